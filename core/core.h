@@ -1,0 +1,7 @@
+// core.h - the engine's public API in one include.
+#pragma once
+#include "core/device.h"
+#include "core/dtype.h"
+#include "core/ops.h"
+#include "core/shape.h"
+#include "core/tensor.h"

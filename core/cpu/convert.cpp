@@ -1,0 +1,73 @@
+// convert.cpp - dtype conversion on the host, and the CPU kernel of `cast`.
+#include "core/cpu/convert.h"
+
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+#include "core/cpu/parallel.h"
+#include "core/dispatch.h"
+#include "core/init.h"
+
+namespace core::cpu {
+namespace {
+
+// Float -> integer conversion saturates and maps NaN to 0, so no input is undefined
+// behaviour.
+template <class D, class S>
+D convert_one(S v) {
+  if constexpr (std::is_same_v<D, bool>) {
+    return v != S(0);
+  } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<D>) {
+    if (std::isnan(v)) return D(0);
+    if (v <= static_cast<S>(std::numeric_limits<D>::lowest())) return std::numeric_limits<D>::lowest();
+    if (v >= static_cast<S>(std::numeric_limits<D>::max())) return std::numeric_limits<D>::max();
+    return static_cast<D>(v);
+  } else {
+    return static_cast<D>(v);
+  }
+}
+
+template <class S, class D>
+void convert_typed(const S* src, D* dst, int64_t n) {
+  parallel_for(n, kElementwiseGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) dst[i] = convert_one<D>(src[i]);
+  });
+}
+
+template <class S>
+void convert_from(const S* src, void* dst, DType dd, int64_t n) {
+  switch (dd) {
+    case DType::float32: return convert_typed(src, static_cast<float*>(dst), n);
+    case DType::float64: return convert_typed(src, static_cast<double*>(dst), n);
+    case DType::int32: return convert_typed(src, static_cast<int32_t*>(dst), n);
+    case DType::int64: return convert_typed(src, static_cast<int64_t*>(dst), n);
+    case DType::uint8: return convert_typed(src, static_cast<uint8_t*>(dst), n);
+    case DType::bool_: return convert_typed(src, static_cast<bool*>(dst), n);
+  }
+}
+
+void cast_kernel(OpCall& c) {
+  convert(c.in(0).raw_data(), c.in(0).dtype(), c.outputs[0].raw_mutable_data(), c.out_dtype[0],
+          c.in(0).size());
+}
+
+}  // namespace
+
+void convert(const void* src, DType sd, void* dst, DType dd, int64_t n) {
+  if (n <= 0) return;
+  switch (sd) {
+    case DType::float32: return convert_from(static_cast<const float*>(src), dst, dd, n);
+    case DType::float64: return convert_from(static_cast<const double*>(src), dst, dd, n);
+    case DType::int32: return convert_from(static_cast<const int32_t*>(src), dst, dd, n);
+    case DType::int64: return convert_from(static_cast<const int64_t*>(src), dst, dd, n);
+    case DType::uint8: return convert_from(static_cast<const uint8_t*>(src), dst, dd, n);
+    case DType::bool_: return convert_from(static_cast<const bool*>(src), dst, dd, n);
+  }
+}
+
+}  // namespace core::cpu
+
+namespace core {
+void register_cpu_cast_kernel() { register_kernel(OpId::Cast, Device::Kind::CPU, cpu::cast_kernel); }
+}  // namespace core

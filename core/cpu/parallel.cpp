@@ -1,0 +1,161 @@
+#include "core/cpu/parallel.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/ops.h"
+
+namespace core::cpu {
+namespace {
+
+thread_local bool t_in_pool = false;
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(int n) { resize(n); }
+  ~ThreadPool() { stop(); }
+
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+
+  void resize(int n) {
+    stop();
+    stopping_ = false;
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i] { work(i); });
+  }
+
+  // Runs fn on chunks [0, chunks): chunk 0 on the caller, chunk i on worker i.
+  void run(int chunks, int64_t n, RangeFn fn, void* ctx) {
+    std::lock_guard<std::mutex> job_lock(job_mu_);  // one job at a time
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      fn_ = fn;
+      ctx_ = ctx;
+      n_ = n;
+      chunks_ = chunks;
+      pending_.store(chunks - 1, std::memory_order_relaxed);
+      error_ = nullptr;
+      ++generation_;
+    }
+    cv_.notify_all();
+    run_chunk(0);
+    // Spin briefly, then sleep, until the workers are done.
+    for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
+      if (spin > 4000) {
+        std::unique_lock<std::mutex> lock(mu_);
+        done_cv_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
+        break;
+      }
+      std::this_thread::yield();
+    }
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void run_chunk(int i) {
+    int64_t b = n_ * i / chunks_, e = n_ * (i + 1) / chunks_;
+    bool saved = t_in_pool;
+    t_in_pool = true;
+    try {
+      if (b < e) fn_(ctx_, b, e);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!error_) error_ = std::current_exception();
+    }
+    t_in_pool = saved;
+  }
+
+  void work(int index) {
+    uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+        if (stopping_) return;
+        seen = generation_;
+        if (index >= chunks_) continue;
+      }
+      run_chunk(index);
+      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(mu_);
+        done_cv_.notify_one();
+      }
+    }
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+  }
+
+  std::mutex job_mu_, mu_;
+  std::condition_variable cv_, done_cv_;
+  std::vector<std::thread> workers_;
+  bool stopping_ = false;
+  uint64_t generation_ = 0;
+  RangeFn fn_ = nullptr;
+  void* ctx_ = nullptr;
+  int64_t n_ = 0;
+  int chunks_ = 1;
+  std::atomic<int> pending_{0};
+  std::exception_ptr error_;
+};
+
+int default_threads() {
+  unsigned hc = std::thread::hardware_concurrency();
+  return hc == 0 ? 1 : static_cast<int>(hc);
+}
+
+std::mutex g_pool_mu;
+ThreadPool* g_pool = nullptr;  // never destroyed (workers may outlive static destructors)
+
+ThreadPool& pool() {
+  std::lock_guard<std::mutex> lock(g_pool_mu);
+  if (!g_pool) {
+    int n = default_threads();
+    openblas_set_num_threads(n);
+    g_pool = new ThreadPool(n);
+  }
+  return *g_pool;
+}
+
+}  // namespace
+
+void parallel_for_impl(int64_t n, int64_t grain, RangeFn fn, void* ctx) {
+  grain = std::max<int64_t>(grain, 1);
+  if (t_in_pool || n <= grain) return fn(ctx, 0, n);
+  ThreadPool& p = pool();
+  int chunks = static_cast<int>(std::min<int64_t>(p.size(), (n + grain - 1) / grain));
+  if (chunks <= 1) return fn(ctx, 0, n);
+  p.run(chunks, n, fn, ctx);
+}
+
+}  // namespace core::cpu
+
+namespace core {
+
+void set_num_threads(int n) {
+  if (n < 1)
+    throw std::invalid_argument("set_num_threads: expected n >= 1, but received " +
+                                std::to_string(n));
+  cpu::pool();  // make sure it exists
+  std::lock_guard<std::mutex> lock(cpu::g_pool_mu);
+  cpu::g_pool->resize(n);
+  openblas_set_num_threads(n);
+}
+
+int get_num_threads() { return cpu::pool().size(); }
+
+}  // namespace core

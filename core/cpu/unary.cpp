@@ -1,0 +1,124 @@
+// unary.cpp - CPU kernels of the elementwise unary ops (raw pointers, one loop each).
+#include <cmath>
+#include <type_traits>
+
+#include "core/cpu/parallel.h"
+#include "core/dispatch.h"
+#include "core/init.h"
+
+namespace core::cpu {
+namespace {
+
+template <class T, class R, class F>
+void map(const T* x, R* y, int64_t n, F f) {
+  parallel_for(n, kElementwiseGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) y[i] = f(x[i]);
+  });
+}
+
+template <class T>
+T stable_sigmoid(T v) {
+  if (v >= T(0)) return T(1) / (T(1) + std::exp(-v));
+  T e = std::exp(v);
+  return e / (T(1) + e);
+}
+
+// Ops valid for every signed numeric type.
+template <class T>
+void signed_kernel(OpId op, const T* x, T* y, int64_t n) {
+  switch (op) {
+    case OpId::Neg: return map(x, y, n, [](T v) { return T(-v); });
+    case OpId::Abs: return map(x, y, n, [](T v) { return v < T(0) ? T(-v) : v; });
+    case OpId::Sign:
+      return map(x, y, n, [](T v) {
+        if constexpr (std::is_floating_point_v<T>)
+          if (std::isnan(v)) return v;
+        return T((T(0) < v) - (v < T(0)));
+      });
+    case OpId::Square: return map(x, y, n, [](T v) { return T(v * v); });
+    case OpId::Relu: return map(x, y, n, [](T v) { return v > T(0) ? v : T(0); });
+    case OpId::Relu6:
+      return map(x, y, n, [](T v) { return v > T(0) ? (v < T(6) ? v : T(6)) : T(0); });
+    default: break;
+  }
+}
+
+template <class T>
+void float_kernel(OpId op, const Attrs& a, const T* x, T* y, int64_t n) {
+  const T alpha = static_cast<T>(a.alpha);
+  switch (op) {
+    case OpId::Exp: return map(x, y, n, [](T v) { return std::exp(v); });
+    case OpId::Expm1: return map(x, y, n, [](T v) { return std::expm1(v); });
+    case OpId::Log: return map(x, y, n, [](T v) { return std::log(v); });
+    case OpId::Log1p: return map(x, y, n, [](T v) { return std::log1p(v); });
+    case OpId::Sqrt: return map(x, y, n, [](T v) { return std::sqrt(v); });
+    case OpId::Rsqrt: return map(x, y, n, [](T v) { return T(1) / std::sqrt(v); });
+    case OpId::Reciprocal: return map(x, y, n, [](T v) { return T(1) / v; });
+    case OpId::Sin: return map(x, y, n, [](T v) { return std::sin(v); });
+    case OpId::Cos: return map(x, y, n, [](T v) { return std::cos(v); });
+    case OpId::Tanh: return map(x, y, n, [](T v) { return std::tanh(v); });
+    case OpId::Sigmoid: return map(x, y, n, [](T v) { return stable_sigmoid(v); });
+    case OpId::LeakyRelu: return map(x, y, n, [=](T v) { return v > T(0) ? v : alpha * v; });
+    case OpId::Elu: return map(x, y, n, [=](T v) { return v > T(0) ? v : alpha * std::expm1(v); });
+    case OpId::Selu:
+      return map(x, y, n, [](T v) {
+        const T scale = T(1.0507009873554805), al = T(1.6732632423543772);
+        return v > T(0) ? scale * v : scale * al * std::expm1(v);
+      });
+    case OpId::Gelu:
+      if (a.flag)  // tanh approximation
+        return map(x, y, n, [](T v) {
+          const T c = T(0.7978845608028654);  // sqrt(2/pi)
+          return T(0.5) * v * (T(1) + std::tanh(c * (v + T(0.044715) * v * v * v)));
+        });
+      return map(x, y, n, [](T v) { return T(0.5) * v * (T(1) + std::erf(v * T(0.7071067811865476))); });
+    case OpId::Silu: return map(x, y, n, [](T v) { return v * stable_sigmoid(v); });
+    case OpId::Softplus:
+      return map(x, y, n, [](T v) {
+        return std::log1p(std::exp(-std::fabs(v))) + (v > T(0) ? v : T(0));
+      });
+    case OpId::Softsign: return map(x, y, n, [](T v) { return v / (T(1) + std::fabs(v)); });
+    case OpId::Floor: return map(x, y, n, [](T v) { return std::floor(v); });
+    case OpId::Ceil: return map(x, y, n, [](T v) { return std::ceil(v); });
+    case OpId::Round: return map(x, y, n, [](T v) { return std::nearbyint(v); });
+    default: return signed_kernel(op, x, y, n);
+  }
+}
+
+template <class T>
+void predicate_kernel(OpId op, const T* x, bool* y, int64_t n) {
+  if (op == OpId::IsNan) return map(x, y, n, [](T v) { return std::isnan(v); });
+  return map(x, y, n, [](T v) { return std::isfinite(v); });
+}
+
+void unary_kernel(OpCall& c) {
+  const Tensor& x = c.in(0);
+  Tensor& y = c.outputs[0];
+  int64_t n = x.size();
+  if (c.op == OpId::IsNan || c.op == OpId::IsFinite) {
+    bool* out = static_cast<bool*>(y.raw_mutable_data());
+    if (x.dtype() == DType::float32) return predicate_kernel(c.op, x.data<float>(), out, n);
+    return predicate_kernel(c.op, x.data<double>(), out, n);
+  }
+  if (c.op == OpId::LogicalNot)
+    return map(x.data<bool>(), static_cast<bool*>(y.raw_mutable_data()), n,
+               [](bool v) { return !v; });
+  switch (x.dtype()) {
+    case DType::float32: return float_kernel(c.op, c.attrs, x.data<float>(), y.mutable_data<float>(), n);
+    case DType::float64: return float_kernel(c.op, c.attrs, x.data<double>(), y.mutable_data<double>(), n);
+    case DType::int32: return signed_kernel(c.op, x.data<int32_t>(), y.mutable_data<int32_t>(), n);
+    case DType::int64: return signed_kernel(c.op, x.data<int64_t>(), y.mutable_data<int64_t>(), n);
+    default:
+      throw_invalid(std::string(c.name()) + ": no CPU kernel for dtype " + dtype_name(x.dtype()));
+  }
+}
+
+}  // namespace
+}  // namespace core::cpu
+
+namespace core {
+void register_cpu_unary_kernels() {
+  for (int i = static_cast<int>(OpId::Neg); i <= static_cast<int>(OpId::LogicalNot); ++i)
+    register_kernel(static_cast<OpId>(i), Device::Kind::CPU, cpu::unary_kernel);
+}
+}  // namespace core

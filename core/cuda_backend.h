@@ -1,0 +1,24 @@
+// cuda_backend.h - (engine-internal) what core needs from the CUDA runtime, in plain
+// C++. gpu/runtime.cu implements it when the build has CUDA; core/no_cuda.cpp otherwise.
+// Errors are thrown as core::CudaError (a std::runtime_error) naming the CUDA call.
+#pragma once
+#include <cstddef>
+#include <stdexcept>
+
+namespace core::cuda {
+
+struct CudaError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+bool built_with_cuda();
+int device_count();  // 0 when no device or driver is usable
+// Memory from the caching device allocator (cudaMalloc underneath, never managed memory).
+void* allocate(std::size_t nbytes, int device);
+void deallocate(void* ptr, std::size_t nbytes, int device);
+void copy_host_to_device(void* dst, const void* src, std::size_t nbytes, int device);
+void copy_device_to_host(void* dst, const void* src, std::size_t nbytes, int device);
+void copy_device_to_device(void* dst, int dst_device, const void* src, int src_device,
+                           std::size_t nbytes);
+
+}  // namespace core::cuda

@@ -1,0 +1,13 @@
+#include "core/device.h"
+
+#include "core/cuda_backend.h"
+
+namespace core {
+
+std::string Device::str() const {
+  return std::string(is_cpu() ? "CPU:" : "GPU:") + std::to_string(index);
+}
+
+int cuda_device_count() { return cuda::device_count(); }
+
+}  // namespace core

@@ -1,0 +1,125 @@
+#include "core/dispatch.h"
+
+#include <mutex>
+#include <stdexcept>
+
+#include "core/init.h"
+
+namespace core {
+namespace {
+const char* const kOpNames[] = {
+#define CORE_OP(id, name) name,
+#include "core/ops.def"
+#undef CORE_OP
+};
+OpDef g_ops[kNumOps];
+}  // namespace
+
+const char* op_name(OpId op) { return kOpNames[static_cast<int>(op)]; }
+OpDef& op_def(OpId op) { return g_ops[static_cast<int>(op)]; }
+
+void define_op(OpId op, InferFn infer, bool is_view) {
+  OpDef& d = op_def(op);
+  d.infer = infer;
+  d.is_view = is_view;
+}
+void register_kernel(OpId op, Device::Kind device, KernelFn fn) {
+  op_def(op).kernels[static_cast<size_t>(device)] = fn;
+}
+
+namespace {
+void run(OpCall& c) {
+  ensure_initialized();
+  const OpDef& def = op_def(c.op);
+  if (!def.infer) throw std::logic_error(std::string(c.name()) + ": op has no definition");
+  // Inputs must be defined and live on one device.
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    if (!c.inputs[i].defined())
+      throw_invalid(std::string(c.name()) + ": input " + std::to_string(i) +
+                    " is an undefined tensor");
+    if (i > 0 && c.inputs[i].device() != c.inputs[0].device())
+      throw_invalid(std::string(c.name()) + ": all inputs must be on one device, but input 0 " +
+                    "is on " + c.inputs[0].device().str() + " and input " + std::to_string(i) +
+                    " is on " + c.inputs[i].device().str());
+  }
+  def.infer(c);
+  if (def.is_view) return;
+  Device dev = c.inputs.empty() ? c.attrs.device : c.inputs[0].device();
+  KernelFn k = def.kernels[static_cast<size_t>(dev.kind)];
+  if (!k) {
+    DType dt = c.inputs.empty() ? c.attrs.dtype : c.inputs[0].dtype();
+    throw_invalid(std::string(c.name()) + ": no kernel for device " + dev.str() +
+                  " and dtype " + dtype_name(dt));
+  }
+  for (int i = 0; i < c.num_outputs; ++i)
+    c.outputs[static_cast<size_t>(i)] =
+        empty(c.out_shape[static_cast<size_t>(i)], c.out_dtype[static_cast<size_t>(i)], dev);
+  k(c);
+}
+}  // namespace
+
+Tensor dispatch(OpId op, std::span<const Tensor> inputs, const Attrs& attrs) {
+  OpCall c{op, inputs, attrs};
+  run(c);
+  return std::move(c.outputs[0]);
+}
+
+std::array<Tensor, kMaxOutputs> dispatch_multi(OpId op, std::span<const Tensor> inputs,
+                                               const Attrs& attrs) {
+  OpCall c{op, inputs, attrs};
+  run(c);
+  return std::move(c.outputs);
+}
+
+// ---- helpers for infer functions ------------------------------------------------------
+void throw_invalid(const std::string& msg) { throw std::invalid_argument(msg); }
+
+std::string dtype_list(std::initializer_list<DType> ds) {
+  std::string s;
+  size_t i = 0;
+  for (DType d : ds) {
+    if (i) s += (i + 1 == ds.size()) ? " or " : ", ";
+    s += dtype_name(d);
+    ++i;
+  }
+  return s;
+}
+
+void expect_dtype(const OpCall& c, const Tensor& t, const char* arg,
+                  std::initializer_list<DType> allowed) {
+  for (DType d : allowed)
+    if (t.dtype() == d) return;
+  throw_invalid(std::string(c.name()) + ": expected " + arg + " to have dtype " +
+                dtype_list(allowed) + ", but received dtype " + dtype_name(t.dtype()) +
+                " (shape " + t.shape().str() + ")");
+}
+
+void expect_same_dtype(const OpCall& c, const Tensor& a, const Tensor& b) {
+  if (a.dtype() != b.dtype())
+    throw_invalid(std::string(c.name()) + ": expected both inputs to have the same dtype, but "
+                  "received " + dtype_name(a.dtype()) + " " + a.shape().str() + " and " +
+                  dtype_name(b.dtype()) + " " + b.shape().str() + " (use cast to convert)");
+}
+
+void expect_rank_at_least(const OpCall& c, const Tensor& t, const char* arg, int64_t r) {
+  if (t.rank() < r)
+    throw_invalid(std::string(c.name()) + ": expected " + arg + " to have rank >= " +
+                  std::to_string(r) + ", but received shape " + t.shape().str());
+}
+
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  if (a == b) return a;
+  int64_t r = std::max(a.rank(), b.rank());
+  std::vector<int64_t> out(static_cast<size_t>(r));
+  for (int64_t i = 0; i < r; ++i) {
+    int64_t da = i < r - a.rank() ? 1 : a[i - (r - a.rank())];
+    int64_t db = i < r - b.rank() ? 1 : b[i - (r - b.rank())];
+    if (da != db && da != 1 && db != 1)
+      throw_invalid(std::string(op) + ": incompatible shapes for broadcasting: " + a.str() +
+                    " and " + b.str());
+    out[static_cast<size_t>(i)] = da == 1 ? db : da;
+  }
+  return Shape(std::move(out));
+}
+
+}  // namespace core

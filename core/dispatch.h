@@ -1,0 +1,103 @@
+// dispatch.h - (engine-internal) the op registry and the single dispatch point.
+//
+// An op call goes: dispatch(op, inputs, attrs) -> the op's `infer` checks arguments and
+// states the outputs' shapes and dtypes -> outputs are allocated on the inputs' device
+// -> the kernel registered for (op, device) runs. View ops (reshape) produce their
+// outputs in `infer` and run no kernel. Gradient recording and graph tracing hook in
+// here too (DESIGN.md rule 3).
+#pragma once
+#include <array>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+#include "core/tensor_impl.h"
+
+namespace core {
+
+enum class OpId : uint16_t {
+#define CORE_OP(id, name) id,
+#include "core/ops.def"
+#undef CORE_OP
+  kCount
+};
+inline constexpr int kNumOps = static_cast<int>(OpId::kCount);
+const char* op_name(OpId op);
+
+// Op attributes: plain data, each op documents which fields it reads.
+struct Attrs {
+  std::vector<int64_t> axes;   // reduction axes, permutation, gather axis list
+  std::vector<int64_t> shape;  // target shape, tile multiples, output shape
+  std::vector<int64_t> begin, end, strides;  // slicing; pad: begin = before, end = after
+  int64_t axis = 0;
+  int64_t k = 0;         // top_k's k, one_hot's depth, linspace's num, seeds
+  double alpha = 0.0, beta = 0.0;  // scalar parameters (alpha of elu, fill value, ...)
+  bool keepdims = false;
+  bool flag = false, flag2 = false;  // transpose_a/b, descending, approximate, ...
+  DType dtype = DType::float32;      // result dtype for cast and creation ops
+  Device device;                      // where creation ops allocate
+};
+
+inline constexpr int kMaxOutputs = 2;
+
+struct OpCall {
+  OpCall(OpId o, std::span<const Tensor> in, const Attrs& a) : op(o), inputs(in), attrs(a) {}
+  OpId op;
+  std::span<const Tensor> inputs;
+  const Attrs& attrs;
+  int num_outputs = 1;
+  std::array<Shape, kMaxOutputs> out_shape;
+  std::array<DType, kMaxOutputs> out_dtype{};
+  std::array<Tensor, kMaxOutputs> outputs;  // set by dispatch, or by a view op's infer
+
+  const char* name() const { return op_name(op); }
+  const Tensor& in(size_t i) const { return inputs[i]; }
+  void set_output(int i, Shape s, DType d) {
+    out_shape[static_cast<size_t>(i)] = std::move(s);
+    out_dtype[static_cast<size_t>(i)] = d;
+    if (i + 1 > num_outputs) num_outputs = i + 1;
+  }
+};
+
+using InferFn = void (*)(OpCall&);
+using KernelFn = void (*)(OpCall&);
+
+struct OpDef {
+  InferFn infer = nullptr;
+  bool is_view = false;  // infer produced the outputs; no kernel runs
+  std::array<KernelFn, Device::kNumKinds> kernels{};
+};
+
+// The registry; filled by define_*_ops() and register_*_kernels() from init().
+OpDef& op_def(OpId op);
+void define_op(OpId op, InferFn infer, bool is_view = false);
+void register_kernel(OpId op, Device::Kind device, KernelFn fn);
+
+// Runs op on inputs; returns the first output / all outputs.
+Tensor dispatch(OpId op, std::span<const Tensor> inputs, const Attrs& attrs);
+std::array<Tensor, kMaxOutputs> dispatch_multi(OpId op, std::span<const Tensor> inputs,
+                                               const Attrs& attrs);
+inline Tensor dispatch(OpId op, std::initializer_list<Tensor> inputs, const Attrs& attrs) {
+  return dispatch(op, std::span<const Tensor>(inputs.begin(), inputs.size()), attrs);
+}
+
+// ---- helpers for infer functions: uniform, specific error messages ----------------
+[[noreturn]] void throw_invalid(const std::string& msg);
+std::string dtype_list(std::initializer_list<DType> ds);
+// Throws unless t.dtype() is one of `allowed`; names op, argument, expected and received.
+void expect_dtype(const OpCall& c, const Tensor& t, const char* arg,
+                  std::initializer_list<DType> allowed);
+void expect_same_dtype(const OpCall& c, const Tensor& a, const Tensor& b);
+void expect_rank_at_least(const OpCall& c, const Tensor& t, const char* arg, int64_t r);
+// NumPy broadcasting of two shapes; throws naming the op and both shapes.
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
+
+// Dtype sets used by many ops.
+inline constexpr std::initializer_list<DType> kFloatTypes = {DType::float32, DType::float64};
+inline constexpr std::initializer_list<DType> kNumericTypes = {
+    DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8};
+inline constexpr std::initializer_list<DType> kAllTypes = {
+    DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8, DType::bool_};
+
+}  // namespace core

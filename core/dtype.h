@@ -1,0 +1,33 @@
+// dtype.h - the element types of tensors (TensorFlow's names and rules).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace core {
+
+enum class DType : uint8_t { float32, float64, int32, int64, uint8, bool_ };
+inline constexpr int kNumDTypes = 6;
+
+const char* dtype_name(DType d);
+// Parses "float32", "float64", "int32", "int64", "uint8", "bool"; throws on others.
+DType dtype_from_name(std::string_view name);
+std::size_t dtype_size(DType d);
+inline bool is_floating(DType d) { return d == DType::float32 || d == DType::float64; }
+inline bool is_integer(DType d) {
+  return d == DType::int32 || d == DType::int64 || d == DType::uint8;
+}
+inline bool is_numeric(DType d) { return d != DType::bool_; }
+
+// The dtype of C++ element type T; only the six supported types compile.
+template <class T> struct dtype_of;
+template <> struct dtype_of<float> { static constexpr DType value = DType::float32; };
+template <> struct dtype_of<double> { static constexpr DType value = DType::float64; };
+template <> struct dtype_of<int32_t> { static constexpr DType value = DType::int32; };
+template <> struct dtype_of<int64_t> { static constexpr DType value = DType::int64; };
+template <> struct dtype_of<uint8_t> { static constexpr DType value = DType::uint8; };
+template <> struct dtype_of<bool> { static constexpr DType value = DType::bool_; };
+template <class T> inline constexpr DType dtype_of_v = dtype_of<T>::value;
+
+}  // namespace core

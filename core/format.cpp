@@ -1,0 +1,166 @@
+// format.cpp - printing tensors like TensorFlow (values laid out as NumPy prints them).
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "core/cpu/convert.h"
+#include "core/tensor.h"
+
+namespace core {
+namespace {
+
+constexpr int64_t kThreshold = 1000;  // NumPy's print threshold
+constexpr int64_t kEdge = 3;          // items shown at each edge when summarizing
+
+struct Formatter {
+  std::vector<std::string> cells;  // formatted elements in visiting order
+  bool summarize = false;
+};
+
+// Element indices that are printed along one axis of length n.
+std::vector<int64_t> shown(int64_t n, bool summarize) {
+  std::vector<int64_t> idx;
+  if (summarize && n > 2 * kEdge) {
+    for (int64_t i = 0; i < kEdge; ++i) idx.push_back(i);
+    idx.push_back(-1);  // the "..." marker
+    for (int64_t i = n - kEdge; i < n; ++i) idx.push_back(i);
+  } else {
+    for (int64_t i = 0; i < n; ++i) idx.push_back(i);
+  }
+  return idx;
+}
+
+std::string format_float(double v, bool is32, bool scientific) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  if (scientific) {
+    std::snprintf(buf, sizeof buf, "%.8e", v);
+    std::string s = buf;  // trim trailing zeros of the mantissa
+    auto e = s.find('e');
+    std::string mant = s.substr(0, e), ex = s.substr(e);
+    while (mant.size() > 2 && mant.back() == '0') mant.pop_back();
+    if (mant.back() == '.') mant.push_back('0');
+    return mant + ex;
+  }
+  // Shortest representation that round-trips in the tensor's precision, at most 8
+  // fractional digits (NumPy's default precision).
+  auto r = is32 ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(v),
+                                std::chars_format::fixed)
+                : std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  std::string s(buf, r.ptr);
+  auto dot = s.find('.');
+  if (dot == std::string::npos) return s + ".";
+  if (s.size() - dot - 1 > 8) {
+    std::snprintf(buf, sizeof buf, "%.8f", v);
+    s = buf;
+    while (s.back() == '0') s.pop_back();
+  }
+  return s;
+}
+
+void walk(const std::vector<double>& vals, const Shape& shape, const std::vector<int64_t>& strides,
+          int64_t axis, int64_t offset, bool summarize, std::vector<int64_t>& order) {
+  if (axis == shape.rank()) {
+    order.push_back(offset);
+    return;
+  }
+  for (int64_t i : shown(shape[axis], summarize))
+    if (i >= 0) walk(vals, shape, strides, axis + 1, offset + i * strides[axis], summarize, order);
+}
+
+std::string layout(const std::vector<std::string>& cells, size_t& pos, const Shape& shape,
+                   int64_t axis, bool summarize) {
+  if (axis == shape.rank()) return cells[pos++];
+  std::string s = "[";
+  bool first = true;
+  int64_t rank = shape.rank();
+  for (int64_t i : shown(shape[axis], summarize)) {
+    if (!first) {
+      if (axis == rank - 1) s += " ";
+      else s += std::string(static_cast<size_t>(rank - axis - 1), '\n') +
+                std::string(static_cast<size_t>(axis + 1), ' ');
+    }
+    first = false;
+    s += i < 0 ? std::string("...") : layout(cells, pos, shape, axis + 1, summarize);
+  }
+  return s + "]";
+}
+
+}  // namespace
+
+std::string Tensor::values_str() const {
+  Tensor h = cpu();
+  const Shape& shape = h.shape();
+  int64_t n = h.size();
+  std::vector<double> vals(static_cast<size_t>(n));
+  if (n) cpu::convert(h.raw_data(), h.dtype(), vals.data(), DType::float64, n);
+  DType dt = h.dtype();
+  bool summarize = n > kThreshold;
+  std::vector<int64_t> order;
+  walk(vals, shape, contiguous_strides(shape), 0, 0, summarize, order);
+  if (shape.rank() > 0 && n == 0) return std::string(static_cast<size_t>(shape.rank()), '[') +
+                                         std::string(static_cast<size_t>(shape.rank()), ']');
+
+  std::vector<std::string> cells;
+  cells.reserve(order.size());
+  if (is_floating(dt)) {
+    bool scientific = false;
+    double maxabs = 0, minabs = INFINITY;
+    for (int64_t o : order) {
+      double a = std::fabs(vals[static_cast<size_t>(o)]);
+      if (!std::isfinite(a)) continue;
+      maxabs = std::max(maxabs, a);
+      if (a > 0) minabs = std::min(minabs, a);
+    }
+    if (maxabs >= 1e16 || (minabs < 1e-4 && minabs > 0) || (maxabs / minabs > 1e3 && minabs < 1e-4))
+      scientific = true;
+    if (shape.rank() == 0) {  // a scalar prints like a Python float
+      std::string s = format_float(vals[0], dt == DType::float32, scientific);
+      if (!s.empty() && s.back() == '.') s += "0";
+      return s;
+    }
+    size_t int_w = 0, frac_w = 0;
+    std::vector<std::pair<std::string, std::string>> parts;
+    for (int64_t o : order) {
+      std::string s = format_float(vals[static_cast<size_t>(o)], dt == DType::float32, scientific);
+      auto dot = scientific ? std::string::npos : s.find('.');
+      std::string a = dot == std::string::npos ? s : s.substr(0, dot);
+      std::string b = dot == std::string::npos ? "" : s.substr(dot);
+      int_w = std::max(int_w, a.size());
+      frac_w = std::max(frac_w, b.size());
+      parts.emplace_back(a, b);
+    }
+    for (auto& [a, b] : parts)
+      cells.push_back(std::string(int_w - a.size(), ' ') + a + b + std::string(frac_w - b.size(), ' '));
+  } else {
+    std::vector<std::string> raw;
+    size_t w = 0;
+    for (int64_t o : order) {
+      double v = vals[static_cast<size_t>(o)];
+      std::string s = dt == DType::bool_ ? (v != 0 ? "True" : "False")
+                                         : std::to_string(static_cast<long long>(v));
+      if (dt == DType::int64) {  // exact, without a trip through double
+        s = std::to_string(static_cast<const int64_t*>(h.raw_data())[o]);
+      }
+      w = std::max(w, s.size());
+      raw.push_back(std::move(s));
+    }
+    if (shape.rank() == 0) return raw[0];
+    for (auto& s : raw) cells.push_back(std::string(w - s.size(), ' ') + s);
+  }
+  size_t pos = 0;
+  return layout(cells, pos, shape, 0, summarize);
+}
+
+std::string Tensor::str() const {
+  if (!defined()) return "tf.Tensor(<undefined>)";
+  std::string v = values_str();
+  const char* sep = rank() >= 2 ? "\n" : "";
+  return std::string("tf.Tensor(") + sep + v + ", shape=" + shape().str() +
+         ", dtype=" + dtype_name(dtype()) + ")";
+}
+
+}  // namespace core

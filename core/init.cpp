@@ -1,0 +1,35 @@
+#include "core/init.h"
+
+#include <mutex>
+
+
+namespace core {
+
+void ensure_initialized() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    define_unary_ops();
+    define_binary_ops();
+    define_reduce_ops();
+    define_matmul_ops();
+    define_shape_ops();
+    define_sort_ops();
+    define_nn_ops();
+    define_creation_ops();
+    register_cpu_kernels();
+  });
+}
+
+void register_cpu_kernels() {
+  register_cpu_unary_kernels();
+  register_cpu_cast_kernel();
+  register_cpu_binary_kernels();
+  register_cpu_reduce_kernels();
+  register_cpu_matmul_kernels();
+  register_cpu_shape_kernels();
+  register_cpu_sort_kernels();
+  register_cpu_nn_kernels();
+  register_cpu_creation_kernels();
+}
+
+}  // namespace core

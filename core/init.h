@@ -1,0 +1,30 @@
+// init.h - (engine-internal) the one init path: defines every op and registers the
+// kernels of every available device (DESIGN.md rule 4). Runs once, on first use.
+#pragma once
+
+namespace core {
+void ensure_initialized();
+
+// Each op family's definitions (core/ops/*.cpp).
+void define_unary_ops();
+void define_binary_ops();
+void define_reduce_ops();
+void define_matmul_ops();
+void define_shape_ops();
+void define_sort_ops();
+void define_nn_ops();
+void define_creation_ops();
+
+// The CPU kernels of each family (core/cpu/*.cpp). CUDA kernels register here too
+// once gpu/ has them.
+void register_cpu_unary_kernels();
+void register_cpu_cast_kernel();
+void register_cpu_binary_kernels();
+void register_cpu_reduce_kernels();
+void register_cpu_matmul_kernels();
+void register_cpu_shape_kernels();
+void register_cpu_sort_kernels();
+void register_cpu_nn_kernels();
+void register_cpu_creation_kernels();
+void register_cpu_kernels();
+}  // namespace core

@@ -1,0 +1,23 @@
+// no_cuda.cpp - the CUDA backend of a build without CUDA: no devices, clear errors.
+#include "core/cuda_backend.h"
+
+namespace core::cuda {
+namespace {
+[[noreturn]] void unavailable(const char* what) {
+  throw CudaError(std::string(what) +
+                  ": this build of keras-cpp has no CUDA support (configure with -Dcuda=enabled "
+                  "on a machine with the CUDA toolkit)");
+}
+}  // namespace
+
+bool built_with_cuda() { return false; }
+int device_count() { return 0; }
+void* allocate(std::size_t, int) { unavailable("allocate"); }
+void deallocate(void*, std::size_t, int) {}
+void copy_host_to_device(void*, const void*, std::size_t, int) { unavailable("copy to GPU"); }
+void copy_device_to_host(void*, const void*, std::size_t, int) { unavailable("copy from GPU"); }
+void copy_device_to_device(void*, int, const void*, int, std::size_t) {
+  unavailable("copy between GPUs");
+}
+
+}  // namespace core::cuda

@@ -1,0 +1,1 @@
+// npy.cpp - (being written)

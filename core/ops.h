@@ -1,0 +1,179 @@
+// ops.h - the engine's operations (Keras 3's `keras.ops` / TensorFlow's tf.math & co).
+// Every function checks its arguments and raises std::invalid_argument (or
+// std::out_of_range for bad indices) naming the op, what it expected and what it got.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace core::ops {
+
+using Axes = std::vector<int64_t>;
+
+// ---- creation -----------------------------------------------------------------------
+Tensor zeros(const Shape& shape, DType dtype = DType::float32);
+Tensor ones(const Shape& shape, DType dtype = DType::float32);
+Tensor fill(const Shape& shape, double value, DType dtype = DType::float32);
+Tensor zeros_like(const Tensor& t);
+Tensor ones_like(const Tensor& t);
+Tensor full_like(const Tensor& t, double value);
+// range(limit) and range(start, limit, delta): int32 for integral arguments, float32
+// otherwise (TensorFlow's tf.range); or an explicit dtype.
+Tensor range(int64_t limit);
+Tensor range(int64_t start, int64_t limit, int64_t delta = 1);
+Tensor range(double start, double limit, double delta, DType dtype = DType::float32);
+Tensor linspace(double start, double stop, int64_t num, DType dtype = DType::float32);
+Tensor eye(int64_t rows, std::optional<int64_t> cols = std::nullopt,
+           DType dtype = DType::float32);
+struct OneHotOptions {
+  double on_value = 1.0, off_value = 0.0;
+  int64_t axis = -1;
+  DType dtype = DType::float32;
+};
+// Indices outside [0, depth) give an all-off row (TensorFlow's rule).
+Tensor one_hot(const Tensor& indices, int64_t depth, const OneHotOptions& o = {});
+
+// ---- random numbers (counter-based Philox: identical for any thread count) ---------
+// seed < 0 draws a fresh seed from the global generator (set_random_seed).
+struct RandomOptions {
+  double minval = 0.0, maxval = 1.0;  // uniform
+  double mean = 0.0, stddev = 1.0;    // normal, truncated normal
+  DType dtype = DType::float32;
+  int64_t seed = -1;
+};
+Tensor random_uniform(const Shape& shape, const RandomOptions& o = {});
+Tensor random_normal(const Shape& shape, const RandomOptions& o = {});
+// Values beyond two standard deviations are redrawn.
+Tensor truncated_normal(const Shape& shape, const RandomOptions& o = {});
+void set_random_seed(uint64_t seed);
+
+// ---- elementwise unary ---------------------------------------------------------------
+Tensor neg(const Tensor& x);
+Tensor abs(const Tensor& x);
+Tensor sign(const Tensor& x);
+Tensor exp(const Tensor& x);
+Tensor expm1(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor log1p(const Tensor& x);
+Tensor sqrt(const Tensor& x);
+Tensor rsqrt(const Tensor& x);
+Tensor square(const Tensor& x);
+Tensor reciprocal(const Tensor& x);
+Tensor sin(const Tensor& x);
+Tensor cos(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor sigmoid(const Tensor& x);
+Tensor relu(const Tensor& x);
+Tensor relu6(const Tensor& x);
+Tensor leaky_relu(const Tensor& x, double negative_slope = 0.2);
+Tensor elu(const Tensor& x, double alpha = 1.0);
+Tensor selu(const Tensor& x);
+Tensor gelu(const Tensor& x, bool approximate = true);
+Tensor silu(const Tensor& x);
+Tensor softplus(const Tensor& x);
+Tensor softsign(const Tensor& x);
+Tensor floor(const Tensor& x);
+Tensor ceil(const Tensor& x);
+Tensor round(const Tensor& x);  // half to even, as tf.round
+Tensor isnan(const Tensor& x);
+Tensor isfinite(const Tensor& x);
+Tensor logical_not(const Tensor& x);
+Tensor cast(const Tensor& x, DType dtype);
+
+// ---- elementwise binary (NumPy broadcasting, equal dtypes) ---------------------------
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor subtract(const Tensor& a, const Tensor& b);
+Tensor multiply(const Tensor& a, const Tensor& b);
+// True division: integer inputs give float64 (int32/int64) or float32 (uint8), as TF.
+Tensor divide(const Tensor& a, const Tensor& b);
+Tensor floor_divide(const Tensor& a, const Tensor& b);  // integer division by 0 throws
+Tensor mod(const Tensor& a, const Tensor& b);           // result has the divisor's sign
+Tensor power(const Tensor& a, const Tensor& b);
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor squared_difference(const Tensor& a, const Tensor& b);
+Tensor equal(const Tensor& a, const Tensor& b);
+Tensor not_equal(const Tensor& a, const Tensor& b);
+Tensor less(const Tensor& a, const Tensor& b);
+Tensor less_equal(const Tensor& a, const Tensor& b);
+Tensor greater(const Tensor& a, const Tensor& b);
+Tensor greater_equal(const Tensor& a, const Tensor& b);
+Tensor logical_and(const Tensor& a, const Tensor& b);
+Tensor logical_or(const Tensor& a, const Tensor& b);
+Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y);
+Tensor clip(const Tensor& x, double min_value, double max_value);
+// A scalar tensor holding `value` in t's dtype (how scalar operands are converted).
+Tensor scalar_like(const Tensor& t, double value);
+
+// ---- reductions: axes empty = all axes; negative axes count from the end -------------
+Tensor sum(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor mean(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor max(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor min(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor prod(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor all(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor any(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor logsumexp(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor variance(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor std(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor argmax(const Tensor& x, int64_t axis = -1, DType index_dtype = DType::int64);
+Tensor argmin(const Tensor& x, int64_t axis = -1, DType index_dtype = DType::int64);
+
+// ---- linear algebra ------------------------------------------------------------------
+// a: (..., M, K), b: (..., K, N) (after the optional transposes of the last two axes);
+// batch axes broadcast. Rank-1 operands follow NumPy (a vector is a row / a column).
+Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false,
+              bool transpose_b = false);
+// Contracts a's axes_a with b's axes_b (tf.tensordot).
+Tensor tensordot(const Tensor& a, const Tensor& b, const Axes& axes_a, const Axes& axes_b);
+Tensor tensordot(const Tensor& a, const Tensor& b, int64_t n_axes);
+
+// ---- shapes and data movement ----------------------------------------------------------
+Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape);  // one -1 allowed
+Tensor transpose(const Tensor& x, const Axes& perm = {});            // empty = reverse
+Tensor expand_dims(const Tensor& x, int64_t axis);
+Tensor squeeze(const Tensor& x, const Axes& axes = {});  // empty = every size-1 axis
+Tensor concat(const std::vector<Tensor>& xs, int64_t axis = 0);
+Tensor stack(const std::vector<Tensor>& xs, int64_t axis = 0);
+std::vector<Tensor> unstack(const Tensor& x, int64_t axis = 0);
+std::vector<Tensor> split(const Tensor& x, int64_t num, int64_t axis = 0);
+std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& sizes, int64_t axis = 0);
+// tf.slice: size -1 means "to the end".
+Tensor slice(const Tensor& x, const std::vector<int64_t>& begin, const std::vector<int64_t>& size);
+// Python-style x[b0:e0:s0, ...]: negative indices count from the end, out-of-range
+// bounds are clamped, strides may be negative, missing trailing axes are taken whole.
+Tensor strided_slice(const Tensor& x, const std::vector<int64_t>& begin,
+                     const std::vector<int64_t>& end, const std::vector<int64_t>& strides = {});
+// tf.gather: out-of-range indices throw std::out_of_range naming the index.
+Tensor gather(const Tensor& params, const Tensor& indices, int64_t axis = 0);
+Tensor take_along_axis(const Tensor& x, const Tensor& indices, int64_t axis);
+Tensor tile(const Tensor& x, const std::vector<int64_t>& multiples);
+Tensor broadcast_to(const Tensor& x, const Shape& shape);
+// paddings: one {before, after} pair per axis.
+Tensor pad(const Tensor& x, const std::vector<std::pair<int64_t, int64_t>>& paddings,
+           double constant_value = 0.0);
+Tensor reverse(const Tensor& x, const Axes& axes);
+Tensor sort(const Tensor& x, int64_t axis = -1, bool descending = false);
+Tensor argsort(const Tensor& x, int64_t axis = -1, bool descending = false);  // int32, stable
+struct TopK { Tensor values, indices; };
+TopK top_k(const Tensor& x, int64_t k, bool sorted = true);  // along the last axis
+
+// ---- neural networks -------------------------------------------------------------------
+Tensor softmax(const Tensor& logits, int64_t axis = -1);
+Tensor log_softmax(const Tensor& logits, int64_t axis = -1);
+// Per-example losses, shape = labels' shape. labels: int32/int64 class ids in
+// [0, classes) (others throw, naming the label); logits: (..., classes).
+Tensor sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits);
+// labels: probabilities with logits' shape; the class axis is the last.
+Tensor softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits);
+
+}  // namespace core::ops
+
+namespace core {
+// Threads: one intra-op pool for the engine; OpenBLAS is set to the same count.
+void set_num_threads(int n);  // n >= 1
+int get_num_threads();
+}  // namespace core

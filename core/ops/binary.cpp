@@ -1,0 +1,115 @@
+// binary.cpp - elementwise binary ops with NumPy broadcasting, and `where`.
+// Both operands must have the same dtype (TensorFlow's rule: no silent promotion).
+// Kernels: core/cpu/binary.cpp.
+#include "core/dispatch.h"
+#include "core/init.h"
+#include "core/ops.h"
+
+namespace core {
+namespace {
+
+constexpr std::initializer_list<DType> kSignedTypes = {DType::float32, DType::float64,
+                                                       DType::int32, DType::int64};
+
+void infer_arith(OpCall& c) {  // numeric -> same dtype
+  expect_same_dtype(c, c.in(0), c.in(1));
+  expect_dtype(c, c.in(0), "x", kNumericTypes);
+  c.set_output(0, broadcast_shapes(c.in(0).shape(), c.in(1).shape(), c.name()), c.in(0).dtype());
+}
+void infer_signed_arith(OpCall& c) {
+  expect_same_dtype(c, c.in(0), c.in(1));
+  expect_dtype(c, c.in(0), "x", kSignedTypes);
+  c.set_output(0, broadcast_shapes(c.in(0).shape(), c.in(1).shape(), c.name()), c.in(0).dtype());
+}
+void infer_float_arith(OpCall& c) {
+  expect_same_dtype(c, c.in(0), c.in(1));
+  expect_dtype(c, c.in(0), "x", kFloatTypes);
+  c.set_output(0, broadcast_shapes(c.in(0).shape(), c.in(1).shape(), c.name()), c.in(0).dtype());
+}
+void infer_compare(OpCall& c) {  // numeric -> bool
+  expect_same_dtype(c, c.in(0), c.in(1));
+  expect_dtype(c, c.in(0), "x", kNumericTypes);
+  c.set_output(0, broadcast_shapes(c.in(0).shape(), c.in(1).shape(), c.name()), DType::bool_);
+}
+void infer_equality(OpCall& c) {  // any dtype -> bool
+  expect_same_dtype(c, c.in(0), c.in(1));
+  c.set_output(0, broadcast_shapes(c.in(0).shape(), c.in(1).shape(), c.name()), DType::bool_);
+}
+void infer_logical(OpCall& c) {
+  expect_dtype(c, c.in(0), "x", {DType::bool_});
+  expect_dtype(c, c.in(1), "y", {DType::bool_});
+  c.set_output(0, broadcast_shapes(c.in(0).shape(), c.in(1).shape(), c.name()), DType::bool_);
+}
+void infer_where(OpCall& c) {
+  expect_dtype(c, c.in(0), "condition", {DType::bool_});
+  expect_same_dtype(c, c.in(1), c.in(2));
+  Shape s = broadcast_shapes(c.in(0).shape(), c.in(1).shape(), c.name());
+  c.set_output(0, broadcast_shapes(s, c.in(2).shape(), c.name()), c.in(1).dtype());
+}
+
+const Attrs& no_attrs() {
+  static const Attrs a;
+  return a;
+}
+Tensor binary(OpId op, const Tensor& a, const Tensor& b) { return dispatch(op, {a, b}, no_attrs()); }
+
+}  // namespace
+
+void define_binary_ops() {
+  for (OpId op : {OpId::Add, OpId::Sub, OpId::Mul, OpId::FloorDiv, OpId::Mod, OpId::Pow,
+                  OpId::Maximum, OpId::Minimum})
+    define_op(op, infer_arith);
+  define_op(OpId::SquaredDifference, infer_signed_arith);
+  define_op(OpId::Div, infer_float_arith);
+  for (OpId op : {OpId::Less, OpId::LessEqual, OpId::Greater, OpId::GreaterEqual})
+    define_op(op, infer_compare);
+  define_op(OpId::Equal, infer_equality);
+  define_op(OpId::NotEqual, infer_equality);
+  define_op(OpId::LogicalAnd, infer_logical);
+  define_op(OpId::LogicalOr, infer_logical);
+  define_op(OpId::Where, infer_where);
+}
+
+namespace ops {
+Tensor add(const Tensor& a, const Tensor& b) { return binary(OpId::Add, a, b); }
+Tensor subtract(const Tensor& a, const Tensor& b) { return binary(OpId::Sub, a, b); }
+Tensor multiply(const Tensor& a, const Tensor& b) { return binary(OpId::Mul, a, b); }
+Tensor divide(const Tensor& a, const Tensor& b) {
+  // Integer true division computes in floating point, as TensorFlow's truediv.
+  if (a.defined() && b.defined() && a.dtype() == b.dtype() && is_integer(a.dtype())) {
+    DType f = a.dtype() == DType::uint8 ? DType::float32 : DType::float64;
+    return binary(OpId::Div, cast(a, f), cast(b, f));
+  }
+  return binary(OpId::Div, a, b);
+}
+Tensor floor_divide(const Tensor& a, const Tensor& b) { return binary(OpId::FloorDiv, a, b); }
+Tensor mod(const Tensor& a, const Tensor& b) { return binary(OpId::Mod, a, b); }
+Tensor power(const Tensor& a, const Tensor& b) { return binary(OpId::Pow, a, b); }
+Tensor maximum(const Tensor& a, const Tensor& b) { return binary(OpId::Maximum, a, b); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return binary(OpId::Minimum, a, b); }
+Tensor squared_difference(const Tensor& a, const Tensor& b) {
+  return binary(OpId::SquaredDifference, a, b);
+}
+Tensor equal(const Tensor& a, const Tensor& b) { return binary(OpId::Equal, a, b); }
+Tensor not_equal(const Tensor& a, const Tensor& b) { return binary(OpId::NotEqual, a, b); }
+Tensor less(const Tensor& a, const Tensor& b) { return binary(OpId::Less, a, b); }
+Tensor less_equal(const Tensor& a, const Tensor& b) { return binary(OpId::LessEqual, a, b); }
+Tensor greater(const Tensor& a, const Tensor& b) { return binary(OpId::Greater, a, b); }
+Tensor greater_equal(const Tensor& a, const Tensor& b) { return binary(OpId::GreaterEqual, a, b); }
+Tensor logical_and(const Tensor& a, const Tensor& b) { return binary(OpId::LogicalAnd, a, b); }
+Tensor logical_or(const Tensor& a, const Tensor& b) { return binary(OpId::LogicalOr, a, b); }
+Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y) {
+  return dispatch(OpId::Where, {condition, x, y}, no_attrs());
+}
+Tensor clip(const Tensor& x, double min_value, double max_value) {
+  if (min_value > max_value)
+    throw_invalid("clip: expected min_value <= max_value, but received " +
+                  std::to_string(min_value) + " > " + std::to_string(max_value));
+  return minimum(maximum(x, scalar_like(x, min_value)), scalar_like(x, max_value));
+}
+Tensor scalar_like(const Tensor& t, double value) {
+  if (!t.defined()) throw_invalid("scalar_like: the tensor is undefined");
+  return from_buffer(&value, DType::float64, Shape{}, t.dtype()).to(t.device());
+}
+}  // namespace ops
+}  // namespace core

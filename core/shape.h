@@ -1,0 +1,41 @@
+// shape.h - a tensor's dimensions, with an overflow-checked element count.
+#pragma once
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+namespace core {
+
+class Shape {
+ public:
+  Shape() = default;
+  // Every dimension must be >= 0 and the element count must fit in int64
+  // (std::invalid_argument / std::overflow_error otherwise).
+  Shape(std::initializer_list<int64_t> dims);
+  explicit Shape(std::vector<int64_t> dims);
+
+  int64_t rank() const { return static_cast<int64_t>(dims_.size()); }
+  int64_t operator[](int64_t i) const { return dims_[static_cast<size_t>(i)]; }
+  // Dimension i, where negative i counts from the end; throws std::out_of_range.
+  int64_t dim(int64_t i) const;
+  int64_t num_elements() const { return count_; }
+  const std::vector<int64_t>& dims() const { return dims_; }
+  bool operator==(const Shape& o) const { return dims_ == o.dims_; }
+  bool operator!=(const Shape& o) const { return dims_ != o.dims_; }
+  // "(32, 100)", "()" for a scalar, "(5,)" for rank 1 - as Keras prints shapes.
+  std::string str() const;
+
+ private:
+  void validate();
+  std::vector<int64_t> dims_;
+  int64_t count_ = 1;
+};
+
+// Row-major (C-order) element strides of a shape.
+std::vector<int64_t> contiguous_strides(const Shape& s);
+// Normalizes axis (negative counts from the end) for a tensor of rank `rank`;
+// throws std::invalid_argument naming `op` when out of range.
+int64_t normalize_axis(int64_t axis, int64_t rank, const char* op);
+
+}  // namespace core

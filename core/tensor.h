@@ -1,0 +1,220 @@
+// tensor.h - Tensor: an immutable, cheap-to-copy handle to typed n-d data on a device.
+//
+// Creation rules follow TensorFlow: C++ literals behave like Python literals
+// (`constant(1.5)` and `constant({1.0, 2.0})` are float32, `constant(3)` is int32),
+// while typed data keeps its type (`constant(std::vector<double>{...}, shape)` is
+// float64, int64_t values give int64). Binary ops never mix dtypes silently;
+// `ops::cast` converts explicitly.
+#pragma once
+#include <cstdint>
+#include <initializer_list>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "core/device.h"
+#include "core/dtype.h"
+#include "core/shape.h"
+
+namespace core {
+
+class TensorImpl;
+
+class Tensor {
+ public:
+  Tensor() = default;  // an undefined handle; most uses raise std::invalid_argument
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  bool defined() const { return impl_ != nullptr; }
+  DType dtype() const;
+  const Shape& shape() const;
+  int64_t rank() const { return shape().rank(); }
+  int64_t size() const { return shape().num_elements(); }  // number of elements
+  Device device() const;
+  std::size_t nbytes() const;
+
+  // Pointer to the first element (a device pointer for CUDA tensors).
+  const void* raw_data() const;
+  // Typed access; T must match dtype() exactly (std::invalid_argument otherwise).
+  template <class T> const T* data() const {
+    check_access(dtype_of_v<T>, "data");
+    return static_cast<const T*>(raw_data());
+  }
+  // Writable access, for filling a freshly created tensor (kernels, loaders). Tensors
+  // are values: writing into one that other handles share changes them all.
+  void* raw_mutable_data();
+  template <class T> T* mutable_data() {
+    check_access(dtype_of_v<T>, "mutable_data");
+    return static_cast<T*>(raw_mutable_data());
+  }
+
+  // The single element of a tensor with one element, converted to T.
+  template <class T> T item() const {
+    static_assert(std::is_arithmetic_v<T>, "item<T>: T must be arithmetic");
+    return static_cast<T>(item_as_double());
+  }
+  // All elements in row-major order (copied to the host); T must match dtype().
+  template <class T> std::vector<T> to_vector() const {
+    Tensor h = cpu();
+    const T* p = h.data<T>();
+    return std::vector<T>(p, p + h.size());
+  }
+
+  Tensor to(Device device) const;  // copy to another device (self if already there)
+  Tensor cpu() const { return to(Device::cpu()); }
+
+  // TensorFlow's repr: tf.Tensor(<values>, shape=(2, 2), dtype=float32)
+  std::string str() const;
+  // Only the values, formatted like NumPy ("[[1. 2.]\n [3. 4.]]").
+  std::string values_str() const;
+
+  const std::shared_ptr<TensorImpl>& impl() const { return impl_; }
+
+ private:
+  void check_access(DType want, const char* what) const;
+  double item_as_double() const;
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t);
+
+// ---- creation from data -----------------------------------------------------------
+// A tensor of `dtype` and `shape` whose elements are read from `data`, which holds
+// shape.num_elements() values of `src_dtype` (converted when the dtypes differ).
+Tensor from_buffer(const void* data, DType src_dtype, const Shape& shape, DType dtype);
+inline Tensor from_buffer(const void* data, const Shape& shape, DType dtype) {
+  return from_buffer(data, dtype, shape, dtype);
+}
+
+// Throws std::invalid_argument unless n == shape.num_elements().
+void check_buffer_size(int64_t n, const Shape& shape);
+
+namespace detail {
+// Literal typing: double and float literals -> float32, int -> int32, typed 64-bit
+// integers -> int64, bool -> bool, uint8_t -> uint8.
+template <class T> constexpr DType literal_dtype() {
+  if constexpr (std::is_same_v<T, bool>) return DType::bool_;
+  else if constexpr (std::is_floating_point_v<T>) return DType::float32;
+  else if constexpr (std::is_same_v<T, uint8_t>) return DType::uint8;
+  else if constexpr (sizeof(T) == 8) return DType::int64;
+  else return DType::int32;
+}
+template <class T> using storage_t = std::conditional_t<
+    std::is_same_v<T, bool>, bool,
+    std::conditional_t<std::is_floating_point_v<T>, double,
+                       std::conditional_t<std::is_same_v<T, uint8_t>, uint8_t,
+                                          std::conditional_t<sizeof(T) == 8, int64_t, int32_t>>>>;
+
+template <class T>
+void flatten(std::initializer_list<T> l, std::vector<storage_t<T>>& out,
+             std::vector<int64_t>& dims, size_t level) {
+  if (dims.size() <= level) dims.push_back(static_cast<int64_t>(l.size()));
+  for (const T& v : l) out.push_back(static_cast<storage_t<T>>(v));
+}
+template <class T>
+void flatten(std::initializer_list<std::initializer_list<T>> l, std::vector<storage_t<T>>& out,
+             std::vector<int64_t>& dims, size_t level);
+template <class T>
+void flatten(std::initializer_list<std::initializer_list<std::initializer_list<T>>> l,
+             std::vector<storage_t<T>>& out, std::vector<int64_t>& dims, size_t level);
+
+void check_ragged(std::vector<int64_t>& dims, size_t level, int64_t got);
+
+template <class T>
+void flatten(std::initializer_list<std::initializer_list<T>> l, std::vector<storage_t<T>>& out,
+             std::vector<int64_t>& dims, size_t level) {
+  check_ragged(dims, level, static_cast<int64_t>(l.size()));
+  for (auto& sub : l) {
+    check_ragged(dims, level + 1, static_cast<int64_t>(sub.size()));
+    flatten(sub, out, dims, level + 1);
+  }
+}
+template <class T>
+void flatten(std::initializer_list<std::initializer_list<std::initializer_list<T>>> l,
+             std::vector<storage_t<T>>& out, std::vector<int64_t>& dims, size_t level) {
+  check_ragged(dims, level, static_cast<int64_t>(l.size()));
+  for (auto& sub : l) flatten(sub, out, dims, level + 1);
+}
+template <class L, class T>
+Tensor from_list(L l, DType dtype) {
+  std::vector<storage_t<T>> flat;
+  std::vector<int64_t> dims;
+  flatten(l, flat, dims, 0);
+  return from_buffer(flat.data(), dtype_of_v<storage_t<T>>, Shape(dims), dtype);
+}
+}  // namespace detail
+
+// Scalars.
+template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+Tensor constant(T value) {
+  detail::storage_t<T> v = static_cast<detail::storage_t<T>>(value);
+  return from_buffer(&v, dtype_of_v<detail::storage_t<T>>, Shape{}, detail::literal_dtype<T>());
+}
+template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
+Tensor constant(T value, DType dtype) {
+  detail::storage_t<T> v = static_cast<detail::storage_t<T>>(value);
+  return from_buffer(&v, dtype_of_v<detail::storage_t<T>>, Shape{}, dtype);
+}
+// Nested initializer lists, up to rank 3 (rectangular; ragged lists throw).
+template <class T>
+Tensor constant(std::initializer_list<T> l, DType dtype = detail::literal_dtype<T>()) {
+  return detail::from_list<std::initializer_list<T>, T>(l, dtype);
+}
+template <class T>
+Tensor constant(std::initializer_list<std::initializer_list<T>> l,
+                DType dtype = detail::literal_dtype<T>()) {
+  return detail::from_list<decltype(l), T>(l, dtype);
+}
+template <class T>
+Tensor constant(std::initializer_list<std::initializer_list<std::initializer_list<T>>> l,
+                DType dtype = detail::literal_dtype<T>()) {
+  return detail::from_list<decltype(l), T>(l, dtype);
+}
+// Typed data keeps its dtype: std::vector<double> gives float64, int64_t gives int64.
+// values.size() must equal shape.num_elements().
+template <class T>
+Tensor constant(const std::vector<T>& values, const Shape& shape) {
+  check_buffer_size(static_cast<int64_t>(values.size()), shape);
+  if constexpr (std::is_same_v<T, bool>) {
+    std::vector<uint8_t> b(values.begin(), values.end());
+    return from_buffer(b.data(), DType::bool_, shape, DType::bool_);
+  } else {
+    return from_buffer(values.data(), dtype_of_v<T>, shape, dtype_of_v<T>);
+  }
+}
+template <class T>
+Tensor constant(const std::vector<T>& values) {
+  return constant(values, Shape{static_cast<int64_t>(values.size())});
+}
+// ---- C++ operators (elementwise, NumPy broadcasting; dtypes must match) -----------
+// A scalar operand takes the tensor's dtype, as Python scalars do in TensorFlow.
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a);
+Tensor operator+(const Tensor& a, double b);
+Tensor operator-(const Tensor& a, double b);
+Tensor operator*(const Tensor& a, double b);
+Tensor operator/(const Tensor& a, double b);
+Tensor operator+(double a, const Tensor& b);
+Tensor operator-(double a, const Tensor& b);
+Tensor operator*(double a, const Tensor& b);
+Tensor operator/(double a, const Tensor& b);
+Tensor operator==(const Tensor& a, const Tensor& b);
+Tensor operator!=(const Tensor& a, const Tensor& b);
+Tensor operator<(const Tensor& a, const Tensor& b);
+Tensor operator<=(const Tensor& a, const Tensor& b);
+Tensor operator>(const Tensor& a, const Tensor& b);
+Tensor operator>=(const Tensor& a, const Tensor& b);
+Tensor operator<(const Tensor& a, double b);
+Tensor operator<=(const Tensor& a, double b);
+Tensor operator>(const Tensor& a, double b);
+Tensor operator>=(const Tensor& a, double b);
+Tensor operator&&(const Tensor& a, const Tensor& b);  // logical_and (bool)
+Tensor operator||(const Tensor& a, const Tensor& b);  // logical_or (bool)
+Tensor operator!(const Tensor& a);                    // logical_not (bool)
+
+}  // namespace core

@@ -1,0 +1,17 @@
+// keras.h - one include for users: `#include <keras/keras.h>`.
+// The engine lives in namespace core; keras re-exports what users need.
+#pragma once
+#include "core/core.h"
+#include "core/npy.h"
+
+namespace keras {
+using core::Device;
+using core::DType;
+using core::Shape;
+using core::Tensor;
+using core::constant;
+using core::from_buffer;
+using core::get_num_threads;
+using core::set_num_threads;
+namespace ops = core::ops;
+}  // namespace keras
