@@ -1,6 +1,6 @@
 // ops.h - the engine's operations (Keras 3's `keras.ops` / TensorFlow's tf.math & co).
-// Every function checks its arguments and raises std::invalid_argument (or
-// std::out_of_range for bad indices) naming the op, what it expected and what it got.
+// Every function checks its arguments and raises std::invalid_argument naming the op,
+// what it expected and what it got (shapes, dtypes, indices).
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -147,7 +147,7 @@ Tensor slice(const Tensor& x, const std::vector<int64_t>& begin, const std::vect
 // bounds are clamped, strides may be negative, missing trailing axes are taken whole.
 Tensor strided_slice(const Tensor& x, const std::vector<int64_t>& begin,
                      const std::vector<int64_t>& end, const std::vector<int64_t>& strides = {});
-// tf.gather: out-of-range indices throw std::out_of_range naming the index.
+// tf.gather: out-of-range indices throw std::invalid_argument naming the index.
 Tensor gather(const Tensor& params, const Tensor& indices, int64_t axis = 0);
 Tensor take_along_axis(const Tensor& x, const Tensor& indices, int64_t axis);
 Tensor tile(const Tensor& x, const std::vector<int64_t>& multiples);
