@@ -10,6 +10,7 @@ using core::DType;
 using core::Shape;
 using core::Tensor;
 using core::constant;
+using core::dtype_name;
 using core::from_buffer;
 using core::get_num_threads;
 using core::set_num_threads;

@@ -1,0 +1,44 @@
+// bench_util.h - timing helpers shared by the benchmark programs.
+#pragma once
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+using Clock = std::chrono::steady_clock;
+
+inline double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+inline double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n == 0 ? 0.0 : (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]));
+}
+
+// Median seconds per call of f, over `reps` timed batches of `iters` calls each,
+// after one untimed batch.
+template <class F>
+double time_per_call(F&& f, int iters, int reps = 7) {
+  for (int i = 0; i < iters; ++i) f();
+  std::vector<double> t;
+  for (int r = 0; r < reps; ++r) {
+    auto t0 = Clock::now();
+    for (int i = 0; i < iters; ++i) f();
+    t.push_back(seconds_since(t0) / iters);
+  }
+  return median(t);
+}
+
+// --threads N (default: the engine's default, all cores).
+inline int threads_flag(int argc, char** argv) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string(argv[i]) == "--threads") return std::atoi(argv[i + 1]);
+  return 0;
+}
+
+}  // namespace bench
