@@ -101,8 +101,9 @@ template <class T> constexpr DType literal_dtype() {
   else if constexpr (sizeof(T) == 8) return DType::int64;
   else return DType::int32;
 }
+// (bool is held as uint8_t: std::vector<bool> has no data().)
 template <class T> using storage_t = std::conditional_t<
-    std::is_same_v<T, bool>, bool,
+    std::is_same_v<T, bool>, uint8_t,
     std::conditional_t<std::is_floating_point_v<T>, double,
                        std::conditional_t<std::is_same_v<T, uint8_t>, uint8_t,
                                           std::conditional_t<sizeof(T) == 8, int64_t, int32_t>>>>;

@@ -28,7 +28,9 @@ class ThreadPool {
   void resize(int n) {
     stop();
     stopping_ = false;
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i] { work(i); });
+    // New workers must not mistake the last finished job for a new one.
+    const uint64_t gen = generation_;
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i, gen] { work(i, gen); });
   }
 
   // Runs fn on chunks [0, chunks): chunk 0 on the caller, chunk i on worker i.
@@ -72,8 +74,7 @@ class ThreadPool {
     t_in_pool = saved;
   }
 
-  void work(int index) {
-    uint64_t seen = 0;
+  void work(int index, uint64_t seen) {
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mu_);
