@@ -1,7 +1,157 @@
-// matmul.cpp - (being written)
+// matmul.cpp - CPU kernel of MatMul: float32/float64 through OpenBLAS (cblas_?gemm, one
+// call per batch matrix, or one call for all of them when b is shared and a's batches are
+// contiguous rows), int32/int64 through a plain i-k-j loop kernel.
+#include <cblas.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "core/cpu/broadcast.h"
+#include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 #include "core/init.h"
 
+namespace core::cpu {
+namespace {
+
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+          const float* b, int64_t ldb, float* c) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f, c, static_cast<int>(n));
+}
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
+          const double* b, int64_t ldb, double* c) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), 0.0, c, static_cast<int>(n));
+}
+
+// Element offsets of each batch matrix of a and b (batch axes broadcast to the output's).
+struct Batches {
+  int64_t count = 1;
+  std::vector<int64_t> a_off, b_off;
+};
+
+Batches plan_batches(const Shape& sa, const Shape& sb, const Shape& so, int64_t a_mat,
+                     int64_t b_mat) {
+  auto batch = [](const Shape& s) {
+    return Shape(std::vector<int64_t>(s.dims().begin(), s.dims().end() - 2));
+  };
+  Shape ba = batch(sa), bb = batch(sb), bo = batch(so);
+  std::vector<int64_t> st_a = broadcast_strides(ba, bo), st_b = broadcast_strides(bb, bo);
+  Batches p;
+  p.count = bo.num_elements();
+  p.a_off.resize(static_cast<size_t>(p.count));
+  p.b_off.resize(static_cast<size_t>(p.count));
+  const int64_t r = bo.rank();
+  for (int64_t i = 0; i < p.count; ++i) {
+    int64_t rem = i, oa = 0, ob = 0;
+    for (int64_t ax = r - 1; ax >= 0; --ax) {
+      int64_t idx = rem % bo[ax];
+      rem /= bo[ax];
+      oa += idx * st_a[static_cast<size_t>(ax)];
+      ob += idx * st_b[static_cast<size_t>(ax)];
+    }
+    p.a_off[static_cast<size_t>(i)] = oa * a_mat;
+    p.b_off[static_cast<size_t>(i)] = ob * b_mat;
+  }
+  return p;
+}
+
+template <class T>
+void blas_matmul(OpCall& c, bool ta, bool tb, int64_t m, int64_t n, int64_t k) {
+  const Tensor &a = c.in(0), &b = c.in(1);
+  const T* pa = static_cast<const T*>(a.raw_data());
+  const T* pb = static_cast<const T*>(b.raw_data());
+  T* pc = static_cast<T*>(c.outputs[0].raw_mutable_data());
+  const int64_t lda = ta ? m : k, ldb = tb ? k : n;
+  const int64_t batches = c.outputs[0].size() / (m * n);
+  // b shared by every batch, a's batches stacked: one (batches*m, k) x (k, n) product.
+  if (b.size() == k * n && (batches == 1 || (!ta && a.size() == batches * m * k)))
+    return gemm(ta, tb, batches * m, n, k, pa, lda, pb, ldb, pc);
+  Batches p = plan_batches(a.shape(), b.shape(), c.outputs[0].shape(), m * k, k * n);
+  for (int64_t i = 0; i < p.count; ++i)
+    gemm(ta, tb, m, n, k, pa + p.a_off[static_cast<size_t>(i)], lda,
+         pb + p.b_off[static_cast<size_t>(i)], ldb, pc + i * m * n);
+}
+
+// Integer products wrap around (two's complement) instead of overflowing.
+template <class T>
+void int_matmul(OpCall& c, bool ta, bool tb, int64_t m, int64_t n, int64_t k) {
+  using U = std::make_unsigned_t<T>;
+  const Tensor &a = c.in(0), &b = c.in(1);
+  const T* pa = static_cast<const T*>(a.raw_data());
+  const T* pb = static_cast<const T*>(b.raw_data());
+  T* pc = static_cast<T*>(c.outputs[0].raw_mutable_data());
+  // A transposed b is copied to (k, n) rows first so the inner loop is contiguous.
+  Tensor bt;
+  if (tb) {
+    const int64_t nb = b.size() / (k * n);
+    bt = empty(Shape{b.size()}, b.dtype());
+    T* d = static_cast<T*>(bt.raw_mutable_data());
+    for (int64_t q = 0; q < nb; ++q)
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t kk = 0; kk < k; ++kk) d[q * k * n + kk * n + j] = pb[q * k * n + j * k + kk];
+    pb = d;
+  }
+  Batches p = plan_batches(a.shape(), b.shape(), c.outputs[0].shape(), m * k, k * n);
+  const int64_t rows = p.count * m;
+  parallel_for(rows, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, k * n)),
+               [&](int64_t s, int64_t e) {
+                 for (int64_t r = s; r < e; ++r) {
+                   const int64_t bi = r / m, i = r % m;
+                   const T* A = pa + p.a_off[static_cast<size_t>(bi)];
+                   const T* B = pb + p.b_off[static_cast<size_t>(bi)];
+                   T* crow = pc + r * n;
+                   for (int64_t j = 0; j < n; ++j) crow[j] = T(0);
+                   for (int64_t kk = 0; kk < k; ++kk) {
+                     const U aik = static_cast<U>(ta ? A[kk * m + i] : A[i * k + kk]);
+                     const T* brow = B + kk * n;
+                     for (int64_t j = 0; j < n; ++j)
+                       crow[j] = static_cast<T>(static_cast<U>(crow[j]) +
+                                                aik * static_cast<U>(brow[j]));
+                   }
+                 }
+               });
+}
+
+void matmul_kernel(OpCall& c) {
+  const Shape &sa = c.in(0).shape(), &sb = c.in(1).shape();
+  const bool ta = c.attrs.flag, tb = c.attrs.flag2;
+  const int64_t m = ta ? sa[sa.rank() - 1] : sa[sa.rank() - 2];
+  const int64_t k = ta ? sa[sa.rank() - 2] : sa[sa.rank() - 1];
+  const int64_t n = tb ? sb[sb.rank() - 2] : sb[sb.rank() - 1];
+  Tensor& y = c.outputs[0];
+  if (y.size() == 0) return;
+  if (k == 0) {  // an empty sum: zeros
+    std::memset(y.raw_mutable_data(), 0, y.nbytes());
+    return;
+  }
+  const DType dt = c.in(0).dtype();
+  if (is_floating(dt) && (m > INT_MAX || n > INT_MAX || k > INT_MAX ||
+                          y.size() / n > INT_MAX))
+    throw_invalid(std::string(c.name()) + ": matrices of shapes " + sa.str() + " and " +
+                  sb.str() + " exceed the 32-bit sizes BLAS accepts");
+  switch (dt) {
+    case DType::float32: return blas_matmul<float>(c, ta, tb, m, n, k);
+    case DType::float64: return blas_matmul<double>(c, ta, tb, m, n, k);
+    case DType::int32: return int_matmul<int32_t>(c, ta, tb, m, n, k);
+    case DType::int64: return int_matmul<int64_t>(c, ta, tb, m, n, k);
+    default:
+      throw_invalid(std::string(c.name()) + ": no CPU kernel for dtype " + dtype_name(dt));
+  }
+}
+
+}  // namespace
+}  // namespace core::cpu
+
 namespace core {
-void register_cpu_matmul_kernels() {}
+void register_cpu_matmul_kernels() {
+  register_kernel(OpId::MatMul, Device::Kind::CPU, cpu::matmul_kernel);
+}
 }  // namespace core
