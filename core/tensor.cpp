@@ -50,8 +50,10 @@ Tensor Tensor::to(Device target) const {
   Device src = me.device();
   if (src == target) return *this;
   if (target.is_cuda() && (target.index < 0 || target.index >= cuda::device_count()))
-    throw std::invalid_argument("to: device " + target.str() + " does not exist (" +
-                                std::to_string(cuda::device_count()) + " CUDA devices visible)");
+    throw std::invalid_argument(
+        "to: device " + target.str() + " does not exist (" +
+        std::to_string(cuda::device_count()) + " CUDA devices visible" +
+        (cuda::built_with_cuda() ? "" : "; this build of keras-cpp has no CUDA support") + ")");
   Tensor out = empty(me.shape(), me.dtype(), target);
   std::size_t n = nbytes();
   if (n == 0) return out;

@@ -1,1 +1,196 @@
-// runtime.cu - (being written)
+// runtime.cu - core/cuda_backend.h on the CUDA runtime API: device discovery, a caching
+// device allocator and copies. No kernels live here.
+//
+// Every failing CUDA call becomes core::cuda::CudaError naming the call, the device and
+// cudaGetErrorString's text. The CUDA headers stay inside this file.
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/cuda_backend.h"
+
+namespace core::cuda {
+namespace {
+
+std::string device_name(int device) { return "GPU:" + std::to_string(device); }
+
+// Throws for a failed call. cudaGetLastError() resets the runtime's per-thread "last
+// error" so a later, unrelated check does not report this failure again.
+[[noreturn]] void fail(const char* call, int device, cudaError_t err) {
+  (void)cudaGetLastError();
+  throw CudaError(std::string(call) + " failed on device " + device_name(device) + ": " +
+                  cudaGetErrorString(err) + " (" + cudaGetErrorName(err) + ")");
+}
+
+void check(cudaError_t err, const char* call, int device) {
+  if (err != cudaSuccess) fail(call, device, err);
+}
+
+// The device count, queried once. A missing driver or device (this includes machines
+// with the toolkit but no GPU) counts as zero devices rather than an error.
+int query_device_count() {
+  static const int count = [] {
+    int n = 0;
+    cudaError_t err = cudaGetDeviceCount(&n);
+    if (err != cudaSuccess) {
+      (void)cudaGetLastError();
+      return 0;
+    }
+    return n < 0 ? 0 : n;
+  }();
+  return count;
+}
+
+void check_device(int device, const char* what) {
+  int n = query_device_count();
+  if (device < 0 || device >= n)
+    throw CudaError(std::string(what) + ": device " + device_name(device) + " does not exist (" +
+                    std::to_string(n) + " CUDA device" + (n == 1 ? "" : "s") + " visible)");
+}
+
+// Makes `device` current for the calling thread for its lifetime and restores the
+// previous device afterwards (cudaSetDevice only when it changes).
+class DeviceGuard {
+ public:
+  explicit DeviceGuard(int device) : device_(device) {
+    check(cudaGetDevice(&previous_), "cudaGetDevice", device);
+    if (previous_ != device) check(cudaSetDevice(device), "cudaSetDevice", device);
+  }
+  ~DeviceGuard() {
+    if (previous_ != device_ && cudaSetDevice(previous_) != cudaSuccess) (void)cudaGetLastError();
+  }
+  DeviceGuard(const DeviceGuard&) = delete;
+  DeviceGuard& operator=(const DeviceGuard&) = delete;
+
+ private:
+  int device_;
+  int previous_ = 0;
+};
+
+// The caching allocator of one device. Storage already rounds requests up to size
+// classes, so blocks are cached by exact size. Freed blocks go back to the cache without
+// synchronizing: all work runs on the legacy default stream, so a later user of a block
+// is ordered after every earlier kernel that touched it.
+class DeviceCache {
+ public:
+  explicit DeviceCache(int device) : device_(device) {}
+
+  void* get(std::size_t nbytes) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = free_.find(nbytes);
+      if (it != free_.end() && !it->second.empty()) {
+        void* p = it->second.back();
+        it->second.pop_back();
+        return p;
+      }
+    }
+    DeviceGuard guard(device_);
+    void* p = nullptr;
+    cudaError_t err = cudaMalloc(&p, nbytes);
+    if (err == cudaErrorMemoryAllocation) {
+      // Out of memory: give the cached blocks back to the driver and try once more.
+      (void)cudaGetLastError();
+      release_locked_free_blocks();
+      err = cudaMalloc(&p, nbytes);
+    }
+    if (err != cudaSuccess)
+      fail(("cudaMalloc(" + std::to_string(nbytes) + " bytes)").c_str(), device_, err);
+    return p;
+  }
+
+  void put(void* p, std::size_t nbytes) noexcept {
+    try {
+      std::lock_guard<std::mutex> lock(mu_);
+      free_[nbytes].push_back(p);
+    } catch (...) {
+      // No memory to remember the block: return it to the driver instead.
+      if (cudaFree(p) != cudaSuccess) (void)cudaGetLastError();
+    }
+  }
+
+ private:
+  void release_locked_free_blocks() {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [size, blocks] : free_)
+      for (void* b : blocks)
+        if (cudaFree(b) != cudaSuccess) (void)cudaGetLastError();
+    free_.clear();
+  }
+
+  int device_;
+  std::mutex mu_;
+  std::unordered_map<std::size_t, std::vector<void*>> free_;
+};
+
+// One cache per device. Never destroyed: storages may be freed during static
+// destruction, and the driver reclaims device memory at process exit.
+DeviceCache& cache_for(int device) {
+  static std::vector<DeviceCache*>* caches = [] {
+    auto* v = new std::vector<DeviceCache*>();
+    int n = query_device_count();
+    for (int i = 0; i < n; ++i) v->push_back(new DeviceCache(i));
+    return v;
+  }();
+  return *(*caches)[static_cast<std::size_t>(device)];
+}
+
+}  // namespace
+
+bool built_with_cuda() { return true; }
+
+int device_count() { return query_device_count(); }
+
+void* allocate(std::size_t nbytes, int device) {
+  check_device(device, "allocate");
+  if (nbytes == 0) return nullptr;
+  return cache_for(device).get(nbytes);
+}
+
+void deallocate(void* ptr, std::size_t nbytes, int device) {
+  if (!ptr || device < 0 || device >= query_device_count()) return;
+  cache_for(device).put(ptr, nbytes);
+}
+
+void copy_host_to_device(void* dst, const void* src, std::size_t nbytes, int device) {
+  if (nbytes == 0) return;
+  check_device(device, "copy to GPU");
+  DeviceGuard guard(device);
+  check(cudaMemcpy(dst, src, nbytes, cudaMemcpyHostToDevice), "cudaMemcpy(host to device)",
+        device);
+}
+
+void copy_device_to_host(void* dst, const void* src, std::size_t nbytes, int device) {
+  if (nbytes == 0) return;
+  check_device(device, "copy from GPU");
+  DeviceGuard guard(device);
+  check(cudaMemcpy(dst, src, nbytes, cudaMemcpyDeviceToHost), "cudaMemcpy(device to host)",
+        device);
+}
+
+void copy_device_to_device(void* dst, int dst_device, const void* src, int src_device,
+                           std::size_t nbytes) {
+  if (nbytes == 0) return;
+  check_device(dst_device, "copy between GPUs");
+  check_device(src_device, "copy between GPUs");
+  if (dst_device == src_device) {
+    DeviceGuard guard(dst_device);
+    check(cudaMemcpy(dst, src, nbytes, cudaMemcpyDeviceToDevice),
+          "cudaMemcpy(device to device)", dst_device);
+  } else {
+    // cudaMemcpyPeer works with or without peer access (it stages through the host when
+    // needed) and is serialized with all work on both devices, like the copies above.
+    DeviceGuard guard(src_device);
+    cudaError_t err = cudaMemcpyPeer(dst, dst_device, src, src_device, nbytes);
+    if (err != cudaSuccess)
+      fail(("cudaMemcpyPeer(to " + device_name(dst_device) + ")").c_str(), src_device, err);
+  }
+}
+
+}  // namespace core::cuda
