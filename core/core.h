@@ -1,5 +1,6 @@
 // core.h - the engine's public API in one include.
 #pragma once
+#include "core/autodiff.h"
 #include "core/device.h"
 #include "core/dtype.h"
 #include "core/ops.h"

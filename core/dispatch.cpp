@@ -23,11 +23,14 @@ void define_op(OpId op, InferFn infer, bool is_view) {
   d.infer = infer;
   d.is_view = is_view;
 }
+void define_grad(OpId op, GradFn grad) { op_def(op).grad = grad; }
 void register_kernel(OpId op, Device::Kind device, KernelFn fn) {
   op_def(op).kernels[static_cast<size_t>(device)] = fn;
 }
 
 namespace {
+void run_kernel(OpCall& c, const OpDef& def);
+
 void run(OpCall& c) {
   ensure_initialized();
   const OpDef& def = op_def(c.op);
@@ -43,7 +46,11 @@ void run(OpCall& c) {
                     " is on " + c.inputs[i].device().str());
   }
   def.infer(c);
-  if (def.is_view) return;
+  if (!def.is_view) run_kernel(c, def);
+  if (autodiff::t_recording > 0) autodiff::record(c);
+}
+
+void run_kernel(OpCall& c, const OpDef& def) {
   Device dev = c.inputs.empty() ? c.attrs.device : c.inputs[0].device();
   KernelFn k = def.kernels[static_cast<size_t>(dev.kind)];
   if (!k) {

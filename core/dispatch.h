@@ -63,9 +63,25 @@ struct OpCall {
 using InferFn = void (*)(OpCall&);
 using KernelFn = void (*)(OpCall&);
 
+// What a gradient rule sees: the forward call's inputs, outputs and attributes, and the
+// gradient flowing into each output (zeros for an output nothing flowed into).
+struct GradContext {
+  OpId op;
+  const Attrs& attrs;
+  std::span<const Tensor> inputs, outputs, out_grads;
+  const Tensor& in(size_t i) const { return inputs[i]; }
+  const Tensor& out(size_t i = 0) const { return outputs[i]; }
+  const Tensor& grad(size_t i = 0) const { return out_grads[i]; }
+};
+// Returns one gradient per input (an undefined Tensor where none flows). The result
+// may have a broadcast shape: the tape sums it back to the input's shape (DESIGN.md
+// rule 6). Rules are written with core ops, so they are differentiable again.
+using GradFn = std::vector<Tensor> (*)(const GradContext&);
+
 struct OpDef {
   InferFn infer = nullptr;
   bool is_view = false;  // infer produced the outputs; no kernel runs
+  GradFn grad = nullptr;  // null: not differentiable (no gradient flows through)
   std::array<KernelFn, Device::kNumKinds> kernels{};
 };
 
@@ -73,6 +89,13 @@ struct OpDef {
 OpDef& op_def(OpId op);
 void define_op(OpId op, InferFn infer, bool is_view = false);
 void register_kernel(OpId op, Device::Kind device, KernelFn fn);
+void define_grad(OpId op, GradFn grad);
+
+// Called by dispatch after every op while at least one GradientTape is recording.
+namespace autodiff {
+extern thread_local int t_recording;  // number of tapes recording on this thread
+void record(const OpCall& c);
+}  // namespace autodiff
 
 // Runs op on inputs; returns the first output / all outputs.
 Tensor dispatch(OpId op, std::span<const Tensor> inputs, const Attrs& attrs);

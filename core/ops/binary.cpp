@@ -53,6 +53,42 @@ const Attrs& no_attrs() {
 }
 Tensor binary(OpId op, const Tensor& a, const Tensor& b) { return dispatch(op, {a, b}, no_attrs()); }
 
+// ---- gradient rules (the tape sums broadcast gradients back to each input's shape) ---
+std::vector<Tensor> binary_grad(const GradContext& c) {
+  const Tensor &a = c.in(0), &b = c.in(1), &dy = c.grad();
+  switch (c.op) {
+    case OpId::Add: return {dy, dy};
+    case OpId::Sub: return {dy, ops::neg(dy)};
+    case OpId::Mul: return {ops::multiply(dy, b), ops::multiply(dy, a)};
+    case OpId::Div:  // d(a/b) = da / b - a db / b^2
+      return {ops::divide(dy, b), ops::neg(ops::divide(ops::multiply(dy, a), ops::square(b)))};
+    case OpId::Mod:  // a mod b = a - floor(a / b) b
+      return {dy, ops::neg(ops::multiply(dy, ops::floor_divide(a, b)))};
+    case OpId::Pow: {  // d a^b = b a^(b-1) da + a^b log(a) db  (log taken as 0 where a <= 0)
+      Tensor zero = ops::scalar_like(a, 0.0), one = ops::scalar_like(a, 1.0);
+      Tensor da = ops::multiply(dy, ops::multiply(b, ops::power(a, ops::subtract(b, one))));
+      Tensor pos = ops::greater(a, zero);
+      Tensor log_a = ops::where(pos, ops::log(ops::where(pos, a, one)), zero);
+      return {da, ops::multiply(dy, ops::multiply(c.out(), log_a))};
+    }
+    case OpId::Maximum:
+    case OpId::Minimum: {  // ties go to the first input, as TensorFlow
+      Tensor first = c.op == OpId::Maximum ? ops::greater_equal(a, b) : ops::less_equal(a, b);
+      Tensor zero = ops::scalar_like(dy, 0.0);
+      return {ops::where(first, dy, zero), ops::where(first, zero, dy)};
+    }
+    case OpId::SquaredDifference: {
+      Tensor d = ops::multiply(dy, ops::multiply(ops::subtract(a, b), ops::scalar_like(a, 2.0)));
+      return {d, ops::neg(d)};
+    }
+    case OpId::Where: {
+      Tensor zero = ops::scalar_like(dy, 0.0);
+      return {Tensor(), ops::where(c.in(0), dy, zero), ops::where(c.in(0), zero, dy)};
+    }
+    default: return {Tensor(), Tensor()};
+  }
+}
+
 }  // namespace
 
 void define_binary_ops() {
@@ -68,6 +104,10 @@ void define_binary_ops() {
   define_op(OpId::LogicalAnd, infer_logical);
   define_op(OpId::LogicalOr, infer_logical);
   define_op(OpId::Where, infer_where);
+  // floor_divide, comparisons and logical ops have no gradient.
+  for (OpId op : {OpId::Add, OpId::Sub, OpId::Mul, OpId::Div, OpId::Mod, OpId::Pow,
+                  OpId::Maximum, OpId::Minimum, OpId::SquaredDifference, OpId::Where})
+    define_grad(op, binary_grad);
 }
 
 namespace ops {

@@ -69,7 +69,22 @@ int64_t product(const Shape& s, const std::vector<int64_t>& axes) {
 
 }  // namespace
 
-void define_matmul_ops() { define_op(OpId::MatMul, infer_matmul); }
+// Gradient: for C = op(A) op(B) (op = optional transpose of the last two axes), each
+// input's gradient is one matmul of dC with the other input, with the transposes chosen
+// so no transpose is materialized. Broadcast batch axes are summed back by the tape.
+std::vector<Tensor> matmul_grad(const GradContext& c) {
+  const Tensor &a = c.in(0), &b = c.in(1), &g = c.grad();
+  const bool ta = c.attrs.flag, tb = c.attrs.flag2;
+  if (!ta && !tb) return {ops::matmul(g, b, false, true), ops::matmul(a, g, true, false)};
+  if (ta && !tb) return {ops::matmul(b, g, false, true), ops::matmul(a, g, false, false)};
+  if (!ta && tb) return {ops::matmul(g, b, false, false), ops::matmul(g, a, true, false)};
+  return {ops::matmul(b, g, true, true), ops::matmul(g, a, true, true)};
+}
+
+void define_matmul_ops() {
+  define_op(OpId::MatMul, infer_matmul);
+  define_grad(OpId::MatMul, matmul_grad);
+}
 
 namespace ops {
 
@@ -97,13 +112,15 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose
                   " of a (shape " + sa.str() + ") to equal axis " +
                   (vb ? std::string("0") : axis_name(attrs.flag2)) + " of b (shape " +
                   sb.str() + "), but " + std::to_string(ka) + " != " + std::to_string(kb));
-  Tensor a2 = va ? view_as(a, Shape{1, sa[0]}) : a;
-  Tensor b2 = vb ? view_as(b, Shape{sb[0], 1}) : b;
+  // reshape (a dispatched view) rather than view_as, so tapes see the step.
+  Tensor a2 = va ? reshape(a, {1, sa[0]}) : a;
+  Tensor b2 = vb ? reshape(b, {sb[0], 1}) : b;
   Tensor y = dispatch(OpId::MatMul, {a2, b2}, attrs);
+  if (!va && !vb) return y;
   std::vector<int64_t> dims = y.shape().dims();
   if (vb) dims.erase(dims.end() - 1);
   if (va) dims.erase(dims.end() - 1 - (vb ? 0 : 1));
-  return view_as(y, Shape(std::move(dims)));
+  return reshape(y, dims);
 }
 
 // tensordot: a's free axes, then b's free axes; the contracted pairs are summed. Built as

@@ -91,6 +91,39 @@ const Attrs& no_attrs() {
   return a;
 }
 
+// ---- gradient rules --------------------------------------------------------------------
+std::vector<Tensor> nn_grad(const GradContext& c) {
+  switch (c.op) {
+    case OpId::Softmax: {  // y (dy - sum(dy y))
+      const Tensor &y = c.out(), &dy = c.grad();
+      Tensor s = ops::sum(ops::multiply(dy, y), {c.attrs.axis}, true);
+      return {ops::multiply(y, ops::subtract(dy, s))};
+    }
+    case OpId::LogSoftmax: {  // dy - softmax(x) sum(dy)
+      const Tensor& dy = c.grad();
+      Tensor s = ops::sum(dy, {c.attrs.axis}, true);
+      return {ops::subtract(dy, ops::multiply(ops::exp(c.out()), s))};
+    }
+    case OpId::SparseSoftmaxCrossEntropy: {  // d/dlogits = dy (softmax - one_hot(labels))
+      const Tensor &labels = c.in(0), &logits = c.in(1);
+      const int64_t classes = logits.shape()[logits.rank() - 1];
+      Tensor target = ops::one_hot(labels, classes, {.dtype = logits.dtype()});
+      Tensor dy = ops::expand_dims(c.grad(), -1);
+      return {Tensor(), ops::multiply(dy, ops::subtract(ops::softmax(logits), target))};
+    }
+    case OpId::SoftmaxCrossEntropy: {
+      // loss = -sum(labels * log_softmax(logits)):
+      // d/dlogits = softmax * sum(labels) - labels, d/dlabels = -log_softmax(logits).
+      const Tensor &labels = c.in(0), &logits = c.in(1);
+      Tensor dy = ops::expand_dims(c.grad(), -1);
+      Tensor total = ops::sum(labels, {-1}, true);
+      Tensor dlogits = ops::subtract(ops::multiply(ops::softmax(logits), total), labels);
+      return {ops::neg(ops::multiply(dy, ops::log_softmax(logits))), ops::multiply(dy, dlogits)};
+    }
+    default: return {Tensor()};
+  }
+}
+
 }  // namespace
 
 void define_nn_ops() {
@@ -98,6 +131,9 @@ void define_nn_ops() {
   define_op(OpId::LogSoftmax, infer_softmax);
   define_op(OpId::SparseSoftmaxCrossEntropy, infer_sparse_xent);
   define_op(OpId::SoftmaxCrossEntropy, infer_xent);
+  for (OpId op : {OpId::Softmax, OpId::LogSoftmax, OpId::SparseSoftmaxCrossEntropy,
+                  OpId::SoftmaxCrossEntropy})
+    define_grad(op, nn_grad);  // one_hot has no gradient
   define_op(OpId::OneHot, infer_one_hot);
 }
 

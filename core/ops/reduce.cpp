@@ -115,6 +115,55 @@ void check_composite_input(const char* op, const Tensor& x, bool allow_int) {
                 x.shape().str() + ")");
 }
 
+// ---- gradient rules ------------------------------------------------------------------
+// The reduced shape with keepdims (reduced axes as 1), for broadcasting dy back over x.
+std::vector<int64_t> kept_dims(const Tensor& x, const Attrs& a) {
+  std::vector<int64_t> dims = x.shape().dims();
+  if (a.axes.empty()) {
+    std::fill(dims.begin(), dims.end(), 1);
+  } else {
+    for (int64_t ax : a.axes) dims[static_cast<size_t>(ax < 0 ? ax + x.rank() : ax)] = 1;
+  }
+  return dims;
+}
+
+std::vector<Tensor> reduce_grad(const GradContext& c) {
+  const Tensor& x = c.in(0);
+  const std::vector<int64_t> kd = kept_dims(x, c.attrs);
+  Tensor dy = ops::reshape(c.grad(), kd);
+  Tensor y = ops::reshape(c.out(), kd);
+  switch (c.op) {
+    case OpId::Sum: return {ops::broadcast_to(dy, x.shape())};
+    case OpId::Mean: {
+      int64_t reduced = 1;
+      for (size_t i = 0; i < kd.size(); ++i)
+        if (kd[i] == 1) reduced *= x.shape()[static_cast<int64_t>(i)];
+      double scale = reduced == 0 ? 0.0 : 1.0 / double(reduced);
+      return {ops::broadcast_to(ops::multiply(dy, ops::scalar_like(dy, scale)), x.shape())};
+    }
+    case OpId::Max:
+    case OpId::Min: {  // shared equally among the positions that attain the extreme
+      Tensor hit = ops::cast(ops::equal(x, y), x.dtype());
+      Tensor count = ops::sum(hit, c.attrs.axes, /*keepdims=*/true);
+      return {ops::multiply(hit, ops::divide(dy, count))};
+    }
+    case OpId::Prod: {
+      // d prod / d x_i = product of the other elements, exact with zeros: with no zero
+      // it is prod / x_i; with one zero only that position gets the product of the rest.
+      Tensor zero = ops::scalar_like(x, 0.0), one = ops::scalar_like(x, 1.0);
+      Tensor is_zero = ops::equal(x, zero);
+      Tensor zeros = ops::sum(ops::cast(is_zero, x.dtype()), c.attrs.axes, true);
+      Tensor rest = ops::prod(ops::where(is_zero, one, x), c.attrs.axes, true);
+      Tensor no_zero = ops::divide(rest, ops::where(is_zero, one, x));
+      Tensor one_zero = ops::where(is_zero, ops::broadcast_to(rest, x.shape()), zero);
+      Tensor g = ops::where(ops::equal(zeros, zero), no_zero,
+                            ops::where(ops::equal(zeros, one), one_zero, zero));
+      return {ops::multiply(dy, g)};
+    }
+    default: return {Tensor()};
+  }
+}
+
 }  // namespace
 
 void define_reduce_ops() {
@@ -123,6 +172,8 @@ void define_reduce_ops() {
     define_op(op, infer_reduce);
   define_op(OpId::ArgMax, infer_arg);
   define_op(OpId::ArgMin, infer_arg);
+  for (OpId op : {OpId::Sum, OpId::Mean, OpId::Max, OpId::Min, OpId::Prod})
+    define_grad(op, reduce_grad);  // all/any/argmax/argmin have no gradient
 }
 
 namespace ops {

@@ -40,6 +40,70 @@ Tensor unary(OpId op, const Tensor& x, double alpha, bool flag = false) {
   return dispatch(op, {x}, a);
 }
 
+// ---- gradient rules (dy = upstream gradient; written with ops, so differentiable) ----
+using ops::scalar_like;
+Tensor mask(const Tensor& cond, const Tensor& like) { return ops::cast(cond, like.dtype()); }
+Tensor half_of(const Tensor& t) { return ops::multiply(t, scalar_like(t, 0.5)); }
+
+std::vector<Tensor> unary_grad(const GradContext& c) {
+  const Tensor &x = c.in(0), &y = c.out(), &dy = c.grad();
+  auto k = [&](double v) { return scalar_like(x, v); };
+  switch (c.op) {
+    case OpId::Neg: return {ops::neg(dy)};
+    case OpId::Abs: return {ops::multiply(dy, ops::sign(x))};
+    case OpId::Exp: return {ops::multiply(dy, y)};
+    case OpId::Expm1: return {ops::multiply(dy, ops::exp(x))};
+    case OpId::Log: return {ops::divide(dy, x)};
+    case OpId::Log1p: return {ops::divide(dy, ops::add(x, k(1)))};
+    case OpId::Sqrt: return {ops::divide(half_of(dy), y)};
+    case OpId::Rsqrt:  // d/dx x^-1/2 = -1/2 x^-3/2 = -1/2 y / x
+      return {ops::multiply(dy, ops::divide(ops::multiply(y, k(-0.5)), x))};
+    case OpId::Square: return {ops::multiply(dy, ops::multiply(x, k(2)))};
+    case OpId::Reciprocal: return {ops::neg(ops::multiply(dy, ops::square(y)))};
+    case OpId::Sin: return {ops::multiply(dy, ops::cos(x))};
+    case OpId::Cos: return {ops::neg(ops::multiply(dy, ops::sin(x)))};
+    case OpId::Tanh: return {ops::multiply(dy, ops::subtract(k(1), ops::square(y)))};
+    case OpId::Sigmoid: return {ops::multiply(dy, ops::multiply(y, ops::subtract(k(1), y)))};
+    case OpId::Relu: return {ops::multiply(dy, mask(ops::greater(x, k(0)), x))};
+    case OpId::Relu6:
+      return {ops::multiply(dy, mask(ops::logical_and(ops::greater(x, k(0)), ops::less(x, k(6))), x))};
+    case OpId::LeakyRelu:
+      return {ops::where(ops::greater(x, k(0)), dy, ops::multiply(dy, k(c.attrs.alpha)))};
+    case OpId::Elu:  // x <= 0: alpha * exp(x) = y + alpha
+      return {ops::where(ops::greater(x, k(0)), dy, ops::multiply(dy, ops::add(y, k(c.attrs.alpha))))};
+    case OpId::Selu: {
+      const double scale = 1.0507009873554805, alpha = 1.6732632423543772;
+      return {ops::where(ops::greater(x, k(0)), ops::multiply(dy, k(scale)),
+                         ops::multiply(dy, ops::add(y, k(scale * alpha))))};
+    }
+    case OpId::Gelu: {
+      if (c.attrs.flag) {  // 0.5 x (1 + tanh(u)), u = a (x + b x^3)
+        const double a = 0.7978845608028654, b = 0.044715;
+        Tensor x2 = ops::square(x);
+        Tensor t = ops::tanh(ops::multiply(ops::add(x, ops::multiply(x2, ops::multiply(x, k(b)))), k(a)));
+        Tensor du = ops::multiply(ops::add(k(1), ops::multiply(x2, k(3 * b))), k(a));
+        Tensor d = ops::add(half_of(ops::add(k(1), t)),
+                            ops::multiply(half_of(x), ops::multiply(ops::subtract(k(1), ops::square(t)), du)));
+        return {ops::multiply(dy, d)};
+      }
+      // Exact form: Phi(x) + x phi(x); Phi(x) = y / x (y = x Phi(x)), and 1/2 at x = 0.
+      Tensor pdf = ops::multiply(ops::exp(ops::multiply(ops::square(x), k(-0.5))), k(0.3989422804014327));
+      Tensor safe = ops::where(ops::equal(x, k(0)), k(1), x);
+      Tensor phi_cdf = ops::where(ops::equal(x, k(0)), k(0.5), ops::divide(y, safe));
+      return {ops::multiply(dy, ops::add(phi_cdf, ops::multiply(x, pdf)))};
+    }
+    case OpId::Silu: {  // s + x s (1 - s)
+      Tensor s = ops::sigmoid(x);
+      return {ops::multiply(dy, ops::add(s, ops::multiply(x, ops::multiply(s, ops::subtract(k(1), s)))))};
+    }
+    case OpId::Softplus: return {ops::multiply(dy, ops::sigmoid(x))};
+    case OpId::Softsign: return {ops::divide(dy, ops::square(ops::add(k(1), ops::abs(x))))};
+    case OpId::Cast:
+      return {is_floating(x.dtype()) ? ops::cast(dy, x.dtype()) : Tensor()};
+    default: return {Tensor()};
+  }
+}
+
 }  // namespace
 
 void define_unary_ops() {
@@ -54,6 +118,13 @@ void define_unary_ops() {
   define_op(OpId::IsFinite, infer_predicate);
   define_op(OpId::LogicalNot, infer_logical);
   define_op(OpId::Cast, infer_cast);
+  // Differentiable unary ops. sign, floor, ceil, round, isnan, isfinite and logical_not
+  // have no gradient (TensorFlow gives None or zeros for them).
+  for (OpId op : {OpId::Neg, OpId::Abs, OpId::Exp, OpId::Expm1, OpId::Log, OpId::Log1p,
+                  OpId::Sqrt, OpId::Rsqrt, OpId::Square, OpId::Reciprocal, OpId::Sin, OpId::Cos,
+                  OpId::Tanh, OpId::Sigmoid, OpId::Relu, OpId::Relu6, OpId::LeakyRelu, OpId::Elu,
+                  OpId::Selu, OpId::Gelu, OpId::Silu, OpId::Softplus, OpId::Softsign, OpId::Cast})
+    define_grad(op, unary_grad);
 }
 
 namespace ops {

@@ -1,0 +1,136 @@
+// autodiff.h - Variable, GradientTape, stop_gradient, custom_gradient (TensorFlow's
+// semantics).
+//
+//   core::Variable w(ops::random_normal({784, 10}), "w");
+//   core::GradientTape tape;
+//   Tensor loss = ops::mean(ops::square(ops::matmul(x, w) - y));
+//   auto [dw] = tape.gradient(loss, {w});   // trainable variables are watched
+//
+// A tape records the ops run while it is alive (from construction until it is
+// destroyed or stop()ped) whose inputs depend on a watched tensor. Every gradient rule
+// is written with core ops, so a tape that is alive while another one computes its
+// gradient records that computation: nested tapes give higher-order gradients.
+// Only floating-point tensors are differentiable; integer and bool tensors never carry
+// a gradient (watching one does nothing, as in TensorFlow).
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace core {
+
+class Variable {
+ public:
+  Variable() = default;  // an undefined variable
+  explicit Variable(const Tensor& initial_value, std::string name = "Variable",
+                    bool trainable = true);
+
+  bool defined() const { return state_ != nullptr; }
+  // The current value. Reading a trainable variable while a tape with
+  // watch_accessed_variables is recording makes that tape watch it.
+  const Tensor& value() const;
+  operator const Tensor&() const { return value(); }  // usable wherever a Tensor is
+
+  // Replace the value; shape and dtype must match (std::invalid_argument otherwise).
+  void assign(const Tensor& value);
+  void assign_add(const Tensor& delta);
+  void assign_sub(const Tensor& delta);
+
+  const std::string& name() const;
+  bool trainable() const;
+  void set_trainable(bool trainable);
+  const Shape& shape() const { return value().shape(); }
+  DType dtype() const { return value().dtype(); }
+  // Variables are handles: copies refer to the same variable.
+  bool same_as(const Variable& o) const { return state_ == o.state_; }
+
+  struct State;  // engine-internal
+
+ private:
+  std::shared_ptr<State> state_;
+  friend class GradientTape;
+};
+
+std::ostream& operator<<(std::ostream& os, const Variable& v);
+
+// What gradient() returns for a source the target does not depend on.
+enum class UnconnectedGradients { none, zero };
+
+class GradientTape {
+ public:
+  struct Options {
+    bool persistent = false;                // allow several gradient() calls
+    bool watch_accessed_variables = true;  // watch trainable variables when read
+  };
+  GradientTape();
+  explicit GradientTape(const Options& options);
+  ~GradientTape();
+  GradientTape(const GradientTape&) = delete;
+  GradientTape& operator=(const GradientTape&) = delete;
+
+  void watch(const Tensor& t);
+  void watch(const Variable& v);
+  // The watched tensors and variables (TensorFlow's watched_variables()).
+  std::vector<Variable> watched_variables() const;
+
+  // Gradients of target (summed over its elements, or weighted by output_gradients)
+  // with respect to each source. An undefined Tensor stands for TensorFlow's None
+  // when a source is unconnected (or zeros, with UnconnectedGradients::zero).
+  std::vector<Tensor> gradient(const Tensor& target, const std::vector<Tensor>& sources,
+                               const Tensor& output_gradients = Tensor(),
+                               UnconnectedGradients unconnected = UnconnectedGradients::none);
+  std::vector<Tensor> gradient(const Tensor& target, const std::vector<Variable>& sources,
+                               const Tensor& output_gradients = Tensor(),
+                               UnconnectedGradients unconnected = UnconnectedGradients::none);
+  Tensor gradient(const Tensor& target, const Tensor& source,
+                  UnconnectedGradients unconnected = UnconnectedGradients::none);
+  Tensor gradient(const Tensor& target, const Variable& source,
+                  UnconnectedGradients unconnected = UnconnectedGradients::none);
+
+  // d target[i...] / d source[j...]: shape target.shape + source.shape. Needs a
+  // persistent tape (it calls gradient() once per target element).
+  Tensor jacobian(const Tensor& target, const Tensor& source,
+                  UnconnectedGradients unconnected = UnconnectedGradients::none);
+  // For target (B, ...) and source (B, ...) whose rows do not interact:
+  // shape (B,) + target.shape[1:] + source.shape[1:].
+  Tensor batch_jacobian(const Tensor& target, const Tensor& source,
+                        UnconnectedGradients unconnected = UnconnectedGradients::none);
+
+  // While the returned guard lives, nothing is recorded on this tape.
+  class StopRecording {
+   public:
+    explicit StopRecording(GradientTape& t);
+    ~StopRecording();
+    StopRecording(const StopRecording&) = delete;
+    StopRecording& operator=(const StopRecording&) = delete;
+
+   private:
+    GradientTape& tape_;
+    bool was_;
+  };
+  StopRecording stop_recording() { return StopRecording(*this); }
+  void reset();  // forget everything recorded and watched
+  void stop();   // stop recording for good (the end of TensorFlow's `with` block)
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Identity whose gradient is zero (the tape does not see through it).
+Tensor stop_gradient(const Tensor& x);
+
+// Runs f(inputs) without recording and makes tapes use grad_fn for its gradient:
+// grad_fn(inputs, result, upstream) returns one gradient per input. Written with core
+// ops, grad_fn is differentiable again.
+Tensor custom_gradient(const std::vector<Tensor>& inputs,
+                       const std::function<Tensor(const std::vector<Tensor>&)>& f,
+                       const std::function<std::vector<Tensor>(const std::vector<Tensor>& inputs,
+                                                               const Tensor& result,
+                                                               const Tensor& upstream)>& grad_fn);
+
+}  // namespace core
