@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,14 @@ Tensor full_like(const Tensor& t, double value);
 Tensor range(int64_t limit);
 Tensor range(int64_t start, int64_t limit, int64_t delta = 1);
 Tensor range(double start, double limit, double delta, DType dtype = DType::float32);
+// Integer arguments of any integral type (`range(2, 10, 3)`) take the int32 overload
+// instead of being ambiguous between the two above.
+template <class A, class B, class C = int64_t>
+  requires(std::is_integral_v<A> && std::is_integral_v<B> && std::is_integral_v<C>)
+Tensor range(A start, B limit, C delta = 1) {
+  return range(static_cast<int64_t>(start), static_cast<int64_t>(limit),
+               static_cast<int64_t>(delta));
+}
 Tensor linspace(double start, double stop, int64_t num, DType dtype = DType::float32);
 Tensor eye(int64_t rows, std::optional<int64_t> cols = std::nullopt,
            DType dtype = DType::float32);
@@ -149,6 +158,8 @@ Tensor strided_slice(const Tensor& x, const std::vector<int64_t>& begin,
                      const std::vector<int64_t>& end, const std::vector<int64_t>& strides = {});
 // tf.gather: out-of-range indices throw std::invalid_argument naming the index.
 Tensor gather(const Tensor& params, const Tensor& indices, int64_t axis = 0);
+// numpy.take_along_axis (indices: x's shape except along axis); negative indices count
+// from the end, indices outside [-n, n) throw.
 Tensor take_along_axis(const Tensor& x, const Tensor& indices, int64_t axis);
 Tensor tile(const Tensor& x, const std::vector<int64_t>& multiples);
 Tensor broadcast_to(const Tensor& x, const Shape& shape);

@@ -1,7 +1,243 @@
-// creation.cpp - (being written)
+// creation.cpp - CPU kernels of fill, range, linspace, eye and the random number ops.
+//
+// Random numbers: Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as
+// 1, 2, 3", SC 2011). Element i of a random tensor uses the block with counter
+// (i mod 2^32, i / 2^32, attempt, 0) under the key (seed mod 2^32, seed / 2^32), so
+// its value depends only on (seed, i) and not on how the work is split.
+//   uniform float32: top 24 bits of word 0;  float64: top 53 bits of words 0-1
+//   uniform int:     minval + (words 0-1 as 64 bits) mod (maxval - minval)
+//   normal:          Box-Muller on two 53-bit uniforms (words 0-1 and 2-3), cosine branch
+//   truncated:       normal with attempt = 0, 1, ... until |z| <= 2
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "core/cpu/convert.h"
+#include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 #include "core/init.h"
 
+namespace core::cpu {
+namespace {
+
+template <class F>
+void visit(DType d, F&& f) {
+  switch (d) {
+    case DType::float32: return f(float{});
+    case DType::float64: return f(double{});
+    case DType::int32: return f(int32_t{});
+    case DType::int64: return f(int64_t{});
+    case DType::uint8: return f(uint8_t{});
+    case DType::bool_: return f(bool{});
+  }
+}
+
+// ---- Philox4x32-10 -----------------------------------------------------------------------
+using Block = std::array<uint32_t, 4>;
+
+inline Block philox(uint64_t seed, uint64_t index, uint32_t attempt) {
+  uint32_t c0 = static_cast<uint32_t>(index), c1 = static_cast<uint32_t>(index >> 32);
+  uint32_t c2 = attempt, c3 = 0;
+  uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      k0 += 0x9E3779B9u;
+      k1 += 0xBB67AE85u;
+    }
+    const uint64_t p0 = uint64_t{0xD2511F53u} * c0;
+    const uint64_t p1 = uint64_t{0xCD9E8D57u} * c2;
+    const uint32_t hi0 = static_cast<uint32_t>(p0 >> 32), lo0 = static_cast<uint32_t>(p0);
+    const uint32_t hi1 = static_cast<uint32_t>(p1 >> 32), lo1 = static_cast<uint32_t>(p1);
+    c0 = hi1 ^ c1 ^ k0;
+    c1 = lo1;
+    c2 = hi0 ^ c3 ^ k1;
+    c3 = lo0;
+  }
+  return {c0, c1, c2, c3};
+}
+
+inline uint64_t bits64(uint32_t hi, uint32_t lo) { return (uint64_t{hi} << 32) | lo; }
+// [0, 1) with 53 random bits.
+inline double unit53(uint32_t hi, uint32_t lo) {
+  return static_cast<double>(bits64(hi, lo) >> 11) * 0x1.0p-53;
+}
+
+// A standard normal from one block (Box-Muller; u1 in (0, 1] keeps the log finite).
+inline double normal_from(const Block& b) {
+  const double u1 = 1.0 - unit53(b[0], b[1]);
+  const double u2 = unit53(b[2], b[3]);
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+}
+
+// The element `v` rounded to T, then nudged into [lo, hi) if rounding left it.
+template <class T>
+T into_half_open(double v, double lo, double hi) {
+  T t = static_cast<T>(v);
+  while (static_cast<double>(t) >= hi) t = std::nextafter(t, -std::numeric_limits<T>::infinity());
+  while (static_cast<double>(t) < lo) t = std::nextafter(t, std::numeric_limits<T>::infinity());
+  return t;
+}
+
+constexpr int64_t kRandomGrain = 1 << 12;
+
+void random_uniform_kernel(OpCall& c) {
+  Tensor& y = c.outputs[0];
+  const uint64_t seed = static_cast<uint64_t>(c.attrs.k);
+  const double lo = c.attrs.alpha, hi = c.attrs.beta;
+  visit(y.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* out = static_cast<T*>(y.raw_mutable_data());
+    if constexpr (std::is_same_v<T, float>) {
+      parallel_for(y.size(), kRandomGrain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) {
+          const double u = static_cast<double>(philox(seed, uint64_t(i), 0)[0] >> 8) * 0x1.0p-24;
+          out[i] = into_half_open<float>(lo + u * (hi - lo), lo, hi);
+        }
+      });
+    } else if constexpr (std::is_same_v<T, double>) {
+      parallel_for(y.size(), kRandomGrain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) {
+          const Block r = philox(seed, uint64_t(i), 0);
+          out[i] = into_half_open<double>(lo + unit53(r[0], r[1]) * (hi - lo), lo, hi);
+        }
+      });
+    } else if constexpr (std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>) {
+      const int64_t ilo = static_cast<int64_t>(lo);
+      // maxval - minval as unsigned (maxval may be 2^63, which int64 cannot hold); a
+      // width of 0 stands for the full 2^64 range.
+      const uint64_t top = hi >= 9223372036854775808.0 ? uint64_t{1} << 63
+                                                       : uint64_t(static_cast<int64_t>(hi));
+      const uint64_t width = top - uint64_t(ilo);
+      parallel_for(y.size(), kRandomGrain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) {
+          const Block r = philox(seed, uint64_t(i), 0);
+          const uint64_t bits = bits64(r[0], r[1]);
+          out[i] = static_cast<T>(static_cast<int64_t>(uint64_t(ilo) + (width ? bits % width : bits)));
+        }
+      });
+    } else {
+      throw_invalid(std::string(c.name()) + ": no CPU kernel for dtype " + dtype_name(y.dtype()));
+    }
+  });
+}
+
+void random_normal_kernel(OpCall& c) {
+  Tensor& y = c.outputs[0];
+  const uint64_t seed = static_cast<uint64_t>(c.attrs.k);
+  const double mean = c.attrs.alpha, stddev = c.attrs.beta;
+  const bool truncated = c.op == OpId::TruncatedNormal;
+  visit(y.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_floating_point_v<T>) {
+      T* out = static_cast<T*>(y.raw_mutable_data());
+      parallel_for(y.size(), kRandomGrain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) {
+          double z = normal_from(philox(seed, uint64_t(i), 0));
+          // P(|z| > 2) = 0.0455, so 64 attempts never all fail in practice; the last
+          // resort keeps the loop bounded and the result in range.
+          for (uint32_t attempt = 1; truncated && std::fabs(z) > 2.0; ++attempt)
+            z = attempt < 64 ? normal_from(philox(seed, uint64_t(i), attempt)) : 0.0;
+          out[i] = static_cast<T>(mean + stddev * z);
+        }
+      });
+    } else {
+      throw_invalid(std::string(c.name()) + ": no CPU kernel for dtype " + dtype_name(y.dtype()));
+    }
+  });
+}
+
+// n elements of `dtype` at p set to `value` (converted like cast).
+void fill_value(void* p, DType dtype, int64_t n, double value) {
+  visit(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    T v;
+    convert(&value, DType::float64, &v, dtype, 1);
+    T* out = static_cast<T*>(p);
+    parallel_for(n, kElementwiseGrain, [&](int64_t b, int64_t e) { std::fill(out + b, out + e, v); });
+  });
+}
+
+void fill_kernel(OpCall& c) {
+  Tensor& y = c.outputs[0];
+  fill_value(y.raw_mutable_data(), y.dtype(), y.size(), c.attrs.alpha);
+}
+
+// Values computed in double, then converted to the dtype (saturating, like cast).
+template <class F>
+void fill_from_double(Tensor& y, F value_at) {
+  const DType dt = y.dtype();
+  const size_t es = dtype_size(dt);
+  char* out = static_cast<char*>(y.raw_mutable_data());
+  parallel_for(y.size(), kElementwiseGrain, [&](int64_t b, int64_t e) {
+    double buf[256];
+    for (int64_t s = b; s < e; s += 256) {
+      const int64_t m = std::min<int64_t>(256, e - s);
+      for (int64_t j = 0; j < m; ++j) buf[j] = value_at(s + j);
+      convert(buf, DType::float64, out + static_cast<size_t>(s) * es, dt, m);
+    }
+  });
+}
+
+void range_kernel(OpCall& c) {
+  Tensor& y = c.outputs[0];
+  if (is_integer(y.dtype())) {  // exact: start + i * delta in wrapping 64-bit arithmetic
+    const uint64_t start = uint64_t(c.attrs.begin[0]), delta = uint64_t(c.attrs.strides[0]);
+    visit(y.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      T* out = static_cast<T*>(y.raw_mutable_data());
+      parallel_for(y.size(), kElementwiseGrain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i)
+          out[i] = static_cast<T>(static_cast<int64_t>(start + uint64_t(i) * delta));
+      });
+    });
+    return;
+  }
+  const double start = c.attrs.alpha, delta = c.attrs.beta;
+  fill_from_double(y, [=](int64_t i) { return start + static_cast<double>(i) * delta; });
+}
+
+void linspace_kernel(OpCall& c) {
+  Tensor& y = c.outputs[0];
+  const double start = c.attrs.alpha, stop = c.attrs.beta;
+  const int64_t n = y.size();
+  const double step = n > 1 ? (stop - start) / static_cast<double>(n - 1) : 0.0;
+  const bool integral = is_integer(y.dtype());
+  fill_from_double(y, [=](int64_t i) {
+    double v = (i == n - 1 && n > 1) ? stop : start + static_cast<double>(i) * step;
+    return integral ? std::floor(v) : v;
+  });
+}
+
+void eye_kernel(OpCall& c) {
+  Tensor& y = c.outputs[0];
+  const int64_t rows = y.shape()[0], cols = y.shape()[1];
+  fill_value(y.raw_mutable_data(), y.dtype(), y.size(), 0.0);
+  const size_t es = dtype_size(y.dtype());
+  unsigned char one[8];
+  const double v = 1.0;
+  convert(&v, DType::float64, one, y.dtype(), 1);
+  char* out = static_cast<char*>(y.raw_mutable_data());
+  for (int64_t i = 0, n = std::min(rows, cols); i < n; ++i)
+    std::memcpy(out + static_cast<size_t>(i * cols + i) * es, one, es);
+}
+
+}  // namespace
+}  // namespace core::cpu
+
 namespace core {
-void register_cpu_creation_kernels() {}
+void register_cpu_creation_kernels() {
+  using K = Device::Kind;
+  register_kernel(OpId::Fill, K::CPU, cpu::fill_kernel);
+  register_kernel(OpId::Range, K::CPU, cpu::range_kernel);
+  register_kernel(OpId::Linspace, K::CPU, cpu::linspace_kernel);
+  register_kernel(OpId::Eye, K::CPU, cpu::eye_kernel);
+  register_kernel(OpId::RandomUniform, K::CPU, cpu::random_uniform_kernel);
+  register_kernel(OpId::RandomNormal, K::CPU, cpu::random_normal_kernel);
+  register_kernel(OpId::TruncatedNormal, K::CPU, cpu::random_normal_kernel);
+}
 }  // namespace core

@@ -1,8 +1,551 @@
-// shape_ops.cpp - (being written)
+// shape_ops.cpp - data movement: reshape (a view), transpose, strided_slice,
+// broadcast_to, tile, pad, concatenate, gather, take_along_axis, and the compositions
+// built from them (expand_dims, squeeze, stack, unstack, split, slice, reverse).
+// Kernels: core/cpu/shape_ops.cpp (one generic strided copy serves most of them).
+//
+// Attributes read by the primitives:
+//   Reshape        shape (one -1 allowed)
+//   Transpose      axes = permutation (negative entries count from the end)
+//   StridedSlice   begin = first index per axis, strides = step per axis (non-zero),
+//                  shape = elements per axis; every touched index must be in range
+//   BroadcastTo    shape
+//   Tile           shape = multiples, one per axis, >= 0
+//   Pad            begin / end = elements added before / after per axis (>= 0),
+//                  alpha = constant value
+//   Concat         axis (inputs: the tensors)
+//   Gather         axis; indices int32/int64 in [0, dim) (TensorFlow's CPU rule)
+//   TakeAlongAxis  axis; indices int32/int64 in [-dim, dim), negative ones counting
+//                  from the end (Keras 3's / NumPy's take_along_axis)
+#include <algorithm>
+#include <string>
+
 #include "core/dispatch.h"
 #include "core/init.h"
 #include "core/ops.h"
 
 namespace core {
-void define_shape_ops() {}
+namespace {
+
+// "(4, -1)": a list of integers formatted like Shape::str (which rejects negatives).
+std::string dims_str(const std::vector<int64_t>& d) {
+  std::string s = "(";
+  for (size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
+  if (d.size() == 1) s += ",";
+  return s + ")";
+}
+
+std::string num(int64_t v) { return std::to_string(v); }
+
+// ---- reshape -------------------------------------------------------------------------
+void infer_reshape(OpCall& c) {
+  const Tensor& x = c.in(0);
+  std::vector<int64_t> dims = c.attrs.shape;
+  const auto fail = [&] {
+    throw_invalid("reshape: cannot reshape a tensor of shape " + x.shape().str() + " with " +
+                  num(x.size()) + " elements into shape " + dims_str(c.attrs.shape));
+  };
+  int64_t unknown = -1, known = 1;
+  bool overflow = false;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] == -1) {
+      if (unknown >= 0)
+        throw_invalid("reshape: only one dimension can be -1, but received shape " +
+                      dims_str(dims));
+      unknown = static_cast<int64_t>(i);
+    } else if (dims[i] < 0) {
+      throw_invalid("reshape: expected dimensions >= 0 or -1, but received shape " +
+                    dims_str(dims));
+    } else if (!overflow && __builtin_mul_overflow(known, dims[i], &known)) {
+      overflow = true;
+    }
+  }
+  if (std::find(dims.begin(), dims.end(), 0) != dims.end()) overflow = false, known = 0;
+  if (overflow) fail();
+  if (unknown >= 0) {
+    if (known == 0 || x.size() % known != 0) fail();
+    dims[static_cast<size_t>(unknown)] = x.size() / known;
+  } else if (known != x.size()) {
+    fail();
+  }
+  Shape s(std::move(dims));
+  c.set_output(0, s, x.dtype());
+  c.outputs[0] = view_as(x, s);
+}
+
+// ---- transpose -----------------------------------------------------------------------
+void infer_transpose(OpCall& c) {
+  const Tensor& x = c.in(0);
+  const int64_t r = x.rank();
+  const auto& perm = c.attrs.axes;
+  bool ok = static_cast<int64_t>(perm.size()) == r;
+  std::vector<bool> seen(static_cast<size_t>(r), false);
+  std::vector<int64_t> dims;
+  for (size_t i = 0; ok && i < perm.size(); ++i) {
+    int64_t a = perm[i];
+    if (a < -r || a >= r) {
+      ok = false;
+      break;
+    }
+    if (a < 0) a += r;
+    if (seen[static_cast<size_t>(a)]) ok = false;
+    seen[static_cast<size_t>(a)] = true;
+    dims.push_back(x.shape()[a]);
+  }
+  if (!ok)
+    throw_invalid("transpose: expected perm to be a permutation of the " + num(r) +
+                  " axes of the input with shape " + x.shape().str() + ", but received perm " +
+                  dims_str(perm));
+  c.set_output(0, Shape(std::move(dims)), x.dtype());
+}
+
+// ---- strided_slice (normalized primitive) --------------------------------------------
+void infer_strided_slice(OpCall& c) {
+  const Tensor& x = c.in(0);
+  const auto &b = c.attrs.begin, &st = c.attrs.strides, &n = c.attrs.shape;
+  const size_t r = static_cast<size_t>(x.rank());
+  if (b.size() != r || st.size() != r || n.size() != r)
+    throw_invalid("strided_slice: expected begin, strides and shape with one entry per axis (" +
+                  num(x.rank()) + " for input shape " + x.shape().str() + "), but received " +
+                  dims_str(b) + ", " + dims_str(st) + " and " + dims_str(n));
+  for (size_t i = 0; i < r; ++i) {
+    const int64_t d = x.shape()[static_cast<int64_t>(i)];
+    if (st[i] == 0)
+      throw_invalid("strided_slice: strides must be non-zero, but received strides " +
+                    dims_str(st));
+    if (n[i] < 0)
+      throw_invalid("strided_slice: expected output sizes >= 0, but received " + dims_str(n));
+    if (n[i] == 0) continue;
+    int64_t span, last;
+    bool bad = b[i] < 0 || b[i] >= d || __builtin_mul_overflow(n[i] - 1, st[i], &span) ||
+               __builtin_add_overflow(b[i], span, &last) || last < 0 || last >= d;
+    if (bad)
+      throw_invalid("strided_slice: " + num(n[i]) + " elements from index " + num(b[i]) +
+                    " with stride " + num(st[i]) + " leave axis " + num(static_cast<int64_t>(i)) +
+                    " of the input with shape " + x.shape().str());
+  }
+  c.set_output(0, Shape(n), x.dtype());
+}
+
+// ---- broadcast_to --------------------------------------------------------------------
+void infer_broadcast_to(OpCall& c) {
+  const Tensor& x = c.in(0);
+  const auto& t = c.attrs.shape;
+  for (int64_t d : t)
+    if (d < 0)
+      throw_invalid("broadcast_to: expected a target shape with dimensions >= 0, but received " +
+                    dims_str(t));
+  Shape target(t);
+  bool ok = target.rank() >= x.rank();
+  for (int64_t i = 0; ok && i < x.rank(); ++i) {
+    int64_t dx = x.shape()[x.rank() - 1 - i], dt = target[target.rank() - 1 - i];
+    ok = dx == dt || dx == 1;
+  }
+  if (!ok)
+    throw_invalid("broadcast_to: cannot broadcast a tensor of shape " + x.shape().str() +
+                  " to shape " + target.str());
+  c.set_output(0, target, x.dtype());
+}
+
+// ---- tile ----------------------------------------------------------------------------
+void infer_tile(OpCall& c) {
+  const Tensor& x = c.in(0);
+  const auto& m = c.attrs.shape;
+  if (static_cast<int64_t>(m.size()) != x.rank())
+    throw_invalid("tile: expected one multiple per axis of the input with shape " +
+                  x.shape().str() + " (" + num(x.rank()) + "), but received multiples " +
+                  dims_str(m));
+  std::vector<int64_t> dims(m.size());
+  for (size_t i = 0; i < m.size(); ++i) {
+    if (m[i] < 0)
+      throw_invalid("tile: expected multiples >= 0, but received multiples " + dims_str(m));
+    if (__builtin_mul_overflow(x.shape()[static_cast<int64_t>(i)], m[i], &dims[i]))
+      throw_invalid("tile: tiling shape " + x.shape().str() + " by " + dims_str(m) +
+                    " overflows int64");
+  }
+  c.set_output(0, Shape(std::move(dims)), x.dtype());
+}
+
+// ---- pad -----------------------------------------------------------------------------
+void infer_pad(OpCall& c) {
+  const Tensor& x = c.in(0);
+  const auto &b = c.attrs.begin, &e = c.attrs.end;
+  if (static_cast<int64_t>(b.size()) != x.rank() || static_cast<int64_t>(e.size()) != x.rank())
+    throw_invalid("pad: expected one (before, after) pair per axis of the input with shape " +
+                  x.shape().str() + " (" + num(x.rank()) + "), but received " + num(static_cast<int64_t>(b.size())) +
+                  " before and " + num(static_cast<int64_t>(e.size())) + " after values");
+  std::vector<int64_t> dims(b.size());
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (b[i] < 0 || e[i] < 0)
+      throw_invalid("pad: expected paddings >= 0, but received (" + num(b[i]) + ", " +
+                    num(e[i]) + ") for axis " + num(static_cast<int64_t>(i)));
+    int64_t d = x.shape()[static_cast<int64_t>(i)];
+    if (__builtin_add_overflow(d, b[i], &d) || __builtin_add_overflow(d, e[i], &dims[i]))
+      throw_invalid("pad: the padded size of axis " + num(static_cast<int64_t>(i)) +
+                    " overflows int64");
+  }
+  c.set_output(0, Shape(std::move(dims)), x.dtype());
+}
+
+// ---- concatenate ---------------------------------------------------------------------
+void infer_concat(OpCall& c) {
+  if (c.inputs.empty()) throw_invalid("concatenate: expected at least one tensor, but received none");
+  const Tensor& x0 = c.in(0);
+  if (x0.rank() == 0)
+    throw_invalid("concatenate: cannot concatenate scalars (input 0 has shape ())");
+  const int64_t axis = normalize_axis(c.attrs.axis, x0.rank(), "concatenate");
+  std::vector<int64_t> dims = x0.shape().dims();
+  for (size_t i = 1; i < c.inputs.size(); ++i) {
+    const Tensor& xi = c.in(i);
+    const std::string idx = std::to_string(i);
+    if (xi.dtype() != x0.dtype())
+      throw_invalid("concatenate: expected all inputs to have the same dtype, but input 0 has "
+                    "dtype " + std::string(dtype_name(x0.dtype())) + " and input " + idx +
+                    " has dtype " + dtype_name(xi.dtype()));
+    if (xi.rank() != x0.rank())
+      throw_invalid("concatenate: expected all inputs to have the same rank, but input 0 has "
+                    "shape " + x0.shape().str() + " and input " + idx + " has shape " +
+                    xi.shape().str());
+    for (int64_t k = 0; k < x0.rank(); ++k)
+      if (k != axis && xi.shape()[k] != x0.shape()[k])
+        throw_invalid("concatenate: expected all input dimensions except axis " + num(axis) +
+                      " to match, but input 0 has shape " + x0.shape().str() + " and input " +
+                      idx + " has shape " + xi.shape().str());
+    if (__builtin_add_overflow(dims[static_cast<size_t>(axis)], xi.shape()[axis],
+                               &dims[static_cast<size_t>(axis)]))
+      throw_invalid("concatenate: the size of axis " + num(axis) + " overflows int64");
+  }
+  c.set_output(0, Shape(std::move(dims)), x0.dtype());
+}
+
+// ---- gather --------------------------------------------------------------------------
+void infer_gather(OpCall& c) {
+  const Tensor &p = c.in(0), &idx = c.in(1);
+  expect_dtype(c, idx, "indices", {DType::int32, DType::int64});
+  expect_rank_at_least(c, p, "params", 1);
+  const int64_t axis = normalize_axis(c.attrs.axis, p.rank(), "gather");
+  std::vector<int64_t> dims(p.shape().dims().begin(), p.shape().dims().begin() + axis);
+  for (int64_t d : idx.shape().dims()) dims.push_back(d);
+  for (int64_t k = axis + 1; k < p.rank(); ++k) dims.push_back(p.shape()[k]);
+  c.set_output(0, Shape(std::move(dims)), p.dtype());
+}
+
+// ---- take_along_axis -----------------------------------------------------------------
+void infer_take_along_axis(OpCall& c) {
+  const Tensor &x = c.in(0), &idx = c.in(1);
+  expect_dtype(c, idx, "indices", {DType::int32, DType::int64});
+  expect_rank_at_least(c, x, "x", 1);
+  const int64_t axis = normalize_axis(c.attrs.axis, x.rank(), "take_along_axis");
+  bool ok = idx.rank() == x.rank();
+  for (int64_t k = 0; ok && k < x.rank(); ++k) ok = k == axis || idx.shape()[k] == x.shape()[k];
+  if (!ok)
+    throw_invalid("take_along_axis: expected indices to have the rank and dimensions of x " +
+                  x.shape().str() + " except along axis " + num(axis) +
+                  ", but received indices with shape " + idx.shape().str());
+  c.set_output(0, idx.shape(), x.dtype());
+}
+
+Tensor unary_op(OpId op, const Tensor& x, const Attrs& a) { return dispatch(op, {x}, a); }
+
+void check_defined(const Tensor& x, const char* op) {
+  if (!x.defined()) throw_invalid(std::string(op) + ": the input is an undefined tensor");
+}
+
+}  // namespace
+
+void define_shape_ops() {
+  define_op(OpId::Reshape, infer_reshape, /*is_view=*/true);
+  define_op(OpId::Transpose, infer_transpose);
+  define_op(OpId::StridedSlice, infer_strided_slice);
+  define_op(OpId::BroadcastTo, infer_broadcast_to);
+  define_op(OpId::Tile, infer_tile);
+  define_op(OpId::Pad, infer_pad);
+  define_op(OpId::Concat, infer_concat);
+  define_op(OpId::Gather, infer_gather);
+  define_op(OpId::TakeAlongAxis, infer_take_along_axis);
+}
+
+namespace ops {
+
+Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape) {
+  Attrs a;
+  a.shape = shape;
+  return unary_op(OpId::Reshape, x, a);
+}
+
+Tensor transpose(const Tensor& x, const Axes& perm) {
+  check_defined(x, "transpose");
+  Attrs a;
+  if (perm.empty()) {
+    for (int64_t i = x.rank() - 1; i >= 0; --i) a.axes.push_back(i);
+  } else {
+    a.axes = perm;
+  }
+  return unary_op(OpId::Transpose, x, a);
+}
+
+Tensor expand_dims(const Tensor& x, int64_t axis) {
+  check_defined(x, "expand_dims");
+  const int64_t r = x.rank();
+  if (axis < -r - 1 || axis > r)
+    throw_invalid("expand_dims: axis " + num(axis) + " is out of bounds for a tensor of rank " +
+                  num(r) + " (expected " + num(-r - 1) + " <= axis <= " + num(r) + ")");
+  if (axis < 0) axis += r + 1;
+  std::vector<int64_t> dims = x.shape().dims();
+  dims.insert(dims.begin() + axis, 1);
+  return reshape(x, dims);
+}
+
+Tensor squeeze(const Tensor& x, const Axes& axes) {
+  check_defined(x, "squeeze");
+  const int64_t r = x.rank();
+  std::vector<bool> drop(static_cast<size_t>(r), false);
+  if (axes.empty()) {
+    for (int64_t k = 0; k < r; ++k) drop[static_cast<size_t>(k)] = x.shape()[k] == 1;
+  } else {
+    for (int64_t a : axes) {
+      int64_t k = normalize_axis(a, r, "squeeze");
+      if (drop[static_cast<size_t>(k)])
+        throw_invalid("squeeze: axis " + num(k) + " appears more than once in axes " +
+                      dims_str(axes));
+      if (x.shape()[k] != 1)
+        throw_invalid("squeeze: cannot squeeze axis " + num(k) + " of a tensor with shape " +
+                      x.shape().str() + " because its size is " + num(x.shape()[k]) +
+                      ", not 1");
+      drop[static_cast<size_t>(k)] = true;
+    }
+  }
+  std::vector<int64_t> dims;
+  for (int64_t k = 0; k < r; ++k)
+    if (!drop[static_cast<size_t>(k)]) dims.push_back(x.shape()[k]);
+  return reshape(x, dims);
+}
+
+Tensor concat(const std::vector<Tensor>& xs, int64_t axis) {
+  if (xs.empty()) throw_invalid("concatenate: expected at least one tensor, but received none");
+  Attrs a;
+  a.axis = axis;
+  return dispatch(OpId::Concat, std::span<const Tensor>(xs.data(), xs.size()), a);
+}
+
+Tensor stack(const std::vector<Tensor>& xs, int64_t axis) {
+  if (xs.empty()) throw_invalid("stack: expected at least one tensor, but received none");
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (!xs[i].defined()) throw_invalid("stack: input " + std::to_string(i) + " is an undefined tensor");
+    if (i == 0) continue;
+    if (xs[i].shape() != xs[0].shape())
+      throw_invalid("stack: expected all inputs to have the same shape, but input 0 has shape " +
+                    xs[0].shape().str() + " and input " + std::to_string(i) + " has shape " +
+                    xs[i].shape().str());
+    if (xs[i].dtype() != xs[0].dtype())
+      throw_invalid("stack: expected all inputs to have the same dtype, but input 0 has dtype " +
+                    std::string(dtype_name(xs[0].dtype())) + " and input " + std::to_string(i) +
+                    " has dtype " + dtype_name(xs[i].dtype()));
+  }
+  const int64_t r = xs[0].rank();
+  if (axis < -r - 1 || axis > r)
+    throw_invalid("stack: axis " + num(axis) + " is out of bounds for inputs of rank " + num(r) +
+                  " (expected " + num(-r - 1) + " <= axis <= " + num(r) + ")");
+  std::vector<Tensor> ex;
+  ex.reserve(xs.size());
+  for (const Tensor& x : xs) ex.push_back(expand_dims(x, axis));
+  return concat(ex, axis < 0 ? axis + r + 1 : axis);
+}
+
+namespace {
+// The part [start, start + len) of axis `axis` (already normalized).
+Tensor slice_axis(const Tensor& x, int64_t axis, int64_t start, int64_t len) {
+  Attrs a;
+  a.begin.assign(static_cast<size_t>(x.rank()), 0);
+  a.strides.assign(static_cast<size_t>(x.rank()), 1);
+  a.shape = x.shape().dims();
+  a.begin[static_cast<size_t>(axis)] = len == 0 ? 0 : start;
+  a.shape[static_cast<size_t>(axis)] = len;
+  return unary_op(OpId::StridedSlice, x, a);
+}
+}  // namespace
+
+std::vector<Tensor> unstack(const Tensor& x, int64_t axis) {
+  check_defined(x, "unstack");
+  if (x.rank() == 0) throw_invalid("unstack: cannot unstack a scalar (input shape ())");
+  axis = normalize_axis(axis, x.rank(), "unstack");
+  std::vector<int64_t> dims = x.shape().dims();
+  dims.erase(dims.begin() + axis);
+  std::vector<Tensor> out;
+  for (int64_t i = 0; i < x.shape()[axis]; ++i) out.push_back(reshape(slice_axis(x, axis, i, 1), dims));
+  return out;
+}
+
+std::vector<Tensor> split(const Tensor& x, int64_t num_splits, int64_t axis) {
+  check_defined(x, "split");
+  if (x.rank() == 0) throw_invalid("split: cannot split a scalar (input shape ())");
+  axis = normalize_axis(axis, x.rank(), "split");
+  const int64_t d = x.shape()[axis];
+  if (num_splits < 1)
+    throw_invalid("split: expected the number of splits to be >= 1, but received " + num(num_splits));
+  if (d % num_splits != 0)
+    throw_invalid("split: cannot split axis " + num(axis) + " of size " + num(d) + " into " +
+                  num(num_splits) + " equal parts (input shape " + x.shape().str() + ")");
+  std::vector<Tensor> out;
+  const int64_t len = d / num_splits;
+  for (int64_t i = 0; i < num_splits; ++i) out.push_back(slice_axis(x, axis, i * len, len));
+  return out;
+}
+
+std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& sizes, int64_t axis) {
+  check_defined(x, "split");
+  if (x.rank() == 0) throw_invalid("split: cannot split a scalar (input shape ())");
+  axis = normalize_axis(axis, x.rank(), "split");
+  const int64_t d = x.shape()[axis];
+  std::vector<int64_t> sz = sizes;
+  int64_t unknown = -1, total = 0;
+  for (size_t i = 0; i < sz.size(); ++i) {
+    if (sz[i] == -1) {
+      if (unknown >= 0)
+        throw_invalid("split: only one size can be -1, but received sizes " + dims_str(sizes));
+      unknown = static_cast<int64_t>(i);
+    } else if (sz[i] < 0) {
+      throw_invalid("split: expected sizes >= 0 or -1, but received sizes " + dims_str(sizes));
+    } else if (__builtin_add_overflow(total, sz[i], &total)) {
+      total = d + 1;  // certainly too large
+    }
+  }
+  if (unknown >= 0 && total <= d) sz[static_cast<size_t>(unknown)] = d - total, total = d;
+  if (total != d || sz.empty())
+    throw_invalid("split: expected sizes " + dims_str(sizes) + " to sum to " + num(d) +
+                  ", the size of axis " + num(axis) + " of the input with shape " +
+                  x.shape().str());
+  std::vector<Tensor> out;
+  int64_t pos = 0;
+  for (int64_t s : sz) {
+    out.push_back(slice_axis(x, axis, pos, s));
+    pos += s;
+  }
+  return out;
+}
+
+Tensor slice(const Tensor& x, const std::vector<int64_t>& begin, const std::vector<int64_t>& size) {
+  check_defined(x, "slice");
+  const int64_t r = x.rank();
+  if (static_cast<int64_t>(begin.size()) != r || static_cast<int64_t>(size.size()) != r)
+    throw_invalid("slice: expected begin and size with one entry per axis (" + num(r) +
+                  " for input shape " + x.shape().str() + "), but received begin " +
+                  dims_str(begin) + " and size " + dims_str(size));
+  Attrs a;
+  a.strides.assign(static_cast<size_t>(r), 1);
+  for (int64_t k = 0; k < r; ++k) {
+    const size_t i = static_cast<size_t>(k);
+    const int64_t d = x.shape()[k];
+    if (begin[i] < 0 || begin[i] > d)
+      throw_invalid("slice: begin " + num(begin[i]) + " is out of range for axis " + num(k) +
+                    " of the input with shape " + x.shape().str() + " (expected 0 <= begin <= " +
+                    num(d) + ")");
+    int64_t s = size[i] == -1 ? d - begin[i] : size[i];
+    if (s < 0 || s > d - begin[i])
+      throw_invalid("slice: size " + num(size[i]) + " from begin " + num(begin[i]) +
+                    " exceeds axis " + num(k) + " of the input with shape " + x.shape().str() +
+                    " (expected -1 or 0 <= size <= " + num(d - begin[i]) + ")");
+    a.begin.push_back(s == 0 ? 0 : begin[i]);
+    a.shape.push_back(s);
+  }
+  return unary_op(OpId::StridedSlice, x, a);
+}
+
+Tensor strided_slice(const Tensor& x, const std::vector<int64_t>& begin,
+                     const std::vector<int64_t>& end, const std::vector<int64_t>& strides) {
+  check_defined(x, "strided_slice");
+  const int64_t r = x.rank();
+  if (begin.size() != end.size() || (!strides.empty() && strides.size() != begin.size()))
+    throw_invalid("strided_slice: expected begin, end and strides of equal length, but received "
+                  "begin " + dims_str(begin) + ", end " + dims_str(end) + " and strides " +
+                  dims_str(strides));
+  if (static_cast<int64_t>(begin.size()) > r)
+    throw_invalid("strided_slice: received " + num(static_cast<int64_t>(begin.size())) +
+                  " slice bounds for a tensor of shape " + x.shape().str() + " (at most " +
+                  num(r) + " expected)");
+  for (int64_t s : strides)
+    if (s == 0)
+      throw_invalid("strided_slice: strides must be non-zero, but received strides " +
+                    dims_str(strides));
+  Attrs a;
+  for (int64_t k = 0; k < r; ++k) {
+    const size_t i = static_cast<size_t>(k);
+    const int64_t d = x.shape()[k];
+    if (i >= begin.size()) {  // a missing trailing axis is taken whole
+      a.begin.push_back(0);
+      a.strides.push_back(1);
+      a.shape.push_back(d);
+      continue;
+    }
+    const int64_t st = strides.empty() ? 1 : strides[i];
+    // Python's slice.indices: negative bounds count from the end, then clamp to
+    // [0, d] for positive strides and to [-1, d - 1] for negative ones.
+    const auto norm = [&](int64_t v) {
+      if (v < 0) v = v < -d ? -1 : v + d;  // (v + d) cannot overflow here
+      return st > 0 ? std::clamp<int64_t>(v, 0, d) : std::clamp<int64_t>(v, -1, d - 1);
+    };
+    const int64_t s = norm(begin[i]), e = norm(end[i]);
+    int64_t n = 0;
+    if (st > 0 && e > s) n = (e - s - 1) / st + 1;
+    if (st < 0 && s > e) n = (s - e - 1) / (-st) + 1;
+    a.begin.push_back(n == 0 ? 0 : s);
+    a.strides.push_back(st);
+    a.shape.push_back(n);
+  }
+  return unary_op(OpId::StridedSlice, x, a);
+}
+
+Tensor reverse(const Tensor& x, const Axes& axes) {
+  check_defined(x, "reverse");
+  const int64_t r = x.rank();
+  Attrs a;
+  a.begin.assign(static_cast<size_t>(r), 0);
+  a.strides.assign(static_cast<size_t>(r), 1);
+  a.shape = x.shape().dims();
+  for (int64_t ax : axes) {
+    const size_t k = static_cast<size_t>(normalize_axis(ax, r, "reverse"));
+    if (a.strides[k] == -1)
+      throw_invalid("reverse: axis " + num(static_cast<int64_t>(k)) +
+                    " appears more than once in axes " + dims_str(axes));
+    a.strides[k] = -1;
+    a.begin[k] = std::max<int64_t>(a.shape[k] - 1, 0);
+  }
+  return unary_op(OpId::StridedSlice, x, a);
+}
+
+Tensor gather(const Tensor& params, const Tensor& indices, int64_t axis) {
+  Attrs a;
+  a.axis = axis;
+  return dispatch(OpId::Gather, {params, indices}, a);
+}
+
+Tensor take_along_axis(const Tensor& x, const Tensor& indices, int64_t axis) {
+  Attrs a;
+  a.axis = axis;
+  return dispatch(OpId::TakeAlongAxis, {x, indices}, a);
+}
+
+Tensor tile(const Tensor& x, const std::vector<int64_t>& multiples) {
+  Attrs a;
+  a.shape = multiples;
+  return unary_op(OpId::Tile, x, a);
+}
+
+Tensor broadcast_to(const Tensor& x, const Shape& shape) {
+  Attrs a;
+  a.shape = shape.dims();
+  return unary_op(OpId::BroadcastTo, x, a);
+}
+
+Tensor pad(const Tensor& x, const std::vector<std::pair<int64_t, int64_t>>& paddings,
+           double constant_value) {
+  Attrs a;
+  for (const auto& [b, e] : paddings) {
+    a.begin.push_back(b);
+    a.end.push_back(e);
+  }
+  a.alpha = constant_value;
+  return unary_op(OpId::Pad, x, a);
+}
+
+}  // namespace ops
 }  // namespace core
