@@ -161,6 +161,10 @@ Tensor gather(const Tensor& params, const Tensor& indices, int64_t axis = 0);
 // numpy.take_along_axis (indices: x's shape except along axis); negative indices count
 // from the end, indices outside [-n, n) throw.
 Tensor take_along_axis(const Tensor& x, const Tensor& indices, int64_t axis);
+// tf.math.unsorted_segment_sum for 1-d ids: out[s, ...] = sum of data[i, ...] over the
+// i with segment_ids[i] == s; out has num_segments rows. ids outside [0, num_segments)
+// raise. (The gradient of gather.)
+Tensor unsorted_segment_sum(const Tensor& data, const Tensor& segment_ids, int64_t num_segments);
 Tensor tile(const Tensor& x, const std::vector<int64_t>& multiples);
 Tensor broadcast_to(const Tensor& x, const Shape& shape);
 // paddings: one {before, after} pair per axis.

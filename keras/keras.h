@@ -5,6 +5,11 @@
 #include "core/npy.h"
 
 namespace keras {
+using core::custom_gradient;
+using core::GradientTape;
+using core::stop_gradient;
+using core::UnconnectedGradients;
+using core::Variable;
 using core::Device;
 using core::DType;
 using core::Shape;

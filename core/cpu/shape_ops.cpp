@@ -361,6 +361,43 @@ void gather_kernel(OpCall& c) {
   });
 }
 
+// data viewed as [n, inner]; out as [num_segments, inner], zeroed, then rows added in
+// order (deterministic).
+template <class T>
+void segment_sum_typed(const T* x, T* y, const void* ip, bool is64, int64_t n, int64_t segs,
+                       int64_t inner) {
+  std::fill(y, y + segs * inner, T(0));
+  for (int64_t i = 0; i < n; ++i) {
+    T* dst = y + index_at(ip, is64, i) * inner;
+    const T* src = x + i * inner;
+    for (int64_t j = 0; j < inner; ++j) dst[j] = T(dst[j] + src[j]);
+  }
+}
+
+void segment_sum_kernel(OpCall& c) {
+  const Tensor &data = c.in(0), &ids = c.in(1);
+  Tensor& y = c.outputs[0];
+  const bool is64 = ids.dtype() == DType::int64;
+  const void* ip = ids.raw_data();
+  const int64_t n = data.shape()[0], segs = c.attrs.k;
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t v = index_at(ip, is64, i);
+    if (v < 0 || v >= segs)
+      throw_invalid("unsorted_segment_sum: segment_ids[" + std::to_string(i) + "] = " +
+                    std::to_string(v) + " is out of range (expected 0 <= id < " +
+                    std::to_string(segs) + ")");
+  }
+  const int64_t inner = n > 0 ? data.size() / n : 0;
+  switch (data.dtype()) {
+    case DType::float32: return segment_sum_typed(data.data<float>(), y.mutable_data<float>(), ip, is64, n, segs, inner);
+    case DType::float64: return segment_sum_typed(data.data<double>(), y.mutable_data<double>(), ip, is64, n, segs, inner);
+    case DType::int32: return segment_sum_typed(data.data<int32_t>(), y.mutable_data<int32_t>(), ip, is64, n, segs, inner);
+    case DType::int64: return segment_sum_typed(data.data<int64_t>(), y.mutable_data<int64_t>(), ip, is64, n, segs, inner);
+    case DType::uint8: return segment_sum_typed(data.data<uint8_t>(), y.mutable_data<uint8_t>(), ip, is64, n, segs, inner);
+    case DType::bool_: break;
+  }
+}
+
 template <class T>
 void take_along_typed(const T* x, T* y, const void* ip, bool is64, int64_t outer, int64_t n,
                       int64_t k, int64_t inner) {
@@ -425,5 +462,6 @@ void register_cpu_shape_kernels() {
   register_kernel(OpId::Concat, K::CPU, cpu::concat_kernel);
   register_kernel(OpId::Gather, K::CPU, cpu::gather_kernel);
   register_kernel(OpId::TakeAlongAxis, K::CPU, cpu::take_along_axis_kernel);
+  register_kernel(OpId::UnsortedSegmentSum, K::CPU, cpu::segment_sum_kernel);
 }
 }  // namespace core

@@ -16,6 +16,13 @@
 //   Gather         axis; indices int32/int64 in [0, dim) (TensorFlow's CPU rule)
 //   TakeAlongAxis  axis; indices int32/int64 in [-dim, dim), negative ones counting
 //                  from the end (Keras 3's / NumPy's take_along_axis)
+//   UnsortedSegmentSum  k = num_segments; inputs data (N, ...), segment_ids (N,)
+//
+// Gradients (each written with these same ops, so they differentiate again): reshape,
+// transpose and pad invert themselves; broadcast_to leaves the summing to the tape;
+// tile sums the copies; concatenate slices; gather, take_along_axis and strided_slice
+// scatter the gradient back with unsorted_segment_sum (strided_slice with unit strides
+// pads instead), whose own gradient is a gather.
 #include <algorithm>
 #include <string>
 
@@ -250,6 +257,111 @@ void check_defined(const Tensor& x, const char* op) {
   if (!x.defined()) throw_invalid(std::string(op) + ": the input is an undefined tensor");
 }
 
+// ---- unsorted_segment_sum ------------------------------------------------------------
+void infer_segment_sum(OpCall& c) {
+  const Tensor &data = c.in(0), &ids = c.in(1);
+  expect_dtype(c, data, "data", kNumericTypes);
+  expect_dtype(c, ids, "segment_ids", {DType::int32, DType::int64});
+  expect_rank_at_least(c, data, "data", 1);
+  if (ids.rank() != 1 || ids.shape()[0] != data.shape()[0])
+    throw_invalid("unsorted_segment_sum: expected segment_ids of shape (" +
+                  num(data.shape()[0]) + ",) (one id per row of data, shape " +
+                  data.shape().str() + "), but received shape " + ids.shape().str());
+  if (c.attrs.k < 0)
+    throw_invalid("unsorted_segment_sum: expected num_segments >= 0, but received " + num(c.attrs.k));
+  std::vector<int64_t> dims = data.shape().dims();
+  dims[0] = c.attrs.k;
+  c.set_output(0, Shape(std::move(dims)), data.dtype());
+}
+
+// ---- gradient rules --------------------------------------------------------------------
+// Element positions of x, laid out like x (int32 when x is small enough).
+Tensor positions_like(const Tensor& x) {
+  Tensor r = x.size() <= INT32_MAX ? ops::range(x.size())
+                                   : ops::range(0.0, double(x.size()), 1.0, DType::int64);
+  return ops::reshape(r, x.shape().dims());
+}
+
+// Adds each element of dy into the element of x at the same place of `pos` (positions
+// selected by the forward op from positions_like(x)).
+Tensor scatter_back(const Tensor& dy, const Tensor& pos, const Tensor& x) {
+  Tensor flat = ops::unsorted_segment_sum(ops::reshape(dy, {-1}), ops::reshape(pos, {-1}), x.size());
+  return ops::reshape(flat, x.shape().dims());
+}
+
+std::vector<Tensor> shape_grad(const GradContext& c) {
+  const Tensor& x = c.in(0);
+  const Tensor& dy = c.grad();
+  const Attrs& a = c.attrs;
+  switch (c.op) {
+    case OpId::Reshape: return {ops::reshape(dy, x.shape().dims())};
+    case OpId::Transpose: {
+      const int64_t r = x.rank();
+      std::vector<int64_t> inv(static_cast<size_t>(r));
+      for (int64_t i = 0; i < r; ++i) {
+        int64_t p = a.axes[static_cast<size_t>(i)];
+        inv[static_cast<size_t>(p < 0 ? p + r : p)] = i;
+      }
+      return {ops::transpose(dy, inv)};
+    }
+    case OpId::BroadcastTo: return {dy};
+    case OpId::Tile: {  // dy viewed as (m0, d0, m1, d1, ...): sum the m axes
+      if (x.rank() == 0) return {dy};
+      std::vector<int64_t> dims, axes;
+      for (int64_t i = 0; i < x.rank(); ++i) {
+        axes.push_back(2 * i);
+        dims.push_back(a.shape[static_cast<size_t>(i)]);
+        dims.push_back(x.shape()[i]);
+      }
+      return {ops::sum(ops::reshape(dy, dims), axes)};
+    }
+    case OpId::Pad: return {ops::slice(dy, a.begin, x.shape().dims())};
+    case OpId::Concat: {
+      const int64_t axis = a.axis < 0 ? a.axis + x.rank() : a.axis;
+      std::vector<Tensor> g;
+      int64_t start = 0;
+      for (const Tensor& in : c.inputs) {
+        std::vector<int64_t> begin(static_cast<size_t>(x.rank()), 0);
+        std::vector<int64_t> size = in.shape().dims();
+        begin[static_cast<size_t>(axis)] = start;
+        g.push_back(ops::slice(dy, begin, size));
+        start += in.shape()[axis];
+      }
+      return g;
+    }
+    case OpId::StridedSlice: {
+      bool unit = std::all_of(a.strides.begin(), a.strides.end(), [](int64_t s) { return s == 1; });
+      if (unit) {  // pad back to x's shape
+        std::vector<std::pair<int64_t, int64_t>> p;
+        for (int64_t i = 0; i < x.rank(); ++i) {
+          int64_t b = a.begin[static_cast<size_t>(i)], n = a.shape[static_cast<size_t>(i)];
+          p.push_back({n == 0 ? x.shape()[i] : b, n == 0 ? 0 : x.shape()[i] - b - n});
+        }
+        return {ops::pad(dy, p)};
+      }
+      return {scatter_back(dy, dispatch(OpId::StridedSlice, {positions_like(x)}, a), x)};
+    }
+    case OpId::Gather: {  // dy: p[:axis] + idx.shape + p[axis+1:]
+      const Tensor& idx = c.in(1);
+      const int64_t axis = a.axis < 0 ? a.axis + x.rank() : a.axis;
+      int64_t outer = 1, inner = 1;
+      for (int64_t k = 0; k < axis; ++k) outer *= x.shape()[k];
+      for (int64_t k = axis + 1; k < x.rank(); ++k) inner *= x.shape()[k];
+      const int64_t n = idx.size(), d = x.shape()[axis];
+      Tensor rows = ops::reshape(ops::transpose(ops::reshape(dy, {outer, n, inner}), {1, 0, 2}),
+                                 {n, outer * inner});
+      Tensor s = ops::unsorted_segment_sum(rows, ops::reshape(idx, {-1}), d);
+      return {ops::reshape(ops::transpose(ops::reshape(s, {d, outer, inner}), {1, 0, 2}),
+                           x.shape().dims()),
+              Tensor()};
+    }
+    case OpId::TakeAlongAxis:
+      return {scatter_back(dy, ops::take_along_axis(positions_like(x), c.in(1), a.axis), x), Tensor()};
+    case OpId::UnsortedSegmentSum: return {ops::gather(dy, c.in(1), 0), Tensor()};
+    default: return {Tensor()};
+  }
+}
+
 }  // namespace
 
 void define_shape_ops() {
@@ -262,6 +374,11 @@ void define_shape_ops() {
   define_op(OpId::Concat, infer_concat);
   define_op(OpId::Gather, infer_gather);
   define_op(OpId::TakeAlongAxis, infer_take_along_axis);
+  define_op(OpId::UnsortedSegmentSum, infer_segment_sum);
+  for (OpId op : {OpId::Reshape, OpId::Transpose, OpId::StridedSlice, OpId::BroadcastTo,
+                  OpId::Tile, OpId::Pad, OpId::Concat, OpId::Gather, OpId::TakeAlongAxis,
+                  OpId::UnsortedSegmentSum})
+    define_grad(op, shape_grad);
 }
 
 namespace ops {
@@ -522,6 +639,12 @@ Tensor take_along_axis(const Tensor& x, const Tensor& indices, int64_t axis) {
   Attrs a;
   a.axis = axis;
   return dispatch(OpId::TakeAlongAxis, {x, indices}, a);
+}
+
+Tensor unsorted_segment_sum(const Tensor& data, const Tensor& segment_ids, int64_t num_segments) {
+  Attrs a;
+  a.k = num_segments;
+  return dispatch(OpId::UnsortedSegmentSum, {data, segment_ids}, a);
 }
 
 Tensor tile(const Tensor& x, const std::vector<int64_t>& multiples) {

@@ -55,12 +55,29 @@ void infer_top_k(OpCall& c) {
   c.set_output(1, s, DType::int32);
 }
 
+// Gradients: the values moved, so their gradients move back: dy is added at the
+// positions the sort (or top_k) read them from.
+std::vector<Tensor> sort_grad(const GradContext& c) {
+  const Tensor& x = c.in(0);
+  Tensor pos = ops::reshape(ops::range(x.size()), x.shape().dims());
+  Tensor from;
+  if (c.op == OpId::Sort)
+    from = ops::take_along_axis(pos, ops::argsort(x, c.attrs.axis, c.attrs.flag), c.attrs.axis);
+  else  // TopK: output 1 holds the indices along the last axis
+    from = ops::take_along_axis(pos, c.out(1), -1);
+  Tensor flat = ops::unsorted_segment_sum(ops::reshape(c.grad(0), {-1}), ops::reshape(from, {-1}),
+                                          x.size());
+  return {ops::reshape(flat, x.shape().dims())};
+}
+
 }  // namespace
 
 void define_sort_ops() {
   define_op(OpId::Sort, infer_sort);
   define_op(OpId::ArgSort, infer_sort);
   define_op(OpId::TopK, infer_top_k);
+  define_grad(OpId::Sort, sort_grad);  // argsort has no gradient
+  define_grad(OpId::TopK, sort_grad);  // values only; the indices have none
 }
 
 namespace ops {

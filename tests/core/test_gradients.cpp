@@ -266,9 +266,51 @@ std::vector<Case> nn_cases() {
   return cs;
 }
 
+std::vector<Case> shape_cases() {
+  std::vector<Case> cs;
+  auto one = [&](std::string name, std::function<Tensor(const Tensor&)> f, std::vector<Shape> shapes) {
+    for (const Shape& s : shapes)
+      cs.push_back({name, [f](const std::vector<Tensor>& x) { return f(x[0]); }, {Input{s}}});
+  };
+  one("reshape", [](auto& x) { return ops::reshape(x, {-1}); }, {Shape{}, Shape{2, 3}, Shape{2, 1, 2}});
+  one("reshape", [](auto& x) { return ops::squeeze(ops::expand_dims(x, 0)); }, {Shape{3}});
+  one("transpose", [](auto& x) { return ops::transpose(x); }, {Shape{2, 3}, Shape{2, 3, 2}});
+  one("transpose", [](auto& x) { return ops::transpose(x, {1, 2, 0}); }, {Shape{2, 3, 2}});
+  one("strided_slice", [](auto& x) { return ops::strided_slice(x, {1}, {4}); }, {Shape{5}, Shape{6, 2}});
+  one("strided_slice", [](auto& x) { return ops::strided_slice(x, {-1, 0}, {INT64_MIN, 3}, {-2, 2}); },
+      {Shape{5, 3}, Shape{4, 4}});
+  one("strided_slice", [](auto& x) { return ops::reverse(x, {0}); }, {Shape{4}, Shape{3, 2}});
+  one("broadcast_to", [](auto& x) { return ops::broadcast_to(x, Shape{2, 3, 4}); }, {Shape{4}, Shape{3, 1}, Shape{}});
+  one("tile", [](auto& x) { return ops::tile(x, {2, 3}); }, {Shape{2, 1}, Shape{1, 3}, Shape{2, 2}});
+  one("pad", [](auto& x) { return ops::pad(x, {{1, 2}, {0, 1}}); }, {Shape{2, 2}, Shape{1, 3}, Shape{3, 1}});
+  cs.push_back({"concatenate", [](const std::vector<Tensor>& x) { return ops::concat({x[0], x[1]}, 1); },
+                {Input{Shape{2, 1}}, Input{Shape{2, 3}}}});
+  cs.push_back({"concatenate", [](const std::vector<Tensor>& x) { return ops::stack({x[0], x[1], x[0]}, 0); },
+                {Input{Shape{3}}, Input{Shape{3}}}});
+  cs.push_back({"concatenate", [](const std::vector<Tensor>& x) { return ops::split(x[0], 2, 0)[1]; },
+                {Input{Shape{4, 2}}}});
+  auto gather = [](int64_t axis) {
+    return [axis](const std::vector<Tensor>& x) { return ops::gather(x[0], x[1], axis); };
+  };
+  cs.push_back({"gather", gather(0), {Input{Shape{4, 2}}, Input{{}, 0, 0, false, core::constant({3, 0, 3})}}});
+  cs.push_back({"gather", gather(1), {Input{Shape{2, 3, 2}}, Input{{}, 0, 0, false, core::constant({{2, 2}, {0, 1}})}}});
+  cs.push_back({"gather", gather(0), {Input{Shape{5}}, Input{{}, 0, 0, false, core::constant(int64_t{4})}}});
+  cs.push_back({"take_along_axis", [](const std::vector<Tensor>& x) { return ops::take_along_axis(x[0], x[1], 1); },
+                {Input{Shape{2, 3}}, Input{{}, 0, 0, false, core::constant({{2, 2}, {0, -1}})}}});
+  cs.push_back({"take_along_axis", [](const std::vector<Tensor>& x) { return ops::take_along_axis(x[0], x[1], 0); },
+                {Input{Shape{3, 2}}, Input{{}, 0, 0, false, core::constant({{1, 0}, {1, 1}, {2, 0}})}}});
+  auto seg = [](const std::vector<Tensor>& x) { return ops::unsorted_segment_sum(x[0], x[1], 3); };
+  cs.push_back({"unsorted_segment_sum", seg, {Input{Shape{4}}, Input{{}, 0, 0, false, core::constant({2, 0, 2, 1})}}});
+  cs.push_back({"unsorted_segment_sum", seg, {Input{Shape{3, 2}}, Input{{}, 0, 0, false, core::constant({0, 0, 1})}}});
+  one("sort", [](auto& x) { return ops::sort(x); }, {Shape{5}, Shape{2, 4}});
+  one("sort", [](auto& x) { return ops::sort(x, 0, true); }, {Shape{3, 2}});
+  one("top_k", [](auto& x) { return ops::top_k(x, 2).values; }, {Shape{5}, Shape{3, 4}});
+  return cs;
+}
+
 std::vector<Case> all_first_order_cases() {
   std::vector<Case> all;
-  for (auto fam : {unary_cases, binary_cases, reduce_cases, matmul_cases, nn_cases})
+  for (auto fam : {unary_cases, binary_cases, reduce_cases, matmul_cases, nn_cases, shape_cases})
     for (auto& c : fam()) all.push_back(c);
   return all;
 }
@@ -287,7 +329,9 @@ TEST_CASE("gradient check: second order (gradient of a gradient) for elementwise
                                   "gelu", "silu", "elu", "multiply", "divide", "power",
                                   "matmul", "sum", "mean", "prod", "max", "softmax", "log_softmax",
                                   "sparse_softmax_cross_entropy_with_logits",
-                                  "softmax_cross_entropy_with_logits", "reciprocal", "sqrt"};
+                                  "softmax_cross_entropy_with_logits", "reciprocal", "sqrt",
+                                  "gather", "transpose", "strided_slice", "tile", "concatenate",
+                                  "unsorted_segment_sum", "sort"};
   for (const Case& c : all_first_order_cases())
     if (second.count(c.op)) check_second_order(c, seed++);
 }

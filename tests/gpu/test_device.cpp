@@ -45,7 +45,7 @@ TEST_CASE("device: moving to a GPU that does not exist names the device and the 
   // Built with append: g++ 12 gives a false -Wrestrict for "(" + std::to_string(n).
   std::string missing = "device GPU:", count = "(";
   missing.append(std::to_string(n)).append(" does not exist");
-  count.append(std::to_string(n)).append(" CUDA devices visible)");
+  count.append(std::to_string(n)).append(" CUDA devices visible");
   CHECK_THROWS_MSG(t.to(Device::cuda(n)), std::invalid_argument, missing.c_str());
   CHECK_THROWS_MSG(t.to(Device::cuda(n)), std::invalid_argument, count.c_str());
   CHECK_THROWS_MSG(t.to(Device::cuda(-1)), std::invalid_argument, "GPU:-1 does not exist");
