@@ -36,13 +36,14 @@ std::string format_float(double v, bool is32, bool scientific) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   char buf[64];
-  if (scientific) {
-    std::snprintf(buf, sizeof buf, "%.8e", v);
-    std::string s = buf;  // trim trailing zeros of the mantissa
+  if (scientific) {  // shortest round-trip mantissa, as NumPy: 1.4563833e-05
+    auto r = is32 ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(v),
+                                  std::chars_format::scientific)
+                  : std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+    std::string s(buf, r.ptr);
     auto e = s.find('e');
     std::string mant = s.substr(0, e), ex = s.substr(e);
-    while (mant.size() > 2 && mant.back() == '0') mant.pop_back();
-    if (mant.back() == '.') mant.push_back('0');
+    if (mant.find('.') == std::string::npos) mant += ".";
     return mant + ex;
   }
   // Shortest representation that round-trips in the tensor's precision, at most 8
@@ -115,8 +116,9 @@ std::string Tensor::values_str() const {
       maxabs = std::max(maxabs, a);
       if (a > 0) minabs = std::min(minabs, a);
     }
-    if (maxabs >= 1e16 || (minabs < 1e-4 && minabs > 0) || (maxabs / minabs > 1e3 && minabs < 1e-4))
-      scientific = true;
+    // NumPy's rule: scientific when a value is below 1e-4, reaches 1e8, or the values
+    // span more than three orders of magnitude.
+    if (maxabs > 0 && (maxabs >= 1e8 || minabs < 1e-4 || maxabs / minabs > 1e3)) scientific = true;
     if (shape.rank() == 0) {  // a scalar prints like a Python float
       std::string s = format_float(vals[0], dt == DType::float32, scientific);
       if (!s.empty() && s.back() == '.') s += "0";
@@ -126,15 +128,26 @@ std::string Tensor::values_str() const {
     std::vector<std::pair<std::string, std::string>> parts;
     for (int64_t o : order) {
       std::string s = format_float(vals[static_cast<size_t>(o)], dt == DType::float32, scientific);
-      auto dot = scientific ? std::string::npos : s.find('.');
-      std::string a = dot == std::string::npos ? s : s.substr(0, dot);
-      std::string b = dot == std::string::npos ? "" : s.substr(dot);
-      int_w = std::max(int_w, a.size());
-      frac_w = std::max(frac_w, b.size());
+      // Fixed: split at the dot; scientific: mantissa and exponent (the mantissas get
+      // trailing zeros to one length, as NumPy pads them).
+      auto cut = scientific ? s.find('e') : s.find('.');
+      std::string a = cut == std::string::npos ? s : s.substr(0, cut);
+      std::string b = cut == std::string::npos ? "" : s.substr(cut);
+      if (scientific) std::swap(a, b);  // a = exponent, b = mantissa
+      int_w = std::max(int_w, scientific ? b.size() : a.size());
+      frac_w = std::max(frac_w, scientific ? a.size() : b.size());
       parts.emplace_back(a, b);
     }
-    for (auto& [a, b] : parts)
-      cells.push_back(std::string(int_w - a.size(), ' ') + a + b + std::string(frac_w - b.size(), ' '));
+    for (auto& [a, b] : parts) {
+      if (scientific) {  // b = mantissa, a = exponent
+        bool finite = b.find('.') != std::string::npos;
+        std::string m = finite ? b + std::string(int_w - b.size(), '0')
+                               : std::string(int_w - b.size(), ' ') + b;
+        cells.push_back(m + a + std::string(frac_w - a.size(), ' '));
+      } else {
+        cells.push_back(std::string(int_w - a.size(), ' ') + a + b + std::string(frac_w - b.size(), ' '));
+      }
+    }
   } else {
     std::vector<std::string> raw;
     size_t w = 0;

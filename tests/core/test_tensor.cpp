@@ -64,6 +64,9 @@ TEST_CASE("tensor: printing like TensorFlow") {
   CHECK(core::constant({true, false}).str() ==
         "tf.Tensor([ True False], shape=(2,), dtype=bool)");
   CHECK(core::constant({0.1, 0.25}).values_str() == "[0.1  0.25]");
+  // NumPy switches to scientific notation below 1e-4 and pads the mantissas.
+  CHECK(core::constant({1e-5, 1.0}).values_str() == "[1.e-05 1.e+00]");
+  CHECK(core::constant({2.5e-5, 1.0}).values_str() == "[2.5e-05 1.0e+00]");
   CHECK(ops::zeros({2, 0}).values_str() == "[[]]");
   // Big tensors are abbreviated with "..." as NumPy does past 1000 elements.
   std::string big = ops::range(2000).values_str();
