@@ -29,10 +29,14 @@ D convert_one(S v) {
 }
 
 template <class S, class D>
+void convert_range(const S* src, D* dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = convert_one<D>(src[i]);
+}
+
+template <class S, class D>
 void convert_typed(const S* src, D* dst, int64_t n) {
-  parallel_for(n, kElementwiseGrain, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) dst[i] = convert_one<D>(src[i]);
-  });
+  parallel_for(n, kElementwiseGrain,
+               [=](int64_t b, int64_t e) { convert_range(src + b, dst + b, e - b); });
 }
 
 template <class S>

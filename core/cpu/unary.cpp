@@ -9,11 +9,16 @@
 namespace core::cpu {
 namespace {
 
+// The loop takes its pointers as parameters: a lambda capturing them by reference
+// would make the compiler reload them every iteration and not vectorize.
+template <class T, class R, class F>
+void map_range(const T* x, R* y, int64_t n, F f) {
+  for (int64_t i = 0; i < n; ++i) y[i] = f(x[i]);
+}
+
 template <class T, class R, class F>
 void map(const T* x, R* y, int64_t n, F f) {
-  parallel_for(n, kElementwiseGrain, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) y[i] = f(x[i]);
-  });
+  parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) { map_range(x + b, y + b, e - b, f); });
 }
 
 template <class T>
