@@ -282,7 +282,9 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
     if (n.custom) {
       in_grads = n.custom(out_grads[0]);
     } else {
-      GradContext gc{n.op, n.attrs, n.inputs, n.outputs, out_grads};
+      std::vector<char> needed(n.inputs.size());
+      for (size_t i = 0; i < n.inputs.size(); ++i) needed[i] = tp.tracks(n.inputs[i]);
+      GradContext gc{n.op, n.attrs, n.inputs, n.outputs, out_grads, needed};
       in_grads = op_def(n.op).grad(gc);
     }
     if (in_grads.size() > n.inputs.size())

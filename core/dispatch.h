@@ -69,7 +69,9 @@ struct GradContext {
   OpId op;
   const Attrs& attrs;
   std::span<const Tensor> inputs, outputs, out_grads;
+  std::span<const char> needed;  // needed[i]: input i's gradient is wanted (may skip work)
   const Tensor& in(size_t i) const { return inputs[i]; }
+  bool needs(size_t i) const { return needed[i] != 0; }
   const Tensor& out(size_t i = 0) const { return outputs[i]; }
   const Tensor& grad(size_t i = 0) const { return out_grads[i]; }
 };

@@ -59,9 +59,11 @@ std::vector<Tensor> binary_grad(const GradContext& c) {
   switch (c.op) {
     case OpId::Add: return {dy, dy};
     case OpId::Sub: return {dy, ops::neg(dy)};
-    case OpId::Mul: return {ops::multiply(dy, b), ops::multiply(dy, a)};
+    case OpId::Mul:
+      return {c.needs(0) ? ops::multiply(dy, b) : Tensor(), c.needs(1) ? ops::multiply(dy, a) : Tensor()};
     case OpId::Div:  // d(a/b) = da / b - a db / b^2
-      return {ops::divide(dy, b), ops::neg(ops::divide(ops::multiply(dy, a), ops::square(b)))};
+      return {c.needs(0) ? ops::divide(dy, b) : Tensor(),
+              c.needs(1) ? ops::neg(ops::divide(ops::multiply(dy, a), ops::square(b))) : Tensor()};
     case OpId::Mod:  // a mod b = a - floor(a / b) b
       return {dy, ops::neg(ops::multiply(dy, ops::floor_divide(a, b)))};
     case OpId::Pow: {  // d a^b = b a^(b-1) da + a^b log(a) db  (log taken as 0 where a <= 0)

@@ -75,10 +75,14 @@ int64_t product(const Shape& s, const std::vector<int64_t>& axes) {
 std::vector<Tensor> matmul_grad(const GradContext& c) {
   const Tensor &a = c.in(0), &b = c.in(1), &g = c.grad();
   const bool ta = c.attrs.flag, tb = c.attrs.flag2;
-  if (!ta && !tb) return {ops::matmul(g, b, false, true), ops::matmul(a, g, true, false)};
-  if (ta && !tb) return {ops::matmul(b, g, false, true), ops::matmul(a, g, false, false)};
-  if (!ta && tb) return {ops::matmul(g, b, false, false), ops::matmul(g, a, true, false)};
-  return {ops::matmul(b, g, true, true), ops::matmul(g, a, true, true)};
+  auto mm = [](bool want, const Tensor& x, const Tensor& y, bool tx, bool ty) {
+    return want ? ops::matmul(x, y, tx, ty) : Tensor();  // skip unwanted gradients
+  };
+  const bool wa = c.needs(0), wb = c.needs(1);
+  if (!ta && !tb) return {mm(wa, g, b, false, true), mm(wb, a, g, true, false)};
+  if (ta && !tb) return {mm(wa, b, g, false, true), mm(wb, a, g, false, false)};
+  if (!ta && tb) return {mm(wa, g, b, false, false), mm(wb, g, a, true, false)};
+  return {mm(wa, b, g, true, true), mm(wb, g, a, true, true)};
 }
 
 void define_matmul_ops() {
