@@ -79,6 +79,6 @@ case "$cmd" in
   test) build; run_tests "$@" ;;
   bench)
     build
-    for b in matmul elementwise op_overhead; do "$BUILD_DIR/bench/bench_$b" "$@"; done ;;
+    for b in matmul elementwise op_overhead mlp_autodiff; do "$BUILD_DIR/bench/bench_$b" "$@"; done ;;
   *) echo "usage: $0 demo|test|bench|build|deps" >&2; exit 2 ;;
 esac

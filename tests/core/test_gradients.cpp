@@ -200,6 +200,8 @@ std::vector<Case> binary_cases() {
                 {Input{{}, 0, 0, false, cond}, Input{Shape{2, 3}}, Input{Shape{3}}}});
   cs.push_back({"where", [](const std::vector<Tensor>& x) { return ops::where(x[0], x[1], x[2]); },
                 {Input{{}, 0, 0, false, core::constant({true, false})}, Input{Shape{}}, Input{Shape{2}}}});
+  cs.push_back({"where", [](const std::vector<Tensor>& x) { return ops::where(x[0], x[1], x[2]); },
+                {Input{{}, 0, 0, false, core::constant({{true}, {false}})}, Input{Shape{1, 3}}, Input{Shape{2, 1}}}});
   return cs;
 }
 
@@ -299,12 +301,15 @@ std::vector<Case> shape_cases() {
                 {Input{Shape{2, 3}}, Input{{}, 0, 0, false, core::constant({{2, 2}, {0, -1}})}}});
   cs.push_back({"take_along_axis", [](const std::vector<Tensor>& x) { return ops::take_along_axis(x[0], x[1], 0); },
                 {Input{Shape{3, 2}}, Input{{}, 0, 0, false, core::constant({{1, 0}, {1, 1}, {2, 0}})}}});
+  cs.push_back({"take_along_axis", [](const std::vector<Tensor>& x) { return ops::take_along_axis(x[0], x[1], -1); },
+                {Input{Shape{4}}, Input{{}, 0, 0, false, core::constant({3, 3, 0})}}});
   auto seg = [](const std::vector<Tensor>& x) { return ops::unsorted_segment_sum(x[0], x[1], 3); };
+  cs.push_back({"unsorted_segment_sum", seg, {Input{Shape{2, 2, 2}}, Input{{}, 0, 0, false, core::constant({2, 2})}}});
   cs.push_back({"unsorted_segment_sum", seg, {Input{Shape{4}}, Input{{}, 0, 0, false, core::constant({2, 0, 2, 1})}}});
   cs.push_back({"unsorted_segment_sum", seg, {Input{Shape{3, 2}}, Input{{}, 0, 0, false, core::constant({0, 0, 1})}}});
   one("sort", [](auto& x) { return ops::sort(x); }, {Shape{5}, Shape{2, 4}});
   one("sort", [](auto& x) { return ops::sort(x, 0, true); }, {Shape{3, 2}});
-  one("top_k", [](auto& x) { return ops::top_k(x, 2).values; }, {Shape{5}, Shape{3, 4}});
+  one("top_k", [](auto& x) { return ops::top_k(x, 2).values; }, {Shape{5}, Shape{3, 4}, Shape{2, 2, 3}});
   return cs;
 }
 
