@@ -41,6 +41,13 @@ std::string Shape::str() const {
   return s + ")";
 }
 
+AxisSplit split_at(const Shape& s, int64_t axis) {
+  AxisSplit r{1, s[axis], 1};
+  for (int64_t i = 0; i < axis; ++i) r.outer *= s[i];
+  for (int64_t i = axis + 1; i < s.rank(); ++i) r.inner *= s[i];
+  return r;
+}
+
 std::vector<int64_t> contiguous_strides(const Shape& s) {
   std::vector<int64_t> st(static_cast<size_t>(s.rank()));
   int64_t acc = 1;

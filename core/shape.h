@@ -32,6 +32,13 @@ class Shape {
   int64_t count_ = 1;
 };
 
+// A shape seen as (outer, dim, inner) around one (normalized) axis: the product of the
+// axes before it, its size, and the product of the axes after it.
+struct AxisSplit {
+  int64_t outer, dim, inner;
+};
+AxisSplit split_at(const Shape& s, int64_t axis);
+
 // Row-major (C-order) element strides of a shape.
 std::vector<int64_t> contiguous_strides(const Shape& s);
 // Normalizes axis (negative counts from the end) for a tensor of rank `rank`;

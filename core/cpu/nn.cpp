@@ -109,10 +109,7 @@ template <class T>
 void softmax_typed(OpCall& c) {
   const Shape& s = c.in(0).shape();
   const int64_t axis = c.attrs.axis < 0 ? c.attrs.axis + s.rank() : c.attrs.axis;
-  int64_t outer = 1, inner = 1;
-  for (int64_t i = 0; i < axis; ++i) outer *= s[i];
-  for (int64_t i = axis + 1; i < s.rank(); ++i) inner *= s[i];
-  const int64_t n = s[axis];
+  const auto [outer, n, inner] = split_at(s, axis);
   if (c.in(0).size() == 0) return;
   const T* x = static_cast<const T*>(c.in(0).raw_data());
   T* y = static_cast<T*>(c.outputs[0].raw_mutable_data());

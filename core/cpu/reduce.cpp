@@ -408,10 +408,7 @@ void arg_typed(OpCall& c, int64_t outer, int64_t r, int64_t inner) {
 void arg_kernel(OpCall& c) {
   const Shape& s = c.in(0).shape();
   const int64_t axis = c.attrs.axis < 0 ? c.attrs.axis + s.rank() : c.attrs.axis;
-  int64_t outer = 1, inner = 1;
-  for (int64_t i = 0; i < axis; ++i) outer *= s[i];
-  for (int64_t i = axis + 1; i < s.rank(); ++i) inner *= s[i];
-  const int64_t r = s[axis];
+  const auto [outer, r, inner] = split_at(s, axis);
   if (c.outputs[0].size() == 0 || r == 0) return;  // infer rejects r == 0
   switch (c.in(0).dtype()) {
     case DType::float32: return arg_typed<float>(c, outer, r, inner);

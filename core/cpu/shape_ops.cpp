@@ -343,9 +343,8 @@ void gather_kernel(OpCall& c) {
                     " (expected 0 <= index < " + std::to_string(n) + ")");
   }
   if (y.size() == 0) return;
-  int64_t outer = 1, inner = 1;
-  for (int64_t k = 0; k < axis; ++k) outer *= params.shape()[k];
-  for (int64_t k = axis + 1; k < params.rank(); ++k) inner *= params.shape()[k];
+  const AxisSplit sp = split_at(params.shape(), axis);
+  const int64_t outer = sp.outer, inner = sp.inner;
   const size_t es = dtype_size(params.dtype());
   const size_t row = static_cast<size_t>(inner) * es;
   const char* src = byte_ptr(params);
@@ -431,9 +430,8 @@ void take_along_axis_kernel(OpCall& c) {
                     ")");
   }
   if (y.size() == 0) return;
-  int64_t outer = 1, inner = 1;
-  for (int64_t k = 0; k < axis; ++k) outer *= x.shape()[k];
-  for (int64_t k = axis + 1; k < x.rank(); ++k) inner *= x.shape()[k];
+  const AxisSplit sp = split_at(x.shape(), axis);
+  const int64_t outer = sp.outer, inner = sp.inner;
   const int64_t k = indices.shape()[axis];
   switch (dtype_size(x.dtype())) {
     case 1:

@@ -48,10 +48,7 @@ void sort_typed(OpCall& c) {
   const Tensor& x = c.in(0);
   if (x.size() == 0) return;
   const int64_t axis = normalize_axis(c.attrs.axis, x.rank(), c.name());
-  int64_t outer = 1, inner = 1;
-  for (int64_t k = 0; k < axis; ++k) outer *= x.shape()[k];
-  for (int64_t k = axis + 1; k < x.rank(); ++k) inner *= x.shape()[k];
-  const int64_t n = x.shape()[axis];
+  const auto [outer, n, inner] = split_at(x.shape(), axis);
   const T* src = static_cast<const T*>(x.raw_data());
   const bool arg = c.op == OpId::ArgSort;
   void* dst = c.outputs[0].raw_mutable_data();

@@ -344,10 +344,8 @@ std::vector<Tensor> shape_grad(const GradContext& c) {
     case OpId::Gather: {  // dy: p[:axis] + idx.shape + p[axis+1:]
       const Tensor& idx = c.in(1);
       const int64_t axis = a.axis < 0 ? a.axis + x.rank() : a.axis;
-      int64_t outer = 1, inner = 1;
-      for (int64_t k = 0; k < axis; ++k) outer *= x.shape()[k];
-      for (int64_t k = axis + 1; k < x.rank(); ++k) inner *= x.shape()[k];
-      const int64_t n = idx.size(), d = x.shape()[axis];
+      const auto [outer, d, inner] = split_at(x.shape(), axis);
+      const int64_t n = idx.size();
       Tensor rows = ops::reshape(ops::transpose(ops::reshape(dy, {outer, n, inner}), {1, 0, 2}),
                                  {n, outer * inner});
       Tensor s = ops::unsorted_segment_sum(rows, ops::reshape(idx, {-1}), d);
