@@ -3,6 +3,14 @@
 #pragma once
 #include "core/core.h"
 #include "core/npy.h"
+#include "keras/activations.h"
+#include "keras/config.h"
+#include "keras/constraints.h"
+#include "keras/initializers.h"
+#include "keras/layers/all.h"
+#include "keras/layers/registry.h"
+#include "keras/models/model.h"
+#include "keras/regularizers.h"
 
 namespace keras {
 using core::custom_gradient;

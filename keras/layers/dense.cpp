@@ -1,0 +1,81 @@
+#include "keras/layers/dense.h"
+
+#include <stdexcept>
+
+#include "core/ops.h"
+
+namespace keras::layers {
+namespace ops = core::ops;
+
+DenseLayer::DenseLayer(int64_t units, const DenseOptions& o)
+    : Layer("Dense", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
+      units_(units),
+      o_(o) {
+  if (units <= 0)
+    throw std::invalid_argument(name() + ": expected units > 0, but received " + std::to_string(units));
+  input_spec.min_ndim = 2;
+}
+
+void DenseLayer::build(const ShapeSpec& s) {
+  if (s.empty() || s.back() < 0)
+    throw std::invalid_argument(name() + ": the last axis of the input must be known to build a "
+                                "Dense layer, but received input shape " + shape_str(s));
+  const int64_t in = s.back();
+  kernel = add_weight("kernel", Shape{in, units_},
+                      {o_.kernel_initializer.ptr(), o_.kernel_regularizer.ptr(), o_.kernel_constraint.ptr()});
+  if (o_.use_bias)
+    bias = add_weight("bias", Shape{units_},
+                      {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr()});
+  input_spec.axes = {{-1, in}};
+}
+
+Tensor DenseLayer::call(const Tensor& x, bool) {
+  Tensor y = ops::matmul(x, kernel);
+  if (o_.use_bias) y = ops::add(y, bias);
+  y = o_.activation(y);
+  if (o_.activity_regularizer) add_loss((*o_.activity_regularizer.ptr())(y));
+  return y;
+}
+
+std::vector<ShapeSpec> DenseLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
+  ShapeSpec s = shapes.at(0);
+  s.back() = units_;
+  return {s};
+}
+
+Config DenseLayer::get_config() const {
+  Config c = base_config();
+  c["units"] = static_cast<long long>(units_);
+  c["activation"] = to_config(o_.activation);
+  c["use_bias"] = o_.use_bias;
+  c["kernel_initializer"] = to_config(o_.kernel_initializer);
+  c["bias_initializer"] = to_config(o_.bias_initializer);
+  c["kernel_regularizer"] = to_config(o_.kernel_regularizer);
+  c["bias_regularizer"] = to_config(o_.bias_regularizer);
+  c["activity_regularizer"] = to_config(o_.activity_regularizer);
+  c["kernel_constraint"] = to_config(o_.kernel_constraint);
+  c["bias_constraint"] = to_config(o_.bias_constraint);
+  return c;
+}
+
+LayerPtr DenseLayer::from_config(const Config& c) {
+  LayerOptions base = layer_options_from(c);
+  DenseOptions o;
+  o.name = base.name;
+  o.trainable = base.trainable;
+  o.input_shape = base.input_shape;
+  o.activation = activation_from(c.get("activation", "linear"));
+  o.use_bias = c.get("use_bias", true).as_bool();
+  o.kernel_initializer = initializer_from(c.get("kernel_initializer", "glorot_uniform"));
+  o.bias_initializer = initializer_from(c.get("bias_initializer", "zeros"));
+  o.kernel_regularizer = regularizer_from(c.get("kernel_regularizer", Value()));
+  o.bias_regularizer = regularizer_from(c.get("bias_regularizer", Value()));
+  o.activity_regularizer = regularizer_from(c.get("activity_regularizer", Value()));
+  o.kernel_constraint = constraint_from(c.get("kernel_constraint", Value()));
+  o.bias_constraint = constraint_from(c.get("bias_constraint", Value()));
+  return make<DenseLayer>(c.at("units").as_int(), o);
+}
+
+Ref<DenseLayer> Dense(int64_t units, const DenseOptions& o) { return make<DenseLayer>(units, o); }
+
+}  // namespace keras::layers

@@ -1,0 +1,391 @@
+#include "keras/layers/layer.h"
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "core/ops.h"
+#include "keras/constraints.h"
+#include "keras/initializers.h"
+#include "keras/regularizers.h"
+
+namespace keras::layers {
+namespace ops = core::ops;
+
+std::string shape_str(const ShapeSpec& s) {
+  std::string r = "(";
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i) r += ", ";
+    r += s[i] < 0 ? "None" : std::to_string(s[i]);
+  }
+  if (s.size() == 1) r += ",";
+  return r + ")";
+}
+
+ShapeSpec spec_of(const Shape& s) { return s.dims(); }
+
+// ---- names ------------------------------------------------------------------------------
+namespace {
+std::mutex g_names_mu;
+std::unordered_map<std::string, int>& name_counts() {
+  static auto* m = new std::unordered_map<std::string, int>();
+  return *m;
+}
+}  // namespace
+
+std::string snake_case(const std::string& c) {
+  std::string out;
+  for (size_t i = 0; i < c.size(); ++i) {
+    char ch = c[i];
+    if (std::isupper(static_cast<unsigned char>(ch))) {
+      bool prev_lower = i > 0 && (std::islower(static_cast<unsigned char>(c[i - 1])) ||
+                                  std::isdigit(static_cast<unsigned char>(c[i - 1])));
+      bool next_lower = i + 1 < c.size() && std::islower(static_cast<unsigned char>(c[i + 1]));
+      if (i > 0 && (prev_lower || (next_lower && std::isupper(static_cast<unsigned char>(c[i - 1])))))
+        out += '_';
+      out += char(std::tolower(static_cast<unsigned char>(ch)));
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+std::string unique_name(const std::string& base) {
+  std::lock_guard<std::mutex> lock(g_names_mu);
+  int n = name_counts()[base]++;
+  return n == 0 ? base : base + "_" + std::to_string(n);
+}
+
+void reset_uids() {
+  std::lock_guard<std::mutex> lock(g_names_mu);
+  name_counts().clear();
+}
+
+// ---- KerasTensor --------------------------------------------------------------------------
+struct KerasTensor::Impl {
+  ShapeSpec shape;
+  DType dtype;
+  std::shared_ptr<Node> node;
+  int index;
+  std::string name;
+};
+
+KerasTensor::KerasTensor(ShapeSpec shape, DType dtype, std::shared_ptr<Node> node, int index,
+                         std::string name)
+    : impl_(std::make_shared<Impl>(Impl{std::move(shape), dtype, std::move(node), index, std::move(name)})) {}
+
+namespace {
+const auto& kt(const std::shared_ptr<KerasTensor::Impl>& p) {
+  if (!p) throw std::invalid_argument("KerasTensor: the symbolic tensor is undefined");
+  return *p;
+}
+}  // namespace
+const ShapeSpec& KerasTensor::shape() const { return kt(impl_).shape; }
+DType KerasTensor::dtype() const { return kt(impl_).dtype; }
+const std::string& KerasTensor::name() const { return kt(impl_).name; }
+const std::shared_ptr<Node>& KerasTensor::node() const { return kt(impl_).node; }
+int KerasTensor::index() const { return kt(impl_).index; }
+
+// ---- Layer --------------------------------------------------------------------------------
+Layer::Layer(std::string class_name, const LayerOptions& o)
+    : class_name_(std::move(class_name)),
+      name_(o.name.empty() ? unique_name(snake_case(class_name_)) : o.name),
+      trainable_(o.trainable),
+      dynamic_(o.dynamic),
+      dtype_(o.dtype),
+      input_shape_(o.input_shape) {}
+
+Layer::~Layer() = default;
+
+void Layer::build(const std::vector<ShapeSpec>& shapes) {
+  if (shapes.size() == 1) build(shapes[0]);
+}
+void Layer::build(const ShapeSpec&) {}
+
+Tensor Layer::call(const Tensor&, bool) {
+  throw std::logic_error(name_ + ": layer class " + class_name_ +
+                         " does not implement call() for a single input");
+}
+
+std::vector<Tensor> Layer::call(const std::vector<Tensor>& xs, bool training) {
+  if (xs.size() != 1)
+    throw std::invalid_argument(name_ + ": expected 1 input, but received " +
+                                std::to_string(xs.size()) + " inputs");
+  return {call(xs[0], training)};
+}
+
+void Layer::check_inputs(const std::vector<ShapeSpec>& shapes) const {
+  const InputSpec& s = input_spec;
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    const ShapeSpec& sh = shapes[i];
+    const int64_t r = static_cast<int64_t>(sh.size());
+    std::string where = shapes.size() > 1 ? " of input " + std::to_string(i) : "";
+    if (s.ndim >= 0 && r != s.ndim)
+      throw std::invalid_argument(name_ + ": expected ndim=" + std::to_string(s.ndim) + where +
+                                  ", but received input with shape " + shape_str(sh) +
+                                  " (ndim=" + std::to_string(r) + ")");
+    if (s.min_ndim >= 0 && r < s.min_ndim)
+      throw std::invalid_argument(name_ + ": expected min_ndim=" + std::to_string(s.min_ndim) +
+                                  where + ", but received input with shape " + shape_str(sh) +
+                                  " (ndim=" + std::to_string(r) + ")");
+    for (auto [axis, size] : s.axes) {
+      int64_t a = axis < 0 ? axis + r : axis;
+      if (a < 0 || a >= r) continue;
+      int64_t got = sh[static_cast<size_t>(a)];
+      if (got >= 0 && got != size)
+        throw std::invalid_argument(name_ + ": expected axis " + std::to_string(axis) + where +
+                                    " of input shape to have value " + std::to_string(size) +
+                                    ", but received input with shape " + shape_str(sh));
+    }
+  }
+}
+
+void Layer::maybe_build(const std::vector<ShapeSpec>& shapes) {
+  if (built_) return;
+  build(shapes);
+  built_ = true;
+}
+
+void Layer::clear_call_losses() {
+  call_losses_.clear();
+  for (auto& l : sublayers_) l->clear_call_losses();
+}
+
+Tensor Layer::operator()(const Tensor& x, bool training) {
+  std::vector<Tensor> out = (*this)(std::vector<Tensor>{x}, training);
+  if (out.size() != 1)
+    throw std::invalid_argument(name_ + ": the layer returned " + std::to_string(out.size()) +
+                                " outputs; call it with a list to get them all");
+  return out[0];
+}
+
+std::vector<Tensor> Layer::operator()(const std::vector<Tensor>& xs, bool training) {
+  std::vector<ShapeSpec> shapes;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (!xs[i].defined())
+      throw std::invalid_argument(name_ + ": input " + std::to_string(i) + " is undefined");
+    shapes.push_back(spec_of(xs[i].shape()));
+  }
+  if (built_) check_inputs(shapes);
+  maybe_build(shapes);
+  check_inputs(shapes);
+  if (call_depth_ == 0) clear_call_losses();
+  struct Depth {
+    int& d;
+    explicit Depth(int& x) : d(x) { ++d; }
+    ~Depth() { --d; }
+  } depth(call_depth_);
+  return call(xs, training);
+}
+
+KerasTensor Layer::operator()(const KerasTensor& x) {
+  KerasTensors out = (*this)(std::vector<KerasTensor>{x});
+  if (out.size() != 1)
+    throw std::invalid_argument(name_ + ": the layer returned " + std::to_string(out.size()) +
+                                " outputs; call it with a list to get them all");
+  return out[0];
+}
+
+namespace {
+thread_local const std::vector<KerasTensor>* t_symbolic_inputs = nullptr;
+}
+
+const KerasTensor& KerasTensors::single() const {
+  if (size() != 1)
+    throw std::invalid_argument("KerasTensors: expected the single output of a layer, but the call has " +
+                                std::to_string(size()) + " outputs (index them)");
+  return front();
+}
+
+KerasTensors Layer::operator()(const std::vector<KerasTensor>& xs) {
+  std::shared_ptr<Layer> self;
+  try {
+    self = shared_from_this();
+  } catch (const std::bad_weak_ptr&) {
+    throw std::invalid_argument(
+        name_ + ": a layer used in a functional model must be shared: create it with "
+        "keras::layers::" + class_name_ + "(...) or keras::layers::make<T>(...)");
+  }
+  std::vector<ShapeSpec> shapes;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (!xs[i].defined())
+      throw std::invalid_argument(name_ + ": symbolic input " + std::to_string(i) + " is undefined");
+    shapes.push_back(xs[i].shape());
+  }
+  if (built_) check_inputs(shapes);
+  maybe_build(shapes);
+  check_inputs(shapes);
+  const std::vector<KerasTensor>* saved = t_symbolic_inputs;
+  t_symbolic_inputs = &xs;
+  std::vector<ShapeSpec> out_shapes;
+  try {
+    out_shapes = compute_output_shape(shapes);
+  } catch (...) {
+    t_symbolic_inputs = saved;
+    throw;
+  }
+  t_symbolic_inputs = saved;
+  if (output_shapes_.empty()) output_shapes_ = out_shapes;
+  auto node = std::make_shared<Node>(Node{self, xs, static_cast<int>(out_shapes.size())});
+  KerasTensors out;
+  for (size_t i = 0; i < out_shapes.size(); ++i)
+    out.emplace_back(out_shapes[i], dtype_, node, static_cast<int>(i));
+  return out;
+}
+
+std::vector<ShapeSpec> Layer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
+  // Run the layer on zeros (unknown dimensions taken as 1) and read the shapes.
+  std::vector<Tensor> probes;
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    ShapeSpec d = shapes[i];
+    for (auto& v : d) v = v < 0 ? 1 : v;
+    DType dt = t_symbolic_inputs && i < t_symbolic_inputs->size() ? (*t_symbolic_inputs)[i].dtype()
+                                                                   : dtype_;
+    probes.push_back(ops::zeros(Shape(d), dt));
+  }
+  std::vector<Tensor> out = call(probes, false);
+  call_losses_.clear();
+  std::vector<ShapeSpec> specs;
+  bool batch_unknown = !shapes.empty() && !shapes[0].empty() && shapes[0][0] < 0;
+  for (const Tensor& t : out) {
+    ShapeSpec s = spec_of(t.shape());
+    if (batch_unknown && !s.empty()) s[0] = -1;
+    specs.push_back(s);
+  }
+  return specs;
+}
+
+Config Layer::base_config() const {
+  Config c = Config::object();
+  c["name"] = name_;
+  c["trainable"] = trainable_;
+  c["dtype"] = core::dtype_name(dtype_);
+  c["dynamic"] = dynamic_;
+  if (!input_shape_.empty()) {
+    std::vector<Value> dims;
+    for (int64_t d : input_shape_) dims.push_back(d < 0 ? Value() : Value(static_cast<long long>(d)));
+    c["input_shape"] = Value(dims);
+  }
+  return c;
+}
+
+Config Layer::get_config() const { return base_config(); }
+
+// ---- weights ---------------------------------------------------------------------------
+Variable Layer::add_weight(const std::string& name, const Shape& shape, const WeightOptions& o) {
+  auto init = o.initializer ? o.initializer : initializers::get("glorot_uniform");
+  Tensor value = (*init)(shape, o.dtype);
+  if (value.shape() != shape || value.dtype() != o.dtype)
+    throw std::logic_error(name_ + "/" + name + ": the initializer returned shape " +
+                           value.shape().str() + " " + core::dtype_name(value.dtype()) +
+                           ", expected " + shape.str() + " " + core::dtype_name(o.dtype));
+  Variable v(value, name_ + "/" + name, o.trainable && trainable_);
+  weights_.push_back(v);
+  weight_trainable_.push_back(o.trainable);
+  if (o.regularizer) regularized_.emplace_back(v, o.regularizer);
+  if (o.constraint) constrained_.emplace_back(v, o.constraint);
+  return v;
+}
+
+void Layer::track_layer(const std::shared_ptr<Layer>& layer) {
+  if (!layer) throw std::invalid_argument(name_ + ": cannot track an undefined layer");
+  if (layer.get() == this) throw std::invalid_argument(name_ + ": a layer cannot track itself");
+  if (std::find(sublayers_.begin(), sublayers_.end(), layer) == sublayers_.end())
+    sublayers_.push_back(layer);
+}
+
+void Layer::untrack_layer(const std::shared_ptr<Layer>& layer) {
+  sublayers_.erase(std::remove(sublayers_.begin(), sublayers_.end(), layer), sublayers_.end());
+}
+
+void Layer::collect_weights(std::vector<Variable>& out, std::vector<const Layer*>& seen) const {
+  if (std::find(seen.begin(), seen.end(), this) != seen.end()) return;
+  seen.push_back(this);
+  for (const Variable& v : weights_) {
+    bool dup = false;
+    for (const Variable& w : out) dup = dup || w.same_as(v);
+    if (!dup) out.push_back(v);
+  }
+  for (const auto& l : sublayers_) l->collect_weights(out, seen);
+}
+
+std::vector<Variable> Layer::weights() const {
+  std::vector<Variable> out;
+  std::vector<const Layer*> seen;
+  collect_weights(out, seen);
+  return out;
+}
+
+std::vector<Variable> Layer::trainable_weights() const {
+  std::vector<Variable> out;
+  for (const Variable& v : weights())
+    if (v.trainable()) out.push_back(v);
+  return out;
+}
+
+std::vector<Variable> Layer::non_trainable_weights() const {
+  std::vector<Variable> out;
+  for (const Variable& v : weights())
+    if (!v.trainable()) out.push_back(v);
+  return out;
+}
+
+int64_t Layer::count_params() const {
+  int64_t n = 0;
+  for (const Variable& v : weights()) n += v.shape().num_elements();
+  return n;
+}
+
+std::vector<Tensor> Layer::get_weights() const {
+  std::vector<Tensor> out;
+  for (const Variable& v : weights()) out.push_back(v.value());
+  return out;
+}
+
+void Layer::set_weights(const std::vector<Tensor>& values) {
+  std::vector<Variable> ws = weights();
+  if (values.size() != ws.size())
+    throw std::invalid_argument(name_ + ": set_weights expected " + std::to_string(ws.size()) +
+                                " arrays, but received " + std::to_string(values.size()));
+  for (size_t i = 0; i < ws.size(); ++i)
+    if (!values[i].defined() || values[i].shape() != ws[i].shape() || values[i].dtype() != ws[i].dtype())
+      throw std::invalid_argument(
+          name_ + ": set_weights: weight " + std::to_string(i) + " ('" + ws[i].name() +
+          "') expects shape " + ws[i].shape().str() + " and dtype " + core::dtype_name(ws[i].dtype()) +
+          ", but received " + (values[i].defined() ? values[i].shape().str() + " " +
+                                                         core::dtype_name(values[i].dtype())
+                                                   : std::string("an undefined tensor")));
+  for (size_t i = 0; i < ws.size(); ++i) ws[i].assign(values[i]);
+}
+
+void Layer::set_trainable(bool t) {
+  trainable_ = t;
+  for (size_t i = 0; i < weights_.size(); ++i) weights_[i].set_trainable(t && weight_trainable_[i]);
+  for (auto& l : sublayers_) l->set_trainable(t);
+}
+
+// ---- losses and constraints ----------------------------------------------------------------
+void Layer::add_loss(const Tensor& loss) {
+  if (!loss.defined()) throw std::invalid_argument(name_ + ": add_loss received an undefined tensor");
+  call_losses_.push_back(loss);
+}
+
+std::vector<Tensor> Layer::losses() const {
+  std::vector<Tensor> out = call_losses_;
+  for (const auto& [v, reg] : regularized_) out.push_back((*reg)(v.value()));
+  for (const auto& l : sublayers_)
+    for (const Tensor& t : l->losses()) out.push_back(t);
+  return out;
+}
+
+std::vector<std::pair<Variable, std::shared_ptr<const constraints::Constraint>>> Layer::constraints() const {
+  auto out = constrained_;
+  for (const auto& l : sublayers_)
+    for (auto& p : l->constraints()) out.push_back(p);
+  return out;
+}
+
+}  // namespace keras::layers

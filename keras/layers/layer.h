@@ -1,0 +1,232 @@
+// layer.h - the Layer base class, symbolic tensors (the functional API) and Ref<T>.
+//
+// Layer::operator() is a template method (Keras's Layer.__call__): it (1) checks the
+// inputs against the layer's input spec, (2) builds the layer once from the real input
+// shapes, (3) runs call(), and (4) for symbolic inputs records a Node so functional
+// models can replay the graph. Subclasses override only build, call,
+// compute_output_shape and get_config.
+//
+// Layers are shared: built-in layers are created by functions named after the Keras
+// class (`keras::layers::Dense(64, {.activation = "relu"})`), which return a Ref (a
+// shared_ptr that can be called); user subclasses are created with
+// `keras::layers::make<MyLayer>(args...)`.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/autodiff.h"
+#include "core/tensor.h"
+#include "keras/config.h"
+
+namespace keras {
+using core::DType;
+using core::Shape;
+using core::Tensor;
+using core::Variable;
+
+namespace initializers { class Initializer; }
+namespace regularizers { class Regularizer; }
+namespace constraints { class Constraint; }
+
+namespace layers {
+
+// A shape whose dimensions may be unknown (-1, printed None), like Keras shape tuples.
+using ShapeSpec = std::vector<int64_t>;
+std::string shape_str(const ShapeSpec& s);  // "(None, 784)"
+ShapeSpec spec_of(const Shape& s);
+
+template <class T>
+class Ref : public std::shared_ptr<T> {
+ public:
+  Ref() = default;
+  Ref(std::shared_ptr<T> p) : std::shared_ptr<T>(std::move(p)) {}
+  template <class U, class = std::enable_if_t<std::is_convertible_v<U*, T*>>>
+  Ref(const Ref<U>& o) : std::shared_ptr<T>(o) {}
+  template <class... A>
+  decltype(auto) operator()(A&&... a) const {
+    return (**this)(std::forward<A>(a)...);
+  }
+};
+
+template <class T, class... A>
+Ref<T> make(A&&... args) {
+  return Ref<T>(std::make_shared<T>(std::forward<A>(args)...));
+}
+
+class Layer;
+struct Node;
+
+// A symbolic tensor of the functional API: a shape (batch usually None), a dtype and
+// the layer call that produced it.
+class KerasTensor {
+ public:
+  KerasTensor() = default;
+  KerasTensor(ShapeSpec shape, DType dtype, std::shared_ptr<Node> node, int index,
+              std::string name = "");
+  bool defined() const { return impl_ != nullptr; }
+  const ShapeSpec& shape() const;
+  DType dtype() const;
+  const std::string& name() const;
+  const std::shared_ptr<Node>& node() const;  // the producing call (InputLayer for inputs)
+  int index() const;                          // which output of that call
+  bool same_as(const KerasTensor& o) const { return impl_ == o.impl_; }
+  const void* id() const { return impl_.get(); }
+
+  struct Impl;  // engine-internal
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+// The outputs of a symbolic call: a list that also acts as its single element when
+// the layer has one output (so `Dense(1)(Concatenate()({a, b}))` reads like Keras).
+class KerasTensors : public std::vector<KerasTensor> {
+ public:
+  using std::vector<KerasTensor>::vector;
+  KerasTensors(std::vector<KerasTensor> v) : std::vector<KerasTensor>(std::move(v)) {}
+  const KerasTensor& single() const;  // throws unless there is exactly one
+  operator const KerasTensor&() const { return single(); }
+  const ShapeSpec& shape() const { return single().shape(); }
+  DType dtype() const { return single().dtype(); }
+};
+
+// One call of a layer on symbolic inputs.
+struct Node {
+  std::shared_ptr<Layer> layer;
+  std::vector<KerasTensor> inputs;
+  int num_outputs = 1;
+};
+
+// What a layer accepts: rank bounds and fixed sizes of some axes (checked before call).
+struct InputSpec {
+  int64_t ndim = -1, min_ndim = -1;
+  std::map<int64_t, int64_t> axes;  // axis (negative from the end) -> required size
+};
+
+// Options every layer takes (Keras's base keyword arguments).
+struct LayerOptions {
+  std::string name{};    // default: snake_case class name, made unique (dense, dense_1)
+  bool trainable = true;
+  bool dynamic = false;  // always run eagerly (never traced into a graph)
+  DType dtype = DType::float32;
+  ShapeSpec input_shape{};  // optional, without the batch axis (starts a Sequential)
+};
+
+// Options of Layer::add_weight.
+struct WeightOptions {
+  std::shared_ptr<const initializers::Initializer> initializer{};  // default glorot_uniform
+  std::shared_ptr<const regularizers::Regularizer> regularizer{};
+  std::shared_ptr<const constraints::Constraint> constraint{};
+  bool trainable = true;
+  DType dtype = DType::float32;
+};
+
+class Layer : public std::enable_shared_from_this<Layer> {
+ public:
+  Layer(std::string class_name, const LayerOptions& options = {});
+  virtual ~Layer();
+  Layer(const Layer&) = delete;
+  Layer& operator=(const Layer&) = delete;
+
+  // ---- calling (the template method) ----
+  Tensor operator()(const Tensor& x, bool training = false);
+  std::vector<Tensor> operator()(const std::vector<Tensor>& xs, bool training = false);
+  KerasTensor operator()(const KerasTensor& x);
+  KerasTensors operator()(const std::vector<KerasTensor>& xs);
+
+  // ---- what subclasses override ----
+  // Called once, before the first call, with the input shapes (batch may be -1).
+  virtual void build(const std::vector<ShapeSpec>& input_shapes);
+  virtual void build(const ShapeSpec& input_shape);
+  // The computation. Single-input layers override the first; multi-input (merge)
+  // layers the second.
+  virtual Tensor call(const Tensor& x, bool training);
+  virtual std::vector<Tensor> call(const std::vector<Tensor>& xs, bool training);
+  // Output shapes for symbolic inputs. The default runs call() on zeros (unknown
+  // dimensions taken as 1) and marks the batch axis unknown again.
+  virtual std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& input_shapes);
+  // Keras's config: name, trainable, dtype, dynamic; subclasses add their arguments.
+  virtual Config get_config() const;
+
+  // ---- weights and sublayers ----
+  Variable add_weight(const std::string& name, const Shape& shape, const WeightOptions& options = {});
+  // Tracks a sublayer: its weights and losses become this layer's too.
+  template <class T>
+  Ref<T> track(Ref<T> layer) {
+    track_layer(layer);
+    return layer;
+  }
+  void track_layer(const std::shared_ptr<Layer>& layer);
+  void untrack_layer(const std::shared_ptr<Layer>& layer);
+  const std::vector<std::shared_ptr<Layer>>& sublayers() const { return sublayers_; }
+
+  std::vector<Variable> weights() const;  // own weights, then sublayers' (deduplicated)
+  std::vector<Variable> trainable_weights() const;
+  std::vector<Variable> non_trainable_weights() const;
+  int64_t count_params() const;
+  std::vector<Tensor> get_weights() const;
+  void set_weights(const std::vector<Tensor>& values);  // shapes and dtypes checked
+
+  // ---- losses ----
+  void add_loss(const Tensor& loss);  // from call(): activity regularization and co.
+  // Losses of the last call (this layer and sublayers) plus the weight regularizers.
+  std::vector<Tensor> losses() const;
+
+  // ---- attributes ----
+  const std::string& name() const { return name_; }
+  const std::string& class_name() const { return class_name_; }
+  bool trainable() const { return trainable_; }
+  void set_trainable(bool t);  // freezes / unfreezes every weight, sublayers included
+  bool dynamic() const { return dynamic_; }
+  bool built() const { return built_; }
+  DType dtype() const { return dtype_; }
+  const ShapeSpec& declared_input_shape() const { return input_shape_; }
+  // Input and output shapes of the first symbolic call (for summary()).
+  const std::vector<ShapeSpec>& output_shapes() const { return output_shapes_; }
+
+ protected:
+  InputSpec input_spec;  // set in the constructor or build()
+  void set_built() { built_ = true; }
+  // The same options as the ones this layer was made with (for get_config overrides).
+  Config base_config() const;
+
+ private:
+  void check_inputs(const std::vector<ShapeSpec>& shapes) const;
+  void maybe_build(const std::vector<ShapeSpec>& shapes);
+  void clear_call_losses();
+  void collect_weights(std::vector<Variable>& out, std::vector<const Layer*>& seen) const;
+
+  std::string class_name_, name_;
+  bool trainable_, dynamic_;
+  DType dtype_;
+  ShapeSpec input_shape_;
+  bool built_ = false;
+  std::vector<Variable> weights_;
+  std::vector<bool> weight_trainable_;  // as created (set_trainable(true) restores these)
+  std::vector<std::pair<Variable, std::shared_ptr<const regularizers::Regularizer>>> regularized_;
+  std::vector<std::pair<Variable, std::shared_ptr<const constraints::Constraint>>> constrained_;
+  std::vector<std::shared_ptr<Layer>> sublayers_;
+  std::vector<Tensor> call_losses_;
+  std::vector<ShapeSpec> output_shapes_;
+  int call_depth_ = 0;
+
+ public:
+  // Constraints to apply after an optimizer step: (variable, constraint) pairs of this
+  // layer and its sublayers.
+  std::vector<std::pair<Variable, std::shared_ptr<const constraints::Constraint>>> constraints() const;
+};
+
+using LayerPtr = Ref<Layer>;
+
+// A unique default name: "dense", "dense_1", ... per snake_case base name.
+std::string unique_name(const std::string& base);
+std::string snake_case(const std::string& class_name);
+void reset_uids();  // for tests: names start again at "dense"
+
+}  // namespace layers
+}  // namespace keras

@@ -1,0 +1,68 @@
+#include "keras/layers/registry.h"
+
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include "keras/layers/all.h"
+#include "keras/models/model.h"
+
+namespace keras::layers {
+namespace {
+std::mutex g_mu;
+std::map<std::string, LayerFactory>& factories() {
+  static auto* m = new std::map<std::string, LayerFactory>();
+  return *m;
+}
+// The one place the built-in layers are registered (no static constructors).
+void ensure_builtins() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto& f = factories();
+    f["InputLayer"] = keras::InputLayer::from_config;
+    register_builtin_layers(f);
+  });
+}
+}  // namespace
+
+void register_layer(const std::string& class_name, LayerFactory factory) {
+  ensure_builtins();
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (!factory) throw std::invalid_argument("register_layer: the factory for '" + class_name + "' is empty");
+  factories()[class_name] = std::move(factory);
+}
+
+bool is_registered(const std::string& class_name) {
+  ensure_builtins();
+  std::lock_guard<std::mutex> lock(g_mu);
+  return factories().count(class_name) != 0;
+}
+
+Config serialize(const Layer& layer) {
+  Config c = Config::object();
+  c["class_name"] = layer.class_name();
+  c["config"] = layer.get_config();
+  return c;
+}
+
+LayerPtr from_config(const std::string& class_name, const Config& config) {
+  ensure_builtins();
+  LayerFactory f;
+  {
+    std::lock_guard<std::mutex> lock(g_mu);
+    auto it = factories().find(class_name);
+    if (it == factories().end())
+      throw std::invalid_argument(
+          "deserialize: unknown layer class '" + class_name +
+          "'; register it with keras::layers::register_layer(\"" + class_name +
+          "\", " + class_name + "::from_config)");
+    f = it->second;
+  }
+  return f(config);
+}
+
+LayerPtr deserialize(const Config& c) {
+  return from_config(c.at("class_name").as_string(), c.get("config", Config::object()));
+}
+
+}  // namespace keras::layers

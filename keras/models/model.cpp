@@ -1,0 +1,398 @@
+#include "keras/models/model.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "core/ops.h"
+
+namespace keras {
+namespace ops = core::ops;
+using layers::Node;
+
+// ---- InputLayer / Input ---------------------------------------------------------------------
+InputLayer::InputLayer(const ShapeSpec& shape, DType dtype, std::string name, int64_t batch_size)
+    : Layer("InputLayer", LayerOptions{std::move(name), true, false, dtype, {}}) {
+  for (int64_t d : shape)
+    if (d < -1)
+      throw std::invalid_argument("Input: dimensions must be >= 0 or -1 (None), but received " +
+                                  layers::shape_str(shape));
+  batch_shape_.push_back(batch_size < 0 ? -1 : batch_size);
+  batch_shape_.insert(batch_shape_.end(), shape.begin(), shape.end());
+  set_built();
+}
+
+void InputLayer::make_output() {
+  if (output_.defined()) return;
+  auto node = std::make_shared<Node>(Node{shared_from_this(), {}, 1});
+  output_ = KerasTensor(batch_shape_, dtype(), node, 0, name());
+}
+
+Tensor InputLayer::call(const Tensor& x, bool) { return x; }
+
+Config InputLayer::get_config() const {
+  Config c = Config::object();
+  c["name"] = name();
+  c["batch_shape"] = Value(batch_shape_);
+  c["dtype"] = core::dtype_name(dtype());
+  return c;
+}
+
+LayerPtr InputLayer::from_config(const Config& c) {
+  ShapeSpec bs = c.at("batch_shape").as_ints();
+  if (bs.empty()) throw std::invalid_argument("InputLayer.from_config: batch_shape is empty");
+  ShapeSpec shape(bs.begin() + 1, bs.end());
+  auto l = make<InputLayer>(shape, core::dtype_from_name(c.get("dtype", "float32").as_string()),
+                            c.get("name", "").as_string(), bs[0]);
+  l->make_output();
+  return l;
+}
+
+KerasTensor Input(const ShapeSpec& shape, const InputOptions& o) {
+  auto layer = make<InputLayer>(shape, o.dtype, o.name, o.batch_size);
+  layer->make_output();
+  return layer->output();
+}
+
+// ---- Model ----------------------------------------------------------------------------------
+Model::Model(const LayerOptions& options, std::string class_name)
+    : Layer(std::move(class_name), options) {}
+
+std::vector<LayerPtr> Model::layers() const {
+  std::vector<LayerPtr> out;
+  for (const auto& l : sublayers()) out.push_back(l);
+  return out;
+}
+
+LayerPtr Model::get_layer(const std::string& name) const {
+  std::string names;
+  for (const LayerPtr& l : layers()) {
+    if (l->name() == name) return l;
+    names += (names.empty() ? "" : ", ") + l->name();
+  }
+  throw std::invalid_argument(this->name() + ": no layer named '" + name + "' (layers: " + names + ")");
+}
+
+LayerPtr Model::get_layer(int64_t index) const {
+  auto ls = layers();
+  if (index < 0 || index >= static_cast<int64_t>(ls.size()))
+    throw std::invalid_argument(name() + ": layer index " + std::to_string(index) +
+                                " is out of range (the model has " + std::to_string(ls.size()) + " layers)");
+  return ls[static_cast<size_t>(index)];
+}
+
+namespace {
+std::string with_commas(int64_t n) {
+  std::string s = std::to_string(n), out;
+  int c = 0;
+  for (auto it = s.rbegin(); it != s.rend(); ++it) {
+    if (c && c % 3 == 0 && *it != '-') out += ',';
+    out += *it;
+    ++c;
+  }
+  return std::string(out.rbegin(), out.rend());
+}
+
+std::string readable_bytes(double b) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int u = 0;
+  while (b >= 1024 && u < 4) {
+    b /= 1024;
+    ++u;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f %s", b, units[u]);
+  return buf;
+}
+
+size_t display_width(const std::string& s) {  // UTF-8 code points
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string pad(const std::string& s, size_t w, bool right) {
+  size_t d = display_width(s);
+  std::string fill(w > d ? w - d : 0, ' ');
+  return right ? fill + s : s + fill;
+}
+
+std::string repeat(const std::string& s, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+std::string shapes_str(const std::vector<ShapeSpec>& shapes) {
+  if (shapes.empty()) return "?";
+  if (shapes.size() == 1) return layers::shape_str(shapes[0]);
+  std::string s = "[";
+  for (size_t i = 0; i < shapes.size(); ++i) s += (i ? ", " : "") + layers::shape_str(shapes[i]);
+  return s + "]";
+}
+
+int64_t weight_bytes(const std::vector<Variable>& ws) {
+  int64_t b = 0;
+  for (const Variable& v : ws) b += v.shape().num_elements() * int64_t(core::dtype_size(v.dtype()));
+  return b;
+}
+int64_t weight_count(const std::vector<Variable>& ws) {
+  int64_t n = 0;
+  for (const Variable& v : ws) n += v.shape().num_elements();
+  return n;
+}
+}  // namespace
+
+std::string Model::summary_string(int) const {
+  const auto* fm = dynamic_cast<const FunctionalModel*>(this);
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header = {"Layer (type)", "Output Shape", "Param #"};
+  if (fm) header.push_back("Connected to");
+  std::map<const layers::Layer*, std::vector<std::string>> inbound;
+  if (fm) {
+    for (const auto& n : fm->nodes()) {
+      auto& v = inbound[n->layer.get()];
+      for (const KerasTensor& t : n->inputs)
+        v.push_back(t.node()->layer->name() + "[0][" + std::to_string(t.index()) + "]");
+    }
+  }
+  for (const LayerPtr& l : layers()) {
+    std::vector<std::string> r;
+    r.push_back(l->name() + " (" + l->class_name() + ")");
+    if (auto* in = dynamic_cast<const InputLayer*>(l.get()))
+      r.push_back(layers::shape_str(in->batch_shape()));
+    else
+      r.push_back(shapes_str(l->output_shapes()));
+    r.push_back(l->built() || l->count_params() ? with_commas(l->count_params()) : "0 (unbuilt)");
+    if (fm) {
+      auto it = inbound.find(l.get());
+      std::string c;
+      if (it != inbound.end())
+        for (const auto& s : it->second) c += (c.empty() ? "" : ", ") + s;
+      r.push_back(c.empty() ? "-" : c);
+    }
+    rows.push_back(r);
+  }
+  std::vector<size_t> w(header.size());
+  for (size_t i = 0; i < header.size(); ++i) w[i] = display_width(header[i]);
+  for (const auto& r : rows)
+    for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], display_width(r[i]));
+  for (auto& x : w) x = std::max<size_t>(x, 12);
+  auto line = [&](const char* l, const char* m, const char* rgt, const char* fill) {
+    std::string s = l;
+    for (size_t i = 0; i < w.size(); ++i) s += repeat(fill, w[i] + 2) + (i + 1 < w.size() ? m : rgt);
+    return s + "\n";
+  };
+  auto row = [&](const std::vector<std::string>& r, const char* bar) {
+    std::string s = bar;
+    for (size_t i = 0; i < w.size(); ++i) {  // appended piece by piece (g++ 12 -Wrestrict)
+      s += ' ';
+      s += pad(r[i], w[i], i == 2);
+      s += ' ';
+      s += bar;
+    }
+    return s + "\n";
+  };
+  std::string out = "Model: \"" + name() + "\"\n";
+  out += line("┏", "┳", "┓", "━");
+  out += row(header, "┃");
+  out += line("┡", "╇", "┩", "━");
+  for (size_t i = 0; i < rows.size(); ++i) {
+    out += row(rows[i], "│");
+    if (i + 1 < rows.size()) out += line("├", "┼", "┤", "─");
+  }
+  out += line("└", "┴", "┘", "─");
+  auto all = weights(), tr = trainable_weights(), ntr = non_trainable_weights();
+  out += " Total params: " + with_commas(weight_count(all)) + " (" + readable_bytes(double(weight_bytes(all))) + ")\n";
+  out += " Trainable params: " + with_commas(weight_count(tr)) + " (" + readable_bytes(double(weight_bytes(tr))) + ")\n";
+  out += " Non-trainable params: " + with_commas(weight_count(ntr)) + " (" + readable_bytes(double(weight_bytes(ntr))) + ")\n";
+  return out;
+}
+
+void Model::summary(int line_length) const { std::cout << summary_string(line_length) << std::flush; }
+
+// ---- Functional -----------------------------------------------------------------------------
+FunctionalModel::FunctionalModel(std::vector<KerasTensor> inputs, std::vector<KerasTensor> outputs,
+                                 const LayerOptions& options)
+    : Model(options, "Functional"), inputs_(std::move(inputs)), outputs_(std::move(outputs)) {
+  if (inputs_.empty() || outputs_.empty())
+    throw std::invalid_argument(name() + ": a functional model needs at least one input and one output");
+  std::set<const Node*> input_nodes;
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    const KerasTensor& t = inputs_[i];
+    if (!t.defined() || !dynamic_cast<InputLayer*>(t.node()->layer.get()))
+      throw std::invalid_argument(name() + ": input " + std::to_string(i) +
+                                  " is not a keras::Input (the model's inputs must come from keras::Input)");
+    input_nodes.insert(t.node().get());
+    layers_.push_back(t.node()->layer);
+  }
+  // Post-order walk from the outputs gives an execution order.
+  std::set<const Node*> done;
+  std::function<void(const std::shared_ptr<Node>&, const std::string&)> visit =
+      [&](const std::shared_ptr<Node>& n, const std::string& needed_by) {
+        if (done.count(n.get())) return;
+        if (n->inputs.empty()) {
+          if (!input_nodes.count(n.get()))
+            throw std::invalid_argument(
+                name() + ": graph disconnected: cannot obtain a value for input '" + n->layer->name() +
+                "' needed by layer '" + needed_by + "'; it is not among the model's inputs");
+          done.insert(n.get());
+          return;
+        }
+        for (const KerasTensor& t : n->inputs) visit(t.node(), n->layer->name());
+        done.insert(n.get());
+        nodes_.push_back(n);
+      };
+  for (const KerasTensor& o : outputs_) {
+    if (!o.defined()) throw std::invalid_argument(name() + ": an output is undefined");
+    visit(o.node(), "the model's outputs");
+  }
+  for (const auto& n : nodes_)
+    if (std::find(layers_.begin(), layers_.end(), n->layer) == layers_.end())
+      layers_.push_back(n->layer);
+  for (const LayerPtr& l : layers_) track_layer(l);
+  set_built();
+}
+
+std::vector<Tensor> FunctionalModel::call(const std::vector<Tensor>& xs, bool training) {
+  if (xs.size() != inputs_.size())
+    throw std::invalid_argument(name() + ": expected " + std::to_string(inputs_.size()) +
+                                " inputs, but received " + std::to_string(xs.size()));
+  std::map<std::pair<const Node*, int>, Tensor> values;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const ShapeSpec& want = inputs_[i].shape();
+    const Shape& got = xs[i].shape();
+    bool ok = static_cast<int64_t>(want.size()) == got.rank();
+    for (size_t d = 0; ok && d < want.size(); ++d) ok = want[d] < 0 || want[d] == got[int64_t(d)];
+    if (!ok)
+      throw std::invalid_argument(name() + ": expected input " + std::to_string(i) + " ('" +
+                                  inputs_[i].name() + "') of shape " + layers::shape_str(want) +
+                                  ", but received input with shape " + got.str());
+    if (xs[i].dtype() != inputs_[i].dtype())
+      throw std::invalid_argument(name() + ": expected input " + std::to_string(i) + " ('" +
+                                  inputs_[i].name() + "') of dtype " + core::dtype_name(inputs_[i].dtype()) +
+                                  ", but received dtype " + core::dtype_name(xs[i].dtype()));
+    values[{inputs_[i].node().get(), 0}] = xs[i];
+  }
+  for (const auto& n : nodes_) {
+    std::vector<Tensor> in;
+    for (const KerasTensor& t : n->inputs) in.push_back(values.at({t.node().get(), t.index()}));
+    std::vector<Tensor> out = (*n->layer)(in, training);
+    for (size_t i = 0; i < out.size(); ++i) values[{n.get(), static_cast<int>(i)}] = out[i];
+  }
+  std::vector<Tensor> out;
+  for (const KerasTensor& o : outputs_) out.push_back(values.at({o.node().get(), o.index()}));
+  return out;
+}
+
+Tensor FunctionalModel::call(const Tensor& x, bool training) {
+  auto out = call(std::vector<Tensor>{x}, training);
+  if (out.size() != 1)
+    throw std::invalid_argument(name() + ": the model has " + std::to_string(out.size()) +
+                                " outputs; call it with a list to get them all");
+  return out[0];
+}
+
+std::vector<ShapeSpec> FunctionalModel::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
+  std::vector<ShapeSpec> out;
+  for (const KerasTensor& o : outputs_) {
+    ShapeSpec s = o.shape();
+    if (!s.empty() && !shapes.empty() && !shapes[0].empty()) s[0] = shapes[0][0];
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<LayerPtr> FunctionalModel::layers() const { return layers_; }
+
+// ---- Sequential -----------------------------------------------------------------------------
+SequentialModel::SequentialModel(std::vector<LayerPtr> ls, const LayerOptions& options)
+    : Model(options, "Sequential") {
+  if (!options.input_shape.empty()) {
+    input_ = make<InputLayer>(options.input_shape);
+    input_->make_output();
+    last_ = input_->output();
+  }
+  for (const LayerPtr& l : ls) add(l);
+}
+
+void SequentialModel::add(const LayerPtr& layer) {
+  if (!layer) throw std::invalid_argument(name() + ": cannot add an undefined layer");
+  if (auto* in = dynamic_cast<InputLayer*>(layer.get())) {
+    if (!layers_.empty() || input_)
+      throw std::invalid_argument(name() + ": an InputLayer can only be the first layer");
+    input_ = std::static_pointer_cast<InputLayer>(std::shared_ptr<layers::Layer>(layer));
+    in->make_output();
+    last_ = in->output();
+    return;
+  }
+  if (layers_.empty() && !input_ && !layer->declared_input_shape().empty()) {
+    input_ = make<InputLayer>(layer->declared_input_shape());
+    input_->make_output();
+    last_ = input_->output();
+  }
+  layers_.push_back(layer);
+  track_layer(layer);
+  if (input_) trace_from(layers_.size() - 1);
+}
+
+void SequentialModel::trace_from(size_t first) {
+  if (first != traced_) return;
+  for (size_t i = first; i < layers_.size(); ++i) last_ = (*layers_[i])(last_);
+  traced_ = layers_.size();
+  set_built();
+}
+
+void SequentialModel::pop() {
+  if (layers_.empty()) throw std::invalid_argument(name() + ": pop() on a model without layers");
+  untrack_layer(layers_.back());
+  layers_.pop_back();
+  // Rebuild the symbolic chain for the remaining layers (their weights are kept).
+  traced_ = 0;
+  if (input_) {
+    last_ = input_->output();
+    trace_from(0);
+  }
+}
+
+std::vector<LayerPtr> SequentialModel::layers() const { return layers_; }
+
+void SequentialModel::build(const ShapeSpec& input_shape) {
+  if (input_ || layers_.empty()) return;
+  ShapeSpec shape(input_shape.begin() + (input_shape.empty() ? 0 : 1), input_shape.end());
+  input_ = make<InputLayer>(shape);
+  input_->make_output();
+  last_ = input_->output();
+  trace_from(0);
+}
+
+Tensor SequentialModel::call(const Tensor& x, bool training) {
+  Tensor h = x;
+  for (const LayerPtr& l : layers_) {
+    h = (*l)(h, training);
+  }
+  return h;
+}
+
+std::vector<ShapeSpec> SequentialModel::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
+  if (input_ && traced_ == layers_.size() && last_.defined()) {
+    ShapeSpec s = last_.shape();
+    if (!s.empty() && !shapes.empty() && !shapes[0].empty()) s[0] = shapes[0][0];
+    return {s};
+  }
+  return Layer::compute_output_shape(shapes);
+}
+
+Ref<FunctionalModel> Functional(std::vector<KerasTensor> inputs, std::vector<KerasTensor> outputs,
+                                const LayerOptions& options) {
+  return make<FunctionalModel>(std::move(inputs), std::move(outputs), options);
+}
+
+Ref<SequentialModel> Sequential(std::vector<LayerPtr> ls, const LayerOptions& options) {
+  return make<SequentialModel>(std::move(ls), options);
+}
+
+}  // namespace keras
