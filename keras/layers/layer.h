@@ -40,24 +40,6 @@ using ShapeSpec = std::vector<int64_t>;
 std::string shape_str(const ShapeSpec& s);  // "(None, 784)"
 ShapeSpec spec_of(const Shape& s);
 
-template <class T>
-class Ref : public std::shared_ptr<T> {
- public:
-  Ref() = default;
-  Ref(std::shared_ptr<T> p) : std::shared_ptr<T>(std::move(p)) {}
-  template <class U, class = std::enable_if_t<std::is_convertible_v<U*, T*>>>
-  Ref(const Ref<U>& o) : std::shared_ptr<T>(o) {}
-  template <class... A>
-  decltype(auto) operator()(A&&... a) const {
-    return (**this)(std::forward<A>(a)...);
-  }
-};
-
-template <class T, class... A>
-Ref<T> make(A&&... args) {
-  return Ref<T>(std::make_shared<T>(std::forward<A>(args)...));
-}
-
 class Layer;
 struct Node;
 
@@ -101,6 +83,32 @@ struct Node {
   std::vector<KerasTensor> inputs;
   int num_outputs = 1;
 };
+
+// A shared layer (or model) that can be called like the object itself.
+template <class T>
+class Ref : public std::shared_ptr<T> {
+ public:
+  Ref() = default;
+  Ref(std::shared_ptr<T> p) : std::shared_ptr<T>(std::move(p)) {}
+  template <class U, class = std::enable_if_t<std::is_convertible_v<U*, T*>>>
+  Ref(const Ref<U>& o) : std::shared_ptr<T>(o) {}
+  // The calls of Layer, spelled out so braced lists work: layer({a, b}).
+  decltype(auto) operator()(const Tensor& x, bool training = false) const { return (**this)(x, training); }
+  decltype(auto) operator()(const std::vector<Tensor>& xs, bool training = false) const {
+    return (**this)(xs, training);
+  }
+  decltype(auto) operator()(const KerasTensor& x) const { return (**this)(x); }
+  decltype(auto) operator()(const std::vector<KerasTensor>& xs) const { return (**this)(xs); }
+  template <class... A>
+  decltype(auto) operator()(A&&... a) const {
+    return (**this)(std::forward<A>(a)...);
+  }
+};
+
+template <class T, class... A>
+Ref<T> make(A&&... args) {
+  return Ref<T>(std::make_shared<T>(std::forward<A>(args)...));
+}
 
 // What a layer accepts: rank bounds and fixed sizes of some axes (checked before call).
 struct InputSpec {

@@ -39,7 +39,7 @@ TEST_CASE("Functional: Wide & Deep with two inputs and a Concatenate") {
   auto input_deep = keras::Input({6}, {.name = "deep_input"});
   auto h1 = layers::Dense(30, {.activation = "relu"})(input_deep);
   auto h2 = layers::Dense(30, {.activation = "relu"})(h1);
-  auto concat = layers::Concatenate()(std::vector<keras::KerasTensor>{input_wide, h2});
+  auto concat = layers::Concatenate()({input_wide, h2});
   auto output = layers::Dense(1)(concat);
   auto model = keras::Functional({input_wide, input_deep}, {output});
   CHECK(output.shape() == keras::ShapeSpec{-1, 1});
