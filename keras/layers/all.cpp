@@ -12,5 +12,7 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["Minimum"] = MergeLayer::from_config<K::minimum>;
   f["Concatenate"] = ConcatenateLayer::from_config;
   f["Dot"] = DotLayer::from_config;
+  // core layers:
+  // normalization layers:
 }
 }  // namespace keras::layers

@@ -6,6 +6,8 @@
 
 #include "keras/layers/dense.h"
 #include "keras/layers/merge.h"
+// core layers:
+// normalization layers:
 
 namespace keras::layers {
 // Registers the from_config of every built-in layer (called once by the registry).

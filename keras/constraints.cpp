@@ -1,0 +1,300 @@
+// constraints.cpp - Keras 3's weight constraints as compositions of core ops, and the
+// name/class registry.
+#include "keras/constraints.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+
+#include "core/ops.h"
+
+namespace keras::constraints {
+
+namespace ops = core::ops;
+
+namespace {
+constexpr double kEpsilon = 1e-7;  // keras.config.epsilon()
+
+std::string num(double v) { return keras::Value(v).to_json(); }
+[[noreturn]] void fail(const std::string& msg) { throw std::invalid_argument(msg); }
+
+void check_weight(const std::string& cls, const Tensor& w) {
+  if (!w.defined()) fail(cls + ": expected a weight tensor, but received an undefined tensor");
+  if (!core::is_floating(w.dtype()))
+    fail(cls + ": expected a floating-point weight (float32 or float64), but received dtype " +
+         core::dtype_name(w.dtype()) + " with shape " + w.shape().str());
+}
+
+void check_finite(const std::string& cls, const char* arg, double v) {
+  if (!std::isfinite(v)) fail(cls + ": expected a finite " + arg + ", but received " + num(v));
+}
+
+// L2 norms of w over the axes, kept as size-1 axes; axes out of range throw naming cls.
+Tensor norms(const std::string& cls, const Tensor& w, const Axis& axis) {
+  for (int64_t a : axis.axes)
+    if (a < -w.rank() || a >= w.rank())
+      fail(cls + ": expected axis in [" + std::to_string(-w.rank()) + ", " +
+           std::to_string(w.rank()) + ") for a weight of shape " + w.shape().str() +
+           ", but received axis " + axis.to_value().to_json());
+  return ops::sqrt(ops::sum(ops::square(w), axis.axes, /*keepdims=*/true));
+}
+}  // namespace
+
+Constraint::~Constraint() = default;
+keras::Config Constraint::get_config() const { return keras::Config::object(); }
+
+keras::Value Axis::to_value() const {
+  if (axes.size() == 1) return keras::Value(static_cast<long long>(axes[0]));
+  return keras::Value(axes);
+}
+
+Axis Axis::from_value(const keras::Value& v) {
+  if (v.type() == keras::Value::Type::integer) return Axis(v.as_int());
+  if (v.type() == keras::Value::Type::list) {
+    std::vector<int64_t> a;
+    for (const keras::Value& e : v.as_list()) {
+      if (e.type() != keras::Value::Type::integer)
+        fail("constraints: expected axis to be an integer or a list of integers, but received " +
+             v.to_json());
+      a.push_back(e.as_int());
+    }
+    return Axis(std::move(a));
+  }
+  fail("constraints: expected axis to be an integer or a list of integers, but received " +
+       v.to_json());
+}
+
+MaxNorm::MaxNorm(const MaxNormOptions& o) : max_value_(o.max_value), axis_(o.axis) {
+  check_finite("MaxNorm", "max_value", max_value_);
+  if (max_value_ < 0) fail("MaxNorm: expected max_value >= 0, but received " + num(max_value_));
+}
+Tensor MaxNorm::operator()(const Tensor& w) const {
+  check_weight("MaxNorm", w);
+  Tensor n = norms("MaxNorm", w, axis_);
+  Tensor desired = ops::clip(n, 0.0, max_value_);
+  return w * (desired / (n + kEpsilon));
+}
+keras::Config MaxNorm::get_config() const {
+  keras::Config c = keras::Config::object();
+  c["max_value"] = max_value_;
+  c["axis"] = axis_.to_value();
+  return c;
+}
+
+MinMaxNorm::MinMaxNorm(const MinMaxNormOptions& o)
+    : min_value_(o.min_value), max_value_(o.max_value), rate_(o.rate), axis_(o.axis) {
+  check_finite("MinMaxNorm", "min_value", min_value_);
+  check_finite("MinMaxNorm", "max_value", max_value_);
+  check_finite("MinMaxNorm", "rate", rate_);
+  if (min_value_ > max_value_)
+    fail("MinMaxNorm: expected min_value <= max_value, but received min_value=" +
+         num(min_value_) + ", max_value=" + num(max_value_));
+}
+Tensor MinMaxNorm::operator()(const Tensor& w) const {
+  check_weight("MinMaxNorm", w);
+  Tensor n = norms("MinMaxNorm", w, axis_);
+  Tensor desired = ops::clip(n, min_value_, max_value_) * rate_ + n * (1.0 - rate_);
+  return w * (desired / (n + kEpsilon));
+}
+keras::Config MinMaxNorm::get_config() const {
+  keras::Config c = keras::Config::object();
+  c["min_value"] = min_value_;
+  c["max_value"] = max_value_;
+  c["rate"] = rate_;
+  c["axis"] = axis_.to_value();
+  return c;
+}
+
+Tensor NonNeg::operator()(const Tensor& w) const {
+  check_weight("NonNeg", w);
+  return w * ops::cast(w >= 0.0, w.dtype());
+}
+
+UnitNorm::UnitNorm(const UnitNormOptions& o) : axis_(o.axis) {}
+Tensor UnitNorm::operator()(const Tensor& w) const {
+  check_weight("UnitNorm", w);
+  return w / (norms("UnitNorm", w, axis_) + kEpsilon);
+}
+keras::Config UnitNorm::get_config() const {
+  keras::Config c = keras::Config::object();
+  c["axis"] = axis_.to_value();
+  return c;
+}
+
+// ---- callables and registry -------------------------------------------------------------
+
+namespace {
+class CallableConstraint : public Constraint {
+ public:
+  CallableConstraint(Function fn, std::string name) : fn_(std::move(fn)), name_(std::move(name)) {}
+  Tensor operator()(const Tensor& w) const override { return fn_(w); }
+  std::string class_name() const override { return name_; }
+
+ private:
+  Function fn_;
+  std::string name_;
+};
+
+class ConfigReader {
+ public:
+  ConfigReader(const std::string& cls, const keras::Config& c, std::set<std::string> allowed)
+      : c_(c) {
+    if (c.is_null()) return;
+    if (!c.is_object())
+      fail("constraints.deserialize: expected the config of " + cls +
+           " to be an object, but received " + c.to_json());
+    for (const auto& [k, v] : c.items())
+      if (!allowed.count(k)) {
+        std::string keys;
+        for (const auto& a : allowed) keys += (keys.empty() ? "" : ", ") + a;
+        fail("constraints.deserialize: unexpected key '" + k + "' in the config of " + cls +
+             " (expected " + (keys.empty() ? std::string("no keys") : keys) + ")");
+      }
+  }
+  double number(const std::string& key, double fallback) const {
+    const keras::Value* v = find(key);
+    return v ? v->as_double() : fallback;
+  }
+  Axis axis() const {
+    const keras::Value* v = find("axis");
+    return v ? Axis::from_value(*v) : Axis(0);
+  }
+
+ private:
+  const keras::Value* find(const std::string& key) const {
+    const keras::Value* v = c_.is_object() ? c_.find(key) : nullptr;
+    return v && !v->is_null() ? v : nullptr;
+  }
+  const keras::Config& c_;
+};
+
+using Table = std::map<std::string, Factory>;
+
+const Table& builtin_classes() {
+  static const Table table = [] {
+    Table t;
+    t["MaxNorm"] = [](const keras::Config& c) -> ConstraintPtr {
+      ConfigReader r("MaxNorm", c, {"max_value", "axis"});
+      return std::make_shared<MaxNorm>(
+          MaxNormOptions{.max_value = r.number("max_value", 2.0), .axis = r.axis()});
+    };
+    t["MinMaxNorm"] = [](const keras::Config& c) -> ConstraintPtr {
+      ConfigReader r("MinMaxNorm", c, {"min_value", "max_value", "rate", "axis"});
+      return std::make_shared<MinMaxNorm>(MinMaxNormOptions{.min_value = r.number("min_value", 0.0),
+                                                            .max_value = r.number("max_value", 1.0),
+                                                            .rate = r.number("rate", 1.0),
+                                                            .axis = r.axis()});
+    };
+    t["NonNeg"] = [](const keras::Config& c) -> ConstraintPtr {
+      ConfigReader("NonNeg", c, {});
+      return std::make_shared<NonNeg>();
+    };
+    t["UnitNorm"] = [](const keras::Config& c) -> ConstraintPtr {
+      ConfigReader r("UnitNorm", c, {"axis"});
+      return std::make_shared<UnitNorm>(UnitNormOptions{.axis = r.axis()});
+    };
+    return t;
+  }();
+  return table;
+}
+
+const std::map<std::string, std::string>& builtin_aliases() {
+  static const std::map<std::string, std::string> aliases = [] {
+    std::map<std::string, std::string> a;
+    for (const auto& [cls, f] : builtin_classes()) a[cls] = cls;
+    a["max_norm"] = "MaxNorm";
+    a["min_max_norm"] = "MinMaxNorm";
+    a["non_neg"] = "NonNeg";
+    a["unit_norm"] = "UnitNorm";
+    return a;
+  }();
+  return aliases;
+}
+
+struct Custom {
+  std::mutex mu;
+  Table factories;
+};
+Custom& custom() {
+  static Custom c;
+  return c;
+}
+
+Factory find_factory(const std::string& name) {
+  const auto& aliases = builtin_aliases();
+  if (auto it = aliases.find(name); it != aliases.end()) return builtin_classes().at(it->second);
+  Custom& c = custom();
+  std::lock_guard<std::mutex> lock(c.mu);
+  if (auto it = c.factories.find(name); it != c.factories.end()) return it->second;
+  return {};
+}
+
+std::string joined_names() {
+  std::string s;
+  for (const auto& n : names()) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+}  // namespace
+
+std::vector<std::string> names() {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : builtin_aliases()) out.push_back(k);
+  {
+    Custom& c = custom();
+    std::lock_guard<std::mutex> lock(c.mu);
+    for (const auto& [k, v] : c.factories) out.push_back(k);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+ConstraintPtr get(const std::string& name) {
+  Factory f = find_factory(name);
+  if (!f)
+    fail("constraints.get: unknown constraint '" + name + "'; expected one of: " + joined_names());
+  return f(keras::Config::object());
+}
+
+ConstraintPtr get(Function fn, std::string name) {
+  if (!fn) fail("constraints.get: expected a callable, but received an empty function");
+  return std::make_shared<CallableConstraint>(std::move(fn), std::move(name));
+}
+
+keras::Config serialize(const Constraint& constraint) {
+  keras::Config c = keras::Config::object();
+  c["class_name"] = constraint.class_name();
+  c["config"] = constraint.get_config();
+  return c;
+}
+
+ConstraintPtr deserialize(const keras::Config& config) {
+  if (config.type() == keras::Value::Type::string) return get(config.as_string());
+  if (!config.is_object() || !config.contains("class_name") ||
+      config.at("class_name").type() != keras::Value::Type::string)
+    fail("constraints.deserialize: expected {\"class_name\": ..., \"config\": {...}} or a name, "
+         "but received " + config.to_json());
+  const std::string& cls = config.at("class_name").as_string();
+  Factory f = find_factory(cls);
+  if (!f)
+    fail("constraints.deserialize: unknown constraint class '" + cls +
+         "'; expected one of: " + joined_names());
+  return f(config.get("config", keras::Config::object()));
+}
+
+void register_constraint(const std::string& class_name, Factory factory) {
+  if (class_name.empty()) fail("constraints.register_constraint: expected a non-empty class name");
+  if (builtin_aliases().count(class_name))
+    fail("constraints.register_constraint: '" + class_name +
+         "' is a built-in constraint and cannot be replaced");
+  if (!factory)
+    fail("constraints.register_constraint: expected a factory for '" + class_name +
+         "', but received an empty function");
+  Custom& c = custom();
+  std::lock_guard<std::mutex> lock(c.mu);
+  c.factories[class_name] = std::move(factory);
+}
+
+}  // namespace keras::constraints

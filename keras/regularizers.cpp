@@ -1,0 +1,275 @@
+// regularizers.cpp - Keras 3's regularizers as compositions of core ops, and the
+// name/class registry.
+#include "keras/regularizers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+
+#include "core/ops.h"
+
+namespace keras::regularizers {
+
+namespace ops = core::ops;
+
+namespace {
+std::string num(double v) { return keras::Value(v).to_json(); }
+[[noreturn]] void fail(const std::string& msg) { throw std::invalid_argument(msg); }
+
+// Keras's validate_float_arg: a non-negative, finite number.
+double non_negative(const std::string& cls, const char* arg, double v) {
+  if (!std::isfinite(v) || v < 0)
+    fail(cls + ": expected " + arg + " to be a non-negative finite number, but received " +
+         arg + "=" + num(v));
+  return v;
+}
+
+void check_weight(const std::string& cls, const Tensor& w) {
+  if (!w.defined()) fail(cls + ": expected a weight tensor, but received an undefined tensor");
+  if (!core::is_floating(w.dtype()))
+    fail(cls + ": expected a floating-point weight (float32 or float64), but received dtype " +
+         core::dtype_name(w.dtype()) + " with shape " + w.shape().str());
+}
+}  // namespace
+
+Regularizer::~Regularizer() = default;
+keras::Config Regularizer::get_config() const { return keras::Config::object(); }
+
+L1::L1(double l1) : l1_(non_negative("L1", "l1", l1)) {}
+Tensor L1::operator()(const Tensor& w) const {
+  check_weight("L1", w);
+  return ops::sum(ops::abs(w)) * l1_;
+}
+keras::Config L1::get_config() const {
+  keras::Config c = keras::Config::object();
+  c["l1"] = l1_;
+  return c;
+}
+
+L2::L2(double l2) : l2_(non_negative("L2", "l2", l2)) {}
+Tensor L2::operator()(const Tensor& w) const {
+  check_weight("L2", w);
+  return ops::sum(ops::square(w)) * l2_;
+}
+keras::Config L2::get_config() const {
+  keras::Config c = keras::Config::object();
+  c["l2"] = l2_;
+  return c;
+}
+
+L1L2::L1L2(double l1, double l2)
+    : l1_(non_negative("L1L2", "l1", l1)), l2_(non_negative("L1L2", "l2", l2)) {}
+Tensor L1L2::operator()(const Tensor& w) const {
+  check_weight("L1L2", w);
+  Tensor r = ops::zeros(core::Shape{}, w.dtype()).to(w.device());
+  if (l1_ != 0) r = r + ops::sum(ops::abs(w)) * l1_;
+  if (l2_ != 0) r = r + ops::sum(ops::square(w)) * l2_;
+  return r;
+}
+keras::Config L1L2::get_config() const {
+  keras::Config c = keras::Config::object();
+  c["l1"] = l1_;
+  c["l2"] = l2_;
+  return c;
+}
+
+OrthogonalRegularizer::OrthogonalRegularizer(const OrthogonalRegularizerOptions& o)
+    : factor_(non_negative("OrthogonalRegularizer", "factor", o.factor)), mode_(o.mode) {
+  if (mode_ != "rows" && mode_ != "columns")
+    fail("OrthogonalRegularizer: expected mode to be 'rows' or 'columns', but received '" +
+         mode_ + "'");
+}
+Tensor OrthogonalRegularizer::operator()(const Tensor& w) const {
+  check_weight("OrthogonalRegularizer", w);
+  if (w.rank() != 2)
+    fail("OrthogonalRegularizer: expected a weight of rank 2, but received shape " +
+         w.shape().str());
+  const bool rows = mode_ == "rows";
+  const int64_t axis = rows ? 1 : 0;
+  // Unit L2 norm along axis (norms below Keras's epsilon 1e-7 are raised to it).
+  Tensor norm = ops::sqrt(ops::sum(ops::square(w), {axis}, /*keepdims=*/true));
+  Tensor unit = w / ops::maximum(norm, ops::scalar_like(w, 1e-7));
+  Tensor gram = rows ? ops::matmul(unit, unit, false, true) : ops::matmul(unit, unit, true, false);
+  const int64_t size = gram.shape()[0];
+  Tensor off_diagonal = gram * (1.0 - ops::eye(size, size, w.dtype()).to(w.device()));
+  const double pairs = double(size) * (double(size) - 1.0) / 2.0;
+  return ops::sum(ops::abs(off_diagonal)) * (factor_ * 0.5) / pairs;
+}
+keras::Config OrthogonalRegularizer::get_config() const {
+  keras::Config c = keras::Config::object();
+  c["factor"] = factor_;
+  c["mode"] = mode_;
+  return c;
+}
+
+// ---- callables and registry -------------------------------------------------------------
+
+namespace {
+class CallableRegularizer : public Regularizer {
+ public:
+  CallableRegularizer(Function fn, std::string name) : fn_(std::move(fn)), name_(std::move(name)) {}
+  Tensor operator()(const Tensor& w) const override { return fn_(w); }
+  std::string class_name() const override { return name_; }
+
+ private:
+  Function fn_;
+  std::string name_;
+};
+
+class ConfigReader {
+ public:
+  ConfigReader(const std::string& cls, const keras::Config& c, std::set<std::string> allowed)
+      : c_(c) {
+    if (c.is_null()) return;
+    if (!c.is_object())
+      fail("regularizers.deserialize: expected the config of " + cls +
+           " to be an object, but received " + c.to_json());
+    for (const auto& [k, v] : c.items())
+      if (!allowed.count(k)) {
+        std::string keys;
+        for (const auto& a : allowed) keys += (keys.empty() ? "" : ", ") + a;
+        fail("regularizers.deserialize: unexpected key '" + k + "' in the config of " + cls +
+             " (expected " + keys + ")");
+      }
+  }
+  double number(const std::string& key, double fallback) const {
+    const keras::Value* v = c_.is_object() ? c_.find(key) : nullptr;
+    return v && !v->is_null() ? v->as_double() : fallback;
+  }
+  std::string string(const std::string& key, const std::string& fallback) const {
+    const keras::Value* v = c_.is_object() ? c_.find(key) : nullptr;
+    return v && !v->is_null() ? v->as_string() : fallback;
+  }
+
+ private:
+  const keras::Config& c_;
+};
+
+using Table = std::map<std::string, Factory>;
+
+const Table& builtin_classes() {
+  static const Table table = [] {
+    Table t;
+    t["L1"] = [](const keras::Config& c) -> RegularizerPtr {
+      ConfigReader r("L1", c, {"l1"});
+      return std::make_shared<L1>(r.number("l1", 0.01));
+    };
+    t["L2"] = [](const keras::Config& c) -> RegularizerPtr {
+      ConfigReader r("L2", c, {"l2"});
+      return std::make_shared<L2>(r.number("l2", 0.01));
+    };
+    t["L1L2"] = [](const keras::Config& c) -> RegularizerPtr {
+      ConfigReader r("L1L2", c, {"l1", "l2"});
+      return std::make_shared<L1L2>(r.number("l1", 0.0), r.number("l2", 0.0));
+    };
+    t["OrthogonalRegularizer"] = [](const keras::Config& c) -> RegularizerPtr {
+      ConfigReader r("OrthogonalRegularizer", c, {"factor", "mode"});
+      return std::make_shared<OrthogonalRegularizer>(OrthogonalRegularizerOptions{
+          .factor = r.number("factor", 0.01), .mode = r.string("mode", "rows")});
+    };
+    return t;
+  }();
+  return table;
+}
+
+const std::map<std::string, std::string>& builtin_aliases() {
+  static const std::map<std::string, std::string> aliases = [] {
+    std::map<std::string, std::string> a;
+    for (const auto& [cls, f] : builtin_classes()) a[cls] = cls;
+    a["l1"] = "L1";
+    a["l2"] = "L2";
+    a["l1_l2"] = "L1L2";
+    a["l1l2"] = "L1L2";
+    a["orthogonal_regularizer"] = "OrthogonalRegularizer";
+    return a;
+  }();
+  return aliases;
+}
+
+struct Custom {
+  std::mutex mu;
+  Table factories;
+};
+Custom& custom() {
+  static Custom c;
+  return c;
+}
+
+Factory find_factory(const std::string& name) {
+  const auto& aliases = builtin_aliases();
+  if (auto it = aliases.find(name); it != aliases.end()) return builtin_classes().at(it->second);
+  Custom& c = custom();
+  std::lock_guard<std::mutex> lock(c.mu);
+  if (auto it = c.factories.find(name); it != c.factories.end()) return it->second;
+  return {};
+}
+
+std::string joined_names() {
+  std::string s;
+  for (const auto& n : names()) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+}  // namespace
+
+std::vector<std::string> names() {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : builtin_aliases()) out.push_back(k);
+  {
+    Custom& c = custom();
+    std::lock_guard<std::mutex> lock(c.mu);
+    for (const auto& [k, v] : c.factories) out.push_back(k);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+RegularizerPtr get(const std::string& name) {
+  Factory f = find_factory(name);
+  if (!f)
+    fail("regularizers.get: unknown regularizer '" + name + "'; expected one of: " + joined_names());
+  return f(keras::Config::object());
+}
+
+RegularizerPtr get(Function fn, std::string name) {
+  if (!fn) fail("regularizers.get: expected a callable, but received an empty function");
+  return std::make_shared<CallableRegularizer>(std::move(fn), std::move(name));
+}
+
+keras::Config serialize(const Regularizer& regularizer) {
+  keras::Config c = keras::Config::object();
+  c["class_name"] = regularizer.class_name();
+  c["config"] = regularizer.get_config();
+  return c;
+}
+
+RegularizerPtr deserialize(const keras::Config& config) {
+  if (config.type() == keras::Value::Type::string) return get(config.as_string());
+  if (!config.is_object() || !config.contains("class_name") ||
+      config.at("class_name").type() != keras::Value::Type::string)
+    fail("regularizers.deserialize: expected {\"class_name\": ..., \"config\": {...}} or a name, "
+         "but received " + config.to_json());
+  const std::string& cls = config.at("class_name").as_string();
+  Factory f = find_factory(cls);
+  if (!f)
+    fail("regularizers.deserialize: unknown regularizer class '" + cls +
+         "'; expected one of: " + joined_names());
+  return f(config.get("config", keras::Config::object()));
+}
+
+void register_regularizer(const std::string& class_name, Factory factory) {
+  if (class_name.empty()) fail("regularizers.register_regularizer: expected a non-empty class name");
+  if (builtin_aliases().count(class_name))
+    fail("regularizers.register_regularizer: '" + class_name +
+         "' is a built-in regularizer and cannot be replaced");
+  if (!factory)
+    fail("regularizers.register_regularizer: expected a factory for '" + class_name +
+         "', but received an empty function");
+  Custom& c = custom();
+  std::lock_guard<std::mutex> lock(c.mu);
+  c.factories[class_name] = std::move(factory);
+}
+
+}  // namespace keras::regularizers
