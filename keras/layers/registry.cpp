@@ -20,6 +20,8 @@ void ensure_builtins() {
   std::call_once(once, [] {
     auto& f = factories();
     f["InputLayer"] = keras::InputLayer::from_config;
+    f["Functional"] = keras::FunctionalModel::from_config;
+    f["Sequential"] = keras::SequentialModel::from_config;
     register_builtin_layers(f);
   });
 }

@@ -5,9 +5,12 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <tuple>
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "keras/layers/args.h"
+#include "keras/layers/registry.h"
 
 namespace keras {
 namespace ops = core::ops;
@@ -308,6 +311,108 @@ std::vector<ShapeSpec> FunctionalModel::compute_output_shape(const std::vector<S
 
 std::vector<LayerPtr> FunctionalModel::layers() const { return layers_; }
 
+namespace {
+// (layer, call index within this model) of every node, and the triple naming a tensor.
+using NodeIndex = std::map<const Node*, int>;
+NodeIndex index_nodes(const std::vector<KerasTensor>& inputs, const std::vector<std::shared_ptr<Node>>& nodes) {
+  NodeIndex idx;
+  std::map<const layers::Layer*, int> count;
+  for (const KerasTensor& t : inputs) idx[t.node().get()] = count[t.node()->layer.get()]++;
+  for (const auto& n : nodes) idx[n.get()] = count[n->layer.get()]++;
+  return idx;
+}
+Value tensor_ref(const KerasTensor& t, const NodeIndex& idx) {
+  return Value::list({Value(t.node()->layer->name()), Value(idx.at(t.node().get())), Value(t.index())});
+}
+}  // namespace
+
+Config FunctionalModel::get_config() const {
+  Config c = base_config();
+  NodeIndex idx = index_nodes(inputs_, nodes_);
+  std::vector<Value> ls;
+  for (const LayerPtr& l : layers_) {
+    Config e = layers::serialize(*l);
+    e["name"] = l->name();
+    std::vector<Value> inbound;
+    for (const auto& n : nodes_) {
+      if (n->layer != l) continue;
+      std::vector<Value> args;
+      for (const KerasTensor& t : n->inputs) args.push_back(tensor_ref(t, idx));
+      inbound.push_back(Value(args));
+    }
+    e["inbound_nodes"] = Value(inbound);
+    ls.push_back(e);
+  }
+  c["layers"] = Value(ls);
+  std::vector<Value> ins, outs;
+  for (const KerasTensor& t : inputs_) ins.push_back(tensor_ref(t, idx));
+  for (const KerasTensor& t : outputs_) outs.push_back(tensor_ref(t, idx));
+  c["input_layers"] = Value(ins);
+  c["output_layers"] = Value(outs);
+  return c;
+}
+
+LayerPtr FunctionalModel::from_config(const Config& c) {
+  using Key = std::tuple<std::string, int64_t, int64_t>;
+  std::map<Key, KerasTensor> tensors;
+  struct Pending {
+    LayerPtr layer;
+    int64_t index;
+    std::vector<Value> args;
+  };
+  std::vector<Pending> pending;
+  std::map<std::string, LayerPtr> by_name;
+  for (const Value& e : c.at("layers").as_list()) {
+    LayerPtr l = layers::deserialize(e);
+    const std::string name = e.get("name", l->name()).as_string();
+    if (by_name.count(name)) throw std::invalid_argument("Functional.from_config: duplicate layer name '" + name + "'");
+    by_name[name] = l;
+    if (auto* in = dynamic_cast<InputLayer*>(l.get())) {
+      in->make_output();
+      tensors[{name, 0, 0}] = in->output();
+      continue;
+    }
+    int64_t k = 0;
+    for (const Value& node : e.at("inbound_nodes").as_list()) pending.push_back({l, k++, node.as_list()});
+  }
+  auto key_of = [](const Value& ref) {
+    const auto& r = ref.as_list();
+    if (r.size() != 3) throw std::invalid_argument("Functional.from_config: a tensor reference must be [layer, node, index], got " + ref.to_json());
+    return Key{r[0].as_string(), r[1].as_int(), r[2].as_int()};
+  };
+  // Replay the calls whose inputs exist until none is left.
+  while (!pending.empty()) {
+    bool progress = false;
+    for (auto it = pending.begin(); it != pending.end();) {
+      std::vector<KerasTensor> ins;
+      bool ready = true;
+      for (const Value& a : it->args) {
+        auto t = tensors.find(key_of(a));
+        if (t == tensors.end()) { ready = false; break; }
+        ins.push_back(t->second);
+      }
+      if (!ready) { ++it; continue; }
+      layers::KerasTensors outs = (*it->layer)(ins);
+      for (size_t i = 0; i < outs.size(); ++i) tensors[{it->layer->name(), it->index, int64_t(i)}] = outs[i];
+      it = pending.erase(it);
+      progress = true;
+    }
+    if (!progress)
+      throw std::invalid_argument("Functional.from_config: the inbound nodes of layer '" +
+                                  pending.front().layer->name() + "' refer to tensors that no layer produces");
+  }
+  auto collect = [&](const char* field) {
+    std::vector<KerasTensor> out;
+    for (const Value& ref : c.at(field).as_list()) {
+      auto t = tensors.find(key_of(ref));
+      if (t == tensors.end()) throw std::invalid_argument(std::string("Functional.from_config: unknown tensor in ") + field + ": " + ref.to_json());
+      out.push_back(t->second);
+    }
+    return out;
+  };
+  return make<FunctionalModel>(collect("input_layers"), collect("output_layers"), layers::layer_options_from(c));
+}
+
 // ---- Sequential -----------------------------------------------------------------------------
 SequentialModel::SequentialModel(std::vector<LayerPtr> ls, const LayerOptions& options)
     : Model(options, "Sequential") {
@@ -384,6 +489,28 @@ std::vector<ShapeSpec> SequentialModel::compute_output_shape(const std::vector<S
     return {s};
   }
   return Layer::compute_output_shape(shapes);
+}
+
+Config SequentialModel::get_config() const {
+  Config c = base_config();
+  std::vector<Value> ls;
+  for (const LayerPtr& l : layers_) ls.push_back(layers::serialize(*l));
+  c["layers"] = Value(ls);
+  if (input_) c["build_input_shape"] = Value(input_->batch_shape());
+  return c;
+}
+
+LayerPtr SequentialModel::from_config(const Config& c) {
+  auto m = make<SequentialModel>(std::vector<LayerPtr>{}, layers::layer_options_from(c));
+  if (const Value* b = c.find("build_input_shape"); b && !m->input_) {
+    ShapeSpec bs = b->as_ints();
+    if (bs.empty()) throw std::invalid_argument("Sequential.from_config: build_input_shape is empty");
+    m->input_ = make<InputLayer>(ShapeSpec(bs.begin() + 1, bs.end()), DType::float32, "", bs[0]);
+    m->input_->make_output();
+    m->last_ = m->input_->output();
+  }
+  for (const Value& e : c.at("layers").as_list()) m->add(layers::deserialize(e));
+  return m;
 }
 
 Ref<FunctionalModel> Functional(std::vector<KerasTensor> inputs, std::vector<KerasTensor> outputs,

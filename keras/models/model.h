@@ -75,6 +75,11 @@ class FunctionalModel : public Model {
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   std::vector<LayerPtr> layers() const override;
+  // Keras's functional config: every layer's config with the calls feeding it
+  // ("inbound_nodes": per call, [layer name, call index, output index] of each input),
+  // and the model's input and output tensors in the same form.
+  Config get_config() const override;
+  static LayerPtr from_config(const Config& c);
   const std::vector<KerasTensor>& inputs() const { return inputs_; }
   const std::vector<KerasTensor>& outputs() const { return outputs_; }
   // Calls in execution order (InputLayers excluded).
@@ -95,6 +100,8 @@ class SequentialModel : public Model {
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   void build(const ShapeSpec& input_shape) override;
+  Config get_config() const override;  // the layers' configs and the input shape
+  static LayerPtr from_config(const Config& c);
 
  private:
   void trace_from(size_t first);  // symbolic shapes through layers [first, n)

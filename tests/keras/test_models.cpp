@@ -118,3 +118,39 @@ TEST_CASE("subclassed model: sublayers' weights are tracked") {
   auto g = tape.gradient(loss, model->trainable_weights());
   for (auto& t : g) CHECK(t.defined());
 }
+
+TEST_CASE("model configs round trip through JSON: Sequential and a Wide & Deep Functional") {
+  auto seq = keras::Sequential({layers::Dense(8, {.activation = "relu", .input_shape = {4}}), layers::Dense(2)});
+  auto seq2 = keras::layers::deserialize(keras::Value::from_json(keras::layers::serialize(*seq).to_json()));
+  CHECK(seq2->class_name() == "Sequential");
+  CHECK(seq2->count_params() == seq->count_params());
+  seq2->set_weights(seq->get_weights());
+  Tensor x = make(uniform(12, -1, 1, 5), Shape{3, 4});
+  check_values((*seq2)(x), values((*seq)(x)));
+  CHECK(seq2->get_config() == seq->get_config());
+
+  auto wide = keras::Input({5}, {.name = "wide"});
+  auto deep = keras::Input({6}, {.name = "deep"});
+  auto shared = layers::Dense(6, {.activation = "relu"});
+  auto h = shared(shared(deep));  // a layer called twice
+  auto out = layers::Dense(1)(layers::Concatenate()({wide, h}));
+  auto aux = layers::Dense(2)(h);
+  auto model = keras::Functional({wide, deep}, {out, aux});
+  keras::Config cfg = model->get_config();
+  auto copy = keras::layers::deserialize(keras::Value::from_json(keras::layers::serialize(*model).to_json()));
+  CHECK(copy->count_params() == model->count_params());
+  CHECK(copy->get_config() == cfg);
+  copy->set_weights(model->get_weights());
+  std::vector<Tensor> in = {make(uniform(10, -1, 1, 6), Shape{2, 5}), make(uniform(12, -1, 1, 7), Shape{2, 6})};
+  auto a = (*model)(in), b = (*copy)(in);
+  REQUIRE(b.size() == 2);
+  check_values(b[0], values(a[0]));
+  check_values(b[1], values(a[1]));
+  keras::Config bad = cfg;
+  bad["layers"].as_list().back()["inbound_nodes"] = keras::Value::list({keras::Value::list({keras::Value::list({"nope", 0, 0})})});
+  CHECK_THROWS_MSG(keras::FunctionalModel::from_config(bad), std::invalid_argument, "refer to tensors that no layer produces");
+  keras::Config unknown = keras::Value::object();
+  unknown["class_name"] = "MyLayer";
+  CHECK_THROWS_MSG(keras::layers::deserialize(unknown), std::invalid_argument,
+                   "unknown layer class 'MyLayer'; register it with keras::layers::register_layer");
+}
