@@ -3,6 +3,7 @@
 #include "core/autodiff.h"
 
 #include <algorithm>
+#include <cstring>
 #include <ostream>
 #include <stdexcept>
 #include <unordered_map>
@@ -10,6 +11,7 @@
 
 #include "core/dispatch.h"
 #include "core/ops.h"
+#include "core/tensor_impl.h"
 
 namespace core {
 
@@ -115,6 +117,21 @@ const Tensor& Variable::value() const {
         tape->track(s.value);
         tape->variables.push_back(*this);
       }
+  return s.value;
+}
+
+Tensor& Variable::value_for_update() {
+  State& s = state_of(state_, "value_for_update");
+  const auto& impl = s.value.impl();
+  if (impl.use_count() > 1 || impl->storage().use_count() > 1 || impl->offset() != 0) {
+    Tensor copy = empty(s.value.shape(), s.value.dtype(), s.value.device());
+    if (s.value.device().is_cpu()) {
+      if (s.value.nbytes()) std::memcpy(copy.raw_mutable_data(), s.value.raw_data(), s.value.nbytes());
+    } else {
+      copy = ops::add(s.value, ops::zeros_like(s.value));  // a fresh buffer on the device
+    }
+    s.value = copy;
+  }
   return s.value;
 }
 

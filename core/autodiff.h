@@ -39,6 +39,11 @@ class Variable {
   void assign_add(const Tensor& delta);
   void assign_sub(const Tensor& delta);
 
+  // Engine-internal, for optimizers: the value with storage this variable alone owns
+  // (copied first if another handle shares it), so a kernel may update it in place
+  // without changing any tensor someone else holds.
+  Tensor& value_for_update();
+
   const std::string& name() const;
   bool trainable() const;
   void set_trainable(bool trainable);
