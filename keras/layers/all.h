@@ -7,7 +7,21 @@
 #include "keras/layers/dense.h"
 #include "keras/layers/merge.h"
 // core layers:
+#include "keras/layers/activation.h"
+#include "keras/layers/activation_layers.h"
+#include "keras/layers/activity_regularization.h"
+#include "keras/layers/dropout.h"
+#include "keras/layers/embedding.h"
+#include "keras/layers/flatten.h"
+#include "keras/layers/gaussian_noise.h"
+#include "keras/layers/lambda.h"
+#include "keras/layers/permute.h"
+#include "keras/layers/repeat_vector.h"
+#include "keras/layers/reshape.h"
 // normalization layers:
+#include "keras/layers/batch_normalization.h"
+#include "keras/layers/layer_normalization.h"
+#include "keras/layers/normalization.h"
 
 namespace keras::layers {
 // Registers the from_config of every built-in layer (called once by the registry).

@@ -1,0 +1,143 @@
+#include "keras/layers/batch_normalization.h"
+
+#include <stdexcept>
+
+#include "core/autodiff.h"
+#include "core/ops.h"
+
+namespace keras::layers {
+namespace ops = core::ops;
+
+BatchNormalizationLayer::BatchNormalizationLayer(const BatchNormalizationOptions& o)
+    : Layer("BatchNormalization", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
+      o_(o) {
+  input_spec.min_ndim = 1;
+}
+
+void BatchNormalizationLayer::build(const ShapeSpec& s) {
+  const int64_t r = static_cast<int64_t>(s.size());
+  if (o_.axis < -r || o_.axis >= r)
+    throw std::invalid_argument(name() + ": expected axis in the range [" + std::to_string(-r) + ", " +
+                                std::to_string(r) + ") for input shape " + shape_str(s) +
+                                ", but received axis=" + std::to_string(o_.axis));
+  axis_ = o_.axis < 0 ? o_.axis + r : o_.axis;
+  const int64_t dim = s[static_cast<size_t>(axis_)];
+  if (dim < 0)
+    throw std::invalid_argument(name() + ": axis " + std::to_string(o_.axis) +
+                                " of the input must have a known size to build the layer, but received "
+                                "input shape " + shape_str(s));
+  const Shape shape{dim};
+  if (o_.scale)
+    gamma = add_weight("gamma", shape,
+                       {o_.gamma_initializer.ptr(), o_.gamma_regularizer.ptr(), o_.gamma_constraint.ptr()});
+  if (o_.center)
+    beta = add_weight("beta", shape,
+                      {o_.beta_initializer.ptr(), o_.beta_regularizer.ptr(), o_.beta_constraint.ptr()});
+  moving_mean = add_weight("moving_mean", shape, {.initializer = o_.moving_mean_initializer.ptr(), .trainable = false});
+  moving_variance =
+      add_weight("moving_variance", shape, {.initializer = o_.moving_variance_initializer.ptr(), .trainable = false});
+  input_spec.min_ndim = -1;
+  input_spec.ndim = r;
+  input_spec.axes = {{axis_, dim}};
+  reduce_.clear();
+  bshape_.assign(static_cast<size_t>(r), 1);
+  bshape_[static_cast<size_t>(axis_)] = dim;
+  for (int64_t a = 0; a < r; ++a)
+    if (a != axis_) reduce_.push_back(a);
+}
+
+Tensor BatchNormalizationLayer::call(const Tensor& input, bool training) {
+  Tensor x = core::is_floating(input.dtype()) ? input : ops::cast(input, dtype());
+  const DType dt = x.dtype();
+  // The weights in the input's dtype, shaped to broadcast against it.
+  const bool last = axis_ == x.shape().rank() - 1;
+  auto shaped = [&](const Tensor& w) {
+    Tensor t = w.dtype() == dt ? w : ops::cast(w, dt);
+    return last ? t : ops::reshape(t, bshape_);
+  };
+  Tensor mean, variance;
+  if (training && trainable()) {
+    if (reduce_.empty()) {  // rank-1 input: nothing to reduce (an empty list means "all")
+      mean = x;
+      variance = ops::zeros_like(x);
+    } else {
+      mean = ops::mean(x, reduce_, true);          // bshape_
+      variance = ops::variance(x, reduce_, true);  // population variance, bshape_
+    }
+    // The moving averages: computed from values the tapes do not see through, and
+    // assigned (not recorded) - they are state, not part of the differentiated graph.
+    const Shape flat{bshape_[static_cast<size_t>(axis_)]};
+    auto update = [&](Variable& moving, const Tensor& batch) {
+      Tensor b = ops::reshape(core::stop_gradient(batch), flat.dims());
+      if (b.dtype() != moving.dtype()) b = ops::cast(b, moving.dtype());
+      Tensor m = core::stop_gradient(moving.value());
+      moving.assign(ops::add(ops::multiply(m, ops::scalar_like(m, o_.momentum)),
+                             ops::multiply(b, ops::scalar_like(b, 1.0 - o_.momentum))));
+    };
+    update(moving_mean, mean);
+    update(moving_variance, variance);
+  } else {
+    mean = shaped(moving_mean.value());
+    variance = shaped(moving_variance.value());
+  }
+  // y = x * inv + (beta - mean * inv), inv = gamma / sqrt(variance + epsilon)
+  Tensor inv = ops::rsqrt(ops::add(variance, ops::scalar_like(variance, o_.epsilon)));
+  if (o_.scale) inv = ops::multiply(inv, shaped(gamma.value()));
+  Tensor res = ops::neg(ops::multiply(mean, inv));
+  if (o_.center) res = ops::add(res, shaped(beta.value()));
+  return ops::add(ops::multiply(x, inv), res);
+}
+
+std::vector<ShapeSpec> BatchNormalizationLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
+  return {shapes.at(0)};
+}
+
+Config BatchNormalizationLayer::get_config() const {
+  Config c = base_config();
+  c["axis"] = static_cast<long long>(o_.axis);
+  c["momentum"] = o_.momentum;
+  c["epsilon"] = o_.epsilon;
+  c["center"] = o_.center;
+  c["scale"] = o_.scale;
+  c["beta_initializer"] = to_config(o_.beta_initializer);
+  c["gamma_initializer"] = to_config(o_.gamma_initializer);
+  c["moving_mean_initializer"] = to_config(o_.moving_mean_initializer);
+  c["moving_variance_initializer"] = to_config(o_.moving_variance_initializer);
+  c["beta_regularizer"] = to_config(o_.beta_regularizer);
+  c["gamma_regularizer"] = to_config(o_.gamma_regularizer);
+  c["beta_constraint"] = to_config(o_.beta_constraint);
+  c["gamma_constraint"] = to_config(o_.gamma_constraint);
+  c["synchronized"] = false;
+  return c;
+}
+
+LayerPtr BatchNormalizationLayer::from_config(const Config& c) {
+  LayerOptions base = layer_options_from(c);
+  BatchNormalizationOptions o;
+  o.name = base.name;
+  o.trainable = base.trainable;
+  o.input_shape = base.input_shape;
+  o.axis = c.get("axis", -1).as_int();
+  o.momentum = c.get("momentum", 0.99).as_double();
+  o.epsilon = c.get("epsilon", 1e-3).as_double();
+  o.center = c.get("center", true).as_bool();
+  o.scale = c.get("scale", true).as_bool();
+  o.beta_initializer = initializer_from(c.get("beta_initializer", "zeros"));
+  o.gamma_initializer = initializer_from(c.get("gamma_initializer", "ones"));
+  o.moving_mean_initializer = initializer_from(c.get("moving_mean_initializer", "zeros"));
+  o.moving_variance_initializer = initializer_from(c.get("moving_variance_initializer", "ones"));
+  o.beta_regularizer = regularizer_from(c.get("beta_regularizer", Value()));
+  o.gamma_regularizer = regularizer_from(c.get("gamma_regularizer", Value()));
+  o.beta_constraint = constraint_from(c.get("beta_constraint", Value()));
+  o.gamma_constraint = constraint_from(c.get("gamma_constraint", Value()));
+  if (c.get("synchronized", false).as_bool())
+    throw std::invalid_argument("BatchNormalization.from_config: synchronized=true (cross-replica batch "
+                                "statistics) is not supported, but the config sets it");
+  return make<BatchNormalizationLayer>(o);
+}
+
+Ref<BatchNormalizationLayer> BatchNormalization(const BatchNormalizationOptions& o) {
+  return make<BatchNormalizationLayer>(o);
+}
+
+}  // namespace keras::layers

@@ -1,0 +1,82 @@
+#include "keras/layers/dropout.h"
+
+#include <stdexcept>
+
+#include "core/ops.h"
+#include "keras/layers/args.h"
+#include "keras/layers/core_layers_util.h"
+
+namespace keras::layers {
+namespace ops = core::ops;
+
+DropoutLayer::DropoutLayer(double rate, const DropoutOptions& o)
+    : Layer("Dropout", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
+      rate_(rate),
+      o_(o) {
+  if (!(rate >= 0.0 && rate < 1.0))
+    throw std::invalid_argument(name() + ": invalid value received for argument rate: expected a float "
+                                "value in [0, 1), but received rate=" + detail::num(rate));
+  for (size_t i = 0; i < o.noise_shape.size(); ++i)
+    if (o.noise_shape[i] == 0 || o.noise_shape[i] < -1)
+      throw std::invalid_argument(name() + ": invalid value received for argument noise_shape: expected "
+                                  "positive dimensions or -1 (None), but received noise_shape=" +
+                                  shape_str(o.noise_shape) + " with " + std::to_string(o.noise_shape[i]) +
+                                  " at index " + std::to_string(i));
+}
+
+Tensor DropoutLayer::call(const Tensor& x, bool training) {
+  if (!training || rate_ == 0.0) return x;
+  std::vector<int64_t> mask_shape = x.shape().dims();
+  if (!o_.noise_shape.empty()) {
+    if (o_.noise_shape.size() != mask_shape.size())
+      throw std::invalid_argument(name() + ": expected noise_shape with one entry per input axis (rank " +
+                                  std::to_string(mask_shape.size()) + "), but received noise_shape=" +
+                                  shape_str(o_.noise_shape) + " for input with shape " +
+                                  shape_str(spec_of(x.shape())));
+    for (size_t i = 0; i < mask_shape.size(); ++i) {
+      const int64_t d = o_.noise_shape[i];
+      if (d < 0) continue;
+      if (d != 1 && d != mask_shape[i])
+        throw std::invalid_argument(name() + ": noise_shape " + shape_str(o_.noise_shape) +
+                                    " does not broadcast to the input shape " + shape_str(spec_of(x.shape())) +
+                                    ": expected " + std::to_string(mask_shape[i]) + " or 1 at index " +
+                                    std::to_string(i) + ", but received " + std::to_string(d));
+      mask_shape[i] = d;
+    }
+  }
+  const int64_t seed = detail::call_seed(o_.seed, calls_.fetch_add(1));
+  Tensor u = ops::random_uniform(Shape(mask_shape), {.dtype = x.dtype(), .seed = seed});
+  // keep with probability 1 - rate, scaled so the expected sum is unchanged
+  Tensor keep = ops::cast(ops::greater_equal(u, ops::scalar_like(u, rate_)), x.dtype());
+  Tensor scale = ops::multiply(keep, ops::scalar_like(keep, 1.0 / (1.0 - rate_)));
+  return ops::multiply(x, scale);
+}
+
+std::vector<ShapeSpec> DropoutLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
+  return {shapes.at(0)};
+}
+
+Config DropoutLayer::get_config() const {
+  Config c = base_config();
+  c["rate"] = rate_;
+  c["seed"] = o_.seed < 0 ? Value() : Value(static_cast<long long>(o_.seed));
+  c["noise_shape"] = o_.noise_shape.empty() ? Value() : detail::dims_value(o_.noise_shape);
+  return c;
+}
+
+LayerPtr DropoutLayer::from_config(const Config& c) {
+  LayerOptions base = layer_options_from(c);
+  DropoutOptions o;
+  o.name = base.name;
+  o.trainable = base.trainable;
+  o.input_shape = base.input_shape;
+  Value seed = c.get("seed", Value());
+  o.seed = seed.is_null() ? -1 : seed.as_int();
+  Value ns = c.get("noise_shape", Value());
+  if (!ns.is_null()) o.noise_shape = ns.as_ints();
+  return make<DropoutLayer>(c.at("rate").as_double(), o);
+}
+
+Ref<DropoutLayer> Dropout(double rate, const DropoutOptions& o) { return make<DropoutLayer>(rate, o); }
+
+}  // namespace keras::layers

@@ -1,0 +1,45 @@
+// dropout.h - Dropout (keras.layers.Dropout): in training, zeroes each unit with
+// probability `rate` and scales the kept ones by 1 / (1 - rate) (inverted dropout); in
+// inference, the identity.
+//
+//   auto d = keras::layers::Dropout(0.5);
+//   auto t = keras::layers::Dropout(0.2, {.noise_shape = {-1, 1, -1}, .seed = 42});
+//
+// A seeded layer draws a reproducible sequence of masks (one per training call); an
+// unseeded one draws from core's global generator (core::ops::set_random_seed).
+#pragma once
+#include <atomic>
+
+#include "keras/layers/layer.h"
+
+namespace keras::layers {
+
+struct DropoutOptions {
+  // Shape of the mask, broadcast against the input (-1 = the input's size, Keras's
+  // None); empty = the input's shape.
+  ShapeSpec noise_shape{};
+  int64_t seed = -1;  // -1 = unseeded (Keras: None)
+  std::string name{};
+  bool trainable = true;
+  ShapeSpec input_shape{};
+};
+
+class DropoutLayer : public Layer {
+ public:
+  explicit DropoutLayer(double rate, const DropoutOptions& options = {});
+  Tensor call(const Tensor& x, bool training) override;
+  std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
+  Config get_config() const override;
+  static LayerPtr from_config(const Config& c);
+
+  double rate() const { return rate_; }
+
+ private:
+  double rate_;
+  DropoutOptions o_;
+  std::atomic<uint64_t> calls_{0};
+};
+
+Ref<DropoutLayer> Dropout(double rate, const DropoutOptions& options = {});
+
+}  // namespace keras::layers

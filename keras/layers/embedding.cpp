@@ -1,0 +1,75 @@
+#include "keras/layers/embedding.h"
+
+#include <stdexcept>
+
+#include "core/ops.h"
+
+namespace keras::layers {
+namespace ops = core::ops;
+
+EmbeddingLayer::EmbeddingLayer(int64_t input_dim, int64_t output_dim, const EmbeddingOptions& o)
+    : Layer("Embedding", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
+      input_dim_(input_dim),
+      output_dim_(output_dim),
+      o_(o) {
+  if (input_dim <= 0)
+    throw std::invalid_argument(name() + ": expected input_dim > 0, but received input_dim=" +
+                                std::to_string(input_dim));
+  if (output_dim <= 0)
+    throw std::invalid_argument(name() + ": expected output_dim > 0, but received output_dim=" +
+                                std::to_string(output_dim));
+}
+
+void EmbeddingLayer::build(const ShapeSpec&) {
+  embeddings = add_weight("embeddings", Shape{input_dim_, output_dim_},
+                          {o_.embeddings_initializer.ptr(), o_.embeddings_regularizer.ptr(),
+                           o_.embeddings_constraint.ptr()});
+}
+
+Tensor EmbeddingLayer::call(const Tensor& x, bool) {
+  Tensor ids = x;
+  if (ids.dtype() != DType::int32 && ids.dtype() != DType::int64) ids = ops::cast(ids, DType::int32);
+  try {
+    return ops::gather(embeddings.value(), ids, 0);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(name() + ": expected ids in [0, " + std::to_string(input_dim_) +
+                                ") (input_dim=" + std::to_string(input_dim_) + "), but received input with " +
+                                "an out-of-range id: " + e.what());
+  }
+}
+
+std::vector<ShapeSpec> EmbeddingLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
+  ShapeSpec s = shapes.at(0);
+  s.push_back(output_dim_);
+  return {s};
+}
+
+Config EmbeddingLayer::get_config() const {
+  Config c = base_config();
+  c["input_dim"] = static_cast<long long>(input_dim_);
+  c["output_dim"] = static_cast<long long>(output_dim_);
+  c["embeddings_initializer"] = to_config(o_.embeddings_initializer);
+  c["embeddings_regularizer"] = to_config(o_.embeddings_regularizer);
+  c["embeddings_constraint"] = to_config(o_.embeddings_constraint);
+  c["mask_zero"] = o_.mask_zero;
+  return c;
+}
+
+LayerPtr EmbeddingLayer::from_config(const Config& c) {
+  LayerOptions base = layer_options_from(c);
+  EmbeddingOptions o;
+  o.name = base.name;
+  o.trainable = base.trainable;
+  o.input_shape = base.input_shape;
+  o.embeddings_initializer = initializer_from(c.get("embeddings_initializer", "uniform"));
+  o.embeddings_regularizer = regularizer_from(c.get("embeddings_regularizer", Value()));
+  o.embeddings_constraint = constraint_from(c.get("embeddings_constraint", Value()));
+  o.mask_zero = c.get("mask_zero", false).as_bool();
+  return make<EmbeddingLayer>(c.at("input_dim").as_int(), c.at("output_dim").as_int(), o);
+}
+
+Ref<EmbeddingLayer> Embedding(int64_t input_dim, int64_t output_dim, const EmbeddingOptions& o) {
+  return make<EmbeddingLayer>(input_dim, output_dim, o);
+}
+
+}  // namespace keras::layers

@@ -1,0 +1,42 @@
+// embedding.h - Embedding (keras.layers.Embedding): maps integer ids in [0, input_dim)
+// to dense float32 vectors of size output_dim. Input (batch, ...) of int32/int64 ids
+// (other dtypes are cast to int32, as Keras does); output (batch, ..., output_dim).
+//
+//   auto e = keras::layers::Embedding(10000, 128);
+#pragma once
+#include "keras/layers/args.h"
+#include "keras/layers/layer.h"
+
+namespace keras::layers {
+
+struct EmbeddingOptions {
+  InitializerArg embeddings_initializer = "uniform";  // RandomUniform(-0.05, 0.05)
+  RegularizerArg embeddings_regularizer{};
+  ConstraintArg embeddings_constraint{};
+  bool mask_zero = false;  // stored in the config; masking is not implemented
+  std::string name{};
+  bool trainable = true;
+  ShapeSpec input_shape{};
+};
+
+class EmbeddingLayer : public Layer {
+ public:
+  EmbeddingLayer(int64_t input_dim, int64_t output_dim, const EmbeddingOptions& options = {});
+  void build(const ShapeSpec& input_shape) override;
+  Tensor call(const Tensor& x, bool training) override;
+  std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
+  Config get_config() const override;
+  static LayerPtr from_config(const Config& c);
+
+  int64_t input_dim() const { return input_dim_; }
+  int64_t output_dim() const { return output_dim_; }
+  Variable embeddings;  // (input_dim, output_dim), defined once built
+
+ private:
+  int64_t input_dim_, output_dim_;
+  EmbeddingOptions o_;
+};
+
+Ref<EmbeddingLayer> Embedding(int64_t input_dim, int64_t output_dim, const EmbeddingOptions& options = {});
+
+}  // namespace keras::layers

@@ -1,0 +1,60 @@
+#include "keras/layers/flatten.h"
+
+#include <stdexcept>
+
+#include "core/ops.h"
+#include "keras/layers/args.h"
+
+namespace keras::layers {
+namespace ops = core::ops;
+
+FlattenLayer::FlattenLayer(const FlattenOptions& o)
+    : Layer("Flatten", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
+      data_format_(o.data_format.empty() ? "channels_last" : o.data_format) {
+  if (data_format_ != "channels_last" && data_format_ != "channels_first")
+    throw std::invalid_argument(name() + ": expected data_format \"channels_last\" or \"channels_first\", "
+                                "but received data_format=\"" + o.data_format + "\"");
+  input_spec.min_ndim = 1;
+}
+
+Tensor FlattenLayer::call(const Tensor& x, bool) {
+  Tensor h = x;
+  const int64_t r = x.rank();
+  if (data_format_ == "channels_first" && r > 2) {
+    std::vector<int64_t> perm{0};
+    for (int64_t i = 2; i < r; ++i) perm.push_back(i);
+    perm.push_back(1);
+    h = ops::transpose(h, perm);
+  }
+  int64_t n = 1;
+  for (int64_t i = 1; i < r; ++i) n *= x.shape()[i];
+  return ops::reshape(h, {x.shape()[0], n});
+}
+
+std::vector<ShapeSpec> FlattenLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
+  const ShapeSpec& s = shapes.at(0);
+  int64_t n = 1;
+  for (size_t i = 1; i < s.size(); ++i) n = (n < 0 || s[i] < 0) ? -1 : n * s[i];
+  return {{s[0], n}};
+}
+
+Config FlattenLayer::get_config() const {
+  Config c = base_config();
+  c["data_format"] = data_format_;
+  return c;
+}
+
+LayerPtr FlattenLayer::from_config(const Config& c) {
+  LayerOptions base = layer_options_from(c);
+  FlattenOptions o;
+  o.name = base.name;
+  o.trainable = base.trainable;
+  o.input_shape = base.input_shape;
+  Value df = c.get("data_format", Value());
+  if (!df.is_null()) o.data_format = df.as_string();
+  return make<FlattenLayer>(o);
+}
+
+Ref<FlattenLayer> Flatten(const FlattenOptions& o) { return make<FlattenLayer>(o); }
+
+}  // namespace keras::layers
