@@ -4,12 +4,17 @@
 #include "core/core.h"
 #include "core/npy.h"
 #include "keras/activations.h"
+#include "keras/callbacks.h"
 #include "keras/config.h"
 #include "keras/constraints.h"
+#include "keras/datasets/fashion_mnist.h"
 #include "keras/initializers.h"
 #include "keras/layers/all.h"
 #include "keras/layers/registry.h"
+#include "keras/losses.h"
+#include "keras/metrics.h"
 #include "keras/models/model.h"
+#include "keras/optimizers.h"
 #include "keras/regularizers.h"
 
 namespace keras {

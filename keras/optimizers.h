@@ -31,6 +31,142 @@ class LearningRateSchedule {
 };
 using SchedulePtr = std::shared_ptr<const LearningRateSchedule>;
 
+// Keras 3's built-in schedules (keras.optimizers.schedules), evaluated at the optimizer's
+// iteration count (0 for the first step). Bad arguments throw std::invalid_argument.
+namespace schedules {
+
+// initial_learning_rate * decay_rate ^ (step / decay_steps)  (staircase: floor of the ratio)
+struct ExponentialDecayOptions {
+  bool staircase = false;
+  std::string name = "ExponentialDecay";
+};
+class ExponentialDecay : public LearningRateSchedule {
+ public:
+  ExponentialDecay(double initial_learning_rate, double decay_steps, double decay_rate,
+                   const ExponentialDecayOptions& o = {});
+  double operator()(int64_t step) const override;
+  std::string class_name() const override { return "ExponentialDecay"; }
+  Config get_config() const override;
+
+ private:
+  double initial_learning_rate_, decay_steps_, decay_rate_;
+  ExponentialDecayOptions o_;
+};
+
+// values[0] while step <= boundaries[0], values[i] while boundaries[i-1] < step <=
+// boundaries[i], values.back() once step > boundaries.back().
+struct PiecewiseConstantDecayOptions {
+  std::string name = "PiecewiseConstant";
+};
+class PiecewiseConstantDecay : public LearningRateSchedule {
+ public:
+  PiecewiseConstantDecay(std::vector<int64_t> boundaries, std::vector<double> values,
+                         const PiecewiseConstantDecayOptions& o = {});
+  double operator()(int64_t step) const override;
+  std::string class_name() const override { return "PiecewiseConstantDecay"; }
+  Config get_config() const override;
+
+ private:
+  std::vector<int64_t> boundaries_;
+  std::vector<double> values_;
+  PiecewiseConstantDecayOptions o_;
+};
+
+// (initial - end) * (1 - min(step, decay_steps) / decay_steps) ^ power + end;
+// cycle: decay_steps grows to the first multiple of itself >= step (1 at step 0).
+struct PolynomialDecayOptions {
+  double end_learning_rate = 0.0001;
+  double power = 1.0;
+  bool cycle = false;
+  std::string name = "PolynomialDecay";
+};
+class PolynomialDecay : public LearningRateSchedule {
+ public:
+  PolynomialDecay(double initial_learning_rate, double decay_steps, const PolynomialDecayOptions& o = {});
+  double operator()(int64_t step) const override;
+  std::string class_name() const override { return "PolynomialDecay"; }
+  Config get_config() const override;
+
+ private:
+  double initial_learning_rate_, decay_steps_;
+  PolynomialDecayOptions o_;
+};
+
+// initial_learning_rate / (1 + decay_rate * step / decay_steps)  (staircase: floor of the ratio)
+struct InverseTimeDecayOptions {
+  bool staircase = false;
+  std::string name = "InverseTimeDecay";
+};
+class InverseTimeDecay : public LearningRateSchedule {
+ public:
+  InverseTimeDecay(double initial_learning_rate, double decay_steps, double decay_rate,
+                   const InverseTimeDecayOptions& o = {});
+  double operator()(int64_t step) const override;
+  std::string class_name() const override { return "InverseTimeDecay"; }
+  Config get_config() const override;
+
+ private:
+  double initial_learning_rate_, decay_steps_, decay_rate_;
+  InverseTimeDecayOptions o_;
+};
+
+// Without warmup_target: initial * ((1 - alpha) * 0.5 (1 + cos(pi min(step, decay_steps) /
+// decay_steps)) + alpha). With it: a linear ramp from initial to warmup_target over
+// warmup_steps, then the cosine decay from warmup_target over decay_steps.
+struct CosineDecayOptions {
+  double alpha = 0.0;
+  std::optional<double> warmup_target{};
+  double warmup_steps = 0;
+  std::string name = "CosineDecay";
+};
+class CosineDecay : public LearningRateSchedule {
+ public:
+  CosineDecay(double initial_learning_rate, double decay_steps, const CosineDecayOptions& o = {});
+  double operator()(int64_t step) const override;
+  std::string class_name() const override { return "CosineDecay"; }
+  Config get_config() const override;
+
+ private:
+  double initial_learning_rate_, decay_steps_;
+  CosineDecayOptions o_;
+};
+
+// SGDR: cosine decay over first_decay_steps, then restarts; period i lasts
+// first_decay_steps * t_mul^i steps and starts at initial * m_mul^i.
+struct CosineDecayRestartsOptions {
+  double t_mul = 2.0;
+  double m_mul = 1.0;
+  double alpha = 0.0;
+  std::string name = "SGDRDecay";
+};
+class CosineDecayRestarts : public LearningRateSchedule {
+ public:
+  CosineDecayRestarts(double initial_learning_rate, double first_decay_steps,
+                      const CosineDecayRestartsOptions& o = {});
+  double operator()(int64_t step) const override;
+  std::string class_name() const override { return "CosineDecayRestarts"; }
+  Config get_config() const override;
+
+ private:
+  double initial_learning_rate_, first_decay_steps_;
+  CosineDecayRestartsOptions o_;
+};
+
+}  // namespace schedules
+using schedules::CosineDecay;
+using schedules::CosineDecayRestarts;
+using schedules::ExponentialDecay;
+using schedules::InverseTimeDecay;
+using schedules::PiecewiseConstantDecay;
+using schedules::PolynomialDecay;
+
+// {"class_name": ..., "config": ...}; deserialize_schedule rebuilds built-in schedules and
+// those registered with register_schedule (user subclasses).
+Config serialize_schedule(const LearningRateSchedule& s);
+SchedulePtr deserialize_schedule(const Config& c);
+using ScheduleFactory = std::function<SchedulePtr(const Config&)>;
+void register_schedule(const std::string& class_name, ScheduleFactory f);
+
 // A learning rate: a number or a schedule of the iteration count.
 struct LearningRate {
   double value = 0.001;
@@ -147,11 +283,189 @@ struct AdamWOptions {
   std::string name{};
 };
 
+// RMSprop: v = rho v + (1 - rho) g^2 (centered: a = rho a + (1 - rho) g, v - a^2 in the
+// denominator); step = lr g / sqrt(v + epsilon); momentum > 0: m = momentum m + step.
+struct RMSpropOptions {
+  LearningRate learning_rate = 0.001;
+  double rho = 0.9;
+  double momentum = 0.0;
+  double epsilon = 1e-7;
+  bool centered = false;
+  std::optional<double> weight_decay{}, clipnorm{}, clipvalue{}, global_clipnorm{};
+  std::string name{};
+};
+class RMSpropOptimizer : public Optimizer {
+ public:
+  explicit RMSpropOptimizer(const RMSpropOptions& o = {});
+  Config get_config() const override;
+
+ protected:
+  void build(const std::vector<Variable>& vars) override;
+  void update_step(const Tensor& grad, Variable& var, double lr) override;
+
+ private:
+  RMSpropOptions o_;
+  std::vector<Variable> velocities_, momentums_, average_grads_;
+};
+
+// Nadam: Adam with Nesterov momentum and Keras 3's momentum schedule
+// u_t = beta_1 (1 - 0.5 * 0.96^t).
+struct NadamOptions {
+  LearningRate learning_rate = 0.001;
+  double beta_1 = 0.9;
+  double beta_2 = 0.999;
+  double epsilon = 1e-7;
+  std::optional<double> weight_decay{}, clipnorm{}, clipvalue{}, global_clipnorm{};
+  std::string name{};
+};
+class NadamOptimizer : public Optimizer {
+ public:
+  explicit NadamOptimizer(const NadamOptions& o = {});
+  Config get_config() const override;
+
+ protected:
+  void build(const std::vector<Variable>& vars) override;
+  void update_step(const Tensor& grad, Variable& var, double lr) override;
+
+ private:
+  // prod_{s=1..t} u_s, cached (recomputed from the iteration count after a restore).
+  double u_product(int64_t t);
+  NadamOptions o_;
+  std::vector<Variable> m_, v_;
+  int64_t u_step_ = 0;
+  double u_prod_ = 1.0;
+};
+
+// Adagrad: acc += g^2 (acc starts at initial_accumulator_value); var -= lr g / sqrt(acc + eps).
+struct AdagradOptions {
+  LearningRate learning_rate = 0.001;
+  double initial_accumulator_value = 0.1;
+  double epsilon = 1e-7;
+  std::optional<double> weight_decay{}, clipnorm{}, clipvalue{}, global_clipnorm{};
+  std::string name{};
+};
+class AdagradOptimizer : public Optimizer {
+ public:
+  explicit AdagradOptimizer(const AdagradOptions& o = {});
+  Config get_config() const override;
+
+ protected:
+  void build(const std::vector<Variable>& vars) override;
+  void update_step(const Tensor& grad, Variable& var, double lr) override;
+
+ private:
+  AdagradOptions o_;
+  std::vector<Variable> accumulators_;
+};
+
+// Adadelta: a = rho a + (1 - rho) g^2; d = -sqrt(D + eps) / sqrt(a + eps) g;
+// D = rho D + (1 - rho) d^2; var += lr d.
+struct AdadeltaOptions {
+  LearningRate learning_rate = 0.001;
+  double rho = 0.95;
+  double epsilon = 1e-7;
+  std::optional<double> weight_decay{}, clipnorm{}, clipvalue{}, global_clipnorm{};
+  std::string name{};
+};
+class AdadeltaOptimizer : public Optimizer {
+ public:
+  explicit AdadeltaOptimizer(const AdadeltaOptions& o = {});
+  Config get_config() const override;
+
+ protected:
+  void build(const std::vector<Variable>& vars) override;
+  void update_step(const Tensor& grad, Variable& var, double lr) override;
+
+ private:
+  AdadeltaOptions o_;
+  std::vector<Variable> accumulated_grads_, accumulated_deltas_;
+};
+
+// Adamax: m += (g - m)(1 - beta_1); u = max(beta_2 u, |g|);
+// var -= lr m / ((1 - beta_1^t)(u + epsilon)).
+struct AdamaxOptions {
+  LearningRate learning_rate = 0.001;
+  double beta_1 = 0.9;
+  double beta_2 = 0.999;
+  double epsilon = 1e-7;
+  std::optional<double> weight_decay{}, clipnorm{}, clipvalue{}, global_clipnorm{};
+  std::string name{};
+};
+class AdamaxOptimizer : public Optimizer {
+ public:
+  explicit AdamaxOptimizer(const AdamaxOptions& o = {});
+  Config get_config() const override;
+
+ protected:
+  void build(const std::vector<Variable>& vars) override;
+  void update_step(const Tensor& grad, Variable& var, double lr) override;
+
+ private:
+  AdamaxOptions o_;
+  std::vector<Variable> m_, u_;
+};
+
+// FTRL-proximal (McMahan et al., 2013) with online L1/L2, L2 shrinkage and beta.
+struct FtrlOptions {
+  LearningRate learning_rate = 0.001;
+  double learning_rate_power = -0.5;
+  double initial_accumulator_value = 0.1;
+  double l1_regularization_strength = 0.0;
+  double l2_regularization_strength = 0.0;
+  double l2_shrinkage_regularization_strength = 0.0;
+  double beta = 0.0;
+  std::optional<double> weight_decay{}, clipnorm{}, clipvalue{}, global_clipnorm{};
+  std::string name{};
+};
+class FtrlOptimizer : public Optimizer {
+ public:
+  explicit FtrlOptimizer(const FtrlOptions& o = {});
+  Config get_config() const override;
+
+ protected:
+  void build(const std::vector<Variable>& vars) override;
+  void update_step(const Tensor& grad, Variable& var, double lr) override;
+
+ private:
+  FtrlOptions o_;
+  std::vector<Variable> accumulators_, linears_;
+};
+
+// Lion: var -= lr sign(beta_1 m + (1 - beta_1) g); m = beta_2 m + (1 - beta_2) g.
+struct LionOptions {
+  LearningRate learning_rate = 0.001;
+  double beta_1 = 0.9;
+  double beta_2 = 0.99;
+  std::optional<double> weight_decay{}, clipnorm{}, clipvalue{}, global_clipnorm{};
+  std::string name{};
+};
+class LionOptimizer : public Optimizer {
+ public:
+  explicit LionOptimizer(const LionOptions& o = {});
+  Config get_config() const override;
+
+ protected:
+  void build(const std::vector<Variable>& vars) override;
+  void update_step(const Tensor& grad, Variable& var, double lr) override;
+
+ private:
+  LionOptions o_;
+  std::vector<Variable> momentums_;
+};
+
 std::shared_ptr<SGDOptimizer> SGD(const SGDOptions& o = {});
 std::shared_ptr<AdamOptimizer> Adam(const AdamOptions& o = {});
 std::shared_ptr<AdamOptimizer> AdamW(const AdamWOptions& o = {});
+std::shared_ptr<RMSpropOptimizer> RMSprop(const RMSpropOptions& o = {});
+std::shared_ptr<NadamOptimizer> Nadam(const NadamOptions& o = {});
+std::shared_ptr<AdagradOptimizer> Adagrad(const AdagradOptions& o = {});
+std::shared_ptr<AdadeltaOptimizer> Adadelta(const AdadeltaOptions& o = {});
+std::shared_ptr<AdamaxOptimizer> Adamax(const AdamaxOptions& o = {});
+std::shared_ptr<FtrlOptimizer> Ftrl(const FtrlOptions& o = {});
+std::shared_ptr<LionOptimizer> Lion(const LionOptions& o = {});
 
-// By Keras's names ("sgd", "adam", "adamw", ... and the class names), default arguments.
+// By Keras's names (the class names, or lower-cased: "sgd", "rmsprop", "adam", "adamw",
+// "nadam", "adagrad", "adadelta", "adamax", "ftrl", "lion"), default arguments.
 OptimizerPtr get(const std::string& name);
 Config serialize(const Optimizer& o);
 OptimizerPtr deserialize(const Config& c);

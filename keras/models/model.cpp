@@ -28,10 +28,13 @@ InputLayer::InputLayer(const ShapeSpec& shape, DType dtype, std::string name, in
   set_built();
 }
 
-void InputLayer::make_output() {
-  if (output_.defined()) return;
-  auto node = std::make_shared<Node>(Node{shared_from_this(), {}, 1});
-  output_ = KerasTensor(batch_shape_, dtype(), node, 0, name());
+KerasTensor InputLayer::output() {
+  std::shared_ptr<Node> node = node_.lock();
+  if (!node) {
+    node = std::make_shared<Node>(Node{shared_from_this(), {}, 1});
+    node_ = node;
+  }
+  return KerasTensor(batch_shape_, dtype(), node, 0, name());
 }
 
 Tensor InputLayer::call(const Tensor& x, bool) { return x; }

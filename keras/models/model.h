@@ -15,7 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "keras/callbacks.h"
 #include "keras/layers/layer.h"
+#include "keras/losses.h"
+#include "keras/metrics.h"
+#include "keras/optimizers.h"
 
 namespace keras {
 using layers::KerasTensor;
@@ -35,12 +39,14 @@ class InputLayer : public layers::Layer {
   Config get_config() const override;
   static LayerPtr from_config(const Config& c);
   const ShapeSpec& batch_shape() const { return batch_shape_; }
-  const KerasTensor& output() const { return output_; }
-  void make_output();  // creates the symbolic output (needs shared ownership)
+  // The symbolic output (needs shared ownership). Its node is held weakly here, so the
+  // layer and its output do not keep each other alive.
+  KerasTensor output();
+  void make_output() { output(); }
 
  private:
   ShapeSpec batch_shape_;
-  KerasTensor output_;
+  std::weak_ptr<layers::Node> node_;
 };
 
 struct InputOptions {
@@ -50,6 +56,63 @@ struct InputOptions {
 };
 // keras.Input: a symbolic input of the given shape (without the batch axis).
 KerasTensor Input(const ShapeSpec& shape, const InputOptions& options = {});
+
+// ---- compile / fit options -----------------------------------------------------------------
+// An optimizer by name ("adam") or object.
+struct OptimizerArg {
+  optimizers::OptimizerPtr ptr;
+  OptimizerArg(const char* name) : ptr(optimizers::get(name)) {}
+  OptimizerArg(const std::string& name) : ptr(optimizers::get(name)) {}
+  template <class T, class = std::enable_if_t<std::is_base_of_v<optimizers::Optimizer, T>>>
+  OptimizerArg(std::shared_ptr<T> p) : ptr(std::move(p)) {}
+};
+
+// One loss, or one per output ({"mse", "sparse_categorical_crossentropy"}).
+struct LossList : std::vector<losses::LossArg> {
+  LossList() = default;
+  LossList(std::initializer_list<losses::LossArg> l) : std::vector<losses::LossArg>(l) {}
+  template <class T, class = std::enable_if_t<std::is_constructible_v<losses::LossArg, T&&>>>
+  LossList(T&& one) {
+    push_back(losses::LossArg(std::forward<T>(one)));
+  }
+};
+
+struct CompileOptions {
+  OptimizerArg optimizer = "rmsprop";
+  LossList loss{};
+  std::vector<metrics::MetricArg> metrics{};  // applied to every output
+  std::vector<double> loss_weights{};         // one per output (default 1)
+  bool run_eagerly = false;
+};
+
+struct FitOptions {
+  int64_t batch_size = 32;
+  int epochs = 1;
+  int verbose = 1;  // 0 silent, 1 progress bar, 2 one line per epoch
+  std::vector<callbacks::CallbackPtr> callbacks{};
+  double validation_split = 0.0;  // the last fraction of the samples, before shuffling
+  std::vector<Tensor> validation_data{};  // {x_val, y_val} or {x_val, y_val, sample_weight}
+  bool shuffle = true;
+  std::map<int64_t, double> class_weight{};  // class id -> weight of its samples
+  Tensor sample_weight{};
+  int initial_epoch = 0;
+  int64_t steps_per_epoch = -1;  // -1: the whole dataset
+  int validation_freq = 1;
+  int64_t seed = -1;  // shuffling seed; -1 draws one from core's global generator
+};
+
+struct EvaluateOptions {
+  int64_t batch_size = 32;
+  int verbose = 1;
+  Tensor sample_weight{};
+  std::vector<callbacks::CallbackPtr> callbacks{};
+};
+
+struct PredictOptions {
+  int64_t batch_size = 32;
+  int verbose = 0;
+  std::vector<callbacks::CallbackPtr> callbacks{};
+};
 
 // ---- Model --------------------------------------------------------------------------------
 class Model : public layers::Layer {
@@ -65,6 +128,52 @@ class Model : public layers::Layer {
   // Keras's summary table; summary() prints it to stdout.
   std::string summary_string(int line_length = 0) const;
   void summary(int line_length = 0) const;
+
+  // ---- training (keras/trainers/trainer.cpp) ----
+  void compile(const CompileOptions& options);
+  bool compiled() const { return compiled_; }
+  callbacks::History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
+  callbacks::History fit(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                         const FitOptions& options = {});
+  Logs evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options = {});
+  Logs evaluate(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                const EvaluateOptions& options = {});
+  Tensor predict(const Tensor& x, const PredictOptions& options = {});
+  std::vector<Tensor> predict(const std::vector<Tensor>& x, const PredictOptions& options = {});
+  Logs train_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                      const Tensor& sample_weight = Tensor());
+  Logs test_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                     const Tensor& sample_weight = Tensor());
+  std::vector<Tensor> predict_on_batch(const std::vector<Tensor>& x);
+
+  // One optimization step on a batch; override to customize fit() (Keras's train_step).
+  // Updates the compiled metrics; returns the batch loss.
+  virtual Tensor train_step(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                            const Tensor& sample_weight);
+  // The compiled loss of a batch: weighted sum over outputs plus the layers' losses.
+  Tensor compute_loss(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred,
+                      const Tensor& sample_weight);
+  // The loss and metrics of the current epoch (running values), as the progress bar shows.
+  Logs metrics_result() const;
+  void reset_metrics();
+
+  const optimizers::OptimizerPtr& optimizer() const { return optimizer_; }
+  bool stop_training = false;
+
+ private:
+  void update_metrics(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred,
+                      const Tensor& sample_weight);
+  void resolve_metrics(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred);
+  std::vector<std::string> output_names() const;
+
+  bool compiled_ = false;
+  CompileOptions compile_options_{};
+  optimizers::OptimizerPtr optimizer_;
+  std::vector<losses::LossPtr> losses_;
+  std::vector<double> loss_weights_;
+  std::vector<std::vector<metrics::MetricPtr>> metrics_;  // per output
+  bool metrics_resolved_ = false;
+  double loss_sum_ = 0, loss_count_ = 0;
 };
 
 class FunctionalModel : public Model {

@@ -1,0 +1,200 @@
+// callbacks.h - Keras's training callbacks: the Callback base with every hook, History,
+// ProgbarLogger (Keras 3's progress bar), EarlyStopping, ReduceLROnPlateau,
+// LearningRateScheduler, TerminateOnNaN, CSVLogger, LambdaCallback.
+#pragma once
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace keras {
+class Model;
+
+// Training logs: metric name -> value (sorted by name, as the progress bar shows them).
+using Logs = std::map<std::string, double>;
+
+namespace callbacks {
+
+class Callback {
+ public:
+  virtual ~Callback();
+  // The model being trained (set by fit/evaluate/predict before the first hook).
+  void set_model(Model* m) { model_ = m; }
+  Model* model() const { return model_; }
+  // What fit() runs: epochs, steps per epoch, verbose.
+  virtual void set_params(const std::map<std::string, double>& params) { params_ = params; }
+  const std::map<std::string, double>& params() const { return params_; }
+
+  virtual void on_train_begin(const Logs&) {}
+  virtual void on_train_end(const Logs&) {}
+  virtual void on_epoch_begin(int, const Logs&) {}
+  virtual void on_epoch_end(int, const Logs&) {}
+  virtual void on_train_batch_begin(int64_t, const Logs&) {}
+  virtual void on_train_batch_end(int64_t, const Logs&) {}
+  virtual void on_test_begin(const Logs&) {}
+  virtual void on_test_end(const Logs&) {}
+  virtual void on_test_batch_begin(int64_t, const Logs&) {}
+  virtual void on_test_batch_end(int64_t, const Logs&) {}
+  virtual void on_predict_begin(const Logs&) {}
+  virtual void on_predict_end(const Logs&) {}
+  virtual void on_predict_batch_begin(int64_t, const Logs&) {}
+  virtual void on_predict_batch_end(int64_t, const Logs&) {}
+
+ private:
+  Model* model_ = nullptr;
+  std::map<std::string, double> params_;
+};
+using CallbackPtr = std::shared_ptr<Callback>;
+
+// Records the epoch logs; fit() returns it.
+class History : public Callback {
+ public:
+  void on_train_begin(const Logs&) override {}
+  void on_epoch_end(int epoch, const Logs& logs) override;
+  std::map<std::string, std::vector<double>> history;
+  std::vector<int> epoch;
+};
+
+// Keras 3's progress bar: "Epoch 1/10" then
+// "1875/1875 ━━━━━━━━━━━━━━━━━━━━ 3s 2ms/step - accuracy: 0.8123 - loss: 0.5234",
+// redrawn in place on a terminal (with the ETA while running), one line per epoch
+// otherwise. verbose 1: the bar; 2: one line per epoch.
+class ProgbarLogger : public Callback {
+ public:
+  explicit ProgbarLogger(int verbose = 1, std::FILE* out = stdout);
+  void on_train_begin(const Logs&) override;
+  void on_epoch_begin(int epoch, const Logs&) override;
+  void on_train_batch_end(int64_t batch, const Logs& logs) override;
+  void on_epoch_end(int epoch, const Logs& logs) override;
+  void on_test_begin(const Logs&) override;
+  void on_test_batch_end(int64_t batch, const Logs& logs) override;
+  void on_test_end(const Logs& logs) override;
+  void on_predict_begin(const Logs&) override;
+  void on_predict_batch_end(int64_t batch, const Logs& logs) override;
+  void on_predict_end(const Logs& logs) override;
+
+ private:
+  void begin(int64_t target);
+  void update(int64_t current, const Logs& logs, bool finalize);
+  int verbose_;
+  std::FILE* out_;
+  bool tty_;
+  int64_t target_ = 0;
+  double start_ = 0, last_draw_ = 0;
+  bool in_fit_ = false;
+  size_t last_width_ = 0;
+};
+
+struct EarlyStoppingOptions {
+  std::string monitor = "val_loss";
+  double min_delta = 0;
+  int patience = 0;
+  std::string mode = "auto";  // "min", "max", or "auto" (max for accuracy-like names)
+  std::optional<double> baseline{};
+  bool restore_best_weights = false;
+  int start_from_epoch = 0;
+  int verbose = 0;
+};
+class EarlyStopping : public Callback {
+ public:
+  explicit EarlyStopping(const EarlyStoppingOptions& o = {});
+  void on_train_begin(const Logs&) override;
+  void on_epoch_end(int epoch, const Logs& logs) override;
+  void on_train_end(const Logs&) override;
+  int stopped_epoch() const { return stopped_epoch_; }
+  int best_epoch() const { return best_epoch_; }
+
+ private:
+  bool improved(double v, double ref) const;
+  EarlyStoppingOptions o_;
+  bool maximize_ = false;
+  double best_ = 0;
+  int wait_ = 0, stopped_epoch_ = 0, best_epoch_ = 0;
+  std::vector<core::Tensor> best_weights_;
+};
+
+struct ReduceLROnPlateauOptions {
+  std::string monitor = "val_loss";
+  double factor = 0.1;
+  int patience = 10;
+  std::string mode = "auto";
+  double min_delta = 1e-4;
+  int cooldown = 0;
+  double min_lr = 0;
+  int verbose = 0;
+};
+class ReduceLROnPlateau : public Callback {
+ public:
+  explicit ReduceLROnPlateau(const ReduceLROnPlateauOptions& o = {});
+  void on_train_begin(const Logs&) override;
+  void on_epoch_end(int epoch, const Logs& logs) override;
+
+ private:
+  ReduceLROnPlateauOptions o_;
+  bool maximize_ = false;
+  double best_ = 0;
+  int wait_ = 0, cooldown_counter_ = 0;
+};
+
+// schedule(epoch, current_lr) -> new learning rate, set before each epoch.
+class LearningRateScheduler : public Callback {
+ public:
+  explicit LearningRateScheduler(std::function<double(int, double)> schedule, int verbose = 0);
+  void on_epoch_begin(int epoch, const Logs&) override;
+  void on_epoch_end(int epoch, const Logs& logs) override;
+
+ private:
+  std::function<double(int, double)> schedule_;
+  int verbose_;
+};
+
+// Stops training when the loss becomes NaN or infinite.
+class TerminateOnNaN : public Callback {
+ public:
+  void on_train_batch_end(int64_t batch, const Logs& logs) override;
+};
+
+// Writes the epoch logs to a CSV file (epoch, then the metrics in sorted order).
+class CSVLogger : public Callback {
+ public:
+  explicit CSVLogger(std::string filename, char separator = ',', bool append = false);
+  ~CSVLogger() override;
+  void on_train_begin(const Logs&) override;
+  void on_epoch_end(int epoch, const Logs& logs) override;
+  void on_train_end(const Logs&) override;
+
+ private:
+  std::string filename_;
+  char sep_;
+  bool append_;
+  std::FILE* f_ = nullptr;
+  std::vector<std::string> keys_;
+};
+
+// Any of the hooks as lambdas.
+struct LambdaCallbackOptions {
+  std::function<void(int, const Logs&)> on_epoch_begin{}, on_epoch_end{};
+  std::function<void(int64_t, const Logs&)> on_train_batch_begin{}, on_train_batch_end{};
+  std::function<void(const Logs&)> on_train_begin{}, on_train_end{};
+};
+class LambdaCallback : public Callback {
+ public:
+  explicit LambdaCallback(LambdaCallbackOptions o) : o_(std::move(o)) {}
+  void on_epoch_begin(int e, const Logs& l) override { if (o_.on_epoch_begin) o_.on_epoch_begin(e, l); }
+  void on_epoch_end(int e, const Logs& l) override { if (o_.on_epoch_end) o_.on_epoch_end(e, l); }
+  void on_train_batch_begin(int64_t b, const Logs& l) override { if (o_.on_train_batch_begin) o_.on_train_batch_begin(b, l); }
+  void on_train_batch_end(int64_t b, const Logs& l) override { if (o_.on_train_batch_end) o_.on_train_batch_end(b, l); }
+  void on_train_begin(const Logs& l) override { if (o_.on_train_begin) o_.on_train_begin(l); }
+  void on_train_end(const Logs& l) override { if (o_.on_train_end) o_.on_train_end(l); }
+
+ private:
+  LambdaCallbackOptions o_;
+};
+
+}  // namespace callbacks
+}  // namespace keras

@@ -1,0 +1,45 @@
+// metric.cpp - the Metric base class.
+#include "keras/metrics/metric.h"
+
+#include <stdexcept>
+
+#include "core/ops.h"
+#include "keras/metrics/metrics_utils.h"
+
+namespace keras::metrics {
+
+namespace ops = core::ops;
+
+Metric::Metric(std::string name, DType dtype) : name_(std::move(name)), dtype_(dtype) {
+  if (!core::is_floating(dtype))
+    detail::fail(name_ + ": expected a floating-point dtype (float32 or float64), but received " +
+                 core::dtype_name(dtype));
+}
+
+Metric::~Metric() = default;
+
+void Metric::reset_state() {
+  for (auto& v : variables_) v.assign(ops::zeros(v.shape(), v.dtype()));
+}
+
+keras::Config Metric::get_config() const {
+  keras::Config c = keras::Config::object();
+  c["name"] = name_;
+  c["dtype"] = core::dtype_name(dtype_);
+  return c;
+}
+
+Tensor Metric::operator()(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight) {
+  update_state(y_true, y_pred, sample_weight);
+  return result();
+}
+
+Variable Metric::add_variable(const std::string& name, const Shape& shape, DType dtype) {
+  Variable v(ops::zeros(shape, dtype), name_ + "/" + name, /*trainable=*/false);
+  variables_.push_back(v);
+  return v;
+}
+
+Tensor Metric::detach(const Tensor& x) { return x.defined() ? core::stop_gradient(x).cpu() : x; }
+
+}  // namespace keras::metrics

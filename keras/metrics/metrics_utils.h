@@ -1,0 +1,47 @@
+// metrics_utils.h - helpers shared by the metric implementations (private to
+// keras/metrics; not part of the public API).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/ops.h"
+#include "core/tensor.h"
+
+namespace keras::metrics::detail {
+
+using core::DType;
+using core::Tensor;
+
+[[noreturn]] void fail(const std::string& message);
+// A double as Python prints it in messages ("0.5", "3").
+std::string num_str(double v);
+
+// x cast to dtype (x itself when it already has it).
+Tensor to_dtype(const Tensor& x, DType dtype);
+// A scalar of dtype.
+Tensor scalar(double value, DType dtype);
+// Axes first..last-1.
+std::vector<int64_t> axes_range(int64_t first, int64_t last);
+// a / b, and 0 where b == 0 (ops.divide_no_nan).
+Tensor divide_no_nan(const Tensor& a, const Tensor& b);
+
+// Keras's squeeze_or_expand_to_same_rank: when the ranks differ by one and the longer
+// one ends in a size-1 axis, squeeze it (or, if the shorter is rank 1 and
+// expand_rank_1, expand the shorter one).
+std::pair<Tensor, Tensor> squeeze_or_expand_to_same_rank(Tensor x1, Tensor x2,
+                                                         bool expand_rank_1 = true);
+
+// Throws std::invalid_argument naming `who`, the offending label and the valid range
+// unless every element of labels is an integer in [0, num_classes) (elements equal to
+// `ignore` are skipped).
+void check_class_ids(const Tensor& labels, int64_t num_classes, const std::string& who,
+                     const std::string& what = "label",
+                     std::optional<int64_t> ignore = std::nullopt);
+
+// Throws naming `who` unless a and b have the same shape.
+void check_same_shape(const Tensor& y_true, const Tensor& y_pred, const std::string& who);
+
+}  // namespace keras::metrics::detail

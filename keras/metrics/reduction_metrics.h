@@ -1,0 +1,88 @@
+// reduction_metrics.h - Mean, Sum and MeanMetricWrapper (keras.metrics.Mean, Sum,
+// MeanMetricWrapper).
+//
+//   keras::metrics::Mean m;
+//   m.update_state(ops::constant({1.0, 3.0, 5.0, 7.0}));                 // result 4
+//   m.update_state(values, /*sample_weight=*/weights);
+//   keras::metrics::MeanMetricWrapper hits(
+//       [](const Tensor& t, const Tensor& p) { return ops::cast(t == p, DType::float32); },
+//       "hits");
+//
+// Sample weights follow Keras's reduce_to_samplewise_values: values and weights are
+// brought to the same rank (squeeze_or_expand_to_same_rank), values are averaged (Sum:
+// summed) over the axes the weights lack, multiplied by the broadcast weights, and both
+// are averaged over their non-batch axes; Mean's count grows by the sum of the weights
+// (or by the number of samples).
+#pragma once
+#include <functional>
+#include <string>
+
+#include "keras/metrics/metric.h"
+
+namespace keras::metrics {
+
+struct MeanOptions {
+  std::string name = "mean";
+  DType dtype = DType::float32;
+};
+
+class Mean : public Metric {
+ public:
+  explicit Mean(const MeanOptions& o = {});
+  explicit Mean(std::string name, DType dtype = DType::float32);
+
+  // Accumulates values (any shape; axis 0 is the batch) with optional weights.
+  void update_state(const Tensor& values, const Tensor& sample_weight = Tensor());
+  // Called through a Metric: update_state(values, sample_weight); a third argument
+  // throws std::invalid_argument.
+  void update_state(const Tensor& values, const Tensor& sample_weight,
+                    const Tensor& extra) override;
+  Tensor result() const override;  // total / count, 0 when count is 0
+  std::string class_name() const override { return "Mean"; }
+
+ protected:
+  Variable total_, count_;
+};
+
+struct SumOptions {
+  std::string name = "sum";
+  DType dtype = DType::float32;
+};
+
+class Sum : public Metric {
+ public:
+  explicit Sum(const SumOptions& o = {});
+  void update_state(const Tensor& values, const Tensor& sample_weight = Tensor());
+  void update_state(const Tensor& values, const Tensor& sample_weight,
+                    const Tensor& extra) override;
+  Tensor result() const override;
+  std::string class_name() const override { return "Sum"; }
+
+ private:
+  Variable total_;
+};
+
+// fn(y_true, y_pred) -> per-sample values.
+using MetricFunction = std::function<Tensor(const Tensor& y_true, const Tensor& y_pred)>;
+
+// The streaming mean of fn(y_true, y_pred). get_config() writes "fn": fn_name, which
+// deserialize() looks up among the built-in metric functions ("mean_squared_error",
+// "binary_accuracy", ...) and those registered with register_metric_function().
+class MeanMetricWrapper : public Mean {
+ public:
+  explicit MeanMetricWrapper(MetricFunction fn, std::string name = "mean_metric_wrapper",
+                             DType dtype = DType::float32, std::string fn_name = "");
+  void update_state(const Tensor& y_true, const Tensor& y_pred,
+                    const Tensor& sample_weight = Tensor()) override;
+  std::string class_name() const override { return "MeanMetricWrapper"; }
+  keras::Config get_config() const override;  // {"name", "dtype", "fn"}
+  const MetricFunction& fn() const { return fn_; }
+  // The function's name ("" -> the metric's name).
+  const std::string& fn_name() const { return fn_name_; }
+
+ private:
+  MetricFunction fn_;
+  std::string fn_name_;
+};
+
+}  // namespace keras::metrics
