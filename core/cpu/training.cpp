@@ -52,16 +52,26 @@ void sgd_kernel(T* w, const T* g, T* m, int64_t n, T lr, T mom, bool nesterov) {
 
 template <class T>
 void adam_range(T* w, const T* g, T* m, T* v, T* vh, int64_t n, T alpha, T b1, T b2, T eps) {
+  const T c1 = T(1) - b1, c2 = T(1) - b2;
+  if (!vh) {  // two loops, so each vectorizes
+    for (int64_t i = 0; i < n; ++i) {
+      T gi = g[i];
+      T mi = m[i] + (gi - m[i]) * c1;
+      T vi = v[i] + (gi * gi - v[i]) * c2;
+      m[i] = mi;
+      v[i] = vi;
+      w[i] -= alpha * mi / (std::sqrt(vi) + eps);
+    }
+    return;
+  }
   for (int64_t i = 0; i < n; ++i) {
     T gi = g[i];
-    T mi = m[i] + (gi - m[i]) * (T(1) - b1);
-    T vi = v[i] + (gi * gi - v[i]) * (T(1) - b2);
+    T mi = m[i] + (gi - m[i]) * c1;
+    T vi = v[i] + (gi * gi - v[i]) * c2;
     m[i] = mi;
     v[i] = vi;
-    if (vh) {
-      vi = vh[i] > vi ? vh[i] : vi;
-      vh[i] = vi;
-    }
+    vi = vh[i] > vi ? vh[i] : vi;
+    vh[i] = vi;
     w[i] -= alpha * mi / (std::sqrt(vi) + eps);
   }
 }
