@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # setup.sh - install keras-cpp's Debian packages if missing, build, and run.
 #
-#   ./setup.sh demo    build, then run the core demo (examples/core_demo.cpp)
+#   ./setup.sh demo    build, then train the Fashion-MNIST MLP and print its test accuracy
+#                      (examples/fashion_mnist_mlp.cpp; flags are passed on, e.g. --epochs 5)
 #   ./setup.sh test    build, then run the whole test suite
 #   ./setup.sh bench   build, then run the benchmark programs (bench/)
 #   ./setup.sh build   install and build only
@@ -75,7 +76,7 @@ shift || true
 case "$cmd" in
   deps) install_packages ;;
   build) build ;;
-  demo) build; "$BUILD_DIR/examples/core_demo" ;;
+  demo) build; "$BUILD_DIR/examples/fashion_mnist_mlp" "$@" ;;
   test) build; run_tests "$@" ;;
   bench)
     build
