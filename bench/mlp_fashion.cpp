@@ -38,13 +38,24 @@ int main(int argc, char** argv) {
     }
   }
   keras::set_num_threads(threads);
-  auto [train, test] = keras::datasets::fashion_mnist::load_data();
-  auto prep = [](const Tensor& images) {
-    return ops::reshape(ops::multiply(ops::cast(images, keras::DType::float32), keras::constant(1.0f / 255.0f)),
-                        {images.shape()[0], 784});
-  };
-  Tensor x = prep(train.x), xt = prep(test.x);
-  Tensor y = ops::cast(train.y, keras::DType::int32), yt = ops::cast(test.y, keras::DType::int32);
+  // Pixels scaled to [0, 1] into one float buffer each (as the peer's in-place div_),
+  // and the uint8 files released afterwards.
+  Tensor x, xt, y, yt;
+  {
+    auto [train, test] = keras::datasets::fashion_mnist::load_data();
+    auto prep = [](const Tensor& images) {
+      const int64_t n = images.shape()[0];
+      Tensor out = ops::zeros({n, 784});
+      const uint8_t* src = images.data<uint8_t>();
+      float* dst = out.mutable_data<float>();
+      for (int64_t i = 0; i < n * 784; ++i) dst[i] = float(src[i]) / 255.0f;
+      return out;
+    };
+    x = prep(train.x);
+    xt = prep(test.x);
+    y = ops::cast(train.y, keras::DType::int32);
+    yt = ops::cast(test.y, keras::DType::int32);
+  }
 
   auto make_model = [] {
     auto m = keras::Sequential({layers::Dense(300, {.activation = "relu", .input_shape = {784}}),
