@@ -1,5 +1,6 @@
 #include "keras/optimizers.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -795,6 +796,43 @@ std::shared_ptr<AdadeltaOptimizer> Adadelta(const AdadeltaOptions& o) { return s
 std::shared_ptr<AdamaxOptimizer> Adamax(const AdamaxOptions& o) { return std::make_shared<AdamaxOptimizer>(o); }
 std::shared_ptr<FtrlOptimizer> Ftrl(const FtrlOptions& o) { return std::make_shared<FtrlOptimizer>(o); }
 std::shared_ptr<LionOptimizer> Lion(const LionOptions& o) { return std::make_shared<LionOptimizer>(o); }
+
+// ---- MultiOptimizer --------------------------------------------------------------------------
+MultiOptimizer::MultiOptimizer(std::vector<Group> groups, std::string name)
+    : Optimizer("MultiOptimizer", OptimizerOptions{LearningRate(0.0), {}, {}, {}, {}, name}), groups_(std::move(groups)) {
+  if (groups_.empty()) throw std::invalid_argument(this->name() + ": expected at least one (optimizer, variables) group");
+  for (size_t i = 0; i < groups_.size(); ++i)
+    if (!groups_[i].optimizer)
+      throw std::invalid_argument(this->name() + ": group " + std::to_string(i) + " has no optimizer");
+}
+
+void MultiOptimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) {
+  if (grads.size() != vars.size())
+    throw std::invalid_argument(name() + ": apply_gradients received " + std::to_string(grads.size()) +
+                                " gradients for " + std::to_string(vars.size()) + " variables");
+  std::vector<std::vector<Tensor>> g(groups_.size());
+  std::vector<std::vector<Variable>> v(groups_.size());
+  for (size_t i = 0; i < vars.size(); ++i) {
+    size_t k = 0;
+    while (k < groups_.size() && std::none_of(groups_[k].variables.begin(), groups_[k].variables.end(),
+                                               [&](const Variable& x) { return x.same_as(vars[i]); }))
+      ++k;
+    if (k == groups_.size())
+      throw std::invalid_argument(name() + ": variable '" + vars[i].name() + "' belongs to no optimizer group");
+    g[k].push_back(grads[i]);
+    v[k].push_back(vars[i]);
+  }
+  for (size_t k = 0; k < groups_.size(); ++k)
+    if (!v[k].empty()) groups_[k].optimizer->apply_gradients(g[k], v[k]);
+}
+
+void MultiOptimizer::update_step(const Tensor&, Variable& var, double) {
+  throw std::logic_error(name() + ": update_step is done by the group optimizers (variable '" + var.name() + "')");
+}
+
+std::shared_ptr<MultiOptimizer> make_multi_optimizer(std::vector<MultiOptimizer::Group> groups) {
+  return std::make_shared<MultiOptimizer>(std::move(groups));
+}
 
 // ---- registry ------------------------------------------------------------------------------
 namespace {

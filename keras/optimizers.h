@@ -196,7 +196,7 @@ class Optimizer {
   // One step: clips the gradients, applies weight decay, then update_step for each
   // (gradient, variable) pair; undefined gradients are skipped (all undefined raises).
   // Slots are built the first time a variable is seen. Increments iterations.
-  void apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars);
+  virtual void apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars);
 
   int64_t iterations() const;
   // The learning rate in use at the current iteration.
@@ -466,6 +466,29 @@ std::shared_ptr<LionOptimizer> Lion(const LionOptions& o = {});
 
 // By Keras's names (the class names, or lower-cased: "sgd", "rmsprop", "adam", "adamw",
 // "nadam", "adagrad", "adadelta", "adamax", "ftrl", "lion"), default arguments.
+// Several optimizers on one model (Wide & Deep): each group of variables gets its own
+// optimizer; compile() takes it like any optimizer, so it works inside fit(). A variable
+// in no group raises. Its learning_rate() and iterations() are the first group's.
+//   auto opt = MultiOptimizer({{SGD({.learning_rate = 0.01}), wide->trainable_weights()},
+//                              {Adam(), deep->trainable_weights()}});
+class MultiOptimizer : public Optimizer {
+ public:
+  struct Group {
+    OptimizerPtr optimizer;
+    std::vector<Variable> variables;
+  };
+  explicit MultiOptimizer(std::vector<Group> groups, std::string name = "");
+  void apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) override;
+  const std::vector<Group>& groups() const { return groups_; }
+
+ protected:
+  void update_step(const Tensor& grad, Variable& var, double lr) override;
+
+ private:
+  std::vector<Group> groups_;
+};
+std::shared_ptr<MultiOptimizer> make_multi_optimizer(std::vector<MultiOptimizer::Group> groups);
+
 OptimizerPtr get(const std::string& name);
 Config serialize(const Optimizer& o);
 OptimizerPtr deserialize(const Config& c);

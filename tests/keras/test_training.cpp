@@ -180,3 +180,29 @@ TEST_CASE("train_on_batch, test_on_batch, predict_on_batch; regularization losse
   CHECK(l["loss"] == doctest::Approx(0.02));
   CHECK(model->predict_on_batch({x})[0].shape() == Shape{4, 1});
 }
+
+TEST_CASE("fit with several optimizers: Wide & Deep, each path with its own optimizer") {
+  auto wide_in = keras::Input({2});
+  auto deep_in = keras::Input({2});
+  auto wide = layers::Dense(1, {.name = "wide"});
+  auto deep_h = layers::Dense(4, {.activation = "relu", .name = "deep_hidden"});
+  auto deep_out = layers::Dense(1, {.name = "deep_out"});
+  auto out = layers::Add()({wide(wide_in), deep_out(deep_h(deep_in))});
+  auto model = keras::Functional({wide_in, deep_in}, {out});
+  std::vector<core::Variable> deep_vars = deep_h->trainable_weights();
+  for (auto& v : deep_out->trainable_weights()) deep_vars.push_back(v);
+  // The wide path's optimizer has learning rate 0: its weights must not move.
+  auto opt = keras::optimizers::make_multi_optimizer(
+      {{keras::optimizers::SGD({.learning_rate = 0.0}), wide->trainable_weights()},
+       {keras::optimizers::Adam({.learning_rate = 0.01}), deep_vars}});
+  model->compile({.optimizer = opt, .loss = "mse"});
+  auto [x, y] = linear_data(64);
+  auto wide_before = values(wide->kernel.value());
+  auto deep_before = values(deep_out->kernel.value());
+  model->fit({x, x}, {y}, {.batch_size = 16, .epochs = 2, .verbose = 0});
+  CHECK(values(wide->kernel.value()) == wide_before);
+  CHECK(values(deep_out->kernel.value()) != deep_before);
+  auto lonely = keras::optimizers::make_multi_optimizer({{keras::optimizers::SGD(), deep_vars}});
+  CHECK_THROWS_MSG(lonely->apply_gradients({ops::zeros({2, 1})}, {wide->kernel}), std::invalid_argument,
+                   "belongs to no optimizer group");
+}
