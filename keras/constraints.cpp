@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "keras/family_registry.h"
 
 namespace keras::constraints {
 
@@ -214,49 +215,15 @@ const std::map<std::string, std::string>& builtin_aliases() {
   return aliases;
 }
 
-struct Custom {
-  std::mutex mu;
-  Table factories;
-};
-Custom& custom() {
-  static Custom c;
-  return c;
-}
-
-Factory find_factory(const std::string& name) {
-  const auto& aliases = builtin_aliases();
-  if (auto it = aliases.find(name); it != aliases.end()) return builtin_classes().at(it->second);
-  Custom& c = custom();
-  std::lock_guard<std::mutex> lock(c.mu);
-  if (auto it = c.factories.find(name); it != c.factories.end()) return it->second;
-  return {};
-}
-
-std::string joined_names() {
-  std::string s;
-  for (const auto& n : names()) s += (s.empty() ? "" : ", ") + n;
-  return s;
+detail::FamilyRegistry<ConstraintPtr>& registry() {
+  static auto* r = new detail::FamilyRegistry<ConstraintPtr>("constraint", "constraints", builtin_classes(), builtin_aliases());
+  return *r;
 }
 }  // namespace
 
-std::vector<std::string> names() {
-  std::vector<std::string> out;
-  for (const auto& [k, v] : builtin_aliases()) out.push_back(k);
-  {
-    Custom& c = custom();
-    std::lock_guard<std::mutex> lock(c.mu);
-    for (const auto& [k, v] : c.factories) out.push_back(k);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<std::string> names() { return registry().names(); }
 
-ConstraintPtr get(const std::string& name) {
-  Factory f = find_factory(name);
-  if (!f)
-    fail("constraints.get: unknown constraint '" + name + "'; expected one of: " + joined_names());
-  return f(keras::Config::object());
-}
+ConstraintPtr get(const std::string& name) { return registry().get(name); }
 
 ConstraintPtr get(Function fn, std::string name) {
   if (!fn) fail("constraints.get: expected a callable, but received an empty function");
@@ -270,31 +237,10 @@ keras::Config serialize(const Constraint& constraint) {
   return c;
 }
 
-ConstraintPtr deserialize(const keras::Config& config) {
-  if (config.type() == keras::Value::Type::string) return get(config.as_string());
-  if (!config.is_object() || !config.contains("class_name") ||
-      config.at("class_name").type() != keras::Value::Type::string)
-    fail("constraints.deserialize: expected {\"class_name\": ..., \"config\": {...}} or a name, "
-         "but received " + config.to_json());
-  const std::string& cls = config.at("class_name").as_string();
-  Factory f = find_factory(cls);
-  if (!f)
-    fail("constraints.deserialize: unknown constraint class '" + cls +
-         "'; expected one of: " + joined_names());
-  return f(config.get("config", keras::Config::object()));
-}
+ConstraintPtr deserialize(const keras::Config& config) { return registry().deserialize(config); }
 
 void register_constraint(const std::string& class_name, Factory factory) {
-  if (class_name.empty()) fail("constraints.register_constraint: expected a non-empty class name");
-  if (builtin_aliases().count(class_name))
-    fail("constraints.register_constraint: '" + class_name +
-         "' is a built-in constraint and cannot be replaced");
-  if (!factory)
-    fail("constraints.register_constraint: expected a factory for '" + class_name +
-         "', but received an empty function");
-  Custom& c = custom();
-  std::lock_guard<std::mutex> lock(c.mu);
-  c.factories[class_name] = std::move(factory);
+  registry().add(class_name, std::move(factory), "register_constraint");
 }
 
 }  // namespace keras::constraints
