@@ -58,6 +58,10 @@ Tensor random_normal(const Shape& shape, const RandomOptions& o = {});
 // Values beyond two standard deviations are redrawn.
 Tensor truncated_normal(const Shape& shape, const RandomOptions& o = {});
 void set_random_seed(uint64_t seed);
+// The global generator's state (seeding it first when unseeded):
+// set_random_seed(random_generator_state()) later resumes the same sequence of drawn
+// seeds (checkpoints that resume training save it).
+uint64_t random_generator_state();
 
 // ---- elementwise unary ---------------------------------------------------------------
 Tensor neg(const Tensor& x);

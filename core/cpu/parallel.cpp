@@ -1,6 +1,7 @@
 #include "core/cpu/parallel.h"
 
 #include <cblas.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <atomic>
@@ -121,11 +122,29 @@ int default_threads() {
 
 std::mutex g_pool_mu;
 ThreadPool* g_pool = nullptr;  // never destroyed (workers may outlive static destructors)
+int g_forked_threads = 0;      // in a forked child: the parent's pool size
+
+// fork() copies only the calling thread: in the child the pool's workers do not exist,
+// so a job would wait for them forever and resizing would join threads that are not
+// there. The child therefore abandons the copied pool (leaked: destroying it would join)
+// and builds a new one of the same size on first use. The pool mutex is held across
+// fork so the child's copy is in a known state.
+void before_fork() { g_pool_mu.lock(); }
+void after_fork_in_parent() { g_pool_mu.unlock(); }
+void after_fork_in_child() {
+  if (g_pool) {
+    g_forked_threads = g_pool->size();
+    g_pool = nullptr;
+  }
+  g_pool_mu.unlock();
+}
 
 ThreadPool& pool() {
+  static const int registered = pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+  (void)registered;
   std::lock_guard<std::mutex> lock(g_pool_mu);
   if (!g_pool) {
-    int n = default_threads();
+    int n = g_forked_threads > 0 ? g_forked_threads : default_threads();
     openblas_set_num_threads(n);
     g_pool = new ThreadPool(n);
   }

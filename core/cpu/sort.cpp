@@ -48,7 +48,10 @@ void sort_typed(OpCall& c) {
   const Tensor& x = c.in(0);
   if (x.size() == 0) return;
   const int64_t axis = normalize_axis(c.attrs.axis, x.rank(), c.name());
-  const auto [outer, n, inner] = split_at(x.shape(), axis);
+  // Plain variables, not a structured binding: clang before 16 cannot capture those in
+  // the lambda below (the fuzz build uses clang 14).
+  const AxisSplit split = split_at(x.shape(), axis);
+  const int64_t outer = split.outer, n = split.dim, inner = split.inner;
   const T* src = static_cast<const T*>(x.raw_data());
   const bool arg = c.op == OpId::ArgSort;
   void* dst = c.outputs[0].raw_mutable_data();

@@ -149,14 +149,19 @@ uint64_t splitmix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-int64_t resolve_seed(int64_t seed) {
-  if (seed >= 0) return seed;
-  std::lock_guard<std::mutex> lock(g_seed_mu);
+// Called with g_seed_mu held.
+void seed_if_needed() {
   if (!g_seeded) {  // unseeded programs differ from run to run, as TensorFlow's
     std::random_device rd;
     g_seed_state = (uint64_t{rd()} << 32) ^ rd();
     g_seeded = true;
   }
+}
+
+int64_t resolve_seed(int64_t seed) {
+  if (seed >= 0) return seed;
+  std::lock_guard<std::mutex> lock(g_seed_mu);
+  seed_if_needed();
   return static_cast<int64_t>(splitmix64(g_seed_state) >> 1);
 }
 
@@ -304,6 +309,12 @@ void set_random_seed(uint64_t seed) {
   std::lock_guard<std::mutex> lock(g_seed_mu);
   g_seed_state = seed;
   g_seeded = true;
+}
+
+uint64_t random_generator_state() {
+  std::lock_guard<std::mutex> lock(g_seed_mu);
+  seed_if_needed();
+  return g_seed_state;
 }
 
 }  // namespace ops

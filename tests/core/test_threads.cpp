@@ -1,4 +1,9 @@
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdio>
 #include <stdexcept>
 #include <vector>
 
@@ -79,4 +84,36 @@ TEST_CASE("results do not depend on the thread count") {
   CHECK(runs[0] == runs[2]);
   CHECK(sums[0] == sums[1]);
   CHECK(sums[0] == sums[2]);
+}
+
+TEST_CASE("a forked child gets a working pool of the same size (fork copies no workers)") {
+  ThreadCount keep;
+  core::set_num_threads(3);
+  std::atomic<int64_t> sum{0};
+  core::cpu::parallel_for(1 << 16, 1, [&](int64_t b, int64_t e) { sum += e - b; });  // the workers exist now
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {  // the child only computes and _exit()s: no doctest there
+    std::atomic<int64_t> n{0}, chunks{0};
+    core::cpu::parallel_for(1 << 16, 1, [&](int64_t b, int64_t e) {
+      n += e - b;
+      ++chunks;
+    });
+    core::set_num_threads(2);
+    core::cpu::parallel_for(1 << 16, 1, [&](int64_t b, int64_t e) { n += e - b; });
+    ::_exit(n == 2 << 16 && chunks == 3 && core::get_num_threads() == 2 ? 0 : 1);
+  }
+  // Before the fix the child waited forever for workers that fork had not copied.
+  int status = 0;
+  for (int i = 0; i < 1000 && ::waitpid(pid, &status, WNOHANG) == 0; ++i) ::usleep(10000);
+  if (::waitpid(pid, &status, WNOHANG) == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    FAIL("the forked child hung in parallel_for");
+  }
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(sum == 1 << 16);
 }
