@@ -7,6 +7,10 @@
 #   ./setup.sh bench   build, then run the benchmark programs (bench/)
 #   ./setup.sh build   install and build only
 #   ./setup.sh deps    install the packages only
+#   ./setup.sh fuzz [SECONDS] [TARGET...]
+#                      build the libFuzzer targets of tests/fuzz with clang, ASan and UBSan
+#                      (in $FUZZ_BUILD_DIR, default ./build-fuzz) and run each for SECONDS
+#                      (default 60) on one core, printing executions, coverage and findings
 #
 # Idempotent: packages already installed are skipped and the build is incremental.
 # As root it installs with apt-get; otherwise through sudo. Build directory: $BUILD_DIR
@@ -16,7 +20,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 PACKAGES=(g++ meson ninja-build pkg-config cmake ccache libxtensor-dev libxtensor-blas-dev
-          libopenblas-pthread-dev libcereal-dev doctest-dev zlib1g-dev dataset-fashion-mnist)
+          libopenblas-pthread-dev libcereal-dev doctest-dev zlib1g-dev dataset-fashion-mnist
+          python3-sklearn)
 BUILD_DIR=${BUILD_DIR:-build}
 
 install_packages() {
@@ -71,6 +76,51 @@ run_tests() {
   return "$rc"
 }
 
+# Builds the fuzz targets (tests/fuzz/fuzz_<name>.cpp) and runs each for $1 seconds
+# (default 60), starting from the seeds in tests/fuzz/corpus/<name>/; the inputs it finds
+# go to $FUZZ_BUILD_DIR/corpus/<name>, crashing inputs to $FUZZ_BUILD_DIR/findings/.
+# Exits non-zero when a target finds a crash.
+run_fuzz() {
+  local seconds=${1:-60}
+  shift || true
+  PACKAGES+=(clang-14 libclang-rt-14-dev)
+  install_packages
+  local dir=${FUZZ_BUILD_DIR:-build-fuzz}
+  if [ ! -f "$dir/build.ninja" ]; then
+    local cxx=clang++-14
+    if command -v ccache >/dev/null; then cxx="ccache clang++-14"; fi
+    CXX=$cxx meson setup "$dir" -Dfuzz=true -Dtests=disabled -Dcuda=disabled \
+      --buildtype=debugoptimized >&2
+  fi
+  local targets=("$@")
+  if ((${#targets[@]} == 0)); then  # every target tests/fuzz/meson.build defines
+    ninja -C "$dir" build.ninja >&2  # (regenerated first if meson.build files changed)
+    mapfile -t targets < <(ninja -C "$dir" -t targets all |
+                           sed -nE 's#^tests/fuzz/fuzz_([A-Za-z0-9_]+): .*#\1#p')
+  fi
+  ninja -C "$dir" "${targets[@]/#/tests/fuzz/fuzz_}" >&2
+  local failed=0 t log
+  mkdir -p "$dir/findings"
+  for t in "${targets[@]}"; do
+    mkdir -p "$dir/corpus/$t"
+    log="$dir/fuzz_$t.log"
+    local rc=0
+    "$dir/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -print_final_stats=1 \
+      -artifact_prefix="$dir/findings/$t-" "$dir/corpus/$t" "tests/fuzz/corpus/$t" \
+      >"$log" 2>&1 || rc=$?
+    local execs cov ft units findings
+    execs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -n 1)
+    cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -n 1 | cut -d' ' -f2)
+    ft=$(grep -oE 'ft: [0-9]+' "$log" | tail -n 1 | cut -d' ' -f2)
+    units=$(find "$dir/corpus/$t" -type f | wc -l)
+    findings=$(find "$dir/findings" -name "$t-*" -type f | wc -l)
+    echo "fuzz_$t: ${execs:-?} executions in ${seconds} s, coverage ${cov:-?} edges" \
+         "(${ft:-?} features), corpus $units inputs, findings $findings (exit $rc; log $log)"
+    if ((rc != 0 || findings > 0)); then failed=1; fi
+  done
+  return "$failed"
+}
+
 cmd=${1:-demo}
 shift || true
 case "$cmd" in
@@ -81,5 +131,6 @@ case "$cmd" in
   bench)
     build
     for b in matmul elementwise op_overhead mlp_autodiff; do "$BUILD_DIR/bench/bench_$b" "$@"; done ;;
-  *) echo "usage: $0 demo|test|bench|build|deps" >&2; exit 2 ;;
+  fuzz) run_fuzz "$@" ;;
+  *) echo "usage: $0 demo|test|bench|build|deps|fuzz" >&2; exit 2 ;;
 esac

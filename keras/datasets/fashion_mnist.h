@@ -6,20 +6,18 @@
 #include <utility>
 
 #include "core/tensor.h"
+#include "keras/datasets/idx.h"
 
 namespace keras::datasets::fashion_mnist {
 
-struct Split {
-  core::Tensor x;  // uint8 (n, 28, 28)
-  core::Tensor y;  // uint8 (n,), class ids 0..9
-};
-// (train (60000 images), test (10000 images)), as Keras's load_data().
-// Missing or malformed files throw std::runtime_error naming the file and the problem.
-std::pair<Split, Split> load_data(const std::string& directory = "");
+using datasets::Split;  // x: uint8 (n, 28, 28); y: uint8 (n,), class ids 0..9
+using datasets::read_idx;
 
-// Reads one IDX file (optionally gzip-compressed): the magic number, the dimensions and
-// the data are checked against the file size before anything is allocated.
-core::Tensor read_idx(const std::string& path);
+// (train (60000 images), test (10000 images)), as Keras's load_data(): from `directory`,
+// else $FASHION_MNIST_DIR, else /usr/share/datasets/fashion-mnist. A missing file
+// raises std::runtime_error naming it and the package to install
+// (apt-get install dataset-fashion-mnist); a malformed one names the file and the problem.
+std::pair<Split, Split> load_data(const std::string& directory = "");
 
 // The class names, index = label.
 extern const char* const class_names[10];

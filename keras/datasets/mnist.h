@@ -1,0 +1,21 @@
+// mnist.h - keras.datasets.mnist: the MNIST handwritten digits, read from the four IDX
+// files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
+// t10k-labels-idx1-ubyte, each optionally gzip-compressed) in a folder: `directory`,
+// else $MNIST_DIR. Debian has no MNIST package, so there is no default folder.
+#pragma once
+#include <string>
+#include <utility>
+
+#include "core/tensor.h"
+#include "keras/datasets/idx.h"
+
+namespace keras::datasets::mnist {
+
+using datasets::Split;  // x: uint8 (n, 28, 28); y: uint8 (n,), digits 0..9
+
+// (train (60000 images), test (10000 images)), as Keras's load_data(). Without a folder
+// (neither argument nor $MNIST_DIR), or with a file missing, raises std::runtime_error
+// saying to set MNIST_DIR or pass the folder; a malformed file names it and the problem.
+std::pair<Split, Split> load_data(const std::string& directory = "");
+
+}  // namespace keras::datasets::mnist

@@ -1,0 +1,16 @@
+// fuzz_npy.cpp - libFuzzer target: the .npy reader on arbitrary bytes.
+// Errors the reader reports are expected; any other exception or crash is a finding.
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+
+#include "core/npy.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  try {
+    core::load_npy_bytes(data, size, "fuzz");
+  } catch (const std::runtime_error&) {
+  } catch (const std::invalid_argument&) {
+  }
+  return 0;
+}
