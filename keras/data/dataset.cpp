@@ -1,0 +1,428 @@
+// dataset.cpp - Element, Iterator, the Dataset API and the sources (tensor slices,
+// tensors, generators, ranges). The transformations are in transformations.cpp,
+// batching.cpp and threaded_nodes.cpp.
+#include "keras/data/dataset.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "core/ops.h"
+#include "keras/data/dataset_impl.h"
+
+namespace keras::data {
+namespace ops = core::ops;
+using detail::IteratorImpl;
+using detail::IteratorPtr;
+using detail::Node;
+using detail::NodePtr;
+
+namespace {
+std::string tensor_spec(const Tensor& t) {
+  if (!t.defined()) return "undefined";
+  return std::string(core::dtype_name(t.dtype())) + " " + t.shape().str();
+}
+std::string quoted_keys(const std::vector<std::string>& names) {
+  std::string s;
+  for (const std::string& n : names) s += (s.empty() ? "'" : ", '") + n + "'";
+  return s;
+}
+}  // namespace
+
+// ---- Element ----------------------------------------------------------------------------------
+Element::Element(Tensor t) : components_{std::move(t)} {}
+Element::Element(std::initializer_list<Tensor> components) : components_(components) {}
+Element::Element(std::vector<Tensor> components) : components_(std::move(components)) {}
+Element::Element(const std::map<std::string, Tensor>& named) {
+  for (const auto& [k, v] : named) {
+    names_.push_back(k);
+    components_.push_back(v);
+  }
+}
+Element::Element(std::initializer_list<std::pair<const std::string, Tensor>> named) {
+  std::map<std::string, Tensor> m;
+  for (const auto& [k, v] : named)
+    if (!m.emplace(k, v).second) throw std::invalid_argument("Element: the key '" + k + "' appears twice");
+  *this = Element(m);
+}
+Element::Element(std::vector<Tensor> components, std::vector<std::string> names)
+    : components_(std::move(components)), names_(std::move(names)) {
+  if (!names_.empty() && names_.size() != components_.size())
+    throw std::invalid_argument("Element: expected one name per component (" + std::to_string(components_.size()) +
+                                "), but received " + std::to_string(names_.size()) + " names");
+  for (size_t i = 0; i < names_.size(); ++i)  // few names: no allocation per element
+    for (size_t j = 0; j < i; ++j)
+      if (names_[i] == names_[j]) throw std::invalid_argument("Element: the key '" + names_[i] + "' appears twice");
+}
+
+const Tensor& Element::component(int64_t i) const {
+  if (i < 0 || size_t(i) >= components_.size())
+    throw std::out_of_range("Element: index " + std::to_string(i) + " is out of range for an element with " +
+                            std::to_string(components_.size()) + " components " + spec());
+  return components_[size_t(i)];
+}
+
+const Tensor& Element::operator[](const std::string& key) const {
+  if (names_.empty())
+    throw std::out_of_range("Element: no component named '" + key + "': the element is a tuple of " +
+                            std::to_string(components_.size()) + " components " + spec() + " (index it by position)");
+  for (size_t i = 0; i < names_.size(); ++i)
+    if (names_[i] == key) return components_[i];
+  throw std::out_of_range("Element: no component named '" + key + "'; the keys are " + quoted_keys(names_));
+}
+
+bool Element::contains(const std::string& key) const {
+  return std::find(names_.begin(), names_.end(), key) != names_.end();
+}
+
+std::string Element::spec() const {
+  std::string s = names_.empty() ? "(" : "{";
+  for (size_t i = 0; i < components_.size(); ++i) {
+    if (i) s += ", ";
+    if (!names_.empty()) s += "'" + names_[i] + "': ";
+    s += tensor_spec(components_[i]);
+  }
+  if (names_.empty() && components_.size() == 1) s += ",";
+  return s + (names_.empty() ? ")" : "}");
+}
+
+namespace detail {
+void throw_arity(const char* what, size_t arity, const Element& e) {
+  throw std::invalid_argument(std::string(what) + ": the function takes " + std::to_string(arity) +
+                              " tensor argument" + (arity == 1 ? "" : "s") + ", but the element has " +
+                              std::to_string(e.size()) + " components " + e.spec() +
+                              " (take a const Element& to receive any structure)");
+}
+
+bool predicate_value(const Tensor& t) {
+  if (!t.defined() || t.dtype() != DType::bool_ || t.size() != 1)
+    throw std::invalid_argument("filter: the predicate must return a bool or a scalar bool tensor, but returned " +
+                                tensor_spec(t));
+  return t.item<bool>();
+}
+
+Tensor rows_of(const Tensor& t, int64_t begin, int64_t count, bool squeeze) {
+  std::vector<int64_t> dims = t.shape().dims();
+  if (t.device().is_cpu()) {
+    const int64_t row_elems = dims[0] > 0 ? t.size() / dims[0] : 0;
+    const char* base = static_cast<const char*>(t.raw_data());
+    dims[0] = count;
+    if (squeeze) dims.erase(dims.begin());
+    const char* src = base ? base + size_t(begin * row_elems) * core::dtype_size(t.dtype()) : nullptr;
+    return core::from_buffer(src, Shape(dims), t.dtype());
+  }
+  std::vector<int64_t> b(dims.size(), 0), sz = dims;
+  b[0] = begin;
+  sz[0] = count;
+  Tensor r = ops::slice(t, b, sz);
+  if (!squeeze) return r;
+  dims.erase(dims.begin());
+  return ops::reshape(r, dims);
+}
+
+Rows::Rows(Element tensors) : tensors_(std::move(tensors)) {
+  n_ = tensors_.empty() ? 0 : tensors_[0].shape()[0];
+  for (const Tensor& t : tensors_) {
+    std::vector<int64_t> dims(t.shape().dims().begin() + 1, t.shape().dims().end());
+    row_shapes_.emplace_back(dims);
+    row_bytes_.push_back(size_t(row_shapes_.back().num_elements()) * core::dtype_size(t.dtype()));
+  }
+}
+
+Element Rows::row(int64_t i) const {
+  std::vector<Tensor> cs;
+  cs.reserve(tensors_.size());
+  for (size_t c = 0; c < tensors_.size(); ++c) {
+    const Tensor& t = tensors_.components()[c];
+    if (t.device().is_cpu())  // one copy of the row's bytes, no shape arithmetic per row
+      cs.push_back(core::from_buffer(static_cast<const char*>(t.raw_data()) + size_t(i) * row_bytes_[c], row_shapes_[c], t.dtype()));
+    else
+      cs.push_back(rows_of(t, i, 1, true));
+  }
+  return Element(std::move(cs), tensors_.names());
+}
+
+bool IteratorImpl::next_index(int64_t&) {
+  throw std::logic_error("dataset iterator: index mode on a node without rows_source()");
+}
+
+}  // namespace detail
+
+namespace {
+
+// ---- sources ----------------------------------------------------------------------------------
+class SlicesNode : public Node {
+ public:
+  explicit SlicesNode(Element tensors) : rows_(std::move(tensors)) {}
+  int64_t cardinality() const override { return rows_.size(); }
+  IteratorPtr make_iterator() const override { return std::make_unique<It>(rows_); }
+  const detail::Rows* rows_source() const override { return &rows_; }
+
+ private:
+  class It : public IteratorImpl {
+   public:
+    explicit It(const detail::Rows& rows) : rows_(rows) {}
+    bool next(Element& out) override {
+      if (i_ >= rows_.size()) return false;
+      out = rows_.row(i_++);
+      return true;
+    }
+    bool next_index(int64_t& row) override {
+      if (i_ >= rows_.size()) return false;
+      row = i_++;
+      return true;
+    }
+
+   private:
+    const detail::Rows& rows_;  // the node outlives its iterators (they hold the dataset)
+    int64_t i_ = 0;
+  };
+  detail::Rows rows_;
+};
+
+class TensorsNode : public Node {
+ public:
+  explicit TensorsNode(Element e) : e_(std::move(e)) {}
+  int64_t cardinality() const override { return 1; }
+  IteratorPtr make_iterator() const override { return std::make_unique<It>(e_); }
+
+ private:
+  class It : public IteratorImpl {
+   public:
+    explicit It(const Element& e) : e_(e) {}
+    bool next(Element& out) override {
+      if (done_) return false;
+      done_ = true;
+      out = e_;
+      return true;
+    }
+
+   private:
+    const Element& e_;
+    bool done_ = false;
+  };
+  Element e_;
+};
+
+class GeneratorNode : public Node {
+ public:
+  explicit GeneratorNode(GeneratorFactory f) : f_(std::move(f)) {}
+  int64_t cardinality() const override { return UNKNOWN_CARDINALITY; }
+  IteratorPtr make_iterator() const override { return std::make_unique<It>(f_); }
+
+ private:
+  class It : public IteratorImpl {
+   public:
+    explicit It(const GeneratorFactory& f) : f_(f) {}
+    bool next(Element& out) override {
+      if (done_) return false;
+      if (!gen_) {
+        gen_ = f_();
+        if (!gen_) throw std::invalid_argument("from_generator: the factory returned an empty generator");
+      }
+      std::optional<Element> e = gen_();
+      if (!e) {
+        done_ = true;
+        gen_ = nullptr;
+        return false;
+      }
+      out = std::move(*e);
+      return true;
+    }
+
+   private:
+    const GeneratorFactory& f_;
+    Generator gen_;
+    bool done_ = false;
+  };
+  GeneratorFactory f_;
+};
+
+class RangeNode : public Node {
+ public:
+  RangeNode(int64_t start, int64_t stop, int64_t step) : start_(start), stop_(stop), step_(step) {}
+  int64_t cardinality() const override {
+    const int64_t span = step_ > 0 ? stop_ - start_ : start_ - stop_;
+    const int64_t st = step_ > 0 ? step_ : -step_;
+    return span <= 0 ? 0 : (span + st - 1) / st;
+  }
+  IteratorPtr make_iterator() const override { return std::make_unique<It>(start_, cardinality(), step_); }
+
+ private:
+  class It : public IteratorImpl {
+   public:
+    It(int64_t start, int64_t n, int64_t step) : v_(start), n_(n), step_(step) {}
+    bool next(Element& out) override {
+      if (i_ >= n_) return false;
+      out = Element(core::constant(v_));
+      v_ += step_;
+      ++i_;
+      return true;
+    }
+
+   private:
+    int64_t v_, n_, step_, i_ = 0;
+  };
+  int64_t start_, stop_, step_;
+};
+
+// The top of every iteration: stays at the end once there, and releases the pipeline
+// (and its threads) as soon as it is exhausted.
+class RootIterator : public IteratorImpl {
+ public:
+  RootIterator(NodePtr node, IteratorPtr it) : node_(std::move(node)), it_(std::move(it)) {}
+  ~RootIterator() override { it_.reset(); }  // before the node it refers to
+  bool next(Element& out) override {
+    if (!it_) return false;
+    if (it_->next(out)) return true;
+    it_.reset();
+    return false;
+  }
+
+ private:
+  NodePtr node_;  // keeps the graph alive while the iterator exists
+  IteratorPtr it_;
+};
+
+void check_count(const char* what, int64_t count) {
+  if (count < -1)
+    throw std::invalid_argument(std::string(what) + ": expected count >= -1 (-1: all), but received " + std::to_string(count));
+}
+
+}  // namespace
+
+// ---- Iterator -----------------------------------------------------------------------------------
+Iterator::Iterator(std::shared_ptr<detail::IteratorImpl> impl) : impl_(std::move(impl)), at_end_(false) {}
+
+std::optional<Element> Iterator::next() {
+  if (!impl_) return std::nullopt;
+  Element e;
+  if (!impl_->next(e)) return std::nullopt;
+  return e;
+}
+
+Iterator& Iterator::operator++() {
+  std::optional<Element> e = next();
+  if (e) {
+    current_ = std::move(*e);
+  } else {
+    current_ = Element();
+    at_end_ = true;
+  }
+  return *this;
+}
+
+// ---- Dataset ------------------------------------------------------------------------------------
+Dataset Dataset::from_tensor_slices(const Element& tensors) {
+  if (tensors.empty()) throw std::invalid_argument("from_tensor_slices: expected at least one tensor, but received none");
+  auto label = [&](size_t i) {
+    return "component " + std::to_string(i) + (tensors.named() ? " ('" + tensors.names()[i] + "')" : std::string());
+  };
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    if (!tensors[i].defined()) throw std::invalid_argument("from_tensor_slices: " + label(i) + " is an undefined tensor");
+    if (tensors[i].rank() == 0)
+      throw std::invalid_argument("from_tensor_slices: " + label(i) + " is a scalar; slicing needs a first axis");
+    if (tensors[i].shape()[0] != tensors[0].shape()[0])
+      throw std::invalid_argument("from_tensor_slices: all components must have the same first dimension, but " + label(0) +
+                                  " has shape " + tensors[0].shape().str() + " and " + label(i) + " has shape " +
+                                  tensors[i].shape().str());
+  }
+  return Dataset(std::make_shared<SlicesNode>(tensors));
+}
+
+Dataset Dataset::from_tensors(const Element& tensors) {
+  for (size_t i = 0; i < tensors.size(); ++i)
+    if (!tensors[i].defined())
+      throw std::invalid_argument("from_tensors: component " + std::to_string(i) + " is an undefined tensor");
+  return Dataset(std::make_shared<TensorsNode>(tensors));
+}
+
+Dataset Dataset::from_generator(GeneratorFactory make_generator) {
+  if (!make_generator) throw std::invalid_argument("from_generator: expected a generator factory, but received an empty function");
+  return Dataset(std::make_shared<GeneratorNode>(std::move(make_generator)));
+}
+
+Dataset Dataset::range(int64_t stop) { return range(0, stop, 1); }
+Dataset Dataset::range(int64_t start, int64_t stop, int64_t step) {
+  if (step == 0) throw std::invalid_argument("range: step must not be 0");
+  return Dataset(std::make_shared<RangeNode>(start, stop, step));
+}
+
+Dataset Dataset::zip(const std::vector<Dataset>& datasets) {
+  if (datasets.empty()) throw std::invalid_argument("zip: expected at least one dataset, but received none");
+  std::vector<NodePtr> nodes;
+  for (const Dataset& d : datasets) nodes.push_back(d.node_);
+  return Dataset(detail::make_zip_node(std::move(nodes)));
+}
+
+Dataset Dataset::batch(int64_t batch_size, const BatchOptions& o) const {
+  return Dataset(detail::make_batch_node(node_, batch_size, o.drop_remainder));
+}
+
+Dataset Dataset::padded_batch(int64_t batch_size, const PaddedBatchOptions& o) const {
+  return Dataset(detail::make_padded_batch_node(node_, batch_size, o));
+}
+
+Dataset Dataset::unbatch() const { return Dataset(detail::make_unbatch_node(node_)); }
+
+Dataset Dataset::shuffle(int64_t buffer_size, const ShuffleOptions& o) const {
+  if (buffer_size < 1) throw std::invalid_argument("shuffle: expected buffer_size >= 1, but received " + std::to_string(buffer_size));
+  uint64_t seed = o.seed >= 0 ? uint64_t(o.seed)
+                              : uint64_t(ops::random_uniform({}, {.minval = 0, .maxval = 9e15, .dtype = DType::float64}).item<double>());
+  return Dataset(detail::make_shuffle_node(node_, buffer_size, seed, o.reshuffle_each_iteration));
+}
+
+Dataset Dataset::map_fn(MapFn f, const MapOptions& o) const {
+  if (!f) throw std::invalid_argument("map: expected a function, but received an empty one");
+  if (o.num_parallel_calls < AUTOTUNE)
+    throw std::invalid_argument("map: expected num_parallel_calls >= 0 or AUTOTUNE (-1), but received " +
+                                std::to_string(o.num_parallel_calls));
+  if (o.num_parallel_calls == 0) return Dataset(detail::make_map_node(node_, std::move(f)));
+  return Dataset(detail::make_parallel_map_node(node_, std::move(f), o.num_parallel_calls));
+}
+
+Dataset Dataset::filter_fn(PredicateFn f) const {
+  if (!f) throw std::invalid_argument("filter: expected a predicate, but received an empty function");
+  return Dataset(detail::make_filter_node(node_, std::move(f)));
+}
+
+Dataset Dataset::repeat(int64_t count) const {
+  check_count("repeat", count);
+  return Dataset(detail::make_repeat_node(node_, count));
+}
+
+Dataset Dataset::take(int64_t count) const {
+  check_count("take", count);
+  return Dataset(detail::make_take_node(node_, count));
+}
+
+Dataset Dataset::skip(int64_t count) const {
+  check_count("skip", count);
+  return Dataset(detail::make_skip_node(node_, count));
+}
+
+Dataset Dataset::concatenate(const Dataset& other) const {
+  return Dataset(detail::make_concatenate_node(node_, other.node_));
+}
+
+Dataset Dataset::cache() const { return Dataset(detail::make_cache_node(node_)); }
+
+Dataset Dataset::prefetch(int64_t buffer_size) const {
+  if (buffer_size < AUTOTUNE)
+    throw std::invalid_argument("prefetch: expected buffer_size >= 0 or AUTOTUNE (-1), but received " + std::to_string(buffer_size));
+  if (buffer_size == 0) return *this;
+  return Dataset(detail::make_prefetch_node(node_, buffer_size == AUTOTUNE ? 4 : buffer_size));
+}
+
+int64_t Dataset::cardinality() const { return node_->cardinality(); }
+
+Iterator Dataset::make_iterator() const {
+  return Iterator(std::make_shared<RootIterator>(node_, node_->make_iterator()));
+}
+
+Iterator Dataset::begin() const {
+  Iterator it = make_iterator();
+  ++it;
+  return it;
+}
+
+}  // namespace keras::data

@@ -1,0 +1,256 @@
+// dataset.h - keras::data::Dataset, tf.data's input pipeline: sources
+// (from_tensor_slices, from_tensors, from_generator, range), transformations (batch,
+// padded_batch, unbatch, shuffle, map, filter, repeat, take, skip, zip, concatenate,
+// cache, prefetch), cardinality and range-for iteration.
+//
+//   auto ds = keras::data::Dataset::from_tensor_slices({images, labels})
+//                 .shuffle(60000, {.seed = 42})
+//                 .map([](const Tensor& x, const Tensor& y) {
+//                   return keras::data::Element{ops::cast(x, DType::float32) / 255.0, y};
+//                 }, {.num_parallel_calls = keras::data::AUTOTUNE})
+//                 .batch(32)
+//                 .prefetch(keras::data::AUTOTUNE);
+//   for (const keras::data::Element& batch : ds) use(batch[0], batch[1]);
+//   model->fit(ds, {.epochs = 10});
+//
+// A Dataset is an immutable, cheap-to-copy handle to a graph of nodes; every iteration
+// (begin() or make_iterator()) builds a fresh iterator state, so a dataset can be
+// iterated many times. Threads (parallel map, prefetch) belong to an iterator and are
+// stopped and joined when its last copy is destroyed.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace keras::data {
+using core::DType;
+using core::Shape;
+using core::Tensor;
+
+// Dataset::cardinality() values besides a count (tf.data.INFINITE_CARDINALITY,
+// tf.data.UNKNOWN_CARDINALITY).
+inline constexpr int64_t INFINITE_CARDINALITY = -1;
+inline constexpr int64_t UNKNOWN_CARDINALITY = -2;
+// num_parallel_calls / prefetch buffer_size chosen by the library (tf.data.AUTOTUNE):
+// one map thread per core; a prefetch buffer of 4 elements.
+inline constexpr int64_t AUTOTUNE = -1;
+
+// One element of a dataset: a small structure of tensors. Positional components (a
+// tuple; a single tensor is a 1-tuple) with optional names (a dict; keys are kept
+// sorted, as tf.nest orders dict keys).
+class Element {
+ public:
+  Element() = default;
+  Element(Tensor t);                                  // NOLINT: a single tensor
+  Element(std::initializer_list<Tensor> components);  // a tuple: Element{x, y}
+  Element(std::vector<Tensor> components);            // NOLINT
+  Element(const std::map<std::string, Tensor>& named);  // NOLINT: a dict
+  Element(std::initializer_list<std::pair<const std::string, Tensor>> named);  // {{"x", x}}
+  Element(std::vector<Tensor> components, std::vector<std::string> names);
+
+  size_t size() const { return components_.size(); }
+  bool empty() const { return components_.empty(); }
+  // Component i (any integer type, so e[0] is not mistaken for a key); throws
+  // std::out_of_range naming the element's size.
+  template <class I>
+    requires std::is_integral_v<I>
+  const Tensor& operator[](I i) const {
+    return component(static_cast<int64_t>(i));
+  }
+  const Tensor& component(int64_t i) const;
+  // The component named `key`; throws std::out_of_range listing the keys.
+  const Tensor& operator[](const std::string& key) const;
+  bool contains(const std::string& key) const;
+  const std::vector<Tensor>& components() const { return components_; }
+  const std::vector<std::string>& names() const { return names_; }  // empty for a tuple
+  bool named() const { return !names_.empty(); }
+  std::vector<Tensor>::const_iterator begin() const { return components_.begin(); }
+  std::vector<Tensor>::const_iterator end() const { return components_.end(); }
+  // "(float32 (28, 28), int32 ())", or "{'image': float32 (28, 28), 'label': int32 ()}".
+  std::string spec() const;
+
+ private:
+  std::vector<Tensor> components_;
+  std::vector<std::string> names_;
+};
+
+namespace detail {
+class Node;
+class IteratorImpl;
+}  // namespace detail
+
+// One pass over a dataset. Copies share the same state (like a Python iterator). Also
+// an input iterator for range-for: `for (const Element& e : dataset)`.
+class Iterator {
+ public:
+  Iterator() = default;
+  // The next element, or nullopt at the end. An exception raised by a map function, a
+  // predicate or a generator (on any thread) is rethrown here as the original exception.
+  std::optional<Element> next();
+
+  // Range-for interface (Dataset::begin() fetches the first element).
+  const Element& operator*() const { return current_; }
+  const Element* operator->() const { return &current_; }
+  Iterator& operator++();
+  bool operator==(std::default_sentinel_t) const { return at_end_; }
+
+ private:
+  friend class Dataset;
+  explicit Iterator(std::shared_ptr<detail::IteratorImpl> impl);
+  std::shared_ptr<detail::IteratorImpl> impl_;
+  Element current_;
+  bool at_end_ = true;
+};
+
+struct BatchOptions {
+  bool drop_remainder = false;  // drop a last batch smaller than batch_size
+};
+
+struct PaddedBatchOptions {
+  // One shape per component (without the batch axis); -1 pads that axis to the longest
+  // in the batch. Empty: every axis to the longest in the batch.
+  std::vector<std::vector<int64_t>> padded_shapes{};
+  // One value for every component, or one per component (default 0).
+  std::vector<double> padding_values{};
+  bool drop_remainder = false;
+};
+
+struct ShuffleOptions {
+  int64_t seed = -1;  // -1 draws a seed from core's global generator (ops::set_random_seed)
+  bool reshuffle_each_iteration = true;
+};
+
+struct MapOptions {
+  // 0: run on the consumer's thread; n >= 1: on n threads owned by the iterator (the
+  // output order is the input order); AUTOTUNE: one thread per core.
+  int64_t num_parallel_calls = 0;
+};
+
+using MapFn = std::function<Element(const Element&)>;
+using PredicateFn = std::function<bool(const Element&)>;
+// A generator yields elements until it returns nullopt; from_generator calls the
+// factory once per iteration, as tf.data calls a Python generator function.
+using Generator = std::function<std::optional<Element>()>;
+using GeneratorFactory = std::function<Generator()>;
+
+namespace detail {
+[[noreturn]] void throw_arity(const char* what, size_t arity, const Element& e);
+bool predicate_value(const Tensor& t);
+
+// Calls f with the element, or with its components unpacked when f takes tensors
+// (f(x, y) for a 2-tuple), as tf.data unpacks tuples into arguments.
+template <class F, size_t... I>
+decltype(auto) call_unpacked(const char* what, F& f, const Element& e, std::index_sequence<I...>) {
+  if (e.size() != sizeof...(I)) throw_arity(what, sizeof...(I), e);
+  return f(e[I]...);
+}
+template <class F>
+decltype(auto) call_with(const char* what, F& f, const Element& e) {
+  if constexpr (std::is_invocable_v<F&, const Element&>)
+    return f(e);
+  else if constexpr (std::is_invocable_v<F&, const Tensor&>)
+    return call_unpacked(what, f, e, std::make_index_sequence<1>());
+  else if constexpr (std::is_invocable_v<F&, const Tensor&, const Tensor&>)
+    return call_unpacked(what, f, e, std::make_index_sequence<2>());
+  else if constexpr (std::is_invocable_v<F&, const Tensor&, const Tensor&, const Tensor&>)
+    return call_unpacked(what, f, e, std::make_index_sequence<3>());
+  else if constexpr (std::is_invocable_v<F&, const Tensor&, const Tensor&, const Tensor&, const Tensor&>)
+    return call_unpacked(what, f, e, std::make_index_sequence<4>());
+  else
+    static_assert(std::is_invocable_v<F&, const Element&>,
+                  "the function must take an Element, or 1 to 4 Tensors (the components)");
+}
+}  // namespace detail
+
+class Dataset {
+ public:
+  // ---- sources ----
+  // The slices of the tensors along their first axis: from_tensor_slices(x),
+  // from_tensor_slices({x, y}) (tuples), from_tensor_slices({{"image", x}, {"label", y}})
+  // (dicts). Every component's first dimension must agree.
+  static Dataset from_tensor_slices(const Element& tensors);
+  // One element: the tensors themselves.
+  static Dataset from_tensors(const Element& tensors);
+  // Elements produced by C++ code; cardinality unknown.
+  static Dataset from_generator(GeneratorFactory make_generator);
+  // int64 scalars start, start + step, ... up to (excluding) stop (tf.data.Dataset.range).
+  static Dataset range(int64_t stop);
+  static Dataset range(int64_t start, int64_t stop, int64_t step = 1);
+  // Elements of every dataset side by side: the components of each, concatenated (names
+  // are kept when every dataset has names and none repeats). Stops with the shortest.
+  static Dataset zip(const std::vector<Dataset>& datasets);
+
+  // ---- transformations (each returns a new dataset) ----
+  // Stacks batch_size consecutive elements along a new first axis; every component
+  // must have one shape across the batch.
+  Dataset batch(int64_t batch_size, const BatchOptions& options = {}) const;
+  // Batches elements of varying shapes, padding each component to the longest in the
+  // batch (or to padded_shapes) with padding_values.
+  Dataset padded_batch(int64_t batch_size, const PaddedBatchOptions& options = {}) const;
+  // Splits each element along its first axis (the inverse of batch).
+  Dataset unbatch() const;
+  // Keeps a buffer of buffer_size elements and outputs one drawn at random, replacing it
+  // with the next input. The order depends only on the seed and on how many times the
+  // dataset has been iterated (when reshuffle_each_iteration).
+  Dataset shuffle(int64_t buffer_size, const ShuffleOptions& options = {}) const;
+  // f(element) or f(component, ...): returns an Element, a Tensor or a list of tensors.
+  template <class F>
+  Dataset map(F f, const MapOptions& options = {}) const {
+    return map_fn(MapFn([f = std::move(f)](const Element& e) mutable -> Element {
+                    return Element(detail::call_with("map", f, e));
+                  }),
+                  options);
+  }
+  Dataset map_fn(MapFn f, const MapOptions& options = {}) const;
+  // Keeps the elements for which f(element) or f(component, ...) is true (a bool, or a
+  // scalar bool tensor).
+  template <class F>
+  Dataset filter(F f) const {
+    return filter_fn(PredicateFn([f = std::move(f)](const Element& e) mutable -> bool {
+      auto r = detail::call_with("filter", f, e);
+      if constexpr (std::is_same_v<std::decay_t<decltype(r)>, Tensor>)
+        return detail::predicate_value(r);
+      else
+        return static_cast<bool>(r);
+    }));
+  }
+  Dataset filter_fn(PredicateFn f) const;
+  // count times (-1: forever).
+  Dataset repeat(int64_t count = -1) const;
+  // The first count elements (-1: all).
+  Dataset take(int64_t count) const;
+  // All but the first count elements (-1: none).
+  Dataset skip(int64_t count) const;
+  // This dataset's elements, then other's; the structures (component count, dtypes)
+  // must match.
+  Dataset concatenate(const Dataset& other) const;
+  // Keeps the elements in memory after the first complete iteration; later iterations
+  // read them from memory (a partial iteration caches nothing).
+  Dataset cache() const;
+  // Produces up to buffer_size elements ahead on a background thread.
+  Dataset prefetch(int64_t buffer_size = AUTOTUNE) const;
+
+  // The number of elements, INFINITE_CARDINALITY or UNKNOWN_CARDINALITY.
+  int64_t cardinality() const;
+
+  // ---- iteration ----
+  Iterator make_iterator() const;
+  Iterator begin() const;  // fetches the first element
+  std::default_sentinel_t end() const { return {}; }
+
+ private:
+  explicit Dataset(std::shared_ptr<const detail::Node> node) : node_(std::move(node)) {}
+  std::shared_ptr<const detail::Node> node_;
+};
+
+}  // namespace keras::data

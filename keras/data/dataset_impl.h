@@ -1,0 +1,76 @@
+// dataset_impl.h - (private to keras/data) the node graph behind Dataset: a Node per
+// source or transformation (immutable, shared between datasets), and the state of one
+// pass over it (IteratorImpl, created fresh by every make_iterator()).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "keras/data/dataset.h"
+
+namespace keras::data::detail {
+
+// The tensors of from_tensor_slices, seen as rows along their first axis.
+class Rows {
+ public:
+  explicit Rows(Element tensors);
+  const Element& tensors() const { return tensors_; }
+  int64_t size() const { return n_; }
+  // Row i of each component (a copy), names kept.
+  Element row(int64_t i) const;
+
+ private:
+  Element tensors_;
+  int64_t n_ = 0;
+  std::vector<Shape> row_shapes_;  // each component's shape without the first axis
+  std::vector<size_t> row_bytes_;
+};
+
+class IteratorImpl {
+ public:
+  virtual ~IteratorImpl() = default;
+  // The next element into `out`; false at the end.
+  virtual bool next(Element& out) = 0;
+  // Index mode, for iterators of nodes with a rows_source(): the index of the next row
+  // of those tensors instead of the row itself; false at the end.
+  virtual bool next_index(int64_t& row);
+};
+using IteratorPtr = std::unique_ptr<IteratorImpl>;
+
+class Node {
+ public:
+  virtual ~Node() = default;
+  virtual int64_t cardinality() const = 0;
+  virtual IteratorPtr make_iterator() const = 0;
+  // Nodes whose elements are rows of fixed tensors (from_tensor_slices, and shuffle,
+  // take, skip, repeat over it) return those tensors: their iterators then also work in
+  // index mode, so shuffle buffers row indices and batch gathers a batch with one
+  // operation per component instead of stacking elements.
+  virtual const Rows* rows_source() const { return nullptr; }
+};
+using NodePtr = std::shared_ptr<const Node>;
+
+// transformations.cpp
+NodePtr make_shuffle_node(NodePtr input, int64_t buffer_size, uint64_t seed, bool reshuffle_each_iteration);
+NodePtr make_map_node(NodePtr input, MapFn f);
+NodePtr make_filter_node(NodePtr input, PredicateFn f);
+NodePtr make_repeat_node(NodePtr input, int64_t count);
+NodePtr make_take_node(NodePtr input, int64_t count);
+NodePtr make_skip_node(NodePtr input, int64_t count);
+NodePtr make_zip_node(std::vector<NodePtr> inputs);
+NodePtr make_concatenate_node(NodePtr a, NodePtr b);
+NodePtr make_cache_node(NodePtr input);
+// batching.cpp
+NodePtr make_batch_node(NodePtr input, int64_t batch_size, bool drop_remainder);
+NodePtr make_padded_batch_node(NodePtr input, int64_t batch_size, const PaddedBatchOptions& o);
+NodePtr make_unbatch_node(NodePtr input);
+// threaded_nodes.cpp
+NodePtr make_parallel_map_node(NodePtr input, MapFn f, int64_t threads);
+NodePtr make_prefetch_node(NodePtr input, int64_t buffer_size);
+
+// Rows [begin, begin + count) of t along axis 0 (a copy); with squeeze (count 1) the
+// row itself, without the first axis.
+Tensor rows_of(const Tensor& t, int64_t begin, int64_t count, bool squeeze);
+
+}  // namespace keras::data::detail
