@@ -326,6 +326,25 @@ std::vector<Variable> Optimizer::variables() const {
 
 void Optimizer::build(const std::vector<Variable>&) {}
 
+void Optimizer::build_variables(const std::vector<Variable>& vars) {
+  std::vector<Variable> fresh;
+  for (const Variable& x : vars) {
+    bool known = false;
+    for (const Variable& b : built_) known = known || b.same_as(x);
+    for (const Variable& b : fresh) known = known || b.same_as(x);
+    if (!known) fresh.push_back(x);
+  }
+  if (!fresh.empty()) {
+    built_.insert(built_.end(), fresh.begin(), fresh.end());
+    build(fresh);
+  }
+}
+
+void Optimizer::set_iterations(int64_t n) {
+  if (n < 0) throw std::invalid_argument(name_ + ": expected iterations >= 0, but received " + std::to_string(n));
+  iterations_.assign(ops::fill({}, double(n), DType::int64));
+}
+
 Variable Optimizer::add_variable_from_reference(const Variable& ref, const std::string& name) {
   Variable v(ops::zeros_like(ref.value()), name_ + "/" + ref.name() + "_" + name, false);
   slots_.push_back(v);
@@ -355,17 +374,7 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
   if (g.empty() && !grads.empty())
     throw std::invalid_argument(name_ + ": no gradients provided for any variable (" +
                                 std::to_string(vars.size()) + " variables)");
-  // Build slots for variables seen for the first time.
-  std::vector<Variable> fresh;
-  for (const Variable& x : v) {
-    bool known = false;
-    for (const Variable& b : built_) known = known || b.same_as(x);
-    if (!known) fresh.push_back(x);
-  }
-  if (!fresh.empty()) {
-    built_.insert(built_.end(), fresh.begin(), fresh.end());
-    build(fresh);
-  }
+  build_variables(v);  // slots for variables seen for the first time
   // Clipping (Keras order: clipnorm per gradient, global_clipnorm, clipvalue).
   if (options_.clipnorm)
     for (Tensor& t : g) {

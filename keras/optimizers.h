@@ -207,6 +207,11 @@ class Optimizer {
   const std::string& class_name() const { return class_name_; }
   // The state to save: iterations, then every slot variable.
   std::vector<Variable> variables() const;
+  // Creates the slots of the variables not seen yet, as the first apply_gradients does
+  // (Keras's optimizer.build), so a saved state can be loaded before training.
+  void build_variables(const std::vector<Variable>& vars);
+  // Restores the iteration count (loading a checkpoint); negative values raise.
+  void set_iterations(int64_t iterations);
   virtual Config get_config() const;
 
  protected:
