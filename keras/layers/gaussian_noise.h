@@ -23,6 +23,8 @@ class GaussianNoiseLayer : public Layer {
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
   static LayerPtr from_config(const Config& c);
+  uint64_t seed_generator_state() const override { return calls_.load(); }
+  void set_seed_generator_state(uint64_t state) override { calls_.store(state); }
 
   double stddev() const { return stddev_; }
 

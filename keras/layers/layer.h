@@ -160,6 +160,11 @@ class Layer : public std::enable_shared_from_this<Layer> {
   virtual std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& input_shapes);
   // Keras's config: name, trainable, dtype, dynamic; subclasses add their arguments.
   virtual Config get_config() const;
+  // The state of the layer's own random generator (Keras's SeedGenerator: the number of
+  // draws a seeded Dropout or GaussianNoise has made), saved by BackupAndRestore so a
+  // resumed run draws the same numbers; 0 for layers without one.
+  virtual uint64_t seed_generator_state() const { return 0; }
+  virtual void set_seed_generator_state(uint64_t) {}
 
   // ---- weights and sublayers ----
   Variable add_weight(const std::string& name, const Shape& shape, const WeightOptions& options = {});
