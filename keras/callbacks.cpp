@@ -53,7 +53,10 @@ std::string format_value(double v) {  // Keras: 4 decimals, or scientific when t
 ProgbarLogger::ProgbarLogger(int verbose, std::FILE* out)
     : verbose_(verbose), out_(out), tty_(out && isatty(fileno(out))) {}
 
-void ProgbarLogger::on_train_begin(const Logs&) { in_fit_ = true; }
+void ProgbarLogger::on_train_begin(const Logs&) {
+  in_fit_ = true;
+  target_ = 0;
+}
 
 void ProgbarLogger::on_epoch_begin(int epoch, const Logs&) {
   if (verbose_ == 0) return;
@@ -61,7 +64,8 @@ void ProgbarLogger::on_epoch_begin(int epoch, const Logs&) {
   std::fprintf(out_, "Epoch %d/%d\n", epoch + 1, it != params().end() ? int(it->second) : epoch + 1);
   std::fflush(out_);
   auto st = params().find("steps");
-  begin(st != params().end() ? int64_t(st->second) : 0);
+  // Without a step count (a Dataset of unknown cardinality) the first epoch learns it.
+  begin(st != params().end() ? int64_t(st->second) : target_);
 }
 
 void ProgbarLogger::begin(int64_t target) {
@@ -69,9 +73,11 @@ void ProgbarLogger::begin(int64_t target) {
   start_ = now_s();
   last_draw_ = 0;
   last_width_ = 0;
+  seen_ = 0;
 }
 
 void ProgbarLogger::update(int64_t current, const Logs& logs, bool finalize) {
+  if (!finalize) seen_ = current;
   if (verbose_ == 0) return;
   const double t = now_s();
   if (!finalize) {
@@ -91,7 +97,9 @@ void ProgbarLogger::update(int64_t current, const Logs& logs, bool finalize) {
       line += i < filled ? "━" : (tty_ ? "\x1b[2m━\x1b[0m" : " ");
     line += " ";
   } else {
-    line = count + " ";
+    char buf[48];  // Keras 3's unknown-total form
+    std::snprintf(buf, sizeof buf, "%7lld/Unknown ", static_cast<long long>(current));
+    line = buf;
   }
   const double per_step = current > 0 ? elapsed / double(current) : 0;
   if (finalize || target_ <= 0) {
@@ -115,7 +123,9 @@ void ProgbarLogger::on_train_batch_end(int64_t batch, const Logs& logs) { update
 
 void ProgbarLogger::on_epoch_end(int, const Logs& logs) {
   auto st = params().find("steps");
-  update(st != params().end() ? int64_t(st->second) : target_, logs, true);
+  if (st != params().end()) target_ = int64_t(st->second);
+  if (target_ <= 0) target_ = seen_;  // the total, now known
+  update(target_, logs, true);
 }
 
 void ProgbarLogger::on_test_begin(const Logs&) {
@@ -127,17 +137,22 @@ void ProgbarLogger::on_test_batch_end(int64_t batch, const Logs& logs) {
   if (!in_fit_) update(batch + 1, logs, false);
 }
 void ProgbarLogger::on_test_end(const Logs& logs) {
-  if (!in_fit_) update(target_, logs, true);
+  if (in_fit_) return;
+  if (target_ <= 0) target_ = seen_;
+  update(target_, logs, true);
 }
 void ProgbarLogger::on_predict_begin(const Logs&) {
   auto st = params().find("steps");
   begin(st != params().end() ? int64_t(st->second) : 0);
 }
 void ProgbarLogger::on_predict_batch_end(int64_t batch, const Logs&) { update(batch + 1, {}, false); }
-void ProgbarLogger::on_predict_end(const Logs&) { update(target_, {}, true); }
+void ProgbarLogger::on_predict_end(const Logs&) {
+  if (target_ <= 0) target_ = seen_;
+  update(target_, {}, true);
+}
 
 // ---- EarlyStopping / ReduceLROnPlateau -------------------------------------------------------
-namespace {
+namespace detail {
 bool maximizes(const std::string& mode, const std::string& monitor, const char* who) {
   if (mode == "max") return true;
   if (mode == "min") return false;
@@ -147,7 +162,8 @@ bool maximizes(const std::string& mode, const std::string& monitor, const char* 
     if (monitor.find(k) != std::string::npos) return true;
   return false;
 }
-}  // namespace
+}  // namespace detail
+using detail::maximizes;
 
 EarlyStopping::EarlyStopping(const EarlyStoppingOptions& o) : o_(o) {
   maximize_ = maximizes(o.mode, o.monitor, "EarlyStopping");

@@ -51,6 +51,12 @@ class Callback {
 };
 using CallbackPtr = std::shared_ptr<Callback>;
 
+namespace detail {
+// Whether a monitored value improves upward: mode "max", or "auto" with an accuracy-like
+// name (acc, auc, precision, recall, f1, iou); throws naming `who` on another mode.
+bool maximizes(const std::string& mode, const std::string& monitor, const char* who);
+}  // namespace detail
+
 // Records the epoch logs; fit() returns it.
 class History : public Callback {
  public:
@@ -88,6 +94,7 @@ class ProgbarLogger : public Callback {
   double start_ = 0, last_draw_ = 0;
   bool in_fit_ = false;
   size_t last_width_ = 0;
+  int64_t seen_ = 0;  // steps done in this epoch (the total, once an unknown one ends)
 };
 
 struct EarlyStoppingOptions {

@@ -5,9 +5,14 @@
 #include "core/npy.h"
 #include "keras/activations.h"
 #include "keras/callbacks.h"
+#include "keras/callbacks/backup_and_restore.h"
+#include "keras/callbacks/model_checkpoint.h"
 #include "keras/config.h"
 #include "keras/constraints.h"
+#include "keras/data/csv.h"
+#include "keras/data/dataset.h"
 #include "keras/datasets/fashion_mnist.h"
+#include "keras/datasets/mnist.h"
 #include "keras/initializers.h"
 #include "keras/layers/all.h"
 #include "keras/layers/registry.h"
@@ -16,6 +21,7 @@
 #include "keras/models/model.h"
 #include "keras/optimizers.h"
 #include "keras/regularizers.h"
+#include "keras/saving/saving.h"
 
 namespace keras {
 using core::custom_gradient;

@@ -12,10 +12,15 @@
 //   class MyModel : public keras::Model { ... call() ... };   // subclassing
 //   auto m = keras::make<MyModel>();
 #pragma once
+#include <concepts>
+#include <initializer_list>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "keras/callbacks.h"
+#include "keras/data/dataset.h"
 #include "keras/layers/layer.h"
 #include "keras/losses.h"
 #include "keras/metrics.h"
@@ -85,20 +90,35 @@ struct CompileOptions {
   bool run_eagerly = false;
 };
 
+// fit()'s validation_data: {x_val, y_val}, {x_val, y_val, sample_weight}, or a Dataset
+// of (x, y) or (x, y, sample_weight) batches.
+struct ValidationData {
+  ValidationData() = default;
+  ValidationData(std::initializer_list<Tensor> arrays) : arrays(arrays) {}
+  ValidationData(std::vector<Tensor> arrays) : arrays(std::move(arrays)) {}  // NOLINT
+  ValidationData(data::Dataset dataset) : dataset(std::move(dataset)) {}     // NOLINT
+  bool empty() const { return arrays.empty() && !dataset; }
+  std::vector<Tensor> arrays{};
+  std::optional<data::Dataset> dataset{};
+};
+
 struct FitOptions {
   int64_t batch_size = 32;
   int epochs = 1;
   int verbose = 1;  // 0 silent, 1 progress bar, 2 one line per epoch
   std::vector<callbacks::CallbackPtr> callbacks{};
   double validation_split = 0.0;  // the last fraction of the samples, before shuffling
-  std::vector<Tensor> validation_data{};  // {x_val, y_val} or {x_val, y_val, sample_weight}
+  ValidationData validation_data{};
   bool shuffle = true;
   std::map<int64_t, double> class_weight{};  // class id -> weight of its samples
   Tensor sample_weight{};
   int initial_epoch = 0;
-  int64_t steps_per_epoch = -1;  // -1: the whole dataset
+  // -1: the whole dataset. With a Dataset, the iterator then continues from one epoch
+  // to the next (needed for an infinite, repeated dataset).
+  int64_t steps_per_epoch = -1;
   int validation_freq = 1;
   int64_t seed = -1;  // shuffling seed; -1 draws one from core's global generator
+  int64_t validation_steps = -1;  // batches of a validation Dataset per validation (-1: all)
 };
 
 struct EvaluateOptions {
@@ -106,13 +126,19 @@ struct EvaluateOptions {
   int verbose = 1;
   Tensor sample_weight{};
   std::vector<callbacks::CallbackPtr> callbacks{};
+  int64_t steps = -1;  // batches to evaluate (-1: all)
 };
 
 struct PredictOptions {
   int64_t batch_size = 32;
   int verbose = 0;
   std::vector<callbacks::CallbackPtr> callbacks{};
+  int64_t steps = -1;  // batches to predict (-1: all)
 };
+
+namespace detail {
+class BatchSource;  // trainer.cpp: where fit/evaluate/predict take their batches from
+}
 
 // ---- Model --------------------------------------------------------------------------------
 class Model : public layers::Layer {
@@ -140,6 +166,11 @@ class Model : public layers::Layer {
                 const EvaluateOptions& options = {});
   Tensor predict(const Tensor& x, const PredictOptions& options = {});
   std::vector<Tensor> predict(const std::vector<Tensor>& x, const PredictOptions& options = {});
+  // On a Dataset of batches (Keras: batch_size and shuffle are ignored): elements
+  // (x, y) or (x, y, sample_weight) for fit and evaluate, (x) or (x, ...) for predict.
+  callbacks::History fit(const data::Dataset& dataset, const FitOptions& options = {});
+  Logs evaluate(const data::Dataset& dataset, const EvaluateOptions& options = {});
+  Tensor predict(const data::Dataset& dataset, const PredictOptions& options = {});
   Logs train_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                       const Tensor& sample_weight = Tensor());
   Logs test_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
@@ -156,13 +187,47 @@ class Model : public layers::Layer {
   // The loss and metrics of the current epoch (running values), as the progress bar shows.
   Logs metrics_result() const;
   void reset_metrics();
+  // A metric the model updates itself, in call() or train_step() (Keras: a Metric held
+  // by a subclassed model): the logs of fit() and evaluate() show it next to the
+  // compiled metrics, and it is reset with them.
+  template <class M>
+    requires std::derived_from<M, metrics::Metric>
+  std::shared_ptr<M> track_metric(std::shared_ptr<M> metric) {
+    tracked_metrics_.push_back(metric);
+    return metric;
+  }
 
   const optimizers::OptimizerPtr& optimizer() const { return optimizer_; }
+  // The options of the last compile() (what save() records).
+  const CompileOptions& compile_options() const { return compile_options_; }
   bool stop_training = false;
+
+  // ---- saving (keras/saving/saving.cpp; see keras/saving/saving.h) ----
+  void save(const std::string& path) const;
+  void save_weights(const std::string& path) const;
+  void load_weights(const std::string& path);
+
+  // Where fit() starts. fit() sets it from its options before on_train_begin; a
+  // callback's on_train_begin may change it to resume an interrupted run
+  // (BackupAndRestore; Keras's model._initial_epoch). Each epoch's shuffling order
+  // depends only on (shuffle_seed, epoch).
+  struct FitStart {
+    int epoch = 0;              // the first epoch to run
+    int64_t step = 0;           // batches of that epoch already done (skipped)
+    uint64_t shuffle_seed = 0;  // FitOptions::seed, or the seed drawn for this fit()
+  };
+  FitStart fit_start{};
 
  private:
   void update_metrics(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred,
                       const Tensor& sample_weight);
+  // The loops shared by the tensor and Dataset overloads.
+  callbacks::History fit_loop(detail::BatchSource& train, detail::BatchSource* validation,
+                              const FitOptions& options);
+  Logs evaluate_loop(detail::BatchSource& source, int verbose,
+                     const std::vector<callbacks::CallbackPtr>& callbacks);
+  std::vector<Tensor> predict_loop(detail::BatchSource& source, int verbose,
+                                   const std::vector<callbacks::CallbackPtr>& callbacks);
   void resolve_metrics(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred);
   std::vector<std::string> output_names() const;
 
@@ -173,6 +238,7 @@ class Model : public layers::Layer {
   std::vector<double> loss_weights_;
   std::vector<std::vector<metrics::MetricPtr>> metrics_;  // per output
   bool metrics_resolved_ = false;
+  std::vector<metrics::MetricPtr> tracked_metrics_;  // track_metric()
   double loss_sum_ = 0, loss_count_ = 0;
 };
 

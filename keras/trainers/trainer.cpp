@@ -2,7 +2,10 @@
 // shuffling, the train and test steps, metrics, callbacks and validation.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <memory>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
@@ -68,6 +71,14 @@ Tensor class_weights_for(const Tensor& y, const std::map<int64_t, double>& cw) {
     w[i] = it == cw.end() ? 1.0f : float(it->second);
   }
   return core::constant(w);
+}
+
+// The shuffling seed of one epoch, mixed from fit()'s seed and the epoch number.
+uint64_t epoch_seed(uint64_t seed, int epoch) {
+  uint64_t z = seed + (uint64_t(epoch) + 1) * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
 }
 
 class CallbackList {
@@ -161,6 +172,7 @@ void Model::reset_metrics() {
   loss_sum_ = loss_count_ = 0;
   for (auto& per : metrics_)
     for (auto& m : per) m->reset_state();
+  for (auto& m : tracked_metrics_) m->reset_state();
 }
 
 Logs Model::metrics_result() const {
@@ -173,6 +185,7 @@ Logs Model::metrics_result() const {
       if (metrics_.size() > 1 && i < outs.size()) key = outs[i] + "_" + key;
       logs[key] = m->result().item<double>();
     }
+  for (const auto& m : tracked_metrics_) logs[m->name()] = m->result().item<double>();
   return logs;
 }
 
@@ -221,6 +234,197 @@ Logs Model::test_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor
 
 std::vector<Tensor> Model::predict_on_batch(const std::vector<Tensor>& x) { return (*this)(x, false); }
 
+// ---- where the batches come from ------------------------------------------------------------------
+// fit, evaluate and predict share their loops; a BatchSource gives each pass's batches,
+// from arrays (sliced, or gathered in a shuffled order) or from a Dataset's iterator.
+namespace detail {
+struct Batch {
+  std::vector<Tensor> x, y;
+  Tensor sample_weight;
+  int64_t size = 0;
+};
+
+class BatchSource {
+ public:
+  virtual ~BatchSource() = default;
+  // Batches per pass, or -1 when unknown (a Dataset of unknown cardinality).
+  virtual int64_t steps() const = 0;
+  // Starts a pass (an epoch; `seed` orders a shuffled epoch).
+  virtual void begin_pass(int epoch, uint64_t seed) = 0;
+  // Whether the pass has another batch (a Dataset reads it ahead here).
+  virtual bool has_next() = 0;
+  virtual Batch next() = 0;
+  // Skips n batches (a resumed epoch).
+  virtual void skip(int64_t n) {
+    for (int64_t i = 0; i < n && has_next(); ++i) next();
+  }
+  // A Dataset continued across epochs (steps_per_epoch) that ran out of data.
+  virtual bool ran_out() const { return false; }
+};
+}  // namespace detail
+
+namespace {
+using detail::Batch;
+
+// Arrays with the same number of samples, in batches of batch_size.
+class ArraySource : public detail::BatchSource {
+ public:
+  ArraySource(std::vector<Tensor> x, std::vector<Tensor> y, Tensor sw, int64_t n, int64_t batch_size, bool shuffle,
+              int64_t max_steps)
+      : x_(std::move(x)), y_(std::move(y)), sw_(std::move(sw)), n_(n), batch_(batch_size), shuffle_(shuffle) {
+    const int64_t full = (n + batch_size - 1) / batch_size;
+    steps_ = max_steps > 0 ? std::min(max_steps, full) : full;
+  }
+  int64_t steps() const override { return steps_; }
+  void begin_pass(int epoch, uint64_t seed) override {
+    step_ = 0;
+    if (!shuffle_) return;  // the order depends only on the seed and the epoch (exact resumption)
+    order_.resize(size_t(n_));
+    std::iota(order_.begin(), order_.end(), 0);
+    std::mt19937_64 rng(epoch_seed(seed, epoch));
+    std::shuffle(order_.begin(), order_.end(), rng);
+  }
+  bool has_next() override { return step_ < steps_; }
+  Batch next() override {
+    const int64_t b = step_ * batch_, e = std::min(n_, b + batch_);
+    ++step_;
+    Batch out;
+    out.size = e - b;
+    if (shuffle_) {
+      Tensor idx = core::constant(std::vector<int64_t>(order_.begin() + b, order_.begin() + e));
+      out.x = take(x_, idx);
+      out.y = take(y_, idx);
+      if (sw_.defined()) out.sample_weight = ops::gather(sw_, idx, 0);
+    } else {
+      out.x = rows(x_, b, e);
+      out.y = rows(y_, b, e);
+      if (sw_.defined()) out.sample_weight = rows({sw_}, b, e)[0];
+    }
+    return out;
+  }
+  void skip(int64_t n) override { step_ = std::min(steps_, step_ + n); }
+
+ private:
+  std::vector<Tensor> x_, y_;
+  Tensor sw_;
+  int64_t n_, batch_, steps_, step_ = 0;
+  bool shuffle_;
+  std::vector<int64_t> order_;
+};
+
+// The batches of a Dataset: (x, y) or (x, y, sample_weight) elements for fit and
+// evaluate (with_targets), (x, ...) for predict. With max_steps, a pass stops after that
+// many batches and the next pass continues the same iterator (Keras 3's steps_per_epoch);
+// once it is exhausted, the next pass starts a new one.
+class DatasetSource : public detail::BatchSource {
+ public:
+  // `steps_option` names the option that sets max_steps (for the error messages).
+  DatasetSource(data::Dataset ds, const char* fn, bool with_targets, int64_t max_steps, const char* steps_option,
+                std::map<int64_t, double> class_weight = {})
+      : ds_(std::move(ds)), fn_(fn), with_targets_(with_targets), max_steps_(max_steps), class_weight_(std::move(class_weight)) {
+    const int64_t c = ds_.cardinality();
+    if (c == data::INFINITE_CARDINALITY && max_steps_ <= 0)
+      throw std::invalid_argument(std::string(fn_) + ": the dataset is infinite (repeat() without a count); give " +
+                                  steps_option + " to say how many batches make one pass");
+    card_ = c;
+    steps_ = max_steps_ > 0 ? max_steps_ : (c >= 0 ? c : -1);
+  }
+  int64_t steps() const override { return steps_; }
+  void begin_pass(int, uint64_t) override {
+    step_ = 0;
+    ran_out_ = false;
+    pending_.reset();
+    if (max_steps_ <= 0 || !it_ || (card_ >= 0 && seen_ >= card_)) {
+      it_ = ds_.make_iterator();
+      seen_ = 0;
+    }
+  }
+  bool has_next() override {
+    if (pending_) return true;
+    if (!it_ || (max_steps_ > 0 && step_ >= max_steps_)) return false;
+    pending_ = it_->next();
+    if (!pending_) {
+      if (seen_ == 0)  // a new iterator that gives nothing
+        throw std::invalid_argument(std::string(fn_) + ": the dataset is empty (it gave no batches)");
+      it_.reset();
+      ran_out_ = max_steps_ > 0;
+      return false;
+    }
+    return true;
+  }
+  Batch next() override {
+    if (!has_next()) throw std::logic_error(std::string(fn_) + ": no batch left");
+    data::Element e = std::move(*pending_);
+    pending_.reset();
+    ++step_;
+    ++seen_;
+    return unpack(e);
+  }
+  bool ran_out() const override { return ran_out_; }
+
+ private:
+  Batch unpack(const data::Element& e) const {
+    Batch b;
+    if (with_targets_) {
+      if (e.size() < 2 || e.size() > 3)
+        throw std::invalid_argument(std::string(fn_) + ": expected dataset elements (x, y) or (x, y, sample_weight), but received " +
+                                    e.spec());
+      b.x = {e[0]};
+      b.y = {e[1]};
+      b.size = cardinality(b.x, b.y, fn_);
+      if (e.size() == 3) {
+        b.sample_weight = e[2];
+        if (b.sample_weight.rank() < 1 || b.sample_weight.shape()[0] != b.size)
+          throw std::invalid_argument(std::string(fn_) + ": the sample_weight of a dataset element has shape " +
+                                      b.sample_weight.shape().str() + ", expected (" + std::to_string(b.size) + ",)");
+      }
+      if (!class_weight_.empty()) {
+        Tensor cw = class_weights_for(b.y[0], class_weight_);
+        b.sample_weight = b.sample_weight.defined() ? ops::multiply(ops::cast(b.sample_weight, DType::float32), cw) : cw;
+      }
+    } else {
+      if (e.empty()) throw std::invalid_argument(std::string(fn_) + ": expected dataset elements (x) or (x, ...), but received ()");
+      b.x = {e[0]};
+      b.size = cardinality(b.x, {}, fn_);
+    }
+    return b;
+  }
+  data::Dataset ds_;
+  const char* fn_;
+  bool with_targets_;
+  int64_t max_steps_, card_ = 0, steps_ = 0, step_ = 0, seen_ = 0;
+  std::map<int64_t, double> class_weight_;
+  std::optional<data::Iterator> it_;
+  std::optional<data::Element> pending_;
+  bool ran_out_ = false;
+};
+
+// The callbacks' params: the step count only when known (the progress bar's total).
+std::map<std::string, double> loop_params(int64_t steps, int verbose, int epochs = -1) {
+  std::map<std::string, double> p{{"verbose", double(verbose)}};
+  if (steps >= 0) p["steps"] = double(steps);
+  if (epochs >= 0) p["epochs"] = double(epochs);
+  return p;
+}
+
+// {x_val, y_val} or {x_val, y_val, sample_weight}.
+std::unique_ptr<detail::BatchSource> validation_arrays(const std::string& model, const std::vector<Tensor>& v, int64_t batch_size) {
+  if (v.size() < 2 || v.size() > 3)
+    throw std::invalid_argument(model + ": validation_data must be {x_val, y_val}, {x_val, y_val, sample_weight} or a Dataset");
+  const int64_t n = cardinality({v[0]}, {v[1]}, "fit (validation_data)");
+  return std::make_unique<ArraySource>(std::vector<Tensor>{v[0]}, std::vector<Tensor>{v[1]}, v.size() == 3 ? v[2] : Tensor(), n,
+                                       batch_size, false, -1);
+}
+
+void check_fit_options(const std::string& model, const FitOptions& o) {
+  if (o.batch_size <= 0) throw std::invalid_argument(model + ": expected batch_size > 0, but received " + std::to_string(o.batch_size));
+  if (o.epochs < 0 || o.initial_epoch < 0 || o.validation_freq < 1)
+    throw std::invalid_argument(model + ": expected epochs >= 0, initial_epoch >= 0 and validation_freq >= 1");
+  if (!(o.validation_split >= 0 && o.validation_split < 1))
+    throw std::invalid_argument(model + ": expected validation_split in [0, 1), but received " + std::to_string(o.validation_split));
+}
+}  // namespace
+
 // ---- fit --------------------------------------------------------------------------------------
 callbacks::History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
   return fit(std::vector<Tensor>{x}, std::vector<Tensor>{y}, o);
@@ -228,94 +432,105 @@ callbacks::History Model::fit(const Tensor& x, const Tensor& y, const FitOptions
 
 callbacks::History Model::fit(const std::vector<Tensor>& x_all, const std::vector<Tensor>& y_all, const FitOptions& o) {
   if (!compiled_) throw std::invalid_argument(name() + ": you must call compile() before fit()");
-  if (o.batch_size <= 0) throw std::invalid_argument(name() + ": expected batch_size > 0, but received " + std::to_string(o.batch_size));
-  if (o.epochs < 0 || o.initial_epoch < 0 || o.validation_freq < 1)
-    throw std::invalid_argument(name() + ": expected epochs >= 0, initial_epoch >= 0 and validation_freq >= 1");
-  if (!(o.validation_split >= 0 && o.validation_split < 1))
-    throw std::invalid_argument(name() + ": expected validation_split in [0, 1), but received " + std::to_string(o.validation_split));
+  check_fit_options(name(), o);
   const int64_t n_all = cardinality(x_all, y_all, "fit");
   if (o.sample_weight.defined() && (o.sample_weight.rank() < 1 || o.sample_weight.shape()[0] != n_all))
     throw std::invalid_argument(name() + ": sample_weight has shape " + o.sample_weight.shape().str() +
                                 ", expected (" + std::to_string(n_all) + ",)");
 
   // Validation data: given, or the last fraction of the samples (before shuffling).
-  std::vector<Tensor> x = x_all, y = y_all, vx, vy;
-  Tensor sw = o.sample_weight, vsw;
+  std::vector<Tensor> x = x_all, y = y_all;
+  Tensor sw = o.sample_weight;
   int64_t n = n_all;
-  if (!o.validation_data.empty()) {
-    if (o.validation_data.size() < 2 || o.validation_data.size() > 3)
-      throw std::invalid_argument(name() + ": validation_data must be {x_val, y_val} or {x_val, y_val, sample_weight}");
-    vx = {o.validation_data[0]};
-    vy = {o.validation_data[1]};
-    if (o.validation_data.size() == 3) vsw = o.validation_data[2];
-    cardinality(vx, vy, "fit (validation_data)");
+  std::unique_ptr<detail::BatchSource> val;
+  if (o.validation_data.dataset) {
+    val = std::make_unique<DatasetSource>(*o.validation_data.dataset, "fit (validation_data)", true, o.validation_steps, "validation_steps");
+  } else if (!o.validation_data.arrays.empty()) {
+    val = validation_arrays(name(), o.validation_data.arrays, o.batch_size);
   } else if (o.validation_split > 0) {
     const int64_t split = int64_t(double(n_all) * (1.0 - o.validation_split));
     if (split <= 0 || split >= n_all)
       throw std::invalid_argument(name() + ": validation_split " + std::to_string(o.validation_split) + " leaves " +
                                   (split <= 0 ? "no training samples" : "no validation samples") + " out of " + std::to_string(n_all));
-    vx = rows(x_all, split, n_all);
-    vy = rows(y_all, split, n_all);
+    val = std::make_unique<ArraySource>(rows(x_all, split, n_all), rows(y_all, split, n_all),
+                                        sw.defined() ? rows({sw}, split, n_all)[0] : Tensor(), n_all - split, o.batch_size, false, -1);
     x = rows(x_all, 0, split);
     y = rows(y_all, 0, split);
-    if (sw.defined()) {
-      vsw = rows({sw}, split, n_all)[0];
-      sw = rows({sw}, 0, split)[0];
-    }
+    if (sw.defined()) sw = rows({sw}, 0, split)[0];
     n = split;
   }
   if (!o.class_weight.empty()) {
     Tensor cw = class_weights_for(y[0], o.class_weight);
     sw = sw.defined() ? ops::multiply(ops::cast(sw, DType::float32), cw) : cw;
   }
+  ArraySource train(x, y, sw, n, o.batch_size, o.shuffle, o.steps_per_epoch);
+  return fit_loop(train, val.get(), o);
+}
 
-  const int64_t steps_full = (n + o.batch_size - 1) / o.batch_size;
-  const int64_t steps = o.steps_per_epoch > 0 ? std::min(o.steps_per_epoch, steps_full) : steps_full;
+callbacks::History Model::fit(const data::Dataset& dataset, const FitOptions& o) {
+  if (!compiled_) throw std::invalid_argument(name() + ": you must call compile() before fit()");
+  check_fit_options(name(), o);
+  if (o.validation_split > 0)
+    throw std::invalid_argument(name() + ": validation_split is only supported for tensors, not for a Dataset "
+                                "(give validation_data instead)");
+  if (o.sample_weight.defined())
+    throw std::invalid_argument(name() + ": the sample_weight option is not supported with a Dataset "
+                                "(give (x, y, sample_weight) elements instead)");
+  DatasetSource train(dataset, "fit", true, o.steps_per_epoch, "steps_per_epoch", o.class_weight);
+  std::unique_ptr<detail::BatchSource> val;
+  if (o.validation_data.dataset)
+    val = std::make_unique<DatasetSource>(*o.validation_data.dataset, "fit (validation_data)", true, o.validation_steps, "validation_steps");
+  else if (!o.validation_data.arrays.empty())
+    val = validation_arrays(name(), o.validation_data.arrays, o.batch_size);
+  return fit_loop(train, val.get(), o);
+}
+
+callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSource* val, const FitOptions& o) {
   auto history = std::make_shared<callbacks::History>();
   std::vector<CallbackPtr> cbs = o.callbacks;
   if (o.verbose) cbs.push_back(std::make_shared<callbacks::ProgbarLogger>(o.verbose));
   cbs.push_back(history);
-  CallbackList callbacks(cbs, this, {{"epochs", double(o.epochs)}, {"steps", double(steps)}, {"verbose", double(o.verbose)}});
+  CallbackList callbacks(cbs, this, loop_params(train.steps(), o.verbose, o.epochs));
   const bool batch_logs = !o.callbacks.empty() || o.verbose == 1;
 
-  std::mt19937_64 rng(o.seed >= 0 ? uint64_t(o.seed)
-                                  : uint64_t(ops::random_uniform({}, {.minval = 0, .maxval = 1e15, .dtype = DType::float64}).item<double>()));
-  std::vector<int64_t> order(static_cast<size_t>(n));
-  std::iota(order.begin(), order.end(), 0);
+  fit_start = {.epoch = o.initial_epoch, .step = 0,
+               .shuffle_seed = o.seed >= 0 ? uint64_t(o.seed)
+                                           : uint64_t(ops::random_uniform({}, {.minval = 0, .maxval = 1e15, .dtype = DType::float64}).item<double>())};
 
   stop_training = false;
   callbacks.each([](auto& c) { c.on_train_begin({}); });
-  for (int epoch = o.initial_epoch; epoch < o.epochs && !stop_training; ++epoch) {
+  const FitStart start = fit_start;  // a callback (BackupAndRestore) may have moved it
+  if (start.epoch < 0 || start.step < 0)
+    throw std::invalid_argument(name() + ": fit() cannot start at epoch " + std::to_string(start.epoch) + ", step " +
+                                std::to_string(start.step));
+  for (int epoch = start.epoch; epoch < o.epochs && !stop_training; ++epoch) {
     reset_metrics();
     callbacks.each([&](auto& c) { c.on_epoch_begin(epoch, {}); });
-    if (o.shuffle) std::shuffle(order.begin(), order.end(), rng);
-    for (int64_t step = 0; step < steps && !stop_training; ++step) {
-      const int64_t b = step * o.batch_size, e = std::min(n, b + o.batch_size);
+    train.begin_pass(epoch, start.shuffle_seed);
+    int64_t step = 0;
+    if (epoch == start.epoch && start.step > 0) {
+      train.skip(start.step);
+      step = start.step;
+    }
+    for (; !stop_training && train.has_next(); ++step) {
       if (batch_logs) callbacks.each([&](auto& c) { c.on_train_batch_begin(step, {}); });
-      std::vector<Tensor> xb, yb;
-      Tensor swb;
-      if (o.shuffle) {
-        Tensor idx = core::constant(std::vector<int64_t>(order.begin() + b, order.begin() + e));
-        xb = take(x, idx);
-        yb = take(y, idx);
-        if (sw.defined()) swb = ops::gather(sw, idx, 0);
-      } else {
-        xb = rows(x, b, e);
-        yb = rows(y, b, e);
-        if (sw.defined()) swb = rows({sw}, b, e)[0];
-      }
-      Tensor loss = train_step(xb, yb, swb);
-      loss_sum_ += loss.item<double>() * double(e - b);
-      loss_count_ += double(e - b);
+      Batch b = train.next();
+      Tensor loss = train_step(b.x, b.y, b.sample_weight);
+      loss_sum_ += loss.item<double>() * double(b.size);
+      loss_count_ += double(b.size);
       if (batch_logs) {
         Logs logs = metrics_result();
         callbacks.each([&](auto& c) { c.on_train_batch_end(step, logs); });
       }
     }
+    if (train.ran_out())  // Keras's warning; the next epoch starts a new pass over the dataset
+      std::fprintf(stderr, "%s: your input ran out of data after %lld of the %lld steps of epoch %d; make sure that "
+                   "your dataset can generate at least steps_per_epoch * epochs batches (use repeat()).\n",
+                   name().c_str(), (long long)step, (long long)train.steps(), epoch + 1);
     Logs logs = metrics_result();
-    if (!vx.empty() && (epoch + 1 - o.initial_epoch) % o.validation_freq == 0) {
-      Logs val = evaluate(vx, vy, {.batch_size = o.batch_size, .verbose = 0, .sample_weight = vsw});
-      for (const auto& [k, v] : val) logs["val_" + k] = v;
+    if (val && (epoch + 1 - o.initial_epoch) % o.validation_freq == 0) {
+      Logs v = evaluate_loop(*val, 0, {});
+      for (const auto& [k, value] : v) logs["val_" + k] = value;
     }
     callbacks.each([&](auto& c) { c.on_epoch_end(epoch, logs); });
   }
@@ -332,22 +547,34 @@ Logs Model::evaluate(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
   if (!compiled_) throw std::invalid_argument(name() + ": you must call compile() before evaluate()");
   if (o.batch_size <= 0) throw std::invalid_argument(name() + ": expected batch_size > 0, but received " + std::to_string(o.batch_size));
   const int64_t n = cardinality(x, y, "evaluate");
-  const int64_t steps = (n + o.batch_size - 1) / o.batch_size;
-  std::vector<CallbackPtr> cbs = o.callbacks;
-  if (o.verbose) cbs.push_back(std::make_shared<callbacks::ProgbarLogger>(o.verbose));
-  CallbackList callbacks(cbs, this, {{"steps", double(steps)}, {"verbose", double(o.verbose)}});
+  ArraySource source(x, y, o.sample_weight, n, o.batch_size, false, o.steps);
+  return evaluate_loop(source, o.verbose, o.callbacks);
+}
+
+Logs Model::evaluate(const data::Dataset& dataset, const EvaluateOptions& o) {
+  if (!compiled_) throw std::invalid_argument(name() + ": you must call compile() before evaluate()");
+  if (o.sample_weight.defined())
+    throw std::invalid_argument(name() + ": the sample_weight option is not supported with a Dataset "
+                                "(give (x, y, sample_weight) elements instead)");
+  DatasetSource source(dataset, "evaluate", true, o.steps, "steps");
+  return evaluate_loop(source, o.verbose, o.callbacks);
+}
+
+Logs Model::evaluate_loop(detail::BatchSource& source, int verbose, const std::vector<CallbackPtr>& user_cbs) {
+  std::vector<CallbackPtr> cbs = user_cbs;
+  if (verbose) cbs.push_back(std::make_shared<callbacks::ProgbarLogger>(verbose));
+  CallbackList callbacks(cbs, this, loop_params(source.steps(), verbose));
   // Keep the training metrics' state: evaluate uses them too, so save the running loss.
   reset_metrics();
   callbacks.each([](auto& c) { c.on_test_begin({}); });
-  for (int64_t step = 0; step < steps; ++step) {
-    const int64_t b = step * o.batch_size, e = std::min(n, b + o.batch_size);
-    std::vector<Tensor> xb = rows(x, b, e), yb = rows(y, b, e);
-    Tensor swb = o.sample_weight.defined() ? rows({o.sample_weight}, b, e)[0] : Tensor();
-    std::vector<Tensor> y_pred = (*this)(xb, false);
-    resolve_metrics(yb, y_pred);
-    loss_sum_ += compute_loss(yb, y_pred, swb).item<double>() * double(e - b);
-    loss_count_ += double(e - b);
-    update_metrics(yb, y_pred, swb);
+  source.begin_pass(0, 0);
+  for (int64_t step = 0; source.has_next(); ++step) {
+    Batch b = source.next();
+    std::vector<Tensor> y_pred = (*this)(b.x, false);
+    resolve_metrics(b.y, y_pred);
+    loss_sum_ += compute_loss(b.y, y_pred, b.sample_weight).item<double>() * double(b.size);
+    loss_count_ += double(b.size);
+    update_metrics(b.y, y_pred, b.sample_weight);
     if (!cbs.empty()) {
       Logs logs = metrics_result();
       callbacks.each([&](auto& c) { c.on_test_batch_end(step, logs); });
@@ -368,15 +595,29 @@ Tensor Model::predict(const Tensor& x, const PredictOptions& o) {
 std::vector<Tensor> Model::predict(const std::vector<Tensor>& x, const PredictOptions& o) {
   if (o.batch_size <= 0) throw std::invalid_argument(name() + ": expected batch_size > 0, but received " + std::to_string(o.batch_size));
   const int64_t n = cardinality(x, {}, "predict");
-  const int64_t steps = (n + o.batch_size - 1) / o.batch_size;
-  std::vector<CallbackPtr> cbs = o.callbacks;
-  if (o.verbose) cbs.push_back(std::make_shared<callbacks::ProgbarLogger>(o.verbose));
-  CallbackList callbacks(cbs, this, {{"steps", double(steps)}});
+  ArraySource source(x, {}, Tensor(), n, o.batch_size, false, o.steps);
+  return predict_loop(source, o.verbose, o.callbacks);
+}
+
+Tensor Model::predict(const data::Dataset& dataset, const PredictOptions& o) {
+  DatasetSource source(dataset, "predict", false, o.steps, "steps");
+  std::vector<Tensor> out = predict_loop(source, o.verbose, o.callbacks);
+  if (out.empty()) throw std::invalid_argument(name() + ": predict: the dataset gave no batches");
+  if (out.size() != 1)
+    throw std::invalid_argument(name() + ": the model has " + std::to_string(out.size()) +
+                                " outputs; predict on a Dataset supports single-output models");
+  return out[0];
+}
+
+std::vector<Tensor> Model::predict_loop(detail::BatchSource& source, int verbose, const std::vector<CallbackPtr>& user_cbs) {
+  std::vector<CallbackPtr> cbs = user_cbs;
+  if (verbose) cbs.push_back(std::make_shared<callbacks::ProgbarLogger>(verbose));
+  CallbackList callbacks(cbs, this, loop_params(source.steps(), verbose));
   callbacks.each([](auto& c) { c.on_predict_begin({}); });
   std::vector<std::vector<Tensor>> parts;
-  for (int64_t step = 0; step < steps; ++step) {
-    const int64_t b = step * o.batch_size, e = std::min(n, b + o.batch_size);
-    std::vector<Tensor> out = (*this)(rows(x, b, e), false);
+  source.begin_pass(0, 0);
+  for (int64_t step = 0; source.has_next(); ++step) {
+    std::vector<Tensor> out = (*this)(source.next().x, false);
     if (parts.empty()) parts.resize(out.size());
     for (size_t i = 0; i < out.size(); ++i) parts[i].push_back(out[i]);
     if (!cbs.empty()) callbacks.each([&](auto& c) { c.on_predict_batch_end(step, {}); });

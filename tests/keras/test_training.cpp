@@ -51,6 +51,7 @@ TEST_CASE("fit: a linear regression converges; History records every epoch") {
 }
 
 TEST_CASE("fit: classification with accuracy resolved from the loss; validation logs") {
+  keras::ops::set_random_seed(1);  // the initial weights, whatever ran before
   auto [x, y] = blobs(400);
   auto model = keras::Sequential({layers::Dense(8, {.activation = "relu", .input_shape = {2}}),
                                   layers::Dense(2, {.activation = "softmax"})});
@@ -205,4 +206,40 @@ TEST_CASE("fit with several optimizers: Wide & Deep, each path with its own opti
   auto lonely = keras::optimizers::make_multi_optimizer({{keras::optimizers::SGD(), deep_vars}});
   CHECK_THROWS_MSG(lonely->apply_gradients({ops::zeros({2, 1})}, {wide->kernel}), std::invalid_argument,
                    "belongs to no optimizer group");
+}
+
+namespace {
+// A model that tracks the mean of its outputs with a metric it updates in call().
+class OutputMeanModel : public keras::Model {
+ public:
+  OutputMeanModel() : keras::Model({}, "OutputMeanModel") {
+    dense = track(layers::Dense(1));
+    output_mean = track_metric(std::make_shared<keras::metrics::Mean>("output_mean"));
+  }
+  Tensor call(const Tensor& x, bool training) override {
+    Tensor y = dense(x, training);
+    output_mean->update_state(y);
+    return y;
+  }
+  keras::Ref<layers::DenseLayer> dense;
+  std::shared_ptr<keras::metrics::Mean> output_mean;
+};
+}  // namespace
+
+TEST_CASE("track_metric: a metric a subclassed model updates itself is logged and reset by fit/evaluate") {
+  auto [x, y] = linear_data(64);
+  auto model = keras::make<OutputMeanModel>();
+  model->compile({.optimizer = keras::optimizers::SGD({.learning_rate = 0.05}), .loss = "mse"});
+  cb::History h = model->fit(x, y, {.batch_size = 16, .epochs = 2, .verbose = 0, .validation_data = {x, y}, .seed = 1});
+  REQUIRE(h.history.count("output_mean"));
+  REQUIRE(h.history.count("val_output_mean"));
+  CHECK(h.history["output_mean"].size() == 2);
+  // evaluate() resets the metric, then reports the mean of the outputs it computed.
+  keras::Logs logs = model->evaluate(x, y, {.batch_size = 64, .verbose = 0});
+  REQUIRE(logs.count("output_mean"));
+  const double expected = ops::mean(model->predict(x, {.batch_size = 64})).item<float>();
+  CHECK(logs["output_mean"] == doctest::Approx(expected).epsilon(1e-5));
+  CHECK(h.history["val_output_mean"].back() == doctest::Approx(expected).epsilon(1e-5));
+  model->reset_metrics();
+  CHECK(model->output_mean->result().item<float>() == 0.0f);
 }
