@@ -130,7 +130,7 @@ case "$cmd" in
   test) build; run_tests "$@" ;;
   bench)
     build
-    for b in matmul elementwise op_overhead mlp_autodiff; do "$BUILD_DIR/bench/bench_$b" "$@"; done ;;
+    for b in matmul elementwise op_overhead mlp_autodiff data_pipeline; do "$BUILD_DIR/bench/bench_$b" "$@"; done ;;
   fuzz) run_fuzz "$@" ;;
   *) echo "usage: $0 demo|test|bench|build|deps|fuzz" >&2; exit 2 ;;
 esac

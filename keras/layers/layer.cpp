@@ -275,7 +275,32 @@ Config Layer::base_config() const {
 Config Layer::get_config() const { return base_config(); }
 
 // ---- weights ---------------------------------------------------------------------------
+namespace {
+thread_local WeightBudget* t_weight_budget = nullptr;
+}
+
+WeightBudget::WeightBudget(int64_t bytes, std::string context)
+    : left_(bytes), context_(std::move(context)), outer_(t_weight_budget) {
+  t_weight_budget = this;
+}
+
+WeightBudget::~WeightBudget() { t_weight_budget = outer_; }
+
+void WeightBudget::charge(const std::string& weight, const Shape& shape, DType dtype) {
+  WeightBudget* b = t_weight_budget;
+  if (!b) return;
+  const int64_t n = shape.num_elements();
+  const int64_t size = static_cast<int64_t>(core::dtype_size(dtype));
+  const bool fits = n <= b->left_ / size;  // n * size <= left_, without overflow
+  if (!fits)
+    throw std::runtime_error("the architecture asks for the weight '" + weight + "' of shape " + shape.str() + " " +
+                             core::dtype_name(dtype) + ", but only " + std::to_string(b->left_) +
+                             " more bytes of weights may be allocated " + b->context_);
+  b->left_ -= n * size;
+}
+
 Variable Layer::add_weight(const std::string& name, const Shape& shape, const WeightOptions& o) {
+  WeightBudget::charge(name_ + "/" + name, shape, o.dtype);
   auto init = o.initializer ? o.initializer : initializers::get("glorot_uniform");
   Tensor value = (*init)(shape, o.dtype);
   if (value.shape() != shape || value.dtype() != o.dtype)

@@ -134,6 +134,27 @@ struct WeightOptions {
   DType dtype = DType::float32;
 };
 
+// A cap, for the current thread, on the bytes that add_weight() may allocate while it is
+// alive (nested caps restore the outer one). Loading a model sets it to the bytes of the
+// weights its file holds, so an architecture read from a file cannot make loading
+// allocate much more weight memory than the file carries data for.
+class WeightBudget {
+ public:
+  // context ends the error message ("while loading m.keras (...)").
+  WeightBudget(int64_t bytes, std::string context);
+  ~WeightBudget();
+  WeightBudget(const WeightBudget&) = delete;
+  WeightBudget& operator=(const WeightBudget&) = delete;
+  // Called by add_weight(): throws std::runtime_error naming the weight, its shape and
+  // the budget when the weight does not fit in what is left.
+  static void charge(const std::string& weight, const Shape& shape, DType dtype);
+
+ private:
+  int64_t left_;
+  std::string context_;
+  WeightBudget* outer_;
+};
+
 class Layer : public std::enable_shared_from_this<Layer> {
  public:
   Layer(std::string class_name, const LayerOptions& options = {});

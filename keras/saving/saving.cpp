@@ -267,7 +267,11 @@ void build_if_needed(Model& model, size_t file_weights) {
   if (shape.empty()) return;
   std::vector<int64_t> dims = {1};
   for (int64_t d : shape) dims.push_back(d < 0 ? 1 : d);
-  model(core::ops::zeros(core::Shape(dims)), false);
+  const core::Shape input(dims);  // overflow-checked
+  if (input.num_elements() > (int64_t{1} << 24))
+    throw FormatError("the declared input shape " + input.str() + " of the model '" + model.name() +
+                      "' is too large to build it on (more than 2^24 elements)");
+  model(core::ops::zeros(input), false);
 }
 
 }  // namespace
@@ -313,8 +317,19 @@ ModelPtr load_model_from_memory(std::string_view bytes, const LoadOptions& optio
     compile_cfg = parse_json(*compile_text, source, "compile");
     check_config_values(compile_cfg, "compile", source, "compile");  // metrics size state too
   }
-  ModelPtr model = rebuild(cfg, source);
-  build_if_needed(*model, values.size());
+  // The architecture may create no more weight bytes than the file holds, or 64 MiB
+  // (so a file with too few weights still gets the clearer count error below).
+  int64_t weight_bytes = 0;
+  for (const auto& [name, t] : values) weight_bytes += static_cast<int64_t>(t.nbytes());
+  ModelPtr model;
+  {
+    layers::WeightBudget budget(std::max(weight_bytes, int64_t{64} << 20),
+                                "while loading " + source +
+                                    " (as many as its weights section holds, at least 64 MiB): a corrupt or "
+                                    "hostile config?");
+    model = rebuild(cfg, source);
+    build_if_needed(*model, values.size());
+  }
   assign_checked(model->weights(), values, source, "the model '" + model->name() + "'", "weights");
   if (options.compile && compile_text) {
     compile_from(*model, compile_cfg, source);

@@ -248,7 +248,17 @@ TEST_CASE("saving, malformed files: hostile configs: bad JSON, unregistered clas
   std::string huge = kTinyConfig;
   huge.replace(huge.find("\"units\": 2"), 10, "\"units\": 16000000");
   huge.replace(huge.find("\"input_shape\": [3]"), 18, "\"input_shape\": [16000000]");
-  CHECK(with_config(huge).find("rebuilding the architecture ran out of memory") != std::string::npos);
+  CHECK(with_config(huge).find("but only 67108864 more bytes of weights may be allocated") != std::string::npos);
+  // A size a machine could hold (a 3 x 16M kernel: 192 MB) is not allocated either: the
+  // architecture may not ask for more weight bytes than the file carries (here 32), or 64 MiB.
+  std::string large = kTinyConfig;
+  large.replace(large.find("\"units\": 2"), 10, "\"units\": 16000000");
+  CHECK(with_config(large) == "bad.keras: cannot rebuild the model: the architecture asks for the weight 'd/kernel' "
+                              "of shape (3, 16000000) float32, but only 67108864 more bytes of weights may be "
+                              "allocated while loading bad.keras (as many as its weights section holds, at least "
+                              "64 MiB): a corrupt or hostile config? (for a user class, register the class with "
+                              "keras::saving::register_serializable<T>(\"Name\") before loading, or pass it in "
+                              "LoadOptions::custom_objects)");
   CHECK(with_config("{\"model\": 3}").find("expected 'model' to be {\"class_name\"") != std::string::npos);
   CHECK(with_config("[]").find("subclassed class '?'") != std::string::npos);
   // A compile section naming an unregistered optimizer.
