@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/npy.h"
+#include "files.h"
 #include "helpers.h"
 #include "test_data_dir.h"
 
@@ -15,38 +16,6 @@ using namespace th;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh, empty directory removed (with its contents) at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() /
-           ("keras_cpp_test_npy_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path)) out.push_back(e.path().filename().string());
-    return out;
-  }
-};
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 // A .npy file: magic, version, little-endian header length, the header text as given
 // (no padding added), then `data`.
@@ -275,7 +244,6 @@ TEST_CASE("test_npy: saving over a file replaces it atomically") {
 }
 
 // ---- .npz -------------------------------------------------------------------------------
-
 
 namespace {
 

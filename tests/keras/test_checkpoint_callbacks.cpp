@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "files.h"
 #include "helpers.h"
 #include "keras/callbacks/backup_and_restore.h"
 #include "keras/callbacks/model_checkpoint.h"
@@ -25,22 +26,6 @@ namespace layers = keras::layers;
 namespace cb = keras::callbacks;
 
 namespace {
-
-// A fresh, empty directory removed (with its contents) at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("keras_cpp_test_ckpt_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 // Captures what is written to stdout or stderr (fd 1 or 2) while alive.
 class Capture {

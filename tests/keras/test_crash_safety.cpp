@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "files.h"
 #include "helpers.h"
 #include "keras/callbacks/backup_and_restore.h"
 #include "keras/keras.h"
@@ -30,21 +31,6 @@ namespace layers = keras::layers;
 namespace cb = keras::callbacks;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("keras_cpp_test_crash_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 bool same_bits(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
   if (a.size() != b.size()) return false;

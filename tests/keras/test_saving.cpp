@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/npy.h"
+#include "files.h"
 #include "helpers.h"
 #include "keras/keras.h"
 #include "keras/saving/saving.h"
@@ -19,26 +20,6 @@ namespace layers = keras::layers;
 namespace saving = keras::saving;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("keras_cpp_test_saving_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::pair<Tensor, Tensor> regression_data(int64_t n) {
   auto xv = uniform(n * 3, -1, 1, 11);
@@ -382,19 +363,19 @@ TEST_CASE("saving: a failed save leaves the old file intact and no temporary fil
   const std::string path = dir.file("keep.keras");
   auto model = small_mlp();
   model->save(path);
-  const std::string old = slurp(path);
+  const std::string old = read_bytes(path);
   CHECK_THROWS_MSG(saving::write_file_atomically(path, [](std::ostream& out) {
                      out << "half a file";
                      throw std::runtime_error("disk on fire");
                    }),
                    std::runtime_error, "disk on fire");
-  CHECK(slurp(path) == old);
+  CHECK(read_bytes(path) == old);
   CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
   // A folder that does not exist.
   CHECK_THROWS_MSG(model->save(dir.file("missing/m.keras")), std::runtime_error, "cannot create the temporary file");
   // Saving another model over the file replaces it whole.
   auto other = keras::Sequential({layers::Dense(3, {.input_shape = {3}})});
   other->save(path);
-  CHECK(slurp(path) != old);
+  CHECK(read_bytes(path) != old);
   CHECK(keras::models::load_model(path)->count_params() == 12);
 }
