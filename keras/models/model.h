@@ -168,6 +168,8 @@ class Model : public layers::Layer {
   std::vector<Tensor> predict(const std::vector<Tensor>& x, const PredictOptions& options = {});
   // On a Dataset of batches (Keras: batch_size and shuffle are ignored): elements
   // (x, y) or (x, y, sample_weight) for fit and evaluate, (x) or (x, ...) for predict.
+  // Several inputs / outputs: (x1, x2, y1, y2[, sample_weight]), or named elements keyed
+  // by the input and output layers' names (and "sample_weight").
   callbacks::History fit(const data::Dataset& dataset, const FitOptions& options = {});
   Logs evaluate(const data::Dataset& dataset, const EvaluateOptions& options = {});
   Tensor predict(const data::Dataset& dataset, const PredictOptions& options = {});

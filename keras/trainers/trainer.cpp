@@ -316,12 +316,36 @@ class ArraySource : public detail::BatchSource {
 // evaluate (with_targets), (x, ...) for predict. With max_steps, a pass stops after that
 // many batches and the next pass continues the same iterator (Keras 3's steps_per_epoch);
 // once it is exhausted, the next pass starts a new one.
+// The names of a model's inputs and outputs, in order ("" where a model has no names for
+// them: a Sequential or subclassed model has one input and one output).
+struct ModelIo {
+  std::vector<std::string> inputs{""}, outputs{""};
+};
+
+ModelIo model_io(const Model& model) {
+  ModelIo io;
+  if (auto* f = dynamic_cast<const FunctionalModel*>(&model)) {
+    io.inputs.clear();
+    io.outputs.clear();
+    for (const KerasTensor& t : f->inputs()) io.inputs.push_back(t.node()->layer->name());
+    for (const KerasTensor& t : f->outputs()) io.outputs.push_back(t.node()->layer->name());
+  }
+  return io;
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "'" : ", '") + n + "'";
+  return out;
+}
+
 class DatasetSource : public detail::BatchSource {
  public:
   // `steps_option` names the option that sets max_steps (for the error messages).
-  DatasetSource(data::Dataset ds, const char* fn, bool with_targets, int64_t max_steps, const char* steps_option,
-                std::map<int64_t, double> class_weight = {})
-      : ds_(std::move(ds)), fn_(fn), with_targets_(with_targets), max_steps_(max_steps), class_weight_(std::move(class_weight)) {
+  DatasetSource(data::Dataset ds, ModelIo io, const char* fn, bool with_targets, int64_t max_steps,
+                const char* steps_option, std::map<int64_t, double> class_weight = {})
+      : ds_(std::move(ds)), io_(std::move(io)), fn_(fn), with_targets_(with_targets), max_steps_(max_steps),
+        class_weight_(std::move(class_weight)) {
     const int64_t c = ds_.cardinality();
     if (c == data::INFINITE_CARDINALITY && max_steps_ <= 0)
       throw std::invalid_argument(std::string(fn_) + ": the dataset is infinite (repeat() without a count); give " +
@@ -363,17 +387,82 @@ class DatasetSource : public detail::BatchSource {
   bool ran_out() const override { return ran_out_; }
 
  private:
+  // A named element whose keys include every input's name is matched by name: the
+  // inputs, the outputs (by name, or the one other key of a single-output model) and an
+  // optional "sample_weight". Otherwise the components are positional: the inputs, then
+  // the targets, then an optional sample weight.
+  bool by_name(const data::Element& e) const {
+    if (!e.named()) return false;
+    for (const std::string& n : io_.inputs)
+      if (n.empty() || !e.contains(n)) return false;
+    return true;
+  }
+  std::string expected_form() const {
+    const size_t ni = io_.inputs.size(), no = io_.outputs.size();
+    auto seq = [](const char* v, size_t n) {
+      const std::string s(v);
+      if (n == 1) return s;
+      if (n == 2) return s + "1, " + s + "2";
+      return s + "1, ..., " + s + std::to_string(n);
+    };
+    const std::string x = seq("x", ni), y = seq("y", no);
+    if (!with_targets_) return "(" + x + ") or (" + x + ", ...)";
+    return "(" + x + ", " + y + ") or (" + x + ", " + y + ", sample_weight)";
+  }
+  void unpack_named(const data::Element& e, Batch& b) const {
+    std::vector<std::string> used;
+    for (const std::string& n : io_.inputs) {
+      b.x.push_back(e[n]);
+      used.push_back(n);
+    }
+    if (!with_targets_) return;
+    auto is_used = [&](const std::string& k) { return std::find(used.begin(), used.end(), k) != used.end(); };
+    const bool outputs_named = std::all_of(io_.outputs.begin(), io_.outputs.end(),
+                                           [&](const std::string& n) { return !n.empty() && e.contains(n); });
+    if (outputs_named) {
+      for (const std::string& n : io_.outputs) {
+        b.y.push_back(e[n]);
+        used.push_back(n);
+      }
+    }
+    std::vector<std::string> rest;
+    for (const std::string& k : e.names())
+      if (!is_used(k) && k != "sample_weight") rest.push_back(k);
+    if (!outputs_named) {
+      if (io_.outputs.size() != 1 || rest.size() != 1)
+        throw std::invalid_argument(std::string(fn_) + ": the dataset's elements " + e.spec() +
+                                    " name the model's inputs but not its targets: expected the keys " +
+                                    join_names(io_.outputs) + (io_.outputs.size() == 1 ? " (or one other key)" : ""));
+      b.y.push_back(e[rest[0]]);
+      rest.clear();
+    }
+    if (!rest.empty())
+      throw std::invalid_argument(std::string(fn_) + ": the component '" + rest[0] + "' of the dataset's elements " +
+                                  e.spec() + " is no input (" + join_names(io_.inputs) + "), target (" +
+                                  join_names(io_.outputs) + ") or 'sample_weight'");
+    if (e.contains("sample_weight")) b.sample_weight = e["sample_weight"];
+  }
   Batch unpack(const data::Element& e) const {
     Batch b;
+    const size_t ni = io_.inputs.size(), no = io_.outputs.size();
+    if (by_name(e)) {
+      unpack_named(e, b);
+    } else if (with_targets_) {
+      if (e.size() != ni + no && e.size() != ni + no + 1)
+        throw std::invalid_argument(std::string(fn_) + ": expected dataset elements " + expected_form() +
+                                    ", but received " + e.spec());
+      for (size_t i = 0; i < ni; ++i) b.x.push_back(e[i]);
+      for (size_t i = 0; i < no; ++i) b.y.push_back(e[ni + i]);
+      if (e.size() == ni + no + 1) b.sample_weight = e[ni + no];
+    } else {
+      if (e.size() < ni)
+        throw std::invalid_argument(std::string(fn_) + ": expected dataset elements " + expected_form() +
+                                    ", but received " + e.spec());
+      for (size_t i = 0; i < ni; ++i) b.x.push_back(e[i]);
+    }
+    b.size = cardinality(b.x, b.y, fn_);
     if (with_targets_) {
-      if (e.size() < 2 || e.size() > 3)
-        throw std::invalid_argument(std::string(fn_) + ": expected dataset elements (x, y) or (x, y, sample_weight), but received " +
-                                    e.spec());
-      b.x = {e[0]};
-      b.y = {e[1]};
-      b.size = cardinality(b.x, b.y, fn_);
-      if (e.size() == 3) {
-        b.sample_weight = e[2];
+      if (b.sample_weight.defined()) {
         if (b.sample_weight.rank() < 1 || b.sample_weight.shape()[0] != b.size)
           throw std::invalid_argument(std::string(fn_) + ": the sample_weight of a dataset element has shape " +
                                       b.sample_weight.shape().str() + ", expected (" + std::to_string(b.size) + ",)");
@@ -382,14 +471,11 @@ class DatasetSource : public detail::BatchSource {
         Tensor cw = class_weights_for(b.y[0], class_weight_);
         b.sample_weight = b.sample_weight.defined() ? ops::multiply(ops::cast(b.sample_weight, DType::float32), cw) : cw;
       }
-    } else {
-      if (e.empty()) throw std::invalid_argument(std::string(fn_) + ": expected dataset elements (x) or (x, ...), but received ()");
-      b.x = {e[0]};
-      b.size = cardinality(b.x, {}, fn_);
     }
     return b;
   }
   data::Dataset ds_;
+  ModelIo io_;
   const char* fn_;
   bool with_targets_;
   int64_t max_steps_, card_ = 0, steps_ = 0, step_ = 0, seen_ = 0;
@@ -444,7 +530,7 @@ callbacks::History Model::fit(const std::vector<Tensor>& x_all, const std::vecto
   int64_t n = n_all;
   std::unique_ptr<detail::BatchSource> val;
   if (o.validation_data.dataset) {
-    val = std::make_unique<DatasetSource>(*o.validation_data.dataset, "fit (validation_data)", true, o.validation_steps, "validation_steps");
+    val = std::make_unique<DatasetSource>(*o.validation_data.dataset, model_io(*this), "fit (validation_data)", true, o.validation_steps, "validation_steps");
   } else if (!o.validation_data.arrays.empty()) {
     val = validation_arrays(name(), o.validation_data.arrays, o.batch_size);
   } else if (o.validation_split > 0) {
@@ -476,10 +562,10 @@ callbacks::History Model::fit(const data::Dataset& dataset, const FitOptions& o)
   if (o.sample_weight.defined())
     throw std::invalid_argument(name() + ": the sample_weight option is not supported with a Dataset "
                                 "(give (x, y, sample_weight) elements instead)");
-  DatasetSource train(dataset, "fit", true, o.steps_per_epoch, "steps_per_epoch", o.class_weight);
+  DatasetSource train(dataset, model_io(*this), "fit", true, o.steps_per_epoch, "steps_per_epoch", o.class_weight);
   std::unique_ptr<detail::BatchSource> val;
   if (o.validation_data.dataset)
-    val = std::make_unique<DatasetSource>(*o.validation_data.dataset, "fit (validation_data)", true, o.validation_steps, "validation_steps");
+    val = std::make_unique<DatasetSource>(*o.validation_data.dataset, model_io(*this), "fit (validation_data)", true, o.validation_steps, "validation_steps");
   else if (!o.validation_data.arrays.empty())
     val = validation_arrays(name(), o.validation_data.arrays, o.batch_size);
   return fit_loop(train, val.get(), o);
@@ -556,7 +642,7 @@ Logs Model::evaluate(const data::Dataset& dataset, const EvaluateOptions& o) {
   if (o.sample_weight.defined())
     throw std::invalid_argument(name() + ": the sample_weight option is not supported with a Dataset "
                                 "(give (x, y, sample_weight) elements instead)");
-  DatasetSource source(dataset, "evaluate", true, o.steps, "steps");
+  DatasetSource source(dataset, model_io(*this), "evaluate", true, o.steps, "steps");
   return evaluate_loop(source, o.verbose, o.callbacks);
 }
 
@@ -600,7 +686,7 @@ std::vector<Tensor> Model::predict(const std::vector<Tensor>& x, const PredictOp
 }
 
 Tensor Model::predict(const data::Dataset& dataset, const PredictOptions& o) {
-  DatasetSource source(dataset, "predict", false, o.steps, "steps");
+  DatasetSource source(dataset, model_io(*this), "predict", false, o.steps, "steps");
   std::vector<Tensor> out = predict_loop(source, o.verbose, o.callbacks);
   if (out.empty()) throw std::invalid_argument(name() + ": predict: the dataset gave no batches");
   if (out.size() != 1)

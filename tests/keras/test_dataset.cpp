@@ -655,3 +655,55 @@ TEST_CASE("fit on a Dataset: the progress bar shows the total when the cardinali
   CHECK(u.find("3/3 ", epoch2) != std::string::npos);
   CHECK(u.find("Unknown", epoch2) == std::string::npos);
 }
+
+namespace {
+// Two inputs ("wide", "deep") and two outputs ("main", "aux").
+keras::Ref<keras::FunctionalModel> two_in_two_out() {
+  ops::set_random_seed(5);
+  auto wide = keras::Input({2}, {.name = "wide"});
+  auto deep = keras::Input({3}, {.name = "deep"});
+  auto h = keras::layers::Dense(4, {.activation = "tanh"})(deep);
+  auto c = keras::layers::Concatenate()({wide, h});
+  auto main_out = keras::layers::Dense(1, {.name = "main"})(c);
+  auto aux_out = keras::layers::Dense(1, {.name = "aux"})(h);
+  auto m = keras::Functional({wide, deep}, {main_out, aux_out});
+  m->compile({.optimizer = "sgd", .loss = "mse", .loss_weights = {1.0, 0.5}});
+  return m;
+}
+}  // namespace
+
+TEST_CASE("fit on a Dataset: multi-input, multi-output models take positional or named elements") {
+  auto [x, y] = regression_data(48);
+  Tensor wide = ops::slice(x, {0, 0}, {48, 2}), deep = x;
+  Tensor y_aux = y * 2.0;
+  auto a = two_in_two_out();
+  a->fit(std::vector<Tensor>{wide, deep}, std::vector<Tensor>{y, y_aux},
+         {.batch_size = 16, .epochs = 2, .verbose = 0, .shuffle = false});
+  // Positional: the inputs, then the targets.
+  auto b = two_in_two_out();
+  b->fit(Dataset::from_tensor_slices({wide, deep, y, y_aux}).batch(16), {.epochs = 2, .verbose = 0});
+  // Named: keys are the input and output layers' names (any order).
+  auto c = two_in_two_out();
+  Dataset named = Dataset::from_tensor_slices({{"aux", y_aux}, {"deep", deep}, {"main", y}, {"wide", wide}}).batch(16);
+  c->fit(named, {.epochs = 2, .verbose = 0});
+  const auto wa = a->get_weights(), wb = b->get_weights(), wc = c->get_weights();
+  REQUIRE(wa.size() == wb.size());
+  for (size_t i = 0; i < wa.size(); ++i) {
+    CHECK(values(wa[i]) == values(wb[i]));
+    CHECK(values(wa[i]) == values(wc[i]));
+  }
+  keras::Logs ea = a->evaluate(std::vector<Tensor>{wide, deep}, std::vector<Tensor>{y, y_aux}, {.batch_size = 16, .verbose = 0});
+  keras::Logs ec = c->evaluate(named, {.verbose = 0});
+  CHECK(ec["loss"] == doctest::Approx(ea["loss"]).epsilon(1e-6));
+
+  // Errors name the expected form and the keys.
+  CHECK_THROWS_MSG(b->fit(Dataset::from_tensor_slices({wide, deep, y}).batch(16), {.verbose = 0}), std::invalid_argument,
+                   "fit: expected dataset elements (x1, x2, y1, y2) or (x1, x2, y1, y2, sample_weight), "
+                   "but received ");
+  Dataset no_targets = Dataset::from_tensor_slices({{"deep", deep}, {"wide", wide}, {"y", y}}).batch(16);
+  CHECK_THROWS_MSG(c->fit(no_targets, {.verbose = 0}), std::invalid_argument,
+                   "name the model's inputs but not its targets: expected the keys 'main', 'aux'");
+  Dataset extra = Dataset::from_tensor_slices({{"aux", y_aux}, {"deep", deep}, {"main", y}, {"wide", wide}, {"zz", y}}).batch(16);
+  CHECK_THROWS_MSG(c->fit(extra, {.verbose = 0}), std::invalid_argument,
+                   "the component 'zz' of the dataset's elements");
+}
