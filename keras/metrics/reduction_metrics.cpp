@@ -39,11 +39,9 @@ std::pair<Tensor, Tensor> samplewise(const Tensor& values_in, const Tensor& weig
 }  // namespace
 
 // ---- Mean ------------------------------------------------------------------------------
-Mean::Mean(const MeanOptions& o) : Mean(o.name, o.dtype) {}
-
-Mean::Mean(std::string name, DType dtype) : Metric(std::move(name), dtype) {
-  total_ = add_variable("total", {}, dtype);
-  count_ = add_variable("count", {}, dtype);
+Mean::Mean(const MeanOptions& o) : Metric(o.name, o.dtype) {
+  total_ = add_variable("total", {}, o.dtype);
+  count_ = add_variable("count", {}, o.dtype);
 }
 
 void Mean::update_state(const Tensor& values, const Tensor& sample_weight) {

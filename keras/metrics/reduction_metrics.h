@@ -16,6 +16,7 @@
 #pragma once
 #include <functional>
 #include <string>
+#include <type_traits>
 
 #include "keras/metrics/metric.h"
 
@@ -29,7 +30,11 @@ struct MeanOptions {
 class Mean : public Metric {
  public:
   explicit Mean(const MeanOptions& o = {});
-  explicit Mean(std::string name, DType dtype = DType::float32);
+  // Mean("loss"): a template, so that a braced list (Mean({.name = "loss"})) can only
+  // mean the options.
+  template <class S>
+    requires std::is_convertible_v<const S&, std::string>
+  explicit Mean(const S& name, DType dtype = DType::float32) : Mean(MeanOptions{std::string(name), dtype}) {}
 
   // Accumulates values (any shape; axis 0 is the batch) with optional weights.
   void update_state(const Tensor& values, const Tensor& sample_weight = Tensor());

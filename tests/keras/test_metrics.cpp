@@ -76,6 +76,10 @@ TEST_CASE("metrics: Mean and Sum, weighted, streaming and reset") {
   round_trip(mean);
   round_trip(sum);
   round_trip(m::Mean({.name = "loss", .dtype = DType::float64}));
+  // A name alone, as options or as a string.
+  CHECK(m::Mean({.name = "loss"}).name() == "loss");
+  CHECK(m::Mean("loss").name() == "loss");
+  CHECK(m::Mean(std::string("loss"), DType::float64).dtype() == DType::float64);
 }
 
 TEST_CASE("metrics: MeanMetricWrapper turns a C++ function into a streaming mean") {
