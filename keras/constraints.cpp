@@ -202,21 +202,14 @@ const Table& builtin_classes() {
   return table;
 }
 
-const std::map<std::string, std::string>& builtin_aliases() {
-  static const std::map<std::string, std::string> aliases = [] {
-    std::map<std::string, std::string> a;
-    for (const auto& [cls, f] : builtin_classes()) a[cls] = cls;
-    a["max_norm"] = "MaxNorm";
-    a["min_max_norm"] = "MinMaxNorm";
-    a["non_neg"] = "NonNeg";
-    a["unit_norm"] = "UnitNorm";
-    return a;
-  }();
-  return aliases;
-}
-
 detail::FamilyRegistry<ConstraintPtr>& registry() {
-  static auto* r = new detail::FamilyRegistry<ConstraintPtr>("constraint", "constraints", builtin_classes(), builtin_aliases());
+  static auto* r = new detail::FamilyRegistry<ConstraintPtr>(
+      "constraint", "constraints", builtin_classes(),
+      {// the other names of the built-in classes
+          {"max_norm", "MaxNorm"},
+          {"min_max_norm", "MinMaxNorm"},
+          {"non_neg", "NonNeg"},
+          {"unit_norm", "UnitNorm"}});
   return *r;
 }
 }  // namespace
@@ -230,12 +223,7 @@ ConstraintPtr get(Function fn, std::string name) {
   return std::make_shared<CallableConstraint>(std::move(fn), std::move(name));
 }
 
-keras::Config serialize(const Constraint& constraint) {
-  keras::Config c = keras::Config::object();
-  c["class_name"] = constraint.class_name();
-  c["config"] = constraint.get_config();
-  return c;
-}
+keras::Config serialize(const Constraint& constraint) { return detail::serialize_object(constraint); }
 
 ConstraintPtr deserialize(const keras::Config& config) { return registry().deserialize(config); }
 

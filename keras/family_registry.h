@@ -22,10 +22,13 @@ class FamilyRegistry {
   using Table = std::map<std::string, Factory>;
 
   // kind: "regularizer" (for messages), module: "regularizers"; builtins: class name ->
-  // factory; aliases: every accepted built-in name -> its class name.
+  // factory; aliases: the other accepted built-in names ("l1_l2") -> their class names
+  // (every class name is accepted as itself).
   FamilyRegistry(std::string kind, std::string module, const Table& builtins,
-                 const std::map<std::string, std::string>& aliases)
-      : kind_(std::move(kind)), module_(std::move(module)), builtins_(builtins), aliases_(aliases) {}
+                 std::map<std::string, std::string> aliases)
+      : kind_(std::move(kind)), module_(std::move(module)), builtins_(builtins), aliases_(std::move(aliases)) {
+    for (const auto& [cls, factory] : builtins_) aliases_[cls] = cls;
+  }
 
   std::vector<std::string> names() const {
     std::vector<std::string> out;
@@ -85,9 +88,18 @@ class FamilyRegistry {
 
   std::string kind_, module_;
   const Table& builtins_;
-  const std::map<std::string, std::string>& aliases_;
+  std::map<std::string, std::string> aliases_;
   mutable std::mutex mu_;
   Table custom_;
 };
+
+// {"class_name": ..., "config": get_config()} of an object of a family.
+template <class T>
+Config serialize_object(const T& object) {
+  Config c = Config::object();
+  c["class_name"] = object.class_name();
+  c["config"] = object.get_config();
+  return c;
+}
 
 }  // namespace keras::detail

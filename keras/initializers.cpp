@@ -451,38 +451,31 @@ const Table& builtin_classes() {
 }
 
 // Every name get() and deserialize() accept -> the class it means.
-const std::map<std::string, std::string>& builtin_aliases() {
-  static const std::map<std::string, std::string> aliases = [] {
-    std::map<std::string, std::string> a;
-    for (const auto& [cls, f] : builtin_classes()) a[cls] = cls;
-    a["zeros"] = "Zeros";
-    a["zero"] = "Zeros";
-    a["ones"] = "Ones";
-    a["one"] = "Ones";
-    a["constant"] = "Constant";
-    a["identity"] = "Identity";
-    a["IdentityInitializer"] = "Identity";
-    a["random_normal"] = "RandomNormal";
-    a["normal"] = "RandomNormal";
-    a["random_uniform"] = "RandomUniform";
-    a["uniform"] = "RandomUniform";
-    a["truncated_normal"] = "TruncatedNormal";
-    a["variance_scaling"] = "VarianceScaling";
-    a["glorot_normal"] = "GlorotNormal";
-    a["glorot_uniform"] = "GlorotUniform";
-    a["he_normal"] = "HeNormal";
-    a["he_uniform"] = "HeUniform";
-    a["lecun_normal"] = "LecunNormal";
-    a["lecun_uniform"] = "LecunUniform";
-    a["orthogonal"] = "Orthogonal";
-    a["OrthogonalInitializer"] = "Orthogonal";
-    return a;
-  }();
-  return aliases;
-}
-
 detail::FamilyRegistry<InitializerPtr>& registry() {
-  static auto* r = new detail::FamilyRegistry<InitializerPtr>("initializer", "initializers", builtin_classes(), builtin_aliases());
+  static auto* r = new detail::FamilyRegistry<InitializerPtr>(
+      "initializer", "initializers", builtin_classes(),
+      {// the other names of the built-in classes
+          {"zeros", "Zeros"},
+          {"zero", "Zeros"},
+          {"ones", "Ones"},
+          {"one", "Ones"},
+          {"constant", "Constant"},
+          {"identity", "Identity"},
+          {"IdentityInitializer", "Identity"},
+          {"random_normal", "RandomNormal"},
+          {"normal", "RandomNormal"},
+          {"random_uniform", "RandomUniform"},
+          {"uniform", "RandomUniform"},
+          {"truncated_normal", "TruncatedNormal"},
+          {"variance_scaling", "VarianceScaling"},
+          {"glorot_normal", "GlorotNormal"},
+          {"glorot_uniform", "GlorotUniform"},
+          {"he_normal", "HeNormal"},
+          {"he_uniform", "HeUniform"},
+          {"lecun_normal", "LecunNormal"},
+          {"lecun_uniform", "LecunUniform"},
+          {"orthogonal", "Orthogonal"},
+          {"OrthogonalInitializer", "Orthogonal"}});
   return *r;
 }
 }  // namespace
@@ -491,12 +484,7 @@ std::vector<std::string> names() { return registry().names(); }
 
 InitializerPtr get(const std::string& name) { return registry().get(name); }
 
-keras::Config serialize(const Initializer& initializer) {
-  keras::Config c = keras::Config::object();
-  c["class_name"] = initializer.class_name();
-  c["config"] = initializer.get_config();
-  return c;
-}
+keras::Config serialize(const Initializer& initializer) { return detail::serialize_object(initializer); }
 
 InitializerPtr deserialize(const keras::Config& config) { return registry().deserialize(config); }
 

@@ -176,22 +176,15 @@ const Table& builtin_classes() {
   return table;
 }
 
-const std::map<std::string, std::string>& builtin_aliases() {
-  static const std::map<std::string, std::string> aliases = [] {
-    std::map<std::string, std::string> a;
-    for (const auto& [cls, f] : builtin_classes()) a[cls] = cls;
-    a["l1"] = "L1";
-    a["l2"] = "L2";
-    a["l1_l2"] = "L1L2";
-    a["l1l2"] = "L1L2";
-    a["orthogonal_regularizer"] = "OrthogonalRegularizer";
-    return a;
-  }();
-  return aliases;
-}
-
 detail::FamilyRegistry<RegularizerPtr>& registry() {
-  static auto* r = new detail::FamilyRegistry<RegularizerPtr>("regularizer", "regularizers", builtin_classes(), builtin_aliases());
+  static auto* r = new detail::FamilyRegistry<RegularizerPtr>(
+      "regularizer", "regularizers", builtin_classes(),
+      {// the other names of the built-in classes
+          {"l1", "L1"},
+          {"l2", "L2"},
+          {"l1_l2", "L1L2"},
+          {"l1l2", "L1L2"},
+          {"orthogonal_regularizer", "OrthogonalRegularizer"}});
   return *r;
 }
 }  // namespace
@@ -205,12 +198,7 @@ RegularizerPtr get(Function fn, std::string name) {
   return std::make_shared<CallableRegularizer>(std::move(fn), std::move(name));
 }
 
-keras::Config serialize(const Regularizer& regularizer) {
-  keras::Config c = keras::Config::object();
-  c["class_name"] = regularizer.class_name();
-  c["config"] = regularizer.get_config();
-  return c;
-}
+keras::Config serialize(const Regularizer& regularizer) { return detail::serialize_object(regularizer); }
 
 RegularizerPtr deserialize(const keras::Config& config) { return registry().deserialize(config); }
 
