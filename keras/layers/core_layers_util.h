@@ -31,16 +31,4 @@ inline Value dims_value(const std::vector<int64_t>& dims) {
   return Value(out);
 }
 
-// The op seed of a seeded random layer's `counter`-th call: a reproducible sequence
-// per layer seed (Keras's SeedGenerator). Unseeded layers (seed < 0) use -1, core's
-// global generator.
-inline int64_t call_seed(int64_t seed, uint64_t counter) {
-  if (seed < 0) return -1;
-  uint64_t z = static_cast<uint64_t>(seed) * 0x9E3779B97F4A7C15ull + (counter + 1) * 0xD1B54A32D192ED03ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z ^= z >> 31;
-  return static_cast<int64_t>(z >> 1);
-}
-
 }  // namespace keras::layers::detail

@@ -12,7 +12,8 @@ namespace ops = core::ops;
 DropoutLayer::DropoutLayer(double rate, const DropoutOptions& o)
     : Layer("Dropout", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
       rate_(rate),
-      o_(o) {
+      o_(o),
+      seeds_(o.seed) {
   if (!(rate >= 0.0 && rate < 1.0))
     throw std::invalid_argument(name() + ": invalid value received for argument rate: expected a float "
                                 "value in [0, 1), but received rate=" + detail::num(rate));
@@ -44,7 +45,7 @@ Tensor DropoutLayer::call(const Tensor& x, bool training) {
       mask_shape[i] = d;
     }
   }
-  const int64_t seed = detail::call_seed(o_.seed, calls_.fetch_add(1));
+  const int64_t seed = seeds_.next();
   Tensor u = ops::random_uniform(Shape(mask_shape), {.dtype = x.dtype(), .seed = seed});
   // keep with probability 1 - rate, scaled so the expected sum is unchanged
   Tensor keep = ops::cast(ops::greater_equal(u, ops::scalar_like(u, rate_)), x.dtype());

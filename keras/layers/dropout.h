@@ -8,9 +8,9 @@
 // A seeded layer draws a reproducible sequence of masks (one per training call); an
 // unseeded one draws from core's global generator (core::ops::set_random_seed).
 #pragma once
-#include <atomic>
 
 #include "keras/layers/layer.h"
+#include "keras/layers/seed_generator.h"
 
 namespace keras::layers {
 
@@ -31,15 +31,14 @@ class DropoutLayer : public Layer {
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
   static LayerPtr from_config(const Config& c);
-  uint64_t seed_generator_state() const override { return calls_.load(); }
-  void set_seed_generator_state(uint64_t state) override { calls_.store(state); }
+  const SeedGenerator* seed_generator() const override { return &seeds_; }
 
   double rate() const { return rate_; }
 
  private:
   double rate_;
   DropoutOptions o_;
-  std::atomic<uint64_t> calls_{0};
+  SeedGenerator seeds_;
 };
 
 Ref<DropoutLayer> Dropout(double rate, const DropoutOptions& options = {});

@@ -12,7 +12,8 @@ namespace ops = core::ops;
 GaussianNoiseLayer::GaussianNoiseLayer(double stddev, const GaussianNoiseOptions& o)
     : Layer("GaussianNoise", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
       stddev_(stddev),
-      o_(o) {
+      o_(o),
+      seeds_(o.seed) {
   if (!(stddev >= 0.0 && stddev <= 1.0))
     throw std::invalid_argument(name() + ": invalid value received for argument stddev: expected a float "
                                 "value between 0 and 1, but received stddev=" + detail::num(stddev));
@@ -20,7 +21,7 @@ GaussianNoiseLayer::GaussianNoiseLayer(double stddev, const GaussianNoiseOptions
 
 Tensor GaussianNoiseLayer::call(const Tensor& x, bool training) {
   if (!training || stddev_ == 0.0) return x;
-  const int64_t seed = detail::call_seed(o_.seed, calls_.fetch_add(1));
+  const int64_t seed = seeds_.next();
   Tensor noise = ops::random_normal(x.shape(), {.mean = 0.0, .stddev = stddev_, .dtype = x.dtype(), .seed = seed});
   return ops::add(x, noise);
 }

@@ -3,9 +3,9 @@
 //
 //   auto g = keras::layers::GaussianNoise(0.1, {.seed = 7});
 #pragma once
-#include <atomic>
 
 #include "keras/layers/layer.h"
+#include "keras/layers/seed_generator.h"
 
 namespace keras::layers {
 
@@ -23,15 +23,14 @@ class GaussianNoiseLayer : public Layer {
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
   static LayerPtr from_config(const Config& c);
-  uint64_t seed_generator_state() const override { return calls_.load(); }
-  void set_seed_generator_state(uint64_t state) override { calls_.store(state); }
+  const SeedGenerator* seed_generator() const override { return &seeds_; }
 
   double stddev() const { return stddev_; }
 
  private:
   double stddev_;
   GaussianNoiseOptions o_;
-  std::atomic<uint64_t> calls_{0};
+  SeedGenerator seeds_;
 };
 
 Ref<GaussianNoiseLayer> GaussianNoise(double stddev, const GaussianNoiseOptions& options = {});

@@ -9,6 +9,7 @@
 #include "core/ops.h"
 #include "keras/constraints.h"
 #include "keras/initializers.h"
+#include "keras/layers/seed_generator.h"
 #include "keras/regularizers.h"
 
 namespace keras::layers {
@@ -277,6 +278,15 @@ Config Layer::get_config() const { return base_config(); }
 // ---- weights ---------------------------------------------------------------------------
 namespace {
 thread_local WeightBudget* t_weight_budget = nullptr;
+}
+
+uint64_t Layer::seed_generator_state() const {
+  const SeedGenerator* g = seed_generator();
+  return g ? g->state() : 0;
+}
+
+void Layer::set_seed_generator_state(uint64_t state) {
+  if (SeedGenerator* g = seed_generator()) g->set_state(state);
 }
 
 WeightBudget::WeightBudget(int64_t bytes, std::string context)

@@ -41,6 +41,7 @@ std::string shape_str(const ShapeSpec& s);  // "(None, 784)"
 ShapeSpec spec_of(const Shape& s);
 
 class Layer;
+class SeedGenerator;
 struct Node;
 
 // A symbolic tensor of the functional API: a shape (batch usually None), a dtype and
@@ -184,8 +185,11 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // The state of the layer's own random generator (Keras's SeedGenerator: the number of
   // draws a seeded Dropout or GaussianNoise has made), saved by BackupAndRestore so a
   // resumed run draws the same numbers; 0 for layers without one.
-  virtual uint64_t seed_generator_state() const { return 0; }
-  virtual void set_seed_generator_state(uint64_t) {}
+  // Layers with one return it from seed_generator().
+  uint64_t seed_generator_state() const;
+  void set_seed_generator_state(uint64_t state);
+  virtual const SeedGenerator* seed_generator() const { return nullptr; }
+  SeedGenerator* seed_generator() { return const_cast<SeedGenerator*>(std::as_const(*this).seed_generator()); }
 
   // ---- weights and sublayers ----
   Variable add_weight(const std::string& name, const Shape& shape, const WeightOptions& options = {});
