@@ -4,8 +4,10 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/core.h"
@@ -54,6 +56,29 @@ inline std::vector<double> uniform(int64_t n, double lo = -2.0, double hi = 2.0,
 inline Tensor make(const std::vector<double>& vals, const Shape& shape,
                    DType dtype = DType::float32) {
   return core::from_buffer(vals.data(), DType::float64, shape, dtype);
+}
+
+// Bit-for-bit equality of two float32 tensor lists (weights), shapes and dtypes included.
+inline bool same_bits(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].shape() != b[i].shape() || a[i].dtype() != b[i].dtype()) return false;
+    std::vector<float> x = a[i].to_vector<float>(), y = b[i].to_vector<float>();
+    if (std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) != 0) return false;
+  }
+  return true;
+}
+
+// n points in 6 dimensions of three classes (int32 labels i % 3), shifted along the
+// axis of their class.
+inline std::pair<Tensor, Tensor> classes(int64_t n) {
+  auto xv = uniform(n * 6, -1, 1, 11);
+  std::vector<int> yv(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    yv[size_t(i)] = int(i % 3);
+    xv[size_t(6 * i + yv[size_t(i)])] += 1.5;
+  }
+  return {make(xv, Shape{n, 6}), core::constant(yv)};
 }
 
 }  // namespace th

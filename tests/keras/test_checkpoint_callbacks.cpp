@@ -60,28 +60,6 @@ class Capture {
   std::string path_, text_;
 };
 
-// Bit-for-bit equality of two weight lists.
-bool same_bits(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].shape() != b[i].shape() || a[i].dtype() != b[i].dtype()) return false;
-    std::vector<float> x = a[i].to_vector<float>(), y = b[i].to_vector<float>();
-    if (std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) != 0) return false;
-  }
-  return true;
-}
-
-// Three classes of points in 6 dimensions.
-std::pair<Tensor, Tensor> classes(int64_t n) {
-  auto xv = uniform(n * 6, -1, 1, 11);
-  std::vector<int> yv(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    yv[size_t(i)] = int(i % 3);
-    xv[size_t(6 * i + yv[size_t(i)])] += 1.5;
-  }
-  return {make(xv, Shape{n, 6}), core::constant(yv)};
-}
-
 // A model with every kind of training randomness: an unseeded Dropout (core's global
 // generator), a seeded GaussianNoise (its own seed generator), Adam's slots.
 keras::Ref<keras::SequentialModel> noisy_model(uint64_t seed) {

@@ -32,16 +32,6 @@ namespace cb = keras::callbacks;
 
 namespace {
 
-bool same_bits(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].shape() != b[i].shape() || a[i].dtype() != b[i].dtype()) return false;
-    std::vector<float> x = a[i].to_vector<float>(), y = b[i].to_vector<float>();
-    if (std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) != 0) return false;
-  }
-  return true;
-}
-
 // Runs `body` in a forked child, which ends with _exit(0), or _exit(3) on an exception.
 pid_t spawn(const std::function<void()>& body) {
   std::fflush(stdout);
@@ -80,16 +70,6 @@ int wait_status_or_fail(pid_t pid) {
   wait_status(pid);
   FAIL("the child process hung");
   return status;
-}
-
-std::pair<Tensor, Tensor> classes(int64_t n) {
-  auto xv = uniform(n * 6, -1, 1, 11);
-  std::vector<int> yv(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    yv[size_t(i)] = int(i % 3);
-    xv[size_t(6 * i + yv[size_t(i)])] += 1.5;
-  }
-  return {make(xv, Shape{n, 6}), core::constant(yv)};
 }
 
 // Every kind of training randomness: an unseeded Dropout, a seeded GaussianNoise, fit's
