@@ -58,10 +58,7 @@ void update_recording_count() {
   autodiff::t_recording = n;
 }
 
-struct Suspend {  // nothing is recorded on any tape while this lives
-  Suspend() { ++t_suspended; update_recording_count(); }
-  ~Suspend() { --t_suspended; update_recording_count(); }
-};
+using Suspend = autodiff::SuspendRecording;
 
 bool any_tracked_input(const GradientTape::Impl& tape, std::span<const Tensor> inputs) {
   for (const Tensor& t : inputs)
@@ -72,6 +69,18 @@ bool any_tracked_input(const GradientTape::Impl& tape, std::span<const Tensor> i
 
 namespace autodiff {
 thread_local int t_recording = 0;
+
+SuspendRecording::SuspendRecording() { ++t_suspended; update_recording_count(); }
+SuspendRecording::~SuspendRecording() { --t_suspended; update_recording_count(); }
+
+void on_variable_read(const Variable& v, const Tensor& value) {
+  if (t_tapes.empty() || !v.trainable() || !is_floating(value.dtype())) return;
+  for (auto* tape : t_tapes)
+    if (tape->recording && tape->options.watch_accessed_variables && !tape->tracks(value)) {
+      tape->track(value);
+      tape->variables.push_back(v);
+    }
+}
 
 void record(const OpCall& c) {
   const OpDef& def = op_def(c.op);
@@ -87,89 +96,6 @@ void record(const OpCall& c) {
   }
 }
 }  // namespace autodiff
-
-// ---- Variable -------------------------------------------------------------------------
-struct Variable::State {
-  Tensor value;
-  std::string name;
-  bool trainable;
-};
-
-Variable::Variable(const Tensor& initial_value, std::string name, bool trainable) {
-  if (!initial_value.defined())
-    throw std::invalid_argument("Variable '" + name + "': the initial value is undefined");
-  // A fresh handle, so the variable's identity on tapes is its own.
-  state_ = std::make_shared<State>(State{stop_gradient(initial_value), std::move(name), trainable});
-}
-
-namespace {
-Variable::State& state_of(const std::shared_ptr<Variable::State>& s, const char* what) {
-  if (!s) throw std::invalid_argument(std::string("Variable.") + what + ": the variable is undefined");
-  return *s;
-}
-}  // namespace
-
-const Tensor& Variable::value() const {
-  State& s = state_of(state_, "value");
-  if (!t_tapes.empty() && s.trainable && is_floating(s.value.dtype()))
-    for (auto* tape : t_tapes)
-      if (tape->recording && tape->options.watch_accessed_variables && !tape->tracks(s.value)) {
-        tape->track(s.value);
-        tape->variables.push_back(*this);
-      }
-  return s.value;
-}
-
-Tensor& Variable::value_for_update() {
-  State& s = state_of(state_, "value_for_update");
-  const auto& impl = s.value.impl();
-  if (impl.use_count() > 1 || impl->storage().use_count() > 1 || impl->offset() != 0) {
-    Tensor copy = empty(s.value.shape(), s.value.dtype(), s.value.device());
-    if (s.value.device().is_cpu()) {
-      if (s.value.nbytes()) std::memcpy(copy.raw_mutable_data(), s.value.raw_data(), s.value.nbytes());
-    } else {
-      copy = ops::add(s.value, ops::zeros_like(s.value));  // a fresh buffer on the device
-    }
-    s.value = copy;
-  }
-  return s.value;
-}
-
-const std::string& Variable::name() const { return state_of(state_, "name").name; }
-bool Variable::trainable() const { return state_of(state_, "trainable").trainable; }
-void Variable::set_trainable(bool t) { state_of(state_, "trainable").trainable = t; }
-
-void Variable::assign(const Tensor& v) {
-  State& s = state_of(state_, "assign");
-  if (!v.defined()) throw std::invalid_argument("Variable '" + s.name + "'.assign: the value is undefined");
-  if (v.dtype() != s.value.dtype() || v.shape() != s.value.shape())
-    throw std::invalid_argument("Variable '" + s.name + "'.assign: expected a value of shape " +
-                                s.value.shape().str() + " and dtype " + dtype_name(s.value.dtype()) +
-                                ", but received shape " + v.shape().str() + " and dtype " +
-                                dtype_name(v.dtype()));
-  if (v.device() != s.value.device())
-    throw std::invalid_argument("Variable '" + s.name + "'.assign: the variable lives on " +
-                                s.value.device().str() + " but the value is on " + v.device().str());
-  s.value = stop_gradient(v);
-}
-
-void Variable::assign_add(const Tensor& delta) {
-  State& s = state_of(state_, "assign_add");
-  Suspend no_record;
-  assign(ops::add(s.value, delta));
-}
-
-void Variable::assign_sub(const Tensor& delta) {
-  State& s = state_of(state_, "assign_sub");
-  Suspend no_record;
-  assign(ops::subtract(s.value, delta));
-}
-
-std::ostream& operator<<(std::ostream& os, const Variable& v) {
-  if (!v.defined()) return os << "<Variable undefined>";
-  return os << "<Variable '" << v.name() << "' shape=" << v.shape().str()
-            << " dtype=" << dtype_name(v.dtype()) << ", numpy=\n" << v.value().values_str() << ">";
-}
 
 // ---- GradientTape ----------------------------------------------------------------------
 GradientTape::GradientTape() : GradientTape(Options{}) {}
@@ -197,7 +123,8 @@ void GradientTape::watch(const Tensor& t) {
 }
 
 void GradientTape::watch(const Variable& v) {
-  const Tensor& t = state_of(v.state_, "watch").value;
+  if (!v.defined()) throw std::invalid_argument("GradientTape.watch: the variable is undefined");
+  const Tensor& t = v.current();
   if (!is_floating(t.dtype()) || impl_->tracks(t)) return;
   impl_->track(t);
   impl_->variables.push_back(v);
@@ -339,7 +266,10 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
                                            const Tensor& output_gradients,
                                            UnconnectedGradients unconnected) {
   std::vector<Tensor> ts;
-  for (const Variable& v : sources) ts.push_back(state_of(v.state_, "gradient").value);
+  for (const Variable& v : sources) {
+    if (!v.defined()) throw std::invalid_argument("GradientTape.gradient: a source variable is undefined");
+    ts.push_back(v.current());
+  }
   return gradient(target, ts, output_gradients, unconnected);
 }
 
@@ -411,7 +341,9 @@ Tensor GradientTape::batch_jacobian(const Tensor& target, const Tensor& source,
 // ---- stop_gradient, custom_gradient ----------------------------------------------------
 Tensor stop_gradient(const Tensor& x) {
   if (!x.defined()) throw std::invalid_argument("stop_gradient: the tensor is undefined");
-  return view_as(x, x.shape());  // a new handle that no tape tracks
+  Tensor out = view_as(x, x.shape());  // a new handle that no tape tracks
+  if (tracing::t_tracer) tracing::alias(x, out);
+  return out;
 }
 
 Tensor custom_gradient(

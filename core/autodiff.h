@@ -22,6 +22,8 @@
 
 namespace core {
 
+struct Resource;
+
 class Variable {
  public:
   Variable() = default;  // an undefined variable
@@ -30,25 +32,37 @@ class Variable {
 
   bool defined() const { return state_ != nullptr; }
   // The current value. Reading a trainable variable while a tape with
-  // watch_accessed_variables is recording makes that tape watch it.
+  // watch_accessed_variables is recording makes that tape watch it. Inside a traced
+  // function (core::function) the read is a graph op, so the graph reads the value the
+  // variable has when it runs.
   const Tensor& value() const;
   operator const Tensor&() const { return value(); }  // usable wherever a Tensor is
 
   // Replace the value; shape and dtype must match (std::invalid_argument otherwise).
+  // Assignments are ops that change state: traced graphs keep them, in order.
   void assign(const Tensor& value);
   void assign_add(const Tensor& delta);
   void assign_sub(const Tensor& delta);
 
-  // Engine-internal, for optimizers: the value with storage this variable alone owns
-  // (copied first if another handle shares it), so a kernel may update it in place
+  // Engine-internal, for optimizer kernels: the value with storage this variable alone
+  // owns (copied first if another handle shares it), so a kernel may update it in place
   // without changing any tensor someone else holds.
   Tensor& value_for_update();
+  // Engine-internal: the value without recording a read (tapes, traces).
+  const Tensor& current() const;
+  // Engine-internal: the variable's state as an op resource (core/dispatch.h).
+  std::shared_ptr<Resource> resource() const;
+  static Variable from_resource(const std::shared_ptr<Resource>& r);
 
   const std::string& name() const;
+  // Keras's variable.constraint: optimizers apply it after each update (apply_gradients).
+  using Constraint = std::function<Tensor(const Tensor&)>;
+  const Constraint& constraint() const;
+  void set_constraint(Constraint c);
   bool trainable() const;
   void set_trainable(bool trainable);
-  const Shape& shape() const { return value().shape(); }
-  DType dtype() const { return value().dtype(); }
+  const Shape& shape() const { return current().shape(); }
+  DType dtype() const { return current().dtype(); }
   // Variables are handles: copies refer to the same variable.
   bool same_as(const Variable& o) const { return state_ == o.state_; }
 
@@ -60,6 +74,18 @@ class Variable {
 };
 
 std::ostream& operator<<(std::ostream& os, const Variable& v);
+
+namespace autodiff {
+// While one lives, no tape records (assign_add's arithmetic, custom_gradient's forward).
+struct SuspendRecording {
+  SuspendRecording();
+  ~SuspendRecording();
+  SuspendRecording(const SuspendRecording&) = delete;
+  SuspendRecording& operator=(const SuspendRecording&) = delete;
+};
+// Makes the recording tapes with watch_accessed_variables watch `value` (v's value).
+void on_variable_read(const Variable& v, const Tensor& value);
+}  // namespace autodiff
 
 // What gradient() returns for a source the target does not depend on.
 enum class UnconnectedGradients { none, zero };

@@ -3,6 +3,7 @@
 #include "core/autodiff.h"
 #include "core/device.h"
 #include "core/dtype.h"
+#include "core/function.h"
 #include "core/ops.h"
 #include "core/shape.h"
 #include "core/tensor.h"

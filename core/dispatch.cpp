@@ -24,6 +24,7 @@ void define_op(OpId op, InferFn infer, bool is_view) {
   d.is_view = is_view;
 }
 void define_grad(OpId op, GradFn grad) { op_def(op).grad = grad; }
+void set_op_flags(OpId op, unsigned flags) { op_def(op).flags = flags; }
 void register_kernel(OpId op, Device::Kind device, KernelFn fn) {
   op_def(op).kernels[static_cast<size_t>(device)] = fn;
 }
@@ -48,6 +49,7 @@ void run(OpCall& c) {
   def.infer(c);
   if (!def.is_view) run_kernel(c, def);
   if (autodiff::t_recording > 0) autodiff::record(c);
+  if (tracing::t_tracer) tracing::record(c);
 }
 
 void run_kernel(OpCall& c, const OpDef& def) {

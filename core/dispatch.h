@@ -7,6 +7,7 @@
 // here too (DESIGN.md rule 3).
 #pragma once
 #include <array>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -25,6 +26,12 @@ enum class OpId : uint16_t {
 inline constexpr int kNumOps = static_cast<int>(OpId::kCount);
 const char* op_name(OpId op);
 
+// A piece of state that ops read or change (a variable). Ops that take one are marked
+// stateful; the resource travels in Attrs::resources.
+struct Resource {
+  virtual ~Resource() = default;
+};
+
 // Op attributes: plain data, each op documents which fields it reads.
 struct Attrs {
   std::vector<int64_t> axes;   // reduction axes, permutation, gather axis list
@@ -32,11 +39,12 @@ struct Attrs {
   std::vector<int64_t> begin, end, strides;  // slicing; pad: begin = before, end = after
   int64_t axis = 0;
   int64_t k = 0;         // top_k's k, one_hot's depth, linspace's num, seeds
-  double alpha = 0.0, beta = 0.0;  // scalar parameters (alpha of elu, fill value, ...)
+  double alpha = 0.0, beta = 0.0, gamma = 0.0;  // scalar parameters (alpha of elu, fill value, ...)
   bool keepdims = false;
   bool flag = false, flag2 = false;  // transpose_a/b, descending, approximate, ...
   DType dtype = DType::float32;      // result dtype for cast and creation ops
   Device device;                      // where creation ops allocate
+  std::vector<std::shared_ptr<Resource>> resources{};  // variables a stateful op reads/changes
 };
 
 inline constexpr int kMaxOutputs = 2;
@@ -80,9 +88,18 @@ struct GradContext {
 // rule 6). Rules are written with core ops, so they are differentiable again.
 using GradFn = std::vector<Tensor> (*)(const GradContext&);
 
+// What graph passes may do with an op's nodes.
+enum OpFlags : unsigned {
+  kPure = 0,
+  kReadsState = 1,   // reads a resource: may be pruned, never merged or folded
+  kWritesState = 2,  // changes a resource: never pruned, merged, folded or reordered
+  kRandom = 4,       // draws random numbers: never merged or folded
+};
+
 struct OpDef {
   InferFn infer = nullptr;
   bool is_view = false;  // infer produced the outputs; no kernel runs
+  unsigned flags = kPure;
   GradFn grad = nullptr;  // null: not differentiable (no gradient flows through)
   std::array<KernelFn, Device::kNumKinds> kernels{};
 };
@@ -92,12 +109,32 @@ OpDef& op_def(OpId op);
 void define_op(OpId op, InferFn infer, bool is_view = false);
 void register_kernel(OpId op, Device::Kind device, KernelFn fn);
 void define_grad(OpId op, GradFn grad);
+void set_op_flags(OpId op, unsigned flags);
 
 // Called by dispatch after every op while at least one GradientTape is recording.
 namespace autodiff {
 extern thread_local int t_recording;  // number of tapes recording on this thread
 void record(const OpCall& c);
 }  // namespace autodiff
+
+// Called by dispatch after every op while a graph is being traced (core/graph.cpp).
+namespace tracing {
+struct Tracer;
+extern thread_local Tracer* t_tracer;  // the innermost active trace on this thread
+void record(const OpCall& c);
+bool has(const Tensor& t);                      // t is a value of the active trace
+void alias(const Tensor& from, const Tensor& to);  // `to` is another handle of `from`
+// Throws naming `what` (".item()", "printing a tensor's values"): a trace has no values.
+void check_not_tracing(const char* what);
+bool variable_creation_allowed();
+}  // namespace tracing
+
+namespace ops {
+int64_t draw_global_seed();  // the next seed of the global generator (core/ops/creation.cpp)
+// The op seed of draw `counter` of a generator seeded with `seed` (random ops with a
+// counter input).
+uint64_t derive_seed(int64_t seed, int64_t counter);
+}
 
 // Runs op on inputs; returns the first output / all outputs.
 Tensor dispatch(OpId op, std::span<const Tensor> inputs, const Attrs& attrs);

@@ -16,6 +16,8 @@ void ensure_initialized() {
     define_sort_ops();
     define_nn_ops();
     define_creation_ops();
+    define_variable_ops();
+    define_training_ops();
     register_cpu_kernels();
   });
 }
@@ -30,6 +32,7 @@ void register_cpu_kernels() {
   register_cpu_sort_kernels();
   register_cpu_nn_kernels();
   register_cpu_creation_kernels();
+  register_cpu_training_kernels();
 }
 
 }  // namespace core

@@ -14,6 +14,8 @@ void define_shape_ops();
 void define_sort_ops();
 void define_nn_ops();
 void define_creation_ops();
+void define_variable_ops();
+void define_training_ops();
 
 // The CPU kernels of each family (core/cpu/*.cpp). CUDA kernels register here too
 // once gpu/ has them.
@@ -26,5 +28,6 @@ void register_cpu_shape_kernels();
 void register_cpu_sort_kernels();
 void register_cpu_nn_kernels();
 void register_cpu_creation_kernels();
+void register_cpu_training_kernels();
 void register_cpu_kernels();
 }  // namespace core

@@ -47,11 +47,16 @@ Tensor one_hot(const Tensor& indices, int64_t depth, const OneHotOptions& o = {}
 
 // ---- random numbers (counter-based Philox: identical for any thread count) ---------
 // seed < 0 draws a fresh seed from the global generator (set_random_seed).
+// With a seed >= 0 and a `counter` (an int64 scalar tensor), the op's seed is derived
+// from (seed, counter) when the op runs (a stateless random op, as TensorFlow's
+// stateless_random_*): a layer that advances a counter variable gets new numbers at every
+// run of a traced graph, reproducibly.
 struct RandomOptions {
   double minval = 0.0, maxval = 1.0;  // uniform
   double mean = 0.0, stddev = 1.0;    // normal, truncated normal
   DType dtype = DType::float32;
   int64_t seed = -1;
+  Tensor counter{};
 };
 Tensor random_uniform(const Shape& shape, const RandomOptions& o = {});
 Tensor random_normal(const Shape& shape, const RandomOptions& o = {});

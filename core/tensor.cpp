@@ -35,7 +35,10 @@ void Tensor::check_access(DType want, const char* what) const {
                                 dtype_name(have));
 }
 
+void Tensor::check_host_read(const char* what) const { tracing::check_not_tracing(what); }
+
 double Tensor::item_as_double() const {
+  tracing::check_not_tracing("Tensor.item()");
   if (size() != 1)
     throw std::invalid_argument("item: expected a tensor with exactly one element, but "
                                 "received shape " + shape().str());

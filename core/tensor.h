@@ -57,6 +57,7 @@ class Tensor {
   }
   // All elements in row-major order (copied to the host); T must match dtype().
   template <class T> std::vector<T> to_vector() const {
+    check_host_read("Tensor.to_vector()");
     Tensor h = cpu();
     const T* p = h.data<T>();
     return std::vector<T>(p, p + h.size());
@@ -74,6 +75,7 @@ class Tensor {
 
  private:
   void check_access(DType want, const char* what) const;
+  void check_host_read(const char* what) const;  // raises inside a traced function
   double item_as_double() const;
   std::shared_ptr<TensorImpl> impl_;
 };

@@ -25,6 +25,10 @@
 
 namespace keras {
 using core::custom_gradient;
+using core::Function;
+using core::FunctionOptions;
+using core::function;
+using core::InitScope;
 using core::GradientTape;
 using core::stop_gradient;
 using core::UnconnectedGradients;

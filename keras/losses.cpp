@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/function.h"
 #include "core/ops.h"
 
 namespace keras::losses {
@@ -111,7 +112,10 @@ SparseResult sparse_cce(const std::string& who, const Tensor& y_true, const Tens
          y_true.shape().str());
   if (labels.dtype() == DType::bool_)
     fail(who + ": expected integer class labels, but received y_true of dtype bool");
-  if (core::is_floating(labels.dtype())) {
+  // The values are checked on the host when running eagerly; a traced step leaves the
+  // range check to the cross-entropy kernel, which raises when the graph runs.
+  const bool host_checks = !core::is_tracing();
+  if (host_checks && core::is_floating(labels.dtype())) {
     std::vector<double> v = ops::cast(labels, DType::float64).to_vector<double>();
     for (size_t i = 0; i < v.size(); ++i)
       if (v[i] != std::floor(v[i]))
@@ -119,7 +123,7 @@ SparseResult sparse_cce(const std::string& who, const Tensor& y_true, const Tens
              " at flat index " + std::to_string(i) + " of y_true");
   }
   if (labels.dtype() != DType::int64) labels = ops::cast(labels, DType::int64);
-  {
+  if (host_checks) {
     std::vector<int64_t> v = labels.to_vector<int64_t>();
     for (size_t i = 0; i < v.size(); ++i) {
       if (ignore_class && v[i] == *ignore_class) continue;

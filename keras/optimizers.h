@@ -26,6 +26,11 @@ class LearningRateSchedule {
  public:
   virtual ~LearningRateSchedule();
   virtual double operator()(int64_t step) const = 0;
+  // The rate at `step` (an int64 scalar tensor) as a float64 scalar tensor, computed with
+  // ops so a traced train step follows the schedule. The built-in schedules override it;
+  // the default reads the step on the host and calls the number version (such a schedule
+  // cannot be traced: override this too).
+  virtual Tensor operator()(const Tensor& step) const;
   virtual std::string class_name() const = 0;
   virtual Config get_config() const = 0;
 };
@@ -45,6 +50,7 @@ class ExponentialDecay : public LearningRateSchedule {
   ExponentialDecay(double initial_learning_rate, double decay_steps, double decay_rate,
                    const ExponentialDecayOptions& o = {});
   double operator()(int64_t step) const override;
+  Tensor operator()(const Tensor& step) const override;
   std::string class_name() const override { return "ExponentialDecay"; }
   Config get_config() const override;
 
@@ -63,6 +69,7 @@ class PiecewiseConstantDecay : public LearningRateSchedule {
   PiecewiseConstantDecay(std::vector<int64_t> boundaries, std::vector<double> values,
                          const PiecewiseConstantDecayOptions& o = {});
   double operator()(int64_t step) const override;
+  Tensor operator()(const Tensor& step) const override;
   std::string class_name() const override { return "PiecewiseConstantDecay"; }
   Config get_config() const override;
 
@@ -84,6 +91,7 @@ class PolynomialDecay : public LearningRateSchedule {
  public:
   PolynomialDecay(double initial_learning_rate, double decay_steps, const PolynomialDecayOptions& o = {});
   double operator()(int64_t step) const override;
+  Tensor operator()(const Tensor& step) const override;
   std::string class_name() const override { return "PolynomialDecay"; }
   Config get_config() const override;
 
@@ -102,6 +110,7 @@ class InverseTimeDecay : public LearningRateSchedule {
   InverseTimeDecay(double initial_learning_rate, double decay_steps, double decay_rate,
                    const InverseTimeDecayOptions& o = {});
   double operator()(int64_t step) const override;
+  Tensor operator()(const Tensor& step) const override;
   std::string class_name() const override { return "InverseTimeDecay"; }
   Config get_config() const override;
 
@@ -123,6 +132,7 @@ class CosineDecay : public LearningRateSchedule {
  public:
   CosineDecay(double initial_learning_rate, double decay_steps, const CosineDecayOptions& o = {});
   double operator()(int64_t step) const override;
+  Tensor operator()(const Tensor& step) const override;
   std::string class_name() const override { return "CosineDecay"; }
   Config get_config() const override;
 
@@ -144,6 +154,7 @@ class CosineDecayRestarts : public LearningRateSchedule {
   CosineDecayRestarts(double initial_learning_rate, double first_decay_steps,
                       const CosineDecayRestartsOptions& o = {});
   double operator()(int64_t step) const override;
+  Tensor operator()(const Tensor& step) const override;
   std::string class_name() const override { return "CosineDecayRestarts"; }
   Config get_config() const override;
 
@@ -198,11 +209,17 @@ class Optimizer {
   // Slots are built the first time a variable is seen. Increments iterations.
   virtual void apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars);
 
-  int64_t iterations() const;
-  // The learning rate in use at the current iteration.
+  int64_t iterations() const;  // reads the count on the host
+  // The learning rate in use at the current iteration (read on the host).
   double learning_rate() const;
-  // Replaces the learning rate by a constant (ReduceLROnPlateau, LearningRateScheduler).
+  // The same as a float scalar tensor, computed with ops (traceable): the learning-rate
+  // variable, or the schedule at the iteration count.
+  Tensor current_learning_rate() const;
+  // Replaces the learning rate by a constant (ReduceLROnPlateau, LearningRateScheduler):
+  // an assignment of the learning-rate variable, which traced train steps read.
   void set_learning_rate(double lr);
+  // The iteration count (an int64 scalar variable; Keras's optimizer.iterations).
+  const Variable& iterations_variable() const { return iterations_; }
   const std::string& name() const { return name_; }
   const std::string& class_name() const { return class_name_; }
   // The state to save: iterations, then every slot variable.
@@ -217,8 +234,16 @@ class Optimizer {
  protected:
   // Creates the slots for `vars` (called once for each new variable list).
   virtual void build(const std::vector<Variable>& vars);
-  // Updates one variable (the clipped gradient, the learning rate of this step).
-  virtual void update_step(const Tensor& grad, Variable& var, double lr) = 0;
+  // Updates one variable (the clipped gradient; the learning rate of this step, a float
+  // scalar tensor of the variable's dtype). Written with ops and Variable::assign*, it is
+  // traced into fit()'s train step.
+  virtual void update_step(const Tensor& grad, Variable& var, const Tensor& lr) = 0;
+  // Once per apply_gradients, before the variables' updates (state shared by all of them).
+  virtual void prepare_step() {}
+  // iterations + 1 (the 1-based step being applied) as a scalar of `dtype`.
+  Tensor step_count(core::DType dtype) const;
+  // A slot with this initial value, named "<optimizer>/<name>" (saved with the others).
+  Variable add_variable(const Tensor& initial, const std::string& name);
   // A zero slot shaped like `ref`, named "<optimizer>/<var>_<name>".
   Variable add_variable_from_reference(const Variable& ref, const std::string& name);
   // The position of `var` among the built variables (slots are stored per position).
@@ -230,6 +255,7 @@ class Optimizer {
   std::string class_name_, name_;
   OptimizerOptions options_;
   Variable iterations_;
+  Variable learning_rate_;  // a float64 scalar variable, unless the learning rate is a schedule
   std::vector<Variable> built_;  // the variables seen so far, in order
   std::vector<Variable> slots_;
 };
@@ -250,7 +276,7 @@ class SGDOptimizer : public Optimizer {
 
  protected:
   void build(const std::vector<Variable>& vars) override;
-  void update_step(const Tensor& grad, Variable& var, double lr) override;
+  void update_step(const Tensor& grad, Variable& var, const Tensor& lr) override;
 
  private:
   SGDOptions o_;
@@ -271,7 +297,7 @@ class AdamOptimizer : public Optimizer {
 
  protected:
   void build(const std::vector<Variable>& vars) override;
-  void update_step(const Tensor& grad, Variable& var, double lr) override;
+  void update_step(const Tensor& grad, Variable& var, const Tensor& lr) override;
 
  private:
   AdamOptions o_;
@@ -306,7 +332,7 @@ class RMSpropOptimizer : public Optimizer {
 
  protected:
   void build(const std::vector<Variable>& vars) override;
-  void update_step(const Tensor& grad, Variable& var, double lr) override;
+  void update_step(const Tensor& grad, Variable& var, const Tensor& lr) override;
 
  private:
   RMSpropOptions o_;
@@ -330,15 +356,13 @@ class NadamOptimizer : public Optimizer {
 
  protected:
   void build(const std::vector<Variable>& vars) override;
-  void update_step(const Tensor& grad, Variable& var, double lr) override;
+  void update_step(const Tensor& grad, Variable& var, const Tensor& lr) override;
 
  private:
-  // prod_{s=1..t} u_s, cached (recomputed from the iteration count after a restore).
-  double u_product(int64_t t);
   NadamOptions o_;
   std::vector<Variable> m_, v_;
-  int64_t u_step_ = 0;
-  double u_prod_ = 1.0;
+  void prepare_step() override;
+  Variable u_product_;  // prod_{s=1..t} u_s (Keras's _u_product), one per optimizer
 };
 
 // Adagrad: acc += g^2 (acc starts at initial_accumulator_value); var -= lr g / sqrt(acc + eps).
@@ -356,7 +380,7 @@ class AdagradOptimizer : public Optimizer {
 
  protected:
   void build(const std::vector<Variable>& vars) override;
-  void update_step(const Tensor& grad, Variable& var, double lr) override;
+  void update_step(const Tensor& grad, Variable& var, const Tensor& lr) override;
 
  private:
   AdagradOptions o_;
@@ -379,7 +403,7 @@ class AdadeltaOptimizer : public Optimizer {
 
  protected:
   void build(const std::vector<Variable>& vars) override;
-  void update_step(const Tensor& grad, Variable& var, double lr) override;
+  void update_step(const Tensor& grad, Variable& var, const Tensor& lr) override;
 
  private:
   AdadeltaOptions o_;
@@ -403,7 +427,7 @@ class AdamaxOptimizer : public Optimizer {
 
  protected:
   void build(const std::vector<Variable>& vars) override;
-  void update_step(const Tensor& grad, Variable& var, double lr) override;
+  void update_step(const Tensor& grad, Variable& var, const Tensor& lr) override;
 
  private:
   AdamaxOptions o_;
@@ -429,7 +453,7 @@ class FtrlOptimizer : public Optimizer {
 
  protected:
   void build(const std::vector<Variable>& vars) override;
-  void update_step(const Tensor& grad, Variable& var, double lr) override;
+  void update_step(const Tensor& grad, Variable& var, const Tensor& lr) override;
 
  private:
   FtrlOptions o_;
@@ -451,7 +475,7 @@ class LionOptimizer : public Optimizer {
 
  protected:
   void build(const std::vector<Variable>& vars) override;
-  void update_step(const Tensor& grad, Variable& var, double lr) override;
+  void update_step(const Tensor& grad, Variable& var, const Tensor& lr) override;
 
  private:
   LionOptions o_;
@@ -487,7 +511,7 @@ class MultiOptimizer : public Optimizer {
   const std::vector<Group>& groups() const { return groups_; }
 
  protected:
-  void update_step(const Tensor& grad, Variable& var, double lr) override;
+  void update_step(const Tensor& grad, Variable& var, const Tensor& lr) override;
 
  private:
   std::vector<Group> groups_;

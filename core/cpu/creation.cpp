@@ -85,9 +85,15 @@ T into_half_open(double v, double lo, double hi) {
 
 constexpr int64_t kRandomGrain = 1 << 12;
 
+// attrs.k, or the seed derived from (attrs.k, counter) when the op has a counter input.
+uint64_t op_seed(const OpCall& c) {
+  if (c.inputs.empty()) return static_cast<uint64_t>(c.attrs.k);
+  return ops::derive_seed(c.attrs.k, *c.in(0).data<int64_t>());
+}
+
 void random_uniform_kernel(OpCall& c) {
   Tensor& y = c.outputs[0];
-  const uint64_t seed = static_cast<uint64_t>(c.attrs.k);
+  const uint64_t seed = op_seed(c);
   const double lo = c.attrs.alpha, hi = c.attrs.beta;
   visit(y.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -128,7 +134,7 @@ void random_uniform_kernel(OpCall& c) {
 
 void random_normal_kernel(OpCall& c) {
   Tensor& y = c.outputs[0];
-  const uint64_t seed = static_cast<uint64_t>(c.attrs.k);
+  const uint64_t seed = op_seed(c);
   const double mean = c.attrs.alpha, stddev = c.attrs.beta;
   const bool truncated = c.op == OpId::TruncatedNormal;
   visit(y.dtype(), [&](auto tag) {

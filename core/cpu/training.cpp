@@ -1,27 +1,17 @@
 // training.cpp - the fused optimizer kernels of core/training.h (CPU).
 #include "core/training.h"
 
+#include "core/dispatch.h"
+#include "core/init.h"
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
 #include "core/cpu/parallel.h"
 
-namespace core::training {
+namespace core::cpu {
 namespace {
-
-bool fits(const Variable& var, const Tensor& grad) {
-  const Tensor& v = var.value();
-  return v.device().is_cpu() && grad.device().is_cpu() && is_floating(v.dtype()) &&
-         grad.dtype() == v.dtype();
-}
-
-void check_grad(const Variable& var, const Tensor& grad) {
-  if (!grad.defined() || grad.shape() != var.shape())
-    throw std::invalid_argument("optimizer: the gradient for variable '" + var.name() + "' has shape " +
-                                (grad.defined() ? grad.shape().str() : std::string("<undefined>")) +
-                                ", expected " + var.shape().str());
-}
 
 // Loops over pointer parameters (not captured ones) so the compiler vectorizes them.
 template <class T>
@@ -45,7 +35,7 @@ void sgd_range(T* w, const T* g, T* m, int64_t n, T lr, T mom, bool nesterov) {
 
 template <class T>
 void sgd_kernel(T* w, const T* g, T* m, int64_t n, T lr, T mom, bool nesterov) {
-  cpu::parallel_for(n, cpu::kElementwiseGrain, [=](int64_t b, int64_t e) {
+  parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) {
     sgd_range(w + b, g + b, m ? m + b : nullptr, e - b, lr, mom, nesterov);
   });
 }
@@ -78,7 +68,7 @@ void adam_range(T* w, const T* g, T* m, T* v, T* vh, int64_t n, T alpha, T b1, T
 
 template <class T>
 void adam_kernel(T* w, const T* g, T* m, T* v, T* vh, int64_t n, T alpha, T b1, T b2, T eps) {
-  cpu::parallel_for(n, cpu::kElementwiseGrain, [=](int64_t b, int64_t e) {
+  parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) {
     adam_range(w + b, g + b, m + b, v + b, vh ? vh + b : nullptr, e - b, alpha, b1, b2, eps);
   });
 }
@@ -89,55 +79,62 @@ void scale_range(T* w, int64_t n, T k) {
 }
 
 template <class T>
-T* data_of(Variable* v) {
-  return v ? v->value_for_update().mutable_data<T>() : nullptr;
+T* data_of(const OpCall& c, size_t i) {
+  if (i >= c.attrs.resources.size()) return nullptr;
+  return Variable::from_resource(c.attrs.resources[i]).value_for_update().mutable_data<T>();
+}
+
+double scalar(const Tensor& t) {
+  return t.dtype() == DType::float32 ? double(*t.data<float>()) : *t.data<double>();
+}
+
+void sgd_op(OpCall& c) {
+  const Tensor& g = c.in(0);
+  const double lr = scalar(c.in(1)), mom = c.attrs.alpha;
+  const int64_t n = g.size();
+  if (g.dtype() == DType::float32)
+    sgd_kernel<float>(data_of<float>(c, 0), g.data<float>(), data_of<float>(c, 1), n, float(lr), float(mom), c.attrs.flag);
+  else
+    sgd_kernel<double>(data_of<double>(c, 0), g.data<double>(), data_of<double>(c, 1), n, lr, mom, c.attrs.flag);
+}
+
+void adam_op(OpCall& c) {
+  const Tensor& g = c.in(0);
+  const double lr = scalar(c.in(1)), b1 = c.attrs.alpha, b2 = c.attrs.beta, eps = c.attrs.gamma;
+  const double t = double(*c.in(2).data<int64_t>() + 1);
+  const double alpha = lr * std::sqrt(1.0 - std::pow(b2, t)) / (1.0 - std::pow(b1, t));
+  const int64_t n = g.size();
+  if (g.dtype() == DType::float32)
+    adam_kernel<float>(data_of<float>(c, 0), g.data<float>(), data_of<float>(c, 1), data_of<float>(c, 2),
+                       data_of<float>(c, 3), n, float(alpha), float(b1), float(b2), float(eps));
+  else
+    adam_kernel<double>(data_of<double>(c, 0), g.data<double>(), data_of<double>(c, 1), data_of<double>(c, 2),
+                        data_of<double>(c, 3), n, alpha, b1, b2, eps);
+}
+
+void weight_decay_op(OpCall& c) {
+  const double k = 1.0 - scalar(c.in(0)) * c.attrs.alpha;
+  Variable var = Variable::from_resource(c.attrs.resources[0]);
+  const int64_t n = var.shape().num_elements();
+  if (var.dtype() == DType::float32) {
+    float* w = data_of<float>(c, 0);
+    const float kf = float(k);
+    parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) { scale_range(w + b, e - b, kf); });
+  } else {
+    double* w = data_of<double>(c, 0);
+    parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) { scale_range(w + b, e - b, k); });
+  }
 }
 
 }  // namespace
+}  // namespace core::cpu
 
-bool apply_sgd(Variable& var, const Tensor& grad, double lr, double momentum, bool nesterov,
-               Variable* velocity) {
-  check_grad(var, grad);
-  if (!fits(var, grad)) return false;
-  const int64_t n = var.shape().num_elements();
-  if (var.dtype() == DType::float32)
-    sgd_kernel<float>(data_of<float>(&var), grad.data<float>(), momentum != 0 ? data_of<float>(velocity) : nullptr,
-                      n, float(lr), float(momentum), nesterov);
-  else
-    sgd_kernel<double>(data_of<double>(&var), grad.data<double>(),
-                       momentum != 0 ? data_of<double>(velocity) : nullptr, n, lr, momentum, nesterov);
-  return true;
+namespace core {
+void register_cpu_training_kernels() {
+  using namespace cpu;
+  register_kernel(OpId::ApplySgd, Device::Kind::CPU, sgd_op);
+  register_kernel(OpId::ApplyAdam, Device::Kind::CPU, adam_op);
+  register_kernel(OpId::ApplyWeightDecay, Device::Kind::CPU, weight_decay_op);
 }
 
-bool apply_adam(Variable& var, const Tensor& grad, Variable& m, Variable& v, Variable* vhat,
-                double lr, double beta1, double beta2, double epsilon, int64_t t) {
-  check_grad(var, grad);
-  if (!fits(var, grad)) return false;
-  const double alpha = lr * std::sqrt(1.0 - std::pow(beta2, double(t))) / (1.0 - std::pow(beta1, double(t)));
-  const int64_t n = var.shape().num_elements();
-  if (var.dtype() == DType::float32)
-    adam_kernel<float>(data_of<float>(&var), grad.data<float>(), data_of<float>(&m), data_of<float>(&v),
-                       data_of<float>(vhat), n, float(alpha), float(beta1), float(beta2), float(epsilon));
-  else
-    adam_kernel<double>(data_of<double>(&var), grad.data<double>(), data_of<double>(&m), data_of<double>(&v),
-                        data_of<double>(vhat), n, alpha, beta1, beta2, epsilon);
-  return true;
-}
-
-bool apply_weight_decay(Variable& var, double lr, double wd) {
-  const Tensor& v = var.value();
-  if (!v.device().is_cpu() || !is_floating(v.dtype())) return false;
-  const int64_t n = v.size();
-  if (v.dtype() == DType::float32) {
-    float* w = data_of<float>(&var);
-    const float k = float(1.0 - lr * wd);
-    cpu::parallel_for(n, cpu::kElementwiseGrain, [=](int64_t b, int64_t e) { scale_range(w + b, e - b, k); });
-  } else {
-    double* w = data_of<double>(&var);
-    const double k = 1.0 - lr * wd;
-    cpu::parallel_for(n, cpu::kElementwiseGrain, [=](int64_t b, int64_t e) { scale_range(w + b, e - b, k); });
-  }
-  return true;
-}
-
-}  // namespace core::training
+}  // namespace core

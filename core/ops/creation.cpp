@@ -98,6 +98,9 @@ void check_seed(const OpCall& c) {
   if (c.attrs.k < 0)
     throw_invalid(std::string(c.name()) + ": expected a seed >= 0, but received " +
                   std::to_string(c.attrs.k));
+  if (!c.inputs.empty() && (c.in(0).dtype() != DType::int64 || c.in(0).size() != 1))
+    throw_invalid(std::string(c.name()) + ": expected the seed counter to be an int64 scalar, but received " +
+                  dtype_name(c.in(0).dtype()) + " " + c.in(0).shape().str());
 }
 
 // float32 results need parameters that float32 can hold.
@@ -212,6 +215,7 @@ void define_creation_ops() {
   define_op(OpId::Range, infer_range);
   define_op(OpId::Linspace, infer_linspace);
   define_op(OpId::Eye, infer_eye);
+  for (OpId op : {OpId::RandomUniform, OpId::RandomNormal, OpId::TruncatedNormal}) set_op_flags(op, kRandom);
   define_op(OpId::RandomUniform, infer_uniform);
   define_op(OpId::RandomNormal, infer_normal);
   define_op(OpId::TruncatedNormal, infer_normal);
@@ -289,8 +293,10 @@ namespace {
 Tensor random(OpId op, const Shape& shape, const RandomOptions& o, double alpha, double beta) {
   Attrs a = creation_attrs(shape, o.dtype);
   a.k = resolve_seed(o.seed);
+  a.flag2 = o.seed < 0;  // drawn from the global generator: a traced graph draws anew each run
   a.alpha = alpha;
   a.beta = beta;
+  if (o.counter.defined() && o.seed >= 0) return dispatch(op, {o.counter}, a);
   return create(op, a);
 }
 }  // namespace
@@ -303,6 +309,16 @@ Tensor random_normal(const Shape& shape, const RandomOptions& o) {
 }
 Tensor truncated_normal(const Shape& shape, const RandomOptions& o) {
   return random(OpId::TruncatedNormal, shape, o, o.mean, o.stddev);
+}
+
+int64_t draw_global_seed() { return resolve_seed(-1); }
+
+uint64_t derive_seed(int64_t seed, int64_t counter) {
+  uint64_t z = static_cast<uint64_t>(seed) * 0x9E3779B97F4A7C15ull + (uint64_t(counter) + 1) * 0xD1B54A32D192ED03ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return z >> 1;
 }
 
 void set_random_seed(uint64_t seed) {

@@ -45,8 +45,8 @@ Tensor DropoutLayer::call(const Tensor& x, bool training) {
       mask_shape[i] = d;
     }
   }
-  const int64_t seed = seeds_.next();
-  Tensor u = ops::random_uniform(Shape(mask_shape), {.dtype = x.dtype(), .seed = seed});
+  const SeedGenerator::Draw d = seeds_.next();
+  Tensor u = ops::random_uniform(Shape(mask_shape), {.dtype = x.dtype(), .seed = d.seed, .counter = d.counter});
   // keep with probability 1 - rate, scaled so the expected sum is unchanged
   Tensor keep = ops::cast(ops::greater_equal(u, ops::scalar_like(u, rate_)), x.dtype());
   Tensor scale = ops::multiply(keep, ops::scalar_like(keep, 1.0 / (1.0 - rate_)));

@@ -21,8 +21,9 @@ GaussianNoiseLayer::GaussianNoiseLayer(double stddev, const GaussianNoiseOptions
 
 Tensor GaussianNoiseLayer::call(const Tensor& x, bool training) {
   if (!training || stddev_ == 0.0) return x;
-  const int64_t seed = seeds_.next();
-  Tensor noise = ops::random_normal(x.shape(), {.mean = 0.0, .stddev = stddev_, .dtype = x.dtype(), .seed = seed});
+  const SeedGenerator::Draw d = seeds_.next();
+  Tensor noise = ops::random_normal(x.shape(), {.mean = 0.0, .stddev = stddev_, .dtype = x.dtype(), .seed = d.seed,
+                                                .counter = d.counter});
   return ops::add(x, noise);
 }
 

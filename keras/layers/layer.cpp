@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/ops.h"
+#include "core/function.h"
 #include "keras/constraints.h"
 #include "keras/initializers.h"
 #include "keras/layers/seed_generator.h"
@@ -146,6 +147,7 @@ void Layer::check_inputs(const std::vector<ShapeSpec>& shapes) const {
 
 void Layer::maybe_build(const std::vector<ShapeSpec>& shapes) {
   if (built_) return;
+  core::InitScope init;  // weights are created and initialized once, outside any trace
   build(shapes);
   built_ = true;
 }
@@ -321,7 +323,10 @@ Variable Layer::add_weight(const std::string& name, const Shape& shape, const We
   weights_.push_back(v);
   weight_trainable_.push_back(o.trainable);
   if (o.regularizer) regularized_.emplace_back(v, o.regularizer);
-  if (o.constraint) constrained_.emplace_back(v, o.constraint);
+  if (o.constraint) {
+    constrained_.emplace_back(v, o.constraint);
+    v.set_constraint([c = o.constraint](const Tensor& t) { return (*c)(t); });  // applied by optimizers
+  }
   return v;
 }
 

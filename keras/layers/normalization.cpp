@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/function.h"
 #include "core/ops.h"
 
 namespace keras::layers {
@@ -123,7 +124,8 @@ void NormalizationLayer::build(const ShapeSpec& s) {
 
 bool NormalizationLayer::adapted() const {
   if (!o_.mean.empty()) return true;
-  return built() && count.defined() && count.value().item<int64_t>() > 0;
+  core::InitScope host;  // a check of the layer's state when it is called (or traced), not a graph op
+  return built() && count.defined() && count.current().item<int64_t>() > 0;
 }
 
 Tensor NormalizationLayer::call(const Tensor& input, bool) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "core/function.h"
 #include "keras/callbacks.h"
 #include "keras/data/dataset.h"
 #include "keras/layers/layer.h"
@@ -87,6 +88,8 @@ struct CompileOptions {
   LossList loss{};
   std::vector<metrics::MetricArg> metrics{};  // applied to every output
   std::vector<double> loss_weights{};         // one per output (default 1)
+  // false (the default): fit/evaluate/predict trace their steps into graphs
+  // (keras::function) unless a layer is dynamic; true: every step runs op by op.
   bool run_eagerly = false;
 };
 
@@ -200,6 +203,15 @@ class Model : public layers::Layer {
   }
 
   const optimizers::OptimizerPtr& optimizer() const { return optimizer_; }
+  // Whether fit/evaluate/predict run traced steps: compiled without run_eagerly, and no
+  // layer of the model is dynamic (Keras's model.run_eagerly, inverted).
+  bool traced_steps() const;
+  // The traced steps (null before their first use, or when running eagerly); their
+  // tracing_count() says how often they traced.
+  using StepFunction = core::Function<std::function<std::vector<Tensor>(
+      const std::vector<Tensor>&, const std::vector<Tensor>&, const std::vector<Tensor>&)>>;
+  const StepFunction* train_function() const { return train_fn_.get(); }
+  const StepFunction* test_function() const { return test_fn_.get(); }
   // The options of the last compile() (what save() records).
   const CompileOptions& compile_options() const { return compile_options_; }
   bool stop_training = false;
@@ -241,7 +253,12 @@ class Model : public layers::Layer {
   std::vector<std::vector<metrics::MetricPtr>> metrics_;  // per output
   bool metrics_resolved_ = false;
   std::vector<metrics::MetricPtr> tracked_metrics_;  // track_metric()
-  double loss_sum_ = 0, loss_count_ = 0;
+  std::shared_ptr<metrics::Mean> loss_tracker_;      // the running "loss" of the logs
+  bool loss_seen_ = false;  // the tracker was updated since the last reset
+  // One step (train, test or predict) on a batch: through the traced function, or eagerly.
+  std::vector<Tensor> run_step(std::unique_ptr<StepFunction>& fn, int kind, const std::vector<Tensor>& x,
+                               const std::vector<Tensor>& y, const Tensor& sample_weight);
+  std::unique_ptr<StepFunction> train_fn_, test_fn_, predict_fn_;
 };
 
 class FunctionalModel : public Model {

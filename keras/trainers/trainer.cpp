@@ -116,7 +116,61 @@ void Model::compile(const CompileOptions& o) {
   compile_options_ = o;
   metrics_.clear();
   metrics_resolved_ = false;
+  loss_tracker_ = std::make_shared<metrics::Mean>("loss");
+  loss_seen_ = false;
+  train_fn_.reset();
+  test_fn_.reset();
+  predict_fn_.reset();
   compiled_ = true;
+}
+
+namespace {
+bool any_dynamic(const layers::Layer& l) {
+  if (l.dynamic()) return true;
+  for (const auto& s : l.sublayers())
+    if (any_dynamic(*s)) return true;
+  if (auto* m = dynamic_cast<const Model*>(&l))
+    for (const auto& s : m->layers())
+      if (s.get() != &l && any_dynamic(*s)) return true;
+  return false;
+}
+enum StepKind { kTrain, kTest, kPredict };
+}  // namespace
+
+bool Model::traced_steps() const { return !compile_options_.run_eagerly && !any_dynamic(*this); }
+
+std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind, const std::vector<Tensor>& x,
+                                    const std::vector<Tensor>& y, const Tensor& sample_weight) {
+  // The step as a function of tensors: C++ state (metrics resolved, layers built) is
+  // settled on the first run, which traces it.
+  auto body = [this, kind](const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
+                           const std::vector<Tensor>& sw) -> std::vector<Tensor> {
+    const Tensor w = sw.empty() ? Tensor() : sw[0];
+    if (kind == kPredict) return (*this)(xs, false);
+    Tensor loss;
+    if (kind == kTrain) {
+      loss = train_step(xs, ys, w);
+    } else {
+      std::vector<Tensor> y_pred = (*this)(xs, false);
+      resolve_metrics(ys, y_pred);
+      loss = compute_loss(ys, y_pred, w);
+      update_metrics(ys, y_pred, w);
+    }
+    // The running loss, weighted by the batch size (Keras's loss tracker).
+    const int64_t n = xs.empty() || xs[0].rank() == 0 ? 1 : xs[0].shape()[0];
+    loss_tracker_->update_state(ops::reshape(ops::cast(loss, DType::float32), {1}),
+                                ops::fill({1}, double(n), DType::float32));
+    return {loss};
+  };
+  std::vector<Tensor> sw;
+  if (sample_weight.defined()) sw.push_back(sample_weight);
+  if (kind != kPredict) loss_seen_ = true;
+  if (!traced_steps()) return body(x, y, sw);
+  if (!fn) {
+    static const char* names[] = {"train_function", "test_function", "predict_function"};
+    fn = std::make_unique<StepFunction>(StepFunction::function_type(body), core::FunctionOptions{.name = name() + "." + names[kind]});
+  }
+  return (*fn)(x, y, sw);
 }
 
 std::vector<std::string> Model::output_names() const {
@@ -137,6 +191,7 @@ void Model::resolve_metrics(const std::vector<Tensor>& y, const std::vector<Tens
   if (!loss_weights_.empty() && loss_weights_.size() != y_pred.size())
     throw std::invalid_argument(name() + ": loss_weights has " + std::to_string(loss_weights_.size()) +
                                 " entries for " + std::to_string(y_pred.size()) + " outputs");
+  core::InitScope init;  // the metrics' variables are made once, outside any trace
   metrics_.assign(y_pred.size(), {});
   for (size_t i = 0; i < y_pred.size(); ++i) {
     const losses::LossPtr& l = losses_.size() == 1 ? losses_[0] : losses_[i];
@@ -169,7 +224,8 @@ void Model::update_metrics(const std::vector<Tensor>& y, const std::vector<Tenso
 }
 
 void Model::reset_metrics() {
-  loss_sum_ = loss_count_ = 0;
+  if (loss_tracker_) loss_tracker_->reset_state();
+  loss_seen_ = false;
   for (auto& per : metrics_)
     for (auto& m : per) m->reset_state();
   for (auto& m : tracked_metrics_) m->reset_state();
@@ -177,7 +233,7 @@ void Model::reset_metrics() {
 
 Logs Model::metrics_result() const {
   Logs logs;
-  if (loss_count_ > 0) logs["loss"] = loss_sum_ / loss_count_;
+  if (loss_seen_ && loss_tracker_) logs["loss"] = loss_tracker_->result().item<double>();
   std::vector<std::string> outs = output_names();
   for (size_t i = 0; i < metrics_.size(); ++i)
     for (const auto& m : metrics_[i]) {
@@ -201,11 +257,7 @@ Tensor Model::train_step(const std::vector<Tensor>& x, const std::vector<Tensor>
     loss = compute_loss(y, y_pred, sw);
     grads = tape.gradient(loss, vars);
   }
-  optimizer_->apply_gradients(grads, vars);
-  for (auto& [var, c] : constraints()) {
-    Variable v = var;
-    v.assign((*c)(v.value()));
-  }
+  optimizer_->apply_gradients(grads, vars);  // applies the variables' constraints too
   update_metrics(y, y_pred, sw);
   return loss;
 }
@@ -214,9 +266,7 @@ Logs Model::train_on_batch(const std::vector<Tensor>& x, const std::vector<Tenso
   if (!compiled_) throw std::invalid_argument(name() + ": you must call compile() before train_on_batch()");
   cardinality(x, y, "train_on_batch");
   reset_metrics();
-  Tensor loss = train_step(x, y, sw);
-  loss_sum_ = loss.item<double>();
-  loss_count_ = 1;
+  run_step(train_fn_, kTrain, x, y, sw);
   return metrics_result();
 }
 
@@ -224,15 +274,13 @@ Logs Model::test_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor
   if (!compiled_) throw std::invalid_argument(name() + ": you must call compile() before test_on_batch()");
   cardinality(x, y, "test_on_batch");
   reset_metrics();
-  std::vector<Tensor> y_pred = (*this)(x, false);
-  resolve_metrics(y, y_pred);
-  loss_sum_ = compute_loss(y, y_pred, sw).item<double>();
-  loss_count_ = 1;
-  update_metrics(y, y_pred, sw);
+  run_step(test_fn_, kTest, x, y, sw);
   return metrics_result();
 }
 
-std::vector<Tensor> Model::predict_on_batch(const std::vector<Tensor>& x) { return (*this)(x, false); }
+std::vector<Tensor> Model::predict_on_batch(const std::vector<Tensor>& x) {
+  return run_step(predict_fn_, kPredict, x, {}, Tensor());
+}
 
 // ---- where the batches come from ------------------------------------------------------------------
 // fit, evaluate and predict share their loops; a BatchSource gives each pass's batches,
@@ -601,9 +649,7 @@ callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSour
     for (; !stop_training && train.has_next(); ++step) {
       if (batch_logs) callbacks.each([&](auto& c) { c.on_train_batch_begin(step, {}); });
       Batch b = train.next();
-      Tensor loss = train_step(b.x, b.y, b.sample_weight);
-      loss_sum_ += loss.item<double>() * double(b.size);
-      loss_count_ += double(b.size);
+      run_step(train_fn_, kTrain, b.x, b.y, b.sample_weight);
       if (batch_logs) {
         Logs logs = metrics_result();
         callbacks.each([&](auto& c) { c.on_train_batch_end(step, logs); });
@@ -656,11 +702,7 @@ Logs Model::evaluate_loop(detail::BatchSource& source, int verbose, const std::v
   source.begin_pass(0, 0);
   for (int64_t step = 0; source.has_next(); ++step) {
     Batch b = source.next();
-    std::vector<Tensor> y_pred = (*this)(b.x, false);
-    resolve_metrics(b.y, y_pred);
-    loss_sum_ += compute_loss(b.y, y_pred, b.sample_weight).item<double>() * double(b.size);
-    loss_count_ += double(b.size);
-    update_metrics(b.y, y_pred, b.sample_weight);
+    run_step(test_fn_, kTest, b.x, b.y, b.sample_weight);
     if (!cbs.empty()) {
       Logs logs = metrics_result();
       callbacks.each([&](auto& c) { c.on_test_batch_end(step, logs); });
@@ -703,7 +745,7 @@ std::vector<Tensor> Model::predict_loop(detail::BatchSource& source, int verbose
   std::vector<std::vector<Tensor>> parts;
   source.begin_pass(0, 0);
   for (int64_t step = 0; source.has_next(); ++step) {
-    std::vector<Tensor> out = (*this)(source.next().x, false);
+    std::vector<Tensor> out = run_step(predict_fn_, kPredict, source.next().x, {}, Tensor());
     if (parts.empty()) parts.resize(out.size());
     for (size_t i = 0; i < out.size(); ++i) parts[i].push_back(out[i]);
     if (!cbs.empty()) callbacks.each([&](auto& c) { c.on_predict_batch_end(step, {}); });

@@ -1,0 +1,177 @@
+// function.h - core::function (re-exported as keras::function): TensorFlow's
+// tf.function for C++. It traces a callable into a graph the first time it sees an
+// input signature, optimizes the graph, and runs the graph on later calls.
+//
+//   auto f = core::function([&](const Tensor& x, double scale) {
+//     std::puts("tracing");                       // a C++ side effect: only while tracing
+//     return ops::multiply(ops::relu(x), ops::scalar_like(x, scale));
+//   });
+//   f(x, 2.0);   // traces (prints), runs
+//   f(x2, 2.0);  // same dtypes and shapes: runs the graph
+//   f(x, 3.0);   // a new non-tensor argument value: traces again
+//
+// The signature of a call is the dtype and shape of every tensor argument and the value
+// of every other argument (numbers, bools, strings). TensorFlow's rules hold:
+// - C++ code runs only while tracing; ops on tensors become graph nodes. C++ loops and
+//   branches on non-tensor values unroll at trace time.
+// - A variable read is a graph op: the graph reads the value the variable has when it
+//   runs. Variable::assign* are ops that change state and keep their order.
+// - Variables may be created only while the function is traced for the first time.
+// - A number from a C++ generator is frozen at trace time; ops::random_* without a seed
+//   draw new numbers at every run of the graph.
+// - .item(), to_vector() and printing values raise inside a trace (no value exists yet).
+// - Functions nest (an inner function's ops are inlined into the outer graph), and a
+//   call under a GradientTape is differentiable (the graph's ops are recorded).
+//
+// Threads: one function object must not be called from several threads at once.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace core {
+
+struct FunctionOptions {
+  std::string name = "function";
+  bool optimize = true;  // run the graph passes (constant folding, CSE, pruning, memory plan)
+};
+
+// While one lives, ops run eagerly and are not traced (TensorFlow's init_scope): for
+// creating and initializing state inside a traced function.
+class InitScope {
+ public:
+  InitScope();
+  ~InitScope();
+  InitScope(const InitScope&) = delete;
+  InitScope& operator=(const InitScope&) = delete;
+
+ private:
+  void* saved_;
+};
+
+// Whether this thread is tracing a function now.
+bool is_tracing();
+
+class FunctionBase {
+ public:
+  explicit FunctionBase(FunctionOptions options);
+  // How many times the function was traced (one per new input signature).
+  int tracing_count() const;
+  // The graph of the latest trace, as printed by graph_str: optimized (after the passes)
+  // or as traced.
+  std::string graph_str(bool optimized = true) const;
+  // Op nodes in the latest graph, optimized or as traced.
+  int num_nodes(bool optimized = true) const;
+  const FunctionOptions& options() const;
+
+ protected:
+  using Body = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+  std::vector<Tensor> call_impl(const std::string& signature, const std::vector<Tensor>& tensors, const Body& body);
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+namespace detail {
+std::string tensor_signature(const Tensor& t);
+
+template <class T> using bare_t = std::remove_cvref_t<T>;
+
+template <class T>
+void collect(const T& arg, std::vector<Tensor>& tensors, std::string& sig) {
+  using U = bare_t<T>;
+  if constexpr (std::is_same_v<U, Tensor>) {
+    tensors.push_back(arg);
+    sig += tensor_signature(arg);
+  } else if constexpr (std::is_same_v<U, std::vector<Tensor>>) {
+    sig += "[" + std::to_string(arg.size());
+    for (const Tensor& t : arg) {
+      tensors.push_back(t);
+      sig += tensor_signature(t);
+    }
+    sig += "]";
+  } else if constexpr (std::is_same_v<U, bool>) {
+    sig += arg ? "b1;" : "b0;";
+  } else if constexpr (std::is_arithmetic_v<U>) {
+    sig += "n" + std::to_string(arg) + ";";
+  } else if constexpr (std::is_convertible_v<const U&, std::string>) {
+    const std::string s(arg);
+    sig += "s" + std::to_string(s.size()) + ":" + s + ";";
+  } else {
+    static_assert(sizeof(U) == 0,
+                  "core::function arguments must be tensors, vectors of tensors, numbers, bools or strings");
+  }
+}
+
+// The argument as the traced callable receives it: tensors replaced by the trace's.
+template <class T>
+decltype(auto) substitute(T&& arg, const std::vector<Tensor>& traced, size_t& i) {
+  using U = bare_t<T>;
+  if constexpr (std::is_same_v<U, Tensor>) {
+    return Tensor(traced[i++]);
+  } else if constexpr (std::is_same_v<U, std::vector<Tensor>>) {
+    std::vector<Tensor> v(traced.begin() + std::ptrdiff_t(i), traced.begin() + std::ptrdiff_t(i + arg.size()));
+    i += arg.size();
+    return v;
+  } else {
+    return U(arg);
+  }
+}
+
+template <class R>
+std::vector<Tensor> flatten(R&& r) {
+  using U = bare_t<R>;
+  if constexpr (std::is_same_v<U, Tensor>) return {r};
+  else if constexpr (std::is_same_v<U, std::vector<Tensor>>) return r;
+  else static_assert(sizeof(U) == 0, "core::function callables must return Tensor, std::vector<Tensor> or void");
+}
+}  // namespace detail
+
+template <class F>
+class Function : public FunctionBase {
+ public:
+  using function_type = F;
+  Function(F f, FunctionOptions options) : FunctionBase(std::move(options)), f_(std::move(f)) {}
+
+  template <class... Args>
+  auto operator()(Args&&... args) {
+    using R = std::invoke_result_t<F&, decltype(detail::substitute(std::declval<Args>(), std::declval<const std::vector<Tensor>&>(),
+                                                                   std::declval<size_t&>()))...>;
+    std::vector<Tensor> tensors;
+    std::string sig;
+    (detail::collect(args, tensors, sig), ...);
+    Body body = [&](const std::vector<Tensor>& traced) -> std::vector<Tensor> {
+      size_t i = 0;
+      auto call_args = std::tuple<decltype(detail::substitute(std::forward<Args>(args), traced, i))...>{
+          detail::substitute(std::forward<Args>(args), traced, i)...};
+      if constexpr (std::is_void_v<R>) {
+        std::apply(f_, std::move(call_args));
+        return {};
+      } else {
+        return detail::flatten(std::apply(f_, std::move(call_args)));
+      }
+    };
+    std::vector<Tensor> out = call_impl(sig, tensors, body);
+    if constexpr (std::is_void_v<R>) return;
+    else if constexpr (std::is_same_v<detail::bare_t<R>, Tensor>) return out.at(0);
+    else return out;
+  }
+
+ private:
+  F f_;
+};
+
+template <class F>
+Function<std::decay_t<F>> function(F&& f, FunctionOptions options = {}) {
+  return Function<std::decay_t<F>>(std::forward<F>(f), std::move(options));
+}
+
+}  // namespace core

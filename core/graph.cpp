@@ -1,0 +1,282 @@
+// graph.cpp - the tracer (the dispatch hook that records op calls into a Graph), the
+// graph passes and the executor.
+#include "core/graph.h"
+
+#include <algorithm>
+#include <functional>
+#include <sstream>
+#include <stdexcept>
+
+namespace core {
+namespace tracing {
+
+thread_local Tracer* t_tracer = nullptr;
+
+Scope::Scope(Tracer& t) : t_(t) {
+  t.outer = t_tracer;
+  t_tracer = &t;
+}
+Scope::~Scope() { t_tracer = t_.outer; }
+
+void Tracer::bind(const Tensor& t, int id) {
+  ids[t.impl().get()] = id;
+  keep.push_back(t);
+}
+
+int Tracer::value_of(const Tensor& t) {
+  auto it = ids.find(t.impl().get());
+  if (it != ids.end()) return it->second;
+  graph::Node n;  // a tensor from outside the trace: captured as a constant
+  n.kind = graph::NodeKind::Constant;
+  n.constant = t;
+  const int id = g.add_value(t);
+  n.outputs = {id};
+  g.nodes.push_back(std::move(n));
+  bind(t, id);
+  return id;
+}
+
+// Every active trace records the call: an inner function being traced is inlined into
+// the traces around it.
+void record(const OpCall& c) {
+  for (Tracer* t = t_tracer; t; t = t->outer) {
+    graph::Node n;
+    n.op = c.op;
+    n.attrs = c.attrs;
+    for (const Tensor& in : c.inputs) n.inputs.push_back(t->value_of(in));
+    for (int i = 0; i < c.num_outputs; ++i) {
+      const Tensor& out = c.outputs[size_t(i)];
+      const int id = t->g.add_value(out);
+      t->bind(out, id);
+      n.outputs.push_back(id);
+    }
+    n.redraw_seed = (op_def(c.op).flags & kRandom) && c.attrs.flag2;
+    t->g.nodes.push_back(std::move(n));
+  }
+}
+
+bool has(const Tensor& t) { return t_tracer && t_tracer->ids.count(t.impl().get()) != 0; }
+
+void alias(const Tensor& from, const Tensor& to) {
+  for (Tracer* t = t_tracer; t; t = t->outer) {
+    auto it = t->ids.find(from.impl().get());
+    if (it != t->ids.end()) t->bind(to, it->second);
+  }
+}
+
+void check_not_tracing(const char* what) {
+  if (t_tracer)
+    throw std::invalid_argument(std::string(what) +
+                                " needs a concrete value, but it was called while tracing a function "
+                                "(keras::function): a traced tensor has no value until the graph runs; "
+                                "return the tensor from the function instead, or use "
+                                "keras::ops::host_function");
+}
+
+bool variable_creation_allowed() {
+  for (Tracer* t = t_tracer; t; t = t->outer)
+    if (!t->allow_variables) return false;
+  return true;
+}
+
+}  // namespace tracing
+
+namespace graph {
+
+int Graph::add_value(const Tensor& t) {
+  values.push_back(ValueInfo{t.shape(), t.dtype()});
+  return int(values.size()) - 1;
+}
+
+int Graph::num_op_nodes() const {
+  return int(std::count_if(nodes.begin(), nodes.end(), [](const Node& n) { return n.kind == NodeKind::Op; }));
+}
+
+std::string Graph::str() const {
+  std::ostringstream os;
+  auto ids = [&](const std::vector<int>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", %" : "%") + std::to_string(v[i]);
+    return s;
+  };
+  auto info = [&](int v) { return std::string(dtype_name(values[size_t(v)].dtype)) + " " + values[size_t(v)].shape.str(); };
+  for (const Node& n : nodes) {
+    os << "  ";
+    if (!n.outputs.empty()) os << ids(n.outputs) << " = ";
+    if (n.kind == NodeKind::Input) {
+      os << "input " << n.input_index;
+    } else if (n.kind == NodeKind::Constant) {
+      os << "constant";
+    } else {
+      os << op_name(n.op) << "(" << ids(n.inputs) << ")";
+      if (!n.attrs.resources.empty()) os << " [state]";
+    }
+    if (!n.outputs.empty()) os << " : " << info(n.outputs[0]);
+    os << "\n";
+  }
+  os << "  return " << ids(outputs) << "\n";
+  return os.str();
+}
+
+namespace {
+bool pure(const Node& n) {
+  return n.kind == NodeKind::Op && op_def(n.op).flags == kPure && n.attrs.resources.empty();
+}
+bool writes_state(const Node& n) { return n.kind == NodeKind::Op && (op_def(n.op).flags & kWritesState); }
+
+bool same_attrs(const Attrs& a, const Attrs& b) {
+  return a.axes == b.axes && a.shape == b.shape && a.begin == b.begin && a.end == b.end &&
+         a.strides == b.strides && a.axis == b.axis && a.k == b.k && a.alpha == b.alpha &&
+         a.beta == b.beta && a.gamma == b.gamma && a.keepdims == b.keepdims && a.flag == b.flag &&
+         a.flag2 == b.flag2 && a.dtype == b.dtype && a.device == b.device && a.resources == b.resources;
+}
+
+std::vector<Tensor> call_node(const Node& n, std::span<const Tensor> in) {
+  const Attrs* attrs = &n.attrs;
+  Attrs fresh;
+  if (n.redraw_seed) {
+    fresh = n.attrs;
+    fresh.k = ops::draw_global_seed();
+    attrs = &fresh;
+  }
+  auto out = dispatch_multi(n.op, in, *attrs);
+  return std::vector<Tensor>(out.begin(), out.begin() + std::ptrdiff_t(n.outputs.size()));
+}
+}  // namespace
+
+int prune(Graph& g) {
+  std::vector<char> live(g.values.size(), 0);
+  for (int v : g.outputs) live[size_t(v)] = 1;
+  std::vector<char> keep(g.nodes.size(), 0);
+  for (size_t i = g.nodes.size(); i-- > 0;) {
+    const Node& n = g.nodes[i];
+    bool needed = writes_state(n) || n.kind == NodeKind::Input;
+    for (int v : n.outputs) needed = needed || live[size_t(v)];
+    if (!needed) continue;
+    keep[i] = 1;
+    for (int v : n.inputs) live[size_t(v)] = 1;
+  }
+  const size_t before = g.nodes.size();
+  size_t j = 0;
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (keep[i]) {
+      if (i != j) g.nodes[j] = std::move(g.nodes[i]);
+      ++j;
+    }
+  g.nodes.resize(j);
+  return int(before - j);
+}
+
+int fold_constants(Graph& g) {
+  std::vector<const Tensor*> constant(g.values.size(), nullptr);
+  int folded = 0;
+  for (Node& n : g.nodes) {
+    if (n.kind == NodeKind::Constant) {
+      constant[size_t(n.outputs[0])] = &n.constant;
+      continue;
+    }
+    if (!pure(n) || n.outputs.size() != 1) continue;
+    std::vector<Tensor> in;
+    for (int v : n.inputs) {
+      if (!constant[size_t(v)]) break;
+      in.push_back(*constant[size_t(v)]);
+    }
+    if (in.size() != n.inputs.size()) continue;
+    Tensor value = call_node(n, in)[0];
+    n = Node{NodeKind::Constant, OpId::kCount, Attrs{}, {}, n.outputs, -1, value, false};
+    constant[size_t(n.outputs[0])] = &n.constant;
+    ++folded;
+  }
+  return folded;
+}
+
+int eliminate_common(Graph& g) {
+  std::vector<int> to(g.values.size());
+  for (size_t v = 0; v < to.size(); ++v) to[v] = int(v);
+  std::unordered_multimap<size_t, size_t> seen;  // hash -> node index
+  int merged = 0;
+  std::vector<char> drop(g.nodes.size(), 0);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    Node& n = g.nodes[i];
+    for (int& v : n.inputs) v = to[size_t(v)];
+    if (!pure(n)) continue;
+    size_t h = std::hash<int>()(int(n.op));
+    for (int v : n.inputs) h = h * 1000003u ^ std::hash<int>()(v);
+    bool found = false;
+    auto [b, e] = seen.equal_range(h);
+    for (auto it = b; it != e && !found; ++it) {
+      const Node& m = g.nodes[it->second];
+      if (m.op != n.op || m.inputs != n.inputs || m.outputs.size() != n.outputs.size() || !same_attrs(m.attrs, n.attrs))
+        continue;
+      for (size_t k = 0; k < n.outputs.size(); ++k) to[size_t(n.outputs[k])] = m.outputs[k];
+      found = true;
+    }
+    if (found) {
+      drop[i] = 1;
+      ++merged;
+    } else {
+      seen.emplace(h, i);
+    }
+  }
+  for (int& v : g.outputs) v = to[size_t(v)];
+  size_t j = 0;
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (!drop[i]) {
+      if (i != j) g.nodes[j] = std::move(g.nodes[i]);
+      ++j;
+    }
+  g.nodes.resize(j);
+  return merged;
+}
+
+void plan_memory(Graph& g) {
+  std::vector<int> last(g.values.size(), -1);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    for (int v : g.nodes[i].inputs) last[size_t(v)] = int(i);
+    for (int v : g.nodes[i].outputs) last[size_t(v)] = std::max(last[size_t(v)], int(i));
+  }
+  for (int v : g.outputs) last[size_t(v)] = int(g.nodes.size());  // returned: never dropped
+  g.free_after = last;
+}
+
+void optimize(Graph& g) {
+  fold_constants(g);
+  eliminate_common(g);
+  prune(g);
+  plan_memory(g);
+}
+
+std::vector<Tensor> run(const Graph& g, const std::vector<Tensor>& inputs) {
+  std::vector<Tensor> vals(g.values.size());
+  // drop[i]: the values whose last use is node i
+  std::vector<std::vector<int>> drop(g.nodes.size());
+  if (g.free_after.size() == g.values.size())
+    for (size_t v = 0; v < g.free_after.size(); ++v) {
+      const int i = g.free_after[v];
+      if (i >= 0 && size_t(i) < g.nodes.size()) drop[size_t(i)].push_back(int(v));
+    }
+  std::vector<Tensor> in;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    switch (n.kind) {
+      case NodeKind::Input: vals[size_t(n.outputs[0])] = inputs.at(size_t(n.input_index)); break;
+      case NodeKind::Constant: vals[size_t(n.outputs[0])] = n.constant; break;
+      case NodeKind::Op: {
+        in.clear();
+        for (int v : n.inputs) in.push_back(vals[size_t(v)]);
+        std::vector<Tensor> out = call_node(n, in);
+        in.clear();  // an in-place update that follows may then own its buffers
+        for (size_t k = 0; k < n.outputs.size(); ++k) vals[size_t(n.outputs[k])] = std::move(out[k]);
+        break;
+      }
+    }
+    for (int v : drop[i]) vals[size_t(v)] = Tensor();
+  }
+  in.clear();
+  std::vector<Tensor> result;
+  for (int v : g.outputs) result.push_back(vals[size_t(v)]);
+  return result;
+}
+
+}  // namespace graph
+}  // namespace core

@@ -1,0 +1,88 @@
+// graph.h - (engine-internal) the graph IR of traced functions, the tracer that builds
+// it at the dispatch point, its passes and its executor.
+//
+// A Graph is a list of nodes in execution order. Every node is an op call (OpId with
+// its Attrs), an input placeholder or a captured constant; values are numbered, each
+// made by one node. Nodes of ops that change state (kWritesState) keep their relative
+// order and are never removed; the passes (prune, fold_constants, eliminate_common,
+// plan_memory) never move a node before one it depends on.
+#pragma once
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/dispatch.h"
+
+namespace core::graph {
+
+enum class NodeKind { Input, Constant, Op };
+
+struct Node {
+  NodeKind kind = NodeKind::Op;
+  OpId op = OpId::kCount;
+  Attrs attrs;
+  std::vector<int> inputs;   // value ids
+  std::vector<int> outputs;  // value ids
+  int input_index = -1;      // Input: which argument
+  Tensor constant;           // Constant: the captured tensor
+  bool redraw_seed = false;  // a random op whose seed came from the global generator
+};
+
+struct ValueInfo {
+  Shape shape;   // as traced
+  DType dtype{};
+};
+
+struct Graph {
+  std::vector<Node> nodes;
+  std::vector<ValueInfo> values;
+  std::vector<int> outputs;      // value ids of the function's results
+  std::vector<int> free_after;   // plan_memory: per value, the node after which it is dropped
+  int num_inputs = 0;
+
+  int add_value(const Tensor& t);
+  // Counts of op nodes (what the passes change), and a readable listing:
+  //   %3 = matmul(%0, %2) : float32 (32, 10)
+  int num_op_nodes() const;
+  std::string str() const;
+};
+
+// ---- passes (each returns how many nodes it changed) -------------------------------------
+int prune(Graph& g);            // drops nodes no output or state change needs
+int fold_constants(Graph& g);   // runs pure ops on constants once, at trace time
+int eliminate_common(Graph& g); // merges pure nodes with the same op, attributes and inputs
+void plan_memory(Graph& g);     // drops each value after its last use (buffers are reused)
+void optimize(Graph& g);        // all of the above, in order
+
+// Runs the graph on `inputs` (one per Input node). Ops go through dispatch, so tapes
+// record them and an enclosing trace inlines them.
+std::vector<Tensor> run(const Graph& g, const std::vector<Tensor>& inputs);
+
+}  // namespace core::graph
+
+namespace core::tracing {
+
+struct Tracer {
+  graph::Graph g;
+  std::unordered_map<const TensorImpl*, int> ids;  // traced tensor -> value id
+  std::vector<Tensor> keep;  // every traced tensor, alive so its address is not reused
+  bool allow_variables = true;
+  Tracer* outer = nullptr;
+
+  int value_of(const Tensor& t);  // its id; an unknown tensor is captured as a constant
+  void bind(const Tensor& t, int id);
+};
+
+// Installs a tracer on this thread for its lifetime (nested traces stack).
+class Scope {
+ public:
+  explicit Scope(Tracer& t);
+  ~Scope();
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+
+ private:
+  Tracer& t_;
+};
+
+}  // namespace core::tracing

@@ -1,0 +1,155 @@
+// variable.cpp - Variable: mutable state whose reads and assignments are ops
+// (ReadVariable, AssignVariable), so a traced graph reads and changes variables when
+// it runs instead of freezing their values at trace time.
+#include <cstring>
+#include <ostream>
+#include <stdexcept>
+
+#include "core/autodiff.h"
+#include "core/dispatch.h"
+#include "core/ops.h"
+#include "core/tensor_impl.h"
+
+namespace core {
+
+struct Variable::State : Resource {
+  State(Tensor v, std::string n, bool t) : value(std::move(v)), name(std::move(n)), trainable(t) {}
+  Tensor value;
+  std::string name;
+  bool trainable;
+  Variable::Constraint constraint;
+};
+
+namespace {
+Variable::State& state_of(const std::shared_ptr<Variable::State>& s, const char* what) {
+  if (!s) throw std::invalid_argument(std::string("Variable.") + what + ": the variable is undefined");
+  return *s;
+}
+Variable::State& resource_state(const OpCall& c) {
+  if (c.attrs.resources.size() != 1 || !c.attrs.resources[0])
+    throw std::logic_error(std::string(c.name()) + ": expected one variable resource");
+  return static_cast<Variable::State&>(*c.attrs.resources[0]);
+}
+
+// ReadVariable: resources = {variable}; output = its current value (a handle, no copy).
+void infer_read(OpCall& c) {
+  Variable::State& s = resource_state(c);
+  c.set_output(0, s.value.shape(), s.value.dtype());
+  c.outputs[0] = s.value;
+}
+
+// AssignVariable: resources = {variable}, inputs = {value}; no output.
+void infer_assign(OpCall& c) {
+  Variable::State& s = resource_state(c);
+  const Tensor& v = c.in(0);
+  if (v.dtype() != s.value.dtype() || v.shape() != s.value.shape())
+    throw std::invalid_argument("Variable '" + s.name + "'.assign: expected a value of shape " +
+                                s.value.shape().str() + " and dtype " + dtype_name(s.value.dtype()) +
+                                ", but received shape " + v.shape().str() + " and dtype " +
+                                dtype_name(v.dtype()));
+  if (v.device() != s.value.device())
+    throw std::invalid_argument("Variable '" + s.name + "'.assign: the variable lives on " +
+                                s.value.device().str() + " but the value is on " + v.device().str());
+  s.value = view_as(v, v.shape());  // a fresh handle: no tape tracks the new value
+  if (tracing::t_tracer) tracing::alias(v, s.value);
+  c.num_outputs = 0;
+}
+}  // namespace
+
+void define_variable_ops() {
+  define_op(OpId::ReadVariable, infer_read, /*is_view=*/true);
+  set_op_flags(OpId::ReadVariable, kReadsState);
+  define_op(OpId::AssignVariable, infer_assign, /*is_view=*/true);
+  set_op_flags(OpId::AssignVariable, kWritesState);
+}
+
+Variable::Variable(const Tensor& initial_value, std::string name, bool trainable) {
+  if (!initial_value.defined())
+    throw std::invalid_argument("Variable '" + name + "': the initial value is undefined");
+  if (!tracing::variable_creation_allowed())
+    throw std::invalid_argument(
+        "Variable '" + name + "': a traced function may create variables only the first time it is "
+        "traced (create them outside the function, or on its first call)");
+  // A fresh handle, so the variable's identity on tapes (and in traces) is its own.
+  state_ = std::make_shared<State>(view_as(initial_value, initial_value.shape()), std::move(name),
+                                   trainable);
+}
+
+const Tensor& Variable::current() const { return state_of(state_, "value").value; }
+
+namespace {
+// The value, read through a ReadVariable op while tracing (the graph then reads the
+// variable when it runs; reads after an assignment in the same trace use what was assigned).
+const Tensor& traced_read(const std::shared_ptr<Variable::State>& state, const char* what) {
+  Variable::State& s = state_of(state, what);
+  if (tracing::t_tracer && !tracing::has(s.value)) {
+    Attrs a;
+    a.resources = {state};
+    dispatch(OpId::ReadVariable, {}, a);
+  }
+  return s.value;
+}
+}  // namespace
+
+const Tensor& Variable::value() const {
+  const Tensor& v = traced_read(state_, "value");
+  autodiff::on_variable_read(*this, v);
+  return v;
+}
+
+std::shared_ptr<Resource> Variable::resource() const { return state_; }
+
+Variable Variable::from_resource(const std::shared_ptr<Resource>& r) {
+  Variable v;
+  v.state_ = std::dynamic_pointer_cast<State>(r);
+  if (!v.state_) throw std::logic_error("Variable.from_resource: the resource is not a variable");
+  return v;
+}
+
+Tensor& Variable::value_for_update() {
+  State& s = state_of(state_, "value_for_update");
+  const auto& impl = s.value.impl();
+  if (impl.use_count() > 1 || impl->storage().use_count() > 1 || impl->offset() != 0) {
+    Tensor copy = empty(s.value.shape(), s.value.dtype(), s.value.device());
+    if (s.value.device().is_cpu()) {
+      if (s.value.nbytes()) std::memcpy(copy.raw_mutable_data(), s.value.raw_data(), s.value.nbytes());
+    } else {
+      autodiff::SuspendRecording no_record;
+      copy = ops::add(s.value, ops::zeros_like(s.value));  // a fresh buffer on the device
+    }
+    s.value = copy;
+  }
+  return s.value;
+}
+
+const std::string& Variable::name() const { return state_of(state_, "name").name; }
+const Variable::Constraint& Variable::constraint() const { return state_of(state_, "constraint").constraint; }
+void Variable::set_constraint(Constraint c) { state_of(state_, "set_constraint").constraint = std::move(c); }
+bool Variable::trainable() const { return state_of(state_, "trainable").trainable; }
+void Variable::set_trainable(bool t) { state_of(state_, "trainable").trainable = t; }
+
+void Variable::assign(const Tensor& v) {
+  State& s = state_of(state_, "assign");
+  if (!v.defined()) throw std::invalid_argument("Variable '" + s.name + "'.assign: the value is undefined");
+  Attrs a;
+  a.resources = {state_};
+  dispatch(OpId::AssignVariable, {v}, a);
+}
+
+void Variable::assign_add(const Tensor& delta) {
+  autodiff::SuspendRecording no_record;
+  assign(ops::add(traced_read(state_, "assign_add"), delta));
+}
+
+void Variable::assign_sub(const Tensor& delta) {
+  autodiff::SuspendRecording no_record;
+  assign(ops::subtract(traced_read(state_, "assign_sub"), delta));
+}
+
+std::ostream& operator<<(std::ostream& os, const Variable& v) {
+  if (!v.defined()) return os << "<Variable undefined>";
+  return os << "<Variable '" << v.name() << "' shape=" << v.shape().str()
+            << " dtype=" << dtype_name(v.dtype()) << ", numpy=\n" << v.value().values_str() << ">";
+}
+
+}  // namespace core

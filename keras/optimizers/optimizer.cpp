@@ -1,0 +1,222 @@
+// optimizer.cpp - the Optimizer base (clipping, weight decay, constraints, the iteration
+// count, learning rate as a variable or schedule) and MultiOptimizer.
+#include "keras/optimizers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include "core/ops.h"
+#include "core/training.h"
+#include "keras/optimizers/optimizer_util.h"
+#include "core/function.h"
+#include "keras/layers/layer.h"
+
+namespace keras::optimizers {
+namespace ops = core::ops;
+using core::DType;
+using core::Shape;
+
+// ---- Optimizer --------------------------------------------------------------------------
+Optimizer::Optimizer(std::string class_name, const OptimizerOptions& o)
+    : class_name_(std::move(class_name)),
+      name_(o.name.empty() ? layers::snake_case(class_name_) : o.name),
+      options_(o),
+      iterations_(ops::zeros({}, DType::int64), name_ + "/iteration", false) {
+  if (!o.learning_rate.schedule)
+    learning_rate_ = Variable(core::constant(o.learning_rate.value, DType::float64), name_ + "/learning_rate", false);
+  auto check = [&](const std::optional<double>& v, const char* what) {
+    if (v && !(*v >= 0.0 && std::isfinite(*v)))
+      throw std::invalid_argument(name_ + ": expected " + what + " >= 0, but received " + std::to_string(*v));
+  };
+  check(o.weight_decay, "weight_decay");
+  check(o.clipnorm, "clipnorm");
+  check(o.clipvalue, "clipvalue");
+  check(o.global_clipnorm, "global_clipnorm");
+  if (o.clipnorm && o.global_clipnorm)
+    throw std::invalid_argument(name_ + ": only one of clipnorm and global_clipnorm can be set");
+  if (!o.learning_rate.schedule && !(o.learning_rate.value >= 0))
+    throw std::invalid_argument(name_ + ": expected learning_rate >= 0, but received " +
+                                std::to_string(o.learning_rate.value));
+}
+
+Optimizer::~Optimizer() = default;
+
+int64_t Optimizer::iterations() const { return iterations_.value().item<int64_t>(); }
+double Optimizer::learning_rate() const {
+  return options_.learning_rate.schedule ? (*options_.learning_rate.schedule)(iterations())
+                                         : learning_rate_.value().item<double>();
+}
+Tensor Optimizer::current_learning_rate() const {
+  return options_.learning_rate.schedule ? (*options_.learning_rate.schedule)(iterations_.value()) : learning_rate_.value();
+}
+void Optimizer::set_learning_rate(double lr) {
+  if (!(lr >= 0)) throw std::invalid_argument(name_ + ": expected learning_rate >= 0, but received " + std::to_string(lr));
+  options_.learning_rate = LearningRate(lr);
+  const Tensor value = core::constant(lr, DType::float64);
+  if (learning_rate_.defined()) learning_rate_.assign(value);
+  else learning_rate_ = Variable(value, name_ + "/learning_rate", false);
+}
+Tensor Optimizer::step_count(DType dtype) const {
+  return ops::cast(ops::add(iterations_.value(), core::constant(int64_t{1})), dtype);
+}
+
+std::vector<Variable> Optimizer::variables() const {
+  std::vector<Variable> out = {iterations_};
+  out.insert(out.end(), slots_.begin(), slots_.end());
+  return out;
+}
+
+void Optimizer::build(const std::vector<Variable>&) {}
+
+void Optimizer::build_variables(const std::vector<Variable>& vars) {
+  std::vector<Variable> fresh;
+  for (const Variable& x : vars) {
+    bool known = false;
+    for (const Variable& b : built_) known = known || b.same_as(x);
+    for (const Variable& b : fresh) known = known || b.same_as(x);
+    if (!known) fresh.push_back(x);
+  }
+  if (!fresh.empty()) {
+    core::InitScope init;  // slots are made and initialized once, outside any traced step
+    built_.insert(built_.end(), fresh.begin(), fresh.end());
+    build(fresh);
+  }
+}
+
+void Optimizer::set_iterations(int64_t n) {
+  if (n < 0) throw std::invalid_argument(name_ + ": expected iterations >= 0, but received " + std::to_string(n));
+  iterations_.assign(ops::fill({}, double(n), DType::int64));
+}
+
+Variable Optimizer::add_variable(const Tensor& initial, const std::string& name) {
+  Variable v(initial, name_ + "/" + name, false);
+  slots_.push_back(v);
+  return v;
+}
+
+Variable Optimizer::add_variable_from_reference(const Variable& ref, const std::string& name) {
+  Variable v(ops::zeros_like(ref.value()), name_ + "/" + ref.name() + "_" + name, false);
+  slots_.push_back(v);
+  return v;
+}
+
+size_t Optimizer::index_of(const Variable& var) const {
+  for (size_t i = 0; i < built_.size(); ++i)
+    if (built_[i].same_as(var)) return i;
+  throw std::logic_error(name_ + ": variable '" + var.name() + "' was not built");
+}
+
+void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) {
+  if (grads.size() != vars.size())
+    throw std::invalid_argument(name_ + ": apply_gradients received " + std::to_string(grads.size()) +
+                                " gradients for " + std::to_string(vars.size()) + " variables");
+  std::vector<Tensor> g;
+  std::vector<Variable> v;
+  for (size_t i = 0; i < grads.size(); ++i) {
+    if (!grads[i].defined()) continue;
+    if (grads[i].shape() != vars[i].shape())
+      throw std::invalid_argument(name_ + ": the gradient for variable '" + vars[i].name() + "' has shape " +
+                                  grads[i].shape().str() + ", expected " + vars[i].shape().str());
+    g.push_back(grads[i]);
+    v.push_back(vars[i]);
+  }
+  if (g.empty() && !grads.empty())
+    throw std::invalid_argument(name_ + ": no gradients provided for any variable (" +
+                                std::to_string(vars.size()) + " variables)");
+  build_variables(v);  // slots for variables seen for the first time
+  // Clipping (Keras order: clipnorm per gradient, global_clipnorm, clipvalue), with ops:
+  // g * clip / max(norm, clip) leaves a gradient whose norm is within the bound unchanged.
+  auto norm_of = [](const Tensor& t) { return ops::sum(ops::square(t)); };  // squared
+  auto scale_to = [](Tensor& t, const Tensor& squared_norm, double clip) {
+    Tensor n = ops::sqrt(ops::cast(squared_norm, t.dtype()));
+    t = ops::multiply(t, ops::divide(ops::scalar_like(n, clip), ops::maximum(n, ops::scalar_like(n, clip))));
+  };
+  if (options_.clipnorm)
+    for (Tensor& t : g) scale_to(t, norm_of(t), *options_.clipnorm);
+  if (options_.global_clipnorm) {
+    Tensor total;
+    for (const Tensor& t : g) {
+      Tensor sq = ops::cast(norm_of(t), DType::float64);
+      total = total.defined() ? ops::add(total, sq) : sq;
+    }
+    for (Tensor& t : g) scale_to(t, total, *options_.global_clipnorm);
+  }
+  if (options_.clipvalue)
+    for (Tensor& t : g) t = ops::clip(t, -*options_.clipvalue, *options_.clipvalue);
+
+  prepare_step();
+  const Tensor lr = current_learning_rate();
+  for (size_t i = 0; i < g.size(); ++i) {
+    Tensor lr_i = lr.dtype() == v[i].dtype() ? lr : ops::cast(lr, v[i].dtype());
+    if (options_.weight_decay && *options_.weight_decay > 0) {
+      if (core::training::fused(v[i], g[i]))
+        core::training::apply_weight_decay(v[i], lr_i, *options_.weight_decay);
+      else
+        v[i].assign_sub(ops::multiply(v[i].value(), ops::multiply(lr_i, ops::scalar_like(lr_i, *options_.weight_decay))));
+    }
+    update_step(g[i], v[i], lr_i);
+    if (v[i].constraint()) v[i].assign(v[i].constraint()(v[i].value()));  // Keras: after the update
+  }
+  iterations_.assign_add(core::constant(int64_t{1}));
+}
+
+Config Optimizer::base_config() const {
+  Config c = Config::object();
+  c["name"] = name_;
+  if (options_.learning_rate.schedule) {
+    c["learning_rate"] = serialize_schedule(*options_.learning_rate.schedule);
+  } else {
+    c["learning_rate"] = options_.learning_rate.value;  // kept in step with set_learning_rate
+  }
+  auto opt = [](const std::optional<double>& v) { return v ? Value(*v) : Value(); };
+  c["weight_decay"] = opt(options_.weight_decay);
+  c["clipnorm"] = opt(options_.clipnorm);
+  c["clipvalue"] = opt(options_.clipvalue);
+  c["global_clipnorm"] = opt(options_.global_clipnorm);
+  return c;
+}
+
+Config Optimizer::get_config() const { return base_config(); }
+
+
+// ---- MultiOptimizer --------------------------------------------------------------------------
+MultiOptimizer::MultiOptimizer(std::vector<Group> groups, std::string name)
+    : Optimizer("MultiOptimizer", OptimizerOptions{LearningRate(0.0), {}, {}, {}, {}, name}), groups_(std::move(groups)) {
+  if (groups_.empty()) throw std::invalid_argument(this->name() + ": expected at least one (optimizer, variables) group");
+  for (size_t i = 0; i < groups_.size(); ++i)
+    if (!groups_[i].optimizer)
+      throw std::invalid_argument(this->name() + ": group " + std::to_string(i) + " has no optimizer");
+}
+
+void MultiOptimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) {
+  if (grads.size() != vars.size())
+    throw std::invalid_argument(name() + ": apply_gradients received " + std::to_string(grads.size()) +
+                                " gradients for " + std::to_string(vars.size()) + " variables");
+  std::vector<std::vector<Tensor>> g(groups_.size());
+  std::vector<std::vector<Variable>> v(groups_.size());
+  for (size_t i = 0; i < vars.size(); ++i) {
+    size_t k = 0;
+    while (k < groups_.size() && std::none_of(groups_[k].variables.begin(), groups_[k].variables.end(),
+                                               [&](const Variable& x) { return x.same_as(vars[i]); }))
+      ++k;
+    if (k == groups_.size())
+      throw std::invalid_argument(name() + ": variable '" + vars[i].name() + "' belongs to no optimizer group");
+    g[k].push_back(grads[i]);
+    v[k].push_back(vars[i]);
+  }
+  for (size_t k = 0; k < groups_.size(); ++k)
+    if (!v[k].empty()) groups_[k].optimizer->apply_gradients(g[k], v[k]);
+}
+
+void MultiOptimizer::update_step(const Tensor&, Variable& var, const Tensor&) {
+  throw std::logic_error(name() + ": update_step is done by the group optimizers (variable '" + var.name() + "')");
+}
+
+std::shared_ptr<MultiOptimizer> make_multi_optimizer(std::vector<MultiOptimizer::Group> groups) {
+  return std::make_shared<MultiOptimizer>(std::move(groups));
+}
+
+}  // namespace keras::optimizers

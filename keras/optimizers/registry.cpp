@@ -1,0 +1,182 @@
+// registry.cpp - the optimizer factories, get() by name, serialize / deserialize.
+#include "keras/optimizers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include "core/ops.h"
+#include "core/training.h"
+#include "keras/optimizers/optimizer_util.h"
+
+namespace keras::optimizers {
+namespace ops = core::ops;
+using core::DType;
+using core::Shape;
+
+std::shared_ptr<SGDOptimizer> SGD(const SGDOptions& o) { return std::make_shared<SGDOptimizer>(o); }
+std::shared_ptr<AdamOptimizer> Adam(const AdamOptions& o) { return std::make_shared<AdamOptimizer>(o); }
+std::shared_ptr<AdamOptimizer> AdamW(const AdamWOptions& o) {
+  AdamOptions a{o.learning_rate, o.beta_1, o.beta_2, o.epsilon, o.amsgrad, o.weight_decay,
+                o.clipnorm, o.clipvalue, o.global_clipnorm, o.name};
+  return std::make_shared<AdamOptimizer>(a, "AdamW");
+}
+std::shared_ptr<RMSpropOptimizer> RMSprop(const RMSpropOptions& o) { return std::make_shared<RMSpropOptimizer>(o); }
+std::shared_ptr<NadamOptimizer> Nadam(const NadamOptions& o) { return std::make_shared<NadamOptimizer>(o); }
+std::shared_ptr<AdagradOptimizer> Adagrad(const AdagradOptions& o) { return std::make_shared<AdagradOptimizer>(o); }
+std::shared_ptr<AdadeltaOptimizer> Adadelta(const AdadeltaOptions& o) { return std::make_shared<AdadeltaOptimizer>(o); }
+std::shared_ptr<AdamaxOptimizer> Adamax(const AdamaxOptions& o) { return std::make_shared<AdamaxOptimizer>(o); }
+std::shared_ptr<FtrlOptimizer> Ftrl(const FtrlOptions& o) { return std::make_shared<FtrlOptimizer>(o); }
+std::shared_ptr<LionOptimizer> Lion(const LionOptions& o) { return std::make_shared<LionOptimizer>(o); }
+
+
+// ---- registry ------------------------------------------------------------------------------
+namespace {
+LearningRate lr_from(const Config& c, const LearningRate& fallback);
+template <class O>
+O read_common(const Config& c, O o) {
+  o.learning_rate = lr_from(c, o.learning_rate);
+  o.weight_decay = detail::opt_from(c, "weight_decay");
+  o.clipnorm = detail::opt_from(c, "clipnorm");
+  o.clipvalue = detail::opt_from(c, "clipvalue");
+  o.global_clipnorm = detail::opt_from(c, "global_clipnorm");
+  o.name = c.get("name", "").as_string();
+  return o;
+}
+double num_or(const Config& c, const char* key, double fallback) { return c.get(key, fallback).as_double(); }
+
+std::mutex g_mu;
+std::map<std::string, Factory>& factories() {
+  static auto* m = new std::map<std::string, Factory>();
+  return *m;
+}
+void ensure_builtins() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto& f = factories();
+    f["SGD"] = [](const Config& c) -> OptimizerPtr {
+      return SGD({lr_from(c, LearningRate(0.01)), c.get("momentum", 0.0).as_double(), c.get("nesterov", false).as_bool(),
+                  detail::opt_from(c, "weight_decay"), detail::opt_from(c, "clipnorm"), detail::opt_from(c, "clipvalue"),
+                  detail::opt_from(c, "global_clipnorm"), c.get("name", "").as_string()});
+    };
+    auto adam_like = [](const Config& c, const std::string& cls) -> OptimizerPtr {
+      AdamOptions a{lr_from(c, LearningRate(0.001)), c.get("beta_1", 0.9).as_double(), c.get("beta_2", 0.999).as_double(),
+                    c.get("epsilon", 1e-7).as_double(), c.get("amsgrad", false).as_bool(), detail::opt_from(c, "weight_decay"),
+                    detail::opt_from(c, "clipnorm"), detail::opt_from(c, "clipvalue"), detail::opt_from(c, "global_clipnorm"),
+                    c.get("name", "").as_string()};
+      return std::make_shared<AdamOptimizer>(a, cls);
+    };
+    f["Adam"] = [adam_like](const Config& c) { return adam_like(c, "Adam"); };
+    f["AdamW"] = [adam_like](const Config& c) { return adam_like(c, "AdamW"); };
+    f["RMSprop"] = [](const Config& c) -> OptimizerPtr {
+      RMSpropOptions o = read_common(c, RMSpropOptions{});
+      o.rho = num_or(c, "rho", o.rho);
+      o.momentum = num_or(c, "momentum", o.momentum);
+      o.epsilon = num_or(c, "epsilon", o.epsilon);
+      o.centered = c.get("centered", o.centered).as_bool();
+      return RMSprop(o);
+    };
+    f["Nadam"] = [](const Config& c) -> OptimizerPtr {
+      NadamOptions o = read_common(c, NadamOptions{});
+      o.beta_1 = num_or(c, "beta_1", o.beta_1);
+      o.beta_2 = num_or(c, "beta_2", o.beta_2);
+      o.epsilon = num_or(c, "epsilon", o.epsilon);
+      return Nadam(o);
+    };
+    f["Adagrad"] = [](const Config& c) -> OptimizerPtr {
+      AdagradOptions o = read_common(c, AdagradOptions{});
+      o.initial_accumulator_value = num_or(c, "initial_accumulator_value", o.initial_accumulator_value);
+      o.epsilon = num_or(c, "epsilon", o.epsilon);
+      return Adagrad(o);
+    };
+    f["Adadelta"] = [](const Config& c) -> OptimizerPtr {
+      AdadeltaOptions o = read_common(c, AdadeltaOptions{});
+      o.rho = num_or(c, "rho", o.rho);
+      o.epsilon = num_or(c, "epsilon", o.epsilon);
+      return Adadelta(o);
+    };
+    f["Adamax"] = [](const Config& c) -> OptimizerPtr {
+      AdamaxOptions o = read_common(c, AdamaxOptions{});
+      o.beta_1 = num_or(c, "beta_1", o.beta_1);
+      o.beta_2 = num_or(c, "beta_2", o.beta_2);
+      o.epsilon = num_or(c, "epsilon", o.epsilon);
+      return Adamax(o);
+    };
+    f["Ftrl"] = [](const Config& c) -> OptimizerPtr {
+      FtrlOptions o = read_common(c, FtrlOptions{});
+      o.learning_rate_power = num_or(c, "learning_rate_power", o.learning_rate_power);
+      o.initial_accumulator_value = num_or(c, "initial_accumulator_value", o.initial_accumulator_value);
+      o.l1_regularization_strength = num_or(c, "l1_regularization_strength", o.l1_regularization_strength);
+      o.l2_regularization_strength = num_or(c, "l2_regularization_strength", o.l2_regularization_strength);
+      o.l2_shrinkage_regularization_strength =
+          num_or(c, "l2_shrinkage_regularization_strength", o.l2_shrinkage_regularization_strength);
+      o.beta = num_or(c, "beta", o.beta);
+      return Ftrl(o);
+    };
+    f["Lion"] = [](const Config& c) -> OptimizerPtr {
+      LionOptions o = read_common(c, LionOptions{});
+      o.beta_1 = num_or(c, "beta_1", o.beta_1);
+      o.beta_2 = num_or(c, "beta_2", o.beta_2);
+      return Lion(o);
+    };
+  });
+}
+
+LearningRate lr_from(const Config& c, const LearningRate& fallback) {
+  const Value* v = c.find("learning_rate");
+  if (!v || v->is_null()) return fallback;
+  if (v->is_object()) return LearningRate(deserialize_schedule(*v));
+  return LearningRate(v->as_double());
+}
+}  // namespace
+
+void register_optimizer(const std::string& class_name, Factory f) {
+  ensure_builtins();
+  std::lock_guard<std::mutex> lock(g_mu);
+  factories()[class_name] = std::move(f);
+}
+
+OptimizerPtr deserialize(const Config& c) {
+  ensure_builtins();
+  const std::string cls = c.at("class_name").as_string();
+  Factory f;
+  {
+    std::lock_guard<std::mutex> lock(g_mu);
+    auto it = factories().find(cls);
+    if (it == factories().end())
+      throw std::invalid_argument("optimizers.deserialize: unknown optimizer class '" + cls +
+                                  "'; register it with keras::optimizers::register_optimizer");
+    f = it->second;
+  }
+  return f(c.get("config", Config::object()));
+}
+
+Config serialize(const Optimizer& o) {
+  Config c = Config::object();
+  c["class_name"] = o.class_name();
+  c["config"] = o.get_config();
+  return c;
+}
+
+OptimizerPtr get(const std::string& name) {
+  static const std::map<std::string, std::string> aliases = {
+      {"sgd", "SGD"},         {"adam", "Adam"},       {"adamw", "AdamW"},   {"rmsprop", "RMSprop"},
+      {"nadam", "Nadam"},     {"adagrad", "Adagrad"}, {"adadelta", "Adadelta"}, {"adamax", "Adamax"},
+      {"ftrl", "Ftrl"},       {"lion", "Lion"}};
+  auto it = aliases.find(name);
+  Config c = Config::object();
+  c["class_name"] = it != aliases.end() ? it->second : name;
+  c["config"] = Config::object();
+  try {
+    return deserialize(c);
+  } catch (const std::invalid_argument&) {
+    std::string known;
+    ensure_builtins();
+    for (auto& [k, f] : factories()) known += (known.empty() ? "" : ", ") + k;
+    throw std::invalid_argument("optimizers.get: unknown optimizer '" + name + "' (known: " + known + ")");
+  }
+}
+
+}  // namespace keras::optimizers

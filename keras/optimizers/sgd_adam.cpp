@@ -1,0 +1,108 @@
+// sgd_adam.cpp - SGD, Adam and AdamW: fused update ops where a kernel fits, ops otherwise.
+#include "keras/optimizers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include "core/ops.h"
+#include "core/training.h"
+#include "keras/optimizers/optimizer_util.h"
+
+namespace keras::optimizers {
+namespace ops = core::ops;
+using core::DType;
+using core::Shape;
+
+// ---- SGD --------------------------------------------------------------------------------
+namespace {
+OptimizerOptions base_of(const LearningRate& lr, std::optional<double> wd, std::optional<double> cn,
+                         std::optional<double> cv, std::optional<double> gcn, const std::string& name) {
+  return OptimizerOptions{lr, wd, cn, cv, gcn, name};
+}
+}  // namespace
+
+SGDOptimizer::SGDOptimizer(const SGDOptions& o)
+    : Optimizer("SGD", base_of(o.learning_rate, o.weight_decay, o.clipnorm, o.clipvalue, o.global_clipnorm, o.name)),
+      o_(o) {
+  if (!(o.momentum >= 0 && o.momentum <= 1))
+    throw std::invalid_argument(name() + ": expected momentum in [0, 1], but received " + std::to_string(o.momentum));
+}
+
+void SGDOptimizer::build(const std::vector<Variable>& vars) {
+  if (o_.momentum == 0) return;
+  for (const Variable& v : vars) momentums_.push_back(add_variable_from_reference(v, "momentum"));
+}
+
+void SGDOptimizer::update_step(const Tensor& g, Variable& var, const Tensor& lr) {
+  Variable* m = o_.momentum != 0 ? &momentums_[index_of(var)] : nullptr;
+  if (core::training::fused(var, g)) return core::training::apply_sgd(var, g, lr, o_.momentum, o_.nesterov, m);
+  Tensor glr = ops::multiply(g, lr);
+  if (!m) return var.assign_sub(glr);
+  Tensor mv = ops::subtract(ops::multiply(m->value(), ops::scalar_like(g, o_.momentum)), glr);
+  m->assign(mv);
+  if (o_.nesterov)
+    var.assign_add(ops::subtract(ops::multiply(mv, ops::scalar_like(g, o_.momentum)), glr));
+  else
+    var.assign_add(mv);
+}
+
+Config SGDOptimizer::get_config() const {
+  Config c = base_config();
+  c["momentum"] = o_.momentum;
+  c["nesterov"] = o_.nesterov;
+  return c;
+}
+
+// ---- Adam / AdamW -------------------------------------------------------------------------
+AdamOptimizer::AdamOptimizer(const AdamOptions& o, std::string class_name)
+    : Optimizer(std::move(class_name),
+                base_of(o.learning_rate, o.weight_decay, o.clipnorm, o.clipvalue, o.global_clipnorm, o.name)),
+      o_(o) {
+  if (!(o.beta_1 >= 0 && o.beta_1 < 1) || !(o.beta_2 >= 0 && o.beta_2 < 1) || !(o.epsilon >= 0))
+    throw std::invalid_argument(name() + ": expected 0 <= beta_1, beta_2 < 1 and epsilon >= 0, but received beta_1=" +
+                                std::to_string(o.beta_1) + ", beta_2=" + std::to_string(o.beta_2) +
+                                ", epsilon=" + std::to_string(o.epsilon));
+}
+
+void AdamOptimizer::build(const std::vector<Variable>& vars) {
+  for (const Variable& v : vars) {
+    m_.push_back(add_variable_from_reference(v, "momentum"));
+    v_.push_back(add_variable_from_reference(v, "velocity"));
+    if (o_.amsgrad) vhat_.push_back(add_variable_from_reference(v, "velocity_hat"));
+  }
+}
+
+void AdamOptimizer::update_step(const Tensor& g, Variable& var, const Tensor& lr) {
+  const size_t i = index_of(var);
+  Variable &m = m_[i], &v = v_[i];
+  Variable* vh = o_.amsgrad ? &vhat_[i] : nullptr;
+  if (core::training::fused(var, g))
+    return core::training::apply_adam(var, g, m, v, vh, lr, o_.beta_1, o_.beta_2, o_.epsilon,
+                                      iterations_variable().value());
+  auto k = [&](double x) { return ops::scalar_like(g, x); };
+  const Tensor t = step_count(g.dtype());
+  const Tensor alpha = ops::divide(ops::multiply(lr, ops::sqrt(ops::subtract(k(1), ops::power(k(o_.beta_2), t)))),
+                                   ops::subtract(k(1), ops::power(k(o_.beta_1), t)));
+  m.assign_add(ops::multiply(ops::subtract(g, m.value()), k(1 - o_.beta_1)));
+  v.assign_add(ops::multiply(ops::subtract(ops::square(g), v.value()), k(1 - o_.beta_2)));
+  Tensor vv = v.value();
+  if (vh) {
+    vh->assign(ops::maximum(vh->value(), vv));
+    vv = vh->value();
+  }
+  var.assign_sub(ops::divide(ops::multiply(m.value(), alpha), ops::add(ops::sqrt(vv), k(o_.epsilon))));
+}
+
+Config AdamOptimizer::get_config() const {
+  Config c = base_config();
+  c["beta_1"] = o_.beta_1;
+  c["beta_2"] = o_.beta_2;
+  c["epsilon"] = o_.epsilon;
+  c["amsgrad"] = o_.amsgrad;
+  return c;
+}
+
+}  // namespace keras::optimizers
