@@ -73,6 +73,21 @@ thread_local int t_recording = 0;
 SuspendRecording::SuspendRecording() { ++t_suspended; update_recording_count(); }
 SuspendRecording::~SuspendRecording() { --t_suspended; update_recording_count(); }
 
+PauseTapes::PauseTapes() {
+  for (auto* t : t_tapes) {
+    paused_.emplace_back(t, t->recording);
+    t->recording = false;
+  }
+  update_recording_count();
+}
+PauseTapes::~PauseTapes() {
+  for (auto& [p, was] : paused_) {
+    auto* t = static_cast<GradientTape::Impl*>(p);
+    t->recording = was && t->registered;
+  }
+  update_recording_count();
+}
+
 void on_variable_read(const Variable& v, const Tensor& value) {
   if (t_tapes.empty() || !v.trainable() || !is_floating(value.dtype())) return;
   for (auto* tape : t_tapes)

@@ -83,6 +83,18 @@ struct SuspendRecording {
   SuspendRecording(const SuspendRecording&) = delete;
   SuspendRecording& operator=(const SuspendRecording&) = delete;
 };
+// While one lives, the tapes alive when it was made do not record (a function being
+// traced: only its graph's run is recorded); tapes made later record as usual.
+class PauseTapes {
+ public:
+  PauseTapes();
+  ~PauseTapes();
+  PauseTapes(const PauseTapes&) = delete;
+  PauseTapes& operator=(const PauseTapes&) = delete;
+
+ private:
+  std::vector<std::pair<void*, bool>> paused_;
+};
 // Makes the recording tapes with watch_accessed_variables watch `value` (v's value).
 void on_variable_read(const Variable& v, const Tensor& value);
 }  // namespace autodiff

@@ -63,7 +63,9 @@ void run_kernel(OpCall& c, const OpDef& def) {
   for (int i = 0; i < c.num_outputs; ++i)
     c.outputs[static_cast<size_t>(i)] =
         empty(c.out_shape[static_cast<size_t>(i)], c.out_dtype[static_cast<size_t>(i)], dev);
-  k(c);
+  // While tracing, ops are recorded, not run: their outputs are placeholders with the
+  // right shape and dtype (the graph runs them later).
+  if (!tracing::t_tracer) k(c);
 }
 }  // namespace
 

@@ -127,6 +127,9 @@ void alias(const Tensor& from, const Tensor& to);  // `to` is another handle of 
 // Throws naming `what` (".item()", "printing a tensor's values"): a trace has no values.
 void check_not_tracing(const char* what);
 bool variable_creation_allowed();
+// The value a variable has at this point of the active trace (what was read or assigned
+// last), or null when the trace has not read it yet.
+const Tensor* variable_value(const Resource* r);
 }  // namespace tracing
 
 namespace ops {

@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "core/autodiff.h"
 #include "core/graph.h"
 #include "core/tensor_impl.h"
 
@@ -66,6 +67,7 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& signature, const 
   t.g.num_inputs = int(tensors.size());
   std::vector<Tensor> out;
   {
+    autodiff::PauseTapes pause;  // tapes outside see the graph's run, not the trace
     tracing::Scope scope(t);
     out = body(inputs);
   }
@@ -83,8 +85,8 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& signature, const 
   else graph::plan_memory(g);
   impl_->last_optimized = g.str();
   impl_->optimized_nodes = g.num_op_nodes();
-  impl_->cache.emplace(signature, std::move(g));
-  return out;
+  const graph::Graph& stored = impl_->cache.emplace(signature, std::move(g)).first->second;
+  return graph::run(stored, tensors);  // the trace only recorded: now the ops run
 }
 
 namespace detail {

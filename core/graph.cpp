@@ -52,6 +52,12 @@ void record(const OpCall& c) {
     }
     n.redraw_seed = (op_def(c.op).flags & kRandom) && c.attrs.flag2;
     t->g.nodes.push_back(std::move(n));
+    // Follow the variables' values: a read or an assignment gives the value later reads
+    // use; any other change means the next read reads again.
+    if (c.op == OpId::ReadVariable) t->variables[c.attrs.resources[0].get()] = c.outputs[0];
+    else if (c.op == OpId::AssignVariable) t->variables[c.attrs.resources[0].get()] = c.in(0);
+    else if (op_def(c.op).flags & kWritesState)
+      for (const auto& r : c.attrs.resources) t->variables.erase(r.get());
   }
 }
 
@@ -71,6 +77,12 @@ void check_not_tracing(const char* what) {
                                 "(keras::function): a traced tensor has no value until the graph runs; "
                                 "return the tensor from the function instead, or use "
                                 "keras::ops::host_function");
+}
+
+const Tensor* variable_value(const Resource* r) {
+  if (!t_tracer) return nullptr;
+  auto it = t_tracer->variables.find(r);
+  return it == t_tracer->variables.end() ? nullptr : &it->second;
 }
 
 bool variable_creation_allowed() {

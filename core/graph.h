@@ -68,6 +68,8 @@ struct Tracer {
   std::vector<Tensor> keep;  // every traced tensor, alive so its address is not reused
   bool allow_variables = true;
   Tracer* outer = nullptr;
+  // Per variable, the traced tensor holding its value at this point of the trace.
+  std::unordered_map<const Resource*, Tensor> variables;
 
   int value_of(const Tensor& t);  // its id; an unknown tensor is captured as a constant
   void bind(const Tensor& t, int id);

@@ -38,7 +38,8 @@ void infer_read(OpCall& c) {
   c.outputs[0] = s.value;
 }
 
-// AssignVariable: resources = {variable}, inputs = {value}; no output.
+// AssignVariable: resources = {variable}, inputs = {value}; no output. The kernel (the
+// same on every device) replaces the variable's value handle.
 void infer_assign(OpCall& c) {
   Variable::State& s = resource_state(c);
   const Tensor& v = c.in(0);
@@ -50,16 +51,20 @@ void infer_assign(OpCall& c) {
   if (v.device() != s.value.device())
     throw std::invalid_argument("Variable '" + s.name + "'.assign: the variable lives on " +
                                 s.value.device().str() + " but the value is on " + v.device().str());
-  s.value = view_as(v, v.shape());  // a fresh handle: no tape tracks the new value
-  if (tracing::t_tracer) tracing::alias(v, s.value);
   c.num_outputs = 0;
+}
+
+void assign_kernel(OpCall& c) {
+  Variable::State& s = resource_state(c);
+  s.value = view_as(c.in(0), c.in(0).shape());  // a fresh handle: no tape tracks the new value
 }
 }  // namespace
 
 void define_variable_ops() {
   define_op(OpId::ReadVariable, infer_read, /*is_view=*/true);
   set_op_flags(OpId::ReadVariable, kReadsState);
-  define_op(OpId::AssignVariable, infer_assign, /*is_view=*/true);
+  define_op(OpId::AssignVariable, infer_assign);
+  for (size_t k = 0; k < Device::kNumKinds; ++k) register_kernel(OpId::AssignVariable, Device::Kind(k), assign_kernel);
   set_op_flags(OpId::AssignVariable, kWritesState);
 }
 
@@ -75,19 +80,23 @@ Variable::Variable(const Tensor& initial_value, std::string name, bool trainable
                                    trainable);
 }
 
-const Tensor& Variable::current() const { return state_of(state_, "value").value; }
+const Tensor& Variable::current() const {
+  const Variable::State& s = state_of(state_, "value");
+  const Tensor* traced = tracing::t_tracer ? tracing::variable_value(state_.get()) : nullptr;
+  return traced ? *traced : s.value;
+}
 
 namespace {
 // The value, read through a ReadVariable op while tracing (the graph then reads the
 // variable when it runs; reads after an assignment in the same trace use what was assigned).
 const Tensor& traced_read(const std::shared_ptr<Variable::State>& state, const char* what) {
   Variable::State& s = state_of(state, what);
-  if (tracing::t_tracer && !tracing::has(s.value)) {
-    Attrs a;
-    a.resources = {state};
-    dispatch(OpId::ReadVariable, {}, a);
-  }
-  return s.value;
+  if (!tracing::t_tracer) return s.value;
+  if (const Tensor* v = tracing::variable_value(state.get())) return *v;
+  Attrs a;
+  a.resources = {state};
+  dispatch(OpId::ReadVariable, {}, a);
+  return *tracing::variable_value(state.get());
 }
 }  // namespace
 

@@ -292,8 +292,10 @@ Tensor eye(int64_t rows, std::optional<int64_t> cols, DType dtype) {
 namespace {
 Tensor random(OpId op, const Shape& shape, const RandomOptions& o, double alpha, double beta) {
   Attrs a = creation_attrs(shape, o.dtype);
-  a.k = resolve_seed(o.seed);
-  a.flag2 = o.seed < 0;  // drawn from the global generator: a traced graph draws anew each run
+  // Unseeded: drawn from the global generator when the op runs (a traced graph draws anew
+  // at each run; tracing itself draws nothing, so the sequence is the eager one).
+  a.flag2 = o.seed < 0;
+  a.k = a.flag2 && tracing::t_tracer ? 0 : resolve_seed(o.seed);
   a.alpha = alpha;
   a.beta = beta;
   if (o.counter.defined() && o.seed >= 0) return dispatch(op, {o.counter}, a);
