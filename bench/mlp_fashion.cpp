@@ -4,7 +4,10 @@
 // Prints one JSON line with the peer's fields: train_samples_per_s (median over epochs)
 // and the per-epoch values, step_ms (median train step), predict_samples_per_s (the 10k
 // test images at batch 256, median of 3 passes), test_accuracy, peak_rss_mb.
+// --mode function (the default) trains with traced steps (keras::function), --mode eager
+// with run_eagerly; the JSON line says which ("mode"), and how often the train step traced.
 // Usage: bench_mlp_fashion [--epochs 5] [--batch 32] [--threads 2] [--seed 42] [--warmup-steps 100]
+//                          [--mode function|eager]
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -24,8 +27,18 @@ using keras::Tensor;
 int main(int argc, char** argv) {
   int epochs = 5, threads = 2, warmup = 100;
   int64_t batch = 32, seed = 42;
+  bool eager = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
+    if (k == "--mode") {
+      const std::string m = argv[i + 1];
+      if (m != "eager" && m != "function") {
+        std::fprintf(stderr, "--mode takes eager or function, not %s\n", m.c_str());
+        return 2;
+      }
+      eager = m == "eager";
+      continue;
+    }
     long long v = std::atoll(argv[i + 1]);
     if (k == "--epochs") epochs = int(v);
     else if (k == "--batch") batch = v;
@@ -33,7 +46,7 @@ int main(int argc, char** argv) {
     else if (k == "--seed") seed = v;
     else if (k == "--warmup-steps") warmup = int(v);
     else {
-      std::fprintf(stderr, "unknown flag %s (flags: --epochs --batch --threads --seed --warmup-steps)\n", k.c_str());
+      std::fprintf(stderr, "unknown flag %s (flags: --epochs --batch --threads --seed --warmup-steps --mode)\n", k.c_str());
       return 2;
     }
   }
@@ -57,11 +70,12 @@ int main(int argc, char** argv) {
     yt = ops::cast(test.y, keras::DType::int32);
   }
 
-  auto make_model = [] {
+  auto make_model = [eager] {
     auto m = keras::Sequential({layers::Dense(300, {.activation = "relu", .input_shape = {784}}),
                                 layers::Dense(100, {.activation = "relu"}), layers::Dense(10)});
     m->compile({.optimizer = keras::optimizers::Adam({.learning_rate = 1e-3}),
-                .loss = keras::losses::SparseCategoricalCrossentropy({.from_logits = true})});
+                .loss = keras::losses::SparseCategoricalCrossentropy({.from_logits = true}),
+                .run_eagerly = eager});
     return m;
   };
   ops::set_random_seed(uint64_t(seed));
@@ -102,10 +116,11 @@ int main(int argc, char** argv) {
     if (i) eps += ',';
     eps += std::to_string(int64_t(epoch_sps[i] + 0.5));
   }
-  std::printf("{\"impl\":\"keras-cpp\",\"model\":\"mlp784-300-100-10\",\"batch\":%lld,\"threads\":%d,\"epochs\":%d,"
+  const int traces = model->train_function() ? model->train_function()->tracing_count() : 0;
+  std::printf("{\"impl\":\"keras-cpp\",\"mode\":\"%s\",\"train_traces\":%d,\"model\":\"mlp784-300-100-10\",\"batch\":%lld,\"threads\":%d,\"epochs\":%d,"
               "\"train_samples_per_s\":%.0f,\"train_samples_per_s_epochs\":[%s],\"step_ms\":%.4f,"
               "\"predict_samples_per_s\":%.0f,\"test_accuracy\":%.4f,\"peak_rss_mb\":%.1f}\n",
-              (long long)batch, keras::get_num_threads(), epochs, bench::median(epoch_sps), eps.c_str(),
+              eager ? "eager" : "function", traces, (long long)batch, keras::get_num_threads(), epochs, bench::median(epoch_sps), eps.c_str(),
               bench::median(step_ms), double(xt.shape()[0]) / bench::median(pt), acc, ru.ru_maxrss / 1024.0);
   return 0;
 }

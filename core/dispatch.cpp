@@ -3,6 +3,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "core/cpu/parallel.h"
 #include "core/init.h"
 
 namespace core {
@@ -65,7 +66,13 @@ void run_kernel(OpCall& c, const OpDef& def) {
         empty(c.out_shape[static_cast<size_t>(i)], c.out_dtype[static_cast<size_t>(i)], dev);
   // While tracing, ops are recorded, not run: their outputs are placeholders with the
   // right shape and dtype (the graph runs them later).
-  if (!tracing::t_tracer) k(c);
+  if (tracing::t_tracer) return;
+  if (dev.is_cpu()) {
+    cpu::FlushDenormals ftz;
+    k(c);
+  } else {
+    k(c);
+  }
 }
 }  // namespace
 

@@ -1,5 +1,9 @@
 #include "core/cpu/parallel.h"
 
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
+
 #include <cblas.h>
 #include <pthread.h>
 
@@ -18,6 +22,16 @@ namespace core::cpu {
 namespace {
 
 thread_local bool t_in_pool = false;
+
+#if defined(__SSE__)
+constexpr unsigned kFlushBits = 0x8040;  // MXCSR: flush to zero (15) | denormals are zero (6)
+unsigned get_csr() { return _mm_getcsr(); }
+void set_csr(unsigned v) { _mm_setcsr(v); }
+#else
+constexpr unsigned kFlushBits = 0;
+unsigned get_csr() { return 0; }
+void set_csr(unsigned) {}
+#endif
 
 class ThreadPool {
  public:
@@ -76,6 +90,7 @@ class ThreadPool {
   }
 
   void work(int index, uint64_t seen) {
+    set_csr(get_csr() | kFlushBits);  // the workers only run kernels: flush for good
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mu_);
@@ -160,6 +175,13 @@ void parallel_for_impl(int64_t n, int64_t grain, RangeFn fn, void* ctx) {
   int chunks = static_cast<int>(std::min<int64_t>(p.size(), (n + grain - 1) / grain));
   if (chunks <= 1) return fn(ctx, 0, n);
   p.run(chunks, n, fn, ctx);
+}
+
+FlushDenormals::FlushDenormals() : saved_(get_csr()) {
+  if ((saved_ & kFlushBits) != kFlushBits) set_csr(saved_ | kFlushBits);
+}
+FlushDenormals::~FlushDenormals() {
+  if ((saved_ & kFlushBits) != kFlushBits) set_csr(saved_);
 }
 
 }  // namespace core::cpu
