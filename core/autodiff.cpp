@@ -88,6 +88,12 @@ PauseTapes::~PauseTapes() {
   update_recording_count();
 }
 
+bool any_tape_tracks(const std::vector<Tensor>& ts) {
+  for (auto* tape : t_tapes)
+    if (tape->recording && t_suspended == 0 && any_tracked_input(*tape, ts)) return true;
+  return false;
+}
+
 void on_variable_read(const Variable& v, const Tensor& value) {
   if (t_tapes.empty() || !v.trainable() || !is_floating(value.dtype())) return;
   for (auto* tape : t_tapes)

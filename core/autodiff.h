@@ -95,6 +95,8 @@ class PauseTapes {
  private:
   std::vector<std::pair<void*, bool>> paused_;
 };
+// Whether a recording tape depends on any of `ts`.
+bool any_tape_tracks(const std::vector<Tensor>& ts);
 // Makes the recording tapes with watch_accessed_variables watch `value` (v's value).
 void on_variable_read(const Variable& v, const Tensor& value);
 }  // namespace autodiff

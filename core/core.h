@@ -1,6 +1,7 @@
 // core.h - the engine's public API in one include.
 #pragma once
 #include "core/autodiff.h"
+#include "core/control_flow.h"
 #include "core/device.h"
 #include "core/dtype.h"
 #include "core/function.h"

@@ -47,7 +47,7 @@ struct Attrs {
   std::vector<std::shared_ptr<Resource>> resources{};  // variables a stateful op reads/changes
 };
 
-inline constexpr int kMaxOutputs = 2;
+inline constexpr int kMaxOutputs = 8;  // cond and while_loop carry up to 8 tensors
 
 struct OpCall {
   OpCall(OpId o, std::span<const Tensor> in, const Attrs& a) : op(o), inputs(in), attrs(a) {}

@@ -65,6 +65,8 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& signature, const 
     inputs.push_back(h);
   }
   t.g.num_inputs = int(tensors.size());
+  t.input_values = inputs;
+  t.concrete_inputs = tracing::t_tracer == nullptr;  // not inside another trace
   std::vector<Tensor> out;
   {
     autodiff::PauseTapes pause;  // tapes outside see the graph's run, not the trace

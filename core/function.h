@@ -121,6 +121,8 @@ decltype(auto) substitute(T&& arg, const std::vector<Tensor>& traced, size_t& i)
     std::vector<Tensor> v(traced.begin() + std::ptrdiff_t(i), traced.begin() + std::ptrdiff_t(i + arg.size()));
     i += arg.size();
     return v;
+  } else if constexpr (std::is_array_v<U> || std::is_pointer_v<U>) {
+    return std::string(arg);  // string literals reach the callable as std::string
   } else {
     return U(arg);
   }

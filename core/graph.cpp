@@ -12,20 +12,42 @@ namespace tracing {
 
 thread_local Tracer* t_tracer = nullptr;
 
-Scope::Scope(Tracer& t) : t_(t) {
-  t.outer = t_tracer;
+Scope::Scope(Tracer& t, bool isolated) : t_(t), saved_(t_tracer) {
+  t.outer = isolated ? nullptr : t_tracer;
+  if (isolated) t.capture_from = t_tracer;
   t_tracer = &t;
 }
-Scope::~Scope() { t_tracer = t_.outer; }
+Scope::~Scope() { t_tracer = saved_; }
 
 void Tracer::bind(const Tensor& t, int id) {
   ids[t.impl().get()] = id;
   keep.push_back(t);
 }
 
+namespace {
+// Whether x is a value of t or of a trace around it.
+bool known_to(const Tracer* t, const Tensor& x) {
+  if (!t) return false;
+  if (t->ids.count(x.impl().get())) return true;
+  return known_to(t->outer, x) || known_to(t->capture_from, x);
+}
+}  // namespace
+
 int Tracer::value_of(const Tensor& t) {
   auto it = ids.find(t.impl().get());
   if (it != ids.end()) return it->second;
+  if (known_to(capture_from, t)) {
+    // A value of the enclosing trace: one more input of this subgraph.
+    graph::Node n;
+    n.kind = graph::NodeKind::Input;
+    n.input_index = explicit_inputs + int(captures.size());
+    const int id = g.add_value(t);
+    n.outputs = {id};
+    g.nodes.push_back(std::move(n));
+    captures.push_back(t);
+    bind(t, id);
+    return id;
+  }
   graph::Node n;  // a tensor from outside the trace: captured as a constant
   n.kind = graph::NodeKind::Constant;
   n.constant = t;
@@ -79,6 +101,64 @@ void check_not_tracing(const char* what) {
                                 "keras::ops::host_function");
 }
 
+std::shared_ptr<Subgraph> trace_subgraph(const std::vector<Tensor>& explicit_inputs,
+                                         const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& fn,
+                                         const char* what) {
+  Tracer t;
+  t.allow_variables = false;
+  t.explicit_inputs = int(explicit_inputs.size());
+  std::vector<Tensor> inputs;
+  for (size_t i = 0; i < explicit_inputs.size(); ++i) {
+    Tensor h = view_as(explicit_inputs[i], explicit_inputs[i].shape());  // its own handle
+    graph::Node n;
+    n.kind = graph::NodeKind::Input;
+    n.input_index = int(i);
+    const int id = t.g.add_value(h);
+    n.outputs = {id};
+    t.g.nodes.push_back(std::move(n));
+    t.bind(h, id);
+    inputs.push_back(h);
+  }
+  std::vector<Tensor> out;
+  {
+    Scope scope(t, /*isolated=*/true);
+    out = fn(inputs);
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!out[i].defined())
+      throw std::invalid_argument(std::string(what) + ": the function returned an undefined tensor (result " +
+                                  std::to_string(i) + ")");
+    t.g.outputs.push_back(t.value_of(out[i]));
+  }
+  auto sg = std::make_shared<Subgraph>();
+  sg->g = std::move(t.g);
+  sg->captures = std::move(t.captures);
+  sg->explicit_inputs = t.explicit_inputs;
+  sg->g.num_inputs = sg->explicit_inputs + int(sg->captures.size());
+  graph::optimize(sg->g);
+  return sg;
+}
+
+Tensor evaluate(const Tensor& t, const char* what) {
+  Tracer* tr = t_tracer;
+  if (!tr) return t;
+  auto it = tr->ids.find(t.impl().get());
+  if (it == tr->ids.end()) return t;  // not traced: it has its value
+  if (!tr->concrete_inputs)
+    throw std::invalid_argument(std::string(what) + ": its value depends on tensors of a nested traced function "
+                                "or of a cond/while_loop branch; create it outside, or from values that do not");
+  graph::Graph g = tr->g;
+  g.outputs = {it->second};
+  graph::prune(g, /*keep_state_changes=*/false);
+  graph::plan_memory(g);
+  t_tracer = nullptr;
+  struct Restore {
+    Tracer* t;
+    ~Restore() { t_tracer = t; }
+  } restore{tr};
+  return graph::run(g, tr->input_values)[0];
+}
+
 const Tensor* variable_value(const Resource* r) {
   if (!t_tracer) return nullptr;
   auto it = t_tracer->variables.find(r);
@@ -125,6 +205,11 @@ std::string Graph::str() const {
     }
     if (!n.outputs.empty()) os << " : " << info(n.outputs[0]);
     os << "\n";
+    for (const auto& r : n.attrs.resources)  // the branches and loop bodies, indented
+      if (auto* sub = dynamic_cast<const tracing::Subgraph*>(r.get())) {
+        std::istringstream lines(sub->g.str());
+        for (std::string line; std::getline(lines, line);) os << "    | " << line << "\n";
+      }
   }
   os << "  return " << ids(outputs) << "\n";
   return os.str();
@@ -156,13 +241,13 @@ std::vector<Tensor> call_node(const Node& n, std::span<const Tensor> in) {
 }
 }  // namespace
 
-int prune(Graph& g) {
+int prune(Graph& g, bool keep_state_changes) {
   std::vector<char> live(g.values.size(), 0);
   for (int v : g.outputs) live[size_t(v)] = 1;
   std::vector<char> keep(g.nodes.size(), 0);
   for (size_t i = g.nodes.size(); i-- > 0;) {
     const Node& n = g.nodes[i];
-    bool needed = writes_state(n) || n.kind == NodeKind::Input;
+    bool needed = (keep_state_changes && writes_state(n)) || n.kind == NodeKind::Input;
     for (int v : n.outputs) needed = needed || live[size_t(v)];
     if (!needed) continue;
     keep[i] = 1;
@@ -180,6 +265,13 @@ int prune(Graph& g) {
 }
 
 int fold_constants(Graph& g) {
+  // Folding runs the ops now, eagerly, even when a trace around this graph is active.
+  tracing::Tracer* const saved = tracing::t_tracer;
+  tracing::t_tracer = nullptr;
+  struct Restore {
+    tracing::Tracer* t;
+    ~Restore() { tracing::t_tracer = t; }
+  } restore{saved};
   std::vector<const Tensor*> constant(g.values.size(), nullptr);
   int folded = 0;
   for (Node& n : g.nodes) {

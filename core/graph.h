@@ -7,6 +7,8 @@
 // order and are never removed; the passes (prune, fold_constants, eliminate_common,
 // plan_memory) never move a node before one it depends on.
 #pragma once
+#include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -48,7 +50,8 @@ struct Graph {
 };
 
 // ---- passes (each returns how many nodes it changed) -------------------------------------
-int prune(Graph& g);            // drops nodes no output or state change needs
+// Drops nodes no output (and, with keep_state_changes, no state change) needs.
+int prune(Graph& g, bool keep_state_changes = true);
 int fold_constants(Graph& g);   // runs pure ops on constants once, at trace time
 int eliminate_common(Graph& g); // merges pure nodes with the same op, attributes and inputs
 void plan_memory(Graph& g);     // drops each value after its last use (buffers are reused)
@@ -64,6 +67,14 @@ namespace core::tracing {
 
 struct Tracer {
   graph::Graph g;
+  // A branch or loop body traced on its own (isolated: nothing is recorded in the traces
+  // around it): tensors of `capture_from` it uses become extra inputs, listed in captures.
+  Tracer* capture_from = nullptr;
+  std::vector<Tensor> captures;
+  int explicit_inputs = 0;
+  // The arguments bound to the Input nodes hold values (a trace at the top level).
+  std::vector<Tensor> input_values;
+  bool concrete_inputs = false;
   std::unordered_map<const TensorImpl*, int> ids;  // traced tensor -> value id
   std::vector<Tensor> keep;  // every traced tensor, alive so its address is not reused
   bool allow_variables = true;
@@ -75,16 +86,33 @@ struct Tracer {
   void bind(const Tensor& t, int id);
 };
 
-// Installs a tracer on this thread for its lifetime (nested traces stack).
+// Installs a tracer on this thread for its lifetime (nested traces stack; an isolated
+// one records alone and captures what it uses from the trace around it).
 class Scope {
  public:
-  explicit Scope(Tracer& t);
+  explicit Scope(Tracer& t, bool isolated = false);
   ~Scope();
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
 
  private:
   Tracer& t_;
+  Tracer* saved_;
 };
+
+// The value of a traced tensor now (the part of the trace it depends on, run eagerly):
+// for state made while tracing, such as a variable's initial value.
+Tensor evaluate(const Tensor& t, const char* what);
+
+// A traced branch or loop body: its graph takes the explicit inputs, then the captures.
+struct Subgraph : Resource {
+  graph::Graph g;
+  std::vector<Tensor> captures;  // tensors of the enclosing trace it reads
+  int explicit_inputs = 0;
+};
+// Traces fn(explicit inputs) into a Subgraph while a trace is active.
+std::shared_ptr<Subgraph> trace_subgraph(const std::vector<Tensor>& explicit_inputs,
+                                         const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& fn,
+                                         const char* what);
 
 }  // namespace core::tracing

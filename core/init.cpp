@@ -18,6 +18,7 @@ void ensure_initialized() {
     define_creation_ops();
     define_variable_ops();
     define_training_ops();
+    define_control_flow_ops();
     register_cpu_kernels();
   });
 }

@@ -16,6 +16,7 @@ void define_nn_ops();
 void define_creation_ops();
 void define_variable_ops();
 void define_training_ops();
+void define_control_flow_ops();
 
 // The CPU kernels of each family (core/cpu/*.cpp). CUDA kernels register here too
 // once gpu/ has them.

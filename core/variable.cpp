@@ -7,6 +7,7 @@
 
 #include "core/autodiff.h"
 #include "core/dispatch.h"
+#include "core/graph.h"
 #include "core/ops.h"
 #include "core/tensor_impl.h"
 
@@ -75,9 +76,12 @@ Variable::Variable(const Tensor& initial_value, std::string name, bool trainable
     throw std::invalid_argument(
         "Variable '" + name + "': a traced function may create variables only the first time it is "
         "traced (create them outside the function, or on its first call)");
+  // Made inside a traced function (first trace only): the initial value is computed now,
+  // once, as TensorFlow lifts variable initialization out of the graph.
+  const Tensor init = tracing::t_tracer ? tracing::evaluate(initial_value, ("Variable '" + name + "'").c_str())
+                                        : initial_value;
   // A fresh handle, so the variable's identity on tapes (and in traces) is its own.
-  state_ = std::make_shared<State>(view_as(initial_value, initial_value.shape()), std::move(name),
-                                   trainable);
+  state_ = std::make_shared<State>(view_as(init, init.shape()), std::move(name), trainable);
 }
 
 const Tensor& Variable::current() const {

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/dispatch.h"
+#include "core/function.h"
 #include "helpers.h"
 
 using namespace th;
@@ -313,9 +314,22 @@ std::vector<Case> shape_cases() {
   return cs;
 }
 
+// cond's rule runs when a traced function's Cond node is recorded on a tape: the case
+// calls a traced function (its branches use both inputs, or one).
+std::vector<Case> control_flow_cases() {
+  auto traced = std::make_shared<core::Function<Fn>>(
+      Fn([](const std::vector<Tensor>& x) {
+        return ops::cond(ops::greater(ops::sum(x[0]), ops::scalar_like(x[0], 0.0)),
+                         [&] { return ops::multiply(ops::sin(x[0]), x[1]); }, [&] { return ops::exp(x[0]); });
+      }),
+      core::FunctionOptions{.name = "cond_case"});
+  Fn f = [traced](const std::vector<Tensor>& x) { return (*traced)(x); };
+  return {{"cond", f, {Input{Shape{3}, 0.1, 2}, Input{Shape{3}}}}, {"cond", f, {Input{Shape{2, 2}, -2, -0.1}, Input{Shape{2, 2}}}}};
+}
+
 std::vector<Case> all_first_order_cases() {
   std::vector<Case> all;
-  for (auto fam : {unary_cases, binary_cases, reduce_cases, matmul_cases, nn_cases, shape_cases})
+  for (auto fam : {unary_cases, binary_cases, reduce_cases, matmul_cases, nn_cases, shape_cases, control_flow_cases})
     for (auto& c : fam()) all.push_back(c);
   return all;
 }
@@ -336,9 +350,39 @@ TEST_CASE("gradient check: second order (gradient of a gradient) for elementwise
                                   "sparse_softmax_cross_entropy_with_logits",
                                   "softmax_cross_entropy_with_logits", "reciprocal", "sqrt",
                                   "gather", "transpose", "strided_slice", "tile", "concatenate",
-                                  "unsorted_segment_sum", "sort"};
+                                  "unsorted_segment_sum", "sort", "cond"};
   for (const Case& c : all_first_order_cases())
     if (second.count(c.op)) check_second_order(c, seed++);
+}
+
+// The same gradients computed inside a traced function (a tape in the function, the
+// graph run later) equal the eager ones.
+TEST_CASE("gradient check: every case's gradients, traced with core::function, equal the eager ones") {
+  uint32_t seed = 900;
+  for (const Case& c : all_first_order_cases()) {
+    CAPTURE(c.op);
+    std::vector<Tensor> xs = make_inputs(c, seed++);
+    Tensor w = make(uniform(c.f(xs).size(), 0.5, 1.5, seed + 100), c.f(xs).shape(), DType::float64);
+    auto grads_of = [&](const std::vector<Tensor>& in) {
+      GradientTape tape;
+      std::vector<Tensor> diff;
+      for (size_t k = 0; k < in.size(); ++k)
+        if (!c.inputs[k].fixed.defined()) {
+          tape.watch(in[k]);
+          diff.push_back(in[k]);
+        }
+      return tape.gradient(ops::sum(ops::multiply(c.f(in), w)), diff);
+    };
+    auto traced = core::function(grads_of);
+    std::vector<Tensor> eager = grads_of(xs), graph = traced(xs), again = traced(xs);
+    CHECK(traced.tracing_count() == 1);
+    REQUIRE(eager.size() == graph.size());
+    for (size_t i = 0; i < eager.size(); ++i) {
+      REQUIRE(graph[i].defined());
+      check_values(graph[i], values(eager[i]), 1e-12);
+      check_values(again[i], values(eager[i]), 1e-12);
+    }
+  }
 }
 
 TEST_CASE("every op with a gradient rule is covered by the gradient check") {

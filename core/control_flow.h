@@ -1,0 +1,46 @@
+// control_flow.h - tensor-dependent control flow and host calls (keras.ops.cond,
+// keras.ops.while_loop, tf.py_function). Each works eagerly (the predicate is read and
+// C++ runs the chosen branch) and inside a traced function (core::function), where the
+// branches and the loop body are traced into subgraphs that a single graph node runs.
+//
+//   Tensor y = ops::cond(ops::greater(ops::sum(x), 0.0), [&] { return x * 2.0; },
+//                        [&] { return -x; });
+//   auto r = ops::while_loop([](const std::vector<Tensor>& v) { return ops::less(v[0], 10.0); },
+//                            [](const std::vector<Tensor>& v) { return std::vector<Tensor>{v[0] + 1.0}; },
+//                            {core::constant(0.0f)});
+#pragma once
+#include <functional>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace core::ops {
+
+// pred: a bool scalar. Both branches return the same number of tensors with the same
+// dtypes and shapes (1 to 8). Differentiable (the gradient is a cond of the branches'
+// gradients), also when traced.
+std::vector<Tensor> cond(const Tensor& pred, const std::function<std::vector<Tensor>()>& true_fn,
+                         const std::function<std::vector<Tensor>()>& false_fn);
+Tensor cond(const Tensor& pred, const std::function<Tensor()>& true_fn, const std::function<Tensor()>& false_fn);
+
+// Runs body while cond(vars) is true (at most maximum_iterations times when >= 0) and
+// returns the final vars (1 to 8 tensors). body keeps every var's dtype and shape.
+// Differentiable when it runs eagerly (the tape records every iteration); a traced
+// loop's gradient raises (use a C++ loop, which unrolls at trace time, or run eagerly).
+using LoopCond = std::function<Tensor(const std::vector<Tensor>&)>;
+using LoopBody = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+std::vector<Tensor> while_loop(const LoopCond& cond, const LoopBody& body, const std::vector<Tensor>& loop_vars,
+                               int64_t maximum_iterations = -1);
+
+// tf.py_function: runs `f` (any C++) on the inputs' values as one op. Inside a traced
+// function it is one graph node that runs f at every run; `output_specs` give its
+// outputs' shapes and dtypes (f must return exactly those). The node is never pruned,
+// merged or moved, and no gradient flows through it.
+struct TensorSpec {
+  Shape shape;
+  DType dtype = DType::float32;
+};
+std::vector<Tensor> host_function(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
+                                  const std::vector<Tensor>& inputs, const std::vector<TensorSpec>& output_specs);
+
+}  // namespace core::ops

@@ -1,0 +1,304 @@
+// test_function.cpp - core::function (keras::function): tracing, TensorFlow's rules for
+// traced functions, the graph passes, control flow and host functions.
+#include <random>
+#include <string>
+
+#include "core/control_flow.h"
+#include "core/function.h"
+#include "core/training.h"
+#include "helpers.h"
+
+using namespace th;
+using core::GradientTape;
+using core::Variable;
+
+TEST_CASE("function: traces once per input signature (dtypes, shapes, non-tensor values)") {
+  int traces = 0;
+  auto f = core::function([&](const Tensor& x, double scale) {
+    ++traces;  // a C++ side effect: runs only while tracing
+    return ops::multiply(ops::relu(x), ops::scalar_like(x, scale));
+  });
+  check_values(f(core::constant({-1.0f, 2.0f}), 2.0), std::vector<float>{0, 4});
+  check_values(f(core::constant({3.0f, -4.0f}), 2.0), std::vector<float>{6, 0});  // same signature
+  CHECK(traces == 1);
+  CHECK(f.tracing_count() == 1);
+  check_values(f(core::constant({1.0f, 1.0f, 1.0f}), 2.0), std::vector<float>{2, 2, 2});  // new shape
+  CHECK(f.tracing_count() == 2);
+  check_values(f(core::constant({1.0, 2.0}, DType::float64), 2.0), std::vector<double>{2, 4});  // new dtype
+  CHECK(f.tracing_count() == 3);
+  check_values(f(core::constant({-1.0f, 2.0f}), 3.0), std::vector<float>{0, 6});  // new non-tensor value
+  CHECK(f.tracing_count() == 4);
+  check_values(f(core::constant({5.0f, 5.0f}), 3.0), std::vector<float>{15, 15});
+  CHECK(traces == 4);
+  // Vectors of tensors, strings and void functions.
+  int calls = 0;
+  auto g = core::function([&](const std::vector<Tensor>& xs, const std::string& mode) {
+    ++calls;
+    return mode == "sum" ? std::vector<Tensor>{ops::add(xs[0], xs[1])} : std::vector<Tensor>{xs[0], xs[1]};
+  });
+  using TV = std::vector<Tensor>;
+  CHECK(g(TV{core::constant(1.0f), core::constant(2.0f)}, "sum").size() == 1);
+  CHECK(g(TV{core::constant(1.0f), core::constant(2.0f)}, std::string("pair")).size() == 2);
+  g(TV{core::constant(3.0f), core::constant(4.0f)}, "sum");
+  CHECK(calls == 2);
+}
+
+TEST_CASE("function: the traced graph prints, and the passes prune, fold, merge") {
+  Tensor k = core::constant({1.0f, 2.0f});
+  auto f = core::function([&](const Tensor& x) {
+    Tensor unused = ops::exp(x);                      // pruned: no output needs it
+    Tensor folded = ops::multiply(k, ops::scalar_like(k, 3.0));  // constants only: folded
+    Tensor a = ops::sin(x), b = ops::sin(x);          // merged (same op, same input)
+    (void)unused;
+    return ops::add(ops::add(a, b), folded);
+  });
+  check_values(f(core::constant({0.0f, 0.0f})), std::vector<float>{3, 6});
+  const std::string before = f.graph_str(false), after = f.graph_str();
+  CHECK(before.find("exp(") != std::string::npos);
+  CHECK(after.find("exp(") == std::string::npos);
+  CHECK(before.find("multiply(") != std::string::npos);
+  CHECK(after.find("multiply(") == std::string::npos);
+  auto count = [](const std::string& s, const std::string& what) {
+    size_t n = 0;
+    for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+    return n;
+  };
+  CHECK(count(before, "sin(") == 2);
+  CHECK(count(after, "sin(") == 1);
+  CHECK(f.num_nodes(false) == 6);  // exp, multiply, sin, sin, add, add
+  CHECK(f.num_nodes() == 3);       // sin, add, add
+  MESSAGE("traced:\n" << before << "optimized:\n" << after);
+}
+
+TEST_CASE("function: variables are read when the graph runs; assignments run at every call") {
+  Variable w(core::constant({1.0f, 2.0f}), "w");
+  auto f = core::function([&](const Tensor& x) {
+    w.assign_add(x);
+    return ops::sum(w.value());  // reads the value just assigned
+  });
+  CHECK(f(core::constant({1.0f, 1.0f})).item<float>() == 5.0f);
+  CHECK(f(core::constant({1.0f, 1.0f})).item<float>() == 7.0f);
+  check_values(w.value(), std::vector<float>{3, 4});
+  w.assign(core::constant({0.0f, 0.0f}));  // a change outside the function is seen
+  CHECK(f(core::constant({2.0f, 0.0f})).item<float>() == 2.0f);
+  CHECK(f.tracing_count() == 1);
+  CHECK(f.graph_str().find("assign_variable") != std::string::npos);
+}
+
+TEST_CASE("function: variables may be created only on the first trace") {
+  std::vector<Variable> made;
+  auto f = core::function([&](const Tensor& x) {
+    if (made.empty()) made.emplace_back(ops::zeros_like(x), "acc");  // state made on the first call
+    made[0].assign_add(x);
+    return made[0].value();
+  });
+  check_values(f(core::constant({1.0f, 2.0f})), std::vector<float>{1, 2});
+  check_values(f(core::constant({1.0f, 2.0f})), std::vector<float>{2, 4});  // the assignment reruns
+  auto g = core::function([&](const Tensor& x) {
+    Variable v(x, "per_call");  // a new variable on every trace
+    return v.value();
+  });
+  g(core::constant(1.0f));
+  CHECK_THROWS_MSG(g(core::constant({1.0f, 2.0f})), std::invalid_argument,
+                   "Variable 'per_call': a traced function may create variables only the first time it is traced");
+}
+
+TEST_CASE("function: C++ random numbers freeze at trace time; ops::random_uniform draws at every call") {
+  std::mt19937 gen(3);
+  auto f = core::function([&](const Tensor& x) {
+    const float frozen = std::uniform_real_distribution<float>(0, 1)(gen);
+    return std::vector<Tensor>{ops::add(x, ops::scalar_like(x, frozen)), ops::random_uniform({4})};
+  });
+  Tensor zero = core::constant(0.0f);
+  auto a = f(zero), b = f(zero);
+  CHECK(a[0].item<float>() == b[0].item<float>());
+  CHECK(values(a[1]) != values(b[1]));
+  // A seeded op with a counter derives its seed when it runs: reproducible, new each step.
+  Variable counter(core::constant(int64_t{0}), "counter", false);
+  auto g = core::function([&]() {
+    Tensor c = counter.value();
+    counter.assign_add(core::constant(int64_t{1}));
+    return ops::random_uniform({3}, {.seed = 7, .counter = c});
+  });
+  auto r1 = values(g()), r2 = values(g());
+  CHECK(r1 != r2);
+  check_values(ops::random_uniform({3}, {.seed = 7, .counter = core::constant(int64_t{1})}), r2, 0);
+}
+
+TEST_CASE("function: reading a value inside a trace raises, naming what was called") {
+  auto f = core::function([](const Tensor& x) {
+    if (ops::sum(x).item<float>() > 0) return x;  // a Python-style branch on a value
+    return ops::neg(x);
+  });
+  CHECK_THROWS_MSG(f(core::constant({1.0f})), std::invalid_argument,
+                   "Tensor.item() needs a concrete value, but it was called while tracing a function");
+  auto g = core::function([](const Tensor& x) {
+    (void)x.str();
+    return x;
+  });
+  CHECK_THROWS_MSG(g(core::constant({1.0f})), std::invalid_argument, "printing a tensor's values needs a concrete value");
+  auto h = core::function([](const Tensor& x) {
+    (void)x.to_vector<float>();
+    return x;
+  });
+  CHECK_THROWS_MSG(h(core::constant({1.0f})), std::invalid_argument, "Tensor.to_vector() needs a concrete value");
+}
+
+TEST_CASE("function: functions nest (the inner graph is inlined into the outer one)") {
+  int inner_traces = 0;
+  auto inner = core::function([&](const Tensor& x) {
+    ++inner_traces;
+    return ops::square(x);
+  });
+  auto outer = core::function([&](const Tensor& x) { return ops::add(inner(x), inner(ops::neg(x))); });
+  check_values(outer(core::constant({1.0f, 2.0f})), std::vector<float>{2, 8});
+  check_values(outer(core::constant({3.0f, 0.0f})), std::vector<float>{18, 0});
+  CHECK(inner_traces == 1);  // traced once (inside the outer trace), then its graph replayed
+  CHECK(outer.tracing_count() == 1);
+  CHECK(outer.graph_str().find("square(") != std::string::npos);
+}
+
+TEST_CASE("function: a call under a GradientTape is differentiable, to second order") {
+  auto f = core::function([](const Tensor& x) { return ops::multiply(ops::sin(x), x); });
+  Tensor x = core::constant({0.5, 1.5}, DType::float64);
+  for (int call = 0; call < 2; ++call) {  // the tracing call and a graph run
+    GradientTape outer;
+    outer.watch(x);
+    Tensor g;
+    {
+      GradientTape inner;
+      inner.watch(x);
+      g = inner.gradient(ops::sum(f(x)), x);  // sin x + x cos x
+    }
+    Tensor h = outer.gradient(ops::sum(g), x);  // 2 cos x - x sin x
+    std::vector<double> xv = values(x), gv, hv;
+    for (double v : xv) {
+      gv.push_back(std::sin(v) + v * std::cos(v));
+      hv.push_back(2 * std::cos(v) - v * std::sin(v));
+    }
+    check_values(g, gv, 1e-12);
+    check_values(h, hv, 1e-12);
+  }
+}
+
+TEST_CASE("function: a traced optimizer step updates its variable in place (the memory plan frees reads)") {
+  Variable w(core::constant({1.0f, -2.0f, 3.0f}), "w");
+  Variable m(ops::zeros({3}), "m", false), v(ops::zeros({3}), "v", false);
+  Variable it(core::constant(int64_t{0}), "it", false);
+  auto step = core::function([&](const Tensor& x) {
+    Tensor g;
+    {
+      GradientTape tape;
+      g = tape.gradient(ops::sum(ops::square(ops::multiply(w.value(), x))), w);
+    }
+    core::training::apply_adam(w, g, m, v, nullptr, core::constant(0.1f), 0.9, 0.999, 1e-7, it.value());
+    it.assign_add(core::constant(int64_t{1}));
+  });
+  Tensor x = core::constant({1.0f, 1.0f, 1.0f});
+  step(x);
+  const void* before = w.current().raw_data();
+  step(x);
+  step(x);
+  CHECK(w.current().raw_data() == before);
+  CHECK(it.value().item<int64_t>() == 3);
+  // Adam moves each weight by about lr per step against the gradient's sign.
+  check_values(w.value(), std::vector<float>{0.7f, -1.7f, 2.7f}, 1e-3);
+}
+
+TEST_CASE("cond: eager and traced, with the taken branch's side effects only") {
+  Variable hits(core::constant(0.0f), "hits", false);
+  auto pick = [&](const Tensor& x) {
+    return ops::cond(
+        ops::greater(ops::sum(x), ops::scalar_like(x, 0.0)),
+        [&] {
+          hits.assign_add(core::constant(1.0f));
+          return ops::multiply(x, ops::scalar_like(x, 2.0));
+        },
+        [&] { return ops::neg(x); });
+  };
+  check_values(pick(core::constant({1.0f, 2.0f})), std::vector<float>{2, 4});  // eager
+  check_values(pick(core::constant({-1.0f, -2.0f})), std::vector<float>{1, 2});
+  CHECK(hits.value().item<float>() == 1.0f);
+  auto f = core::function(pick);
+  check_values(f(core::constant({-1.0f, -2.0f})), std::vector<float>{1, 2});
+  CHECK(hits.value().item<float>() == 1.0f);  // tracing ran neither branch's assignment
+  check_values(f(core::constant({3.0f, 1.0f})), std::vector<float>{6, 2});
+  CHECK(hits.value().item<float>() == 2.0f);
+  CHECK(f.tracing_count() == 1);
+  CHECK(f.graph_str().find("cond(") != std::string::npos);
+  CHECK_THROWS_MSG(ops::cond(core::constant(1.0f), [] { return core::constant(1.0f); }, [] { return core::constant(2.0f); }),
+                   std::invalid_argument, "cond: expected a bool scalar predicate, but received float32 ()");
+  auto bad = core::function([](const Tensor& x) {
+    return ops::cond(ops::greater(x, ops::scalar_like(x, 0.0)), [&] { return x; }, [&] { return ops::stack({x, x}); });
+  });
+  CHECK_THROWS_MSG(bad(core::constant(1.0f)), std::invalid_argument,
+                   "cond: result 0 is float32 () in true_fn but float32 (2,) in false_fn");
+}
+
+TEST_CASE("cond: gradients through a traced cond (a tape inside the function, and outside)") {
+  auto f = core::function([](const Tensor& x) {
+    GradientTape tape;
+    tape.watch(x);
+    Tensor y = ops::cond(ops::greater(ops::sum(x), ops::scalar_like(x, 0.0)), [&] { return ops::square(x); },
+                         [&] { return ops::sin(x); });
+    return tape.gradient(ops::sum(y), x);
+  });
+  check_values(f(core::constant({1.0, 2.0}, DType::float64)), std::vector<double>{2, 4}, 1e-12);
+  check_values(f(core::constant({-1.0, -2.0}, DType::float64)), std::vector<double>{std::cos(-1.0), std::cos(-2.0)},
+               1e-12);
+  CHECK(f.tracing_count() == 1);
+}
+
+TEST_CASE("while_loop: eager and traced; the number of iterations depends on a tensor") {
+  auto count_to = [](const Tensor& n) {
+    auto out = ops::while_loop([&](const std::vector<Tensor>& v) { return ops::less(v[0], n); },
+                               [](const std::vector<Tensor>& v) {
+                                 return std::vector<Tensor>{ops::add(v[0], core::constant(1)),
+                                                            ops::add(v[1], ops::cast(v[0], DType::float32))};
+                               },
+                               {core::constant(0), core::constant(0.0f)});
+    return out[1];  // 0 + 1 + ... + (n - 1)
+  };
+  CHECK(count_to(core::constant(5)).item<float>() == 10.0f);
+  auto f = core::function(count_to);
+  CHECK(f(core::constant(5)).item<float>() == 10.0f);
+  CHECK(f(core::constant(101)).item<float>() == 5050.0f);  // same signature: no retrace
+  CHECK(f.tracing_count() == 1);
+  auto capped = ops::while_loop([](const std::vector<Tensor>&) { return core::constant(true); },
+                                [](const std::vector<Tensor>& v) { return std::vector<Tensor>{ops::add(v[0], core::constant(2))}; },
+                                {core::constant(0)}, /*maximum_iterations=*/4);
+  CHECK(capped[0].item<int32_t>() == 8);
+  CHECK_THROWS_MSG(ops::while_loop([](const std::vector<Tensor>& v) { return ops::less(v[0], core::constant(3)); },
+                                   [](const std::vector<Tensor>& v) { return std::vector<Tensor>{ops::stack({v[0], v[0]})}; },
+                                   {core::constant(0)}),
+                   std::invalid_argument, "while_loop: body changed loop var 0 from int32 () to int32 (2,)");
+  // Eagerly the loop is differentiable (the tape sees every iteration).
+  Tensor x = core::constant(1.5, DType::float64);
+  GradientTape tape;
+  tape.watch(x);
+  auto r = ops::while_loop([](const std::vector<Tensor>& v) { return ops::less(v[1], core::constant(3)); },
+                           [](const std::vector<Tensor>& v) {
+                             return std::vector<Tensor>{ops::multiply(v[0], v[0]), ops::add(v[1], core::constant(1))};
+                           },
+                           {x, core::constant(0)});
+  CHECK(tape.gradient(r[0], x).item<double>() == doctest::Approx(8 * std::pow(1.5, 7)));  // d x^8
+}
+
+TEST_CASE("host_function: runs C++ at every call, eagerly and in a graph") {
+  int runs = 0;
+  auto twice = [&](const std::vector<Tensor>& in) {
+    ++runs;
+    std::vector<float> v = in[0].to_vector<float>();  // any C++ on the values
+    for (float& e : v) e *= 2;
+    return std::vector<Tensor>{core::constant(v)};
+  };
+  const std::vector<ops::TensorSpec> spec = {{Shape{2}, DType::float32}};
+  check_values(ops::host_function(twice, {core::constant({1.0f, 2.0f})}, spec)[0], std::vector<float>{2, 4});
+  auto f = core::function([&](const Tensor& x) { return ops::host_function(twice, {ops::add(x, x)}, spec)[0]; });
+  check_values(f(core::constant({1.0f, 2.0f})), std::vector<float>{4, 8});
+  check_values(f(core::constant({0.5f, 0.0f})), std::vector<float>{2, 0});
+  CHECK(runs == 3);
+  CHECK(f.graph_str().find("host_function(") != std::string::npos);
+  CHECK_THROWS_MSG(ops::host_function(twice, {core::constant({1.0f})}, spec), std::invalid_argument,
+                   "host_function: result 0 is float32 (1,), but output_specs says float32 (2,)");
+}
