@@ -91,6 +91,25 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& signature, const 
   return graph::run(stored, tensors);  // the trace only recorded: now the ops run
 }
 
+std::vector<Tensor> symbolic_call(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& fn,
+                                  const std::vector<Tensor>& inputs) {
+  tracing::Tracer t;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    graph::Node n;
+    n.kind = graph::NodeKind::Input;
+    n.input_index = int(i);
+    const int id = t.g.add_value(inputs[i]);
+    n.outputs = {id};
+    t.g.nodes.push_back(std::move(n));
+    t.bind(inputs[i], id);
+  }
+  t.input_values = inputs;
+  t.concrete_inputs = tracing::t_tracer == nullptr;
+  autodiff::PauseTapes pause;
+  tracing::Scope scope(t, /*isolated=*/true);
+  return fn(inputs);
+}
+
 namespace detail {
 std::string tensor_signature(const Tensor& t) {
   if (!t.defined()) return "T?;";

@@ -59,6 +59,12 @@ class InitScope {
 // Whether this thread is tracing a function now.
 bool is_tracing();
 
+// Runs fn on `inputs` symbolically: its ops are recorded into a throwaway graph and not
+// run, so the results have the right shapes and dtypes but no values, and no variable
+// changes (shape inference for any C++ code: Keras's compute_output_shape).
+std::vector<Tensor> symbolic_call(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& fn,
+                                  const std::vector<Tensor>& inputs);
+
 class FunctionBase {
  public:
   explicit FunctionBase(FunctionOptions options);

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/ops.h"
+#include "core/control_flow.h"
 #include "core/function.h"
 #include "keras/constraints.h"
 #include "keras/initializers.h"
@@ -181,6 +182,15 @@ std::vector<Tensor> Layer::operator()(const std::vector<Tensor>& xs, bool traini
     explicit Depth(int& x) : d(x) { ++d; }
     ~Depth() { --d; }
   } depth(call_depth_);
+  if (dynamic_ && core::is_tracing()) {
+    // A dynamic layer inside a traced function: one host_function node that runs call()
+    // on values at every run of the graph (its output shapes from compute_output_shape).
+    std::vector<ShapeSpec> out = compute_output_shape(shapes);
+    std::vector<core::ops::TensorSpec> specs;
+    for (const ShapeSpec& o : out) specs.push_back({Shape(o), dtype_});
+    return core::ops::host_function([this, training](const std::vector<Tensor>& in) { return call(in, training); },
+                                    xs, specs);
+  }
   return call(xs, training);
 }
 
@@ -240,7 +250,9 @@ KerasTensors Layer::operator()(const std::vector<KerasTensor>& xs) {
 }
 
 std::vector<ShapeSpec> Layer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
-  // Run the layer on zeros (unknown dimensions taken as 1) and read the shapes.
+  // Call the layer symbolically (its ops traced, not run; unknown dimensions taken as 1)
+  // and read the shapes. A dynamic layer, whose C++ reads values, runs eagerly on zeros.
+  core::InitScope outside_traces;  // a shape question, not part of any traced graph
   std::vector<Tensor> probes;
   for (size_t i = 0; i < shapes.size(); ++i) {
     ShapeSpec d = shapes[i];
@@ -249,7 +261,9 @@ std::vector<ShapeSpec> Layer::compute_output_shape(const std::vector<ShapeSpec>&
                                                                    : dtype_;
     probes.push_back(ops::zeros(Shape(d), dt));
   }
-  std::vector<Tensor> out = call(probes, false);
+  std::vector<Tensor> out = dynamic_ ? call(probes, false)
+                                    : core::symbolic_call([&](const std::vector<Tensor>& in) { return call(in, false); },
+                                                          probes);
   call_losses_.clear();
   std::vector<ShapeSpec> specs;
   bool batch_unknown = !shapes.empty() && !shapes[0].empty() && shapes[0][0] < 0;

@@ -1,0 +1,156 @@
+// test_traced_training.cpp - fit / evaluate / predict with traced steps (the default):
+// the same results as run_eagerly, one trace per input signature, dynamic layers, custom
+// train steps, and training state (learning rate, iterations, random seeds, constraints)
+// read and changed by ops.
+#include "helpers.h"
+#include "keras/keras.h"
+
+using namespace th;
+namespace layers = keras::layers;
+
+namespace {
+std::pair<Tensor, Tensor> regression_data(int64_t n) {
+  auto xv = uniform(n * 4, -1, 1, 11);
+  std::vector<double> yv(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) yv[size_t(i)] = xv[size_t(4 * i)] - 2 * xv[size_t(4 * i + 1)] + 0.5;
+  return {make(xv, Shape{n, 4}), make(yv, Shape{n, 1})};
+}
+
+keras::Ref<keras::SequentialModel> small_model(bool eager, uint64_t seed = 5) {
+  ops::set_random_seed(seed);
+  auto m = keras::Sequential({layers::Dense(8, {.activation = "relu", .input_shape = {4}}),
+                              layers::Dropout(0.25, {.seed = 3}), layers::Dense(1)});
+  m->compile({.optimizer = keras::optimizers::Adam({.learning_rate = 0.01}), .loss = "mse", .metrics = {"mae"},
+              .run_eagerly = eager});
+  return m;
+}
+
+// Counts its own train_step calls (a C++ side effect: once per trace when traced).
+class CountingModel : public keras::Model {
+ public:
+  CountingModel() : keras::Model({}, "CountingModel") { dense = track(layers::Dense(1)); }
+  Tensor call(const Tensor& x, bool training) override { return dense(x, training); }
+  Tensor train_step(const std::vector<Tensor>& x, const std::vector<Tensor>& y, const Tensor& sw) override {
+    ++steps;
+    return keras::Model::train_step(x, y, sw);
+  }
+  keras::Ref<layers::DenseLayer> dense;
+  int steps = 0;
+};
+
+// Scales its input by 1 / max|x|: C++ reads the value, so the layer is dynamic.
+class MaxAbsScale : public layers::Layer {
+ public:
+  MaxAbsScale() : Layer("MaxAbsScale", {.dynamic = true}) {}
+  Tensor call(const Tensor& x, bool) override {
+    const float m = ops::max(ops::abs(x)).item<float>();
+    return m > 0 ? ops::multiply(x, ops::scalar_like(x, 1.0 / m)) : x;
+  }
+};
+}  // namespace
+
+TEST_CASE("traced fit: the same weights, losses and metrics as run_eagerly, with one trace") {
+  auto [x, y] = regression_data(96);
+  auto traced = small_model(false), eager = small_model(true);
+  keras::FitOptions o{.batch_size = 16, .epochs = 3, .verbose = 0, .validation_data = {x, y}, .seed = 2};
+  auto ht = traced->fit(x, y, o);
+  auto he = eager->fit(x, y, o);
+  CHECK(same_bits(traced->get_weights(), eager->get_weights()));  // Dropout masks included
+  CHECK(ht.history["loss"] == he.history["loss"]);
+  CHECK(ht.history["val_mae"] == he.history["val_mae"]);
+  REQUIRE(traced->train_function());
+  CHECK(traced->train_function()->tracing_count() == 1);  // 6 full batches, 3 epochs
+  CHECK(traced->test_function()->tracing_count() == 1);
+  CHECK(!eager->train_function());
+  CHECK(traced->traced_steps());
+  CHECK(!eager->traced_steps());
+  traced->fit(x, y, o);  // another fit: no new trace
+  CHECK(traced->train_function()->tracing_count() == 1);
+  CHECK(traced->optimizer()->iterations() == 36);
+  check_values(traced->predict(x, {.batch_size = 32}), values(traced->predict(x, {.batch_size = 32, .steps = -1})), 0);
+  // The graph holds the step's state changes: optimizer updates and the iteration count.
+  const std::string g = traced->train_function()->graph_str();
+  CHECK(g.find("apply_adam") != std::string::npos);
+  CHECK(g.find("random_uniform") != std::string::npos);
+}
+
+TEST_CASE("traced fit: a custom train_step is traced once; a dynamic layer keeps the model eager") {
+  auto [x, y] = regression_data(64);
+  auto m = keras::make<CountingModel>();
+  m->compile({.optimizer = "sgd", .loss = "mse"});
+  m->fit(x, y, {.batch_size = 16, .epochs = 2, .verbose = 0});
+  CHECK(m->steps == 1);  // 8 steps ran the traced graph
+  CHECK(m->train_function()->tracing_count() == 1);
+
+  auto d = keras::Sequential({layers::Dense(4, {.input_shape = {4}}), keras::make<MaxAbsScale>(), layers::Dense(1)});
+  d->compile({.optimizer = "sgd", .loss = "mse"});
+  CHECK(!d->traced_steps());
+  auto h = d->fit(x, y, {.batch_size = 16, .epochs = 1, .verbose = 0});
+  CHECK(h.history["loss"].size() == 1);
+  CHECK(!d->train_function());
+}
+
+TEST_CASE("keras::function: a dynamic layer inside runs as a host_function node at every call") {
+  auto scale = keras::make<MaxAbsScale>();
+  auto f = keras::function([&](const Tensor& x) { return (*scale)(x, false); });
+  check_values(f(core::constant({{2.0f, -4.0f}})), std::vector<float>{0.5f, -1.0f});
+  check_values(f(core::constant({{1.0f, 0.5f}})), std::vector<float>{1.0f, 0.5f});
+  CHECK(f.tracing_count() == 1);
+  CHECK(f.graph_str().find("host_function(") != std::string::npos);
+}
+
+TEST_CASE("traced fit: the learning rate is a variable the graph reads (set_learning_rate, no retrace)") {
+  auto [x, y] = regression_data(32);
+  auto m = small_model(false);
+  m->fit(x, y, {.batch_size = 16, .epochs = 1, .verbose = 0});
+  const std::vector<Tensor> before = m->get_weights();
+  m->optimizer()->set_learning_rate(0.0);
+  m->fit(x, y, {.batch_size = 16, .epochs = 1, .verbose = 0});
+  CHECK(same_bits(m->get_weights(), before));  // Adam with lr 0 leaves the weights
+  CHECK(m->train_function()->tracing_count() == 1);
+  CHECK(m->optimizer()->learning_rate() == 0.0);
+  // A schedule is evaluated from the iteration count inside the graph.
+  auto sched = keras::optimizers::ExponentialDecay(0.1, 1, 0.5);
+  auto opt = keras::optimizers::SGD({.learning_rate = sched});
+  CHECK(opt->current_learning_rate().item<double>() == doctest::Approx(0.1));
+  opt->set_iterations(3);
+  CHECK(opt->current_learning_rate().item<double>() == doctest::Approx(0.0125));
+  CHECK(opt->learning_rate() == doctest::Approx(0.0125));
+}
+
+TEST_CASE("apply_gradients applies the variables' constraints (custom training loops included)") {
+  auto dense = layers::Dense(3, {.kernel_constraint = "non_neg", .input_shape = {2}});
+  auto model = keras::Sequential({dense});
+  model->build({-1, 2});
+  auto opt = keras::optimizers::SGD({.learning_rate = 1.0});
+  Tensor x = core::constant({{1.0f, 1.0f}});
+  auto step = keras::function([&](const Tensor& in) {
+    core::GradientTape tape;
+    Tensor loss = ops::sum((*model)(in, true));  // d loss / d kernel = 1: SGD makes it negative
+    auto grads = tape.gradient(loss, model->trainable_weights());
+    opt->apply_gradients(grads, model->trainable_weights());
+  });
+  step(x);
+  step(x);
+  for (double w : values(dense->kernel.value())) CHECK(w >= 0.0);
+  CHECK(opt->iterations() == 2);
+}
+
+TEST_CASE("compute_output_shape traces the layer symbolically: its state does not change") {
+  struct Counting : layers::Layer {
+    Counting() : Layer("Counting") {}
+    void build(const layers::ShapeSpec&) override { calls = core::Variable(core::constant(0.0f), "calls", false); }
+    Tensor call(const Tensor& x, bool) override {
+      calls.assign_add(core::constant(1.0f));
+      return ops::concat({x, x}, -1);
+    }
+    core::Variable calls;
+  };
+  auto layer = keras::make<Counting>();
+  auto in = keras::Input({3});
+  auto out = (*layer)(in);
+  CHECK(out.shape() == layers::ShapeSpec{-1, 6});
+  CHECK(layer->calls.value().item<float>() == 0.0f);  // the symbolic call ran nothing
+  (*layer)(ops::ones({2, 3}), false);
+  CHECK(layer->calls.value().item<float>() == 1.0f);
+}
