@@ -224,3 +224,19 @@ TEST_CASE("examples: wide_and_deep trains a two-input model with fit() and with 
   CHECK(run.num("ftrl_iterations") == 130.0);
   CHECK(run.num("adam_iterations") == 130.0);
 }
+
+TEST_CASE("examples: function_tour traces once per signature, runs control flow and prints optimized graphs") {
+  ExampleRun run = run_example("function_tour");
+  if (!ran(run)) return;
+  CHECK(run.num("cube_traces") == 2);
+  CHECK(run.num("side_effects") == 2);  // C++ code ran only while tracing
+  CHECK(run.num("power_2_5") == 32);
+  CHECK(run.num("power_traces") == 2);
+  CHECK(run.num("counter") == 3);  // the assignment ran at every call
+  CHECK(run.num("collatz_27") == 111);
+  CHECK(run.num("collatz_6") == 8);
+  CHECK(run.num("messy_nodes_traced") == 6);
+  CHECK(run.num("messy_nodes") == 3);
+  CHECK(run.num("step_traces") == 1);
+  CHECK(run.num("final_loss") < 0.1);  // 400 Adam steps on one batch fit it
+}
