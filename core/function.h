@@ -147,7 +147,7 @@ template <class F>
 class Function : public FunctionBase {
  public:
   using function_type = F;
-  Function(F f, FunctionOptions options) : FunctionBase(std::move(options)), f_(std::move(f)) {}
+  explicit Function(F f, FunctionOptions options = {}) : FunctionBase(std::move(options)), f_(std::move(f)) {}
 
   template <class... Args>
   auto operator()(Args&&... args) {

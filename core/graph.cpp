@@ -2,6 +2,8 @@
 // graph passes and the executor.
 #include "core/graph.h"
 
+#include "core/fusion.h"
+
 #include <algorithm>
 #include <functional>
 #include <sstream>
@@ -176,7 +178,7 @@ bool variable_creation_allowed() {
 namespace graph {
 
 int Graph::add_value(const Tensor& t) {
-  values.push_back(ValueInfo{t.shape(), t.dtype()});
+  values.push_back(ValueInfo{t.shape(), t.dtype(), t.device()});
   return int(values.size()) - 1;
 }
 
@@ -347,6 +349,7 @@ void optimize(Graph& g) {
   fold_constants(g);
   eliminate_common(g);
   prune(g);
+  fuse_elementwise(g);
   plan_memory(g);
 }
 

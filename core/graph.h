@@ -33,6 +33,7 @@ struct Node {
 struct ValueInfo {
   Shape shape;   // as traced
   DType dtype{};
+  Device device{};
 };
 
 struct Graph {
@@ -55,6 +56,7 @@ int prune(Graph& g, bool keep_state_changes = true);
 int fold_constants(Graph& g);   // runs pure ops on constants once, at trace time
 int eliminate_common(Graph& g); // merges pure nodes with the same op, attributes and inputs
 void plan_memory(Graph& g);     // drops each value after its last use (buffers are reused)
+// fuse_elementwise (core/fusion.h) runs between pruning and the memory plan.
 void optimize(Graph& g);        // all of the above, in order
 
 // Runs the graph on `inputs` (one per Input node). Ops go through dispatch, so tapes

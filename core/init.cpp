@@ -19,6 +19,7 @@ void ensure_initialized() {
     define_variable_ops();
     define_training_ops();
     define_control_flow_ops();
+    define_fused_ops();
     register_cpu_kernels();
   });
 }
@@ -34,6 +35,7 @@ void register_cpu_kernels() {
   register_cpu_nn_kernels();
   register_cpu_creation_kernels();
   register_cpu_training_kernels();
+  register_cpu_fused_kernels();
 }
 
 }  // namespace core

@@ -17,6 +17,7 @@ void define_creation_ops();
 void define_variable_ops();
 void define_training_ops();
 void define_control_flow_ops();
+void define_fused_ops();
 
 // The CPU kernels of each family (core/cpu/*.cpp). CUDA kernels register here too
 // once gpu/ has them.
@@ -30,5 +31,6 @@ void register_cpu_sort_kernels();
 void register_cpu_nn_kernels();
 void register_cpu_creation_kernels();
 void register_cpu_training_kernels();
+void register_cpu_fused_kernels();
 void register_cpu_kernels();
 }  // namespace core

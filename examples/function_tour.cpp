@@ -92,7 +92,7 @@ int tour(const example::Flags& flags) {
     return ops::add(ops::multiply(a, scale), b);
   });
   messy(keras::constant({0.1f, 0.2f, 0.3f}));
-  std::cout << "traced graph:\n" << messy.graph_str(false) << "after pruning, folding and merging:\n"
+  std::cout << "traced graph:\n" << messy.graph_str(false) << "after pruning, folding, merging and fusing:\n"
             << messy.graph_str() << "\n";
   result.add("messy_nodes_traced", double(messy.num_nodes(false))).add("messy_nodes", double(messy.num_nodes()));
 

@@ -66,7 +66,8 @@ TEST_CASE("function: the traced graph prints, and the passes prune, fold, merge"
   CHECK(count(before, "sin(") == 2);
   CHECK(count(after, "sin(") == 1);
   CHECK(f.num_nodes(false) == 6);  // exp, multiply, sin, sin, add, add
-  CHECK(f.num_nodes() == 3);       // sin, add, add
+  CHECK(f.num_nodes() == 2);       // sin, then the two adds fused into one pass
+  CHECK(count(after, "fused_elementwise(") == 1);
   MESSAGE("traced:\n" << before << "optimized:\n" << after);
 }
 
@@ -150,7 +151,8 @@ TEST_CASE("function: functions nest (the inner graph is inlined into the outer o
     ++inner_traces;
     return ops::square(x);
   });
-  auto outer = core::function([&](const Tensor& x) { return ops::add(inner(x), inner(ops::neg(x))); });
+  auto outer = core::function([&](const Tensor& x) { return ops::add(inner(x), inner(ops::neg(x))); },
+                              {.optimize = false});  // the graph as traced
   check_values(outer(core::constant({1.0f, 2.0f})), std::vector<float>{2, 8});
   check_values(outer(core::constant({3.0f, 0.0f})), std::vector<float>{18, 0});
   CHECK(inner_traces == 1);  // traced once (inside the outer trace), then its graph replayed
@@ -301,4 +303,38 @@ TEST_CASE("host_function: runs C++ at every call, eagerly and in a graph") {
   CHECK(f.graph_str().find("host_function(") != std::string::npos);
   CHECK_THROWS_MSG(ops::host_function(twice, {core::constant({1.0f})}, spec), std::invalid_argument,
                    "host_function: result 0 is float32 (1,), but output_specs says float32 (2,)");
+}
+
+TEST_CASE("elementwise fusion: a chain runs as one node with the same bits and the same gradients") {
+  const Tensor bias = make(uniform(5, -1, 1, 4), Shape{5});
+  auto body = [&](const Tensor& x, const Tensor& y) {
+    Tensor h = ops::relu(ops::add(ops::multiply(x, y), bias));  // row-broadcast bias
+    Tensor mask = ops::cast(ops::greater(x, ops::scalar_like(x, 0.0)), DType::float32);
+    return ops::subtract(ops::multiply(ops::tanh(h), mask), ops::square(ops::divide(y, ops::scalar_like(y, 3.0))));
+  };
+  auto fused = core::function(body);
+  auto plain = core::function(body, {.optimize = false});
+  const Tensor x = make(uniform(4 * 5, -2, 2, 1), Shape{4, 5}), y = make(uniform(4 * 5, -2, 2, 2), Shape{4, 5});
+  CHECK(values(fused(x, y)) == values(plain(x, y)));  // bit for bit
+  CHECK(values(fused(x, y)) == values(body(x, y)));
+  const std::string g = fused.graph_str();
+  CHECK(g.find("fused_elementwise(") != std::string::npos);
+  CHECK(g.find("tanh(") == std::string::npos);
+  CHECK(fused.num_nodes() < plain.num_nodes());
+  MESSAGE("fused graph:\n" << g);
+  // Gradients through the fused node (its rule replays the original ops).
+  auto grads = [&](auto& f) {
+    GradientTape tape;
+    tape.watch(x);
+    tape.watch(y);
+    return tape.gradient(ops::sum(f(x, y)), std::vector<Tensor>{x, y});
+  };
+  auto gf = grads(fused), gp = grads(plain);
+  for (size_t i = 0; i < 2; ++i) check_values(gf[i], values(gp[i]), 1e-6);
+  // Large inputs take the parallel, blocked path.
+  const Tensor bx = make(uniform(300 * 200, -2, 2, 5), Shape{300, 200}), by = make(uniform(300 * 200, -2, 2, 6), Shape{300, 200});
+  auto big_f = core::function([](const Tensor& a, const Tensor& b) { return ops::sqrt(ops::add(ops::square(a), ops::square(b))); });
+  auto big_p = core::function([](const Tensor& a, const Tensor& b) { return ops::sqrt(ops::add(ops::square(a), ops::square(b))); },
+                              {.optimize = false});
+  CHECK(values(big_f(bx, by)) == values(big_p(bx, by)));
 }

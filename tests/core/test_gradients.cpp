@@ -324,7 +324,15 @@ std::vector<Case> control_flow_cases() {
       }),
       core::FunctionOptions{.name = "cond_case"});
   Fn f = [traced](const std::vector<Tensor>& x) { return (*traced)(x); };
-  return {{"cond", f, {Input{Shape{3}, 0.1, 2}, Input{Shape{3}}}}, {"cond", f, {Input{Shape{2, 2}, -2, -0.1}, Input{Shape{2, 2}}}}};
+  // An elementwise chain, fused into one node by the graph passes (a row-broadcast input).
+  auto chain = std::make_shared<core::Function<Fn>>(Fn([](const std::vector<Tensor>& x) {
+    return ops::subtract(ops::tanh(ops::add(ops::multiply(x[0], x[1]), x[0])), ops::square(x[1]));
+  }));
+  Fn fused = [chain](const std::vector<Tensor>& x) { return (*chain)(x); };
+  return {{"cond", f, {Input{Shape{3}, 0.1, 2}, Input{Shape{3}}}},
+          {"cond", f, {Input{Shape{2, 2}, -2, -0.1}, Input{Shape{2, 2}}}},
+          {"fused_elementwise", fused, {Input{Shape{2, 3}}, Input{Shape{2, 3}}}},
+          {"fused_elementwise", fused, {Input{Shape{2, 3}}, Input{Shape{3}}}}};
 }
 
 std::vector<Case> all_first_order_cases() {
@@ -350,7 +358,7 @@ TEST_CASE("gradient check: second order (gradient of a gradient) for elementwise
                                   "sparse_softmax_cross_entropy_with_logits",
                                   "softmax_cross_entropy_with_logits", "reciprocal", "sqrt",
                                   "gather", "transpose", "strided_slice", "tile", "concatenate",
-                                  "unsorted_segment_sum", "sort", "cond"};
+                                  "unsorted_segment_sum", "sort", "cond", "fused_elementwise"};
   for (const Case& c : all_first_order_cases())
     if (second.count(c.op)) check_second_order(c, seed++);
 }

@@ -1,0 +1,160 @@
+// fusion.cpp - the elementwise fusion pass (core/fusion.h).
+#include "core/fusion.h"
+
+#include <algorithm>
+#include <map>
+
+namespace core {
+
+namespace {
+bool is_unary(OpId op) {
+  switch (op) {
+    case OpId::Neg: case OpId::Abs: case OpId::Square: case OpId::Relu: case OpId::Exp: case OpId::Log:
+    case OpId::Sqrt: case OpId::Reciprocal: case OpId::Sin: case OpId::Cos: case OpId::Tanh:
+      return true;
+    default: return false;
+  }
+}
+bool is_arith(OpId op) {
+  return op == OpId::Add || op == OpId::Sub || op == OpId::Mul || op == OpId::Div || op == OpId::SquaredDifference;
+}
+bool is_compare(OpId op) {
+  return op == OpId::Greater || op == OpId::GreaterEqual || op == OpId::Less || op == OpId::LessEqual ||
+         op == OpId::Equal || op == OpId::NotEqual;
+}
+}  // namespace
+
+bool fusible_op(OpId op) { return is_unary(op) || is_arith(op) || is_compare(op) || op == OpId::Cast; }
+
+namespace graph {
+namespace {
+
+constexpr size_t kMaxInstrs = 24, kMaxInputs = 8;
+
+// An input fits a fused loop over `out` if it has out's shape, one element, or out's
+// trailing dimensions (a row broadcast, as a bias).
+bool fits(const Shape& in, const Shape& out) {
+  if (in == out || in.num_elements() == 1) return true;
+  if (in.rank() > out.rank()) return false;
+  for (int64_t i = 1; i <= in.rank(); ++i)
+    if (in[in.rank() - i] != out[out.rank() - i]) return false;
+  return true;
+}
+
+bool float_type(DType d) { return d == DType::float32 || d == DType::float64; }
+
+}  // namespace
+
+int fuse_elementwise(Graph& g) {
+  // Uses of each value (graph outputs count as uses that cannot be fused away).
+  std::vector<int> uses(g.values.size(), 0), producer(g.values.size(), -1);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    for (int v : g.nodes[i].inputs) ++uses[size_t(v)];
+    for (int v : g.nodes[i].outputs) producer[size_t(v)] = int(i);
+  }
+  for (int v : g.outputs) uses[size_t(v)] += 2;
+
+  // A node's role: a member of a group (by the group's last node) or none.
+  struct Group {
+    std::vector<size_t> nodes;  // in order
+    Shape shape;
+    DType dtype{};
+  };
+  std::vector<Group> groups;
+  std::map<int, size_t> group_of_value;  // value produced inside a group -> group index
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (n.kind != NodeKind::Op || !fusible_op(n.op) || n.outputs.size() != 1 || !n.attrs.resources.empty()) continue;
+    const ValueInfo& out = g.values[size_t(n.outputs[0])];
+    // Comparisons enter a group only through the cast of their result to the group's
+    // dtype; a cast enters only after a comparison.
+    const bool compare = is_compare(n.op), cast = n.op == OpId::Cast;
+    if (!compare && !float_type(out.dtype)) continue;
+    if (compare && !float_type(g.values[size_t(n.inputs[0])].dtype)) continue;
+    if (!out.device.is_cpu()) continue;  // the fused kernel runs on the CPU
+    if (cast) {
+      auto it = group_of_value.find(n.inputs[0]);
+      const int src = producer[size_t(n.inputs[0])];
+      if (src < 0 || !is_compare(g.nodes[size_t(src)].op) || it == group_of_value.end() ||
+          groups[it->second].dtype != out.dtype)
+        continue;
+    }
+    bool ok = true;
+    for (int v : n.inputs) ok = ok && fits(g.values[size_t(v)].shape, out.shape);
+    if (!ok) continue;
+    // Join the group of an input made only for this node, when shapes and dtypes agree.
+    size_t target = groups.size();
+    for (int v : n.inputs) {
+      auto it = group_of_value.find(v);
+      if (it == group_of_value.end() || uses[size_t(v)] != 1) continue;
+      const Group& gr = groups[it->second];
+      const DType dt = compare ? g.values[size_t(n.inputs[0])].dtype : out.dtype;
+      if (gr.shape == out.shape && gr.dtype == dt && gr.nodes.size() < kMaxInstrs) {
+        target = it->second;
+        break;
+      }
+    }
+    if (cast && target == groups.size()) continue;  // a lone cast is no fusion
+    if (target == groups.size()) {
+      if (compare) {
+        groups.push_back(Group{{}, out.shape, g.values[size_t(n.inputs[0])].dtype});
+      } else {
+        groups.push_back(Group{{}, out.shape, out.dtype});
+      }
+    }
+    groups[target].nodes.push_back(i);
+    group_of_value[n.outputs[0]] = target;
+  }
+
+  // Replace each group of two or more nodes by one node at its last member's position.
+  std::vector<char> drop(g.nodes.size(), 0);
+  int removed = 0;
+  for (Group& gr : groups) {
+    if (gr.nodes.size() < 2) continue;
+    // A comparison must end up cast inside the group, and the last node must not be one.
+    if (is_compare(g.nodes[gr.nodes.back()].op)) gr.nodes.pop_back();
+    if (gr.nodes.size() < 2) continue;
+    auto prog = std::make_shared<ElementwiseProgram>();
+    prog->shape = gr.shape;
+    prog->dtype = gr.dtype;
+    std::map<int, int> reg;  // value id -> register
+    std::vector<int> inputs;
+    std::vector<int> produced;
+    for (size_t idx : gr.nodes) produced.push_back(g.nodes[idx].outputs[0]);
+    auto inside = [&](int v) { return std::find(produced.begin(), produced.end(), v) != produced.end(); };
+    for (size_t idx : gr.nodes)
+      for (int v : g.nodes[idx].inputs)
+        if (!inside(v) && !reg.count(v)) {
+          reg[v] = int(inputs.size());
+          inputs.push_back(v);
+        }
+    if (inputs.size() > kMaxInputs) continue;
+    prog->num_inputs = int(inputs.size());
+    for (size_t idx : gr.nodes) {
+      const Node& n = g.nodes[idx];
+      ElementwiseProgram::Instr instr{n.op, {}, n.attrs};
+      for (int v : n.inputs) instr.args.push_back(reg.at(v));
+      reg[n.outputs[0]] = prog->num_inputs + int(prog->code.size());
+      prog->code.push_back(std::move(instr));
+    }
+    Node fused;
+    fused.op = OpId::FusedElementwise;
+    fused.attrs.resources = {prog};
+    fused.inputs = inputs;
+    fused.outputs = {g.nodes[gr.nodes.back()].outputs[0]};
+    for (size_t k = 0; k + 1 < gr.nodes.size(); ++k) drop[gr.nodes[k]] = 1;
+    g.nodes[gr.nodes.back()] = std::move(fused);
+    removed += int(gr.nodes.size()) - 1;
+  }
+  size_t j = 0;
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (!drop[i]) {
+      if (i != j) g.nodes[j] = std::move(g.nodes[i]);
+      ++j;
+    }
+  g.nodes.resize(j);
+  return removed;
+}
+
+}  // namespace graph
+}  // namespace core

@@ -1,0 +1,35 @@
+// fusion.h - (engine-internal) elementwise fusion: a chain of elementwise ops becomes
+// one FusedElementwise node whose kernel makes one pass over memory (XLA's loop fusion),
+// evaluating a small program block by block.
+#pragma once
+#include <vector>
+
+#include "core/dispatch.h"
+#include "core/graph.h"
+
+namespace core {
+
+// The program of a FusedElementwise node. Registers 0..num_inputs-1 hold the inputs;
+// instruction i writes register num_inputs + i; the last one is the result.
+struct ElementwiseProgram : Resource {
+  struct Instr {
+    OpId op;           // an elementwise op (a comparison is followed by its cast)
+    std::vector<int> args;  // registers
+    Attrs attrs;       // the original node's attributes
+  };
+  int num_inputs = 0;
+  std::vector<Instr> code;
+  Shape shape;   // of the result and of every intermediate
+  DType dtype{};  // of the result and of every intermediate (float32 or float64)
+};
+
+// Whether fusion handles this op (elementwise, with a scalar formula in the kernel).
+bool fusible_op(OpId op);
+
+namespace graph {
+// Replaces chains of fusible nodes (each intermediate used once, same shape and float
+// dtype) by FusedElementwise nodes; returns how many nodes it removed.
+int fuse_elementwise(Graph& g);
+}  // namespace graph
+
+}  // namespace core

@@ -1,0 +1,53 @@
+// fused.cpp - the FusedElementwise op: checks, and its gradient, which replays the
+// program as the original ops under a tape (a fused op keeps the composed version's
+// gradient, DESIGN.md rule 5). Kernel: core/cpu/fused.cpp; pass: core/fusion.cpp.
+//   FusedElementwise  resources {ElementwiseProgram}; inputs {program inputs...}
+// An input has the result's shape, one element, or the result's trailing dimensions.
+#include <string>
+
+#include "core/autodiff.h"
+#include "core/fusion.h"
+#include "core/init.h"
+#include "core/ops.h"
+
+namespace core {
+namespace {
+
+const ElementwiseProgram& program(const Attrs& a) { return static_cast<const ElementwiseProgram&>(*a.resources.at(0)); }
+
+void infer_fused(OpCall& c) {
+  const ElementwiseProgram& p = program(c.attrs);
+  if (c.inputs.size() != size_t(p.num_inputs))
+    throw_invalid("fused_elementwise: expected " + std::to_string(p.num_inputs) + " inputs, but received " +
+                  std::to_string(c.inputs.size()));
+  c.set_output(0, p.shape, p.dtype);
+}
+
+// The program run as its original ops (differentiable).
+Tensor compose(const ElementwiseProgram& p, const std::vector<Tensor>& in) {
+  std::vector<Tensor> regs = in;
+  for (const auto& instr : p.code) {
+    std::vector<Tensor> args;
+    for (int r : instr.args) args.push_back(regs[size_t(r)]);
+    regs.push_back(dispatch(instr.op, std::span<const Tensor>(args), instr.attrs));
+  }
+  return regs.back();
+}
+
+std::vector<Tensor> fused_grad(const GradContext& gc) {
+  const ElementwiseProgram& p = program(gc.attrs);
+  std::vector<Tensor> in(gc.inputs.begin(), gc.inputs.end());
+  GradientTape tape(GradientTape::Options{.persistent = false, .watch_accessed_variables = false});
+  for (size_t i = 0; i < in.size(); ++i)
+    if (gc.needs(i)) tape.watch(in[i]);
+  Tensor out = compose(p, in);
+  return tape.gradient(out, in, gc.grad(0));
+}
+}  // namespace
+
+void define_fused_ops() {
+  define_op(OpId::FusedElementwise, infer_fused);
+  define_grad(OpId::FusedElementwise, fused_grad);
+}
+
+}  // namespace core
