@@ -135,7 +135,7 @@ struct HostFn : Resource {
 
 void infer_host(OpCall& c) {
   const auto& h = static_cast<const HostFn&>(*c.attrs.resources.at(0));
-  for (size_t i = 0; i < h.specs.size(); ++i) c.set_output(int(i), h.specs[i].shape, h.specs[i].dtype);
+  for (size_t i = 0; i < h.specs.size(); ++i) c.set_output(int(i), Shape(h.specs[i].shape), h.specs[i].dtype);
   c.num_outputs = int(h.specs.size());
 }
 
@@ -150,11 +150,11 @@ void host_kernel(OpCall& c) {
     throw std::invalid_argument("host_function: the function returned " + std::to_string(out.size()) +
                                 " tensors, but output_specs has " + std::to_string(h.specs.size()));
   for (size_t i = 0; i < out.size(); ++i) {
-    if (!out[i].defined() || out[i].shape() != h.specs[i].shape || out[i].dtype() != h.specs[i].dtype)
+    if (!out[i].defined() || out[i].shape() != Shape(h.specs[i].shape) || out[i].dtype() != h.specs[i].dtype)
       throw std::invalid_argument("host_function: result " + std::to_string(i) + " is " +
                                   (out[i].defined() ? spec(out[i]) : std::string("undefined")) +
                                   ", but output_specs says " + dtype_name(h.specs[i].dtype) + " " +
-                                  h.specs[i].shape.str());
+                                  Shape(h.specs[i].shape).str());
     c.outputs[i] = out[i];
   }
 }
@@ -274,6 +274,11 @@ std::vector<Tensor> while_loop(const LoopCond& cond_fn, const LoopBody& body, co
 std::vector<Tensor> host_function(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
                                   const std::vector<Tensor>& inputs, const std::vector<TensorSpec>& output_specs) {
   check_count(output_specs.size(), "host_function (output_specs)");
+  for (const TensorSpec& s : output_specs)
+    for (int64_t d : s.shape)
+      if (d < 0)
+        throw std::invalid_argument("host_function: output_specs need every dimension (>= 0), but received " +
+                                    std::to_string(d));
   auto h = std::make_shared<HostFn>();
   h->f = f;
   h->specs = output_specs;

@@ -36,10 +36,7 @@ std::vector<Tensor> while_loop(const LoopCond& cond, const LoopBody& body, const
 // function it is one graph node that runs f at every run; `output_specs` give its
 // outputs' shapes and dtypes (f must return exactly those). The node is never pruned,
 // merged or moved, and no gradient flows through it.
-struct TensorSpec {
-  Shape shape;
-  DType dtype = DType::float32;
-};
+using core::TensorSpec;  // shapes without -1 here
 std::vector<Tensor> host_function(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
                                   const std::vector<Tensor>& inputs, const std::vector<TensorSpec>& output_specs);
 

@@ -4,6 +4,7 @@
 #include "core/control_flow.h"
 #include "core/device.h"
 #include "core/dtype.h"
+#include "core/export.h"
 #include "core/function.h"
 #include "core/ops.h"
 #include "core/shape.h"

@@ -156,5 +156,33 @@ int fuse_elementwise(Graph& g) {
   return removed;
 }
 
+void unfuse_elementwise(Graph& g) {
+  std::vector<Node> out;
+  for (Node& n : g.nodes) {
+    if (n.kind != NodeKind::Op || n.op != OpId::FusedElementwise) {
+      out.push_back(std::move(n));
+      continue;
+    }
+    const auto& p = static_cast<const ElementwiseProgram&>(*n.attrs.resources.at(0));
+    std::vector<int> reg = n.inputs;  // register -> value id
+    for (size_t k = 0; k < p.code.size(); ++k) {
+      const auto& instr = p.code[k];
+      Node m;
+      m.op = instr.op;
+      m.attrs = instr.attrs;
+      for (int r : instr.args) m.inputs.push_back(reg[size_t(r)]);
+      int id = n.outputs[0];
+      if (k + 1 < p.code.size()) {
+        g.values.push_back(ValueInfo{p.shape, is_compare(instr.op) ? DType::bool_ : p.dtype, Device::cpu()});
+        id = int(g.values.size()) - 1;
+      }
+      m.outputs = {id};
+      reg.push_back(id);
+      out.push_back(std::move(m));
+    }
+  }
+  g.nodes = std::move(out);
+}
+
 }  // namespace graph
 }  // namespace core

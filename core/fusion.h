@@ -19,7 +19,7 @@ struct ElementwiseProgram : Resource {
   };
   int num_inputs = 0;
   std::vector<Instr> code;
-  Shape shape;   // of the result and of every intermediate
+  Shape shape;   // as traced (the kernel follows its inputs' shapes)
   DType dtype{};  // of the result and of every intermediate (float32 or float64)
 };
 
@@ -30,6 +30,9 @@ namespace graph {
 // Replaces chains of fusible nodes (each intermediate used once, same shape and float
 // dtype) by FusedElementwise nodes; returns how many nodes it removed.
 int fuse_elementwise(Graph& g);
+// The inverse: each FusedElementwise node back as its original nodes (for export, whose
+// file format lists primitive ops only).
+void unfuse_elementwise(Graph& g);
 }  // namespace graph
 
 }  // namespace core

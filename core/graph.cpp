@@ -223,13 +223,6 @@ bool pure(const Node& n) {
 }
 bool writes_state(const Node& n) { return n.kind == NodeKind::Op && (op_def(n.op).flags & kWritesState); }
 
-bool same_attrs(const Attrs& a, const Attrs& b) {
-  return a.axes == b.axes && a.shape == b.shape && a.begin == b.begin && a.end == b.end &&
-         a.strides == b.strides && a.axis == b.axis && a.k == b.k && a.alpha == b.alpha &&
-         a.beta == b.beta && a.gamma == b.gamma && a.keepdims == b.keepdims && a.flag == b.flag &&
-         a.flag2 == b.flag2 && a.dtype == b.dtype && a.device == b.device && a.resources == b.resources;
-}
-
 std::vector<Tensor> call_node(const Node& n, std::span<const Tensor> in) {
   const Attrs* attrs = &n.attrs;
   Attrs fresh;
@@ -242,6 +235,14 @@ std::vector<Tensor> call_node(const Node& n, std::span<const Tensor> in) {
   return std::vector<Tensor>(out.begin(), out.begin() + std::ptrdiff_t(n.outputs.size()));
 }
 }  // namespace
+
+bool same_attrs(const Attrs& a, const Attrs& b, bool compare_resources) {
+  return a.axes == b.axes && a.shape == b.shape && a.begin == b.begin && a.end == b.end &&
+         a.strides == b.strides && a.axis == b.axis && a.k == b.k && a.alpha == b.alpha &&
+         a.beta == b.beta && a.gamma == b.gamma && a.keepdims == b.keepdims && a.flag == b.flag &&
+         a.flag2 == b.flag2 && a.dtype == b.dtype && a.device == b.device &&
+         (!compare_resources || a.resources == b.resources);
+}
 
 int prune(Graph& g, bool keep_state_changes) {
   std::vector<char> live(g.values.size(), 0);
@@ -312,7 +313,7 @@ int eliminate_common(Graph& g) {
     auto [b, e] = seen.equal_range(h);
     for (auto it = b; it != e && !found; ++it) {
       const Node& m = g.nodes[it->second];
-      if (m.op != n.op || m.inputs != n.inputs || m.outputs.size() != n.outputs.size() || !same_attrs(m.attrs, n.attrs))
+      if (m.op != n.op || m.inputs != n.inputs || m.outputs.size() != n.outputs.size() || !same_attrs(m.attrs, n.attrs, true))
         continue;
       for (size_t k = 0; k < n.outputs.size(); ++k) to[size_t(n.outputs[k])] = m.outputs[k];
       found = true;

@@ -50,6 +50,9 @@ struct Graph {
   std::string str() const;
 };
 
+// Whether two nodes' attributes are equal (resources: the same objects, when compared).
+bool same_attrs(const Attrs& a, const Attrs& b, bool compare_resources);
+
 // ---- passes (each returns how many nodes it changed) -------------------------------------
 // Drops nodes no output (and, with keep_state_changes, no state change) needs.
 int prune(Graph& g, bool keep_state_changes = true);

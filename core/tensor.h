@@ -82,6 +82,13 @@ class Tensor {
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t);
 
+// The shape and dtype a tensor must have (tf.TensorSpec); where allowed, a dimension of
+// -1 accepts any size (the batch axis of an exported function's signature).
+struct TensorSpec {
+  std::vector<int64_t> shape;
+  DType dtype = DType::float32;
+};
+
 // ---- creation from data -----------------------------------------------------------
 // A tensor of `dtype` and `shape` whose elements are read from `data`, which holds
 // shape.num_elements() values of `src_dtype` (converted when the dtypes differ).

@@ -21,6 +21,7 @@
 #include "keras/models/model.h"
 #include "keras/optimizers.h"
 #include "keras/regularizers.h"
+#include "keras/saving/export.h"
 #include "keras/saving/saving.h"
 
 namespace keras {

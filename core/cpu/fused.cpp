@@ -2,6 +2,7 @@
 // elements, each instruction a tight loop over the block, so the chain touches memory
 // once. The formulas are those of core/cpu/unary.cpp and binary.cpp (the fusion tests
 // check the fused results bit for bit against the unfused graph).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -54,7 +55,7 @@ void binary(OpId op, const T* a, const T* b, T* y, int64_t n) {
 
 template <class T>
 void run_program(OpCall& c, const ElementwiseProgram& p) {
-  const int64_t n = p.shape.num_elements();
+  const int64_t n = c.outputs[0].size();
   const size_t nin = size_t(p.num_inputs), nregs = nin + p.code.size();
   std::vector<const T*> in(nin);
   std::vector<int64_t> period(nin);  // an input repeats every `period` elements
@@ -69,10 +70,18 @@ void run_program(OpCall& c, const ElementwiseProgram& p) {
       const int64_t m = std::min(kBlock, end - b);
       for (size_t i = 0; i < nin; ++i) {  // gather the inputs' block (broadcast by period)
         T* r = regs.data() + i * size_t(kBlock);
-        if (period[i] == n) {
+        const int64_t per = period[i];
+        if (per == n) {
           std::memcpy(r, in[i] + b, size_t(m) * sizeof(T));
-        } else {
-          for (int64_t j = 0; j < m; ++j) r[j] = in[i][(b + j) % period[i]];
+        } else if (per == 1) {
+          std::fill(r, r + m, in[i][0]);
+        } else {  // a row repeated: copy it in segments from the block's offset in the row
+          for (int64_t j = 0, off = b % per; j < m;) {
+            const int64_t len = std::min(m - j, per - off);
+            std::memcpy(r + j, in[i] + off, size_t(len) * sizeof(T));
+            j += len;
+            off = 0;
+          }
         }
       }
       for (size_t k = 0; k < p.code.size(); ++k) {

@@ -20,7 +20,22 @@ void infer_fused(OpCall& c) {
   if (c.inputs.size() != size_t(p.num_inputs))
     throw_invalid("fused_elementwise: expected " + std::to_string(p.num_inputs) + " inputs, but received " +
                   std::to_string(c.inputs.size()));
-  c.set_output(0, p.shape, p.dtype);
+  // The result's shape follows the inputs (a graph made at one batch size serves others);
+  // each input has that shape, one element, or its trailing dimensions.
+  Shape out = c.in(0).shape();
+  for (size_t i = 1; i < c.inputs.size(); ++i) out = broadcast_shapes(out, c.in(i).shape(), "fused_elementwise");
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    const Shape& s = c.in(i).shape();
+    bool ok = s == out || s.num_elements() == 1;
+    if (!ok && s.rank() <= out.rank()) {
+      ok = true;
+      for (int64_t d = 1; d <= s.rank(); ++d) ok = ok && s[s.rank() - d] == out[out.rank() - d];
+    }
+    if (!ok || c.in(i).dtype() != p.dtype)
+      throw_invalid("fused_elementwise: input " + std::to_string(i) + " (" + dtype_name(c.in(i).dtype()) + " " +
+                    s.str() + ") does not fit the fused loop over " + dtype_name(p.dtype) + " " + out.str());
+  }
+  c.set_output(0, out, p.dtype);
 }
 
 // The program run as its original ops (differentiable).

@@ -28,7 +28,8 @@ Tensor FlattenLayer::call(const Tensor& x, bool) {
   }
   int64_t n = 1;
   for (int64_t i = 1; i < r; ++i) n *= x.shape()[i];
-  return ops::reshape(h, {x.shape()[0], n});
+  // -1 for the batch axis, so a traced or exported graph serves any batch size.
+  return ops::reshape(h, {n > 0 ? -1 : x.shape()[0], n});
 }
 
 std::vector<ShapeSpec> FlattenLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {

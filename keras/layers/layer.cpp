@@ -186,8 +186,8 @@ std::vector<Tensor> Layer::operator()(const std::vector<Tensor>& xs, bool traini
     // A dynamic layer inside a traced function: one host_function node that runs call()
     // on values at every run of the graph (its output shapes from compute_output_shape).
     std::vector<ShapeSpec> out = compute_output_shape(shapes);
-    std::vector<core::ops::TensorSpec> specs;
-    for (const ShapeSpec& o : out) specs.push_back({Shape(o), dtype_});
+    std::vector<core::TensorSpec> specs;
+    for (const ShapeSpec& o : out) specs.push_back({o, dtype_});
     return core::ops::host_function([this, training](const std::vector<Tensor>& in) { return call(in, training); },
                                     xs, specs);
   }

@@ -58,7 +58,9 @@ ShapeSpec ReshapeLayer::resolve(const ShapeSpec& in, const ShapeSpec& full) cons
 Tensor ReshapeLayer::call(const Tensor& x, bool) {
   ShapeSpec full = spec_of(x.shape());
   ShapeSpec out = resolve(ShapeSpec(full.begin() + 1, full.end()), full);
-  out.insert(out.begin(), full[0]);
+  int64_t per_sample = 1;
+  for (int64_t d : out) per_sample *= d;
+  out.insert(out.begin(), per_sample > 0 ? -1 : full[0]);  // -1: any batch size in a graph
   return ops::reshape(x, out);
 }
 

@@ -218,6 +218,15 @@ class Model : public layers::Layer {
 
   // ---- saving (keras/saving/saving.cpp; see keras/saving/saving.h) ----
   void save(const std::string& path) const;
+  // Keras's model.export: the inference function (call with training = false) and the
+  // current weights as a graph file that keras::load_function runs without this code
+  // (keras/saving/export.h). The signature comes from the model's inputs (batch axis
+  // -1: any size) or from options.input_signature.
+  struct ExportOptions {
+    std::vector<core::TensorSpec> input_signature{};
+  };
+  void export_graph(const std::string& path, const ExportOptions& options) const;
+  void export_graph(const std::string& path) const { export_graph(path, ExportOptions{}); }
   void save_weights(const std::string& path) const;
   void load_weights(const std::string& path);
 

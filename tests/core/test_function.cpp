@@ -294,7 +294,7 @@ TEST_CASE("host_function: runs C++ at every call, eagerly and in a graph") {
     for (float& e : v) e *= 2;
     return std::vector<Tensor>{core::constant(v)};
   };
-  const std::vector<ops::TensorSpec> spec = {{Shape{2}, DType::float32}};
+  const std::vector<core::TensorSpec> spec = {{{2}, DType::float32}};
   check_values(ops::host_function(twice, {core::constant({1.0f, 2.0f})}, spec)[0], std::vector<float>{2, 4});
   auto f = core::function([&](const Tensor& x) { return ops::host_function(twice, {ops::add(x, x)}, spec)[0]; });
   check_values(f(core::constant({1.0f, 2.0f})), std::vector<float>{4, 8});

@@ -1,0 +1,504 @@
+// export.cpp - export_graph and load_function (core/export.h): tracing for export,
+// freezing variables, the batch-size check, and the checked binary file format.
+#include "core/export.h"
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "core/autodiff.h"
+#include "core/compression.h"
+#include "core/fusion.h"
+#include "core/graph.h"
+#include "core/tensor_impl.h"
+
+namespace core {
+namespace {
+
+using graph::Graph;
+using graph::Node;
+using graph::NodeKind;
+using tracing::Subgraph;
+
+constexpr char kMagic[8] = {'K', 'C', 'P', 'P', 'G', 'R', 'A', 'F'};
+constexpr uint32_t kVersion = 1;
+constexpr int kMaxDepth = 16;  // nesting of cond / while_loop subgraphs
+
+[[noreturn]] void fail(const std::string& msg) { throw std::invalid_argument(msg); }
+
+// ---- tracing for export ---------------------------------------------------------------------
+Graph trace_once(const ExportBody& body, const std::vector<TensorSpec>& sig, int64_t batch) {
+  tracing::Tracer t;
+  t.allow_variables = false;
+  std::vector<Tensor> inputs;
+  for (size_t i = 0; i < sig.size(); ++i) {
+    std::vector<int64_t> dims = sig[i].shape;
+    for (int64_t& d : dims) d = d < 0 ? batch : d;
+    Tensor h = empty(Shape(dims), sig[i].dtype);
+    Node n;
+    n.kind = NodeKind::Input;
+    n.input_index = int(i);
+    const int id = t.g.add_value(h);
+    n.outputs = {id};
+    t.g.nodes.push_back(std::move(n));
+    t.bind(h, id);
+    inputs.push_back(h);
+  }
+  t.g.num_inputs = int(sig.size());
+  std::vector<Tensor> out;
+  {
+    autodiff::PauseTapes pause;
+    tracing::Scope scope(t, /*isolated=*/true);
+    out = body(inputs);
+  }
+  if (out.empty()) fail("export: the function returned no tensors");
+  for (const Tensor& o : out) {
+    if (!o.defined()) fail("export: the function returned an undefined tensor");
+    t.g.outputs.push_back(t.value_of(o));
+  }
+  return std::move(t.g);
+}
+
+// Variables become constants (their current values); state changes and host calls raise.
+void freeze(Graph& g) {
+  graph::unfuse_elementwise(g);  // subgraphs were fused when traced
+  for (Node& n : g.nodes) {
+    if (n.kind != NodeKind::Op) continue;
+    if (n.op == OpId::ReadVariable) {
+      Tensor value = Variable::from_resource(n.attrs.resources.at(0)).current();
+      n = Node{NodeKind::Constant, OpId::kCount, Attrs{}, {}, n.outputs, -1, value, false};
+      continue;
+    }
+    if (n.op == OpId::HostFunction)
+      fail("export: the function calls host_function (or a dynamic layer), which runs arbitrary C++ and cannot be "
+           "saved in a graph file");
+    if (n.op == OpId::Cond || n.op == OpId::While) {
+      for (auto& r : n.attrs.resources) {
+        auto* s = dynamic_cast<Subgraph*>(r.get());
+        if (!s) fail("export: a control-flow node without its subgraph");
+        auto copy = std::make_shared<Subgraph>(*s);  // the function's own graph stays as it is
+        freeze(copy->g);
+        r = copy;
+      }
+      continue;
+    }
+    if (op_def(n.op).flags & kWritesState)
+      fail(std::string("export: the function changes state (") + op_name(n.op) +
+           "); export an inference function (for a model: its call with training = false)");
+    if (!n.attrs.resources.empty()) fail(std::string("export: op ") + op_name(n.op) + " holds state that cannot be saved");
+  }
+}
+
+void optimize_for_export(Graph& g) {
+  graph::fold_constants(g);
+  graph::eliminate_common(g);
+  graph::prune(g);
+}
+
+bool same_tensor(const Tensor& a, const Tensor& b) {
+  return a.dtype() == b.dtype() && a.shape() == b.shape() && std::memcmp(a.raw_data(), b.raw_data(), a.nbytes()) == 0;
+}
+
+// The first node where two traces differ (other than in value shapes), or -1.
+int64_t first_difference(const Graph& a, const Graph& b) {
+  const size_t n = std::min(a.nodes.size(), b.nodes.size());
+  for (size_t i = 0; i < n; ++i) {
+    const Node &x = a.nodes[i], &y = b.nodes[i];
+    bool same = x.kind == y.kind && x.op == y.op && x.inputs == y.inputs && x.outputs == y.outputs &&
+                x.input_index == y.input_index && graph::same_attrs(x.attrs, y.attrs, false) &&
+                x.attrs.resources.size() == y.attrs.resources.size();
+    if (same && x.kind == NodeKind::Constant) same = same_tensor(x.constant, y.constant);
+    for (size_t r = 0; same && r < x.attrs.resources.size(); ++r) {
+      auto *sx = dynamic_cast<const Subgraph*>(x.attrs.resources[r].get()),
+           *sy = dynamic_cast<const Subgraph*>(y.attrs.resources[r].get());
+      same = sx && sy && sx->captures.size() == sy->captures.size() && first_difference(sx->g, sy->g) < 0;
+    }
+    if (!same) return int64_t(i);
+  }
+  if (a.nodes.size() != b.nodes.size() || a.outputs != b.outputs) return int64_t(n);
+  return -1;
+}
+
+// ---- writing ---------------------------------------------------------------------------------
+struct Writer {
+  std::string out;
+  template <class T> void raw(T v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  void u8(uint8_t v) { raw(v); }
+  void u32(uint32_t v) { raw(v); }
+  void i64(int64_t v) { raw(v); }
+  void f64(double v) { raw(v); }
+  void str(const std::string& s) {
+    u32(uint32_t(s.size()));
+    out += s;
+  }
+  void ints(const std::vector<int64_t>& v) {
+    u32(uint32_t(v.size()));
+    for (int64_t x : v) i64(x);
+  }
+  void tensor(const Tensor& t) {
+    Tensor c = t.cpu();
+    u8(uint8_t(c.dtype()));
+    ints(c.shape().dims());
+    i64(int64_t(c.nbytes()));
+    out.append(static_cast<const char*>(c.raw_data()), c.nbytes());
+  }
+  void attrs(const Attrs& a, int depth);
+  void graph(const Graph& g, int depth);
+};
+
+void Writer::attrs(const Attrs& a, int depth) {
+  ints(a.axes);
+  ints(a.shape);
+  ints(a.begin);
+  ints(a.end);
+  ints(a.strides);
+  i64(a.axis);
+  i64(a.k);
+  f64(a.alpha);
+  f64(a.beta);
+  f64(a.gamma);
+  u8(uint8_t(a.keepdims | (a.flag << 1) | (a.flag2 << 2)));
+  u8(uint8_t(a.dtype));
+  u8(uint8_t(a.device.kind));
+  u32(uint32_t(a.device.index));
+  u32(uint32_t(a.resources.size()));
+  for (const auto& r : a.resources) {  // freeze() left only subgraphs
+    const auto& s = dynamic_cast<const Subgraph&>(*r);
+    u32(uint32_t(s.explicit_inputs));
+    u32(uint32_t(s.captures.size()));
+    graph(s.g, depth + 1);
+  }
+}
+
+void Writer::graph(const Graph& g, int depth) {
+  if (depth > kMaxDepth) fail("export: control flow nested too deeply");
+  u32(uint32_t(g.num_inputs));
+  u32(uint32_t(g.values.size()));
+  for (const auto& v : g.values) {
+    u8(uint8_t(v.dtype));
+    ints(v.shape.dims());
+  }
+  u32(uint32_t(g.nodes.size()));
+  for (const Node& n : g.nodes) {
+    u8(uint8_t(n.kind));
+    if (n.kind == NodeKind::Input) {
+      u32(uint32_t(n.input_index));
+    } else if (n.kind == NodeKind::Constant) {
+      tensor(n.constant);
+    } else {
+      str(op_name(n.op));
+      attrs(n.attrs, depth);
+      u32(uint32_t(n.inputs.size()));
+      for (int v : n.inputs) u32(uint32_t(v));
+      u8(n.redraw_seed);
+    }
+    u32(uint32_t(n.outputs.size()));
+    for (int v : n.outputs) u32(uint32_t(v));
+  }
+  u32(uint32_t(g.outputs.size()));
+  for (int v : g.outputs) u32(uint32_t(v));
+}
+
+// ---- reading (every count and size checked against the bytes left) -------------------------------
+struct Reader {
+  const char* p;
+  size_t left;
+  std::string what;
+  [[noreturn]] void bad(const std::string& msg) const { fail(what + ": corrupt graph file: " + msg); }
+  template <class T> T raw() {
+    if (left < sizeof(T)) bad("truncated");
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    p += sizeof v;
+    left -= sizeof v;
+    return v;
+  }
+  uint8_t u8() { return raw<uint8_t>(); }
+  uint32_t u32() { return raw<uint32_t>(); }
+  int64_t i64() { return raw<int64_t>(); }
+  double f64() { return raw<double>(); }
+  uint32_t count(size_t min_bytes_each, const char* of) {
+    const uint32_t n = u32();
+    if (min_bytes_each && n > left / min_bytes_each) bad(std::string("a count of ") + of + " exceeds the file");
+    return n;
+  }
+  std::string str() {
+    const uint32_t n = count(1, "characters");
+    std::string s(p, n);
+    p += n;
+    left -= n;
+    return s;
+  }
+  std::vector<int64_t> ints() {
+    const uint32_t n = count(8, "integers");
+    std::vector<int64_t> v(n);
+    for (auto& x : v) x = i64();
+    return v;
+  }
+  DType dtype() {
+    const uint8_t d = u8();
+    if (d >= kNumDTypes) bad("unknown dtype " + std::to_string(d));
+    return DType(d);
+  }
+  // Dimensions (-1 allowed where a signature accepts any size); their product must fit.
+  std::vector<int64_t> dims(bool allow_unknown) {
+    std::vector<int64_t> d = ints();
+    std::vector<int64_t> known = d;
+    for (int64_t& x : known) {
+      if (x < (allow_unknown ? -1 : 0)) bad("negative dimension " + std::to_string(x));
+      x = x < 0 ? 1 : x;
+    }
+    try {
+      (void)Shape(known).num_elements();
+    } catch (const std::exception&) {
+      bad("a shape's element count overflows");
+    }
+    return d;
+  }
+  Shape shape() { return Shape(dims(false)); }
+  Tensor tensor() {
+    const DType d = dtype();
+    const Shape s = shape();
+    const int64_t nbytes = i64();
+    const uint64_t want = uint64_t(s.num_elements()) * dtype_size(d);
+    if (nbytes < 0 || uint64_t(nbytes) != want) bad("a constant's byte size does not match its shape");
+    if (uint64_t(nbytes) > left) bad("a constant exceeds the file");
+    Tensor t = from_buffer(p, s, d);
+    p += nbytes;
+    left -= size_t(nbytes);
+    return t;
+  }
+  OpId op() {
+    const std::string name = str();
+    for (int i = 0; i < kNumOps; ++i)
+      if (name == op_name(OpId(i))) return OpId(i);
+    bad("unknown op '" + name + "'");
+  }
+  Attrs attrs(int depth);
+  Graph graph(int depth);
+};
+
+Attrs Reader::attrs(int depth) {
+  Attrs a;
+  a.axes = ints();
+  a.shape = ints();
+  a.begin = ints();
+  a.end = ints();
+  a.strides = ints();
+  a.axis = i64();
+  a.k = i64();
+  a.alpha = f64();
+  a.beta = f64();
+  a.gamma = f64();
+  const uint8_t flags = u8();
+  a.keepdims = flags & 1;
+  a.flag = flags & 2;
+  a.flag2 = flags & 4;
+  a.dtype = dtype();
+  const uint8_t kind = u8();
+  if (kind >= Device::kNumKinds) bad("unknown device kind");
+  a.device.kind = Device::Kind(kind);
+  a.device.index = int(u32());
+  const uint32_t nres = count(8, "subgraphs");
+  for (uint32_t i = 0; i < nres; ++i) {
+    auto s = std::make_shared<Subgraph>();
+    s->explicit_inputs = int(u32());
+    const uint32_t ncap = count(0, "captures");
+    if (ncap > uint32_t(kMaxOutputs) * 2) bad("too many captures");
+    s->captures.assign(ncap, Tensor());
+    s->g = graph(depth + 1);
+    if (s->g.num_inputs != s->explicit_inputs + int(ncap)) bad("a subgraph's inputs do not match its captures");
+    a.resources.push_back(s);
+  }
+  return a;
+}
+
+Graph Reader::graph(int depth) {
+  if (depth > kMaxDepth) bad("control flow nested too deeply");
+  Graph g;
+  g.num_inputs = int(count(0, "inputs"));
+  if (g.num_inputs > 1024) bad("too many inputs");
+  const uint32_t nv = count(5, "values");
+  for (uint32_t i = 0; i < nv; ++i) {
+    const DType d = dtype();
+    g.values.push_back(graph::ValueInfo{shape(), d, Device::cpu()});
+  }
+  std::vector<char> defined(nv, 0);
+  auto value_id = [&](bool as_output) {
+    const uint32_t v = u32();
+    if (v >= nv) bad("value id " + std::to_string(v) + " out of range");
+    if (as_output) {
+      if (defined[v]) bad("value %" + std::to_string(v) + " is made twice");
+      defined[v] = 1;
+    } else if (!defined[v]) {
+      bad("value %" + std::to_string(v) + " is used before it is made");
+    }
+    return int(v);
+  };
+  const uint32_t nn = count(5, "nodes");
+  for (uint32_t i = 0; i < nn; ++i) {
+    Node n;
+    const uint8_t kind = u8();
+    if (kind > uint8_t(NodeKind::Op)) bad("unknown node kind");
+    n.kind = NodeKind(kind);
+    if (n.kind == NodeKind::Input) {
+      n.input_index = int(u32());
+      if (n.input_index >= g.num_inputs) bad("input index out of range");
+    } else if (n.kind == NodeKind::Constant) {
+      n.constant = tensor();
+    } else {
+      n.op = op();
+      const unsigned flags = op_def(n.op).flags;
+      if (n.op == OpId::HostFunction || n.op == OpId::FusedElementwise ||
+          ((flags & kWritesState) && n.op != OpId::Cond && n.op != OpId::While) || (flags & kReadsState))
+        bad(std::string("op ") + op_name(n.op) + " cannot appear in an exported graph");
+      n.attrs = attrs(depth);
+      if (!n.attrs.resources.empty() && n.op != OpId::Cond && n.op != OpId::While)
+        bad(std::string("op ") + op_name(n.op) + " has subgraphs");
+      if ((n.op == OpId::Cond || n.op == OpId::While) && n.attrs.resources.size() != 2)
+        bad(std::string(op_name(n.op)) + " needs two subgraphs");
+      const uint32_t ni = count(4, "node inputs");
+      for (uint32_t k = 0; k < ni; ++k) n.inputs.push_back(value_id(false));
+      n.redraw_seed = u8() != 0;
+    }
+    const uint32_t no = count(4, "node outputs");
+    if (no > uint32_t(kMaxOutputs)) bad("a node has too many outputs");
+    if (n.kind != NodeKind::Op && no != 1) bad("an input or constant node has one output");
+    for (uint32_t k = 0; k < no; ++k) n.outputs.push_back(value_id(true));
+    if (n.kind == NodeKind::Constant) {
+      const auto& v = g.values[size_t(n.outputs[0])];
+      if (v.dtype != n.constant.dtype() || v.shape != n.constant.shape()) bad("a constant's shape does not match its value");
+    }
+    g.nodes.push_back(std::move(n));
+  }
+  const uint32_t nout = count(4, "outputs");
+  if (nout == 0) bad("the graph has no outputs");
+  for (uint32_t k = 0; k < nout; ++k) g.outputs.push_back(value_id(false));
+  return g;
+}
+
+void write_signature(Writer& w, const std::vector<TensorSpec>& sig) {
+  w.u32(uint32_t(sig.size()));
+  for (const auto& s : sig) {
+    w.u8(uint8_t(s.dtype));
+    w.ints(s.shape);
+  }
+}
+
+std::string spec_str(const TensorSpec& s) {
+  std::string out = std::string(dtype_name(s.dtype)) + " (";
+  for (size_t i = 0; i < s.shape.size(); ++i)
+    out += (i ? ", " : "") + (s.shape[i] < 0 ? std::string("None") : std::to_string(s.shape[i]));
+  return out + (s.shape.size() == 1 ? ",)" : ")");
+}
+
+}  // namespace
+
+std::string export_graph(const ExportBody& body, const std::vector<TensorSpec>& signature) {
+  if (tracing::t_tracer) fail("export: cannot export while a function is being traced");
+  bool any_unknown = false;
+  for (const auto& s : signature)
+    for (int64_t d : s.shape) {
+      if (d < -1) fail("export: expected dimensions >= 0 or -1 (any size), but received " + std::to_string(d));
+      any_unknown = any_unknown || d < 0;
+    }
+  Graph g = trace_once(body, signature, 2);
+  freeze(g);
+  optimize_for_export(g);
+  if (any_unknown) {  // the same graph at another size of the -1 dimensions
+    Graph other = trace_once(body, signature, 3);
+    freeze(other);
+    optimize_for_export(other);
+    const int64_t at = first_difference(g, other);
+    if (at >= 0) {
+      const Node& n = g.nodes[size_t(std::min<int64_t>(at, int64_t(g.nodes.size()) - 1))];
+      fail(std::string("export: the graph depends on the size of the -1 dimensions (first at node ") +
+           std::to_string(at) + ": " + (n.kind == NodeKind::Op ? op_name(n.op) : "a constant") +
+           "); export with fixed dimensions");
+    }
+  }
+  Writer payload;
+  write_signature(payload, signature);
+  payload.graph(g, 0);
+  Writer file;
+  file.out.append(kMagic, sizeof kMagic);
+  file.u32(kVersion);
+  file.raw(uint64_t(payload.out.size()));
+  file.u32(compression::crc32(0, payload.out.data(), payload.out.size()));
+  return file.out + payload.out;
+}
+
+// ---- LoadedFunction ---------------------------------------------------------------------------
+struct LoadedFunction::Impl {
+  std::vector<TensorSpec> signature;
+  Graph g;
+};
+
+LoadedFunction::LoadedFunction() = default;
+LoadedFunction::~LoadedFunction() = default;
+LoadedFunction::LoadedFunction(LoadedFunction&&) noexcept = default;
+LoadedFunction& LoadedFunction::operator=(LoadedFunction&&) noexcept = default;
+
+const std::vector<TensorSpec>& LoadedFunction::signature() const {
+  if (!impl_) fail("LoadedFunction: empty (nothing was loaded)");
+  return impl_->signature;
+}
+std::string LoadedFunction::graph_str() const { return impl_ ? impl_->g.str() : std::string(); }
+
+std::vector<Tensor> LoadedFunction::operator()(const std::vector<Tensor>& inputs) const {
+  const auto& sig = signature();
+  if (inputs.size() != sig.size())
+    fail("loaded function: expected " + std::to_string(sig.size()) + " inputs, but received " +
+         std::to_string(inputs.size()));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& x = inputs[i];
+    bool ok = x.defined() && x.dtype() == sig[i].dtype && x.rank() == int64_t(sig[i].shape.size());
+    for (size_t d = 0; ok && d < sig[i].shape.size(); ++d) ok = sig[i].shape[d] < 0 || sig[i].shape[d] == x.shape()[int64_t(d)];
+    if (!ok)
+      fail("loaded function: expected input " + std::to_string(i) + " to be " + spec_str(sig[i]) + ", but received " +
+           (x.defined() ? std::string(dtype_name(x.dtype())) + " " + x.shape().str() : std::string("an undefined tensor")));
+  }
+  return graph::run(impl_->g, inputs);
+}
+
+LoadedFunction load_function_bytes(std::string_view bytes, const std::string& what) {
+  const size_t header = sizeof kMagic + 4 + 8 + 4;
+  if (bytes.size() < header || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+    fail(what + ": not a keras-cpp graph file (bad magic number)");
+  Reader h{bytes.data() + sizeof kMagic, header - sizeof kMagic, what};
+  const uint32_t version = h.u32();
+  if (version != kVersion)
+    fail(what + ": graph file format version " + std::to_string(version) + " is not supported (this build reads " +
+         std::to_string(kVersion) + ")");
+  const uint64_t size = h.raw<uint64_t>();
+  const uint32_t crc = h.u32();
+  if (size != bytes.size() - header) fail(what + ": corrupt graph file: the payload size does not match the file");
+  const char* payload = bytes.data() + header;
+  if (compression::crc32(0, payload, size_t(size)) != crc) fail(what + ": corrupt graph file: checksum mismatch");
+  Reader r{payload, size_t(size), what};
+  LoadedFunction f;
+  f.impl_ = std::make_unique<LoadedFunction::Impl>();
+  const uint32_t nsig = r.count(5, "signature entries");
+  for (uint32_t i = 0; i < nsig; ++i) {
+    TensorSpec s;
+    s.dtype = r.dtype();
+    s.shape = r.dims(true);
+    f.impl_->signature.push_back(std::move(s));
+  }
+  f.impl_->g = r.graph(0);
+  if (f.impl_->g.num_inputs != int(nsig)) r.bad("the graph's inputs do not match the signature");
+  if (r.left != 0) r.bad("trailing bytes");
+  graph::optimize(f.impl_->g);
+  return f;
+}
+
+LoadedFunction load_function(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("load_function: cannot open '" + path + "'");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return load_function_bytes(ss.str(), "load_function('" + path + "')");
+}
+
+}  // namespace core

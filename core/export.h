@@ -1,0 +1,58 @@
+// export.h - exporting a traced function as a self-contained graph file, and loading it
+// back with no model code (TensorFlow's SavedModel signatures, in one small file).
+//
+//   std::string bytes = core::export_graph(
+//       [&](const std::vector<Tensor>& in) { return std::vector<Tensor>{model(in[0], false)}; },
+//       {{{-1, 784}, DType::float32}});                      // -1: any batch size
+//   keras::export_function(...) / model.export(path) write such bytes to a file atomically.
+//   core::LoadedFunction f = core::load_function("model.kgraph");
+//   std::vector<Tensor> out = f({x});
+//
+// The body is traced as by core::function; variables are frozen to their current values
+// (an inference graph), and the passes run. Exporting raises, naming the op, when the
+// function changes state (assign_variable, an optimizer update) or calls a
+// host_function (arbitrary C++ cannot be saved). With a -1 dimension, the function is
+// traced at two sizes of it and must give the same graph: one that does not (a reshape
+// to a fixed batch size) raises naming the first node that differs.
+//
+// File: "KCPPGRAF", format version (u32), payload size (u64), CRC-32 of the payload
+// (u32), payload (signature, values, nodes, constants, subgraphs; all little-endian).
+// Loading checks the magic, version, size and checksum, then every count, op name,
+// value id, shape and byte size against what the file holds before allocating; a bad
+// file raises std::invalid_argument naming what is wrong.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace core {
+
+using ExportBody = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+std::string export_graph(const ExportBody& body, const std::vector<TensorSpec>& signature);
+
+class LoadedFunction {
+ public:
+  LoadedFunction();
+  ~LoadedFunction();
+  LoadedFunction(LoadedFunction&&) noexcept;
+  LoadedFunction& operator=(LoadedFunction&&) noexcept;
+  // Checks the inputs against the signature, then runs the graph.
+  std::vector<Tensor> operator()(const std::vector<Tensor>& inputs) const;
+  const std::vector<TensorSpec>& signature() const;
+  std::string graph_str() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+  friend LoadedFunction load_function_bytes(std::string_view bytes, const std::string& what);
+};
+
+LoadedFunction load_function_bytes(std::string_view bytes, const std::string& what = "load_function");
+LoadedFunction load_function(const std::string& path);
+
+}  // namespace core
