@@ -96,30 +96,6 @@ void optimize_for_export(Graph& g) {
   graph::prune(g);
 }
 
-bool same_tensor(const Tensor& a, const Tensor& b) {
-  return a.dtype() == b.dtype() && a.shape() == b.shape() && std::memcmp(a.raw_data(), b.raw_data(), a.nbytes()) == 0;
-}
-
-// The first node where two traces differ (other than in value shapes), or -1.
-int64_t first_difference(const Graph& a, const Graph& b) {
-  const size_t n = std::min(a.nodes.size(), b.nodes.size());
-  for (size_t i = 0; i < n; ++i) {
-    const Node &x = a.nodes[i], &y = b.nodes[i];
-    bool same = x.kind == y.kind && x.op == y.op && x.inputs == y.inputs && x.outputs == y.outputs &&
-                x.input_index == y.input_index && graph::same_attrs(x.attrs, y.attrs, false) &&
-                x.attrs.resources.size() == y.attrs.resources.size();
-    if (same && x.kind == NodeKind::Constant) same = same_tensor(x.constant, y.constant);
-    for (size_t r = 0; same && r < x.attrs.resources.size(); ++r) {
-      auto *sx = dynamic_cast<const Subgraph*>(x.attrs.resources[r].get()),
-           *sy = dynamic_cast<const Subgraph*>(y.attrs.resources[r].get());
-      same = sx && sy && sx->captures.size() == sy->captures.size() && first_difference(sx->g, sy->g) < 0;
-    }
-    if (!same) return int64_t(i);
-  }
-  if (a.nodes.size() != b.nodes.size() || a.outputs != b.outputs) return int64_t(n);
-  return -1;
-}
-
 // ---- writing ---------------------------------------------------------------------------------
 struct Writer {
   std::string out;
@@ -410,7 +386,7 @@ std::string export_graph(const ExportBody& body, const std::vector<TensorSpec>& 
     Graph other = trace_once(body, signature, 3);
     freeze(other);
     optimize_for_export(other);
-    const int64_t at = first_difference(g, other);
+    const int64_t at = graph::first_difference(g, other);
     if (at >= 0) {
       const Node& n = g.nodes[size_t(std::min<int64_t>(at, int64_t(g.nodes.size()) - 1))];
       fail(std::string("export: the graph depends on the size of the -1 dimensions (first at node ") +

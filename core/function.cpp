@@ -3,11 +3,13 @@
 #include "core/function.h"
 
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include "core/autodiff.h"
 #include "core/graph.h"
 #include "core/tensor_impl.h"
+#include "core/export.h"
 
 namespace core {
 
@@ -18,14 +20,29 @@ bool is_tracing() { return tracing::t_tracer != nullptr; }
 
 struct FunctionBase::Impl {
   FunctionOptions options;
-  std::map<std::string, graph::Graph> cache;  // signature -> optimized graph
+  struct Entry {
+    std::string structure;                   // dtypes, ranks and non-tensor values
+    std::vector<std::vector<int64_t>> dims;  // per tensor argument; -1: any size
+    graph::Graph g;
+  };
+  std::map<std::string, Entry> exact;  // structure + dims -> its graph
+  std::vector<Entry> relaxed;          // graphs that serve any size of their -1 dims
+  std::set<std::string> size_dependent;  // structures whose graph depends on the open sizes
   int traces = 0;
   std::string last_traced, last_optimized;
   int traced_nodes = 0, optimized_nodes = 0;
+
+  graph::Graph trace(const std::vector<Tensor>& tensors, const Body& body);
+  void check_signature(const std::vector<Tensor>& tensors) const;
 };
 
 FunctionBase::FunctionBase(FunctionOptions options) : impl_(std::make_shared<Impl>()) {
   impl_->options = std::move(options);
+  for (const TensorSpec& s : impl_->options.input_signature)
+    for (int64_t d : s.shape)
+      if (d < -1)
+        throw std::invalid_argument(impl_->options.name + ": input_signature dimensions must be >= 0 or -1 (any), but "
+                                    "received " + std::to_string(d));
 }
 
 int FunctionBase::tracing_count() const { return impl_->traces; }
@@ -35,19 +52,60 @@ std::string FunctionBase::graph_str(bool optimized) const {
 }
 int FunctionBase::num_nodes(bool optimized) const { return optimized ? impl_->optimized_nodes : impl_->traced_nodes; }
 
-std::vector<Tensor> FunctionBase::call_impl(const std::string& signature, const std::vector<Tensor>& tensors,
-                                            const Body& body) {
-  for (size_t i = 0; i < tensors.size(); ++i)
-    if (!tensors[i].defined())
-      throw std::invalid_argument(impl_->options.name + ": tensor argument " + std::to_string(i) + " is undefined");
-  auto it = impl_->cache.find(signature);
-  if (it != impl_->cache.end()) return graph::run(it->second, tensors);
+namespace {
+std::vector<std::vector<int64_t>> dims_of(const std::vector<Tensor>& ts) {
+  std::vector<std::vector<int64_t>> d;
+  for (const Tensor& t : ts) d.push_back(t.shape().dims());
+  return d;
+}
+bool matches(const std::vector<std::vector<int64_t>>& pattern, const std::vector<std::vector<int64_t>>& dims) {
+  if (pattern.size() != dims.size()) return false;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (pattern[i].size() != dims[i].size()) return false;
+    for (size_t k = 0; k < dims[i].size(); ++k)
+      if (pattern[i][k] >= 0 && pattern[i][k] != dims[i][k]) return false;
+  }
+  return true;
+}
+std::string dims_key(const std::vector<std::vector<int64_t>>& dims) {
+  std::string k;
+  for (const auto& d : dims) {
+    k += "(";
+    for (int64_t x : d) k += std::to_string(x) + ",";
+    k += ")";
+  }
+  return k;
+}
+std::string spec_str(const std::vector<int64_t>& dims, DType dtype) {
+  std::string s = std::string(dtype_name(dtype)) + " (";
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + (dims[i] < 0 ? std::string("None") : std::to_string(dims[i]));
+  return s + (dims.size() == 1 ? ",)" : ")");
+}
+}  // namespace
 
-  // Trace: run the body once with every op recorded. Tensor arguments are bound to the
-  // graph's inputs (a second handle where one tensor is passed twice, so each argument
-  // keeps its own input).
+void FunctionBase::Impl::check_signature(const std::vector<Tensor>& tensors) const {
+  const auto& sig = options.input_signature;
+  if (sig.empty()) return;
+  if (tensors.size() != sig.size())
+    throw std::invalid_argument(options.name + ": input_signature has " + std::to_string(sig.size()) +
+                                " tensors, but the call passed " + std::to_string(tensors.size()));
+  for (size_t i = 0; i < sig.size(); ++i) {
+    bool ok = tensors[i].dtype() == sig[i].dtype && tensors[i].rank() == int64_t(sig[i].shape.size());
+    for (size_t k = 0; ok && k < sig[i].shape.size(); ++k)
+      ok = sig[i].shape[k] < 0 || sig[i].shape[k] == tensors[i].shape()[int64_t(k)];
+    if (!ok)
+      throw std::invalid_argument(options.name + ": expected tensor argument " + std::to_string(i) + " to match " +
+                                  spec_str(sig[i].shape, sig[i].dtype) + " (input_signature), but received " +
+                                  dtype_name(tensors[i].dtype()) + " " + tensors[i].shape().str());
+  }
+}
+
+// Traces body with every op recorded (not run) and returns the optimized graph. Tensor
+// arguments are bound to the graph's inputs (a second handle where one tensor is passed
+// twice, so each argument keeps its own input).
+graph::Graph FunctionBase::Impl::trace(const std::vector<Tensor>& tensors, const Body& body) {
   tracing::Tracer t;
-  t.allow_variables = impl_->traces == 0;
+  t.allow_variables = traces == 0;
   std::vector<Tensor> inputs;
   for (size_t i = 0; i < tensors.size(); ++i) {
     Tensor h = tensors[i];
@@ -75,19 +133,75 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& signature, const 
   }
   for (size_t i = 0; i < out.size(); ++i) {
     if (!out[i].defined())
-      throw std::invalid_argument(impl_->options.name + ": the traced function returned an undefined tensor (result " +
+      throw std::invalid_argument(options.name + ": the traced function returned an undefined tensor (result " +
                                   std::to_string(i) + ")");
     t.g.outputs.push_back(t.value_of(out[i]));
   }
-  ++impl_->traces;
+  ++traces;
   graph::Graph g = std::move(t.g);
-  impl_->last_traced = g.str();
-  impl_->traced_nodes = g.num_op_nodes();
-  if (impl_->options.optimize) graph::optimize(g);
+  last_traced = g.str();
+  traced_nodes = g.num_op_nodes();
+  if (options.optimize) graph::optimize(g);
   else graph::plan_memory(g);
-  impl_->last_optimized = g.str();
-  impl_->optimized_nodes = g.num_op_nodes();
-  const graph::Graph& stored = impl_->cache.emplace(signature, std::move(g)).first->second;
+  last_optimized = g.str();
+  optimized_nodes = g.num_op_nodes();
+  return g;
+}
+
+std::vector<Tensor> FunctionBase::call_impl(const std::string& structure, const std::vector<Tensor>& tensors,
+                                            const Body& body) {
+  Impl& im = *impl_;
+  for (size_t i = 0; i < tensors.size(); ++i)
+    if (!tensors[i].defined())
+      throw std::invalid_argument(im.options.name + ": tensor argument " + std::to_string(i) + " is undefined");
+  const auto dims = dims_of(tensors);
+  const std::string key = structure + dims_key(dims);
+  if (auto it = im.exact.find(key); it != im.exact.end()) return graph::run(it->second.g, tensors);
+  for (const auto& e : im.relaxed)
+    if (e.structure == structure && matches(e.dims, dims)) return graph::run(e.g, tensors);
+  im.check_signature(tensors);
+
+  graph::Graph g = im.trace(tensors, body);
+  // Shape polymorphism: dimensions the signature leaves open (-1), or (reduce_retracing)
+  // those in which this call differs from an earlier trace, are relaxed when a trace at
+  // other sizes gives the same graph; one graph then serves every size.
+  std::vector<std::vector<int64_t>> pattern;
+  const graph::Graph* other = nullptr;
+  graph::Graph probe;
+  if (!im.options.input_signature.empty()) {
+    for (const TensorSpec& s : im.options.input_signature) pattern.push_back(s.shape);
+    if (pattern != dims && !im.size_dependent.count(structure)) {
+      std::vector<Tensor> alt;  // the open dimensions one larger (placeholders: a trace runs nothing)
+      for (size_t i = 0; i < tensors.size(); ++i) {
+        std::vector<int64_t> d = dims[i];
+        for (size_t k = 0; k < d.size(); ++k) d[k] += pattern[i][k] < 0 ? 1 : 0;
+        alt.push_back(empty(Shape(d), tensors[i].dtype(), tensors[i].device()));
+      }
+      probe = im.trace(alt, body);
+      other = &probe;
+    }
+  } else if (im.options.reduce_retracing) {
+    for (const auto& [k, e] : im.exact) {
+      if (e.structure != structure || e.dims.size() != dims.size()) continue;
+      bool same_ranks = true;
+      for (size_t i = 0; i < dims.size(); ++i) same_ranks = same_ranks && e.dims[i].size() == dims[i].size();
+      if (!same_ranks) continue;
+      pattern = dims;
+      for (size_t i = 0; i < dims.size(); ++i)
+        for (size_t j = 0; j < dims[i].size(); ++j)
+          if (e.dims[i][j] != dims[i][j]) pattern[i][j] = -1;
+      other = &e.g;
+      break;
+    }
+  }
+  if (other) {
+    if (graph::first_difference(g, *other) < 0) {
+      im.relaxed.push_back(Impl::Entry{structure, pattern, std::move(g)});
+      return graph::run(im.relaxed.back().g, tensors);
+    }
+    if (!im.options.input_signature.empty()) im.size_dependent.insert(structure);  // probe it once only
+  }
+  const graph::Graph& stored = im.exact.emplace(key, Impl::Entry{structure, dims, std::move(g)}).first->second.g;
   return graph::run(stored, tensors);  // the trace only recorded: now the ops run
 }
 
@@ -113,7 +227,7 @@ std::vector<Tensor> symbolic_call(const std::function<std::vector<Tensor>(const 
 namespace detail {
 std::string tensor_signature(const Tensor& t) {
   if (!t.defined()) return "T?;";
-  return std::string("T") + dtype_name(t.dtype()) + t.shape().str() + t.device().str() + ";";
+  return std::string("T") + dtype_name(t.dtype()) + "r" + std::to_string(t.rank()) + t.device().str() + ";";
 }
 }  // namespace detail
 

@@ -40,7 +40,15 @@ namespace core {
 
 struct FunctionOptions {
   std::string name = "function";
-  bool optimize = true;  // run the graph passes (constant folding, CSE, pruning, memory plan)
+  bool optimize = true;  // run the graph passes (folding, CSE, pruning, fusion, memory plan)
+  // Calls must match these specs (dtype, rank, the sizes given); a -1 size is open: the
+  // function is traced at two sizes of it and, when both give the same graph, one graph
+  // serves every size (otherwise each size traces, as without the option).
+  std::vector<TensorSpec> input_signature{};
+  // TensorFlow's reduce_retracing: a call that differs from an earlier trace only in some
+  // sizes traces once more; when the two graphs agree, those sizes are relaxed (-1) and no
+  // later size traces again.
+  bool reduce_retracing = false;
 };
 
 // While one lives, ops run eagerly and are not traced (TensorFlow's init_scope): for

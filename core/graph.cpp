@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <cstring>
 #include <sstream>
 #include <stdexcept>
 
@@ -242,6 +243,44 @@ bool same_attrs(const Attrs& a, const Attrs& b, bool compare_resources) {
          a.beta == b.beta && a.gamma == b.gamma && a.keepdims == b.keepdims && a.flag == b.flag &&
          a.flag2 == b.flag2 && a.dtype == b.dtype && a.device == b.device &&
          (!compare_resources || a.resources == b.resources);
+}
+
+namespace {
+bool same_tensor(const Tensor& a, const Tensor& b) {
+  return a.dtype() == b.dtype() && a.shape() == b.shape() && std::memcmp(a.raw_data(), b.raw_data(), a.nbytes()) == 0;
+}
+
+}  // namespace
+
+// The first node where two traces differ (other than in value shapes), or -1.
+int64_t first_difference(const Graph& a, const Graph& b) {
+  const size_t n = std::min(a.nodes.size(), b.nodes.size());
+  for (size_t i = 0; i < n; ++i) {
+    const Node &x = a.nodes[i], &y = b.nodes[i];
+    bool same = x.kind == y.kind && x.op == y.op && x.inputs == y.inputs && x.outputs == y.outputs &&
+                x.input_index == y.input_index && same_attrs(x.attrs, y.attrs, false) &&
+                x.attrs.resources.size() == y.attrs.resources.size();
+    if (same && x.kind == NodeKind::Constant) same = same_tensor(x.constant, y.constant);
+    for (size_t r = 0; same && r < x.attrs.resources.size(); ++r) {
+      const Resource *rx = x.attrs.resources[r].get(), *ry = y.attrs.resources[r].get();
+      if (rx == ry) continue;  // the same variable or callable
+      auto *sx = dynamic_cast<const tracing::Subgraph*>(rx), *sy = dynamic_cast<const tracing::Subgraph*>(ry);
+      auto *px = dynamic_cast<const ElementwiseProgram*>(rx), *py = dynamic_cast<const ElementwiseProgram*>(ry);
+      if (sx && sy) {
+        same = sx->captures.size() == sy->captures.size() && first_difference(sx->g, sy->g) < 0;
+      } else if (px && py) {  // fused programs: the same code (their traced shapes may differ)
+        same = px->num_inputs == py->num_inputs && px->dtype == py->dtype && px->code.size() == py->code.size();
+        for (size_t k = 0; same && k < px->code.size(); ++k)
+          same = px->code[k].op == py->code[k].op && px->code[k].args == py->code[k].args &&
+                 same_attrs(px->code[k].attrs, py->code[k].attrs, true);
+      } else {
+        same = false;
+      }
+    }
+    if (!same) return int64_t(i);
+  }
+  if (a.nodes.size() != b.nodes.size() || a.outputs != b.outputs) return int64_t(n);
+  return -1;
 }
 
 int prune(Graph& g, bool keep_state_changes) {

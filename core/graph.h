@@ -53,6 +53,10 @@ struct Graph {
 // Whether two nodes' attributes are equal (resources: the same objects, when compared).
 bool same_attrs(const Attrs& a, const Attrs& b, bool compare_resources);
 
+// The first node where two graphs differ, other than in the shapes of values (two traces
+// of one function at different sizes of a dimension), or -1 when none does.
+int64_t first_difference(const Graph& a, const Graph& b);
+
 // ---- passes (each returns how many nodes it changed) -------------------------------------
 // Drops nodes no output (and, with keep_state_changes, no state change) needs.
 int prune(Graph& g, bool keep_state_changes = true);

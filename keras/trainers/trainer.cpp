@@ -168,7 +168,8 @@ std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind,
   if (!traced_steps()) return body(x, y, sw);
   if (!fn) {
     static const char* names[] = {"train_function", "test_function", "predict_function"};
-    fn = std::make_unique<StepFunction>(StepFunction::function_type(body), core::FunctionOptions{.name = name() + "." + names[kind]});
+    fn = std::make_unique<StepFunction>(StepFunction::function_type(body),
+                                        core::FunctionOptions{.name = name() + "." + names[kind], .reduce_retracing = true});
   }
   return (*fn)(x, y, sw);
 }

@@ -338,3 +338,48 @@ TEST_CASE("elementwise fusion: a chain runs as one node with the same bits and t
                               {.optimize = false});
   CHECK(values(big_f(bx, by)) == values(big_p(bx, by)));
 }
+
+TEST_CASE("function: input_signature checks calls; an open (-1) size serves every size with one graph") {
+  int traces = 0;
+  auto f = core::function(
+      [&](const Tensor& x) {
+        ++traces;
+        return ops::sum(ops::multiply(x, x), {1});
+      },
+      {.input_signature = {{{-1, 3}, DType::float32}}});
+  check_values(f(ops::ones({2, 3})), std::vector<float>{3, 3});
+  CHECK(f.tracing_count() == 2);  // at the call's size and at another, to compare the graphs
+  check_values(f(ops::fill({5, 3}, 2.0)), std::vector<float>{12, 12, 12, 12, 12});
+  f(ops::ones({1, 3}));
+  CHECK(f.tracing_count() == 2);  // every batch size runs the one graph
+  CHECK(traces == 2);
+  CHECK_THROWS_MSG(f(ops::ones({2, 4})), std::invalid_argument,
+                   "function: expected tensor argument 0 to match float32 (None, 3) (input_signature), but received "
+                   "float32 (2, 4)");
+  CHECK_THROWS_MSG(f(ops::ones({2, 3}, DType::float64)), std::invalid_argument, "but received float64 (2, 3)");
+  // A function whose graph depends on the size traces per size.
+  auto g = core::function([](const Tensor& x) { return ops::reshape(x, {x.shape()[0] * 3}); },
+                          {.input_signature = {{{-1, 3}, DType::float32}}});
+  CHECK(g(ops::ones({2, 3})).shape() == Shape{6});
+  CHECK(g(ops::ones({4, 3})).shape() == Shape{12});
+  CHECK(g.tracing_count() == 3);  // (2, 3) and its probe, then (4, 3)
+}
+
+TEST_CASE("function: reduce_retracing relaxes the sizes in which calls differ") {
+  auto f = core::function([](const Tensor& x) { return ops::relu(ops::subtract(x, ops::scalar_like(x, 1.0))); },
+                          {.reduce_retracing = true});
+  f(ops::ones({2, 3}));
+  f(ops::ones({4, 3}));  // a new size: traced once more, and the sizes relaxed
+  check_values(f(ops::fill({7, 3}, 3.0)), std::vector<float>(21, 2.0f));
+  f(ops::ones({9, 3}));
+  CHECK(f.tracing_count() == 2);
+  f(ops::ones({9, 2}));  // the graphs agree in the other axis too: (None, None)
+  CHECK(f.tracing_count() == 3);
+  f(ops::ones({3, 5}));
+  CHECK(f.tracing_count() == 3);
+  auto plain = core::function([](const Tensor& x) { return ops::relu(x); });
+  plain(ops::ones({2}));
+  plain(ops::ones({3}));
+  plain(ops::ones({4}));
+  CHECK(plain.tracing_count() == 3);
+}
