@@ -224,17 +224,6 @@ bool pure(const Node& n) {
 }
 bool writes_state(const Node& n) { return n.kind == NodeKind::Op && (op_def(n.op).flags & kWritesState); }
 
-std::vector<Tensor> call_node(const Node& n, std::span<const Tensor> in) {
-  const Attrs* attrs = &n.attrs;
-  Attrs fresh;
-  if (n.redraw_seed) {
-    fresh = n.attrs;
-    fresh.k = ops::draw_global_seed();
-    attrs = &fresh;
-  }
-  auto out = dispatch_multi(n.op, in, *attrs);
-  return std::vector<Tensor>(out.begin(), out.begin() + std::ptrdiff_t(n.outputs.size()));
-}
 }  // namespace
 
 bool same_attrs(const Attrs& a, const Attrs& b, bool compare_resources) {
@@ -375,54 +364,12 @@ int eliminate_common(Graph& g) {
   return merged;
 }
 
-void plan_memory(Graph& g) {
-  std::vector<int> last(g.values.size(), -1);
-  for (size_t i = 0; i < g.nodes.size(); ++i) {
-    for (int v : g.nodes[i].inputs) last[size_t(v)] = int(i);
-    for (int v : g.nodes[i].outputs) last[size_t(v)] = std::max(last[size_t(v)], int(i));
-  }
-  for (int v : g.outputs) last[size_t(v)] = int(g.nodes.size());  // returned: never dropped
-  g.free_after = last;
-}
-
 void optimize(Graph& g) {
   fold_constants(g);
   eliminate_common(g);
   prune(g);
   fuse_elementwise(g);
   plan_memory(g);
-}
-
-std::vector<Tensor> run(const Graph& g, const std::vector<Tensor>& inputs) {
-  std::vector<Tensor> vals(g.values.size());
-  // drop[i]: the values whose last use is node i
-  std::vector<std::vector<int>> drop(g.nodes.size());
-  if (g.free_after.size() == g.values.size())
-    for (size_t v = 0; v < g.free_after.size(); ++v) {
-      const int i = g.free_after[v];
-      if (i >= 0 && size_t(i) < g.nodes.size()) drop[size_t(i)].push_back(int(v));
-    }
-  std::vector<Tensor> in;
-  for (size_t i = 0; i < g.nodes.size(); ++i) {
-    const Node& n = g.nodes[i];
-    switch (n.kind) {
-      case NodeKind::Input: vals[size_t(n.outputs[0])] = inputs.at(size_t(n.input_index)); break;
-      case NodeKind::Constant: vals[size_t(n.outputs[0])] = n.constant; break;
-      case NodeKind::Op: {
-        in.clear();
-        for (int v : n.inputs) in.push_back(vals[size_t(v)]);
-        std::vector<Tensor> out = call_node(n, in);
-        in.clear();  // an in-place update that follows may then own its buffers
-        for (size_t k = 0; k < n.outputs.size(); ++k) vals[size_t(n.outputs[k])] = std::move(out[k]);
-        break;
-      }
-    }
-    for (int v : drop[i]) vals[size_t(v)] = Tensor();
-  }
-  in.clear();
-  std::vector<Tensor> result;
-  for (int v : g.outputs) result.push_back(vals[size_t(v)]);
-  return result;
 }
 
 }  // namespace graph

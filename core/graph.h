@@ -9,6 +9,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -41,6 +42,12 @@ struct Graph {
   std::vector<ValueInfo> values;
   std::vector<int> outputs;      // value ids of the function's results
   std::vector<int> free_after;   // plan_memory: per value, the node after which it is dropped
+  std::vector<std::vector<int>> drops;  // per node, the values dropped after it
+  // plan_stages: nodes grouped so that each stage needs only earlier ones (empty: run in
+  // order), and which stages have independent nodes worth running in parallel.
+  std::vector<std::vector<int>> stages;
+  std::vector<char> parallel_stage;
+  std::vector<std::vector<int>> stage_drops;  // per stage, the values dropped after it
   int num_inputs = 0;
 
   int add_value(const Tensor& t);
@@ -62,12 +69,19 @@ int64_t first_difference(const Graph& a, const Graph& b);
 int prune(Graph& g, bool keep_state_changes = true);
 int fold_constants(Graph& g);   // runs pure ops on constants once, at trace time
 int eliminate_common(Graph& g); // merges pure nodes with the same op, attributes and inputs
-void plan_memory(Graph& g);     // drops each value after its last use (buffers are reused)
+void plan_memory(Graph& g);     // drops each value after its last use (buffers are reused); plans stages
+void plan_stages(Graph& g);     // independent nodes for the executor to overlap
+// Runs one node's op (a random op with a drawn seed draws anew).
+std::vector<Tensor> call_node(const Node& n, std::span<const Tensor> in);
+// How many nodes ran in parallel stages so far (all graphs; for tests and benchmarks).
+int64_t parallel_nodes_run();
 // fuse_elementwise (core/fusion.h) runs between pruning and the memory plan.
 void optimize(Graph& g);        // all of the above, in order
 
 // Runs the graph on `inputs` (one per Input node). Ops go through dispatch, so tapes
-// record them and an enclosing trace inlines them.
+// record them and an enclosing trace inlines them. With several threads and no tape or
+// trace to feed, the independent heavy nodes of a stage run in parallel on the engine's
+// thread pool (each node's own kernel then runs on one thread).
 std::vector<Tensor> run(const Graph& g, const std::vector<Tensor>& inputs);
 
 }  // namespace core::graph

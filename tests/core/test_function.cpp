@@ -5,6 +5,7 @@
 
 #include "core/control_flow.h"
 #include "core/function.h"
+#include "core/graph.h"
 #include "core/training.h"
 #include "helpers.h"
 
@@ -382,4 +383,30 @@ TEST_CASE("function: reduce_retracing relaxes the sizes in which calls differ") 
   plain(ops::ones({3}));
   plain(ops::ones({4}));
   CHECK(plain.tracing_count() == 3);
+}
+
+TEST_CASE("function: independent heavy nodes run in parallel on the engine's threads, with the same results") {
+  const int saved = core::get_num_threads();
+  core::set_num_threads(2);
+  const Tensor a = make(uniform(128 * 96, -1, 1, 3), Shape{128, 96}), b = make(uniform(96 * 64, -1, 1, 4), Shape{96, 64});
+  const Tensor c = make(uniform(128 * 96, -1, 1, 5), Shape{128, 96});
+  auto body = [](const Tensor& x, const Tensor& w, const Tensor& z) {
+    // Two matmuls that need nothing of each other, then one that joins them.
+    return ops::add(ops::matmul(x, w), ops::matmul(z, w));
+  };
+  auto f = core::function(body);
+  const int64_t before = core::graph::parallel_nodes_run();
+  const std::vector<double> got = values(f(a, b, c)), again = values(f(a, b, c));
+  CHECK(core::graph::parallel_nodes_run() - before >= 4);  // two nodes in each of two runs
+  CHECK(got == values(body(a, b, c)));  // each matmul is the same computation
+  CHECK(again == got);
+  {  // a recording tape on this thread keeps the traced order (it records each op)
+    GradientTape tape;
+    tape.watch(a);
+    const int64_t mid = core::graph::parallel_nodes_run();
+    Tensor y = f(a, b, c);
+    CHECK(core::graph::parallel_nodes_run() == mid);
+    CHECK(tape.gradient(ops::sum(y), a).defined());
+  }
+  core::set_num_threads(saved);
 }

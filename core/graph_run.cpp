@@ -1,0 +1,147 @@
+// graph_run.cpp - running a graph: the execution plan (liveness, stages of independent
+// nodes) and the executor.
+#include <algorithm>
+#include <atomic>
+
+#include "core/autodiff.h"
+#include "core/cpu/parallel.h"
+#include "core/graph.h"
+#include "core/ops.h"
+
+namespace core::graph {
+namespace {
+std::atomic<int64_t> g_parallel_nodes{0};
+
+bool ordered(const Node& n) {  // keeps its place among the other ordered nodes
+  return n.kind == NodeKind::Op && (op_def(n.op).flags != kPure || !n.attrs.resources.empty());
+}
+// Enough work to be worth a thread of its own.
+bool heavy(const Graph& g, const Node& n) {
+  int64_t work = 0;
+  for (int v : n.inputs) work += g.values[size_t(v)].shape.num_elements();
+  for (int v : n.outputs) work += g.values[size_t(v)].shape.num_elements();
+  return n.kind == NodeKind::Op && (n.op == OpId::MatMul ? work >= (1 << 13) : work >= (1 << 16));
+}
+}  // namespace
+
+std::vector<Tensor> call_node(const Node& n, std::span<const Tensor> in) {
+  const Attrs* attrs = &n.attrs;
+  Attrs fresh;
+  if (n.redraw_seed) {
+    fresh = n.attrs;
+    fresh.k = ops::draw_global_seed();
+    attrs = &fresh;
+  }
+  auto out = dispatch_multi(n.op, in, *attrs);
+  return std::vector<Tensor>(out.begin(), out.begin() + std::ptrdiff_t(n.outputs.size()));
+}
+
+void plan_memory(Graph& g) {
+  std::vector<int> last(g.values.size(), -1);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    for (int v : g.nodes[i].inputs) last[size_t(v)] = int(i);
+    for (int v : g.nodes[i].outputs) last[size_t(v)] = std::max(last[size_t(v)], int(i));
+  }
+  for (int v : g.outputs) last[size_t(v)] = int(g.nodes.size());  // returned: never dropped
+  g.free_after = last;
+  g.drops.assign(g.nodes.size(), {});
+  for (size_t v = 0; v < last.size(); ++v)
+    if (last[v] >= 0 && size_t(last[v]) < g.nodes.size()) g.drops[size_t(last[v])].push_back(int(v));
+  plan_stages(g);
+}
+
+void plan_stages(Graph& g) {
+  // A node's stage is one past the stages of the nodes it needs; nodes that read or change
+  // state, draw random numbers or call C++ also follow the previous such node.
+  std::vector<int> stage_of_value(g.values.size(), 0), stage(g.nodes.size(), 0);
+  int last_ordered = -1, stages = 0;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    int s = 0;
+    for (int v : n.inputs) s = std::max(s, stage_of_value[size_t(v)] + 1);
+    if (ordered(n)) {
+      s = std::max(s, last_ordered + 1);
+      last_ordered = s;
+    }
+    stage[i] = s;
+    for (int v : n.outputs) stage_of_value[size_t(v)] = s;
+    stages = std::max(stages, s + 1);
+  }
+  g.stages.assign(size_t(stages), {});
+  for (size_t i = 0; i < g.nodes.size(); ++i) g.stages[size_t(stage[i])].push_back(int(i));
+  // A value is dropped after the last stage that uses it (stages reorder the nodes).
+  std::vector<int> last(g.values.size(), -1);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    for (int v : g.nodes[i].inputs) last[size_t(v)] = std::max(last[size_t(v)], stage[i]);
+    for (int v : g.nodes[i].outputs) last[size_t(v)] = std::max(last[size_t(v)], stage[i]);
+  }
+  for (int v : g.outputs) last[size_t(v)] = stages;  // returned: never dropped
+  g.stage_drops.assign(size_t(stages), {});
+  for (size_t v = 0; v < last.size(); ++v)
+    if (last[v] >= 0 && last[v] < stages) g.stage_drops[size_t(last[v])].push_back(int(v));
+  g.parallel_stage.assign(size_t(stages), 0);
+  bool any = false;
+  for (size_t s = 0; s < g.stages.size(); ++s) {
+    int heavy_nodes = 0;
+    for (int i : g.stages[s]) heavy_nodes += heavy(g, g.nodes[size_t(i)]);
+    g.parallel_stage[s] = heavy_nodes >= 2;
+    any = any || heavy_nodes >= 2;
+  }
+  if (!any) g.stages.clear();  // nothing to overlap: run in the traced order
+}
+
+int64_t parallel_nodes_run() { return g_parallel_nodes.load(); }
+
+std::vector<Tensor> run(const Graph& g, const std::vector<Tensor>& inputs) {
+  std::vector<Tensor> vals(g.values.size());
+  const bool planned = g.drops.size() == g.nodes.size();
+  auto exec = [&](size_t i) {
+    const Node& n = g.nodes[i];
+    switch (n.kind) {
+      case NodeKind::Input: vals[size_t(n.outputs[0])] = inputs.at(size_t(n.input_index)); break;
+      case NodeKind::Constant: vals[size_t(n.outputs[0])] = n.constant; break;
+      case NodeKind::Op: {
+        std::vector<Tensor> out;
+        {
+          std::vector<Tensor> in;  // released before the next node: an in-place update may own its buffers
+          in.reserve(n.inputs.size());
+          for (int v : n.inputs) in.push_back(vals[size_t(v)]);
+          out = call_node(n, in);
+        }
+        for (size_t k = 0; k < n.outputs.size(); ++k) vals[size_t(n.outputs[k])] = std::move(out[k]);
+        break;
+      }
+    }
+  };
+  auto drop = [&](size_t i) {
+    if (planned)
+      for (int v : g.drops[i]) vals[size_t(v)] = Tensor();
+  };
+  // Independent heavy nodes run side by side on the engine's threads, when no tape or
+  // trace on this thread needs to see the ops (those are per thread).
+  const bool overlap = !g.stages.empty() && get_num_threads() > 1 && autodiff::t_recording == 0 && !tracing::t_tracer;
+  if (!overlap) {
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+      exec(i);
+      drop(i);
+    }
+  } else {
+    for (size_t s = 0; s < g.stages.size(); ++s) {
+      const std::vector<int>& nodes = g.stages[s];
+      if (g.parallel_stage[s]) {
+        cpu::parallel_for(int64_t(nodes.size()), 1, [&](int64_t b, int64_t e) {
+          for (int64_t k = b; k < e; ++k) exec(size_t(nodes[size_t(k)]));
+        });
+        g_parallel_nodes += int64_t(nodes.size());
+      } else {
+        for (int i : nodes) exec(size_t(i));
+      }
+      for (int v : g.stage_drops[s]) vals[size_t(v)] = Tensor();
+    }
+  }
+  std::vector<Tensor> result;
+  for (int v : g.outputs) result.push_back(vals[size_t(v)]);
+  return result;
+}
+
+}  // namespace core::graph
