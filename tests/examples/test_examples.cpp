@@ -237,6 +237,7 @@ TEST_CASE("examples: function_tour traces once per signature, runs control flow 
   CHECK(run.num("collatz_6") == 8);
   CHECK(run.num("messy_nodes_traced") == 6);
   CHECK(run.num("messy_nodes") == 2);  // tanh, then multiply and add fused
+  CHECK(run.num("export_max_diff") == 0);  // the reloaded graph gives the same bits
   CHECK(run.num("step_traces") == 1);
   CHECK(run.num("final_loss") < 0.1);  // 400 Adam steps on one batch fit it
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "export_dir.h"
+#include "test_data_dir.h"
 #include "files.h"
 #include "helpers.h"
 #include "keras/keras.h"
@@ -134,4 +135,18 @@ TEST_CASE("load_function: damaged, truncated and foreign files are rejected with
     CHECK_THROWS_AS(core::load_function_bytes(bad), std::invalid_argument);
   }
   MESSAGE(rejected << " truncations rejected, file of " << good.size() << " bytes");
+}
+
+TEST_CASE("load_function: the fuzzing seeds are valid graph files") {
+  for (const char* name : {"mlp.kgraph", "cond.kgraph"}) {
+    CAPTURE(name);
+    keras::LoadedFunction f = keras::load_function(std::string(KERAS_TEST_DATA_DIR) + "/../fuzz/corpus/function_file/" + name);
+    std::vector<Tensor> in;
+    for (const auto& s : f.signature()) {
+      std::vector<int64_t> d = s.shape;
+      for (int64_t& x : d) x = x < 0 ? 3 : x;
+      in.push_back(ops::ones(Shape(d), s.dtype));
+    }
+    CHECK(!f(in).empty());
+  }
 }
