@@ -36,13 +36,7 @@ Graph trace_once(const ExportBody& body, const std::vector<TensorSpec>& sig, int
     std::vector<int64_t> dims = sig[i].shape;
     for (int64_t& d : dims) d = d < 0 ? batch : d;
     Tensor h = empty(Shape(dims), sig[i].dtype);
-    Node n;
-    n.kind = NodeKind::Input;
-    n.input_index = int(i);
-    const int id = t.g.add_value(h);
-    n.outputs = {id};
-    t.g.nodes.push_back(std::move(n));
-    t.bind(h, id);
+    t.add_input(h, int(i));
     inputs.push_back(h);
   }
   t.g.num_inputs = int(sig.size());

@@ -113,13 +113,7 @@ graph::Graph FunctionBase::Impl::trace(const std::vector<Tensor>& tensors, const
       h = view_as(h, h.shape());
       tracing::alias(tensors[i], h);  // the traces around this one see the same value
     }
-    graph::Node n;
-    n.kind = graph::NodeKind::Input;
-    n.input_index = int(i);
-    const int id = t.g.add_value(h);
-    n.outputs = {id};
-    t.g.nodes.push_back(std::move(n));
-    t.bind(h, id);
+    t.add_input(h, int(i));
     inputs.push_back(h);
   }
   t.g.num_inputs = int(tensors.size());
@@ -208,15 +202,7 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& structure, const 
 std::vector<Tensor> symbolic_call(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& fn,
                                   const std::vector<Tensor>& inputs) {
   tracing::Tracer t;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    graph::Node n;
-    n.kind = graph::NodeKind::Input;
-    n.input_index = int(i);
-    const int id = t.g.add_value(inputs[i]);
-    n.outputs = {id};
-    t.g.nodes.push_back(std::move(n));
-    t.bind(inputs[i], id);
-  }
+  for (size_t i = 0; i < inputs.size(); ++i) t.add_input(inputs[i], int(i));
   t.input_values = inputs;
   t.concrete_inputs = tracing::t_tracer == nullptr;
   autodiff::PauseTapes pause;

@@ -146,13 +146,7 @@ int fuse_elementwise(Graph& g) {
     g.nodes[gr.nodes.back()] = std::move(fused);
     removed += int(gr.nodes.size()) - 1;
   }
-  size_t j = 0;
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    if (!drop[i]) {
-      if (i != j) g.nodes[j] = std::move(g.nodes[i]);
-      ++j;
-    }
-  g.nodes.resize(j);
+  remove_nodes(g, drop);
   return removed;
 }
 

@@ -27,6 +27,16 @@ void Tracer::bind(const Tensor& t, int id) {
   keep.push_back(t);
 }
 
+void Tracer::add_input(const Tensor& t, int index) {
+  graph::Node n;
+  n.kind = graph::NodeKind::Input;
+  n.input_index = index;
+  const int id = g.add_value(t);
+  n.outputs = {id};
+  g.nodes.push_back(std::move(n));
+  bind(t, id);
+}
+
 namespace {
 // Whether x is a value of t or of a trace around it.
 bool known_to(const Tracer* t, const Tensor& x) {
@@ -41,15 +51,9 @@ int Tracer::value_of(const Tensor& t) {
   if (it != ids.end()) return it->second;
   if (known_to(capture_from, t)) {
     // A value of the enclosing trace: one more input of this subgraph.
-    graph::Node n;
-    n.kind = graph::NodeKind::Input;
-    n.input_index = explicit_inputs + int(captures.size());
-    const int id = g.add_value(t);
-    n.outputs = {id};
-    g.nodes.push_back(std::move(n));
+    add_input(t, explicit_inputs + int(captures.size()));
     captures.push_back(t);
-    bind(t, id);
-    return id;
+    return ids.at(t.impl().get());
   }
   graph::Node n;  // a tensor from outside the trace: captured as a constant
   n.kind = graph::NodeKind::Constant;
@@ -113,13 +117,7 @@ std::shared_ptr<Subgraph> trace_subgraph(const std::vector<Tensor>& explicit_inp
   std::vector<Tensor> inputs;
   for (size_t i = 0; i < explicit_inputs.size(); ++i) {
     Tensor h = view_as(explicit_inputs[i], explicit_inputs[i].shape());  // its own handle
-    graph::Node n;
-    n.kind = graph::NodeKind::Input;
-    n.input_index = int(i);
-    const int id = t.g.add_value(h);
-    n.outputs = {id};
-    t.g.nodes.push_back(std::move(n));
-    t.bind(h, id);
+    t.add_input(h, int(i));
     inputs.push_back(h);
   }
   std::vector<Tensor> out;
@@ -272,6 +270,16 @@ int64_t first_difference(const Graph& a, const Graph& b) {
   return -1;
 }
 
+void remove_nodes(Graph& g, const std::vector<char>& drop) {
+  size_t j = 0;
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (!drop[i]) {
+      if (i != j) g.nodes[j] = std::move(g.nodes[i]);  // never onto itself: a self-move empties a node
+      ++j;
+    }
+  g.nodes.resize(j);
+}
+
 int prune(Graph& g, bool keep_state_changes) {
   std::vector<char> live(g.values.size(), 0);
   for (int v : g.outputs) live[size_t(v)] = 1;
@@ -284,15 +292,11 @@ int prune(Graph& g, bool keep_state_changes) {
     keep[i] = 1;
     for (int v : n.inputs) live[size_t(v)] = 1;
   }
-  const size_t before = g.nodes.size();
-  size_t j = 0;
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    if (keep[i]) {
-      if (i != j) g.nodes[j] = std::move(g.nodes[i]);
-      ++j;
-    }
-  g.nodes.resize(j);
-  return int(before - j);
+  std::vector<char> drop(keep.size());
+  int removed = 0;
+  for (size_t i = 0; i < keep.size(); ++i) removed += drop[i] = !keep[i];
+  remove_nodes(g, drop);
+  return removed;
 }
 
 int fold_constants(Graph& g) {
@@ -354,13 +358,7 @@ int eliminate_common(Graph& g) {
     }
   }
   for (int& v : g.outputs) v = to[size_t(v)];
-  size_t j = 0;
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    if (!drop[i]) {
-      if (i != j) g.nodes[j] = std::move(g.nodes[i]);
-      ++j;
-    }
-  g.nodes.resize(j);
+  remove_nodes(g, drop);
   return merged;
 }
 

@@ -64,6 +64,9 @@ bool same_attrs(const Attrs& a, const Attrs& b, bool compare_resources);
 // of one function at different sizes of a dimension), or -1 when none does.
 int64_t first_difference(const Graph& a, const Graph& b);
 
+// Removes the nodes marked in `drop`, keeping the others' order.
+void remove_nodes(Graph& g, const std::vector<char>& drop);
+
 // ---- passes (each returns how many nodes it changed) -------------------------------------
 // Drops nodes no output (and, with keep_state_changes, no state change) needs.
 int prune(Graph& g, bool keep_state_changes = true);
@@ -107,6 +110,7 @@ struct Tracer {
 
   int value_of(const Tensor& t);  // its id; an unknown tensor is captured as a constant
   void bind(const Tensor& t, int id);
+  void add_input(const Tensor& t, int index);  // an Input node for argument `index`, bound to t
 };
 
 // Installs a tracer on this thread for its lifetime (nested traces stack; an isolated
