@@ -234,7 +234,8 @@ struct Reader {
     const uint64_t want = uint64_t(s.num_elements()) * dtype_size(d);
     if (nbytes < 0 || uint64_t(nbytes) != want) bad("a constant's byte size does not match its shape");
     if (uint64_t(nbytes) > left) bad("a constant exceeds the file");
-    Tensor t = from_buffer(p, s, d);
+    Tensor t = empty(s, d);  // aligned storage (the bytes in the file may not be)
+    if (nbytes) std::memcpy(t.raw_mutable_data(), p, size_t(nbytes));
     p += nbytes;
     left -= size_t(nbytes);
     return t;

@@ -15,7 +15,7 @@ namespace tracing {
 
 thread_local Tracer* t_tracer = nullptr;
 
-Scope::Scope(Tracer& t, bool isolated) : t_(t), saved_(t_tracer) {
+Scope::Scope(Tracer& t, bool isolated) : saved_(t_tracer) {
   t.outer = isolated ? nullptr : t_tracer;
   if (isolated) t.capture_from = t_tracer;
   t_tracer = &t;

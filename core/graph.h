@@ -123,7 +123,6 @@ class Scope {
   Scope& operator=(const Scope&) = delete;
 
  private:
-  Tracer& t_;
   Tracer* saved_;
 };
 
