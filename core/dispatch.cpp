@@ -61,12 +61,15 @@ void run_kernel(OpCall& c, const OpDef& def) {
     throw_invalid(std::string(c.name()) + ": no kernel for device " + dev.str() +
                   " and dtype " + dtype_name(dt));
   }
-  for (int i = 0; i < c.num_outputs; ++i)
-    c.outputs[static_cast<size_t>(i)] =
-        empty(c.out_shape[static_cast<size_t>(i)], c.out_dtype[static_cast<size_t>(i)], dev);
   // While tracing, ops are recorded, not run: their outputs are placeholders with the
-  // right shape and dtype (the graph runs them later).
-  if (tracing::t_tracer) return;
+  // right shape and dtype and no memory (the graph runs them later).
+  const bool tracing = tracing::t_tracer != nullptr;
+  for (int i = 0; i < c.num_outputs; ++i) {
+    const Shape& s = c.out_shape[static_cast<size_t>(i)];
+    const DType d = c.out_dtype[static_cast<size_t>(i)];
+    c.outputs[static_cast<size_t>(i)] = tracing ? placeholder(s, d, dev) : empty(s, d, dev);
+  }
+  if (tracing) return;
   if (dev.is_cpu()) {
     cpu::FlushDenormals ftz;
     k(c);

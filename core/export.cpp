@@ -2,6 +2,7 @@
 // freezing variables, the batch-size check, and the checked binary file format.
 #include "core/export.h"
 
+#include <array>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -35,7 +36,7 @@ Graph trace_once(const ExportBody& body, const std::vector<TensorSpec>& sig, int
   for (size_t i = 0; i < sig.size(); ++i) {
     std::vector<int64_t> dims = sig[i].shape;
     for (int64_t& d : dims) d = d < 0 ? batch : d;
-    Tensor h = empty(Shape(dims), sig[i].dtype);
+    Tensor h = placeholder(Shape(dims), sig[i].dtype);  // a trace reads no values
     t.add_input(h, int(i));
     inputs.push_back(h);
   }
@@ -349,6 +350,50 @@ Graph Reader::graph(int depth) {
   return g;
 }
 
+// A loaded graph is checked before it can run: the bytes its values take at the
+// recorded shapes are bounded, and a trace of it (the ops' checks and shape rules, no
+// kernels, no memory) must give the recorded shapes and dtypes, subgraphs included.
+constexpr uint64_t kMaxValueBytes = uint64_t(1) << 32;
+
+void validate(const Graph& g, const Reader& r, uint64_t& bytes) {
+  for (const auto& v : g.values) {
+    bytes += uint64_t(v.shape.num_elements()) * dtype_size(v.dtype);
+    if (bytes > kMaxValueBytes) r.bad("its values would take more than 4 GiB at the recorded shapes");
+  }
+  tracing::Tracer t;
+  t.allow_variables = false;
+  std::vector<Tensor> vals(g.values.size());
+  tracing::Scope scope(t, /*isolated=*/true);
+  for (const Node& n : g.nodes) {
+    if (n.kind == NodeKind::Input) {
+      const auto& v = g.values[size_t(n.outputs[0])];
+      vals[size_t(n.outputs[0])] = placeholder(v.shape, v.dtype);
+      continue;
+    }
+    if (n.kind == NodeKind::Constant) {
+      vals[size_t(n.outputs[0])] = n.constant;
+      continue;
+    }
+    for (const auto& res : n.attrs.resources) validate(static_cast<const Subgraph&>(*res).g, r, bytes);
+    std::vector<Tensor> in;
+    for (int v : n.inputs) in.push_back(vals[size_t(v)]);
+    std::array<Tensor, kMaxOutputs> out;
+    try {
+      out = dispatch_multi(n.op, in, n.attrs);
+    } catch (const std::exception& e) {
+      r.bad(std::string("node ") + op_name(n.op) + ": " + e.what());
+    }
+    for (size_t k = 0; k < n.outputs.size(); ++k) {
+      const auto& v = g.values[size_t(n.outputs[k])];
+      if (!out[k].defined() || out[k].shape() != v.shape || out[k].dtype() != v.dtype)
+        r.bad(std::string("node ") + op_name(n.op) + " makes " +
+              (out[k].defined() ? std::string(dtype_name(out[k].dtype())) + " " + out[k].shape().str() : "nothing") +
+              " where the file says " + dtype_name(v.dtype) + " " + v.shape.str());
+      vals[size_t(n.outputs[k])] = out[k];
+    }
+  }
+}
+
 void write_signature(Writer& w, const std::vector<TensorSpec>& sig) {
   w.u32(uint32_t(sig.size()));
   for (const auto& s : sig) {
@@ -460,6 +505,8 @@ LoadedFunction load_function_bytes(std::string_view bytes, const std::string& wh
   f.impl_->g = r.graph(0);
   if (f.impl_->g.num_inputs != int(nsig)) r.bad("the graph's inputs do not match the signature");
   if (r.left != 0) r.bad("trailing bytes");
+  uint64_t value_bytes = 0;
+  validate(f.impl_->g, r, value_bytes);
   graph::optimize(f.impl_->g);
   return f;
 }

@@ -169,7 +169,7 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& structure, const 
       for (size_t i = 0; i < tensors.size(); ++i) {
         std::vector<int64_t> d = dims[i];
         for (size_t k = 0; k < d.size(); ++k) d[k] += pattern[i][k] < 0 ? 1 : 0;
-        alt.push_back(empty(Shape(d), tensors[i].dtype(), tensors[i].device()));
+        alt.push_back(placeholder(Shape(d), tensors[i].dtype(), tensors[i].device()));
       }
       probe = im.trace(alt, body);
       other = &probe;

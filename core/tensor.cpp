@@ -70,6 +70,10 @@ Tensor Tensor::to(Device target) const {
   return out;
 }
 
+Tensor placeholder(const Shape& shape, DType dtype, Device device) {
+  return Tensor(std::make_shared<TensorImpl>(std::make_shared<Storage>(0, device), 0, shape, dtype));
+}
+
 Tensor empty(const Shape& shape, DType dtype, Device device) {
   std::size_t n = static_cast<std::size_t>(shape.num_elements());
   std::size_t es = dtype_size(dtype);

@@ -29,6 +29,9 @@ class TensorImpl {
 
 // A new, uninitialized tensor.
 Tensor empty(const Shape& shape, DType dtype, Device device = Device::cpu());
+// A tensor with a shape and a dtype but no memory: what a traced op returns (its kernel
+// does not run while tracing). Its data must never be read.
+Tensor placeholder(const Shape& shape, DType dtype, Device device = Device::cpu());
 // A tensor of `shape` sharing t's storage (same element count required).
 Tensor view_as(const Tensor& t, const Shape& shape);
 

@@ -135,6 +135,10 @@ TEST_CASE("load_function: damaged, truncated and foreign files are rejected with
     CHECK_THROWS_AS(core::load_function_bytes(bad), std::invalid_argument);
   }
   MESSAGE(rejected << " truncations rejected, file of " << good.size() << " bytes");
+  // Found by fuzzing: a well-formed file whose ops disagree with its recorded shapes (it
+  // would have allocated 20 TB when run) is refused when loaded.
+  CHECK_THROWS_MSG(core::load_function(std::string(KERAS_TEST_DATA_DIR) + "/graph_files/huge_sum.kgraph"),
+                   std::invalid_argument, "corrupt graph file: node sum makes float32 (1, 1) where the file says float32 ()");
 }
 
 TEST_CASE("load_function: the fuzzing seeds are valid graph files") {
