@@ -232,8 +232,9 @@ struct Reader {
     const DType d = dtype();
     const Shape s = shape();
     const int64_t nbytes = i64();
-    const uint64_t want = uint64_t(s.num_elements()) * dtype_size(d);
-    if (nbytes < 0 || uint64_t(nbytes) != want) bad("a constant's byte size does not match its shape");
+    if (uint64_t(s.num_elements()) > left / dtype_size(d)) bad("a constant exceeds the file");
+    if (nbytes < 0 || uint64_t(nbytes) != uint64_t(s.num_elements()) * dtype_size(d))
+      bad("a constant's byte size does not match its shape");
     if (uint64_t(nbytes) > left) bad("a constant exceeds the file");
     Tensor t = empty(s, d);  // aligned storage (the bytes in the file may not be)
     if (nbytes) std::memcpy(t.raw_mutable_data(), p, size_t(nbytes));
@@ -357,8 +358,10 @@ constexpr uint64_t kMaxValueBytes = uint64_t(1) << 32;
 
 void validate(const Graph& g, const Reader& r, uint64_t& bytes) {
   for (const auto& v : g.values) {
-    bytes += uint64_t(v.shape.num_elements()) * dtype_size(v.dtype);
-    if (bytes > kMaxValueBytes) r.bad("its values would take more than 4 GiB at the recorded shapes");
+    const uint64_t n = uint64_t(v.shape.num_elements());
+    if (n > (kMaxValueBytes - bytes) / dtype_size(v.dtype))
+      r.bad("its values would take more than 4 GiB at the recorded shapes");
+    bytes += n * dtype_size(v.dtype);
   }
   tracing::Tracer t;
   t.allow_variables = false;

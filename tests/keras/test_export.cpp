@@ -139,6 +139,9 @@ TEST_CASE("load_function: damaged, truncated and foreign files are rejected with
   // would have allocated 20 TB when run) is refused when loaded.
   CHECK_THROWS_MSG(core::load_function(std::string(KERAS_TEST_DATA_DIR) + "/graph_files/huge_sum.kgraph"),
                    std::invalid_argument, "corrupt graph file: node sum makes float32 (1, 1) where the file says float32 ()");
+  // And one whose constant's element count overflows when multiplied by its dtype's size.
+  CHECK_THROWS_MSG(core::load_function(std::string(KERAS_TEST_DATA_DIR) + "/graph_files/huge_constant.kgraph"),
+                   std::invalid_argument, "corrupt graph file: a constant exceeds the file");
 }
 
 TEST_CASE("load_function: the fuzzing seeds are valid graph files") {
