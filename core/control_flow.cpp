@@ -54,8 +54,31 @@ std::vector<Tensor> run_sub(const Subgraph& s, std::vector<Tensor> in) {
   return graph::run(s.g, in);
 }
 
+// Checks a node's inputs against its subgraphs (a graph file may have been edited): each
+// subgraph takes `explicit_inputs` then its captures, and has 1 to 8 outputs.
+void check_sub(const OpCall& c, const Subgraph& s, int explicit_inputs) {
+  const size_t outs = s.g.outputs.size();
+  if (s.explicit_inputs != explicit_inputs || s.g.num_inputs != s.explicit_inputs + int(s.captures.size()) || outs == 0 ||
+      outs > size_t(kMaxOutputs))
+    throw_invalid(std::string(c.name()) + ": a subgraph does not match the node (" + std::to_string(s.g.num_inputs) +
+                  " inputs, " + std::to_string(outs) + " outputs)");
+}
+void check_inputs(const OpCall& c, size_t want) {
+  if (c.inputs.size() != want)
+    throw_invalid(std::string(c.name()) + ": expected " + std::to_string(want) + " inputs for its subgraphs, but received " +
+                  std::to_string(c.inputs.size()));
+}
+
 // ---- Cond ---------------------------------------------------------------------------------
-void infer_cond(OpCall& c) { set_outputs_from(c, sub(c, 0).g); }
+void infer_cond(OpCall& c) {
+  if (c.attrs.resources.size() != 2) throw_invalid("cond: expected two branches");
+  const Subgraph &t = sub(c, 0), &f = sub(c, 1);
+  check_sub(c, t, 0);
+  check_sub(c, f, 0);
+  check_inputs(c, 1 + t.captures.size() + f.captures.size());
+  if (t.g.outputs.size() != f.g.outputs.size()) throw_invalid("cond: the branches have different numbers of results");
+  set_outputs_from(c, t.g);
+}
 
 void cond_kernel(OpCall& c) {
   const Subgraph &t = sub(c, 0), &f = sub(c, 1);
@@ -108,7 +131,16 @@ std::vector<Tensor> cond_grad(const GradContext& gc) {
 }
 
 // ---- While ----------------------------------------------------------------------------------
-void infer_while(OpCall& c) { set_outputs_from(c, sub(c, 1).g); }
+void infer_while(OpCall& c) {
+  if (c.attrs.resources.size() != 2) throw_invalid("while_loop: expected a condition and a body");
+  const Subgraph &cg = sub(c, 0), &bg = sub(c, 1);
+  const int n = int(bg.g.outputs.size());
+  check_sub(c, bg, n);
+  check_sub(c, cg, n);
+  if (cg.g.outputs.size() != 1) throw_invalid("while_loop: the condition must have one result");
+  check_inputs(c, size_t(n) + cg.captures.size() + bg.captures.size());
+  set_outputs_from(c, bg.g);
+}
 
 void while_kernel(OpCall& c) {
   const Subgraph &cg = sub(c, 0), &bg = sub(c, 1);

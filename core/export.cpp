@@ -272,11 +272,15 @@ Attrs Reader::attrs(int depth) {
   const uint8_t kind = u8();
   if (kind >= Device::kNumKinds) bad("unknown device kind");
   a.device.kind = Device::Kind(kind);
-  a.device.index = int(u32());
+  const uint32_t device_index = u32();
+  if (device_index > 1024) bad("device index out of range");
+  a.device.index = int(device_index);
   const uint32_t nres = count(8, "subgraphs");
   for (uint32_t i = 0; i < nres; ++i) {
     auto s = std::make_shared<Subgraph>();
-    s->explicit_inputs = int(u32());
+    const uint32_t explicit_inputs = u32();
+    if (explicit_inputs > uint32_t(kMaxOutputs)) bad("a subgraph has too many inputs");
+    s->explicit_inputs = int(explicit_inputs);
     const uint32_t ncap = count(0, "captures");
     if (ncap > uint32_t(kMaxOutputs) * 2) bad("too many captures");
     s->captures.assign(ncap, Tensor());
@@ -290,8 +294,9 @@ Attrs Reader::attrs(int depth) {
 Graph Reader::graph(int depth) {
   if (depth > kMaxDepth) bad("control flow nested too deeply");
   Graph g;
-  g.num_inputs = int(count(0, "inputs"));
-  if (g.num_inputs > 1024) bad("too many inputs");
+  const uint32_t num_inputs = count(0, "inputs");
+  if (num_inputs > 1024) bad("too many inputs");
+  g.num_inputs = int(num_inputs);
   const uint32_t nv = count(5, "values");
   for (uint32_t i = 0; i < nv; ++i) {
     const DType d = dtype();
@@ -316,8 +321,9 @@ Graph Reader::graph(int depth) {
     if (kind > uint8_t(NodeKind::Op)) bad("unknown node kind");
     n.kind = NodeKind(kind);
     if (n.kind == NodeKind::Input) {
-      n.input_index = int(u32());
-      if (n.input_index >= g.num_inputs) bad("input index out of range");
+      const uint32_t index = u32();
+      if (index >= uint32_t(g.num_inputs)) bad("input index out of range");
+      n.input_index = int(index);
     } else if (n.kind == NodeKind::Constant) {
       n.constant = tensor();
     } else {

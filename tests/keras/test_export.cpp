@@ -142,6 +142,9 @@ TEST_CASE("load_function: damaged, truncated and foreign files are rejected with
   // And one whose constant's element count overflows when multiplied by its dtype's size.
   CHECK_THROWS_MSG(core::load_function(std::string(KERAS_TEST_DATA_DIR) + "/graph_files/huge_constant.kgraph"),
                    std::invalid_argument, "corrupt graph file: a constant exceeds the file");
+  // And one whose subgraph input index is negative as a signed number.
+  CHECK_THROWS_MSG(core::load_function(std::string(KERAS_TEST_DATA_DIR) + "/graph_files/negative_input_index.kgraph"),
+                   std::invalid_argument, "corrupt graph file: input index out of range");
 }
 
 TEST_CASE("load_function: the fuzzing seeds are valid graph files") {
