@@ -37,6 +37,11 @@ void run(OpCall& c) {
   ensure_initialized();
   const OpDef& def = op_def(c.op);
   if (!def.infer) throw std::logic_error(std::string(c.name()) + ": op has no definition");
+  if (int(c.inputs.size()) < def.min_inputs || int(c.inputs.size()) > def.max_inputs)
+    throw_invalid(std::string(c.name()) + ": expected " +
+                  (def.min_inputs == def.max_inputs ? std::to_string(def.min_inputs)
+                                                    : std::to_string(def.min_inputs) + " to " + std::to_string(def.max_inputs)) +
+                  " inputs, but received " + std::to_string(c.inputs.size()));
   // Inputs must be defined and live on one device.
   for (size_t i = 0; i < c.inputs.size(); ++i) {
     if (!c.inputs[i].defined())

@@ -97,6 +97,7 @@ enum OpFlags : unsigned {
 };
 
 struct OpDef {
+  int min_inputs = 0, max_inputs = 1 << 30;  // checked by dispatch before infer runs
   InferFn infer = nullptr;
   bool is_view = false;  // infer produced the outputs; no kernel runs
   unsigned flags = kPure;
@@ -110,6 +111,7 @@ void define_op(OpId op, InferFn infer, bool is_view = false);
 void register_kernel(OpId op, Device::Kind device, KernelFn fn);
 void define_grad(OpId op, GradFn grad);
 void set_op_flags(OpId op, unsigned flags);
+void define_arities();  // every op's number of inputs (core/ops/arity.cpp)
 
 // Called by dispatch after every op while at least one GradientTape is recording.
 namespace autodiff {

@@ -145,6 +145,9 @@ TEST_CASE("load_function: damaged, truncated and foreign files are rejected with
   // And one whose subgraph input index is negative as a signed number.
   CHECK_THROWS_MSG(core::load_function(std::string(KERAS_TEST_DATA_DIR) + "/graph_files/negative_input_index.kgraph"),
                    std::invalid_argument, "corrupt graph file: input index out of range");
+  // And one with a comparison given one input (every op's number of inputs is checked).
+  CHECK_THROWS_MSG(core::load_function(std::string(KERAS_TEST_DATA_DIR) + "/graph_files/wrong_arity.kgraph"),
+                   std::invalid_argument, "corrupt graph file: node greater: greater: expected 2 inputs, but received 1");
 }
 
 TEST_CASE("load_function: the fuzzing seeds are valid graph files") {

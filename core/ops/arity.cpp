@@ -1,0 +1,32 @@
+// arity.cpp - how many inputs each op takes, in one table; dispatch checks it before an
+// op's own checks run (a graph file or a caller can never make an op read an input that
+// is not there).
+#include "core/dispatch.h"
+
+namespace core {
+
+void define_arities() {
+  auto set = [](OpId op, int lo, int hi) {
+    op_def(op).min_inputs = lo;
+    op_def(op).max_inputs = hi;
+  };
+  const int many = 1 << 30;
+  for (int i = 0; i < kNumOps; ++i) set(OpId(i), 1, 1);  // most ops: one input
+  for (OpId op : {OpId::Add, OpId::Sub, OpId::Mul, OpId::Div, OpId::FloorDiv, OpId::Mod, OpId::Pow, OpId::Maximum,
+                  OpId::Minimum, OpId::SquaredDifference, OpId::Equal, OpId::NotEqual, OpId::Less, OpId::LessEqual,
+                  OpId::Greater, OpId::GreaterEqual, OpId::LogicalAnd, OpId::LogicalOr, OpId::MatMul, OpId::Gather,
+                  OpId::TakeAlongAxis, OpId::UnsortedSegmentSum, OpId::SparseSoftmaxCrossEntropy,
+                  OpId::SoftmaxCrossEntropy, OpId::ApplySgd})
+    set(op, 2, 2);
+  set(OpId::Where, 3, 3);
+  set(OpId::ApplyAdam, 3, 3);
+  for (OpId op : {OpId::Fill, OpId::Range, OpId::Linspace, OpId::Eye, OpId::ReadVariable}) set(op, 0, 0);
+  for (OpId op : {OpId::RandomUniform, OpId::RandomNormal, OpId::TruncatedNormal}) set(op, 0, 1);  // the counter
+  set(OpId::Concat, 1, many);
+  set(OpId::Cond, 1, many);
+  set(OpId::While, 1, many);
+  set(OpId::HostFunction, 0, many);
+  set(OpId::FusedElementwise, 1, many);
+}
+
+}  // namespace core
