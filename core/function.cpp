@@ -2,6 +2,7 @@
 // graphs, and running them.
 #include "core/function.h"
 
+#include <cstdio>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -211,6 +212,13 @@ std::vector<Tensor> symbolic_call(const std::function<std::vector<Tensor>(const 
 }
 
 namespace detail {
+std::string number_signature(long double v, bool floating) {
+  char buf[64];
+  if (floating) std::snprintf(buf, sizeof buf, "f%La;", v);  // hexadecimal: exact
+  else std::snprintf(buf, sizeof buf, "n%.0Lf;", v);
+  return buf;
+}
+
 std::string tensor_signature(const Tensor& t) {
   if (!t.defined()) return "T?;";
   return std::string("T") + dtype_name(t.dtype()) + "r" + std::to_string(t.rank()) + t.device().str() + ";";

@@ -29,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -96,6 +97,8 @@ class FunctionBase {
 
 namespace detail {
 std::string tensor_signature(const Tensor& t);
+// Exact: a float is written so that every distinct value gives a distinct key.
+std::string number_signature(long double v, bool floating);
 
 template <class T> using bare_t = std::remove_cvref_t<T>;
 
@@ -106,7 +109,7 @@ void collect(const T& arg, std::vector<Tensor>& tensors, std::string& sig) {
     tensors.push_back(arg);
     sig += tensor_signature(arg);
   } else if constexpr (std::is_same_v<U, std::vector<Tensor>>) {
-    sig += "[" + std::to_string(arg.size());
+    sig.append("[").append(std::to_string(arg.size()));
     for (const Tensor& t : arg) {
       tensors.push_back(t);
       sig += tensor_signature(t);
@@ -115,10 +118,10 @@ void collect(const T& arg, std::vector<Tensor>& tensors, std::string& sig) {
   } else if constexpr (std::is_same_v<U, bool>) {
     sig += arg ? "b1;" : "b0;";
   } else if constexpr (std::is_arithmetic_v<U>) {
-    sig += "n" + std::to_string(arg) + ";";
+    sig.append(number_signature(static_cast<long double>(arg), std::is_floating_point_v<U>));
   } else if constexpr (std::is_convertible_v<const U&, std::string>) {
-    const std::string s(arg);
-    sig += "s" + std::to_string(s.size()) + ":" + s + ";";
+    const std::string_view s(arg);
+    sig.append("s").append(std::to_string(s.size())).append(":").append(s).append(";");
   } else {
     static_assert(sizeof(U) == 0,
                   "core::function arguments must be tensors, vectors of tensors, numbers, bools or strings");

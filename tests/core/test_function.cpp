@@ -31,6 +31,8 @@ TEST_CASE("function: traces once per input signature (dtypes, shapes, non-tensor
   CHECK(f.tracing_count() == 4);
   check_values(f(core::constant({5.0f, 5.0f}), 3.0), std::vector<float>{15, 15});
   CHECK(traces == 4);
+  check_values(f(core::constant({1.0f, 1.0f}), 3.0000001), std::vector<float>{3.0000001f, 3.0000001f});  // exact keys
+  CHECK(traces == 5);
   // Vectors of tensors, strings and void functions.
   int calls = 0;
   auto g = core::function([&](const std::vector<Tensor>& xs, const std::string& mode) {
