@@ -191,9 +191,36 @@ void host_kernel(OpCall& c) {
   }
 }
 
+// ---- CheckElements ----------------------------------------------------------------------------
+struct ElementCheck : Resource {
+  std::function<bool(double)> ok;
+  std::function<std::string(double, int64_t)> message;
+};
+
+void infer_check(OpCall& c) {
+  if (c.attrs.resources.size() != 1 || !dynamic_cast<const ElementCheck*>(c.attrs.resources[0].get()))
+    throw_invalid("check_elements: the check is missing");
+  c.num_outputs = 0;
+}
+
+void check_kernel(OpCall& c) {
+  const auto& chk = static_cast<const ElementCheck&>(*c.attrs.resources[0]);
+  std::vector<double> v;
+  {
+    autodiff::SuspendRecording no_record;
+    Tensor x = c.in(0).dtype() == DType::float64 ? c.in(0) : ops::cast(c.in(0), DType::float64);
+    v = x.to_vector<double>();
+  }
+  for (size_t i = 0; i < v.size(); ++i)
+    if (!chk.ok(v[i])) throw std::invalid_argument(chk.message(v[i], int64_t(i)));
+}
+
 }  // namespace
 
 void define_control_flow_ops() {
+  set_op_flags(OpId::CheckElements, kWritesState);  // kept, and in its place
+  define_op(OpId::CheckElements, infer_check);
+  for (size_t k = 0; k < Device::kNumKinds; ++k) register_kernel(OpId::CheckElements, Device::Kind(k), check_kernel);
   for (OpId op : {OpId::Cond, OpId::While, OpId::HostFunction}) set_op_flags(op, kWritesState | kRandom);
   define_op(OpId::Cond, infer_cond);
   define_op(OpId::While, infer_while);
@@ -318,6 +345,17 @@ std::vector<Tensor> host_function(const std::function<std::vector<Tensor>(const 
   a.resources = {h};
   auto out = dispatch_multi(OpId::HostFunction, inputs, a);
   return std::vector<Tensor>(out.begin(), out.begin() + std::ptrdiff_t(output_specs.size()));
+}
+
+void check_elements(const Tensor& x, std::function<bool(double)> ok,
+                    std::function<std::string(double, int64_t)> message) {
+  if (!x.defined()) throw std::invalid_argument("check_elements: the tensor is undefined");
+  auto chk = std::make_shared<ElementCheck>();
+  chk->ok = std::move(ok);
+  chk->message = std::move(message);
+  Attrs a;
+  a.resources = {chk};
+  dispatch(OpId::CheckElements, {x}, a);
 }
 
 }  // namespace ops

@@ -10,6 +10,7 @@
 //                            {core::constant(0.0f)});
 #pragma once
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "core/tensor.h"
@@ -39,5 +40,13 @@ std::vector<Tensor> while_loop(const LoopCond& cond, const LoopBody& body, const
 using core::TensorSpec;  // shapes without -1 here
 std::vector<Tensor> host_function(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
                                   const std::vector<Tensor>& inputs, const std::vector<TensorSpec>& output_specs);
+
+// TensorFlow's tf.debugging asserts: raises std::invalid_argument, when it runs, at the
+// first element of x (in row-major order) for which ok(value) is false, with
+// message(value, flat_index). Eagerly it checks at once; in a traced function it is a
+// node that checks at every run (never pruned or moved), so a check on data (labels in
+// range) holds for a traced train step too. The values are read on the host.
+void check_elements(const Tensor& x, std::function<bool(double)> ok,
+                    std::function<std::string(double value, int64_t flat_index)> message);
 
 }  // namespace core::ops

@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/control_flow.h"
 #include "core/function.h"
 #include "core/ops.h"
 
@@ -112,29 +113,26 @@ SparseResult sparse_cce(const std::string& who, const Tensor& y_true, const Tens
          y_true.shape().str());
   if (labels.dtype() == DType::bool_)
     fail(who + ": expected integer class labels, but received y_true of dtype bool");
-  // The values are checked on the host when running eagerly; a traced step leaves the
-  // range check to the cross-entropy kernel, which raises when the graph runs.
-  const bool host_checks = !core::is_tracing();
-  if (host_checks && core::is_floating(labels.dtype())) {
-    std::vector<double> v = ops::cast(labels, DType::float64).to_vector<double>();
-    for (size_t i = 0; i < v.size(); ++i)
-      if (v[i] != std::floor(v[i]))
-        fail(who + ": expected whole-number class labels, but received " + num(v[i]) +
-             " at flat index " + std::to_string(i) + " of y_true");
-  }
+  // Whole numbers in [0, classes) (or ignore_class), checked by an op: at once when
+  // eager, at every run of a traced step.
+  const bool floating = core::is_floating(labels.dtype());
+  const std::string pred_shape = y_pred.shape().str();
+  core::ops::check_elements(
+      labels,
+      [=](double v) {
+        if (floating && v != std::floor(v)) return false;
+        return (ignore_class && v == double(*ignore_class)) || (v >= 0 && v < double(classes));
+      },
+      [=](double v, int64_t i) {
+        if (floating && v != std::floor(v))
+          return who + ": expected whole-number class labels, but received " + num(v) + " at flat index " +
+                 std::to_string(i) + " of y_true";
+        return who + ": expected class labels in [0, " + std::to_string(classes) + ")" +
+               (ignore_class ? " or ignore_class " + std::to_string(*ignore_class) : "") + " for y_pred with " +
+               std::to_string(classes) + " classes (shape " + pred_shape + "), but received label " +
+               (std::fabs(v) < 9e18 ? std::to_string(static_cast<long long>(v)) : num(v)) + " at flat index " + std::to_string(i) + " of y_true";
+      });
   if (labels.dtype() != DType::int64) labels = ops::cast(labels, DType::int64);
-  if (host_checks) {
-    std::vector<int64_t> v = labels.to_vector<int64_t>();
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (ignore_class && v[i] == *ignore_class) continue;
-      if (v[i] < 0 || v[i] >= classes)
-        fail(who + ": expected class labels in [0, " + std::to_string(classes) + ")" +
-             (ignore_class ? " or ignore_class " + std::to_string(*ignore_class) : "") +
-             " for y_pred with " + std::to_string(classes) + " classes (shape " +
-             y_pred.shape().str() + "), but received label " + std::to_string(v[i]) +
-             " at flat index " + std::to_string(i) + " of y_true");
-    }
-  }
   Tensor mask;
   if (ignore_class) {
     mask = ops::not_equal(labels, ops::scalar_like(labels, double(*ignore_class)));

@@ -26,6 +26,7 @@ void define_arities() {
   set(OpId::Cond, 1, many);
   set(OpId::While, 1, many);
   set(OpId::HostFunction, 0, many);
+  set(OpId::CheckElements, 1, 1);
   set(OpId::FusedElementwise, 1, many);
 }
 

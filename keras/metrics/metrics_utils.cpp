@@ -1,7 +1,7 @@
 // metrics_utils.cpp - helpers shared by the metric implementations.
 #include "keras/metrics/metrics_utils.h"
 
-#include "core/function.h"
+#include "core/control_flow.h"
 
 #include <cmath>
 #include <sstream>
@@ -60,15 +60,18 @@ std::pair<Tensor, Tensor> squeeze_or_expand_to_same_rank(Tensor x1, Tensor x2, b
 
 void check_class_ids(const Tensor& labels, int64_t num_classes, const std::string& who,
                      const std::string& what, std::optional<int64_t> ignore) {
-  if (core::is_tracing()) return;  // checked on the host only when running eagerly
-  std::vector<double> v = ops::cast(labels, DType::float64).to_vector<double>();
-  for (double x : v) {
-    if (ignore && x == static_cast<double>(*ignore)) continue;
-    if (!(x >= 0 && x < static_cast<double>(num_classes)) || x != std::floor(x))
-      fail(who + ": expected every " + what + " to be an integer class id in [0, " +
-           std::to_string(num_classes) + "), but received " + what + " " + num_str(x) +
-           " (" + what + "s shape " + labels.shape().str() + ")");
-  }
+  // An op: checked at once when eager, at every run of a traced step.
+  const std::string shape = labels.shape().str();
+  core::ops::check_elements(
+      labels,
+      [=](double x) {
+        if (ignore && x == static_cast<double>(*ignore)) return true;
+        return x >= 0 && x < static_cast<double>(num_classes) && x == std::floor(x);
+      },
+      [=](double x, int64_t) {
+        return who + ": expected every " + what + " to be an integer class id in [0, " + std::to_string(num_classes) +
+               "), but received " + what + " " + num_str(x) + " (" + what + "s shape " + shape + ")";
+      });
 }
 
 void check_same_shape(const Tensor& y_true, const Tensor& y_pred, const std::string& who) {

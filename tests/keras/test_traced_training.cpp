@@ -154,3 +154,18 @@ TEST_CASE("compute_output_shape traces the layer symbolically: its state does no
   (*layer)(ops::ones({2, 3}), false);
   CHECK(layer->calls.value().item<float>() == 1.0f);
 }
+
+TEST_CASE("traced fit: a label out of range raises the eager error, from a check node in the graph") {
+  auto m = keras::Sequential({layers::Dense(3, {.input_shape = {2}})});
+  const Tensor x = ops::ones({4, 2}), y = core::constant({0, 1, 7, 2});
+  const char* msg = "sparse_categorical_crossentropy: expected class labels in [0, 3) for y_pred with 3 classes "
+                    "(shape (4, 3)), but received label 7 at flat index 2 of y_true";
+  for (bool eager : {true, false}) {
+    CAPTURE(eager);
+    m->compile({.optimizer = "sgd", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"},
+                .run_eagerly = eager});
+    CHECK_THROWS_MSG(m->fit(x, y, {.batch_size = 4, .verbose = 0, .shuffle = false}), std::invalid_argument, msg);
+  }
+  m->fit(x, core::constant({0, 1, 2, 2}), {.batch_size = 4, .verbose = 0});  // good labels train
+  CHECK(m->train_function()->graph_str().find("check_elements(") != std::string::npos);
+}
