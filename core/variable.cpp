@@ -37,6 +37,8 @@ void infer_read(OpCall& c) {
   Variable::State& s = resource_state(c);
   c.set_output(0, s.value.shape(), s.value.dtype());
   c.outputs[0] = s.value;
+  // A graph's read watches the variable on recording tapes, as an eager read does.
+  autodiff::on_variable_read(Variable::from_resource(c.attrs.resources[0]), s.value);
 }
 
 // AssignVariable: resources = {variable}, inputs = {value}; no output. The kernel (the

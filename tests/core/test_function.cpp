@@ -186,6 +186,19 @@ TEST_CASE("function: a call under a GradientTape is differentiable, to second or
   }
 }
 
+TEST_CASE("function: variables read inside a function are watched by a tape around the call") {
+  Variable w(core::constant({2.0f, 3.0f}), "w");
+  auto f = core::function([&](const Tensor& x) { return ops::sum(ops::multiply(w.value(), x)); });
+  const Tensor x = core::constant({1.0f, 5.0f});
+  for (int call = 0; call < 2; ++call) {  // the tracing call and a graph run
+    GradientTape tape;
+    Tensor g = tape.gradient(f(x), w);
+    REQUIRE(g.defined());
+    check_values(g, std::vector<float>{1, 5});
+    CHECK(tape.watched_variables().size() == 1);
+  }
+}
+
 TEST_CASE("function: a traced optimizer step updates its variable in place (the memory plan frees reads)") {
   Variable w(core::constant({1.0f, -2.0f, 3.0f}), "w");
   Variable m(ops::zeros({3}), "m", false), v(ops::zeros({3}), "v", false);
