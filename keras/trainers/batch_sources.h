@@ -1,0 +1,60 @@
+// batch_sources.h - (internal to keras/trainers/) where fit, evaluate and predict take
+// their batches from: arrays (sliced, or gathered in a shuffled order) or a Dataset's
+// iterator, behind one interface.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "keras/models/model.h"
+
+namespace keras::detail {
+
+// from arrays (sliced, or gathered in a shuffled order) or from a Dataset's iterator.
+struct Batch {
+  std::vector<Tensor> x, y;
+  Tensor sample_weight;
+  int64_t size = 0;
+};
+
+class BatchSource {
+ public:
+  virtual ~BatchSource() = default;
+  // Batches per pass, or -1 when unknown (a Dataset of unknown cardinality).
+  virtual int64_t steps() const = 0;
+  // Starts a pass (an epoch; `seed` orders a shuffled epoch).
+  virtual void begin_pass(int epoch, uint64_t seed) = 0;
+  // Whether the pass has another batch (a Dataset reads it ahead here).
+  virtual bool has_next() = 0;
+  virtual Batch next() = 0;
+  // Skips n batches (a resumed epoch).
+  virtual void skip(int64_t n) {
+    for (int64_t i = 0; i < n && has_next(); ++i) next();
+  }
+  // A Dataset continued across epochs (steps_per_epoch) that ran out of data.
+  virtual bool ran_out() const { return false; }
+};
+
+// Checks that every array has the same number of samples (Keras's cardinality error);
+// returns it.
+int64_t cardinality(const std::vector<Tensor>& x, const std::vector<Tensor>& y, const char* fn);
+// Rows [begin, end) of each array.
+std::vector<Tensor> rows(const std::vector<Tensor>& ts, int64_t begin, int64_t end);
+// Sample weights from class weights (by the class id of each sample's label).
+Tensor class_weights_for(const Tensor& y, const std::map<int64_t, double>& cw);
+
+// Arrays with n samples, in batches of batch_size (shuffled per epoch when asked); at
+// most max_steps batches a pass when max_steps > 0.
+std::unique_ptr<BatchSource> array_source(std::vector<Tensor> x, std::vector<Tensor> y, Tensor sample_weight,
+                                          int64_t n, int64_t batch_size, bool shuffle, int64_t max_steps);
+// A Dataset's elements as the model's batches (see Model::fit on a Dataset); steps_option
+// names the option that sets max_steps, for the error messages.
+std::unique_ptr<BatchSource> dataset_source(data::Dataset ds, const Model& model, const char* fn, bool with_targets,
+                                            int64_t max_steps, const char* steps_option,
+                                            std::map<int64_t, double> class_weight = {});
+// {x_val, y_val} or {x_val, y_val, sample_weight}.
+std::unique_ptr<BatchSource> validation_arrays(const std::string& model, const std::vector<Tensor>& v,
+                                               int64_t batch_size);
+
+}  // namespace keras::detail
