@@ -204,7 +204,8 @@ class Model : public layers::Layer {
 
   const optimizers::OptimizerPtr& optimizer() const { return optimizer_; }
   // Whether fit/evaluate/predict run traced steps: compiled without run_eagerly, and no
-  // layer of the model is dynamic (Keras's model.run_eagerly, inverted).
+  // layer of the model is dynamic (Keras's model.run_eagerly, inverted). Decided once
+  // after each compile().
   bool traced_steps() const;
   // The traced steps (null before their first use, or when running eagerly); their
   // tracing_count() says how often they traced.
@@ -264,6 +265,7 @@ class Model : public layers::Layer {
   std::vector<metrics::MetricPtr> tracked_metrics_;  // track_metric()
   std::shared_ptr<metrics::Mean> loss_tracker_;      // the running "loss" of the logs
   bool loss_seen_ = false;  // the tracker was updated since the last reset
+  mutable int traced_ = -1;  // traced_steps(), decided at the first step after compile()
   // One step (train, test or predict) on a batch: through the traced function, or eagerly.
   std::vector<Tensor> run_step(std::unique_ptr<StepFunction>& fn, int kind, const std::vector<Tensor>& x,
                                const std::vector<Tensor>& y, const Tensor& sample_weight);

@@ -149,8 +149,10 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
 
   prepare_step();
   const Tensor lr = current_learning_rate();
+  std::map<DType, Tensor> lr_as;  // the rate in each variable dtype, cast once
   for (size_t i = 0; i < g.size(); ++i) {
-    Tensor lr_i = lr.dtype() == v[i].dtype() ? lr : ops::cast(lr, v[i].dtype());
+    Tensor& lr_i = lr_as[v[i].dtype()];
+    if (!lr_i.defined()) lr_i = lr.dtype() == v[i].dtype() ? lr : ops::cast(lr, v[i].dtype());
     if (options_.weight_decay && *options_.weight_decay > 0) {
       if (core::training::fused(v[i], g[i]))
         core::training::apply_weight_decay(v[i], lr_i, *options_.weight_decay);

@@ -57,6 +57,7 @@ void Model::compile(const CompileOptions& o) {
   metrics_resolved_ = false;
   loss_tracker_ = std::make_shared<metrics::Mean>("loss");
   loss_seen_ = false;
+  traced_ = -1;
   train_fn_.reset();
   test_fn_.reset();
   predict_fn_.reset();
@@ -76,7 +77,10 @@ bool any_dynamic(const layers::Layer& l) {
 enum StepKind { kTrain, kTest, kPredict };
 }  // namespace
 
-bool Model::traced_steps() const { return !compile_options_.run_eagerly && !any_dynamic(*this); }
+bool Model::traced_steps() const {
+  if (traced_ < 0) traced_ = !compile_options_.run_eagerly && !any_dynamic(*this);  // once per compile
+  return traced_ == 1;
+}
 
 std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind, const std::vector<Tensor>& x,
                                     const std::vector<Tensor>& y, const Tensor& sample_weight) {
