@@ -124,7 +124,6 @@ namespace tracing {
 struct Tracer;
 extern thread_local Tracer* t_tracer;  // the innermost active trace on this thread
 void record(const OpCall& c);
-bool has(const Tensor& t);                      // t is a value of the active trace
 void alias(const Tensor& from, const Tensor& to);  // `to` is another handle of `from`
 // Throws naming `what` (".item()", "printing a tensor's values"): a trace has no values.
 void check_not_tracing(const char* what);

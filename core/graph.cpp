@@ -90,8 +90,6 @@ void record(const OpCall& c) {
   }
 }
 
-bool has(const Tensor& t) { return t_tracer && t_tracer->ids.count(t.impl().get()) != 0; }
-
 void alias(const Tensor& from, const Tensor& to) {
   for (Tracer* t = t_tracer; t; t = t->outer) {
     auto it = t->ids.find(from.impl().get());

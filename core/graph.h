@@ -41,7 +41,6 @@ struct Graph {
   std::vector<Node> nodes;
   std::vector<ValueInfo> values;
   std::vector<int> outputs;      // value ids of the function's results
-  std::vector<int> free_after;   // plan_memory: per value, the node after which it is dropped
   std::vector<std::vector<int>> drops;  // per node, the values dropped after it
   // plan_stages: nodes grouped so that each stage needs only earlier ones (empty: run in
   // order), and which stages have independent nodes worth running in parallel.

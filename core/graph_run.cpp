@@ -43,7 +43,6 @@ void plan_memory(Graph& g) {
     for (int v : g.nodes[i].outputs) last[size_t(v)] = std::max(last[size_t(v)], int(i));
   }
   for (int v : g.outputs) last[size_t(v)] = int(g.nodes.size());  // returned: never dropped
-  g.free_after = last;
   g.drops.assign(g.nodes.size(), {});
   for (size_t v = 0; v < last.size(); ++v)
     if (last[v] >= 0 && size_t(last[v]) < g.nodes.size()) g.drops[size_t(last[v])].push_back(int(v));
