@@ -37,6 +37,14 @@ void Tensor::check_access(DType want, const char* what) const {
 
 void Tensor::check_host_read(const char* what) const { tracing::check_not_tracing(what); }
 
+Tensor Tensor::keras_mask() const { return impl_ ? Tensor(impl_->keras_mask) : Tensor(); }
+
+void Tensor::set_keras_mask(const Tensor& mask) const {
+  if (!impl_) throw std::invalid_argument("set_keras_mask: the tensor is undefined");
+  if (mask.impl_.get() == impl_.get()) throw std::invalid_argument("set_keras_mask: a tensor cannot be its own mask");
+  impl_->keras_mask = mask.impl_;
+}
+
 double Tensor::item_as_double() const {
   tracing::check_not_tracing("Tensor.item()");
   if (size() != 1)

@@ -71,6 +71,13 @@ class Tensor {
   // Only the values, formatted like NumPy ("[[1. 2.]\n [3. 4.]]").
   std::string values_str() const;
 
+  // Keras's mask metadata (a tensor's _keras_mask): a boolean tensor that a layer
+  // producing or propagating a mask (Embedding(mask_zero), Masking, ...) attaches to its
+  // output, read by the next layer's call and by the losses. Undefined when none. It
+  // belongs to the value, so every handle of this tensor sees it.
+  Tensor keras_mask() const;
+  void set_keras_mask(const Tensor& mask) const;
+
   const std::shared_ptr<TensorImpl>& impl() const { return impl_; }
 
  private:

@@ -19,6 +19,8 @@ class TensorImpl {
   DType dtype() const { return dtype_; }
   Device device() const { return storage_->device(); }
   void* data() const { return static_cast<char*>(storage_->data()) + offset_; }
+  // Tensor::keras_mask() (metadata, not part of the value).
+  std::shared_ptr<TensorImpl> keras_mask;
 
  private:
   std::shared_ptr<Storage> storage_;

@@ -79,8 +79,8 @@ int main_body(const example::Flags& flags) {
   auto every_10_epochs = std::make_shared<keras::callbacks::LambdaCallback>(keras::callbacks::LambdaCallbackOptions{
       .on_epoch_end = [&](int epoch, const keras::Logs& logs) {
         if (!short_run && (epoch + 1) % 10 == 0)
-          std::printf("epoch %d/%d - loss: %.4f - mean_absolute_error: %.4f\n", epoch + 1, epochs, logs.at("loss"),
-                      logs.at("mean_absolute_error"));
+          std::printf("epoch %d/%d - loss: %.4f - mae: %.4f\n", epoch + 1, epochs, logs.at("loss"),
+                      logs.at("mae"));
       }});
   keras::callbacks::History history = wd.model->fit(
       x_train, {data.y_train}, {.batch_size = 32, .epochs = epochs, .verbose = 0, .callbacks = {every_10_epochs}, .seed = 42});

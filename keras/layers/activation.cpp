@@ -3,7 +3,9 @@
 namespace keras::layers {
 
 ActivationLayer::ActivationLayer(ActivationArg activation, const LayerOptions& o)
-    : Layer("Activation", o), activation_(std::move(activation)) {}
+    : Layer("Activation", o), activation_(std::move(activation)) {
+  supports_masking_ = true;
+}
 
 Tensor ActivationLayer::call(const Tensor& x, bool) { return activation_(x); }
 

@@ -17,6 +17,7 @@ std::vector<ShapeSpec> same_shape(const std::vector<ShapeSpec>& shapes) { return
 // ---- ReLU ---------------------------------------------------------------------------------
 ReLULayer::ReLULayer(const ReLUOptions& o)
     : Layer("ReLU", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}), o_(o) {
+  supports_masking_ = true;
   if (o.max_value && *o.max_value < 0.0)
     throw std::invalid_argument(name() + ": max_value of a ReLU layer cannot be a negative value; expected "
                                 "max_value >= 0, but received max_value=" + num(*o.max_value));
@@ -61,6 +62,7 @@ Ref<ReLULayer> ReLU(const ReLUOptions& o) { return make<ReLULayer>(o); }
 // ---- LeakyReLU ----------------------------------------------------------------------------
 LeakyReLULayer::LeakyReLULayer(double negative_slope, const LayerOptions& o)
     : Layer("LeakyReLU", o), negative_slope_(negative_slope) {
+  supports_masking_ = true;
   if (!(negative_slope >= 0.0))
     throw std::invalid_argument(name() + ": the negative_slope of a LeakyReLU layer cannot be negative; "
                                 "expected a float >= 0, but received negative_slope=" + num(negative_slope));
@@ -90,6 +92,7 @@ Ref<LeakyReLULayer> LeakyReLU(double negative_slope, const LayerOptions& o) {
 // ---- PReLU --------------------------------------------------------------------------------
 PReLULayer::PReLULayer(const PReLUOptions& o)
     : Layer("PReLU", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}), o_(o) {
+  supports_masking_ = true;
   for (int64_t a : o.shared_axes)
     if (a < 1)
       throw std::invalid_argument(name() + ": expected shared_axes to hold 1-based axes >= 1 (the batch "
@@ -166,7 +169,9 @@ LayerPtr PReLULayer::from_config(const Config& c) {
 Ref<PReLULayer> PReLU(const PReLUOptions& o) { return make<PReLULayer>(o); }
 
 // ---- ELU ----------------------------------------------------------------------------------
-ELULayer::ELULayer(double alpha, const LayerOptions& o) : Layer("ELU", o), alpha_(alpha) {}
+ELULayer::ELULayer(double alpha, const LayerOptions& o) : Layer("ELU", o), alpha_(alpha) {
+  supports_masking_ = true;
+}
 
 Tensor ELULayer::call(const Tensor& x, bool) { return activations::elu(x, alpha_); }
 
@@ -187,6 +192,7 @@ Ref<ELULayer> ELU(double alpha, const LayerOptions& o) { return make<ELULayer>(a
 // ---- Softmax ------------------------------------------------------------------------------
 SoftmaxLayer::SoftmaxLayer(std::vector<int64_t> axes, const LayerOptions& o)
     : Layer("Softmax", o), axes_(std::move(axes)) {
+  supports_masking_ = true;
   if (axes_.empty())
     throw std::invalid_argument(name() + ": expected axis to name at least one axis, but received an "
                                 "empty list");
@@ -207,6 +213,14 @@ void SoftmaxLayer::build(const ShapeSpec& s) {
 Tensor SoftmaxLayer::call(const Tensor& x, bool) {
   if (axes_.size() == 1) return ops::softmax(x, axes_[0]);
   return ops::exp(ops::subtract(x, ops::logsumexp(x, axes_, true)));
+}
+
+std::vector<Tensor> SoftmaxLayer::call(const std::vector<Tensor>& xs, const CallContext& ctx) {
+  const Tensor mask = ctx.mask(0);
+  if (!mask.defined() || xs.size() != 1) return Layer::call(xs, ctx);
+  const Tensor& x = xs[0];
+  const Tensor keep = mask.dtype() == DType::bool_ ? mask : ops::greater(mask, ops::scalar_like(mask, 0.5));
+  return {call(ops::where(keep, x, ops::scalar_like(x, -1e9)), ctx.training)};
 }
 
 std::vector<ShapeSpec> SoftmaxLayer::compute_output_shape(const std::vector<ShapeSpec>& s) {

@@ -102,6 +102,8 @@ class SoftmaxLayer : public Layer {
   explicit SoftmaxLayer(std::vector<int64_t> axes = {-1}, const LayerOptions& options = {});
   void build(const ShapeSpec& input_shape) override;
   Tensor call(const Tensor& x, bool training) override;
+  // With a mask, the masked positions get -1e9 first (a probability of ~0), as Keras.
+  std::vector<Tensor> call(const std::vector<Tensor>& xs, const CallContext& ctx) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;  // "axis": an integer, or a list for several axes
   static LayerPtr from_config(const Config& c);

@@ -3,30 +3,26 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "core/ops.h"
 #include "keras/layers/args.h"
 #include "keras/layers/core_layers_util.h"
 
 namespace keras::layers {
-namespace ops = core::ops;
 
 ActivityRegularizationLayer::ActivityRegularizationLayer(const ActivityRegularizationOptions& o)
-    : Layer("ActivityRegularization", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
+    : Layer("ActivityRegularization",
+            LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
       o_(o) {
+  supports_masking_ = true;
   for (auto [arg, v] : {std::pair<const char*, double>{"l1", o.l1}, {"l2", o.l2}})
     if (!(v >= 0.0) || std::isinf(v))
       throw std::invalid_argument(name() + ": invalid value for argument " + arg +
                                   ": expected a non-negative float, but received " + arg + "=" +
                                   detail::num(v));
+  set_activity_regularizer(std::make_shared<regularizers::L1L2>(o.l1, o.l2));
 }
 
-Tensor ActivityRegularizationLayer::call(const Tensor& x, bool) {
-  Tensor loss = ops::scalar_like(x, 0.0);
-  if (o_.l1 != 0.0) loss = ops::add(loss, ops::multiply(ops::scalar_like(x, o_.l1), ops::sum(ops::abs(x))));
-  if (o_.l2 != 0.0) loss = ops::add(loss, ops::multiply(ops::scalar_like(x, o_.l2), ops::sum(ops::square(x))));
-  add_loss(loss);
-  return x;
-}
+// The penalty is the base layer's activity regularizer (Layer::operator()).
+Tensor ActivityRegularizationLayer::call(const Tensor& x, bool) { return x; }
 
 std::vector<ShapeSpec> ActivityRegularizationLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
   return {shapes.at(0)};

@@ -15,6 +15,7 @@
 #include "keras/layers/flatten.h"
 #include "keras/layers/gaussian_noise.h"
 #include "keras/layers/lambda.h"
+#include "keras/layers/masking.h"
 #include "keras/layers/permute.h"
 #include "keras/layers/repeat_vector.h"
 #include "keras/layers/reshape.h"

@@ -11,6 +11,7 @@ namespace ops = core::ops;
 BatchNormalizationLayer::BatchNormalizationLayer(const BatchNormalizationOptions& o)
     : Layer("BatchNormalization", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
       o_(o) {
+  supports_masking_ = true;
   input_spec.min_ndim = 1;
 }
 

@@ -8,12 +8,14 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 DenseLayer::DenseLayer(int64_t units, const DenseOptions& o)
-    : Layer("Dense", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
+    : Layer("Dense", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape,
+                                  .activity_regularizer = o.activity_regularizer.ptr()}),
       units_(units),
       o_(o) {
   if (units <= 0)
     throw std::invalid_argument(name() + ": expected units > 0, but received " + std::to_string(units));
   input_spec.min_ndim = 2;
+  supports_masking_ = true;
 }
 
 void DenseLayer::build(const ShapeSpec& s) {
@@ -33,7 +35,6 @@ Tensor DenseLayer::call(const Tensor& x, bool) {
   Tensor y = ops::matmul(x, kernel);
   if (o_.use_bias) y = ops::add(y, bias);
   y = o_.activation(y);
-  if (o_.activity_regularizer) add_loss((*o_.activity_regularizer.ptr())(y));
   return y;
 }
 

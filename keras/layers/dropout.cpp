@@ -14,6 +14,7 @@ DropoutLayer::DropoutLayer(double rate, const DropoutOptions& o)
       rate_(rate),
       o_(o),
       seeds_(o.seed) {
+  supports_masking_ = true;
   if (!(rate >= 0.0 && rate < 1.0))
     throw std::invalid_argument(name() + ": invalid value received for argument rate: expected a float "
                                 "value in [0, 1), but received rate=" + detail::num(rate));

@@ -18,6 +18,13 @@ EmbeddingLayer::EmbeddingLayer(int64_t input_dim, int64_t output_dim, const Embe
   if (output_dim <= 0)
     throw std::invalid_argument(name() + ": expected output_dim > 0, but received output_dim=" +
                                 std::to_string(output_dim));
+  supports_masking_ = o.mask_zero;
+}
+
+// mask_zero: id 0 is padding, masked for the layers downstream.
+std::vector<Tensor> EmbeddingLayer::compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>&) {
+  if (!o_.mask_zero) return {};
+  return {ops::not_equal(inputs.at(0), ops::scalar_like(inputs.at(0), 0.0))};
 }
 
 void EmbeddingLayer::build(const ShapeSpec&) {

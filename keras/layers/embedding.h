@@ -13,7 +13,7 @@ struct EmbeddingOptions {
   InitializerArg embeddings_initializer = "uniform";  // RandomUniform(-0.05, 0.05)
   RegularizerArg embeddings_regularizer{};
   ConstraintArg embeddings_constraint{};
-  bool mask_zero = false;  // stored in the config; masking is not implemented
+  bool mask_zero = false;  // id 0 is padding: the output carries the mask ids != 0
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};
@@ -24,6 +24,7 @@ class EmbeddingLayer : public Layer {
   EmbeddingLayer(int64_t input_dim, int64_t output_dim, const EmbeddingOptions& options = {});
   void build(const ShapeSpec& input_shape) override;
   Tensor call(const Tensor& x, bool training) override;
+  std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
   static LayerPtr from_config(const Config& c);

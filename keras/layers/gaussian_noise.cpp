@@ -14,6 +14,7 @@ GaussianNoiseLayer::GaussianNoiseLayer(double stddev, const GaussianNoiseOptions
       stddev_(stddev),
       o_(o),
       seeds_(o.seed) {
+  supports_masking_ = true;
   if (!(stddev >= 0.0 && stddev <= 1.0))
     throw std::invalid_argument(name() + ": invalid value received for argument stddev: expected a float "
                                 "value between 0 and 1, but received stddev=" + detail::num(stddev));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
@@ -99,7 +100,8 @@ Layer::Layer(std::string class_name, const LayerOptions& o)
       trainable_(o.trainable),
       dynamic_(o.dynamic),
       dtype_(o.dtype),
-      input_shape_(o.input_shape) {}
+      input_shape_(o.input_shape),
+      activity_regularizer_(o.activity_regularizer) {}
 
 Layer::~Layer() = default;
 
@@ -148,8 +150,19 @@ void Layer::check_inputs(const std::vector<ShapeSpec>& shapes) const {
 
 void Layer::maybe_build(const std::vector<ShapeSpec>& shapes) {
   if (built_) return;
+  if (built_by_direct_build_) {  // the user called build() (Keras's build wrapper marks it built)
+    built_ = true;
+    return;
+  }
   core::InitScope init;  // weights are created and initialized once, outside any trace
-  build(shapes);
+  building_ = true;
+  try {
+    build(shapes);
+  } catch (...) {
+    building_ = false;
+    throw;
+  }
+  building_ = false;
   built_ = true;
 }
 
@@ -158,21 +171,36 @@ void Layer::clear_call_losses() {
   for (auto& l : sublayers_) l->clear_call_losses();
 }
 
-Tensor Layer::operator()(const Tensor& x, bool training) {
-  std::vector<Tensor> out = (*this)(std::vector<Tensor>{x}, training);
+Tensor Layer::operator()(const Tensor& x, const CallArgs& args) {
+  std::vector<Tensor> out = (*this)(std::vector<Tensor>{x}, args);
   if (out.size() != 1)
     throw std::invalid_argument(name_ + ": the layer returned " + std::to_string(out.size()) +
                                 " outputs; call it with a list to get them all");
   return out[0];
 }
 
-std::vector<Tensor> Layer::operator()(const std::vector<Tensor>& xs, bool training) {
+namespace {
+// The training flag of the layer call in progress on this thread (Keras's call context):
+// what a nested call without an explicit flag inherits.
+thread_local std::optional<bool> t_training;
+
+struct TrainingScope {
+  std::optional<bool> saved;
+  explicit TrainingScope(bool training) : saved(t_training) { t_training = training; }
+  ~TrainingScope() { t_training = saved; }
+};
+}  // namespace
+
+std::vector<Tensor> Layer::operator()(const std::vector<Tensor>& xs, const CallArgs& args) {
   std::vector<ShapeSpec> shapes;
   for (size_t i = 0; i < xs.size(); ++i) {
     if (!xs[i].defined())
       throw std::invalid_argument(name_ + ": input " + std::to_string(i) + " is undefined");
     shapes.push_back(spec_of(xs[i].shape()));
   }
+  if (!args.masks.empty() && args.masks.size() != xs.size())
+    throw std::invalid_argument(name_ + ": expected one mask per input (" + std::to_string(xs.size()) +
+                                "), but received " + std::to_string(args.masks.size()) + " masks");
   if (built_) check_inputs(shapes);
   maybe_build(shapes);
   check_inputs(shapes);
@@ -182,20 +210,70 @@ std::vector<Tensor> Layer::operator()(const std::vector<Tensor>& xs, bool traini
     explicit Depth(int& x) : d(x) { ++d; }
     ~Depth() { --d; }
   } depth(call_depth_);
+  CallContext ctx{.training = args.training.value_or(t_training.value_or(false)), .masks = args.masks,
+                  .kwargs = args.kwargs};
+  if (ctx.masks.empty()) {
+    bool any = false;
+    for (const Tensor& x : xs) any = any || x.keras_mask().defined();
+    if (any)
+      for (const Tensor& x : xs) ctx.masks.push_back(x.keras_mask());
+  }
+  TrainingScope scope(ctx.training);
+  std::vector<Tensor> out;
   if (dynamic_ && core::is_tracing()) {
     // A dynamic layer inside a traced function: one host_function node that runs call()
     // on values at every run of the graph (its output shapes from compute_output_shape).
-    std::vector<ShapeSpec> out = compute_output_shape(shapes);
+    std::vector<ShapeSpec> out_shapes = compute_output_shape(shapes);
     std::vector<core::TensorSpec> specs;
-    for (const ShapeSpec& o : out) specs.push_back({o, dtype_});
-    return core::ops::host_function([this, training](const std::vector<Tensor>& in) { return call(in, training); },
-                                    xs, specs);
+    for (const ShapeSpec& o : out_shapes) specs.push_back({o, dtype_});
+    out = core::ops::host_function(
+        [this, ctx](const std::vector<Tensor>& in) {
+          TrainingScope inner(ctx.training);
+          return call(in, ctx);
+        },
+        xs, specs);
+  } else {
+    out = call(xs, ctx);
   }
-  return call(xs, training);
+  finish_call(xs, ctx, out);
+  return out;
 }
 
-KerasTensor Layer::operator()(const KerasTensor& x) {
-  KerasTensors out = (*this)(std::vector<KerasTensor>{x});
+void Layer::finish_call(const std::vector<Tensor>& xs, const CallContext& ctx, const std::vector<Tensor>& out) {
+  if (activity_regularizer_)
+    for (const Tensor& y : out) {
+      // Keras 3: the penalty of each output, divided by its batch size (no-NaN on an
+      // empty batch).
+      Tensor loss = (*activity_regularizer_)(y);
+      if (y.rank() > 0) {
+        const int64_t n = y.shape()[0];
+        loss = n > 0 ? ops::divide(loss, ops::scalar_like(loss, double(n))) : ops::zeros_like(loss);
+      }
+      add_loss(loss);
+    }
+  bool any_mask = false;
+  for (const Tensor& m : ctx.masks) any_mask = any_mask || m.defined();
+  if (supports_masking_) {
+    std::vector<Tensor> masks = compute_mask(xs, ctx.masks);
+    for (size_t i = 0; i < out.size() && i < masks.size(); ++i)
+      if (masks[i].defined() && masks[i].impl() != out[i].impl()) out[i].set_keras_mask(masks[i]);
+  } else if (any_mask && !warned_mask_) {
+    warned_mask_ = true;
+    std::fprintf(stderr,
+                 "Warning: layer '%s' (of type %s) was passed an input with a mask attached to it, but it does not "
+                 "support masking and will drop the mask information; downstream layers will not see the mask.\n",
+                 name_.c_str(), class_name_.c_str());
+  }
+}
+
+std::vector<Tensor> Layer::call(const std::vector<Tensor>& xs, const CallContext& ctx) { return call(xs, ctx.training); }
+
+std::vector<Tensor> Layer::compute_mask(const std::vector<Tensor>&, const std::vector<Tensor>& masks) {
+  return std::vector<Tensor>(std::max<size_t>(1, output_shapes_.size()), masks.empty() ? Tensor() : masks[0]);
+}
+
+KerasTensor Layer::operator()(const KerasTensor& x, const CallArgs& args) {
+  KerasTensors out = (*this)(std::vector<KerasTensor>{x}, args);
   if (out.size() != 1)
     throw std::invalid_argument(name_ + ": the layer returned " + std::to_string(out.size()) +
                                 " outputs; call it with a list to get them all");
@@ -213,7 +291,7 @@ const KerasTensor& KerasTensors::single() const {
   return front();
 }
 
-KerasTensors Layer::operator()(const std::vector<KerasTensor>& xs) {
+KerasTensors Layer::operator()(const std::vector<KerasTensor>& xs, const CallArgs& args) {
   std::shared_ptr<Layer> self;
   try {
     self = shared_from_this();
@@ -242,7 +320,9 @@ KerasTensors Layer::operator()(const std::vector<KerasTensor>& xs) {
   }
   t_symbolic_inputs = saved;
   if (output_shapes_.empty()) output_shapes_ = out_shapes;
-  auto node = std::make_shared<Node>(Node{self, xs, static_cast<int>(out_shapes.size())});
+  if (!args.masks.empty())
+    throw std::invalid_argument(name_ + ": masks cannot be given to a symbolic call (they flow with the values when the model runs)");
+  auto node = std::make_shared<Node>(Node{self, xs, static_cast<int>(out_shapes.size()), args});
   KerasTensors out;
   for (size_t i = 0; i < out_shapes.size(); ++i)
     out.emplace_back(out_shapes[i], dtype_, node, static_cast<int>(i));
@@ -253,6 +333,7 @@ std::vector<ShapeSpec> Layer::compute_output_shape(const std::vector<ShapeSpec>&
   // Call the layer symbolically (its ops traced, not run; unknown dimensions taken as 1)
   // and read the shapes. A dynamic layer, whose C++ reads values, runs eagerly on zeros.
   core::InitScope outside_traces;  // a shape question, not part of any traced graph
+  TrainingScope inference(false);
   std::vector<Tensor> probes;
   for (size_t i = 0; i < shapes.size(); ++i) {
     ShapeSpec d = shapes[i];
@@ -333,6 +414,9 @@ Variable Layer::add_weight(const std::string& name, const Shape& shape, const We
     throw std::logic_error(name_ + "/" + name + ": the initializer returned shape " +
                            value.shape().str() + " " + core::dtype_name(value.dtype()) +
                            ", expected " + shape.str() + " " + core::dtype_name(o.dtype));
+  // A weight made after construction but not by maybe_build(): build() was called
+  // directly, which builds the layer (layer->build(shape) then set_weights() must hold).
+  if (!building_ && !weak_from_this().expired()) built_by_direct_build_ = true;
   Variable v(value, name_ + "/" + name, o.trainable && trainable_);
   weights_.push_back(v);
   weight_trainable_.push_back(o.trainable);

@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -78,11 +79,36 @@ class KerasTensors : public std::vector<KerasTensor> {
   DType dtype() const { return single().dtype(); }
 };
 
-// One call of a layer on symbolic inputs.
+// How a layer is called: Keras's call arguments besides the inputs.
+//   layer(x)                                  training inherited from the enclosing call
+//   layer(x, true)                            training given
+//   layer(x, {.mask = m, .kwargs = {...}})    a mask and extra keyword arguments
+struct CallArgs {
+  // Unset: the enclosing layer call's value (a layer called from a model's call() sees
+  // the model's flag), else false.
+  std::optional<bool> training{};
+  // One mask per input (undefined: none). Empty: each input's own keras_mask().
+  std::vector<Tensor> masks{};
+  // Extra keyword arguments of the layer's call (scalars, strings, lists).
+  Config kwargs = Config::object();
+};
+
+// What a layer's call receives besides its inputs (see Layer::call).
+struct CallContext {
+  bool training = false;
+  std::vector<Tensor> masks{};  // one per input; undefined where the input has none
+  Config kwargs = Config::object();
+  // The mask of input i (undefined when none).
+  Tensor mask(size_t i = 0) const { return i < masks.size() ? masks[i] : Tensor(); }
+};
+
+// One call of a layer on symbolic inputs (with the arguments it was given, replayed
+// when the functional model runs).
 struct Node {
   std::shared_ptr<Layer> layer;
   std::vector<KerasTensor> inputs;
   int num_outputs = 1;
+  CallArgs args{};
 };
 
 // A shared layer (or model) that can be called like the object itself.
@@ -93,13 +119,19 @@ class Ref : public std::shared_ptr<T> {
   Ref(std::shared_ptr<T> p) : std::shared_ptr<T>(std::move(p)) {}
   template <class U, class = std::enable_if_t<std::is_convertible_v<U*, T*>>>
   Ref(const Ref<U>& o) : std::shared_ptr<T>(o) {}
-  // The calls of Layer, spelled out so braced lists work: layer({a, b}).
-  decltype(auto) operator()(const Tensor& x, bool training = false) const { return (**this)(x, training); }
-  decltype(auto) operator()(const std::vector<Tensor>& xs, bool training = false) const {
-    return (**this)(xs, training);
-  }
+  // The calls of Layer, spelled out so braced lists work: layer({a, b}), layer(x, {.mask = m}).
+  decltype(auto) operator()(const Tensor& x) const { return (**this)(x); }
+  decltype(auto) operator()(const Tensor& x, bool training) const { return (**this)(x, training); }
+  decltype(auto) operator()(const Tensor& x, const CallArgs& args) const { return (**this)(x, args); }
+  decltype(auto) operator()(const std::vector<Tensor>& xs) const { return (**this)(xs); }
+  decltype(auto) operator()(const std::vector<Tensor>& xs, bool training) const { return (**this)(xs, training); }
+  decltype(auto) operator()(const std::vector<Tensor>& xs, const CallArgs& args) const { return (**this)(xs, args); }
   decltype(auto) operator()(const KerasTensor& x) const { return (**this)(x); }
+  decltype(auto) operator()(const KerasTensor& x, const CallArgs& args) const { return (**this)(x, args); }
   decltype(auto) operator()(const std::vector<KerasTensor>& xs) const { return (**this)(xs); }
+  decltype(auto) operator()(const std::vector<KerasTensor>& xs, const CallArgs& args) const {
+    return (**this)(xs, args);
+  }
   template <class... A>
   decltype(auto) operator()(A&&... a) const {
     return (**this)(std::forward<A>(a)...);
@@ -124,6 +156,9 @@ struct LayerOptions {
   bool dynamic = false;  // always run eagerly (never traced into a graph)
   DType dtype = DType::float32;
   ShapeSpec input_shape{};  // optional, without the batch axis (starts a Sequential)
+  // Applied to every output of each call (Layer::operator()), divided by the batch size,
+  // as a loss of the layer (Keras's activity_regularizer).
+  std::shared_ptr<const regularizers::Regularizer> activity_regularizer{};
 };
 
 // Options of Layer::add_weight.
@@ -164,19 +199,33 @@ class Layer : public std::enable_shared_from_this<Layer> {
   Layer& operator=(const Layer&) = delete;
 
   // ---- calling (the template method) ----
-  Tensor operator()(const Tensor& x, bool training = false);
-  std::vector<Tensor> operator()(const std::vector<Tensor>& xs, bool training = false);
-  KerasTensor operator()(const KerasTensor& x);
-  KerasTensors operator()(const std::vector<KerasTensor>& xs);
+  // The training flag, masks and keyword arguments are resolved as CallArgs says; the
+  // outputs get the masks compute_mask() gives (when the layer supports masking).
+  Tensor operator()(const Tensor& x) { return (*this)(x, CallArgs{}); }
+  Tensor operator()(const Tensor& x, bool training) { return (*this)(x, CallArgs{.training = training}); }
+  Tensor operator()(const Tensor& x, const CallArgs& args);
+  std::vector<Tensor> operator()(const std::vector<Tensor>& xs) { return (*this)(xs, CallArgs{}); }
+  std::vector<Tensor> operator()(const std::vector<Tensor>& xs, bool training) {
+    return (*this)(xs, CallArgs{.training = training});
+  }
+  std::vector<Tensor> operator()(const std::vector<Tensor>& xs, const CallArgs& args);
+  KerasTensor operator()(const KerasTensor& x, const CallArgs& args = {});
+  KerasTensors operator()(const std::vector<KerasTensor>& xs, const CallArgs& args = {});
 
   // ---- what subclasses override ----
   // Called once, before the first call, with the input shapes (batch may be -1).
   virtual void build(const std::vector<ShapeSpec>& input_shapes);
   virtual void build(const ShapeSpec& input_shape);
   // The computation. Single-input layers override the first; multi-input (merge)
-  // layers the second.
+  // layers the second; layers that read masks or keyword arguments the third (its
+  // default calls the second with ctx.training).
   virtual Tensor call(const Tensor& x, bool training);
   virtual std::vector<Tensor> call(const std::vector<Tensor>& xs, bool training);
+  virtual std::vector<Tensor> call(const std::vector<Tensor>& xs, const CallContext& ctx);
+  // Keras's compute_mask: the masks of the outputs, given the inputs and their masks
+  // (one per input, undefined where none). Only asked when supports_masking(); the
+  // default passes the first input's mask on to every output.
+  virtual std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks);
   // Output shapes for symbolic inputs. The default runs call() on zeros (unknown
   // dimensions taken as 1) and marks the batch axis unknown again.
   virtual std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& input_shapes);
@@ -221,6 +270,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
   bool trainable() const { return trainable_; }
   void set_trainable(bool t);  // freezes / unfreezes every weight, sublayers included
   bool dynamic() const { return dynamic_; }
+  // Whether the layer's outputs carry masks (compute_mask); a layer that does not drops
+  // its inputs' masks, with a warning (Keras's supports_masking).
+  bool supports_masking() const { return supports_masking_; }
   bool built() const { return built_; }
   DType dtype() const { return dtype_; }
   const ShapeSpec& declared_input_shape() const { return input_shape_; }
@@ -229,13 +281,19 @@ class Layer : public std::enable_shared_from_this<Layer> {
 
  protected:
   InputSpec input_spec;  // set in the constructor or build()
+  bool supports_masking_ = false;  // set by layers that propagate or produce masks
   void set_built() { built_ = true; }
+  void set_activity_regularizer(std::shared_ptr<const regularizers::Regularizer> r) {
+    activity_regularizer_ = std::move(r);
+  }
   // The same options as the ones this layer was made with (for get_config overrides).
   Config base_config() const;
 
  private:
   void check_inputs(const std::vector<ShapeSpec>& shapes) const;
   void maybe_build(const std::vector<ShapeSpec>& shapes);
+  // After call(): the activity regularizer's losses and the outputs' masks.
+  void finish_call(const std::vector<Tensor>& xs, const CallContext& ctx, const std::vector<Tensor>& out);
   void clear_call_losses();
   void collect_weights(std::vector<Variable>& out, std::vector<const Layer*>& seen) const;
 
@@ -251,7 +309,11 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<std::shared_ptr<Layer>> sublayers_;
   std::vector<Tensor> call_losses_;
   std::vector<ShapeSpec> output_shapes_;
+  std::shared_ptr<const regularizers::Regularizer> activity_regularizer_;
   int call_depth_ = 0;
+  bool building_ = false;             // inside maybe_build()
+  bool built_by_direct_build_ = false;  // weights were added by a build() the user called
+  bool warned_mask_ = false;
 
  public:
   // Constraints to apply after an optimizer step: (variable, constraint) pairs of this

@@ -42,6 +42,7 @@ AxisArg AxisArg::from_config(const Value& v) {
 LayerNormalizationLayer::LayerNormalizationLayer(const LayerNormalizationOptions& o)
     : Layer("LayerNormalization", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
       o_(o) {
+  supports_masking_ = true;
   if (o.axis.is_none() || o.axis.axes().empty())
     throw std::invalid_argument(name() + ": expected an int or a non-empty list of ints for axis, but received " +
                                 o.axis.str());

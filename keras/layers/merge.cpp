@@ -22,7 +22,9 @@ const char* kind_class(MergeLayer::Kind k) {
 }
 }  // namespace
 
-MergeLayer::MergeLayer(Kind kind, const LayerOptions& o) : Layer(kind_class(kind), o), kind_(kind) {}
+MergeLayer::MergeLayer(Kind kind, const LayerOptions& o) : Layer(kind_class(kind), o), kind_(kind) {
+  supports_masking_ = true;
+}
 
 void MergeLayer::build(const std::vector<ShapeSpec>& shapes) {
   const size_t want_min = kind_ == Kind::subtract ? 2 : 1;
@@ -56,7 +58,16 @@ LayerPtr MergeLayer::from_config(const Config& c) {
   return make<MergeLayer>(K, layer_options_from(c));
 }
 
-ConcatenateLayer::ConcatenateLayer(int64_t axis, const LayerOptions& o) : Layer("Concatenate", o), axis_(axis) {}
+std::vector<Tensor> MergeLayer::compute_mask(const std::vector<Tensor>&, const std::vector<Tensor>& masks) {
+  Tensor all;
+  for (const Tensor& m : masks)
+    if (m.defined()) all = all.defined() ? ops::logical_and(all, ops::cast(m, DType::bool_)) : ops::cast(m, DType::bool_);
+  return {all};
+}
+
+ConcatenateLayer::ConcatenateLayer(int64_t axis, const LayerOptions& o) : Layer("Concatenate", o), axis_(axis) {
+  supports_masking_ = true;
+}
 
 void ConcatenateLayer::build(const std::vector<ShapeSpec>& shapes) {
   if (shapes.size() < 2)
@@ -100,6 +111,22 @@ Config ConcatenateLayer::get_config() const {
 
 LayerPtr ConcatenateLayer::from_config(const Config& c) {
   return make<ConcatenateLayer>(c.get("axis", -1).as_int(), layer_options_from(c));
+}
+
+std::vector<Tensor> ConcatenateLayer::compute_mask(const std::vector<Tensor>& inputs,
+                                                   const std::vector<Tensor>& masks) {
+  bool any = false;
+  for (const Tensor& m : masks) any = any || m.defined();
+  if (!any) return {};
+  std::vector<Tensor> parts;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& x = inputs[i];
+    Tensor m = i < masks.size() ? masks[i] : Tensor();
+    if (!m.defined()) m = ops::ones(x.shape(), DType::bool_);
+    else if (m.rank() < x.rank()) m = ops::broadcast_to(ops::expand_dims(ops::cast(m, DType::bool_), -1), x.shape());
+    parts.push_back(ops::cast(m, DType::bool_));
+  }
+  return {ops::any(ops::concat(parts, axis_), {-1}, false)};
 }
 
 DotLayer::DotLayer(std::vector<int64_t> axes, bool normalize, const LayerOptions& o)

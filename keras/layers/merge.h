@@ -12,6 +12,8 @@ class MergeLayer : public Layer {
   MergeLayer(Kind kind, const LayerOptions& options = {});
   std::vector<Tensor> call(const std::vector<Tensor>& xs, bool training) override;
   void build(const std::vector<ShapeSpec>& shapes) override;
+  // All of the inputs' masks (the inputs without one are not masked).
+  std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
   Config get_config() const override;
   template <Kind K>
   static LayerPtr from_config(const Config& c);
@@ -26,6 +28,9 @@ class ConcatenateLayer : public Layer {
   std::vector<Tensor> call(const std::vector<Tensor>& xs, bool training) override;
   void build(const std::vector<ShapeSpec>& shapes) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
+  // The masks joined along the axis (ones for an input without one), reduced by any()
+  // over the last axis, as Keras.
+  std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
   Config get_config() const override;
   static LayerPtr from_config(const Config& c);
 

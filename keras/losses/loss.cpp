@@ -68,6 +68,11 @@ Tensor Loss::operator()(const Tensor& y_true, const Tensor& y_pred,
     if (!values.defined())
       fail(who + ": expected call() to return the per-sample losses, but it returned an "
                  "undefined tensor");
+    // y_pred's Keras mask (a masked sequence output) excludes the masked steps, and
+    // with a mask of the loss's own (ignore_class) both must hold.
+    Tensor in_mask = y_pred.keras_mask();
+    if (in_mask.defined())
+      mask = mask.defined() ? ops::logical_and(ops::cast(in_mask, DType::bool_), ops::cast(mask, DType::bool_)) : in_mask;
     return reduce_weighted_values(values, sample_weight, mask, reduction_, who);
   } catch (const std::invalid_argument& e) {
     const std::string message = e.what();

@@ -66,6 +66,9 @@ class Metric {
                     const Tensor& sample_weight = Tensor());
 
   const std::string& name() const { return name_; }
+  // Renames the metric (what logs show; compile() names a metric given as a string after
+  // that string, as Keras).
+  void set_name(std::string name) { name_ = std::move(name); }
   DType dtype() const { return dtype_; }
   const std::vector<Variable>& variables() const { return variables_; }
 

@@ -65,7 +65,11 @@ KerasTensor Input(const ShapeSpec& shape, const InputOptions& o) {
 
 // ---- Model ----------------------------------------------------------------------------------
 Model::Model(const LayerOptions& options, std::string class_name)
-    : Layer(std::move(class_name), options) {}
+    : Layer(std::move(class_name), options) {
+  supports_masking_ = true;  // the outputs keep the masks their layers attached
+}
+
+std::vector<Tensor> Model::compute_mask(const std::vector<Tensor>&, const std::vector<Tensor>&) { return {}; }
 
 std::vector<LayerPtr> Model::layers() const {
   std::vector<LayerPtr> out;
@@ -286,7 +290,9 @@ std::vector<Tensor> FunctionalModel::call(const std::vector<Tensor>& xs, bool tr
   for (const auto& n : nodes_) {
     std::vector<Tensor> in;
     for (const KerasTensor& t : n->inputs) in.push_back(values.at({t.node().get(), t.index()}));
-    std::vector<Tensor> out = (*n->layer)(in, training);
+    layers::CallArgs args = n->args;  // the keyword arguments of the symbolic call
+    args.training = training;          // the model's flag wins, as in Keras
+    std::vector<Tensor> out = (*n->layer)(in, args);
     for (size_t i = 0; i < out.size(); ++i) values[{n.get(), static_cast<int>(i)}] = out[i];
   }
   std::vector<Tensor> out;

@@ -86,7 +86,12 @@ struct LossList : std::vector<losses::LossArg> {
 struct CompileOptions {
   OptimizerArg optimizer = "rmsprop";
   LossList loss{};
-  std::vector<metrics::MetricArg> metrics{};  // applied to every output
+  // Applied to every output. Names given as strings are the names in the logs ("mae"
+  // logs "mae" and "val_mae"). sample_weight and class_weight do not apply to them.
+  std::vector<metrics::MetricArg> metrics{};
+  // Like metrics, but weighted by sample_weight and class_weight (Keras 3); one named
+  // like a plain metric logs as "weighted_<name>".
+  std::vector<metrics::MetricArg> weighted_metrics{};
   std::vector<double> loss_weights{};         // one per output (default 1)
   // false (the default): fit/evaluate/predict trace their steps into graphs
   // (keras::function) unless a layer is dynamic; true: every step runs op by op.
@@ -153,6 +158,8 @@ class Model : public layers::Layer {
   virtual std::vector<LayerPtr> layers() const;
   LayerPtr get_layer(const std::string& name) const;  // throws listing the names
   LayerPtr get_layer(int64_t index) const;
+  // A model's outputs carry the masks its layers attached; it adds none.
+  std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
 
   // Keras's summary table; summary() prints it to stdout.
   std::string summary_string(int line_length = 0) const;
@@ -260,7 +267,9 @@ class Model : public layers::Layer {
   optimizers::OptimizerPtr optimizer_;
   std::vector<losses::LossPtr> losses_;
   std::vector<double> loss_weights_;
-  std::vector<std::vector<metrics::MetricPtr>> metrics_;  // per output
+  std::vector<std::vector<metrics::MetricPtr>> metrics_, weighted_metrics_;  // per output
+  // "<output>_loss" of a model with several outputs: each output's unweighted loss.
+  std::vector<std::shared_ptr<metrics::Mean>> output_loss_trackers_;
   bool metrics_resolved_ = false;
   std::vector<metrics::MetricPtr> tracked_metrics_;  // track_metric()
   std::shared_ptr<metrics::Mean> loss_tracker_;      // the running "loss" of the logs

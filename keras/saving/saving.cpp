@@ -169,12 +169,14 @@ Config compile_config(const Model& model) {
   std::vector<Value> loss;
   for (const auto& l : o.loss) loss.push_back(l.ptr() ? losses::serialize(*l.ptr()) : Value());
   c["loss"] = Value(loss);
-  std::vector<Value> metrics;
-  for (const auto& m : o.metrics) {
-    if (!m.identifier().empty()) metrics.emplace_back(m.identifier());
-    else if (m.ptr()) metrics.push_back(metrics::serialize(*m.ptr()));
+  for (auto [key, list] : {std::pair{"metrics", &o.metrics}, std::pair{"weighted_metrics", &o.weighted_metrics}}) {
+    std::vector<Value> metrics;
+    for (const auto& m : *list) {
+      if (!m.identifier().empty()) metrics.emplace_back(m.identifier());
+      else if (m.ptr()) metrics.push_back(metrics::serialize(*m.ptr()));
+    }
+    c[key] = Value(metrics);
   }
-  c["metrics"] = Value(metrics);
   std::vector<Value> lw;
   for (double w : o.loss_weights) lw.emplace_back(w);
   c["loss_weights"] = Value(lw);
@@ -189,10 +191,11 @@ void compile_from(Model& model, const Config& c, const std::string& source) {
     o.optimizer = OptimizerArg(optimizers::deserialize(c.at("optimizer")));
     o.loss.clear();
     for (const Value& l : c.at("loss").as_list()) o.loss.push_back(losses::LossArg(l));
-    for (const Value& m : c.at("metrics").as_list()) {
-      if (m.type() == Value::Type::string) o.metrics.emplace_back(m.as_string());
-      else o.metrics.emplace_back(m);
-    }
+    for (auto [key, list] : {std::pair{"metrics", &o.metrics}, std::pair{"weighted_metrics", &o.weighted_metrics}})
+      for (const Value& m : c.contains(key) ? c.at(key).as_list() : std::vector<Value>{}) {
+        if (m.type() == Value::Type::string) list->emplace_back(m.as_string());
+        else list->emplace_back(m);
+      }
     for (const Value& w : c.at("loss_weights").as_list()) o.loss_weights.push_back(w.as_double());
     o.run_eagerly = c.get("run_eagerly", false).as_bool();
     model.compile(o);

@@ -41,29 +41,6 @@ class CallbackList {
 
 }  // namespace
 
-// ---- compile ----------------------------------------------------------------------------------
-void Model::compile(const CompileOptions& o) {
-  if (!o.optimizer.ptr) throw std::invalid_argument(name() + ": compile() needs an optimizer");
-  if (o.loss.empty()) throw std::invalid_argument(name() + ": compile() needs a loss");
-  optimizer_ = o.optimizer.ptr;
-  losses_.clear();
-  for (const auto& l : o.loss) {
-    if (!l.ptr()) throw std::invalid_argument(name() + ": compile() received an empty loss");
-    losses_.push_back(l.ptr());
-  }
-  loss_weights_ = o.loss_weights;
-  compile_options_ = o;
-  metrics_.clear();
-  metrics_resolved_ = false;
-  loss_tracker_ = std::make_shared<metrics::Mean>("loss");
-  loss_seen_ = false;
-  traced_ = -1;
-  train_fn_.reset();
-  test_fn_.reset();
-  predict_fn_.reset();
-  compiled_ = true;
-}
-
 namespace {
 bool any_dynamic(const layers::Layer& l) {
   if (l.dynamic()) return true;
@@ -115,78 +92,6 @@ std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind,
                                         core::FunctionOptions{.name = name() + "." + names[kind], .reduce_retracing = true});
   }
   return (*fn)(x, y, sw);
-}
-
-std::vector<std::string> Model::output_names() const {
-  std::vector<std::string> names;
-  if (auto* f = dynamic_cast<const FunctionalModel*>(this))
-    for (const KerasTensor& t : f->outputs()) names.push_back(t.node()->layer->name());
-  return names;
-}
-
-void Model::resolve_metrics(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred) {
-  if (y.size() != y_pred.size())
-    throw std::invalid_argument(name() + ": the model has " + std::to_string(y_pred.size()) +
-                                " outputs, but received " + std::to_string(y.size()) + " target arrays");
-  if (metrics_resolved_) return;
-  if (losses_.size() != 1 && losses_.size() != y_pred.size())
-    throw std::invalid_argument(name() + ": the model has " + std::to_string(y_pred.size()) + " outputs but compile() received " +
-                                std::to_string(losses_.size()) + " losses (give one, or one per output)");
-  if (!loss_weights_.empty() && loss_weights_.size() != y_pred.size())
-    throw std::invalid_argument(name() + ": loss_weights has " + std::to_string(loss_weights_.size()) +
-                                " entries for " + std::to_string(y_pred.size()) + " outputs");
-  core::InitScope init;  // the metrics' variables are made once, outside any trace
-  metrics_.assign(y_pred.size(), {});
-  for (size_t i = 0; i < y_pred.size(); ++i) {
-    const losses::LossPtr& l = losses_.size() == 1 ? losses_[0] : losses_[i];
-    for (const metrics::MetricArg& m : compile_options_.metrics) {
-      // One metric object per output: accuracy resolves by the loss and shapes, others
-      // are fresh copies when there are several outputs.
-      metrics::MetricPtr p = m.resolve(l->name(), y[i].shape(), y_pred[i].shape());
-      if (y_pred.size() > 1 && !m.is_accuracy_alias()) p = metrics::deserialize(metrics::serialize(*p));
-      metrics_[i].push_back(p);
-    }
-  }
-  metrics_resolved_ = true;
-}
-
-Tensor Model::compute_loss(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred, const Tensor& sw) {
-  Tensor total;
-  for (size_t i = 0; i < y_pred.size(); ++i) {
-    const losses::LossPtr& l = losses_.size() == 1 ? losses_[0] : losses_[i];
-    Tensor li = (*l)(y[i], y_pred[i], sw);
-    if (!loss_weights_.empty() && loss_weights_[i] != 1.0) li = ops::multiply(li, ops::scalar_like(li, loss_weights_[i]));
-    total = total.defined() ? ops::add(total, li) : li;
-  }
-  for (const Tensor& r : losses()) total = ops::add(total, ops::cast(ops::sum(r), total.dtype()));
-  return total;
-}
-
-void Model::update_metrics(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred, const Tensor& sw) {
-  for (size_t i = 0; i < metrics_.size(); ++i)
-    for (const auto& m : metrics_[i]) m->update_state(y[i], y_pred[i], sw);
-}
-
-void Model::reset_metrics() {
-  if (loss_tracker_) loss_tracker_->reset_state();
-  loss_seen_ = false;
-  for (auto& per : metrics_)
-    for (auto& m : per) m->reset_state();
-  for (auto& m : tracked_metrics_) m->reset_state();
-}
-
-Logs Model::metrics_result() const {
-  Logs logs;
-  if (loss_seen_ && loss_tracker_) logs["loss"] = loss_tracker_->result().item<double>();
-  std::vector<std::string> outs = output_names();
-  for (size_t i = 0; i < metrics_.size(); ++i)
-    for (const auto& m : metrics_[i]) {
-      std::string key = m->name();
-      if (metrics_.size() > 1 && i < outs.size()) key = outs[i] + "_" + key;
-      logs[key] = m->result().item<double>();
-    }
-  for (const auto& m : tracked_metrics_) logs[m->name()] = m->result().item<double>();
-  return logs;
 }
 
 // ---- steps ------------------------------------------------------------------------------------

@@ -510,13 +510,13 @@ TEST_CASE("fit on a Dataset reaches the same weights as fit on tensors with the 
   REQUIRE(wa.size() == wb.size());
   for (size_t i = 0; i < wa.size(); ++i) CHECK(values(wa[i]) == values(wb[i]));
   CHECK(ha.history["loss"] == hb.history["loss"]);
-  CHECK(ha.history["mean_absolute_error"] == hb.history["mean_absolute_error"]);
+  CHECK(ha.history["mae"] == hb.history["mae"]);
 
   // evaluate and predict on a dataset agree with the tensor versions.
   keras::Logs ea = a->evaluate(x, y, {.batch_size = 16, .verbose = 0});
   keras::Logs eb = b->evaluate(Dataset::from_tensor_slices({x, y}).batch(16), {.verbose = 0});
   CHECK(eb["loss"] == doctest::Approx(ea["loss"]).epsilon(1e-6));
-  CHECK(eb["mean_absolute_error"] == doctest::Approx(ea["mean_absolute_error"]).epsilon(1e-6));
+  CHECK(eb["mae"] == doctest::Approx(ea["mae"]).epsilon(1e-6));
   Tensor pa = a->predict(x, {.batch_size = 16});
   Tensor pb = b->predict(Dataset::from_tensor_slices(x).batch(16));
   CHECK(pb.shape() == Shape{70, 1});
