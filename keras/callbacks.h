@@ -2,12 +2,14 @@
 // ProgbarLogger (Keras 3's progress bar), EarlyStopping, ReduceLROnPlateau,
 // LearningRateScheduler, TerminateOnNaN, CSVLogger, LambdaCallback.
 #pragma once
+#include <concepts>
 #include <cstdio>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/tensor.h"
@@ -20,11 +22,13 @@ using Logs = std::map<std::string, double>;
 
 namespace callbacks {
 
+class CallbackList;
+
 class Callback {
  public:
   virtual ~Callback();
   // The model being trained (set by fit/evaluate/predict before the first hook).
-  void set_model(Model* m) { model_ = m; }
+  virtual void set_model(Model* m) { model_ = m; }
   Model* model() const { return model_; }
   // What fit() runs: epochs, steps per epoch, verbose.
   virtual void set_params(const std::map<std::string, double>& params) { params_ = params; }
@@ -45,16 +49,82 @@ class Callback {
   virtual void on_predict_batch_begin(int64_t, const Logs&) {}
   virtual void on_predict_batch_end(int64_t, const Logs&) {}
 
+ protected:
+  // Adds a value to the logs being passed to the callbacks of the current hook (Keras's
+  // callbacks write into the shared logs dict: the callbacks after this one, History and
+  // the progress bar see it; ReduceLROnPlateau logs "learning_rate" this way). Outside
+  // a CallbackList's hook it does nothing.
+  void set_log(const std::string& key, double value) {
+    if (logs_) (*logs_)[key] = value;
+  }
+
  private:
+  friend class CallbackList;
   Model* model_ = nullptr;
   std::map<std::string, double> params_;
+  Logs* logs_ = nullptr;
 };
 using CallbackPtr = std::shared_ptr<Callback>;
+
+// What fit/evaluate/predict take as a callback: a shared_ptr to one (to keep a handle,
+// e.g. to read EarlyStopping::stopped_epoch()), or a callback object made in place,
+// moved into shared ownership (Keras's `callbacks=[EarlyStopping(patience=2)]`):
+//   .callbacks = {keras::callbacks::EarlyStopping({.patience = 2}), history_handle}
+class CallbackArg {
+ public:
+  template <class T>
+    requires std::derived_from<T, Callback>
+  CallbackArg(std::shared_ptr<T> p) : ptr_(std::move(p)) {}  // NOLINT
+  template <class T>
+    requires(std::derived_from<std::remove_cvref_t<T>, Callback> && !std::is_lvalue_reference_v<T>)
+  CallbackArg(T&& object) : ptr_(std::make_shared<std::remove_cvref_t<T>>(std::move(object))) {}  // NOLINT
+  const CallbackPtr& ptr() const { return ptr_; }
+
+ private:
+  CallbackPtr ptr_;
+};
+
+// Keras's CallbackList: runs each hook on every callback in order, with one shared copy
+// of the logs (what set_log() writes). fit() appends the progress bar and History after
+// the user's callbacks. A null callback is refused, naming its position.
+class CallbackList : public Callback {
+ public:
+  explicit CallbackList(const std::vector<CallbackArg>& callbacks = {}, Model* model = nullptr,
+                        const std::map<std::string, double>& params = {});
+  void append(const CallbackArg& callback);
+  const std::vector<CallbackPtr>& callbacks() const { return cbs_; }
+  bool empty() const { return cbs_.empty(); }
+  void set_model(Model* m) override;
+  void set_params(const std::map<std::string, double>& params) override;
+
+  void on_train_begin(const Logs& logs) override;
+  void on_train_end(const Logs& logs) override;
+  void on_epoch_begin(int epoch, const Logs& logs) override;
+  void on_epoch_end(int epoch, const Logs& logs) override;
+  void on_train_batch_begin(int64_t batch, const Logs& logs) override;
+  void on_train_batch_end(int64_t batch, const Logs& logs) override;
+  void on_test_begin(const Logs& logs) override;
+  void on_test_end(const Logs& logs) override;
+  void on_test_batch_begin(int64_t batch, const Logs& logs) override;
+  void on_test_batch_end(int64_t batch, const Logs& logs) override;
+  void on_predict_begin(const Logs& logs) override;
+  void on_predict_end(const Logs& logs) override;
+  void on_predict_batch_begin(int64_t batch, const Logs& logs) override;
+  void on_predict_batch_end(int64_t batch, const Logs& logs) override;
+
+ private:
+  template <class F>
+  void each(const Logs& logs, F hook);
+  std::vector<CallbackPtr> cbs_;
+};
 
 namespace detail {
 // Whether a monitored value improves upward: mode "max", or "auto" with an accuracy-like
 // name (acc, auc, precision, recall, f1, iou); throws naming `who` on another mode.
 bool maximizes(const std::string& mode, const std::string& monitor, const char* who);
+// logs[monitor], or nullopt after printing Keras's warning naming `what` and the keys
+// available (once: `warned` is set).
+std::optional<double> monitored(const Logs& logs, const std::string& monitor, const char* what, bool& warned);
 }  // namespace detail
 
 // Records the epoch logs; fit() returns it.
@@ -117,11 +187,12 @@ class EarlyStopping : public Callback {
   int best_epoch() const { return best_epoch_; }
 
  private:
-  bool improved(double v, double ref) const;
+  bool improved(double v, const std::optional<double>& ref) const;
   EarlyStoppingOptions o_;
   bool maximize_ = false;
-  double best_ = 0;
+  std::optional<double> best_;
   int wait_ = 0, stopped_epoch_ = 0, best_epoch_ = 0;
+  bool warned_ = false;
   std::vector<core::Tensor> best_weights_;
 };
 
@@ -146,6 +217,7 @@ class ReduceLROnPlateau : public Callback {
   bool maximize_ = false;
   double best_ = 0;
   int wait_ = 0, cooldown_counter_ = 0;
+  bool warned_ = false;
 };
 
 // schedule(epoch, current_lr) -> new learning rate, set before each epoch.
@@ -170,6 +242,8 @@ class TerminateOnNaN : public Callback {
 class CSVLogger : public Callback {
  public:
   explicit CSVLogger(std::string filename, char separator = ',', bool append = false);
+  CSVLogger(CSVLogger&& o) noexcept;
+  CSVLogger& operator=(CSVLogger&&) = delete;
   ~CSVLogger() override;
   void on_train_begin(const Logs&) override;
   void on_epoch_end(int epoch, const Logs& logs) override;
@@ -180,6 +254,7 @@ class CSVLogger : public Callback {
   char sep_;
   bool append_;
   std::FILE* f_ = nullptr;
+  bool header_ = true;  // false when appending to a file that already has lines
   std::vector<std::string> keys_;
 };
 

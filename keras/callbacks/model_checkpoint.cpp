@@ -243,11 +243,11 @@ void ModelCheckpoint::save(int epoch, std::optional<int64_t> batch, const Logs& 
   const std::string path = format_filepath(epoch, batch, logs);
   if (o_.save_best_only) {
     auto it = logs.find(o_.monitor);
-    if (it == logs.end()) {
+    if (it == logs.end()) {  // Keras 3 warns and saves anyway
       if (!warned_missing_)
-        std::fprintf(stderr, "UserWarning: Can save best model only with %s available, skipping.\n", o_.monitor.c_str());
+        std::fprintf(stderr, "UserWarning: Can save best model only with %s available.\n", o_.monitor.c_str());
       warned_missing_ = true;
-      return;
+      return write(path);
     }
     const double current = it->second;
     const bool improved = maximize_ ? current > best_ : current < best_;
@@ -263,6 +263,10 @@ void ModelCheckpoint::save(int epoch, std::optional<int64_t> batch, const Logs& 
   } else if (o_.verbose > 0) {
     std::printf("\nEpoch %d: saving model to %s\n", epoch + 1, path.c_str());
   }
+  write(path);
+}
+
+void ModelCheckpoint::write(const std::string& path) {
   std::fflush(stdout);
   namespace fs = std::filesystem;
   std::error_code ec;

@@ -48,6 +48,7 @@ class ModelCheckpoint : public Callback {
 
  private:
   void save(int epoch, std::optional<int64_t> batch, const Logs& logs);
+  void write(const std::string& path);  // save() or save_weights(), creating the folder
   // check_only: skips the names that need logs (the constructor checks the syntax).
   std::string format(int epoch, std::optional<int64_t> batch, const Logs& logs, bool check_only) const;
   bool should_save_on_batch(int64_t batch);

@@ -114,7 +114,7 @@ struct FitOptions {
   int64_t batch_size = 32;
   int epochs = 1;
   int verbose = 1;  // 0 silent, 1 progress bar, 2 one line per epoch
-  std::vector<callbacks::CallbackPtr> callbacks{};
+  std::vector<callbacks::CallbackArg> callbacks{};
   double validation_split = 0.0;  // the last fraction of the samples, before shuffling
   ValidationData validation_data{};
   bool shuffle = true;
@@ -133,14 +133,14 @@ struct EvaluateOptions {
   int64_t batch_size = 32;
   int verbose = 1;
   Tensor sample_weight{};
-  std::vector<callbacks::CallbackPtr> callbacks{};
+  std::vector<callbacks::CallbackArg> callbacks{};
   int64_t steps = -1;  // batches to evaluate (-1: all)
 };
 
 struct PredictOptions {
   int64_t batch_size = 32;
   int verbose = 0;
-  std::vector<callbacks::CallbackPtr> callbacks{};
+  std::vector<callbacks::CallbackArg> callbacks{};
   int64_t steps = -1;  // batches to predict (-1: all)
 };
 
@@ -256,9 +256,9 @@ class Model : public layers::Layer {
   callbacks::History fit_loop(detail::BatchSource& train, detail::BatchSource* validation,
                               const FitOptions& options);
   Logs evaluate_loop(detail::BatchSource& source, int verbose,
-                     const std::vector<callbacks::CallbackPtr>& callbacks);
+                     const std::vector<callbacks::CallbackArg>& callbacks);
   std::vector<Tensor> predict_loop(detail::BatchSource& source, int verbose,
-                                   const std::vector<callbacks::CallbackPtr>& callbacks);
+                                   const std::vector<callbacks::CallbackArg>& callbacks);
   void resolve_metrics(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred);
   std::vector<std::string> output_names() const;
 

@@ -16,30 +16,9 @@
 
 namespace keras {
 namespace ops = core::ops;
-using callbacks::CallbackPtr;
+using callbacks::CallbackArg;
+using callbacks::CallbackList;
 
-namespace {
-
-class CallbackList {
- public:
-  CallbackList(std::vector<CallbackPtr> cbs, Model* m, const std::map<std::string, double>& params)
-      : cbs_(std::move(cbs)) {
-    for (auto& c : cbs_) {
-      c->set_model(m);
-      c->set_params(params);
-    }
-  }
-  template <class F>
-  void each(F f) {
-    for (auto& c : cbs_) f(*c);
-  }
-  bool wants_batch_logs() const { return !cbs_.empty(); }
-
- private:
-  std::vector<CallbackPtr> cbs_;
-};
-
-}  // namespace
 
 namespace {
 bool any_dynamic(const layers::Layer& l) {
@@ -212,25 +191,24 @@ callbacks::History Model::fit(const data::Dataset& dataset, const FitOptions& o)
 
 callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSource* val, const FitOptions& o) {
   auto history = std::make_shared<callbacks::History>();
-  std::vector<CallbackPtr> cbs = o.callbacks;
-  if (o.verbose) cbs.push_back(std::make_shared<callbacks::ProgbarLogger>(o.verbose));
-  cbs.push_back(history);
-  CallbackList callbacks(cbs, this, loop_params(train.steps(), o.verbose, o.epochs));
-  const bool batch_logs = !o.callbacks.empty() || o.verbose == 1;
+  CallbackList callbacks(o.callbacks, this, loop_params(train.steps(), o.verbose, o.epochs));
+  const bool batch_logs = !callbacks.empty() || o.verbose == 1;
+  if (o.verbose) callbacks.append(std::make_shared<callbacks::ProgbarLogger>(o.verbose));
+  callbacks.append(history);
 
   fit_start = {.epoch = o.initial_epoch, .step = 0,
                .shuffle_seed = o.seed >= 0 ? uint64_t(o.seed)
                                            : uint64_t(ops::random_uniform({}, {.minval = 0, .maxval = 1e15, .dtype = DType::float64}).item<double>())};
 
   stop_training = false;
-  callbacks.each([](auto& c) { c.on_train_begin({}); });
+  callbacks.on_train_begin({});
   const FitStart start = fit_start;  // a callback (BackupAndRestore) may have moved it
   if (start.epoch < 0 || start.step < 0)
     throw std::invalid_argument(name() + ": fit() cannot start at epoch " + std::to_string(start.epoch) + ", step " +
                                 std::to_string(start.step));
   for (int epoch = start.epoch; epoch < o.epochs && !stop_training; ++epoch) {
     reset_metrics();
-    callbacks.each([&](auto& c) { c.on_epoch_begin(epoch, {}); });
+    callbacks.on_epoch_begin(epoch, {});
     train.begin_pass(epoch, start.shuffle_seed);
     int64_t step = 0;
     if (epoch == start.epoch && start.step > 0) {
@@ -238,12 +216,11 @@ callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSour
       step = start.step;
     }
     for (; !stop_training && train.has_next(); ++step) {
-      if (batch_logs) callbacks.each([&](auto& c) { c.on_train_batch_begin(step, {}); });
+      if (batch_logs) callbacks.on_train_batch_begin(step, {});
       detail::Batch b = train.next();
       run_step(train_fn_, kTrain, b.x, b.y, b.sample_weight);
       if (batch_logs) {
-        Logs logs = metrics_result();
-        callbacks.each([&](auto& c) { c.on_train_batch_end(step, logs); });
+        callbacks.on_train_batch_end(step, metrics_result());
       }
     }
     if (train.ran_out())  // Keras's warning; the next epoch starts a new pass over the dataset
@@ -255,9 +232,9 @@ callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSour
       Logs v = evaluate_loop(*val, 0, {});
       for (const auto& [k, value] : v) logs["val_" + k] = value;
     }
-    callbacks.each([&](auto& c) { c.on_epoch_end(epoch, logs); });
+    callbacks.on_epoch_end(epoch, logs);
   }
-  callbacks.each([](auto& c) { c.on_train_end({}); });
+  callbacks.on_train_end({});
   return *history;
 }
 
@@ -283,24 +260,20 @@ Logs Model::evaluate(const data::Dataset& dataset, const EvaluateOptions& o) {
   return evaluate_loop(*source, o.verbose, o.callbacks);
 }
 
-Logs Model::evaluate_loop(detail::BatchSource& source, int verbose, const std::vector<CallbackPtr>& user_cbs) {
-  std::vector<CallbackPtr> cbs = user_cbs;
-  if (verbose) cbs.push_back(std::make_shared<callbacks::ProgbarLogger>(verbose));
-  CallbackList callbacks(cbs, this, loop_params(source.steps(), verbose));
+Logs Model::evaluate_loop(detail::BatchSource& source, int verbose, const std::vector<CallbackArg>& user_cbs) {
+  CallbackList callbacks(user_cbs, this, loop_params(source.steps(), verbose));
+  if (verbose) callbacks.append(std::make_shared<callbacks::ProgbarLogger>(verbose));
   // Keep the training metrics' state: evaluate uses them too, so save the running loss.
   reset_metrics();
-  callbacks.each([](auto& c) { c.on_test_begin({}); });
+  callbacks.on_test_begin({});
   source.begin_pass(0, 0);
   for (int64_t step = 0; source.has_next(); ++step) {
     detail::Batch b = source.next();
     run_step(test_fn_, kTest, b.x, b.y, b.sample_weight);
-    if (!cbs.empty()) {
-      Logs logs = metrics_result();
-      callbacks.each([&](auto& c) { c.on_test_batch_end(step, logs); });
-    }
+    if (!callbacks.empty()) callbacks.on_test_batch_end(step, metrics_result());
   }
   Logs logs = metrics_result();
-  callbacks.each([&](auto& c) { c.on_test_end(logs); });
+  callbacks.on_test_end(logs);
   return logs;
 }
 
@@ -328,20 +301,19 @@ Tensor Model::predict(const data::Dataset& dataset, const PredictOptions& o) {
   return out[0];
 }
 
-std::vector<Tensor> Model::predict_loop(detail::BatchSource& source, int verbose, const std::vector<CallbackPtr>& user_cbs) {
-  std::vector<CallbackPtr> cbs = user_cbs;
-  if (verbose) cbs.push_back(std::make_shared<callbacks::ProgbarLogger>(verbose));
-  CallbackList callbacks(cbs, this, loop_params(source.steps(), verbose));
-  callbacks.each([](auto& c) { c.on_predict_begin({}); });
+std::vector<Tensor> Model::predict_loop(detail::BatchSource& source, int verbose, const std::vector<CallbackArg>& user_cbs) {
+  CallbackList callbacks(user_cbs, this, loop_params(source.steps(), verbose));
+  if (verbose) callbacks.append(std::make_shared<callbacks::ProgbarLogger>(verbose));
+  callbacks.on_predict_begin({});
   std::vector<std::vector<Tensor>> parts;
   source.begin_pass(0, 0);
   for (int64_t step = 0; source.has_next(); ++step) {
     std::vector<Tensor> out = run_step(predict_fn_, kPredict, source.next().x, {}, Tensor());
     if (parts.empty()) parts.resize(out.size());
     for (size_t i = 0; i < out.size(); ++i) parts[i].push_back(out[i]);
-    if (!cbs.empty()) callbacks.each([&](auto& c) { c.on_predict_batch_end(step, {}); });
+    if (!callbacks.empty()) callbacks.on_predict_batch_end(step, {});
   }
-  callbacks.each([](auto& c) { c.on_predict_end({}); });
+  callbacks.on_predict_end({});
   std::vector<Tensor> result;
   for (auto& p : parts) result.push_back(p.size() == 1 ? p[0] : ops::concat(p, 0));
   return result;
