@@ -71,6 +71,16 @@ Model::Model(const LayerOptions& options, std::string class_name)
 
 std::vector<Tensor> Model::compute_mask(const std::vector<Tensor>&, const std::vector<Tensor>&) { return {}; }
 
+std::vector<Tensor> Model::get_weights() const {
+  auto lock = lock_state();  // between steps of a fit in another thread
+  return Layer::get_weights();
+}
+
+void Model::set_weights(const std::vector<Tensor>& values) {
+  auto lock = lock_state();
+  Layer::set_weights(values);
+}
+
 std::vector<LayerPtr> Model::layers() const {
   std::vector<LayerPtr> out;
   for (const auto& l : sublayers()) out.push_back(l);
@@ -94,135 +104,6 @@ LayerPtr Model::get_layer(int64_t index) const {
   return ls[static_cast<size_t>(index)];
 }
 
-namespace {
-std::string with_commas(int64_t n) {
-  std::string s = std::to_string(n), out;
-  int c = 0;
-  for (auto it = s.rbegin(); it != s.rend(); ++it) {
-    if (c && c % 3 == 0 && *it != '-') out += ',';
-    out += *it;
-    ++c;
-  }
-  return std::string(out.rbegin(), out.rend());
-}
-
-std::string readable_bytes(double b) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  int u = 0;
-  while (b >= 1024 && u < 4) {
-    b /= 1024;
-    ++u;
-  }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.2f %s", b, units[u]);
-  return buf;
-}
-
-size_t display_width(const std::string& s) {  // UTF-8 code points
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-std::string pad(const std::string& s, size_t w, bool right) {
-  size_t d = display_width(s);
-  std::string fill(w > d ? w - d : 0, ' ');
-  return right ? fill + s : s + fill;
-}
-
-std::string repeat(const std::string& s, size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) out += s;
-  return out;
-}
-
-std::string shapes_str(const std::vector<ShapeSpec>& shapes) {
-  if (shapes.empty()) return "?";
-  if (shapes.size() == 1) return layers::shape_str(shapes[0]);
-  std::string s = "[";
-  for (size_t i = 0; i < shapes.size(); ++i) s += (i ? ", " : "") + layers::shape_str(shapes[i]);
-  return s + "]";
-}
-
-int64_t weight_bytes(const std::vector<Variable>& ws) {
-  int64_t b = 0;
-  for (const Variable& v : ws) b += v.shape().num_elements() * int64_t(core::dtype_size(v.dtype()));
-  return b;
-}
-int64_t weight_count(const std::vector<Variable>& ws) {
-  int64_t n = 0;
-  for (const Variable& v : ws) n += v.shape().num_elements();
-  return n;
-}
-}  // namespace
-
-std::string Model::summary_string(int) const {
-  const auto* fm = dynamic_cast<const FunctionalModel*>(this);
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> header = {"Layer (type)", "Output Shape", "Param #"};
-  if (fm) header.push_back("Connected to");
-  std::map<const layers::Layer*, std::vector<std::string>> inbound;
-  if (fm) {
-    for (const auto& n : fm->nodes()) {
-      auto& v = inbound[n->layer.get()];
-      for (const KerasTensor& t : n->inputs)
-        v.push_back(t.node()->layer->name() + "[0][" + std::to_string(t.index()) + "]");
-    }
-  }
-  for (const LayerPtr& l : layers()) {
-    std::vector<std::string> r;
-    r.push_back(l->name() + " (" + l->class_name() + ")");
-    if (auto* in = dynamic_cast<const InputLayer*>(l.get()))
-      r.push_back(layers::shape_str(in->batch_shape()));
-    else
-      r.push_back(shapes_str(l->output_shapes()));
-    r.push_back(l->built() || l->count_params() ? with_commas(l->count_params()) : "0 (unbuilt)");
-    if (fm) {
-      auto it = inbound.find(l.get());
-      std::string c;
-      if (it != inbound.end())
-        for (const auto& s : it->second) c += (c.empty() ? "" : ", ") + s;
-      r.push_back(c.empty() ? "-" : c);
-    }
-    rows.push_back(r);
-  }
-  std::vector<size_t> w(header.size());
-  for (size_t i = 0; i < header.size(); ++i) w[i] = display_width(header[i]);
-  for (const auto& r : rows)
-    for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], display_width(r[i]));
-  for (auto& x : w) x = std::max<size_t>(x, 12);
-  auto line = [&](const char* l, const char* m, const char* rgt, const char* fill) {
-    std::string s = l;
-    for (size_t i = 0; i < w.size(); ++i) s += repeat(fill, w[i] + 2) + (i + 1 < w.size() ? m : rgt);
-    return s + "\n";
-  };
-  auto row = [&](const std::vector<std::string>& r, const char* bar) {
-    std::string s = bar;
-    for (size_t i = 0; i < w.size(); ++i) {  // appended piece by piece (g++ 12 -Wrestrict)
-      s += ' ';
-      s += pad(r[i], w[i], i == 2);
-      s += ' ';
-      s += bar;
-    }
-    return s + "\n";
-  };
-  std::string out = "Model: \"" + name() + "\"\n";
-  out += line("┏", "┳", "┓", "━");
-  out += row(header, "┃");
-  out += line("┡", "╇", "┩", "━");
-  for (size_t i = 0; i < rows.size(); ++i) {
-    out += row(rows[i], "│");
-    if (i + 1 < rows.size()) out += line("├", "┼", "┤", "─");
-  }
-  out += line("└", "┴", "┘", "─");
-  auto all = weights(), tr = trainable_weights(), ntr = non_trainable_weights();
-  out += " Total params: " + with_commas(weight_count(all)) + " (" + readable_bytes(double(weight_bytes(all))) + ")\n";
-  out += " Trainable params: " + with_commas(weight_count(tr)) + " (" + readable_bytes(double(weight_bytes(tr))) + ")\n";
-  out += " Non-trainable params: " + with_commas(weight_count(ntr)) + " (" + readable_bytes(double(weight_bytes(ntr))) + ")\n";
-  return out;
-}
-
-void Model::summary(int line_length) const { std::cout << summary_string(line_length) << std::flush; }
 
 // ---- Functional -----------------------------------------------------------------------------
 FunctionalModel::FunctionalModel(std::vector<KerasTensor> inputs, std::vector<KerasTensor> outputs,

@@ -12,7 +12,10 @@
 //   class MyModel : public keras::Model { ... call() ... };   // subclassing
 //   auto m = keras::make<MyModel>();
 #pragma once
+#include <atomic>
 #include <concepts>
+#include <mutex>
+#include <thread>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -161,7 +164,9 @@ class Model : public layers::Layer {
   // A model's outputs carry the masks its layers attached; it adds none.
   std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
 
-  // Keras's summary table; summary() prints it to stdout.
+  // Keras's summary table; summary() prints it to stdout. line_length > 0: the table is
+  // that wide, its columns split as Keras splits them, long cells wrapped (0: as wide as
+  // the cells need).
   std::string summary_string(int line_length = 0) const;
   void summary(int line_length = 0) const;
 
@@ -238,6 +243,17 @@ class Model : public layers::Layer {
   void save_weights(const std::string& path) const;
   void load_weights(const std::string& path);
 
+  // ---- threads ----
+  // The contract: fit, evaluate, train_on_batch and test_on_batch run in one thread at a
+  // time (a call from a second thread while one runs raises std::runtime_error; the
+  // running thread may nest them, e.g. from a callback). predict, get_weights,
+  // set_weights, save, save_weights and load_weights are safe from any thread: every
+  // step holds the model's state lock, so they see or write the weights between steps.
+  // Layers of the model are not locked when used directly from other threads.
+  std::unique_lock<std::recursive_mutex> lock_state() const { return std::unique_lock(state_mu_); }
+  std::vector<Tensor> get_weights() const;
+  void set_weights(const std::vector<Tensor>& values);
+
   // Where fit() starts. fit() sets it from its options before on_train_begin; a
   // callback's on_train_begin may change it to resume an interrupted run
   // (BackupAndRestore; Keras's model._initial_epoch). Each epoch's shuffling order
@@ -279,6 +295,9 @@ class Model : public layers::Layer {
   std::vector<Tensor> run_step(std::unique_ptr<StepFunction>& fn, int kind, const std::vector<Tensor>& x,
                                const std::vector<Tensor>& y, const Tensor& sample_weight);
   std::unique_ptr<StepFunction> train_fn_, test_fn_, predict_fn_;
+  mutable std::recursive_mutex state_mu_;  // held by each step (see lock_state())
+  std::atomic<std::thread::id> runner_{};  // the thread in fit/evaluate, if any
+  friend class RunGuard;
 };
 
 class FunctionalModel : public Model {

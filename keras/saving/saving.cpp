@@ -281,6 +281,7 @@ void build_if_needed(Model& model, size_t file_weights) {
 
 // ---- models -------------------------------------------------------------------------------------
 void save_model(const Model& model, const std::string& path) {
+  std::unique_lock<std::recursive_mutex> lock = model.lock_state();  // a snapshot between steps
   Config cfg = Config::object();
   cfg["format_version"] = static_cast<long long>(fmt::kVersion);
   cfg["class_name"] = model.class_name();
@@ -295,6 +296,7 @@ void save_model(const Model& model, const std::string& path) {
     sections.push_back(tensor_section("optimizer", named_values(optimizer_state(model, /*build=*/true))));
   }
   sections.push_back(tensor_section("weights", named_weights(model)));
+  lock.unlock();  // the bytes are taken: training may go on while the file is written
   write_sections(path, FileKind::model, sections);
 }
 
@@ -348,16 +350,21 @@ ModelPtr load_model(const std::string& path, const LoadOptions& options) {
 
 // ---- weights ------------------------------------------------------------------------------------
 void save_weights(const Model& model, const std::string& path) {
+  std::unique_lock<std::recursive_mutex> lock = model.lock_state();  // a snapshot between steps
   if (ends_with(path, ".npz")) {
     std::vector<std::pair<std::string, Tensor>> arrays;
     for (auto& t : named_weights(model)) arrays.emplace_back(std::move(t.name), t.value.cpu());
+    lock.unlock();  // the arrays are handles an optimizer step copies before writing to
     core::save_npz(path, arrays);
     return;
   }
-  write_sections(path, FileKind::weights, {tensor_section("weights", named_weights(model))});
+  std::vector<fmt::Section> sections{tensor_section("weights", named_weights(model))};
+  lock.unlock();
+  write_sections(path, FileKind::weights, sections);
 }
 
 void load_weights(Model& model, const std::string& path) {
+  std::unique_lock<std::recursive_mutex> lock = model.lock_state();  // between steps
   const std::string owner = "the model '" + model.name() + "'";
   if (ends_with(path, ".npz")) {
     auto arrays = core::load_npz(path);

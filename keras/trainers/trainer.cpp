@@ -8,6 +8,7 @@
 #include <optional>
 #include <random>
 #include <stdexcept>
+#include <thread>
 
 #include "core/ops.h"
 #include "keras/constraints.h"
@@ -19,6 +20,31 @@ namespace ops = core::ops;
 using callbacks::CallbackArg;
 using callbacks::CallbackList;
 
+
+// fit/evaluate in one thread at a time: the first call of a thread claims the model,
+// nested calls of that thread pass, another thread's call raises.
+class RunGuard {
+ public:
+  RunGuard(Model& m, const char* what) : m_(m) {
+    const std::thread::id self = std::this_thread::get_id();
+    std::thread::id none{};
+    if (m.runner_.load() == self) return;
+    if (!m.runner_.compare_exchange_strong(none, self))
+      throw std::runtime_error(m.name() + ": " + what + "() was called while another thread runs fit() or evaluate() on "
+                               "this model; a model trains and evaluates in one thread at a time (predict, get_weights "
+                               "and save are safe from other threads)");
+    owner_ = true;
+  }
+  ~RunGuard() {
+    if (owner_) m_.runner_.store(std::thread::id{});
+  }
+  RunGuard(const RunGuard&) = delete;
+  RunGuard& operator=(const RunGuard&) = delete;
+
+ private:
+  Model& m_;
+  bool owner_ = false;
+};
 
 namespace {
 bool any_dynamic(const layers::Layer& l) {
@@ -61,6 +87,7 @@ std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind,
                                 ops::fill({1}, double(n), DType::float32));
     return {loss};
   };
+  std::lock_guard<std::recursive_mutex> lock(state_mu_);  // one step at a time (lock_state())
   std::vector<Tensor> sw;
   if (sample_weight.defined()) sw.push_back(sample_weight);
   if (kind != kPredict) loss_seen_ = true;
@@ -91,6 +118,7 @@ Tensor Model::train_step(const std::vector<Tensor>& x, const std::vector<Tensor>
 }
 
 Logs Model::train_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y, const Tensor& sw) {
+  RunGuard guard(*this, "train_on_batch");
   if (!compiled_) throw std::invalid_argument(name() + ": you must call compile() before train_on_batch()");
   detail::cardinality(x, y, "train_on_batch");
   reset_metrics();
@@ -99,6 +127,7 @@ Logs Model::train_on_batch(const std::vector<Tensor>& x, const std::vector<Tenso
 }
 
 Logs Model::test_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y, const Tensor& sw) {
+  RunGuard guard(*this, "test_on_batch");
   if (!compiled_) throw std::invalid_argument(name() + ": you must call compile() before test_on_batch()");
   detail::cardinality(x, y, "test_on_batch");
   reset_metrics();
@@ -190,6 +219,7 @@ callbacks::History Model::fit(const data::Dataset& dataset, const FitOptions& o)
 }
 
 callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSource* val, const FitOptions& o) {
+  RunGuard guard(*this, "fit");
   auto history = std::make_shared<callbacks::History>();
   CallbackList callbacks(o.callbacks, this, loop_params(train.steps(), o.verbose, o.epochs));
   const bool batch_logs = !callbacks.empty() || o.verbose == 1;
@@ -261,6 +291,7 @@ Logs Model::evaluate(const data::Dataset& dataset, const EvaluateOptions& o) {
 }
 
 Logs Model::evaluate_loop(detail::BatchSource& source, int verbose, const std::vector<CallbackArg>& user_cbs) {
+  RunGuard guard(*this, "evaluate");
   CallbackList callbacks(user_cbs, this, loop_params(source.steps(), verbose));
   if (verbose) callbacks.append(std::make_shared<callbacks::ProgbarLogger>(verbose));
   // Keep the training metrics' state: evaluate uses them too, so save the running loss.
