@@ -96,6 +96,9 @@ class Iterator {
   Iterator() = default;
   // The next element, or nullopt at the end. An exception raised by a map function, a
   // predicate or a generator (on any thread) is rethrown here as the original exception.
+  // Thread-safe, as tf.data's get_next: several threads may call next() on one iterator
+  // (or its copies); each element goes to exactly one of them and all see the end. (The
+  // range-for members below keep a current element per copy: one copy per thread.)
   std::optional<Element> next();
 
   // Range-for interface (Dataset::begin() fetches the first element).

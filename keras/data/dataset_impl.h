@@ -51,6 +51,11 @@ class Node {
 };
 using NodePtr = std::shared_ptr<const Node>;
 
+// sources.cpp
+NodePtr make_slices_node(Element tensors);
+NodePtr make_tensors_node(Element tensors);
+NodePtr make_generator_node(GeneratorFactory f);
+NodePtr make_range_node(int64_t start, int64_t stop, int64_t step);
 // transformations.cpp
 NodePtr make_shuffle_node(NodePtr input, int64_t buffer_size, uint64_t seed, bool reshuffle_each_iteration);
 NodePtr make_map_node(NodePtr input, MapFn f);
