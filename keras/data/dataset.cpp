@@ -294,6 +294,21 @@ Dataset Dataset::concatenate(const Dataset& other) const {
   return Dataset(detail::make_concatenate_node(node_, other.node_));
 }
 
+Dataset Dataset::flat_map_fn(FlatMapFn f) const {
+  if (!f) throw std::invalid_argument("flat_map: expected a function, but received an empty one");
+  return Dataset(detail::make_flat_map_node(node_, std::move(f)));
+}
+
+Dataset Dataset::enumerate(int64_t start) const { return Dataset(detail::make_enumerate_node(node_, start)); }
+
+Dataset Dataset::rebatch(int64_t batch_size, const BatchOptions& o) const {
+  return Dataset(detail::make_rebatch_node(node_, batch_size, o.drop_remainder));
+}
+
+WindowDataset Dataset::window(int64_t size, const WindowOptions& o) const {
+  return WindowDataset(detail::make_window_source(node_, size, o));
+}
+
 Dataset Dataset::cache() const { return Dataset(detail::make_cache_node(node_)); }
 
 Dataset Dataset::prefetch(int64_t buffer_size) const {
