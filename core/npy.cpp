@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <cstdint>
@@ -35,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "core/compression.h"
 #include "core/tensor_impl.h"
 
@@ -99,85 +99,6 @@ class Fd {
 
  private:
   int fd_;
-};
-
-// Writes all n bytes; returns 0 or errno.
-int write_all(int fd, const void* data, std::size_t n) {
-  const char* p = static_cast<const char*>(data);
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    p += w;
-    n -= static_cast<std::size_t>(w);
-  }
-  return 0;
-}
-
-// A path's directory part including the final '/' ("" when it has none) and its last
-// component.
-void split_path(const std::string& path, std::string& dir, std::string& base) {
-  std::size_t slash = path.find_last_of('/');
-  dir = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
-  base = slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-// A file written under a unique temporary name next to its target and renamed into place
-// by commit(), so rename() is atomic (same filesystem) and a failure never leaves a
-// truncated file; without commit() the temporary file is removed.
-class AtomicFile {
- public:
-  AtomicFile(const std::string& path, const char* who) : path_(path), who_(who) {
-    std::string dir, base;
-    split_path(path, dir, base);
-    if (base.empty()) fail("the path names a directory, not a file");
-    static std::atomic<unsigned> counter{0};
-    for (int attempt = 0;; ++attempt) {
-      tmp_ = dir + "." + base + ".tmp-" + std::to_string(::getpid()) + "-" +
-             std::to_string(counter.fetch_add(1));
-      int f = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-      if (f >= 0) {
-        fd_.reset(f);
-        break;
-      }
-      if (errno != EEXIST || attempt >= 100) fail(errno_text(errno));
-    }
-  }
-  ~AtomicFile() {
-    if (!committed_) {
-      fd_.close();
-      ::unlink(tmp_.c_str());
-    }
-  }
-  AtomicFile(const AtomicFile&) = delete;
-  AtomicFile& operator=(const AtomicFile&) = delete;
-
-  void write(const void* data, std::size_t n) {
-    if (n == 0) return;
-    if (int err = write_all(fd_.get(), data, n)) fail(errno_text(err));
-    written_ += n;
-  }
-  void write(std::string_view s) { write(s.data(), s.size()); }
-  uint64_t written() const { return written_; }
-
-  void commit() {
-    if (::fsync(fd_.get()) != 0) fail(errno_text(errno));
-    if (int err = fd_.close()) fail(errno_text(err));
-    if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail(errno_text(errno));
-    committed_ = true;
-  }
-
- private:
-  [[noreturn]] void fail(const std::string& problem) {
-    throw std::runtime_error(std::string(who_) + ": cannot write '" + path_ + "': " + problem);
-  }
-  std::string path_, tmp_;
-  const char* who_;
-  Fd fd_;
-  uint64_t written_ = 0;
-  bool committed_ = false;
 };
 
 // ---- byte sources ---------------------------------------------------------------------

@@ -9,7 +9,8 @@
 
 namespace core {
 // Writes t to path (via a temporary file renamed into place, so a failure never leaves
-// a truncated file).
+// a truncated file; a symbolic link is followed and its target replaced, a target that
+// is not a regular file raises core::NotRegularFileError: see core/atomic_file.h).
 void save_npy(const std::string& path, const Tensor& t);
 // Reads a .npy file of a supported dtype (little-endian, C order); a malformed or
 // truncated file throws std::runtime_error naming the file and the problem.

@@ -1,6 +1,7 @@
 // files.h - test helpers for files: a temporary folder removed at the end of a test,
 // whole-file reads and writes, and gzip compression of test data.
 #pragma once
+#include <stdlib.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -15,16 +16,14 @@
 
 namespace th {
 
-// A fresh, empty folder (unique per process and object), removed with its contents when
-// the object goes out of scope.
+// A fresh, empty folder with a name unique to this run (mkdtemp), removed with its
+// contents when the object goes out of scope.
 struct TempDir {
   std::filesystem::path path;
   TempDir() {
-    static int n = 0;
-    path = std::filesystem::temp_directory_path() /
-           ("keras_cpp_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
+    std::string tmpl = (std::filesystem::temp_directory_path() / "keras_cpp_test_XXXXXX").string();
+    REQUIRE_MESSAGE(::mkdtemp(tmpl.data()) != nullptr, "cannot create a temporary folder like " << tmpl);
+    path = tmpl;
   }
   ~TempDir() {
     std::error_code ec;

@@ -1,5 +1,6 @@
-// csv.cpp - the CSV reader: one pass tokenizes each record (RFC 4180 quoting, CRLF) and
-// parses its selected fields straight into per-column buffers; the tensors are built at
+// csv.cpp - the CSV reader: one pass tokenizes each record (csv_tokenizer.cpp: RFC 4180
+// quoting; LF, CRLF or CR line ends; UTF-16 refused) and parses its selected fields
+// straight into per-column buffers; the tensors are built at
 // the end, once string columns (StringColumns::skip) and dropped rows are known.
 #include "keras/data/csv.h"
 
@@ -7,39 +8,25 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <deque>
 #include <limits>
 #include <set>
 #include <stdexcept>
 
 #include "core/compression.h"
 #include "core/ops.h"
+#include "keras/data/csv_tokenizer.h"
 
 namespace keras::data {
 namespace {
 
 using core::DType;
 using core::Tensor;
+using csv_detail::Field;
+using csv_detail::quote;
+using csv_detail::Tokenizer;
 
 // Far above any CSV a program reads whole into memory.
 constexpr uint64_t kMaxBytes = uint64_t(1) << 36;
-
-std::string quote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s.substr(0, 80)) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (u < 0x20 || u == 0x7f) {
-      static const char hex[] = "0123456789abcdef";
-      out += "\\x";
-      out += hex[u >> 4];
-      out += hex[u & 15];
-    } else out += c;
-  }
-  if (s.size() > 80) out += "...";
-  return out + "'";
-}
 
 std::string list_names(const std::vector<std::string>& names) {
   std::string out;
@@ -53,104 +40,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
 }
-
-struct Field {
-  std::string_view text;
-  int64_t line = 0;  // where the field starts
-};
-
-// Splits text into records of fields. Quoted fields may hold the delimiter, newlines and
-// doubled quotes; a record ends at '\n' (a '\r' before it is dropped).
-class Tokenizer {
- public:
-  Tokenizer(std::string_view text, char delim, int64_t first_line, const std::string& ctx)
-      : s_(text), delim_(delim), line_(first_line), ctx_(ctx) {}
-
-  int64_t line() const { return line_; }
-
-  // The next non-blank record into `out`; false at the end of the text.
-  bool next(std::vector<Field>& out) {
-    while (true) {
-      out.clear();
-      if (pos_ >= s_.size()) return false;
-      // A blank line (empty, or only "\r") is skipped.
-      if (s_[pos_] == '\n' || (s_[pos_] == '\r' && (pos_ + 1 == s_.size() || s_[pos_ + 1] == '\n'))) {
-        pos_ += s_[pos_] == '\r' ? 2 : 1;
-        ++line_;
-        continue;
-      }
-      while (true) {
-        out.push_back(field(out.size() + 1));
-        if (pos_ >= s_.size()) return true;
-        char c = s_[pos_++];
-        if (c == '\n') {
-          ++line_;
-          return true;
-        }
-        // c is the delimiter: another field follows.
-      }
-    }
-  }
-
- private:
-  [[noreturn]] void fail(int64_t line, std::size_t column, const std::string& problem) {
-    throw std::runtime_error(ctx_ + ": line " + std::to_string(line) + ", column " +
-                             std::to_string(column) + ": " + problem);
-  }
-
-  // One field, leaving pos_ at the delimiter, the '\n' or the end.
-  Field field(std::size_t column) {
-    Field f;
-    f.line = line_;
-    if (pos_ < s_.size() && s_[pos_] == '"') {
-      const std::size_t open = pos_++;
-      std::size_t start = pos_;
-      std::string* unescaped = nullptr;
-      while (true) {
-        std::size_t q = s_.find('"', pos_);
-        if (q == std::string_view::npos)
-          fail(f.line, column, "unterminated quoted field (the quote opened here is never closed: " +
-                                   quote(s_.substr(open, 40)) + ")");
-        line_ += std::count(s_.begin() + static_cast<std::ptrdiff_t>(pos_),
-                            s_.begin() + static_cast<std::ptrdiff_t>(q), '\n');
-        if (q + 1 < s_.size() && s_[q + 1] == '"') {  // a doubled quote
-          if (!unescaped) unescaped = &arena_.emplace_back();
-          unescaped->append(s_.substr(start, q + 1 - start));
-          pos_ = start = q + 2;
-          continue;
-        }
-        if (unescaped) {
-          unescaped->append(s_.substr(start, q - start));
-          f.text = *unescaped;
-        } else {
-          f.text = s_.substr(start, q - start);
-        }
-        pos_ = q + 1;
-        break;
-      }
-      // After the closing quote: the delimiter, the end of the line, or spaces.
-      while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t') && s_[pos_] != delim_) ++pos_;
-      if (pos_ < s_.size() && s_[pos_] == '\r' && (pos_ + 1 == s_.size() || s_[pos_ + 1] == '\n')) ++pos_;
-      if (pos_ < s_.size() && s_[pos_] != delim_ && s_[pos_] != '\n')
-        fail(f.line, column, "unexpected text " + quote(s_.substr(pos_, s_.find('\n', pos_) - pos_)) +
-                                 " after the closing quote of a quoted field");
-      return f;
-    }
-    std::size_t start = pos_;
-    while (pos_ < s_.size() && s_[pos_] != delim_ && s_[pos_] != '\n') ++pos_;
-    std::size_t end = pos_;
-    if (end > start && s_[end - 1] == '\r' && (pos_ == s_.size() || s_[pos_] == '\n')) --end;
-    f.text = s_.substr(start, end - start);
-    return f;
-  }
-
-  std::string_view s_;
-  char delim_;
-  std::size_t pos_ = 0;
-  int64_t line_;
-  const std::string& ctx_;
-  std::deque<std::string> arena_;  // quoted fields with doubled quotes, unescaped
-};
 
 // One result column while parsing.
 struct Column {
@@ -213,13 +102,11 @@ class Parser {
     if (o.skip_rows < 0)
       throw std::invalid_argument(ctx_ + ": skip_rows must be >= 0 (received " +
                                   std::to_string(o.skip_rows) + ")");
+    csv_detail::check_encoding(text, ctx_);
     if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // BOM
     int64_t line = 1;
     std::size_t pos = 0;
-    for (int64_t k = 0; k < o.skip_rows && pos < text.size(); ++k, ++line) {
-      std::size_t nl = text.find('\n', pos);
-      pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    }
+    for (int64_t k = 0; k < o.skip_rows && pos < text.size(); ++k, ++line) pos = csv_detail::next_line(text, pos);
     text_ = text.substr(pos);
     first_line_ = line;
     na_.insert(o.na_values.begin(), o.na_values.end());

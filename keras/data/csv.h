@@ -1,6 +1,7 @@
 // csv.h - reading CSV files into named column tensors (pandas.read_csv's everyday
 // subset): a header, column selection, per-column dtypes, missing values, RFC 4180
-// quoting, CRLF line ends, gzip-compressed files.
+// quoting, LF, CRLF or CR (old Mac) line ends, gzip-compressed files. The text must be
+// UTF-8 or ASCII: a UTF-16 or UTF-32 file raises an error naming the encoding.
 //
 //   auto table = keras::data::read_csv("housing.csv", {.select_columns = {"RM", "MEDV"}});
 //   keras::Tensor rooms = table["RM"];                       // float32 (n,)

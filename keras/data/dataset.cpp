@@ -1,9 +1,10 @@
-// dataset.cpp - Element, Iterator, the Dataset API and the sources (tensor slices,
-// tensors, generators, ranges). The transformations are in transformations.cpp,
-// batching.cpp and threaded_nodes.cpp.
+// dataset.cpp - Element, Iterator and the Dataset API. The sources are in sources.cpp,
+// the transformations in transformations.cpp, batching.cpp, threaded_nodes.cpp,
+// enumerate.cpp, rebatch.cpp and window_dataset.cpp.
 #include "keras/data/dataset.h"
 
 #include <algorithm>
+#include <mutex>
 #include <stdexcept>
 
 #include "core/ops.h"
@@ -149,129 +150,17 @@ bool IteratorImpl::next_index(int64_t&) {
 
 namespace {
 
-// ---- sources ----------------------------------------------------------------------------------
-class SlicesNode : public Node {
- public:
-  explicit SlicesNode(Element tensors) : rows_(std::move(tensors)) {}
-  int64_t cardinality() const override { return rows_.size(); }
-  IteratorPtr make_iterator() const override { return std::make_unique<It>(rows_); }
-  const detail::Rows* rows_source() const override { return &rows_; }
-
- private:
-  class It : public IteratorImpl {
-   public:
-    explicit It(const detail::Rows& rows) : rows_(rows) {}
-    bool next(Element& out) override {
-      if (i_ >= rows_.size()) return false;
-      out = rows_.row(i_++);
-      return true;
-    }
-    bool next_index(int64_t& row) override {
-      if (i_ >= rows_.size()) return false;
-      row = i_++;
-      return true;
-    }
-
-   private:
-    const detail::Rows& rows_;  // the node outlives its iterators (they hold the dataset)
-    int64_t i_ = 0;
-  };
-  detail::Rows rows_;
-};
-
-class TensorsNode : public Node {
- public:
-  explicit TensorsNode(Element e) : e_(std::move(e)) {}
-  int64_t cardinality() const override { return 1; }
-  IteratorPtr make_iterator() const override { return std::make_unique<It>(e_); }
-
- private:
-  class It : public IteratorImpl {
-   public:
-    explicit It(const Element& e) : e_(e) {}
-    bool next(Element& out) override {
-      if (done_) return false;
-      done_ = true;
-      out = e_;
-      return true;
-    }
-
-   private:
-    const Element& e_;
-    bool done_ = false;
-  };
-  Element e_;
-};
-
-class GeneratorNode : public Node {
- public:
-  explicit GeneratorNode(GeneratorFactory f) : f_(std::move(f)) {}
-  int64_t cardinality() const override { return UNKNOWN_CARDINALITY; }
-  IteratorPtr make_iterator() const override { return std::make_unique<It>(f_); }
-
- private:
-  class It : public IteratorImpl {
-   public:
-    explicit It(const GeneratorFactory& f) : f_(f) {}
-    bool next(Element& out) override {
-      if (done_) return false;
-      if (!gen_) {
-        gen_ = f_();
-        if (!gen_) throw std::invalid_argument("from_generator: the factory returned an empty generator");
-      }
-      std::optional<Element> e = gen_();
-      if (!e) {
-        done_ = true;
-        gen_ = nullptr;
-        return false;
-      }
-      out = std::move(*e);
-      return true;
-    }
-
-   private:
-    const GeneratorFactory& f_;
-    Generator gen_;
-    bool done_ = false;
-  };
-  GeneratorFactory f_;
-};
-
-class RangeNode : public Node {
- public:
-  RangeNode(int64_t start, int64_t stop, int64_t step) : start_(start), stop_(stop), step_(step) {}
-  int64_t cardinality() const override {
-    const int64_t span = step_ > 0 ? stop_ - start_ : start_ - stop_;
-    const int64_t st = step_ > 0 ? step_ : -step_;
-    return span <= 0 ? 0 : (span + st - 1) / st;
-  }
-  IteratorPtr make_iterator() const override { return std::make_unique<It>(start_, cardinality(), step_); }
-
- private:
-  class It : public IteratorImpl {
-   public:
-    It(int64_t start, int64_t n, int64_t step) : v_(start), n_(n), step_(step) {}
-    bool next(Element& out) override {
-      if (i_ >= n_) return false;
-      out = Element(core::constant(v_));
-      v_ += step_;
-      ++i_;
-      return true;
-    }
-
-   private:
-    int64_t v_, n_, step_, i_ = 0;
-  };
-  int64_t start_, stop_, step_;
-};
-
 // The top of every iteration: stays at the end once there, and releases the pipeline
-// (and its threads) as soon as it is exhausted.
+// (and its threads) as soon as it is exhausted. next() may be called from several
+// threads at once (tf.data's get_next is thread-safe): calls are serialized, so each
+// element goes to exactly one caller and every caller sees the end; the pipeline's own
+// threads (prefetch, parallel map) keep working ahead meanwhile.
 class RootIterator : public IteratorImpl {
  public:
   RootIterator(NodePtr node, IteratorPtr it) : node_(std::move(node)), it_(std::move(it)) {}
   ~RootIterator() override { it_.reset(); }  // before the node it refers to
   bool next(Element& out) override {
+    std::lock_guard<std::mutex> lock(mu_);
     if (!it_) return false;
     if (it_->next(out)) return true;
     it_.reset();
@@ -280,6 +169,7 @@ class RootIterator : public IteratorImpl {
 
  private:
   NodePtr node_;  // keeps the graph alive while the iterator exists
+  std::mutex mu_;
   IteratorPtr it_;
 };
 
@@ -326,25 +216,25 @@ Dataset Dataset::from_tensor_slices(const Element& tensors) {
                                   " has shape " + tensors[0].shape().str() + " and " + label(i) + " has shape " +
                                   tensors[i].shape().str());
   }
-  return Dataset(std::make_shared<SlicesNode>(tensors));
+  return Dataset(detail::make_slices_node(tensors));
 }
 
 Dataset Dataset::from_tensors(const Element& tensors) {
   for (size_t i = 0; i < tensors.size(); ++i)
     if (!tensors[i].defined())
       throw std::invalid_argument("from_tensors: component " + std::to_string(i) + " is an undefined tensor");
-  return Dataset(std::make_shared<TensorsNode>(tensors));
+  return Dataset(detail::make_tensors_node(tensors));
 }
 
 Dataset Dataset::from_generator(GeneratorFactory make_generator) {
   if (!make_generator) throw std::invalid_argument("from_generator: expected a generator factory, but received an empty function");
-  return Dataset(std::make_shared<GeneratorNode>(std::move(make_generator)));
+  return Dataset(detail::make_generator_node(std::move(make_generator)));
 }
 
 Dataset Dataset::range(int64_t stop) { return range(0, stop, 1); }
 Dataset Dataset::range(int64_t start, int64_t stop, int64_t step) {
   if (step == 0) throw std::invalid_argument("range: step must not be 0");
-  return Dataset(std::make_shared<RangeNode>(start, stop, step));
+  return Dataset(detail::make_range_node(start, stop, step));
 }
 
 Dataset Dataset::zip(const std::vector<Dataset>& datasets) {
@@ -402,6 +292,21 @@ Dataset Dataset::skip(int64_t count) const {
 
 Dataset Dataset::concatenate(const Dataset& other) const {
   return Dataset(detail::make_concatenate_node(node_, other.node_));
+}
+
+Dataset Dataset::flat_map_fn(FlatMapFn f) const {
+  if (!f) throw std::invalid_argument("flat_map: expected a function, but received an empty one");
+  return Dataset(detail::make_flat_map_node(node_, std::move(f)));
+}
+
+Dataset Dataset::enumerate(int64_t start) const { return Dataset(detail::make_enumerate_node(node_, start)); }
+
+Dataset Dataset::rebatch(int64_t batch_size, const BatchOptions& o) const {
+  return Dataset(detail::make_rebatch_node(node_, batch_size, o.drop_remainder));
+}
+
+WindowDataset Dataset::window(int64_t size, const WindowOptions& o) const {
+  return WindowDataset(detail::make_window_source(node_, size, o));
 }
 
 Dataset Dataset::cache() const { return Dataset(detail::make_cache_node(node_)); }

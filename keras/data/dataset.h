@@ -1,7 +1,8 @@
 // dataset.h - keras::data::Dataset, tf.data's input pipeline: sources
 // (from_tensor_slices, from_tensors, from_generator, range), transformations (batch,
-// padded_batch, unbatch, shuffle, map, filter, repeat, take, skip, zip, concatenate,
-// cache, prefetch), cardinality and range-for iteration.
+// padded_batch, unbatch, rebatch, shuffle, map, flat_map, filter, repeat, take, skip,
+// zip, concatenate, enumerate, window, cache, prefetch), cardinality and range-for
+// iteration.
 //
 //   auto ds = keras::data::Dataset::from_tensor_slices({images, labels})
 //                 .shuffle(60000, {.seed = 42})
@@ -87,6 +88,7 @@ class Element {
 namespace detail {
 class Node;
 class IteratorImpl;
+struct DatasetAccess;
 }  // namespace detail
 
 // One pass over a dataset. Copies share the same state (like a Python iterator). Also
@@ -96,6 +98,9 @@ class Iterator {
   Iterator() = default;
   // The next element, or nullopt at the end. An exception raised by a map function, a
   // predicate or a generator (on any thread) is rethrown here as the original exception.
+  // Thread-safe, as tf.data's get_next: several threads may call next() on one iterator
+  // (or its copies); each element goes to exactly one of them and all see the end. (The
+  // range-for members below keep a current element per copy: one copy per thread.)
   std::optional<Element> next();
 
   // Range-for interface (Dataset::begin() fetches the first element).
@@ -142,6 +147,17 @@ using PredicateFn = std::function<bool(const Element&)>;
 // factory once per iteration, as tf.data calls a Python generator function.
 using Generator = std::function<std::optional<Element>()>;
 using GeneratorFactory = std::function<Generator()>;
+class Dataset;
+// flat_map's function: an element to a dataset, whose elements are output in turn.
+using FlatMapFn = std::function<Dataset(const Element&)>;
+
+// Dataset::window's options (tf.data.Dataset.window's keyword arguments).
+struct WindowOptions {
+  std::optional<int64_t> shift{};  // input elements between window starts (default: size)
+  int64_t stride = 1;              // input elements between the elements of a window
+  bool drop_remainder = false;     // drop the last windows if they have fewer than size elements
+};
+class WindowDataset;  // window_dataset.h (included at the end of this header)
 
 namespace detail {
 [[noreturn]] void throw_arity(const char* what, size_t arity, const Element& e);
@@ -212,6 +228,15 @@ class Dataset {
                   options);
   }
   Dataset map_fn(MapFn f, const MapOptions& options = {}) const;
+  // f(element) or f(component, ...) returns a Dataset; the output is the elements of
+  // each of those datasets in turn (cardinality unknown, as tf.data reports).
+  template <class F>
+  Dataset flat_map(F f) const {
+    return flat_map_fn(FlatMapFn([f = std::move(f)](const Element& e) mutable -> Dataset {
+      return detail::call_with("flat_map", f, e);
+    }));
+  }
+  Dataset flat_map_fn(FlatMapFn f) const;
   // Keeps the elements for which f(element) or f(component, ...) is true (a bool, or a
   // scalar bool tensor).
   template <class F>
@@ -237,6 +262,19 @@ class Dataset {
   // Keeps the elements in memory after the first complete iteration; later iterations
   // read them from memory (a partial iteration caches nothing).
   Dataset cache() const;
+  // (index, element): an int64 scalar counting from start, followed by the element's
+  // components (a flat tuple, as zip makes; a dict's keys are not kept). Indices run up to
+  // int64's maximum - 1, as with tf.data (range(start, max)): a finite dataset ends there,
+  // an infinite one raises std::overflow_error.
+  Dataset enumerate(int64_t start = 0) const;
+  // Re-slices the batches (every component has a first axis) into batches of batch_size
+  // rows, across input batch boundaries: unbatch().batch(batch_size) in one copy.
+  // Cardinality unknown (as tf.data reports).
+  Dataset rebatch(int64_t batch_size, const BatchOptions& options = {}) const;
+  // Windows of input elements: window k holds the elements k * shift + i * stride for
+  // i < size (fewer at the end, unless drop_remainder). Each window is a Dataset of
+  // whole elements, so `ds.window(3).flat_map([](Dataset w) { return w.batch(3); })`.
+  WindowDataset window(int64_t size, const WindowOptions& options = {}) const;
   // Produces up to buffer_size elements ahead on a background thread.
   Dataset prefetch(int64_t buffer_size = AUTOTUNE) const;
 
@@ -249,8 +287,11 @@ class Dataset {
   std::default_sentinel_t end() const { return {}; }
 
  private:
+  friend struct detail::DatasetAccess;
   explicit Dataset(std::shared_ptr<const detail::Node> node) : node_(std::move(node)) {}
   std::shared_ptr<const detail::Node> node_;
 };
 
 }  // namespace keras::data
+
+#include "keras/data/window_dataset.h"  // IWYU pragma: export

@@ -51,6 +51,11 @@ class Node {
 };
 using NodePtr = std::shared_ptr<const Node>;
 
+// sources.cpp
+NodePtr make_slices_node(Element tensors);
+NodePtr make_tensors_node(Element tensors);
+NodePtr make_generator_node(GeneratorFactory f);
+NodePtr make_range_node(int64_t start, int64_t stop, int64_t step);
 // transformations.cpp
 NodePtr make_shuffle_node(NodePtr input, int64_t buffer_size, uint64_t seed, bool reshuffle_each_iteration);
 NodePtr make_map_node(NodePtr input, MapFn f);
@@ -65,9 +70,23 @@ NodePtr make_cache_node(NodePtr input);
 NodePtr make_batch_node(NodePtr input, int64_t batch_size, bool drop_remainder);
 NodePtr make_padded_batch_node(NodePtr input, int64_t batch_size, const PaddedBatchOptions& o);
 NodePtr make_unbatch_node(NodePtr input);
+// enumerate.cpp
+NodePtr make_enumerate_node(NodePtr input, int64_t start);
+// rebatch.cpp
+NodePtr make_rebatch_node(NodePtr input, int64_t batch_size, bool drop_remainder);
+// window_dataset.cpp
+NodePtr make_flat_map_node(NodePtr input, FlatMapFn f);
+std::shared_ptr<const WindowSource> make_window_source(NodePtr input, int64_t size, const WindowOptions& o);
 // threaded_nodes.cpp
 NodePtr make_parallel_map_node(NodePtr input, MapFn f, int64_t threads);
 NodePtr make_prefetch_node(NodePtr input, int64_t buffer_size);
+
+// Lets the node code wrap a node as a Dataset, and reach the node of a Dataset that a
+// user function returned.
+struct DatasetAccess {
+  static Dataset make(NodePtr node) { return Dataset(std::move(node)); }
+  static const NodePtr& node(const Dataset& d) { return d.node_; }
+};
 
 // Rows [begin, begin + count) of t along axis 0 (a copy); with squeeze (count 1) the
 // row itself, without the first axis.

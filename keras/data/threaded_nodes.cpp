@@ -134,7 +134,7 @@ class PrefetchNode : public Node {
         }
         error_ = err;
         done_ = true;
-        not_empty_.notify_one();
+        not_empty_.notify_all();  // every waiting consumer sees the end
         break;
       }
       input_.reset();  // on this thread: the input's own threads are joined here

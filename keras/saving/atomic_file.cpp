@@ -1,68 +1,57 @@
-// atomic_file.cpp - write_file_atomically: temporary file in the same folder, fsync,
-// rename over the target, fsync the folder.
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
+// atomic_file.cpp - write_file_atomically: the bytes a writer puts in a std::ostream go
+// to a core::AtomicFile (a temporary file next to the resolved target, fsync, rename
+// over it, fsync of the folder).
+#include <array>
+#include <ostream>
 #include <stdexcept>
+#include <streambuf>
 
+#include "core/atomic_file.h"
 #include "keras/saving/saving.h"
 
 namespace keras::saving {
 
 namespace {
-std::string errno_text() { return std::strerror(errno); }
+// A stream buffer that hands its bytes to an AtomicFile in 64 KiB pieces. A failing
+// write throws from the AtomicFile; the ostream (with badbit in its exception mask)
+// passes that exception on.
+class AtomicFileBuf : public std::streambuf {
+ public:
+  explicit AtomicFileBuf(core::AtomicFile& file) : file_(file) { setp(buf_.data(), buf_.data() + buf_.size()); }
+  void drain() {
+    file_.write(pbase(), std::size_t(pptr() - pbase()));
+    setp(buf_.data(), buf_.data() + buf_.size());
+  }
 
-void fsync_path(const std::string& path, int flags, const std::string& what) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error(what + " '" + path + "': cannot open to sync: " + errno_text());
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  // Some file systems do not sync directories (EINVAL): the rename is still atomic.
-  if (rc != 0 && !(err == EINVAL && (flags & O_DIRECTORY)))
-    throw std::runtime_error(what + " '" + path + "': fsync failed: " + std::strerror(err));
-}
+ protected:
+  int_type overflow(int_type c) override {
+    drain();
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    *pptr() = traits_type::to_char_type(c);
+    pbump(1);
+    return c;
+  }
+  int sync() override {
+    drain();
+    return 0;
+  }
+
+ private:
+  core::AtomicFile& file_;
+  std::array<char, 1 << 16> buf_;
+};
 }  // namespace
 
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
-  namespace fs = std::filesystem;
   if (path.empty()) throw std::invalid_argument("write_file_atomically: expected a file path, but received ''");
-  const fs::path target(path);
-  if (!target.has_filename())
-    throw std::invalid_argument("write_file_atomically: expected a file path, but received the folder '" + path + "'");
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  static std::atomic<uint64_t> counter{0};
-  std::string tmp_name(1, '.');
-  tmp_name.append(target.filename().string()).append(".tmp.").append(std::to_string(::getpid()));
-  tmp_name.append(1, '.').append(std::to_string(counter.fetch_add(1)));
-  const fs::path tmp = dir / tmp_name;
-  auto remove_tmp = [&] {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-  };
-  try {
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      if (!out)
-        throw std::runtime_error("cannot save to '" + path + "': cannot create the temporary file '" + tmp.string() +
-                                 "': " + errno_text());
-      write(out);
-      out.flush();
-      if (!out) throw std::runtime_error("cannot save to '" + path + "': write error (disk full?)");
-    }
-    fsync_path(tmp.string(), O_RDONLY, "temporary file");
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
-      throw std::runtime_error("cannot save to '" + path + "': rename failed: " + errno_text());
-  } catch (...) {
-    remove_tmp();
-    throw;
-  }
-  fsync_path(dir.string(), O_RDONLY | O_DIRECTORY, "folder");
+  core::AtomicFile file(path, "save");
+  AtomicFileBuf buf(file);
+  std::ostream out(&buf);
+  out.exceptions(std::ios::badbit);
+  write(out);
+  out.flush();
+  buf.drain();
+  file.commit();  // without it (an exception above), the temporary file is removed
 }
 
 }  // namespace keras::saving

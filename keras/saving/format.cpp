@@ -123,6 +123,16 @@ void write_container(std::ostream& out, FileKind kind, const std::vector<Section
   }
 }
 
+void check_format_version(int64_t version, const std::string& source, const std::string& where) {
+  if (version == int64_t(kVersion)) return;
+  if (version > int64_t(kVersion))
+    throw FormatError(source + ": the " + where + " says format version " + std::to_string(version) +
+                      ", newer than this build of keras-cpp supports (format version " + std::to_string(kVersion) +
+                      "): the file was written by a newer keras-cpp; load it with that version or newer");
+  throw FormatError(source + ": the " + where + " says format version " + std::to_string(version) +
+                    ", which no keras-cpp wrote (this build reads format version " + std::to_string(kVersion) + ")");
+}
+
 const std::string_view* Container::find(const std::string& name) const {
   for (const auto& [n, v] : sections)
     if (n == name) return &v;
@@ -139,9 +149,7 @@ Container read_container(std::string_view bytes, const std::string& source) {
   ar.take(sizeof kMagic, "magic");
   uint32_t version = 0, kind = 0, count = 0, hcrc = 0;
   ar(version);
-  if (version != kVersion)
-    throw FormatError(source + ": unsupported format version " + std::to_string(version) + " (this build reads version " +
-                      std::to_string(kVersion) + ")");
+  check_format_version(version, source, "file header");
   ar(kind, count);
   const std::size_t head_end = ar.position();
   ar(hcrc);

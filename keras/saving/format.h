@@ -37,6 +37,9 @@ class FormatError : public std::runtime_error {
 };
 
 inline constexpr uint32_t kVersion = 1;
+// Raises FormatError unless version is kVersion, naming both versions (a newer one: the
+// file was written by a newer keras-cpp). `where` names the field ("file header").
+void check_format_version(int64_t version, const std::string& source, const std::string& where);
 enum class FileKind : uint32_t { model = 1, weights = 2, checkpoint = 3 };
 const char* kind_name(FileKind kind);
 

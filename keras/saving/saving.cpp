@@ -11,6 +11,7 @@
 
 #include "core/npy.h"
 #include "core/ops.h"
+#include "keras/saving/file_config.h"
 #include "keras/saving/format.h"
 
 namespace keras::saving {
@@ -19,6 +20,10 @@ namespace fmt = format;
 using fmt::FileKind;
 using fmt::FormatError;
 using fmt::NamedTensor;
+using detail::check_config_values;
+using detail::check_config_version;
+using detail::parse_json;
+using detail::where;
 
 namespace {
 
@@ -126,40 +131,6 @@ std::vector<std::pair<std::string, Tensor>> as_pairs(std::vector<NamedTensor> ts
   out.reserve(ts.size());
   for (auto& t : ts) out.emplace_back(std::move(t.name), std::move(t.value));
   return out;
-}
-
-std::string where(const std::string& source, const char* section) {
-  return source + ", section '" + section + "'";
-}
-
-Config parse_json(std::string_view text, const std::string& source, const char* section) {
-  try {
-    return Config::from_json(text);
-  } catch (const std::exception& e) {
-    throw FormatError(where(source, section) + ": invalid JSON: " + e.what());
-  }
-}
-
-// Integers in an architecture beyond this (other than seeds) are taken as corrupt: they
-// would size tensors far beyond any model this format is meant for.
-constexpr int64_t kMaxConfigInt = int64_t(1) << 24;
-
-void check_config_values(const Value& v, const std::string& key, const std::string& source,
-                         const char* section = "config") {
-  switch (v.type()) {
-    case Value::Type::integer:
-      if (key != "seed" && (v.as_int() > kMaxConfigInt || v.as_int() < -kMaxConfigInt))
-        throw FormatError(where(source, section) + ": the value " + std::to_string(v.as_int()) + " of '" + key +
-                          "' is out of the accepted range [-2^24, 2^24]");
-      break;
-    case Value::Type::list:
-      for (const Value& x : v.as_list()) check_config_values(x, key, source, section);
-      break;
-    case Value::Type::object:
-      for (const auto& [k, x] : v.items()) check_config_values(x, k, source, section);
-      break;
-    default: break;
-  }
 }
 
 Config compile_config(const Model& model) {
@@ -311,6 +282,7 @@ ModelPtr load_model_from_memory(std::string_view bytes, const LoadOptions& optio
   const std::string_view* weights = c.find("weights");
   if (!config_text || !weights) throw FormatError(source + ": a model file needs the sections 'config' and 'weights'");
   const Config cfg = parse_json(*config_text, source, "config");
+  check_config_version(cfg, source);
   // Everything is read and verified before anything is built.
   auto values = as_pairs(fmt::decode_tensors(*weights, where(source, "weights")));
   std::vector<std::pair<std::string, Tensor>> state;

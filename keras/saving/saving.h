@@ -17,6 +17,7 @@
 
 #include "keras/config.h"
 #include "keras/models/model.h"
+#include "core/atomic_file.h"
 #include "keras/saving/serializable.h"
 
 namespace keras {
@@ -25,10 +26,19 @@ using ModelPtr = std::shared_ptr<Model>;
 
 namespace keras::saving {
 
+// A path to save to that names a directory, a device (/dev/null), a FIFO or a socket
+// (directly or through symbolic links): refused before anything is written.
+using core::NotRegularFileError;
+
 // Writes via a temporary file in the same folder (same-directory temp name, write, flush,
 // fsync the file, rename over path, fsync the directory); on any error (a throwing
 // `write`, a full disk, an unwritable folder) the temporary file is removed, the old file
 // at path is untouched, and the error propagates (std::runtime_error naming the path).
+// A symbolic link at path (through any number of levels) is followed: its final target
+// is replaced, in the target's folder, and the link stays; a dangling link gets its
+// target created. A target that is not a regular file raises NotRegularFileError (a
+// std::invalid_argument naming the path and what it is). The new file keeps the
+// permissions of the file it replaces.
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 
 // The architecture (registered classes only), the weights, the compile configuration

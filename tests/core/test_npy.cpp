@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "core/npy.h"
 #include "files.h"
 #include "helpers.h"
@@ -213,12 +214,15 @@ TEST_CASE("test_npy: a failed save leaves nothing behind") {
   Tensor t = core::constant({1.0f, 2.0f});
   // Missing directory.
   std::string missing = dir.file("no_such_dir/x.npy");
-  const std::string message = "save_npy: cannot write '" + missing + "': No such file or directory";
+  const std::string message = "save_npy: cannot write '" + missing + "': cannot create the temporary file";
   CHECK_THROWS_MSG(core::save_npy(missing, t), std::runtime_error, message.c_str());
+  CHECK_THROWS_MSG(core::save_npy(missing, t), std::runtime_error, "No such file or directory");
   CHECK(dir.entries().empty());
-  // The target is a directory: the write succeeds, the rename fails, the temporary goes.
+  // The target is a directory: refused before anything is written (test_save_targets.cpp
+  // covers devices, FIFOs, sockets and symbolic links).
   fs::create_directory(dir.path / "d.npy");
-  CHECK_THROWS_MSG(core::save_npy(dir.file("d.npy"), t), std::runtime_error, "d.npy");
+  CHECK_THROWS_MSG(core::save_npy(dir.file("d.npy"), t), core::NotRegularFileError,
+                   "d.npy': it is a directory, not a regular file");
   CHECK(dir.entries() == std::vector<std::string>{"d.npy"});
   CHECK(fs::is_empty(dir.path / "d.npy"));
   CHECK_THROWS_AS(core::save_npy(dir.file("e.npy"), Tensor()), std::invalid_argument);

@@ -19,14 +19,15 @@ using keras::data::StringColumns;
 
 namespace {
 
-// A file in the temporary directory, removed at the end of the test.
+// A file in the temporary directory under a name unique to this run (mkstemps: created
+// exclusively, ending in `name`), removed at the end of the test.
 struct TempFile {
   std::string path;
   explicit TempFile(const std::string& name, const std::string& bytes = "") {
-    static int n = 0;
-    path = (fs::temp_directory_path() /
-            ("keras_cpp_test_csv_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + "_" + name))
-               .string();
+    path = (fs::temp_directory_path() / ("keras_cpp_test_csv_XXXXXX_" + name)).string();
+    const int fd = ::mkstemps(path.data(), static_cast<int>(name.size() + 1));
+    REQUIRE_MESSAGE(fd >= 0, "cannot create a temporary file like " << path);
+    ::close(fd);
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
     f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   }
@@ -99,6 +100,62 @@ TEST_CASE("test_csv: RFC 4180 quoting, CRLF, BOM, blank lines, spaces") {
                    std::runtime_error, "line 2, column 2 ('v'): '1.5' is not an integer, but the column is int32");
   CHECK_THROWS_MSG(parse("a,b\n1,2\n\"q\nq\",3\n4,x\n", {.select_columns = {"b"}}), std::runtime_error,
                    "line 5, column 2 ('b'): cannot parse 'x'");
+}
+
+TEST_CASE("test_csv: CR-only (old Mac) line ends, alone or mixed with LF and CRLF") {
+  auto t = parse("a,b\r1,2\r3,4\r");
+  CHECK(t.num_rows() == 2);
+  check_values(t["a"], std::vector<double>{1, 3});
+  check_values(t["b"], std::vector<double>{2, 4});
+  // Without a final line end, with blank lines, and mixed with LF and CRLF.
+  auto m = parse("a,b\r\r1,2\n3,4\r\n\r5,6\r7,8");
+  check_values(m["a"], std::vector<double>{1, 3, 5, 7});
+  check_values(m["b"], std::vector<double>{2, 4, 6, 8});
+  // A quoted field keeps its CR; a quoted field at the end of a CR line.
+  auto q = parse("a,b\r\"x\ry\",1\r\"z\",2\r", {.select_columns = {"b"}});
+  check_values(q["b"], std::vector<double>{1, 2});
+  CHECK_THROWS_MSG(parse("a,b\r\"x\ry\",1\r"), std::runtime_error, "line 2, column 1 ('a'): cannot parse 'x\\ry'");
+  // Line numbers count CR line ends (in quoted fields too), and skip_rows skips CR lines.
+  CHECK_THROWS_MSG(parse("a,b\r1,2\r\"q\rq\",3\r4,x\r", {.select_columns = {"b"}}), std::runtime_error,
+                   "line 5, column 2 ('b'): cannot parse 'x'");
+  CHECK_THROWS_MSG(parse("a,b\r\n1,2\r\n\"q\r\nq\",3\r\n4,x\r\n", {.select_columns = {"b"}}), std::runtime_error,
+                   "line 5, column 2 ('b'): cannot parse 'x'");
+  auto s = parse("# comment\r# another\rx,y\r1,2\r", {.skip_rows = 2});
+  CHECK(s.names() == std::vector<std::string>{"x", "y"});
+  check_values(s["y"], std::vector<double>{2});
+  // Spaces after a closing quote, then a CR.
+  check_values(parse("a\r\"1\"  \r\"2\"\r")["a"], std::vector<double>{1, 2});
+  // As a file, too.
+  TempFile f("mac.csv", "x,y\r1,2\r3,4\r");
+  check_values(keras::data::read_csv(f.path)["y"], std::vector<double>{2, 4});
+}
+
+TEST_CASE("test_csv: UTF-16 and UTF-32 files raise an error naming the encoding") {
+  // "a,b\n1,2\n" in UTF-16LE and UTF-16BE, with and without a byte-order mark.
+  const std::string ascii = "a,b\n1,2\n";
+  std::string le, be;
+  for (char c : ascii) {
+    le += std::string{c, '\0'};
+    be += std::string{'\0', c};
+  }
+  CHECK_THROWS_MSG(parse("\xFF\xFE" + le), std::runtime_error,
+                   "read_csv: 't.csv': the file looks like UTF-16 (found a UTF-16LE byte-order mark); save it as UTF-8");
+  CHECK_THROWS_MSG(parse("\xFE\xFF" + be), std::runtime_error,
+                   "read_csv: 't.csv': the file looks like UTF-16 (found a UTF-16BE byte-order mark); save it as UTF-8");
+  CHECK_THROWS_MSG(parse(le), std::runtime_error, "looks like UTF-16 (no byte-order mark, but a NUL in every other byte: UTF-16LE)");
+  CHECK_THROWS_MSG(parse(be), std::runtime_error, "looks like UTF-16 (no byte-order mark, but a NUL in every other byte: UTF-16BE)");
+  CHECK_THROWS_MSG(parse(std::string("\xFF\xFE\0\0", 4) + "a\0\0\0"), std::runtime_error,
+                   "looks like UTF-32 (found a UTF-32LE byte-order mark)");
+  CHECK_THROWS_MSG(parse(std::string("\0\0\xFE\xFF", 4)), std::runtime_error, "looks like UTF-32 (found a UTF-32BE byte-order mark)");
+  CHECK_THROWS_MSG(parse(std::string("a,b\n1,2\n\0\x01\x02", 11)), std::runtime_error,
+                   "looks like binary data or UTF-16/UTF-32 (it has a NUL byte at offset 8); save it as UTF-8");
+  // From a file (and a gzip-compressed one), the message names the file.
+  TempFile f("u16.csv", "\xFF\xFE" + le), gz("u16.csv.gz", gzip("\xFF\xFE" + le));
+  CHECK_THROWS_MSG(keras::data::read_csv(f.path), std::runtime_error,
+                   ("read_csv: '" + f.path + "': the file looks like UTF-16 (found a UTF-16LE byte-order mark)").c_str());
+  CHECK_THROWS_MSG(keras::data::read_csv(gz.path), std::runtime_error, "looks like UTF-16 (found a UTF-16LE byte-order mark)");
+  // UTF-8 (with or without its mark) still reads.
+  check_values(parse("\xEF\xBB\xBF" "caf\xC3\xA9\n1\n")["caf\xC3\xA9"], std::vector<double>{1});
 }
 
 TEST_CASE("test_csv: missing values: fill, raise, drop_row") {

@@ -1,14 +1,17 @@
 // test_saving_malformed.cpp - hand-made malformed model files: bad magic and version,
 // truncation at every offset, every byte flipped, hostile lengths and shapes, duplicate
 // names, unregistered classes. Each must raise a typed exception naming the problem.
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <stdexcept>
 
+#include "files.h"
 #include "helpers.h"
 #include "keras/keras.h"
 #include "keras/saving/format.h"
@@ -92,7 +95,11 @@ std::string small_model_file() {
   model->compile({.optimizer = keras::optimizers::SGD({.momentum = 0.5}), .loss = "mse"});
   Tensor x = make(uniform(6, -1, 1, 1), Shape{2, 3}), y = make(uniform(4, -1, 1, 2), Shape{2, 2});
   model->fit(x, y, {.batch_size = 2, .epochs = 1, .verbose = 0});
-  const fs::path p = fs::temp_directory_path() / ("keras_cpp_malformed_" + std::to_string(::getpid()) + ".keras");
+  std::string tmpl = (fs::temp_directory_path() / "keras_cpp_malformed_XXXXXX").string();
+  const int fd = ::mkstemp(tmpl.data());  // a unique name per run
+  REQUIRE(fd >= 0);
+  ::close(fd);
+  const fs::path p = tmpl;
   model->save(p.string());
   std::ifstream in(p, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), {});
@@ -116,7 +123,11 @@ TEST_CASE("saving, malformed files: bad magic, version, kind, trailing bytes, du
   bad[1] = 'X';
   CHECK(load_error(bad).find("bad.keras: not a keras-cpp file (expected the magic bytes") == 0);
   CHECK(load_error("").find("but the file has only 0 bytes") != std::string::npos);
-  CHECK(load_error(container(1, {}, 7)) == "bad.keras: unsupported format version 7 (this build reads version 1)");
+  CHECK(load_error(container(1, {}, 7)) ==
+        "bad.keras: the file header says format version 7, newer than this build of keras-cpp supports (format "
+        "version 1): the file was written by a newer keras-cpp; load it with that version or newer");
+  CHECK(load_error(container(1, {}, 0)) ==
+        "bad.keras: the file header says format version 0, which no keras-cpp wrote (this build reads format version 1)");
   CHECK(load_error(container(9, {})) == "bad.keras: unknown file kind 9 (expected 1, 2 or 3)");
   CHECK(load_error(good + "x") == "bad.keras: 1 unexpected bytes after the last section (offset " +
                                       std::to_string(good.size()) + ")");
@@ -278,4 +289,41 @@ TEST_CASE("saving, malformed files: files that do not exist or are not model fil
                    "/nonexistent/m.keras: cannot open the file for reading");
   auto model = keras::Sequential({layers::Dense(2, {.input_shape = {3}})});
   CHECK_THROWS_MSG(model->load_weights("/nonexistent/w.weights"), std::runtime_error, "cannot open the file");
+}
+
+TEST_CASE("saving, malformed files: a model config with a newer format_version raises, naming both versions") {
+  // The small model file, its config's "format_version" changed (header version 1, every
+  // checksum valid): as if a newer keras-cpp had written it.
+  const std::string good = small_model_file();
+  auto with_version = [&](const keras::Value& version) {
+    const saving::format::Container c = saving::format::read_container(good, "good.keras");
+    std::vector<saving::format::Section> sections;
+    for (const auto& [name, payload] : c.sections) {
+      std::string text(payload);
+      if (name == "config") {
+        keras::Config cfg = keras::Config::from_json(text);
+        REQUIRE(cfg.at("format_version").as_int() == 1);
+        cfg["format_version"] = version;
+        text = cfg.to_json();
+      }
+      sections.push_back({name, text});
+    }
+    std::ostringstream out;
+    saving::format::write_container(out, saving::format::FileKind::model, sections);
+    return out.str();
+  };
+  CHECK(saving::load_model_from_memory(with_version(keras::Value(1LL)))->count_params() == 8);
+  CHECK(load_error(with_version(keras::Value(2LL))) ==
+        "bad.keras: the model config says format version 2, newer than this build of keras-cpp supports (format "
+        "version 1): the file was written by a newer keras-cpp; load it with that version or newer");
+  CHECK_THROWS_AS(saving::load_model_from_memory(with_version(keras::Value(2LL))), FormatError);
+  CHECK(load_error(with_version(keras::Value(-3LL))).find("says format version -3, which no keras-cpp wrote") !=
+        std::string::npos);
+  CHECK(load_error(with_version(keras::Value("2"))) ==
+        "bad.keras, section 'config': expected 'format_version' to be an integer, but it is a string");
+  // Written to a file and loaded from it, the same.
+  TempDir dir;
+  write_bytes(dir.file("newer.keras"), with_version(keras::Value(2LL)));
+  CHECK_THROWS_MSG(keras::models::load_model(dir.file("newer.keras")), FormatError,
+                   "newer.keras: the model config says format version 2, newer than this build");
 }
