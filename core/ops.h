@@ -17,6 +17,7 @@ using Axes = std::vector<int64_t>;
 // ---- creation -----------------------------------------------------------------------
 Tensor zeros(const Shape& shape, DType dtype = DType::float32);
 Tensor ones(const Shape& shape, DType dtype = DType::float32);
+// value must be exact in dtype (see scalar_like), else ConversionError.
 Tensor fill(const Shape& shape, double value, DType dtype = DType::float32);
 Tensor zeros_like(const Tensor& t);
 Tensor ones_like(const Tensor& t);
@@ -100,6 +101,10 @@ Tensor isnan(const Tensor& x);
 Tensor isfinite(const Tensor& x);
 Tensor logical_not(const Tensor& x);
 Tensor cast(const Tensor& x, DType dtype);
+// cast that raises ConversionError naming the first value dtype cannot hold exactly
+// (2.5, NaN or inf to an integer dtype, 300 to uint8) instead of truncating or wrapping.
+// Checked when the op runs, so it works inside traced functions (Embedding's ids).
+Tensor cast_exact(const Tensor& x, DType dtype);
 
 // ---- elementwise binary (NumPy broadcasting, equal dtypes) ---------------------------
 Tensor add(const Tensor& a, const Tensor& b);
@@ -122,9 +127,14 @@ Tensor greater_equal(const Tensor& a, const Tensor& b);
 Tensor logical_and(const Tensor& a, const Tensor& b);
 Tensor logical_or(const Tensor& a, const Tensor& b);
 Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y);
+// Bounds the dtype cannot hold exactly throw ConversionError (clip of int32 by 0.5). NaN
+// in x stays NaN.
 Tensor clip(const Tensor& x, double min_value, double max_value);
 // A scalar tensor holding `value` in t's dtype (how scalar operands are converted).
-Tensor scalar_like(const Tensor& t, double value);
+// A value the dtype cannot hold exactly (2.5 or NaN for int32, 300 for uint8) throws
+// ConversionError naming `what` (TensorFlow: "Cannot convert 2.5 to EagerTensor of dtype
+// int32"); integral values in range are accepted (x * 2.0 on int32).
+Tensor scalar_like(const Tensor& t, double value, const char* what = "scalar_like");
 
 // ---- reductions: axes empty = all axes; negative axes count from the end -------------
 Tensor sum(const Tensor& x, const Axes& axes = {}, bool keepdims = false);

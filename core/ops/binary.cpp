@@ -146,11 +146,13 @@ Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y) {
 Tensor clip(const Tensor& x, double min_value, double max_value) {
   if (min_value > max_value)
     throw_invalid("clip: expected min_value <= max_value, but received " +
-                  std::to_string(min_value) + " > " + std::to_string(max_value));
-  return minimum(maximum(x, scalar_like(x, min_value)), scalar_like(x, max_value));
+                  format_scalar(min_value) + " > " + format_scalar(max_value));
+  return minimum(maximum(x, scalar_like(x, min_value, "clip: min_value")),
+                 scalar_like(x, max_value, "clip: max_value"));
 }
-Tensor scalar_like(const Tensor& t, double value) {
-  if (!t.defined()) throw_invalid("scalar_like: the tensor is undefined");
+Tensor scalar_like(const Tensor& t, double value, const char* what) {
+  if (!t.defined()) throw_invalid(std::string(what) + ": the tensor is undefined");
+  check_scalar_fits(value, t.dtype(), what);
   return from_buffer(&value, DType::float64, Shape{}, t.dtype()).to(t.device());
 }
 }  // namespace ops

@@ -61,7 +61,10 @@ void expect_attr_dtype(const OpCall& c, std::initializer_list<DType> allowed) {
                 ", but received dtype " + dtype_name(c.attrs.dtype));
 }
 
-void infer_fill(OpCall& c) { c.set_output(0, checked_shape(c), c.attrs.dtype); }
+void infer_fill(OpCall& c) {
+  check_scalar_fits(c.attrs.alpha, c.attrs.dtype, "fill");
+  c.set_output(0, checked_shape(c), c.attrs.dtype);
+}
 
 void infer_range(OpCall& c) {
   expect_attr_dtype(c, kNumericTypes);

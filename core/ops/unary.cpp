@@ -26,7 +26,7 @@ void infer_logical(OpCall& c) {
   expect_dtype(c, c.in(0), "x", {DType::bool_});
   c.set_output(0, c.in(0).shape(), DType::bool_);
 }
-void infer_cast(OpCall& c) { c.set_output(0, c.in(0).shape(), c.attrs.dtype); }
+void infer_cast(OpCall& c) { c.set_output(0, c.in(0).shape(), c.attrs.dtype); }  // flag: exact
 
 const Attrs& no_attrs() {
   static const Attrs a;
@@ -164,6 +164,13 @@ Tensor cast(const Tensor& x, DType dtype) {
   if (x.defined() && x.dtype() == dtype) return x;
   Attrs a;
   a.dtype = dtype;
+  return dispatch(OpId::Cast, {x}, a);
+}
+Tensor cast_exact(const Tensor& x, DType dtype) {
+  if (x.defined() && x.dtype() == dtype) return x;
+  Attrs a;
+  a.dtype = dtype;
+  a.flag = true;  // checked: every value must be exact in dtype
   return dispatch(OpId::Cast, {x}, a);
 }
 }  // namespace ops
