@@ -77,7 +77,14 @@ std::vector<Tensor> binary_grad(const GradContext& c) {
     case OpId::Minimum: {  // ties go to the first input, as TensorFlow
       Tensor first = c.op == OpId::Maximum ? ops::greater_equal(a, b) : ops::less_equal(a, b);
       Tensor zero = ops::scalar_like(dy, 0.0);
-      return {ops::where(first, dy, zero), ops::where(first, zero, dy)};
+      Tensor da = c.needs(0) ? ops::where(first, dy, zero) : Tensor();
+      Tensor db = c.needs(1) ? ops::where(first, zero, dy) : Tensor();
+      // A NaN input gets a NaN gradient (its NaN is the output), not TensorFlow's 0.
+      if (is_floating(a.dtype())) {
+        if (da.defined()) da = ops::where(ops::isnan(a), a, da);
+        if (db.defined()) db = ops::where(ops::isnan(b), b, db);
+      }
+      return {da, db};
     }
     case OpId::SquaredDifference: {
       Tensor d = ops::multiply(dy, ops::multiply(ops::subtract(a, b), ops::scalar_like(a, 2.0)));
