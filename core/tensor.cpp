@@ -145,10 +145,20 @@ Tensor placeholder(const Shape& shape, DType dtype, Device device) {
 Tensor empty(const Shape& shape, DType dtype, Device device) {
   std::size_t n = static_cast<std::size_t>(shape.num_elements());
   std::size_t es = dtype_size(dtype);
+  const std::string what = "a tensor of shape " + (shape.rank() ? shape.str() : "()") +
+                           " and dtype " + dtype_name(dtype);
   if (n > (std::size_t(1) << 62) / es)
-    throw std::overflow_error("empty: a tensor of shape " + shape.str() + " and dtype " +
-                              dtype_name(dtype) + " is too large to allocate");
-  auto st = std::make_shared<Storage>(n * es, device);
+    throw OutOfMemoryError("cannot allocate " + what + ": its size, " + std::to_string(n) +
+                           " elements of " + std::to_string(es) + " bytes, exceeds 2^62 bytes");
+  std::shared_ptr<Storage> st;
+  try {
+    st = std::make_shared<Storage>(n * es, device);
+  } catch (const OutOfMemoryError&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw OutOfMemoryError("out of memory allocating " + what + " (" + std::to_string(n * es) +
+                           " bytes) on " + device.str());
+  }
   return Tensor(std::make_shared<TensorImpl>(std::move(st), 0, shape, dtype));
 }
 

@@ -25,6 +25,18 @@ namespace core {
 
 class TensorImpl;
 
+// Memory for a tensor could not be had: the message names the tensor (or the op, or the
+// weight), its shape and dtype, the bytes requested and the device. A std::bad_alloc, so
+// code that catches that still does; raised too for a byte count beyond 2^62.
+class OutOfMemoryError : public std::bad_alloc {
+ public:
+  explicit OutOfMemoryError(const std::string& msg) : msg_(msg) {}
+  const char* what() const noexcept override { return msg_.what(); }
+
+ private:
+  std::runtime_error msg_;  // holds the message (reference-counted: copies never throw)
+};
+
 class Tensor {
  public:
   Tensor() = default;  // an undefined handle; most uses raise std::invalid_argument
