@@ -208,6 +208,9 @@ Tensor softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& log
 
 namespace core {
 // Threads: one intra-op pool for the engine; OpenBLAS is set to the same count.
-void set_num_threads(int n);  // n >= 1
+// 1 <= n <= kMaxThreads, else std::invalid_argument naming n; std::system_error naming n
+// when the system refuses to start that many threads (the count is then unchanged).
+inline constexpr int kMaxThreads = 1024;
+void set_num_threads(int n);
 int get_num_threads();
 }  // namespace core
