@@ -53,7 +53,11 @@ void run(OpCall& c) {
                     " is on " + c.inputs[i].device().str());
   }
   def.infer(c);
-  if (!def.is_view) run_kernel(c, def);
+  if (!def.is_view) {
+    run_kernel(c, def);
+    if (numerics::g_check.load(std::memory_order_relaxed) && !tracing::t_tracer) [[unlikely]]
+      numerics::check_outputs(c);
+  }
   if (autodiff::t_recording > 0) autodiff::record(c);
   if (tracing::t_tracer) tracing::record(c);
 }

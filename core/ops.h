@@ -64,6 +64,9 @@ Tensor random_normal(const Shape& shape, const RandomOptions& o = {});
 // Values beyond two standard deviations are redrawn.
 Tensor truncated_normal(const Shape& shape, const RandomOptions& o = {});
 void set_random_seed(uint64_t seed);
+// Forgets the global seed, as in a fresh process: unseeded random ops draw from the
+// system's entropy again (and raise while op determinism is on).
+void unset_random_seed();
 // The global generator's state (seeding it first when unseeded):
 // set_random_seed(random_generator_state()) later resumes the same sequence of drawn
 // seeds (checkpoints that resume training save it).
