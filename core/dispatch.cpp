@@ -53,7 +53,11 @@ void run(OpCall& c) {
                     " is on " + c.inputs[i].device().str());
   }
   def.infer(c);
-  if (!def.is_view) run_kernel(c, def);
+  if (!def.is_view) {
+    run_kernel(c, def);
+    if (numerics::g_check.load(std::memory_order_relaxed) && !tracing::t_tracer) [[unlikely]]
+      numerics::check_outputs(c);
+  }
   if (autodiff::t_recording > 0) autodiff::record(c);
   if (tracing::t_tracer) tracing::record(c);
 }
@@ -72,14 +76,28 @@ void run_kernel(OpCall& c, const OpDef& def) {
   for (int i = 0; i < c.num_outputs; ++i) {
     const Shape& s = c.out_shape[static_cast<size_t>(i)];
     const DType d = c.out_dtype[static_cast<size_t>(i)];
-    c.outputs[static_cast<size_t>(i)] = tracing ? placeholder(s, d, dev) : empty(s, d, dev);
+    try {
+      c.outputs[static_cast<size_t>(i)] = tracing ? placeholder(s, d, dev) : empty(s, d, dev);
+    } catch (const OutOfMemoryError& e) {
+      throw OutOfMemoryError(std::string(c.name()) + ": output " + std::to_string(i) + ": " + e.what());
+    }
   }
   if (tracing) return;
-  if (dev.is_cpu()) {
-    cpu::FlushDenormals ftz;
-    k(c);
-  } else {
-    k(c);
+  try {
+    if (dev.is_cpu()) {
+      cpu::FlushDenormals ftz;
+      k(c);
+    } else {
+      k(c);
+    }
+  } catch (const OutOfMemoryError&) {
+    throw;
+  } catch (const std::bad_alloc&) {  // a kernel's own scratch memory
+    std::string shapes;
+    for (size_t i = 0; i < c.inputs.size(); ++i)
+      shapes += (i ? ", " : "") + c.inputs[i].shape().str() + " " + dtype_name(c.inputs[i].dtype());
+    throw OutOfMemoryError(std::string(c.name()) + ": out of memory in the kernel for inputs " +
+                           shapes + " on " + dev.str());
   }
 }
 }  // namespace

@@ -7,6 +7,7 @@
 // here too (DESIGN.md rule 3).
 #pragma once
 #include <array>
+#include <atomic>
 #include <memory>
 #include <span>
 #include <string>
@@ -118,6 +119,13 @@ namespace autodiff {
 extern thread_local int t_recording;  // number of tapes recording on this thread
 void record(const OpCall& c);
 }  // namespace autodiff
+
+// While check_numerics is on (core/debugging.h), dispatch scans every op's outputs and
+// raises NumericsError at the first NaN or Inf.
+namespace numerics {
+extern std::atomic<bool> g_check;
+void check_outputs(const OpCall& c);
+}  // namespace numerics
 
 // Called by dispatch after every op while a graph is being traced (core/graph.cpp).
 namespace tracing {

@@ -1,5 +1,8 @@
 #include "core/dtype.h"
 
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -36,6 +39,65 @@ std::size_t dtype_size(DType d) {
     case DType::bool_: return 1;
   }
   return 0;
+}
+
+namespace {
+// The integral range of an integer dtype.
+void int_range(DType d, int64_t& lo, int64_t& hi) {
+  switch (d) {
+    case DType::int32: lo = INT32_MIN, hi = INT32_MAX; return;
+    case DType::uint8: lo = 0, hi = 255; return;
+    default: lo = INT64_MIN, hi = INT64_MAX; return;
+  }
+}
+
+[[noreturn]] void throw_conversion(const char* what, const std::string& value, DType d,
+                                   const char* why) {
+  throw ConversionError(std::string(what) + ": cannot convert " + value + " to dtype " +
+                        dtype_name(d) + " (" + why + ")");
+}
+}  // namespace
+
+std::string format_scalar(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[40];
+  if (v == std::trunc(v) && std::fabs(v) < 1e16) {  // as Python prints floats: 5000000000.0
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+    return buf;
+  }
+  for (int p = 6; p <= 17; ++p) {
+    std::snprintf(buf, sizeof buf, "%.*g", p, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  std::string s = buf;
+  if (s.find_first_of(".en") == std::string::npos) s += ".0";  // a float, as Python prints it
+  return s;
+}
+
+void check_scalar_fits(double value, DType dtype, const char* what) {
+  if (is_floating(dtype) || dtype == DType::bool_) return;
+  if (std::isnan(value)) throw_conversion(what, "nan", dtype, "nan has no integer value");
+  if (std::isinf(value))
+    throw_conversion(what, format_scalar(value), dtype, "infinity has no integer value");
+  if (value != std::trunc(value))
+    throw_conversion(what, format_scalar(value), dtype, "the value is not an integer");
+  int64_t lo, hi;
+  int_range(dtype, lo, hi);
+  // [lo, hi + 1) in doubles: both bounds are exact powers of two (or 0, 2, 256).
+  const double dlo = static_cast<double>(lo), dhi1 = static_cast<double>(hi) + 1.0;
+  if (value < dlo || value >= dhi1)
+    throw_conversion(what, format_scalar(value), dtype,
+                     ("out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]").c_str());
+}
+
+void check_integer_fits(int64_t value, DType dtype, const char* what) {
+  if (is_floating(dtype) || dtype == DType::bool_) return;
+  int64_t lo, hi;
+  int_range(dtype, lo, hi);
+  if (value < lo || value > hi)
+    throw_conversion(what, std::to_string(value), dtype,
+                     ("out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]").c_str());
 }
 
 }  // namespace core

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,23 @@ inline bool is_integer(DType d) {
   return d == DType::int32 || d == DType::int64 || d == DType::uint8;
 }
 inline bool is_numeric(DType d) { return d != DType::bool_; }
+
+// A value that cannot be represented exactly where it is converted: a C++ scalar for a
+// tensor's dtype (2.5 or NaN for int32, 300 for uint8; TensorFlow raises TypeError
+// "Cannot convert 2.5 to EagerTensor of dtype int32"), or a tensor's value for the C++
+// type that item<T>() returns.
+class ConversionError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// Throw ConversionError naming `what`, the value and the dtype unless `value` is exact in
+// `dtype`: integer dtypes take integral values in range (never NaN or inf); float dtypes
+// take any value (float32 rounds, as TF); bool any value, as value != 0 (cast, NumPy).
+void check_scalar_fits(double value, DType dtype, const char* what);
+void check_integer_fits(int64_t value, DType dtype, const char* what);
+// The shortest decimal form of v that reads back as v ("2.5", "0.1", "nan").
+std::string format_scalar(double v);
 
 // The dtype of C++ element type T; only the six supported types compile.
 template <class T> struct dtype_of;

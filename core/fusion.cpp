@@ -11,6 +11,7 @@ bool is_unary(OpId op) {
   switch (op) {
     case OpId::Neg: case OpId::Abs: case OpId::Square: case OpId::Relu: case OpId::Exp: case OpId::Log:
     case OpId::Sqrt: case OpId::Reciprocal: case OpId::Sin: case OpId::Cos: case OpId::Tanh:
+    case OpId::Sign:
       return true;
     default: return false;
   }

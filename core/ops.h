@@ -17,6 +17,7 @@ using Axes = std::vector<int64_t>;
 // ---- creation -----------------------------------------------------------------------
 Tensor zeros(const Shape& shape, DType dtype = DType::float32);
 Tensor ones(const Shape& shape, DType dtype = DType::float32);
+// value must be exact in dtype (see scalar_like), else ConversionError.
 Tensor fill(const Shape& shape, double value, DType dtype = DType::float32);
 Tensor zeros_like(const Tensor& t);
 Tensor ones_like(const Tensor& t);
@@ -63,6 +64,9 @@ Tensor random_normal(const Shape& shape, const RandomOptions& o = {});
 // Values beyond two standard deviations are redrawn.
 Tensor truncated_normal(const Shape& shape, const RandomOptions& o = {});
 void set_random_seed(uint64_t seed);
+// Forgets the global seed, as in a fresh process: unseeded random ops draw from the
+// system's entropy again (and raise while op determinism is on).
+void unset_random_seed();
 // The global generator's state (seeding it first when unseeded):
 // set_random_seed(random_generator_state()) later resumes the same sequence of drawn
 // seeds (checkpoints that resume training save it).
@@ -100,6 +104,10 @@ Tensor isnan(const Tensor& x);
 Tensor isfinite(const Tensor& x);
 Tensor logical_not(const Tensor& x);
 Tensor cast(const Tensor& x, DType dtype);
+// cast that raises ConversionError naming the first value dtype cannot hold exactly
+// (2.5, NaN or inf to an integer dtype, 300 to uint8) instead of truncating or wrapping.
+// Checked when the op runs, so it works inside traced functions (Embedding's ids).
+Tensor cast_exact(const Tensor& x, DType dtype);
 
 // ---- elementwise binary (NumPy broadcasting, equal dtypes) ---------------------------
 Tensor add(const Tensor& a, const Tensor& b);
@@ -122,9 +130,14 @@ Tensor greater_equal(const Tensor& a, const Tensor& b);
 Tensor logical_and(const Tensor& a, const Tensor& b);
 Tensor logical_or(const Tensor& a, const Tensor& b);
 Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y);
+// Bounds the dtype cannot hold exactly throw ConversionError (clip of int32 by 0.5). NaN
+// in x stays NaN.
 Tensor clip(const Tensor& x, double min_value, double max_value);
 // A scalar tensor holding `value` in t's dtype (how scalar operands are converted).
-Tensor scalar_like(const Tensor& t, double value);
+// A value the dtype cannot hold exactly (2.5 or NaN for int32, 300 for uint8) throws
+// ConversionError naming `what` (TensorFlow: "Cannot convert 2.5 to EagerTensor of dtype
+// int32"); integral values in range are accepted (x * 2.0 on int32).
+Tensor scalar_like(const Tensor& t, double value, const char* what = "scalar_like");
 
 // ---- reductions: axes empty = all axes; negative axes count from the end -------------
 Tensor sum(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
@@ -198,6 +211,9 @@ Tensor softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& log
 
 namespace core {
 // Threads: one intra-op pool for the engine; OpenBLAS is set to the same count.
-void set_num_threads(int n);  // n >= 1
+// 1 <= n <= kMaxThreads, else std::invalid_argument naming n; std::system_error naming n
+// when the system refuses to start that many threads (the count is then unchanged).
+inline constexpr int kMaxThreads = 1024;
+void set_num_threads(int n);
 int get_num_threads();
 }  // namespace core

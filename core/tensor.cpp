@@ -1,6 +1,8 @@
 #include "core/tensor.h"
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <ostream>
 #include <stdexcept>
 
@@ -45,15 +47,81 @@ void Tensor::set_keras_mask(const Tensor& mask) const {
   impl_->keras_mask = mask.impl_;
 }
 
-double Tensor::item_as_double() const {
+namespace {
+// The single element of t on the host, exactly: integer and bool dtypes as int64 (`*i`),
+// float dtypes as double (`*f`); returns whether the element is an integer.
+bool read_item(const Tensor& t, int64_t* i, double* f) {
   tracing::check_not_tracing("Tensor.item()");
-  if (size() != 1)
+  if (t.size() != 1)
     throw std::invalid_argument("item: expected a tensor with exactly one element, but "
-                                "received shape " + shape().str());
-  Tensor h = cpu();
-  double v;
-  cpu::convert(h.raw_data(), h.dtype(), &v, DType::float64, 1);
-  return v;
+                                "received shape " + t.shape().str());
+  Tensor h = t.cpu();
+  if (is_floating(h.dtype())) {
+    cpu::convert(h.raw_data(), h.dtype(), f, DType::float64, 1);
+    return false;
+  }
+  cpu::convert(h.raw_data(), h.dtype(), i, DType::int64, 1);
+  return true;
+}
+
+[[noreturn]] void throw_item(const std::string& value, const Tensor& t, const std::string& why) {
+  throw ConversionError("item: cannot convert the value " + value + " of a tensor of dtype " +
+                        dtype_name(t.dtype()) + " to the requested C++ type (" + why + ")");
+}
+
+std::string range_str(const std::string& lo, const std::string& hi) {
+  return "out of its range [" + lo + ", " + hi + "]";
+}
+
+// A float value as an integer (truncated toward zero); throws for NaN and inf.
+double truncated(double f, const Tensor& t) {
+  if (std::isnan(f)) throw_item("nan", t, "nan has no integer value");
+  if (std::isinf(f)) throw_item(format_scalar(f), t, "infinity has no integer value");
+  return std::trunc(f);
+}
+}  // namespace
+
+bool Tensor::item_bool() const {
+  int64_t i = 0;
+  double f = 0;
+  return read_item(*this, &i, &f) ? i != 0 : f != 0.0;
+}
+
+double Tensor::item_floating(bool to_float32) const {
+  int64_t i = 0;
+  double f = 0;
+  if (read_item(*this, &i, &f)) return static_cast<double>(i);
+  if (to_float32 && std::isfinite(f) && std::fabs(f) > std::numeric_limits<float>::max())
+    throw_item(format_scalar(f), *this, "out of the range of float");
+  return f;
+}
+
+int64_t Tensor::item_signed(int64_t lo, int64_t hi) const {
+  int64_t i = 0;
+  double f = 0;
+  if (read_item(*this, &i, &f)) {
+    if (i < lo || i > hi) throw_item(std::to_string(i), *this, range_str(std::to_string(lo), std::to_string(hi)));
+    return i;
+  }
+  const double t = truncated(f, *this);
+  // lo is -2^k (exact in double); hi + 1 = 2^k rounds exactly too.
+  if (t < static_cast<double>(lo) || t >= static_cast<double>(hi) + 1.0)
+    throw_item(format_scalar(f), *this, range_str(std::to_string(lo), std::to_string(hi)));
+  return static_cast<int64_t>(t);
+}
+
+uint64_t Tensor::item_unsigned(uint64_t hi) const {
+  int64_t i = 0;
+  double f = 0;
+  if (read_item(*this, &i, &f)) {
+    if (i < 0 || static_cast<uint64_t>(i) > hi)
+      throw_item(std::to_string(i), *this, range_str("0", std::to_string(hi)));
+    return static_cast<uint64_t>(i);
+  }
+  const double t = truncated(f, *this);
+  if (t < 0.0 || t >= static_cast<double>(hi) + 1.0)
+    throw_item(format_scalar(f), *this, range_str("0", std::to_string(hi)));
+  return static_cast<uint64_t>(t);
 }
 
 Tensor Tensor::to(Device target) const {
@@ -85,10 +153,20 @@ Tensor placeholder(const Shape& shape, DType dtype, Device device) {
 Tensor empty(const Shape& shape, DType dtype, Device device) {
   std::size_t n = static_cast<std::size_t>(shape.num_elements());
   std::size_t es = dtype_size(dtype);
+  const std::string what = "a tensor of shape " + (shape.rank() ? shape.str() : "()") +
+                           " and dtype " + dtype_name(dtype);
   if (n > (std::size_t(1) << 62) / es)
-    throw std::overflow_error("empty: a tensor of shape " + shape.str() + " and dtype " +
-                              dtype_name(dtype) + " is too large to allocate");
-  auto st = std::make_shared<Storage>(n * es, device);
+    throw OutOfMemoryError("cannot allocate " + what + ": its size, " + std::to_string(n) +
+                           " elements of " + std::to_string(es) + " bytes, exceeds 2^62 bytes");
+  std::shared_ptr<Storage> st;
+  try {
+    st = std::make_shared<Storage>(n * es, device);
+  } catch (const OutOfMemoryError&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw OutOfMemoryError("out of memory allocating " + what + " (" + std::to_string(n * es) +
+                           " bytes) on " + device.str());
+  }
   return Tensor(std::make_shared<TensorImpl>(std::move(st), 0, shape, dtype));
 }
 
@@ -108,6 +186,20 @@ Tensor from_buffer(const void* data, DType src_dtype, const Shape& shape, DType 
     cpu::convert(data, src_dtype, out.raw_mutable_data(), dtype, shape.num_elements());
   }
   return out;
+}
+
+void check_values_fit(const void* data, DType src, int64_t n, DType dtype, const char* what) {
+  if (src == dtype || is_floating(dtype)) return;
+  for (int64_t i = 0; i < n; ++i) {
+    switch (src) {
+      case DType::float32: check_scalar_fits(static_cast<const float*>(data)[i], dtype, what); break;
+      case DType::float64: check_scalar_fits(static_cast<const double*>(data)[i], dtype, what); break;
+      case DType::int32: check_integer_fits(static_cast<const int32_t*>(data)[i], dtype, what); break;
+      case DType::int64: check_integer_fits(static_cast<const int64_t*>(data)[i], dtype, what); break;
+      case DType::uint8:
+      case DType::bool_: check_integer_fits(static_cast<const uint8_t*>(data)[i], dtype, what); break;
+    }
+  }
 }
 
 void check_buffer_size(int64_t n, const Shape& shape) {
@@ -138,25 +230,25 @@ Tensor operator-(const Tensor& a, const Tensor& b) { return ops::subtract(a, b);
 Tensor operator*(const Tensor& a, const Tensor& b) { return ops::multiply(a, b); }
 Tensor operator/(const Tensor& a, const Tensor& b) { return ops::divide(a, b); }
 Tensor operator-(const Tensor& a) { return ops::neg(a); }
-Tensor operator+(const Tensor& a, double b) { return ops::add(a, ops::scalar_like(a, b)); }
-Tensor operator-(const Tensor& a, double b) { return ops::subtract(a, ops::scalar_like(a, b)); }
-Tensor operator*(const Tensor& a, double b) { return ops::multiply(a, ops::scalar_like(a, b)); }
-Tensor operator/(const Tensor& a, double b) { return ops::divide(a, ops::scalar_like(a, b)); }
-Tensor operator+(double a, const Tensor& b) { return ops::add(ops::scalar_like(b, a), b); }
-Tensor operator-(double a, const Tensor& b) { return ops::subtract(ops::scalar_like(b, a), b); }
-Tensor operator*(double a, const Tensor& b) { return ops::multiply(ops::scalar_like(b, a), b); }
-Tensor operator/(double a, const Tensor& b) { return ops::divide(ops::scalar_like(b, a), b); }
+Tensor operator+(const Tensor& a, double b) { return ops::add(a, ops::scalar_like(a, b, "operator+")); }
+Tensor operator-(const Tensor& a, double b) { return ops::subtract(a, ops::scalar_like(a, b, "operator-")); }
+Tensor operator*(const Tensor& a, double b) { return ops::multiply(a, ops::scalar_like(a, b, "operator*")); }
+Tensor operator/(const Tensor& a, double b) { return ops::divide(a, ops::scalar_like(a, b, "operator/")); }
+Tensor operator+(double a, const Tensor& b) { return ops::add(ops::scalar_like(b, a, "operator+"), b); }
+Tensor operator-(double a, const Tensor& b) { return ops::subtract(ops::scalar_like(b, a, "operator-"), b); }
+Tensor operator*(double a, const Tensor& b) { return ops::multiply(ops::scalar_like(b, a, "operator*"), b); }
+Tensor operator/(double a, const Tensor& b) { return ops::divide(ops::scalar_like(b, a, "operator/"), b); }
 Tensor operator==(const Tensor& a, const Tensor& b) { return ops::equal(a, b); }
 Tensor operator!=(const Tensor& a, const Tensor& b) { return ops::not_equal(a, b); }
 Tensor operator<(const Tensor& a, const Tensor& b) { return ops::less(a, b); }
 Tensor operator<=(const Tensor& a, const Tensor& b) { return ops::less_equal(a, b); }
 Tensor operator>(const Tensor& a, const Tensor& b) { return ops::greater(a, b); }
 Tensor operator>=(const Tensor& a, const Tensor& b) { return ops::greater_equal(a, b); }
-Tensor operator<(const Tensor& a, double b) { return ops::less(a, ops::scalar_like(a, b)); }
-Tensor operator<=(const Tensor& a, double b) { return ops::less_equal(a, ops::scalar_like(a, b)); }
-Tensor operator>(const Tensor& a, double b) { return ops::greater(a, ops::scalar_like(a, b)); }
+Tensor operator<(const Tensor& a, double b) { return ops::less(a, ops::scalar_like(a, b, "operator<")); }
+Tensor operator<=(const Tensor& a, double b) { return ops::less_equal(a, ops::scalar_like(a, b, "operator<=")); }
+Tensor operator>(const Tensor& a, double b) { return ops::greater(a, ops::scalar_like(a, b, "operator>")); }
 Tensor operator>=(const Tensor& a, double b) {
-  return ops::greater_equal(a, ops::scalar_like(a, b));
+  return ops::greater_equal(a, ops::scalar_like(a, b, "operator>="));
 }
 Tensor operator&&(const Tensor& a, const Tensor& b) { return ops::logical_and(a, b); }
 Tensor operator||(const Tensor& a, const Tensor& b) { return ops::logical_or(a, b); }

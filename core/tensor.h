@@ -9,7 +9,10 @@
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
+#include <limits>
 #include <memory>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -21,6 +24,18 @@
 namespace core {
 
 class TensorImpl;
+
+// Memory for a tensor could not be had: the message names the tensor (or the op, or the
+// weight), its shape and dtype, the bytes requested and the device. A std::bad_alloc, so
+// code that catches that still does; raised too for a byte count beyond 2^62.
+class OutOfMemoryError : public std::bad_alloc {
+ public:
+  explicit OutOfMemoryError(const std::string& msg) : msg_(msg) {}
+  const char* what() const noexcept override { return msg_.what(); }
+
+ private:
+  std::runtime_error msg_;  // holds the message (reference-counted: copies never throw)
+};
 
 class Tensor {
  public:
@@ -50,10 +65,23 @@ class Tensor {
     return static_cast<T*>(raw_mutable_data());
   }
 
-  // The single element of a tensor with one element, converted to T.
+  // The single element of a tensor with one element, converted to T exactly (int64
+  // values above 2^53 included). ConversionError when the value does not fit T: NaN or
+  // inf to an integer type, or a value outside T's range (300 to uint8_t, 1e300 to
+  // float). A float value read as an integer type is truncated toward zero, as Python's
+  // int(tensor) and static_cast do; an integer read as a float type rounds to nearest;
+  // bool is value != 0.
   template <class T> T item() const {
     static_assert(std::is_arithmetic_v<T>, "item<T>: T must be arithmetic");
-    return static_cast<T>(item_as_double());
+    if constexpr (std::is_same_v<T, bool>) {
+      return item_bool();
+    } else if constexpr (std::is_floating_point_v<T>) {
+      return static_cast<T>(item_floating(sizeof(T) == sizeof(float)));
+    } else if constexpr (std::is_signed_v<T>) {
+      return static_cast<T>(item_signed(std::numeric_limits<T>::min(), std::numeric_limits<T>::max()));
+    } else {
+      return static_cast<T>(item_unsigned(std::numeric_limits<T>::max()));
+    }
   }
   // All elements in row-major order (copied to the host); T must match dtype().
   template <class T> std::vector<T> to_vector() const {
@@ -83,7 +111,10 @@ class Tensor {
  private:
   void check_access(DType want, const char* what) const;
   void check_host_read(const char* what) const;  // raises inside a traced function
-  double item_as_double() const;
+  bool item_bool() const;
+  double item_floating(bool to_float32) const;
+  int64_t item_signed(int64_t lo, int64_t hi) const;
+  uint64_t item_unsigned(uint64_t hi) const;
   std::shared_ptr<TensorImpl> impl_;
 };
 
@@ -103,6 +134,11 @@ Tensor from_buffer(const void* data, DType src_dtype, const Shape& shape, DType 
 inline Tensor from_buffer(const void* data, const Shape& shape, DType dtype) {
   return from_buffer(data, dtype, shape, dtype);
 }
+
+// Throws ConversionError naming `what` unless each of the n values of src_dtype at data
+// is exact in dtype (see check_scalar_fits; used where C++ values become a tensor).
+void check_values_fit(const void* data, DType src_dtype, int64_t n, DType dtype,
+                      const char* what);
 
 // Throws std::invalid_argument unless n == shape.num_elements().
 void check_buffer_size(int64_t n, const Shape& shape);
@@ -159,6 +195,8 @@ Tensor from_list(L l, DType dtype) {
   std::vector<storage_t<T>> flat;
   std::vector<int64_t> dims;
   flatten(l, flat, dims, 0);
+  check_values_fit(flat.data(), dtype_of_v<storage_t<T>>, static_cast<int64_t>(flat.size()), dtype,
+                   "constant");
   return from_buffer(flat.data(), dtype_of_v<storage_t<T>>, Shape(dims), dtype);
 }
 }  // namespace detail
@@ -172,6 +210,7 @@ Tensor constant(T value) {
 template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
 Tensor constant(T value, DType dtype) {
   detail::storage_t<T> v = static_cast<detail::storage_t<T>>(value);
+  check_values_fit(&v, dtype_of_v<detail::storage_t<T>>, 1, dtype, "constant");
   return from_buffer(&v, dtype_of_v<detail::storage_t<T>>, Shape{}, dtype);
 }
 // Nested initializer lists, up to rank 3 (rectangular; ragged lists throw).

@@ -100,6 +100,10 @@ class DeviceCache {
       release_locked_free_blocks();
       err = cudaMalloc(&p, nbytes);
     }
+    if (err == cudaErrorMemoryAllocation) {  // core turns it into OutOfMemoryError naming the tensor
+      (void)cudaGetLastError();
+      throw std::bad_alloc();
+    }
     if (err != cudaSuccess)
       fail(("cudaMalloc(" + std::to_string(nbytes) + " bytes)").c_str(), device_, err);
     return p;

@@ -45,7 +45,9 @@ Tensor Relu::operator()(const Tensor& x, double negative_slope, std::optional<do
   bool clip_max = max_value.has_value();
   Tensor y;
   if (threshold != 0.0) {
-    y = x * ops::cast(ops::greater(x, ops::scalar_like(x, threshold)), x.dtype());
+    // x where x > threshold, else 0; NaN stays NaN and -inf gives 0 (x * mask would not).
+    y = ops::where(ops::less_equal(x, ops::scalar_like(x, threshold, "activations.relu: threshold")),
+                   ops::zeros_like(x), x);
   } else if (max_value && *max_value == 6.0) {
     y = ops::relu6(x);
     clip_max = false;

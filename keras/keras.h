@@ -44,4 +44,20 @@ using core::from_buffer;
 using core::get_num_threads;
 using core::set_num_threads;
 namespace ops = core::ops;
+using core::ConversionError;
+
+// tf.debugging.enable_check_numerics / tf.config.experimental.enable_op_determinism
+// (TensorFlow's names; keras::config mirrors tf.config).
+namespace debugging {
+using core::check_numerics_enabled;
+using core::disable_check_numerics;
+using core::enable_check_numerics;
+using core::NumericsError;
+}  // namespace debugging
+namespace config {
+using core::DeterminismError;
+using core::disable_op_determinism;
+using core::enable_op_determinism;
+using core::op_determinism_enabled;
+}  // namespace config
 }  // namespace keras

@@ -8,6 +8,7 @@
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 #include "core/init.h"
+#include "core/tensor.h"
 
 namespace core::cpu {
 namespace {
@@ -52,6 +53,8 @@ void convert_from(const S* src, void* dst, DType dd, int64_t n) {
 }
 
 void cast_kernel(OpCall& c) {
+  if (c.attrs.flag)  // cast_exact
+    check_values_fit(c.in(0).raw_data(), c.in(0).dtype(), c.in(0).size(), c.out_dtype[0], "cast_exact");
   convert(c.in(0).raw_data(), c.in(0).dtype(), c.outputs[0].raw_mutable_data(), c.out_dtype[0],
           c.in(0).size());
 }

@@ -22,7 +22,10 @@ void unary(OpId op, const T* x, T* y, int64_t n) {
     case OpId::Neg: for (int64_t i = 0; i < n; ++i) y[i] = T(-x[i]); break;
     case OpId::Abs: for (int64_t i = 0; i < n; ++i) y[i] = x[i] < T(0) ? T(-x[i]) : x[i]; break;
     case OpId::Square: for (int64_t i = 0; i < n; ++i) y[i] = T(x[i] * x[i]); break;
-    case OpId::Relu: for (int64_t i = 0; i < n; ++i) y[i] = x[i] > T(0) ? x[i] : T(0); break;
+    case OpId::Relu: for (int64_t i = 0; i < n; ++i) y[i] = x[i] <= T(0) ? T(0) : x[i]; break;  // NaN stays
+    case OpId::Sign:
+      for (int64_t i = 0; i < n; ++i) y[i] = x[i] != x[i] ? x[i] : T((T(0) < x[i]) - (x[i] < T(0)));
+      break;
     case OpId::Exp: for (int64_t i = 0; i < n; ++i) y[i] = std::exp(x[i]); break;
     case OpId::Log: for (int64_t i = 0; i < n; ++i) y[i] = std::log(x[i]); break;
     case OpId::Sqrt: for (int64_t i = 0; i < n; ++i) y[i] = std::sqrt(x[i]); break;

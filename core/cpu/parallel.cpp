@@ -13,6 +13,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -40,12 +41,22 @@ class ThreadPool {
 
   int size() const { return static_cast<int>(workers_.size()) + 1; }
 
+  // Throws std::system_error naming n when the system refuses a thread; the pool then
+  // has its previous size again.
   void resize(int n) {
+    const int old = size();
     stop();
-    stopping_ = false;
-    // New workers must not mistake the last finished job for a new one.
-    const uint64_t gen = generation_;
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i, gen] { work(i, gen); });
+    try {
+      start(n);
+    } catch (const std::system_error& e) {
+      const int started = size();
+      stop();
+      start(old);
+      throw std::system_error(e.code(), "set_num_threads: the system refused to start thread " +
+                                            std::to_string(started + 1) + " of the " + std::to_string(n) +
+                                            " requested (the process's thread limit, see ulimit -u); the "
+                                            "pool keeps its " + std::to_string(old) + " threads");
+    }
   }
 
   // Runs fn on chunks [0, chunks): chunk 0 on the caller, chunk i on worker i.
@@ -105,6 +116,13 @@ class ThreadPool {
         done_cv_.notify_one();
       }
     }
+  }
+
+  void start(int n) {
+    stopping_ = false;
+    // New workers must not mistake the last finished job for a new one.
+    const uint64_t gen = generation_;
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i, gen] { work(i, gen); });
   }
 
   void stop() {
@@ -189,9 +207,10 @@ FlushDenormals::~FlushDenormals() {
 namespace core {
 
 void set_num_threads(int n) {
-  if (n < 1)
-    throw std::invalid_argument("set_num_threads: expected n >= 1, but received " +
-                                std::to_string(n));
+  if (n < 1 || n > kMaxThreads)
+    throw std::invalid_argument("set_num_threads: expected 1 <= n <= " + std::to_string(kMaxThreads) +
+                                ", but received " + std::to_string(n) + " (this machine has " +
+                                std::to_string(std::thread::hardware_concurrency()) + " hardware threads)");
   cpu::pool();  // make sure it exists
   std::lock_guard<std::mutex> lock(cpu::g_pool_mu);
   cpu::g_pool->resize(n);

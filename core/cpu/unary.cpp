@@ -41,9 +41,11 @@ void signed_kernel(OpId op, const T* x, T* y, int64_t n) {
         return T((T(0) < v) - (v < T(0)));
       });
     case OpId::Square: return map(x, y, n, [](T v) { return T(v * v); });
-    case OpId::Relu: return map(x, y, n, [](T v) { return v > T(0) ? v : T(0); });
+    // NaN propagates (TensorFlow, NumPy): every comparison with NaN is false, so NaN
+    // takes the branch that returns v.
+    case OpId::Relu: return map(x, y, n, [](T v) { return v <= T(0) ? T(0) : v; });
     case OpId::Relu6:
-      return map(x, y, n, [](T v) { return v > T(0) ? (v < T(6) ? v : T(6)) : T(0); });
+      return map(x, y, n, [](T v) { return v <= T(0) ? T(0) : (v >= T(6) ? T(6) : v); });
     default: break;
   }
 }

@@ -77,7 +77,14 @@ std::vector<Tensor> binary_grad(const GradContext& c) {
     case OpId::Minimum: {  // ties go to the first input, as TensorFlow
       Tensor first = c.op == OpId::Maximum ? ops::greater_equal(a, b) : ops::less_equal(a, b);
       Tensor zero = ops::scalar_like(dy, 0.0);
-      return {ops::where(first, dy, zero), ops::where(first, zero, dy)};
+      Tensor da = c.needs(0) ? ops::where(first, dy, zero) : Tensor();
+      Tensor db = c.needs(1) ? ops::where(first, zero, dy) : Tensor();
+      // A NaN input gets a NaN gradient (its NaN is the output), not TensorFlow's 0.
+      if (is_floating(a.dtype())) {
+        if (da.defined()) da = ops::where(ops::isnan(a), a, da);
+        if (db.defined()) db = ops::where(ops::isnan(b), b, db);
+      }
+      return {da, db};
     }
     case OpId::SquaredDifference: {
       Tensor d = ops::multiply(dy, ops::multiply(ops::subtract(a, b), ops::scalar_like(a, 2.0)));
@@ -146,11 +153,13 @@ Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y) {
 Tensor clip(const Tensor& x, double min_value, double max_value) {
   if (min_value > max_value)
     throw_invalid("clip: expected min_value <= max_value, but received " +
-                  std::to_string(min_value) + " > " + std::to_string(max_value));
-  return minimum(maximum(x, scalar_like(x, min_value)), scalar_like(x, max_value));
+                  format_scalar(min_value) + " > " + format_scalar(max_value));
+  return minimum(maximum(x, scalar_like(x, min_value, "clip: min_value")),
+                 scalar_like(x, max_value, "clip: max_value"));
 }
-Tensor scalar_like(const Tensor& t, double value) {
-  if (!t.defined()) throw_invalid("scalar_like: the tensor is undefined");
+Tensor scalar_like(const Tensor& t, double value, const char* what) {
+  if (!t.defined()) throw_invalid(std::string(what) + ": the tensor is undefined");
+  check_scalar_fits(value, t.dtype(), what);
   return from_buffer(&value, DType::float64, Shape{}, t.dtype()).to(t.device());
 }
 }  // namespace ops

@@ -25,6 +25,7 @@
 #include <sstream>
 #include <string>
 
+#include "core/debugging.h"
 #include "core/dispatch.h"
 #include "core/init.h"
 #include "core/ops.h"
@@ -61,7 +62,10 @@ void expect_attr_dtype(const OpCall& c, std::initializer_list<DType> allowed) {
                 ", but received dtype " + dtype_name(c.attrs.dtype));
 }
 
-void infer_fill(OpCall& c) { c.set_output(0, checked_shape(c), c.attrs.dtype); }
+void infer_fill(OpCall& c) {
+  check_scalar_fits(c.attrs.alpha, c.attrs.dtype, "fill");
+  c.set_output(0, checked_shape(c), c.attrs.dtype);
+}
 
 void infer_range(OpCall& c) {
   expect_attr_dtype(c, kNumericTypes);
@@ -161,9 +165,21 @@ void seed_if_needed() {
   }
 }
 
-int64_t resolve_seed(int64_t seed) {
+bool g_user_seeded = false;  // set_random_seed was called (guarded by g_seed_mu)
+
+// Called with g_seed_mu held, for an op without a seed of its own.
+void check_deterministic_seed(const char* what) {
+  if (!g_user_seeded && op_determinism_enabled())
+    throw DeterminismError(std::string(what) + ": op determinism is enabled, and this random "
+                           "op has no seed while no global seed is set, so its numbers would "
+                           "differ at every run; call set_random_seed(seed) first or give the op "
+                           "a seed");
+}
+
+int64_t resolve_seed(int64_t seed, const char* what) {
   if (seed >= 0) return seed;
   std::lock_guard<std::mutex> lock(g_seed_mu);
+  check_deterministic_seed(what);
   seed_if_needed();
   return static_cast<int64_t>(splitmix64(g_seed_state) >> 1);
 }
@@ -295,7 +311,15 @@ Tensor random(OpId op, const Shape& shape, const RandomOptions& o, double alpha,
   // Unseeded: drawn from the global generator when the op runs (a traced graph draws anew
   // at each run; tracing itself draws nothing, so the sequence is the eager one).
   a.flag2 = o.seed < 0;
-  a.k = a.flag2 && tracing::t_tracer ? 0 : resolve_seed(o.seed);
+  if (a.flag2 && tracing::t_tracer) {
+    a.k = 0;
+    if (op_determinism_enabled()) {  // the graph would draw a fresh seed at every run
+      std::lock_guard<std::mutex> lock(g_seed_mu);
+      check_deterministic_seed(op_name(op));
+    }
+  } else {
+    a.k = resolve_seed(o.seed, op_name(op));
+  }
   a.alpha = alpha;
   a.beta = beta;
   if (o.counter.defined() && o.seed >= 0) return dispatch(op, {o.counter}, a);
@@ -313,7 +337,7 @@ Tensor truncated_normal(const Shape& shape, const RandomOptions& o) {
   return random(OpId::TruncatedNormal, shape, o, o.mean, o.stddev);
 }
 
-int64_t draw_global_seed() { return resolve_seed(-1); }
+int64_t draw_global_seed() { return resolve_seed(-1, "random op (unseeded)"); }
 
 uint64_t derive_seed(int64_t seed, int64_t counter) {
   uint64_t z = static_cast<uint64_t>(seed) * 0x9E3779B97F4A7C15ull + (uint64_t(counter) + 1) * 0xD1B54A32D192ED03ull;
@@ -327,6 +351,13 @@ void set_random_seed(uint64_t seed) {
   std::lock_guard<std::mutex> lock(g_seed_mu);
   g_seed_state = seed;
   g_seeded = true;
+  g_user_seeded = true;
+}
+
+void unset_random_seed() {
+  std::lock_guard<std::mutex> lock(g_seed_mu);
+  g_seeded = false;
+  g_user_seeded = false;
 }
 
 uint64_t random_generator_state() {

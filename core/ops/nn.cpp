@@ -76,6 +76,8 @@ void infer_one_hot(OpCall& c) {
                   std::to_string(r) + "] for indices of shape " + idx.shape().str() +
                   ", but received axis " + std::to_string(axis));
   std::vector<int64_t> dims = idx.shape().dims();
+  check_scalar_fits(c.attrs.alpha, c.attrs.dtype, "one_hot: on_value");
+  check_scalar_fits(c.attrs.beta, c.attrs.dtype, "one_hot: off_value");
   dims.insert(dims.begin() + (axis == -1 ? r : axis), depth);
   c.set_output(0, Shape(std::move(dims)), c.attrs.dtype);
 }

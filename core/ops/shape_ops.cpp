@@ -175,6 +175,7 @@ void infer_tile(OpCall& c) {
 // ---- pad -----------------------------------------------------------------------------
 void infer_pad(OpCall& c) {
   const Tensor& x = c.in(0);
+  check_scalar_fits(c.attrs.alpha, x.dtype(), "pad: constant_value");
   const auto &b = c.attrs.begin, &e = c.attrs.end;
   if (static_cast<int64_t>(b.size()) != x.rank() || static_cast<int64_t>(e.size()) != x.rank())
     throw_invalid("pad: expected one (before, after) pair per axis of the input with shape " +

@@ -26,7 +26,7 @@ void infer_logical(OpCall& c) {
   expect_dtype(c, c.in(0), "x", {DType::bool_});
   c.set_output(0, c.in(0).shape(), DType::bool_);
 }
-void infer_cast(OpCall& c) { c.set_output(0, c.in(0).shape(), c.attrs.dtype); }
+void infer_cast(OpCall& c) { c.set_output(0, c.in(0).shape(), c.attrs.dtype); }  // flag: exact
 
 const Attrs& no_attrs() {
   static const Attrs a;
@@ -42,7 +42,6 @@ Tensor unary(OpId op, const Tensor& x, double alpha, bool flag = false) {
 
 // ---- gradient rules (dy = upstream gradient; written with ops, so differentiable) ----
 using ops::scalar_like;
-Tensor mask(const Tensor& cond, const Tensor& like) { return ops::cast(cond, like.dtype()); }
 Tensor half_of(const Tensor& t) { return ops::multiply(t, scalar_like(t, 0.5)); }
 
 std::vector<Tensor> unary_grad(const GradContext& c) {
@@ -64,11 +63,14 @@ std::vector<Tensor> unary_grad(const GradContext& c) {
     case OpId::Cos: return {ops::neg(ops::multiply(dy, ops::sin(x)))};
     case OpId::Tanh: return {ops::multiply(dy, ops::subtract(k(1), ops::square(y)))};
     case OpId::Sigmoid: return {ops::multiply(dy, ops::multiply(y, ops::subtract(k(1), y)))};
-    case OpId::Relu: return {ops::multiply(dy, mask(ops::greater(x, k(0)), x))};
-    case OpId::Relu6:
-      return {ops::multiply(dy, mask(ops::logical_and(ops::greater(x, k(0)), ops::less(x, k(6))), x))};
-    case OpId::LeakyRelu:
-      return {ops::where(ops::greater(x, k(0)), dy, ops::multiply(dy, k(c.attrs.alpha)))};
+    // The masks are taken from the output's sign: 1 where the op is the identity, 0 where
+    // it is flat, NaN where x is NaN, so a NaN input gets a NaN gradient instead of a
+    // finite one (TensorFlow gives 0 there, which hides the NaN from the weights).
+    case OpId::Relu: return {ops::multiply(dy, ops::sign(y))};
+    case OpId::Relu6:  // y (6 - y) > 0 exactly where 0 < x < 6
+      return {ops::multiply(dy, ops::sign(ops::multiply(y, ops::subtract(k(6), y))))};
+    case OpId::LeakyRelu:  // x > 0 and NaN (where y's sign is 1 or NaN) take dy * sign(y)
+      return {ops::multiply(dy, ops::where(ops::less_equal(x, k(0)), k(c.attrs.alpha), ops::sign(y)))};
     case OpId::Elu:  // x <= 0: alpha * exp(x) = y + alpha
       return {ops::where(ops::greater(x, k(0)), dy, ops::multiply(dy, ops::add(y, k(c.attrs.alpha))))};
     case OpId::Selu: {
@@ -164,6 +166,13 @@ Tensor cast(const Tensor& x, DType dtype) {
   if (x.defined() && x.dtype() == dtype) return x;
   Attrs a;
   a.dtype = dtype;
+  return dispatch(OpId::Cast, {x}, a);
+}
+Tensor cast_exact(const Tensor& x, DType dtype) {
+  if (x.defined() && x.dtype() == dtype) return x;
+  Attrs a;
+  a.dtype = dtype;
+  a.flag = true;  // checked: every value must be exact in dtype
   return dispatch(OpId::Cast, {x}, a);
 }
 }  // namespace ops

@@ -57,7 +57,9 @@ Tensor BatchNormalizationLayer::call(const Tensor& input, bool training) {
     return last ? t : ops::reshape(t, bshape_);
   };
   Tensor mean, variance;
-  if (training && trainable()) {
+  // An empty batch has no statistics: the moving averages stay as they are (its mean
+  // would be NaN and poison them), and the output is empty.
+  if (training && trainable() && x.size() > 0) {
     if (reduce_.empty()) {  // rank-1 input: nothing to reduce (an empty list means "all")
       mean = x;
       variance = ops::zeros_like(x);

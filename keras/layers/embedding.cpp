@@ -35,7 +35,15 @@ void EmbeddingLayer::build(const ShapeSpec&) {
 
 Tensor EmbeddingLayer::call(const Tensor& x, bool) {
   Tensor ids = x;
-  if (ids.dtype() != DType::int32 && ids.dtype() != DType::int64) ids = ops::cast(ids, DType::int32);
+  // Keras casts other ids to int32; a float id that is not an exact integer (2.5, NaN)
+  // names no row, so it raises instead of being truncated (to row 0 for NaN).
+  if (ids.dtype() != DType::int32 && ids.dtype() != DType::int64) {
+    try {
+      ids = ops::cast_exact(ids, DType::int32);
+    } catch (const core::ConversionError& e) {
+      throw core::ConversionError(name() + ": expected integer ids, but received " + e.what());
+    }
+  }
   try {
     return ops::gather(embeddings.value(), ids, 0);
   } catch (const std::invalid_argument& e) {

@@ -409,7 +409,13 @@ void WeightBudget::charge(const std::string& weight, const Shape& shape, DType d
 Variable Layer::add_weight(const std::string& name, const Shape& shape, const WeightOptions& o) {
   WeightBudget::charge(name_ + "/" + name, shape, o.dtype);
   auto init = o.initializer ? o.initializer : initializers::get("glorot_uniform");
-  Tensor value = (*init)(shape, o.dtype);
+  Tensor value;
+  try {
+    value = (*init)(shape, o.dtype);
+  } catch (const std::bad_alloc& e) {  // name the weight (core's message has shape and bytes)
+    throw core::OutOfMemoryError(name_ + "/" + name + ": cannot create the weight of shape " +
+                                 shape.str() + " and dtype " + core::dtype_name(o.dtype) + ": " + e.what());
+  }
   if (value.shape() != shape || value.dtype() != o.dtype)
     throw std::logic_error(name_ + "/" + name + ": the initializer returned shape " +
                            value.shape().str() + " " + core::dtype_name(value.dtype()) +

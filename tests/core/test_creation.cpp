@@ -51,9 +51,11 @@ TEST_CASE("zeros, ones, fill: every dtype and shape, including 0-d and empty") {
       check_values(f, std::vector<double>(n, dt == DType::bool_ ? 1.0 : 2.0), 0);
     }
   CHECK(ops::zeros({2}).dtype() == DType::float32);
-  check_values(ops::fill({2}, 2.75, DType::int32), std::vector<int>{2, 2});  // as cast
+  // A value the dtype cannot hold exactly raises, as tf.constant(2.75, dtype=tf.int32).
+  CHECK_THROWS_MSG(ops::fill({2}, 2.75, DType::int32), core::ConversionError, "2.75");
   check_values(ops::fill({2}, -1.5, DType::float64), std::vector<double>{-1.5, -1.5});
-  check_values(ops::fill({1}, 300, DType::uint8), std::vector<int>{255});
+  CHECK_THROWS_MSG(ops::fill({1}, 300, DType::uint8), core::ConversionError, "out of range [0, 255]");
+  check_values(ops::fill({1}, 255, DType::uint8), std::vector<int>{255});
   CHECK_THROWS_AS(ops::zeros(Shape({2, -1})), std::invalid_argument);  // Shape validates
   // Direct dispatch of the primitive checks its attributes too.
   core::Attrs a;

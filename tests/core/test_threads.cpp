@@ -26,7 +26,7 @@ TEST_CASE("set_num_threads sizes the pool and rejects bad counts") {
   core::set_num_threads(1);
   CHECK(core::get_num_threads() == 1);
   CHECK_THROWS_MSG(core::set_num_threads(0), std::invalid_argument,
-                   "set_num_threads: expected n >= 1, but received 0");
+                   "set_num_threads: expected 1 <= n <= 1024, but received 0");
 }
 
 TEST_CASE("parallel_for covers every index exactly once, for any thread count") {

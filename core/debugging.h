@@ -1,0 +1,41 @@
+// debugging.h - numerics checks and op determinism, as TensorFlow's
+// tf.debugging.enable_check_numerics() and tf.config.experimental.enable_op_determinism().
+//
+//   core::enable_check_numerics();   // the first op whose output holds NaN or Inf raises
+//   core::enable_op_determinism();   // ops give the same result every run, or raise
+//
+// Both are process-wide switches (as in TensorFlow). While off they cost one flag test
+// per op.
+#pragma once
+#include <stdexcept>
+
+namespace core {
+
+// Raised by the first op (eager, or a node of a traced graph) that outputs NaN or Inf
+// while check_numerics is on; names the op, the output, its dtype and shape, and the
+// NaN, +Inf and -Inf counts.
+class NumericsError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+void enable_check_numerics();
+void disable_check_numerics();
+bool check_numerics_enabled();
+
+// Raised, while op determinism is on, by an op that cannot give the same result at every
+// run: a random op whose seed would come from the system's entropy because no global
+// seed was set (set_random_seed) and the op has none of its own (TensorFlow: "Random ops
+// require a seed to be set when determinism is enabled").
+class DeterminismError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Every CPU kernel already reduces in a fixed order (sums are identical for every thread
+// count); op determinism adds the seed requirement of random ops.
+void enable_op_determinism();
+void disable_op_determinism();
+bool op_determinism_enabled();
+
+}  // namespace core
