@@ -282,6 +282,7 @@ KerasTensor Layer::operator()(const KerasTensor& x, const CallArgs& args) {
 
 namespace {
 thread_local const std::vector<KerasTensor>* t_symbolic_inputs = nullptr;
+thread_local const CallArgs* t_symbolic_args = nullptr;  // the keyword arguments of that call
 }
 
 const KerasTensor& KerasTensors::single() const {
@@ -309,16 +310,19 @@ KerasTensors Layer::operator()(const std::vector<KerasTensor>& xs, const CallArg
   if (built_) check_inputs(shapes);
   maybe_build(shapes);
   check_inputs(shapes);
-  const std::vector<KerasTensor>* saved = t_symbolic_inputs;
-  t_symbolic_inputs = &xs;
-  std::vector<ShapeSpec> out_shapes;
-  try {
-    out_shapes = compute_output_shape(shapes);
-  } catch (...) {
-    t_symbolic_inputs = saved;
-    throw;
-  }
-  t_symbolic_inputs = saved;
+  struct Symbolic {  // what compute_output_shape's probe call sees
+    const std::vector<KerasTensor>* inputs;
+    const CallArgs* args;
+    Symbolic(const std::vector<KerasTensor>* i, const CallArgs* a) : inputs(t_symbolic_inputs), args(t_symbolic_args) {
+      t_symbolic_inputs = i;
+      t_symbolic_args = a;
+    }
+    ~Symbolic() {
+      t_symbolic_inputs = inputs;
+      t_symbolic_args = args;
+    }
+  } symbolic(&xs, &args);
+  std::vector<ShapeSpec> out_shapes = compute_output_shape(shapes);
   if (output_shapes_.empty()) output_shapes_ = out_shapes;
   if (!args.masks.empty())
     throw std::invalid_argument(name_ + ": masks cannot be given to a symbolic call (they flow with the values when the model runs)");
@@ -342,8 +346,9 @@ std::vector<ShapeSpec> Layer::compute_output_shape(const std::vector<ShapeSpec>&
                                                                    : dtype_;
     probes.push_back(ops::zeros(Shape(d), dt));
   }
-  std::vector<Tensor> out = dynamic_ ? call(probes, false)
-                                    : core::symbolic_call([&](const std::vector<Tensor>& in) { return call(in, false); },
+  const CallContext ctx{.training = false, .kwargs = t_symbolic_args ? t_symbolic_args->kwargs : Config::object()};
+  std::vector<Tensor> out = dynamic_ ? call(probes, ctx)
+                                    : core::symbolic_call([&](const std::vector<Tensor>& in) { return call(in, ctx); },
                                                           probes);
   call_losses_.clear();
   std::vector<ShapeSpec> specs;

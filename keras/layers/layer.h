@@ -273,7 +273,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // Whether the layer's outputs carry masks (compute_mask); a layer that does not drops
   // its inputs' masks, with a warning (Keras's supports_masking).
   bool supports_masking() const { return supports_masking_; }
-  bool built() const { return built_; }
+  bool built() const { return built_ || built_by_direct_build_; }
   DType dtype() const { return dtype_; }
   const ShapeSpec& declared_input_shape() const { return input_shape_; }
   // Input and output shapes of the first symbolic call (for summary()).
