@@ -82,8 +82,11 @@ class ArraySource : public BatchSource {
  public:
   ArraySource(std::vector<Tensor> x, std::vector<Tensor> y, Tensor sw, int64_t n, int64_t batch_size, bool shuffle,
               int64_t max_steps)
-      : x_(std::move(x)), y_(std::move(y)), sw_(std::move(sw)), n_(n), batch_(batch_size), shuffle_(shuffle) {
-    const int64_t full = (n + batch_size - 1) / batch_size;
+      // A batch larger than the data is the whole data (Keras clamps it; n + batch_size - 1
+      // must not overflow).
+      : x_(std::move(x)), y_(std::move(y)), sw_(std::move(sw)), n_(n), batch_(std::min(batch_size, std::max<int64_t>(n, 1))),
+        shuffle_(shuffle) {
+    const int64_t full = (n + batch_ - 1) / batch_;
     steps_ = max_steps > 0 ? std::min(max_steps, full) : full;
   }
   int64_t steps() const override { return steps_; }

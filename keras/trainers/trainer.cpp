@@ -102,12 +102,15 @@ std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind,
 
 // ---- steps ------------------------------------------------------------------------------------
 Tensor Model::train_step(const std::vector<Tensor>& x, const std::vector<Tensor>& y, const Tensor& sw) {
-  std::vector<Variable> vars = trainable_weights();
+  std::vector<Variable> vars;
   Tensor loss;
   std::vector<Tensor> grads, y_pred;
   {
     core::GradientTape tape;
     y_pred = (*this)(x, true);
+    // Read after the forward pass: a model built by its first call has its weights only
+    // now (a traced step would otherwise bake in an empty list and never train).
+    vars = trainable_weights();
     resolve_metrics(y, y_pred);
     loss = compute_loss(y, y_pred, sw);
     grads = tape.gradient(loss, vars);
