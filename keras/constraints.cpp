@@ -203,7 +203,7 @@ const Table& builtin_classes() {
 }
 
 detail::FamilyRegistry<ConstraintPtr>& registry() {
-  static auto* r = new detail::FamilyRegistry<ConstraintPtr>(
+  static auto* r = new detail::FamilyRegistry<ConstraintPtr>(Family::constraint, 
       "constraint", "constraints", builtin_classes(),
       {// the other names of the built-in classes
           {"max_norm", "MaxNorm"},

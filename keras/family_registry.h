@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "keras/config.h"
+#include "keras/custom_object_scope.h"
 
 namespace keras::detail {
 
@@ -24,9 +25,10 @@ class FamilyRegistry {
   // kind: "regularizer" (for messages), module: "regularizers"; builtins: class name ->
   // factory; aliases: the other accepted built-in names ("l1_l2") -> their class names
   // (every class name is accepted as itself).
-  FamilyRegistry(std::string kind, std::string module, const Table& builtins,
+  FamilyRegistry(Family family, std::string kind, std::string module, const Table& builtins,
                  std::map<std::string, std::string> aliases)
-      : kind_(std::move(kind)), module_(std::move(module)), builtins_(builtins), aliases_(std::move(aliases)) {
+      : family_(family), kind_(std::move(kind)), module_(std::move(module)), builtins_(builtins),
+        aliases_(std::move(aliases)) {
     for (const auto& [cls, factory] : builtins_) aliases_[cls] = cls;
   }
 
@@ -74,6 +76,7 @@ class FamilyRegistry {
   [[noreturn]] static void fail(const std::string& msg) { throw std::invalid_argument(msg); }
 
   Factory find(const std::string& name) const {
+    if (Factory scoped_f = scoped<Ptr>(family_, name)) return scoped_f;  // a CustomObjectScope's class
     if (auto it = aliases_.find(name); it != aliases_.end()) return builtins_.at(it->second);
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = custom_.find(name); it != custom_.end()) return it->second;
@@ -86,6 +89,7 @@ class FamilyRegistry {
     return s;
   }
 
+  Family family_;
   std::string kind_, module_;
   const Table& builtins_;
   std::map<std::string, std::string> aliases_;

@@ -452,7 +452,7 @@ const Table& builtin_classes() {
 
 // Every name get() and deserialize() accept -> the class it means.
 detail::FamilyRegistry<InitializerPtr>& registry() {
-  static auto* r = new detail::FamilyRegistry<InitializerPtr>(
+  static auto* r = new detail::FamilyRegistry<InitializerPtr>(Family::initializer, 
       "initializer", "initializers", builtin_classes(),
       {// the other names of the built-in classes
           {"zeros", "Zeros"},

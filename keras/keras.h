@@ -43,6 +43,11 @@ using core::dtype_name;
 using core::from_buffer;
 using core::get_num_threads;
 using core::set_num_threads;
+// NumPy files (core/npy.h), as keras users reach them.
+using core::load_npy;
+using core::load_npz;
+using core::save_npy;
+using core::save_npz;
 namespace ops = core::ops;
 using core::ConversionError;
 

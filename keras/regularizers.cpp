@@ -177,7 +177,7 @@ const Table& builtin_classes() {
 }
 
 detail::FamilyRegistry<RegularizerPtr>& registry() {
-  static auto* r = new detail::FamilyRegistry<RegularizerPtr>(
+  static auto* r = new detail::FamilyRegistry<RegularizerPtr>(Family::regularizer, 
       "regularizer", "regularizers", builtin_classes(),
       {// the other names of the built-in classes
           {"l1", "L1"},

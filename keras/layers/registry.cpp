@@ -4,6 +4,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "keras/custom_object_scope.h"
 #include "keras/layers/all.h"
 #include "keras/models/model.h"
 
@@ -49,8 +50,8 @@ Config serialize(const Layer& layer) {
 
 LayerPtr from_config(const std::string& class_name, const Config& config) {
   ensure_builtins();
-  LayerFactory f;
-  {
+  LayerFactory f = keras::detail::scoped<LayerPtr>(Family::layer, class_name);
+  if (!f) {
     std::lock_guard<std::mutex> lock(g_mu);
     auto it = factories().find(class_name);
     if (it == factories().end())

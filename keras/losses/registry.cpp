@@ -1,5 +1,6 @@
 // registry.cpp - the loss names behind get() / serialize() / deserialize().
 #include "keras/losses.h"
+#include "keras/custom_object_scope.h"
 
 #include <algorithm>
 #include <cctype>
@@ -221,6 +222,7 @@ Custom& custom() {
 }
 
 Factory find_factory(const std::string& name) {
+  if (auto scoped = keras::detail::scoped<LossPtr>(Family::loss, name)) return Factory(scoped);
   const auto& aliases = builtin_aliases();
   if (auto it = aliases.find(name); it != aliases.end()) return builtin_classes().at(it->second);
   Custom& c = custom();

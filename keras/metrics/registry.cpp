@@ -1,5 +1,6 @@
 // registry.cpp - get(), serialize()/deserialize(), registration, MetricArg.
 #include "keras/metrics/registry.h"
+#include "keras/custom_object_scope.h"
 
 #include <algorithm>
 #include <cctype>
@@ -375,6 +376,7 @@ std::string join(const std::vector<std::string>& v) {
 }
 
 MetricFactory find_factory(const std::string& name) {
+  if (auto scoped = keras::detail::scoped<MetricPtr>(Family::metric, name)) return scoped;
   {
     std::lock_guard<std::mutex> lock(registry_mutex());
     auto& u = user_classes();

@@ -1,5 +1,6 @@
 // registry.cpp - the optimizer factories, get() by name, serialize / deserialize.
 #include "keras/optimizers.h"
+#include "keras/custom_object_scope.h"
 
 #include <algorithm>
 #include <cmath>
@@ -141,8 +142,8 @@ void register_optimizer(const std::string& class_name, Factory f) {
 OptimizerPtr deserialize(const Config& c) {
   ensure_builtins();
   const std::string cls = c.at("class_name").as_string();
-  Factory f;
-  {
+  Factory f = keras::detail::scoped<OptimizerPtr>(Family::optimizer, cls);
+  if (!f) {
     std::lock_guard<std::mutex> lock(g_mu);
     auto it = factories().find(cls);
     if (it == factories().end())

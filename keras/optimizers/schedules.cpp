@@ -1,5 +1,6 @@
 // schedules.cpp - the learning-rate schedules (keras.optimizers.schedules) and their registry.
 #include "keras/optimizers.h"
+#include "keras/custom_object_scope.h"
 
 #include <algorithm>
 #include <cmath>
@@ -334,8 +335,8 @@ SchedulePtr deserialize_schedule(const Config& c) {
     throw std::invalid_argument("optimizers.deserialize_schedule: expected an object with a 'class_name', but received " +
                                 c.to_json());
   const std::string cls = c.at("class_name").as_string();
-  ScheduleFactory f;
-  {
+  ScheduleFactory f = keras::detail::scoped<SchedulePtr>(Family::schedule, cls);
+  if (!f) {
     std::lock_guard<std::mutex> lock(g_schedule_mu);
     auto it = schedule_factories().find(cls);
     if (it == schedule_factories().end())

@@ -272,7 +272,7 @@ void save_model(const Model& model, const std::string& path) {
 }
 
 ModelPtr load_model_from_memory(std::string_view bytes, const LoadOptions& options, const std::string& source) {
-  for (const auto& [name, object] : options.custom_objects) object.register_as(name);
+  const CustomObjectScope scope(options.custom_objects);  // known for this load only, as in Keras
   const fmt::Container c = fmt::read_container(bytes, source);
   if (c.kind != FileKind::model)
     throw std::invalid_argument(source + ": expected a model file (save_model), but this is a " +

@@ -18,9 +18,11 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "keras/config.h"
 #include "keras/constraints.h"
+#include "keras/custom_object_scope.h"
 #include "keras/initializers.h"
 #include "keras/layers/registry.h"
 #include "keras/losses.h"
@@ -35,53 +37,70 @@ template <class F>
 using factory_pointee_t =
     typename std::remove_cvref_t<std::invoke_result_t<const F&, const Config&>>::element_type;
 
-// Registers `factory` (a callable Config -> shared_ptr of the class) under `name` in the
-// family of the class it returns.
+// `factory` (a callable Config -> shared_ptr of a class) as the family of that class and
+// a factory returning a pointer to the family's base, type-erased.
 template <class F>
-void register_factory(const std::string& name, F factory) {
+std::pair<Family, keras::detail::ErasedFactory> erase_factory(F factory) {
   using T = std::remove_cv_t<factory_pointee_t<F>>;
-  auto make = [factory](const Config& c) { return factory(c); };
-  if constexpr (std::is_base_of_v<layers::Layer, T>) {
-    layers::register_layer(name, [make](const Config& c) { return layers::LayerPtr(make(c)); });
-  } else if constexpr (std::is_base_of_v<losses::Loss, T>) {
-    losses::register_loss(name, losses::Factory([make](const Config& c) { return losses::LossPtr(make(c)); }));
-  } else if constexpr (std::is_base_of_v<metrics::Metric, T>) {
-    metrics::register_metric(name, [make](const Config& c) { return metrics::MetricPtr(make(c)); });
-  } else if constexpr (std::is_base_of_v<optimizers::Optimizer, T>) {
-    optimizers::register_optimizer(name, [make](const Config& c) { return optimizers::OptimizerPtr(make(c)); });
-  } else if constexpr (std::is_base_of_v<optimizers::LearningRateSchedule, T>) {
-    optimizers::register_schedule(name, [make](const Config& c) { return optimizers::SchedulePtr(make(c)); });
-  } else if constexpr (std::is_base_of_v<initializers::Initializer, T>) {
-    initializers::register_initializer(name,
-                                       [make](const Config& c) { return initializers::InitializerPtr(make(c)); });
-  } else if constexpr (std::is_base_of_v<regularizers::Regularizer, T>) {
-    regularizers::register_regularizer(name,
-                                       [make](const Config& c) { return regularizers::RegularizerPtr(make(c)); });
-  } else if constexpr (std::is_base_of_v<constraints::Constraint, T>) {
-    constraints::register_constraint(name, [make](const Config& c) { return constraints::ConstraintPtr(make(c)); });
-  } else {
+  auto as = [factory]<class Base>(Family family) {
+    return std::pair{family, keras::detail::ErasedFactory([factory](const Config& c) {
+                       return std::shared_ptr<void>(std::static_pointer_cast<Base>(factory(c)));
+                     })};
+  };
+  if constexpr (std::is_base_of_v<layers::Layer, T>) return as.template operator()<layers::Layer>(Family::layer);
+  else if constexpr (std::is_base_of_v<losses::Loss, T>) return as.template operator()<losses::Loss>(Family::loss);
+  else if constexpr (std::is_base_of_v<metrics::Metric, T>) return as.template operator()<metrics::Metric>(Family::metric);
+  else if constexpr (std::is_base_of_v<optimizers::Optimizer, T>)
+    return as.template operator()<optimizers::Optimizer>(Family::optimizer);
+  else if constexpr (std::is_base_of_v<optimizers::LearningRateSchedule, T>)
+    return as.template operator()<optimizers::LearningRateSchedule>(Family::schedule);
+  else if constexpr (std::is_base_of_v<initializers::Initializer, T>)
+    return as.template operator()<initializers::Initializer>(Family::initializer);
+  else if constexpr (std::is_base_of_v<regularizers::Regularizer, T>)
+    return as.template operator()<regularizers::Regularizer>(Family::regularizer);
+  else if constexpr (std::is_base_of_v<constraints::Constraint, T>)
+    return as.template operator()<constraints::Constraint>(Family::constraint);
+  else
     static_assert(std::is_base_of_v<layers::Layer, T>,
                   "register_serializable: the class must derive from Layer (or Model), Loss, Metric, Optimizer, "
                   "LearningRateSchedule, Initializer, Regularizer or Constraint");
-  }
+}
+
+// Registers an erased factory under `name` in the registry of its family.
+void register_erased(const std::string& name, Family family, const keras::detail::ErasedFactory& factory);
+
+template <class F>
+void register_factory(const std::string& name, F factory) {
+  auto [family, erased] = erase_factory(std::move(factory));
+  register_erased(name, family, erased);
 }
 }  // namespace detail
 
 // A user class for load_model's custom_objects: its factory (usually T::from_config,
-// a callable Config -> shared_ptr<T>), registered in T's family when the load starts.
+// a callable Config -> shared_ptr<T>), known under its name in T's family while the
+// load runs (a CustomObjectScope; nothing stays registered afterwards).
 class CustomObject {
  public:
   template <class F>
     requires std::is_invocable_v<const F&, const Config&>
   CustomObject(F factory)  // NOLINT: implicit, so {{"MyHuber", MyHuber::from_config}} reads well
-      : register_([factory](const std::string& name) { detail::register_factory(name, factory); }) {}
-  void register_as(const std::string& name) const { register_(name); }
+      : entry_(detail::erase_factory(std::move(factory))) {}
+  Family family() const { return entry_.first; }
+  const keras::detail::ErasedFactory& factory() const { return entry_.second; }
 
  private:
-  std::function<void(const std::string&)> register_;
+  std::pair<Family, keras::detail::ErasedFactory> entry_;
 };
 // Class name (as the class's config names it) -> factory.
 using CustomObjects = std::map<std::string, CustomObject>;
+
+// Keras's custom_object_scope(objects): the classes are known by name on this thread
+// while the scope lives.
+//   { keras::saving::CustomObjectScope scope({{"MyHuber", MyHuber::from_config}}); ... }
+class CustomObjectScope : public keras::CustomObjectScope {
+ public:
+  explicit CustomObjectScope(const CustomObjects& objects);
+};
 
 // Registers T (built from T::from_config) in the registry of its family under `name`;
 // without a name, T::serializable_name, or else the class_name() of a default-constructed

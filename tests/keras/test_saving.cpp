@@ -215,6 +215,14 @@ TEST_CASE("saving: a custom loss round-trips with its threshold (register_serial
   const auto* oh = dynamic_cast<const OtherHuber*>(with->compile_options().loss.at(0).ptr().get());
   REQUIRE(oh != nullptr);
   CHECK(oh->threshold() == 0.75);
+  // ... for that call only, as Keras scopes custom_objects: afterwards the name is unknown again.
+  CHECK_THROWS_MSG(keras::models::load_model(dir.file("o.keras")), std::invalid_argument, "OtherHuber");
+  {  // Keras's custom_object_scope: known while the scope lives, on this thread
+    keras::saving::CustomObjectScope scope({{"OtherHuber", OtherHuber::from_config}});
+    CHECK(keras::models::load_model(dir.file("o.keras")) != nullptr);
+    CHECK(keras::losses::deserialize(keras::losses::serialize(OtherHuber(0.5))) != nullptr);
+  }
+  CHECK_THROWS_AS(keras::losses::deserialize(keras::losses::serialize(OtherHuber(0.5))), std::invalid_argument);
 }
 
 namespace {
