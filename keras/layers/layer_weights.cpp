@@ -1,0 +1,177 @@
+// layer_weights.cpp - a layer's weights (add_weight and the budget that bounds it while
+// loading, get/set_weights, trainable), its losses, constraints and seed generator state.
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "core/function.h"
+#include "core/ops.h"
+#include "keras/constraints.h"
+#include "keras/initializers.h"
+#include "keras/layers/layer.h"
+#include "keras/layers/seed_generator.h"
+#include "keras/regularizers.h"
+
+namespace keras::layers {
+
+// ---- weights ---------------------------------------------------------------------------
+namespace {
+thread_local WeightBudget* t_weight_budget = nullptr;
+}
+
+uint64_t Layer::seed_generator_state() const {
+  const SeedGenerator* g = seed_generator();
+  return g ? g->state() : 0;
+}
+
+void Layer::set_seed_generator_state(uint64_t state) {
+  if (SeedGenerator* g = seed_generator()) g->set_state(state);
+}
+
+WeightBudget::WeightBudget(int64_t bytes, std::string context)
+    : left_(bytes), context_(std::move(context)), outer_(t_weight_budget) {
+  t_weight_budget = this;
+}
+
+WeightBudget::~WeightBudget() { t_weight_budget = outer_; }
+
+void WeightBudget::charge(const std::string& weight, const Shape& shape, DType dtype) {
+  WeightBudget* b = t_weight_budget;
+  if (!b) return;
+  const int64_t n = shape.num_elements();
+  const int64_t size = static_cast<int64_t>(core::dtype_size(dtype));
+  const bool fits = n <= b->left_ / size;  // n * size <= left_, without overflow
+  if (!fits)
+    throw std::runtime_error("the architecture asks for the weight '" + weight + "' of shape " + shape.str() + " " +
+                             core::dtype_name(dtype) + ", but only " + std::to_string(b->left_) +
+                             " more bytes of weights may be allocated " + b->context_);
+  b->left_ -= n * size;
+}
+
+Variable Layer::add_weight(const std::string& name, const Shape& shape, const WeightOptions& o) {
+  WeightBudget::charge(name_ + "/" + name, shape, o.dtype);
+  auto init = o.initializer ? o.initializer : initializers::get("glorot_uniform");
+  Tensor value;
+  try {
+    value = (*init)(shape, o.dtype);
+  } catch (const std::bad_alloc& e) {  // name the weight (core's message has shape and bytes)
+    throw core::OutOfMemoryError(name_ + "/" + name + ": cannot create the weight of shape " +
+                                 shape.str() + " and dtype " + core::dtype_name(o.dtype) + ": " + e.what());
+  }
+  if (value.shape() != shape || value.dtype() != o.dtype)
+    throw std::logic_error(name_ + "/" + name + ": the initializer returned shape " +
+                           value.shape().str() + " " + core::dtype_name(value.dtype()) +
+                           ", expected " + shape.str() + " " + core::dtype_name(o.dtype));
+  // A weight made after construction but not by maybe_build(): build() was called
+  // directly, which builds the layer (layer->build(shape) then set_weights() must hold).
+  if (!building_ && !weak_from_this().expired()) built_by_direct_build_ = true;
+  Variable v(value, name_ + "/" + name, o.trainable && trainable_);
+  weights_.push_back(v);
+  weight_trainable_.push_back(o.trainable);
+  if (o.regularizer) regularized_.emplace_back(v, o.regularizer);
+  if (o.constraint) {
+    constrained_.emplace_back(v, o.constraint);
+    v.set_constraint([c = o.constraint](const Tensor& t) { return (*c)(t); });  // applied by optimizers
+  }
+  return v;
+}
+
+void Layer::track_layer(const std::shared_ptr<Layer>& layer) {
+  if (!layer) throw std::invalid_argument(name_ + ": cannot track an undefined layer");
+  if (layer.get() == this) throw std::invalid_argument(name_ + ": a layer cannot track itself");
+  if (std::find(sublayers_.begin(), sublayers_.end(), layer) == sublayers_.end())
+    sublayers_.push_back(layer);
+}
+
+void Layer::untrack_layer(const std::shared_ptr<Layer>& layer) {
+  sublayers_.erase(std::remove(sublayers_.begin(), sublayers_.end(), layer), sublayers_.end());
+}
+
+void Layer::collect_weights(std::vector<Variable>& out, std::vector<const Layer*>& seen) const {
+  if (std::find(seen.begin(), seen.end(), this) != seen.end()) return;
+  seen.push_back(this);
+  for (const Variable& v : weights_) {
+    bool dup = false;
+    for (const Variable& w : out) dup = dup || w.same_as(v);
+    if (!dup) out.push_back(v);
+  }
+  for (const auto& l : sublayers_) l->collect_weights(out, seen);
+}
+
+std::vector<Variable> Layer::weights() const {
+  std::vector<Variable> out;
+  std::vector<const Layer*> seen;
+  collect_weights(out, seen);
+  return out;
+}
+
+std::vector<Variable> Layer::trainable_weights() const {
+  std::vector<Variable> out;
+  for (const Variable& v : weights())
+    if (v.trainable()) out.push_back(v);
+  return out;
+}
+
+std::vector<Variable> Layer::non_trainable_weights() const {
+  std::vector<Variable> out;
+  for (const Variable& v : weights())
+    if (!v.trainable()) out.push_back(v);
+  return out;
+}
+
+int64_t Layer::count_params() const {
+  int64_t n = 0;
+  for (const Variable& v : weights()) n += v.shape().num_elements();
+  return n;
+}
+
+std::vector<Tensor> Layer::get_weights() const {
+  std::vector<Tensor> out;
+  for (const Variable& v : weights()) out.push_back(v.value());
+  return out;
+}
+
+void Layer::set_weights(const std::vector<Tensor>& values) {
+  std::vector<Variable> ws = weights();
+  if (values.size() != ws.size())
+    throw std::invalid_argument(name_ + ": set_weights expected " + std::to_string(ws.size()) +
+                                " arrays, but received " + std::to_string(values.size()));
+  for (size_t i = 0; i < ws.size(); ++i)
+    if (!values[i].defined() || values[i].shape() != ws[i].shape() || values[i].dtype() != ws[i].dtype())
+      throw std::invalid_argument(
+          name_ + ": set_weights: weight " + std::to_string(i) + " ('" + ws[i].name() +
+          "') expects shape " + ws[i].shape().str() + " and dtype " + core::dtype_name(ws[i].dtype()) +
+          ", but received " + (values[i].defined() ? values[i].shape().str() + " " +
+                                                         core::dtype_name(values[i].dtype())
+                                                   : std::string("an undefined tensor")));
+  for (size_t i = 0; i < ws.size(); ++i) ws[i].assign(values[i]);
+}
+
+void Layer::set_trainable(bool t) {
+  trainable_ = t;
+  for (size_t i = 0; i < weights_.size(); ++i) weights_[i].set_trainable(t && weight_trainable_[i]);
+  for (auto& l : sublayers_) l->set_trainable(t);
+}
+
+// ---- losses and constraints ----------------------------------------------------------------
+void Layer::add_loss(const Tensor& loss) {
+  if (!loss.defined()) throw std::invalid_argument(name_ + ": add_loss received an undefined tensor");
+  call_losses_.push_back(loss);
+}
+
+std::vector<Tensor> Layer::losses() const {
+  std::vector<Tensor> out = call_losses_;
+  for (const auto& [v, reg] : regularized_) out.push_back((*reg)(v.value()));
+  for (const auto& l : sublayers_)
+    for (const Tensor& t : l->losses()) out.push_back(t);
+  return out;
+}
+
+std::vector<std::pair<Variable, std::shared_ptr<const constraints::Constraint>>> Layer::constraints() const {
+  auto out = constrained_;
+  for (const auto& l : sublayers_)
+    for (auto& p : l->constraints()) out.push_back(p);
+  return out;
+}
+
+}  // namespace keras::layers
