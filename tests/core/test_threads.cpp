@@ -12,6 +12,9 @@
 
 using namespace th;
 
+// The whole file also runs under ThreadSanitizer (./setup.sh tsan).
+TEST_SUITE_BEGIN("threads");
+
 namespace {
 struct ThreadCount {  // restores the thread count when a test ends
   int saved = core::get_num_threads();
@@ -117,3 +120,5 @@ TEST_CASE("a forked child gets a working pool of the same size (fork copies no w
   CHECK(WEXITSTATUS(status) == 0);
   CHECK(sum == 1 << 16);
 }
+
+TEST_SUITE_END();

@@ -19,6 +19,9 @@ namespace data = keras::data;
 using data::Dataset;
 using data::Element;
 
+// The whole file also runs under ThreadSanitizer (./setup.sh tsan).
+TEST_SUITE_BEGIN("data_pipeline");
+
 namespace {
 // The values of a dataset whose elements have one integer scalar component.
 std::vector<int64_t> scalars(const Dataset& ds) {
@@ -707,3 +710,5 @@ TEST_CASE("fit on a Dataset: multi-input, multi-output models take positional or
   CHECK_THROWS_MSG(c->fit(extra, {.verbose = 0}), std::invalid_argument,
                    "the component 'zz' of the dataset's elements");
 }
+
+TEST_SUITE_END();
