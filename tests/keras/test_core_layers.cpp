@@ -16,7 +16,7 @@ Tensor ids_input(const Shape& s, DType dt, uint32_t seed, int64_t n = 10) {
 Tensor double_it(const Tensor& t) { return ops::multiply(t, ops::scalar_like(t, 2.0)); }
 }  // namespace
 
-TEST_CASE("core layers: the layer harness") {
+TEST_CASE("core layers: the layer harness" * doctest::test_suite("layer_harness")) {
   layers::register_lambda("core_layers_double", double_it);
   run_layer_test({"activation", [] { return layers::Activation("tanh"); }, {Shape{3, 5}}, {}, {3, 5}});
   run_layer_test({"dropout", [] { return layers::Dropout(0.5, {.seed = 1}); }, {Shape{4, 6}}, {}, {4, 6},
