@@ -141,9 +141,22 @@ TEST_CASE("crash safety: a fit killed after a backup resumes to the weights of a
   }
 }
 
-TEST_CASE("crash safety: a save killed at a random point leaves the previous file loadable (100 kills)") {
+// The child's temporary files (write_file_atomically: ".<name>.tmp.<pid>.<n>") and their sizes.
+static std::vector<uintmax_t> temp_sizes(const fs::path& dir, const std::string& name, pid_t pid) {
+  const std::string prefix = "." + name + ".tmp." + std::to_string(pid) + ".";
+  std::vector<uintmax_t> sizes;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().rfind(prefix, 0) != 0) continue;
+    uintmax_t n = fs::file_size(entry.path(), ec);
+    if (!ec) sizes.push_back(n);
+  }
+  return sizes;
+}
+
+TEST_CASE("crash safety: a save killed in mid-write leaves the previous file loadable (100 kills)") {
   TempDir dir;
-  // About 1 MB of weights, so that a save takes a few milliseconds.
+  // About 1 MB of weights, so that a save is written in many pieces.
   auto model = keras::Sequential({layers::Dense(512, {.name = "a", .input_shape = {256}}),
                                   layers::Dense(256, {.name = "b"}), layers::Dense(10, {.name = "c"})});
   model->compile({.optimizer = "sgd", .loss = "mse"});
@@ -163,23 +176,31 @@ TEST_CASE("crash safety: a save killed at a random point leaves the previous fil
       else keras::saving::save_model(*model, path);
     };
     save(v0);
-    // How long a save takes here: kills land anywhere in the first 3 saves of the child.
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < 3; ++i) save(i % 2 ? v1 : v0);
-    const double save_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() / 3;
+    const uintmax_t full = fs::file_size(path);  // both versions have this size
+    // Each kill aims at a random fraction of the file written: the parent watches the
+    // child's temporary file and kills it once that much is on disk. Whether the kill
+    // landed in mid-write is read afterwards from what it left (a temporary file shorter
+    // than the whole), not from a clock.
     std::mt19937 rng(weights_only ? 2 : 1);
-    std::uniform_int_distribution<int> delay(0, std::max(1, int(3 * save_us)));
+    std::uniform_real_distribution<double> fraction(0.0, 0.95);
 
     const int trials = 50;
-    int saw_v0 = 0, saw_v1 = 0;
+    int saw_v0 = 0, saw_v1 = 0, mid_write = 0;
     for (int t = 0; t < trials; ++t) {
+      const auto target = uintmax_t(fraction(rng) * double(full)) + 1;
       pid_t pid = spawn([&] {
         for (int i = 0;; ++i) save(i % 2 ? v0 : v1);  // v1 first: seeing it shows a save completed
       });
-      std::this_thread::sleep_for(std::chrono::microseconds(delay(rng)));
+      for (bool hit = false; !hit;) {
+        for (uintmax_t n : temp_sizes(sub, name, pid)) hit |= n >= target && n < full;
+        int st = 0;
+        REQUIRE_MESSAGE(::waitpid(pid, &st, WNOHANG) == 0, "the saving child ended by itself");
+        if (!hit) std::this_thread::sleep_for(std::chrono::microseconds(50));  // a polling interval
+      }
       ::kill(pid, SIGKILL);
       const int status = wait_status(pid);
       REQUIRE(WIFSIGNALED(status));
+      for (uintmax_t n : temp_sizes(sub, name, pid)) mid_write += n < full;
 
       // The file is whole: one of the two versions, never a mix or a truncation.
       std::vector<Tensor> got;
@@ -207,5 +228,8 @@ TEST_CASE("crash safety: a save killed at a random point leaves the previous fil
       CHECK(strays <= size_t(t + 1));
     }
     CHECK(saw_v0 + saw_v1 == trials);
+    // The point of the test: most kills interrupted the writing of the file.
+    MESSAGE(mid_write << " of " << trials << " kills landed in mid-write");
+    CHECK(mid_write >= trials * 3 / 4);
   }
 }
