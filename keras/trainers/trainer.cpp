@@ -191,12 +191,13 @@ Logs Model::metrics_result() const {
 
 // ---- steps ------------------------------------------------------------------------------------
 Tensor Model::train_step(const std::vector<Tensor>& x, const std::vector<Tensor>& y, const Tensor& sw) {
-  std::vector<Variable> vars = trainable_weights();
+  std::vector<Variable> vars;
   Tensor loss;
   std::vector<Tensor> grads, y_pred;
   {
     core::GradientTape tape;
     y_pred = (*this)(x, true);
+    vars = trainable_weights();  // after the call: a subclassed model builds its layers in it
     resolve_metrics(y, y_pred);
     loss = compute_loss(y, y_pred, sw);
     grads = tape.gradient(loss, vars);
@@ -346,7 +347,7 @@ callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSour
                    "your dataset can generate at least steps_per_epoch * epochs batches (use repeat()).\n",
                    name().c_str(), (long long)step, (long long)train.steps(), epoch + 1);
     Logs logs = metrics_result();
-    if (val && (epoch + 1 - o.initial_epoch) % o.validation_freq == 0) {
+    if (val && (epoch + 1) % o.validation_freq == 0) {  // Keras: the epoch's own number
       Logs v = evaluate_loop(*val, 0, {});
       for (const auto& [k, value] : v) logs["val_" + k] = value;
     }
