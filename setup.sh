@@ -62,16 +62,18 @@ build() {
   ninja -C "$BUILD_DIR" >&2
 }
 
-# A sanitizer build of the tests and examples in $BUILD_DIR: $1 is meson's b_sanitize
-# (address,undefined or thread). CPU only; no recovery: the first finding ends the
-# process with an error.
+# A sanitizer build in $BUILD_DIR: $1 is meson's b_sanitize (address,undefined or
+# thread), the other arguments the ninja targets (default: all). CPU only; no recovery:
+# the first finding ends the process with an error.
 sanitizer_build() {
+  local sanitize=$1
+  shift
   install_packages
   if [ ! -f "$BUILD_DIR/build.ninja" ]; then
-    meson setup "$BUILD_DIR" -Db_sanitize="$1" --buildtype=debugoptimized -Dcuda=disabled \
+    meson setup "$BUILD_DIR" -Db_sanitize="$sanitize" --buildtype=debugoptimized -Dcuda=disabled \
       -Dcpp_args="-fno-sanitize-recover=all -fno-omit-frame-pointer" >&2
   fi
-  ninja -C "$BUILD_DIR" >&2
+  ninja -C "$BUILD_DIR" "$@" >&2
 }
 
 # Runs the doctest suite and ends with the plain summary line "N passed, N failed,
@@ -163,7 +165,7 @@ case "$cmd" in
     KERAS_CPP_TEST_TIMEOUT=${KERAS_CPP_TEST_TIMEOUT:-2400} run_tests "$@" ;;
   tsan)
     BUILD_DIR=${TSAN_BUILD_DIR:-build-tsan}
-    sanitizer_build thread
+    sanitizer_build thread tests/keras_tests  # (the selected suites run no example)
     export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
     (($#)) || set -- --test-suite="$TSAN_SUITES"
     KERAS_CPP_TEST_TIMEOUT=${KERAS_CPP_TEST_TIMEOUT:-1200} run_tests "$@" ;;
