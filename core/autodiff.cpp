@@ -69,7 +69,10 @@ bool any_tracked_input(const GradientTape::Impl& tape, std::span<const Tensor> i
 
 namespace autodiff {
 thread_local int t_recording = 0;
+namespace {
 thread_local GradRuleCounts* t_grad_rule_counts = nullptr;
+}
+void set_grad_rule_counts(GradRuleCounts* counts) { t_grad_rule_counts = counts; }
 
 SuspendRecording::SuspendRecording() { ++t_suspended; update_recording_count(); }
 SuspendRecording::~SuspendRecording() { --t_suspended; update_recording_count(); }

@@ -47,9 +47,9 @@ std::set<std::string>& covered_second_order() {
 // Counts the gradient rules run on this thread from its construction to stop().
 struct CountGradRules {
   core::autodiff::GradRuleCounts counts;
-  CountGradRules() { core::autodiff::t_grad_rule_counts = &counts; }
+  CountGradRules() { core::autodiff::set_grad_rule_counts(&counts); }
   ~CountGradRules() { stop(); }
-  void stop() { core::autodiff::t_grad_rule_counts = nullptr; }
+  void stop() { core::autodiff::set_grad_rule_counts(nullptr); }
   CountGradRules(const CountGradRules&) = delete;
   CountGradRules& operator=(const CountGradRules&) = delete;
   // Adds the ops of the rules that ran (or ran under a recording tape) to `to`; checks
