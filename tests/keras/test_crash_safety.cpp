@@ -6,6 +6,7 @@
 // _exit()s). The engine's thread pool rebuilds itself in the child (its workers are not
 // copied by fork), so the child can use several threads like the parent.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -177,29 +178,48 @@ TEST_CASE("crash safety: a save killed in mid-write leaves the previous file loa
     };
     save(v0);
     const uintmax_t full = fs::file_size(path);  // both versions have this size
-    // Each kill aims at a random fraction of the file written: the parent watches the
-    // child's temporary file and kills it once that much is on disk. Whether the kill
-    // landed in mid-write is read afterwards from what it left (a temporary file shorter
-    // than the whole), not from a clock.
+    // Each trial ends a saving child at a random byte of the file written. Even trials
+    // are exact: the child completes 0-2 saves, then may write only `target` bytes to
+    // any file (RLIMIT_FSIZE), so SIGXFSZ ends it in mid-write, at that byte. Odd trials
+    // SIGKILL the child once the parent sees `target` bytes of its temporary file (the
+    // save may have moved on to the sync or the rename by then). Whether a kill landed
+    // in mid-write is read afterwards from what it left (a temporary file shorter than
+    // the whole), not from a clock.
     std::mt19937 rng(weights_only ? 2 : 1);
     std::uniform_real_distribution<double> fraction(0.0, 0.95);
+    auto version = [&](int i) -> const std::vector<Tensor>& { return i % 2 ? v0 : v1; };  // v1 first
 
     const int trials = 50;
     int saw_v0 = 0, saw_v1 = 0, mid_write = 0;
+    std::vector<Tensor> before = v0;  // the file's content before the trial
     for (int t = 0; t < trials; ++t) {
       const auto target = uintmax_t(fraction(rng) * double(full)) + 1;
-      pid_t pid = spawn([&] {
-        for (int i = 0;; ++i) save(i % 2 ? v0 : v1);  // v1 first: seeing it shows a save completed
-      });
-      for (bool hit = false; !hit;) {
-        for (uintmax_t n : temp_sizes(sub, name, pid)) hit |= n >= target && n < full;
-        int st = 0;
-        REQUIRE_MESSAGE(::waitpid(pid, &st, WNOHANG) == 0, "the saving child ended by itself");
-        if (!hit) std::this_thread::sleep_for(std::chrono::microseconds(50));  // a polling interval
+      const int completed = int(rng() % 3);
+      const bool exact = t % 2 == 0;
+      pid_t pid;
+      if (exact) {
+        pid = spawn([&] {
+          for (int i = 0; i < completed; ++i) save(version(i));
+          const rlimit no_core{0, 0}, limit{rlim_t(target), rlim_t(target)};
+          ::setrlimit(RLIMIT_CORE, &no_core);
+          ::setrlimit(RLIMIT_FSIZE, &limit);
+          save(version(completed));
+        });
+      } else {
+        pid = spawn([&] {
+          for (int i = 0;; ++i) save(version(i));
+        });
+        for (bool hit = false; !hit;) {
+          for (uintmax_t n : temp_sizes(sub, name, pid)) hit |= n >= target && n < full;
+          int st = 0;
+          REQUIRE_MESSAGE(::waitpid(pid, &st, WNOHANG) == 0, "the saving child ended by itself");
+          if (!hit) std::this_thread::sleep_for(std::chrono::microseconds(50));  // a polling interval
+        }
+        ::kill(pid, SIGKILL);
       }
-      ::kill(pid, SIGKILL);
       const int status = wait_status(pid);
       REQUIRE(WIFSIGNALED(status));
+      CHECK(WTERMSIG(status) == (exact ? SIGXFSZ : SIGKILL));
       for (uintmax_t n : temp_sizes(sub, name, pid)) mid_write += n < full;
 
       // The file is whole: one of the two versions, never a mix or a truncation.
@@ -216,6 +236,9 @@ TEST_CASE("crash safety: a save killed in mid-write leaves the previous file loa
       CHECK((is0 || is1));
       saw_v0 += is0;
       saw_v1 += is1;
+      // An exact trial leaves the last completed save, or the file as it was.
+      if (exact) CHECK(same_bits(got, completed == 0 ? before : version(completed - 1)));
+      before = got;
       // What a kill leaves besides the file: temporary files named after it, at most one
       // per kill.
       size_t strays = 0;
@@ -228,8 +251,9 @@ TEST_CASE("crash safety: a save killed in mid-write leaves the previous file loa
       CHECK(strays <= size_t(t + 1));
     }
     CHECK(saw_v0 + saw_v1 == trials);
-    // The point of the test: most kills interrupted the writing of the file.
+    // The point of the test: kills that interrupted the writing of the file (all the
+    // exact ones, and the odd ones that caught the write).
     MESSAGE(mid_write << " of " << trials << " kills landed in mid-write");
-    CHECK(mid_write >= trials * 3 / 4);
+    CHECK(mid_write >= trials / 2);
   }
 }
