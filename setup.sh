@@ -3,7 +3,14 @@
 #
 #   ./setup.sh demo    build, then train the Fashion-MNIST MLP and print its test accuracy
 #                      (examples/fashion_mnist_mlp.cpp; flags are passed on, e.g. --epochs 5)
-#   ./setup.sh test    build, then run the whole test suite
+#   ./setup.sh test    build, then run the whole test suite (doctest flags are passed on,
+#                      e.g. -tc='*Dense*'); it is stopped after $KERAS_CPP_TEST_TIMEOUT
+#                      seconds (default 900) and then fails
+#   ./setup.sh asan    the same under AddressSanitizer + UndefinedBehaviorSanitizer (build
+#                      dir $ASAN_BUILD_DIR, default ./build-asan; any finding fails the run)
+#   ./setup.sh tsan    the thread, data-pipeline and queue tests under ThreadSanitizer
+#                      (build dir $TSAN_BUILD_DIR, default ./build-tsan; flags replace the
+#                      default selection of test suites)
 #   ./setup.sh bench   build, then run the benchmark programs (bench/)
 #   ./setup.sh build   install and build only
 #   ./setup.sh deps    install the packages only
@@ -23,6 +30,10 @@ PACKAGES=(g++ meson ninja-build pkg-config cmake ccache libxtensor-dev libxtenso
           libopenblas-pthread-dev libcereal-dev doctest-dev zlib1g-dev dataset-fashion-mnist
           python3-sklearn)
 BUILD_DIR=${BUILD_DIR:-build}
+# The debug builds (sanitizers, fuzzing) record the build folder in their debug info, so
+# ccache would key them on it and a fresh clone (CI) would never hit the cache; the
+# sources are named by relative paths, so the folder does not change the objects' code.
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 
 install_packages() {
   local missing=()
@@ -55,15 +66,33 @@ build() {
   ninja -C "$BUILD_DIR" >&2
 }
 
+# A sanitizer build in $BUILD_DIR: $1 is meson's b_sanitize (address,undefined or
+# thread), the other arguments the ninja targets (default: all). CPU only; no recovery:
+# the first finding ends the process with an error.
+sanitizer_build() {
+  local sanitize=$1
+  shift
+  install_packages
+  if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+    meson setup "$BUILD_DIR" -Db_sanitize="$sanitize" --buildtype=debugoptimized -Dcuda=disabled \
+      -Dcpp_args="-fno-sanitize-recover=all -fno-omit-frame-pointer" >&2
+  fi
+  ninja -C "$BUILD_DIR" "$@" >&2
+}
+
 # Runs the doctest suite and ends with the plain summary line "N passed, N failed,
 # N skipped" (test cases), exiting non-zero on any failure.
 run_tests() {
-  local log rc=0
+  local log rc=0 limit=${KERAS_CPP_TEST_TIMEOUT:-900}
   log=$(mktemp)
-  "$BUILD_DIR/tests/keras_tests" "$@" 2>&1 | tee "$log" || rc=$?
+  timeout -k 10 "$limit" "$BUILD_DIR/tests/keras_tests" "$@" 2>&1 | tee "$log" || rc=$?
   local line
   line=$(grep -E '^\[doctest\] test cases:' "$log" | tail -n 1)
   rm -f "$log"
+  if ((rc == 124 || rc == 137)); then
+    echo "setup.sh: the tests did not finish within $limit s (KERAS_CPP_TEST_TIMEOUT)" >&2
+    return 124
+  fi
   if [ -z "$line" ]; then
     echo "setup.sh: the test binary printed no summary (exit code $rc)" >&2
     return $((rc ? rc : 1))
@@ -75,6 +104,10 @@ run_tests() {
   echo "tests: $passed passed, $failed failed, $skipped skipped"
   return "$rc"
 }
+
+# The test suites (doctest's TEST_SUITE names) that run under ThreadSanitizer: code that
+# starts threads (thread pool, data pipeline, queues, parallel graph runs).
+TSAN_SUITES=${TSAN_SUITES:-threads,data_pipeline}
 
 # Builds the fuzz targets (tests/fuzz/fuzz_<name>.cpp) and runs each for $1 seconds
 # (default 60), starting from the seeds in tests/fuzz/corpus/<name>/; the inputs it finds
@@ -128,9 +161,21 @@ case "$cmd" in
   build) build ;;
   demo) build; "$BUILD_DIR/examples/fashion_mnist_mlp" "$@" ;;
   test) build; run_tests "$@" ;;
+  asan)
+    BUILD_DIR=${ASAN_BUILD_DIR:-build-asan}
+    sanitizer_build address,undefined
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+    KERAS_CPP_TEST_TIMEOUT=${KERAS_CPP_TEST_TIMEOUT:-2400} run_tests "$@" ;;
+  tsan)
+    BUILD_DIR=${TSAN_BUILD_DIR:-build-tsan}
+    sanitizer_build thread tests/keras_tests  # (the selected suites run no example)
+    export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+    (($#)) || set -- --test-suite="$TSAN_SUITES"
+    KERAS_CPP_TEST_TIMEOUT=${KERAS_CPP_TEST_TIMEOUT:-1200} run_tests "$@" ;;
   bench)
     build
     for b in matmul elementwise op_overhead mlp_autodiff data_pipeline; do "$BUILD_DIR/bench/bench_$b" "$@"; done ;;
   fuzz) run_fuzz "$@" ;;
-  *) echo "usage: $0 demo|test|bench|build|deps|fuzz" >&2; exit 2 ;;
+  *) echo "usage: $0 demo|test|asan|tsan|bench|build|deps|fuzz" >&2; exit 2 ;;
 esac

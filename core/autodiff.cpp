@@ -69,6 +69,10 @@ bool any_tracked_input(const GradientTape::Impl& tape, std::span<const Tensor> i
 
 namespace autodiff {
 thread_local int t_recording = 0;
+namespace {
+thread_local GradRuleCounts* t_grad_rule_counts = nullptr;
+}
+void set_grad_rule_counts(GradRuleCounts* counts) { t_grad_rule_counts = counts; }
 
 SuspendRecording::SuspendRecording() { ++t_suspended; update_recording_count(); }
 SuspendRecording::~SuspendRecording() { --t_suspended; update_recording_count(); }
@@ -251,6 +255,13 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
       for (size_t i = 0; i < n.inputs.size(); ++i) needed[i] = tp.tracks(n.inputs[i]);
       GradContext gc{n.op, n.attrs, n.inputs, n.outputs, out_grads, needed};
       in_grads = op_def(n.op).grad(gc);
+      if (autodiff::t_grad_rule_counts) {
+        auto op = static_cast<size_t>(n.op);
+        ++autodiff::t_grad_rule_counts->ran[op];
+        if (autodiff::t_recording > 0 &&
+            (autodiff::any_tape_tracks(n.inputs) || autodiff::any_tape_tracks(out_grads)))
+          ++autodiff::t_grad_rule_counts->recorded[op];
+      }
     }
     if (in_grads.size() > n.inputs.size())
       throw std::logic_error(std::string("gradient of ") + op_name(n.op) + ": too many gradients");

@@ -118,6 +118,15 @@ void define_arities();  // every op's number of inputs (core/ops/arity.cpp)
 namespace autodiff {
 extern thread_local int t_recording;  // number of tapes recording on this thread
 void record(const OpCall& c);
+// Instrumentation for the gradient check's coverage (tests/core/test_gradients.cpp):
+// while counts are set on this thread, each gradient rule that runs on it counts
+// one for its op in `ran`, and in `recorded` when it runs while a recording tape tracks
+// the op's inputs or output gradients (its own ops are then recorded to be
+// differentiated: a second-order use).
+struct GradRuleCounts {
+  std::array<int64_t, kNumOps> ran{}, recorded{};
+};
+void set_grad_rule_counts(GradRuleCounts* counts);  // nullptr: stop counting
 }  // namespace autodiff
 
 // While check_numerics is on (core/debugging.h), dispatch scans every op's outputs and

@@ -1,7 +1,8 @@
 // fashion_mnist_mlp.cpp - the chapter's first classifier: an MLP on Fashion-MNIST.
 // Flatten -> Dense(300, relu) -> Dense(100, relu) -> Dense(10, softmax), pixels scaled to
 // [0, 1], sparse categorical cross-entropy, Adam; prints the test accuracy.
-//   fashion_mnist_mlp [--epochs 10] [--batch 32] [--threads N] [--verbose 1]
+//   fashion_mnist_mlp [--epochs 10] [--batch 32] [--threads N] [--verbose 1] [--seed 42]
+// (the seed of the initial weights, the validation split and the shuffling)
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -9,7 +10,7 @@
 #include <keras/keras.h>
 
 int main(int argc, char** argv) {
-  int epochs = 10, verbose = 1;
+  int epochs = 10, verbose = 1, seed = 42;
   int64_t batch = 32;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
@@ -17,8 +18,9 @@ int main(int argc, char** argv) {
     else if (k == "--batch") batch = std::atoll(argv[i + 1]);
     else if (k == "--threads") keras::set_num_threads(std::atoi(argv[i + 1]));
     else if (k == "--verbose") verbose = std::atoi(argv[i + 1]);
+    else if (k == "--seed") seed = std::atoi(argv[i + 1]);
     else {
-      std::fprintf(stderr, "unknown flag %s (flags: --epochs --batch --threads --verbose)\n", k.c_str());
+      std::fprintf(stderr, "unknown flag %s (flags: --epochs --batch --threads --verbose --seed)\n", k.c_str());
       return 2;
     }
   }
@@ -31,7 +33,7 @@ int main(int argc, char** argv) {
   keras::Tensor x_train = scale(train.x), x_test = scale(test.x);
   keras::Tensor y_train = ops::cast(train.y, keras::DType::int32), y_test = ops::cast(test.y, keras::DType::int32);
 
-  ops::set_random_seed(42);
+  ops::set_random_seed(seed);
   auto model = keras::Sequential({layers::Flatten({.input_shape = {28, 28}}),
                                   layers::Dense(300, {.activation = "relu"}),
                                   layers::Dense(100, {.activation = "relu"}),
@@ -41,7 +43,7 @@ int main(int argc, char** argv) {
                   .loss = "sparse_categorical_crossentropy",
                   .metrics = {"accuracy"}});
   model->fit(x_train, y_train, {.batch_size = batch, .epochs = epochs, .verbose = verbose,
-                                .validation_split = 0.1, .seed = 42});
+                                .validation_split = 0.1, .seed = seed});
   keras::Logs result = model->evaluate(x_test, y_test, {.verbose = 0});
   std::printf("test loss: %.4f\ntest accuracy: %.4f\n", result["loss"], result["accuracy"]);
   return 0;

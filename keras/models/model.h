@@ -199,8 +199,9 @@ class Model : public layers::Layer {
   virtual Tensor train_step(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                             const Tensor& sample_weight);
   // The compiled loss of a batch: weighted sum over outputs plus the layers' losses.
-  Tensor compute_loss(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred,
-                      const Tensor& sample_weight);
+  // Override to customize the loss (Keras's compute_loss); train_step and evaluate call it.
+  virtual Tensor compute_loss(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred,
+                              const Tensor& sample_weight);
   // The loss and metrics of the current epoch (running values), as the progress bar shows.
   Logs metrics_result() const;
   void reset_metrics();

@@ -261,7 +261,7 @@ callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSour
                    "your dataset can generate at least steps_per_epoch * epochs batches (use repeat()).\n",
                    name().c_str(), (long long)step, (long long)train.steps(), epoch + 1);
     Logs logs = metrics_result();
-    if (val && (epoch + 1 - o.initial_epoch) % o.validation_freq == 0) {
+    if (val && (epoch + 1) % o.validation_freq == 0) {  // Keras: the epoch's own number
       Logs v = evaluate_loop(*val, 0, {});
       for (const auto& [k, value] : v) logs["val_" + k] = value;
     }

@@ -400,7 +400,8 @@ TEST_CASE("function: reduce_retracing relaxes the sizes in which calls differ") 
   CHECK(plain.tracing_count() == 3);
 }
 
-TEST_CASE("function: independent heavy nodes run in parallel on the engine's threads, with the same results") {
+TEST_CASE("function: independent heavy nodes run in parallel on the engine's threads, with the same results" *
+          doctest::test_suite("threads")) {
   const int saved = core::get_num_threads();
   core::set_num_threads(2);
   const Tensor a = make(uniform(128 * 96, -1, 1, 3), Shape{128, 96}), b = make(uniform(96 * 64, -1, 1, 4), Shape{96, 64});

@@ -3,6 +3,7 @@
 #include <xtensor/xview.hpp>
 
 #include "helpers.h"
+#include "skips.h"
 
 using namespace th;
 
@@ -95,7 +96,7 @@ TEST_CASE("interop: dtype and rank mismatches raise invalid_argument") {
 }
 
 TEST_CASE("interop: tensors on a GPU are copied through the host" *
-          doctest::skip(core::cuda_device_count() == 0)) {
+          doctest::skip(th::skip_without("gpu", core::cuda_device_count() > 0))) {
   xt::xarray<double> a = {{1, 2}, {3, 4}};
   Tensor g = core::from_xarray(a, core::Device::cuda(0));
   CHECK(g.device() == core::Device::cuda(0));

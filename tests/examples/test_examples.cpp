@@ -1,7 +1,8 @@
 // test_examples.cpp - integration tests of the programs in examples/: each runs in its
 // short mode (--short: a few batches or one small epoch) and the test asserts what the
 // example claims from its "result: key=value ..." line. An example whose data is not
-// installed (Fashion-MNIST, scikit-learn's CSV files) is reported as skipped.
+// installed (Fashion-MNIST, scikit-learn's CSV files) is reported as skipped (skips.h);
+// an example that exits 77 (its data missing) while the test ran fails.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "examples_dir.h"  // KERAS_EXAMPLES_DIR, written by tests/meson.build
+#include "skips.h"
 
 namespace {
 
@@ -64,35 +66,23 @@ ExampleRun run_example(const std::string& name, const std::string& args = "--sho
   return run;
 }
 
-// Whether the example ran: a failure shows its output; exit code 77 (data missing) is
-// reported and the test returns early.
-bool ran(const ExampleRun& run) {
-  if (run.exit_code == 77) {
-    MESSAGE("skipped, data missing: " << run.output);
-    return false;
-  }
+// Whether the example ran: a failure shows its output. Exit code 77 (data missing) is a
+// failure too: a test whose data may be absent is skipped before it runs (skips.h).
+void require_ran(const ExampleRun& run) {
+  REQUIRE_MESSAGE(run.exit_code != 77, "the example found no data (exit code 77) although the test "
+                                       "was not skipped:\n" << run.output);
   REQUIRE_MESSAGE(run.exit_code == 0, "exit code " << run.exit_code << ", output:\n" << run.output);
   REQUIRE_MESSAGE(!run.result.empty(), "no result line in the output:\n" << run.output);
-  return true;
 }
 
-bool have_fashion_mnist() {
-  const char* env = std::getenv("FASHION_MNIST_DIR");
-  const std::string dir = env && *env ? env : "/usr/share/datasets/fashion-mnist";
-  return std::filesystem::exists(dir + "/train-images-idx3-ubyte.gz") ||
-         std::filesystem::exists(dir + "/train-images-idx3-ubyte");
-}
-
-// scikit-learn's CSV datasets (Debian's python3-sklearn).
-bool have_boston_csv() {
-  return std::filesystem::exists("/usr/lib/python3/dist-packages/sklearn/datasets/data/boston_house_prices.csv");
-}
+using th::have_boston_csv;
+using th::have_fashion_mnist;
 
 }  // namespace
 
 TEST_CASE("examples: tensors_tour shows dtypes, indexing, variables and xtensor interop") {
   ExampleRun run = run_example("tensors_tour");
-  if (!ran(run)) return;
+  require_ran(run);
   CHECK(run.str("t_shape") == "(2,3)");
   CHECK(run.str("t_dtype") == "float32");
   CHECK(run.num("slice_sum") == 16.0);  // t[:, 1:] = [[2, 3], [5, 6]]
@@ -115,9 +105,9 @@ TEST_CASE("examples: tensors_tour shows dtypes, indexing, variables and xtensor 
 }
 
 TEST_CASE("examples: custom_loss trains with a Huber function and a Huber subclass, saved with its threshold" *
-          doctest::skip(!have_boston_csv())) {
+          doctest::skip(th::skip_without("sklearn_csv", have_boston_csv()))) {
   ExampleRun run = run_example("custom_loss");
-  if (!ran(run)) return;
+  require_ran(run);
   CHECK(run.num("fn_last_loss") < run.num("fn_first_loss") * 0.5);
   CHECK(run.num("class_last_loss") < run.num("class_first_loss") * 0.5);
   // Both models beat predicting the mean price.
@@ -136,9 +126,9 @@ TEST_CASE("examples: custom_loss trains with a Huber function and a Huber subcla
 }
 
 TEST_CASE("examples: custom_layer's layers, LayerNormalization exercise and training" *
-          doctest::skip(!have_fashion_mnist())) {
+          doctest::skip(th::skip_without("fashion_mnist", have_fashion_mnist()))) {
   ExampleRun run = run_example("custom_layer");
-  if (!ran(run)) return;
+  require_ran(run);
   CHECK(run.num("mydense_weights") == 2.0);  // kernel and bias, created by build()
   CHECK(run.num("mydense_params") == 15.0);  // 4 x 3 + 3
   CHECK(run.num("exp_sum") == doctest::Approx(std::exp(-1.0) + 1.0 + std::exp(1.0)).epsilon(1e-5));
@@ -160,9 +150,9 @@ TEST_CASE("examples: custom_layer's layers, LayerNormalization exercise and trai
 }
 
 TEST_CASE("examples: custom_model's residual blocks and tracked reconstruction loss" *
-          doctest::skip(!have_fashion_mnist())) {
+          doctest::skip(th::skip_without("fashion_mnist", have_fashion_mnist()))) {
   ExampleRun run = run_example("custom_model");
-  if (!ran(run)) return;
+  require_ran(run);
   // 784x128 + 128, two blocks of 2 x (128x128 + 128) (the first one reused 4 times),
   // 128x10 + 10, and the reconstruction layer 128x784 + 784 created by build().
   CHECK(run.num("params") == 268954.0);
@@ -176,9 +166,9 @@ TEST_CASE("examples: custom_model's residual blocks and tracked reconstruction l
 }
 
 TEST_CASE("examples: custom_metric's streaming precision is the precision; the mean of batches is not" *
-          doctest::skip(!have_fashion_mnist())) {
+          doctest::skip(th::skip_without("fashion_mnist", have_fashion_mnist()))) {
   ExampleRun run = run_example("custom_metric");
-  if (!ran(run)) return;
+  require_ran(run);
   CHECK(run.num("positives") == doctest::Approx(0.1).epsilon(0.1));  // shirts are 1 image in 10
   // The streaming subclass gives the precision over all samples, as the built-in metric.
   CHECK(run.num("test_streaming") == doctest::Approx(run.num("test_exact")).epsilon(1e-5));
@@ -192,9 +182,9 @@ TEST_CASE("examples: custom_metric's streaming precision is the precision; the m
 }
 
 TEST_CASE("examples: custom_training_loop trains with a GradientTape, then with two optimizers" *
-          doctest::skip(!have_fashion_mnist())) {
+          doctest::skip(th::skip_without("fashion_mnist", have_fashion_mnist()))) {
   ExampleRun run = run_example("custom_training_loop");
-  if (!ran(run)) return;
+  require_ran(run);
   CHECK(run.output.find("Epoch 2/2") != std::string::npos);  // the progress bar
   CHECK(run.num("epochs") == 2.0);
   CHECK(run.num("val_epochs") == 2.0);  // validation at the end of each epoch
@@ -211,9 +201,9 @@ TEST_CASE("examples: custom_training_loop trains with a GradientTape, then with 
 }
 
 TEST_CASE("examples: wide_and_deep trains a two-input model with fit() and with FTRL + Adam" *
-          doctest::skip(!have_boston_csv())) {
+          doctest::skip(th::skip_without("sklearn_csv", have_boston_csv()))) {
   ExampleRun run = run_example("wide_and_deep");
-  if (!ran(run)) return;
+  require_ran(run);
   CHECK(run.num("inputs") == 2.0);
   CHECK(run.num("fit_last_loss") < run.num("fit_first_loss") * 0.2);
   CHECK(run.num("loop_last_loss") < run.num("loop_first_loss") * 0.2);
@@ -227,7 +217,7 @@ TEST_CASE("examples: wide_and_deep trains a two-input model with fit() and with 
 
 TEST_CASE("examples: function_tour traces once per signature, runs control flow and prints optimized graphs") {
   ExampleRun run = run_example("function_tour");
-  if (!ran(run)) return;
+  require_ran(run);
   CHECK(run.num("cube_traces") == 2);
   CHECK(run.num("side_effects") == 2);  // C++ code ran only while tracing
   CHECK(run.num("power_2_5") == 32);

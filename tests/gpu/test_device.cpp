@@ -8,12 +8,14 @@
 #include "core/cuda_backend.h"
 #include "core/tensor_impl.h"
 #include "helpers.h"
+#include "skips.h"
 
 using namespace th;
 using core::Device;
 
 namespace {
-bool no_gpu() { return core::cuda_device_count() == 0; }
+// The skip condition of the tests that need a GPU ("gpu" in $KERAS_CPP_REQUIRE: they run).
+bool no_gpu() { return th::skip_without("gpu", core::cuda_device_count() > 0); }
 
 std::string bytes_of(const Tensor& t) {
   Tensor h = t.cpu();
@@ -53,8 +55,8 @@ TEST_CASE("device: moving to a GPU that does not exist names the device and the 
   CHECK_THROWS_AS(core::cuda::allocate(256, n), core::cuda::CudaError);
 }
 
-TEST_CASE("device: a build without CUDA says so when asked for a GPU") {
-  if (core::cuda::built_with_cuda()) return;
+TEST_CASE("device: a build without CUDA says so when asked for a GPU" *
+          doctest::skip(core::cuda::built_with_cuda())) {
   Tensor t = core::constant({1.0f, 2.0f});
   CHECK_THROWS_MSG(t.to(Device::cuda(0)), std::invalid_argument, "GPU:0");
   CHECK_THROWS_MSG(t.to(Device::cuda(0)), std::invalid_argument, "no CUDA support");

@@ -1,7 +1,14 @@
 // layer_harness.h - one test for every layer (DESIGN.md): output shapes (eager and
 // symbolic), weight counts, config round trip, a gradient reaching every trainable
 // weight, and training vs inference where they differ.
+//
+// Every registered layer class must have a case: the test cases that call run_layer_test
+// belong to the test suite "layer_harness", and test_layer_coverage.cpp runs that suite
+// with $KERAS_CPP_HARNESS_LOG set, to which each case appends the class name of the
+// layer it made and tested (not its label).
 #pragma once
+#include <cstdlib>
+#include <fstream>
 #include <functional>
 
 #include "helpers.h"
@@ -74,6 +81,8 @@ inline void run_layer_test(const LayerCase& c) {
     auto a = values((*layer)(xs, true)[0]), b = values((*layer)(xs, false)[0]);
     CHECK(a != b);
   }
+  if (const char* log = std::getenv("KERAS_CPP_HARNESS_LOG"))
+    std::ofstream(log, std::ios::app) << layer->class_name() << "\n";
 }
 
 }  // namespace th

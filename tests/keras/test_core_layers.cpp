@@ -16,9 +16,10 @@ Tensor ids_input(const Shape& s, DType dt, uint32_t seed, int64_t n = 10) {
 Tensor double_it(const Tensor& t) { return ops::multiply(t, ops::scalar_like(t, 2.0)); }
 }  // namespace
 
-TEST_CASE("core layers: the layer harness") {
+TEST_CASE("core layers: the layer harness" * doctest::test_suite("layer_harness")) {
   layers::register_lambda("core_layers_double", double_it);
   run_layer_test({"activation", [] { return layers::Activation("tanh"); }, {Shape{3, 5}}, {}, {3, 5}});
+  run_layer_test({"masking", [] { return layers::Masking({.mask_value = 0.5}); }, {Shape{2, 4, 3}}, {}, {2, 4, 3}});
   run_layer_test({"dropout", [] { return layers::Dropout(0.5, {.seed = 1}); }, {Shape{4, 6}}, {}, {4, 6},
                   0, 0, true});
   run_layer_test({"dropout noise_shape", [] { return layers::Dropout(0.5, {.noise_shape = {-1, 1, 6}}); },

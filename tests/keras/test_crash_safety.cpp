@@ -6,6 +6,7 @@
 // _exit()s). The engine's thread pool rebuilds itself in the child (its workers are not
 // copied by fork), so the child can use several threads like the parent.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -141,9 +142,22 @@ TEST_CASE("crash safety: a fit killed after a backup resumes to the weights of a
   }
 }
 
-TEST_CASE("crash safety: a save killed at a random point leaves the previous file loadable (100 kills)") {
+// The child's temporary files (write_file_atomically: ".<name>.tmp.<pid>.<n>") and their sizes.
+static std::vector<uintmax_t> temp_sizes(const fs::path& dir, const std::string& name, pid_t pid) {
+  const std::string prefix = "." + name + ".tmp." + std::to_string(pid) + ".";
+  std::vector<uintmax_t> sizes;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().rfind(prefix, 0) != 0) continue;
+    uintmax_t n = fs::file_size(entry.path(), ec);
+    if (!ec) sizes.push_back(n);
+  }
+  return sizes;
+}
+
+TEST_CASE("crash safety: a save killed in mid-write leaves the previous file loadable (100 kills)") {
   TempDir dir;
-  // About 1 MB of weights, so that a save takes a few milliseconds.
+  // About 1 MB of weights, so that a save is written in many pieces.
   auto model = keras::Sequential({layers::Dense(512, {.name = "a", .input_shape = {256}}),
                                   layers::Dense(256, {.name = "b"}), layers::Dense(10, {.name = "c"})});
   model->compile({.optimizer = "sgd", .loss = "mse"});
@@ -163,23 +177,50 @@ TEST_CASE("crash safety: a save killed at a random point leaves the previous fil
       else keras::saving::save_model(*model, path);
     };
     save(v0);
-    // How long a save takes here: kills land anywhere in the first 3 saves of the child.
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < 3; ++i) save(i % 2 ? v1 : v0);
-    const double save_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() / 3;
+    const uintmax_t full = fs::file_size(path);  // both versions have this size
+    // Each trial ends a saving child at a random byte of the file written. Even trials
+    // are exact: the child completes 0-2 saves, then may write only `target` bytes to
+    // any file (RLIMIT_FSIZE), so SIGXFSZ ends it in mid-write, at that byte. Odd trials
+    // SIGKILL the child once the parent sees `target` bytes of its temporary file (the
+    // save may have moved on to the sync or the rename by then). Whether a kill landed
+    // in mid-write is read afterwards from what it left (a temporary file shorter than
+    // the whole), not from a clock.
     std::mt19937 rng(weights_only ? 2 : 1);
-    std::uniform_int_distribution<int> delay(0, std::max(1, int(3 * save_us)));
+    std::uniform_real_distribution<double> fraction(0.0, 0.95);
+    auto version = [&](int i) -> const std::vector<Tensor>& { return i % 2 ? v0 : v1; };  // v1 first
 
     const int trials = 50;
-    int saw_v0 = 0, saw_v1 = 0;
+    int saw_v0 = 0, saw_v1 = 0, mid_write = 0;
+    std::vector<Tensor> before = v0;  // the file's content before the trial
     for (int t = 0; t < trials; ++t) {
-      pid_t pid = spawn([&] {
-        for (int i = 0;; ++i) save(i % 2 ? v0 : v1);  // v1 first: seeing it shows a save completed
-      });
-      std::this_thread::sleep_for(std::chrono::microseconds(delay(rng)));
-      ::kill(pid, SIGKILL);
+      const auto target = uintmax_t(fraction(rng) * double(full)) + 1;
+      const int completed = int(rng() % 3);
+      const bool exact = t % 2 == 0;
+      pid_t pid;
+      if (exact) {
+        pid = spawn([&] {
+          for (int i = 0; i < completed; ++i) save(version(i));
+          const rlimit no_core{0, 0}, limit{rlim_t(target), rlim_t(target)};
+          ::setrlimit(RLIMIT_CORE, &no_core);
+          ::setrlimit(RLIMIT_FSIZE, &limit);
+          save(version(completed));
+        });
+      } else {
+        pid = spawn([&] {
+          for (int i = 0;; ++i) save(version(i));
+        });
+        for (bool hit = false; !hit;) {
+          for (uintmax_t n : temp_sizes(sub, name, pid)) hit |= n >= target && n < full;
+          int st = 0;
+          REQUIRE_MESSAGE(::waitpid(pid, &st, WNOHANG) == 0, "the saving child ended by itself");
+          if (!hit) std::this_thread::sleep_for(std::chrono::microseconds(50));  // a polling interval
+        }
+        ::kill(pid, SIGKILL);
+      }
       const int status = wait_status(pid);
       REQUIRE(WIFSIGNALED(status));
+      CHECK(WTERMSIG(status) == (exact ? SIGXFSZ : SIGKILL));
+      for (uintmax_t n : temp_sizes(sub, name, pid)) mid_write += n < full;
 
       // The file is whole: one of the two versions, never a mix or a truncation.
       std::vector<Tensor> got;
@@ -195,6 +236,9 @@ TEST_CASE("crash safety: a save killed at a random point leaves the previous fil
       CHECK((is0 || is1));
       saw_v0 += is0;
       saw_v1 += is1;
+      // An exact trial leaves the last completed save, or the file as it was.
+      if (exact) CHECK(same_bits(got, completed == 0 ? before : version(completed - 1)));
+      before = got;
       // What a kill leaves besides the file: temporary files named after it, at most one
       // per kill.
       size_t strays = 0;
@@ -207,5 +251,9 @@ TEST_CASE("crash safety: a save killed at a random point leaves the previous fil
       CHECK(strays <= size_t(t + 1));
     }
     CHECK(saw_v0 + saw_v1 == trials);
+    // The point of the test: kills that interrupted the writing of the file (all the
+    // exact ones, and the odd ones that caught the write).
+    MESSAGE(mid_write << " of " << trials << " kills landed in mid-write");
+    CHECK(mid_write >= trials / 2);
   }
 }

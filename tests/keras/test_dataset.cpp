@@ -19,6 +19,9 @@ namespace data = keras::data;
 using data::Dataset;
 using data::Element;
 
+// The whole file also runs under ThreadSanitizer (./setup.sh tsan).
+TEST_SUITE_BEGIN("data_pipeline");
+
 namespace {
 // The values of a dataset whose elements have one integer scalar component.
 std::vector<int64_t> scalars(const Dataset& ds) {
@@ -464,7 +467,7 @@ TEST_CASE("Dataset: destroying an iterator in mid-stream stops its threads promp
   // Infinite pipelines: the threads would run forever if nobody stopped them.
   Dataset ds = Dataset::range(1000000).repeat().map(slow, {.num_parallel_calls = 4}).prefetch(8);
   CHECK(ds.cardinality() == data::INFINITE_CARDINALITY);
-  const auto t0 = std::chrono::steady_clock::now();
+  // (A destructor that never returns hangs the test: setup.sh's time limit fails it.)
   for (int round = 0; round < 3; ++round) {
     data::Iterator it = ds.make_iterator();
     for (int i = 0; i < 20; ++i) CHECK(it.next()->operator[](0).item<int64_t>() == i);
@@ -476,8 +479,6 @@ TEST_CASE("Dataset: destroying an iterator in mid-stream stops its threads promp
       if (++n == 5) break;  // leaving a range-for early
     }
   }
-  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  CHECK(s < 5.0);  // generous: the point is that it returns at all
   const int after = mapped->load();
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   CHECK(mapped->load() == after);  // nothing runs any more
@@ -707,3 +708,5 @@ TEST_CASE("fit on a Dataset: multi-input, multi-output models take positional or
   CHECK_THROWS_MSG(c->fit(extra, {.verbose = 0}), std::invalid_argument,
                    "the component 'zz' of the dataset's elements");
 }
+
+TEST_SUITE_END();

@@ -9,6 +9,7 @@
 
 #include "files.h"
 #include "helpers.h"
+#include "skips.h"
 #include "test_data_dir.h"
 #include "keras/datasets/fashion_mnist.h"
 #include "keras/datasets/mnist.h"
@@ -172,13 +173,8 @@ TEST_CASE("test_datasets: missing files and mismatched splits raise clear errors
                    "the train images must be uint8 of rank 3 (n, rows, cols), but have shape (1, 1, 1) of float32");
 }
 
-TEST_CASE("test_datasets: fashion_mnist::load_data reads Debian's dataset-fashion-mnist") {
-  const char* env = std::getenv("FASHION_MNIST_DIR");
-  const std::string dir = env && *env ? env : "/usr/share/datasets/fashion-mnist";
-  if (!fs::exists(dir + "/t10k-labels-idx1-ubyte.gz")) {
-    MESSAGE("skipped: " << dir << " has no Fashion-MNIST files (apt-get install dataset-fashion-mnist)");
-    return;
-  }
+TEST_CASE("test_datasets: fashion_mnist::load_data reads Debian's dataset-fashion-mnist" *
+          doctest::skip(th::skip_without("fashion_mnist", th::have_fashion_mnist()))) {
   auto [train, test] = datasets::fashion_mnist::load_data();
   CHECK(train.x.shape() == Shape{60000, 28, 28});
   CHECK(train.y.shape() == Shape{60000});

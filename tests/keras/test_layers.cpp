@@ -3,7 +3,7 @@
 using namespace th;
 namespace layers = keras::layers;
 
-TEST_CASE("layer harness: Dense") {
+TEST_CASE("layer harness: Dense" * doctest::test_suite("layer_harness")) {
   run_layer_test({"dense", [] { return layers::Dense(4, {.activation = "relu"}); }, {Shape{3, 5}}, {},
                   {3, 4}, 2, 2});
   run_layer_test({"dense 3-d", [] { return layers::Dense(2, {.use_bias = false}); }, {Shape{2, 3, 5}}, {},

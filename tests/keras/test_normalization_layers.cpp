@@ -25,7 +25,8 @@ void row_stats(const Tensor& y, int64_t rows, int64_t cols, std::vector<double>&
 }  // namespace
 
 // ---- the layer harness -------------------------------------------------------------------
-TEST_CASE("layer harness: BatchNormalization, LayerNormalization, Normalization") {
+TEST_CASE("layer harness: BatchNormalization, LayerNormalization, Normalization" *
+          doctest::test_suite("layer_harness")) {
   run_layer_test({"batch_normalization", [] { return layers::BatchNormalization(); }, {Shape{4, 3}}, {},
                   {4, 3}, 4, 2, true});
   run_layer_test({"batch_normalization axis 1, no center", [] {

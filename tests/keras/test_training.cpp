@@ -6,6 +6,7 @@
 #include "files.h"
 #include "helpers.h"
 #include "keras/keras.h"
+#include "reference.h"
 
 using namespace th;
 namespace layers = keras::layers;
@@ -200,12 +201,21 @@ TEST_CASE("fit with several optimizers: Wide & Deep, each path with its own opti
       {{keras::optimizers::SGD({.learning_rate = 0.0}), wide->trainable_weights()},
        {keras::optimizers::Adam({.learning_rate = 0.01}), deep_vars}});
   model->compile({.optimizer = opt, .loss = "mse"});
+  // Different data on the two inputs: a model that swapped them would predict other values.
   auto [x, y] = linear_data(64);
+  const std::vector<double> xw = values(x), xd = uniform(64 * 2, -1, 1, 77);
+  Tensor x_deep = make(xd, Shape{64, 2});
   auto wide_before = values(wide->kernel.value());
   auto deep_before = values(deep_out->kernel.value());
-  model->fit({x, x}, {y}, {.batch_size = 16, .epochs = 2, .verbose = 0});
+  model->fit({x, x_deep}, {y}, {.batch_size = 16, .epochs = 2, .verbose = 0});
   CHECK(values(wide->kernel.value()) == wide_before);
   CHECK(values(deep_out->kernel.value()) != deep_before);
+  // The outputs: wide(x) + deep_out(relu(deep_hidden(x_deep))), computed by hand.
+  auto wide_y = dense_ref(xw, 64, wide->kernel.value(), wide->bias.value());
+  auto deep_y = dense_ref(dense_ref(xd, 64, deep_h->kernel.value(), deep_h->bias.value(), true), 64,
+                          deep_out->kernel.value(), deep_out->bias.value());
+  for (size_t i = 0; i < wide_y.size(); ++i) wide_y[i] += deep_y[i];
+  check_values(model->predict(std::vector<Tensor>{x, x_deep}, {.batch_size = 64})[0], wide_y, 1e-5);
   auto lonely = keras::optimizers::make_multi_optimizer({{keras::optimizers::SGD(), deep_vars}});
   CHECK_THROWS_MSG(lonely->apply_gradients({ops::zeros({2, 1})}, {wide->kernel}), std::invalid_argument,
                    "belongs to no optimizer group");
