@@ -222,7 +222,8 @@ TEST_CASE("progress: verbose=2 prints Keras's one line per epoch; no 'Epoch 1/1'
   CHECK(one.find("Epoch") == std::string::npos);
 }
 
-TEST_CASE("threads: a second fit or evaluate raises; get_weights, save and predict work between steps") {
+TEST_CASE("threads: a second fit or evaluate raises; get_weights, save and predict work between steps" *
+          doctest::test_suite("threads")) {
   auto [x, y] = std::pair{data_x(), data_y()};
   auto m = ones_model();
   m->compile({.optimizer = keras::optimizers::SGD({.learning_rate = 0.001}), .loss = "mse"});
