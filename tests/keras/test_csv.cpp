@@ -9,6 +9,7 @@
 
 #include "files.h"
 #include "helpers.h"
+#include "skips.h"
 #include "keras/data/csv.h"
 
 using namespace th;
@@ -273,12 +274,9 @@ TEST_CASE("test_csv: read_csv reads files, gzip-compressed too") {
                    ("read_csv: '" + bad.path + "': line 2, column 1: the row ends after 1 fields").c_str());
 }
 
-TEST_CASE("test_csv: the Boston house prices file of Debian's python3-sklearn") {
-  const std::string path = "/usr/lib/python3/dist-packages/sklearn/datasets/data/boston_house_prices.csv";
-  if (!fs::exists(path)) {
-    MESSAGE("skipped: " << path << " is absent (apt-get install python3-sklearn)");
-    return;
-  }
+TEST_CASE("test_csv: the Boston house prices file of Debian's python3-sklearn" *
+          doctest::skip(th::skip_without("sklearn_csv", th::have_boston_csv()))) {
+  const std::string path = th::boston_csv();
   // A first line "506,13,,,..." then the quoted header, then 506 rows.
   auto t = keras::data::read_csv(path, {.skip_rows = 1});
   CHECK(t.num_rows() == 506);
