@@ -1,0 +1,85 @@
+// onednn.h - (engine-internal) the engine's use of oneDNN: one CPU engine, a stream per
+// calling thread, a cache of primitives, and the threading contract. Only kernel files
+// include it (oneDNN stays out of the public headers).
+//
+// Threads: Debian's oneDNN runs on OpenMP. Beside the engine's own pool (and OpenBLAS's
+// threads) an OpenMP team would oversubscribe the cores, and its workers spin after each
+// parallel region. So every oneDNN call runs with one OpenMP thread on the thread that
+// makes it, and a kernel that wants several threads cuts its work into slices and runs
+// them on the engine's pool (parallel_for), one oneDNN call per slice.
+#pragma once
+#include <dnnl.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace core::cpu::onednn {
+
+const dnnl::engine& engine();
+
+// This thread's stream. The first call on a thread also limits oneDNN to that thread.
+dnnl::stream& stream();
+
+// Whether oneDNN's effective ISA is AVX-512 (avx512_core) or better.
+bool avx512();
+
+// A primitive with the size of the scratchpad it needs. Primitives are made with
+// attr() below, whose scratchpad the caller provides: with the library's own, two
+// threads running one primitive at once would share its scratch memory.
+struct Primitive {
+  dnnl::primitive p;
+  dnnl::memory::desc scratchpad;
+};
+
+// The attributes every primitive is made with (user scratchpad).
+dnnl::primitive_attr attr();
+
+// Runs a primitive on the calling thread, with a scratchpad of this thread's, and waits.
+void execute(const Primitive& p, std::unordered_map<int, dnnl::memory> args);
+
+// A process-wide cache of primitives (creating one JIT-compiles its kernel: tens of
+// microseconds, too slow for every call), keyed by a string the caller builds from the
+// shapes and options. `make` runs once per key; thread-safe.
+std::shared_ptr<const Primitive> cached(const std::string& key, const std::function<Primitive()>& make);
+
+// A Primitive from a primitive descriptor (made with attr()).
+template <class P>
+Primitive make_primitive(const typename P::primitive_desc& pd) {
+  return Primitive{P(pd), pd.scratchpad_desc()};
+}
+
+// A memory object over caller-owned data (no copy).
+dnnl::memory wrap(const dnnl::memory::desc& md, const void* data);
+
+// ---- GEMM (core/cpu/onednn_gemm.cpp) ---------------------------------------------------
+// C (m x n, row stride ldc) = op(A) op(B) [+ bias (n)] [then the epilogue], float32,
+// row-major; op(A) = A^T when ta (A is k x m, row stride lda), else A (m x k).
+enum class Epilogue { none, relu };
+
+struct Gemm {
+  int64_t m = 0, n = 0, k = 0;
+  bool ta = false, tb = false;
+  const float* a = nullptr;
+  int64_t lda = 0;
+  const float* b = nullptr;
+  int64_t ldb = 0;
+  float* c = nullptr;
+  int64_t ldc = 0;
+  const float* bias = nullptr;  // optional, n elements
+  Epilogue epilogue = Epilogue::none;
+};
+
+// Whether oneDNN is the measured faster choice over OpenBLAS for this float32 product
+// (README, "Kernel libraries").
+bool prefer_for_gemm(const Gemm& g);
+
+// Runs the product, sliced over the engine's pool.
+void gemm(const Gemm& g);
+
+// Tests: -1 follows the rule, 0 forces OpenBLAS, 1 forces oneDNN (float32 GEMMs).
+void force_gemm_library(int which);
+
+}  // namespace core::cpu::onednn
