@@ -20,6 +20,7 @@ void ensure_initialized() {
     define_training_ops();
     define_control_flow_ops();
     define_fused_ops();
+    define_fused_matmul_ops();
     define_arities();
     register_cpu_kernels();
   });

@@ -18,6 +18,7 @@ void define_variable_ops();
 void define_training_ops();
 void define_control_flow_ops();
 void define_fused_ops();
+void define_fused_matmul_ops();
 void define_arities();
 
 // The CPU kernels of each family (core/cpu/*.cpp). CUDA kernels register here too

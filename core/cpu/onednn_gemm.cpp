@@ -1,6 +1,8 @@
-// onednn_gemm.cpp - float32 GEMM on oneDNN's matmul primitive, with the bias and a relu
-// as post-ops, sliced over the engine's pool (core/cpu/onednn.h), and the rule that
-// picks oneDNN or OpenBLAS.
+// onednn_gemm.cpp - float32 GEMM on oneDNN's matmul primitive, with the bias added by
+// the primitive and the relu applied to each slice right after it (while it is in cache:
+// oneDNN's relu post-op turns NaN into 0, the engine's relu keeps NaN, as TensorFlow's),
+// sliced over the engine's pool (core/cpu/onednn.h); and the rule that picks oneDNN or
+// OpenBLAS.
 #include <cblas.h>
 
 #include <algorithm>
@@ -48,8 +50,7 @@ Descs descs(const Gemm& g) {
 
 std::string key(const Gemm& g) {
   std::string k = "matmul";
-  for (int64_t v : {g.m, g.n, g.k, g.lda, g.ldb, g.ldc, int64_t(g.ta), int64_t(g.tb),
-                    int64_t(g.bias != nullptr), int64_t(g.epilogue)})
+  for (int64_t v : {g.m, g.n, g.k, g.lda, g.ldb, g.ldc, int64_t(g.ta), int64_t(g.tb), int64_t(g.bias != nullptr)})
     k += ' ' + std::to_string(v);
   return k;
 }
@@ -58,12 +59,7 @@ std::string key(const Gemm& g) {
 void run(const Gemm& g) {
   const Descs d = descs(g);
   auto prim = cached(key(g), [&] {
-    dnnl::primitive_attr a = attr();
-    if (g.epilogue == Epilogue::relu) {
-      dnnl::post_ops po;
-      po.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-      a.set_post_ops(po);
-    }
+    const dnnl::primitive_attr a = attr();
     auto desc = g.bias ? dnnl::matmul::desc(d.a, d.b, d.bias, d.c) : dnnl::matmul::desc(d.a, d.b, d.c);
     return make_primitive<dnnl::matmul>(dnnl::matmul::primitive_desc(desc, a, engine()));
   });
@@ -72,6 +68,11 @@ void run(const Gemm& g) {
                                               {DNNL_ARG_DST, wrap(d.c, g.c)}};
   if (g.bias) args.emplace(DNNL_ARG_BIAS, wrap(d.bias, g.bias));
   execute(*prim, std::move(args));
+  if (g.epilogue == Epilogue::relu)
+    for (int64_t i = 0; i < g.m; ++i) {
+      float* row = g.c + i * g.ldc;
+      for (int64_t j = 0; j < g.n; ++j) row[j] = row[j] <= 0.0f ? 0.0f : row[j];  // NaN stays
+    }
 }
 
 // The slice [begin, end) of the rows (split_n false) or columns (true) of C.

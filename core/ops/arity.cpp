@@ -28,6 +28,7 @@ void define_arities() {
   set(OpId::HostFunction, 0, many);
   set(OpId::CheckElements, 1, 1);
   set(OpId::FusedElementwise, 1, many);
+  set(OpId::FusedMatMul, 2, 3);
 }
 
 }  // namespace core

@@ -303,6 +303,18 @@ std::vector<Case> matmul_cases() {
   add(Shape{2, 3}, Shape{3}, false, false);           // vector on the right
   cs.push_back({"matmul", [](const std::vector<Tensor>& x) { return ops::tensordot(x[0], x[1], 1); },
                 {Input{Shape{2, 3}}, Input{Shape{3, 2}}}});
+  // fused_matmul: with a bias and relu (inputs kept away from relu's kink), and each
+  // transpose; without a bias.
+  for (bool ta : {false, true})
+    for (bool tb : {false, true})
+      cs.push_back({"fused_matmul",
+                    [ta, tb](const std::vector<Tensor>& x) { return ops::fused_matmul(x[0], x[1], x[2], true, ta, tb); },
+                    {Input{ta ? Shape{3, 2} : Shape{2, 3}, 0.2, 1.0}, Input{tb ? Shape{4, 3} : Shape{3, 4}, 0.2, 1.0},
+                     Input{Shape{4}, 0.1, 0.5}}});
+  cs.push_back({"fused_matmul", [](const std::vector<Tensor>& x) { return ops::fused_matmul(x[0], x[1], x[2], true); },
+                {Input{Shape{2, 3}, 0.2, 1.0}, Input{Shape{3, 4}, -1.0, -0.2}, Input{Shape{4}, -0.5, 0.1}}});  // relu closed
+  cs.push_back({"fused_matmul", [](const std::vector<Tensor>& x) { return ops::fused_matmul(x[0], x[1]); },
+                {Input{Shape{2, 3}}, Input{Shape{3, 2}}}});
   return cs;
 }
 
