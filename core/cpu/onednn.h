@@ -79,7 +79,7 @@ bool prefer_for_gemm(const Gemm& g);
 // Runs the product, sliced over the engine's pool.
 void gemm(const Gemm& g);
 
-// Tests: -1 follows the rule, 0 forces OpenBLAS, 1 forces oneDNN (float32 GEMMs).
+// Tests: -1 follows the rule (or KERAS_CPP_GEMM), 0 forces OpenBLAS, 1 forces oneDNN.
 void force_gemm_library(int which);
 
 }  // namespace core::cpu::onednn

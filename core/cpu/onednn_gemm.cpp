@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -20,7 +21,14 @@ namespace {
 using dims = dnnl::memory::dims;
 constexpr auto f32 = dnnl::memory::data_type::f32;
 
-std::atomic<int> g_forced{-1};  // -1: the rule; 0: OpenBLAS; 1: oneDNN
+// -1: the rule; 0: OpenBLAS; 1: oneDNN. KERAS_CPP_GEMM=openblas|onednn sets it at start.
+int forced_from_env() {
+  const char* v = std::getenv("KERAS_CPP_GEMM");
+  if (!v) return -1;
+  const std::string s = v;
+  return s == "openblas" ? 0 : s == "onednn" ? 1 : -1;
+}
+std::atomic<int> g_forced{forced_from_env()};
 
 // OpenBLAS kernels built for AVX-512 (its core names; OPENBLAS_CORETYPE can select
 // another, for example Haswell's AVX2 kernels on an AVX-512 machine).
@@ -93,7 +101,7 @@ Gemm slice(const Gemm& g, bool split_n, int64_t begin, int64_t end) {
 
 }  // namespace
 
-void force_gemm_library(int which) { g_forced.store(which); }
+void force_gemm_library(int which) { g_forced.store(which < 0 ? forced_from_env() : which); }
 
 bool prefer_for_gemm(const Gemm&) {
   const int forced = g_forced.load();
