@@ -14,13 +14,19 @@ const dnnl::engine& engine() {
   return e;
 }
 
-dnnl::stream& stream() {
-  thread_local dnnl::stream s = [] {
-    // oneDNN sizes its parallel regions by this thread's OpenMP setting: one thread, so
-    // no OpenMP team is ever started (the engine's pool owns the parallelism).
+void serial_on_this_thread() {
+  // oneDNN sizes its parallel regions by this thread's OpenMP setting: one thread, so no
+  // OpenMP team is ever started (the engine's pool owns the parallelism).
+  thread_local const bool done = [] {
     omp_set_num_threads(1);
-    return dnnl::stream(engine());
+    return true;
   }();
+  (void)done;
+}
+
+dnnl::stream& stream() {
+  serial_on_this_thread();
+  thread_local dnnl::stream s(engine());
   return s;
 }
 

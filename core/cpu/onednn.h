@@ -20,7 +20,11 @@ namespace core::cpu::onednn {
 
 const dnnl::engine& engine();
 
-// This thread's stream. The first call on a thread also limits oneDNN to that thread.
+// Limits oneDNN's calls from this thread to this thread (one OpenMP thread); cheap after
+// the first call on a thread. stream() and the GEMM call it.
+void serial_on_this_thread();
+
+// This thread's stream.
 dnnl::stream& stream();
 
 // Whether oneDNN's effective ISA is AVX-512 (avx512_core) or better.
@@ -55,7 +59,7 @@ Primitive make_primitive(const typename P::primitive_desc& pd) {
 dnnl::memory wrap(const dnnl::memory::desc& md, const void* data);
 
 // ---- GEMM (core/cpu/onednn_gemm.cpp) ---------------------------------------------------
-// C (m x n, row stride ldc) = op(A) op(B) [+ bias (n)] [then the epilogue], float32,
+// C (m x n, row stride ldc) = op(A) op(B) [+ bias (n)] [then the relu], float32,
 // row-major; op(A) = A^T when ta (A is k x m, row stride lda), else A (m x k).
 enum class Epilogue { none, relu };
 
