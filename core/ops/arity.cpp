@@ -28,6 +28,8 @@ void define_arities() {
   set(OpId::HostFunction, 0, many);
   set(OpId::CheckElements, 1, 1);
   set(OpId::FusedElementwise, 1, many);
+  set(OpId::Solve, 2, 2);
+  set(OpId::SolveTriangular, 2, 2);
 }
 
 }  // namespace core
