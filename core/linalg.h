@@ -52,6 +52,11 @@ Eigh eigh(const Tensor& a);
 // algorithm): singular values below rcond * max(s) are dropped; rcond defaults to
 // eps * max(M, N).
 Tensor lstsq(const Tensor& a, const Tensor& b, std::optional<double> rcond = std::nullopt);
+// inv(L L^T) from a Cholesky factor L (upper: from U with U^T U), as Keras's
+// cholesky_inverse (through two triangular solves).
+Tensor cholesky_inverse(const Tensor& factor, bool upper = false);
+// The number of singular values above tol (default max(s) * max(M, N) * eps), int32 (...).
+Tensor matrix_rank(const Tensor& a, std::optional<double> tol = std::nullopt);
 // Moore-Penrose inverse (..., N, M) through the SVD; rcond defaults to 10 * max(M, N) * eps.
 Tensor pinv(const Tensor& a, std::optional<double> rcond = std::nullopt);
 
@@ -84,11 +89,13 @@ Tensor outer(const Tensor& x1, const Tensor& x2);
 // keras.ops.linalg.
 namespace linalg {
 using ops::cholesky;
+using ops::cholesky_inverse;
 using ops::det;
 using ops::eigh;
 using ops::inv;
 using ops::lstsq;
 using ops::lu_factor;
+using ops::matrix_rank;
 using ops::norm;
 using ops::pinv;
 using ops::qr;

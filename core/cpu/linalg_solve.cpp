@@ -154,14 +154,17 @@ void cholesky_impl(OpCall& c) {
     T* a = y + b * g.n * g.n;
     int info = 0;
     potrf('U', n, a, &info);
-    for (int64_t i = 0; i < g.n; ++i)
+    for (int64_t i = 0; i < g.n; ++i) {
       for (int64_t j = i + 1; j < g.n; ++j) a[i * g.n + j] = T(0);
+      if (info == 0 && std::isnan(a[i * g.n + i])) info = -1;  // NaN passes potrf's test
+    }
     infos.v[static_cast<size_t>(b)] = info;
   });
   if (auto [b, inf] = infos.first(); b >= 0)
-    throw_invalid(std::string(c.name()) + ": the input matrix is not positive definite (its "
-                  "leading minor of order " + std::to_string(inf) + " is not positive)" +
-                  batch_note(c, b) + "; received shape " + c.in(0).shape().str());
+    throw_invalid(std::string(c.name()) + ": the input matrix is not positive definite (" +
+                  (inf > 0 ? "its leading minor of order " + std::to_string(inf) + " is not positive"
+                           : std::string("it holds NaN")) +
+                  ")" + batch_note(c, b) + "; received shape " + c.in(0).shape().str());
 }
 
 void trsm(bool lower, bool trans, int n, int k, const float* a, float* b) {

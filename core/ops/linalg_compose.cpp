@@ -133,6 +133,28 @@ Tensor pinv(const Tensor& a, std::optional<double> rcond) {
   return matmul(multiply(mT(d.vh), expand_dims(s_inv, -2)), d.u, false, true);
 }
 
+Tensor cholesky_inverse(const Tensor& factor, bool upper) {
+  linalg_util::expect_float("cholesky_inverse", factor, "factor");
+  if (factor.rank() < 2)
+    throw_invalid("cholesky_inverse: expected factor to have rank >= 2, but received shape " +
+                  factor.shape().str());
+  const int64_t n = factor.shape()[factor.rank() - 1];
+  Tensor eye = broadcast_to(linalg_util::eye(n, factor.dtype()), factor.shape());
+  Tensor li = linalg_util::solve_triangular(factor, eye, !upper, false);  // L^-1 or U^-1
+  return upper ? matmul(li, li, false, true) : matmul(li, li, true, false);
+}
+
+Tensor matrix_rank(const Tensor& a, std::optional<double> tol) {
+  linalg_util::expect_float("matrix_rank", a, "a");
+  if (a.rank() < 2)
+    throw_invalid("matrix_rank: expected a to have rank >= 2, but received shape " + a.shape().str());
+  const int64_t m = a.shape()[a.rank() - 2], n = a.shape()[a.rank() - 1];
+  Tensor s = svd(a, false, false).s;
+  Tensor cut = tol ? scalar_like(s, *tol)
+                   : multiply(max(s, {-1}, true), scalar_like(s, double(std::max(m, n)) * eps_of(a.dtype())));
+  return sum(cast(greater(s, cut), DType::int32), {-1});
+}
+
 namespace {
 Tensor diagonal_of(const char* op, const Tensor& x, int64_t offset, int64_t axis1, int64_t axis2) {
   check_defined(x, op);

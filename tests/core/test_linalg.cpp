@@ -152,6 +152,14 @@ TEST_CASE("linalg: lstsq, pinv, norm, trace, diagonal, diag, outer match Keras")
   check_close(ops::lstsq(tall, ops::reshape(ops::slice(rhs, {0, 0}, {-1, 1}), {-1})), fx("lstsq_vec"), 1e-12);
   check_close(ops::pinv(tall), fx("pinv_tall"), 1e-12);
   check_close(ops::pinv(a), fx("pinv_batch"), 1e-12);
+  Tensor spd = fx("in_spd");
+  check_close(ops::linalg::cholesky_inverse(ops::cholesky(spd)), fx("cholesky_inverse"), 1e-12);
+  check_close(ops::cholesky_inverse(ops::cholesky(spd, true), true), fx("cholesky_inverse_upper"), 1e-12);
+  check_close(ops::matmul(ops::cholesky_inverse(ops::cholesky(spd)), spd),
+              ops::broadcast_to(ops::eye(3, std::nullopt, DType::float64), spd.shape()), 1e-12);
+  CHECK(ops::linalg::matrix_rank(fx("in_deficient")).dtype() == DType::int32);
+  check_close(ops::matrix_rank(fx("in_deficient")), fx("matrix_rank"), 0);
+  check_close(ops::matrix_rank(fx("in_deficient"), 0.5), fx("matrix_rank_tol"), 0);
   const double inf = std::numeric_limits<double>::infinity();
   Tensor v = fx("in_v"), sq4 = fx("in_sq4");
   std::vector<std::pair<std::string, ops::NormOrd>> vec = {
@@ -242,6 +250,12 @@ TEST_CASE("linalg: bad input raises std::invalid_argument naming expected and re
   CHECK(error_of([&] { ops::cholesky(core::constant({{1.0, 2.0}, {2.0, 1.0}})); }) ==
         "cholesky: the input matrix is not positive definite (its leading minor of order 2 is "
         "not positive); received shape (2, 2)");
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  CHECK(error_of([&] { ops::svd(core::constant({{1.0, nan}, {0.0, 1.0}})); }).find(
+            "svd: the LAPACK algorithm did not converge") == 0);
+  CHECK(error_of([&] { ops::cholesky(core::constant({{nan, 0.0}, {0.0, 1.0}})); }).find(
+            "cholesky: the input matrix is not positive definite") == 0);
+  CHECK(std::isnan(ops::det(core::constant({{nan, 0.0}, {0.0, 1.0}})).item<float>()));
   CHECK(error_of([&] { ops::qr(sq, "full"); }) ==
         "qr: expected mode to be one of {'reduced', 'complete'}, but received mode='full'");
   CHECK(error_of([&] { ops::norm(rect, "nuc", {0}); }) ==

@@ -74,6 +74,12 @@ put("eigh_v", ev)
 put("lstsq", L.lstsq(tall, rhs))
 put("lstsq_vec", L.lstsq(tall, rhs[:, 0]))
 put("pinv_tall", L.pinv(tall))
+put("cholesky_inverse", L.cholesky_inverse(L.cholesky(spd)))
+put("cholesky_inverse_upper", L.cholesky_inverse(L.cholesky(spd, upper=True), upper=True))
+deficient = np.stack([tall @ tall.T, np.ones((4, 4)), np.eye(4)])  # ranks 3, 1, 4
+put("in_deficient", deficient)
+put("matrix_rank", L.matrix_rank(deficient))
+put("matrix_rank_tol", L.matrix_rank(deficient, tol=0.5))
 put("pinv_batch", L.pinv(a))
 for ord_ in (None, 1, -1, 0, 3, np.inf, -np.inf):
     put(f"norm_vec_{ord_}", L.norm(v, ord=ord_))
