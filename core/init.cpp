@@ -21,6 +21,7 @@ void ensure_initialized() {
     define_control_flow_ops();
     define_fused_ops();
     define_fused_matmul_ops();
+    define_linalg_ops();
     define_arities();
     register_cpu_kernels();
   });
@@ -38,6 +39,8 @@ void register_cpu_kernels() {
   register_cpu_creation_kernels();
   register_cpu_training_kernels();
   register_cpu_fused_kernels();
+  register_cpu_linalg_solve_kernels();
+  register_cpu_linalg_decomp_kernels();
 }
 
 }  // namespace core

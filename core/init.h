@@ -35,4 +35,8 @@ void register_cpu_creation_kernels();
 void register_cpu_training_kernels();
 void register_cpu_fused_kernels();
 void register_cpu_kernels();
+// linear algebra (core/ops/linalg.cpp, core/cpu/linalg_*.cpp)
+void define_linalg_ops();
+void register_cpu_linalg_solve_kernels();
+void register_cpu_linalg_decomp_kernels();
 }  // namespace core

@@ -221,3 +221,5 @@ inline constexpr int kMaxThreads = 1024;
 void set_num_threads(int n);
 int get_num_threads();
 }  // namespace core
+
+#include "core/linalg.h"  // linear algebra (keras.ops.linalg)
