@@ -36,9 +36,9 @@ IsaKernels make(Isa isa) {
 
 const IsaKernels& table(Isa isa) {
   static const IsaKernels tables[3] = {
-      make<baseline::fill_unary, baseline::fill_nn, baseline::fill_training, baseline::fill_reduce>(Isa::baseline),
-      make<avx2::fill_unary, avx2::fill_nn, avx2::fill_training, avx2::fill_reduce>(Isa::avx2),
-      make<avx512::fill_unary, avx512::fill_nn, avx512::fill_training, avx512::fill_reduce>(Isa::avx512)};
+      make<baseline::fill_unary, baseline::fill_binary, baseline::fill_nn, baseline::fill_training, baseline::fill_reduce>(Isa::baseline),
+      make<avx2::fill_unary, avx2::fill_binary, avx2::fill_nn, avx2::fill_training, avx2::fill_reduce>(Isa::avx2),
+      make<avx512::fill_unary, avx512::fill_binary, avx512::fill_nn, avx512::fill_training, avx512::fill_reduce>(Isa::avx512)};
   return tables[int(isa)];
 }
 
@@ -111,6 +111,24 @@ typename VecKernels<T>::Unary vec_unary(OpId op, bool gelu_tanh) {
 }
 template VecKernels<float>::Unary vec_unary<float>(OpId, bool);
 template VecKernels<double>::Unary vec_unary<double>(OpId, bool);
+
+template <class T>
+typename VecKernels<T>::Binary vec_binary(OpId op) {
+  VecBinOp v;
+  switch (op) {
+    case OpId::Add: v = VecBinOp::Add; break;
+    case OpId::Sub: v = VecBinOp::Sub; break;
+    case OpId::Mul: v = VecBinOp::Mul; break;
+    case OpId::Div: v = VecBinOp::Div; break;
+    case OpId::Maximum: v = VecBinOp::Maximum; break;
+    case OpId::Minimum: v = VecBinOp::Minimum; break;
+    case OpId::SquaredDifference: v = VecBinOp::SquaredDifference; break;
+    default: return nullptr;
+  }
+  return isa_kernels().of<T>().binary[int(v)];
+}
+template VecKernels<float>::Binary vec_binary<float>(OpId);
+template VecKernels<double>::Binary vec_binary<double>(OpId);
 
 }  // namespace core::cpu
 

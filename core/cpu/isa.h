@@ -25,10 +25,16 @@ enum class VecOp : int {
   Elu, Selu, GeluErf, GeluTanh, Silu, Softplus, Softsign, Count
 };
 
+// The float binary ops with a vector kernel (core/cpu/simd/binary.cpp).
+enum class VecBinOp : int { Add, Sub, Mul, Div, Maximum, Minimum, SquaredDifference, Count };
+
 template <class T>
 struct VecKernels {
   using Unary = void (*)(const T* x, T* y, int64_t n, T alpha);
   Unary unary[int(VecOp::Count)] = {};
+  // out[i] = a[i*sa] op b[i*sb], with strides sa and sb 0 or 1.
+  using Binary = void (*)(const T* a, int64_t sa, const T* b, int64_t sb, T* out, int64_t n);
+  Binary binary[int(VecBinOp::Count)] = {};
   // y = exp(x - shift); returns the sum of y accumulated in double, in an order fixed by
   // n. y may be null (only the sum is wanted).
   double (*exp_shift_sum)(const T* x, T shift, T* y, int64_t n) = nullptr;
@@ -64,11 +70,15 @@ bool set_isa(Isa isa);
 // the op has none, from the active table.
 template <class T>
 typename VecKernels<T>::Unary vec_unary(OpId op, bool gelu_tanh);
+// The same for a binary op.
+template <class T>
+typename VecKernels<T>::Binary vec_binary(OpId op);
 
 // Each family of core/cpu/simd/ fills its part of the table, once per ISA namespace.
 #define KERAS_CPP_ISA_FILLERS(ns)              \
   namespace ns {                               \
   void fill_unary(IsaKernels& k);              \
+  void fill_binary(IsaKernels& k);             \
   void fill_nn(IsaKernels& k);                 \
   void fill_training(IsaKernels& k);           \
   void fill_reduce(IsaKernels& k);             \

@@ -1,40 +1,38 @@
 // simd/nn.cpp - the exponentials of softmax, log_softmax and the cross-entropies, compiled
-// once per ISA (see vec.h). Sums of exponentials accumulate in double: kWidth partial
-// sums (one per lane), added in lane order at the end, so the result depends on n only.
+// once per ISA (see vec.h). Sums of exponentials accumulate in double.
 #include "core/cpu/simd/vec.h"
 
 namespace core::cpu::KERAS_CPP_ISA {
 namespace {
 
 template <class T>
-void add_lanes(double* acc, const B<T>& e, int64_t m) {
-  alignas(64) T tmp[kWidth<T>];
-  e.store_aligned(tmp);
-  for (int64_t l = 0; l < m; ++l) acc[l] += static_cast<double>(tmp[l]);
+void exp_shift(const T* x, T shift, T* y, int64_t n) {
+  const B<T> s(shift);
+  vloop<T>(n, [s](const T* xp, T* yp) { xsimd::exp(B<T>::load_unaligned(xp) - s).store_unaligned(yp); }, x, y);
 }
 
+// The exponentials go to y (or, without y, to a buffer chunk by chunk), then are summed
+// with kLanes double accumulators, element i into lane i % kLanes, the lanes added in
+// order and then the last n % kLanes elements: the order depends on n only (not on the
+// ISA, whose exponentials may differ in the last bit).
 template <class T>
 double exp_shift_sum(const T* x, T shift, T* y, int64_t n) {
-  constexpr int64_t W = kWidth<T>;
-  double acc[W] = {};
-  const B<T> s(shift);
-  int64_t i = 0;
-  for (; i + W <= n; i += W) {
-    const B<T> e = xsimd::exp(B<T>::load_unaligned(x + i) - s);
-    if (y) e.store_unaligned(y + i);
-    add_lanes<T>(acc, e, W);
+  constexpr int kLanes = 8;
+  constexpr int64_t kChunk = 1024;  // a multiple of kLanes
+  alignas(64) T buf[kChunk];
+  double lane[kLanes] = {}, rest = 0.0;
+  for (int64_t c = 0; c < n; c += kChunk) {
+    const int64_t len = n - c < kChunk ? n - c : kChunk;
+    T* e = y ? y + c : buf;
+    exp_shift(x + c, shift, e, len);
+    int64_t i = 0;
+    for (; i + kLanes <= len; i += kLanes)
+      for (int j = 0; j < kLanes; ++j) lane[j] += static_cast<double>(e[i + j]);
+    for (; i < len; ++i) rest += static_cast<double>(e[i]);  // only in the last chunk
   }
-  if (i < n) {  // the same vector code on a padded copy
-    alignas(64) T buf[W] = {};
-    copy_in(buf, x + i, n - i);
-    const B<T> e = xsimd::exp(B<T>::load_aligned(buf) - s);
-    e.store_aligned(buf);
-    if (y) copy_out<T>(buf, y + i, n - i);
-    add_lanes<T>(acc, e, n - i);
-  }
-  double sum = 0.0;
-  for (int64_t l = 0; l < W; ++l) sum += acc[l];
-  return sum;
+  double sum = lane[0];
+  for (int j = 1; j < kLanes; ++j) sum += lane[j];
+  return sum + rest;
 }
 
 template <class T>
