@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
       "{\"bench\":\"kernels\",\"isa\":\"%s\",\"threads\":%d,\"elements\":%lld,"
       "\"exp_us\":%.1f,\"exp_gbps\":%.2f,\"tanh_us\":%.1f,\"sigmoid_us\":%.1f,"
       "\"softmax_1024x1024_us\":%.1f,\"adam_params\":%lld,\"adam_us\":%.1f,\"adam_gbps\":%.2f}\n",
-      core::cpu_features().isa.c_str(), core::get_num_threads(), (long long)n, t_exp * 1e6,
+      bench::isa(), core::get_num_threads(), (long long)n, t_exp * 1e6,
       2 * bytes / t_exp / 1e9, t_tanh * 1e6, t_sigmoid * 1e6, t_softmax * 1e6, (long long)p,
       t_adam * 1e6, adam_bytes / t_adam / 1e9);
   return 0;

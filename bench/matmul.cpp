@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
                   g_ref, g_ours / g_ref);
     rows += buf;
   }
-  std::printf("{\"bench\":\"matmul\",\"threads\":%d,\"results\":[%s]}\n", core::get_num_threads(),
-              rows.c_str());
+  std::printf("{\"bench\":\"matmul\",\"threads\":%d,\"results\":[%s],\"isa\":\"%s\"}\n", core::get_num_threads(),
+              rows.c_str(), bench::isa());
   return 0;
 }
