@@ -24,7 +24,7 @@ using Arch = xsimd::avx512bw;
 #elif defined(__AVX2__) && defined(__FMA__)
 using Arch = xsimd::fma3<xsimd::avx2>;
 #else
-using Arch = xsimd::sse2;
+using Arch = xsimd::default_arch;  // SSE2 on x86-64 (NEON elsewhere)
 #endif
 
 template <class T>
