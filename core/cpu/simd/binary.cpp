@@ -23,6 +23,7 @@ inline T apply(T x, T y) {
 // out[i] = a[i*sa] op b[i*sb], strides 0 or 1.
 template <class T, VecBinOp op>
 void kernel(const T* a, int64_t sa, const T* b, int64_t sb, T* out, int64_t n) {
+  if (n <= 0) return;  // a scalar operand may then be empty
   if (sa == 1 && sb == 1) {
     for (int64_t i = 0; i < n; ++i) out[i] = apply<T, op>(a[i], b[i]);
   } else if (sa == 1) {
