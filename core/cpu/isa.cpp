@@ -34,12 +34,25 @@ IsaKernels make(Isa isa) {
   return k;
 }
 
+// Filled at the first use of each ISA, which is one the CPU runs: the fillers are
+// compiled for their ISA too (their stores may use its instructions).
 const IsaKernels& table(Isa isa) {
-  static const IsaKernels tables[3] = {
-      make<baseline::fill_unary, baseline::fill_binary, baseline::fill_nn, baseline::fill_training, baseline::fill_reduce>(Isa::baseline),
-      make<avx2::fill_unary, avx2::fill_binary, avx2::fill_nn, avx2::fill_training, avx2::fill_reduce>(Isa::avx2),
-      make<avx512::fill_unary, avx512::fill_binary, avx512::fill_nn, avx512::fill_training, avx512::fill_reduce>(Isa::avx512)};
-  return tables[int(isa)];
+  switch (isa) {
+    case Isa::avx512: {
+      static const IsaKernels t = make<avx512::fill_unary, avx512::fill_binary, avx512::fill_nn,
+                                       avx512::fill_training, avx512::fill_reduce>(isa);
+      return t;
+    }
+    case Isa::avx2: {
+      static const IsaKernels t = make<avx2::fill_unary, avx2::fill_binary, avx2::fill_nn,
+                                       avx2::fill_training, avx2::fill_reduce>(isa);
+      return t;
+    }
+    case Isa::baseline: break;
+  }
+  static const IsaKernels t = make<baseline::fill_unary, baseline::fill_binary, baseline::fill_nn,
+                                   baseline::fill_training, baseline::fill_reduce>(Isa::baseline);
+  return t;
 }
 
 // The ISA of the environment variable, capped at what the CPU has; else the best.
