@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/cpu_features.h"
+
 namespace bench {
 
 using Clock = std::chrono::steady_clock;
@@ -32,6 +34,13 @@ double time_per_call(F&& f, int iters, int reps = 7) {
     t.push_back(seconds_since(t0) / iters);
   }
   return median(t);
+}
+
+// The vector instruction set of the engine's CPU kernels ("avx512", "avx2", "baseline"),
+// the "isa" field of every benchmark's JSON line.
+inline const char* isa() {
+  static const std::string name = core::cpu_features().isa;
+  return name.c_str();
 }
 
 // --threads N (default: the engine's default, all cores).

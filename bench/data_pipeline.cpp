@@ -97,9 +97,9 @@ int main(int argc, char** argv) {
 
   std::printf("{\"bench\":\"data_pipeline\",\"threads\":%d,\"map_threads\":%lld,\"batch\":%lld,\"batches_per_epoch\":%lld,"
               "\"pipeline_batches_per_s\":%.0f,\"pipeline_batch_map_batches_per_s\":%.0f,\"train_steps_per_s\":%.0f,"
-              "\"ratio\":%.2f,\"ratio_batch_map\":%.2f}\n",
+              "\"ratio\":%.2f,\"ratio_batch_map\":%.2f,\"isa\":\"%s\"}\n",
               keras::get_num_threads(), (long long)map_threads, (long long)batch, (long long)nb, pipe_rate, batch_map_rate,
-              train_rate, pipe_rate / train_rate, batch_map_rate / train_rate);
+              train_rate, pipe_rate / train_rate, batch_map_rate / train_rate, bench::isa());
   (void)nb2;
   return 0;
 }

@@ -30,8 +30,8 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"bench\":\"elementwise\",\"threads\":%d,\"elements\":%lld,\"memcpy_gbps\":%.2f,"
       "\"add_gbps\":%.2f,\"relu_gbps\":%.2f,\"add_ratio\":%.3f,\"relu_ratio\":%.3f,"
-      "\"add_us\":%.1f,\"relu_us\":%.1f,\"memcpy_us\":%.1f}\n",
+      "\"add_us\":%.1f,\"relu_us\":%.1f,\"memcpy_us\":%.1f,\"isa\":\"%s\"}\n",
       core::get_num_threads(), (long long)n, gb_copy, gb_add, gb_relu, gb_add / gb_copy,
-      gb_relu / gb_copy, t_add * 1e6, t_relu * 1e6, t_copy * 1e6);
+      gb_relu / gb_copy, t_add * 1e6, t_relu * 1e6, t_copy * 1e6, bench::isa());
   return 0;
 }

@@ -78,9 +78,9 @@ int main(int argc, char** argv) {
     t_three.push_back(bench::time_per_call([&] { ops::relu(ops::add(ops::matmul(x, w), bias)); }, 200, 3));
   }
   const char* core_name = openblas_get_corename();
-  std::printf("{\"bench\":\"matmul\",\"threads\":%d,\"openblas_core\":\"%s\",\"results\":[%s],"
+  std::printf("{\"bench\":\"matmul\",\"threads\":%d,\"isa\":\"%s\",\"openblas_core\":\"%s\",\"results\":[%s],"
               "\"dense_32x784x300_relu_us\":{\"fused\":%.1f,\"three_ops\":%.1f}}\n",
-              core::get_num_threads(), core_name ? core_name : "?", rows.c_str(), bench::median(t_fused) * 1e6,
-              bench::median(t_three) * 1e6);
+              core::get_num_threads(), bench::isa(), core_name ? core_name : "?", rows.c_str(),
+              bench::median(t_fused) * 1e6, bench::median(t_three) * 1e6);
   return 0;
 }

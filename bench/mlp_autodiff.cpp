@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   }
   double f = bench::median(fwd) * 1e3, fb = bench::median(both) * 1e3;
   std::printf("{\"bench\":\"mlp_autodiff\",\"impl\":\"keras-cpp\",\"batch\":%d,\"threads\":%d,"
-              "\"forward_ms\":%.4f,\"forward_backward_ms\":%.4f,\"ratio_fb_over_f\":%.3f}\n",
-              batch, core::get_num_threads(), f, fb, fb / f);
+              "\"forward_ms\":%.4f,\"forward_backward_ms\":%.4f,\"ratio_fb_over_f\":%.3f,\"isa\":\"%s\"}\n",
+              batch, core::get_num_threads(), f, fb, fb / f, bench::isa());
   return 0;
 }

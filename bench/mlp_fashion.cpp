@@ -124,8 +124,8 @@ int main(int argc, char** argv) {
   const int traces = model->train_function() ? model->train_function()->tracing_count() : 0;
   std::printf("{\"impl\":\"keras-cpp\",\"mode\":\"%s\",\"train_traces\":%d,\"model\":\"mlp784-300-100-10\",\"batch\":%lld,\"threads\":%d,\"epochs\":%d,"
               "\"train_samples_per_s\":%.0f,\"train_samples_per_s_epochs\":[%s],\"step_ms\":%.4f,"
-              "\"predict_samples_per_s\":%.0f,\"test_accuracy\":%.4f,\"peak_rss_mb\":%.1f,\"first_step_ms\":%.2f}\n",
+              "\"predict_samples_per_s\":%.0f,\"test_accuracy\":%.4f,\"peak_rss_mb\":%.1f,\"first_step_ms\":%.2f,\"isa\":\"%s\"}\n",
               eager ? "eager" : "function", traces, (long long)batch, keras::get_num_threads(), epochs, bench::median(epoch_sps), eps.c_str(),
-              bench::median(step_ms), double(xt.shape()[0]) / bench::median(pt), acc, ru.ru_maxrss / 1024.0, first_step_ms);
+              bench::median(step_ms), double(xt.shape()[0]) / bench::median(pt), acc, ru.ru_maxrss / 1024.0, first_step_ms, bench::isa());
   return 0;
 }

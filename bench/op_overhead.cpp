@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   double t = bench::time_per_call([&] { core::ops::add(a, b); }, 200000);
   double t_op = bench::time_per_call([&] { (void)(a + b); }, 200000);
   std::printf("{\"bench\":\"op_overhead\",\"op\":\"add\",\"elements\":1,\"ns_per_call\":%.1f,"
-              "\"ns_per_operator_call\":%.1f,\"target_ns\":1000}\n",
-              t * 1e9, t_op * 1e9);
+              "\"ns_per_operator_call\":%.1f,\"target_ns\":1000,\"isa\":\"%s\"}\n",
+              t * 1e9, t_op * 1e9, bench::isa());
   return 0;
 }

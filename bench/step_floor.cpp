@@ -43,10 +43,10 @@ int main(int argc, char** argv) {
   const double bandwidth = 2.0 * double(src.size()) / t_copy;  // bytes read + written per second
   const double t_adam = 7.0 * double(bytes) / bandwidth;
   const double floor_s = t_gemm + t_adam;
-  std::printf("{\"bench\":\"step_floor\",\"threads\":%d,\"batch\":%lld,\"params\":%lld,\"gemm_ms\":%.4f,"
+  std::printf("{\"bench\":\"step_floor\",\"isa\":\"%s\",\"threads\":%d,\"batch\":%lld,\"params\":%lld,\"gemm_ms\":%.4f,"
               "\"memcpy_gbps\":%.1f,\"adam_at_bandwidth_ms\":%.4f,\"floor_step_ms\":%.4f,"
               "\"floor_samples_per_s\":%.0f}\n",
-              core::get_num_threads(), (long long)batch, (long long)params, t_gemm * 1e3, bandwidth / 1e9, t_adam * 1e3,
+              bench::isa(), core::get_num_threads(), (long long)batch, (long long)params, t_gemm * 1e3, bandwidth / 1e9, t_adam * 1e3,
               floor_s * 1e3, double(batch) / floor_s);
   return 0;
 }

@@ -2,6 +2,7 @@
 #pragma once
 #include "core/autodiff.h"
 #include "core/control_flow.h"
+#include "core/cpu_features.h"
 #include "core/debugging.h"
 #include "core/device.h"
 #include "core/dtype.h"

@@ -60,6 +60,8 @@ using core::enable_check_numerics;
 using core::NumericsError;
 }  // namespace debugging
 namespace config {
+using core::cpu_features;  // the vector instruction set of the CPU kernels
+using core::CpuFeatures;
 using core::DeterminismError;
 using core::disable_op_determinism;
 using core::enable_op_determinism;

@@ -4,17 +4,26 @@
 #include <type_traits>
 
 #include "core/cpu/broadcast.h"
+#include "core/cpu/isa.h"
 #include "core/dispatch.h"
 #include "core/init.h"
 
 namespace core::cpu {
 namespace {
 
+// The float arithmetic's vector kernel of the active ISA (core/cpu/simd/binary.cpp), for
+// rows whose strides are 0 or 1; null for the other ops and dtypes.
+template <class T, class R>
+using VecRow = void (*)(const T*, int64_t, const T*, int64_t, R*, int64_t);
+
 // out[i] = f(a[i*sa], b[i*sb]) for i < n; the common stride patterns get their own
 // loop so the compiler vectorizes them.
 template <class T, class R, class F>
-inline void row_loop(const T* a, int64_t sa, const T* b, int64_t sb, R* out, int64_t n, F f) {
-  if (sa == 1 && sb == 1)
+inline void row_loop(const T* a, int64_t sa, const T* b, int64_t sb, R* out, int64_t n, F f,
+                     VecRow<T, R> vec = nullptr) {
+  if (vec && (sa == 0 || sa == 1) && (sb == 0 || sb == 1))
+    vec(a, sa, b, sb, out, n);
+  else if (sa == 1 && sb == 1)
     for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
   else if (sa == 1 && sb == 0) {
     const T bv = *b;
@@ -28,28 +37,28 @@ inline void row_loop(const T* a, int64_t sa, const T* b, int64_t sb, R* out, int
 }
 
 template <class T, class R, class F>
-void apply(const Tensor& ta, const Tensor& tb, Tensor& to, F f) {
+void apply(const Tensor& ta, const Tensor& tb, Tensor& to, F f, VecRow<T, R> vec = nullptr) {
   const T* a = static_cast<const T*>(ta.raw_data());
   const T* b = static_cast<const T*>(tb.raw_data());
   R* out = static_cast<R*>(to.raw_mutable_data());
   const int64_t n = to.size();
   if (ta.size() == n && tb.size() == n) {  // same shape (up to size-1 axes)
     parallel_for(n, kElementwiseGrain, [&](int64_t s, int64_t e) {
-      row_loop(a + s, 1, b + s, 1, out + s, e - s, f);
+      row_loop(a + s, 1, b + s, 1, out + s, e - s, f, vec);
     });
     return;
   }
   if (tb.size() == 1 || ta.size() == 1) {
     int64_t sa = ta.size() == 1 ? 0 : 1, sb = tb.size() == 1 ? 0 : 1;
     parallel_for(n, kElementwiseGrain, [&](int64_t s, int64_t e) {
-      row_loop(a + s * sa, sa, b + s * sb, sb, out + s, e - s, f);
+      row_loop(a + s * sa, sa, b + s * sb, sb, out + s, e - s, f, vec);
     });
     return;
   }
   broadcast_rows<2>(to.shape(), {&ta.shape(), &tb.shape()},
                     [&](int64_t o, const std::array<int64_t, 2>& off, int64_t len,
                         const std::array<int64_t, 2>& st) {
-                      row_loop(a + off[0], st[0], b + off[1], st[1], out + o, len, f);
+                      row_loop(a + off[0], st[0], b + off[1], st[1], out + o, len, f, vec);
                     });
 }
 
@@ -65,25 +74,27 @@ template <class T>
 void arith(OpCall& c) {
   const Tensor &a = c.in(0), &b = c.in(1);
   Tensor& o = c.outputs[0];
+  VecRow<T, T> vec = nullptr;
+  if constexpr (std::is_floating_point_v<T>) vec = vec_binary<T>(c.op);
   switch (c.op) {
-    case OpId::Add: return apply<T, T>(a, b, o, [](T x, T y) { return T(x + y); });
-    case OpId::Sub: return apply<T, T>(a, b, o, [](T x, T y) { return T(x - y); });
-    case OpId::Mul: return apply<T, T>(a, b, o, [](T x, T y) { return T(x * y); });
-    case OpId::Div: return apply<T, T>(a, b, o, [](T x, T y) { return T(x / y); });
+    case OpId::Add: return apply<T, T>(a, b, o, [](T x, T y) { return T(x + y); }, vec);
+    case OpId::Sub: return apply<T, T>(a, b, o, [](T x, T y) { return T(x - y); }, vec);
+    case OpId::Mul: return apply<T, T>(a, b, o, [](T x, T y) { return T(x * y); }, vec);
+    case OpId::Div: return apply<T, T>(a, b, o, [](T x, T y) { return T(x / y); }, vec);
     case OpId::Maximum:
       return apply<T, T>(a, b, o, [](T x, T y) {
         if constexpr (std::is_floating_point_v<T>)
           if (std::isnan(x) || std::isnan(y)) return x + y;  // NaN propagates
         return x > y ? x : y;
-      });
+      }, vec);
     case OpId::Minimum:
       return apply<T, T>(a, b, o, [](T x, T y) {
         if constexpr (std::is_floating_point_v<T>)
           if (std::isnan(x) || std::isnan(y)) return x + y;
         return x < y ? x : y;
-      });
+      }, vec);
     case OpId::SquaredDifference:
-      return apply<T, T>(a, b, o, [](T x, T y) { return T((x - y) * (x - y)); });
+      return apply<T, T>(a, b, o, [](T x, T y) { return T((x - y) * (x - y)); }, vec);
     case OpId::FloorDiv:
       if constexpr (std::is_floating_point_v<T>) {
         return apply<T, T>(a, b, o, [](T x, T y) { return std::floor(x / y); });

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/cpu/isa.h"
 #include "core/cpu/parallel.h"
 #include "core/fusion.h"
 #include "core/init.h"
@@ -26,13 +27,8 @@ void unary(OpId op, const T* x, T* y, int64_t n) {
     case OpId::Sign:
       for (int64_t i = 0; i < n; ++i) y[i] = x[i] != x[i] ? x[i] : T((T(0) < x[i]) - (x[i] < T(0)));
       break;
-    case OpId::Exp: for (int64_t i = 0; i < n; ++i) y[i] = std::exp(x[i]); break;
-    case OpId::Log: for (int64_t i = 0; i < n; ++i) y[i] = std::log(x[i]); break;
-    case OpId::Sqrt: for (int64_t i = 0; i < n; ++i) y[i] = std::sqrt(x[i]); break;
-    case OpId::Reciprocal: for (int64_t i = 0; i < n; ++i) y[i] = T(1) / x[i]; break;
     case OpId::Sin: for (int64_t i = 0; i < n; ++i) y[i] = std::sin(x[i]); break;
     case OpId::Cos: for (int64_t i = 0; i < n; ++i) y[i] = std::cos(x[i]); break;
-    case OpId::Tanh: for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]); break;
     case OpId::Cast: std::memcpy(y, x, size_t(n) * sizeof(T)); break;  // after a comparison: already 0 / 1
     default: throw_invalid(std::string("fused_elementwise: no formula for ") + op_name(op));
   }
@@ -67,6 +63,11 @@ void run_program(OpCall& c, const ElementwiseProgram& p) {
     period[i] = c.in(i).size();
   }
   T* out = c.outputs[0].template mutable_data<T>();
+  // exp, log, sqrt, reciprocal, tanh: the vector kernels unary.cpp runs, so fused and
+  // unfused results are the same bit for bit.
+  std::vector<typename VecKernels<T>::Unary> vec(p.code.size());
+  for (size_t k = 0; k < p.code.size(); ++k)
+    if (p.code[k].args.size() == 1) vec[k] = vec_unary<T>(p.code[k].op, false);
   parallel_for(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
     std::vector<T> regs(nregs * size_t(kBlock));
     for (int64_t b = begin; b < end; b += kBlock) {
@@ -91,7 +92,8 @@ void run_program(OpCall& c, const ElementwiseProgram& p) {
         const auto& instr = p.code[k];
         T* y = regs.data() + (nin + k) * size_t(kBlock);
         const T* a = regs.data() + size_t(instr.args[0]) * size_t(kBlock);
-        if (instr.args.size() == 1) unary(instr.op, a, y, m);
+        if (vec[k]) vec[k](a, y, m, T(0));
+        else if (instr.args.size() == 1) unary(instr.op, a, y, m);
         else binary(instr.op, a, regs.data() + size_t(instr.args[1]) * size_t(kBlock), y, m);
       }
       std::memcpy(out + b, regs.data() + (nregs - 1) * size_t(kBlock), size_t(m) * sizeof(T));

@@ -1,13 +1,15 @@
 // nn.cpp - CPU kernels of softmax, log_softmax, the fused softmax cross-entropies and
 // one_hot. Softmax-like kernels see the input as (outer, n, inner) with n the softmax
 // axis; inner == 1 (the last axis) has its own row loop. Every row subtracts its maximum
-// before exponentiating, and sums of exponentials accumulate in double.
+// before exponentiating, and sums of exponentials accumulate in double. The exponentials
+// run the vector kernels of the active ISA (core/cpu/simd/nn.cpp).
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "core/cpu/isa.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 #include "core/init.h"
@@ -40,22 +42,17 @@ T row_max(const T* p, int64_t n) {
 // ---- softmax / log_softmax ------------------------------------------------------------
 template <class T, bool kLog>
 void softmax_last(const T* x, T* y, int64_t rows, int64_t n) {
+  const VecKernels<T>& vk = isa_kernels().of<T>();
   parallel_for(rows, std::max<int64_t>(1, kElementwiseGrain / n), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
       const T* p = x + r * n;
       T* q = y + r * n;
       const T m = row_max(p, n);
-      double s = 0.0;
       if constexpr (kLog) {
-        for (int64_t i = 0; i < n; ++i) s += static_cast<double>(std::exp(p[i] - m));
-        const T ls = static_cast<T>(std::log(s));
+        const T ls = static_cast<T>(std::log(vk.exp_shift_sum(p, m, nullptr, n)));
         for (int64_t i = 0; i < n; ++i) q[i] = (p[i] - m) - ls;
       } else {
-        for (int64_t i = 0; i < n; ++i) {
-          T v = std::exp(p[i] - m);
-          q[i] = v;
-          s += static_cast<double>(v);
-        }
+        const double s = vk.exp_shift_sum(p, m, q, n);
         const T inv = static_cast<T>(1.0 / s);
         for (int64_t i = 0; i < n; ++i) q[i] *= inv;
       }
@@ -65,6 +62,7 @@ void softmax_last(const T* x, T* y, int64_t rows, int64_t n) {
 
 template <class T, bool kLog>
 void softmax_strided(const T* x, T* y, int64_t outer, int64_t n, int64_t inner) {
+  const VecKernels<T>& vk = isa_kernels().of<T>();
   const int64_t w = slab_width(outer, inner), ns = (inner + w - 1) / w;
   parallel_for(outer * ns, std::max<int64_t>(1, kElementwiseGrain / (n * w)),
                [&](int64_t b, int64_t e) {
@@ -84,12 +82,11 @@ void softmax_strided(const T* x, T* y, int64_t outer, int64_t n, int64_t inner) 
                        T v = px[k * inner + i];
                        m[i] = v > m[i] ? v : m[i];
                      }
-                   for (int64_t k = 0; k < n; ++k)
-                     for (int64_t i = 0; i < len; ++i) {
-                       T v = std::exp(px[k * inner + i] - m[i]);
-                       if constexpr (!kLog) py[k * inner + i] = v;
-                       s[i] += static_cast<double>(v);
-                     }
+                   for (int64_t k = 0; k < n; ++k) {
+                     T* e = kLog ? t2.data() : py + k * inner;  // the row's exponentials
+                     vk.exp_diff(px + k * inner, m.data(), e, len);
+                     for (int64_t i = 0; i < len; ++i) s[i] += static_cast<double>(e[i]);
+                   }
                    T* ls = t2.data();  // log of the sums, or their reciprocals
                    if constexpr (kLog) {
                      for (int64_t i = 0; i < len; ++i) ls[i] = static_cast<T>(std::log(s[i]));
@@ -163,12 +160,12 @@ void sparse_xent(OpCall& c) {
   if (rows == 0) return;
   const T* x = static_cast<const T*>(c.in(1).raw_data());
   T* out = static_cast<T*>(c.outputs[0].raw_mutable_data());
+  const VecKernels<T>& vk = isa_kernels().of<T>();
   parallel_for(rows, std::max<int64_t>(1, kElementwiseGrain / classes), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
       const T* p = x + r * classes;
       const T m = row_max(p, classes);
-      double s = 0.0;
-      for (int64_t i = 0; i < classes; ++i) s += static_cast<double>(std::exp(p[i] - m));
+      const double s = vk.exp_shift_sum(p, m, nullptr, classes);
       const double picked = static_cast<double>(p[static_cast<int64_t>(lab[r])] - m);
       out[r] = static_cast<T>(std::log(s) - picked);
     }
@@ -188,13 +185,13 @@ void dense_xent(OpCall& c) {
   }
   const T* lab = static_cast<const T*>(c.in(0).raw_data());
   const T* x = static_cast<const T*>(c.in(1).raw_data());
+  const VecKernels<T>& vk = isa_kernels().of<T>();
   parallel_for(rows, std::max<int64_t>(1, kElementwiseGrain / classes), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
       const T* p = x + r * classes;
       const T* l = lab + r * classes;
       const T m = row_max(p, classes);
-      double s = 0.0;
-      for (int64_t i = 0; i < classes; ++i) s += static_cast<double>(std::exp(p[i] - m));
+      const double s = vk.exp_shift_sum(p, m, nullptr, classes);
       const double ls = std::log(s);
       double loss = 0.0;
       for (int64_t i = 0; i < classes; ++i)

@@ -19,6 +19,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/cpu/isa.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 #include "core/init.h"
@@ -50,6 +51,7 @@ using WideFloat = std::conditional_t<std::is_floating_point_v<T>, double, uint64
 
 template <class T>
 struct SumR {
+  static constexpr bool kSum = true;  // float blocks run block_sum (core/cpu/isa.h)
   using Acc = WideFloat<T>;  // unsigned wrap-around for integers (no UB on overflow)
   static Acc init() { return Acc(0); }
   static Acc step(Acc a, T v) { return a + static_cast<Acc>(v); }
@@ -133,6 +135,8 @@ struct AnyR {
 template <class R, class T>
 typename R::Acc reduce_block(const T* p, int64_t n) {
   using Acc = typename R::Acc;
+  if constexpr (requires { R::kSum; } && std::is_floating_point_v<T>)
+    return isa_kernels().of<T>().block_sum(p, n);  // the same arithmetic, vectorized per ISA
   Acc lane[kLanes];
   for (auto& l : lane) l = R::init();
   int64_t i = 0;

@@ -8,74 +8,34 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/cpu/isa.h"
 #include "core/cpu/parallel.h"
 
 namespace core::cpu {
 namespace {
 
-// Loops over pointer parameters (not captured ones) so the compiler vectorizes them.
-template <class T>
-void sgd_range(T* w, const T* g, T* m, int64_t n, T lr, T mom, bool nesterov) {
-  if (!m) {
-    for (int64_t i = 0; i < n; ++i) w[i] -= lr * g[i];
-  } else if (nesterov) {
-    for (int64_t i = 0; i < n; ++i) {
-      T mi = mom * m[i] - lr * g[i];
-      m[i] = mi;
-      w[i] += mom * mi - lr * g[i];
-    }
-  } else {
-    for (int64_t i = 0; i < n; ++i) {
-      T mi = mom * m[i] - lr * g[i];
-      m[i] = mi;
-      w[i] += mi;
-    }
-  }
-}
-
+// The updates run the vector kernels of the active ISA (core/cpu/simd/training.cpp), over
+// chunks of the parameters in parallel.
 template <class T>
 void sgd_kernel(T* w, const T* g, T* m, int64_t n, T lr, T mom, bool nesterov) {
+  auto f = isa_kernels().of<T>().sgd;
   parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) {
-    sgd_range(w + b, g + b, m ? m + b : nullptr, e - b, lr, mom, nesterov);
+    f(w + b, g + b, m ? m + b : nullptr, e - b, lr, mom, nesterov);
   });
-}
-
-template <class T>
-void adam_range(T* w, const T* g, T* m, T* v, T* vh, int64_t n, T alpha, T b1, T b2, T eps) {
-  const T c1 = T(1) - b1, c2 = T(1) - b2;
-  if (!vh) {  // two loops, so each vectorizes
-    for (int64_t i = 0; i < n; ++i) {
-      T gi = g[i];
-      T mi = m[i] + (gi - m[i]) * c1;
-      T vi = v[i] + (gi * gi - v[i]) * c2;
-      m[i] = mi;
-      v[i] = vi;
-      w[i] -= alpha * mi / (std::sqrt(vi) + eps);
-    }
-    return;
-  }
-  for (int64_t i = 0; i < n; ++i) {
-    T gi = g[i];
-    T mi = m[i] + (gi - m[i]) * c1;
-    T vi = v[i] + (gi * gi - v[i]) * c2;
-    m[i] = mi;
-    v[i] = vi;
-    vi = vh[i] > vi ? vh[i] : vi;
-    vh[i] = vi;
-    w[i] -= alpha * mi / (std::sqrt(vi) + eps);
-  }
 }
 
 template <class T>
 void adam_kernel(T* w, const T* g, T* m, T* v, T* vh, int64_t n, T alpha, T b1, T b2, T eps) {
+  auto f = isa_kernels().of<T>().adam;
   parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) {
-    adam_range(w + b, g + b, m + b, v + b, vh ? vh + b : nullptr, e - b, alpha, b1, b2, eps);
+    f(w + b, g + b, m + b, v + b, vh ? vh + b : nullptr, e - b, alpha, b1, b2, eps);
   });
 }
 
 template <class T>
-void scale_range(T* w, int64_t n, T k) {
-  for (int64_t i = 0; i < n; ++i) w[i] *= k;
+void scale_kernel(T* w, int64_t n, T k) {
+  auto f = isa_kernels().of<T>().scale;
+  parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) { f(w + b, e - b, k); });
 }
 
 template <class T>
@@ -116,14 +76,8 @@ void weight_decay_op(OpCall& c) {
   const double k = 1.0 - scalar(c.in(0)) * c.attrs.alpha;
   Variable var = Variable::from_resource(c.attrs.resources[0]);
   const int64_t n = var.shape().num_elements();
-  if (var.dtype() == DType::float32) {
-    float* w = data_of<float>(c, 0);
-    const float kf = float(k);
-    parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) { scale_range(w + b, e - b, kf); });
-  } else {
-    double* w = data_of<double>(c, 0);
-    parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) { scale_range(w + b, e - b, k); });
-  }
+  if (var.dtype() == DType::float32) scale_kernel(data_of<float>(c, 0), n, float(k));
+  else scale_kernel(data_of<double>(c, 0), n, k);
 }
 
 }  // namespace

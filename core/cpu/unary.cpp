@@ -2,6 +2,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "core/cpu/isa.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 #include "core/init.h"
@@ -19,13 +20,6 @@ void map_range(const T* x, R* y, int64_t n, F f) {
 template <class T, class R, class F>
 void map(const T* x, R* y, int64_t n, F f) {
   parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) { map_range(x + b, y + b, e - b, f); });
-}
-
-template <class T>
-T stable_sigmoid(T v) {
-  if (v >= T(0)) return T(1) / (T(1) + std::exp(-v));
-  T e = std::exp(v);
-  return e / (T(1) + e);
 }
 
 // Ops valid for every signed numeric type.
@@ -50,41 +44,16 @@ void signed_kernel(OpId op, const T* x, T* y, int64_t n) {
   }
 }
 
+// The transcendental ops run the vector kernels of the active ISA (core/cpu/isa.h).
 template <class T>
 void float_kernel(OpId op, const Attrs& a, const T* x, T* y, int64_t n) {
-  const T alpha = static_cast<T>(a.alpha);
+  if (auto f = vec_unary<T>(op, a.flag)) {
+    const T alpha = static_cast<T>(a.alpha);
+    return parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) { f(x + b, y + b, e - b, alpha); });
+  }
   switch (op) {
-    case OpId::Exp: return map(x, y, n, [](T v) { return std::exp(v); });
-    case OpId::Expm1: return map(x, y, n, [](T v) { return std::expm1(v); });
-    case OpId::Log: return map(x, y, n, [](T v) { return std::log(v); });
-    case OpId::Log1p: return map(x, y, n, [](T v) { return std::log1p(v); });
-    case OpId::Sqrt: return map(x, y, n, [](T v) { return std::sqrt(v); });
-    case OpId::Rsqrt: return map(x, y, n, [](T v) { return T(1) / std::sqrt(v); });
-    case OpId::Reciprocal: return map(x, y, n, [](T v) { return T(1) / v; });
     case OpId::Sin: return map(x, y, n, [](T v) { return std::sin(v); });
     case OpId::Cos: return map(x, y, n, [](T v) { return std::cos(v); });
-    case OpId::Tanh: return map(x, y, n, [](T v) { return std::tanh(v); });
-    case OpId::Sigmoid: return map(x, y, n, [](T v) { return stable_sigmoid(v); });
-    case OpId::LeakyRelu: return map(x, y, n, [=](T v) { return v > T(0) ? v : alpha * v; });
-    case OpId::Elu: return map(x, y, n, [=](T v) { return v > T(0) ? v : alpha * std::expm1(v); });
-    case OpId::Selu:
-      return map(x, y, n, [](T v) {
-        const T scale = T(1.0507009873554805), al = T(1.6732632423543772);
-        return v > T(0) ? scale * v : scale * al * std::expm1(v);
-      });
-    case OpId::Gelu:
-      if (a.flag)  // tanh approximation
-        return map(x, y, n, [](T v) {
-          const T c = T(0.7978845608028654);  // sqrt(2/pi)
-          return T(0.5) * v * (T(1) + std::tanh(c * (v + T(0.044715) * v * v * v)));
-        });
-      return map(x, y, n, [](T v) { return T(0.5) * v * (T(1) + std::erf(v * T(0.7071067811865476))); });
-    case OpId::Silu: return map(x, y, n, [](T v) { return v * stable_sigmoid(v); });
-    case OpId::Softplus:
-      return map(x, y, n, [](T v) {
-        return std::log1p(std::exp(-std::fabs(v))) + (v > T(0) ? v : T(0));
-      });
-    case OpId::Softsign: return map(x, y, n, [](T v) { return v / (T(1) + std::fabs(v)); });
     case OpId::Floor: return map(x, y, n, [](T v) { return std::floor(v); });
     case OpId::Ceil: return map(x, y, n, [](T v) { return std::ceil(v); });
     case OpId::Round: return map(x, y, n, [](T v) { return std::nearbyint(v); });

@@ -1,0 +1,68 @@
+// simd/unary.cpp - vector kernels of the float unary ops (exp, log, tanh, sigmoid, gelu,
+// softplus, ...), compiled once per ISA (see vec.h). The formulas, and their NaN and
+// infinity behaviour, are those the engine has always used: sigmoid splits on the sign
+// so that exp never overflows, softplus is log1p(exp(-|x|)) + max(x, 0), relu-like
+// selects let NaN through.
+#include "core/cpu/simd/vec.h"
+
+namespace core::cpu::KERAS_CPP_ISA {
+namespace {
+
+// y = f(x) over n elements; f maps a batch to a batch.
+template <class T, class F>
+void map(const T* x, T* y, int64_t n, F f) {
+  vloop<T>(n, [f](const T* xp, T* yp) { f(B<T>::load_unaligned(xp)).store_unaligned(yp); }, x, y);
+}
+
+template <class T>
+B<T> sigmoid(B<T> v) {
+  const B<T> one(T(1));
+  const B<T> e = xsimd::exp(-xsimd::abs(v));  // in (0, 1]: no overflow
+  return xsimd::select(v >= B<T>(T(0)), one, e) / (one + e);
+}
+
+template <class T, VecOp op>
+void kernel(const T* x, T* y, int64_t n, T alpha) {
+  const B<T> zero(T(0)), one(T(1)), half(T(0.5));
+  map(x, y, n, [=](B<T> v) -> B<T> {
+    if constexpr (op == VecOp::Exp) return xsimd::exp(v);
+    if constexpr (op == VecOp::Expm1) return xsimd::expm1(v);
+    if constexpr (op == VecOp::Log) return xsimd::log(v);
+    if constexpr (op == VecOp::Log1p) return xsimd::log1p(v);
+    if constexpr (op == VecOp::Sqrt) return xsimd::sqrt(v);
+    if constexpr (op == VecOp::Rsqrt) return one / xsimd::sqrt(v);
+    if constexpr (op == VecOp::Reciprocal) return one / v;
+    if constexpr (op == VecOp::Tanh) return xsimd::tanh(v);
+    if constexpr (op == VecOp::Sigmoid) return sigmoid<T>(v);
+    if constexpr (op == VecOp::LeakyRelu) return xsimd::select(v > zero, v, B<T>(alpha) * v);
+    if constexpr (op == VecOp::Elu) return xsimd::select(v > zero, v, B<T>(alpha) * xsimd::expm1(v));
+    if constexpr (op == VecOp::Selu) {
+      const B<T> scale(T(1.0507009873554805)), al(T(1.6732632423543772));
+      return xsimd::select(v > zero, scale * v, scale * al * xsimd::expm1(v));
+    }
+    if constexpr (op == VecOp::GeluErf) return half * v * (one + xsimd::erf(v * B<T>(T(0.7071067811865476))));
+    if constexpr (op == VecOp::GeluTanh) {
+      const B<T> c(T(0.7978845608028654)), k(T(0.044715));  // sqrt(2/pi)
+      return half * v * (one + xsimd::tanh(c * (v + k * v * v * v)));
+    }
+    if constexpr (op == VecOp::Silu) return v * sigmoid<T>(v);
+    if constexpr (op == VecOp::Softplus)
+      return xsimd::log1p(xsimd::exp(-xsimd::abs(v))) + xsimd::select(v > zero, v, zero);
+    if constexpr (op == VecOp::Softsign) return v / (one + xsimd::abs(v));
+    return v;
+  });
+}
+
+template <class T, int... I>
+void fill(VecKernels<T>& k, std::integer_sequence<int, I...>) {
+  ((k.unary[I] = &kernel<T, VecOp(I)>), ...);
+}
+
+}  // namespace
+
+void fill_unary(IsaKernels& k) {
+  fill(k.f32, std::make_integer_sequence<int, int(VecOp::Count)>{});
+  fill(k.f64, std::make_integer_sequence<int, int(VecOp::Count)>{});
+}
+
+}  // namespace core::cpu::KERAS_CPP_ISA
