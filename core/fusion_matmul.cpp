@@ -87,35 +87,23 @@ void unfuse_matmul_epilogue(Graph& g) {
     }
     const ValueInfo info = g.values[size_t(n.outputs[0])];
     const bool bias = n.inputs.size() == 3, relu = n.attrs.k == 1;
-    auto step = [&](OpId op, std::vector<int> inputs, bool final_step) {
+    // One primitive node; the last of the chain writes the fused node's output.
+    auto step = [&](OpId op, Attrs attrs, std::vector<int> inputs, bool last) {
       Node m;
       m.op = op;
+      m.attrs = std::move(attrs);
       m.inputs = std::move(inputs);
-      if (final_step) {
-        m.outputs = n.outputs;
-      } else {
-        g.values.push_back(info);
-        m.outputs = {int(g.values.size()) - 1};
-      }
+      if (!last) g.values.push_back(info);
+      m.outputs = {last ? n.outputs[0] : int(g.values.size()) - 1};
       out.push_back(m);
       return m.outputs[0];
     };
-    Node mm;
-    mm.op = OpId::MatMul;
-    mm.attrs.flag = n.attrs.flag;
-    mm.attrs.flag2 = n.attrs.flag2;
-    mm.inputs = {n.inputs[0], n.inputs[1]};
-    const bool mm_final = !bias && !relu;
-    if (mm_final) {
-      mm.outputs = n.outputs;
-    } else {
-      g.values.push_back(info);
-      mm.outputs = {int(g.values.size()) - 1};
-    }
-    out.push_back(mm);
-    int v = mm.outputs[0];
-    if (bias) v = step(OpId::Add, {v, n.inputs[2]}, !relu);
-    if (relu) step(OpId::Relu, {v}, true);
+    Attrs mm;
+    mm.flag = n.attrs.flag;
+    mm.flag2 = n.attrs.flag2;
+    int v = step(OpId::MatMul, mm, {n.inputs[0], n.inputs[1]}, !bias && !relu);
+    if (bias) v = step(OpId::Add, Attrs{}, {v, n.inputs[2]}, !relu);
+    if (relu) step(OpId::Relu, Attrs{}, {v}, true);
   }
   g.nodes = std::move(out);
 }

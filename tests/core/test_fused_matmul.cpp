@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/cpu/onednn.h"
+#include "core/export.h"
 #include "core/function.h"
 #include "helpers.h"
 
@@ -117,4 +118,22 @@ TEST_CASE("function: gradients through a fused dense layer equal the eager ones"
   check_values(t[0], values(e[0]), 1e-12);
   check_values(t[1], values(e[1]), 1e-12);
   CHECK(count(traced.graph_str(), "fused_matmul(") == 1);
+}
+
+// Branches of a cond are optimized (fused) when traced; an exported graph holds the
+// primitive ops again, and the loaded function computes the same values.
+TEST_CASE("export: a fused dense inside a cond branch is saved as matmul, add and relu") {
+  Tensor w = make(uniform(12, -1, 1, 7), Shape{3, 4}, DType::float32);
+  Tensor bias = make(uniform(4, -1, 1, 8), Shape{4}, DType::float32);
+  auto dense = [&](const Tensor& x) { return ops::relu(ops::add(ops::matmul(x, w), bias)); };
+  core::ExportBody body = [&](const std::vector<Tensor>& in) {
+    const Tensor& x = in[0];
+    return std::vector<Tensor>{ops::cond(ops::greater(ops::sum(x), ops::scalar_like(x, -100.0)),
+                                         [&] { return dense(x); }, [&] { return ops::matmul(x, w); })};
+  };
+  const std::string bytes = core::export_graph(body, {core::TensorSpec{{2, 3}, DType::float32}});
+  core::LoadedFunction f = core::load_function_bytes(bytes);
+  Tensor x = make(uniform(6, -1, 1, 9), Shape{2, 3}, DType::float32);
+  check_values(f({x})[0], values(dense(x)), 1e-6);
+  CHECK(f.graph_str().find("fused_matmul") == std::string::npos);
 }
