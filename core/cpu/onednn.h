@@ -16,6 +16,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/cpu/window.h"
+
 namespace core::cpu::onednn {
 
 const dnnl::engine& engine();
@@ -81,5 +83,12 @@ void gemm(const Gemm& g);
 
 // Tests: -1 follows the rule, 0 forces OpenBLAS, 1 forces oneDNN (float32 GEMMs).
 void force_gemm_library(int which);
+
+// ---- convolution (core/cpu/onednn_conv.cpp) ---------------------------------------------
+// float32, channels_last activations, Keras kernels (*size, in / groups, filters); sliced
+// over the batch. Backward weights sums the slices' partial gradients in slice order.
+void conv_forward(const Window& w, const float* x, const float* k, float* y);
+void conv_backward_data(const Window& w, const float* dy, const float* k, float* dx);
+void conv_backward_weights(const Window& w, const float* x, const float* dy, float* dk);
 
 }  // namespace core::cpu::onednn
