@@ -8,9 +8,7 @@
 // a result depends on the thread count only, never on which thread ran what.
 #include <algorithm>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "core/cpu/onednn.h"
@@ -56,44 +54,12 @@ Geometry geometry(const Window& w) {
   return g;
 }
 
-dnnl::memory::format_tag channels_last(int r) {
-  using tag = dnnl::memory::format_tag;
-  return r == 1 ? tag::nwc : r == 2 ? tag::nhwc : tag::ndhwc;
-}
-
-md activations(const Window& w, int64_t n, bool output) {
-  dims d{n, output ? w.oc : w.c};
-  for (int i = 3 - w.r; i < 3; ++i) d.push_back(output ? w.out[i] : w.in[i]);
-  return md(d, f32, channels_last(w.r));
-}
-
-std::string key(const char* what, const Window& w, int64_t n) {
-  std::string k = what;
-  for (int64_t v : {int64_t(w.r), n, w.c, w.oc, w.groups}) k += ' ' + std::to_string(v);
-  for (int i = 0; i < 3; ++i)
-    for (int64_t v : {w.in[i], w.out[i], w.k[i], w.s[i], w.d[i], w.pl[i], w.pr[i]}) k += ' ' + std::to_string(v);
-  return k;
-}
 
 // A primitive and the weights layout it chose.
 struct ConvPrim {
   Primitive prim;
   md wei;
 };
-
-std::shared_ptr<const ConvPrim> conv_cached(const std::string& k, const std::function<ConvPrim()>& make) {
-  static std::mutex mu;
-  static std::unordered_map<std::string, std::shared_ptr<const ConvPrim>> cache;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    auto it = cache.find(k);
-    if (it != cache.end()) return it->second;
-  }
-  auto p = std::make_shared<const ConvPrim>(make());
-  std::lock_guard<std::mutex> lock(mu);
-  if (cache.size() >= 256) cache.clear();
-  return cache.emplace(k, std::move(p)).first->second;
-}
 
 enum class Pass { forward, backward_data, backward_weights };
 
@@ -106,7 +72,7 @@ dnnl::convolution_forward::primitive_desc forward_pd(const Window& w, const Geom
 
 std::shared_ptr<const ConvPrim> primitive(Pass pass, const Window& w, const Geometry& g, int64_t n) {
   static const char* names[] = {"conv_fwd", "conv_bwd_data", "conv_bwd_weights"};
-  return conv_cached(key(names[int(pass)], w, n), [&]() -> ConvPrim {
+  return cached_as<ConvPrim>(window_key(names[int(pass)], w, n), [&]() -> ConvPrim {
     auto fwd = forward_pd(w, g, n);
     const md any(g.wei_dims, f32, dnnl::memory::format_tag::any);
     const md src = activations(w, n, false), dst = activations(w, n, true);
@@ -132,20 +98,6 @@ void reorder(const std::string& k, const md& from, const void* src, const md& to
   execute(*prim, {{DNNL_ARG_FROM, wrap(from, src)}, {DNNL_ARG_TO, wrap(to, dst)}});
 }
 
-// The batch cut into `parts` slices of `step` samples (the last may be shorter).
-struct Slices {
-  int64_t parts = 1, step = 0;
-  int64_t size(int64_t i, int64_t n) const { return std::min(step, n - i * step); }
-};
-
-Slices slices(int64_t n) {
-  Slices s;
-  s.parts = std::max<int64_t>(1, std::min<int64_t>(get_num_threads(), n));
-  s.step = (n + s.parts - 1) / s.parts;
-  s.parts = (n + s.step - 1) / s.step;
-  return s;
-}
-
 // The primitives of each slice size (at most two sizes) and the weights in their layout.
 struct Prepared {
   std::shared_ptr<const ConvPrim> p[2];
@@ -168,7 +120,7 @@ Prepared prepare(Pass pass, const Window& w, const Geometry& g, const Slices& s,
       pr.wptr[j] = k;
     } else {
       pr.wbuf[j].resize(pr.p[j]->wei.get_size() / sizeof(float));
-      reorder(key("wei_to", w, sizes[j]) + (pass == Pass::forward ? " f" : " b"), g.wei_user, k, pr.p[j]->wei,
+      reorder(window_key("wei_to", w, sizes[j]) + (pass == Pass::forward ? " f" : " b"), g.wei_user, k, pr.p[j]->wei,
               pr.wbuf[j].data());
       pr.wptr[j] = pr.wbuf[j].data();
     }
@@ -178,9 +130,32 @@ Prepared prepare(Pass pass, const Window& w, const Geometry& g, const Slices& s,
 
 }  // namespace
 
+Slices batch_slices(int64_t n) {
+  Slices s;
+  s.parts = std::max<int64_t>(1, std::min<int64_t>(get_num_threads(), n));
+  s.step = (n + s.parts - 1) / s.parts;
+  s.parts = (n + s.step - 1) / s.step;
+  return s;
+}
+
+md activations(const Window& w, int64_t n, bool output) {
+  using tag = dnnl::memory::format_tag;
+  dims d{n, output ? w.oc : w.c};
+  for (int i = 3 - w.r; i < 3; ++i) d.push_back(output ? w.out[i] : w.in[i]);
+  return md(d, f32, w.r == 1 ? tag::nwc : w.r == 2 ? tag::nhwc : tag::ndhwc);
+}
+
+std::string window_key(const char* what, const Window& w, int64_t n) {
+  std::string k = what;
+  for (int64_t v : {int64_t(w.r), n, w.c, w.oc, w.groups}) k += ' ' + std::to_string(v);
+  for (int i = 0; i < 3; ++i)
+    for (int64_t v : {w.in[i], w.out[i], w.k[i], w.s[i], w.d[i], w.pl[i], w.pr[i]}) k += ' ' + std::to_string(v);
+  return k;
+}
+
 void conv_forward(const Window& w, const float* x, const float* k, float* y) {
   const Geometry g = geometry(w);
-  const Slices s = slices(w.n);
+  const Slices s = batch_slices(w.n);
   const Prepared pr = prepare(Pass::forward, w, g, s, k);
   parallel_for(s.parts, 1, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
@@ -194,7 +169,7 @@ void conv_forward(const Window& w, const float* x, const float* k, float* y) {
 
 void conv_backward_data(const Window& w, const float* dy, const float* k, float* dx) {
   const Geometry g = geometry(w);
-  const Slices s = slices(w.n);
+  const Slices s = batch_slices(w.n);
   const Prepared pr = prepare(Pass::backward_data, w, g, s, k);
   parallel_for(s.parts, 1, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
@@ -208,7 +183,7 @@ void conv_backward_data(const Window& w, const float* dy, const float* k, float*
 
 void conv_backward_weights(const Window& w, const float* x, const float* dy, float* dk) {
   const Geometry g = geometry(w);
-  const Slices s = slices(w.n);
+  const Slices s = batch_slices(w.n);
   const Prepared pr = prepare(Pass::backward_weights, w, g, s, nullptr);
   const int64_t wsize = w.taps() * (w.c / w.groups) * w.oc;
   // Each slice's partial gradient, in the Keras layout (slice 0's straight into dk).
@@ -224,7 +199,7 @@ void conv_backward_weights(const Window& w, const float* x, const float* dy, flo
       execute(p.prim, {{DNNL_ARG_SRC, wrap(activations(w, ns, false), x + n0 * w.in_cells() * w.c)},
                        {DNNL_ARG_DIFF_DST, wrap(activations(w, ns, true), dy + n0 * w.out_cells() * w.oc)},
                        {DNNL_ARG_DIFF_WEIGHTS, wrap(p.wei, plain ? out : diff.data())}});
-      if (!plain) reorder(key("wei_from", w, ns), p.wei, diff.data(), g.wei_user, out);
+      if (!plain) reorder(window_key("wei_from", w, ns), p.wei, diff.data(), g.wei_user, out);
     }
   });
   if (s.parts > 1)

@@ -1,12 +1,13 @@
-// pool.cpp - CPU kernels of max_pool, average_pool and their gradients, float32 and
-// float64, channels_last: one task per batch range, each output cell's window walked
-// with every channel at once (contiguous rows). Pooling is memory-bound and a plain loop
-// keeps max_pool_grad's rule exact (the first maximum of a window, in row-major order,
-// gets the gradient, as TensorFlow) without oneDNN's workspace between the two calls.
+// pool.cpp - CPU kernels of max_pool, average_pool and their gradients, channels_last:
+// float32 on oneDNN (core/cpu/onednn_pool.cpp), float64 (the gradient checks; the tests'
+// reference) on the loops below: one task per batch range, each output cell's window
+// walked with every channel at once (contiguous rows). max_pool_grad gives each window's
+// gradient to its first maximum in row-major order, as TensorFlow.
 #include <algorithm>
 #include <limits>
 #include <vector>
 
+#include "core/cpu/onednn.h"
 #include "core/cpu/parallel.h"
 #include "core/cpu/window.h"
 #include "core/dispatch.h"
@@ -33,7 +34,7 @@ template <class T>
 void max_pool(const Window& w, const T* x, T* y) {
   for_outputs(w, [&](int64_t n, int64_t cell, int64_t o0, int64_t o1, int64_t o2) {
     T* yr = y + (n * w.out_cells() + cell) * w.c;
-    std::fill(yr, yr + w.c, -std::numeric_limits<T>::infinity());
+    std::fill(yr, yr + w.c, -std::numeric_limits<T>::infinity());  // (no window is only padding)
     const T* xn = x + n * w.in_cells() * w.c;
     for_taps(w, o0, o1, o2, [&](int64_t in_cell, int64_t) {
       const T* xr = xn + in_cell * w.c;
@@ -123,10 +124,26 @@ void pool_typed(OpCall& c) {
   }
 }
 
+void pool_onednn(OpCall& c) {
+  switch (c.op) {
+    case OpId::MaxPool:
+    case OpId::AvgPool:
+      return onednn::pool_forward(c.op == OpId::MaxPool, pool_window(c.in(0).shape(), c.out_shape[0], c.attrs),
+                                  in<float>(c, 0), out<float>(c));
+    case OpId::MaxPoolGrad:
+      return onednn::max_pool_backward(pool_window(c.in(0).shape(), c.in(1).shape(), c.attrs), in<float>(c, 0),
+                                       in<float>(c, 1), out<float>(c));
+    case OpId::AvgPoolGrad:
+      return onednn::avg_pool_backward(pool_window(c.out_shape[0], c.in(0).shape(), c.attrs), in<float>(c, 0),
+                                       out<float>(c));
+    default: return;
+  }
+}
+
 void pool_kernel(OpCall& c) {
   FlushDenormals ftz;
   if (c.outputs[0].size() == 0) return;
-  if (c.in(0).dtype() == DType::float32) return pool_typed<float>(c);
+  if (c.in(0).dtype() == DType::float32) return pool_onednn(c);
   pool_typed<double>(c);
 }
 

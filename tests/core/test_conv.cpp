@@ -31,6 +31,8 @@ std::vector<ConvCase> conv_cases() {
   return {
       {Shape{2, 9, 3}, Shape{3, 3, 4}, 1, "valid", 1},
       {Shape{2, 9, 3}, Shape{3, 3, 4}, 2, "same", 1},
+      {Shape{2, 9, 3}, Shape{2, 3, 4}, 2, "valid", 1},  // a cell left over at the end
+      {Shape{3, 8, 3}, Shape{2, 3, 4}, 3, "same", 1},
       {Shape{2, 9, 4}, Shape{3, 2, 4}, 1, "causal", 2},  // groups 2
       {Shape{3, 7, 6, 3}, Shape{3, 3, 3, 5}, 1, "same", 1},
       {Shape{2, 8, 7, 3}, Shape{3, 2, 3, 4}, {2, 3}, "same", 1},
@@ -170,7 +172,7 @@ TEST_CASE("pooling: gradients go to the first maximum, and are spread over the a
                                       1.0 / 3 + 1.0 / 2});
 }
 
-TEST_CASE("pooling: float32 equals float64 over shapes, strides and paddings") {
+TEST_CASE("pooling: float32 (oneDNN) equals float64 over shapes, strides and paddings, gradients included") {
   uint32_t seed = 300;
   for (auto [s, pool, strides, padding] :
        std::vector<std::tuple<Shape, std::vector<int64_t>, std::vector<int64_t>, std::string>>{
@@ -182,6 +184,15 @@ TEST_CASE("pooling: float32 equals float64 over shapes, strides and paddings") {
     for (auto f : {ops::max_pool, ops::average_pool}) {
       Tensor y = f(x, pool, strides, padding, "channels_last");
       check_close(f(ops::cast(x, DType::float32), pool, strides, padding, "channels_last"), y, 1e-6);
+      // The gradients (max_pool_grad, average_pool_grad) too.
+      Tensor dy = rand_t(y.shape(), seed++);
+      auto grad = [&](DType dt) {
+        Tensor xd = ops::cast(x, dt);
+        core::GradientTape tape;
+        tape.watch(xd);
+        return tape.gradient(ops::sum(ops::multiply(f(xd, pool, strides, padding, "channels_last"), ops::cast(dy, dt))), xd);
+      };
+      check_close(grad(DType::float32), grad(DType::float64), 1e-6);
     }
   }
 }
