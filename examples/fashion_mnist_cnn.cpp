@@ -21,10 +21,10 @@ namespace {
 
 int main_body(const example::Flags& flags) {
   const bool short_run = flags.short_run();
-  const int epochs = int(flags.get_int("epochs", short_run ? 1 : 10));
-  const int64_t batch = flags.get_int("batch", 64), seed = flags.get_int("seed", 42);
+  const int epochs = int(flags.get_int("epochs", short_run ? 2 : 10));
+  const int64_t batch = flags.get_int("batch", short_run ? 32 : 64), seed = flags.get_int("seed", 42);
   const int verbose = int(flags.get_int("verbose", short_run ? 2 : 1));
-  example::FashionMnist data = example::load_fashion_mnist(short_run ? 5000 : -1, short_run ? 2000 : -1);
+  example::FashionMnist data = example::load_fashion_mnist(short_run ? 4000 : -1, short_run ? 2000 : -1);
 
   ops::set_random_seed(uint64_t(seed));
   auto model = keras::Sequential({
