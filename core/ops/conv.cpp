@@ -9,8 +9,10 @@
 //   (ConvBackpropFilter). x (batch, *spatial, channels), kernel (*size, channels / groups,
 //   filters); filters divisible by groups. Output (batch, *out, filters) with
 //   out = (in + before + after - ((size - 1) * dilation + 1)) / stride + 1 (>= 1).
+//   Every padding is smaller than its window ((size - 1) * dilation + 1, the pool size):
+//   no window is only padding.
 // - MaxPool (x), AvgPool (x), MaxPoolGrad (x, dy), AvgPoolGrad (dy): axes = pool size,
-//   strides, begin/end = padding (each < the pool size: no window is only padding);
+//   strides, begin/end = padding;
 //   shape = the input's shape (AvgPoolGrad). AvgPool averages the cells inside the input.
 #include <algorithm>
 #include <string>
@@ -57,9 +59,18 @@ std::vector<int64_t> out_sizes(const OpCall& c, const Shape& x, const std::vecto
   std::vector<int64_t> out(static_cast<size_t>(r));
   for (int64_t i = 0; i < r; ++i) {
     const size_t u = static_cast<size_t>(i);
+    if (window[u] > (int64_t(1) << 31) || dilation[u] > (int64_t(1) << 31))
+      throw_invalid(std::string(c.name()) + ": window size " + dims_str(window) + " or dilation " +
+                    dims_str(dilation) + " out of range");
     const int64_t eff = (window[u] - 1) * dilation[u] + 1;
+    // Keras's paddings ("same", "causal") never reach a whole window: larger ones (a graph
+    // file's) are refused, so an output is never larger than its input allows.
+    if (a.begin[u] >= eff || a.end[u] >= eff)
+      throw_invalid(std::string(c.name()) + ": expected padding smaller than the window (" + std::to_string(eff) +
+                    " cells on spatial axis " + std::to_string(i) + "), but received " + dims_str(a.begin) + " / " +
+                    dims_str(a.end));
     const int64_t padded = x[i + 1] + a.begin[u] + a.end[u];
-    if (window[u] > (int64_t(1) << 31) || padded < eff)
+    if (padded < eff)
       throw_invalid(std::string(c.name()) + ": the window (size " + dims_str(window) + ", dilation " +
                     dims_str(dilation) + ") does not fit the input of shape " + x.str() +
                     " with padding " + dims_str(a.begin) + " / " + dims_str(a.end) + " on spatial axis " +
@@ -129,14 +140,6 @@ void infer_conv_bpf(OpCall& c) {  // (x, dy) -> dkernel of shape attrs.shape
 Shape pool_shape(const OpCall& c, const Shape& x) {
   const int64_t r = spatial_rank(c, x, "inputs");
   expect_len(c, c.attrs.axes, r, "pool sizes", 1);
-  for (int64_t i = 0; i < r; ++i) {
-    const size_t u = static_cast<size_t>(i);
-    if (u < c.attrs.begin.size() && u < c.attrs.end.size() &&
-        (c.attrs.begin[u] >= c.attrs.axes[u] || c.attrs.end[u] >= c.attrs.axes[u]))
-      throw_invalid(std::string(c.name()) + ": expected padding smaller than the pool size " +
-                    dims_str(c.attrs.axes) + ", but received " + dims_str(c.attrs.begin) + " / " +
-                    dims_str(c.attrs.end));
-  }
   std::vector<int64_t> dims = out_sizes(c, x, c.attrs.axes, std::vector<int64_t>(size_t(r), 1));
   dims.insert(dims.begin(), x[0]);
   dims.push_back(x[r + 1]);

@@ -140,6 +140,12 @@ TEST_CASE("conv: bad inputs raise naming what was expected and received") {
             .find("int32") != std::string::npos);
   CHECK(msg([&] { ops::max_pool(x, 3, std::nullopt, "causal"); }).find("causal") != std::string::npos);
   CHECK(msg([&] { ops::max_pool(x, 9); }).find("does not fit") != std::string::npos);
+  // Explicit geometry (the gradient ops, graph files): paddings reaching a whole window.
+  CHECK(msg([&] { ops::conv_backprop_input(ops::zeros({2, 8, 8, 2}), ops::zeros({3, 3, 4, 2}), Shape{2, 8, 8, 4},
+                                           {{1, 1}, {3, 0}, {3, 0}, {1, 1}}); })
+            .find("padding smaller than the window (3") != std::string::npos);
+  CHECK(msg([&] { ops::average_pool_grad(ops::zeros({1, 4, 1}), Shape{1, 4, 1}, {2}, {{1}, {int64_t(1) << 40}, {0}, {1}}); })
+            .find("padding smaller") != std::string::npos);
 }
 
 TEST_CASE("pooling: max and average by hand, same padding leaves padded cells out of the average") {
