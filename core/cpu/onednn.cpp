@@ -60,6 +60,9 @@ std::shared_ptr<const Primitive> cached(const std::string& key, const std::funct
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
   }
+  // A primitive sizes its work for the OpenMP threads of the thread that makes it: one
+  // (stream() sets that), or an OpenMP team would start when it runs.
+  stream();
   auto p = std::make_shared<const Primitive>(make());  // outside the lock: slow
   std::lock_guard<std::mutex> lock(mu);
   if (cache.size() >= kMaxEntries) cache.clear();

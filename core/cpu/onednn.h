@@ -110,6 +110,7 @@ std::shared_ptr<const T> cached_as(const std::string& key, const std::function<T
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
   }
+  stream();  // one OpenMP thread on this thread, as in cached()
   auto p = std::make_shared<const T>(make());  // outside the lock: slow
   std::lock_guard<std::mutex> lock(mu);
   if (cache.size() >= 256) cache.clear();
