@@ -1,5 +1,8 @@
-// matmul.cpp - ops::matmul against a direct cblas_sgemm call on the same shapes.
-// Prints one JSON line: per shape, GFLOP/s of both and the ratio ours / cblas.
+// matmul.cpp - ops::matmul on each GEMM library the engine has (OpenBLAS, oneDNN, and the
+// one its rule picks), against a direct cblas_sgemm call, on square shapes and on the
+// MLP's training shapes (forward x.W, backward dy.W^T and x^T.dy); and fused_matmul
+// (bias + relu) against matmul, add and relu as three ops.
+// Prints one JSON line: OpenBLAS's core name, per shape GFLOP/s of each and the ratios.
 // Usage: bench_matmul [--threads N]
 #include <cblas.h>
 
@@ -9,45 +12,75 @@
 
 #include "bench_util.h"
 #include "core/core.h"
+#include "core/cpu/onednn.h"
+
+namespace ops = core::ops;
+using core::Tensor;
 
 int main(int argc, char** argv) {
   if (int t = bench::threads_flag(argc, argv)) core::set_num_threads(t);
-  struct S { int64_t m, k, n; };
-  std::vector<S> shapes = {{64, 64, 64},    {128, 128, 128}, {256, 256, 256}, {512, 512, 512},
-                           {1024, 1024, 1024}, {32, 784, 300}, {256, 784, 300}};
+  struct S {
+    int64_t m, k, n;
+    bool ta, tb;
+  };
+  std::vector<S> shapes = {{64, 64, 64, 0, 0},     {256, 256, 256, 0, 0}, {1024, 1024, 1024, 0, 0},
+                           {32, 784, 300, 0, 0},   {32, 300, 784, 0, 1},  {784, 32, 300, 1, 0},
+                           {32, 300, 100, 0, 0},   {256, 784, 300, 0, 0}, {784, 256, 300, 1, 0}};
   std::string rows;
   for (const S& s : shapes) {
-    core::ops::RandomOptions o;
+    ops::RandomOptions o;
     o.seed = 1;
-    core::Tensor a = core::ops::random_uniform({s.m, s.k}, o);
+    Tensor a = ops::random_uniform(s.ta ? core::Shape{s.k, s.m} : core::Shape{s.m, s.k}, o);
     o.seed = 2;
-    core::Tensor b = core::ops::random_uniform({s.k, s.n}, o);
+    Tensor b = ops::random_uniform(s.tb ? core::Shape{s.n, s.k} : core::Shape{s.k, s.n}, o);
     std::vector<float> c(static_cast<size_t>(s.m * s.n));
     const float* pa = a.data<float>();
     const float* pb = b.data<float>();
-    double flop = 2.0 * double(s.m) * double(s.k) * double(s.n);
-    int iters = std::max(1, int(2e8 / flop));  // about 0.2 GFLOP per timed batch
-    // Interleave the two measurements so drifting machine load hits both alike.
-    std::vector<double> ours, ref;
+    const double flop = 2.0 * double(s.m) * double(s.k) * double(s.n);
+    const int iters = std::max(1, int(2e8 / flop));  // about 0.2 GFLOP per timed batch
+    auto with = [&](int lib) {
+      return [&, lib] {
+        core::cpu::onednn::force_gemm_library(lib);
+        ops::matmul(a, b, s.ta, s.tb);
+      };
+    };
+    // Interleaved rounds, so drifting machine load hits every variant alike.
+    std::vector<double> t_blas, t_dnnl, t_auto, t_ref;
     for (int r = 0; r < 5; ++r) {
-      ours.push_back(bench::time_per_call([&] { core::ops::matmul(a, b); }, iters, 3));
-      ref.push_back(bench::time_per_call(
+      t_blas.push_back(bench::time_per_call(with(0), iters, 3));
+      t_dnnl.push_back(bench::time_per_call(with(1), iters, 3));
+      t_auto.push_back(bench::time_per_call(with(-1), iters, 3));
+      t_ref.push_back(bench::time_per_call(
           [&] {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(s.m), int(s.n), int(s.k),
-                        1.0f, pa, int(s.k), pb, int(s.n), 0.0f, c.data(), int(s.n));
+            cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans, int(s.m),
+                        int(s.n), int(s.k), 1.0f, pa, int(s.ta ? s.m : s.k), pb, int(s.tb ? s.k : s.n), 0.0f,
+                        c.data(), int(s.n));
           },
           iters, 3));
     }
-    double g_ours = flop / bench::median(ours) / 1e9, g_ref = flop / bench::median(ref) / 1e9;
-    char buf[256];
+    auto gf = [&](const std::vector<double>& t) { return flop / bench::median(t) / 1e9; };
+    char buf[400];
     std::snprintf(buf, sizeof buf,
-                  "%s{\"m\":%lld,\"k\":%lld,\"n\":%lld,\"gflops\":%.2f,\"cblas_gflops\":%.2f,"
-                  "\"ratio\":%.3f}",
-                  rows.empty() ? "" : ",", (long long)s.m, (long long)s.k, (long long)s.n, g_ours,
-                  g_ref, g_ours / g_ref);
+                  "%s{\"m\":%lld,\"k\":%lld,\"n\":%lld,\"ta\":%d,\"tb\":%d,\"openblas_gflops\":%.1f,"
+                  "\"onednn_gflops\":%.1f,\"auto_gflops\":%.1f,\"cblas_gflops\":%.1f,\"onednn_over_openblas\":%.2f}",
+                  rows.empty() ? "" : ",", (long long)s.m, (long long)s.k, (long long)s.n, int(s.ta), int(s.tb),
+                  gf(t_blas), gf(t_dnnl), gf(t_auto), gf(t_ref), gf(t_dnnl) / gf(t_blas));
     rows += buf;
   }
-  std::printf("{\"bench\":\"matmul\",\"threads\":%d,\"results\":[%s]}\n", core::get_num_threads(),
-              rows.c_str());
+  // The Dense layer's forward pass at batch 32: one fused op against three.
+  ops::RandomOptions o;
+  o.minval = -1;
+  Tensor x = ops::random_uniform({32, 784}, o), w = ops::random_uniform({784, 300}, o),
+         bias = ops::random_uniform({300}, o);
+  std::vector<double> t_fused, t_three;
+  for (int r = 0; r < 5; ++r) {
+    t_fused.push_back(bench::time_per_call([&] { ops::fused_matmul(x, w, bias, true); }, 200, 3));
+    t_three.push_back(bench::time_per_call([&] { ops::relu(ops::add(ops::matmul(x, w), bias)); }, 200, 3));
+  }
+  const char* core_name = openblas_get_corename();
+  std::printf("{\"bench\":\"matmul\",\"threads\":%d,\"openblas_core\":\"%s\",\"results\":[%s],"
+              "\"dense_32x784x300_relu_us\":{\"fused\":%.1f,\"three_ops\":%.1f}}\n",
+              core::get_num_threads(), core_name ? core_name : "?", rows.c_str(), bench::median(t_fused) * 1e6,
+              bench::median(t_three) * 1e6);
   return 0;
 }

@@ -54,6 +54,7 @@ Graph trace_once(const ExportBody& body, const std::vector<TensorSpec>& sig, int
 // Variables become constants (their current values); state changes and host calls raise.
 void freeze(Graph& g) {
   graph::unfuse_elementwise(g);  // subgraphs were fused when traced
+  graph::unfuse_matmul_epilogue(g);
   for (Node& n : g.nodes) {
     if (n.kind != NodeKind::Op) continue;
     if (n.op == OpId::ReadVariable) {

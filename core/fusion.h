@@ -33,6 +33,11 @@ int fuse_elementwise(Graph& g);
 // The inverse: each FusedElementwise node back as its original nodes (for export, whose
 // file format lists primitive ops only).
 void unfuse_elementwise(Graph& g);
+// matmul (rank 2, float) -> add of a (N,) bias -> relu, each intermediate used once,
+// becomes one FusedMatMul node (runs before fuse_elementwise, which would take the add
+// and the relu); returns how many nodes it removed. And the inverse, for export.
+int fuse_matmul_epilogue(Graph& g);
+void unfuse_matmul_epilogue(Graph& g);
 }  // namespace graph
 
 }  // namespace core

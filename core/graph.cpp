@@ -364,6 +364,7 @@ void optimize(Graph& g) {
   fold_constants(g);
   eliminate_common(g);
   prune(g);
+  fuse_matmul_epilogue(g);
   fuse_elementwise(g);
   plan_memory(g);
 }

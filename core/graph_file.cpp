@@ -262,7 +262,7 @@ Graph Reader::graph(int depth) {
     } else {
       n.op = op();
       const unsigned flags = op_def(n.op).flags;
-      if (n.op == OpId::HostFunction || n.op == OpId::FusedElementwise ||
+      if (n.op == OpId::HostFunction || n.op == OpId::FusedElementwise || n.op == OpId::FusedMatMul ||
           ((flags & kWritesState) && n.op != OpId::Cond && n.op != OpId::While) || (flags & kReadsState))
         bad(std::string("op ") + op_name(n.op) + " cannot appear in an exported graph");
       n.attrs = attrs(depth);

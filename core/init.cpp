@@ -21,6 +21,8 @@ void ensure_initialized() {
     define_control_flow_ops();
     define_fused_ops();
     define_conv_ops();
+    define_fused_matmul_ops();
+    define_linalg_ops();
     define_arities();
     register_cpu_kernels();
   });
@@ -40,6 +42,8 @@ void register_cpu_kernels() {
   register_cpu_fused_kernels();
   register_cpu_conv_kernels();
   register_cpu_pool_kernels();
+  register_cpu_linalg_solve_kernels();
+  register_cpu_linalg_decomp_kernels();
 }
 
 }  // namespace core

@@ -19,6 +19,7 @@ void define_training_ops();
 void define_control_flow_ops();
 void define_fused_ops();
 void define_conv_ops();
+void define_fused_matmul_ops();
 void define_arities();
 
 // The CPU kernels of each family (core/cpu/*.cpp). CUDA kernels register here too
@@ -37,4 +38,8 @@ void register_cpu_fused_kernels();
 void register_cpu_conv_kernels();
 void register_cpu_pool_kernels();
 void register_cpu_kernels();
+// linear algebra (core/ops/linalg.cpp, core/cpu/linalg_*.cpp)
+void define_linalg_ops();
+void register_cpu_linalg_solve_kernels();
+void register_cpu_linalg_decomp_kernels();
 }  // namespace core

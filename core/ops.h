@@ -163,6 +163,10 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false,
 // Contracts a's axes_a with b's axes_b (tf.tensordot).
 Tensor tensordot(const Tensor& a, const Tensor& b, const Axes& axes_a, const Axes& axes_b);
 Tensor tensordot(const Tensor& a, const Tensor& b, int64_t n_axes);
+// matmul(a, b) [+ bias] [then relu] in one kernel (TensorFlow's _FusedMatMul): a and b of
+// rank 2, bias (N,) or undefined. Traced functions make it from such chains themselves.
+Tensor fused_matmul(const Tensor& a, const Tensor& b, const Tensor& bias = {}, bool relu = false,
+                    bool transpose_a = false, bool transpose_b = false);
 
 // ---- shapes and data movement ----------------------------------------------------------
 Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape);  // one -1 allowed
@@ -262,3 +266,5 @@ inline constexpr int kMaxThreads = 1024;
 void set_num_threads(int n);
 int get_num_threads();
 }  // namespace core
+
+#include "core/linalg.h"  // linear algebra (keras.ops.linalg)

@@ -152,11 +152,59 @@ void matmul_kernel(OpCall& c) {
   }
 }
 
+// FusedMatMul's epilogue after a BLAS product: y = y + bias, then relu, one pass over
+// the rows (the formulas of the add and relu kernels, so the result is the unfused one).
+template <class T>
+void bias_relu(T* y, int64_t m, int64_t n, const T* bias, bool relu) {
+  if (!bias && !relu) return;
+  parallel_for(m, std::max<int64_t>(1, kElementwiseGrain / n), [=](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      T* row = y + i * n;
+      if (bias)
+        for (int64_t j = 0; j < n; ++j) row[j] = row[j] + bias[j];
+      if (relu)
+        for (int64_t j = 0; j < n; ++j) row[j] = row[j] <= T(0) ? T(0) : row[j];
+    }
+  });
+}
+
+template <class T>
+void fused_matmul(OpCall& c, int64_t m, int64_t n, int64_t k) {
+  const bool ta = c.attrs.flag, tb = c.attrs.flag2, relu = c.attrs.k == 1;
+  const T* a = static_cast<const T*>(c.in(0).raw_data());
+  const T* b = static_cast<const T*>(c.in(1).raw_data());
+  const T* bias = c.inputs.size() == 3 ? static_cast<const T*>(c.in(2).raw_data()) : nullptr;
+  T* y = static_cast<T*>(c.outputs[0].raw_mutable_data());
+  if constexpr (std::is_same_v<T, float>) {
+    onednn::Gemm g{.m = m, .n = n, .k = k, .ta = ta, .tb = tb, .a = a, .lda = ta ? m : k, .b = b,
+                   .ldb = tb ? k : n, .c = y, .ldc = n, .bias = bias,
+                   .epilogue = relu ? onednn::Epilogue::relu : onednn::Epilogue::none};
+    if (onednn::prefer_for_gemm(g)) return onednn::gemm(g);
+  }
+  if (k == 0)
+    std::memset(y, 0, size_t(m * n) * sizeof(T));
+  else
+    gemm(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, y);
+  bias_relu(y, m, n, bias, relu);
+}
+
+void fused_matmul_kernel(OpCall& c) {
+  const Shape &sa = c.in(0).shape(), &sb = c.in(1).shape();
+  const int64_t m = sa[c.attrs.flag ? 1 : 0], k = sa[c.attrs.flag ? 0 : 1], n = sb[c.attrs.flag2 ? 0 : 1];
+  if (c.outputs[0].size() == 0) return;
+  if (m > INT_MAX || n > INT_MAX || k > INT_MAX)
+    throw_invalid(std::string(c.name()) + ": matrices of shapes " + sa.str() + " and " + sb.str() +
+                  " exceed the 32-bit sizes BLAS accepts");
+  if (c.in(0).dtype() == DType::float32) return fused_matmul<float>(c, m, n, k);
+  return fused_matmul<double>(c, m, n, k);
+}
+
 }  // namespace
 }  // namespace core::cpu
 
 namespace core {
 void register_cpu_matmul_kernels() {
   register_kernel(OpId::MatMul, Device::Kind::CPU, cpu::matmul_kernel);
+  register_kernel(OpId::FusedMatMul, Device::Kind::CPU, cpu::fused_matmul_kernel);
 }
 }  // namespace core

@@ -14,13 +14,19 @@ const dnnl::engine& engine() {
   return e;
 }
 
-dnnl::stream& stream() {
-  thread_local dnnl::stream s = [] {
-    // oneDNN sizes its parallel regions by this thread's OpenMP setting: one thread, so
-    // no OpenMP team is ever started (the engine's pool owns the parallelism).
+void serial_on_this_thread() {
+  // oneDNN sizes its parallel regions by this thread's OpenMP setting: one thread, so no
+  // OpenMP team is ever started (the engine's pool owns the parallelism).
+  thread_local const bool done = [] {
     omp_set_num_threads(1);
-    return dnnl::stream(engine());
+    return true;
   }();
+  (void)done;
+}
+
+dnnl::stream& stream() {
+  serial_on_this_thread();
+  thread_local dnnl::stream s(engine());
   return s;
 }
 
@@ -60,9 +66,9 @@ std::shared_ptr<const Primitive> cached(const std::string& key, const std::funct
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
   }
-  // A primitive sizes its work for the OpenMP threads of the thread that makes it: one
-  // (stream() sets that), or an OpenMP team would start when it runs.
-  stream();
+  // A primitive sizes its work for the OpenMP threads of the thread that makes it: one,
+  // or an OpenMP team would start when it runs.
+  serial_on_this_thread();
   auto p = std::make_shared<const Primitive>(make());  // outside the lock: slow
   std::lock_guard<std::mutex> lock(mu);
   if (cache.size() >= kMaxEntries) cache.clear();

@@ -24,7 +24,11 @@ namespace core::cpu::onednn {
 
 const dnnl::engine& engine();
 
-// This thread's stream. The first call on a thread also limits oneDNN to that thread.
+// Limits oneDNN's calls from this thread to this thread (one OpenMP thread); cheap after
+// the first call on a thread. stream() and the GEMM call it.
+void serial_on_this_thread();
+
+// This thread's stream.
 dnnl::stream& stream();
 
 // Whether oneDNN's effective ISA is AVX-512 (avx512_core) or better.
@@ -59,7 +63,7 @@ Primitive make_primitive(const typename P::primitive_desc& pd) {
 dnnl::memory wrap(const dnnl::memory::desc& md, const void* data);
 
 // ---- GEMM (core/cpu/onednn_gemm.cpp) ---------------------------------------------------
-// C (m x n, row stride ldc) = op(A) op(B) [+ bias (n)] [then the epilogue], float32,
+// C (m x n, row stride ldc) = op(A) op(B) [+ bias (n)] [then the relu], float32,
 // row-major; op(A) = A^T when ta (A is k x m, row stride lda), else A (m x k).
 enum class Epilogue { none, relu };
 
@@ -83,7 +87,7 @@ bool prefer_for_gemm(const Gemm& g);
 // Runs the product, sliced over the engine's pool.
 void gemm(const Gemm& g);
 
-// Tests: -1 follows the rule, 0 forces OpenBLAS, 1 forces oneDNN (float32 GEMMs).
+// Tests: -1 follows the rule (or KERAS_CPP_GEMM), 0 forces OpenBLAS, 1 forces oneDNN.
 void force_gemm_library(int which);
 
 // ---- window ops: convolution and pooling (core/cpu/onednn_conv.cpp, onednn_pool.cpp) ---
@@ -110,7 +114,7 @@ std::shared_ptr<const T> cached_as(const std::string& key, const std::function<T
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
   }
-  stream();  // one OpenMP thread on this thread, as in cached()
+  serial_on_this_thread();  // as in cached(): primitives are sized for one OpenMP thread
   auto p = std::make_shared<const T>(make());  // outside the lock: slow
   std::lock_guard<std::mutex> lock(mu);
   if (cache.size() >= 256) cache.clear();

@@ -1,11 +1,15 @@
-// onednn_gemm.cpp - float32 GEMM on oneDNN's matmul primitive, with the bias and a relu
-// as post-ops, sliced over the engine's pool (core/cpu/onednn.h), and the rule that
-// picks oneDNN or OpenBLAS.
+// onednn_gemm.cpp - float32 GEMM on oneDNN (dnnl_sgemm), with the bias and the relu
+// applied to each slice right after its product, sliced over the engine's pool
+// (core/cpu/onednn.h); and the rule that picks oneDNN or OpenBLAS. (oneDNN's matmul
+// primitive with a bias and a relu post-op costs more per call on the MLP's small
+// products, and its relu turns NaN into 0 where the engine's keeps NaN, as TensorFlow's.)
 #include <cblas.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 
 #include "core/cpu/onednn.h"
@@ -15,10 +19,14 @@
 namespace core::cpu::onednn {
 namespace {
 
-using dims = dnnl::memory::dims;
-constexpr auto f32 = dnnl::memory::data_type::f32;
-
-std::atomic<int> g_forced{-1};  // -1: the rule; 0: OpenBLAS; 1: oneDNN
+// -1: the rule; 0: OpenBLAS; 1: oneDNN. KERAS_CPP_GEMM=openblas|onednn sets it at start.
+int forced_from_env() {
+  const char* v = std::getenv("KERAS_CPP_GEMM");
+  if (!v) return -1;
+  const std::string s = v;
+  return s == "openblas" ? 0 : s == "onednn" ? 1 : -1;
+}
+std::atomic<int> g_forced{forced_from_env()};
 
 // OpenBLAS kernels built for AVX-512 (its core names; OPENBLAS_CORETYPE can select
 // another, for example Haswell's AVX2 kernels on an AVX-512 machine).
@@ -33,45 +41,23 @@ bool openblas_runs_avx512() {
   return yes;
 }
 
-struct Descs {
-  dnnl::memory::desc a, b, c, bias;
-};
-
-Descs descs(const Gemm& g) {
-  Descs d;
-  d.a = dnnl::memory::desc(dims{g.m, g.k}, f32, g.ta ? dims{1, g.lda} : dims{g.lda, 1});
-  d.b = dnnl::memory::desc(dims{g.k, g.n}, f32, g.tb ? dims{1, g.ldb} : dims{g.ldb, 1});
-  d.c = dnnl::memory::desc(dims{g.m, g.n}, f32, dims{g.ldc, 1});
-  if (g.bias) d.bias = dnnl::memory::desc(dims{1, g.n}, f32, dims{g.n, 1});
-  return d;
-}
-
-std::string key(const Gemm& g) {
-  std::string k = "matmul";
-  for (int64_t v : {g.m, g.n, g.k, g.lda, g.ldb, g.ldc, int64_t(g.ta), int64_t(g.tb),
-                    int64_t(g.bias != nullptr), int64_t(g.epilogue)})
-    k += ' ' + std::to_string(v);
-  return k;
-}
-
-// One product on the calling thread.
+// One product on the calling thread: oneDNN's BLAS-like sgemm (row-major; no primitive
+// or memory objects to make per call, which would cost microseconds on small products),
+// then the bias and the relu over the rows just written, while they are in cache (the
+// formulas of the add and relu kernels: the result is the unfused one).
 void run(const Gemm& g) {
-  const Descs d = descs(g);
-  auto prim = cached(key(g), [&] {
-    dnnl::primitive_attr a = attr();
-    if (g.epilogue == Epilogue::relu) {
-      dnnl::post_ops po;
-      po.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-      a.set_post_ops(po);
-    }
-    auto desc = g.bias ? dnnl::matmul::desc(d.a, d.b, d.bias, d.c) : dnnl::matmul::desc(d.a, d.b, d.c);
-    return make_primitive<dnnl::matmul>(dnnl::matmul::primitive_desc(desc, a, engine()));
-  });
-  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, wrap(d.a, g.a)},
-                                              {DNNL_ARG_WEIGHTS, wrap(d.b, g.b)},
-                                              {DNNL_ARG_DST, wrap(d.c, g.c)}};
-  if (g.bias) args.emplace(DNNL_ARG_BIAS, wrap(d.bias, g.bias));
-  execute(*prim, std::move(args));
+  serial_on_this_thread();
+  const dnnl_status_t st = dnnl_sgemm(g.ta ? 'T' : 'N', g.tb ? 'T' : 'N', g.m, g.n, g.k, 1.0f, g.a, g.lda, g.b,
+                                      g.ldb, 0.0f, g.c, g.ldc);
+  if (st != dnnl_success) throw std::runtime_error("oneDNN sgemm failed with status " + std::to_string(int(st)));
+  if (!g.bias && g.epilogue == Epilogue::none) return;
+  for (int64_t i = 0; i < g.m; ++i) {
+    float* row = g.c + i * g.ldc;
+    if (g.bias)
+      for (int64_t j = 0; j < g.n; ++j) row[j] = row[j] + g.bias[j];
+    if (g.epilogue == Epilogue::relu)
+      for (int64_t j = 0; j < g.n; ++j) row[j] = row[j] <= 0.0f ? 0.0f : row[j];  // NaN stays
+  }
 }
 
 // The slice [begin, end) of the rows (split_n false) or columns (true) of C.
@@ -92,7 +78,7 @@ Gemm slice(const Gemm& g, bool split_n, int64_t begin, int64_t end) {
 
 }  // namespace
 
-void force_gemm_library(int which) { g_forced.store(which); }
+void force_gemm_library(int which) { g_forced.store(which < 0 ? forced_from_env() : which); }
 
 bool prefer_for_gemm(const Gemm&) {
   const int forced = g_forced.load();

@@ -22,6 +22,7 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["GaussianNoise"] = GaussianNoiseLayer::from_config;
   f["Lambda"] = LambdaLayer::from_config;
   f["Masking"] = MaskingLayer::from_config;
+  f["Rescaling"] = RescalingLayer::from_config;
   f["LeakyReLU"] = LeakyReLULayer::from_config;
   f["Permute"] = PermuteLayer::from_config;
   f["PReLU"] = PReLULayer::from_config;

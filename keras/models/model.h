@@ -52,6 +52,9 @@ class InputLayer : public layers::Layer {
   // layer and its output do not keep each other alive.
   KerasTensor output();
   void make_output() { output(); }
+  // x converted to dtype (Keras converts a model's inputs to its Inputs' dtypes: uint8
+  // images feed a float32 model).
+  static Tensor convert(const Tensor& x, DType dtype);
 
  private:
   ShapeSpec batch_shape_;

@@ -303,6 +303,18 @@ std::vector<Case> matmul_cases() {
   add(Shape{2, 3}, Shape{3}, false, false);           // vector on the right
   cs.push_back({"matmul", [](const std::vector<Tensor>& x) { return ops::tensordot(x[0], x[1], 1); },
                 {Input{Shape{2, 3}}, Input{Shape{3, 2}}}});
+  // fused_matmul: with a bias and relu (inputs kept away from relu's kink), and each
+  // transpose; without a bias.
+  for (bool ta : {false, true})
+    for (bool tb : {false, true})
+      cs.push_back({"fused_matmul",
+                    [ta, tb](const std::vector<Tensor>& x) { return ops::fused_matmul(x[0], x[1], x[2], true, ta, tb); },
+                    {Input{ta ? Shape{3, 2} : Shape{2, 3}, 0.2, 1.0}, Input{tb ? Shape{4, 3} : Shape{3, 4}, 0.2, 1.0},
+                     Input{Shape{4}, 0.1, 0.5}}});
+  cs.push_back({"fused_matmul", [](const std::vector<Tensor>& x) { return ops::fused_matmul(x[0], x[1], x[2], true); },
+                {Input{Shape{2, 3}, 0.2, 1.0}, Input{Shape{3, 4}, -1.0, -0.2}, Input{Shape{4}, -0.5, 0.1}}});  // relu closed
+  cs.push_back({"fused_matmul", [](const std::vector<Tensor>& x) { return ops::fused_matmul(x[0], x[1]); },
+                {Input{Shape{2, 3}}, Input{Shape{3, 2}}}});
   return cs;
 }
 
@@ -430,13 +442,61 @@ std::vector<Case> conv_cases() {
                   return ops::average_pool_grad(in[0], Shape{1, 5, 2}, {3}, {{2}, {1}, {1}, {1}});
                 },
                 {Input{Shape{1, 3, 2}}}});
+// Linear algebra: well-conditioned inputs (x + 3I), symmetric ones (x x^T + 3I, x + x^T) for
+// cholesky and eigh, and every output of the decompositions in one flat tensor.
+std::vector<Case> linalg_cases() {
+  std::vector<Case> cs;
+  auto shift = [](const Tensor& x) {
+    const int64_t n = x.shape()[x.rank() - 1];
+    return ops::add(x, ops::multiply(ops::eye(n, std::nullopt, DType::float64), ops::scalar_like(x, 3.0)));
+  };
+  auto flat = [](std::vector<Tensor> ts) {
+    for (auto& t : ts) t = ops::reshape(t, {-1});
+    return ops::concat(ts, 0);
+  };
+  auto one = [&](std::string name, std::function<Tensor(const Tensor&)> f, std::vector<Shape> shapes, double lo = -1,
+                 double hi = 1) {
+    for (const Shape& s : shapes)
+      cs.push_back({name, [f](const std::vector<Tensor>& x) { return f(x[0]); }, {Input{s, lo, hi, false, {}}}});
+  };
+  one("inv", [=](auto& x) { return ops::inv(shift(x)); }, {Shape{3, 3}, Shape{2, 2, 2}});
+  one("det", [=](auto& x) { return ops::det(shift(x)); }, {Shape{3, 3}, Shape{2, 2, 2}});
+  one("slogdet", [=](auto& x) { return ops::slogdet(shift(x)).logabsdet; }, {Shape{3, 3}, Shape{2, 2, 2}});
+  one("slogdet", [=](auto& x) { return ops::slogdet(ops::neg(shift(x))).logabsdet; }, {Shape{3, 3}});
+  auto solve2 = [&](std::string name, std::function<Tensor(const Tensor&, const Tensor&)> f, Shape sa, Shape sb) {
+    cs.push_back({name, [f](const std::vector<Tensor>& x) { return f(x[0], x[1]); },
+                  {Input{sa, -1, 1, false, {}}, Input{sb}}});
+  };
+  solve2("solve", [=](auto& a, auto& b) { return ops::solve(shift(a), b); }, Shape{3, 3}, Shape{3, 2});
+  solve2("solve", [=](auto& a, auto& b) { return ops::solve(shift(a), b); }, Shape{2, 2, 2}, Shape{2, 2, 1});
+  solve2("solve", [=](auto& a, auto& b) { return ops::solve(shift(a), b); }, Shape{3, 3}, Shape{3});
+  for (bool lower : {true, false})
+    solve2("solve_triangular", [=](auto& a, auto& b) { return ops::solve_triangular(shift(a), b, lower); },
+           Shape{3, 3}, Shape{3, 2});
+  auto spd = [=](const Tensor& x) { return shift(ops::matmul(x, x, false, true)); };
+  one("cholesky", [=](auto& x) { return ops::cholesky(spd(x)); }, {Shape{3, 3}, Shape{2, 2, 2}});
+  one("cholesky", [=](auto& x) { return ops::cholesky(spd(x), true); }, {Shape{3, 3}});
+  one("qr", [=](auto& x) { auto d = ops::qr(x); return flat({d.q, d.r}); }, {Shape{4, 3}, Shape{3, 3}, Shape{3, 5}, Shape{2, 3, 2}});
+  one("qr", [=](auto& x) { auto d = ops::qr(x, "complete"); return flat({d.q, d.r}); }, {Shape{2, 4}});
+  one("svd", [=](auto& x) { return ops::svd(x, true, false).s; }, {Shape{3, 2}, Shape{2, 2, 3}});
+  one("svd", [=](auto& x) { auto d = ops::svd(x, false); return flat({d.u, d.s, d.vh}); },
+      {Shape{4, 3}, Shape{3, 3}, Shape{2, 4}});
+  one("svd", [=](auto& x) { auto d = ops::svd(x, true); return flat({d.u, d.s, d.vh}); }, {Shape{3, 2}, Shape{2, 3}});
+  one("eigh", [=](auto& x) { auto d = ops::eigh(ops::add(x, ops::transpose(x))); return flat({d.eigenvalues, d.eigenvectors}); },
+      {Shape{3, 3}, Shape{2, 2, 2}});
+  // Compositions, checked through their primitives.
+  one("svd", [=](auto& x) { return ops::norm(x, "nuc"); }, {Shape{3, 2}});
+  one("svd", [=](auto& x) { return ops::pinv(x); }, {Shape{3, 2}});
+  solve2("svd", [=](auto& a, auto& b) { return ops::lstsq(a, b); }, Shape{4, 2}, Shape{4, 2});
+  one("gather", [=](auto& x) { return ops::trace(x, 1, 0, 2); }, {Shape{3, 2, 4}});
+  one("unsorted_segment_sum", [=](auto& x) { return ops::diag(x, -1); }, {Shape{3}});
   return cs;
 }
 
 std::vector<Case> all_first_order_cases() {
   std::vector<Case> all;
   for (auto fam : {unary_cases, binary_cases, reduce_cases, matmul_cases, nn_cases, shape_cases, control_flow_cases,
-                   conv_cases})
+                   linalg_cases, conv_cases})
     for (auto& c : fam()) all.push_back(c);
   return all;
 }

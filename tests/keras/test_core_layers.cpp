@@ -33,6 +33,9 @@ TEST_CASE("core layers: the layer harness" * doctest::test_suite("layer_harness"
   run_layer_test({"permute", [] { return layers::Permute({2, 1}); }, {Shape{2, 3, 4}}, {}, {2, 4, 3}});
   run_layer_test({"permute 3", [] { return layers::Permute({3, 1, 2}); }, {Shape{2, 3, 4, 5}}, {},
                   {2, 5, 3, 4}});
+  run_layer_test({"rescaling", [] { return layers::Rescaling(1.0 / 255, 0.5); }, {Shape{2, 4}}, {}, {2, 4}});
+  run_layer_test({"rescaling per channel", [] { return layers::Rescaling({2.0, 3.0, 4.0}, {1.0, 0.0, -1.0}); },
+                  {Shape{2, 2, 3}}, {}, {2, 2, 3}});
   run_layer_test({"repeat_vector", [] { return layers::RepeatVector(3); }, {Shape{2, 4}}, {}, {2, 3, 4}});
   run_layer_test({"lambda", [] { return layers::Lambda(double_it, {.function_name = "core_layers_double"}); },
                   {Shape{2, 4}}, {}, {2, 4}});
@@ -409,4 +412,20 @@ TEST_CASE("core layers work inside Sequential and Functional models") {
   CHECK(model->losses().size() == 1);
   Tensor inf1 = (*model)(ids), inf2 = (*model)(ids);
   CHECK(values(inf1) == values(inf2));  // inference is deterministic
+}
+
+// Keras 3.15: Rescaling(1/255) on uint8 [0, 255, 51] gives float32 [0, 1, 0.2];
+// Rescaling([2, 3], [1, -1]) on ones gives [3, 2]; configs {"scale": 0.00392156862745098,
+// "offset": 0.0} and {"scale": [2.0, 3.0], "offset": [1.0, -1.0]}.
+TEST_CASE("Rescaling: Keras's numbers, dtype and config") {
+  auto l = layers::Rescaling(1.0 / 255);
+  Tensor y = (*l)(ops::cast(core::constant({{0, 255, 51}}), DType::uint8));
+  CHECK(y.dtype() == DType::float32);
+  check_values(y, std::vector<double>{0.0, 1.0, 0.20000001788139343}, 1e-7);
+  CHECK(l->get_config().at("scale").as_double() == doctest::Approx(0.00392156862745098));
+  CHECK(l->get_config().at("offset").as_double() == 0.0);
+  auto l2 = layers::Rescaling({2.0, 3.0}, {1.0, -1.0});
+  check_values((*l2)(ops::ones({1, 2})), std::vector<double>{3, 2});
+  CHECK(l2->get_config().at("scale").to_json() == "[2.0, 3.0]");
+  CHECK_THROWS_WITH_AS((*l2)(ops::ones({1, 3})), doctest::Contains("last axis has 2 channels"), std::invalid_argument);
 }

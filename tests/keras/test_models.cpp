@@ -154,3 +154,24 @@ TEST_CASE("model configs round trip through JSON: Sequential and a Wide & Deep F
   CHECK_THROWS_MSG(keras::layers::deserialize(unknown), std::invalid_argument,
                    "unknown layer class 'MyLayer'; register it with keras::layers::register_layer");
 }
+
+// Keras converts a model's inputs to its Inputs' dtypes (checked with Keras 3.15: a
+// float32 model called on uint8 images returns float32; an int32 Input receiving float32
+// gets int32).
+TEST_CASE("Functional and Sequential models convert inputs to their Inputs' dtypes, as Keras") {
+  ops::set_random_seed(5);
+  auto seq = keras::Sequential({layers::Dense(3, {.input_shape = {4}})});
+  Tensor u8 = ops::cast(core::constant({{0, 1, 2, 255}, {7, 8, 9, 10}}), DType::uint8);
+  Tensor y = (*seq)(u8);
+  CHECK(y.dtype() == DType::float32);
+  check_values(y, values((*seq)(ops::cast(u8, DType::float32))), 0);
+  auto in = keras::Input({2}, {.dtype = DType::int32});
+  auto f = keras::Functional({in}, {layers::Lambda([](const Tensor& t) { return t; })(in)});
+  Tensor out = (*f)(core::constant({{1.7f, -2.2f}}));
+  CHECK(out.dtype() == DType::int32);
+  check_values(out, std::vector<double>{1, -2});
+  // fit() on uint8 images trains the float32 model.
+  seq->compile({.optimizer = "sgd", .loss = "mse"});
+  auto h = seq->fit(u8, ops::zeros({2, 3}), {.batch_size = 2, .epochs = 1, .verbose = 0});
+  CHECK(std::isfinite(h.history["loss"].back()));
+}

@@ -72,6 +72,10 @@ TEST_CASE("traced fit: the same weights, losses and metrics as run_eagerly, with
   const std::string g = traced->train_function()->graph_str();
   CHECK(g.find("apply_adam") != std::string::npos);
   CHECK(g.find("random_uniform") != std::string::npos);
+  // Both Dense layers' forward passes are fused_matmul nodes (matmul + bias [+ relu]).
+  size_t fused = 0;
+  for (size_t p = g.find("fused_matmul("); p != std::string::npos; p = g.find("fused_matmul(", p + 1)) ++fused;
+  CHECK(fused == 2);
 }
 
 TEST_CASE("traced fit: a custom train_step is traced once; a dynamic layer keeps the model eager") {
