@@ -442,6 +442,9 @@ std::vector<Case> conv_cases() {
                   return ops::average_pool_grad(in[0], Shape{1, 5, 2}, {3}, {{2}, {1}, {1}, {1}});
                 },
                 {Input{Shape{1, 3, 2}}}});
+  return cs;
+}
+
 // Linear algebra: well-conditioned inputs (x + 3I), symmetric ones (x x^T + 3I, x + x^T) for
 // cholesky and eigh, and every output of the decompositions in one flat tensor.
 std::vector<Case> linalg_cases() {
