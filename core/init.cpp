@@ -20,6 +20,7 @@ void ensure_initialized() {
     define_training_ops();
     define_control_flow_ops();
     define_fused_ops();
+    define_conv_ops();
     define_fused_matmul_ops();
     define_linalg_ops();
     define_arities();
@@ -39,6 +40,8 @@ void register_cpu_kernels() {
   register_cpu_creation_kernels();
   register_cpu_training_kernels();
   register_cpu_fused_kernels();
+  register_cpu_conv_kernels();
+  register_cpu_pool_kernels();
   register_cpu_linalg_solve_kernels();
   register_cpu_linalg_decomp_kernels();
 }

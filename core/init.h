@@ -18,6 +18,7 @@ void define_variable_ops();
 void define_training_ops();
 void define_control_flow_ops();
 void define_fused_ops();
+void define_conv_ops();
 void define_fused_matmul_ops();
 void define_arities();
 
@@ -34,6 +35,8 @@ void register_cpu_nn_kernels();
 void register_cpu_creation_kernels();
 void register_cpu_training_kernels();
 void register_cpu_fused_kernels();
+void register_cpu_conv_kernels();
+void register_cpu_pool_kernels();
 void register_cpu_kernels();
 // linear algebra (core/ops/linalg.cpp, core/cpu/linalg_*.cpp)
 void define_linalg_ops();

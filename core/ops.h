@@ -3,7 +3,9 @@
 // what it expected and what it got (shapes, dtypes, indices).
 #pragma once
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -210,6 +212,49 @@ Tensor log_softmax(const Tensor& logits, int64_t axis = -1);
 Tensor sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits);
 // labels: probabilities with logits' shape; the class axis is the last.
 Tensor softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits);
+
+
+// ---- convolution and pooling (core/ops/conv.cpp) ---------------------------------------
+// Keras 3's keras.ops.conv / max_pool / average_pool, channels_last only: inputs
+// (batch, *spatial, channels) with 1 to 3 spatial axes, kernels (*kernel_size,
+// in_channels / groups, filters) as Keras stores them; groups = channels / the kernel's
+// in_channels. padding: "valid", "same" (TensorFlow's split: the odd cell goes after) or
+// "causal" (1 spatial axis: everything before). float32 (oneDNN) and float64.
+// A spatial argument is one value for every spatial axis (2) or one per axis ({2, 1}).
+struct SpatialArg {
+  std::vector<int64_t> v;
+  SpatialArg(int64_t x) : v{x} {}  // NOLINT: implicit, as Keras's ints
+  SpatialArg(std::initializer_list<int64_t> xs) : v(xs) {}
+  SpatialArg(std::vector<int64_t> xs) : v(std::move(xs)) {}  // NOLINT
+};
+Tensor conv(const Tensor& inputs, const Tensor& kernel, const SpatialArg& strides = 1,
+            const std::string& padding = "valid", const std::string& data_format = "channels_last",
+            const SpatialArg& dilation_rate = 1);
+// strides default to pool_size. Average pooling with "same" padding divides by the number
+// of cells inside the input (the padded cells are left out), as Keras.
+Tensor max_pool(const Tensor& inputs, const SpatialArg& pool_size,
+                const std::optional<SpatialArg>& strides = std::nullopt,
+                const std::string& padding = "valid", const std::string& data_format = "channels_last");
+Tensor average_pool(const Tensor& inputs, const SpatialArg& pool_size,
+                    const std::optional<SpatialArg>& strides = std::nullopt,
+                    const std::string& padding = "valid",
+                    const std::string& data_format = "channels_last");
+// Explicit geometry of a window op: one entry per spatial axis (the gradients' ops).
+struct WindowGeometry {
+  std::vector<int64_t> strides, pad_before, pad_after, dilation;
+};
+// The gradients of conv (TensorFlow's conv*_backprop_input / _filter): the gradient of the
+// inputs (of shape input_shape) from the outputs' gradient dy, and of the kernel.
+Tensor conv_backprop_input(const Tensor& dy, const Tensor& kernel, const Shape& input_shape,
+                           const WindowGeometry& g);
+Tensor conv_backprop_filter(const Tensor& inputs, const Tensor& dy, const Shape& kernel_shape,
+                            const WindowGeometry& g);
+// The gradients of the pools (dilation unused): max_pool's goes to the first maximum of
+// each window (in row-major order); average_pool_grad spreads dy over each window's cells.
+Tensor max_pool_grad(const Tensor& inputs, const Tensor& dy, const std::vector<int64_t>& pool_size,
+                     const WindowGeometry& g);
+Tensor average_pool_grad(const Tensor& dy, const Shape& input_shape,
+                         const std::vector<int64_t>& pool_size, const WindowGeometry& g);
 
 }  // namespace core::ops
 

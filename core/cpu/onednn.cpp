@@ -66,6 +66,9 @@ std::shared_ptr<const Primitive> cached(const std::string& key, const std::funct
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
   }
+  // A primitive sizes its work for the OpenMP threads of the thread that makes it: one,
+  // or an OpenMP team would start when it runs.
+  serial_on_this_thread();
   auto p = std::make_shared<const Primitive>(make());  // outside the lock: slow
   std::lock_guard<std::mutex> lock(mu);
   if (cache.size() >= kMaxEntries) cache.clear();

@@ -10,11 +10,15 @@
 #pragma once
 #include <dnnl.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
+
+#include "core/cpu/window.h"
 
 namespace core::cpu::onednn {
 
@@ -85,5 +89,51 @@ void gemm(const Gemm& g);
 
 // Tests: -1 follows the rule (or KERAS_CPP_GEMM), 0 forces OpenBLAS, 1 forces oneDNN.
 void force_gemm_library(int which);
+
+// ---- window ops: convolution and pooling (core/cpu/onednn_conv.cpp, onednn_pool.cpp) ---
+// The batch cut into `parts` slices of `step` samples (the last may be shorter), one per
+// thread of the engine's pool at most.
+struct Slices {
+  int64_t parts = 1, step = 0;
+  int64_t size(int64_t i, int64_t n) const { return std::min(step, n - i * step); }
+};
+Slices batch_slices(int64_t n);
+// A window op's channels_last activations for n samples: the input (output false) or the
+// output, as oneDNN memory descriptors.
+dnnl::memory::desc activations(const Window& w, int64_t n, bool output);
+// A primitive cache key: `what`, the window's geometry and n.
+std::string window_key(const char* what, const Window& w, int64_t n);
+// cached() for a structure holding primitives and what their descriptors chose (a
+// layout, a workspace); one cache per type T.
+template <class T>
+std::shared_ptr<const T> cached_as(const std::string& key, const std::function<T()>& make) {
+  static std::mutex mu;
+  static std::unordered_map<std::string, std::shared_ptr<const T>> cache;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+  }
+  serial_on_this_thread();  // as in cached(): primitives are sized for one OpenMP thread
+  auto p = std::make_shared<const T>(make());  // outside the lock: slow
+  std::lock_guard<std::mutex> lock(mu);
+  if (cache.size() >= 256) cache.clear();
+  return cache.emplace(key, std::move(p)).first->second;
+}
+
+// ---- convolution (core/cpu/onednn_conv.cpp) ---------------------------------------------
+// float32, channels_last activations, Keras kernels (*size, in / groups, filters); sliced
+// over the batch. Backward weights sums the slices' partial gradients in slice order.
+void conv_forward(const Window& w, const float* x, const float* k, float* y);
+void conv_backward_data(const Window& w, const float* dy, const float* k, float* dx);
+void conv_backward_weights(const Window& w, const float* x, const float* dy, float* dk);
+
+// ---- pooling (core/cpu/onednn_pool.cpp) -------------------------------------------------
+// float32 max and average (the padded cells left out) pooling, sliced over the batch.
+// max_pool_backward runs the forward pass again for oneDNN's workspace (where the maxima
+// are) instead of keeping it between the two calls.
+void pool_forward(bool max, const Window& w, const float* x, float* y);
+void max_pool_backward(const Window& w, const float* x, const float* dy, float* dx);
+void avg_pool_backward(const Window& w, const float* dy, float* dx);
 
 }  // namespace core::cpu::onednn

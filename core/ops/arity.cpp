@@ -28,6 +28,7 @@ void define_arities() {
   set(OpId::HostFunction, 0, many);
   set(OpId::CheckElements, 1, 1);
   set(OpId::FusedElementwise, 1, many);
+  for (OpId op : {OpId::Conv, OpId::ConvBackpropInput, OpId::ConvBackpropFilter, OpId::MaxPoolGrad}) set(op, 2, 2);
   set(OpId::FusedMatMul, 2, 3);
   set(OpId::Solve, 2, 2);
   set(OpId::SolveTriangular, 2, 2);

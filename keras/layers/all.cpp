@@ -34,5 +34,22 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["BatchNormalization"] = BatchNormalizationLayer::from_config;
   f["LayerNormalization"] = LayerNormalizationLayer::from_config;
   f["Normalization"] = NormalizationLayer::from_config;
+  // convolution and pooling layers:
+  f["Conv1D"] = ConvLayer::from_config<1>;
+  f["Conv2D"] = ConvLayer::from_config<2>;
+  f["Conv3D"] = ConvLayer::from_config<3>;
+  using P = PoolingLayer::Kind;
+  f["MaxPooling1D"] = PoolingLayer::from_config<P::max, 1>;
+  f["MaxPooling2D"] = PoolingLayer::from_config<P::max, 2>;
+  f["MaxPooling3D"] = PoolingLayer::from_config<P::max, 3>;
+  f["AveragePooling1D"] = PoolingLayer::from_config<P::average, 1>;
+  f["AveragePooling2D"] = PoolingLayer::from_config<P::average, 2>;
+  f["AveragePooling3D"] = PoolingLayer::from_config<P::average, 3>;
+  f["GlobalMaxPooling1D"] = GlobalPoolingLayer::from_config<P::max, 1>;
+  f["GlobalMaxPooling2D"] = GlobalPoolingLayer::from_config<P::max, 2>;
+  f["GlobalMaxPooling3D"] = GlobalPoolingLayer::from_config<P::max, 3>;
+  f["GlobalAveragePooling1D"] = GlobalPoolingLayer::from_config<P::average, 1>;
+  f["GlobalAveragePooling2D"] = GlobalPoolingLayer::from_config<P::average, 2>;
+  f["GlobalAveragePooling3D"] = GlobalPoolingLayer::from_config<P::average, 3>;
 }
 }  // namespace keras::layers

@@ -24,6 +24,10 @@
 #include "keras/layers/batch_normalization.h"
 #include "keras/layers/layer_normalization.h"
 #include "keras/layers/normalization.h"
+// convolution and pooling layers:
+#include "keras/layers/conv.h"
+#include "keras/layers/global_pooling.h"
+#include "keras/layers/pooling.h"
 
 namespace keras::layers {
 // Registers the from_config of every built-in layer (called once by the registry).

@@ -37,10 +37,11 @@ std::string snake_case(const std::string& c) {
   for (size_t i = 0; i < c.size(); ++i) {
     char ch = c[i];
     if (std::isupper(static_cast<unsigned char>(ch))) {
-      bool prev_lower = i > 0 && (std::islower(static_cast<unsigned char>(c[i - 1])) ||
-                                  std::isdigit(static_cast<unsigned char>(c[i - 1])));
+      // Keras's to_snake_case: "_" before an upper-case letter that follows a lower-case
+      // one or starts a capitalized word ("Conv2D" -> conv2d, "PReLU" -> p_re_lu).
+      bool prev_lower = i > 0 && std::islower(static_cast<unsigned char>(c[i - 1]));
       bool next_lower = i + 1 < c.size() && std::islower(static_cast<unsigned char>(c[i + 1]));
-      if (i > 0 && (prev_lower || (next_lower && std::isupper(static_cast<unsigned char>(c[i - 1])))))
+      if (i > 0 && (prev_lower || next_lower))
         out += '_';
       out += char(std::tolower(static_cast<unsigned char>(ch)));
     } else {

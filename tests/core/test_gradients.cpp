@@ -407,6 +407,44 @@ std::vector<Case> control_flow_cases() {
           {"fused_elementwise", fused, {Input{Shape{2, 3}}, Input{Shape{3}}}}};
 }
 
+// Convolution and pooling (float64: the direct loops of core/cpu/conv.cpp and pool.cpp).
+std::vector<Case> conv_cases() {
+  std::vector<Case> cs;
+  auto conv = [&](Shape x, Shape k, ops::SpatialArg strides, std::string padding, ops::SpatialArg dilation) {
+    cs.push_back({"conv",
+                  [=](const std::vector<Tensor>& in) {
+                    return ops::conv(in[0], in[1], strides, padding, "channels_last", dilation);
+                  },
+                  {Input{x}, Input{k}}});
+  };
+  conv(Shape{2, 5, 2}, Shape{3, 2, 3}, 1, "same", 1);
+  conv(Shape{1, 6, 2}, Shape{2, 1, 2}, 1, "causal", 2);          // groups 2, dilation
+  conv(Shape{1, 4, 5, 2}, Shape{2, 3, 2, 2}, {2, 1}, "same", 1);
+  conv(Shape{1, 3, 3, 2, 2}, Shape{2, 2, 1, 1, 2}, 1, "valid", 1);  // groups 2
+  const ops::WindowGeometry g{{2, 1}, {0, 1}, {1, 1}, {1, 1}};     // x (1, 4, 3, 2), kernel (2, 3, 2, 3)
+  cs.push_back({"conv_backprop_input",
+                [g](const std::vector<Tensor>& in) { return ops::conv_backprop_input(in[0], in[1], Shape{1, 4, 3, 2}, g); },
+                {Input{Shape{1, 2, 3, 3}}, Input{Shape{2, 3, 2, 3}}}});
+  cs.push_back({"conv_backprop_filter",
+                [g](const std::vector<Tensor>& in) { return ops::conv_backprop_filter(in[0], in[1], Shape{2, 3, 2, 3}, g); },
+                {Input{Shape{1, 4, 3, 2}}, Input{Shape{1, 2, 3, 3}}}});
+  auto pool = [&](std::string name, Shape x, ops::SpatialArg size, ops::SpatialArg strides, std::string padding) {
+    auto f = name == "max_pool" ? ops::max_pool : ops::average_pool;
+    cs.push_back({name, [=](const std::vector<Tensor>& in) { return f(in[0], size, strides, padding, "channels_last"); },
+                  {Input{x}}});
+  };
+  pool("max_pool", Shape{1, 4, 4, 2}, 2, 1, "valid");
+  pool("max_pool", Shape{2, 5, 2}, 3, 2, "same");
+  pool("average_pool", Shape{1, 4, 5, 2}, 2, {2, 2}, "same");
+  pool("average_pool", Shape{1, 3, 2, 3, 1}, 2, 1, "valid");
+  cs.push_back({"average_pool_grad",
+                [](const std::vector<Tensor>& in) {
+                  return ops::average_pool_grad(in[0], Shape{1, 5, 2}, {3}, {{2}, {1}, {1}, {1}});
+                },
+                {Input{Shape{1, 3, 2}}}});
+  return cs;
+}
+
 // Linear algebra: well-conditioned inputs (x + 3I), symmetric ones (x x^T + 3I, x + x^T) for
 // cholesky and eigh, and every output of the decompositions in one flat tensor.
 std::vector<Case> linalg_cases() {
@@ -461,7 +499,7 @@ std::vector<Case> linalg_cases() {
 std::vector<Case> all_first_order_cases() {
   std::vector<Case> all;
   for (auto fam : {unary_cases, binary_cases, reduce_cases, matmul_cases, nn_cases, shape_cases, control_flow_cases,
-                   linalg_cases})
+                   linalg_cases, conv_cases})
     for (auto& c : fam()) all.push_back(c);
   return all;
 }

@@ -1,0 +1,175 @@
+#include "keras/layers/conv.h"
+
+#include <stdexcept>
+
+#include "keras/layers/core_layers_util.h"
+
+namespace keras::layers {
+namespace ops = core::ops;
+
+namespace detail {
+std::vector<int64_t> spatial_values(const std::string& layer, const char* arg, const SpatialArg& v, int rank,
+                                    int64_t min) {
+  std::vector<int64_t> out = v.v;
+  if (out.size() == 1) out.assign(size_t(rank), v.v[0]);
+  if (out.size() != size_t(rank))
+    throw std::invalid_argument(layer + ": the `" + arg + "` argument must be a tuple of " + std::to_string(rank) +
+                                " integers. Received: " + arg + "=" + list_str(v.v));
+  for (int64_t x : out)
+    if (x < min)
+      throw std::invalid_argument(layer + ": the `" + arg + "` argument must be a tuple of integers >= " +
+                                  std::to_string(min) + ". Received: " + arg + "=" + list_str(v.v));
+  return out;
+}
+
+int64_t window_output(int64_t in, int64_t window, int64_t stride, int64_t dilation, const std::string& padding) {
+  if (in < 0) return -1;
+  const int64_t eff = (window - 1) * dilation + 1;
+  if (padding == "valid") return in >= eff ? (in - eff) / stride + 1 : 0;
+  return in == 0 ? 0 : (in - 1) / stride + 1;  // same, causal
+}
+
+std::string check_channels_last(const std::string& layer, const std::string& data_format) {
+  if (data_format.empty() || data_format == "channels_last") return "channels_last";
+  if (data_format == "channels_first")
+    throw std::invalid_argument(layer + ": data_format=\"channels_first\" is not supported yet (keras-cpp's "
+                                "convolutions and pools are channels_last); transpose the inputs with "
+                                "Permute or use channels_last");
+  throw std::invalid_argument(layer + ": the `data_format` argument must be one of \"channels_last\", "
+                              "\"channels_first\". Received: data_format=\"" + data_format + "\"");
+}
+SpatialArg spatial_from(const Value& v) {
+  if (v.type() == Value::Type::list) return SpatialArg(v.as_ints());
+  return SpatialArg(v.as_int());
+}
+}  // namespace detail
+
+namespace {
+const char* conv_class(int rank) {
+  if (rank < 1 || rank > 3)
+    throw std::invalid_argument("Conv: expected 1, 2 or 3 spatial axes, but received rank " + std::to_string(rank));
+  static const char* names[] = {"Conv1D", "Conv2D", "Conv3D"};
+  return names[rank - 1];
+}
+}  // namespace
+
+ConvLayer::ConvLayer(int rank, int64_t filters, const SpatialArg& kernel_size, const ConvOptions& o)
+    : Layer(conv_class(rank), LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape,
+                                           .activity_regularizer = o.activity_regularizer.ptr()}),
+      rank_(rank),
+      filters_(filters),
+      o_(o) {
+  const std::string n = name();
+  kernel_size_ = detail::spatial_values(n, "kernel_size", kernel_size, rank, 1);
+  strides_ = detail::spatial_values(n, "strides", o.strides, rank, 1);
+  dilation_ = detail::spatial_values(n, "dilation_rate", o.dilation_rate, rank, 1);
+  o_.data_format = detail::check_channels_last(n, o.data_format);
+  if (filters <= 0)
+    throw std::invalid_argument(n + ": invalid value for argument `filters`. Expected a strictly positive value. "
+                                "Received filters=" + std::to_string(filters));
+  if (o.groups <= 0 || filters % o.groups != 0)
+    throw std::invalid_argument(n + ": the number of filters must be evenly divisible by the number of groups. "
+                                "Received: groups=" + std::to_string(o.groups) + ", filters=" + std::to_string(filters));
+  if (o.padding != "valid" && o.padding != "same" && !(o.padding == "causal" && rank == 1))
+    throw std::invalid_argument(n + ": the `padding` argument must be one of \"valid\", \"same\"" +
+                                std::string(rank == 1 ? ", \"causal\"" : "") + ". Received: padding=\"" + o.padding + "\"");
+  for (int i = 0; i < rank; ++i)
+    if (strides_[size_t(i)] > 1 && dilation_[size_t(i)] > 1)
+      throw std::invalid_argument(n + ": `strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+                                  "Received: strides=" + detail::list_str(strides_) +
+                                  " and dilation_rate=" + detail::list_str(dilation_));
+  input_spec.min_ndim = rank + 2;
+}
+
+void ConvLayer::build(const ShapeSpec& s) {
+  if (s.size() != size_t(rank_ + 2) || s.back() < 0)
+    throw std::invalid_argument(name() + ": expected an input of rank " + std::to_string(rank_ + 2) +
+                                " (batch, *spatial, channels) with known channels, but received input shape " +
+                                shape_str(s));
+  const int64_t channels = s.back();
+  if (channels % o_.groups != 0)
+    throw std::invalid_argument(name() + ": the number of input channels must be evenly divisible by the number "
+                                "of groups. Received groups=" + std::to_string(o_.groups) + ", but the input has " +
+                                std::to_string(channels) + " channels (full input shape is " + shape_str(s) + ")");
+  std::vector<int64_t> kshape = kernel_size_;
+  kshape.push_back(channels / o_.groups);
+  kshape.push_back(filters_);
+  kernel = add_weight("kernel", Shape(kshape),
+                      {o_.kernel_initializer.ptr(), o_.kernel_regularizer.ptr(), o_.kernel_constraint.ptr()});
+  if (o_.use_bias)
+    bias = add_weight("bias", Shape{filters_}, {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(),
+                                                o_.bias_constraint.ptr()});
+  input_spec = InputSpec{.ndim = rank_ + 2, .axes = {{-1, channels}}};
+}
+
+Tensor ConvLayer::call(const Tensor& x, bool) {
+  Tensor y = ops::conv(x, kernel, strides_, o_.padding, "channels_last", dilation_);
+  if (o_.use_bias) y = ops::add(y, bias);
+  return o_.activation(y);
+}
+
+std::vector<ShapeSpec> ConvLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
+  ShapeSpec s = shapes.at(0);
+  for (int i = 0; i < rank_; ++i) {
+    const size_t u = size_t(i);
+    s[u + 1] = detail::window_output(s[u + 1], kernel_size_[u], strides_[u], dilation_[u], o_.padding);
+  }
+  s.back() = filters_;
+  return {s};
+}
+
+Config ConvLayer::get_config() const {
+  Config c = base_config();
+  c["filters"] = static_cast<long long>(filters_);
+  c["kernel_size"] = Value(kernel_size_);
+  c["strides"] = Value(strides_);
+  c["padding"] = o_.padding;
+  c["data_format"] = o_.data_format;
+  c["dilation_rate"] = Value(dilation_);
+  c["groups"] = static_cast<long long>(o_.groups);
+  c["activation"] = to_config(o_.activation);
+  c["use_bias"] = o_.use_bias;
+  c["kernel_initializer"] = to_config(o_.kernel_initializer);
+  c["bias_initializer"] = to_config(o_.bias_initializer);
+  c["kernel_regularizer"] = to_config(o_.kernel_regularizer);
+  c["bias_regularizer"] = to_config(o_.bias_regularizer);
+  c["activity_regularizer"] = to_config(o_.activity_regularizer);
+  c["kernel_constraint"] = to_config(o_.kernel_constraint);
+  c["bias_constraint"] = to_config(o_.bias_constraint);
+  return c;
+}
+
+
+template <int Rank>
+LayerPtr ConvLayer::from_config(const Config& c) {
+  LayerOptions base = layer_options_from(c);
+  ConvOptions o;
+  o.name = base.name;
+  o.trainable = base.trainable;
+  o.input_shape = base.input_shape;
+  o.strides = detail::spatial_from(c.get("strides", 1));
+  o.padding = c.get("padding", "valid").as_string();
+  Value df = c.get("data_format", Value());
+  if (!df.is_null()) o.data_format = df.as_string();
+  o.dilation_rate = detail::spatial_from(c.get("dilation_rate", 1));
+  o.groups = c.get("groups", 1).as_int();
+  o.activation = activation_from(c.get("activation", "linear"));
+  o.use_bias = c.get("use_bias", true).as_bool();
+  o.kernel_initializer = initializer_from(c.get("kernel_initializer", "glorot_uniform"));
+  o.bias_initializer = initializer_from(c.get("bias_initializer", "zeros"));
+  o.kernel_regularizer = regularizer_from(c.get("kernel_regularizer", Value()));
+  o.bias_regularizer = regularizer_from(c.get("bias_regularizer", Value()));
+  o.activity_regularizer = regularizer_from(c.get("activity_regularizer", Value()));
+  o.kernel_constraint = constraint_from(c.get("kernel_constraint", Value()));
+  o.bias_constraint = constraint_from(c.get("bias_constraint", Value()));
+  return make<ConvLayer>(Rank, c.at("filters").as_int(), detail::spatial_from(c.at("kernel_size")), o);
+}
+template LayerPtr ConvLayer::from_config<1>(const Config&);
+template LayerPtr ConvLayer::from_config<2>(const Config&);
+template LayerPtr ConvLayer::from_config<3>(const Config&);
+
+Ref<ConvLayer> Conv1D(int64_t filters, const SpatialArg& k, const ConvOptions& o) { return make<ConvLayer>(1, filters, k, o); }
+Ref<ConvLayer> Conv2D(int64_t filters, const SpatialArg& k, const ConvOptions& o) { return make<ConvLayer>(2, filters, k, o); }
+Ref<ConvLayer> Conv3D(int64_t filters, const SpatialArg& k, const ConvOptions& o) { return make<ConvLayer>(3, filters, k, o); }
+
+}  // namespace keras::layers

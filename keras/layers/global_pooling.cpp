@@ -1,0 +1,82 @@
+#include "keras/layers/global_pooling.h"
+
+#include <stdexcept>
+
+namespace keras::layers {
+namespace ops = core::ops;
+
+namespace {
+std::string global_class(GlobalPoolingLayer::Kind kind, int rank) {
+  if (rank < 1 || rank > 3)
+    throw std::invalid_argument("GlobalPooling: expected 1, 2 or 3 spatial axes, but received rank " +
+                                std::to_string(rank));
+  return std::string(kind == PoolingLayer::Kind::max ? "GlobalMaxPooling" : "GlobalAveragePooling") +
+         std::to_string(rank) + "D";
+}
+}  // namespace
+
+GlobalPoolingLayer::GlobalPoolingLayer(Kind kind, int rank, const GlobalPoolingOptions& o)
+    : Layer(global_class(kind, rank), LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+      kind_(kind),
+      rank_(rank),
+      o_(o) {
+  o_.data_format = detail::check_channels_last(name(), o.data_format);
+  input_spec.ndim = rank + 2;
+}
+
+Tensor GlobalPoolingLayer::call(const Tensor& x, bool) {
+  std::vector<int64_t> axes;
+  for (int i = 1; i <= rank_; ++i) axes.push_back(i);
+  return kind_ == Kind::max ? ops::max(x, axes, o_.keepdims) : ops::mean(x, axes, o_.keepdims);
+}
+
+std::vector<ShapeSpec> GlobalPoolingLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
+  const ShapeSpec& s = shapes.at(0);
+  if (!o_.keepdims) return {{s.front(), s.back()}};
+  ShapeSpec out(s.size(), 1);
+  out.front() = s.front();
+  out.back() = s.back();
+  return {out};
+}
+
+Config GlobalPoolingLayer::get_config() const {
+  Config c = base_config();
+  c["data_format"] = o_.data_format;
+  c["keepdims"] = o_.keepdims;
+  return c;
+}
+
+template <GlobalPoolingLayer::Kind K, int Rank>
+LayerPtr GlobalPoolingLayer::from_config(const Config& c) {
+  LayerOptions base = layer_options_from(c);
+  GlobalPoolingOptions o;
+  o.name = base.name;
+  o.trainable = base.trainable;
+  o.input_shape = base.input_shape;
+  Value df = c.get("data_format", Value());
+  if (!df.is_null()) o.data_format = df.as_string();
+  o.keepdims = c.get("keepdims", false).as_bool();
+  return make<GlobalPoolingLayer>(K, Rank, o);
+}
+using K = GlobalPoolingLayer::Kind;
+template LayerPtr GlobalPoolingLayer::from_config<K::max, 1>(const Config&);
+template LayerPtr GlobalPoolingLayer::from_config<K::max, 2>(const Config&);
+template LayerPtr GlobalPoolingLayer::from_config<K::max, 3>(const Config&);
+template LayerPtr GlobalPoolingLayer::from_config<K::average, 1>(const Config&);
+template LayerPtr GlobalPoolingLayer::from_config<K::average, 2>(const Config&);
+template LayerPtr GlobalPoolingLayer::from_config<K::average, 3>(const Config&);
+
+Ref<GlobalPoolingLayer> GlobalMaxPooling1D(const GlobalPoolingOptions& o) { return make<GlobalPoolingLayer>(K::max, 1, o); }
+Ref<GlobalPoolingLayer> GlobalMaxPooling2D(const GlobalPoolingOptions& o) { return make<GlobalPoolingLayer>(K::max, 2, o); }
+Ref<GlobalPoolingLayer> GlobalMaxPooling3D(const GlobalPoolingOptions& o) { return make<GlobalPoolingLayer>(K::max, 3, o); }
+Ref<GlobalPoolingLayer> GlobalAveragePooling1D(const GlobalPoolingOptions& o) {
+  return make<GlobalPoolingLayer>(K::average, 1, o);
+}
+Ref<GlobalPoolingLayer> GlobalAveragePooling2D(const GlobalPoolingOptions& o) {
+  return make<GlobalPoolingLayer>(K::average, 2, o);
+}
+Ref<GlobalPoolingLayer> GlobalAveragePooling3D(const GlobalPoolingOptions& o) {
+  return make<GlobalPoolingLayer>(K::average, 3, o);
+}
+
+}  // namespace keras::layers
