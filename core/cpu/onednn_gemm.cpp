@@ -80,13 +80,17 @@ Gemm slice(const Gemm& g, bool split_n, int64_t begin, int64_t end) {
 
 void force_gemm_library(int which) { g_forced.store(which < 0 ? forced_from_env() : which); }
 
-bool prefer_for_gemm(const Gemm&) {
+bool prefer_for_gemm(const Gemm& g) {
   const int forced = g_forced.load();
   if (forced >= 0) return forced == 1;
-  // Measured (README, "Kernel libraries"): on an AVX-512 CPU oneDNN's matmul runs about
-  // 2x OpenBLAS's AVX2 kernels on the MLP's shapes, and OpenBLAS's own AVX-512 kernels run
-  // 1-2x oneDNN's, more on large products.
-  return avx512() && !openblas_runs_avx512();
+  // Measured with bench_matmul on an AVX-512 CPU (README, "CPU kernel libraries"):
+  // oneDNN's sgemm runs the MLP's products 1.1-1.7x faster than OpenBLAS's own AVX-512
+  // kernels and 1.5-1.9x faster than its AVX2 kernels (OPENBLAS_CORETYPE=Haswell), and
+  // loses to OpenBLAS's AVX-512 kernels on small products (64^3: 0.75-0.85x). Without
+  // AVX-512 in oneDNN, OpenBLAS stays (not measured here).
+  if (!avx512()) return false;
+  constexpr int64_t kSmall = int64_t(1) << 19;  // multiply-adds
+  return !openblas_runs_avx512() || g.m * g.n * g.k >= kSmall;
 }
 
 void gemm(const Gemm& g) {
