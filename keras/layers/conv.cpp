@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "keras/layers/kernel_bias_config.h"
+
 #include "keras/layers/core_layers_util.h"
 
 namespace keras::layers {
@@ -127,15 +129,7 @@ Config ConvLayer::get_config() const {
   c["data_format"] = o_.data_format;
   c["dilation_rate"] = Value(dilation_);
   c["groups"] = static_cast<long long>(o_.groups);
-  c["activation"] = to_config(o_.activation);
-  c["use_bias"] = o_.use_bias;
-  c["kernel_initializer"] = to_config(o_.kernel_initializer);
-  c["bias_initializer"] = to_config(o_.bias_initializer);
-  c["kernel_regularizer"] = to_config(o_.kernel_regularizer);
-  c["bias_regularizer"] = to_config(o_.bias_regularizer);
-  c["activity_regularizer"] = to_config(o_.activity_regularizer);
-  c["kernel_constraint"] = to_config(o_.kernel_constraint);
-  c["bias_constraint"] = to_config(o_.bias_constraint);
+  detail::write_kernel_bias_config(c, o_);
   return c;
 }
 
@@ -153,15 +147,7 @@ LayerPtr ConvLayer::from_config(const Config& c) {
   if (!df.is_null()) o.data_format = df.as_string();
   o.dilation_rate = detail::spatial_from(c.get("dilation_rate", 1));
   o.groups = c.get("groups", 1).as_int();
-  o.activation = activation_from(c.get("activation", "linear"));
-  o.use_bias = c.get("use_bias", true).as_bool();
-  o.kernel_initializer = initializer_from(c.get("kernel_initializer", "glorot_uniform"));
-  o.bias_initializer = initializer_from(c.get("bias_initializer", "zeros"));
-  o.kernel_regularizer = regularizer_from(c.get("kernel_regularizer", Value()));
-  o.bias_regularizer = regularizer_from(c.get("bias_regularizer", Value()));
-  o.activity_regularizer = regularizer_from(c.get("activity_regularizer", Value()));
-  o.kernel_constraint = constraint_from(c.get("kernel_constraint", Value()));
-  o.bias_constraint = constraint_from(c.get("bias_constraint", Value()));
+  detail::read_kernel_bias_config(c, o);
   return make<ConvLayer>(Rank, c.at("filters").as_int(), detail::spatial_from(c.at("kernel_size")), o);
 }
 template LayerPtr ConvLayer::from_config<1>(const Config&);

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "keras/layers/kernel_bias_config.h"
+
 #include "core/ops.h"
 
 namespace keras::layers {
@@ -47,15 +49,7 @@ std::vector<ShapeSpec> DenseLayer::compute_output_shape(const std::vector<ShapeS
 Config DenseLayer::get_config() const {
   Config c = base_config();
   c["units"] = static_cast<long long>(units_);
-  c["activation"] = to_config(o_.activation);
-  c["use_bias"] = o_.use_bias;
-  c["kernel_initializer"] = to_config(o_.kernel_initializer);
-  c["bias_initializer"] = to_config(o_.bias_initializer);
-  c["kernel_regularizer"] = to_config(o_.kernel_regularizer);
-  c["bias_regularizer"] = to_config(o_.bias_regularizer);
-  c["activity_regularizer"] = to_config(o_.activity_regularizer);
-  c["kernel_constraint"] = to_config(o_.kernel_constraint);
-  c["bias_constraint"] = to_config(o_.bias_constraint);
+  detail::write_kernel_bias_config(c, o_);
   return c;
 }
 
@@ -65,15 +59,7 @@ LayerPtr DenseLayer::from_config(const Config& c) {
   o.name = base.name;
   o.trainable = base.trainable;
   o.input_shape = base.input_shape;
-  o.activation = activation_from(c.get("activation", "linear"));
-  o.use_bias = c.get("use_bias", true).as_bool();
-  o.kernel_initializer = initializer_from(c.get("kernel_initializer", "glorot_uniform"));
-  o.bias_initializer = initializer_from(c.get("bias_initializer", "zeros"));
-  o.kernel_regularizer = regularizer_from(c.get("kernel_regularizer", Value()));
-  o.bias_regularizer = regularizer_from(c.get("bias_regularizer", Value()));
-  o.activity_regularizer = regularizer_from(c.get("activity_regularizer", Value()));
-  o.kernel_constraint = constraint_from(c.get("kernel_constraint", Value()));
-  o.bias_constraint = constraint_from(c.get("bias_constraint", Value()));
+  detail::read_kernel_bias_config(c, o);
   return make<DenseLayer>(c.at("units").as_int(), o);
 }
 
