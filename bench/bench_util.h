@@ -2,8 +2,11 @@
 #pragma once
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/cpu_features.h"
@@ -48,6 +51,41 @@ inline int threads_flag(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i)
     if (std::string(argv[i]) == "--threads") return std::atoi(argv[i + 1]);
   return 0;
+}
+
+// The flags of the training benchmarks (bench_mlp_fashion, bench_cnn_fashion, as the
+// peers take them): --epochs --batch --threads --seed --warmup-steps, and --mode
+// eager|function where with_mode. Returns false (after printing why) on a bad flag.
+struct TrainFlags {
+  int epochs = 5, threads = 2, warmup = 100;
+  int64_t batch = 32, seed = 42;
+  bool eager = false;
+};
+
+inline bool parse_train_flags(int argc, char** argv, bool with_mode, TrainFlags& f) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string_view k = argv[i], v = argv[i + 1];
+    if (with_mode && k == "--mode") {
+      if (v != "eager" && v != "function") {
+        std::fprintf(stderr, "--mode takes eager or function, not %s\n", argv[i + 1]);
+        return false;
+      }
+      f.eager = v == "eager";
+      continue;
+    }
+    const long long n = std::atoll(argv[i + 1]);
+    if (k == "--epochs") f.epochs = int(n);
+    else if (k == "--batch") f.batch = n;
+    else if (k == "--threads") f.threads = int(n);
+    else if (k == "--seed") f.seed = n;
+    else if (k == "--warmup-steps") f.warmup = int(n);
+    else {
+      std::fprintf(stderr, "unknown flag %s (flags: --epochs --batch --threads --seed --warmup-steps%s)\n", argv[i],
+                   with_mode ? " --mode" : "");
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace bench

@@ -23,21 +23,10 @@ namespace ops = keras::ops;
 using keras::Tensor;
 
 int main(int argc, char** argv) {
-  int epochs = 5, threads = 2, warmup = 100;
-  int64_t batch = 32, seed = 42;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i];
-    long long v = std::atoll(argv[i + 1]);
-    if (k == "--epochs") epochs = int(v);
-    else if (k == "--batch") batch = v;
-    else if (k == "--threads") threads = int(v);
-    else if (k == "--seed") seed = v;
-    else if (k == "--warmup-steps") warmup = int(v);
-    else {
-      std::fprintf(stderr, "unknown flag %s (flags: --epochs --batch --threads --seed --warmup-steps)\n", k.c_str());
-      return 2;
-    }
-  }
+  bench::TrainFlags flags;
+  if (!bench::parse_train_flags(argc, argv, false, flags)) return 2;
+  const int epochs = flags.epochs, threads = flags.threads, warmup = flags.warmup;
+  const int64_t batch = flags.batch, seed = flags.seed;
   keras::set_num_threads(threads);
   Tensor x, xt, y, yt;
   {
@@ -95,7 +84,10 @@ int main(int argc, char** argv) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   std::string eps;
-  for (size_t i = 0; i < epoch_sps.size(); ++i) eps += (i ? "," : "") + std::to_string(int64_t(epoch_sps[i] + 0.5));
+  for (size_t i = 0; i < epoch_sps.size(); ++i) {
+    if (i) eps += ',';
+    eps += std::to_string(int64_t(epoch_sps[i] + 0.5));
+  }
   std::printf("{\"impl\":\"keras-cpp\",\"model\":\"cnn32-64-128\",\"batch\":%lld,\"threads\":%d,\"epochs\":%d,"
               "\"train_samples_per_s\":%.0f,\"train_samples_per_s_epochs\":[%s],\"step_ms\":%.4f,"
               "\"predict_samples_per_s\":%.0f,\"test_accuracy\":%.4f,\"peak_rss_mb\":%.1f}\n",

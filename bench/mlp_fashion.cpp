@@ -27,31 +27,11 @@ namespace ops = keras::ops;
 using keras::Tensor;
 
 int main(int argc, char** argv) {
-  int epochs = 5, threads = 2, warmup = 100;
-  int64_t batch = 32, seed = 42;
-  bool eager = false;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i];
-    if (k == "--mode") {
-      const std::string m = argv[i + 1];
-      if (m != "eager" && m != "function") {
-        std::fprintf(stderr, "--mode takes eager or function, not %s\n", m.c_str());
-        return 2;
-      }
-      eager = m == "eager";
-      continue;
-    }
-    long long v = std::atoll(argv[i + 1]);
-    if (k == "--epochs") epochs = int(v);
-    else if (k == "--batch") batch = v;
-    else if (k == "--threads") threads = int(v);
-    else if (k == "--seed") seed = v;
-    else if (k == "--warmup-steps") warmup = int(v);
-    else {
-      std::fprintf(stderr, "unknown flag %s (flags: --epochs --batch --threads --seed --warmup-steps --mode)\n", k.c_str());
-      return 2;
-    }
-  }
+  bench::TrainFlags flags;
+  if (!bench::parse_train_flags(argc, argv, true, flags)) return 2;
+  const int epochs = flags.epochs, threads = flags.threads, warmup = flags.warmup;
+  const int64_t batch = flags.batch, seed = flags.seed;
+  const bool eager = flags.eager;
   keras::set_num_threads(threads);
   // The pixels stay uint8 in memory (47 MB instead of 188 MB as float32): the model's
   // Rescaling(1/255) layer converts each batch as it runs (the peer scales its float
