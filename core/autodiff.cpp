@@ -176,8 +176,10 @@ GradientTape::StopRecording::~StopRecording() {
 
 namespace {
 
-// Sums a (broadcast) gradient back to `shape`.
-Tensor unbroadcast(const Tensor& g, const Shape& shape) {
+// Sums a (broadcast) gradient back to the shape of x (read when the op runs, so that a
+// traced gradient follows the batch size).
+Tensor unbroadcast(const Tensor& g, const Tensor& x) {
+  const Shape& shape = x.shape();
   if (g.shape() == shape) return g;
   const int64_t gr = g.rank(), r = shape.rank();
   std::vector<int64_t> axes;
@@ -186,7 +188,7 @@ Tensor unbroadcast(const Tensor& g, const Shape& shape) {
     if (j < 0 || (shape[j] == 1 && g.shape()[i] != 1)) axes.push_back(i);
   }
   Tensor s = axes.empty() ? g : ops::sum(g, axes, /*keepdims=*/true);
-  return ops::reshape(s, shape.dims());
+  return s.shape() == shape ? s : ops::reshape_like(s, x);
 }
 
 }  // namespace
@@ -268,7 +270,7 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
     for (size_t i = 0; i < in_grads.size(); ++i) {
       const Tensor& x = n.inputs[i];
       if (!in_grads[i].defined() || !tp.tracks(x)) continue;
-      Tensor g = unbroadcast(in_grads[i], x.shape());
+      Tensor g = unbroadcast(in_grads[i], x);
       if (g.dtype() != x.dtype()) g = ops::cast(g, x.dtype());
       auto [pos, inserted] = grads.try_emplace(key(x), g);
       if (!inserted) pos->second = ops::add(pos->second, g);

@@ -194,7 +194,9 @@ void host_kernel(OpCall& c) {
 // ---- CheckElements ----------------------------------------------------------------------------
 struct ElementCheck : Resource {
   std::function<bool(double)> ok;
-  std::function<std::string(double, int64_t)> message;
+  std::function<std::string(double, int64_t, const Shape&)> message;
+  std::string check_key;
+  std::string key() const override { return check_key.empty() ? std::string() : "check_elements:" + check_key; }
 };
 
 void infer_check(OpCall& c) {
@@ -212,7 +214,7 @@ void check_kernel(OpCall& c) {
     v = x.to_vector<double>();
   }
   for (size_t i = 0; i < v.size(); ++i)
-    if (!chk.ok(v[i])) throw std::invalid_argument(chk.message(v[i], int64_t(i)));
+    if (!chk.ok(v[i])) throw std::invalid_argument(chk.message(v[i], int64_t(i), c.in(0).shape()));
 }
 
 }  // namespace
@@ -348,11 +350,12 @@ std::vector<Tensor> host_function(const std::function<std::vector<Tensor>(const 
 }
 
 void check_elements(const Tensor& x, std::function<bool(double)> ok,
-                    std::function<std::string(double, int64_t)> message) {
+                    std::function<std::string(double, int64_t, const Shape&)> message, std::string key) {
   if (!x.defined()) throw std::invalid_argument("check_elements: the tensor is undefined");
   auto chk = std::make_shared<ElementCheck>();
   chk->ok = std::move(ok);
   chk->message = std::move(message);
+  chk->check_key = std::move(key);
   Attrs a;
   a.resources = {chk};
   dispatch(OpId::CheckElements, {x}, a);

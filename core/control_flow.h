@@ -46,7 +46,11 @@ std::vector<Tensor> host_function(const std::function<std::vector<Tensor>(const 
 // message(value, flat_index). Eagerly it checks at once; in a traced function it is a
 // node that checks at every run (never pruned or moved), so a check on data (labels in
 // range) holds for a traced train step too. The values are read on the host.
+// `key` names what the check does: two traces whose checks have the same non-empty key
+// are the same graph (a traced step relaxed over the batch size keeps one check), so ok
+// and message must then depend only on the key (message also gets x's shape as it runs).
 void check_elements(const Tensor& x, std::function<bool(double)> ok,
-                    std::function<std::string(double value, int64_t flat_index)> message);
+                    std::function<std::string(double value, int64_t flat_index, const Shape& shape)> message,
+                    std::string key = {});
 
 }  // namespace core::ops

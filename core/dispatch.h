@@ -31,6 +31,9 @@ const char* op_name(OpId op);
 // stateful; the resource travels in Attrs::resources.
 struct Resource {
   virtual ~Resource() = default;
+  // Resources with the same non-empty key do the same thing: two traces holding them are
+  // the same graph. Empty (the default): only the same object is the same resource.
+  virtual std::string key() const { return {}; }
 };
 
 // Op attributes: plain data, each op documents which fields it reads.

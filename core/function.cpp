@@ -51,6 +51,7 @@ const FunctionOptions& FunctionBase::options() const { return impl_->options; }
 std::string FunctionBase::graph_str(bool optimized) const {
   return optimized ? impl_->last_optimized : impl_->last_traced;
 }
+int FunctionBase::num_graphs() const { return int(impl_->exact.size() + impl_->relaxed.size()); }
 int FunctionBase::num_nodes(bool optimized) const { return optimized ? impl_->optimized_nodes : impl_->traced_nodes; }
 
 namespace {
@@ -83,6 +84,20 @@ std::string spec_str(const std::vector<int64_t>& dims, DType dtype) {
   return s + (dims.size() == 1 ? ",)" : ")");
 }
 }  // namespace
+
+// jit_compile = true: every node must be one the compiler can fuse or run as a kernel; a
+// host_function (C++ run at each call), also inside a cond or while_loop body, cannot.
+static void check_compilable(const graph::Graph& g, const std::string& name) {
+  for (const graph::Node& n : g.nodes) {
+    if (n.kind != graph::NodeKind::Op) continue;
+    if (n.op == OpId::HostFunction)
+      throw std::invalid_argument(name + ": jit_compile=true cannot compile a host_function node (C++ that runs "
+                                  "at every call, such as a dynamic layer); remove it or trace with jit_compile "
+                                  "unset or false");
+    for (const auto& r : n.attrs.resources)
+      if (auto* sub = dynamic_cast<const tracing::Subgraph*>(r.get())) check_compilable(sub->g, name);
+  }
+}
 
 void FunctionBase::Impl::check_signature(const std::vector<Tensor>& tensors) const {
   const auto& sig = options.input_signature;
@@ -136,7 +151,8 @@ graph::Graph FunctionBase::Impl::trace(const std::vector<Tensor>& tensors, const
   graph::Graph g = std::move(t.g);
   last_traced = g.str();
   traced_nodes = g.num_op_nodes();
-  if (options.optimize) graph::optimize(g);
+  if (options.jit_compile.value_or(false)) check_compilable(g, options.name);
+  if (options.optimize) graph::optimize(g, options.jit_compile.value_or(true));
   else graph::plan_memory(g);
   last_optimized = g.str();
   optimized_nodes = g.num_op_nodes();
@@ -162,6 +178,8 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& structure, const 
   // other sizes gives the same graph; one graph then serves every size.
   std::vector<std::vector<int64_t>> pattern;
   const graph::Graph* other = nullptr;
+  std::string other_key;       // the exact graph a relaxed one replaces,
+  int64_t other_relaxed = -1;  // or the relaxed graph a more relaxed one replaces
   graph::Graph probe;
   if (!im.options.input_signature.empty()) {
     for (const TensorSpec& s : im.options.input_signature) pattern.push_back(s.shape);
@@ -176,21 +194,32 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& structure, const 
       other = &probe;
     }
   } else if (im.options.reduce_retracing) {
-    for (const auto& [k, e] : im.exact) {
-      if (e.structure != structure || e.dims.size() != dims.size()) continue;
-      bool same_ranks = true;
-      for (size_t i = 0; i < dims.size(); ++i) same_ranks = same_ranks && e.dims[i].size() == dims[i].size();
-      if (!same_ranks) continue;
+    // The first graph of this structure and ranks, exact or already relaxed, whose sizes
+    // this call's generalize.
+    auto candidate = [&](const Impl::Entry& e) {
+      if (e.structure != structure || e.dims.size() != dims.size()) return false;
+      for (size_t i = 0; i < dims.size(); ++i)
+        if (e.dims[i].size() != dims[i].size()) return false;
       pattern = dims;
       for (size_t i = 0; i < dims.size(); ++i)
         for (size_t j = 0; j < dims[i].size(); ++j)
           if (e.dims[i][j] != dims[i][j]) pattern[i][j] = -1;
       other = &e.g;
-      break;
-    }
+      return true;
+    };
+    for (const auto& [k, e] : im.exact)
+      if (candidate(e)) {
+        other_key = k;
+        break;
+      }
+    for (size_t r = 0; !other && r < im.relaxed.size(); ++r)
+      if (candidate(im.relaxed[r])) other_relaxed = int64_t(r);
   }
   if (other) {
     if (graph::first_difference(g, *other) < 0) {
+      // The relaxed graph serves the sizes of the one it was compared with, too.
+      if (!other_key.empty()) im.exact.erase(other_key);
+      if (other_relaxed >= 0) im.relaxed.erase(im.relaxed.begin() + other_relaxed);
       im.relaxed.push_back(Impl::Entry{structure, pattern, std::move(g)});
       return graph::run(im.relaxed.back().g, tensors);
     }

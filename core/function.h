@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -50,6 +51,14 @@ struct FunctionOptions {
   // sizes traces once more; when the two graphs agree, those sizes are relaxed (-1) and no
   // later size traces again.
   bool reduce_retracing = false;
+  // TensorFlow's jit_compile, mapped onto this engine's compiler (it has no XLA):
+  // - unset: the default passes, fusion included;
+  // - true: the whole function must compile into fused kernels: every pass runs, and a
+  //   node that cannot be compiled (a host_function, which runs C++) raises at trace
+  //   time, naming it, as XLA refuses py_function;
+  // - false: no kernel fusion (elementwise chains and matmul epilogues stay separate
+  //   ops); folding, CSE, pruning and the memory plan still run.
+  std::optional<bool> jit_compile{};
 };
 
 // While one lives, ops run eagerly and are not traced (TensorFlow's init_scope): for
@@ -84,6 +93,9 @@ class FunctionBase {
   std::string graph_str(bool optimized = true) const;
   // Op nodes in the latest graph, optimized or as traced.
   int num_nodes(bool optimized = true) const;
+  // How many graphs the function holds: one per traced signature, where a relaxed graph
+  // (reduce_retracing, or -1 sizes in input_signature) serves many.
+  int num_graphs() const;
   const FunctionOptions& options() const;
 
  protected:

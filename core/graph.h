@@ -78,7 +78,7 @@ std::vector<Tensor> call_node(const Node& n, std::span<const Tensor> in);
 // How many nodes ran in parallel stages so far (all graphs; for tests and benchmarks).
 int64_t parallel_nodes_run();
 // fuse_elementwise (core/fusion.h) runs between pruning and the memory plan.
-void optimize(Graph& g);        // all of the above, in order
+void optimize(Graph& g, bool fuse = true);  // all of the above, in order (fusion optional)
 
 // Runs the graph on `inputs` (one per Input node). Ops go through dispatch, so tapes
 // record them and an enclosing trace inlines them. With several threads and no tape or

@@ -24,6 +24,10 @@ Tensor fill(const Shape& shape, double value, DType dtype = DType::float32);
 Tensor zeros_like(const Tensor& t);
 Tensor ones_like(const Tensor& t);
 Tensor full_like(const Tensor& t, double value);
+// The number of elements of x (TensorFlow's tf.size), or the product of its dimensions
+// `axes`, as a scalar of `dtype` computed when the op runs: a traced graph that divides
+// by it serves every batch size.
+Tensor size(const Tensor& x, DType dtype = DType::int32, const std::vector<int64_t>& axes = {});
 // range(limit) and range(start, limit, delta): int32 for integral arguments, float32
 // otherwise (TensorFlow's tf.range); or an explicit dtype.
 Tensor range(int64_t limit);
@@ -60,6 +64,9 @@ struct RandomOptions {
   DType dtype = DType::float32;
   int64_t seed = -1;
   Tensor counter{};
+  // With a counter: a tensor of the requested shape whose shape the op reads when it
+  // runs, so that a traced graph serves every batch size (layers pass their input).
+  Tensor shape_like{};
 };
 Tensor random_uniform(const Shape& shape, const RandomOptions& o = {});
 Tensor random_normal(const Shape& shape, const RandomOptions& o = {});
@@ -170,6 +177,9 @@ Tensor fused_matmul(const Tensor& a, const Tensor& b, const Tensor& bias = {}, b
 
 // ---- shapes and data movement ----------------------------------------------------------
 Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape);  // one -1 allowed
+// x with the shape `like` has when the op runs (same element count): in a traced graph it
+// follows the batch size, where reshape(x, like.shape().dims()) would freeze it.
+Tensor reshape_like(const Tensor& x, const Tensor& like);
 Tensor transpose(const Tensor& x, const Axes& perm = {});            // empty = reverse
 Tensor expand_dims(const Tensor& x, int64_t axis);
 Tensor squeeze(const Tensor& x, const Axes& axes = {});  // empty = every size-1 axis
@@ -195,6 +205,8 @@ Tensor take_along_axis(const Tensor& x, const Tensor& indices, int64_t axis);
 Tensor unsorted_segment_sum(const Tensor& data, const Tensor& segment_ids, int64_t num_segments);
 Tensor tile(const Tensor& x, const std::vector<int64_t>& multiples);
 Tensor broadcast_to(const Tensor& x, const Shape& shape);
+// x broadcast to the shape `like` has when the op runs (see reshape_like).
+Tensor broadcast_like(const Tensor& x, const Tensor& like);
 // paddings: one {before, after} pair per axis.
 Tensor pad(const Tensor& x, const std::vector<std::pair<int64_t, int64_t>>& paddings,
            double constant_value = 0.0);

@@ -173,6 +173,16 @@ void fill_kernel(OpCall& c) {
   fill_value(y.raw_mutable_data(), y.dtype(), y.size(), c.attrs.alpha);
 }
 
+// The product of the input's dimensions (attrs.axes; all when empty), as a scalar.
+void size_kernel(OpCall& c) {
+  const Shape& s = c.in(0).shape();
+  double n = 1.0;
+  if (c.attrs.axes.empty()) n = static_cast<double>(c.in(0).size());
+  for (int64_t a : c.attrs.axes) n *= static_cast<double>(s[a < 0 ? a + s.rank() : a]);
+  Tensor& y = c.outputs[0];
+  fill_value(y.raw_mutable_data(), y.dtype(), 1, n);
+}
+
 // Values computed in double, then converted to the dtype (saturating, like cast).
 template <class F>
 void fill_from_double(Tensor& y, F value_at) {
@@ -239,6 +249,7 @@ namespace core {
 void register_cpu_creation_kernels() {
   using K = Device::Kind;
   register_kernel(OpId::Fill, K::CPU, cpu::fill_kernel);
+  register_kernel(OpId::Size, K::CPU, cpu::size_kernel);
   register_kernel(OpId::Range, K::CPU, cpu::range_kernel);
   register_kernel(OpId::Linspace, K::CPU, cpu::linspace_kernel);
   register_kernel(OpId::Eye, K::CPU, cpu::eye_kernel);

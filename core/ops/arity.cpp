@@ -20,8 +20,14 @@ void define_arities() {
     set(op, 2, 2);
   set(OpId::Where, 3, 3);
   set(OpId::ApplyAdam, 3, 3);
-  for (OpId op : {OpId::Fill, OpId::Range, OpId::Linspace, OpId::Eye, OpId::ReadVariable}) set(op, 0, 0);
-  for (OpId op : {OpId::RandomUniform, OpId::RandomNormal, OpId::TruncatedNormal}) set(op, 0, 1);  // the counter
+  for (OpId op : {OpId::Range, OpId::Linspace, OpId::Eye, OpId::ReadVariable}) set(op, 0, 0);
+  // Creation ops may take their shape from an input read only for its shape (the "like"
+  // forms, whose traced graphs serve every batch size): fill(ref), random(counter, ref),
+  // reshape(x, ref), broadcast_to(x, ref).
+  set(OpId::Fill, 0, 1);
+  for (OpId op : {OpId::RandomUniform, OpId::RandomNormal, OpId::TruncatedNormal}) set(op, 0, 2);  // counter, ref
+  set(OpId::Reshape, 1, 2);
+  set(OpId::BroadcastTo, 1, 2);
   set(OpId::Concat, 1, many);
   set(OpId::Cond, 1, many);
   set(OpId::While, 1, many);

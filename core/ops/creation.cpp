@@ -12,6 +12,9 @@
 //   Eye              shape = {rows, cols}, dtype
 //   RandomUniform    shape, dtype, k = seed (>= 0), alpha = minval, beta = maxval
 //   RandomNormal     shape, dtype, k = seed, alpha = mean, beta = stddev
+// Fill takes an optional input whose shape it gets when it runs (full_like), and the
+// random ops a second one after their counter (RandomOptions::shape_like): a traced graph
+// of either serves every size of that input.
 //   TruncatedNormal  as RandomNormal; draws beyond two stddev are redrawn
 //
 // Random numbers come from the counter-based Philox4x32-10 generator keyed by the seed,
@@ -55,6 +58,13 @@ Shape checked_shape(const OpCall& c) {
   return Shape(c.attrs.shape);
 }
 
+// The result's shape: attrs.shape, or the shape of input `ref` when the call has it (the
+// "like" forms: a traced graph then serves every size of that input).
+Shape target_shape(const OpCall& c, size_t ref) {
+  if (c.inputs.size() > ref) return c.in(ref).shape();
+  return checked_shape(c);
+}
+
 void expect_attr_dtype(const OpCall& c, std::initializer_list<DType> allowed) {
   for (DType d : allowed)
     if (c.attrs.dtype == d) return;
@@ -64,7 +74,7 @@ void expect_attr_dtype(const OpCall& c, std::initializer_list<DType> allowed) {
 
 void infer_fill(OpCall& c) {
   check_scalar_fits(c.attrs.alpha, c.attrs.dtype, "fill");
-  c.set_output(0, checked_shape(c), c.attrs.dtype);
+  c.set_output(0, target_shape(c, 0), c.attrs.dtype);
 }
 
 void infer_range(OpCall& c) {
@@ -131,7 +141,7 @@ void infer_uniform(OpCall& c) {
                     " and maxval " + fmt(hi));
   }
   check_float32_range(c, lo, hi, "minval", "maxval");
-  c.set_output(0, checked_shape(c), c.attrs.dtype);
+  c.set_output(0, target_shape(c, 1), c.attrs.dtype);
 }
 
 void infer_normal(OpCall& c) {
@@ -141,7 +151,7 @@ void infer_normal(OpCall& c) {
     throw_invalid(std::string(c.name()) + ": expected a finite mean and a finite stddev >= 0, "
                   "but received mean " + fmt(c.attrs.alpha) + " and stddev " + fmt(c.attrs.beta));
   check_float32_range(c, c.attrs.alpha, c.attrs.beta, "mean", "stddev");
-  c.set_output(0, checked_shape(c), c.attrs.dtype);
+  c.set_output(0, target_shape(c, 1), c.attrs.dtype);
 }
 
 // ---- the global seed generator -------------------------------------------------------
@@ -224,9 +234,19 @@ Tensor int_range(int64_t start, int64_t limit, int64_t delta, DType dtype) {
   return create(OpId::Range, a);
 }
 
+void infer_size(OpCall& c) {
+  expect_attr_dtype(c, kNumericTypes);
+  const int64_t r = c.in(0).rank();
+  for (int64_t a : c.attrs.axes)
+    if (a < -r || a >= r)
+      throw_invalid("size: axis " + std::to_string(a) + " is out of range for a tensor of rank " + std::to_string(r));
+  c.set_output(0, Shape{}, c.attrs.dtype);
+}
+
 }  // namespace
 
 void define_creation_ops() {
+  define_op(OpId::Size, infer_size);
   define_op(OpId::Fill, infer_fill);
   define_op(OpId::Range, infer_range);
   define_op(OpId::Linspace, infer_linspace);
@@ -245,14 +265,23 @@ Tensor fill(const Shape& shape, double value, DType dtype) {
   return create(OpId::Fill, a);
 }
 Tensor zeros(const Shape& shape, DType dtype) { return fill(shape, 0.0, dtype); }
+
+Tensor size(const Tensor& x, DType dtype, const std::vector<int64_t>& axes) {
+  if (!x.defined()) throw_invalid("size: the input is an undefined tensor");
+  Attrs a;
+  a.dtype = dtype;
+  a.axes = axes;
+  return dispatch(OpId::Size, {x}, a);
+}
 Tensor ones(const Shape& shape, DType dtype) { return fill(shape, 1.0, dtype); }
 
 Tensor full_like(const Tensor& t, double value) {
   if (!t.defined()) throw_invalid("full_like: the input is an undefined tensor");
-  Attrs a = creation_attrs(t.shape(), t.dtype());
+  Attrs a;
+  a.dtype = t.dtype();
   a.alpha = value;
   a.device = t.device();
-  return create(OpId::Fill, a);
+  return dispatch(OpId::Fill, {t}, a);  // the shape is t's when the op runs
 }
 Tensor zeros_like(const Tensor& t) { return full_like(t, 0.0); }
 Tensor ones_like(const Tensor& t) { return full_like(t, 1.0); }
@@ -322,7 +351,14 @@ Tensor random(OpId op, const Shape& shape, const RandomOptions& o, double alpha,
   }
   a.alpha = alpha;
   a.beta = beta;
-  if (o.counter.defined() && o.seed >= 0) return dispatch(op, {o.counter}, a);
+  if (o.counter.defined() && o.seed >= 0) {
+    if (!o.shape_like.defined()) return dispatch(op, {o.counter}, a);
+    if (o.shape_like.shape() != shape)
+      throw_invalid(std::string(op_name(op)) + ": shape_like has shape " + o.shape_like.shape().str() +
+                    ", but the requested shape is " + shape.str());
+    a.shape.clear();
+    return dispatch(op, {o.counter, o.shape_like}, a);
+  }
   return create(op, a);
 }
 }  // namespace

@@ -127,19 +127,32 @@ std::vector<int64_t> kept_dims(const Tensor& x, const Attrs& a) {
   return dims;
 }
 
+// The kept dims with one kept dimension as -1 (where none is empty), so that a traced
+// gradient follows the batch size instead of freezing the traced one.
+std::vector<int64_t> kept_dims_open(const Tensor& x, const Attrs& a) {
+  std::vector<int64_t> kd = kept_dims(x, a);
+  if (x.size() == 0) return kd;
+  for (int64_t& d : kd)
+    if (d != 1) {
+      d = -1;
+      break;
+    }
+  return kd;
+}
+
 std::vector<Tensor> reduce_grad(const GradContext& c) {
   const Tensor& x = c.in(0);
-  const std::vector<int64_t> kd = kept_dims(x, c.attrs);
-  Tensor dy = ops::reshape(c.grad(), kd);
-  Tensor y = ops::reshape(c.out(), kd);
+  const std::vector<int64_t> kd = kept_dims_open(x, c.attrs);
+  Tensor dy = c.attrs.keepdims ? c.grad() : ops::reshape(c.grad(), kd);
+  Tensor y = c.attrs.keepdims ? c.out() : ops::reshape(c.out(), kd);
   switch (c.op) {
-    case OpId::Sum: return {ops::broadcast_to(dy, x.shape())};
-    case OpId::Mean: {
-      int64_t reduced = 1;
-      for (size_t i = 0; i < kd.size(); ++i)
-        if (kd[i] == 1) reduced *= x.shape()[static_cast<int64_t>(i)];
-      double scale = reduced == 0 ? 0.0 : 1.0 / double(reduced);
-      return {ops::broadcast_to(ops::multiply(dy, ops::scalar_like(dy, scale)), x.shape())};
+    case OpId::Sum: return {ops::broadcast_like(dy, x)};
+    case OpId::Mean: {  // divided by the reduced count, read when the op runs
+      std::vector<int64_t> axes = c.attrs.axes;
+      if (axes.empty())
+        for (int64_t i = 0; i < x.rank(); ++i) axes.push_back(i);
+      if (x.size() == 0) return {ops::zeros_like(x)};
+      return {ops::broadcast_like(ops::divide(dy, ops::size(x, dy.dtype(), axes)), x)};
     }
     case OpId::Max:
     case OpId::Min: {  // shared equally among the positions that attain the extreme
@@ -155,7 +168,7 @@ std::vector<Tensor> reduce_grad(const GradContext& c) {
       Tensor zeros = ops::sum(ops::cast(is_zero, x.dtype()), c.attrs.axes, true);
       Tensor rest = ops::prod(ops::where(is_zero, one, x), c.attrs.axes, true);
       Tensor no_zero = ops::divide(rest, ops::where(is_zero, one, x));
-      Tensor one_zero = ops::where(is_zero, ops::broadcast_to(rest, x.shape()), zero);
+      Tensor one_zero = ops::where(is_zero, ops::broadcast_like(rest, x), zero);
       Tensor g = ops::where(ops::equal(zeros, zero), no_zero,
                             ops::where(ops::equal(zeros, one), one_zero, zero));
       return {ops::multiply(dy, g)};

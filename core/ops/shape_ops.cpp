@@ -46,6 +46,15 @@ std::string num(int64_t v) { return std::to_string(v); }
 // ---- reshape -------------------------------------------------------------------------
 void infer_reshape(OpCall& c) {
   const Tensor& x = c.in(0);
+  if (c.inputs.size() == 2) {  // reshape_like: the shape of the second input, read now
+    const Shape& s = c.in(1).shape();
+    if (s.num_elements() != x.size())
+      throw_invalid("reshape: cannot reshape a tensor of shape " + x.shape().str() + " with " + num(x.size()) +
+                    " elements into shape " + s.str() + " (the shape of the reference tensor)");
+    c.set_output(0, s, x.dtype());
+    c.outputs[0] = view_as(x, s);
+    return;
+  }
   std::vector<int64_t> dims = c.attrs.shape;
   const auto fail = [&] {
     throw_invalid("reshape: cannot reshape a tensor of shape " + x.shape().str() + " with " +
@@ -136,7 +145,8 @@ void infer_strided_slice(OpCall& c) {
 // ---- broadcast_to --------------------------------------------------------------------
 void infer_broadcast_to(OpCall& c) {
   const Tensor& x = c.in(0);
-  const auto& t = c.attrs.shape;
+  // broadcast_like: the shape of the second input, read when the op runs.
+  const std::vector<int64_t> t = c.inputs.size() == 2 ? c.in(1).shape().dims() : c.attrs.shape;
   for (int64_t d : t)
     if (d < 0)
       throw_invalid("broadcast_to: expected a target shape with dimensions >= 0, but received " +
@@ -287,7 +297,7 @@ Tensor positions_like(const Tensor& x) {
 // selected by the forward op from positions_like(x)).
 Tensor scatter_back(const Tensor& dy, const Tensor& pos, const Tensor& x) {
   Tensor flat = ops::unsorted_segment_sum(ops::reshape(dy, {-1}), ops::reshape(pos, {-1}), x.size());
-  return ops::reshape(flat, x.shape().dims());
+  return ops::reshape_like(flat, x);
 }
 
 std::vector<Tensor> shape_grad(const GradContext& c) {
@@ -295,7 +305,7 @@ std::vector<Tensor> shape_grad(const GradContext& c) {
   const Tensor& dy = c.grad();
   const Attrs& a = c.attrs;
   switch (c.op) {
-    case OpId::Reshape: return {ops::reshape(dy, x.shape().dims())};
+    case OpId::Reshape: return {ops::reshape_like(dy, x)};
     case OpId::Transpose: {
       const int64_t r = x.rank();
       std::vector<int64_t> inv(static_cast<size_t>(r));
@@ -388,6 +398,11 @@ Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape) {
   return unary_op(OpId::Reshape, x, a);
 }
 
+Tensor reshape_like(const Tensor& x, const Tensor& like) {
+  if (!like.defined()) throw_invalid("reshape_like: the reference tensor is undefined");
+  return dispatch(OpId::Reshape, {x, like}, Attrs{});
+}
+
 Tensor transpose(const Tensor& x, const Axes& perm) {
   check_defined(x, "transpose");
   Attrs a;
@@ -399,6 +414,15 @@ Tensor transpose(const Tensor& x, const Axes& perm) {
   return unary_op(OpId::Transpose, x, a);
 }
 
+namespace {
+// The target dims with x's leading (batch) dimension, now at position `pos`, as -1: a
+// traced reshape then follows the batch size. Unchanged for an empty x or a rank-0 result.
+std::vector<int64_t> open_leading(std::vector<int64_t> dims, const Tensor& x, size_t pos) {
+  if (x.size() > 0 && pos < dims.size()) dims[pos] = -1;
+  return dims;
+}
+}  // namespace
+
 Tensor expand_dims(const Tensor& x, int64_t axis) {
   check_defined(x, "expand_dims");
   const int64_t r = x.rank();
@@ -408,7 +432,7 @@ Tensor expand_dims(const Tensor& x, int64_t axis) {
   if (axis < 0) axis += r + 1;
   std::vector<int64_t> dims = x.shape().dims();
   dims.insert(dims.begin() + axis, 1);
-  return reshape(x, dims);
+  return reshape(x, open_leading(dims, x, axis == 0 ? 1 : 0));
 }
 
 Tensor squeeze(const Tensor& x, const Axes& axes) {
@@ -433,7 +457,7 @@ Tensor squeeze(const Tensor& x, const Axes& axes) {
   std::vector<int64_t> dims;
   for (int64_t k = 0; k < r; ++k)
     if (!drop[static_cast<size_t>(k)]) dims.push_back(x.shape()[k]);
-  return reshape(x, dims);
+  return reshape(x, open_leading(dims, x, 0));
 }
 
 Tensor concat(const std::vector<Tensor>& xs, int64_t axis) {
@@ -656,6 +680,11 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   Attrs a;
   a.shape = shape.dims();
   return unary_op(OpId::BroadcastTo, x, a);
+}
+
+Tensor broadcast_like(const Tensor& x, const Tensor& like) {
+  if (!like.defined()) throw_invalid("broadcast_like: the reference tensor is undefined");
+  return dispatch(OpId::BroadcastTo, {x, like}, Attrs{});
 }
 
 Tensor pad(const Tensor& x, const std::vector<std::pair<int64_t, int64_t>>& paddings,

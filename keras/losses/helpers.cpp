@@ -113,14 +113,18 @@ SparseResult sparse_cce(const std::string& who, const Tensor& y_true, const Tens
   // Whole numbers in [0, classes) (or ignore_class), checked by an op: at once when
   // eager, at every run of a traced step.
   const bool floating = core::is_floating(labels.dtype());
-  const std::string pred_shape = y_pred.shape().str();
+  const std::string key = who + "|" + std::to_string(classes) + "|" + std::to_string(a) + "|" + (floating ? "f" : "i") +
+                          (ignore_class ? "|" + std::to_string(*ignore_class) : "");
   core::ops::check_elements(
       labels,
       [=](double v) {
         if (floating && v != std::floor(v)) return false;
         return (ignore_class && v == double(*ignore_class)) || (v >= 0 && v < double(classes));
       },
-      [=](double v, int64_t i) {
+      [=](double v, int64_t i, const Shape& label_shape) {
+        std::vector<int64_t> pred_dims = label_shape.dims();  // y_pred's shape as the check runs
+        pred_dims.insert(pred_dims.begin() + a, classes);
+        const std::string pred_shape = Shape(pred_dims).str();
         if (floating && v != std::floor(v))
           return who + ": expected whole-number class labels, but received " + num(v) + " at flat index " +
                  std::to_string(i) + " of y_true";
@@ -128,7 +132,8 @@ SparseResult sparse_cce(const std::string& who, const Tensor& y_true, const Tens
                (ignore_class ? " or ignore_class " + std::to_string(*ignore_class) : "") + " for y_pred with " +
                std::to_string(classes) + " classes (shape " + pred_shape + "), but received label " +
                (std::fabs(v) < 9e18 ? std::to_string(static_cast<long long>(v)) : num(v)) + " at flat index " + std::to_string(i) + " of y_true";
-      });
+      },
+      key);
   if (labels.dtype() != DType::int64) labels = ops::cast(labels, DType::int64);
   Tensor mask;
   if (ignore_class) {
@@ -251,7 +256,7 @@ Tensor reduce_weighted_values(const Tensor& values_in, const Tensor& sample_weig
       Tensor valid = ops::sum(m);
       Tensor none = ops::equal(valid, zero_like_scalar(valid));
       Tensor safe = ops::where(none, ops::scalar_like(valid, 1.0), valid);
-      Tensor factor = ops::where(none, zero_like_scalar(valid), double(m.size()) / safe);
+      Tensor factor = ops::where(none, zero_like_scalar(valid), ops::divide(ops::size(m, dt), safe));
       m = m * factor;
     }
     if (weight.defined()) {
@@ -276,7 +281,7 @@ Tensor reduce_weighted_values(const Tensor& values_in, const Tensor& sample_weig
     return ops::where(none, zero_like_scalar(loss), loss / safe);
   }
   if (values.size() == 0) return loss;  // 0
-  return loss / double(values.size());
+  return ops::divide(loss, ops::size(values, dt));  // the count is read when the step runs
 }
 
 }  // namespace keras::losses

@@ -61,17 +61,17 @@ std::pair<Tensor, Tensor> squeeze_or_expand_to_same_rank(Tensor x1, Tensor x2, b
 void check_class_ids(const Tensor& labels, int64_t num_classes, const std::string& who,
                      const std::string& what, std::optional<int64_t> ignore) {
   // An op: checked at once when eager, at every run of a traced step.
-  const std::string shape = labels.shape().str();
   core::ops::check_elements(
       labels,
       [=](double x) {
         if (ignore && x == static_cast<double>(*ignore)) return true;
         return x >= 0 && x < static_cast<double>(num_classes) && x == std::floor(x);
       },
-      [=](double x, int64_t) {
+      [=](double x, int64_t, const core::Shape& shape) {
         return who + ": expected every " + what + " to be an integer class id in [0, " + std::to_string(num_classes) +
-               "), but received " + what + " " + num_str(x) + " (" + what + "s shape " + shape + ")";
-      });
+               "), but received " + what + " " + num_str(x) + " (" + what + "s shape " + shape.str() + ")";
+      },
+      who + "|" + what + "|" + std::to_string(num_classes) + (ignore ? "|" + std::to_string(*ignore) : ""));
 }
 
 void check_same_shape(const Tensor& y_true, const Tensor& y_pred, const std::string& who) {

@@ -28,7 +28,7 @@ std::pair<Tensor, Tensor> samplewise(const Tensor& values_in, const Tensor& weig
     std::tie(values, weight) = detail::squeeze_or_expand_to_same_rank(values, weight);
     int64_t wr = weight.rank(), vr = values.rank();
     if (vr > wr) values = reduce(values, axes_range(wr, vr));
-    weight = ops::broadcast_to(weight, values.shape());
+    weight = ops::broadcast_like(weight, values);
     values = values * weight;
     if (wr > 1) weight = reduce(weight, axes_range(1, wr));
   }
@@ -51,8 +51,8 @@ void Mean::update_state(const Tensor& values, const Tensor& sample_weight) {
   if (w.defined()) {
     count_.assign_add(ops::sum(w));
   } else {
-    double n = v.rank() >= 1 ? static_cast<double>(v.shape()[0]) : 1.0;
-    count_.assign_add(detail::scalar(n, dtype()));
+    // the number of samples, read when the step runs (a traced step serves every batch size)
+    count_.assign_add(v.rank() >= 1 ? ops::size(v, dtype(), {0}) : detail::scalar(1.0, dtype()));
   }
 }
 

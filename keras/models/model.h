@@ -102,6 +102,9 @@ struct CompileOptions {
   // false (the default): fit/evaluate/predict trace their steps into graphs
   // (keras::function) unless a layer is dynamic; true: every step runs op by op.
   bool run_eagerly = false;
+  // The traced steps' jit_compile (keras::function's option; Keras's "auto" when unset:
+  // the default passes with fusion). Ignored when the steps run eagerly.
+  std::optional<bool> jit_compile{};
 };
 
 // fit()'s validation_data: {x_val, y_val}, {x_val, y_val, sample_weight}, or a Dataset

@@ -10,6 +10,11 @@
 #include "core/ops.h"
 
 namespace keras::detail {
+
+Tensor batch_size_weight(const Tensor& x) {
+  if (!x.defined() || x.rank() == 0) return core::ops::fill({1}, 1.0, DType::float32);
+  return core::ops::reshape(core::ops::size(x, DType::float32, {0}), {1});
+}
 namespace ops = core::ops;
 
 

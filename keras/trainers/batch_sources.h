@@ -11,6 +11,11 @@
 
 namespace keras::detail {
 
+// The batch size of x (its first dimension; 1 for a scalar or no tensor) as a float32
+// tensor of shape (1,), read when the step runs: the loss trackers' weight, so that one
+// traced step serves every batch size.
+Tensor batch_size_weight(const Tensor& x);
+
 // from arrays (sliced, or gathered in a shuffled order) or from a Dataset's iterator.
 struct Batch {
   std::vector<Tensor> x, y;

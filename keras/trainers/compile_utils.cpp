@@ -6,6 +6,7 @@
 
 #include "core/ops.h"
 #include "keras/models/model.h"
+#include "keras/trainers/batch_sources.h"
 
 namespace keras {
 namespace ops = core::ops;
@@ -103,9 +104,8 @@ Tensor Model::compute_loss(const std::vector<Tensor>& y, const std::vector<Tenso
     const losses::LossPtr& l = losses_.size() == 1 ? losses_[0] : losses_[i];
     Tensor li = (*l)(y[i], y_pred[i], sw);
     if (i < output_loss_trackers_.size()) {  // the unweighted loss of each output, per sample
-      const int64_t batch = y_pred[i].rank() > 0 ? y_pred[i].shape()[0] : 1;
       output_loss_trackers_[i]->update_state(ops::reshape(ops::cast(li, DType::float32), {1}),
-                                             ops::fill({1}, double(batch), DType::float32));
+                                             detail::batch_size_weight(y_pred[i]));
     }
     if (!loss_weights_.empty() && loss_weights_[i] != 1.0) li = ops::multiply(li, ops::scalar_like(li, loss_weights_[i]));
     total = total.defined() ? ops::add(total, li) : li;

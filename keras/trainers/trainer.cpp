@@ -82,9 +82,8 @@ std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind,
       update_metrics(ys, y_pred, w);
     }
     // The running loss, weighted by the batch size (Keras's loss tracker).
-    const int64_t n = xs.empty() || xs[0].rank() == 0 ? 1 : xs[0].shape()[0];
     loss_tracker_->update_state(ops::reshape(ops::cast(loss, DType::float32), {1}),
-                                ops::fill({1}, double(n), DType::float32));
+                                detail::batch_size_weight(xs.empty() ? Tensor() : xs[0]));
     return {loss};
   };
   std::lock_guard<std::recursive_mutex> lock(state_mu_);  // one step at a time (lock_state())
@@ -95,7 +94,8 @@ std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind,
   if (!fn) {
     static const char* names[] = {"train_function", "test_function", "predict_function"};
     fn = std::make_unique<StepFunction>(StepFunction::function_type(body),
-                                        core::FunctionOptions{.name = name() + "." + names[kind], .reduce_retracing = true});
+                                        core::FunctionOptions{.name = name() + "." + names[kind], .reduce_retracing = true,
+                                                              .jit_compile = compile_options_.jit_compile});
   }
   return (*fn)(x, y, sw);
 }

@@ -173,3 +173,69 @@ TEST_CASE("traced fit: a label out of range raises the eager error, from a check
   m->fit(x, core::constant({0, 1, 2, 2}), {.batch_size = 4, .verbose = 0});  // good labels train
   CHECK(m->train_function()->graph_str().find("check_elements(") != std::string::npos);
 }
+
+TEST_CASE("traced fit: a partial last batch relaxes the batch size, and one graph serves every size") {
+  auto [x, y] = regression_data(100);  // batches of 32, 32, 32 and 4
+  auto traced = small_model(false), eager = small_model(true);
+  keras::FitOptions o{.batch_size = 32, .epochs = 3, .verbose = 0, .validation_data = {x, y}, .seed = 2};
+  auto ht = traced->fit(x, y, o);
+  auto he = eager->fit(x, y, o);
+  CHECK(same_bits(traced->get_weights(), eager->get_weights()));  // Dropout masks included
+  CHECK(ht.history["loss"] == he.history["loss"]);
+  CHECK(ht.history["val_mae"] == he.history["val_mae"]);
+  // The partial batch traced once more; its graph equals the first one but for the batch
+  // size, so a single relaxed graph now serves every size (TensorFlow's reduce_retracing).
+  CHECK(traced->train_function()->tracing_count() == 2);
+  CHECK(traced->train_function()->num_graphs() == 1);
+  traced->fit(x, y, {.batch_size = 10, .epochs = 1, .verbose = 0});  // sizes 10 and 0 .. 10
+  traced->evaluate(x, y, {.batch_size = 7, .verbose = 0});
+  CHECK(traced->train_function()->tracing_count() == 2);
+  CHECK(traced->test_function()->num_graphs() == 1);
+  // Nothing in the step's graph holds the traced batch size: counts are size ops.
+  CHECK(traced->train_function()->graph_str().find("size(") != std::string::npos);
+}
+
+TEST_CASE("keras::function: jit_compile true refuses a host_function, false keeps ops unfused") {
+  auto body = [](const Tensor& x) { return ops::multiply(ops::exp(ops::neg(x)), ops::scalar_like(x, 2.0)); };
+  Tensor x = core::constant({{1.0f, 2.0f}});
+  auto fused = keras::function(body);
+  auto plain = keras::function(body, {.jit_compile = false});
+  auto jit = keras::function(body, {.jit_compile = true});
+  check_values(plain(x), values(fused(x)), 0);
+  check_values(jit(x), values(fused(x)), 0);
+  CHECK(fused.graph_str().find("fused_elementwise") != std::string::npos);
+  CHECK(jit.graph_str().find("fused_elementwise") != std::string::npos);
+  CHECK(plain.graph_str().find("fused_elementwise") == std::string::npos);
+  auto scale = keras::make<MaxAbsScale>();  // dynamic: runs as a host_function node
+  auto host = keras::function([&](const Tensor& t) { return (*scale)(t, false); }, {.jit_compile = true});
+  CHECK_THROWS_WITH_AS(host(x), doctest::Contains("host_function"), std::invalid_argument);
+  // compile(jit_compile = false): the traced steps keep their ops apart.
+  auto [xs, ys] = regression_data(32);
+  auto m = keras::Sequential({layers::Dense(4, {.activation = "relu", .input_shape = {4}}), layers::Dense(1)});
+  m->compile({.optimizer = "sgd", .loss = "mse", .jit_compile = false});
+  m->fit(xs, ys, {.batch_size = 16, .epochs = 1, .verbose = 0});
+  CHECK(m->train_function()->graph_str().find("fused_matmul") == std::string::npos);
+}
+
+TEST_CASE("traced fit: classifiers with BatchNormalization or convolutions relax the batch size too") {
+  auto xv = uniform(50 * 8 * 8 * 2, -1, 1, 3);
+  Tensor x = make(xv, Shape{50, 8, 8, 2});
+  std::vector<double> yv(50);
+  for (int i = 0; i < 50; ++i) yv[size_t(i)] = i % 3;
+  Tensor y = ops::cast(make(yv, Shape{50}), DType::int64);
+  auto a = keras::Sequential({layers::Flatten({.input_shape = {8, 8, 2}}), layers::Dense(8), layers::BatchNormalization(), layers::Dense(3, {.activation = "softmax"})});
+  a->compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}});
+  a->fit(x, y, {.batch_size = 16, .epochs = 2, .verbose = 0});
+  CHECK(a->train_function()->tracing_count() == 2);  // batches of 16, then the partial 2
+  CHECK(a->train_function()->num_graphs() == 1);
+  auto c = keras::Sequential({layers::Conv2D(4, {3, 3}, {.activation = "relu", .input_shape = {8, 8, 2}}), layers::MaxPooling2D({2, 2}), layers::Flatten(), layers::Dense(3)});
+  c->compile({.optimizer = "adam", .loss = keras::losses::SparseCategoricalCrossentropy({.from_logits = true}), .metrics = {"accuracy"}});
+  c->fit(x, y, {.batch_size = 16, .epochs = 2, .verbose = 0});
+  CHECK(c->train_function()->tracing_count() == 2);
+  CHECK(c->train_function()->num_graphs() == 1);
+  // The label check follows the batch too: a bad label in a batch of another size still
+  // raises, naming that batch's shape.
+  Tensor bad = ops::cast(make(std::vector<double>{0, 1, 7, 2, 1}, Shape{5}), DType::int64);
+  CHECK_THROWS_WITH_AS(c->train_on_batch({ops::slice(x, {0, 0, 0, 0}, {5, 8, 8, 2})}, {bad}),
+                       doctest::Contains("3 classes (shape (5, 3)), but received label 7 at flat index 2 of y_true"), std::invalid_argument);
+}
