@@ -57,6 +57,12 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["Cropping3D"] = CroppingLayer::from_config<3>;
   f["CenterCrop"] = CenterCropLayer::from_config;
   f["Resizing"] = ResizingLayer::from_config;
+  f["RandomContrast"] = RandomContrastLayer::from_config;
+  f["RandomCrop"] = RandomCropLayer::from_config;
+  f["RandomFlip"] = RandomFlipLayer::from_config;
+  f["RandomRotation"] = RandomRotationLayer::from_config;
+  f["RandomTranslation"] = RandomTranslationLayer::from_config;
+  f["RandomZoom"] = RandomZoomLayer::from_config;
   f["SpatialDropout1D"] = SpatialDropoutLayer::from_config<1>;
   f["SpatialDropout2D"] = SpatialDropoutLayer::from_config<2>;
   f["SpatialDropout3D"] = SpatialDropoutLayer::from_config<3>;

@@ -30,6 +30,10 @@
 #include "keras/layers/pooling.h"
 // spatial, resizing and augmentation layers:
 #include "keras/layers/cropping.h"
+#include "keras/layers/random_affine.h"
+#include "keras/layers/random_contrast.h"
+#include "keras/layers/random_crop.h"
+#include "keras/layers/random_flip.h"
 #include "keras/layers/resizing.h"
 #include "keras/layers/spatial_dropout.h"
 #include "keras/layers/up_sampling.h"
