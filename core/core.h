@@ -8,6 +8,7 @@
 #include "core/dtype.h"
 #include "core/export.h"
 #include "core/function.h"
+#include "core/image_ops.h"
 #include "core/ops.h"
 #include "core/shape.h"
 #include "core/tensor.h"

@@ -51,5 +51,26 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["GlobalAveragePooling1D"] = GlobalPoolingLayer::from_config<P::average, 1>;
   f["GlobalAveragePooling2D"] = GlobalPoolingLayer::from_config<P::average, 2>;
   f["GlobalAveragePooling3D"] = GlobalPoolingLayer::from_config<P::average, 3>;
+  // spatial, resizing and augmentation layers:
+  f["Cropping1D"] = CroppingLayer::from_config<1>;
+  f["Cropping2D"] = CroppingLayer::from_config<2>;
+  f["Cropping3D"] = CroppingLayer::from_config<3>;
+  f["CenterCrop"] = CenterCropLayer::from_config;
+  f["Resizing"] = ResizingLayer::from_config;
+  f["RandomContrast"] = RandomContrastLayer::from_config;
+  f["RandomCrop"] = RandomCropLayer::from_config;
+  f["RandomFlip"] = RandomFlipLayer::from_config;
+  f["RandomRotation"] = RandomRotationLayer::from_config;
+  f["RandomTranslation"] = RandomTranslationLayer::from_config;
+  f["RandomZoom"] = RandomZoomLayer::from_config;
+  f["SpatialDropout1D"] = SpatialDropoutLayer::from_config<1>;
+  f["SpatialDropout2D"] = SpatialDropoutLayer::from_config<2>;
+  f["SpatialDropout3D"] = SpatialDropoutLayer::from_config<3>;
+  f["UpSampling1D"] = UpSamplingLayer::from_config<1>;
+  f["UpSampling2D"] = UpSamplingLayer::from_config<2>;
+  f["UpSampling3D"] = UpSamplingLayer::from_config<3>;
+  f["ZeroPadding1D"] = ZeroPaddingLayer::from_config<1>;
+  f["ZeroPadding2D"] = ZeroPaddingLayer::from_config<2>;
+  f["ZeroPadding3D"] = ZeroPaddingLayer::from_config<3>;
 }
 }  // namespace keras::layers

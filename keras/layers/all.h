@@ -28,6 +28,16 @@
 #include "keras/layers/conv.h"
 #include "keras/layers/global_pooling.h"
 #include "keras/layers/pooling.h"
+// spatial, resizing and augmentation layers:
+#include "keras/layers/cropping.h"
+#include "keras/layers/random_affine.h"
+#include "keras/layers/random_contrast.h"
+#include "keras/layers/random_crop.h"
+#include "keras/layers/random_flip.h"
+#include "keras/layers/resizing.h"
+#include "keras/layers/spatial_dropout.h"
+#include "keras/layers/up_sampling.h"
+#include "keras/layers/zero_padding.h"
 
 namespace keras::layers {
 // Registers the from_config of every built-in layer (called once by the registry).

@@ -17,6 +17,16 @@ inline std::string num(double v) {
   return os.str();
 }
 
+// "(0.1, 0.2)", built by appending (g++ 12 warns, -Wrestrict, on "(" + std::string).
+inline std::string pair_str(double a, double b) {
+  std::string r = "(";
+  r += num(a);
+  r += ", ";
+  r += num(b);
+  r += ")";
+  return r;
+}
+
 // "[1, 2, 3]"
 inline std::string list_str(const std::vector<int64_t>& v) {
   std::string r = "[";

@@ -46,15 +46,19 @@ Tensor DropoutLayer::call(const Tensor& x, bool training) {
       mask_shape[i] = d;
     }
   }
-  const SeedGenerator::Draw d = seeds_.next();
+  return detail::drop(x, rate_, Shape(mask_shape), seeds_);
+}
+
+Tensor detail::drop(const Tensor& x, double rate, const Shape& mask_shape, SeedGenerator& seeds) {
+  const SeedGenerator::Draw d = seeds.next();
   // A mask of x's own shape takes it from x when the op runs (a traced step serves every
   // batch size).
-  const bool like_x = Shape(mask_shape) == x.shape();
-  Tensor u = ops::random_uniform(Shape(mask_shape), {.dtype = x.dtype(), .seed = d.seed, .counter = d.counter,
-                                                     .shape_like = like_x ? x : Tensor()});
+  const bool like_x = mask_shape == x.shape();
+  Tensor u = ops::random_uniform(mask_shape, {.dtype = x.dtype(), .seed = d.seed, .counter = d.counter,
+                                              .shape_like = like_x ? x : Tensor()});
   // keep with probability 1 - rate, scaled so the expected sum is unchanged
-  Tensor keep = ops::cast(ops::greater_equal(u, ops::scalar_like(u, rate_)), x.dtype());
-  Tensor scale = ops::multiply(keep, ops::scalar_like(keep, 1.0 / (1.0 - rate_)));
+  Tensor keep = ops::cast(ops::greater_equal(u, ops::scalar_like(u, rate)), x.dtype());
+  Tensor scale = ops::multiply(keep, ops::scalar_like(keep, 1.0 / (1.0 - rate)));
   return ops::multiply(x, scale);
 }
 

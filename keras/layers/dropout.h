@@ -43,4 +43,11 @@ class DropoutLayer : public Layer {
 
 Ref<DropoutLayer> Dropout(double rate, const DropoutOptions& options = {});
 
+namespace detail {
+// x with each cell of a mask of shape mask_shape (broadcast against x) zeroed with
+// probability rate and the kept ones scaled by 1 / (1 - rate); one draw of `seeds`.
+// (Dropout, SpatialDropout1D/2D/3D.)
+Tensor drop(const Tensor& x, double rate, const Shape& mask_shape, SeedGenerator& seeds);
+}  // namespace detail
+
 }  // namespace keras::layers

@@ -445,6 +445,24 @@ std::vector<Case> conv_cases() {
   return cs;
 }
 
+// keras.ops.image: compositions, checked through gather (the pixels' reads), in float64.
+std::vector<Case> image_cases() {
+  std::vector<Case> cs;
+  auto resize = [&](Shape x, std::vector<int64_t> size, std::string interp) {
+    cs.push_back({"gather", [=](const std::vector<Tensor>& in) {
+                    return ops::image::resize(in[0], size, {.interpolation = interp});
+                  }, {Input{x}}});
+  };
+  resize(Shape{1, 4, 6, 2}, {7, 3}, "bilinear");
+  resize(Shape{2, 3, 3, 1}, {5, 2}, "nearest");
+  Tensor t = core::constant(std::vector<double>{0.9, -0.4, 1.2, 0.5, 0.8, -0.7, 0.02, -0.01}, Shape{8});
+  for (std::string fill : {"reflect", "constant"})
+    cs.push_back({"gather", [=](const std::vector<Tensor>& in) {
+                    return ops::image::affine_transform(in[0], in[1], {.fill_mode = fill, .fill_value = 0.5});
+                  }, {Input{Shape{1, 4, 5, 2}}, Input{Shape{8}, 0, 0, false, t}}});
+  return cs;
+}
+
 // Linear algebra: well-conditioned inputs (x + 3I), symmetric ones (x x^T + 3I, x + x^T) for
 // cholesky and eigh, and every output of the decompositions in one flat tensor.
 std::vector<Case> linalg_cases() {
@@ -499,7 +517,7 @@ std::vector<Case> linalg_cases() {
 std::vector<Case> all_first_order_cases() {
   std::vector<Case> all;
   for (auto fam : {unary_cases, binary_cases, reduce_cases, matmul_cases, nn_cases, shape_cases, control_flow_cases,
-                   linalg_cases, conv_cases})
+                   linalg_cases, conv_cases, image_cases})
     for (auto& c : fam()) all.push_back(c);
   return all;
 }

@@ -1,0 +1,197 @@
+#include "keras/layers/random_affine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+
+#include "core/image_ops.h"
+#include "keras/layers/core_layers_util.h"
+
+namespace keras::layers {
+namespace ops = core::ops;
+
+namespace {
+ImagePreprocessingOptions base_options(const RandomAffineOptions& o) {
+  return {.seed = o.seed, .data_format = o.data_format, .name = o.name, .trainable = o.trainable,
+          .input_shape = o.input_shape};
+}
+RandomAffineOptions zoom_affine_options(const RandomZoomOptions& o) {
+  return {.fill_mode = o.fill_mode, .interpolation = o.interpolation, .seed = o.seed, .fill_value = o.fill_value,
+          .data_format = o.data_format, .name = o.name, .trainable = o.trainable, .input_shape = o.input_shape};
+}
+std::string factor_str(const FactorArg& f) {
+  return f.is_pair ? detail::pair_str(f.lower, f.upper) : detail::num(f.lower);
+}
+Tensor scalar(double v) { return core::constant(static_cast<float>(v)); }
+Tensor zeros_col(int64_t b) { return ops::zeros({b, 1}); }
+Tensor ones_col(int64_t b) { return ops::ones({b, 1}); }
+}  // namespace
+
+RandomAffineLayer::RandomAffineLayer(std::string class_name, const RandomAffineOptions& o)
+    : ImagePreprocessingLayer(std::move(class_name), base_options(o)),
+      fill_mode_(o.fill_mode),
+      interpolation_(o.interpolation),
+      fill_value_(o.fill_value) {
+  if (fill_mode_ != "reflect" && fill_mode_ != "wrap" && fill_mode_ != "constant" && fill_mode_ != "nearest")
+    throw std::invalid_argument(name() + ": unknown `fill_mode` \"" + fill_mode_ +
+                                "\". Expected one of \"reflect\", \"wrap\", \"constant\", \"nearest\"");
+  if (interpolation_ != "bilinear" && interpolation_ != "nearest")
+    throw std::invalid_argument(name() + ": unknown `interpolation` \"" + interpolation_ +
+                                "\". Expected one of \"nearest\", \"bilinear\"");
+}
+
+std::pair<double, double> RandomAffineLayer::factor_range(const char* arg, const FactorArg& f, bool open_below) const {
+  auto bad = [&] {
+    return std::invalid_argument(name() + ": the `" + arg + "` argument should be a number (or a list of two "
+                                 "numbers) in the range " + (open_below ? "(-1, 1]" : "[-1, 1]") + ". Received: " +
+                                 arg + "=" + factor_str(f));
+  };
+  auto check = [&](double v) {
+    if (v > 1 || v < -1 || (open_below && v == -1) || std::isnan(v)) throw bad();
+  };
+  check(f.lower);
+  if (!f.is_pair) return {-std::abs(f.lower), std::abs(f.lower)};
+  check(f.upper);
+  return {std::min(f.lower, f.upper), std::max(f.lower, f.upper)};
+}
+
+Tensor RandomAffineLayer::transform(const Tensor& images) {
+  Tensor m = matrix(images.shape()[0], images.shape()[1], images.shape()[2]);
+  if (m.dtype() != images.dtype()) m = ops::cast(m, images.dtype());
+  return ops::image::affine_transform(
+      images, m, {.interpolation = interpolation_, .fill_mode = fill_mode_, .fill_value = fill_value_});
+}
+
+Config RandomAffineLayer::get_config() const {
+  Config c = ImagePreprocessingLayer::get_config();
+  c["fill_mode"] = fill_mode_;
+  c["interpolation"] = interpolation_;
+  c["fill_value"] = fill_value_;
+  return c;
+}
+
+RandomAffineOptions RandomAffineLayer::affine_options_from(const Config& c) {
+  ImagePreprocessingOptions b = options_from(c);
+  return {.fill_mode = c.get("fill_mode", "reflect").as_string(),
+          .interpolation = c.get("interpolation", "bilinear").as_string(),
+          .seed = b.seed,
+          .fill_value = c.get("fill_value", 0.0).as_double(),
+          .data_format = b.data_format,
+          .name = b.name,
+          .trainable = b.trainable,
+          .input_shape = b.input_shape};
+}
+
+// ---- RandomRotation --------------------------------------------------------------------
+
+RandomRotationLayer::RandomRotationLayer(const FactorArg& f, const RandomAffineOptions& o)
+    : RandomAffineLayer("RandomRotation", o) {
+  if (f.is_pair) {  // Keras's bounds check (-1, 1), then sorted
+    if (f.lower > 1 || f.upper < -1)
+      throw std::invalid_argument(name() + ": the `factor` argument should be a number (or a list of two numbers) "
+                                  "in the range [-1, 1]. Received: factor=" + factor_str(f));
+    factor_ = {std::min(f.lower, f.upper), std::max(f.lower, f.upper)};
+  } else {
+    if (f.lower < -1 || f.lower > 1)
+      throw std::invalid_argument(name() + ": the `factor` argument should be a number (or a list of two numbers) "
+                                  "in the range [-1, 1]. Received: factor=" + factor_str(f));
+    factor_ = {std::max(-std::abs(f.lower), -1.0), std::abs(f.lower)};
+  }
+}
+
+Tensor RandomRotationLayer::matrix(int64_t b, int64_t h, int64_t w) {
+  // Keras's _compute_affine_matrix with centre (0.5, 0.5), no shift, scale or shear
+  Tensor deg = uniform(Shape{b, 1}, factor_.first * 360.0, factor_.second * 360.0);
+  Tensor angle = ops::multiply(deg, scalar(std::numbers::pi / 180.0));
+  Tensor cos = ops::cos(angle), sin = ops::sin(angle);
+  const double cx = 0.5 * double(w - 1), cy = 0.5 * double(h - 1);
+  Tensor a0 = cos, a1 = ops::neg(sin), b0 = sin, b1 = cos;
+  Tensor a2 = ops::subtract(ops::subtract(scalar(cx), ops::multiply(scalar(cx), a0)), ops::multiply(scalar(cy), a1));
+  Tensor b2 = ops::subtract(ops::subtract(scalar(cy), ops::multiply(scalar(cx), b0)), ops::multiply(scalar(cy), b1));
+  return ops::concat({a0, a1, a2, b0, b1, b2, zeros_col(b), zeros_col(b)}, 1);
+}
+
+Config RandomRotationLayer::get_config() const {
+  Config c = RandomAffineLayer::get_config();
+  c["factor"] = Value::list({factor_.first, factor_.second});
+  return c;
+}
+
+LayerPtr RandomRotationLayer::from_config(const Config& c) {
+  return make<RandomRotationLayer>(FactorArg::from_config(c.at("factor")), affine_options_from(c));
+}
+
+// ---- RandomZoom ------------------------------------------------------------------------
+
+RandomZoomLayer::RandomZoomLayer(const FactorArg& height_factor, const RandomZoomOptions& o)
+    : RandomAffineLayer("RandomZoom", zoom_affine_options(o)),
+      height_factor_(height_factor),
+      width_factor_(o.width_factor) {
+  height_ = factor_range("height_factor", height_factor, true);
+  if (width_factor_) width_ = factor_range("width_factor", *width_factor_, true);
+}
+
+Tensor RandomZoomLayer::matrix(int64_t b, int64_t h, int64_t w) {
+  Tensor zy = uniform(Shape{b, 1}, 1.0 + height_.first, 1.0 + height_.second);
+  Tensor zx = width_factor_ ? uniform(Shape{b, 1}, 1.0 + width_.first, 1.0 + width_.second) : zy;
+  // [[zx 0 x_offset] [0 zy y_offset]]: zoom about the centre
+  Tensor xo = ops::multiply(scalar((double(w) - 1.0) / 2.0), ops::subtract(scalar(1.0), zx));
+  Tensor yo = ops::multiply(scalar((double(h) - 1.0) / 2.0), ops::subtract(scalar(1.0), zy));
+  return ops::concat({zx, zeros_col(b), xo, zeros_col(b), zy, yo, zeros_col(b), zeros_col(b)}, 1);
+}
+
+Config RandomZoomLayer::get_config() const {
+  Config c = RandomAffineLayer::get_config();
+  c["height_factor"] = height_factor_.to_config();
+  c["width_factor"] = width_factor_ ? width_factor_->to_config() : Value();
+  return c;
+}
+
+LayerPtr RandomZoomLayer::from_config(const Config& c) {
+  RandomAffineOptions a = affine_options_from(c);
+  RandomZoomOptions o{.fill_mode = a.fill_mode, .interpolation = a.interpolation, .seed = a.seed,
+                      .fill_value = a.fill_value, .data_format = a.data_format, .name = a.name,
+                      .trainable = a.trainable, .input_shape = a.input_shape};
+  Value wf = c.get("width_factor", Value());
+  if (!wf.is_null()) o.width_factor = FactorArg::from_config(wf);
+  return make<RandomZoomLayer>(FactorArg::from_config(c.at("height_factor")), o);
+}
+
+// ---- RandomTranslation -----------------------------------------------------------------
+
+RandomTranslationLayer::RandomTranslationLayer(const FactorArg& height_factor, const FactorArg& width_factor,
+                                               const RandomAffineOptions& o)
+    : RandomAffineLayer("RandomTranslation", o), height_factor_(height_factor), width_factor_(width_factor) {
+  height_ = factor_range("height_factor", height_factor, false);
+  width_ = factor_range("width_factor", width_factor, false);
+}
+
+Tensor RandomTranslationLayer::matrix(int64_t b, int64_t h, int64_t w) {
+  Tensor dy = ops::multiply(uniform(Shape{b, 1}, height_.first, height_.second), scalar(double(h)));
+  Tensor dx = ops::multiply(uniform(Shape{b, 1}, width_.first, width_.second), scalar(double(w)));
+  return ops::concat({ones_col(b), zeros_col(b), ops::neg(dx), zeros_col(b), ones_col(b), ops::neg(dy),
+                      zeros_col(b), zeros_col(b)}, 1);
+}
+
+Config RandomTranslationLayer::get_config() const {
+  Config c = RandomAffineLayer::get_config();
+  c["height_factor"] = height_factor_.to_config();
+  c["width_factor"] = width_factor_.to_config();
+  return c;
+}
+
+LayerPtr RandomTranslationLayer::from_config(const Config& c) {
+  return make<RandomTranslationLayer>(FactorArg::from_config(c.at("height_factor")),
+                                      FactorArg::from_config(c.at("width_factor")), affine_options_from(c));
+}
+
+Ref<RandomRotationLayer> RandomRotation(const FactorArg& f, const RandomAffineOptions& o) {
+  return make<RandomRotationLayer>(f, o);
+}
+Ref<RandomZoomLayer> RandomZoom(const FactorArg& h, const RandomZoomOptions& o) { return make<RandomZoomLayer>(h, o); }
+Ref<RandomTranslationLayer> RandomTranslation(const FactorArg& h, const FactorArg& w, const RandomAffineOptions& o) {
+  return make<RandomTranslationLayer>(h, w, o);
+}
+
+}  // namespace keras::layers
