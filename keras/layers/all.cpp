@@ -51,5 +51,11 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["GlobalAveragePooling1D"] = GlobalPoolingLayer::from_config<P::average, 1>;
   f["GlobalAveragePooling2D"] = GlobalPoolingLayer::from_config<P::average, 2>;
   f["GlobalAveragePooling3D"] = GlobalPoolingLayer::from_config<P::average, 3>;
+  // attention layers:
+  f["AdditiveAttention"] = AdditiveAttentionLayer::from_config;
+  f["Attention"] = AttentionLayer::from_config;
+  f["EinsumDense"] = EinsumDenseLayer::from_config;
+  f["Identity"] = IdentityLayer::from_config;
+  f["MultiHeadAttention"] = MultiHeadAttentionLayer::from_config;
 }
 }  // namespace keras::layers

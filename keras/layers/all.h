@@ -28,6 +28,12 @@
 #include "keras/layers/conv.h"
 #include "keras/layers/global_pooling.h"
 #include "keras/layers/pooling.h"
+// attention layers:
+#include "keras/layers/additive_attention.h"
+#include "keras/layers/attention.h"
+#include "keras/layers/einsum_dense.h"
+#include "keras/layers/identity.h"
+#include "keras/layers/multi_head_attention.h"
 
 namespace keras::layers {
 // Registers the from_config of every built-in layer (called once by the registry).
