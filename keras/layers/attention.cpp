@@ -35,7 +35,7 @@ AttentionLayer::AttentionLayer(const AttentionOptions& o) : AttentionLayer("Atte
 AttentionLayer::AttentionLayer(std::string class_name, const AttentionOptions& o)
     : Layer(std::move(class_name), LayerOptions{.name = o.name, .trainable = o.trainable}),
       o_(o),
-      dropout_(Dropout(o.dropout, {.seed = o.seed})) {
+      dropout_(Dropout(o.dropout, {.seed = o.seed, .name = name() + "_dropout"})) {  // (no default name used up)
   supports_masking_ = true;
   if (o_.score_mode != "dot" && o_.score_mode != "concat")
     throw std::invalid_argument(name() + ": invalid value for argument score_mode. Expected one of {'dot', "
