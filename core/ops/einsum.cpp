@@ -11,8 +11,8 @@
 //
 // Plan: every operand first sums away the letters no one else needs; then the operands
 // are contracted left to right, each pair as one batched matmul
-// (batch, free_a, contracted) x (batch, contracted, free_b); the result is transposed to
-// the output's order.
+// (batch, free_a, contracted) x (batch, contracted, free_b) (see contract()); the result
+// is transposed to the output's order where it is not in it already.
 #include <algorithm>
 #include <map>
 #include <string>
@@ -109,29 +109,52 @@ int64_t product(const std::map<int, int64_t>& size, const Labels& ls) {
   return p;
 }
 
-// a x b, keeping the labels in `keep` (the others they share are contracted).
-Operand contract(const Operand& a, const Operand& b, const Labels& keep, const std::map<int, int64_t>& size) {
-  Labels batch, con, fa, fb;
-  for (int l : a.labels) {
-    if (!has(b.labels, l))
-      fa.push_back(l);
-    else
-      (has(keep, l) ? batch : con).push_back(l);
+// Whether o's axes are already in `order` (no transpose needed).
+bool in_order(const Operand& o, const Labels& order) { return o.labels == order; }
+
+Labels concat3(const Labels& x, const Labels& y, const Labels& z) {
+  Labels r = x;
+  r.insert(r.end(), y.begin(), y.end());
+  r.insert(r.end(), z.begin(), z.end());
+  return r;
+}
+
+// a x b, keeping the labels in `keep` (the others they share are contracted): one batched
+// matmul (batch, M, K) x (batch, K, N). The batch labels follow keep's order, the operands
+// are swapped when that puts the result in keep's order, and an operand whose axes are
+// already (batch, K, M) / (batch, N, K) is read through matmul's transpose flags instead
+// of being transposed.
+Operand contract(Operand a, Operand b, const Labels& keep, const std::map<int, int64_t>& size) {
+  auto split = [&](const Operand& x, const Operand& y, Labels& con, Labels& fx) {
+    for (int l : x.labels) {
+      if (!has(y.labels, l))
+        fx.push_back(l);
+      else if (!has(keep, l))
+        con.push_back(l);
+    }
+  };
+  Labels batch, con, fa, fb, unused;
+  for (int l : keep)
+    if (has(a.labels, l) && has(b.labels, l) && !has(batch, l)) batch.push_back(l);
+  split(a, b, con, fa);
+  split(b, a, unused, fb);
+  // Swap when keep lists b's free labels before a's.
+  auto first_pos = [&](const Labels& ls) {
+    size_t p = keep.size();
+    for (int l : ls) p = std::min<size_t>(p, std::find(keep.begin(), keep.end(), l) - keep.begin());
+    return p;
+  };
+  if (!fa.empty() && !fb.empty() && first_pos(fb) < first_pos(fa)) {
+    std::swap(a, b);
+    std::swap(fa, fb);
   }
-  for (int l : b.labels)
-    if (!has(a.labels, l)) fb.push_back(l);
-  Labels order_a = batch, order_b = batch;
-  order_a.insert(order_a.end(), fa.begin(), fa.end());
-  order_a.insert(order_a.end(), con.begin(), con.end());
-  order_b.insert(order_b.end(), con.begin(), con.end());
-  order_b.insert(order_b.end(), fb.begin(), fb.end());
   const int64_t nb = product(size, batch), m = product(size, fa), k = product(size, con), n = product(size, fb);
-  Tensor ta = reshape_if_needed(arrange(a, order_a), {nb, m, k});
-  Tensor tb = reshape_if_needed(arrange(b, order_b), {nb, k, n});
-  Tensor y = matmul(ta, tb);
-  Labels out = batch;
-  out.insert(out.end(), fa.begin(), fa.end());
-  out.insert(out.end(), fb.begin(), fb.end());
+  const bool ta = !in_order(a, concat3(batch, fa, con)) && in_order(a, concat3(batch, con, fa));
+  const bool tb = !in_order(b, concat3(batch, con, fb)) && in_order(b, concat3(batch, fb, con));
+  Tensor xa = ta ? reshape_if_needed(a.t, {nb, k, m}) : reshape_if_needed(arrange(a, concat3(batch, fa, con)), {nb, m, k});
+  Tensor xb = tb ? reshape_if_needed(b.t, {nb, n, k}) : reshape_if_needed(arrange(b, concat3(batch, con, fb)), {nb, k, n});
+  Tensor y = matmul(xa, xb, ta, tb);
+  const Labels out = concat3(batch, fa, fb);
   std::vector<int64_t> dims;
   for (int l : out) dims.push_back(size.at(l));
   return {reshape_if_needed(y, dims), out};
