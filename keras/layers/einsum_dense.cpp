@@ -42,6 +42,25 @@ std::optional<Parsed> parse(const std::string& eq) {
   if (!letters(p.input) || !letters(p.weight) || !letters(p.output)) return std::nullopt;
   return p;
 }
+
+// Keras 3 gives a VarianceScaling kernel initializer (glorot_uniform, he_normal, ...) the
+// kernel's input and output axes: fan_in is the product of the kernel axes the input
+// shares, fan_out of those the output shares. Its draws are independent with a law that
+// depends on the fans only, so they are drawn as a (fan_in, fan_out) matrix and reshaped.
+initializers::InitializerPtr kernel_init(const std::string& equation, initializers::InitializerPtr init,
+                                         const ShapeSpec& kernel_shape) {
+  if (!std::dynamic_pointer_cast<const initializers::VarianceScaling>(init)) return init;
+  const Parsed p = *parse(equation);
+  int64_t fan_in = 1, fan_out = 1;
+  for (size_t i = 0; i < p.weight.size() && i < kernel_shape.size(); ++i)
+    (p.output.find(p.weight[i]) != std::string::npos ? fan_out : fan_in) *= kernel_shape[i];
+  return initializers::get(
+      [init, fan_in, fan_out](const Shape& shape, DType dtype) {
+        return ops::reshape((*init)(Shape{fan_in, fan_out}, dtype), shape.dims());
+      },
+      init->class_name());
+}
+
 }  // namespace
 
 EinsumDenseLayer::EinsumDenseLayer(std::string equation, ShapeSpec output_shape, const EinsumDenseOptions& o)
@@ -147,7 +166,7 @@ void EinsumDenseLayer::build(const ShapeSpec& input_shape) {
     return Shape(w);
   };
   kernel = add_weight("kernel", known(s.kernel, "kernel"),
-                      {o_.kernel_initializer.ptr(), o_.kernel_regularizer.ptr(), o_.kernel_constraint.ptr()});
+                      {kernel_init(equation_, o_.kernel_initializer.ptr(), s.kernel), o_.kernel_regularizer.ptr(), o_.kernel_constraint.ptr()});
   if (s.has_bias)
     bias = add_weight("bias", known(s.bias, "bias"),
                       {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr()});

@@ -5,6 +5,8 @@
 // calls, a traced fit, and save/load.
 #include <functional>
 #include <map>
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "core/function.h"
@@ -167,6 +169,22 @@ TEST_CASE("attention layers: Keras 3's class names, config keys and weight shape
   CHECK(mha->query_dense->name() == "query");
   CHECK(mha->output_dense->name() == "attention_output");
   CHECK(mha->query_dense->kernel.shape() == Shape{4, 2, 3});
+}
+
+TEST_CASE("attention layers: EinsumDense's glorot kernel uses Keras's fans (input and output axes)") {
+  // Kernel (64, 8, 16): Keras 3 gives glorot_uniform fan_in 64, fan_out 8 * 16, so a limit
+  // sqrt(6 / 192) = 0.177 (the convolution-style fans would give sqrt(6 / 1536) = 0.0625).
+  auto d = layers::EinsumDense("abc,cde->abde", {-1, 8, 16});
+  d->build(keras::ShapeSpec{1, 4, 64});
+  REQUIRE(d->kernel.shape() == Shape{64, 8, 16});
+  double most = 0;
+  for (double v : values(d->kernel)) most = std::max(most, std::fabs(v));
+  CHECK(most > 0.15);
+  CHECK(most <= std::sqrt(6.0 / 192.0) + 1e-6);
+  // Other initializers are used as they are.
+  auto ones = layers::EinsumDense("abc,cde->abde", {-1, 2, 3}, {.kernel_initializer = "ones"});
+  ones->build(keras::ShapeSpec{1, 4, 5});
+  CHECK(values(ones->kernel) == std::vector<double>(30, 1.0));
 }
 
 TEST_CASE("attention layers: Embedding(mask_zero) masks reach MultiHeadAttention as in Keras") {
