@@ -170,6 +170,12 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false,
 // Contracts a's axes_a with b's axes_b (tf.tensordot).
 Tensor tensordot(const Tensor& a, const Tensor& b, const Axes& axes_a, const Axes& axes_b);
 Tensor tensordot(const Tensor& a, const Tensor& b, int64_t n_axes);
+// numpy.einsum / keras.ops.einsum: "ij,jk->ik", implicit output ("ij,jk"), '...'
+// broadcast axes ("...ij,...jk->...ik"), any number of operands; composed of transpose,
+// reshape and batched matmul (core/ops/einsum.cpp). A letter repeated within one operand
+// (a diagonal, "ii->i") raises std::invalid_argument: take ops::diagonal first.
+Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands);
+Tensor einsum(const std::string& equation, const Tensor& a, const Tensor& b);
 // matmul(a, b) [+ bias] [then relu] in one kernel (TensorFlow's _FusedMatMul): a and b of
 // rank 2, bias (N,) or undefined. Traced functions make it from such chains themselves.
 Tensor fused_matmul(const Tensor& a, const Tensor& b, const Tensor& bias = {}, bool relu = false,

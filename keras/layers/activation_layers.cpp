@@ -220,7 +220,9 @@ std::vector<Tensor> SoftmaxLayer::call(const std::vector<Tensor>& xs, const Call
   if (!mask.defined() || xs.size() != 1) return Layer::call(xs, ctx);
   const Tensor& x = xs[0];
   const Tensor keep = mask.dtype() == DType::bool_ ? mask : ops::greater(mask, ops::scalar_like(mask, 0.5));
-  return {call(ops::where(keep, x, ops::scalar_like(x, -1e9)), ctx.training)};
+  // Keras 3: positions masked everywhere along the axis get 0, not a uniform distribution.
+  const Tensor y = call(ops::where(keep, x, ops::scalar_like(x, -1e9)), ctx.training);
+  return {ops::where(keep, y, ops::zeros_like(y))};
 }
 
 std::vector<ShapeSpec> SoftmaxLayer::compute_output_shape(const std::vector<ShapeSpec>& s) {

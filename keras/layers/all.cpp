@@ -72,5 +72,11 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["ZeroPadding1D"] = ZeroPaddingLayer::from_config<1>;
   f["ZeroPadding2D"] = ZeroPaddingLayer::from_config<2>;
   f["ZeroPadding3D"] = ZeroPaddingLayer::from_config<3>;
+  // attention layers:
+  f["AdditiveAttention"] = AdditiveAttentionLayer::from_config;
+  f["Attention"] = AttentionLayer::from_config;
+  f["EinsumDense"] = EinsumDenseLayer::from_config;
+  f["Identity"] = IdentityLayer::from_config;
+  f["MultiHeadAttention"] = MultiHeadAttentionLayer::from_config;
 }
 }  // namespace keras::layers

@@ -38,6 +38,12 @@
 #include "keras/layers/spatial_dropout.h"
 #include "keras/layers/up_sampling.h"
 #include "keras/layers/zero_padding.h"
+// attention layers:
+#include "keras/layers/additive_attention.h"
+#include "keras/layers/attention.h"
+#include "keras/layers/einsum_dense.h"
+#include "keras/layers/identity.h"
+#include "keras/layers/multi_head_attention.h"
 
 namespace keras::layers {
 // Registers the from_config of every built-in layer (called once by the registry).

@@ -15,7 +15,7 @@ namespace keras::layers::detail {
 template <class O>
 void write_kernel_bias_config(Config& c, const O& o) {
   c["activation"] = to_config(o.activation);
-  c["use_bias"] = o.use_bias;
+  if constexpr (requires { o.use_bias; }) c["use_bias"] = o.use_bias;  // (EinsumDense has none)
   c["kernel_initializer"] = to_config(o.kernel_initializer);
   c["bias_initializer"] = to_config(o.bias_initializer);
   c["kernel_regularizer"] = to_config(o.kernel_regularizer);
@@ -28,7 +28,7 @@ void write_kernel_bias_config(Config& c, const O& o) {
 template <class O>
 void read_kernel_bias_config(const Config& c, O& o) {
   o.activation = activation_from(c.get("activation", "linear"));
-  o.use_bias = c.get("use_bias", true).as_bool();
+  if constexpr (requires { o.use_bias; }) o.use_bias = c.get("use_bias", true).as_bool();
   o.kernel_initializer = initializer_from(c.get("kernel_initializer", "glorot_uniform"));
   o.bias_initializer = initializer_from(c.get("bias_initializer", "zeros"));
   o.kernel_regularizer = regularizer_from(c.get("kernel_regularizer", Value()));

@@ -224,14 +224,18 @@ Config FunctionalModel::get_config() const {
   for (const LayerPtr& l : layers_) {
     Config e = layers::serialize(*l);
     e["name"] = l->name();
-    std::vector<Value> inbound;
+    std::vector<Value> inbound, inbound_kwargs;
+    bool any_kwargs = false;
     for (const auto& n : nodes_) {
       if (n->layer != l) continue;
       std::vector<Value> args;
       for (const KerasTensor& t : n->inputs) args.push_back(tensor_ref(t, idx));
       inbound.push_back(Value(args));
+      inbound_kwargs.push_back(n->args.kwargs);  // the call's keyword arguments (use_causal_mask, ...)
+      any_kwargs = any_kwargs || !n->args.kwargs.items().empty();
     }
     e["inbound_nodes"] = Value(inbound);
+    if (any_kwargs) e["inbound_node_kwargs"] = Value(inbound_kwargs);
     ls.push_back(e);
   }
   c["layers"] = Value(ls);
@@ -250,6 +254,7 @@ LayerPtr FunctionalModel::from_config(const Config& c) {
     LayerPtr layer;
     int64_t index;
     std::vector<Value> args;
+    Config kwargs = Config::object();
   };
   std::vector<Pending> pending;
   std::map<std::string, LayerPtr> by_name;
@@ -264,7 +269,18 @@ LayerPtr FunctionalModel::from_config(const Config& c) {
       continue;
     }
     int64_t k = 0;
-    for (const Value& node : e.at("inbound_nodes").as_list()) pending.push_back({l, k++, node.as_list()});
+    const Value kw = e.get("inbound_node_kwargs", Value());
+    const auto& nodes = e.at("inbound_nodes").as_list();
+    if (!kw.is_null() && kw.as_list().size() != nodes.size())
+      throw std::invalid_argument("Functional.from_config: layer '" + name + "' has " + std::to_string(nodes.size()) +
+                                  " inbound nodes but " + std::to_string(kw.as_list().size()) + " inbound_node_kwargs");
+    for (const Value& node : nodes) {
+      Config node_kw = kw.is_null() ? Config::object() : kw.as_list()[size_t(k)];
+      if (!node_kw.is_object())
+        throw std::invalid_argument("Functional.from_config: the inbound_node_kwargs of layer '" + name +
+                                    "' must be objects, got " + node_kw.to_json());
+      pending.push_back({l, k++, node.as_list(), node_kw});
+    }
   }
   auto key_of = [](const Value& ref) {
     const auto& r = ref.as_list();
@@ -283,7 +299,7 @@ LayerPtr FunctionalModel::from_config(const Config& c) {
         ins.push_back(t->second);
       }
       if (!ready) { ++it; continue; }
-      layers::KerasTensors outs = (*it->layer)(ins);
+      layers::KerasTensors outs = (*it->layer)(ins, layers::CallArgs{.kwargs = it->kwargs});
       for (size_t i = 0; i < outs.size(); ++i) tensors[{it->layer->name(), it->index, int64_t(i)}] = outs[i];
       it = pending.erase(it);
       progress = true;

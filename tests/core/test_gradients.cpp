@@ -514,11 +514,29 @@ std::vector<Case> linalg_cases() {
   return cs;
 }
 
+// einsum, a composition: checked through the rules it runs (matmul, transpose, reshape,
+// sum, broadcast_to).
+std::vector<Case> einsum_cases() {
+  std::vector<Case> cs;
+  auto e = [&](std::string label, std::string eq, std::vector<Shape> shapes) {
+    std::vector<Input> in;
+    for (auto& s : shapes) in.push_back(Input{s});
+    cs.push_back({label, [eq](const std::vector<Tensor>& x) { return ops::einsum(eq, x); }, in});
+  };
+  e("matmul", "aecd,abcd->acbe", {Shape{2, 3, 2, 2}, Shape{2, 2, 2, 2}});
+  e("matmul", "...ij,...jk", {Shape{2, 1, 2, 3}, Shape{2, 3, 2}});
+  e("matmul", "ab,bc,cd->da", {Shape{2, 3}, Shape{3, 2}, Shape{2, 2}});
+  e("broadcast_to", "ab,ab->b", {Shape{1, 3}, Shape{2, 3}});
+  e("sum", "abc,cd->d", {Shape{2, 2, 3}, Shape{3, 2}});
+  return cs;
+}
+
 std::vector<Case> all_first_order_cases() {
   std::vector<Case> all;
   for (auto fam : {unary_cases, binary_cases, reduce_cases, matmul_cases, nn_cases, shape_cases, control_flow_cases,
                    linalg_cases, conv_cases, image_cases})
     for (auto& c : fam()) all.push_back(c);
+  for (auto& c : einsum_cases()) all.push_back(c);
   return all;
 }
 

@@ -1,0 +1,61 @@
+// attention.h - Attention (keras.layers.Attention): dot-product (Luong) or concat
+// attention of a query over a value (and key).
+//
+//   auto att = keras::layers::Attention({.use_scale = true});
+//   Tensor y = (*att)({query, value});        // key = value; or {query, value, key}
+//   auto [y2, scores] = ...                    // see below
+//
+// Inputs: query (batch, Tq, dim), value (batch, Tv, dim), key (batch, Tv, dim). Masks:
+// those of the query and the value (their keras_mask(), e.g. from
+// Embedding(mask_zero = true), or CallArgs::masks): masked values get no weight, masked
+// query rows give zeros; the output carries the query's mask. Keyword call arguments
+// (CallArgs::kwargs): "use_causal_mask" (bool: position i attends to j <= i only) and
+// "return_attention_scores" (bool: a second output, the softmax weights (batch, Tq, Tv)).
+#pragma once
+#include "keras/layers/dropout.h"
+#include "keras/layers/layer.h"
+
+namespace keras::layers {
+
+struct AttentionOptions {
+  bool use_scale = false;          // a learned scalar multiplies the scores
+  std::string score_mode = "dot";  // "dot" or "concat" (sum(tanh(query + key)))
+  double dropout = 0.0;            // on the attention weights, in training
+  int64_t seed = -1;               // -1 = unseeded (Keras: None)
+  std::string name{};
+  bool trainable = true;
+};
+
+class AttentionLayer : public Layer {
+ public:
+  explicit AttentionLayer(const AttentionOptions& options = {});
+  void build(const std::vector<ShapeSpec>& input_shapes) override;
+  std::vector<Tensor> call(const std::vector<Tensor>& xs, const CallContext& ctx) override;
+  std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
+  Config get_config() const override;
+  static LayerPtr from_config(const Config& c);
+  const SeedGenerator* seed_generator() const override { return dropout_->seed_generator(); }
+
+  Variable scale, concat_score_weight;  // defined once built, when used
+
+ protected:
+  AttentionLayer(std::string class_name, const AttentionOptions& options);
+  // The scores (batch, Tq, Tv) of query (batch, Tq, dim) against key (batch, Tv, dim).
+  virtual Tensor scores(const Tensor& query, const Tensor& key) const;
+  void check_inputs_list(size_t n, const std::vector<Tensor>& masks) const;
+  AttentionOptions o_;
+
+ private:
+  Ref<DropoutLayer> dropout_;
+};
+
+Ref<AttentionLayer> Attention(const AttentionOptions& options = {});
+
+namespace detail {
+// Keras's causal mask (1, Tq, Tv): true where the column index <= the row index.
+Tensor causal_mask(int64_t tq, int64_t tv);
+// A keyword call argument that must be a bool (false when absent).
+bool bool_kwarg(const std::string& layer, const Config& kwargs, const char* key);
+}  // namespace detail
+
+}  // namespace keras::layers

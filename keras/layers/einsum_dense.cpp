@@ -1,0 +1,223 @@
+#include "keras/layers/einsum_dense.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "core/ops.h"
+#include "keras/layers/core_layers_util.h"
+#include "keras/layers/kernel_bias_config.h"
+
+namespace keras::layers {
+namespace ops = core::ops;
+
+namespace {
+bool letters(const std::string& s, size_t min = 1) {
+  return s.size() >= min && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+         });
+}
+
+// The equation's parts, as Keras's three accepted forms.
+struct Parsed {
+  std::string input, weight, output;
+  bool elided = false, left = false;  // "..." present, and on the left
+};
+
+std::optional<Parsed> parse(const std::string& eq) {
+  const size_t comma = eq.find(','), arrow = eq.find("->");
+  if (comma == std::string::npos || arrow == std::string::npos || arrow < comma) return std::nullopt;
+  Parsed p{eq.substr(0, comma), eq.substr(comma + 1, arrow - comma - 1), eq.substr(arrow + 2)};
+  auto strip = [](std::string& s, bool front) {
+    const bool at = front ? s.rfind("...", 0) == 0 : s.size() >= 3 && s.compare(s.size() - 3, 3, "...") == 0;
+    if (at) s = front ? s.substr(3) : s.substr(0, s.size() - 3);
+    return at;
+  };
+  if (strip(p.input, true)) {
+    if (!strip(p.output, true)) return std::nullopt;
+    p.elided = p.left = true;
+  } else if (strip(p.input, false)) {
+    if (!strip(p.output, false) || p.input.size() < 2) return std::nullopt;
+    p.elided = true;
+  }
+  if (!letters(p.input) || !letters(p.weight) || !letters(p.output)) return std::nullopt;
+  return p;
+}
+
+// Keras 3 gives a VarianceScaling kernel initializer (glorot_uniform, he_normal, ...) the
+// kernel's input and output axes: fan_in is the product of the kernel axes the input
+// shares, fan_out of those the output shares. Its draws are independent with a law that
+// depends on the fans only, so they are drawn as a (fan_in, fan_out) matrix and reshaped.
+initializers::InitializerPtr kernel_init(const std::string& equation, initializers::InitializerPtr init,
+                                         const ShapeSpec& kernel_shape) {
+  if (!std::dynamic_pointer_cast<const initializers::VarianceScaling>(init)) return init;
+  const Parsed p = *parse(equation);
+  int64_t fan_in = 1, fan_out = 1;
+  for (size_t i = 0; i < p.weight.size() && i < kernel_shape.size(); ++i)
+    (p.output.find(p.weight[i]) != std::string::npos ? fan_out : fan_in) *= kernel_shape[i];
+  return initializers::get(
+      [init, fan_in, fan_out](const Shape& shape, DType dtype) {
+        return ops::reshape((*init)(Shape{fan_in, fan_out}, dtype), shape.dims());
+      },
+      init->class_name());
+}
+
+}  // namespace
+
+EinsumDenseLayer::EinsumDenseLayer(std::string equation, ShapeSpec output_shape, const EinsumDenseOptions& o)
+    : Layer("EinsumDense", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape,
+                                        .activity_regularizer = o.activity_regularizer.ptr()}),
+      equation_(std::move(equation)),
+      partial_output_(std::move(output_shape)),
+      o_(o) {
+  if (!parse(equation_))
+    throw std::invalid_argument(name() + ": invalid einsum equation '" + equation_ +
+                                "'. Equations must be in the form [X],[Y]->[Z], ...[X],[Y]->...[Z], or "
+                                "[X]...,[Y]->[Z]....");
+  for (int64_t d : partial_output_)
+    if (d == 0 || d < -1)
+      throw std::invalid_argument(name() + ": expected output_shape to hold positive sizes or None (-1), but "
+                                  "received " + shape_str(partial_output_));
+}
+
+EinsumDenseLayer::Shapes EinsumDenseLayer::analyze(const ShapeSpec& in) const {
+  const Parsed p = *parse(equation_);
+  const int64_t rank = int64_t(in.size());
+  const int64_t elided = rank - int64_t(p.input.size());
+  if (elided < 0 || (!p.elided && elided != 0) || rank < 1)
+    throw std::invalid_argument(name() + ": the equation '" + equation_ + "' expects an input of rank " +
+                                (p.elided ? "at least " : "") + std::to_string(p.input.size()) +
+                                ", but received input shape " + shape_str(in));
+  ShapeSpec out = partial_output_;
+  out.insert(out.begin(), in[0]);
+  if (elided > 0 && p.left)
+    out.insert(out.begin() + 1, in.begin() + 1, in.begin() + elided);
+  else if (elided > 0)
+    out.insert(out.end(), in.end() - elided, in.end());
+  if (int64_t(out.size()) != int64_t(p.output.size()) + elided)
+    throw std::invalid_argument(name() + ": output_shape " + shape_str(partial_output_) + " does not fit the output '" +
+                                p.output + "' of the equation '" + equation_ + "' for input shape " + shape_str(in));
+  auto in_axis = [&](char c) -> int64_t {
+    const size_t i = p.input.find(c);
+    if (i == std::string::npos) return -1;
+    return p.left ? int64_t(i) + elided : int64_t(i);
+  };
+  auto out_axis = [&](char c) -> int64_t {
+    const size_t i = p.output.find(c);
+    if (i == std::string::npos) return -1;
+    return p.left ? int64_t(i) + elided : int64_t(i);
+  };
+  for (char c : p.input)
+    if (const int64_t o = out_axis(c); o >= 0) {
+      const int64_t d = in[size_t(in_axis(c))];
+      if (out[size_t(o)] < 0) out[size_t(o)] = d;
+      else if (d >= 0 && out[size_t(o)] != d)
+        throw std::invalid_argument(name() + ": input shape and output shape do not match at shared dimension '" +
+                                    std::string(1, c) + "'. Input shape is " + std::to_string(d) +
+                                    ", and output shape is " + std::to_string(out[size_t(o)]) + ".");
+    }
+  for (char c : p.output)
+    if (p.input.find(c) == std::string::npos && p.weight.find(c) == std::string::npos)
+      throw std::invalid_argument(name() + ": dimension '" + std::string(1, c) + "' was specified in the output '" +
+                                  p.output + "' but has no corresponding dim in the input spec '" + p.input +
+                                  "' or weight spec '" + p.weight + "'");
+  Shapes s;
+  s.output = out;
+  for (char c : p.weight) {
+    int64_t d;
+    if (const int64_t o = out_axis(c); o >= 0)
+      d = out[size_t(o)];
+    else if (const int64_t i = in_axis(c); i >= 0)
+      d = in[size_t(i)];
+    else
+      throw std::invalid_argument(name() + ": weight dimension '" + std::string(1, c) +
+                                  "' did not have a match in either the input spec '" + p.input +
+                                  "' or the output spec '" + p.output + "'. For this layer, the weight must be fully "
+                                  "specified.");
+    s.kernel.push_back(d);
+  }
+  if (o_.bias_axes) {
+    const std::string& b = *o_.bias_axes;
+    if (b.empty()) throw std::invalid_argument(name() + ": bias_axes is an empty string (use no bias_axes for no bias)");
+    size_t first = p.output.size();
+    for (char c : b) {
+      const size_t i = p.output.find(c);
+      if (i == std::string::npos)
+        throw std::invalid_argument(name() + ": bias dimension '" + std::string(1, c) +
+                                    "' was requested, but is not part of the output spec '" + p.output + "'");
+      first = std::min(first, i);
+    }
+    for (size_t i = first; i < p.output.size(); ++i)
+      s.bias.push_back(b.find(p.output[i]) != std::string::npos ? out[size_t(out_axis(p.output[i]))] : 1);
+    if (!p.left)
+      for (int64_t i = 0; i < elided; ++i) s.bias.push_back(1);
+    s.has_bias = true;
+  }
+  return s;
+}
+
+void EinsumDenseLayer::build(const ShapeSpec& input_shape) {
+  const Shapes s = analyze(input_shape);
+  auto known = [&](const ShapeSpec& w, const char* what) {
+    for (int64_t d : w)
+      if (d < 0)
+        throw std::invalid_argument(name() + ": the " + std::string(what) + " shape " + shape_str(w) +
+                                    " has an unknown size for input shape " + shape_str(input_shape) +
+                                    "; give it in output_shape");
+    return Shape(w);
+  };
+  kernel = add_weight("kernel", known(s.kernel, "kernel"),
+                      {kernel_init(equation_, o_.kernel_initializer.ptr(), s.kernel), o_.kernel_regularizer.ptr(), o_.kernel_constraint.ptr()});
+  if (s.has_bias)
+    bias = add_weight("bias", known(s.bias, "bias"),
+                      {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr()});
+  input_spec = InputSpec{};
+  input_spec.ndim = int64_t(input_shape.size());
+}
+
+Tensor EinsumDenseLayer::call(const Tensor& x, bool) {
+  Tensor y = ops::einsum(equation_, x, kernel);
+  if (bias.defined()) y = ops::add(y, bias);
+  return o_.activation(y);
+}
+
+std::vector<ShapeSpec> EinsumDenseLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
+  return {analyze(shapes.at(0)).output};
+}
+
+Config EinsumDenseLayer::get_config() const {
+  Config c = base_config();
+  c["output_shape"] = detail::dims_value(partial_output_);
+  c["equation"] = equation_;
+  c["bias_axes"] = o_.bias_axes ? Value(*o_.bias_axes) : Value();
+  detail::write_kernel_bias_config(c, o_);
+  c["quantization_config"] = Value();
+  return c;
+}
+
+LayerPtr EinsumDenseLayer::from_config(const Config& c) {
+  LayerOptions base = layer_options_from(c);
+  EinsumDenseOptions o;
+  o.name = base.name;
+  o.trainable = base.trainable;
+  o.input_shape = base.input_shape;
+  detail::read_kernel_bias_config(c, o);
+  const Value b = c.get("bias_axes", Value());
+  if (!b.is_null()) o.bias_axes = b.as_string();
+  const Value& os = c.at("output_shape");
+  ShapeSpec shape;
+  if (os.type() == Value::Type::list) {
+    for (const Value& d : os.as_list()) shape.push_back(d.is_null() ? -1 : d.as_int());
+  } else {
+    shape.push_back(os.as_int());
+  }
+  return make<EinsumDenseLayer>(c.at("equation").as_string(), shape, o);
+}
+
+Ref<EinsumDenseLayer> EinsumDense(std::string equation, ShapeSpec output_shape, const EinsumDenseOptions& o) {
+  return make<EinsumDenseLayer>(std::move(equation), std::move(output_shape), o);
+}
+Ref<EinsumDenseLayer> EinsumDense(std::string equation, int64_t output_dim, const EinsumDenseOptions& o) {
+  return make<EinsumDenseLayer>(std::move(equation), ShapeSpec{output_dim}, o);
+}
+
+}  // namespace keras::layers
