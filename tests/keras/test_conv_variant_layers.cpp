@@ -84,6 +84,13 @@ std::vector<std::pair<std::string, std::function<keras::LayerPtr()>>> keras_case
   };
 }
 
+// "w0", "g1", ... (appended, not inserted: no g++ 12 -Wrestrict false positive).
+std::string key(char prefix, size_t i) {
+  std::string k(1, prefix);
+  k += std::to_string(i);
+  return k;
+}
+
 std::string fixture(const std::string& name) { return std::string(KERAS_TEST_DATA_DIR) + "/conv_variants/" + name; }
 
 }  // namespace
@@ -97,7 +104,7 @@ TEST_CASE("transposed, depthwise and separable convolutions: Keras 3's outputs a
     auto dims = a.at("x").shape().dims();
     layer->build(keras::ShapeSpec(dims.begin(), dims.end()));
     std::vector<Tensor> w;
-    for (int i = 0; a.count("w" + std::to_string(i)); ++i) w.push_back(a.at("w" + std::to_string(i)));
+    for (size_t i = 0; a.count(key('w', i)); ++i) w.push_back(a.at(key('w', i)));
     REQUIRE(layer->weights().size() == w.size());
     layer->set_weights(w);
     Tensor x = a.at("x");
@@ -115,7 +122,7 @@ TEST_CASE("transposed, depthwise and separable convolutions: Keras 3's outputs a
     check_values(grads[0], values(a.at("gx")), 1e-4);
     for (size_t i = 1; i < grads.size(); ++i) {
       CAPTURE(i);
-      check_values(grads[i], values(a.at("g" + std::to_string(i - 1))), 1e-4);
+      check_values(grads[i], values(a.at(key('g', i - 1))), 1e-4);
     }
   }
 }
