@@ -1,6 +1,7 @@
 // keras.h - one include for users: `#include <keras/keras.h>`.
 // The engine lives in namespace core; keras re-exports what users need.
 #pragma once
+#include "core/conv_variants.h"
 #include "core/core.h"
 #include "core/npy.h"
 #include "keras/activations.h"

@@ -20,14 +20,77 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 #include "core/ops.h"
+#include "core/ops/conv_util.h"
 
 namespace core {
+namespace conv_util {
+
 namespace {
+std::string dims_str(const std::vector<int64_t>& v) { return Shape(v).str(); }
+}  // namespace
+
+// Keras's padding names as explicit padding for inputs of spatial sizes `in`.
+void resolve_padding(const char* op, const std::string& padding, const Shape& x,
+                     const std::vector<int64_t>& window, const std::vector<int64_t>& dilation, Attrs& a) {
+  const int64_t r = x.rank() - 2;
+  a.begin.assign(size_t(r), 0);
+  a.end.assign(size_t(r), 0);
+  if (padding == "valid") return;
+  if (padding == "causal") {
+    if (r != 1)
+      throw_invalid(std::string(op) + ": padding \"causal\" needs 1 spatial axis, but received inputs of shape " +
+                    x.str());
+    a.begin[0] = (window[0] - 1) * dilation[0];
+    return;
+  }
+  if (padding != "same")
+    throw_invalid(std::string(op) + ": expected padding \"valid\", \"same\" or \"causal\", but received \"" +
+                  padding + "\"");
+  for (int64_t i = 0; i < r; ++i) {
+    const size_t u = size_t(i);
+    const int64_t s = a.strides[u], in = x[i + 1];
+    const int64_t out = (in + s - 1) / s, eff = (window[u] - 1) * dilation[u] + 1;
+    const int64_t total = std::max<int64_t>(0, (out - 1) * s + eff - in);
+    a.begin[u] = total / 2;
+    a.end[u] = total - total / 2;
+  }
+}
+
+// One value per spatial axis (a single value is repeated).
+std::vector<int64_t> per_axis(const char* op, const char* what, const ops::SpatialArg& v, const Tensor& x,
+                              int64_t min) {
+  const int64_t r = x.rank() - 2;
+  if (r < 1 || r > 3)
+    throw_invalid(std::string(op) + ": expected inputs of rank 3, 4 or 5 (batch, 1 to 3 spatial axes, "
+                  "channels), but received shape " + x.shape().str());
+  if (v.v.size() != 1 && static_cast<int64_t>(v.v.size()) != r)
+    throw_invalid(std::string(op) + ": expected " + what + " to have 1 or " + std::to_string(r) +
+                  " values for inputs of shape " + x.shape().str() + ", but received " + dims_str(v.v));
+  for (int64_t e : v.v)
+    if (e < min)
+      throw_invalid(std::string(op) + ": expected every " + what + " to be >= " + std::to_string(min) +
+                    ", but received " + dims_str(v.v));
+  if (v.v.size() == 1) return std::vector<int64_t>(size_t(r), v.v[0]);
+  return v.v;
+}
+
+void check_defined_channels_last(const char* op, std::initializer_list<const Tensor*> ts,
+                                 const std::string& data_format) {
+  for (const Tensor* t : ts)
+    if (!t->defined()) throw_invalid(std::string(op) + ": an input is an undefined tensor");
+  if (data_format != "channels_last")
+    throw_invalid(std::string(op) + ": expected data_format \"channels_last\" (the only one supported), "
+                  "but received \"" + data_format + "\"");
+}
+
+}  // namespace conv_util
+
+namespace {
+
+using namespace conv_util;
 
 using ops::SpatialArg;
 using ops::WindowGeometry;
-
-std::string dims_str(const std::vector<int64_t>& v) { return Shape(v).str(); }
 
 // The spatial rank of a (batch, *spatial, channels) tensor, checked.
 int64_t spatial_rank(const OpCall& c, const Shape& s, const char* arg) {
@@ -195,55 +258,6 @@ std::vector<Tensor> conv_grad(const GradContext& c) {
     }
     default: return {Tensor()};
   }
-}
-
-// Keras's padding names as explicit padding for inputs of spatial sizes `in`.
-void resolve_padding(const char* op, const std::string& padding, const Shape& x,
-                     const std::vector<int64_t>& window, const std::vector<int64_t>& dilation, Attrs& a) {
-  const int64_t r = x.rank() - 2;
-  a.begin.assign(size_t(r), 0);
-  a.end.assign(size_t(r), 0);
-  if (padding == "valid") return;
-  if (padding == "causal") {
-    if (r != 1)
-      throw_invalid(std::string(op) + ": padding \"causal\" needs 1 spatial axis, but received inputs of shape " +
-                    x.str());
-    a.begin[0] = (window[0] - 1) * dilation[0];
-    return;
-  }
-  if (padding != "same")
-    throw_invalid(std::string(op) + ": expected padding \"valid\", \"same\" or \"causal\", but received \"" +
-                  padding + "\"");
-  for (int64_t i = 0; i < r; ++i) {
-    const size_t u = size_t(i);
-    const int64_t s = a.strides[u], in = x[i + 1];
-    const int64_t out = (in + s - 1) / s, eff = (window[u] - 1) * dilation[u] + 1;
-    const int64_t total = std::max<int64_t>(0, (out - 1) * s + eff - in);
-    a.begin[u] = total / 2;
-    a.end[u] = total - total / 2;
-  }
-}
-
-// One value per spatial axis (a single value is repeated).
-std::vector<int64_t> per_axis(const char* op, const char* what, const SpatialArg& v, const Tensor& x) {
-  const int64_t r = x.rank() - 2;
-  if (r < 1 || r > 3)
-    throw_invalid(std::string(op) + ": expected inputs of rank 3, 4 or 5 (batch, 1 to 3 spatial axes, "
-                  "channels), but received shape " + x.shape().str());
-  if (v.v.size() == 1) return std::vector<int64_t>(size_t(r), v.v[0]);
-  if (static_cast<int64_t>(v.v.size()) != r)
-    throw_invalid(std::string(op) + ": expected " + what + " to have 1 or " + std::to_string(r) +
-                  " values for inputs of shape " + x.shape().str() + ", but received " + dims_str(v.v));
-  return v.v;
-}
-
-void check_defined_channels_last(const char* op, std::initializer_list<const Tensor*> ts,
-                                 const std::string& data_format) {
-  for (const Tensor* t : ts)
-    if (!t->defined()) throw_invalid(std::string(op) + ": an input is an undefined tensor");
-  if (data_format != "channels_last")
-    throw_invalid(std::string(op) + ": expected data_format \"channels_last\" (the only one supported), "
-                  "but received \"" + data_format + "\"");
 }
 
 Tensor pool(OpId id, const char* op, const Tensor& x, const SpatialArg& size,

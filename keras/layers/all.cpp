@@ -38,6 +38,13 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["Conv1D"] = ConvLayer::from_config<1>;
   f["Conv2D"] = ConvLayer::from_config<2>;
   f["Conv3D"] = ConvLayer::from_config<3>;
+  f["Conv1DTranspose"] = ConvTransposeLayer::from_config<1>;
+  f["Conv2DTranspose"] = ConvTransposeLayer::from_config<2>;
+  f["Conv3DTranspose"] = ConvTransposeLayer::from_config<3>;
+  f["DepthwiseConv1D"] = DepthwiseConvLayer::from_config<1>;
+  f["DepthwiseConv2D"] = DepthwiseConvLayer::from_config<2>;
+  f["SeparableConv1D"] = SeparableConvLayer::from_config<1>;
+  f["SeparableConv2D"] = SeparableConvLayer::from_config<2>;
   using P = PoolingLayer::Kind;
   f["MaxPooling1D"] = PoolingLayer::from_config<P::max, 1>;
   f["MaxPooling2D"] = PoolingLayer::from_config<P::max, 2>;

@@ -26,6 +26,9 @@
 #include "keras/layers/normalization.h"
 // convolution and pooling layers:
 #include "keras/layers/conv.h"
+#include "keras/layers/conv_transpose.h"
+#include "keras/layers/depthwise_conv.h"
+#include "keras/layers/separable_conv.h"
 #include "keras/layers/global_pooling.h"
 #include "keras/layers/pooling.h"
 // spatial, resizing and augmentation layers:

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/conv_variants.h"
 #include "core/dispatch.h"
 #include "core/function.h"
 #include "helpers.h"
@@ -428,6 +429,27 @@ std::vector<Case> conv_cases() {
   cs.push_back({"conv_backprop_filter",
                 [g](const std::vector<Tensor>& in) { return ops::conv_backprop_filter(in[0], in[1], Shape{2, 3, 2, 3}, g); },
                 {Input{Shape{1, 4, 3, 2}}, Input{Shape{1, 2, 3, 3}}}});
+  // conv_transpose (run as conv_backprop_input) with output_padding and dilation;
+  // depthwise_conv (conv with groups = channels) with strides and dilation together;
+  // separable_conv (depthwise_conv then a 1x1 conv).
+  auto transpose = [&](Shape x, Shape k, ops::SpatialArg strides, std::string padding,
+                       std::optional<ops::SpatialArg> output_padding, ops::SpatialArg dilation) {
+    cs.push_back({"conv_backprop_input",
+                  [=](const std::vector<Tensor>& in) {
+                    return ops::conv_transpose(in[0], in[1], strides, padding, output_padding, "channels_last", dilation);
+                  },
+                  {Input{x}, Input{k}}});
+  };
+  transpose(Shape{1, 3, 2}, Shape{3, 2, 2}, 2, "valid", ops::SpatialArg{1}, 1);
+  transpose(Shape{1, 2, 3, 2}, Shape{3, 2, 3, 2}, {2, 1}, "same", std::nullopt, 1);
+  transpose(Shape{1, 3, 2, 1}, Shape{2, 2, 2, 1}, 1, "valid", std::nullopt, {2, 1});
+  transpose(Shape{1, 2, 2, 2, 1}, Shape{2, 1, 2, 2, 1}, 2, "same", ops::SpatialArg{1, 0, 1}, 1);
+  cs.push_back({"conv",
+                [](const std::vector<Tensor>& in) { return ops::depthwise_conv(in[0], in[1], 2, "same", "channels_last", 2); },
+                {Input{Shape{1, 7, 2}}, Input{Shape{2, 2, 2}}}});
+  cs.push_back({"conv",
+                [](const std::vector<Tensor>& in) { return ops::separable_conv(in[0], in[1], in[2], {2, 1}, "valid"); },
+                {Input{Shape{1, 5, 4, 2}}, Input{Shape{2, 2, 2, 1}}, Input{Shape{1, 1, 2, 3}}}});
   auto pool = [&](std::string name, Shape x, ops::SpatialArg size, ops::SpatialArg strides, std::string padding) {
     auto f = name == "max_pool" ? ops::max_pool : ops::average_pool;
     cs.push_back({name, [=](const std::vector<Tensor>& in) { return f(in[0], size, strides, padding, "channels_last"); },

@@ -1,0 +1,26 @@
+// conv_util.h - (engine-internal) Keras's per-axis arguments and padding names, shared by
+// the convolution ops (core/ops/conv.cpp, conv_transpose.cpp, depthwise_conv.cpp).
+#pragma once
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "core/dispatch.h"
+#include "core/ops.h"
+
+namespace core::conv_util {
+
+// One value per spatial axis of x (batch, 1 to 3 spatial axes, channels); a single value
+// is repeated; each >= min. Throws naming op and what otherwise.
+std::vector<int64_t> per_axis(const char* op, const char* what, const ops::SpatialArg& v, const Tensor& x,
+                              int64_t min = 1);
+// Keras's padding names ("valid", "same", "causal") as explicit padding a.begin / a.end
+// for inputs of shape x, windows `window` dilated by `dilation`, strides a.strides.
+void resolve_padding(const char* op, const std::string& padding, const Shape& x, const std::vector<int64_t>& window,
+                     const std::vector<int64_t>& dilation, Attrs& a);
+// Throws unless every tensor is defined and data_format is "channels_last".
+void check_defined_channels_last(const char* op, std::initializer_list<const Tensor*> ts,
+                                 const std::string& data_format);
+
+}  // namespace core::conv_util
