@@ -193,6 +193,7 @@ const Table& builtin_classes() {
                                                     .name = o.name,
                                                     .reduction = o.reduction});
     };
+    t["CTC"] = simple<CTC>("CTC");
     return t;
   }();
   return table;
@@ -227,6 +228,7 @@ const std::map<std::string, std::string>& builtin_aliases() {
     add({"tversky"}, "Tversky");
     add({"categorical_generalized_cross_entropy"}, "CategoricalGeneralizedCrossEntropy");
     add({"circle"}, "Circle");
+    add({"ctc"}, "CTC");
     return a;
   }();
   return aliases;
@@ -257,6 +259,7 @@ const std::map<std::string, LossFunction>& builtin_functions() {
     add(dice);
     add(tversky);
     add(circle);
+    add(ctc);
     return f;
   }();
   return fns;

@@ -70,7 +70,6 @@ TEST_CASE("more losses: Keras 3's values and gradients, each loss built from Ker
   int n = 0;
   for (const auto& [name, entry] : keras_configs().items()) {
     CAPTURE(name);
-    if (entry.at("class_name").as_string() == "CTC") continue;  // CTC_PENDING
     keras::Config c = keras::Config::object();
     c["class_name"] = entry.at("class_name");
     c["config"] = entry.at("config");
@@ -100,7 +99,6 @@ TEST_CASE("more losses: Keras 3's values and gradients, each loss built from Ker
 TEST_CASE("more losses: get_config equals Keras 3's, and serialize/deserialize round-trips") {
   for (const auto& [name, entry] : keras_configs().items()) {
     CAPTURE(name);
-    if (entry.at("class_name").as_string() == "CTC") continue;  // CTC_PENDING
     keras::Config c = keras::Config::object();
     c["class_name"] = entry.at("class_name");
     c["config"] = entry.at("config");
@@ -117,7 +115,8 @@ TEST_CASE("more losses: get_config equals Keras 3's, and serialize/deserialize r
            {"Tversky", "Tversky", "tversky"},
            {"categorical_generalized_cross_entropy", "CategoricalGeneralizedCrossEntropy",
             "categorical_generalized_cross_entropy"},
-           {"circle", "Circle", "circle"}}) {
+           {"circle", "Circle", "circle"},
+           {"ctc", "CTC", "ctc"}}) {
     CAPTURE(key);
     losses::LossPtr l = losses::get(key);
     CHECK(l->class_name() == cls);
@@ -148,6 +147,8 @@ TEST_CASE("more losses: the functional forms equal the classes without reduction
   // the diagonal kept, is the same as remove_diagonal = false.
   check_values(losses::circle(a.at("y_true"), a.at("y_pred"), a.at("y_true"), a.at("y_pred"), false, 30.0),
                values(losses::circle(a.at("y_true"), a.at("y_pred"), Tensor(), Tensor(), false, 30.0)), 1e-6);
+  a = load_case("ctc_repeats_none");
+  check_values(losses::ctc(a.at("y_true"), a.at("y_pred")), values(a.at("loss")), 2e-5);
   // Tversky(0.5, 0.5) is Dice.
   a = load_case("dice_default");
   check_values(losses::tversky(a.at("y_true"), a.at("y_pred")), values(losses::dice(a.at("y_true"), a.at("y_pred"))),
@@ -160,7 +161,7 @@ TEST_CASE("more losses: the functional forms equal the classes without reduction
 TEST_CASE("more losses: float64 gradients match finite differences") {
   for (const char* name : {"cfce_default", "cfce_logits_smoothing", "cfce_alpha_gamma_weighted", "dice_axis1_weighted",
                            "dice_default", "tversky_alpha_beta_axis", "cgce_q07_weighted_sum",
-                           "circle_gamma_margin_weighted", "circle_sum"}) {
+                           "circle_gamma_margin_weighted", "circle_sum", "ctc_default", "ctc_weighted_sum"}) {
     CAPTURE(name);
     const keras::Value& entry = keras_configs().at(name);
     keras::Config c = keras::Config::object();
@@ -194,6 +195,15 @@ TEST_CASE("more losses: bad arguments and inputs raise errors naming the loss") 
                    "circle: expected y_pred of shape (batch, dim)");
   CHECK_THROWS_MSG(losses::circle(core::constant({0, 1}), p, core::constant({0, 1, 2}), ops::ones({3, 3})),
                    std::invalid_argument, "expected ref_embeddings of shape (n, 2)");
+  Tensor logits = ops::zeros({2, 4, 3});
+  CHECK_THROWS_MSG(losses::CTC()(core::constant({1, 2}), logits), std::invalid_argument,
+                   "ctc: expected y_true of shape (batch_size, max_length)");
+  CHECK_THROWS_MSG(losses::CTC()(core::constant({{1, 2}, {2, 1}}), ops::zeros({2, 3})), std::invalid_argument,
+                   "ctc: expected y_pred (logits) of shape (batch_size, max_length, num_classes)");
+  CHECK_THROWS_MSG(losses::CTC()(core::constant({{1, 0, 2}, {2, 1, 0}}), logits), std::invalid_argument,
+                   "received label 0 at position (0, 1)");
+  CHECK_THROWS_MSG(losses::CTC()(core::constant({{1, 2}, {2, 3}}), logits), std::invalid_argument,
+                   "received label 3 at position (1, 1)");
   CHECK_THROWS_MSG(losses::deserialize(keras::Value::from_json(R"({"class_name": "Dice", "config": {"alpha": 1}})")),
                    std::invalid_argument, "unexpected key 'alpha' in the config of Dice");
 }
