@@ -13,7 +13,7 @@
 #include "files.h"
 #include "helpers.h"
 #include "core/npy.h"
-#include "keras/losses.h"
+#include "keras/keras.h"
 #include "test_data_dir.h"
 
 using namespace th;
@@ -206,4 +206,37 @@ TEST_CASE("more losses: bad arguments and inputs raise errors naming the loss") 
                    "received label 3 at position (1, 1)");
   CHECK_THROWS_MSG(losses::deserialize(keras::Value::from_json(R"({"class_name": "Dice", "config": {"alpha": 1}})")),
                    std::invalid_argument, "unexpected key 'alpha' in the config of Dice");
+}
+
+TEST_CASE("more losses: a sequence model trains with CTC (traced step), and Dice / Circle train too") {
+  namespace layers = keras::layers;
+  // 16 sequences of 6 steps x 3 features; the label of each is 1-2 classes in 1..3 (0 pads).
+  Tensor x = make(uniform(16 * 6 * 3, -1, 1, 21), Shape{16, 6, 3});
+  std::vector<double> lab;
+  for (int i = 0; i < 16; ++i) {
+    lab.push_back(1 + i % 3);
+    lab.push_back(i % 2 ? 0 : 1 + (i / 2) % 3);
+  }
+  Tensor y = make(lab, Shape{16, 2}, DType::int32);
+  auto model = keras::Sequential({layers::Dense(16, {.activation = "tanh", .input_shape = {6, 3}}), layers::Dense(4)});
+  model->compile({.optimizer = "adam", .loss = losses::CTC()});
+  keras::callbacks::History h = model->fit(x, y, {.batch_size = 8, .epochs = 20, .verbose = 0, .seed = 1});
+  REQUIRE(h.history["loss"].size() == 20);
+  CHECK(std::isfinite(h.history["loss"].back()));
+  CHECK(h.history["loss"].back() < 0.95 * h.history["loss"].front());
+
+  Tensor masks = make(std::vector<double>(16 * 4, 0.0), Shape{16, 4});
+  masks = ops::cast(ops::greater(make(uniform(16 * 4, 0, 1, 5), Shape{16, 4}), ops::scalar_like(masks, 0.5)), DType::float32);
+  auto seg = keras::Sequential({layers::Dense(4, {.activation = "sigmoid", .input_shape = {4}})});
+  seg->compile({.optimizer = "adam", .loss = "dice"});
+  keras::callbacks::History hd = seg->fit(make(uniform(16 * 4, -1, 1, 6), Shape{16, 4}), masks,
+                                          {.batch_size = 16, .epochs = 30, .verbose = 0, .seed = 1});
+  CHECK(hd.history["loss"].back() < hd.history["loss"].front());
+
+  auto embed = keras::Sequential({layers::Dense(5, {.input_shape = {3}}), layers::UnitNormalization()});
+  embed->compile({.optimizer = "adam", .loss = losses::Circle({.gamma = 10})});
+  Tensor pts = make(uniform(16 * 3, -1, 1, 8), Shape{16, 3});
+  Tensor ids = ops::mod(ops::range(16), ops::fill({16}, 4, DType::int32));
+  keras::callbacks::History hc = embed->fit(pts, ids, {.batch_size = 16, .epochs = 30, .verbose = 0, .seed = 1});
+  CHECK(hc.history["loss"].back() < hc.history["loss"].front());
 }
