@@ -45,19 +45,19 @@ void check_inputs(const OpCall& c) {
   const int64_t* tl = static_cast<const int64_t*>(c.in(3).raw_data());
   for (int64_t i = 0; i < b; ++i) {
     if (ll[i] < 0 || ll[i] > max_label)
-      throw_invalid(std::string(c.name()) + ": expected label_length in [0, " + std::to_string(max_label) +
-                    "] (labels of shape " + ls.str() + "), but received " + std::to_string(ll[i]) + " for sample " +
+      throw_invalid(std::string(c.name()) + ": expected target_length in [0, " + std::to_string(max_label) +
+                    "] (target of shape " + ls.str() + "), but received " + std::to_string(ll[i]) + " for sample " +
                     std::to_string(i));
     if (tl[i] < 0 || tl[i] > steps)
-      throw_invalid(std::string(c.name()) + ": expected logit_length in [0, " + std::to_string(steps) +
-                    "] (log_probs of shape " + c.in(1).shape().str() + "), but received " + std::to_string(tl[i]) +
+      throw_invalid(std::string(c.name()) + ": expected output_length in [0, " + std::to_string(steps) +
+                    "] (output of shape " + c.in(1).shape().str() + "), but received " + std::to_string(tl[i]) +
                     " for sample " + std::to_string(i));
     for (int64_t j = 0; j < ll[i]; ++j) {
       const int64_t v = lab[i * max_label + j];
       if (v < 0 || v >= classes || v == blank)
         throw_invalid(std::string(c.name()) + ": received label " + std::to_string(v) + " at position (" +
-                      std::to_string(i) + ", " + std::to_string(j) + ") of labels (shape " + ls.str() +
-                      "), but labels within label_length must be in [0, " + std::to_string(classes) +
+                      std::to_string(i) + ", " + std::to_string(j) + ") of target (shape " + ls.str() +
+                      "), but target within target_length must be in [0, " + std::to_string(classes) +
                       ") and not the blank index " + std::to_string(blank));
     }
   }

@@ -1,5 +1,6 @@
 // ctc.cpp - the connectionist temporal classification loss (Graves et al. 2006) as one
 // op, ctc_loss, with its checks, shapes and gradient rule. Kernels: core/cpu/ctc.cpp.
+// ops::ctc_loss (Keras's keras.ops.ctc_loss) takes logits and applies log_softmax first.
 //
 // Inputs: labels (batch, max_label) int64, log_probs (batch, steps, classes) float32 or
 // float64 (any scores: the op sums exp(sum of the path's scores) over the alignments),
@@ -27,10 +28,10 @@ namespace {
 
 void infer_ctc(OpCall& c) {
   const Tensor &labels = c.in(0), &lp = c.in(1), &ll = c.in(2), &tl = c.in(3);
-  expect_dtype(c, labels, "labels", {DType::int64});
-  expect_dtype(c, lp, "log_probs", kFloatTypes);
-  expect_dtype(c, ll, "label_length", {DType::int64});
-  expect_dtype(c, tl, "logit_length", {DType::int64});
+  expect_dtype(c, labels, "target", {DType::int64});
+  expect_dtype(c, lp, "output", kFloatTypes);
+  expect_dtype(c, ll, "target_length", {DType::int64});
+  expect_dtype(c, tl, "output_length", {DType::int64});
   const int64_t mode = c.attrs.axis;
   if (mode < 0 || mode > 2)
     throw_invalid(std::string(c.name()) + ": expected mode 0 (loss), 1 (posterior) or 2 (Hessian product), but "
@@ -39,20 +40,20 @@ void infer_ctc(OpCall& c) {
     throw_invalid(std::string(c.name()) + ": mode " + std::to_string(mode) + " takes " +
                   (mode == 2 ? "5" : "4") + " inputs, but received " + std::to_string(c.inputs.size()));
   if (lp.rank() != 3)
-    throw_invalid(std::string(c.name()) + ": expected log_probs of shape (batch, steps, classes), but received shape " +
+    throw_invalid(std::string(c.name()) + ": expected output of shape (batch, steps, classes), but received shape " +
                   lp.shape().str());
   const int64_t b = lp.shape()[0], classes = lp.shape()[2];
   if (labels.rank() != 2 || labels.shape()[0] != b)
-    throw_invalid(std::string(c.name()) + ": expected labels of shape (" + std::to_string(b) +
-                  ", max_label_length) for log_probs of shape " + lp.shape().str() + ", but received shape " +
+    throw_invalid(std::string(c.name()) + ": expected target of shape (" + std::to_string(b) +
+                  ", max_target_length) for output of shape " + lp.shape().str() + ", but received shape " +
                   labels.shape().str());
   for (const Tensor* t : {&ll, &tl})
     if (t->shape() != Shape({b}))
-      throw_invalid(std::string(c.name()) + ": expected " + (t == &ll ? "label_length" : "logit_length") +
+      throw_invalid(std::string(c.name()) + ": expected " + (t == &ll ? "target_length" : "output_length") +
                     " of shape (" + std::to_string(b) + ",), but received shape " + t->shape().str());
   if (c.attrs.k < 0 || c.attrs.k >= classes)
     throw_invalid(std::string(c.name()) + ": expected the blank index in [0, " + std::to_string(classes) +
-                  ") for log_probs of shape " + lp.shape().str() + ", but received " + std::to_string(c.attrs.k));
+                  ") for output of shape " + lp.shape().str() + ", but received " + std::to_string(c.attrs.k));
   if (mode == 2) {
     expect_same_dtype(c, c.in(4), lp);
     if (c.in(4).shape() != lp.shape())
@@ -90,10 +91,11 @@ void define_ctc_ops() {
 }
 
 namespace ops {
-Tensor ctc_loss(const Tensor& labels, const Tensor& log_probs, const Tensor& label_length,
-                const Tensor& logit_length, int64_t blank_index) {
+Tensor ctc_loss(const Tensor& target, const Tensor& output, const Tensor& target_length,
+                const Tensor& output_length, int64_t mask_index) {
   auto as_int64 = [](const Tensor& t) { return !t.defined() || t.dtype() == DType::int64 ? t : ops::cast(t, DType::int64); };
-  return ctc_call(0, {as_int64(labels), log_probs, as_int64(label_length), as_int64(logit_length)}, blank_index);
+  Tensor log_probs = output.defined() && output.rank() == 3 && is_floating(output.dtype()) ? log_softmax(output, -1) : output;
+  return ctc_call(0, {as_int64(target), log_probs, as_int64(target_length), as_int64(output_length)}, mask_index);
 }
 }  // namespace ops
 }  // namespace core

@@ -27,7 +27,7 @@ Tensor detail::CtcFn::operator()(const Tensor& y_true, const Tensor& y_pred) con
   const int64_t b = y_pred.shape()[0], steps = y_pred.shape()[1];
   Tensor label_length = ops::sum(ops::cast(ops::not_equal(labels, ops::zeros_like(labels)), DType::int64), {-1});
   Tensor logit_length = ops::fill({b}, double(steps), DType::int64);
-  return ops::ctc_loss(labels, ops::log_softmax(y_pred, -1), label_length, logit_length, 0);
+  return ops::ctc_loss(labels, y_pred, label_length, logit_length, 0);
 }
 
 CTC::CTC(const LossOptions& o) : Loss(named(o, ctc.name)) {}

@@ -13,7 +13,7 @@ using namespace th;
 namespace {
 
 // -log sum over every path of `steps` classes that collapses (repeats merged, blanks
-// dropped) to `label`, of exp(sum of the path's scores).
+// dropped) to `label`, of its probability (the product of each step's softmax).
 double brute_force(const std::vector<double>& x, int64_t steps, int64_t classes, const std::vector<int64_t>& label,
                    int64_t blank) {
   double total = 0.0;
@@ -28,7 +28,11 @@ double brute_force(const std::vector<double>& x, int64_t steps, int64_t classes,
       }
       if (out != label) return;
       double s = 0.0;
-      for (int64_t u = 0; u < steps; ++u) s += x[size_t(u * classes + path[size_t(u)])];
+      for (int64_t u = 0; u < steps; ++u) {  // log_softmax of the step's logits
+        double z = 0.0;
+        for (int64_t k = 0; k < classes; ++k) z += std::exp(x[size_t(u * classes + k)]);
+        s += x[size_t(u * classes + path[size_t(u)])] - std::log(z);
+      }
       total += std::exp(s);
       return;
     }
@@ -75,14 +79,14 @@ TEST_CASE("ctc_loss: equals the sum over every alignment (float64 and float32, a
   }
 }
 
-TEST_CASE("ctc_loss: the gradient of log_softmax inputs is softmax minus the posterior; zero past logit_length") {
+TEST_CASE("ctc_loss: the gradient of the logits is softmax minus the posterior; zero past logit_length") {
   const int64_t T = 4, C = 3;
   Tensor logits = make(uniform(2 * T * C, -1, 1, 3), Shape{2, T, C}, DType::float64);
   Tensor labels = core::constant({{1, 2}, {2, 2}});
   Tensor ll = core::constant({int64_t{2}, int64_t{2}}), tl = core::constant({int64_t{4}, int64_t{3}});
   core::GradientTape tape;
   tape.watch(logits);
-  Tensor loss = ops::sum(ops::ctc_loss(labels, ops::log_softmax(logits), ll, tl));
+  Tensor loss = ops::sum(ops::ctc_loss(labels, logits, ll, tl));
   Tensor g = tape.gradient(loss, logits);
   // d loss / d logits = softmax - posterior: each valid step's row sums to 0; past logit_length it is 0.
   auto gv = values(g);
@@ -118,19 +122,19 @@ TEST_CASE("ctc_loss: bad input raises errors naming the argument") {
   Tensor labels = core::constant({{1, 2}, {2, 1}});
   Tensor ok = core::constant({int64_t{2}, int64_t{2}});
   CHECK_THROWS_MSG(ops::ctc_loss(labels, ops::zeros({2, 4}), ok, ok), std::invalid_argument,
-                   "expected log_probs of shape (batch, steps, classes)");
-  CHECK_THROWS_MSG(ops::ctc_loss(core::constant({1, 2}), x, ok, ok), std::invalid_argument, "expected labels of shape (2");
+                   "expected output of shape (batch, steps, classes)");
+  CHECK_THROWS_MSG(ops::ctc_loss(core::constant({1, 2}), x, ok, ok), std::invalid_argument, "expected target of shape (2");
   CHECK_THROWS_MSG(ops::ctc_loss(labels, x, core::constant({int64_t{2}}), ok), std::invalid_argument,
-                   "expected label_length of shape (2,)");
+                   "expected target_length of shape (2,)");
   CHECK_THROWS_MSG(ops::ctc_loss(labels, x, ok, ok, 3), std::invalid_argument, "blank index in [0, 3)");
   CHECK_THROWS_MSG(ops::ctc_loss(labels, x, core::constant({int64_t{3}, int64_t{2}}), ok), std::invalid_argument,
-                   "expected label_length in [0, 2]");
+                   "expected target_length in [0, 2]");
   CHECK_THROWS_MSG(ops::ctc_loss(labels, x, ok, core::constant({int64_t{5}, int64_t{2}})), std::invalid_argument,
-                   "expected logit_length in [0, 4]");
+                   "expected output_length in [0, 4]");
   CHECK_THROWS_MSG(ops::ctc_loss(core::constant({{1, 0}, {2, 1}}), x, ok, ok), std::invalid_argument,
                    "received label 0 at position (0, 1)");
   CHECK_THROWS_MSG(ops::ctc_loss(core::constant({{1, 3}, {2, 1}}), x, ok, ok), std::invalid_argument,
                    "received label 3 at position (0, 1)");
   CHECK_THROWS_MSG(ops::ctc_loss(labels, ops::zeros({2, 4, 3}, DType::int32), ok, ok), std::invalid_argument,
-                   "log_probs");
+                   "output");
 }
