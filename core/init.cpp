@@ -15,6 +15,7 @@ void ensure_initialized() {
     define_shape_ops();
     define_sort_ops();
     define_nn_ops();
+    define_ctc_ops();
     define_creation_ops();
     define_variable_ops();
     define_training_ops();
@@ -37,6 +38,7 @@ void register_cpu_kernels() {
   register_cpu_shape_kernels();
   register_cpu_sort_kernels();
   register_cpu_nn_kernels();
+  register_cpu_ctc_kernels();
   register_cpu_creation_kernels();
   register_cpu_training_kernels();
   register_cpu_fused_kernels();

@@ -230,6 +230,14 @@ Tensor log_softmax(const Tensor& logits, int64_t axis = -1);
 Tensor sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits);
 // labels: probabilities with logits' shape; the class axis is the last.
 Tensor softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits);
+// The CTC loss per sample as Keras 3's keras.ops.ctc_loss, -log p(target |
+// softmax(output)), shape (batch,): target (batch, max_label) int32/int64, the first
+// target_length[i] of row i used (in [0, classes), not mask_index, the blank); output
+// (batch, steps, classes) float logits, of which the first output_length[i] steps of
+// sample i count; +inf where no alignment fits. Gradients are exact to second order
+// (core/ops/ctc.cpp).
+Tensor ctc_loss(const Tensor& target, const Tensor& output, const Tensor& target_length,
+                const Tensor& output_length, int64_t mask_index = 0);
 
 
 // ---- convolution and pooling (core/ops/conv.cpp) ---------------------------------------

@@ -448,3 +448,10 @@ class LossArg {
 };
 
 }  // namespace keras::losses
+
+// The losses declared in their own headers (each includes this one).
+#include "keras/losses/categorical_focal_crossentropy.h"
+#include "keras/losses/circle.h"
+#include "keras/losses/ctc.h"
+#include "keras/losses/generalized_cross_entropy.h"
+#include "keras/losses/overlap.h"

@@ -34,6 +34,8 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["BatchNormalization"] = BatchNormalizationLayer::from_config;
   f["LayerNormalization"] = LayerNormalizationLayer::from_config;
   f["Normalization"] = NormalizationLayer::from_config;
+  f["GroupNormalization"] = GroupNormalizationLayer::from_config;
+  f["UnitNormalization"] = UnitNormalizationLayer::from_config;
   // convolution and pooling layers:
   f["Conv1D"] = ConvLayer::from_config<1>;
   f["Conv2D"] = ConvLayer::from_config<2>;

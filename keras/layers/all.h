@@ -24,6 +24,8 @@
 #include "keras/layers/batch_normalization.h"
 #include "keras/layers/layer_normalization.h"
 #include "keras/layers/normalization.h"
+#include "keras/layers/group_normalization.h"
+#include "keras/layers/unit_normalization.h"
 // convolution and pooling layers:
 #include "keras/layers/conv.h"
 #include "keras/layers/conv_transpose.h"

@@ -83,27 +83,17 @@ Tensor hinge_labels(const Tensor& t) {
 
 Tensor zero_like_scalar(const Tensor& t) { return ops::scalar_like(t, 0.0); }
 
-SparseResult sparse_cce(const std::string& who, const Tensor& y_true, const Tensor& y_pred,
-                        bool from_logits, std::optional<int64_t> ignore_class, int64_t axis) {
-  check_pred(who, y_pred);
-  check_defined(who, y_true, "y_true");
-  if (y_pred.rank() < 1)
-    fail(who + ": expected y_pred of rank >= 1 (classes on the class axis), but received "
-               "y_pred with " + describe(y_pred));
-  const int64_t a = core::normalize_axis(axis, y_pred.rank(), who.c_str());
-  Tensor p = y_pred;
-  if (a != p.rank() - 1) {  // move the class axis last
-    std::vector<int64_t> perm;
-    for (int64_t i = 0; i < p.rank(); ++i)
-      if (i != a) perm.push_back(i);
-    perm.push_back(a);
-    p = ops::transpose(p, perm);
-  }
-  const int64_t classes = p.shape()[p.rank() - 1];
+// Integer class labels of y_pred (classes last, shape `p`) without its class axis (a
+// trailing size-1 axis of y_true squeezed), checked to be whole numbers in [0, classes)
+// (or ignore_class) and returned as int64.
+Tensor class_labels(const std::string& who, const Tensor& y_true, const Tensor& y_pred, const Shape& p,
+                    std::optional<int64_t> ignore_class, int64_t class_axis) {
+  const int64_t classes = p[p.rank() - 1];
+  const int64_t a = class_axis < 0 ? p.rank() - 1 : class_axis;
   Tensor labels = y_true;
   if (labels.rank() == p.rank() && labels.rank() > 0 && labels.shape()[labels.rank() - 1] == 1)
     labels = ops::squeeze(labels, {-1});
-  Shape want(std::vector<int64_t>(p.shape().dims().begin(), p.shape().dims().end() - 1));
+  Shape want(std::vector<int64_t>(p.dims().begin(), p.dims().end() - 1));
   if (labels.shape() != want)
     fail(who + ": expected y_true to have shape " + want.str() + " (the shape of y_pred " +
          y_pred.shape().str() + " without the class axis), but received y_true.shape=" +
@@ -135,6 +125,27 @@ SparseResult sparse_cce(const std::string& who, const Tensor& y_true, const Tens
       },
       key);
   if (labels.dtype() != DType::int64) labels = ops::cast(labels, DType::int64);
+  return labels;
+}
+
+SparseResult sparse_cce(const std::string& who, const Tensor& y_true, const Tensor& y_pred,
+                        bool from_logits, std::optional<int64_t> ignore_class, int64_t axis) {
+  check_pred(who, y_pred);
+  check_defined(who, y_true, "y_true");
+  if (y_pred.rank() < 1)
+    fail(who + ": expected y_pred of rank >= 1 (classes on the class axis), but received "
+               "y_pred with " + describe(y_pred));
+  const int64_t a = core::normalize_axis(axis, y_pred.rank(), who.c_str());
+  Tensor p = y_pred;
+  if (a != p.rank() - 1) {  // move the class axis last
+    std::vector<int64_t> perm;
+    for (int64_t i = 0; i < p.rank(); ++i)
+      if (i != a) perm.push_back(i);
+    perm.push_back(a);
+    p = ops::transpose(p, perm);
+  }
+  const int64_t classes = p.shape()[p.rank() - 1];
+  Tensor labels = class_labels(who, y_true, y_pred, p.shape(), ignore_class, a);
   Tensor mask;
   if (ignore_class) {
     mask = ops::not_equal(labels, ops::scalar_like(labels, double(*ignore_class)));

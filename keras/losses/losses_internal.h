@@ -23,6 +23,13 @@ Tensor zero_like_scalar(const Tensor& t);
 struct SparseResult {
   Tensor loss, mask;
 };
+// Integer class labels for y_pred (classes last, shape p): y_true without the class axis,
+// whole numbers in [0, classes) or ignore_class, as int64. class_axis: y_pred's class
+// axis (>= 0; -1: the last), for the error message.
+Tensor class_labels(const std::string& who, const Tensor& y_true, const Tensor& y_pred, const core::Shape& p,
+                    std::optional<int64_t> ignore_class, int64_t class_axis = -1);
+// A loss's axis config (null, an int or a list of ints) as a list (empty for null).
+std::vector<int64_t> axes_from_config(const keras::Value* v);
 SparseResult sparse_cce(const std::string& who, const Tensor& y_true, const Tensor& y_pred, bool from_logits,
                         std::optional<int64_t> ignore_class, int64_t axis);
 bool broadcastable(const core::Shape& a, const core::Shape& b);

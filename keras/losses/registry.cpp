@@ -151,6 +151,49 @@ const Table& builtin_classes() {
           .name = o.name,
           .reduction = o.reduction});
     };
+    t["CategoricalFocalCrossentropy"] = [](const keras::Config& c) -> LossPtr {
+      ConfigReader r("CategoricalFocalCrossentropy", c, {"alpha", "gamma", "from_logits", "label_smoothing", "axis"});
+      LossOptions o = r.options();
+      return std::make_shared<CategoricalFocalCrossentropy>(CategoricalFocalCrossentropyOptions{
+          .alpha = r.number("alpha", 0.25),
+          .gamma = r.number("gamma", 2.0),
+          .from_logits = r.boolean("from_logits", false),
+          .label_smoothing = r.number("label_smoothing", 0.0),
+          .axis = r.integer("axis", -1),
+          .name = o.name,
+          .reduction = o.reduction});
+    };
+    t["Dice"] = [](const keras::Config& c) -> LossPtr {
+      ConfigReader r("Dice", c, {"axis"});
+      LossOptions o = r.options();
+      return std::make_shared<Dice>(
+          DiceOptions{.axis = axes_from_config(r.find("axis")), .name = o.name, .reduction = o.reduction});
+    };
+    t["Tversky"] = [](const keras::Config& c) -> LossPtr {
+      ConfigReader r("Tversky", c, {"alpha", "beta", "axis"});
+      LossOptions o = r.options();
+      return std::make_shared<Tversky>(TverskyOptions{.alpha = r.number("alpha", 0.5),
+                                                      .beta = r.number("beta", 0.5),
+                                                      .axis = axes_from_config(r.find("axis")),
+                                                      .name = o.name,
+                                                      .reduction = o.reduction});
+    };
+    t["CategoricalGeneralizedCrossEntropy"] = [](const keras::Config& c) -> LossPtr {
+      ConfigReader r("CategoricalGeneralizedCrossEntropy", c, {"q"});
+      LossOptions o = r.options();
+      return std::make_shared<CategoricalGeneralizedCrossEntropy>(CategoricalGeneralizedCrossEntropyOptions{
+          .q = r.number("q", 0.5), .name = o.name, .reduction = o.reduction});
+    };
+    t["Circle"] = [](const keras::Config& c) -> LossPtr {
+      ConfigReader r("Circle", c, {"gamma", "margin", "remove_diagonal"});
+      LossOptions o = r.options();
+      return std::make_shared<Circle>(CircleOptions{.gamma = r.number("gamma", 80.0),
+                                                    .margin = r.number("margin", 0.4),
+                                                    .remove_diagonal = r.boolean("remove_diagonal", true),
+                                                    .name = o.name,
+                                                    .reduction = o.reduction});
+    };
+    t["CTC"] = simple<CTC>("CTC");
     return t;
   }();
   return table;
@@ -180,6 +223,12 @@ const std::map<std::string, std::string>& builtin_aliases() {
     add({"categorical_crossentropy"}, "CategoricalCrossentropy");
     add({"sparse_categorical_crossentropy"}, "SparseCategoricalCrossentropy");
     add({"binary_focal_crossentropy"}, "BinaryFocalCrossentropy");
+    add({"categorical_focal_crossentropy"}, "CategoricalFocalCrossentropy");
+    add({"dice"}, "Dice");
+    add({"tversky"}, "Tversky");
+    add({"categorical_generalized_cross_entropy"}, "CategoricalGeneralizedCrossEntropy");
+    add({"circle"}, "Circle");
+    add({"ctc"}, "CTC");
     return a;
   }();
   return aliases;
@@ -206,6 +255,11 @@ const std::map<std::string, LossFunction>& builtin_functions() {
     add(squared_hinge);
     add(categorical_hinge);
     add(cosine_similarity);
+    add(categorical_focal_crossentropy);
+    add(dice);
+    add(tversky);
+    add(circle);
+    add(ctc);
     return f;
   }();
   return fns;

@@ -338,6 +338,20 @@ std::vector<Case> nn_cases() {
   };
   for (Shape s : {Shape{3}, Shape{2, 4}, Shape{2, 2, 3}})
     cs.push_back({"softmax_cross_entropy_with_logits", dense, {Input{s}, Input{s}}});
+  // ctc_loss (of logits): a repeated label, shorter label and logit lengths, another blank.
+  auto ctc = [](int64_t blank) {
+    return [blank](const std::vector<Tensor>& x) { return ops::ctc_loss(x[0], x[1], x[2], x[3], blank); };
+  };
+  auto fixed = [](Tensor t) { return Input{{}, 0, 0, false, std::move(t)}; };
+  cs.push_back({"ctc_loss", ctc(0),
+                {fixed(core::constant({{1, 2, 0}, {2, 2, 1}})), Input{Shape{2, 5, 3}},
+                 fixed(core::constant({int64_t{2}, int64_t{3}})), fixed(core::constant({int64_t{5}, int64_t{4}}))}});
+  cs.push_back({"ctc_loss", ctc(2),
+                {fixed(core::constant({{0, 1}})), Input{Shape{1, 3, 3}}, fixed(core::constant({int64_t{2}})),
+                 fixed(core::constant({int64_t{3}}))}});
+  cs.push_back({"ctc_loss", [](const std::vector<Tensor>& x) { return ops::ctc_loss(x[0], x[1], x[2], x[3]); },
+                {fixed(core::constant({{1, 0}})), Input{Shape{1, 3, 2}}, fixed(core::constant({int64_t{0}})),
+                 fixed(core::constant({int64_t{3}}))}});
   return cs;
 }
 
