@@ -28,6 +28,13 @@
 #include "keras/layers/conv.h"
 #include "keras/layers/global_pooling.h"
 #include "keras/layers/pooling.h"
+// recurrent layers:
+#include "keras/layers/bidirectional.h"
+#include "keras/layers/gru.h"
+#include "keras/layers/lstm.h"
+#include "keras/layers/rnn.h"
+#include "keras/layers/simple_rnn.h"
+#include "keras/layers/time_distributed.h"
 
 namespace keras::layers {
 // Registers the from_config of every built-in layer (called once by the registry).
