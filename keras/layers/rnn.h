@@ -41,6 +41,7 @@ class RNNLayer : public Layer {
   // Stateful layers: zeros, or the given values (one per state, (batch, state_size)).
   void reset_states();
   void reset_states(const std::vector<Tensor>& values);
+  void reset_state() { reset_states(); }  // Keras 3's name
   // For Bidirectional: masked steps output zeros (Keras sets it on the wrapped layers).
   void set_zero_output_for_mask(bool z) { o_.zero_output_for_mask = z; }
 
