@@ -2,7 +2,7 @@
 // are 28 timesteps of 28 features into an LSTM(128), whose last output goes to
 // Dense(10, softmax); Adam (learning rate 1e-3), sparse categorical cross-entropy, 10% of
 // the training images held out for validation.
-//   fashion_mnist_lstm [--short] [--epochs 8] [--batch 64] [--threads N] [--verbose 1]
+//   fashion_mnist_lstm [--short] [--epochs 12] [--batch 64] [--threads N] [--verbose 1]
 //                      [--seed 42]
 // --short trains two epochs on 3,600 images and tests on 2,000 (the integration test).
 // The last line is machine-readable ("result: ..."), for tests/examples/test_examples.cpp.
@@ -20,7 +20,7 @@ namespace {
 
 int main_body(const example::Flags& flags) {
   const bool short_run = flags.short_run();
-  const int epochs = int(flags.get_int("epochs", short_run ? 2 : 8));
+  const int epochs = int(flags.get_int("epochs", short_run ? 2 : 12));
   const int64_t batch = flags.get_int("batch", short_run ? 32 : 64), seed = flags.get_int("seed", 42);
   const int verbose = int(flags.get_int("verbose", short_run ? 2 : 1));
   example::FashionMnist data = example::load_fashion_mnist(short_run ? 4000 : -1, short_run ? 2000 : -1);
