@@ -20,11 +20,6 @@ class ForgetBiasInitializer : public initializers::Initializer {
   InitializerArg inner_;
   int64_t units_;
 };
-
-RecurrentOptions cell_options(RecurrentOptions o, const char* name) {
-  o.name = name;
-  return o;
-}
 }  // namespace
 
 LSTMCellLayer::LSTMCellLayer(int64_t units, const RecurrentOptions& o) : KerasCell("LSTMCell", units, 4, o) {}
@@ -59,7 +54,9 @@ LayerPtr LSTMCellLayer::from_config(const Config& c) {
 Ref<LSTMCellLayer> LSTMCell(int64_t units, const RecurrentOptions& o) { return make<LSTMCellLayer>(units, o); }
 
 Ref<RNNLayer> LSTM(int64_t units, const RecurrentOptions& o) {
-  return make<RNNLayer>("LSTM", make<LSTMCellLayer>(units, cell_options(o, "lstm_cell")), o);
+  RecurrentOptions co = o;
+  co.name = "lstm_cell";
+  return make<RNNLayer>("LSTM", make<LSTMCellLayer>(units, co), o);
 }
 
 LayerPtr lstm_from_config(const Config& c) { return LSTM(c.at("units").as_int(), detail::recurrent_options_from(c)); }

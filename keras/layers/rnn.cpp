@@ -174,20 +174,13 @@ Config RNNLayer::get_config() const {
   return c;
 }
 
-namespace {
-RecurrentOptions rnn_options_from(const Config& c) {
-  RecurrentOptions o = detail::recurrent_options_from(c);
-  return o;
-}
-}  // namespace
-
 LayerPtr RNNLayer::from_config(const Config& c) {
   LayerPtr l = deserialize(c.at("cell"));
   auto cell = std::dynamic_pointer_cast<RNNCell>(std::shared_ptr<Layer>(l));
   if (!cell)
     throw std::invalid_argument("RNN: the config's cell is a " + l->class_name() +
                                 ", which is not a recurrent cell (a subclass of keras::layers::RNNCell)");
-  return make<RNNLayer>("RNN", RNNCellPtr(cell), rnn_options_from(c));
+  return make<RNNLayer>("RNN", RNNCellPtr(cell), detail::recurrent_options_from(c));
 }
 
 Ref<RNNLayer> RNN(RNNCellPtr cell, const RecurrentOptions& o) { return make<RNNLayer>("RNN", std::move(cell), o); }
