@@ -104,14 +104,18 @@ std::vector<Tensor> RNNLayer::call(const std::vector<Tensor>& xs, const CallCont
   }
 
   cell_->reset_sequence();
-  std::vector<Tensor> steps = ops::unstack(cell_->project_inputs(x, ctx.training), 1);
+  // One timestep at a time (not one product for the whole sequence): the gradient of a
+  // slice is padded to its input's shape, so slicing the (batch, time, gates * units)
+  // projection would cost O(time^2) in the backward pass; x is narrower, and needs no
+  // gradient at all when it is the data.
+  std::vector<Tensor> steps = ops::unstack(x, 1);
   std::vector<Tensor> step_masks;
   if (mask.defined())
     for (const Tensor& m : ops::unstack(mask, 1)) step_masks.push_back(ops::expand_dims(m, 1));  // (batch, 1)
   std::vector<Tensor> outputs;
   Tensor last;  // the last unmasked output (zeros before the first)
   for (int64_t t = 0; t < time; ++t) {
-    std::vector<Tensor> r = cell_->step(steps[size_t(t)], states, ctx.training);
+    std::vector<Tensor> r = cell_->step(cell_->project_inputs(steps[size_t(t)], ctx.training), states, ctx.training);
     if (r.size() != sizes.size() + 1)
       throw std::invalid_argument(name() + ": the cell's step returned " + std::to_string(r.size()) +
                                   " tensors; expected the output and " + std::to_string(sizes.size()) + " states");

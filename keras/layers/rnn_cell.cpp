@@ -99,10 +99,10 @@ Tensor dropout_mask(SeedGenerator& seeds, const Shape& shape, DType dtype, doubl
 
 Tensor KerasCell::project_inputs(const Tensor& x, bool training) {
   Tensor in = x;
-  if (training && o_.dropout > 0.0) {
-    // One mask per sequence: (batch, features), broadcast over the time axis.
-    Shape ms = x.rank() == 3 ? Shape{x.shape()[0], 1, x.shape()[2]} : x.shape();
-    in = ops::multiply(in, dropout_mask(seeds_, ms, x.dtype(), o_.dropout));
+  if (training && o_.dropout > 0.0) {  // one mask per sequence, drawn at its first step
+    if (!input_mask_.defined() || !(input_mask_.shape() == x.shape()))
+      input_mask_ = dropout_mask(seeds_, x.shape(), x.dtype(), o_.dropout);
+    in = ops::multiply(in, input_mask_);
   }
   Tensor z = ops::matmul(in, kernel);
   if (o_.use_bias) z = ops::add(z, input_bias());
@@ -116,7 +116,10 @@ Tensor KerasCell::drop_recurrent(const Tensor& h, bool training) {
   return ops::multiply(h, recurrent_mask_);
 }
 
-void KerasCell::reset_sequence() { recurrent_mask_ = Tensor(); }
+void KerasCell::reset_sequence() {
+  input_mask_ = Tensor();
+  recurrent_mask_ = Tensor();
+}
 
 Config KerasCell::get_config() const {
   Config c = base_config();

@@ -24,11 +24,10 @@ class RNNCell : public Layer {
   // The size of each state (LSTM: {units, units}) and of the output.
   virtual std::vector<int64_t> state_size() const = 0;
   virtual int64_t output_size() const = 0;
-  // One timestep. `inputs` is what project_inputs() returned, at one timestep.
+  // One timestep. `inputs` is what project_inputs() returned for this timestep.
   virtual std::vector<Tensor> step(const Tensor& inputs, const std::vector<Tensor>& states, bool training) = 0;
-  // The part of the step that depends on the inputs only, applied by RNN to the whole
-  // sequence (batch, time, features) at once (the built-in cells: inputs @ kernel + bias,
-  // one matrix product for every timestep); the default is the identity.
+  // The part of the step that depends on the inputs only (the built-in cells: the input
+  // dropout and inputs @ kernel + bias); the default is the identity.
   virtual Tensor project_inputs(const Tensor& inputs, bool training);
   // The states a sequence starts from (zeros).
   virtual std::vector<Tensor> get_initial_state(int64_t batch, DType dtype) const;
@@ -105,7 +104,7 @@ class KerasCell : public RNNCell {
 
  private:
   SeedGenerator seeds_;
-  Tensor recurrent_mask_;
+  Tensor input_mask_, recurrent_mask_;
 };
 
 namespace detail {
