@@ -297,7 +297,8 @@ TEST_CASE("recurrent layers: a traced train step learns; a model saves and loads
   TempDir dir;
   auto model = keras::Sequential({layers::Masking({.input_shape = {6, 3}}),
                                   layers::Bidirectional(layers::LSTM(4, {.return_sequences = true})),
-                                  layers::GRU(4, {.return_sequences = true}),
+                                  layers::GRU(4, {.dropout = 0.2, .recurrent_dropout = 0.2, .seed = 5,
+                                                  .return_sequences = true}),
                                   layers::TimeDistributed(layers::Dense(2)),
                                   layers::SimpleRNN(3),
                                   layers::Dense(2)});
