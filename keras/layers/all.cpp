@@ -87,5 +87,15 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["EinsumDense"] = EinsumDenseLayer::from_config;
   f["Identity"] = IdentityLayer::from_config;
   f["MultiHeadAttention"] = MultiHeadAttentionLayer::from_config;
+  // recurrent layers:
+  f["RNN"] = RNNLayer::from_config;
+  f["SimpleRNNCell"] = SimpleRNNCellLayer::from_config;
+  f["SimpleRNN"] = simple_rnn_from_config;
+  f["LSTMCell"] = LSTMCellLayer::from_config;
+  f["LSTM"] = lstm_from_config;
+  f["GRUCell"] = GRUCellLayer::from_config;
+  f["GRU"] = gru_from_config;
+  f["Bidirectional"] = BidirectionalLayer::from_config;
+  f["TimeDistributed"] = TimeDistributedLayer::from_config;
 }
 }  // namespace keras::layers

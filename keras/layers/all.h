@@ -49,6 +49,13 @@
 #include "keras/layers/einsum_dense.h"
 #include "keras/layers/identity.h"
 #include "keras/layers/multi_head_attention.h"
+// recurrent layers:
+#include "keras/layers/bidirectional.h"
+#include "keras/layers/gru.h"
+#include "keras/layers/lstm.h"
+#include "keras/layers/rnn.h"
+#include "keras/layers/simple_rnn.h"
+#include "keras/layers/time_distributed.h"
 
 namespace keras::layers {
 // Registers the from_config of every built-in layer (called once by the registry).

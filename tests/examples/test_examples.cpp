@@ -194,6 +194,17 @@ TEST_CASE("examples: fashion_mnist_cnn trains the CNN (Conv2D, BatchNormalizatio
   CHECK(run.num("test_accuracy") > 0.3);
 }
 
+TEST_CASE("examples: fashion_mnist_lstm trains an LSTM over the images' rows" *
+          doctest::skip(th::skip_without("fashion_mnist", have_fashion_mnist()))) {
+  ExampleRun run = run_example("fashion_mnist_lstm");
+  require_ran(run);
+  CHECK(run.num("epochs") == 2.0);
+  CHECK(run.num("params") == 81674.0);  // Keras's count for LSTM(128) on 28 features + Dense(10)
+  // --short: 2 epochs on 3,600 images (about 0.72 here); chance is 0.1.
+  CHECK(run.num("train_accuracy") > 0.55);
+  CHECK(run.num("test_accuracy") > 0.55);
+}
+
 TEST_CASE("examples: custom_training_loop trains with a GradientTape, then with two optimizers" *
           doctest::skip(th::skip_without("fashion_mnist", have_fashion_mnist()))) {
   ExampleRun run = run_example("custom_training_loop");

@@ -1,0 +1,31 @@
+// gru.h - GRUCell and GRU (keras.layers.GRUCell, keras.layers.GRU): the gated recurrent
+// unit of Cho et al. (2014), with Keras's weight layout so Keras weights load directly:
+// kernel (features, 3 * units), recurrent_kernel (units, 3 * units), the gates in the
+// order z, r, h; bias (2, 3 * units) (input and recurrent biases) with reset_after (the
+// default, cuDNN-compatible), else (3 * units). State {h}.
+//
+//   auto gru = keras::layers::GRU(32, {.return_sequences = true});
+#pragma once
+#include "keras/layers/rnn.h"
+
+namespace keras::layers {
+
+class GRUCellLayer : public KerasCell {
+ public:
+  explicit GRUCellLayer(int64_t units, const RecurrentOptions& options = {});
+  using RNNCell::build;
+  void build(const ShapeSpec& input_shape) override;
+  std::vector<Tensor> step(const Tensor& inputs, const std::vector<Tensor>& states, bool training) override;
+  static LayerPtr from_config(const Config& c);
+
+ protected:
+  Tensor input_bias() const override;
+  void write_cell_config(Config& c) const override;
+};
+
+Ref<GRUCellLayer> GRUCell(int64_t units, const RecurrentOptions& options = {});
+// An RNNLayer of class "GRU" over a GRUCell.
+Ref<RNNLayer> GRU(int64_t units, const RecurrentOptions& options = {});
+LayerPtr gru_from_config(const Config& c);
+
+}  // namespace keras::layers

@@ -1,0 +1,192 @@
+#include "keras/layers/rnn.h"
+
+#include <stdexcept>
+
+#include "core/ops.h"
+#include "keras/layers/registry.h"
+
+namespace keras::layers {
+namespace ops = core::ops;
+
+RNNLayer::RNNLayer(std::string class_name, RNNCellPtr cell, const RecurrentOptions& o)
+    : Layer(std::move(class_name), LayerOptions{.name = o.name, .trainable = o.trainable, .dtype = o.dtype, .input_shape = o.input_shape,
+                                               .activity_regularizer = o.activity_regularizer.ptr()}),
+      cell_(std::move(cell)),
+      o_(o) {
+  if (!cell_) throw std::invalid_argument(name() + ": expected a cell, but received none");
+  track_layer(cell_);
+  supports_masking_ = true;
+}
+
+void RNNLayer::build(const std::vector<ShapeSpec>& shapes) { build(shapes.at(0)); }
+
+void RNNLayer::build(const ShapeSpec& s) {
+  if (s.size() != 3)
+    throw std::invalid_argument(name() + ": expected ndim=3 (batch, time, features), but received input with shape " +
+                                shape_str(s));
+  if (!cell_->built()) cell_->build(ShapeSpec{s[0], s[2]});
+  if (o_.stateful) {
+    if (s[0] < 0)
+      throw std::invalid_argument(name() + ": a stateful RNN needs to know its batch size: give the Input a "
+                                  "batch_size, or call the layer on a tensor first (received input shape " +
+                                  shape_str(s) + ")");
+    state_vars_.clear();
+    for (int64_t n : cell_->state_size())
+      state_vars_.emplace_back(ops::zeros(Shape{s[0], n}, dtype()), name() + "/state", false);
+  }
+}
+
+std::vector<Tensor> RNNLayer::states() const {
+  std::vector<Tensor> out;
+  for (const Variable& v : state_vars_) out.push_back(v.value());
+  return out;
+}
+
+void RNNLayer::reset_states() {
+  for (Variable& v : state_vars_) v.assign(ops::zeros_like(v.value()));
+}
+
+void RNNLayer::reset_states(const std::vector<Tensor>& values) {
+  if (values.size() != state_vars_.size())
+    throw std::invalid_argument(name() + ": expected " + std::to_string(state_vars_.size()) +
+                                " state values, but received " + std::to_string(values.size()));
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i].shape() != state_vars_[i].shape())
+      throw std::invalid_argument(name() + ": expected state " + std::to_string(i) + " of shape " +
+                                  shape_str(spec_of(state_vars_[i].shape())) + ", but received shape " +
+                                  shape_str(spec_of(values[i].shape())));
+    state_vars_[i].assign(values[i]);
+  }
+}
+
+std::vector<Tensor> RNNLayer::call(const std::vector<Tensor>& xs, const CallContext& ctx) {
+  Tensor x = xs.at(0);
+  if (x.rank() != 3)
+    throw std::invalid_argument(name() + ": expected ndim=3 (batch, time, features), but received input with shape " +
+                                shape_str(spec_of(x.shape())));
+  const int64_t batch = x.shape()[0], time = x.shape()[1];
+  if (time < 1)
+    throw std::invalid_argument(name() + ": expected at least one timestep, but received input with shape " +
+                                shape_str(spec_of(x.shape())));
+  const std::vector<int64_t> sizes = cell_->state_size();
+  std::vector<Tensor> states;
+  if (xs.size() > 1) {  // initial states given
+    states.assign(xs.begin() + 1, xs.end());
+    if (states.size() != sizes.size())
+      throw std::invalid_argument(name() + ": expected " + std::to_string(sizes.size()) +
+                                  " initial states after the inputs, but received " + std::to_string(states.size()));
+  } else if (o_.stateful) {
+    states = this->states();
+    if (!states.empty() && states[0].shape()[0] != batch)
+      throw std::invalid_argument(name() + ": this stateful layer was built for batch size " +
+                                  std::to_string(states[0].shape()[0]) + ", but received input with shape " +
+                                  shape_str(spec_of(x.shape())));
+  } else {
+    states = cell_->get_initial_state(batch, x.dtype());
+  }
+  for (size_t i = 0; i < states.size(); ++i)
+    if (states[i].rank() != 2 || states[i].shape()[0] != batch || states[i].shape()[1] != sizes[i])
+      throw std::invalid_argument(name() + ": expected initial state " + std::to_string(i) + " of shape (" +
+                                  std::to_string(batch) + ", " + std::to_string(sizes[i]) + "), but received shape " +
+                                  shape_str(spec_of(states[i].shape())));
+
+  Tensor mask = ctx.mask(0);
+  if (mask.defined()) {
+    if (mask.rank() != 2 || mask.shape()[0] != batch || mask.shape()[1] != time)
+      throw std::invalid_argument(name() + ": expected a mask of shape (" + std::to_string(batch) + ", " +
+                                  std::to_string(time) + ") for input with shape " + shape_str(spec_of(x.shape())) +
+                                  ", but received mask with shape " + shape_str(spec_of(mask.shape())));
+    if (mask.dtype() != DType::bool_) mask = ops::cast(mask, DType::bool_);
+  }
+  if (o_.go_backwards) {
+    x = ops::reverse(x, {1});
+    if (mask.defined()) mask = ops::reverse(mask, {1});
+  }
+
+  cell_->reset_sequence();
+  // One timestep at a time (not one product for the whole sequence): the gradient of a
+  // slice is padded to its input's shape, so slicing the (batch, time, gates * units)
+  // projection would cost O(time^2) in the backward pass; x is narrower, and needs no
+  // gradient at all when it is the data.
+  std::vector<Tensor> steps = ops::unstack(x, 1);
+  std::vector<Tensor> step_masks;
+  if (mask.defined())
+    for (const Tensor& m : ops::unstack(mask, 1)) step_masks.push_back(ops::expand_dims(m, 1));  // (batch, 1)
+  std::vector<Tensor> outputs;
+  Tensor last;  // the last unmasked output (zeros before the first)
+  for (int64_t t = 0; t < time; ++t) {
+    std::vector<Tensor> r = cell_->step(cell_->project_inputs(steps[size_t(t)], ctx.training), states, ctx.training);
+    if (r.size() != sizes.size() + 1)
+      throw std::invalid_argument(name() + ": the cell's step returned " + std::to_string(r.size()) +
+                                  " tensors; expected the output and " + std::to_string(sizes.size()) + " states");
+    Tensor out = r[0];
+    if (mask.defined()) {
+      const Tensor& m = step_masks[size_t(t)];
+      if (!last.defined()) last = ops::zeros_like(out);
+      for (size_t i = 0; i < sizes.size(); ++i) states[i] = ops::where(m, r[i + 1], states[i]);
+      last = ops::where(m, out, last);
+      out = o_.zero_output_for_mask ? ops::where(m, out, ops::zeros_like(out)) : last;
+    } else {
+      states.assign(r.begin() + 1, r.end());
+      last = out;
+    }
+    if (o_.return_sequences) outputs.push_back(out);
+    else if (o_.zero_output_for_mask) last = out;
+  }
+  if (o_.stateful)
+    for (size_t i = 0; i < state_vars_.size(); ++i) state_vars_[i].assign(states[i]);
+  std::vector<Tensor> result{o_.return_sequences ? ops::stack(outputs, 1) : last};
+  if (o_.return_state) result.insert(result.end(), states.begin(), states.end());
+  return result;
+}
+
+std::vector<Tensor> RNNLayer::compute_mask(const std::vector<Tensor>&, const std::vector<Tensor>& masks) {
+  std::vector<Tensor> out{o_.return_sequences && !masks.empty() ? masks[0] : Tensor()};
+  if (o_.return_state) out.resize(1 + cell_->state_size().size());
+  return out;
+}
+
+std::vector<ShapeSpec> RNNLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
+  const ShapeSpec& s = shapes.at(0);
+  if (s.size() != 3)
+    throw std::invalid_argument(name() + ": expected ndim=3 (batch, time, features), but received input with shape " +
+                                shape_str(s));
+  const int64_t n = cell_->output_size();
+  std::vector<ShapeSpec> out{o_.return_sequences ? ShapeSpec{s[0], s[1], n} : ShapeSpec{s[0], n}};
+  if (o_.return_state)
+    for (int64_t k : cell_->state_size()) out.push_back({s[0], k});
+  return out;
+}
+
+Config RNNLayer::get_config() const {
+  Config c = base_config();
+  c["return_sequences"] = o_.return_sequences;
+  c["return_state"] = o_.return_state;
+  c["go_backwards"] = o_.go_backwards;
+  c["stateful"] = o_.stateful;
+  c["unroll"] = o_.unroll;
+  c["zero_output_for_mask"] = o_.zero_output_for_mask;
+  if (class_name() == "RNN") {
+    c["cell"] = serialize(*cell_);
+    return c;
+  }
+  // SimpleRNN, LSTM, GRU: the cell's arguments, flattened (Keras's layout).
+  const Config cell = cell_->get_config();
+  for (const auto& [k, v] : cell.items())
+    if (k != "name" && k != "trainable" && k != "dtype" && k != "dynamic") c[k] = v;
+  c["activity_regularizer"] = to_config(o_.activity_regularizer);
+  return c;
+}
+
+LayerPtr RNNLayer::from_config(const Config& c) {
+  LayerPtr l = deserialize(c.at("cell"));
+  auto cell = std::dynamic_pointer_cast<RNNCell>(std::shared_ptr<Layer>(l));
+  if (!cell)
+    throw std::invalid_argument("RNN: the config's cell is a " + l->class_name() +
+                                ", which is not a recurrent cell (a subclass of keras::layers::RNNCell)");
+  return make<RNNLayer>("RNN", RNNCellPtr(cell), detail::recurrent_options_from(c));
+}
+
+Ref<RNNLayer> RNN(RNNCellPtr cell, const RecurrentOptions& o) { return make<RNNLayer>("RNN", std::move(cell), o); }
+
+}  // namespace keras::layers

@@ -1,0 +1,188 @@
+#include "keras/layers/rnn_cell.h"
+
+#include <stdexcept>
+
+#include "core/ops.h"
+#include "keras/layers/core_layers_util.h"
+
+namespace keras::layers {
+namespace ops = core::ops;
+
+// ---- RNNCell ------------------------------------------------------------------------------
+Tensor RNNCell::project_inputs(const Tensor& inputs, bool) { return inputs; }
+
+std::vector<Tensor> RNNCell::get_initial_state(int64_t batch, DType dtype) const {
+  std::vector<Tensor> out;
+  for (int64_t s : state_size()) out.push_back(ops::zeros(Shape{batch, s}, dtype));
+  return out;
+}
+
+void RNNCell::build(const std::vector<ShapeSpec>& shapes) {
+  if (!shapes.empty()) build(shapes[0]);
+}
+
+std::vector<Tensor> RNNCell::call(const std::vector<Tensor>& xs, const CallContext& ctx) {
+  const Tensor& x = xs.at(0);
+  if (x.rank() != 2)
+    throw std::invalid_argument(name() + ": expected the inputs of one timestep, of rank 2 (batch, features), "
+                                "but received input with shape " + shape_str(spec_of(x.shape())));
+  const std::vector<int64_t> sizes = state_size();
+  std::vector<Tensor> states(xs.begin() + 1, xs.end());
+  const bool given = !states.empty();
+  if (!given) states = get_initial_state(x.shape()[0], x.dtype());
+  if (states.size() != sizes.size())
+    throw std::invalid_argument(name() + ": expected " + std::to_string(sizes.size()) +
+                                " states after the inputs, but received " + std::to_string(states.size()));
+  for (size_t i = 0; i < states.size(); ++i)
+    if (states[i].rank() != 2 || states[i].shape()[0] != x.shape()[0] || states[i].shape()[1] != sizes[i])
+      throw std::invalid_argument(name() + ": expected state " + std::to_string(i) + " of shape (" +
+                                  std::to_string(x.shape()[0]) + ", " + std::to_string(sizes[i]) +
+                                  "), but received shape " + shape_str(spec_of(states[i].shape())));
+  reset_sequence();
+  std::vector<Tensor> out = step(project_inputs(x, ctx.training), states, ctx.training);
+  if (!given) out.resize(1);
+  return out;
+}
+
+std::vector<ShapeSpec> RNNCell::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
+  const int64_t batch = shapes.at(0).empty() ? -1 : shapes[0][0];
+  std::vector<ShapeSpec> out{{batch, output_size()}};
+  if (shapes.size() > 1)
+    for (int64_t s : state_size()) out.push_back({batch, s});
+  return out;
+}
+
+// ---- KerasCell ----------------------------------------------------------------------------
+KerasCell::KerasCell(std::string class_name, int64_t units, int gates, const RecurrentOptions& o)
+    : RNNCell(std::move(class_name), LayerOptions{.name = o.name, .trainable = o.trainable, .dtype = o.dtype}),
+      units_(units),
+      gates_(gates),
+      o_(o),
+      seeds_(o.seed) {
+  if (units <= 0)
+    throw std::invalid_argument(name() + ": received an invalid value for argument `units`, expected a positive "
+                                "integer, got " + std::to_string(units));
+  for (auto [arg, v] : {std::pair{"dropout", o.dropout}, std::pair{"recurrent_dropout", o.recurrent_dropout}})
+    if (!(v >= 0.0 && v <= 1.0))
+      throw std::invalid_argument(name() + ": expected " + arg + " in [0, 1], but received " + arg + "=" +
+                                  detail::num(v));
+}
+
+std::vector<int64_t> KerasCell::state_size() const { return {units_}; }
+
+void KerasCell::build_weights(const ShapeSpec& s, const Shape& bias_shape, InitializerArg bias_init) {
+  if (s.empty() || s.back() < 0)
+    throw std::invalid_argument(name() + ": the last axis of the inputs must be known to build the cell, but "
+                                "received input shape " + shape_str(s));
+  const int64_t in = s.back(), n = int64_t(gates_) * units_;
+  const DType dt = dtype();
+  kernel = add_weight("kernel", Shape{in, n},
+                      {o_.kernel_initializer.ptr(), o_.kernel_regularizer.ptr(), o_.kernel_constraint.ptr(), true, dt});
+  recurrent_kernel = add_weight("recurrent_kernel", Shape{units_, n},
+                                {o_.recurrent_initializer.ptr(), o_.recurrent_regularizer.ptr(),
+                                 o_.recurrent_constraint.ptr(), true, dt});
+  if (o_.use_bias)
+    bias = add_weight("bias", bias_shape,
+                      {bias_init.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr(), true, dt});
+}
+
+namespace {
+// A dropout mask of `shape`: 0 with probability rate, else 1 / (1 - rate).
+Tensor dropout_mask(SeedGenerator& seeds, const Shape& shape, DType dtype, double rate) {
+  if (rate >= 1.0) return ops::zeros(shape, dtype);
+  const SeedGenerator::Draw d = seeds.next();
+  Tensor u = ops::random_uniform(shape, {.dtype = dtype, .seed = d.seed, .counter = d.counter});
+  Tensor keep = ops::cast(ops::greater_equal(u, ops::scalar_like(u, rate)), dtype);
+  return ops::multiply(keep, ops::scalar_like(keep, 1.0 / (1.0 - rate)));
+}
+}  // namespace
+
+Tensor KerasCell::project_inputs(const Tensor& x, bool training) {
+  Tensor in = x;
+  if (training && o_.dropout > 0.0) {  // one mask per sequence, drawn at its first step
+    if (!input_mask_.defined() || !(input_mask_.shape() == x.shape()))
+      input_mask_ = dropout_mask(seeds_, x.shape(), x.dtype(), o_.dropout);
+    in = ops::multiply(in, input_mask_);
+  }
+  Tensor z = ops::matmul(in, kernel);
+  if (o_.use_bias) z = ops::add(z, input_bias());
+  return z;
+}
+
+Tensor KerasCell::drop_recurrent(const Tensor& h, bool training) {
+  if (!training || o_.recurrent_dropout <= 0.0) return h;
+  if (!recurrent_mask_.defined() || !(recurrent_mask_.shape() == h.shape()))
+    recurrent_mask_ = dropout_mask(seeds_, h.shape(), h.dtype(), o_.recurrent_dropout);
+  return ops::multiply(h, recurrent_mask_);
+}
+
+void KerasCell::reset_sequence() {
+  input_mask_ = Tensor();
+  recurrent_mask_ = Tensor();
+}
+
+Config KerasCell::get_config() const {
+  Config c = base_config();
+  write_cell_config(c);
+  return c;
+}
+
+namespace detail {
+void write_recurrent_config(Config& c, const RecurrentOptions& o, bool recurrent_activation, bool unit_forget_bias,
+                            bool reset_after) {
+  c["activation"] = to_config(o.activation);
+  if (recurrent_activation) c["recurrent_activation"] = to_config(o.recurrent_activation);
+  c["use_bias"] = o.use_bias;
+  c["kernel_initializer"] = to_config(o.kernel_initializer);
+  c["recurrent_initializer"] = to_config(o.recurrent_initializer);
+  c["bias_initializer"] = to_config(o.bias_initializer);
+  if (unit_forget_bias) c["unit_forget_bias"] = o.unit_forget_bias;
+  c["kernel_regularizer"] = to_config(o.kernel_regularizer);
+  c["recurrent_regularizer"] = to_config(o.recurrent_regularizer);
+  c["bias_regularizer"] = to_config(o.bias_regularizer);
+  c["kernel_constraint"] = to_config(o.kernel_constraint);
+  c["recurrent_constraint"] = to_config(o.recurrent_constraint);
+  c["bias_constraint"] = to_config(o.bias_constraint);
+  c["dropout"] = o.dropout;
+  c["recurrent_dropout"] = o.recurrent_dropout;
+  if (reset_after) c["reset_after"] = o.reset_after;
+  c["seed"] = o.seed < 0 ? Value() : Value(static_cast<long long>(o.seed));
+}
+
+RecurrentOptions recurrent_options_from(const Config& c) {
+  LayerOptions base = layer_options_from(c);
+  RecurrentOptions o;
+  o.name = base.name;
+  o.trainable = base.trainable;
+  o.input_shape = base.input_shape;
+  o.dtype = base.dtype;
+  o.activation = activation_from(c.get("activation", "tanh"));
+  o.recurrent_activation = activation_from(c.get("recurrent_activation", "sigmoid"));
+  o.use_bias = c.get("use_bias", true).as_bool();
+  o.kernel_initializer = initializer_from(c.get("kernel_initializer", "glorot_uniform"));
+  o.recurrent_initializer = initializer_from(c.get("recurrent_initializer", "orthogonal"));
+  o.bias_initializer = initializer_from(c.get("bias_initializer", "zeros"));
+  o.unit_forget_bias = c.get("unit_forget_bias", true).as_bool();
+  o.reset_after = c.get("reset_after", true).as_bool();
+  o.kernel_regularizer = regularizer_from(c.get("kernel_regularizer", Value()));
+  o.recurrent_regularizer = regularizer_from(c.get("recurrent_regularizer", Value()));
+  o.bias_regularizer = regularizer_from(c.get("bias_regularizer", Value()));
+  o.activity_regularizer = regularizer_from(c.get("activity_regularizer", Value()));
+  o.kernel_constraint = constraint_from(c.get("kernel_constraint", Value()));
+  o.recurrent_constraint = constraint_from(c.get("recurrent_constraint", Value()));
+  o.bias_constraint = constraint_from(c.get("bias_constraint", Value()));
+  o.dropout = c.get("dropout", 0.0).as_double();
+  o.recurrent_dropout = c.get("recurrent_dropout", 0.0).as_double();
+  Value seed = c.get("seed", Value());
+  o.seed = seed.is_null() ? -1 : seed.as_int();
+  o.return_sequences = c.get("return_sequences", false).as_bool();
+  o.return_state = c.get("return_state", false).as_bool();
+  o.go_backwards = c.get("go_backwards", false).as_bool();
+  o.stateful = c.get("stateful", false).as_bool();
+  o.unroll = c.get("unroll", false).as_bool();
+  o.zero_output_for_mask = c.get("zero_output_for_mask", false).as_bool();
+  return o;
+}
+}  // namespace detail
+
+}  // namespace keras::layers

@@ -1,0 +1,27 @@
+// simple_rnn.h - SimpleRNNCell and SimpleRNN (keras.layers.SimpleRNNCell,
+// keras.layers.SimpleRNN): h' = activation(inputs @ kernel + bias + h @ recurrent_kernel),
+// the output being h'. Weights kernel (features, units), recurrent_kernel (units, units),
+// bias (units), as Keras's.
+#pragma once
+#include "keras/layers/rnn.h"
+
+namespace keras::layers {
+
+class SimpleRNNCellLayer : public KerasCell {
+ public:
+  explicit SimpleRNNCellLayer(int64_t units, const RecurrentOptions& options = {});
+  using RNNCell::build;
+  void build(const ShapeSpec& input_shape) override;
+  std::vector<Tensor> step(const Tensor& inputs, const std::vector<Tensor>& states, bool training) override;
+  static LayerPtr from_config(const Config& c);
+
+ protected:
+  void write_cell_config(Config& c) const override;
+};
+
+Ref<SimpleRNNCellLayer> SimpleRNNCell(int64_t units, const RecurrentOptions& options = {});
+// An RNNLayer of class "SimpleRNN" over a SimpleRNNCell.
+Ref<RNNLayer> SimpleRNN(int64_t units, const RecurrentOptions& options = {});
+LayerPtr simple_rnn_from_config(const Config& c);
+
+}  // namespace keras::layers
