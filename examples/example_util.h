@@ -7,6 +7,7 @@
 // tests report the example as skipped), any other exception prints "error: ..." and
 // exits 1.
 #pragma once
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -202,6 +203,37 @@ inline Regression load_boston_housing(const std::string& path = kBostonCsv, doub
   r.x_test = rows(x_shuffled, n - n_test, n);
   r.y_test = rows(y_shuffled, n - n_test, n);
   return r;
+}
+
+// Trains a Fashion-MNIST classifier (10% of the training images held out for
+// validation), evaluates it on the test images, and prints the figures as text and as
+// the example's JSON result line. Returns the exit status.
+struct FitSettings {
+  int epochs = 1;
+  int64_t batch = 32;
+  int verbose = 1;
+  int64_t seed = 42;
+};
+inline int fit_and_report(keras::Model& model, const FashionMnist& data, const FitSettings& s) {
+  const auto start = std::chrono::steady_clock::now();
+  keras::callbacks::History history =
+      model.fit(data.x_train, data.y_train,
+                {.batch_size = s.batch, .epochs = s.epochs, .verbose = s.verbose, .validation_split = 0.1,
+                 .seed = s.seed});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  keras::Logs test = model.evaluate(data.x_test, data.y_test, {.verbose = 0});
+  std::printf("test loss: %.4f\ntest accuracy: %.4f\n%.1f s per epoch\n", test["loss"], test["accuracy"],
+              seconds / s.epochs);
+  Result()
+      .add("epochs", s.epochs)
+      .add("train_accuracy", history.history.at("accuracy").back())
+      .add("val_accuracy", history.history.at("val_accuracy").back())
+      .add("test_accuracy", test["accuracy"])
+      .add("test_loss", test["loss"])
+      .add("seconds_per_epoch", seconds / s.epochs)
+      .add("params", double(model.count_params()))
+      .print();
+  return 0;
 }
 
 }  // namespace example

@@ -8,8 +8,6 @@
 // (the seed of the initial weights, dropout, the validation split and the shuffling).
 // --short trains one epoch on 5,000 images and tests on 2,000 (the integration test). The
 // last line is machine-readable ("result: ..."), for tests/examples/test_examples.cpp.
-#include <chrono>
-#include <cstdio>
 
 #include <keras/keras.h>
 
@@ -47,24 +45,7 @@ int main_body(const example::Flags& flags) {
   model->compile({.optimizer = keras::optimizers::Adam({.learning_rate = keras::optimizers::ExponentialDecay(1e-3, total_steps, 0.1)}),
                   .loss = "sparse_categorical_crossentropy",
                   .metrics = {"accuracy"}});
-  const auto start = std::chrono::steady_clock::now();
-  keras::callbacks::History history =
-      model->fit(data.x_train, data.y_train,
-                 {.batch_size = batch, .epochs = epochs, .verbose = verbose, .validation_split = 0.1, .seed = seed});
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  keras::Logs test = model->evaluate(data.x_test, data.y_test, {.verbose = 0});
-  std::printf("test loss: %.4f\ntest accuracy: %.4f\n%.1f s per epoch\n", test["loss"], test["accuracy"],
-              seconds / epochs);
-  example::Result()
-      .add("epochs", epochs)
-      .add("train_accuracy", history.history.at("accuracy").back())
-      .add("val_accuracy", history.history.at("val_accuracy").back())
-      .add("test_accuracy", test["accuracy"])
-      .add("test_loss", test["loss"])
-      .add("seconds_per_epoch", seconds / epochs)
-      .add("params", double(model->count_params()))
-      .print();
-  return 0;
+  return example::fit_and_report(*model, data, {.epochs = epochs, .batch = batch, .verbose = verbose, .seed = seed});
 }
 
 }  // namespace
