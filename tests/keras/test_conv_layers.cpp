@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "files.h"
+#include "layer_fixtures.h"
 #include "layer_harness.h"
 #include "test_data_dir.h"
 
@@ -69,22 +70,16 @@ std::vector<std::pair<std::string, std::function<keras::LayerPtr()>>> keras_case
   };
 }
 
-std::string fixture(const std::string& name) { return std::string(KERAS_TEST_DATA_DIR) + "/conv/" + name; }
+std::string fixture(const std::string& name) { return fixture_path("conv", name); }
 
 }  // namespace
 
 TEST_CASE("convolution and pooling layers: Keras 3's outputs on the same inputs and weights") {
   for (const auto& [name, make_layer] : keras_cases()) {
     CAPTURE(name);
-    std::map<std::string, Tensor> a;
-    for (auto& [k, v] : core::load_npz(fixture(name + ".npz"))) a[k] = v;
+    const std::map<std::string, Tensor> a = load_fixture("conv", name);
     keras::LayerPtr layer = make_layer();
-    auto dims = a.at("x").shape().dims();
-    layer->build(keras::ShapeSpec(dims.begin(), dims.end()));
-    std::vector<Tensor> w;
-    for (int i = 0; a.count("w" + std::to_string(i)); ++i) w.push_back(a.at("w" + std::to_string(i)));
-    REQUIRE(layer->weights().size() == w.size());
-    layer->set_weights(w);
+    set_fixture_weights(*layer, a);
     Tensor y = (*layer)(std::vector<Tensor>{a.at("x")}, false)[0];
     REQUIRE(y.shape() == a.at("y").shape());
     check_values(y, values(a.at("y")), 1e-5);

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "files.h"
+#include "layer_fixtures.h"
 #include "layer_harness.h"
 #include "test_data_dir.h"
 
@@ -91,22 +92,16 @@ std::string key(char prefix, size_t i) {
   return k;
 }
 
-std::string fixture(const std::string& name) { return std::string(KERAS_TEST_DATA_DIR) + "/conv_variants/" + name; }
+std::string fixture(const std::string& name) { return fixture_path("conv_variants", name); }
 
 }  // namespace
 
 TEST_CASE("transposed, depthwise and separable convolutions: Keras 3's outputs and gradients") {
   for (const auto& [name, make_layer] : keras_cases()) {
     CAPTURE(name);
-    std::map<std::string, Tensor> a;
-    for (auto& [k, v] : core::load_npz(fixture(name + ".npz"))) a[k] = v;
+    const std::map<std::string, Tensor> a = load_fixture("conv_variants", name);
     keras::LayerPtr layer = make_layer();
-    auto dims = a.at("x").shape().dims();
-    layer->build(keras::ShapeSpec(dims.begin(), dims.end()));
-    std::vector<Tensor> w;
-    for (size_t i = 0; a.count(key('w', i)); ++i) w.push_back(a.at(key('w', i)));
-    REQUIRE(layer->weights().size() == w.size());
-    layer->set_weights(w);
+    set_fixture_weights(*layer, a);
     Tensor x = a.at("x");
     keras::GradientTape tape;
     tape.watch(x);

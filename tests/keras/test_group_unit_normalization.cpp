@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "files.h"
+#include "layer_fixtures.h"
 #include "layer_harness.h"
 #include "test_data_dir.h"
 
@@ -39,22 +40,16 @@ std::vector<std::pair<std::string, std::function<keras::LayerPtr()>>> keras_case
   };
 }
 
-std::string fixture(const std::string& name) { return std::string(KERAS_TEST_DATA_DIR) + "/norm/" + name; }
+std::string fixture(const std::string& name) { return fixture_path("norm", name); }
 
 }  // namespace
 
 TEST_CASE("GroupNormalization, UnitNormalization: Keras 3's outputs and gradients") {
   for (const auto& [name, make_layer] : keras_cases()) {
     CAPTURE(name);
-    std::map<std::string, Tensor> a;
-    for (auto& [k, v] : core::load_npz(fixture(name + ".npz"))) a[k] = v;
+    const std::map<std::string, Tensor> a = load_fixture("norm", name);
     keras::LayerPtr layer = make_layer();
-    auto dims = a.at("x").shape().dims();
-    layer->build(keras::ShapeSpec(dims.begin(), dims.end()));
-    std::vector<Tensor> w;
-    for (int i = 0; a.count("w" + std::to_string(i)); ++i) w.push_back(a.at("w" + std::to_string(i)));
-    REQUIRE(layer->weights().size() == w.size());
-    layer->set_weights(w);
+    set_fixture_weights(*layer, a);
     Tensor x = a.at("x");
     keras::GradientTape tape;
     tape.watch(x);
