@@ -109,6 +109,7 @@ TEST_CASE("transposed, depthwise and separable convolutions: Keras 3's outputs a
     REQUIRE(y.shape() == a.at("y").shape());
     check_values(y, values(a.at("y")), 1e-5);
     // The symbolic output shape agrees with the eager one.
+    const auto dims = x.shape().dims();
     auto sdims = layer->compute_output_shape({keras::ShapeSpec(dims.begin(), dims.end())})[0];
     CHECK(sdims == keras::ShapeSpec(y.shape().dims().begin(), y.shape().dims().end()));
     std::vector<Tensor> sources{x};
