@@ -247,6 +247,31 @@ class Parser {
     if (r.ec != std::errc() || r.ptr != s.data() + s.size()) fail("bad number '" + std::string(s) + "'");
     return Value(d);
   }
+  unsigned hex4() {
+    if (p_ + 4 > t_.size()) fail("short \\u escape");
+    unsigned cp = 0;
+    auto r = std::from_chars(t_.data() + p_, t_.data() + p_ + 4, cp, 16);
+    if (r.ptr != t_.data() + p_ + 4) fail("bad \\u escape");
+    p_ += 4;
+    return cp;
+  }
+  static void append_utf8(std::string& out, unsigned cp) {
+    if (cp < 0x80) {
+      out += char(cp);
+    } else if (cp < 0x800) {
+      out += char(0xC0 | (cp >> 6));
+      out += char(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += char(0xE0 | (cp >> 12));
+      out += char(0x80 | ((cp >> 6) & 0x3F));
+      out += char(0x80 | (cp & 0x3F));
+    } else {
+      out += char(0xF0 | (cp >> 18));
+      out += char(0x80 | ((cp >> 12) & 0x3F));
+      out += char(0x80 | ((cp >> 6) & 0x3F));
+      out += char(0x80 | (cp & 0x3F));
+    }
+  }
   std::string string() {
     ++p_;  // opening quote
     std::string out;
@@ -270,21 +295,20 @@ class Parser {
         case 'b': out += '\b'; break;
         case 'f': out += '\f'; break;
         case 'u': {
-          if (p_ + 4 > t_.size()) fail("short \\u escape");
-          unsigned cp = 0;
-          auto r = std::from_chars(t_.data() + p_, t_.data() + p_ + 4, cp, 16);
-          if (r.ptr != t_.data() + p_ + 4) fail("bad \\u escape");
-          p_ += 4;
-          if (cp < 0x80) {
-            out += char(cp);
-          } else if (cp < 0x800) {
-            out += char(0xC0 | (cp >> 6));
-            out += char(0x80 | (cp & 0x3F));
-          } else {
-            out += char(0xE0 | (cp >> 12));
-            out += char(0x80 | ((cp >> 6) & 0x3F));
-            out += char(0x80 | (cp & 0x3F));
+          // A code point beyond U+FFFF comes as a UTF-16 surrogate pair, as Python's
+          // json.dumps writes it (U+1F600 as the escapes of d83d and de00); a lone
+          // surrogate is no character.
+          unsigned cp = hex4();
+          if (cp >= 0xDC00 && cp <= 0xDFFF) fail("lone low surrogate in \\u escape");
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            if (p_ + 2 > t_.size() || t_[p_] != '\\' || t_[p_ + 1] != 'u')
+              fail("high surrogate in \\u escape without its low surrogate");
+            p_ += 2;
+            unsigned low = hex4();
+            if (low < 0xDC00 || low > 0xDFFF) fail("high surrogate in \\u escape followed by no low surrogate");
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
+          append_utf8(out, cp);
           break;
         }
         default: fail(std::string("bad escape \\") + e);

@@ -327,3 +327,18 @@ TEST_CASE("saving, malformed files: a model config with a newer format_version r
   CHECK_THROWS_MSG(keras::models::load_model(dir.file("newer.keras")), FormatError,
                    "newer.keras: the model config says format version 2, newer than this build");
 }
+
+TEST_CASE("config JSON: \\u escapes decode to UTF-8, surrogate pairs as one code point, lone surrogates raise") {
+  // As Python's json.dumps writes non-ASCII text: U+00E9, U+20AC, and U+1F600 as a pair.
+  CHECK(keras::Value::from_json(R"("caf\u00e9 \u20ac \ud83d\ude00")").as_string() ==
+        "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
+  CHECK(keras::Value::from_json(R"("\uDBFF\uDFFF")").as_string() == "\xF4\x8F\xBF\xBF");  // U+10FFFF
+  // Written back and read again, the same bytes.
+  const keras::Value v = keras::Value::from_json(R"({"name": "\ud83d\ude00"})");
+  CHECK(keras::Value::from_json(v.to_json()) == v);
+  CHECK_THROWS_MSG(keras::Value::from_json(R"("\ud83d")"), std::invalid_argument, "without its low surrogate");
+  CHECK_THROWS_MSG(keras::Value::from_json(R"("\ud83dx")"), std::invalid_argument, "without its low surrogate");
+  CHECK_THROWS_MSG(keras::Value::from_json(R"("\ud83d\u0041")"), std::invalid_argument, "no low surrogate");
+  CHECK_THROWS_MSG(keras::Value::from_json(R"("\ude00")"), std::invalid_argument, "lone low surrogate");
+  CHECK_THROWS_MSG(keras::Value::from_json(R"("\ud83d\ude0")"), std::invalid_argument, "escape");
+}
