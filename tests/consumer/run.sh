@@ -8,6 +8,8 @@
 #      copied elsewhere (a thin archive would not link), libraries from pkg-config --static;
 #   4. subproject: a Meson project (subproject/meson.build) with keras-cpp in its
 #      subprojects/ folder and nothing but dependency('keras-cpp').
+# Then the README's C++ snippets are compiled against the staged headers
+# (tests/readme/snippets.py).
 # The installed headers must not include xtensor, BLAS, oneDNN, CUDA or cereal (except the
 # opt-in core/xtensor_interop.h). The work folder is BUILD_DIR-consumers (kept, so that the
 # subproject's objects stay in ccache and its build is incremental).
@@ -73,3 +75,5 @@ fi
 ninja -C "$sub/build" consumer >/dev/null
 "$sub/build/consumer"
 echo "consumer: all four builds ran" >&2
+
+python3 "$root/tests/readme/snippets.py" "$root/README.md" "$work/snippets" -I "$staged/include/keras-cpp"
