@@ -32,6 +32,7 @@ struct FunctionBase::Impl {
   int traces = 0;
   std::string last_traced, last_optimized;
   int traced_nodes = 0, optimized_nodes = 0;
+  std::vector<GraphNodeInfo> last_nodes;
 
   graph::Graph trace(const std::vector<Tensor>& tensors, const Body& body);
   void check_signature(const std::vector<Tensor>& tensors) const;
@@ -53,8 +54,36 @@ std::string FunctionBase::graph_str(bool optimized) const {
 }
 int FunctionBase::num_graphs() const { return int(impl_->exact.size() + impl_->relaxed.size()); }
 int FunctionBase::num_nodes(bool optimized) const { return optimized ? impl_->optimized_nodes : impl_->traced_nodes; }
+const std::vector<GraphNodeInfo>& FunctionBase::graph_nodes() const { return impl_->last_nodes; }
 
 namespace {
+std::vector<GraphNodeInfo> node_infos(const graph::Graph& g) {
+  std::vector<GraphNodeInfo> out;
+  std::map<int, std::string> producer;  // value id -> "name" or "name:k"
+  std::map<std::string, int> counts;
+  for (const graph::Node& n : g.nodes) {
+    GraphNodeInfo info;
+    if (n.kind == graph::NodeKind::Input) {
+      info.name = "input_" + std::to_string(n.input_index);
+      info.op = "Placeholder";
+    } else {
+      const std::string base = n.kind == graph::NodeKind::Constant ? "constant" : op_name(n.op);
+      info.name = base + "_" + std::to_string(counts[base]++);
+      info.op = n.kind == graph::NodeKind::Constant ? "Const" : base;
+    }
+    for (int v : n.inputs)
+      if (auto it = producer.find(v); it != producer.end()) info.inputs.push_back(it->second);
+    for (size_t k = 0; k < n.outputs.size(); ++k) {
+      producer[n.outputs[k]] = k == 0 ? info.name : info.name + ":" + std::to_string(k);
+      const graph::ValueInfo& v = g.values[size_t(n.outputs[k])];
+      info.output_shapes.push_back(v.shape.dims());
+      info.output_dtypes.push_back(v.dtype);
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
 std::vector<std::vector<int64_t>> dims_of(const std::vector<Tensor>& ts) {
   std::vector<std::vector<int64_t>> d;
   for (const Tensor& t : ts) d.push_back(t.shape().dims());
@@ -156,6 +185,7 @@ graph::Graph FunctionBase::Impl::trace(const std::vector<Tensor>& tensors, const
   else graph::plan_memory(g);
   last_optimized = g.str();
   optimized_nodes = g.num_op_nodes();
+  last_nodes = node_infos(g);
   return g;
 }
 

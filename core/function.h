@@ -83,6 +83,15 @@ bool is_tracing();
 std::vector<Tensor> symbolic_call(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& fn,
                                   const std::vector<Tensor>& inputs);
 
+// One node of a traced graph, for tools that draw or export it (TensorBoard's graph).
+struct GraphNodeInfo {
+  std::string name;                  // unique in the graph: "<op>_<n>", "input_<i>", "constant_<n>"
+  std::string op;                    // the op's name; "Placeholder" (input), "Const"
+  std::vector<std::string> inputs;   // the nodes it reads: "name", or "name:k" for output k > 0
+  std::vector<std::vector<int64_t>> output_shapes;  // as traced (-1: any size)
+  std::vector<DType> output_dtypes;
+};
+
 class FunctionBase {
  public:
   explicit FunctionBase(FunctionOptions options);
@@ -93,6 +102,8 @@ class FunctionBase {
   std::string graph_str(bool optimized = true) const;
   // Op nodes in the latest graph, optimized or as traced.
   int num_nodes(bool optimized = true) const;
+  // The nodes of the latest optimized graph, in execution order (empty before a trace).
+  const std::vector<GraphNodeInfo>& graph_nodes() const;
   // How many graphs the function holds: one per traced signature, where a relaxed graph
   // (reduce_retracing, or -1 sizes in input_signature) serves many.
   int num_graphs() const;

@@ -280,6 +280,9 @@ class Model : public layers::Layer {
                               const FitOptions& options);
   Logs evaluate_loop(detail::BatchSource& source, int verbose,
                      const std::vector<callbacks::CallbackArg>& callbacks);
+  // fit's validation runs the test hooks of fit's own callbacks (as Keras's fit passes
+  // its CallbackList to evaluate).
+  Logs evaluate_loop(detail::BatchSource& source, callbacks::CallbackList& callbacks);
   std::vector<Tensor> predict_loop(detail::BatchSource& source, int verbose,
                                    const std::vector<callbacks::CallbackArg>& callbacks);
   void resolve_metrics(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred);

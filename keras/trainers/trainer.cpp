@@ -228,6 +228,8 @@ callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSour
   const bool batch_logs = !callbacks.empty() || o.verbose == 1;
   if (o.verbose) callbacks.append(std::make_shared<callbacks::ProgbarLogger>(o.verbose));
   callbacks.append(history);
+  // The user's callbacks see the validation's test hooks (not the bar or History).
+  CallbackList val_callbacks(o.callbacks, this, loop_params(train.steps(), o.verbose, o.epochs));
 
   fit_start = {.epoch = o.initial_epoch, .step = 0,
                .shuffle_seed = o.seed >= 0 ? uint64_t(o.seed)
@@ -262,7 +264,7 @@ callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSour
                    name().c_str(), (long long)step, (long long)train.steps(), epoch + 1);
     Logs logs = metrics_result();
     if (val && (epoch + 1) % o.validation_freq == 0) {  // Keras: the epoch's own number
-      Logs v = evaluate_loop(*val, 0, {});
+      Logs v = evaluate_loop(*val, val_callbacks);
       for (const auto& [k, value] : v) logs["val_" + k] = value;
     }
     callbacks.on_epoch_end(epoch, logs);
@@ -294,9 +296,13 @@ Logs Model::evaluate(const data::Dataset& dataset, const EvaluateOptions& o) {
 }
 
 Logs Model::evaluate_loop(detail::BatchSource& source, int verbose, const std::vector<CallbackArg>& user_cbs) {
-  RunGuard guard(*this, "evaluate");
   CallbackList callbacks(user_cbs, this, loop_params(source.steps(), verbose));
   if (verbose) callbacks.append(std::make_shared<callbacks::ProgbarLogger>(verbose));
+  return evaluate_loop(source, callbacks);
+}
+
+Logs Model::evaluate_loop(detail::BatchSource& source, CallbackList& callbacks) {
+  RunGuard guard(*this, "evaluate");
   // Keep the training metrics' state: evaluate uses them too, so save the running loss.
   reset_metrics();
   callbacks.on_test_begin({});

@@ -1,0 +1,70 @@
+// tensorboard.h - Keras's TensorBoard callback: event files that TensorBoard reads.
+//
+//   model->fit(x, y, {.epochs = 10, .callbacks = {keras::callbacks::TensorBoard({
+//       .log_dir = "logs", .histogram_freq = 1, .update_freq = "batch"})}});
+//   // then: tensorboard --logdir logs
+//
+// As Keras 3: <log_dir>/train and <log_dir>/validation each get an event file; at each
+// epoch end the train logs are written as "epoch_<name>" (with "epoch_learning_rate") to
+// train/, the "val_" logs without their prefix to validation/, at step = epoch (from 0);
+// with update_freq N, every N-th train batch writes "batch_<name>" at the global batch
+// number (from 1); evaluate() inside fit writes "evaluation_<name>_vs_iterations" to
+// validation/ at the optimizer's iteration count; histogram_freq N writes a histogram of
+// every weight ("<layer>/<weight>/histogram") every N epochs; write_graph writes the
+// traced train step's graph after the first batch (nothing when the model runs eagerly).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "keras/callbacks.h"
+
+namespace keras::callbacks {
+
+namespace detail {
+class EventFile;
+}
+
+// Keras's update_freq: "epoch" (no batch-level scalars), "batch" (every batch) or N.
+struct UpdateFreq {
+  int64_t every = 0;  // 0: "epoch"
+  UpdateFreq(const char* s);  // NOLINT: "epoch" or "batch"; another string raises
+  UpdateFreq(int n);           // NOLINT: N >= 1 batches
+};
+
+struct TensorBoardOptions {
+  std::string log_dir = "logs";
+  int histogram_freq = 0;
+  bool write_graph = true;
+  bool write_steps_per_second = false;
+  UpdateFreq update_freq = "epoch";
+};
+
+class TensorBoard : public Callback {
+ public:
+  explicit TensorBoard(const TensorBoardOptions& options = {});
+  ~TensorBoard() override;
+  TensorBoard(TensorBoard&&) noexcept;
+  void on_train_begin(const Logs& logs) override;
+  void on_train_end(const Logs& logs) override;
+  void on_epoch_begin(int epoch, const Logs& logs) override;
+  void on_epoch_end(int epoch, const Logs& logs) override;
+  void on_train_batch_begin(int64_t batch, const Logs& logs) override;
+  void on_train_batch_end(int64_t batch, const Logs& logs) override;
+  void on_test_end(const Logs& logs) override;
+  const TensorBoardOptions& options() const { return options_; }
+  // The event files written so far ("" before the first).
+  std::string train_event_file() const;
+  std::string validation_event_file() const;
+
+ private:
+  detail::EventFile& train();
+  detail::EventFile& validation();
+  TensorBoardOptions options_;
+  std::unique_ptr<detail::EventFile> train_, validation_;
+  int64_t global_batch_ = 0, epoch_start_iterations_ = 0;
+  double epoch_start_ = 0, batch_start_ = 0;
+  bool graph_pending_ = false, in_fit_ = false;
+};
+
+}  // namespace keras::callbacks

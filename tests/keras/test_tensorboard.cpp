@@ -1,0 +1,197 @@
+// The TensorBoard callback: event files read back record by record (CRC-32C checked) and
+// decoded field by field here; tests/keras/tensorboard/read_events.py reads the same
+// files with the tensorboard package's own EventAccumulator (README: "TensorBoard").
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "../files.h"
+#include "../helpers.h"
+#include "keras/callbacks/event_file.h"
+#include "keras/keras.h"
+
+namespace {
+namespace ops = keras::ops;
+using keras::Tensor;
+
+// A minimal protocol-buffer reader: the fields of one message.
+struct Field {
+  int number = 0, wire = 0;
+  uint64_t varint = 0;
+  std::string bytes;  // length-delimited, or the 4/8 raw bytes of a fixed field
+};
+std::vector<Field> fields(const std::string& m) {
+  std::vector<Field> out;
+  size_t p = 0;
+  auto varint = [&] {
+    uint64_t v = 0;
+    for (int shift = 0;; shift += 7) {
+      REQUIRE(p < m.size());
+      unsigned char c = static_cast<unsigned char>(m[p++]);
+      v |= uint64_t(c & 0x7F) << shift;
+      if (!(c & 0x80)) return v;
+    }
+  };
+  while (p < m.size()) {
+    Field f;
+    uint64_t key = varint();
+    f.number = int(key >> 3);
+    f.wire = int(key & 7);
+    if (f.wire == 0) f.varint = varint();
+    else if (f.wire == 1 || f.wire == 5) {
+      size_t n = f.wire == 1 ? 8 : 4;
+      REQUIRE(p + n <= m.size());
+      f.bytes = m.substr(p, n);
+      p += n;
+    } else {
+      REQUIRE(f.wire == 2);
+      size_t n = size_t(varint());
+      REQUIRE(p + n <= m.size());
+      f.bytes = m.substr(p, n);
+      p += n;
+    }
+    out.push_back(f);
+  }
+  return out;
+}
+const Field* field(const std::vector<Field>& fs, int number) {
+  for (const Field& f : fs)
+    if (f.number == number) return &f;
+  return nullptr;
+}
+double f64(const Field& f) {
+  double d;
+  std::memcpy(&d, f.bytes.data(), 8);
+  return d;
+}
+float f32(const Field& f) {
+  float d;
+  std::memcpy(&d, f.bytes.data(), 4);
+  return d;
+}
+
+// Every record of a TFRecord file, its two CRCs checked.
+std::vector<std::string> records(const std::string& path) {
+  const std::string data = th::read_bytes(path);
+  std::vector<std::string> out;
+  size_t p = 0;
+  while (p < data.size()) {
+    REQUIRE(p + 12 <= data.size());
+    uint64_t n;
+    std::memcpy(&n, data.data() + p, 8);
+    uint32_t len_crc, data_crc;
+    std::memcpy(&len_crc, data.data() + p + 8, 4);
+    CHECK(len_crc == keras::callbacks::detail::masked_crc32c(data.data() + p, 8));
+    REQUIRE(p + 12 + n + 4 <= data.size());
+    out.push_back(data.substr(p + 12, n));
+    std::memcpy(&data_crc, data.data() + p + 12 + n, 4);
+    CHECK(data_crc == keras::callbacks::detail::masked_crc32c(data.data() + p + 12, n));
+    p += 12 + n + 4;
+  }
+  return out;
+}
+
+struct Events {
+  std::string file_version;
+  std::map<std::string, std::map<int64_t, float>> scalars;     // tag -> step -> value
+  std::map<std::string, std::map<int64_t, double>> histo_num;  // tag -> step -> count
+  std::vector<std::vector<Field>> graph_nodes;
+};
+Events read_events(const std::string& path) {
+  Events ev;
+  for (const std::string& r : records(path)) {
+    auto e = fields(r);
+    REQUIRE(field(e, 1) != nullptr);  // wall_time
+    if (auto* v = field(e, 3)) ev.file_version = v->bytes;
+    int64_t step = field(e, 2) ? int64_t(field(e, 2)->varint) : 0;
+    if (auto* s = field(e, 5)) {
+      for (const Field& value : fields(s->bytes)) {
+        auto vf = fields(value.bytes);
+        std::string tag = field(vf, 1)->bytes;
+        if (auto* sv = field(vf, 2)) ev.scalars[tag][step] = f32(*sv);
+        if (auto* h = field(vf, 5)) ev.histo_num[tag][step] = f64(*field(fields(h->bytes), 3));
+      }
+    }
+    if (auto* g = field(e, 4))
+      for (const Field& n : fields(g->bytes))
+        if (n.number == 1) ev.graph_nodes.push_back(fields(n.bytes));
+  }
+  return ev;
+}
+
+}  // namespace
+
+TEST_CASE("CRC-32C: the check value of the Castagnoli polynomial") {
+  CHECK(keras::callbacks::detail::crc32c("123456789", 9) == 0xE3069283u);
+  CHECK(keras::callbacks::detail::crc32c("", 0) == 0u);
+}
+
+TEST_CASE("TensorBoard: epoch and batch scalars, learning rate, validation, histograms and the graph") {
+  th::TempDir dir;
+  ops::set_random_seed(3);
+  Tensor x = ops::random_uniform({40, 3}, {.seed = 1});
+  Tensor y = ops::sum(x, {1}, true);
+  auto model = keras::Sequential({keras::layers::Dense(4, {.activation = "relu", .input_shape = {3}}),
+                                  keras::layers::Dense(1)});
+  model->compile({.optimizer = keras::optimizers::SGD({.learning_rate = 0.05}), .loss = "mse", .metrics = {"mae"}});
+  auto tb = std::make_shared<keras::callbacks::TensorBoard>(keras::callbacks::TensorBoardOptions{
+      .log_dir = dir.file("logs"), .histogram_freq = 2, .update_freq = 2});
+  keras::callbacks::History h = model->fit(
+      x, y, {.batch_size = 10, .epochs = 3, .verbose = 0, .callbacks = {tb}, .validation_split = 0.25});
+
+  REQUIRE(std::filesystem::path(tb->train_event_file()).parent_path() == std::filesystem::path(dir.file("logs")) / "train");
+  CHECK(std::filesystem::path(tb->train_event_file()).filename().string().rfind("events.out.tfevents.", 0) == 0);
+  Events train = read_events(tb->train_event_file());
+  Events val = read_events(tb->validation_event_file());
+  CHECK(train.file_version == "brain.Event:2");
+  CHECK(val.file_version == "brain.Event:2");
+  // epoch_<name> at step = epoch, the values History holds (as float32).
+  for (int e = 0; e < 3; ++e) {
+    CHECK(train.scalars["epoch_loss"].at(e) == doctest::Approx(h.history["loss"][size_t(e)]).epsilon(1e-6));
+    CHECK(train.scalars["epoch_mae"].at(e) == doctest::Approx(h.history["mae"][size_t(e)]).epsilon(1e-6));
+    CHECK(train.scalars["epoch_learning_rate"].at(e) == doctest::Approx(0.05));
+    CHECK(val.scalars["epoch_loss"].at(e) == doctest::Approx(h.history["val_loss"][size_t(e)]).epsilon(1e-6));
+    CHECK(val.scalars["epoch_mae"].at(e) == doctest::Approx(h.history["val_mae"][size_t(e)]).epsilon(1e-6));
+  }
+  CHECK(val.scalars.count("epoch_learning_rate") == 0);
+  // 30 training samples in batches of 10: 3 batches an epoch, global batches 1..9; every
+  // 2nd is written.
+  std::vector<int64_t> steps;
+  for (const auto& [step, v] : train.scalars["batch_loss"]) steps.push_back(step);
+  CHECK(steps == std::vector<int64_t>{2, 4, 6, 8});
+  // evaluation_<name>_vs_iterations at the optimizer's iterations (3 steps an epoch).
+  CHECK(val.scalars["evaluation_loss_vs_iterations"].size() == 3);
+  CHECK(val.scalars["evaluation_loss_vs_iterations"].count(9) == 1);
+  // Histograms of every weight at epochs 0 and 2.
+  REQUIRE(model->weights().size() == 4);
+  CHECK(train.histo_num.size() == 4);
+  for (const keras::Variable& w : model->weights()) {
+    CAPTURE(w.name());
+    const double n = double(w.value().size());
+    CHECK(train.histo_num[w.name() + "/histogram"] == std::map<int64_t, double>{{0, n}, {2, n}});
+  }
+  CHECK(train.histo_num.count(model->layers()[0]->name() + "/kernel/histogram") == 1);
+  // The traced train step's graph: named nodes with ops, inputs naming earlier nodes.
+  REQUIRE(!train.graph_nodes.empty());
+  std::set<std::string> names, op_names;
+  for (const auto& n : train.graph_nodes) {
+    std::string name = field(n, 1)->bytes;
+    CHECK(names.insert(name).second);
+    op_names.insert(field(n, 2)->bytes);
+    for (const Field& f : n)
+      if (f.number == 3) CHECK(names.count(f.bytes.substr(0, f.bytes.find(':'))) == 1);
+  }
+  CHECK(op_names.count("Placeholder") == 1);
+  CHECK(op_names.count("read_variable") == 1);
+}
+
+TEST_CASE("TensorBoard: bad options raise, naming what was expected") {
+  CHECK_THROWS_MSG(keras::callbacks::TensorBoard({.update_freq = "step"}), std::invalid_argument,
+                   "update_freq must be \"epoch\", \"batch\" or a number of batches >= 1, but received \"step\"");
+  CHECK_THROWS_MSG(keras::callbacks::TensorBoard({.update_freq = 0}), std::invalid_argument, "but received 0");
+  CHECK_THROWS_MSG(keras::callbacks::TensorBoard({.histogram_freq = -1}), std::invalid_argument,
+                   "histogram_freq must be >= 0");
+}
