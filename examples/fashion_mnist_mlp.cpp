@@ -2,10 +2,11 @@
 // Flatten -> Dense(300, relu) -> Dense(100, relu) -> Dense(10, softmax), pixels scaled to
 // [0, 1], sparse categorical cross-entropy, Adam; prints the test accuracy.
 //   fashion_mnist_mlp [--epochs 10] [--batch 32] [--threads N] [--verbose 1] [--seed 42]
-//                     [--tensorboard LOG_DIR]
+//                     [--tensorboard LOG_DIR] [--plot CURVES.svg]
 // (the seed of the initial weights, the validation split and the shuffling; with
 // --tensorboard, a TensorBoard callback writes LOG_DIR/train and LOG_DIR/validation:
-// scalars per epoch and every 100 batches, weight histograms, the train step's graph)
+// scalars per epoch and every 100 batches, weight histograms, the train step's graph;
+// with --plot, the training curves are drawn as SVG)
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -16,7 +17,7 @@
 int main(int argc, char** argv) {
   int epochs = 10, verbose = 1, seed = 42;
   int64_t batch = 32;
-  std::string log_dir;
+  std::string log_dir, plot_path;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     if (k == "--epochs") epochs = std::atoi(argv[i + 1]);
@@ -25,8 +26,9 @@ int main(int argc, char** argv) {
     else if (k == "--verbose") verbose = std::atoi(argv[i + 1]);
     else if (k == "--seed") seed = std::atoi(argv[i + 1]);
     else if (k == "--tensorboard") log_dir = argv[i + 1];
+    else if (k == "--plot") plot_path = argv[i + 1];
     else {
-      std::fprintf(stderr, "unknown flag %s (flags: --epochs --batch --threads --verbose --seed --tensorboard)\n",
+      std::fprintf(stderr, "unknown flag %s (flags: --epochs --batch --threads --verbose --seed --tensorboard --plot)\n",
                    k.c_str());
       return 2;
     }
@@ -52,8 +54,9 @@ int main(int argc, char** argv) {
   std::vector<keras::callbacks::CallbackArg> callbacks;
   if (!log_dir.empty())
     callbacks.push_back(keras::callbacks::TensorBoard({.log_dir = log_dir, .histogram_freq = 1, .update_freq = 100}));
-  model->fit(x_train, y_train, {.batch_size = batch, .epochs = epochs, .verbose = verbose,
+  keras::callbacks::History history = model->fit(x_train, y_train, {.batch_size = batch, .epochs = epochs, .verbose = verbose,
                                 .callbacks = callbacks, .validation_split = 0.1, .seed = seed});
+  if (!plot_path.empty()) keras::utils::plot_history(history, plot_path, {.title = "Fashion-MNIST MLP"});
   keras::Logs result = model->evaluate(x_test, y_test, {.verbose = 0});
   std::printf("test loss: %.4f\ntest accuracy: %.4f\n", result["loss"], result["accuracy"]);
   return 0;

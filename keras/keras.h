@@ -9,6 +9,7 @@
 #include "keras/callbacks/backup_and_restore.h"
 #include "keras/callbacks/model_checkpoint.h"
 #include "keras/callbacks/tensorboard.h"
+#include "keras/utils/plot.h"
 #include "keras/config.h"
 #include "keras/constraints.h"
 #include "keras/data/csv.h"
