@@ -30,8 +30,21 @@ void register_kernel(OpId op, Device::Kind device, KernelFn fn) {
   op_def(op).kernels[static_cast<size_t>(device)] = fn;
 }
 
+void register_complex_kernel(OpId op, Device::Kind device, KernelFn fn, InferFn infer) {
+  OpDef& d = op_def(op);
+  d.complex_kernels[static_cast<size_t>(device)] = fn;
+  if (infer) d.complex_infer = infer;
+}
+
 namespace {
-void run_kernel(OpCall& c, const OpDef& def);
+void run_kernel(OpCall& c, const OpDef& def, bool cplx);
+
+// Whether an op call involves a complex dtype: an input's, or attrs.dtype (cast, creation).
+bool complex_call(const OpCall& c) {
+  for (const Tensor& t : c.inputs)
+    if (is_complex(t.dtype())) return true;
+  return is_complex(c.attrs.dtype);
+}
 
 void run(OpCall& c) {
   ensure_initialized();
@@ -52,9 +65,11 @@ void run(OpCall& c) {
                     "is on " + c.inputs[0].device().str() + " and input " + std::to_string(i) +
                     " is on " + c.inputs[i].device().str());
   }
-  def.infer(c);
+  const bool cplx = complex_call(c);
+  if (cplx && def.complex_infer) def.complex_infer(c);
+  else def.infer(c);
   if (!def.is_view) {
-    run_kernel(c, def);
+    run_kernel(c, def, cplx);
     if (numerics::g_check.load(std::memory_order_relaxed) && !tracing::t_tracer) [[unlikely]]
       numerics::check_outputs(c);
   }
@@ -62,11 +77,17 @@ void run(OpCall& c) {
   if (tracing::t_tracer) tracing::record(c);
 }
 
-void run_kernel(OpCall& c, const OpDef& def) {
+void run_kernel(OpCall& c, const OpDef& def, bool cplx) {
   Device dev = c.inputs.empty() ? c.attrs.device : c.inputs[0].device();
-  KernelFn k = def.kernels[static_cast<size_t>(dev.kind)];
+  DType dt = c.inputs.empty() ? c.attrs.dtype : c.inputs[0].dtype();
+  if (!cplx)
+    for (int i = 0; i < c.num_outputs; ++i)
+      if (is_complex(c.out_dtype[static_cast<size_t>(i)])) cplx = true, dt = c.out_dtype[static_cast<size_t>(i)];
+  if (cplx)
+    for (const Tensor& t : c.inputs)
+      if (is_complex(t.dtype())) dt = t.dtype();
+  KernelFn k = (cplx ? def.complex_kernels : def.kernels)[static_cast<size_t>(dev.kind)];
   if (!k) {
-    DType dt = c.inputs.empty() ? c.attrs.dtype : c.inputs[0].dtype();
     throw_invalid(std::string(c.name()) + ": no kernel for device " + dev.str() +
                   " and dtype " + dtype_name(dt));
   }

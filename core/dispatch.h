@@ -107,12 +107,19 @@ struct OpDef {
   unsigned flags = kPure;
   GradFn grad = nullptr;  // null: not differentiable (no gradient flows through)
   std::array<KernelFn, Device::kNumKinds> kernels{};
+  // The op on complex dtypes (core/ops/complex.cpp): used when an input, or attrs.dtype,
+  // is complex64/complex128. complex_infer (null: infer) states the outputs; an op with
+  // no complex kernel for the device raises "no kernel for device ... and dtype ...", so
+  // the kernels above never see a complex tensor.
+  InferFn complex_infer = nullptr;
+  std::array<KernelFn, Device::kNumKinds> complex_kernels{};
 };
 
 // The registry; filled by define_*_ops() and register_*_kernels() from init().
 OpDef& op_def(OpId op);
 void define_op(OpId op, InferFn infer, bool is_view = false);
 void register_kernel(OpId op, Device::Kind device, KernelFn fn);
+void register_complex_kernel(OpId op, Device::Kind device, KernelFn fn, InferFn infer = nullptr);
 void define_grad(OpId op, GradFn grad);
 void set_op_flags(OpId op, unsigned flags);
 void define_arities();  // every op's number of inputs (core/ops/arity.cpp)

@@ -16,6 +16,8 @@ const char* dtype_name(DType d) {
     case DType::int64: return "int64";
     case DType::uint8: return "uint8";
     case DType::bool_: return "bool";
+    case DType::complex64: return "complex64";
+    case DType::complex128: return "complex128";
   }
   return "unknown";
 }
@@ -26,12 +28,14 @@ DType dtype_from_name(std::string_view name) {
     if (name == dtype_name(d)) return d;
   }
   throw std::invalid_argument("dtype: expected one of float32, float64, int32, int64, uint8, "
-                              "bool, but received '" + std::string(name) + "'");
+                              "bool, complex64, complex128, but received '" + std::string(name) + "'");
 }
 
 std::size_t dtype_size(DType d) {
   switch (d) {
+    case DType::complex128: return 16;
     case DType::float64:
+    case DType::complex64:
     case DType::int64: return 8;
     case DType::float32:
     case DType::int32: return 4;
@@ -76,7 +80,7 @@ std::string format_scalar(double v) {
 }
 
 void check_scalar_fits(double value, DType dtype, const char* what) {
-  if (is_floating(dtype) || dtype == DType::bool_) return;
+  if (is_floating(dtype) || is_complex(dtype) || dtype == DType::bool_) return;
   if (std::isnan(value)) throw_conversion(what, "nan", dtype, "nan has no integer value");
   if (std::isinf(value))
     throw_conversion(what, format_scalar(value), dtype, "infinity has no integer value");
@@ -92,7 +96,7 @@ void check_scalar_fits(double value, DType dtype, const char* what) {
 }
 
 void check_integer_fits(int64_t value, DType dtype, const char* what) {
-  if (is_floating(dtype) || dtype == DType::bool_) return;
+  if (is_floating(dtype) || is_complex(dtype) || dtype == DType::bool_) return;
   int64_t lo, hi;
   int_range(dtype, lo, hi);
   if (value < lo || value > hi)

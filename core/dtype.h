@@ -1,5 +1,6 @@
 // dtype.h - the element types of tensors (TensorFlow's names and rules).
 #pragma once
+#include <complex>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -8,18 +9,30 @@
 
 namespace core {
 
-enum class DType : uint8_t { float32, float64, int32, int64, uint8, bool_ };
-inline constexpr int kNumDTypes = 6;
+// complex64/complex128 (TensorFlow's): pairs of float32/float64 (real, imaginary), laid
+// out as std::complex. Only the ops that say so take them; any other op raises "no
+// kernel for device ... and dtype complex64" (core/ops_complex.h lists the ones that do).
+enum class DType : uint8_t { float32, float64, int32, int64, uint8, bool_, complex64, complex128 };
+inline constexpr int kNumDTypes = 8;
 
 const char* dtype_name(DType d);
-// Parses "float32", "float64", "int32", "int64", "uint8", "bool"; throws on others.
+// Parses "float32", "float64", "int32", "int64", "uint8", "bool", "complex64",
+// "complex128"; throws on others.
 DType dtype_from_name(std::string_view name);
 std::size_t dtype_size(DType d);
 inline bool is_floating(DType d) { return d == DType::float32 || d == DType::float64; }
 inline bool is_integer(DType d) {
   return d == DType::int32 || d == DType::int64 || d == DType::uint8;
 }
+inline bool is_complex(DType d) { return d == DType::complex64 || d == DType::complex128; }
 inline bool is_numeric(DType d) { return d != DType::bool_; }
+// The float dtype of a complex dtype's parts (complex64 -> float32), and back.
+inline DType complex_part_dtype(DType d) {
+  return d == DType::complex128 ? DType::float64 : DType::float32;
+}
+inline DType complex_dtype_of(DType part) {
+  return part == DType::float64 ? DType::complex128 : DType::complex64;
+}
 
 // A value that cannot be represented exactly where it is converted: a C++ scalar for a
 // tensor's dtype (2.5 or NaN for int32, 300 for uint8; TensorFlow raises TypeError
@@ -38,7 +51,7 @@ void check_integer_fits(int64_t value, DType dtype, const char* what);
 // The shortest decimal form of v that reads back as v ("2.5", "0.1", "nan").
 std::string format_scalar(double v);
 
-// The dtype of C++ element type T; only the six supported types compile.
+// The dtype of C++ element type T; only the eight supported types compile.
 template <class T> struct dtype_of;
 template <> struct dtype_of<float> { static constexpr DType value = DType::float32; };
 template <> struct dtype_of<double> { static constexpr DType value = DType::float64; };
@@ -46,6 +59,8 @@ template <> struct dtype_of<int32_t> { static constexpr DType value = DType::int
 template <> struct dtype_of<int64_t> { static constexpr DType value = DType::int64; };
 template <> struct dtype_of<uint8_t> { static constexpr DType value = DType::uint8; };
 template <> struct dtype_of<bool> { static constexpr DType value = DType::bool_; };
+template <> struct dtype_of<std::complex<float>> { static constexpr DType value = DType::complex64; };
+template <> struct dtype_of<std::complex<double>> { static constexpr DType value = DType::complex128; };
 template <class T> inline constexpr DType dtype_of_v = dtype_of<T>::value;
 
 }  // namespace core

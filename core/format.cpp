@@ -1,6 +1,7 @@
 // format.cpp - printing tensors like TensorFlow (values laid out as NumPy prints them).
 #include <charconv>
 #include <cmath>
+#include <complex>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -91,6 +92,86 @@ std::string layout(const std::vector<std::string>& cells, size_t& pos, const Sha
   return s + "]";
 }
 
+// NumPy's float cells for `vals` (already in visiting order): fixed or scientific for
+// all, padded to common widths; `plus` prints a sign on every value (imaginary parts).
+std::vector<std::string> float_cells(const std::vector<double>& vals, bool is32, bool plus) {
+  bool scientific = false;
+  double maxabs = 0, minabs = INFINITY;
+  for (double v : vals) {
+    double a = std::fabs(v);
+    if (!std::isfinite(a)) continue;
+    maxabs = std::max(maxabs, a);
+    if (a > 0) minabs = std::min(minabs, a);
+  }
+  if (maxabs > 0 && (maxabs >= 1e8 || minabs < 1e-4 || maxabs / minabs > 1e3)) scientific = true;
+  size_t int_w = 0, frac_w = 0;
+  std::vector<std::pair<std::string, std::string>> parts;
+  for (double v : vals) {
+    std::string s = format_float(v, is32, scientific);
+    if (plus && s[0] != '-') s = "+" + s;
+    auto cut = scientific ? s.find('e') : s.find('.');
+    std::string a = cut == std::string::npos ? s : s.substr(0, cut);
+    std::string b = cut == std::string::npos ? "" : s.substr(cut);
+    if (scientific) std::swap(a, b);
+    int_w = std::max(int_w, scientific ? b.size() : a.size());
+    frac_w = std::max(frac_w, scientific ? a.size() : b.size());
+    parts.emplace_back(a, b);
+  }
+  std::vector<std::string> cells;
+  for (auto& [a, b] : parts) {
+    if (scientific) {
+      bool finite = b.find('.') != std::string::npos;
+      std::string m = finite ? b + std::string(int_w - b.size(), '0')
+                             : std::string(int_w - b.size(), ' ') + b;
+      cells.push_back(m + a + std::string(frac_w - a.size(), ' '));
+    } else {
+      cells.push_back(std::string(int_w - a.size(), ' ') + a + b + std::string(frac_w - b.size(), ' '));
+    }
+  }
+  return cells;
+}
+
+// A Python float without a needless ".0" ("1", "2.5", "nan"), as in repr(1+2.5j).
+std::string python_part(double v) {
+  std::string s = format_scalar(v);
+  if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
+  return s;
+}
+
+// Complex values as NumPy prints them: real parts, then signed imaginary parts and 'j'
+// ("[ 1.+2.j -3.-1.j]"); a scalar as Python's repr ("(1+2j)").
+std::string complex_values_str(const Tensor& h, const std::vector<int64_t>& order, bool summarize) {
+  const int64_t n = h.size();
+  std::vector<double> re, im;
+  auto read = [&](int64_t o) {
+    if (h.dtype() == DType::complex64) {
+      auto z = static_cast<const std::complex<float>*>(h.raw_data())[o];
+      re.push_back(z.real()), im.push_back(z.imag());
+    } else {
+      auto z = static_cast<const std::complex<double>*>(h.raw_data())[o];
+      re.push_back(z.real()), im.push_back(z.imag());
+    }
+  };
+  if (h.rank() == 0) {
+    read(0);
+    std::string i = python_part(im[0]);
+    if (i[0] != '-') i = "+" + i;
+    return "(" + python_part(re[0]) + i + "j)";
+  }
+  if (n == 0) return std::string(static_cast<size_t>(h.rank()), '[') + std::string(static_cast<size_t>(h.rank()), ']');
+  for (int64_t o : order) read(o);
+  const bool is32 = h.dtype() == DType::complex64;
+  std::vector<std::string> a = float_cells(re, is32, false), b = float_cells(im, is32, true);
+  std::vector<std::string> cells;
+  for (size_t k = 0; k < a.size(); ++k) {
+    std::string imag = b[k];  // NumPy moves the padding of the imaginary part after the 'j'
+    size_t end = imag.find_last_not_of(' ') + 1;
+    cells.push_back(a[k] + imag.substr(0, end) + "j" + imag.substr(end));
+  }
+  size_t pos = 0;
+  return layout(cells, pos, h.shape(), 0, summarize);
+}
+
 }  // namespace
 
 std::string Tensor::values_str() const {
@@ -99,7 +180,7 @@ std::string Tensor::values_str() const {
   const Shape& shape = h.shape();
   int64_t n = h.size();
   std::vector<double> vals(static_cast<size_t>(n));
-  if (n) cpu::convert(h.raw_data(), h.dtype(), vals.data(), DType::float64, n);
+  if (n && !is_complex(h.dtype())) cpu::convert(h.raw_data(), h.dtype(), vals.data(), DType::float64, n);
   DType dt = h.dtype();
   bool summarize = n > kThreshold;
   std::vector<int64_t> order;
@@ -109,6 +190,7 @@ std::string Tensor::values_str() const {
 
   std::vector<std::string> cells;
   cells.reserve(order.size());
+  if (is_complex(dt)) return complex_values_str(h, order, summarize);
   if (is_floating(dt)) {
     bool scientific = false;
     double maxabs = 0, minabs = INFINITY;

@@ -73,6 +73,9 @@ int fuse_elementwise(Graph& g) {
     if (!compare && !float_type(out.dtype)) continue;
     if (compare && !float_type(g.values[size_t(n.inputs[0])].dtype)) continue;
     if (!out.device.is_cpu()) continue;  // the fused kernel runs on the CPU
+    bool complex_in = false;  // complex ops (abs of complex64 is float32) run unfused
+    for (int v : n.inputs) complex_in = complex_in || is_complex(g.values[size_t(v)].dtype);
+    if (complex_in) continue;
     if (cast) {
       auto it = group_of_value.find(n.inputs[0]);
       const int src = producer[size_t(n.inputs[0])];

@@ -44,4 +44,8 @@ void register_cpu_kernels();
 void define_linalg_ops();
 void register_cpu_linalg_solve_kernels();
 void register_cpu_linalg_decomp_kernels();
+// complex dtypes, FFT, eig (core/ops/complex.cpp, fft.cpp, eig.cpp; core/cpu/complex.cpp,
+// fft.cpp, eig.cpp)
+void define_complex_ops();
+void register_cpu_complex_kernels();
 }  // namespace core

@@ -59,6 +59,8 @@ const char* descr_of(DType d) {
     case DType::int64: return "<i8";
     case DType::uint8: return "|u1";
     case DType::bool_: return "|b1";
+    case DType::complex64: return "<c8";
+    case DType::complex128: return "<c16";
   }
   return "";
 }
@@ -433,12 +435,13 @@ DType dtype_from_descr(const std::string& descr, const std::string& ctx) {
     const char* code;
     DType dtype;
   } kTypes[] = {{"f4", DType::float32}, {"f8", DType::float64}, {"i4", DType::int32},
-                {"i8", DType::int64},   {"u1", DType::uint8},   {"b1", DType::bool_}};
+                {"i8", DType::int64},   {"u1", DType::uint8},   {"b1", DType::bool_},
+                {"c8", DType::complex64}, {"c16", DType::complex128}};
   const std::string supported =
       "supported: '<f4' (float32), '<f8' (float64), '<i4' (int32), '<i8' (int64), "
-      "'|u1' (uint8), '|b1' (bool)";
+      "'|u1' (uint8), '|b1' (bool), '<c8' (complex64), '<c16' (complex128)";
   if (descr == "?") return DType::bool_;
-  if (descr.size() == 3) {
+  if (descr.size() == 3 || descr.size() == 4) {
     char order = descr[0];
     std::string code = descr.substr(1);
     for (const auto& t : kTypes) {

@@ -294,3 +294,4 @@ int get_num_threads();
 }  // namespace core
 
 #include "core/linalg.h"  // linear algebra (keras.ops.linalg)
+#include "core/ops_complex.h"  // complex dtypes, FFT, eig

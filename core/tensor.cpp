@@ -56,6 +56,10 @@ bool read_item(const Tensor& t, int64_t* i, double* f) {
     throw std::invalid_argument("item: expected a tensor with exactly one element, but "
                                 "received shape " + t.shape().str());
   Tensor h = t.cpu();
+  if (is_complex(h.dtype()))
+    throw ConversionError("item: a tensor of dtype " + std::string(dtype_name(h.dtype())) +
+                          " has no real C++ value (read it with data<std::complex<...>>() or "
+                          "take ops::real first)");
   if (is_floating(h.dtype())) {
     cpu::convert(h.raw_data(), h.dtype(), f, DType::float64, 1);
     return false;
@@ -198,6 +202,12 @@ void check_values_fit(const void* data, DType src, int64_t n, DType dtype, const
       case DType::int64: check_integer_fits(static_cast<const int64_t*>(data)[i], dtype, what); break;
       case DType::uint8:
       case DType::bool_: check_integer_fits(static_cast<const uint8_t*>(data)[i], dtype, what); break;
+      case DType::complex64:
+      case DType::complex128:  // only complex dtypes take complex values
+        if (!is_complex(dtype))
+          throw ConversionError(std::string(what) + ": cannot convert a complex value to dtype " +
+                                dtype_name(dtype) + " (use ops::real or ops::cast)");
+        return;
     }
   }
 }

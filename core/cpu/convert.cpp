@@ -2,6 +2,7 @@
 #include "core/cpu/convert.h"
 
 #include <cmath>
+#include <complex>
 #include <limits>
 #include <type_traits>
 
@@ -13,11 +14,22 @@
 namespace core::cpu {
 namespace {
 
+template <class T> struct is_complex_t : std::false_type {};
+template <class T> struct is_complex_t<std::complex<T>> : std::true_type {};
+
 // Float -> integer conversion saturates and maps NaN to 0, so no input is undefined
-// behaviour.
+// behaviour. Complex -> real keeps the real part (tf.cast); real -> complex has imaginary
+// part 0.
 template <class D, class S>
 D convert_one(S v) {
-  if constexpr (std::is_same_v<D, bool>) {
+  if constexpr (is_complex_t<S>::value && is_complex_t<D>::value) {
+    return D(v);
+  } else if constexpr (is_complex_t<S>::value) {
+    if constexpr (std::is_same_v<D, bool>) return v != S(0);
+    else return convert_one<D>(v.real());
+  } else if constexpr (is_complex_t<D>::value) {
+    return D(convert_one<typename D::value_type>(v), 0);
+  } else if constexpr (std::is_same_v<D, bool>) {
     return v != S(0);
   } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<D>) {
     if (std::isnan(v)) return D(0);
@@ -49,6 +61,8 @@ void convert_from(const S* src, void* dst, DType dd, int64_t n) {
     case DType::int64: return convert_typed(src, static_cast<int64_t*>(dst), n);
     case DType::uint8: return convert_typed(src, static_cast<uint8_t*>(dst), n);
     case DType::bool_: return convert_typed(src, static_cast<bool*>(dst), n);
+    case DType::complex64: return convert_typed(src, static_cast<std::complex<float>*>(dst), n);
+    case DType::complex128: return convert_typed(src, static_cast<std::complex<double>*>(dst), n);
   }
 }
 
@@ -70,6 +84,8 @@ void convert(const void* src, DType sd, void* dst, DType dd, int64_t n) {
     case DType::int64: return convert_from(static_cast<const int64_t*>(src), dst, dd, n);
     case DType::uint8: return convert_from(static_cast<const uint8_t*>(src), dst, dd, n);
     case DType::bool_: return convert_from(static_cast<const bool*>(src), dst, dd, n);
+    case DType::complex64: return convert_from(static_cast<const std::complex<float>*>(src), dst, dd, n);
+    case DType::complex128: return convert_from(static_cast<const std::complex<double>*>(src), dst, dd, n);
   }
 }
 

@@ -67,14 +67,17 @@ uint8_t dtype_code(core::DType d) {
     case core::DType::int64: return 4;
     case core::DType::uint8: return 5;
     case core::DType::bool_: return 6;
+    case core::DType::complex64: return 7;
+    case core::DType::complex128: return 8;
   }
   throw std::invalid_argument("save: unsupported dtype");
 }
 
 bool dtype_from_code(uint8_t code, core::DType& out) {
   static const core::DType table[] = {core::DType::float32, core::DType::float64, core::DType::int32,
-                                      core::DType::int64,   core::DType::uint8,   core::DType::bool_};
-  if (code < 1 || code > 6) return false;
+                                      core::DType::int64,   core::DType::uint8,   core::DType::bool_,
+                                      core::DType::complex64, core::DType::complex128};
+  if (code < 1 || code > 8) return false;
   out = table[code - 1];
   return true;
 }

@@ -567,12 +567,39 @@ std::vector<Case> einsum_cases() {
   return cs;
 }
 
+// The FFT family through its (real, imag) pair forms (core/ops_complex.h): fft, ifft, fft2,
+// rfft, irfft and stft are compositions around the one `fft` primitive.
+std::vector<Case> complex_cases() {
+  std::vector<Case> cs;
+  auto flat = [](const ops::ComplexPair& p) {
+    return ops::concat({ops::reshape(p.real, {-1}), ops::reshape(p.imag, {-1})}, 0);
+  };
+  auto pair = [&](std::function<Tensor(const ops::ComplexPair&)> f, Shape s) {
+    cs.push_back({"fft", [f](const std::vector<Tensor>& x) { return f({x[0], x[1]}); }, {Input{s}, Input{s}}});
+  };
+  pair([=](auto& p) { return flat(ops::fft(p)); }, Shape{2, 8});
+  pair([=](auto& p) { return flat(ops::fft(p)); }, Shape{3, 5});
+  pair([=](auto& p) { return flat(ops::ifft(p)); }, Shape{6});
+  pair([=](auto& p) { return flat(ops::fft2(p)); }, Shape{2, 3});
+  pair([=](auto& p) { return flat(ops::ifft2(p)); }, Shape{2, 2, 3});
+  pair([=](auto& p) { return ops::irfft(p); }, Shape{2, 4});
+  pair([=](auto& p) { return ops::irfft(p, 5); }, Shape{3});
+  auto one = [&](std::function<Tensor(const Tensor&)> f, Shape s) {
+    cs.push_back({"fft", [f](const std::vector<Tensor>& x) { return f(x[0]); }, {Input{s}}});
+  };
+  one([=](auto& x) { return flat(ops::rfft(x)); }, Shape{3, 6});
+  one([=](auto& x) { return flat(ops::rfft(x, 7)); }, Shape{5});
+  one([=](auto& x) { return flat(ops::stft(x, 6, 3, 8)); }, Shape{1, 20});
+  return cs;
+}
+
 std::vector<Case> all_first_order_cases() {
   std::vector<Case> all;
   for (auto fam : {unary_cases, binary_cases, reduce_cases, matmul_cases, nn_cases, shape_cases, control_flow_cases,
                    linalg_cases, conv_cases, image_cases})
     for (auto& c : fam()) all.push_back(c);
   for (auto& c : einsum_cases()) all.push_back(c);
+  for (auto& c : complex_cases()) all.push_back(c);
   return all;
 }
 

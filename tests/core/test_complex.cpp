@@ -1,0 +1,167 @@
+// test_complex.cpp - complex64/complex128 tensors (dtype, printing, npy, cast, the
+// dispatch guard) and keras.ops real, imag, conj, angle, polar, view_as_complex,
+// view_as_real, isreal and eig, against Keras 3 (tests/data/ops/make_complex_fixtures.py).
+#include <algorithm>
+#include <complex>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "complex_fixture.h"
+#include "core/npy.h"
+#include "ops_names.h"
+
+using namespace th;
+using cf = std::complex<float>;
+using cd = std::complex<double>;
+
+namespace {
+Tensor z3() { return core::constant(std::vector<cf>{{1, 2}, {-3, -1}, {0, 0}}); }
+}  // namespace
+
+KERAS_OPS_NAME("real", (void)ops::real(z3()));
+KERAS_OPS_NAME("imag", (void)ops::imag(z3()));
+KERAS_OPS_NAME("conj", (void)ops::conj(z3()));
+KERAS_OPS_NAME("conjugate", (void)ops::conjugate(z3()));
+KERAS_OPS_NAME("angle", (void)ops::angle(z3()));
+KERAS_OPS_NAME("polar", (void)ops::polar(ops::ones({2}), ops::zeros({2})));
+KERAS_OPS_NAME("view_as_complex", (void)ops::view_as_complex(ops::ones({3, 2})));
+KERAS_OPS_NAME("view_as_real", (void)ops::view_as_real(z3()));
+KERAS_OPS_NAME("isreal", (void)ops::isreal(z3()));
+KERAS_OPS_NAME("eig", (void)ops::eig(ops::ones({2, 2})));
+
+TEST_CASE("complex dtypes: names, sizes, construction, printing") {
+  CHECK(std::string(core::dtype_name(DType::complex64)) == "complex64");
+  CHECK(core::dtype_from_name("complex128") == DType::complex128);
+  CHECK(core::dtype_size(DType::complex64) == 8);
+  CHECK(core::dtype_size(DType::complex128) == 16);
+  Tensor z = z3();
+  CHECK(z.dtype() == DType::complex64);
+  CHECK(z.data<cf>()[1] == cf(-3, -1));
+  CHECK(z.str() == "tf.Tensor([ 1.+2.j -3.-1.j  0.+0.j], shape=(3,), dtype=complex64)");
+  CHECK(core::constant(std::vector<cd>{{1.5, -2}}, Shape{}).str() ==
+        "tf.Tensor((1.5-2j), shape=(), dtype=complex128)");
+  CHECK_THROWS_AS((void)core::constant(std::vector<cf>{{1, 2}}, Shape{}).item<double>(), core::ConversionError);
+}
+
+TEST_CASE("complex dtypes: cast, npy round trip, ops without a complex kernel raise") {
+  Tensor z = z3();
+  check_values(ops::cast(z, DType::float32), std::vector<double>{1, -3, 0});  // the real part
+  Tensor back = ops::cast(ops::cast(core::constant({1.5, -2.0}), DType::complex128), DType::complex64);
+  CHECK(back.data<cf>()[1] == cf(-2, 0));
+  auto path = std::filesystem::temp_directory_path() / "keras_cpp_complex.npy";
+  core::save_npy(path.string(), z);
+  Tensor r = core::load_npy(path.string());
+  std::filesystem::remove(path);
+  REQUIRE(r.dtype() == DType::complex64);
+  CHECK(r.data<cf>()[0] == cf(1, 2));
+  // An op with no complex kernel names the op, the device and the dtype.
+  for (auto f : {+[](const Tensor& x) { return ops::sum(x); }, +[](const Tensor& x) { return ops::sqrt(x); },
+                 +[](const Tensor& x) { return ops::transpose(x); }}) {
+    try {
+      (void)f(z);
+      FAIL("expected an exception");
+    } catch (const std::invalid_argument& e) {
+      CHECK(std::string(e.what()).find("complex64") != std::string::npos);
+    }
+  }
+  // Ops whose checks pass complex inputs reach dispatch's guard, never a float kernel.
+  for (const std::string& msg : {error_of([&] { (void)ops::transpose(z); }),
+                                 error_of([] { (void)ops::zeros({2}, DType::complex64); }),
+                                 error_of([&] { (void)ops::concat({z, z}); })}) {
+    CAPTURE(msg);
+    CHECK(msg.find(": no kernel for device ") != std::string::npos);
+    CHECK(msg.find("dtype complex64") != std::string::npos);
+  }
+  CHECK(ops::reshape(z, {3, 1}).shape() == Shape{3, 1});  // views work
+}
+
+TEST_CASE("complex elementwise ops match keras.ops") {
+  Tensor z = fx("z"), w = fx("w");
+  REQUIRE(z.dtype() == DType::complex64);
+  check_complex(ops::add(z, w), fx("add_zw"), 1e-6);
+  check_complex(ops::subtract(z, w), fx("sub_zw"), 1e-6);
+  check_complex(ops::multiply(z, w), fx("mul_zw"), 1e-6);
+  check_complex(ops::divide(z, w), fx("div_zw"), 1e-5);
+  check_complex(ops::neg(z), fx("neg_z"), 1e-6);
+  check_complex(ops::exp(z), fx("exp_z"), 1e-5);
+  check_complex(ops::conj(z), fx("conj_z"), 1e-6);
+  check_real(ops::abs(z), fx("abs_z"), 1e-6);
+  check_real(ops::real(z), fx("real_z"), 0);
+  check_real(ops::imag(z), fx("imag_z"), 0);
+  check_real(ops::angle(z), fx("angle_z"), 1e-6);
+  check_real(ops::abs(ops::cast(z, DType::complex128)), fx("abs_z128"), 1e-7);
+  check_real(ops::angle(ops::cast(z, DType::complex128)), fx("angle_z128"), 1e-6);
+  check_real(ops::cast(z, DType::float32), fx("cast_z_f32"), 0);
+  Tensor isr = ops::isreal(z);
+  CHECK(isr.dtype() == DType::bool_);
+  check_values(isr, values(fx("isreal_z")));
+  check_values(ops::equal(z, z), std::vector<int>{1, 1, 1, 1, 1, 1});
+  check_values(ops::not_equal(z, ops::conj(z)), values(ops::logical_not(fx("isreal_z"))));
+}
+
+TEST_CASE("real, imag, angle of real tensors keep keras.ops's dtypes") {
+  Tensor xf = fx("xf"), xi = fx("xi");
+  check_real(ops::angle(xf), fx("angle_xf"), 1e-6);  // NaN and -0.0 give 0, as TF
+  check_real(ops::real(xf), fx("real_xf"), 0);
+  check_real(ops::imag(xf), fx("imag_xf"), 0);
+  check_real(ops::angle(xi), fx("angle_xi"), 1e-6);
+  check_real(ops::imag(xi), fx("imag_xi"), 0);
+  CHECK(ops::conj(xi).dtype() == DType::int32);
+  CHECK(ops::angle(ops::cast(xf, DType::float64)).dtype() == DType::float64);
+  check_values(ops::isreal(xf), std::vector<int>{1, 1, 1, 1, 1});
+}
+
+TEST_CASE("polar, view_as_complex, view_as_real match keras.ops") {
+  check_complex(ops::polar(fx("polar_abs"), fx("polar_angle")), fx("polar"), 1e-6);
+  Tensor vc = fx("vc");
+  Tensor c = ops::view_as_complex(vc);
+  CHECK(c.dtype() == DType::complex64);  // Keras casts to complex64 whatever the input
+  check_complex(c, fx("view_as_complex"), 1e-6);
+  check_real(ops::view_as_real(fx("z")), fx("view_as_real_z"), 0);
+  CHECK(ops::view_as_real(c).shape() == vc.shape());
+}
+
+TEST_CASE("complex ops reject bad input with the op's name") {
+  CHECK(error_of([] { (void)ops::view_as_complex(ops::ones({3, 3})); }).find("view_as_complex: expected") == 0);
+  CHECK(error_of([] { (void)ops::view_as_real(ops::ones({3})); }).find("view_as_real: expected") == 0);
+  CHECK(error_of([] { (void)ops::polar(ops::ones({2}), ops::zeros({2}, DType::float64)); }).find("polar:") == 0);
+  CHECK(error_of([] { (void)ops::complex(ops::ones({2}), ops::zeros({2}, DType::int32)); }).find("complex:") == 0);
+  CHECK(ops::angle(ops::cast(ops::ones({2}), DType::bool_)).dtype() == DType::float32);  // as Keras
+  CHECK(error_of([] { (void)ops::add(z3(), ops::ones({3})); }).find("add") == 0);
+}
+
+TEST_CASE("eig matches keras.ops (eigenvalues as a set; A v = lambda v)") {
+  for (auto [a_name, vals_name, tol] : {std::tuple{"eig_a", "eig_vals", 1e-10},
+                                        std::tuple{"eig_ab", "eig_b_vals", 2e-5}}) {
+    Tensor a = fx(a_name);
+    auto [ev, vec] = ops::eig(a);
+    CHECK(ev.dtype() == core::complex_dtype_of(a.dtype()));
+    REQUIRE(ev.shape() == fx(vals_name).shape());
+    std::vector<cd> got = complex_values(ev), want = complex_values(fx(vals_name));
+    const int64_t n = a.shape()[a.rank() - 1], batch = a.size() / (n * n);
+    auto by_parts = [](cd x, cd y) { return std::pair(x.real(), x.imag()) < std::pair(y.real(), y.imag()); };
+    for (int64_t b = 0; b < batch; ++b) {
+      std::sort(got.begin() + b * n, got.begin() + (b + 1) * n, by_parts);
+      std::sort(want.begin() + b * n, want.begin() + (b + 1) * n, by_parts);
+    }
+    for (size_t i = 0; i < got.size(); ++i) CHECK(std::abs(got[i] - want[i]) <= tol * 10);
+    // Every column is a unit eigenvector.
+    std::vector<double> av = values(a);
+    std::vector<cd> v = complex_values(vec), e = complex_values(ev);
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t j = 0; j < n; ++j) {
+        double norm = 0;
+        for (int64_t r = 0; r < n; ++r) {
+          cd s = 0;
+          for (int64_t k = 0; k < n; ++k) s += av[size_t(b * n * n + r * n + k)] * v[size_t(b * n * n + k * n + j)];
+          CHECK(std::abs(s - e[size_t(b * n + j)] * v[size_t(b * n * n + r * n + j)]) <= tol * 100);
+          norm += std::norm(v[size_t(b * n * n + r * n + j)]);
+        }
+        CHECK(std::fabs(norm - 1) <= tol * 10);
+      }
+  }
+  CHECK(error_of([] { (void)ops::eig(ops::ones({2, 3})); }).find("eig: expected square") == 0);
+  CHECK(error_of([] { (void)ops::eig(ops::ones({2, 2}, DType::int32)); }).find("eig: expected a") == 0);
+  CHECK(ops::eig(ops::zeros({0, 0})).eigenvalues.shape() == Shape{0});
+}
