@@ -8,6 +8,7 @@
 #include "core/conv_variants.h"
 #include "core/dispatch.h"
 #include "core/function.h"
+#include "core/ops_nn.h"
 #include "helpers.h"
 
 using namespace th;
@@ -567,12 +568,61 @@ std::vector<Case> einsum_cases() {
   return cs;
 }
 
+// keras.ops.nn's compositions (core/ops_nn.h), checked through the primitives they run.
+std::vector<Case> ops_nn_cases() {
+  std::vector<Case> cs;
+  auto one = [&](std::string label, std::function<Tensor(const std::vector<Tensor>&)> f, std::vector<Input> in) {
+    cs.push_back({label, f, in});
+  };
+  auto flat = [](std::vector<Tensor> ts) {
+    for (auto& t : ts) t = ops::reshape(t, {-1});
+    return ops::concat(ts, 0);
+  };
+  one("softplus", [](auto& x) { return ops::binary_crossentropy(x[0], x[1], true); }, {Input{Shape{2, 3}, 0, 1}, Input{Shape{2, 3}}});
+  one("log", [](auto& x) { return ops::binary_crossentropy(x[0], x[1]); }, {Input{Shape{4}, 0, 1}, Input{Shape{4}, 0.1, 0.9}});
+  one("log", [](auto& x) { return ops::categorical_crossentropy(x[0], x[1], false, 1); },
+      {Input{Shape{2, 3, 2}, 0, 1}, Input{Shape{2, 3, 2}, 0.1, 0.9}});
+  one("softmax_cross_entropy_with_logits", [](auto& x) { return ops::categorical_crossentropy(x[0], x[1], true, 0); },
+      {Input{Shape{3, 2}, 0, 1}, Input{Shape{3, 2}}});
+  Tensor ids = core::constant({2, 0});
+  one("sparse_softmax_cross_entropy_with_logits",
+      [](auto& x) { return ops::sparse_categorical_crossentropy(x[0], x[1], true); },
+      {Input{{}, 0, 0, false, ids}, Input{Shape{2, 3}}});
+  one("log", [](auto& x) { return ops::sparse_categorical_crossentropy(x[0], x[1]); },
+      {Input{{}, 0, 0, false, ids}, Input{Shape{2, 3}, 0.1, 0.9}});
+  one("mean", [=](auto& x) { auto m = ops::moments(x[0], {0, 2}); return flat({m.mean, m.variance}); }, {Input{Shape{3, 2, 2}}});
+  one("rsqrt", [](auto& x) { return ops::batch_normalization(x[0], x[1], x[2], 1, x[3], x[4]); },
+      {Input{Shape{2, 3}}, Input{Shape{3}}, Input{Shape{3}, 0.5, 2}, Input{Shape{3}}, Input{Shape{3}}});
+  one("rsqrt", [](auto& x) { return ops::layer_normalization(x[0], x[1], x[2]); },
+      {Input{Shape{2, 4}}, Input{Shape{4}}, Input{Shape{4}}});
+  one("rsqrt", [](auto& x) { return ops::layer_normalization(x[0], {}, {}, {0, 2}, 1e-3); }, {Input{Shape{2, 2, 3}}});
+  one("rsqrt", [](auto& x) { return ops::rms_normalization(x[0], x[1]); }, {Input{Shape{2, 3}}, Input{Shape{3}}});
+  one("rsqrt", [](auto& x) { return ops::normalize(x[0], 0); }, {Input{Shape{3, 2}}});
+  one("power", [](auto& x) { return ops::normalize(x[0], -1, 3); }, {Input{Shape{2, 3}, -2, 2, true}});
+  one("log", [](auto& x) { return ops::psnr(x[0], x[1], 1.0); }, {Input{Shape{2, 3}}, Input{Shape{2, 3}}});
+  Tensor mask = core::constant({{true, false, true}, {true, true, false}});
+  one("softmax", [=](auto& x) { return ops::dot_product_attention(x[0], x[1], x[2], {.mask = mask, .is_causal = true}); },
+      {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 2, 2}}, Input{Shape{1, 3, 2, 2}}});
+  one("gather", [=](auto& x) { return ops::dot_product_attention(x[0], x[1], x[2], {.bias = x[3], .scale = 0.5}); },
+      {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 1, 2}}, Input{Shape{1, 3, 1, 2}}, Input{Shape{2, 2, 3}}});
+  one("transpose", [](auto& x) { return ops::depth_to_space(x[0], 2, "channels_first"); }, {Input{Shape{1, 4, 1, 2}}});
+  one("reshape", [](auto& x) { return ops::space_to_depth(x[0], 2); }, {Input{Shape{1, 2, 4, 1}}});
+  one("gather", [](auto& x) { return ops::extract_sequences(x[0], 3, 2); }, {Input{Shape{2, 6}}});
+  one("strided_slice", [](auto& x) { return ops::unfold(x[0], {2}, {1}, {1}, {2}); }, {Input{Shape{1, 2, 3, 3}}});
+  one("unsorted_segment_sum", [](auto& x) { return ops::fold(x[0], {3, 3}, {2}, {1}, {1}, {2}); },
+      {Input{Shape{1, 8, 4}}});
+  one("mean", [](auto& x) { return ops::adaptive_average_pool(x[0], {2, 3}); }, {Input{Shape{1, 3, 4, 1}}});
+  one("max", [](auto& x) { return ops::adaptive_max_pool(x[0], {2}); }, {Input{Shape{2, 5, 1}}});
+  return cs;
+}
+
 std::vector<Case> all_first_order_cases() {
   std::vector<Case> all;
   for (auto fam : {unary_cases, binary_cases, reduce_cases, matmul_cases, nn_cases, shape_cases, control_flow_cases,
                    linalg_cases, conv_cases, image_cases})
     for (auto& c : fam()) all.push_back(c);
   for (auto& c : einsum_cases()) all.push_back(c);
+  for (auto& c : ops_nn_cases()) all.push_back(c);
   return all;
 }
 
