@@ -8,6 +8,7 @@
 #include "core/conv_variants.h"
 #include "core/dispatch.h"
 #include "core/function.h"
+#include "core/functional_ops.h"
 #include "core/ops_nn.h"
 #include "helpers.h"
 
@@ -616,6 +617,27 @@ std::vector<Case> ops_nn_cases() {
   return cs;
 }
 
+// keras.ops's functional control flow (core/functional_ops.h) that also differentiates when
+// traced (the loops are while_loops: their eager gradients are in test_functional_ops.cpp).
+std::vector<Case> functional_cases() {
+  std::vector<Case> cs;
+  std::vector<std::function<ops::Tensors(const ops::Tensors&)>> branches = {
+      [](const ops::Tensors& x) { return ops::Tensors{ops::sin(x[0])}; },
+      [](const ops::Tensors& x) { return ops::Tensors{ops::multiply(x[0], x[0])}; }};
+  for (int i : {0, 1})  // (an eager cond runs the branch itself: its ops' rules run)
+    cs.push_back({i == 0 ? "sin" : "multiply",
+                  [=](const std::vector<Tensor>& x) { return ops::switch_(core::constant(i), branches, {x[0]})[0]; },
+                  {Input{Shape{3}}}});
+  cs.push_back({"concatenate", [](const std::vector<Tensor>& x) {
+                  return ops::associative_scan([](const Tensor& a, const Tensor& b) { return ops::multiply(a, b); }, x[0], true, 1);
+                }, {Input{Shape{2, 5}}}});
+  cs.push_back({"sin", [](const std::vector<Tensor>& x) {
+                  auto f = [](const ops::Tensors& p) { return ops::Tensors{ops::multiply(ops::sin(p[0]), p[1])}; };
+                  return ops::jvp(f, {x[0], x[1]}, {x[2], x[1]}).tangents_out[0];
+                }, {Input{Shape{3}}, Input{Shape{3}}, Input{Shape{3}}}});
+  return cs;
+}
+
 std::vector<Case> all_first_order_cases() {
   std::vector<Case> all;
   for (auto fam : {unary_cases, binary_cases, reduce_cases, matmul_cases, nn_cases, shape_cases, control_flow_cases,
@@ -623,6 +645,7 @@ std::vector<Case> all_first_order_cases() {
     for (auto& c : fam()) all.push_back(c);
   for (auto& c : einsum_cases()) all.push_back(c);
   for (auto& c : ops_nn_cases()) all.push_back(c);
+  for (auto& c : functional_cases()) all.push_back(c);
   return all;
 }
 
