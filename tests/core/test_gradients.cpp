@@ -9,6 +9,7 @@
 #include "core/dispatch.h"
 #include "core/function.h"
 #include "core/functional_ops.h"
+#include "core/image_ops_more.h"
 #include "core/ops_nn.h"
 #include "helpers.h"
 
@@ -617,6 +618,29 @@ std::vector<Case> ops_nn_cases() {
   return cs;
 }
 
+// More of keras.ops.image (core/image_ops_more.h), checked through the primitives they run.
+std::vector<Case> image_more_cases() {
+  namespace im = ops::image;
+  std::vector<Case> cs;
+  auto one = [&](std::string label, std::function<Tensor(const Tensor&)> f, Shape s, double lo = -2, double hi = 2) {
+    cs.push_back({label, [f](const std::vector<Tensor>& x) { return f(x[0]); }, {Input{s, lo, hi}}});
+  };
+  one("strided_slice", [](auto& x) {
+    return im::crop_images(x, {.top_cropping = 1, .left_cropping = 0, .bottom_cropping = 1, .target_width = 2});
+  }, Shape{4, 3, 2});
+  one("pad", [](auto& x) { return im::pad_images(x, {.top_padding = 1, .left_padding = 2, .target_height = 4, .target_width = 5}); },
+      Shape{1, 2, 2, 1});
+  one("matmul", [](auto& x) { return im::rgb_to_grayscale(x); }, Shape{2, 2, 3});
+  one("where", [](auto& x) { return im::rgb_to_hsv(x); }, Shape{1, 2, 2, 3}, 0.1, 0.9);
+  one("abs", [](auto& x) { return im::hsv_to_rgb(x); }, Shape{2, 2, 3}, 0.05, 0.95);
+  one("conv", [](auto& x) { return im::extract_patches(x, {2}, {1}, {1}, "same"); }, Shape{1, 3, 3, 2});
+  one("conv", [](auto& x) { return im::gaussian_blur(x, {3, 2}, {1.0, 0.5}); }, Shape{3, 3, 1});
+  one("conv", [](auto& x) { return im::sobel_edges(x); }, Shape{1, 3, 3, 1});
+  cs.push_back({"conv", [](const std::vector<Tensor>& x) { return im::ssim(x[0], x[1], {.filter_size = 3}); },
+                {Input{Shape{4, 4, 1}, 0, 1}, Input{Shape{4, 4, 1}, 0, 1}}});
+  return cs;
+}
+
 // keras.ops's functional control flow (core/functional_ops.h) that also differentiates when
 // traced (the loops are while_loops: their eager gradients are in test_functional_ops.cpp).
 std::vector<Case> functional_cases() {
@@ -646,6 +670,7 @@ std::vector<Case> all_first_order_cases() {
   for (auto& c : einsum_cases()) all.push_back(c);
   for (auto& c : ops_nn_cases()) all.push_back(c);
   for (auto& c : functional_cases()) all.push_back(c);
+  for (auto& c : image_more_cases()) all.push_back(c);
   return all;
 }
 

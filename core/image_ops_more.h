@@ -1,0 +1,67 @@
+// image_ops_more.h - more of Keras 3's keras.ops.image (core/ops/image_more.cpp): crops
+// and pads, color spaces, patches, blur, Sobel edges and SSIM, compositions of the ops of
+// core/ops.h (slices, pads, convolutions, elementwise), so their gradients are those ops'.
+// Images are (batch, height, width, channels) or (height, width, channels) for
+// "channels_last", channels before height for "channels_first". Bad input raises
+// std::invalid_argument naming the op, the expected and the received shapes or dtypes.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace core::ops::image {
+
+// Exactly two of top, bottom and target_height (and of left, right, target_width) are
+// given, all >= 0, as Keras.
+struct CropImagesOptions {
+  std::optional<int64_t> top_cropping, left_cropping, bottom_cropping, right_cropping, target_height, target_width;
+  std::string data_format = "channels_last";
+};
+Tensor crop_images(const Tensor& images, const CropImagesOptions& o);
+struct PadImagesOptions {
+  std::optional<int64_t> top_padding, left_padding, bottom_padding, right_padding, target_height, target_width;
+  std::string data_format = "channels_last";
+};
+Tensor pad_images(const Tensor& images, const PadImagesOptions& o);  // zeros
+
+// 0.2989 R + 0.5870 G + 0.1140 B, keeping a channel axis of 1; integer images are
+// computed in float32 and cast back; one channel is returned as it is.
+Tensor rgb_to_grayscale(const Tensor& images, const std::string& data_format = "channels_last");
+// tf.image.rgb_to_hsv / hsv_to_rgb: floating images, hue in [0, 1).
+Tensor rgb_to_hsv(const Tensor& images, const std::string& data_format = "channels_last");
+Tensor hsv_to_rgb(const Tensor& images, const std::string& data_format = "channels_last");
+
+// Patches as channels: (batch, out_h, out_w, size_h * size_w * channels), each patch's
+// values in (row, column, channel) order; a convolution with an identity kernel, as
+// Keras. strides default to size; padding "valid" or "same". Floating images.
+Tensor extract_patches(const Tensor& images, const std::vector<int64_t>& size, const std::vector<int64_t>& strides = {},
+                       const std::vector<int64_t>& dilation_rate = {1}, const std::string& padding = "valid",
+                       const std::string& data_format = "channels_last");
+// The same over (depth, height, width) of volumes (batch, d, h, w, channels) or unbatched.
+Tensor extract_patches_3d(const Tensor& volumes, const std::vector<int64_t>& size,
+                          const std::vector<int64_t>& strides = {}, const std::vector<int64_t>& dilation_rate = {1},
+                          const std::string& padding = "valid", const std::string& data_format = "channels_last");
+
+// A per-channel Gaussian filter with zero "same" padding (Keras's TensorFlow backend,
+// including its kernel layout for kernel_size {a, b}: the outer product of the b- and
+// a-point Gaussians, read as an a x b kernel).
+Tensor gaussian_blur(const Tensor& images, const std::vector<int64_t>& kernel_size = {3, 3},
+                     const std::vector<double>& sigma = {1.0, 1.0}, const std::string& data_format = "channels_last");
+// tf.image.sobel_edges: 3x3 Sobel filters on reflect-padded images; (batch, h, w, c, 2)
+// holding [dy, dx] (channels_first: (batch, c, h, w, 2)). Batched floating images.
+Tensor sobel_edges(const Tensor& images, const std::string& data_format = "channels_last");
+
+// The structural similarity index, Gaussian-weighted (filter_size x filter_size, valid
+// windows), averaged over windows and channels: (batch,) or a scalar for one image.
+struct SsimOptions {
+  double max_val = 1.0;
+  int64_t filter_size = 11;
+  double filter_sigma = 1.5, k1 = 0.01, k2 = 0.03;
+  std::string data_format = "channels_last";
+};
+Tensor ssim(const Tensor& image1, const Tensor& image2, const SsimOptions& o = {});
+
+}  // namespace core::ops::image

@@ -1,0 +1,138 @@
+// test_image_ops_more.cpp - keras.ops.image's crops, pads, color spaces, patches, blur,
+// Sobel edges and SSIM (core/image_ops_more.h) against Keras 3 (the fixture of
+// tests/data/ops/make_image_fixtures.py), dtypes and bad input.
+#include <map>
+#include <string>
+
+#include "core/image_ops_more.h"
+#include "core/npy.h"
+#include "helpers.h"
+#include "ops_names.h"
+#include "test_data_dir.h"
+
+using namespace th;
+namespace img = core::ops::image;
+
+namespace {
+
+const std::map<std::string, Tensor>& fixture() {
+  static const std::map<std::string, Tensor> m = [] {
+    std::map<std::string, Tensor> r;
+    for (auto& [k, v] : core::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/ops/image_keras.npz")) r[k] = v;
+    return r;
+  }();
+  return m;
+}
+Tensor fx(const std::string& name) {
+  auto it = fixture().find(name);
+  REQUIRE_MESSAGE(it != fixture().end(), "fixture array " << name);
+  return it->second;
+}
+
+void same(const Tensor& got, const std::string& name, double tol = 1e-6) {
+  CAPTURE(name);
+  Tensor want = fx(name);
+  REQUIRE(got.shape() == want.shape());
+  CHECK(got.dtype() == want.dtype());
+  check_values(got, values(want), tol);
+}
+
+Tensor first(const Tensor& images) { return ops::transpose(images, {0, 3, 1, 2}); }
+
+}  // namespace
+
+KERAS_OPS_NAME("image.crop_images",
+               (void)ops::image::crop_images(ops::ones({4, 4, 1}), {.top_cropping = 1, .left_cropping = 1,
+                                                                    .target_height = 2, .target_width = 2}));
+KERAS_OPS_NAME("image.pad_images",
+               (void)ops::image::pad_images(ops::ones({4, 4, 1}), {.top_padding = 1, .left_padding = 1,
+                                                                  .target_height = 6, .target_width = 6}));
+KERAS_OPS_NAME("image.rgb_to_grayscale", (void)ops::image::rgb_to_grayscale(ops::ones({2, 2, 3})));
+KERAS_OPS_NAME("image.rgb_to_hsv", (void)ops::image::rgb_to_hsv(ops::ones({2, 2, 3})));
+KERAS_OPS_NAME("image.hsv_to_rgb", (void)ops::image::hsv_to_rgb(ops::ones({2, 2, 3})));
+KERAS_OPS_NAME("image.extract_patches", (void)ops::image::extract_patches(ops::ones({4, 4, 1}), {2}));
+KERAS_OPS_NAME("image.extract_patches_3d", (void)ops::image::extract_patches_3d(ops::ones({2, 4, 4, 1}), {2}));
+KERAS_OPS_NAME("image.gaussian_blur", (void)ops::image::gaussian_blur(ops::ones({4, 4, 1})));
+KERAS_OPS_NAME("image.sobel_edges", (void)ops::image::sobel_edges(ops::ones({1, 4, 4, 1})));
+KERAS_OPS_NAME("image.ssim", (void)ops::image::ssim(ops::ones({12, 12, 1}), ops::ones({12, 12, 1})));
+
+TEST_CASE("image ops: crop_images and pad_images equal Keras's (any two of the three, both layouts)") {
+  Tensor im = fx("in_img"), one = ops::squeeze(ops::slice(im, {0, 0, 0, 0}, {1, -1, -1, -1}), {0});
+  same(img::crop_images(im, {.top_cropping = 1, .left_cropping = 2, .target_height = 3, .target_width = 4}), "crop", 0);
+  same(img::crop_images(one, {.top_cropping = 0, .left_cropping = 3, .bottom_cropping = 2, .right_cropping = 1}),
+       "crop_br", 0);
+  same(img::crop_images(first(im), {.top_cropping = 1, .left_cropping = 0, .bottom_cropping = 1, .target_width = 5,
+                                    .data_format = "channels_first"}),
+       "crop_cf", 0);
+  same(img::pad_images(im, {.top_padding = 1, .left_padding = 2, .target_height = 9, .target_width = 10}), "pad", 0);
+  same(img::pad_images(one, {.top_padding = 0, .left_padding = 3, .bottom_padding = 2, .right_padding = 1}), "pad_br",
+       0);
+  same(img::pad_images(first(im), {.top_padding = 1, .left_padding = 0, .bottom_padding = 2, .target_width = 8,
+                                   .data_format = "channels_first"}),
+       "pad_cf", 0);
+  CHECK_THROWS_MSG(img::crop_images(im, {.top_cropping = 1, .left_cropping = 1}), std::invalid_argument,
+                   "crop_images: must specify exactly two of top_cropping, bottom_cropping, target_height");
+  CHECK_THROWS_MSG(img::crop_images(im, {.top_cropping = 4, .left_cropping = 0, .target_height = 3, .target_width = 2}),
+                   std::invalid_argument, "do not fit an image axis of size 6");
+  CHECK_THROWS_MSG(img::pad_images(im, {.top_padding = -1, .left_padding = 0, .target_height = 9, .target_width = 9}),
+                   std::invalid_argument, "pad_images: top_padding must be >= 0, but received -1");
+  CHECK_THROWS_MSG(img::pad_images(ops::ones({2, 3}), {.top_padding = 1, .left_padding = 0, .bottom_padding = 0,
+                                                       .right_padding = 0}),
+                   std::invalid_argument, "expected `images` of rank 3 (single image) or 4");
+}
+
+TEST_CASE("image ops: rgb_to_grayscale, rgb_to_hsv and hsv_to_rgb equal Keras's") {
+  Tensor im = fx("in_img");
+  same(img::rgb_to_grayscale(im), "gray");
+  same(img::rgb_to_grayscale(first(im), "channels_first"), "gray_cf");
+  same(img::rgb_to_grayscale(fx("in_imgi")), "gray_int", 0);  // computed in float32, cast back
+  Tensor g1 = ops::ones({2, 2, 1});
+  check_values(img::rgb_to_grayscale(g1), values(g1), 0);  // one channel: as it is
+  same(img::rgb_to_hsv(im), "hsv");
+  same(img::rgb_to_hsv(fx("in_special")), "hsv_special");
+  same(img::rgb_to_hsv(first(im), "channels_first"), "hsv_cf");
+  same(img::hsv_to_rgb(fx("in_hsv")), "rgb");
+  same(img::hsv_to_rgb(ops::cast(fx("in_hsv"), DType::float64)), "rgb64", 1e-6);
+  check_values(img::hsv_to_rgb(img::rgb_to_hsv(im)), values(im), 1e-5);
+  CHECK_THROWS_MSG(img::rgb_to_grayscale(ops::ones({2, 2, 2})), std::invalid_argument,
+                   "rgb_to_grayscale: expected 3 (RGB) or 1 (grayscale) channels, but received images.shape=(2, 2, 2)");
+  CHECK_THROWS_MSG(img::rgb_to_hsv(fx("in_imgi")), std::invalid_argument,
+                   "rgb_to_hsv: expected floating `images` (float32, float64), but received int32");
+  CHECK_THROWS_MSG(img::hsv_to_rgb(im, "nchw"), std::invalid_argument, "expected data_format");
+}
+
+TEST_CASE("image ops: extract_patches and extract_patches_3d equal Keras's") {
+  Tensor im = fx("in_img"), one = ops::squeeze(ops::slice(im, {0, 0, 0, 0}, {1, -1, -1, -1}), {0});
+  same(img::extract_patches(im, {2}), "patches", 0);
+  same(img::extract_patches(im, {3, 2}, {1, 2}, {1}, "same"), "patches_s1_same", 0);
+  same(img::extract_patches(one, {2, 2}, {1}, {2}), "patches_dil", 0);
+  same(img::extract_patches(first(im), {3}, {2}, {1}, "valid", "channels_first"), "patches_cf", 0);
+  Tensor vol = fx("in_vol");
+  same(img::extract_patches_3d(vol, {2}), "patches3d", 0);
+  same(img::extract_patches_3d(ops::squeeze(vol, {0}), {2, 3, 2}, {1, 2, 3}, {1}, "same"), "patches3d_same", 0);
+  CHECK_THROWS_MSG(img::extract_patches(im, {2, 2, 2}), std::invalid_argument,
+                   "extract_patches: expected `size` of 1 or 2 values, but received 3");
+  CHECK_THROWS_MSG(img::extract_patches_3d(one, {2}), std::invalid_argument,
+                   "extract_patches_3d: expected an input of rank 4 (unbatched) or 5, but received shape (6, 7, 3)");
+}
+
+TEST_CASE("image ops: gaussian_blur, sobel_edges and ssim equal Keras's") {
+  Tensor im = fx("in_img");
+  same(img::gaussian_blur(im), "blur");
+  same(img::gaussian_blur(im, {5, 3}, {1.5, 0.7}), "blur_53");
+  same(img::gaussian_blur(first(im), {3, 3}, {2.0, 2.0}, "channels_first"), "blur_cf");
+  same(img::sobel_edges(im), "sobel", 1e-5);
+  same(img::sobel_edges(first(im), "channels_first"), "sobel_cf", 1e-5);
+  Tensor a = fx("in_big1"), b = fx("in_big2");
+  same(img::ssim(a, b), "ssim", 1e-5);
+  same(img::ssim(a, a), "ssim_same", 1e-5);
+  auto row = [](const Tensor& t) { return ops::squeeze(ops::slice(t, {0, 0, 0, 0}, {1, -1, -1, -1}), {0}); };
+  same(img::ssim(row(a) * 255.0, row(b) * 255.0, {.max_val = 255.0, .filter_size = 7, .filter_sigma = 1.0, .k1 = 0.02, .k2 = 0.05}),
+       "ssim_opts", 1e-5);
+  CHECK_THROWS_MSG(img::gaussian_blur(im, {3}, {1.0}), std::invalid_argument, "gaussian_blur: expected kernel_size");
+  CHECK_THROWS_MSG(img::sobel_edges(ops::ones({4, 4, 1})), std::invalid_argument,
+                   "sobel_edges: expected batched images of rank 4, but received shape (4, 4, 1)");
+  CHECK_THROWS_MSG(img::ssim(a, ops::ones({2, 16, 14, 1})), std::invalid_argument,
+                   "ssim: expected image1 and image2 of one shape and dtype");
+  CHECK_THROWS_MSG(img::ssim(im, im), std::invalid_argument, "ssim: expected images at least filter_size 11");
+}
