@@ -64,4 +64,17 @@ struct SsimOptions {
 };
 Tensor ssim(const Tensor& image1, const Tensor& image2, const SsimOptions& o = {});
 
+// scipy.ndimage.map_coordinates / keras.ops.image.map_coordinates: inputs (any rank)
+// sampled at coordinates (inputs.rank(), ...) -> (...), order 0 (nearest, half to even)
+// or 1 (linear); fill_mode "constant" (fill_value), "nearest", "wrap", "mirror",
+// "reflect". Integer inputs are rounded back (core/ops/image_coords.cpp).
+Tensor map_coordinates(const Tensor& inputs, const Tensor& coordinates, int64_t order,
+                       const std::string& fill_mode = "constant", double fill_value = 0.0);
+// The projective transform that maps the 4 end_points to the 4 start_points (x, y)
+// (4, 2) or (batch, 4, 2), solved in float32 as Keras, applied with affine_transform
+// (constant fill). Floating images.
+Tensor perspective_transform(const Tensor& images, const Tensor& start_points, const Tensor& end_points,
+                             const std::string& interpolation = "bilinear", double fill_value = 0.0,
+                             const std::string& data_format = "channels_last");
+
 }  // namespace core::ops::image

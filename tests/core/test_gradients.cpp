@@ -638,6 +638,15 @@ std::vector<Case> image_more_cases() {
   one("conv", [](auto& x) { return im::sobel_edges(x); }, Shape{1, 3, 3, 1});
   cs.push_back({"conv", [](const std::vector<Tensor>& x) { return im::ssim(x[0], x[1], {.filter_size = 3}); },
                 {Input{Shape{4, 4, 1}, 0, 1}, Input{Shape{4, 4, 1}, 0, 1}}});
+  // map_coordinates: through the values and the coordinates (away from integer ones).
+  Tensor coords = core::constant(std::vector<double>{0.3, 1.6, -0.7, 2.2, 0.4, 1.3, 3.6, -0.2}, Shape{2, 4});
+  for (std::string mode : {"constant", "reflect"})
+    cs.push_back({"gather", [=](const std::vector<Tensor>& x) { return im::map_coordinates(x[0], ops::add(coords, x[1]), 1, mode); },
+                  {Input{Shape{3, 4}}, Input{Shape{2, 4}, -0.05, 0.05}}});
+  Tensor pts = core::constant(std::vector<float>{0, 0, 3, 0, 0, 2, 3, 2}, Shape{4, 2});
+  Tensor moved = core::constant(std::vector<float>{0.2f, 0.1f, 2.7f, 0.3f, 0.1f, 1.8f, 3.1f, 2.2f}, Shape{4, 2});
+  cs.push_back({"gather", [=](const std::vector<Tensor>& x) { return im::perspective_transform(x[0], x[1], x[2]); },
+                {Input{Shape{1, 3, 4, 1}}, Input{{}, 0, 0, false, pts}, Input{{}, 0, 0, false, moved}}});
   return cs;
 }
 

@@ -136,3 +136,36 @@ TEST_CASE("image ops: gaussian_blur, sobel_edges and ssim equal Keras's") {
                    "ssim: expected image1 and image2 of one shape and dtype");
   CHECK_THROWS_MSG(img::ssim(im, im), std::invalid_argument, "ssim: expected images at least filter_size 11");
 }
+
+KERAS_OPS_NAME("image.map_coordinates",
+               (void)ops::image::map_coordinates(ops::ones({3, 3}), ops::zeros({2, 4}), 1));
+KERAS_OPS_NAME("image.perspective_transform",
+               auto p = core::constant({{0.0f, 0.0f}, {3.0f, 0.0f}, {0.0f, 3.0f}, {3.0f, 3.0f}});
+               (void)ops::image::perspective_transform(ops::ones({4, 4, 1}), p, p));
+
+TEST_CASE("image ops: map_coordinates equals Keras's in every fill mode, order 0 and 1") {
+  Tensor grid = fx("in_grid"), coords = fx("in_coords");
+  for (int order : {0, 1})
+    for (std::string mode : {"constant", "nearest", "wrap", "mirror", "reflect"})
+      same(img::map_coordinates(grid, coords, order, mode, 0.5), "mc_" + std::to_string(order) + "_" + mode, 1e-6);
+  same(img::map_coordinates(fx("in_volm"), fx("in_c3"), 1, "reflect"), "mc_3d", 1e-12);
+  same(img::map_coordinates(fx("in_gi"), ops::slice(coords, {0, 0, 0}, {-1, 2, -1}), 1, "nearest"), "mc_int", 0);
+  CHECK_THROWS_MSG(img::map_coordinates(grid, ops::zeros({3, 4}), 1), std::invalid_argument,
+                   "map_coordinates: the first dim of `coordinates` must be the rank of `inputs` (2)");
+  CHECK_THROWS_MSG(img::map_coordinates(grid, coords, 3), std::invalid_argument, "expected order 0 or 1, but received 3");
+  CHECK_THROWS_MSG(img::map_coordinates(grid, coords, 1, "edge"), std::invalid_argument, "expected fill_mode one of");
+  CHECK_THROWS_MSG(img::map_coordinates(grid, ops::zeros({2}), 1), std::invalid_argument,
+                   "invalid coordinates rank: expected at least rank 2");
+}
+
+TEST_CASE("image ops: perspective_transform equals Keras's") {
+  Tensor im = fx("in_img"), s = fx("in_start"), e = fx("in_end");
+  same(img::perspective_transform(im, s, e), "persp", 1e-4);
+  Tensor one = ops::squeeze(ops::slice(im, {0, 0, 0, 0}, {1, -1, -1, -1}), {0});
+  same(img::perspective_transform(one, s, e, "nearest", 0.25), "persp_nearest", 1e-5);
+  same(img::perspective_transform(im, ops::stack({s, e}), ops::stack({e, s})), "persp_batch", 1e-4);
+  CHECK_THROWS_MSG(img::perspective_transform(im, ops::ones({3, 2}), e), std::invalid_argument,
+                   "perspective_transform: expected start_points of shape (4, 2) or (N, 4, 2), but received shape (3, 2)");
+  CHECK_THROWS_MSG(img::perspective_transform(im, s, ops::stack({e, e})), std::invalid_argument,
+                   "start_points and end_points must have the same shape");
+}

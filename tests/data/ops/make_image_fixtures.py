@@ -68,6 +68,38 @@ put("ssim_same", I.ssim(big1, big1))
 put("ssim_opts", I.ssim(big1[0] * 255, big2[0] * 255, max_val=255.0, filter_size=7, filter_sigma=1.0, k1=0.02,
                         k2=0.05))
 
+# map_coordinates: a (5, 6) grid and a (2, 4, 3) volume sampled inside, on and outside
+# the edges, at ties (x.5) and negative coordinates, in every fill mode.
+grid = rng.uniform(-1, 1, (5, 6)).astype("float32")
+coords = rng.uniform(-3, 9, (2, 4, 7)).astype("float32")
+coords[:, 0, :3] = [[0.5, 2.5, -0.5], [1.5, 5.0, 6.0]]
+put("in_grid", grid)
+put("in_coords", coords)
+for order in (0, 1):
+    for mode in ("constant", "nearest", "wrap", "reflect"):
+        put(f"mc_{order}_{mode}", I.map_coordinates(grid, coords, order, fill_mode=mode, fill_value=0.5))
+    # "mirror": the TensorFlow backend indexes out of range at the far edge (a crash), so
+    # the reference is scipy's mirror as Keras's NumPy backend makes it: the grid padded by
+    # numpy's "reflect" (d c b | a b c d | c b a), sampled inside with the TF backend.
+    pad = 12
+    mirrored = np.pad(grid, pad, mode="reflect")
+    put(f"mc_{order}_mirror", I.map_coordinates(mirrored, coords + pad, order, fill_mode="constant"))
+volm = rng.uniform(-1, 1, (2, 4, 3)).astype("float64")
+c3 = rng.uniform(-1, 4, (3, 5)).astype("float64")
+put("in_volm", volm)
+put("in_c3", c3)
+put("mc_3d", I.map_coordinates(volm, c3, 1, fill_mode="reflect"))
+gi = rng.integers(0, 100, (4, 4)).astype("int32")
+put("in_gi", gi)
+put("mc_int", I.map_coordinates(gi, coords[:, :2], 1, fill_mode="nearest"))
+start = np.array([[0, 0], [6, 0], [0, 5], [6, 5]], "float32")
+end = np.array([[0.5, 0.2], [5.5, 0.8], [0.3, 4.6], [6.2, 5.1]], "float32")
+put("in_start", start)
+put("in_end", end)
+put("persp", I.perspective_transform(img, start, end))
+put("persp_nearest", I.perspective_transform(img[0], start, end, interpolation="nearest", fill_value=0.25))
+put("persp_batch", I.perspective_transform(img, np.stack([start, end]), np.stack([end, start])))
+
 dest = os.path.join(os.path.dirname(os.path.abspath(__file__)), "image_keras.npz")
 np.savez_compressed(dest, **out)
 print("wrote", dest, len(out), "arrays")
