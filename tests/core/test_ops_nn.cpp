@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 
+#include "core/function.h"
 #include "core/npy.h"
 #include "core/ops_nn.h"
 #include "helpers.h"
@@ -213,4 +214,34 @@ TEST_CASE("ops nn: the adaptive pools equal Keras's in 1, 2 and 3 spatial dimens
                    "adaptive_max_pool: supports 1D, 2D or 3D inputs");
   CHECK_THROWS_MSG(ops::adaptive_average_pool(in("pool2"), {2, 2, 2}), std::invalid_argument,
                    "expected output_size of 1 or 2 values, but received 3");
+}
+
+KERAS_OPS_NAME("ctc_decode", (void)ops::ctc_decode(ops::ones({1, 3, 2}), core::constant({3})));
+
+TEST_CASE("ops nn: ctc_decode equals Keras's (greedy and beam search; paths, scores, blank index)") {
+  Tensor x = in("ctc"), len = in("ctc_len");
+  auto check = [&](const ops::CtcDecoded& d, const std::string& name, double tol) {
+    same(d.decoded, "ctc_" + name, 0);
+    same(d.scores, "ctc_" + name + "_scores", tol);
+  };
+  check(ops::ctc_decode(x, len), "greedy", 1e-6);
+  check(ops::ctc_decode(x, len, "greedy", 100, 1, false), "greedy_nomerge", 1e-6);
+  check(ops::ctc_decode(x, len, "greedy", 100, 1, true, 3), "greedy_blank3", 1e-6);
+  check(ops::ctc_decode(x, len, "beam_search", 5, 3), "beam", 1e-5);
+  check(ops::ctc_decode(x, len, "beam_search", 8, 2, true, 2), "beam_blank2", 1e-5);
+  check(ops::ctc_decode(x, len, "beam_search"), "beam_wide", 1e-5);
+  same(ops::ctc_decode(ops::cast(x, DType::float64), len).scores, "ctc_greedy64_scores", 1e-6);
+  // Traced: one host node.
+  auto traced = core::function([](const std::vector<Tensor>& v) {
+    auto d = ops::ctc_decode(v[0], v[1], "beam_search", 5, 3);
+    return std::vector<Tensor>{d.decoded, d.scores};
+  });
+  auto out = traced(std::vector<Tensor>{x, len});
+  same(out[0], "ctc_beam", 0);
+  CHECK_THROWS_MSG(ops::ctc_decode(x, len, "best"), std::invalid_argument, "ctc_decode: invalid strategy \"best\"");
+  CHECK_THROWS_MSG(ops::ctc_decode(x, core::constant({1, 2})), std::invalid_argument,
+                   "ctc_decode: expected integer sequence_lengths of shape (3,), but received int32 (2,)");
+  CHECK_THROWS_MSG(ops::ctc_decode(x, core::constant({1, 2, 7})), std::invalid_argument,
+                   "expected sequence_lengths in [0, 6], but received 7 for sample 2");
+  CHECK_THROWS_MSG(ops::ctc_decode(x, len, "beam_search", 2, 3), std::invalid_argument, "1 <= top_paths <= beam_width");
 }

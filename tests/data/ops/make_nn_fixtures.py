@@ -157,6 +157,22 @@ put("aap3", ops.adaptive_average_pool(T(pool3), (2, 3, 4)))
 put("amp3", ops.adaptive_max_pool(T(pool3), (2, 3, 4)))
 put("aap2_cf", ops.adaptive_average_pool(T(pool2), (2, 5), data_format="channels_first"))
 
+# ctc_decode: logits (batch 3, 6 steps, 4 classes), the last sample shorter
+ctc_in = u(3, 6, 4, lo=-2, hi=2)
+ctc_in[0, 1] = ctc_in[0, 0]  # a repeat for merge_repeated
+ctc_len = np.array([6, 5, 3], "int32")
+put("in_ctc", ctc_in)
+put("in_ctc_len", ctc_len)
+for name, kw in dict(greedy={}, greedy_nomerge=dict(merge_repeated=False), greedy_blank3=dict(mask_index=3),
+                     beam=dict(strategy="beam_search", beam_width=5, top_paths=3),
+                     beam_blank2=dict(strategy="beam_search", beam_width=8, top_paths=2, mask_index=2),
+                     beam_wide=dict(strategy="beam_search")).items():
+    d, sc = ops.ctc_decode(ctc_in, ctc_len, **kw)
+    put("ctc_" + name, d)
+    put("ctc_" + name + "_scores", sc)
+d, sc = ops.ctc_decode(ctc_in.astype("float64"), ctc_len)
+put("ctc_greedy64_scores", sc)
+
 dest = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nn_keras.npz")
 np.savez_compressed(dest, **out)
 print("wrote", dest, len(out), "arrays")
