@@ -77,4 +77,30 @@ Tensor perspective_transform(const Tensor& images, const Tensor& start_points, c
                              const std::string& interpolation = "bilinear", double fill_value = 0.0,
                              const std::string& data_format = "channels_last");
 
+// jax.image.scale_and_translate / keras.ops.image.scale_and_translate: along each axis
+// spatial_dims[i], output sample o reads input position (o + 0.5 - translation[i]) /
+// scale[i] - 0.5 through `method`'s kernel ("linear"/"bilinear"/"trilinear"/"triangle",
+// "cubic"/"bicubic"/"tricubic" (Keys), "lanczos3", "lanczos5"), widened by 1 / scale when
+// downscaling with antialias; weights normalized, samples outside the input are 0.
+// output_shape is the whole output shape. Integer images are rounded and clipped to
+// their range (core/ops/image_resample.cpp).
+Tensor scale_and_translate(const Tensor& images, const std::vector<int64_t>& output_shape, const std::vector<double>& scale,
+                           const std::vector<double>& translation, const std::vector<int64_t>& spatial_dims,
+                           const std::string& method, bool antialias = true);
+
+// keras.ops.image.elastic_transform: each image displaced by alpha * (random normal fields
+// times sigma, Gaussian-blurred with sigma over 6 int(sigma) | 1 cells), sampled with
+// map_coordinates (interpolation "bilinear" or "nearest", fill_mode as map_coordinates's).
+// seed >= 0 gives reproducible fields (seed < 0: a fresh one). Keras's TensorFlow backend
+// draws the x and y fields from one seed (so they are equal); here they are independent.
+struct ElasticTransformOptions {
+  double alpha = 20.0, sigma = 5.0;
+  std::string interpolation = "bilinear";
+  std::string fill_mode = "reflect";
+  double fill_value = 0.0;
+  int64_t seed = -1;
+  std::string data_format = "channels_last";
+};
+Tensor elastic_transform(const Tensor& images, const ElasticTransformOptions& o = {});
+
 }  // namespace core::ops::image

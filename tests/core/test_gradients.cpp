@@ -647,6 +647,9 @@ std::vector<Case> image_more_cases() {
   Tensor moved = core::constant(std::vector<float>{0.2f, 0.1f, 2.7f, 0.3f, 0.1f, 1.8f, 3.1f, 2.2f}, Shape{4, 2});
   cs.push_back({"gather", [=](const std::vector<Tensor>& x) { return im::perspective_transform(x[0], x[1], x[2]); },
                 {Input{Shape{1, 3, 4, 1}}, Input{{}, 0, 0, false, pts}, Input{{}, 0, 0, false, moved}}});
+  one("matmul", [](auto& x) { return im::scale_and_translate(x, {1, 5, 2, 1}, {1.7, 0.6}, {0.2, -0.1}, {1, 2}, "cubic"); },
+      Shape{1, 3, 3, 1});
+  one("gather", [](auto& x) { return im::elastic_transform(x, {.alpha = 1.0, .sigma = 1.0, .seed = 3}); }, Shape{3, 4, 1});
   return cs;
 }
 

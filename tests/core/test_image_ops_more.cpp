@@ -169,3 +169,56 @@ TEST_CASE("image ops: perspective_transform equals Keras's") {
   CHECK_THROWS_MSG(img::perspective_transform(im, s, ops::stack({e, e})), std::invalid_argument,
                    "start_points and end_points must have the same shape");
 }
+
+KERAS_OPS_NAME("image.scale_and_translate",
+               (void)ops::image::scale_and_translate(ops::ones({4, 4, 1}), {8, 8, 1}, {2.0, 2.0}, {0.0, 0.0}, {0, 1},
+                                                     "bilinear"));
+KERAS_OPS_NAME("image.elastic_transform", (void)ops::image::elastic_transform(ops::ones({4, 4, 1}), {.seed = 1}));
+
+TEST_CASE("image ops: scale_and_translate equals Keras's (every kernel, antialias, integers)") {
+  Tensor x = fx("in_sat");
+  for (std::string m : {"linear", "cubic", "lanczos3", "lanczos5"})
+    same(img::scale_and_translate(x, {1, 8, 4, 2}, {1.6, 0.7}, {0.3, -0.5}, {1, 2}, m), "sat_" + m, 1e-5);
+  same(img::scale_and_translate(x, {1, 3, 3, 2}, {0.6, 0.5}, {0.0, 0.2}, {1, 2}, "bilinear", false), "sat_noaa", 1e-5);
+  same(img::scale_and_translate(x, {1, 5, 6, 2}, {1.0, 1.0}, {3.0, -4.5}, {1, 2}, "cubic"), "sat_out", 1e-5);
+  // Integers (which Keras's TensorFlow backend fails on): rounded and clipped to the input's range.
+  Tensor ints = core::constant({{0, 200, 10}, {50, 7, 255}});
+  Tensor up = img::scale_and_translate(ints, {2, 7}, {2.3}, {0.1}, {1}, "lanczos3");
+  CHECK(up.dtype() == DType::int32);
+  CHECK(ops::min(up).item<int>() >= 0);
+  CHECK(ops::max(up).item<int>() <= 255);
+  check_values(img::scale_and_translate(ints, {2, 3}, {1.0}, {0.0}, {1}, "cubic"), values(ints), 0);
+  CHECK_THROWS_MSG(img::scale_and_translate(x, {1, 8, 4, 2}, {1.6}, {0.3, 0.1}, {1, 2}, "linear"), std::invalid_argument,
+                   "scale_and_translate: expected one scale and one translation per spatial dim (2)");
+  CHECK_THROWS_MSG(img::scale_and_translate(x, {8, 4}, {1.6}, {0.3}, {1}, "linear"), std::invalid_argument,
+                   "expected output_shape of rank 4");
+  CHECK_THROWS_MSG(img::scale_and_translate(x, {1, 8, 4, 2}, {1.6}, {0.3}, {1}, "area"), std::invalid_argument,
+                   "invalid method \"area\"");
+}
+
+TEST_CASE("image ops: elastic_transform displaces reproducibly and keeps what it must") {
+  Tensor x = fx("in_img");
+  Tensor a = img::elastic_transform(x, {.alpha = 3.0, .sigma = 1.5, .seed = 7});
+  Tensor b = img::elastic_transform(x, {.alpha = 3.0, .sigma = 1.5, .seed = 7});
+  Tensor c = img::elastic_transform(x, {.alpha = 3.0, .sigma = 1.5, .seed = 8});
+  CHECK(a.shape() == x.shape());
+  CHECK(a.dtype() == DType::float32);
+  check_values(b, values(a), 0);                                     // same seed, same fields
+  CHECK(ops::max(ops::abs(a - c)).item<float>() > 1e-3f);             // another seed, other fields
+  CHECK(ops::max(ops::abs(a - x)).item<float>() > 1e-3f);             // it moves pixels
+  // Bilinear samples in reflect mode are convex combinations: inside the input's range.
+  CHECK(ops::min(a).item<float>() >= ops::min(x).item<float>() - 1e-6f);
+  CHECK(ops::max(a).item<float>() <= ops::max(x).item<float>() + 1e-6f);
+  // No displacement: the image itself.
+  check_values(img::elastic_transform(x, {.alpha = 0.0, .seed = 1}), values(x), 1e-6);
+  Tensor one = ops::squeeze(ops::slice(x, {0, 0, 0, 0}, {1, -1, -1, -1}), {0});
+  Tensor cf = img::elastic_transform(first(x), {.alpha = 3.0, .sigma = 1.5, .seed = 7, .data_format = "channels_first"});
+  check_values(cf, values(first(a)), 1e-6);
+  CHECK(img::elastic_transform(one, {.interpolation = "nearest", .seed = 2}).shape() == one.shape());
+  CHECK_THROWS_MSG(img::elastic_transform(x, {.interpolation = "cubic"}), std::invalid_argument,
+                   "elastic_transform: expected interpolation \"bilinear\" or \"nearest\"");
+  CHECK_THROWS_MSG(img::elastic_transform(fx("in_imgi")), std::invalid_argument,
+                   "elastic_transform: expected floating images, but received int32");
+  CHECK_THROWS_MSG(img::elastic_transform(ops::ones({4, 4})), std::invalid_argument,
+                   "elastic_transform: expected images of rank 3 (single image) or 4");
+}

@@ -100,6 +100,19 @@ put("persp", I.perspective_transform(img, start, end))
 put("persp_nearest", I.perspective_transform(img[0], start, end, interpolation="nearest", fill_value=0.25))
 put("persp_batch", I.perspective_transform(img, np.stack([start, end]), np.stack([end, start])))
 
+# scale_and_translate: up and down, every kernel, antialias on and off, integer images
+sat = rng.uniform(0, 1, (1, 5, 6, 2)).astype("float32")
+put("in_sat", sat)
+for m in ("linear", "cubic", "lanczos3", "lanczos5"):
+    put(f"sat_{m}", I.scale_and_translate(sat, (1, 8, 4, 2), np.array([1.6, 0.7], "float32"),
+                                          np.array([0.3, -0.5], "float32"), (1, 2), m))
+put("sat_noaa", I.scale_and_translate(sat, (1, 3, 3, 2), np.array([0.6, 0.5], "float32"),
+                                      np.array([0.0, 0.2], "float32"), (1, 2), "bilinear", antialias=False))
+put("sat_out", I.scale_and_translate(sat, (1, 5, 6, 2), np.array([1.0, 1.0], "float32"),
+                                     np.array([3.0, -4.5], "float32"), (1, 2), "cubic"))
+# (integer images: Keras's TensorFlow backend fails in its final clip, a float/int mix;
+# tests/core/test_image_ops_more.cpp checks keras-cpp's rounding and clipping by itself.)
+
 dest = os.path.join(os.path.dirname(os.path.abspath(__file__)), "image_keras.npz")
 np.savez_compressed(dest, **out)
 print("wrote", dest, len(out), "arrays")
