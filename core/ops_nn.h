@@ -87,13 +87,13 @@ Tensor space_to_depth(const Tensor& x, int64_t block_size, const std::string& da
 // = 1 + (n - sequence_length) / sequence_stride (0 when n < sequence_length).
 Tensor extract_sequences(const Tensor& x, int64_t sequence_length, int64_t sequence_stride);
 // torch.nn.Unfold (im2col) on (N, C, H, W): (N, C * kh * kw, L); fold (col2im) is its
-// adjoint: overlapping entries are summed into (N, C, oh, ow). Pairs are {h, w}; one
-// number stands for both.
-using Pair = std::vector<int64_t>;
-Tensor unfold(const Tensor& x, const Pair& kernel_size, const Pair& dilation = {1}, const Pair& padding = {0},
-              const Pair& stride = {1});
-Tensor fold(const Tensor& x, const Pair& output_size, const Pair& kernel_size, const Pair& dilation = {1},
-            const Pair& padding = {0}, const Pair& stride = {1});
+// adjoint: overlapping entries are summed into (N, C, oh, ow). Each size is {h, w} or one
+// number for both.
+Tensor unfold(const Tensor& x, const std::vector<int64_t>& kernel_size, const std::vector<int64_t>& dilation = {1},
+              const std::vector<int64_t>& padding = {0}, const std::vector<int64_t>& stride = {1});
+Tensor fold(const Tensor& x, const std::vector<int64_t>& output_size, const std::vector<int64_t>& kernel_size,
+            const std::vector<int64_t>& dilation = {1}, const std::vector<int64_t>& padding = {0},
+            const std::vector<int64_t>& stride = {1});
 // Pools of PyTorch's adaptive rule: output cell i of an axis of length n covers
 // [floor(i n / out), ceil((i + 1) n / out)). inputs (batch, *spatial, channels) with 1 to
 // 3 spatial axes ("channels_last") or (batch, channels, *spatial); output_size one value

@@ -22,7 +22,7 @@ bool channels_first(const std::string& data_format, const char* op) {
 }
 
 // A {h, w} pair from one or two numbers, each >= lo.
-std::pair<int64_t, int64_t> pair_of(const Pair& p, const char* op, const char* arg, int64_t lo) {
+std::pair<int64_t, int64_t> pair_of(const std::vector<int64_t>& p, const char* op, const char* arg, int64_t lo) {
   if (p.size() != 1 && p.size() != 2)
     throw_invalid(std::string(op) + ": expected `" + arg + "` as one or two integers, but received " +
                   std::to_string(p.size()));
@@ -142,7 +142,8 @@ Tensor extract_sequences(const Tensor& x, int64_t sequence_length, int64_t seque
   return gather(x, indices, x.rank() - 1);
 }
 
-Tensor unfold(const Tensor& x, const Pair& kernel_size, const Pair& dilation, const Pair& padding, const Pair& stride) {
+Tensor unfold(const Tensor& x, const std::vector<int64_t>& kernel_size, const std::vector<int64_t>& dilation,
+              const std::vector<int64_t>& padding, const std::vector<int64_t>& stride) {
   const std::string op = "unfold";
   check_defined(x, op.c_str(), "x");
   if (x.rank() != 4) throw_invalid(op + ": expected a 4D input (N, C, H, W), but received shape " + x.shape().str());
@@ -164,8 +165,8 @@ Tensor unfold(const Tensor& x, const Pair& kernel_size, const Pair& dilation, co
   return reshape(stack(blocks, 2), {n, c * kh * kw, nh * nw});
 }
 
-Tensor fold(const Tensor& x, const Pair& output_size, const Pair& kernel_size, const Pair& dilation,
-            const Pair& padding, const Pair& stride) {
+Tensor fold(const Tensor& x, const std::vector<int64_t>& output_size, const std::vector<int64_t>& kernel_size,
+            const std::vector<int64_t>& dilation, const std::vector<int64_t>& padding, const std::vector<int64_t>& stride) {
   const std::string op = "fold";
   check_defined(x, op.c_str(), "x");
   auto [oh, ow] = pair_of(output_size, op.c_str(), "output_size", 1);
