@@ -7,7 +7,8 @@
 //   KERAS_OPS_NAME("image.resize", (void)ops::image::resize(ops::ones({4, 4, 1}), {2, 2}));
 //
 // The call's text must contain `ops::<name>(` (or `ops::<name><` for a template;
-// `ops::image::<name>` for an `image.` name; `ops::linalg::<name>` is accepted too),
+// `ops::image::<name>` for an `image.` name; `ops::linalg::<name>` is accepted too; a
+// name that is a C++ keyword takes a trailing underscore: `ops::switch_`),
 // so a registration cannot claim a name without calling it; the check runs every call.
 #pragma once
 #include <functional>

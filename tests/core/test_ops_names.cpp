@@ -47,8 +47,17 @@ std::map<std::string, std::string> readme_exclusions() {
   return out;
 }
 
+// A keras.ops name that is a C++ keyword is spelled with a trailing underscore
+// (`ops::switch_`), as the README says.
+bool is_cpp_keyword(const std::string& name) {
+  static const std::set<std::string> keywords = {"switch", "and", "or", "not", "xor", "bitand", "bitor", "compl",
+                                                 "delete", "new", "register", "default", "export"};
+  return keywords.count(name) != 0;
+}
+
 bool code_uses(const std::string& name, const std::string& code) {
   std::string fn = name.rfind("image.", 0) == 0 ? "ops::image::" + name.substr(6) : "ops::" + name;
+  if (is_cpp_keyword(name)) fn += "_";
   for (const std::string& candidate : {fn, "ops::linalg::" + name})
     if (code.find(candidate + "(") != std::string::npos || code.find(candidate + "<") != std::string::npos)
       return true;
