@@ -50,6 +50,7 @@ KERAS_OPS_NAME("fori_loop", (void)ops::fori_loop(0, 3, [](const Tensor&, const T
 KERAS_OPS_NAME("map", (void)ops::map([](const Tensor& r) { return ops::sum(r); }, ops::ones({3, 2})));
 KERAS_OPS_NAME("vectorized_map", (void)ops::vectorized_map([](const Tensor& r) { return r * 2.0; }, ops::ones({3, 2})));
 KERAS_OPS_NAME("vectorize", (void)ops::vectorize([](const Tensors& a) { return a[0] * 2.0; })({ops::ones({3})}));
+KERAS_OPS_NAME("switch", (void)ops::switch_(core::constant(0), {[](const Tensors& x) { return x; }}, {ops::ones({2})}));
 KERAS_OPS_NAME("associative_scan",
                (void)ops::associative_scan([](const Tensor& a, const Tensor& b) { return a + b; }, ops::ones({4})));
 KERAS_OPS_NAME("jvp", (void)ops::jvp([](const Tensors& x) { return Tensors{ops::sin(x[0])}; }, {ops::ones({2})},
