@@ -9,6 +9,7 @@
 #include "core/export.h"
 #include "core/function.h"
 #include "core/image_ops.h"
+#include "core/image_ops_more.h"  // more of keras.ops.image
 #include "core/ops.h"
 #include "core/shape.h"
 #include "core/tensor.h"

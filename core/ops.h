@@ -295,3 +295,5 @@ int get_num_threads();
 
 #include "core/linalg.h"  // linear algebra (keras.ops.linalg)
 #include "core/ops_complex.h"  // complex dtypes, FFT, eig
+#include "core/ops_nn.h"  // the rest of keras.ops.nn (losses, normalizations, attention, ...)
+#include "core/functional_ops.h"  // scan, fori_loop, map, switch_, associative_scan, jvp, ...

@@ -125,12 +125,7 @@ Tensor CategoricalCrossentropyFn::operator()(const Tensor& y_true, const Tensor&
     const double classes = double(p.shape()[a]);
     t = t * (1.0 - label_smoothing) + label_smoothing / classes;
   }
-  if (from_logits) {
-    if (a == p.rank() - 1) return ops::softmax_cross_entropy_with_logits(t, p);
-    return -ops::sum(t * ops::log_softmax(p, a), {a});
-  }
-  Tensor out = ops::clip(p / ops::sum(p, {a}, true), kEpsilon, 1.0 - kEpsilon);
-  return -ops::sum(t * ops::log(out), {a});
+  return ops::categorical_crossentropy(t, p, from_logits, a);
 }
 
 Tensor SparseCategoricalCrossentropyFn::operator()(const Tensor& y_true, const Tensor& y_pred,

@@ -67,11 +67,9 @@ std::pair<Tensor, Tensor> prepare(const std::string& who, const Tensor& y_true,
   return {a, b};
 }
 
-// Elementwise binary crossentropy; from logits: t softplus(-x) + (1 - t) softplus(x).
+// Elementwise binary crossentropy: keras.ops.binary_crossentropy, as Keras's losses call it.
 Tensor bce_elements(const Tensor& t, const Tensor& p, bool from_logits) {
-  if (from_logits) return t * ops::softplus(-p) + (1.0 - t) * ops::softplus(p);
-  Tensor pc = ops::clip(p, kEpsilon, 1.0 - kEpsilon);
-  return -(t * ops::log(pc) + (1.0 - t) * ops::log(1.0 - pc));
+  return ops::binary_crossentropy(t, p, from_logits);
 }
 
 // Labels all in {0, 1} become {-1, 1} (Keras's convert_binary_labels_to_hinge).

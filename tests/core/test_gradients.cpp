@@ -8,6 +8,9 @@
 #include "core/conv_variants.h"
 #include "core/dispatch.h"
 #include "core/function.h"
+#include "core/functional_ops.h"
+#include "core/image_ops_more.h"
+#include "core/ops_nn.h"
 #include "helpers.h"
 
 using namespace th;
@@ -593,6 +596,110 @@ std::vector<Case> complex_cases() {
   return cs;
 }
 
+// keras.ops.nn's compositions (core/ops_nn.h), checked through the primitives they run.
+std::vector<Case> ops_nn_cases() {
+  std::vector<Case> cs;
+  auto one = [&](std::string label, std::function<Tensor(const std::vector<Tensor>&)> f, std::vector<Input> in) {
+    cs.push_back({label, f, in});
+  };
+  auto flat = [](std::vector<Tensor> ts) {
+    for (auto& t : ts) t = ops::reshape(t, {-1});
+    return ops::concat(ts, 0);
+  };
+  one("softplus", [](auto& x) { return ops::binary_crossentropy(x[0], x[1], true); }, {Input{Shape{2, 3}, 0, 1}, Input{Shape{2, 3}}});
+  one("log", [](auto& x) { return ops::binary_crossentropy(x[0], x[1]); }, {Input{Shape{4}, 0, 1}, Input{Shape{4}, 0.1, 0.9}});
+  one("log", [](auto& x) { return ops::categorical_crossentropy(x[0], x[1], false, 1); },
+      {Input{Shape{2, 3, 2}, 0, 1}, Input{Shape{2, 3, 2}, 0.1, 0.9}});
+  one("softmax_cross_entropy_with_logits", [](auto& x) { return ops::categorical_crossentropy(x[0], x[1], true, 0); },
+      {Input{Shape{3, 2}, 0, 1}, Input{Shape{3, 2}}});
+  Tensor ids = core::constant({2, 0});
+  one("sparse_softmax_cross_entropy_with_logits",
+      [](auto& x) { return ops::sparse_categorical_crossentropy(x[0], x[1], true); },
+      {Input{{}, 0, 0, false, ids}, Input{Shape{2, 3}}});
+  one("log", [](auto& x) { return ops::sparse_categorical_crossentropy(x[0], x[1]); },
+      {Input{{}, 0, 0, false, ids}, Input{Shape{2, 3}, 0.1, 0.9}});
+  one("mean", [=](auto& x) { auto m = ops::moments(x[0], {0, 2}); return flat({m.mean, m.variance}); }, {Input{Shape{3, 2, 2}}});
+  one("rsqrt", [](auto& x) { return ops::batch_normalization(x[0], x[1], x[2], 1, x[3], x[4]); },
+      {Input{Shape{2, 3}}, Input{Shape{3}}, Input{Shape{3}, 0.5, 2}, Input{Shape{3}}, Input{Shape{3}}});
+  one("rsqrt", [](auto& x) { return ops::layer_normalization(x[0], x[1], x[2]); },
+      {Input{Shape{2, 4}}, Input{Shape{4}}, Input{Shape{4}}});
+  one("rsqrt", [](auto& x) { return ops::layer_normalization(x[0], {}, {}, {0, 2}, 1e-3); }, {Input{Shape{2, 2, 3}}});
+  one("rsqrt", [](auto& x) { return ops::rms_normalization(x[0], x[1]); }, {Input{Shape{2, 3}}, Input{Shape{3}}});
+  one("rsqrt", [](auto& x) { return ops::normalize(x[0], 0); }, {Input{Shape{3, 2}}});
+  one("power", [](auto& x) { return ops::normalize(x[0], -1, 3); }, {Input{Shape{2, 3}, -2, 2, true}});
+  one("log", [](auto& x) { return ops::psnr(x[0], x[1], 1.0); }, {Input{Shape{2, 3}}, Input{Shape{2, 3}}});
+  Tensor mask = core::constant({{true, false, true}, {true, true, false}});
+  one("softmax", [=](auto& x) { return ops::dot_product_attention(x[0], x[1], x[2], {.mask = mask, .is_causal = true}); },
+      {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 2, 2}}, Input{Shape{1, 3, 2, 2}}});
+  one("gather", [=](auto& x) { return ops::dot_product_attention(x[0], x[1], x[2], {.bias = x[3], .scale = 0.5}); },
+      {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 1, 2}}, Input{Shape{1, 3, 1, 2}}, Input{Shape{2, 2, 3}}});
+  one("transpose", [](auto& x) { return ops::depth_to_space(x[0], 2, "channels_first"); }, {Input{Shape{1, 4, 1, 2}}});
+  one("reshape", [](auto& x) { return ops::space_to_depth(x[0], 2); }, {Input{Shape{1, 2, 4, 1}}});
+  one("gather", [](auto& x) { return ops::extract_sequences(x[0], 3, 2); }, {Input{Shape{2, 6}}});
+  one("strided_slice", [](auto& x) { return ops::unfold(x[0], {2}, {1}, {1}, {2}); }, {Input{Shape{1, 2, 3, 3}}});
+  one("unsorted_segment_sum", [](auto& x) { return ops::fold(x[0], {3, 3}, {2}, {1}, {1}, {2}); },
+      {Input{Shape{1, 8, 4}}});
+  one("mean", [](auto& x) { return ops::adaptive_average_pool(x[0], {2, 3}); }, {Input{Shape{1, 3, 4, 1}}});
+  one("max", [](auto& x) { return ops::adaptive_max_pool(x[0], {2}); }, {Input{Shape{2, 5, 1}}});
+  return cs;
+}
+
+// More of keras.ops.image (core/image_ops_more.h), checked through the primitives they run.
+std::vector<Case> image_more_cases() {
+  namespace im = ops::image;
+  std::vector<Case> cs;
+  auto one = [&](std::string label, std::function<Tensor(const Tensor&)> f, Shape s, double lo = -2, double hi = 2) {
+    cs.push_back({label, [f](const std::vector<Tensor>& x) { return f(x[0]); }, {Input{s, lo, hi}}});
+  };
+  one("strided_slice", [](auto& x) {
+    return im::crop_images(x, {.top_cropping = 1, .left_cropping = 0, .bottom_cropping = 1, .target_width = 2});
+  }, Shape{4, 3, 2});
+  one("pad", [](auto& x) { return im::pad_images(x, {.top_padding = 1, .left_padding = 2, .target_height = 4, .target_width = 5}); },
+      Shape{1, 2, 2, 1});
+  one("matmul", [](auto& x) { return im::rgb_to_grayscale(x); }, Shape{2, 2, 3});
+  one("where", [](auto& x) { return im::rgb_to_hsv(x); }, Shape{1, 2, 2, 3}, 0.1, 0.9);
+  one("abs", [](auto& x) { return im::hsv_to_rgb(x); }, Shape{2, 2, 3}, 0.05, 0.95);
+  one("conv", [](auto& x) { return im::extract_patches(x, {2}, {1}, {1}, "same"); }, Shape{1, 3, 3, 2});
+  one("conv", [](auto& x) { return im::gaussian_blur(x, {3, 2}, {1.0, 0.5}); }, Shape{3, 3, 1});
+  one("conv", [](auto& x) { return im::sobel_edges(x); }, Shape{1, 3, 3, 1});
+  cs.push_back({"conv", [](const std::vector<Tensor>& x) { return im::ssim(x[0], x[1], {.filter_size = 3}); },
+                {Input{Shape{4, 4, 1}, 0, 1}, Input{Shape{4, 4, 1}, 0, 1}}});
+  // map_coordinates: through the values and the coordinates (away from integer ones).
+  Tensor coords = core::constant(std::vector<double>{0.3, 1.6, -0.7, 2.2, 0.4, 1.3, 3.6, -0.2}, Shape{2, 4});
+  for (std::string mode : {"constant", "reflect"})
+    cs.push_back({"gather", [=](const std::vector<Tensor>& x) { return im::map_coordinates(x[0], ops::add(coords, x[1]), 1, mode); },
+                  {Input{Shape{3, 4}}, Input{Shape{2, 4}, -0.05, 0.05}}});
+  Tensor pts = core::constant(std::vector<float>{0, 0, 3, 0, 0, 2, 3, 2}, Shape{4, 2});
+  Tensor moved = core::constant(std::vector<float>{0.2f, 0.1f, 2.7f, 0.3f, 0.1f, 1.8f, 3.1f, 2.2f}, Shape{4, 2});
+  cs.push_back({"gather", [=](const std::vector<Tensor>& x) { return im::perspective_transform(x[0], x[1], x[2]); },
+                {Input{Shape{1, 3, 4, 1}}, Input{{}, 0, 0, false, pts}, Input{{}, 0, 0, false, moved}}});
+  one("matmul", [](auto& x) { return im::scale_and_translate(x, {1, 5, 2, 1}, {1.7, 0.6}, {0.2, -0.1}, {1, 2}, "cubic"); },
+      Shape{1, 3, 3, 1});
+  one("gather", [](auto& x) { return im::elastic_transform(x, {.alpha = 1.0, .sigma = 1.0, .seed = 3}); }, Shape{3, 4, 1});
+  return cs;
+}
+
+// keras.ops's functional control flow (core/functional_ops.h) that also differentiates when
+// traced (the loops are while_loops: their eager gradients are in test_functional_ops.cpp).
+std::vector<Case> functional_cases() {
+  std::vector<Case> cs;
+  std::vector<std::function<ops::Tensors(const ops::Tensors&)>> branches = {
+      [](const ops::Tensors& x) { return ops::Tensors{ops::sin(x[0])}; },
+      [](const ops::Tensors& x) { return ops::Tensors{ops::multiply(x[0], x[0])}; }};
+  for (int i : {0, 1})  // (an eager cond runs the branch itself: its ops' rules run)
+    cs.push_back({i == 0 ? "sin" : "multiply",
+                  [=](const std::vector<Tensor>& x) { return ops::switch_(core::constant(i), branches, {x[0]})[0]; },
+                  {Input{Shape{3}}}});
+  cs.push_back({"concatenate", [](const std::vector<Tensor>& x) {
+                  return ops::associative_scan([](const Tensor& a, const Tensor& b) { return ops::multiply(a, b); }, x[0], true, 1);
+                }, {Input{Shape{2, 5}}}});
+  cs.push_back({"sin", [](const std::vector<Tensor>& x) {
+                  auto f = [](const ops::Tensors& p) { return ops::Tensors{ops::multiply(ops::sin(p[0]), p[1])}; };
+                  return ops::jvp(f, {x[0], x[1]}, {x[2], x[1]}).tangents_out[0];
+                }, {Input{Shape{3}}, Input{Shape{3}}, Input{Shape{3}}}});
+  return cs;
+}
+
 std::vector<Case> all_first_order_cases() {
   std::vector<Case> all;
   for (auto fam : {unary_cases, binary_cases, reduce_cases, matmul_cases, nn_cases, shape_cases, control_flow_cases,
@@ -600,6 +707,9 @@ std::vector<Case> all_first_order_cases() {
     for (auto& c : fam()) all.push_back(c);
   for (auto& c : einsum_cases()) all.push_back(c);
   for (auto& c : complex_cases()) all.push_back(c);
+  for (auto& c : ops_nn_cases()) all.push_back(c);
+  for (auto& c : functional_cases()) all.push_back(c);
+  for (auto& c : image_more_cases()) all.push_back(c);
   return all;
 }
 

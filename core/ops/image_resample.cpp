@@ -1,0 +1,149 @@
+// image_resample.cpp - keras.ops.image.scale_and_translate (weight matrices per axis,
+// applied with tensordot, as Keras's TensorFlow backend) and elastic_transform (blurred
+// random displacements sampled with map_coordinates), core/image_ops_more.h.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <string>
+
+#include "core/dispatch.h"
+#include "core/image_ops_more.h"
+#include "core/ops.h"
+
+namespace core::ops::image {
+namespace {
+
+double kernel_value(const std::string& method, double x) {
+  if (method == "linear") return std::max(0.0, 1.0 - std::fabs(x));
+  if (method == "cubic") {  // Keys, a = -0.5 (x >= 0 here)
+    if (x >= 2.0) return 0.0;
+    if (x >= 1.0) return ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0;
+    return ((1.5 * x - 2.5) * x) * x + 1.0;
+  }
+  const double radius = method == "lanczos3" ? 3.0 : 5.0;
+  if (x > radius) return 0.0;
+  if (x <= 1e-3) return 1.0;
+  const double pi = std::numbers::pi;
+  return radius * std::sin(pi * x) * std::sin(pi * x / radius) / (pi * pi * x * x);
+}
+
+// (input_size, output_size) weights of one axis.
+std::vector<double> weight_matrix(int64_t in, int64_t out, double scale, double translation, const std::string& method,
+                                  bool antialias) {
+  const double inv = 1.0 / scale, kscale = antialias ? std::max(inv, 1.0) : 1.0;
+  std::vector<double> w(static_cast<size_t>(in * out), 0.0);
+  const double tiny = 1000.0 * double(std::numeric_limits<float>::epsilon());
+  for (int64_t o = 0; o < out; ++o) {
+    const double sample = (double(o) + 0.5) * inv - translation * inv - 0.5;
+    double total = 0;
+    for (int64_t i = 0; i < in; ++i) {
+      double v = kernel_value(method, std::fabs(sample - double(i)) / kscale);
+      w[size_t(i * out + o)] = v;
+      total += v;
+    }
+    const bool inside = sample >= -0.5 && sample <= double(in) - 0.5;
+    for (int64_t i = 0; i < in; ++i) {
+      double& v = w[size_t(i * out + o)];
+      v = inside && std::fabs(total) > tiny ? v / total : 0.0;
+    }
+  }
+  return w;
+}
+
+}  // namespace
+
+Tensor scale_and_translate(const Tensor& images, const std::vector<int64_t>& output_shape,
+                           const std::vector<double>& scale, const std::vector<double>& translation,
+                           const std::vector<int64_t>& spatial_dims, const std::string& method, bool antialias) {
+  const std::string op = "scale_and_translate";
+  if (!images.defined()) throw_invalid(op + ": `images` is an undefined tensor");
+  std::string kernel;
+  if (method == "linear" || method == "bilinear" || method == "trilinear" || method == "triangle") kernel = "linear";
+  else if (method == "cubic" || method == "bicubic" || method == "tricubic") kernel = "cubic";
+  else if (method == "lanczos3" || method == "lanczos5") kernel = method;
+  else
+    throw_invalid(op + ": invalid method \"" + method +
+                  "\" (expected linear, bilinear, trilinear, triangle, cubic, bicubic, tricubic, lanczos3, lanczos5)");
+  if (int64_t(output_shape.size()) != images.rank())
+    throw_invalid(op + ": expected output_shape of rank " + std::to_string(images.rank()) + " (images.shape=" +
+                  images.shape().str() + "), but received " + std::to_string(output_shape.size()) + " values");
+  if (scale.size() != spatial_dims.size() || translation.size() != spatial_dims.size())
+    throw_invalid(op + ": expected one scale and one translation per spatial dim (" +
+                  std::to_string(spatial_dims.size()) + "), but received " + std::to_string(scale.size()) + " and " +
+                  std::to_string(translation.size()));
+  if (images.dtype() == DType::bool_) throw_invalid(op + ": expected numeric images, but received bool");
+  const bool integer = !is_floating(images.dtype());
+  Tensor out = integer ? cast(images, DType::float32) : images;
+  for (size_t k = 0; k < spatial_dims.size(); ++k) {
+    const int64_t d = normalize_axis(spatial_dims[k], images.rank(), op.c_str());
+    if (scale[k] == 0 || !std::isfinite(scale[k]) || output_shape[size_t(d)] < 0)
+      throw_invalid(op + ": expected finite non-zero scales and output sizes >= 0, but received scale " +
+                    std::to_string(scale[k]) + " for output size " + std::to_string(output_shape[size_t(d)]));
+    const int64_t m = out.shape()[d], n = output_shape[size_t(d)];
+    std::vector<double> w = weight_matrix(m, n, scale[k], translation[k], kernel, antialias);
+    Tensor wt = from_buffer(w.data(), DType::float64, Shape{m, n}, out.dtype());
+    out = tensordot(out, wt, {d}, {0});  // the new axis is last: move it back to d
+    Axes perm;
+    for (int64_t a = 0; a < out.rank() - 1; ++a) {
+      if (a == d) perm.push_back(out.rank() - 1);
+      perm.push_back(a);
+    }
+    if (d == out.rank() - 1) perm.push_back(out.rank() - 1);
+    out = transpose(out, perm);
+  }
+  if (integer) {
+    out = maximum(minimum(round(out), cast(max(images), DType::float32)), cast(min(images), DType::float32));
+    out = cast(out, images.dtype());
+  }
+  return out;
+}
+
+Tensor elastic_transform(const Tensor& images, const ElasticTransformOptions& o) {
+  const std::string op = "elastic_transform";
+  if (!images.defined() || (images.rank() != 3 && images.rank() != 4))
+    throw_invalid(op + ": expected images of rank 3 (single image) or 4 (batch of images), but received " +
+                  (images.defined() ? "shape " + images.shape().str() : std::string("an undefined tensor")));
+  if (!is_floating(images.dtype()))
+    throw_invalid(op + ": expected floating images, but received " + std::string(dtype_name(images.dtype())));
+  if (o.interpolation != "bilinear" && o.interpolation != "nearest")
+    throw_invalid(op + ": expected interpolation \"bilinear\" or \"nearest\", but received \"" + o.interpolation + "\"");
+  if (!(o.sigma > 0)) throw_invalid(op + ": expected sigma > 0, but received " + std::to_string(o.sigma));
+  const bool first = o.data_format == "channels_first";
+  if (!first && o.data_format != "channels_last")
+    throw_invalid(op + ": expected data_format \"channels_last\" or \"channels_first\", but received \"" +
+                  o.data_format + "\"");
+  Tensor x = images.rank() == 3 ? expand_dims(images, 0) : images;
+  if (first) x = transpose(x, {0, 2, 3, 1});
+  const int64_t b = x.shape()[0], h = x.shape()[1], w = x.shape()[2], c = x.shape()[3];
+  const int64_t k = (6 * int64_t(o.sigma)) | 1;
+  RandomOptions r{.dtype = x.dtype(), .seed = o.seed};
+  if (o.seed < 0) r.seed = -1;
+  Tensor fx = random_normal({b, h, w, 1}, r);
+  if (o.seed >= 0) r.seed = o.seed + 1;  // the y field: another stream
+  Tensor fy = random_normal({b, h, w, 1}, r);
+  auto field = [&](const Tensor& f) {
+    Tensor blurred = gaussian_blur(multiply(f, scalar_like(f, o.sigma)), {k, k}, {o.sigma, o.sigma});
+    return multiply(reshape(blurred, {b, h, w}), scalar_like(f, o.alpha));
+  };
+  Tensor dx = field(fx), dy = field(fy);
+  Tensor cols = reshape(cast(range(int64_t{0}, w), x.dtype()), {1, 1, w});
+  Tensor rows = reshape(cast(range(int64_t{0}, h), x.dtype()), {1, h, 1});
+  Tensor px = add(cols, dx), py = add(rows, dy);  // (b, h, w)
+  const int64_t order = o.interpolation == "nearest" ? 0 : 1;
+  std::vector<Tensor> per_image;
+  for (int64_t i = 0; i < b; ++i) {
+    Tensor coords = stack({reshape(slice(py, {i, 0, 0}, {1, h, w}), {h, w}), reshape(slice(px, {i, 0, 0}, {1, h, w}), {h, w})}, 0);
+    std::vector<Tensor> channels;
+    for (int64_t ch = 0; ch < c; ++ch) {
+      Tensor plane = reshape(slice(x, {i, 0, 0, ch}, {1, h, w, 1}), {h, w});
+      channels.push_back(map_coordinates(plane, coords, order, o.fill_mode, o.fill_value));
+    }
+    per_image.push_back(stack(channels, -1));
+  }
+  Tensor y = stack(per_image, 0);
+  if (first) y = transpose(y, {0, 3, 1, 2});
+  return images.rank() == 3 ? squeeze(y, {0}) : y;
+}
+
+}  // namespace core::ops::image
