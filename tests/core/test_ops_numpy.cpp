@@ -171,6 +171,14 @@ TEST_CASE("ops numpy: products match Keras") {
   same(ops::cross(ops::slice(a, {0, 0}, {2, 2}), c), "cross_23");
 }
 
+TEST_CASE("ops numpy: NaN and infinities as Keras") {
+  Tensor x = fx("in_xnan");
+  same(ops::diff(x), "diff_nan");
+  same(ops::kron(x, core::constant({2.0, -1.0})), "kron_nan");
+  same(ops::select({x > 2.0, x < 2.0}, {x, -x}, 7.0), "select_nan");
+  same(ops::pad(x, {{2, 2}}, "reflect"), "pad_reflect_nan");
+}
+
 TEST_CASE("ops numpy: dtypes, saturate_cast and view match Keras") {
   same(ops::saturate_cast(core::constant({300.0, -5.0, 2.7, 255.4}), DType::uint8), "saturate_u8");
   same(ops::saturate_cast(core::constant(std::vector<double>{3e9, -3e9, 7.9}), DType::int32), "saturate_i32");

@@ -133,6 +133,14 @@ put("cross_axes", ops.cross(c3a.T, c3b, axisa=0, axisc=0))
 put("cross_2d", ops.cross(c3a[:, :2], c3b[:, :2]))
 put("cross_23", ops.cross(c3a[:, :2], c3b))
 
+# NaN and infinities pass through as NumPy's arithmetic says
+xnan = np.array([1.0, np.nan, 3.0, np.inf, -np.inf], "float32")
+out["in_xnan"] = xnan
+put("diff_nan", ops.diff(xnan))
+put("kron_nan", ops.kron(xnan, np.array([2.0, -1.0], "float32")))
+put("select_nan", ops.select([xnan > 2, xnan < 2], [xnan, -xnan], default=7.0))
+put("pad_reflect_nan", ops.pad(xnan, [[2, 2]], mode="reflect"))
+
 # dtypes and casts
 put("saturate_u8", ops.saturate_cast(np.array([300.0, -5.0, 2.7, 255.4], "float32"), "uint8"))
 put("saturate_i32", ops.saturate_cast(np.array([3e9, -3e9, 7.9], "float64"), "int32"))
