@@ -131,7 +131,7 @@ void collect(const T& arg, std::vector<Tensor>& tensors, std::string& sig) {
   if constexpr (std::is_same_v<U, Tensor>) {
     tensors.push_back(arg);
     sig += tensor_signature(arg);
-  } else if constexpr (std::is_same_v<U, std::vector<Tensor>>) {
+  } else if constexpr (std::is_base_of_v<std::vector<Tensor>, U>) {
     sig.append("[").append(std::to_string(arg.size()));
     for (const Tensor& t : arg) {
       tensors.push_back(t);
@@ -157,7 +157,7 @@ decltype(auto) substitute(T&& arg, const std::vector<Tensor>& traced, size_t& i)
   using U = bare_t<T>;
   if constexpr (std::is_same_v<U, Tensor>) {
     return Tensor(traced[i++]);
-  } else if constexpr (std::is_same_v<U, std::vector<Tensor>>) {
+  } else if constexpr (std::is_base_of_v<std::vector<Tensor>, U>) {
     std::vector<Tensor> v(traced.begin() + std::ptrdiff_t(i), traced.begin() + std::ptrdiff_t(i + arg.size()));
     i += arg.size();
     return v;
@@ -172,7 +172,7 @@ template <class R>
 std::vector<Tensor> flatten(R&& r) {
   using U = bare_t<R>;
   if constexpr (std::is_same_v<U, Tensor>) return {r};
-  else if constexpr (std::is_same_v<U, std::vector<Tensor>>) return r;
+  else if constexpr (std::is_base_of_v<std::vector<Tensor>, U>) return std::vector<Tensor>(r);  // a layer's Tensors too
   else static_assert(sizeof(U) == 0, "core::function callables must return Tensor, std::vector<Tensor> or void");
 }
 }  // namespace detail

@@ -192,8 +192,7 @@ Tensor squeeze(const Tensor& x, const Axes& axes = {});  // empty = every size-1
 Tensor concat(const std::vector<Tensor>& xs, int64_t axis = 0);
 Tensor stack(const std::vector<Tensor>& xs, int64_t axis = 0);
 std::vector<Tensor> unstack(const Tensor& x, int64_t axis = 0);
-std::vector<Tensor> split(const Tensor& x, int64_t num, int64_t axis = 0);
-std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& sizes, int64_t axis = 0);
+// split and split_sizes: core/ops_numpy.h.
 // tf.slice: size -1 means "to the end".
 Tensor slice(const Tensor& x, const std::vector<int64_t>& begin, const std::vector<int64_t>& size);
 // Python-style x[b0:e0:s0, ...]: negative indices count from the end, out-of-range
@@ -297,3 +296,4 @@ int get_num_threads();
 #include "core/ops_complex.h"  // complex dtypes, FFT, eig
 #include "core/ops_nn.h"  // the rest of keras.ops.nn (losses, normalizations, attention, ...)
 #include "core/functional_ops.h"  // scan, fori_loop, map, switch_, associative_scan, jvp, ...
+#include "core/ops_numpy.h"  // creation, shape manipulation, indexing (keras.ops.numpy)

@@ -12,6 +12,7 @@
 #include <limits>
 #include <memory>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -24,6 +25,7 @@
 namespace core {
 
 class TensorImpl;
+struct Index;  // an item of x[{...}] (defined below)
 
 // Memory for a tensor could not be had: the message names the tensor (or the op, or the
 // weight), its shape and dtype, the bytes requested and the device. A std::bad_alloc, so
@@ -91,6 +93,12 @@ class Tensor {
     return std::vector<T>(p, p + h.size());
   }
 
+  // Python's x[...] (keras.ops.get_item): x[{Slice(1, None), 0, NewAxis, Ellipsis}],
+  // x[2], x[mask] (a bool tensor: eager only), x[indices] (an int tensor, gathered along
+  // the first axis). See ops::get_item (core/ops_numpy.h).
+  Tensor operator[](const Index& item) const;
+  Tensor operator[](std::initializer_list<Index> items) const;
+
   Tensor to(Device device) const;  // copy to another device (self if already there)
   Tensor cpu() const { return to(Device::cpu()); }
 
@@ -119,6 +127,39 @@ class Tensor {
 };
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t);
+
+// ---- indexing items (Python's slice, None / newaxis, Ellipsis) --------------------
+// None stands for Python's None: an open slice bound, or (as an index) a new axis.
+inline constexpr std::nullopt_t None = std::nullopt;
+// Python's slice(): Slice(stop), Slice(start, stop), Slice(start, stop, step); an
+// omitted or None bound is open. Slice() is `:`.
+struct Slice {
+  std::optional<int64_t> start, stop, step;
+  Slice() = default;
+  explicit Slice(std::optional<int64_t> stop_) : stop(stop_) {}
+  Slice(std::optional<int64_t> start_, std::optional<int64_t> stop_,
+        std::optional<int64_t> step_ = std::nullopt)
+      : start(start_), stop(stop_), step(step_) {}
+};
+struct NewAxisT {};
+inline constexpr NewAxisT NewAxis{};
+struct EllipsisT {};
+inline constexpr EllipsisT Ellipsis{};
+struct Index {
+  enum class Kind { integer, slice, new_axis, ellipsis, tensor };
+  template <class T>
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+  Index(T i) : kind(Kind::integer), value(static_cast<int64_t>(i)) {}  // NOLINT
+  Index(Slice s) : kind(Kind::slice), slice(s) {}                      // NOLINT
+  Index(NewAxisT) : kind(Kind::new_axis) {}                            // NOLINT
+  Index(std::nullopt_t) : kind(Kind::new_axis) {}                      // NOLINT
+  Index(EllipsisT) : kind(Kind::ellipsis) {}                           // NOLINT
+  Index(Tensor t) : kind(Kind::tensor), tensor(std::move(t)) {}        // NOLINT
+  Kind kind;
+  int64_t value = 0;
+  Slice slice;
+  Tensor tensor;
+};
 
 // The shape and dtype a tensor must have (tf.TensorSpec); where allowed, a dimension of
 // -1 accepts any size (the batch axis of an exported function's signature).

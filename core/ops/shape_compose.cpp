@@ -1,6 +1,6 @@
 // shape_compose.cpp - the public functions of the data-movement ops (shape_ops.cpp holds
 // their checks, shapes and gradients), and the compositions built from them:
-// expand_dims, squeeze, stack, unstack, split, slice, reverse.
+// expand_dims, squeeze, stack, unstack, split (into equal parts), split_sizes, slice, reverse.
 #include <algorithm>
 #include <string>
 
@@ -152,27 +152,27 @@ std::vector<Tensor> split(const Tensor& x, int64_t num_splits, int64_t axis) {
   return out;
 }
 
-std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& sizes, int64_t axis) {
-  check_defined(x, "split");
-  if (x.rank() == 0) throw_invalid("split: cannot split a scalar (input shape ())");
-  axis = normalize_axis(axis, x.rank(), "split");
+std::vector<Tensor> split_sizes(const Tensor& x, const std::vector<int64_t>& sizes, int64_t axis) {
+  check_defined(x, "split_sizes");
+  if (x.rank() == 0) throw_invalid("split_sizes: cannot split a scalar (input shape ())");
+  axis = normalize_axis(axis, x.rank(), "split_sizes");
   const int64_t d = x.shape()[axis];
   std::vector<int64_t> sz = sizes;
   int64_t unknown = -1, total = 0;
   for (size_t i = 0; i < sz.size(); ++i) {
     if (sz[i] == -1) {
       if (unknown >= 0)
-        throw_invalid("split: only one size can be -1, but received sizes " + dims_str(sizes));
+        throw_invalid("split_sizes: only one size can be -1, but received sizes " + dims_str(sizes));
       unknown = static_cast<int64_t>(i);
     } else if (sz[i] < 0) {
-      throw_invalid("split: expected sizes >= 0 or -1, but received sizes " + dims_str(sizes));
+      throw_invalid("split_sizes: expected sizes >= 0 or -1, but received sizes " + dims_str(sizes));
     } else if (__builtin_add_overflow(total, sz[i], &total)) {
       total = d + 1;  // certainly too large
     }
   }
   if (unknown >= 0 && total <= d) sz[static_cast<size_t>(unknown)] = d - total, total = d;
   if (total != d || sz.empty())
-    throw_invalid("split: expected sizes " + dims_str(sizes) + " to sum to " + num(d) +
+    throw_invalid("split_sizes: expected sizes " + dims_str(sizes) + " to sum to " + num(d) +
                   ", the size of axis " + num(axis) + " of the input with shape " +
                   x.shape().str());
   std::vector<Tensor> out;

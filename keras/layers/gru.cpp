@@ -29,7 +29,7 @@ std::vector<Tensor> GRUCellLayer::step(const Tensor& x, const std::vector<Tensor
     Tensor r = o_.recurrent_activation(ops::add(xg[1], rg[1]));
     hh = o_.activation(ops::add(xg[2], ops::multiply(r, rg[2])));
   } else {
-    std::vector<Tensor> rk = ops::split(recurrent_kernel, std::vector<int64_t>{2 * units_, units_}, 1);
+    std::vector<Tensor> rk = ops::split_sizes(recurrent_kernel, {2 * units_, units_}, 1);
     std::vector<Tensor> rg = ops::split(ops::matmul(hd, rk[0]), 2, 1);
     z = o_.recurrent_activation(ops::add(xg[0], rg[0]));
     Tensor r = o_.recurrent_activation(ops::add(xg[1], rg[1]));

@@ -116,7 +116,7 @@ struct TrainingScope {
 };
 }  // namespace
 
-std::vector<Tensor> Layer::operator()(const std::vector<Tensor>& xs, const CallArgs& args) {
+Tensors Layer::operator()(const std::vector<Tensor>& xs, const CallArgs& args) {
   std::vector<ShapeSpec> shapes;
   for (size_t i = 0; i < xs.size(); ++i) {
     if (!xs[i].defined())
@@ -208,6 +208,13 @@ KerasTensor Layer::operator()(const KerasTensor& x, const CallArgs& args) {
 namespace {
 thread_local const std::vector<KerasTensor>* t_symbolic_inputs = nullptr;
 thread_local const CallArgs* t_symbolic_args = nullptr;  // the keyword arguments of that call
+}
+
+const Tensor& Tensors::single() const {
+  if (size() != 1)
+    throw std::invalid_argument("Tensors: expected the single output of a layer, but the call has " +
+                                std::to_string(size()) + " outputs (index them)");
+  return front();
 }
 
 const KerasTensor& KerasTensors::single() const {

@@ -67,6 +67,20 @@ class KerasTensor {
   std::shared_ptr<Impl> impl_;
 };
 
+// What a layer (a merge layer, a model) called on a list of tensors returns: its outputs,
+// which read as a Tensor too when there is exactly one (Keras returns the tensor itself:
+// `Tensor y = keras::layers::Add()({a, b});`, `Tensor y = model({a, b});`); with several,
+// index them.
+class Tensors : public std::vector<Tensor> {
+ public:
+  using std::vector<Tensor>::vector;
+  Tensors(std::vector<Tensor> v) : std::vector<Tensor>(std::move(v)) {}  // NOLINT
+  const Tensor& single() const;  // throws std::invalid_argument unless there is exactly one
+  operator const Tensor&() const { return single(); }  // NOLINT
+  const Shape& shape() const { return single().shape(); }
+  DType dtype() const { return single().dtype(); }
+};
+
 // The outputs of a symbolic call: a list that also acts as its single element when
 // the layer has one output (so `Dense(1)(Concatenate()({a, b}))` reads like Keras).
 class KerasTensors : public std::vector<KerasTensor> {
@@ -204,11 +218,11 @@ class Layer : public std::enable_shared_from_this<Layer> {
   Tensor operator()(const Tensor& x) { return (*this)(x, CallArgs{}); }
   Tensor operator()(const Tensor& x, bool training) { return (*this)(x, CallArgs{.training = training}); }
   Tensor operator()(const Tensor& x, const CallArgs& args);
-  std::vector<Tensor> operator()(const std::vector<Tensor>& xs) { return (*this)(xs, CallArgs{}); }
-  std::vector<Tensor> operator()(const std::vector<Tensor>& xs, bool training) {
+  Tensors operator()(const std::vector<Tensor>& xs) { return (*this)(xs, CallArgs{}); }
+  Tensors operator()(const std::vector<Tensor>& xs, bool training) {
     return (*this)(xs, CallArgs{.training = training});
   }
-  std::vector<Tensor> operator()(const std::vector<Tensor>& xs, const CallArgs& args);
+  Tensors operator()(const std::vector<Tensor>& xs, const CallArgs& args);
   KerasTensor operator()(const KerasTensor& x, const CallArgs& args = {});
   KerasTensors operator()(const std::vector<KerasTensor>& xs, const CallArgs& args = {});
 

@@ -700,6 +700,51 @@ std::vector<Case> functional_cases() {
   return cs;
 }
 
+// keras.ops's shape manipulation, indexing and products (core/ops_numpy.h): compositions
+// whose primitives' rules must carry the gradient through (labels: a primitive that runs).
+std::vector<Case> numpy_shape_cases() {
+  using core::None;
+  using core::Slice;
+  std::vector<Case> cs;
+  auto one = [&](std::string label, std::function<Tensor(const Tensor&)> f, Shape s) {
+    cs.push_back({label, [f](const std::vector<Tensor>& x) { return f(x[0]); }, {Input{s}}});
+  };
+  auto two = [&](std::string label, std::function<Tensor(const Tensor&, const Tensor&)> f, Shape a, Shape b) {
+    cs.push_back({label, [f](const std::vector<Tensor>& x) { return f(x[0], x[1]); }, {Input{a}, Input{b}}});
+  };
+  one("strided_slice", [](const Tensor& x) { return ops::diff(x, 2, 0); }, Shape{4, 2});
+  one("concatenate", [](const Tensor& x) { return ops::roll(x, 2, 1); }, Shape{2, 3});
+  one("concatenate", [](const Tensor& x) { return ops::roll(x, -1); }, Shape{2, 3});
+  one("tile", [](const Tensor& x) { return ops::repeat(x, 2, 0); }, Shape{3, 2});
+  one("gather", [](const Tensor& x) { return ops::repeat(x, std::vector<int64_t>{2, 0, 1}); }, Shape{3});
+  one("transpose", [](const Tensor& x) { return ops::rot90(x, 1); }, Shape{2, 3});
+  one("transpose", [](const Tensor& x) { return ops::moveaxis(x, 0, -1); }, Shape{2, 3, 2});
+  one("where", [](const Tensor& x) { return ops::triu(x, -1); }, Shape{3, 3});
+  one("concatenate", [](const Tensor& x) { return ops::pad(x, {{2, 1}, {1, 2}}, "reflect"); }, Shape{3, 4});
+  one("concatenate", [](const Tensor& x) { return ops::pad(x, {{0, 2}, {3, 1}}, "symmetric"); }, Shape{2, 3});
+  one("multiply", [](const Tensor& x) { return ops::vander(x, 4); }, Shape{3});
+  one("gather", [](const Tensor& x) { return ops::take(x, core::constant({-1, 0, 4}), std::nullopt); }, Shape{2, 3});
+  one("gather", [](const Tensor& x) { return x[{Slice(), core::constant({2, 0, 2})}]; }, Shape{2, 3});
+  one("strided_slice", [](const Tensor& x) { return x[{Slice(1, None), 0, None, Slice(None, None, -2)}]; },
+      Shape{3, 2, 4});
+  one("transpose", [](const Tensor& x) { return ops::rearrange(x, "a (b c) -> c (a b)", {{"c", 2}}); }, Shape{2, 4});
+  two("multiply", [](const Tensor& a, const Tensor& b) { return ops::kron(a, b); }, Shape{2, 2}, Shape{2, 3});
+  two("matmul", [](const Tensor& a, const Tensor& b) { return ops::inner(a, b); }, Shape{2, 3}, Shape{4, 3});
+  two("matmul", [](const Tensor& a, const Tensor& b) { return ops::dot(a, b); }, Shape{2, 2, 3}, Shape{3});
+  two("matmul", [](const Tensor& a, const Tensor& b) { return ops::vdot(a, b); }, Shape{2, 3}, Shape{3, 2});
+  two("subtract", [](const Tensor& a, const Tensor& b) { return ops::cross(a, b); }, Shape{2, 3}, Shape{2, 3});
+  two("subtract", [](const Tensor& a, const Tensor& b) { return ops::cross(a, b); }, Shape{2}, Shape{3});
+  two("broadcast_to", [](const Tensor& a, const Tensor& b) {
+        auto g = ops::meshgrid({a, b});
+        return ops::add(g[0], ops::square(g[1]));
+      }, Shape{3}, Shape{2});
+  two("where", [](const Tensor& a, const Tensor& b) {
+        return ops::select({ops::greater(a, b), ops::less(a, ops::scalar_like(a, -1.0))}, {a, b}, 0.5);
+      }, Shape{2, 3}, Shape{2, 3});
+  two("concatenate", [](const Tensor& a, const Tensor& b) { return ops::append(a, b); }, Shape{2, 2}, Shape{3});
+  return cs;
+}
+
 std::vector<Case> all_first_order_cases() {
   std::vector<Case> all;
   for (auto fam : {unary_cases, binary_cases, reduce_cases, matmul_cases, nn_cases, shape_cases, control_flow_cases,
@@ -710,6 +755,7 @@ std::vector<Case> all_first_order_cases() {
   for (auto& c : ops_nn_cases()) all.push_back(c);
   for (auto& c : functional_cases()) all.push_back(c);
   for (auto& c : image_more_cases()) all.push_back(c);
+  for (auto& c : numpy_shape_cases()) all.push_back(c);
   return all;
 }
 

@@ -444,7 +444,7 @@ TEST_CASE("stack and unstack are inverses") {
                    "unstack: cannot unstack a scalar");
 }
 
-TEST_CASE("split: equal parts or given sizes") {
+TEST_CASE("split and split_sizes: equal parts or given sizes") {
   for (DType dt : kAll) {
     CAPTURE(std::string(core::dtype_name(dt)));
     Tensor x = sample({6, 4}, dt);
@@ -457,7 +457,7 @@ TEST_CASE("split: equal parts or given sizes") {
                      return xv[static_cast<size_t>((i[0] + 2 * k) * 4 + i[1])];
                    }), 0);
     }
-    auto by = ops::split(x, std::vector<int64_t>{1, -1, 0}, -1);
+    auto by = ops::split_sizes(x, std::vector<int64_t>{1, -1, 0}, -1);
     REQUIRE(by.size() == 3);
     CHECK(by[0].shape() == Shape{6, 1});
     CHECK(by[1].shape() == Shape{6, 3});
@@ -472,15 +472,15 @@ TEST_CASE("split: equal parts or given sizes") {
                    "split: cannot split axis 0 of size 7 into 3 equal parts (input shape (7, 2))");
   CHECK_THROWS_MSG(ops::split(x, 0), std::invalid_argument,
                    "split: expected the number of splits to be >= 1, but received 0");
-  CHECK_THROWS_MSG(ops::split(x, std::vector<int64_t>{2, 3}), std::invalid_argument,
-                   "split: expected sizes (2, 3) to sum to 7, the size of axis 0 of the input with "
+  CHECK_THROWS_MSG(ops::split_sizes(x, std::vector<int64_t>{2, 3}), std::invalid_argument,
+                   "split_sizes: expected sizes (2, 3) to sum to 7, the size of axis 0 of the input with "
                    "shape (7, 2)");
-  CHECK_THROWS_MSG(ops::split(x, std::vector<int64_t>{-1, -1}), std::invalid_argument,
-                   "split: only one size can be -1, but received sizes (-1, -1)");
-  CHECK_THROWS_MSG(ops::split(x, std::vector<int64_t>{8, -1}), std::invalid_argument,
+  CHECK_THROWS_MSG(ops::split_sizes(x, std::vector<int64_t>{-1, -1}), std::invalid_argument,
+                   "split_sizes: only one size can be -1, but received sizes (-1, -1)");
+  CHECK_THROWS_MSG(ops::split_sizes(x, std::vector<int64_t>{8, -1}), std::invalid_argument,
                    "to sum to 7");
-  CHECK_THROWS_MSG(ops::split(x, std::vector<int64_t>{9, -2}), std::invalid_argument,
-                   "split: expected sizes >= 0 or -1");
+  CHECK_THROWS_MSG(ops::split_sizes(x, std::vector<int64_t>{9, -2}), std::invalid_argument,
+                   "split_sizes: expected sizes >= 0 or -1");
   CHECK_THROWS_MSG(ops::split(x, 1, 2), std::invalid_argument, "split: axis 2 is out of bounds");
 }
 
