@@ -24,6 +24,8 @@ void ensure_initialized() {
     define_conv_ops();
     define_fused_matmul_ops();
     define_linalg_ops();
+    define_math_unary_ops();
+    define_math_binary_ops();
     define_arities();
     register_cpu_kernels();
   });
@@ -46,6 +48,7 @@ void register_cpu_kernels() {
   register_cpu_pool_kernels();
   register_cpu_linalg_solve_kernels();
   register_cpu_linalg_decomp_kernels();
+  register_cpu_math_kernels();
 }
 
 }  // namespace core

@@ -44,4 +44,8 @@ void register_cpu_kernels();
 void define_linalg_ops();
 void register_cpu_linalg_solve_kernels();
 void register_cpu_linalg_decomp_kernels();
+// elementwise math of keras.ops (core/ops/math_*.cpp, core/cpu/math.cpp)
+void define_math_unary_ops();
+void define_math_binary_ops();
+void register_cpu_math_kernels();
 }  // namespace core

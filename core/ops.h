@@ -294,3 +294,4 @@ int get_num_threads();
 }  // namespace core
 
 #include "core/linalg.h"  // linear algebra (keras.ops.linalg)
+#include "core/ops_math.h"  // elementwise math and activations

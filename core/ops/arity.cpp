@@ -39,6 +39,7 @@ void define_arities() {
   set(OpId::CtcLoss, 4, 5);
   set(OpId::Solve, 2, 2);
   set(OpId::SolveTriangular, 2, 2);
+  for (int i = int(OpId::Arctan2); i <= int(OpId::Lcm); ++i) set(OpId(i), 2, 2);  // ops_math.h
 }
 
 }  // namespace core
