@@ -1,8 +1,9 @@
 // math.cpp - CPU kernels of the elementwise math ops of core/ops_math.h (core/ops.def's
-// "elementwise math" block): float functions of the C library (erf, cbrt, the inverse
-// trig and hyperbolic functions, ...), erfinv and the Bessel functions, signbit, and the
-// binary float and integer (bitwise, gcd, lcm) ops. Raw pointers, one loop per op, split
-// over the thread pool; binary ops read their operands through broadcast strides.
+// "elementwise math" block): the vector kernels of the active ISA where xsimd has the
+// function (erf, cbrt, the inverse trig and hyperbolic functions, ...; core/cpu/simd/
+// math.cpp), scalar loops for erfinv, the Bessel functions and tan, signbit, and the binary
+// float and integer (bitwise, gcd, lcm) ops. Raw pointers, split over the thread pool;
+// binary ops read their operands through broadcast strides.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -11,6 +12,8 @@
 #include <type_traits>
 
 #include "core/cpu/broadcast.h"
+#include "core/cpu/isa.h"
+#include "core/cpu/math_vec.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 #include "core/init.h"
@@ -27,9 +30,11 @@ void map(const T* x, R* y, int64_t n, F f) {
   parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) { map_range(x + b, y + b, e - b, f); });
 }
 
-// erfinv(y): a first guess good to ~2e-3 (Winitzki's closed form), then Newton steps on
-// erf(x) = y, or on erfc(x) = 1 - y for |y| > 0.5 (1 - y is exact there, so the steps keep
-// full relative precision as y nears 1).
+// erfinv(y): a first guess good to ~2e-3 (Winitzki's closed form), then Halley steps on
+// erf(x) = y (cubic convergence: two reach double precision, a third confirms), with the
+// residual taken from erfc(x) - (1 - y) for |y| > 0.5 (1 - y is exact there, so the steps
+// keep full relative precision as y nears 1). erf'' = -2x erf', so a Halley step is
+// x -= r / (erf'(x) + x r).
 double erfinv(double y) {
   if (std::isnan(y) || y < -1 || y > 1) return std::numeric_limits<double>::quiet_NaN();
   if (y == 1) return std::numeric_limits<double>::infinity();
@@ -40,11 +45,13 @@ double erfinv(double y) {
   const double t = 2 / (M_PI * k) + l / 2;
   double x = std::sqrt(std::sqrt(t * t - l / k) - t);
   const double two_over_sqrt_pi = 1.1283791670955126;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 3; ++i) {
     const double d = two_over_sqrt_pi * std::exp(-x * x);
     if (d == 0) break;
     const double r = a > 0.5 ? -(std::erfc(x) - (1 - a)) : std::erf(x) - a;
-    x -= r / d;
+    const double step = r / (d + x * r);
+    x -= step;
+    if (std::fabs(step) <= 1e-17 * x) break;
   }
   return s * x;
 }
@@ -85,28 +92,61 @@ double bessel_i(int order, double x) {
 double bessel_i0(double x) { return bessel_i(0, x); }
 double bessel_i1(double x) { return bessel_i(1, x); }
 
+// The vector kernels of the active ISA (core/cpu/simd/math.cpp), one table per ISA.
+const MathVecKernels& math_vec() {
+  auto make = [](void (*fill)(MathVecKernels&)) {
+    MathVecKernels k;
+    fill(k);
+    return k;
+  };
+  switch (isa_kernels().isa) {
+    case Isa::avx512: {
+      static const MathVecKernels t = make(avx512::fill_math);
+      return t;
+    }
+    case Isa::avx2: {
+      static const MathVecKernels t = make(avx2::fill_math);
+      return t;
+    }
+    case Isa::baseline: break;
+  }
+  static const MathVecKernels t = make(baseline::fill_math);
+  return t;
+}
+int vec_op(OpId op) {
+  switch (op) {
+    case OpId::Erf: return int(MathVecOp::Erf);
+    case OpId::Erfc: return int(MathVecOp::Erfc);
+    case OpId::Exp2: return int(MathVecOp::Exp2);
+    case OpId::Log2: return int(MathVecOp::Log2);
+    case OpId::Log10: return int(MathVecOp::Log10);
+    case OpId::Cbrt: return int(MathVecOp::Cbrt);
+    case OpId::Sinh: return int(MathVecOp::Sinh);
+    case OpId::Cosh: return int(MathVecOp::Cosh);
+    case OpId::Arcsin: return int(MathVecOp::Arcsin);
+    case OpId::Arccos: return int(MathVecOp::Arccos);
+    case OpId::Arctan: return int(MathVecOp::Arctan);
+    case OpId::Arcsinh: return int(MathVecOp::Arcsinh);
+    case OpId::Arccosh: return int(MathVecOp::Arccosh);
+    case OpId::Arctanh: return int(MathVecOp::Arctanh);
+    case OpId::Trunc: return int(MathVecOp::Trunc);
+    default: return -1;
+  }
+}
+
 template <class T>
 void float_kernel(OpId op, const T* x, T* y, int64_t n) {
+  if (const int v = vec_op(op); v >= 0) {
+    MathVecKernels::Fn<T> f;
+    if constexpr (sizeof(T) == 4) f = math_vec().f32[v];
+    else f = math_vec().f64[v];
+    return parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) { f(x + b, y + b, e - b); });
+  }
   switch (op) {
-    case OpId::Erf: return map(x, y, n, [](T v) { return std::erf(v); });
-    case OpId::Erfc: return map(x, y, n, [](T v) { return std::erfc(v); });
     case OpId::Erfinv: return map(x, y, n, [](T v) { return T(erfinv(double(v))); });
-    case OpId::Exp2: return map(x, y, n, [](T v) { return std::exp2(v); });
-    case OpId::Log2: return map(x, y, n, [](T v) { return std::log2(v); });
-    case OpId::Log10: return map(x, y, n, [](T v) { return std::log10(v); });
-    case OpId::Cbrt: return map(x, y, n, [](T v) { return std::cbrt(v); });
     case OpId::Tan: return map(x, y, n, [](T v) { return std::tan(v); });
-    case OpId::Sinh: return map(x, y, n, [](T v) { return std::sinh(v); });
-    case OpId::Cosh: return map(x, y, n, [](T v) { return std::cosh(v); });
-    case OpId::Arcsin: return map(x, y, n, [](T v) { return std::asin(v); });
-    case OpId::Arccos: return map(x, y, n, [](T v) { return std::acos(v); });
-    case OpId::Arctan: return map(x, y, n, [](T v) { return std::atan(v); });
-    case OpId::Arcsinh: return map(x, y, n, [](T v) { return std::asinh(v); });
-    case OpId::Arccosh: return map(x, y, n, [](T v) { return std::acosh(v); });
-    case OpId::Arctanh: return map(x, y, n, [](T v) { return std::atanh(v); });
     case OpId::I0: return map(x, y, n, [](T v) { return T(bessel_i0(double(v))); });
     case OpId::I1: return map(x, y, n, [](T v) { return T(bessel_i1(double(v))); });
-    case OpId::Trunc: return map(x, y, n, [](T v) { return std::trunc(v); });
     default: throw_invalid(std::string(op_name(op)) + ": no CPU kernel");
   }
 }
