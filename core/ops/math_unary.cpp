@@ -19,7 +19,10 @@ void infer_float(OpCall& c) {
   expect_dtype(c, c.in(0), "x", kFloatTypes);
   c.set_output(0, c.in(0).shape(), c.in(0).dtype());
 }
-void infer_signbit(OpCall& c) { c.set_output(0, c.in(0).shape(), DType::bool_); }
+void infer_signbit(OpCall& c) {
+  expect_dtype(c, c.in(0), "x", {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8, DType::bool_});
+  c.set_output(0, c.in(0).shape(), DType::bool_);
+}
 void infer_integer(OpCall& c) {
   expect_dtype(c, c.in(0), "x", kIntegerTypes);
   c.set_output(0, c.in(0).shape(), c.in(0).dtype());
