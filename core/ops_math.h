@@ -3,14 +3,15 @@
 //
 // Dtypes follow keras.ops on the TensorFlow backend (checked against Keras 3.15):
 // - the float functions (exp2, log2, log10, sinh, cosh, tan, arc*, sinc, fabs) take
-//   int and bool inputs as float32 (int64 too); cbrt, i0, deg2rad, rad2deg and hypot
-//   give float64 for int64 (Keras's own rule for these five);
+//   int and bool inputs as float32 (int64 too); cbrt, i0, deg2rad, rad2deg, hypot and
+//   heaviside give float64 for int64 (Keras's own rule for these six);
 // - erf, erfc and erfinv raise std::invalid_argument on integers (as keras.ops does);
 // - trunc and nan_to_num leave integers as they are; signbit, isinf, isneginf,
 //   isposinf give bool for every dtype;
 // - the bitwise ops, gcd and lcm take int32, int64 and uint8 only (equal dtypes);
 // - the activations take float32/float64 only.
-// Both operands of a binary op have the same dtype (TensorFlow's rule; see README).
+// Both operands of a binary op have the same dtype (TensorFlow's rule; see README), except
+// ldexp's integer exponent and logical_xor's operands (each taken as bool).
 // Kernels: core/cpu/math.cpp; op code: core/ops/math_unary.cpp, math_binary.cpp,
 // activations.cpp.
 #pragma once
@@ -68,7 +69,8 @@ Tensor logaddexp2(const Tensor& x1, const Tensor& x2);
 Tensor fmax(const Tensor& x1, const Tensor& x2);  // maximum that ignores a NaN operand
 Tensor fmin(const Tensor& x1, const Tensor& x2);
 Tensor fmod(const Tensor& x1, const Tensor& x2);  // the dividend's sign (C fmod)
-Tensor heaviside(const Tensor& x1, const Tensor& x2);  // 0 (x1 < 0), x2 (x1 == 0), 1
+// 0 where x1 < 0, 1 where x1 > 0, x2 elsewhere (x1 == 0, and NaN x1 as in keras.ops).
+Tensor heaviside(const Tensor& x1, const Tensor& x2);
 Tensor gcd(const Tensor& x1, const Tensor& x2);
 Tensor lcm(const Tensor& x1, const Tensor& x2);
 Tensor ldexp(const Tensor& x1, const Tensor& x2);  // x1 * 2^x2, x2 an integer tensor
@@ -76,8 +78,8 @@ Tensor nextafter(const Tensor& x1, const Tensor& x2);
 Tensor bitwise_and(const Tensor& x, const Tensor& y);
 Tensor bitwise_or(const Tensor& x, const Tensor& y);
 Tensor bitwise_xor(const Tensor& x, const Tensor& y);
-// Shifts by y bits; a shift outside [0, bits of the dtype) gives 0 (left) or the sign
-// fill (right), as TensorFlow.
+// Shifts by y bits; a shift outside [0, bits of the dtype) is clamped into it, as
+// TensorFlow does.
 Tensor bitwise_left_shift(const Tensor& x, const Tensor& y);
 Tensor bitwise_right_shift(const Tensor& x, const Tensor& y);
 Tensor left_shift(const Tensor& x, const Tensor& y);   // bitwise_left_shift
@@ -104,7 +106,7 @@ Tensor log_sigmoid(const Tensor& x);   // -softplus(-x)
 Tensor soft_shrink(const Tensor& x, double threshold = 0.5);
 Tensor sparse_plus(const Tensor& x);
 Tensor sparse_sigmoid(const Tensor& x);
-Tensor sparsemax(const Tensor& x, int64_t axis = -1);
+Tensor sparsemax(const Tensor& x, int64_t axis = -1);  // Keras's formula (see README)
 Tensor squareplus(const Tensor& x, double b = 4.0);
 Tensor swish(const Tensor& x);  // silu
 Tensor tanh_shrink(const Tensor& x);
