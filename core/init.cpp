@@ -25,6 +25,8 @@ void ensure_initialized() {
     define_fused_matmul_ops();
     define_linalg_ops();
     define_complex_ops();
+    define_math_unary_ops();
+    define_math_binary_ops();
     define_arities();
     register_cpu_kernels();
   });
@@ -48,6 +50,7 @@ void register_cpu_kernels() {
   register_cpu_linalg_solve_kernels();
   register_cpu_linalg_decomp_kernels();
   register_cpu_complex_kernels();
+  register_cpu_math_kernels();
 }
 
 }  // namespace core

@@ -48,4 +48,8 @@ void register_cpu_linalg_decomp_kernels();
 // fft.cpp, eig.cpp)
 void define_complex_ops();
 void register_cpu_complex_kernels();
+// elementwise math of keras.ops (core/ops/math_*.cpp, core/cpu/math.cpp)
+void define_math_unary_ops();
+void define_math_binary_ops();
+void register_cpu_math_kernels();
 }  // namespace core

@@ -297,3 +297,4 @@ int get_num_threads();
 #include "core/ops_nn.h"  // the rest of keras.ops.nn (losses, normalizations, attention, ...)
 #include "core/functional_ops.h"  // scan, fori_loop, map, switch_, associative_scan, jvp, ...
 #include "core/ops_numpy.h"  // creation, shape manipulation, indexing (keras.ops.numpy)
+#include "core/ops_math.h"  // elementwise math and activations

@@ -745,6 +745,58 @@ std::vector<Case> numpy_shape_cases() {
   return cs;
 }
 
+// The elementwise math and activations of core/ops_math.h: the primitives (erf ... fmod)
+// on their domains, the compositions through the rules they run.
+std::vector<Case> math_cases() {
+  std::vector<Case> cs;
+  auto one = [&](std::string name, std::function<Tensor(const Tensor&)> f, double lo, double hi, bool away = false) {
+    for (Shape s : {Shape{}, Shape{5}, Shape{2, 3}})
+      cs.push_back({name, [f](const std::vector<Tensor>& x) { return f(x[0]); }, {Input{s, lo, hi, away, {}}}});
+  };
+  one("erf", [](auto& x) { return ops::erf(x); }, -2, 2);
+  one("erfc", [](auto& x) { return ops::erfc(x); }, -2, 2);
+  one("erfinv", [](auto& x) { return ops::erfinv(x); }, -0.9, 0.9);
+  one("exp2", [](auto& x) { return ops::exp2(x); }, -2, 2);
+  one("log2", [](auto& x) { return ops::log2(x); }, 0.3, 3);
+  one("log10", [](auto& x) { return ops::log10(x); }, 0.3, 3);
+  one("cbrt", [](auto& x) { return ops::cbrt(x); }, -2, 2, true);
+  one("tan", [](auto& x) { return ops::tan(x); }, -1.2, 1.2);
+  one("sinh", [](auto& x) { return ops::sinh(x); }, -2, 2);
+  one("cosh", [](auto& x) { return ops::cosh(x); }, -2, 2);
+  one("arcsin", [](auto& x) { return ops::arcsin(x); }, -0.8, 0.8);
+  one("arccos", [](auto& x) { return ops::arccos(x); }, -0.8, 0.8);
+  one("arctan", [](auto& x) { return ops::arctan(x); }, -2, 2);
+  one("arcsinh", [](auto& x) { return ops::arcsinh(x); }, -2, 2);
+  one("arccosh", [](auto& x) { return ops::arccosh(x); }, 1.3, 3);
+  one("arctanh", [](auto& x) { return ops::arctanh(x); }, -0.8, 0.8);
+  one("i0", [](auto& x) { return ops::i0(x); }, -3, 3);
+  one("bessel_i1", [](auto& x) { return ops::bessel_i1(x); }, -3, 3);
+  one("sin", [](auto& x) { return ops::sinc(x); }, -2, 2);
+  one("expm1", [](auto& x) { return ops::celu(x, 0.7); }, -2, 2, true);
+  for (auto [s, axis] : std::vector<std::pair<Shape, int64_t>>{{Shape{2, 4}, -1}, {Shape{4, 3}, 0}})
+    cs.push_back({"sigmoid", [axis](const std::vector<Tensor>& x) { return ops::glu(x[0], axis); }, {Input{s}}});
+  one("softplus", [](auto& x) { return ops::log_sigmoid(x); }, -3, 3);
+  one("relu6", [](auto& x) { return ops::hard_silu(x); }, -4, 4, true);
+  one("sqrt", [](auto& x) { return ops::squareplus(x, 0.5); }, -2, 2);
+  one("tanh", [](auto& x) { return ops::tanh_shrink(x); }, -2, 2);
+  one("where", [](auto& x) { return ops::sparse_plus(x); }, -2, 2, true);
+  for (Shape s : {Shape{4}, Shape{2, 3}})
+    cs.push_back({"sort", [](const std::vector<Tensor>& x) { return ops::sparsemax(x[0], 0); }, {Input{s, -1, 1}}});
+  auto two = [&](std::string name, std::function<Tensor(const Tensor&, const Tensor&)> f, double alo, double ahi,
+                 double blo, double bhi) {
+    for (auto [sa, sb] : std::vector<std::pair<Shape, Shape>>{{Shape{3}, Shape{3}}, {Shape{2, 3}, Shape{3}}, {Shape{}, Shape{2, 2}}})
+      cs.push_back({name, [f](const std::vector<Tensor>& x) { return f(x[0], x[1]); },
+                    {Input{sa, alo, ahi, false, {}}, Input{sb, blo, bhi, false, {}}}});
+  };
+  two("arctan2", [](auto& a, auto& b) { return ops::arctan2(a, b); }, -2, 2, 0.3, 2);
+  two("hypot", [](auto& a, auto& b) { return ops::hypot(a, b); }, 0.3, 2, -2, -0.3);
+  two("fmod", [](auto& a, auto& b) { return ops::fmod(a, b); }, 2.2, 2.8, 1.0, 1.05);
+  two("softplus", [](auto& a, auto& b) { return ops::logaddexp(a, b); }, -2, 2, -2, 2);
+  two("exp2", [](auto& a, auto& b) { return ops::logaddexp2(a, b); }, -2, 2, -2, 2);
+  two("divide", [](auto& a, auto& b) { return ops::divide_no_nan(a, b); }, -2, 2, 0.5, 2);
+  return cs;
+}
+
 std::vector<Case> all_first_order_cases() {
   std::vector<Case> all;
   for (auto fam : {unary_cases, binary_cases, reduce_cases, matmul_cases, nn_cases, shape_cases, control_flow_cases,
@@ -756,6 +808,7 @@ std::vector<Case> all_first_order_cases() {
   for (auto& c : functional_cases()) all.push_back(c);
   for (auto& c : image_more_cases()) all.push_back(c);
   for (auto& c : numpy_shape_cases()) all.push_back(c);
+  for (auto& c : math_cases()) all.push_back(c);  // core/ops_math.h
   return all;
 }
 

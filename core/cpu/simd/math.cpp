@@ -1,0 +1,47 @@
+// simd/math.cpp - vector kernels of the float math ops of core/ops_math.h that xsimd has
+// (erf, erfc, exp2, log2, log10, cbrt, sinh, cosh, the inverse trig and hyperbolic
+// functions, trunc), compiled once per ISA (see vec.h); core/cpu/math.cpp picks the
+// active ISA's table (core/cpu/math_vec.h).
+#include "core/cpu/math_vec.h"
+#include "core/cpu/simd/vec.h"
+
+namespace core::cpu::KERAS_CPP_ISA {
+namespace {
+
+template <class T, MathVecOp op>
+void kernel(const T* x, T* y, int64_t n) {
+  vloop<T>(n, [](const T* xp, T* yp) {
+    const B<T> v = B<T>::load_unaligned(xp);
+    B<T> r;
+    if constexpr (op == MathVecOp::Erf) r = xsimd::erf(v);
+    else if constexpr (op == MathVecOp::Erfc) r = xsimd::erfc(v);
+    else if constexpr (op == MathVecOp::Exp2) r = xsimd::exp2(v);
+    else if constexpr (op == MathVecOp::Log2) r = xsimd::log2(v);
+    else if constexpr (op == MathVecOp::Log10) r = xsimd::log10(v);
+    else if constexpr (op == MathVecOp::Cbrt) r = xsimd::cbrt(v);
+    else if constexpr (op == MathVecOp::Sinh) r = xsimd::sinh(v);
+    else if constexpr (op == MathVecOp::Cosh) r = xsimd::cosh(v);
+    else if constexpr (op == MathVecOp::Arcsin) r = xsimd::asin(v);
+    else if constexpr (op == MathVecOp::Arccos) r = xsimd::acos(v);
+    else if constexpr (op == MathVecOp::Arctan) r = xsimd::atan(v);
+    else if constexpr (op == MathVecOp::Arcsinh) r = xsimd::asinh(v);
+    else if constexpr (op == MathVecOp::Arccosh) r = xsimd::acosh(v);
+    else if constexpr (op == MathVecOp::Arctanh) r = xsimd::atanh(v);
+    else r = xsimd::trunc(v);
+    r.store_unaligned(yp);
+  }, x, y);
+}
+
+template <class T, int... I>
+void fill(typename MathVecKernels::template Fn<T>* table, std::integer_sequence<int, I...>) {
+  ((table[I] = &kernel<T, MathVecOp(I)>), ...);
+}
+
+}  // namespace
+
+void fill_math(MathVecKernels& k) {
+  fill<float>(k.f32, std::make_integer_sequence<int, int(MathVecOp::Count)>{});
+  fill<double>(k.f64, std::make_integer_sequence<int, int(MathVecOp::Count)>{});
+}
+
+}  // namespace core::cpu::KERAS_CPP_ISA
