@@ -24,6 +24,8 @@ void ensure_initialized() {
     define_conv_ops();
     define_fused_matmul_ops();
     define_linalg_ops();
+    define_scan_ops();
+    define_segment_ops();
     define_arities();
     register_cpu_kernels();
   });
@@ -46,6 +48,8 @@ void register_cpu_kernels() {
   register_cpu_pool_kernels();
   register_cpu_linalg_solve_kernels();
   register_cpu_linalg_decomp_kernels();
+  register_cpu_scan_kernels();
+  register_cpu_segment_kernels();
 }
 
 }  // namespace core

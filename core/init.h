@@ -44,4 +44,9 @@ void register_cpu_kernels();
 void define_linalg_ops();
 void register_cpu_linalg_solve_kernels();
 void register_cpu_linalg_decomp_kernels();
+// keras.ops reductions, scans and segment ops (core/ops/scan.cpp, core/ops/segment.cpp)
+void define_scan_ops();
+void define_segment_ops();
+void register_cpu_scan_kernels();
+void register_cpu_segment_kernels();
 }  // namespace core

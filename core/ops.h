@@ -294,3 +294,4 @@ int get_num_threads();
 }  // namespace core
 
 #include "core/linalg.h"  // linear algebra (keras.ops.linalg)
+#include "core/ops_reduce.h"  // reductions, scans, statistics, search/sets, segment and scatter ops
