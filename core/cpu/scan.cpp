@@ -41,9 +41,21 @@ void scan_typed(OpCall& c) {
   const T* src = static_cast<const T*>(x.raw_data());
   T* dst = static_cast<T*>(c.outputs[0].raw_mutable_data());
   if (inner == 1) {
+    // kLines lines advance together, so their independent chains of additions overlap
+    // (one line alone waits on each addition's latency).
+    constexpr int64_t kLines = 8;
     const int64_t grain = std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(n, 1));
     parallel_for(outer, grain, [&](int64_t b, int64_t e) {
-      for (int64_t line = b; line < e; ++line) {
+      int64_t line = b;
+      for (; line + kLines <= e; line += kLines) {
+        const T* s = src + line * n;
+        T* d = dst + line * n;
+        T acc[kLines];
+        for (int64_t l = 0; l < kLines; ++l) d[l * n] = acc[l] = s[l * n];
+        for (int64_t j = 1; j < n; ++j)
+          for (int64_t l = 0; l < kLines; ++l) d[l * n + j] = acc[l] = step<T, kProd>(acc[l], s[l * n + j]);
+      }
+      for (; line < e; ++line) {
         const T* s = src + line * n;
         T* d = dst + line * n;
         T acc = s[0];

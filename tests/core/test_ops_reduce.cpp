@@ -109,12 +109,12 @@ TEST_CASE("keras.ops cumsum, cumprod and their nan forms match Keras") {
 }
 
 TEST_CASE("cumsum: long rows and wide columns split over threads give the serial result") {
-  const int64_t n = 3000;
-  Tensor x = make(uniform(4 * n, -1, 1, 7), Shape{4, n}, DType::float64);
+  const int64_t n = 3000, rows = 10;  // rows: a group of 8 lines scanned together, and 2 more
+  Tensor x = make(uniform(rows * n, -1, 1, 7), Shape{rows, n}, DType::float64);
   std::vector<double> v = values(x);
   for (int64_t axis : {1, 0}) {
     std::vector<double> want(v.size());
-    for (int64_t i = 0; i < 4; ++i)
+    for (int64_t i = 0; i < rows; ++i)
       for (int64_t j = 0; j < n; ++j) {
         const size_t k = size_t(i * n + j);
         const size_t prev = axis == 1 ? k - 1 : k - size_t(n);
