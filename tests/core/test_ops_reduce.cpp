@@ -258,6 +258,22 @@ TEST_CASE("keras.ops trapezoid, corrcoef, correlate, cdist, logdet match Keras")
   check_fx("logdet_spd", ops::logdet(fx("in_spd")));
 }
 
+TEST_CASE("keras.ops reductions, segment, scatter and set ops on empty tensors") {
+  Tensor e = ops::zeros({0, 3});
+  CHECK(ops::cumprod(e, 1).shape() == Shape{0, 3});
+  check_values(ops::nanmean(e, {0}), std::vector<double>{NAN, NAN, NAN});
+  check_values(ops::count_nonzero(e), std::vector<double>{0});
+  check_values(ops::segment_sum(e, ops::zeros({0}, DType::int32), 2), std::vector<double>(6, 0.0));
+  check_values(ops::segment_prod(e, ops::zeros({0}, DType::int32), 1), std::vector<double>(3, 1.0));
+  check_values(ops::scatter(ops::zeros({0, 2}, DType::int32), ops::zeros({0}), {2, 2}), std::vector<double>(4, 0.0));
+  CHECK(ops::unique(ops::zeros({0}, DType::int32)).values.shape() == Shape{0});
+  check_values(ops::bincount(ops::zeros({0}, DType::int32), {}, 3), std::vector<double>{0, 0, 0});
+  CHECK(ops::nonzero(ops::zeros({0, 2})).size() == 2);
+  check_values(ops::histogram(ops::zeros({0}), 2, std::pair{0.0, 1.0}).counts, std::vector<double>{0, 0});
+  check_values(ops::searchsorted(ops::zeros({0}), ops::ones({2})), std::vector<double>{0, 0});
+  check_values(ops::isin(ops::ones({2}), ops::zeros({0})), std::vector<double>{0, 0});
+}
+
 TEST_CASE("keras.ops reductions: bad input raises std::invalid_argument naming op, expected and received") {
   Tensor x = ops::ones({2, 3});
   CHECK(has(error_of([&] { ops::cumsum(x, 2); }), "cumsum"));
