@@ -26,6 +26,7 @@ void ensure_initialized() {
     define_linalg_ops();
     define_scan_ops();
     define_segment_ops();
+    define_search_ops();
     define_arities();
     register_cpu_kernels();
   });
@@ -50,6 +51,7 @@ void register_cpu_kernels() {
   register_cpu_linalg_decomp_kernels();
   register_cpu_scan_kernels();
   register_cpu_segment_kernels();
+  register_cpu_search_kernels();
 }
 
 }  // namespace core

@@ -49,4 +49,6 @@ void define_scan_ops();
 void define_segment_ops();
 void register_cpu_scan_kernels();
 void register_cpu_segment_kernels();
+void define_search_ops();
+void register_cpu_search_kernels();
 }  // namespace core

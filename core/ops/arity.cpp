@@ -40,6 +40,7 @@ void define_arities() {
   set(OpId::Solve, 2, 2);
   set(OpId::SolveTriangular, 2, 2);
   for (OpId op : {OpId::UnsortedSegmentMax, OpId::UnsortedSegmentMin, OpId::UnsortedSegmentProd}) set(op, 2, 2);
+  set(OpId::SearchSorted, 2, 2);
 }
 
 }  // namespace core

@@ -1,12 +1,15 @@
 // search.cpp - keras.ops's searchsorted, digitize, isin, unique, bincount, histogram and
 // nonzero.
 //
-// searchsorted / digitize / isin compare every value with every boundary (a broadcast
-// comparison and a sum: O(values x boundaries), fine for the bucket counts these take).
+// searchsorted and digitize run the primitive SearchSorted (a binary search per value,
+// kernel core/cpu/search.cpp; inputs sorted_sequence (N,) and values of any shape, attr
+// flag = side "right"; int32 output of values' shape, no gradient). isin compares every
+// element of x1 with every element of x2 (a broadcast comparison).
 // unique, bincount (its length) and nonzero have shapes that depend on the values: they read
 // them on the host and raise inside a traced function; histogram has a fixed shape and
 // traces. Comparisons of mixed dtypes are made in float64.
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <numeric>
@@ -14,7 +17,25 @@
 #include <type_traits>
 
 #include "core/dispatch.h"
+#include "core/init.h"
 #include "core/ops.h"
+
+namespace core {
+namespace {
+void infer_search(OpCall& c) {
+  const Tensor &seq = c.in(0), &vals = c.in(1);
+  expect_dtype(c, seq, "sorted_sequence", kNumericTypes);
+  expect_same_dtype(c, seq, vals);
+  if (seq.rank() != 1)
+    throw_invalid("searchsorted: expected a 1-d sorted_sequence, but received shape " + seq.shape().str());
+  if (seq.size() > INT32_MAX)
+    throw_invalid("searchsorted: sorted_sequence of shape " + seq.shape().str() + " is too long for int32 results");
+  c.set_output(0, vals.shape(), DType::int32);
+}
+}  // namespace
+
+void define_search_ops() { define_op(OpId::SearchSorted, infer_search); }
+}  // namespace core
 
 namespace core::ops {
 namespace {
@@ -29,14 +50,13 @@ std::pair<Tensor, Tensor> common(const Tensor& a, const Tensor& b) {
   return {cast(a, DType::float64), cast(b, DType::float64)};
 }
 
-// The number of boundaries (1-d) below each value: strictly below (left), or not above.
+// The number of (sorted, 1-d) boundaries below each value: strictly below (left), or not
+// above (right).
 Tensor count_below(const Tensor& bounds, const Tensor& values, bool right) {
   auto [b, v] = common(bounds, values);
-  std::vector<int64_t> dims = v.shape().dims();
-  dims.push_back(1);
-  Tensor ve = reshape(v, dims);
-  Tensor hit = right ? logical_not(less(ve, b)) : less(b, ve);
-  return sum(cast(hit, DType::int32), {-1});
+  Attrs a;
+  a.flag = right;
+  return dispatch(OpId::SearchSorted, {b, v}, a);
 }
 
 // A total order: NaN above every number, and NaNs equal (NumPy's unique collapses them).

@@ -243,6 +243,24 @@ TEST_CASE("keras.ops search and set ops match Keras") {
   CHECK(ops::isin(ops::zeros({2, 0}), ops::ones({3})).shape() == Shape{2, 0});
 }
 
+TEST_CASE("searchsorted: the binary search agrees with counting, on a long sequence and NaN") {
+  Tensor seq = ops::sort(make(uniform(5000, -1, 1, 11), Shape{5000}, DType::float64));
+  Tensor vals = make(uniform(300, -1.2, 1.2, 12), Shape{3, 100}, DType::float64);
+  std::vector<double> s = values(seq), v = values(vals);
+  for (std::string side : {"left", "right"}) {
+    std::vector<double> want;
+    for (double x : v)
+      want.push_back(double(std::count_if(s.begin(), s.end(), [&](double b) { return side == "left" ? b < x : b <= x; })));
+    Tensor got = ops::searchsorted(seq, vals, side);
+    CHECK(got.shape() == Shape{3, 100});
+    check_values(got, want, 0);
+  }
+  Tensor nan = ops::fill({1}, std::numeric_limits<double>::quiet_NaN(), DType::float64);
+  check_values(ops::searchsorted(seq, nan), std::vector<double>{0});
+  check_values(ops::searchsorted(seq, nan, "right"), std::vector<double>{5000});
+  check_values(ops::searchsorted(core::constant({1, 3, 3, 7}), core::constant({3, 8, 0})), std::vector<double>{1, 4, 0});
+}
+
 TEST_CASE("keras.ops trapezoid, corrcoef, correlate, cdist, logdet match Keras") {
   Tensor a = fx("in_a"), ai = fx("in_ai");
   check_fx("trapezoid_a", ops::trapezoid(a));
