@@ -27,6 +27,9 @@ void ensure_initialized() {
     define_complex_ops();
     define_math_unary_ops();
     define_math_binary_ops();
+    define_scan_ops();
+    define_segment_ops();
+    define_search_ops();
     define_arities();
     register_cpu_kernels();
   });
@@ -51,6 +54,9 @@ void register_cpu_kernels() {
   register_cpu_linalg_decomp_kernels();
   register_cpu_complex_kernels();
   register_cpu_math_kernels();
+  register_cpu_scan_kernels();
+  register_cpu_segment_kernels();
+  register_cpu_search_kernels();
 }
 
 }  // namespace core

@@ -52,4 +52,11 @@ void register_cpu_complex_kernels();
 void define_math_unary_ops();
 void define_math_binary_ops();
 void register_cpu_math_kernels();
+// keras.ops reductions, scans and segment ops (core/ops/scan.cpp, core/ops/segment.cpp)
+void define_scan_ops();
+void define_segment_ops();
+void register_cpu_scan_kernels();
+void register_cpu_segment_kernels();
+void define_search_ops();
+void register_cpu_search_kernels();
 }  // namespace core

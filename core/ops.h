@@ -298,3 +298,4 @@ int get_num_threads();
 #include "core/functional_ops.h"  // scan, fori_loop, map, switch_, associative_scan, jvp, ...
 #include "core/ops_numpy.h"  // creation, shape manipulation, indexing (keras.ops.numpy)
 #include "core/ops_math.h"  // elementwise math and activations
+#include "core/ops_reduce.h"  // reductions, scans, statistics, search/sets, segment and scatter ops

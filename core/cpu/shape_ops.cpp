@@ -386,7 +386,8 @@ void segment_sum_kernel(OpCall& c) {
                     std::to_string(v) + " is out of range (expected 0 <= id < " +
                     std::to_string(segs) + ")");
   }
-  const int64_t inner = n > 0 ? data.size() / n : 0;
+  // From the output, so that empty data (n = 0) still zeroes all of it.
+  const int64_t inner = segs > 0 ? y.size() / segs : 0;
   switch (data.dtype()) {
     case DType::float32: return segment_sum_typed(data.data<float>(), y.mutable_data<float>(), ip, is64, n, segs, inner);
     case DType::float64: return segment_sum_typed(data.data<double>(), y.mutable_data<double>(), ip, is64, n, segs, inner);

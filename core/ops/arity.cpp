@@ -41,6 +41,8 @@ void define_arities() {
   set(OpId::SolveTriangular, 2, 2);
   for (OpId op : {OpId::Complex, OpId::Fft}) set(op, 2, 2);  // (real, imag)
   for (int i = int(OpId::Arctan2); i <= int(OpId::Lcm); ++i) set(OpId(i), 2, 2);  // ops_math.h
+  for (OpId op : {OpId::UnsortedSegmentMax, OpId::UnsortedSegmentMin, OpId::UnsortedSegmentProd}) set(op, 2, 2);
+  set(OpId::SearchSorted, 2, 2);
 }
 
 }  // namespace core

@@ -797,6 +797,66 @@ std::vector<Case> math_cases() {
   return cs;
 }
 
+// keras.ops reductions, scans, segment and scatter ops (core/ops_reduce.h): the primitives
+// cumsum, cumprod and unsorted_segment_max/min/prod, and compositions through theirs.
+std::vector<Case> reduce_ops_cases() {
+  std::vector<Case> cs;
+  auto one = [&](std::string label, std::function<Tensor(const Tensor&)> f, Shape s, double lo = -2, double hi = 2) {
+    cs.push_back({label, [f](const std::vector<Tensor>& x) { return f(x[0]); }, {Input{s, lo, hi, false, {}}}});
+  };
+  one("cumsum", [](auto& x) { return ops::cumsum(x); }, Shape{2, 3});
+  one("cumsum", [](auto& x) { return ops::cumsum(x, 1); }, Shape{2, 3});
+  one("cumsum", [](auto& x) { return ops::cumsum(x, 0); }, Shape{3, 2, 2});
+  one("cumprod", [](auto& x) { return ops::cumprod(x); }, Shape{4}, 0.5, 1.5);
+  one("cumprod", [](auto& x) { return ops::cumprod(x, 1); }, Shape{2, 3}, 0.5, 1.5);
+  one("cumprod", [](auto& x) { return ops::cumprod(x, 0); }, Shape{3, 2}, 0.5, 1.5);
+  const Tensor ids = core::constant({0, 0, 2, 1, 2});
+  auto seg = [&](std::string label, Tensor (*f)(const Tensor&, const Tensor&, std::optional<int64_t>, bool),
+                 double lo, double hi) {
+    cs.push_back({label, [f](const std::vector<Tensor>& x) { return f(x[0], x[1], 3, false); },
+                  {Input{Shape{5, 2}, lo, hi, false, {}}, Input{{}, 0, 0, false, ids}}});
+  };
+  seg("unsorted_segment_max", ops::segment_max, -2, 2);
+  seg("unsorted_segment_min", ops::segment_min, -2, 2);
+  seg("unsorted_segment_prod", ops::segment_prod, 0.5, 1.5);
+  seg("unsorted_segment_sum", ops::segment_sum, -2, 2);
+  // a zero in a product: the gradient is the product of the others
+  cs.push_back({"unsorted_segment_prod",
+                [](const std::vector<Tensor>& x) {
+                  Tensor z = ops::multiply(x[0], ops::cast(core::constant({{1.0, 1.0}, {0.0, 1.0}, {1.0, 1.0}}), DType::float64));
+                  return ops::segment_prod(z, core::constant({0, 0, 1}), 2);
+                },
+                {Input{Shape{3, 2}, 0.5, 1.5, false, {}}}});
+  const Tensor sidx = core::constant({{0, 1}, {2, 0}, {0, 1}});
+  cs.push_back({"unsorted_segment_sum", [](const std::vector<Tensor>& x) { return ops::scatter(x[1], x[0], {3, 2}); },
+                {Input{Shape{3}}, Input{{}, 0, 0, false, sidx}}});
+  for (std::string red : {"", "add", "max", "min", "mul"}) {
+    const std::string label = red.empty() ? "gather" : red == "add" ? "unsorted_segment_sum"
+                              : red == "mul" ? "unsorted_segment_prod" : "unsorted_segment_" + red;
+    cs.push_back({label, [red](const std::vector<Tensor>& x) { return ops::scatter_update(x[0], x[2], x[1], red); },
+                  {Input{Shape{3, 2}}, Input{Shape{3}}, Input{{}, 0, 0, false, sidx}}});
+  }
+  cs.push_back({"pad", [](const std::vector<Tensor>& x) { return ops::slice_update(x[0], {1, 0}, x[1]); },
+                {Input{Shape{3, 3}}, Input{Shape{2, 2}}}});
+  one("sort", [](auto& x) { return ops::quantile(x, ops::cast(core::constant({0.2, 0.5, 0.9}), DType::float64), {1}); }, Shape{2, 5});
+  one("sort", [](auto& x) { return ops::median(x, {0}, true); }, Shape{4, 3});
+  one("sort", [](auto& x) { return ops::nanpercentile(x, 30.0, {1}, "midpoint"); }, Shape{3, 4});
+  one("sum", [](auto& x) { return ops::nanvar(x, {1}); }, Shape{2, 3});
+  one("sum", [](auto& x) { return ops::nanmean(x, {0}, true); }, Shape{2, 3});
+  one("prod", [](auto& x) { return ops::nanprod(x, {1}); }, Shape{2, 3}, 0.5, 1.5);
+  one("max", [](auto& x) { return ops::nanmax(x, {1}); }, Shape{2, 3});
+  one("sum", [](auto& x) { return ops::average(x, {1}, ops::cast(core::constant({1.0, 2.0, 0.5}), DType::float64)); }, Shape{2, 3});
+  one("sum", [](auto& x) { return ops::trapezoid(x, ops::cast(core::constant({0.0, 0.5, 2.0}), DType::float64)); }, Shape{2, 3});
+  one("matmul", [](auto& x) { return ops::corrcoef(x); }, Shape{3, 4});
+  one("gather", [](auto& x) { return ops::correlate(x, ops::cast(core::constant({0.5, -1.0, 2.0}), DType::float64), "same"); }, Shape{5});
+  one("sum", [](auto& x) { return ops::cdist(x, ops::cast(core::constant({{0.1, 0.2}, {3.0, -1.0}, {0.5, 0.5}}), DType::float64)); }, Shape{2, 2});
+  one("cholesky", [](auto& x) {
+    return ops::logdet(ops::add(ops::matmul(x, x, false, true), ops::multiply(ops::eye(3, std::nullopt, DType::float64),
+                                                                               ops::fill({}, 3.0, DType::float64))));
+  }, Shape{3, 3}, -1, 1);
+  return cs;
+}
+
 std::vector<Case> all_first_order_cases() {
   std::vector<Case> all;
   for (auto fam : {unary_cases, binary_cases, reduce_cases, matmul_cases, nn_cases, shape_cases, control_flow_cases,
@@ -809,6 +869,7 @@ std::vector<Case> all_first_order_cases() {
   for (auto& c : image_more_cases()) all.push_back(c);
   for (auto& c : numpy_shape_cases()) all.push_back(c);
   for (auto& c : math_cases()) all.push_back(c);  // core/ops_math.h
+  for (auto& c : reduce_ops_cases()) all.push_back(c);
   return all;
 }
 
