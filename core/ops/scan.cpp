@@ -33,7 +33,7 @@ std::vector<Tensor> scan_grad(const GradContext& c) {
   return {ops::divide(reverse_cumsum(ops::multiply(c.grad(), c.out()), axis), c.in(0))};
 }
 
-Tensor scan(OpId op, const char* name, Tensor x, std::optional<int64_t> axis,
+Tensor cumulative(OpId op, const char* name, Tensor x, std::optional<int64_t> axis,
             std::optional<DType> dtype) {
   if (!x.defined()) throw_invalid(std::string(name) + ": x is an undefined tensor");
   if (dtype) x = ops::cast(x, *dtype);
@@ -66,10 +66,10 @@ void define_scan_ops() {
 
 namespace ops {
 Tensor cumsum(const Tensor& x, std::optional<int64_t> axis, std::optional<DType> dtype) {
-  return scan(OpId::Cumsum, "cumsum", x, axis, dtype);
+  return cumulative(OpId::Cumsum, "cumsum", x, axis, dtype);
 }
 Tensor cumprod(const Tensor& x, std::optional<int64_t> axis, std::optional<DType> dtype) {
-  return scan(OpId::Cumprod, "cumprod", x, axis, dtype);
+  return cumulative(OpId::Cumprod, "cumprod", x, axis, dtype);
 }
 Tensor nancumsum(const Tensor& x, std::optional<int64_t> axis, std::optional<DType> dtype) {
   return cumsum(nan_as(x, 0.0, "nancumsum"), axis, dtype);
