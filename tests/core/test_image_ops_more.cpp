@@ -8,6 +8,7 @@
 #include "core/npy.h"
 #include "helpers.h"
 #include "ops_names.h"
+#include "ops_fixture.h"
 #include "test_data_dir.h"
 
 using namespace th;
@@ -15,26 +16,10 @@ namespace img = core::ops::image;
 
 namespace {
 
-const std::map<std::string, Tensor>& fixture() {
-  static const std::map<std::string, Tensor> m = [] {
-    std::map<std::string, Tensor> r;
-    for (auto& [k, v] : core::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/ops/image_keras.npz")) r[k] = v;
-    return r;
-  }();
-  return m;
-}
-Tensor fx(const std::string& name) {
-  auto it = fixture().find(name);
-  REQUIRE_MESSAGE(it != fixture().end(), "fixture array " << name);
-  return it->second;
-}
+Tensor fx(const std::string& name) { return th::ops_fixture("image_keras.npz")(name); }
 
 void same(const Tensor& got, const std::string& name, double tol = 1e-6) {
-  CAPTURE(name);
-  Tensor want = fx(name);
-  REQUIRE(got.shape() == want.shape());
-  CHECK(got.dtype() == want.dtype());
-  check_values(got, values(want), tol);
+  th::ops_fixture("image_keras.npz").same(got, name, tol);
 }
 
 Tensor first(const Tensor& images) { return ops::transpose(images, {0, 3, 1, 2}); }

@@ -8,34 +8,19 @@
 #include "core/ops_nn.h"
 #include "helpers.h"
 #include "ops_names.h"
+#include "ops_fixture.h"
 #include "test_data_dir.h"
 
 using namespace th;
 
 namespace {
 
-const std::map<std::string, Tensor>& fixture() {
-  static const std::map<std::string, Tensor> m = [] {
-    std::map<std::string, Tensor> r;
-    for (auto& [k, v] : core::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/ops/nn_keras.npz")) r[k] = v;
-    return r;
-  }();
-  return m;
-}
-Tensor fx(const std::string& name) {
-  auto it = fixture().find(name);
-  REQUIRE_MESSAGE(it != fixture().end(), "fixture array " << name);
-  return it->second;
-}
+Tensor fx(const std::string& name) { return th::ops_fixture("nn_keras.npz")(name); }
 Tensor in(const std::string& name) { return fx("in_" + name); }
 
 // got equals the Keras array `name` in shape, dtype and values.
 void same(const Tensor& got, const std::string& name, double tol = 2e-6) {
-  CAPTURE(name);
-  Tensor want = fx(name);
-  REQUIRE(got.shape() == want.shape());
-  CHECK(got.dtype() == want.dtype());
-  check_values(got, values(want), tol);
+  th::ops_fixture("nn_keras.npz").same(got, name, tol);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "core/npy.h"
 #include "helpers.h"
+#include "ops_fixture.h"
 #include "test_data_dir.h"
 
 using namespace th;
@@ -16,27 +17,11 @@ using core::Slice;
 
 namespace {
 
-const std::map<std::string, Tensor>& fixture() {
-  static const std::map<std::string, Tensor> m = [] {
-    std::map<std::string, Tensor> r;
-    for (auto& [k, v] : core::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/ops/shape_keras.npz")) r[k] = v;
-    return r;
-  }();
-  return m;
-}
-Tensor fx(const std::string& name) {
-  auto it = fixture().find(name);
-  REQUIRE_MESSAGE(it != fixture().end(), "fixture array " << name);
-  return it->second;
-}
+Tensor fx(const std::string& name) { return th::ops_fixture("shape_keras.npz")(name); }
 
 // got equals Keras's output `name`: dtype, shape and values.
 void same(const Tensor& got, const std::string& name, double tol = 1e-12) {
-  CAPTURE(name);
-  Tensor want = fx(name);
-  CHECK(core::dtype_name(got.dtype()) == std::string(core::dtype_name(want.dtype())));
-  REQUIRE(got.shape() == want.shape());
-  check_values(got, values(want), tol);
+  th::ops_fixture("shape_keras.npz").same(got, name, tol);
 }
 
 void same_parts(const std::vector<Tensor>& parts, const std::string& name) {

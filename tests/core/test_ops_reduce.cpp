@@ -13,34 +13,18 @@
 #include "core/npy.h"
 #include "helpers.h"
 #include "ops_names.h"
+#include "ops_fixture.h"
 #include "test_data_dir.h"
 
 using namespace th;
 
 namespace {
 
-const std::map<std::string, Tensor>& fixture() {
-  static const std::map<std::string, Tensor> m = [] {
-    std::map<std::string, Tensor> r;
-    for (auto& [k, v] : core::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/ops/reduce_keras.npz")) r[k] = v;
-    return r;
-  }();
-  return m;
-}
-Tensor fx(const std::string& name) {
-  auto it = fixture().find(name);
-  REQUIRE_MESSAGE(it != fixture().end(), "fixture array " << name);
-  return it->second;
-}
+Tensor fx(const std::string& name) { return th::ops_fixture("reduce_keras.npz")(name); }
 
 // got against the fixture array `name`: shape, dtype and values.
 void check_fx(const std::string& name, const Tensor& got) {
-  CAPTURE(name);
-  Tensor want = fx(name);
-  REQUIRE(got.shape() == want.shape());
-  CHECK(core::dtype_name(got.dtype()) == std::string(core::dtype_name(want.dtype())));
-  const double tol = want.dtype() == DType::float32 ? 2e-6 : 1e-12;
-  check_values(got, values(want), tol);
+  th::ops_fixture("reduce_keras.npz").same(got, name, fx(name).dtype() == DType::float32 ? 2e-6 : 1e-12);
 }
 
 template <class F>
