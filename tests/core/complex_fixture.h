@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/npy.h"
+#include "../error_of.h"
 #include "helpers.h"
 #include "test_data_dir.h"
 
@@ -49,14 +50,5 @@ inline void check_real(const Tensor& got, const Tensor& want, double tol) {
   check_values(got, values(want), tol);
 }
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
 
 }  // namespace th

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "../error_of.h"
 #include "elem_fixture.h"
 #include "ops_names.h"
 
@@ -42,15 +43,6 @@ const std::vector<std::pair<std::string, Act>>& activations() {
   return t;
 }
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/npy.h"
+#include "../error_of.h"
 #include "helpers.h"
 #include "test_data_dir.h"
 
@@ -67,15 +68,6 @@ void check_factors(const Tensor& left, const Tensor& right, const Tensor& wl, co
       CHECK(std::fabs(gr[size_t(i * n + j)] - er[size_t(i * n + j)]) <= tol);
 }
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../error_of.h"
 #include "elem_fixture.h"
 #include "ops_names.h"
 
@@ -79,15 +80,6 @@ Tensor with_fixes(const std::string& key, const Tensor& want) {
   return make(v, want.shape(), want.dtype());
 }
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
 
 }  // namespace
 

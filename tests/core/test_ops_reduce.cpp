@@ -11,6 +11,7 @@
 
 #include "core/function.h"
 #include "core/npy.h"
+#include "../error_of.h"
 #include "helpers.h"
 #include "ops_names.h"
 #include "ops_fixture.h"
@@ -27,15 +28,6 @@ void check_fx(const std::string& name, const Tensor& got) {
   th::ops_fixture("reduce_keras.npz").same(got, name, fx(name).dtype() == DType::float32 ? 2e-6 : 1e-12);
 }
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 using Case = std::pair<std::string, std::function<Tensor()>>;
