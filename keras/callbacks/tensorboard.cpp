@@ -66,6 +66,7 @@ void TensorBoard::on_train_end(const Logs&) {
 }
 
 void TensorBoard::on_epoch_begin(int, const Logs&) {
+  if (!options_.write_steps_per_second) return;  // (iterations() reads the variable on the host)
   epoch_start_ = now();
   if (model() && model()->optimizer()) epoch_start_iterations_ = model()->optimizer()->iterations();
 }

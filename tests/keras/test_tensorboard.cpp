@@ -195,3 +195,19 @@ TEST_CASE("TensorBoard: bad options raise, naming what was expected") {
   CHECK_THROWS_MSG(keras::callbacks::TensorBoard({.histogram_freq = -1}), std::invalid_argument,
                    "histogram_freq must be >= 0");
 }
+
+TEST_CASE("TensorBoard: write_steps_per_second logs epoch_steps_per_second and batch_steps_per_second") {
+  th::TempDir dir;
+  Tensor x = ops::random_uniform({20, 3}, {.seed = 2});
+  auto model = keras::Sequential({keras::layers::Dense(1, {.input_shape = {3}})});
+  model->compile({.optimizer = "sgd", .loss = "mse"});
+  auto tb = std::make_shared<keras::callbacks::TensorBoard>(keras::callbacks::TensorBoardOptions{
+      .log_dir = dir.file("logs"), .write_graph = false, .write_steps_per_second = true, .update_freq = "batch"});
+  model->fit(x, ops::sum(x, {1}, true), {.batch_size = 5, .epochs = 2, .verbose = 0, .callbacks = {tb}});
+  Events train = read_events(tb->train_event_file());
+  REQUIRE(train.scalars["epoch_steps_per_second"].size() == 2);
+  for (const auto& [step, v] : train.scalars["epoch_steps_per_second"]) CHECK(v > 0);
+  CHECK(train.scalars["batch_steps_per_second"].size() == 8);  // 4 batches an epoch, every batch
+  CHECK(train.graph_nodes.empty());
+  CHECK(tb->validation_event_file().empty());  // no validation data: no validation file
+}
