@@ -42,7 +42,7 @@ double time_per_call(F&& f, int iters, int reps = 7) {
 // The vector instruction set of the engine's CPU kernels ("avx512", "avx2", "baseline"),
 // the "isa" field of every benchmark's JSON line.
 inline const char* isa() {
-  static const std::string name = core::cpu_features().isa;
+  static const std::string name = keras::core::cpu_features().isa;
   return name.c_str();
 }
 

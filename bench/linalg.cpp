@@ -12,10 +12,10 @@
 #include "bench_util.h"
 #include "core/core.h"
 
-namespace ops = core::ops;
+namespace ops = keras::core::ops;
 
 int main(int argc, char** argv) {
-  if (int t = bench::threads_flag(argc, argv)) core::set_num_threads(t);
+  if (int t = bench::threads_flag(argc, argv)) keras::core::set_num_threads(t);
   int64_t n = 1024;
   int reps = 5;
   for (int i = 1; i + 1 < argc; ++i) {
@@ -23,14 +23,14 @@ int main(int argc, char** argv) {
     if (std::string(argv[i]) == "--reps") reps = std::atoi(argv[i + 1]);
   }
   std::string rows;
-  for (core::DType dt : {core::DType::float32, core::DType::float64}) {
+  for (keras::core::DType dt : {keras::core::DType::float32, keras::core::DType::float64}) {
     ops::RandomOptions o{.dtype = dt, .seed = 1};
-    core::Tensor a = ops::random_uniform({n, n}, o);
+    keras::core::Tensor a = ops::random_uniform({n, n}, o);
     o.seed = 2;
-    core::Tensor b = ops::random_uniform({n, n}, o);
+    keras::core::Tensor b = ops::random_uniform({n, n}, o);
     o.seed = 3;
-    core::Tensor v = ops::random_uniform({n}, o);
-    core::Tensor spd = ops::add(ops::matmul(a, a, false, true),
+    keras::core::Tensor v = ops::random_uniform({n}, o);
+    keras::core::Tensor spd = ops::add(ops::matmul(a, a, false, true),
                                 ops::multiply(ops::eye(n, std::nullopt, dt), ops::scalar_like(a, double(n))));
     std::vector<std::pair<const char*, std::function<void()>>> cases = {
         {"solve_vector", [&] { ops::solve(a, v); }},
@@ -45,10 +45,10 @@ int main(int argc, char** argv) {
       const double ms = bench::time_per_call(f, 1, reps) * 1e3;
       char buf[160];
       std::snprintf(buf, sizeof buf, "%s{\"op\":\"%s\",\"dtype\":\"%s\",\"ms\":%.3f}",
-                    rows.empty() ? "" : ",", name, core::dtype_name(dt), ms);
+                    rows.empty() ? "" : ",", name, keras::core::dtype_name(dt), ms);
       rows += buf;
     }
   }
   std::printf("{\"bench\":\"linalg\",\"impl\":\"keras-cpp\",\"threads\":%d,\"n\":%lld,\"results\":[%s]}\n",
-              core::get_num_threads(), (long long)n, rows.c_str());
+              keras::core::get_num_threads(), (long long)n, rows.c_str());
 }

@@ -14,11 +14,11 @@
 #include "core/core.h"
 #include "core/cpu/onednn.h"
 
-namespace ops = core::ops;
-using core::Tensor;
+namespace ops = keras::core::ops;
+using keras::core::Tensor;
 
 int main(int argc, char** argv) {
-  if (int t = bench::threads_flag(argc, argv)) core::set_num_threads(t);
+  if (int t = bench::threads_flag(argc, argv)) keras::core::set_num_threads(t);
   struct S {
     int64_t m, k, n;
     bool ta, tb;
@@ -30,9 +30,9 @@ int main(int argc, char** argv) {
   for (const S& s : shapes) {
     ops::RandomOptions o;
     o.seed = 1;
-    Tensor a = ops::random_uniform(s.ta ? core::Shape{s.k, s.m} : core::Shape{s.m, s.k}, o);
+    Tensor a = ops::random_uniform(s.ta ? keras::core::Shape{s.k, s.m} : keras::core::Shape{s.m, s.k}, o);
     o.seed = 2;
-    Tensor b = ops::random_uniform(s.tb ? core::Shape{s.n, s.k} : core::Shape{s.k, s.n}, o);
+    Tensor b = ops::random_uniform(s.tb ? keras::core::Shape{s.n, s.k} : keras::core::Shape{s.k, s.n}, o);
     std::vector<float> c(static_cast<size_t>(s.m * s.n));
     const float* pa = a.data<float>();
     const float* pb = b.data<float>();
@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     const int iters = std::max(1, int(2e8 / flop));  // about 0.2 GFLOP per timed batch
     auto with = [&](int lib) {
       return [&, lib] {
-        core::cpu::onednn::force_gemm_library(lib);
+        keras::core::cpu::onednn::force_gemm_library(lib);
         ops::matmul(a, b, s.ta, s.tb);
       };
     };
@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   const char* core_name = openblas_get_corename();
   std::printf("{\"bench\":\"matmul\",\"threads\":%d,\"isa\":\"%s\",\"openblas_core\":\"%s\",\"results\":[%s],"
               "\"dense_32x784x300_relu_us\":{\"fused\":%.1f,\"three_ops\":%.1f}}\n",
-              core::get_num_threads(), bench::isa(), core_name ? core_name : "?", rows.c_str(),
+              keras::core::get_num_threads(), bench::isa(), core_name ? core_name : "?", rows.c_str(),
               bench::median(t_fused) * 1e6, bench::median(t_three) * 1e6);
   return 0;
 }

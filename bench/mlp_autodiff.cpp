@@ -14,9 +14,9 @@
 #include "bench_util.h"
 #include "core/core.h"
 
-namespace ops = core::ops;
-using core::Tensor;
-using core::Variable;
+namespace ops = keras::core::ops;
+using keras::core::Tensor;
+using keras::core::Variable;
 
 int main(int argc, char** argv) {
   int batch = 32, iters = 300;
@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     if (k == "--batch") batch = std::atoi(argv[i + 1]);
     if (k == "--iters") iters = std::atoi(argv[i + 1]);
   }
-  if (int t = bench::threads_flag(argc, argv)) core::set_num_threads(t);
+  if (int t = bench::threads_flag(argc, argv)) keras::core::set_num_threads(t);
   const int64_t sizes[] = {784, 300, 100, 10};
   std::vector<Variable> params;
   for (int l = 0; l < 3; ++l) {
@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     params.emplace_back(ops::zeros({sizes[l + 1]}), "bias");
   }
   Tensor x = ops::random_uniform({batch, 784}, {.seed = 1});
-  Tensor y = ops::random_uniform({batch}, {.minval = 0, .maxval = 10, .dtype = core::DType::int32, .seed = 2});
+  Tensor y = ops::random_uniform({batch}, {.minval = 0, .maxval = 10, .dtype = keras::core::DType::int32, .seed = 2});
 
   auto forward = [&] {
     Tensor h = x;
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     return ops::mean(ops::sparse_softmax_cross_entropy_with_logits(y, h));
   };
   auto forward_backward = [&] {
-    core::GradientTape tape;
+    keras::core::GradientTape tape;
     Tensor loss = forward();
     return tape.gradient(loss, params);
   };
@@ -59,6 +59,6 @@ int main(int argc, char** argv) {
   double f = bench::median(fwd) * 1e3, fb = bench::median(both) * 1e3;
   std::printf("{\"bench\":\"mlp_autodiff\",\"impl\":\"keras-cpp\",\"batch\":%d,\"threads\":%d,"
               "\"forward_ms\":%.4f,\"forward_backward_ms\":%.4f,\"ratio_fb_over_f\":%.3f,\"isa\":\"%s\"}\n",
-              batch, core::get_num_threads(), f, fb, fb / f, bench::isa());
+              batch, keras::core::get_num_threads(), f, fb, fb / f, bench::isa());
   return 0;
 }

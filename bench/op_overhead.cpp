@@ -7,9 +7,9 @@
 #include "core/core.h"
 
 int main(int argc, char** argv) {
-  if (int t = bench::threads_flag(argc, argv)) core::set_num_threads(t);
-  core::Tensor a = core::constant({1.0f}), b = core::constant({2.0f});
-  double t = bench::time_per_call([&] { core::ops::add(a, b); }, 200000);
+  if (int t = bench::threads_flag(argc, argv)) keras::core::set_num_threads(t);
+  keras::core::Tensor a = keras::core::constant({1.0f}), b = keras::core::constant({2.0f});
+  double t = bench::time_per_call([&] { keras::core::ops::add(a, b); }, 200000);
   double t_op = bench::time_per_call([&] { (void)(a + b); }, 200000);
   std::printf("{\"bench\":\"op_overhead\",\"op\":\"add\",\"elements\":1,\"ns_per_call\":%.1f,"
               "\"ns_per_operator_call\":%.1f,\"target_ns\":1000,\"isa\":\"%s\"}\n",

@@ -12,10 +12,10 @@
 #include "bench_util.h"
 #include "core/core.h"
 
-namespace ops = core::ops;
+namespace ops = keras::core::ops;
 
 int main(int argc, char** argv) {
-  if (int t = bench::threads_flag(argc, argv)) core::set_num_threads(t);
+  if (int t = bench::threads_flag(argc, argv)) keras::core::set_num_threads(t);
   int64_t rows = 2048, cols = 2048;
   int reps = 7;
   for (int i = 1; i + 1 < argc; ++i) {
@@ -23,9 +23,9 @@ int main(int argc, char** argv) {
     if (std::string(argv[i]) == "--cols") cols = std::atoll(argv[i + 1]);
     if (std::string(argv[i]) == "--reps") reps = std::atoi(argv[i + 1]);
   }
-  core::Tensor x = ops::random_uniform({rows, cols}, {.minval = 0.999, .maxval = 1.001, .seed = 1});
-  core::Tensor ids = ops::cast(ops::floor_divide(ops::range(rows), ops::fill({}, double((rows + 63) / 64), core::DType::int32)),
-                               core::DType::int32);
+  keras::core::Tensor x = ops::random_uniform({rows, cols}, {.minval = 0.999, .maxval = 1.001, .seed = 1});
+  keras::core::Tensor ids = ops::cast(ops::floor_divide(ops::range(rows), ops::fill({}, double((rows + 63) / 64), keras::core::DType::int32)),
+                               keras::core::DType::int32);
   std::vector<std::pair<const char*, std::function<void()>>> cases = {
       {"cumsum_axis1", [&] { ops::cumsum(x, 1); }},
       {"cumsum_axis0", [&] { ops::cumsum(x, 0); }},
@@ -40,5 +40,5 @@ int main(int argc, char** argv) {
     out += buf;
   }
   std::printf("{\"bench\":\"scan\",\"impl\":\"keras-cpp\",\"threads\":%d,\"rows\":%lld,\"cols\":%lld,\"results\":[%s]}\n",
-              core::get_num_threads(), (long long)rows, (long long)cols, out.c_str());
+              keras::core::get_num_threads(), (long long)rows, (long long)cols, out.c_str());
 }

@@ -14,11 +14,11 @@
 #include "core/core.h"
 #include "core/training.h"
 
-namespace ops = core::ops;
-using core::Tensor;
+namespace ops = keras::core::ops;
+using keras::core::Tensor;
 
 int main(int argc, char** argv) {
-  if (int t = bench::threads_flag(argc, argv)) core::set_num_threads(t);
+  if (int t = bench::threads_flag(argc, argv)) keras::core::set_num_threads(t);
   int64_t batch = 32;
   for (int i = 1; i + 1 < argc; ++i)
     if (std::string(argv[i]) == "--batch") batch = std::atoll(argv[i + 1]);
@@ -44,18 +44,18 @@ int main(int argc, char** argv) {
   const double bandwidth = 2.0 * double(src.size()) / t_copy;  // memcpy: bytes read + written per second
   o.minval = -0.1;
   o.maxval = 0.1;
-  core::Variable w(ops::random_uniform({params}, o), "w");
-  core::Variable m(ops::zeros({params}), "m"), v(ops::zeros({params}), "v");
+  keras::core::Variable w(ops::random_uniform({params}, o), "w");
+  keras::core::Variable m(ops::zeros({params}), "m"), v(ops::zeros({params}), "v");
   const Tensor g = ops::random_uniform({params}, o);
-  const Tensor lr = core::constant(0.001f);
-  const Tensor it = core::constant(int64_t(10));
+  const Tensor lr = keras::core::constant(0.001f);
+  const Tensor it = keras::core::constant(int64_t(10));
   const double t_adam =
-      bench::time_per_call([&] { core::training::apply_adam(w, g, m, v, nullptr, lr, 0.9, 0.999, 1e-7, it); }, 200);
+      bench::time_per_call([&] { keras::core::training::apply_adam(w, g, m, v, nullptr, lr, 0.9, 0.999, 1e-7, it); }, 200);
   const double floor_s = t_gemm + t_adam;
   std::printf("{\"bench\":\"step_floor\",\"isa\":\"%s\",\"threads\":%d,\"batch\":%lld,\"params\":%lld,\"gemm_ms\":%.4f,"
               "\"memcpy_gbps\":%.1f,\"adam_ms\":%.4f,\"adam_gbps\":%.1f,\"floor_step_ms\":%.4f,"
               "\"floor_samples_per_s\":%.0f}\n",
-              bench::isa(), core::get_num_threads(), (long long)batch, (long long)params, t_gemm * 1e3, bandwidth / 1e9, t_adam * 1e3, 28.0 * double(params) / t_adam / 1e9,
+              bench::isa(), keras::core::get_num_threads(), (long long)batch, (long long)params, t_gemm * 1e3, bandwidth / 1e9, t_adam * 1e3, 28.0 * double(params) / t_adam / 1e9,
               floor_s * 1e3, double(batch) / floor_s);
   return 0;
 }

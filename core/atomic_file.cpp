@@ -11,7 +11,7 @@
 #include <cstring>
 #include <vector>
 
-namespace core {
+namespace keras::core {
 namespace {
 
 constexpr int kMaxLinks = 40;  // as the kernel's ELOOP limit
@@ -149,4 +149,4 @@ void AtomicFile::fail(const std::string& problem) const {
                            ": " + problem);
 }
 
-}  // namespace core
+}  // namespace keras::core

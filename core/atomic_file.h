@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace core {
+namespace keras::core {
 
 // A file to be written names something that is not a regular file.
 class NotRegularFileError : public std::invalid_argument {
@@ -63,4 +63,4 @@ class AtomicFile {
   bool committed_ = false;
 };
 
-}  // namespace core
+}  // namespace keras::core

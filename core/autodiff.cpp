@@ -13,7 +13,7 @@
 #include "core/ops.h"
 #include "core/tensor_impl.h"
 
-namespace core {
+namespace keras::core {
 
 // ---- tape state -------------------------------------------------------------------------
 namespace {
@@ -408,4 +408,4 @@ Tensor custom_gradient(
   return result;
 }
 
-}  // namespace core
+}  // namespace keras::core

@@ -20,7 +20,7 @@
 
 #include "core/tensor.h"
 
-namespace core {
+namespace keras::core {
 
 struct Resource;
 
@@ -178,4 +178,4 @@ Tensor custom_gradient(const std::vector<Tensor>& inputs,
                                                                const Tensor& result,
                                                                const Tensor& upstream)>& grad_fn);
 
-}  // namespace core
+}  // namespace keras::core

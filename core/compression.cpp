@@ -12,7 +12,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace core::compression {
+namespace keras::core::compression {
 namespace {
 
 [[noreturn]] void fail(const std::string& who, const std::string& problem) {
@@ -202,4 +202,4 @@ std::size_t RawInflater::inflate(void* out, std::size_t n) {
   return produced;
 }
 
-}  // namespace core::compression
+}  // namespace keras::core::compression

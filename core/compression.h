@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace core::compression {
+namespace keras::core::compression {
 
 // The whole content of a regular file; a file larger than max_bytes is refused before
 // anything is allocated.
@@ -58,4 +58,4 @@ class RawInflater {
   bool finished_ = false;
 };
 
-}  // namespace core::compression
+}  // namespace keras::core::compression

@@ -16,7 +16,7 @@
 #include "core/graph.h"
 #include "core/ops.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 using tracing::Subgraph;
 
@@ -362,4 +362,4 @@ void check_elements(const Tensor& x, std::function<bool(double)> ok,
 }
 
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

@@ -15,7 +15,7 @@
 
 #include "core/tensor.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 
 // pred: a bool scalar. Both branches return the same number of tensors with the same
 // dtypes and shapes (1 to 8). Differentiable (the gradient is a cond of the branches'
@@ -53,4 +53,4 @@ void check_elements(const Tensor& x, std::function<bool(double)> ok,
                     std::function<std::string(double value, int64_t flat_index, const Shape& shape)> message,
                     std::string key = {});
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

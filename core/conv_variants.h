@@ -9,7 +9,7 @@
 
 #include "core/ops.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 
 // Keras 3's keras.ops.conv_transpose (channels_last, 1 to 3 spatial axes): the transpose
 // of conv (conv_backprop_input, whose gradients it shares), kernels (*kernel_size,
@@ -39,4 +39,4 @@ Tensor depthwise_conv(const Tensor& inputs, const Tensor& kernel, const SpatialA
 Tensor separable_conv(const Tensor& inputs, const Tensor& depthwise_kernel, const Tensor& pointwise_kernel,
                       const SpatialArg& strides = 1, const std::string& padding = "valid",
                       const std::string& data_format = "channels_last", const SpatialArg& dilation_rate = 1);
-}  // namespace core::ops
+}  // namespace keras::core::ops

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace core {
+namespace keras::core {
 
 struct CpuFeatures {
   std::string isa;                    // the set in use: "avx512", "avx2" or "baseline"
@@ -20,4 +20,4 @@ struct CpuFeatures {
 
 CpuFeatures cpu_features();
 
-}  // namespace core
+}  // namespace keras::core

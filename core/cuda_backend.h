@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <stdexcept>
 
-namespace core::cuda {
+namespace keras::core::cuda {
 
 struct CudaError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -21,4 +21,4 @@ void copy_device_to_host(void* dst, const void* src, std::size_t nbytes, int dev
 void copy_device_to_device(void* dst, int dst_device, const void* src, int src_device,
                            std::size_t nbytes);
 
-}  // namespace core::cuda
+}  // namespace keras::core::cuda

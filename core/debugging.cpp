@@ -8,7 +8,7 @@
 
 #include "core/dispatch.h"
 
-namespace core {
+namespace keras::core {
 namespace numerics {
 std::atomic<bool> g_check{false};
 }  // namespace numerics
@@ -58,4 +58,4 @@ void check_outputs(const OpCall& c) {
 }
 }  // namespace numerics
 
-}  // namespace core
+}  // namespace keras::core

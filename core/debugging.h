@@ -9,7 +9,7 @@
 #pragma once
 #include <stdexcept>
 
-namespace core {
+namespace keras::core {
 
 // Raised by the first op (eager, or a node of a traced graph) that outputs NaN or Inf
 // while check_numerics is on; names the op, the output, its dtype and shape, and the
@@ -38,4 +38,4 @@ void enable_op_determinism();
 void disable_op_determinism();
 bool op_determinism_enabled();
 
-}  // namespace core
+}  // namespace keras::core

@@ -2,7 +2,7 @@
 
 #include "core/cuda_backend.h"
 
-namespace core {
+namespace keras::core {
 
 std::string Device::str() const {
   return std::string(is_cpu() ? "CPU:" : "GPU:") + std::to_string(index);
@@ -10,4 +10,4 @@ std::string Device::str() const {
 
 int cuda_device_count() { return cuda::device_count(); }
 
-}  // namespace core
+}  // namespace keras::core

@@ -2,7 +2,7 @@
 #pragma once
 #include <string>
 
-namespace core {
+namespace keras::core {
 
 struct Device {
   enum class Kind : unsigned char { CPU = 0, CUDA = 1 };
@@ -22,4 +22,4 @@ struct Device {
 // Number of CUDA devices usable by this build (0 without CUDA support or hardware).
 int cuda_device_count();
 
-}  // namespace core
+}  // namespace keras::core

@@ -6,7 +6,7 @@
 #include "core/cpu/parallel.h"
 #include "core/init.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 const char* const kOpNames[] = {
 #define CORE_OP(id, name) name,
@@ -187,4 +187,4 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   return Shape(std::move(out));
 }
 
-}  // namespace core
+}  // namespace keras::core

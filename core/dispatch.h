@@ -16,7 +16,7 @@
 #include "core/tensor.h"
 #include "core/tensor_impl.h"
 
-namespace core {
+namespace keras::core {
 
 enum class OpId : uint16_t {
 #define CORE_OP(id, name) id,
@@ -193,4 +193,4 @@ inline constexpr std::initializer_list<DType> kNumericTypes = {
 inline constexpr std::initializer_list<DType> kAllTypes = {
     DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8, DType::bool_};
 
-}  // namespace core
+}  // namespace keras::core

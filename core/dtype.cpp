@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace core {
+namespace keras::core {
 
 const char* dtype_name(DType d) {
   switch (d) {
@@ -104,4 +104,4 @@ void check_integer_fits(int64_t value, DType dtype, const char* what) {
                      ("out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]").c_str());
 }
 
-}  // namespace core
+}  // namespace keras::core

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace core {
+namespace keras::core {
 
 // complex64/complex128 (TensorFlow's): pairs of float32/float64 (real, imaginary), laid
 // out as std::complex. Only the ops that say so take them; any other op raises "no
@@ -63,4 +63,4 @@ template <> struct dtype_of<std::complex<float>> { static constexpr DType value 
 template <> struct dtype_of<std::complex<double>> { static constexpr DType value = DType::complex128; };
 template <class T> inline constexpr DType dtype_of_v = dtype_of<T>::value;
 
-}  // namespace core
+}  // namespace keras::core

@@ -14,7 +14,7 @@
 #include "core/graph_file.h"
 #include "core/tensor_impl.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 using graph::Graph;
@@ -173,4 +173,4 @@ LoadedFunction load_function(const std::string& path) {
   return load_function_bytes(ss.str(), "load_function('" + path + "')");
 }
 
-}  // namespace core
+}  // namespace keras::core

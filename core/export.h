@@ -29,7 +29,7 @@
 
 #include "core/tensor.h"
 
-namespace core {
+namespace keras::core {
 
 using ExportBody = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
 std::string export_graph(const ExportBody& body, const std::vector<TensorSpec>& signature);
@@ -55,4 +55,4 @@ class LoadedFunction {
 LoadedFunction load_function_bytes(std::string_view bytes, const std::string& what = "load_function");
 LoadedFunction load_function(const std::string& path);
 
-}  // namespace core
+}  // namespace keras::core

@@ -10,7 +10,7 @@
 #include "core/tensor.h"
 #include "core/dispatch.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 constexpr int64_t kThreshold = 1000;  // NumPy's print threshold
@@ -260,4 +260,4 @@ std::string Tensor::str() const {
          ", dtype=" + dtype_name(dtype()) + ")";
 }
 
-}  // namespace core
+}  // namespace keras::core

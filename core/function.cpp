@@ -12,7 +12,7 @@
 #include "core/tensor_impl.h"
 #include "core/export.h"
 
-namespace core {
+namespace keras::core {
 
 InitScope::InitScope() : saved_(tracing::t_tracer) { tracing::t_tracer = nullptr; }
 InitScope::~InitScope() { tracing::t_tracer = static_cast<tracing::Tracer*>(saved_); }
@@ -284,4 +284,4 @@ std::string tensor_signature(const Tensor& t) {
 }
 }  // namespace detail
 
-}  // namespace core
+}  // namespace keras::core

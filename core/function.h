@@ -38,7 +38,7 @@
 
 #include "core/tensor.h"
 
-namespace core {
+namespace keras::core {
 
 struct FunctionOptions {
   std::string name = "function";
@@ -216,4 +216,4 @@ Function<std::decay_t<F>> function(F&& f, FunctionOptions options = {}) {
   return Function<std::decay_t<F>>(std::forward<F>(f), std::move(options));
 }
 
-}  // namespace core
+}  // namespace keras::core

@@ -17,7 +17,7 @@
 
 #include "core/tensor.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 
 using Tensors = std::vector<Tensor>;
 
@@ -89,4 +89,4 @@ struct JvpResult {
 JvpResult jvp(const std::function<Tensors(const Tensors&)>& fun, const Tensors& primals, const Tensors& tangents,
               bool has_aux = false);
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

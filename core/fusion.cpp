@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <map>
 
-namespace core {
+namespace keras::core {
 
 namespace {
 bool is_unary(OpId op) {
@@ -183,4 +183,4 @@ void unfuse_elementwise(Graph& g) {
 }
 
 }  // namespace graph
-}  // namespace core
+}  // namespace keras::core

@@ -7,7 +7,7 @@
 #include "core/dispatch.h"
 #include "core/graph.h"
 
-namespace core {
+namespace keras::core {
 
 // The program of a FusedElementwise node. Registers 0..num_inputs-1 hold the inputs;
 // instruction i writes register num_inputs + i; the last one is the result.
@@ -40,4 +40,4 @@ int fuse_matmul_epilogue(Graph& g);
 void unfuse_matmul_epilogue(Graph& g);
 }  // namespace graph
 
-}  // namespace core
+}  // namespace keras::core

@@ -5,7 +5,7 @@
 
 #include "core/fusion.h"
 
-namespace core::graph {
+namespace keras::core::graph {
 namespace {
 
 struct Uses {
@@ -108,4 +108,4 @@ void unfuse_matmul_epilogue(Graph& g) {
   g.nodes = std::move(out);
 }
 
-}  // namespace core::graph
+}  // namespace keras::core::graph

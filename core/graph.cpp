@@ -10,7 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace core {
+namespace keras::core {
 namespace tracing {
 
 thread_local Tracer* t_tracer = nullptr;
@@ -373,4 +373,4 @@ void optimize(Graph& g, bool fuse) {
 }
 
 }  // namespace graph
-}  // namespace core
+}  // namespace keras::core

@@ -16,7 +16,7 @@
 
 #include "core/dispatch.h"
 
-namespace core::graph {
+namespace keras::core::graph {
 
 enum class NodeKind { Input, Constant, Op };
 
@@ -86,9 +86,9 @@ void optimize(Graph& g, bool fuse = true);  // all of the above, in order (fusio
 // thread pool (each node's own kernel then runs on one thread).
 std::vector<Tensor> run(const Graph& g, const std::vector<Tensor>& inputs);
 
-}  // namespace core::graph
+}  // namespace keras::core::graph
 
-namespace core::tracing {
+namespace keras::core::tracing {
 
 struct Tracer {
   graph::Graph g;
@@ -140,4 +140,4 @@ std::shared_ptr<Subgraph> trace_subgraph(const std::vector<Tensor>& explicit_inp
                                          const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& fn,
                                          const char* what);
 
-}  // namespace core::tracing
+}  // namespace keras::core::tracing

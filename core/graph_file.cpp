@@ -9,7 +9,7 @@
 #include "core/compression.h"
 #include "core/tensor_impl.h"
 
-namespace core::graph_file {
+namespace keras::core::graph_file {
 namespace {
 
 using graph::Graph;
@@ -388,4 +388,4 @@ File read(std::string_view bytes, const std::string& what) {
   return f;
 }
 
-}  // namespace core::graph_file
+}  // namespace keras::core::graph_file

@@ -10,7 +10,7 @@
 #include "core/export.h"
 #include "core/graph.h"
 
-namespace core::graph_file {
+namespace keras::core::graph_file {
 
 struct File {
   std::vector<TensorSpec> signature;
@@ -20,4 +20,4 @@ struct File {
 std::string write(const graph::Graph& g, const std::vector<TensorSpec>& signature);
 File read(std::string_view bytes, const std::string& what);
 
-}  // namespace core::graph_file
+}  // namespace keras::core::graph_file

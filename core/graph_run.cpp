@@ -8,7 +8,7 @@
 #include "core/graph.h"
 #include "core/ops.h"
 
-namespace core::graph {
+namespace keras::core::graph {
 namespace {
 std::atomic<int64_t> g_parallel_nodes{0};
 
@@ -143,4 +143,4 @@ std::vector<Tensor> run(const Graph& g, const std::vector<Tensor>& inputs) {
   return result;
 }
 
-}  // namespace core::graph
+}  // namespace keras::core::graph

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/ops.h"
-namespace core::ops::image {
+namespace keras::core::ops::image {
 struct ResizeOptions {
   std::string interpolation = "bilinear";  // "bilinear" or "nearest"
   bool antialias = false;                  // true raises (not supported)
@@ -30,4 +30,4 @@ struct AffineTransformOptions {
 // (b0 x + b1 y + b2) / k), k = c0 x + c1 y + 1; points outside follow fill_mode.
 // images: floating, (batch, h, w, c) or (h, w, c); transform of the same dtype.
 Tensor affine_transform(const Tensor& images, const Tensor& transform, const AffineTransformOptions& o = {});
-}  // namespace core::ops::image
+}  // namespace keras::core::ops::image

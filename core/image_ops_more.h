@@ -12,7 +12,7 @@
 
 #include "core/tensor.h"
 
-namespace core::ops::image {
+namespace keras::core::ops::image {
 
 // Exactly two of top, bottom and target_height (and of left, right, target_width) are
 // given, all >= 0, as Keras.
@@ -103,4 +103,4 @@ struct ElasticTransformOptions {
 };
 Tensor elastic_transform(const Tensor& images, const ElasticTransformOptions& o = {});
 
-}  // namespace core::ops::image
+}  // namespace keras::core::ops::image

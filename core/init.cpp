@@ -3,7 +3,7 @@
 #include <mutex>
 
 
-namespace core {
+namespace keras::core {
 
 void ensure_initialized() {
   static std::once_flag once;
@@ -59,4 +59,4 @@ void register_cpu_kernels() {
   register_cpu_search_kernels();
 }
 
-}  // namespace core
+}  // namespace keras::core

@@ -2,7 +2,7 @@
 // kernels of every available device (DESIGN.md rule 4). Runs once, on first use.
 #pragma once
 
-namespace core {
+namespace keras::core {
 void ensure_initialized();
 
 // Each op family's definitions (core/ops/*.cpp).
@@ -59,4 +59,4 @@ void register_cpu_scan_kernels();
 void register_cpu_segment_kernels();
 void define_search_ops();
 void register_cpu_search_kernels();
-}  // namespace core
+}  // namespace keras::core

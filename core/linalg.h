@@ -15,7 +15,7 @@
 
 #include "core/tensor.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 
 Tensor inv(const Tensor& a);  // (..., M, M)
 // a (..., M, M), b (..., M, K) with a's batch axes, or (..., M) (one vector per matrix).
@@ -105,4 +105,4 @@ using ops::solve_triangular;
 using ops::svd;
 }  // namespace linalg
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

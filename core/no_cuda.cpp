@@ -1,7 +1,7 @@
 // no_cuda.cpp - the CUDA backend of a build without CUDA: no devices, clear errors.
 #include "core/cuda_backend.h"
 
-namespace core::cuda {
+namespace keras::core::cuda {
 namespace {
 [[noreturn]] void unavailable(const char* what) {
   throw CudaError(std::string(what) +
@@ -20,4 +20,4 @@ void copy_device_to_device(void*, int, const void*, int, std::size_t) {
   unavailable("copy between GPUs");
 }
 
-}  // namespace core::cuda
+}  // namespace keras::core::cuda

@@ -41,7 +41,7 @@
 static_assert(std::endian::native == std::endian::little,
               "npy.cpp assumes a little-endian host");
 
-namespace core {
+namespace keras::core {
 namespace {
 
 constexpr char kMagic[] = "\x93NUMPY";
@@ -895,4 +895,4 @@ std::vector<std::pair<std::string, Tensor>> load_npz_bytes(const void* data, std
   return read_npz(src, ctx);
 }
 
-}  // namespace core
+}  // namespace keras::core

@@ -7,7 +7,7 @@
 
 #include "core/tensor.h"
 
-namespace core {
+namespace keras::core {
 // Writes t to path (via a temporary file renamed into place, so a failure never leaves
 // a truncated file; a symbolic link is followed and its target replaced, a target that
 // is not a regular file raises core::NotRegularFileError: see core/atomic_file.h).
@@ -31,4 +31,4 @@ std::vector<std::pair<std::string, Tensor>> load_npz(const std::string& path);
 // The same from bytes in memory.
 std::vector<std::pair<std::string, Tensor>> load_npz_bytes(const void* data, std::size_t size,
                                                            const std::string& name = "<memory>");
-}  // namespace core
+}  // namespace keras::core

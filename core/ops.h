@@ -12,7 +12,7 @@
 
 #include "core/tensor.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 
 using Axes = std::vector<int64_t>;
 
@@ -281,16 +281,16 @@ Tensor max_pool_grad(const Tensor& inputs, const Tensor& dy, const std::vector<i
 Tensor average_pool_grad(const Tensor& dy, const Shape& input_shape,
                          const std::vector<int64_t>& pool_size, const WindowGeometry& g);
 
-}  // namespace core::ops
+}  // namespace keras::core::ops
 
-namespace core {
+namespace keras::core {
 // Threads: one intra-op pool for the engine; OpenBLAS is set to the same count.
 // 1 <= n <= kMaxThreads, else std::invalid_argument naming n; std::system_error naming n
 // when the system refuses to start that many threads (the count is then unchanged).
 inline constexpr int kMaxThreads = 1024;
 void set_num_threads(int n);
 int get_num_threads();
-}  // namespace core
+}  // namespace keras::core
 
 #include "core/linalg.h"  // linear algebra (keras.ops.linalg)
 #include "core/ops_complex.h"  // complex dtypes, FFT, eig

@@ -18,7 +18,7 @@
 
 #include "core/tensor.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 
 // Keras's form of a complex tensor on the TensorFlow backend: the real and imaginary
 // parts, two float tensors of one shape and dtype (keras.ops.fft((real, imag))).
@@ -97,4 +97,4 @@ struct Eig {
 // adjoints, which keras-cpp's tape does not carry).
 Eig eig(const Tensor& a);
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

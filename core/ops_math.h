@@ -23,7 +23,7 @@
 #include "core/ops.h"  // (ops.h includes this header at its end)
 #include "core/tensor.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 
 // ---- unary math ------------------------------------------------------------------------
 Tensor absolute(const Tensor& x);  // abs
@@ -151,4 +151,4 @@ Tensor ldexp(S x1, const Tensor& x2) {
   return ldexp(fill(Shape{}, static_cast<double>(x1), DType::float32).to(x2.device()), x2);
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

@@ -14,7 +14,7 @@
 
 #include "core/tensor.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 
 // ---- losses (keras.ops.binary_crossentropy & co., per element / per sample) -----------
 // target and output of the same shape and floating dtype. Probabilities are clipped to
@@ -120,4 +120,4 @@ CtcDecoded ctc_decode(const Tensor& inputs, const Tensor& sequence_lengths, cons
                       int64_t beam_width = 100, int64_t top_paths = 1, bool merge_repeated = true,
                       int64_t mask_index = 0);
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

@@ -20,7 +20,7 @@
 #include "core/autodiff.h"
 #include "core/tensor.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 
 // keras.ops.stop_gradient / custom_gradient are the engine's (core/autodiff.h).
 using core::custom_gradient;
@@ -200,4 +200,4 @@ Tensor saturate_cast(const Tensor& x, DType dtype);
 // by the ratio of the item sizes. Eager only.
 Tensor view(const Tensor& x, DType dtype);
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

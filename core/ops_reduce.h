@@ -17,7 +17,7 @@
 
 #include "core/tensor.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 
 // ---- reductions (core/ops/reduce_nan.cpp) --------------------------------------------
 Tensor amax(const Tensor& x, const std::vector<int64_t>& axis = {}, bool keepdims = false);
@@ -152,4 +152,4 @@ Tensor cdist(const Tensor& x, const Tensor& y);
 // log(det(x)) of a positive-definite x (..., M, M), through its Cholesky factor.
 Tensor logdet(const Tensor& x);
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

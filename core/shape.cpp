@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-namespace core {
+namespace keras::core {
 
 Shape::Shape(std::initializer_list<int64_t> dims) : dims_(dims) { validate(); }
 Shape::Shape(std::vector<int64_t> dims) : dims_(std::move(dims)) { validate(); }
@@ -67,4 +67,4 @@ int64_t normalize_axis(int64_t axis, int64_t rank, const char* op) {
   return axis < 0 ? axis + rank : axis;
 }
 
-}  // namespace core
+}  // namespace keras::core

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace core {
+namespace keras::core {
 
 class Shape {
  public:
@@ -45,4 +45,4 @@ std::vector<int64_t> contiguous_strides(const Shape& s);
 // throws std::invalid_argument naming `op` when out of range.
 int64_t normalize_axis(int64_t axis, int64_t rank, const char* op);
 
-}  // namespace core
+}  // namespace keras::core

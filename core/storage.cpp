@@ -8,7 +8,7 @@
 
 #include "core/cuda_backend.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 // Size classes: multiples of 64 bytes up to 1 KiB, then four classes per power of two
@@ -96,4 +96,4 @@ Storage::~Storage() {
 HostAllocatorStats host_allocator_stats() { return host_cache().stats(); }
 void host_empty_cache() { host_cache().release(); }
 
-}  // namespace core
+}  // namespace keras::core

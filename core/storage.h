@@ -8,7 +8,7 @@
 
 #include "core/device.h"
 
-namespace core {
+namespace keras::core {
 
 class Storage {
  public:
@@ -38,4 +38,4 @@ struct HostAllocatorStats {
 HostAllocatorStats host_allocator_stats();
 void host_empty_cache();  // returns every cached block to the system
 
-}  // namespace core
+}  // namespace keras::core

@@ -12,7 +12,7 @@
 #include "core/ops.h"
 #include "core/tensor_impl.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 const TensorImpl& impl_of(const std::shared_ptr<TensorImpl>& p, const char* what) {
   if (!p) throw std::invalid_argument(std::string(what) + ": the tensor is undefined (empty handle)");
@@ -264,4 +264,4 @@ Tensor operator&&(const Tensor& a, const Tensor& b) { return ops::logical_and(a,
 Tensor operator||(const Tensor& a, const Tensor& b) { return ops::logical_or(a, b); }
 Tensor operator!(const Tensor& a) { return ops::logical_not(a); }
 
-}  // namespace core
+}  // namespace keras::core

@@ -22,7 +22,7 @@
 #include "core/dtype.h"
 #include "core/shape.h"
 
-namespace core {
+namespace keras::core {
 
 class TensorImpl;
 struct Index;  // an item of x[{...}] (defined below)
@@ -314,4 +314,4 @@ Tensor operator&&(const Tensor& a, const Tensor& b);  // logical_and (bool)
 Tensor operator||(const Tensor& a, const Tensor& b);  // logical_or (bool)
 Tensor operator!(const Tensor& a);                    // logical_not (bool)
 
-}  // namespace core
+}  // namespace keras::core

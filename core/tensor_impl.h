@@ -6,7 +6,7 @@
 #include "core/storage.h"
 #include "core/tensor.h"
 
-namespace core {
+namespace keras::core {
 
 class TensorImpl {
  public:
@@ -37,4 +37,4 @@ Tensor placeholder(const Shape& shape, DType dtype, Device device = Device::cpu(
 // A tensor of `shape` sharing t's storage (same element count required).
 Tensor view_as(const Tensor& t, const Shape& shape);
 
-}  // namespace core
+}  // namespace keras::core

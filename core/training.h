@@ -9,7 +9,7 @@
 
 #include "core/autodiff.h"
 
-namespace core::training {
+namespace keras::core::training {
 
 // Whether the fused update kernels run for this variable and gradient.
 bool fused(const Variable& var, const Tensor& grad);
@@ -28,4 +28,4 @@ void apply_adam(Variable& var, const Tensor& grad, Variable& m, Variable& v, Var
 // Decoupled weight decay: var -= var * lr * wd.
 void apply_weight_decay(Variable& var, const Tensor& lr, double wd);
 
-}  // namespace core::training
+}  // namespace keras::core::training

@@ -11,7 +11,7 @@
 #include "core/ops.h"
 #include "core/tensor_impl.h"
 
-namespace core {
+namespace keras::core {
 
 struct Variable::State : Resource {
   State(Tensor v, std::string n, bool t) : value(std::move(v)), name(std::move(n)), trainable(t) {}
@@ -167,4 +167,4 @@ std::ostream& operator<<(std::ostream& os, const Variable& v) {
             << " dtype=" << dtype_name(v.dtype()) << ", numpy=\n" << v.value().values_str() << ">";
 }
 
-}  // namespace core
+}  // namespace keras::core

@@ -37,7 +37,7 @@
 #include "core/shape.h"
 #include "core/tensor.h"
 
-namespace core {
+namespace keras::core {
 
 namespace interop_detail {
 
@@ -153,4 +153,4 @@ xt::xtensor<T, N> to_xtensor(const Tensor& t) {
   return out;
 }
 
-}  // namespace core
+}  // namespace keras::core

@@ -97,13 +97,13 @@ int tour(const example::Flags&) {
 
   // ---- xtensor interop (NumPy's role in C++) ---------------------------------------------------
   xt::xarray<double> a = {2.0, 4.0, 5.0};
-  Tensor from_a = core::from_xarray(a);  // float64, as tf.constant(np.array(...)) is
+  Tensor from_a = keras::core::from_xarray(a);  // float64, as tf.constant(np.array(...)) is
   std::cout << "from an xt::xarray<double>: " << from_a << "\n";
-  xt::xarray<double> back = core::to_xarray<double>(ops::square(from_a));  // like t.numpy()
-  xt::xarray<float> xt_sq = xt::square(core::to_xarray<float>(t));          // NumPy ops on a tensor's values
+  xt::xarray<double> back = keras::core::to_xarray<double>(ops::square(from_a));  // like t.numpy()
+  xt::xarray<float> xt_sq = xt::square(keras::core::to_xarray<float>(t));          // NumPy ops on a tensor's values
   std::cout << "square as an xarray: " << back << "\n";
-  bool roundtrip = xt::all(xt::equal(core::to_xarray<double>(core::from_xarray(back)), back));
-  bool same_square = xt::all(xt::equal(xt_sq, core::to_xarray<float>(ops::square(t))));
+  bool roundtrip = xt::all(xt::equal(keras::core::to_xarray<double>(keras::core::from_xarray(back)), back));
+  bool same_square = xt::all(xt::equal(xt_sq, keras::core::to_xarray<float>(ops::square(t))));
   result.add("xtensor_dtype", keras::dtype_name(from_a.dtype()))
       .add("xtensor_square_sum", xt::sum(back)())
       .add("xtensor_roundtrip", roundtrip ? 1.0 : 0.0)

@@ -15,7 +15,7 @@
 
 #include "core/cuda_backend.h"
 
-namespace core::cuda {
+namespace keras::core::cuda {
 namespace {
 
 std::string device_name(int device) { return "GPU:" + std::to_string(device); }
@@ -197,4 +197,4 @@ void copy_device_to_device(void* dst, int dst_device, const void* src, int src_d
   }
 }
 
-}  // namespace core::cuda
+}  // namespace keras::core::cuda

@@ -1,5 +1,5 @@
 // keras.h - one include for users: `#include <keras/keras.h>`.
-// The engine lives in namespace core; keras re-exports what users need.
+// The engine lives in namespace keras::core; keras re-exports what users need.
 #pragma once
 #include "core/conv_variants.h"
 #include "core/core.h"

@@ -14,6 +14,8 @@
 
 namespace th {
 
+namespace core = keras::core;
+
 using core::DType;
 using core::Shape;
 using core::Tensor;

@@ -23,7 +23,7 @@ struct SeedEachTest : doctest::IReporter {
   void report_query(const doctest::QueryData&) override {}
   void test_run_start() override {}
   void test_run_end(const doctest::TestRunStats&) override {}
-  void test_case_start(const doctest::TestCaseData& tc) override { core::ops::set_random_seed(fnv1a(tc.m_name) >> 1); }
+  void test_case_start(const doctest::TestCaseData& tc) override { keras::core::ops::set_random_seed(fnv1a(tc.m_name) >> 1); }
   void test_case_reenter(const doctest::TestCaseData& tc) override { test_case_start(tc); }
   void test_case_end(const doctest::CurrentTestCaseStats&) override {}
   void test_case_exception(const doctest::TestCaseException&) override {}

@@ -8,7 +8,7 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 // The float arithmetic's vector kernel of the active ISA (core/cpu/simd/binary.cpp), for
@@ -210,9 +210,9 @@ void compare_kernel(OpCall& c) { by_dtype<CompareK>(c, c.in(0).dtype()); }
 void where_kernel(OpCall& c) { by_dtype<WhereK>(c, c.in(1).dtype()); }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_binary_kernels() {
   for (OpId op : {OpId::Add, OpId::Sub, OpId::Mul, OpId::Div, OpId::FloorDiv, OpId::Mod,
                   OpId::Pow, OpId::Maximum, OpId::Minimum, OpId::SquaredDifference})
@@ -222,4 +222,4 @@ void register_cpu_binary_kernels() {
     register_kernel(op, Device::Kind::CPU, cpu::compare_kernel);
   register_kernel(OpId::Where, Device::Kind::CPU, cpu::where_kernel);
 }
-}  // namespace core
+}  // namespace keras::core

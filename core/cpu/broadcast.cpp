@@ -1,6 +1,6 @@
 #include "core/cpu/broadcast.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 
 std::vector<int64_t> broadcast_strides(const Shape& in, const Shape& out) {
   std::vector<int64_t> s(static_cast<size_t>(out.rank()), 0);
@@ -12,4 +12,4 @@ std::vector<int64_t> broadcast_strides(const Shape& in, const Shape& out) {
   return s;
 }
 
-}  // namespace core::cpu
+}  // namespace keras::core::cpu

@@ -12,7 +12,7 @@
 #include "core/cpu/parallel.h"
 #include "core/shape.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 
 // Element strides of `in` seen through broadcasting to `out` (rank of out).
 std::vector<int64_t> broadcast_strides(const Shape& in, const Shape& out);
@@ -83,4 +83,4 @@ void broadcast_rows(const Shape& out, const std::array<const Shape*, N>& ins, Ro
   });
 }
 
-}  // namespace core::cpu
+}  // namespace keras::core::cpu

@@ -10,7 +10,7 @@
 #include "core/dispatch.h"
 #include "core/ops/complex_util.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 template <class T>
@@ -112,12 +112,12 @@ void register_complex_elementwise_kernels() {
   register_complex_kernel(OpId::Complex, cpu, complex_kernel);  // its output is complex
 }
 
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_complex_kernels() {
   cpu::register_complex_elementwise_kernels();
   cpu::register_fft_kernels();
   cpu::register_eig_kernels();
 }
-}  // namespace core
+}  // namespace keras::core

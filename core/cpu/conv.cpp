@@ -15,7 +15,7 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 // y[n, o, f] = sum over taps t and group channels i of x[n, in(o, t), g i] k[t, i, f].
@@ -149,12 +149,12 @@ void conv_bpf_kernel(OpCall& c) {  // (x, dy) -> dkernel
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_conv_kernels() {
   register_kernel(OpId::Conv, Device::Kind::CPU, cpu::conv_kernel);
   register_kernel(OpId::ConvBackpropInput, Device::Kind::CPU, cpu::conv_bpi_kernel);
   register_kernel(OpId::ConvBackpropFilter, Device::Kind::CPU, cpu::conv_bpf_kernel);
 }
-}  // namespace core
+}  // namespace keras::core

@@ -11,7 +11,7 @@
 #include "core/init.h"
 #include "core/tensor.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 template <class T> struct is_complex_t : std::false_type {};
@@ -89,8 +89,8 @@ void convert(const void* src, DType sd, void* dst, DType dd, int64_t n) {
   }
 }
 
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_cast_kernel() { register_kernel(OpId::Cast, Device::Kind::CPU, cpu::cast_kernel); }
-}  // namespace core
+}  // namespace keras::core

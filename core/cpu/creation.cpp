@@ -22,7 +22,7 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 template <class F>
@@ -243,9 +243,9 @@ void eye_kernel(OpCall& c) {
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_creation_kernels() {
   using K = Device::Kind;
   register_kernel(OpId::Fill, K::CPU, cpu::fill_kernel);
@@ -257,4 +257,4 @@ void register_cpu_creation_kernels() {
   register_kernel(OpId::RandomNormal, K::CPU, cpu::random_normal_kernel);
   register_kernel(OpId::TruncatedNormal, K::CPU, cpu::random_normal_kernel);
 }
-}  // namespace core
+}  // namespace keras::core

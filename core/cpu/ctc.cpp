@@ -23,7 +23,7 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
@@ -204,8 +204,8 @@ void ctc_kernel(OpCall& c) {
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_ctc_kernels() { register_kernel(OpId::CtcLoss, Device::Kind::CPU, cpu::ctc_kernel); }
-}  // namespace core
+}  // namespace keras::core

@@ -15,7 +15,7 @@ void dgeev_(const char* jobvl, const char* jobvr, const int* n, double* a, const
             const int* lwork, int* info, size_t, size_t);
 }
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 using namespace lapack;
@@ -87,4 +87,4 @@ void register_eig_kernels() {
   register_complex_kernel(OpId::Eig, Device::Kind::CPU, typed<eig_impl<float>, eig_impl<double>>);
 }
 
-}  // namespace core::cpu
+}  // namespace keras::core::cpu

@@ -13,7 +13,7 @@
 #include "core/dispatch.h"
 #include "core/ops/complex_util.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 using C = std::complex<double>;
@@ -129,4 +129,4 @@ void fft_kernel(OpCall& c) {
 
 void register_fft_kernels() { register_kernel(OpId::Fft, Device::Kind::CPU, fft_kernel); }
 
-}  // namespace core::cpu
+}  // namespace keras::core::cpu

@@ -12,7 +12,7 @@
 #include "core/fusion.h"
 #include "core/init.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 constexpr int64_t kBlock = 256;
@@ -108,8 +108,8 @@ void fused_kernel(OpCall& c) {
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_fused_kernels() { register_kernel(OpId::FusedElementwise, Device::Kind::CPU, cpu::fused_kernel); }
-}  // namespace core
+}  // namespace keras::core

@@ -9,7 +9,7 @@
 #include "core/cpu_features.h"
 #include "core/dispatch.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 bool cpu_has(Isa isa) {
@@ -143,9 +143,9 @@ typename VecKernels<T>::Binary vec_binary(OpId op) {
 template VecKernels<float>::Binary vec_binary<float>(OpId);
 template VecKernels<double>::Binary vec_binary<double>(OpId);
 
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 
 CpuFeatures cpu_features() {
   CpuFeatures f;
@@ -169,4 +169,4 @@ std::string CpuFeatures::str() const {
   return s;
 }
 
-}  // namespace core
+}  // namespace keras::core

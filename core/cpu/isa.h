@@ -12,7 +12,7 @@
 
 #include "core/dispatch.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 
 enum class Isa : int { baseline = 0, avx2 = 1, avx512 = 2 };
 const char* isa_name(Isa isa);
@@ -88,4 +88,4 @@ KERAS_CPP_ISA_FILLERS(avx2)
 KERAS_CPP_ISA_FILLERS(avx512)
 #undef KERAS_CPP_ISA_FILLERS
 
-}  // namespace core::cpu
+}  // namespace keras::core::cpu

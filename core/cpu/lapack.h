@@ -55,7 +55,7 @@ void dsyevd_(const char* jobz, const char* uplo, const int* n, double* a, const 
              int* info, size_t, size_t);
 }
 
-namespace core::cpu::lapack {
+namespace keras::core::cpu::lapack {
 
 // Typed overloads (sizes as int, already checked).
 inline void getrf(int m, int n, float* a, int* ipiv, int* info) { sgetrf_(&m, &n, a, &m, ipiv, info); }
@@ -158,4 +158,4 @@ inline std::string batch_note(const OpCall& c, int64_t b) {
   return c.in(0).rank() > 2 ? " (batch matrix " + std::to_string(b) + ")" : "";
 }
 
-}  // namespace core::cpu::lapack
+}  // namespace keras::core::cpu::lapack

@@ -6,7 +6,7 @@
 #include "core/cpu/lapack.h"
 #include "core/init.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 using namespace lapack;
@@ -129,9 +129,9 @@ void eigh_impl(OpCall& c) {
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_linalg_decomp_kernels() {
   using namespace cpu;
   using lapack::typed;
@@ -140,4 +140,4 @@ void register_cpu_linalg_decomp_kernels() {
   register_kernel(OpId::Svd, cpu, typed<svd_impl<float>, svd_impl<double>>);
   register_kernel(OpId::Eigh, cpu, typed<eigh_impl<float>, eigh_impl<double>>);
 }
-}  // namespace core
+}  // namespace keras::core

@@ -13,7 +13,7 @@
 #include "core/cpu/lapack.h"
 #include "core/init.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 using namespace lapack;
@@ -192,9 +192,9 @@ void solve_triangular_impl(OpCall& c) {
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_linalg_solve_kernels() {
   using namespace cpu;
   using lapack::typed;
@@ -208,4 +208,4 @@ void register_cpu_linalg_solve_kernels() {
   register_kernel(OpId::SolveTriangular, cpu,
                   typed<solve_triangular_impl<float>, solve_triangular_impl<double>>);
 }
-}  // namespace core
+}  // namespace keras::core

@@ -18,7 +18,7 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 template <class T, class R, class F>
@@ -281,9 +281,9 @@ void binary_kernel(OpCall& c) {
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_math_kernels() {
   for (int i = static_cast<int>(OpId::Erf); i <= static_cast<int>(OpId::Trunc); ++i)
     register_kernel(static_cast<OpId>(i), Device::Kind::CPU, cpu::unary_kernel);
@@ -292,4 +292,4 @@ void register_cpu_math_kernels() {
   for (int i = static_cast<int>(OpId::Arctan2); i <= static_cast<int>(OpId::Lcm); ++i)
     register_kernel(static_cast<OpId>(i), Device::Kind::CPU, cpu::binary_kernel);
 }
-}  // namespace core
+}  // namespace keras::core

@@ -8,7 +8,7 @@
 
 #include "core/dispatch.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 
 enum class MathVecOp : int {
   Erf, Erfc, Exp2, Log2, Log10, Cbrt, Sinh, Cosh, Arcsin, Arccos, Arctan, Arcsinh, Arccosh,
@@ -31,4 +31,4 @@ KERAS_CPP_MATH_FILLER(avx2)
 KERAS_CPP_MATH_FILLER(avx512)
 #undef KERAS_CPP_MATH_FILLER
 
-}  // namespace core::cpu
+}  // namespace keras::core::cpu

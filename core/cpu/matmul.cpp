@@ -17,7 +17,7 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
@@ -200,11 +200,11 @@ void fused_matmul_kernel(OpCall& c) {
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_matmul_kernels() {
   register_kernel(OpId::MatMul, Device::Kind::CPU, cpu::matmul_kernel);
   register_kernel(OpId::FusedMatMul, Device::Kind::CPU, cpu::fused_matmul_kernel);
 }
-}  // namespace core
+}  // namespace keras::core

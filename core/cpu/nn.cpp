@@ -15,7 +15,7 @@
 #include "core/init.h"
 #include "core/ops.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 // Inner positions one task handles together when inner > 1: wide for long contiguous
@@ -263,9 +263,9 @@ void one_hot_kernel(OpCall& c) {
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_nn_kernels() {
   register_kernel(OpId::Softmax, Device::Kind::CPU, cpu::softmax_kernel);
   register_kernel(OpId::LogSoftmax, Device::Kind::CPU, cpu::softmax_kernel);
@@ -273,4 +273,4 @@ void register_cpu_nn_kernels() {
   register_kernel(OpId::SoftmaxCrossEntropy, Device::Kind::CPU, cpu::dense_xent_kernel);
   register_kernel(OpId::OneHot, Device::Kind::CPU, cpu::one_hot_kernel);
 }
-}  // namespace core
+}  // namespace keras::core

@@ -7,7 +7,7 @@
 #include <mutex>
 #include <vector>
 
-namespace core::cpu::onednn {
+namespace keras::core::cpu::onednn {
 
 const dnnl::engine& engine() {
   static const dnnl::engine e(dnnl::engine::kind::cpu, 0);
@@ -79,4 +79,4 @@ dnnl::memory wrap(const dnnl::memory::desc& md, const void* data) {
   return dnnl::memory(md, engine(), const_cast<void*>(data));
 }
 
-}  // namespace core::cpu::onednn
+}  // namespace keras::core::cpu::onednn

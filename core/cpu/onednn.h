@@ -20,7 +20,7 @@
 
 #include "core/cpu/window.h"
 
-namespace core::cpu::onednn {
+namespace keras::core::cpu::onednn {
 
 const dnnl::engine& engine();
 
@@ -136,4 +136,4 @@ void pool_forward(bool max, const Window& w, const float* x, float* y);
 void max_pool_backward(const Window& w, const float* x, const float* dy, float* dx);
 void avg_pool_backward(const Window& w, const float* dy, float* dx);
 
-}  // namespace core::cpu::onednn
+}  // namespace keras::core::cpu::onednn

@@ -15,7 +15,7 @@
 #include "core/cpu/parallel.h"
 #include "core/ops.h"
 
-namespace core::cpu::onednn {
+namespace keras::core::cpu::onednn {
 namespace {
 
 using dims = dnnl::memory::dims;
@@ -211,4 +211,4 @@ void conv_backward_weights(const Window& w, const float* x, const float* dy, flo
     });
 }
 
-}  // namespace core::cpu::onednn
+}  // namespace keras::core::cpu::onednn

@@ -16,7 +16,7 @@
 #include "core/cpu/parallel.h"
 #include "core/ops.h"
 
-namespace core::cpu::onednn {
+namespace keras::core::cpu::onednn {
 namespace {
 
 // -1: the rule; 0: OpenBLAS; 1: oneDNN. KERAS_CPP_GEMM=openblas|onednn sets it at start.
@@ -121,4 +121,4 @@ void gemm(const Gemm& g) {
   });
 }
 
-}  // namespace core::cpu::onednn
+}  // namespace keras::core::cpu::onednn

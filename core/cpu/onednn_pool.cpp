@@ -9,7 +9,7 @@
 #include "core/cpu/onednn.h"
 #include "core/cpu/parallel.h"
 
-namespace core::cpu::onednn {
+namespace keras::core::cpu::onednn {
 namespace {
 
 using dims = dnnl::memory::dims;
@@ -109,4 +109,4 @@ void avg_pool_backward(const Window& w, const float* dy, float* dx) {
   });
 }
 
-}  // namespace core::cpu::onednn
+}  // namespace keras::core::cpu::onednn

@@ -19,7 +19,7 @@
 
 #include "core/ops.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 thread_local bool t_in_pool = false;
@@ -202,9 +202,9 @@ FlushDenormals::~FlushDenormals() {
   if ((saved_ & kFlushBits) != kFlushBits) set_csr(saved_);
 }
 
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 
 void set_num_threads(int n) {
   if (n < 1 || n > kMaxThreads)
@@ -219,4 +219,4 @@ void set_num_threads(int n) {
 
 int get_num_threads() { return cpu::pool().size(); }
 
-}  // namespace core
+}  // namespace keras::core

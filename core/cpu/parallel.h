@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <utility>
 
-namespace core::cpu {
+namespace keras::core::cpu {
 
 using RangeFn = void (*)(void* ctx, int64_t begin, int64_t end);
 void parallel_for_impl(int64_t n, int64_t grain, RangeFn fn, void* ctx);
@@ -39,4 +39,4 @@ class FlushDenormals {
 // Elementwise work below this many elements runs on the calling thread.
 inline constexpr int64_t kElementwiseGrain = 1 << 15;
 
-}  // namespace core::cpu
+}  // namespace keras::core::cpu

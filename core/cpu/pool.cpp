@@ -13,7 +13,7 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 // Calls f(n, out cell index, o0, o1, o2) for every output cell, sliced over the batch.
@@ -148,11 +148,11 @@ void pool_kernel(OpCall& c) {
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_pool_kernels() {
   for (OpId op : {OpId::MaxPool, OpId::AvgPool, OpId::MaxPoolGrad, OpId::AvgPoolGrad})
     register_kernel(op, Device::Kind::CPU, cpu::pool_kernel);
 }
-}  // namespace core
+}  // namespace keras::core

@@ -25,7 +25,7 @@
 #include "core/init.h"
 #include "core/ops.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 constexpr int64_t kBlock = 4096;  // elements per block of a contiguous run
@@ -425,9 +425,9 @@ void arg_kernel(OpCall& c) {
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_reduce_kernels() {
   for (OpId op : {OpId::Sum, OpId::Mean, OpId::Max, OpId::Min, OpId::Prod, OpId::All,
                   OpId::Any})
@@ -435,4 +435,4 @@ void register_cpu_reduce_kernels() {
   register_kernel(OpId::ArgMax, Device::Kind::CPU, cpu::arg_kernel);
   register_kernel(OpId::ArgMin, Device::Kind::CPU, cpu::arg_kernel);
 }
-}  // namespace core
+}  // namespace keras::core

@@ -14,7 +14,7 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 template <class T, bool = std::is_floating_point_v<T>>
@@ -99,11 +99,11 @@ void scan_kernel(OpCall& c) {
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_scan_kernels() {
   register_kernel(OpId::Cumsum, Device::Kind::CPU, cpu::scan_kernel<false>);
   register_kernel(OpId::Cumprod, Device::Kind::CPU, cpu::scan_kernel<true>);
 }
-}  // namespace core
+}  // namespace keras::core

@@ -9,7 +9,7 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 template <class T>
@@ -41,8 +41,8 @@ void search_kernel(OpCall& c) {
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_search_kernels() { register_kernel(OpId::SearchSorted, Device::Kind::CPU, cpu::search_kernel); }
-}  // namespace core
+}  // namespace keras::core

@@ -15,7 +15,7 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 inline int64_t id_at(const void* p, bool is64, int64_t i) {
@@ -101,12 +101,12 @@ void segment_kernel(OpCall& c) {
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_segment_kernels() {
   register_kernel(OpId::UnsortedSegmentMax, Device::Kind::CPU, cpu::segment_kernel<cpu::MaxF>);
   register_kernel(OpId::UnsortedSegmentMin, Device::Kind::CPU, cpu::segment_kernel<cpu::MinF>);
   register_kernel(OpId::UnsortedSegmentProd, Device::Kind::CPU, cpu::segment_kernel<cpu::ProdF>);
 }
-}  // namespace core
+}  // namespace keras::core

@@ -18,7 +18,7 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 using Dims = std::vector<int64_t>;
@@ -448,9 +448,9 @@ void take_along_axis_kernel(OpCall& c) {
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_shape_kernels() {
   using K = Device::Kind;
   register_kernel(OpId::Transpose, K::CPU, cpu::transpose_kernel);
@@ -463,4 +463,4 @@ void register_cpu_shape_kernels() {
   register_kernel(OpId::TakeAlongAxis, K::CPU, cpu::take_along_axis_kernel);
   register_kernel(OpId::UnsortedSegmentSum, K::CPU, cpu::segment_sum_kernel);
 }
-}  // namespace core
+}  // namespace keras::core

@@ -14,7 +14,7 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 // a < b with NaN above every number (NumPy's sort order); NaNs are equivalent.
@@ -124,12 +124,12 @@ void sort_kernel(OpCall& c) { by_numeric_dtype<SortK>(c); }
 void top_k_kernel(OpCall& c) { by_numeric_dtype<TopKK>(c); }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_sort_kernels() {
   register_kernel(OpId::Sort, Device::Kind::CPU, cpu::sort_kernel);
   register_kernel(OpId::ArgSort, Device::Kind::CPU, cpu::sort_kernel);
   register_kernel(OpId::TopK, Device::Kind::CPU, cpu::top_k_kernel);
 }
-}  // namespace core
+}  // namespace keras::core

@@ -11,7 +11,7 @@
 #include "core/cpu/isa.h"
 #include "core/cpu/parallel.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 // The updates run the vector kernels of the active ISA (core/cpu/simd/training.cpp), over
@@ -81,9 +81,9 @@ void weight_decay_op(OpCall& c) {
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_training_kernels() {
   using namespace cpu;
   register_kernel(OpId::ApplySgd, Device::Kind::CPU, sgd_op);
@@ -91,4 +91,4 @@ void register_cpu_training_kernels() {
   register_kernel(OpId::ApplyWeightDecay, Device::Kind::CPU, weight_decay_op);
 }
 
-}  // namespace core
+}  // namespace keras::core

@@ -7,7 +7,7 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 namespace {
 
 // The loop takes its pointers as parameters: a lambda capturing them by reference
@@ -90,11 +90,11 @@ void unary_kernel(OpCall& c) {
 }
 
 }  // namespace
-}  // namespace core::cpu
+}  // namespace keras::core::cpu
 
-namespace core {
+namespace keras::core {
 void register_cpu_unary_kernels() {
   for (int i = static_cast<int>(OpId::Neg); i <= static_cast<int>(OpId::LogicalNot); ++i)
     register_kernel(static_cast<OpId>(i), Device::Kind::CPU, cpu::unary_kernel);
 }
-}  // namespace core
+}  // namespace keras::core

@@ -7,7 +7,7 @@
 
 #include "core/dispatch.h"
 
-namespace core::cpu {
+namespace keras::core::cpu {
 
 struct Window {
   int r = 0;              // spatial axes of the op (1..3)
@@ -64,4 +64,4 @@ inline void for_taps(const Window& w, int64_t o0, int64_t o1, int64_t o2, F&& f)
   }
 }
 
-}  // namespace core::cpu
+}  // namespace keras::core::cpu

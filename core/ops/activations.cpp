@@ -8,7 +8,7 @@
 #include "core/dispatch.h"
 #include "core/ops.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 namespace {
 
 const Tensor& expect_float(const char* op, const Tensor& x) {
@@ -129,4 +129,4 @@ Tensor threshold(const Tensor& x, double threshold, double default_value) {
                k(x, default_value, "threshold: default_value"));
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

@@ -3,7 +3,7 @@
 // is not there).
 #include "core/dispatch.h"
 
-namespace core {
+namespace keras::core {
 
 void define_arities() {
   auto set = [](OpId op, int lo, int hi) {
@@ -45,4 +45,4 @@ void define_arities() {
   set(OpId::SearchSorted, 2, 2);
 }
 
-}  // namespace core
+}  // namespace keras::core

@@ -5,7 +5,7 @@
 #include "core/init.h"
 #include "core/ops.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 constexpr std::initializer_list<DType> kSignedTypes = {DType::float32, DType::float64,
@@ -163,4 +163,4 @@ Tensor scalar_like(const Tensor& t, double value, const char* what) {
   return from_buffer(&value, DType::float64, Shape{}, t.dtype()).to(t.device());
 }
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

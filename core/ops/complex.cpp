@@ -8,7 +8,7 @@
 #include "core/ops.h"
 #include "core/ops/complex_util.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 constexpr std::initializer_list<DType> kComplexTypes = {DType::complex64, DType::complex128};
@@ -134,4 +134,4 @@ ComplexPair to_pair(const Tensor& x) {
 Tensor from_pair(const ComplexPair& x) { return complex(x.real, x.imag); }
 
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

@@ -2,7 +2,7 @@
 #pragma once
 #include "core/dispatch.h"
 
-namespace core {
+namespace keras::core {
 // Checks of the complex forms of elementwise ops (core/ops/complex.cpp): abs of complex64
 // is float32; binary ops take two complex tensors of one dtype; unary ones keep it.
 void infer_complex_abs(OpCall& c);
@@ -15,4 +15,4 @@ void register_complex_elementwise_kernels();  // core/cpu/complex.cpp
 void register_fft_kernels();                  // core/cpu/fft.cpp
 void register_eig_kernels();                  // core/cpu/eig.cpp
 }  // namespace cpu
-}  // namespace core
+}  // namespace keras::core

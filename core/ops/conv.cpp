@@ -22,7 +22,7 @@
 #include "core/ops.h"
 #include "core/ops/conv_util.h"
 
-namespace core {
+namespace keras::core {
 namespace conv_util {
 
 namespace {
@@ -341,4 +341,4 @@ Tensor average_pool_grad(const Tensor& dy, const Shape& input_shape, const std::
   return dispatch(OpId::AvgPoolGrad, {dy}, window_attrs(g, input_shape.dims(), pool_size));
 }
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

@@ -14,7 +14,7 @@
 #include "core/ops.h"
 #include "core/ops/conv_util.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 namespace {
 
 constexpr const char* kOp = "conv_transpose";
@@ -108,4 +108,4 @@ Tensor conv_transpose(const Tensor& x, const Tensor& kernel, const SpatialArg& s
   return dispatch(OpId::ConvBackpropInput, {x, kernel}, a);
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

@@ -9,7 +9,7 @@
 #include "core/dispatch.h"
 #include "core/ops.h"
 
-namespace core::conv_util {
+namespace keras::core::conv_util {
 
 // One value per spatial axis of x (batch, 1 to 3 spatial axes, channels); a single value
 // is repeated; each >= min. Throws naming op and what otherwise.
@@ -23,4 +23,4 @@ void resolve_padding(const char* op, const std::string& padding, const Shape& x,
 void check_defined_channels_last(const char* op, std::initializer_list<const Tensor*> ts,
                                  const std::string& data_format);
 
-}  // namespace core::conv_util
+}  // namespace keras::core::conv_util

@@ -33,7 +33,7 @@
 #include "core/init.h"
 #include "core/ops.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 std::string fmt(double v) {
@@ -403,4 +403,4 @@ uint64_t random_generator_state() {
 }
 
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

@@ -23,7 +23,7 @@
 #include "core/init.h"
 #include "core/ops.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 void infer_ctc(OpCall& c) {
@@ -98,4 +98,4 @@ Tensor ctc_loss(const Tensor& target, const Tensor& output, const Tensor& target
   return ctc_call(0, {as_int64(target), log_probs, as_int64(target_length), as_int64(output_length)}, mask_index);
 }
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

@@ -12,7 +12,7 @@
 #include "core/ops.h"
 #include "core/ops_nn.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 namespace {
 
 constexpr double kLogZero = -std::numeric_limits<double>::infinity();
@@ -138,4 +138,4 @@ CtcDecoded ctc_decode(const Tensor& inputs, const Tensor& sequence_lengths, cons
   return {out[0], out[1]};
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

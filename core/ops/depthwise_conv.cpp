@@ -12,7 +12,7 @@
 #include "core/ops.h"
 #include "core/ops/conv_util.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 
 Tensor depthwise_conv(const Tensor& x, const Tensor& kernel, const SpatialArg& strides, const std::string& padding,
                       const std::string& data_format, const SpatialArg& dilation_rate) {
@@ -65,4 +65,4 @@ Tensor separable_conv(const Tensor& x, const Tensor& depthwise_kernel, const Ten
   return conv(y, pointwise_kernel);
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

@@ -6,7 +6,7 @@
 #include "core/ops.h"
 #include "core/ops/complex_util.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 void infer_eig(OpCall& c) {
@@ -34,4 +34,4 @@ Eig eig(const Tensor& a) {
   return {out[0], out[1]};
 }
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

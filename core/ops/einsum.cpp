@@ -21,7 +21,7 @@
 #include "core/dispatch.h"
 #include "core/ops.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 namespace {
 
 // A label: a letter's char code, or 256 + i for the i-th broadcast ('...') axis.
@@ -268,4 +268,4 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) 
 
 Tensor einsum(const std::string& equation, const Tensor& a, const Tensor& b) { return einsum(equation, {a, b}); }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

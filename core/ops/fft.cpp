@@ -8,7 +8,7 @@
 #include "core/ops.h"
 #include "core/ops/complex_util.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 void infer_fft(OpCall& c) {
@@ -155,4 +155,4 @@ Tensor irfft(const Tensor& x, std::optional<int64_t> fft_length) {
 }
 
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

@@ -10,7 +10,7 @@
 #include "core/functional_ops.h"
 #include "core/ops.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 namespace {
 
 constexpr size_t kMaxLoopVars = 8;  // while_loop's limit
@@ -247,4 +247,4 @@ Tensor associative_scan(const std::function<Tensor(const Tensor&, const Tensor&)
                           reverse, axis)[0];
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

@@ -8,7 +8,7 @@
 #include "core/functional_ops.h"
 #include "core/ops.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 namespace {
 
 // "(m,n),(n)->(m)": the core axis names of each input and of the one output.
@@ -192,4 +192,4 @@ JvpResult jvp(const std::function<Tensors(const Tensors&)>& fun, const Tensors& 
   return r;
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

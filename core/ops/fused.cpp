@@ -10,7 +10,7 @@
 #include "core/init.h"
 #include "core/ops.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 const ElementwiseProgram& program(const Attrs& a) { return static_cast<const ElementwiseProgram&>(*a.resources.at(0)); }
@@ -65,4 +65,4 @@ void define_fused_ops() {
   define_grad(OpId::FusedElementwise, fused_grad);
 }
 
-}  // namespace core
+}  // namespace keras::core

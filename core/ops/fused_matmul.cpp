@@ -11,7 +11,7 @@
 #include "core/init.h"
 #include "core/ops.h"
 
-namespace core {
+namespace keras::core {
 
 std::vector<Tensor> matmul_grad(const GradContext& c);  // core/ops/matmul.cpp
 
@@ -73,4 +73,4 @@ Tensor fused_matmul(const Tensor& a, const Tensor& b, const Tensor& bias, bool r
 }
 
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

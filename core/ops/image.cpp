@@ -7,7 +7,7 @@
 
 #include "core/image_ops.h"
 
-namespace core::ops::image {
+namespace keras::core::ops::image {
 
 namespace {
 
@@ -196,4 +196,4 @@ Tensor affine_transform(const Tensor& images, const Tensor& transform, const Aff
   return unbatched(out, images);
 }
 
-}  // namespace core::ops::image
+}  // namespace keras::core::ops::image

@@ -8,7 +8,7 @@
 #include "core/image_ops_more.h"
 #include "core/ops.h"
 
-namespace core::ops::image {
+namespace keras::core::ops::image {
 namespace {
 
 struct Node {
@@ -157,4 +157,4 @@ Tensor perspective_transform(const Tensor& images, const Tensor& start_points, c
   return images.rank() == 3 ? squeeze(y, {0}) : y;
 }
 
-}  // namespace core::ops::image
+}  // namespace keras::core::ops::image

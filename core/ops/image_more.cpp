@@ -7,7 +7,7 @@
 #include "core/image_ops_more.h"
 #include "core/ops.h"
 
-namespace core::ops::image {
+namespace keras::core::ops::image {
 namespace {
 
 bool is_channels_first(const std::string& data_format, const std::string& op) {
@@ -310,4 +310,4 @@ Tensor ssim(const Tensor& image1, const Tensor& image2, const SsimOptions& o) {
   return cast(per_image, image1.dtype());
 }
 
-}  // namespace core::ops::image
+}  // namespace keras::core::ops::image

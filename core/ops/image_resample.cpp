@@ -11,7 +11,7 @@
 #include "core/image_ops_more.h"
 #include "core/ops.h"
 
-namespace core::ops::image {
+namespace keras::core::ops::image {
 namespace {
 
 double kernel_value(const std::string& method, double x) {
@@ -146,4 +146,4 @@ Tensor elastic_transform(const Tensor& images, const ElasticTransformOptions& o)
   return images.rank() == 3 ? squeeze(y, {0}) : y;
 }
 
-}  // namespace core::ops::image
+}  // namespace keras::core::ops::image

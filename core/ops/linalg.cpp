@@ -15,7 +15,7 @@
 #include "core/init.h"
 #include "core/ops/linalg_util.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 using namespace linalg_util;
@@ -261,4 +261,4 @@ Eigh eigh(const Tensor& a) {
 }
 
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

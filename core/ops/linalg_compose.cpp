@@ -8,7 +8,7 @@
 #include "core/dispatch.h"
 #include "core/ops/linalg_util.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 namespace {
 
 using linalg_util::mT;
@@ -205,4 +205,4 @@ Tensor outer(const Tensor& x1, const Tensor& x2) {
   return multiply(reshape(x1, {-1, 1}), reshape(x2, {1, -1}));
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

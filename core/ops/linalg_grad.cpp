@@ -7,7 +7,7 @@
 #include "core/dispatch.h"
 #include "core/ops/linalg_util.h"
 
-namespace core::linalg_util {
+namespace keras::core::linalg_util {
 namespace {
 
 int64_t rows(const Tensor& x) { return x.shape()[x.rank() - 2]; }
@@ -125,4 +125,4 @@ void define_decomposition_grads() {
   define_grad(OpId::Eigh, eigh_grad);
 }
 
-}  // namespace core::linalg_util
+}  // namespace keras::core::linalg_util

@@ -6,7 +6,7 @@
 
 #include "core/ops.h"
 
-namespace core::linalg_util {
+namespace keras::core::linalg_util {
 
 // x with its last two axes swapped (the adjoint of a real matrix).
 Tensor mT(const Tensor& x);
@@ -30,4 +30,4 @@ void expect_float(const char* op, const Tensor& t, const char* arg);
 // Registers the gradients of cholesky, qr, svd and eigh (core/ops/linalg_grad.cpp).
 void define_decomposition_grads();
 
-}  // namespace core::linalg_util
+}  // namespace keras::core::linalg_util

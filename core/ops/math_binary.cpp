@@ -10,7 +10,7 @@
 #include "core/ops.h"
 #include "core/ops/math_util.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 constexpr std::initializer_list<DType> kIntegerTypes = {DType::int32, DType::int64, DType::uint8};
@@ -165,4 +165,4 @@ Tensor divide_no_nan(const Tensor& x1, const Tensor& x2) {
 }
 Tensor true_divide(const Tensor& x1, const Tensor& x2) { return divide(x1, x2); }
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

@@ -10,7 +10,7 @@
 #include "core/ops.h"
 #include "core/ops/math_util.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 constexpr std::initializer_list<DType> kIntegerTypes = {DType::int32, DType::int64, DType::uint8};
@@ -156,4 +156,4 @@ Tensor isneginf(const Tensor& x) {
   return equal(x, scalar_like(x, -std::numeric_limits<double>::infinity()));
 }
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

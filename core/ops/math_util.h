@@ -6,7 +6,7 @@
 #include "core/dispatch.h"
 #include "core/ops.h"
 
-namespace core::math {
+namespace keras::core::math {
 
 // Keras's float dtype of an input: floats stay, int32/uint8/bool are float32, and int64 is
 // float32, or float64 for the ops whose Keras code promotes it so (wide_int64).
@@ -32,4 +32,4 @@ inline void expect_same(const char* op, const Tensor& a, const Tensor& b) {
                   dtype_name(a.dtype()) + " and " + dtype_name(b.dtype()));
 }
 
-}  // namespace core::math
+}  // namespace keras::core::math

@@ -15,7 +15,7 @@
 #include "core/init.h"
 #include "core/ops.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 constexpr std::initializer_list<DType> kMatMulTypes = {DType::float32, DType::float64,
@@ -212,4 +212,4 @@ Tensor tensordot(const Tensor& a, const Tensor& b, int64_t n_axes) {
 }
 
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

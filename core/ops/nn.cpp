@@ -20,7 +20,7 @@
 #include "core/init.h"
 #include "core/ops.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 void infer_softmax(OpCall& c) {
@@ -160,4 +160,4 @@ Tensor one_hot(const Tensor& indices, int64_t depth, const OneHotOptions& o) {
   return dispatch(OpId::OneHot, {indices}, a);
 }
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

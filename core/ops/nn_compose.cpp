@@ -8,7 +8,7 @@
 #include "core/ops.h"
 #include "core/ops_nn.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 namespace {
 
 constexpr double kEpsilon = 1e-7;  // keras.config.epsilon()
@@ -307,4 +307,4 @@ Tensor dot_product_attention(const Tensor& query, const Tensor& key, const Tenso
   return einsum("BNTS,BSNH->BTNH", softmax(logits, -1), v);
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

@@ -7,7 +7,7 @@
 #include "core/ops.h"
 #include "core/ops_nn.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 namespace {
 
 void check_defined(const Tensor& t, const char* op, const char* arg) {
@@ -204,4 +204,4 @@ Tensor adaptive_max_pool(const Tensor& inputs, const std::vector<int64_t>& outpu
   return adaptive_pool(inputs, output_size, data_format, true);
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

@@ -11,7 +11,7 @@
 #include "core/ops.h"
 #include "core/ops/shape_util.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 using namespace shape_util;
 
 namespace {
@@ -183,4 +183,4 @@ Tensor kaiser(int64_t M, double beta) {
   });
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

@@ -10,7 +10,7 @@
 #include "core/ops.h"
 #include "core/ops/shape_util.h"
 
-namespace core {
+namespace keras::core {
 namespace ops {
 using namespace shape_util;
 
@@ -151,4 +151,4 @@ Tensor get_item(const Tensor& x, const Index& key) { return get_item(x, std::vec
 Tensor Tensor::operator[](const Index& item) const { return ops::get_item(*this, item); }
 Tensor Tensor::operator[](std::initializer_list<Index> items) const { return ops::get_item(*this, items); }
 
-}  // namespace core
+}  // namespace keras::core

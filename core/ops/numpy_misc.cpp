@@ -11,7 +11,7 @@
 #include "core/ops.h"
 #include "core/ops/shape_util.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 using namespace shape_util;
 
 DType keras_result_type(DType a, DType b) {
@@ -226,4 +226,4 @@ Tensor view(const Tensor& x, DType dtype) {
   return from_buffer(h.size() ? h.raw_data() : nullptr, Shape(dims), dtype).to(x.device());
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

@@ -10,7 +10,7 @@
 #include "core/ops.h"
 #include "core/ops/shape_util.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 using namespace shape_util;
 
 namespace {
@@ -326,4 +326,4 @@ Tensor pad(const Tensor& x, const std::vector<std::pair<int64_t, int64_t>>& pad_
   return r;
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

@@ -16,7 +16,7 @@
 #include "core/dispatch.h"
 #include "core/ops.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 namespace {
 
 struct Moved {
@@ -204,4 +204,4 @@ Tensor argpartition(const Tensor& x, int64_t kth, std::optional<int64_t> axis) {
   return transpose(concat({lo, hi}, -1), perm);
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

@@ -12,7 +12,7 @@
 #include "core/ops.h"
 #include "core/ops/shape_util.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 using namespace shape_util;
 
 namespace {
@@ -121,4 +121,4 @@ Tensor rearrange(const Tensor& tensor, const std::string& pattern,
   return reshape(transpose(reshape(tensor, split_dims), perm), out_dims);
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

@@ -23,7 +23,7 @@
 #include "core/init.h"
 #include "core/ops.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 // Normalized, duplicate-free reduction axes (sorted); empty `axes` means all axes.
@@ -231,4 +231,4 @@ Tensor std(const Tensor& x, const Axes& axes, bool keepdims) {
   return sqrt(variance(x, axes, keepdims));
 }
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

@@ -11,7 +11,7 @@
 #include "core/dispatch.h"
 #include "core/ops.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 namespace {
 
 void check_x(const char* op, const Tensor& x, bool allow_bool = false) {
@@ -151,4 +151,4 @@ Tensor nanargmin(const Tensor& x, std::optional<int64_t> axis, bool keepdims) {
   return nan_arg("nanargmin", x, axis, keepdims, false);
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

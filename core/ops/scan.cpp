@@ -12,7 +12,7 @@
 #include "core/init.h"
 #include "core/ops.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 void infer_scan(OpCall& c) {
@@ -78,4 +78,4 @@ Tensor nancumprod(const Tensor& x, std::optional<int64_t> axis, std::optional<DT
   return cumprod(nan_as(x, 1.0, "nancumprod"), axis, dtype);
 }
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

@@ -20,7 +20,7 @@
 #include "core/init.h"
 #include "core/ops.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 void infer_search(OpCall& c) {
   const Tensor &seq = c.in(0), &vals = c.in(1);
@@ -35,9 +35,9 @@ void infer_search(OpCall& c) {
 }  // namespace
 
 void define_search_ops() { define_op(OpId::SearchSorted, infer_search); }
-}  // namespace core
+}  // namespace keras::core
 
-namespace core::ops {
+namespace keras::core::ops {
 namespace {
 
 void need(const char* op, const Tensor& t, const char* name) {
@@ -326,4 +326,4 @@ std::vector<Tensor> nonzero(const Tensor& x) {
   return out;
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

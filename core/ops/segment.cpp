@@ -13,7 +13,7 @@
 #include "core/init.h"
 #include "core/ops.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 std::string num(int64_t v) { return std::to_string(v); }
@@ -258,4 +258,4 @@ Tensor slice_update(const Tensor& inputs, const std::vector<int64_t>& start_indi
   return where(mask, placed, inputs);
 }
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

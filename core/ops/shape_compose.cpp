@@ -8,7 +8,7 @@
 #include "core/ops.h"
 #include "core/ops/shape_util.h"
 
-namespace core {
+namespace keras::core {
 using namespace shape_util;
 
 namespace ops {
@@ -320,4 +320,4 @@ Tensor pad(const Tensor& x, const std::vector<std::pair<int64_t, int64_t>>& padd
 }
 
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

@@ -32,7 +32,7 @@
 #include "core/ops.h"
 #include "core/ops/shape_util.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 using namespace shape_util;
@@ -378,4 +378,4 @@ void define_shape_ops() {
     define_grad(op, shape_grad);
 }
 
-}  // namespace core
+}  // namespace keras::core

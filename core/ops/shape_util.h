@@ -6,7 +6,7 @@
 
 #include "core/dispatch.h"
 
-namespace core::shape_util {
+namespace keras::core::shape_util {
 
 // "(4, -1)": a list of integers formatted like Shape::str (which rejects negatives).
 inline std::string dims_str(const std::vector<int64_t>& d) {
@@ -24,4 +24,4 @@ inline void check_defined(const Tensor& x, const char* op) {
   if (!x.defined()) throw_invalid(std::string(op) + ": the input is an undefined tensor");
 }
 
-}  // namespace core::shape_util
+}  // namespace keras::core::shape_util

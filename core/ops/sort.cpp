@@ -17,7 +17,7 @@
 #include "core/init.h"
 #include "core/ops.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 void check_index_range(const OpCall& c, const Tensor& x, int64_t n) {
@@ -104,4 +104,4 @@ TopK top_k(const Tensor& x, int64_t k, bool sorted) {
   return {std::move(out[0]), std::move(out[1])};
 }
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

@@ -8,7 +8,7 @@
 #include "core/dispatch.h"
 #include "core/ops.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 namespace {
 
 DType float_of(DType d) { return d == DType::float64 ? DType::float64 : DType::float32; }
@@ -138,4 +138,4 @@ Tensor logdet(const Tensor& x) {
   return multiply(sum(log(d), {-1}), scalar_like(d, 2.0));
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

@@ -8,7 +8,7 @@
 #include "core/dispatch.h"
 #include "core/ops.h"
 
-namespace core::ops {
+namespace keras::core::ops {
 namespace {
 
 void check_args(const char* op, int64_t sequence_length, int64_t sequence_stride, int64_t fft_length) {
@@ -164,4 +164,4 @@ Tensor istft(const ComplexPair& x, int64_t sequence_length, int64_t sequence_str
                     tensor_window("istft", window, sequence_length), center);
 }
 
-}  // namespace core::ops
+}  // namespace keras::core::ops

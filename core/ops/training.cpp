@@ -13,7 +13,7 @@
 #include "core/init.h"
 #include "core/training.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 const Variable var_of(const OpCall& c, size_t i) { return Variable::from_resource(c.attrs.resources.at(i)); }
@@ -99,4 +99,4 @@ void apply_weight_decay(Variable& var, const Tensor& lr, double wd) {
 }
 
 }  // namespace training
-}  // namespace core
+}  // namespace keras::core

@@ -4,7 +4,7 @@
 #include "core/init.h"
 #include "core/ops.h"
 
-namespace core {
+namespace keras::core {
 namespace {
 
 constexpr std::initializer_list<DType> kSignedTypes = {DType::float32, DType::float64,
@@ -176,4 +176,4 @@ Tensor cast_exact(const Tensor& x, DType dtype) {
   return dispatch(OpId::Cast, {x}, a);
 }
 }  // namespace ops
-}  // namespace core
+}  // namespace keras::core

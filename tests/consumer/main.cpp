@@ -5,7 +5,19 @@
 
 #include <iostream>
 
+// The library keeps every name under namespace keras: a program's own generic names
+// (here a namespace core and a namespace ops at global scope) do not collide with it.
+namespace core {
+struct Tensor {
+  int value = 3;
+};
+}  // namespace core
+namespace ops {
+inline int square(int v) { return v * v; }
+}  // namespace ops
+
 int main() {
+  if (ops::square(core::Tensor{}.value) != 9) return 1;
   keras::ops::set_random_seed(7);
   // y = 2 x + 1 on 64 points, learned by one Dense unit.
   keras::Tensor x = keras::ops::reshape(keras::ops::linspace(-1.0, 1.0, 64), {64, 1});

@@ -17,7 +17,7 @@ namespace th {
 inline const std::map<std::string, Tensor>& complex_fixture() {
   static const std::map<std::string, Tensor> m = [] {
     std::map<std::string, Tensor> r;
-    for (auto& [k, v] : core::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/ops/complex_keras.npz"))
+    for (auto& [k, v] : keras::core::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/ops/complex_keras.npz"))
       r[k] = v;
     return r;
   }();

@@ -15,7 +15,7 @@ namespace elem {
 inline const std::map<std::string, th::Tensor>& fixture() {
   static const std::map<std::string, th::Tensor> m = [] {
     std::map<std::string, th::Tensor> r;
-    for (auto& [k, v] : core::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/ops/elem_keras.npz")) r[k] = v;
+    for (auto& [k, v] : keras::core::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/ops/elem_keras.npz")) r[k] = v;
     return r;
   }();
   return m;
@@ -30,7 +30,7 @@ inline bool has(const std::string& name) { return fixture().count(name) != 0; }
 // got against Keras's `want`: dtype, shape and values (tolerance relative to 1 + |want|).
 inline void check_like(const th::Tensor& got, const th::Tensor& want, double tol) {
   CHECK_MESSAGE(got.dtype() == want.dtype(),
-                "dtype " << core::dtype_name(got.dtype()) << ", Keras " << core::dtype_name(want.dtype()));
+                "dtype " << keras::core::dtype_name(got.dtype()) << ", Keras " << keras::core::dtype_name(want.dtype()));
   REQUIRE_MESSAGE(got.shape() == want.shape(), "shape " << got.shape().str() << ", Keras " << want.shape().str());
   th::check_values(got, th::values(want), tol);
 }

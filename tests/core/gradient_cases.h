@@ -11,8 +11,8 @@
 
 namespace gradcheck {
 
-using core::Shape;
-using core::Tensor;
+using keras::core::Shape;
+using keras::core::Tensor;
 using Fn = std::function<Tensor(const std::vector<Tensor>&)>;
 
 struct Input {

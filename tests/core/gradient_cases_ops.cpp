@@ -12,8 +12,8 @@
 
 namespace gradcheck {
 
-namespace ops = core::ops;
-using core::DType;
+namespace ops = keras::core::ops;
+using keras::core::DType;
 
 // The FFT family through its (real, imag) pair forms (core/ops_complex.h): fft, ifft, fft2,
 // rfft, irfft and stft are compositions around the one `fft` primitive.
@@ -57,7 +57,7 @@ std::vector<Case> ops_nn_cases() {
       {Input{Shape{2, 3, 2}, 0, 1}, Input{Shape{2, 3, 2}, 0.1, 0.9}});
   one("softmax_cross_entropy_with_logits", [](auto& x) { return ops::categorical_crossentropy(x[0], x[1], true, 0); },
       {Input{Shape{3, 2}, 0, 1}, Input{Shape{3, 2}}});
-  Tensor ids = core::constant({2, 0});
+  Tensor ids = keras::core::constant({2, 0});
   one("sparse_softmax_cross_entropy_with_logits",
       [](auto& x) { return ops::sparse_categorical_crossentropy(x[0], x[1], true); },
       {Input{{}, 0, 0, false, ids}, Input{Shape{2, 3}}});
@@ -73,7 +73,7 @@ std::vector<Case> ops_nn_cases() {
   one("rsqrt", [](auto& x) { return ops::normalize(x[0], 0); }, {Input{Shape{3, 2}}});
   one("power", [](auto& x) { return ops::normalize(x[0], -1, 3); }, {Input{Shape{2, 3}, -2, 2, true}});
   one("log", [](auto& x) { return ops::psnr(x[0], x[1], 1.0); }, {Input{Shape{2, 3}}, Input{Shape{2, 3}}});
-  Tensor mask = core::constant({{true, false, true}, {true, true, false}});
+  Tensor mask = keras::core::constant({{true, false, true}, {true, true, false}});
   one("softmax", [=](auto& x) { return ops::dot_product_attention(x[0], x[1], x[2], {.mask = mask, .is_causal = true}); },
       {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 2, 2}}, Input{Shape{1, 3, 2, 2}}});
   one("gather", [=](auto& x) { return ops::dot_product_attention(x[0], x[1], x[2], {.bias = x[3], .scale = 0.5}); },
@@ -110,12 +110,12 @@ std::vector<Case> image_more_cases() {
   cs.push_back({"conv", [](const std::vector<Tensor>& x) { return im::ssim(x[0], x[1], {.filter_size = 3}); },
                 {Input{Shape{4, 4, 1}, 0, 1}, Input{Shape{4, 4, 1}, 0, 1}}});
   // map_coordinates: through the values and the coordinates (away from integer ones).
-  Tensor coords = core::constant(std::vector<double>{0.3, 1.6, -0.7, 2.2, 0.4, 1.3, 3.6, -0.2}, Shape{2, 4});
+  Tensor coords = keras::core::constant(std::vector<double>{0.3, 1.6, -0.7, 2.2, 0.4, 1.3, 3.6, -0.2}, Shape{2, 4});
   for (std::string mode : {"constant", "reflect"})
     cs.push_back({"gather", [=](const std::vector<Tensor>& x) { return im::map_coordinates(x[0], ops::add(coords, x[1]), 1, mode); },
                   {Input{Shape{3, 4}}, Input{Shape{2, 4}, -0.05, 0.05}}});
-  Tensor pts = core::constant(std::vector<float>{0, 0, 3, 0, 0, 2, 3, 2}, Shape{4, 2});
-  Tensor moved = core::constant(std::vector<float>{0.2f, 0.1f, 2.7f, 0.3f, 0.1f, 1.8f, 3.1f, 2.2f}, Shape{4, 2});
+  Tensor pts = keras::core::constant(std::vector<float>{0, 0, 3, 0, 0, 2, 3, 2}, Shape{4, 2});
+  Tensor moved = keras::core::constant(std::vector<float>{0.2f, 0.1f, 2.7f, 0.3f, 0.1f, 1.8f, 3.1f, 2.2f}, Shape{4, 2});
   cs.push_back({"gather", [=](const std::vector<Tensor>& x) { return im::perspective_transform(x[0], x[1], x[2]); },
                 {Input{Shape{1, 3, 4, 1}}, Input{{}, 0, 0, false, pts}, Input{{}, 0, 0, false, moved}}});
   one("matmul", [](auto& x) { return im::scale_and_translate(x, {1, 5, 2, 1}, {1.7, 0.6}, {0.2, -0.1}, {1, 2}, "cubic"); },
@@ -133,7 +133,7 @@ std::vector<Case> functional_cases() {
       [](const ops::Tensors& x) { return ops::Tensors{ops::multiply(x[0], x[0])}; }};
   for (int i : {0, 1})  // (an eager cond runs the branch itself: its ops' rules run)
     cs.push_back({i == 0 ? "sin" : "multiply",
-                  [=](const std::vector<Tensor>& x) { return ops::switch_(core::constant(i), branches, {x[0]})[0]; },
+                  [=](const std::vector<Tensor>& x) { return ops::switch_(keras::core::constant(i), branches, {x[0]})[0]; },
                   {Input{Shape{3}}}});
   cs.push_back({"concatenate", [](const std::vector<Tensor>& x) {
                   return ops::associative_scan([](const Tensor& a, const Tensor& b) { return ops::multiply(a, b); }, x[0], true, 1);
@@ -148,8 +148,8 @@ std::vector<Case> functional_cases() {
 // keras.ops's shape manipulation, indexing and products (core/ops_numpy.h): compositions
 // whose primitives' rules must carry the gradient through (labels: a primitive that runs).
 std::vector<Case> numpy_shape_cases() {
-  using core::None;
-  using core::Slice;
+  using keras::core::None;
+  using keras::core::Slice;
   std::vector<Case> cs;
   auto one = [&](std::string label, std::function<Tensor(const Tensor&)> f, Shape s) {
     cs.push_back({label, [f](const std::vector<Tensor>& x) { return f(x[0]); }, {Input{s}}});
@@ -168,8 +168,8 @@ std::vector<Case> numpy_shape_cases() {
   one("concatenate", [](const Tensor& x) { return ops::pad(x, {{2, 1}, {1, 2}}, "reflect"); }, Shape{3, 4});
   one("concatenate", [](const Tensor& x) { return ops::pad(x, {{0, 2}, {3, 1}}, "symmetric"); }, Shape{2, 3});
   one("multiply", [](const Tensor& x) { return ops::vander(x, 4); }, Shape{3});
-  one("gather", [](const Tensor& x) { return ops::take(x, core::constant({-1, 0, 4}), std::nullopt); }, Shape{2, 3});
-  one("gather", [](const Tensor& x) { return x[{Slice(), core::constant({2, 0, 2})}]; }, Shape{2, 3});
+  one("gather", [](const Tensor& x) { return ops::take(x, keras::core::constant({-1, 0, 4}), std::nullopt); }, Shape{2, 3});
+  one("gather", [](const Tensor& x) { return x[{Slice(), keras::core::constant({2, 0, 2})}]; }, Shape{2, 3});
   one("strided_slice", [](const Tensor& x) { return x[{Slice(1, None), 0, None, Slice(None, None, -2)}]; },
       Shape{3, 2, 4});
   one("transpose", [](const Tensor& x) { return ops::rearrange(x, "a (b c) -> c (a b)", {{"c", 2}}); }, Shape{2, 4});
@@ -255,7 +255,7 @@ std::vector<Case> reduce_ops_cases() {
   one("cumprod", [](auto& x) { return ops::cumprod(x); }, Shape{4}, 0.5, 1.5);
   one("cumprod", [](auto& x) { return ops::cumprod(x, 1); }, Shape{2, 3}, 0.5, 1.5);
   one("cumprod", [](auto& x) { return ops::cumprod(x, 0); }, Shape{3, 2}, 0.5, 1.5);
-  const Tensor ids = core::constant({0, 0, 2, 1, 2});
+  const Tensor ids = keras::core::constant({0, 0, 2, 1, 2});
   auto seg = [&](std::string label, Tensor (*f)(const Tensor&, const Tensor&, std::optional<int64_t>, bool),
                  double lo, double hi) {
     cs.push_back({label, [f](const std::vector<Tensor>& x) { return f(x[0], x[1], 3, false); },
@@ -268,11 +268,11 @@ std::vector<Case> reduce_ops_cases() {
   // a zero in a product: the gradient is the product of the others
   cs.push_back({"unsorted_segment_prod",
                 [](const std::vector<Tensor>& x) {
-                  Tensor z = ops::multiply(x[0], ops::cast(core::constant({{1.0, 1.0}, {0.0, 1.0}, {1.0, 1.0}}), DType::float64));
-                  return ops::segment_prod(z, core::constant({0, 0, 1}), 2);
+                  Tensor z = ops::multiply(x[0], ops::cast(keras::core::constant({{1.0, 1.0}, {0.0, 1.0}, {1.0, 1.0}}), DType::float64));
+                  return ops::segment_prod(z, keras::core::constant({0, 0, 1}), 2);
                 },
                 {Input{Shape{3, 2}, 0.5, 1.5, false, {}}}});
-  const Tensor sidx = core::constant({{0, 1}, {2, 0}, {0, 1}});
+  const Tensor sidx = keras::core::constant({{0, 1}, {2, 0}, {0, 1}});
   cs.push_back({"unsorted_segment_sum", [](const std::vector<Tensor>& x) { return ops::scatter(x[1], x[0], {3, 2}); },
                 {Input{Shape{3}}, Input{{}, 0, 0, false, sidx}}});
   for (std::string red : {"", "add", "max", "min", "mul"}) {
@@ -283,18 +283,18 @@ std::vector<Case> reduce_ops_cases() {
   }
   cs.push_back({"pad", [](const std::vector<Tensor>& x) { return ops::slice_update(x[0], {1, 0}, x[1]); },
                 {Input{Shape{3, 3}}, Input{Shape{2, 2}}}});
-  one("sort", [](auto& x) { return ops::quantile(x, ops::cast(core::constant({0.2, 0.5, 0.9}), DType::float64), {1}); }, Shape{2, 5});
+  one("sort", [](auto& x) { return ops::quantile(x, ops::cast(keras::core::constant({0.2, 0.5, 0.9}), DType::float64), {1}); }, Shape{2, 5});
   one("sort", [](auto& x) { return ops::median(x, {0}, true); }, Shape{4, 3});
   one("sort", [](auto& x) { return ops::nanpercentile(x, 30.0, {1}, "midpoint"); }, Shape{3, 4});
   one("sum", [](auto& x) { return ops::nanvar(x, {1}); }, Shape{2, 3});
   one("sum", [](auto& x) { return ops::nanmean(x, {0}, true); }, Shape{2, 3});
   one("prod", [](auto& x) { return ops::nanprod(x, {1}); }, Shape{2, 3}, 0.5, 1.5);
   one("max", [](auto& x) { return ops::nanmax(x, {1}); }, Shape{2, 3});
-  one("sum", [](auto& x) { return ops::average(x, {1}, ops::cast(core::constant({1.0, 2.0, 0.5}), DType::float64)); }, Shape{2, 3});
-  one("sum", [](auto& x) { return ops::trapezoid(x, ops::cast(core::constant({0.0, 0.5, 2.0}), DType::float64)); }, Shape{2, 3});
+  one("sum", [](auto& x) { return ops::average(x, {1}, ops::cast(keras::core::constant({1.0, 2.0, 0.5}), DType::float64)); }, Shape{2, 3});
+  one("sum", [](auto& x) { return ops::trapezoid(x, ops::cast(keras::core::constant({0.0, 0.5, 2.0}), DType::float64)); }, Shape{2, 3});
   one("matmul", [](auto& x) { return ops::corrcoef(x); }, Shape{3, 4});
-  one("gather", [](auto& x) { return ops::correlate(x, ops::cast(core::constant({0.5, -1.0, 2.0}), DType::float64), "same"); }, Shape{5});
-  one("sum", [](auto& x) { return ops::cdist(x, ops::cast(core::constant({{0.1, 0.2}, {3.0, -1.0}, {0.5, 0.5}}), DType::float64)); }, Shape{2, 2});
+  one("gather", [](auto& x) { return ops::correlate(x, ops::cast(keras::core::constant({0.5, -1.0, 2.0}), DType::float64), "same"); }, Shape{5});
+  one("sum", [](auto& x) { return ops::cdist(x, ops::cast(keras::core::constant({{0.1, 0.2}, {3.0, -1.0}, {0.5, 0.5}}), DType::float64)); }, Shape{2, 2});
   one("cholesky", [](auto& x) {
     return ops::logdet(ops::add(ops::matmul(x, x, false, true), ops::multiply(ops::eye(3, std::nullopt, DType::float64),
                                                                                ops::fill({}, 3.0, DType::float64))));

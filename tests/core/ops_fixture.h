@@ -16,24 +16,24 @@ namespace th {
 class OpsFixture {
  public:
   explicit OpsFixture(const std::string& file) {
-    for (auto& [k, v] : core::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/ops/" + file)) arrays_[k] = v;
+    for (auto& [k, v] : keras::core::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/ops/" + file)) arrays_[k] = v;
   }
-  const core::Tensor& operator()(const std::string& name) const {
+  const keras::core::Tensor& operator()(const std::string& name) const {
     auto it = arrays_.find(name);
     REQUIRE_MESSAGE(it != arrays_.end(), "fixture array " << name);
     return it->second;
   }
   // got has the shape and dtype of Keras's array `name`, and its values within tol.
-  void same(const core::Tensor& got, const std::string& name, double tol) const {
+  void same(const keras::core::Tensor& got, const std::string& name, double tol) const {
     CAPTURE(name);
-    const core::Tensor& want = (*this)(name);
+    const keras::core::Tensor& want = (*this)(name);
     REQUIRE(got.shape() == want.shape());
-    CHECK(core::dtype_name(got.dtype()) == std::string(core::dtype_name(want.dtype())));
+    CHECK(keras::core::dtype_name(got.dtype()) == std::string(keras::core::dtype_name(want.dtype())));
     check_values(got, values(want), tol);
   }
 
  private:
-  std::map<std::string, core::Tensor> arrays_;
+  std::map<std::string, keras::core::Tensor> arrays_;
 };
 
 // The fixture tests/data/ops/<file>, loaded on first use.

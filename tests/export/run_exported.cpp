@@ -17,20 +17,20 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    core::LoadedFunction f = core::load_function(argv[1]);
+    keras::core::LoadedFunction f = keras::core::load_function(argv[1]);
     const int64_t batch = std::atoll(argv[2]);
-    std::vector<core::Tensor> inputs;
-    for (const core::TensorSpec& s : f.signature()) {
+    std::vector<keras::core::Tensor> inputs;
+    for (const keras::core::TensorSpec& s : f.signature()) {
       std::vector<int64_t> dims = s.shape;
       for (int64_t& d : dims) d = d < 0 ? batch : d;
-      core::Shape shape(dims);
+      keras::core::Shape shape(dims);
       std::vector<double> v(static_cast<size_t>(shape.num_elements()));
       for (size_t i = 0; i < v.size(); ++i) v[i] = 0.01 * double(i % 100);
-      inputs.push_back(core::from_buffer(v.data(), core::DType::float64, shape, s.dtype));
+      inputs.push_back(keras::core::from_buffer(v.data(), keras::core::DType::float64, shape, s.dtype));
     }
-    std::vector<core::Tensor> out = f(inputs);
+    std::vector<keras::core::Tensor> out = f(inputs);
     double sum = 0;
-    for (const core::Tensor& t : out) sum += core::ops::sum(core::ops::cast(t, core::DType::float64)).item<double>();
+    for (const keras::core::Tensor& t : out) sum += keras::core::ops::sum(keras::core::ops::cast(t, keras::core::DType::float64)).item<double>();
     std::printf("result: outputs=%zu sum=%.17g shape=%s\n", out.size(), sum, out[0].shape().str().c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

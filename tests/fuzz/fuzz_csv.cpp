@@ -14,8 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const unsigned k = data[0];
   using keras::data::Missing;
   using keras::data::StringColumns;
-  static const core::DType dtypes[] = {core::DType::float32, core::DType::float64, core::DType::int32,
-                                       core::DType::int64,   core::DType::uint8,   core::DType::bool_};
+  static const keras::core::DType dtypes[] = {keras::core::DType::float32, keras::core::DType::float64, keras::core::DType::int32,
+                                       keras::core::DType::int64,   keras::core::DType::uint8,   keras::core::DType::bool_};
   keras::data::CsvOptions o;
   o.delimiter = (k & 1) ? ';' : ',';
   o.header = !(k & 2);

@@ -1,4 +1,4 @@
-// fuzz_function_file.cpp - libFuzzer target: core::load_function_bytes (exported graph
+// fuzz_function_file.cpp - libFuzzer target: keras::core::load_function_bytes (exported graph
 // files) on arbitrary bytes, with the header's size and checksum fixed up. A clean
 // std::invalid_argument is expected; any other exception or crash is a finding. A file
 // that loads is run once on ones.
@@ -20,22 +20,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   constexpr size_t kHeader = 8 + 4 + 8 + 4;
   if (bytes.size() >= kHeader) {
     const uint64_t n = bytes.size() - kHeader;
-    const uint32_t crc = core::compression::crc32(0, bytes.data() + kHeader, n);
+    const uint32_t crc = keras::core::compression::crc32(0, bytes.data() + kHeader, n);
     std::memcpy(&bytes[12], &n, 8);
     std::memcpy(&bytes[20], &crc, 4);
   }
   try {
-    core::LoadedFunction f = core::load_function_bytes(bytes, "fuzz");
+    keras::core::LoadedFunction f = keras::core::load_function_bytes(bytes, "fuzz");
     if (f.graph_str().find("while_loop(") != std::string::npos) return 0;  // may loop for ever, by design
-    std::vector<core::Tensor> in;
-    for (const core::TensorSpec& s : f.signature()) {
+    std::vector<keras::core::Tensor> in;
+    for (const keras::core::TensorSpec& s : f.signature()) {
       std::vector<int64_t> dims = s.shape;
       int64_t n = 1;
       for (int64_t& d : dims) {
         d = d < 0 ? 2 : d;
         if (d > (1 << 16) || (n *= d) > (1 << 16)) return 0;  // keep runs small
       }
-      in.push_back(core::ops::ones(core::Shape(dims), s.dtype));
+      in.push_back(keras::core::ops::ones(keras::core::Shape(dims), s.dtype));
     }
     f(in);
   } catch (const std::invalid_argument&) {

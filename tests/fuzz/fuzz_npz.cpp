@@ -8,7 +8,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
-    core::load_npz_bytes(data, size, "fuzz");
+    keras::core::load_npz_bytes(data, size, "fuzz");
   } catch (const std::runtime_error&) {
   } catch (const std::invalid_argument&) {
   }

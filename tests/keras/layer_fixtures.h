@@ -19,7 +19,7 @@ inline std::string fixture_path(const std::string& dir, const std::string& file)
 // The arrays of tests/data/<dir>/<name>.npz by name.
 inline std::map<std::string, Tensor> load_fixture(const std::string& dir, const std::string& name) {
   std::map<std::string, Tensor> a;
-  for (auto& [k, v] : core::load_npz(fixture_path(dir, name + ".npz"))) a[k] = v;
+  for (auto& [k, v] : keras::core::load_npz(fixture_path(dir, name + ".npz"))) a[k] = v;
   return a;
 }
 

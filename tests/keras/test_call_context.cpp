@@ -9,13 +9,13 @@
 #include "keras/keras.h"
 
 namespace layers = keras::layers;
-using core::Shape;
-using core::Tensor;
+using keras::core::Shape;
+using keras::core::Tensor;
 using th::check_values;
 
 namespace {
 Tensor bools(std::vector<float> v, Shape shape) {
-  return keras::ops::cast(core::constant(std::move(v), std::move(shape)), core::DType::bool_);
+  return keras::ops::cast(keras::core::constant(std::move(v), std::move(shape)), keras::core::DType::bool_);
 }
 
 // Counts the calls that ran in training mode.
@@ -47,7 +47,7 @@ class DropoutModel : public keras::Model {
 
 TEST_CASE("call context: layers called without `training` inherit it from the enclosing call") {
   auto m = layers::make<DropoutModel>();
-  const Tensor x = core::constant({{1.0f, 2.0f}, {3.0f, 4.0f}});
+  const Tensor x = keras::core::constant({{1.0f, 2.0f}, {3.0f, 4.0f}});
   // Inherited true: the dropout zeroes some of the 8 activations and scales the rest by 2.
   (*m)(x, true);
   CHECK(m->probe->trained == 1);
@@ -66,13 +66,13 @@ TEST_CASE("call context: layers called without `training` inherit it from the en
   CHECK(probe->inferred == 1);
   // fit() trains the subclassed model in training mode all the way down.
   m->compile({.optimizer = "sgd", .loss = "mse"});
-  m->fit(x, core::constant({{1.0f}, {2.0f}}), {.epochs = 2, .verbose = 0, .seed = 1});
+  m->fit(x, keras::core::constant({{1.0f}, {2.0f}}), {.epochs = 2, .verbose = 0, .seed = 1});
   CHECK(m->probe->trained >= 2);
 }
 
 TEST_CASE("masks: Masking zeroes the masked steps and the loss ignores them (Keras numbers)") {
-  const Tensor x = core::constant(std::vector<float>{1, 2, 0, 0, 3, 1, 0, 0, 2, 2, 1, -1}, Shape{2, 3, 2});
-  const Tensor y = core::constant(std::vector<float>{1, 5, 2, 7, 3, 1}, Shape{2, 3, 1});
+  const Tensor x = keras::core::constant(std::vector<float>{1, 2, 0, 0, 3, 1, 0, 0, 2, 2, 1, -1}, Shape{2, 3, 2});
+  const Tensor y = keras::core::constant(std::vector<float>{1, 5, 2, 7, 3, 1}, Shape{2, 3, 1});
   auto m = keras::Sequential({layers::Masking({.input_shape = {3, 2}}),
                               layers::Dense(1, {.use_bias = false, .kernel_initializer = "ones"})});
   m->compile({.optimizer = "sgd", .loss = "mse"});
@@ -90,8 +90,8 @@ TEST_CASE("masks: Embedding(mask_zero) masks id 0 through Dense into the loss (K
                                 .input_shape = {3}}),
        layers::Dense(1, {.use_bias = false, .kernel_initializer = "ones"})});
   m->compile({.optimizer = "sgd", .loss = "mse"});
-  const Tensor ids = core::constant(std::vector<int32_t>{1, 2, 0, 3, 0, 0}, Shape{2, 3});
-  const Tensor y = core::constant(std::vector<float>{1, 2, 9, 3, 9, 9}, Shape{2, 3, 1});
+  const Tensor ids = keras::core::constant(std::vector<int32_t>{1, 2, 0, 3, 0, 0}, Shape{2, 3});
+  const Tensor y = keras::core::constant(std::vector<float>{1, 2, 9, 3, 9, 9}, Shape{2, 3, 1});
   CHECK(m->evaluate(ids, y, {.verbose = 0}).at("loss") == doctest::Approx(1.6666667));  // Keras 3.15
   // Without mask_zero every step counts.
   auto plain = keras::Sequential({layers::Embedding(4, 2, {.embeddings_initializer = keras::initializers::Constant(0.5),
@@ -103,7 +103,7 @@ TEST_CASE("masks: Embedding(mask_zero) masks id 0 through Dense into the loss (K
 
 TEST_CASE("masks: Softmax, merge layers, explicit masks and layers that drop them") {
   auto s = layers::Softmax();
-  const Tensor x = core::constant({{1.0f, 2.0f, 3.0f}});
+  const Tensor x = keras::core::constant({{1.0f, 2.0f, 3.0f}});
   const Tensor mask = bools({1, 0, 1}, Shape{1, 3});
   check_values((*s)(x, {.masks = {mask}}), std::vector<float>{0.11920291f, 0.0f, 0.88079703f});  // Keras 3.15
   // Merge layers: the masks of the inputs that have one, all true together.
@@ -136,15 +136,15 @@ TEST_CASE("call kwargs reach call(), and a functional model replays them") {
   auto scale = layers::make<Scale>();
   keras::Config kw = keras::Config::object();
   kw["factor"] = 3.0;
-  check_values((*scale)(core::constant({1.0f, 2.0f}), {.kwargs = kw}), std::vector<float>{3, 6});
+  check_values((*scale)(keras::core::constant({1.0f, 2.0f}), {.kwargs = kw}), std::vector<float>{3, 6});
   auto in = keras::Input({2});
   auto model = keras::Functional({in}, {(*scale)(in, {.kwargs = kw})});
-  check_values((*model)(core::constant({{1.0f, 2.0f}})), std::vector<float>{3, 6});
+  check_values((*model)(keras::core::constant({{1.0f, 2.0f}})), std::vector<float>{3, 6});
 }
 
 TEST_CASE("activity regularizer: applied by the base layer, divided by the batch size (Keras number)") {
-  const Tensor x = core::constant(std::vector<float>{0, 1, 2, 3, 4, 5, 6, 7}, Shape{4, 2});
-  const Tensor y = core::constant({{1.0f}, {0.0f}, {2.0f}, {3.0f}});
+  const Tensor x = keras::core::constant(std::vector<float>{0, 1, 2, 3, 4, 5, 6, 7}, Shape{4, 2});
+  const Tensor y = keras::core::constant({{1.0f}, {0.0f}, {2.0f}, {3.0f}});
   auto m = keras::Sequential({layers::Dense(1, {.kernel_initializer = "ones",
                                                 .activity_regularizer = keras::regularizers::L2(0.1),
                                                 .input_shape = {2}})});
@@ -157,7 +157,7 @@ TEST_CASE("build() then set_weights() keeps the weights for the first call") {
   d->build(keras::ShapeSpec{-1, 3});
   CHECK(d->built());
   d->set_weights({keras::ops::ones(Shape{3, 2})});
-  check_values((*d)(core::constant({{1.0f, 2.0f, 3.0f}})), std::vector<float>{6, 6});
+  check_values((*d)(keras::core::constant({{1.0f, 2.0f, 3.0f}})), std::vector<float>{6, 6});
   CHECK(d->weights().size() == 1);
 }
 

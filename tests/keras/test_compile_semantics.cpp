@@ -17,15 +17,15 @@
 
 namespace layers = keras::layers;
 namespace cb = keras::callbacks;
-using core::Shape;
-using core::Tensor;
+using keras::core::Shape;
+using keras::core::Tensor;
 using th::TempDir;
 
 namespace {
 // x = [[0, 1], [2, 3], [4, 5], [6, 7]], y = [1, 0, 2, 3]: a Dense(1) of ones predicts
 // [1, 5, 9, 13].
-Tensor data_x() { return core::constant(std::vector<float>{0, 1, 2, 3, 4, 5, 6, 7}, Shape{4, 2}); }
-Tensor data_y() { return core::constant({{1.0f}, {0.0f}, {2.0f}, {3.0f}}); }
+Tensor data_x() { return keras::core::constant(std::vector<float>{0, 1, 2, 3, 4, 5, 6, 7}, Shape{4, 2}); }
+Tensor data_y() { return keras::core::constant({{1.0f}, {0.0f}, {2.0f}, {3.0f}}); }
 keras::ModelPtr ones_model() {
   return keras::Sequential({layers::Dense(1, {.kernel_initializer = "ones", .input_shape = {2}})});
 }
@@ -42,7 +42,7 @@ std::string read_all(std::FILE* f) {
 TEST_CASE("compile: metrics keep the names given; weighted_metrics alone see sample weights (Keras numbers)") {
   auto m = ones_model();
   m->compile({.optimizer = "sgd", .loss = "mse", .metrics = {"mae", "MeanAbsoluteError"}, .weighted_metrics = {"mae"}});
-  const Tensor w = core::constant({1.0f, 0.0f, 0.0f, 0.0f});
+  const Tensor w = keras::core::constant({1.0f, 0.0f, 0.0f, 0.0f});
   keras::Logs logs = m->evaluate(data_x(), data_y(), {.verbose = 0, .sample_weight = w});
   CHECK(logs.at("loss") == doctest::Approx(0.0));           // only the first sample, predicted exactly
   CHECK(logs.at("mae") == doctest::Approx(5.5));            // unweighted
@@ -61,7 +61,7 @@ TEST_CASE("compile: metrics keep the names given; weighted_metrics alone see sam
   auto c = ones_model();
   c->compile({.optimizer = keras::optimizers::SGD({.learning_rate = 0.0}), .loss = "mse", .metrics = {"mae"},
               .weighted_metrics = {"mae"}});
-  const Tensor labels = core::constant({{1.0f}, {0.0f}, {1.0f}, {1.0f}});
+  const Tensor labels = keras::core::constant({{1.0f}, {0.0f}, {1.0f}, {1.0f}});
   auto hc = c->fit(data_x(), labels, {.batch_size = 4, .epochs = 1, .verbose = 0, .class_weight = {{0, 1.0}, {1, 0.0}}});
   CHECK(hc.history.at("mae")[0] == doctest::Approx((0 + 5 + 8 + 12) / 4.0));
   CHECK(hc.history.at("weighted_mae")[0] == doctest::Approx(5.0));  // only the class-0 sample
@@ -86,9 +86,9 @@ class SelfSupervised : public keras::Model {
   SelfSupervised() { dense = track(layers::Dense(1, {.kernel_initializer = "ones"})); }
   Tensor call(const Tensor& x, bool) override { return (*dense)(x); }
   Tensor train_step(const std::vector<Tensor>& x, const std::vector<Tensor>&, const Tensor&) override {
-    core::GradientTape tape;
+    keras::core::GradientTape tape;
     Tensor loss = keras::ops::mean(keras::ops::square((*this)(x[0], true)));
-    std::vector<core::Variable> vars = trainable_weights();  // after the call that builds them
+    std::vector<keras::core::Variable> vars = trainable_weights();  // after the call that builds them
     optimizer()->apply_gradients(tape.gradient(loss, vars), vars);
     return loss;
   }

@@ -4,7 +4,7 @@
 // vectorizes at the ISA's width; the results are exactly rounded, the same on every ISA.
 #include "core/cpu/simd/vec.h"
 
-namespace core::cpu::KERAS_CPP_ISA {
+namespace keras::core::cpu::KERAS_CPP_ISA {
 namespace {
 
 template <class T, VecBinOp op>
@@ -50,4 +50,4 @@ void fill_binary(IsaKernels& k) {
   fill(k.f64, std::make_integer_sequence<int, int(VecBinOp::Count)>{});
 }
 
-}  // namespace core::cpu::KERAS_CPP_ISA
+}  // namespace keras::core::cpu::KERAS_CPP_ISA

@@ -5,7 +5,7 @@
 #include "core/cpu/math_vec.h"
 #include "core/cpu/simd/vec.h"
 
-namespace core::cpu::KERAS_CPP_ISA {
+namespace keras::core::cpu::KERAS_CPP_ISA {
 namespace {
 
 template <class T, MathVecOp op>
@@ -44,4 +44,4 @@ void fill_math(MathVecKernels& k) {
   fill<double>(k.f64, std::make_integer_sequence<int, int(MathVecOp::Count)>{});
 }
 
-}  // namespace core::cpu::KERAS_CPP_ISA
+}  // namespace keras::core::cpu::KERAS_CPP_ISA

@@ -2,7 +2,7 @@
 // once per ISA (see vec.h). Sums of exponentials accumulate in double.
 #include "core/cpu/simd/vec.h"
 
-namespace core::cpu::KERAS_CPP_ISA {
+namespace keras::core::cpu::KERAS_CPP_ISA {
 namespace {
 
 template <class T>
@@ -55,4 +55,4 @@ void fill_nn(IsaKernels& k) {
   fill(k.f64);
 }
 
-}  // namespace core::cpu::KERAS_CPP_ISA
+}  // namespace keras::core::cpu::KERAS_CPP_ISA

@@ -4,7 +4,7 @@
 // the same on every ISA and for any thread count; only the instructions differ.
 #include "core/cpu/simd/vec.h"
 
-namespace core::cpu::KERAS_CPP_ISA {
+namespace keras::core::cpu::KERAS_CPP_ISA {
 namespace {
 
 constexpr int kLanes = 8;  // as reduce.cpp's kLanes
@@ -28,4 +28,4 @@ void fill_reduce(IsaKernels& k) {
   k.f64.block_sum = &block_sum<double>;
 }
 
-}  // namespace core::cpu::KERAS_CPP_ISA
+}  // namespace keras::core::cpu::KERAS_CPP_ISA

@@ -2,7 +2,7 @@
 // compiled once per ISA (see vec.h). Formulas as in core/cpu/training.cpp.
 #include "core/cpu/simd/vec.h"
 
-namespace core::cpu::KERAS_CPP_ISA {
+namespace keras::core::cpu::KERAS_CPP_ISA {
 namespace {
 
 template <class T>
@@ -74,4 +74,4 @@ void fill_training(IsaKernels& k) {
   fill(k.f64);
 }
 
-}  // namespace core::cpu::KERAS_CPP_ISA
+}  // namespace keras::core::cpu::KERAS_CPP_ISA

@@ -5,7 +5,7 @@
 // selects let NaN through.
 #include "core/cpu/simd/vec.h"
 
-namespace core::cpu::KERAS_CPP_ISA {
+namespace keras::core::cpu::KERAS_CPP_ISA {
 namespace {
 
 // y = f(x) over n elements; f maps a batch to a batch.
@@ -65,4 +65,4 @@ void fill_unary(IsaKernels& k) {
   fill(k.f64, std::make_integer_sequence<int, int(VecOp::Count)>{});
 }
 
-}  // namespace core::cpu::KERAS_CPP_ISA
+}  // namespace keras::core::cpu::KERAS_CPP_ISA

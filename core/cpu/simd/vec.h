@@ -17,7 +17,7 @@
 #error "core/cpu/simd/*.cpp are compiled once per ISA with -DKERAS_CPP_ISA=<namespace>"
 #endif
 
-namespace core::cpu::KERAS_CPP_ISA {
+namespace keras::core::cpu::KERAS_CPP_ISA {
 
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512DQ__)
 using Arch = xsimd::avx512bw;
@@ -64,4 +64,4 @@ inline void vloop(int64_t n, F body, P*... p) {
   if (i < n) tail<T>(n - i, body, std::index_sequence_for<P...>{}, (p + i)...);
 }
 
-}  // namespace core::cpu::KERAS_CPP_ISA
+}  // namespace keras::core::cpu::KERAS_CPP_ISA
