@@ -1,7 +1,8 @@
 // gradient_cases.h - the cases of the float64 gradient check (test_gradients.cpp): a
 // function of some inputs, the primitive whose rule it exercises, and the inputs' shapes
 // and ranges. The families of the keras.ops breadth work live in
-// gradient_cases_ops.cpp; the check and the older families in test_gradients.cpp.
+// gradient_cases_ops.cpp, the primitives' in gradient_cases_engine.cpp; the check in
+// test_gradients.cpp.
 #pragma once
 #include <functional>
 #include <string>
@@ -30,6 +31,19 @@ struct Case {
   std::vector<Input> inputs;
   double eps = 1e-6, tol = 1e-6;
 };
+
+// The engine's primitives (gradient_cases_engine.cpp).
+std::vector<Case> unary_cases();
+std::vector<Case> binary_cases();
+std::vector<Case> reduce_cases();
+std::vector<Case> matmul_cases();
+std::vector<Case> nn_cases();
+std::vector<Case> shape_cases();
+std::vector<Case> control_flow_cases();
+std::vector<Case> conv_cases();
+std::vector<Case> image_cases();
+std::vector<Case> linalg_cases();
+std::vector<Case> einsum_cases();
 
 // keras.ops families (gradient_cases_ops.cpp).
 std::vector<Case> complex_cases();
