@@ -6,19 +6,21 @@
 //   While         resources {cond graph, body graph}; inputs {vars..., cond captures...,
 //                 body captures...}; k = maximum_iterations (-1: none)
 //   HostFunction  resources {the callable and output specs}; inputs {arguments...}
+// While's gradient, the WhileGrad op, is in control_flow_grad.cpp.
 #include "core/control_flow.h"
 
 #include <stdexcept>
 #include <string>
 
 #include "core/autodiff.h"
+#include "core/control_flow_detail.h"
 #include "core/dispatch.h"
 #include "core/graph.h"
 #include "core/ops.h"
+#include "core/tensor_impl.h"
 
 namespace keras::core {
-namespace {
-using tracing::Subgraph;
+namespace control_flow_detail {
 
 const Subgraph& sub(const OpCall& c, size_t i) { return static_cast<const Subgraph&>(*c.attrs.resources.at(i)); }
 const Subgraph& sub(const GradContext& c, size_t i) { return static_cast<const Subgraph&>(*c.attrs.resources.at(i)); }
@@ -31,31 +33,22 @@ bool read_pred(const Tensor& p, const char* what) {
   return p.item<bool>();
 }
 
-void check_count(size_t n, const char* what) {
-  if (n == 0 || n > size_t(kMaxOutputs))
-    throw std::invalid_argument(std::string(what) + ": expected 1 to " + std::to_string(kMaxOutputs) +
-                                " tensors, but received " + std::to_string(n));
-}
-
-void set_outputs_from(OpCall& c, const graph::Graph& g) {
-  for (size_t i = 0; i < g.outputs.size(); ++i) {
-    const graph::ValueInfo& v = g.values[size_t(g.outputs[i])];
-    c.set_output(int(i), v.shape, v.dtype);
-  }
-}
-
 std::vector<Tensor> slice(std::span<const Tensor> in, size_t b, size_t n) {
   return std::vector<Tensor>(in.begin() + std::ptrdiff_t(b), in.begin() + std::ptrdiff_t(b + n));
 }
 
-// Runs a subgraph from a kernel: its ops are not recorded on tapes (the node is).
+std::vector<Tensor> with(std::vector<Tensor> v, const std::vector<Tensor>& tail) {
+  v.insert(v.end(), tail.begin(), tail.end());
+  return v;
+}
+
+Tensor own_handle(const Tensor& t) { return view_as(t, t.shape()); }
+
 std::vector<Tensor> run_sub(const Subgraph& s, std::vector<Tensor> in) {
   autodiff::SuspendRecording no_record;
   return graph::run(s.g, in);
 }
 
-// Checks a node's inputs against its subgraphs (a graph file may have been edited): each
-// subgraph takes `explicit_inputs` then its captures, and has 1 to 8 outputs.
 void check_sub(const OpCall& c, const Subgraph& s, int explicit_inputs) {
   const size_t outs = s.g.outputs.size();
   if (s.explicit_inputs != explicit_inputs || s.g.num_inputs != s.explicit_inputs + int(s.captures.size()) || outs == 0 ||
@@ -67,6 +60,42 @@ void check_inputs(const OpCall& c, size_t want) {
   if (c.inputs.size() != want)
     throw_invalid(std::string(c.name()) + ": expected " + std::to_string(want) + " inputs for its subgraphs, but received " +
                   std::to_string(c.inputs.size()));
+}
+
+std::vector<Tensor> subgraph_vjp(const Subgraph& s, const std::vector<Tensor>& in, std::span<const Tensor> upstream) {
+  GradientTape tape(GradientTape::Options{.persistent = false, .watch_accessed_variables = false});
+  for (const Tensor& x : in) tape.watch(x);
+  std::vector<Tensor> out = graph::run(s.g, in);
+  Tensor target;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!is_floating(out[i].dtype()) || !upstream[i].defined()) continue;
+    Tensor term = ops::sum(ops::multiply(out[i], upstream[i]));
+    target = target.defined() ? ops::add(target, term) : term;
+  }
+  std::vector<Tensor> g;
+  if (target.defined()) g = tape.gradient(target, in, Tensor(), UnconnectedGradients::zero);
+  else g.assign(in.size(), Tensor());
+  for (size_t i = 0; i < g.size(); ++i)
+    if (!g[i].defined()) g[i] = ops::zeros_like(in[i]);
+  return g;
+}
+
+}  // namespace control_flow_detail
+
+namespace {
+using namespace control_flow_detail;
+
+void check_count(size_t n, const char* what) {
+  if (n == 0 || n > size_t(kMaxOutputs))
+    throw std::invalid_argument(std::string(what) + ": expected 1 to " + std::to_string(kMaxOutputs) +
+                                " tensors, but received " + std::to_string(n));
+}
+
+void set_outputs_from(OpCall& c, const graph::Graph& g) {
+  for (size_t i = 0; i < g.outputs.size(); ++i) {
+    const graph::ValueInfo& v = g.values[size_t(g.outputs[i])];
+    c.set_output(int(i), v.shape, v.dtype);
+  }
 }
 
 // ---- Cond ---------------------------------------------------------------------------------
@@ -85,27 +114,7 @@ void cond_kernel(OpCall& c) {
   const bool p = read_pred(c.in(0), "cond");
   std::vector<Tensor> out = p ? run_sub(t, slice(c.inputs, 1, t.captures.size()))
                               : run_sub(f, slice(c.inputs, 1 + t.captures.size(), f.captures.size()));
-  for (size_t i = 0; i < out.size(); ++i) c.outputs[i] = out[i];
-}
-
-// The vector-Jacobian product of a subgraph at `in` for the output gradients `upstream`:
-// one gradient per input (zeros where none flows).
-std::vector<Tensor> subgraph_vjp(const Subgraph& s, const std::vector<Tensor>& in, std::span<const Tensor> upstream) {
-  GradientTape tape(GradientTape::Options{.persistent = false, .watch_accessed_variables = false});
-  for (const Tensor& x : in) tape.watch(x);
-  std::vector<Tensor> out = graph::run(s.g, in);
-  Tensor target;
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (!is_floating(out[i].dtype()) || !upstream[i].defined()) continue;
-    Tensor term = ops::sum(ops::multiply(out[i], upstream[i]));
-    target = target.defined() ? ops::add(target, term) : term;
-  }
-  std::vector<Tensor> g;
-  if (target.defined()) g = tape.gradient(target, in, Tensor(), UnconnectedGradients::zero);
-  else g.assign(in.size(), Tensor());
-  for (size_t i = 0; i < g.size(); ++i)
-    if (!g[i].defined()) g[i] = ops::zeros_like(in[i]);
-  return g;
+  for (size_t i = 0; i < out.size(); ++i) c.outputs[i] = own_handle(out[i]);
 }
 
 std::vector<Tensor> cond_grad(const GradContext& gc) {
@@ -148,15 +157,11 @@ void while_kernel(OpCall& c) {
   std::vector<Tensor> vars = slice(c.inputs, 0, n);
   const std::vector<Tensor> ccap = slice(c.inputs, n, cg.captures.size());
   const std::vector<Tensor> bcap = slice(c.inputs, n + cg.captures.size(), bg.captures.size());
-  auto with = [](std::vector<Tensor> v, const std::vector<Tensor>& caps) {
-    v.insert(v.end(), caps.begin(), caps.end());
-    return v;
-  };
   for (int64_t i = 0; c.attrs.k < 0 || i < c.attrs.k; ++i) {
     if (!read_pred(run_sub(cg, with(vars, ccap))[0], "while_loop")) break;
     vars = run_sub(bg, with(vars, bcap));
   }
-  for (size_t i = 0; i < n; ++i) c.outputs[i] = vars[i];
+  for (size_t i = 0; i < n; ++i) c.outputs[i] = own_handle(vars[i]);
 }
 
 // ---- HostFunction -----------------------------------------------------------------------------
@@ -228,6 +233,8 @@ void define_control_flow_ops() {
   define_op(OpId::While, infer_while);
   define_op(OpId::HostFunction, infer_host);
   define_grad(OpId::Cond, cond_grad);
+  define_grad(OpId::While, while_grad);
+  define_while_grad_op();
   for (size_t k = 0; k < Device::kNumKinds; ++k) {
     register_kernel(OpId::Cond, Device::Kind(k), cond_kernel);
     register_kernel(OpId::While, Device::Kind(k), while_kernel);
@@ -321,10 +328,6 @@ std::vector<Tensor> while_loop(const LoopCond& cond_fn, const LoopBody& body, co
   std::vector<Tensor> in = loop_vars;
   in.insert(in.end(), cg->captures.begin(), cg->captures.end());
   in.insert(in.end(), bg->captures.begin(), bg->captures.end());
-  if (autodiff::any_tape_tracks(in))
-    throw std::invalid_argument(
-        "while_loop: gradients through a while_loop inside a traced function are not supported (a recording "
-        "GradientTape watches its inputs); run the loop eagerly, or write it as a C++ loop, which unrolls at trace time");
   Attrs a;
   a.resources = {cg, bg};
   a.k = maximum_iterations;

@@ -26,8 +26,10 @@ Tensor cond(const Tensor& pred, const std::function<Tensor()>& true_fn, const st
 
 // Runs body while cond(vars) is true (at most maximum_iterations times when >= 0) and
 // returns the final vars (1 to 8 tensors). body keeps every var's dtype and shape.
-// Differentiable when it runs eagerly (the tape records every iteration); a traced
-// loop's gradient raises (use a C++ loop, which unrolls at trace time, or run eagerly).
+// Differentiable eagerly (the tape records every iteration) and traced (one while_grad
+// node runs the loop again and walks its iterations backwards; to any order), except a
+// traced loop whose cond or body changes state, draws random numbers or calls
+// host_function, whose gradient raises.
 using LoopCond = std::function<Tensor(const std::vector<Tensor>&)>;
 using LoopBody = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
 std::vector<Tensor> while_loop(const LoopCond& cond, const LoopBody& body, const std::vector<Tensor>& loop_vars,

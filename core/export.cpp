@@ -65,7 +65,7 @@ void freeze(Graph& g) {
     if (n.op == OpId::HostFunction)
       fail("export: the function calls host_function (or a dynamic layer), which runs arbitrary C++ and cannot be "
            "saved in a graph file");
-    if (n.op == OpId::Cond || n.op == OpId::While) {
+    if (n.op == OpId::Cond || n.op == OpId::While || n.op == OpId::WhileGrad) {
       for (auto& r : n.attrs.resources) {
         auto* s = dynamic_cast<Subgraph*>(r.get());
         if (!s) fail("export: a control-flow node without its subgraph");

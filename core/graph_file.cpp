@@ -212,7 +212,9 @@ Attrs Reader::attrs(int depth) {
   for (uint32_t i = 0; i < nres; ++i) {
     auto s = std::make_shared<Subgraph>();
     const uint32_t explicit_inputs = u32();
-    if (explicit_inputs > uint32_t(kMaxOutputs)) bad("a subgraph has too many inputs");
+    // (a while_loop's body gradient takes the vars, the body's captures and the vars'
+    // gradients)
+    if (explicit_inputs > 3 * uint32_t(kMaxOutputs)) bad("a subgraph has too many inputs");
     s->explicit_inputs = int(explicit_inputs);
     const uint32_t ncap = count(0, "captures");
     if (ncap > uint32_t(kMaxOutputs) * 2) bad("too many captures");
@@ -262,14 +264,14 @@ Graph Reader::graph(int depth) {
     } else {
       n.op = op();
       const unsigned flags = op_def(n.op).flags;
+      const bool control_flow = n.op == OpId::Cond || n.op == OpId::While || n.op == OpId::WhileGrad;
       if (n.op == OpId::HostFunction || n.op == OpId::FusedElementwise || n.op == OpId::FusedMatMul ||
-          ((flags & kWritesState) && n.op != OpId::Cond && n.op != OpId::While) || (flags & kReadsState))
+          ((flags & kWritesState) && !control_flow) || (flags & kReadsState))
         bad(std::string("op ") + op_name(n.op) + " cannot appear in an exported graph");
       n.attrs = attrs(depth);
-      if (!n.attrs.resources.empty() && n.op != OpId::Cond && n.op != OpId::While)
-        bad(std::string("op ") + op_name(n.op) + " has subgraphs");
-      if ((n.op == OpId::Cond || n.op == OpId::While) && n.attrs.resources.size() != 2)
-        bad(std::string(op_name(n.op)) + " needs two subgraphs");
+      if (!n.attrs.resources.empty() && !control_flow) bad(std::string("op ") + op_name(n.op) + " has subgraphs");
+      if (control_flow && n.attrs.resources.size() != (n.op == OpId::WhileGrad ? 3u : 2u))
+        bad(std::string(op_name(n.op)) + (n.op == OpId::WhileGrad ? " needs three subgraphs" : " needs two subgraphs"));
       const uint32_t ni = count(4, "node inputs");
       for (uint32_t k = 0; k < ni; ++k) n.inputs.push_back(value_id(false));
       n.redraw_seed = u8() != 0;

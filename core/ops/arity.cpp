@@ -31,6 +31,7 @@ void define_arities() {
   set(OpId::Concat, 1, many);
   set(OpId::Cond, 1, many);
   set(OpId::While, 1, many);
+  set(OpId::WhileGrad, 2, many);
   set(OpId::HostFunction, 0, many);
   set(OpId::CheckElements, 1, 1);
   set(OpId::FusedElementwise, 1, many);

@@ -238,7 +238,30 @@ std::vector<Case> control_flow_cases() {
     return ops::subtract(ops::tanh(ops::add(ops::multiply(x[0], x[1]), x[0])), ops::square(x[1]));
   }));
   Fn fused = [chain](const std::vector<Tensor>& x) { return (*chain)(x); };
-  return {{"cond", f, {Input{Shape{3}, 0.1, 2}, Input{Shape{3}}}},
+  // A traced while_loop: an int counter, a float var and a capture (x[1]); its rule emits
+  // a while_grad node, whose own rule runs in the second-order check and in the case
+  // below, which differentiates a function that computes the loop's gradient.
+  auto loop = [](const std::vector<Tensor>& x) {
+    return ops::while_loop([](const std::vector<Tensor>& v) { return ops::less(v[0], core::constant(3)); },
+                           [&](const std::vector<Tensor>& v) {
+                             return std::vector<Tensor>{ops::add(v[0], core::constant(1)),
+                                                        ops::add(ops::multiply(ops::sin(v[1]), x[1]), ops::multiply(v[1], v[1]))};
+                           },
+                           {core::constant(0), x[0]})[1];
+  };
+  auto traced_loop = std::make_shared<core::Function<Fn>>(Fn(loop), core::FunctionOptions{.name = "while_case"});
+  Fn w = [traced_loop](const std::vector<Tensor>& x) { return (*traced_loop)(x); };
+  auto traced_grad = std::make_shared<core::Function<Fn>>(Fn([loop](const std::vector<Tensor>& x) {
+    core::GradientTape tape;
+    for (const Tensor& t : x) tape.watch(t);
+    auto g = tape.gradient(ops::sum(ops::square(loop(x))), x);
+    return ops::add(g[0], ops::multiply(g[1], g[1]));
+  }), core::FunctionOptions{.name = "while_grad_case"});
+  Fn wg = [traced_grad](const std::vector<Tensor>& x) { return (*traced_grad)(x); };
+  return {{"while_loop", w, {Input{Shape{3}, -0.6, 0.6}, Input{Shape{3}, -0.8, 0.8}}},
+          {"while_loop", w, {Input{Shape{2, 2}, -0.6, 0.6}, Input{Shape{2}, -0.8, 0.8}}},
+          {"while_grad", wg, {Input{Shape{2}, -0.5, 0.5}, Input{Shape{2}, -0.7, 0.7}}},
+          {"cond", f, {Input{Shape{3}, 0.1, 2}, Input{Shape{3}}}},
           {"cond", f, {Input{Shape{2, 2}, -2, -0.1}, Input{Shape{2, 2}}}},
           {"fused_elementwise", fused, {Input{Shape{2, 3}}, Input{Shape{2, 3}}}},
           {"fused_elementwise", fused, {Input{Shape{2, 3}}, Input{Shape{3}}}}};
