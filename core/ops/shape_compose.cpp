@@ -119,6 +119,8 @@ Tensor slice_axis(const Tensor& x, int64_t axis, int64_t start, int64_t len) {
   a.begin.assign(static_cast<size_t>(x.rank()), 0);
   a.strides.assign(static_cast<size_t>(x.rank()), 1);
   a.shape = x.shape().dims();
+  for (int64_t& d : a.shape)
+    if (d > 0) d = -1;  // whole axes: their sizes are read when the op runs
   a.begin[static_cast<size_t>(axis)] = len == 0 ? 0 : start;
   a.shape[static_cast<size_t>(axis)] = len;
   return unary_op(OpId::StridedSlice, x, a);
@@ -131,6 +133,7 @@ std::vector<Tensor> unstack(const Tensor& x, int64_t axis) {
   axis = normalize_axis(axis, x.rank(), "unstack");
   std::vector<int64_t> dims = x.shape().dims();
   dims.erase(dims.begin() + axis);
+  if (!dims.empty() && x.size() > 0) dims[0] = -1;  // the first axis inferred: no batch size in the graph
   std::vector<Tensor> out;
   for (int64_t i = 0; i < x.shape()[axis]; ++i) out.push_back(reshape(slice_axis(x, axis, i, 1), dims));
   return out;

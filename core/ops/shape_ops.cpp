@@ -7,7 +7,9 @@
 //   Reshape        shape (one -1 allowed)
 //   Transpose      axes = permutation (negative entries count from the end)
 //   StridedSlice   begin = first index per axis, strides = step per axis (non-zero),
-//                  shape = elements per axis; every touched index must be in range
+//                  shape = elements per axis, or -1: from begin through the end of the
+//                  axis (read when the op runs, so a traced graph serves every size of
+//                  that axis); every touched index must be in range
 //   BroadcastTo    shape
 //   Tile           shape = multiples, one per axis, >= 0
 //   Pad            begin / end = elements added before / after per axis (>= 0),
@@ -111,7 +113,8 @@ void infer_transpose(OpCall& c) {
 // ---- strided_slice (normalized primitive) --------------------------------------------
 void infer_strided_slice(OpCall& c) {
   const Tensor& x = c.in(0);
-  const auto &b = c.attrs.begin, &st = c.attrs.strides, &n = c.attrs.shape;
+  const auto &b = c.attrs.begin, &st = c.attrs.strides;
+  std::vector<int64_t> n = c.attrs.shape;
   const size_t r = static_cast<size_t>(x.rank());
   if (b.size() != r || st.size() != r || n.size() != r)
     throw_invalid("strided_slice: expected begin, strides and shape with one entry per axis (" +
@@ -122,8 +125,12 @@ void infer_strided_slice(OpCall& c) {
     if (st[i] == 0)
       throw_invalid("strided_slice: strides must be non-zero, but received strides " +
                     dims_str(st));
-    if (n[i] < 0)
-      throw_invalid("strided_slice: expected output sizes >= 0, but received " + dims_str(n));
+    if (n[i] < -1)
+      throw_invalid("strided_slice: expected output sizes >= 0 or -1, but received " + dims_str(n));
+    if (n[i] == -1 && d > 0 && st[i] != 0 && b[i] >= 0 && b[i] < d)  // through the end of the axis
+      n[i] = st[i] > 0 ? (d - b[i] - 1) / st[i] + 1 : b[i] / -st[i] + 1;
+    else if (n[i] == -1)
+      n[i] = d == 0 ? 0 : 1;  // (an out-of-range begin fails below)
     if (n[i] == 0) continue;
     int64_t span, last;
     bool bad = b[i] < 0 || b[i] >= d || __builtin_mul_overflow(n[i] - 1, st[i], &span) ||
@@ -332,8 +339,8 @@ std::vector<Tensor> shape_grad(const GradContext& c) {
       bool unit = std::all_of(a.strides.begin(), a.strides.end(), [](int64_t s) { return s == 1; });
       if (unit) {  // pad back to x's shape
         std::vector<std::pair<int64_t, int64_t>> p;
-        for (int64_t i = 0; i < x.rank(); ++i) {
-          int64_t b = a.begin[static_cast<size_t>(i)], n = a.shape[static_cast<size_t>(i)];
+        for (int64_t i = 0; i < x.rank(); ++i) {  // (sizes from dy: a.shape may hold -1)
+          int64_t b = a.begin[static_cast<size_t>(i)], n = dy.shape()[i];
           p.push_back({n == 0 ? x.shape()[i] : b, n == 0 ? 0 : x.shape()[i] - b - n});
         }
         return {ops::pad(dy, p)};

@@ -82,7 +82,7 @@ std::vector<Tensor> RNNLayer::call(const std::vector<Tensor>& xs, const CallCont
                                   std::to_string(states[0].shape()[0]) + ", but received input with shape " +
                                   shape_str(spec_of(x.shape())));
   } else {
-    states = cell_->get_initial_state(batch, x.dtype());
+    states = cell_->get_initial_state(x);
   }
   for (size_t i = 0; i < states.size(); ++i)
     if (states[i].rank() != 2 || states[i].shape()[0] != batch || states[i].shape()[1] != sizes[i])

@@ -11,10 +11,25 @@ namespace ops = core::ops;
 // ---- RNNCell ------------------------------------------------------------------------------
 Tensor RNNCell::project_inputs(const Tensor& inputs, bool) { return inputs; }
 
-std::vector<Tensor> RNNCell::get_initial_state(int64_t batch, DType dtype) const {
+std::vector<Tensor> RNNCell::get_initial_state(const Tensor& inputs) const {
+  if (inputs.rank() < 2)
+    throw std::invalid_argument(name() + ": get_initial_state expects inputs of rank >= 2 (batch, ...), but received shape " +
+                                shape_str(spec_of(inputs.shape())));
+  // A (batch, 1) column of zeros: zeros_like reads only the shape, when the graph runs, and
+  // reductions (no reshape, whose attributes would hold the batch size) make the column.
+  std::vector<int64_t> inner;
+  for (int64_t a = 2; a < inputs.rank(); ++a) inner.push_back(a);
+  Tensor column = ops::zeros_like(inputs);
+  if (!inner.empty()) column = ops::sum(column, inner);
+  column = ops::sum(column, {1}, /*keepdims=*/true);
   std::vector<Tensor> out;
-  for (int64_t s : state_size()) out.push_back(ops::zeros(Shape{batch, s}, dtype));
+  for (int64_t s : state_size()) out.push_back(ops::add(column, ops::zeros(Shape{1, s}, inputs.dtype())));
   return out;
+}
+
+std::vector<Tensor> RNNCell::get_initial_state(int64_t batch, DType dtype) const {
+  if (batch < 0) throw std::invalid_argument(name() + ": get_initial_state expects a batch size >= 0, but received " + std::to_string(batch));
+  return get_initial_state(ops::zeros(Shape{batch, 1}, dtype));
 }
 
 void RNNCell::build(const std::vector<ShapeSpec>& shapes) {
@@ -29,7 +44,7 @@ std::vector<Tensor> RNNCell::call(const std::vector<Tensor>& xs, const CallConte
   const std::vector<int64_t> sizes = state_size();
   std::vector<Tensor> states(xs.begin() + 1, xs.end());
   const bool given = !states.empty();
-  if (!given) states = get_initial_state(x.shape()[0], x.dtype());
+  if (!given) states = get_initial_state(x);
   if (states.size() != sizes.size())
     throw std::invalid_argument(name() + ": expected " + std::to_string(sizes.size()) +
                                 " states after the inputs, but received " + std::to_string(states.size()));

@@ -29,8 +29,13 @@ class RNNCell : public Layer {
   // The part of the step that depends on the inputs only (the built-in cells: the input
   // dropout and inputs @ kernel + bias); the default is the identity.
   virtual Tensor project_inputs(const Tensor& inputs, bool training);
-  // The states a sequence starts from (zeros).
-  virtual std::vector<Tensor> get_initial_state(int64_t batch, DType dtype) const;
+  // The states a sequence starts from (zeros) for a batch of `inputs` (batch, ...), in
+  // their dtype. The batch size is read from `inputs` when a traced graph runs, so one
+  // graph serves every batch size (Keras's get_initial_state(batch_size), whose size is a
+  // tensor there).
+  virtual std::vector<Tensor> get_initial_state(const Tensor& inputs) const;
+  // The same for a batch size known in C++.
+  std::vector<Tensor> get_initial_state(int64_t batch, DType dtype) const;
   // Called by RNN before each sequence: the built-in cells draw new dropout masks.
   virtual void reset_sequence() {}
 

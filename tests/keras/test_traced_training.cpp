@@ -217,6 +217,24 @@ TEST_CASE("keras::function: jit_compile true refuses a host_function, false keep
   CHECK(m->train_function()->graph_str().find("fused_matmul") == std::string::npos);
 }
 
+TEST_CASE("traced fit: recurrent layers relax the batch size (their zero states follow the batch)") {
+  Tensor x = make(uniform(30 * 5 * 3, -1, 1, 4), Shape{30, 5, 3});
+  Tensor y = make(uniform(30, -1, 1, 5), Shape{30, 1});
+  for (int kind = 0; kind < 3; ++kind) {
+    keras::layers::RecurrentOptions o;
+    o.input_shape = {5, 3};
+    auto rnn = kind == 0 ? layers::LSTM(4, o) : kind == 1 ? layers::GRU(4, o) : layers::SimpleRNN(4, o);
+    auto m = keras::Sequential({rnn, layers::Dense(1)});
+    m->compile({.optimizer = "adam", .loss = "mse"});
+    m->fit(x, y, {.batch_size = 8, .epochs = 2, .verbose = 0});  // 8, 8, 8 and 6
+    CAPTURE(kind);
+    CHECK(m->train_function()->tracing_count() == 2);
+    CHECK(m->train_function()->num_graphs() == 1);
+    // The cell's states for a batch size known in C++: zeros of (batch, units).
+    check_values(keras::layers::LSTMCell(3)->get_initial_state(2, DType::float32)[1], std::vector<double>(6, 0.0));
+  }
+}
+
 TEST_CASE("traced fit: classifiers with BatchNormalization or convolutions relax the batch size too") {
   auto xv = uniform(50 * 8 * 8 * 2, -1, 1, 3);
   Tensor x = make(xv, Shape{50, 8, 8, 2});
