@@ -91,6 +91,7 @@ struct Table {
     std::vector<ConverterEntry> all;
     add_core_converters(all);
     add_spatial_converters(all);
+    add_more_converters(all);
     for (ConverterEntry& e : all) by_class.emplace(e.class_name, std::move(e));
   }
 };

@@ -96,5 +96,6 @@ struct ConverterEntry {
 };
 void add_core_converters(std::vector<ConverterEntry>& out);
 void add_spatial_converters(std::vector<ConverterEntry>& out);
+void add_more_converters(std::vector<ConverterEntry>& out);
 
 }  // namespace keras::saving::onnx

@@ -137,6 +137,42 @@ V conv(GraphBuilder& b, const LayerCall& c) {
   return {add_activation(b, activation_name(c.config.get("activation", "linear")), pre, c)};
 }
 
+// ConvTranspose with the padding of the convolution it is the gradient of (from the
+// output's size back to the input's, TensorFlow's rule: the odd cell at the end), and
+// output_padding for cells past the last window.
+V conv_transpose(GraphBuilder& b, const LayerCall& c) {
+  check_channels_last(c);
+  OnnxValue x = float_input(b, c, c.x());
+  const int64_t r = x.rank();
+  const size_t s = static_cast<size_t>(r - 2);
+  auto kernel = ints_of(c, "kernel_size", s, 1), strides = ints_of(c, "strides", s, 1),
+       dilation = ints_of(c, "dilation_rate", s, 1);
+  const std::string padding = c.config.get("padding", "valid").as_string();
+  const ShapeSpec& o = c.output_shapes.at(0);
+  std::vector<int64_t> pads(2 * s, 0), extra(s, 0);
+  for (size_t i = 0; i < s; ++i) {
+    const int64_t in = x.shape.at(i + 1), outn = o.at(i + 1);
+    if (in < 0 || outn < 0) c.fail("the spatial sizes must be known");
+    const int64_t total = (in - 1) * strides[i] + (kernel[i] - 1) * dilation[i] + 1 - outn;
+    if (total >= 0 && padding == "same") {
+      pads[i] = total / 2;
+      pads[i + s] = total - total / 2;
+    } else if (total >= 0) {
+      pads[i + s] = total;
+    } else {
+      extra[i] = -total;
+    }
+  }
+  std::vector<OnnxAttr> attrs{A::make_ints("kernel_shape", kernel), A::make_ints("strides", strides),
+                              A::make_ints("dilations", dilation), A::make_ints("pads", pads),
+                              A::make_ints("output_padding", extra)};
+  std::vector<std::string> in{to_channels_first(b, x.name, r), b.constant(onnx_kernel(c.weight("kernel")), "kernel")};
+  if (c.config.get("use_bias", true).as_bool()) in.push_back(b.constant(c.weight("bias"), "bias"));
+  std::string y = to_channels_last(b, b.add("ConvTranspose", in, attrs), r);
+  OnnxValue pre{y, o, x.dtype};
+  return {add_activation(b, activation_name(c.config.get("activation", "linear")), pre, c)};
+}
+
 V pooling(GraphBuilder& b, const LayerCall& c) {
   check_channels_last(c);
   const OnnxValue& x = c.x();
@@ -240,6 +276,7 @@ void add_spatial_converters(std::vector<ConverterEntry>& v) {
     add<CroppingLayer>(v, "Cropping" + n, cropping);
     add<UpSamplingLayer>(v, "UpSampling" + n, up_sampling);
   }
+  for (const char* n : {"Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose"}) add<ConvTransposeLayer>(v, n, conv_transpose);
   add<DepthwiseConvLayer>(v, "DepthwiseConv1D", conv);
   add<DepthwiseConvLayer>(v, "DepthwiseConv2D", conv);
   add<SeparableConvLayer>(v, "SeparableConv1D", conv);

@@ -38,6 +38,7 @@ Tensor ids(const std::vector<int64_t>& shape, int64_t high, std::mt19937& g, DTy
 // BatchNormalization would be the identity); variances stay positive.
 void randomize(const keras::ModelPtr& m, std::mt19937& g) {
   for (keras::Variable& v : m->weights()) {
+    if (!keras::core::is_floating(v.value().dtype())) continue;  // Normalization's count stays
     const bool variance = v.name().find("variance") != std::string::npos;
     v.assign(uniform(v.value().shape().dims(), variance ? 0.5 : -0.6, variance ? 1.5 : 0.6, g, v.value().dtype()));
   }
@@ -138,6 +139,48 @@ Case embedding_and_shapes(std::mt19937& g) {
           {ids({3, 6}, 20, g, DType::int32), ids({3, 4}, 20, g, DType::float32)}};
 }
 
+Case transposed_and_3d(std::mt19937& g) {
+  auto v = Input({4, 4, 4, 2}, {.name = "volume"});
+  KerasTensor h = L::MaxPooling3D(2)(L::Conv3D(3, 2, {.padding = "same", .activation = "relu"})(v));   // 2x2x2x3
+  h = L::Cropping3D({{1, 0}, {0, 1}, {1, 1}})(L::ZeroPadding3D(1)(L::UpSampling3D(2)(h)));          // 5x5x4x3
+  h = L::AveragePooling3D(2, {.padding = "same"})(h);                                              // 3x3x2x3
+  KerasTensor v1 = L::GlobalAveragePooling3D()(h), v2 = L::GlobalMaxPooling3D()(h);
+  KerasTensor v3 = L::Flatten()(L::Conv3DTranspose(2, 2, {.strides = 2})(h));                     // 6x6x4x2
+  auto img = Input({5, 5, 3}, {.name = "image"});
+  KerasTensor t1 = L::Conv2DTranspose(4, 3, {.strides = 2, .padding = "same"})(img);              // 10x10x4
+  KerasTensor t2 = L::Conv2DTranspose(2, {2, 3}, {.strides = L::SpatialArg({2, 1}), .activation = "tanh"})(t1);
+  KerasTensor t3 = L::Conv2DTranspose(3, 3, {.strides = 2, .padding = "same", .output_padding = L::SpatialArg(0)})(img);
+  KerasTensor t4 = L::Conv2DTranspose(2, 4, {.strides = 3, .output_padding = L::SpatialArg(1), .dilation_rate = 1})(img);
+  auto seq = Input({6, 2}, {.name = "sequence"});
+  KerasTensor s1 = L::Conv1DTranspose(3, 4, {.strides = 3})(seq);
+  KerasTensor s2 = L::Conv1DTranspose(2, 2, {.strides = 3, .padding = "same"})(seq);
+  KerasTensor s3 = L::Conv1DTranspose(2, 3, {.dilation_rate = 2})(seq);
+  return {"transposed_and_3d", keras::Functional({v, img, seq}, {v1, v2, v3, t2, t3, t4, s1, s2, s3}),
+          {uniform({3, 4, 4, 4, 2}, -2, 2, g), uniform({3, 5, 5, 3}, -2, 2, g), uniform({3, 6, 2}, -2, 2, g)}};
+}
+
+Case dot_and_normalization(std::mt19937& g) {
+  auto a = Input({4}, {.name = "a"});
+  auto b = Input({4}, {.name = "b"});
+  auto s = Input({3, 4}, {.name = "s"});
+  auto t = Input({5, 4}, {.name = "t"});
+  auto u = Input({3, 6}, {.name = "u"});
+  auto adapted = L::Normalization();
+  adapted->adapt(uniform({10, 4}, -3, 5, g));
+  auto per_channel = L::Normalization({.mean = {0.5, -1, 2, 0}, .variance = {4, 0.25, 1, 2}});
+  auto inverted = L::Normalization({.axis = {1, 2}, .invert = true});
+  inverted->adapt(uniform({7, 3, 4}, -1, 1, g));
+  auto scalar = L::Normalization({.mean = {1.5}, .variance = {9}});
+  std::vector<KerasTensor> outs = {
+      L::Dot(1)({a, b}),           L::Dot(1, true)({a, b}),         L::Dot({2, 2})({s, t}),
+      L::Dot({1, 1})({s, u}),      L::UnitNormalization()(s),       L::UnitNormalization({.axis = {1, 2}})(s),
+      adapted(a),                  per_channel(s),                  inverted(s),
+      scalar(b)};
+  return {"dot_and_normalization", keras::Functional({a, b, s, t, u}, outs),
+          {uniform({3, 4}, -2, 2, g), uniform({3, 4}, -2, 2, g), uniform({3, 3, 4}, -2, 2, g), uniform({3, 5, 4}, -2, 2, g),
+           uniform({3, 3, 6}, -2, 2, g)}};
+}
+
 Case nested(std::mt19937& g) {
   auto inner = keras::Sequential({L::Dense(6, {.activation = "relu", .input_shape = {4}}), L::BatchNormalization()});
   auto x = Input({4}, {.name = "features"});
@@ -156,7 +199,8 @@ Case nested(std::mt19937& g) {
 std::vector<Case> all_cases() {
   std::mt19937 g(2024);
   std::vector<Case> cases = {mlp(g),   dense_activations(g),    activation_layers(g), merge_and_normalization(g),
-                             cnn2d(g), conv1d(g), embedding_and_shapes(g), nested(g)};
+                             cnn2d(g), conv1d(g), embedding_and_shapes(g), nested(g), transposed_and_3d(g),
+                             dot_and_normalization(g)};
   for (Case& c : cases) randomize(c.model, g);
   return cases;
 }
