@@ -347,6 +347,8 @@ class SequentialModel : public Model {
   void build(const ShapeSpec& input_shape) override;
   Config get_config() const override;  // the layers' configs and the input shape
   static LayerPtr from_config(const Config& c);
+  // The model's input (its shape, dtype and name); null until the input shape is known.
+  const std::shared_ptr<InputLayer>& input_layer() const { return input_; }
 
  private:
   void trace_from(size_t first);  // symbolic shapes through layers [first, n)

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "core/ops.h"
 #include "keras/models/model.h"
 #include "keras/saving/export.h"
 #include "keras/saving/onnx_builder.h"
@@ -106,16 +107,21 @@ std::string export_onnx(const Model& model, const std::vector<TensorSpec>& signa
       specs.push_back(TensorSpec{t.shape(), t.dtype()});
     }
   } else if (auto* s = dynamic_cast<const SequentialModel*>(&model)) {
-    in_names.push_back("input");
-    const auto ls = s->layers();
-    if (!ls.empty() && !ls[0]->declared_input_shape().empty()) {
-      ShapeSpec shape = ls[0]->declared_input_shape();
-      shape.insert(shape.begin(), -1);
-      specs.push_back(TensorSpec{shape, ls[0]->dtype()});
-    } else if (signature.empty()) {
-      throw std::invalid_argument(model.name() + ": export(format='onnx') needs the Sequential model's input shape; "
-                                  "give .input_signature (for example {{{-1, 784}, DType::float32}})");
+    if (!s->input_layer()) {
+      if (signature.empty())
+        throw std::invalid_argument(model.name() + ": export(format='onnx') needs the Sequential model's input shape; "
+                                    "give .input_signature (for example {{{-1, 784}, DType::float32}})");
+      if (signature.size() != 1)
+        throw std::invalid_argument(model.name() + ": export(format='onnx'): expected 1 input specs in input_signature, "
+                                    "but received " + std::to_string(signature.size()));
+      // Builds the model as a first call would (its layers' weights), on zeros of the signature.
+      ShapeSpec dims = signature[0].shape;
+      for (int64_t& d : dims) d = d < 0 ? 1 : d;
+      const_cast<Model&>(model)(core::ops::zeros(core::Shape(dims), signature[0].dtype), false);
     }
+    const auto& input = s->input_layer();
+    in_names.push_back(input->name());
+    specs.push_back(TensorSpec{input->batch_shape(), input->dtype()});
   } else {
     fail(model, "a subclassed model's call() is C++ code, not a layer graph; build the model with "
                 "keras::Functional or keras::Sequential to export it to ONNX");

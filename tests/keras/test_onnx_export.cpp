@@ -83,7 +83,7 @@ TEST_CASE("onnx export: a Sequential MLP's file holds the graph, the exact weigh
   check_well_formed(g);
   CHECK(g.ops() == std::vector<std::string>{"MatMul", "Add", "Relu", "Identity", "MatMul", "Add", "Softmax", "Identity"});
   REQUIRE(g.inputs.size() == 1);
-  CHECK(g.inputs[0].name == "input");
+  CHECK(g.inputs[0].name == "input_layer");  // the Sequential's InputLayer
   CHECK(g.inputs[0].elem == 1);
   REQUIRE(g.inputs[0].dims.size() == 2);
   CHECK(g.inputs[0].dims[0].param == "batch");
@@ -95,7 +95,7 @@ TEST_CASE("onnx export: a Sequential MLP's file holds the graph, the exact weigh
   CHECK(first(g, "Softmax").attr("axis")->i == -1);
   // The first MatMul reads the input and the kernel, stored bit for bit.
   const pr::Node& mm = first(g, "MatMul");
-  CHECK(mm.inputs[0] == "input");
+  CHECK(mm.inputs[0] == "input_layer");
   const pr::TensorP* kernel = g.init(mm.inputs[1]);
   REQUIRE(kernel != nullptr);
   CHECK(kernel->dims == std::vector<int64_t>{8, 16});
@@ -231,9 +231,23 @@ TEST_CASE("onnx export: subclasses, custom activations, masks and subclassed mod
   CHECK(r4.second.find("build the model with keras::Functional or keras::Sequential") != std::string::npos);
 }
 
+TEST_CASE("onnx export: a Sequential model's input comes from its InputLayer, its options or its first layer") {
+  auto pixels = keras::make<keras::InputLayer>(layers::ShapeSpec{4, 4}, DType::uint8, "pixels", 2);
+  auto a = keras::Sequential({pixels, layers::Flatten(), layers::Rescaling(1.0 / 255)});
+  const pr::Graph ga = pr::model(keras::saving::export_onnx(*a)).graph;
+  REQUIRE(ga.inputs.size() == 1);
+  CHECK(ga.inputs[0].name == "pixels");
+  CHECK(ga.inputs[0].elem == 2);                // uint8
+  CHECK(ga.inputs[0].dims[0].value == 2);       // a fixed batch size stays fixed
+  CHECK(ga.ops() == std::vector<std::string>{"Flatten", "Cast", "Mul", "Add", "Identity"});
+  auto b = keras::Sequential({layers::Dense(2)}, {.input_shape = {3}});
+  const pr::Graph gb = pr::model(keras::saving::export_onnx(*b)).graph;
+  CHECK(gb.inputs[0].dims[0].param == "batch");
+  CHECK(gb.inputs[0].dims[1].value == 3);
+}
+
 TEST_CASE("onnx export: a Sequential model without an input shape takes input_signature") {
-  auto m = keras::Sequential({layers::Dense(3)});
-  (*m)(ops::ones({2, 5}), false);
+  auto m = keras::Sequential({layers::Dense(3)});  // not built yet: the signature builds it
   CHECK(error_of([&] { keras::saving::export_onnx(*m); })
             .find("export(format='onnx') needs the Sequential model's input shape; give .input_signature") !=
         std::string::npos);
@@ -242,6 +256,7 @@ TEST_CASE("onnx export: a Sequential model without an input shape takes input_si
   REQUIRE(g.inputs.size() == 1);
   CHECK(g.inputs[0].dims[0].param == "batch");
   CHECK(g.inputs[0].dims[1].value == 5);
+  CHECK(g.init(first(g, "MatMul").inputs[1])->dims == std::vector<int64_t>{5, 3});
   CHECK(error_of([&] { keras::saving::export_onnx(*m, {{{-1, 5}}, {{-1, 5}}}); })
             .find("expected 1 input specs in input_signature, but received 2") != std::string::npos);
 }
