@@ -46,7 +46,8 @@ std::vector<int64_t> ints_of(const LayerCall& c, const char* key, size_t n, int6
 
 // The window attributes of Conv / MaxPool / AveragePool: kernel_shape, strides,
 // dilations, and the padding. "same" is TensorFlow's (the odd pixel at the end): ONNX's
-// SAME_UPPER, written as explicit pads when the spatial sizes are known; "causal" pads
+// SAME_UPPER, written as explicit pads when they do not depend on the size (stride 1) or
+// the size is known (onnxruntime refuses SAME_UPPER with dilation); "causal" pads
 // (kernel - 1) * dilation before.
 std::vector<OnnxAttr> window(const LayerCall& c, const std::vector<int64_t>& kernel, const std::vector<int64_t>& strides,
                              const std::vector<int64_t>& dilation, bool with_dilations) {
@@ -61,7 +62,8 @@ std::vector<OnnxAttr> window(const LayerCall& c, const std::vector<int64_t>& ker
     pads[0] = (kernel[0] - 1) * dilation[0];
   } else if (padding == "same") {
     for (size_t i = 0; i < s; ++i) {
-      const int64_t in = c.x().shape.at(i + 1);
+      int64_t in = c.x().shape.at(i + 1);
+      if (in < 0 && strides[i] == 1) in = 1;  // the padding is (kernel - 1) * dilation for every size
       if (in < 0) {
         attrs.push_back(A::make_string("auto_pad", "SAME_UPPER"));
         return attrs;

@@ -120,8 +120,12 @@ Case conv1d(std::mt19937& g) {
   p = L::Cropping1D({1, 2})(L::ZeroPadding1D(1)(L::UpSampling1D(3)(p)));                          // 5x4
   p = L::DepthwiseConv1D(2, {.padding = "same", .depth_multiplier = 2})(L::SpatialDropout1D(0.3)(p));  // 5x8
   p = L::SeparableConv1D(3, 3, {.padding = "same"})(p);                                           // 5x3
-  return {"conv1d", keras::Functional({x}, {L::GlobalAveragePooling1D()(p), L::GlobalMaxPooling1D()(h)}),
-          {uniform({3, 10, 4}, -2, 2, g)}};
+  // Any length: "same" padding becomes auto_pad SAME_UPPER when the size is unknown.
+  auto text = Input({-1, 3}, {.name = "any_length"});
+  KerasTensor t = L::Conv1D(4, 3, {.padding = "same", .dilation_rate = 2, .activation = "relu"})(text);
+  t = L::Dense(2)(L::GlobalMaxPooling1D()(L::MaxPooling1D(2, {.padding = "same"})(t)));
+  return {"conv1d", keras::Functional({x, text}, {L::GlobalAveragePooling1D()(p), L::GlobalMaxPooling1D()(h), t}),
+          {uniform({3, 10, 4}, -2, 2, g), uniform({3, 7, 3}, -2, 2, g)}};
 }
 
 Case embedding_and_shapes(std::mt19937& g) {
@@ -129,7 +133,7 @@ Case embedding_and_shapes(std::mt19937& g) {
   auto float_ids = Input({4}, {.name = "float_ids"});
   auto emb = L::Embedding(20, 4);
   KerasTensor h = L::Flatten()(L::Permute({2, 1})(L::Reshape({3, 8})(emb(tokens))));       // 24
-  h = L::RepeatVector(3)(L::Dense(5)(h));                                                     // 3x5
+  h = L::Dense(5)(L::RepeatVector(3)(L::Dense(5)(h)));                                        // 3x5 (Dense on rank 3)
   h = L::LayerNormalization({.axis = {1, 2}})(h);
   h = L::LayerNormalization({.rms_scaling = true})(h);
   h = L::LayerNormalization({.axis = 1, .epsilon = 0.01})(h);
