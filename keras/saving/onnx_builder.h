@@ -7,6 +7,7 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include "keras/config.h"
@@ -88,12 +89,19 @@ const LayerConverter* find_converter(const layers::Layer& layer);
 // The class names that have converters, sorted.
 std::vector<std::string> convertible_classes();
 
+// A converter's output: its name and dtype (the caller adds the shape).
+inline OnnxValue out(std::string name, core::DType dtype) { return OnnxValue{std::move(name), {}, dtype}; }
+
 // Registration, one function per group of layers (onnx_layers*.cpp).
 struct ConverterEntry {
   std::string class_name;
   const std::type_info* type;
   LayerConverter fn;
 };
+template <class T>
+void add_converter(std::vector<ConverterEntry>& v, std::string class_name, LayerConverter fn) {
+  v.push_back(ConverterEntry{std::move(class_name), &typeid(T), std::move(fn)});
+}
 void add_core_converters(std::vector<ConverterEntry>& out);
 void add_spatial_converters(std::vector<ConverterEntry>& out);
 void add_more_converters(std::vector<ConverterEntry>& out);

@@ -1,7 +1,6 @@
 // onnx_layers.cpp - ONNX converters of the core, merge and normalization layers: each
 // writes the nodes that compute what the layer's call() computes with training = false.
 #include <algorithm>
-#include <typeinfo>
 
 #include "core/ops.h"
 #include "keras/layers/all.h"
@@ -13,8 +12,6 @@ namespace {
 namespace ops = core::ops;
 using A = OnnxAttr;
 using V = std::vector<OnnxValue>;
-
-OnnxValue out(std::string name, core::DType dtype) { return OnnxValue{std::move(name), {}, dtype}; }
 
 double num(const LayerCall& c, const std::string& key, double fallback) {
   const Value v = c.config.get(key, Value(fallback));
@@ -225,39 +222,35 @@ V layer_normalization(GraphBuilder& b, const LayerCall& c) {
   return {out(y, x.dtype)};
 }
 
-template <class T>
-void add(std::vector<ConverterEntry>& v, const char* name, LayerConverter fn) {
-  v.push_back(ConverterEntry{name, &typeid(T), std::move(fn)});
-}
 }  // namespace
 
 void add_core_converters(std::vector<ConverterEntry>& v) {
   using namespace layers;
-  add<DenseLayer>(v, "Dense", dense);
-  add<ActivationLayer>(v, "Activation", activation);
-  add<ReLULayer>(v, "ReLU", relu);
-  add<LeakyReLULayer>(v, "LeakyReLU", leaky_relu);
-  add<ELULayer>(v, "ELU", elu);
-  add<PReLULayer>(v, "PReLU", prelu);
-  add<SoftmaxLayer>(v, "Softmax", softmax);
+  add_converter<DenseLayer>(v, "Dense", dense);
+  add_converter<ActivationLayer>(v, "Activation", activation);
+  add_converter<ReLULayer>(v, "ReLU", relu);
+  add_converter<LeakyReLULayer>(v, "LeakyReLU", leaky_relu);
+  add_converter<ELULayer>(v, "ELU", elu);
+  add_converter<PReLULayer>(v, "PReLU", prelu);
+  add_converter<SoftmaxLayer>(v, "Softmax", softmax);
   // Identities at inference (training = false):
-  add<DropoutLayer>(v, "Dropout", identity);
-  add<GaussianNoiseLayer>(v, "GaussianNoise", identity);
-  add<ActivityRegularizationLayer>(v, "ActivityRegularization", identity);
-  add<IdentityLayer>(v, "Identity", identity);
-  add<SpatialDropoutLayer>(v, "SpatialDropout1D", identity);
-  add<SpatialDropoutLayer>(v, "SpatialDropout2D", identity);
-  add<SpatialDropoutLayer>(v, "SpatialDropout3D", identity);
-  add<FlattenLayer>(v, "Flatten", flatten);
-  add<ReshapeLayer>(v, "Reshape", reshape);
-  add<PermuteLayer>(v, "Permute", permute);
-  add<RepeatVectorLayer>(v, "RepeatVector", repeat_vector);
-  add<RescalingLayer>(v, "Rescaling", rescaling);
-  add<EmbeddingLayer>(v, "Embedding", embedding);
-  for (const char* k : {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"}) add<MergeLayer>(v, k, merge);
-  add<ConcatenateLayer>(v, "Concatenate", concatenate);
-  add<BatchNormalizationLayer>(v, "BatchNormalization", batch_normalization);
-  add<LayerNormalizationLayer>(v, "LayerNormalization", layer_normalization);
+  add_converter<DropoutLayer>(v, "Dropout", identity);
+  add_converter<GaussianNoiseLayer>(v, "GaussianNoise", identity);
+  add_converter<ActivityRegularizationLayer>(v, "ActivityRegularization", identity);
+  add_converter<IdentityLayer>(v, "Identity", identity);
+  add_converter<SpatialDropoutLayer>(v, "SpatialDropout1D", identity);
+  add_converter<SpatialDropoutLayer>(v, "SpatialDropout2D", identity);
+  add_converter<SpatialDropoutLayer>(v, "SpatialDropout3D", identity);
+  add_converter<FlattenLayer>(v, "Flatten", flatten);
+  add_converter<ReshapeLayer>(v, "Reshape", reshape);
+  add_converter<PermuteLayer>(v, "Permute", permute);
+  add_converter<RepeatVectorLayer>(v, "RepeatVector", repeat_vector);
+  add_converter<RescalingLayer>(v, "Rescaling", rescaling);
+  add_converter<EmbeddingLayer>(v, "Embedding", embedding);
+  for (const char* k : {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"}) add_converter<MergeLayer>(v, k, merge);
+  add_converter<ConcatenateLayer>(v, "Concatenate", concatenate);
+  add_converter<BatchNormalizationLayer>(v, "BatchNormalization", batch_normalization);
+  add_converter<LayerNormalizationLayer>(v, "LayerNormalization", layer_normalization);
 }
 
 }  // namespace keras::saving::onnx

@@ -1,7 +1,6 @@
 // onnx_layers_more.cpp - ONNX converters of Dot, UnitNormalization and Normalization
 // (the preprocessing layer, adapted or with given mean and variance).
 #include <algorithm>
-#include <typeinfo>
 
 #include "core/ops.h"
 #include "keras/layers/all.h"
@@ -13,8 +12,6 @@ namespace {
 namespace ops = core::ops;
 using A = OnnxAttr;
 using V = std::vector<OnnxValue>;
-
-OnnxValue out(std::string name, core::DType dtype) { return OnnxValue{std::move(name), {}, dtype}; }
 
 // The axes of an "axis" config entry (an int, a list, or null: none) normalized for rank r.
 std::vector<int64_t> axes_of(const LayerCall& c, int64_t r) {
@@ -111,17 +108,13 @@ V normalization(GraphBuilder& b, const LayerCall& c) {
   return {out(b.add("Div", {b.add("Sub", {x.name, m}), s}), x.dtype)};
 }
 
-template <class T>
-void add(std::vector<ConverterEntry>& v, const char* name, LayerConverter fn) {
-  v.push_back(ConverterEntry{name, &typeid(T), std::move(fn)});
-}
 }  // namespace
 
 void add_more_converters(std::vector<ConverterEntry>& v) {
   using namespace layers;
-  add<DotLayer>(v, "Dot", dot);
-  add<UnitNormalizationLayer>(v, "UnitNormalization", unit_normalization);
-  add<NormalizationLayer>(v, "Normalization", normalization);
+  add_converter<DotLayer>(v, "Dot", dot);
+  add_converter<UnitNormalizationLayer>(v, "UnitNormalization", unit_normalization);
+  add_converter<NormalizationLayer>(v, "Normalization", normalization);
 }
 
 }  // namespace keras::saving::onnx

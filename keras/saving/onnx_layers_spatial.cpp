@@ -3,7 +3,6 @@
 // channels_first: the converters transpose around them (x to (batch, channels, spatial...)
 // and back) and write the kernels in ONNX's (out, in / groups, spatial...) layout.
 #include <limits>
-#include <typeinfo>
 
 #include "core/ops.h"
 #include "keras/layers/all.h"
@@ -15,8 +14,6 @@ namespace {
 namespace ops = core::ops;
 using A = OnnxAttr;
 using V = std::vector<OnnxValue>;
-
-OnnxValue out(std::string name, core::DType dtype) { return OnnxValue{std::move(name), {}, dtype}; }
 
 void check_channels_last(const LayerCall& c) {
   const std::string f = c.config.get("data_format", "").as_string();
@@ -259,30 +256,26 @@ V up_sampling(GraphBuilder& b, const LayerCall& c) {
               c.x().dtype)};
 }
 
-template <class T>
-void add(std::vector<ConverterEntry>& v, const std::string& name, LayerConverter fn) {
-  v.push_back(ConverterEntry{name, &typeid(T), std::move(fn)});
-}
 }  // namespace
 
 void add_spatial_converters(std::vector<ConverterEntry>& v) {
   using namespace layers;
   for (const char* d : {"1D", "2D", "3D"}) {
     const std::string n = d;
-    add<ConvLayer>(v, "Conv" + n, conv);
-    add<PoolingLayer>(v, "MaxPooling" + n, pooling);
-    add<PoolingLayer>(v, "AveragePooling" + n, pooling);
-    add<GlobalPoolingLayer>(v, "GlobalMaxPooling" + n, global_pooling);
-    add<GlobalPoolingLayer>(v, "GlobalAveragePooling" + n, global_pooling);
-    add<ZeroPaddingLayer>(v, "ZeroPadding" + n, zero_padding);
-    add<CroppingLayer>(v, "Cropping" + n, cropping);
-    add<UpSamplingLayer>(v, "UpSampling" + n, up_sampling);
+    add_converter<ConvLayer>(v, "Conv" + n, conv);
+    add_converter<PoolingLayer>(v, "MaxPooling" + n, pooling);
+    add_converter<PoolingLayer>(v, "AveragePooling" + n, pooling);
+    add_converter<GlobalPoolingLayer>(v, "GlobalMaxPooling" + n, global_pooling);
+    add_converter<GlobalPoolingLayer>(v, "GlobalAveragePooling" + n, global_pooling);
+    add_converter<ZeroPaddingLayer>(v, "ZeroPadding" + n, zero_padding);
+    add_converter<CroppingLayer>(v, "Cropping" + n, cropping);
+    add_converter<UpSamplingLayer>(v, "UpSampling" + n, up_sampling);
   }
-  for (const char* n : {"Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose"}) add<ConvTransposeLayer>(v, n, conv_transpose);
-  add<DepthwiseConvLayer>(v, "DepthwiseConv1D", conv);
-  add<DepthwiseConvLayer>(v, "DepthwiseConv2D", conv);
-  add<SeparableConvLayer>(v, "SeparableConv1D", conv);
-  add<SeparableConvLayer>(v, "SeparableConv2D", conv);
+  for (const char* n : {"Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose"}) add_converter<ConvTransposeLayer>(v, n, conv_transpose);
+  add_converter<DepthwiseConvLayer>(v, "DepthwiseConv1D", conv);
+  add_converter<DepthwiseConvLayer>(v, "DepthwiseConv2D", conv);
+  add_converter<SeparableConvLayer>(v, "SeparableConv1D", conv);
+  add_converter<SeparableConvLayer>(v, "SeparableConv2D", conv);
 }
 
 }  // namespace keras::saving::onnx
