@@ -241,9 +241,11 @@ class Model : public layers::Layer {
   // Keras's model.export: the inference function (call with training = false) and the
   // current weights as a graph file that keras::load_function runs without this code
   // (keras/saving/export.h). The signature comes from the model's inputs (batch axis
-  // -1: any size) or from options.input_signature.
+  // -1: any size) or from options.input_signature. format "onnx" writes an ONNX model
+  // instead (Keras's format="onnx"; keras::saving::export_onnx).
   struct ExportOptions {
     std::vector<core::TensorSpec> input_signature{};
+    std::string format = "kgraph";  // "kgraph" (keras-cpp's graph file) or "onnx"
   };
   void export_graph(const std::string& path, const ExportOptions& options) const;
   void export_graph(const std::string& path) const { export_graph(path, ExportOptions{}); }
@@ -345,6 +347,8 @@ class SequentialModel : public Model {
   void build(const ShapeSpec& input_shape) override;
   Config get_config() const override;  // the layers' configs and the input shape
   static LayerPtr from_config(const Config& c);
+  // The model's input (its shape, dtype and name); null until the input shape is known.
+  const std::shared_ptr<InputLayer>& input_layer() const { return input_; }
 
  private:
   void trace_from(size_t first);  // symbolic shapes through layers [first, n)

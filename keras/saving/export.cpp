@@ -33,6 +33,14 @@ std::vector<TensorSpec> input_specs(const Model& m) {
 }  // namespace
 
 void Model::export_graph(const std::string& path, const ExportOptions& o) const {
+  if (o.format == "onnx") {
+    const std::string bytes = saving::export_onnx(*this, o.input_signature);
+    saving::write_file_atomically(path, [&](std::ostream& out) { out.write(bytes.data(), std::streamsize(bytes.size())); });
+    return;
+  }
+  if (o.format != "kgraph")
+    throw std::invalid_argument(name() + ": export_graph: unknown format '" + o.format +
+                                "'; expected 'kgraph' (keras-cpp's graph file, the default) or 'onnx'");
   std::vector<TensorSpec> sig = o.input_signature.empty() ? input_specs(*this) : o.input_signature;
   if (sig.empty())
     throw std::invalid_argument(name() + ": export_graph needs the model's input shapes; give .input_signature "
