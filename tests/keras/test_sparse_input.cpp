@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "error_of.h"
+#include "files.h"
 #include "helpers.h"
 #include "keras/keras.h"
 
@@ -136,4 +137,15 @@ TEST_CASE("sparse input: Dataset elements slice, shuffle and batch sparse compon
   auto hs = ms->fit(ds, {.epochs = 3, .verbose = 0});
   auto hd = md->fit(dd, {.epochs = 3, .verbose = 0});
   for (size_t e = 0; e < 3; ++e) CHECK(hs.history["loss"][e] == doctest::Approx(hd.history["loss"][e]).epsilon(1e-5));
+}
+
+TEST_CASE("sparse input: a saved model keeps its sparse Input and predicts the same from sparse x") {
+  const keras::SparseTensor x = sparse_rows(5, 6, 31);
+  auto m = model_on(true);
+  const Tensor before = (*m)(x.as_tensor());
+  TempDir dir;
+  m->save(dir.file("sparse.keras"));
+  keras::ModelPtr back = keras::models::load_model(dir.file("sparse.keras"));
+  CHECK(back->get_layer(0)->get_config().at("sparse").as_bool());
+  check_values(back->predict(x.as_tensor()), values(before), 1e-6);
 }
