@@ -69,6 +69,9 @@ TEST_CASE("sparse gradients: values and dense operands match tf.GradientTape") {
   check_grads("g_retain", {a.values()}, [&](const std::vector<Tensor>& x) {
     return wsum(w8, sparse::retain(a.with_values(x[0]), keras::core::constant({true, false, true, true})).values());
   });
+  check_grads("g_from_dense", {f("D")}, [&](const std::vector<Tensor>& x) {
+    return wsum(f("w32"), sparse::from_dense(x[0]).values());
+  });
   check_grads("g_fill", {e.values(), keras::core::constant(-1.0, DType::float64)},
               [&](const std::vector<Tensor>& x) {
                 return wsum(w8, sparse::fill_empty_rows(e.with_values(x[0]), x[1]).output.values());

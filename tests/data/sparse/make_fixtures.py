@@ -50,6 +50,7 @@ W45 = rng.normal(size=(4, 5)); put("W45", W45)
 W43 = rng.normal(size=(4, 3)); put("W43", W43)
 W23 = rng.normal(size=(2, 4)); put("W23", W23)  # weights of reduce_sum(C, axis=1): (2, 4)
 w8 = rng.normal(size=(8,)); put("w8", w8)
+w32 = rng.normal(size=(32,)); put("w32", w32)
 
 
 def wsum(w, v):
@@ -120,6 +121,7 @@ grads("g_reduce_sum", lambda v: tf.reduce_sum(W23 * tf.sparse.reduce_sum(C.with_
 grads("g_slice", lambda v: wsum(w8, tf.sparse.slice(C.with_values(v), [0, 1, 1], [2, 2, 5]).values), Cv)
 grads("g_transpose", lambda v: wsum(w8, tf.sparse.transpose(C.with_values(v), [2, 0, 1]).values), Cv)
 grads("g_retain", lambda v: wsum(w8, tf.sparse.retain(A.with_values(v), [True, False, True, True]).values), Av)
+grads("g_from_dense", lambda d: wsum(w32, tf.sparse.from_dense(d).values), D)
 grads("g_fill", lambda v, d: wsum(w8, tf.sparse.fill_empty_rows(E.with_values(v), d)[0].values),
       Ev, np.float64(-1.0))
 
