@@ -158,7 +158,10 @@ Tensor to_dense(const SparseTensor& sp, double default_value, bool validate_indi
   if (validate_indices) sparse_util::check_ordered(sp, "sparse.to_dense");
   const Tensor fill = ops::scalar_like(sp.values(), default_value, "sparse.to_dense default_value");
   Shape shape(sp.shape());  // raises when the dense tensor cannot exist
-  if (sp.rank() == 0) return sp.nnz() ? ops::reshape(ops::sum(sp.values()), {}) : fill;
+  if (sp.rank() == 0)  // a repeated index takes its last value, as TensorFlow's kernel
+    return sp.nnz() ? ops::reshape(sparse_util::take(sp.values(), {sp.nnz() - 1}), {}) : fill;
+  if (!sp.ordered())  // unvalidated: repeats may occur, and the last one wins
+    return ops::scatter_update(ops::broadcast_to(fill, shape), sp.indices(), sp.values());
   Tensor dense = ops::scatter(sp.indices(), sp.values(), sp.shape());
   if (default_value == 0.0) return dense;
   std::vector<uint8_t> hit(static_cast<size_t>(shape.num_elements()), 0);

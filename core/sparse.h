@@ -76,8 +76,8 @@ SparseTensor sparse_of(const Tensor& t);
 SparseTensor reorder(const SparseTensor& sp);
 // tf.sparse.to_dense: a dense tensor of sp's dtype and shape, default_value (exact in the
 // dtype) where nothing is stored. validate_indices: unordered or repeated indices raise,
-// as TensorFlow ("indices[1] = [0,1] is out of order..."); without it repeated entries
-// add up.
+// as TensorFlow ("indices[1] = [0,1] is out of order..."); without it a repeated index
+// takes its last value (TensorFlow's kernel).
 Tensor to_dense(const SparseTensor& sp, double default_value = 0.0, bool validate_indices = true);
 // tf.sparse.from_dense: the non-zero entries of x (NaN counts as non-zero), in order.
 SparseTensor from_dense(const Tensor& x);

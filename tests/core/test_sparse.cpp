@@ -73,7 +73,9 @@ TEST_CASE("sparse: reorder, to_dense, from_dense and retain match TensorFlow") {
         "indices; use sparse::reorder to create a correctly ordered copy");
   SparseTensor rep(i64({{0, 1}, {0, 1}}), keras::core::constant({1.0, 2.0}), {2, 2});
   CHECK(error_of([&] { sparse::to_dense(rep); }) == "sparse.to_dense: indices[1] = [0,1] is repeated");
-  check_values(sparse::to_dense(rep, 0.0, false), std::vector<double>{0, 3, 0, 0});
+  // Unvalidated, a repeated index takes its last value, as TensorFlow's kernel.
+  f.same(sparse::to_dense(f.sparse("R"), -1.0, false), "to_dense_R");
+  f.same(sparse::to_dense(f.sparse("B"), 0.0, false), "to_dense_B");
   SparseTensor ints(i64({{0, 1}}), keras::core::constant({3}), {2, 2});
   CHECK_THROWS_AS(sparse::to_dense(ints, 2.5), keras::core::ConversionError);  // not an int32
   check_values(sparse::to_dense(ints, -1.0), std::vector<int>{-1, 3, -1, -1});

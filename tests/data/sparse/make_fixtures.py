@@ -63,6 +63,9 @@ put_sparse("reorder_B", Bo)
 put_sparse("reorder_C", tf.sparse.reorder(C))
 put("to_dense_A", tf.sparse.to_dense(A))
 put("to_dense_A_7", tf.sparse.to_dense(A, default_value=7.0))
+R = sparse("R", [[0, 1], [0, 1], [1, 0]], [1.0, 2.0, 5.0], [2, 2])  # a repeated index
+put("to_dense_R", tf.sparse.to_dense(R, default_value=-1.0, validate_indices=False))
+put("to_dense_B", tf.sparse.to_dense(B, validate_indices=False))  # unordered
 put_sparse("from_dense_D", tf.sparse.from_dense(D))
 put_sparse("retain_A", tf.sparse.retain(A, [True, False, True, False]))
 
