@@ -105,7 +105,9 @@ Tensor add(const SparseTensor& a, const Tensor& b) {
   if (b.shape().dims() != a.shape())
     fail("sparse.add: expected the dense operand to have the sparse one's shape " +
          index_str(a.shape()) + " (no broadcasting), but received " + b.shape().str());
-  return ops::add(b, to_dense(a, 0.0, false));
+  // Repeated entries add up here (TensorFlow's SparseTensorDenseAdd), unlike to_dense.
+  const Tensor scattered = a.rank() == 0 ? ops::sum(a.values()) : ops::scatter(a.indices(), a.values(), a.shape());
+  return ops::add(b, scattered);
 }
 
 Tensor add(const Tensor& a, const SparseTensor& b) { return add(b, a); }

@@ -104,6 +104,9 @@ TEST_CASE("sparse: add, sparse_dense_matmul and reductions match TensorFlow") {
   f.same(sparse::add(a, f.sparse("B")), "add_A_B");  // unordered input: the same canonical sum
   f.same(sparse::add(a, f("D")), "add_A_D");
   f.same(sparse::add(f("D"), a), "add_A_D");
+  f.same(sparse::add(f.sparse("R"), f("R22")), "add_R_dense");  // a repeated index adds up
+  f.same(sparse::sparse_dense_matmul(f.sparse("R"), f("R22")), "matmul_R", 1e-12);
+  f.same(sparse::reduce_sum(f.sparse("R"), {1}), "reduce_sum_R");
   f.same(sparse::sparse_dense_matmul(a, f("M")), "matmul_A_M", 1e-12);
   f.same(sparse::sparse_dense_matmul(a, f("M4"), true), "matmul_At_M4", 1e-12);
   f.same(sparse::sparse_dense_matmul(a, f("M3"), false, true), "matmul_A_M3t", 1e-12);

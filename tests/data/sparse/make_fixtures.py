@@ -66,6 +66,10 @@ put("to_dense_A_7", tf.sparse.to_dense(A, default_value=7.0))
 R = sparse("R", [[0, 1], [0, 1], [1, 0]], [1.0, 2.0, 5.0], [2, 2])  # a repeated index
 put("to_dense_R", tf.sparse.to_dense(R, default_value=-1.0, validate_indices=False))
 put("to_dense_B", tf.sparse.to_dense(B, validate_indices=False))  # unordered
+R22 = rng.normal(size=(2, 2)); put("R22", R22)
+put("add_R_dense", tf.sparse.add(R, tf.constant(R22)))  # repeated entries add up here
+put("matmul_R", tf.sparse.sparse_dense_matmul(R, R22))
+put("reduce_sum_R", tf.sparse.reduce_sum(R, axis=1))
 put_sparse("from_dense_D", tf.sparse.from_dense(D))
 put_sparse("retain_A", tf.sparse.retain(A, [True, False, True, False]))
 
