@@ -236,6 +236,15 @@ class PaddedBatchNode : public Node {
             parts.push_back(t);
             continue;
           }
+          if (core::sparse::is_sparse(t)) {  // padding with zeros is a larger dense shape
+            if (value != 0.0)
+              throw std::invalid_argument("padded_batch: " + component_label(e, c) + " is sparse and pads with "
+                                          "zeros only (its implicit value), but the padding value is " +
+                                          std::to_string(value));
+            const core::SparseTensor sp = core::sparse::sparse_of(t);
+            parts.push_back(core::SparseTensor(sp.indices(), sp.values(), target).as_tensor());
+            continue;
+          }
           std::vector<std::pair<int64_t, int64_t>> pads;
           for (int64_t a = 0; a < rank; ++a) pads.push_back({0, target[size_t(a)] - t.shape()[a]});
           parts.push_back(ops::pad(t, pads, value));

@@ -129,6 +129,29 @@ TEST_CASE("sparse input: Dataset elements slice, shuffle and batch sparse compon
     REQUIRE(sparse::is_sparse(e[0]));
     check_values(sparse::to_dense(sparse::sparse_of(e[0])), values(xd[4]), 0.0);
   }
+  // unbatch, rebatch and padded_batch (zeros: a larger dense shape) as on the dense x.
+  auto same_stream = [](const data::Dataset& sparse_ds, const data::Dataset& dense_ds) {
+    auto d = dense_ds.begin();
+    int n = 0;
+    for (const data::Element& e : sparse_ds) {
+      REQUIRE(sparse::is_sparse(e[0]));
+      CHECK(e[0].shape() == (*d)[0].shape());
+      check_values(sparse::to_dense(sparse::sparse_of(e[0])), values((*d)[0]), 0.0);
+      ++d;
+      ++n;
+    }
+    CHECK(d == dense_ds.end());
+    return n;
+  };
+  auto xs1 = data::Dataset::from_tensor_slices({x.as_tensor()});
+  auto xd1 = data::Dataset::from_tensor_slices({xd});
+  CHECK(same_stream(xs1.batch(4).unbatch(), xd1.batch(4).unbatch()) == 20);
+  CHECK(same_stream(xs1.batch(4).rebatch(3), xd1.batch(4).rebatch(3)) == 7);
+  CHECK(same_stream(xs1.padded_batch(8, {.padded_shapes = {{9}}}), xd1.padded_batch(8, {.padded_shapes = {{9}}})) == 3);
+  CHECK(error_of([&] {
+          for (const data::Element& e : xs1.padded_batch(8, {.padded_shapes = {{9}}, .padding_values = {1.0}})) (void)e;
+        }).find("is sparse and pads with zeros only (its implicit value), but the padding value is 1") !=
+        std::string::npos);
   // fit on the sparse dataset trains as on the dense one.
   auto ms = model_on(true), md = model_on(false);
   md->set_weights(ms->get_weights());
