@@ -5,6 +5,7 @@
 
 #include "core/cpu/parallel.h"
 #include "core/init.h"
+#include "core/sparse.h"
 
 namespace keras::core {
 namespace {
@@ -60,6 +61,10 @@ void run(OpCall& c) {
     if (!c.inputs[i].defined())
       throw_invalid(std::string(c.name()) + ": input " + std::to_string(i) +
                     " is an undefined tensor");
+    if (sparse::is_sparse(c.inputs[i]))
+      throw_invalid(std::string(c.name()) + ": input " + std::to_string(i) + " is a SparseTensor (dense shape " +
+                    c.inputs[i].shape().str() + ", " + dtype_name(c.inputs[i].dtype()) +
+                    "), which dense ops do not take: use a keras::sparse op, or sparse::to_dense");
     if (i > 0 && c.inputs[i].device() != c.inputs[0].device())
       throw_invalid(std::string(c.name()) + ": all inputs must be on one device, but input 0 " +
                     "is on " + c.inputs[0].device().str() + " and input " + std::to_string(i) +

@@ -9,6 +9,7 @@
 #include "core/cpu/convert.h"
 #include "core/tensor.h"
 #include "core/dispatch.h"
+#include "core/sparse.h"
 
 namespace keras::core {
 namespace {
@@ -254,6 +255,7 @@ std::string Tensor::values_str() const {
 
 std::string Tensor::str() const {
   if (!defined()) return "tf.Tensor(<undefined>)";
+  if (sparse::is_sparse(*this)) return sparse::sparse_of(*this).str();
   std::string v = values_str();
   const char* sep = rank() >= 2 ? "\n" : "";
   return std::string("tf.Tensor(") + sep + v + ", shape=" + shape().str() +

@@ -9,6 +9,7 @@
 
 #include "core/autodiff.h"
 #include "core/graph.h"
+#include "core/sparse.h"
 #include "core/tensor_impl.h"
 #include "core/export.h"
 
@@ -192,9 +193,14 @@ graph::Graph FunctionBase::Impl::trace(const std::vector<Tensor>& tensors, const
 std::vector<Tensor> FunctionBase::call_impl(const std::string& structure, const std::vector<Tensor>& tensors,
                                             const Body& body) {
   Impl& im = *impl_;
-  for (size_t i = 0; i < tensors.size(); ++i)
+  for (size_t i = 0; i < tensors.size(); ++i) {
     if (!tensors[i].defined())
       throw std::invalid_argument(im.options.name + ": tensor argument " + std::to_string(i) + " is undefined");
+    if (sparse::is_sparse(tensors[i]))  // its indices are read on the host, which a trace cannot do
+      throw std::invalid_argument(im.options.name + ": tensor argument " + std::to_string(i) +
+                                  " is a SparseTensor (dense shape " + tensors[i].shape().str() +
+                                  "); traced functions take dense tensors only: call the code eagerly");
+  }
   const auto dims = dims_of(tensors);
   const std::string key = structure + dims_key(dims);
   if (auto it = im.exact.find(key); it != im.exact.end()) return graph::run(it->second.g, tensors);

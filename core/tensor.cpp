@@ -10,6 +10,7 @@
 #include "core/cuda_backend.h"
 #include "core/dispatch.h"
 #include "core/ops.h"
+#include "core/sparse.h"
 #include "core/tensor_impl.h"
 
 namespace keras::core {
@@ -26,8 +27,25 @@ Device Tensor::device() const { return impl_of(impl_, "device").device(); }
 std::size_t Tensor::nbytes() const {
   return static_cast<std::size_t>(size()) * dtype_size(dtype());
 }
-const void* Tensor::raw_data() const { return impl_of(impl_, "raw_data").data(); }
-void* Tensor::raw_mutable_data() { return impl_of(impl_, "raw_mutable_data").data(); }
+namespace {
+// A handle standing for a SparseTensor (SparseTensor::as_tensor) has no elements to read.
+void check_not_sparse(const Tensor& t, const char* what) {
+  if (sparse::is_sparse(t))
+    throw std::invalid_argument(std::string(what) + ": the tensor stands for a SparseTensor of dense shape " +
+                                t.shape().str() + " and has no dense elements (use sparse::to_dense)");
+}
+}  // namespace
+
+const void* Tensor::raw_data() const {
+  const void* p = impl_of(impl_, "raw_data").data();
+  if (!p) check_not_sparse(*this, "raw_data");
+  return p;
+}
+void* Tensor::raw_mutable_data() {
+  void* p = impl_of(impl_, "raw_mutable_data").data();
+  if (!p) check_not_sparse(*this, "raw_mutable_data");
+  return p;
+}
 
 void Tensor::check_access(DType want, const char* what) const {
   DType have = dtype();

@@ -4,6 +4,8 @@
 #include "core/conv_variants.h"
 #include "core/core.h"
 #include "core/npy.h"
+#include "core/sets.h"
+#include "core/sparse.h"
 #include "keras/activations.h"
 #include "keras/callbacks.h"
 #include "keras/callbacks/backup_and_restore.h"
@@ -52,6 +54,10 @@ using core::load_npz;
 using core::save_npy;
 using core::save_npz;
 namespace ops = core::ops;
+// Sparse tensors (tf.sparse) and set operations (tf.sets): core/sparse.h, core/sets.h.
+using core::SparseTensor;
+namespace sparse = core::sparse;
+namespace sets = core::sets;
 using core::ConversionError;
 
 // tf.debugging.enable_check_numerics / tf.config.experimental.enable_op_determinism

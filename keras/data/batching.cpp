@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "core/sparse.h"
 #include "keras/data/dataset_impl.h"
 
 namespace keras::data::detail {
@@ -62,6 +63,19 @@ void check_batch_size(const char* what, int64_t batch_size) {
 // for tensors with axes; scalars on the host are copied side by side.
 Tensor stack_rows(const std::vector<Tensor>& parts) {
   const Tensor& p0 = parts[0];
+  if (core::sparse::is_sparse(p0)) {  // sparse components: one sparse batch
+    std::vector<core::SparseTensor> rows;
+    for (const Tensor& p : parts) {
+      const core::SparseTensor sp = core::sparse::sparse_of(p);
+      if (!sp.defined())
+        throw std::invalid_argument("batch: cannot batch a dense component with sparse ones (shape " +
+                                    p.shape().str() + ")");
+      std::vector<int64_t> dims = sp.shape();
+      dims.insert(dims.begin(), 1);
+      rows.push_back(core::sparse::reshape(sp, dims));
+    }
+    return core::sparse::concat(0, rows).as_tensor();
+  }
   if (p0.rank() > 0) {
     std::vector<int64_t> dims = p0.shape().dims();
     dims.insert(dims.begin(), int64_t(parts.size()));
@@ -86,7 +100,9 @@ Element gather_rows(const Element& tensors, const std::vector<int64_t>& rows) {
     for (const Tensor& t : tensors) cs.push_back(rows_of(t, rows[0], int64_t(rows.size()), false));
   } else {
     const Tensor idx = core::constant(rows);
-    for (const Tensor& t : tensors) cs.push_back(ops::gather(t, t.device().is_cpu() ? idx : idx.to(t.device()), 0));
+    for (const Tensor& t : tensors)
+      cs.push_back(core::sparse::is_sparse(t) ? core::sparse::take_rows(core::sparse::sparse_of(t), rows).as_tensor()
+                                              : ops::gather(t, t.device().is_cpu() ? idx : idx.to(t.device()), 0));
   }
   return Element(std::move(cs), tensors.names());
 }
@@ -218,6 +234,15 @@ class PaddedBatchNode : public Node {
           const Tensor& t = e[c];
           if (t.shape().dims() == target) {
             parts.push_back(t);
+            continue;
+          }
+          if (core::sparse::is_sparse(t)) {  // padding with zeros is a larger dense shape
+            if (value != 0.0)
+              throw std::invalid_argument("padded_batch: " + component_label(e, c) + " is sparse and pads with "
+                                          "zeros only (its implicit value), but the padding value is " +
+                                          std::to_string(value));
+            const core::SparseTensor sp = core::sparse::sparse_of(t);
+            parts.push_back(core::SparseTensor(sp.indices(), sp.values(), target).as_tensor());
             continue;
           }
           std::vector<std::pair<int64_t, int64_t>> pads;

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "core/sparse.h"
 #include "keras/data/dataset_impl.h"
 
 namespace keras::data {
@@ -103,6 +104,14 @@ bool predicate_value(const Tensor& t) {
 
 Tensor rows_of(const Tensor& t, int64_t begin, int64_t count, bool squeeze) {
   std::vector<int64_t> dims = t.shape().dims();
+  if (core::sparse::is_sparse(t)) {  // a sparse component (SparseTensor::as_tensor): sparse rows
+    std::vector<int64_t> b(dims.size(), 0), sz = dims;
+    b[0] = begin;
+    sz[0] = count;
+    core::SparseTensor r = core::sparse::slice(core::sparse::sparse_of(t), b, sz);
+    if (squeeze) r = core::sparse::reshape(r, std::vector<int64_t>(dims.begin() + 1, dims.end()));
+    return r.as_tensor();
+  }
   if (t.device().is_cpu()) {
     const int64_t row_elems = dims[0] > 0 ? t.size() / dims[0] : 0;
     const char* base = static_cast<const char*>(t.raw_data());
@@ -134,7 +143,7 @@ Element Rows::row(int64_t i) const {
   cs.reserve(tensors_.size());
   for (size_t c = 0; c < tensors_.size(); ++c) {
     const Tensor& t = tensors_.components()[c];
-    if (t.device().is_cpu())  // one copy of the row's bytes, no shape arithmetic per row
+    if (t.device().is_cpu() && !core::sparse::is_sparse(t))  // one copy of the row's bytes
       cs.push_back(core::from_buffer(static_cast<const char*>(t.raw_data()) + size_t(i) * row_bytes_[c], row_shapes_[c], t.dtype()));
     else
       cs.push_back(rows_of(t, i, 1, true));

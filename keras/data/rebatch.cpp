@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/ops.h"
+#include "core/sparse.h"
 #include "keras/data/dataset_impl.h"
 
 namespace keras::data::detail {
@@ -58,7 +59,13 @@ class RebatchNode : public Node {
         std::vector<Tensor> parts;
         parts.reserve(pieces.size());
         for (const Element& p : pieces) parts.push_back(p[c]);
-        cs.push_back(ops::concat(parts, 0));
+        if (core::sparse::is_sparse(parts[0])) {  // sparse components: one sparse batch
+          std::vector<core::SparseTensor> sps;
+          for (const Tensor& t : parts) sps.push_back(core::sparse::sparse_of(t));
+          cs.push_back(core::sparse::concat(0, sps).as_tensor());
+        } else {
+          cs.push_back(ops::concat(parts, 0));
+        }
       }
       out = Element(std::move(cs), pieces[0].names());
       return true;

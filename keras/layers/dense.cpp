@@ -5,6 +5,7 @@
 #include "keras/layers/kernel_bias_config.h"
 
 #include "core/ops.h"
+#include "core/sparse.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -34,7 +35,15 @@ void DenseLayer::build(const ShapeSpec& s) {
 }
 
 Tensor DenseLayer::call(const Tensor& x, bool) {
-  Tensor y = ops::matmul(x, kernel);
+  Tensor y;
+  if (core::sparse::is_sparse(x)) {  // a sparse input (Input(..., {.sparse = true}))
+    if (x.rank() != 2)
+      throw std::invalid_argument(name() + ": a sparse input must have rank 2 (batch, features), but "
+                                  "received dense shape " + x.shape().str());
+    y = core::sparse::sparse_dense_matmul(core::sparse::sparse_of(x), kernel);
+  } else {
+    y = ops::matmul(x, kernel);
+  }
   if (o_.use_bias) y = ops::add(y, bias);
   y = o_.activation(y);
   return y;

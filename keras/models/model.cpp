@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "core/sparse.h"
 #include "keras/layers/args.h"
 #include "keras/layers/registry.h"
 
@@ -17,8 +18,9 @@ namespace ops = core::ops;
 using layers::Node;
 
 // ---- InputLayer / Input ---------------------------------------------------------------------
-InputLayer::InputLayer(const ShapeSpec& shape, DType dtype, std::string name, int64_t batch_size)
-    : Layer("InputLayer", LayerOptions{std::move(name), true, false, dtype, {}}) {
+InputLayer::InputLayer(const ShapeSpec& shape, DType dtype, std::string name, int64_t batch_size,
+                       bool sparse)
+    : Layer("InputLayer", LayerOptions{std::move(name), true, false, dtype, {}}), sparse_(sparse) {
   for (int64_t d : shape)
     if (d < -1)
       throw std::invalid_argument("Input: dimensions must be >= 0 or -1 (None), but received " +
@@ -40,7 +42,12 @@ KerasTensor InputLayer::output() {
 Tensor InputLayer::call(const Tensor& x, bool) { return x; }
 
 Tensor InputLayer::convert(const Tensor& x, DType dtype) {
-  return x.defined() && x.dtype() != dtype ? ops::cast(x, dtype) : x;
+  if (!x.defined() || x.dtype() == dtype) return x;
+  if (core::sparse::is_sparse(x)) {
+    const core::SparseTensor sp = core::sparse::sparse_of(x);
+    return sp.with_values(ops::cast(sp.values(), dtype)).as_tensor();
+  }
+  return ops::cast(x, dtype);
 }
 
 Config InputLayer::get_config() const {
@@ -48,6 +55,7 @@ Config InputLayer::get_config() const {
   c["name"] = name();
   c["batch_shape"] = Value(batch_shape_);
   c["dtype"] = core::dtype_name(dtype());
+  c["sparse"] = sparse_;
   return c;
 }
 
@@ -56,13 +64,13 @@ LayerPtr InputLayer::from_config(const Config& c) {
   if (bs.empty()) throw std::invalid_argument("InputLayer.from_config: batch_shape is empty");
   ShapeSpec shape(bs.begin() + 1, bs.end());
   auto l = make<InputLayer>(shape, core::dtype_from_name(c.get("dtype", "float32").as_string()),
-                            c.get("name", "").as_string(), bs[0]);
+                            c.get("name", "").as_string(), bs[0], c.get("sparse", false).as_bool());
   l->make_output();
   return l;
 }
 
 KerasTensor Input(const ShapeSpec& shape, const InputOptions& o) {
-  auto layer = make<InputLayer>(shape, o.dtype, o.name, o.batch_size);
+  auto layer = make<InputLayer>(shape, o.dtype, o.name, o.batch_size, o.sparse);
   layer->make_output();
   return layer->output();
 }

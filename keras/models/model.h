@@ -43,21 +43,23 @@ class InputLayer : public layers::Layer {
  public:
   // shape excludes the batch axis; batch_size -1 = None.
   InputLayer(const ShapeSpec& shape, DType dtype = DType::float32, std::string name = "",
-             int64_t batch_size = -1);
+             int64_t batch_size = -1, bool sparse = false);
   Tensor call(const Tensor& x, bool training) override;
   Config get_config() const override;
   static LayerPtr from_config(const Config& c);
   const ShapeSpec& batch_shape() const { return batch_shape_; }
+  bool sparse() const { return sparse_; }  // Input(..., {.sparse = true})
   // The symbolic output (needs shared ownership). Its node is held weakly here, so the
   // layer and its output do not keep each other alive.
   KerasTensor output();
   void make_output() { output(); }
   // x converted to dtype (Keras converts a model's inputs to its Inputs' dtypes: uint8
-  // images feed a float32 model).
+  // images feed a float32 model); a sparse x (SparseTensor::as_tensor) stays sparse.
   static Tensor convert(const Tensor& x, DType dtype);
 
  private:
   ShapeSpec batch_shape_;
+  bool sparse_ = false;
   std::weak_ptr<layers::Node> node_;
 };
 
@@ -65,6 +67,9 @@ struct InputOptions {
   DType dtype = DType::float32;
   std::string name{};
   int64_t batch_size = -1;
+  // The model takes SparseTensors here (as_tensor() handles): layers that accept them
+  // (Dense) use sparse kernels; fit, evaluate and predict then run eagerly.
+  bool sparse = false;
 };
 // keras.Input: a symbolic input of the given shape (without the batch axis).
 KerasTensor Input(const ShapeSpec& shape, const InputOptions& options = {});

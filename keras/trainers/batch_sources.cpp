@@ -8,11 +8,14 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "core/sparse.h"
 
 namespace keras::detail {
 
 Tensor batch_size_weight(const Tensor& x) {
   if (!x.defined() || x.rank() == 0) return core::ops::fill({1}, 1.0, DType::float32);
+  // A sparse batch (its steps run eagerly) has its size in its dense shape.
+  if (core::sparse::is_sparse(x)) return core::ops::fill({1}, double(x.shape()[0]), DType::float32);
   return core::ops::reshape(core::ops::size(x, DType::float32, {0}), {1});
 }
 namespace ops = core::ops;
@@ -41,9 +44,12 @@ int64_t cardinality(const std::vector<Tensor>& x, const std::vector<Tensor>& y, 
   return n;
 }
 
-std::vector<Tensor> take(const std::vector<Tensor>& ts, const Tensor& idx) {
+std::vector<Tensor> take(const std::vector<Tensor>& ts, const std::vector<int64_t>& pick) {
+  const Tensor idx = core::constant(pick);
   std::vector<Tensor> out;
-  for (const Tensor& t : ts) out.push_back(ops::gather(t, idx, 0));
+  for (const Tensor& t : ts)
+    out.push_back(core::sparse::is_sparse(t) ? core::sparse::take_rows(core::sparse::sparse_of(t), pick).as_tensor()
+                                             : ops::gather(t, idx, 0));
   return out;
 }
 
@@ -53,7 +59,8 @@ std::vector<Tensor> rows(const std::vector<Tensor>& ts, int64_t begin, int64_t e
     std::vector<int64_t> b(size_t(t.rank()), 0), sz = t.shape().dims();
     b[0] = begin;
     sz[0] = end - begin;
-    out.push_back(ops::slice(t, b, sz));
+    out.push_back(core::sparse::is_sparse(t) ? core::sparse::slice(core::sparse::sparse_of(t), b, sz).as_tensor()
+                                             : ops::slice(t, b, sz));
   }
   return out;
 }
@@ -110,10 +117,10 @@ class ArraySource : public BatchSource {
     Batch out;
     out.size = e - b;
     if (shuffle_) {
-      Tensor idx = core::constant(std::vector<int64_t>(order_.begin() + b, order_.begin() + e));
-      out.x = take(x_, idx);
-      out.y = take(y_, idx);
-      if (sw_.defined()) out.sample_weight = ops::gather(sw_, idx, 0);
+      const std::vector<int64_t> pick(order_.begin() + b, order_.begin() + e);
+      out.x = take(x_, pick);
+      out.y = take(y_, pick);
+      if (sw_.defined()) out.sample_weight = take({sw_}, pick)[0];
     } else {
       out.x = rows(x_, b, e);
       out.y = rows(y_, b, e);

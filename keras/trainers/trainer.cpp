@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/ops.h"
+#include "core/sparse.h"
 #include "keras/constraints.h"
 #include "keras/models/model.h"
 #include "keras/trainers/batch_sources.h"
@@ -90,7 +91,10 @@ std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind,
   std::vector<Tensor> sw;
   if (sample_weight.defined()) sw.push_back(sample_weight);
   if (kind != kPredict) loss_seen_ = true;
-  if (!traced_steps()) return body(x, y, sw);
+  // A sparse input (SparseTensor::as_tensor) cannot enter a traced function: eager step.
+  bool sparse_input = false;
+  for (const Tensor& t : x) sparse_input = sparse_input || core::sparse::is_sparse(t);
+  if (!traced_steps() || sparse_input) return body(x, y, sw);
   if (!fn) {
     static const char* names[] = {"train_function", "test_function", "predict_function"};
     fn = std::make_unique<StepFunction>(StepFunction::function_type(body),
