@@ -15,31 +15,31 @@
 
 namespace keras::core {
 
-// A file to be written names something that is not a regular file.
+/// A file to be written names something that is not a regular file.
 class NotRegularFileError : public std::invalid_argument {
  public:
   NotRegularFileError(const std::string& who, const std::string& path, const std::string& target,
                       const std::string& kind);
-  const std::string& path() const { return path_; }      // as given
-  const std::string& target() const { return target_; }  // after following symbolic links
-  const std::string& kind() const { return kind_; }      // "a directory", "a FIFO (named pipe)", ...
+  const std::string& path() const { return path_; }      ///< as given
+  const std::string& target() const { return target_; }  ///< after following symbolic links
+  const std::string& kind() const { return kind_; }      ///< "a directory", "a FIFO (named pipe)", ...
 
  private:
   std::string path_, target_, kind_;
 };
 
-// Where writing `path` must happen: the path itself, or the final target of the
-// symbolic links it names. `who` starts the messages ("save_npy").
+/// Where writing `path` must happen: the path itself, or the final target of the
+/// symbolic links it names. `who` starts the messages ("save_npy").
 struct WriteTarget {
-  std::string path;       // the file to replace (or create)
-  bool exists = false;    // a regular file is there now
-  uint32_t mode = 0;      // its permission bits, kept by the new file
+  std::string path;       ///< the file to replace (or create)
+  bool exists = false;    ///< a regular file is there now
+  uint32_t mode = 0;      ///< its permission bits, kept by the new file
 };
 WriteTarget resolve_write_target(const std::string& path, const std::string& who);
 
-// The temporary file of one atomic write: created (exclusively, under a unique name) in
-// the resolved target's folder, renamed over the target by commit(); without commit()
-// (an exception on the way) it is removed and the target is left as it was.
+/// The temporary file of one atomic write: created (exclusively, under a unique name) in
+/// the resolved target's folder, renamed over the target by commit(); without commit()
+/// (an exception on the way) it is removed and the target is left as it was.
 class AtomicFile {
  public:
   AtomicFile(const std::string& path, const char* who);
@@ -51,7 +51,7 @@ class AtomicFile {
   void write(std::string_view s) { write(s.data(), s.size()); }
   uint64_t written() const { return written_; }
   const std::string& temporary_path() const { return tmp_; }
-  // fsync, rename over the target, fsync of its folder.
+  /// fsync, rename over the target, fsync of its folder.
   void commit();
 
  private:

@@ -12,10 +12,10 @@
 namespace keras::core {
 
 struct CpuFeatures {
-  std::string isa;                    // the set in use: "avx512", "avx2" or "baseline"
-  std::string best_isa;               // the best set this CPU supports
-  std::vector<std::string> features;  // what the CPU reports: "sse2", "avx2", "fma", ...
-  std::string str() const;            // "isa=avx2 best=avx512 features=sse2,avx,..."
+  std::string isa;                    ///< the set in use: "avx512", "avx2" or "baseline"
+  std::string best_isa;               ///< the best set this CPU supports
+  std::vector<std::string> features;  ///< what the CPU reports: "sse2", "avx2", "fma", ...
+  std::string str() const;            ///< "isa=avx2 best=avx512 features=sse2,avx,..."
 };
 
 CpuFeatures cpu_features();

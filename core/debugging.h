@@ -11,9 +11,9 @@
 
 namespace keras::core {
 
-// Raised by the first op (eager, or a node of a traced graph) that outputs NaN or Inf
-// while check_numerics is on; names the op, the output, its dtype and shape, and the
-// NaN, +Inf and -Inf counts.
+/// Raised by the first op (eager, or a node of a traced graph) that outputs NaN or Inf
+/// while check_numerics is on; names the op, the output, its dtype and shape, and the
+/// NaN, +Inf and -Inf counts.
 class NumericsError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -23,17 +23,17 @@ void enable_check_numerics();
 void disable_check_numerics();
 bool check_numerics_enabled();
 
-// Raised, while op determinism is on, by an op that cannot give the same result at every
-// run: a random op whose seed would come from the system's entropy because no global
-// seed was set (set_random_seed) and the op has none of its own (TensorFlow: "Random ops
-// require a seed to be set when determinism is enabled").
+/// Raised, while op determinism is on, by an op that cannot give the same result at every
+/// run: a random op whose seed would come from the system's entropy because no global
+/// seed was set (set_random_seed) and the op has none of its own (TensorFlow: "Random ops
+/// require a seed to be set when determinism is enabled").
 class DeterminismError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
-// Every CPU kernel already reduces in a fixed order (sums are identical for every thread
-// count); op determinism adds the seed requirement of random ops.
+/// Every CPU kernel already reduces in a fixed order (sums are identical for every thread
+/// count); op determinism adds the seed requirement of random ops.
 void enable_op_determinism();
 void disable_op_determinism();
 bool op_determinism_enabled();

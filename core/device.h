@@ -16,10 +16,10 @@ struct Device {
   bool is_cuda() const { return kind == Kind::CUDA; }
   bool operator==(const Device& o) const { return kind == o.kind && index == o.index; }
   bool operator!=(const Device& o) const { return !(*this == o); }
-  std::string str() const;  // "CPU:0", "GPU:1" (TensorFlow's spelling)
+  std::string str() const;  ///< "CPU:0", "GPU:1" (TensorFlow's spelling)
 };
 
-// Number of CUDA devices usable by this build (0 without CUDA support or hardware).
+/// Number of CUDA devices usable by this build (0 without CUDA support or hardware).
 int cuda_device_count();
 
 }  // namespace keras::core

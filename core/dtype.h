@@ -9,15 +9,15 @@
 
 namespace keras::core {
 
-// complex64/complex128 (TensorFlow's): pairs of float32/float64 (real, imaginary), laid
-// out as std::complex. Only the ops that say so take them; any other op raises "no
-// kernel for device ... and dtype complex64" (core/ops_complex.h lists the ones that do).
+/// complex64/complex128 (TensorFlow's): pairs of float32/float64 (real, imaginary), laid
+/// out as std::complex. Only the ops that say so take them; any other op raises "no
+/// kernel for device ... and dtype complex64" (core/ops_complex.h lists the ones that do).
 enum class DType : uint8_t { float32, float64, int32, int64, uint8, bool_, complex64, complex128 };
 inline constexpr int kNumDTypes = 8;
 
 const char* dtype_name(DType d);
-// Parses "float32", "float64", "int32", "int64", "uint8", "bool", "complex64",
-// "complex128"; throws on others.
+/// Parses "float32", "float64", "int32", "int64", "uint8", "bool", "complex64",
+/// "complex128"; throws on others.
 DType dtype_from_name(std::string_view name);
 std::size_t dtype_size(DType d);
 inline bool is_floating(DType d) { return d == DType::float32 || d == DType::float64; }
@@ -26,7 +26,7 @@ inline bool is_integer(DType d) {
 }
 inline bool is_complex(DType d) { return d == DType::complex64 || d == DType::complex128; }
 inline bool is_numeric(DType d) { return d != DType::bool_; }
-// The float dtype of a complex dtype's parts (complex64 -> float32), and back.
+/// The float dtype of a complex dtype's parts (complex64 -> float32), and back.
 inline DType complex_part_dtype(DType d) {
   return d == DType::complex128 ? DType::float64 : DType::float32;
 }
@@ -34,24 +34,24 @@ inline DType complex_dtype_of(DType part) {
   return part == DType::float64 ? DType::complex128 : DType::complex64;
 }
 
-// A value that cannot be represented exactly where it is converted: a C++ scalar for a
-// tensor's dtype (2.5 or NaN for int32, 300 for uint8; TensorFlow raises TypeError
-// "Cannot convert 2.5 to EagerTensor of dtype int32"), or a tensor's value for the C++
-// type that item<T>() returns.
+/// A value that cannot be represented exactly where it is converted: a C++ scalar for a
+/// tensor's dtype (2.5 or NaN for int32, 300 for uint8; TensorFlow raises TypeError
+/// "Cannot convert 2.5 to EagerTensor of dtype int32"), or a tensor's value for the C++
+/// type that item<T>() returns.
 class ConversionError : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;
 };
 
-// Throw ConversionError naming `what`, the value and the dtype unless `value` is exact in
-// `dtype`: integer dtypes take integral values in range (never NaN or inf); float dtypes
-// take any value (float32 rounds, as TF); bool any value, as value != 0 (cast, NumPy).
+/// Throw ConversionError naming `what`, the value and the dtype unless `value` is exact in
+/// `dtype`: integer dtypes take integral values in range (never NaN or inf); float dtypes
+/// take any value (float32 rounds, as TF); bool any value, as value != 0 (cast, NumPy).
 void check_scalar_fits(double value, DType dtype, const char* what);
 void check_integer_fits(int64_t value, DType dtype, const char* what);
-// The shortest decimal form of v that reads back as v ("2.5", "0.1", "nan").
+/// The shortest decimal form of v that reads back as v ("2.5", "0.1", "nan").
 std::string format_scalar(double v);
 
-// The dtype of C++ element type T; only the eight supported types compile.
+/// The dtype of C++ element type T; only the eight supported types compile.
 template <class T> struct dtype_of;
 template <> struct dtype_of<float> { static constexpr DType value = DType::float32; };
 template <> struct dtype_of<double> { static constexpr DType value = DType::float64; };

@@ -40,7 +40,7 @@ class LoadedFunction {
   ~LoadedFunction();
   LoadedFunction(LoadedFunction&&) noexcept;
   LoadedFunction& operator=(LoadedFunction&&) noexcept;
-  // Checks the inputs against the signature, then runs the graph.
+  /// Checks the inputs against the signature, then runs the graph.
   std::vector<Tensor> operator()(const std::vector<Tensor>& inputs) const;
   const std::vector<TensorSpec>& signature() const;
   std::string graph_str() const;

@@ -17,51 +17,51 @@
 
 namespace keras::core::ops {
 
-Tensor inv(const Tensor& a);  // (..., M, M)
-// a (..., M, M), b (..., M, K) with a's batch axes, or (..., M) (one vector per matrix).
+Tensor inv(const Tensor& a);  ///< (..., M, M)
+/// a (..., M, M), b (..., M, K) with a's batch axes, or (..., M) (one vector per matrix).
 Tensor solve(const Tensor& a, const Tensor& b);
-// Reads only a's lower (or upper) triangle; no singularity check (inf/NaN, as TF).
+/// Reads only a's lower (or upper) triangle; no singularity check (inf/NaN, as TF).
 Tensor solve_triangular(const Tensor& a, const Tensor& b, bool lower = false);
-Tensor det(const Tensor& a);  // (...): a singular matrix gives 0
+Tensor det(const Tensor& a);  ///< (...): a singular matrix gives 0
 struct Slogdet {
-  Tensor sign, logabsdet;  // sign 0 and logabsdet -inf for a singular matrix
+  Tensor sign, logabsdet;  ///< sign 0 and logabsdet -inf for a singular matrix
 };
 Slogdet slogdet(const Tensor& a);
-// A = L L^T from A's lower triangle (upper: returns L^T).
+/// A = L L^T from A's lower triangle (upper: returns L^T).
 Tensor cholesky(const Tensor& a, bool upper = false);
 struct LuFactor {
-  Tensor lu;      // L (unit diagonal implied) and U in one matrix
-  Tensor pivots;  // int32, a = (L U)[pivots] along the rows (Keras's TensorFlow backend)
+  Tensor lu;      ///< L (unit diagonal implied) and U in one matrix
+  Tensor pivots;  ///< int32, a = (L U)[pivots] along the rows (Keras's TensorFlow backend)
 };
 LuFactor lu_factor(const Tensor& a);
 struct QR {
   Tensor q, r;
 };
-// mode "reduced": q (..., M, K), r (..., K, N) with K = min(M, N); "complete": q (M, M).
+/// mode "reduced": q (..., M, K), r (..., K, N) with K = min(M, N); "complete": q (M, M).
 QR qr(const Tensor& a, const std::string& mode = "reduced");
 struct SVD {
-  Tensor u, s, vh;  // a = u diag(s) vh; s descending; compute_uv=false: only s
+  Tensor u, s, vh;  ///< a = u diag(s) vh; s descending; compute_uv=false: only s
 };
 SVD svd(const Tensor& a, bool full_matrices = true, bool compute_uv = true);
 struct Eigh {
-  Tensor eigenvalues, eigenvectors;  // ascending; eigenvectors as columns
+  Tensor eigenvalues, eigenvectors;  ///< ascending; eigenvectors as columns
 };
-// From a's lower triangle (TensorFlow's rule).
+/// From a's lower triangle (TensorFlow's rule).
 Eigh eigh(const Tensor& a);
-// Least squares for a 2-d a (M, N) and b (M,) or (M, K), through the SVD (Keras's
-// algorithm): singular values below rcond * max(s) are dropped; rcond defaults to
-// eps * max(M, N).
+/// Least squares for a 2-d a (M, N) and b (M,) or (M, K), through the SVD (Keras's
+/// algorithm): singular values below rcond * max(s) are dropped; rcond defaults to
+/// eps * max(M, N).
 Tensor lstsq(const Tensor& a, const Tensor& b, std::optional<double> rcond = std::nullopt);
-// inv(L L^T) from a Cholesky factor L (upper: from U with U^T U), as Keras's
-// cholesky_inverse (through two triangular solves).
+/// inv(L L^T) from a Cholesky factor L (upper: from U with U^T U), as Keras's
+/// cholesky_inverse (through two triangular solves).
 Tensor cholesky_inverse(const Tensor& factor, bool upper = false);
-// The number of singular values above tol (default max(s) * max(M, N) * eps), int32 (...).
+/// The number of singular values above tol (default max(s) * max(M, N) * eps), int32 (...).
 Tensor matrix_rank(const Tensor& a, std::optional<double> tol = std::nullopt);
-// Moore-Penrose inverse (..., N, M) through the SVD; rcond defaults to 10 * max(M, N) * eps.
+/// Moore-Penrose inverse (..., N, M) through the SVD; rcond defaults to 10 * max(M, N) * eps.
 Tensor pinv(const Tensor& a, std::optional<double> rcond = std::nullopt);
 
-// A norm order: none (default), a number (2, 1, -1, inf, -inf, 0, or any p for vectors) or
-// "fro" / "nuc".
+/// A norm order: none (default), a number (2, 1, -1, inf, -inf, 0, or any p for vectors) or
+/// "fro" / "nuc".
 struct NormOrd {
   NormOrd() = default;
   NormOrd(double v) : value(v) {}
@@ -72,21 +72,21 @@ struct NormOrd {
   std::string name;
   bool is_none() const { return !value && name.empty(); }
 };
-// keras.ops.norm: a vector norm over one axis or a matrix norm over two (axis empty = all
-// axes, which must then be 1 or 2). Integer inputs are computed in float32.
+/// keras.ops.norm: a vector norm over one axis or a matrix norm over two (axis empty = all
+/// axes, which must then be 1 or 2). Integer inputs are computed in float32.
 Tensor norm(const Tensor& x, const NormOrd& ord = {}, const std::vector<int64_t>& axis = {},
             bool keepdims = false);
 
-// NumPy's trace / diagonal: the diagonal of the (axis1, axis2) planes, offset above (> 0)
-// or below (< 0) the main one, as the last axis. trace of bool and uint8 is int32.
+/// NumPy's trace / diagonal: the diagonal of the (axis1, axis2) planes, offset above (> 0)
+/// or below (< 0) the main one, as the last axis. trace of bool and uint8 is int32.
 Tensor diagonal(const Tensor& x, int64_t offset = 0, int64_t axis1 = 0, int64_t axis2 = 1);
 Tensor trace(const Tensor& x, int64_t offset = 0, int64_t axis1 = 0, int64_t axis2 = 1);
-// 1-d x: the square matrix with x on diagonal k; 2-d x: its diagonal k.
+/// 1-d x: the square matrix with x on diagonal k; 2-d x: its diagonal k.
 Tensor diag(const Tensor& x, int64_t k = 0);
-// The outer product of the flattened inputs (same dtype).
+/// The outer product of the flattened inputs (same dtype).
 Tensor outer(const Tensor& x1, const Tensor& x2);
 
-// keras.ops.linalg.
+/// keras.ops.linalg.
 namespace linalg {
 using ops::cholesky;
 using ops::cholesky_inverse;

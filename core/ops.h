@@ -19,22 +19,22 @@ using Axes = std::vector<int64_t>;
 // ---- creation -----------------------------------------------------------------------
 Tensor zeros(const Shape& shape, DType dtype = DType::float32);
 Tensor ones(const Shape& shape, DType dtype = DType::float32);
-// value must be exact in dtype (see scalar_like), else ConversionError.
+/// value must be exact in dtype (see scalar_like), else ConversionError.
 Tensor fill(const Shape& shape, double value, DType dtype = DType::float32);
 Tensor zeros_like(const Tensor& t);
 Tensor ones_like(const Tensor& t);
 Tensor full_like(const Tensor& t, double value);
-// The number of elements of x (TensorFlow's tf.size), or the product of its dimensions
-// `axes`, as a scalar of `dtype` computed when the op runs: a traced graph that divides
-// by it serves every batch size.
+/// The number of elements of x (TensorFlow's tf.size), or the product of its dimensions
+/// `axes`, as a scalar of `dtype` computed when the op runs: a traced graph that divides
+/// by it serves every batch size.
 Tensor size(const Tensor& x, DType dtype = DType::int32, const std::vector<int64_t>& axes = {});
-// range(limit) and range(start, limit, delta): int32 for integral arguments, float32
-// otherwise (TensorFlow's tf.range); or an explicit dtype.
+/// range(limit) and range(start, limit, delta): int32 for integral arguments, float32
+/// otherwise (TensorFlow's tf.range); or an explicit dtype.
 Tensor range(int64_t limit);
 Tensor range(int64_t start, int64_t limit, int64_t delta = 1);
 Tensor range(double start, double limit, double delta, DType dtype = DType::float32);
-// Integer arguments of any integral type (`range(2, 10, 3)`) take the int32 overload
-// instead of being ambiguous between the two above.
+/// Integer arguments of any integral type (`range(2, 10, 3)`) take the int32 overload
+/// instead of being ambiguous between the two above.
 template <class A, class B, class C = int64_t>
   requires(std::is_integral_v<A> && std::is_integral_v<B> && std::is_integral_v<C>)
 Tensor range(A start, B limit, C delta = 1) {
@@ -49,36 +49,36 @@ struct OneHotOptions {
   int64_t axis = -1;
   DType dtype = DType::float32;
 };
-// Indices outside [0, depth) give an all-off row (TensorFlow's rule).
+/// Indices outside [0, depth) give an all-off row (TensorFlow's rule).
 Tensor one_hot(const Tensor& indices, int64_t depth, const OneHotOptions& o = {});
 
 // ---- random numbers (counter-based Philox: identical for any thread count) ---------
-// seed < 0 draws a fresh seed from the global generator (set_random_seed).
-// With a seed >= 0 and a `counter` (an int64 scalar tensor), the op's seed is derived
-// from (seed, counter) when the op runs (a stateless random op, as TensorFlow's
-// stateless_random_*): a layer that advances a counter variable gets new numbers at every
-// run of a traced graph, reproducibly.
+/// seed < 0 draws a fresh seed from the global generator (set_random_seed).
+/// With a seed >= 0 and a `counter` (an int64 scalar tensor), the op's seed is derived
+/// from (seed, counter) when the op runs (a stateless random op, as TensorFlow's
+/// stateless_random_*): a layer that advances a counter variable gets new numbers at every
+/// run of a traced graph, reproducibly.
 struct RandomOptions {
-  double minval = 0.0, maxval = 1.0;  // uniform
-  double mean = 0.0, stddev = 1.0;    // normal, truncated normal
+  double minval = 0.0, maxval = 1.0;  ///< uniform
+  double mean = 0.0, stddev = 1.0;    ///< normal, truncated normal
   DType dtype = DType::float32;
   int64_t seed = -1;
   Tensor counter{};
-  // With a counter: a tensor of the requested shape whose shape the op reads when it
-  // runs, so that a traced graph serves every batch size (layers pass their input).
+  /// With a counter: a tensor of the requested shape whose shape the op reads when it
+  /// runs, so that a traced graph serves every batch size (layers pass their input).
   Tensor shape_like{};
 };
 Tensor random_uniform(const Shape& shape, const RandomOptions& o = {});
 Tensor random_normal(const Shape& shape, const RandomOptions& o = {});
-// Values beyond two standard deviations are redrawn.
+/// Values beyond two standard deviations are redrawn.
 Tensor truncated_normal(const Shape& shape, const RandomOptions& o = {});
 void set_random_seed(uint64_t seed);
-// Forgets the global seed, as in a fresh process: unseeded random ops draw from the
-// system's entropy again (and raise while op determinism is on).
+/// Forgets the global seed, as in a fresh process: unseeded random ops draw from the
+/// system's entropy again (and raise while op determinism is on).
 void unset_random_seed();
-// The global generator's state (seeding it first when unseeded):
-// set_random_seed(random_generator_state()) later resumes the same sequence of drawn
-// seeds (checkpoints that resume training save it).
+/// The global generator's state (seeding it first when unseeded):
+/// set_random_seed(random_generator_state()) later resumes the same sequence of drawn
+/// seeds (checkpoints that resume training save it).
 uint64_t random_generator_state();
 
 // ---- elementwise unary ---------------------------------------------------------------
@@ -108,24 +108,24 @@ Tensor softplus(const Tensor& x);
 Tensor softsign(const Tensor& x);
 Tensor floor(const Tensor& x);
 Tensor ceil(const Tensor& x);
-Tensor round(const Tensor& x);  // half to even, as tf.round
+Tensor round(const Tensor& x);  ///< half to even, as tf.round
 Tensor isnan(const Tensor& x);
 Tensor isfinite(const Tensor& x);
 Tensor logical_not(const Tensor& x);
 Tensor cast(const Tensor& x, DType dtype);
-// cast that raises ConversionError naming the first value dtype cannot hold exactly
-// (2.5, NaN or inf to an integer dtype, 300 to uint8) instead of truncating or wrapping.
-// Checked when the op runs, so it works inside traced functions (Embedding's ids).
+/// cast that raises ConversionError naming the first value dtype cannot hold exactly
+/// (2.5, NaN or inf to an integer dtype, 300 to uint8) instead of truncating or wrapping.
+/// Checked when the op runs, so it works inside traced functions (Embedding's ids).
 Tensor cast_exact(const Tensor& x, DType dtype);
 
 // ---- elementwise binary (NumPy broadcasting, equal dtypes) ---------------------------
 Tensor add(const Tensor& a, const Tensor& b);
 Tensor subtract(const Tensor& a, const Tensor& b);
 Tensor multiply(const Tensor& a, const Tensor& b);
-// True division: integer inputs give float64 (int32/int64) or float32 (uint8), as TF.
+/// True division: integer inputs give float64 (int32/int64) or float32 (uint8), as TF.
 Tensor divide(const Tensor& a, const Tensor& b);
-Tensor floor_divide(const Tensor& a, const Tensor& b);  // integer division by 0 throws
-Tensor mod(const Tensor& a, const Tensor& b);           // result has the divisor's sign
+Tensor floor_divide(const Tensor& a, const Tensor& b);  ///< integer division by 0 throws
+Tensor mod(const Tensor& a, const Tensor& b);           ///< result has the divisor's sign
 Tensor power(const Tensor& a, const Tensor& b);
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
@@ -139,13 +139,13 @@ Tensor greater_equal(const Tensor& a, const Tensor& b);
 Tensor logical_and(const Tensor& a, const Tensor& b);
 Tensor logical_or(const Tensor& a, const Tensor& b);
 Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y);
-// Bounds the dtype cannot hold exactly throw ConversionError (clip of int32 by 0.5). NaN
-// in x stays NaN.
+/// Bounds the dtype cannot hold exactly throw ConversionError (clip of int32 by 0.5). NaN
+/// in x stays NaN.
 Tensor clip(const Tensor& x, double min_value, double max_value);
-// A scalar tensor holding `value` in t's dtype (how scalar operands are converted).
-// A value the dtype cannot hold exactly (2.5 or NaN for int32, 300 for uint8) throws
-// ConversionError naming `what` (TensorFlow: "Cannot convert 2.5 to EagerTensor of dtype
-// int32"); integral values in range are accepted (x * 2.0 on int32).
+/// A scalar tensor holding `value` in t's dtype (how scalar operands are converted).
+/// A value the dtype cannot hold exactly (2.5 or NaN for int32, 300 for uint8) throws
+/// ConversionError naming `what` (TensorFlow: "Cannot convert 2.5 to EagerTensor of dtype
+/// int32"); integral values in range are accepted (x * 2.0 on int32).
 Tensor scalar_like(const Tensor& t, double value, const char* what = "scalar_like");
 
 // ---- reductions: axes empty = all axes; negative axes count from the end -------------
@@ -167,85 +167,85 @@ Tensor argmin(const Tensor& x, int64_t axis = -1, DType index_dtype = DType::int
 // batch axes broadcast. Rank-1 operands follow NumPy (a vector is a row / a column).
 Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false,
               bool transpose_b = false);
-// Contracts a's axes_a with b's axes_b (tf.tensordot).
+/// Contracts a's axes_a with b's axes_b (tf.tensordot).
 Tensor tensordot(const Tensor& a, const Tensor& b, const Axes& axes_a, const Axes& axes_b);
 Tensor tensordot(const Tensor& a, const Tensor& b, int64_t n_axes);
-// numpy.einsum / keras.ops.einsum: "ij,jk->ik", implicit output ("ij,jk"), '...'
-// broadcast axes ("...ij,...jk->...ik"), any number of operands; composed of transpose,
-// reshape and batched matmul (core/ops/einsum.cpp). A letter repeated within one operand
-// (a diagonal, "ii->i") raises std::invalid_argument: take ops::diagonal first.
+/// numpy.einsum / keras.ops.einsum: "ij,jk->ik", implicit output ("ij,jk"), '...'
+/// broadcast axes ("...ij,...jk->...ik"), any number of operands; composed of transpose,
+/// reshape and batched matmul (core/ops/einsum.cpp). A letter repeated within one operand
+/// (a diagonal, "ii->i") raises std::invalid_argument: take ops::diagonal first.
 Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands);
 Tensor einsum(const std::string& equation, const Tensor& a, const Tensor& b);
-// matmul(a, b) [+ bias] [then relu] in one kernel (TensorFlow's _FusedMatMul): a and b of
-// rank 2, bias (N,) or undefined. Traced functions make it from such chains themselves.
+/// matmul(a, b) [+ bias] [then relu] in one kernel (TensorFlow's _FusedMatMul): a and b of
+/// rank 2, bias (N,) or undefined. Traced functions make it from such chains themselves.
 Tensor fused_matmul(const Tensor& a, const Tensor& b, const Tensor& bias = {}, bool relu = false,
                     bool transpose_a = false, bool transpose_b = false);
 
 // ---- shapes and data movement ----------------------------------------------------------
-Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape);  // one -1 allowed
-// x with the shape `like` has when the op runs (same element count): in a traced graph it
-// follows the batch size, where reshape(x, like.shape().dims()) would freeze it.
+Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape);  ///< one -1 allowed
+/// x with the shape `like` has when the op runs (same element count): in a traced graph it
+/// follows the batch size, where reshape(x, like.shape().dims()) would freeze it.
 Tensor reshape_like(const Tensor& x, const Tensor& like);
-Tensor transpose(const Tensor& x, const Axes& perm = {});            // empty = reverse
+Tensor transpose(const Tensor& x, const Axes& perm = {});            ///< empty = reverse
 Tensor expand_dims(const Tensor& x, int64_t axis);
-Tensor squeeze(const Tensor& x, const Axes& axes = {});  // empty = every size-1 axis
+Tensor squeeze(const Tensor& x, const Axes& axes = {});  ///< empty = every size-1 axis
 Tensor concat(const std::vector<Tensor>& xs, int64_t axis = 0);
 Tensor stack(const std::vector<Tensor>& xs, int64_t axis = 0);
 std::vector<Tensor> unstack(const Tensor& x, int64_t axis = 0);
-// split and split_sizes: core/ops_numpy.h.
-// tf.slice: size -1 means "to the end".
+/// split and split_sizes: core/ops_numpy.h.
+/// tf.slice: size -1 means "to the end".
 Tensor slice(const Tensor& x, const std::vector<int64_t>& begin, const std::vector<int64_t>& size);
-// Python-style x[b0:e0:s0, ...]: negative indices count from the end, out-of-range
-// bounds are clamped, strides may be negative, missing trailing axes are taken whole.
+/// Python-style x[b0:e0:s0, ...]: negative indices count from the end, out-of-range
+/// bounds are clamped, strides may be negative, missing trailing axes are taken whole.
 Tensor strided_slice(const Tensor& x, const std::vector<int64_t>& begin,
                      const std::vector<int64_t>& end, const std::vector<int64_t>& strides = {});
-// tf.gather: out-of-range indices throw std::invalid_argument naming the index.
+/// tf.gather: out-of-range indices throw std::invalid_argument naming the index.
 Tensor gather(const Tensor& params, const Tensor& indices, int64_t axis = 0);
-// numpy.take_along_axis (indices: x's shape except along axis); negative indices count
-// from the end, indices outside [-n, n) throw.
+/// numpy.take_along_axis (indices: x's shape except along axis); negative indices count
+/// from the end, indices outside [-n, n) throw.
 Tensor take_along_axis(const Tensor& x, const Tensor& indices, int64_t axis);
-// tf.math.unsorted_segment_sum for 1-d ids: out[s, ...] = sum of data[i, ...] over the
-// i with segment_ids[i] == s; out has num_segments rows. ids outside [0, num_segments)
-// raise. (The gradient of gather.)
+/// tf.math.unsorted_segment_sum for 1-d ids: out[s, ...] = sum of data[i, ...] over the
+/// i with segment_ids[i] == s; out has num_segments rows. ids outside [0, num_segments)
+/// raise. (The gradient of gather.)
 Tensor unsorted_segment_sum(const Tensor& data, const Tensor& segment_ids, int64_t num_segments);
 Tensor tile(const Tensor& x, const std::vector<int64_t>& multiples);
 Tensor broadcast_to(const Tensor& x, const Shape& shape);
-// x broadcast to the shape `like` has when the op runs (see reshape_like).
+/// x broadcast to the shape `like` has when the op runs (see reshape_like).
 Tensor broadcast_like(const Tensor& x, const Tensor& like);
-// paddings: one {before, after} pair per axis.
+/// paddings: one {before, after} pair per axis.
 Tensor pad(const Tensor& x, const std::vector<std::pair<int64_t, int64_t>>& paddings,
            double constant_value = 0.0);
 Tensor reverse(const Tensor& x, const Axes& axes);
 Tensor sort(const Tensor& x, int64_t axis = -1, bool descending = false);
-Tensor argsort(const Tensor& x, int64_t axis = -1, bool descending = false);  // int32, stable
+Tensor argsort(const Tensor& x, int64_t axis = -1, bool descending = false);  ///< int32, stable
 struct TopK { Tensor values, indices; };
-TopK top_k(const Tensor& x, int64_t k, bool sorted = true);  // along the last axis
+TopK top_k(const Tensor& x, int64_t k, bool sorted = true);  ///< along the last axis
 
 // ---- neural networks -------------------------------------------------------------------
 Tensor softmax(const Tensor& logits, int64_t axis = -1);
 Tensor log_softmax(const Tensor& logits, int64_t axis = -1);
-// Per-example losses, shape = labels' shape. labels: int32/int64 class ids in
-// [0, classes) (others throw, naming the label); logits: (..., classes).
+/// Per-example losses, shape = labels' shape. labels: int32/int64 class ids in
+/// [0, classes) (others throw, naming the label); logits: (..., classes).
 Tensor sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits);
-// labels: probabilities with logits' shape; the class axis is the last.
+/// labels: probabilities with logits' shape; the class axis is the last.
 Tensor softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits);
-// The CTC loss per sample as Keras 3's keras.ops.ctc_loss, -log p(target |
-// softmax(output)), shape (batch,): target (batch, max_label) int32/int64, the first
-// target_length[i] of row i used (in [0, classes), not mask_index, the blank); output
-// (batch, steps, classes) float logits, of which the first output_length[i] steps of
-// sample i count; +inf where no alignment fits. Gradients are exact to second order
-// (core/ops/ctc.cpp).
+/// The CTC loss per sample as Keras 3's keras.ops.ctc_loss, -log p(target |
+/// softmax(output)), shape (batch,): target (batch, max_label) int32/int64, the first
+/// target_length[i] of row i used (in [0, classes), not mask_index, the blank); output
+/// (batch, steps, classes) float logits, of which the first output_length[i] steps of
+/// sample i count; +inf where no alignment fits. Gradients are exact to second order
+/// (core/ops/ctc.cpp).
 Tensor ctc_loss(const Tensor& target, const Tensor& output, const Tensor& target_length,
                 const Tensor& output_length, int64_t mask_index = 0);
 
 
 // ---- convolution and pooling (core/ops/conv.cpp) ---------------------------------------
-// Keras 3's keras.ops.conv / max_pool / average_pool, channels_last only: inputs
-// (batch, *spatial, channels) with 1 to 3 spatial axes, kernels (*kernel_size,
-// in_channels / groups, filters) as Keras stores them; groups = channels / the kernel's
-// in_channels. padding: "valid", "same" (TensorFlow's split: the odd cell goes after) or
-// "causal" (1 spatial axis: everything before). float32 (oneDNN) and float64.
-// A spatial argument is one value for every spatial axis (2) or one per axis ({2, 1}).
+/// Keras 3's keras.ops.conv / max_pool / average_pool, channels_last only: inputs
+/// (batch, *spatial, channels) with 1 to 3 spatial axes, kernels (*kernel_size,
+/// in_channels / groups, filters) as Keras stores them; groups = channels / the kernel's
+/// in_channels. padding: "valid", "same" (TensorFlow's split: the odd cell goes after) or
+/// "causal" (1 spatial axis: everything before). float32 (oneDNN) and float64.
+/// A spatial argument is one value for every spatial axis (2) or one per axis ({2, 1}).
 struct SpatialArg {
   std::vector<int64_t> v;
   SpatialArg(int64_t x) : v{x} {}  // NOLINT: implicit, as Keras's ints
@@ -255,8 +255,8 @@ struct SpatialArg {
 Tensor conv(const Tensor& inputs, const Tensor& kernel, const SpatialArg& strides = 1,
             const std::string& padding = "valid", const std::string& data_format = "channels_last",
             const SpatialArg& dilation_rate = 1);
-// strides default to pool_size. Average pooling with "same" padding divides by the number
-// of cells inside the input (the padded cells are left out), as Keras.
+/// strides default to pool_size. Average pooling with "same" padding divides by the number
+/// of cells inside the input (the padded cells are left out), as Keras.
 Tensor max_pool(const Tensor& inputs, const SpatialArg& pool_size,
                 const std::optional<SpatialArg>& strides = std::nullopt,
                 const std::string& padding = "valid", const std::string& data_format = "channels_last");
@@ -264,18 +264,18 @@ Tensor average_pool(const Tensor& inputs, const SpatialArg& pool_size,
                     const std::optional<SpatialArg>& strides = std::nullopt,
                     const std::string& padding = "valid",
                     const std::string& data_format = "channels_last");
-// Explicit geometry of a window op: one entry per spatial axis (the gradients' ops).
+/// Explicit geometry of a window op: one entry per spatial axis (the gradients' ops).
 struct WindowGeometry {
   std::vector<int64_t> strides, pad_before, pad_after, dilation;
 };
-// The gradients of conv (TensorFlow's conv*_backprop_input / _filter): the gradient of the
-// inputs (of shape input_shape) from the outputs' gradient dy, and of the kernel.
+/// The gradients of conv (TensorFlow's conv*_backprop_input / _filter): the gradient of the
+/// inputs (of shape input_shape) from the outputs' gradient dy, and of the kernel.
 Tensor conv_backprop_input(const Tensor& dy, const Tensor& kernel, const Shape& input_shape,
                            const WindowGeometry& g);
 Tensor conv_backprop_filter(const Tensor& inputs, const Tensor& dy, const Shape& kernel_shape,
                             const WindowGeometry& g);
-// The gradients of the pools (dilation unused): max_pool's goes to the first maximum of
-// each window (in row-major order); average_pool_grad spreads dy over each window's cells.
+/// The gradients of the pools (dilation unused): max_pool's goes to the first maximum of
+/// each window (in row-major order); average_pool_grad spreads dy over each window's cells.
 Tensor max_pool_grad(const Tensor& inputs, const Tensor& dy, const std::vector<int64_t>& pool_size,
                      const WindowGeometry& g);
 Tensor average_pool_grad(const Tensor& dy, const Shape& input_shape,
@@ -284,9 +284,9 @@ Tensor average_pool_grad(const Tensor& dy, const Shape& input_shape,
 }  // namespace keras::core::ops
 
 namespace keras::core {
-// Threads: one intra-op pool for the engine; OpenBLAS is set to the same count.
-// 1 <= n <= kMaxThreads, else std::invalid_argument naming n; std::system_error naming n
-// when the system refuses to start that many threads (the count is then unchanged).
+/// Threads: one intra-op pool for the engine; OpenBLAS is set to the same count.
+/// 1 <= n <= kMaxThreads, else std::invalid_argument naming n; std::system_error naming n
+/// when the system refuses to start that many threads (the count is then unchanged).
 inline constexpr int kMaxThreads = 1024;
 void set_num_threads(int n);
 int get_num_threads();

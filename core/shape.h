@@ -10,20 +10,20 @@ namespace keras::core {
 class Shape {
  public:
   Shape() = default;
-  // Every dimension must be >= 0 and the element count must fit in int64
-  // (std::invalid_argument / std::overflow_error otherwise).
+  /// Every dimension must be >= 0 and the element count must fit in int64
+  /// (std::invalid_argument / std::overflow_error otherwise).
   Shape(std::initializer_list<int64_t> dims);
   explicit Shape(std::vector<int64_t> dims);
 
   int64_t rank() const { return static_cast<int64_t>(dims_.size()); }
   int64_t operator[](int64_t i) const { return dims_[static_cast<size_t>(i)]; }
-  // Dimension i, where negative i counts from the end; throws std::out_of_range.
+  /// Dimension i, where negative i counts from the end; throws std::out_of_range.
   int64_t dim(int64_t i) const;
   int64_t num_elements() const { return count_; }
   const std::vector<int64_t>& dims() const { return dims_; }
   bool operator==(const Shape& o) const { return dims_ == o.dims_; }
   bool operator!=(const Shape& o) const { return dims_ != o.dims_; }
-  // "(32, 100)", "()" for a scalar, "(5,)" for rank 1 - as Keras prints shapes.
+  /// "(32, 100)", "()" for a scalar, "(5,)" for rank 1 - as Keras prints shapes.
   std::string str() const;
 
  private:
@@ -32,14 +32,14 @@ class Shape {
   int64_t count_ = 1;
 };
 
-// A shape seen as (outer, dim, inner) around one (normalized) axis: the product of the
-// axes before it, its size, and the product of the axes after it.
+/// A shape seen as (outer, dim, inner) around one (normalized) axis: the product of the
+/// axes before it, its size, and the product of the axes after it.
 struct AxisSplit {
   int64_t outer, dim, inner;
 };
 AxisSplit split_at(const Shape& s, int64_t axis);
 
-// Row-major (C-order) element strides of a shape.
+/// Row-major (C-order) element strides of a shape.
 std::vector<int64_t> contiguous_strides(const Shape& s);
 // Normalizes axis (negative counts from the end) for a tensor of rank `rank`;
 // throws std::invalid_argument naming `op` when out of range.

@@ -25,11 +25,11 @@
 namespace keras::core {
 
 class TensorImpl;
-struct Index;  // an item of x[{...}] (defined below)
+struct Index;  ///< an item of x[{...}] (defined below)
 
-// Memory for a tensor could not be had: the message names the tensor (or the op, or the
-// weight), its shape and dtype, the bytes requested and the device. A std::bad_alloc, so
-// code that catches that still does; raised too for a byte count beyond 2^62.
+/// Memory for a tensor could not be had: the message names the tensor (or the op, or the
+/// weight), its shape and dtype, the bytes requested and the device. A std::bad_alloc, so
+/// code that catches that still does; raised too for a byte count beyond 2^62.
 class OutOfMemoryError : public std::bad_alloc {
  public:
   explicit OutOfMemoryError(const std::string& msg) : msg_(msg) {}
@@ -41,26 +41,26 @@ class OutOfMemoryError : public std::bad_alloc {
 
 class Tensor {
  public:
-  Tensor() = default;  // an undefined handle; most uses raise std::invalid_argument
+  Tensor() = default;  ///< an undefined handle; most uses raise std::invalid_argument
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
 
   bool defined() const { return impl_ != nullptr; }
   DType dtype() const;
   const Shape& shape() const;
   int64_t rank() const { return shape().rank(); }
-  int64_t size() const { return shape().num_elements(); }  // number of elements
+  int64_t size() const { return shape().num_elements(); }  ///< number of elements
   Device device() const;
   std::size_t nbytes() const;
 
-  // Pointer to the first element (a device pointer for CUDA tensors).
+  /// Pointer to the first element (a device pointer for CUDA tensors).
   const void* raw_data() const;
-  // Typed access; T must match dtype() exactly (std::invalid_argument otherwise).
+  /// Typed access; T must match dtype() exactly (std::invalid_argument otherwise).
   template <class T> const T* data() const {
     check_access(dtype_of_v<T>, "data");
     return static_cast<const T*>(raw_data());
   }
-  // Writable access, for filling a freshly created tensor (kernels, loaders). Tensors
-  // are values: writing into one that other handles share changes them all.
+  /// Writable access, for filling a freshly created tensor (kernels, loaders). Tensors
+  /// are values: writing into one that other handles share changes them all.
   void* raw_mutable_data();
   template <class T> T* mutable_data() {
     check_access(dtype_of_v<T>, "mutable_data");
@@ -85,7 +85,7 @@ class Tensor {
       return static_cast<T>(item_unsigned(std::numeric_limits<T>::max()));
     }
   }
-  // All elements in row-major order (copied to the host); T must match dtype().
+  /// All elements in row-major order (copied to the host); T must match dtype().
   template <class T> std::vector<T> to_vector() const {
     check_host_read("Tensor.to_vector()");
     Tensor h = cpu();
@@ -93,24 +93,24 @@ class Tensor {
     return std::vector<T>(p, p + h.size());
   }
 
-  // Python's x[...] (keras.ops.get_item): x[{Slice(1, None), 0, NewAxis, Ellipsis}],
-  // x[2], x[mask] (a bool tensor: eager only), x[indices] (an int tensor, gathered along
-  // the first axis). See ops::get_item (core/ops_numpy.h).
+  /// Python's x[...] (keras.ops.get_item): x[{Slice(1, None), 0, NewAxis, Ellipsis}],
+  /// x[2], x[mask] (a bool tensor: eager only), x[indices] (an int tensor, gathered along
+  /// the first axis). See ops::get_item (core/ops_numpy.h).
   Tensor operator[](const Index& item) const;
   Tensor operator[](std::initializer_list<Index> items) const;
 
-  Tensor to(Device device) const;  // copy to another device (self if already there)
+  Tensor to(Device device) const;  ///< copy to another device (self if already there)
   Tensor cpu() const { return to(Device::cpu()); }
 
-  // TensorFlow's repr: tf.Tensor(<values>, shape=(2, 2), dtype=float32)
+  /// TensorFlow's repr: `tf.Tensor(<values>, shape=(2, 2), dtype=float32)`
   std::string str() const;
-  // Only the values, formatted like NumPy ("[[1. 2.]\n [3. 4.]]").
+  /// Only the values, formatted like NumPy ("[[1. 2.]\n [3. 4.]]").
   std::string values_str() const;
 
-  // Keras's mask metadata (a tensor's _keras_mask): a boolean tensor that a layer
-  // producing or propagating a mask (Embedding(mask_zero), Masking, ...) attaches to its
-  // output, read by the next layer's call and by the losses. Undefined when none. It
-  // belongs to the value, so every handle of this tensor sees it.
+  /// Keras's mask metadata (a tensor's _keras_mask): a boolean tensor that a layer
+  /// producing or propagating a mask (Embedding(mask_zero), Masking, ...) attaches to its
+  /// output, read by the next layer's call and by the losses. Undefined when none. It
+  /// belongs to the value, so every handle of this tensor sees it.
   Tensor keras_mask() const;
   void set_keras_mask(const Tensor& mask) const;
 
@@ -129,10 +129,10 @@ class Tensor {
 std::ostream& operator<<(std::ostream& os, const Tensor& t);
 
 // ---- indexing items (Python's slice, None / newaxis, Ellipsis) --------------------
-// None stands for Python's None: an open slice bound, or (as an index) a new axis.
+/// None stands for Python's None: an open slice bound, or (as an index) a new axis.
 inline constexpr std::nullopt_t None = std::nullopt;
-// Python's slice(): Slice(stop), Slice(start, stop), Slice(start, stop, step); an
-// omitted or None bound is open. Slice() is `:`.
+/// Python's slice(): Slice(stop), Slice(start, stop), Slice(start, stop, step); an
+/// omitted or None bound is open. Slice() is `:`.
 struct Slice {
   std::optional<int64_t> start, stop, step;
   Slice() = default;
@@ -161,32 +161,32 @@ struct Index {
   Tensor tensor;
 };
 
-// The shape and dtype a tensor must have (tf.TensorSpec); where allowed, a dimension of
-// -1 accepts any size (the batch axis of an exported function's signature).
+/// The shape and dtype a tensor must have (tf.TensorSpec); where allowed, a dimension of
+/// -1 accepts any size (the batch axis of an exported function's signature).
 struct TensorSpec {
   std::vector<int64_t> shape;
   DType dtype = DType::float32;
 };
 
 // ---- creation from data -----------------------------------------------------------
-// A tensor of `dtype` and `shape` whose elements are read from `data`, which holds
-// shape.num_elements() values of `src_dtype` (converted when the dtypes differ).
+/// A tensor of `dtype` and `shape` whose elements are read from `data`, which holds
+/// shape.num_elements() values of `src_dtype` (converted when the dtypes differ).
 Tensor from_buffer(const void* data, DType src_dtype, const Shape& shape, DType dtype);
 inline Tensor from_buffer(const void* data, const Shape& shape, DType dtype) {
   return from_buffer(data, dtype, shape, dtype);
 }
 
-// Throws ConversionError naming `what` unless each of the n values of src_dtype at data
-// is exact in dtype (see check_scalar_fits; used where C++ values become a tensor).
+/// Throws ConversionError naming `what` unless each of the n values of src_dtype at data
+/// is exact in dtype (see check_scalar_fits; used where C++ values become a tensor).
 void check_values_fit(const void* data, DType src_dtype, int64_t n, DType dtype,
                       const char* what);
 
-// Throws std::invalid_argument unless n == shape.num_elements().
+/// Throws std::invalid_argument unless n == shape.num_elements().
 void check_buffer_size(int64_t n, const Shape& shape);
 
 namespace detail {
-// Literal typing: double and float literals -> float32, int -> int32, typed 64-bit
-// integers -> int64, bool -> bool, uint8_t -> uint8.
+/// Literal typing: double and float literals -> float32, int -> int32, typed 64-bit
+/// integers -> int64, bool -> bool, uint8_t -> uint8.
 template <class T> constexpr DType literal_dtype() {
   if constexpr (std::is_same_v<T, bool>) return DType::bool_;
   else if constexpr (std::is_floating_point_v<T>) return DType::float32;
@@ -194,7 +194,7 @@ template <class T> constexpr DType literal_dtype() {
   else if constexpr (sizeof(T) == 8) return DType::int64;
   else return DType::int32;
 }
-// (bool is held as uint8_t: std::vector<bool> has no data().)
+/// (bool is held as uint8_t: std::vector<bool> has no data().)
 template <class T> using storage_t = std::conditional_t<
     std::is_same_v<T, bool>, uint8_t,
     std::conditional_t<std::is_floating_point_v<T>, double,
@@ -242,7 +242,7 @@ Tensor from_list(L l, DType dtype) {
 }
 }  // namespace detail
 
-// Scalars.
+/// Scalars.
 template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
 Tensor constant(T value) {
   detail::storage_t<T> v = static_cast<detail::storage_t<T>>(value);
@@ -254,7 +254,7 @@ Tensor constant(T value, DType dtype) {
   check_values_fit(&v, dtype_of_v<detail::storage_t<T>>, 1, dtype, "constant");
   return from_buffer(&v, dtype_of_v<detail::storage_t<T>>, Shape{}, dtype);
 }
-// Nested initializer lists, up to rank 3 (rectangular; ragged lists throw).
+/// Nested initializer lists, up to rank 3 (rectangular; ragged lists throw).
 template <class T>
 Tensor constant(std::initializer_list<T> l, DType dtype = detail::literal_dtype<T>()) {
   return detail::from_list<std::initializer_list<T>, T>(l, dtype);
@@ -269,8 +269,8 @@ Tensor constant(std::initializer_list<std::initializer_list<std::initializer_lis
                 DType dtype = detail::literal_dtype<T>()) {
   return detail::from_list<decltype(l), T>(l, dtype);
 }
-// Typed data keeps its dtype: std::vector<double> gives float64, int64_t gives int64.
-// values.size() must equal shape.num_elements().
+/// Typed data keeps its dtype: std::vector<double> gives float64, int64_t gives int64.
+/// values.size() must equal shape.num_elements().
 template <class T>
 Tensor constant(const std::vector<T>& values, const Shape& shape) {
   check_buffer_size(static_cast<int64_t>(values.size()), shape);
@@ -286,7 +286,7 @@ Tensor constant(const std::vector<T>& values) {
   return constant(values, Shape{static_cast<int64_t>(values.size())});
 }
 // ---- C++ operators (elementwise, NumPy broadcasting; dtypes must match) -----------
-// A scalar operand takes the tensor's dtype, as Python scalars do in TensorFlow.
+/// A scalar operand takes the tensor's dtype, as Python scalars do in TensorFlow.
 Tensor operator+(const Tensor& a, const Tensor& b);
 Tensor operator-(const Tensor& a, const Tensor& b);
 Tensor operator*(const Tensor& a, const Tensor& b);
@@ -310,8 +310,8 @@ Tensor operator<(const Tensor& a, double b);
 Tensor operator<=(const Tensor& a, double b);
 Tensor operator>(const Tensor& a, double b);
 Tensor operator>=(const Tensor& a, double b);
-Tensor operator&&(const Tensor& a, const Tensor& b);  // logical_and (bool)
-Tensor operator||(const Tensor& a, const Tensor& b);  // logical_or (bool)
-Tensor operator!(const Tensor& a);                    // logical_not (bool)
+Tensor operator&&(const Tensor& a, const Tensor& b);  ///< logical_and (bool)
+Tensor operator||(const Tensor& a, const Tensor& b);  ///< logical_or (bool)
+Tensor operator!(const Tensor& a);                    ///< logical_not (bool)
 
 }  // namespace keras::core

@@ -17,7 +17,7 @@
 namespace keras {
 class Model;
 
-// Training logs: metric name -> value (sorted by name, as the progress bar shows them).
+/// Training logs: metric name -> value (sorted by name, as the progress bar shows them).
 using Logs = std::map<std::string, double>;
 
 namespace callbacks {
@@ -27,10 +27,10 @@ class CallbackList;
 class Callback {
  public:
   virtual ~Callback();
-  // The model being trained (set by fit/evaluate/predict before the first hook).
+  /// The model being trained (set by fit/evaluate/predict before the first hook).
   virtual void set_model(Model* m) { model_ = m; }
   Model* model() const { return model_; }
-  // What fit() runs: epochs, steps per epoch, verbose.
+  /// What fit() runs: epochs, steps per epoch, verbose.
   virtual void set_params(const std::map<std::string, double>& params) { params_ = params; }
   const std::map<std::string, double>& params() const { return params_; }
 
@@ -50,10 +50,10 @@ class Callback {
   virtual void on_predict_batch_end(int64_t, const Logs&) {}
 
  protected:
-  // Adds a value to the logs being passed to the callbacks of the current hook (Keras's
-  // callbacks write into the shared logs dict: the callbacks after this one, History and
-  // the progress bar see it; ReduceLROnPlateau logs "learning_rate" this way). Outside
-  // a CallbackList's hook it does nothing.
+  /// Adds a value to the logs being passed to the callbacks of the current hook (Keras's
+  /// callbacks write into the shared logs dict: the callbacks after this one, History and
+  /// the progress bar see it; ReduceLROnPlateau logs "learning_rate" this way). Outside
+  /// a CallbackList's hook it does nothing.
   void set_log(const std::string& key, double value) {
     if (logs_) (*logs_)[key] = value;
   }
@@ -66,10 +66,10 @@ class Callback {
 };
 using CallbackPtr = std::shared_ptr<Callback>;
 
-// What fit/evaluate/predict take as a callback: a shared_ptr to one (to keep a handle,
-// e.g. to read EarlyStopping::stopped_epoch()), or a callback object made in place,
-// moved into shared ownership (Keras's `callbacks=[EarlyStopping(patience=2)]`):
-//   .callbacks = {keras::callbacks::EarlyStopping({.patience = 2}), history_handle}
+/// What fit/evaluate/predict take as a callback: a shared_ptr to one (to keep a handle,
+/// e.g. to read EarlyStopping::stopped_epoch()), or a callback object made in place,
+/// moved into shared ownership (Keras's `callbacks=[EarlyStopping(patience=2)]`):
+///   .callbacks = {keras::callbacks::EarlyStopping({.patience = 2}), history_handle}
 class CallbackArg {
  public:
   template <class T>
@@ -84,9 +84,9 @@ class CallbackArg {
   CallbackPtr ptr_;
 };
 
-// Keras's CallbackList: runs each hook on every callback in order, with one shared copy
-// of the logs (what set_log() writes). fit() appends the progress bar and History after
-// the user's callbacks. A null callback is refused, naming its position.
+/// Keras's CallbackList: runs each hook on every callback in order, with one shared copy
+/// of the logs (what set_log() writes). fit() appends the progress bar and History after
+/// the user's callbacks. A null callback is refused, naming its position.
 class CallbackList : public Callback {
  public:
   explicit CallbackList(const std::vector<CallbackArg>& callbacks = {}, Model* model = nullptr,
@@ -119,15 +119,15 @@ class CallbackList : public Callback {
 };
 
 namespace detail {
-// Whether a monitored value improves upward: mode "max", or "auto" with an accuracy-like
-// name (acc, auc, precision, recall, f1, iou); throws naming `who` on another mode.
+/// Whether a monitored value improves upward: mode "max", or "auto" with an accuracy-like
+/// name (acc, auc, precision, recall, f1, iou); throws naming `who` on another mode.
 bool maximizes(const std::string& mode, const std::string& monitor, const char* who);
-// logs[monitor], or nullopt after printing Keras's warning naming `what` and the keys
-// available (once: `warned` is set).
+/// logs[monitor], or nullopt after printing Keras's warning naming `what` and the keys
+/// available (once: `warned` is set).
 std::optional<double> monitored(const Logs& logs, const std::string& monitor, const char* what, bool& warned);
 }  // namespace detail
 
-// Records the epoch logs; fit() returns it.
+/// Records the epoch logs; fit() returns it.
 class History : public Callback {
  public:
   void on_train_begin(const Logs&) override {}
@@ -136,10 +136,10 @@ class History : public Callback {
   std::vector<int> epoch;
 };
 
-// Keras 3's progress bar: "Epoch 1/10" then
-// "1875/1875 ━━━━━━━━━━━━━━━━━━━━ 3s 2ms/step - accuracy: 0.8123 - loss: 0.5234",
-// redrawn in place on a terminal (with the ETA while running), one line per epoch
-// otherwise. verbose 1: the bar; 2: one line per epoch.
+/// Keras 3's progress bar: "Epoch 1/10" then
+/// "1875/1875 ━━━━━━━━━━━━━━━━━━━━ 3s 2ms/step - accuracy: 0.8123 - loss: 0.5234",
+/// redrawn in place on a terminal (with the ETA while running), one line per epoch
+/// otherwise. verbose 1: the bar; 2: one line per epoch.
 class ProgbarLogger : public Callback {
  public:
   explicit ProgbarLogger(int verbose = 1, std::FILE* out = stdout);
@@ -171,7 +171,7 @@ struct EarlyStoppingOptions {
   std::string monitor = "val_loss";
   double min_delta = 0;
   int patience = 0;
-  std::string mode = "auto";  // "min", "max", or "auto" (max for accuracy-like names)
+  std::string mode = "auto";  ///< "min", "max", or "auto" (max for accuracy-like names)
   std::optional<double> baseline{};
   bool restore_best_weights = false;
   int start_from_epoch = 0;
@@ -220,7 +220,7 @@ class ReduceLROnPlateau : public Callback {
   bool warned_ = false;
 };
 
-// schedule(epoch, current_lr) -> new learning rate, set before each epoch.
+/// schedule(epoch, current_lr) -> new learning rate, set before each epoch.
 class LearningRateScheduler : public Callback {
  public:
   explicit LearningRateScheduler(std::function<double(int, double)> schedule, int verbose = 0);
@@ -232,13 +232,13 @@ class LearningRateScheduler : public Callback {
   int verbose_;
 };
 
-// Stops training when the loss becomes NaN or infinite.
+/// Stops training when the loss becomes NaN or infinite.
 class TerminateOnNaN : public Callback {
  public:
   void on_train_batch_end(int64_t batch, const Logs& logs) override;
 };
 
-// Writes the epoch logs to a CSV file (epoch, then the metrics in sorted order).
+/// Writes the epoch logs to a CSV file (epoch, then the metrics in sorted order).
 class CSVLogger : public Callback {
  public:
   explicit CSVLogger(std::string filename, char separator = ',', bool append = false);
@@ -258,7 +258,7 @@ class CSVLogger : public Callback {
   std::vector<std::string> keys_;
 };
 
-// Any of the hooks as lambdas.
+/// Any of the hooks as lambdas.
 struct LambdaCallbackOptions {
   std::function<void(int, const Logs&)> on_epoch_begin{}, on_epoch_end{};
   std::function<void(int64_t, const Logs&)> on_train_batch_begin{}, on_train_batch_end{};

@@ -32,15 +32,15 @@ using core::Tensor;
 class Constraint {
  public:
   virtual ~Constraint();
-  // The projected weight (same shape and dtype as w).
+  /// The projected weight (same shape and dtype as w).
   virtual Tensor operator()(const Tensor& w) const = 0;
   virtual std::string class_name() const = 0;
-  virtual keras::Config get_config() const;  // {} here
+  virtual keras::Config get_config() const;  ///< {} here
 };
 using ConstraintPtr = std::shared_ptr<const Constraint>;
 
-// One axis (`.axis = 0`) or several (`.axis = {0, 1}`), as Keras's int-or-list argument.
-// Serializes as an int when it holds one axis, a list otherwise.
+/// One axis (`.axis = 0`) or several (`.axis = {0, 1}`), as Keras's int-or-list argument.
+/// Serializes as an int when it holds one axis, a list otherwise.
 struct Axis {
   std::vector<int64_t> axes;
   Axis(int64_t axis) : axes{axis} {}
@@ -48,7 +48,7 @@ struct Axis {
   Axis(std::initializer_list<int64_t> list) : axes(list) {}
   Axis(std::vector<int64_t> list) : axes(std::move(list)) {}
   keras::Value to_value() const;
-  static Axis from_value(const keras::Value& v);  // an int or a list of ints
+  static Axis from_value(const keras::Value& v);  ///< an int or a list of ints
 };
 
 struct MaxNormOptions {
@@ -61,7 +61,7 @@ class MaxNorm : public Constraint {
   explicit MaxNorm(const MaxNormOptions& o = {});
   Tensor operator()(const Tensor& w) const override;
   std::string class_name() const override { return "MaxNorm"; }
-  keras::Config get_config() const override;  // {"max_value", "axis"}
+  keras::Config get_config() const override;  ///< {"max_value", "axis"}
   double max_value() const { return max_value_; }
   const Axis& axis() const { return axis_; }
 
@@ -82,7 +82,7 @@ class MinMaxNorm : public Constraint {
   explicit MinMaxNorm(const MinMaxNormOptions& o = {});
   Tensor operator()(const Tensor& w) const override;
   std::string class_name() const override { return "MinMaxNorm"; }
-  keras::Config get_config() const override;  // {"min_value", "max_value", "rate", "axis"}
+  keras::Config get_config() const override;  ///< {"min_value", "max_value", "rate", "axis"}
   double min_value() const { return min_value_; }
   double max_value() const { return max_value_; }
   double rate() const { return rate_; }
@@ -108,7 +108,7 @@ class UnitNorm : public Constraint {
   explicit UnitNorm(const UnitNormOptions& o = {});
   Tensor operator()(const Tensor& w) const override;
   std::string class_name() const override { return "UnitNorm"; }
-  keras::Config get_config() const override;  // {"axis"}
+  keras::Config get_config() const override;  ///< {"axis"}
   const Axis& axis() const { return axis_; }
 
  private:
@@ -117,24 +117,24 @@ class UnitNorm : public Constraint {
 
 using Function = std::function<Tensor(const Tensor&)>;
 
-// By name ("max_norm", "min_max_norm", "non_neg", "unit_norm", the class names,
-// registered classes) with default arguments; unknown names throw std::invalid_argument
-// listing the known ones.
+/// By name ("max_norm", "min_max_norm", "non_neg", "unit_norm", the class names,
+/// registered classes) with default arguments; unknown names throw std::invalid_argument
+/// listing the known ones.
 ConstraintPtr get(const std::string& name);
-// Wraps a callable w -> projected w; class_name() is `name`.
+/// Wraps a callable w -> projected w; class_name() is `name`.
 ConstraintPtr get(Function fn, std::string name = "custom");
 std::vector<std::string> names();
 
-// {"class_name": "MaxNorm", "config": {"max_value": 2.0, "axis": 0}}
+/// {"class_name": "MaxNorm", "config": {"max_value": 2.0, "axis": 0}}
 keras::Config serialize(const Constraint& constraint);
-// From serialize()'s form or a name; unknown classes and config keys throw.
+/// From serialize()'s form or a name; unknown classes and config keys throw.
 ConstraintPtr deserialize(const keras::Config& config);
 
 using Factory = std::function<ConstraintPtr(const keras::Config& config)>;
 void register_constraint(const std::string& class_name, Factory factory);
 
-// What a layer option of type "constraint" accepts: a name, an object or pointer, a
-// Config, a callable, or nothing (nullptr / default: no constraint).
+/// What a layer option of type "constraint" accepts: a name, an object or pointer, a
+/// Config, a callable, or nothing (nullptr / default: no constraint).
 class ConstraintArg {
  public:
   ConstraintArg() = default;

@@ -36,9 +36,9 @@ class Initializer {
  public:
   virtual ~Initializer();
   virtual Tensor operator()(const Shape& shape, DType dtype = DType::float32) const = 0;
-  // The name serialize() writes and deserialize() looks up ("GlorotUniform").
+  /// The name serialize() writes and deserialize() looks up ("GlorotUniform").
   virtual std::string class_name() const = 0;
-  // The constructor arguments, as Keras's get_config() ({} here).
+  /// The constructor arguments, as Keras's get_config() ({} here).
   virtual keras::Config get_config() const;
 };
 using InitializerPtr = std::shared_ptr<const Initializer>;
@@ -70,20 +70,20 @@ class Constant : public Initializer {
   explicit Constant(double value = 0.0) : value_(value) {}
   Tensor operator()(const Shape& shape, DType dtype = DType::float32) const override;
   std::string class_name() const override { return "Constant"; }
-  keras::Config get_config() const override;  // {"value": value}
+  keras::Config get_config() const override;  ///< {"value": value}
   double value() const { return value_; }
 
  private:
   double value_;
 };
 
-// gain * the identity matrix (rectangular allowed); 2-D shapes only.
+/// gain * the identity matrix (rectangular allowed); 2-D shapes only.
 class Identity : public Initializer {
  public:
   explicit Identity(double gain = 1.0) : gain_(gain) {}
   Tensor operator()(const Shape& shape, DType dtype = DType::float32) const override;
   std::string class_name() const override { return "Identity"; }
-  keras::Config get_config() const override;  // {"gain": gain}
+  keras::Config get_config() const override;  ///< {"gain": gain}
   double gain() const { return gain_; }
 
  private:
@@ -92,15 +92,15 @@ class Identity : public Initializer {
 
 // ---- random ----------------------------------------------------------------------------
 
-// The base of the seeded initializers: seed >= 0 is fixed, -1 (any negative) is unseeded.
+/// The base of the seeded initializers: seed >= 0 is fixed, -1 (any negative) is unseeded.
 class RandomInitializer : public Initializer {
  public:
   explicit RandomInitializer(int64_t seed) : seed_(seed < 0 ? -1 : seed) {}
   int64_t seed() const { return seed_; }
-  keras::Config get_config() const override;  // {"seed": seed or null}
+  keras::Config get_config() const override;  ///< {"seed": seed or null}
 
  protected:
-  // Throws std::invalid_argument naming class_name() unless dtype is floating-point.
+  /// Throws std::invalid_argument naming class_name() unless dtype is floating-point.
   void check_dtype(DType dtype) const;
 
  private:
@@ -118,7 +118,7 @@ class RandomNormal : public RandomInitializer {
   explicit RandomNormal(const RandomNormalOptions& o = {});
   Tensor operator()(const Shape& shape, DType dtype = DType::float32) const override;
   std::string class_name() const override { return "RandomNormal"; }
-  keras::Config get_config() const override;  // {"mean", "stddev", "seed"}
+  keras::Config get_config() const override;  ///< {"mean", "stddev", "seed"}
   double mean() const { return mean_; }
   double stddev() const { return stddev_; }
 
@@ -137,7 +137,7 @@ class RandomUniform : public RandomInitializer {
   explicit RandomUniform(const RandomUniformOptions& o = {});
   Tensor operator()(const Shape& shape, DType dtype = DType::float32) const override;
   std::string class_name() const override { return "RandomUniform"; }
-  keras::Config get_config() const override;  // {"minval", "maxval", "seed"}
+  keras::Config get_config() const override;  ///< {"minval", "maxval", "seed"}
   double minval() const { return minval_; }
   double maxval() const { return maxval_; }
 
@@ -145,7 +145,7 @@ class RandomUniform : public RandomInitializer {
   double minval_, maxval_;
 };
 
-// Normal values more than two standard deviations from the mean are redrawn.
+/// Normal values more than two standard deviations from the mean are redrawn.
 using TruncatedNormalOptions = RandomNormalOptions;
 
 class TruncatedNormal : public RandomInitializer {
@@ -153,7 +153,7 @@ class TruncatedNormal : public RandomInitializer {
   explicit TruncatedNormal(const TruncatedNormalOptions& o = {});
   Tensor operator()(const Shape& shape, DType dtype = DType::float32) const override;
   std::string class_name() const override { return "TruncatedNormal"; }
-  keras::Config get_config() const override;  // {"mean", "stddev", "seed"}
+  keras::Config get_config() const override;  ///< {"mean", "stddev", "seed"}
   double mean() const { return mean_; }
   double stddev() const { return stddev_; }
 
@@ -162,23 +162,23 @@ class TruncatedNormal : public RandomInitializer {
 };
 
 struct VarianceScalingOptions {
-  double scale = 1.0;                          // > 0
-  std::string mode = "fan_in";                 // "fan_in", "fan_out", "fan_avg"
-  std::string distribution = "truncated_normal";  // "truncated_normal",
-                                               // "untruncated_normal", "uniform"
-                                               // ("normal" means "truncated_normal")
+  double scale = 1.0;                          ///< > 0
+  std::string mode = "fan_in";                 ///< "fan_in", "fan_out", "fan_avg"
+  std::string distribution = "truncated_normal";  ///< "truncated_normal",
+                                               /// "untruncated_normal", "uniform"
+                                               /// ("normal" means "truncated_normal")
   int64_t seed = -1;
 };
 
-// With n = fan_in, fan_out or (fan_in + fan_out) / 2 (at least 1) as mode says:
-// truncated normal with stddev sqrt(scale / n) / 0.87962566103423978, normal with stddev
-// sqrt(scale / n), or uniform in [-sqrt(3 scale / n), sqrt(3 scale / n)].
+/// With n = fan_in, fan_out or (fan_in + fan_out) / 2 (at least 1) as mode says:
+/// truncated normal with stddev sqrt(scale / n) / 0.87962566103423978, normal with stddev
+/// sqrt(scale / n), or uniform in [-sqrt(3 scale / n), sqrt(3 scale / n)].
 class VarianceScaling : public RandomInitializer {
  public:
   explicit VarianceScaling(const VarianceScalingOptions& o = {});
   Tensor operator()(const Shape& shape, DType dtype = DType::float32) const override;
   std::string class_name() const override { return "VarianceScaling"; }
-  // {"scale", "mode", "distribution", "seed"}; the presets below write {"seed"} only.
+  /// {"scale", "mode", "distribution", "seed"}; the presets below write {"seed"} only.
   keras::Config get_config() const override;
   double scale() const { return scale_; }
   const std::string& mode() const { return mode_; }
@@ -210,15 +210,15 @@ struct OrthogonalOptions {
   int64_t seed = -1;
 };
 
-// gain * an orthogonal matrix from the QR decomposition of a normal random matrix, for
-// shapes of rank >= 2 seen as (prod of all but the last dimension, last dimension):
-// orthonormal columns when rows >= columns, orthonormal rows otherwise.
+/// gain * an orthogonal matrix from the QR decomposition of a normal random matrix, for
+/// shapes of rank >= 2 seen as (prod of all but the last dimension, last dimension):
+/// orthonormal columns when rows >= columns, orthonormal rows otherwise.
 class Orthogonal : public RandomInitializer {
  public:
   explicit Orthogonal(const OrthogonalOptions& o = {});
   Tensor operator()(const Shape& shape, DType dtype = DType::float32) const override;
   std::string class_name() const override { return "Orthogonal"; }
-  keras::Config get_config() const override;  // {"gain", "seed"}
+  keras::Config get_config() const override;  ///< {"gain", "seed"}
   double gain() const { return gain_; }
 
  private:
@@ -229,29 +229,29 @@ class Orthogonal : public RandomInitializer {
 
 using Function = std::function<Tensor(const Shape&, DType)>;
 
-// By name: Keras's snake_case names ("glorot_uniform", "zeros", "he_normal",
-// "orthogonal", "identity", "random_normal", "normal", "uniform", ...), the class names
-// ("GlorotUniform", ...) and registered classes, with default arguments. An unknown name
-// throws std::invalid_argument listing the known ones.
+/// By name: Keras's snake_case names ("glorot_uniform", "zeros", "he_normal",
+/// "orthogonal", "identity", "random_normal", "normal", "uniform", ...), the class names
+/// ("GlorotUniform", ...) and registered classes, with default arguments. An unknown name
+/// throws std::invalid_argument listing the known ones.
 InitializerPtr get(const std::string& name);
-// Wraps a callable (shape, dtype) -> Tensor; class_name() is `name`, the config {}.
+/// Wraps a callable (shape, dtype) -> Tensor; class_name() is `name`, the config {}.
 InitializerPtr get(Function fn, std::string name = "custom");
-std::vector<std::string> names();  // what get() accepts, sorted
+std::vector<std::string> names();  ///< what get() accepts, sorted
 
-// {"class_name": "GlorotUniform", "config": {"seed": null}}
+/// {"class_name": "GlorotUniform", "config": {"seed": null}}
 keras::Config serialize(const Initializer& initializer);
-// From serialize()'s form (unknown class names and unexpected config keys throw
-// std::invalid_argument naming them), or from a name as get() takes.
+/// From serialize()'s form (unknown class names and unexpected config keys throw
+/// std::invalid_argument naming them), or from a name as get() takes.
 InitializerPtr deserialize(const keras::Config& config);
 
-// Makes deserialize()/get() build a user class from its config (Keras's
-// register_keras_serializable). Built-in class names cannot be replaced.
+/// Makes deserialize()/get() build a user class from its config (Keras's
+/// register_keras_serializable). Built-in class names cannot be replaced.
 using Factory = std::function<InitializerPtr(const keras::Config& config)>;
 void register_initializer(const std::string& class_name, Factory factory);
 
-// What a layer option of type "initializer" accepts, as Keras's arguments do: a name
-// ("he_normal"), an initializer object (GlorotUniform(1)) or pointer, a Config, a
-// callable (shape, dtype) -> Tensor, or nothing (nullptr / default: the layer's default).
+/// What a layer option of type "initializer" accepts, as Keras's arguments do: a name
+/// ("he_normal"), an initializer object (GlorotUniform(1)) or pointer, a Config, a
+/// callable (shape, dtype) -> Tensor, or nothing (nullptr / default: the layer's default).
 class InitializerArg {
  public:
   InitializerArg() = default;
@@ -275,7 +275,7 @@ class InitializerArg {
   const InitializerPtr& ptr() const { return ptr_; }
   operator const InitializerPtr&() const { return ptr_; }
   explicit operator bool() const { return ptr_ != nullptr; }
-  // ptr() if set, otherwise `fallback`.
+  /// ptr() if set, otherwise `fallback`.
   InitializerPtr value_or(InitializerPtr fallback) const { return ptr_ ? ptr_ : fallback; }
 
  private:

@@ -36,11 +36,11 @@ class LearningRateSchedule {
 };
 using SchedulePtr = std::shared_ptr<const LearningRateSchedule>;
 
-// Keras 3's built-in schedules (keras.optimizers.schedules), evaluated at the optimizer's
-// iteration count (0 for the first step). Bad arguments throw std::invalid_argument.
+/// Keras 3's built-in schedules (keras.optimizers.schedules), evaluated at the optimizer's
+/// iteration count (0 for the first step). Bad arguments throw std::invalid_argument.
 namespace schedules {
 
-// initial_learning_rate * decay_rate ^ (step / decay_steps)  (staircase: floor of the ratio)
+/// initial_learning_rate * decay_rate ^ (step / decay_steps)  (staircase: floor of the ratio)
 struct ExponentialDecayOptions {
   bool staircase = false;
   std::string name = "ExponentialDecay";
@@ -59,8 +59,8 @@ class ExponentialDecay : public LearningRateSchedule {
   ExponentialDecayOptions o_;
 };
 
-// values[0] while step <= boundaries[0], values[i] while boundaries[i-1] < step <=
-// boundaries[i], values.back() once step > boundaries.back().
+/// values[0] while step <= boundaries[0], values[i] while boundaries[i-1] < step <=
+/// boundaries[i], values.back() once step > boundaries.back().
 struct PiecewiseConstantDecayOptions {
   std::string name = "PiecewiseConstant";
 };
@@ -100,7 +100,7 @@ class PolynomialDecay : public LearningRateSchedule {
   PolynomialDecayOptions o_;
 };
 
-// initial_learning_rate / (1 + decay_rate * step / decay_steps)  (staircase: floor of the ratio)
+/// initial_learning_rate / (1 + decay_rate * step / decay_steps)  (staircase: floor of the ratio)
 struct InverseTimeDecayOptions {
   bool staircase = false;
   std::string name = "InverseTimeDecay";
@@ -119,9 +119,9 @@ class InverseTimeDecay : public LearningRateSchedule {
   InverseTimeDecayOptions o_;
 };
 
-// Without warmup_target: initial * ((1 - alpha) * 0.5 (1 + cos(pi min(step, decay_steps) /
-// decay_steps)) + alpha). With it: a linear ramp from initial to warmup_target over
-// warmup_steps, then the cosine decay from warmup_target over decay_steps.
+/// Without warmup_target: initial * ((1 - alpha) * 0.5 (1 + cos(pi min(step, decay_steps) /
+/// decay_steps)) + alpha). With it: a linear ramp from initial to warmup_target over
+/// warmup_steps, then the cosine decay from warmup_target over decay_steps.
 struct CosineDecayOptions {
   double alpha = 0.0;
   std::optional<double> warmup_target{};
@@ -141,8 +141,8 @@ class CosineDecay : public LearningRateSchedule {
   CosineDecayOptions o_;
 };
 
-// SGDR: cosine decay over first_decay_steps, then restarts; period i lasts
-// first_decay_steps * t_mul^i steps and starts at initial * m_mul^i.
+/// SGDR: cosine decay over first_decay_steps, then restarts; period i lasts
+/// first_decay_steps * t_mul^i steps and starts at initial * m_mul^i.
 struct CosineDecayRestartsOptions {
   double t_mul = 2.0;
   double m_mul = 1.0;
@@ -171,14 +171,14 @@ using schedules::InverseTimeDecay;
 using schedules::PiecewiseConstantDecay;
 using schedules::PolynomialDecay;
 
-// {"class_name": ..., "config": ...}; deserialize_schedule rebuilds built-in schedules and
-// those registered with register_schedule (user subclasses).
+/// {"class_name": ..., "config": ...}; deserialize_schedule rebuilds built-in schedules and
+/// those registered with register_schedule (user subclasses).
 Config serialize_schedule(const LearningRateSchedule& s);
 SchedulePtr deserialize_schedule(const Config& c);
 using ScheduleFactory = std::function<SchedulePtr(const Config&)>;
 void register_schedule(const std::string& class_name, ScheduleFactory f);
 
-// A learning rate: a number or a schedule of the iteration count.
+/// A learning rate: a number or a schedule of the iteration count.
 struct LearningRate {
   double value = 0.001;
   SchedulePtr schedule{};
@@ -204,49 +204,49 @@ class Optimizer {
   Optimizer(const Optimizer&) = delete;
   Optimizer& operator=(const Optimizer&) = delete;
 
-  // One step: clips the gradients, applies weight decay, then update_step for each
-  // (gradient, variable) pair; undefined gradients are skipped (all undefined raises).
-  // Slots are built the first time a variable is seen. Increments iterations.
+  /// One step: clips the gradients, applies weight decay, then update_step for each
+  /// (gradient, variable) pair; undefined gradients are skipped (all undefined raises).
+  /// Slots are built the first time a variable is seen. Increments iterations.
   virtual void apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars);
 
-  int64_t iterations() const;  // reads the count on the host
-  // The learning rate in use at the current iteration (read on the host).
+  int64_t iterations() const;  ///< reads the count on the host
+  /// The learning rate in use at the current iteration (read on the host).
   double learning_rate() const;
-  // The same as a float scalar tensor, computed with ops (traceable): the learning-rate
-  // variable, or the schedule at the iteration count.
+  /// The same as a float scalar tensor, computed with ops (traceable): the learning-rate
+  /// variable, or the schedule at the iteration count.
   Tensor current_learning_rate() const;
-  // Replaces the learning rate by a constant (ReduceLROnPlateau, LearningRateScheduler):
-  // an assignment of the learning-rate variable, which traced train steps read.
+  /// Replaces the learning rate by a constant (ReduceLROnPlateau, LearningRateScheduler):
+  /// an assignment of the learning-rate variable, which traced train steps read.
   void set_learning_rate(double lr);
-  // The iteration count (an int64 scalar variable; Keras's optimizer.iterations).
+  /// The iteration count (an int64 scalar variable; Keras's optimizer.iterations).
   const Variable& iterations_variable() const { return iterations_; }
   const std::string& name() const { return name_; }
   const std::string& class_name() const { return class_name_; }
-  // The state to save: iterations, then every slot variable.
+  /// The state to save: iterations, then every slot variable.
   std::vector<Variable> variables() const;
-  // Creates the slots of the variables not seen yet, as the first apply_gradients does
-  // (Keras's optimizer.build), so a saved state can be loaded before training.
+  /// Creates the slots of the variables not seen yet, as the first apply_gradients does
+  /// (Keras's optimizer.build), so a saved state can be loaded before training.
   void build_variables(const std::vector<Variable>& vars);
-  // Restores the iteration count (loading a checkpoint); negative values raise.
+  /// Restores the iteration count (loading a checkpoint); negative values raise.
   void set_iterations(int64_t iterations);
   virtual Config get_config() const;
 
  protected:
-  // Creates the slots for `vars` (called once for each new variable list).
+  /// Creates the slots for `vars` (called once for each new variable list).
   virtual void build(const std::vector<Variable>& vars);
-  // Updates one variable (the clipped gradient; the learning rate of this step, a float
-  // scalar tensor of the variable's dtype). Written with ops and Variable::assign*, it is
-  // traced into fit()'s train step.
+  /// Updates one variable (the clipped gradient; the learning rate of this step, a float
+  /// scalar tensor of the variable's dtype). Written with ops and Variable::assign*, it is
+  /// traced into fit()'s train step.
   virtual void update_step(const Tensor& grad, Variable& var, const Tensor& lr) = 0;
-  // Once per apply_gradients, before the variables' updates (state shared by all of them).
+  /// Once per apply_gradients, before the variables' updates (state shared by all of them).
   virtual void prepare_step() {}
-  // iterations + 1 (the 1-based step being applied) as a scalar of `dtype`.
+  /// iterations + 1 (the 1-based step being applied) as a scalar of `dtype`.
   Tensor step_count(core::DType dtype) const;
-  // A slot with this initial value, named "<optimizer>/<name>" (saved with the others).
+  /// A slot with this initial value, named "<optimizer>/<name>" (saved with the others).
   Variable add_variable(const Tensor& initial, const std::string& name);
-  // A zero slot shaped like `ref`, named "<optimizer>/<var>_<name>".
+  /// A zero slot shaped like `ref`, named "<optimizer>/<var>_<name>".
   Variable add_variable_from_reference(const Variable& ref, const std::string& name);
-  // The position of `var` among the built variables (slots are stored per position).
+  /// The position of `var` among the built variables (slots are stored per position).
   size_t index_of(const Variable& var) const;
   Config base_config() const;
   const OptimizerOptions& options() const { return options_; }
@@ -304,7 +304,7 @@ class AdamOptimizer : public Optimizer {
   std::vector<Variable> m_, v_, vhat_;
 };
 
-// AdamW: Adam with decoupled weight decay (default 0.004).
+/// AdamW: Adam with decoupled weight decay (default 0.004).
 struct AdamWOptions {
   LearningRate learning_rate = 0.001;
   double weight_decay = 0.004;
@@ -314,8 +314,8 @@ struct AdamWOptions {
   std::string name{};
 };
 
-// RMSprop: v = rho v + (1 - rho) g^2 (centered: a = rho a + (1 - rho) g, v - a^2 in the
-// denominator); step = lr g / sqrt(v + epsilon); momentum > 0: m = momentum m + step.
+/// RMSprop: v = rho v + (1 - rho) g^2 (centered: a = rho a + (1 - rho) g, v - a^2 in the
+/// denominator); step = lr g / sqrt(v + epsilon); momentum > 0: m = momentum m + step.
 struct RMSpropOptions {
   LearningRate learning_rate = 0.001;
   double rho = 0.9;
@@ -339,8 +339,8 @@ class RMSpropOptimizer : public Optimizer {
   std::vector<Variable> velocities_, momentums_, average_grads_;
 };
 
-// Nadam: Adam with Nesterov momentum and Keras 3's momentum schedule
-// u_t = beta_1 (1 - 0.5 * 0.96^t).
+/// Nadam: Adam with Nesterov momentum and Keras 3's momentum schedule
+/// u_t = beta_1 (1 - 0.5 * 0.96^t).
 struct NadamOptions {
   LearningRate learning_rate = 0.001;
   double beta_1 = 0.9;
@@ -365,7 +365,7 @@ class NadamOptimizer : public Optimizer {
   Variable u_product_;  // prod_{s=1..t} u_s (Keras's _u_product), one per optimizer
 };
 
-// Adagrad: acc += g^2 (acc starts at initial_accumulator_value); var -= lr g / sqrt(acc + eps).
+/// Adagrad: acc += g^2 (acc starts at initial_accumulator_value); var -= lr g / sqrt(acc + eps).
 struct AdagradOptions {
   LearningRate learning_rate = 0.001;
   double initial_accumulator_value = 0.1;
@@ -434,7 +434,7 @@ class AdamaxOptimizer : public Optimizer {
   std::vector<Variable> m_, u_;
 };
 
-// FTRL-proximal (McMahan et al., 2013) with online L1/L2, L2 shrinkage and beta.
+/// FTRL-proximal (McMahan et al., 2013) with online L1/L2, L2 shrinkage and beta.
 struct FtrlOptions {
   LearningRate learning_rate = 0.001;
   double learning_rate_power = -0.5;
@@ -460,7 +460,7 @@ class FtrlOptimizer : public Optimizer {
   std::vector<Variable> accumulators_, linears_;
 };
 
-// Lion: var -= lr sign(beta_1 m + (1 - beta_1) g); m = beta_2 m + (1 - beta_2) g.
+/// Lion: var -= lr sign(beta_1 m + (1 - beta_1) g); m = beta_2 m + (1 - beta_2) g.
 struct LionOptions {
   LearningRate learning_rate = 0.001;
   double beta_1 = 0.9;

@@ -25,33 +25,33 @@ using core::Tensor;
 class Regularizer {
  public:
   virtual ~Regularizer();
-  // The penalty for weight w: a scalar tensor of w's dtype.
+  /// The penalty for weight w: a scalar tensor of w's dtype.
   virtual Tensor operator()(const Tensor& w) const = 0;
   virtual std::string class_name() const = 0;
-  virtual keras::Config get_config() const;  // {} here
+  virtual keras::Config get_config() const;  ///< {} here
 };
 using RegularizerPtr = std::shared_ptr<const Regularizer>;
 
-// l1 * sum(|w|). l1 must be a non-negative finite number.
+/// l1 * sum(|w|). l1 must be a non-negative finite number.
 class L1 : public Regularizer {
  public:
   explicit L1(double l1 = 0.01);
   Tensor operator()(const Tensor& w) const override;
   std::string class_name() const override { return "L1"; }
-  keras::Config get_config() const override;  // {"l1"}
+  keras::Config get_config() const override;  ///< {"l1"}
   double l1() const { return l1_; }
 
  private:
   double l1_;
 };
 
-// l2 * sum(w^2).
+/// l2 * sum(w^2).
 class L2 : public Regularizer {
  public:
   explicit L2(double l2 = 0.01);
   Tensor operator()(const Tensor& w) const override;
   std::string class_name() const override { return "L2"; }
-  keras::Config get_config() const override;  // {"l2"}
+  keras::Config get_config() const override;  ///< {"l2"}
   double l2() const { return l2_; }
 
  private:
@@ -63,14 +63,14 @@ struct L1L2Options {
   double l2 = 0.0;
 };
 
-// l1 * sum(|w|) + l2 * sum(w^2); a term whose factor is 0 is left out.
+/// l1 * sum(|w|) + l2 * sum(w^2); a term whose factor is 0 is left out.
 class L1L2 : public Regularizer {
  public:
   explicit L1L2(double l1 = 0.0, double l2 = 0.0);
   explicit L1L2(const L1L2Options& o) : L1L2(o.l1, o.l2) {}
   Tensor operator()(const Tensor& w) const override;
   std::string class_name() const override { return "L1L2"; }
-  keras::Config get_config() const override;  // {"l1", "l2"}
+  keras::Config get_config() const override;  ///< {"l1", "l2"}
   double l1() const { return l1_; }
   double l2() const { return l2_; }
 
@@ -80,18 +80,18 @@ class L1L2 : public Regularizer {
 
 struct OrthogonalRegularizerOptions {
   double factor = 0.01;
-  std::string mode = "rows";  // "rows" or "columns"
+  std::string mode = "rows";  ///< "rows" or "columns"
 };
 
-// Encourages the rows (or columns) of a 2-D weight to be orthogonal: with the rows
-// (columns) scaled to unit L2 norm, factor * 0.5 * sum |off-diagonal entries of their
-// Gram matrix| / (size * (size - 1) / 2).
+/// Encourages the rows (or columns) of a 2-D weight to be orthogonal: with the rows
+/// (columns) scaled to unit L2 norm, factor * 0.5 * sum |off-diagonal entries of their
+/// Gram matrix| / (size * (size - 1) / 2).
 class OrthogonalRegularizer : public Regularizer {
  public:
   explicit OrthogonalRegularizer(const OrthogonalRegularizerOptions& o = {});
   Tensor operator()(const Tensor& w) const override;
   std::string class_name() const override { return "OrthogonalRegularizer"; }
-  keras::Config get_config() const override;  // {"factor", "mode"}
+  keras::Config get_config() const override;  ///< {"factor", "mode"}
   double factor() const { return factor_; }
   const std::string& mode() const { return mode_; }
 
@@ -102,24 +102,24 @@ class OrthogonalRegularizer : public Regularizer {
 
 using Function = std::function<Tensor(const Tensor&)>;
 
-// By name ("l1", "l2", "l1_l2", "orthogonal_regularizer", the class names, registered
-// classes) with default arguments; unknown names throw std::invalid_argument listing
-// the known ones.
+/// By name ("l1", "l2", "l1_l2", "orthogonal_regularizer", the class names, registered
+/// classes) with default arguments; unknown names throw std::invalid_argument listing
+/// the known ones.
 RegularizerPtr get(const std::string& name);
-// Wraps a callable w -> scalar penalty; class_name() is `name`.
+/// Wraps a callable w -> scalar penalty; class_name() is `name`.
 RegularizerPtr get(Function fn, std::string name = "custom");
 std::vector<std::string> names();
 
-// {"class_name": "L2", "config": {"l2": 0.01}}
+/// {"class_name": "L2", "config": {"l2": 0.01}}
 keras::Config serialize(const Regularizer& regularizer);
-// From serialize()'s form or a name; unknown classes and config keys throw.
+/// From serialize()'s form or a name; unknown classes and config keys throw.
 RegularizerPtr deserialize(const keras::Config& config);
 
 using Factory = std::function<RegularizerPtr(const keras::Config& config)>;
 void register_regularizer(const std::string& class_name, Factory factory);
 
-// What a layer option of type "regularizer" accepts: a name, an object or pointer, a
-// Config, a callable, or nothing (nullptr / default: no regularization).
+/// What a layer option of type "regularizer" accepts: a name, an object or pointer, a
+/// Config, a callable, or nothing (nullptr / default: no regularization).
 class RegularizerArg {
  public:
   RegularizerArg() = default;

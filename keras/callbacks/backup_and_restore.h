@@ -27,8 +27,8 @@
 namespace keras::callbacks {
 
 struct BackupAndRestoreOptions {
-  SaveFreq save_freq = "epoch";   // "epoch" or a number of batches
-  bool delete_checkpoint = true;  // delete the backup when fit() ends normally
+  SaveFreq save_freq = "epoch";   ///< "epoch" or a number of batches
+  bool delete_checkpoint = true;  ///< delete the backup when fit() ends normally
 };
 
 class BackupAndRestore : public Callback {
@@ -41,9 +41,9 @@ class BackupAndRestore : public Callback {
   void on_train_end(const Logs&) override;
 
   const std::string& backup_dir() const { return backup_dir_; }
-  std::string checkpoint_path() const;  // <backup_dir>/latest.ckpt
-  // Where the last on_train_begin resumed (epoch, batches done in it); none when it
-  // found no backup.
+  std::string checkpoint_path() const;  ///< `<backup_dir>/latest.ckpt`
+  /// Where the last on_train_begin resumed (epoch, batches done in it); none when it
+  /// found no backup.
   std::optional<std::pair<int, int64_t>> restored() const { return restored_; }
 
  private:

@@ -23,12 +23,12 @@ namespace keras::callbacks {
 
 struct ModelCheckpointOptions {
   std::string monitor = "val_loss";
-  int verbose = 0;  // 1: one line per save (or per non-improvement), as Keras prints
-  bool save_best_only = false;  // save only when `monitor` improves on the best so far
-  bool save_weights_only = false;  // save_weights() instead of save()
-  std::string mode = "auto";  // "min", "max", or "auto" (max for accuracy-like names)
-  SaveFreq save_freq = "epoch";  // "epoch" or a number of batches
-  std::optional<double> initial_value_threshold{};  // the best value to beat at first
+  int verbose = 0;  ///< 1: one line per save (or per non-improvement), as Keras prints
+  bool save_best_only = false;  ///< save only when `monitor` improves on the best so far
+  bool save_weights_only = false;  ///< save_weights() instead of save()
+  std::string mode = "auto";  ///< "min", "max", or "auto" (max for accuracy-like names)
+  SaveFreq save_freq = "epoch";  ///< "epoch" or a number of batches
+  std::optional<double> initial_value_threshold{};  ///< the best value to beat at first
 };
 
 class ModelCheckpoint : public Callback {
@@ -43,7 +43,7 @@ class ModelCheckpoint : public Callback {
   // none for a save at the end of an epoch). An unknown placeholder throws
   // std::invalid_argument naming it and the keys available.
   std::string format_filepath(int epoch, std::optional<int64_t> batch, const Logs& logs) const;
-  // The best monitored value so far (save_best_only).
+  /// The best monitored value so far (save_best_only).
   double best() const { return best_; }
 
  private:

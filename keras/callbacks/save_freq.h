@@ -10,14 +10,14 @@
 namespace keras::callbacks {
 
 struct SaveFreq {
-  int64_t batches = 0;  // 0: at the end of every epoch
+  int64_t batches = 0;  ///< 0: at the end of every epoch
 
   SaveFreq() = default;
   SaveFreq(const char* s) : SaveFreq(std::string(s)) {}
-  SaveFreq(const std::string& s);  // only "epoch"
+  SaveFreq(const std::string& s);  ///< only "epoch"
   SaveFreq(int n) : SaveFreq(static_cast<long long>(n)) {}
   SaveFreq(long n) : SaveFreq(static_cast<long long>(n)) {}
-  SaveFreq(long long n);  // > 0
+  SaveFreq(long long n);  ///< > 0
   bool per_epoch() const { return batches == 0; }
 };
 

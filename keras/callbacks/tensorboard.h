@@ -25,9 +25,9 @@ namespace detail {
 class EventFile;
 }
 
-// Keras's update_freq: "epoch" (no batch-level scalars), "batch" (every batch) or N.
+/// Keras's update_freq: "epoch" (no batch-level scalars), "batch" (every batch) or N.
 struct UpdateFreq {
-  int64_t every = 0;  // 0: "epoch"
+  int64_t every = 0;  ///< 0: "epoch"
   UpdateFreq(const char* s);  // NOLINT: "epoch" or "batch"; another string raises
   UpdateFreq(int n);           // NOLINT: N >= 1 batches
 };
@@ -53,7 +53,7 @@ class TensorBoard : public Callback {
   void on_train_batch_end(int64_t batch, const Logs& logs) override;
   void on_test_end(const Logs& logs) override;
   const TensorBoardOptions& options() const { return options_; }
-  // The event files written so far ("" before the first).
+  /// The event files written so far ("" before the first).
   std::string train_event_file() const;
   std::string validation_event_file() const;
 

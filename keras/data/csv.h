@@ -19,42 +19,42 @@
 
 namespace keras::data {
 
-// What a missing value (a field equal to one of na_values) becomes.
+/// What a missing value (a field equal to one of na_values) becomes.
 enum class Missing {
-  fill,      // the column's entry in column_defaults, else NaN (float columns only)
-  raise,     // a std::runtime_error naming the file, line and column
-  drop_row,  // the row is left out
+  fill,      ///< the column's entry in column_defaults, else NaN (float columns only)
+  raise,     ///< a std::runtime_error naming the file, line and column
+  drop_row,  ///< the row is left out
 };
 
-// What a column whose values are not numbers becomes (there is no string dtype).
+/// What a column whose values are not numbers becomes (there is no string dtype).
 enum class StringColumns {
-  raise,  // a std::runtime_error naming the file, line, column and text
-  skip,   // the column is left out (only when select_columns does not name it)
+  raise,  ///< a std::runtime_error naming the file, line, column and text
+  skip,   ///< the column is left out (only when select_columns does not name it)
 };
 
 struct CsvOptions {
   char delimiter = ',';
-  bool header = true;    // the first row (after skip_rows) holds the column names
-  int64_t skip_rows = 0;  // lines skipped at the start of the file, before the header
-  // Names for the columns, in file order; when header is true too, the header row is
-  // read and ignored. Without a header and without names, the columns are "0", "1", ...
+  bool header = true;    ///< the first row (after skip_rows) holds the column names
+  int64_t skip_rows = 0;  ///< lines skipped at the start of the file, before the header
+  /// Names for the columns, in file order; when header is true too, the header row is
+  /// read and ignored. Without a header and without names, the columns are "0", "1", ...
   std::vector<std::string> column_names{};
-  // The columns to read, in the order the result gives them; empty: all, in file order.
+  /// The columns to read, in the order the result gives them; empty: all, in file order.
   std::vector<std::string> select_columns{};
-  // dtype per column name; the others get default_dtype. Integer and bool columns are
-  // never inferred: ask for them here. bool columns read 1/0/true/false/True/False/TRUE/FALSE.
+  /// dtype per column name; the others get default_dtype. Integer and bool columns are
+  /// never inferred: ask for them here. bool columns read 1/0/true/false/True/False/TRUE/FALSE.
   std::map<std::string, core::DType> column_dtypes{};
   core::DType default_dtype = core::DType::float32;
-  // Field texts read as missing (compared after surrounding spaces are trimmed).
+  /// Field texts read as missing (compared after surrounding spaces are trimmed).
   std::vector<std::string> na_values{"", "NA", "NaN", "nan"};
   Missing missing = Missing::fill;
-  // Fill values per column name for Missing::fill (required for integer and bool
-  // columns, which have no NaN).
+  /// Fill values per column name for Missing::fill (required for integer and bool
+  /// columns, which have no NaN).
   std::map<std::string, double> column_defaults{};
   StringColumns string_columns = StringColumns::raise;
 };
 
-// Named columns of equal length, in order.
+/// Named columns of equal length, in order.
 class CsvTable {
  public:
   CsvTable() = default;
@@ -65,8 +65,8 @@ class CsvTable {
   int64_t num_rows() const { return num_rows_; }
   int64_t num_columns() const { return static_cast<int64_t>(names_.size()); }
   bool contains(const std::string& name) const;
-  // The column (rank 1, num_rows() elements); an unknown name raises
-  // std::invalid_argument listing the names there are.
+  /// The column (rank 1, num_rows() elements); an unknown name raises
+  /// std::invalid_argument listing the names there are.
   const core::Tensor& operator[](const std::string& name) const;
 
  private:
@@ -82,14 +82,14 @@ class CsvTable {
 // an unknown column in the options raises std::invalid_argument.
 CsvTable read_csv(const std::string& path, const CsvOptions& options = {});
 
-// The same from text in memory; `name` stands for the file in messages.
+/// The same from text in memory; `name` stands for the file in messages.
 CsvTable parse_csv(std::string_view text, const CsvOptions& options = {},
                    const std::string& name = "<string>");
 
-// Features and labels for training: every column read except label_column, cast to
-// float32 and stacked as (n, k) in column order, and the label column (n,) in its dtype
-// (ask for int32 class ids with column_dtypes). When select_columns is given, it names
-// the feature columns (label_column may be left out of it).
+/// Features and labels for training: every column read except label_column, cast to
+/// float32 and stacked as (n, k) in column order, and the label column (n,) in its dtype
+/// (ask for int32 class ids with column_dtypes). When select_columns is given, it names
+/// the feature columns (label_column may be left out of it).
 std::pair<core::Tensor, core::Tensor> read_csv_features_labels(const std::string& path,
                                                                const std::string& label_column,
                                                                const CsvOptions& options = {});

@@ -27,13 +27,13 @@ class WindowIteratorState;
 
 class WindowDataset {
  public:
-  // One pass over the windows; copies share the state. next() is thread-safe, as
-  // Iterator::next is.
+  /// One pass over the windows; copies share the state. next() is thread-safe, as
+  /// Iterator::next is.
   class Iterator {
    public:
     Iterator() = default;
-    // The next window (a dataset with a known cardinality, iterable many times), or
-    // nullopt at the end.
+    /// The next window (a dataset with a known cardinality, iterable many times), or
+    /// nullopt at the end.
     std::optional<Dataset> next();
     const Dataset& operator*() const { return *current_; }
     const Dataset* operator->() const { return &*current_; }
@@ -47,14 +47,14 @@ class WindowDataset {
     std::optional<Dataset> current_;
   };
 
-  // The number of windows (as tf.data counts them), INFINITE_CARDINALITY or
-  // UNKNOWN_CARDINALITY.
+  /// The number of windows (as tf.data counts them), INFINITE_CARDINALITY or
+  /// UNKNOWN_CARDINALITY.
   int64_t cardinality() const;
-  // f(window) returns a dataset; the output is the elements of each in turn.
+  /// f(window) returns a dataset; the output is the elements of each in turn.
   Dataset flat_map(std::function<Dataset(const Dataset&)> f) const;
 
   Iterator make_iterator() const;
-  Iterator begin() const;  // fetches the first window
+  Iterator begin() const;  ///< fetches the first window
   std::default_sentinel_t end() const { return {}; }
 
  private:

@@ -15,9 +15,9 @@ namespace keras::layers {
 
 // ---- ReLU: x for x >= threshold, negative_slope * (x - threshold) below; capped at max_value.
 struct ReLUOptions {
-  std::optional<double> max_value{};  // >= 0; unset = no cap (Keras: None)
-  double negative_slope = 0.0;        // >= 0
-  double threshold = 0.0;             // >= 0
+  std::optional<double> max_value{};  ///< >= 0; unset = no cap (Keras: None)
+  double negative_slope = 0.0;        ///< >= 0
+  double threshold = 0.0;             ///< >= 0
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};
@@ -44,7 +44,7 @@ class LeakyReLULayer : public Layer {
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
-  static LayerPtr from_config(const Config& c);  // also reads the legacy key "alpha"
+  static LayerPtr from_config(const Config& c);  ///< also reads the legacy key "alpha"
 
  private:
   double negative_slope_;
@@ -53,12 +53,12 @@ class LeakyReLULayer : public Layer {
 Ref<LeakyReLULayer> LeakyReLU(double negative_slope = 0.3, const LayerOptions& options = {});
 
 // ---- PReLU: x for x >= 0, alpha * x otherwise, with a learned alpha of the input's
-// shape without the batch axis (size 1 along shared_axes, which are 1-based as in Keras).
+/// shape without the batch axis (size 1 along shared_axes, which are 1-based as in Keras).
 struct PReLUOptions {
   InitializerArg alpha_initializer = "zeros";
   RegularizerArg alpha_regularizer{};
   ConstraintArg alpha_constraint{};
-  std::vector<int64_t> shared_axes{};  // empty = none shared (Keras: None)
+  std::vector<int64_t> shared_axes{};  ///< empty = none shared (Keras: None)
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};
@@ -73,7 +73,7 @@ class PReLULayer : public Layer {
   Config get_config() const override;
   static LayerPtr from_config(const Config& c);
 
-  Variable alpha;  // defined once built
+  Variable alpha;  ///< defined once built
 
  private:
   PReLUOptions o_;
@@ -102,10 +102,10 @@ class SoftmaxLayer : public Layer {
   explicit SoftmaxLayer(std::vector<int64_t> axes = {-1}, const LayerOptions& options = {});
   void build(const ShapeSpec& input_shape) override;
   Tensor call(const Tensor& x, bool training) override;
-  // With a mask, the masked positions get -1e9 first (a probability of ~0), as Keras.
+  /// With a mask, the masked positions get -1e9 first (a probability of ~0), as Keras.
   std::vector<Tensor> call(const std::vector<Tensor>& xs, const CallContext& ctx) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
-  Config get_config() const override;  // "axis": an integer, or a list for several axes
+  Config get_config() const override;  ///< "axis": an integer, or a list for several axes
   static LayerPtr from_config(const Config& c);
 
  private:

@@ -7,8 +7,8 @@
 namespace keras::layers {
 
 struct ActivityRegularizationOptions {
-  double l1 = 0.0;  // >= 0
-  double l2 = 0.0;  // >= 0
+  double l1 = 0.0;  ///< >= 0
+  double l2 = 0.0;  ///< >= 0
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};

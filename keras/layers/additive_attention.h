@@ -20,7 +20,7 @@ class AdditiveAttentionLayer : public AttentionLayer {
  public:
   explicit AdditiveAttentionLayer(const AdditiveAttentionOptions& options = {});
   void build(const std::vector<ShapeSpec>& input_shapes) override;
-  Config get_config() const override;  // Attention's keys without score_mode
+  Config get_config() const override;  ///< Attention's keys without score_mode
   static LayerPtr from_config(const Config& c);
 
  protected:

@@ -15,7 +15,7 @@ using InitializerArg = initializers::InitializerArg;
 using RegularizerArg = regularizers::RegularizerArg;
 using ConstraintArg = constraints::ConstraintArg;
 
-// Config values of these (null when empty), and back.
+/// Config values of these (null when empty), and back.
 Value to_config(const ActivationArg& a);
 Value to_config(const InitializerArg& a);
 Value to_config(const RegularizerArg& a);
@@ -25,7 +25,7 @@ InitializerArg initializer_from(const Value& v);
 RegularizerArg regularizer_from(const Value& v);
 ConstraintArg constraint_from(const Value& v);
 
-// The base options (name, trainable, dtype, dynamic, input_shape) stored in a config.
+/// The base options (name, trainable, dtype, dynamic, input_shape) stored in a config.
 LayerOptions layer_options_from(const Config& c);
 
 }  // namespace keras::layers

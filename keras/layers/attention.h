@@ -18,10 +18,10 @@
 namespace keras::layers {
 
 struct AttentionOptions {
-  bool use_scale = false;          // a learned scalar multiplies the scores
-  std::string score_mode = "dot";  // "dot" or "concat" (sum(tanh(query + key)))
-  double dropout = 0.0;            // on the attention weights, in training
-  int64_t seed = -1;               // -1 = unseeded (Keras: None)
+  bool use_scale = false;          ///< a learned scalar multiplies the scores
+  std::string score_mode = "dot";  ///< "dot" or "concat" (sum(tanh(query + key)))
+  double dropout = 0.0;            ///< on the attention weights, in training
+  int64_t seed = -1;               ///< -1 = unseeded (Keras: None)
   std::string name{};
   bool trainable = true;
 };
@@ -36,11 +36,11 @@ class AttentionLayer : public Layer {
   static LayerPtr from_config(const Config& c);
   const SeedGenerator* seed_generator() const override { return dropout_->seed_generator(); }
 
-  Variable scale, concat_score_weight;  // defined once built, when used
+  Variable scale, concat_score_weight;  ///< defined once built, when used
 
  protected:
   AttentionLayer(std::string class_name, const AttentionOptions& options);
-  // The scores (batch, Tq, Tv) of query (batch, Tq, dim) against key (batch, Tv, dim).
+  /// The scores (batch, Tq, Tv) of query (batch, Tq, dim) against key (batch, Tv, dim).
   virtual Tensor scores(const Tensor& query, const Tensor& key) const;
   void check_inputs_list(size_t n, const std::vector<Tensor>& masks) const;
   AttentionOptions o_;
@@ -52,9 +52,9 @@ class AttentionLayer : public Layer {
 Ref<AttentionLayer> Attention(const AttentionOptions& options = {});
 
 namespace detail {
-// Keras's causal mask (1, Tq, Tv): true where the column index <= the row index.
+/// Keras's causal mask (1, Tq, Tv): true where the column index <= the row index.
 Tensor causal_mask(int64_t tq, int64_t tv);
-// A keyword call argument that must be a bool (false when absent).
+/// A keyword call argument that must be a bool (false when absent).
 bool bool_kwarg(const std::string& layer, const Config& kwargs, const char* key);
 }  // namespace detail
 

@@ -16,11 +16,11 @@
 namespace keras::layers {
 
 struct BatchNormalizationOptions {
-  int64_t axis = -1;  // the features axis (negative counts from the end)
+  int64_t axis = -1;  ///< the features axis (negative counts from the end)
   double momentum = 0.99;
   double epsilon = 1e-3;
-  bool center = true;  // add beta
-  bool scale = true;   // multiply by gamma
+  bool center = true;  ///< add beta
+  bool scale = true;   ///< multiply by gamma
   InitializerArg beta_initializer = "zeros";
   InitializerArg gamma_initializer = "ones";
   InitializerArg moving_mean_initializer = "zeros";
@@ -29,7 +29,7 @@ struct BatchNormalizationOptions {
   ConstraintArg beta_constraint{}, gamma_constraint{};
   std::string name{};
   bool trainable = true;
-  ShapeSpec input_shape{};  // without the batch axis (first layer of a Sequential)
+  ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 
 class BatchNormalizationLayer : public Layer {
@@ -42,7 +42,7 @@ class BatchNormalizationLayer : public Layer {
   static LayerPtr from_config(const Config& c);
 
   const BatchNormalizationOptions& options() const { return o_; }
-  // Defined once built (gamma / beta only with scale / center).
+  /// Defined once built (gamma / beta only with scale / center).
   Variable gamma, beta, moving_mean, moving_variance;
 
  private:

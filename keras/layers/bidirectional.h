@@ -16,7 +16,7 @@ namespace keras::layers {
 
 struct BidirectionalOptions {
   std::optional<std::string> merge_mode = "concat";
-  LayerPtr backward_layer{};  // an RNN layer with go_backwards = true; default: a copy of the layer
+  LayerPtr backward_layer{};  ///< an RNN layer with go_backwards = true; default: a copy of the layer
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};

@@ -10,12 +10,12 @@
 
 namespace keras::layers {
 
-using SpatialArg = core::ops::SpatialArg;  // 3 or {3, 5}
+using SpatialArg = core::ops::SpatialArg;  ///< 3 or {3, 5}
 
 struct ConvOptions {
   SpatialArg strides = 1;
-  std::string padding = "valid";  // "valid", "same", "causal" (Conv1D)
-  std::string data_format{};      // "channels_last" (the default); "channels_first" raises
+  std::string padding = "valid";  ///< "valid", "same", "causal" (Conv1D)
+  std::string data_format{};      ///< "channels_last" (the default); "channels_first" raises
   SpatialArg dilation_rate = 1;
   int64_t groups = 1;
   ActivationArg activation{};
@@ -26,12 +26,12 @@ struct ConvOptions {
   ConstraintArg kernel_constraint{}, bias_constraint{};
   std::string name{};
   bool trainable = true;
-  ShapeSpec input_shape{};  // without the batch axis (first layer of a Sequential)
+  ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 
 class ConvLayer : public Layer {
  public:
-  // rank: 1, 2 or 3 spatial axes.
+  /// rank: 1, 2 or 3 spatial axes.
   ConvLayer(int rank, int64_t filters, const SpatialArg& kernel_size, const ConvOptions& options = {});
   void build(const ShapeSpec& input_shape) override;
   Tensor call(const Tensor& x, bool training) override;
@@ -43,7 +43,7 @@ class ConvLayer : public Layer {
   int rank() const { return rank_; }
   int64_t filters() const { return filters_; }
   const std::vector<int64_t>& kernel_size() const { return kernel_size_; }
-  Variable kernel, bias;  // defined once built
+  Variable kernel, bias;  ///< defined once built
 
  private:
   int rank_;
@@ -57,16 +57,16 @@ Ref<ConvLayer> Conv2D(int64_t filters, const SpatialArg& kernel_size, const Conv
 Ref<ConvLayer> Conv3D(int64_t filters, const SpatialArg& kernel_size, const ConvOptions& options = {});
 
 namespace detail {
-// Keras's per-axis integer arguments: one value repeated or exactly `rank` values, each
-// >= min; else std::invalid_argument naming the layer and the argument.
+/// Keras's per-axis integer arguments: one value repeated or exactly `rank` values, each
+/// >= min; else std::invalid_argument naming the layer and the argument.
 std::vector<int64_t> spatial_values(const std::string& layer, const char* arg, const SpatialArg& v, int rank,
                                     int64_t min);
-// The output length of one spatial axis (-1 stays unknown), as Keras's
-// compute_conv_output_shape.
+/// The output length of one spatial axis (-1 stays unknown), as Keras's
+/// compute_conv_output_shape.
 int64_t window_output(int64_t in, int64_t window, int64_t stride, int64_t dilation, const std::string& padding);
-// Throws unless data_format is empty or "channels_last".
+/// Throws unless data_format is empty or "channels_last".
 std::string check_channels_last(const std::string& layer, const std::string& data_format);
-// A config's integer or list of integers.
+/// A config's integer or list of integers.
 SpatialArg spatial_from(const Value& v);
 }  // namespace detail
 

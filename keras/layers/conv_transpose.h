@@ -14,9 +14,9 @@ namespace keras::layers {
 
 struct ConvTransposeOptions {
   SpatialArg strides = 1;
-  std::string padding = "valid";            // "valid" or "same"
-  std::optional<SpatialArg> output_padding{};  // each < its stride; default: Keras's (None)
-  std::string data_format{};                // "channels_last" (the default); "channels_first" raises
+  std::string padding = "valid";            ///< "valid" or "same"
+  std::optional<SpatialArg> output_padding{};  ///< each < its stride; default: Keras's (None)
+  std::string data_format{};                ///< "channels_last" (the default); "channels_first" raises
   SpatialArg dilation_rate = 1;
   ActivationArg activation{};
   bool use_bias = true;
@@ -26,12 +26,12 @@ struct ConvTransposeOptions {
   ConstraintArg kernel_constraint{}, bias_constraint{};
   std::string name{};
   bool trainable = true;
-  ShapeSpec input_shape{};  // without the batch axis (first layer of a Sequential)
+  ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 
 class ConvTransposeLayer : public Layer {
  public:
-  // rank: 1, 2 or 3 spatial axes.
+  /// rank: 1, 2 or 3 spatial axes.
   ConvTransposeLayer(int rank, int64_t filters, const SpatialArg& kernel_size,
                      const ConvTransposeOptions& options = {});
   void build(const ShapeSpec& input_shape) override;
@@ -42,7 +42,7 @@ class ConvTransposeLayer : public Layer {
   static LayerPtr from_config(const Config& c);
 
   int64_t filters() const { return filters_; }
-  Variable kernel, bias;  // defined once built
+  Variable kernel, bias;  ///< defined once built
 
  private:
   int rank_;

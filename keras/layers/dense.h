@@ -6,7 +6,7 @@
 namespace keras::layers {
 
 struct DenseOptions {
-  ActivationArg activation{};  // "relu", a callable, ... (default linear)
+  ActivationArg activation{};  ///< "relu", a callable, ... (default linear)
   bool use_bias = true;
   InitializerArg kernel_initializer = "glorot_uniform";
   InitializerArg bias_initializer = "zeros";
@@ -14,7 +14,7 @@ struct DenseOptions {
   ConstraintArg kernel_constraint{}, bias_constraint{};
   std::string name{};
   bool trainable = true;
-  ShapeSpec input_shape{};  // without the batch axis (first layer of a Sequential)
+  ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 
 class DenseLayer : public Layer {
@@ -27,7 +27,7 @@ class DenseLayer : public Layer {
   static LayerPtr from_config(const Config& c);
 
   int64_t units() const { return units_; }
-  Variable kernel, bias;  // defined once built
+  Variable kernel, bias;  ///< defined once built
 
  private:
   int64_t units_;

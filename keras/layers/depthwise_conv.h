@@ -12,9 +12,9 @@ namespace keras::layers {
 
 struct DepthwiseConvOptions {
   SpatialArg strides = 1;
-  std::string padding = "valid";  // "valid" or "same"
+  std::string padding = "valid";  ///< "valid" or "same"
   int64_t depth_multiplier = 1;
-  std::string data_format{};  // "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
   SpatialArg dilation_rate = 1;
   ActivationArg activation{};
   bool use_bias = true;
@@ -24,12 +24,12 @@ struct DepthwiseConvOptions {
   ConstraintArg depthwise_constraint{}, bias_constraint{};
   std::string name{};
   bool trainable = true;
-  ShapeSpec input_shape{};  // without the batch axis (first layer of a Sequential)
+  ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 
 class DepthwiseConvLayer : public Layer {
  public:
-  // rank: 1 or 2 spatial axes.
+  /// rank: 1 or 2 spatial axes.
   DepthwiseConvLayer(int rank, const SpatialArg& kernel_size, const DepthwiseConvOptions& options = {});
   void build(const ShapeSpec& input_shape) override;
   Tensor call(const Tensor& x, bool training) override;
@@ -38,7 +38,7 @@ class DepthwiseConvLayer : public Layer {
   template <int Rank>
   static LayerPtr from_config(const Config& c);
 
-  Variable kernel, bias;  // defined once built
+  Variable kernel, bias;  ///< defined once built
 
  private:
   int rank_;
@@ -50,11 +50,11 @@ Ref<DepthwiseConvLayer> DepthwiseConv1D(const SpatialArg& kernel_size, const Dep
 Ref<DepthwiseConvLayer> DepthwiseConv2D(const SpatialArg& kernel_size, const DepthwiseConvOptions& options = {});
 
 namespace detail {
-// The output shape of a depthwise window over (batch, *spatial, channels) inputs.
+/// The output shape of a depthwise window over (batch, *spatial, channels) inputs.
 ShapeSpec depthwise_output_shape(ShapeSpec s, const std::vector<int64_t>& kernel_size,
                                  const std::vector<int64_t>& strides, const std::vector<int64_t>& dilation,
                                  const std::string& padding, int64_t channels_out);
-// Throws unless s has rank + 2 axes with known channels.
+/// Throws unless s has rank + 2 axes with known channels.
 void check_conv_input(const std::string& layer, int rank, const ShapeSpec& s);
 }  // namespace detail
 

@@ -15,10 +15,10 @@
 namespace keras::layers {
 
 struct DropoutOptions {
-  // Shape of the mask, broadcast against the input (-1 = the input's size, Keras's
-  // None); empty = the input's shape.
+  /// Shape of the mask, broadcast against the input (-1 = the input's size, Keras's
+  /// None); empty = the input's shape.
   ShapeSpec noise_shape{};
-  int64_t seed = -1;  // -1 = unseeded (Keras: None)
+  int64_t seed = -1;  ///< -1 = unseeded (Keras: None)
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};
@@ -44,9 +44,9 @@ class DropoutLayer : public Layer {
 Ref<DropoutLayer> Dropout(double rate, const DropoutOptions& options = {});
 
 namespace detail {
-// x with each cell of a mask of shape mask_shape (broadcast against x) zeroed with
-// probability rate and the kept ones scaled by 1 / (1 - rate); one draw of `seeds`.
-// (Dropout, SpatialDropout1D/2D/3D.)
+/// x with each cell of a mask of shape mask_shape (broadcast against x) zeroed with
+/// probability rate and the kept ones scaled by 1 / (1 - rate); one draw of `seeds`.
+/// (Dropout, SpatialDropout1D/2D/3D.)
 Tensor drop(const Tensor& x, double rate, const Shape& mask_shape, SeedGenerator& seeds);
 }  // namespace detail
 

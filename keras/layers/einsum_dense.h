@@ -16,14 +16,14 @@ namespace keras::layers {
 
 struct EinsumDenseOptions {
   ActivationArg activation{};
-  std::optional<std::string> bias_axes{};  // unset: no bias (Keras: None)
+  std::optional<std::string> bias_axes{};  ///< unset: no bias (Keras: None)
   InitializerArg kernel_initializer = "glorot_uniform";
   InitializerArg bias_initializer = "zeros";
   RegularizerArg kernel_regularizer{}, bias_regularizer{}, activity_regularizer{};
   ConstraintArg kernel_constraint{}, bias_constraint{};
   std::string name{};
   bool trainable = true;
-  ShapeSpec input_shape{};  // without the batch axis (first layer of a Sequential)
+  ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 
 class EinsumDenseLayer : public Layer {
@@ -36,10 +36,10 @@ class EinsumDenseLayer : public Layer {
   static LayerPtr from_config(const Config& c);
 
   const std::string& equation() const { return equation_; }
-  Variable kernel, bias;  // defined once built (bias only with bias_axes)
+  Variable kernel, bias;  ///< defined once built (bias only with bias_axes)
 
-  // Keras's shapes of the kernel, the bias (empty when none) and the full output for an
-  // input shape; std::invalid_argument naming the layer when they do not fit.
+  /// Keras's shapes of the kernel, the bias (empty when none) and the full output for an
+  /// input shape; std::invalid_argument naming the layer when they do not fit.
   struct Shapes {
     ShapeSpec kernel, bias, output;
     bool has_bias = false;
@@ -52,7 +52,7 @@ class EinsumDenseLayer : public Layer {
   EinsumDenseOptions o_;
 };
 
-// output_shape: one value (EinsumDense("ab,bc->ac", 64)) or the axes after the batch one.
+/// output_shape: one value (EinsumDense("ab,bc->ac", 64)) or the axes after the batch one.
 Ref<EinsumDenseLayer> EinsumDense(std::string equation, ShapeSpec output_shape,
                                   const EinsumDenseOptions& options = {});
 Ref<EinsumDenseLayer> EinsumDense(std::string equation, int64_t output_dim, const EinsumDenseOptions& options = {});

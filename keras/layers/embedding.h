@@ -10,10 +10,10 @@
 namespace keras::layers {
 
 struct EmbeddingOptions {
-  InitializerArg embeddings_initializer = "uniform";  // RandomUniform(-0.05, 0.05)
+  InitializerArg embeddings_initializer = "uniform";  ///< RandomUniform(-0.05, 0.05)
   RegularizerArg embeddings_regularizer{};
   ConstraintArg embeddings_constraint{};
-  bool mask_zero = false;  // id 0 is padding: the output carries the mask ids != 0
+  bool mask_zero = false;  ///< id 0 is padding: the output carries the mask ids != 0
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};
@@ -31,7 +31,7 @@ class EmbeddingLayer : public Layer {
 
   int64_t input_dim() const { return input_dim_; }
   int64_t output_dim() const { return output_dim_; }
-  Variable embeddings;  // (input_dim, output_dim), defined once built
+  Variable embeddings;  ///< (input_dim, output_dim), defined once built
 
  private:
   int64_t input_dim_, output_dim_;

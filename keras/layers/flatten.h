@@ -7,7 +7,7 @@
 namespace keras::layers {
 
 struct FlattenOptions {
-  std::string data_format{};  // "channels_last" (default when empty) or "channels_first"
+  std::string data_format{};  ///< "channels_last" (default when empty) or "channels_first"
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};

@@ -10,7 +10,7 @@
 namespace keras::layers {
 
 struct GaussianNoiseOptions {
-  int64_t seed = -1;  // -1 = unseeded (Keras: None); a seed gives a reproducible sequence
+  int64_t seed = -1;  ///< -1 = unseeded (Keras: None); a seed gives a reproducible sequence
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};

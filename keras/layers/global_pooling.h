@@ -8,7 +8,7 @@
 namespace keras::layers {
 
 struct GlobalPoolingOptions {
-  std::string data_format{};  // "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
   bool keepdims = false;
   std::string name{};
   bool trainable = true;

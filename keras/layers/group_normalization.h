@@ -15,18 +15,18 @@
 namespace keras::layers {
 
 struct GroupNormalizationOptions {
-  int64_t groups = 32;  // a positive number dividing the channel count, or -1
-  int64_t axis = -1;    // the channel axis; not the batch axis
+  int64_t groups = 32;  ///< a positive number dividing the channel count, or -1
+  int64_t axis = -1;    ///< the channel axis; not the batch axis
   double epsilon = 1e-3;
-  bool center = true;  // add beta
-  bool scale = true;   // multiply by gamma
+  bool center = true;  ///< add beta
+  bool scale = true;   ///< multiply by gamma
   InitializerArg beta_initializer = "zeros";
   InitializerArg gamma_initializer = "ones";
   RegularizerArg beta_regularizer{}, gamma_regularizer{};
   ConstraintArg beta_constraint{}, gamma_constraint{};
   std::string name{};
   bool trainable = true;
-  ShapeSpec input_shape{};  // without the batch axis (first layer of a Sequential)
+  ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 
 class GroupNormalizationLayer : public Layer {
@@ -39,7 +39,7 @@ class GroupNormalizationLayer : public Layer {
   static LayerPtr from_config(const Config& c);
 
   const GroupNormalizationOptions& options() const { return o_; }
-  Variable gamma, beta;  // defined once built (when used)
+  Variable gamma, beta;  ///< defined once built (when used)
 
  private:
   GroupNormalizationOptions o_;

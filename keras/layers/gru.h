@@ -24,7 +24,7 @@ class GRUCellLayer : public KerasCell {
 };
 
 Ref<GRUCellLayer> GRUCell(int64_t units, const RecurrentOptions& options = {});
-// An RNNLayer of class "GRU" over a GRUCell.
+/// An RNNLayer of class "GRU" over a GRUCell.
 Ref<RNNLayer> GRU(int64_t units, const RecurrentOptions& options = {});
 LayerPtr gru_from_config(const Config& c);
 

@@ -15,20 +15,20 @@
 
 namespace keras::layers {
 
-// A factor: one number f (Keras: a range symmetric about 0, each layer's rule) or an
-// explicit {lower, upper}.
+/// A factor: one number f (Keras: a range symmetric about 0, each layer's rule) or an
+/// explicit {lower, upper}.
 struct FactorArg {
   double lower = 0, upper = 0;
   bool is_pair = false;
   FactorArg(double f) : lower(f), upper(f) {}  // NOLINT: implicit, as Keras's floats
   FactorArg(double a, double b) : lower(a), upper(b), is_pair(true) {}
-  Value to_config() const;  // f or [a, b], as given
+  Value to_config() const;  ///< f or [a, b], as given
   static FactorArg from_config(const Value& v);
 };
 
 struct ImagePreprocessingOptions {
-  int64_t seed = -1;          // -1 = unseeded (Keras: None)
-  std::string data_format{};  // "channels_last" (the default); "channels_first" raises
+  int64_t seed = -1;          ///< -1 = unseeded (Keras: None)
+  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};
@@ -36,19 +36,19 @@ struct ImagePreprocessingOptions {
 
 class ImagePreprocessingLayer : public Layer {
  public:
-  // Checks the rank; float images unchanged (int: float32); training ? transform : identity.
+  /// Checks the rank; float images unchanged (int: float32); training ? transform : identity.
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
-  Config get_config() const override;  // base keys, seed, data_format
+  Config get_config() const override;  ///< base keys, seed, data_format
   const SeedGenerator* seed_generator() const override { return &seeds_; }
 
  protected:
   ImagePreprocessingLayer(std::string class_name, const ImagePreprocessingOptions& options);
-  // The random transformation of a batch (batch, h, w, c) of floating images.
+  /// The random transformation of a batch (batch, h, w, c) of floating images.
   virtual Tensor transform(const Tensor& images) = 0;
-  // `shape` random numbers uniform in [lo, hi), float32, from the layer's next draw.
+  /// `shape` random numbers uniform in [lo, hi), float32, from the layer's next draw.
   Tensor uniform(const Shape& shape, double lo, double hi);
-  // The options of the config in c (for from_config).
+  /// The options of the config in c (for from_config).
   static ImagePreprocessingOptions options_from(const Config& c);
 
   ImagePreprocessingOptions o_;

@@ -21,9 +21,9 @@ namespace keras::layers {
 using LambdaFunction = std::function<Tensor(const Tensor&)>;
 using OutputShapeFunction = std::function<ShapeSpec(const ShapeSpec& input_shape)>;
 
-// Keras's output_shape argument: a fixed shape without the batch axis ({8}, {4, 2}),
-// or a function of the input shape (with the batch axis, -1 = unknown) returning the
-// output shape with the batch axis. Unset: inferred by running the function.
+/// Keras's output_shape argument: a fixed shape without the batch axis ({8}, {4, 2}),
+/// or a function of the input shape (with the batch axis, -1 = unknown) returning the
+/// output shape with the batch axis. Unset: inferred by running the function.
 class LambdaOutputShape {
  public:
   LambdaOutputShape() = default;
@@ -48,7 +48,7 @@ class LambdaOutputShape {
 
 struct LambdaOptions {
   LambdaOutputShape output_shape{};
-  std::string function_name{};  // what the config stores (see register_lambda)
+  std::string function_name{};  ///< what the config stores (see register_lambda)
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};
@@ -59,10 +59,10 @@ class LambdaLayer : public Layer {
   LambdaLayer(LambdaFunction function, const LambdaOptions& options = {});
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
-  // "function": the function's name (null when unnamed), "output_shape": the fixed
-  // shape (null when unset or a function, which cannot be saved).
+  /// "function": the function's name (null when unnamed), "output_shape": the fixed
+  /// shape (null when unset or a function, which cannot be saved).
   Config get_config() const override;
-  // Raises std::invalid_argument unless the config's function name was registered.
+  /// Raises std::invalid_argument unless the config's function name was registered.
   static LayerPtr from_config(const Config& c);
 
   const std::string& function_name() const { return o_.function_name; }
@@ -72,13 +72,13 @@ class LambdaLayer : public Layer {
   LambdaOptions o_;
 };
 
-// Registers `fn` under `name` so Lambda layers whose config names it can be rebuilt
-// (replaces an earlier registration of the same name).
+/// Registers `fn` under `name` so Lambda layers whose config names it can be rebuilt
+/// (replaces an earlier registration of the same name).
 void register_lambda(const std::string& name, LambdaFunction fn);
 bool is_lambda_registered(const std::string& name);
 
 Ref<LambdaLayer> Lambda(LambdaFunction function, const LambdaOptions& options = {});
-// The function registered under `function_name` (std::invalid_argument if none).
+/// The function registered under `function_name` (std::invalid_argument if none).
 Ref<LambdaLayer> Lambda(const std::string& function_name, const LambdaOptions& options = {});
 Ref<LambdaLayer> Lambda(const char* function_name, const LambdaOptions& options = {});
 

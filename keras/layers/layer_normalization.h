@@ -17,8 +17,8 @@
 
 namespace keras::layers {
 
-// `.axis = 1`, `.axis = {1, 2}` or (where a layer allows it, as Normalization)
-// `.axis = nullptr` for Keras's None. Negative axes count from the end.
+/// `.axis = 1`, `.axis = {1, 2}` or (where a layer allows it, as Normalization)
+/// `.axis = nullptr` for Keras's None. Negative axes count from the end.
 class AxisArg {
  public:
   AxisArg(int axis) : axes_{axis}, form_(Form::single) {}
@@ -27,12 +27,12 @@ class AxisArg {
   AxisArg(std::vector<int64_t> axes) : axes_(std::move(axes)), form_(Form::list) {}
   AxisArg(std::nullptr_t) : form_(Form::none) {}
 
-  const std::vector<int64_t>& axes() const { return axes_; }  // empty for None
+  const std::vector<int64_t>& axes() const { return axes_; }  ///< empty for None
   bool is_none() const { return form_ == Form::none; }
-  // "-1", "[1, 2]" or "None" (for messages), and the config form (int, list or null).
+  /// "-1", "[1, 2]" or "None" (for messages), and the config form (int, list or null).
   std::string str() const;
   Value to_config() const;
-  static AxisArg from_config(const Value& v);  // an int, a list of ints or null
+  static AxisArg from_config(const Value& v);  ///< an int, a list of ints or null
 
  private:
   enum class Form { single, list, none };
@@ -43,8 +43,8 @@ class AxisArg {
 struct LayerNormalizationOptions {
   AxisArg axis = -1;
   double epsilon = 1e-3;
-  bool center = true;  // add beta
-  bool scale = true;   // multiply by gamma
+  bool center = true;  ///< add beta
+  bool scale = true;   ///< multiply by gamma
   bool rms_scaling = false;
   InitializerArg beta_initializer = "zeros";
   InitializerArg gamma_initializer = "ones";
@@ -52,7 +52,7 @@ struct LayerNormalizationOptions {
   ConstraintArg beta_constraint{}, gamma_constraint{};
   std::string name{};
   bool trainable = true;
-  ShapeSpec input_shape{};  // without the batch axis (first layer of a Sequential)
+  ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 
 class LayerNormalizationLayer : public Layer {
@@ -65,7 +65,7 @@ class LayerNormalizationLayer : public Layer {
   static LayerPtr from_config(const Config& c);
 
   const LayerNormalizationOptions& options() const { return o_; }
-  Variable gamma, beta;  // defined once built (when used)
+  Variable gamma, beta;  ///< defined once built (when used)
 
  private:
   LayerNormalizationOptions o_;

@@ -24,7 +24,7 @@ class LSTMCellLayer : public KerasCell {
 };
 
 Ref<LSTMCellLayer> LSTMCell(int64_t units, const RecurrentOptions& options = {});
-// An RNNLayer of class "LSTM" over an LSTMCell.
+/// An RNNLayer of class "LSTM" over an LSTMCell.
 Ref<RNNLayer> LSTM(int64_t units, const RecurrentOptions& options = {});
 LayerPtr lstm_from_config(const Config& c);
 

@@ -5,14 +5,14 @@
 
 namespace keras::layers {
 
-// Elementwise merges (with NumPy broadcasting of the inputs, as Keras 3).
+/// Elementwise merges (with NumPy broadcasting of the inputs, as Keras 3).
 class MergeLayer : public Layer {
  public:
   enum class Kind { add, subtract, multiply, average, maximum, minimum };
   MergeLayer(Kind kind, const LayerOptions& options = {});
   std::vector<Tensor> call(const std::vector<Tensor>& xs, bool training) override;
   void build(const std::vector<ShapeSpec>& shapes) override;
-  // All of the inputs' masks (the inputs without one are not masked).
+  /// All of the inputs' masks (the inputs without one are not masked).
   std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
   Config get_config() const override;
   template <Kind K>
@@ -28,8 +28,8 @@ class ConcatenateLayer : public Layer {
   std::vector<Tensor> call(const std::vector<Tensor>& xs, bool training) override;
   void build(const std::vector<ShapeSpec>& shapes) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
-  // The masks joined along the axis (ones for an input without one), reduced by any()
-  // over the last axis, as Keras.
+  /// The masks joined along the axis (ones for an input without one), reduced by any()
+  /// over the last axis, as Keras.
   std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
   Config get_config() const override;
   static LayerPtr from_config(const Config& c);
@@ -38,8 +38,8 @@ class ConcatenateLayer : public Layer {
   int64_t axis_;
 };
 
-// Dot product of two inputs along `axes` (one per input), with optional L2
-// normalization first (cosine proximity), as keras.layers.Dot.
+/// Dot product of two inputs along `axes` (one per input), with optional L2
+/// normalization first (cosine proximity), as keras.layers.Dot.
 class DotLayer : public Layer {
  public:
   DotLayer(std::vector<int64_t> axes, bool normalize = false, const LayerOptions& options = {});

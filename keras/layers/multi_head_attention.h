@@ -32,16 +32,16 @@
 namespace keras::layers {
 
 struct MultiHeadAttentionOptions {
-  std::optional<int64_t> value_dim{};  // unset: key_dim
-  double dropout = 0.0;                // on the attention weights, in training
+  std::optional<int64_t> value_dim{};  ///< unset: key_dim
+  double dropout = 0.0;                ///< on the attention weights, in training
   bool use_bias = true;
-  ShapeSpec output_shape{};            // the output's last axes; empty: the query's last axis
-  std::vector<int64_t> attention_axes{};  // empty: every axis between batch and features
+  ShapeSpec output_shape{};            ///< the output's last axes; empty: the query's last axis
+  std::vector<int64_t> attention_axes{};  ///< empty: every axis between batch and features
   InitializerArg kernel_initializer = "glorot_uniform";
   InitializerArg bias_initializer = "zeros";
   RegularizerArg kernel_regularizer{}, bias_regularizer{}, activity_regularizer{};
   ConstraintArg kernel_constraint{}, bias_constraint{};
-  int64_t seed = -1;  // dropout's seed; -1 = unseeded
+  int64_t seed = -1;  ///< dropout's seed; -1 = unseeded
   std::string name{};
   bool trainable = true;
 };
@@ -59,7 +59,7 @@ class MultiHeadAttentionLayer : public Layer {
   int64_t num_heads() const { return num_heads_; }
   int64_t key_dim() const { return key_dim_; }
   int64_t value_dim() const { return value_dim_; }
-  // The projections (defined once built).
+  /// The projections (defined once built).
   Ref<EinsumDenseLayer> query_dense, key_dense, value_dense, output_dense;
 
  private:

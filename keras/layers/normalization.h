@@ -15,11 +15,11 @@ namespace keras::layers {
 
 struct NormalizationOptions {
   AxisArg axis = -1;
-  std::vector<double> mean{}, variance{};  // both or neither (empty: adapt)
+  std::vector<double> mean{}, variance{};  ///< both or neither (empty: adapt)
   bool invert = false;
   std::string name{};
   bool trainable = true;
-  ShapeSpec input_shape{};  // without the batch axis (first layer of a Sequential)
+  ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 
 class NormalizationLayer : public Layer {
@@ -31,14 +31,14 @@ class NormalizationLayer : public Layer {
   Config get_config() const override;
   static LayerPtr from_config(const Config& c);
 
-  // Computes the mean and (population) variance of `data` over every axis but the
-  // kept ones, and stores them. Builds the layer from data's shape if needed; a built
-  // layer requires the kept axes to match.
+  /// Computes the mean and (population) variance of `data` over every axis but the
+  /// kept ones, and stores them. Builds the layer from data's shape if needed; a built
+  /// layer requires the kept axes to match.
   void adapt(const Tensor& data);
-  bool adapted() const;  // adapt() ran (or count was loaded > 0), or mean/variance given
+  bool adapted() const;  ///< adapt() ran (or count was loaded > 0), or mean/variance given
 
   const NormalizationOptions& options() const { return o_; }
-  // The adapted state, defined once built (not for given mean and variance).
+  /// The adapted state, defined once built (not for given mean and variance).
   Variable adapt_mean, adapt_variance, count;
 
  private:

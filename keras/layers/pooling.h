@@ -11,9 +11,9 @@
 namespace keras::layers {
 
 struct PoolingOptions {
-  std::optional<SpatialArg> strides{};  // default: pool_size
-  std::string padding = "valid";        // "valid" or "same"
-  std::string data_format{};            // "channels_last" (the default); "channels_first" raises
+  std::optional<SpatialArg> strides{};  ///< default: pool_size
+  std::string padding = "valid";        ///< "valid" or "same"
+  std::string data_format{};            ///< "channels_last" (the default); "channels_first" raises
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};

@@ -23,16 +23,16 @@ namespace keras::layers {
 struct RandomAffineOptions {
   std::string fill_mode = "reflect";
   std::string interpolation = "bilinear";
-  int64_t seed = -1;  // -1 = unseeded (Keras: None)
+  int64_t seed = -1;  ///< -1 = unseeded (Keras: None)
   double fill_value = 0.0;
-  std::string data_format{};  // "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};
 };
 
 struct RandomZoomOptions {
-  std::optional<FactorArg> width_factor{};  // none: the height's draw for both axes
+  std::optional<FactorArg> width_factor{};  ///< none: the height's draw for both axes
   std::string fill_mode = "reflect";
   std::string interpolation = "bilinear";
   int64_t seed = -1;
@@ -45,11 +45,11 @@ struct RandomZoomOptions {
 
 class RandomAffineLayer : public ImagePreprocessingLayer {
  public:
-  Config get_config() const override;  // + fill_mode, interpolation, fill_value
+  Config get_config() const override;  ///< + fill_mode, interpolation, fill_value
 
  protected:
   RandomAffineLayer(std::string class_name, const RandomAffineOptions& options);
-  // The transforms (batch, 8), float32, of a batch of images of height h and width w.
+  /// The transforms (batch, 8), float32, of a batch of images of height h and width w.
   virtual Tensor matrix(int64_t batch, int64_t h, int64_t w) = 0;
   Tensor transform(const Tensor& images) override;
   static RandomAffineOptions affine_options_from(const Config& c);

@@ -12,8 +12,8 @@ namespace keras::layers {
 
 struct RandomContrastOptions {
   std::pair<double, double> value_range{0, 255};
-  int64_t seed = -1;          // -1 = unseeded (Keras: None)
-  std::string data_format{};  // "channels_last" (the default); "channels_first" raises
+  int64_t seed = -1;          ///< -1 = unseeded (Keras: None)
+  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};

@@ -12,10 +12,10 @@ namespace keras::layers {
 using LayerFactory = std::function<LayerPtr(const Config& config)>;
 void register_layer(const std::string& class_name, LayerFactory factory);
 bool is_registered(const std::string& class_name);
-// {"class_name": ..., "config": {...}} of a layer, and back.
+/// {"class_name": ..., "config": {...}} of a layer, and back.
 Config serialize(const Layer& layer);
 LayerPtr deserialize(const Config& c);
-// from_config(get_config()) for a layer's own class.
+/// from_config(get_config()) for a layer's own class.
 LayerPtr from_config(const std::string& class_name, const Config& config);
 
 }  // namespace keras::layers

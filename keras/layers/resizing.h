@@ -13,13 +13,13 @@
 namespace keras::layers {
 
 struct ResizingOptions {
-  std::string interpolation = "bilinear";  // "bilinear" or "nearest"
+  std::string interpolation = "bilinear";  ///< "bilinear" or "nearest"
   bool crop_to_aspect_ratio = false;
-  bool pad_to_aspect_ratio = false;  // true raises (not supported yet)
-  std::string fill_mode = "constant";  // of pad_to_aspect_ratio
+  bool pad_to_aspect_ratio = false;  ///< true raises (not supported yet)
+  std::string fill_mode = "constant";  ///< of pad_to_aspect_ratio
   double fill_value = 0.0;
-  bool antialias = false;  // true raises (not supported)
-  std::string data_format{};  // "channels_last" (the default); "channels_first" raises
+  bool antialias = false;  ///< true raises (not supported)
+  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};
@@ -39,7 +39,7 @@ class ResizingLayer : public Layer {
 };
 
 struct CenterCropOptions {
-  std::string data_format{};  // "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};
@@ -62,9 +62,9 @@ Ref<ResizingLayer> Resizing(int64_t height, int64_t width, const ResizingOptions
 Ref<CenterCropLayer> CenterCrop(int64_t height, int64_t width, const CenterCropOptions& options = {});
 
 namespace detail {
-// Images of rank 3 or 4 (Keras's image layers); else std::invalid_argument naming the layer.
+/// Images of rank 3 or 4 (Keras's image layers); else std::invalid_argument naming the layer.
 void check_image_rank(const std::string& layer, const ShapeSpec& shape);
-// The shape with height and width (axes -3, -2) replaced.
+/// The shape with height and width (axes -3, -2) replaced.
 ShapeSpec with_image_size(const ShapeSpec& shape, int64_t height, int64_t width);
 }  // namespace detail
 

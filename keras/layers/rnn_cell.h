@@ -21,17 +21,17 @@ class RNNCell : public Layer {
  public:
   using Layer::Layer;
   using Layer::build;
-  // The size of each state (LSTM: {units, units}) and of the output.
+  /// The size of each state (LSTM: {units, units}) and of the output.
   virtual std::vector<int64_t> state_size() const = 0;
   virtual int64_t output_size() const = 0;
-  // One timestep. `inputs` is what project_inputs() returned for this timestep.
+  /// One timestep. `inputs` is what project_inputs() returned for this timestep.
   virtual std::vector<Tensor> step(const Tensor& inputs, const std::vector<Tensor>& states, bool training) = 0;
-  // The part of the step that depends on the inputs only (the built-in cells: the input
-  // dropout and inputs @ kernel + bias); the default is the identity.
+  /// The part of the step that depends on the inputs only (the built-in cells: the input
+  /// dropout and inputs @ kernel + bias); the default is the identity.
   virtual Tensor project_inputs(const Tensor& inputs, bool training);
-  // The states a sequence starts from (zeros).
+  /// The states a sequence starts from (zeros).
   virtual std::vector<Tensor> get_initial_state(int64_t batch, DType dtype) const;
-  // Called by RNN before each sequence: the built-in cells draw new dropout masks.
+  /// Called by RNN before each sequence: the built-in cells draw new dropout masks.
   virtual void reset_sequence() {}
 
   void build(const std::vector<ShapeSpec>& input_shapes) override;
@@ -41,9 +41,9 @@ class RNNCell : public Layer {
 
 using RNNCellPtr = Ref<RNNCell>;
 
-// The arguments of SimpleRNN/LSTM/GRU and of their cells, as Keras's keyword arguments.
-// recurrent_activation and unit_forget_bias apply to LSTM (and recurrent_activation to
-// GRU), reset_after to GRU; the RNN-layer options are ignored by the cells.
+/// The arguments of SimpleRNN/LSTM/GRU and of their cells, as Keras's keyword arguments.
+/// recurrent_activation and unit_forget_bias apply to LSTM (and recurrent_activation to
+/// GRU), reset_after to GRU; the RNN-layer options are ignored by the cells.
 struct RecurrentOptions {
   ActivationArg activation = "tanh";
   ActivationArg recurrent_activation = "sigmoid";
@@ -51,29 +51,29 @@ struct RecurrentOptions {
   InitializerArg kernel_initializer = "glorot_uniform";
   InitializerArg recurrent_initializer = "orthogonal";
   InitializerArg bias_initializer = "zeros";
-  bool unit_forget_bias = true;  // LSTM: the forget gate's bias starts at 1
-  bool reset_after = true;       // GRU: the reset gate after the recurrent product (bias (2, 3 * units))
+  bool unit_forget_bias = true;  ///< LSTM: the forget gate's bias starts at 1
+  bool reset_after = true;       ///< GRU: the reset gate after the recurrent product (bias (2, 3 * units))
   RegularizerArg kernel_regularizer{}, recurrent_regularizer{}, bias_regularizer{}, activity_regularizer{};
   ConstraintArg kernel_constraint{}, recurrent_constraint{}, bias_constraint{};
-  // Fractions of the inputs and of the recurrent state dropped in training: one mask per
-  // sequence, the same at every timestep (Keras's implementation 2: shared by the gates).
+  /// Fractions of the inputs and of the recurrent state dropped in training: one mask per
+  /// sequence, the same at every timestep (Keras's implementation 2: shared by the gates).
   double dropout = 0.0, recurrent_dropout = 0.0;
-  int64_t seed = -1;  // of the dropout masks; -1 = unseeded (Keras: None)
-  // The recurrent layer's (keras.layers.RNN's) options:
-  bool return_sequences = false;  // the output at every timestep, else the last one
-  bool return_state = false;      // also the last states
-  bool go_backwards = false;      // read the sequence backwards (the outputs stay in that order)
-  bool stateful = false;          // each batch starts from the last batch's final states
-  bool unroll = false;            // accepted (the loop always unrolls: eagerly and in a trace)
-  bool zero_output_for_mask = false;  // masked steps output zeros, not the previous output
+  int64_t seed = -1;  ///< of the dropout masks; -1 = unseeded (Keras: None)
+  /// The recurrent layer's (keras.layers.RNN's) options:
+  bool return_sequences = false;  ///< the output at every timestep, else the last one
+  bool return_state = false;      ///< also the last states
+  bool go_backwards = false;      ///< read the sequence backwards (the outputs stay in that order)
+  bool stateful = false;          ///< each batch starts from the last batch's final states
+  bool unroll = false;            ///< accepted (the loop always unrolls: eagerly and in a trace)
+  bool zero_output_for_mask = false;  ///< masked steps output zeros, not the previous output
   std::string name{};
   bool trainable = true;
-  DType dtype = DType::float32;  // of the weights and states
+  DType dtype = DType::float32;  ///< of the weights and states
   ShapeSpec input_shape{};
 };
 
-// The built-in cells' shared part: units, options, the weights kernel (in, gates * units),
-// recurrent_kernel (units, gates * units) and bias, the dropout masks, the config.
+/// The built-in cells' shared part: units, options, the weights kernel (in, gates * units),
+/// recurrent_kernel (units, gates * units) and bias, the dropout masks, the config.
 class KerasCell : public RNNCell {
  public:
   KerasCell(std::string class_name, int64_t units, int gates, const RecurrentOptions& options);
@@ -86,16 +86,16 @@ class KerasCell : public RNNCell {
 
   int64_t units() const { return units_; }
   const RecurrentOptions& options() const { return o_; }
-  Variable kernel, recurrent_kernel, bias;  // defined once built
+  Variable kernel, recurrent_kernel, bias;  ///< defined once built
 
  protected:
-  // Adds kernel, recurrent_kernel and (use_bias) bias of bias_shape with `bias_init`.
+  /// Adds kernel, recurrent_kernel and (use_bias) bias of bias_shape with `bias_init`.
   void build_weights(const ShapeSpec& input_shape, const Shape& bias_shape, InitializerArg bias_init);
-  // The bias added to the input projection (the whole bias but for GRU's reset_after).
+  /// The bias added to the input projection (the whole bias but for GRU's reset_after).
   virtual Tensor input_bias() const { return bias; }
-  // h * the recurrent dropout mask in training (drawn at the first step of a sequence).
+  /// h * the recurrent dropout mask in training (drawn at the first step of a sequence).
   Tensor drop_recurrent(const Tensor& h, bool training);
-  // Which config keys this cell writes (SimpleRNN has no recurrent_activation, ...).
+  /// Which config keys this cell writes (SimpleRNN has no recurrent_activation, ...).
   virtual void write_cell_config(Config& c) const = 0;
 
   int64_t units_;
@@ -108,10 +108,10 @@ class KerasCell : public RNNCell {
 };
 
 namespace detail {
-// A RecurrentOptions from a cell's or recurrent layer's config (Keras's keys and defaults).
+/// A RecurrentOptions from a cell's or recurrent layer's config (Keras's keys and defaults).
 RecurrentOptions recurrent_options_from(const Config& c);
-// The built-in cells' config entries (activation ... seed) written by the cells and by
-// the layers (which flatten their cell's arguments into their own config, as Keras).
+/// The built-in cells' config entries (activation ... seed) written by the cells and by
+/// the layers (which flatten their cell's arguments into their own config, as Keras).
 void write_recurrent_config(Config& c, const RecurrentOptions& o, bool recurrent_activation, bool unit_forget_bias,
                             bool reset_after);
 }  // namespace detail

@@ -12,11 +12,11 @@ namespace keras::layers {
 
 class SeedGenerator {
  public:
-  // seed < 0: unseeded, every draw uses core's global generator.
+  /// seed < 0: unseeded, every draw uses core's global generator.
   explicit SeedGenerator(int64_t seed)
       : seed_(seed), counter_(core::ops::zeros({}, core::DType::int64), "seed_generator_state", false) {}
-  // The seed and counter of the next draw, for ops::RandomOptions (the random op derives
-  // its seed from both when it runs); advances the counter.
+  /// The seed and counter of the next draw, for ops::RandomOptions (the random op derives
+  /// its seed from both when it runs); advances the counter.
   struct Draw {
     int64_t seed;
     core::Tensor counter;

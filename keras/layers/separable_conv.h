@@ -12,8 +12,8 @@ namespace keras::layers {
 
 struct SeparableConvOptions {
   SpatialArg strides = 1;
-  std::string padding = "valid";  // "valid" or "same"
-  std::string data_format{};      // "channels_last" (the default); "channels_first" raises
+  std::string padding = "valid";  ///< "valid" or "same"
+  std::string data_format{};      ///< "channels_last" (the default); "channels_first" raises
   SpatialArg dilation_rate = 1;
   int64_t depth_multiplier = 1;
   ActivationArg activation{};
@@ -25,12 +25,12 @@ struct SeparableConvOptions {
   ConstraintArg depthwise_constraint{}, pointwise_constraint{}, bias_constraint{};
   std::string name{};
   bool trainable = true;
-  ShapeSpec input_shape{};  // without the batch axis (first layer of a Sequential)
+  ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 
 class SeparableConvLayer : public Layer {
  public:
-  // rank: 1 or 2 spatial axes.
+  /// rank: 1 or 2 spatial axes.
   SeparableConvLayer(int rank, int64_t filters, const SpatialArg& kernel_size,
                      const SeparableConvOptions& options = {});
   void build(const ShapeSpec& input_shape) override;
@@ -40,7 +40,7 @@ class SeparableConvLayer : public Layer {
   template <int Rank>
   static LayerPtr from_config(const Config& c);
 
-  Variable depthwise_kernel, pointwise_kernel, bias;  // defined once built
+  Variable depthwise_kernel, pointwise_kernel, bias;  ///< defined once built
 
  private:
   int rank_;

@@ -20,7 +20,7 @@ class SimpleRNNCellLayer : public KerasCell {
 };
 
 Ref<SimpleRNNCellLayer> SimpleRNNCell(int64_t units, const RecurrentOptions& options = {});
-// An RNNLayer of class "SimpleRNN" over a SimpleRNNCell.
+/// An RNNLayer of class "SimpleRNN" over a SimpleRNNCell.
 Ref<RNNLayer> SimpleRNN(int64_t units, const RecurrentOptions& options = {});
 LayerPtr simple_rnn_from_config(const Config& c);
 

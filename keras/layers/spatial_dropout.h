@@ -11,8 +11,8 @@
 namespace keras::layers {
 
 struct SpatialDropoutOptions {
-  std::string data_format{};  // 2D/3D: "channels_last" (the default); "channels_first" raises
-  int64_t seed = -1;          // -1 = unseeded (Keras: None)
+  std::string data_format{};  ///< 2D/3D: "channels_last" (the default); "channels_first" raises
+  int64_t seed = -1;          ///< -1 = unseeded (Keras: None)
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};

@@ -14,8 +14,8 @@
 namespace keras::layers {
 
 struct SpatialPairsArg {
-  std::vector<int64_t> flat;                          // 1 or {1, 2}
-  std::vector<std::pair<int64_t, int64_t>> pairs;     // {{1, 2}, {0, 3}}
+  std::vector<int64_t> flat;                          ///< 1 or {1, 2}
+  std::vector<std::pair<int64_t, int64_t>> pairs;     ///< {{1, 2}, {0, 3}}
   SpatialPairsArg(int64_t x) : flat{x} {}  // NOLINT: implicit, as Keras's ints
   SpatialPairsArg(std::initializer_list<int64_t> xs) : flat(xs) {}
   SpatialPairsArg(std::initializer_list<std::pair<int64_t, int64_t>> ps) : pairs(ps) {}
@@ -25,10 +25,10 @@ struct SpatialPairsArg {
 
 namespace detail {
 using Pairs = std::vector<std::pair<int64_t, int64_t>>;
-// One (before, after) pair per spatial axis, each >= 0; else std::invalid_argument naming
-// the layer and the argument.
+/// One (before, after) pair per spatial axis, each >= 0; else std::invalid_argument naming
+/// the layer and the argument.
 Pairs spatial_pairs(const std::string& layer, const char* arg, const SpatialPairsArg& v, int rank);
-// The config form: (before, after) for one axis, ((b, a), ...) for several.
+/// The config form: (before, after) for one axis, ((b, a), ...) for several.
 Value pairs_value(const Pairs& p);
 SpatialPairsArg pairs_from(const Value& v);
 }  // namespace detail

@@ -14,7 +14,7 @@ struct UnitNormalizationOptions {
   AxisArg axis = -1;
   std::string name{};
   bool trainable = true;
-  ShapeSpec input_shape{};  // without the batch axis (first layer of a Sequential)
+  ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 
 class UnitNormalizationLayer : public Layer {

@@ -10,8 +10,8 @@
 namespace keras::layers {
 
 struct UpSamplingOptions {
-  std::string interpolation = "nearest";  // UpSampling2D: "nearest" or "bilinear"
-  std::string data_format{};              // 2D/3D: "channels_last" (the default); "channels_first" raises
+  std::string interpolation = "nearest";  ///< UpSampling2D: "nearest" or "bilinear"
+  std::string data_format{};              ///< 2D/3D: "channels_last" (the default); "channels_first" raises
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};

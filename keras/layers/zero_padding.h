@@ -10,7 +10,7 @@
 namespace keras::layers {
 
 struct ZeroPaddingOptions {
-  std::string data_format{};  // "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
   std::string name{};
   bool trainable = true;
   ShapeSpec input_shape{};

@@ -24,9 +24,9 @@ struct CategoricalFocalCrossentropyOptions {
   double alpha = 0.25;
   double gamma = 2.0;
   bool from_logits = false;
-  double label_smoothing = 0.0;  // in [0, 1]
-  int64_t axis = -1;             // the class axis
-  std::string name{};            // "categorical_focal_crossentropy"
+  double label_smoothing = 0.0;  ///< in [0, 1]
+  int64_t axis = -1;             ///< the class axis
+  std::string name{};            ///< "categorical_focal_crossentropy"
   std::string reduction = "sum_over_batch_size";
 };
 class CategoricalFocalCrossentropy : public Loss {
@@ -34,7 +34,7 @@ class CategoricalFocalCrossentropy : public Loss {
   explicit CategoricalFocalCrossentropy(const CategoricalFocalCrossentropyOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "CategoricalFocalCrossentropy"; }
-  // + {"from_logits", "label_smoothing", "axis", "alpha", "gamma"}
+  /// + {"from_logits", "label_smoothing", "axis", "alpha", "gamma"}
   keras::Config get_config() const override;
   const CategoricalFocalCrossentropyOptions& options() const { return o_; }
 

@@ -25,10 +25,10 @@ struct CircleFn {
 inline constexpr detail::CircleFn circle{};
 
 struct CircleOptions {
-  double gamma = 80.0;  // the scale
+  double gamma = 80.0;  ///< the scale
   double margin = 0.4;
-  bool remove_diagonal = true;  // a sample is not its own positive
-  std::string name{};           // "circle"
+  bool remove_diagonal = true;  ///< a sample is not its own positive
+  std::string name{};           ///< "circle"
   std::string reduction = "sum_over_batch_size";
 };
 class Circle : public Loss {
@@ -36,7 +36,7 @@ class Circle : public Loss {
   explicit Circle(const CircleOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "Circle"; }
-  keras::Config get_config() const override;  // + {"gamma", "margin", "remove_diagonal"}
+  keras::Config get_config() const override;  ///< + {"gamma", "margin", "remove_diagonal"}
   const CircleOptions& options() const { return o_; }
 
  protected:

@@ -23,7 +23,7 @@ inline constexpr detail::CtcFn ctc{};
 
 class CTC : public Loss {
  public:
-  explicit CTC(const LossOptions& options = {});  // name "ctc"
+  explicit CTC(const LossOptions& options = {});  ///< name "ctc"
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "CTC"; }
 

@@ -13,14 +13,14 @@ namespace keras::losses {
 namespace detail {
 struct CategoricalGeneralizedCrossEntropyFn {
   static constexpr const char* name = "categorical_generalized_cross_entropy";
-  Tensor operator()(const Tensor& y_true, const Tensor& y_pred, double q) const;  // q > 0
+  Tensor operator()(const Tensor& y_true, const Tensor& y_pred, double q) const;  ///< q > 0
 };
 }  // namespace detail
 inline constexpr detail::CategoricalGeneralizedCrossEntropyFn categorical_generalized_cross_entropy{};
 
 struct CategoricalGeneralizedCrossEntropyOptions {
-  double q = 0.5;      // in (0, 1)
-  std::string name{};  // "categorical_generalized_cross_entropy"
+  double q = 0.5;      ///< in (0, 1)
+  std::string name{};  ///< "categorical_generalized_cross_entropy"
   std::string reduction = "sum_over_batch_size";
 };
 class CategoricalGeneralizedCrossEntropy : public Loss {
@@ -28,7 +28,7 @@ class CategoricalGeneralizedCrossEntropy : public Loss {
   explicit CategoricalGeneralizedCrossEntropy(const CategoricalGeneralizedCrossEntropyOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "CategoricalGeneralizedCrossEntropy"; }
-  keras::Config get_config() const override;  // + {"q"}
+  keras::Config get_config() const override;  ///< + {"q"}
   double q() const { return q_; }
 
  protected:

@@ -29,8 +29,8 @@ inline constexpr detail::DiceFn dice{};
 inline constexpr detail::TverskyFn tversky{};
 
 struct DiceOptions {
-  std::vector<int64_t> axis{};  // empty: every axis (Keras's None)
-  std::string name{};           // "dice"
+  std::vector<int64_t> axis{};  ///< empty: every axis (Keras's None)
+  std::string name{};           ///< "dice"
   std::string reduction = "sum_over_batch_size";
 };
 class Dice : public Loss {
@@ -38,7 +38,7 @@ class Dice : public Loss {
   explicit Dice(const DiceOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "Dice"; }
-  keras::Config get_config() const override;  // + {"axis"}
+  keras::Config get_config() const override;  ///< + {"axis"}
   const std::vector<int64_t>& axis() const { return axis_; }
 
  private:
@@ -46,10 +46,10 @@ class Dice : public Loss {
 };
 
 struct TverskyOptions {
-  double alpha = 0.5;           // the weight of false positives
-  double beta = 0.5;            // the weight of false negatives
-  std::vector<int64_t> axis{};  // empty: every axis (Keras's None)
-  std::string name{};           // "tversky"
+  double alpha = 0.5;           ///< the weight of false positives
+  double beta = 0.5;            ///< the weight of false negatives
+  std::vector<int64_t> axis{};  ///< empty: every axis (Keras's None)
+  std::string name{};           ///< "tversky"
   std::string reduction = "sum_over_batch_size";
 };
 class Tversky : public Loss {
@@ -57,7 +57,7 @@ class Tversky : public Loss {
   explicit Tversky(const TverskyOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "Tversky"; }
-  keras::Config get_config() const override;  // + {"alpha", "beta", "axis"}
+  keras::Config get_config() const override;  ///< + {"alpha", "beta", "axis"}
   const TverskyOptions& options() const { return o_; }
 
  private:

@@ -18,16 +18,16 @@
 namespace keras::metrics {
 
 // ---- per-sample functions (keras.metrics.binary_accuracy etc.) ------------------------
-// mean(y_true == y_pred, axis=-1) (y_true cast to y_pred's dtype).
+/// mean(y_true == y_pred, axis=-1) (y_true cast to y_pred's dtype).
 Tensor accuracy(const Tensor& y_true, const Tensor& y_pred);
-// mean(y_true == (y_pred > threshold), axis=-1).
+/// mean(y_true == (y_pred > threshold), axis=-1).
 Tensor binary_accuracy(const Tensor& y_true, const Tensor& y_pred, double threshold = 0.5);
-// argmax(y_true, -1) == argmax(y_pred, -1).
+/// argmax(y_true, -1) == argmax(y_pred, -1).
 Tensor categorical_accuracy(const Tensor& y_true, const Tensor& y_pred);
-// y_true == argmax(y_pred, -1); y_true (...,) or (..., 1).
+/// y_true == argmax(y_pred, -1); y_true (...,) or (..., 1).
 Tensor sparse_categorical_accuracy(const Tensor& y_true, const Tensor& y_pred);
-// argmax(y_true, -1) is among the k largest of y_pred (ties at the boundary count, as
-// tf.math.in_top_k).
+/// argmax(y_true, -1) is among the k largest of y_pred (ties at the boundary count, as
+/// tf.math.in_top_k).
 Tensor top_k_categorical_accuracy(const Tensor& y_true, const Tensor& y_pred, int64_t k = 5);
 Tensor sparse_top_k_categorical_accuracy(const Tensor& y_true, const Tensor& y_pred,
                                          int64_t k = 5);
@@ -41,11 +41,11 @@ class Accuracy : public MeanMetricWrapper {
  public:
   explicit Accuracy(const AccuracyOptions& o = {});
   std::string class_name() const override { return "Accuracy"; }
-  keras::Config get_config() const override;  // {"name", "dtype"}
+  keras::Config get_config() const override;  ///< {"name", "dtype"}
 };
 
 struct BinaryAccuracyOptions {
-  double threshold = 0.5;  // in (0, 1)
+  double threshold = 0.5;  ///< in (0, 1)
   std::string name = "binary_accuracy";
   DType dtype = DType::float32;
 };
@@ -53,7 +53,7 @@ class BinaryAccuracy : public MeanMetricWrapper {
  public:
   explicit BinaryAccuracy(const BinaryAccuracyOptions& o = {});
   std::string class_name() const override { return "BinaryAccuracy"; }
-  keras::Config get_config() const override;  // {"name", "dtype", "threshold"}
+  keras::Config get_config() const override;  ///< {"name", "dtype", "threshold"}
   double threshold() const { return threshold_; }
 
  private:
@@ -83,7 +83,7 @@ class SparseCategoricalAccuracy : public MeanMetricWrapper {
 };
 
 struct TopKCategoricalAccuracyOptions {
-  int64_t k = 5;  // >= 1
+  int64_t k = 5;  ///< >= 1
   std::string name = "top_k_categorical_accuracy";
   DType dtype = DType::float32;
 };
@@ -91,7 +91,7 @@ class TopKCategoricalAccuracy : public MeanMetricWrapper {
  public:
   explicit TopKCategoricalAccuracy(const TopKCategoricalAccuracyOptions& o = {});
   std::string class_name() const override { return "TopKCategoricalAccuracy"; }
-  keras::Config get_config() const override;  // {"name", "dtype", "k"}
+  keras::Config get_config() const override;  ///< {"name", "dtype", "k"}
   int64_t k() const { return k_; }
 
  private:

@@ -19,8 +19,8 @@ namespace keras::metrics {
 
 struct FBetaScoreOptions {
   std::optional<std::string> average = std::nullopt;
-  double beta = 1.0;  // > 0
-  std::optional<double> threshold = std::nullopt;  // in (0, 1]
+  double beta = 1.0;  ///< > 0
+  std::optional<double> threshold = std::nullopt;  ///< in (0, 1]
   std::string name = "fbeta_score";
   DType dtype = DType::float32;
 };
@@ -30,10 +30,10 @@ class FBetaScore : public Metric {
   explicit FBetaScore(const FBetaScoreOptions& o = {});
   void update_state(const Tensor& y_true, const Tensor& y_pred,
                     const Tensor& sample_weight = Tensor()) override;
-  // Before the first update_state: 0.
+  /// Before the first update_state: 0.
   Tensor result() const override;
   std::string class_name() const override { return "FBetaScore"; }
-  // {"name", "dtype", "average", "beta", "threshold"}
+  /// {"name", "dtype", "average", "beta", "threshold"}
   keras::Config get_config() const override;
 
  protected:
@@ -55,7 +55,7 @@ class F1Score : public FBetaScore {
  public:
   explicit F1Score(const F1ScoreOptions& o = {});
   std::string class_name() const override { return "F1Score"; }
-  keras::Config get_config() const override;  // FBetaScore's without "beta"
+  keras::Config get_config() const override;  ///< FBetaScore's without "beta"
 };
 
 }  // namespace keras::metrics

@@ -18,11 +18,11 @@
 namespace keras::metrics {
 
 struct MeanIoUOptions {
-  std::string name = "";  // "" -> "mean_io_u"
+  std::string name = "";  ///< "" -> "mean_io_u"
   DType dtype = DType::float32;
   std::optional<int64_t> ignore_class = std::nullopt;
-  bool sparse_y_true = true;   // false: y_true holds scores; argmax over axis
-  bool sparse_y_pred = true;   // false: y_pred holds scores; argmax over axis
+  bool sparse_y_true = true;   ///< false: y_true holds scores; argmax over axis
+  bool sparse_y_pred = true;   ///< false: y_pred holds scores; argmax over axis
   int64_t axis = -1;
 };
 
@@ -33,12 +33,12 @@ class MeanIoU : public Metric {
                     const Tensor& sample_weight = Tensor()) override;
   Tensor result() const override;
   std::string class_name() const override { return "MeanIoU"; }
-  // {"num_classes", "name", "dtype", "ignore_class", "sparse_y_true", "sparse_y_pred",
-  //  "axis"}
+  /// {"num_classes", "name", "dtype", "ignore_class", "sparse_y_true", "sparse_y_pred",
+  ///  "axis"}
   keras::Config get_config() const override;
   int64_t num_classes() const { return num_classes_; }
-  // The accumulated (num_classes, num_classes) confusion matrix: rows are labels,
-  // columns predictions.
+  /// The accumulated (num_classes, num_classes) confusion matrix: rows are labels,
+  /// columns predictions.
   Tensor confusion_matrix() const { return total_cm_.value(); }
 
  private:

@@ -12,16 +12,16 @@
 
 namespace keras::metrics {
 
-// mean over `axis` of -(t log p + (1 - t) log(1 - p)), labels smoothed to
-// t (1 - s) + s / 2.
+/// mean over `axis` of -(t log p + (1 - t) log(1 - p)), labels smoothed to
+/// t (1 - s) + s / 2.
 Tensor binary_crossentropy(const Tensor& y_true, const Tensor& y_pred, bool from_logits = false,
                            double label_smoothing = 0.0, int64_t axis = -1);
-// -sum(t log p) over `axis` (p normalized to sum 1), labels smoothed to
-// t (1 - s) + s / num_classes.
+/// -sum(t log p) over `axis` (p normalized to sum 1), labels smoothed to
+/// t (1 - s) + s / num_classes.
 Tensor categorical_crossentropy(const Tensor& y_true, const Tensor& y_pred,
                                 bool from_logits = false, double label_smoothing = 0.0,
                                 int64_t axis = -1);
-// y_true: class ids (...,) or (..., 1) in [0, num_classes); only axis -1 is supported.
+/// y_true: class ids (...,) or (..., 1) in [0, num_classes); only axis -1 is supported.
 Tensor sparse_categorical_crossentropy(const Tensor& y_true, const Tensor& y_pred,
                                        bool from_logits = false, int64_t axis = -1);
 
@@ -35,7 +35,7 @@ class BinaryCrossentropy : public MeanMetricWrapper {
  public:
   explicit BinaryCrossentropy(const BinaryCrossentropyOptions& o = {});
   std::string class_name() const override { return "BinaryCrossentropy"; }
-  // {"name", "dtype", "from_logits", "label_smoothing"}
+  /// {"name", "dtype", "from_logits", "label_smoothing"}
   keras::Config get_config() const override;
 
  private:
@@ -53,7 +53,7 @@ class CategoricalCrossentropy : public MeanMetricWrapper {
  public:
   explicit CategoricalCrossentropy(const CategoricalCrossentropyOptions& o = {});
   std::string class_name() const override { return "CategoricalCrossentropy"; }
-  // {"name", "dtype", "from_logits", "label_smoothing", "axis"}
+  /// {"name", "dtype", "from_logits", "label_smoothing", "axis"}
   keras::Config get_config() const override;
 
  private:
@@ -70,7 +70,7 @@ class SparseCategoricalCrossentropy : public MeanMetricWrapper {
  public:
   explicit SparseCategoricalCrossentropy(const SparseCategoricalCrossentropyOptions& o = {});
   std::string class_name() const override { return "SparseCategoricalCrossentropy"; }
-  // {"name", "dtype", "from_logits", "axis"}
+  /// {"name", "dtype", "from_logits", "axis"}
   keras::Config get_config() const override;
 
  private:

@@ -30,19 +30,19 @@ struct MeanOptions {
 class Mean : public Metric {
  public:
   explicit Mean(const MeanOptions& o = {});
-  // Mean("loss"): a template, so that a braced list (Mean({.name = "loss"})) can only
-  // mean the options.
+  /// Mean("loss"): a template, so that a braced list (Mean({.name = "loss"})) can only
+  /// mean the options.
   template <class S>
     requires std::is_convertible_v<const S&, std::string>
   explicit Mean(const S& name, DType dtype = DType::float32) : Mean(MeanOptions{std::string(name), dtype}) {}
 
-  // Accumulates values (any shape; axis 0 is the batch) with optional weights.
+  /// Accumulates values (any shape; axis 0 is the batch) with optional weights.
   void update_state(const Tensor& values, const Tensor& sample_weight = Tensor());
-  // Called through a Metric: update_state(values, sample_weight); a third argument
-  // throws std::invalid_argument.
+  /// Called through a Metric: update_state(values, sample_weight); a third argument
+  /// throws std::invalid_argument.
   void update_state(const Tensor& values, const Tensor& sample_weight,
                     const Tensor& extra) override;
-  Tensor result() const override;  // total / count, 0 when count is 0
+  Tensor result() const override;  ///< total / count, 0 when count is 0
   std::string class_name() const override { return "Mean"; }
 
  protected:
@@ -67,12 +67,12 @@ class Sum : public Metric {
   Variable total_;
 };
 
-// fn(y_true, y_pred) -> per-sample values.
+/// fn(y_true, y_pred) -> per-sample values.
 using MetricFunction = std::function<Tensor(const Tensor& y_true, const Tensor& y_pred)>;
 
-// The streaming mean of fn(y_true, y_pred). get_config() writes "fn": fn_name, which
-// deserialize() looks up among the built-in metric functions ("mean_squared_error",
-// "binary_accuracy", ...) and those registered with register_metric_function().
+/// The streaming mean of fn(y_true, y_pred). get_config() writes "fn": fn_name, which
+/// deserialize() looks up among the built-in metric functions ("mean_squared_error",
+/// "binary_accuracy", ...) and those registered with register_metric_function().
 class MeanMetricWrapper : public Mean {
  public:
   explicit MeanMetricWrapper(MetricFunction fn, std::string name = "mean_metric_wrapper",
@@ -80,9 +80,9 @@ class MeanMetricWrapper : public Mean {
   void update_state(const Tensor& y_true, const Tensor& y_pred,
                     const Tensor& sample_weight = Tensor()) override;
   std::string class_name() const override { return "MeanMetricWrapper"; }
-  keras::Config get_config() const override;  // {"name", "dtype", "fn"}
+  keras::Config get_config() const override;  ///< {"name", "dtype", "fn"}
   const MetricFunction& fn() const { return fn_; }
-  // The function's name ("" -> the metric's name).
+  /// The function's name ("" -> the metric's name).
   const std::string& fn_name() const { return fn_name_; }
 
  private:

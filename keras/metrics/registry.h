@@ -24,22 +24,22 @@
 
 namespace keras::metrics {
 
-// A fresh metric with default arguments; an unknown name throws std::invalid_argument
-// listing the known names.
+/// A fresh metric with default arguments; an unknown name throws std::invalid_argument
+/// listing the known names.
 MetricPtr get(const std::string& name);
-std::vector<std::string> names();  // what get() accepts, sorted
+std::vector<std::string> names();  ///< what get() accepts, sorted
 
-// {"class_name": ..., "config": get_config()}
+/// {"class_name": ..., "config": get_config()}
 keras::Config serialize(const Metric& metric);
-// From serialize()'s form or from a name as get() takes. Unknown class names and
-// unexpected config keys throw std::invalid_argument naming them.
+/// From serialize()'s form or from a name as get() takes. Unknown class names and
+/// unexpected config keys throw std::invalid_argument naming them.
 MetricPtr deserialize(const keras::Config& config);
 
-// Makes deserialize()/get() build a user metric class from its config (Keras's
-// register_keras_serializable). Built-in class names cannot be replaced.
+/// Makes deserialize()/get() build a user metric class from its config (Keras's
+/// register_keras_serializable). Built-in class names cannot be replaced.
 using MetricFactory = std::function<MetricPtr(const keras::Config& config)>;
 void register_metric(const std::string& class_name, MetricFactory factory);
-// Makes a MeanMetricWrapper config {"fn": name} deserializable.
+/// Makes a MeanMetricWrapper config {"fn": name} deserializable.
 void register_metric_function(const std::string& name, MetricFunction fn);
 // A built-in ("mean_squared_error", "binary_accuracy", ...) or registered function;
 // unknown names throw.
@@ -59,11 +59,11 @@ MetricPtr resolve_accuracy(const std::string& loss_name,
                            const std::optional<Shape>& y_pred_shape = std::nullopt,
                            const std::string& name = "accuracy");
 
-// What compile(metrics=...) accepts for one metric: a name ("auc", "accuracy"), a metric
-// object (copied into a shared_ptr, so pass temporaries: Precision({.top_k = 1})), a
-// shared_ptr to one, a Config, or a callable (y_true, y_pred) -> Tensor (wrapped in a
-// MeanMetricWrapper named "mean_metric_wrapper"). Names are kept: "accuracy" / "acc"
-// are resolved by resolve(), so the trainer can pick the accuracy matching the loss.
+/// What compile(metrics=...) accepts for one metric: a name ("auc", "accuracy"), a metric
+/// object (copied into a shared_ptr, so pass temporaries: Precision({.top_k = 1})), a
+/// shared_ptr to one, a Config, or a callable (y_true, y_pred) -> Tensor (wrapped in a
+/// MeanMetricWrapper named "mean_metric_wrapper"). Names are kept: "accuracy" / "acc"
+/// are resolved by resolve(), so the trainer can pick the accuracy matching the loss.
 class MetricArg {
  public:
   MetricArg() = default;
@@ -87,16 +87,16 @@ class MetricArg {
   MetricArg(F f) : ptr_(std::make_shared<MeanMetricWrapper>(MetricFunction(std::move(f)))) {}
 
   explicit operator bool() const { return ptr_ != nullptr || !name_.empty(); }
-  // The name given ("" when built from an object).
+  /// The name given ("" when built from an object).
   const std::string& identifier() const { return name_; }
-  // True for "accuracy" / "acc" (any case), which need resolve().
+  /// True for "accuracy" / "acc" (any case), which need resolve().
   bool is_accuracy_alias() const;
   // The metric: for an accuracy alias, resolve_accuracy(loss_name, shapes, alias);
   // otherwise the held metric (the same object on every call).
   MetricPtr resolve(const std::string& loss_name = "",
                     const std::optional<Shape>& y_true_shape = std::nullopt,
                     const std::optional<Shape>& y_pred_shape = std::nullopt) const;
-  // The held metric (nullptr for an unresolved accuracy alias).
+  /// The held metric (nullptr for an unresolved accuracy alias).
   const MetricPtr& ptr() const { return ptr_; }
 
  private:

@@ -41,19 +41,19 @@ using layers::ShapeSpec;
 // ---- inputs -------------------------------------------------------------------------------
 class InputLayer : public layers::Layer {
  public:
-  // shape excludes the batch axis; batch_size -1 = None.
+  /// shape excludes the batch axis; batch_size -1 = None.
   InputLayer(const ShapeSpec& shape, DType dtype = DType::float32, std::string name = "",
              int64_t batch_size = -1);
   Tensor call(const Tensor& x, bool training) override;
   Config get_config() const override;
   static LayerPtr from_config(const Config& c);
   const ShapeSpec& batch_shape() const { return batch_shape_; }
-  // The symbolic output (needs shared ownership). Its node is held weakly here, so the
-  // layer and its output do not keep each other alive.
+  /// The symbolic output (needs shared ownership). Its node is held weakly here, so the
+  /// layer and its output do not keep each other alive.
   KerasTensor output();
   void make_output() { output(); }
-  // x converted to dtype (Keras converts a model's inputs to its Inputs' dtypes: uint8
-  // images feed a float32 model).
+  /// x converted to dtype (Keras converts a model's inputs to its Inputs' dtypes: uint8
+  /// images feed a float32 model).
   static Tensor convert(const Tensor& x, DType dtype);
 
  private:
@@ -66,11 +66,11 @@ struct InputOptions {
   std::string name{};
   int64_t batch_size = -1;
 };
-// keras.Input: a symbolic input of the given shape (without the batch axis).
+/// keras.Input: a symbolic input of the given shape (without the batch axis).
 KerasTensor Input(const ShapeSpec& shape, const InputOptions& options = {});
 
 // ---- compile / fit options -----------------------------------------------------------------
-// An optimizer by name ("adam") or object.
+/// An optimizer by name ("adam") or object.
 struct OptimizerArg {
   optimizers::OptimizerPtr ptr;
   OptimizerArg(const char* name) : ptr(optimizers::get(name)) {}
@@ -79,7 +79,7 @@ struct OptimizerArg {
   OptimizerArg(std::shared_ptr<T> p) : ptr(std::move(p)) {}
 };
 
-// One loss, or one per output ({"mse", "sparse_categorical_crossentropy"}).
+/// One loss, or one per output ({"mse", "sparse_categorical_crossentropy"}).
 struct LossList : std::vector<losses::LossArg> {
   LossList() = default;
   LossList(std::initializer_list<losses::LossArg> l) : std::vector<losses::LossArg>(l) {}
@@ -92,23 +92,23 @@ struct LossList : std::vector<losses::LossArg> {
 struct CompileOptions {
   OptimizerArg optimizer = "rmsprop";
   LossList loss{};
-  // Applied to every output. Names given as strings are the names in the logs ("mae"
-  // logs "mae" and "val_mae"). sample_weight and class_weight do not apply to them.
+  /// Applied to every output. Names given as strings are the names in the logs ("mae"
+  /// logs "mae" and "val_mae"). sample_weight and class_weight do not apply to them.
   std::vector<metrics::MetricArg> metrics{};
-  // Like metrics, but weighted by sample_weight and class_weight (Keras 3); one named
-  // like a plain metric logs as "weighted_<name>".
+  /// Like metrics, but weighted by sample_weight and class_weight (Keras 3); one named
+  /// like a plain metric logs as "weighted_<name>".
   std::vector<metrics::MetricArg> weighted_metrics{};
-  std::vector<double> loss_weights{};         // one per output (default 1)
-  // false (the default): fit/evaluate/predict trace their steps into graphs
-  // (keras::function) unless a layer is dynamic; true: every step runs op by op.
+  std::vector<double> loss_weights{};         ///< one per output (default 1)
+  /// false (the default): fit/evaluate/predict trace their steps into graphs
+  /// (keras::function) unless a layer is dynamic; true: every step runs op by op.
   bool run_eagerly = false;
-  // The traced steps' jit_compile (keras::function's option; Keras's "auto" when unset:
-  // the default passes with fusion). Ignored when the steps run eagerly.
+  /// The traced steps' jit_compile (keras::function's option; Keras's "auto" when unset:
+  /// the default passes with fusion). Ignored when the steps run eagerly.
   std::optional<bool> jit_compile{};
 };
 
-// fit()'s validation_data: {x_val, y_val}, {x_val, y_val, sample_weight}, or a Dataset
-// of (x, y) or (x, y, sample_weight) batches.
+/// fit()'s validation_data: {x_val, y_val}, {x_val, y_val, sample_weight}, or a Dataset
+/// of (x, y) or (x, y, sample_weight) batches.
 struct ValidationData {
   ValidationData() = default;
   ValidationData(std::initializer_list<Tensor> arrays) : arrays(arrays) {}
@@ -122,20 +122,20 @@ struct ValidationData {
 struct FitOptions {
   int64_t batch_size = 32;
   int epochs = 1;
-  int verbose = 1;  // 0 silent, 1 progress bar, 2 one line per epoch
+  int verbose = 1;  ///< 0 silent, 1 progress bar, 2 one line per epoch
   std::vector<callbacks::CallbackArg> callbacks{};
-  double validation_split = 0.0;  // the last fraction of the samples, before shuffling
+  double validation_split = 0.0;  ///< the last fraction of the samples, before shuffling
   ValidationData validation_data{};
   bool shuffle = true;
-  std::map<int64_t, double> class_weight{};  // class id -> weight of its samples
+  std::map<int64_t, double> class_weight{};  ///< class id -> weight of its samples
   Tensor sample_weight{};
   int initial_epoch = 0;
-  // -1: the whole dataset. With a Dataset, the iterator then continues from one epoch
-  // to the next (needed for an infinite, repeated dataset).
+  /// -1: the whole dataset. With a Dataset, the iterator then continues from one epoch
+  /// to the next (needed for an infinite, repeated dataset).
   int64_t steps_per_epoch = -1;
   int validation_freq = 1;
-  int64_t seed = -1;  // shuffling seed; -1 draws one from core's global generator
-  int64_t validation_steps = -1;  // batches of a validation Dataset per validation (-1: all)
+  int64_t seed = -1;  ///< shuffling seed; -1 draws one from core's global generator
+  int64_t validation_steps = -1;  ///< batches of a validation Dataset per validation (-1: all)
 };
 
 struct EvaluateOptions {
@@ -143,18 +143,18 @@ struct EvaluateOptions {
   int verbose = 1;
   Tensor sample_weight{};
   std::vector<callbacks::CallbackArg> callbacks{};
-  int64_t steps = -1;  // batches to evaluate (-1: all)
+  int64_t steps = -1;  ///< batches to evaluate (-1: all)
 };
 
 struct PredictOptions {
   int64_t batch_size = 32;
   int verbose = 0;
   std::vector<callbacks::CallbackArg> callbacks{};
-  int64_t steps = -1;  // batches to predict (-1: all)
+  int64_t steps = -1;  ///< batches to predict (-1: all)
 };
 
 namespace detail {
-class BatchSource;  // trainer.cpp: where fit/evaluate/predict take their batches from
+class BatchSource;  ///< trainer.cpp: where fit/evaluate/predict take their batches from
 }
 
 // ---- Model --------------------------------------------------------------------------------
@@ -162,17 +162,17 @@ class Model : public layers::Layer {
  public:
   explicit Model(const LayerOptions& options = {}, std::string class_name = "Model");
 
-  // The layers of the model: for Functional and Sequential models in order, for
-  // subclassed models the tracked sublayers.
+  /// The layers of the model: for Functional and Sequential models in order, for
+  /// subclassed models the tracked sublayers.
   virtual std::vector<LayerPtr> layers() const;
-  LayerPtr get_layer(const std::string& name) const;  // throws listing the names
+  LayerPtr get_layer(const std::string& name) const;  ///< throws listing the names
   LayerPtr get_layer(int64_t index) const;
-  // A model's outputs carry the masks its layers attached; it adds none.
+  /// A model's outputs carry the masks its layers attached; it adds none.
   std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
 
-  // Keras's summary table; summary() prints it to stdout. line_length > 0: the table is
-  // that wide, its columns split as Keras splits them, long cells wrapped (0: as wide as
-  // the cells need).
+  /// Keras's summary table; summary() prints it to stdout. line_length > 0: the table is
+  /// that wide, its columns split as Keras splits them, long cells wrapped (0: as wide as
+  /// the cells need).
   std::string summary_string(int line_length = 0) const;
   void summary(int line_length = 0) const;
 
@@ -187,10 +187,10 @@ class Model : public layers::Layer {
                 const EvaluateOptions& options = {});
   Tensor predict(const Tensor& x, const PredictOptions& options = {});
   std::vector<Tensor> predict(const std::vector<Tensor>& x, const PredictOptions& options = {});
-  // On a Dataset of batches (Keras: batch_size and shuffle are ignored): elements
-  // (x, y) or (x, y, sample_weight) for fit and evaluate, (x) or (x, ...) for predict.
-  // Several inputs / outputs: (x1, x2, y1, y2[, sample_weight]), or named elements keyed
-  // by the input and output layers' names (and "sample_weight").
+  /// On a Dataset of batches (Keras: batch_size and shuffle are ignored): elements
+  /// (x, y) or (x, y, sample_weight) for fit and evaluate, (x) or (x, ...) for predict.
+  /// Several inputs / outputs: (x1, x2, y1, y2[, sample_weight]), or named elements keyed
+  /// by the input and output layers' names (and "sample_weight").
   callbacks::History fit(const data::Dataset& dataset, const FitOptions& options = {});
   Logs evaluate(const data::Dataset& dataset, const EvaluateOptions& options = {});
   Tensor predict(const data::Dataset& dataset, const PredictOptions& options = {});
@@ -200,20 +200,20 @@ class Model : public layers::Layer {
                      const Tensor& sample_weight = Tensor());
   std::vector<Tensor> predict_on_batch(const std::vector<Tensor>& x);
 
-  // One optimization step on a batch; override to customize fit() (Keras's train_step).
-  // Updates the compiled metrics; returns the batch loss.
+  /// One optimization step on a batch; override to customize fit() (Keras's train_step).
+  /// Updates the compiled metrics; returns the batch loss.
   virtual Tensor train_step(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                             const Tensor& sample_weight);
-  // The compiled loss of a batch: weighted sum over outputs plus the layers' losses.
-  // Override to customize the loss (Keras's compute_loss); train_step and evaluate call it.
+  /// The compiled loss of a batch: weighted sum over outputs plus the layers' losses.
+  /// Override to customize the loss (Keras's compute_loss); train_step and evaluate call it.
   virtual Tensor compute_loss(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred,
                               const Tensor& sample_weight);
-  // The loss and metrics of the current epoch (running values), as the progress bar shows.
+  /// The loss and metrics of the current epoch (running values), as the progress bar shows.
   Logs metrics_result() const;
   void reset_metrics();
-  // A metric the model updates itself, in call() or train_step() (Keras: a Metric held
-  // by a subclassed model): the logs of fit() and evaluate() show it next to the
-  // compiled metrics, and it is reset with them.
+  /// A metric the model updates itself, in call() or train_step() (Keras: a Metric held
+  /// by a subclassed model): the logs of fit() and evaluate() show it next to the
+  /// compiled metrics, and it is reset with them.
   template <class M>
     requires std::derived_from<M, metrics::Metric>
   std::shared_ptr<M> track_metric(std::shared_ptr<M> metric) {
@@ -222,26 +222,26 @@ class Model : public layers::Layer {
   }
 
   const optimizers::OptimizerPtr& optimizer() const { return optimizer_; }
-  // Whether fit/evaluate/predict run traced steps: compiled without run_eagerly, and no
-  // layer of the model is dynamic (Keras's model.run_eagerly, inverted). Decided once
-  // after each compile().
+  /// Whether fit/evaluate/predict run traced steps: compiled without run_eagerly, and no
+  /// layer of the model is dynamic (Keras's model.run_eagerly, inverted). Decided once
+  /// after each compile().
   bool traced_steps() const;
-  // The traced steps (null before their first use, or when running eagerly); their
-  // tracing_count() says how often they traced.
+  /// The traced steps (null before their first use, or when running eagerly); their
+  /// tracing_count() says how often they traced.
   using StepFunction = core::Function<std::function<std::vector<Tensor>(
       const std::vector<Tensor>&, const std::vector<Tensor>&, const std::vector<Tensor>&)>>;
   const StepFunction* train_function() const { return train_fn_.get(); }
   const StepFunction* test_function() const { return test_fn_.get(); }
-  // The options of the last compile() (what save() records).
+  /// The options of the last compile() (what save() records).
   const CompileOptions& compile_options() const { return compile_options_; }
   bool stop_training = false;
 
   // ---- saving (keras/saving/saving.cpp; see keras/saving/saving.h) ----
   void save(const std::string& path) const;
-  // Keras's model.export: the inference function (call with training = false) and the
-  // current weights as a graph file that keras::load_function runs without this code
-  // (keras/saving/export.h). The signature comes from the model's inputs (batch axis
-  // -1: any size) or from options.input_signature.
+  /// Keras's model.export: the inference function (call with training = false) and the
+  /// current weights as a graph file that keras::load_function runs without this code
+  /// (keras/saving/export.h). The signature comes from the model's inputs (batch axis
+  /// -1: any size) or from options.input_signature.
   struct ExportOptions {
     std::vector<core::TensorSpec> input_signature{};
   };
@@ -251,24 +251,24 @@ class Model : public layers::Layer {
   void load_weights(const std::string& path);
 
   // ---- threads ----
-  // The contract: fit, evaluate, train_on_batch and test_on_batch run in one thread at a
-  // time (a call from a second thread while one runs raises std::runtime_error; the
-  // running thread may nest them, e.g. from a callback). predict, get_weights,
-  // set_weights, save, save_weights and load_weights are safe from any thread: every
-  // step holds the model's state lock, so they see or write the weights between steps.
-  // Layers of the model are not locked when used directly from other threads.
+  /// The contract: fit, evaluate, train_on_batch and test_on_batch run in one thread at a
+  /// time (a call from a second thread while one runs raises std::runtime_error; the
+  /// running thread may nest them, e.g. from a callback). predict, get_weights,
+  /// set_weights, save, save_weights and load_weights are safe from any thread: every
+  /// step holds the model's state lock, so they see or write the weights between steps.
+  /// Layers of the model are not locked when used directly from other threads.
   std::unique_lock<std::recursive_mutex> lock_state() const { return std::unique_lock(state_mu_); }
   std::vector<Tensor> get_weights() const;
   void set_weights(const std::vector<Tensor>& values);
 
-  // Where fit() starts. fit() sets it from its options before on_train_begin; a
-  // callback's on_train_begin may change it to resume an interrupted run
-  // (BackupAndRestore; Keras's model._initial_epoch). Each epoch's shuffling order
-  // depends only on (shuffle_seed, epoch).
+  /// Where fit() starts. fit() sets it from its options before on_train_begin; a
+  /// callback's on_train_begin may change it to resume an interrupted run
+  /// (BackupAndRestore; Keras's model._initial_epoch). Each epoch's shuffling order
+  /// depends only on (shuffle_seed, epoch).
   struct FitStart {
-    int epoch = 0;              // the first epoch to run
-    int64_t step = 0;           // batches of that epoch already done (skipped)
-    uint64_t shuffle_seed = 0;  // FitOptions::seed, or the seed drawn for this fit()
+    int epoch = 0;              ///< the first epoch to run
+    int64_t step = 0;           ///< batches of that epoch already done (skipped)
+    uint64_t shuffle_seed = 0;  ///< FitOptions::seed, or the seed drawn for this fit()
   };
   FitStart fit_start{};
 
@@ -318,14 +318,14 @@ class FunctionalModel : public Model {
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   std::vector<LayerPtr> layers() const override;
-  // Keras's functional config: every layer's config with the calls feeding it
-  // ("inbound_nodes": per call, [layer name, call index, output index] of each input),
-  // and the model's input and output tensors in the same form.
+  /// Keras's functional config: every layer's config with the calls feeding it
+  /// ("inbound_nodes": per call, [layer name, call index, output index] of each input),
+  /// and the model's input and output tensors in the same form.
   Config get_config() const override;
   static LayerPtr from_config(const Config& c);
   const std::vector<KerasTensor>& inputs() const { return inputs_; }
   const std::vector<KerasTensor>& outputs() const { return outputs_; }
-  // Calls in execution order (InputLayers excluded).
+  /// Calls in execution order (InputLayers excluded).
   const std::vector<std::shared_ptr<layers::Node>>& nodes() const { return nodes_; }
 
  private:
@@ -343,7 +343,7 @@ class SequentialModel : public Model {
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   void build(const ShapeSpec& input_shape) override;
-  Config get_config() const override;  // the layers' configs and the input shape
+  Config get_config() const override;  ///< the layers' configs and the input shape
   static LayerPtr from_config(const Config& c);
 
  private:

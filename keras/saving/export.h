@@ -15,8 +15,8 @@ namespace keras {
 using core::LoadedFunction;
 using core::TensorSpec;
 
-// Traces body on inputs of the given specs (-1: any size) and writes the graph with the
-// variables' current values to path, atomically (a temporary file renamed over it).
+/// Traces body on inputs of the given specs (-1: any size) and writes the graph with the
+/// variables' current values to path, atomically (a temporary file renamed over it).
 void export_function(const core::ExportBody& body, const std::vector<TensorSpec>& signature, const std::string& path);
 LoadedFunction load_function(const std::string& path);
 
