@@ -51,13 +51,13 @@ struct FunctionOptions {
   /// sizes traces once more; when the two graphs agree, those sizes are relaxed (-1) and no
   /// later size traces again.
   bool reduce_retracing = false;
-  // TensorFlow's jit_compile, mapped onto this engine's compiler (it has no XLA):
-  // - unset: the default passes, fusion included;
-  // - true: the whole function must compile into fused kernels: every pass runs, and a
-  //   node that cannot be compiled (a host_function, which runs C++) raises at trace
-  //   time, naming it, as XLA refuses py_function;
-  // - false: no kernel fusion (elementwise chains and matmul epilogues stay separate
-  //   ops); folding, CSE, pruning and the memory plan still run.
+  /// TensorFlow's jit_compile, mapped onto this engine's compiler (it has no XLA):
+  /// - unset: the default passes, fusion included;
+  /// - true: the whole function must compile into fused kernels: every pass runs, and a
+  ///   node that cannot be compiled (a host_function, which runs C++) raises at trace
+  ///   time, naming it, as XLA refuses py_function;
+  /// - false: no kernel fusion (elementwise chains and matmul epilogues stay separate
+  ///   ops); folding, CSE, pruning and the memory plan still run.
   std::optional<bool> jit_compile{};
 };
 

@@ -104,15 +104,15 @@ Tensor adaptive_max_pool(const Tensor& inputs, const std::vector<int64_t>& outpu
                          const std::string& data_format = "channels_last");
 
 // ---- decoding -----------------------------------------------------------------------------
-// keras.ops.ctc_decode: inputs (batch, steps, classes) logits, sequence_lengths (batch,)
-// integer. "greedy" (tf.nn.ctc_greedy_decoder: the best class per step, repeats merged
-// when merge_repeated, blanks dropped) or "beam_search" (tf.nn.ctc_beam_search_decoder's
-// prefix beam search over log-softmax scores, beam_width beams, top_paths best).
-// mask_index is the blank class (negative counts from the end). Returns decoded
-// (top_paths, batch, steps) int32 padded with -1 (greedy: top_paths 1) and scores
-// (batch, top_paths): greedy the negative sum of each step's largest logit, beam search
-// each path's log-probability; float32 (float64 for float64 inputs). Not differentiable;
-// runs on the host, also as one node of a traced graph (core/ops/ctc_decode.cpp).
+/// keras.ops.ctc_decode: inputs (batch, steps, classes) logits, sequence_lengths (batch,)
+/// integer. "greedy" (tf.nn.ctc_greedy_decoder: the best class per step, repeats merged
+/// when merge_repeated, blanks dropped) or "beam_search" (tf.nn.ctc_beam_search_decoder's
+/// prefix beam search over log-softmax scores, beam_width beams, top_paths best).
+/// mask_index is the blank class (negative counts from the end). Returns decoded
+/// (top_paths, batch, steps) int32 padded with -1 (greedy: top_paths 1) and scores
+/// (batch, top_paths): greedy the negative sum of each step's largest logit, beam search
+/// each path's log-probability; float32 (float64 for float64 inputs). Not differentiable;
+/// runs on the host, also as one node of a traced graph (core/ops/ctc_decode.cpp).
 struct CtcDecoded {
   Tensor decoded, scores;
 };

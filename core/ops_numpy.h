@@ -149,8 +149,8 @@ Tensor pad(const Tensor& x, const std::vector<std::pair<int64_t, int64_t>>& pad_
            const std::string& mode, std::optional<double> constant_values = std::nullopt);
 
 // ---- indexing ------------------------------------------------------------------------
-// take(x, indices, axis=None): elements of the flattened x (axis none) or along axis;
-// negative indices count from the end; out-of-range ones raise.
+/// take(x, indices, axis=None): elements of the flattened x (axis none) or along axis;
+/// negative indices count from the end; out-of-range ones raise.
 Tensor take(const Tensor& x, const Tensor& indices, std::optional<int64_t> axis = std::nullopt);
 /// select(condlist, choicelist, default=0): from the first true condition's choice.
 Tensor select(const std::vector<Tensor>& condlist, const std::vector<Tensor>& choicelist,

@@ -96,8 +96,8 @@ Tensor segment_min(const Tensor& data, const Tensor& segment_ids,
                    std::optional<int64_t> num_segments = std::nullopt, bool sorted = false);
 Tensor segment_prod(const Tensor& data, const Tensor& segment_ids,
                     std::optional<int64_t> num_segments = std::nullopt, bool sorted = false);
-// tf.scatter_nd: indices (..., k) int32/int64 address the first k axes of `shape`;
-// values (..., *shape[k:]); duplicates add up.
+/// tf.scatter_nd: indices (..., k) int32/int64 address the first k axes of `shape`;
+/// values (..., *shape[k:]); duplicates add up.
 Tensor scatter(const Tensor& indices, const Tensor& values, const std::vector<int64_t>& shape);
 /// tf.tensor_scatter_nd_update (duplicates: the last update wins) or, with reduction
 /// "add", "max", "min", "mul", the tensor_scatter_nd_* form.
@@ -127,8 +127,8 @@ struct Unique {
   Tensor values, indices, inverse, counts;  ///< the last three when asked for (int32)
 };
 Unique unique(const Tensor& x, const UniqueOptions& o = {});  ///< eager only
-// Counts of each value of x (rank 1, or rank 2 counted per row) of non-negative integers;
-// length max(max(x) + 1, minlength) (eager only). int32, or weights' dtype when given.
+/// Counts of each value of x (rank 1, or rank 2 counted per row) of non-negative integers;
+/// length max(max(x) + 1, minlength) (eager only). int32, or weights' dtype when given.
 Tensor bincount(const Tensor& x, const Tensor& weights = {}, int64_t minlength = 0,
                 bool sparse = false);
 struct Histogram {

@@ -67,12 +67,12 @@ class Tensor {
     return static_cast<T*>(raw_mutable_data());
   }
 
-  // The single element of a tensor with one element, converted to T exactly (int64
-  // values above 2^53 included). ConversionError when the value does not fit T: NaN or
-  // inf to an integer type, or a value outside T's range (300 to uint8_t, 1e300 to
-  // float). A float value read as an integer type is truncated toward zero, as Python's
-  // int(tensor) and static_cast do; an integer read as a float type rounds to nearest;
-  // bool is value != 0.
+  /// The single element of a tensor with one element, converted to T exactly (int64
+  /// values above 2^53 included). ConversionError when the value does not fit T: NaN or
+  /// inf to an integer type, or a value outside T's range (300 to uint8_t, 1e300 to
+  /// float). A float value read as an integer type is truncated toward zero, as Python's
+  /// int(tensor) and static_cast do; an integer read as a float type rounds to nearest;
+  /// bool is value != 0.
   template <class T> T item() const {
     static_assert(std::is_arithmetic_v<T>, "item<T>: T must be arithmetic");
     if constexpr (std::is_same_v<T, bool>) {

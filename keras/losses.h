@@ -94,8 +94,8 @@ struct CosineSimilarityFn {
   static constexpr const char* name = "cosine_similarity";
   Tensor operator()(const Tensor& y_true, const Tensor& y_pred, int64_t axis = -1) const;
 };
-// mean over axis of -(t log p + (1 - t) log(1 - p)), p clipped to [eps, 1 - eps];
-// label smoothing moves t towards 0.5: t (1 - ls) + 0.5 ls.
+/// mean over axis of -(t log p + (1 - t) log(1 - p)), p clipped to [eps, 1 - eps];
+/// label smoothing moves t towards 0.5: t (1 - ls) + 0.5 ls.
 struct BinaryCrossentropyFn {
   static constexpr const char* name = "binary_crossentropy";
   Tensor operator()(const Tensor& y_true, const Tensor& y_pred, bool from_logits = false,

@@ -26,10 +26,10 @@ class LearningRateSchedule {
  public:
   virtual ~LearningRateSchedule();
   virtual double operator()(int64_t step) const = 0;
-  // The rate at `step` (an int64 scalar tensor) as a float64 scalar tensor, computed with
-  // ops so a traced train step follows the schedule. The built-in schedules override it;
-  // the default reads the step on the host and calls the number version (such a schedule
-  // cannot be traced: override this too).
+  /// The rate at `step` (an int64 scalar tensor) as a float64 scalar tensor, computed with
+  /// ops so a traced train step follows the schedule. The built-in schedules override it;
+  /// the default reads the step on the host and calls the number version (such a schedule
+  /// cannot be traced: override this too).
   virtual Tensor operator()(const Tensor& step) const;
   virtual std::string class_name() const = 0;
   virtual Config get_config() const = 0;
@@ -79,8 +79,8 @@ class PiecewiseConstantDecay : public LearningRateSchedule {
   PiecewiseConstantDecayOptions o_;
 };
 
-// (initial - end) * (1 - min(step, decay_steps) / decay_steps) ^ power + end;
-// cycle: decay_steps grows to the first multiple of itself >= step (1 at step 0).
+/// (initial - end) * (1 - min(step, decay_steps) / decay_steps) ^ power + end;
+/// cycle: decay_steps grows to the first multiple of itself >= step (1 at step 0).
 struct PolynomialDecayOptions {
   double end_learning_rate = 0.0001;
   double power = 1.0;

@@ -39,9 +39,9 @@ class ModelCheckpoint : public Callback {
   void on_train_batch_end(int64_t batch, const Logs& logs) override;
   void on_epoch_end(int epoch, const Logs& logs) override;
 
-  // The path for a save at `epoch` (0-based, printed 1-based), after `batch` (0-based;
-  // none for a save at the end of an epoch). An unknown placeholder throws
-  // std::invalid_argument naming it and the keys available.
+  /// The path for a save at `epoch` (0-based, printed 1-based), after `batch` (0-based;
+  /// none for a save at the end of an epoch). An unknown placeholder throws
+  /// std::invalid_argument naming it and the keys available.
   std::string format_filepath(int epoch, std::optional<int64_t> batch, const Logs& logs) const;
   /// The best monitored value so far (save_best_only).
   double best() const { return best_; }

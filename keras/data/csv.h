@@ -75,11 +75,11 @@ class CsvTable {
   int64_t num_rows_ = 0;
 };
 
-// Reads a CSV file (gzip-compressed when its content starts with the gzip magic, as a
-// ".gz" file does). Malformed content (ragged rows, unparsable or out-of-range numbers,
-// unterminated quotes, missing values under Missing::raise) raises std::runtime_error
-// naming the file, the line and the column (1-based) and quoting the offending text;
-// an unknown column in the options raises std::invalid_argument.
+/// Reads a CSV file (gzip-compressed when its content starts with the gzip magic, as a
+/// ".gz" file does). Malformed content (ragged rows, unparsable or out-of-range numbers,
+/// unterminated quotes, missing values under Missing::raise) raises std::runtime_error
+/// naming the file, the line and the column (1-based) and quoting the offending text;
+/// an unknown column in the options raises std::invalid_argument.
 CsvTable read_csv(const std::string& path, const CsvOptions& options = {});
 
 /// The same from text in memory; `name` stands for the file in messages.

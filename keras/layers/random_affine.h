@@ -53,8 +53,8 @@ class RandomAffineLayer : public ImagePreprocessingLayer {
   virtual Tensor matrix(int64_t batch, int64_t h, int64_t w) = 0;
   Tensor transform(const Tensor& images) override;
   static RandomAffineOptions affine_options_from(const Config& c);
-  // Keras's range of a factor: f -> (-f, f) (RandomRotation clamps at -1), a pair sorted;
-  // std::invalid_argument naming the argument outside [-1, 1] (RandomZoom: (-1, 1]).
+  /// Keras's range of a factor: f -> (-f, f) (RandomRotation clamps at -1), a pair sorted;
+  /// std::invalid_argument naming the argument outside [-1, 1] (RandomZoom: (-1, 1]).
   std::pair<double, double> factor_range(const char* arg, const FactorArg& f, bool open_below) const;
 
   std::string fill_mode_, interpolation_;

@@ -41,8 +41,8 @@ using MetricFactory = std::function<MetricPtr(const keras::Config& config)>;
 void register_metric(const std::string& class_name, MetricFactory factory);
 /// Makes a MeanMetricWrapper config {"fn": name} deserializable.
 void register_metric_function(const std::string& name, MetricFunction fn);
-// A built-in ("mean_squared_error", "binary_accuracy", ...) or registered function;
-// unknown names throw.
+/// A built-in ("mean_squared_error", "binary_accuracy", ...) or registered function;
+/// unknown names throw.
 MetricFunction get_function(const std::string& name);
 
 // Keras's compile() resolution of "accuracy" / "acc" (the metric keeps that name):

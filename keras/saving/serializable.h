@@ -102,10 +102,10 @@ class CustomObjectScope : public keras::CustomObjectScope {
   explicit CustomObjectScope(const CustomObjects& objects);
 };
 
-// Registers T (built from T::from_config) in the registry of its family under `name`;
-// without a name, T::serializable_name, or else the class_name() of a default-constructed
-// T (losses, metrics, schedules). Registering a name again replaces the class; built-in
-// names cannot be replaced (std::invalid_argument).
+/// Registers T (built from T::from_config) in the registry of its family under `name`;
+/// without a name, T::serializable_name, or else the class_name() of a default-constructed
+/// T (losses, metrics, schedules). Registering a name again replaces the class; built-in
+/// names cannot be replaced (std::invalid_argument).
 template <class T>
 void register_serializable(std::string name = "") {
   if (name.empty()) {
