@@ -18,6 +18,8 @@ namespace keras::core {
 /// A file to be written names something that is not a regular file.
 class NotRegularFileError : public std::invalid_argument {
  public:
+  /// `who` (the writing function), the path as given, its resolved target and what the
+  /// target is ("a directory").
   NotRegularFileError(const std::string& who, const std::string& path, const std::string& target,
                       const std::string& kind);
   const std::string& path() const { return path_; }      ///< as given
@@ -35,6 +37,9 @@ struct WriteTarget {
   bool exists = false;    ///< a regular file is there now
   uint32_t mode = 0;      ///< its permission bits, kept by the new file
 };
+/// Resolves `path` through its symbolic links; raises NotRegularFileError when the target
+/// exists and is not a regular file, std::runtime_error naming `who` when it cannot be
+/// inspected.
 WriteTarget resolve_write_target(const std::string& path, const std::string& who);
 
 /// The temporary file of one atomic write: created (exclusively, under a unique name) in
@@ -42,14 +47,21 @@ WriteTarget resolve_write_target(const std::string& path, const std::string& who
 /// (an exception on the way) it is removed and the target is left as it was.
 class AtomicFile {
  public:
+  /// Creates the temporary file next to `path`'s resolved target; `who` names the writer in
+  /// error messages (std::runtime_error when the folder is not writable,
+  /// NotRegularFileError as resolve_write_target).
   AtomicFile(const std::string& path, const char* who);
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
 
+  /// Appends n bytes; a failed write raises std::runtime_error naming `who` and the file.
   void write(const void* data, std::size_t n);
+  /// Appends the bytes of `s`.
   void write(std::string_view s) { write(s.data(), s.size()); }
+  /// Bytes written so far.
   uint64_t written() const { return written_; }
+  /// The temporary file's path (renamed over the target by commit()).
   const std::string& temporary_path() const { return tmp_; }
   /// fsync, rename over the target, fsync of its folder.
   void commit();

@@ -24,12 +24,17 @@ namespace keras::core {
 
 struct Resource;
 
+/// A mutable, trainable tensor value (tf.Variable / keras.Variable): a handle, so copies
+/// refer to the same variable. Trainable variables read under a recording GradientTape are
+/// watched automatically.
 class Variable {
  public:
   Variable() = default;  ///< an undefined variable
+  /// A variable holding `initial_value` (its shape and dtype are fixed from then on).
   explicit Variable(const Tensor& initial_value, std::string name = "Variable",
                     bool trainable = true);
 
+  /// False for a default-constructed variable.
   bool defined() const { return state_ != nullptr; }
   /// The current value. Reading a trainable variable while a tape with
   /// watch_accessed_variables is recording makes that tape watch it. Inside a traced
@@ -41,7 +46,10 @@ class Variable {
   /// Replace the value; shape and dtype must match (std::invalid_argument otherwise).
   /// Assignments are ops that change state: traced graphs keep them, in order.
   void assign(const Tensor& value);
+  /// value += delta, as an op (shape and dtype must match; std::invalid_argument
+  /// otherwise).
   void assign_add(const Tensor& delta);
+  /// value -= delta, as assign_add.
   void assign_sub(const Tensor& delta);
 
   /// Engine-internal, for optimizer kernels: the value with storage this variable alone
@@ -52,16 +60,24 @@ class Variable {
   const Tensor& current() const;
   /// Engine-internal: the variable's state as an op resource (core/dispatch.h).
   std::shared_ptr<Resource> resource() const;
+  /// Engine-internal: the variable whose state `r` is (the inverse of resource()).
   static Variable from_resource(const std::shared_ptr<Resource>& r);
 
+  /// The name given at construction ("Variable" by default).
   const std::string& name() const;
   /// Keras's variable.constraint: optimizers apply it after each update (apply_gradients).
   using Constraint = std::function<Tensor(const Tensor&)>;
+  /// The constraint applied after optimizer updates; empty when none.
   const Constraint& constraint() const;
+  /// Sets the constraint (an empty function removes it).
   void set_constraint(Constraint c);
+  /// Whether optimizers and tapes treat it as trainable (tf.Variable's trainable).
   bool trainable() const;
+  /// Changes trainable; a frozen variable is no longer watched automatically.
   void set_trainable(bool trainable);
+  /// The value's shape (fixed at construction).
   const Shape& shape() const { return current().shape(); }
+  /// The value's dtype (fixed at construction).
   DType dtype() const { return current().dtype(); }
   /// Variables are handles: copies refer to the same variable.
   bool same_as(const Variable& o) const { return state_ == o.state_; }
@@ -73,6 +89,8 @@ class Variable {
   friend class GradientTape;
 };
 
+/// Prints `<Variable 'name' shape=(2,) dtype=float32, numpy=` and the values, as
+/// TensorFlow's repr of a tf.Variable.
 std::ostream& operator<<(std::ostream& os, const Variable& v);
 
 namespace autodiff {
@@ -104,19 +122,27 @@ void on_variable_read(const Variable& v, const Tensor& value);
 /// What gradient() returns for a source the target does not depend on.
 enum class UnconnectedGradients { none, zero };
 
+/// Records the ops run while it lives, to compute gradients (tf.GradientTape). Tapes nest
+/// (a gradient of a gradient); a non-persistent tape allows one gradient() call.
 class GradientTape {
  public:
+  /// tf.GradientTape's constructor arguments.
   struct Options {
     bool persistent = false;                ///< allow several gradient() calls
     bool watch_accessed_variables = true;  ///< watch trainable variables when read
   };
   GradientTape();
+  /// A tape with `options` (persistent, watch_accessed_variables).
   explicit GradientTape(const Options& options);
   ~GradientTape();
   GradientTape(const GradientTape&) = delete;
   GradientTape& operator=(const GradientTape&) = delete;
 
+  /// Records operations on `t` from now on (a constant, or any tensor), so it can be a
+  /// gradient source.
   void watch(const Tensor& t);
+  /// Watches a variable explicitly (needed with watch_accessed_variables = false, or for
+  /// non-trainable ones).
   void watch(const Variable& v);
   /// The watched tensors and variables (TensorFlow's watched_variables()).
   std::vector<Variable> watched_variables() const;
@@ -127,11 +153,15 @@ class GradientTape {
   std::vector<Tensor> gradient(const Tensor& target, const std::vector<Tensor>& sources,
                                const Tensor& output_gradients = Tensor(),
                                UnconnectedGradients unconnected = UnconnectedGradients::none);
+  /// The same, with respect to variables.
   std::vector<Tensor> gradient(const Tensor& target, const std::vector<Variable>& sources,
                                const Tensor& output_gradients = Tensor(),
                                UnconnectedGradients unconnected = UnconnectedGradients::none);
+  /// The gradient with respect to one source (undefined when unconnected and unconnected is
+  /// none).
   Tensor gradient(const Tensor& target, const Tensor& source,
                   UnconnectedGradients unconnected = UnconnectedGradients::none);
+  /// The gradient with respect to one variable.
   Tensor gradient(const Tensor& target, const Variable& source,
                   UnconnectedGradients unconnected = UnconnectedGradients::none);
 
@@ -147,6 +177,7 @@ class GradientTape {
   /// While the returned guard lives, nothing is recorded on this tape.
   class StopRecording {
    public:
+    /// Stops `t` recording until the guard is destroyed.
     explicit StopRecording(GradientTape& t);
     ~StopRecording();
     StopRecording(const StopRecording&) = delete;
@@ -156,6 +187,7 @@ class GradientTape {
     GradientTape& tape_;
     bool was_;
   };
+  /// tf.GradientTape.stop_recording: nothing is recorded while the returned guard lives.
   StopRecording stop_recording() { return StopRecording(*this); }
   void reset();  ///< forget everything recorded and watched
   void stop();   ///< stop recording for good (the end of TensorFlow's `with` block)

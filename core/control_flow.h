@@ -22,6 +22,7 @@ namespace keras::core::ops {
 /// gradients), also when traced.
 std::vector<Tensor> cond(const Tensor& pred, const std::function<std::vector<Tensor>()>& true_fn,
                          const std::function<std::vector<Tensor>()>& false_fn);
+/// The single-tensor form: each branch returns one tensor.
 Tensor cond(const Tensor& pred, const std::function<Tensor()>& true_fn, const std::function<Tensor()>& false_fn);
 
 /// Runs body while cond(vars) is true (at most maximum_iterations times when >= 0) and
@@ -30,6 +31,7 @@ Tensor cond(const Tensor& pred, const std::function<Tensor()>& true_fn, const st
 /// loop's gradient raises (use a C++ loop, which unrolls at trace time, or run eagerly).
 using LoopCond = std::function<Tensor(const std::vector<Tensor>&)>;
 using LoopBody = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+/// tf.while_loop (see above): the loop variables after the last iteration.
 std::vector<Tensor> while_loop(const LoopCond& cond, const LoopBody& body, const std::vector<Tensor>& loop_vars,
                                int64_t maximum_iterations = -1);
 

@@ -11,6 +11,7 @@
 
 namespace keras::core {
 
+/// The CPU's vector instruction sets and the one the engine's kernels use.
 struct CpuFeatures {
   std::string isa;                    ///< the set in use: "avx512", "avx2" or "baseline"
   std::string best_isa;               ///< the best set this CPU supports
@@ -18,6 +19,7 @@ struct CpuFeatures {
   std::string str() const;            ///< "isa=avx2 best=avx512 features=sse2,avx,..."
 };
 
+/// What this CPU supports and which kernel set was picked (keras::config::cpu_features).
 CpuFeatures cpu_features();
 
 }  // namespace keras::core

@@ -19,8 +19,12 @@ class NumericsError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// tf.debugging.enable_check_numerics: from now on, an op that outputs NaN or Inf raises
+/// NumericsError.
 void enable_check_numerics();
+/// Turns the numerics check off again.
 void disable_check_numerics();
+/// Whether the numerics check is on.
 bool check_numerics_enabled();
 
 /// Raised, while op determinism is on, by an op that cannot give the same result at every
@@ -35,7 +39,9 @@ class DeterminismError : public std::runtime_error {
 /// Every CPU kernel already reduces in a fixed order (sums are identical for every thread
 /// count); op determinism adds the seed requirement of random ops.
 void enable_op_determinism();
+/// Turns op determinism off again.
 void disable_op_determinism();
+/// Whether op determinism is on.
 bool op_determinism_enabled();
 
 }  // namespace keras::core

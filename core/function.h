@@ -40,7 +40,9 @@
 
 namespace keras::core {
 
+/// Options of core::function (tf.function's arguments).
 struct FunctionOptions {
+  /// The name printed in graph dumps and in errors.
   std::string name = "function";
   bool optimize = true;  ///< run the graph passes (folding, CSE, pruning, fusion, memory plan)
   /// Calls must match these specs (dtype, rank, the sizes given); a -1 size is open: the
@@ -89,11 +91,15 @@ struct GraphNodeInfo {
   std::string op;                    ///< the op's name; "Placeholder" (input), "Const"
   std::vector<std::string> inputs;   ///< the nodes it reads: "name", or "name:k" for output k > 0
   std::vector<std::vector<int64_t>> output_shapes;  ///< as traced (-1: any size)
+  /// The dtype of each output.
   std::vector<DType> output_dtypes;
 };
 
+/// The non-template part of Function: the graph cache and the introspection shared by every
+/// callable type.
 class FunctionBase {
  public:
+  /// A function with no graph yet; `options` apply to every trace.
   explicit FunctionBase(FunctionOptions options);
   /// How many times the function was traced (one per new input signature).
   int tracing_count() const;
@@ -107,10 +113,14 @@ class FunctionBase {
   /// How many graphs the function holds: one per traced signature, where a relaxed graph
   /// (reduce_retracing, or -1 sizes in input_signature) serves many.
   int num_graphs() const;
+  /// The options given at construction.
   const FunctionOptions& options() const;
 
  protected:
+  /// The traced body: flat input tensors to flat output tensors.
   using Body = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+  /// For Function::operator(): runs the graph cached for `signature`, tracing `body` first
+  /// when there is none.
   std::vector<Tensor> call_impl(const std::string& signature, const std::vector<Tensor>& tensors, const Body& body);
 
  private:
@@ -177,12 +187,20 @@ std::vector<Tensor> flatten(R&& r) {
 }
 }  // namespace detail
 
+/// A traced C++ callable (tf.function): called like F, with its Tensor arguments (Tensor,
+/// std::vector<Tensor>, Variable) replaced by traced values; other arguments are part of
+/// the signature and fixed at trace time.
 template <class F>
 class Function : public FunctionBase {
  public:
+  /// The wrapped callable's type.
   using function_type = F;
+  /// Wraps `f`; nothing is traced until the first call.
   explicit Function(F f, FunctionOptions options = {}) : FunctionBase(std::move(options)), f_(std::move(f)) {}
 
+  /// Calls the function: traces it for a new signature (input shapes and dtypes, non-tensor
+  /// arguments), then runs the cached graph. Returns what F returns (Tensor,
+  /// std::vector<Tensor> or void).
   template <class... Args>
   auto operator()(Args&&... args) {
     using R = std::invoke_result_t<F&, decltype(detail::substitute(std::declval<Args>(), std::declval<const std::vector<Tensor>&>(),
@@ -211,6 +229,8 @@ class Function : public FunctionBase {
   F f_;
 };
 
+/// tf.function: `keras::function([](const Tensor& x) { ... })` traces the callable into a
+/// graph per input signature; see Function and FunctionOptions.
 template <class F>
 Function<std::decay_t<F>> function(F&& f, FunctionOptions options = {}) {
   return Function<std::decay_t<F>>(std::forward<F>(f), std::move(options));
