@@ -139,8 +139,8 @@ concept ScalarOperand = std::is_arithmetic_v<S> && !std::is_same_v<S, bool>;
 KERAS_CPP_BINARY_OPS(KERAS_CPP_SCALAR_OPERANDS)
 #undef KERAS_CPP_SCALAR_OPERANDS
 #undef KERAS_CPP_BINARY_OPS
-// ldexp's exponent is an integer: ops::ldexp(x, 3) (a float exponent does not compile);
-// a scalar mantissa is float32, as in keras.ops.
+/// ldexp's exponent is an integer: ops::ldexp(x, 3) (a float exponent does not compile);
+/// a scalar mantissa is float32, as in keras.ops.
 template <ScalarOperand S>
   requires std::is_integral_v<S>
 Tensor ldexp(const Tensor& x1, S x2) {

@@ -43,9 +43,9 @@ class Initializer {
 };
 using InitializerPtr = std::shared_ptr<const Initializer>;
 
-// Keras's fan computation: rank 0 -> (1, 1); rank 1 -> (n, n); rank 2 -> (in, out);
-// higher ranks (convolution kernels (..., in, out)) multiply both by the receptive field
-// (the product of the leading dimensions).
+/// Keras's fan computation: rank 0 -> (1, 1); rank 1 -> (n, n); rank 2 -> (in, out);
+/// higher ranks (convolution kernels (..., in, out)) multiply both by the receptive field
+/// (the product of the leading dimensions).
 struct Fans {
   int64_t fan_in, fan_out;
 };

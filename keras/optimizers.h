@@ -410,8 +410,8 @@ class AdadeltaOptimizer : public Optimizer {
   std::vector<Variable> accumulated_grads_, accumulated_deltas_;
 };
 
-// Adamax: m += (g - m)(1 - beta_1); u = max(beta_2 u, |g|);
-// var -= lr m / ((1 - beta_1^t)(u + epsilon)).
+/// Adamax: m += (g - m)(1 - beta_1); u = max(beta_2 u, |g|);
+/// var -= lr m / ((1 - beta_1^t)(u + epsilon)).
 struct AdamaxOptions {
   LearningRate learning_rate = 0.001;
   double beta_1 = 0.9;
@@ -493,13 +493,13 @@ std::shared_ptr<AdamaxOptimizer> Adamax(const AdamaxOptions& o = {});
 std::shared_ptr<FtrlOptimizer> Ftrl(const FtrlOptions& o = {});
 std::shared_ptr<LionOptimizer> Lion(const LionOptions& o = {});
 
-// By Keras's names (the class names, or lower-cased: "sgd", "rmsprop", "adam", "adamw",
-// "nadam", "adagrad", "adadelta", "adamax", "ftrl", "lion"), default arguments.
-// Several optimizers on one model (Wide & Deep): each group of variables gets its own
-// optimizer; compile() takes it like any optimizer, so it works inside fit(). A variable
-// in no group raises. Its learning_rate() and iterations() are the first group's.
-//   auto opt = MultiOptimizer({{SGD({.learning_rate = 0.01}), wide->trainable_weights()},
-//                              {Adam(), deep->trainable_weights()}});
+/// By Keras's names (the class names, or lower-cased: "sgd", "rmsprop", "adam", "adamw",
+/// "nadam", "adagrad", "adadelta", "adamax", "ftrl", "lion"), default arguments.
+/// Several optimizers on one model (Wide & Deep): each group of variables gets its own
+/// optimizer; compile() takes it like any optimizer, so it works inside fit(). A variable
+/// in no group raises. Its learning_rate() and iterations() are the first group's.
+///   auto opt = MultiOptimizer({{SGD({.learning_rate = 0.01}), wide->trainable_weights()},
+///                              {Adam(), deep->trainable_weights()}});
 class MultiOptimizer : public Optimizer {
  public:
   struct Group {

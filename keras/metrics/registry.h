@@ -45,15 +45,15 @@ void register_metric_function(const std::string& name, MetricFunction fn);
 /// unknown names throw.
 MetricFunction get_function(const std::string& name);
 
-// Keras's compile() resolution of "accuracy" / "acc" (the metric keeps that name):
-// - a cross-entropy loss decides: "binary_crossentropy" / "bce" -> BinaryAccuracy,
-//   "categorical_crossentropy" / "cce" -> CategoricalAccuracy,
-//   "sparse_categorical_crossentropy" -> SparseCategoricalAccuracy (class names such as
-//   "BinaryCrossentropy" work too);
-// - otherwise the shapes decide, as Keras 3's compile_utils: y_pred's last axis of
-//   size 1 -> BinaryAccuracy; y_true of lower rank than y_pred, or y_true's last axis 1
-//   and y_pred's > 1 -> SparseCategoricalAccuracy; else CategoricalAccuracy;
-// - with neither, CategoricalAccuracy.
+/// Keras's compile() resolution of "accuracy" / "acc" (the metric keeps that name):
+/// - a cross-entropy loss decides: "binary_crossentropy" / "bce" -> BinaryAccuracy,
+///   "categorical_crossentropy" / "cce" -> CategoricalAccuracy,
+///   "sparse_categorical_crossentropy" -> SparseCategoricalAccuracy (class names such as
+///   "BinaryCrossentropy" work too);
+/// - otherwise the shapes decide, as Keras 3's compile_utils: y_pred's last axis of
+///   size 1 -> BinaryAccuracy; y_true of lower rank than y_pred, or y_true's last axis 1
+///   and y_pred's > 1 -> SparseCategoricalAccuracy; else CategoricalAccuracy;
+/// - with neither, CategoricalAccuracy.
 MetricPtr resolve_accuracy(const std::string& loss_name,
                            const std::optional<Shape>& y_true_shape = std::nullopt,
                            const std::optional<Shape>& y_pred_shape = std::nullopt,
@@ -91,8 +91,8 @@ class MetricArg {
   const std::string& identifier() const { return name_; }
   /// True for "accuracy" / "acc" (any case), which need resolve().
   bool is_accuracy_alias() const;
-  // The metric: for an accuracy alias, resolve_accuracy(loss_name, shapes, alias);
-  // otherwise the held metric (the same object on every call).
+  /// The metric: for an accuracy alias, resolve_accuracy(loss_name, shapes, alias);
+  /// otherwise the held metric (the same object on every call).
   MetricPtr resolve(const std::string& loss_name = "",
                     const std::optional<Shape>& y_true_shape = std::nullopt,
                     const std::optional<Shape>& y_pred_shape = std::nullopt) const;
