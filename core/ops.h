@@ -300,10 +300,10 @@ Tensor sort(const Tensor& x, int64_t axis = -1, bool descending = false);
 Tensor argsort(const Tensor& x, int64_t axis = -1, bool descending = false);  ///< int32, stable
 /// What top_k returns: the k largest values and their int32 indices.
 struct TopK { Tensor values, indices; };
-/// @var TopK::values
-/// The k largest values along the last axis (sorted when asked).
-/// @var TopK::indices
-/// Their int32 indices along the last axis.
+/** @var TopK::values
+    The k largest values along the last axis (sorted when asked).
+    @var TopK::indices
+    Their int32 indices along the last axis. */
 TopK top_k(const Tensor& x, int64_t k, bool sorted = true);  ///< along the last axis
 
 // ---- neural networks -------------------------------------------------------------------
