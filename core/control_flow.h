@@ -30,6 +30,7 @@ Tensor cond(const Tensor& pred, const std::function<Tensor()>& true_fn, const st
 /// Differentiable when it runs eagerly (the tape records every iteration); a traced
 /// loop's gradient raises (use a C++ loop, which unrolls at trace time, or run eagerly).
 using LoopCond = std::function<Tensor(const std::vector<Tensor>&)>;
+/// while_loop's body: the loop variables to their next values.
 using LoopBody = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
 /// tf.while_loop (see above): the loop variables after the last iteration.
 std::vector<Tensor> while_loop(const LoopCond& cond, const LoopBody& body, const std::vector<Tensor>& loop_vars,

@@ -62,19 +62,24 @@ void check_integer_fits(int64_t value, DType dtype, const char* what);
 std::string format_scalar(double v);
 
 /// The dtype of C++ element type T; only the eight supported types compile.
-/// dtype_of<T>::value: the DType of element type T (float -> float32, int64_t -> int64).
-///@{
-/// Specializations for the eight element types; `value` is the DType.
 template <class T> struct dtype_of;
-template <> struct dtype_of<float> { static constexpr DType value = DType::float32; };
-template <> struct dtype_of<double> { static constexpr DType value = DType::float64; };
-template <> struct dtype_of<int32_t> { static constexpr DType value = DType::int32; };
-template <> struct dtype_of<int64_t> { static constexpr DType value = DType::int64; };
-template <> struct dtype_of<uint8_t> { static constexpr DType value = DType::uint8; };
-template <> struct dtype_of<bool> { static constexpr DType value = DType::bool_; };
-template <> struct dtype_of<std::complex<float>> { static constexpr DType value = DType::complex64; };
-///@}
-template <> struct dtype_of<std::complex<double>> { static constexpr DType value = DType::complex128; };
+/// float is float32.
+template <> struct dtype_of<float> { static constexpr DType value = DType::float32;  /**< T's dtype. */ };
+/// double is float64.
+template <> struct dtype_of<double> { static constexpr DType value = DType::float64;  /**< T's dtype. */ };
+/// int32_t is int32.
+template <> struct dtype_of<int32_t> { static constexpr DType value = DType::int32;  /**< T's dtype. */ };
+/// int64_t is int64.
+template <> struct dtype_of<int64_t> { static constexpr DType value = DType::int64;  /**< T's dtype. */ };
+/// uint8_t is uint8.
+template <> struct dtype_of<uint8_t> { static constexpr DType value = DType::uint8;  /**< T's dtype. */ };
+/// bool is bool.
+template <> struct dtype_of<bool> { static constexpr DType value = DType::bool_;  /**< T's dtype. */ };
+/// std::complex<float> is complex64.
+template <> struct dtype_of<std::complex<float>> { static constexpr DType value = DType::complex64;  /**< T's dtype. */ };
+/// std::complex<double> is complex128.
+template <> struct dtype_of<std::complex<double>> { static constexpr DType value = DType::complex128;  /**< T's dtype. */ };
+/// dtype_of<T>::value: the DType of element type T (float -> float32, int64_t -> int64).
 template <class T> inline constexpr DType dtype_of_v = dtype_of<T>::value;
 
 }  // namespace keras::core
