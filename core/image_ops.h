@@ -7,6 +7,7 @@
 
 #include "core/ops.h"
 namespace keras::core::ops::image {
+/// Options of resize (keras.ops.image.resize's keyword arguments).
 struct ResizeOptions {
   std::string interpolation = "bilinear";  ///< "bilinear" or "nearest"
   bool antialias = false;                  ///< true raises (not supported)
@@ -19,9 +20,11 @@ struct ResizeOptions {
 /// Bilinear needs a floating dtype.
 Tensor resize(const Tensor& images, const std::vector<int64_t>& size, const ResizeOptions& o = {});
 
+/// Options of affine_transform (keras.ops.image.affine_transform's keyword arguments).
 struct AffineTransformOptions {
   std::string interpolation = "bilinear";  ///< "bilinear" or "nearest"
   std::string fill_mode = "constant";      ///< "constant", "nearest", "wrap", "reflect"
+  /// The value of points outside the input for fill_mode "constant" (Keras `fill_value`).
   double fill_value = 0.0;
   std::string data_format = "channels_last";  ///< "channels_first" raises
 };

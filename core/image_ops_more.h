@@ -17,12 +17,25 @@ namespace keras::core::ops::image {
 /// Exactly two of top, bottom and target_height (and of left, right, target_width) are
 /// given, all >= 0, as Keras.
 struct CropImagesOptions {
+  ///@{
+  /// Pixels cut from each side, or the output height/width (Keras's arguments of the same
+  /// names).
   std::optional<int64_t> top_cropping, left_cropping, bottom_cropping, right_cropping, target_height, target_width;
+  ///@}
+  /// "channels_last" or "channels_first".
   std::string data_format = "channels_last";
 };
+/// keras.ops.image.crop_images: a window of each image (see CropImagesOptions); raises std::invalid_argument on a bad combination or a window outside the image.
 Tensor crop_images(const Tensor& images, const CropImagesOptions& o);
+/// Options of pad_images: exactly two of top, bottom and target_height (and of left, right,
+/// target_width), all >= 0, as Keras.
 struct PadImagesOptions {
+  ///@{
+  /// Zero rows/columns added on each side, or the output height/width (Keras's arguments of
+  /// the same names).
   std::optional<int64_t> top_padding, left_padding, bottom_padding, right_padding, target_height, target_width;
+  ///@}
+  /// "channels_last" or "channels_first".
   std::string data_format = "channels_last";
 };
 Tensor pad_images(const Tensor& images, const PadImagesOptions& o);  ///< zeros
@@ -32,6 +45,7 @@ Tensor pad_images(const Tensor& images, const PadImagesOptions& o);  ///< zeros
 Tensor rgb_to_grayscale(const Tensor& images, const std::string& data_format = "channels_last");
 /// tf.image.rgb_to_hsv / hsv_to_rgb: floating images, hue in [0, 1).
 Tensor rgb_to_hsv(const Tensor& images, const std::string& data_format = "channels_last");
+/// The inverse of rgb_to_hsv (tf.image.hsv_to_rgb).
 Tensor hsv_to_rgb(const Tensor& images, const std::string& data_format = "channels_last");
 
 /// Patches as channels: (batch, out_h, out_w, size_h * size_w * channels), each patch's
@@ -57,11 +71,20 @@ Tensor sobel_edges(const Tensor& images, const std::string& data_format = "chann
 /// The structural similarity index, Gaussian-weighted (filter_size x filter_size, valid
 /// windows), averaged over windows and channels: (batch,) or a scalar for one image.
 struct SsimOptions {
+  /// The dynamic range of the pixel values (Keras `max_val`, default 1).
   double max_val = 1.0;
+  /// Side of the Gaussian window (default 11).
   int64_t filter_size = 11;
+  ///@{
+  /// Gaussian sigma (1.5) and the stability constants K1 (0.01) and K2 (0.03), as
+  /// tf.image.ssim.
   double filter_sigma = 1.5, k1 = 0.01, k2 = 0.03;
+  ///@}
+  /// "channels_last" or "channels_first".
   std::string data_format = "channels_last";
 };
+/// keras.ops.image.ssim / tf.image.ssim of two images of one shape and floating dtype (see
+/// SsimOptions).
 Tensor ssim(const Tensor& image1, const Tensor& image2, const SsimOptions& o = {});
 
 /// scipy.ndimage.map_coordinates / keras.ops.image.map_coordinates: inputs (any rank)
@@ -94,13 +117,24 @@ Tensor scale_and_translate(const Tensor& images, const std::vector<int64_t>& out
 /// seed >= 0 gives reproducible fields (seed < 0: a fresh one). Keras's TensorFlow backend
 /// draws the x and y fields from one seed (so they are equal); here they are independent.
 struct ElasticTransformOptions {
+  ///@{
+  /// Displacement scale (Keras `alpha`, default 20) and the smoothing Gaussian's sigma
+  /// (default 5).
   double alpha = 20.0, sigma = 5.0;
+  ///@}
+  /// "bilinear" or "nearest".
   std::string interpolation = "bilinear";
+  /// How points outside are filled: "constant", "nearest", "wrap", "mirror" or "reflect"
+  /// (default).
   std::string fill_mode = "reflect";
+  /// The value for fill_mode "constant".
   double fill_value = 0.0;
+  /// Random seed; < 0 draws a fresh one.
   int64_t seed = -1;
+  /// "channels_last" or "channels_first".
   std::string data_format = "channels_last";
 };
+/// keras.ops.image.elastic_transform (see ElasticTransformOptions).
 Tensor elastic_transform(const Tensor& images, const ElasticTransformOptions& o = {});
 
 }  // namespace keras::core::ops::image

@@ -23,28 +23,49 @@ Tensor solve(const Tensor& a, const Tensor& b);
 /// Reads only a's lower (or upper) triangle; no singularity check (inf/NaN, as TF).
 Tensor solve_triangular(const Tensor& a, const Tensor& b, bool lower = false);
 Tensor det(const Tensor& a);  ///< (...): a singular matrix gives 0
+/// The result of slogdet.
 struct Slogdet {
+  ///@{
+  /// The sign (+1, -1 or 0) and log |det| of each matrix.
   Tensor sign, logabsdet;  ///< sign 0 and logabsdet -inf for a singular matrix
+  ///@}
 };
+/// keras.ops.linalg.slogdet: sign and log of the absolute determinant, (...) each.
 Slogdet slogdet(const Tensor& a);
 /// A = L L^T from A's lower triangle (upper: returns L^T).
 Tensor cholesky(const Tensor& a, bool upper = false);
+/// The result of lu_factor.
 struct LuFactor {
   Tensor lu;      ///< L (unit diagonal implied) and U in one matrix
   Tensor pivots;  ///< int32, a = (L U)[pivots] along the rows (Keras's TensorFlow backend)
 };
+/// keras.ops.linalg.lu_factor: the LU decomposition with partial pivoting (LAPACK getrf).
 LuFactor lu_factor(const Tensor& a);
+/// The result of qr.
 struct QR {
+  ///@{
+  /// The orthonormal factor q and the upper-triangular factor r (a = q r).
   Tensor q, r;
+  ///@}
 };
 /// mode "reduced": q (..., M, K), r (..., K, N) with K = min(M, N); "complete": q (M, M).
 QR qr(const Tensor& a, const std::string& mode = "reduced");
+/// The result of svd.
 struct SVD {
+  ///@{
+  /// Left singular vectors u, singular values s and right singular vectors vh.
   Tensor u, s, vh;  ///< a = u diag(s) vh; s descending; compute_uv=false: only s
+  ///@}
 };
+/// keras.ops.linalg.svd: full_matrices false gives u (..., M, K) and vh (..., K, N), K =
+/// min(M, N).
 SVD svd(const Tensor& a, bool full_matrices = true, bool compute_uv = true);
+/// The result of eigh.
 struct Eigh {
+  ///@{
+  /// Eigenvalues and eigenvectors.
   Tensor eigenvalues, eigenvectors;  ///< ascending; eigenvectors as columns
+  ///@}
 };
 /// From a's lower triangle (TensorFlow's rule).
 Eigh eigh(const Tensor& a);
@@ -64,12 +85,18 @@ Tensor pinv(const Tensor& a, std::optional<double> rcond = std::nullopt);
 /// "fro" / "nuc".
 struct NormOrd {
   NormOrd() = default;
+  ///@{
+  /// Implicit from a number (the order p) or a name ("fro", "nuc").
   NormOrd(double v) : value(v) {}
   NormOrd(int v) : value(v) {}
   NormOrd(const char* s) : name(s) {}
   NormOrd(std::string s) : name(std::move(s)) {}
+  ///@}
+  /// The numeric order, if given.
   std::optional<double> value;
+  /// The named order ("fro" or "nuc"), if given.
   std::string name;
+  /// Whether no order was given (Keras's None: the 2-norm, or Frobenius for matrices).
   bool is_none() const { return !value && name.empty(); }
 };
 /// keras.ops.norm: a vector norm over one axis or a matrix norm over two (axis empty = all
@@ -80,6 +107,7 @@ Tensor norm(const Tensor& x, const NormOrd& ord = {}, const std::vector<int64_t>
 /// NumPy's trace / diagonal: the diagonal of the (axis1, axis2) planes, offset above (> 0)
 /// or below (< 0) the main one, as the last axis. trace of bool and uint8 is int32.
 Tensor diagonal(const Tensor& x, int64_t offset = 0, int64_t axis1 = 0, int64_t axis2 = 1);
+/// The sum of the diagonal (see diagonal).
 Tensor trace(const Tensor& x, int64_t offset = 0, int64_t axis1 = 0, int64_t axis2 = 1);
 /// 1-d x: the square matrix with x on diagonal k; 2-d x: its diagonal k.
 Tensor diag(const Tensor& x, int64_t k = 0);

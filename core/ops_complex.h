@@ -23,7 +23,10 @@ namespace keras::core::ops {
 /// Keras's form of a complex tensor on the TensorFlow backend: the real and imaginary
 /// parts, two float tensors of one shape and dtype (keras.ops.fft((real, imag))).
 struct ComplexPair {
+  ///@{
+  /// The real and imaginary parts.
   Tensor real, imag;
+  ///@}
 };
 
 /// tf.complex: real and imag float32 (-> complex64) or float64 (-> complex128), one dtype,
@@ -32,8 +35,10 @@ Tensor complex(const Tensor& real, const Tensor& imag);
 /// Parts of a complex tensor (float); a real tensor is its own real part and its imaginary
 /// part is zeros of its dtype (keras.ops keeps int32 as int32).
 Tensor real(const Tensor& x);
+/// The imaginary part (see real).
 Tensor imag(const Tensor& x);
 Tensor conj(const Tensor& x);  ///< real tensors are returned as they are
+/// The same as conj (keras.ops.conjugate).
 Tensor conjugate(const Tensor& x);
 /// The argument atan2(imag, real). As keras.ops: complex tensors are taken as complex64
 /// (float32 result, even for complex128); real tensors give pi where x < 0, else 0 (NaN
@@ -44,10 +49,12 @@ Tensor polar(const Tensor& abs_, const Tensor& angle);
 /// (..., 2) real -> (...) complex64 (Keras casts to complex64 whatever the dtype), and
 /// complex (...) -> (..., 2) of its parts' dtype.
 Tensor view_as_complex(const Tensor& x);
+/// Complex (...) -> real (..., 2) of the real and imaginary parts (see view_as_complex).
 Tensor view_as_real(const Tensor& x);
 Tensor isreal(const Tensor& x);  ///< bool: imag == 0 (true everywhere for real dtypes)
 /// A complex tensor and its pair form.
 ComplexPair to_pair(const Tensor& x);
+/// The complex tensor of a pair (see to_pair).
 Tensor from_pair(const ComplexPair& x);
 
 // ---- FFT over the last axis (fft, ifft) or the last two axes (fft2, ifft2) -----------
@@ -55,12 +62,19 @@ Tensor from_pair(const ComplexPair& x);
 /// keras.ops); complex forms take complex64/complex128. Any length (radix-2, or
 /// Bluestein for other lengths); the inverse divides by n.
 ComplexPair fft(const ComplexPair& x);
+/// The inverse FFT over the last axis (pair form).
 ComplexPair ifft(const ComplexPair& x);
+/// The 2-d FFT over the last two axes (pair form).
 ComplexPair fft2(const ComplexPair& x);
+/// The inverse 2-d FFT (pair form).
 ComplexPair ifft2(const ComplexPair& x);
+/// The FFT over the last axis (complex form).
 Tensor fft(const Tensor& x);
+/// The inverse FFT over the last axis (complex form).
 Tensor ifft(const Tensor& x);
+/// The 2-d FFT over the last two axes (complex form).
 Tensor fft2(const Tensor& x);
+/// The inverse 2-d FFT (complex form).
 Tensor ifft2(const Tensor& x);
 /// Real input (..., n) -> fft_length / 2 + 1 frequencies; x is cut or zero-padded to
 /// fft_length (default: its length).
@@ -77,6 +91,7 @@ Tensor irfft(const Tensor& x, std::optional<int64_t> fft_length = std::nullopt);
 /// with its reflection.
 ComplexPair stft(const Tensor& x, int64_t sequence_length, int64_t sequence_stride,
                  int64_t fft_length, const std::string& window = "hann", bool center = true);
+/// The form with a window tensor of sequence_length values.
 ComplexPair stft(const Tensor& x, int64_t sequence_length, int64_t sequence_stride,
                  int64_t fft_length, const Tensor& window, bool center = true);
 /// The inverse (overlap-add with the window's normalization); length cuts or pads the
@@ -84,13 +99,18 @@ ComplexPair stft(const Tensor& x, int64_t sequence_length, int64_t sequence_stri
 Tensor istft(const ComplexPair& x, int64_t sequence_length, int64_t sequence_stride,
              int64_t fft_length, std::optional<int64_t> length = std::nullopt,
              const std::string& window = "hann", bool center = true);
+/// The form with a window tensor.
 Tensor istft(const ComplexPair& x, int64_t sequence_length, int64_t sequence_stride,
              int64_t fft_length, std::optional<int64_t> length, const Tensor& window,
              bool center = true);
 
 // ---- eig -------------------------------------------------------------------------------
+/// The result of eig.
 struct Eig {
+  ///@{
+  /// Eigenvalues and eigenvectors.
   Tensor eigenvalues, eigenvectors;  ///< complex; eigenvectors as columns, unit norm
+  ///@}
 };
 /// General square matrices (..., M, M) float32 -> complex64, float64 -> complex128
 /// (LAPACK geev, as NumPy); no gradient (TensorFlow's eig gradient needs complex

@@ -30,8 +30,12 @@ Tensor sparse_categorical_crossentropy(const Tensor& target, const Tensor& outpu
                                        int64_t axis = -1);
 
 // ---- statistics and normalization -------------------------------------------------------
+/// The result of moments.
 struct Moments {
+  ///@{
+  /// The mean and the (biased) variance.
   Tensor mean, variance;
+  ///@}
 };
 /// tf.nn.moments: mean and (biased) variance over `axes`; integer inputs give integer
 /// results (TensorFlow's integer mean). `synchronized` has no meaning on one device and
@@ -66,6 +70,7 @@ Tensor in_top_k(const Tensor& targets, const Tensor& predictions, int64_t k);
 Tensor psnr(const Tensor& x1, const Tensor& x2, double max_val);
 
 // ---- attention ------------------------------------------------------------------------------
+/// Options of dot_product_attention (keras.ops.dot_product_attention's keyword arguments).
 struct DotProductAttentionOptions {
   Tensor bias{};                   ///< added to the logits (B, N, T, S) (broadcast)
   Tensor mask{};                   ///< bool, broadcast to (B, N, T, S): false = masked out
@@ -82,6 +87,8 @@ Tensor dot_product_attention(const Tensor& query, const Tensor& key, const Tenso
 // ---- rearrangements and windows ------------------------------------------------------------
 /// tf.nn.depth_to_space / space_to_depth on (N, H, W, C) ("channels_last") or (N, C, H, W).
 Tensor depth_to_space(const Tensor& x, int64_t block_size, const std::string& data_format = "channels_last");
+/// The inverse of depth_to_space: (N, H, W, C) -> (N, H / b, W / b, C * b * b) for
+/// channels_last.
 Tensor space_to_depth(const Tensor& x, int64_t block_size, const std::string& data_format = "channels_last");
 /// tf.signal.frame along the last axis: (..., n) -> (..., frames, sequence_length), frames
 /// = 1 + (n - sequence_length) / sequence_stride (0 when n < sequence_length).
@@ -91,6 +98,7 @@ Tensor extract_sequences(const Tensor& x, int64_t sequence_length, int64_t seque
 /// number for both.
 Tensor unfold(const Tensor& x, const std::vector<int64_t>& kernel_size, const std::vector<int64_t>& dilation = {1},
               const std::vector<int64_t>& padding = {0}, const std::vector<int64_t>& stride = {1});
+/// torch.nn.Fold (col2im): the adjoint of unfold (see above).
 Tensor fold(const Tensor& x, const std::vector<int64_t>& output_size, const std::vector<int64_t>& kernel_size,
             const std::vector<int64_t>& dilation = {1}, const std::vector<int64_t>& padding = {0},
             const std::vector<int64_t>& stride = {1});
@@ -100,6 +108,7 @@ Tensor fold(const Tensor& x, const std::vector<int64_t>& output_size, const std:
 /// per spatial axis or one for all.
 Tensor adaptive_average_pool(const Tensor& inputs, const std::vector<int64_t>& output_size,
                              const std::string& data_format = "channels_last");
+/// The same with max pooling.
 Tensor adaptive_max_pool(const Tensor& inputs, const std::vector<int64_t>& output_size,
                          const std::string& data_format = "channels_last");
 
@@ -114,8 +123,12 @@ Tensor adaptive_max_pool(const Tensor& inputs, const std::vector<int64_t>& outpu
 /// each path's log-probability; float32 (float64 for float64 inputs). Not differentiable;
 /// runs on the host, also as one node of a traced graph (core/ops/ctc_decode.cpp).
 struct CtcDecoded {
+  ///@{
+  /// Decoded label sequences and their scores (see above).
   Tensor decoded, scores;
+  ///@}
 };
+/// keras.ops.ctc_decode (described above CtcDecoded).
 CtcDecoded ctc_decode(const Tensor& inputs, const Tensor& sequence_lengths, const std::string& strategy = "greedy",
                       int64_t beam_width = 100, int64_t top_paths = 1, bool merge_repeated = true,
                       int64_t mask_index = 0);

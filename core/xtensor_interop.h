@@ -109,6 +109,7 @@ Tensor from_xarray(const xt::xarray<T, L>& a, Device device = Device::cpu()) {
   return interop_detail::from_container<T>(a, device, "from_xarray");
 }
 
+/// A tensor with a copy of `a` (dtype from T, shape from a), on `device` (CPU default).
 template <class T, std::size_t N, xt::layout_type L>
 Tensor from_xtensor(const xt::xtensor<T, N, L>& a, Device device = Device::cpu()) {
   return interop_detail::from_container<T>(a, device, "from_xtensor");
