@@ -127,21 +127,43 @@ struct BinaryFocalCrossentropyFn {
 };
 }  // namespace detail
 
+/// keras.losses.mean_squared_error(y_true, y_pred): mean((t - p)^2) over the last axis.
 inline constexpr detail::MeanSquaredErrorFn mean_squared_error{};
+/// keras.losses.mean_absolute_error: mean(|t - p|) over the last axis.
 inline constexpr detail::MeanAbsoluteErrorFn mean_absolute_error{};
+/// keras.losses.mean_absolute_percentage_error: 100 * mean(|t - p| / max(|t|, eps)).
 inline constexpr detail::MeanAbsolutePercentageErrorFn mean_absolute_percentage_error{};
+/// keras.losses.mean_squared_logarithmic_error: mean((log(p + 1) - log(t + 1))^2), values
+/// clipped at eps.
 inline constexpr detail::MeanSquaredLogarithmicErrorFn mean_squared_logarithmic_error{};
+/// keras.losses.huber(y_true, y_pred, delta=1.0): quadratic up to |p - t| = delta, linear
+/// beyond.
 inline constexpr detail::HuberFn huber{};
+/// keras.losses.log_cosh: mean(log(cosh(p - t))).
 inline constexpr detail::LogCoshFn log_cosh{};
+/// keras.losses.binary_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis).
 inline constexpr detail::BinaryCrossentropyFn binary_crossentropy{};
+/// keras.losses.categorical_crossentropy(y_true, y_pred, from_logits, label_smoothing,
+/// axis): one-hot (or soft) targets.
 inline constexpr detail::CategoricalCrossentropyFn categorical_crossentropy{};
+/// keras.losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits, ignore_class,
+/// axis): integer class labels.
 inline constexpr detail::SparseCategoricalCrossentropyFn sparse_categorical_crossentropy{};
+/// keras.losses.binary_focal_crossentropy(y_true, y_pred, apply_class_balancing, alpha,
+/// gamma, from_logits, label_smoothing, axis).
 inline constexpr detail::BinaryFocalCrossentropyFn binary_focal_crossentropy{};
+/// keras.losses.kl_divergence: sum(t log(t / p)), t and p clipped to [eps, 1].
 inline constexpr detail::KLDivergenceFn kl_divergence{};
+/// keras.losses.poisson: mean(p - t log(p + eps)).
 inline constexpr detail::PoissonFn poisson{};
+/// keras.losses.hinge: mean(max(1 - t p, 0)), labels {0, 1} mapped to {-1, 1}.
 inline constexpr detail::HingeFn hinge{};
+/// keras.losses.squared_hinge: mean(max(1 - t p, 0)^2).
 inline constexpr detail::SquaredHingeFn squared_hinge{};
+/// keras.losses.categorical_hinge: max(max((1 - t) p) - sum(t p) + 1, 0).
 inline constexpr detail::CategoricalHingeFn categorical_hinge{};
+/// keras.losses.cosine_similarity(y_true, y_pred, axis=-1): minus the cosine similarity
+/// along axis.
 inline constexpr detail::CosineSimilarityFn cosine_similarity{};
 
 // ---- helpers shared with metrics and the trainer ---------------------------------------
@@ -164,8 +186,11 @@ Tensor reduce_weighted_values(const Tensor& values, const Tensor& sample_weight 
 
 // ---- the base class --------------------------------------------------------------------
 
+/// The options every loss takes (Keras's `name` and `reduction` arguments).
 struct LossOptions {
   std::string name{};  ///< empty: the class's default name
+  /// "sum_over_batch_size" (default), "mean", "sum", "mean_with_sample_weight" or "none"
+  /// (see above); another value throws std::invalid_argument in the constructor.
   std::string reduction = "sum_over_batch_size";
 
   /// Reads "name" and "reduction" from a get_config() object (for register_loss
@@ -173,8 +198,10 @@ struct LossOptions {
   static LossOptions from_config(const keras::Config& config);
 };
 
+/// The base of the losses (keras.losses.Loss): operator() runs call() and reduces it.
 class Loss {
  public:
+  /// Stores the name and reduction; an unknown reduction throws std::invalid_argument.
   explicit Loss(const LossOptions& options = {});
   virtual ~Loss();
 
@@ -194,6 +221,7 @@ class Loss {
   /// The name given in the options, else the class's default name (Keras's: the
   /// snake_case of class_name() for user classes, "mean_squared_error" etc. for built-ins).
   std::string name() const;
+  /// The reduction applied by operator().
   const std::string& reduction() const { return reduction_; }
 
  protected:
@@ -209,12 +237,14 @@ class Loss {
   std::string name_;
   std::string reduction_;
 };
+/// A shared, immutable loss, as compile() holds them.
 using LossPtr = std::shared_ptr<const Loss>;
 
 /// A plain function (y_true, y_pred) -> per-sample losses as a Loss (Keras's
 /// LossFunctionWrapper): the ranks are aligned as Keras does, then fn is called.
 using LossFunction = std::function<Tensor(const Tensor& y_true, const Tensor& y_pred)>;
 
+/// keras.losses.LossFunctionWrapper: a LossFunction as a Loss (see get(LossFunction)).
 class LossFunctionWrapper : public Loss {
  public:
   /// The loss's name defaults to fn_name.
@@ -222,6 +252,7 @@ class LossFunctionWrapper : public Loss {
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "LossFunctionWrapper"; }
   keras::Config get_config() const override;  ///< {"name", "reduction", "fn": fn_name}
+  /// The function's name, written to the config as "fn".
   const std::string& fn_name() const { return fn_name_; }
 
  private:
@@ -255,50 +286,70 @@ struct HuberOptions {
   std::string name{};  ///< "huber_loss"
   std::string reduction = "sum_over_batch_size";
 };
+/// keras.losses.Huber: quadratic for errors up to delta, linear beyond (see huber).
 class Huber : public Loss {
  public:
+  /// The loss with the given options.
   explicit Huber(const HuberOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "Huber"; }
   keras::Config get_config() const override;  ///< + {"delta"}
+  /// The switch point between quadratic and linear.
   double delta() const { return delta_; }
 
  private:
   double delta_;
 };
 
+/// Options of CosineSimilarity (keras.losses.CosineSimilarity's arguments).
 struct CosineSimilarityOptions {
+  /// The axis the similarity is computed along (Keras `axis`, default -1).
   int64_t axis = -1;
   std::string name{};  ///< "cosine_similarity"
+  /// See LossOptions::reduction.
   std::string reduction = "sum_over_batch_size";
 };
+/// keras.losses.CosineSimilarity: minus the cosine similarity of y_true and y_pred along
+/// axis (-1 is best).
 class CosineSimilarity : public Loss {
  public:
+  /// The loss with the given options.
   explicit CosineSimilarity(const CosineSimilarityOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "CosineSimilarity"; }
   keras::Config get_config() const override;  ///< + {"axis"}
+  /// The axis of the similarity.
   int64_t axis() const { return axis_; }
 
  private:
   int64_t axis_;
 };
 
+/// Options of BinaryCrossentropy (keras.losses.BinaryCrossentropy's arguments).
 struct BinaryCrossentropyOptions {
+  /// Whether y_pred holds logits rather than probabilities (Keras `from_logits`, default
+  /// false).
   bool from_logits = false;
   double label_smoothing = 0.0;  ///< in [0, 1]
   int64_t axis = -1;             ///< the axis the mean is taken over
   std::string name{};  ///< "binary_crossentropy"
+  /// See LossOptions::reduction.
   std::string reduction = "sum_over_batch_size";
 };
+/// keras.losses.BinaryCrossentropy: binary cross-entropy of 0/1 (or soft) targets, averaged
+/// over axis.
 class BinaryCrossentropy : public Loss {
  public:
+  /// The loss with the given options.
   explicit BinaryCrossentropy(const BinaryCrossentropyOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "BinaryCrossentropy"; }
   keras::Config get_config() const override;  ///< + {"from_logits", "label_smoothing", "axis"}
+  /// Whether y_pred holds logits.
   bool from_logits() const { return from_logits_; }
+  /// The label smoothing in [0, 1].
   double label_smoothing() const { return label_smoothing_; }
+  /// The axis the mean is taken over.
   int64_t axis() const { return axis_; }
 
  private:
@@ -307,21 +358,31 @@ class BinaryCrossentropy : public Loss {
   int64_t axis_;
 };
 
+/// Options of CategoricalCrossentropy (keras.losses.CategoricalCrossentropy's arguments).
 struct CategoricalCrossentropyOptions {
+  /// Whether y_pred holds logits rather than probabilities (Keras `from_logits`, default
+  /// false).
   bool from_logits = false;
   double label_smoothing = 0.0;  ///< in [0, 1]
   int64_t axis = -1;             ///< the class axis
   std::string name{};  ///< "categorical_crossentropy"
+  /// See LossOptions::reduction.
   std::string reduction = "sum_over_batch_size";
 };
+/// keras.losses.CategoricalCrossentropy: cross-entropy of one-hot (or soft) targets along
+/// the class axis.
 class CategoricalCrossentropy : public Loss {
  public:
+  /// The loss with the given options.
   explicit CategoricalCrossentropy(const CategoricalCrossentropyOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "CategoricalCrossentropy"; }
   keras::Config get_config() const override;  ///< + {"from_logits", "label_smoothing", "axis"}
+  /// Whether y_pred holds logits.
   bool from_logits() const { return from_logits_; }
+  /// The label smoothing in [0, 1].
   double label_smoothing() const { return label_smoothing_; }
+  /// The class axis.
   int64_t axis() const { return axis_; }
 
  private:
@@ -330,21 +391,29 @@ class CategoricalCrossentropy : public Loss {
   int64_t axis_;
 };
 
+/// Options of SparseCategoricalCrossentropy (keras.losses.SparseCategoricalCrossentropy's
+/// arguments).
 struct SparseCategoricalCrossentropyOptions {
+  /// Whether y_pred holds logits rather than probabilities (Keras `from_logits`, default
+  /// false).
   bool from_logits = false;
   std::optional<int64_t> ignore_class{};  ///< none: every label counts
   std::string name{};  ///< "sparse_categorical_crossentropy"
+  /// See LossOptions::reduction.
   std::string reduction = "sum_over_batch_size";
 };
 /// Labels equal to ignore_class contribute 0 and are left out of the
 /// "sum_over_batch_size" divisor, as Keras's mask does.
 class SparseCategoricalCrossentropy : public Loss {
  public:
+  /// The loss with the given options.
   explicit SparseCategoricalCrossentropy(const SparseCategoricalCrossentropyOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "SparseCategoricalCrossentropy"; }
   keras::Config get_config() const override;  ///< + {"from_logits", "ignore_class"}
+  /// Whether y_pred holds logits.
   bool from_logits() const { return from_logits_; }
+  /// The label that is ignored, if any.
   std::optional<int64_t> ignore_class() const { return ignore_class_; }
 
  protected:
@@ -357,23 +426,38 @@ class SparseCategoricalCrossentropy : public Loss {
   std::optional<int64_t> ignore_class_;
 };
 
+/// Options of BinaryFocalCrossentropy (keras.losses.BinaryFocalCrossentropy's arguments).
 struct BinaryFocalCrossentropyOptions {
+  /// Whether to weight by alpha for 1s and 1 - alpha for 0s (Keras `apply_class_balancing`,
+  /// default false).
   bool apply_class_balancing = false;
+  /// The weight of the positive class under class balancing (Keras `alpha`, default 0.25).
   double alpha = 0.25;
+  /// The focusing exponent of (1 - p_t) (Keras `gamma`, default 2).
   double gamma = 2.0;
+  /// Whether y_pred holds logits rather than probabilities (Keras `from_logits`, default
+  /// false).
   bool from_logits = false;
+  /// Label smoothing in [0, 1]: targets move toward 0.5 (Keras `label_smoothing`, default
+  /// 0).
   double label_smoothing = 0.0;
+  /// The axis the mean is taken over (default -1).
   int64_t axis = -1;
   std::string name{};  ///< "binary_focal_crossentropy"
+  /// See LossOptions::reduction.
   std::string reduction = "sum_over_batch_size";
 };
+/// keras.losses.BinaryFocalCrossentropy: binary cross-entropy down-weighting easy examples
+/// by (1 - p_t)^gamma.
 class BinaryFocalCrossentropy : public Loss {
  public:
+  /// The loss with the given options.
   explicit BinaryFocalCrossentropy(const BinaryFocalCrossentropyOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "BinaryFocalCrossentropy"; }
   /// + {"apply_class_balancing", "alpha", "gamma", "from_logits", "label_smoothing", "axis"}
   keras::Config get_config() const override;
+  /// The options it was built with.
   const BinaryFocalCrossentropyOptions& options() const { return o_; }
 
  private:
@@ -404,6 +488,8 @@ LossPtr deserialize(const keras::Config& config);
 /// Makes deserialize()/get() build a user class from its config (Keras's
 /// register_keras_serializable). Built-in names cannot be replaced.
 using Factory = std::function<LossPtr(const keras::Config& config)>;
+/// Registers a class under class_name; a built-in or empty name throws
+/// std::invalid_argument.
 void register_loss(const std::string& class_name, Factory factory);
 /// Registers a plain function under `name`: get(name) wraps it, and a serialized
 /// LossFunctionWrapper with {"fn": name} deserializes to it.
@@ -416,17 +502,24 @@ void register_loss(const std::string& name, LossFunction fn);
 class LossArg {
  public:
   LossArg() = default;
+  /// No loss.
   LossArg(std::nullptr_t) {}
+  /// By name, as get() (unknown names throw std::invalid_argument).
   LossArg(const char* name) : ptr_(get(name)) {}
+  /// By name, as get().
   LossArg(const std::string& name) : ptr_(get(name)) {}
+  /// From serialize()'s form, as deserialize().
   LossArg(const keras::Config& config) : ptr_(deserialize(config)) {}
+  /// A loss pointer.
   template <class T>
     requires std::derived_from<T, Loss>
   LossArg(std::shared_ptr<T> p) : ptr_(std::move(p)) {}
+  /// A loss object (copied).
   template <class T>
     requires std::derived_from<std::remove_cvref_t<T>, Loss>
   LossArg(T&& object)
       : ptr_(std::make_shared<std::remove_cvref_t<T>>(std::forward<T>(object))) {}
+  /// A callable (y_true, y_pred) -> per-sample losses, wrapped as get(LossFunction) does.
   template <class F>
     requires(std::is_invocable_r_v<Tensor, const F&, const Tensor&, const Tensor&> &&
              !std::derived_from<std::remove_cvref_t<F>, Loss> &&
@@ -434,9 +527,13 @@ class LossArg {
              !std::is_convertible_v<const F&, std::string>)
   LossArg(F f) : ptr_(get(LossFunction(std::move(f)), name_of<F>())) {}
 
+  /// The loss, or null for none.
   const LossPtr& ptr() const { return ptr_; }
+  /// Converts to the loss pointer (null for none).
   operator const LossPtr&() const { return ptr_; }
+  /// Whether a loss was given.
   explicit operator bool() const { return ptr_ != nullptr; }
+  /// The loss's members (null for none).
   const Loss* operator->() const { return ptr_.get(); }
 
  private:
