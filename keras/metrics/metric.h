@@ -36,6 +36,7 @@ using core::Shape;
 using core::Tensor;
 using core::Variable;
 
+/// The base of the streaming metrics (keras.metrics.Metric; see above).
 class Metric {
  public:
   /// name: the metric's name (what training logs show); dtype: the dtype of the state
@@ -46,7 +47,9 @@ class Metric {
   /// can be handed to MetricArg.
   Metric(const Metric&) = delete;
   Metric& operator=(const Metric&) = delete;
+  /// Moves the metric with its state.
   Metric(Metric&&) = default;
+  /// Moves the metric with its state.
   Metric& operator=(Metric&&) = default;
 
   /// Accumulates one batch. sample_weight (optional) weights the samples, as in Keras.
@@ -65,11 +68,14 @@ class Metric {
   Tensor operator()(const Tensor& y_true, const Tensor& y_pred,
                     const Tensor& sample_weight = Tensor());
 
+  /// The name training logs show.
   const std::string& name() const { return name_; }
   /// Renames the metric (what logs show; compile() names a metric given as a string after
   /// that string, as Keras).
   void set_name(std::string name) { name_ = std::move(name); }
+  /// The dtype of the state and of result().
   DType dtype() const { return dtype_; }
+  /// The state variables, in the order add_variable() created them.
   const std::vector<Variable>& variables() const { return variables_; }
 
  protected:
@@ -86,6 +92,7 @@ class Metric {
   std::vector<Variable> variables_;
 };
 
+/// A shared metric, as compile() holds them (not const: updates change its state).
 using MetricPtr = std::shared_ptr<Metric>;
 
 }  // namespace keras::metrics

@@ -22,13 +22,18 @@
 
 namespace keras::metrics {
 
+/// Options of Mean (keras.metrics.Mean's arguments).
 struct MeanOptions {
+  /// The name training logs show (Keras `name`).
   std::string name = "mean";
+  /// The dtype of the state and of result() (Keras `dtype`, float32).
   DType dtype = DType::float32;
 };
 
+/// keras.metrics.Mean: the (weighted) mean of every value seen (see above).
 class Mean : public Metric {
  public:
+  /// The metric with the given options.
   explicit Mean(const MeanOptions& o = {});
   /// Mean("loss"): a template, so that a braced list (Mean({.name = "loss"})) can only
   /// mean the options.
@@ -46,17 +51,26 @@ class Mean : public Metric {
   std::string class_name() const override { return "Mean"; }
 
  protected:
+  ///@{
+  /// The weighted sum of the values and the sum of the weights (or the count).
   Variable total_, count_;
+  ///@}
 };
 
+/// Options of Sum (keras.metrics.Sum's arguments).
 struct SumOptions {
+  /// The name training logs show (Keras `name`).
   std::string name = "sum";
+  /// The dtype of the state and of result() (Keras `dtype`, float32).
   DType dtype = DType::float32;
 };
 
+/// keras.metrics.Sum: the (weighted) sum of every value seen.
 class Sum : public Metric {
  public:
+  /// The metric with the given options.
   explicit Sum(const SumOptions& o = {});
+  /// Accumulates values (any shape; axis 0 is the batch) with optional weights.
   void update_state(const Tensor& values, const Tensor& sample_weight = Tensor());
   void update_state(const Tensor& values, const Tensor& sample_weight,
                     const Tensor& extra) override;
@@ -75,12 +89,15 @@ using MetricFunction = std::function<Tensor(const Tensor& y_true, const Tensor& 
 /// "binary_accuracy", ...) and those registered with register_metric_function().
 class MeanMetricWrapper : public Mean {
  public:
+  /// fn: the per-sample function; name: the metric's name; fn_name: what get_config()
+  /// writes as "fn" ("": the name).
   explicit MeanMetricWrapper(MetricFunction fn, std::string name = "mean_metric_wrapper",
                              DType dtype = DType::float32, std::string fn_name = "");
   void update_state(const Tensor& y_true, const Tensor& y_pred,
                     const Tensor& sample_weight = Tensor()) override;
   std::string class_name() const override { return "MeanMetricWrapper"; }
   keras::Config get_config() const override;  ///< {"name", "dtype", "fn"}
+  /// The per-sample function.
   const MetricFunction& fn() const { return fn_; }
   /// The function's name ("" -> the metric's name).
   const std::string& fn_name() const { return fn_name_; }

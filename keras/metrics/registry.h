@@ -38,6 +38,8 @@ MetricPtr deserialize(const keras::Config& config);
 /// Makes deserialize()/get() build a user metric class from its config (Keras's
 /// register_keras_serializable). Built-in class names cannot be replaced.
 using MetricFactory = std::function<MetricPtr(const keras::Config& config)>;
+/// Registers a class under class_name; a built-in or empty name throws
+/// std::invalid_argument.
 void register_metric(const std::string& class_name, MetricFactory factory);
 /// Makes a MeanMetricWrapper config {"fn": name} deserializable.
 void register_metric_function(const std::string& name, MetricFunction fn);
@@ -67,18 +69,26 @@ MetricPtr resolve_accuracy(const std::string& loss_name,
 class MetricArg {
  public:
   MetricArg() = default;
+  /// No metric.
   MetricArg(std::nullptr_t) {}
+  /// By name, as the std::string form.
   MetricArg(const char* name) : MetricArg(std::string(name)) {}
+  /// By name: "accuracy" / "acc" are kept for resolve(), other names are looked up with
+  /// get() (unknown ones throw std::invalid_argument).
   MetricArg(const std::string& name);
+  /// From serialize()'s form, as deserialize().
   MetricArg(const keras::Config& config) : ptr_(deserialize(config)) {}
+  /// A metric pointer (shared, not copied).
   template <class T>
     requires std::derived_from<T, Metric>
   MetricArg(std::shared_ptr<T> p) : ptr_(std::move(p)) {}
+  /// A metric object, moved or copied into a new shared_ptr.
   template <class T>
     requires(std::derived_from<std::remove_cvref_t<T>, Metric> &&
              std::is_constructible_v<std::remove_cvref_t<T>, T &&>)
   MetricArg(T&& object)
       : ptr_(std::make_shared<std::remove_cvref_t<T>>(std::forward<T>(object))) {}
+  /// A callable (y_true, y_pred) -> per-sample values, wrapped in a MeanMetricWrapper.
   template <class F>
     requires(std::is_invocable_r_v<Tensor, const F&, const Tensor&, const Tensor&> &&
              !std::derived_from<std::remove_cvref_t<F>, Metric> &&
@@ -86,6 +96,7 @@ class MetricArg {
              !std::is_convertible_v<const F&, std::string>)
   MetricArg(F f) : ptr_(std::make_shared<MeanMetricWrapper>(MetricFunction(std::move(f)))) {}
 
+  /// Whether a metric or a name was given.
   explicit operator bool() const { return ptr_ != nullptr || !name_.empty(); }
   /// The name given ("" when built from an object).
   const std::string& identifier() const { return name_; }

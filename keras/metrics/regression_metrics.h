@@ -44,11 +44,15 @@ KERAS_METRICS_SIMPLE_WRAPPER(LogCoshError, "logcosh")
 
 /// sqrt of the streaming (weighted) mean of (y_pred - y_true)^2.
 struct RootMeanSquaredErrorOptions {
+  /// The name training logs show (Keras `name`).
   std::string name = "root_mean_squared_error";
+  /// The dtype of the state and of result() (Keras `dtype`, float32).
   DType dtype = DType::float32;
 };
+/// keras.metrics.RootMeanSquaredError: sqrt of the streaming mean squared error.
 class RootMeanSquaredError : public Mean {
  public:
+  /// The metric with the given options.
   explicit RootMeanSquaredError(const RootMeanSquaredErrorOptions& o = {});
   void update_state(const Tensor& y_true, const Tensor& y_pred,
                     const Tensor& sample_weight = Tensor()) override;
@@ -56,16 +60,23 @@ class RootMeanSquaredError : public Mean {
   std::string class_name() const override { return "RootMeanSquaredError"; }
 };
 
+/// Options of CosineSimilarity (keras.metrics.CosineSimilarity's arguments).
 struct CosineSimilarityOptions {
+  /// The axis the similarity is computed along (Keras `axis`, default -1).
   int64_t axis = -1;
+  /// The name training logs show (Keras `name`).
   std::string name = "cosine_similarity";
+  /// The dtype of the state and of result() (Keras `dtype`, float32).
   DType dtype = DType::float32;
 };
+/// keras.metrics.CosineSimilarity: the streaming mean of cosine_similarity (1 is best).
 class CosineSimilarity : public MeanMetricWrapper {
  public:
+  /// The metric with the given options.
   explicit CosineSimilarity(const CosineSimilarityOptions& o = {});
   std::string class_name() const override { return "CosineSimilarity"; }
   keras::Config get_config() const override;  ///< {"name", "dtype", "axis"}
+  /// The axis of the similarity.
   int64_t axis() const { return axis_; }
 
  private:
@@ -78,13 +89,21 @@ class CosineSimilarity : public MeanMetricWrapper {
 /// score per output). num_regressors > 0 gives the adjusted R2 (falling back to the plain
 /// score when num_regressors >= num_samples - 1, as Keras does after its warning).
 struct R2ScoreOptions {
+  /// "uniform_average" (default), "variance_weighted_average" or nullopt (Keras
+  /// `class_aggregation`).
   std::optional<std::string> class_aggregation = "uniform_average";
+  /// The number of independent variables for the adjusted R2 (Keras `num_regressors`,
+  /// default 0: plain R2).
   int64_t num_regressors = 0;
+  /// The name training logs show (Keras `name`).
   std::string name = "r2_score";
+  /// The dtype of the state and of result() (Keras `dtype`, float32).
   DType dtype = DType::float32;
 };
+/// keras.metrics.R2Score: the coefficient of determination (see R2ScoreOptions).
 class R2Score : public Metric {
  public:
+  /// The metric with the given options; bad options throw std::invalid_argument.
   explicit R2Score(const R2ScoreOptions& o = {});
   void update_state(const Tensor& y_true, const Tensor& y_pred,
                     const Tensor& sample_weight = Tensor()) override;
