@@ -33,7 +33,8 @@ class FlattenLayer : public Layer {
   std::string data_format_;
 };
 
-/// keras.layers.Flatten: (batch, ...) to (batch, product of the other axes); with channels_first, the channel axis is moved last before flattening, as Keras.
+/// keras.layers.Flatten: (batch, ...) to (batch, product of the other axes); with
+/// channels_first, the channel axis is moved last before flattening, as Keras.
 Ref<FlattenLayer> Flatten(const FlattenOptions& options = {});
 
 }  // namespace keras::layers
