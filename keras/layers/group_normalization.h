@@ -58,7 +58,8 @@ class GroupNormalizationLayer : public Layer {
   /// "GroupNormalization").
   static LayerPtr from_config(const Config& c);
 
-  /// The options the layer was made with (groups -1 stays -1 here).
+  /// The options the layer was made with (once built, groups -1 reads as the channel
+  /// count).
   const GroupNormalizationOptions& options() const { return o_; }
   ///@{
   /// The gamma and beta weights, defined once built (each only when used).
