@@ -39,6 +39,7 @@ namespace layers {
 /// A shape whose dimensions may be unknown (-1, printed None), like Keras shape tuples.
 using ShapeSpec = std::vector<int64_t>;
 std::string shape_str(const ShapeSpec& s);  ///< "(None, 784)"
+/// The ShapeSpec of a concrete shape (every dimension known).
 ShapeSpec spec_of(const Shape& s);
 
 class Layer;
@@ -50,15 +51,23 @@ struct Node;
 class KerasTensor {
  public:
   KerasTensor() = default;
+  /// A symbolic tensor of the given shape and dtype, output `index` of the call `node`;
+  /// engine-internal (Input() and layer calls make them).
   KerasTensor(ShapeSpec shape, DType dtype, std::shared_ptr<Node> node, int index,
               std::string name = "");
+  /// False for a default-constructed (empty) KerasTensor.
   bool defined() const { return impl_ != nullptr; }
+  /// The shape, with -1 for unknown dimensions (the batch axis usually).
   const ShapeSpec& shape() const;
+  /// The element type.
   DType dtype() const;
+  /// Its name (an Input's name; empty otherwise).
   const std::string& name() const;
   const std::shared_ptr<Node>& node() const;  ///< the producing call (InputLayer for inputs)
   int index() const;                          ///< which output of that call
+  /// Whether both refer to the same symbolic tensor (not a value comparison).
   bool same_as(const KerasTensor& o) const { return impl_ == o.impl_; }
+  /// An identity for maps and sets of symbolic tensors (the shared state's address).
   const void* id() const { return impl_.get(); }
 
   struct Impl;  ///< engine-internal
@@ -74,10 +83,15 @@ class KerasTensor {
 class Tensors : public std::vector<Tensor> {
  public:
   using std::vector<Tensor>::vector;
+  /// Wraps a list of tensors (implicit, so call() results convert).
   Tensors(std::vector<Tensor> v) : std::vector<Tensor>(std::move(v)) {}  // NOLINT
   const Tensor& single() const;  ///< throws std::invalid_argument unless there is exactly one
+  /// Reads the single output as a Tensor; throws std::invalid_argument unless there is
+  /// exactly one.
   operator const Tensor&() const { return single(); }  // NOLINT
+  /// The shape of the single output (throws unless there is exactly one).
   const Shape& shape() const { return single().shape(); }
+  /// The dtype of the single output (throws unless there is exactly one).
   DType dtype() const { return single().dtype(); }
 };
 
@@ -86,10 +100,14 @@ class Tensors : public std::vector<Tensor> {
 class KerasTensors : public std::vector<KerasTensor> {
  public:
   using std::vector<KerasTensor>::vector;
+  /// Wraps a list of symbolic tensors.
   KerasTensors(std::vector<KerasTensor> v) : std::vector<KerasTensor>(std::move(v)) {}
   const KerasTensor& single() const;  ///< throws unless there is exactly one
+  /// Reads the single output as a KerasTensor; throws unless there is exactly one.
   operator const KerasTensor&() const { return single(); }
+  /// The shape of the single output (throws unless there is exactly one).
   const ShapeSpec& shape() const { return single().shape(); }
+  /// The dtype of the single output (throws unless there is exactly one).
   DType dtype() const { return single().dtype(); }
 };
 
@@ -109,8 +127,10 @@ struct CallArgs {
 
 /// What a layer's call receives besides its inputs (see Layer::call).
 struct CallContext {
+  /// Whether the call is in training mode (resolved from CallArgs::training).
   bool training = false;
   std::vector<Tensor> masks{};  ///< one per input; undefined where the input has none
+  /// The call's extra keyword arguments (CallArgs::kwargs).
   Config kwargs = Config::object();
   /// The mask of input i (undefined when none).
   Tensor mask(size_t i = 0) const { return i < masks.size() ? masks[i] : Tensor(); }
@@ -119,9 +139,13 @@ struct CallContext {
 /// One call of a layer on symbolic inputs (with the arguments it was given, replayed
 /// when the functional model runs).
 struct Node {
+  /// The layer that was called.
   std::shared_ptr<Layer> layer;
+  /// Its symbolic inputs.
   std::vector<KerasTensor> inputs;
+  /// How many outputs the call produced.
   int num_outputs = 1;
+  /// The call arguments, given again when the graph is replayed.
   CallArgs args{};
 };
 
@@ -130,9 +154,12 @@ template <class T>
 class Ref : public std::shared_ptr<T> {
  public:
   Ref() = default;
+  /// Wraps a shared_ptr (implicit).
   Ref(std::shared_ptr<T> p) : std::shared_ptr<T>(std::move(p)) {}
+  /// Converts from a Ref of a derived class (Ref<Dense> to Ref<Layer>).
   template <class U, class = std::enable_if_t<std::is_convertible_v<U*, T*>>>
   Ref(const Ref<U>& o) : std::shared_ptr<T>(o) {}
+  ///@{
   /// The calls of Layer, spelled out so braced lists work: layer({a, b}), layer(x, {.mask = m}).
   decltype(auto) operator()(const Tensor& x) const { return (**this)(x); }
   decltype(auto) operator()(const Tensor& x, bool training) const { return (**this)(x, training); }
@@ -150,8 +177,11 @@ class Ref : public std::shared_ptr<T> {
   decltype(auto) operator()(A&&... a) const {
     return (**this)(std::forward<A>(a)...);
   }
+  ///@}
 };
 
+/// Creates a user-defined layer: `make<MyLayer>(args...)` is
+/// `Ref<MyLayer>(std::make_shared<MyLayer>(args...))`.
 template <class T, class... A>
 Ref<T> make(A&&... args) {
   return Ref<T>(std::make_shared<T>(std::forward<A>(args)...));
@@ -159,15 +189,20 @@ Ref<T> make(A&&... args) {
 
 /// What a layer accepts: rank bounds and fixed sizes of some axes (checked before call).
 struct InputSpec {
+  ///@{
+  /// Required rank, or minimum rank (-1: no constraint).
   int64_t ndim = -1, min_ndim = -1;
+  ///@}
   std::map<int64_t, int64_t> axes;  ///< axis (negative from the end) -> required size
 };
 
 /// Options every layer takes (Keras's base keyword arguments).
 struct LayerOptions {
   std::string name{};    ///< default: snake_case class name, made unique (dense, dense_1)
+  /// Whether the weights are trainable (Keras `trainable`, default true).
   bool trainable = true;
   bool dynamic = false;  ///< always run eagerly (never traced into a graph)
+  /// The dtype of the layer's weights and computations (default float32).
   DType dtype = DType::float32;
   ShapeSpec input_shape{};  ///< optional, without the batch axis (starts a Sequential)
   /// Applied to every output of each call (Layer::operator()), divided by the batch size,
@@ -178,9 +213,13 @@ struct LayerOptions {
 /// Options of Layer::add_weight.
 struct WeightOptions {
   std::shared_ptr<const initializers::Initializer> initializer{};  ///< default glorot_uniform
+  /// Penalty on the weight, added to losses() (Keras `regularizer`; none by default).
   std::shared_ptr<const regularizers::Regularizer> regularizer{};
+  /// Applied to the weight after each optimizer step (Keras `constraint`; none by default).
   std::shared_ptr<const constraints::Constraint> constraint{};
+  /// Whether the weight is trained (false for statistics such as moving means).
   bool trainable = true;
+  /// The weight's dtype (default float32).
   DType dtype = DType::float32;
 };
 
@@ -205,14 +244,19 @@ class WeightBudget {
   WeightBudget* outer_;
 };
 
+/// The base class of layers and models (Keras `keras.layers.Layer`): weights, sublayers,
+/// losses, masks and the call protocol. Subclasses override build, call,
+/// compute_output_shape and get_config.
 class Layer : public std::enable_shared_from_this<Layer> {
  public:
+  /// class_name is the Keras class name (used in configs and for the default name).
   Layer(std::string class_name, const LayerOptions& options = {});
   virtual ~Layer();
   Layer(const Layer&) = delete;
   Layer& operator=(const Layer&) = delete;
 
   // ---- calling (the template method) ----
+  ///@{
   /// The training flag, masks and keyword arguments are resolved as CallArgs says; the
   /// outputs get the masks compute_mask() gives (when the layer supports masking).
   Tensor operator()(const Tensor& x) { return (*this)(x, CallArgs{}); }
@@ -225,17 +269,22 @@ class Layer : public std::enable_shared_from_this<Layer> {
   Tensors operator()(const std::vector<Tensor>& xs, const CallArgs& args);
   KerasTensor operator()(const KerasTensor& x, const CallArgs& args = {});
   KerasTensors operator()(const std::vector<KerasTensor>& xs, const CallArgs& args = {});
+  ///@}
 
   // ---- what subclasses override ----
+  ///@{
   /// Called once, before the first call, with the input shapes (batch may be -1).
   virtual void build(const std::vector<ShapeSpec>& input_shapes);
   virtual void build(const ShapeSpec& input_shape);
+  ///@}
+  ///@{
   /// The computation. Single-input layers override the first; multi-input (merge)
   /// layers the second; layers that read masks or keyword arguments the third (its
   /// default calls the second with ctx.training).
   virtual Tensor call(const Tensor& x, bool training);
   virtual std::vector<Tensor> call(const std::vector<Tensor>& xs, bool training);
   virtual std::vector<Tensor> call(const std::vector<Tensor>& xs, const CallContext& ctx);
+  ///@}
   /// Keras's compute_mask: the masks of the outputs, given the inputs and their masks
   /// (one per input, undefined where none). Only asked when supports_masking(); the
   /// default passes the first input's mask on to every output.
@@ -250,11 +299,20 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// resumed run draws the same numbers; 0 for layers without one.
   /// Layers with one return it from seed_generator().
   uint64_t seed_generator_state() const;
+  /// Restores the state seed_generator_state() returned (no-op for layers without a
+  /// generator).
   void set_seed_generator_state(uint64_t state);
+  ///@{
+  /// The layer's random generator, or nullptr (the default) for layers that draw no random
+  /// numbers.
   virtual const SeedGenerator* seed_generator() const { return nullptr; }
   SeedGenerator* seed_generator() { return const_cast<SeedGenerator*>(std::as_const(*this).seed_generator()); }
+  ///@}
 
   // ---- weights and sublayers ----
+  /// Creates a weight (Keras `add_weight`) tracked by this layer, initialized by
+  /// options.initializer (default glorot_uniform); throws std::runtime_error past a
+  /// WeightBudget, core::OutOfMemoryError when it cannot be allocated.
   Variable add_weight(const std::string& name, const Shape& shape, const WeightOptions& options = {});
   /// Tracks a sublayer: its weights and losses become this layer's too.
   template <class T>
@@ -262,14 +320,22 @@ class Layer : public std::enable_shared_from_this<Layer> {
     track_layer(layer);
     return layer;
   }
+  /// Tracks a sublayer (no-op if already tracked); throws std::invalid_argument for a null
+  /// layer or the layer itself.
   void track_layer(const std::shared_ptr<Layer>& layer);
+  /// Stops tracking a sublayer (no-op if it is not tracked).
   void untrack_layer(const std::shared_ptr<Layer>& layer);
+  /// The tracked sublayers, in tracking order.
   const std::vector<std::shared_ptr<Layer>>& sublayers() const { return sublayers_; }
 
   std::vector<Variable> weights() const;  ///< own weights, then sublayers' (deduplicated)
+  /// The trainable ones of weights() (Keras `trainable_weights`).
   std::vector<Variable> trainable_weights() const;
+  /// The non-trainable ones of weights() (Keras `non_trainable_weights`).
   std::vector<Variable> non_trainable_weights() const;
+  /// The number of scalars in weights() (Keras `count_params`).
   int64_t count_params() const;
+  /// The values of weights(), in order (Keras `get_weights`).
   std::vector<Tensor> get_weights() const;
   void set_weights(const std::vector<Tensor>& values);  ///< shapes and dtypes checked
 
@@ -279,16 +345,23 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<Tensor> losses() const;
 
   // ---- attributes ----
+  /// The layer's unique name (LayerOptions::name or a generated one).
   const std::string& name() const { return name_; }
+  /// The Keras class name ("Dense"), used in configs.
   const std::string& class_name() const { return class_name_; }
+  /// Whether the layer's weights are trained (see set_trainable).
   bool trainable() const { return trainable_; }
   void set_trainable(bool t);  ///< freezes / unfreezes every weight, sublayers included
+  /// Whether the layer always runs eagerly (LayerOptions::dynamic).
   bool dynamic() const { return dynamic_; }
   /// Whether the layer's outputs carry masks (compute_mask); a layer that does not drops
   /// its inputs' masks, with a warning (Keras's supports_masking).
   bool supports_masking() const { return supports_masking_; }
+  /// Whether build() has run (by the first call or called directly).
   bool built() const { return built_ || built_by_direct_build_; }
+  /// The layer's dtype (LayerOptions::dtype).
   DType dtype() const { return dtype_; }
+  /// LayerOptions::input_shape (empty when not given).
   const ShapeSpec& declared_input_shape() const { return input_shape_; }
   /// Input and output shapes of the first symbolic call (for summary()).
   const std::vector<ShapeSpec>& output_shapes() const { return output_shapes_; }
@@ -296,7 +369,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
  protected:
   InputSpec input_spec;  ///< set in the constructor or build()
   bool supports_masking_ = false;  ///< set by layers that propagate or produce masks
+  /// Marks the layer built (for subclasses that build without the first call).
   void set_built() { built_ = true; }
+  /// Replaces the activity regularizer (LayerOptions::activity_regularizer).
   void set_activity_regularizer(std::shared_ptr<const regularizers::Regularizer> r) {
     activity_regularizer_ = std::move(r);
   }
@@ -335,10 +410,12 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<std::pair<Variable, std::shared_ptr<const constraints::Constraint>>> constraints() const;
 };
 
+/// A shared handle to any layer.
 using LayerPtr = Ref<Layer>;
 
 /// A unique default name: "dense", "dense_1", ... per snake_case base name.
 std::string unique_name(const std::string& base);
+/// Keras's to_snake_case of a class name ("Conv2D" -> "conv2d", "PReLU" -> "p_re_lu").
 std::string snake_case(const std::string& class_name);
 void reset_uids();  ///< for tests: names start again at "dense"
 
