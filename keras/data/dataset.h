@@ -154,7 +154,8 @@ struct PaddedBatchOptions {
 /// Dataset::shuffle's options (tf.data's keyword arguments).
 struct ShuffleOptions {
   int64_t seed = -1;  ///< -1 draws a seed from core's global generator (ops::set_random_seed)
-  /// Draw a new order at each iteration (tf.data's default); false gives every iteration the same order.
+  /// Draw a new order at each iteration (tf.data's default); false gives every iteration
+  /// the same order.
   bool reshuffle_each_iteration = true;
 };
 
