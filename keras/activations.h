@@ -146,37 +146,76 @@ struct Glu {  ///< a * sigmoid(b) where a, b are the two halves of x along axis
 };
 }  // namespace detail
 
+/// keras.activations.relu(x, negative_slope = 0, max_value = nullopt, threshold = 0): x
+/// above threshold, else negative_slope * (x - threshold); capped at max_value (max_value <
+/// 0 throws std::invalid_argument).
 inline constexpr detail::Relu relu{};
+/// keras.activations.relu6(x): min(max(x, 0), 6).
 inline constexpr detail::Relu6 relu6{};
+/// keras.activations.leaky_relu(x, negative_slope = 0.2): x for x > 0, negative_slope * x
+/// otherwise.
 inline constexpr detail::LeakyRelu leaky_relu{};
+/// keras.activations.elu(x, alpha = 1.0): x for x > 0, alpha * (exp(x) - 1) otherwise.
 inline constexpr detail::Elu elu{};
+/// keras.activations.selu(x): scale * elu(x, alpha) with alpha = 1.67326324, scale =
+/// 1.05070098.
 inline constexpr detail::Selu selu{};
+/// keras.activations.gelu(x, approximate = false): x * Phi(x) (Phi the standard normal
+/// CDF); the tanh approximation when approximate is true.
 inline constexpr detail::Gelu gelu{};
+/// keras.activations.silu(x): x * sigmoid(x); serializes as "silu" (swish is an alias).
 inline constexpr detail::Silu silu{};
 inline constexpr detail::Silu swish{};  ///< an alias: serializes as "silu", as in Keras
+/// keras.activations.sigmoid(x): 1 / (1 + exp(-x)).
 inline constexpr detail::Sigmoid sigmoid{};
+/// keras.activations.hard_sigmoid(x): relu6(x + 3) / 6, a piecewise-linear sigmoid.
 inline constexpr detail::HardSigmoid hard_sigmoid{};
+/// keras.activations.hard_silu(x): x * relu6(x + 3) / 6 (hard_swish is an alias).
 inline constexpr detail::HardSilu hard_silu{};
 inline constexpr detail::HardSilu hard_swish{};  ///< an alias: serializes as "hard_silu"
+/// keras.activations.tanh(x): the hyperbolic tangent.
 inline constexpr detail::Tanh tanh{};
+/// keras.activations.softmax(x, axis = -1): exp(x) / sum(exp(x)) along axis.
 inline constexpr detail::Softmax softmax{};
+/// keras.activations.log_softmax(x, axis = -1): x - logsumexp(x) along axis.
 inline constexpr detail::LogSoftmax log_softmax{};
+/// keras.activations.softplus(x): log(1 + exp(x)).
 inline constexpr detail::Softplus softplus{};
+/// keras.activations.softsign(x): x / (1 + |x|).
 inline constexpr detail::Softsign softsign{};
+/// keras.activations.exponential(x): exp(x).
 inline constexpr detail::Exponential exponential{};
+/// keras.activations.linear(x): the identity (what a layer with no activation applies).
 inline constexpr detail::Linear linear{};
+/// keras.activations.mish(x): x * tanh(softplus(x)).
 inline constexpr detail::Mish mish{};
+/// keras.activations.log_sigmoid(x): log(sigmoid(x)), computed as -softplus(-x).
 inline constexpr detail::LogSigmoid log_sigmoid{};
+/// keras.activations.celu(x, alpha = 1.0): x for x >= 0, alpha * (exp(x / alpha) - 1)
+/// otherwise; alpha = 0 throws std::invalid_argument.
 inline constexpr detail::Celu celu{};
+/// keras.activations.hard_tanh(x): clip(x, -1, 1).
 inline constexpr detail::HardTanh hard_tanh{};
+/// keras.activations.tanh_shrink(x): x - tanh(x).
 inline constexpr detail::TanhShrink tanh_shrink{};
+/// keras.activations.squareplus(x, b = 4): (x + sqrt(x^2 + b)) / 2; b < 0 throws
+/// std::invalid_argument.
 inline constexpr detail::Squareplus squareplus{};
+/// keras.activations.soft_shrink(x, threshold = 0.5): x - threshold above threshold, x +
+/// threshold below -threshold, 0 between.
 inline constexpr detail::SoftShrink soft_shrink{};
+/// keras.activations.hard_shrink(x, threshold = 0.5): x where |x| > threshold, else 0.
 inline constexpr detail::HardShrink hard_shrink{};
+/// keras.activations.sparse_plus(x): 0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x
+/// >= 1.
 inline constexpr detail::SparsePlus sparse_plus{};
+/// keras.activations.sparse_sigmoid(x): clip((x + 1) / 2, 0, 1).
 inline constexpr detail::SparseSigmoid sparse_sigmoid{};
+/// keras.activations.glu(x, axis = -1): a * sigmoid(b), a and b the two halves of x along
+/// axis; an odd size there throws std::invalid_argument.
 inline constexpr detail::Glu glu{};
 
+/// The function an Activation wraps: one tensor in, one tensor out.
 using Function = std::function<Tensor(const Tensor&)>;
 
 /// An activation as layers hold it: a name (what serialize() writes) and the function.
@@ -184,21 +223,32 @@ using Function = std::function<Tensor(const Tensor&)>;
 /// from nullptr (Python's None: the identity), from a built-in above (keeping its name)
 /// and from any callable Tensor(const Tensor&) (named "custom").
 struct Activation {
-  std::string name = "linear";
-  Function fn;
+  std::string name = "linear";  ///< What serialize() writes ("custom" for a lambda).
+  Function fn;  ///< The function applied; empty acts as the identity.
 
   Activation();  ///< linear
+  /// The identity, as Python's None (activation=None).
   Activation(std::nullptr_t);
+  ///@{
+  /// The built-in or registered activation of that name, as get(name); "" and "None" are
+  /// the identity; an unknown name throws std::invalid_argument.
   Activation(const char* name);
   Activation(const std::string& name);
+  ///@}
+  /// A function under a given name (what serialize() writes); an empty fn throws
+  /// std::invalid_argument.
   Activation(std::string name, Function fn);
+  /// Any callable Tensor(const Tensor&): a built-in above keeps its name, anything else is
+  /// named "custom".
   template <class F>
     requires(std::is_invocable_r_v<Tensor, const F&, const Tensor&> &&
              !std::is_convertible_v<const F&, std::string> &&
              !std::same_as<std::remove_cvref_t<F>, Activation>)
   Activation(F f) : name(name_of<F>()), fn(std::move(f)) {}
 
+  /// Applies the function (the identity when fn is empty).
   Tensor operator()(const Tensor& x) const;
+  /// Whether this is the identity (named "linear").
   bool is_linear() const { return name == "linear"; }
 
  private:

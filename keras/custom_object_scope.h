@@ -36,7 +36,10 @@ std::function<Ptr(const Config&)> scoped(Family family, const std::string& name)
 /// and load_model() on this thread, before the registered classes. Scopes nest.
 class CustomObjectScope {
  public:
+  /// Class name -> (its family, a factory making it from its config).
   using Objects = std::map<std::string, std::pair<Family, detail::ErasedFactory>>;
+  /// Opens the scope on this thread (it becomes the innermost); the destructor closes it.
+  /// Scopes must be destroyed in reverse order of creation.
   explicit CustomObjectScope(Objects objects);
   ~CustomObjectScope();
   CustomObjectScope(const CustomObjectScope&) = delete;

@@ -21,7 +21,9 @@
 
 namespace keras::callbacks {
 
+/// Options of ModelCheckpoint, as keras.callbacks.ModelCheckpoint's keyword arguments.
 struct ModelCheckpointOptions {
+  /// The log key compared for save_best_only (Keras's default "val_loss").
   std::string monitor = "val_loss";
   int verbose = 0;  ///< 1: one line per save (or per non-improvement), as Keras prints
   bool save_best_only = false;  ///< save only when `monitor` improves on the best so far
@@ -31,8 +33,12 @@ struct ModelCheckpointOptions {
   std::optional<double> initial_value_threshold{};  ///< the best value to beat at first
 };
 
+/// keras.callbacks.ModelCheckpoint: saves the model (Model::save) or its weights during
+/// fit() to a path formatted from the epoch, batch and logs.
 class ModelCheckpoint : public Callback {
  public:
+  /// Saves to `filepath` (a Python format string, checked now: a bad one throws
+  /// std::invalid_argument, as do an empty path and an unknown mode).
   explicit ModelCheckpoint(std::string filepath, const ModelCheckpointOptions& options = {});
   void on_train_begin(const Logs&) override;
   void on_epoch_begin(int epoch, const Logs&) override;

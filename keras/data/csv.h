@@ -32,8 +32,10 @@ enum class StringColumns {
   skip,   ///< the column is left out (only when select_columns does not name it)
 };
 
+/// Options of read_csv / parse_csv / read_csv_features_labels (pandas.read_csv's names
+/// where they exist).
 struct CsvOptions {
-  char delimiter = ',';
+  char delimiter = ',';  ///< The field separator (pandas's sep).
   bool header = true;    ///< the first row (after skip_rows) holds the column names
   int64_t skip_rows = 0;  ///< lines skipped at the start of the file, before the header
   /// Names for the columns, in file order; when header is true too, the header row is
@@ -44,13 +46,14 @@ struct CsvOptions {
   /// dtype per column name; the others get default_dtype. Integer and bool columns are
   /// never inferred: ask for them here. bool columns read 1/0/true/false/True/False/TRUE/FALSE.
   std::map<std::string, core::DType> column_dtypes{};
-  core::DType default_dtype = core::DType::float32;
+  core::DType default_dtype = core::DType::float32;  ///< The dtype of columns not in column_dtypes.
   /// Field texts read as missing (compared after surrounding spaces are trimmed).
   std::vector<std::string> na_values{"", "NA", "NaN", "nan"};
-  Missing missing = Missing::fill;
+  Missing missing = Missing::fill;  ///< What a missing field becomes (Missing::fill by default).
   /// Fill values per column name for Missing::fill (required for integer and bool
   /// columns, which have no NaN).
   std::map<std::string, double> column_defaults{};
+  /// What a non-numeric column becomes (by default an error).
   StringColumns string_columns = StringColumns::raise;
 };
 
@@ -58,12 +61,19 @@ struct CsvOptions {
 class CsvTable {
  public:
   CsvTable() = default;
+  /// A table from named columns; names and columns must match in number and every column be
+  /// rank 1 with num_rows elements (std::invalid_argument otherwise).
   CsvTable(std::vector<std::string> names, std::vector<core::Tensor> columns, int64_t num_rows);
 
+  /// The column names, in the table's order.
   const std::vector<std::string>& names() const { return names_; }
+  /// The columns, in the order of names().
   const std::vector<core::Tensor>& columns() const { return columns_; }
+  /// The number of rows (each column's length).
   int64_t num_rows() const { return num_rows_; }
+  /// The number of columns.
   int64_t num_columns() const { return static_cast<int64_t>(names_.size()); }
+  /// Whether a column is named `name`.
   bool contains(const std::string& name) const;
   /// The column (rank 1, num_rows() elements); an unknown name raises
   /// std::invalid_argument listing the names there are.

@@ -41,6 +41,8 @@ using core::Tensor;
 /// Dataset::cardinality() values besides a count (tf.data.INFINITE_CARDINALITY,
 /// tf.data.UNKNOWN_CARDINALITY).
 inline constexpr int64_t INFINITE_CARDINALITY = -1;
+/// tf.data.UNKNOWN_CARDINALITY: the count is not known without iterating (from_generator,
+/// filter, flat_map).
 inline constexpr int64_t UNKNOWN_CARDINALITY = -2;
 /// num_parallel_calls / prefetch buffer_size chosen by the library (tf.data.AUTOTUNE):
 /// one map thread per core; a prefetch buffer of 4 elements.
@@ -52,14 +54,21 @@ inline constexpr int64_t AUTOTUNE = -1;
 class Element {
  public:
   Element() = default;
+  /// A single tensor (a 1-tuple).
   Element(Tensor t);                                  // NOLINT: a single tensor
   Element(std::initializer_list<Tensor> components);  ///< a tuple: Element{x, y}
+  /// A tuple of the components, in order.
   Element(std::vector<Tensor> components);            // NOLINT
+  /// A dict: the components ordered by key.
   Element(const std::map<std::string, Tensor>& named);  // NOLINT: a dict
   Element(std::initializer_list<std::pair<const std::string, Tensor>> named);  ///< {{"x", x}}
+  /// Components with their names (one per component, unique; empty for a tuple);
+  /// std::invalid_argument otherwise.
   Element(std::vector<Tensor> components, std::vector<std::string> names);
 
+  /// The number of components.
   size_t size() const { return components_.size(); }
+  /// Whether the element has no component.
   bool empty() const { return components_.empty(); }
   /// Component i (any integer type, so e[0] is not mistaken for a key); throws
   /// std::out_of_range naming the element's size.
@@ -68,14 +77,20 @@ class Element {
   const Tensor& operator[](I i) const {
     return component(static_cast<int64_t>(i));
   }
+  /// Component i, as operator[](i).
   const Tensor& component(int64_t i) const;
   /// The component named `key`; throws std::out_of_range listing the keys.
   const Tensor& operator[](const std::string& key) const;
+  /// Whether a component is named `key`.
   bool contains(const std::string& key) const;
+  /// The components, in order (a dict's in key order).
   const std::vector<Tensor>& components() const { return components_; }
   const std::vector<std::string>& names() const { return names_; }  ///< empty for a tuple
+  /// Whether the element is a dict (has names).
   bool named() const { return !names_.empty(); }
+  /// Iteration over the components, in order.
   std::vector<Tensor>::const_iterator begin() const { return components_.begin(); }
+  /// The end of the components.
   std::vector<Tensor>::const_iterator end() const { return components_.end(); }
   /// "(float32 (28, 28), int32 ())", or "{'image': float32 (28, 28), 'label': int32 ()}".
   std::string spec() const;
@@ -105,8 +120,11 @@ class Iterator {
 
   /// Range-for interface (Dataset::begin() fetches the first element).
   const Element& operator*() const { return current_; }
+  /// Member access to the current element.
   const Element* operator->() const { return &current_; }
+  /// Fetches the next element (the iterator then compares equal to end() if there is none).
   Iterator& operator++();
+  /// Whether the pass has ended (compares with Dataset::end()).
   bool operator==(std::default_sentinel_t) const { return at_end_; }
 
  private:
@@ -117,35 +135,45 @@ class Iterator {
   bool at_end_ = true;
 };
 
+/// Dataset::batch's and rebatch's options (tf.data's keyword arguments).
 struct BatchOptions {
   bool drop_remainder = false;  ///< drop a last batch smaller than batch_size
 };
 
+/// Dataset::padded_batch's options (tf.data's keyword arguments).
 struct PaddedBatchOptions {
   /// One shape per component (without the batch axis); -1 pads that axis to the longest
   /// in the batch. Empty: every axis to the longest in the batch.
   std::vector<std::vector<int64_t>> padded_shapes{};
   /// One value for every component, or one per component (default 0).
   std::vector<double> padding_values{};
+  /// Drop a last batch smaller than batch_size.
   bool drop_remainder = false;
 };
 
+/// Dataset::shuffle's options (tf.data's keyword arguments).
 struct ShuffleOptions {
   int64_t seed = -1;  ///< -1 draws a seed from core's global generator (ops::set_random_seed)
+  /// Draw a new order at each iteration (tf.data's default); false gives every iteration
+  /// the same order.
   bool reshuffle_each_iteration = true;
 };
 
+/// Dataset::map's options.
 struct MapOptions {
   /// 0: run on the consumer's thread; n >= 1: on n threads owned by the iterator (the
   /// output order is the input order); AUTOTUNE: one thread per core.
   int64_t num_parallel_calls = 0;
 };
 
+/// map_fn's function: an element to an element.
 using MapFn = std::function<Element(const Element&)>;
+/// filter_fn's predicate: whether to keep an element.
 using PredicateFn = std::function<bool(const Element&)>;
 /// A generator yields elements until it returns nullopt; from_generator calls the
 /// factory once per iteration, as tf.data calls a Python generator function.
 using Generator = std::function<std::optional<Element>()>;
+/// from_generator's argument: makes a new generator for each iteration.
 using GeneratorFactory = std::function<Generator()>;
 class Dataset;
 /// flat_map's function: an element to a dataset, whose elements are output in turn.
@@ -188,6 +216,9 @@ decltype(auto) call_with(const char* what, F& f, const Element& e) {
 }
 }  // namespace detail
 
+/// tf.data.Dataset: an immutable, cheap-to-copy input pipeline of sources and
+/// transformations, iterated with range-for or make_iterator() and accepted by Model::fit /
+/// evaluate / predict.
 class Dataset {
  public:
   // ---- sources ----
@@ -201,6 +232,8 @@ class Dataset {
   static Dataset from_generator(GeneratorFactory make_generator);
   /// int64 scalars start, start + step, ... up to (excluding) stop (tf.data.Dataset.range).
   static Dataset range(int64_t stop);
+  /// From start to stop (excluded) by step, which may be negative; step 0 throws
+  /// std::invalid_argument.
   static Dataset range(int64_t start, int64_t stop, int64_t step = 1);
   /// Elements of every dataset side by side: the components of each, concatenated (names
   /// are kept when every dataset has names and none repeats). Stops with the shortest.
@@ -227,6 +260,8 @@ class Dataset {
                   }),
                   options);
   }
+  /// map() with a function on Elements, without the unpacking; an empty f or
+  /// num_parallel_calls < AUTOTUNE throws std::invalid_argument.
   Dataset map_fn(MapFn f, const MapOptions& options = {}) const;
   /// f(element) or f(component, ...) returns a Dataset; the output is the elements of
   /// each of those datasets in turn (cardinality unknown, as tf.data reports).
@@ -236,6 +271,8 @@ class Dataset {
       return detail::call_with("flat_map", f, e);
     }));
   }
+  /// flat_map() with a function on Elements, without the unpacking; an empty f throws
+  /// std::invalid_argument.
   Dataset flat_map_fn(FlatMapFn f) const;
   /// Keeps the elements for which f(element) or f(component, ...) is true (a bool, or a
   /// scalar bool tensor).
@@ -249,6 +286,8 @@ class Dataset {
         return static_cast<bool>(r);
     }));
   }
+  /// filter() with a predicate on Elements, without the unpacking; an empty f throws
+  /// std::invalid_argument.
   Dataset filter_fn(PredicateFn f) const;
   /// count times (-1: forever).
   Dataset repeat(int64_t count = -1) const;
@@ -282,8 +321,10 @@ class Dataset {
   int64_t cardinality() const;
 
   // ---- iteration ----
+  /// A new pass over the dataset, before its first element (call next()).
   Iterator make_iterator() const;
   Iterator begin() const;  ///< fetches the first element
+  /// The end of a range-for over the dataset.
   std::default_sentinel_t end() const { return {}; }
 
  private:

@@ -25,6 +25,8 @@ class WindowSource;
 class WindowIteratorState;
 }  // namespace detail
 
+/// What Dataset::window returns: a dataset of windows, each a Dataset of whole elements
+/// (tf.data's dataset of windows). Iterate it or flat_map it.
 class WindowDataset {
  public:
   /// One pass over the windows; copies share the state. next() is thread-safe, as
@@ -35,9 +37,13 @@ class WindowDataset {
     /// The next window (a dataset with a known cardinality, iterable many times), or
     /// nullopt at the end.
     std::optional<Dataset> next();
+    /// The current window (after ++ or begin(); not at the end).
     const Dataset& operator*() const { return *current_; }
+    /// Member access to the current window.
     const Dataset* operator->() const { return &*current_; }
+    /// Advances to the next window (the end when there is none).
     Iterator& operator++();
+    /// Whether the iteration has ended (compares with end()).
     bool operator==(std::default_sentinel_t) const { return !current_; }
 
    private:
@@ -53,8 +59,10 @@ class WindowDataset {
   /// f(window) returns a dataset; the output is the elements of each in turn.
   Dataset flat_map(std::function<Dataset(const Dataset&)> f) const;
 
+  /// A fresh pass over the windows, before the first (call next() or ++).
   Iterator make_iterator() const;
   Iterator begin() const;  ///< fetches the first window
+  /// The end of a range-for over the windows.
   std::default_sentinel_t end() const { return {}; }
 
  private:

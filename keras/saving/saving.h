@@ -21,6 +21,7 @@
 #include "keras/saving/serializable.h"
 
 namespace keras {
+/// Shared ownership of a model, as load_model returns it.
 using ModelPtr = std::shared_ptr<Model>;
 }
 
@@ -47,10 +48,15 @@ void write_file_atomically(const std::string& path, const std::function<void(std
 /// weights only; load_model then raises, and load_weights reads the file.
 void save_model(const Model& model, const std::string& path);
 
+/// load_model's options (Keras's load_model keyword arguments).
 struct LoadOptions {
   CustomObjects custom_objects{};  ///< user classes by name, registered in their family
   bool compile = true;             ///< recompile (with the optimizer state) when saved compiled
 };
+/// Reads a model written by save_model (Keras's load_model): the architecture from
+/// registered classes or custom_objects, the weights and, with options.compile, the compile
+/// configuration and optimizer state. A file of another kind or a corrupt one throws naming
+/// the problem.
 ModelPtr load_model(const std::string& path, const LoadOptions& options = {});
 /// The same from the bytes of a file in memory; `source` names it in messages.
 ModelPtr load_model_from_memory(std::string_view bytes, const LoadOptions& options = {},

@@ -81,11 +81,14 @@ void register_factory(const std::string& name, F factory) {
 /// load runs (a CustomObjectScope; nothing stays registered afterwards).
 class CustomObject {
  public:
+  /// Wraps a factory Config -> shared_ptr<T>; T's base class gives the family.
   template <class F>
     requires std::is_invocable_v<const F&, const Config&>
   CustomObject(F factory)  // NOLINT: implicit, so {{"MyHuber", MyHuber::from_config}} reads well
       : entry_(detail::erase_factory(std::move(factory))) {}
+  /// The family the class is looked up in.
   Family family() const { return entry_.first; }
+  /// The factory, type-erased.
   const keras::detail::ErasedFactory& factory() const { return entry_.second; }
 
  private:
@@ -99,6 +102,7 @@ using CustomObjects = std::map<std::string, CustomObject>;
 ///   { keras::saving::CustomObjectScope scope({{"MyHuber", MyHuber::from_config}}); ... }
 class CustomObjectScope : public keras::CustomObjectScope {
  public:
+  /// Opens a scope with `objects` on this thread (closed by the destructor).
   explicit CustomObjectScope(const CustomObjects& objects);
 };
 

@@ -18,13 +18,13 @@ namespace keras::utils {
 
 /// Keras 3's plot_model options and defaults.
 struct PlotModelOptions {
-  bool show_shapes = false;
-  bool show_dtype = false;
-  bool show_layer_names = false;
+  bool show_shapes = false;  ///< Add each layer's output shape.
+  bool show_dtype = false;  ///< Add each layer's dtype.
+  bool show_layer_names = false;  ///< Label a node "name (Class)" instead of the class only.
   std::string rankdir = "TB";  ///< "TB" (top to bottom) or "LR"
-  bool show_layer_activations = false;
-  bool show_trainable = false;
-  int dpi = 200;
+  bool show_layer_activations = false;  ///< Add the activation of layers that have one.
+  bool show_trainable = false;  ///< Add whether each layer is trainable.
+  int dpi = 200;  ///< The image resolution given to Graphviz; must be > 0.
 };
 
 /// The model as Graphviz DOT text: a node per layer (an unbuilt or subclassed model is one
@@ -35,6 +35,7 @@ std::string model_to_dot(const Model& model, const PlotModelOptions& options = {
 /// missing or fails). Other extensions raise std::invalid_argument.
 void plot_model(const Model& model, const std::string& path, const PlotModelOptions& options = {});
 
+/// plot_history's and history_to_svg's options.
 struct PlotHistoryOptions {
   int width = 640;         ///< pixels per panel
   int panel_height = 300;  ///< one panel per metric: "loss", then the others by name
@@ -45,6 +46,8 @@ struct PlotHistoryOptions {
 /// validation ones ("val_<name>") as a dashed line, over the epochs (from 1), with axes,
 /// ticks and a legend. An empty history raises std::invalid_argument.
 void plot_history(const callbacks::History& history, const std::string& path, const PlotHistoryOptions& options = {});
+/// plot_history's SVG text, without writing a file; width < 200 or panel_height < 120
+/// throws std::invalid_argument.
 std::string history_to_svg(const callbacks::History& history, const PlotHistoryOptions& options = {});
 
 }  // namespace keras::utils
