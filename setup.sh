@@ -18,6 +18,10 @@
 #                      build the libFuzzer targets of tests/fuzz with clang, ASan and UBSan
 #                      (in $FUZZ_BUILD_DIR, default ./build-fuzz) and run each for SECONDS
 #                      (default 60) on one core, printing executions, coverage and findings
+#   ./setup.sh docs    the API reference: Doxygen (docs/Doxyfile) over the public headers
+#                      (keras/package/public_headers.py), HTML in $DOCS_DIR (default
+#                      ./build-docs/html); fails, listing them, when a public class,
+#                      function, enum, variable or member has no doc comment
 #
 # Idempotent: packages already installed are skipped and the build is incremental.
 # As root it installs with apt-get; otherwise through sudo. Build directory: $BUILD_DIR
@@ -154,6 +158,46 @@ run_fuzz() {
   return "$failed"
 }
 
+# The API reference: Doxygen over the public headers (and docs/api.dox, the main page and
+# the namespaces). Doxygen writes every warning (an undocumented entity, a malformed doc
+# comment) to $DOCS_DIR/warnings.log; any warning fails the run, and the undocumented
+# names are listed as FILE:LINE: NAME (KIND).
+run_docs() {
+  PACKAGES+=(doxygen)
+  install_packages
+  local out=${DOCS_DIR:-build-docs}
+  rm -rf "$out"
+  mkdir -p "$out"
+  local headers rc=0
+  headers=$(python3 keras/package/public_headers.py . | tr '\n' ' ')
+  KERAS_DOCS_INPUT="$headers" KERAS_DOCS_OUTPUT="$out" doxygen docs/Doxyfile \
+    >"$out/doxygen.log" 2>&1 || rc=$?
+  local log="$out/warnings.log" undocumented other
+  if [ ! -f "$log" ] || [ ! -f "$out/html/index.html" ]; then
+    cat "$out/doxygen.log" >&2
+    echo "setup.sh: doxygen wrote no reference (exit $rc)" >&2
+    return 1
+  fi
+  # one line per entity (Doxygen repeats a member for each class that inherits it)
+  undocumented=$(sed -nE "s#^($PWD/)?([^:]+:[0-9]+): (warning|error): (Member|Compound) (.*) is not documented\.\$#\2: \5#p" \
+                   "$log" | sort -u -t: -k1,1 -k2,2n -k3)
+  other=$(grep -v ' is not documented\.$' "$log" | sed "s#^$PWD/##" | sort -u || true)
+  if [ -n "$undocumented" ]; then
+    echo "$undocumented" >&2
+    echo "setup.sh: $(wc -l <<<"$undocumented") undocumented public entities (above; a /// comment" \
+         "above each, or ///< after a member)" >&2
+  fi
+  if [ -n "$other" ]; then
+    echo "$other" >&2
+    echo "setup.sh: $(wc -l <<<"$other") other Doxygen warnings (above)" >&2
+  fi
+  if [ -n "$undocumented" ] || [ -n "$other" ] || ((rc != 0)); then
+    return 1
+  fi
+  echo "docs: $(wc -w <<<"$headers") public headers, every public entity documented;" \
+       "HTML in $out/html/index.html"
+}
+
 cmd=${1:-demo}
 shift || true
 case "$cmd" in
@@ -177,5 +221,6 @@ case "$cmd" in
     build
     for b in matmul elementwise op_overhead mlp_autodiff data_pipeline; do "$BUILD_DIR/bench/bench_$b" "$@"; done ;;
   fuzz) run_fuzz "$@" ;;
-  *) echo "usage: $0 demo|test|asan|tsan|bench|build|deps|fuzz" >&2; exit 2 ;;
+  docs) run_docs ;;
+  *) echo "usage: $0 demo|test|asan|tsan|bench|build|deps|fuzz|docs" >&2; exit 2 ;;
 esac

@@ -11,13 +11,15 @@
 
 namespace keras::core {
 
+/// The CPU's vector instruction sets and the one the engine's kernels use.
 struct CpuFeatures {
-  std::string isa;                    // the set in use: "avx512", "avx2" or "baseline"
-  std::string best_isa;               // the best set this CPU supports
-  std::vector<std::string> features;  // what the CPU reports: "sse2", "avx2", "fma", ...
-  std::string str() const;            // "isa=avx2 best=avx512 features=sse2,avx,..."
+  std::string isa;                    ///< the set in use: "avx512", "avx2" or "baseline"
+  std::string best_isa;               ///< the best set this CPU supports
+  std::vector<std::string> features;  ///< what the CPU reports: "sse2", "avx2", "fma", ...
+  std::string str() const;            ///< "isa=avx2 best=avx512 features=sse2,avx,..."
 };
 
+/// What this CPU supports and which kernel set was picked (keras::config::cpu_features).
 CpuFeatures cpu_features();
 
 }  // namespace keras::core

@@ -11,31 +11,37 @@
 
 namespace keras::core {
 
-// Raised by the first op (eager, or a node of a traced graph) that outputs NaN or Inf
-// while check_numerics is on; names the op, the output, its dtype and shape, and the
-// NaN, +Inf and -Inf counts.
+/// Raised by the first op (eager, or a node of a traced graph) that outputs NaN or Inf
+/// while check_numerics is on; names the op, the output, its dtype and shape, and the
+/// NaN, +Inf and -Inf counts.
 class NumericsError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
+/// tf.debugging.enable_check_numerics: from now on, an op that outputs NaN or Inf raises
+/// NumericsError.
 void enable_check_numerics();
+/// Turns the numerics check off again.
 void disable_check_numerics();
+/// Whether the numerics check is on.
 bool check_numerics_enabled();
 
-// Raised, while op determinism is on, by an op that cannot give the same result at every
-// run: a random op whose seed would come from the system's entropy because no global
-// seed was set (set_random_seed) and the op has none of its own (TensorFlow: "Random ops
-// require a seed to be set when determinism is enabled").
+/// Raised, while op determinism is on, by an op that cannot give the same result at every
+/// run: a random op whose seed would come from the system's entropy because no global
+/// seed was set (set_random_seed) and the op has none of its own (TensorFlow: "Random ops
+/// require a seed to be set when determinism is enabled").
 class DeterminismError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
-// Every CPU kernel already reduces in a fixed order (sums are identical for every thread
-// count); op determinism adds the seed requirement of random ops.
+/// Every CPU kernel already reduces in a fixed order (sums are identical for every thread
+/// count); op determinism adds the seed requirement of random ops.
 void enable_op_determinism();
+/// Turns op determinism off again.
 void disable_op_determinism();
+/// Whether op determinism is on.
 bool op_determinism_enabled();
 
 }  // namespace keras::core

@@ -9,58 +9,77 @@
 
 namespace keras::core {
 
-// complex64/complex128 (TensorFlow's): pairs of float32/float64 (real, imaginary), laid
-// out as std::complex. Only the ops that say so take them; any other op raises "no
-// kernel for device ... and dtype complex64" (core/ops_complex.h lists the ones that do).
+/// complex64/complex128 (TensorFlow's): pairs of float32/float64 (real, imaginary), laid
+/// out as std::complex. Only the ops that say so take them; any other op raises "no
+/// kernel for device ... and dtype complex64" (core/ops_complex.h lists the ones that do).
 enum class DType : uint8_t { float32, float64, int32, int64, uint8, bool_, complex64, complex128 };
+/// The number of DType values.
 inline constexpr int kNumDTypes = 8;
 
+/// TensorFlow's name of `d`: "float32", "int64", "bool", "complex64", ...
 const char* dtype_name(DType d);
-// Parses "float32", "float64", "int32", "int64", "uint8", "bool", "complex64",
-// "complex128"; throws on others.
+/// Parses "float32", "float64", "int32", "int64", "uint8", "bool", "complex64",
+/// "complex128"; throws on others.
 DType dtype_from_name(std::string_view name);
+/// Bytes per element of `d` (bool takes one byte).
 std::size_t dtype_size(DType d);
+/// float32 or float64 (complex dtypes are not floating).
 inline bool is_floating(DType d) { return d == DType::float32 || d == DType::float64; }
+/// int32, int64 or uint8.
 inline bool is_integer(DType d) {
   return d == DType::int32 || d == DType::int64 || d == DType::uint8;
 }
+/// complex64 or complex128.
 inline bool is_complex(DType d) { return d == DType::complex64 || d == DType::complex128; }
+/// Every dtype but bool.
 inline bool is_numeric(DType d) { return d != DType::bool_; }
-// The float dtype of a complex dtype's parts (complex64 -> float32), and back.
+/// The float dtype of a complex dtype's parts (complex64 -> float32), and back.
 inline DType complex_part_dtype(DType d) {
   return d == DType::complex128 ? DType::float64 : DType::float32;
 }
+/// The complex dtype whose parts are `part` (float32 -> complex64, float64 -> complex128).
 inline DType complex_dtype_of(DType part) {
   return part == DType::float64 ? DType::complex128 : DType::complex64;
 }
 
-// A value that cannot be represented exactly where it is converted: a C++ scalar for a
-// tensor's dtype (2.5 or NaN for int32, 300 for uint8; TensorFlow raises TypeError
-// "Cannot convert 2.5 to EagerTensor of dtype int32"), or a tensor's value for the C++
-// type that item<T>() returns.
+/// A value that cannot be represented exactly where it is converted: a C++ scalar for a
+/// tensor's dtype (2.5 or NaN for int32, 300 for uint8; TensorFlow raises TypeError
+/// "Cannot convert 2.5 to EagerTensor of dtype int32"), or a tensor's value for the C++
+/// type that item<T>() returns.
 class ConversionError : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;
 };
 
-// Throw ConversionError naming `what`, the value and the dtype unless `value` is exact in
-// `dtype`: integer dtypes take integral values in range (never NaN or inf); float dtypes
-// take any value (float32 rounds, as TF); bool any value, as value != 0 (cast, NumPy).
+/// Throw ConversionError naming `what`, the value and the dtype unless `value` is exact in
+/// `dtype`: integer dtypes take integral values in range (never NaN or inf); float dtypes
+/// take any value (float32 rounds, as TF); bool any value, as value != 0 (cast, NumPy).
 void check_scalar_fits(double value, DType dtype, const char* what);
+/// The integer version of check_scalar_fits: raises ConversionError naming `what` unless
+/// `value` is exact in `dtype` (300 does not fit uint8).
 void check_integer_fits(int64_t value, DType dtype, const char* what);
-// The shortest decimal form of v that reads back as v ("2.5", "0.1", "nan").
+/// The shortest decimal form of v that reads back as v ("2.5", "0.1", "nan").
 std::string format_scalar(double v);
 
-// The dtype of C++ element type T; only the eight supported types compile.
+/// The dtype of C++ element type T; only the eight supported types compile.
 template <class T> struct dtype_of;
-template <> struct dtype_of<float> { static constexpr DType value = DType::float32; };
-template <> struct dtype_of<double> { static constexpr DType value = DType::float64; };
-template <> struct dtype_of<int32_t> { static constexpr DType value = DType::int32; };
-template <> struct dtype_of<int64_t> { static constexpr DType value = DType::int64; };
-template <> struct dtype_of<uint8_t> { static constexpr DType value = DType::uint8; };
-template <> struct dtype_of<bool> { static constexpr DType value = DType::bool_; };
-template <> struct dtype_of<std::complex<float>> { static constexpr DType value = DType::complex64; };
-template <> struct dtype_of<std::complex<double>> { static constexpr DType value = DType::complex128; };
+/// float is float32.
+template <> struct dtype_of<float> { static constexpr DType value = DType::float32;  /**< T's dtype. */ };
+/// double is float64.
+template <> struct dtype_of<double> { static constexpr DType value = DType::float64;  /**< T's dtype. */ };
+/// int32_t is int32.
+template <> struct dtype_of<int32_t> { static constexpr DType value = DType::int32;  /**< T's dtype. */ };
+/// int64_t is int64.
+template <> struct dtype_of<int64_t> { static constexpr DType value = DType::int64;  /**< T's dtype. */ };
+/// uint8_t is uint8.
+template <> struct dtype_of<uint8_t> { static constexpr DType value = DType::uint8;  /**< T's dtype. */ };
+/// bool is bool.
+template <> struct dtype_of<bool> { static constexpr DType value = DType::bool_;  /**< T's dtype. */ };
+/// std::complex<float> is complex64.
+template <> struct dtype_of<std::complex<float>> { static constexpr DType value = DType::complex64;  /**< T's dtype. */ };
+/// std::complex<double> is complex128.
+template <> struct dtype_of<std::complex<double>> { static constexpr DType value = DType::complex128;  /**< T's dtype. */ };
+/// dtype_of<T>::value: the DType of element type T (float -> float32, int64_t -> int64).
 template <class T> inline constexpr DType dtype_of_v = dtype_of<T>::value;
 
 }  // namespace keras::core

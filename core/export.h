@@ -31,18 +31,28 @@
 
 namespace keras::core {
 
+/// The function to export: input tensors to output tensors.
 using ExportBody = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+/// Traces `body` on inputs of `signature` (-1: any size) and returns the graph file's bytes
+/// (see the top of this header); raises std::invalid_argument when the function changes
+/// state, calls a host_function, or its graph depends on a -1 size.
 std::string export_graph(const ExportBody& body, const std::vector<TensorSpec>& signature);
 
+/// A graph read back from an exported file: callable on inputs matching its signature, with
+/// no model code.
 class LoadedFunction {
  public:
   LoadedFunction();
   ~LoadedFunction();
+  /// Moves the loaded graph.
   LoadedFunction(LoadedFunction&&) noexcept;
+  /// Moves the loaded graph.
   LoadedFunction& operator=(LoadedFunction&&) noexcept;
-  // Checks the inputs against the signature, then runs the graph.
+  /// Checks the inputs against the signature, then runs the graph.
   std::vector<Tensor> operator()(const std::vector<Tensor>& inputs) const;
+  /// The input specs the graph was exported with (-1: any size).
   const std::vector<TensorSpec>& signature() const;
+  /// The graph as text (one node per line, as core::Function::graph_str).
   std::string graph_str() const;
 
   struct Impl;
@@ -52,7 +62,11 @@ class LoadedFunction {
   friend LoadedFunction load_function_bytes(std::string_view bytes, const std::string& what);
 };
 
+/// Loads an exported graph from its bytes; `what` names the source in errors
+/// (std::invalid_argument for a bad or truncated file).
 LoadedFunction load_function_bytes(std::string_view bytes, const std::string& what = "load_function");
+/// Reads and loads an exported graph file (std::runtime_error when unreadable,
+/// std::invalid_argument when malformed).
 LoadedFunction load_function(const std::string& path);
 
 }  // namespace keras::core

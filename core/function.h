@@ -40,29 +40,31 @@
 
 namespace keras::core {
 
+/// Options of core::function (tf.function's arguments).
 struct FunctionOptions {
+  /// The name printed in graph dumps and in errors.
   std::string name = "function";
-  bool optimize = true;  // run the graph passes (folding, CSE, pruning, fusion, memory plan)
-  // Calls must match these specs (dtype, rank, the sizes given); a -1 size is open: the
-  // function is traced at two sizes of it and, when both give the same graph, one graph
-  // serves every size (otherwise each size traces, as without the option).
+  bool optimize = true;  ///< run the graph passes (folding, CSE, pruning, fusion, memory plan)
+  /// Calls must match these specs (dtype, rank, the sizes given); a -1 size is open: the
+  /// function is traced at two sizes of it and, when both give the same graph, one graph
+  /// serves every size (otherwise each size traces, as without the option).
   std::vector<TensorSpec> input_signature{};
-  // TensorFlow's reduce_retracing: a call that differs from an earlier trace only in some
-  // sizes traces once more; when the two graphs agree, those sizes are relaxed (-1) and no
-  // later size traces again.
+  /// TensorFlow's reduce_retracing: a call that differs from an earlier trace only in some
+  /// sizes traces once more; when the two graphs agree, those sizes are relaxed (-1) and no
+  /// later size traces again.
   bool reduce_retracing = false;
-  // TensorFlow's jit_compile, mapped onto this engine's compiler (it has no XLA):
-  // - unset: the default passes, fusion included;
-  // - true: the whole function must compile into fused kernels: every pass runs, and a
-  //   node that cannot be compiled (a host_function, which runs C++) raises at trace
-  //   time, naming it, as XLA refuses py_function;
-  // - false: no kernel fusion (elementwise chains and matmul epilogues stay separate
-  //   ops); folding, CSE, pruning and the memory plan still run.
+  /// TensorFlow's jit_compile, mapped onto this engine's compiler (it has no XLA):
+  /// - unset: the default passes, fusion included;
+  /// - true: the whole function must compile into fused kernels: every pass runs, and a
+  ///   node that cannot be compiled (a host_function, which runs C++) raises at trace
+  ///   time, naming it, as XLA refuses py_function;
+  /// - false: no kernel fusion (elementwise chains and matmul epilogues stay separate
+  ///   ops); folding, CSE, pruning and the memory plan still run.
   std::optional<bool> jit_compile{};
 };
 
-// While one lives, ops run eagerly and are not traced (TensorFlow's init_scope): for
-// creating and initializing state inside a traced function.
+/// While one lives, ops run eagerly and are not traced (TensorFlow's init_scope): for
+/// creating and initializing state inside a traced function.
 class InitScope {
  public:
   InitScope();
@@ -74,43 +76,51 @@ class InitScope {
   void* saved_;
 };
 
-// Whether this thread is tracing a function now.
+/// Whether this thread is tracing a function now.
 bool is_tracing();
 
-// Runs fn on `inputs` symbolically: its ops are recorded into a throwaway graph and not
-// run, so the results have the right shapes and dtypes but no values, and no variable
-// changes (shape inference for any C++ code: Keras's compute_output_shape).
+/// Runs fn on `inputs` symbolically: its ops are recorded into a throwaway graph and not
+/// run, so the results have the right shapes and dtypes but no values, and no variable
+/// changes (shape inference for any C++ code: Keras's compute_output_shape).
 std::vector<Tensor> symbolic_call(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& fn,
                                   const std::vector<Tensor>& inputs);
 
-// One node of a traced graph, for tools that draw or export it (TensorBoard's graph).
+/// One node of a traced graph, for tools that draw or export it (TensorBoard's graph).
 struct GraphNodeInfo {
-  std::string name;                  // unique in the graph: "<op>_<n>", "input_<i>", "constant_<n>"
-  std::string op;                    // the op's name; "Placeholder" (input), "Const"
-  std::vector<std::string> inputs;   // the nodes it reads: "name", or "name:k" for output k > 0
-  std::vector<std::vector<int64_t>> output_shapes;  // as traced (-1: any size)
+  std::string name;                  ///< unique in the graph: "<op>_<n>", "input_<i>", "constant_<n>"
+  std::string op;                    ///< the op's name; "Placeholder" (input), "Const"
+  std::vector<std::string> inputs;   ///< the nodes it reads: "name", or "name:k" for output k > 0
+  std::vector<std::vector<int64_t>> output_shapes;  ///< as traced (-1: any size)
+  /// The dtype of each output.
   std::vector<DType> output_dtypes;
 };
 
+/// The non-template part of Function: the graph cache and the introspection shared by every
+/// callable type.
 class FunctionBase {
  public:
+  /// A function with no graph yet; `options` apply to every trace.
   explicit FunctionBase(FunctionOptions options);
-  // How many times the function was traced (one per new input signature).
+  /// How many times the function was traced (one per new input signature).
   int tracing_count() const;
-  // The graph of the latest trace, as printed by graph_str: optimized (after the passes)
-  // or as traced.
+  /// The graph of the latest trace, as printed by graph_str: optimized (after the passes)
+  /// or as traced.
   std::string graph_str(bool optimized = true) const;
-  // Op nodes in the latest graph, optimized or as traced.
+  /// Op nodes in the latest graph, optimized or as traced.
   int num_nodes(bool optimized = true) const;
-  // The nodes of the latest optimized graph, in execution order (empty before a trace).
+  /// The nodes of the latest optimized graph, in execution order (empty before a trace).
   const std::vector<GraphNodeInfo>& graph_nodes() const;
-  // How many graphs the function holds: one per traced signature, where a relaxed graph
-  // (reduce_retracing, or -1 sizes in input_signature) serves many.
+  /// How many graphs the function holds: one per traced signature, where a relaxed graph
+  /// (reduce_retracing, or -1 sizes in input_signature) serves many.
   int num_graphs() const;
+  /// The options given at construction.
   const FunctionOptions& options() const;
 
  protected:
+  /// The traced body: flat input tensors to flat output tensors.
   using Body = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+  /// For Function::operator(): runs the graph cached for `signature`, tracing `body` first
+  /// when there is none.
   std::vector<Tensor> call_impl(const std::string& signature, const std::vector<Tensor>& tensors, const Body& body);
 
  private:
@@ -120,7 +130,7 @@ class FunctionBase {
 
 namespace detail {
 std::string tensor_signature(const Tensor& t);
-// Exact: a float is written so that every distinct value gives a distinct key.
+/// Exact: a float is written so that every distinct value gives a distinct key.
 std::string number_signature(long double v, bool floating);
 
 template <class T> using bare_t = std::remove_cvref_t<T>;
@@ -151,7 +161,7 @@ void collect(const T& arg, std::vector<Tensor>& tensors, std::string& sig) {
   }
 }
 
-// The argument as the traced callable receives it: tensors replaced by the trace's.
+/// The argument as the traced callable receives it: tensors replaced by the trace's.
 template <class T>
 decltype(auto) substitute(T&& arg, const std::vector<Tensor>& traced, size_t& i) {
   using U = bare_t<T>;
@@ -177,12 +187,20 @@ std::vector<Tensor> flatten(R&& r) {
 }
 }  // namespace detail
 
+/// A traced C++ callable (tf.function): called like F, with its Tensor arguments (Tensor,
+/// std::vector<Tensor>, Variable) replaced by traced values; other arguments are part of
+/// the signature and fixed at trace time.
 template <class F>
 class Function : public FunctionBase {
  public:
+  /// The wrapped callable's type.
   using function_type = F;
+  /// Wraps `f`; nothing is traced until the first call.
   explicit Function(F f, FunctionOptions options = {}) : FunctionBase(std::move(options)), f_(std::move(f)) {}
 
+  /// Calls the function: traces it for a new signature (input shapes and dtypes, non-tensor
+  /// arguments), then runs the cached graph. Returns what F returns (Tensor,
+  /// std::vector<Tensor> or void).
   template <class... Args>
   auto operator()(Args&&... args) {
     using R = std::invoke_result_t<F&, decltype(detail::substitute(std::declval<Args>(), std::declval<const std::vector<Tensor>&>(),
@@ -211,6 +229,8 @@ class Function : public FunctionBase {
   F f_;
 };
 
+/// tf.function: `keras::function([](const Tensor& x) { ... })` traces the callable into a
+/// graph per input signature; see Function and FunctionOptions.
 template <class F>
 Function<std::decay_t<F>> function(F&& f, FunctionOptions options = {}) {
   return Function<std::decay_t<F>>(std::forward<F>(f), std::move(options));

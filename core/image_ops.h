@@ -7,27 +7,30 @@
 
 #include "core/ops.h"
 namespace keras::core::ops::image {
+/// Options of resize (keras.ops.image.resize's keyword arguments).
 struct ResizeOptions {
-  std::string interpolation = "bilinear";  // "bilinear" or "nearest"
-  bool antialias = false;                  // true raises (not supported)
-  // Crops the largest centered window of the target's aspect ratio before resizing.
+  std::string interpolation = "bilinear";  ///< "bilinear" or "nearest"
+  bool antialias = false;                  ///< true raises (not supported)
+  /// Crops the largest centered window of the target's aspect ratio before resizing.
   bool crop_to_aspect_ratio = false;
-  std::string data_format = "channels_last";  // "channels_first" raises
+  std::string data_format = "channels_last";  ///< "channels_first" raises
 };
-// images (batch, height, width, channels) or (height, width, channels) -> size {h, w}, as
-// tf.image.resize (half-pixel centers; nearest takes floor((o + 0.5) * in / out)).
-// Bilinear needs a floating dtype.
+/// images (batch, height, width, channels) or (height, width, channels) -> size {h, w}, as
+/// tf.image.resize (half-pixel centers; nearest takes floor((o + 0.5) * in / out)).
+/// Bilinear needs a floating dtype.
 Tensor resize(const Tensor& images, const std::vector<int64_t>& size, const ResizeOptions& o = {});
 
+/// Options of affine_transform (keras.ops.image.affine_transform's keyword arguments).
 struct AffineTransformOptions {
-  std::string interpolation = "bilinear";  // "bilinear" or "nearest"
-  std::string fill_mode = "constant";      // "constant", "nearest", "wrap", "reflect"
+  std::string interpolation = "bilinear";  ///< "bilinear" or "nearest"
+  std::string fill_mode = "constant";      ///< "constant", "nearest", "wrap", "reflect"
+  /// The value of points outside the input for fill_mode "constant" (Keras `fill_value`).
   double fill_value = 0.0;
-  std::string data_format = "channels_last";  // "channels_first" raises
+  std::string data_format = "channels_last";  ///< "channels_first" raises
 };
-// TensorFlow's ImageProjectiveTransformV3: transform (8,) or (batch, 8) [a0 a1 a2 b0 b1 b2
-// c0 c1] maps each output point (x, y) to the input point ((a0 x + a1 y + a2) / k,
-// (b0 x + b1 y + b2) / k), k = c0 x + c1 y + 1; points outside follow fill_mode.
-// images: floating, (batch, h, w, c) or (h, w, c); transform of the same dtype.
+/// TensorFlow's ImageProjectiveTransformV3: transform (8,) or (batch, 8) [a0 a1 a2 b0 b1 b2
+/// c0 c1] maps each output point (x, y) to the input point ((a0 x + a1 y + a2) / k,
+/// (b0 x + b1 y + b2) / k), k = c0 x + c1 y + 1; points outside follow fill_mode.
+/// images: floating, (batch, h, w, c) or (h, w, c); transform of the same dtype.
 Tensor affine_transform(const Tensor& images, const Tensor& transform, const AffineTransformOptions& o = {});
 }  // namespace keras::core::ops::image

@@ -14,93 +14,127 @@
 
 namespace keras::core::ops::image {
 
-// Exactly two of top, bottom and target_height (and of left, right, target_width) are
-// given, all >= 0, as Keras.
+/// Exactly two of top, bottom and target_height (and of left, right, target_width) are
+/// given, all >= 0, as Keras.
 struct CropImagesOptions {
+  ///@{
+  /// Pixels cut from each side, or the output height/width (Keras's arguments of the same
+  /// names).
   std::optional<int64_t> top_cropping, left_cropping, bottom_cropping, right_cropping, target_height, target_width;
+  ///@}
+  /// "channels_last" or "channels_first".
   std::string data_format = "channels_last";
 };
+/// keras.ops.image.crop_images: a window of each image (see CropImagesOptions); raises std::invalid_argument on a bad combination or a window outside the image.
 Tensor crop_images(const Tensor& images, const CropImagesOptions& o);
+/// Options of pad_images: exactly two of top, bottom and target_height (and of left, right,
+/// target_width), all >= 0, as Keras.
 struct PadImagesOptions {
+  ///@{
+  /// Zero rows/columns added on each side, or the output height/width (Keras's arguments of
+  /// the same names).
   std::optional<int64_t> top_padding, left_padding, bottom_padding, right_padding, target_height, target_width;
+  ///@}
+  /// "channels_last" or "channels_first".
   std::string data_format = "channels_last";
 };
-Tensor pad_images(const Tensor& images, const PadImagesOptions& o);  // zeros
+Tensor pad_images(const Tensor& images, const PadImagesOptions& o);  ///< zeros
 
-// 0.2989 R + 0.5870 G + 0.1140 B, keeping a channel axis of 1; integer images are
-// computed in float32 and cast back; one channel is returned as it is.
+/// 0.2989 R + 0.5870 G + 0.1140 B, keeping a channel axis of 1; integer images are
+/// computed in float32 and cast back; one channel is returned as it is.
 Tensor rgb_to_grayscale(const Tensor& images, const std::string& data_format = "channels_last");
-// tf.image.rgb_to_hsv / hsv_to_rgb: floating images, hue in [0, 1).
+/// tf.image.rgb_to_hsv / hsv_to_rgb: floating images, hue in [0, 1).
 Tensor rgb_to_hsv(const Tensor& images, const std::string& data_format = "channels_last");
+/// The inverse of rgb_to_hsv (tf.image.hsv_to_rgb).
 Tensor hsv_to_rgb(const Tensor& images, const std::string& data_format = "channels_last");
 
-// Patches as channels: (batch, out_h, out_w, size_h * size_w * channels), each patch's
-// values in (row, column, channel) order; a convolution with an identity kernel, as
-// Keras. strides default to size; padding "valid" or "same". Floating images.
+/// Patches as channels: (batch, out_h, out_w, size_h * size_w * channels), each patch's
+/// values in (row, column, channel) order; a convolution with an identity kernel, as
+/// Keras. strides default to size; padding "valid" or "same". Floating images.
 Tensor extract_patches(const Tensor& images, const std::vector<int64_t>& size, const std::vector<int64_t>& strides = {},
                        const std::vector<int64_t>& dilation_rate = {1}, const std::string& padding = "valid",
                        const std::string& data_format = "channels_last");
-// The same over (depth, height, width) of volumes (batch, d, h, w, channels) or unbatched.
+/// The same over (depth, height, width) of volumes (batch, d, h, w, channels) or unbatched.
 Tensor extract_patches_3d(const Tensor& volumes, const std::vector<int64_t>& size,
                           const std::vector<int64_t>& strides = {}, const std::vector<int64_t>& dilation_rate = {1},
                           const std::string& padding = "valid", const std::string& data_format = "channels_last");
 
-// A per-channel Gaussian filter with zero "same" padding (Keras's TensorFlow backend,
-// including its kernel layout for kernel_size {a, b}: the outer product of the b- and
-// a-point Gaussians, read as an a x b kernel).
+/// A per-channel Gaussian filter with zero "same" padding (Keras's TensorFlow backend,
+/// including its kernel layout for kernel_size {a, b}: the outer product of the b- and
+/// a-point Gaussians, read as an a x b kernel).
 Tensor gaussian_blur(const Tensor& images, const std::vector<int64_t>& kernel_size = {3, 3},
                      const std::vector<double>& sigma = {1.0, 1.0}, const std::string& data_format = "channels_last");
-// tf.image.sobel_edges: 3x3 Sobel filters on reflect-padded images; (batch, h, w, c, 2)
-// holding [dy, dx] (channels_first: (batch, c, h, w, 2)). Batched floating images.
+/// tf.image.sobel_edges: 3x3 Sobel filters on reflect-padded images; (batch, h, w, c, 2)
+/// holding [dy, dx] (channels_first: (batch, c, h, w, 2)). Batched floating images.
 Tensor sobel_edges(const Tensor& images, const std::string& data_format = "channels_last");
 
-// The structural similarity index, Gaussian-weighted (filter_size x filter_size, valid
-// windows), averaged over windows and channels: (batch,) or a scalar for one image.
+/// The structural similarity index, Gaussian-weighted (filter_size x filter_size, valid
+/// windows), averaged over windows and channels: (batch,) or a scalar for one image.
 struct SsimOptions {
+  /// The dynamic range of the pixel values (Keras `max_val`, default 1).
   double max_val = 1.0;
+  /// Side of the Gaussian window (default 11).
   int64_t filter_size = 11;
+  ///@{
+  /// Gaussian sigma (1.5) and the stability constants K1 (0.01) and K2 (0.03), as
+  /// tf.image.ssim.
   double filter_sigma = 1.5, k1 = 0.01, k2 = 0.03;
+  ///@}
+  /// "channels_last" or "channels_first".
   std::string data_format = "channels_last";
 };
+/// keras.ops.image.ssim / tf.image.ssim of two images of one shape and floating dtype (see
+/// SsimOptions).
 Tensor ssim(const Tensor& image1, const Tensor& image2, const SsimOptions& o = {});
 
-// scipy.ndimage.map_coordinates / keras.ops.image.map_coordinates: inputs (any rank)
-// sampled at coordinates (inputs.rank(), ...) -> (...), order 0 (nearest, half to even)
-// or 1 (linear); fill_mode "constant" (fill_value), "nearest", "wrap", "mirror",
-// "reflect". Integer inputs are rounded back (core/ops/image_coords.cpp).
+/// scipy.ndimage.map_coordinates / keras.ops.image.map_coordinates: inputs (any rank)
+/// sampled at coordinates (inputs.rank(), ...) -> (...), order 0 (nearest, half to even)
+/// or 1 (linear); fill_mode "constant" (fill_value), "nearest", "wrap", "mirror",
+/// "reflect". Integer inputs are rounded back (core/ops/image_coords.cpp).
 Tensor map_coordinates(const Tensor& inputs, const Tensor& coordinates, int64_t order,
                        const std::string& fill_mode = "constant", double fill_value = 0.0);
-// The projective transform that maps the 4 end_points to the 4 start_points (x, y)
-// (4, 2) or (batch, 4, 2), solved in float32 as Keras, applied with affine_transform
-// (constant fill). Floating images.
+/// The projective transform that maps the 4 end_points to the 4 start_points (x, y)
+/// (4, 2) or (batch, 4, 2), solved in float32 as Keras, applied with affine_transform
+/// (constant fill). Floating images.
 Tensor perspective_transform(const Tensor& images, const Tensor& start_points, const Tensor& end_points,
                              const std::string& interpolation = "bilinear", double fill_value = 0.0,
                              const std::string& data_format = "channels_last");
 
-// jax.image.scale_and_translate / keras.ops.image.scale_and_translate: along each axis
-// spatial_dims[i], output sample o reads input position (o + 0.5 - translation[i]) /
-// scale[i] - 0.5 through `method`'s kernel ("linear"/"bilinear"/"trilinear"/"triangle",
-// "cubic"/"bicubic"/"tricubic" (Keys), "lanczos3", "lanczos5"), widened by 1 / scale when
-// downscaling with antialias; weights normalized, samples outside the input are 0.
-// output_shape is the whole output shape. Integer images are rounded and clipped to
-// their range (core/ops/image_resample.cpp).
+/// jax.image.scale_and_translate / keras.ops.image.scale_and_translate: along each axis
+/// spatial_dims[i], output sample o reads input position (o + 0.5 - translation[i]) /
+/// scale[i] - 0.5 through `method`'s kernel ("linear"/"bilinear"/"trilinear"/"triangle",
+/// "cubic"/"bicubic"/"tricubic" (Keys), "lanczos3", "lanczos5"), widened by 1 / scale when
+/// downscaling with antialias; weights normalized, samples outside the input are 0.
+/// output_shape is the whole output shape. Integer images are rounded and clipped to
+/// their range (core/ops/image_resample.cpp).
 Tensor scale_and_translate(const Tensor& images, const std::vector<int64_t>& output_shape, const std::vector<double>& scale,
                            const std::vector<double>& translation, const std::vector<int64_t>& spatial_dims,
                            const std::string& method, bool antialias = true);
 
-// keras.ops.image.elastic_transform: each image displaced by alpha * (random normal fields
-// times sigma, Gaussian-blurred with sigma over 6 int(sigma) | 1 cells), sampled with
-// map_coordinates (interpolation "bilinear" or "nearest", fill_mode as map_coordinates's).
-// seed >= 0 gives reproducible fields (seed < 0: a fresh one). Keras's TensorFlow backend
-// draws the x and y fields from one seed (so they are equal); here they are independent.
+/// keras.ops.image.elastic_transform: each image displaced by alpha * (random normal fields
+/// times sigma, Gaussian-blurred with sigma over 6 int(sigma) | 1 cells), sampled with
+/// map_coordinates (interpolation "bilinear" or "nearest", fill_mode as map_coordinates's).
+/// seed >= 0 gives reproducible fields (seed < 0: a fresh one). Keras's TensorFlow backend
+/// draws the x and y fields from one seed (so they are equal); here they are independent.
 struct ElasticTransformOptions {
+  ///@{
+  /// Displacement scale (Keras `alpha`, default 20) and the smoothing Gaussian's sigma
+  /// (default 5).
   double alpha = 20.0, sigma = 5.0;
+  ///@}
+  /// "bilinear" or "nearest".
   std::string interpolation = "bilinear";
+  /// How points outside are filled: "constant", "nearest", "wrap", "mirror" or "reflect"
+  /// (default).
   std::string fill_mode = "reflect";
+  /// The value for fill_mode "constant".
   double fill_value = 0.0;
+  /// Random seed; < 0 draws a fresh one.
   int64_t seed = -1;
+  /// "channels_last" or "channels_first".
   std::string data_format = "channels_last";
 };
+/// keras.ops.image.elastic_transform (see ElasticTransformOptions).
 Tensor elastic_transform(const Tensor& images, const ElasticTransformOptions& o = {});
 
 }  // namespace keras::core::ops::image

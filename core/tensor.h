@@ -25,54 +25,67 @@
 namespace keras::core {
 
 class TensorImpl;
-struct Index;  // an item of x[{...}] (defined below)
+struct Index;  ///< an item of x[{...}] (defined below)
 
-// Memory for a tensor could not be had: the message names the tensor (or the op, or the
-// weight), its shape and dtype, the bytes requested and the device. A std::bad_alloc, so
-// code that catches that still does; raised too for a byte count beyond 2^62.
+/// Memory for a tensor could not be had: the message names the tensor (or the op, or the
+/// weight), its shape and dtype, the bytes requested and the device. A std::bad_alloc, so
+/// code that catches that still does; raised too for a byte count beyond 2^62.
 class OutOfMemoryError : public std::bad_alloc {
  public:
+  /// An error whose what() is `msg`.
   explicit OutOfMemoryError(const std::string& msg) : msg_(msg) {}
+  /// The message: the tensor, shape, dtype, bytes and device.
   const char* what() const noexcept override { return msg_.what(); }
 
  private:
   std::runtime_error msg_;  // holds the message (reference-counted: copies never throw)
 };
 
+/// An immutable n-d array of one dtype on one device (tf.Tensor): a cheap-to-copy handle,
+/// so copies share the data. Made by constant(), from_buffer() and the ops; see keras::ops
+/// for what can be done with it.
 class Tensor {
  public:
-  Tensor() = default;  // an undefined handle; most uses raise std::invalid_argument
+  Tensor() = default;  ///< an undefined handle; most uses raise std::invalid_argument
+  /// Engine-internal: wraps an implementation object.
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
 
+  /// False for a default-constructed (undefined) tensor.
   bool defined() const { return impl_ != nullptr; }
+  /// The element type.
   DType dtype() const;
+  /// The dimensions.
   const Shape& shape() const;
+  /// The number of dimensions (0 for a scalar).
   int64_t rank() const { return shape().rank(); }
-  int64_t size() const { return shape().num_elements(); }  // number of elements
+  int64_t size() const { return shape().num_elements(); }  ///< number of elements
+  /// Where the data lives (CPU or a CUDA device).
   Device device() const;
+  /// The size of the data in bytes (size() * dtype_size(dtype())).
   std::size_t nbytes() const;
 
-  // Pointer to the first element (a device pointer for CUDA tensors).
+  /// Pointer to the first element (a device pointer for CUDA tensors).
   const void* raw_data() const;
-  // Typed access; T must match dtype() exactly (std::invalid_argument otherwise).
+  /// Typed access; T must match dtype() exactly (std::invalid_argument otherwise).
   template <class T> const T* data() const {
     check_access(dtype_of_v<T>, "data");
     return static_cast<const T*>(raw_data());
   }
-  // Writable access, for filling a freshly created tensor (kernels, loaders). Tensors
-  // are values: writing into one that other handles share changes them all.
+  /// Writable access, for filling a freshly created tensor (kernels, loaders). Tensors
+  /// are values: writing into one that other handles share changes them all.
   void* raw_mutable_data();
+  /// Typed writable access; T must match dtype() exactly (std::invalid_argument otherwise).
   template <class T> T* mutable_data() {
     check_access(dtype_of_v<T>, "mutable_data");
     return static_cast<T*>(raw_mutable_data());
   }
 
-  // The single element of a tensor with one element, converted to T exactly (int64
-  // values above 2^53 included). ConversionError when the value does not fit T: NaN or
-  // inf to an integer type, or a value outside T's range (300 to uint8_t, 1e300 to
-  // float). A float value read as an integer type is truncated toward zero, as Python's
-  // int(tensor) and static_cast do; an integer read as a float type rounds to nearest;
-  // bool is value != 0.
+  /// The single element of a tensor with one element, converted to T exactly (int64
+  /// values above 2^53 included). ConversionError when the value does not fit T: NaN or
+  /// inf to an integer type, or a value outside T's range (300 to uint8_t, 1e300 to
+  /// float). A float value read as an integer type is truncated toward zero, as Python's
+  /// int(tensor) and static_cast do; an integer read as a float type rounds to nearest;
+  /// bool is value != 0.
   template <class T> T item() const {
     static_assert(std::is_arithmetic_v<T>, "item<T>: T must be arithmetic");
     if constexpr (std::is_same_v<T, bool>) {
@@ -85,7 +98,7 @@ class Tensor {
       return static_cast<T>(item_unsigned(std::numeric_limits<T>::max()));
     }
   }
-  // All elements in row-major order (copied to the host); T must match dtype().
+  /// All elements in row-major order (copied to the host); T must match dtype().
   template <class T> std::vector<T> to_vector() const {
     check_host_read("Tensor.to_vector()");
     Tensor h = cpu();
@@ -93,27 +106,32 @@ class Tensor {
     return std::vector<T>(p, p + h.size());
   }
 
-  // Python's x[...] (keras.ops.get_item): x[{Slice(1, None), 0, NewAxis, Ellipsis}],
-  // x[2], x[mask] (a bool tensor: eager only), x[indices] (an int tensor, gathered along
-  // the first axis). See ops::get_item (core/ops_numpy.h).
+  /// Python's x[...] (keras.ops.get_item): x[{Slice(1, None), 0, NewAxis, Ellipsis}],
+  /// x[2], x[mask] (a bool tensor: eager only), x[indices] (an int tensor, gathered along
+  /// the first axis). See ops::get_item (core/ops_numpy.h).
   Tensor operator[](const Index& item) const;
+  /// The several-item form: x[{Slice(1, None), 0}] is Python's x[1:, 0].
   Tensor operator[](std::initializer_list<Index> items) const;
 
-  Tensor to(Device device) const;  // copy to another device (self if already there)
+  Tensor to(Device device) const;  ///< copy to another device (self if already there)
+  /// A copy on the CPU (the tensor itself when already there).
   Tensor cpu() const { return to(Device::cpu()); }
 
-  // TensorFlow's repr: tf.Tensor(<values>, shape=(2, 2), dtype=float32)
+  /// TensorFlow's repr: `tf.Tensor(<values>, shape=(2, 2), dtype=float32)`
   std::string str() const;
-  // Only the values, formatted like NumPy ("[[1. 2.]\n [3. 4.]]").
+  /// Only the values, formatted like NumPy ("[[1. 2.]\n [3. 4.]]").
   std::string values_str() const;
 
-  // Keras's mask metadata (a tensor's _keras_mask): a boolean tensor that a layer
-  // producing or propagating a mask (Embedding(mask_zero), Masking, ...) attaches to its
-  // output, read by the next layer's call and by the losses. Undefined when none. It
-  // belongs to the value, so every handle of this tensor sees it.
+  /// Keras's mask metadata (a tensor's _keras_mask): a boolean tensor that a layer
+  /// producing or propagating a mask (Embedding(mask_zero), Masking, ...) attaches to its
+  /// output, read by the next layer's call and by the losses. Undefined when none. It
+  /// belongs to the value, so every handle of this tensor sees it.
   Tensor keras_mask() const;
+  /// Attaches `mask` (a bool tensor, or an undefined one to remove it) as the tensor's
+  /// Keras mask.
   void set_keras_mask(const Tensor& mask) const;
 
+  /// Engine-internal: the implementation object.
   const std::shared_ptr<TensorImpl>& impl() const { return impl_; }
 
  private:
@@ -126,27 +144,42 @@ class Tensor {
   std::shared_ptr<TensorImpl> impl_;
 };
 
+/// Writes str(): TensorFlow's repr with shape, dtype and values.
 std::ostream& operator<<(std::ostream& os, const Tensor& t);
 
 // ---- indexing items (Python's slice, None / newaxis, Ellipsis) --------------------
-// None stands for Python's None: an open slice bound, or (as an index) a new axis.
+/// None stands for Python's None: an open slice bound, or (as an index) a new axis.
 inline constexpr std::nullopt_t None = std::nullopt;
-// Python's slice(): Slice(stop), Slice(start, stop), Slice(start, stop, step); an
-// omitted or None bound is open. Slice() is `:`.
+/// Python's slice(): Slice(stop), Slice(start, stop), Slice(start, stop, step); an
+/// omitted or None bound is open. Slice() is `:`.
 struct Slice {
+  ///@{
+  /// The bounds and step; none (std::nullopt) is open, as in Python (a step of none is 1).
   std::optional<int64_t> start, stop, step;
+  ///@}
   Slice() = default;
+  /// Python's slice(stop).
   explicit Slice(std::optional<int64_t> stop_) : stop(stop_) {}
+  /// Python's slice(start, stop, step).
   Slice(std::optional<int64_t> start_, std::optional<int64_t> stop_,
         std::optional<int64_t> step_ = std::nullopt)
       : start(start_), stop(stop_), step(step_) {}
 };
 struct NewAxisT {};
+/// Python's None / np.newaxis as an index: a new axis of size 1.
 inline constexpr NewAxisT NewAxis{};
 struct EllipsisT {};
+/// Python's `...` as an index: as many full slices as needed.
 inline constexpr EllipsisT Ellipsis{};
+/// One item of a subscript x[{...}]: an integer, a Slice, NewAxis (or None), Ellipsis, or a
+/// tensor (bool mask or int indices); implicit constructors make `x[{1, Slice(), NewAxis}]`
+/// read like Python.
 struct Index {
+  /// Which kind of item this is.
   enum class Kind { integer, slice, new_axis, ellipsis, tensor };
+  ///@{
+  /// Implicit conversions from each kind of item (an integer of any type, a Slice, NewAxis
+  /// or None, Ellipsis, a tensor).
   template <class T>
     requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
   Index(T i) : kind(Kind::integer), value(static_cast<int64_t>(i)) {}  // NOLINT
@@ -155,38 +188,46 @@ struct Index {
   Index(std::nullopt_t) : kind(Kind::new_axis) {}                      // NOLINT
   Index(EllipsisT) : kind(Kind::ellipsis) {}                           // NOLINT
   Index(Tensor t) : kind(Kind::tensor), tensor(std::move(t)) {}        // NOLINT
+  ///@}
+  /// The kind of item (selects which of the fields below is meant).
   Kind kind;
+  /// The integer index (negative counts from the end), for Kind::integer.
   int64_t value = 0;
+  /// The slice, for Kind::slice.
   Slice slice;
+  /// The bool mask or int indices, for Kind::tensor.
   Tensor tensor;
 };
 
-// The shape and dtype a tensor must have (tf.TensorSpec); where allowed, a dimension of
-// -1 accepts any size (the batch axis of an exported function's signature).
+/// The shape and dtype a tensor must have (tf.TensorSpec); where allowed, a dimension of
+/// -1 accepts any size (the batch axis of an exported function's signature).
 struct TensorSpec {
+  /// The dimensions; -1 accepts any size where allowed.
   std::vector<int64_t> shape;
+  /// The element type.
   DType dtype = DType::float32;
 };
 
 // ---- creation from data -----------------------------------------------------------
-// A tensor of `dtype` and `shape` whose elements are read from `data`, which holds
-// shape.num_elements() values of `src_dtype` (converted when the dtypes differ).
+/// A tensor of `dtype` and `shape` whose elements are read from `data`, which holds
+/// shape.num_elements() values of `src_dtype` (converted when the dtypes differ).
 Tensor from_buffer(const void* data, DType src_dtype, const Shape& shape, DType dtype);
+/// The same without conversion: `data` holds values of `dtype`.
 inline Tensor from_buffer(const void* data, const Shape& shape, DType dtype) {
   return from_buffer(data, dtype, shape, dtype);
 }
 
-// Throws ConversionError naming `what` unless each of the n values of src_dtype at data
-// is exact in dtype (see check_scalar_fits; used where C++ values become a tensor).
+/// Throws ConversionError naming `what` unless each of the n values of src_dtype at data
+/// is exact in dtype (see check_scalar_fits; used where C++ values become a tensor).
 void check_values_fit(const void* data, DType src_dtype, int64_t n, DType dtype,
                       const char* what);
 
-// Throws std::invalid_argument unless n == shape.num_elements().
+/// Throws std::invalid_argument unless n == shape.num_elements().
 void check_buffer_size(int64_t n, const Shape& shape);
 
 namespace detail {
-// Literal typing: double and float literals -> float32, int -> int32, typed 64-bit
-// integers -> int64, bool -> bool, uint8_t -> uint8.
+/// Literal typing: double and float literals -> float32, int -> int32, typed 64-bit
+/// integers -> int64, bool -> bool, uint8_t -> uint8.
 template <class T> constexpr DType literal_dtype() {
   if constexpr (std::is_same_v<T, bool>) return DType::bool_;
   else if constexpr (std::is_floating_point_v<T>) return DType::float32;
@@ -194,7 +235,7 @@ template <class T> constexpr DType literal_dtype() {
   else if constexpr (sizeof(T) == 8) return DType::int64;
   else return DType::int32;
 }
-// (bool is held as uint8_t: std::vector<bool> has no data().)
+/// (bool is held as uint8_t: std::vector<bool> has no data().)
 template <class T> using storage_t = std::conditional_t<
     std::is_same_v<T, bool>, uint8_t,
     std::conditional_t<std::is_floating_point_v<T>, double,
@@ -242,35 +283,39 @@ Tensor from_list(L l, DType dtype) {
 }
 }  // namespace detail
 
-// Scalars.
+/// Scalars.
 template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
 Tensor constant(T value) {
   detail::storage_t<T> v = static_cast<detail::storage_t<T>>(value);
   return from_buffer(&v, dtype_of_v<detail::storage_t<T>>, Shape{}, detail::literal_dtype<T>());
 }
+/// A scalar of an explicit dtype; ConversionError when `value` is not exact in it (2.5 as
+/// int32).
 template <class T, class = std::enable_if_t<std::is_arithmetic_v<T>>>
 Tensor constant(T value, DType dtype) {
   detail::storage_t<T> v = static_cast<detail::storage_t<T>>(value);
   check_values_fit(&v, dtype_of_v<detail::storage_t<T>>, 1, dtype, "constant");
   return from_buffer(&v, dtype_of_v<detail::storage_t<T>>, Shape{}, dtype);
 }
-// Nested initializer lists, up to rank 3 (rectangular; ragged lists throw).
+/// Nested initializer lists, up to rank 3 (rectangular; ragged lists throw).
 template <class T>
 Tensor constant(std::initializer_list<T> l, DType dtype = detail::literal_dtype<T>()) {
   return detail::from_list<std::initializer_list<T>, T>(l, dtype);
 }
+/// Rank 2 from nested initializer lists (rows of equal length).
 template <class T>
 Tensor constant(std::initializer_list<std::initializer_list<T>> l,
                 DType dtype = detail::literal_dtype<T>()) {
   return detail::from_list<decltype(l), T>(l, dtype);
 }
+/// Rank 3 from nested initializer lists.
 template <class T>
 Tensor constant(std::initializer_list<std::initializer_list<std::initializer_list<T>>> l,
                 DType dtype = detail::literal_dtype<T>()) {
   return detail::from_list<decltype(l), T>(l, dtype);
 }
-// Typed data keeps its dtype: std::vector<double> gives float64, int64_t gives int64.
-// values.size() must equal shape.num_elements().
+/// Typed data keeps its dtype: std::vector<double> gives float64, int64_t gives int64.
+/// values.size() must equal shape.num_elements().
 template <class T>
 Tensor constant(const std::vector<T>& values, const Shape& shape) {
   check_buffer_size(static_cast<int64_t>(values.size()), shape);
@@ -281,12 +326,18 @@ Tensor constant(const std::vector<T>& values, const Shape& shape) {
     return from_buffer(values.data(), dtype_of_v<T>, shape, dtype_of_v<T>);
   }
 }
+/// A rank-1 tensor of typed data (dtype from T).
 template <class T>
 Tensor constant(const std::vector<T>& values) {
   return constant(values, Shape{static_cast<int64_t>(values.size())});
 }
 // ---- C++ operators (elementwise, NumPy broadcasting; dtypes must match) -----------
-// A scalar operand takes the tensor's dtype, as Python scalars do in TensorFlow.
+///@{
+/// Elementwise arithmetic and comparisons, as ops::add, subtract, multiply, divide,
+/// negative, equal, not_equal, less, less_equal, greater, greater_equal: NumPy
+/// broadcasting, equal dtypes (std::invalid_argument naming both otherwise); comparisons
+/// give bool. A scalar operand takes the tensor's dtype, as Python scalars do in
+/// TensorFlow (ConversionError when it is not exact in it: `ints * 2.5`).
 Tensor operator+(const Tensor& a, const Tensor& b);
 Tensor operator-(const Tensor& a, const Tensor& b);
 Tensor operator*(const Tensor& a, const Tensor& b);
@@ -310,8 +361,9 @@ Tensor operator<(const Tensor& a, double b);
 Tensor operator<=(const Tensor& a, double b);
 Tensor operator>(const Tensor& a, double b);
 Tensor operator>=(const Tensor& a, double b);
-Tensor operator&&(const Tensor& a, const Tensor& b);  // logical_and (bool)
-Tensor operator||(const Tensor& a, const Tensor& b);  // logical_or (bool)
-Tensor operator!(const Tensor& a);                    // logical_not (bool)
+///@}
+Tensor operator&&(const Tensor& a, const Tensor& b);  ///< logical_and (bool)
+Tensor operator||(const Tensor& a, const Tensor& b);  ///< logical_or (bool)
+Tensor operator!(const Tensor& a);                    ///< logical_not (bool)
 
 }  // namespace keras::core

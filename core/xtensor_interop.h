@@ -53,7 +53,7 @@ constexpr void check_element() {
                 "uint8_t or bool (the tensor dtypes float32, float64, int32, int64, uint8, bool)");
 }
 
-// An xtensor shape as a core::Shape (throws std::overflow_error past int64).
+/// An xtensor shape as a core::Shape (throws std::overflow_error past int64).
 template <class S>
 Shape to_core_shape(const S& shape, const char* what) {
   std::vector<int64_t> dims;
@@ -67,7 +67,7 @@ Shape to_core_shape(const S& shape, const char* what) {
   return Shape(std::move(dims));
 }
 
-// A Tensor holding a copy of a container's elements in row-major order.
+/// A Tensor holding a copy of a container's elements in row-major order.
 template <class T, class C>
 Tensor from_container(const C& c, Device device, const char* what) {
   check_element<T>();
@@ -92,7 +92,7 @@ void check_dtype(const Tensor& t, const char* what, const char* container) {
                                 " with shape " + t.shape().str());
 }
 
-// Copies a host tensor's elements into a freshly shaped row-major container.
+/// Copies a host tensor's elements into a freshly shaped row-major container.
 template <class T, class C>
 void copy_into(const Tensor& host, C& c) {
   std::size_t n = static_cast<std::size_t>(host.size());
@@ -103,18 +103,19 @@ void copy_into(const Tensor& host, C& c) {
 
 // ---- xtensor -> Tensor --------------------------------------------------------------
 
-// A tensor with a copy of `a` (dtype from T, shape from a), on `device` (CPU default).
+/// A tensor with a copy of `a` (dtype from T, shape from a), on `device` (CPU default).
 template <class T, xt::layout_type L>
 Tensor from_xarray(const xt::xarray<T, L>& a, Device device = Device::cpu()) {
   return interop_detail::from_container<T>(a, device, "from_xarray");
 }
 
+/// A tensor with a copy of `a` (dtype from T, shape from a), on `device` (CPU default).
 template <class T, std::size_t N, xt::layout_type L>
 Tensor from_xtensor(const xt::xtensor<T, N, L>& a, Device device = Device::cpu()) {
   return interop_detail::from_container<T>(a, device, "from_xtensor");
 }
 
-// Any xtensor expression (views, lazy arithmetic), evaluated first.
+/// Any xtensor expression (views, lazy arithmetic), evaluated first.
 template <class E>
 Tensor from_xexpression(const xt::xexpression<E>& e, Device device = Device::cpu()) {
   using T = typename E::value_type;
@@ -124,7 +125,7 @@ Tensor from_xexpression(const xt::xexpression<E>& e, Device device = Device::cpu
 
 // ---- Tensor -> xtensor --------------------------------------------------------------
 
-// A row-major xt::xarray<T> with a copy of t's elements. T must match t.dtype().
+/// A row-major xt::xarray<T> with a copy of t's elements. T must match t.dtype().
 template <class T>
 xt::xarray<T> to_xarray(const Tensor& t) {
   interop_detail::check_dtype<T>(t, "to_xarray", "xt::xarray<T>");
@@ -135,8 +136,8 @@ xt::xarray<T> to_xarray(const Tensor& t) {
   return out;
 }
 
-// A row-major xt::xtensor<T, N> with a copy of t's elements. T must match t.dtype() and
-// N must equal t.rank().
+/// A row-major xt::xtensor<T, N> with a copy of t's elements. T must match t.dtype() and
+/// N must equal t.rank().
 template <class T, std::size_t N>
 xt::xtensor<T, N> to_xtensor(const Tensor& t) {
   interop_detail::check_dtype<T>(t, "to_xtensor", "xt::xtensor<T, N>");

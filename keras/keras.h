@@ -48,7 +48,7 @@ using core::dtype_name;
 using core::from_buffer;
 using core::get_num_threads;
 using core::set_num_threads;
-// NumPy files (core/npy.h), as keras users reach them.
+/// NumPy files (core/npy.h), as keras users reach them.
 using core::load_npy;
 using core::load_npz;
 using core::save_npy;
@@ -60,8 +60,8 @@ namespace sparse = core::sparse;
 namespace sets = core::sets;
 using core::ConversionError;
 
-// tf.debugging.enable_check_numerics / tf.config.experimental.enable_op_determinism
-// (TensorFlow's names; keras::config mirrors tf.config).
+/// tf.debugging.enable_check_numerics / tf.config.experimental.enable_op_determinism
+/// (TensorFlow's names; keras::config mirrors tf.config).
 namespace debugging {
 using core::check_numerics_enabled;
 using core::disable_check_numerics;
@@ -69,7 +69,7 @@ using core::enable_check_numerics;
 using core::NumericsError;
 }  // namespace debugging
 namespace config {
-using core::cpu_features;  // the vector instruction set of the CPU kernels
+using core::cpu_features;  ///< the vector instruction set of the CPU kernels
 using core::CpuFeatures;
 using core::DeterminismError;
 using core::disable_op_determinism;

@@ -52,14 +52,14 @@ namespace keras::losses {
 
 using core::Tensor;
 
-// keras.backend.epsilon(): where probabilities are clipped and divisions guarded.
+/// keras.backend.epsilon(): where probabilities are clipped and divisions guarded.
 inline constexpr double kEpsilon = 1e-7;
 
 // ---- functional forms ------------------------------------------------------------------
-// Per-sample losses as keras.losses.<name>(y_true, y_pred, ...): y_true is cast to
-// y_pred's dtype (which must be float32 or float64), and the result has y_pred's shape
-// without the reduced axis (the last one unless `axis` says otherwise). Each is a
-// callable object so that its name travels with it (get(mean_squared_error)).
+/// Per-sample losses as keras.losses.<name>(y_true, y_pred, ...): y_true is cast to
+/// y_pred's dtype (which must be float32 or float64), and the result has y_pred's shape
+/// without the reduced axis (the last one unless `axis` says otherwise). Each is a
+/// callable object so that its name travels with it (get(mean_squared_error)).
 namespace detail {
 #define KERAS_LOSS_FUNCTION(Struct, fn_name)                                 \
   struct Struct {                                                            \
@@ -68,56 +68,56 @@ namespace detail {
   };
 KERAS_LOSS_FUNCTION(MeanSquaredErrorFn, "mean_squared_error")  // mean((t - p)^2)
 KERAS_LOSS_FUNCTION(MeanAbsoluteErrorFn, "mean_absolute_error")  // mean(|t - p|)
-// 100 * mean(|t - p| / max(|t|, eps))
+/// 100 * mean(|t - p| / max(|t|, eps))
 KERAS_LOSS_FUNCTION(MeanAbsolutePercentageErrorFn, "mean_absolute_percentage_error")
-// mean((log(max(p, eps) + 1) - log(max(t, eps) + 1))^2)
+/// mean((log(max(p, eps) + 1) - log(max(t, eps) + 1))^2)
 KERAS_LOSS_FUNCTION(MeanSquaredLogarithmicErrorFn, "mean_squared_logarithmic_error")
-// mean(log(cosh(p - t))), computed as x + softplus(-2x) - log(2)
+/// mean(log(cosh(p - t))), computed as x + softplus(-2x) - log(2)
 KERAS_LOSS_FUNCTION(LogCoshFn, "log_cosh")
-// sum(t * log(t / p)) with t and p clipped to [eps, 1]
+/// sum(t * log(t / p)) with t and p clipped to [eps, 1]
 KERAS_LOSS_FUNCTION(KLDivergenceFn, "kl_divergence")
 KERAS_LOSS_FUNCTION(PoissonFn, "poisson")  // mean(p - t * log(p + eps))
-// mean(max(1 - t p, 0)); labels in {0, 1} are mapped to {-1, 1} first
+/// mean(max(1 - t p, 0)); labels in {0, 1} are mapped to {-1, 1} first
 KERAS_LOSS_FUNCTION(HingeFn, "hinge")
 KERAS_LOSS_FUNCTION(SquaredHingeFn, "squared_hinge")  // mean(max(1 - t p, 0)^2), same labels
-// max(max((1 - t) p) - sum(t p) + 1, 0)
+/// max(max((1 - t) p) - sum(t p) + 1, 0)
 KERAS_LOSS_FUNCTION(CategoricalHingeFn, "categorical_hinge")
 #undef KERAS_LOSS_FUNCTION
 
-// mean(0.5 e^2 where |e| <= delta, delta |e| - 0.5 delta^2 elsewhere), e = p - t
+/// mean(0.5 e^2 where |e| <= delta, delta |e| - 0.5 delta^2 elsewhere), e = p - t
 struct HuberFn {
   static constexpr const char* name = "huber";
   Tensor operator()(const Tensor& y_true, const Tensor& y_pred, double delta = 1.0) const;
 };
-// -sum(l2_normalize(t) * l2_normalize(p)) along axis
+/// -sum(l2_normalize(t) * l2_normalize(p)) along axis
 struct CosineSimilarityFn {
   static constexpr const char* name = "cosine_similarity";
   Tensor operator()(const Tensor& y_true, const Tensor& y_pred, int64_t axis = -1) const;
 };
-// mean over axis of -(t log p + (1 - t) log(1 - p)), p clipped to [eps, 1 - eps];
-// label smoothing moves t towards 0.5: t (1 - ls) + 0.5 ls.
+/// mean over axis of -(t log p + (1 - t) log(1 - p)), p clipped to [eps, 1 - eps];
+/// label smoothing moves t towards 0.5: t (1 - ls) + 0.5 ls.
 struct BinaryCrossentropyFn {
   static constexpr const char* name = "binary_crossentropy";
   Tensor operator()(const Tensor& y_true, const Tensor& y_pred, bool from_logits = false,
                     double label_smoothing = 0.0, int64_t axis = -1) const;
 };
-// -sum(t log p) along axis, p normalized to sum 1 and clipped to [eps, 1 - eps] (or
-// log_softmax of the logits); label smoothing: t (1 - ls) + ls / classes.
+/// -sum(t log p) along axis, p normalized to sum 1 and clipped to [eps, 1 - eps] (or
+/// log_softmax of the logits); label smoothing: t (1 - ls) + ls / classes.
 struct CategoricalCrossentropyFn {
   static constexpr const char* name = "categorical_crossentropy";
   Tensor operator()(const Tensor& y_true, const Tensor& y_pred, bool from_logits = false,
                     double label_smoothing = 0.0, int64_t axis = -1) const;
 };
-// -log p[label] with integer labels of y_pred's shape without the class axis (a trailing
-// size-1 axis of y_true is squeezed). Labels equal to ignore_class give 0.
+/// -log p[label] with integer labels of y_pred's shape without the class axis (a trailing
+/// size-1 axis of y_true is squeezed). Labels equal to ignore_class give 0.
 struct SparseCategoricalCrossentropyFn {
   static constexpr const char* name = "sparse_categorical_crossentropy";
   Tensor operator()(const Tensor& y_true, const Tensor& y_pred, bool from_logits = false,
                     std::optional<int64_t> ignore_class = std::nullopt,
                     int64_t axis = -1) const;
 };
-// mean over axis of (1 - p_t)^gamma * bce, p_t = t p + (1 - t)(1 - p); with class
-// balancing also times alpha t + (1 - alpha)(1 - t).
+/// mean over axis of (1 - p_t)^gamma * bce, p_t = t p + (1 - t)(1 - p); with class
+/// balancing also times alpha t + (1 - alpha)(1 - t).
 struct BinaryFocalCrossentropyFn {
   static constexpr const char* name = "binary_focal_crossentropy";
   Tensor operator()(const Tensor& y_true, const Tensor& y_pred,
@@ -127,36 +127,58 @@ struct BinaryFocalCrossentropyFn {
 };
 }  // namespace detail
 
+/// keras.losses.mean_squared_error(y_true, y_pred): mean((t - p)^2) over the last axis.
 inline constexpr detail::MeanSquaredErrorFn mean_squared_error{};
+/// keras.losses.mean_absolute_error: mean(|t - p|) over the last axis.
 inline constexpr detail::MeanAbsoluteErrorFn mean_absolute_error{};
+/// keras.losses.mean_absolute_percentage_error: 100 * mean(|t - p| / max(|t|, eps)).
 inline constexpr detail::MeanAbsolutePercentageErrorFn mean_absolute_percentage_error{};
+/// keras.losses.mean_squared_logarithmic_error: mean((log(p + 1) - log(t + 1))^2), values
+/// clipped at eps.
 inline constexpr detail::MeanSquaredLogarithmicErrorFn mean_squared_logarithmic_error{};
+/// keras.losses.huber(y_true, y_pred, delta=1.0): quadratic up to |p - t| = delta, linear
+/// beyond.
 inline constexpr detail::HuberFn huber{};
+/// keras.losses.log_cosh: mean(log(cosh(p - t))).
 inline constexpr detail::LogCoshFn log_cosh{};
+/// keras.losses.binary_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis).
 inline constexpr detail::BinaryCrossentropyFn binary_crossentropy{};
+/// keras.losses.categorical_crossentropy(y_true, y_pred, from_logits, label_smoothing,
+/// axis): one-hot (or soft) targets.
 inline constexpr detail::CategoricalCrossentropyFn categorical_crossentropy{};
+/// keras.losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits, ignore_class,
+/// axis): integer class labels.
 inline constexpr detail::SparseCategoricalCrossentropyFn sparse_categorical_crossentropy{};
+/// keras.losses.binary_focal_crossentropy(y_true, y_pred, apply_class_balancing, alpha,
+/// gamma, from_logits, label_smoothing, axis).
 inline constexpr detail::BinaryFocalCrossentropyFn binary_focal_crossentropy{};
+/// keras.losses.kl_divergence: sum(t log(t / p)), t and p clipped to [eps, 1].
 inline constexpr detail::KLDivergenceFn kl_divergence{};
+/// keras.losses.poisson: mean(p - t log(p + eps)).
 inline constexpr detail::PoissonFn poisson{};
+/// keras.losses.hinge: mean(max(1 - t p, 0)), labels {0, 1} mapped to {-1, 1}.
 inline constexpr detail::HingeFn hinge{};
+/// keras.losses.squared_hinge: mean(max(1 - t p, 0)^2).
 inline constexpr detail::SquaredHingeFn squared_hinge{};
+/// keras.losses.categorical_hinge: max(max((1 - t) p) - sum(t p) + 1, 0).
 inline constexpr detail::CategoricalHingeFn categorical_hinge{};
+/// keras.losses.cosine_similarity(y_true, y_pred, axis=-1): minus the cosine similarity
+/// along axis.
 inline constexpr detail::CosineSimilarityFn cosine_similarity{};
 
 // ---- helpers shared with metrics and the trainer ---------------------------------------
 
-// Keras's squeeze_or_expand_to_same_rank: when the ranks differ by one and the longer
-// tensor's last axis has size 1, that axis is squeezed (or, when the shorter tensor has
-// rank 1, the shorter one gets a trailing axis instead).
+/// Keras's squeeze_or_expand_to_same_rank: when the ranks differ by one and the longer
+/// tensor's last axis has size 1, that axis is squeezed (or, when the shorter tensor has
+/// rank 1, the shorter one gets a trailing axis instead).
 std::pair<Tensor, Tensor> squeeze_or_expand_to_same_rank(const Tensor& x1, const Tensor& x2);
 
-// The reductions above; throws std::invalid_argument listing them for any other value.
+/// The reductions above; throws std::invalid_argument listing them for any other value.
 void check_reduction(const std::string& reduction);
 
-// Keras's reduce_weighted_values: multiplies `values` by sample_weight (optional) and a
-// mask of the elements that count (optional; masked-out elements are excluded from the
-// "sum_over_batch_size"/"mean" divisor), then reduces. `who` prefixes error messages.
+/// Keras's reduce_weighted_values: multiplies `values` by sample_weight (optional) and a
+/// mask of the elements that count (optional; masked-out elements are excluded from the
+/// "sum_over_batch_size"/"mean" divisor), then reduces. `who` prefixes error messages.
 Tensor reduce_weighted_values(const Tensor& values, const Tensor& sample_weight = Tensor(),
                               const Tensor& mask = Tensor(),
                               const std::string& reduction = "sum_over_batch_size",
@@ -164,64 +186,73 @@ Tensor reduce_weighted_values(const Tensor& values, const Tensor& sample_weight 
 
 // ---- the base class --------------------------------------------------------------------
 
+/// The options every loss takes (Keras's `name` and `reduction` arguments).
 struct LossOptions {
-  std::string name{};  // empty: the class's default name
+  std::string name{};  ///< empty: the class's default name
+  /// "sum_over_batch_size" (default), "mean", "sum", "mean_with_sample_weight" or "none"
+  /// (see above); another value throws std::invalid_argument in the constructor.
   std::string reduction = "sum_over_batch_size";
 
-  // Reads "name" and "reduction" from a get_config() object (for register_loss
-  // factories); other keys are left to the caller.
+  /// Reads "name" and "reduction" from a get_config() object (for register_loss
+  /// factories); other keys are left to the caller.
   static LossOptions from_config(const keras::Config& config);
 };
 
+/// The base of the losses (keras.losses.Loss): operator() runs call() and reduces it.
 class Loss {
  public:
+  /// Stores the name and reduction; an unknown reduction throws std::invalid_argument.
   explicit Loss(const LossOptions& options = {});
   virtual ~Loss();
 
-  // Checks y_true and y_pred, casts y_true to y_pred's dtype, computes call() and
-  // reduces it with sample_weight (an undefined tensor: no weights). Errors are
-  // std::invalid_argument messages that start with name().
+  /// Checks y_true and y_pred, casts y_true to y_pred's dtype, computes call() and
+  /// reduces it with sample_weight (an undefined tensor: no weights). Errors are
+  /// std::invalid_argument messages that start with name().
   Tensor operator()(const Tensor& y_true, const Tensor& y_pred,
                     const Tensor& sample_weight = Tensor()) const;
 
-  // The per-sample (or per-element) losses.
+  /// The per-sample (or per-element) losses.
   virtual Tensor call(const Tensor& y_true, const Tensor& y_pred) const = 0;
-  // The name serialize() writes and deserialize() looks up ("MeanSquaredError").
+  /// The name serialize() writes and deserialize() looks up ("MeanSquaredError").
   virtual std::string class_name() const = 0;
-  // {"name", "reduction"}; subclasses add their hyperparameters.
+  /// {"name", "reduction"}; subclasses add their hyperparameters.
   virtual keras::Config get_config() const;
 
-  // The name given in the options, else the class's default name (Keras's: the
-  // snake_case of class_name() for user classes, "mean_squared_error" etc. for built-ins).
+  /// The name given in the options, else the class's default name (Keras's: the
+  /// snake_case of class_name() for user classes, "mean_squared_error" etc. for built-ins).
   std::string name() const;
+  /// The reduction applied by operator().
   const std::string& reduction() const { return reduction_; }
 
  protected:
-  // call() together with a mask of the loss elements that count (an undefined tensor:
-  // all of them); SparseCategoricalCrossentropy with ignore_class overrides it.
+  /// call() together with a mask of the loss elements that count (an undefined tensor:
+  /// all of them); SparseCategoricalCrossentropy with ignore_class overrides it.
   virtual std::pair<Tensor, Tensor> call_with_mask(const Tensor& y_true,
                                                    const Tensor& y_pred) const;
-  // Whether operator() casts y_true to y_pred's dtype before call() (integer class
-  // labels are kept as they are).
+  /// Whether operator() casts y_true to y_pred's dtype before call() (integer class
+  /// labels are kept as they are).
   virtual bool casts_y_true() const { return true; }
 
  private:
   std::string name_;
   std::string reduction_;
 };
+/// A shared, immutable loss, as compile() holds them.
 using LossPtr = std::shared_ptr<const Loss>;
 
-// A plain function (y_true, y_pred) -> per-sample losses as a Loss (Keras's
-// LossFunctionWrapper): the ranks are aligned as Keras does, then fn is called.
+/// A plain function (y_true, y_pred) -> per-sample losses as a Loss (Keras's
+/// LossFunctionWrapper): the ranks are aligned as Keras does, then fn is called.
 using LossFunction = std::function<Tensor(const Tensor& y_true, const Tensor& y_pred)>;
 
+/// keras.losses.LossFunctionWrapper: a LossFunction as a Loss (see get(LossFunction)).
 class LossFunctionWrapper : public Loss {
  public:
-  // The loss's name defaults to fn_name.
+  /// The loss's name defaults to fn_name.
   LossFunctionWrapper(LossFunction fn, std::string fn_name, const LossOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "LossFunctionWrapper"; }
-  keras::Config get_config() const override;  // {"name", "reduction", "fn": fn_name}
+  keras::Config get_config() const override;  ///< {"name", "reduction", "fn": fn_name}
+  /// The function's name, written to the config as "fn".
   const std::string& fn_name() const { return fn_name_; }
 
  private:
@@ -252,53 +283,73 @@ KERAS_SIMPLE_LOSS(CategoricalHinge)             // "categorical_hinge"
 
 struct HuberOptions {
   double delta = 1.0;
-  std::string name{};  // "huber_loss"
+  std::string name{};  ///< "huber_loss"
   std::string reduction = "sum_over_batch_size";
 };
+/// keras.losses.Huber: quadratic for errors up to delta, linear beyond (see huber).
 class Huber : public Loss {
  public:
+  /// The loss with the given options.
   explicit Huber(const HuberOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "Huber"; }
-  keras::Config get_config() const override;  // + {"delta"}
+  keras::Config get_config() const override;  ///< + {"delta"}
+  /// The switch point between quadratic and linear.
   double delta() const { return delta_; }
 
  private:
   double delta_;
 };
 
+/// Options of CosineSimilarity (keras.losses.CosineSimilarity's arguments).
 struct CosineSimilarityOptions {
+  /// The axis the similarity is computed along (Keras `axis`, default -1).
   int64_t axis = -1;
-  std::string name{};  // "cosine_similarity"
+  std::string name{};  ///< "cosine_similarity"
+  /// See LossOptions::reduction.
   std::string reduction = "sum_over_batch_size";
 };
+/// keras.losses.CosineSimilarity: minus the cosine similarity of y_true and y_pred along
+/// axis (-1 is best).
 class CosineSimilarity : public Loss {
  public:
+  /// The loss with the given options.
   explicit CosineSimilarity(const CosineSimilarityOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "CosineSimilarity"; }
-  keras::Config get_config() const override;  // + {"axis"}
+  keras::Config get_config() const override;  ///< + {"axis"}
+  /// The axis of the similarity.
   int64_t axis() const { return axis_; }
 
  private:
   int64_t axis_;
 };
 
+/// Options of BinaryCrossentropy (keras.losses.BinaryCrossentropy's arguments).
 struct BinaryCrossentropyOptions {
+  /// Whether y_pred holds logits rather than probabilities (Keras `from_logits`, default
+  /// false).
   bool from_logits = false;
-  double label_smoothing = 0.0;  // in [0, 1]
-  int64_t axis = -1;             // the axis the mean is taken over
-  std::string name{};  // "binary_crossentropy"
+  double label_smoothing = 0.0;  ///< in [0, 1]
+  int64_t axis = -1;             ///< the axis the mean is taken over
+  std::string name{};  ///< "binary_crossentropy"
+  /// See LossOptions::reduction.
   std::string reduction = "sum_over_batch_size";
 };
+/// keras.losses.BinaryCrossentropy: binary cross-entropy of 0/1 (or soft) targets, averaged
+/// over axis.
 class BinaryCrossentropy : public Loss {
  public:
+  /// The loss with the given options.
   explicit BinaryCrossentropy(const BinaryCrossentropyOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "BinaryCrossentropy"; }
-  keras::Config get_config() const override;  // + {"from_logits", "label_smoothing", "axis"}
+  keras::Config get_config() const override;  ///< + {"from_logits", "label_smoothing", "axis"}
+  /// Whether y_pred holds logits.
   bool from_logits() const { return from_logits_; }
+  /// The label smoothing in [0, 1].
   double label_smoothing() const { return label_smoothing_; }
+  /// The axis the mean is taken over.
   int64_t axis() const { return axis_; }
 
  private:
@@ -307,21 +358,31 @@ class BinaryCrossentropy : public Loss {
   int64_t axis_;
 };
 
+/// Options of CategoricalCrossentropy (keras.losses.CategoricalCrossentropy's arguments).
 struct CategoricalCrossentropyOptions {
+  /// Whether y_pred holds logits rather than probabilities (Keras `from_logits`, default
+  /// false).
   bool from_logits = false;
-  double label_smoothing = 0.0;  // in [0, 1]
-  int64_t axis = -1;             // the class axis
-  std::string name{};  // "categorical_crossentropy"
+  double label_smoothing = 0.0;  ///< in [0, 1]
+  int64_t axis = -1;             ///< the class axis
+  std::string name{};  ///< "categorical_crossentropy"
+  /// See LossOptions::reduction.
   std::string reduction = "sum_over_batch_size";
 };
+/// keras.losses.CategoricalCrossentropy: cross-entropy of one-hot (or soft) targets along
+/// the class axis.
 class CategoricalCrossentropy : public Loss {
  public:
+  /// The loss with the given options.
   explicit CategoricalCrossentropy(const CategoricalCrossentropyOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "CategoricalCrossentropy"; }
-  keras::Config get_config() const override;  // + {"from_logits", "label_smoothing", "axis"}
+  keras::Config get_config() const override;  ///< + {"from_logits", "label_smoothing", "axis"}
+  /// Whether y_pred holds logits.
   bool from_logits() const { return from_logits_; }
+  /// The label smoothing in [0, 1].
   double label_smoothing() const { return label_smoothing_; }
+  /// The class axis.
   int64_t axis() const { return axis_; }
 
  private:
@@ -330,21 +391,29 @@ class CategoricalCrossentropy : public Loss {
   int64_t axis_;
 };
 
+/// Options of SparseCategoricalCrossentropy (keras.losses.SparseCategoricalCrossentropy's
+/// arguments).
 struct SparseCategoricalCrossentropyOptions {
+  /// Whether y_pred holds logits rather than probabilities (Keras `from_logits`, default
+  /// false).
   bool from_logits = false;
-  std::optional<int64_t> ignore_class{};  // none: every label counts
-  std::string name{};  // "sparse_categorical_crossentropy"
+  std::optional<int64_t> ignore_class{};  ///< none: every label counts
+  std::string name{};  ///< "sparse_categorical_crossentropy"
+  /// See LossOptions::reduction.
   std::string reduction = "sum_over_batch_size";
 };
-// Labels equal to ignore_class contribute 0 and are left out of the
-// "sum_over_batch_size" divisor, as Keras's mask does.
+/// Labels equal to ignore_class contribute 0 and are left out of the
+/// "sum_over_batch_size" divisor, as Keras's mask does.
 class SparseCategoricalCrossentropy : public Loss {
  public:
+  /// The loss with the given options.
   explicit SparseCategoricalCrossentropy(const SparseCategoricalCrossentropyOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "SparseCategoricalCrossentropy"; }
-  keras::Config get_config() const override;  // + {"from_logits", "ignore_class"}
+  keras::Config get_config() const override;  ///< + {"from_logits", "ignore_class"}
+  /// Whether y_pred holds logits.
   bool from_logits() const { return from_logits_; }
+  /// The label that is ignored, if any.
   std::optional<int64_t> ignore_class() const { return ignore_class_; }
 
  protected:
@@ -357,23 +426,38 @@ class SparseCategoricalCrossentropy : public Loss {
   std::optional<int64_t> ignore_class_;
 };
 
+/// Options of BinaryFocalCrossentropy (keras.losses.BinaryFocalCrossentropy's arguments).
 struct BinaryFocalCrossentropyOptions {
+  /// Whether to weight by alpha for 1s and 1 - alpha for 0s (Keras `apply_class_balancing`,
+  /// default false).
   bool apply_class_balancing = false;
+  /// The weight of the positive class under class balancing (Keras `alpha`, default 0.25).
   double alpha = 0.25;
+  /// The focusing exponent of (1 - p_t) (Keras `gamma`, default 2).
   double gamma = 2.0;
+  /// Whether y_pred holds logits rather than probabilities (Keras `from_logits`, default
+  /// false).
   bool from_logits = false;
+  /// Label smoothing in [0, 1]: targets move toward 0.5 (Keras `label_smoothing`, default
+  /// 0).
   double label_smoothing = 0.0;
+  /// The axis the mean is taken over (default -1).
   int64_t axis = -1;
-  std::string name{};  // "binary_focal_crossentropy"
+  std::string name{};  ///< "binary_focal_crossentropy"
+  /// See LossOptions::reduction.
   std::string reduction = "sum_over_batch_size";
 };
+/// keras.losses.BinaryFocalCrossentropy: binary cross-entropy down-weighting easy examples
+/// by (1 - p_t)^gamma.
 class BinaryFocalCrossentropy : public Loss {
  public:
+  /// The loss with the given options.
   explicit BinaryFocalCrossentropy(const BinaryFocalCrossentropyOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "BinaryFocalCrossentropy"; }
-  // + {"apply_class_balancing", "alpha", "gamma", "from_logits", "label_smoothing", "axis"}
+  /// + {"apply_class_balancing", "alpha", "gamma", "from_logits", "label_smoothing", "axis"}
   keras::Config get_config() const override;
+  /// The options it was built with.
   const BinaryFocalCrossentropyOptions& options() const { return o_; }
 
  private:
@@ -382,51 +466,60 @@ class BinaryFocalCrossentropy : public Loss {
 
 // ---- lookup and serialization ----------------------------------------------------------
 
-// By Keras's names: "mse", "mean_squared_error", "mae", "mape", "msle", "huber",
-// "log_cosh", "binary_crossentropy", "categorical_crossentropy",
-// "sparse_categorical_crossentropy", "binary_focal_crossentropy", "kl_divergence",
-// "kld", "poisson", "hinge", "squared_hinge", "categorical_hinge", "cosine_similarity",
-// ..., the class names ("MeanSquaredError", ...) and registered classes and functions,
-// with default arguments. An unknown name throws std::invalid_argument listing the
-// known ones.
+/// By Keras's names: "mse", "mean_squared_error", "mae", "mape", "msle", "huber",
+/// "log_cosh", "binary_crossentropy", "categorical_crossentropy",
+/// "sparse_categorical_crossentropy", "binary_focal_crossentropy", "kl_divergence",
+/// "kld", "poisson", "hinge", "squared_hinge", "categorical_hinge", "cosine_similarity",
+/// ..., the class names ("MeanSquaredError", ...) and registered classes and functions,
+/// with default arguments. An unknown name throws std::invalid_argument listing the
+/// known ones.
 LossPtr get(const std::string& name);
-// Wraps a function (y_true, y_pred) -> per-sample losses (a LossFunctionWrapper named
-// `name`, reduced like every loss).
+/// Wraps a function (y_true, y_pred) -> per-sample losses (a LossFunctionWrapper named
+/// `name`, reduced like every loss).
 LossPtr get(LossFunction fn, std::string name = "custom");
-std::vector<std::string> names();  // what get() accepts, sorted
+std::vector<std::string> names();  ///< what get() accepts, sorted
 
-// {"class_name": "BinaryCrossentropy", "config": {"name": ..., "reduction": ..., ...}}
+/// {"class_name": "BinaryCrossentropy", "config": {"name": ..., "reduction": ..., ...}}
 keras::Config serialize(const Loss& loss);
-// From serialize()'s form or a name as get() takes. A LossFunctionWrapper's "fn" is
-// looked up among the registered functions and the functional forms above.
+/// From serialize()'s form or a name as get() takes. A LossFunctionWrapper's "fn" is
+/// looked up among the registered functions and the functional forms above.
 LossPtr deserialize(const keras::Config& config);
 
-// Makes deserialize()/get() build a user class from its config (Keras's
-// register_keras_serializable). Built-in names cannot be replaced.
+/// Makes deserialize()/get() build a user class from its config (Keras's
+/// register_keras_serializable). Built-in names cannot be replaced.
 using Factory = std::function<LossPtr(const keras::Config& config)>;
+/// Registers a class under class_name; a built-in or empty name throws
+/// std::invalid_argument.
 void register_loss(const std::string& class_name, Factory factory);
-// Registers a plain function under `name`: get(name) wraps it, and a serialized
-// LossFunctionWrapper with {"fn": name} deserializes to it.
+/// Registers a plain function under `name`: get(name) wraps it, and a serialized
+/// LossFunctionWrapper with {"fn": name} deserializes to it.
 void register_loss(const std::string& name, LossFunction fn);
 
-// What compile() takes as a loss: a name ("sparse_categorical_crossentropy"), a loss
-// object (BinaryCrossentropy({.from_logits = true})) or pointer, a Config, a callable
-// (y_true, y_pred) -> Tensor (named after a built-in functional form, else "custom"),
-// or nothing (nullptr).
+/// What compile() takes as a loss: a name ("sparse_categorical_crossentropy"), a loss
+/// object (BinaryCrossentropy({.from_logits = true})) or pointer, a Config, a callable
+/// (y_true, y_pred) -> Tensor (named after a built-in functional form, else "custom"),
+/// or nothing (nullptr).
 class LossArg {
  public:
   LossArg() = default;
+  /// No loss.
   LossArg(std::nullptr_t) {}
+  /// By name, as get() (unknown names throw std::invalid_argument).
   LossArg(const char* name) : ptr_(get(name)) {}
+  /// By name, as get().
   LossArg(const std::string& name) : ptr_(get(name)) {}
+  /// From serialize()'s form, as deserialize().
   LossArg(const keras::Config& config) : ptr_(deserialize(config)) {}
+  /// A loss pointer.
   template <class T>
     requires std::derived_from<T, Loss>
   LossArg(std::shared_ptr<T> p) : ptr_(std::move(p)) {}
+  /// A loss object (copied).
   template <class T>
     requires std::derived_from<std::remove_cvref_t<T>, Loss>
   LossArg(T&& object)
       : ptr_(std::make_shared<std::remove_cvref_t<T>>(std::forward<T>(object))) {}
+  /// A callable (y_true, y_pred) -> per-sample losses, wrapped as get(LossFunction) does.
   template <class F>
     requires(std::is_invocable_r_v<Tensor, const F&, const Tensor&, const Tensor&> &&
              !std::derived_from<std::remove_cvref_t<F>, Loss> &&
@@ -434,9 +527,13 @@ class LossArg {
              !std::is_convertible_v<const F&, std::string>)
   LossArg(F f) : ptr_(get(LossFunction(std::move(f)), name_of<F>())) {}
 
+  /// The loss, or null for none.
   const LossPtr& ptr() const { return ptr_; }
+  /// Converts to the loss pointer (null for none).
   operator const LossPtr&() const { return ptr_; }
+  /// Whether a loss was given.
   explicit operator bool() const { return ptr_ != nullptr; }
+  /// The loss's members (null for none).
   const Loss* operator->() const { return ptr_.get(); }
 
  private:

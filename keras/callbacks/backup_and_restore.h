@@ -26,13 +26,19 @@
 
 namespace keras::callbacks {
 
+/// Options of BackupAndRestore, as keras.callbacks.BackupAndRestore's keyword arguments.
 struct BackupAndRestoreOptions {
-  SaveFreq save_freq = "epoch";   // "epoch" or a number of batches
-  bool delete_checkpoint = true;  // delete the backup when fit() ends normally
+  SaveFreq save_freq = "epoch";   ///< "epoch" or a number of batches
+  bool delete_checkpoint = true;  ///< delete the backup when fit() ends normally
 };
 
+/// keras.callbacks.BackupAndRestore: backs up the training state to
+/// `<backup_dir>/latest.ckpt` and resumes an interrupted fit() from it (see the file
+/// comment).
 class BackupAndRestore : public Callback {
  public:
+  /// Backs up under `backup_dir` (created when needed); an empty one throws
+  /// std::invalid_argument. Restoring needs the model built before fit().
   explicit BackupAndRestore(std::string backup_dir, const BackupAndRestoreOptions& options = {});
   void on_train_begin(const Logs&) override;
   void on_epoch_begin(int epoch, const Logs&) override;
@@ -40,10 +46,11 @@ class BackupAndRestore : public Callback {
   void on_epoch_end(int epoch, const Logs&) override;
   void on_train_end(const Logs&) override;
 
+  /// The folder the backup is written to.
   const std::string& backup_dir() const { return backup_dir_; }
-  std::string checkpoint_path() const;  // <backup_dir>/latest.ckpt
-  // Where the last on_train_begin resumed (epoch, batches done in it); none when it
-  // found no backup.
+  std::string checkpoint_path() const;  ///< `<backup_dir>/latest.ckpt`
+  /// Where the last on_train_begin resumed (epoch, batches done in it); none when it
+  /// found no backup.
   std::optional<std::pair<int, int64_t>> restored() const { return restored_; }
 
  private:

@@ -21,29 +21,35 @@
 
 namespace keras::callbacks {
 
+/// Options of ModelCheckpoint, as keras.callbacks.ModelCheckpoint's keyword arguments.
 struct ModelCheckpointOptions {
+  /// The log key compared for save_best_only (Keras's default "val_loss").
   std::string monitor = "val_loss";
-  int verbose = 0;  // 1: one line per save (or per non-improvement), as Keras prints
-  bool save_best_only = false;  // save only when `monitor` improves on the best so far
-  bool save_weights_only = false;  // save_weights() instead of save()
-  std::string mode = "auto";  // "min", "max", or "auto" (max for accuracy-like names)
-  SaveFreq save_freq = "epoch";  // "epoch" or a number of batches
-  std::optional<double> initial_value_threshold{};  // the best value to beat at first
+  int verbose = 0;  ///< 1: one line per save (or per non-improvement), as Keras prints
+  bool save_best_only = false;  ///< save only when `monitor` improves on the best so far
+  bool save_weights_only = false;  ///< save_weights() instead of save()
+  std::string mode = "auto";  ///< "min", "max", or "auto" (max for accuracy-like names)
+  SaveFreq save_freq = "epoch";  ///< "epoch" or a number of batches
+  std::optional<double> initial_value_threshold{};  ///< the best value to beat at first
 };
 
+/// keras.callbacks.ModelCheckpoint: saves the model (Model::save) or its weights during
+/// fit() to a path formatted from the epoch, batch and logs.
 class ModelCheckpoint : public Callback {
  public:
+  /// Saves to `filepath` (a Python format string, checked now: a bad one throws
+  /// std::invalid_argument, as do an empty path and an unknown mode).
   explicit ModelCheckpoint(std::string filepath, const ModelCheckpointOptions& options = {});
   void on_train_begin(const Logs&) override;
   void on_epoch_begin(int epoch, const Logs&) override;
   void on_train_batch_end(int64_t batch, const Logs& logs) override;
   void on_epoch_end(int epoch, const Logs& logs) override;
 
-  // The path for a save at `epoch` (0-based, printed 1-based), after `batch` (0-based;
-  // none for a save at the end of an epoch). An unknown placeholder throws
-  // std::invalid_argument naming it and the keys available.
+  /// The path for a save at `epoch` (0-based, printed 1-based), after `batch` (0-based;
+  /// none for a save at the end of an epoch). An unknown placeholder throws
+  /// std::invalid_argument naming it and the keys available.
   std::string format_filepath(int epoch, std::optional<int64_t> batch, const Logs& logs) const;
-  // The best monitored value so far (save_best_only).
+  /// The best monitored value so far (save_best_only).
   double best() const { return best_; }
 
  private:

@@ -9,15 +9,23 @@
 
 namespace keras::callbacks {
 
+/// When a saving callback saves (Keras's `save_freq`): "epoch", or every N batches.
+/// Converts implicitly from "epoch" and from integers; anything else throws
+/// std::invalid_argument.
 struct SaveFreq {
-  int64_t batches = 0;  // 0: at the end of every epoch
+  int64_t batches = 0;  ///< 0: at the end of every epoch
 
   SaveFreq() = default;
+  /// "epoch" (another string throws std::invalid_argument).
   SaveFreq(const char* s) : SaveFreq(std::string(s)) {}
-  SaveFreq(const std::string& s);  // only "epoch"
+  SaveFreq(const std::string& s);  ///< only "epoch"
+  ///@{
+  /// Every n batches (n > 0, else std::invalid_argument).
   SaveFreq(int n) : SaveFreq(static_cast<long long>(n)) {}
   SaveFreq(long n) : SaveFreq(static_cast<long long>(n)) {}
-  SaveFreq(long long n);  // > 0
+  ///@}
+  SaveFreq(long long n);  ///< > 0
+  /// Whether saving happens at the end of every epoch.
   bool per_epoch() const { return batches == 0; }
 };
 

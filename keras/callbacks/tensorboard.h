@@ -25,25 +25,35 @@ namespace detail {
 class EventFile;
 }
 
-// Keras's update_freq: "epoch" (no batch-level scalars), "batch" (every batch) or N.
+/// Keras's update_freq: "epoch" (no batch-level scalars), "batch" (every batch) or N.
 struct UpdateFreq {
-  int64_t every = 0;  // 0: "epoch"
+  int64_t every = 0;  ///< 0: "epoch"
+  /// "epoch" or "batch"; another string throws std::invalid_argument.
   UpdateFreq(const char* s);  // NOLINT: "epoch" or "batch"; another string raises
+  /// Every n batches (n >= 1, else std::invalid_argument).
   UpdateFreq(int n);           // NOLINT: N >= 1 batches
 };
 
+/// Options of TensorBoard, as keras.callbacks.TensorBoard's keyword arguments.
 struct TensorBoardOptions {
+  /// Folder of the train/ and validation/ event files (Keras's default "logs").
   std::string log_dir = "logs";
-  int histogram_freq = 0;
-  bool write_graph = true;
-  bool write_steps_per_second = false;
-  UpdateFreq update_freq = "epoch";
+  int histogram_freq = 0;  ///< Write weight histograms every N epochs; 0 never.
+  bool write_graph = true;  ///< Write the traced train step's graph after the first batch.
+  bool write_steps_per_second = false;  ///< Also log steps per second (per batch and per epoch).
+  UpdateFreq update_freq = "epoch";  ///< When to write batch-level scalars (default "epoch": none).
 };
 
+/// keras.callbacks.TensorBoard: writes scalars, weight histograms and the graph as
+/// TensorBoard event files under log_dir (see the file comment for what goes where).
 class TensorBoard : public Callback {
  public:
+  /// Throws std::invalid_argument on histogram_freq < 0. The event files are created at the
+  /// first write.
   explicit TensorBoard(const TensorBoardOptions& options = {});
   ~TensorBoard() override;
+  /// Takes over the open event files (callbacks made in place are moved into shared
+  /// ownership).
   TensorBoard(TensorBoard&&) noexcept;
   void on_train_begin(const Logs& logs) override;
   void on_train_end(const Logs& logs) override;
@@ -52,9 +62,11 @@ class TensorBoard : public Callback {
   void on_train_batch_begin(int64_t batch, const Logs& logs) override;
   void on_train_batch_end(int64_t batch, const Logs& logs) override;
   void on_test_end(const Logs& logs) override;
+  /// The options given at construction.
   const TensorBoardOptions& options() const { return options_; }
-  // The event files written so far ("" before the first).
+  /// The event files written so far ("" before the first).
   std::string train_event_file() const;
+  /// The validation event file written so far ("" before the first).
   std::string validation_event_file() const;
 
  private:

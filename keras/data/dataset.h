@@ -38,46 +38,61 @@ using core::DType;
 using core::Shape;
 using core::Tensor;
 
-// Dataset::cardinality() values besides a count (tf.data.INFINITE_CARDINALITY,
-// tf.data.UNKNOWN_CARDINALITY).
+/// Dataset::cardinality() values besides a count (tf.data.INFINITE_CARDINALITY,
+/// tf.data.UNKNOWN_CARDINALITY).
 inline constexpr int64_t INFINITE_CARDINALITY = -1;
+/// tf.data.UNKNOWN_CARDINALITY: the count is not known without iterating (from_generator,
+/// filter, flat_map).
 inline constexpr int64_t UNKNOWN_CARDINALITY = -2;
-// num_parallel_calls / prefetch buffer_size chosen by the library (tf.data.AUTOTUNE):
-// one map thread per core; a prefetch buffer of 4 elements.
+/// num_parallel_calls / prefetch buffer_size chosen by the library (tf.data.AUTOTUNE):
+/// one map thread per core; a prefetch buffer of 4 elements.
 inline constexpr int64_t AUTOTUNE = -1;
 
-// One element of a dataset: a small structure of tensors. Positional components (a
-// tuple; a single tensor is a 1-tuple) with optional names (a dict; keys are kept
-// sorted, as tf.nest orders dict keys).
+/// One element of a dataset: a small structure of tensors. Positional components (a
+/// tuple; a single tensor is a 1-tuple) with optional names (a dict; keys are kept
+/// sorted, as tf.nest orders dict keys).
 class Element {
  public:
   Element() = default;
+  /// A single tensor (a 1-tuple).
   Element(Tensor t);                                  // NOLINT: a single tensor
-  Element(std::initializer_list<Tensor> components);  // a tuple: Element{x, y}
+  Element(std::initializer_list<Tensor> components);  ///< a tuple: Element{x, y}
+  /// A tuple of the components, in order.
   Element(std::vector<Tensor> components);            // NOLINT
+  /// A dict: the components ordered by key.
   Element(const std::map<std::string, Tensor>& named);  // NOLINT: a dict
-  Element(std::initializer_list<std::pair<const std::string, Tensor>> named);  // {{"x", x}}
+  Element(std::initializer_list<std::pair<const std::string, Tensor>> named);  ///< {{"x", x}}
+  /// Components with their names (one per component, unique; empty for a tuple);
+  /// std::invalid_argument otherwise.
   Element(std::vector<Tensor> components, std::vector<std::string> names);
 
+  /// The number of components.
   size_t size() const { return components_.size(); }
+  /// Whether the element has no component.
   bool empty() const { return components_.empty(); }
-  // Component i (any integer type, so e[0] is not mistaken for a key); throws
-  // std::out_of_range naming the element's size.
+  /// Component i (any integer type, so e[0] is not mistaken for a key); throws
+  /// std::out_of_range naming the element's size.
   template <class I>
     requires std::is_integral_v<I>
   const Tensor& operator[](I i) const {
     return component(static_cast<int64_t>(i));
   }
+  /// Component i, as operator[](i).
   const Tensor& component(int64_t i) const;
-  // The component named `key`; throws std::out_of_range listing the keys.
+  /// The component named `key`; throws std::out_of_range listing the keys.
   const Tensor& operator[](const std::string& key) const;
+  /// Whether a component is named `key`.
   bool contains(const std::string& key) const;
+  /// The components, in order (a dict's in key order).
   const std::vector<Tensor>& components() const { return components_; }
-  const std::vector<std::string>& names() const { return names_; }  // empty for a tuple
+  const std::vector<std::string>& names() const { return names_; }  ///< empty for a tuple
+  /// Whether the element is a dict (has names).
   bool named() const { return !names_.empty(); }
+  /// Iteration over the components, in order.
   std::vector<Tensor>::const_iterator begin() const { return components_.begin(); }
+  /// The end of the components.
   std::vector<Tensor>::const_iterator end() const { return components_.end(); }
-  // "(float32 (28, 28), int32 ())", or "{'image': float32 (28, 28), 'label': int32 ()}".
+  /// "(float32 (28, 28), int32 ())", or "{'image': float32 (28, 28), 'label': int32 ()}".
   std::string spec() const;
 
  private:
@@ -91,22 +106,25 @@ class IteratorImpl;
 struct DatasetAccess;
 }  // namespace detail
 
-// One pass over a dataset. Copies share the same state (like a Python iterator). Also
-// an input iterator for range-for: `for (const Element& e : dataset)`.
+/// One pass over a dataset. Copies share the same state (like a Python iterator). Also
+/// an input iterator for range-for: `for (const Element& e : dataset)`.
 class Iterator {
  public:
   Iterator() = default;
-  // The next element, or nullopt at the end. An exception raised by a map function, a
-  // predicate or a generator (on any thread) is rethrown here as the original exception.
-  // Thread-safe, as tf.data's get_next: several threads may call next() on one iterator
-  // (or its copies); each element goes to exactly one of them and all see the end. (The
-  // range-for members below keep a current element per copy: one copy per thread.)
+  /// The next element, or nullopt at the end. An exception raised by a map function, a
+  /// predicate or a generator (on any thread) is rethrown here as the original exception.
+  /// Thread-safe, as tf.data's get_next: several threads may call next() on one iterator
+  /// (or its copies); each element goes to exactly one of them and all see the end. (The
+  /// range-for members below keep a current element per copy: one copy per thread.)
   std::optional<Element> next();
 
-  // Range-for interface (Dataset::begin() fetches the first element).
+  /// Range-for interface (Dataset::begin() fetches the first element).
   const Element& operator*() const { return current_; }
+  /// Member access to the current element.
   const Element* operator->() const { return &current_; }
+  /// Fetches the next element (the iterator then compares equal to end() if there is none).
   Iterator& operator++();
+  /// Whether the pass has ended (compares with Dataset::end()).
   bool operator==(std::default_sentinel_t) const { return at_end_; }
 
  private:
@@ -117,54 +135,64 @@ class Iterator {
   bool at_end_ = true;
 };
 
+/// Dataset::batch's and rebatch's options (tf.data's keyword arguments).
 struct BatchOptions {
-  bool drop_remainder = false;  // drop a last batch smaller than batch_size
+  bool drop_remainder = false;  ///< drop a last batch smaller than batch_size
 };
 
+/// Dataset::padded_batch's options (tf.data's keyword arguments).
 struct PaddedBatchOptions {
-  // One shape per component (without the batch axis); -1 pads that axis to the longest
-  // in the batch. Empty: every axis to the longest in the batch.
+  /// One shape per component (without the batch axis); -1 pads that axis to the longest
+  /// in the batch. Empty: every axis to the longest in the batch.
   std::vector<std::vector<int64_t>> padded_shapes{};
-  // One value for every component, or one per component (default 0).
+  /// One value for every component, or one per component (default 0).
   std::vector<double> padding_values{};
+  /// Drop a last batch smaller than batch_size.
   bool drop_remainder = false;
 };
 
+/// Dataset::shuffle's options (tf.data's keyword arguments).
 struct ShuffleOptions {
-  int64_t seed = -1;  // -1 draws a seed from core's global generator (ops::set_random_seed)
+  int64_t seed = -1;  ///< -1 draws a seed from core's global generator (ops::set_random_seed)
+  /// Draw a new order at each iteration (tf.data's default); false gives every iteration
+  /// the same order.
   bool reshuffle_each_iteration = true;
 };
 
+/// Dataset::map's options.
 struct MapOptions {
-  // 0: run on the consumer's thread; n >= 1: on n threads owned by the iterator (the
-  // output order is the input order); AUTOTUNE: one thread per core.
+  /// 0: run on the consumer's thread; n >= 1: on n threads owned by the iterator (the
+  /// output order is the input order); AUTOTUNE: one thread per core.
   int64_t num_parallel_calls = 0;
 };
 
+/// map_fn's function: an element to an element.
 using MapFn = std::function<Element(const Element&)>;
+/// filter_fn's predicate: whether to keep an element.
 using PredicateFn = std::function<bool(const Element&)>;
-// A generator yields elements until it returns nullopt; from_generator calls the
-// factory once per iteration, as tf.data calls a Python generator function.
+/// A generator yields elements until it returns nullopt; from_generator calls the
+/// factory once per iteration, as tf.data calls a Python generator function.
 using Generator = std::function<std::optional<Element>()>;
+/// from_generator's argument: makes a new generator for each iteration.
 using GeneratorFactory = std::function<Generator()>;
 class Dataset;
-// flat_map's function: an element to a dataset, whose elements are output in turn.
+/// flat_map's function: an element to a dataset, whose elements are output in turn.
 using FlatMapFn = std::function<Dataset(const Element&)>;
 
-// Dataset::window's options (tf.data.Dataset.window's keyword arguments).
+/// Dataset::window's options (tf.data.Dataset.window's keyword arguments).
 struct WindowOptions {
-  std::optional<int64_t> shift{};  // input elements between window starts (default: size)
-  int64_t stride = 1;              // input elements between the elements of a window
-  bool drop_remainder = false;     // drop the last windows if they have fewer than size elements
+  std::optional<int64_t> shift{};  ///< input elements between window starts (default: size)
+  int64_t stride = 1;              ///< input elements between the elements of a window
+  bool drop_remainder = false;     ///< drop the last windows if they have fewer than size elements
 };
-class WindowDataset;  // window_dataset.h (included at the end of this header)
+class WindowDataset;  ///< window_dataset.h (included at the end of this header)
 
 namespace detail {
 [[noreturn]] void throw_arity(const char* what, size_t arity, const Element& e);
 bool predicate_value(const Tensor& t);
 
-// Calls f with the element, or with its components unpacked when f takes tensors
-// (f(x, y) for a 2-tuple), as tf.data unpacks tuples into arguments.
+/// Calls f with the element, or with its components unpacked when f takes tensors
+/// (f(x, y) for a 2-tuple), as tf.data unpacks tuples into arguments.
 template <class F, size_t... I>
 decltype(auto) call_unpacked(const char* what, F& f, const Element& e, std::index_sequence<I...>) {
   if (e.size() != sizeof...(I)) throw_arity(what, sizeof...(I), e);
@@ -188,38 +216,43 @@ decltype(auto) call_with(const char* what, F& f, const Element& e) {
 }
 }  // namespace detail
 
+/// tf.data.Dataset: an immutable, cheap-to-copy input pipeline of sources and
+/// transformations, iterated with range-for or make_iterator() and accepted by Model::fit /
+/// evaluate / predict.
 class Dataset {
  public:
   // ---- sources ----
-  // The slices of the tensors along their first axis: from_tensor_slices(x),
-  // from_tensor_slices({x, y}) (tuples), from_tensor_slices({{"image", x}, {"label", y}})
-  // (dicts). Every component's first dimension must agree.
+  /// The slices of the tensors along their first axis: from_tensor_slices(x),
+  /// from_tensor_slices({x, y}) (tuples), from_tensor_slices({{"image", x}, {"label", y}})
+  /// (dicts). Every component's first dimension must agree.
   static Dataset from_tensor_slices(const Element& tensors);
-  // One element: the tensors themselves.
+  /// One element: the tensors themselves.
   static Dataset from_tensors(const Element& tensors);
-  // Elements produced by C++ code; cardinality unknown.
+  /// Elements produced by C++ code; cardinality unknown.
   static Dataset from_generator(GeneratorFactory make_generator);
-  // int64 scalars start, start + step, ... up to (excluding) stop (tf.data.Dataset.range).
+  /// int64 scalars start, start + step, ... up to (excluding) stop (tf.data.Dataset.range).
   static Dataset range(int64_t stop);
+  /// From start to stop (excluded) by step, which may be negative; step 0 throws
+  /// std::invalid_argument.
   static Dataset range(int64_t start, int64_t stop, int64_t step = 1);
-  // Elements of every dataset side by side: the components of each, concatenated (names
-  // are kept when every dataset has names and none repeats). Stops with the shortest.
+  /// Elements of every dataset side by side: the components of each, concatenated (names
+  /// are kept when every dataset has names and none repeats). Stops with the shortest.
   static Dataset zip(const std::vector<Dataset>& datasets);
 
   // ---- transformations (each returns a new dataset) ----
-  // Stacks batch_size consecutive elements along a new first axis; every component
-  // must have one shape across the batch.
+  /// Stacks batch_size consecutive elements along a new first axis; every component
+  /// must have one shape across the batch.
   Dataset batch(int64_t batch_size, const BatchOptions& options = {}) const;
-  // Batches elements of varying shapes, padding each component to the longest in the
-  // batch (or to padded_shapes) with padding_values.
+  /// Batches elements of varying shapes, padding each component to the longest in the
+  /// batch (or to padded_shapes) with padding_values.
   Dataset padded_batch(int64_t batch_size, const PaddedBatchOptions& options = {}) const;
-  // Splits each element along its first axis (the inverse of batch).
+  /// Splits each element along its first axis (the inverse of batch).
   Dataset unbatch() const;
-  // Keeps a buffer of buffer_size elements and outputs one drawn at random, replacing it
-  // with the next input. The order depends only on the seed and on how many times the
-  // dataset has been iterated (when reshuffle_each_iteration).
+  /// Keeps a buffer of buffer_size elements and outputs one drawn at random, replacing it
+  /// with the next input. The order depends only on the seed and on how many times the
+  /// dataset has been iterated (when reshuffle_each_iteration).
   Dataset shuffle(int64_t buffer_size, const ShuffleOptions& options = {}) const;
-  // f(element) or f(component, ...): returns an Element, a Tensor or a list of tensors.
+  /// f(element) or f(component, ...): returns an Element, a Tensor or a list of tensors.
   template <class F>
   Dataset map(F f, const MapOptions& options = {}) const {
     return map_fn(MapFn([f = std::move(f)](const Element& e) mutable -> Element {
@@ -227,18 +260,22 @@ class Dataset {
                   }),
                   options);
   }
+  /// map() with a function on Elements, without the unpacking; an empty f or
+  /// num_parallel_calls < AUTOTUNE throws std::invalid_argument.
   Dataset map_fn(MapFn f, const MapOptions& options = {}) const;
-  // f(element) or f(component, ...) returns a Dataset; the output is the elements of
-  // each of those datasets in turn (cardinality unknown, as tf.data reports).
+  /// f(element) or f(component, ...) returns a Dataset; the output is the elements of
+  /// each of those datasets in turn (cardinality unknown, as tf.data reports).
   template <class F>
   Dataset flat_map(F f) const {
     return flat_map_fn(FlatMapFn([f = std::move(f)](const Element& e) mutable -> Dataset {
       return detail::call_with("flat_map", f, e);
     }));
   }
+  /// flat_map() with a function on Elements, without the unpacking; an empty f throws
+  /// std::invalid_argument.
   Dataset flat_map_fn(FlatMapFn f) const;
-  // Keeps the elements for which f(element) or f(component, ...) is true (a bool, or a
-  // scalar bool tensor).
+  /// Keeps the elements for which f(element) or f(component, ...) is true (a bool, or a
+  /// scalar bool tensor).
   template <class F>
   Dataset filter(F f) const {
     return filter_fn(PredicateFn([f = std::move(f)](const Element& e) mutable -> bool {
@@ -249,41 +286,45 @@ class Dataset {
         return static_cast<bool>(r);
     }));
   }
+  /// filter() with a predicate on Elements, without the unpacking; an empty f throws
+  /// std::invalid_argument.
   Dataset filter_fn(PredicateFn f) const;
-  // count times (-1: forever).
+  /// count times (-1: forever).
   Dataset repeat(int64_t count = -1) const;
-  // The first count elements (-1: all).
+  /// The first count elements (-1: all).
   Dataset take(int64_t count) const;
-  // All but the first count elements (-1: none).
+  /// All but the first count elements (-1: none).
   Dataset skip(int64_t count) const;
-  // This dataset's elements, then other's; the structures (component count, dtypes)
-  // must match.
+  /// This dataset's elements, then other's; the structures (component count, dtypes)
+  /// must match.
   Dataset concatenate(const Dataset& other) const;
-  // Keeps the elements in memory after the first complete iteration; later iterations
-  // read them from memory (a partial iteration caches nothing).
+  /// Keeps the elements in memory after the first complete iteration; later iterations
+  /// read them from memory (a partial iteration caches nothing).
   Dataset cache() const;
-  // (index, element): an int64 scalar counting from start, followed by the element's
-  // components (a flat tuple, as zip makes; a dict's keys are not kept). Indices run up to
-  // int64's maximum - 1, as with tf.data (range(start, max)): a finite dataset ends there,
-  // an infinite one raises std::overflow_error.
+  /// (index, element): an int64 scalar counting from start, followed by the element's
+  /// components (a flat tuple, as zip makes; a dict's keys are not kept). Indices run up to
+  /// int64's maximum - 1, as with tf.data (range(start, max)): a finite dataset ends there,
+  /// an infinite one raises std::overflow_error.
   Dataset enumerate(int64_t start = 0) const;
-  // Re-slices the batches (every component has a first axis) into batches of batch_size
-  // rows, across input batch boundaries: unbatch().batch(batch_size) in one copy.
-  // Cardinality unknown (as tf.data reports).
+  /// Re-slices the batches (every component has a first axis) into batches of batch_size
+  /// rows, across input batch boundaries: unbatch().batch(batch_size) in one copy.
+  /// Cardinality unknown (as tf.data reports).
   Dataset rebatch(int64_t batch_size, const BatchOptions& options = {}) const;
-  // Windows of input elements: window k holds the elements k * shift + i * stride for
-  // i < size (fewer at the end, unless drop_remainder). Each window is a Dataset of
-  // whole elements, so `ds.window(3).flat_map([](Dataset w) { return w.batch(3); })`.
+  /// Windows of input elements: window k holds the elements k * shift + i * stride for
+  /// i < size (fewer at the end, unless drop_remainder). Each window is a Dataset of
+  /// whole elements, so `ds.window(3).flat_map([](Dataset w) { return w.batch(3); })`.
   WindowDataset window(int64_t size, const WindowOptions& options = {}) const;
-  // Produces up to buffer_size elements ahead on a background thread.
+  /// Produces up to buffer_size elements ahead on a background thread.
   Dataset prefetch(int64_t buffer_size = AUTOTUNE) const;
 
-  // The number of elements, INFINITE_CARDINALITY or UNKNOWN_CARDINALITY.
+  /// The number of elements, INFINITE_CARDINALITY or UNKNOWN_CARDINALITY.
   int64_t cardinality() const;
 
   // ---- iteration ----
+  /// A new pass over the dataset, before its first element (call next()).
   Iterator make_iterator() const;
-  Iterator begin() const;  // fetches the first element
+  Iterator begin() const;  ///< fetches the first element
+  /// The end of a range-for over the dataset.
   std::default_sentinel_t end() const { return {}; }
 
  private:

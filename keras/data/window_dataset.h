@@ -25,19 +25,25 @@ class WindowSource;
 class WindowIteratorState;
 }  // namespace detail
 
+/// What Dataset::window returns: a dataset of windows, each a Dataset of whole elements
+/// (tf.data's dataset of windows). Iterate it or flat_map it.
 class WindowDataset {
  public:
-  // One pass over the windows; copies share the state. next() is thread-safe, as
-  // Iterator::next is.
+  /// One pass over the windows; copies share the state. next() is thread-safe, as
+  /// Iterator::next is.
   class Iterator {
    public:
     Iterator() = default;
-    // The next window (a dataset with a known cardinality, iterable many times), or
-    // nullopt at the end.
+    /// The next window (a dataset with a known cardinality, iterable many times), or
+    /// nullopt at the end.
     std::optional<Dataset> next();
+    /// The current window (after ++ or begin(); not at the end).
     const Dataset& operator*() const { return *current_; }
+    /// Member access to the current window.
     const Dataset* operator->() const { return &*current_; }
+    /// Advances to the next window (the end when there is none).
     Iterator& operator++();
+    /// Whether the iteration has ended (compares with end()).
     bool operator==(std::default_sentinel_t) const { return !current_; }
 
    private:
@@ -47,14 +53,16 @@ class WindowDataset {
     std::optional<Dataset> current_;
   };
 
-  // The number of windows (as tf.data counts them), INFINITE_CARDINALITY or
-  // UNKNOWN_CARDINALITY.
+  /// The number of windows (as tf.data counts them), INFINITE_CARDINALITY or
+  /// UNKNOWN_CARDINALITY.
   int64_t cardinality() const;
-  // f(window) returns a dataset; the output is the elements of each in turn.
+  /// f(window) returns a dataset; the output is the elements of each in turn.
   Dataset flat_map(std::function<Dataset(const Dataset&)> f) const;
 
+  /// A fresh pass over the windows, before the first (call next() or ++).
   Iterator make_iterator() const;
-  Iterator begin() const;  // fetches the first window
+  Iterator begin() const;  ///< fetches the first window
+  /// The end of a range-for over the windows.
   std::default_sentinel_t end() const { return {}; }
 
  private:

@@ -11,11 +11,11 @@
 
 namespace keras::datasets::mnist {
 
-using datasets::Split;  // x: uint8 (n, 28, 28); y: uint8 (n,), digits 0..9
+using datasets::Split;  ///< x: uint8 (n, 28, 28); y: uint8 (n,), digits 0..9
 
-// (train (60000 images), test (10000 images)), as Keras's load_data(). Without a folder
-// (neither argument nor $MNIST_DIR), or with a file missing, raises std::runtime_error
-// saying to set MNIST_DIR or pass the folder; a malformed file names it and the problem.
+/// (train (60000 images), test (10000 images)), as Keras's load_data(). Without a folder
+/// (neither argument nor $MNIST_DIR), or with a file missing, raises std::runtime_error
+/// saying to set MNIST_DIR or pass the folder; a malformed file names it and the problem.
 std::pair<Split, Split> load_data(const std::string& directory = "");
 
 }  // namespace keras::datasets::mnist

@@ -58,6 +58,6 @@
 #include "keras/layers/time_distributed.h"
 
 namespace keras::layers {
-// Registers the from_config of every built-in layer (called once by the registry).
+/// Registers the from_config of every built-in layer (called once by the registry).
 void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const Config&)>>& f);
 }  // namespace keras::layers

@@ -15,35 +15,63 @@
 
 namespace keras::layers {
 
+/// Options of BatchNormalization (the keyword arguments of
+/// keras.layers.BatchNormalization).
 struct BatchNormalizationOptions {
-  int64_t axis = -1;  // the features axis (negative counts from the end)
+  int64_t axis = -1;  ///< the features axis (negative counts from the end)
+  /// Weight of the old value in the moving statistics' update (Keras `momentum`, default
+  /// 0.99).
   double momentum = 0.99;
+  /// Added to the variance before the square root (Keras `epsilon`, default 1e-3).
   double epsilon = 1e-3;
-  bool center = true;  // add beta
-  bool scale = true;   // multiply by gamma
+  bool center = true;  ///< add beta
+  bool scale = true;   ///< multiply by gamma
+  /// Initializer of beta (default zeros).
   InitializerArg beta_initializer = "zeros";
+  /// Initializer of gamma (default ones).
   InitializerArg gamma_initializer = "ones";
+  /// Initializer of the moving mean (default zeros).
   InitializerArg moving_mean_initializer = "zeros";
+  /// Initializer of the moving variance (default ones).
   InitializerArg moving_variance_initializer = "ones";
+  ///@{
+  /// Penalties on beta and gamma (Keras `beta_regularizer`, `gamma_regularizer`; none by
+  /// default).
   RegularizerArg beta_regularizer{}, gamma_regularizer{};
+  ///@}
+  ///@{
+  /// Constraints applied to beta and gamma after each optimizer step (none by default).
   ConstraintArg beta_constraint{}, gamma_constraint{};
+  ///@}
+  /// Layer name (default: generated, batch_normalization, batch_normalization_1, ...).
   std::string name{};
+  /// Whether gamma and beta are trained (default true); a frozen layer also normalizes with
+  /// the moving statistics in training.
   bool trainable = true;
-  ShapeSpec input_shape{};  // without the batch axis (first layer of a Sequential)
+  ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 
+/// The batch normalization layer (keras.layers.BatchNormalization), made by
+/// BatchNormalization().
 class BatchNormalizationLayer : public Layer {
  public:
+  /// Takes the options as given; the axis is checked against the input when built
+  /// (std::invalid_argument).
   explicit BatchNormalizationLayer(const BatchNormalizationOptions& options = {});
   void build(const ShapeSpec& input_shape) override;
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// "BatchNormalization"); throws std::invalid_argument for synchronized=true.
   static LayerPtr from_config(const Config& c);
 
+  /// The options the layer was made with.
   const BatchNormalizationOptions& options() const { return o_; }
-  // Defined once built (gamma / beta only with scale / center).
+  ///@{
+  /// Defined once built (gamma / beta only with scale / center).
   Variable gamma, beta, moving_mean, moving_variance;
+  ///@}
 
  private:
   BatchNormalizationOptions o_;
@@ -52,6 +80,8 @@ class BatchNormalizationLayer : public Layer {
   std::vector<int64_t> bshape_;    // 1 everywhere but axis_ (to broadcast the weights)
 };
 
+/// keras.layers.BatchNormalization: normalizes with the batch statistics in training and
+/// the moving statistics in inference.
 Ref<BatchNormalizationLayer> BatchNormalization(const BatchNormalizationOptions& options = {});
 
 }  // namespace keras::layers

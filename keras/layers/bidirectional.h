@@ -14,16 +14,27 @@
 
 namespace keras::layers {
 
+/// Options of Bidirectional (the keyword arguments of keras.layers.Bidirectional besides
+/// the layer).
 struct BidirectionalOptions {
+  /// How the two outputs are merged: "concat" (default), "sum", "mul", "ave", or
+  /// std::nullopt for both outputs; others throw std::invalid_argument.
   std::optional<std::string> merge_mode = "concat";
-  LayerPtr backward_layer{};  // an RNN layer with go_backwards = true; default: a copy of the layer
+  LayerPtr backward_layer{};  ///< an RNN layer with go_backwards = true; default: a copy of the layer
+  /// Layer name (default: generated, bidirectional, bidirectional_1, ...).
   std::string name{};
+  /// Whether the weights are trained (default true).
   bool trainable = true;
+  /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };
 
+/// Runs a recurrent layer forwards and backwards over a sequence and merges the outputs
+/// (keras.layers.Bidirectional), made by Bidirectional().
 class BidirectionalLayer : public Layer {
  public:
+  /// layer: an RNNLayer (SimpleRNN, LSTM, GRU, RNN); throws std::invalid_argument for other
+  /// layers, a bad merge_mode or a backward_layer that does not match.
   explicit BidirectionalLayer(const LayerPtr& layer, const BidirectionalOptions& options = {});
   void build(const std::vector<ShapeSpec>& input_shapes) override;
   void build(const ShapeSpec& input_shape) override;
@@ -31,10 +42,15 @@ class BidirectionalLayer : public Layer {
   std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// "Bidirectional").
   static LayerPtr from_config(const Config& c);
 
+  /// The layer run forwards.
   const Ref<RNNLayer>& forward_layer() const { return forward_; }
+  /// The layer run backwards (go_backwards set).
   const Ref<RNNLayer>& backward_layer() const { return backward_; }
+  /// The merge mode (std::nullopt: the outputs are returned apart).
   const std::optional<std::string>& merge_mode() const { return merge_mode_; }
 
  private:
@@ -42,6 +58,8 @@ class BidirectionalLayer : public Layer {
   std::optional<std::string> merge_mode_;
 };
 
+/// keras.layers.Bidirectional: `layer` forwards and a copy of it (or
+/// options.backward_layer) backwards, outputs merged by merge_mode.
 Ref<BidirectionalLayer> Bidirectional(const LayerPtr& layer, const BidirectionalOptions& options = {});
 
 }  // namespace keras::layers

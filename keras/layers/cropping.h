@@ -10,22 +10,33 @@
 
 namespace keras::layers {
 
+/// Options of the cropping layers (keyword arguments of keras.layers.Cropping*D besides
+/// cropping).
 struct CroppingOptions {
-  std::string data_format{};  // "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  /// Layer name (default: generated, cropping2d, ...).
   std::string name{};
+  /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };
 
+/// Crops the spatial axes (Keras's Cropping1D/2D/3D), made by Cropping1D/2D/3D.
 class CroppingLayer : public Layer {
  public:
+  /// Throws std::invalid_argument for a rank other than 1-3 or negative or malformed
+  /// cropping; a crop that leaves nothing throws when called.
   CroppingLayer(int rank, const SpatialPairsArg& cropping, const CroppingOptions& options = {});
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// Cropping{Rank}D).
   template <int Rank>
   static LayerPtr from_config(const Config& c);
 
+  /// The (before, after) cells cut per spatial axis.
   const detail::Pairs& cropping() const { return cropping_; }
 
  private:
@@ -35,8 +46,12 @@ class CroppingLayer : public Layer {
   CroppingOptions o_;
 };
 
+/// keras.layers.Cropping1D over (batch, steps, channels); default (1, 1).
 Ref<CroppingLayer> Cropping1D(const SpatialPairsArg& cropping = 1, const CroppingOptions& options = {});
+/// keras.layers.Cropping2D over (batch, height, width, channels); default no cropping.
 Ref<CroppingLayer> Cropping2D(const SpatialPairsArg& cropping = 0, const CroppingOptions& options = {});
+/// keras.layers.Cropping3D over (batch, depth, height, width, channels); default 1 on every
+/// side.
 Ref<CroppingLayer> Cropping3D(const SpatialPairsArg& cropping = 1, const CroppingOptions& options = {});
 
 }  // namespace keras::layers

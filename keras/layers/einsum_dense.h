@@ -14,36 +14,66 @@
 
 namespace keras::layers {
 
+/// Options of EinsumDense (the keyword arguments of keras.layers.EinsumDense).
 struct EinsumDenseOptions {
+  /// Applied to the output (Keras `activation`; empty: linear).
   ActivationArg activation{};
-  std::optional<std::string> bias_axes{};  // unset: no bias (Keras: None)
+  std::optional<std::string> bias_axes{};  ///< unset: no bias (Keras: None)
+  /// Initializer of the kernel (default glorot_uniform).
   InitializerArg kernel_initializer = "glorot_uniform";
+  /// Initializer of the bias (default zeros).
   InitializerArg bias_initializer = "zeros";
+  ///@{
+  /// Penalties on the kernel, the bias and the layer's outputs (Keras `kernel_regularizer`,
+  /// `bias_regularizer`, `activity_regularizer`; none by default).
   RegularizerArg kernel_regularizer{}, bias_regularizer{}, activity_regularizer{};
+  ///@}
+  ///@{
+  /// Constraints applied to the kernel and the bias after each optimizer step (none by
+  /// default).
   ConstraintArg kernel_constraint{}, bias_constraint{};
+  ///@}
+  /// Layer name (default: generated, einsum_dense, einsum_dense_1, ...).
   std::string name{};
+  /// Whether the weights are trained (default true).
   bool trainable = true;
-  ShapeSpec input_shape{};  // without the batch axis (first layer of a Sequential)
+  ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 
+/// A Dense layer over any axes, given by an einsum equation (keras.layers.EinsumDense),
+/// made by EinsumDense().
 class EinsumDenseLayer : public Layer {
  public:
+  /// output_shape: the output's axes after the batch axis (-1: taken from the input); an
+  /// invalid equation or output_shape throws std::invalid_argument.
   EinsumDenseLayer(std::string equation, ShapeSpec output_shape, const EinsumDenseOptions& options = {});
   void build(const ShapeSpec& input_shape) override;
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// "EinsumDense").
   static LayerPtr from_config(const Config& c);
 
+  /// The einsum equation ("ab,bc->ac").
   const std::string& equation() const { return equation_; }
-  Variable kernel, bias;  // defined once built (bias only with bias_axes)
+  ///@{
+  /// The kernel and bias weights, defined once built (bias only with bias_axes).
+  Variable kernel, bias;
+  ///@}
 
-  // Keras's shapes of the kernel, the bias (empty when none) and the full output for an
-  // input shape; std::invalid_argument naming the layer when they do not fit.
+  /// Keras's shapes of the kernel, the bias (empty when none) and the full output for an
+  /// input shape; std::invalid_argument naming the layer when they do not fit.
   struct Shapes {
+    ///@{
+    /// The kernel's, the bias's and the full output's shapes.
     ShapeSpec kernel, bias, output;
+    ///@}
+    /// Whether bias_axes asks for a bias.
     bool has_bias = false;
   };
+  /// Computes the Shapes for an input shape; throws std::invalid_argument when they do not
+  /// fit.
   Shapes analyze(const ShapeSpec& input_shape) const;
 
  private:
@@ -52,9 +82,11 @@ class EinsumDenseLayer : public Layer {
   EinsumDenseOptions o_;
 };
 
-// output_shape: one value (EinsumDense("ab,bc->ac", 64)) or the axes after the batch one.
+///@{
+/// output_shape: one value (EinsumDense("ab,bc->ac", 64)) or the axes after the batch one.
 Ref<EinsumDenseLayer> EinsumDense(std::string equation, ShapeSpec output_shape,
                                   const EinsumDenseOptions& options = {});
 Ref<EinsumDenseLayer> EinsumDense(std::string equation, int64_t output_dim, const EinsumDenseOptions& options = {});
+///@}
 
 }  // namespace keras::layers

@@ -6,25 +6,35 @@
 
 namespace keras::layers {
 
+/// Options of Flatten (the keyword arguments of keras.layers.Flatten).
 struct FlattenOptions {
-  std::string data_format{};  // "channels_last" (default when empty) or "channels_first"
+  std::string data_format{};  ///< "channels_last" (default when empty) or "channels_first"
+  /// Layer name (default: generated, flatten, flatten_1, ...).
   std::string name{};
+  /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };
 
+/// Flattens each sample to one axis (keras.layers.Flatten), made by Flatten().
 class FlattenLayer : public Layer {
  public:
+  /// Throws std::invalid_argument for a data_format other than "channels_last" or
+  /// "channels_first".
   explicit FlattenLayer(const FlattenOptions& options = {});
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for "Flatten").
   static LayerPtr from_config(const Config& c);
 
  private:
   std::string data_format_;
 };
 
+/// keras.layers.Flatten: (batch, ...) to (batch, product of the other axes); with
+/// channels_first, the channel axis is moved last before flattening, as Keras.
 Ref<FlattenLayer> Flatten(const FlattenOptions& options = {});
 
 }  // namespace keras::layers

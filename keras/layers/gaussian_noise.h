@@ -9,22 +9,33 @@
 
 namespace keras::layers {
 
+/// Options of GaussianNoise (the keyword arguments of keras.layers.GaussianNoise besides
+/// stddev).
 struct GaussianNoiseOptions {
-  int64_t seed = -1;  // -1 = unseeded (Keras: None); a seed gives a reproducible sequence
+  int64_t seed = -1;  ///< -1 = unseeded (Keras: None); a seed gives a reproducible sequence
+  /// Layer name (default: generated, gaussian_noise, ...).
   std::string name{};
+  /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };
 
+/// The additive Gaussian noise layer (keras.layers.GaussianNoise), made by GaussianNoise();
+/// passes masks on.
 class GaussianNoiseLayer : public Layer {
  public:
+  /// Throws std::invalid_argument unless 0 <= stddev <= 1 (Keras's check).
   explicit GaussianNoiseLayer(double stddev, const GaussianNoiseOptions& options = {});
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// "GaussianNoise").
   static LayerPtr from_config(const Config& c);
   const SeedGenerator* seed_generator() const override { return &seeds_; }
 
+  /// Standard deviation of the noise (Keras `stddev`).
   double stddev() const { return stddev_; }
 
  private:
@@ -33,6 +44,8 @@ class GaussianNoiseLayer : public Layer {
   SeedGenerator seeds_;
 };
 
+/// keras.layers.GaussianNoise: x + N(0, stddev^2) noise in training; the identity in
+/// inference.
 Ref<GaussianNoiseLayer> GaussianNoise(double stddev, const GaussianNoiseOptions& options = {});
 
 }  // namespace keras::layers

@@ -7,21 +7,33 @@
 
 namespace keras::layers {
 
+/// Options of the global pooling layers (keyword arguments of
+/// keras.layers.Global*Pooling*D).
 struct GlobalPoolingOptions {
-  std::string data_format{};  // "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  /// Keep the spatial axes as size 1 (Keras `keepdims`, default false).
   bool keepdims = false;
+  /// Layer name (default: generated, global_average_pooling2d, ...).
   std::string name{};
+  /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };
 
+/// Global max or average pooling over 1, 2 or 3 spatial axes (Keras's BaseGlobalPooling);
+/// made by GlobalMaxPooling*D and GlobalAveragePooling*D.
 class GlobalPoolingLayer : public Layer {
  public:
+  /// Max or average (PoolingLayer::Kind).
   using Kind = PoolingLayer::Kind;
+  /// Throws std::invalid_argument for a rank other than 1-3.
   GlobalPoolingLayer(Kind kind, int rank, const GlobalPoolingOptions& options = {});
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for each of the
+  /// six classes).
   template <Kind K, int Rank>
   static LayerPtr from_config(const Config& c);
 
@@ -31,11 +43,20 @@ class GlobalPoolingLayer : public Layer {
   GlobalPoolingOptions o_;
 };
 
+/// keras.layers.GlobalMaxPooling1D: (batch, steps, channels) to (batch, channels).
 Ref<GlobalPoolingLayer> GlobalMaxPooling1D(const GlobalPoolingOptions& options = {});
+/// keras.layers.GlobalMaxPooling2D: (batch, height, width, channels) to (batch, channels).
 Ref<GlobalPoolingLayer> GlobalMaxPooling2D(const GlobalPoolingOptions& options = {});
+/// keras.layers.GlobalMaxPooling3D: (batch, depth, height, width, channels) to (batch,
+/// channels).
 Ref<GlobalPoolingLayer> GlobalMaxPooling3D(const GlobalPoolingOptions& options = {});
+/// keras.layers.GlobalAveragePooling1D: (batch, steps, channels) to (batch, channels).
 Ref<GlobalPoolingLayer> GlobalAveragePooling1D(const GlobalPoolingOptions& options = {});
+/// keras.layers.GlobalAveragePooling2D: (batch, height, width, channels) to (batch,
+/// channels).
 Ref<GlobalPoolingLayer> GlobalAveragePooling2D(const GlobalPoolingOptions& options = {});
+/// keras.layers.GlobalAveragePooling3D: (batch, depth, height, width, channels) to (batch,
+/// channels).
 Ref<GlobalPoolingLayer> GlobalAveragePooling3D(const GlobalPoolingOptions& options = {});
 
 }  // namespace keras::layers

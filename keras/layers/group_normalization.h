@@ -14,38 +14,65 @@
 
 namespace keras::layers {
 
+/// Options of GroupNormalization (the keyword arguments of
+/// keras.layers.GroupNormalization).
 struct GroupNormalizationOptions {
-  int64_t groups = 32;  // a positive number dividing the channel count, or -1
-  int64_t axis = -1;    // the channel axis; not the batch axis
+  int64_t groups = 32;  ///< a positive number dividing the channel count, or -1
+  int64_t axis = -1;    ///< the channel axis; not the batch axis
+  /// Added to the variance before the square root (Keras `epsilon`, default 1e-3).
   double epsilon = 1e-3;
-  bool center = true;  // add beta
-  bool scale = true;   // multiply by gamma
+  bool center = true;  ///< add beta
+  bool scale = true;   ///< multiply by gamma
+  /// Initializer of beta (default zeros).
   InitializerArg beta_initializer = "zeros";
+  /// Initializer of gamma (default ones).
   InitializerArg gamma_initializer = "ones";
+  ///@{
+  /// Penalties on beta and gamma (Keras `beta_regularizer`, `gamma_regularizer`; none by
+  /// default).
   RegularizerArg beta_regularizer{}, gamma_regularizer{};
+  ///@}
+  ///@{
+  /// Constraints applied to beta and gamma after each optimizer step (none by default).
   ConstraintArg beta_constraint{}, gamma_constraint{};
+  ///@}
+  /// Layer name (default: generated, group_normalization, group_normalization_1, ...).
   std::string name{};
+  /// Whether gamma and beta are trained (default true).
   bool trainable = true;
-  ShapeSpec input_shape{};  // without the batch axis (first layer of a Sequential)
+  ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 
+/// The group normalization layer (keras.layers.GroupNormalization), made by
+/// GroupNormalization().
 class GroupNormalizationLayer : public Layer {
  public:
+  /// Throws std::invalid_argument for groups other than positive or -1; the axis and
+  /// divisibility are checked when built.
   explicit GroupNormalizationLayer(const GroupNormalizationOptions& options = {});
   void build(const ShapeSpec& input_shape) override;
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// "GroupNormalization").
   static LayerPtr from_config(const Config& c);
 
+  /// The options the layer was made with (once built, groups -1 reads as the channel
+  /// count).
   const GroupNormalizationOptions& options() const { return o_; }
-  Variable gamma, beta;  // defined once built (when used)
+  ///@{
+  /// The gamma and beta weights, defined once built (each only when used).
+  Variable gamma, beta;
+  ///@}
 
  private:
   GroupNormalizationOptions o_;
   int64_t axis_ = -1;  // against the built rank
 };
 
+/// keras.layers.GroupNormalization: normalizes each sample within groups of channels, then
+/// scales by gamma and shifts by beta.
 Ref<GroupNormalizationLayer> GroupNormalization(const GroupNormalizationOptions& options = {});
 
 }  // namespace keras::layers

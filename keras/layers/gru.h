@@ -10,12 +10,15 @@
 
 namespace keras::layers {
 
+/// The GRU cell (keras.layers.GRUCell): one timestep with state {h}; made by GRUCell().
 class GRUCellLayer : public KerasCell {
  public:
+  /// Throws std::invalid_argument unless units > 0 and the dropout rates lie in [0, 1].
   explicit GRUCellLayer(int64_t units, const RecurrentOptions& options = {});
   using RNNCell::build;
   void build(const ShapeSpec& input_shape) override;
   std::vector<Tensor> step(const Tensor& inputs, const std::vector<Tensor>& states, bool training) override;
+  /// Rebuilds the cell from a get_config() config (the registry's loader for "GRUCell").
   static LayerPtr from_config(const Config& c);
 
  protected:
@@ -23,9 +26,11 @@ class GRUCellLayer : public KerasCell {
   void write_cell_config(Config& c) const override;
 };
 
+/// keras.layers.GRUCell: the cell of `units` units (to run with RNN or on one timestep).
 Ref<GRUCellLayer> GRUCell(int64_t units, const RecurrentOptions& options = {});
-// An RNNLayer of class "GRU" over a GRUCell.
+/// An RNNLayer of class "GRU" over a GRUCell.
 Ref<RNNLayer> GRU(int64_t units, const RecurrentOptions& options = {});
+/// Rebuilds a GRU layer from its config (the registry's loader for "GRU").
 LayerPtr gru_from_config(const Config& c);
 
 }  // namespace keras::layers

@@ -15,43 +15,62 @@
 
 namespace keras::layers {
 
-// A factor: one number f (Keras: a range symmetric about 0, each layer's rule) or an
-// explicit {lower, upper}.
+/// A factor: one number f (Keras: a range symmetric about 0, each layer's rule) or an
+/// explicit {lower, upper}.
 struct FactorArg {
+  ///@{
+  /// The range's bounds (both f for a single factor).
   double lower = 0, upper = 0;
+  ///@}
+  /// Whether an explicit {lower, upper} was given.
   bool is_pair = false;
+  /// A single factor f (the layer turns it into its range).
   FactorArg(double f) : lower(f), upper(f) {}  // NOLINT: implicit, as Keras's floats
+  /// An explicit range {lower, upper}.
   FactorArg(double a, double b) : lower(a), upper(b), is_pair(true) {}
-  Value to_config() const;  // f or [a, b], as given
+  Value to_config() const;  ///< f or [a, b], as given
+  /// The factor a config value holds (a number or a list of 2); throws
+  /// std::invalid_argument otherwise.
   static FactorArg from_config(const Value& v);
 };
 
+/// Options of the random image layers (Keras's base keyword arguments of RandomFlip,
+/// RandomCrop, ...).
 struct ImagePreprocessingOptions {
-  int64_t seed = -1;          // -1 = unseeded (Keras: None)
-  std::string data_format{};  // "channels_last" (the default); "channels_first" raises
+  int64_t seed = -1;          ///< -1 = unseeded (Keras: None)
+  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  /// Layer name (default: generated from the class, random_flip, random_crop, ...).
   std::string name{};
+  /// Keras `trainable` (default true); the layers have no weights.
   bool trainable = true;
+  /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };
 
+/// The base of the random image layers (Keras's BaseImagePreprocessingLayer): the identity
+/// in inference, transform() in training.
 class ImagePreprocessingLayer : public Layer {
  public:
-  // Checks the rank; float images unchanged (int: float32); training ? transform : identity.
+  /// Checks the rank; float images unchanged (int: float32); training ? transform : identity.
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
-  Config get_config() const override;  // base keys, seed, data_format
+  Config get_config() const override;  ///< base keys, seed, data_format
   const SeedGenerator* seed_generator() const override { return &seeds_; }
 
  protected:
+  /// For subclasses: the class name they register under; checks data_format
+  /// (std::invalid_argument for "channels_first").
   ImagePreprocessingLayer(std::string class_name, const ImagePreprocessingOptions& options);
-  // The random transformation of a batch (batch, h, w, c) of floating images.
+  /// The random transformation of a batch (batch, h, w, c) of floating images.
   virtual Tensor transform(const Tensor& images) = 0;
-  // `shape` random numbers uniform in [lo, hi), float32, from the layer's next draw.
+  /// `shape` random numbers uniform in [lo, hi), float32, from the layer's next draw.
   Tensor uniform(const Shape& shape, double lo, double hi);
-  // The options of the config in c (for from_config).
+  /// The options of the config in c (for from_config).
   static ImagePreprocessingOptions options_from(const Config& c);
 
+  /// The options the layer was made with.
   ImagePreprocessingOptions o_;
+  /// The layer's generator (seed and draw counter).
   SeedGenerator seeds_;
 };
 

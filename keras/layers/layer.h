@@ -36,104 +36,131 @@ namespace constraints { class Constraint; }
 
 namespace layers {
 
-// A shape whose dimensions may be unknown (-1, printed None), like Keras shape tuples.
+/// A shape whose dimensions may be unknown (-1, printed None), like Keras shape tuples.
 using ShapeSpec = std::vector<int64_t>;
-std::string shape_str(const ShapeSpec& s);  // "(None, 784)"
+std::string shape_str(const ShapeSpec& s);  ///< "(None, 784)"
+/// The ShapeSpec of a concrete shape (every dimension known).
 ShapeSpec spec_of(const Shape& s);
 
 class Layer;
 class SeedGenerator;
 struct Node;
 
-// A symbolic tensor of the functional API: a shape (batch usually None), a dtype and
-// the layer call that produced it.
+/// A symbolic tensor of the functional API: a shape (batch usually None), a dtype and
+/// the layer call that produced it.
 class KerasTensor {
  public:
   KerasTensor() = default;
+  /// A symbolic tensor of the given shape and dtype, output `index` of the call `node`;
+  /// engine-internal (Input() and layer calls make them).
   KerasTensor(ShapeSpec shape, DType dtype, std::shared_ptr<Node> node, int index,
               std::string name = "");
+  /// False for a default-constructed (empty) KerasTensor.
   bool defined() const { return impl_ != nullptr; }
+  /// The shape, with -1 for unknown dimensions (the batch axis usually).
   const ShapeSpec& shape() const;
+  /// The element type.
   DType dtype() const;
+  /// Its name (an Input's name; empty otherwise).
   const std::string& name() const;
-  const std::shared_ptr<Node>& node() const;  // the producing call (InputLayer for inputs)
-  int index() const;                          // which output of that call
+  const std::shared_ptr<Node>& node() const;  ///< the producing call (InputLayer for inputs)
+  int index() const;                          ///< which output of that call
+  /// Whether both refer to the same symbolic tensor (not a value comparison).
   bool same_as(const KerasTensor& o) const { return impl_ == o.impl_; }
+  /// An identity for maps and sets of symbolic tensors (the shared state's address).
   const void* id() const { return impl_.get(); }
 
-  struct Impl;  // engine-internal
+  struct Impl;  ///< engine-internal
 
  private:
   std::shared_ptr<Impl> impl_;
 };
 
-// What a layer (a merge layer, a model) called on a list of tensors returns: its outputs,
-// which read as a Tensor too when there is exactly one (Keras returns the tensor itself:
-// `Tensor y = keras::layers::Add()({a, b});`, `Tensor y = model({a, b});`); with several,
-// index them.
+/// What a layer (a merge layer, a model) called on a list of tensors returns: its outputs,
+/// which read as a Tensor too when there is exactly one (Keras returns the tensor itself:
+/// `Tensor y = keras::layers::Add()({a, b});`, `Tensor y = model({a, b});`); with several,
+/// index them.
 class Tensors : public std::vector<Tensor> {
  public:
   using std::vector<Tensor>::vector;
+  /// Wraps a list of tensors (implicit, so call() results convert).
   Tensors(std::vector<Tensor> v) : std::vector<Tensor>(std::move(v)) {}  // NOLINT
-  const Tensor& single() const;  // throws std::invalid_argument unless there is exactly one
+  const Tensor& single() const;  ///< throws std::invalid_argument unless there is exactly one
+  /// Reads the single output as a Tensor; throws std::invalid_argument unless there is
+  /// exactly one.
   operator const Tensor&() const { return single(); }  // NOLINT
+  /// The shape of the single output (throws unless there is exactly one).
   const Shape& shape() const { return single().shape(); }
+  /// The dtype of the single output (throws unless there is exactly one).
   DType dtype() const { return single().dtype(); }
 };
 
-// The outputs of a symbolic call: a list that also acts as its single element when
-// the layer has one output (so `Dense(1)(Concatenate()({a, b}))` reads like Keras).
+/// The outputs of a symbolic call: a list that also acts as its single element when
+/// the layer has one output (so `Dense(1)(Concatenate()({a, b}))` reads like Keras).
 class KerasTensors : public std::vector<KerasTensor> {
  public:
   using std::vector<KerasTensor>::vector;
+  /// Wraps a list of symbolic tensors.
   KerasTensors(std::vector<KerasTensor> v) : std::vector<KerasTensor>(std::move(v)) {}
-  const KerasTensor& single() const;  // throws unless there is exactly one
+  const KerasTensor& single() const;  ///< throws unless there is exactly one
+  /// Reads the single output as a KerasTensor; throws unless there is exactly one.
   operator const KerasTensor&() const { return single(); }
+  /// The shape of the single output (throws unless there is exactly one).
   const ShapeSpec& shape() const { return single().shape(); }
+  /// The dtype of the single output (throws unless there is exactly one).
   DType dtype() const { return single().dtype(); }
 };
 
-// How a layer is called: Keras's call arguments besides the inputs.
-//   layer(x)                                  training inherited from the enclosing call
-//   layer(x, true)                            training given
-//   layer(x, {.mask = m, .kwargs = {...}})    a mask and extra keyword arguments
+/// How a layer is called: Keras's call arguments besides the inputs.
+///   layer(x)                                  training inherited from the enclosing call
+///   layer(x, true)                            training given
+///   layer(x, {.mask = m, .kwargs = {...}})    a mask and extra keyword arguments
 struct CallArgs {
-  // Unset: the enclosing layer call's value (a layer called from a model's call() sees
-  // the model's flag), else false.
+  /// Unset: the enclosing layer call's value (a layer called from a model's call() sees
+  /// the model's flag), else false.
   std::optional<bool> training{};
-  // One mask per input (undefined: none). Empty: each input's own keras_mask().
+  /// One mask per input (undefined: none). Empty: each input's own keras_mask().
   std::vector<Tensor> masks{};
-  // Extra keyword arguments of the layer's call (scalars, strings, lists).
+  /// Extra keyword arguments of the layer's call (scalars, strings, lists).
   Config kwargs = Config::object();
 };
 
-// What a layer's call receives besides its inputs (see Layer::call).
+/// What a layer's call receives besides its inputs (see Layer::call).
 struct CallContext {
+  /// Whether the call is in training mode (resolved from CallArgs::training).
   bool training = false;
-  std::vector<Tensor> masks{};  // one per input; undefined where the input has none
+  std::vector<Tensor> masks{};  ///< one per input; undefined where the input has none
+  /// The call's extra keyword arguments (CallArgs::kwargs).
   Config kwargs = Config::object();
-  // The mask of input i (undefined when none).
+  /// The mask of input i (undefined when none).
   Tensor mask(size_t i = 0) const { return i < masks.size() ? masks[i] : Tensor(); }
 };
 
-// One call of a layer on symbolic inputs (with the arguments it was given, replayed
-// when the functional model runs).
+/// One call of a layer on symbolic inputs (with the arguments it was given, replayed
+/// when the functional model runs).
 struct Node {
+  /// The layer that was called.
   std::shared_ptr<Layer> layer;
+  /// Its symbolic inputs.
   std::vector<KerasTensor> inputs;
+  /// How many outputs the call produced.
   int num_outputs = 1;
+  /// The call arguments, given again when the graph is replayed.
   CallArgs args{};
 };
 
-// A shared layer (or model) that can be called like the object itself.
+/// A shared layer (or model) that can be called like the object itself.
 template <class T>
 class Ref : public std::shared_ptr<T> {
  public:
   Ref() = default;
+  /// Wraps a shared_ptr (implicit).
   Ref(std::shared_ptr<T> p) : std::shared_ptr<T>(std::move(p)) {}
+  /// Converts from a Ref of a derived class (Ref<Dense> to Ref<Layer>).
   template <class U, class = std::enable_if_t<std::is_convertible_v<U*, T*>>>
   Ref(const Ref<U>& o) : std::shared_ptr<T>(o) {}
-  // The calls of Layer, spelled out so braced lists work: layer({a, b}), layer(x, {.mask = m}).
+  ///@{
+  /// The calls of Layer, spelled out so braced lists work: layer({a, b}), layer(x, {.mask = m}).
   decltype(auto) operator()(const Tensor& x) const { return (**this)(x); }
   decltype(auto) operator()(const Tensor& x, bool training) const { return (**this)(x, training); }
   decltype(auto) operator()(const Tensor& x, const CallArgs& args) const { return (**this)(x, args); }
@@ -150,53 +177,65 @@ class Ref : public std::shared_ptr<T> {
   decltype(auto) operator()(A&&... a) const {
     return (**this)(std::forward<A>(a)...);
   }
+  ///@}
 };
 
+/// Creates a user-defined layer: `make<MyLayer>(args...)` is
+/// `Ref<MyLayer>(std::make_shared<MyLayer>(args...))`.
 template <class T, class... A>
 Ref<T> make(A&&... args) {
   return Ref<T>(std::make_shared<T>(std::forward<A>(args)...));
 }
 
-// What a layer accepts: rank bounds and fixed sizes of some axes (checked before call).
+/// What a layer accepts: rank bounds and fixed sizes of some axes (checked before call).
 struct InputSpec {
+  ///@{
+  /// Required rank, or minimum rank (-1: no constraint).
   int64_t ndim = -1, min_ndim = -1;
-  std::map<int64_t, int64_t> axes;  // axis (negative from the end) -> required size
+  ///@}
+  std::map<int64_t, int64_t> axes;  ///< axis (negative from the end) -> required size
 };
 
-// Options every layer takes (Keras's base keyword arguments).
+/// Options every layer takes (Keras's base keyword arguments).
 struct LayerOptions {
-  std::string name{};    // default: snake_case class name, made unique (dense, dense_1)
+  std::string name{};    ///< default: snake_case class name, made unique (dense, dense_1)
+  /// Whether the weights are trainable (Keras `trainable`, default true).
   bool trainable = true;
-  bool dynamic = false;  // always run eagerly (never traced into a graph)
+  bool dynamic = false;  ///< always run eagerly (never traced into a graph)
+  /// The dtype of the layer's weights and computations (default float32).
   DType dtype = DType::float32;
-  ShapeSpec input_shape{};  // optional, without the batch axis (starts a Sequential)
-  // Applied to every output of each call (Layer::operator()), divided by the batch size,
-  // as a loss of the layer (Keras's activity_regularizer).
+  ShapeSpec input_shape{};  ///< optional, without the batch axis (starts a Sequential)
+  /// Applied to every output of each call (Layer::operator()), divided by the batch size,
+  /// as a loss of the layer (Keras's activity_regularizer).
   std::shared_ptr<const regularizers::Regularizer> activity_regularizer{};
 };
 
-// Options of Layer::add_weight.
+/// Options of Layer::add_weight.
 struct WeightOptions {
-  std::shared_ptr<const initializers::Initializer> initializer{};  // default glorot_uniform
+  std::shared_ptr<const initializers::Initializer> initializer{};  ///< default glorot_uniform
+  /// Penalty on the weight, added to losses() (Keras `regularizer`; none by default).
   std::shared_ptr<const regularizers::Regularizer> regularizer{};
+  /// Applied to the weight after each optimizer step (Keras `constraint`; none by default).
   std::shared_ptr<const constraints::Constraint> constraint{};
+  /// Whether the weight is trained (false for statistics such as moving means).
   bool trainable = true;
+  /// The weight's dtype (default float32).
   DType dtype = DType::float32;
 };
 
-// A cap, for the current thread, on the bytes that add_weight() may allocate while it is
-// alive (nested caps restore the outer one). Loading a model sets it to the bytes of the
-// weights its file holds, so an architecture read from a file cannot make loading
-// allocate much more weight memory than the file carries data for.
+/// A cap, for the current thread, on the bytes that add_weight() may allocate while it is
+/// alive (nested caps restore the outer one). Loading a model sets it to the bytes of the
+/// weights its file holds, so an architecture read from a file cannot make loading
+/// allocate much more weight memory than the file carries data for.
 class WeightBudget {
  public:
-  // context ends the error message ("while loading m.keras (...)").
+  /// context ends the error message ("while loading m.keras (...)").
   WeightBudget(int64_t bytes, std::string context);
   ~WeightBudget();
   WeightBudget(const WeightBudget&) = delete;
   WeightBudget& operator=(const WeightBudget&) = delete;
-  // Called by add_weight(): throws std::runtime_error naming the weight, its shape and
-  // the budget when the weight does not fit in what is left.
+  /// Called by add_weight(): throws std::runtime_error naming the weight, its shape and
+  /// the budget when the weight does not fit in what is left.
   static void charge(const std::string& weight, const Shape& shape, DType dtype);
 
  private:
@@ -205,16 +244,21 @@ class WeightBudget {
   WeightBudget* outer_;
 };
 
+/// The base class of layers and models (Keras `keras.layers.Layer`): weights, sublayers,
+/// losses, masks and the call protocol. Subclasses override build, call,
+/// compute_output_shape and get_config.
 class Layer : public std::enable_shared_from_this<Layer> {
  public:
+  /// class_name is the Keras class name (used in configs and for the default name).
   Layer(std::string class_name, const LayerOptions& options = {});
   virtual ~Layer();
   Layer(const Layer&) = delete;
   Layer& operator=(const Layer&) = delete;
 
   // ---- calling (the template method) ----
-  // The training flag, masks and keyword arguments are resolved as CallArgs says; the
-  // outputs get the masks compute_mask() gives (when the layer supports masking).
+  ///@{
+  /// The training flag, masks and keyword arguments are resolved as CallArgs says; the
+  /// outputs get the masks compute_mask() gives (when the layer supports masking).
   Tensor operator()(const Tensor& x) { return (*this)(x, CallArgs{}); }
   Tensor operator()(const Tensor& x, bool training) { return (*this)(x, CallArgs{.training = training}); }
   Tensor operator()(const Tensor& x, const CallArgs& args);
@@ -225,82 +269,113 @@ class Layer : public std::enable_shared_from_this<Layer> {
   Tensors operator()(const std::vector<Tensor>& xs, const CallArgs& args);
   KerasTensor operator()(const KerasTensor& x, const CallArgs& args = {});
   KerasTensors operator()(const std::vector<KerasTensor>& xs, const CallArgs& args = {});
+  ///@}
 
   // ---- what subclasses override ----
-  // Called once, before the first call, with the input shapes (batch may be -1).
+  ///@{
+  /// Called once, before the first call, with the input shapes (batch may be -1).
   virtual void build(const std::vector<ShapeSpec>& input_shapes);
   virtual void build(const ShapeSpec& input_shape);
-  // The computation. Single-input layers override the first; multi-input (merge)
-  // layers the second; layers that read masks or keyword arguments the third (its
-  // default calls the second with ctx.training).
+  ///@}
+  ///@{
+  /// The computation. Single-input layers override the first; multi-input (merge)
+  /// layers the second; layers that read masks or keyword arguments the third (its
+  /// default calls the second with ctx.training).
   virtual Tensor call(const Tensor& x, bool training);
   virtual std::vector<Tensor> call(const std::vector<Tensor>& xs, bool training);
   virtual std::vector<Tensor> call(const std::vector<Tensor>& xs, const CallContext& ctx);
-  // Keras's compute_mask: the masks of the outputs, given the inputs and their masks
-  // (one per input, undefined where none). Only asked when supports_masking(); the
-  // default passes the first input's mask on to every output.
+  ///@}
+  /// Keras's compute_mask: the masks of the outputs, given the inputs and their masks
+  /// (one per input, undefined where none). Only asked when supports_masking(); the
+  /// default passes the first input's mask on to every output.
   virtual std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks);
-  // Output shapes for symbolic inputs. The default runs call() on zeros (unknown
-  // dimensions taken as 1) and marks the batch axis unknown again.
+  /// Output shapes for symbolic inputs. The default runs call() on zeros (unknown
+  /// dimensions taken as 1) and marks the batch axis unknown again.
   virtual std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& input_shapes);
-  // Keras's config: name, trainable, dtype, dynamic; subclasses add their arguments.
+  /// Keras's config: name, trainable, dtype, dynamic; subclasses add their arguments.
   virtual Config get_config() const;
-  // The state of the layer's own random generator (Keras's SeedGenerator: the number of
-  // draws a seeded Dropout or GaussianNoise has made), saved by BackupAndRestore so a
-  // resumed run draws the same numbers; 0 for layers without one.
-  // Layers with one return it from seed_generator().
+  /// The state of the layer's own random generator (Keras's SeedGenerator: the number of
+  /// draws a seeded Dropout or GaussianNoise has made), saved by BackupAndRestore so a
+  /// resumed run draws the same numbers; 0 for layers without one.
+  /// Layers with one return it from seed_generator().
   uint64_t seed_generator_state() const;
+  /// Restores the state seed_generator_state() returned (no-op for layers without a
+  /// generator).
   void set_seed_generator_state(uint64_t state);
+  ///@{
+  /// The layer's random generator, or nullptr (the default) for layers that draw no random
+  /// numbers.
   virtual const SeedGenerator* seed_generator() const { return nullptr; }
   SeedGenerator* seed_generator() { return const_cast<SeedGenerator*>(std::as_const(*this).seed_generator()); }
+  ///@}
 
   // ---- weights and sublayers ----
+  /// Creates a weight (Keras `add_weight`) tracked by this layer, initialized by
+  /// options.initializer (default glorot_uniform); throws std::runtime_error past a
+  /// WeightBudget, core::OutOfMemoryError when it cannot be allocated.
   Variable add_weight(const std::string& name, const Shape& shape, const WeightOptions& options = {});
-  // Tracks a sublayer: its weights and losses become this layer's too.
+  /// Tracks a sublayer: its weights and losses become this layer's too.
   template <class T>
   Ref<T> track(Ref<T> layer) {
     track_layer(layer);
     return layer;
   }
+  /// Tracks a sublayer (no-op if already tracked); throws std::invalid_argument for a null
+  /// layer or the layer itself.
   void track_layer(const std::shared_ptr<Layer>& layer);
+  /// Stops tracking a sublayer (no-op if it is not tracked).
   void untrack_layer(const std::shared_ptr<Layer>& layer);
+  /// The tracked sublayers, in tracking order.
   const std::vector<std::shared_ptr<Layer>>& sublayers() const { return sublayers_; }
 
-  std::vector<Variable> weights() const;  // own weights, then sublayers' (deduplicated)
+  std::vector<Variable> weights() const;  ///< own weights, then sublayers' (deduplicated)
+  /// The trainable ones of weights() (Keras `trainable_weights`).
   std::vector<Variable> trainable_weights() const;
+  /// The non-trainable ones of weights() (Keras `non_trainable_weights`).
   std::vector<Variable> non_trainable_weights() const;
+  /// The number of scalars in weights() (Keras `count_params`).
   int64_t count_params() const;
+  /// The values of weights(), in order (Keras `get_weights`).
   std::vector<Tensor> get_weights() const;
-  void set_weights(const std::vector<Tensor>& values);  // shapes and dtypes checked
+  void set_weights(const std::vector<Tensor>& values);  ///< shapes and dtypes checked
 
   // ---- losses ----
-  void add_loss(const Tensor& loss);  // from call(): activity regularization and co.
-  // Losses of the last call (this layer and sublayers) plus the weight regularizers.
+  void add_loss(const Tensor& loss);  ///< from call(): activity regularization and co.
+  /// Losses of the last call (this layer and sublayers) plus the weight regularizers.
   std::vector<Tensor> losses() const;
 
   // ---- attributes ----
+  /// The layer's unique name (LayerOptions::name or a generated one).
   const std::string& name() const { return name_; }
+  /// The Keras class name ("Dense"), used in configs.
   const std::string& class_name() const { return class_name_; }
+  /// Whether the layer's weights are trained (see set_trainable).
   bool trainable() const { return trainable_; }
-  void set_trainable(bool t);  // freezes / unfreezes every weight, sublayers included
+  void set_trainable(bool t);  ///< freezes / unfreezes every weight, sublayers included
+  /// Whether the layer always runs eagerly (LayerOptions::dynamic).
   bool dynamic() const { return dynamic_; }
-  // Whether the layer's outputs carry masks (compute_mask); a layer that does not drops
-  // its inputs' masks, with a warning (Keras's supports_masking).
+  /// Whether the layer's outputs carry masks (compute_mask); a layer that does not drops
+  /// its inputs' masks, with a warning (Keras's supports_masking).
   bool supports_masking() const { return supports_masking_; }
+  /// Whether build() has run (by the first call or called directly).
   bool built() const { return built_ || built_by_direct_build_; }
+  /// The layer's dtype (LayerOptions::dtype).
   DType dtype() const { return dtype_; }
+  /// LayerOptions::input_shape (empty when not given).
   const ShapeSpec& declared_input_shape() const { return input_shape_; }
-  // Input and output shapes of the first symbolic call (for summary()).
+  /// Input and output shapes of the first symbolic call (for summary()).
   const std::vector<ShapeSpec>& output_shapes() const { return output_shapes_; }
 
  protected:
-  InputSpec input_spec;  // set in the constructor or build()
-  bool supports_masking_ = false;  // set by layers that propagate or produce masks
+  InputSpec input_spec;  ///< set in the constructor or build()
+  bool supports_masking_ = false;  ///< set by layers that propagate or produce masks
+  /// Marks the layer built (for subclasses that build without the first call).
   void set_built() { built_ = true; }
+  /// Replaces the activity regularizer (LayerOptions::activity_regularizer).
   void set_activity_regularizer(std::shared_ptr<const regularizers::Regularizer> r) {
     activity_regularizer_ = std::move(r);
   }
-  // The same options as the ones this layer was made with (for get_config overrides).
+  /// The same options as the ones this layer was made with (for get_config overrides).
   Config base_config() const;
 
  private:
@@ -330,17 +405,19 @@ class Layer : public std::enable_shared_from_this<Layer> {
   bool warned_mask_ = false;
 
  public:
-  // Constraints to apply after an optimizer step: (variable, constraint) pairs of this
-  // layer and its sublayers.
+  /// Constraints to apply after an optimizer step: (variable, constraint) pairs of this
+  /// layer and its sublayers.
   std::vector<std::pair<Variable, std::shared_ptr<const constraints::Constraint>>> constraints() const;
 };
 
+/// A shared handle to any layer.
 using LayerPtr = Ref<Layer>;
 
-// A unique default name: "dense", "dense_1", ... per snake_case base name.
+/// A unique default name: "dense", "dense_1", ... per snake_case base name.
 std::string unique_name(const std::string& base);
+/// Keras's to_snake_case of a class name ("Conv2D" -> "conv2d", "PReLU" -> "p_re_lu").
 std::string snake_case(const std::string& class_name);
-void reset_uids();  // for tests: names start again at "dense"
+void reset_uids();  ///< for tests: names start again at "dense"
 
 }  // namespace layers
 }  // namespace keras

@@ -10,22 +10,28 @@
 
 namespace keras::layers {
 
+/// The LSTM cell (keras.layers.LSTMCell): one timestep with states {h, c}; made by
+/// LSTMCell().
 class LSTMCellLayer : public KerasCell {
  public:
+  /// Throws std::invalid_argument unless units > 0 and the dropout rates lie in [0, 1].
   explicit LSTMCellLayer(int64_t units, const RecurrentOptions& options = {});
   using RNNCell::build;
   void build(const ShapeSpec& input_shape) override;
   std::vector<int64_t> state_size() const override { return {units_, units_}; }
   std::vector<Tensor> step(const Tensor& inputs, const std::vector<Tensor>& states, bool training) override;
+  /// Rebuilds the cell from a get_config() config (the registry's loader for "LSTMCell").
   static LayerPtr from_config(const Config& c);
 
  protected:
   void write_cell_config(Config& c) const override;
 };
 
+/// keras.layers.LSTMCell: the cell of `units` units (to run with RNN or on one timestep).
 Ref<LSTMCellLayer> LSTMCell(int64_t units, const RecurrentOptions& options = {});
-// An RNNLayer of class "LSTM" over an LSTMCell.
+/// An RNNLayer of class "LSTM" over an LSTMCell.
 Ref<RNNLayer> LSTM(int64_t units, const RecurrentOptions& options = {});
+/// Rebuilds an LSTM layer from its config (the registry's loader for "LSTM").
 LayerPtr lstm_from_config(const Config& c);
 
 }  // namespace keras::layers

@@ -31,36 +31,61 @@
 
 namespace keras::layers {
 
+/// Options of MultiHeadAttention (the keyword arguments of keras.layers.MultiHeadAttention
+/// besides num_heads and key_dim).
 struct MultiHeadAttentionOptions {
-  std::optional<int64_t> value_dim{};  // unset: key_dim
-  double dropout = 0.0;                // on the attention weights, in training
+  std::optional<int64_t> value_dim{};  ///< unset: key_dim
+  double dropout = 0.0;                ///< on the attention weights, in training
+  /// Whether the projections have biases (Keras `use_bias`, default true).
   bool use_bias = true;
-  ShapeSpec output_shape{};            // the output's last axes; empty: the query's last axis
-  std::vector<int64_t> attention_axes{};  // empty: every axis between batch and features
+  ShapeSpec output_shape{};            ///< the output's last axes; empty: the query's last axis
+  std::vector<int64_t> attention_axes{};  ///< empty: every axis between batch and features
+  /// Initializer of the projection kernels (default glorot_uniform).
   InitializerArg kernel_initializer = "glorot_uniform";
+  /// Initializer of the projection biases (default zeros).
   InitializerArg bias_initializer = "zeros";
+  ///@{
+  /// Penalties on the projection kernels and biases and on the layer's outputs (Keras
+  /// `kernel_regularizer`, `bias_regularizer`, `activity_regularizer`; none by default).
   RegularizerArg kernel_regularizer{}, bias_regularizer{}, activity_regularizer{};
+  ///@}
+  ///@{
+  /// Constraints applied to the projection kernels and biases after each optimizer step
+  /// (none by default).
   ConstraintArg kernel_constraint{}, bias_constraint{};
-  int64_t seed = -1;  // dropout's seed; -1 = unseeded
+  ///@}
+  int64_t seed = -1;  ///< dropout's seed; -1 = unseeded
+  /// Layer name (default: generated, multi_head_attention, multi_head_attention_1, ...).
   std::string name{};
+  /// Whether the projections are trained (default true).
   bool trainable = true;
 };
 
+/// Multi-head attention (keras.layers.MultiHeadAttention), made by MultiHeadAttention().
 class MultiHeadAttentionLayer : public Layer {
  public:
+  /// Throws std::invalid_argument unless num_heads, key_dim and value_dim are positive and
+  /// output_shape is valid.
   MultiHeadAttentionLayer(int64_t num_heads, int64_t key_dim, const MultiHeadAttentionOptions& options = {});
   void build(const std::vector<ShapeSpec>& input_shapes) override;
   std::vector<Tensor> call(const std::vector<Tensor>& xs, const CallContext& ctx) override;
   std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// "MultiHeadAttention"); use_gate and sliding_window throw std::invalid_argument.
   static LayerPtr from_config(const Config& c);
   const SeedGenerator* seed_generator() const override { return dropout_->seed_generator(); }
 
+  /// Number of attention heads (Keras `num_heads`).
   int64_t num_heads() const { return num_heads_; }
+  /// Size of each head for query and key (Keras `key_dim`).
   int64_t key_dim() const { return key_dim_; }
+  /// Size of each head for value (Keras `value_dim`; key_dim when not given).
   int64_t value_dim() const { return value_dim_; }
-  // The projections (defined once built).
+  ///@{
+  /// The projections (defined once built).
   Ref<EinsumDenseLayer> query_dense, key_dense, value_dense, output_dense;
+  ///@}
 
  private:
   int64_t num_heads_, key_dim_, value_dim_;
@@ -71,6 +96,8 @@ class MultiHeadAttentionLayer : public Layer {
   Ref<DropoutLayer> dropout_;
 };
 
+/// keras.layers.MultiHeadAttention: inputs {query, value}, {query, value, key} or {query,
+/// value, key, attention_mask}; output of the query's shape (or output_shape).
 Ref<MultiHeadAttentionLayer> MultiHeadAttention(int64_t num_heads, int64_t key_dim,
                                                 const MultiHeadAttentionOptions& options = {});
 

@@ -13,33 +13,52 @@
 
 namespace keras::layers {
 
+/// Options of Normalization (the keyword arguments of keras.layers.Normalization).
 struct NormalizationOptions {
+  /// The axis or axes kept, each with its own mean and variance (Keras `axis`, default -1);
+  /// nullptr: one scalar mean and variance.
   AxisArg axis = -1;
-  std::vector<double> mean{}, variance{};  // both or neither (empty: adapt)
+  ///@{
+  /// Given mean and variance (both or neither, the same size; empty: computed by adapt()).
+  std::vector<double> mean{}, variance{};
+  ///@}
+  /// Undo the normalization instead: y = mean + x * sqrt(variance) (Keras `invert`, default
+  /// false).
   bool invert = false;
+  /// Layer name (default: generated, normalization, normalization_1, ...).
   std::string name{};
+  /// Keras `trainable` (default true); the adapted state is never trained.
   bool trainable = true;
-  ShapeSpec input_shape{};  // without the batch axis (first layer of a Sequential)
+  ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 
+/// The standardizing preprocessing layer (keras.layers.Normalization), made by
+/// Normalization().
 class NormalizationLayer : public Layer {
  public:
+  /// Throws std::invalid_argument when only one of mean and variance is given, or their
+  /// sizes differ.
   explicit NormalizationLayer(const NormalizationOptions& options = {});
   void build(const ShapeSpec& input_shape) override;
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// "Normalization").
   static LayerPtr from_config(const Config& c);
 
-  // Computes the mean and (population) variance of `data` over every axis but the
-  // kept ones, and stores them. Builds the layer from data's shape if needed; a built
-  // layer requires the kept axes to match.
+  /// Computes the mean and (population) variance of `data` over every axis but the
+  /// kept ones, and stores them. Builds the layer from data's shape if needed; a built
+  /// layer requires the kept axes to match.
   void adapt(const Tensor& data);
-  bool adapted() const;  // adapt() ran (or count was loaded > 0), or mean/variance given
+  bool adapted() const;  ///< adapt() ran (or count was loaded > 0), or mean/variance given
 
+  /// The options the layer was made with.
   const NormalizationOptions& options() const { return o_; }
-  // The adapted state, defined once built (not for given mean and variance).
+  ///@{
+  /// The adapted state, defined once built (not for given mean and variance).
   Variable adapt_mean, adapt_variance, count;
+  ///@}
 
  private:
   NormalizationOptions o_;
@@ -48,6 +67,8 @@ class NormalizationLayer : public Layer {
   Tensor mean_, variance_;  // given values, shaped to broadcast (bshape_)
 };
 
+/// keras.layers.Normalization: (x - mean) / sqrt(variance) per kept index, from given
+/// values or adapt(); calling before adapt() throws std::invalid_argument.
 Ref<NormalizationLayer> Normalization(const NormalizationOptions& options = {});
 
 }  // namespace keras::layers

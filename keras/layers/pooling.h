@@ -10,27 +10,41 @@
 
 namespace keras::layers {
 
+/// Options of the pooling layers (keyword arguments of keras.layers.MaxPooling*D,
+/// AveragePooling*D).
 struct PoolingOptions {
-  std::optional<SpatialArg> strides{};  // default: pool_size
-  std::string padding = "valid";        // "valid" or "same"
-  std::string data_format{};            // "channels_last" (the default); "channels_first" raises
+  std::optional<SpatialArg> strides{};  ///< default: pool_size
+  std::string padding = "valid";        ///< "valid" or "same"
+  std::string data_format{};            ///< "channels_last" (the default); "channels_first" raises
+  /// Layer name (default: generated, max_pooling2d, ...).
   std::string name{};
+  /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };
 
+/// Max or average pooling over 1, 2 or 3 spatial axes (Keras's BasePooling); made by
+/// MaxPooling*D and AveragePooling*D.
 class PoolingLayer : public Layer {
  public:
+  /// Which reduction a pooling layer applies over each window.
   enum class Kind { max, average };
+  /// Throws std::invalid_argument for a rank other than 1-3 or an unknown padding.
   PoolingLayer(Kind kind, int rank, const SpatialArg& pool_size, const PoolingOptions& options = {});
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for each of the
+  /// six classes).
   template <Kind K, int Rank>
   static LayerPtr from_config(const Config& c);
 
+  /// Max or average.
   Kind kind() const { return kind_; }
+  /// Window size per spatial axis (Keras `pool_size`).
   const std::vector<int64_t>& pool_size() const { return pool_size_; }
+  /// Step per spatial axis (Keras `strides`; pool_size when not given).
   const std::vector<int64_t>& strides() const { return strides_; }
 
  private:
@@ -40,11 +54,20 @@ class PoolingLayer : public Layer {
   PoolingOptions o_;
 };
 
+/// keras.layers.MaxPooling1D over (batch, steps, channels); pool_size default 2.
 Ref<PoolingLayer> MaxPooling1D(const SpatialArg& pool_size = 2, const PoolingOptions& options = {});
+/// keras.layers.MaxPooling2D over (batch, height, width, channels); pool_size default 2.
 Ref<PoolingLayer> MaxPooling2D(const SpatialArg& pool_size = 2, const PoolingOptions& options = {});
+/// keras.layers.MaxPooling3D over (batch, depth, height, width, channels); pool_size
+/// default 2.
 Ref<PoolingLayer> MaxPooling3D(const SpatialArg& pool_size = 2, const PoolingOptions& options = {});
+/// keras.layers.AveragePooling1D over (batch, steps, channels); pool_size default 2.
 Ref<PoolingLayer> AveragePooling1D(const SpatialArg& pool_size = 2, const PoolingOptions& options = {});
+/// keras.layers.AveragePooling2D over (batch, height, width, channels); pool_size default
+/// 2.
 Ref<PoolingLayer> AveragePooling2D(const SpatialArg& pool_size = 2, const PoolingOptions& options = {});
+/// keras.layers.AveragePooling3D over (batch, depth, height, width, channels); pool_size
+/// default 2.
 Ref<PoolingLayer> AveragePooling3D(const SpatialArg& pool_size = 2, const PoolingOptions& options = {});
 
 }  // namespace keras::layers

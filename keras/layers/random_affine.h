@@ -20,51 +20,85 @@
 
 namespace keras::layers {
 
+/// Options of RandomRotation and RandomTranslation (their keyword arguments besides the
+/// factors).
 struct RandomAffineOptions {
+  /// How points outside the image are filled: "reflect" (default), "wrap", "constant",
+  /// "nearest".
   std::string fill_mode = "reflect";
+  /// Resampling: "bilinear" (default) or "nearest".
   std::string interpolation = "bilinear";
-  int64_t seed = -1;  // -1 = unseeded (Keras: None)
+  int64_t seed = -1;  ///< -1 = unseeded (Keras: None)
+  /// The value of points outside the image with fill_mode "constant" (default 0).
   double fill_value = 0.0;
-  std::string data_format{};  // "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  /// Layer name (default: generated, random_rotation, ...).
   std::string name{};
+  /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };
 
+/// Options of RandomZoom (its keyword arguments besides height_factor).
 struct RandomZoomOptions {
-  std::optional<FactorArg> width_factor{};  // none: the height's draw for both axes
+  std::optional<FactorArg> width_factor{};  ///< none: the height's draw for both axes
+  /// How points outside the image are filled: "reflect" (default), "wrap", "constant",
+  /// "nearest".
   std::string fill_mode = "reflect";
+  /// Resampling: "bilinear" (default) or "nearest".
   std::string interpolation = "bilinear";
+  /// Seed of the draws (-1: unseeded, Keras's None).
   int64_t seed = -1;
+  /// The value of points outside the image with fill_mode "constant" (default 0).
   double fill_value = 0.0;
+  /// "channels_last" (the default); "channels_first" raises.
   std::string data_format{};
+  /// Layer name (default: generated, random_zoom, ...).
   std::string name{};
+  /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };
 
+/// The base of RandomRotation, RandomZoom and RandomTranslation: resamples each image
+/// through a random affine map.
 class RandomAffineLayer : public ImagePreprocessingLayer {
  public:
-  Config get_config() const override;  // + fill_mode, interpolation, fill_value
+  Config get_config() const override;  ///< + fill_mode, interpolation, fill_value
 
  protected:
+  /// For subclasses; throws std::invalid_argument for an unknown fill_mode or
+  /// interpolation.
   RandomAffineLayer(std::string class_name, const RandomAffineOptions& options);
-  // The transforms (batch, 8), float32, of a batch of images of height h and width w.
+  /// The transforms (batch, 8), float32, of a batch of images of height h and width w.
   virtual Tensor matrix(int64_t batch, int64_t h, int64_t w) = 0;
   Tensor transform(const Tensor& images) override;
+  /// The options of the config in c (for from_config).
   static RandomAffineOptions affine_options_from(const Config& c);
-  // Keras's range of a factor: f -> (-f, f) (RandomRotation clamps at -1), a pair sorted;
-  // std::invalid_argument naming the argument outside [-1, 1] (RandomZoom: (-1, 1]).
+  /// Keras's range of a factor: f -> (-f, f) (RandomRotation clamps at -1), a pair sorted;
+  /// std::invalid_argument naming the argument outside [-1, 1] (RandomZoom: (-1, 1]).
   std::pair<double, double> factor_range(const char* arg, const FactorArg& f, bool open_below) const;
 
+  ///@{
+  /// The fill mode and the interpolation.
   std::string fill_mode_, interpolation_;
+  ///@}
+  /// The fill value of fill_mode "constant".
   double fill_value_;
 };
 
+/// Random rotation of images in training (keras.layers.RandomRotation), made by
+/// RandomRotation().
 class RandomRotationLayer : public RandomAffineLayer {
  public:
+  /// factor: a fraction of 360 degrees, f for [-f, f] or {lower, upper}; outside [-1, 1]
+  /// throws std::invalid_argument.
   explicit RandomRotationLayer(const FactorArg& factor, const RandomAffineOptions& options = {});
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// "RandomRotation").
   static LayerPtr from_config(const Config& c);
 
  protected:
@@ -74,10 +108,15 @@ class RandomRotationLayer : public RandomAffineLayer {
   std::pair<double, double> factor_;
 };
 
+/// Random zoom of images in training (keras.layers.RandomZoom), made by RandomZoom().
 class RandomZoomLayer : public RandomAffineLayer {
  public:
+  /// height_factor: f for [-f, f] or {lower, upper}, within (-1, 1] (else
+  /// std::invalid_argument); negative zooms in.
   explicit RandomZoomLayer(const FactorArg& height_factor, const RandomZoomOptions& options = {});
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// "RandomZoom").
   static LayerPtr from_config(const Config& c);
 
  protected:
@@ -89,11 +128,17 @@ class RandomZoomLayer : public RandomAffineLayer {
   std::pair<double, double> height_, width_;
 };
 
+/// Random translation of images in training (keras.layers.RandomTranslation), made by
+/// RandomTranslation().
 class RandomTranslationLayer : public RandomAffineLayer {
  public:
+  /// The factors: fractions of the height and width, f for [-f, f] or {lower, upper},
+  /// within [-1, 1] (else std::invalid_argument).
   RandomTranslationLayer(const FactorArg& height_factor, const FactorArg& width_factor,
                          const RandomAffineOptions& options = {});
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// "RandomTranslation").
   static LayerPtr from_config(const Config& c);
 
  protected:
@@ -104,8 +149,13 @@ class RandomTranslationLayer : public RandomAffineLayer {
   std::pair<double, double> height_, width_;
 };
 
+/// keras.layers.RandomRotation: rotates each image by a random angle in factor * 360
+/// degrees in training.
 Ref<RandomRotationLayer> RandomRotation(const FactorArg& factor, const RandomAffineOptions& options = {});
+/// keras.layers.RandomZoom: zooms each image by a random amount in training.
 Ref<RandomZoomLayer> RandomZoom(const FactorArg& height_factor, const RandomZoomOptions& options = {});
+/// keras.layers.RandomTranslation: shifts each image by a random fraction of its height and
+/// width in training.
 Ref<RandomTranslationLayer> RandomTranslation(const FactorArg& height_factor, const FactorArg& width_factor,
                                               const RandomAffineOptions& options = {});
 

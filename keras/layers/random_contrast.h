@@ -10,20 +10,33 @@
 
 namespace keras::layers {
 
+/// Options of RandomContrast (its keyword arguments besides factor).
 struct RandomContrastOptions {
+  /// The range the output is clipped to (Keras `value_range`, default (0, 255)); low >=
+  /// high throws std::invalid_argument.
   std::pair<double, double> value_range{0, 255};
-  int64_t seed = -1;          // -1 = unseeded (Keras: None)
-  std::string data_format{};  // "channels_last" (the default); "channels_first" raises
+  int64_t seed = -1;          ///< -1 = unseeded (Keras: None)
+  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  /// Layer name (default: generated, random_contrast, ...).
   std::string name{};
+  /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };
 
+/// Random contrast adjustment of images in training (keras.layers.RandomContrast), made by
+/// RandomContrast().
 class RandomContrastLayer : public ImagePreprocessingLayer {
  public:
+  /// factor: f in [0, 1] (factors drawn in [1, 1 + f]) or {lower, upper}; invalid
+  /// factors throw std::invalid_argument.
   RandomContrastLayer(const FactorArg& factor, const RandomContrastOptions& options = {});
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// "RandomContrast").
   static LayerPtr from_config(const Config& c);
+  /// The (lower, upper) range: factors are drawn in [1 - lower, 1 + upper].
   std::pair<double, double> factor() const { return {lower_, upper_}; }
 
  protected:
@@ -34,6 +47,8 @@ class RandomContrastLayer : public ImagePreprocessingLayer {
   std::pair<double, double> value_range_;
 };
 
+/// keras.layers.RandomContrast: scales each image's deviation from its mean by a random
+/// factor in training.
 Ref<RandomContrastLayer> RandomContrast(const FactorArg& factor, const RandomContrastOptions& options = {});
 
 }  // namespace keras::layers

@@ -10,11 +10,16 @@
 
 namespace keras::layers {
 
+/// Random cropping of images to height x width in training (keras.layers.RandomCrop), made
+/// by RandomCrop().
 class RandomCropLayer : public ImagePreprocessingLayer {
  public:
+  /// Throws std::invalid_argument unless height and width are positive.
   RandomCropLayer(int64_t height, int64_t width, const ImagePreprocessingOptions& options = {});
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// "RandomCrop").
   static LayerPtr from_config(const Config& c);
 
  protected:
@@ -24,6 +29,8 @@ class RandomCropLayer : public ImagePreprocessingLayer {
   int64_t height_, width_;
 };
 
+/// keras.layers.RandomCrop: a random height x width window in training (resized when the
+/// image is smaller); the identity in inference.
 Ref<RandomCropLayer> RandomCrop(int64_t height, int64_t width, const ImagePreprocessingOptions& options = {});
 
 }  // namespace keras::layers

@@ -8,11 +8,17 @@
 
 namespace keras::layers {
 
+/// Random flips of images in training (keras.layers.RandomFlip), made by RandomFlip().
 class RandomFlipLayer : public ImagePreprocessingLayer {
  public:
+  /// mode: "horizontal", "vertical" or "horizontal_and_vertical" (default); others throw
+  /// std::invalid_argument.
   explicit RandomFlipLayer(std::string mode = "horizontal_and_vertical", const ImagePreprocessingOptions& options = {});
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// "RandomFlip").
   static LayerPtr from_config(const Config& c);
+  /// The flip mode.
   const std::string& mode() const { return mode_; }
 
  protected:
@@ -22,6 +28,8 @@ class RandomFlipLayer : public ImagePreprocessingLayer {
   std::string mode_;
 };
 
+/// keras.layers.RandomFlip: flips each image with probability 1/2 along the mode's axes in
+/// training.
 Ref<RandomFlipLayer> RandomFlip(const std::string& mode = "horizontal_and_vertical",
                                 const ImagePreprocessingOptions& options = {});
 

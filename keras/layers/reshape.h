@@ -8,14 +8,19 @@
 
 namespace keras::layers {
 
+/// Reshapes the non-batch axes (keras.layers.Reshape), made by Reshape().
 class ReshapeLayer : public Layer {
  public:
+  /// target_shape: without the batch axis, sizes >= 0 and at most one -1; else
+  /// std::invalid_argument.
   explicit ReshapeLayer(ShapeSpec target_shape, const LayerOptions& options = {});
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for "Reshape").
   static LayerPtr from_config(const Config& c);
 
+  /// The target shape as given (without the batch axis; -1 inferred).
   const ShapeSpec& target_shape() const { return target_; }
 
  private:
@@ -24,6 +29,8 @@ class ReshapeLayer : public Layer {
   ShapeSpec target_;
 };
 
+/// keras.layers.Reshape: (batch, ...) to (batch, *target_shape); a size mismatch throws
+/// std::invalid_argument.
 Ref<ReshapeLayer> Reshape(ShapeSpec target_shape, const LayerOptions& options = {});
 
 }  // namespace keras::layers

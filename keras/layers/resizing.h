@@ -12,25 +12,37 @@
 
 namespace keras::layers {
 
+/// Options of Resizing (the keyword arguments of keras.layers.Resizing besides height and
+/// width).
 struct ResizingOptions {
-  std::string interpolation = "bilinear";  // "bilinear" or "nearest"
+  std::string interpolation = "bilinear";  ///< "bilinear" or "nearest"
+  /// Crop the largest centered window of the target's aspect ratio before resizing, so the
+  /// image is not distorted (Keras `crop_to_aspect_ratio`, default false).
   bool crop_to_aspect_ratio = false;
-  bool pad_to_aspect_ratio = false;  // true raises (not supported yet)
-  std::string fill_mode = "constant";  // of pad_to_aspect_ratio
+  bool pad_to_aspect_ratio = false;  ///< true raises (not supported yet)
+  std::string fill_mode = "constant";  ///< of pad_to_aspect_ratio
+  /// The padding value of pad_to_aspect_ratio (default 0).
   double fill_value = 0.0;
-  bool antialias = false;  // true raises (not supported)
-  std::string data_format{};  // "channels_last" (the default); "channels_first" raises
+  bool antialias = false;  ///< true raises (not supported)
+  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  /// Layer name (default: generated, resizing, resizing_1, ...).
   std::string name{};
+  /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };
 
+/// Resizes images to a fixed height and width (keras.layers.Resizing), made by Resizing().
 class ResizingLayer : public Layer {
  public:
+  /// Throws std::invalid_argument for a non-positive size, an unknown interpolation,
+  /// pad_to_aspect_ratio or antialias.
   ResizingLayer(int64_t height, int64_t width, const ResizingOptions& options = {});
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for "Resizing").
   static LayerPtr from_config(const Config& c);
 
  private:
@@ -38,19 +50,29 @@ class ResizingLayer : public Layer {
   ResizingOptions o_;
 };
 
+/// Options of CenterCrop (the keyword arguments of keras.layers.CenterCrop besides height
+/// and width).
 struct CenterCropOptions {
-  std::string data_format{};  // "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  /// Layer name (default: generated, center_crop, center_crop_1, ...).
   std::string name{};
+  /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };
 
+/// Cuts the centered height x width window of images (keras.layers.CenterCrop), made by
+/// CenterCrop().
 class CenterCropLayer : public Layer {
  public:
+  /// Throws std::invalid_argument for a non-positive height or width.
   CenterCropLayer(int64_t height, int64_t width, const CenterCropOptions& options = {});
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// "CenterCrop").
   static LayerPtr from_config(const Config& c);
 
  private:
@@ -58,13 +80,17 @@ class CenterCropLayer : public Layer {
   CenterCropOptions o_;
 };
 
+/// keras.layers.Resizing: images (batch, h, w, c) or (h, w, c) resampled to (height,
+/// width).
 Ref<ResizingLayer> Resizing(int64_t height, int64_t width, const ResizingOptions& options = {});
+/// keras.layers.CenterCrop: the centered (height, width) window; smaller images are cropped
+/// to the aspect ratio and resized.
 Ref<CenterCropLayer> CenterCrop(int64_t height, int64_t width, const CenterCropOptions& options = {});
 
 namespace detail {
-// Images of rank 3 or 4 (Keras's image layers); else std::invalid_argument naming the layer.
+/// Images of rank 3 or 4 (Keras's image layers); else std::invalid_argument naming the layer.
 void check_image_rank(const std::string& layer, const ShapeSpec& shape);
-// The shape with height and width (axes -3, -2) replaced.
+/// The shape with height and width (axes -3, -2) replaced.
 ShapeSpec with_image_size(const ShapeSpec& shape, int64_t height, int64_t width);
 }  // namespace detail
 

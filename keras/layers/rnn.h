@@ -16,33 +16,44 @@
 
 namespace keras::layers {
 
+/// A recurrent layer (keras.layers.RNN): runs a cell over the time axis of (batch, time,
+/// features) inputs; SimpleRNN, LSTM and GRU are RNNLayers. Wrong shapes throw
+/// std::invalid_argument.
 class RNNLayer : public Layer {
  public:
-  // class_name: "RNN" (config holds the cell), or "SimpleRNN"/"LSTM"/"GRU" (config holds
-  // the cell's arguments).
+  /// class_name: "RNN" (config holds the cell), or "SimpleRNN"/"LSTM"/"GRU" (config holds
+  /// the cell's arguments).
   RNNLayer(std::string class_name, RNNCellPtr cell, const RecurrentOptions& options = {});
-  void build(const std::vector<ShapeSpec>& input_shapes) override;  // the sequence's, then initial states'
+  void build(const std::vector<ShapeSpec>& input_shapes) override;  ///< the sequence's, then initial states'
   void build(const ShapeSpec& input_shape) override;
   std::vector<Tensor> call(const std::vector<Tensor>& xs, const CallContext& ctx) override;
   std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
-  // For "RNN"; the SimpleRNN/LSTM/GRU factories register their own.
+  /// For "RNN"; the SimpleRNN/LSTM/GRU factories register their own.
   static LayerPtr from_config(const Config& c);
 
+  /// The cell run at each timestep.
   const RNNCellPtr& cell() const { return cell_; }
+  /// The options the layer was made with.
   const RecurrentOptions& options() const { return o_; }
+  /// Whether the output holds every timestep (Keras `return_sequences`).
   bool return_sequences() const { return o_.return_sequences; }
+  /// Whether the final states follow the output (Keras `return_state`).
   bool return_state() const { return o_.return_state; }
+  /// Whether the sequence is read backwards (Keras `go_backwards`).
   bool go_backwards() const { return o_.go_backwards; }
+  /// Whether each batch starts from the previous batch's final states (Keras `stateful`).
   bool stateful() const { return o_.stateful; }
-  // Stateful layers: the states the next call starts from (undefined before the build).
+  /// Stateful layers: the states the next call starts from (undefined before the build).
   std::vector<Tensor> states() const;
-  // Stateful layers: zeros, or the given values (one per state, (batch, state_size)).
+  ///@{
+  /// Stateful layers: zeros, or the given values (one per state, (batch, state_size)).
   void reset_states();
   void reset_states(const std::vector<Tensor>& values);
-  void reset_state() { reset_states(); }  // Keras 3's name
-  // For Bidirectional: masked steps output zeros (Keras sets it on the wrapped layers).
+  ///@}
+  void reset_state() { reset_states(); }  ///< Keras 3's name
+  /// For Bidirectional: masked steps output zeros (Keras sets it on the wrapped layers).
   void set_zero_output_for_mask(bool z) { o_.zero_output_for_mask = z; }
 
  private:
@@ -51,7 +62,7 @@ class RNNLayer : public Layer {
   std::vector<Variable> state_vars_;  // stateful: (batch, state_size) each
 };
 
-// keras.layers.RNN over a user (or built-in) cell.
+/// keras.layers.RNN over a user (or built-in) cell.
 Ref<RNNLayer> RNN(RNNCellPtr cell, const RecurrentOptions& options = {});
 
 }  // namespace keras::layers

@@ -10,21 +10,32 @@
 
 namespace keras::layers {
 
+/// Options of UnitNormalization (the keyword arguments of keras.layers.UnitNormalization).
 struct UnitNormalizationOptions {
+  /// The axis or axes the L2 norm is taken over (Keras `axis`, default -1); None throws
+  /// std::invalid_argument.
   AxisArg axis = -1;
+  /// Layer name (default: generated, unit_normalization, unit_normalization_1, ...).
   std::string name{};
+  /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
-  ShapeSpec input_shape{};  // without the batch axis (first layer of a Sequential)
+  ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 
+/// The unit L2 norm layer (keras.layers.UnitNormalization), made by UnitNormalization().
 class UnitNormalizationLayer : public Layer {
  public:
+  /// Throws std::invalid_argument for an empty or None axis; axes out of bounds throw when
+  /// called.
   explicit UnitNormalizationLayer(const UnitNormalizationOptions& options = {});
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// "UnitNormalization").
   static LayerPtr from_config(const Config& c);
 
+  /// The options the layer was made with.
   const UnitNormalizationOptions& options() const { return o_; }
 
  private:
@@ -32,6 +43,7 @@ class UnitNormalizationLayer : public Layer {
   UnitNormalizationOptions o_;
 };
 
+/// keras.layers.UnitNormalization: x / ||x||_2 over `axis`, per sample.
 Ref<UnitNormalizationLayer> UnitNormalization(const UnitNormalizationOptions& options = {});
 
 }  // namespace keras::layers

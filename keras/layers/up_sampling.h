@@ -9,23 +9,35 @@
 
 namespace keras::layers {
 
+/// Options of the upsampling layers (keyword arguments of keras.layers.UpSampling*D besides
+/// size).
 struct UpSamplingOptions {
-  std::string interpolation = "nearest";  // UpSampling2D: "nearest" or "bilinear"
-  std::string data_format{};              // 2D/3D: "channels_last" (the default); "channels_first" raises
+  std::string interpolation = "nearest";  ///< UpSampling2D: "nearest" or "bilinear"
+  std::string data_format{};              ///< 2D/3D: "channels_last" (the default); "channels_first" raises
+  /// Layer name (default: generated, up_sampling2d, ...).
   std::string name{};
+  /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };
 
+/// Repeats the cells of the spatial axes (Keras's UpSampling1D/2D/3D), made by
+/// UpSampling1D/2D/3D.
 class UpSamplingLayer : public Layer {
  public:
+  /// Throws std::invalid_argument for a rank other than 1-3, sizes below 1 or an unknown
+  /// interpolation.
   UpSamplingLayer(int rank, const SpatialArg& size, const UpSamplingOptions& options = {});
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's loader for
+  /// UpSampling{Rank}D).
   template <int Rank>
   static LayerPtr from_config(const Config& c);
 
+  /// The repeat factor per spatial axis (Keras `size`).
   const std::vector<int64_t>& size() const { return size_; }
 
  private:
@@ -34,8 +46,14 @@ class UpSamplingLayer : public Layer {
   UpSamplingOptions o_;
 };
 
+/// keras.layers.UpSampling1D: repeats each step of (batch, steps, channels) `size` times
+/// (default 2).
 Ref<UpSamplingLayer> UpSampling1D(const SpatialArg& size = 2, const UpSamplingOptions& options = {});
+/// keras.layers.UpSampling2D: scales height and width by `size` (default 2), nearest or
+/// bilinear.
 Ref<UpSamplingLayer> UpSampling2D(const SpatialArg& size = 2, const UpSamplingOptions& options = {});
+/// keras.layers.UpSampling3D: repeats the cells of (batch, depth, height, width, channels)
+/// `size` times per axis (default 2).
 Ref<UpSamplingLayer> UpSampling3D(const SpatialArg& size = 2, const UpSamplingOptions& options = {});
 
 }  // namespace keras::layers

@@ -22,21 +22,29 @@ struct CircleFn {
                     double margin = 0.4) const;
 };
 }  // namespace detail
+/// keras.losses.circle(y_true, y_pred, ref_labels, ref_embeddings, remove_diagonal, gamma,
+/// margin) (see above); per-sample losses (batch,).
 inline constexpr detail::CircleFn circle{};
 
+/// Options of Circle (keras.losses.Circle's arguments).
 struct CircleOptions {
-  double gamma = 80.0;  // the scale
+  double gamma = 80.0;  ///< the scale
+  /// The relaxation margin of the similarity (Keras `margin`, default 0.4).
   double margin = 0.4;
-  bool remove_diagonal = true;  // a sample is not its own positive
-  std::string name{};           // "circle"
+  bool remove_diagonal = true;  ///< a sample is not its own positive
+  std::string name{};           ///< "circle"
+  /// See LossOptions::reduction.
   std::string reduction = "sum_over_batch_size";
 };
+/// keras.losses.Circle: the Circle loss over the pairs of a batch (see above).
 class Circle : public Loss {
  public:
+  /// The loss with the given options.
   explicit Circle(const CircleOptions& options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "Circle"; }
-  keras::Config get_config() const override;  // + {"gamma", "margin", "remove_diagonal"}
+  keras::Config get_config() const override;  ///< + {"gamma", "margin", "remove_diagonal"}
+  /// The options it was built with.
   const CircleOptions& options() const { return o_; }
 
  protected:

@@ -19,11 +19,13 @@ struct CtcFn {
   Tensor operator()(const Tensor& y_true, const Tensor& y_pred) const;
 };
 }  // namespace detail
+/// keras.losses.ctc(y_true, y_pred): per-sample CTC losses (batch,) (see above).
 inline constexpr detail::CtcFn ctc{};
 
+/// keras.losses.CTC: the connectionist temporal classification loss (see above).
 class CTC : public Loss {
  public:
-  explicit CTC(const LossOptions& options = {});  // name "ctc"
+  explicit CTC(const LossOptions& options = {});  ///< name "ctc"
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string class_name() const override { return "CTC"; }
 

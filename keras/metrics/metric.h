@@ -36,48 +36,54 @@ using core::Shape;
 using core::Tensor;
 using core::Variable;
 
+/// The base of the streaming metrics (keras.metrics.Metric; see above).
 class Metric {
  public:
-  // name: the metric's name (what training logs show); dtype: the dtype of the state
-  // and of result() (floating point).
+  /// name: the metric's name (what training logs show); dtype: the dtype of the state
+  /// and of result() (floating point).
   explicit Metric(std::string name, DType dtype = DType::float32);
   virtual ~Metric();
-  // Not copyable (a copy would share the state variables); movable, so a temporary
-  // can be handed to MetricArg.
+  /// Not copyable (a copy would share the state variables); movable, so a temporary
+  /// can be handed to MetricArg.
   Metric(const Metric&) = delete;
   Metric& operator=(const Metric&) = delete;
+  /// Moves the metric with its state.
   Metric(Metric&&) = default;
+  /// Moves the metric with its state.
   Metric& operator=(Metric&&) = default;
 
-  // Accumulates one batch. sample_weight (optional) weights the samples, as in Keras.
+  /// Accumulates one batch. sample_weight (optional) weights the samples, as in Keras.
   virtual void update_state(const Tensor& y_true, const Tensor& y_pred,
                             const Tensor& sample_weight = Tensor()) = 0;
-  // The value over everything seen since the last reset_state().
+  /// The value over everything seen since the last reset_state().
   virtual Tensor result() const = 0;
-  // Puts every state variable back to zeros.
+  /// Puts every state variable back to zeros.
   virtual void reset_state();
-  // {"name", "dtype"} plus the hyperparameters (Keras's get_config()).
+  /// {"name", "dtype"} plus the hyperparameters (Keras's get_config()).
   virtual keras::Config get_config() const;
-  // The registered class name ("Precision"), what serialize() writes.
+  /// The registered class name ("Precision"), what serialize() writes.
   virtual std::string class_name() const = 0;
 
-  // update_state() then result() (Keras's Metric.__call__).
+  /// update_state() then result() (Keras's Metric.__call__).
   Tensor operator()(const Tensor& y_true, const Tensor& y_pred,
                     const Tensor& sample_weight = Tensor());
 
+  /// The name training logs show.
   const std::string& name() const { return name_; }
-  // Renames the metric (what logs show; compile() names a metric given as a string after
-  // that string, as Keras).
+  /// Renames the metric (what logs show; compile() names a metric given as a string after
+  /// that string, as Keras).
   void set_name(std::string name) { name_ = std::move(name); }
+  /// The dtype of the state and of result().
   DType dtype() const { return dtype_; }
+  /// The state variables, in the order add_variable() created them.
   const std::vector<Variable>& variables() const { return variables_; }
 
  protected:
-  // A new non-trainable state variable of zeros, named "<metric name>/<name>".
+  /// A new non-trainable state variable of zeros, named "<metric name>/<name>".
   Variable add_variable(const std::string& name, const Shape& shape,
                         DType dtype = DType::float32);
-  // x with gradients stopped, on the CPU where metric state lives (undefined stays
-  // undefined): read inputs through this so that no update is recorded on a tape.
+  /// x with gradients stopped, on the CPU where metric state lives (undefined stays
+  /// undefined): read inputs through this so that no update is recorded on a tape.
   static Tensor detach(const Tensor& x);
 
  private:
@@ -86,6 +92,7 @@ class Metric {
   std::vector<Variable> variables_;
 };
 
+/// A shared metric, as compile() holds them (not const: updates change its state).
 using MetricPtr = std::shared_ptr<Metric>;
 
 }  // namespace keras::metrics

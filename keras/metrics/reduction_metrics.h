@@ -22,41 +22,55 @@
 
 namespace keras::metrics {
 
+/// Options of Mean (keras.metrics.Mean's arguments).
 struct MeanOptions {
+  /// The name training logs show (Keras `name`).
   std::string name = "mean";
+  /// The dtype of the state and of result() (Keras `dtype`, float32).
   DType dtype = DType::float32;
 };
 
+/// keras.metrics.Mean: the (weighted) mean of every value seen (see above).
 class Mean : public Metric {
  public:
+  /// The metric with the given options.
   explicit Mean(const MeanOptions& o = {});
-  // Mean("loss"): a template, so that a braced list (Mean({.name = "loss"})) can only
-  // mean the options.
+  /// Mean("loss"): a template, so that a braced list (Mean({.name = "loss"})) can only
+  /// mean the options.
   template <class S>
     requires std::is_convertible_v<const S&, std::string>
   explicit Mean(const S& name, DType dtype = DType::float32) : Mean(MeanOptions{std::string(name), dtype}) {}
 
-  // Accumulates values (any shape; axis 0 is the batch) with optional weights.
+  /// Accumulates values (any shape; axis 0 is the batch) with optional weights.
   void update_state(const Tensor& values, const Tensor& sample_weight = Tensor());
-  // Called through a Metric: update_state(values, sample_weight); a third argument
-  // throws std::invalid_argument.
+  /// Called through a Metric: update_state(values, sample_weight); a third argument
+  /// throws std::invalid_argument.
   void update_state(const Tensor& values, const Tensor& sample_weight,
                     const Tensor& extra) override;
-  Tensor result() const override;  // total / count, 0 when count is 0
+  Tensor result() const override;  ///< total / count, 0 when count is 0
   std::string class_name() const override { return "Mean"; }
 
  protected:
+  ///@{
+  /// The weighted sum of the values and the sum of the weights (or the count).
   Variable total_, count_;
+  ///@}
 };
 
+/// Options of Sum (keras.metrics.Sum's arguments).
 struct SumOptions {
+  /// The name training logs show (Keras `name`).
   std::string name = "sum";
+  /// The dtype of the state and of result() (Keras `dtype`, float32).
   DType dtype = DType::float32;
 };
 
+/// keras.metrics.Sum: the (weighted) sum of every value seen.
 class Sum : public Metric {
  public:
+  /// The metric with the given options.
   explicit Sum(const SumOptions& o = {});
+  /// Accumulates values (any shape; axis 0 is the batch) with optional weights.
   void update_state(const Tensor& values, const Tensor& sample_weight = Tensor());
   void update_state(const Tensor& values, const Tensor& sample_weight,
                     const Tensor& extra) override;
@@ -67,22 +81,25 @@ class Sum : public Metric {
   Variable total_;
 };
 
-// fn(y_true, y_pred) -> per-sample values.
+/// fn(y_true, y_pred) -> per-sample values.
 using MetricFunction = std::function<Tensor(const Tensor& y_true, const Tensor& y_pred)>;
 
-// The streaming mean of fn(y_true, y_pred). get_config() writes "fn": fn_name, which
-// deserialize() looks up among the built-in metric functions ("mean_squared_error",
-// "binary_accuracy", ...) and those registered with register_metric_function().
+/// The streaming mean of fn(y_true, y_pred). get_config() writes "fn": fn_name, which
+/// deserialize() looks up among the built-in metric functions ("mean_squared_error",
+/// "binary_accuracy", ...) and those registered with register_metric_function().
 class MeanMetricWrapper : public Mean {
  public:
+  /// fn: the per-sample function; name: the metric's name; fn_name: what get_config()
+  /// writes as "fn" ("": the name).
   explicit MeanMetricWrapper(MetricFunction fn, std::string name = "mean_metric_wrapper",
                              DType dtype = DType::float32, std::string fn_name = "");
   void update_state(const Tensor& y_true, const Tensor& y_pred,
                     const Tensor& sample_weight = Tensor()) override;
   std::string class_name() const override { return "MeanMetricWrapper"; }
-  keras::Config get_config() const override;  // {"name", "dtype", "fn"}
+  keras::Config get_config() const override;  ///< {"name", "dtype", "fn"}
+  /// The per-sample function.
   const MetricFunction& fn() const { return fn_; }
-  // The function's name ("" -> the metric's name).
+  /// The function's name ("" -> the metric's name).
   const std::string& fn_name() const { return fn_name_; }
 
  private:

@@ -39,22 +39,27 @@ using layers::Ref;
 using layers::ShapeSpec;
 
 // ---- inputs -------------------------------------------------------------------------------
+/// keras.layers.InputLayer: the layer behind keras::Input; passes its input through and
+/// holds the symbolic input tensor of a model.
 class InputLayer : public layers::Layer {
  public:
-  // shape excludes the batch axis; batch_size -1 = None.
+  /// shape excludes the batch axis; batch_size -1 = None.
   InputLayer(const ShapeSpec& shape, DType dtype = DType::float32, std::string name = "",
              int64_t batch_size = -1, bool sparse = false);
   Tensor call(const Tensor& x, bool training) override;
   Config get_config() const override;
+  /// Rebuilds an InputLayer from get_config()'s {"name", "batch_shape", "dtype"}.
   static LayerPtr from_config(const Config& c);
+  /// The input shape with the batch axis first (-1 for None).
   const ShapeSpec& batch_shape() const { return batch_shape_; }
-  bool sparse() const { return sparse_; }  // Input(..., {.sparse = true})
-  // The symbolic output (needs shared ownership). Its node is held weakly here, so the
-  // layer and its output do not keep each other alive.
+  bool sparse() const { return sparse_; }  ///< Input(..., {.sparse = true})
+  /// The symbolic output (needs shared ownership). Its node is held weakly here, so the
+  /// layer and its output do not keep each other alive.
   KerasTensor output();
+  /// output(), discarding the result (creates the symbolic node).
   void make_output() { output(); }
-  // x converted to dtype (Keras converts a model's inputs to its Inputs' dtypes: uint8
-  // images feed a float32 model); a sparse x (SparseTensor::as_tensor) stays sparse.
+  /// x converted to dtype (Keras converts a model's inputs to its Inputs' dtypes: uint8
+  /// images feed a float32 model); a sparse x (SparseTensor::as_tensor) stays sparse.
   static Tensor convert(const Tensor& x, DType dtype);
 
  private:
@@ -63,162 +68,235 @@ class InputLayer : public layers::Layer {
   std::weak_ptr<layers::Node> node_;
 };
 
+/// keras::Input's options (keras.Input's keyword arguments).
 struct InputOptions {
+  /// The input's dtype (Keras's default float32); a model converts its inputs to it.
   DType dtype = DType::float32;
+  /// The InputLayer's name; empty: a generated one.
   std::string name{};
+  /// A fixed batch size; -1: any (None).
   int64_t batch_size = -1;
-  // The model takes SparseTensors here (as_tensor() handles): layers that accept them
-  // (Dense) use sparse kernels; fit, evaluate and predict then run eagerly.
+  /// The model takes SparseTensors here (as_tensor() handles): layers that accept them
+  /// (Dense) use sparse kernels; fit, evaluate and predict then run eagerly.
   bool sparse = false;
 };
-// keras.Input: a symbolic input of the given shape (without the batch axis).
+/// keras.Input: a symbolic input of the given shape (without the batch axis).
 KerasTensor Input(const ShapeSpec& shape, const InputOptions& options = {});
 
 // ---- compile / fit options -----------------------------------------------------------------
-// An optimizer by name ("adam") or object.
+/// An optimizer by name ("adam") or object.
 struct OptimizerArg {
+  /// The optimizer.
   optimizers::OptimizerPtr ptr;
+  ///@{
+  /// optimizers::get(name): "adam", "sgd", "rmsprop", ...; an unknown name throws
+  /// std::invalid_argument.
   OptimizerArg(const char* name) : ptr(optimizers::get(name)) {}
   OptimizerArg(const std::string& name) : ptr(optimizers::get(name)) {}
+  ///@}
+  /// An optimizer object (shared).
   template <class T, class = std::enable_if_t<std::is_base_of_v<optimizers::Optimizer, T>>>
   OptimizerArg(std::shared_ptr<T> p) : ptr(std::move(p)) {}
 };
 
-// One loss, or one per output ({"mse", "sparse_categorical_crossentropy"}).
+/// One loss, or one per output ({"mse", "sparse_categorical_crossentropy"}).
 struct LossList : std::vector<losses::LossArg> {
   LossList() = default;
+  /// One loss per output, in the order of the outputs.
   LossList(std::initializer_list<losses::LossArg> l) : std::vector<losses::LossArg>(l) {}
+  /// One loss (a name, object or function) applied to every output.
   template <class T, class = std::enable_if_t<std::is_constructible_v<losses::LossArg, T&&>>>
   LossList(T&& one) {
     push_back(losses::LossArg(std::forward<T>(one)));
   }
 };
 
+/// compile()'s arguments (Keras's Model.compile).
 struct CompileOptions {
+  /// The optimizer, by name or object (Keras's default "rmsprop").
   OptimizerArg optimizer = "rmsprop";
+  /// One loss for every output, or one per output; may be empty when a custom train_step or
+  /// the layers' add_loss provide the loss.
   LossList loss{};
-  // Applied to every output. Names given as strings are the names in the logs ("mae"
-  // logs "mae" and "val_mae"). sample_weight and class_weight do not apply to them.
+  /// Applied to every output. Names given as strings are the names in the logs ("mae"
+  /// logs "mae" and "val_mae"). sample_weight and class_weight do not apply to them.
   std::vector<metrics::MetricArg> metrics{};
-  // Like metrics, but weighted by sample_weight and class_weight (Keras 3); one named
-  // like a plain metric logs as "weighted_<name>".
+  /// Like metrics, but weighted by sample_weight and class_weight (Keras 3); one named
+  /// like a plain metric logs as "weighted_<name>".
   std::vector<metrics::MetricArg> weighted_metrics{};
-  std::vector<double> loss_weights{};         // one per output (default 1)
-  // false (the default): fit/evaluate/predict trace their steps into graphs
-  // (keras::function) unless a layer is dynamic; true: every step runs op by op.
+  std::vector<double> loss_weights{};         ///< one per output (default 1)
+  /// false (the default): fit/evaluate/predict trace their steps into graphs
+  /// (keras::function) unless a layer is dynamic; true: every step runs op by op.
   bool run_eagerly = false;
-  // The traced steps' jit_compile (keras::function's option; Keras's "auto" when unset:
-  // the default passes with fusion). Ignored when the steps run eagerly.
+  /// The traced steps' jit_compile (keras::function's option; Keras's "auto" when unset:
+  /// the default passes with fusion). Ignored when the steps run eagerly.
   std::optional<bool> jit_compile{};
 };
 
-// fit()'s validation_data: {x_val, y_val}, {x_val, y_val, sample_weight}, or a Dataset
-// of (x, y) or (x, y, sample_weight) batches.
+/// fit()'s validation_data: {x_val, y_val}, {x_val, y_val, sample_weight}, or a Dataset
+/// of (x, y) or (x, y, sample_weight) batches.
 struct ValidationData {
   ValidationData() = default;
+  /// {x_val, y_val} or {x_val, y_val, sample_weight} (one input and one output).
   ValidationData(std::initializer_list<Tensor> arrays) : arrays(arrays) {}
+  /// The same as a vector.
   ValidationData(std::vector<Tensor> arrays) : arrays(std::move(arrays)) {}  // NOLINT
+  /// A Dataset of (x, y) or (x, y, sample_weight) batches.
   ValidationData(data::Dataset dataset) : dataset(std::move(dataset)) {}     // NOLINT
+  /// Whether no validation data was given.
   bool empty() const { return arrays.empty() && !dataset; }
+  /// x_val, y_val and optionally sample_weight.
   std::vector<Tensor> arrays{};
+  /// The validation Dataset, if given.
   std::optional<data::Dataset> dataset{};
 };
 
+/// fit()'s arguments (Keras's Model.fit keyword arguments and defaults).
 struct FitOptions {
+  /// Samples per batch (Keras's default 32); ignored for a Dataset.
   int64_t batch_size = 32;
+  /// The epoch to train up to (from initial_epoch).
   int epochs = 1;
-  int verbose = 1;  // 0 silent, 1 progress bar, 2 one line per epoch
+  int verbose = 1;  ///< 0 silent, 1 progress bar, 2 one line per epoch
+  /// The user's callbacks; fit() adds the progress bar and History after them.
   std::vector<callbacks::CallbackArg> callbacks{};
-  double validation_split = 0.0;  // the last fraction of the samples, before shuffling
+  double validation_split = 0.0;  ///< the last fraction of the samples, before shuffling
+  /// Evaluated every validation_freq epochs and logged with "val_"; takes precedence over
+  /// validation_split.
   ValidationData validation_data{};
+  /// Shuffle the training samples before each epoch (tensors only).
   bool shuffle = true;
-  std::map<int64_t, double> class_weight{};  // class id -> weight of its samples
+  std::map<int64_t, double> class_weight{};  ///< class id -> weight of its samples
+  /// Per-sample loss weights, shape (n,) (tensors only; a Dataset gives them in its
+  /// elements).
   Tensor sample_weight{};
+  /// The epoch to start at (to resume a previous run).
   int initial_epoch = 0;
-  // -1: the whole dataset. With a Dataset, the iterator then continues from one epoch
-  // to the next (needed for an infinite, repeated dataset).
+  /// -1: the whole dataset. With a Dataset, the iterator then continues from one epoch
+  /// to the next (needed for an infinite, repeated dataset).
   int64_t steps_per_epoch = -1;
+  /// Validate every N epochs.
   int validation_freq = 1;
-  int64_t seed = -1;  // shuffling seed; -1 draws one from core's global generator
-  int64_t validation_steps = -1;  // batches of a validation Dataset per validation (-1: all)
+  int64_t seed = -1;  ///< shuffling seed; -1 draws one from core's global generator
+  int64_t validation_steps = -1;  ///< batches of a validation Dataset per validation (-1: all)
 };
 
+/// evaluate()'s arguments (Keras's Model.evaluate).
 struct EvaluateOptions {
+  /// Samples per batch (Keras's default 32); ignored for a Dataset.
   int64_t batch_size = 32;
+  /// 0 silent, 1 progress bar, 2 one line.
   int verbose = 1;
+  /// Per-sample loss weights, shape (n,) (tensors only).
   Tensor sample_weight{};
+  /// Callbacks whose test hooks run.
   std::vector<callbacks::CallbackArg> callbacks{};
-  int64_t steps = -1;  // batches to evaluate (-1: all)
+  int64_t steps = -1;  ///< batches to evaluate (-1: all)
 };
 
+/// predict()'s arguments (Keras's Model.predict).
 struct PredictOptions {
+  /// Samples per batch (Keras's default 32); ignored for a Dataset.
   int64_t batch_size = 32;
+  /// 0 silent (the default here), 1 progress bar, 2 one line.
   int verbose = 0;
+  /// Callbacks whose predict hooks run.
   std::vector<callbacks::CallbackArg> callbacks{};
-  int64_t steps = -1;  // batches to predict (-1: all)
+  int64_t steps = -1;  ///< batches to predict (-1: all)
 };
 
 namespace detail {
-class BatchSource;  // trainer.cpp: where fit/evaluate/predict take their batches from
+class BatchSource;  ///< trainer.cpp: where fit/evaluate/predict take their batches from
 }
 
 // ---- Model --------------------------------------------------------------------------------
+/// keras.Model: the base of every model, a Layer with compile, fit, evaluate, predict,
+/// saving and summary. Subclass it and override call() (Keras's subclassing), or build a
+/// Functional or Sequential model.
 class Model : public layers::Layer {
  public:
+  /// For subclasses: `class_name` is the name serialization writes.
   explicit Model(const LayerOptions& options = {}, std::string class_name = "Model");
 
-  // The layers of the model: for Functional and Sequential models in order, for
-  // subclassed models the tracked sublayers.
+  /// The layers of the model: for Functional and Sequential models in order, for
+  /// subclassed models the tracked sublayers.
   virtual std::vector<LayerPtr> layers() const;
-  LayerPtr get_layer(const std::string& name) const;  // throws listing the names
+  LayerPtr get_layer(const std::string& name) const;  ///< throws listing the names
+  /// The layer at `index` in layers(); out of range throws std::invalid_argument.
   LayerPtr get_layer(int64_t index) const;
-  // A model's outputs carry the masks its layers attached; it adds none.
+  /// A model's outputs carry the masks its layers attached; it adds none.
   std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
 
-  // Keras's summary table; summary() prints it to stdout. line_length > 0: the table is
-  // that wide, its columns split as Keras splits them, long cells wrapped (0: as wide as
-  // the cells need).
+  /// Keras's summary table; summary() prints it to stdout. line_length > 0: the table is
+  /// that wide, its columns split as Keras splits them, long cells wrapped (0: as wide as
+  /// the cells need).
   std::string summary_string(int line_length = 0) const;
+  /// Prints summary_string(line_length) to stdout.
   void summary(int line_length = 0) const;
 
   // ---- training (keras/trainers/trainer.cpp) ----
+  /// Sets the optimizer, losses and metrics (Keras's compile) and resets the metrics and
+  /// traced steps. A null optimizer or loss throws std::invalid_argument.
   void compile(const CompileOptions& options);
+  /// Whether compile() has been called.
   bool compiled() const { return compiled_; }
+  ///@{
+  /// Trains on arrays (Keras's fit): the x and y tensors, one per input and output, sliced
+  /// into batches; returns the History. Needs compile(); invalid options throw
+  /// std::invalid_argument.
   callbacks::History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
   callbacks::History fit(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                          const FitOptions& options = {});
+  ///@}
+  ///@{
+  /// Loss and metrics on arrays (Keras's evaluate), one tensor per input and output. Needs
+  /// compile().
   Logs evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options = {});
   Logs evaluate(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                 const EvaluateOptions& options = {});
+  ///@}
+  ///@{
+  /// The model's outputs on x, batch by batch (Keras's predict, training = false); the
+  /// single-tensor form throws for a model with several outputs.
   Tensor predict(const Tensor& x, const PredictOptions& options = {});
   std::vector<Tensor> predict(const std::vector<Tensor>& x, const PredictOptions& options = {});
-  // On a Dataset of batches (Keras: batch_size and shuffle are ignored): elements
-  // (x, y) or (x, y, sample_weight) for fit and evaluate, (x) or (x, ...) for predict.
-  // Several inputs / outputs: (x1, x2, y1, y2[, sample_weight]), or named elements keyed
-  // by the input and output layers' names (and "sample_weight").
+  ///@}
+  ///@{
+  /// On a Dataset of batches (Keras: batch_size and shuffle are ignored): elements
+  /// (x, y) or (x, y, sample_weight) for fit and evaluate, (x) or (x, ...) for predict.
+  /// Several inputs / outputs: (x1, x2, y1, y2[, sample_weight]), or named elements keyed
+  /// by the input and output layers' names (and "sample_weight").
   callbacks::History fit(const data::Dataset& dataset, const FitOptions& options = {});
   Logs evaluate(const data::Dataset& dataset, const EvaluateOptions& options = {});
   Tensor predict(const data::Dataset& dataset, const PredictOptions& options = {});
+  ///@}
+  /// One training step on one batch (Keras's train_on_batch) after resetting the metrics;
+  /// returns that batch's loss and metrics. Needs compile().
   Logs train_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                       const Tensor& sample_weight = Tensor());
+  /// Loss and metrics of one batch (Keras's test_on_batch) after resetting the metrics.
+  /// Needs compile().
   Logs test_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                      const Tensor& sample_weight = Tensor());
+  /// The model's outputs on one batch (Keras's predict_on_batch).
   std::vector<Tensor> predict_on_batch(const std::vector<Tensor>& x);
 
-  // One optimization step on a batch; override to customize fit() (Keras's train_step).
-  // Updates the compiled metrics; returns the batch loss.
+  /// One optimization step on a batch; override to customize fit() (Keras's train_step).
+  /// Updates the compiled metrics; returns the batch loss.
   virtual Tensor train_step(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                             const Tensor& sample_weight);
-  // The compiled loss of a batch: weighted sum over outputs plus the layers' losses.
-  // Override to customize the loss (Keras's compute_loss); train_step and evaluate call it.
+  /// The compiled loss of a batch: weighted sum over outputs plus the layers' losses.
+  /// Override to customize the loss (Keras's compute_loss); train_step and evaluate call it.
   virtual Tensor compute_loss(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred,
                               const Tensor& sample_weight);
-  // The loss and metrics of the current epoch (running values), as the progress bar shows.
+  /// The loss and metrics of the current epoch (running values), as the progress bar shows.
   Logs metrics_result() const;
+  /// Resets the loss, the compiled metrics and the tracked metrics (fit does at each epoch,
+  /// evaluate at its start).
   void reset_metrics();
-  // A metric the model updates itself, in call() or train_step() (Keras: a Metric held
-  // by a subclassed model): the logs of fit() and evaluate() show it next to the
-  // compiled metrics, and it is reset with them.
+  /// A metric the model updates itself, in call() or train_step() (Keras: a Metric held
+  /// by a subclassed model): the logs of fit() and evaluate() show it next to the
+  /// compiled metrics, and it is reset with them.
   template <class M>
     requires std::derived_from<M, metrics::Metric>
   std::shared_ptr<M> track_metric(std::shared_ptr<M> metric) {
@@ -226,57 +304,77 @@ class Model : public layers::Layer {
     return metric;
   }
 
+  /// The optimizer set by compile() (null before).
   const optimizers::OptimizerPtr& optimizer() const { return optimizer_; }
-  // Whether fit/evaluate/predict run traced steps: compiled without run_eagerly, and no
-  // layer of the model is dynamic (Keras's model.run_eagerly, inverted). Decided once
-  // after each compile().
+  /// Whether fit/evaluate/predict run traced steps: compiled without run_eagerly, and no
+  /// layer of the model is dynamic (Keras's model.run_eagerly, inverted). Decided once
+  /// after each compile().
   bool traced_steps() const;
-  // The traced steps (null before their first use, or when running eagerly); their
-  // tracing_count() says how often they traced.
+  /// The traced steps (null before their first use, or when running eagerly); their
+  /// tracing_count() says how often they traced.
   using StepFunction = core::Function<std::function<std::vector<Tensor>(
       const std::vector<Tensor>&, const std::vector<Tensor>&, const std::vector<Tensor>&)>>;
+  /// The traced train step (null before the first traced step).
   const StepFunction* train_function() const { return train_fn_.get(); }
+  /// The traced test step, used by evaluate and fit's validation (null before its first
+  /// use).
   const StepFunction* test_function() const { return test_fn_.get(); }
-  // The options of the last compile() (what save() records).
+  /// The options of the last compile() (what save() records).
   const CompileOptions& compile_options() const { return compile_options_; }
+  /// Set to true (a callback does) to end fit() after the current batch (Keras's
+  /// model.stop_training).
   bool stop_training = false;
 
   // ---- saving (keras/saving/saving.cpp; see keras/saving/saving.h) ----
+  /// Saves the whole model to `path` (saving::save_model): architecture, weights, compile
+  /// configuration, optimizer state.
   void save(const std::string& path) const;
-  // Keras's model.export: the inference function (call with training = false) and the
-  // current weights as a graph file that keras::load_function runs without this code
-  // (keras/saving/export.h). The signature comes from the model's inputs (batch axis
-  // -1: any size) or from options.input_signature. format "onnx" writes an ONNX model
-  // instead (Keras's format="onnx"; keras::saving::export_onnx).
+  /// Keras's model.export: the inference function (call with training = false) and the
+  /// current weights as a graph file that keras::load_function runs without this code
+  /// (keras/saving/export.h). The signature comes from the model's inputs (batch axis
+  /// -1: any size) or from options.input_signature. format "onnx" writes an ONNX model
+  /// instead (Keras's format="onnx"; keras::saving::export_onnx).
   struct ExportOptions {
+    /// The inputs' specs (shape with -1 for any size, dtype); empty: from the model's
+    /// inputs.
     std::vector<core::TensorSpec> input_signature{};
-    std::string format = "kgraph";  // "kgraph" (keras-cpp's graph file) or "onnx"
+    std::string format = "kgraph";  ///< "kgraph" (keras-cpp's graph file) or "onnx"
   };
+  /// Writes the graph file; without known input shapes and without input_signature it
+  /// throws std::invalid_argument.
   void export_graph(const std::string& path, const ExportOptions& options) const;
+  /// export_graph with the signature taken from the model's inputs.
   void export_graph(const std::string& path) const { export_graph(path, ExportOptions{}); }
+  /// Writes the weights only (saving::save_weights; a ".npz" path writes a NumPy archive).
   void save_weights(const std::string& path) const;
+  /// Reads weights saved by save_weights, save or save_checkpoint (saving::load_weights); a
+  /// count, shape or dtype mismatch throws.
   void load_weights(const std::string& path);
 
   // ---- threads ----
-  // The contract: fit, evaluate, train_on_batch and test_on_batch run in one thread at a
-  // time (a call from a second thread while one runs raises std::runtime_error; the
-  // running thread may nest them, e.g. from a callback). predict, get_weights,
-  // set_weights, save, save_weights and load_weights are safe from any thread: every
-  // step holds the model's state lock, so they see or write the weights between steps.
-  // Layers of the model are not locked when used directly from other threads.
+  /// The contract: fit, evaluate, train_on_batch and test_on_batch run in one thread at a
+  /// time (a call from a second thread while one runs raises std::runtime_error; the
+  /// running thread may nest them, e.g. from a callback). predict, get_weights,
+  /// set_weights, save, save_weights and load_weights are safe from any thread: every
+  /// step holds the model's state lock, so they see or write the weights between steps.
+  /// Layers of the model are not locked when used directly from other threads.
   std::unique_lock<std::recursive_mutex> lock_state() const { return std::unique_lock(state_mu_); }
+  /// The weights' values in the order of weights(), read under the state lock.
   std::vector<Tensor> get_weights() const;
+  /// Assigns every weight in the order of weights(), under the state lock; a count or shape
+  /// mismatch throws std::invalid_argument.
   void set_weights(const std::vector<Tensor>& values);
 
-  // Where fit() starts. fit() sets it from its options before on_train_begin; a
-  // callback's on_train_begin may change it to resume an interrupted run
-  // (BackupAndRestore; Keras's model._initial_epoch). Each epoch's shuffling order
-  // depends only on (shuffle_seed, epoch).
+  /// Where fit() starts. fit() sets it from its options before on_train_begin; a
+  /// callback's on_train_begin may change it to resume an interrupted run
+  /// (BackupAndRestore; Keras's model._initial_epoch). Each epoch's shuffling order
+  /// depends only on (shuffle_seed, epoch).
   struct FitStart {
-    int epoch = 0;              // the first epoch to run
-    int64_t step = 0;           // batches of that epoch already done (skipped)
-    uint64_t shuffle_seed = 0;  // FitOptions::seed, or the seed drawn for this fit()
+    int epoch = 0;              ///< the first epoch to run
+    int64_t step = 0;           ///< batches of that epoch already done (skipped)
+    uint64_t shuffle_seed = 0;  ///< FitOptions::seed, or the seed drawn for this fit()
   };
+  /// Where the next fit() starts (see FitStart).
   FitStart fit_start{};
 
  private:
@@ -317,22 +415,34 @@ class Model : public layers::Layer {
   friend class RunGuard;
 };
 
+/// A model defined by a graph of layer calls from keras::Input tensors to outputs (Keras's
+/// functional API); make one with keras::Functional().
 class FunctionalModel : public Model {
  public:
+  /// Throws std::invalid_argument when inputs or outputs are empty, an input does not come
+  /// from keras::Input, or an output depends on a tensor that is not among the inputs
+  /// (graph disconnected).
   FunctionalModel(std::vector<KerasTensor> inputs, std::vector<KerasTensor> outputs,
                   const LayerOptions& options = {});
+  /// Runs the layer calls in order on xs (one per input; shapes checked, dtypes converted
+  /// to the inputs'); returns every output.
   std::vector<Tensor> call(const std::vector<Tensor>& xs, bool training) override;
   Tensor call(const Tensor& x, bool training) override;
+  /// The outputs' shapes, with the batch size of the given input shape.
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   std::vector<LayerPtr> layers() const override;
-  // Keras's functional config: every layer's config with the calls feeding it
-  // ("inbound_nodes": per call, [layer name, call index, output index] of each input),
-  // and the model's input and output tensors in the same form.
+  /// Keras's functional config: every layer's config with the calls feeding it
+  /// ("inbound_nodes": per call, [layer name, call index, output index] of each input),
+  /// and the model's input and output tensors in the same form.
   Config get_config() const override;
+  /// Rebuilds the model from get_config()'s form, replaying the layer calls; a malformed
+  /// config throws std::invalid_argument.
   static LayerPtr from_config(const Config& c);
+  /// The model's inputs (keras::Input tensors).
   const std::vector<KerasTensor>& inputs() const { return inputs_; }
+  /// The model's outputs.
   const std::vector<KerasTensor>& outputs() const { return outputs_; }
-  // Calls in execution order (InputLayers excluded).
+  /// Calls in execution order (InputLayers excluded).
   const std::vector<std::shared_ptr<layers::Node>>& nodes() const { return nodes_; }
 
  private:
@@ -341,18 +451,31 @@ class FunctionalModel : public Model {
   std::vector<LayerPtr> layers_;  // inputs' layers first, then in execution order
 };
 
+/// keras.Sequential: a linear stack of layers, each fed the previous one's output; make one
+/// with keras::Sequential().
 class SequentialModel : public Model {
  public:
+  /// Adds the layers in order; options.input_shape (or the first layer's input_shape)
+  /// builds the model at once.
   explicit SequentialModel(std::vector<LayerPtr> layers = {}, const LayerOptions& options = {});
+  /// Appends a layer (Keras's add); an InputLayer may come only first, a null layer throws
+  /// std::invalid_argument. With the input shape known, the model is traced through it at
+  /// once.
   void add(const LayerPtr& layer);
+  /// Removes the last layer (Keras's pop); an empty model throws std::invalid_argument.
   void pop();
   std::vector<LayerPtr> layers() const override;
   Tensor call(const Tensor& x, bool training) override;
+  /// The last layer's output shape once built, with the batch size of the given input
+  /// shape.
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
+  /// Builds the model for `input_shape` (batch axis first) unless its input shape is
+  /// already known.
   void build(const ShapeSpec& input_shape) override;
-  Config get_config() const override;  // the layers' configs and the input shape
+  Config get_config() const override;  ///< the layers' configs and the input shape
+  /// Rebuilds the model from get_config()'s form.
   static LayerPtr from_config(const Config& c);
-  // The model's input (its shape, dtype and name); null until the input shape is known.
+  /// The model's input (its shape, dtype and name); null until the input shape is known.
   const std::shared_ptr<InputLayer>& input_layer() const { return input_; }
 
  private:
@@ -363,8 +486,11 @@ class SequentialModel : public Model {
   size_t traced_ = 0;
 };
 
+/// keras.Model(inputs, outputs) (Keras's Functional): a model from keras::Input tensors to
+/// output tensors.
 Ref<FunctionalModel> Functional(std::vector<KerasTensor> inputs, std::vector<KerasTensor> outputs,
                                 const LayerOptions& options = {});
+/// keras.Sequential(layers): a stack of layers.
 Ref<SequentialModel> Sequential(std::vector<LayerPtr> layers = {}, const LayerOptions& options = {});
 
 }  // namespace keras

@@ -17,9 +17,11 @@ namespace keras {
 using core::LoadedFunction;
 using core::TensorSpec;
 
-// Traces body on inputs of the given specs (-1: any size) and writes the graph with the
-// variables' current values to path, atomically (a temporary file renamed over it).
+/// Traces body on inputs of the given specs (-1: any size) and writes the graph with the
+/// variables' current values to path, atomically (a temporary file renamed over it).
 void export_function(const core::ExportBody& body, const std::vector<TensorSpec>& signature, const std::string& path);
+/// Loads a graph file written by export_function or Model::export_graph as a callable
+/// LoadedFunction (core::load_function); no model code or registration is needed.
 LoadedFunction load_function(const std::string& path);
 
 class Model;

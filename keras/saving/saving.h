@@ -21,54 +21,60 @@
 #include "keras/saving/serializable.h"
 
 namespace keras {
+/// Shared ownership of a model, as load_model returns it.
 using ModelPtr = std::shared_ptr<Model>;
 }
 
 namespace keras::saving {
 
-// A path to save to that names a directory, a device (/dev/null), a FIFO or a socket
-// (directly or through symbolic links): refused before anything is written.
+/// A path to save to that names a directory, a device (/dev/null), a FIFO or a socket
+/// (directly or through symbolic links): refused before anything is written.
 using core::NotRegularFileError;
 
-// Writes via a temporary file in the same folder (same-directory temp name, write, flush,
-// fsync the file, rename over path, fsync the directory); on any error (a throwing
-// `write`, a full disk, an unwritable folder) the temporary file is removed, the old file
-// at path is untouched, and the error propagates (std::runtime_error naming the path).
-// A symbolic link at path (through any number of levels) is followed: its final target
-// is replaced, in the target's folder, and the link stays; a dangling link gets its
-// target created. A target that is not a regular file raises NotRegularFileError (a
-// std::invalid_argument naming the path and what it is). The new file keeps the
-// permissions of the file it replaces.
+/// Writes via a temporary file in the same folder (same-directory temp name, write, flush,
+/// fsync the file, rename over path, fsync the directory); on any error (a throwing
+/// `write`, a full disk, an unwritable folder) the temporary file is removed, the old file
+/// at path is untouched, and the error propagates (std::runtime_error naming the path).
+/// A symbolic link at path (through any number of levels) is followed: its final target
+/// is replaced, in the target's folder, and the link stays; a dangling link gets its
+/// target created. A target that is not a regular file raises NotRegularFileError (a
+/// std::invalid_argument naming the path and what it is). The new file keeps the
+/// permissions of the file it replaces.
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 
-// The architecture (registered classes only), the weights, the compile configuration
-// (optimizer, losses, metrics, loss_weights) and the optimizer state (slot variables and
-// iteration count). A subclassed model whose class is not registered is saved with its
-// weights only; load_model then raises, and load_weights reads the file.
+/// The architecture (registered classes only), the weights, the compile configuration
+/// (optimizer, losses, metrics, loss_weights) and the optimizer state (slot variables and
+/// iteration count). A subclassed model whose class is not registered is saved with its
+/// weights only; load_model then raises, and load_weights reads the file.
 void save_model(const Model& model, const std::string& path);
 
+/// load_model's options (Keras's load_model keyword arguments).
 struct LoadOptions {
-  CustomObjects custom_objects{};  // user classes by name, registered in their family
-  bool compile = true;             // recompile (with the optimizer state) when saved compiled
+  CustomObjects custom_objects{};  ///< user classes by name, registered in their family
+  bool compile = true;             ///< recompile (with the optimizer state) when saved compiled
 };
+/// Reads a model written by save_model (Keras's load_model): the architecture from
+/// registered classes or custom_objects, the weights and, with options.compile, the compile
+/// configuration and optimizer state. A file of another kind or a corrupt one throws naming
+/// the problem.
 ModelPtr load_model(const std::string& path, const LoadOptions& options = {});
-// The same from the bytes of a file in memory; `source` names it in messages.
+/// The same from the bytes of a file in memory; `source` names it in messages.
 ModelPtr load_model_from_memory(std::string_view bytes, const LoadOptions& options = {},
                                 const std::string& source = "<memory>");
 
-// The weights, in the order of model.weights(), named "<layer>/<weight>". A path ending
-// in ".npz" writes / reads a NumPy archive with those names instead.
+/// The weights, in the order of model.weights(), named "<layer>/<weight>". A path ending
+/// in ".npz" writes / reads a NumPy archive with those names instead.
 void save_weights(const Model& model, const std::string& path);
-// Checks the count and each shape and dtype (an error names the model's weight and the
-// file's, with both shapes); also reads the weights of a save_model or checkpoint file.
+/// Checks the count and each shape and dtype (an error names the model's weight and the
+/// file's, with both shapes); also reads the weights of a save_model or checkpoint file.
 void load_weights(Model& model, const std::string& path);
 
-// Weights + optimizer state (+ the optimizer's iteration count) of an existing model, with
-// user metadata (a keras::Config object), for checkpoints / BackupAndRestore.
+/// Weights + optimizer state (+ the optimizer's iteration count) of an existing model, with
+/// user metadata (a keras::Config object), for checkpoints / BackupAndRestore.
 void save_checkpoint(const Model& model, const std::string& path, const Config& metadata = Config());
-// Restores weights and optimizer state into model (building the optimizer's slots if
-// needed; the model must be compiled when the checkpoint holds optimizer state) and
-// returns the metadata.
+/// Restores weights and optimizer state into model (building the optimizer's slots if
+/// needed; the model must be compiled when the checkpoint holds optimizer state) and
+/// returns the metadata.
 Config load_checkpoint(Model& model, const std::string& path);
 
 }  // namespace keras::saving

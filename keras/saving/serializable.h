@@ -37,8 +37,8 @@ template <class F>
 using factory_pointee_t =
     typename std::remove_cvref_t<std::invoke_result_t<const F&, const Config&>>::element_type;
 
-// `factory` (a callable Config -> shared_ptr of a class) as the family of that class and
-// a factory returning a pointer to the family's base, type-erased.
+/// `factory` (a callable Config -> shared_ptr of a class) as the family of that class and
+/// a factory returning a pointer to the family's base, type-erased.
 template <class F>
 std::pair<Family, keras::detail::ErasedFactory> erase_factory(F factory) {
   using T = std::remove_cv_t<factory_pointee_t<F>>;
@@ -66,7 +66,7 @@ std::pair<Family, keras::detail::ErasedFactory> erase_factory(F factory) {
                   "LearningRateSchedule, Initializer, Regularizer or Constraint");
 }
 
-// Registers an erased factory under `name` in the registry of its family.
+/// Registers an erased factory under `name` in the registry of its family.
 void register_erased(const std::string& name, Family family, const keras::detail::ErasedFactory& factory);
 
 template <class F>
@@ -76,36 +76,40 @@ void register_factory(const std::string& name, F factory) {
 }
 }  // namespace detail
 
-// A user class for load_model's custom_objects: its factory (usually T::from_config,
-// a callable Config -> shared_ptr<T>), known under its name in T's family while the
-// load runs (a CustomObjectScope; nothing stays registered afterwards).
+/// A user class for load_model's custom_objects: its factory (usually T::from_config,
+/// a callable Config -> shared_ptr<T>), known under its name in T's family while the
+/// load runs (a CustomObjectScope; nothing stays registered afterwards).
 class CustomObject {
  public:
+  /// Wraps a factory Config -> shared_ptr<T>; T's base class gives the family.
   template <class F>
     requires std::is_invocable_v<const F&, const Config&>
   CustomObject(F factory)  // NOLINT: implicit, so {{"MyHuber", MyHuber::from_config}} reads well
       : entry_(detail::erase_factory(std::move(factory))) {}
+  /// The family the class is looked up in.
   Family family() const { return entry_.first; }
+  /// The factory, type-erased.
   const keras::detail::ErasedFactory& factory() const { return entry_.second; }
 
  private:
   std::pair<Family, keras::detail::ErasedFactory> entry_;
 };
-// Class name (as the class's config names it) -> factory.
+/// Class name (as the class's config names it) -> factory.
 using CustomObjects = std::map<std::string, CustomObject>;
 
-// Keras's custom_object_scope(objects): the classes are known by name on this thread
-// while the scope lives.
-//   { keras::saving::CustomObjectScope scope({{"MyHuber", MyHuber::from_config}}); ... }
+/// Keras's custom_object_scope(objects): the classes are known by name on this thread
+/// while the scope lives.
+///   { keras::saving::CustomObjectScope scope({{"MyHuber", MyHuber::from_config}}); ... }
 class CustomObjectScope : public keras::CustomObjectScope {
  public:
+  /// Opens a scope with `objects` on this thread (closed by the destructor).
   explicit CustomObjectScope(const CustomObjects& objects);
 };
 
-// Registers T (built from T::from_config) in the registry of its family under `name`;
-// without a name, T::serializable_name, or else the class_name() of a default-constructed
-// T (losses, metrics, schedules). Registering a name again replaces the class; built-in
-// names cannot be replaced (std::invalid_argument).
+/// Registers T (built from T::from_config) in the registry of its family under `name`;
+/// without a name, T::serializable_name, or else the class_name() of a default-constructed
+/// T (losses, metrics, schedules). Registering a name again replaces the class; built-in
+/// names cannot be replaced (std::invalid_argument).
 template <class T>
 void register_serializable(std::string name = "") {
   if (name.empty()) {
