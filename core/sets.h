@@ -13,18 +13,20 @@
 
 namespace keras::core::sets {
 
-// A set operand: a dense Tensor or a SparseTensor (converts implicitly from either).
+/// A set operand: a dense Tensor or a SparseTensor (converts implicitly from either).
 struct SetInput {
+  /// A dense operand: sets along its last axis.
   SetInput(const Tensor& t) : dense(t) {}        // NOLINT(google-explicit-constructor)
+  /// A sparse operand: sets along the last axis of its dense shape.
   SetInput(const SparseTensor& s) : sparse(s) {}  // NOLINT(google-explicit-constructor)
-  Tensor dense;
-  SparseTensor sparse;
+  Tensor dense;         ///< the dense operand (undefined for a sparse one)
+  SparseTensor sparse;  ///< the sparse operand (undefined for a dense one)
 };
 
-// tf.sets.size: the number of distinct elements of each set of a sparse tensor, int32 of
-// shape dense_shape[:-1] (TensorFlow takes only sparse tensors here).
+/// tf.sets.size: the number of distinct elements of each set of a sparse tensor, int32 of
+/// shape dense_shape[:-1] (TensorFlow takes only sparse tensors here).
 Tensor size(const SparseTensor& a, bool validate_indices = true);
-// tf.sets.intersection, tf.sets.union, tf.sets.difference (a - b; aminusb = false: b - a).
+/// tf.sets.intersection, tf.sets.union, tf.sets.difference (a - b; aminusb = false: b - a).
 SparseTensor intersection(const SetInput& a, const SetInput& b, bool validate_indices = true);
 SparseTensor union_(const SetInput& a, const SetInput& b, bool validate_indices = true);
 SparseTensor difference(const SetInput& a, const SetInput& b, bool aminusb = true,

@@ -18,38 +18,49 @@
 
 namespace keras::core {
 
-// A sparse tensor: N stored entries, indices (N, rank) int64, values (N,) of any dtype,
-// dense_shape (rank,) int64. Construction validates everything and raises
-// std::invalid_argument naming the first bad entry, as TensorFlow's ops do:
-// "SparseTensor: indices[1] = [0,7] is out of bounds: need 0 <= index < [4,5]".
-// Entries may be in any order and repeat (as in TensorFlow); ordered() says whether they
-// are in canonical (row-major, strictly increasing) order, which to_dense and the set ops
-// require (sparse::reorder sorts them).
+/// A sparse tensor: N stored entries, indices (N, rank) int64, values (N,) of any dtype,
+/// dense_shape (rank,) int64. Construction validates everything and raises
+/// std::invalid_argument naming the first bad entry, as TensorFlow's ops do:
+/// "SparseTensor: indices[1] = [0,7] is out of bounds: need 0 <= index < [4,5]".
+/// Entries may be in any order and repeat (as in TensorFlow); ordered() says whether they
+/// are in canonical (row-major, strictly increasing) order, which to_dense and the set ops
+/// require (sparse::reorder sorts them).
 class SparseTensor {
  public:
-  SparseTensor() = default;  // undefined; ops raise on it
+  SparseTensor() = default;  ///< undefined; ops raise on it
+  /// tf.sparse.SparseTensor(indices, values, dense_shape): indices int64 (N, rank),
+  /// values (N,), dense_shape int64 (rank,); validated (std::invalid_argument).
   SparseTensor(Tensor indices, Tensor values, Tensor dense_shape);
+  /// The same with the dense shape given in C++.
   SparseTensor(Tensor indices, Tensor values, const std::vector<int64_t>& dense_shape);
 
+  /// False for a default-constructed SparseTensor.
   bool defined() const { return values_.defined(); }
+  /// The coordinates of the stored entries: int64 (N, rank).
   const Tensor& indices() const { return indices_; }
+  /// The stored entries: (N,), in the order of indices().
   const Tensor& values() const { return values_; }
+  /// The dense shape as an int64 (rank,) tensor.
   const Tensor& dense_shape() const { return dense_shape_tensor_; }
-  const std::vector<int64_t>& shape() const { return shape_; }  // dense_shape on the host
+  const std::vector<int64_t>& shape() const { return shape_; }  ///< dense_shape on the host
+  /// The number of axes of the dense shape.
   int64_t rank() const { return static_cast<int64_t>(shape_.size()); }
-  int64_t nnz() const { return nnz_; }  // the number of stored entries, N
+  int64_t nnz() const { return nnz_; }  ///< the number of stored entries, N
+  /// The dtype of the values.
   DType dtype() const { return values_.dtype(); }
+  /// Whether the indices are in canonical (row-major, strictly increasing) order.
   bool ordered() const { return ordered_; }
-  // The same indices with other values (tf.SparseTensor.with_values): (N,) of any dtype.
+  /// The same indices with other values (tf.SparseTensor.with_values): (N,) of any dtype.
   SparseTensor with_values(const Tensor& values) const;
-  // The indices on the host, row-major (N * rank); "SparseTensor(indices=..., ...)".
+  /// The indices on the host, row-major (N * rank); "SparseTensor(indices=..., ...)".
   std::vector<int64_t> host_indices() const;
+  /// TensorFlow's repr: "SparseTensor(indices=..., values=..., dense_shape=...)".
   std::string str() const;
-  // A Tensor handle standing for this sparse tensor where the Keras API passes Tensors
-  // (keras::Input(shape, {.sparse = true}), model(x), fit/predict's x): it has the dense
-  // shape and the dtype but no elements. Dense ops on it raise std::invalid_argument
-  // naming the op, and so does reading its elements; layers that take sparse inputs
-  // (Dense) get it back with sparse::sparse_of. Printing it prints this SparseTensor.
+  /// A Tensor handle standing for this sparse tensor where the Keras API passes Tensors
+  /// (keras::Input(shape, {.sparse = true}), model(x), fit/predict's x): it has the dense
+  /// shape and the dtype but no elements. Dense ops on it raise std::invalid_argument
+  /// naming the op, and so does reading its elements; layers that take sparse inputs
+  /// (Dense) get it back with sparse::sparse_of. Printing it prints this SparseTensor.
   Tensor as_tensor() const;
 
  private:
@@ -60,74 +71,75 @@ class SparseTensor {
   bool ordered_ = true;
 };
 
+/// Prints sp.str().
 std::ostream& operator<<(std::ostream& os, const SparseTensor& sp);
 
 }  // namespace keras::core
 
 namespace keras::core::sparse {
 
-// Whether t is a handle made by SparseTensor::as_tensor(), and the sparse tensor it stands
-// for (undefined when t is dense or undefined).
+/// Whether t is a handle made by SparseTensor::as_tensor(), and the sparse tensor it stands
+/// for (undefined when t is dense or undefined).
 bool is_sparse(const Tensor& t);
 SparseTensor sparse_of(const Tensor& t);
 
-// tf.sparse.reorder: the entries in canonical row-major order (a stable sort, so repeated
-// indices keep their relative order).
+/// tf.sparse.reorder: the entries in canonical row-major order (a stable sort, so repeated
+/// indices keep their relative order).
 SparseTensor reorder(const SparseTensor& sp);
-// tf.sparse.to_dense: a dense tensor of sp's dtype and shape, default_value (exact in the
-// dtype) where nothing is stored. validate_indices: unordered or repeated indices raise,
-// as TensorFlow ("indices[1] = [0,1] is out of order..."); without it a repeated index
-// takes its last value (TensorFlow's kernel).
+/// tf.sparse.to_dense: a dense tensor of sp's dtype and shape, default_value (exact in the
+/// dtype) where nothing is stored. validate_indices: unordered or repeated indices raise,
+/// as TensorFlow ("indices[1] = [0,1] is out of order..."); without it a repeated index
+/// takes its last value (TensorFlow's kernel).
 Tensor to_dense(const SparseTensor& sp, double default_value = 0.0, bool validate_indices = true);
-// tf.sparse.from_dense: the non-zero entries of x (NaN counts as non-zero), in order.
+/// tf.sparse.from_dense: the non-zero entries of x (NaN counts as non-zero), in order.
 SparseTensor from_dense(const Tensor& x);
-// tf.sparse.retain: the entries where to_retain (bool, (N,)) is true.
+/// tf.sparse.retain: the entries where to_retain (bool, (N,)) is true.
 SparseTensor retain(const SparseTensor& sp, const Tensor& to_retain);
 
-// tf.sparse.add of two sparse tensors of one shape and dtype: the union of the entries
-// (canonical order); where both hold an entry the sum is kept only if |sum| >= threshold
-// (TensorFlow applies the threshold to such pairs only).
+/// tf.sparse.add of two sparse tensors of one shape and dtype: the union of the entries
+/// (canonical order); where both hold an entry the sum is kept only if |sum| >= threshold
+/// (TensorFlow applies the threshold to such pairs only).
 SparseTensor add(const SparseTensor& a, const SparseTensor& b, double threshold = 0.0);
-// tf.sparse.add of a sparse and a dense tensor of the same shape (no broadcasting): dense.
+/// tf.sparse.add of a sparse and a dense tensor of the same shape (no broadcasting): dense.
 Tensor add(const SparseTensor& a, const Tensor& b);
 Tensor add(const Tensor& a, const SparseTensor& b);
-// tf.sparse.sparse_dense_matmul: a (M, K) sparse times b (K, N) dense, after the optional
-// transposes (adjoint_*: no complex dtypes, so a transpose). Repeated entries add up.
+/// tf.sparse.sparse_dense_matmul: a (M, K) sparse times b (K, N) dense, after the optional
+/// transposes (adjoint_*: no complex dtypes, so a transpose). Repeated entries add up.
 Tensor sparse_dense_matmul(const SparseTensor& a, const Tensor& b, bool adjoint_a = false,
                            bool adjoint_b = false);
-// A dense a (M, K) times a sparse b (K, N).
+/// A dense a (M, K) times a sparse b (K, N).
 Tensor sparse_dense_matmul(const Tensor& a, const SparseTensor& b, bool adjoint_a = false,
                            bool adjoint_b = false);
-// tf.sparse.reduce_sum / reduce_max over `axis` (empty: all), a dense result. Only the
-// stored values take part: reduce_max of (-1, <empty>) is -1, and an output position with
-// no stored entry is 0 (TensorFlow's rule).
+/// tf.sparse.reduce_sum / reduce_max over `axis` (empty: all), a dense result. Only the
+/// stored values take part: reduce_max of (-1, <empty>) is -1, and an output position with
+/// no stored entry is 0 (TensorFlow's rule).
 Tensor reduce_sum(const SparseTensor& sp, const std::vector<int64_t>& axis = {},
                   bool keepdims = false);
 Tensor reduce_max(const SparseTensor& sp, const std::vector<int64_t>& axis = {},
                   bool keepdims = false);
 
-// tf.sparse.reshape: one -1 allowed; the entries keep their order.
+/// tf.sparse.reshape: one -1 allowed; the entries keep their order.
 SparseTensor reshape(const SparseTensor& sp, const std::vector<int64_t>& shape);
-// tf.sparse.slice: the entries in [start, start + size), shifted to start at 0; the
-// result's shape is clipped to sp's (a start past the end gives an empty dimension).
+/// tf.sparse.slice: the entries in [start, start + size), shifted to start at 0; the
+/// result's shape is clipped to sp's (a start past the end gives an empty dimension).
 SparseTensor slice(const SparseTensor& sp, const std::vector<int64_t>& start,
                    const std::vector<int64_t>& size);
-// The rows (first indices) `rows` of sp, in that order, as one sparse tensor of
-// rows.size() rows (canonical order): what a shuffled batch of sparse samples takes
-// (tf.gather of a SparseTensor along axis 0; TensorFlow has no op of its own for it).
+/// The rows (first indices) `rows` of sp, in that order, as one sparse tensor of
+/// rows.size() rows (canonical order): what a shuffled batch of sparse samples takes
+/// (tf.gather of a SparseTensor along axis 0; TensorFlow has no op of its own for it).
 SparseTensor take_rows(const SparseTensor& sp, const std::vector<int64_t>& rows);
-// tf.sparse.concat along axis (negative counts from the end); the other dimensions must
-// match unless expand_nonconcat_dims (then the largest is taken). Canonical order.
+/// tf.sparse.concat along axis (negative counts from the end); the other dimensions must
+/// match unless expand_nonconcat_dims (then the largest is taken). Canonical order.
 SparseTensor concat(int64_t axis, const std::vector<SparseTensor>& sps,
                     bool expand_nonconcat_dims = false);
-// tf.sparse.transpose: perm empty reverses the axes; the result is in canonical order.
+/// tf.sparse.transpose: perm empty reverses the axes; the result is in canonical order.
 SparseTensor transpose(const SparseTensor& sp, const std::vector<int64_t>& perm = {});
-// tf.sparse.fill_empty_rows: every row (first index) with no entry gets one at
-// [row, 0, ..., 0] holding default_value (a scalar of sp's dtype); the result is ordered
-// by row, entries within a row keep their order. empty_row_indicator: bool (rows,).
+/// tf.sparse.fill_empty_rows: every row (first index) with no entry gets one at
+/// [row, 0, ..., 0] holding default_value (a scalar of sp's dtype); the result is ordered
+/// by row, entries within a row keep their order. empty_row_indicator: bool (rows,).
 struct FilledRows {
-  SparseTensor output;
-  Tensor empty_row_indicator;
+  SparseTensor output;         ///< sp with one default entry in each empty row
+  Tensor empty_row_indicator;  ///< bool (rows,): true where a row was empty
 };
 FilledRows fill_empty_rows(const SparseTensor& sp, const Tensor& default_value);
 FilledRows fill_empty_rows(const SparseTensor& sp, double default_value);

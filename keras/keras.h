@@ -54,7 +54,7 @@ using core::load_npz;
 using core::save_npy;
 using core::save_npz;
 namespace ops = core::ops;
-// Sparse tensors (tf.sparse) and set operations (tf.sets): core/sparse.h, core/sets.h.
+/// Sparse tensors (tf.sparse) and set operations (tf.sets): core/sparse.h, core/sets.h.
 using core::SparseTensor;
 namespace sparse = core::sparse;
 namespace sets = core::sets;

@@ -67,7 +67,7 @@ class LeakyReLULayer : public Layer {
 Ref<LeakyReLULayer> LeakyReLU(double negative_slope = 0.3, const LayerOptions& options = {});
 
 // ---- PReLU: x for x >= 0, alpha * x otherwise, with a learned alpha of the input's
-// shape without the batch axis (size 1 along shared_axes, which are 1-based as in Keras).
+/// shape without the batch axis (size 1 along shared_axes, which are 1-based as in Keras).
 /// Options of PReLU (the keyword arguments of keras.layers.PReLU).
 struct PReLUOptions {
   /// Initializer of alpha (Keras `alpha_initializer`, default zeros).

@@ -27,24 +27,27 @@ LoadedFunction load_function(const std::string& path);
 class Model;
 
 namespace saving {
-// Raised by the ONNX export for a layer it cannot write (a class with no ONNX mapping,
-// a subclass of a built-in layer, an option ONNX cannot express); layer_class() and
-// layer_name() name it.
+/// Raised by the ONNX export for a layer it cannot write (a class with no ONNX mapping,
+/// a subclass of a built-in layer, an option ONNX cannot express); layer_class() and
+/// layer_name() name it.
 class OnnxExportError : public std::invalid_argument {
  public:
+  /// `what` is the whole message; the layer's class and name are kept apart too.
   OnnxExportError(std::string layer_class, std::string layer_name, const std::string& what);
+  /// The Keras class name of the layer that cannot be written ("LSTM").
   const std::string& layer_class() const noexcept { return layer_class_; }
+  /// The name of that layer in the model.
   const std::string& layer_name() const noexcept { return layer_name_; }
 
  private:
   std::string layer_class_, layer_name_;
 };
 
-// The bytes of an ONNX model (IR version 8, opset 17) of model's inference function
-// (training = false), the weights stored as initializers. The graph's inputs are named
-// after the model's Input layers (their shapes from input_signature when given; the
-// batch axis is the symbolic dimension "batch"), its outputs after the layers that make
-// them. Model::export_graph(path, {.format = "onnx"}) writes these bytes atomically.
+/// The bytes of an ONNX model (IR version 8, opset 17) of model's inference function
+/// (training = false), the weights stored as initializers. The graph's inputs are named
+/// after the model's Input layers (their shapes from input_signature when given; the
+/// batch axis is the symbolic dimension "batch"), its outputs after the layers that make
+/// them. Model::export_graph(path, {.format = "onnx"}) writes these bytes atomically.
 std::string export_onnx(const Model& model, const std::vector<TensorSpec>& input_signature = {});
 }  // namespace saving
 
