@@ -1,0 +1,117 @@
+// keras_file.cpp - Keras 3's `.keras` and `.weights.h5` files (keras_file.h).
+#include "keras/saving/keras_file.h"
+
+#include <algorithm>
+#include <ctime>
+#include <new>
+#include <ostream>
+#include <stdexcept>
+
+#include "keras/layers/registry.h"
+#include "keras/saving/file_config.h"
+#include "keras/saving/format.h"
+#include "keras/saving/h5_file.h"
+#include "keras/saving/keras_config.h"
+#include "keras/saving/keras_weights.h"
+#include "keras/saving/saving.h"
+#include "keras/saving/zip_archive.h"
+
+namespace keras::saving::detail {
+
+using format::FormatError;
+
+namespace {
+constexpr const char* kConfig = "config.json";
+constexpr const char* kMetadata = "metadata.json";
+constexpr const char* kWeights = "model.weights.h5";
+constexpr int64_t kMaxConfigBytes = int64_t{64} << 20;
+
+std::string now_utc() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d@%H:%M:%S", &tm);
+  return buf;
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  write_file_atomically(path, [&](std::ostream& out) { out.write(bytes.data(), std::streamsize(bytes.size())); });
+}
+}  // namespace
+
+bool is_zip(std::string_view bytes) { return bytes.substr(0, 4) == std::string_view("PK\3\4", 4); }
+bool is_hdf5(std::string_view bytes) { return bytes.substr(0, 8) == std::string_view("\x89HDF\r\n\x1a\n", 8); }
+
+std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::string& source) {
+  auto members = read_zip(bytes, {kConfig, kMetadata, kWeights}, source);
+  for (const char* m : {kConfig, kWeights})
+    if (!members.count(m))
+      throw FormatError(source + ": the .keras archive has no " + m + " (a Keras 3 .keras file holds " + kConfig +
+                        ", " + kMetadata + " and " + kWeights + ")");
+  if (int64_t(members[kConfig].size()) > kMaxConfigBytes)
+    throw FormatError(source + ": " + kConfig + " is larger than 64 MiB");
+  const Config keras_cfg = parse_json(members[kConfig], source, kConfig);
+  if (!keras_cfg.is_object()) throw FormatError(where(source, kConfig) + ": expected a JSON object");
+  const H5Contents weights = read_h5(members[kWeights], source + ": " + kWeights);
+  members.clear();
+  const Config cfg = keras_to_cpp(keras_cfg, source);
+  check_config_values(cfg, "model", source, kConfig);
+  // The architecture may create no more weight bytes than the weight file holds (at
+  // least 64 MiB), as for keras-cpp's own files.
+  int64_t weight_bytes = 0;
+  for (const auto& [p, t] : weights.datasets) weight_bytes += int64_t(t.nbytes());
+  std::shared_ptr<Model> model;
+  {
+    layers::WeightBudget budget(std::max(weight_bytes, int64_t{64} << 20),
+                                "while loading " + source + " (as many as its weight file holds, at least 64 MiB)");
+    LayerPtr layer;
+    try {
+      layer = layers::deserialize(cfg);
+    } catch (const std::bad_alloc&) {
+      throw std::runtime_error(source + ": rebuilding the architecture ran out of memory (a corrupt or hostile config?)");
+    } catch (const FormatError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(source + ": cannot rebuild the model: " + e.what());
+    }
+    model = std::dynamic_pointer_cast<Model>(std::shared_ptr<layers::Layer>(layer));
+    if (!model) throw std::invalid_argument(source + ": the config did not rebuild a model");
+  }
+  check_honoured(keras_cfg, *model, source);
+  assign_keras_weights(*model, weights, source + ": " + kWeights);
+  return model;
+}
+
+void save_keras_model(const Model& model, const std::string& path) {
+  std::unique_lock<std::recursive_mutex> lock = model.lock_state();  // a snapshot between steps
+  Value cfg = cpp_to_keras(model);
+  std::string weights = keras_weights_file(model);
+  lock.unlock();
+  Config meta = Config::object();
+  meta["keras_version"] = "3.0.0";  // the format's version, as Keras reads it; not Keras's code
+  meta["date_saved"] = now_utc();
+  meta["saved_by"] = "keras-cpp";
+  const std::string zip =
+      write_zip({{kMetadata, meta.to_json()}, {kConfig, cfg.to_json()}, {kWeights, std::move(weights)}});
+  write_bytes(path, zip);
+}
+
+void load_keras_weights(Model& model, std::string_view bytes, const std::string& source) {
+  if (is_zip(bytes)) {
+    auto members = read_zip(bytes, {kWeights}, source);
+    if (!members.count(kWeights)) throw FormatError(source + ": the .keras archive has no " + kWeights);
+    assign_keras_weights(model, read_h5(members[kWeights], source + ": " + kWeights), source);
+    return;
+  }
+  assign_keras_weights(model, read_h5(bytes, source), source);
+}
+
+void save_keras_weights(const Model& model, const std::string& path) {
+  std::unique_lock<std::recursive_mutex> lock = model.lock_state();
+  std::string bytes = keras_weights_file(model);
+  lock.unlock();
+  write_bytes(path, bytes);
+}
+
+}  // namespace keras::saving::detail
