@@ -110,7 +110,29 @@ Config model_to_cpp(const Value& entry, const std::string& source) {
     if (!c.contains("build_input_shape") && kc.contains("build_input_shape"))
       c["build_input_shape"] = kc.at("build_input_shape");
   } else {
-    for (const Value& e : ls.as_list()) layers.push_back(layer_to_cpp(e, source, true));
+    // Keras records the masks it passes by keyword (an RNN's mask=...) as operations of
+    // keras.ops (NotEqual, LogicalOr, ...). keras-cpp's masks travel with the tensors, so
+    // those mask computations are left out; an operation whose output feeds anything else
+    // raises.
+    std::map<std::string, std::string> ops;  // name -> class
+    for (const Value& e : ls.as_list())
+      if (string_field(e, "module").rfind("keras.src.ops", 0) == 0)
+        ops[string_field(e, "name")] = string_field(e, "class_name");
+    for (const Value& e : ls.as_list()) {
+      if (ops.count(string_field(e, "name"))) continue;
+      Config l = layer_to_cpp(e, source, true);
+      for (const Value& node : l.at("inbound_nodes").as_list())
+        for (const Value& ref : node.as_list()) {
+          const std::string from = ref.as_list().empty() ? "" : ref.as_list()[0].type() == Value::Type::string
+                                                                     ? ref.as_list()[0].as_string()
+                                                                     : "";
+          if (ops.count(from))
+            throw std::invalid_argument(source + ": the layer '" + string_field(e, "name") +
+                                        "' takes the output of the Keras operation '" + from + "' (" + ops[from] +
+                                        "); keras-cpp reads layers, and operations only where they compute masks");
+        }
+      layers.push_back(l);
+    }
     c["input_layers"] = ref_list(field(kc, "input_layers"));
     c["output_layers"] = ref_list(field(kc, "output_layers"));
   }
@@ -134,6 +156,7 @@ void kwarg_tensors(const std::string& cls, const Value& kwargs, std::vector<Valu
       if (!v.is_null() && k != "training" && k != "mask") rest[k] = v;
       continue;
     }
+    if (k == "mask") continue;  // keras-cpp's masks travel with the tensors
     if (k == "initial_state") refs.insert(refs.end(), found.begin(), found.end());
     else if (k == "key" && found.size() == 1) key = found[0];
     else if (k == "attention_mask" && cls == "MultiHeadAttention" && found.size() == 1) mask = found[0];
@@ -211,9 +234,15 @@ bool same(const Value& keras, const Value& mine) {
     const double a = keras.as_double(), b = mine.as_double();
     return a == b || std::fabs(a - b) <= 1e-6 * std::max(std::fabs(a), std::fabs(b)) || (std::isnan(a) && std::isnan(b));
   }
-  // Keras writes (3,) where keras-cpp may keep 3, and the reverse.
-  if (keras.type() == T::list && keras.as_list().size() == 1 && mn) return same(keras.as_list()[0], mine);
-  if (mine.type() == T::list && mine.as_list().size() == 1 && kn) return same(keras, mine.as_list()[0]);
+  // One number for every axis (Keras's (3,) or Dot's axes=1) and the list of it.
+  auto all_are = [&](const Value& list, const Value& x) {
+    if (list.as_list().empty()) return false;
+    for (const Value& e : list.as_list())
+      if (!same(e, x)) return false;
+    return true;
+  };
+  if (keras.type() == T::list && mn) return all_are(keras, mine);
+  if (mine.type() == T::list && kn) return all_are(mine, keras);
   if (keras.type() == T::list && mine.type() == T::list) {
     const auto& a = keras.as_list();
     const auto& b = mine.as_list();
@@ -293,7 +322,7 @@ void check_honoured(const Value& keras_entry, const Model& model, const std::str
   const Value& ls = field(field(keras_entry, "config"), "layers");
   for (const Value& e : ls.type() == Value::Type::list ? ls.as_list() : std::vector<Value>{}) {
     const std::string cls = string_field(e, "class_name");
-    if (cls == "InputLayer") continue;
+    if (cls == "InputLayer" || string_field(e, "module").rfind("keras.src.ops", 0) == 0) continue;
     const std::string name = string_field(e, "name", string_field(field(e, "config"), "name"));
     const LayerPtr layer = model.get_layer(name);
     if (is_model_class(cls)) {

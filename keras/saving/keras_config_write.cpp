@@ -44,7 +44,8 @@ Config keras_layer_config(const Config& src) {
   for (const auto& [k, v] : src.items()) {
     bool skip = false;
     for (const char* x : kCppOnly) skip = skip || k == x;
-    if (skip) continue;
+    // true is every Keras layer's default, and a few (SpatialDropout*) do not take it.
+    if (skip || (k == "trainable" && v == Value(true))) continue;
     if (k == "batch_shape") {
       c[k] = dims_value(v);
     } else if (v.is_object() && v.contains("class_name") && v.contains("config") &&

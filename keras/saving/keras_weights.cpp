@@ -88,10 +88,14 @@ void assign_keras_weights(Model& model, const H5Contents& file, const std::strin
     std::vector<std::pair<std::string, Tensor>> found;
     read_vars(file, s.path, found);
     for (const std::string& c : children_of(s.layer->class_name())) read_vars(file, s.path + "/" + c, found);
-    for (const auto& [p, t] : file.datasets)
-      if (under(p, s.path) && std::none_of(found.begin(), found.end(), [&](const auto& f) { return f.first == p; }))
-        throw FormatError(source + ": the weight file has '" + p + "', which the " + s.layer->class_name() +
-                          " layer '" + s.layer->name() + "' (group '" + s.path + "') does not hold");
+    for (const auto& dataset : file.datasets) {
+      const std::string& p = dataset.first;
+      if (!under(p, s.path) ||
+          std::any_of(found.begin(), found.end(), [&](const auto& f) { return f.first == p; }))
+        continue;
+      throw FormatError(source + ": the weight file has '" + p + "', which the " + s.layer->class_name() +
+                        " layer '" + s.layer->name() + "' (group '" + s.path + "') does not hold");
+    }
     const std::vector<Variable> targets = s.layer->weights();
     if (targets.size() != found.size())
       throw std::invalid_argument(source + ": the " + s.layer->class_name() + " layer '" + s.layer->name() + "' has " +

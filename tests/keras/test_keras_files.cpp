@@ -22,8 +22,10 @@ namespace ops = keras::core::ops;
 using keras::Tensor;
 using keras::saving::format::FormatError;
 
-const std::vector<std::string> kModels = {"seq_mlp", "functional_multi", "conv", "rnn",
-                                          "attention", "activations", "nested"};
+const std::vector<std::string> kModels = {"seq_mlp", "functional_multi", "conv",      "rnn",
+                                          "attention", "activations",     "nested",    "spatial",
+                                          "sequence1d", "volumes",        "misc",      "masked",
+                                          "images"};
 
 std::string fixture(const std::string& name) { return th::fixture_path("keras_files", name); }
 

@@ -109,7 +109,101 @@ def nested():
     return keras.Model(x, y, name="nested"), [(2, 4)]
 
 
-MODELS = [seq_mlp, functional_multi, conv, rnn, attention, activations, nested]
+def spatial():
+    x = keras.Input((8, 8, 3))
+    y = layers.ZeroPadding2D(1)(x)
+    y = layers.Conv2DTranspose(4, 3, strides=2)(y)
+    y = layers.Cropping2D(((1, 2), (2, 1)))(y)
+    y = layers.DepthwiseConv2D(3, depth_multiplier=2)(y)
+    y = layers.SeparableConv2D(5, 3, padding="same", activation="relu")(y)
+    y = layers.UpSampling2D(2)(y)
+    y = layers.MaxPooling2D(3)(y)
+    y = layers.SpatialDropout2D(0.2)(y)
+    y = layers.GlobalMaxPooling2D()(y)
+    y = layers.Dense(2)(y)
+    return keras.Model(x, y, name="spatial"), [(2, 8, 8, 3)]
+
+
+def sequence1d():
+    return keras.Sequential([
+        keras.Input((12, 4)),
+        layers.Conv1D(6, 3, dilation_rate=2, activation="elu"),
+        layers.MaxPooling1D(2),
+        layers.ZeroPadding1D((1, 2)),
+        layers.Cropping1D((2, 1)),
+        layers.UpSampling1D(2),
+        layers.SeparableConv1D(4, 3, padding="same"),
+        layers.DepthwiseConv1D(2),
+        layers.Conv1DTranspose(3, 3, strides=2, padding="same"),
+        layers.AveragePooling1D(2, strides=1),
+        layers.GlobalMaxPooling1D(),
+    ], name="sequence1d"), [(2, 12, 4)]
+
+
+def volumes():
+    return keras.Sequential([
+        keras.Input((5, 5, 5, 2)),
+        layers.Conv3D(3, 2, activation="relu"),
+        layers.MaxPooling3D(2),
+        layers.ZeroPadding3D(1),
+        layers.AveragePooling3D(2),
+        layers.GlobalAveragePooling3D(),
+    ], name="volumes"), [(2, 5, 5, 5, 2)]
+
+
+def misc():
+    a = keras.Input((6,))
+    b = keras.Input((6,))
+    r = layers.Rescaling(0.5, offset=0.1)(a)
+    n = layers.Normalization(mean=[0.1, -0.2, 0.3, 0.0, 0.5, -0.5], variance=[1.0, 2.0, 0.5, 1.5, 0.8, 1.2])(r)
+    d = layers.Dense(6)(n)
+    d = layers.GaussianNoise(0.1)(d)
+    d = layers.ActivityRegularization(l1=0.01)(d)
+    e = layers.EinsumDense("ab,bc->ac", output_shape=6, bias_axes="c")(b)
+    e = layers.Identity()(e)
+    merged = [layers.Subtract()([d, e]), layers.Average()([d, e]), layers.Maximum()([d, e]),
+              layers.Minimum()([d, e])]
+    dot = layers.Dot(axes=1, normalize=True)([d, e])
+    u = layers.UnitNormalization()(layers.Concatenate()(merged))
+    seq = layers.RepeatVector(4)(u)
+    seq = layers.Permute((2, 1))(seq)
+    seq = layers.Reshape((8, 12))(seq)
+    g = layers.GroupNormalization(groups=3)(seq)
+    g = layers.GlobalAveragePooling1D()(g)
+    out = layers.Concatenate()([g, dot])
+    return keras.Model([a, b], out, name="misc"), [(3, 6), (3, 6)]
+
+
+def masked():
+    ids = keras.Input((6,), dtype="int32")
+    q = layers.Embedding(10, 4, mask_zero=True)(ids)
+    v = keras.Input((5, 4))
+    mv = layers.Masking(0.0)(v)
+    a1 = layers.Attention(use_scale=True)([q, mv])
+    a2 = layers.AdditiveAttention()([q, mv])
+    s = layers.Add()([a1, a2])
+    s = layers.GRU(3, reset_after=False, go_backwards=True)(s)
+    return keras.Model([ids, v], s, name="masked"), [("ids", 2, 6, 10), (2, 5, 4)]
+
+
+def images():
+    return keras.Sequential([
+        keras.Input((10, 12, 3)),
+        layers.Resizing(8, 8),
+        layers.CenterCrop(6, 6),
+        layers.RandomFlip(),
+        layers.RandomRotation(0.1),
+        layers.RandomZoom(0.1),
+        layers.RandomTranslation(0.1, 0.1),
+        layers.RandomContrast(0.2),
+        layers.RandomCrop(5, 5),
+        layers.Conv2D(2, 2),
+        layers.Flatten(),
+    ], name="images"), [(2, 10, 12, 3)]
+
+
+MODELS = [seq_mlp, functional_multi, conv, rnn, attention, activations, nested, spatial, sequence1d, volumes,
+          misc, masked, images]
 
 
 def main():
@@ -119,7 +213,9 @@ def main():
         inputs = []
         for spec in specs:
             if spec[0] == "ids":
-                inputs.append(rng.integers(0, spec[3], size=spec[1:3]).astype("int32"))
+                ids = rng.integers(0, spec[3], size=spec[1:3]).astype("int32")
+                ids[:, -2:] = 0  # trailing padding (masked where the model masks zeros)
+                inputs.append(ids)
             else:
                 inputs.append(rng.uniform(-1, 1, size=spec).astype("float32"))
         outputs = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
