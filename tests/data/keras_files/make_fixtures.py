@@ -202,8 +202,27 @@ def images():
     ], name="images"), [(2, 10, 12, 3)]
 
 
+def options():
+    """Layers with options away from their defaults, compiled and trained one step (so the
+    file also holds a compile config and optimizer variables, which keras-cpp skips)."""
+    x = keras.Input((6, 4))
+    y = layers.LSTM(6, return_sequences=True, unit_forget_bias=False, recurrent_activation="hard_sigmoid",
+                    kernel_regularizer=keras.regularizers.L2(0.01), recurrent_constraint="non_neg",
+                    dropout=0.1, recurrent_dropout=0.1, go_backwards=True)(x)
+    y = layers.LayerNormalization(scale=False, epsilon=1e-2)(y)
+    y = layers.Conv1D(4, 2, groups=2, dilation_rate=2, use_bias=False, kernel_initializer=keras.initializers.HeNormal(3),
+                      activity_regularizer=keras.regularizers.L1(0.001))(y)
+    y = layers.BatchNormalization(center=False, momentum=0.9, epsilon=1e-2)(y)
+    y = layers.SimpleRNN(3, activation="relu", return_state=False)(y)
+    y = layers.Dense(2, kernel_constraint=keras.constraints.MaxNorm(2.0), bias_regularizer=keras.regularizers.L1L2(0.01, 0.02))(y)
+    model = keras.Model(x, y, name="options")
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    model.fit(rng.uniform(size=(4, 6, 4)), rng.uniform(size=(4, 2)), epochs=1, verbose=0)
+    return model, [(3, 6, 4)]
+
+
 MODELS = [seq_mlp, functional_multi, conv, rnn, attention, activations, nested, spatial, sequence1d, volumes,
-          misc, masked, images]
+          misc, masked, images, options]
 
 
 def main():
