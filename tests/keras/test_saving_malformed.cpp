@@ -4,10 +4,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -341,4 +343,26 @@ TEST_CASE("config JSON: \\u escapes decode to UTF-8, surrogate pairs as one code
   CHECK_THROWS_MSG(keras::Value::from_json(R"("\ud83d\u0041")"), std::invalid_argument, "no low surrogate");
   CHECK_THROWS_MSG(keras::Value::from_json(R"("\ude00")"), std::invalid_argument, "lone low surrogate");
   CHECK_THROWS_MSG(keras::Value::from_json(R"("\ud83d\ude0")"), std::invalid_argument, "escape");
+}
+
+TEST_CASE("config JSON (nlohmann-json inside): Python's NaN and Infinity, limits, offsets, keys in order") {
+  const keras::Value v = keras::Value::from_json(R"({"b": [NaN, Infinity, -Infinity, -0.5, 7], "a": "NaN"})");
+  CHECK(std::isnan(v.at("b").as_list()[0].as_double()));
+  CHECK(v.at("b").as_list()[1].as_double() == std::numeric_limits<double>::infinity());
+  CHECK(v.at("b").as_list()[2].as_double() == -std::numeric_limits<double>::infinity());
+  CHECK(v.at("b").as_list()[4].type() == keras::Value::Type::integer);
+  CHECK(v.at("a").as_string() == "NaN");  // inside a string it is text
+  CHECK(v.to_json() == R"({"b": [NaN, Infinity, -Infinity, -0.5, 7], "a": "NaN"})");  // order kept
+  CHECK(keras::Value::from_json(v.to_json(2)) == v);
+  CHECK(keras::Value(1.0).to_json() == "1.0");
+  CHECK(keras::Value(0.1).to_json() == "0.1");
+  CHECK(keras::Value(std::string("a\x01\"\\")).to_json() == R"("a\u0001\"\\")");
+  CHECK_THROWS_MSG(keras::Value::from_json(std::string(201, '[') + std::string(201, ']')), std::invalid_argument,
+                   "nesting deeper than 200 levels");
+  CHECK_NOTHROW(keras::Value::from_json(std::string(200, '[') + std::string(200, ']')));
+  CHECK_THROWS_MSG(keras::Value::from_json(R"({"k": 1, "k": 2})"), std::invalid_argument, "duplicate key 'k'");
+  CHECK_THROWS_MSG(keras::Value::from_json("[1, 2"), std::invalid_argument, "malformed JSON at offset 5");
+  CHECK_THROWS_MSG(keras::Value::from_json("[1] x"), std::invalid_argument, "malformed JSON at offset 4");
+  CHECK_THROWS_MSG(keras::Value::from_json("NaNx"), std::invalid_argument, "malformed JSON at offset 0");
+  CHECK_THROWS_MSG(keras::Value::from_json(""), std::invalid_argument, "malformed JSON at offset 0");
 }
