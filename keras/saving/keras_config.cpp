@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "keras/custom_object_scope.h"
 #include "keras/layers/registry.h"
 
 namespace keras::saving::detail {
@@ -179,7 +180,9 @@ Config layer_to_cpp(const Value& entry, const std::string& source, bool function
   if (is_model_class(cls)) {
     out = model_to_cpp(entry, source);
   } else {
-    if (!layers::is_registered(cls)) unsupported_class(cls, name, source);
+    // Built-in, registered, or given in LoadOptions::custom_objects.
+    if (!layers::is_registered(cls) && !keras::detail::scoped_factory(Family::layer, cls))
+      unsupported_class(cls, name, source);
     out = Config::object();
     out["class_name"] = cls;
     out["config"] = normalize(field(entry, "config"));

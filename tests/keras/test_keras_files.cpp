@@ -152,6 +152,34 @@ TEST_CASE("Keras files: unsupported classes and options raise, naming the layer,
                    std::invalid_argument, "keras-cpp reads Sequential and Functional models");
 }
 
+namespace {
+class TwoDense : public keras::Model {
+ public:
+  TwoDense() {
+    a = track(keras::layers::Dense(3));
+    b = track(keras::layers::Dense(1));
+  }
+  Tensor call(const Tensor& x, bool training) override { return (*b)((*a)(x, training)); }
+  keras::Ref<keras::layers::DenseLayer> a, b;
+};
+}  // namespace
+
+TEST_CASE("Keras files: a subclassed model is refused in Keras's formats, and keeps .kcpp") {
+  th::TempDir dir;
+  auto m = keras::make<TwoDense>();
+  (*m)(ops::ones({2, 4}), false);
+  CHECK_THROWS_MSG(m->save(dir.file("m.keras")), std::invalid_argument,
+                   "a Keras 3 .keras file cannot describe; save it as a .kcpp file");
+  CHECK_THROWS_MSG(m->save_weights(dir.file("m.weights.h5")), std::invalid_argument,
+                   "Sequential and Functional models only");
+  CHECK(dir.entries().empty());  // nothing written
+  m->save_weights(dir.file("m.kcpp"));
+  auto other = keras::make<TwoDense>();
+  (*other)(ops::ones({2, 4}), false);
+  other->load_weights(dir.file("m.kcpp"));
+  CHECK(th::same_bits(other->get_weights(), m->get_weights()));
+}
+
 TEST_CASE("Keras files: corrupt archives and hostile HDF5 weights raise typed errors") {
   th::TempDir dir;
   const std::string good = th::read_bytes(fixture("seq_mlp.keras"));
