@@ -44,13 +44,13 @@ bool is_zip(std::string_view bytes) { return bytes.substr(0, 4) == std::string_v
 bool is_hdf5(std::string_view bytes) { return bytes.substr(0, 8) == std::string_view("\x89HDF\r\n\x1a\n", 8); }
 
 std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::string& source) {
-  auto members = read_zip(bytes, {kConfig, kMetadata, kWeights}, source);
+  ZipLimits limits;
+  limits.member_bytes = {{kConfig, kMaxConfigBytes}, {kMetadata, int64_t{1} << 20}};
+  auto members = read_zip(bytes, {kConfig, kMetadata, kWeights}, source, limits);
   for (const char* m : {kConfig, kWeights})
     if (!members.count(m))
       throw FormatError(source + ": the .keras archive has no " + m + " (a Keras 3 .keras file holds " + kConfig +
                         ", " + kMetadata + " and " + kWeights + ")");
-  if (int64_t(members[kConfig].size()) > kMaxConfigBytes)
-    throw FormatError(source + ": " + kConfig + " is larger than 64 MiB");
   const Config keras_cfg = parse_json(members[kConfig], source, kConfig);
   if (!keras_cfg.is_object()) throw FormatError(where(source, kConfig) + ": expected a JSON object");
   const H5Contents weights = read_h5(members[kWeights], source + ": " + kWeights);

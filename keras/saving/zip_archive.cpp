@@ -65,9 +65,11 @@ std::map<std::string, std::string> read_zip(std::string_view bytes, const std::v
                         std::to_string(st.comp_method) + "; expected stored (0) or deflated (8)");
     const int64_t size = static_cast<int64_t>(std::min<zip_uint64_t>(st.size, zip_uint64_t{1} << 62));
     const int64_t comp = static_cast<int64_t>(std::min<zip_uint64_t>(st.comp_size, zip_uint64_t{1} << 62));
-    if (size > limits.max_member_bytes)
+    const auto named = limits.member_bytes.find(name);
+    const int64_t limit = named == limits.member_bytes.end() ? limits.max_member_bytes : named->second;
+    if (size > limit)
       throw FormatError(source + ": the member '" + name + "' claims " + std::to_string(size) +
-                        " bytes, more than the limit of " + std::to_string(limits.max_member_bytes));
+                        " bytes, more than the limit of " + std::to_string(limit));
     if (comp > static_cast<int64_t>(bytes.size()) ||
         (st.comp_method == ZIP_CM_STORE ? size != comp : size > comp * kMaxDeflateRatio + 64))
       throw FormatError(source + ": the member '" + name + "' claims " + std::to_string(size) + " bytes from " +

@@ -13,6 +13,7 @@ namespace keras::saving::detail {
 struct ZipLimits {
   int64_t max_members = 64;                   // a .keras file has three or four
   int64_t max_member_bytes = int64_t{4} << 30;  // uncompressed size of one member read
+  std::map<std::string, int64_t> member_bytes{};  // tighter limits for named members
 };
 
 // The named members of the archive in `bytes` (stored or deflated; each member's CRC-32 is

@@ -191,6 +191,13 @@ TEST_CASE("Keras files: corrupt archives and hostile HDF5 weights raise typed er
   flipped[flipped.size() / 2] ^= 0x5a;  // inside the stored weights: the member's CRC-32 fails
   th::write_bytes(dir.file("flip.keras"), flipped);
   CHECK_THROWS_AS(keras::models::load_model(dir.file("flip.keras")), FormatError);
+  keras::saving::detail::ZipLimits small;
+  small.member_bytes = {{"config.json", 100}};
+  CHECK_THROWS_MSG(keras::saving::detail::read_zip(good, {"config.json"}, "g.keras", small), FormatError,
+                   "g.keras: the member 'config.json' claims");  // checked before reading it
+  small.max_members = 2;
+  CHECK_THROWS_MSG(keras::saving::detail::read_zip(good, {}, "g.keras", small), FormatError,
+                   "the zip archive has 3 members; expected at most 2");
   th::write_bytes(dir.file("noh5.keras"), with_member(fixture("seq_mlp.keras"), "model.weights.h5", "not hdf5"));
   CHECK_THROWS_MSG(keras::models::load_model(dir.file("noh5.keras")), FormatError, "not an HDF5 file");
 
