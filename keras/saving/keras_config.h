@@ -20,6 +20,15 @@ std::string snake_case(const std::string& class_name);
 // keras-cpp lacks raises std::invalid_argument naming the class and the layer.
 Config keras_to_cpp(const Value& keras_entry, const std::string& source);
 
+// Keras's {"module", "class_name", "config", "registered_name"} objects (in any value) as
+// keras-cpp's {"class_name", "config"}, dtype policies as their dtype's name.
+Value keras_value_to_cpp(const Value& v);
+
+// The first option of `keras_config` that `mine` (the get_config() of what keras-cpp
+// built from it) does not honour, as "key=value", or "" when every one is honoured (see
+// check_honoured for the rule).
+std::string unhonoured_option(const Value& keras_config, const Value& mine);
+
 // Raises std::invalid_argument naming the layer class, the layer and the option when a
 // layer of `model` (rebuilt from `keras_entry`) does not report an option of the Keras
 // config with the same value, and the option is not one keras-cpp may leave out (an

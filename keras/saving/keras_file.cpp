@@ -2,12 +2,16 @@
 #include "keras/saving/keras_file.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <new>
 #include <ostream>
 #include <stdexcept>
 
 #include "keras/layers/registry.h"
+#include "keras/losses.h"
+#include "keras/metrics.h"
+#include "keras/optimizers.h"
 #include "keras/saving/file_config.h"
 #include "keras/saving/format.h"
 #include "keras/saving/h5_file.h"
@@ -35,6 +39,55 @@ std::string now_utc() {
   return buf;
 }
 
+// A Keras list that may be null or one item (Keras's loss="mse"): a flat list of strings
+// and configs; nested lists and dicts (per-output specs) are beyond what keras-cpp's
+// compile takes.
+std::vector<Value> flat_list(const Value& v, const char* what) {
+  if (v.is_null()) return {};
+  std::vector<Value> items = v.type() == Value::Type::list ? v.as_list() : std::vector<Value>{v};
+  for (const Value& x : items)
+    if (x.type() != Value::Type::string && !(x.is_object() && x.contains("class_name")))
+      throw std::invalid_argument(std::string(what) + " given per output (" + v.to_json() +
+                                  "); keras-cpp's compile applies one list to every output");
+  return items;
+}
+
+// Keras's compile_config as CompileOptions, then model.compile(). Anything keras-cpp cannot
+// honour (an optimizer option, per-output metrics, ...) raises before anything is compiled.
+void restore_compile(Model& model, const Value& cc) {
+  CompileOptions o;
+  const Value opt = keras_value_to_cpp(cc.at("optimizer"));
+  if (opt.type() == Value::Type::string) {
+    o.optimizer = OptimizerArg(opt.as_string());
+  } else {
+    optimizers::OptimizerPtr made = optimizers::deserialize(opt);
+    // ema_momentum means nothing without use_ema (whose false keras-cpp honours).
+    Value kc = Value::object();
+    for (const auto& [k, x] : opt.at("config").items())
+      if (k != "ema_momentum" || opt.at("config").get("use_ema", false) != Value(false)) kc[k] = x;
+    const std::string bad = unhonoured_option(kc, optimizers::serialize(*made).at("config"));
+    if (!bad.empty()) throw std::invalid_argument("the optimizer option " + bad + " is not supported");
+    o.optimizer = OptimizerArg(made);
+  }
+  o.loss.clear();
+  for (const Value& l : flat_list(keras_value_to_cpp(cc.get("loss", Value())), "losses"))
+    o.loss.push_back(losses::LossArg(l));
+  for (auto [key, list] : {std::pair{"metrics", &o.metrics}, std::pair{"weighted_metrics", &o.weighted_metrics}})
+    for (const Value& m : flat_list(keras_value_to_cpp(cc.get(key, Value())), key)) {
+      if (m.type() == Value::Type::string) list->emplace_back(m.as_string());
+      else list->emplace_back(m);
+    }
+  const Value lw = cc.get("loss_weights", Value());
+  if (!lw.is_null()) {
+    if (lw.type() != Value::Type::list) throw std::invalid_argument("loss_weights given by output name");
+    for (const Value& w : lw.as_list()) o.loss_weights.push_back(w.as_double());
+  }
+  o.run_eagerly = cc.get("run_eagerly", false).type() == Value::Type::boolean && cc.at("run_eagerly").as_bool();
+  const Value spe = cc.get("steps_per_execution", 1);
+  if (spe != Value(1)) throw std::invalid_argument("steps_per_execution=" + spe.to_json() + " is not supported");
+  model.compile(o);
+}
+
 void write_bytes(const std::string& path, const std::string& bytes) {
   write_file_atomically(path, [&](std::ostream& out) { out.write(bytes.data(), std::streamsize(bytes.size())); });
 }
@@ -43,7 +96,7 @@ void write_bytes(const std::string& path, const std::string& bytes) {
 bool is_zip(std::string_view bytes) { return bytes.substr(0, 4) == std::string_view("PK\3\4", 4); }
 bool is_hdf5(std::string_view bytes) { return bytes.substr(0, 8) == std::string_view("\x89HDF\r\n\x1a\n", 8); }
 
-std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::string& source) {
+std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::string& source, bool compile) {
   ZipLimits limits;
   limits.member_bytes = {{kConfig, kMaxConfigBytes}, {kMetadata, int64_t{1} << 20}};
   auto members = read_zip(bytes, {kConfig, kMetadata, kWeights}, source, limits);
@@ -80,6 +133,15 @@ std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::strin
   }
   check_honoured(keras_cfg, *model, source);
   assign_keras_weights(*model, weights, source + ": " + kWeights);
+  const Value* cc = keras_cfg.find("compile_config");
+  if (compile && cc && cc->is_object() && cc->contains("optimizer")) {
+    try {
+      restore_compile(*model, *cc);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "UserWarning: %s: the model was not compiled (its compile_config cannot be restored: %s)\n",
+                   source.c_str(), e.what());
+    }
+  }
   return model;
 }
 

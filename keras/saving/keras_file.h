@@ -13,9 +13,11 @@ bool is_zip(std::string_view bytes);   // starts like a zip archive ("PK\3\4")
 bool is_hdf5(std::string_view bytes);  // starts with HDF5's signature
 
 // A `.keras` file: the architecture from config.json (each layer's options checked), the
-// weights from model.weights.h5. The compile configuration and the optimizer state are
-// not read.
-std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::string& source);
+// weights from model.weights.h5, and with `compile` the compile configuration (optimizer,
+// loss, metrics, loss_weights) when keras-cpp can honour all of it; otherwise a warning
+// names what it cannot, and the model comes back uncompiled, as Keras does. The
+// optimizer's state is not read.
+std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::string& source, bool compile = true);
 // Writes what Keras 3's model.save writes (the architecture and the weights), atomically.
 void save_keras_model(const Model& model, const std::string& path);
 

@@ -278,7 +278,7 @@ void save_model(const Model& model, const std::string& path) {
 
 ModelPtr load_model_from_memory(std::string_view bytes, const LoadOptions& options, const std::string& source) {
   const CustomObjectScope scope(options.custom_objects);  // known for this load only, as in Keras
-  if (detail::is_zip(bytes)) return detail::load_keras_model(bytes, source);
+  if (detail::is_zip(bytes)) return detail::load_keras_model(bytes, source, options.compile);
   if (detail::is_hdf5(bytes))
     throw std::invalid_argument(source + ": this is an HDF5 file: a Keras 3 weight file (read it with load_weights "
                                 "into the same model) or a legacy Keras 2 .h5 model, which keras-cpp does not read "

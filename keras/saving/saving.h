@@ -58,7 +58,8 @@ struct LoadOptions {
   bool compile = true;             // recompile (with the optimizer state) when saved compiled
 };
 // Reads keras-cpp's files and Keras 3's `.keras` files (told apart by their first bytes;
-// for the latter `compile` is ignored: the model comes back uncompiled).
+// for the latter the compile configuration is restored when keras-cpp can honour it, with
+// a warning otherwise, and the optimizer state is not read).
 ModelPtr load_model(const std::string& path, const LoadOptions& options = {});
 // The same from the bytes of a file in memory; `source` names it in messages.
 ModelPtr load_model_from_memory(std::string_view bytes, const LoadOptions& options = {},

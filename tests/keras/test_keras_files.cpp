@@ -234,3 +234,27 @@ TEST_CASE("Keras files: the fuzz seeds of tests/fuzz/corpus/keras_file are valid
   CHECK(models == 2);
   CHECK(keras::Value::from_json(th::read_bytes((corpus / "json").string())).at("a").as_list().size() == 4);
 }
+
+TEST_CASE("Keras files: the compile config is restored when keras-cpp can honour it, else a warning") {
+  // options.keras: compiled by Keras with Adam(0.01) and loss "mse", trained one step.
+  keras::ModelPtr m = keras::models::load_model(fixture("options.keras"));
+  REQUIRE(m->compiled());
+  const keras::Config opt = keras::optimizers::serialize(*m->optimizer());
+  CHECK(opt.at("class_name").as_string() == "Adam");
+  CHECK(std::fabs(opt.at("config").at("learning_rate").as_double() - 0.01) < 1e-7);
+  const std::vector<Tensor> in = arrays("options", "in");
+  CHECK(std::isfinite(m->train_on_batch({in[0]}, {ops::zeros({3, 2})}).at("loss")));  // it trains
+  CHECK_FALSE(keras::models::load_model(fixture("options.keras"), {.compile = false})->compiled());
+
+  // An optimizer option keras-cpp lacks: loaded, not compiled (Keras warns the same way).
+  th::TempDir dir;
+  const std::string src = fixture("options.keras");
+  std::string config = keras::saving::detail::read_zip(th::read_bytes(src), {"config.json"}, src)["config.json"];
+  const std::string from = "\"use_ema\": false";
+  REQUIRE(config.find(from) != std::string::npos);
+  config.replace(config.find(from), from.size(), "\"use_ema\": true");
+  th::write_bytes(dir.file("ema.keras"), with_member(src, "config.json", config));
+  keras::ModelPtr ema = keras::models::load_model(dir.file("ema.keras"));
+  CHECK_FALSE(ema->compiled());
+  check_outputs(predict(*ema, in), arrays("options", "out"));
+}
