@@ -122,7 +122,7 @@ int main_body(const example::Flags& flags) {
 
   // A function for threshold 2 is saved as the name "huber_fn" only...
   model_a->compile({.optimizer = model_a->optimizer(), .loss = keras::losses::get(create_huber(2.0), "huber_fn")});
-  const TemporaryFile file_a{dir + "/custom_loss_fn_" + tag + ".keras"};
+  const TemporaryFile file_a{dir + "/custom_loss_fn_" + tag + ".kcpp"};
   const double closure_before = loss_at_1_5(*model_a);
   model_a->save(file_a.path);
   keras::ModelPtr loaded_a = keras::models::load_model(file_a.path);
@@ -140,7 +140,7 @@ int main_body(const example::Flags& flags) {
   const double b_mae = mae(*model_b, data.x_test, data.y_test);
   std::printf("(b) HuberLoss(2.0): training loss %.3f -> %.3f, test MAE %.2f\n", hb.history.at("loss").front(),
               hb.history.at("loss").back(), b_mae);
-  const TemporaryFile file_b{dir + "/custom_loss_class_" + tag + ".keras"};
+  const TemporaryFile file_b{dir + "/custom_loss_class_" + tag + ".kcpp"};
   model_b->save(file_b.path);
   keras::ModelPtr loaded_b =
       keras::models::load_model(file_b.path, {.custom_objects = {{"HuberLoss", HuberLoss::from_config}}});

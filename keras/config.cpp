@@ -1,10 +1,12 @@
 #include "keras/config.h"
 
 #include <cctype>
-#include <charconv>
 #include <cmath>
-#include <cstdio>
+#include <cstdint>
+#include <map>
 #include <stdexcept>
+
+#include <nlohmann/json.hpp>
 
 namespace keras {
 
@@ -109,28 +111,15 @@ bool Value::operator==(const Value& o) const {
   return false;
 }
 
-// ---- JSON ----------------------------------------------------------------------------
+// ---- JSON (nlohmann-json, used only here) -----------------------------------------------
 namespace {
+using nlohmann::json;
+
+// Strings and numbers are formatted by nlohmann-json; the layout (", " and ": " between
+// items, as Python's json.dumps) and NaN / Infinity (which Python writes and JSON lacks)
+// are ours. Bytes that are not UTF-8 are written as U+FFFD.
 void quote(const std::string& s, std::string& out) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += char(c);
-        }
-    }
-  }
-  out += '"';
+  out += json(s).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 void write(const Value& v, std::string& out, int indent, int depth) {
@@ -142,16 +131,12 @@ void write(const Value& v, std::string& out, int indent, int depth) {
   switch (v.type()) {
     case Value::Type::null: out += "null"; break;
     case Value::Type::boolean: out += v.as_bool() ? "true" : "false"; break;
-    case Value::Type::integer: out += std::to_string(v.as_int()); break;
+    case Value::Type::integer: out += json(v.as_int()).dump(); break;
     case Value::Type::number: {
-      double d = v.as_double();
+      const double d = v.as_double();
       if (std::isnan(d)) { out += "NaN"; break; }
       if (std::isinf(d)) { out += d > 0 ? "Infinity" : "-Infinity"; break; }
-      char buf[64];
-      auto r = std::to_chars(buf, buf + sizeof buf, d);
-      std::string s(buf, r.ptr);
-      if (s.find_first_of(".eE") == std::string::npos) s += ".0";
-      out += s;
+      out += json(d).dump();  // shortest round trip; "1.0" keeps its point
       break;
     }
     case Value::Type::string: quote(v.as_string(), out); break;
@@ -186,167 +171,144 @@ void write(const Value& v, std::string& out, int indent, int depth) {
   }
 }
 
-class Parser {
+constexpr int kMaxDepth = 200;
+
+[[noreturn]] void fail(size_t offset, const std::string& what) {
+  throw std::invalid_argument("config: malformed JSON at offset " + std::to_string(offset) + ": " + what);
+}
+
+// Python's json module writes NaN, Infinity and -Infinity, which JSON lacks. Outside
+// strings, each such token is blanked to "0" and spaces of the same length (so offsets in
+// messages stay right), and its place among the number tokens is remembered.
+struct NonFinite {
+  std::string text;
+  std::map<size_t, double> by_number;  // index among number tokens -> NaN / +-inf
+};
+NonFinite blank_non_finite(std::string_view t) {
+  NonFinite r{std::string(t), {}};
+  std::string& s = r.text;
+  size_t numbers = 0;
+  auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (size_t i = 0; i < s.size();) {
+    const char c = s[i];
+    if (c == '"') {  // skip the string, escapes included
+      for (++i; i < s.size() && s[i] != '"'; ++i)
+        if (s[i] == '\\') ++i;
+      ++i;
+      continue;
+    }
+    const bool minus_inf = c == '-' && s.compare(i + 1, 8, "Infinity") == 0;
+    if (std::isalpha(static_cast<unsigned char>(c)) || minus_inf) {
+      size_t j = i + (minus_inf ? 1 : 0);
+      while (j < s.size() && is_word(s[j])) ++j;
+      const std::string_view word(s.data() + i, j - i);
+      double value = 0;
+      bool special = true;
+      if (word == "NaN") value = NAN;
+      else if (word == "Infinity") value = INFINITY;
+      else if (word == "-Infinity") value = -INFINITY;
+      else special = false;
+      if (special) {
+        r.by_number[numbers++] = value;
+        s[i] = '0';
+        for (size_t k = i + 1; k < j; ++k) s[k] = ' ';
+      }
+      i = j;
+      continue;
+    }
+    if (c == '-' || std::isdigit(static_cast<unsigned char>(c))) {
+      ++numbers;
+      while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '-' || s[i] == '+' ||
+                              s[i] == '.' || s[i] == 'e' || s[i] == 'E'))
+        ++i;
+      continue;
+    }
+    ++i;
+  }
+  return r;
+}
+
+// Builds a Value from nlohmann-json's SAX events: objects keep their key order, a
+// duplicate key or nesting deeper than kMaxDepth raises, and errors name the offset.
+class Builder : public nlohmann::json_sax<json> {
  public:
-  explicit Parser(std::string_view t) : t_(t) {}
-  Value parse() {
-    Value v = value(0);
-    ws();
-    if (p_ != t_.size()) fail("unexpected trailing characters");
-    return v;
+  explicit Builder(const NonFinite& nf) : nf_(nf) {}
+  Value result;
+
+  bool null() override { return put(Value()); }
+  bool boolean(bool b) override { return put(Value(b)); }
+  bool number_integer(number_integer_t i) override { return number(Value(static_cast<long long>(i))); }
+  bool number_unsigned(number_unsigned_t u) override {
+    if (u > static_cast<number_unsigned_t>(INT64_MAX)) return number(Value(static_cast<double>(u)));
+    return number(Value(static_cast<long long>(u)));
+  }
+  bool number_float(number_float_t d, const string_t&) override { return number(Value(d)); }
+  bool string(string_t& s) override { return put(Value(std::move(s))); }
+  bool binary(binary_t&) override { return false; }  // not produced by the text parser
+  bool start_object(std::size_t) override { return open(Value::object()); }
+  bool key(string_t& k) override {
+    Value& obj = *stack_.back().first;
+    if (obj.contains(k)) throw_at("duplicate key '" + k + "'");
+    stack_.back().second = std::move(k);
+    return true;
+  }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override { return open(Value::list()); }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override {
+    // nlohmann counts the byte it stopped at from 1; ours from 0.
+    std::string what = e.what();
+    const size_t colon = what.find(": ", what.find("parse error"));
+    if (colon != std::string::npos) what = what.substr(colon + 2);
+    if (what.find("must be followed by U+DC00") != std::string::npos)
+      what = "high surrogate in \\u escape followed by no low surrogate (without its low surrogate)";
+    else if (what.find("must follow U+D800") != std::string::npos)
+      what = "lone low surrogate in \\u escape";
+    else if (what.find("'\\u' must be followed by 4 hex digits") != std::string::npos)
+      what = "bad \\u escape: " + what;
+    fail(position > 0 ? position - 1 : 0, what);
   }
 
  private:
-  [[noreturn]] void fail(const std::string& what) {
-    throw std::invalid_argument("config: malformed JSON at offset " + std::to_string(p_) + ": " + what);
+  [[noreturn]] void throw_at(const std::string& what) {
+    throw std::invalid_argument("config: malformed JSON: " + what);
   }
-  void ws() {
-    while (p_ < t_.size() && (t_[p_] == ' ' || t_[p_] == '\n' || t_[p_] == '\t' || t_[p_] == '\r')) ++p_;
+  bool number(Value v) {
+    auto it = nf_.by_number.find(numbers_++);
+    return put(it == nf_.by_number.end() ? std::move(v) : Value(it->second));
   }
-  bool eat(std::string_view s) {
-    if (t_.substr(p_, s.size()) == s) {
-      p_ += s.size();
-      return true;
+  Value& slot(Value v) {
+    if (stack_.empty()) {
+      result = std::move(v);
+      return result;
     }
-    return false;
-  }
-  Value value(int depth) {
-    if (depth > 200) fail("nesting deeper than 200 levels");
-    ws();
-    if (p_ >= t_.size()) fail("unexpected end of input");
-    char c = t_[p_];
-    if (c == '{') return object(depth);
-    if (c == '[') return array(depth);
-    if (c == '"') return Value(string());
-    if (eat("null")) return Value();
-    if (eat("true")) return Value(true);
-    if (eat("false")) return Value(false);
-    if (eat("NaN")) return Value(NAN);
-    if (eat("Infinity")) return Value(INFINITY);
-    if (eat("-Infinity")) return Value(-INFINITY);
-    return number();
-  }
-  Value number() {
-    size_t start = p_;
-    bool frac = false;
-    if (p_ < t_.size() && t_[p_] == '-') ++p_;
-    while (p_ < t_.size() && (std::isdigit(static_cast<unsigned char>(t_[p_])) || t_[p_] == '.' ||
-                              t_[p_] == 'e' || t_[p_] == 'E' || t_[p_] == '+' || t_[p_] == '-')) {
-      if (t_[p_] == '.' || t_[p_] == 'e' || t_[p_] == 'E') frac = true;
-      ++p_;
+    Value& top = *stack_.back().first;
+    if (top.type() == Value::Type::list) {
+      top.as_list().push_back(std::move(v));
+      return top.as_list().back();
     }
-    std::string_view s = t_.substr(start, p_ - start);
-    if (s.empty() || s == "-") fail("expected a value");
-    if (!frac) {
-      long long i = 0;
-      auto r = std::from_chars(s.data(), s.data() + s.size(), i);
-      if (r.ec == std::errc() && r.ptr == s.data() + s.size()) return Value(i);
-    }
-    double d = 0;
-    auto r = std::from_chars(s.data(), s.data() + s.size(), d);
-    if (r.ec != std::errc() || r.ptr != s.data() + s.size()) fail("bad number '" + std::string(s) + "'");
-    return Value(d);
+    Value& s = top[stack_.back().second];
+    s = std::move(v);
+    return s;
   }
-  unsigned hex4() {
-    if (p_ + 4 > t_.size()) fail("short \\u escape");
-    unsigned cp = 0;
-    auto r = std::from_chars(t_.data() + p_, t_.data() + p_ + 4, cp, 16);
-    if (r.ptr != t_.data() + p_ + 4) fail("bad \\u escape");
-    p_ += 4;
-    return cp;
+  bool put(Value v) {
+    slot(std::move(v));
+    return true;
   }
-  static void append_utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out += char(cp);
-    } else if (cp < 0x800) {
-      out += char(0xC0 | (cp >> 6));
-      out += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += char(0xE0 | (cp >> 12));
-      out += char(0x80 | ((cp >> 6) & 0x3F));
-      out += char(0x80 | (cp & 0x3F));
-    } else {
-      out += char(0xF0 | (cp >> 18));
-      out += char(0x80 | ((cp >> 12) & 0x3F));
-      out += char(0x80 | ((cp >> 6) & 0x3F));
-      out += char(0x80 | (cp & 0x3F));
-    }
+  bool open(Value container) {
+    if (stack_.size() >= kMaxDepth) throw_at("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+    Value& s = slot(std::move(container));
+    stack_.emplace_back(&s, std::string());
+    return true;
   }
-  std::string string() {
-    ++p_;  // opening quote
-    std::string out;
-    while (true) {
-      if (p_ >= t_.size()) fail("unterminated string");
-      char c = t_[p_++];
-      if (c == '"') return out;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (p_ >= t_.size()) fail("unterminated escape");
-      char e = t_[p_++];
-      switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'u': {
-          // A code point beyond U+FFFF comes as a UTF-16 surrogate pair, as Python's
-          // json.dumps writes it (U+1F600 as the escapes of d83d and de00); a lone
-          // surrogate is no character.
-          unsigned cp = hex4();
-          if (cp >= 0xDC00 && cp <= 0xDFFF) fail("lone low surrogate in \\u escape");
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            if (p_ + 2 > t_.size() || t_[p_] != '\\' || t_[p_ + 1] != 'u')
-              fail("high surrogate in \\u escape without its low surrogate");
-            p_ += 2;
-            unsigned low = hex4();
-            if (low < 0xDC00 || low > 0xDFFF) fail("high surrogate in \\u escape followed by no low surrogate");
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          }
-          append_utf8(out, cp);
-          break;
-        }
-        default: fail(std::string("bad escape \\") + e);
-      }
-    }
+  bool close() {
+    stack_.pop_back();
+    return true;
   }
-  Value array(int depth) {
-    ++p_;
-    Value v = Value::list();
-    ws();
-    if (eat("]")) return v;
-    while (true) {
-      v.as_list().push_back(value(depth + 1));
-      ws();
-      if (eat("]")) return v;
-      if (!eat(",")) fail("expected ',' or ']'");
-    }
-  }
-  Value object(int depth) {
-    ++p_;
-    Value v = Value::object();
-    ws();
-    if (eat("}")) return v;
-    while (true) {
-      ws();
-      if (p_ >= t_.size() || t_[p_] != '"') fail("expected a key");
-      std::string k = string();
-      ws();
-      if (!eat(":")) fail("expected ':'");
-      if (v.contains(k)) fail("duplicate key '" + k + "'");
-      v[k] = value(depth + 1);
-      ws();
-      if (eat("}")) return v;
-      if (!eat(",")) fail("expected ',' or '}'");
-    }
-  }
-  std::string_view t_;
-  size_t p_ = 0;
+  const NonFinite& nf_;
+  size_t numbers_ = 0;
+  // Open containers; pointers stay valid because only the innermost one grows.
+  std::vector<std::pair<Value*, std::string>> stack_;
 };
 }  // namespace
 
@@ -356,6 +318,11 @@ std::string Value::to_json(int indent) const {
   return out;
 }
 
-Value Value::from_json(std::string_view text) { return Parser(text).parse(); }
+Value Value::from_json(std::string_view text) {
+  const NonFinite nf = blank_non_finite(text);
+  Builder b(nf);
+  json::sax_parse(nf.text, &b, json::input_format_t::json, /*strict=*/true, /*ignore_comments=*/false);
+  return std::move(b.result);
+}
 
 }  // namespace keras

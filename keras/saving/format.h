@@ -64,7 +64,7 @@ struct NamedTensor {
   core::Tensor value;
 };
 std::string encode_tensors(const std::vector<NamedTensor>& tensors);
-// `where` names the file and section in messages ("model.keras, section 'weights'").
+// `where` names the file and section in messages ("model.kcpp, section 'weights'").
 std::vector<NamedTensor> decode_tensors(std::string_view payload, const std::string& where);
 
 namespace detail {

@@ -13,6 +13,7 @@
 #include "core/ops.h"
 #include "keras/saving/file_config.h"
 #include "keras/saving/format.h"
+#include "keras/saving/keras_file.h"
 
 namespace keras::saving {
 
@@ -252,6 +253,10 @@ void build_if_needed(Model& model, size_t file_weights) {
 
 // ---- models -------------------------------------------------------------------------------------
 void save_model(const Model& model, const std::string& path) {
+  if (ends_with(path, ".keras")) {  // Keras 3's format
+    detail::save_keras_model(model, path);
+    return;
+  }
   std::unique_lock<std::recursive_mutex> lock = model.lock_state();  // a snapshot between steps
   Config cfg = Config::object();
   cfg["format_version"] = static_cast<long long>(fmt::kVersion);
@@ -273,6 +278,11 @@ void save_model(const Model& model, const std::string& path) {
 
 ModelPtr load_model_from_memory(std::string_view bytes, const LoadOptions& options, const std::string& source) {
   const CustomObjectScope scope(options.custom_objects);  // known for this load only, as in Keras
+  if (detail::is_zip(bytes)) return detail::load_keras_model(bytes, source, options.compile);
+  if (detail::is_hdf5(bytes))
+    throw std::invalid_argument(source + ": this is an HDF5 file: a Keras 3 weight file (read it with load_weights "
+                                "into the same model) or a legacy Keras 2 .h5 model, which keras-cpp does not read "
+                                "(save it from Keras as .keras)");
   const fmt::Container c = fmt::read_container(bytes, source);
   if (c.kind != FileKind::model)
     throw std::invalid_argument(source + ": expected a model file (save_model), but this is a " +
@@ -322,6 +332,10 @@ ModelPtr load_model(const std::string& path, const LoadOptions& options) {
 
 // ---- weights ------------------------------------------------------------------------------------
 void save_weights(const Model& model, const std::string& path) {
+  if (ends_with(path, ".weights.h5")) {  // Keras 3's format
+    detail::save_keras_weights(model, path);
+    return;
+  }
   std::unique_lock<std::recursive_mutex> lock = model.lock_state();  // a snapshot between steps
   if (ends_with(path, ".npz")) {
     std::vector<std::pair<std::string, Tensor>> arrays;
@@ -356,6 +370,11 @@ void load_weights(Model& model, const std::string& path) {
     return;
   }
   const std::string bytes = fmt::read_file(path);
+  if (detail::is_hdf5(bytes) || detail::is_zip(bytes)) {  // Keras 3's .weights.h5 or .keras
+    build_if_needed(model, 1);
+    detail::load_keras_weights(model, bytes, path);
+    return;
+  }
   const fmt::Container c = fmt::read_container(bytes, path);
   const std::string_view* w = c.find("weights");
   if (!w) throw FormatError(path + ": the file has no 'weights' section");

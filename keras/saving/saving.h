@@ -1,9 +1,12 @@
 // saving.h - saving and loading models, weights and training checkpoints (Keras's
-// keras.saving): one versioned, checksummed file format (keras/saving/format.h), written
+// keras.saving): keras-cpp's own versioned, checksummed file format (keras/saving/format.h;
+// `.kcpp` by convention), and Keras 3's `.keras` and `.weights.h5` files; written
 // atomically, read with every length checked before anything is allocated.
 //
-//   model->save("model.keras");                         // architecture, weights, compile, optimizer
-//   keras::ModelPtr m = keras::models::load_model("model.keras");
+//   model->save("model.kcpp");                          // architecture, weights, compile, optimizer
+//   keras::ModelPtr m = keras::models::load_model("model.kcpp");
+//   model->save("model.keras");                         // Keras 3's format (Keras loads it)
+//   keras::ModelPtr k = keras::models::load_model("from_python.keras");
 //   model->save_weights("model.weights");               // weights only (".npz": NumPy archive)
 //   other->load_weights("model.weights");
 //   keras::saving::register_serializable<MyHuber>();    // a user class, in its family
@@ -46,6 +49,9 @@ void write_file_atomically(const std::string& path, const std::function<void(std
 /// (optimizer, losses, metrics, loss_weights) and the optimizer state (slot variables and
 /// iteration count). A subclassed model whose class is not registered is saved with its
 /// weights only; load_model then raises, and load_weights reads the file.
+/// A path ending in ".keras" writes Keras 3's format instead: the architecture and the
+/// weights of a Sequential or Functional model (no compile configuration or optimizer
+/// state), a zip that keras.saving.load_model reads.
 void save_model(const Model& model, const std::string& path);
 
 /// load_model's options (Keras's load_model keyword arguments).
@@ -57,16 +63,21 @@ struct LoadOptions {
 /// registered classes or custom_objects, the weights and, with options.compile, the compile
 /// configuration and optimizer state. A file of another kind or a corrupt one throws naming
 /// the problem.
+/// It reads keras-cpp's files and Keras 3's `.keras` files (told apart by their first bytes;
+/// for the latter the compile configuration is restored when keras-cpp can honour it, with
+/// a warning otherwise, and the optimizer state is not read).
 ModelPtr load_model(const std::string& path, const LoadOptions& options = {});
 /// The same from the bytes of a file in memory; `source` names it in messages.
 ModelPtr load_model_from_memory(std::string_view bytes, const LoadOptions& options = {},
                                 const std::string& source = "<memory>");
 
 /// The weights, in the order of model.weights(), named "<layer>/<weight>". A path ending
-/// in ".npz" writes / reads a NumPy archive with those names instead.
+/// in ".npz" writes / reads a NumPy archive with those names instead; one ending in
+/// ".weights.h5" Keras 3's HDF5 weight file (Sequential and Functional models).
 void save_weights(const Model& model, const std::string& path);
 /// Checks the count and each shape and dtype (an error names the model's weight and the
-/// file's, with both shapes); also reads the weights of a save_model or checkpoint file.
+/// file's, with both shapes); also reads the weights of a save_model or checkpoint file,
+/// and Keras 3's `.weights.h5` and `.keras` files (told apart by their first bytes).
 void load_weights(Model& model, const std::string& path);
 
 /// Weights + optimizer state (+ the optimizer's iteration count) of an existing model, with

@@ -21,7 +21,7 @@ void write_seeds(const std::string& dir) {
   model->compile({.optimizer = "adam", .loss = "mse", .metrics = {"mae"}});
   keras::Tensor x = keras::ops::ones({4, 2}), y = keras::ops::zeros({4, 1});
   model->fit(x, y, {.batch_size = 2, .epochs = 1, .verbose = 0});
-  model->save(dir + "/model.keras");
+  model->save(dir + "/model.kcpp");
   model->save_weights(dir + "/model.weights");
   keras::Config meta = keras::Config::object();
   meta["epoch"] = 1;

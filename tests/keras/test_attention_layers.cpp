@@ -228,7 +228,7 @@ TEST_CASE("attention layers: a small MultiHeadAttention model trains in a traced
   CHECK(loss.back() < 0.8 * loss.front());
 
   TempDir dir;
-  const std::string path = dir.file("mha.keras");
+  const std::string path = dir.file("mha.kcpp");
   model->save(path);
   keras::ModelPtr loaded = keras::models::load_model(path);
   check_values(loaded->predict(x, {.verbose = 0}), values(model->predict(x, {.verbose = 0})), 1e-6);
@@ -243,8 +243,8 @@ TEST_CASE("attention layers: Attention and AdditiveAttention save and load in a 
   auto model = keras::Functional({q, v}, {out});
   std::vector<Tensor> xs = {rand(Shape{2, 3, 4}, 1), rand(Shape{2, 5, 4}, 2)};
   TempDir dir;
-  model->save(dir.file("att.keras"));
-  keras::ModelPtr loaded = keras::models::load_model(dir.file("att.keras"));
+  model->save(dir.file("att.kcpp"));
+  keras::ModelPtr loaded = keras::models::load_model(dir.file("att.kcpp"));
   check_values(loaded->predict(xs, {.verbose = 0})[0], values(model->predict(xs, {.verbose = 0})[0]), 1e-6);
 }
 

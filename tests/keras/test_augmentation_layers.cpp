@@ -268,7 +268,7 @@ TEST_CASE("augmentation layers: a traced fit draws new numbers each step, equal 
   // 8 steps: one draw a step (RandomTranslation: two, height then width)
   for (int i = 0; i < 5; ++i) CHECK(traced->get_layer(i)->seed_generator()->state() == (i == 4 ? 16u : 8u));
   TempDir dir;
-  const std::string path = dir.file("augment.keras");
+  const std::string path = dir.file("augment.kcpp");
   traced->save(path);
   keras::ModelPtr loaded = keras::models::load_model(path);
   CHECK(values(loaded->predict(x)) == values(traced->predict(x)));

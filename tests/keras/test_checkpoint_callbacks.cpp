@@ -87,8 +87,8 @@ TEST_CASE("ModelCheckpoint: the filepath is formatted like Python's str.format")
     return cb::ModelCheckpoint(pattern, {.save_freq = batch ? cb::SaveFreq(1) : cb::SaveFreq("epoch")})
         .format_filepath(epoch, batch, logs);
   };
-  CHECK(path("ckpt-{epoch:02d}-{val_loss:.2f}.keras", {{"val_loss", 0.12345}}) == "ckpt-05-0.12.keras");
-  CHECK(path("m{epoch}.keras", {}) == "m5.keras");
+  CHECK(path("ckpt-{epoch:02d}-{val_loss:.2f}.kcpp", {{"val_loss", 0.12345}}) == "ckpt-05-0.12.kcpp");
+  CHECK(path("m{epoch}.kcpp", {}) == "m5.kcpp");
   CHECK(path("{loss}", {{"loss", 0.5}}) == "0.5");          // str(float): repr
   CHECK(path("{loss}", {{"loss", 1.0}}) == "1.0");
   CHECK(path("{loss}", {{"loss", 1e-05}}) == "1e-05");
@@ -110,23 +110,23 @@ TEST_CASE("ModelCheckpoint: the filepath is formatted like Python's str.format")
   CHECK(path("e{epoch}-b{batch:03d}", {{"loss", 1}}, 0, 9) == "e1-b010");  // both 1-based
   CHECK(path("{val_loss:.4f}", {{"val_loss", 0.25}, {"loss", 1}}) == "0.2500");
 
-  CHECK_THROWS_WITH_AS(path("ckpt-{val_acc:.2f}.keras", {{"loss", 0.5}, {"val_loss", 0.4}}),
-                       "ModelCheckpoint: failed to format the filepath \"ckpt-{val_acc:.2f}.keras\": no value for the "
+  CHECK_THROWS_WITH_AS(path("ckpt-{val_acc:.2f}.kcpp", {{"loss", 0.5}, {"val_loss", 0.4}}),
+                       "ModelCheckpoint: failed to format the filepath \"ckpt-{val_acc:.2f}.kcpp\": no value for the "
                        "placeholder 'val_acc' (available: epoch, loss, val_loss)",
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(path("{batch}", {{"loss", 0.5}}), doctest::Contains("'batch'"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(path("{loss:d}", {{"loss", 0.5}}), doctest::Contains("unknown format code 'd'"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(path("{epoch:.2d}", {}), doctest::Contains("precision not allowed"), std::invalid_argument);
   // Syntax errors are caught by the constructor.
-  CHECK_THROWS_WITH_AS(cb::ModelCheckpoint("m-{epoch.keras"), doctest::Contains("single '{'"), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(cb::ModelCheckpoint("m-}.keras"), doctest::Contains("single '}'"), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(cb::ModelCheckpoint("m-{epoch:.2q}.keras"), doctest::Contains("unsupported format specifier '.2q'"),
+  CHECK_THROWS_WITH_AS(cb::ModelCheckpoint("m-{epoch.kcpp"), doctest::Contains("single '{'"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(cb::ModelCheckpoint("m-}.kcpp"), doctest::Contains("single '}'"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(cb::ModelCheckpoint("m-{epoch:.2q}.kcpp"), doctest::Contains("unsupported format specifier '.2q'"),
                        std::invalid_argument);
-  CHECK_THROWS_WITH_AS(cb::ModelCheckpoint("m.keras", {.save_freq = "batch"}),
+  CHECK_THROWS_WITH_AS(cb::ModelCheckpoint("m.kcpp", {.save_freq = "batch"}),
                        "save_freq: expected 'epoch' or an integer number of batches, but received 'batch'",
                        std::invalid_argument);
-  CHECK_THROWS_AS(cb::ModelCheckpoint("m.keras", {.save_freq = 0}), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(cb::ModelCheckpoint("m.keras", {.mode = "best"}), doctest::Contains("received 'best'"),
+  CHECK_THROWS_AS(cb::ModelCheckpoint("m.kcpp", {.save_freq = 0}), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(cb::ModelCheckpoint("m.kcpp", {.mode = "best"}), doctest::Contains("received 'best'"),
                        std::invalid_argument);
   CHECK_THROWS_AS(cb::ModelCheckpoint(""), std::invalid_argument);
 }
@@ -135,12 +135,12 @@ TEST_CASE("ModelCheckpoint: saves every epoch under the formatted names, in new 
   TempDir dir;
   auto [x, y] = classes(60);
   auto model = small_model();
-  auto full = std::make_shared<cb::ModelCheckpoint>(dir.file("models/m-{epoch:02d}.keras"));
+  auto full = std::make_shared<cb::ModelCheckpoint>(dir.file("models/m-{epoch:02d}.kcpp"));
   auto weights = std::make_shared<cb::ModelCheckpoint>(dir.file("w-{epoch}-{loss:.3f}.weights"),
                                                        cb::ModelCheckpointOptions{.save_weights_only = true});
   keras::callbacks::History h =
       model->fit(x, y, {.batch_size = 16, .epochs = 3, .verbose = 0, .callbacks = {full, weights}, .seed = 2});
-  for (int e = 1; e <= 3; ++e) CHECK(fs::exists(dir.file("models/m-0" + std::to_string(e) + ".keras")));
+  for (int e = 1; e <= 3; ++e) CHECK(fs::exists(dir.file("models/m-0" + std::to_string(e) + ".kcpp")));
   char last[64];
   std::snprintf(last, sizeof last, "w-3-%.3f.weights", h.history["loss"][2]);
   REQUIRE(fs::exists(dir.file(last)));
@@ -148,7 +148,7 @@ TEST_CASE("ModelCheckpoint: saves every epoch under the formatted names, in new 
   CHECK(fs::exists(dir.file(last)));
 
   // The last full save is the trained model; the last weights file has its weights.
-  keras::ModelPtr loaded = keras::saving::load_model(dir.file("models/m-03.keras"));
+  keras::ModelPtr loaded = keras::saving::load_model(dir.file("models/m-03.kcpp"));
   CHECK(same_bits(loaded->get_weights(), model->get_weights()));
   auto other = small_model();
   std::snprintf(last, sizeof last, "w-3-%.3f.weights", h.history["loss"][2]);
@@ -156,8 +156,8 @@ TEST_CASE("ModelCheckpoint: saves every epoch under the formatted names, in new 
   CHECK(same_bits(other->get_weights(), model->get_weights()));
 
   // A path that is an existing folder is an error, not a silent overwrite.
-  fs::create_directories(dir.file("taken.keras"));
-  auto bad = std::make_shared<cb::ModelCheckpoint>(dir.file("taken.keras"));
+  fs::create_directories(dir.file("taken.kcpp"));
+  auto bad = std::make_shared<cb::ModelCheckpoint>(dir.file("taken.kcpp"));
   CHECK_THROWS_WITH_AS(model->fit(x, y, {.epochs = 1, .verbose = 0, .callbacks = {bad}}),
                        doctest::Contains("is an existing directory"), std::runtime_error);
 }
@@ -175,47 +175,47 @@ TEST_CASE("ModelCheckpoint: save_best_only, modes, initial_value_threshold and K
   };
   auto saved = [&](const std::string& prefix, int epochs) {
     std::string s;
-    for (int e = 1; e <= epochs; ++e) s += fs::exists(dir.file(prefix + std::to_string(e) + ".keras")) ? '1' : '0';
+    for (int e = 1; e <= epochs; ++e) s += fs::exists(dir.file(prefix + std::to_string(e) + ".kcpp")) ? '1' : '0';
     return s;
   };
   {  // auto on a loss: minimum, printed as Keras prints it
-    cb::ModelCheckpoint c(dir.file("a{epoch}.keras"), {.verbose = 1, .save_best_only = true});
+    cb::ModelCheckpoint c(dir.file("a{epoch}.kcpp"), {.verbose = 1, .save_best_only = true});
     Capture out(1);
     run(c, {0.5, 0.7, 0.3, 0.3}, "val_loss");
     const std::string text = out.text();
     CHECK(saved("a", 4) == "1010");  // an equal value is no improvement
     CHECK(c.best() == 0.3);
-    CHECK(text.find("\nEpoch 1: val_loss improved from inf to 0.50000, saving model to " + dir.file("a1.keras") + "\n") !=
+    CHECK(text.find("\nEpoch 1: val_loss improved from inf to 0.50000, saving model to " + dir.file("a1.kcpp") + "\n") !=
           std::string::npos);
     CHECK(text.find("\nEpoch 2: val_loss did not improve from 0.50000\n") != std::string::npos);
     CHECK(text.find("\nEpoch 3: val_loss improved from 0.50000 to 0.30000, saving model to ") != std::string::npos);
   }
   {  // auto on an accuracy: maximum
-    cb::ModelCheckpoint c(dir.file("b{epoch}.keras"), {.monitor = "val_accuracy", .save_best_only = true});
+    cb::ModelCheckpoint c(dir.file("b{epoch}.kcpp"), {.monitor = "val_accuracy", .save_best_only = true});
     run(c, {0.5, 0.4, 0.9}, "val_accuracy");
     CHECK(saved("b", 3) == "101");
   }
   {  // explicit max on a loss-like name
-    cb::ModelCheckpoint c(dir.file("c{epoch}.keras"), {.save_best_only = true, .mode = "max"});
+    cb::ModelCheckpoint c(dir.file("c{epoch}.kcpp"), {.save_best_only = true, .mode = "max"});
     run(c, {0.5, 0.7, 0.3}, "val_loss");
     CHECK(saved("c", 3) == "110");
   }
   {  // the first value must beat the threshold
-    cb::ModelCheckpoint c(dir.file("d{epoch}.keras"),
+    cb::ModelCheckpoint c(dir.file("d{epoch}.kcpp"),
                           {.save_best_only = true, .mode = "min", .initial_value_threshold = 0.4});
     run(c, {0.5, 0.35, 0.45}, "val_loss");
     CHECK(saved("d", 3) == "010");
     CHECK(c.best() == 0.35);
   }
   {  // without save_best_only every epoch is saved, whatever the value
-    cb::ModelCheckpoint c(dir.file("e{epoch}.keras"), {.verbose = 1});
+    cb::ModelCheckpoint c(dir.file("e{epoch}.kcpp"), {.verbose = 1});
     Capture out(1);
     run(c, {0.5, 0.7}, "val_loss");
     CHECK(saved("e", 2) == "11");
-    CHECK(out.text().find("\nEpoch 2: saving model to " + dir.file("e2.keras") + "\n") != std::string::npos);
+    CHECK(out.text().find("\nEpoch 2: saving model to " + dir.file("e2.kcpp") + "\n") != std::string::npos);
   }
   {  // a missing monitored value: Keras 3's warning on stderr (once), and it saves anyway
-    cb::ModelCheckpoint c(dir.file("f{epoch}.keras"), {.save_best_only = true});
+    cb::ModelCheckpoint c(dir.file("f{epoch}.kcpp"), {.save_best_only = true});
     Capture err(2);
     run(c, {0.5, 0.4}, "val_acc");
     const std::string text = err.text();
@@ -229,7 +229,7 @@ TEST_CASE("ModelCheckpoint: save_best_only, modes, initial_value_threshold and K
 TEST_CASE("ModelCheckpoint: save_freq counts batches across epochs as Keras does") {
   TempDir dir;
   auto model = small_model();
-  cb::ModelCheckpoint c(dir.file("b-{epoch}-{batch}.keras"), {.save_freq = 2});
+  cb::ModelCheckpoint c(dir.file("b-{epoch}-{batch}.kcpp"), {.save_freq = 2});
   c.set_model(model.get());
   c.on_train_begin({});
   for (int e = 0; e < 2; ++e) {
@@ -240,7 +240,7 @@ TEST_CASE("ModelCheckpoint: save_freq counts batches across epochs as Keras does
   std::vector<std::string> files;
   for (const auto& entry : fs::directory_iterator(dir.path)) files.push_back(entry.path().filename().string());
   std::sort(files.begin(), files.end());
-  CHECK(files == std::vector<std::string>{"b-1-2.keras", "b-1-4.keras", "b-2-1.keras", "b-2-3.keras", "b-2-5.keras"});
+  CHECK(files == std::vector<std::string>{"b-1-2.kcpp", "b-1-4.kcpp", "b-2-1.kcpp", "b-2-3.kcpp", "b-2-5.kcpp"});
 }
 
 TEST_CASE("BackupAndRestore: a fit interrupted by an exception resumes with the weights of an uninterrupted run") {

@@ -54,8 +54,8 @@ TEST_CASE("compile: metrics keep the names given; weighted_metrics alone see sam
   for (const char* k : {"mae", "val_mae", "weighted_mae", "val_weighted_mae", "val_MeanAbsoluteError"})
     CHECK_MESSAGE(h.history.count(k) == 1, k);
   const TempDir dir;
-  m->save(dir.file("m.keras"));
-  auto loaded = keras::models::load_model(dir.file("m.keras"));
+  m->save(dir.file("m.kcpp"));
+  auto loaded = keras::models::load_model(dir.file("m.kcpp"));
   CHECK(loaded->compile_options().weighted_metrics.size() == 1);
   // class_weight weights the weighted metrics only.
   auto c = ones_model();
@@ -246,7 +246,7 @@ TEST_CASE("threads: a second fit or evaluate raises; get_weights, save and predi
       }
       if (m->get_weights().size() == 2) ++served;
       m->save_weights(dir.file("w.weights"));
-      m->save(dir.file("m.keras"));
+      m->save(dir.file("m.kcpp"));
       if (m->predict(x).shape() == Shape{4, 1}) ++served;
     });
     other.join();
@@ -254,7 +254,7 @@ TEST_CASE("threads: a second fit or evaluate raises; get_weights, save and predi
   m->fit(x, y, {.batch_size = 2, .epochs = 2, .verbose = 0, .callbacks = {std::move(probe)}});
   CHECK(refused.load() == 2);
   CHECK(served.load() == 2);
-  CHECK(keras::models::load_model(dir.file("m.keras"))->get_weights().size() == 2);
+  CHECK(keras::models::load_model(dir.file("m.kcpp"))->get_weights().size() == 2);
   // Readers racing a fit: every snapshot is whole (no torn or freed tensors).
   std::atomic<bool> done{false};
   std::atomic<int> reads{0};

@@ -139,7 +139,7 @@ TEST_CASE("convolution and pooling layers: a CNN trains, saves and loads with th
   Tensor y = ops::mod(ops::range(16), ops::fill({16}, 3, DType::int32));
   model->compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy"});
   model->fit(x, y, {.batch_size = 8, .epochs = 2, .verbose = 0});
-  const std::string path = dir.file("cnn.keras");
+  const std::string path = dir.file("cnn.kcpp");
   model->save(path);
   keras::ModelPtr loaded = keras::models::load_model(path);
   CHECK(values(loaded->predict(x)) == values(model->predict(x)));

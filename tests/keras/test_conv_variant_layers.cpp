@@ -190,7 +190,7 @@ TEST_CASE("transposed, depthwise and separable convolutions: a model trains, sav
   Tensor y = ops::mod(ops::range(16), ops::fill({16}, 3, DType::int32));
   model->compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy"});
   model->fit(x, y, {.batch_size = 8, .epochs = 2, .verbose = 0});
-  const std::string path = dir.file("convx.keras");
+  const std::string path = dir.file("convx.kcpp");
   model->save(path);
   keras::ModelPtr loaded = keras::models::load_model(path);
   CHECK(values(loaded->predict(x)) == values(model->predict(x)));
@@ -201,6 +201,6 @@ TEST_CASE("transposed, depthwise and separable convolutions: a model trains, sav
   auto m3 = keras::Sequential({layers::Conv3DTranspose(2, 2, {.strides = 2, .input_shape = {2, 2, 2, 1}}),
                                layers::Flatten(), layers::Dense(1)});
   Tensor x3 = make(uniform(4 * 8, -1, 1, 6), Shape{4, 2, 2, 2, 1});
-  m3->save(dir.file("t3.keras"));
-  CHECK(values(keras::models::load_model(dir.file("t3.keras"))->predict(x3)) == values(m3->predict(x3)));
+  m3->save(dir.file("t3.kcpp"));
+  CHECK(values(keras::models::load_model(dir.file("t3.kcpp"))->predict(x3)) == values(m3->predict(x3)));
 }

@@ -169,7 +169,7 @@ TEST_CASE("crash safety: a save killed in mid-write leaves the previous file loa
     CAPTURE(weights_only);
     const fs::path sub = dir.path / (weights_only ? "weights" : "model");
     fs::create_directories(sub);
-    const std::string path = (sub / (weights_only ? "w.weights" : "m.keras")).string();
+    const std::string path = (sub / (weights_only ? "w.weights" : "m.kcpp")).string();
     const std::string name = fs::path(path).filename().string();
     auto save = [&](const std::vector<Tensor>& v) {
       model->set_weights(v);

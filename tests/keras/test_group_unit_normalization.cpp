@@ -129,7 +129,7 @@ TEST_CASE("GroupNormalization, UnitNormalization: a model trains, saves and load
   Tensor y = make(uniform(16 * 2, -1, 1, 8), Shape{16, 2});
   model->compile({.optimizer = "adam", .loss = "mse"});
   model->fit(x, y, {.batch_size = 8, .epochs = 2, .verbose = 0});
-  const std::string path = dir.file("norm.keras");
+  const std::string path = dir.file("norm.kcpp");
   model->save(path);
   keras::ModelPtr loaded = keras::models::load_model(path);
   CHECK(values(loaded->predict(x)) == values(model->predict(x)));

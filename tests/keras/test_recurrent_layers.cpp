@@ -309,7 +309,7 @@ TEST_CASE("recurrent layers: a traced train step learns; a model saves and loads
   auto h = model->fit(x, y, {.batch_size = 8, .epochs = 8, .verbose = 0});
   const auto& losses = h.history.at("loss");
   CHECK(losses.back() < losses.front());
-  const std::string path = dir.file("rnn.keras");
+  const std::string path = dir.file("rnn.kcpp");
   model->save(path);
   keras::ModelPtr loaded = keras::models::load_model(path);
   CHECK(values(loaded->predict(x)) == values(model->predict(x)));
@@ -318,6 +318,6 @@ TEST_CASE("recurrent layers: a traced train step learns; a model saves and loads
   keras::layers::register_layer("MinimalCell", MinimalCell::from_config);
   auto m2 = keras::Sequential({layers::RNN(layers::make<MinimalCell>(3), {.input_shape = {5, 2}}), layers::Dense(1)});
   Tensor x2 = make(uniform(4 * 5 * 2, -1, 1, 22), Shape{4, 5, 2});
-  m2->save(dir.file("cell.keras"));
-  CHECK(values(keras::models::load_model(dir.file("cell.keras"))->predict(x2)) == values(m2->predict(x2)));
+  m2->save(dir.file("cell.kcpp"));
+  CHECK(values(keras::models::load_model(dir.file("cell.kcpp"))->predict(x2)) == values(m2->predict(x2)));
 }

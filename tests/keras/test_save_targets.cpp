@@ -171,22 +171,22 @@ TEST_CASE("saving over a directory, a device, a FIFO or a socket is refused, nam
 
 TEST_CASE("a failed write keeps the existing file: the target of a link is left as it was") {
   TempDir dir;
-  const std::string target = dir.file("model.keras");
+  const std::string target = dir.file("model.kcpp");
   tiny_model(1.0f)->save(target);
   const std::string old = read_bytes(target);
-  fs::create_symlink("model.keras", dir.path / "link.keras");
-  CHECK_THROWS_MSG(saving::write_file_atomically(dir.file("link.keras"),
+  fs::create_symlink("model.kcpp", dir.path / "link.kcpp");
+  CHECK_THROWS_MSG(saving::write_file_atomically(dir.file("link.kcpp"),
                                                  [](std::ostream& out) {
                                                    out << "half";
                                                    throw std::runtime_error("disk on fire");
                                                  }),
                    std::runtime_error, "disk on fire");
   CHECK(read_bytes(target) == old);
-  CHECK(fs::is_symlink(dir.path / "link.keras"));
+  CHECK(fs::is_symlink(dir.path / "link.kcpp"));
   CHECK(dir.entries().size() == 2);
   // A write larger than the stream buffer goes through whole.
   const std::string big(300000, 'x');
-  saving::write_file_atomically(dir.file("link.keras"), [&](std::ostream& out) { out << big; });
+  saving::write_file_atomically(dir.file("link.kcpp"), [&](std::ostream& out) { out << big; });
   CHECK(read_bytes(target) == big);
-  CHECK(fs::is_symlink(dir.path / "link.keras"));
+  CHECK(fs::is_symlink(dir.path / "link.kcpp"));
 }

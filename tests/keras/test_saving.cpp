@@ -107,7 +107,7 @@ TEST_CASE("saving: a compiled Sequential model round-trips with weights, compile
   auto model = small_mlp();
   model->compile({.optimizer = keras::optimizers::Adam({.learning_rate = 0.01}), .loss = "mse", .metrics = {"mae"}});
   model->fit(x, y, {.batch_size = 16, .epochs = 1, .verbose = 0, .shuffle = false});
-  const std::string path = dir.file("m.keras");
+  const std::string path = dir.file("m.kcpp");
   model->save(path);
 
   keras::ModelPtr loaded = keras::models::load_model(path);
@@ -138,7 +138,7 @@ TEST_CASE("saving: a model compiled but never trained saves and loads its (zero)
   TempDir dir;
   auto model = small_mlp();
   model->compile({.optimizer = "adam", .loss = "mse"});
-  const std::string path = dir.file("fresh.keras");
+  const std::string path = dir.file("fresh.kcpp");
   model->save(path);
   keras::ModelPtr loaded = keras::models::load_model(path);
   REQUIRE(loaded->compiled());
@@ -166,8 +166,8 @@ TEST_CASE("saving: train 2 epochs, save, load, train 1 more == 3 epochs uninterr
 
   auto second = make_model(init);
   second->fit(x, y, {.batch_size = 8, .epochs = 2, .verbose = 0, .shuffle = false, .seed = 3});
-  second->save(dir.file("two.keras"));
-  keras::ModelPtr resumed = keras::models::load_model(dir.file("two.keras"));
+  second->save(dir.file("two.kcpp"));
+  keras::ModelPtr resumed = keras::models::load_model(dir.file("two.kcpp"));
   CHECK(resumed->optimizer()->iterations() == 12);
   resumed->fit(x, y, {.batch_size = 8, .epochs = 1, .verbose = 0, .shuffle = false, .seed = 3});
   CHECK(resumed->optimizer()->iterations() == 18);
@@ -182,8 +182,8 @@ TEST_CASE("saving: a Functional model with two inputs round-trips") {
   auto out = layers::Dense(1)(layers::Concatenate()({wide, h}));
   auto model = keras::Functional({wide, deep}, {out});
   model->compile({.optimizer = "sgd", .loss = "mse"});
-  model->save(dir.file("f.keras"));
-  keras::ModelPtr loaded = keras::models::load_model(dir.file("f.keras"));
+  model->save(dir.file("f.kcpp"));
+  keras::ModelPtr loaded = keras::models::load_model(dir.file("f.kcpp"));
   CHECK(loaded->class_name() == "Functional");
   Tensor a = make(uniform(10, -1, 1, 2), Shape{5, 2}), b = make(uniform(15, -1, 1, 3), Shape{5, 3});
   CHECK(values(loaded->predict(std::vector<Tensor>{a, b})[0]) == values(model->predict(std::vector<Tensor>{a, b})[0]));
@@ -197,8 +197,8 @@ TEST_CASE("saving: a custom loss round-trips with its threshold (register_serial
   auto model = small_mlp();
   model->compile({.optimizer = "sgd", .loss = MyHuber(0.25, {.reduction = "sum"})});
   model->fit(x, y, {.batch_size = 8, .epochs = 1, .verbose = 0, .shuffle = false});
-  model->save(dir.file("h.keras"));
-  keras::ModelPtr loaded = keras::models::load_model(dir.file("h.keras"));
+  model->save(dir.file("h.kcpp"));
+  keras::ModelPtr loaded = keras::models::load_model(dir.file("h.kcpp"));
   const auto& loss = loaded->compile_options().loss.at(0).ptr();
   REQUIRE(dynamic_cast<const MyHuber*>(loss.get()) != nullptr);
   CHECK(dynamic_cast<const MyHuber*>(loss.get())->threshold() == 0.25);
@@ -207,19 +207,19 @@ TEST_CASE("saving: a custom loss round-trips with its threshold (register_serial
   // A class that is not registered: a clear error naming it and saying how to register.
   auto other = small_mlp();
   other->compile({.optimizer = "sgd", .loss = OtherHuber(0.75)});
-  other->save(dir.file("o.keras"));
-  CHECK_THROWS_MSG(keras::models::load_model(dir.file("o.keras")), std::invalid_argument, "OtherHuber");
-  CHECK_THROWS_MSG(keras::models::load_model(dir.file("o.keras")), std::invalid_argument, "register_serializable");
+  other->save(dir.file("o.kcpp"));
+  CHECK_THROWS_MSG(keras::models::load_model(dir.file("o.kcpp")), std::invalid_argument, "OtherHuber");
+  CHECK_THROWS_MSG(keras::models::load_model(dir.file("o.kcpp")), std::invalid_argument, "register_serializable");
   // Passing it explicitly works.
-  keras::ModelPtr with = keras::models::load_model(dir.file("o.keras"), {.custom_objects = {{"OtherHuber", OtherHuber::from_config}}});
+  keras::ModelPtr with = keras::models::load_model(dir.file("o.kcpp"), {.custom_objects = {{"OtherHuber", OtherHuber::from_config}}});
   const auto* oh = dynamic_cast<const OtherHuber*>(with->compile_options().loss.at(0).ptr().get());
   REQUIRE(oh != nullptr);
   CHECK(oh->threshold() == 0.75);
   // ... for that call only, as Keras scopes custom_objects: afterwards the name is unknown again.
-  CHECK_THROWS_MSG(keras::models::load_model(dir.file("o.keras")), std::invalid_argument, "OtherHuber");
+  CHECK_THROWS_MSG(keras::models::load_model(dir.file("o.kcpp")), std::invalid_argument, "OtherHuber");
   {  // Keras's custom_object_scope: known while the scope lives, on this thread
     keras::saving::CustomObjectScope scope({{"OtherHuber", OtherHuber::from_config}});
-    CHECK(keras::models::load_model(dir.file("o.keras")) != nullptr);
+    CHECK(keras::models::load_model(dir.file("o.kcpp")) != nullptr);
     CHECK(keras::losses::deserialize(keras::losses::serialize(OtherHuber(0.5))) != nullptr);
   }
   CHECK_THROWS_AS(keras::losses::deserialize(keras::losses::serialize(OtherHuber(0.5))), std::invalid_argument);
@@ -258,21 +258,21 @@ TEST_CASE("saving: subclassed models: weights always, architecture when register
   // load_model explains, load_weights reads them.
   auto plain = keras::make<TwoDense>(5, keras::LayerOptions{}, "Unregistered");
   Tensor expected = (*plain)(x);
-  plain->save(dir.file("u.keras"));
-  CHECK_THROWS_MSG(keras::models::load_model(dir.file("u.keras")), std::invalid_argument,
+  plain->save(dir.file("u.kcpp"));
+  CHECK_THROWS_MSG(keras::models::load_model(dir.file("u.kcpp")), std::invalid_argument,
                    "subclassed class 'Unregistered', which was not registered");
-  CHECK_THROWS_MSG(keras::models::load_model(dir.file("u.keras")), std::invalid_argument, "load_weights");
+  CHECK_THROWS_MSG(keras::models::load_model(dir.file("u.kcpp")), std::invalid_argument, "load_weights");
   auto again = keras::make<TwoDense>(5, keras::LayerOptions{}, "Unregistered");
   (*again)(x);
-  again->load_weights(dir.file("u.keras"));
+  again->load_weights(dir.file("u.kcpp"));
   CHECK(values((*again)(x)) == values(expected));
 
   // Registered, with an input shape: rebuilt from its config, built, weights loaded.
   saving::register_serializable<TwoDense>("TwoDense");
   auto reg = keras::make<TwoDense>(6, keras::LayerOptions{.input_shape = {3}});
   Tensor want = (*reg)(x);
-  reg->save(dir.file("r.keras"));
-  keras::ModelPtr loaded = keras::models::load_model(dir.file("r.keras"));
+  reg->save(dir.file("r.kcpp"));
+  keras::ModelPtr loaded = keras::models::load_model(dir.file("r.kcpp"));
   auto* two = dynamic_cast<TwoDense*>(loaded.get());
   REQUIRE(two != nullptr);
   CHECK(two->hidden_units == 6);
@@ -287,9 +287,9 @@ TEST_CASE("saving: save_weights / load_weights check the architecture") {
   b->load_weights(dir.file("a.weights"));
   CHECK(weight_values(*b) == weight_values(*a));
   // A model file's weights load too.
-  a->save(dir.file("a.keras"));
+  a->save(dir.file("a.kcpp"));
   auto c = small_mlp();
-  c->load_weights(dir.file("a.keras"));
+  c->load_weights(dir.file("a.kcpp"));
   CHECK(weight_values(*c) == weight_values(*a));
 
   auto wider = keras::Sequential({layers::Dense(9, {.activation = "tanh", .input_shape = {3}}), layers::Dense(2)});
@@ -368,7 +368,7 @@ TEST_CASE("saving: checkpoints restore weights, optimizer slots and iterations, 
 
 TEST_CASE("saving: a failed save leaves the old file intact and no temporary file") {
   TempDir dir;
-  const std::string path = dir.file("keep.keras");
+  const std::string path = dir.file("keep.kcpp");
   auto model = small_mlp();
   model->save(path);
   const std::string old = read_bytes(path);
@@ -380,7 +380,7 @@ TEST_CASE("saving: a failed save leaves the old file intact and no temporary fil
   CHECK(read_bytes(path) == old);
   CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
   // A folder that does not exist.
-  CHECK_THROWS_MSG(model->save(dir.file("missing/m.keras")), std::runtime_error, "cannot create the temporary file");
+  CHECK_THROWS_MSG(model->save(dir.file("missing/m.kcpp")), std::runtime_error, "cannot create the temporary file");
   // Saving another model over the file replaces it whole.
   auto other = keras::Sequential({layers::Dense(3, {.input_shape = {3}})});
   other->save(path);

@@ -35,7 +35,7 @@ TEST_CASE("saving: Embedding + BatchNormalization keep the embeddings and moving
   for (double m : values(bn->moving_mean.value())) CHECK(m != 0.0);
   for (double v : values(bn->moving_variance.value())) CHECK(v != 1.0);
 
-  const std::string path = dir.file("emb_bn.keras");
+  const std::string path = dir.file("emb_bn.kcpp");
   model->save(path);
   keras::ModelPtr loaded = keras::models::load_model(path);
   CHECK(weight_values(*loaded) == weight_values(*model));
@@ -60,7 +60,7 @@ TEST_CASE("saving: an adapted Normalization keeps its mean, variance and count")
   auto z_out = norm(in);
   auto model = keras::Functional({in}, {z_out, layers::Dense(2)(z_out)});
   model->compile({.optimizer = "sgd", .loss = {"mse", "mse"}});
-  const std::string path = dir.file("norm.keras");
+  const std::string path = dir.file("norm.kcpp");
   model->save(path);
   keras::ModelPtr loaded = keras::models::load_model(path);
   auto before = model->predict(std::vector<Tensor>{x}), after = loaded->predict(std::vector<Tensor>{x});
@@ -81,7 +81,7 @@ TEST_CASE("saving: an adapted Normalization keeps its mean, variance and count")
   // Given mean and variance round-trip through the config.
   auto gin = keras::Input({2});
   auto given = keras::Functional({gin}, {layers::Normalization({.mean = {1, -1}, .variance = {4, 0.25}})(gin)});
-  given->save(dir.file("given.keras"));
-  keras::ModelPtr g = keras::models::load_model(dir.file("given.keras"));
+  given->save(dir.file("given.kcpp"));
+  keras::ModelPtr g = keras::models::load_model(dir.file("given.kcpp"));
   check_values(g->predict(core::constant({{3.0f, 0.0f}})), std::vector<double>{1.0, 2.0}, 1e-6);
 }

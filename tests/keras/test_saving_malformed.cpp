@@ -4,10 +4,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -81,7 +83,7 @@ const char* kTinyConfig =
 // Loads and returns the message of the typed exception it must raise.
 std::string load_error(const std::string& bytes) {
   try {
-    saving::load_model_from_memory(bytes, {}, "bad.keras");
+    saving::load_model_from_memory(bytes, {}, "bad.kcpp");
   } catch (const std::runtime_error& e) {
     return e.what();
   } catch (const std::logic_error& e) {
@@ -121,29 +123,29 @@ TEST_CASE("saving, malformed files: bad magic, version, kind, trailing bytes, du
   const std::string good = small_model_file();
   std::string bad = good;
   bad[1] = 'X';
-  CHECK(load_error(bad).find("bad.keras: not a keras-cpp file (expected the magic bytes") == 0);
+  CHECK(load_error(bad).find("bad.kcpp: not a keras-cpp file (expected the magic bytes") == 0);
   CHECK(load_error("").find("but the file has only 0 bytes") != std::string::npos);
   CHECK(load_error(container(1, {}, 7)) ==
-        "bad.keras: the file header says format version 7, newer than this build of keras-cpp supports (format "
+        "bad.kcpp: the file header says format version 7, newer than this build of keras-cpp supports (format "
         "version 1): the file was written by a newer keras-cpp; load it with that version or newer");
   CHECK(load_error(container(1, {}, 0)) ==
-        "bad.keras: the file header says format version 0, which no keras-cpp wrote (this build reads format version 1)");
-  CHECK(load_error(container(9, {})) == "bad.keras: unknown file kind 9 (expected 1, 2 or 3)");
-  CHECK(load_error(good + "x") == "bad.keras: 1 unexpected bytes after the last section (offset " +
+        "bad.kcpp: the file header says format version 0, which no keras-cpp wrote (this build reads format version 1)");
+  CHECK(load_error(container(9, {})) == "bad.kcpp: unknown file kind 9 (expected 1, 2 or 3)");
+  CHECK(load_error(good + "x") == "bad.kcpp: 1 unexpected bytes after the last section (offset " +
                                       std::to_string(good.size()) + ")");
-  CHECK(load_error(container(1, {{"config", "{}"}, {"config", "{}"}})) == "bad.keras: duplicate section 'config'");
-  CHECK(load_error(container(1, {{"evil", ""}})).find("bad.keras: unknown section 'evil' (expected one of:") == 0);
+  CHECK(load_error(container(1, {{"config", "{}"}, {"config", "{}"}})) == "bad.kcpp: duplicate section 'config'");
+  CHECK(load_error(container(1, {{"evil", ""}})).find("bad.kcpp: unknown section 'evil' (expected one of:") == 0);
   CHECK(load_error(container(1, {{std::string(100, 'a'), ""}})).find("expected a name of 1 to 32 bytes") !=
         std::string::npos);
   CHECK(load_error(container(1, {{"config", kTinyConfig}})) ==
-        "bad.keras: a model file needs the sections 'config' and 'weights'");
+        "bad.kcpp: a model file needs the sections 'config' and 'weights'");
   // A section longer than the file.
   std::string s = container(1, {{"config", kTinyConfig}});
   s.resize(s.size() - 5);
   CHECK(load_error(s).find("section 'config': expected") != std::string::npos);
   // Too many sections.
   CHECK(load_error(container(1, std::vector<std::pair<std::string, std::string>>(17, {"config", ""}))) ==
-        "bad.keras: 17 sections (expected at most 16)");
+        "bad.kcpp: 17 sections (expected at most 16)");
   // A checkpoint is not a model; a weights file is not a checkpoint.
   CHECK(load_error(container(3, {})).find("expected a model file (save_model), but this is a checkpoint file") !=
         std::string::npos);
@@ -155,12 +157,12 @@ TEST_CASE("saving, malformed files: truncation at every offset raises a FormatEr
   for (size_t n = 0; n < good.size(); ++n) {
     std::string msg;
     try {
-      saving::load_model_from_memory(std::string_view(good).substr(0, n), {}, "cut.keras");
+      saving::load_model_from_memory(std::string_view(good).substr(0, n), {}, "cut.kcpp");
       msg = "<no error>";
     } catch (const FormatError& e) {
       msg = e.what();
     }
-    if (msg.rfind("cut.keras", 0) == 0) ++clean;
+    if (msg.rfind("cut.kcpp", 0) == 0) ++clean;
     else FAIL_CHECK("truncated at " << n << ": " << msg);
   }
   CHECK(clean == static_cast<int>(good.size()));
@@ -174,13 +176,13 @@ TEST_CASE("saving, malformed files: every byte flipped in turn is caught (magic,
     bad[i] = static_cast<char>(bad[i] ^ 0x5a);
     std::string msg;
     try {
-      saving::load_model_from_memory(bad, {}, "flip.keras");
+      saving::load_model_from_memory(bad, {}, "flip.kcpp");
       msg = "<no error>";
     } catch (const FormatError& e) {
       msg = e.what();
     }
     by_checksum += msg.find("checksum mismatch") != std::string::npos;
-    if (msg.rfind("flip.keras", 0) == 0) ++caught;
+    if (msg.rfind("flip.kcpp", 0) == 0) ++caught;
     else FAIL_CHECK("byte " << i << ": " << msg);
   }
   CHECK(caught == static_cast<int>(good.size()));
@@ -195,7 +197,7 @@ TEST_CASE("saving, malformed files: hostile tensor records are refused before al
   const std::string f4(4, '\0');
   // Counts and lengths far beyond the bytes present.
   CHECK(with_weights(tensors(uint64_t(1) << 60, {})) ==
-        "bad.keras, section 'weights': a count of 1152921504606846976 tensors cannot fit in the 0 bytes left (at offset 8)");
+        "bad.kcpp, section 'weights': a count of 1152921504606846976 tensors cannot fit in the 0 bytes left (at offset 8)");
   std::string huge_name;
   put<uint64_t>(huge_name, uint64_t(1) << 62);
   huge_name += std::string(40, 'a');
@@ -238,7 +240,7 @@ TEST_CASE("saving, malformed files: hostile configs: bad JSON, unregistered clas
   const std::string b = record("d/bias", 1, {2}, 8, std::string(8, '\0'));
   const std::string w = tensors(2, {k2, b});
   auto with_config = [&](const std::string& cfg) { return load_error(container(1, {{"config", cfg}, {"weights", w}})); };
-  CHECK(with_config("{\"model\": ").find("bad.keras, section 'config': invalid JSON") == 0);
+  CHECK(with_config("{\"model\": ").find("bad.kcpp, section 'config': invalid JSON") == 0);
   CHECK(with_config(std::string(100000, '[')).find("invalid JSON") != std::string::npos);
   std::string evil = kTinyConfig;
   evil.replace(evil.find("\"Dense\""), 7, "\"EvilLayer\"");
@@ -248,12 +250,12 @@ TEST_CASE("saving, malformed files: hostile configs: bad JSON, unregistered clas
   std::string top = kTinyConfig;
   const std::string seq = "\"model\": {\"class_name\": \"Sequential\"";
   top.replace(top.find(seq), seq.size(), "\"model\": {\"class_name\": \"Evil\"");
-  CHECK(with_config(top) == "bad.keras: the model class 'Evil' is not registered: register the class with "
+  CHECK(with_config(top) == "bad.kcpp: the model class 'Evil' is not registered: register the class with "
                             "keras::saving::register_serializable<T>(\"Name\") before loading, or pass it in "
                             "LoadOptions::custom_objects");
   std::string big = kTinyConfig;
   big.replace(big.find("\"units\": 2"), 10, "\"units\": 123456789012");
-  CHECK(with_config(big) == "bad.keras, section 'config': the value 123456789012 of 'units' is out of the accepted "
+  CHECK(with_config(big) == "bad.kcpp, section 'config': the value 123456789012 of 'units' is out of the accepted "
                             "range [-2^24, 2^24]");
   // Each size within bounds, but together more memory than any machine has.
   std::string huge = kTinyConfig;
@@ -264,9 +266,9 @@ TEST_CASE("saving, malformed files: hostile configs: bad JSON, unregistered clas
   // architecture may not ask for more weight bytes than the file carries (here 32), or 64 MiB.
   std::string large = kTinyConfig;
   large.replace(large.find("\"units\": 2"), 10, "\"units\": 16000000");
-  CHECK(with_config(large) == "bad.keras: cannot rebuild the model: the architecture asks for the weight 'd/kernel' "
+  CHECK(with_config(large) == "bad.kcpp: cannot rebuild the model: the architecture asks for the weight 'd/kernel' "
                               "of shape (3, 16000000) float32, but only 67108864 more bytes of weights may be "
-                              "allocated while loading bad.keras (as many as its weights section holds, at least "
+                              "allocated while loading bad.kcpp (as many as its weights section holds, at least "
                               "64 MiB): a corrupt or hostile config? (for a user class, register the class with "
                               "keras::saving::register_serializable<T>(\"Name\") before loading, or pass it in "
                               "LoadOptions::custom_objects)");
@@ -285,8 +287,8 @@ TEST_CASE("saving, malformed files: hostile configs: bad JSON, unregistered clas
 }
 
 TEST_CASE("saving, malformed files: files that do not exist or are not model files") {
-  CHECK_THROWS_MSG(saving::load_model("/nonexistent/m.keras"), std::runtime_error,
-                   "/nonexistent/m.keras: cannot open the file for reading");
+  CHECK_THROWS_MSG(saving::load_model("/nonexistent/m.kcpp"), std::runtime_error,
+                   "/nonexistent/m.kcpp: cannot open the file for reading");
   auto model = keras::Sequential({layers::Dense(2, {.input_shape = {3}})});
   CHECK_THROWS_MSG(model->load_weights("/nonexistent/w.weights"), std::runtime_error, "cannot open the file");
 }
@@ -296,7 +298,7 @@ TEST_CASE("saving, malformed files: a model config with a newer format_version r
   // checksum valid): as if a newer keras-cpp had written it.
   const std::string good = small_model_file();
   auto with_version = [&](const keras::Value& version) {
-    const saving::format::Container c = saving::format::read_container(good, "good.keras");
+    const saving::format::Container c = saving::format::read_container(good, "good.kcpp");
     std::vector<saving::format::Section> sections;
     for (const auto& [name, payload] : c.sections) {
       std::string text(payload);
@@ -314,18 +316,18 @@ TEST_CASE("saving, malformed files: a model config with a newer format_version r
   };
   CHECK(saving::load_model_from_memory(with_version(keras::Value(1LL)))->count_params() == 8);
   CHECK(load_error(with_version(keras::Value(2LL))) ==
-        "bad.keras: the model config says format version 2, newer than this build of keras-cpp supports (format "
+        "bad.kcpp: the model config says format version 2, newer than this build of keras-cpp supports (format "
         "version 1): the file was written by a newer keras-cpp; load it with that version or newer");
   CHECK_THROWS_AS(saving::load_model_from_memory(with_version(keras::Value(2LL))), FormatError);
   CHECK(load_error(with_version(keras::Value(-3LL))).find("says format version -3, which no keras-cpp wrote") !=
         std::string::npos);
   CHECK(load_error(with_version(keras::Value("2"))) ==
-        "bad.keras, section 'config': expected 'format_version' to be an integer, but it is a string");
+        "bad.kcpp, section 'config': expected 'format_version' to be an integer, but it is a string");
   // Written to a file and loaded from it, the same.
   TempDir dir;
-  write_bytes(dir.file("newer.keras"), with_version(keras::Value(2LL)));
-  CHECK_THROWS_MSG(keras::models::load_model(dir.file("newer.keras")), FormatError,
-                   "newer.keras: the model config says format version 2, newer than this build");
+  write_bytes(dir.file("newer.kcpp"), with_version(keras::Value(2LL)));
+  CHECK_THROWS_MSG(keras::models::load_model(dir.file("newer.kcpp")), FormatError,
+                   "newer.kcpp: the model config says format version 2, newer than this build");
 }
 
 TEST_CASE("config JSON: \\u escapes decode to UTF-8, surrogate pairs as one code point, lone surrogates raise") {
@@ -341,4 +343,26 @@ TEST_CASE("config JSON: \\u escapes decode to UTF-8, surrogate pairs as one code
   CHECK_THROWS_MSG(keras::Value::from_json(R"("\ud83d\u0041")"), std::invalid_argument, "no low surrogate");
   CHECK_THROWS_MSG(keras::Value::from_json(R"("\ude00")"), std::invalid_argument, "lone low surrogate");
   CHECK_THROWS_MSG(keras::Value::from_json(R"("\ud83d\ude0")"), std::invalid_argument, "escape");
+}
+
+TEST_CASE("config JSON (nlohmann-json inside): Python's NaN and Infinity, limits, offsets, keys in order") {
+  const keras::Value v = keras::Value::from_json(R"({"b": [NaN, Infinity, -Infinity, -0.5, 7], "a": "NaN"})");
+  CHECK(std::isnan(v.at("b").as_list()[0].as_double()));
+  CHECK(v.at("b").as_list()[1].as_double() == std::numeric_limits<double>::infinity());
+  CHECK(v.at("b").as_list()[2].as_double() == -std::numeric_limits<double>::infinity());
+  CHECK(v.at("b").as_list()[4].type() == keras::Value::Type::integer);
+  CHECK(v.at("a").as_string() == "NaN");  // inside a string it is text
+  CHECK(v.to_json() == R"({"b": [NaN, Infinity, -Infinity, -0.5, 7], "a": "NaN"})");  // order kept
+  CHECK(keras::Value::from_json(v.to_json(2)) == v);
+  CHECK(keras::Value(1.0).to_json() == "1.0");
+  CHECK(keras::Value(0.1).to_json() == "0.1");
+  CHECK(keras::Value(std::string("a\x01\"\\")).to_json() == R"("a\u0001\"\\")");
+  CHECK_THROWS_MSG(keras::Value::from_json(std::string(201, '[') + std::string(201, ']')), std::invalid_argument,
+                   "nesting deeper than 200 levels");
+  CHECK_NOTHROW(keras::Value::from_json(std::string(200, '[') + std::string(200, ']')));
+  CHECK_THROWS_MSG(keras::Value::from_json(R"({"k": 1, "k": 2})"), std::invalid_argument, "duplicate key 'k'");
+  CHECK_THROWS_MSG(keras::Value::from_json("[1, 2"), std::invalid_argument, "malformed JSON at offset 5");
+  CHECK_THROWS_MSG(keras::Value::from_json("[1] x"), std::invalid_argument, "malformed JSON at offset 4");
+  CHECK_THROWS_MSG(keras::Value::from_json("NaNx"), std::invalid_argument, "malformed JSON at offset 0");
+  CHECK_THROWS_MSG(keras::Value::from_json(""), std::invalid_argument, "malformed JSON at offset 0");
 }

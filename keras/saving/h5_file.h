@@ -1,0 +1,47 @@
+// h5_file.h - (private to keras/saving) the HDF5 weight files of Keras 3
+// (`model.weights.h5` inside a `.keras` file, and `.weights.h5` files), read from and
+// written to memory with Debian's HDF5 library (used only in h5_file.cpp).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace keras {
+using core::DType;
+using core::Tensor;
+}
+
+namespace keras::saving::detail {
+
+struct H5Limits {
+  int64_t max_objects = 100000;  // groups and datasets
+  int max_depth = 32;            // nested groups
+  int max_rank = 8;
+  size_t max_name = 256;         // bytes of a link name
+};
+
+// Every group (path without a leading '/', "" for the root) and every dataset of the
+// file, the datasets read as tensors. Before reading a dataset its rank, dtype (float32,
+// float64, int32, int64, uint8; any byte order), filters (none) and allocated storage
+// (at least the bytes its shape needs) are checked, so no size in the file is trusted;
+// soft and external links, other object kinds and anything over the limits raise
+// format::FormatError naming `source` and the path.
+struct H5Contents {
+  std::set<std::string> groups;
+  std::map<std::string, Tensor> datasets;
+};
+H5Contents read_h5(std::string_view bytes, const std::string& source, const H5Limits& limits = {});
+
+// The bytes of an HDF5 file holding the groups (each with a string attribute "name" when
+// the second member is not empty, as Keras writes) and the datasets (float32 / float64 /
+// int32 / int64 / uint8), created in order; a dataset's parent groups are created too.
+std::string write_h5(const std::vector<std::pair<std::string, std::string>>& groups,
+                     const std::vector<std::pair<std::string, Tensor>>& datasets);
+
+}  // namespace keras::saving::detail

@@ -1,0 +1,323 @@
+// keras_config.cpp - Keras 3's config.json and keras-cpp's model config, each way
+// (keras_config.h).
+#include "keras/saving/keras_config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <tuple>
+
+#include "keras/custom_object_scope.h"
+#include "keras/layers/registry.h"
+
+namespace keras::saving::detail {
+
+namespace {
+bool is_model_class(const std::string& c) { return c == "Sequential" || c == "Functional"; }
+const Value kNull;
+
+const Value& field(const Value& v, const char* key) {
+  const Value* f = v.is_object() ? v.find(key) : nullptr;
+  return f ? *f : kNull;
+}
+std::string string_field(const Value& v, const char* key, const std::string& fallback = "") {
+  const Value& f = field(v, key);
+  return f.type() == Value::Type::string ? f.as_string() : fallback;
+}
+
+// Keras's {"module", "class_name", "config", "registered_name"} objects become keras-cpp's
+// {"class_name", "config"}; a dtype policy becomes its dtype's name.
+Value normalize(const Value& v) {
+  if (v.type() == Value::Type::list) {
+    std::vector<Value> out;
+    for (const Value& x : v.as_list()) out.push_back(normalize(x));
+    return Value(out);
+  }
+  if (!v.is_object()) return v;
+  const std::string cls = string_field(v, "class_name");
+  if (!cls.empty() && v.contains("config") && (v.contains("module") || v.contains("registered_name"))) {
+    if (cls == "DTypePolicy" || cls == "FloatDTypePolicy") return field(field(v, "config"), "name");
+    Value out = Value::object();
+    out["class_name"] = cls;
+    Value c = normalize(field(v, "config"));
+    // Keras 3.13+ writes these fan options of variance-scaling initializers; null is the
+    // default (fans from the first and last axes), which is what keras-cpp computes.
+    if (c.is_object() && field(c, "input_axes").is_null() && field(c, "output_axes").is_null() &&
+        c.contains("input_axes")) {
+      Value kept = Value::object();
+      for (const auto& [k, x] : c.items())
+        if (k != "input_axes" && k != "output_axes") kept[k] = x;
+      c = kept;
+    }
+    out["config"] = c;
+    return out;
+  }
+  Value out = Value::object();
+  for (const auto& [k, x] : v.items())
+    if (k != "shared_object_id") out[k] = normalize(x);
+  return out;
+}
+
+[[noreturn]] void unsupported_class(const std::string& cls, const std::string& layer, const std::string& source) {
+  throw std::invalid_argument(source + ": the layer '" + layer + "' is a Keras " + cls +
+                              ", a class keras-cpp does not have (see README, \"Keras 3 files\", for the layers it "
+                              "reads)");
+}
+
+// The keras_history triples of the "__keras_tensor__" objects in `v`, in order.
+void tensor_refs(const Value& v, std::vector<Value>& out) {
+  if (v.type() == Value::Type::list) {
+    for (const Value& x : v.as_list()) tensor_refs(x, out);
+  } else if (v.is_object()) {
+    if (string_field(v, "class_name") == "__keras_tensor__") {
+      out.push_back(field(field(v, "config"), "keras_history"));
+      return;
+    }
+    for (const auto& [k, x] : v.items()) tensor_refs(x, out);
+  }
+}
+
+// [name, node, index] or a list of them.
+Value ref_list(const Value& v) {
+  if (v.type() == Value::Type::list && !v.as_list().empty() && v.as_list()[0].type() == Value::Type::string)
+    return Value::list({v});
+  return v;
+}
+
+Config layer_to_cpp(const Value& entry, const std::string& source, bool functional);
+
+Config model_to_cpp(const Value& entry, const std::string& source) {
+  const std::string cls = string_field(entry, "class_name");
+  const Value& kc = field(entry, "config");
+  if (!kc.is_object()) throw std::invalid_argument(source + ": the " + cls + " model entry has no config object");
+  Config c = Config::object();
+  for (const char* k : {"name", "trainable"})
+    if (kc.contains(k)) c[k] = kc.at(k);
+  const Value& ls = field(kc, "layers");
+  if (ls.type() != Value::Type::list) throw std::invalid_argument(source + ": the " + cls + " model has no layer list");
+  std::vector<Value> layers;
+  if (cls == "Sequential") {
+    for (const Value& e : ls.as_list()) {
+      if (string_field(e, "class_name") == "InputLayer") {
+        c["build_input_shape"] = field(field(e, "config"), "batch_shape");
+        continue;
+      }
+      layers.push_back(layer_to_cpp(e, source, false));
+    }
+    if (!c.contains("build_input_shape") && kc.contains("build_input_shape"))
+      c["build_input_shape"] = kc.at("build_input_shape");
+  } else {
+    // Keras records the masks it passes by keyword (an RNN's mask=...) as operations of
+    // keras.ops (NotEqual, LogicalOr, ...). keras-cpp's masks travel with the tensors, so
+    // those mask computations are left out; an operation whose output feeds anything else
+    // raises.
+    std::map<std::string, std::string> ops;  // name -> class
+    for (const Value& e : ls.as_list())
+      if (string_field(e, "module").rfind("keras.src.ops", 0) == 0)
+        ops[string_field(e, "name")] = string_field(e, "class_name");
+    for (const Value& e : ls.as_list()) {
+      if (ops.count(string_field(e, "name"))) continue;
+      Config l = layer_to_cpp(e, source, true);
+      for (const Value& node : l.at("inbound_nodes").as_list())
+        for (const Value& ref : node.as_list()) {
+          const std::string from = ref.as_list().empty() ? "" : ref.as_list()[0].type() == Value::Type::string
+                                                                     ? ref.as_list()[0].as_string()
+                                                                     : "";
+          if (ops.count(from))
+            throw std::invalid_argument(source + ": the layer '" + string_field(e, "name") +
+                                        "' takes the output of the Keras operation '" + from + "' (" + ops[from] +
+                                        "); keras-cpp reads layers, and operations only where they compute masks");
+        }
+      layers.push_back(l);
+    }
+    c["input_layers"] = ref_list(field(kc, "input_layers"));
+    c["output_layers"] = ref_list(field(kc, "output_layers"));
+  }
+  c["layers"] = Value(layers);
+  Config out = Config::object();
+  out["class_name"] = cls;
+  out["config"] = c;
+  return out;
+}
+
+// Keyword arguments of a Keras 3 node that hold tensors: keras-cpp takes them as extra
+// inputs, in the order its layers read them.
+void kwarg_tensors(const std::string& cls, const Value& kwargs, std::vector<Value>& refs, Config& rest,
+                   const std::string& layer, const std::string& source) {
+  if (!kwargs.is_object()) return;
+  Value key, mask;
+  for (const auto& [k, v] : kwargs.items()) {
+    std::vector<Value> found;
+    tensor_refs(v, found);
+    if (found.empty()) {
+      if (!v.is_null() && k != "training" && k != "mask") rest[k] = v;
+      continue;
+    }
+    if (k == "mask") continue;  // keras-cpp's masks travel with the tensors
+    if (k == "initial_state") refs.insert(refs.end(), found.begin(), found.end());
+    else if (k == "key" && found.size() == 1) key = found[0];
+    else if (k == "attention_mask" && cls == "MultiHeadAttention" && found.size() == 1) mask = found[0];
+    else
+      throw std::invalid_argument(source + ": the layer '" + layer + "' (" + cls + ") is called with the tensor argument '" +
+                                  k + "', which keras-cpp does not take");
+  }
+  if (!key.is_null()) refs.push_back(key);
+  if (!mask.is_null()) {
+    if (key.is_null() && refs.size() >= 2) refs.push_back(refs[1]);  // the value again as the key
+    refs.push_back(mask);
+  }
+}
+
+Config layer_to_cpp(const Value& entry, const std::string& source, bool functional) {
+  const std::string cls = string_field(entry, "class_name");
+  const std::string name = string_field(entry, "name", string_field(field(entry, "config"), "name", "?"));
+  if (cls.empty()) throw std::invalid_argument(source + ": a layer entry has no class_name: " + entry.to_json());
+  Config out;
+  if (is_model_class(cls)) {
+    out = model_to_cpp(entry, source);
+  } else {
+    // Built-in, registered, or given in LoadOptions::custom_objects.
+    if (!layers::is_registered(cls) && !keras::detail::scoped_factory(Family::layer, cls))
+      unsupported_class(cls, name, source);
+    out = Config::object();
+    out["class_name"] = cls;
+    out["config"] = normalize(field(entry, "config"));
+  }
+  if (!functional) return out;
+  out["name"] = name;
+  std::vector<Value> nodes, node_kwargs;
+  bool any_kwargs = false;
+  const Value& inbound = field(entry, "inbound_nodes");
+  for (const Value& node : inbound.type() == Value::Type::list ? inbound.as_list() : std::vector<Value>{}) {
+    std::vector<Value> refs;
+    Config rest = Config::object();
+    if (node.type() == Value::Type::list) {  // the legacy form: a list of [name, node, index(, kwargs)]
+      for (const Value& r : node.as_list()) {
+        const auto& l = r.as_list();
+        refs.push_back(Value(std::vector<Value>(l.begin(), l.begin() + std::min<size_t>(3, l.size()))));
+      }
+    } else {
+      tensor_refs(field(node, "args"), refs);
+      kwarg_tensors(cls, field(node, "kwargs"), refs, rest, name, source);
+    }
+    nodes.push_back(Value(refs));
+    any_kwargs = any_kwargs || !rest.items().empty();
+    node_kwargs.push_back(rest);
+  }
+  out["inbound_nodes"] = Value(nodes);
+  if (any_kwargs) out["inbound_node_kwargs"] = Value(node_kwargs);
+  return out;
+}
+
+}  // namespace
+
+Value keras_value_to_cpp(const Value& v) { return normalize(v); }
+
+
+std::string snake_case(const std::string& class_name) {
+  std::string s;
+  for (char c : class_name)
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') s += c;
+  auto up = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
+  auto low = [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; };
+  // (.)([A-Z][a-z]+) -> \1_\2, non-overlapping, left to right.
+  std::string a;
+  for (size_t i = 0; i < s.size();) {
+    if (i > 0 && up(s[i]) && i + 1 < s.size() && low(s[i + 1]) && !a.empty()) {
+      size_t j = i + 1;
+      while (j < s.size() && low(s[j])) ++j;
+      a += '_';
+      a.append(s, i, j - i);
+      i = j;
+      continue;
+    }
+    a += s[i++];
+  }
+  // ([a-z])([A-Z]) -> \1_\2, then lower case.
+  std::string b;
+  for (size_t i = 0; i < a.size(); ++i) {
+    b += a[i];
+    if (low(a[i]) && i + 1 < a.size() && up(a[i + 1])) b += '_';
+  }
+  for (char& c : b) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return b;
+}
+
+Config keras_to_cpp(const Value& keras_entry, const std::string& source) {
+  const std::string cls = string_field(keras_entry, "class_name");
+  if (!is_model_class(cls))
+    throw std::invalid_argument(source + ": the model is a Keras " + (cls.empty() ? "?" : cls) +
+                                "; keras-cpp reads Sequential and Functional models (a subclassed model's weights "
+                                "load with load_weights into the same model built in C++)");
+  return model_to_cpp(keras_entry, source);
+}
+
+
+std::vector<std::string> keras_layer_order(const Config& cfg) {
+  using Node = std::pair<std::string, int64_t>;
+  std::map<std::string, std::vector<std::vector<Value>>> inbound;
+  std::vector<std::string> input_names;
+  for (const Value& e : cfg.at("layers").as_list()) {
+    const std::string name = e.at("name").as_string();
+    std::vector<std::vector<Value>> nodes;
+    const Value inbound_nodes = e.get("inbound_nodes", Value::list());
+    for (const Value& n : inbound_nodes.as_list()) nodes.push_back(n.as_list());
+    if (nodes.empty()) nodes.emplace_back();  // an InputLayer: one node without inputs
+    inbound[name] = nodes;
+  }
+  auto node_of = [&](const Value& ref) {
+    const auto& r = ref.as_list();
+    Node n{r.at(0).as_string(), r.at(1).as_int()};
+    auto it = inbound.find(n.first);
+    if (it == inbound.end() || n.second < 0 || size_t(n.second) >= it->second.size())
+      throw std::invalid_argument("functional config: unknown tensor " + ref.to_json());
+    return n;
+  };
+  std::map<std::string, int64_t> index;  // first visit, pre-order
+  std::set<Node> finished, in_progress;
+  std::vector<Node> post;
+  std::function<void(const Node&)> visit = [&](const Node& n) {
+    if (finished.count(n)) return;
+    if (in_progress.count(n)) throw std::invalid_argument("functional config: a cycle through '" + n.first + "'");
+    index.emplace(n.first, int64_t(index.size()));
+    in_progress.insert(n);
+    for (const Value& r : inbound[n.first][size_t(n.second)]) visit(node_of(r));
+    in_progress.erase(n);
+    finished.insert(n);
+    post.push_back(n);
+  };
+  for (const Value& o : cfg.at("output_layers").as_list()) visit(node_of(o));
+  std::map<Node, int64_t> node_depth;
+  std::map<std::string, int64_t> layer_depth;
+  for (auto it = post.rbegin(); it != post.rend(); ++it) {
+    int64_t d = node_depth.emplace(*it, 0).first->second;
+    d = std::max(d, layer_depth[it->first]);
+    layer_depth[it->first] = d;
+    node_depth[*it] = d;
+    for (const Value& r : inbound[it->first][size_t(it->second)]) {
+      const Node p = node_of(r);
+      if (!finished.count(p)) continue;
+      int64_t& pd = node_depth[p];
+      pd = std::max(pd, d + 1);
+    }
+  }
+  for (const Value& i : cfg.at("input_layers").as_list()) {
+    const std::string name = i.as_list().at(0).as_string();
+    if (!layer_depth.count(name)) {
+      layer_depth[name] = 0;
+      index[name] = -1;
+    }
+  }
+  std::vector<std::string> order;
+  for (const auto& [name, d] : layer_depth) order.push_back(name);
+  std::sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) {
+    return std::tuple(-layer_depth[a], index[a]) < std::tuple(-layer_depth[b], index[b]);
+  });
+  return order;
+}
+
+}  // namespace keras::saving::detail

@@ -1,0 +1,183 @@
+// keras_config_write.cpp - a keras-cpp model as Keras 3's config.json model entry
+// (keras_config.h: cpp_to_keras).
+#include <map>
+#include <stdexcept>
+
+#include "keras/layers/registry.h"
+#include "keras/saving/keras_config.h"
+
+namespace keras::saving::detail {
+
+namespace {
+// keras-cpp's own options, which Keras's layer constructors do not take.
+const char* const kCppOnly[] = {"dynamic", "input_shape"};
+
+
+Value shape_value(const ShapeSpec& s) {
+  std::vector<Value> dims;
+  for (int64_t d : s) dims.push_back(d < 0 ? Value() : Value(static_cast<long long>(d)));
+  return Value(dims);
+}
+
+// keras-cpp writes an unknown dimension as -1, Keras as null.
+Value dims_value(const Value& v) {
+  if (v.type() != Value::Type::list) return v;
+  std::vector<Value> out;
+  for (const Value& d : v.as_list())
+    out.push_back(d.type() == Value::Type::integer && d.as_int() < 0 ? Value() : d);
+  return Value(out);
+}
+
+Value entry(const char* module, const std::string& cls, Config config, Value registered = Value()) {
+  Value e = Value::object();
+  e["module"] = module;
+  e["class_name"] = cls;
+  e["config"] = std::move(config);
+  e["registered_name"] = std::move(registered);
+  return e;
+}
+
+// A layer's config for Keras: keras-cpp-only options left out, unknown dimensions as null,
+// and nested layer configs (Bidirectional's and TimeDistributed's "layer") as Keras entries.
+Config keras_layer_config(const Config& src) {
+  Config c = Config::object();
+  for (const auto& [k, v] : src.items()) {
+    bool skip = false;
+    for (const char* x : kCppOnly) skip = skip || k == x;
+    // true is every Keras layer's default, and a few (SpatialDropout*) do not take it.
+    if (skip || (k == "trainable" && v == Value(true))) continue;
+    if (k == "batch_shape") {
+      c[k] = dims_value(v);
+    } else if (v.is_object() && v.contains("class_name") && v.contains("config") &&
+               v.at("class_name").type() == Value::Type::string && v.at("config").is_object() &&
+               layers::is_registered(v.at("class_name").as_string())) {
+      c[k] = entry("keras.layers", v.at("class_name").as_string(), keras_layer_config(v.at("config")));
+    } else {
+      c[k] = v;
+    }
+  }
+  return c;
+}
+
+Value layer_entry(const layers::Layer& l) {
+  if (auto* m = dynamic_cast<const Model*>(&l)) return cpp_to_keras(*m);
+  return entry("keras.layers", l.class_name(), keras_layer_config(l.get_config()));
+}
+
+// {"class_name": "__keras_tensor__", ...} for keras-cpp's [layer, node, index].
+Value keras_tensor(const Value& ref, const Model& model) {
+  const auto& r = ref.as_list();
+  const LayerPtr producer = model.get_layer(r.at(0).as_string());
+  const size_t j = size_t(r.at(2).as_int());
+  Value shape = Value::list();
+  if (auto* in = dynamic_cast<const InputLayer*>(producer.get())) shape = dims_value(in->get_config().at("batch_shape"));
+  else if (j < producer->output_shapes().size()) shape = shape_value(producer->output_shapes()[j]);
+  Config c = Config::object();
+  c["shape"] = shape;
+  c["dtype"] = "float32";
+  c["keras_history"] = ref;
+  Value t = Value::object();
+  t["class_name"] = "__keras_tensor__";
+  t["config"] = c;
+  return t;
+}
+
+// keras-cpp's inbound node (a list of tensor references, plus keyword arguments) as
+// Keras 3's {"args", "kwargs"}: one tensor as the argument, several as one list (merge
+// layers, Attention), MultiHeadAttention's query and value as two arguments (key and
+// attention mask as keywords), an RNN's extra inputs as initial_state.
+Value keras_node(const std::string& cls, const std::vector<Value>& refs, const Value& kwargs, const Model& model) {
+  std::vector<Value> ts;
+  for (const Value& r : refs) ts.push_back(keras_tensor(r, model));
+  Value args = Value::list();
+  Config kw = kwargs.is_object() ? kwargs : Config::object();
+  const bool rnn = cls == "LSTM" || cls == "GRU" || cls == "SimpleRNN" || cls == "RNN";
+  if (ts.size() == 1) {
+    args.as_list().push_back(ts[0]);
+  } else if (cls == "MultiHeadAttention" && ts.size() >= 2) {
+    args.as_list().push_back(ts[0]);
+    args.as_list().push_back(ts[1]);
+    if (ts.size() >= 3) kw["key"] = ts[2];
+    if (ts.size() >= 4) kw["attention_mask"] = ts[3];
+  } else if (rnn && ts.size() >= 2) {
+    args.as_list().push_back(ts[0]);
+    kw["initial_state"] = Value(std::vector<Value>(ts.begin() + 1, ts.end()));
+  } else {
+    args.as_list().push_back(Value(ts));
+  }
+  Value n = Value::object();
+  n["args"] = args;
+  n["kwargs"] = kw;
+  return n;
+}
+
+Value sequential_entry(const Model& m) {
+  const Config cpp = m.get_config();
+  Config c = Config::object();
+  c["name"] = m.name();
+  c["trainable"] = m.trainable();
+  c["dtype"] = "float32";
+  std::vector<Value> ls;
+  const Value bis = dims_value(cpp.get("build_input_shape", Value()));
+  if (!bis.is_null()) {
+    Config in = Config::object();
+    in["batch_shape"] = bis;
+    in["dtype"] = "float32";
+    in["name"] = m.name() + "_input";
+    ls.push_back(entry("keras.layers", "InputLayer", in));
+  }
+  for (const LayerPtr& l : m.layers()) ls.push_back(layer_entry(*l));
+  c["layers"] = Value(ls);
+  if (!bis.is_null()) c["build_input_shape"] = bis;
+  Value e = entry("keras", "Sequential", c);
+  if (!bis.is_null()) {
+    Config b = Config::object();
+    b["input_shape"] = bis;
+    e["build_config"] = b;
+  }
+  return e;
+}
+
+Value functional_entry(const Model& m) {
+  const Config cpp = m.get_config();
+  std::map<std::string, const Value*> by_name;
+  for (const Value& e : cpp.at("layers").as_list()) by_name[e.at("name").as_string()] = &e;
+  std::vector<Value> ls;
+  for (const std::string& name : keras_layer_order(cpp)) {
+    const Value& src = *by_name.at(name);
+    const LayerPtr layer = m.get_layer(name);
+    Value e = layer_entry(*layer);
+    e["name"] = name;
+    std::vector<Value> nodes;
+    const Value inbound_nodes = src.get("inbound_nodes", Value::list());
+    const auto& inbound = inbound_nodes.as_list();
+    const Value kws = src.get("inbound_node_kwargs", Value());
+    for (size_t i = 0; i < inbound.size(); ++i)
+      nodes.push_back(keras_node(layer->class_name(), inbound[i].as_list(),
+                                 kws.is_null() ? Value() : kws.as_list().at(i), m));
+    e["inbound_nodes"] = Value(nodes);
+    ls.push_back(e);
+  }
+  Config c = Config::object();
+  c["name"] = m.name();
+  c["trainable"] = m.trainable();
+  c["layers"] = Value(ls);
+  c["input_layers"] = cpp.at("input_layers");
+  c["output_layers"] = cpp.at("output_layers");
+  Value e = entry("keras.src.models.functional", "Functional", c, "Functional");
+  Config b = Config::object();
+  b["input_shape"] = Value();
+  e["build_config"] = b;
+  return e;
+}
+}  // namespace
+
+Value cpp_to_keras(const Model& model) {
+  if (model.class_name() == "Sequential") return sequential_entry(model);
+  if (model.class_name() == "Functional") return functional_entry(model);
+  throw std::invalid_argument("save: the model '" + model.name() + "' is a subclassed " + model.class_name() +
+                              ", which a Keras 3 .keras file cannot describe; save it as a .kcpp file (keras-cpp's "
+                              "own format), or save its weights (.weights.h5)");
+}
+
+}  // namespace keras::saving::detail

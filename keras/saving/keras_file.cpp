@@ -1,0 +1,179 @@
+// keras_file.cpp - Keras 3's `.keras` and `.weights.h5` files (keras_file.h).
+#include "keras/saving/keras_file.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <new>
+#include <ostream>
+#include <stdexcept>
+
+#include "keras/layers/registry.h"
+#include "keras/losses.h"
+#include "keras/metrics.h"
+#include "keras/optimizers.h"
+#include "keras/saving/file_config.h"
+#include "keras/saving/format.h"
+#include "keras/saving/h5_file.h"
+#include "keras/saving/keras_config.h"
+#include "keras/saving/keras_weights.h"
+#include "keras/saving/saving.h"
+#include "keras/saving/zip_archive.h"
+
+namespace keras::saving::detail {
+
+using format::FormatError;
+
+namespace {
+constexpr const char* kConfig = "config.json";
+constexpr const char* kMetadata = "metadata.json";
+constexpr const char* kWeights = "model.weights.h5";
+constexpr int64_t kMaxConfigBytes = int64_t{64} << 20;
+
+std::string now_utc() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d@%H:%M:%S", &tm);
+  return buf;
+}
+
+// A Keras list that may be null or one item (Keras's loss="mse"): a flat list of strings
+// and configs; nested lists and dicts (per-output specs) are beyond what keras-cpp's
+// compile takes.
+std::vector<Value> flat_list(const Value& v, const char* what) {
+  if (v.is_null()) return {};
+  std::vector<Value> items = v.type() == Value::Type::list ? v.as_list() : std::vector<Value>{v};
+  for (const Value& x : items)
+    if (x.type() != Value::Type::string && !(x.is_object() && x.contains("class_name")))
+      throw std::invalid_argument(std::string(what) + " given per output (" + v.to_json() +
+                                  "); keras-cpp's compile applies one list to every output");
+  return items;
+}
+
+// Keras's compile_config as CompileOptions, then model.compile(). Anything keras-cpp cannot
+// honour (an optimizer option, per-output metrics, ...) raises before anything is compiled.
+void restore_compile(Model& model, const Value& cc) {
+  CompileOptions o;
+  const Value opt = keras_value_to_cpp(cc.at("optimizer"));
+  if (opt.type() == Value::Type::string) {
+    o.optimizer = OptimizerArg(opt.as_string());
+  } else {
+    optimizers::OptimizerPtr made = optimizers::deserialize(opt);
+    // ema_momentum means nothing without use_ema (whose false keras-cpp honours).
+    Value kc = Value::object();
+    for (const auto& [k, x] : opt.at("config").items())
+      if (k != "ema_momentum" || opt.at("config").get("use_ema", false) != Value(false)) kc[k] = x;
+    const std::string bad = unhonoured_option(kc, optimizers::serialize(*made).at("config"));
+    if (!bad.empty()) throw std::invalid_argument("the optimizer option " + bad + " is not supported");
+    o.optimizer = OptimizerArg(made);
+  }
+  o.loss.clear();
+  for (const Value& l : flat_list(keras_value_to_cpp(cc.get("loss", Value())), "losses"))
+    o.loss.push_back(losses::LossArg(l));
+  for (auto [key, list] : {std::pair{"metrics", &o.metrics}, std::pair{"weighted_metrics", &o.weighted_metrics}})
+    for (const Value& m : flat_list(keras_value_to_cpp(cc.get(key, Value())), key)) {
+      if (m.type() == Value::Type::string) list->emplace_back(m.as_string());
+      else list->emplace_back(m);
+    }
+  const Value lw = cc.get("loss_weights", Value());
+  if (!lw.is_null()) {
+    if (lw.type() != Value::Type::list) throw std::invalid_argument("loss_weights given by output name");
+    for (const Value& w : lw.as_list()) o.loss_weights.push_back(w.as_double());
+  }
+  o.run_eagerly = cc.get("run_eagerly", false).type() == Value::Type::boolean && cc.at("run_eagerly").as_bool();
+  const Value spe = cc.get("steps_per_execution", 1);
+  if (spe != Value(1)) throw std::invalid_argument("steps_per_execution=" + spe.to_json() + " is not supported");
+  model.compile(o);
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  write_file_atomically(path, [&](std::ostream& out) { out.write(bytes.data(), std::streamsize(bytes.size())); });
+}
+}  // namespace
+
+bool is_zip(std::string_view bytes) { return bytes.substr(0, 4) == std::string_view("PK\3\4", 4); }
+bool is_hdf5(std::string_view bytes) { return bytes.substr(0, 8) == std::string_view("\x89HDF\r\n\x1a\n", 8); }
+
+std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::string& source, bool compile) {
+  ZipLimits limits;
+  limits.member_bytes = {{kConfig, kMaxConfigBytes}, {kMetadata, int64_t{1} << 20}};
+  auto members = read_zip(bytes, {kConfig, kMetadata, kWeights}, source, limits);
+  for (const char* m : {kConfig, kWeights})
+    if (!members.count(m))
+      throw FormatError(source + ": the .keras archive has no " + m + " (a Keras 3 .keras file holds " + kConfig +
+                        ", " + kMetadata + " and " + kWeights + ")");
+  const Config keras_cfg = parse_json(members[kConfig], source, kConfig);
+  if (!keras_cfg.is_object()) throw FormatError(where(source, kConfig) + ": expected a JSON object");
+  const H5Contents weights = read_h5(members[kWeights], source + ": " + kWeights);
+  members.clear();
+  const Config cfg = keras_to_cpp(keras_cfg, source);
+  check_config_values(cfg, "model", source, kConfig);
+  // The architecture may create no more weight bytes than the weight file holds (at
+  // least 64 MiB), as for keras-cpp's own files.
+  int64_t weight_bytes = 0;
+  for (const auto& [p, t] : weights.datasets) weight_bytes += int64_t(t.nbytes());
+  std::shared_ptr<Model> model;
+  {
+    layers::WeightBudget budget(std::max(weight_bytes, int64_t{64} << 20),
+                                "while loading " + source + " (as many as its weight file holds, at least 64 MiB)");
+    LayerPtr layer;
+    try {
+      layer = layers::deserialize(cfg);
+    } catch (const std::bad_alloc&) {
+      throw std::runtime_error(source + ": rebuilding the architecture ran out of memory (a corrupt or hostile config?)");
+    } catch (const FormatError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(source + ": cannot rebuild the model: " + e.what());
+    }
+    model = std::dynamic_pointer_cast<Model>(std::shared_ptr<layers::Layer>(layer));
+    if (!model) throw std::invalid_argument(source + ": the config did not rebuild a model");
+  }
+  check_honoured(keras_cfg, *model, source);
+  assign_keras_weights(*model, weights, source + ": " + kWeights);
+  const Value* cc = keras_cfg.find("compile_config");
+  if (compile && cc && cc->is_object() && cc->contains("optimizer")) {
+    try {
+      restore_compile(*model, *cc);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "UserWarning: %s: the model was not compiled (its compile_config cannot be restored: %s)\n",
+                   source.c_str(), e.what());
+    }
+  }
+  return model;
+}
+
+void save_keras_model(const Model& model, const std::string& path) {
+  std::unique_lock<std::recursive_mutex> lock = model.lock_state();  // a snapshot between steps
+  Value cfg = cpp_to_keras(model);
+  std::string weights = keras_weights_file(model);
+  lock.unlock();
+  Config meta = Config::object();
+  meta["keras_version"] = "3.0.0";  // the format's version, as Keras reads it; not Keras's code
+  meta["date_saved"] = now_utc();
+  meta["saved_by"] = "keras-cpp";
+  const std::string zip =
+      write_zip({{kMetadata, meta.to_json()}, {kConfig, cfg.to_json()}, {kWeights, std::move(weights)}});
+  write_bytes(path, zip);
+}
+
+void load_keras_weights(Model& model, std::string_view bytes, const std::string& source) {
+  if (is_zip(bytes)) {
+    auto members = read_zip(bytes, {kWeights}, source);
+    if (!members.count(kWeights)) throw FormatError(source + ": the .keras archive has no " + kWeights);
+    assign_keras_weights(model, read_h5(members[kWeights], source + ": " + kWeights), source);
+    return;
+  }
+  assign_keras_weights(model, read_h5(bytes, source), source);
+}
+
+void save_keras_weights(const Model& model, const std::string& path) {
+  std::unique_lock<std::recursive_mutex> lock = model.lock_state();
+  std::string bytes = keras_weights_file(model);
+  lock.unlock();
+  write_bytes(path, bytes);
+}
+
+}  // namespace keras::saving::detail

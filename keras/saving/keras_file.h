@@ -1,0 +1,28 @@
+// keras_file.h - (private to keras/saving) Keras 3's files: `.keras` (a zip of
+// metadata.json, config.json and model.weights.h5) and `.weights.h5`, read and written
+// for Sequential and Functional models (saving.cpp chooses them by extension and content).
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "keras/models/model.h"
+
+namespace keras::saving::detail {
+
+bool is_zip(std::string_view bytes);   // starts like a zip archive ("PK\3\4")
+bool is_hdf5(std::string_view bytes);  // starts with HDF5's signature
+
+// A `.keras` file: the architecture from config.json (each layer's options checked), the
+// weights from model.weights.h5, and with `compile` the compile configuration (optimizer,
+// loss, metrics, loss_weights) when keras-cpp can honour all of it; otherwise a warning
+// names what it cannot, and the model comes back uncompiled, as Keras does. The
+// optimizer's state is not read.
+std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::string& source, bool compile = true);
+// Writes what Keras 3's model.save writes (the architecture and the weights), atomically.
+void save_keras_model(const Model& model, const std::string& path);
+
+// Weights from a `.weights.h5` file, or from the model.weights.h5 of a `.keras` file.
+void load_keras_weights(Model& model, std::string_view bytes, const std::string& source);
+void save_keras_weights(const Model& model, const std::string& path);
+
+}  // namespace keras::saving::detail

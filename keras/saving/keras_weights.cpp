@@ -1,0 +1,152 @@
+// keras_weights.cpp - the layout of Keras 3's HDF5 weight files (keras_weights.h).
+#include "keras/saving/keras_weights.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "keras/saving/format.h"
+#include "keras/saving/keras_config.h"
+
+namespace keras::saving::detail {
+
+using format::FormatError;
+
+namespace {
+// A layer that holds weights, and its group in the file.
+struct Slot {
+  std::string path;
+  LayerPtr layer;
+};
+
+// The layers' groups, as Keras's saving_lib names them (a counter per class name).
+void plan(const Model& model, const std::string& prefix, std::vector<Slot>& out,
+          std::vector<std::pair<std::string, std::string>>* groups) {
+  if (groups) {
+    groups->emplace_back(prefix + "vars", model.name());
+    groups->emplace_back(prefix + "layers", "");
+  }
+  std::vector<LayerPtr> ls;
+  if (model.class_name() == "Functional") {
+    for (const std::string& name : keras_layer_order(model.get_config())) ls.push_back(model.get_layer(name));
+  } else if (model.class_name() == "Sequential") {
+    ls = model.layers();
+  } else {
+    throw std::invalid_argument("the model '" + model.name() + "' is a subclassed " + model.class_name() +
+                                ": keras-cpp lays out Keras weight files for Sequential and Functional models only");
+  }
+  std::map<std::string, int> used;
+  for (const LayerPtr& l : ls) {
+    std::string name = snake_case(l->class_name());
+    const int n = used[name]++;
+    if (n > 0) name.append(1, '_').append(std::to_string(n));
+    const std::string path = prefix + "layers/" + name;
+    if (auto* m = dynamic_cast<const Model*>(l.get())) {
+      plan(*m, path + "/", out, groups);
+      continue;
+    }
+    out.push_back({path, l});
+  }
+}
+
+// The sublayer groups that hold a layer's weights, in keras-cpp's weight order (an empty
+// list: the layer's own "vars").
+std::vector<std::string> children_of(const std::string& cls) {
+  if (cls == "LSTM" || cls == "GRU" || cls == "SimpleRNN" || cls == "RNN") return {"cell"};
+  if (cls == "Bidirectional") return {"forward_layer/cell", "backward_layer/cell"};
+  if (cls == "TimeDistributed") return {"layer"};
+  if (cls == "MultiHeadAttention") return {"query_dense", "key_dense", "value_dense", "output_dense"};
+  return {};
+}
+
+// "<group>/vars/0", "/1", ... while they exist.
+void read_vars(const H5Contents& file, const std::string& group, std::vector<std::pair<std::string, Tensor>>& out) {
+  for (int i = 0;; ++i) {
+    const std::string p = group + "/vars/" + std::to_string(i);
+    auto it = file.datasets.find(p);
+    if (it == file.datasets.end()) return;
+    out.emplace_back(p, it->second);
+  }
+}
+
+bool under(const std::string& path, const std::string& group) {
+  return path.size() > group.size() && path.compare(0, group.size(), group) == 0 && path[group.size()] == '/';
+}
+
+std::string describe(const std::string& name, const Tensor& t) {
+  return "'" + name + "' with shape " + t.shape().str() + " " + core::dtype_name(t.dtype());
+}
+}  // namespace
+
+void assign_keras_weights(Model& model, const H5Contents& file, const std::string& source) {
+  std::vector<Slot> slots;
+  plan(model, "", slots, nullptr);
+  std::vector<std::pair<Variable, Tensor>> assignments;
+  std::set<std::string> used;
+  for (const Slot& s : slots) {
+    std::vector<std::pair<std::string, Tensor>> found;
+    read_vars(file, s.path, found);
+    for (const std::string& c : children_of(s.layer->class_name())) read_vars(file, s.path + "/" + c, found);
+    for (const auto& dataset : file.datasets) {
+      const std::string& p = dataset.first;
+      if (!under(p, s.path) ||
+          std::any_of(found.begin(), found.end(), [&](const auto& f) { return f.first == p; }))
+        continue;
+      throw FormatError(source + ": the weight file has '" + p + "', which the " + s.layer->class_name() +
+                        " layer '" + s.layer->name() + "' (group '" + s.path + "') does not hold");
+    }
+    const std::vector<Variable> targets = s.layer->weights();
+    if (targets.size() != found.size())
+      throw std::invalid_argument(source + ": the " + s.layer->class_name() + " layer '" + s.layer->name() + "' has " +
+                                  std::to_string(targets.size()) + " weights, but the file's group '" + s.path +
+                                  "' holds " + std::to_string(found.size()) + " (a different architecture?)");
+    for (size_t i = 0; i < targets.size(); ++i) {
+      const Tensor& t = found[i].second;
+      if (t.shape() != targets[i].shape() || t.dtype() != targets[i].dtype())
+        throw std::invalid_argument(source + ": weight " + std::to_string(i) + " of the layer '" + s.layer->name() +
+                                    "': expected " + describe(targets[i].name(), targets[i].value()) +
+                                    ", but the file has " + describe(found[i].first, t));
+      assignments.emplace_back(targets[i], t);
+      used.insert(found[i].first);
+    }
+  }
+  for (const auto& [p, t] : file.datasets)
+    if (!used.count(p) && p.compare(0, 10, "optimizer/") != 0)
+      throw FormatError(source + ": the weight file has '" + p + "', which belongs to no layer of the model '" +
+                        model.name() + "' (a different architecture?)");
+  for (auto& [v, t] : assignments) v.assign(t.to(v.value().device()));
+}
+
+std::string keras_weights_file(const Model& model) {
+  std::vector<Slot> slots;
+  std::vector<std::pair<std::string, std::string>> groups;
+  plan(model, "", slots, &groups);
+  std::vector<std::pair<std::string, Tensor>> datasets;
+  for (const Slot& s : slots) {
+    groups.emplace_back(s.path + "/vars", s.layer->name());
+    const std::vector<Variable> ws = s.layer->weights();
+    const std::vector<std::string> children = children_of(s.layer->class_name());
+    if (children.empty()) {
+      for (size_t i = 0; i < ws.size(); ++i) datasets.emplace_back(s.path + "/vars/" + std::to_string(i), ws[i].value());
+      continue;
+    }
+    // The sublayers are alike (a cell, two directions, four projections): equal shares.
+    if (ws.size() % children.size() != 0)
+      throw std::invalid_argument("save: the " + s.layer->class_name() + " layer '" + s.layer->name() + "' has " +
+                                  std::to_string(ws.size()) + " weights, which do not split over its " +
+                                  std::to_string(children.size()) + " sublayers");
+    const size_t per = ws.size() / children.size();
+    for (size_t c = 0; c < children.size(); ++c) {
+      const std::string group = s.path + "/" + children[c];
+      const size_t slash = children[c].find('/');
+      if (slash != std::string::npos) groups.emplace_back(s.path + "/" + children[c].substr(0, slash) + "/vars", "");
+      groups.emplace_back(group + "/vars", "");
+      for (size_t i = 0; i < per; ++i)
+        datasets.emplace_back(group + "/vars/" + std::to_string(i), ws[c * per + i].value());
+    }
+  }
+  return write_h5(groups, datasets);
+}
+
+}  // namespace keras::saving::detail

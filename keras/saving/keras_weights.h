@@ -1,0 +1,24 @@
+// keras_weights.h - (private to keras/saving) where Keras 3 keeps each layer's weights in
+// its HDF5 weight file: "layers/<snake_case class>[_N]/vars/<i>" in the order Keras lists
+// the model's layers, nested models under their own "layers/", and the sublayers of
+// recurrent layers ("cell"), Bidirectional ("forward_layer/cell", "backward_layer/cell"),
+// TimeDistributed ("layer") and MultiHeadAttention ("query_dense", ...).
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "keras/models/model.h"
+#include "keras/saving/h5_file.h"
+
+namespace keras::saving::detail {
+
+// Checks every layer's weights in `file` against the model (count, shape, dtype; a
+// message names the layer and the file's group) and then assigns them all; nothing is
+// changed when anything mismatches. Groups of layers the model lacks raise; "optimizer/"
+// (Keras's optimizer state) is not read.
+void assign_keras_weights(Model& model, const H5Contents& file, const std::string& source);
+
+// The bytes of the HDF5 weight file Keras 3 writes for the model.
+std::string keras_weights_file(const Model& model);
+
+}  // namespace keras::saving::detail

@@ -1,0 +1,281 @@
+"""Writes the Keras 3 fixtures of tests/keras/test_keras_files.cpp (run by hand):
+
+    /work/venv/bin/python tests/data/keras_files/make_fixtures.py
+
+For each model NAME: NAME.keras (model.save), NAME.weights.h5 (model.save_weights),
+NAME.in<i>.npy (inputs, seeded) and NAME.out<j>.npy (Keras's predictions). Weights are
+random (seeded) and moving statistics of BatchNormalization are set away from 0 / 1, so
+a weight loaded into the wrong slot changes the outputs.
+"""
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+import numpy as np  # noqa: E402
+import keras  # noqa: E402
+from keras import layers  # noqa: E402
+
+OUT = os.path.dirname(os.path.abspath(__file__))
+rng = np.random.default_rng(17)
+
+
+def randomize(model):
+    for w in model.weights:
+        v = rng.uniform(-0.5, 0.5, size=w.shape)
+        if "variance" in w.path:
+            v = rng.uniform(0.5, 1.5, size=w.shape)
+        w.assign(v.astype(w.dtype))
+
+
+def seq_mlp():
+    return keras.Sequential([
+        keras.Input((6,)),
+        layers.Dense(8, activation="relu"),
+        layers.Dropout(0.3),
+        layers.Dense(5, activation="tanh", use_bias=False),
+        layers.BatchNormalization(),
+        layers.Dense(3, activation="softmax"),
+    ], name="seq_mlp"), [(4, 6)]
+
+
+def functional_multi():
+    a = keras.Input((4,), name="wide")
+    b = keras.Input((3,), name="deep")
+    h = layers.Dense(5, activation="relu")(a)
+    h2 = layers.Dense(5, activation="sigmoid")(b)
+    added = layers.Add()([h, h2])
+    c = layers.Concatenate()([added, b])
+    n = layers.LayerNormalization()(c)
+    o1 = layers.Dense(2, name="out_a")(n)
+    o2 = layers.Activation("softplus")(layers.Multiply()([h, h2]))
+    return keras.Model([a, b], [o1, o2], name="functional_multi"), [(3, 4), (3, 3)]
+
+
+def conv():
+    x = keras.Input((10, 9, 3))
+    y = layers.Conv2D(4, 3, padding="same", activation="relu")(x)
+    y = layers.MaxPooling2D(2)(y)
+    y = layers.Conv2D(5, (2, 3), strides=(1, 2))(y)
+    y = layers.AveragePooling2D(2, padding="same")(y)
+    y = layers.Flatten()(y)
+    y = layers.Reshape((-1, 5))(y)
+    y = layers.Conv1D(3, 2, padding="causal")(y)
+    y = layers.GlobalAveragePooling1D()(y)
+    y = layers.Dense(2)(y)
+    return keras.Model(x, y, name="conv"), [(2, 10, 9, 3)]
+
+
+def rnn():
+    ids = keras.Input((7,), dtype="int32")
+    e = layers.Embedding(20, 6)(ids)
+    s = layers.LSTM(5, return_sequences=True)(e)
+    s = layers.Bidirectional(layers.GRU(4, return_sequences=True))(s)
+    s = layers.TimeDistributed(layers.Dense(3))(s)
+    s = layers.SimpleRNN(4)(s)
+    out = layers.Dense(2)(s)
+    return keras.Model(ids, out, name="rnn"), [("ids", 3, 7, 20)]
+
+
+def attention():
+    q = keras.Input((4, 6))
+    v = keras.Input((5, 6))
+    a = layers.MultiHeadAttention(num_heads=2, key_dim=3)(q, v)
+    a = layers.GlobalMaxPooling1D()(a)
+    return keras.Model([q, v], a, name="attention"), [(2, 4, 6), (2, 5, 6)]
+
+
+def activations():
+    return keras.Sequential([
+        keras.Input((5,)),
+        layers.Dense(6),
+        layers.LeakyReLU(negative_slope=0.2),
+        layers.Dense(6),
+        layers.PReLU(),
+        layers.ELU(),
+        layers.ReLU(max_value=0.5),
+        layers.Dense(4),
+        layers.Softmax(),
+    ], name="activations"), [(3, 5)]
+
+
+def nested():
+    inner = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="relu"), layers.Dense(3)],
+                             name="inner")
+    x = keras.Input((4,))
+    y = layers.Dense(4)(x)
+    y = inner(y)
+    y = layers.Dense(1)(layers.Concatenate()([y, x]))
+    return keras.Model(x, y, name="nested"), [(2, 4)]
+
+
+def spatial():
+    x = keras.Input((8, 8, 3))
+    y = layers.ZeroPadding2D(1)(x)
+    y = layers.Conv2DTranspose(4, 3, strides=2)(y)
+    y = layers.Cropping2D(((1, 2), (2, 1)))(y)
+    y = layers.DepthwiseConv2D(3, depth_multiplier=2)(y)
+    y = layers.SeparableConv2D(5, 3, padding="same", activation="relu")(y)
+    y = layers.UpSampling2D(2)(y)
+    y = layers.MaxPooling2D(3)(y)
+    y = layers.SpatialDropout2D(0.2)(y)
+    y = layers.GlobalMaxPooling2D()(y)
+    y = layers.Dense(2)(y)
+    return keras.Model(x, y, name="spatial"), [(2, 8, 8, 3)]
+
+
+def sequence1d():
+    return keras.Sequential([
+        keras.Input((12, 4)),
+        layers.Conv1D(6, 3, dilation_rate=2, activation="elu"),
+        layers.MaxPooling1D(2),
+        layers.ZeroPadding1D((1, 2)),
+        layers.Cropping1D((2, 1)),
+        layers.UpSampling1D(2),
+        layers.SeparableConv1D(4, 3, padding="same"),
+        layers.DepthwiseConv1D(2),
+        layers.Conv1DTranspose(3, 3, strides=2, padding="same"),
+        layers.AveragePooling1D(2, strides=1),
+        layers.GlobalMaxPooling1D(),
+    ], name="sequence1d"), [(2, 12, 4)]
+
+
+def volumes():
+    return keras.Sequential([
+        keras.Input((5, 5, 5, 2)),
+        layers.Conv3D(3, 2, activation="relu"),
+        layers.MaxPooling3D(2),
+        layers.ZeroPadding3D(1),
+        layers.AveragePooling3D(2),
+        layers.GlobalAveragePooling3D(),
+    ], name="volumes"), [(2, 5, 5, 5, 2)]
+
+
+def misc():
+    a = keras.Input((6,))
+    b = keras.Input((6,))
+    r = layers.Rescaling(0.5, offset=0.1)(a)
+    n = layers.Normalization(mean=[0.1, -0.2, 0.3, 0.0, 0.5, -0.5], variance=[1.0, 2.0, 0.5, 1.5, 0.8, 1.2])(r)
+    d = layers.Dense(6)(n)
+    d = layers.GaussianNoise(0.1)(d)
+    d = layers.ActivityRegularization(l1=0.01)(d)
+    e = layers.EinsumDense("ab,bc->ac", output_shape=6, bias_axes="c")(b)
+    e = layers.Identity()(e)
+    merged = [layers.Subtract()([d, e]), layers.Average()([d, e]), layers.Maximum()([d, e]),
+              layers.Minimum()([d, e])]
+    dot = layers.Dot(axes=1, normalize=True)([d, e])
+    u = layers.UnitNormalization()(layers.Concatenate()(merged))
+    seq = layers.RepeatVector(4)(u)
+    seq = layers.Permute((2, 1))(seq)
+    seq = layers.Reshape((8, 12))(seq)
+    g = layers.GroupNormalization(groups=3)(seq)
+    g = layers.GlobalAveragePooling1D()(g)
+    out = layers.Concatenate()([g, dot])
+    return keras.Model([a, b], out, name="misc"), [(3, 6), (3, 6)]
+
+
+def masked():
+    ids = keras.Input((6,), dtype="int32")
+    q = layers.Embedding(10, 4, mask_zero=True)(ids)
+    v = keras.Input((5, 4))
+    mv = layers.Masking(0.0)(v)
+    a1 = layers.Attention(use_scale=True)([q, mv])
+    a2 = layers.AdditiveAttention()([q, mv])
+    s = layers.Add()([a1, a2])
+    s = layers.GRU(3, reset_after=False, go_backwards=True)(s)
+    return keras.Model([ids, v], s, name="masked"), [("ids", 2, 6, 10), (2, 5, 4)]
+
+
+def images():
+    return keras.Sequential([
+        keras.Input((10, 12, 3)),
+        layers.Resizing(8, 8),
+        layers.CenterCrop(6, 6),
+        layers.RandomFlip(),
+        layers.RandomRotation(0.1),
+        layers.RandomZoom(0.1),
+        layers.RandomTranslation(0.1, 0.1),
+        layers.RandomContrast(0.2),
+        layers.RandomCrop(5, 5),
+        layers.Conv2D(2, 2),
+        layers.Flatten(),
+    ], name="images"), [(2, 10, 12, 3)]
+
+
+def options():
+    """Layers with options away from their defaults, compiled and trained one step (so the
+    file also holds a compile config and optimizer variables, which keras-cpp skips)."""
+    x = keras.Input((6, 4))
+    y = layers.LSTM(6, return_sequences=True, unit_forget_bias=False, recurrent_activation="hard_sigmoid",
+                    kernel_regularizer=keras.regularizers.L2(0.01), recurrent_constraint="non_neg",
+                    dropout=0.1, recurrent_dropout=0.1, go_backwards=True)(x)
+    y = layers.LayerNormalization(scale=False, epsilon=1e-2)(y)
+    y = layers.Conv1D(4, 2, groups=2, dilation_rate=2, use_bias=False, kernel_initializer=keras.initializers.HeNormal(3),
+                      activity_regularizer=keras.regularizers.L1(0.001))(y)
+    y = layers.BatchNormalization(center=False, momentum=0.9, epsilon=1e-2)(y)
+    y = layers.SimpleRNN(3, activation="relu", return_state=False)(y)
+    y = layers.Dense(2, kernel_constraint=keras.constraints.MaxNorm(2.0), bias_regularizer=keras.regularizers.L1L2(0.01, 0.02))(y)
+    model = keras.Model(x, y, name="options")
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    model.fit(rng.uniform(size=(4, 6, 4)), rng.uniform(size=(4, 2)), epochs=1, verbose=0)
+    return model, [(3, 6, 4)]
+
+
+MODELS = [seq_mlp, functional_multi, conv, rnn, attention, activations, nested, spatial, sequence1d, volumes,
+          misc, masked, images, options]
+
+
+def main():
+    for make in MODELS:
+        model, specs = make()
+        randomize(model)
+        inputs = []
+        for spec in specs:
+            if spec[0] == "ids":
+                ids = rng.integers(0, spec[3], size=spec[1:3]).astype("int32")
+                ids[:, -2:] = 0  # trailing padding (masked where the model masks zeros)
+                inputs.append(ids)
+            else:
+                inputs.append(rng.uniform(-1, 1, size=spec).astype("float32"))
+        outputs = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
+        if not isinstance(outputs, (list, tuple)):
+            outputs = [outputs]
+        name = model.name
+        model.save(os.path.join(OUT, name + ".keras"))
+        model.save_weights(os.path.join(OUT, name + ".weights.h5"))
+        for i, x in enumerate(inputs):
+            np.save(os.path.join(OUT, f"{name}.in{i}.npy"), x)
+        for j, y in enumerate(outputs):
+            np.save(os.path.join(OUT, f"{name}.out{j}.npy"), np.asarray(y))
+        print(name, [x.shape for x in inputs], [np.asarray(y).shape for y in outputs])
+    hostile()
+    print("keras", keras.__version__, file=sys.stderr)
+
+
+def hostile():
+    """Weight files for seq_mlp's first Dense layer that the reader must refuse."""
+    import h5py
+
+    def make(name, fill):
+        with h5py.File(os.path.join(OUT, f"hostile_{name}.weights.h5"), "w") as f:
+            g = f.create_group("layers/dense/vars")
+            fill(g)
+
+    # A shape of 2^40 floats with no data stored (HDF5 would return fill values).
+    make("unallocated", lambda g: g.create_dataset("0", shape=(1 << 20, 1 << 20), dtype="float32"))
+    make("compressed", lambda g: g.create_dataset("0", data=np.zeros((6, 8), "float32"), compression="gzip"))
+    make("float16", lambda g: g.create_dataset("0", data=np.zeros((6, 8), "float16")))
+    make("string", lambda g: g.create_dataset("0", data=np.array([b"abc"])))
+    make("rank9", lambda g: g.create_dataset("0", data=np.zeros((1,) * 9, "float32")))
+
+    def soft(g):
+        g.create_dataset("x", data=np.zeros((6, 8), "float32"))
+        g["0"] = h5py.SoftLink("/layers/dense/vars/x")
+
+    make("softlink", soft)
+    make("wrong_shape", lambda g: (g.create_dataset("0", data=np.zeros((7, 8), "float32")),
+                                   g.create_dataset("1", data=np.zeros((8,), "float32"))))
+
+
+if __name__ == "__main__":
+    main()

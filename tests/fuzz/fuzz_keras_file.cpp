@@ -1,0 +1,87 @@
+// fuzz_keras_file.cpp - libFuzzer target for the readers of Keras 3's files: any bytes
+// must load or raise a std::exception, never crash, read out of bounds or allocate
+// without bound.
+//
+// - Bytes that start like a zip archive go to load_model_from_memory (libzip's reading of
+//   the archive, config.json through the JSON reader and the config translation, the
+//   weights through the HDF5 walker); the seeds are .keras files written by Keras 3.
+// - Other bytes go to the JSON reader (keras::Value::from_json, nlohmann-json inside) and,
+//   read as a recipe, describe an HDF5 weight file with hostile groups, names, ranks,
+//   shapes and dtypes; the file is made with the HDF5 library and read back into a small
+//   model (the walker's checks and the layout code, not HDF5's own parser, which is not
+//   ours to fuzz).
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keras/keras.h"
+#include "keras/saving/h5_file.h"
+#include "keras/saving/keras_weights.h"
+#include "keras/saving/saving.h"
+
+namespace {
+namespace d = keras::saving::detail;
+
+keras::ModelPtr small_model() {
+  namespace layers = keras::layers;
+  return keras::Sequential({layers::Dense(3, {.input_shape = {2}}), layers::BatchNormalization(), layers::Dense(1)});
+}
+
+struct Recipe {
+  std::string_view in;
+  size_t at = 0;
+  bool more() const { return at < in.size(); }
+  uint8_t next() { return at < in.size() ? uint8_t(in[at++]) : 0; }
+};
+
+void weights_from_recipe(std::string_view bytes) {
+  static const char* const kPaths[] = {"layers/dense/vars/", "layers/dense_1/vars/", "layers/batch_normalization/vars/",
+                                       "optimizer/vars/", "layers/dense/cell/vars/", "vars/", "layers/x/vars/"};
+  static const keras::DType kTypes[] = {keras::DType::float32, keras::DType::float64, keras::DType::int32,
+                                        keras::DType::int64, keras::DType::uint8};
+  Recipe r{bytes};
+  std::vector<std::pair<std::string, std::string>> groups;
+  std::vector<std::pair<std::string, keras::Tensor>> datasets;
+  while (r.more() && datasets.size() < 12) {
+    const uint8_t op = r.next();
+    std::string path = kPaths[op % 7] + std::to_string(r.next() % 5);
+    if (op & 0x80) {
+      groups.emplace_back(path, "");  // a group where a dataset is expected
+      continue;
+    }
+    std::vector<int64_t> dims;
+    const int rank = r.next() % 4;
+    for (int i = 0; i < rank; ++i) dims.push_back(r.next() % 9);
+    bool taken = false;
+    for (const auto& [p, t] : datasets) taken = taken || p == path;
+    for (const auto& [p, n] : groups) taken = taken || p == path;
+    if (taken) continue;
+    datasets.emplace_back(path, keras::ops::ones(keras::Shape(dims), kTypes[r.next() % 5]));
+  }
+  const std::string file = d::write_h5(groups, datasets);
+  keras::ModelPtr m = small_model();
+  d::assign_keras_weights(*m, d::read_h5(file, "fuzz"), "fuzz");
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  if (bytes.substr(0, 2) == "PK") {
+    try {
+      keras::saving::load_model_from_memory(bytes, {}, "fuzz.keras");
+    } catch (const std::exception&) {
+    }
+    return 0;
+  }
+  try {
+    keras::Config::from_json(bytes);
+  } catch (const std::exception&) {
+  }
+  try {
+    weights_from_recipe(bytes);
+  } catch (const std::exception&) {
+  }
+  return 0;
+}

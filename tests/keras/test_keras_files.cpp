@@ -1,0 +1,260 @@
+// Keras 3's files: `.keras` and `.weights.h5` written by Keras 3.15 (tests/data/keras_files,
+// made by make_fixtures.py) load and predict what Keras predicted; keras-cpp writes files
+// that load back (and that tests/keras_files/check_in_keras.py loads in Keras); hostile
+// and unsupported files raise typed errors.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "files.h"
+#include "helpers.h"
+#include "keras/keras.h"
+#include "keras/saving/format.h"
+#include "keras/saving/zip_archive.h"
+#include "layer_fixtures.h"
+
+namespace {
+namespace ops = keras::core::ops;
+using keras::Tensor;
+using keras::saving::format::FormatError;
+
+const std::vector<std::string> kModels = {"seq_mlp", "functional_multi", "conv",      "rnn",
+                                          "attention", "activations",     "nested",    "spatial",
+                                          "sequence1d", "volumes",        "misc",      "masked",
+                                          "images",     "options"};
+
+std::string fixture(const std::string& name) { return th::fixture_path("keras_files", name); }
+
+std::vector<Tensor> arrays(const std::string& model, const char* kind) {
+  std::vector<Tensor> out;
+  for (int i = 0; std::filesystem::exists(fixture(model + "." + kind + std::to_string(i) + ".npy")); ++i)
+    out.push_back(keras::core::load_npy(fixture(model + "." + kind + std::to_string(i) + ".npy")));
+  return out;
+}
+
+std::vector<Tensor> predict(keras::Model& model, const std::vector<Tensor>& inputs) {
+  keras::layers::Tensors out = model(inputs, false);
+  return std::vector<Tensor>(out.begin(), out.end());
+}
+
+double max_diff(const Tensor& a, const Tensor& b) {
+  REQUIRE(a.shape() == b.shape());
+  return ops::max(ops::abs(ops::cast(a, keras::DType::float64) - ops::cast(b, keras::DType::float64)))
+      .item<double>();
+}
+
+void check_outputs(const std::vector<Tensor>& got, const std::vector<Tensor>& want, double tol = 1e-5) {
+  REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    INFO("output " << i);
+    CHECK(max_diff(got[i], want[i]) <= tol);
+  }
+}
+
+void zero_weights(keras::Model& m) {
+  for (keras::Variable v : m.weights()) v.assign(ops::zeros_like(v.value()));
+}
+
+std::string with_member(const std::string& keras_file, const std::string& member, const std::string& bytes) {
+  auto members = keras::saving::detail::read_zip(th::read_bytes(keras_file), {"config.json", "metadata.json",
+                                                                             "model.weights.h5"}, keras_file);
+  members[member] = bytes;
+  return keras::saving::detail::write_zip({{"metadata.json", members["metadata.json"]},
+                                           {"config.json", members["config.json"]},
+                                           {"model.weights.h5", members["model.weights.h5"]}});
+}
+}  // namespace
+
+TEST_CASE("Keras 3 .keras files load and predict as Keras did") {
+  for (const std::string& name : kModels) {
+    INFO(name);
+    keras::ModelPtr m = keras::models::load_model(fixture(name + ".keras"));
+    check_outputs(predict(*m, arrays(name, "in")), arrays(name, "out"));
+  }
+}
+
+TEST_CASE("Keras 3 .weights.h5 files load into the same architecture") {
+  for (const std::string& name : kModels) {
+    INFO(name);
+    keras::ModelPtr m = keras::models::load_model(fixture(name + ".keras"));
+    zero_weights(*m);
+    m->load_weights(fixture(name + ".weights.h5"));
+    check_outputs(predict(*m, arrays(name, "in")), arrays(name, "out"));
+    zero_weights(*m);
+    m->load_weights(fixture(name + ".keras"));  // the weights of a .keras file, as Keras allows
+    check_outputs(predict(*m, arrays(name, "in")), arrays(name, "out"));
+  }
+}
+
+TEST_CASE("keras-cpp writes .keras and .weights.h5 files that load back with the same predictions") {
+  // KERAS_CPP_KERAS_FILES_OUT=<folder> keeps them, with inputs and keras-cpp's outputs as
+  // .npy files, for tests/keras_files/check_in_keras.py.
+  th::TempDir tmp;
+  const char* keep = std::getenv("KERAS_CPP_KERAS_FILES_OUT");
+  const std::string dir = keep ? keep : tmp.path.string();
+  std::filesystem::create_directories(dir);
+  for (const std::string& name : kModels) {
+    INFO(name);
+    keras::ModelPtr m = keras::models::load_model(fixture(name + ".keras"));
+    const std::vector<Tensor> in = arrays(name, "in");
+    const std::vector<Tensor> want = predict(*m, in);
+    const std::string path = dir + "/" + name + ".keras";
+    m->save(path);
+    m->save_weights(dir + "/" + name + ".weights.h5");
+    for (size_t i = 0; i < in.size(); ++i) keras::core::save_npy(dir + "/" + name + ".in" + std::to_string(i) + ".npy", in[i]);
+    for (size_t i = 0; i < want.size(); ++i)
+      keras::core::save_npy(dir + "/" + name + ".out" + std::to_string(i) + ".npy", want[i]);
+    keras::ModelPtr back = keras::models::load_model(path);
+    check_outputs(predict(*back, in), want, 0.0);
+    zero_weights(*back);
+    back->load_weights(dir + "/" + name + ".weights.h5");
+    check_outputs(predict(*back, in), want, 0.0);
+  }
+  // A model made in C++, trained a step, written in Keras's format.
+  namespace layers = keras::layers;
+  auto model = keras::Sequential({layers::Dense(7, {.activation = "relu", .input_shape = {5}}), layers::Dropout(0.2),
+                                  layers::Dense(3, {.activation = "softmax"})});
+  model->compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy"});
+  const Tensor x = th::make(th::uniform(40), keras::Shape{8, 5});
+  model->fit(x, ops::cast(keras::core::constant(std::vector<int64_t>{0, 1, 2, 0, 1, 2, 0, 1}), keras::DType::int32),
+             {.epochs = 1, .verbose = 0});
+  model->save(dir + "/cpp_mlp.keras");
+  keras::core::save_npy(dir + "/cpp_mlp.in0.npy", x);
+  keras::core::save_npy(dir + "/cpp_mlp.out0.npy", (*model)(x, false));
+  check_outputs({(*keras::models::load_model(dir + "/cpp_mlp.keras"))(x, false)}, {(*model)(x, false)}, 0.0);
+}
+
+TEST_CASE("Keras files: unsupported classes and options raise, naming the layer, the class and the option") {
+  th::TempDir dir;
+  const std::string src = fixture("seq_mlp.keras");
+  auto members = keras::saving::detail::read_zip(th::read_bytes(src), {"config.json"}, src);
+  const std::string config = members["config.json"];
+  auto edited = [&](const std::string& from, const std::string& to) {
+    std::string c = config;
+    const size_t at = c.find(from);
+    REQUIRE(at != std::string::npos);
+    c.replace(at, from.size(), to);
+    const std::string path = dir.file("edited.keras");
+    th::write_bytes(path, with_member(src, "config.json", c));
+    return path;
+  };
+  CHECK_THROWS_MSG(keras::models::load_model(edited("\"class_name\": \"Dropout\"", "\"class_name\": \"AlphaDropout\"")),
+                   std::invalid_argument, "is a Keras AlphaDropout, a class keras-cpp does not have");
+  CHECK_THROWS_MSG(keras::models::load_model(edited("\"quantization_config\": null", "\"lora_rank\": 4")),
+                   std::invalid_argument, "the Dense layer 'dense' has lora_rank=4, which keras-cpp cannot honour");
+  CHECK_THROWS_MSG(keras::models::load_model(edited("\"axis\": -1", "\"axis\": 1, \"xx\": 0")),
+                   std::invalid_argument, "BatchNormalization");
+  CHECK_THROWS_MSG(keras::models::load_model(edited("\"class_name\": \"Sequential\"", "\"class_name\": \"MyModel\"")),
+                   std::invalid_argument, "keras-cpp reads Sequential and Functional models");
+}
+
+namespace {
+class TwoDense : public keras::Model {
+ public:
+  TwoDense() {
+    a = track(keras::layers::Dense(3));
+    b = track(keras::layers::Dense(1));
+  }
+  Tensor call(const Tensor& x, bool training) override { return (*b)((*a)(x, training)); }
+  keras::Ref<keras::layers::DenseLayer> a, b;
+};
+}  // namespace
+
+TEST_CASE("Keras files: a subclassed model is refused in Keras's formats, and keeps .kcpp") {
+  th::TempDir dir;
+  auto m = keras::make<TwoDense>();
+  (*m)(ops::ones({2, 4}), false);
+  CHECK_THROWS_MSG(m->save(dir.file("m.keras")), std::invalid_argument,
+                   "a Keras 3 .keras file cannot describe; save it as a .kcpp file");
+  CHECK_THROWS_MSG(m->save_weights(dir.file("m.weights.h5")), std::invalid_argument,
+                   "Sequential and Functional models only");
+  CHECK(dir.entries().empty());  // nothing written
+  m->save_weights(dir.file("m.kcpp"));
+  auto other = keras::make<TwoDense>();
+  (*other)(ops::ones({2, 4}), false);
+  other->load_weights(dir.file("m.kcpp"));
+  CHECK(th::same_bits(other->get_weights(), m->get_weights()));
+}
+
+TEST_CASE("Keras files: corrupt archives and hostile HDF5 weights raise typed errors") {
+  th::TempDir dir;
+  const std::string good = th::read_bytes(fixture("seq_mlp.keras"));
+  for (size_t n : {size_t(0), size_t(10), good.size() / 2, good.size() - 1}) {
+    th::write_bytes(dir.file("cut.keras"), good.substr(0, n));
+    CHECK_THROWS_AS(keras::models::load_model(dir.file("cut.keras")), std::exception);
+  }
+  std::string flipped = good;
+  flipped[flipped.size() / 2] ^= 0x5a;  // inside the stored weights: the member's CRC-32 fails
+  th::write_bytes(dir.file("flip.keras"), flipped);
+  CHECK_THROWS_AS(keras::models::load_model(dir.file("flip.keras")), FormatError);
+  keras::saving::detail::ZipLimits small;
+  small.member_bytes = {{"config.json", 100}};
+  CHECK_THROWS_MSG(keras::saving::detail::read_zip(good, {"config.json"}, "g.keras", small), FormatError,
+                   "g.keras: the member 'config.json' claims");  // checked before reading it
+  small.max_members = 2;
+  CHECK_THROWS_MSG(keras::saving::detail::read_zip(good, {}, "g.keras", small), FormatError,
+                   "the zip archive has 3 members; expected at most 2");
+  th::write_bytes(dir.file("noh5.keras"), with_member(fixture("seq_mlp.keras"), "model.weights.h5", "not hdf5"));
+  CHECK_THROWS_MSG(keras::models::load_model(dir.file("noh5.keras")), FormatError, "not an HDF5 file");
+
+  CHECK_THROWS_MSG(keras::models::load_model(fixture("seq_mlp.weights.h5")), std::invalid_argument,
+                   "seq_mlp.weights.h5: this is an HDF5 file: a Keras 3 weight file (read it with load_weights");
+  keras::ModelPtr m = keras::models::load_model(fixture("seq_mlp.keras"));
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"unallocated", "needs 4398046511104 bytes, but 0 are stored"},
+      {"compressed", "compressed or filtered"},
+      {"float16", "unsupported element type"},
+      {"string", "unsupported element type"},
+      {"rank9", "rank 9 is out of range"},
+      {"softlink", "soft and external links are not accepted"},
+      {"wrong_shape", "expected 'dense/kernel' with shape (6, 8) float32, but the file has 'layers/dense/vars/0' with shape (7, 8)"},
+  };
+  const std::vector<Tensor> before = m->get_weights();
+  for (const auto& [name, message] : cases) {
+    INFO(name);
+    CHECK_THROWS_MSG(m->load_weights(fixture("hostile_" + name + ".weights.h5")), std::exception, message.c_str());
+  }
+  CHECK(th::same_bits(m->get_weights(), before));  // nothing was changed
+}
+
+TEST_CASE("Keras files: the fuzz seeds of tests/fuzz/corpus/keras_file are valid inputs") {
+  const std::filesystem::path corpus = std::filesystem::path(KERAS_TEST_DATA_DIR) / ".." / "fuzz" / "corpus" / "keras_file";
+  int models = 0;
+  for (const auto& e : std::filesystem::directory_iterator(corpus)) {
+    const std::string bytes = th::read_bytes(e.path().string());
+    if (e.path().extension() == ".keras") {
+      CHECK(keras::saving::load_model_from_memory(bytes, {}, e.path().string()) != nullptr);
+      ++models;
+    }
+  }
+  CHECK(models == 2);
+  CHECK(keras::Value::from_json(th::read_bytes((corpus / "json").string())).at("a").as_list().size() == 4);
+}
+
+TEST_CASE("Keras files: the compile config is restored when keras-cpp can honour it, else a warning") {
+  // options.keras: compiled by Keras with Adam(0.01) and loss "mse", trained one step.
+  keras::ModelPtr m = keras::models::load_model(fixture("options.keras"));
+  REQUIRE(m->compiled());
+  const keras::Config opt = keras::optimizers::serialize(*m->optimizer());
+  CHECK(opt.at("class_name").as_string() == "Adam");
+  CHECK(std::fabs(opt.at("config").at("learning_rate").as_double() - 0.01) < 1e-7);
+  const std::vector<Tensor> in = arrays("options", "in");
+  CHECK(std::isfinite(m->train_on_batch({in[0]}, {ops::zeros({3, 2})}).at("loss")));  // it trains
+  CHECK_FALSE(keras::models::load_model(fixture("options.keras"), {.compile = false})->compiled());
+
+  // An optimizer option keras-cpp lacks: loaded, not compiled (Keras warns the same way).
+  th::TempDir dir;
+  const std::string src = fixture("options.keras");
+  std::string config = keras::saving::detail::read_zip(th::read_bytes(src), {"config.json"}, src)["config.json"];
+  const std::string from = "\"use_ema\": false";
+  REQUIRE(config.find(from) != std::string::npos);
+  config.replace(config.find(from), from.size(), "\"use_ema\": true");
+  th::write_bytes(dir.file("ema.keras"), with_member(src, "config.json", config));
+  keras::ModelPtr ema = keras::models::load_model(dir.file("ema.keras"));
+  CHECK_FALSE(ema->compiled());
+  check_outputs(predict(*ema, in), arrays("options", "out"));
+}

@@ -1,0 +1,72 @@
+"""Loads the .keras and .weights.h5 files keras-cpp wrote in Keras 3 and compares Keras's
+predictions with keras-cpp's (run by hand; Keras 3 and TensorFlow from PyPI):
+
+    KERAS_CPP_KERAS_FILES_OUT=/tmp/kcpp_files build/tests/keras_tests -tc='*keras-cpp writes .keras*'
+    /work/venv/bin/python tests/keras_files/check_in_keras.py /tmp/kcpp_files
+
+For each NAME.keras in the folder: keras.saving.load_model, predict on NAME.in<i>.npy,
+compare with NAME.out<j>.npy (keras-cpp's outputs); when NAME.weights.h5 is there, the
+weights are loaded into the model again (after zeroing them) and compared the same way.
+Prints one line per file and exits non-zero when a difference passes 1e-5.
+"""
+import glob
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np  # noqa: E402
+import keras  # noqa: E402
+
+TOL = 1e-5
+
+
+def arrays(base, kind):
+    out = []
+    while os.path.exists(f"{base}.{kind}{len(out)}.npy"):
+        out.append(np.load(f"{base}.{kind}{len(out)}.npy"))
+    return out
+
+
+def predict(model, inputs):
+    y = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
+    return [np.asarray(t) for t in (y if isinstance(y, (list, tuple)) else [y])]
+
+
+def diff(got, want):
+    assert len(got) == len(want), (len(got), len(want))
+    return max(float(np.max(np.abs(g.astype("float64") - w.astype("float64")))) for g, w in zip(got, want))
+
+
+def main(folder):
+    worst, failed = 0.0, 0
+    files = sorted(glob.glob(os.path.join(folder, "*.keras")))
+    if not files:
+        sys.exit(f"no .keras files in {folder}")
+    for path in files:
+        base = path[: -len(".keras")]
+        name = os.path.basename(base)
+        inputs, want = arrays(base, "in"), arrays(base, "out")
+        try:
+            model = keras.saving.load_model(path)
+            d = diff(predict(model, inputs), want)
+            line = f"{name}: load_model ok, max |keras - keras-cpp| = {d:.3g}"
+            if os.path.exists(base + ".weights.h5"):
+                for w in model.weights:
+                    w.assign(np.zeros(w.shape, w.dtype))
+                model.load_weights(base + ".weights.h5")
+                dw = diff(predict(model, inputs), want)
+                line += f"; load_weights(.weights.h5): {dw:.3g}"
+                d = max(d, dw)
+        except Exception as e:  # a file Keras cannot load is a failure, reported by name
+            print(f"{name}: FAILED: {type(e).__name__}: {e}")
+            failed += 1
+            continue
+        worst = max(worst, d)
+        failed += d > TOL
+        print(line + ("" if d <= TOL else "  <-- over 1e-5"))
+    print(f"keras {keras.__version__}: {len(files)} files, {failed} failed, worst difference {worst:.3g}")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "/tmp/kcpp_files")
