@@ -167,8 +167,8 @@ TEST_CASE("sparse input: a saved model keeps its sparse Input and predicts the s
   auto m = model_on(true);
   const Tensor before = (*m)(x.as_tensor());
   TempDir dir;
-  m->save(dir.file("sparse.keras"));
-  keras::ModelPtr back = keras::models::load_model(dir.file("sparse.keras"));
+  m->save(dir.file("sparse.kcpp"));
+  keras::ModelPtr back = keras::models::load_model(dir.file("sparse.kcpp"));
   CHECK(back->get_layer(0)->get_config().at("sparse").as_bool());
   check_values(back->predict(x.as_tensor()), values(before), 1e-6);
 }
