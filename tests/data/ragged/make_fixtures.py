@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+# make_fixtures.py - writes the .npy fixtures of tests/core/test_ragged.cpp,
+# test_tensor_array.cpp and test_queues.cpp: inputs and what TensorFlow computes from
+# them (tf.RaggedTensor and tf.ragged ops, tf.TensorArray with tf.GradientTape, tf.queue
+# orders). Run by hand in a venv with tensorflow-cpu from PyPI:
+#   /work/venv/bin/python tests/data/ragged/make_fixtures.py
+# A ragged result NAME is written as NAME_values.npy and NAME_splits<level>.npy.
+import os
+
+import numpy as np
+import tensorflow as tf
+
+here = os.path.dirname(os.path.abspath(__file__))
+rng = np.random.default_rng(15)
+
+
+def put(name, value):
+    np.save(os.path.join(here, name + ".npy"), np.asarray(value))
+
+
+def put_rt(name, rt):
+    if not isinstance(rt, tf.RaggedTensor):
+        put(name, rt.numpy())
+        return
+    put(name + "_values", rt.flat_values.numpy())
+    for level, splits in enumerate(rt.nested_row_splits):
+        put(name + "_splits" + str(level), splits.numpy())
+
+
+# ---- rt1: float32, ragged_rank 1, with an empty row -----------------------------------
+v1 = rng.uniform(-2, 2, 6).astype("float32")
+rt1 = tf.RaggedTensor.from_row_splits(v1, np.array([0, 3, 3, 5, 6], "int64"))
+rt2 = tf.ragged.constant([[7.0], [8.0, 9.0], [], [10.0]], dtype=tf.float32)
+put_rt("rt1", rt1)
+put_rt("rt2", rt2)
+put("rt1_to_tensor", rt1.to_tensor())
+put("rt1_to_tensor_shape", rt1.to_tensor(default_value=-1.0, shape=[3, 2]))
+put("rt1_bounding_shape", rt1.bounding_shape().numpy())
+for op in ["sum", "mean", "max", "min", "prod"]:
+    f = getattr(tf, "reduce_" + op)
+    put("rt1_" + op + "_axis1", f(rt1, axis=1))
+    put("rt1_" + op + "_axis0", f(rt1, axis=0))
+put("rt1_sum_all", tf.reduce_sum(rt1))
+put_rt("rt1_gather", tf.gather(rt1, [3, 0, 0, 1]))
+put_rt("rt1_concat0", tf.concat([rt1, rt2], axis=0))
+put_rt("rt1_concat1", tf.concat([rt1, rt2], axis=1))
+put_rt("rt1_mask_rows", tf.ragged.boolean_mask(rt1, [True, False, True, True]))
+put_rt("rt1_mask_ragged", tf.ragged.boolean_mask(rt1, rt1 > 0))
+put_rt("rt1_arith", rt1 * rt1 + 2.0 - rt1 / 4.0)
+put_rt("rt1_map", tf.ragged.map_flat_values(tf.square, rt1))
+put_rt("rt1_plus_rt2x", rt1 + tf.ragged.map_flat_values(lambda v: v * 0 + 1.0, rt1))
+
+# Gradients with respect to the flat values.
+c = np.array([1.0, 2.0, 3.0, 4.0], "float32")
+w = rng.uniform(-1, 1, (4, 3)).astype("float32")
+vv = tf.Variable(v1)
+with tf.GradientTape(persistent=True) as tape:
+    r = tf.RaggedTensor.from_row_splits(vv, np.array([0, 3, 3, 5, 6], "int64"))
+    g_sum = tf.reduce_sum(tf.reduce_sum(r * r, axis=1) * c)
+    g_dense = tf.reduce_sum(r.to_tensor() * w)
+    g_max = tf.reduce_sum(tf.reduce_max(r, axis=1)[0:4:3] * c[0:4:3])
+    g_gather = tf.reduce_sum(tf.gather(r, [3, 0, 0]).flat_values * np.arange(1, 8, dtype="float32"))
+put("w", w)
+put("grad_sum", tf.convert_to_tensor(tape.gradient(g_sum, vv)))
+put("grad_dense", tf.convert_to_tensor(tape.gradient(g_dense, vv)))
+put("grad_max", tf.convert_to_tensor(tape.gradient(g_max, vv)))
+put("grad_gather", tf.convert_to_tensor(tape.gradient(g_gather, vv)))
+
+# ---- rt3: int32, ragged_rank 2 ----------------------------------------------------------
+rt3 = tf.ragged.constant([[[1, 2], [3]], [], [[4, 5, 6], [], [7]]], dtype=tf.int32)
+put_rt("rt3", rt3)
+put("rt3_to_tensor", rt3.to_tensor())
+put_rt("rt3_sum_axis2", tf.reduce_sum(rt3, axis=2))
+put_rt("rt3_max_axis2", tf.reduce_max(rt3, axis=2))
+put_rt("rt3_gather", tf.gather(rt3, [2, 0]))
+put_rt("rt3_concat0", tf.concat([rt3, rt3], axis=0))
+put_rt("rt3_concat1", tf.concat([rt3, tf.gather(rt3, [1, 2, 0])], axis=1))
+
+# ---- rt4: float64 values with an inner uniform axis --------------------------------------
+v4 = rng.uniform(-1, 1, (5, 2))
+rt4 = tf.RaggedTensor.from_row_lengths(v4, np.array([2, 0, 3], "int64"))
+put_rt("rt4", rt4)
+put("rt4_to_tensor", rt4.to_tensor(default_value=0.5))
+put("rt4_sum_axis1", tf.reduce_sum(rt4, axis=1))
+put_rt("rt4_sum_axis2", tf.reduce_sum(rt4, axis=2))
+put("rt4_sum_axis0", tf.reduce_sum(rt4, axis=0))
+put("rt4_mean_axis1", tf.reduce_mean(rt4, axis=1))
+put("rt4_max_axis1", tf.reduce_max(rt4, axis=1))
+
+# ---- from_tensor, from_value_rowids ------------------------------------------------------
+dense = np.array([[1, 2, 0, 0], [3, 0, 4, 0], [0, 0, 0, 0]], "int32")
+put("dense", dense)
+put_rt("ft_padding", tf.RaggedTensor.from_tensor(dense, padding=0))
+put_rt("ft_lengths", tf.RaggedTensor.from_tensor(dense, lengths=[1, 4, 0]))
+put_rt("ft_plain", tf.RaggedTensor.from_tensor(dense))
+dense3 = np.array([[[1, 2], [0, 0]], [[3, 4], [5, 6]], [[0, 0], [0, 0]]], "int32")
+put("dense3", dense3)
+put_rt("ft3_padding", tf.RaggedTensor.from_tensor(dense3, padding=[0, 0]))
+put_rt("ft3_rank2", tf.RaggedTensor.from_tensor(dense3, ragged_rank=2, padding=0))
+put_rt("from_rowids", tf.RaggedTensor.from_value_rowids([1.0, 2.0, 3.0, 4.0, 5.0], [0, 0, 2, 2, 2], nrows=4))
