@@ -193,7 +193,7 @@ TEST_CASE("ragged: bad input raises typed errors naming what was expected") {
       f();
       FAIL("expected std::invalid_argument containing: " << part);
     } catch (const std::invalid_argument& e) {
-      CHECK_MESSAGE(std::string(e.what()).find(part) != std::string::npos, e.what());
+      CHECK_MESSAGE(std::string(e.what()).find(part) != std::string::npos, std::string(e.what()));
     }
   };
   throws_with([&] { RaggedTensor::from_row_splits(v, core::constant({1, 3})); }, "start at 0");

@@ -98,3 +98,27 @@ put("dense3", dense3)
 put_rt("ft3_padding", tf.RaggedTensor.from_tensor(dense3, padding=[0, 0]))
 put_rt("ft3_rank2", tf.RaggedTensor.from_tensor(dense3, ragged_rank=2, padding=0))
 put_rt("from_rowids", tf.RaggedTensor.from_value_rowids([1.0, 2.0, 3.0, 4.0, 5.0], [0, 0, 2, 2, 2], nrows=4))
+
+# ---- queues (tests/core/test_queues.cpp) ---------------------------------------------------
+# PaddingFIFOQueue pads each component to the batch's largest size per unknown dimension.
+pq = tf.queue.PaddingFIFOQueue(5, [tf.int32, tf.float32], shapes=[[None], [None, 2]])
+pq.enqueue([[1, 2, 3], np.ones((1, 2), "float32")])
+pq.enqueue([[4], np.full((3, 2), 2.0, "float32")])
+a, b = pq.dequeue_many(2)
+put("queue_padded_a", a)
+put("queue_padded_b", b)
+# PriorityQueue: smallest priority first.
+prio = tf.queue.PriorityQueue(10, [tf.float32], shapes=[[]])
+prio.enqueue_many([tf.constant([5, 1, 3, 0, 4], tf.int64), tf.constant([50.0, 10.0, 30.0, 0.0, 40.0])])
+p, v = prio.dequeue_many(5)
+put("queue_priority_p", p)
+put("queue_priority_v", v)
+# A closed FIFOQueue: dequeue_many fails and takes nothing; dequeue_up_to takes the rest.
+fq = tf.queue.FIFOQueue(10, tf.int32, shapes=[[]])
+fq.enqueue_many([[1, 2, 3]])
+fq.close()
+try:
+    fq.dequeue_many(5)
+except tf.errors.OutOfRangeError:
+    put("queue_closed_size_after_many", fq.size())
+put("queue_closed_up_to", fq.dequeue_up_to(5))
