@@ -10,10 +10,9 @@
 #include <string>
 #include <thread>
 
-#include "core/npy.h"
 #include "core/queue.h"
 #include "helpers.h"
-#include "test_data_dir.h"
+#include "tf_fixture.h"
 
 using namespace th;
 using core::CancelledError;
@@ -27,9 +26,7 @@ using core::RandomShuffleQueue;
 
 namespace {
 
-Tensor fx(const std::string& name) {
-  return core::load_npy(std::string(KERAS_TEST_DATA_DIR) + "/ragged/" + name + ".npy");
-}
+Tensor fx(const std::string& name) { return th::tf_fixture(name); }
 
 template <class E, class F>
 void throws_with(F f, const std::string& part) {

@@ -4,10 +4,9 @@
 // bad input.
 #include <string>
 
-#include "core/npy.h"
 #include "core/ragged.h"
 #include "helpers.h"
-#include "test_data_dir.h"
+#include "tf_fixture.h"
 
 using namespace th;
 using core::RaggedTensor;
@@ -15,15 +14,9 @@ namespace ragged = core::ragged;
 
 namespace {
 
-Tensor fx(const std::string& name) {
-  return core::load_npy(std::string(KERAS_TEST_DATA_DIR) + "/ragged/" + name + ".npy");
-}
+Tensor fx(const std::string& name) { return th::tf_fixture(name); }
 
-bool has_fx(const std::string& name) {
-  std::FILE* f = std::fopen((std::string(KERAS_TEST_DATA_DIR) + "/ragged/" + name + ".npy").c_str(), "rb");
-  if (f) std::fclose(f);
-  return f != nullptr;
-}
+bool has_fx(const std::string& name) { return th::has_tf_fixture(name); }
 
 // The fixture NAME as a RaggedTensor (NAME_values + NAME_splits0, 1, ...).
 RaggedTensor rt_fx(const std::string& name) {

@@ -4,7 +4,8 @@
 # them (tf.RaggedTensor and tf.ragged ops, tf.TensorArray with tf.GradientTape, tf.queue
 # orders). Run by hand in a venv with tensorflow-cpu from PyPI:
 #   /work/venv/bin/python tests/data/ragged/make_fixtures.py
-# A ragged result NAME is written as NAME_values.npy and NAME_splits<level>.npy.
+# Everything goes into one file, tf_fixtures.npz (the repository ignores *.npy); a ragged
+# result NAME is stored as the arrays NAME_values and NAME_splits<level>.
 import os
 
 import numpy as np
@@ -12,10 +13,11 @@ import tensorflow as tf
 
 here = os.path.dirname(os.path.abspath(__file__))
 rng = np.random.default_rng(15)
+out = {}
 
 
 def put(name, value):
-    np.save(os.path.join(here, name + ".npy"), np.asarray(value))
+    out[name] = np.asarray(value)
 
 
 def put_rt(name, rt):
@@ -122,3 +124,51 @@ try:
 except tf.errors.OutOfRangeError:
     put("queue_closed_size_after_many", fq.size())
 put("queue_closed_up_to", fq.dequeue_up_to(5))
+
+# ---- TensorArray (tests/core/test_tensor_array.cpp) ---------------------------------------
+ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+ta = ta.write(3, [1.0, 2.0])
+put("ta_dynamic_stack", ta.stack())
+ta = tf.TensorArray(tf.float32, size=3).scatter([2, 0], [[1.0, 2.0], [3.0, 4.0]])
+put("ta_scatter_stack", ta.stack())
+ta = tf.TensorArray(tf.float32, size=2, infer_shape=False).split([1.0, 2.0, 3.0, 4.0, 5.0], [2, 3])
+put("ta_split_read0", ta.read(0))
+put("ta_split_read1", ta.read(1))  # (TensorFlow 2.21's eager concat() fails here: no fixture)
+x = rng.uniform(-1, 1, (4, 3)).astype("float32")
+c = rng.uniform(-1, 1, (4, 3)).astype("float32")
+put("ta_x", x)
+put("ta_c", c)
+xv = tf.Variable(x)
+with tf.GradientTape(persistent=True) as tape:
+    ta = tf.TensorArray(tf.float32, size=4)
+    for i in range(4):
+        ta = ta.write(i, tf.sin(xv[i]) * float(i + 1))
+    stacked = ta.stack()
+    loss_stack = tf.reduce_sum(stacked * c) + tf.reduce_sum(ta.gather([3, 1]) ** 2)
+    tb = tf.TensorArray(tf.float32, size=4, clear_after_read=False).unstack(xv * xv)
+    loss_unstack = tf.reduce_sum(tb.read(0) * tb.read(2)) + tf.reduce_sum(tb.concat())
+put("ta_stacked", stacked)
+put("ta_grad_stack", tape.gradient(loss_stack, xv))
+put("ta_grad_unstack", tape.gradient(loss_unstack, xv))
+
+
+# TensorArray in a while_loop inside tf.function: running products of the rows.
+@tf.function
+def running_products(x):
+    n = tf.shape(x)[0]
+    ta = tf.TensorArray(tf.float32, size=4)
+
+    def body(i, acc, ta):
+        acc = acc * x[i] + 1.0
+        return i + 1, acc, ta.write(i, acc)
+
+    _, _, ta = tf.while_loop(lambda i, acc, ta: i < n, body, [0, tf.ones([3]), ta])
+    return ta.stack()
+
+
+put("ta_loop", running_products(tf.constant(x)))
+with tf.GradientTape() as tape:
+    loss_loop = tf.reduce_sum(running_products(xv) * c)
+put("ta_grad_loop", tape.gradient(loss_loop, xv))
+
+np.savez(os.path.join(here, "tf_fixtures.npz"), **out)
