@@ -33,7 +33,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -161,7 +160,7 @@ class RandomShuffleQueue : public QueueBase {
  private:
   int64_t min_after_dequeue_;
   std::vector<Element> items_;
-  std::mt19937_64 rng_;
+  uint64_t rng_state_;  // splitmix64
 };
 
 // tf.queue.PriorityQueue: component 0 of every element is an int64 scalar priority

@@ -1,6 +1,7 @@
 // queue_kinds.cpp - the storage of each queue: FIFO (and its padding batches), random
 // shuffle, priority.
 #include <algorithm>
+#include <random>
 #include <stdexcept>
 
 #include "core/ops.h"
@@ -71,7 +72,7 @@ RandomShuffleQueue::RandomShuffleQueue(int64_t capacity, int64_t min_after_deque
                                        std::vector<std::vector<int64_t>> shapes, std::optional<uint64_t> seed,
                                        std::string name)
     : QueueBase("RandomShuffleQueue", capacity, std::move(dtypes), std::move(shapes), std::move(name), false),
-      min_after_dequeue_(min_after_dequeue), rng_(seed ? *seed : std::random_device{}()) {
+      min_after_dequeue_(min_after_dequeue), rng_state_(seed ? *seed : std::random_device{}()) {
   if (min_after_dequeue < 0 || (capacity >= 0 && min_after_dequeue >= capacity)) {
     throw std::invalid_argument("RandomShuffleQueue '" + this->name() + "': expected 0 <= min_after_dequeue < capacity (" +
                                 std::to_string(capacity) + "), but received " + std::to_string(min_after_dequeue));
@@ -83,8 +84,11 @@ bool RandomShuffleQueue::can_take() const {
 }
 
 QueueBase::Element RandomShuffleQueue::pop() {
-  std::uniform_int_distribution<size_t> pick(0, items_.size() - 1);
-  size_t i = pick(rng_);
+  uint64_t z = (rng_state_ += 0x9e3779b97f4a7c15ULL);  // splitmix64
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  size_t i = static_cast<size_t>((static_cast<unsigned __int128>(z) * items_.size()) >> 64);
   std::swap(items_[i], items_.back());
   Element e = std::move(items_.back());
   items_.pop_back();

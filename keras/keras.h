@@ -4,6 +4,9 @@
 #include "core/conv_variants.h"
 #include "core/core.h"
 #include "core/npy.h"
+#include "core/queue.h"
+#include "core/ragged.h"
+#include "core/tensor_array.h"
 #include "keras/activations.h"
 #include "keras/callbacks.h"
 #include "keras/callbacks/backup_and_restore.h"
@@ -53,6 +56,24 @@ using core::save_npy;
 using core::save_npz;
 namespace ops = core::ops;
 using core::ConversionError;
+// Ragged tensors (tf.RaggedTensor, tf.ragged), TensorArray, queues (tf.queue) and the
+// TensorFlow status errors they raise.
+using core::RaggedTensor;
+namespace ragged = core::ragged;
+using core::TensorArray;
+using core::TensorArrayOptions;
+namespace queue {
+using core::FIFOQueue;
+using core::PaddingFIFOQueue;
+using core::PriorityQueue;
+using core::QueueBase;
+using core::RandomShuffleQueue;
+}  // namespace queue
+namespace errors {
+using core::CancelledError;
+using core::DeadlineExceededError;
+using core::OutOfRangeError;
+}  // namespace errors
 
 // tf.debugging.enable_check_numerics / tf.config.experimental.enable_op_determinism
 // (TensorFlow's names; keras::config mirrors tf.config).

@@ -171,4 +171,16 @@ with tf.GradientTape() as tape:
     loss_loop = tf.reduce_sum(running_products(xv) * c)
 put("ta_grad_loop", tape.gradient(loss_loop, xv))
 
+# ---- Keras's Embedding on a ragged input (keras 3, TensorFlow backend) -------------------
+import keras  # noqa: E402
+
+emb = keras.layers.Embedding(6, 3)
+emb.build((None, None))
+emb_w = rng.uniform(-1, 1, (6, 3)).astype("float32")
+emb.set_weights([emb_w])
+put("emb_w", emb_w)
+ids = tf.ragged.constant([[1, 5, 2], [], [0], [4, 4]], dtype=tf.int32)
+put_rt("emb_ids", ids)
+put_rt("emb_out", emb(ids))
+
 np.savez(os.path.join(here, "tf_fixtures.npz"), **out)
