@@ -17,6 +17,7 @@
 #include "keras/constraints.h"
 #include "keras/data/csv.h"
 #include "keras/data/dataset.h"
+#include "keras/data/ragged_batch.h"
 #include "keras/datasets/fashion_mnist.h"
 #include "keras/datasets/mnist.h"
 #include "keras/initializers.h"

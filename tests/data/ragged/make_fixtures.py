@@ -183,4 +183,22 @@ ids = tf.ragged.constant([[1, 5, 2], [], [0], [4, 4]], dtype=tf.int32)
 put_rt("emb_ids", ids)
 put_rt("emb_out", emb(ids))
 
+# ---- Dataset.ragged_batch (tests/keras/test_ragged_layers.cpp) ----------------------------
+seq_lengths = [3, 0, 2, 1, 4]
+seqs = [rng.uniform(-1, 1, (n, 2)).astype("float32") for n in seq_lengths]
+for i, q in enumerate(seqs):
+    put("rb_seq%d" % i, q)
+
+
+def gen():
+    for i, q in enumerate(seqs):
+        yield q, np.int32(i)
+
+
+ds = tf.data.Dataset.from_generator(
+    gen, output_signature=(tf.TensorSpec([None, 2], tf.float32), tf.TensorSpec([], tf.int32)))
+for b, (xb, yb) in enumerate(ds.ragged_batch(2)):
+    put_rt("rb_batch%d_x" % b, xb)
+    put("rb_batch%d_y" % b, yb)
+
 np.savez(os.path.join(here, "tf_fixtures.npz"), **out)
