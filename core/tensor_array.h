@@ -17,6 +17,9 @@
 // `write(Tensor index, value)` and `read(Tensor index)` take traced int32 indices. That
 // form needs a fixed size and a known element shape (TensorFlow's XLA rule).
 //
+// Not thread-safe: copies share one state, which no lock guards; use one array per
+// thread (or a queue, core/queue.h, between threads).
+//
 // Errors are TensorFlow's: OutOfRangeError (core/errors.h) for indices outside the array
 // ("Tried to read from index 5 but array size is: 2"), std::invalid_argument for a
 // dtype or shape that does not match, a second read of a cleared element, or bad sizes.
