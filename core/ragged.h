@@ -126,11 +126,12 @@ RaggedTensor elementwise(const std::function<Tensor(const Tensor&, const Tensor&
 RaggedTensor elementwise(const std::function<Tensor(const Tensor&, const Tensor&)>& op,
                          const RaggedTensor& a, const Tensor& b, const char* name);
 
-// Reductions (tf.reduce_sum(rt, axis), ...). axis in [-rank, rank): axis 0 (ragged_rank
-// 1), the innermost ragged axis (ragged_rank 1 and 2 give a dense / ragged result) or
-// any uniform inner axis. Empty rows give 0 (sum), 1 (prod), NaN (mean), the dtype's
-// lowest / highest value (max / min), as tf.math.unsorted_segment_*. Without axis: a
-// scalar over all values.
+// Reductions (tf.reduce_sum(rt, axis), ...), over any axis in [-rank, rank), as
+// TensorFlow's ragged_reduce_aggregate: reducing a ragged axis combines rows position by
+// position (a result row is as long as the longest row combined into it). Empty rows give
+// 0 (sum), 1 (prod), NaN (mean: sum / count with truediv, so integers give float64), the
+// dtype's lowest / highest value (max / min), as tf.math.unsorted_segment_*. Without
+// axis: a scalar over all values.
 RaggedTensor reduce_sum(const RaggedTensor& rt, int64_t axis);
 RaggedTensor reduce_prod(const RaggedTensor& rt, int64_t axis);
 RaggedTensor reduce_max(const RaggedTensor& rt, int64_t axis);

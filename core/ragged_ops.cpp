@@ -96,22 +96,56 @@ Tensor dense_reduce(Reduce k, const Tensor& x, int64_t axis) {
 Tensor segment_reduce(Reduce k, const Tensor& data, const std::vector<int64_t>& ids, int64_t n) {
   Tensor seg = int64_tensor(ids);
   switch (k) {
-    case Reduce::sum: return ops::unsorted_segment_sum(data, seg, n);
     case Reduce::prod: return ops::segment_prod(data, seg, n);
     case Reduce::max: return ops::segment_max(data, seg, n);
     case Reduce::min: return ops::segment_min(data, seg, n);
-    default: {  // TensorFlow: sum / count with truediv (integers give float64; empty rows NaN)
-      Tensor total = ops::unsorted_segment_sum(data, seg, n);
-      Tensor count = ops::unsorted_segment_sum(ops::ones_like(data), seg, n);
-      return ops::divide(total, count);
-    }
+    default: return ops::unsorted_segment_sum(data, seg, n);
   }
+}
+
+// TensorFlow's ragged segment aggregation: rows of `data` (dense or ragged) combined into
+// n segments by ids. A ragged output row is as long as the longest row in its segment;
+// the items are combined position by position, recursively down to the flat values.
+RaggedTensor segment_aggregate(Reduce k, const RaggedTensor& data, const std::vector<int64_t>& ids, int64_t n) {
+  if (!data.is_ragged()) return RaggedTensor::from_dense(segment_reduce(k, data.flat_values(), ids, n));
+  auto s = data.row_splits().to_vector<int64_t>();
+  std::vector<int64_t> out_len(static_cast<size_t>(n), 0);
+  for (size_t i = 0; i < ids.size(); ++i) out_len[ids[i]] = std::max(out_len[ids[i]], s[i + 1] - s[i]);
+  std::vector<int64_t> out_splits{0};
+  for (int64_t l : out_len) out_splits.push_back(out_splits.back() + l);
+  std::vector<int64_t> value_ids;  // where each item of data.values() goes in the output's values
+  for (size_t i = 0; i < ids.size(); ++i) {
+    for (int64_t j = 0; j < s[i + 1] - s[i]; ++j) value_ids.push_back(out_splits[ids[i]] + j);
+  }
+  RaggedTensor values = segment_aggregate(k, data.values(), value_ids, out_splits.back());
+  return RaggedTensor::from_row_splits(values, int64_tensor(out_splits));
+}
+
+// tf.reduce_*(rt, axis) for sum, prod, max, min (TensorFlow's ragged_reduce_aggregate).
+RaggedTensor aggregate(Reduce k, const RaggedTensor& rt, int64_t axis) {
+  if (!rt.is_ragged()) return RaggedTensor::from_dense(dense_reduce(k, rt.flat_values(), axis));
+  auto s = rt.row_splits().to_vector<int64_t>();
+  if (axis == 0) {  // out[i1, ...] = reduce_j rt[j, i1, ...]: one segment per position in a row
+    std::vector<int64_t> ids;
+    int64_t width = 0;
+    for (size_t i = 1; i < s.size(); ++i) {
+      for (int64_t j = 0; j < s[i] - s[i - 1]; ++j) ids.push_back(j);
+      width = std::max(width, s[i] - s[i - 1]);
+    }
+    return segment_aggregate(k, rt.values(), ids, width);
+  }
+  if (axis == 1) {  // out[i0, i2, ...] = reduce_j rt[i0, j, i2, ...]: one segment per row
+    std::vector<int64_t> ids;
+    for (size_t i = 1; i < s.size(); ++i) ids.insert(ids.end(), static_cast<size_t>(s[i] - s[i - 1]), static_cast<int64_t>(i - 1));
+    return segment_aggregate(k, rt.values(), ids, static_cast<int64_t>(s.size()) - 1);
+  }
+  return RaggedTensor::from_row_splits(aggregate(k, rt.values(), axis - 1), rt.row_splits());
 }
 
 RaggedTensor reduce(Reduce k, const RaggedTensor& rt, int64_t axis) {
   const char* name = reduce_name(k);
   check_defined(rt, name);
-  const int64_t rank = rt.rank(), R = rt.ragged_rank();
+  const int64_t rank = rt.rank();
   if (axis < -rank || axis >= rank) {
     throw std::invalid_argument(std::string(name) + ": expected axis in [" + std::to_string(-rank) + ", " +
                                 std::to_string(rank) + "), but received " + std::to_string(axis) + " for shape " +
@@ -122,30 +156,12 @@ RaggedTensor reduce(Reduce k, const RaggedTensor& rt, int64_t axis) {
     throw std::invalid_argument(std::string(name) + ": expected a numeric dtype, but received " + dtype_name(rt.dtype()));
   }
   if (!rt.is_ragged()) return RaggedTensor::from_dense(dense_reduce(k, rt.flat_values(), axis));
-  if (axis > R) return rt.with_flat_values(dense_reduce(k, rt.flat_values(), axis - R));
-  auto hs = host_splits(rt);
-  if (axis == R) {  // the innermost ragged axis: one segment per row of the last level
-    const auto& s = hs.back();
-    std::vector<int64_t> ids;
-    for (size_t i = 1; i < s.size(); ++i) ids.insert(ids.end(), static_cast<size_t>(s[i] - s[i - 1]), static_cast<int64_t>(i - 1));
-    Tensor out = segment_reduce(k, rt.flat_values(), ids, static_cast<int64_t>(s.size()) - 1);
-    std::vector<Tensor> splits(rt.nested_row_splits().begin(), rt.nested_row_splits().end() - 1);
-    if (splits.empty()) return RaggedTensor::from_dense(out);
-    return RaggedTensor::from_nested_row_splits(out, splits);
-  }
-  if (axis == 0 && R == 1) {  // across rows: one segment per position within a row
-    const auto& s = hs[0];
-    std::vector<int64_t> ids;
-    int64_t width = 0;
-    for (size_t i = 1; i < s.size(); ++i) {
-      for (int64_t j = 0; j < s[i] - s[i - 1]; ++j) ids.push_back(j);
-      width = std::max(width, s[i] - s[i - 1]);
-    }
-    return RaggedTensor::from_dense(segment_reduce(k, rt.flat_values(), ids, width));
-  }
-  throw std::invalid_argument(std::string(name) + ": axis " + std::to_string(axis) + " of shape " + shape_str(rt) +
-                              " is not supported (supported: axis 0 with ragged_rank 1, the innermost ragged "
-                              "axis " + std::to_string(R) + ", and the uniform inner axes)");
+  if (k != Reduce::mean) return aggregate(k, rt, axis);
+  // TensorFlow: the sum over the count of values, with truediv (integers give float64;
+  // empty rows NaN).
+  RaggedTensor total = aggregate(Reduce::sum, rt, axis);
+  RaggedTensor count = aggregate(Reduce::sum, rt.with_flat_values(ops::ones_like(rt.flat_values())), axis);
+  return total.with_flat_values(ops::divide(total.flat_values(), count.flat_values()));
 }
 
 }  // namespace

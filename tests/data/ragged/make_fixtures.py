@@ -74,6 +74,14 @@ put_rt("rt3", rt3)
 put("rt3_to_tensor", rt3.to_tensor())
 put_rt("rt3_sum_axis2", tf.reduce_sum(rt3, axis=2))
 put_rt("rt3_max_axis2", tf.reduce_max(rt3, axis=2))
+for op in ["sum", "max", "mean", "prod"]:
+    for axis in [0, 1]:
+        put_rt("rt3_%s_axis%d" % (op, axis), getattr(tf, "reduce_" + op)(rt3, axis=axis))
+rt5 = tf.RaggedTensor.from_nested_row_lengths(rng.uniform(-1, 1, (7, 2)).astype("float32"), [[2, 0, 3], [1, 2, 0, 3, 1]])
+put_rt("rt5", rt5)
+for axis in [0, 1, 2, 3]:
+    put_rt("rt5_sum_axis%d" % axis, tf.reduce_sum(rt5, axis=axis))
+    put_rt("rt5_min_axis%d" % axis, tf.reduce_min(rt5, axis=axis))
 put_rt("rt3_gather", tf.gather(rt3, [2, 0]))
 put_rt("rt3_concat0", tf.concat([rt3, rt3], axis=0))
 put_rt("rt3_concat1", tf.concat([rt3, tf.gather(rt3, [1, 2, 0])], axis=1))
