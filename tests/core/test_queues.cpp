@@ -41,7 +41,13 @@ void throws_with(F f, const std::string& part) {
 Tensor i32(int v) { return core::constant(v); }
 Tensor i64(int64_t v) { return core::constant(v); }
 
-void settle() { std::this_thread::sleep_for(std::chrono::milliseconds(100)); }
+// Gives a thread that has announced (flag) it is about to block the time to get there.
+// (No test asserts a duration; a run on a loaded machine at worst orders differently,
+// which the checks below would report.)
+void settle(const std::atomic<bool>& flag) {
+  while (!flag.load()) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+}
 
 }  // namespace
 
@@ -118,18 +124,29 @@ TEST_CASE("queues: blocking, timeouts and wake-ups") {
   q.enqueue({i32(3)});
   consumer.join();
   // close() wakes a blocked dequeue with OutOfRangeError.
-  std::thread waiter([&] { CHECK_THROWS_AS(q.dequeue(), OutOfRangeError); });
-  settle();
+  std::atomic<bool> started{false};
+  std::thread waiter([&] {
+    started = true;
+    CHECK_THROWS_AS(q.dequeue(), OutOfRangeError);
+  });
+  settle(started);
   q.close();
   waiter.join();
 
   // close(false) lets a pending enqueue finish first; close(true) cancels it.
   FIFOQueue full(1, {DType::int32}, {{}});
   full.enqueue({i32(1)});
-  std::thread pending([&] { full.enqueue({i32(2)}); });
-  settle();
-  std::thread closer([&] { full.close(); });
-  settle();
+  std::atomic<bool> pending_started{false}, closer_started{false};
+  std::thread pending([&] {
+    pending_started = true;
+    CHECK_NOTHROW(full.enqueue({i32(2)}));
+  });
+  settle(pending_started);
+  std::thread closer([&] {
+    closer_started = true;
+    CHECK_NOTHROW(full.close());
+  });
+  settle(closer_started);
   CHECK_FALSE(full.is_closed());  // waiting behind the pending enqueue
   CHECK(full.dequeue()[0].item<int>() == 1);
   pending.join();
@@ -139,10 +156,12 @@ TEST_CASE("queues: blocking, timeouts and wake-ups") {
 
   FIFOQueue full2(1, {DType::int32}, {{}});
   full2.enqueue({i32(1)});
+  std::atomic<bool> cancelled_started{false};
   std::thread cancelled([&] {
+    cancelled_started = true;
     throws_with<CancelledError>([&] { full2.enqueue_many({core::constant({2, 3})}); }, "Enqueue operation was cancelled");
   });
-  settle();
+  settle(cancelled_started);
   full2.close(/*cancel_pending_enqueues=*/true);
   cancelled.join();
   CHECK(full2.size() == 1);
