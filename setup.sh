@@ -112,7 +112,7 @@ run_tests() {
 
 # The test suites (doctest's TEST_SUITE names) that run under ThreadSanitizer: code that
 # starts threads (thread pool, data pipeline, queues, parallel graph runs).
-TSAN_SUITES=${TSAN_SUITES:-threads,data_pipeline}
+TSAN_SUITES=${TSAN_SUITES:-threads,data_pipeline,queues}
 
 # Builds the fuzz targets (tests/fuzz/fuzz_<name>.cpp) and runs each for $1 seconds
 # (default 60), starting from the seeds in tests/fuzz/corpus/<name>/; the inputs it finds

@@ -6,6 +6,9 @@
 #include "core/npy.h"
 #include "core/sets.h"
 #include "core/sparse.h"
+#include "core/queue.h"
+#include "core/ragged.h"
+#include "core/tensor_array.h"
 #include "keras/activations.h"
 #include "keras/callbacks.h"
 #include "keras/callbacks/backup_and_restore.h"
@@ -16,6 +19,7 @@
 #include "keras/constraints.h"
 #include "keras/data/csv.h"
 #include "keras/data/dataset.h"
+#include "keras/data/ragged_batch.h"
 #include "keras/datasets/fashion_mnist.h"
 #include "keras/datasets/mnist.h"
 #include "keras/initializers.h"
@@ -59,6 +63,24 @@ using core::SparseTensor;
 namespace sparse = core::sparse;
 namespace sets = core::sets;
 using core::ConversionError;
+/// Ragged tensors (tf.RaggedTensor, tf.ragged), TensorArray, queues (tf.queue) and the
+/// TensorFlow status errors they raise.
+using core::RaggedTensor;
+namespace ragged = core::ragged;
+using core::TensorArray;
+using core::TensorArrayOptions;
+namespace queue {
+using core::FIFOQueue;
+using core::PaddingFIFOQueue;
+using core::PriorityQueue;
+using core::QueueBase;
+using core::RandomShuffleQueue;
+}  // namespace queue
+namespace errors {
+using core::CancelledError;
+using core::DeadlineExceededError;
+using core::OutOfRangeError;
+}  // namespace errors
 
 /// tf.debugging.enable_check_numerics / tf.config.experimental.enable_op_determinism
 /// (TensorFlow's names; keras::config mirrors tf.config).

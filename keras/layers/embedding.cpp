@@ -53,6 +53,13 @@ Tensor EmbeddingLayer::call(const Tensor& x, bool) {
   }
 }
 
+core::RaggedTensor EmbeddingLayer::operator()(const core::RaggedTensor& ids) {
+  if (!ids.defined()) throw std::invalid_argument(name() + ": expected ragged ids, but received an undefined RaggedTensor");
+  Tensor out = Layer::operator()(ids.flat_values());
+  out.set_keras_mask(Tensor());
+  return ids.with_flat_values(out);
+}
+
 std::vector<ShapeSpec> EmbeddingLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
   ShapeSpec s = shapes.at(0);
   s.push_back(output_dim_);

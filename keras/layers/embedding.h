@@ -3,7 +3,11 @@
 // (other dtypes are cast to int32, as Keras does); output (batch, ..., output_dim).
 //
 //   auto e = keras::layers::Embedding(10000, 128);
+//
+// A RaggedTensor of ids, (*e)(ids), gives a RaggedTensor with the same row partitions
+// and flat values (nvals, output_dim), as Keras on the TensorFlow backend does.
 #pragma once
+#include "core/ragged.h"
 #include "keras/layers/args.h"
 #include "keras/layers/layer.h"
 
@@ -34,6 +38,9 @@ class EmbeddingLayer : public Layer {
   EmbeddingLayer(int64_t input_dim, int64_t output_dim, const EmbeddingOptions& options = {});
   void build(const ShapeSpec& input_shape) override;
   Tensor call(const Tensor& x, bool training) override;
+  using Layer::operator();
+  /// Ragged ids: the layer runs (build, call) on the flat values; no mask is attached.
+  core::RaggedTensor operator()(const core::RaggedTensor& ids);
   std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;

@@ -1,0 +1,32 @@
+// errors.h - TensorFlow's status errors that have no std:: counterpart, for the
+// structures whose operations fail like TensorFlow's (queues, TensorArray). Invalid
+// arguments stay std::invalid_argument, as everywhere in keras-cpp.
+#pragma once
+#include <stdexcept>
+#include <string>
+
+namespace keras::core {
+
+/// tf.errors.OutOfRangeError: an operation ran past the end of a sequence, e.g. a dequeue
+/// from a closed queue that holds too few elements. A std::out_of_range, so code that
+/// catches that still does.
+class OutOfRangeError : public std::out_of_range {
+ public:
+  explicit OutOfRangeError(const std::string& msg) : std::out_of_range(msg) {}
+};
+
+/// tf.errors.CancelledError: an operation was cancelled (an enqueue into a closed queue,
+/// a pending enqueue cancelled by close(true)).
+class CancelledError : public std::runtime_error {
+ public:
+  explicit CancelledError(const std::string& msg) : std::runtime_error(msg) {}
+};
+
+/// tf.errors.DeadlineExceededError: a blocking operation's timeout passed before it could
+/// complete (it then changed nothing).
+class DeadlineExceededError : public std::runtime_error {
+ public:
+  explicit DeadlineExceededError(const std::string& msg) : std::runtime_error(msg) {}
+};
+
+}  // namespace keras::core
