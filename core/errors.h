@@ -12,6 +12,7 @@ namespace keras::core {
 /// catches that still does.
 class OutOfRangeError : public std::out_of_range {
  public:
+  /// Constructs the error with its message (what()).
   explicit OutOfRangeError(const std::string& msg) : std::out_of_range(msg) {}
 };
 
@@ -19,6 +20,7 @@ class OutOfRangeError : public std::out_of_range {
 /// a pending enqueue cancelled by close(true)).
 class CancelledError : public std::runtime_error {
  public:
+  /// Constructs the error with its message (what()).
   explicit CancelledError(const std::string& msg) : std::runtime_error(msg) {}
 };
 
@@ -26,6 +28,7 @@ class CancelledError : public std::runtime_error {
 /// complete (it then changed nothing).
 class DeadlineExceededError : public std::runtime_error {
  public:
+  /// Constructs the error with its message (what()).
   explicit DeadlineExceededError(const std::string& msg) : std::runtime_error(msg) {}
 };
 

@@ -42,8 +42,12 @@
 
 namespace keras::core {
 
+/// The base of TensorFlow's queues (tf.queue.QueueBase): thread-safe, blocking enqueue and
+/// dequeue of elements (lists of tensors) with TensorFlow's ordering and close semantics;
+/// see the file comment.
 class QueueBase {
  public:
+  /// One queue element: its components, one tensor per dtype.
   using Element = std::vector<Tensor>;
   using Timeout = std::optional<double>;  ///< seconds; none: wait as long as it takes
 
@@ -62,12 +66,19 @@ class QueueBase {
   Element dequeue_many(int64_t n, Timeout timeout = std::nullopt);
   /// As dequeue_many, but a closed queue gives what it has left (at least 1).
   Element dequeue_up_to(int64_t n, Timeout timeout = std::nullopt);
+  /// tf.queue.QueueBase.close: later enqueues raise CancelledError; pending ones complete
+  /// first unless cancel_pending_enqueues (then they raise CancelledError). CancelledError
+  /// if already closed.
   void close(bool cancel_pending_enqueues = false);
 
+  /// Number of elements in the queue now (tf.queue.QueueBase.size).
   int64_t size() const;
+  /// Whether close() was called (tf.queue.QueueBase.is_closed).
   bool is_closed() const;
   int64_t capacity() const { return capacity_; }  ///< -1: unbounded
+  /// The queue's name (for messages), e.g. "fifo_queue".
   const std::string& name() const { return name_; }
+  /// The components' dtypes (for PriorityQueue, the int64 priority first).
   const std::vector<DType>& dtypes() const { return dtypes_; }
   const std::vector<std::vector<int64_t>>& shapes() const { return shapes_; }  ///< empty: unknown
 
@@ -79,6 +90,7 @@ class QueueBase {
 
   /// The storage, called with the lock held.
   virtual size_t count() const = 0;
+  /// Appends an element to the storage.
   virtual void push(Element e) = 0;
   virtual Element pop() = 0;                     ///< count() > 0
   virtual void push_front(Element e) = 0;        ///< puts a taken element back
@@ -88,7 +100,9 @@ class QueueBase {
   /// Checks one element (dtypes and shapes); rows_of_many: its components are batches.
   virtual void check_element(const Element& e, bool rows_of_many, const char* op) const;
 
+  /// Whether close() was called; for the storage hooks (lock held).
   bool closed_locked() const { return closed_; }
+  /// The queue kind for messages: "FIFOQueue", "PaddingFIFOQueue", ...
   const char* kind_;
 
  private:
@@ -113,13 +127,18 @@ class QueueBase {
 /// tf.queue.FIFOQueue: first in, first out. capacity < 0: unbounded.
 class FIFOQueue : public QueueBase {
  public:
+  /// capacity: most elements held (< 0: unbounded); dtypes: one per component (at least
+  /// one); shapes: empty (unknown) or one fully defined shape per dtype.
+  /// std::invalid_argument otherwise.
   FIFOQueue(int64_t capacity, std::vector<DType> dtypes, std::vector<std::vector<int64_t>> shapes = {},
             std::string name = "fifo_queue");
 
  protected:
+  /// For subclasses: as QueueBase's constructor, under another kind name.
   FIFOQueue(const char* kind, int64_t capacity, std::vector<DType> dtypes, std::vector<std::vector<int64_t>> shapes,
             std::string name, bool allow_unknown_dims);
   size_t count() const override { return items_.size(); }
+  /// Appends at the back.
   void push(Element e) override { items_.push_back(std::move(e)); }
   Element pop() override;
   void push_front(Element e) override { items_.push_front(std::move(e)); }
@@ -133,6 +152,8 @@ class FIFOQueue : public QueueBase {
 /// along each unknown dimension.
 class PaddingFIFOQueue : public FIFOQueue {
  public:
+  /// As FIFOQueue's, but shapes are required (one per dtype) and may contain -1;
+  /// std::invalid_argument otherwise.
   PaddingFIFOQueue(int64_t capacity, std::vector<DType> dtypes, std::vector<std::vector<int64_t>> shapes,
                    std::string name = "padding_fifo_queue");
 
@@ -145,13 +166,18 @@ class PaddingFIFOQueue : public FIFOQueue {
 /// `seed` (random when none), not on TensorFlow's generator.
 class RandomShuffleQueue : public QueueBase {
  public:
+  /// min_after_dequeue: elements kept back while open (0 <= it < capacity, else
+  /// std::invalid_argument); seed: the shuffle's seed (none: random); other arguments as
+  /// FIFOQueue's.
   RandomShuffleQueue(int64_t capacity, int64_t min_after_dequeue, std::vector<DType> dtypes,
                      std::vector<std::vector<int64_t>> shapes = {}, std::optional<uint64_t> seed = std::nullopt,
                      std::string name = "random_shuffle_queue");
+  /// Elements a dequeue leaves in the open queue (TensorFlow `min_after_dequeue`).
   int64_t min_after_dequeue() const { return min_after_dequeue_; }
 
  protected:
   size_t count() const override { return items_.size(); }
+  /// Appends; dequeue takes a random element.
   void push(Element e) override { items_.push_back(std::move(e)); }
   Element pop() override;
   void push_front(Element e) override { items_.push_back(std::move(e)); }
@@ -168,11 +194,14 @@ class RandomShuffleQueue : public QueueBase {
 /// first, and equal priorities in the order they were enqueued.
 class PriorityQueue : public QueueBase {
  public:
+  /// dtypes and shapes name the components after the int64 priority (dtypes() then has the
+  /// priority first); other arguments as FIFOQueue's.
   PriorityQueue(int64_t capacity, std::vector<DType> dtypes, std::vector<std::vector<int64_t>> shapes = {},
                 std::string name = "priority_queue");
 
  protected:
   size_t count() const override { return items_.size(); }
+  /// Files the element by (priority, arrival order).
   void push(Element e) override;
   Element pop() override;
   void push_front(Element e) override;
