@@ -27,6 +27,8 @@
 
 namespace keras::core {
 
+/// tf.RaggedTensor: a dense flat_values tensor plus one int64 row_splits vector per ragged
+/// dimension; see the file comment.
 class RaggedTensor {
  public:
   RaggedTensor() = default;  ///< undefined; most uses raise std::invalid_argument
@@ -34,19 +36,24 @@ class RaggedTensor {
   // ---- factories (tf.RaggedTensor.from_*); bad partitions raise std::invalid_argument --
   /// row_splits: 1-d int32/int64, starting at 0, non-decreasing, ending at values' rows.
   static RaggedTensor from_row_splits(const Tensor& values, const Tensor& row_splits);
+  /// As above, over a RaggedTensor's rows: adds an outer ragged dimension.
   static RaggedTensor from_row_splits(const RaggedTensor& values, const Tensor& row_splits);
   /// row_lengths: 1-d, non-negative, summing to values' rows.
   static RaggedTensor from_row_lengths(const Tensor& values, const Tensor& row_lengths);
+  /// As above, over a RaggedTensor's rows: adds an outer ragged dimension.
   static RaggedTensor from_row_lengths(const RaggedTensor& values, const Tensor& row_lengths);
   /// value_rowids: 1-d, one non-decreasing row id per value row, in [0, nrows); nrows
   /// defaults to the last id + 1 (0 with no values).
   static RaggedTensor from_value_rowids(const Tensor& values, const Tensor& value_rowids,
                                         std::optional<int64_t> nrows = std::nullopt);
+  /// As above, over a RaggedTensor's rows: adds an outer ragged dimension.
   static RaggedTensor from_value_rowids(const RaggedTensor& values, const Tensor& value_rowids,
                                         std::optional<int64_t> nrows = std::nullopt);
   /// One splits vector per ragged dimension, outermost first (at least one).
   static RaggedTensor from_nested_row_splits(const Tensor& flat_values,
                                              const std::vector<Tensor>& nested_row_splits);
+  /// tf.RaggedTensor.from_nested_row_lengths: one lengths vector per ragged dimension,
+  /// outermost first (at least one).
   static RaggedTensor from_nested_row_lengths(const Tensor& flat_values,
                                               const std::vector<Tensor>& nested_row_lengths);
   /// tf.RaggedTensor.from_tensor: the first ragged_rank + 1 axes of `tensor` (rank >=
@@ -54,20 +61,30 @@ class RaggedTensor {
   /// lengths[i] items of row i; `padding` (shape tensor.shape[ragged_rank + 1:], the dtype
   /// of tensor) drops each innermost row's trailing items equal to it. At most one of the two.
   struct FromTensorOptions {
+    /// Row lengths (ragged_rank 1 only), each in [0, tensor.shape[1]]; undefined: none.
     Tensor lengths{};
+    /// Padding value whose trailing repeats are dropped; undefined: none.
     Tensor padding{};
+    /// Number of ragged dimensions, in [1, tensor.rank() - 1] (TensorFlow `ragged_rank`,
+    /// default 1).
     int64_t ragged_rank = 1;
   };
+  /// With `lengths`, `padding` or `ragged_rank`; std::invalid_argument for bad options.
   static RaggedTensor from_tensor(const Tensor& tensor, const FromTensorOptions& o);
+  /// Every row of full length, ragged_rank 1.
   static RaggedTensor from_tensor(const Tensor& tensor) { return from_tensor(tensor, FromTensorOptions{}); }
   /// A dense tensor as a RaggedTensor of ragged_rank 0 (see above).
   static RaggedTensor from_dense(const Tensor& tensor);
 
   // ---- structure --------------------------------------------------------------------
+  /// False for a default-constructed (undefined) RaggedTensor.
   bool defined() const { return flat_values_.defined(); }
+  /// Whether it has a ragged dimension (false for ragged_rank 0, see the file comment).
   bool is_ragged() const { return !splits_.empty(); }
+  /// Number of ragged dimensions (row_splits vectors); 0 for a dense one.
   int64_t ragged_rank() const { return static_cast<int64_t>(splits_.size()); }
   int64_t rank() const;  ///< ragged_rank() + flat_values().rank()
+  /// The flat values' dtype.
   DType dtype() const { return flat_values_.dtype(); }
   /// Static shape: -1 for each ragged dimension (TensorFlow's None).
   std::vector<int64_t> shape() const;
@@ -75,7 +92,9 @@ class RaggedTensor {
   std::vector<int64_t> bounding_shape() const;
   int64_t nrows() const;  ///< the outer dimension
 
+  /// The dense values of the innermost rows (tf.RaggedTensor.flat_values).
   const Tensor& flat_values() const { return flat_values_; }
+  /// The int64 row_splits of each ragged dimension, outermost first.
   const std::vector<Tensor>& nested_row_splits() const { return splits_; }
   Tensor row_splits() const;  ///< the outermost splits (int64, nrows + 1)
   /// values: the rows' items, one ragged level less (ragged_rank 0 when this is 1).
@@ -84,7 +103,9 @@ class RaggedTensor {
   Tensor row_starts() const;    ///< row_splits[:-1]
   Tensor row_limits() const;    ///< row_splits[1:]
   Tensor value_rowids() const;  ///< int64, one per item of values()
+  /// row_lengths() of each ragged dimension, outermost first.
   std::vector<Tensor> nested_row_lengths() const;
+  /// value_rowids() of each ragged dimension, outermost first.
   std::vector<Tensor> nested_value_rowids() const;
 
   // ---- conversion -------------------------------------------------------------------
@@ -92,6 +113,8 @@ class RaggedTensor {
   /// each axis to a fixed size. A ragged_rank-0 tensor returns its values.
   Tensor to_tensor(double default_value = 0.0,
                    const std::vector<int64_t>& shape = {}) const;
+  /// As above, with a scalar default_value of the tensor's dtype (std::invalid_argument
+  /// otherwise).
   Tensor to_tensor(const Tensor& default_value, const std::vector<int64_t>& shape = {}) const;
   /// Same row partitions, other flat values (their first axis must keep its size).
   RaggedTensor with_flat_values(const Tensor& flat_values) const;
@@ -104,6 +127,7 @@ class RaggedTensor {
   friend struct RaggedAccess;
 };
 
+/// Writes str().
 std::ostream& operator<<(std::ostream& os, const RaggedTensor& rt);
 
 namespace ragged {
@@ -157,6 +181,10 @@ Tensor splits_from_lengths(const std::vector<int64_t>& lengths);
 
 }  // namespace ragged
 
+///@{
+/// Elementwise on the flat values (tf.math.add, subtract, multiply, divide); see
+/// ragged::elementwise for the operand rules. A double is a scalar of the flat values'
+/// dtype.
 RaggedTensor operator+(const RaggedTensor& a, const RaggedTensor& b);
 RaggedTensor operator-(const RaggedTensor& a, const RaggedTensor& b);
 RaggedTensor operator*(const RaggedTensor& a, const RaggedTensor& b);
@@ -169,6 +197,8 @@ RaggedTensor operator+(const RaggedTensor& a, double b);
 RaggedTensor operator-(const RaggedTensor& a, double b);
 RaggedTensor operator*(const RaggedTensor& a, double b);
 RaggedTensor operator/(const RaggedTensor& a, double b);
+///@}
+/// Elementwise negation of the flat values (tf.math.negative).
 RaggedTensor operator-(const RaggedTensor& a);
 
 // ---- template definitions ---------------------------------------------------------
