@@ -34,31 +34,51 @@
 
 namespace keras::core {
 
+/// The tf.TensorArray constructor's options (designated initializers: `{.size = 3}`).
 struct TensorArrayOptions {
+  /// Initial number of elements (TensorFlow `size`, default 0; < 0 raises
+  /// std::invalid_argument).
   int64_t size = 0;
   bool dynamic_size = false;      ///< writes past the end grow the array
   bool clear_after_read = true;   ///< a second read of one index raises
+  /// Shape every element must have (-1: unknown dimension; TensorFlow `element_shape`,
+  /// default none: unknown).
   std::optional<std::vector<int64_t>> element_shape = std::nullopt;
   bool infer_shape = true;        ///< the first write fixes the element shape
 };
 
+/// tf.TensorArray: a list of tensors of one dtype, a handle to shared state; see the file
+/// comment.
 class TensorArray {
  public:
   TensorArray() = default;  ///< undefined; most uses raise std::invalid_argument
+  /// An array of `options.size` unwritten elements of `dtype`.
   explicit TensorArray(DType dtype, const TensorArrayOptions& options = {});
 
   // ---- the list form --------------------------------------------------------------
+  /// tf.TensorArray.write: stores value at index and returns the array. OutOfRangeError for
+  /// a negative index or one past the end of a fixed-size array; std::invalid_argument for
+  /// a mismatched dtype or shape.
   TensorArray write(int64_t index, const Tensor& value) const;
+  /// tf.TensorArray.read: the element at index (zeros if never written, when the element
+  /// shape is known). OutOfRangeError outside the array; std::invalid_argument for a
+  /// cleared element.
   Tensor read(int64_t index) const;
   Tensor stack() const;                                 ///< (size, *element_shape)
+  /// tf.TensorArray.gather: the elements at indices stacked along a new axis 0
+  /// (OutOfRangeError outside the array).
   Tensor gather(const std::vector<int64_t>& indices) const;
   Tensor concat() const;                                ///< along the elements' axis 0
   TensorArray unstack(const Tensor& value) const;       ///< rows of value become elements 0..n-1
+  /// tf.TensorArray.scatter: writes row i of value at indices[i] and returns the array.
   TensorArray scatter(const std::vector<int64_t>& indices, const Tensor& value) const;
   TensorArray split(const Tensor& value, const std::vector<int64_t>& lengths) const;  ///< concat's inverse
 
+  /// Number of elements (including unwritten ones).
   int64_t size() const;
+  /// The elements' dtype.
   DType dtype() const;
+  /// Whether writes past the end grow the array (TensorArrayOptions::dynamic_size).
   bool dynamic_size() const;
   /// The known element shape (none while unknown).
   std::optional<std::vector<int64_t>> element_shape() const;
@@ -72,6 +92,7 @@ class TensorArray {
   /// by value (a where over the rows: O(size) per write), and the row at `index`. Out of
   /// range indices raise where they run (eagerly at once; traced, at each run).
   TensorArray write(const Tensor& index, const Tensor& value) const;
+  /// Reads the row at a scalar index tensor; see write(const Tensor&, const Tensor&).
   Tensor read(const Tensor& index) const;
 
   struct State;  ///< opaque (tensor_array.cpp)
