@@ -24,13 +24,18 @@
 
 namespace keras::data {
 
+/// One batch from ragged_batch: a RaggedTensor per component of the dataset's elements.
 struct RaggedElement {
+  /// The batched components, in the element's order (scalars as ragged_rank-0 tensors).
   std::vector<core::RaggedTensor> components;
   std::vector<std::string> names;  ///< the dataset element's names (empty for a tuple)
+  /// Component i (std::out_of_range past the end).
   const core::RaggedTensor& operator[](size_t i) const { return components.at(i); }
+  /// Number of components.
   size_t size() const { return components.size(); }
 };
 
+/// Iterates over the batches of a RaggedBatches (make_iterator()), one pass.
 class RaggedBatchIterator {
  public:
   /// The next batch (the last may be smaller unless drop_remainder), or nullopt.
@@ -45,8 +50,11 @@ class RaggedBatchIterator {
   bool drop_remainder_;
 };
 
+/// The result of ragged_batch (tf.data.Dataset.ragged_batch): iterated with
+/// make_iterator(), not a Dataset.
 class RaggedBatches {
  public:
+  /// A fresh pass over the dataset's batches.
   RaggedBatchIterator make_iterator() const { return RaggedBatchIterator(ds_.make_iterator(), batch_size_, drop_); }
 
  private:
