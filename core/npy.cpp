@@ -239,6 +239,9 @@ class InflateStream : public Stream {
 // header, padding and '\n' up to a multiple of 64 bytes. Version 2.0 only when the
 // header does not fit a uint16 length.
 std::string make_header(const Tensor& t) {
+  if (t.dtype() == DType::string)
+    throw std::invalid_argument("save_npy: a string tensor of shape " + t.shape().str() +
+                                " cannot be written (.npy files hold fixed-size elements)");
   std::string dict = "{'descr': '";
   dict += descr_of(t.dtype());
   dict += "', 'fortran_order': False, 'shape': (";

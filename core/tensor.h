@@ -73,9 +73,13 @@ class Tensor {
   // float). A float value read as an integer type is truncated toward zero, as Python's
   // int(tensor) and static_cast do; an integer read as a float type rounds to nearest;
   // bool is value != 0.
+  // A string tensor's element is read as item<std::string>() (any other T raises).
   template <class T> T item() const {
-    static_assert(std::is_arithmetic_v<T>, "item<T>: T must be arithmetic");
-    if constexpr (std::is_same_v<T, bool>) {
+    static_assert(std::is_arithmetic_v<T> || std::is_same_v<T, std::string>,
+                  "item<T>: T must be arithmetic or std::string");
+    if constexpr (std::is_same_v<T, std::string>) {
+      return item_string();
+    } else if constexpr (std::is_same_v<T, bool>) {
       return item_bool();
     } else if constexpr (std::is_floating_point_v<T>) {
       return static_cast<T>(item_floating(sizeof(T) == sizeof(float)));
@@ -85,7 +89,8 @@ class Tensor {
       return static_cast<T>(item_unsigned(std::numeric_limits<T>::max()));
     }
   }
-  // All elements in row-major order (copied to the host); T must match dtype().
+  // All elements in row-major order (copied to the host); T must match dtype()
+  // (std::string for a string tensor).
   template <class T> std::vector<T> to_vector() const {
     check_host_read("Tensor.to_vector()");
     Tensor h = cpu();
@@ -120,6 +125,7 @@ class Tensor {
   void check_access(DType want, const char* what) const;
   void check_host_read(const char* what) const;  // raises inside a traced function
   bool item_bool() const;
+  std::string item_string() const;
   double item_floating(bool to_float32) const;
   int64_t item_signed(int64_t lo, int64_t hi) const;
   uint64_t item_unsigned(uint64_t hi) const;
@@ -285,6 +291,17 @@ template <class T>
 Tensor constant(const std::vector<T>& values) {
   return constant(values, Shape{static_cast<int64_t>(values.size())});
 }
+// String tensors (dtype string): a C++ string literal or std::string is a string scalar,
+// a list of them a string vector (TensorFlow: tf.constant([b"a", b"bc"])); the bytes are
+// kept as they are (no encoding is assumed).
+Tensor constant(const std::string& value);
+Tensor constant(const char* value);
+Tensor constant(std::initializer_list<const char*> values);
+Tensor constant(std::initializer_list<std::initializer_list<const char*>> values);
+Tensor constant(std::initializer_list<std::string> values);
+Tensor constant(const std::vector<std::string>& values, const Shape& shape);
+Tensor constant(const std::vector<std::string>& values);
+
 // ---- C++ operators (elementwise, NumPy broadcasting; dtypes must match) -----------
 // A scalar operand takes the tensor's dtype, as Python scalars do in TensorFlow.
 Tensor operator+(const Tensor& a, const Tensor& b);
