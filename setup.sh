@@ -27,7 +27,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 PACKAGES=(g++ meson ninja-build pkg-config cmake ccache libxtensor-dev libxtensor-blas-dev libxsimd-dev
-          libopenblas-pthread-dev libdnnl-dev libcereal-dev doctest-dev zlib1g-dev dataset-fashion-mnist
+          libopenblas-pthread-dev libdnnl-dev libcereal-dev doctest-dev zlib1g-dev libre2-dev dataset-fashion-mnist
           python3-sklearn)
 BUILD_DIR=${BUILD_DIR:-build}
 # The debug builds (sanitizers, fuzzing) record the build folder in their debug info, so

@@ -52,6 +52,8 @@ using core::load_npz;
 using core::save_npy;
 using core::save_npz;
 namespace ops = core::ops;
+// tf.strings (core/string_ops.h): ops on string tensors.
+namespace strings = core::strings;
 using core::ConversionError;
 
 // tf.debugging.enable_check_numerics / tf.config.experimental.enable_op_determinism
