@@ -305,31 +305,19 @@ Tensor constant(const char* value) {
   if (!value) throw std::invalid_argument("constant: a null C string");
   return constant(std::string(value));
 }
-Tensor constant(std::initializer_list<std::string> values) {
-  return constant(std::vector<std::string>(values));
-}
-Tensor constant(std::initializer_list<const char*> values) {
-  std::vector<std::string> v;
-  for (const char* p : values) {
-    if (!p) throw std::invalid_argument("constant: a null C string in the list");
-    v.emplace_back(p);
-  }
-  return constant(v);
-}
-Tensor constant(std::initializer_list<std::initializer_list<const char*>> values) {
+namespace detail {
+Tensor string_rows(const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::string> v;
   std::vector<int64_t> dims;
-  detail::check_ragged(dims, 0, static_cast<int64_t>(values.size()));
-  for (auto& row : values) {
-    detail::check_ragged(dims, 1, static_cast<int64_t>(row.size()));
-    for (const char* p : row) {
-      if (!p) throw std::invalid_argument("constant: a null C string in the list");
-      v.emplace_back(p);
-    }
+  check_ragged(dims, 0, static_cast<int64_t>(rows.size()));
+  for (const auto& row : rows) {
+    check_ragged(dims, 1, static_cast<int64_t>(row.size()));
+    v.insert(v.end(), row.begin(), row.end());
   }
   if (dims.size() < 2) dims.push_back(0);  // {} has no rows: shape (0, 0)
   return constant(v, Shape(dims));
 }
+}  // namespace detail
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t) { return os << t.str(); }
 

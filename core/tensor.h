@@ -262,15 +262,18 @@ Tensor constant(T value, DType dtype) {
 }
 // Nested initializer lists, up to rank 3 (rectangular; ragged lists throw).
 template <class T>
+  requires(std::is_arithmetic_v<T>)
 Tensor constant(std::initializer_list<T> l, DType dtype = detail::literal_dtype<T>()) {
   return detail::from_list<std::initializer_list<T>, T>(l, dtype);
 }
 template <class T>
+  requires(std::is_arithmetic_v<T>)
 Tensor constant(std::initializer_list<std::initializer_list<T>> l,
                 DType dtype = detail::literal_dtype<T>()) {
   return detail::from_list<decltype(l), T>(l, dtype);
 }
 template <class T>
+  requires(std::is_arithmetic_v<T>)
 Tensor constant(std::initializer_list<std::initializer_list<std::initializer_list<T>>> l,
                 DType dtype = detail::literal_dtype<T>()) {
   return detail::from_list<decltype(l), T>(l, dtype);
@@ -296,11 +299,38 @@ Tensor constant(const std::vector<T>& values) {
 // kept as they are (no encoding is assumed).
 Tensor constant(const std::string& value);
 Tensor constant(const char* value);
-Tensor constant(std::initializer_list<const char*> values);
-Tensor constant(std::initializer_list<std::initializer_list<const char*>> values);
-Tensor constant(std::initializer_list<std::string> values);
 Tensor constant(const std::vector<std::string>& values, const Shape& shape);
 Tensor constant(const std::vector<std::string>& values);
+// Lists of const char* or std::string, up to rank 2 (a null const char* raises).
+namespace detail {
+template <class S>
+inline constexpr bool is_string_like_v = std::is_same_v<S, const char*> || std::is_same_v<S, std::string>;
+Tensor string_rows(const std::vector<std::vector<std::string>>& rows);
+template <class S>
+std::string string_of(const S& s) {
+  if constexpr (std::is_pointer_v<S>) {
+    if (!s) throw std::invalid_argument("constant: a null C string in the list");
+  }
+  return std::string(s);
+}
+}  // namespace detail
+template <class S>
+  requires(detail::is_string_like_v<S>)
+Tensor constant(std::initializer_list<S> values) {
+  std::vector<std::string> v;
+  for (const S& s : values) v.push_back(detail::string_of(s));
+  return constant(v);
+}
+template <class S>
+  requires(detail::is_string_like_v<S>)
+Tensor constant(std::initializer_list<std::initializer_list<S>> rows) {
+  std::vector<std::vector<std::string>> v;
+  for (const auto& row : rows) {
+    v.emplace_back();
+    for (const S& s : row) v.back().push_back(detail::string_of(s));
+  }
+  return detail::string_rows(v);
+}
 
 // ---- C++ operators (elementwise, NumPy broadcasting; dtypes must match) -----------
 // A scalar operand takes the tensor's dtype, as Python scalars do in TensorFlow.

@@ -44,6 +44,7 @@ TEST_CASE("string tensors: creation and element access") {
 
   // Numeric literals keep their dtypes (the string overloads never win for numbers).
   CHECK(core::constant({0, 0}).dtype() == DType::int32);
+  CHECK(core::constant({{0}, {1}}).shape() == Shape{2, 1});
   CHECK(core::constant(0).dtype() == DType::int32);
 }
 
@@ -90,7 +91,8 @@ TEST_CASE("string tensors: ops that move elements") {
   CHECK(st.shape() == Shape{2, 2});
   CHECK(strs(st) == V{"a", "c", "b", "d"});
   CHECK(ops::expand_dims(m, 0).shape() == Shape{1, 2, 3});
-  CHECK(strs(ops::squeeze(core::constant(V{"z"}, Shape{1, 1}))) == V{"z"});
+  CHECK(strs(ops::squeeze(core::constant({{"z"}}))) == V{"z"});  // one-element rows
+  CHECK(core::constant({{"a"}, {"b"}}).shape() == Shape{2, 1});
   CHECK(strs(ops::tile(core::constant({"x", "y"}), {2})) == V{"x", "y", "x", "y"});
   CHECK(strs(ops::broadcast_to(core::constant({"x", "y"}), Shape{2, 2})) == V{"x", "y", "x", "y"});
   Tensor w = ops::where(core::constant({true, false}), core::constant({"y1", "y2"}), core::constant({"n1", "n2"}));
