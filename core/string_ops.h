@@ -42,7 +42,8 @@ Tensor strip(const Tensor& input);
 // Bytes [pos, pos + len) of each element (characters with unit "UTF8_CHAR"); a negative
 // pos counts from the end; len is cut at the end of the string (a negative len takes the
 // rest with unit "BYTE", nothing with "UTF8_CHAR", as TensorFlow). pos and len have one
-// shape, and broadcast with input. A pos outside the string raises.
+// shape, and broadcast with input. A pos outside the string raises (with unit
+// "UTF8_CHAR", a negative pos with a negative len too, as TensorFlow).
 Tensor substr(const Tensor& input, const Tensor& pos, const Tensor& len,
               const std::string& unit = "BYTE");
 Tensor substr(const Tensor& input, int64_t pos, int64_t len, const std::string& unit = "BYTE");
