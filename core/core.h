@@ -12,4 +12,5 @@
 #include "core/image_ops_more.h"  // more of keras.ops.image
 #include "core/ops.h"
 #include "core/shape.h"
+#include "core/string_ops.h"
 #include "core/tensor.h"

@@ -6,6 +6,7 @@
 #include "core/cpu/parallel.h"
 #include "core/init.h"
 #include "core/sparse.h"
+#include "core/string_kernels.h"
 
 namespace keras::core {
 namespace {
@@ -47,6 +48,13 @@ bool complex_call(const OpCall& c) {
   return is_complex(c.attrs.dtype);
 }
 
+// Whether an op call involves a string tensor: an input's dtype, or attrs.dtype (cast).
+bool string_call(const OpCall& c) {
+  for (const Tensor& t : c.inputs)
+    if (t.dtype() == DType::string) return true;
+  return c.attrs.dtype == DType::string;
+}
+
 void run(OpCall& c) {
   ensure_initialized();
   const OpDef& def = op_def(c.op);
@@ -71,6 +79,12 @@ void run(OpCall& c) {
                     " is on " + c.inputs[i].device().str());
   }
   const bool cplx = complex_call(c);
+  if (string_call(c)) {  // string tensors: their own path, eager and without gradients
+    if (tracing::t_tracer) reject_traced_strings(c);
+    def.infer(c);
+    run_string_call(c, def.is_view);
+    return;
+  }
   if (cplx && def.complex_infer) def.complex_infer(c);
   else def.infer(c);
   if (!def.is_view) {

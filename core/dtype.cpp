@@ -18,6 +18,7 @@ const char* dtype_name(DType d) {
     case DType::bool_: return "bool";
     case DType::complex64: return "complex64";
     case DType::complex128: return "complex128";
+    case DType::string: return "string";
   }
   return "unknown";
 }
@@ -28,7 +29,7 @@ DType dtype_from_name(std::string_view name) {
     if (name == dtype_name(d)) return d;
   }
   throw std::invalid_argument("dtype: expected one of float32, float64, int32, int64, uint8, "
-                              "bool, complex64, complex128, but received '" + std::string(name) + "'");
+                              "bool, complex64, complex128, string, but received '" + std::string(name) + "'");
 }
 
 std::size_t dtype_size(DType d) {
@@ -41,6 +42,7 @@ std::size_t dtype_size(DType d) {
     case DType::int32: return 4;
     case DType::uint8:
     case DType::bool_: return 1;
+    case DType::string: return 0;
   }
   return 0;
 }
@@ -80,6 +82,9 @@ std::string format_scalar(double v) {
 }
 
 void check_scalar_fits(double value, DType dtype, const char* what) {
+  if (dtype == DType::string)
+    throw ConversionError(std::string(what) + ": cannot convert the number " + format_scalar(value) +
+                          " to dtype string (use strings::as_string)");
   if (is_floating(dtype) || is_complex(dtype) || dtype == DType::bool_) return;
   if (std::isnan(value)) throw_conversion(what, "nan", dtype, "nan has no integer value");
   if (std::isinf(value))
@@ -96,6 +101,9 @@ void check_scalar_fits(double value, DType dtype, const char* what) {
 }
 
 void check_integer_fits(int64_t value, DType dtype, const char* what) {
+  if (dtype == DType::string)
+    throw ConversionError(std::string(what) + ": cannot convert the number " + std::to_string(value) +
+                          " to dtype string (use strings::as_string)");
   if (is_floating(dtype) || is_complex(dtype) || dtype == DType::bool_) return;
   int64_t lo, hi;
   int_range(dtype, lo, hi);

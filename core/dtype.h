@@ -12,16 +12,21 @@ namespace keras::core {
 /// complex64/complex128 (TensorFlow's): pairs of float32/float64 (real, imaginary), laid
 /// out as std::complex. Only the ops that say so take them; any other op raises "no
 /// kernel for device ... and dtype complex64" (core/ops_complex.h lists the ones that do).
-enum class DType : uint8_t { float32, float64, int32, int64, uint8, bool_, complex64, complex128 };
+/// string (TensorFlow's tf.string): variable-length byte strings, held as std::string on
+/// the host; the ops that move elements (reshape, transpose, slicing, gather, concatenate,
+/// tile, broadcast_to, where), equal/not_equal and keras::strings (core/string_ops.h) take
+/// them; any other op raises "no kernel for device ... and dtype string".
+enum class DType : uint8_t { float32, float64, int32, int64, uint8, bool_, complex64, complex128, string };
 /// The number of DType values.
-inline constexpr int kNumDTypes = 8;
+inline constexpr int kNumDTypes = 9;
 
 /// TensorFlow's name of `d`: "float32", "int64", "bool", "complex64", ...
 const char* dtype_name(DType d);
 /// Parses "float32", "float64", "int32", "int64", "uint8", "bool", "complex64",
-/// "complex128"; throws on others.
+/// "complex128", "string"; throws on others.
 DType dtype_from_name(std::string_view name);
-/// Bytes per element of `d` (bool takes one byte).
+/// Bytes per element of `d` (bool takes one byte); 0 for string (its elements have no fixed
+/// size: code that copies elements as bytes must handle string tensors apart, or refuse them).
 std::size_t dtype_size(DType d);
 /// float32 or float64 (complex dtypes are not floating).
 inline bool is_floating(DType d) { return d == DType::float32 || d == DType::float64; }
@@ -31,8 +36,10 @@ inline bool is_integer(DType d) {
 }
 /// complex64 or complex128.
 inline bool is_complex(DType d) { return d == DType::complex64 || d == DType::complex128; }
-/// Every dtype but bool.
-inline bool is_numeric(DType d) { return d != DType::bool_; }
+/// Every dtype but bool and string.
+inline bool is_numeric(DType d) { return d != DType::bool_ && d != DType::string; }
+/// Whether `d` is string.
+inline bool is_string(DType d) { return d == DType::string; }
 /// The float dtype of a complex dtype's parts (complex64 -> float32), and back.
 inline DType complex_part_dtype(DType d) {
   return d == DType::complex128 ? DType::float64 : DType::float32;
@@ -61,7 +68,7 @@ void check_integer_fits(int64_t value, DType dtype, const char* what);
 /// The shortest decimal form of v that reads back as v ("2.5", "0.1", "nan").
 std::string format_scalar(double v);
 
-/// The dtype of C++ element type T; only the eight supported types compile.
+/// The dtype of C++ element type T; only the nine supported types compile.
 template <class T> struct dtype_of;
 /// float is float32.
 template <> struct dtype_of<float> { static constexpr DType value = DType::float32;  /**< T's dtype. */ };
@@ -79,6 +86,8 @@ template <> struct dtype_of<bool> { static constexpr DType value = DType::bool_;
 template <> struct dtype_of<std::complex<float>> { static constexpr DType value = DType::complex64;  /**< T's dtype. */ };
 /// std::complex<double> is complex128.
 template <> struct dtype_of<std::complex<double>> { static constexpr DType value = DType::complex128;  /**< T's dtype. */ };
+/// std::string is string.
+template <> struct dtype_of<std::string> { static constexpr DType value = DType::string;  /**< T's dtype. */ };
 /// dtype_of<T>::value: the DType of element type T (float -> float32, int64_t -> int64).
 template <class T> inline constexpr DType dtype_of_v = dtype_of<T>::value;
 

@@ -10,6 +10,7 @@
 #include "core/tensor.h"
 #include "core/dispatch.h"
 #include "core/sparse.h"
+#include "core/string_kernels.h"
 
 namespace keras::core {
 namespace {
@@ -173,11 +174,57 @@ std::string complex_values_str(const Tensor& h, const std::vector<int64_t>& orde
   return layout(cells, pos, h.shape(), 0, summarize);
 }
 
+// A string tensor's elements as NumPy prints an array of bytes objects: [b'a' b'bc'],
+// no padding; NumPy prints any empty array as [].
+std::string string_values_str(const Tensor& h, const std::vector<int64_t>& order, bool summarize) {
+  const auto* p = static_cast<const std::string*>(h.raw_data());
+  if (h.rank() == 0) return bytes_repr(p[0]);
+  if (h.size() == 0) return "[]";
+  std::vector<std::string> cells;
+  cells.reserve(order.size());
+  for (int64_t o : order) cells.push_back(bytes_repr(p[o]));
+  size_t pos = 0;
+  return layout(cells, pos, h.shape(), 0, summarize);
+}
+
 }  // namespace
+
+std::string bytes_repr(std::string_view s) {
+  const char q = (s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos) ? '"' : '\'';
+  std::string r = "b";
+  r += q;
+  for (unsigned char c : s) {
+    if (c == static_cast<unsigned char>(q) || c == '\\') {
+      r += '\\';
+      r += static_cast<char>(c);
+    } else if (c == '\t') {
+      r += "\\t";
+    } else if (c == '\n') {
+      r += "\\n";
+    } else if (c == '\r') {
+      r += "\\r";
+    } else if (c < 0x20 || c >= 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      r += buf;
+    } else {
+      r += static_cast<char>(c);
+    }
+  }
+  r += q;
+  return r;
+}
 
 std::string Tensor::values_str() const {
   tracing::check_not_tracing("printing a tensor's values");
   Tensor h = cpu();
+  if (h.dtype() == DType::string) {
+    std::vector<double> none;
+    std::vector<int64_t> order;
+    const bool summarize = h.size() > kThreshold;
+    walk(none, h.shape(), contiguous_strides(h.shape()), 0, 0, summarize, order);
+    return string_values_str(h, order, summarize);
+  }
   const Shape& shape = h.shape();
   int64_t n = h.size();
   std::vector<double> vals(static_cast<size_t>(n));
@@ -257,7 +304,7 @@ std::string Tensor::str() const {
   if (!defined()) return "tf.Tensor(<undefined>)";
   if (sparse::is_sparse(*this)) return sparse::sparse_of(*this).str();
   std::string v = values_str();
-  const char* sep = rank() >= 2 ? "\n" : "";
+  const char* sep = v.find('\n') != std::string::npos ? "\n" : "";  // as TensorFlow: when the values span lines
   return std::string("tf.Tensor(") + sep + v + ", shape=" + shape().str() +
          ", dtype=" + dtype_name(dtype()) + ")";
 }

@@ -143,6 +143,7 @@ struct Reader {
   DType dtype() {
     const uint8_t d = u8();
     if (d >= kNumDTypes) bad("unknown dtype " + std::to_string(d));
+    if (DType(d) == DType::string) bad("a string tensor (graphs hold no string tensors)");
     return DType(d);
   }
   // Dimensions (-1 allowed where a signature accepts any size); their product must fit.

@@ -61,6 +61,7 @@ const char* descr_of(DType d) {
     case DType::bool_: return "|b1";
     case DType::complex64: return "<c8";
     case DType::complex128: return "<c16";
+    case DType::string: break;  // refused by make_header
   }
   return "";
 }
@@ -239,6 +240,9 @@ class InflateStream : public Stream {
 // header, padding and '\n' up to a multiple of 64 bytes. Version 2.0 only when the
 // header does not fit a uint16 length.
 std::string make_header(const Tensor& t) {
+  if (t.dtype() == DType::string)
+    throw std::invalid_argument("save_npy: a string tensor of shape " + t.shape().str() +
+                                " cannot be written (.npy files hold fixed-size elements)");
   std::string dict = "{'descr': '";
   dict += descr_of(t.dtype());
   dict += "', 'fortran_order': False, 'shape': (";

@@ -74,6 +74,9 @@ bool read_item(const Tensor& t, int64_t* i, double* f) {
     throw std::invalid_argument("item: expected a tensor with exactly one element, but "
                                 "received shape " + t.shape().str());
   Tensor h = t.cpu();
+  if (h.dtype() == DType::string)
+    throw ConversionError("item: a tensor of dtype string has no number value (read it with "
+                          "item<std::string>(), or convert it with strings::to_number)");
   if (is_complex(h.dtype()))
     throw ConversionError("item: a tensor of dtype " + std::string(dtype_name(h.dtype())) +
                           " has no real C++ value (read it with data<std::complex<...>>() or "
@@ -102,6 +105,18 @@ double truncated(double f, const Tensor& t) {
   return std::trunc(f);
 }
 }  // namespace
+
+std::string Tensor::item_string() const {
+  tracing::check_not_tracing("Tensor.item()");
+  if (size() != 1)
+    throw std::invalid_argument("item: expected a tensor with exactly one element, but "
+                                "received shape " + shape().str());
+  if (dtype() != DType::string)
+    throw ConversionError("item: a tensor of dtype " + std::string(dtype_name(dtype())) +
+                          " has no string value (item<std::string>() reads string tensors; "
+                          "strings::as_string converts numbers)");
+  return *static_cast<const std::string*>(raw_data());
+}
 
 bool Tensor::item_bool() const {
   int64_t i = 0;
@@ -150,6 +165,9 @@ Tensor Tensor::to(Device target) const {
   const TensorImpl& me = impl_of(impl_, "to");
   Device src = me.device();
   if (src == target) return *this;
+  if (me.dtype() == DType::string)  // as TensorFlow, which keeps strings in host memory
+    throw std::invalid_argument("to: string tensors live on the CPU; cannot copy a string tensor "
+                                "of shape " + me.shape().str() + " to " + target.str());
   if (target.is_cuda() && (target.index < 0 || target.index >= cuda::device_count()))
     throw std::invalid_argument(
         "to: device " + target.str() + " does not exist (" +
@@ -168,11 +186,31 @@ Tensor Tensor::to(Device target) const {
   return out;
 }
 
+namespace {
+Tensor empty_strings(const Shape& shape, Device device) {
+  if (!device.is_cpu())
+    throw std::invalid_argument("string tensors live on the CPU; cannot create a string tensor "
+                                "of shape " + shape.str() + " on " + device.str());
+  const int64_t n = shape.num_elements();
+  if (static_cast<uint64_t>(n) > (uint64_t(1) << 62) / sizeof(std::string))
+    throw OutOfMemoryError("cannot allocate a tensor of shape " + shape.str() +
+                           " and dtype string: " + std::to_string(n) + " elements");
+  try {
+    auto v = std::make_shared<std::vector<std::string>>(static_cast<std::size_t>(n));
+    return Tensor(std::make_shared<TensorImpl>(std::move(v), 0, shape));
+  } catch (const std::bad_alloc&) {
+    throw OutOfMemoryError("out of memory allocating a tensor of shape " + shape.str() +
+                           " and dtype string (" + std::to_string(n) + " elements)");
+  }
+}
+}  // namespace
+
 Tensor placeholder(const Shape& shape, DType dtype, Device device) {
   return Tensor(std::make_shared<TensorImpl>(std::make_shared<Storage>(0, device), 0, shape, dtype));
 }
 
 Tensor empty(const Shape& shape, DType dtype, Device device) {
+  if (dtype == DType::string) return empty_strings(shape, device);
   std::size_t n = static_cast<std::size_t>(shape.num_elements());
   std::size_t es = dtype_size(dtype);
   const std::string what = "a tensor of shape " + (shape.rank() ? shape.str() : "()") +
@@ -197,10 +235,25 @@ Tensor view_as(const Tensor& t, const Shape& shape) {
   if (shape.num_elements() != me.shape().num_elements())
     throw std::invalid_argument("reshape: cannot view a tensor of shape " + me.shape().str() +
                                 " as shape " + shape.str());
+  if (me.strings()) return Tensor(std::make_shared<TensorImpl>(me.strings(), me.offset(), shape));
   return Tensor(std::make_shared<TensorImpl>(me.storage(), me.offset(), shape, me.dtype()));
 }
 
 Tensor from_buffer(const void* data, DType src_dtype, const Shape& shape, DType dtype) {
+  if (src_dtype == DType::string || dtype == DType::string) {
+    if (src_dtype != dtype)
+      throw ConversionError(std::string("from_buffer: cannot convert dtype ") + dtype_name(src_dtype) +
+                            " to dtype " + dtype_name(dtype) + " (use strings::to_number or "
+                            "strings::as_string)");
+    Tensor out = empty(shape, dtype);
+    const int64_t n = shape.num_elements();
+    if (n > 0 && !data)
+      throw std::invalid_argument("from_buffer: data is null but shape " + shape.str() + " has elements");
+    const auto* src = static_cast<const std::string*>(data);  // n std::string objects
+    std::string* dst = out.mutable_data<std::string>();
+    for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
+    return out;
+  }
   Tensor out = empty(shape, dtype);
   if (shape.num_elements() > 0) {
     if (!data) throw std::invalid_argument("from_buffer: data is null but shape " +
@@ -220,6 +273,11 @@ void check_values_fit(const void* data, DType src, int64_t n, DType dtype, const
       case DType::int64: check_integer_fits(static_cast<const int64_t*>(data)[i], dtype, what); break;
       case DType::uint8:
       case DType::bool_: check_integer_fits(static_cast<const uint8_t*>(data)[i], dtype, what); break;
+      case DType::string:
+        if (dtype != DType::string)
+          throw ConversionError(std::string(what) + ": cannot convert a string to dtype " +
+                                dtype_name(dtype) + " (use strings::to_number)");
+        return;
       case DType::complex64:
       case DType::complex128:  // only complex dtypes take complex values
         if (!is_complex(dtype))
@@ -247,6 +305,35 @@ void check_ragged(std::vector<int64_t>& dims, size_t level, int64_t got) {
                                 std::to_string(dims[level]) + " elements but received " +
                                 std::to_string(got));
   }
+}
+}  // namespace detail
+
+// ---- string constants ---------------------------------------------------------------
+Tensor constant(const std::vector<std::string>& values, const Shape& shape) {
+  check_buffer_size(static_cast<int64_t>(values.size()), shape);
+  return from_buffer(values.data(), DType::string, shape, DType::string);
+}
+Tensor constant(const std::vector<std::string>& values) {
+  return constant(values, Shape{static_cast<int64_t>(values.size())});
+}
+Tensor constant(const std::string& value) {
+  return from_buffer(&value, DType::string, Shape{}, DType::string);
+}
+Tensor constant(const char* value) {
+  if (!value) throw std::invalid_argument("constant: a null C string");
+  return constant(std::string(value));
+}
+namespace detail {
+Tensor string_rows(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::string> v;
+  std::vector<int64_t> dims;
+  check_ragged(dims, 0, static_cast<int64_t>(rows.size()));
+  for (const auto& row : rows) {
+    check_ragged(dims, 1, static_cast<int64_t>(row.size()));
+    v.insert(v.end(), row.begin(), row.end());
+  }
+  if (dims.size() < 2) dims.push_back(0);  // {} has no rows: shape (0, 0)
+  return constant(v, Shape(dims));
 }
 }  // namespace detail
 

@@ -85,10 +85,14 @@ class Tensor {
   /// inf to an integer type, or a value outside T's range (300 to uint8_t, 1e300 to
   /// float). A float value read as an integer type is truncated toward zero, as Python's
   /// int(tensor) and static_cast do; an integer read as a float type rounds to nearest;
-  /// bool is value != 0.
+  /// bool is value != 0. A string tensor's element is read as item<std::string>() (any
+  /// other T raises).
   template <class T> T item() const {
-    static_assert(std::is_arithmetic_v<T>, "item<T>: T must be arithmetic");
-    if constexpr (std::is_same_v<T, bool>) {
+    static_assert(std::is_arithmetic_v<T> || std::is_same_v<T, std::string>,
+                  "item<T>: T must be arithmetic or std::string");
+    if constexpr (std::is_same_v<T, std::string>) {
+      return item_string();
+    } else if constexpr (std::is_same_v<T, bool>) {
       return item_bool();
     } else if constexpr (std::is_floating_point_v<T>) {
       return static_cast<T>(item_floating(sizeof(T) == sizeof(float)));
@@ -98,7 +102,8 @@ class Tensor {
       return static_cast<T>(item_unsigned(std::numeric_limits<T>::max()));
     }
   }
-  /// All elements in row-major order (copied to the host); T must match dtype().
+  /// All elements in row-major order (copied to the host); T must match dtype()
+  /// (std::string for a string tensor).
   template <class T> std::vector<T> to_vector() const {
     check_host_read("Tensor.to_vector()");
     Tensor h = cpu();
@@ -138,6 +143,7 @@ class Tensor {
   void check_access(DType want, const char* what) const;
   void check_host_read(const char* what) const;  // raises inside a traced function
   bool item_bool() const;
+  std::string item_string() const;
   double item_floating(bool to_float32) const;
   int64_t item_signed(int64_t lo, int64_t hi) const;
   uint64_t item_unsigned(uint64_t hi) const;
@@ -299,17 +305,20 @@ Tensor constant(T value, DType dtype) {
 }
 /// Nested initializer lists, up to rank 3 (rectangular; ragged lists throw).
 template <class T>
+  requires(std::is_arithmetic_v<T>)
 Tensor constant(std::initializer_list<T> l, DType dtype = detail::literal_dtype<T>()) {
   return detail::from_list<std::initializer_list<T>, T>(l, dtype);
 }
 /// Rank 2 from nested initializer lists (rows of equal length).
 template <class T>
+  requires(std::is_arithmetic_v<T>)
 Tensor constant(std::initializer_list<std::initializer_list<T>> l,
                 DType dtype = detail::literal_dtype<T>()) {
   return detail::from_list<decltype(l), T>(l, dtype);
 }
 /// Rank 3 from nested initializer lists.
 template <class T>
+  requires(std::is_arithmetic_v<T>)
 Tensor constant(std::initializer_list<std::initializer_list<std::initializer_list<T>>> l,
                 DType dtype = detail::literal_dtype<T>()) {
   return detail::from_list<decltype(l), T>(l, dtype);
@@ -331,6 +340,44 @@ template <class T>
 Tensor constant(const std::vector<T>& values) {
   return constant(values, Shape{static_cast<int64_t>(values.size())});
 }
+// String tensors (dtype string): a C++ string literal or std::string is a string scalar,
+// a list of them a string vector (TensorFlow: tf.constant([b"a", b"bc"])); the bytes are
+// kept as they are (no encoding is assumed).
+Tensor constant(const std::string& value);
+Tensor constant(const char* value);
+Tensor constant(const std::vector<std::string>& values, const Shape& shape);
+Tensor constant(const std::vector<std::string>& values);
+// Lists of const char* or std::string, up to rank 2 (a null const char* raises).
+namespace detail {
+template <class S>
+inline constexpr bool is_string_like_v = std::is_same_v<S, const char*> || std::is_same_v<S, std::string>;
+Tensor string_rows(const std::vector<std::vector<std::string>>& rows);
+template <class S>
+std::string string_of(const S& s) {
+  if constexpr (std::is_pointer_v<S>) {
+    if (!s) throw std::invalid_argument("constant: a null C string in the list");
+  }
+  return std::string(s);
+}
+}  // namespace detail
+template <class S>
+  requires(detail::is_string_like_v<S>)
+Tensor constant(std::initializer_list<S> values) {
+  std::vector<std::string> v;
+  for (const S& s : values) v.push_back(detail::string_of(s));
+  return constant(v);
+}
+template <class S>
+  requires(detail::is_string_like_v<S>)
+Tensor constant(std::initializer_list<std::initializer_list<S>> rows) {
+  std::vector<std::vector<std::string>> v;
+  for (const auto& row : rows) {
+    v.emplace_back();
+    for (const S& s : row) v.back().push_back(detail::string_of(s));
+  }
+  return detail::string_rows(v);
+}
+
 // ---- C++ operators (elementwise, NumPy broadcasting; dtypes must match) -----------
 ///@{
 /// Elementwise arithmetic and comparisons, as ops::add, subtract, multiply, divide,

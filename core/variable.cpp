@@ -74,6 +74,9 @@ void define_variable_ops() {
 Variable::Variable(const Tensor& initial_value, std::string name, bool trainable) {
   if (!initial_value.defined())
     throw std::invalid_argument("Variable '" + name + "': the initial value is undefined");
+  if (initial_value.dtype() == DType::string)
+    throw std::invalid_argument("Variable '" + name + "': variables of dtype string are not supported "
+                                "(string tensors are values only)");
   if (!tracing::variable_creation_allowed())
     throw std::invalid_argument(
         "Variable '" + name + "': a traced function may create variables only the first time it is "

@@ -62,6 +62,8 @@ namespace ops = core::ops;
 using core::SparseTensor;
 namespace sparse = core::sparse;
 namespace sets = core::sets;
+/// tf.strings (core/string_ops.h): ops on string tensors.
+namespace strings = core::strings;
 using core::ConversionError;
 /// Ragged tensors (tf.RaggedTensor, tf.ragged), TensorArray, queues (tf.queue) and the
 /// TensorFlow status errors they raise.

@@ -178,6 +178,7 @@ void by_dtype(OpCall& c, DType dt) {
     case DType::int64: return K<int64_t>::run(c);
     case DType::uint8: return K<uint8_t>::run(c);
     case DType::bool_: return K<bool>::run(c);
+    case DType::string: break;  // never here: dispatch runs string tensors in string_kernels.cpp
   }
 }
 

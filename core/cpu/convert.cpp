@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <complex>
+#include <stdexcept>
+#include <string>
 #include <limits>
 #include <type_traits>
 
@@ -52,6 +54,12 @@ void convert_typed(const S* src, D* dst, int64_t n) {
                [=](int64_t b, int64_t e) { convert_range(src + b, dst + b, e - b); });
 }
 
+// Strings have no numeric value (strings::to_number and strings::as_string convert).
+[[noreturn]] void throw_string(DType other) {
+  throw std::invalid_argument(std::string("cast: cannot convert between dtype string and dtype ") +
+                              dtype_name(other) + " (use strings::to_number or strings::as_string)");
+}
+
 template <class S>
 void convert_from(const S* src, void* dst, DType dd, int64_t n) {
   switch (dd) {
@@ -63,6 +71,7 @@ void convert_from(const S* src, void* dst, DType dd, int64_t n) {
     case DType::bool_: return convert_typed(src, static_cast<bool*>(dst), n);
     case DType::complex64: return convert_typed(src, static_cast<std::complex<float>*>(dst), n);
     case DType::complex128: return convert_typed(src, static_cast<std::complex<double>*>(dst), n);
+    case DType::string: throw_string(dtype_of_v<S>);
   }
 }
 
@@ -86,6 +95,7 @@ void convert(const void* src, DType sd, void* dst, DType dd, int64_t n) {
     case DType::bool_: return convert_from(static_cast<const bool*>(src), dst, dd, n);
     case DType::complex64: return convert_from(static_cast<const std::complex<float>*>(src), dst, dd, n);
     case DType::complex128: return convert_from(static_cast<const std::complex<double>*>(src), dst, dd, n);
+    case DType::string: throw_string(dd);
   }
 }
 

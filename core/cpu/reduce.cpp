@@ -345,6 +345,7 @@ void reduce_kernel(OpCall& c) {
         return run_reduce<AllR>(x, out, c.in(0).shape(), red, n, DType::uint8);
       return run_reduce<AnyR>(x, out, c.in(0).shape(), red, n, DType::uint8);
     }
+    case DType::string: break;  // never here: dispatch runs string tensors in string_kernels.cpp
   }
 }
 
@@ -421,6 +422,7 @@ void arg_kernel(OpCall& c) {
     case DType::int64: return arg_typed<int64_t>(c, outer, r, inner);
     case DType::uint8: return arg_typed<uint8_t>(c, outer, r, inner);
     case DType::bool_: break;  // rejected by infer
+    case DType::string: break;  // never here: dispatch runs string tensors in string_kernels.cpp
   }
 }
 

@@ -395,6 +395,7 @@ void segment_sum_kernel(OpCall& c) {
     case DType::int64: return segment_sum_typed(data.data<int64_t>(), y.mutable_data<int64_t>(), ip, is64, n, segs, inner);
     case DType::uint8: return segment_sum_typed(data.data<uint8_t>(), y.mutable_data<uint8_t>(), ip, is64, n, segs, inner);
     case DType::bool_: break;
+    case DType::string: break;  // never here: dispatch runs string tensors in string_kernels.cpp
   }
 }
 

@@ -24,6 +24,7 @@ DType keras_result_type(DType a, DType b) {
       case DType::int64: return 3;
       case DType::float32: return 4;
       case DType::float64: return 5;
+      case DType::string: break;  // (no numeric rank: the cast that follows raises)
     }
     return 5;
   };

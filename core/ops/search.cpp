@@ -158,6 +158,7 @@ Tensor isin(const Tensor& x1, const Tensor& x2, bool /*assume_unique*/, bool inv
 
 Unique unique(const Tensor& x, const UniqueOptions& o) {
   need("unique", x, "x");
+  if (x.dtype() == DType::string) throw_invalid("unique: no kernel for device cpu and dtype string");
   tracing::check_not_tracing("unique (its output shape depends on x's values)");
   Tensor rows;
   int64_t ax = 0;
@@ -181,6 +182,7 @@ Unique unique(const Tensor& x, const UniqueOptions& o) {
     case DType::int64: group_rows<int64_t>(rows, group, first); break;
     case DType::uint8: group_rows<uint8_t>(rows, group, first); break;
     case DType::bool_: group_rows<bool>(rows, group, first); break;
+    case DType::string: break;  // rejected above
   }
   const int64_t g = int64_t(first.size());
   std::vector<int32_t> order(static_cast<size_t>(g));  // output position -> group
@@ -201,6 +203,7 @@ Unique unique(const Tensor& x, const UniqueOptions& o) {
       case DType::int64: rank_of(int64_t{}); break;
       case DType::uint8: rank_of(uint8_t{}); break;
       case DType::bool_: rank_of(bool{}); break;
+      case DType::string: break;  // rejected above
     }
   }
   std::vector<int32_t> pos(static_cast<size_t>(g));  // group -> output position

@@ -82,7 +82,7 @@ Tensor stack_rows(const std::vector<Tensor>& parts) {
     return ops::reshape(ops::concat(parts, 0), dims);
   }
   for (const Tensor& p : parts)
-    if (!p.device().is_cpu()) return ops::stack(parts, 0);
+    if (!p.device().is_cpu() || p.dtype() == core::DType::string) return ops::stack(parts, 0);
   const size_t size = core::dtype_size(p0.dtype());
   std::vector<unsigned char> bytes(parts.size() * size);
   for (size_t i = 0; i < parts.size(); ++i) std::memcpy(bytes.data() + i * size, parts[i].raw_data(), size);

@@ -112,7 +112,7 @@ Tensor rows_of(const Tensor& t, int64_t begin, int64_t count, bool squeeze) {
     if (squeeze) r = core::sparse::reshape(r, std::vector<int64_t>(dims.begin() + 1, dims.end()));
     return r.as_tensor();
   }
-  if (t.device().is_cpu()) {
+  if (t.device().is_cpu() && t.dtype() != DType::string) {  // (string elements are no bytes)
     const int64_t row_elems = dims[0] > 0 ? t.size() / dims[0] : 0;
     const char* base = static_cast<const char*>(t.raw_data());
     dims[0] = count;
@@ -143,7 +143,7 @@ Element Rows::row(int64_t i) const {
   cs.reserve(tensors_.size());
   for (size_t c = 0; c < tensors_.size(); ++c) {
     const Tensor& t = tensors_.components()[c];
-    if (t.device().is_cpu() && !core::sparse::is_sparse(t))  // one copy of the row's bytes
+    if (t.device().is_cpu() && !core::sparse::is_sparse(t) && t.dtype() != DType::string)  // one copy of the row's bytes
       cs.push_back(core::from_buffer(static_cast<const char*>(t.raw_data()) + size_t(i) * row_bytes_[c], row_shapes_[c], t.dtype()));
     else
       cs.push_back(rows_of(t, i, 1, true));

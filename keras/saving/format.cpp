@@ -69,6 +69,7 @@ uint8_t dtype_code(core::DType d) {
     case core::DType::bool_: return 6;
     case core::DType::complex64: return 7;
     case core::DType::complex128: return 8;
+    case core::DType::string: throw std::invalid_argument("save: string tensors cannot be saved (dtype string)");
   }
   throw std::invalid_argument("save: unsupported dtype");
 }

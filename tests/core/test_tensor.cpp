@@ -87,6 +87,7 @@ TEST_CASE("cast: every dtype pair, saturating float -> int") {
   for (int a = 0; a < core::kNumDTypes; ++a)
     for (int b = 0; b < core::kNumDTypes; ++b) {
       auto da = static_cast<DType>(a), db = static_cast<DType>(b);
+      if (da == DType::string || db == DType::string) continue;  // (test_string_tensor.cpp)
       Tensor x = ops::cast(core::constant({0, 1, 1}), da);
       Tensor y = ops::cast(x, db);
       CHECK(y.dtype() == db);
