@@ -340,14 +340,17 @@ template <class T>
 Tensor constant(const std::vector<T>& values) {
   return constant(values, Shape{static_cast<int64_t>(values.size())});
 }
-// String tensors (dtype string): a C++ string literal or std::string is a string scalar,
-// a list of them a string vector (TensorFlow: tf.constant([b"a", b"bc"])); the bytes are
-// kept as they are (no encoding is assumed).
+/// String tensors (dtype string): a C++ string literal or std::string is a string scalar,
+/// a list of them a string vector (TensorFlow: tf.constant([b"a", b"bc"])); the bytes are
+/// kept as they are (no encoding is assumed).
 Tensor constant(const std::string& value);
+/// A string scalar from a C string (nullptr raises).
 Tensor constant(const char* value);
+/// A string tensor of `shape` from its elements in row-major order (their count must match).
 Tensor constant(const std::vector<std::string>& values, const Shape& shape);
+/// A string vector.
 Tensor constant(const std::vector<std::string>& values);
-// Lists of const char* or std::string, up to rank 2 (a null const char* raises).
+/// Lists of const char* or std::string, up to rank 2 (a null const char* raises).
 namespace detail {
 template <class S>
 inline constexpr bool is_string_like_v = std::is_same_v<S, const char*> || std::is_same_v<S, std::string>;
@@ -360,6 +363,7 @@ std::string string_of(const S& s) {
   return std::string(s);
 }
 }  // namespace detail
+/// A string vector from a braced list: constant({"a", "bc"}).
 template <class S>
   requires(detail::is_string_like_v<S>)
 Tensor constant(std::initializer_list<S> values) {
@@ -367,6 +371,7 @@ Tensor constant(std::initializer_list<S> values) {
   for (const S& s : values) v.push_back(detail::string_of(s));
   return constant(v);
 }
+/// A rank-2 string tensor from braced rows of equal length: constant({{"a", "b"}, {"c", "d"}}).
 template <class S>
   requires(detail::is_string_like_v<S>)
 Tensor constant(std::initializer_list<std::initializer_list<S>> rows) {
