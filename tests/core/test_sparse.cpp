@@ -192,6 +192,6 @@ TEST_CASE("sparse: reshape, slice, concat, transpose and fill_empty_rows match T
 TEST_CASE("sparse: printing as TensorFlow's repr") {
   SparseTensor sp(i64({{0, 1}}), keras::core::constant({2.0}), {2, 2});
   CHECK(sp.str() ==
-        "SparseTensor(indices=tf.Tensor(\n[[0 1]], shape=(1, 2), dtype=int64), values=tf.Tensor([2.], "
+        "SparseTensor(indices=tf.Tensor([[0 1]], shape=(1, 2), dtype=int64), values=tf.Tensor([2.], "
         "shape=(1,), dtype=float32), dense_shape=tf.Tensor([2 2], shape=(2,), dtype=int64))");
 }
