@@ -7,18 +7,12 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "core/partial_shape.h"
 #include "core/queue.h"
 
 namespace keras::core {
 
 namespace {
-
-std::string shape_str(const std::vector<int64_t>& s) {
-  std::string out = "(";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + (s[i] < 0 ? std::string("None") : std::to_string(s[i]));
-  if (s.size() == 1) out += ",";
-  return out + ")";
-}
 
 // Removes `w` from `line` when the operation leaves (returns or throws).
 template <class W>
@@ -67,7 +61,7 @@ QueueBase::QueueBase(const char* kind, int64_t capacity, std::vector<DType> dtyp
   for (const auto& s : shapes_) {
     for (int64_t d : s) {
       if (d < -1 || (d == -1 && !allow_unknown_dims)) {
-        throw std::invalid_argument(who + ": expected fully defined component shapes (sizes >= 0), but received " + shape_str(s));
+        throw std::invalid_argument(who + ": expected fully defined component shapes (sizes >= 0), but received " + partial_shape_str(s));
       }
     }
   }
@@ -91,7 +85,7 @@ void QueueBase::check_element(const Element& e, bool rows_of_many, const char* o
       if (got.empty()) throw std::invalid_argument(who + ": expected " + comp + " to have a batch dimension, but received a scalar");
       if (got[0] != e[0].shape()[0]) {
         throw std::invalid_argument(who + ": expected every component to have " + std::to_string(e[0].shape()[0]) +
-                                    " rows, but " + comp + " has shape " + shape_str(got));
+                                    " rows, but " + comp + " has shape " + partial_shape_str(got));
       }
       got.erase(got.begin());
     }
@@ -101,7 +95,7 @@ void QueueBase::check_element(const Element& e, bool rows_of_many, const char* o
     for (size_t d = 0; ok && d < got.size(); ++d) ok = want[d] < 0 || want[d] == got[d];
     if (!ok) {
       throw std::invalid_argument(who + ": expected " + comp + (rows_of_many ? " rows" : "") + " of shape " +
-                                  shape_str(want) + ", but received " + shape_str(got));
+                                  partial_shape_str(want) + ", but received " + partial_shape_str(got));
     }
   }
 }

@@ -7,6 +7,7 @@
 
 #include "core/control_flow.h"
 #include "core/ops.h"
+#include "core/partial_shape.h"
 
 namespace keras::core {
 
@@ -20,13 +21,6 @@ struct TensorArray::State {
 };
 
 namespace {
-
-std::string shape_str(const std::vector<int64_t>& s) {
-  std::string out = "(";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + (s[i] < 0 ? std::string("None") : std::to_string(s[i]));
-  if (s.size() == 1) out += ",";
-  return out + ")";
-}
 
 bool compatible(const std::vector<int64_t>& want, const std::vector<int64_t>& got) {
   if (want.size() != got.size()) return false;
@@ -93,8 +87,8 @@ TensorArray TensorArray::write(int64_t index, const Tensor& value) const {
   }
   const std::vector<int64_t>& got = value.shape().dims();
   if (s.element_shape && !compatible(*s.element_shape, got)) {
-    throw std::invalid_argument("TensorArray.write: Incompatible shape for value (" + shape_str(got) + "), expected (" +
-                                shape_str(*s.element_shape) + ")");
+    throw std::invalid_argument("TensorArray.write: Incompatible shape for value (" + partial_shape_str(got) + "), expected (" +
+                                partial_shape_str(*s.element_shape) + ")");
   }
   if (s.infer_shape) s.element_shape = got;
   if (index >= n) {
@@ -265,8 +259,8 @@ TensorArray TensorArray::split(const Tensor& value, const std::vector<int64_t>& 
       if (p.shape()[0] != shape[0]) shape[0] = -1;
     }
     if (s.element_shape && !compatible(*s.element_shape, shape) && !compatible(shape, *s.element_shape)) {
-      throw std::invalid_argument("TensorArray.split: Incompatible shape for value (" + shape_str(shape) +
-                                  "), expected (" + shape_str(*s.element_shape) + ")");
+      throw std::invalid_argument("TensorArray.split: Incompatible shape for value (" + partial_shape_str(shape) +
+                                  "), expected (" + partial_shape_str(*s.element_shape) + ")");
     }
     s.element_shape = shape;
   }
@@ -297,8 +291,8 @@ TensorArray TensorArray::from_flow(const Tensor& flow, const TensorArrayOptions&
                                 .element_shape = std::nullopt, .infer_shape = true});
   std::vector<int64_t> elem(flow.shape().dims().begin() + 1, flow.shape().dims().end());
   if (options.element_shape && !compatible(*options.element_shape, elem)) {
-    throw std::invalid_argument("TensorArray.from_flow: Incompatible shape for value (" + shape_str(elem) +
-                                "), expected (" + shape_str(*options.element_shape) + ")");
+    throw std::invalid_argument("TensorArray.from_flow: Incompatible shape for value (" + partial_shape_str(elem) +
+                                "), expected (" + partial_shape_str(*options.element_shape) + ")");
   }
   ta.state_->element_shape = elem;
   ta.state_->flow = flow;
@@ -330,8 +324,8 @@ TensorArray TensorArray::write(const Tensor& index, const Tensor& value) const {
   check_value(s, value, "write");
   const std::vector<int64_t>& elem = *s.element_shape;
   if (value.shape().dims() != elem) {
-    throw std::invalid_argument("TensorArray.write: Incompatible shape for value (" + shape_str(value.shape().dims()) +
-                                "), expected (" + shape_str(elem) + ")");
+    throw std::invalid_argument("TensorArray.write: Incompatible shape for value (" + partial_shape_str(value.shape().dims()) +
+                                "), expected (" + partial_shape_str(elem) + ")");
   }
   const int64_t n = s.flow.shape()[0];
   check_index(index, n, "write");

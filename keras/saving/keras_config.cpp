@@ -16,18 +16,18 @@
 
 namespace keras::saving::detail {
 
-namespace {
-bool is_model_class(const std::string& c) { return c == "Sequential" || c == "Functional"; }
-const Value kNull;
-
 const Value& field(const Value& v, const char* key) {
+  static const Value null;
   const Value* f = v.is_object() ? v.find(key) : nullptr;
-  return f ? *f : kNull;
+  return f ? *f : null;
 }
-std::string string_field(const Value& v, const char* key, const std::string& fallback = "") {
+std::string string_field(const Value& v, const char* key, const std::string& fallback) {
   const Value& f = field(v, key);
   return f.type() == Value::Type::string ? f.as_string() : fallback;
 }
+
+namespace {
+bool is_model_class(const std::string& c) { return c == "Sequential" || c == "Functional"; }
 
 // Keras's {"module", "class_name", "config", "registered_name"} objects become keras-cpp's
 // {"class_name", "config"}; a dtype policy becomes its dtype's name.

@@ -15,6 +15,11 @@ namespace keras::saving::detail {
 // "Conv2D" -> "conv2d", "PReLU" -> "p_re_lu" (the names of the weight file's groups).
 std::string snake_case(const std::string& class_name);
 
+// v[key] when v is an object holding key, else a null value (never raises).
+const Value& field(const Value& v, const char* key);
+// field(v, key) when it is a string, else fallback.
+std::string string_field(const Value& v, const char* key, const std::string& fallback = "");
+
 // A Keras 3 model entry ({"module", "class_name": "Sequential" | "Functional", "config",
 // ...}) as the {"class_name", "config"} that keras::layers::deserialize reads. A class
 // keras-cpp lacks raises std::invalid_argument naming the class and the layer.

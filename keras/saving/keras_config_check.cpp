@@ -11,15 +11,6 @@
 namespace keras::saving::detail {
 
 namespace {
-const Value kNull;
-const Value& field(const Value& v, const char* key) {
-  const Value* f = v.is_object() ? v.find(key) : nullptr;
-  return f ? *f : kNull;
-}
-std::string string_field(const Value& v, const char* key, const std::string& fallback = "") {
-  const Value& f = field(v, key);
-  return f.type() == Value::Type::string ? f.as_string() : fallback;
-}
 
 // ---- honoured options ----------------------------------------------------------------------------
 // Options Keras writes that change no prediction of a loaded model (or that keras-cpp

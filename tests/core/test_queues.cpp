@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/queue.h"
+#include "error_of.h"
 #include "helpers.h"
 #include "tf_fixture.h"
 
@@ -27,16 +28,6 @@ using core::RandomShuffleQueue;
 namespace {
 
 Tensor fx(const std::string& name) { return th::tf_fixture(name); }
-
-template <class E, class F>
-void throws_with(F f, const std::string& part) {
-  try {
-    f();
-    FAIL("expected an exception containing: " << part);
-  } catch (const E& e) {
-    CHECK_MESSAGE(std::string(e.what()).find(part) != std::string::npos, std::string(e.what()));
-  }
-}
 
 Tensor i32(int v) { return core::constant(v); }
 Tensor i64(int64_t v) { return core::constant(v); }

@@ -7,6 +7,7 @@
 #include "core/control_flow.h"
 #include "core/function.h"
 #include "core/tensor_array.h"
+#include "error_of.h"
 #include "helpers.h"
 #include "tf_fixture.h"
 
@@ -24,16 +25,6 @@ void same(const Tensor& got, const std::string& name, double tol = 1e-6) {
   REQUIRE(got.shape() == want.shape());
   REQUIRE(got.dtype() == want.dtype());
   check_values(got, values(want), tol);
-}
-
-template <class E, class F>
-void throws_with(F f, const std::string& part) {
-  try {
-    f();
-    FAIL("expected an exception containing: " << part);
-  } catch (const E& e) {
-    CHECK_MESSAGE(std::string(e.what()).find(part) != std::string::npos, std::string(e.what()));
-  }
 }
 
 // Running products of x's rows, acc = acc * x[i] + 1, written into a TensorArray inside
