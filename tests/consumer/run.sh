@@ -54,7 +54,9 @@ cmake --build "$work/cmake" >/dev/null
 echo "consumer 3/4: staged install, static archive copied elsewhere" >&2
 mkdir -p "$work/static"
 cp "$staged/$libdir/libkeras-cpp.a" "$work/static/"
-read -r -a private_libs <<<"$(pkg-config --static --libs keras-cpp | sed 's/-lkeras-cpp\b//')"
+# (without the sysroot: the private libraries' own -L folders, HDF5's on Debian, are the
+# system's, not the stage's)
+read -r -a private_libs <<<"$(PKG_CONFIG_SYSROOT_DIR= pkg-config --static --libs keras-cpp | sed 's/-lkeras-cpp\b//')"
 c++ $(pkg-config --cflags keras-cpp) -O1 "$src/main.cpp" "$work/static/libkeras-cpp.a" \
   "${private_libs[@]}" -o "$work/static/consumer"
 if ldd "$work/static/consumer" | grep -q keras-cpp; then
