@@ -240,6 +240,7 @@ callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSour
                                            : uint64_t(ops::random_uniform({}, {.minval = 0, .maxval = 1e15, .dtype = DType::float64}).item<double>())};
 
   stop_training = false;
+  Logs training_logs;  // the last epoch's logs, which on_train_end gets (as Keras)
   callbacks.on_train_begin({});
   const FitStart start = fit_start;  // a callback (BackupAndRestore) may have moved it
   if (start.epoch < 0 || start.step < 0)
@@ -272,8 +273,9 @@ callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSour
       for (const auto& [k, value] : v) logs["val_" + k] = value;
     }
     callbacks.on_epoch_end(epoch, logs);
+    training_logs = logs;
   }
-  callbacks.on_train_end({});
+  callbacks.on_train_end(training_logs);
   return *history;
 }
 
@@ -312,6 +314,7 @@ Logs Model::evaluate_loop(detail::BatchSource& source, CallbackList& callbacks) 
   callbacks.on_test_begin({});
   source.begin_pass(0, 0);
   for (int64_t step = 0; source.has_next(); ++step) {
+    if (!callbacks.empty()) callbacks.on_test_batch_begin(step, {});
     detail::Batch b = source.next();
     run_step(test_fn_, kTest, b.x, b.y, b.sample_weight);
     if (!callbacks.empty()) callbacks.on_test_batch_end(step, metrics_result());
@@ -352,6 +355,7 @@ std::vector<Tensor> Model::predict_loop(detail::BatchSource& source, int verbose
   std::vector<std::vector<Tensor>> parts;
   source.begin_pass(0, 0);
   for (int64_t step = 0; source.has_next(); ++step) {
+    if (!callbacks.empty()) callbacks.on_predict_batch_begin(step, {});
     std::vector<Tensor> out = run_step(predict_fn_, kPredict, source.next().x, {}, Tensor());
     if (parts.empty()) parts.resize(out.size());
     for (size_t i = 0; i < out.size(); ++i) parts[i].push_back(out[i]);

@@ -4,6 +4,7 @@
 // stop_training, initial_epoch, validation_freq, overriding train_step and compute_loss,
 // and weight constraints applied during training.
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "keras/keras.h"
@@ -120,6 +121,32 @@ TEST_CASE("fit: stop_training set by a callback ends training after that batch o
       }});
   n->fit(x, y, {.batch_size = 8, .epochs = 10, .verbose = 0, .callbacks = {at_batch}});
   CHECK(batches == 2);
+}
+
+// Records the hooks evaluate and predict call, and the logs fit's on_train_end gets.
+struct HookLog : keras::callbacks::Callback {
+  std::vector<std::string> calls;
+  keras::Logs train_end;
+  void on_train_end(const keras::Logs& l) override { train_end = l; }
+  void on_test_batch_begin(int64_t b, const keras::Logs&) override { calls.push_back("test_begin " + std::to_string(b)); }
+  void on_test_batch_end(int64_t b, const keras::Logs&) override { calls.push_back("test_end " + std::to_string(b)); }
+  void on_predict_batch_begin(int64_t b, const keras::Logs&) override { calls.push_back("predict_begin " + std::to_string(b)); }
+  void on_predict_batch_end(int64_t b, const keras::Logs&) override { calls.push_back("predict_end " + std::to_string(b)); }
+};
+
+TEST_CASE("callbacks: on_train_end gets the last epoch's logs; evaluate and predict call the batch-begin hooks (Keras 3)") {
+  auto x = make(uniform(16 * 2, -1, 1, 7), Shape{16, 2}), y = make(uniform(16, -1, 1, 8), Shape{16, 1});
+  auto m = compiled();
+  auto log = std::make_shared<HookLog>();
+  auto h = m->fit(x, y, {.batch_size = 8, .epochs = 2, .verbose = 0, .callbacks = {log}, .validation_data = {x, y}});
+  CHECK(log->train_end.at("loss") == h.history.at("loss").back());
+  CHECK(log->train_end.at("val_loss") == h.history.at("val_loss").back());
+  log->calls.clear();
+  m->evaluate(x, y, {.batch_size = 8, .verbose = 0, .callbacks = {log}});
+  CHECK(log->calls == std::vector<std::string>{"test_begin 0", "test_end 0", "test_begin 1", "test_end 1"});
+  log->calls.clear();
+  m->predict(x, {.batch_size = 8, .verbose = 0, .callbacks = {log}});
+  CHECK(log->calls == std::vector<std::string>{"predict_begin 0", "predict_end 0", "predict_begin 1", "predict_end 1"});
 }
 
 TEST_CASE("fit: initial_epoch numbers the epochs; validation_freq picks the validated ones (Keras 3)") {
