@@ -7,6 +7,7 @@
 // Gradients (TensorFlow's rules): max/min share dy equally among the rows that attain the
 // segment's extreme; prod's is the product of the segment's other rows, exact with zeros.
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 
 #include "core/dispatch.h"
@@ -137,7 +138,10 @@ Scatter scatter_plan(const char* op, const Tensor& indices, const Tensor& update
                   target.str() + " after its first " + num(k) + " axes), but received shape " + updates.shape().str());
   Tensor idx = ops::reshape(ops::cast(indices, DType::int64), {-1, k});
   std::vector<int64_t> strides(size_t(k), 1);
-  for (int64_t i = k - 2; i >= 0; --i) strides[size_t(i)] = strides[size_t(i + 1)] * shape[size_t(i + 1)];
+  for (int64_t i = k - 2; i >= 0; --i)
+    if (__builtin_mul_overflow(strides[size_t(i + 1)], shape[size_t(i + 1)], &strides[size_t(i)]))
+      throw std::overflow_error(std::string(op) + ": the target shape " + target.str() +
+                                " has more elements than an int64 counts");
   Tensor st = from_buffer(strides.data(), Shape{k}, DType::int64);
   Tensor dims = from_buffer(shape.data(), Shape{k}, DType::int64);
   if (!tracing::t_tracer) {  // eager: name the bad index
