@@ -22,9 +22,9 @@ struct Node {
   OpId op;
   Attrs attrs;
   std::vector<Tensor> inputs, outputs;
-  // custom_gradient: computes the input gradients from the output gradient instead of
-  // the op's rule.
-  std::function<std::vector<Tensor>(const Tensor& upstream)> custom;
+  // custom_gradient and recorded calls: compute the input gradients from the output
+  // gradients (one per output; undefined for an integer output) instead of the op's rule.
+  autodiff::CustomGradient custom;
 };
 
 const TensorImpl* key(const Tensor& t) { return t.impl().get(); }
@@ -105,6 +105,15 @@ void on_variable_read(const Variable& v, const Tensor& value) {
       tape->track(value);
       tape->variables.push_back(v);
     }
+}
+
+void record_call(const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs, const CustomGradient& grad) {
+  for (auto* tape : t_tapes) {
+    if (!tape->recording || t_suspended || !any_tracked_input(*tape, inputs)) continue;
+    Node n{OpId::kCount, Attrs{}, inputs, outputs, grad};
+    for (const Tensor& o : outputs) tape->track(o);
+    tape->nodes.push_back(std::move(n));
+  }
 }
 
 void record(const OpCall& c) {
@@ -251,7 +260,7 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
                                                          : Tensor();
     std::vector<Tensor> in_grads;
     if (n.custom) {
-      in_grads = n.custom(out_grads[0]);
+      in_grads = n.custom(out_grads);
     } else {
       std::vector<char> needed(n.inputs.size());
       for (size_t i = 0; i < n.inputs.size(); ++i) needed[i] = tp.tracks(n.inputs[i]);
@@ -394,8 +403,8 @@ Tensor custom_gradient(
   for (auto* tape : t_tapes) {
     if (!tape->recording || t_suspended || !any_tracked_input(*tape, inputs)) continue;
     Node n{OpId::kCount, Attrs{}, inputs, {result}, {}};
-    n.custom = [inputs, result, grad_fn](const Tensor& upstream) {
-      std::vector<Tensor> g = grad_fn(inputs, result, upstream);
+    n.custom = [inputs, result, grad_fn](const std::vector<Tensor>& upstream) {
+      std::vector<Tensor> g = grad_fn(inputs, result, upstream.at(0));
       if (g.size() != inputs.size())
         throw std::invalid_argument("custom_gradient: the gradient function returned " +
                                     std::to_string(g.size()) + " gradients for " +

@@ -117,6 +117,13 @@ class PauseTapes {
 bool any_tape_tracks(const std::vector<Tensor>& ts);
 /// Makes the recording tapes with watch_accessed_variables watch `value` (v's value).
 void on_variable_read(const Variable& v, const Tensor& value);
+/// A recorded node's gradient: the gradient flowing into each output (undefined for an
+/// integer output) to one gradient per input (undefined where none flows).
+using CustomGradient = std::function<std::vector<Tensor>(const std::vector<Tensor>& upstream)>;
+/// Engine-internal: records, on every recording tape that tracks one of `inputs`, one node
+/// from `inputs` to `outputs` (fresh handles the caller computed without recording) whose
+/// gradient is `grad` (a traced function's call: core/function_call.h).
+void record_call(const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs, const CustomGradient& grad);
 }  // namespace autodiff
 
 /// What gradient() returns for a source the target does not depend on.

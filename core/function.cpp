@@ -12,6 +12,7 @@
 #include "core/sparse.h"
 #include "core/tensor_impl.h"
 #include "core/export.h"
+#include "core/function_call.h"
 
 namespace keras::core {
 
@@ -26,6 +27,10 @@ struct FunctionBase::Impl {
     std::string structure;                   // dtypes, ranks and non-tensor values
     std::vector<std::vector<int64_t>> dims;  // per tensor argument; -1: any size
     graph::Graph g;
+    // Its recorded form under a tape (core/function_call.h), made at the first such call;
+    // null when the graph has none.
+    std::shared_ptr<function_call::CallGraph> call;
+    bool call_checked = false;
   };
   std::map<std::string, Entry> exact;  // structure + dims -> its graph
   std::vector<Entry> relaxed;          // graphs that serve any size of their -1 dims
@@ -34,7 +39,9 @@ struct FunctionBase::Impl {
   std::string last_traced, last_optimized;
   int traced_nodes = 0, optimized_nodes = 0;
   std::vector<GraphNodeInfo> last_nodes;
+  std::shared_ptr<function_call::Stats> call_stats = std::make_shared<function_call::Stats>();
 
+  std::vector<Tensor> run(Entry& e, const std::vector<Tensor>& tensors);
   graph::Graph trace(const std::vector<Tensor>& tensors, const Body& body);
   void check_signature(const std::vector<Tensor>& tensors) const;
 };
@@ -56,6 +63,8 @@ std::string FunctionBase::graph_str(bool optimized) const {
 int FunctionBase::num_graphs() const { return int(impl_->exact.size() + impl_->relaxed.size()); }
 int FunctionBase::num_nodes(bool optimized) const { return optimized ? impl_->optimized_nodes : impl_->traced_nodes; }
 const std::vector<GraphNodeInfo>& FunctionBase::graph_nodes() const { return impl_->last_nodes; }
+int FunctionBase::backward_tracing_count() const { return impl_->call_stats->backward_traces; }
+std::string FunctionBase::backward_graph_str() const { return impl_->call_stats->last_backward; }
 
 namespace {
 std::vector<GraphNodeInfo> node_infos(const graph::Graph& g) {
@@ -190,6 +199,18 @@ graph::Graph FunctionBase::Impl::trace(const std::vector<Tensor>& tensors, const
   return g;
 }
 
+// Under a recording tape (and outside any trace), a graph that has a recorded form runs as
+// one node on the tape; otherwise its ops run through dispatch (recorded one by one, or
+// inlined into the trace around).
+std::vector<Tensor> FunctionBase::Impl::run(Entry& e, const std::vector<Tensor>& tensors) {
+  if (tracing::t_tracer || autodiff::t_recording == 0) return graph::run(e.g, tensors);
+  if (!e.call_checked) {
+    e.call = function_call::make(e.g, call_stats, options.name);
+    e.call_checked = true;
+  }
+  return e.call ? function_call::run(e.call, tensors) : graph::run(e.g, tensors);
+}
+
 std::vector<Tensor> FunctionBase::call_impl(const std::string& structure, const std::vector<Tensor>& tensors,
                                             const Body& body) {
   Impl& im = *impl_;
@@ -203,9 +224,9 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& structure, const 
   }
   const auto dims = dims_of(tensors);
   const std::string key = structure + dims_key(dims);
-  if (auto it = im.exact.find(key); it != im.exact.end()) return graph::run(it->second.g, tensors);
-  for (const auto& e : im.relaxed)
-    if (e.structure == structure && matches(e.dims, dims)) return graph::run(e.g, tensors);
+  if (auto it = im.exact.find(key); it != im.exact.end()) return im.run(it->second, tensors);
+  for (auto& e : im.relaxed)
+    if (e.structure == structure && matches(e.dims, dims)) return im.run(e, tensors);
   im.check_signature(tensors);
 
   graph::Graph g = im.trace(tensors, body);
@@ -257,12 +278,12 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& structure, const 
       if (!other_key.empty()) im.exact.erase(other_key);
       if (other_relaxed >= 0) im.relaxed.erase(im.relaxed.begin() + other_relaxed);
       im.relaxed.push_back(Impl::Entry{structure, pattern, std::move(g)});
-      return graph::run(im.relaxed.back().g, tensors);
+      return im.run(im.relaxed.back(), tensors);
     }
     if (!im.options.input_signature.empty()) im.size_dependent.insert(structure);  // probe it once only
   }
-  const graph::Graph& stored = im.exact.emplace(key, Impl::Entry{structure, dims, std::move(g)}).first->second.g;
-  return graph::run(stored, tensors);  // the trace only recorded: now the ops run
+  Impl::Entry& stored = im.exact.emplace(key, Impl::Entry{structure, dims, std::move(g)}).first->second;
+  return im.run(stored, tensors);  // the trace only recorded: now the ops run
 }
 
 std::vector<Tensor> symbolic_call(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& fn,

@@ -21,7 +21,9 @@
 //   draw new numbers at every run of the graph.
 // - .item(), to_vector() and printing values raise inside a trace (no value exists yet).
 // - Functions nest (an inner function's ops are inlined into the outer graph), and a
-//   call under a GradientTape is differentiable (the graph's ops are recorded).
+//   call under a GradientTape is differentiable: it is recorded as one node whose gradient
+//   runs a backward graph traced from the forward one (core/function_call.h); a graph that
+//   changes state, draws random numbers or calls C++ has its ops recorded one by one.
 //
 // Threads: one function object must not be called from several threads at once.
 #pragma once
@@ -115,6 +117,12 @@ class FunctionBase {
   int num_graphs() const;
   /// The options given at construction.
   const FunctionOptions& options() const;
+  /// How many backward graphs were traced: a call under a GradientTape is recorded as one
+  /// node, and its gradient traces the forward graph's vector-Jacobian product once per
+  /// input shape, then runs that graph.
+  int backward_tracing_count() const;
+  /// The latest backward graph, optimized, as graph_str prints graphs (empty before one).
+  std::string backward_graph_str() const;
 
  protected:
   /// The traced body: flat input tensors to flat output tensors.

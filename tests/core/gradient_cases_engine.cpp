@@ -234,7 +234,12 @@ std::vector<Case> control_flow_cases() {
       core::FunctionOptions{.name = "cond_case"});
   Fn f = [traced](const std::vector<Tensor>& x) { return (*traced)(x); };
   // An elementwise chain, fused into one node by the graph passes (a row-broadcast input).
-  auto chain = std::make_shared<core::Function<Fn>>(Fn([](const std::vector<Tensor>& x) {
+  // The function also counts its calls in a variable: a graph that changes state has its
+  // ops recorded one by one under a tape (core/function_call.h), so the fused node's own
+  // gradient rule runs, to second order.
+  auto calls = std::make_shared<core::Variable>(core::constant(0.0), "calls", false);
+  auto chain = std::make_shared<core::Function<Fn>>(Fn([calls](const std::vector<Tensor>& x) {
+    calls->assign_add(core::constant(1.0));
     return ops::subtract(ops::tanh(ops::add(ops::multiply(x[0], x[1]), x[0])), ops::square(x[1]));
   }));
   Fn fused = [chain](const std::vector<Tensor>& x) { return (*chain)(x); };

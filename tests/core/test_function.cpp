@@ -416,11 +416,29 @@ TEST_CASE("function: independent heavy nodes run in parallel on the engine's thr
   CHECK(core::graph::parallel_nodes_run() - before >= 4);  // two nodes in each of two runs
   CHECK(got == values(body(a, b, c)));  // each matmul is the same computation
   CHECK(again == got);
-  {  // a recording tape on this thread keeps the traced order (it records each op)
+  {  // under a tape the call is one recorded node: its graph still runs in parallel
     GradientTape tape;
     tape.watch(a);
     const int64_t mid = core::graph::parallel_nodes_run();
     Tensor y = f(a, b, c);
+    CHECK(core::graph::parallel_nodes_run() - mid >= 2);
+    Tensor g = tape.gradient(ops::sum(y), a);
+    GradientTape eager;
+    eager.watch(a);
+    Tensor g_eager = eager.gradient(ops::sum(body(a, b, c)), a);
+    check_values(g, values(g_eager), 1e-12);
+  }
+  {  // a graph whose ops a tape records one by one (it changes state) keeps the traced order
+    core::Variable calls(core::constant(0.0f), "calls", false);
+    auto stateful = core::function([&](const Tensor& x, const Tensor& w, const Tensor& z) {
+      calls.assign_add(core::constant(1.0f));
+      return body(x, w, z);
+    });
+    stateful(a, b, c);
+    GradientTape tape;
+    tape.watch(a);
+    const int64_t mid = core::graph::parallel_nodes_run();
+    Tensor y = stateful(a, b, c);
     CHECK(core::graph::parallel_nodes_run() == mid);
     CHECK(tape.gradient(ops::sum(y), a).defined());
   }

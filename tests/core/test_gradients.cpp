@@ -236,6 +236,51 @@ TEST_CASE("gradient check: every case's gradients, traced with core::function, e
   }
 }
 
+// A traced function called under tapes is one recorded node whose gradient runs a backward
+// graph traced from it: its first and second-order gradients equal the eager ones.
+TEST_CASE("gradient check: every case as a traced function called under a tape, to second order") {
+  uint32_t seed = 1300;
+  int recorded = 0, cases = 0;
+  for (const Case& c : all_first_order_cases()) {
+    CAPTURE(c.op);
+    std::vector<Tensor> xs = make_inputs(c, seed++);
+    Tensor w = make(uniform(c.f(xs).size(), 0.5, 1.5, seed + 100), c.f(xs).shape(), DType::float64);
+    auto traced = core::function([&](const std::vector<Tensor>& in) { return c.f(in); });
+    auto grads = [&](const std::function<Tensor(const std::vector<Tensor>&)>& f) {
+      std::vector<Tensor> diff;
+      for (size_t k = 0; k < xs.size(); ++k)
+        if (!c.inputs[k].fixed.defined()) diff.push_back(xs[k]);
+      GradientTape outer;
+      for (const Tensor& x : diff) outer.watch(x);
+      std::vector<Tensor> g;
+      {
+        GradientTape inner;
+        for (const Tensor& x : diff) inner.watch(x);
+        g = inner.gradient(ops::sum(ops::multiply(f(xs), w)), diff, Tensor(), UnconnectedGradients::zero);
+      }
+      Tensor s = ops::scalar_like(w, 0.0);
+      for (const Tensor& gi : g) s = ops::add(s, ops::sum(ops::multiply(gi, gi)));
+      std::vector<Tensor> h = outer.gradient(s, diff, Tensor(), UnconnectedGradients::zero);
+      g.insert(g.end(), h.begin(), h.end());
+      return g;
+    };
+    const std::vector<Tensor> eager = grads(c.f);
+    for (int call = 0; call < 2; ++call) {  // the tracing call, then a graph run
+      const std::vector<Tensor> graph = grads([&](const std::vector<Tensor>& in) { return traced(in); });
+      REQUIRE(graph.size() == eager.size());
+      for (size_t i = 0; i < eager.size(); ++i) check_values(graph[i], values(eager[i]), 1e-9);
+    }
+    ++cases;
+    if (traced.backward_tracing_count() > 0) {
+      ++recorded;
+      CHECK(traced.backward_tracing_count() == 1);  // traced at the first call, reused at the second
+    }
+  }
+  // Only the random and stateful cases run their ops one by one under the tape.
+  MESSAGE(recorded << " of " << cases << " cases recorded as one node");
+  CHECK(recorded * 10 >= cases * 9);
+}
+
 // Coverage by the rules that ran (CountGradRules), first and second order.
 TEST_CASE("every op with a gradient rule is covered by the gradient check, to second order") {
   // Runs the checks if this test runs alone.
