@@ -79,10 +79,15 @@ void run(OpCall& c) {
                     " is on " + c.inputs[i].device().str());
   }
   const bool cplx = complex_call(c);
-  if (string_call(c)) {  // string tensors: their own path, eager and without gradients
-    if (tracing::t_tracer) reject_traced_strings(c);
+  // String tensors: their own path, without gradients (a host_function takes any dtype).
+  if (string_call(c) && c.op != OpId::HostFunction) {
     def.infer(c);
-    run_string_call(c, def.is_view);
+    if (tracing::t_tracer) {
+      trace_string_call(c, def.is_view);
+      tracing::record(c);
+    } else {
+      run_string_call(c, def.is_view);
+    }
     return;
   }
   if (cplx && def.complex_infer) def.complex_infer(c);

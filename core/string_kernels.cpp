@@ -89,9 +89,16 @@ void compare(OpCall& c) {
 
 }  // namespace
 
-void reject_traced_strings(const OpCall& c) {
-  throw_invalid(std::string(c.name()) + ": string tensors are not supported inside a traced "
-                "function (keras::function); string ops run eagerly");
+void trace_string_call(OpCall& c, bool is_view) {
+  const bool supported = is_view || moves_elements(c.op) || c.op == OpId::Equal || c.op == OpId::NotEqual;
+  if (!supported) {
+    const Device dev = c.inputs.empty() ? c.attrs.device : c.inputs[0].device();
+    throw_invalid(std::string(c.name()) + ": no kernel for device " + dev.str() + " and dtype string");
+  }
+  if (is_view) return;  // infer made the views
+  const Device dev = c.inputs.empty() ? c.attrs.device : c.inputs[0].device();
+  for (int k = 0; k < c.num_outputs; ++k)
+    c.outputs[size_t(k)] = placeholder(c.out_shape[size_t(k)], c.out_dtype[size_t(k)], dev);
 }
 
 void run_string_call(OpCall& c, bool is_view) {

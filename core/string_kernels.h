@@ -18,7 +18,8 @@ std::string bytes_repr(std::string_view s);
 // where, size) run their own kernels on the elements' indices; equal and not_equal compare
 // the bytes. Any other op raises "<op>: no kernel for device cpu and dtype string".
 void run_string_call(OpCall& c, bool is_view);
-// Raises: string ops run eagerly, never inside a traced function.
-[[noreturn]] void reject_traced_strings(const OpCall& c);
+// The same path while tracing (after infer): an op run_string_call would run gets
+// placeholder outputs, to be recorded; any other op raises as run_string_call does.
+void trace_string_call(OpCall& c, bool is_view);
 
 }  // namespace keras::core

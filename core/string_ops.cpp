@@ -10,7 +10,11 @@
 namespace keras::core::strings {
 using namespace detail;
 
+static Tensor length_eager(const Tensor& input, const std::string& unit);
 Tensor length(const Tensor& input, const std::string& unit) {
+  return traced_host_op({input}, [unit](const std::vector<Tensor>& in) { return length_eager(in[0], unit); });
+}
+static Tensor length_eager(const Tensor& input, const std::string& unit) {
   const bool chars = utf8_unit(unit, "length");
   const std::string* in = string_input(input, "length");
   return generate<int32_t>(input.shape(), DType::int32, [&](int64_t i) {
@@ -31,7 +35,11 @@ void check_case_encoding(const std::string& encoding, const char* op) {
 bool is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 }  // namespace
 
+static Tensor lower_eager(const Tensor& input, const std::string& encoding);
 Tensor lower(const Tensor& input, const std::string& encoding) {
+  return traced_host_op({input}, [encoding](const std::vector<Tensor>& in) { return lower_eager(in[0], encoding); });
+}
+static Tensor lower_eager(const Tensor& input, const std::string& encoding) {
   check_case_encoding(encoding, "lower");
   return map_strings(input, "lower", [](std::string s) {
     for (char& c : s)
@@ -40,7 +48,11 @@ Tensor lower(const Tensor& input, const std::string& encoding) {
   });
 }
 
+static Tensor upper_eager(const Tensor& input, const std::string& encoding);
 Tensor upper(const Tensor& input, const std::string& encoding) {
+  return traced_host_op({input}, [encoding](const std::vector<Tensor>& in) { return upper_eager(in[0], encoding); });
+}
+static Tensor upper_eager(const Tensor& input, const std::string& encoding) {
   check_case_encoding(encoding, "upper");
   return map_strings(input, "upper", [](std::string s) {
     for (char& c : s)
@@ -49,7 +61,11 @@ Tensor upper(const Tensor& input, const std::string& encoding) {
   });
 }
 
+static Tensor strip_eager(const Tensor& input);
 Tensor strip(const Tensor& input) {
+  return traced_host_op({input}, [](const std::vector<Tensor>& in) { return strip_eager(in[0]); });
+}
+static Tensor strip_eager(const Tensor& input) {
   return map_strings(input, "strip", [](const std::string& s) {
     size_t b = 0, e = s.size();
     while (b < e && is_space(static_cast<unsigned char>(s[b]))) ++b;
@@ -88,7 +104,11 @@ bool back_chars(const std::string& s, int64_t n, size_t* pos) {
 }
 }  // namespace
 
+static Tensor substr_eager(const Tensor& input, const Tensor& pos, const Tensor& len, const std::string& unit);
 Tensor substr(const Tensor& input, const Tensor& pos, const Tensor& len, const std::string& unit) {
+  return traced_host_op({input, pos, len}, [unit](const std::vector<Tensor>& in) { return substr_eager(in[0], in[1], in[2], unit); });
+}
+static Tensor substr_eager(const Tensor& input, const Tensor& pos, const Tensor& len, const std::string& unit) {
   const bool chars = utf8_unit(unit, "substr");
   string_input(input, "substr");
   for (auto [t, arg] : {std::pair{&pos, "pos"}, std::pair{&len, "len"}}) {

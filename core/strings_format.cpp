@@ -122,9 +122,12 @@ std::string summarize_value(const Tensor& t, int64_t summarize) {
 }
 }  // namespace
 
-Tensor format(const std::string& templ, const std::vector<Tensor>& inputs, const std::string& placeholder,
+static Tensor format_eager(const std::string& templ, const std::vector<Tensor>& inputs, const std::string& placeholder, int64_t summarize);
+Tensor format(const std::string& templ, const std::vector<Tensor>& inputs, const std::string& placeholder, int64_t summarize) {
+  return traced_host_op(inputs, [templ, placeholder, summarize](const std::vector<Tensor>& in) { return format_eager(templ, in, placeholder, summarize); });
+}
+static Tensor format_eager(const std::string& templ, const std::vector<Tensor>& inputs, const std::string& placeholder,
               int64_t summarize) {
-  tracing::check_not_tracing("format");
   if (placeholder.empty()) throw_invalid("format: the placeholder must not be empty");
   std::vector<std::string> pieces;
   size_t start = 0;

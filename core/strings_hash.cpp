@@ -168,7 +168,11 @@ void check_buckets(int64_t num_buckets, const char* op) {
 
 uint64_t fingerprint64(std::string_view s) { return hash64(s.data(), s.size()); }
 
+static Tensor to_hash_bucket_fast_eager(const Tensor& input, int64_t num_buckets);
 Tensor to_hash_bucket_fast(const Tensor& input, int64_t num_buckets) {
+  return traced_host_op({input}, [num_buckets](const std::vector<Tensor>& in) { return to_hash_bucket_fast_eager(in[0], num_buckets); });
+}
+static Tensor to_hash_bucket_fast_eager(const Tensor& input, int64_t num_buckets) {
   const std::string* in = string_input(input, "to_hash_bucket_fast");
   check_buckets(num_buckets, "to_hash_bucket_fast");
   return generate<int64_t>(input.shape(), DType::int64, [&](int64_t i) {
@@ -176,7 +180,11 @@ Tensor to_hash_bucket_fast(const Tensor& input, int64_t num_buckets) {
   });
 }
 
+static Tensor to_hash_bucket_strong_eager(const Tensor& input, int64_t num_buckets, const std::array<uint64_t, 2>& key);
 Tensor to_hash_bucket_strong(const Tensor& input, int64_t num_buckets, const std::array<uint64_t, 2>& key) {
+  return traced_host_op({input}, [num_buckets, key](const std::vector<Tensor>& in) { return to_hash_bucket_strong_eager(in[0], num_buckets, key); });
+}
+static Tensor to_hash_bucket_strong_eager(const Tensor& input, int64_t num_buckets, const std::array<uint64_t, 2>& key) {
   const std::string* in = string_input(input, "to_hash_bucket_strong");
   check_buckets(num_buckets, "to_hash_bucket_strong");
   return generate<int64_t>(input.shape(), DType::int64, [&](int64_t i) {

@@ -80,7 +80,11 @@ Tensor parse_all(const Tensor& input, DType dtype, P&& parse) {
 }
 }  // namespace
 
+static Tensor to_number_eager(const Tensor& input, DType out_type);
 Tensor to_number(const Tensor& input, DType out_type) {
+  return traced_host_op({input}, [out_type](const std::vector<Tensor>& in) { return to_number_eager(in[0], out_type); });
+}
+static Tensor to_number_eager(const Tensor& input, DType out_type) {
   switch (out_type) {
     case DType::float32: return parse_all<float>(input, out_type, parse_float<float>);
     case DType::float64: return parse_all<double>(input, out_type, parse_float<double>);
@@ -102,8 +106,11 @@ std::string printf_one(const std::string& fmt, auto v) {
 }
 }  // namespace
 
+static Tensor as_string_eager(const Tensor& input, const AsStringOptions& o);
 Tensor as_string(const Tensor& input, const AsStringOptions& o) {
-  tracing::check_not_tracing("as_string");
+  return traced_host_op({input}, [o](const std::vector<Tensor>& in) { return as_string_eager(in[0], o); });
+}
+static Tensor as_string_eager(const Tensor& input, const AsStringOptions& o) {
   if (!input.defined()) throw_invalid("as_string: input is an undefined tensor");
   const DType dt = input.dtype();
   // (TensorFlow's checks, in its order; a string input takes every option.)

@@ -21,13 +21,23 @@ std::unique_ptr<RE2> compile(const std::string& pattern, const char* op) {
 }
 }  // namespace
 
+static Tensor regex_full_match_eager(const Tensor& input, const std::string& pattern);
 Tensor regex_full_match(const Tensor& input, const std::string& pattern) {
+  return traced_host_op({input}, [pattern](const std::vector<Tensor>& in) { return regex_full_match_eager(in[0], pattern); });
+}
+static Tensor regex_full_match_eager(const Tensor& input, const std::string& pattern) {
   const std::string* in = string_input(input, "regex_full_match");
   const auto re = compile(pattern, "regex_full_match");
   return generate<bool>(input.shape(), DType::bool_, [&](int64_t i) { return RE2::FullMatch(in[i], *re); });
 }
 
-Tensor regex_replace(const Tensor& input, const std::string& pattern, const std::string& rewrite,
+static Tensor regex_replace_eager(const Tensor& input, const std::string& pattern, const std::string& rewrite, bool replace_global);
+Tensor regex_replace(const Tensor& input, const std::string& pattern, const std::string& rewrite, bool replace_global) {
+  return traced_host_op({input}, [pattern, rewrite, replace_global](const std::vector<Tensor>& in) {
+    return regex_replace_eager(in[0], pattern, rewrite, replace_global);
+  });
+}
+static Tensor regex_replace_eager(const Tensor& input, const std::string& pattern, const std::string& rewrite,
                      bool replace_global) {
   string_input(input, "regex_replace");
   const auto re = compile(pattern, "regex_replace");

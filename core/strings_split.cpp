@@ -76,7 +76,11 @@ RaggedTensor bytes_split(const Tensor& input) {
   });
 }
 
+static Tensor join_eager(const std::vector<Tensor>& inputs, const std::string& separator);
 Tensor join(const std::vector<Tensor>& inputs, const std::string& separator) {
+  return traced_host_op(inputs, [separator](const std::vector<Tensor>& in) { return join_eager(in, separator); });
+}
+static Tensor join_eager(const std::vector<Tensor>& inputs, const std::string& separator) {
   Shape shape{};
   bool shaped = false;
   std::vector<const std::string*> data;
@@ -100,7 +104,13 @@ Tensor join(const std::vector<Tensor>& inputs, const std::string& separator) {
   });
 }
 
-Tensor reduce_join(const Tensor& input, const std::vector<int64_t>& axis, bool keepdims,
+static Tensor reduce_join_eager(const Tensor& input, const std::vector<int64_t>& axis, bool keepdims, const std::string& separator);
+Tensor reduce_join(const Tensor& input, const std::vector<int64_t>& axis, bool keepdims, const std::string& separator) {
+  return traced_host_op({input}, [axis, keepdims, separator](const std::vector<Tensor>& in) {
+    return reduce_join_eager(in[0], axis, keepdims, separator);
+  });
+}
+static Tensor reduce_join_eager(const Tensor& input, const std::vector<int64_t>& axis, bool keepdims,
                    const std::string& separator) {
   string_input(input, "reduce_join");
   const int64_t rank = input.rank();

@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "core/control_flow.h"
 #include "core/dispatch.h"
+#include "core/function.h"
+#include "core/ops.h"
 #include "core/string_ops.h"
 #include "core/string_kernels.h"
 #include "core/tensor_impl.h"
@@ -55,6 +58,31 @@ inline int64_t ragged_rows(const Tensor& input, const char* op) {
     throw_invalid(std::string(op) + ": expected a scalar or 1-d input, but received shape " +
                   input.shape().str() + " (reshape it to 1-d first)");
   return input.rank() == 0 ? 1 : input.size();
+}
+
+// A keras::strings op whose result's shape follows from its inputs' shapes: run now, or,
+// inside a traced function, recorded as one host_function node that runs `eager` on the
+// inputs' values each time the graph runs (string ops have no kernels of their own). The
+// trace checks the arguments and learns the result's shape and dtype by running `eager`
+// once on stand-ins of the inputs' shapes (strings "0", numbers 0), so a bad argument
+// raises while tracing, as it would eagerly.
+template <class F>
+Tensor traced_host_op(const std::vector<Tensor>& inputs, F eager) {
+  if (!tracing::t_tracer) return eager(inputs);
+  Tensor probe;
+  {
+    InitScope outside_trace;
+    std::vector<Tensor> stand_ins;
+    for (const Tensor& t : inputs) {
+      if (!t.defined()) stand_ins.push_back(t);
+      else if (t.dtype() == DType::string)
+        stand_ins.push_back(constant(std::vector<std::string>(size_t(t.size()), "0"), t.shape()));
+      else stand_ins.push_back(ops::zeros(t.shape(), t.dtype()));
+    }
+    probe = eager(stand_ins);
+  }
+  auto run = [eager](const std::vector<Tensor>& in) { return std::vector<Tensor>{eager(in)}; };
+  return ops::host_function(run, inputs, {TensorSpec{probe.shape().dims(), probe.dtype()}})[0];
 }
 
 inline Tensor int64_vector(const std::vector<int64_t>& v) {
