@@ -8,6 +8,7 @@
 #include "core/sparse.h"
 #include "core/string_ops.h"
 #include "helpers.h"
+#include "layer_harness.h"
 #include "keras/config.h"
 #include "keras/data/dataset.h"
 #include "keras/layers/all.h"
@@ -254,4 +255,43 @@ TEST_CASE("TextVectorization in a dataset map and in a model that is saved and l
   // The vocabulary travels in the config (what saving writes).
   auto copy = layers::deserialize(layers::serialize(*tv));
   CHECK(dynamic_cast<layers::TextVectorizationLayer&>(*copy).get_vocabulary() == tv->get_vocabulary());
+}
+
+namespace {
+// Harness inputs: words (string tensors) and small integer ids.
+Tensor words(const Shape& s, DType, uint32_t seed) {
+  const std::vector<std::string> pool{"the cat", "a dog", "sat", "on", "the mat", "zebra"};
+  std::vector<std::string> v;
+  for (int64_t i = 0; i < s.num_elements(); ++i) v.push_back(pool[size_t((i * 7 + seed) % pool.size())]);
+  return core::constant(v, s);
+}
+Tensor ids(const Shape& s, DType dt, uint32_t seed) {
+  std::vector<int64_t> v;
+  for (int64_t i = 0; i < s.num_elements(); ++i) v.push_back((i * 5 + seed) % 4);
+  return ops::cast(core::constant(v, s), dt);
+}
+}  // namespace
+
+TEST_CASE("layer harness: StringLookup, IntegerLookup, Hashing, CategoryEncoding, Discretization, "
+          "TextVectorization" * doctest::test_suite("layer_harness")) {
+  run_layer_test({"string_lookup (adapted)", [] {
+                    auto l = layers::StringLookup();
+                    l->adapt(core::constant({"the cat", "sat", "sat", "on"}));
+                    return l;
+                  },
+                  {Shape{4, 3}}, {DType::string}, {4, 3}, 0, 0, false, words});
+  run_layer_test({"integer_lookup multi_hot", [] {
+                    return layers::IntegerLookup({.vocabulary = {1, 2, 3}, .output_mode = "multi_hot"});
+                  },
+                  {Shape{4, 2}}, {DType::int64}, {4, 4}, 0, 0, false, ids});
+  run_layer_test({"hashing", [] { return layers::Hashing(8); }, {Shape{4, 2}}, {DType::string}, {4, 2}, 0, 0, false,
+                  words});
+  run_layer_test({"category_encoding count", [] { return layers::CategoryEncoding(5, {.output_mode = "count"}); },
+                  {Shape{4, 3}}, {DType::int32}, {4, 5}, 0, 0, false, ids});
+  run_layer_test({"discretization", [] { return layers::Discretization({.bin_boundaries = {-0.5, 0.0, 0.5}}); },
+                  {Shape{4, 3}}, {}, {4, 3}, 0, 0});
+  run_layer_test({"text_vectorization", [] {
+                    return layers::TextVectorization({.output_sequence_length = 6, .vocabulary = {"the", "cat", "sat"}});
+                  },
+                  {Shape{4, 1}}, {DType::string}, {4, 6}, 0, 0, false, words});
 }
