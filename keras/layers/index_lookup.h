@@ -60,8 +60,12 @@ class IndexLookup : public Layer {
  public:
   /// class_name: "StringLookup" or "IntegerLookup".
   IndexLookup(const std::string& class_name, const IndexLookupOptions<K>& options);
+  /// Looks the tokens of x up (or, inverted, the indices); raises std::invalid_argument
+  /// before the layer has a vocabulary, or for input of the wrong dtype.
   Tensor call(const Tensor& x, bool training) override;
+  /// The input shape ("int"), or the encoded shape with vocabulary_size() entries.
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
+  /// Keras's config, with the vocabulary (given or adapted) and its idf weights.
   Config get_config() const override;
 
   /// Computes the vocabulary (and idf weights for "tf_idf") from data: tokens of a string
