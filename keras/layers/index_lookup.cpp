@@ -243,6 +243,14 @@ Tensor IndexLookup<K>::call(const Tensor& x, bool) {
 }
 
 template <class K>
+core::RaggedTensor IndexLookup<K>::operator()(const core::RaggedTensor& tokens) {
+  if (!tokens.defined()) throw std::invalid_argument(name() + ": received an undefined RaggedTensor");
+  if (o_.output_mode != "int")
+    throw std::invalid_argument(name() + ": ragged input needs output_mode 'int', but output_mode=" + o_.output_mode);
+  return tokens.with_flat_values(Layer::operator()(tokens.flat_values()));
+}
+
+template <class K>
 std::vector<ShapeSpec> IndexLookup<K>::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
   ShapeSpec s = shapes.at(0);
   if (o_.output_mode == "int") return {s};

@@ -19,6 +19,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "core/ragged.h"
 #include "keras/layers/layer.h"
 
 namespace keras::data { class Dataset; }
@@ -60,6 +61,10 @@ class IndexLookup : public Layer {
  public:
   /// class_name: "StringLookup" or "IntegerLookup".
   IndexLookup(const std::string& class_name, const IndexLookupOptions<K>& options);
+  using Layer::operator();
+  /// Ragged tokens (output_mode "int", or invert): the lookup of the flat values, with the
+  /// same row partitions (as Keras on the TensorFlow backend); encoding modes raise.
+  core::RaggedTensor operator()(const core::RaggedTensor& tokens);
   /// Looks the tokens of x up (or, inverted, the indices); raises std::invalid_argument
   /// before the layer has a vocabulary, or for input of the wrong dtype.
   Tensor call(const Tensor& x, bool training) override;

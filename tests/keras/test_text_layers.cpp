@@ -189,6 +189,24 @@ TEST_CASE("StringLookup: sparse output, vocabulary_size, set_vocabulary and erro
   check_values(i(core::constant({4.0f, 3.0f})), std::vector<int>{2, 1});
 }
 
+TEST_CASE("StringLookup and IntegerLookup on ragged tokens keep the row partitions") {
+  auto tv = layers::TextVectorization({.standardize = "none", .vocabulary = {"b", "a"}, .ragged = true});
+  const Tensor text = core::constant({"a b c", "", "b"});
+  core::RaggedTensor ids = tv->call_ragged(text);
+  CHECK(ids.flat_values().to_vector<int64_t>() == std::vector<int64_t>{3, 2, 1, 2});
+  CHECK(ids.row_splits().to_vector<int64_t>() == std::vector<int64_t>{0, 3, 3, 4});
+  CHECK_THROWS_AS(tv(text), std::invalid_argument);  // ragged=true: call_ragged() gives the ids
+  auto inverse = layers::StringLookup({.mask_token = "", .vocabulary = {"b", "a"}, .invert = true});
+  core::RaggedTensor back = (*inverse)(ids);
+  CHECK(back.flat_values().to_vector<std::string>() == std::vector<std::string>{"a", "b", "[UNK]", "b"});
+  CHECK(back.row_splits().to_vector<int64_t>() == std::vector<int64_t>{0, 3, 3, 4});
+  auto ints = layers::IntegerLookup({.vocabulary = {3, 2, 1}});
+  core::RaggedTensor again = (*ints)(ids);
+  CHECK(again.flat_values().to_vector<int64_t>() == std::vector<int64_t>{1, 2, 3, 2});
+  auto encoder = layers::IntegerLookup({.vocabulary = {1}, .output_mode = "count"});
+  CHECK_THROWS_AS((*encoder)(ids), std::invalid_argument);
+}
+
 TEST_CASE("CategoryEncoding: count_weights; Hashing: salted and masked bins stay in range") {
   auto c = layers::CategoryEncoding(3, {.output_mode = "count"});
   keras::layers::CallArgs args;
