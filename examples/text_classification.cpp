@@ -81,6 +81,7 @@ void read_packages(const fs::path& p, std::map<std::string, Package>& out) {
     }
   }
   flush();
+  if (file != p.string()) fs::remove(file);  // the decompressed copy
 }
 
 std::vector<fs::path> package_files(const std::string& path) {
