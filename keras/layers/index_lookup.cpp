@@ -358,6 +358,7 @@ Config IndexLookup<K>::get_config() const {
   c["vocabulary"] = tokens_.empty() ? Value() : Value(vocab);
   c["idf_weights"] = idf.empty() ? Value() : Value(idf);
   c["vocabulary_size"] = static_cast<long long>(vocabulary_size());
+  c["oov_method"] = "floormod";  // Keras's only method for several OOV indices
   return c;
 }
 

@@ -207,6 +207,21 @@ TEST_CASE("StringLookup and IntegerLookup on ragged tokens keep the row partitio
   CHECK_THROWS_AS((*encoder)(ids), std::invalid_argument);
 }
 
+TEST_CASE("a Keras 3 .keras file: adapted vocabularies come from its asset files") {
+  // text_model.keras (make_fixtures.py): a string Input into an adapted TextVectorization
+  // and an adapted StringLookup (mask "", two OOV indices), whose vocabularies Keras
+  // writes as assets/layers/<layer>/vocabulary.txt instead of in the config.
+  keras::ModelPtr model = keras::models::load_model(std::string(KERAS_TEST_DATA_DIR) + "/text_layers/text_model.keras");
+  const Value& f = fixture().at("keras_file");
+  const std::vector<Tensor> out = model->predict(std::vector<Tensor>{tensor_of(f.at("input"))});
+  const auto& want = f.at("outputs").as_list();
+  REQUIRE(out.size() == want.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    CAPTURE(i);
+    check_tensor(out[i], want[i]);
+  }
+}
+
 TEST_CASE("CategoryEncoding: count_weights; Hashing: salted and masked bins stay in range") {
   auto c = layers::CategoryEncoding(3, {.output_mode = "count"});
   keras::layers::CallArgs args;

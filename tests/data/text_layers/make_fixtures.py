@@ -195,6 +195,19 @@ case("tv_err_seq_len_mode", "TextVectorization", {"output_mode": "multi_hot", "o
 case("tv_err_ragged_mode", "TextVectorization", {"output_mode": "count", "ragged": True}, q, error=True)
 case("tv_err_int_input", "TextVectorization", {"vocabulary": ["a"]}, S([1, 2]), error=True)
 
+# ---- a .keras file whose adapted vocabularies are asset files ----------------------------
+x_in = keras.Input((1,), dtype="string", name="text")
+tv = keras.layers.TextVectorization(output_sequence_length=4, name="vectorize")
+tv.adapt(docs)
+sl = keras.layers.StringLookup(num_oov_indices=2, mask_token="", name="lookup")
+sl.adapt(S(["b", "a", "a", "c", "a", "b"]))
+model = keras.Model(x_in, [tv(x_in), sl(x_in)], name="text_model")
+model.save(os.path.join(HERE, "text_model.keras"))
+file_input = S([["the cat sat"], ["a"], ["b"], [""]])
+file_outputs = [tensor_json(keras.ops.convert_to_numpy(y)) for y in model(file_input)]
+
 with open(os.path.join(HERE, "fixtures.json"), "w") as f:
-    json.dump({"keras_version": keras.__version__, "cases": CASES}, f, indent=None, separators=(",", ":"))
+    json.dump({"keras_version": keras.__version__, "cases": CASES,
+               "keras_file": {"input": tensor_json(file_input), "outputs": file_outputs}},
+              f, indent=None, separators=(",", ":"))
 print(len(CASES), "cases")
