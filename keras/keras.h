@@ -20,6 +20,7 @@
 #include "keras/data/csv.h"
 #include "keras/data/dataset.h"
 #include "keras/data/ragged_batch.h"
+#include "keras/data/text_line_dataset.h"
 #include "keras/datasets/fashion_mnist.h"
 #include "keras/datasets/mnist.h"
 #include "keras/initializers.h"

@@ -36,6 +36,13 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["Normalization"] = NormalizationLayer::from_config;
   f["GroupNormalization"] = GroupNormalizationLayer::from_config;
   f["UnitNormalization"] = UnitNormalizationLayer::from_config;
+  // text and categorical preprocessing layers:
+  f["CategoryEncoding"] = CategoryEncodingLayer::from_config;
+  f["Discretization"] = DiscretizationLayer::from_config;
+  f["Hashing"] = HashingLayer::from_config;
+  f["IntegerLookup"] = IntegerLookupLayer::from_config;
+  f["StringLookup"] = StringLookupLayer::from_config;
+  f["TextVectorization"] = TextVectorizationLayer::from_config;
   // convolution and pooling layers:
   f["Conv1D"] = ConvLayer::from_config<1>;
   f["Conv2D"] = ConvLayer::from_config<2>;

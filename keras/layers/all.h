@@ -26,6 +26,13 @@
 #include "keras/layers/normalization.h"
 #include "keras/layers/group_normalization.h"
 #include "keras/layers/unit_normalization.h"
+// text and categorical preprocessing layers:
+#include "keras/layers/category_encoding.h"
+#include "keras/layers/discretization.h"
+#include "keras/layers/hashing.h"
+#include "keras/layers/integer_lookup.h"
+#include "keras/layers/string_lookup.h"
+#include "keras/layers/text_vectorization.h"
 // convolution and pooling layers:
 #include "keras/layers/conv.h"
 #include "keras/layers/conv_transpose.h"

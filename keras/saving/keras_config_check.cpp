@@ -73,6 +73,9 @@ bool same(const Value& keras, const Value& mine) {
 const std::string* first_unhonoured(const Value& kc, const Value& mine) {
   for (const auto& [k, v] : kc.items()) {
     if (k == "name" || kInert.count(k)) continue;
+    // A lookup layer's adapted vocabulary is an asset file, not in the config (read into
+    // the layer by load_keras_model).
+    if ((k == "vocabulary" || k == "idf_weights") && v.is_null()) continue;
     const Value* m = mine.find(k);
     if (!(m ? same(v, *m) : neutral(v))) return &k;
   }

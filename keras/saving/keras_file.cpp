@@ -8,7 +8,10 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "keras/layers/integer_lookup.h"
 #include "keras/layers/registry.h"
+#include "keras/layers/string_lookup.h"
+#include "keras/layers/text_vectorization.h"
 #include "keras/losses.h"
 #include "keras/metrics.h"
 #include "keras/optimizers.h"
@@ -93,6 +96,45 @@ void write_bytes(const std::string& path, const std::string& bytes) {
 }
 }  // namespace
 
+namespace {
+// Keras keeps an adapted StringLookup / IntegerLookup / TextVectorization vocabulary out of
+// the config, in "assets/<layer path>/vocabulary.txt" (one token a line, special tokens
+// first); a layer whose config had none gets it from there.
+void load_vocabulary_assets(Model& model, std::string_view bytes, const std::string& source) {
+  for (const auto& [path, layer] : keras_layer_paths(model)) {
+    auto* sl = dynamic_cast<layers::StringLookupLayer*>(layer.get());
+    auto* il = dynamic_cast<layers::IntegerLookupLayer*>(layer.get());
+    auto* tv = dynamic_cast<layers::TextVectorizationLayer*>(layer.get());
+    if (!sl && !il && !tv) continue;
+    if ((sl && sl->has_vocabulary()) || (il && il->has_vocabulary()) || (tv && tv->vocabulary_size() > 2)) continue;
+    const std::string member = "assets/" + path + "/vocabulary.txt";
+    auto found = read_zip(bytes, {member}, source);
+    auto it = found.find(member);
+    if (it == found.end()) continue;  // never adapted: no vocabulary, as in Keras
+    std::vector<std::string> tokens;
+    size_t start = 0;
+    const std::string& text = it->second;
+    while (start <= text.size() && !text.empty()) {
+      const size_t end = std::min(text.find('\n', start), text.size());
+      tokens.push_back(text.substr(start, end - start));
+      start = end + 1;
+    }
+    try {
+      if (sl) sl->set_vocabulary(tokens);
+      if (tv) tv->set_vocabulary(tokens);
+      if (il) {
+        std::vector<int64_t> ids;
+        for (const std::string& t : tokens) ids.push_back(std::stoll(t));
+        il->set_vocabulary(ids);
+      }
+    } catch (const std::exception& e) {
+      throw FormatError(source + ": " + member + ": cannot set the vocabulary of layer '" + layer->name() +
+                        "': " + e.what());
+    }
+  }
+}
+}  // namespace
+
 bool is_zip(std::string_view bytes) { return bytes.substr(0, 4) == std::string_view("PK\3\4", 4); }
 bool is_hdf5(std::string_view bytes) { return bytes.substr(0, 8) == std::string_view("\x89HDF\r\n\x1a\n", 8); }
 
@@ -131,6 +173,7 @@ std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::strin
     model = std::dynamic_pointer_cast<Model>(std::shared_ptr<layers::Layer>(layer));
     if (!model) throw std::invalid_argument(source + ": the config did not rebuild a model");
   }
+  load_vocabulary_assets(*model, bytes, source);
   check_honoured(keras_cfg, *model, source);
   assign_keras_weights(*model, weights, source + ": " + kWeights);
   const Value* cc = keras_cfg.find("compile_config");

@@ -50,6 +50,17 @@ void plan(const Model& model, const std::string& prefix, std::vector<Slot>& out,
   }
 }
 
+}  // namespace
+
+std::vector<std::pair<std::string, LayerPtr>> keras_layer_paths(const Model& model) {
+  std::vector<Slot> slots;
+  plan(model, "", slots, nullptr);
+  std::vector<std::pair<std::string, LayerPtr>> out;
+  for (Slot& s : slots) out.emplace_back(std::move(s.path), std::move(s.layer));
+  return out;
+}
+
+namespace {
 // The sublayer groups that hold a layer's weights, in keras-cpp's weight order (an empty
 // list: the layer's own "vars").
 std::vector<std::string> children_of(const std::string& cls) {

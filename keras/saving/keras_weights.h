@@ -6,6 +6,8 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "keras/models/model.h"
 #include "keras/saving/h5_file.h"
@@ -17,6 +19,11 @@ namespace keras::saving::detail {
 // changed when anything mismatches. Groups of layers the model lacks raise; "optimizer/"
 // (Keras's optimizer state) is not read.
 void assign_keras_weights(Model& model, const H5Contents& file, const std::string& source);
+
+// Each (non-model) layer of the model with its path in Keras's saving layout
+// ("layers/string_lookup", nested models' layers under theirs): where its weights and
+// its assets ("assets/<path>/vocabulary.txt") are.
+std::vector<std::pair<std::string, LayerPtr>> keras_layer_paths(const Model& model);
 
 // The bytes of the HDF5 weight file Keras 3 writes for the model.
 std::string keras_weights_file(const Model& model);

@@ -16,6 +16,7 @@
 
 #include "examples_dir.h"  // KERAS_EXAMPLES_DIR, written by tests/meson.build
 #include "skips.h"
+#include "test_data_dir.h"  // KERAS_TEST_DATA_DIR
 
 namespace {
 
@@ -254,4 +255,21 @@ TEST_CASE("examples: function_tour traces once per signature, runs control flow 
   CHECK(run.num("export_max_diff") == 0);  // the reloaded graph gives the same bits
   CHECK(run.num("step_traces") == 1);
   CHECK(run.num("final_loss") < 0.1);  // 400 Adam steps on one batch fit it
+}
+
+TEST_CASE("examples: text_classification predicts a package's section from its description, above the baseline") {
+  // 450 packages of 5 sections (tests/data/text_classification/Packages, by make_sample.py).
+  const std::string packages = std::string(KERAS_TEST_DATA_DIR) + "/text_classification/Packages";
+  ExampleRun run = run_example("text_classification", "--short --packages '" + packages + "'");
+  require_ran(run);
+  CHECK(run.num("packages") == 450.0);
+  CHECK(run.num("sections") == 5.0);
+  CHECK(run.num("vocabulary") > 100.0);
+  CHECK(run.num("baseline_accuracy") < 0.35);
+  CHECK(run.num("test_accuracy") > run.num("baseline_accuracy") + 0.1);
+  // The recurrent variant (Embedding with mask_zero -> GRU) learns too.
+  ExampleRun gru = run_example("text_classification", "--short --model gru --epochs 5 --packages '" + packages + "'");
+  require_ran(gru);
+  CHECK(gru.str("model") == "gru");
+  CHECK(gru.num("test_accuracy") > gru.num("baseline_accuracy") + 0.1);
 }

@@ -1,5 +1,9 @@
 // keras::data on string tensors: slices, batches and maps of string components (as
-// tf.data with tf.string), element by element.
+// tf.data with tf.string), element by element; TextLineDataset as tf.data.TextLineDataset.
+#include <fstream>
+
+#include "core/compression.h"
+#include "files.h"
 #include "helpers.h"
 #include "keras/data/dataset.h"
 #include "keras/keras.h"
@@ -38,4 +42,67 @@ TEST_CASE("Dataset: string components slice, batch and map") {
   std::vector<int> n;
   for (const Element& e : lengths) n.push_back(e[0].item<int>());
   CHECK(n == std::vector<int>{5, 1, 0, 5});
+}
+
+namespace {
+// A gzip member (RFC 1952) and a ZLIB stream (RFC 1950) around the engine's raw deflate.
+std::string gzip_of(const std::string& text) {
+  const std::string body = keras::core::compression::deflate_raw({text});
+  std::string out("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10);
+  out += body;
+  const uint32_t crc = keras::core::compression::crc32(0, text.data(), text.size());
+  const auto size = static_cast<uint32_t>(text.size());
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((crc >> (8 * i)) & 0xFF);
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((size >> (8 * i)) & 0xFF);
+  return out;
+}
+std::string zlib_of(const std::string& text) {
+  uint32_t a = 1, b = 0;  // Adler-32
+  for (unsigned char c : text) a = (a + c) % 65521, b = (b + a) % 65521;
+  const uint32_t adler = (b << 16) | a;
+  std::string out = "\x78\x9c" + keras::core::compression::deflate_raw({text});
+  for (int i = 3; i >= 0; --i) out += static_cast<char>((adler >> (8 * i)) & 0xFF);
+  return out;
+}
+
+std::vector<std::string> lines_of(const Dataset& ds) {
+  std::vector<std::string> out;
+  for (const Element& e : ds) {
+    REQUIRE(e[0].rank() == 0);
+    out.push_back(e[0].item<std::string>());
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("TextLineDataset: lines of several files, CRLF, a last line without a newline, gzip") {
+  th::TempDir dir;
+  {
+    std::ofstream(dir.file("a.txt"), std::ios::binary) << "a\r\nb\n\nc";  // tf.data: a, b, "", c
+    std::ofstream(dir.file("b.txt"), std::ios::binary) << "x\n";
+    std::ofstream(dir.file("empty.txt"), std::ios::binary) << "";
+    std::ofstream(dir.file("c.gz"), std::ios::binary) << gzip_of("zipped\nlines\n");
+    std::ofstream(dir.file("d.z"), std::ios::binary) << zlib_of("one\ntwo");
+  }
+  CHECK(lines_of(data::TextLineDataset({dir.file("a.txt"), dir.file("empty.txt"), dir.file("b.txt")})) ==
+        std::vector<std::string>{"a", "b", "", "c", "x"});
+  CHECK(lines_of(data::TextLineDataset(dir.file("a.txt")).skip(1).take(2)) == std::vector<std::string>{"b", ""});
+  CHECK(lines_of(data::TextLineDataset(dir.file("c.gz"), {.compression_type = "GZIP"})) ==
+        std::vector<std::string>{"zipped", "lines"});
+  CHECK(lines_of(data::TextLineDataset(dir.file("d.z"), {.compression_type = "ZLIB"})) ==
+        std::vector<std::string>{"one", "two"});
+  // Batches of lines are string vectors, and map() applies a TextVectorization to them.
+  auto tv = keras::layers::TextVectorization({.output_sequence_length = 2});
+  tv->adapt(data::TextLineDataset(dir.file("a.txt")).batch(2));
+  CHECK(tv->get_vocabulary() == std::vector<std::string>{"", "[UNK]", "c", "b", "a"});
+  std::vector<Tensor> ids;
+  for (const Element& e : data::TextLineDataset(dir.file("a.txt")).batch(4).map([&](const Tensor& t) { return tv(t); }))
+    ids.push_back(e[0]);
+  REQUIRE(ids.size() == 1);
+  check_values(ids[0], std::vector<int>{4, 0, 3, 0, 0, 0, 2, 0});
+
+  CHECK_THROWS_AS(lines_of(data::TextLineDataset(dir.file("missing.txt"))), std::runtime_error);
+  CHECK_THROWS_AS(data::TextLineDataset(dir.file("a.txt"), {.compression_type = "BZ2"}), std::invalid_argument);
+  CHECK_THROWS_AS(data::TextLineDataset(std::vector<std::string>{}), std::invalid_argument);
+  CHECK_THROWS_AS(lines_of(data::TextLineDataset(dir.file("a.txt"), {.compression_type = "GZIP"})), std::runtime_error);
 }

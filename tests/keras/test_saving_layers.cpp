@@ -85,3 +85,34 @@ TEST_CASE("saving: an adapted Normalization keeps its mean, variance and count")
   keras::ModelPtr g = keras::models::load_model(dir.file("given.kcpp"));
   check_values(g->predict(core::constant({{3.0f, 0.0f}})), std::vector<double>{1.0, 2.0}, 1e-6);
 }
+
+TEST_CASE("saving: TextVectorization and IntegerLookup keep their adapted vocabularies") {
+  TempDir dir;
+  const Tensor text = core::constant({{"the cat sat"}, {"a dog ran"}, {"the dog sat"}, {"cats and dogs"}});
+  auto tv = layers::TextVectorization({.max_tokens = 50, .output_sequence_length = 5});
+  tv->adapt(text);
+  auto in = keras::Input({1}, {.dtype = DType::string});
+  auto ids = tv(in);
+  auto out = layers::Dense(2)(layers::GlobalAveragePooling1D()(layers::Embedding(50, 4)(ids)));
+  auto model = keras::Functional({in}, {ids, out});
+  const std::string path = dir.file("text.kcpp");
+  model->save(path);
+  keras::ModelPtr loaded = keras::models::load_model(path);
+  auto before = model->predict(std::vector<Tensor>{text}), after = loaded->predict(std::vector<Tensor>{text});
+  REQUIRE(after.size() == 2);
+  CHECK(after[0].dtype() == DType::int64);
+  CHECK(after[0].to_vector<int64_t>() == before[0].to_vector<int64_t>());
+  CHECK(values(after[1]) == values(before[1]));
+  // The ids are the adapted vocabulary's: "the", "sat", "dog" are the most frequent.
+  CHECK(tv->get_vocabulary(false) == std::vector<std::string>{"the", "sat", "dog", "ran", "dogs", "cats", "cat", "and", "a"});
+  check_values(after[0], tv(text).to_vector<int64_t>());
+
+  auto lookup = layers::IntegerLookup({.output_mode = "multi_hot"});
+  lookup->adapt(core::constant({7, 7, 3, 9, 3, 7}, DType::int64));
+  auto iin = keras::Input({2}, {.dtype = DType::int64});
+  auto imodel = keras::Functional({iin}, {lookup(iin)});
+  imodel->save(dir.file("lookup.kcpp"));
+  keras::ModelPtr iloaded = keras::models::load_model(dir.file("lookup.kcpp"));
+  const Tensor x = core::constant({{7, 9}, {5, 3}}, DType::int64);
+  check_values(iloaded->predict(x), std::vector<int>{0, 1, 0, 1, 1, 0, 1, 0});  // [UNK], 7, 3, 9
+}

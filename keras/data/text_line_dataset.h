@@ -1,0 +1,32 @@
+// text_line_dataset.h - TextLineDataset (tf.data.TextLineDataset): the lines of one or
+// more text files, in order, as scalar string tensors. The line end ("\n", or "\r\n") is
+// removed; a last line without one is kept; an empty file gives no elements.
+// compression_type "" reads the file as it is (streamed, line by line); "GZIP" and
+// "ZLIB" decompress it first. Skipping a header is .skip(1), as in tf.data.
+//   auto lines = keras::data::TextLineDataset({"a.txt", "b.txt.gz"}, {.compression_type = "GZIP"});
+//   for (const auto& e : lines.batch(32)) { ... e[0] is a (32,) string tensor ... }
+#pragma once
+#include <string>
+#include <vector>
+
+#include "keras/data/dataset.h"
+
+namespace keras::data {
+
+/// Options of TextLineDataset (tf.data.TextLineDataset's keyword arguments).
+struct TextLineDatasetOptions {
+  /// "" (default: plain text), "GZIP" or "ZLIB".
+  std::string compression_type = "";
+  /// The largest (decompressed) file accepted (bytes), so a corrupt or hostile file cannot
+  /// exhaust memory: std::runtime_error past it.
+  uint64_t max_file_bytes = uint64_t{1} << 32;
+};
+
+/// The lines of `filenames`, file after file. A bad compression_type or an empty file
+/// list raises std::invalid_argument; a file that cannot be read raises
+/// std::runtime_error naming it when the iteration reaches it (as tf.data's NotFoundError).
+Dataset TextLineDataset(const std::vector<std::string>& filenames, const TextLineDatasetOptions& options = {});
+/// The lines of one file.
+Dataset TextLineDataset(const std::string& filename, const TextLineDatasetOptions& options = {});
+
+}  // namespace keras::data
