@@ -2,7 +2,8 @@
 # tests/distribute/run.sh - the distributed-training checks under mpirun (2 ranks on this
 # machine), as CI's "distribute" stage runs them:
 #   1. keras_tests and the examples do not link MPI (only keras-cpp-distribute users do)
-#   2. dist_check equivalence: 2-rank fit == single-process fit (weights, History, evaluate)
+#   2. dist_check equivalence: 2-rank fit == single-process fit (weights, History, evaluate),
+#      over shared memory, then over TCP (loopback)
 #   3. fault: rank 1 SIGKILLs itself mid-training; rank 0 must be gone within 30 s and
 #      the error must name rank 1; relaunching resumes from BackupAndRestore and ends on
 #      the weights of an uninterrupted 2-rank run, bit for bit
@@ -12,8 +13,9 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 BUILD_DIR=${BUILD_DIR:-build}
 BIN="$BUILD_DIR/tests/distribute/dist_check"
-MPIRUN=(mpirun -np 2 --allow-run-as-root --oversubscribe --bind-to none
-        --mca btl self,vader,tcp --mca btl_vader_single_copy_mechanism none)
+MPIRUN_BASE=(mpirun -np 2 --allow-run-as-root --oversubscribe --bind-to none
+             --mca btl_vader_single_copy_mechanism none)
+MPIRUN=("${MPIRUN_BASE[@]}" --mca btl self,vader,tcp)   # shared memory between local ranks
 passed=0 failed=0 skipped=0
 ok() { echo "distribute: PASS $*"; passed=$((passed + 1)); }
 bad() { echo "distribute: FAIL $*" >&2; failed=$((failed + 1)); }
@@ -34,6 +36,14 @@ if timeout 300 "${MPIRUN[@]}" "$BIN" equivalence >"$tmp/eq.log" 2>&1 && grep -q 
   ok "$(sed -n 's/^PASS //p' "$tmp/eq.log")"
 else
   cat "$tmp/eq.log" >&2; bad "2-rank fit differs from single-process fit"
+fi
+
+# 2b. The same over TCP (loopback) instead of shared memory.
+if timeout 300 "${MPIRUN_BASE[@]}" --mca btl self,tcp "$BIN" equivalence >"$tmp/eq_tcp.log" 2>&1 &&
+   grep -q '^PASS equivalence' "$tmp/eq_tcp.log"; then
+  ok "over TCP: $(sed -n 's/^PASS //p' "$tmp/eq_tcp.log")"
+else
+  cat "$tmp/eq_tcp.log" >&2; bad "2-rank fit over TCP differs from single-process fit"
 fi
 
 # 3. Fault: a rank killed mid-training, then a relaunch that resumes.
