@@ -85,7 +85,8 @@ ReplicaScope::ReplicaScope(CrossReplicaPtr replicas) : previous_(std::move(t_cur
 }
 ReplicaScope::~ReplicaScope() { t_current = std::move(previous_); }
 
-std::vector<Tensor> all_reduce(CrossReplica& replicas, const std::vector<Tensor>& values, ReduceOp op) {
+std::vector<Tensor> all_reduce(const CrossReplicaPtr& replicas, const std::vector<Tensor>& values, ReduceOp op) {
+  if (!replicas) throw std::invalid_argument("distribute::all_reduce: expected replicas, but received null");
   std::vector<core::TensorSpec> specs;
   for (size_t i = 0; i < values.size(); ++i) {
     const DType d = values[i].dtype();
@@ -95,7 +96,7 @@ std::vector<Tensor> all_reduce(CrossReplica& replicas, const std::vector<Tensor>
     specs.push_back({values[i].shape().dims(), d});
   }
   if (values.empty()) return {};
-  CrossReplica* r = &replicas;
+  CrossReplicaPtr r = replicas;  // a traced graph holding the node keeps the collectives alive
   return core::ops::host_function([r, op](const std::vector<Tensor>& v) { return reduce_now(*r, v, op); }, values, specs);
 }
 

@@ -71,8 +71,9 @@ class ReplicaScope {
 /// into buckets of `replicas.bucket_bytes()` (several small tensors share one all-reduce,
 /// a large one is cut into several) and reduced bucket by bucket; the result has each
 /// input's shape and dtype. Inside a traced function this is one host node that runs at
-/// every call. Any other dtype raises std::invalid_argument naming it.
-std::vector<Tensor> all_reduce(CrossReplica& replicas, const std::vector<Tensor>& values, ReduceOp op);
+/// every call and keeps `replicas` alive. Any other dtype raises std::invalid_argument
+/// naming it.
+std::vector<Tensor> all_reduce(const CrossReplicaPtr& replicas, const std::vector<Tensor>& values, ReduceOp op);
 
 /// Copies the values of `variables` on replica `root` to every replica (their shapes and
 /// dtypes must agree; a mismatch raises std::runtime_error on the replica that sees it).

@@ -45,7 +45,7 @@ std::vector<Tensor> MultiWorkerMirroredStrategy::distribute_batch(const std::vec
 }
 
 Tensor MultiWorkerMirroredStrategy::reduce(ReduceOp op, const Tensor& value) const {
-  return all_reduce(*replicas_, {value}, op)[0];
+  return all_reduce(replicas_, {value}, op)[0];
 }
 
 void MultiWorkerMirroredStrategy::barrier() const { detail::mpi_barrier(*mpi_); }

@@ -129,7 +129,7 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
                                 std::to_string(vars.size()) + " variables)");
   // Distributed: the replicas' gradients are summed (each replica's loss was scaled by its
   // share of the global batch) before clipping, as one host node in a traced step.
-  if (replicas_ && replicas_->num_replicas() > 1) g = distribute::all_reduce(*replicas_, g, distribute::ReduceOp::SUM);
+  if (replicas_ && replicas_->num_replicas() > 1) g = distribute::all_reduce(replicas_, g, distribute::ReduceOp::SUM);
   build_variables(v);  // slots for variables seen for the first time
   // Clipping (Keras order: clipnorm per gradient, global_clipnorm, clipvalue), with ops:
   // g * clip / max(norm, clip) leaves a gradient whose norm is within the bound unchanged.

@@ -55,10 +55,11 @@ TEST_CASE("distribute: replica_rows splits a global batch into contiguous slices
 }
 
 TEST_CASE("distribute: all_reduce packs tensors into buckets of bucket_bytes, per dtype, eagerly and traced") {
-  SimulatedReplicas r(3, 0, 12);  // 3 floats or 1 double (and a half) per bucket
+  auto rp = std::make_shared<SimulatedReplicas>(3, 0, 12);  // 3 floats or 1 double (and a half) per bucket
+  SimulatedReplicas& r = *rp;
   const Tensor a = make(uniform(2, -1, 1, 1), Shape{2}), b = make(uniform(5, -1, 1, 2), Shape{5, 1});
   const Tensor c = make(uniform(3, -1, 1, 3), Shape{3}, keras::DType::float64);
-  std::vector<Tensor> sum = dist::all_reduce(r, {a, b, c}, dist::ReduceOp::SUM);
+  std::vector<Tensor> sum = dist::all_reduce(rp, {a, b, c}, dist::ReduceOp::SUM);
   CHECK(r.float_calls == std::vector<int64_t>{3, 3, 1});  // 7 floats across the two tensors
   CHECK(r.double_calls == std::vector<int64_t>{1, 1, 1});
   REQUIRE(sum.size() == 3);
@@ -67,18 +68,19 @@ TEST_CASE("distribute: all_reduce packs tensors into buckets of bucket_bytes, pe
   check_values(sum[0], values(ops::multiply(a, keras::constant(3.0f))), 0);
   check_values(sum[1], values(ops::multiply(b, keras::constant(3.0f))), 0);
   check_values(sum[2], values(ops::multiply(c, keras::constant(3.0, keras::DType::float64))), 0);
-  std::vector<Tensor> mean = dist::all_reduce(r, {a, b, c}, dist::ReduceOp::MEAN);
+  std::vector<Tensor> mean = dist::all_reduce(rp, {a, b, c}, dist::ReduceOp::MEAN);
   check_values(mean[1], values(b), 1e-7);
   check_values(mean[2], values(c), 1e-15);
   // In a traced function: one host node that reduces at every call.
   r.float_calls.clear();
-  auto f = keras::function([&](const Tensor& x) { return dist::all_reduce(r, {ops::multiply(x, x)}, dist::ReduceOp::SUM)[0]; });
+  auto f = keras::function([rp](const Tensor& x) { return dist::all_reduce(rp, {ops::multiply(x, x)}, dist::ReduceOp::SUM)[0]; });
   check_values(f(a), values(ops::multiply(ops::multiply(a, a), keras::constant(3.0f))), 1e-7);
   check_values(f(a), values(ops::multiply(ops::multiply(a, a), keras::constant(3.0f))), 1e-7);
   CHECK(r.float_calls.size() >= 2);
-  CHECK_THROWS_WITH_AS(dist::all_reduce(r, {keras::constant({1, 2})}, dist::ReduceOp::SUM),
+  CHECK_THROWS_WITH_AS(dist::all_reduce(rp, {keras::constant({1, 2})}, dist::ReduceOp::SUM),
                        doctest::Contains("expected float32 or float64 tensors, but value 0 has dtype int32"),
                        std::invalid_argument);
+  CHECK_THROWS_AS(dist::all_reduce(nullptr, {a}, dist::ReduceOp::SUM), std::invalid_argument);
 }
 
 TEST_CASE("distribute: models and optimizers created under a ReplicaScope are mirrored; scopes nest") {
