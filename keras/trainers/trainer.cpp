@@ -72,6 +72,7 @@ std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind,
   Tensor sample_weight = sw_global;
   if (kind != kPredict && replicas_ && replicas_->num_replicas() > 1 && !take_replica_rows(x, y, sample_weight)) {
     if (kind == kTrain) empty_replica_step();
+    loss_seen_ = true;  // (the logs have the same keys on every replica)
     return {};
   }
   // The step as a function of tensors: C++ state (metrics resolved, layers built) is
