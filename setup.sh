@@ -12,6 +12,10 @@
 #                      (build dir $TSAN_BUILD_DIR, default ./build-tsan; flags replace the
 #                      default selection of test suites)
 #   ./setup.sh bench   build, then run the benchmark programs (bench/)
+#   ./setup.sh distribute
+#                      build, then run the distributed-training checks under mpirun
+#                      (tests/distribute/run.sh: 2 ranks; equivalence with one process,
+#                      a killed rank and the resumed run, the NCCL path)
 #   ./setup.sh build   install and build only
 #   ./setup.sh deps    install the packages only
 #   ./setup.sh fuzz [SECONDS] [TARGET...]
@@ -33,7 +37,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 PACKAGES=(g++ meson ninja-build pkg-config cmake ccache libxtensor-dev libxtensor-blas-dev libxsimd-dev
           libopenblas-pthread-dev libdnnl-dev libcereal-dev doctest-dev zlib1g-dev libhdf5-dev libzip-dev
           nlohmann-json3-dev libre2-dev dataset-fashion-mnist
-          python3-sklearn)
+          python3-sklearn libopenmpi-dev openmpi-bin)
 BUILD_DIR=${BUILD_DIR:-build}
 # The debug builds (sanitizers, fuzzing) record the build folder in their debug info, so
 # ccache would key them on it and a fresh clone (CI) would never hit the cache; the
@@ -221,7 +225,8 @@ case "$cmd" in
   bench)
     build
     for b in matmul elementwise op_overhead mlp_autodiff data_pipeline; do "$BUILD_DIR/bench/bench_$b" "$@"; done ;;
+  distribute) build; BUILD_DIR="$BUILD_DIR" tests/distribute/run.sh ;;
   fuzz) run_fuzz "$@" ;;
   docs) run_docs ;;
-  *) echo "usage: $0 demo|test|asan|tsan|bench|build|deps|fuzz|docs" >&2; exit 2 ;;
+  *) echo "usage: $0 demo|test|asan|tsan|bench|build|deps|distribute|fuzz|docs" >&2; exit 2 ;;
 esac

@@ -5,7 +5,13 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "keras/models/model.h"
+
 namespace keras::callbacks {
+
+bool Callback::is_chief() const {
+  return !model_ || !model_->replicas() || model_->replicas()->is_chief();
+}
 
 Callback::~Callback() = default;
 
@@ -102,6 +108,8 @@ CSVLogger::~CSVLogger() {
 
 void CSVLogger::on_train_begin(const Logs&) {
   if (f_) std::fclose(f_);
+  f_ = nullptr;
+  if (!is_chief()) return;  // distributed: the chief writes the file
   header_ = true;
   if (append_) {  // Keras writes the header only into an empty (or new) file
     if (std::FILE* r = std::fopen(filename_.c_str(), "r")) {

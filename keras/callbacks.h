@@ -34,6 +34,10 @@ class Callback {
   virtual void set_model(Model* m) { model_ = m; }
   /// The model the callback is attached to (null before fit/evaluate/predict).
   Model* model() const { return model_; }
+  /// False on a replica other than the chief (replica 0) of a distributed model: the
+  /// callbacks that write files or print (checkpoints, backups, logs) do so on the chief
+  /// only. True without a model or a strategy.
+  bool is_chief() const;
   /// What fit() runs: epochs, steps per epoch, verbose.
   virtual void set_params(const std::map<std::string, double>& params) { params_ = params; }
   /// The run's parameters as fit/evaluate/predict set them ("epochs", "steps", "verbose"), Keras's

@@ -16,6 +16,7 @@
 
 #include "core/autodiff.h"
 #include "keras/config.h"
+#include "keras/distribute/cross_replica.h"
 
 namespace keras::optimizers {
 using core::Tensor;
@@ -298,6 +299,12 @@ class Optimizer {
   /// serialized schedule), the clipping and weight-decay options, plus each optimizer's
   /// own.
   virtual Config get_config() const;
+  /// The replicas whose gradients apply_gradients sums before clipping and updating
+  /// (null: not distributed). Set when the optimizer is created under a strategy's
+  /// scope, or by compile() of a model created under one.
+  const distribute::CrossReplicaPtr& replicas() const { return replicas_; }
+  /// Sets (or, with null, clears) the replicas (see replicas()).
+  virtual void set_replicas(distribute::CrossReplicaPtr replicas) { replicas_ = std::move(replicas); }
 
  protected:
   /// Creates the slots for `vars` (called once for each new variable list).
@@ -328,6 +335,7 @@ class Optimizer {
   Variable learning_rate_;  // a float64 scalar variable, unless the learning rate is a schedule
   std::vector<Variable> built_;  // the variables seen so far, in order
   std::vector<Variable> slots_;
+  distribute::CrossReplicaPtr replicas_;
 };
 /// A shared optimizer, as compile() holds them.
 using OptimizerPtr = std::shared_ptr<Optimizer>;
@@ -701,6 +709,8 @@ class MultiOptimizer : public Optimizer {
   /// The groups, each variable in exactly one (see above).
   explicit MultiOptimizer(std::vector<Group> groups, std::string name = "");
   void apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) override;
+  /// Gives the replicas to every group's optimizer (each all-reduces its own gradients).
+  void set_replicas(distribute::CrossReplicaPtr replicas) override;
   /// The groups.
   const std::vector<Group>& groups() const { return groups_; }
 

@@ -102,6 +102,7 @@ void BackupAndRestore::restore() {
 }
 
 void BackupAndRestore::backup(int epoch, int64_t step) {
+  if (!is_chief()) return;  // distributed: the chief writes the backup every replica restores
   Model& m = *model();
   Config meta = Value::object();
   meta["epoch"] = epoch;
@@ -145,7 +146,7 @@ void BackupAndRestore::on_epoch_end(int epoch, const Logs&) {
 }
 
 void BackupAndRestore::on_train_end(const Logs&) {
-  if (!o_.delete_checkpoint) return;
+  if (!o_.delete_checkpoint || !is_chief()) return;
   namespace fs = std::filesystem;
   std::error_code ec;
   const std::string name = fs::path(checkpoint_path()).filename().string();

@@ -240,6 +240,7 @@ void ModelCheckpoint::on_epoch_end(int epoch, const Logs& logs) {
 }
 
 void ModelCheckpoint::save(int epoch, std::optional<int64_t> batch, const Logs& logs) {
+  if (!is_chief()) return;  // distributed: the chief saves
   const std::string path = format_filepath(epoch, batch, logs);
   if (o_.save_best_only) {
     auto it = logs.find(o_.monitor);

@@ -54,6 +54,7 @@ std::string TensorBoard::train_event_file() const { return train_ ? train_->path
 std::string TensorBoard::validation_event_file() const { return validation_ ? validation_->path() : ""; }
 
 void TensorBoard::on_train_begin(const Logs&) {
+  if (!is_chief()) return;  // distributed: the chief writes the logs
   global_batch_ = 0;
   in_fit_ = true;
   graph_pending_ = options_.write_graph;
@@ -66,6 +67,7 @@ void TensorBoard::on_train_end(const Logs&) {
 }
 
 void TensorBoard::on_epoch_begin(int, const Logs&) {
+  if (!is_chief()) return;  // distributed: the chief writes the logs
   if (!options_.write_steps_per_second) return;  // (iterations() reads the variable on the host)
   epoch_start_ = now();
   if (model() && model()->optimizer()) epoch_start_iterations_ = model()->optimizer()->iterations();
@@ -77,6 +79,7 @@ void TensorBoard::on_train_batch_begin(int64_t, const Logs&) {
 }
 
 void TensorBoard::on_train_batch_end(int64_t, const Logs& logs) {
+  if (!is_chief()) return;  // distributed: the chief writes the logs
   if (graph_pending_) {
     graph_pending_ = false;
     const Model::StepFunction* fn = model() ? model()->train_function() : nullptr;
@@ -90,12 +93,14 @@ void TensorBoard::on_train_batch_end(int64_t, const Logs& logs) {
 }
 
 void TensorBoard::on_test_end(const Logs& logs) {
+  if (!is_chief()) return;  // distributed: the chief writes the logs
   if (!in_fit_ || !model() || !model()->optimizer()) return;
   const int64_t step = model()->optimizer()->iterations();
   for (const auto& [name, value] : logs) validation().scalar("evaluation_" + name + "_vs_iterations", value, step);
 }
 
 void TensorBoard::on_epoch_end(int epoch, const Logs& logs) {
+  if (!is_chief()) return;  // distributed: the chief writes the logs
   Logs train_logs, val_logs;
   for (const auto& [name, value] : logs) {
     if (name.rfind("val_", 0) == 0) val_logs[name.substr(4)] = value;

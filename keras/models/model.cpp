@@ -77,7 +77,7 @@ KerasTensor Input(const ShapeSpec& shape, const InputOptions& o) {
 
 // ---- Model ----------------------------------------------------------------------------------
 Model::Model(const LayerOptions& options, std::string class_name)
-    : Layer(std::move(class_name), options) {
+    : Layer(std::move(class_name), options), replicas_(distribute::current()) {
   supports_masking_ = true;  // the outputs keep the masks their layers attached
 }
 

@@ -377,7 +377,38 @@ class Model : public layers::Layer {
   /// Where the next fit() starts (see FitStart).
   FitStart fit_start{};
 
+  // ---- distribution (keras/distribute/cross_replica.h) ----
+  /// The replicas this model is mirrored over: those of the strategy scope active when
+  /// the model was created (or, failing that, compiled); null when not distributed.
+  /// fit / evaluate / train_on_batch / test_on_batch then take this replica's rows of
+  /// each global batch, scale the loss by that share, sum the gradients over the
+  /// replicas and read the metrics summed over them.
+  const distribute::CrossReplicaPtr& replicas() const { return replicas_; }
+  /// The loss whose gradient a replica contributes: `loss` times this replica's share of
+  /// the global batch (its rows / the batch's rows), so the summed gradients are those of
+  /// the loss over the global batch. `loss` itself when not distributed. A custom
+  /// train_step differentiates this (as TensorFlow's custom loops scale by the global
+  /// batch size).
+  Tensor scale_loss_for_distribution(const Tensor& loss) const;
+
  private:
+  // Distributed: broadcasts replica 0's weights (and optimizer state) before the first
+  // step of a fit or evaluate, building the model on `x` first if needed.
+  void sync_replicas(const std::vector<Tensor>& x);
+  // Distributed: replaces a global batch by this replica's rows and sets the loss scale;
+  // false when this replica has no rows (a global batch smaller than the replicas).
+  bool take_replica_rows(std::vector<Tensor>& x, std::vector<Tensor>& y, Tensor& sample_weight);
+  // Distributed, no rows: takes part in the gradient sum with zeros.
+  void empty_replica_step();
+  // Distributed: the logs of metrics whose state is summed over the replicas.
+  Logs replicated_metrics_result() const;
+  Logs local_metrics_result() const;  // this replica's own state
+  // Distributed: whether `v` holds on any replica (the loops agree on when to read the
+  // metrics, a collective, although only the chief shows a progress bar).
+  bool on_any_replica(bool v) const;
+  distribute::CrossReplicaPtr replicas_;
+  Variable replica_loss_scale_;  // this replica's share of the current global batch
+  bool replicas_synced_ = false;
   void update_metrics(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred,
                       const Tensor& sample_weight);
   // The loops shared by the tensor and Dataset overloads.

@@ -24,7 +24,8 @@ Optimizer::Optimizer(std::string class_name, const OptimizerOptions& o)
     : class_name_(std::move(class_name)),
       name_(o.name.empty() ? layers::snake_case(class_name_) : o.name),
       options_(o),
-      iterations_(ops::zeros({}, DType::int64), name_ + "/iteration", false) {
+      iterations_(ops::zeros({}, DType::int64), name_ + "/iteration", false),
+      replicas_(distribute::current()) {
   if (!o.learning_rate.schedule)
     learning_rate_ = Variable(core::constant(o.learning_rate.value, DType::float64), name_ + "/learning_rate", false);
   auto check = [&](const std::optional<double>& v, const char* what) {
@@ -126,6 +127,9 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
   if (g.empty() && !grads.empty())
     throw std::invalid_argument(name_ + ": no gradients provided for any variable (" +
                                 std::to_string(vars.size()) + " variables)");
+  // Distributed: the replicas' gradients are summed (each replica's loss was scaled by its
+  // share of the global batch) before clipping, as one host node in a traced step.
+  if (replicas_ && replicas_->num_replicas() > 1) g = distribute::all_reduce(replicas_, g, distribute::ReduceOp::SUM);
   build_variables(v);  // slots for variables seen for the first time
   // Clipping (Keras order: clipnorm per gradient, global_clipnorm, clipvalue), with ops:
   // g * clip / max(norm, clip) leaves a gradient whose norm is within the bound unchanged.
@@ -211,6 +215,10 @@ void MultiOptimizer::apply_gradients(const std::vector<Tensor>& grads, const std
   }
   for (size_t k = 0; k < groups_.size(); ++k)
     if (!v[k].empty()) groups_[k].optimizer->apply_gradients(g[k], v[k]);
+}
+
+void MultiOptimizer::set_replicas(distribute::CrossReplicaPtr replicas) {
+  for (auto& group : groups_) group.optimizer->set_replicas(replicas);
 }
 
 void MultiOptimizer::update_step(const Tensor&, Variable& var, const Tensor&) {

@@ -33,6 +33,13 @@ void Model::compile(const CompileOptions& o) {
   train_fn_.reset();
   test_fn_.reset();
   predict_fn_.reset();
+  // Under a strategy's scope (or for a model created under one), the optimizer sums the
+  // replicas' gradients.
+  if (!replicas_) replicas_ = distribute::current();
+  if (replicas_ && !optimizer_->replicas()) optimizer_->set_replicas(replicas_);
+  if (replicas_ && !replica_loss_scale_.defined())
+    replica_loss_scale_ = Variable(core::constant(1.0f), name() + "/replica_loss_scale", false);
+  replicas_synced_ = false;
   compiled_ = true;
 }
 
@@ -139,6 +146,11 @@ void Model::reset_metrics() {
 }
 
 Logs Model::metrics_result() const {
+  if (replicas_ && replicas_->num_replicas() > 1) return replicated_metrics_result();
+  return local_metrics_result();
+}
+
+Logs Model::local_metrics_result() const {
   Logs logs;
   if (loss_seen_ && loss_tracker_) logs["loss"] = loss_tracker_->result().item<double>();
   if (loss_seen_)

@@ -65,8 +65,16 @@ bool Model::traced_steps() const {
   return traced_ == 1;
 }
 
-std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind, const std::vector<Tensor>& x,
-                                    const std::vector<Tensor>& y, const Tensor& sample_weight) {
+std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind, const std::vector<Tensor>& x_global,
+                                    const std::vector<Tensor>& y_global, const Tensor& sw_global) {
+  // Distributed: this replica's rows of the global batch (predict runs on every row).
+  std::vector<Tensor> x = x_global, y = y_global;
+  Tensor sample_weight = sw_global;
+  if (kind != kPredict && replicas_ && replicas_->num_replicas() > 1 && !take_replica_rows(x, y, sample_weight)) {
+    if (kind == kTrain) empty_replica_step();
+    loss_seen_ = true;  // (the logs have the same keys on every replica)
+    return {};
+  }
   // The step as a function of tensors: C++ state (metrics resolved, layers built) is
   // settled on the first run, which traces it.
   auto body = [this, kind](const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
@@ -117,7 +125,7 @@ Tensor Model::train_step(const std::vector<Tensor>& x, const std::vector<Tensor>
     vars = trainable_weights();
     resolve_metrics(y, y_pred);
     loss = compute_loss(y, y_pred, sw);
-    grads = tape.gradient(loss, vars);
+    grads = tape.gradient(scale_loss_for_distribution(loss), vars);
   }
   optimizer_->apply_gradients(grads, vars);  // applies the variables' constraints too
   update_metrics(y, y_pred, sw);
@@ -229,8 +237,9 @@ callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSour
   RunGuard guard(*this, "fit");
   auto history = std::make_shared<callbacks::History>();
   CallbackList callbacks(o.callbacks, this, loop_params(train.steps(), o.verbose, o.epochs));
-  const bool batch_logs = !callbacks.empty() || o.verbose == 1;
-  if (o.verbose) callbacks.append(std::make_shared<callbacks::ProgbarLogger>(o.verbose));
+  const bool batch_logs = on_any_replica(!callbacks.empty() || o.verbose == 1);  // (the same on every replica)
+  const bool chief = !replicas_ || replicas_->is_chief();
+  if (o.verbose && chief) callbacks.append(std::make_shared<callbacks::ProgbarLogger>(o.verbose));
   callbacks.append(history);
   // The user's callbacks see the validation's test hooks (not the bar or History).
   CallbackList val_callbacks(o.callbacks, this, loop_params(train.steps(), o.verbose, o.epochs));
@@ -238,6 +247,10 @@ callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSour
   fit_start = {.epoch = o.initial_epoch, .step = 0,
                .shuffle_seed = o.seed >= 0 ? uint64_t(o.seed)
                                            : uint64_t(ops::random_uniform({}, {.minval = 0, .maxval = 1e15, .dtype = DType::float64}).item<double>())};
+  if (replicas_ && replicas_->num_replicas() > 1) {  // every replica shuffles as replica 0 does
+    replicas_->broadcast(&fit_start.shuffle_seed, sizeof fit_start.shuffle_seed, 0);
+    replicas_synced_ = false;  // replica 0's weights are broadcast before the first step
+  }
 
   stop_training = false;
   Logs training_logs;  // the last epoch's logs, which on_train_end gets (as Keras)
@@ -303,7 +316,8 @@ Logs Model::evaluate(const data::Dataset& dataset, const EvaluateOptions& o) {
 
 Logs Model::evaluate_loop(detail::BatchSource& source, int verbose, const std::vector<CallbackArg>& user_cbs) {
   CallbackList callbacks(user_cbs, this, loop_params(source.steps(), verbose));
-  if (verbose) callbacks.append(std::make_shared<callbacks::ProgbarLogger>(verbose));
+  if (verbose && (!replicas_ || replicas_->is_chief())) callbacks.append(std::make_shared<callbacks::ProgbarLogger>(verbose));
+  replicas_synced_ = false;
   return evaluate_loop(source, callbacks);
 }
 
@@ -313,11 +327,15 @@ Logs Model::evaluate_loop(detail::BatchSource& source, CallbackList& callbacks) 
   reset_metrics();
   callbacks.on_test_begin({});
   source.begin_pass(0, 0);
+  const bool batch_logs = on_any_replica(!callbacks.empty());  // (the same on every replica)
   for (int64_t step = 0; source.has_next(); ++step) {
     if (!callbacks.empty()) callbacks.on_test_batch_begin(step, {});
     detail::Batch b = source.next();
     run_step(test_fn_, kTest, b.x, b.y, b.sample_weight);
-    if (!callbacks.empty()) callbacks.on_test_batch_end(step, metrics_result());
+    if (batch_logs) {
+      Logs logs = metrics_result();
+      if (!callbacks.empty()) callbacks.on_test_batch_end(step, logs);
+    }
   }
   Logs logs = metrics_result();
   callbacks.on_test_end(logs);
@@ -350,7 +368,7 @@ Tensor Model::predict(const data::Dataset& dataset, const PredictOptions& o) {
 
 std::vector<Tensor> Model::predict_loop(detail::BatchSource& source, int verbose, const std::vector<CallbackArg>& user_cbs) {
   CallbackList callbacks(user_cbs, this, loop_params(source.steps(), verbose));
-  if (verbose) callbacks.append(std::make_shared<callbacks::ProgbarLogger>(verbose));
+  if (verbose && (!replicas_ || replicas_->is_chief())) callbacks.append(std::make_shared<callbacks::ProgbarLogger>(verbose));
   callbacks.on_predict_begin({});
   std::vector<std::vector<Tensor>> parts;
   source.begin_pass(0, 0);

@@ -10,7 +10,7 @@
 #      subprojects/ folder and nothing but dependency('keras-cpp').
 # Then the README's C++ snippets are compiled against the staged headers
 # (tests/readme/snippets.py).
-# The installed headers must not include xtensor, BLAS, oneDNN, CUDA, cereal or RE2 (except the
+# The installed headers must not include xtensor, BLAS, oneDNN, CUDA, cereal, RE2, MPI or NCCL (except the
 # opt-in core/xtensor_interop.h). The work folder is BUILD_DIR-consumers (kept, so that the
 # subproject's objects stay in ccache and its build is incremental).
 set -euo pipefail
@@ -31,7 +31,7 @@ staged="$work/stage$prefix"
 export PKG_CONFIG_PATH="$staged/$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$work/stage"
 
 # Public headers only: nothing heavy leaks into a user's translation units.
-if grep -rlE '#\s*include\s*<(xtensor|xtensor-blas|cblas|lapack|dnnl|oneapi|cuda|cublas|cudnn|cereal|re2)' \
+if grep -rlE '#\s*include\s*<(xtensor|xtensor-blas|cblas|lapack|dnnl|oneapi|cuda|cublas|cudnn|cereal|re2|mpi|nccl)' \
      "$staged/include/keras-cpp" | grep -v 'core/xtensor_interop.h$'; then
   echo "consumer: the installed headers above include a private dependency" >&2
   exit 1

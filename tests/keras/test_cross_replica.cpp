@@ -1,0 +1,151 @@
+// test_cross_replica.cpp - the trainer's distribution hooks (keras/distribute/
+// cross_replica.h) in one process, with simulated replicas: every "other" replica holds
+// the same values as this one, so a sum over R replicas is R times the value. The real
+// multi-process checks run under mpirun (tests/distribute/run.sh).
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "keras/callbacks.h"
+#include "keras/keras.h"
+#include "reference.h"
+
+using namespace th;
+namespace dist = keras::distribute;
+namespace layers = keras::layers;
+
+namespace {
+class SimulatedReplicas : public dist::CrossReplica {
+ public:
+  SimulatedReplicas(int n, int id, int64_t bucket_bytes) : n_(n), id_(id), bucket_(bucket_bytes) {}
+  int num_replicas() const override { return n_; }
+  int replica_id() const override { return id_; }
+  int64_t bucket_bytes() const override { return bucket_; }
+  void all_reduce_sum(float* d, int64_t n) override {
+    float_calls.push_back(n);
+    for (int64_t i = 0; i < n; ++i) d[i] *= float(n_);
+  }
+  void all_reduce_sum(double* d, int64_t n) override {
+    double_calls.push_back(n);
+    for (int64_t i = 0; i < n; ++i) d[i] *= double(n_);
+  }
+  void broadcast(void*, int64_t, int) override { ++broadcasts; }
+  std::vector<int64_t> float_calls, double_calls;
+  int broadcasts = 0;
+
+ private:
+  int n_, id_;
+  int64_t bucket_;
+};
+}  // namespace
+
+TEST_CASE("distribute: replica_rows splits a global batch into contiguous slices, the first ones one row larger") {
+  auto rows = [](int64_t n, int id, int r) {
+    dist::RowRange x = dist::replica_rows(n, id, r);
+    return std::pair{x.begin, x.end};
+  };
+  CHECK(rows(10, 0, 2) == std::pair<int64_t, int64_t>{0, 5});
+  CHECK(rows(10, 1, 2) == std::pair<int64_t, int64_t>{5, 10});
+  CHECK(rows(11, 0, 2) == std::pair<int64_t, int64_t>{0, 6});
+  CHECK(rows(11, 1, 2) == std::pair<int64_t, int64_t>{6, 11});
+  CHECK(rows(1, 1, 2) == std::pair<int64_t, int64_t>{1, 1});  // no rows for the last replica
+  CHECK(rows(7, 0, 3) == std::pair<int64_t, int64_t>{0, 3});
+  CHECK(rows(7, 1, 3) == std::pair<int64_t, int64_t>{3, 5});
+  CHECK(rows(7, 2, 3) == std::pair<int64_t, int64_t>{5, 7});
+}
+
+TEST_CASE("distribute: all_reduce packs tensors into buckets of bucket_bytes, per dtype, eagerly and traced") {
+  auto rp = std::make_shared<SimulatedReplicas>(3, 0, 12);  // 3 floats or 1 double (and a half) per bucket
+  SimulatedReplicas& r = *rp;
+  const Tensor a = make(uniform(2, -1, 1, 1), Shape{2}), b = make(uniform(5, -1, 1, 2), Shape{5, 1});
+  const Tensor c = make(uniform(3, -1, 1, 3), Shape{3}, keras::DType::float64);
+  std::vector<Tensor> sum = dist::all_reduce(rp, {a, b, c}, dist::ReduceOp::SUM);
+  CHECK(r.float_calls == std::vector<int64_t>{3, 3, 1});  // 7 floats across the two tensors
+  CHECK(r.double_calls == std::vector<int64_t>{1, 1, 1});
+  REQUIRE(sum.size() == 3);
+  CHECK(sum[1].shape() == Shape{5, 1});
+  CHECK(sum[2].dtype() == keras::DType::float64);
+  check_values(sum[0], values(ops::multiply(a, keras::constant(3.0f))), 0);
+  check_values(sum[1], values(ops::multiply(b, keras::constant(3.0f))), 0);
+  check_values(sum[2], values(ops::multiply(c, keras::constant(3.0, keras::DType::float64))), 0);
+  std::vector<Tensor> mean = dist::all_reduce(rp, {a, b, c}, dist::ReduceOp::MEAN);
+  check_values(mean[1], values(b), 1e-7);
+  check_values(mean[2], values(c), 1e-15);
+  // In a traced function: one host node that reduces at every call.
+  r.float_calls.clear();
+  auto f = keras::function([rp](const Tensor& x) { return dist::all_reduce(rp, {ops::multiply(x, x)}, dist::ReduceOp::SUM)[0]; });
+  check_values(f(a), values(ops::multiply(ops::multiply(a, a), keras::constant(3.0f))), 1e-7);
+  check_values(f(a), values(ops::multiply(ops::multiply(a, a), keras::constant(3.0f))), 1e-7);
+  CHECK(r.float_calls.size() >= 2);
+  CHECK_THROWS_WITH_AS(dist::all_reduce(rp, {keras::constant({1, 2})}, dist::ReduceOp::SUM),
+                       doctest::Contains("expected float32 or float64 tensors, but value 0 has dtype int32"),
+                       std::invalid_argument);
+  CHECK_THROWS_AS(dist::all_reduce(nullptr, {a}, dist::ReduceOp::SUM), std::invalid_argument);
+}
+
+TEST_CASE("distribute: models and optimizers created under a ReplicaScope are mirrored; scopes nest") {
+  auto outer = std::make_shared<SimulatedReplicas>(2, 0, 1 << 20);
+  auto inner = std::make_shared<SimulatedReplicas>(4, 1, 1 << 20);
+  CHECK(dist::current() == nullptr);
+  keras::Ref<keras::SequentialModel> m;
+  std::shared_ptr<keras::optimizers::Optimizer> opt;
+  {
+    dist::ReplicaScope s(outer);
+    CHECK(dist::current() == outer);
+    {
+      dist::ReplicaScope s2(inner);
+      CHECK(dist::current() == inner);
+    }
+    CHECK(dist::current() == outer);
+    m = keras::Sequential({layers::Dense(2, {.input_shape = {3}})});
+    opt = keras::optimizers::SGD();
+  }
+  CHECK(dist::current() == nullptr);
+  CHECK(m->replicas() == outer);
+  CHECK(opt->replicas() == outer);
+  auto plain = keras::Sequential({layers::Dense(2, {.input_shape = {3}})});
+  plain->compile({.optimizer = "sgd", .loss = "mse"});
+  CHECK(plain->replicas() == nullptr);
+  CHECK(plain->optimizer()->replicas() == nullptr);
+  // compile() hands the model's replicas to an optimizer created outside the scope.
+  m->compile({.optimizer = "sgd", .loss = "mse"});
+  CHECK(m->optimizer()->replicas() == outer);
+}
+
+TEST_CASE("distribute: fit with simulated replicas equals one process on the whole batch (loss scale, gradient sum, "
+          "summed metric state); only the chief writes logs") {
+  // The global batch is two copies of the same rows: replica 0 takes the first copy, its
+  // loss is scaled by 1/2 and the simulated sum doubles its gradient, which is the whole
+  // batch's gradient; the metrics' summed state reads the whole batch's values.
+  const int64_t half = 6;
+  Tensor xh = make(uniform(half * 3, -1, 1, 31), Shape{half, 3}), yh = make(uniform(half * 2, -1, 1, 32), Shape{half, 2});
+  Tensor x = ops::concat({xh, xh}, 0), y = ops::concat({yh, yh}, 0);
+  auto build = [](const std::shared_ptr<dist::CrossReplica>& r) {
+    std::optional<dist::ReplicaScope> scope;
+    if (r) scope.emplace(r);
+    keras::ops::set_random_seed(4);
+    auto m = keras::Sequential({layers::Dense(4, {.activation = "tanh", .input_shape = {3}}), layers::Dense(2)});
+    m->compile({.optimizer = keras::optimizers::Adam({.learning_rate = 0.05}), .loss = "mse", .metrics = {"mae"}});
+    return m;
+  };
+  const std::string csv = (std::filesystem::temp_directory_path() / "keras_cpp_cross_replica_log.csv").string();
+  for (int id : {0, 1}) {
+    std::filesystem::remove(csv);
+    auto replicas = std::make_shared<SimulatedReplicas>(2, id, 16);
+    auto m = build(replicas);
+    auto ref = build(nullptr);
+    keras::callbacks::History h = m->fit(x, y, {.batch_size = 2 * half, .epochs = 3, .verbose = 0,
+                                                .callbacks = {keras::callbacks::CSVLogger(csv)}, .shuffle = false});
+    keras::callbacks::History h_ref = ref->fit(x, y, {.batch_size = 2 * half, .epochs = 3, .verbose = 0, .shuffle = false});
+    CHECK(replicas->broadcasts > 0);  // replica 0's weights (and the shuffle seed) are broadcast
+    if (id == 0) {
+      // Replica 0's rows are the first copy: exactly the whole batch's statistics.
+      for (const char* key : {"loss", "mae"})
+        for (size_t e = 0; e < 3; ++e) CHECK(h.history[key][e] == doctest::Approx(h_ref.history[key][e]).epsilon(1e-5));
+      const auto w = m->get_weights(), w_ref = ref->get_weights();
+      for (size_t i = 0; i < w.size(); ++i) check_values(w[i], values(w_ref[i]), 1e-5);
+    }
+    CHECK(std::filesystem::exists(csv) == (id == 0));  // the chief alone writes the CSV log
+  }
+  std::filesystem::remove(csv);
+}
