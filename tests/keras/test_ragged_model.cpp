@@ -71,6 +71,9 @@ TEST_CASE("Input(ragged) -> Embedding -> global pooling gives Keras's pooled val
   auto layer = std::dynamic_pointer_cast<keras::InputLayer>(in.node()->layer);
   REQUIRE(layer);
   CHECK(layer->get_config().at("ragged").as_bool());
+  auto rebuilt = std::dynamic_pointer_cast<keras::InputLayer>(keras::InputLayer::from_config(layer->get_config()));
+  REQUIRE(rebuilt);
+  CHECK(rebuilt->ragged());
   CHECK_THROWS_AS(keras::Input({-1}, {.sparse = true, .ragged = true}), std::invalid_argument);
 }
 
