@@ -5,6 +5,7 @@
 
 #include "core/cpu/parallel.h"
 #include "core/init.h"
+#include "core/ragged.h"
 #include "core/sparse.h"
 #include "core/string_kernels.h"
 
@@ -73,6 +74,10 @@ void run(OpCall& c) {
       throw_invalid(std::string(c.name()) + ": input " + std::to_string(i) + " is a SparseTensor (dense shape " +
                     c.inputs[i].shape().str() + ", " + dtype_name(c.inputs[i].dtype()) +
                     "), which dense ops do not take: use a keras::sparse op, or sparse::to_dense");
+    if (ragged::is_ragged(c.inputs[i]))
+      throw_invalid(std::string(c.name()) + ": input " + std::to_string(i) + " is a RaggedTensor (bounding shape " +
+                    c.inputs[i].shape().str() + ", " + dtype_name(c.inputs[i].dtype()) +
+                    "), which dense ops do not take: use a keras::ragged op, ragged::map_flat_values, or to_tensor");
     if (i > 0 && c.inputs[i].device() != c.inputs[0].device())
       throw_invalid(std::string(c.name()) + ": all inputs must be on one device, but input 0 " +
                     "is on " + c.inputs[0].device().str() + " and input " + std::to_string(i) +

@@ -9,6 +9,7 @@
 #include "core/cpu/convert.h"
 #include "core/tensor.h"
 #include "core/dispatch.h"
+#include "core/ragged.h"
 #include "core/sparse.h"
 #include "core/string_kernels.h"
 
@@ -303,6 +304,7 @@ std::string Tensor::values_str() const {
 std::string Tensor::str() const {
   if (!defined()) return "tf.Tensor(<undefined>)";
   if (sparse::is_sparse(*this)) return sparse::sparse_of(*this).str();
+  if (ragged::is_ragged(*this)) return ragged::ragged_of(*this).str();
   std::string v = values_str();
   const char* sep = v.find('\n') != std::string::npos ? "\n" : "";  // as TensorFlow: when the values span lines
   return std::string("tf.Tensor(") + sep + v + ", shape=" + shape().str() +

@@ -9,6 +9,7 @@
 
 #include "core/autodiff.h"
 #include "core/graph.h"
+#include "core/ragged.h"
 #include "core/sparse.h"
 #include "core/tensor_impl.h"
 #include "core/export.h"
@@ -220,6 +221,10 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& structure, const 
     if (sparse::is_sparse(tensors[i]))  // its indices are read on the host, which a trace cannot do
       throw std::invalid_argument(im.options.name + ": tensor argument " + std::to_string(i) +
                                   " is a SparseTensor (dense shape " + tensors[i].shape().str() +
+                                  "); traced functions take dense tensors only: call the code eagerly");
+    if (ragged::is_ragged(tensors[i]))  // its row partitions are read on the host
+      throw std::invalid_argument(im.options.name + ": tensor argument " + std::to_string(i) +
+                                  " is a RaggedTensor (bounding shape " + tensors[i].shape().str() +
                                   "); traced functions take dense tensors only: call the code eagerly");
   }
   const auto dims = dims_of(tensors);

@@ -120,6 +120,14 @@ class RaggedTensor {
   RaggedTensor with_flat_values(const Tensor& flat_values) const;
   /// Python's repr of the values: "<tf.RaggedTensor [[1, 2], [3]]>".
   std::string str() const;
+  /// A Tensor handle standing for this ragged tensor where the API passes Tensors
+  /// (Dataset elements, keras::Input(shape, {.ragged = true}), model(x), fit/predict's x,
+  /// a layer's output), as SparseTensor::as_tensor: its shape is bounding_shape(), its
+  /// dtype the flat values', and it has no elements. Dense ops on it raise
+  /// std::invalid_argument naming the op, and so does reading its elements; code that
+  /// takes ragged values gets it back with ragged::ragged_of. Printing it prints this
+  /// RaggedTensor. A ragged_rank-0 tensor returns its dense values themselves.
+  Tensor as_tensor() const;
 
  private:
   Tensor flat_values_;
@@ -131,6 +139,13 @@ class RaggedTensor {
 std::ostream& operator<<(std::ostream& os, const RaggedTensor& rt);
 
 namespace ragged {
+
+/// Whether t is a handle made by RaggedTensor::as_tensor() (of a tensor with a ragged
+/// dimension).
+bool is_ragged(const Tensor& t);
+/// The ragged tensor a handle from as_tensor() stands for; undefined when t is dense or
+/// undefined.
+RaggedTensor ragged_of(const Tensor& t);
 
 /// tf.ragged.constant from nested std::vectors (ragged rank 1 or 2), typed as C++
 /// literals are (double -> float32, int -> int32, int64_t -> int64, bool -> bool).

@@ -1,5 +1,5 @@
 // ragged_dense.cpp - RaggedTensor.to_tensor (a gather of the flat values and a where
-// with the padding) and printing.
+// with the padding), printing, and the Tensor handle that carries a RaggedTensor.
 #include <algorithm>
 #include <charconv>
 #include <functional>
@@ -11,6 +11,7 @@
 #include "core/ops.h"
 #include "core/ragged.h"
 #include "core/ragged_impl.h"
+#include "core/tensor_impl.h"
 
 namespace keras::core {
 
@@ -156,5 +157,33 @@ std::string RaggedTensor::str() const {
 }
 
 std::ostream& operator<<(std::ostream& os, const RaggedTensor& rt) { return os << rt.str(); }
+
+namespace {
+// A handle from as_tensor() has an empty storage whose shared_ptr deleter holds the ragged
+// tensor (the scheme of SparseTensor::as_tensor): std::get_deleter finds it again.
+struct RaggedCarrier {
+  RaggedTensor rt;
+  void operator()(Storage* s) const { delete s; }
+};
+}  // namespace
+
+Tensor RaggedTensor::as_tensor() const {
+  if (!defined()) throw std::invalid_argument("RaggedTensor.as_tensor: the ragged tensor is undefined");
+  if (!is_ragged()) return flat_values_;
+  const Shape shape(bounding_shape());
+  std::shared_ptr<Storage> storage(new Storage(0, flat_values_.device()), RaggedCarrier{*this});
+  return Tensor(std::make_shared<TensorImpl>(std::move(storage), 0, shape, flat_values_.dtype()));
+}
+
+bool ragged::is_ragged(const Tensor& t) {
+  if (!t.defined()) return false;
+  const std::shared_ptr<Storage>& st = t.impl()->storage();
+  return st && st->nbytes() == 0 && std::get_deleter<RaggedCarrier>(st) != nullptr;
+}
+
+RaggedTensor ragged::ragged_of(const Tensor& t) {
+  if (!is_ragged(t)) return {};
+  return std::get_deleter<RaggedCarrier>(t.impl()->storage())->rt;
+}
 
 }  // namespace keras::core

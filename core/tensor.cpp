@@ -10,6 +10,7 @@
 #include "core/cuda_backend.h"
 #include "core/dispatch.h"
 #include "core/ops.h"
+#include "core/ragged.h"
 #include "core/sparse.h"
 #include "core/tensor_impl.h"
 
@@ -28,11 +29,14 @@ std::size_t Tensor::nbytes() const {
   return static_cast<std::size_t>(size()) * dtype_size(dtype());
 }
 namespace {
-// A handle standing for a SparseTensor (SparseTensor::as_tensor) has no elements to read.
+// A handle standing for a SparseTensor or a RaggedTensor (as_tensor()) has no elements to read.
 void check_not_sparse(const Tensor& t, const char* what) {
   if (sparse::is_sparse(t))
     throw std::invalid_argument(std::string(what) + ": the tensor stands for a SparseTensor of dense shape " +
                                 t.shape().str() + " and has no dense elements (use sparse::to_dense)");
+  if (ragged::is_ragged(t))
+    throw std::invalid_argument(std::string(what) + ": the tensor stands for a RaggedTensor of bounding shape " +
+                                t.shape().str() + " and has no dense elements (use RaggedTensor::to_tensor)");
 }
 }  // namespace
 

@@ -1,14 +1,21 @@
 // text_classification.cpp - predicts a Debian package's Section (net, devel, libs, ...)
 // from its Description, with the apt package lists of the machine as the data set:
 // TextVectorization (adapted on the training descriptions) turns each description into
-// token ids inside a tf.data-style pipeline (TextLineDataset -> map), then
+// token ids inside a tf.data-style pipeline, then
 //   Embedding -> GlobalAveragePooling1D -> Dense(relu) -> Dense(softmax)   (--model avg, default)
 //   Embedding(mask_zero) -> GRU | LSTM -> Dense(softmax)                    (--model gru|lstm)
+// The pipeline (--batches): "padded" (default) shuffles the descriptions, batches them and
+// maps TextVectorization over each batch, padded or cut to --sequence-length ids;
+// "ragged" (avg only) maps TextVectorization(ragged) over each description, caches the id
+// rows, shuffles them each epoch and makes ragged batches (Dataset::ragged_batch) that a
+// model with Input(..., {.ragged = true}) takes whole: the average runs over each
+// description's own tokens, with no padding and no cut.
 // is trained on 80% of the packages (shuffled) and scored on the rest, against the
 // majority-class baseline (always predicting the training set's most common section).
 //
 //   text_classification [--short] [--packages PATH] [--model avg|gru|lstm] [--epochs N]
-//                       [--sections K] [--max-tokens N] [--sequence-length N] [--threads N]
+//                       [--sections K] [--max-tokens N] [--sequence-length N]
+//                       [--batches padded|ragged] [--threads N]
 // --packages: an apt "Packages" file (plain, .gz, or .lz4 via /usr/lib/apt/apt-helper), or a
 // folder of them (default /var/lib/apt/lists; `apt-get update` fills it). Only the K most
 // common sections are kept. The last line is machine-readable ("result: ..."), for
@@ -97,11 +104,16 @@ std::vector<fs::path> package_files(const std::string& path) {
   return files;
 }
 
-keras::Ref<keras::Model> build_model(const std::string& kind, int64_t vocab, int64_t classes, int64_t length) {
-  auto input = keras::Input({length}, {.dtype = keras::DType::int64, .name = "token_ids"});
+keras::Ref<keras::Model> build_model(const std::string& kind, int64_t vocab, int64_t classes, int64_t length,
+                                     bool ragged) {
+  if (ragged && kind != "avg")
+    throw std::invalid_argument("--batches ragged takes --model avg (the recurrent layers take padded batches), "
+                                "but received --model " + kind);
+  auto input = ragged ? keras::Input({-1}, {.dtype = keras::DType::int64, .name = "token_ids", .ragged = true})
+                      : keras::Input({length}, {.dtype = keras::DType::int64, .name = "token_ids"});
   keras::KerasTensor h;
   if (kind == "avg") {
-    h = layers::Embedding(vocab, 64)(input);  // the padding ids (0) take part in the average
+    h = layers::Embedding(vocab, 64)(input);  // padded: the padding ids (0) take part in the average
     h = layers::GlobalAveragePooling1D()(h);
     h = layers::Dense(64, {.activation = "relu"})(h);
   } else if (kind == "gru" || kind == "lstm") {
@@ -120,6 +132,10 @@ int main_body(const example::Flags& flags) {
   const int epochs = int(flags.get_int("epochs", short_run ? 30 : 10));
   const int64_t num_sections = flags.get_int("sections", 10);
   const int64_t length = flags.get_int("sequence-length", 64);
+  const std::string batches = flags.get_string("batches", "padded");
+  if (batches != "padded" && batches != "ragged")
+    throw std::invalid_argument("--batches expects padded or ragged, but received " + batches);
+  const bool ragged = batches == "ragged";
   keras::ops::set_random_seed(7);
 
   std::map<std::string, Package> by_name;  // one entry per package name (the lists overlap)
@@ -147,16 +163,25 @@ int main_body(const example::Flags& flags) {
     (i < n_train ? train_y : test_y).push_back(label_of.at(kept[i]->section));
   }
 
-  auto vectorize = layers::TextVectorization({.max_tokens = flags.get_int("max-tokens", 20000),
-                                              .output_sequence_length = length});
+  // Ragged rows are cut only when --sequence-length is given.
+  const int64_t cut = ragged ? (flags.has("sequence-length") ? length : -1) : length;
+  auto vectorize = layers::TextVectorization(
+      {.max_tokens = flags.get_int("max-tokens", 20000), .output_sequence_length = cut, .ragged = ragged});
   vectorize->adapt(data::Dataset::from_tensor_slices(keras::constant(train_text)).batch(512));
   auto pipeline = [&](const std::vector<std::string>& text, const std::vector<int32_t>& y, bool shuffle) {
     data::Dataset ds = data::Dataset::from_tensor_slices({keras::constant(text), keras::constant(y)});
+    if (ragged) {  // description -> its ids (n,), kept in memory; shuffled rows; ragged batches
+      ds = ds.map([&](const Tensor& s, const Tensor& label) {
+               return data::Element{vectorize->call_ragged(keras::ops::reshape(s, {1})).flat_values(), label};
+             }).cache();
+      if (shuffle) ds = ds.shuffle(int64_t(text.size()), {.seed = 1});
+      return ds.ragged_batch(64).prefetch(2);
+    }
     if (shuffle) ds = ds.shuffle(int64_t(text.size()), {.seed = 1});
     return ds.batch(64).map([&](const Tensor& x, const Tensor& label) { return data::Element{vectorize(x), label}; });
   };
 
-  auto model = build_model(kind, vectorize->vocabulary_size(), int64_t(label_of.size()), length);
+  auto model = build_model(kind, vectorize->vocabulary_size(), int64_t(label_of.size()), length, ragged);
   model->compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}});
   model->fit(pipeline(train_text, train_y, true), {.epochs = epochs, .verbose = short_run ? 0 : 2});
   const double accuracy = model->evaluate(pipeline(test_text, test_y, false), {.verbose = 0}).at("accuracy");
@@ -169,13 +194,14 @@ int main_body(const example::Flags& flags) {
   const double baseline = double(std::count(test_y.begin(), test_y.end(), majority)) / double(test_y.size());
   std::printf("%zu packages in %zu sections (%zu train, %zu test), vocabulary %lld tokens\n", kept.size(),
               label_of.size(), train_text.size(), test_text.size(), (long long)vectorize->vocabulary_size());
-  std::printf("test accuracy %.4f (model %s) vs majority-class baseline %.4f (always '%s')\n", accuracy, kind.c_str(),
-              baseline, ranked.front().second.c_str());
+  std::printf("test accuracy %.4f (model %s, %s batches) vs majority-class baseline %.4f (always '%s')\n", accuracy,
+              kind.c_str(), batches.c_str(), baseline, ranked.front().second.c_str());
   example::Result()
       .add("packages", double(kept.size()))
       .add("sections", double(label_of.size()))
       .add("vocabulary", double(vectorize->vocabulary_size()))
       .add("model", kind)
+      .add("batches", batches)
       .add("test_accuracy", accuracy)
       .add("baseline_accuracy", baseline)
       .print();
@@ -185,8 +211,9 @@ int main_body(const example::Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return example::run(argc, argv, {"packages", "model", "epochs", "sections", "max-tokens", "sequence-length"},
+  return example::run(argc, argv,
+                      {"packages", "model", "epochs", "sections", "max-tokens", "sequence-length", "batches"},
                       "text_classification [--short] [--packages PATH] [--model avg|gru|lstm] [--epochs N] "
-                      "[--sections K] [--max-tokens N] [--sequence-length N] [--threads N]",
+                      "[--sections K] [--max-tokens N] [--sequence-length N] [--batches padded|ragged] [--threads N]",
                       main_body);
 }

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "core/ragged.h"
 #include "core/sparse.h"
 #include "keras/data/dataset_impl.h"
 
@@ -40,11 +41,15 @@ void check_structure(const char* what, const std::vector<Element>& elems, int64_
                                   " has " + e0.spec());
     for (size_t c = 0; c < e.size(); ++c) {
       const Tensor &a = e0.components()[c], &b = e.components()[c];
-      const bool bad = a.dtype() != b.dtype() || (same_shape ? a.shape() != b.shape() : a.rank() != b.rank());
+      // Ragged components (as_tensor() handles) batch whatever their bounding shapes.
+      const bool ragged = core::ragged::is_ragged(a) && core::ragged::is_ragged(b);
+      const bool bad = a.dtype() != b.dtype() || core::ragged::is_ragged(a) != core::ragged::is_ragged(b) ||
+                       (same_shape && !ragged ? a.shape() != b.shape() : a.rank() != b.rank());
       if (bad)
         throw std::invalid_argument(std::string(what) + ": cannot batch " + component_label(e, c) + " of " + where(i) + " (" +
                                     spec_of(b) + ") with " + first + " (" + spec_of(a) + ")" +
-                                    (same_shape && a.dtype() == b.dtype() ? "; use padded_batch for elements of different shapes" : ""));
+                                    (same_shape && a.dtype() == b.dtype() ? "; use ragged_batch or padded_batch for elements of different shapes"
+                                                                             : ""));
     }
   }
 }
@@ -76,6 +81,16 @@ Tensor stack_rows(const std::vector<Tensor>& parts) {
     }
     return core::sparse::concat(0, rows).as_tensor();
   }
+  if (core::ragged::is_ragged(p0)) {  // ragged components: one more (outer) ragged dimension
+    std::vector<core::RaggedTensor> rows;
+    std::vector<int64_t> lengths;
+    for (const Tensor& p : parts) {
+      rows.push_back(core::ragged::ragged_of(p));
+      lengths.push_back(rows.back().nrows());
+    }
+    return core::RaggedTensor::from_row_splits(core::ragged::concat(rows, 0), core::ragged::splits_from_lengths(lengths))
+        .as_tensor();
+  }
   if (p0.rank() > 0) {
     std::vector<int64_t> dims = p0.shape().dims();
     dims.insert(dims.begin(), int64_t(parts.size()));
@@ -101,8 +116,9 @@ Element gather_rows(const Element& tensors, const std::vector<int64_t>& rows) {
   } else {
     const Tensor idx = core::constant(rows);
     for (const Tensor& t : tensors)
-      cs.push_back(core::sparse::is_sparse(t) ? core::sparse::take_rows(core::sparse::sparse_of(t), rows).as_tensor()
-                                              : ops::gather(t, t.device().is_cpu() ? idx : idx.to(t.device()), 0));
+      cs.push_back(core::sparse::is_sparse(t)   ? core::sparse::take_rows(core::sparse::sparse_of(t), rows).as_tensor()
+                   : core::ragged::is_ragged(t) ? core::ragged::gather(core::ragged::ragged_of(t), idx).as_tensor()
+                                                : ops::gather(t, t.device().is_cpu() ? idx : idx.to(t.device()), 0));
   }
   return Element(std::move(cs), tensors.names());
 }

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "core/ragged.h"
 #include "core/sparse.h"
 #include "keras/data/dataset_impl.h"
 
@@ -104,6 +105,12 @@ bool predicate_value(const Tensor& t) {
 
 Tensor rows_of(const Tensor& t, int64_t begin, int64_t count, bool squeeze) {
   std::vector<int64_t> dims = t.shape().dims();
+  if (core::ragged::is_ragged(t)) {  // a ragged component (RaggedTensor::as_tensor): its rows
+    std::vector<int64_t> idx(static_cast<size_t>(count));
+    for (int64_t i = 0; i < count; ++i) idx[size_t(i)] = begin + i;
+    const core::RaggedTensor r = core::ragged::gather(core::ragged::ragged_of(t), core::constant(idx));
+    return (squeeze ? r.values() : r).as_tensor();  // one row: its values, one ragged level less
+  }
   if (core::sparse::is_sparse(t)) {  // a sparse component (SparseTensor::as_tensor): sparse rows
     std::vector<int64_t> b(dims.size(), 0), sz = dims;
     b[0] = begin;
@@ -143,7 +150,7 @@ Element Rows::row(int64_t i) const {
   cs.reserve(tensors_.size());
   for (size_t c = 0; c < tensors_.size(); ++c) {
     const Tensor& t = tensors_.components()[c];
-    if (t.device().is_cpu() && !core::sparse::is_sparse(t) && t.dtype() != DType::string)  // one copy of the row's bytes
+    if (t.device().is_cpu() && !core::sparse::is_sparse(t) && !core::ragged::is_ragged(t) && t.dtype() != DType::string)  // one copy of the row's bytes
       cs.push_back(core::from_buffer(static_cast<const char*>(t.raw_data()) + size_t(i) * row_bytes_[c], row_shapes_[c], t.dtype()));
     else
       cs.push_back(rows_of(t, i, 1, true));
@@ -259,6 +266,10 @@ Dataset Dataset::batch(int64_t batch_size, const BatchOptions& o) const {
 
 Dataset Dataset::padded_batch(int64_t batch_size, const PaddedBatchOptions& o) const {
   return Dataset(detail::make_padded_batch_node(node_, batch_size, o));
+}
+
+Dataset Dataset::ragged_batch(int64_t batch_size, const BatchOptions& o) const {
+  return Dataset(detail::make_ragged_batch_node(node_, batch_size, o.drop_remainder));
 }
 
 Dataset Dataset::unbatch() const { return Dataset(detail::make_unbatch_node(node_)); }

@@ -246,6 +246,13 @@ class Dataset {
   /// Batches elements of varying shapes, padding each component to the longest in the
   /// batch (or to padded_shapes) with padding_values.
   Dataset padded_batch(int64_t batch_size, const PaddedBatchOptions& options = {}) const;
+  /// tf.data's ragged_batch: batches elements whose components differ in length along
+  /// their first axis. A scalar component is stacked into a dense (batch,) tensor; a
+  /// component of rank >= 1 becomes a RaggedTensor (as_tensor() handle) whose rows are the
+  /// elements' components (the axes after the first must agree within a batch); a ragged
+  /// component gains an outer ragged dimension. TensorFlow makes every axis of unknown
+  /// static size ragged; keras-cpp has no static shapes, so only the first axis is.
+  Dataset ragged_batch(int64_t batch_size, const BatchOptions& options = {}) const;
   /// Splits each element along its first axis (the inverse of batch).
   Dataset unbatch() const;
   /// Keeps a buffer of buffer_size elements and outputs one drawn at random, replacing it

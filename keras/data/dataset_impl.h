@@ -70,6 +70,8 @@ NodePtr make_cache_node(NodePtr input);
 NodePtr make_batch_node(NodePtr input, int64_t batch_size, bool drop_remainder);
 NodePtr make_padded_batch_node(NodePtr input, int64_t batch_size, const PaddedBatchOptions& o);
 NodePtr make_unbatch_node(NodePtr input);
+// ragged_batch.cpp
+NodePtr make_ragged_batch_node(NodePtr input, int64_t batch_size, bool drop_remainder);
 // enumerate.cpp
 NodePtr make_enumerate_node(NodePtr input, int64_t start);
 // rebatch.cpp

@@ -5,14 +5,13 @@
 //   auto it = batches.make_iterator();
 //   while (auto b = it.next()) { keras::RaggedTensor tokens = (*b)[0]; ... }
 //
-// A dataset element holds dense tensors only, so a ragged batch is its own kind of
-// element (a list of RaggedTensors, with the element's names) from its own iterator,
-// not a Dataset. Each component of the batch: scalars are stacked into a RaggedTensor of
-// ragged rank 0 holding the dense (batch,) tensor; components of rank >= 1 become
-// RaggedTensors of ragged rank 1 whose rows are the elements (their first axis may
-// differ; the other axes must agree within a batch, else std::invalid_argument naming
-// the component and both shapes). TensorFlow makes every axis of unknown size ragged;
-// keras-cpp knows no static shapes, so only the first axis is.
+// Dataset::ragged_batch is the dataset itself (its ragged components are
+// RaggedTensor::as_tensor() handles, so shuffle, map, prefetch, fit... take it); this
+// free function is a convenience over it whose iterator hands out each batch as
+// RaggedTensors: scalars as RaggedTensors of ragged rank 0 holding the dense (batch,)
+// tensor, components of rank >= 1 as RaggedTensors whose rows are the elements (their
+// first axis may differ; the other axes must agree within a batch, else
+// std::invalid_argument naming the component and both shapes).
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -43,29 +42,27 @@ class RaggedBatchIterator {
 
  private:
   friend class RaggedBatches;
-  RaggedBatchIterator(Iterator it, int64_t batch_size, bool drop_remainder)
-      : it_(std::move(it)), batch_size_(batch_size), drop_remainder_(drop_remainder) {}
-  Iterator it_;
-  int64_t batch_size_;
-  bool drop_remainder_;
+  explicit RaggedBatchIterator(Iterator it) : it_(std::move(it)) {}
+  Iterator it_;  // over Dataset::ragged_batch's batches
 };
 
-/// The result of ragged_batch (tf.data.Dataset.ragged_batch): iterated with
-/// make_iterator(), not a Dataset.
+/// The result of ragged_batch: Dataset::ragged_batch's dataset (dataset()), iterated
+/// with make_iterator() as RaggedTensors.
 class RaggedBatches {
  public:
   /// A fresh pass over the dataset's batches.
-  RaggedBatchIterator make_iterator() const { return RaggedBatchIterator(ds_.make_iterator(), batch_size_, drop_); }
+  RaggedBatchIterator make_iterator() const { return RaggedBatchIterator(ds_.make_iterator()); }
+  /// The batches as a Dataset (ragged components as RaggedTensor::as_tensor() handles).
+  const Dataset& dataset() const { return ds_; }
 
  private:
   friend RaggedBatches ragged_batch(const Dataset& ds, int64_t batch_size, const BatchOptions& options);
-  RaggedBatches(Dataset ds, int64_t batch_size, bool drop) : ds_(std::move(ds)), batch_size_(batch_size), drop_(drop) {}
+  explicit RaggedBatches(Dataset ds) : ds_(std::move(ds)) {}
   Dataset ds_;
-  int64_t batch_size_;
-  bool drop_;
 };
 
-/// batch_size >= 1 (std::invalid_argument otherwise).
+/// ds.ragged_batch(batch_size, options) read as RaggedTensors; batch_size >= 1
+/// (std::invalid_argument otherwise).
 RaggedBatches ragged_batch(const Dataset& ds, int64_t batch_size, const BatchOptions& options = {});
 
 }  // namespace keras::data

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/ops.h"
+#include "core/ragged.h"
 #include "core/sparse.h"
 #include "keras/data/dataset_impl.h"
 
@@ -63,6 +64,10 @@ class RebatchNode : public Node {
           std::vector<core::SparseTensor> sps;
           for (const Tensor& t : parts) sps.push_back(core::sparse::sparse_of(t));
           cs.push_back(core::sparse::concat(0, sps).as_tensor());
+        } else if (core::ragged::is_ragged(parts[0])) {  // ragged components: their rows joined
+          std::vector<core::RaggedTensor> rts;
+          for (const Tensor& t : parts) rts.push_back(core::ragged::ragged_of(t));
+          cs.push_back(core::ragged::concat(rts, 0).as_tensor());
         } else {
           cs.push_back(ops::concat(parts, 0));
         }
@@ -108,7 +113,9 @@ class RebatchNode : public Node {
       bool same = e.size() == first_.size() && e.names() == first_.names();
       for (size_t c = 0; same && c < e.size(); ++c) {
         const std::vector<int64_t>&a = first_[c].shape().dims(), &b = e[c].shape().dims();
-        same = first_[c].dtype() == e[c].dtype() && std::equal(a.begin() + 1, a.end(), b.begin() + 1, b.end());
+        const bool ragged = core::ragged::is_ragged(first_[c]);  // ragged: bounding shapes differ
+        same = first_[c].dtype() == e[c].dtype() && ragged == core::ragged::is_ragged(e[c]) &&
+               (ragged ? a.size() == b.size() : std::equal(a.begin() + 1, a.end(), b.begin() + 1, b.end()));
       }
       if (!same)
         throw std::invalid_argument("rebatch: " + where + " " + e.spec() + " does not match element 0 " + first_.spec() +

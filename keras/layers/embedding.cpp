@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "core/ragged.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -19,11 +20,12 @@ EmbeddingLayer::EmbeddingLayer(int64_t input_dim, int64_t output_dim, const Embe
     throw std::invalid_argument(name() + ": expected output_dim > 0, but received output_dim=" +
                                 std::to_string(output_dim));
   supports_masking_ = o.mask_zero;
+  supports_ragged_ = true;  // ragged ids give ragged embeddings
 }
 
 // mask_zero: id 0 is padding, masked for the layers downstream.
 std::vector<Tensor> EmbeddingLayer::compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>&) {
-  if (!o_.mask_zero) return {};
+  if (!o_.mask_zero || core::ragged::is_ragged(inputs.at(0))) return {};  // ragged rows need no mask
   return {ops::not_equal(inputs.at(0), ops::scalar_like(inputs.at(0), 0.0))};
 }
 
@@ -33,7 +35,11 @@ void EmbeddingLayer::build(const ShapeSpec&) {
                            o_.embeddings_constraint.ptr()});
 }
 
-Tensor EmbeddingLayer::call(const Tensor& x, bool) {
+Tensor EmbeddingLayer::call(const Tensor& x, bool training) {
+  if (core::ragged::is_ragged(x)) {  // the flat ids embedded, the row partitions kept
+    const core::RaggedTensor rt = core::ragged::ragged_of(x);
+    return rt.with_flat_values(call(rt.flat_values(), training)).as_tensor();
+  }
   Tensor ids = x;
   // Keras casts other ids to int32; a float id that is not an exact integer (2.5, NaN)
   // names no row, so it raises instead of being truncated (to row 0 for NaN).

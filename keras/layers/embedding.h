@@ -5,7 +5,9 @@
 //   auto e = keras::layers::Embedding(10000, 128);
 //
 // A RaggedTensor of ids, (*e)(ids), gives a RaggedTensor with the same row partitions
-// and flat values (nvals, output_dim), as Keras on the TensorFlow backend does.
+// and flat values (nvals, output_dim), as Keras on the TensorFlow backend does; so does a
+// ragged handle (RaggedTensor::as_tensor(), e.g. from a ragged TextVectorization or
+// Input(..., {.ragged = true}) in a model), giving a ragged handle (mask_zero adds no mask).
 #pragma once
 #include "core/ragged.h"
 #include "keras/layers/args.h"

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "core/ragged.h"
+
 namespace keras::layers {
 namespace ops = core::ops;
 
@@ -22,6 +24,35 @@ GlobalPoolingLayer::GlobalPoolingLayer(Kind kind, int rank, const GlobalPoolingO
       o_(o) {
   o_.data_format = detail::check_channels_last(name(), o.data_format);
   input_spec.ndim = rank + 2;
+  supports_ragged_ = rank == 1;   // reduces over the ragged dimension, as Keras on TensorFlow
+  supports_masking_ = kind == Kind::average && rank == 1;  // a masked mean; no output mask
+}
+
+std::vector<Tensor> GlobalPoolingLayer::call(const std::vector<Tensor>& xs, const CallContext& ctx) {
+  const Tensor& x = xs.at(0);
+  if (core::ragged::is_ragged(x)) {
+    // (batch, None, channels): each row's mean or max over its own items. An empty row
+    // gives NaN (mean) or the dtype's lowest value (max), as tf.reduce_mean / reduce_max.
+    const core::RaggedTensor rt = core::ragged::ragged_of(x);
+    if (rt.ragged_rank() != 1 || rt.flat_values().rank() != 2)
+      throw std::invalid_argument(name() + ": expected a ragged input of shape (batch, None, channels), but received "
+                                  "ragged_rank " + std::to_string(rt.ragged_rank()) + " with flat values of shape " +
+                                  rt.flat_values().shape().str());
+    Tensor y = (kind_ == Kind::max ? core::ragged::reduce_max(rt, 1) : core::ragged::reduce_mean(rt, 1)).to_tensor();
+    if (o_.keepdims) y = ops::expand_dims(y, 1);
+    return {y};
+  }
+  const Tensor mask = ctx.masks.empty() ? Tensor() : ctx.masks[0];
+  if (mask.defined() && supports_masking_) {
+    // Keras: sum(x * mask) / sum(mask) over the steps (NaN for a row with no step kept).
+    const Tensor m = ops::expand_dims(ops::cast(mask, x.dtype()), 2);
+    return {ops::divide(ops::sum(ops::multiply(x, m), {1}, o_.keepdims), ops::sum(m, {1}, o_.keepdims))};
+  }
+  return {call(x, ctx.training)};
+}
+
+std::vector<Tensor> GlobalPoolingLayer::compute_mask(const std::vector<Tensor>&, const std::vector<Tensor>&) {
+  return {Tensor()};  // the steps are gone
 }
 
 Tensor GlobalPoolingLayer::call(const Tensor& x, bool) {

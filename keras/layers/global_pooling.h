@@ -2,6 +2,8 @@
 // (keras.layers): the max or the mean over every spatial axis of channels_last inputs,
 // (batch, *spatial, channels) -> (batch, channels), or (batch, 1, ..., 1, channels) with
 // keepdims. One class, GlobalPoolingLayer (Keras's BaseGlobalPooling), serves the six.
+// The 1-d poolings also take a RaggedTensor (as_tensor() handle) of shape (batch, None,
+// channels) and reduce over the ragged dimension; GlobalAveragePooling1D takes a mask.
 #pragma once
 #include "keras/layers/pooling.h"
 
@@ -30,6 +32,12 @@ class GlobalPoolingLayer : public Layer {
   /// Throws std::invalid_argument for a rank other than 1-3.
   GlobalPoolingLayer(Kind kind, int rank, const GlobalPoolingOptions& options = {});
   Tensor call(const Tensor& x, bool training) override;
+  /// A ragged input (RaggedTensor::as_tensor(), 1-d pooling only) is reduced over its
+  /// ragged dimension to a dense (batch, channels); GlobalAveragePooling1D with a mask
+  /// takes the mean of the unmasked steps (Keras).
+  std::vector<Tensor> call(const std::vector<Tensor>& xs, const CallContext& ctx) override;
+  /// No output mask (the steps are reduced away).
+  std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's loader for each of the

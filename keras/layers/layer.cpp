@@ -10,6 +10,7 @@
 #include "core/ops.h"
 #include "core/control_flow.h"
 #include "core/function.h"
+#include "core/ragged.h"
 #include "keras/constraints.h"
 #include "keras/initializers.h"
 #include "keras/layers/seed_generator.h"
@@ -121,6 +122,11 @@ Tensors Layer::operator()(const std::vector<Tensor>& xs, const CallArgs& args) {
   for (size_t i = 0; i < xs.size(); ++i) {
     if (!xs[i].defined())
       throw std::invalid_argument(name_ + ": input " + std::to_string(i) + " is undefined");
+    if (!supports_ragged_ && core::ragged::is_ragged(xs[i]))
+      throw std::invalid_argument(name_ + ": layer " + class_name_ + " does not take RaggedTensor inputs, but input " +
+                                  std::to_string(i) + " is a RaggedTensor (bounding shape " + xs[i].shape().str() + ", " +
+                                  core::dtype_name(xs[i].dtype()) + "); convert it with RaggedTensor::to_tensor, or "
+                                  "reduce it first (GlobalAveragePooling1D / GlobalMaxPooling1D)");
     shapes.push_back(spec_of(xs[i].shape()));
   }
   if (!args.masks.empty() && args.masks.size() != xs.size())

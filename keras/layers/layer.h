@@ -357,6 +357,10 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// Whether the layer's outputs carry masks (compute_mask); a layer that does not drops
   /// its inputs' masks, with a warning (Keras's supports_masking).
   bool supports_masking() const { return supports_masking_; }
+  /// Whether the layer takes RaggedTensor inputs (RaggedTensor::as_tensor() handles):
+  /// Embedding, GlobalAveragePooling1D / GlobalMaxPooling1D, models and InputLayer. Any
+  /// other layer given one raises std::invalid_argument naming the layer and the input.
+  bool supports_ragged() const { return supports_ragged_; }
   /// Whether build() has run (by the first call or called directly).
   bool built() const { return built_ || built_by_direct_build_; }
   /// The layer's dtype (LayerOptions::dtype).
@@ -369,6 +373,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
  protected:
   InputSpec input_spec;  ///< set in the constructor or build()
   bool supports_masking_ = false;  ///< set by layers that propagate or produce masks
+  bool supports_ragged_ = false;   ///< set by layers whose call() takes ragged handles
   /// Marks the layer built (for subclasses that build without the first call).
   void set_built() { built_ = true; }
   /// Replaces the activity regularizer (LayerOptions::activity_regularizer).

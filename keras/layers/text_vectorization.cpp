@@ -155,8 +155,7 @@ core::RaggedTensor TextVectorizationLayer::call_ragged(const Tensor& x) {
 }
 
 Tensor TextVectorizationLayer::call(const Tensor& x, bool) {
-  if (o_.ragged)
-    throw std::invalid_argument(name() + ": the layer was made with ragged=true: call_ragged(x) gives its ragged ids");
+  if (o_.ragged) return call_ragged(x).as_tensor();  // a RaggedTensor handle (Keras: a tf.RaggedTensor)
   if (!lookup_->has_vocabulary())
     throw std::invalid_argument(name() + ": the layer has no vocabulary: call adapt() or set_vocabulary() first");
   const Rows rows = tokenize(x);
@@ -192,7 +191,7 @@ Tensor TextVectorizationLayer::call(const Tensor& x, bool) {
 std::vector<ShapeSpec> TextVectorizationLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
   const ShapeSpec& s = shapes.at(0);
   const int64_t batch = s.empty() ? 1 : s[0];
-  if (o_.output_mode == "int") return {{batch, o_.output_sequence_length}};
+  if (o_.output_mode == "int") return {{batch, o_.ragged ? -1 : o_.output_sequence_length}};
   const int64_t depth = o_.pad_to_max_tokens && o_.max_tokens != -1 ? o_.max_tokens : lookup_->vocabulary_size();
   if (o_.output_mode == "one_hot") return {{batch, -1, depth}};
   return {{batch, depth}};

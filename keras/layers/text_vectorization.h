@@ -8,8 +8,9 @@
 // up in a StringLookup vocabulary with mask token "" (index 0: padding) and one OOV index.
 //
 // output_mode "int" gives (batch, output_sequence_length) int64 ids, padded with 0 or cut
-// (without a length: padded to the batch's longest row), or ragged rows (ragged = true,
-// call_ragged()). "multi_hot", "count" and "tf_idf" give (batch, vocabulary_size()) vectors
+// (without a length: padded to the batch's longest row), or ragged rows (ragged = true:
+// a RaggedTensor::as_tensor() handle from a normal call, or call_ragged()). "multi_hot",
+// "count" and "tf_idf" give (batch, vocabulary_size()) vectors
 // ("one_hot" one vector per token). Inputs are a 1-d string tensor, or 2-d with a last
 // axis of size 1. adapt() learns the vocabulary (most frequent first, see
 // index_lookup.h); get_config() carries it, so a saved model keeps it. A custom callable
@@ -50,7 +51,9 @@ struct TextVectorizationOptions {
   /// The idf weight of each vocabulary token (tf_idf with a given vocabulary).
   std::vector<double> idf_weights{};
   bool sparse = false;   ///< encoded outputs as a SparseTensor handle
-  /// Ragged output (output_mode "int"): call_ragged() gives it; calling the layer raises.
+  /// Ragged output (output_mode "int"): calling the layer gives a RaggedTensor handle
+  /// (RaggedTensor::as_tensor(), for Embedding and the 1-d global poolings in a model);
+  /// call_ragged() gives the RaggedTensor itself.
   bool ragged = false;
   std::string name{};       ///< layer name (default: generated)
   ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
@@ -67,7 +70,8 @@ class TextVectorizationLayer : public Layer {
   /// Rebuilds the layer from a get_config() config (the registry's loader for "TextVectorization").
   static LayerPtr from_config(const Config& c);
 
-  /// The ids of each string as ragged rows (output_mode "int"; ragged or not).
+  /// The ids of each string as ragged rows (output_mode "int"; ragged or not): the
+  /// RaggedTensor that a ragged layer's call returns as a handle.
   core::RaggedTensor call_ragged(const Tensor& x);
   /// Learns the vocabulary from a string tensor (1-d, or 2-d with a last axis of 1).
   void adapt(const Tensor& data);

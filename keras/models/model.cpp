@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "core/ragged.h"
 #include "core/sparse.h"
 #include "keras/layers/args.h"
 #include "keras/layers/registry.h"
@@ -19,8 +20,10 @@ using layers::Node;
 
 // ---- InputLayer / Input ---------------------------------------------------------------------
 InputLayer::InputLayer(const ShapeSpec& shape, DType dtype, std::string name, int64_t batch_size,
-                       bool sparse)
-    : Layer("InputLayer", LayerOptions{std::move(name), true, false, dtype, {}}), sparse_(sparse) {
+                       bool sparse, bool ragged)
+    : Layer("InputLayer", LayerOptions{std::move(name), true, false, dtype, {}}), sparse_(sparse), ragged_(ragged) {
+  if (sparse && ragged) throw std::invalid_argument("Input: sparse and ragged cannot both be true");
+  supports_ragged_ = true;
   for (int64_t d : shape)
     if (d < -1)
       throw std::invalid_argument("Input: dimensions must be >= 0 or -1 (None), but received " +
@@ -47,6 +50,10 @@ Tensor InputLayer::convert(const Tensor& x, DType dtype) {
     const core::SparseTensor sp = core::sparse::sparse_of(x);
     return sp.with_values(ops::cast(sp.values(), dtype)).as_tensor();
   }
+  if (core::ragged::is_ragged(x)) {
+    const core::RaggedTensor rt = core::ragged::ragged_of(x);
+    return rt.with_flat_values(ops::cast(rt.flat_values(), dtype)).as_tensor();
+  }
   return ops::cast(x, dtype);
 }
 
@@ -56,6 +63,7 @@ Config InputLayer::get_config() const {
   c["batch_shape"] = Value(batch_shape_);
   c["dtype"] = core::dtype_name(dtype());
   c["sparse"] = sparse_;
+  c["ragged"] = ragged_;
   return c;
 }
 
@@ -64,13 +72,14 @@ LayerPtr InputLayer::from_config(const Config& c) {
   if (bs.empty()) throw std::invalid_argument("InputLayer.from_config: batch_shape is empty");
   ShapeSpec shape(bs.begin() + 1, bs.end());
   auto l = make<InputLayer>(shape, core::dtype_from_name(c.get("dtype", "float32").as_string()),
-                            c.get("name", "").as_string(), bs[0], c.get("sparse", false).as_bool());
+                            c.get("name", "").as_string(), bs[0], c.get("sparse", false).as_bool(),
+                            c.get("ragged", false).as_bool());
   l->make_output();
   return l;
 }
 
 KerasTensor Input(const ShapeSpec& shape, const InputOptions& o) {
-  auto layer = make<InputLayer>(shape, o.dtype, o.name, o.batch_size, o.sparse);
+  auto layer = make<InputLayer>(shape, o.dtype, o.name, o.batch_size, o.sparse, o.ragged);
   layer->make_output();
   return layer->output();
 }
@@ -79,6 +88,7 @@ KerasTensor Input(const ShapeSpec& shape, const InputOptions& o) {
 Model::Model(const LayerOptions& options, std::string class_name)
     : Layer(std::move(class_name), options), replicas_(distribute::current()) {
   supports_masking_ = true;  // the outputs keep the masks their layers attached
+  supports_ragged_ = true;   // ragged inputs go to the layers, which take them or raise
 }
 
 std::vector<Tensor> Model::compute_mask(const std::vector<Tensor>&, const std::vector<Tensor>&) { return {}; }

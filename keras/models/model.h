@@ -45,7 +45,7 @@ class InputLayer : public layers::Layer {
  public:
   /// shape excludes the batch axis; batch_size -1 = None.
   InputLayer(const ShapeSpec& shape, DType dtype = DType::float32, std::string name = "",
-             int64_t batch_size = -1, bool sparse = false);
+             int64_t batch_size = -1, bool sparse = false, bool ragged = false);
   Tensor call(const Tensor& x, bool training) override;
   Config get_config() const override;
   /// Rebuilds an InputLayer from get_config()'s {"name", "batch_shape", "dtype"}.
@@ -53,18 +53,21 @@ class InputLayer : public layers::Layer {
   /// The input shape with the batch axis first (-1 for None).
   const ShapeSpec& batch_shape() const { return batch_shape_; }
   bool sparse() const { return sparse_; }  ///< Input(..., {.sparse = true})
+  bool ragged() const { return ragged_; }  ///< Input(..., {.ragged = true})
   /// The symbolic output (needs shared ownership). Its node is held weakly here, so the
   /// layer and its output do not keep each other alive.
   KerasTensor output();
   /// output(), discarding the result (creates the symbolic node).
   void make_output() { output(); }
   /// x converted to dtype (Keras converts a model's inputs to its Inputs' dtypes: uint8
-  /// images feed a float32 model); a sparse x (SparseTensor::as_tensor) stays sparse.
+  /// images feed a float32 model); a sparse or ragged x (as_tensor() handles) stays so,
+  /// its values converted.
   static Tensor convert(const Tensor& x, DType dtype);
 
  private:
   ShapeSpec batch_shape_;
   bool sparse_ = false;
+  bool ragged_ = false;
   std::weak_ptr<layers::Node> node_;
 };
 
@@ -79,6 +82,11 @@ struct InputOptions {
   /// The model takes SparseTensors here (as_tensor() handles): layers that accept them
   /// (Dense) use sparse kernels; fit, evaluate and predict then run eagerly.
   bool sparse = false;
+  /// The model takes RaggedTensors here (as_tensor() handles; Keras 3's `ragged=True`,
+  /// shape {-1} for ragged rows): layers that accept them (Embedding, the 1-d global
+  /// poolings) keep or reduce the ragged dimension, others raise; fit, evaluate and
+  /// predict then run eagerly.
+  bool ragged = false;
 };
 /// keras.Input: a symbolic input of the given shape (without the batch axis).
 KerasTensor Input(const ShapeSpec& shape, const InputOptions& options = {});

@@ -8,14 +8,16 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "core/ragged.h"
 #include "core/sparse.h"
 
 namespace keras::detail {
 
 Tensor batch_size_weight(const Tensor& x) {
   if (!x.defined() || x.rank() == 0) return core::ops::fill({1}, 1.0, DType::float32);
-  // A sparse batch (its steps run eagerly) has its size in its dense shape.
-  if (core::sparse::is_sparse(x)) return core::ops::fill({1}, double(x.shape()[0]), DType::float32);
+  // A sparse or ragged batch (its steps run eagerly) has its size in its (bounding) shape.
+  if (core::sparse::is_sparse(x) || core::ragged::is_ragged(x))
+    return core::ops::fill({1}, double(x.shape()[0]), DType::float32);
   return core::ops::reshape(core::ops::size(x, DType::float32, {0}), {1});
 }
 namespace ops = core::ops;
@@ -48,14 +50,19 @@ std::vector<Tensor> take(const std::vector<Tensor>& ts, const std::vector<int64_
   const Tensor idx = core::constant(pick);
   std::vector<Tensor> out;
   for (const Tensor& t : ts)
-    out.push_back(core::sparse::is_sparse(t) ? core::sparse::take_rows(core::sparse::sparse_of(t), pick).as_tensor()
-                                             : ops::gather(t, idx, 0));
+    out.push_back(core::sparse::is_sparse(t)   ? core::sparse::take_rows(core::sparse::sparse_of(t), pick).as_tensor()
+                  : core::ragged::is_ragged(t) ? core::ragged::gather(core::ragged::ragged_of(t), idx).as_tensor()
+                                               : ops::gather(t, idx, 0));
   return out;
 }
 
 std::vector<Tensor> rows(const std::vector<Tensor>& ts, int64_t begin, int64_t end) {
   std::vector<Tensor> out;
   for (const Tensor& t : ts) {
+    if (core::ragged::is_ragged(t)) {  // ragged x: its rows [begin, end)
+      out.push_back(core::ragged::gather(core::ragged::ragged_of(t), ops::range(begin, end)).as_tensor());
+      continue;
+    }
     std::vector<int64_t> b(size_t(t.rank()), 0), sz = t.shape().dims();
     b[0] = begin;
     sz[0] = end - begin;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/ops.h"
+#include "core/ragged.h"
 #include "core/sparse.h"
 #include "keras/constraints.h"
 #include "keras/models/model.h"
@@ -99,9 +100,9 @@ std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind,
   std::vector<Tensor> sw;
   if (sample_weight.defined()) sw.push_back(sample_weight);
   if (kind != kPredict) loss_seen_ = true;
-  // A sparse input (SparseTensor::as_tensor) cannot enter a traced function: eager step.
+  // A sparse or ragged input (as_tensor() handles) cannot enter a traced function: eager step.
   bool sparse_input = false;
-  for (const Tensor& t : x) sparse_input = sparse_input || core::sparse::is_sparse(t);
+  for (const Tensor& t : x) sparse_input = sparse_input || core::sparse::is_sparse(t) || core::ragged::is_ragged(t);
   if (!traced_steps() || sparse_input) return body(x, y, sw);
   if (!fn) {
     static const char* names[] = {"train_function", "test_function", "predict_function"};

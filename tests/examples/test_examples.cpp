@@ -272,4 +272,9 @@ TEST_CASE("examples: text_classification predicts a package's section from its d
   require_ran(gru);
   CHECK(gru.str("model") == "gru");
   CHECK(gru.num("test_accuracy") > gru.num("baseline_accuracy") + 0.1);
+  // Ragged batches (Dataset::ragged_batch into Input(..., {.ragged = true})) learn too.
+  ExampleRun rag = run_example("text_classification", "--short --batches ragged --packages '" + packages + "'");
+  require_ran(rag);
+  CHECK(rag.str("batches") == "ragged");
+  CHECK(rag.num("test_accuracy") > rag.num("baseline_accuracy") + 0.1);
 }

@@ -194,7 +194,7 @@ TEST_CASE("Dataset: batch stacks elements; drop_remainder; shape errors name the
   CHECK_THROWS_WITH_AS(
       [&] { for (const Element& b : ragged.batch(4)) (void)b; }(),
       "batch: cannot batch component 0 of element 3 (float32 (3,)) with element 0 (the first of the batch) (float32 (2,)); "
-      "use padded_batch for elements of different shapes",
+      "use ragged_batch or padded_batch for elements of different shapes",
       std::invalid_argument);
   CHECK_THROWS_AS(r.batch(0), std::invalid_argument);
 }

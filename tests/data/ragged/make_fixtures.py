@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # make_fixtures.py - writes the .npy fixtures of tests/core/test_ragged.cpp,
-# test_tensor_array.cpp and test_queues.cpp: inputs and what TensorFlow computes from
+# test_tensor_array.cpp, test_queues.cpp and the keras ragged tests: inputs and what TensorFlow computes from
 # them (tf.RaggedTensor and tf.ragged ops, tf.TensorArray with tf.GradientTape, tf.queue
 # orders). Run by hand in a venv with tensorflow-cpu from PyPI:
 #   /work/venv/bin/python tests/data/ragged/make_fixtures.py
@@ -208,5 +208,12 @@ ds = tf.data.Dataset.from_generator(
 for b, (xb, yb) in enumerate(ds.ragged_batch(2)):
     put_rt("rb_batch%d_x" % b, xb)
     put("rb_batch%d_y" % b, yb)
+
+# ---- Keras's global 1-d poolings on a ragged input (tests/keras/test_ragged_model.cpp) -----
+# The embedded ids above (one empty row): Keras on TensorFlow reduces over the ragged
+# dimension (an empty row gives NaN for the mean, the lowest float32 for the max).
+emb_out = emb(ids)
+put("gap_ragged", keras.layers.GlobalAveragePooling1D()(emb_out))
+put("gmp_ragged", keras.layers.GlobalMaxPooling1D()(emb_out))
 
 np.savez(os.path.join(here, "tf_fixtures.npz"), **out)
