@@ -12,6 +12,9 @@ struct CudaError : std::runtime_error {
 };
 
 bool built_with_cuda();
+// Enters the CUDA kernels (gpu/register.cpp) into core's kernel tables; nothing without
+// CUDA. Called once, from core's init path.
+void register_kernels();
 int device_count();  // 0 when no device or driver is usable
 // Memory from the caching device allocator (cudaMalloc underneath, never managed memory).
 void* allocate(std::size_t nbytes, int device);

@@ -1,5 +1,7 @@
 #include "core/init.h"
 
+#include "core/cuda_backend.h"
+
 #include <mutex>
 
 
@@ -32,6 +34,7 @@ void ensure_initialized() {
     define_search_ops();
     define_arities();
     register_cpu_kernels();
+    cuda::register_kernels();  // none without CUDA (core/no_cuda.cpp)
   });
 }
 

@@ -11,6 +11,7 @@ namespace {
 }  // namespace
 
 bool built_with_cuda() { return false; }
+void register_kernels() {}
 int device_count() { return 0; }
 void* allocate(std::size_t, int) { unavailable("allocate"); }
 void deallocate(void*, std::size_t, int) {}

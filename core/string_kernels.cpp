@@ -89,6 +89,10 @@ void compare(OpCall& c) {
 
 }  // namespace
 
+bool has_string_kernel(OpId op) {
+  return op_def(op).is_view || moves_elements(op) || op == OpId::Equal || op == OpId::NotEqual;
+}
+
 void trace_string_call(OpCall& c, bool is_view) {
   const bool supported = is_view || moves_elements(c.op) || c.op == OpId::Equal || c.op == OpId::NotEqual;
   if (!supported) {

@@ -2,7 +2,7 @@
 // device allocator and copies. No kernels live here.
 //
 // Every failing CUDA call becomes core::cuda::CudaError naming the call, the device and
-// cudaGetErrorString's text. The CUDA headers stay inside this file.
+// cudaGetErrorString's text (gpu/context.cuh). The CUDA headers stay in gpu/.
 #include <cuda_runtime.h>
 
 #include <cstddef>
@@ -14,23 +14,10 @@
 #include <vector>
 
 #include "core/cuda_backend.h"
+#include "gpu/context.cuh"
 
 namespace keras::core::cuda {
 namespace {
-
-std::string device_name(int device) { return "GPU:" + std::to_string(device); }
-
-// Throws for a failed call. cudaGetLastError() resets the runtime's per-thread "last
-// error" so a later, unrelated check does not report this failure again.
-[[noreturn]] void fail(const char* call, int device, cudaError_t err) {
-  (void)cudaGetLastError();
-  throw CudaError(std::string(call) + " failed on device " + device_name(device) + ": " +
-                  cudaGetErrorString(err) + " (" + cudaGetErrorName(err) + ")");
-}
-
-void check(cudaError_t err, const char* call, int device) {
-  if (err != cudaSuccess) fail(call, device, err);
-}
 
 // The device count, queried once. A missing driver or device (this includes machines
 // with the toolkit but no GPU) counts as zero devices rather than an error.
@@ -53,25 +40,6 @@ void check_device(int device, const char* what) {
     throw CudaError(std::string(what) + ": device " + device_name(device) + " does not exist (" +
                     std::to_string(n) + " CUDA device" + (n == 1 ? "" : "s") + " visible)");
 }
-
-// Makes `device` current for the calling thread for its lifetime and restores the
-// previous device afterwards (cudaSetDevice only when it changes).
-class DeviceGuard {
- public:
-  explicit DeviceGuard(int device) : device_(device) {
-    check(cudaGetDevice(&previous_), "cudaGetDevice", device);
-    if (previous_ != device) check(cudaSetDevice(device), "cudaSetDevice", device);
-  }
-  ~DeviceGuard() {
-    if (previous_ != device_ && cudaSetDevice(previous_) != cudaSuccess) (void)cudaGetLastError();
-  }
-  DeviceGuard(const DeviceGuard&) = delete;
-  DeviceGuard& operator=(const DeviceGuard&) = delete;
-
- private:
-  int device_;
-  int previous_ = 0;
-};
 
 // The caching allocator of one device. Storage already rounds requests up to size
 // classes, so blocks are cached by exact size. Freed blocks go back to the cache without

@@ -1,0 +1,81 @@
+// context.cu - error checks, the device guard and the per-device execution contexts of
+// gpu/context.cuh.
+#include "gpu/context.cuh"
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace keras::core::cuda {
+
+std::string device_name(int device) { return "GPU:" + std::to_string(device); }
+
+// cudaGetLastError() resets the runtime's per-thread "last error" so a later, unrelated
+// check does not report this failure again.
+void fail(const char* call, int device, cudaError_t err) {
+  (void)cudaGetLastError();
+  throw CudaError(std::string(call) + " failed on device " + device_name(device) + ": " +
+                  cudaGetErrorString(err) + " (" + cudaGetErrorName(err) + ")");
+}
+
+void check(cudaError_t err, const char* call, int device) {
+  if (err != cudaSuccess) fail(call, device, err);
+}
+
+void check_launch(const char* what, int device) {
+  cudaError_t err = cudaGetLastError();
+  if (err != cudaSuccess) fail((std::string("launching ") + what).c_str(), device, err);
+}
+
+DeviceGuard::DeviceGuard(int device) : device_(device) {
+  check(cudaGetDevice(&previous_), "cudaGetDevice", device);
+  if (previous_ != device) check(cudaSetDevice(device), "cudaSetDevice", device);
+}
+
+DeviceGuard::~DeviceGuard() {
+  if (previous_ != device_ && cudaSetDevice(previous_) != cudaSuccess) (void)cudaGetLastError();
+}
+
+namespace {
+const char* cublas_status_name(cublasStatus_t s) {
+  switch (s) {
+    case CUBLAS_STATUS_NOT_INITIALIZED: return "CUBLAS_STATUS_NOT_INITIALIZED";
+    case CUBLAS_STATUS_ALLOC_FAILED: return "CUBLAS_STATUS_ALLOC_FAILED";
+    case CUBLAS_STATUS_INVALID_VALUE: return "CUBLAS_STATUS_INVALID_VALUE";
+    case CUBLAS_STATUS_ARCH_MISMATCH: return "CUBLAS_STATUS_ARCH_MISMATCH";
+    case CUBLAS_STATUS_EXECUTION_FAILED: return "CUBLAS_STATUS_EXECUTION_FAILED";
+    case CUBLAS_STATUS_NOT_SUPPORTED: return "CUBLAS_STATUS_NOT_SUPPORTED";
+    default: return "cuBLAS error";
+  }
+}
+
+void check_cublas(cublasStatus_t s, const char* call, int device) {
+  if (s != CUBLAS_STATUS_SUCCESS)
+    throw CudaError(std::string(call) + " failed on device " + device_name(device) + ": " +
+                    cublas_status_name(s));
+}
+}  // namespace
+
+DeviceContext& context(int device) {
+  static std::mutex mu;
+  static auto* contexts = new std::vector<std::unique_ptr<DeviceContext>>();  // never destroyed
+  std::lock_guard<std::mutex> lock(mu);
+  if (device < 0 || device >= device_count())
+    throw CudaError("no CUDA device " + device_name(device) + " (" + std::to_string(device_count()) +
+                    " visible)");
+  if (contexts->size() <= size_t(device)) contexts->resize(size_t(device) + 1);
+  auto& slot = (*contexts)[size_t(device)];
+  if (!slot) {
+    DeviceGuard guard(device);
+    auto ctx = std::make_unique<DeviceContext>();
+    ctx->device = device;
+    ctx->stream = nullptr;  // legacy default stream
+    check_cublas(cublasCreate(&ctx->cublas), "cublasCreate", device);
+    check_cublas(cublasSetStream(ctx->cublas, ctx->stream), "cublasSetStream", device);
+    check_cublas(cublasSetMathMode(ctx->cublas, CUBLAS_DEFAULT_MATH), "cublasSetMathMode", device);
+    slot = std::move(ctx);
+  }
+  return *slot;
+}
+
+}  // namespace keras::core::cuda

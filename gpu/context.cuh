@@ -1,0 +1,57 @@
+// context.cuh - (CUDA-internal, included by gpu/*.cu only) what every CUDA kernel call
+// uses: error checks that throw core::cuda::CudaError, a guard that makes a device current,
+// and the device's execution context (its stream and cuBLAS handle).
+//
+// Ordering: kernels, cuBLAS calls and the copies of runtime.cu all run on the device's
+// legacy default stream, so each use of a memory block follows every earlier one, and
+// the caching allocator can hand a freed block out again without synchronizing. A
+// read back to the host (a copy) waits for the kernels that wrote the data.
+#pragma once
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+
+#include <string>
+
+#include "core/cuda_backend.h"
+
+namespace keras::core::cuda {
+
+/// "GPU:<device>".
+std::string device_name(int device);
+/// Throws CudaError naming `call`, the device and CUDA's message (and clears the error).
+[[noreturn]] void fail(const char* call, int device, cudaError_t err);
+/// fail() unless err is cudaSuccess.
+void check(cudaError_t err, const char* call, int device);
+/// Checks the launch of the kernel named `what` (cudaGetLastError after <<<...>>>).
+void check_launch(const char* what, int device);
+
+/// Makes `device` current for the calling thread while it lives, restoring the previous one.
+class DeviceGuard {
+ public:
+  explicit DeviceGuard(int device);
+  ~DeviceGuard();
+  DeviceGuard(const DeviceGuard&) = delete;
+  DeviceGuard& operator=(const DeviceGuard&) = delete;
+
+ private:
+  int device_;
+  int previous_ = 0;
+};
+
+/// A device's execution context, created at its first use and kept for the process.
+struct DeviceContext {
+  int device = 0;
+  cudaStream_t stream = nullptr;     ///< the legacy default stream (see the ordering note)
+  cublasHandle_t cublas = nullptr;   ///< bound to `stream`; TF32 math off (float32 is exact)
+};
+/// The context of `device` (which must exist); thread-safe.
+DeviceContext& context(int device);
+
+/// Blocks of 256 threads and enough blocks to cover n (grid-stride loops cover the rest).
+inline unsigned grid_for(long long n) {
+  const long long blocks = (n + 255) / 256;
+  return unsigned(blocks < 1 ? 1 : (blocks > 65535 * 8 ? 65535 * 8 : blocks));
+}
+inline constexpr unsigned kBlock = 256;
+
+}  // namespace keras::core::cuda

@@ -1,0 +1,91 @@
+// kernels.h - (engine-internal) the CUDA kernel launchers, in plain C++: no CUDA type
+// appears here, so gpu/register.cpp (the glue between core's OpCall and these
+// launchers) is compiled by the host compiler. Each family's launchers live in one .cu
+// file (elementwise.cu, reduce.cu, matmul.cu, training.cu); every launch runs on the
+// device's stream (gpu/context.cuh) and throws core::cuda::CudaError when CUDA reports
+// a failure.
+//
+// Element types are named by Dt (the dtypes with a CUDA kernel); an op without a kernel
+// for a dtype is refused in register.cpp, before any launcher runs, naming the op, the
+// device and the dtype.
+#pragma once
+#include <cstdint>
+
+namespace keras::core::cuda {
+
+/// The element types the kernels take.
+enum class Dt : int { f32, f64, i32, i64, u8, b8 };
+
+/// Elementwise unary ops (core's OpId Neg .. LogicalNot, the same semantics).
+enum class UnOp : int {
+  Neg, Abs, Sign, Exp, Expm1, Log, Log1p, Sqrt, Rsqrt, Square, Reciprocal, Sin, Cos, Tanh,
+  Sigmoid, Relu, Relu6, LeakyRelu, Elu, Selu, GeluErf, GeluTanh, Silu, Softplus, Softsign,
+  Floor, Ceil, Round, IsNan, IsFinite, LogicalNot
+};
+
+/// Elementwise binary ops (core's OpId Add .. LogicalOr).
+enum class BinOp : int {
+  Add, Sub, Mul, Div, FloorDiv, Mod, Pow, Maximum, Minimum, SquaredDifference,
+  Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual, LogicalAnd, LogicalOr
+};
+
+/// Reductions (core's OpId Sum .. Any).
+enum class RedOp : int { Sum, Mean, Max, Min, Prod, All, Any };
+
+/// The largest rank the strided kernels take (larger ranks are refused by register.cpp).
+inline constexpr int kMaxRank = 8;
+
+/// An output of `rank` dims and up to three inputs read through their own strides (0 on a
+/// broadcast axis), in elements.
+struct Strided {
+  int rank = 0;
+  int64_t dims[kMaxRank] = {};
+  int64_t strides[3][kMaxRank] = {};
+};
+
+/// A reduction: each of the `kept` output elements folds `count` input elements; the
+/// input offset of output o and reduced index r comes from the two mixed-radix layouts.
+struct Reduction {
+  int kept_rank = 0, red_rank = 0;
+  int64_t kept_dims[kMaxRank] = {}, kept_strides[kMaxRank] = {};
+  int64_t red_dims[kMaxRank] = {}, red_strides[kMaxRank] = {};
+  int64_t kept = 1, count = 1;
+};
+
+/// y[i] = op(x[i]) for i < n; x and y have dtype dt (bool y for IsNan/IsFinite, bool x and y
+/// for LogicalNot). alpha: leaky_relu's slope, elu's alpha.
+void unary(UnOp op, Dt dt, const void* x, void* y, int64_t n, double alpha, int device);
+/// out = op(a, b) over s (a's strides in s.strides[0], b's in [1]); out has dtype dt, or bool
+/// for the comparisons and logical ops. Integer floor_divide/mod by zero and negative
+/// integer powers must be refused before the call (register.cpp checks on the host).
+void binary(BinOp op, Dt dt, const void* a, const void* b, void* out, const Strided& s, int device);
+/// out = cond ? x : y over s (cond bool with strides [0], x and y of dtype dt with [1], [2]).
+void where(Dt dt, const void* cond, const void* x, const void* y, void* out, const Strided& s, int device);
+/// y = x converted from `from` to `to` (float -> integer saturates, NaN -> 0, as the CPU).
+void cast(Dt from, const void* x, Dt to, void* y, int64_t n, int device);
+/// y[i] = value (converted to dt as cast does) for i < n.
+void fill(Dt dt, void* y, int64_t n, double value, int device);
+/// y[o] = the reduction of x over r.count elements, for each of r.kept outputs; float sums
+/// accumulate in double, integers wrap (unsigned arithmetic), as the CPU kernels.
+void reduce(RedOp op, Dt dt, const void* x, void* y, const Reduction& r, int device);
+/// index of the max (argmax) / min over `count` elements at stride `inner` of each of
+/// `outer * inner` rows; the first index on ties, NaN wins (as the CPU); idx int32/int64.
+void arg_reduce(bool is_max, Dt dt, const void* x, void* idx, Dt idx_dt, int64_t outer, int64_t count,
+                int64_t inner, int device);
+/// C[b] = op(A[b]) op(B[b]) for b < batch, row-major: A (m, k) or (k, m) when ta, B (k, n)
+/// or (n, k) when tb, C (m, n); a_off[b], b_off[b] are element offsets of each batch's
+/// matrices (broadcast batches repeat an offset). float32/float64 on cuBLAS (TF32 off),
+/// int32/int64 with a plain kernel (wrapping).
+void matmul(Dt dt, const void* a, const void* b, void* c, int64_t batch, const int64_t* a_off,
+            const int64_t* b_off, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int device);
+/// Adam in place: m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2); vh = max(vh, v) when vh;
+/// w -= alpha m / (sqrt(v or vh) + eps).
+void adam(Dt dt, void* w, const void* g, void* m, void* v, void* vh, int64_t n, double alpha, double b1,
+          double b2, double eps, int device);
+/// SGD in place: w -= lr g without momentum (m null); with it m = mom m - lr g and
+/// w += m (or w += mom m - lr g for Nesterov).
+void sgd(Dt dt, void* w, const void* g, void* m, int64_t n, double lr, double mom, bool nesterov, int device);
+/// w *= k (decoupled weight decay).
+void scale(Dt dt, void* w, int64_t n, double k, int device);
+
+}  // namespace keras::core::cuda

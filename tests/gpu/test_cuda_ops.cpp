@@ -1,0 +1,261 @@
+// The CUDA kernels against the CPU ones: one table of op cases, each run on CPU inputs
+// and on the same inputs copied to GPU:0; results must agree within per-dtype tolerances
+// (exactly for integers and bools, NaN where NaN), and an error on one device must be the
+// same error on the other. Without a GPU these cases are reported as skipped; what a
+// backend supports (`supports()`) is checked everywhere.
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "core/autodiff.h"
+#include "core/cuda_backend.h"
+#include "core/kernel_support.h"
+#include "core/training.h"
+#include "helpers.h"
+#include "skips.h"
+
+using namespace th;
+using core::Device;
+
+namespace {
+bool no_gpu() { return th::skip_without("gpu", core::cuda_device_count() > 0); }
+
+using Fn = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+struct Case {
+  std::string name;
+  Fn fn;
+  std::vector<Tensor> inputs;
+};
+
+std::vector<Tensor> on(Device d, const std::vector<Tensor>& ts) {
+  std::vector<Tensor> out;
+  for (const Tensor& t : ts) out.push_back(t.to(d));
+  return out;
+}
+
+// Values with the awkward ones a kernel must get right: signs, zero, NaN, infinities.
+Tensor awkward(const Shape& s, DType dt, uint64_t seed) {
+  auto v = uniform(s.num_elements(), -3.0, 3.0, seed);
+  if (core::is_floating(dt) && v.size() >= 8) {
+    v[1] = 0.0;
+    v[3] = std::numeric_limits<double>::quiet_NaN();
+    v[5] = std::numeric_limits<double>::infinity();
+    v[7] = -std::numeric_limits<double>::infinity();
+  }
+  if (core::is_integer(dt))
+    for (auto& x : v) x = std::round(x * 10);
+  if (dt == DType::uint8)
+    for (auto& x : v) x = std::fabs(x);
+  if (dt == DType::bool_)
+    for (auto& x : v) x = x > 0;
+  return make(v, s, dt);
+}
+
+// Finite values only (products of infinities and zeros would compare NaN positions that
+// depend on the summation order).
+Tensor finite(const Shape& s, DType dt, uint64_t seed) {
+  const Tensor t = awkward(s, dt, seed);
+  return core::is_floating(dt) ? ops::where(ops::isfinite(t), t, ops::zeros_like(t)) : t;
+}
+
+void compare(const Tensor& cpu, const Tensor& gpu) {
+  REQUIRE(gpu.device() == Device::cuda(0));
+  REQUIRE(gpu.dtype() == cpu.dtype());
+  REQUIRE(gpu.shape() == cpu.shape());
+  const auto a = values(cpu), b = values(gpu.cpu());
+  const double tol = cpu.dtype() == DType::float32 ? 2e-5 : (cpu.dtype() == DType::float64 ? 1e-12 : 0.0);
+  for (size_t i = 0; i < a.size(); ++i) {
+    CAPTURE(i);
+    if (std::isnan(a[i])) {
+      CHECK(std::isnan(b[i]));
+    } else if (std::isinf(a[i])) {
+      CHECK(a[i] == b[i]);
+    } else {
+      CHECK(std::fabs(a[i] - b[i]) <= tol * std::max(1.0, std::fabs(a[i])));
+    }
+  }
+}
+
+void run_case(const Case& c) {
+  CAPTURE(c.name);
+  std::vector<Tensor> cpu_out, gpu_out;
+  std::string cpu_err, gpu_err;
+  try {
+    cpu_out = c.fn(c.inputs);
+  } catch (const std::exception& e) {
+    cpu_err = e.what();
+  }
+  try {
+    gpu_out = c.fn(on(Device::cuda(0), c.inputs));
+  } catch (const std::exception& e) {
+    gpu_err = e.what();
+  }
+  CHECK(gpu_err == cpu_err);
+  REQUIRE(gpu_out.size() == cpu_out.size());
+  for (size_t i = 0; i < cpu_out.size(); ++i) compare(cpu_out[i], gpu_out[i]);
+}
+
+std::vector<Case> elementwise_cases() {
+  std::vector<Case> cs;
+  using U = Tensor (*)(const Tensor&);
+  const std::vector<std::pair<const char*, U>> floats = {
+      {"neg", ops::negative}, {"abs", ops::abs}, {"sign", ops::sign}, {"exp", ops::exp}, {"expm1", ops::expm1},
+      {"log", ops::log}, {"log1p", ops::log1p}, {"sqrt", ops::sqrt}, {"rsqrt", ops::rsqrt},
+      {"square", ops::square}, {"reciprocal", ops::reciprocal}, {"sin", ops::sin}, {"cos", ops::cos},
+      {"tanh", ops::tanh}, {"sigmoid", ops::sigmoid}, {"relu", ops::relu}, {"relu6", ops::relu6},
+      {"selu", ops::selu}, {"silu", ops::silu}, {"softplus", ops::softplus}, {"softsign", ops::softsign},
+      {"floor", ops::floor}, {"ceil", ops::ceil}, {"round", ops::round}, {"isnan", ops::isnan},
+      {"isfinite", ops::isfinite}};
+  for (DType dt : {DType::float32, DType::float64})
+    for (const auto& [name, f] : floats)
+      cs.push_back({std::string(name) + " " + core::dtype_name(dt), [f = f](auto& x) { return std::vector{f(x[0])}; },
+                    {awkward({3, 7}, dt, 1)}});
+  for (DType dt : {DType::int32, DType::int64})
+    for (U f : {U(ops::negative), U(ops::abs), U(ops::sign), U(ops::square), U(ops::relu)})
+      cs.push_back({std::string("integer unary ") + core::dtype_name(dt),
+                    [f](auto& x) { return std::vector{f(x[0])}; }, {awkward({4, 5}, dt, 2)}});
+  cs.push_back({"leaky_relu", [](auto& x) { return std::vector{ops::leaky_relu(x[0], 0.3)}; },
+                {awkward({10}, DType::float32, 3)}});
+  cs.push_back({"elu", [](auto& x) { return std::vector{ops::elu(x[0], 0.7)}; }, {awkward({10}, DType::float64, 4)}});
+  for (bool approx : {true, false})
+    cs.push_back({"gelu", [approx](auto& x) { return std::vector{ops::gelu(x[0], approx)}; },
+                  {awkward({10}, DType::float32, 5)}});
+  cs.push_back({"logical_not", [](auto& x) { return std::vector{ops::logical_not(x[0])}; },
+                {awkward({9}, DType::bool_, 6)}});
+
+  using B = Tensor (*)(const Tensor&, const Tensor&);
+  const std::vector<std::pair<const char*, B>> arith = {
+      {"add", ops::add}, {"subtract", ops::subtract}, {"multiply", ops::multiply}, {"maximum", ops::maximum},
+      {"minimum", ops::minimum}, {"power", ops::power}, {"equal", ops::equal}, {"less", ops::less},
+      {"greater_equal", ops::greater_equal}, {"not_equal", ops::not_equal}};
+  // Broadcasting: (2, 3, 4) with (3, 1), and a scalar.
+  for (DType dt : {DType::float32, DType::float64, DType::int32, DType::int64})
+    for (const auto& [name, f] : arith) {
+      cs.push_back({std::string(name) + " broadcast " + core::dtype_name(dt),
+                    [f = f](auto& x) { return std::vector{f(x[0], x[1])}; },
+                    {awkward({2, 3, 4}, dt, 7), awkward({3, 1}, dt, 8)}});
+      cs.push_back({std::string(name) + " scalar " + core::dtype_name(dt),
+                    [f = f](auto& x) { return std::vector{f(x[0], x[1])}; },
+                    {awkward({5}, dt, 9), make({2}, Shape{}, dt)}});
+    }
+  for (DType dt : {DType::float64, DType::int64}) {
+    cs.push_back({"floor_divide", [](auto& x) { return std::vector{ops::floor_divide(x[0], x[1])}; },
+                  {awkward({12}, dt, 10), make({3, -2, 5, -7}, Shape{4, 1}, dt)}});
+    cs.push_back({"mod", [](auto& x) { return std::vector{ops::mod(x[0], x[1])}; },
+                  {awkward({12}, dt, 11), make({3, -2, 5, -7}, Shape{4, 1}, dt)}});
+    cs.push_back({"divide", [](auto& x) { return std::vector{ops::divide(x[0], x[1])}; },
+                  {awkward({6}, DType::float32, 12), awkward({6}, DType::float32, 13)}});
+  }
+  cs.push_back({"integer floor_divide by zero (same error)",
+                [](auto& x) { return std::vector{ops::floor_divide(x[0], x[1])}; },
+                {make({1, 2}, Shape{2}, DType::int32), make({1, 0}, Shape{2}, DType::int32)}});
+  cs.push_back({"integer power with a negative exponent (same error)",
+                [](auto& x) { return std::vector{ops::power(x[0], x[1])}; },
+                {make({1, 2}, Shape{2}, DType::int64), make({2, -1}, Shape{2}, DType::int64)}});
+  cs.push_back({"logical_and", [](auto& x) { return std::vector{ops::logical_and(x[0], x[1])}; },
+                {awkward({2, 5}, DType::bool_, 14), awkward({5}, DType::bool_, 15)}});
+  cs.push_back({"where", [](auto& x) { return std::vector{ops::where(x[0], x[1], x[2])}; },
+                {awkward({3, 1}, DType::bool_, 16), awkward({1, 4}, DType::float32, 17), awkward({3, 4}, DType::float32, 18)}});
+  for (DType from : {DType::float32, DType::float64, DType::int64, DType::bool_})
+    for (DType to : {DType::float32, DType::int32, DType::uint8, DType::bool_})
+      cs.push_back({std::string("cast ") + core::dtype_name(from) + " -> " + core::dtype_name(to),
+                    [to](auto& x) { return std::vector{ops::cast(x[0], to)}; },
+                    {from == DType::bool_ ? awkward({16}, from, 19)   // beyond int32: saturates or wraps as on the CPU
+                                          : ops::multiply(awkward({16}, from, 19), make({1e9}, Shape{}, from))}});
+  cs.push_back({"arithmetic on bools (same error)", [](auto& x) { return std::vector{ops::add(x[0], x[0])}; },
+                {awkward({4}, DType::bool_, 27)}});
+  cs.push_back({"full_like / zeros_like", [](auto& x) {
+                  return std::vector{ops::full_like(x[0], 2.5), ops::zeros_like(x[0])};
+                }, {awkward({2, 3}, DType::float64, 20)}});
+  return cs;
+}
+
+std::vector<Case> reduction_and_matmul_cases() {
+  std::vector<Case> cs;
+  for (DType dt : {DType::float32, DType::float64, DType::int32, DType::int64})
+    for (const ops::Axes& axes : {ops::Axes{}, ops::Axes{0}, ops::Axes{1}, ops::Axes{-1}, ops::Axes{0, 2}})
+      for (bool keep : {false, true})
+        cs.push_back({std::string("reductions ") + core::dtype_name(dt), [axes, keep](auto& x) {
+                        return std::vector{ops::sum(x[0], axes, keep), ops::mean(x[0], axes, keep),
+                                           ops::max(x[0], axes, keep), ops::min(x[0], axes, keep),
+                                           ops::prod(x[0], axes, keep)};
+                      }, {awkward({2, 3, 4}, dt, 21)}});
+  cs.push_back({"all / any", [](auto& x) {
+                  return std::vector{ops::all(x[0], {1}), ops::any(x[0], {0}), ops::all(x[0]), ops::any(x[0])};
+                }, {awkward({4, 6}, DType::bool_, 22)}});
+  cs.push_back({"mean of an empty axis", [](auto& x) { return std::vector{ops::mean(x[0], {1})}; },
+                {ops::zeros({3, 0})}});
+  for (int64_t axis : {0, 1, -1})
+    cs.push_back({"argmax / argmin (NaN wins, first on ties)", [axis](auto& x) {
+                    return std::vector{ops::argmax(x[0], axis), ops::argmin(x[0], axis, DType::int32)};
+                  }, {awkward({4, 5, 3}, DType::float32, 23)}});
+  struct M {
+    Shape a, b;
+    bool ta, tb;
+  };
+  for (DType dt : {DType::float32, DType::float64, DType::int32, DType::int64})
+    for (const M& m : {M{{3, 4}, {4, 5}, false, false}, M{{4, 3}, {4, 5}, true, false}, M{{3, 4}, {5, 4}, false, true},
+                       M{{4, 3}, {5, 4}, true, true}, M{{2, 3, 4}, {2, 4, 5}, false, false},
+                       M{{2, 1, 3, 4}, {1, 5, 4, 2}, false, false}, M{{2, 3, 4}, {4, 5}, false, false},
+                       M{{3, 0}, {0, 2}, false, false}})
+      cs.push_back({std::string("matmul ") + core::dtype_name(dt) + " " + m.a.str() + " x " + m.b.str(),
+                    [m](auto& x) { return std::vector{ops::matmul(x[0], x[1], m.ta, m.tb)}; },
+                    {finite(m.a, dt, 24), finite(m.b, dt, 25)}});
+  return cs;
+}
+}  // namespace
+
+TEST_CASE("supports: what each backend can run, by op name, device and dtype") {
+  CHECK(core::supports("matmul", Device::cpu(), DType::float32));
+  CHECK(core::supports("add", Device::cpu(), DType::int64));
+  CHECK(core::supports("equal", Device::cpu(), DType::string));
+  CHECK_FALSE(core::supports("add", Device::cpu(), DType::string));
+  CHECK(core::supports("fft", Device::cpu(), DType::complex64));
+  const bool cuda = core::cuda::built_with_cuda();
+  CHECK(core::supports("matmul", Device::cuda(0), DType::float32) == cuda);
+  CHECK(core::supports("apply_adam", Device::cuda(0), DType::float32) == cuda);
+  CHECK(core::supports("sum", Device::cuda(0), DType::int64) == cuda);
+  CHECK_FALSE(core::supports("matmul", Device::cuda(0), DType::uint8));  // declared: floats and int32/int64
+  CHECK_FALSE(core::supports("sum", Device::cuda(0), DType::bool_));
+  CHECK_FALSE(core::supports("sort", Device::cuda(0), DType::float32));   // no CUDA kernel yet
+  CHECK_FALSE(core::supports("add", Device::cuda(0), DType::complex64));
+  CHECK_THROWS_MSG(core::supports("no_such_op", Device::cpu(), DType::float32), std::invalid_argument,
+                   "no op is named 'no_such_op'");
+}
+
+TEST_CASE("cuda ops: elementwise, broadcasting, where, cast and fill equal the CPU" * doctest::skip(no_gpu())) {
+  for (const Case& c : elementwise_cases()) run_case(c);
+}
+
+TEST_CASE("cuda ops: reductions, arg-reductions and matmul equal the CPU" * doctest::skip(no_gpu())) {
+  for (const Case& c : reduction_and_matmul_cases()) run_case(c);
+}
+
+TEST_CASE("cuda ops: an op without a CUDA kernel raises naming the op, the device and the dtype" *
+          doctest::skip(no_gpu())) {
+  const Tensor x = awkward({5}, DType::float32, 26).to(Device::cuda(0));
+  CHECK_THROWS_MSG(ops::sort(x), std::invalid_argument, "sort: no kernel for device GPU:0 and dtype float32");
+  CHECK_THROWS_MSG(ops::matmul(ops::cast(x, DType::uint8), ops::cast(x, DType::uint8)), std::invalid_argument,
+                   "dtype uint8");
+  CHECK_THROWS_MSG(ops::add(x, x.cpu()), std::invalid_argument, "is on GPU:0 and input 1 is on CPU:0");
+}
+
+TEST_CASE("cuda ops: the fused Adam and SGD updates equal the CPU" * doctest::skip(no_gpu())) {
+  auto step = [](Device d) {
+    auto w = core::Variable(finite({300}, DType::float32, 30).to(d), "w");
+    auto m = core::Variable(ops::zeros_like(w.value()), "m"), v = core::Variable(ops::zeros_like(w.value()), "v");
+    auto s = core::Variable(finite({300}, DType::float32, 31).to(d), "s");
+    auto vel = core::Variable(ops::zeros_like(s.value()), "vel");
+    const Tensor g = finite({300}, DType::float32, 32).to(d);
+    const Tensor lr = core::constant(0.01f).to(d), it = core::constant(int64_t(3)).to(d);
+    for (int i = 0; i < 3; ++i) {
+      core::training::apply_adam(w, g, m, v, nullptr, lr, 0.9, 0.999, 1e-7, it);
+      core::training::apply_sgd(s, g, lr, 0.9, true, &vel);
+    }
+    return std::vector{w.value(), m.value(), v.value(), s.value(), vel.value()};
+  };
+  const auto cpu = step(Device::cpu()), gpu = step(Device::cuda(0));
+  for (size_t i = 0; i < cpu.size(); ++i) compare(cpu[i], gpu[i]);
+}
