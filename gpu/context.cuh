@@ -12,7 +12,10 @@
 
 #include <string>
 
+#include <cstdint>
+
 #include "core/cuda_backend.h"
+#include "gpu/kernels.h"
 
 namespace keras::core::cuda {
 
@@ -53,5 +56,18 @@ inline unsigned grid_for(long long n) {
   return unsigned(blocks < 1 ? 1 : (blocks > 65535 * 8 ? 65535 * 8 : blocks));
 }
 inline constexpr unsigned kBlock = 256;
+
+/// f(T{}) for the C++ element type T of `dt` (the launchers' switch over dtypes).
+template <class F>
+void by_dt(Dt dt, F f) {
+  switch (dt) {
+    case Dt::f32: return f(float{});
+    case Dt::f64: return f(double{});
+    case Dt::i32: return f(int32_t{});
+    case Dt::i64: return f(int64_t{});
+    case Dt::u8: return f(uint8_t{});
+    case Dt::b8: return f(bool{});
+  }
+}
 
 }  // namespace keras::core::cuda

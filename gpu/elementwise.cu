@@ -16,18 +16,6 @@
 namespace keras::core::cuda {
 namespace {
 
-template <class F>
-void by_dt(Dt dt, F f) {
-  switch (dt) {
-    case Dt::f32: return f(float{});
-    case Dt::f64: return f(double{});
-    case Dt::i32: return f(int32_t{});
-    case Dt::i64: return f(int64_t{});
-    case Dt::u8: return f(uint8_t{});
-    case Dt::b8: return f(bool{});
-  }
-}
-
 // ---- unary --------------------------------------------------------------------------
 template <class T>
 __device__ T sigmoid_of(T v) {

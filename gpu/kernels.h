@@ -61,6 +61,34 @@ void unary(UnOp op, Dt dt, const void* x, void* y, int64_t n, double alpha, int 
 void binary(BinOp op, Dt dt, const void* a, const void* b, void* out, const Strided& s, int device);
 /// out = cond ? x : y over s (cond bool with strides [0], x and y of dtype dt with [1], [2]).
 void where(Dt dt, const void* cond, const void* x, const void* y, void* out, const Strided& s, int device);
+/// A strided copy: dst[dst_offset(i)] = src[src_offset(i)] for every multi-index i of
+/// dims (rank up to 16: tile views each axis as two); strides in elements, 0 to repeat.
+struct Copy {
+  static constexpr int kMax = 16;
+  int rank = 0;
+  int64_t dims[kMax] = {}, src_strides[kMax] = {}, dst_strides[kMax] = {};
+};
+/// The copy of `d` for elements of `elem_bytes` (1, 2, 4, 8 or 16) bytes.
+void strided_copy(int elem_bytes, const Copy& d, const void* src, void* dst, int device);
+/// out[o, j, :] = params[o, idx[j], :] for o < outer, j < ni, with rows of `inner` elements
+/// of `elem_bytes`; every index must be in [0, n) (checked by the caller on the host).
+void gather_rows(int elem_bytes, const void* params, const void* idx, bool idx64, void* out, int64_t outer,
+                 int64_t n, int64_t ni, int64_t inner, int device);
+/// softmax (or log_softmax) over the middle axis of x viewed as (outer, n, inner), as the
+/// CPU kernel: max, exponentials of the differences summed in double, then scaled.
+void softmax(Dt dt, bool log, const void* x, void* y, int64_t outer, int64_t n, int64_t inner, int device);
+/// loss[r] = logsumexp(logits[r]) - logits[r, label[r]] for r < rows (labels int32/int64,
+/// in range: checked by the caller on the host).
+void sparse_xent(Dt dt, Dt label_dt, const void* labels, const void* logits, void* loss, int64_t rows,
+                 int64_t classes, int device);
+/// loss[r] = sum_j labels[r, j] (logsumexp(logits[r]) - logits[r, j]), zero labels skipped.
+void dense_xent(Dt dt, const void* labels, const void* logits, void* loss, int64_t rows, int64_t classes,
+                int device);
+/// out (outer, depth, inner) = on where indices[o, i] == d, off elsewhere (out-of-range
+/// indices give an all-off row).
+void one_hot(Dt out_dt, Dt idx_dt, const void* idx, void* out, int64_t outer, int64_t depth, int64_t inner,
+             double on, double off, int device);
+
 /// y = x converted from `from` to `to` (float -> integer saturates, NaN -> 0, as the CPU).
 void cast(Dt from, const void* x, Dt to, void* y, int64_t n, int device);
 /// y[i] = value (converted to dt as cast does) for i < n.

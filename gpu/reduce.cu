@@ -108,18 +108,6 @@ __global__ void arg_kernel(bool is_max, const T* x, I* idx, int64_t outer, int64
   }
 }
 
-template <class F>
-void by_dt(Dt dt, F f) {
-  switch (dt) {
-    case Dt::f32: return f(float{});
-    case Dt::f64: return f(double{});
-    case Dt::i32: return f(int32_t{});
-    case Dt::i64: return f(int64_t{});
-    case Dt::u8: return f(uint8_t{});
-    case Dt::b8: return f(bool{});
-  }
-}
-
 }  // namespace
 
 void reduce(RedOp op, Dt dt, const void* x, void* y, const Reduction& r, int device) {

@@ -15,40 +15,16 @@
 #include "core/init.h"
 #include "core/kernel_dtypes.h"
 #include "gpu/kernels.h"
+#include "gpu/register_util.h"
 
 namespace keras::core::cuda {
 namespace {
 
 constexpr Device::Kind kCuda = Device::Kind::CUDA;
 
-Dt dt_of(DType d) {
-  switch (d) {
-    case DType::float32: return Dt::f32;
-    case DType::float64: return Dt::f64;
-    case DType::int32: return Dt::i32;
-    case DType::int64: return Dt::i64;
-    case DType::uint8: return Dt::u8;
-    case DType::bool_: return Dt::b8;
-    default: break;
-  }
-  throw std::invalid_argument(std::string("no CUDA element type for dtype ") + dtype_name(d));
-}
-
-int device_of(const OpCall& c) {
-  return (c.inputs.empty() ? c.attrs.device : c.inputs[0].device()).index;
-}
-
-// The declared dtypes of (op, CUDA) must hold `d`; the error names the op, device and dtype.
-void require(const OpCall& c, DType d) {
-  if (!kernel_supports(c.op, kCuda, d))
-    throw_invalid(std::string(c.name()) + ": no kernel for device GPU:" + std::to_string(device_of(c)) +
-                  " and dtype " + dtype_name(d));
-}
-
 void require_rank(const OpCall& c, const Shape& s) {
   if (s.rank() > kMaxRank)
-    throw_invalid(std::string(c.name()) + ": no kernel for device GPU:" + std::to_string(device_of(c)) +
-                  " for rank " + std::to_string(s.rank()) + " (at most " + std::to_string(kMaxRank) + ")");
+    throw_invalid(std::string(c.name()) + ": no kernel for device " + device_str(c) + " for rank " + std::to_string(s.rank()) + " (at most " + std::to_string(kMaxRank) + ")");
 }
 
 // Row-major element strides of `in` read at the positions of `out` (right-aligned; 0
@@ -150,8 +126,6 @@ void check_integer_operand(const OpCall& c) {
 
 void binary_kernel(OpCall& c) {
   const Tensor &a = c.in(0), &b = c.in(1);
-  if (a.dtype() == DType::bool_ && bin_op(c.op) < BinOp::Equal)  // the CPU kernel's message
-    throw_invalid(std::string(c.name()) + ": bool inputs are not supported");
   require(c, a.dtype());
   check_integer_operand(c);
   Tensor& o = c.outputs[0];
@@ -294,43 +268,67 @@ void weight_decay_kernel(OpCall& c) {
         device_of(c));
 }
 
-void add(OpId op, KernelFn fn, std::initializer_list<DType> dtypes) {
+}  // namespace
+
+Dt dt_of(DType d) {
+  switch (d) {
+    case DType::float32: return Dt::f32;
+    case DType::float64: return Dt::f64;
+    case DType::int32: return Dt::i32;
+    case DType::int64: return Dt::i64;
+    case DType::uint8: return Dt::u8;
+    case DType::bool_: return Dt::b8;
+    default: break;
+  }
+  throw std::invalid_argument(std::string("no CUDA element type for dtype ") + dtype_name(d));
+}
+
+int device_of(const OpCall& c) { return (c.inputs.empty() ? c.attrs.device : c.inputs[0].device()).index; }
+
+std::string device_str(const OpCall& c) { return "GPU:" + std::to_string(device_of(c)); }
+
+void require(const OpCall& c, DType d) {
+  if (!kernel_supports(c.op, kCuda, d))
+    throw_invalid(std::string(c.name()) + ": no kernel for device " + device_str(c) + " and dtype " + dtype_name(d));
+}
+
+void add_kernel(OpId op, KernelFn fn, std::initializer_list<DType> dtypes) {
   register_kernel(op, kCuda, fn);
   declare_kernel_dtypes(op, kCuda, dtypes);
 }
 
-}  // namespace
 }  // namespace keras::core::cuda
 
 namespace keras::core::cuda {
 void register_kernels() {
+  register_shape_kernels();
   const std::initializer_list<DType> f = {DType::float32, DType::float64};
   const std::initializer_list<DType> sf = {DType::float32, DType::float64, DType::int32, DType::int64};
   const std::initializer_list<DType> num = {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8};
   const std::initializer_list<DType> all = {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8,
                                             DType::bool_};
-  for (OpId op : {OpId::Neg, OpId::Abs, OpId::Sign, OpId::Square, OpId::Relu, OpId::Relu6}) add(op, unary_kernel, sf);
+  for (OpId op : {OpId::Neg, OpId::Abs, OpId::Sign, OpId::Square, OpId::Relu, OpId::Relu6}) add_kernel(op, unary_kernel, sf);
   for (OpId op : {OpId::Exp, OpId::Expm1, OpId::Log, OpId::Log1p, OpId::Sqrt, OpId::Rsqrt, OpId::Reciprocal,
                   OpId::Sin, OpId::Cos, OpId::Tanh, OpId::Sigmoid, OpId::LeakyRelu, OpId::Elu, OpId::Selu,
                   OpId::Gelu, OpId::Silu, OpId::Softplus, OpId::Softsign, OpId::Floor, OpId::Ceil, OpId::Round,
                   OpId::IsNan, OpId::IsFinite})
-    add(op, unary_kernel, f);
-  add(OpId::LogicalNot, unary_kernel, {DType::bool_});
+    add_kernel(op, unary_kernel, f);
+  add_kernel(OpId::LogicalNot, unary_kernel, {DType::bool_});
   for (OpId op : {OpId::Add, OpId::Sub, OpId::Mul, OpId::Div, OpId::FloorDiv, OpId::Mod, OpId::Pow, OpId::Maximum,
                   OpId::Minimum, OpId::SquaredDifference})
-    add(op, binary_kernel, num);
+    add_kernel(op, binary_kernel, num);
   for (OpId op : {OpId::Equal, OpId::NotEqual, OpId::Less, OpId::LessEqual, OpId::Greater, OpId::GreaterEqual,
                   OpId::LogicalAnd, OpId::LogicalOr})
-    add(op, binary_kernel, all);
-  add(OpId::Where, where_kernel, all);
-  add(OpId::Cast, cast_kernel, all);
-  add(OpId::Fill, fill_kernel, all);
-  for (OpId op : {OpId::Sum, OpId::Mean, OpId::Max, OpId::Min, OpId::Prod}) add(op, reduce_kernel, num);
-  for (OpId op : {OpId::All, OpId::Any}) add(op, reduce_kernel, {DType::bool_});
-  for (OpId op : {OpId::ArgMax, OpId::ArgMin}) add(op, arg_kernel, num);
-  add(OpId::MatMul, matmul_kernel, sf);
-  add(OpId::ApplyAdam, adam_kernel, f);
-  add(OpId::ApplySgd, sgd_kernel, f);
-  add(OpId::ApplyWeightDecay, weight_decay_kernel, f);
+    add_kernel(op, binary_kernel, all);
+  add_kernel(OpId::Where, where_kernel, all);
+  add_kernel(OpId::Cast, cast_kernel, all);
+  add_kernel(OpId::Fill, fill_kernel, all);
+  for (OpId op : {OpId::Sum, OpId::Mean, OpId::Max, OpId::Min, OpId::Prod}) add_kernel(op, reduce_kernel, num);
+  for (OpId op : {OpId::All, OpId::Any}) add_kernel(op, reduce_kernel, {DType::bool_});
+  for (OpId op : {OpId::ArgMax, OpId::ArgMin}) add_kernel(op, arg_kernel, num);
+  add_kernel(OpId::MatMul, matmul_kernel, sf);
+  add_kernel(OpId::ApplyAdam, adam_kernel, f);
+  add_kernel(OpId::ApplySgd, sgd_kernel, f);
+  add_kernel(OpId::ApplyWeightDecay, weight_decay_kernel, f);
 }
 }  // namespace keras::core::cuda

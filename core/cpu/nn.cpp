@@ -12,8 +12,23 @@
 #include "core/cpu/isa.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
+#include "core/index_checks.h"
 #include "core/init.h"
 #include "core/ops.h"
+
+namespace keras::core {
+void throw_label_out_of_range(const OpCall& c, int64_t flat, int64_t value, int64_t classes) {
+  const Shape& s = c.in(0).shape();
+  std::vector<int64_t> idx(static_cast<size_t>(s.rank()));  // the multi-index of `flat`
+  for (int64_t ax = s.rank() - 1, f = flat; ax >= 0; --ax) {
+    idx[static_cast<size_t>(ax)] = f % s[ax];
+    f /= s[ax];
+  }
+  throw_invalid(std::string(c.name()) + ": received label value " + std::to_string(value) + " at position " +
+                Shape(idx).str() + " of labels (shape " + s.str() + "), but labels must be in [0, " +
+                std::to_string(classes) + ") for logits of shape " + c.in(1).shape().str());
+}
+}  // namespace keras::core
 
 namespace keras::core::cpu {
 namespace {
@@ -126,26 +141,12 @@ void softmax_kernel(OpCall& c) {
 }
 
 // ---- cross-entropies ------------------------------------------------------------------
-// "(1, 2)": the multi-index of flat position `flat` in `s`.
-std::string index_str(int64_t flat, const Shape& s) {
-  std::vector<int64_t> idx(static_cast<size_t>(s.rank()));
-  for (int64_t ax = s.rank() - 1; ax >= 0; --ax) {
-    idx[static_cast<size_t>(ax)] = flat % s[ax];
-    flat /= s[ax];
-  }
-  return Shape(idx).str();
-}
 
 template <class L>
 void check_labels(const OpCall& c, const L* lab, int64_t rows, int64_t classes) {
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t v = static_cast<int64_t>(lab[r]);
-    if (v < 0 || v >= classes)
-      throw_invalid(std::string(c.name()) + ": received label value " + std::to_string(v) +
-                    " at position " + index_str(r, c.in(0).shape()) + " of labels (shape " +
-                    c.in(0).shape().str() + "), but labels must be in [0, " +
-                    std::to_string(classes) + ") for logits of shape " +
-                    c.in(1).shape().str());
+    if (v < 0 || v >= classes) throw_label_out_of_range(c, r, v, classes);
   }
 }
 

@@ -16,6 +16,7 @@
 #include "core/cpu/convert.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
+#include "core/index_checks.h"
 #include "core/init.h"
 
 namespace keras::core::cpu {
@@ -313,9 +314,13 @@ inline int64_t index_at(const void* p, bool is64, int64_t i) {
   return is64 ? static_cast<const int64_t*>(p)[i] : static_cast<const int32_t*>(p)[i];
 }
 
+}  // namespace
+}  // namespace keras::core::cpu
+
+namespace keras::core {
 // "[1, 2]": the multi-index of flat position i in shape s.
-std::string position_str(const Shape& s, int64_t i) {
-  Dims idx(static_cast<size_t>(s.rank()));
+static std::string position_str(const Shape& s, int64_t i) {
+  std::vector<int64_t> idx(static_cast<size_t>(s.rank()));
   for (int64_t k = s.rank() - 1; k >= 0; --k) {
     idx[static_cast<size_t>(k)] = i % s[k];
     i /= s[k];
@@ -324,6 +329,17 @@ std::string position_str(const Shape& s, int64_t i) {
   for (size_t k = 0; k < idx.size(); ++k) r += (k ? ", " : "") + std::to_string(idx[k]);
   return r + "]";
 }
+
+void throw_gather_index(const OpCall& c, int64_t flat, int64_t value, int64_t axis, int64_t n) {
+  throw_invalid(std::string(c.name()) + ": indices" + position_str(c.in(1).shape(), flat) + " = " +
+                std::to_string(value) + " is out of range for axis " + std::to_string(axis) +
+                " of params with shape " + c.in(0).shape().str() + " (expected 0 <= index < " + std::to_string(n) +
+                ")");
+}
+}  // namespace keras::core
+
+namespace keras::core::cpu {
+namespace {
 
 // params viewed as [outer, n, inner]; out as [outer, indices.size(), inner].
 void gather_kernel(OpCall& c) {
@@ -336,11 +352,7 @@ void gather_kernel(OpCall& c) {
   const int64_t ni = indices.size();
   for (int64_t i = 0; i < ni; ++i) {
     int64_t v = index_at(ip, is64, i);
-    if (v < 0 || v >= n)
-      throw_invalid(std::string(c.name()) + ": indices" + position_str(indices.shape(), i) +
-                    " = " + std::to_string(v) + " is out of range for axis " +
-                    std::to_string(axis) + " of params with shape " + params.shape().str() +
-                    " (expected 0 <= index < " + std::to_string(n) + ")");
+    if (v < 0 || v >= n) throw_gather_index(c, i, v, axis, n);
   }
   if (y.size() == 0) return;
   const AxisSplit sp = split_at(params.shape(), axis);

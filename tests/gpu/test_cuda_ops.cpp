@@ -128,7 +128,7 @@ std::vector<Case> elementwise_cases() {
   using B = Tensor (*)(const Tensor&, const Tensor&);
   const std::vector<std::pair<const char*, B>> arith = {
       {"add", ops::add}, {"subtract", ops::subtract}, {"multiply", ops::multiply}, {"maximum", ops::maximum},
-      {"minimum", ops::minimum}, {"power", ops::power}, {"equal", ops::equal}, {"less", ops::less},
+      {"minimum", ops::minimum}, {"equal", ops::equal}, {"less", ops::less},
       {"greater_equal", ops::greater_equal}, {"not_equal", ops::not_equal}};
   // Broadcasting: (2, 3, 4) with (3, 1), and a scalar.
   for (DType dt : {DType::float32, DType::float64, DType::int32, DType::int64})
@@ -140,6 +140,12 @@ std::vector<Case> elementwise_cases() {
                     [f = f](auto& x) { return std::vector{f(x[0], x[1])}; },
                     {awkward({5}, dt, 9), make({2}, Shape{}, dt)}});
     }
+  for (DType dt : {DType::float32, DType::float64})
+    cs.push_back({"power", [](auto& x) { return std::vector{ops::power(x[0], x[1])}; },
+                  {awkward({3, 4}, dt, 33), awkward({4}, dt, 34)}});
+  for (DType dt : {DType::int32, DType::int64, DType::uint8})
+    cs.push_back({"integer power (wraps)", [](auto& x) { return std::vector{ops::power(x[0], x[1])}; },
+                  {awkward({3, 4}, dt, 35), make({0, 1, 7, 30}, Shape{4}, dt)}});
   for (DType dt : {DType::float64, DType::int64}) {
     cs.push_back({"floor_divide", [](auto& x) { return std::vector{ops::floor_divide(x[0], x[1])}; },
                   {awkward({12}, dt, 10), make({3, -2, 5, -7}, Shape{4, 1}, dt)}});
@@ -205,6 +211,52 @@ std::vector<Case> reduction_and_matmul_cases() {
                     {finite(m.a, dt, 24), finite(m.b, dt, 25)}});
   return cs;
 }
+std::vector<Case> shape_and_nn_cases() {
+  std::vector<Case> cs;
+  for (DType dt : {DType::float32, DType::int64, DType::bool_, DType::uint8}) {
+    const std::string d = core::dtype_name(dt);
+    cs.push_back({"transpose / slice / broadcast_to / tile / pad " + d, [](auto& x) {
+                    return std::vector{ops::transpose(x[0], {2, 0, 1}), ops::slice(x[0], {1, 0, 1}, {1, 2, 2}),
+                                       ops::broadcast_to(ops::slice(x[0], {0, 0, 0}, {2, 1, 3}), Shape{4, 2, 3, 3}),
+                                       ops::tile(x[0], {2, 1, 3}), ops::pad(x[0], {{1, 0}, {0, 2}, {1, 1}}, 1.0)};
+                  }, {awkward({2, 3, 3}, dt, 40)}});
+    cs.push_back({"concatenate / gather " + d, [](auto& x) {
+                    return std::vector{ops::concatenate({x[0], x[1]}, 1), ops::gather(x[0], x[2], 1),
+                                       ops::gather(x[1], x[2], 0)};
+                  }, {awkward({2, 3}, dt, 41), awkward({2, 4}, dt, 42), make({1, 0, 1, 1}, Shape{2, 2}, DType::int32)}});
+  }
+  cs.push_back({"gather with an index out of range (same error)",
+                [](auto& x) { return std::vector{ops::gather(x[0], x[1], 0)}; },
+                {awkward({3, 2}, DType::float32, 43), make({0, 3}, Shape{2}, DType::int64)}});
+  for (DType dt : {DType::float32, DType::float64})
+    for (int64_t axis : {0, 1, -1})
+      cs.push_back({"softmax / log_softmax", [axis](auto& x) {
+                      return std::vector{ops::softmax(x[0], axis), ops::log_softmax(x[0], axis)};
+                    }, {awkward({4, 5, 3}, dt, 44)}});
+  cs.push_back({"the fused cross-entropies", [](auto& x) {
+                  return std::vector{ops::sparse_softmax_cross_entropy_with_logits(x[0], x[1]),
+                                     ops::softmax_cross_entropy_with_logits(ops::softmax(x[1]), x[1])};
+                }, {make({0, 3, 1, 2}, Shape{4}, DType::int64), finite({4, 5}, DType::float32, 45)}});
+  cs.push_back({"a label out of range (same error)", [](auto& x) {
+                  return std::vector{ops::sparse_softmax_cross_entropy_with_logits(x[0], x[1])};
+                }, {make({0, 5}, Shape{2}, DType::int32), finite({2, 5}, DType::float32, 46)}});
+  cs.push_back({"one_hot", [](auto& x) {
+                  return std::vector{ops::one_hot(x[0], 4), ops::one_hot(x[0], 3, {.on_value = 2, .off_value = -1,
+                                                                                    .axis = 0, .dtype = DType::int32})};
+                }, {make({0, 3, 5, 1, 2, 0}, Shape{2, 3}, DType::int64)}});
+  // A Dense layer's step: forward, loss, and the gradients the tape computes.
+  cs.push_back({"a Dense step's loss and gradients", [](auto& x) {
+                  core::GradientTape tape;
+                  tape.watch(x[1]);
+                  tape.watch(x[2]);
+                  const Tensor h = ops::relu(ops::add(ops::matmul(x[0], x[1]), x[2]));
+                  const Tensor loss = ops::mean(ops::sparse_softmax_cross_entropy_with_logits(x[3], h));
+                  auto g = tape.gradient(loss, {x[1], x[2]});
+                  return std::vector{loss, g[0], g[1]};
+                }, {finite({8, 6}, DType::float32, 47), finite({6, 5}, DType::float32, 48),
+                    finite({5}, DType::float32, 49), make({0, 1, 2, 3, 4, 0, 1, 2}, Shape{8}, DType::int64)}});
+  return cs;
+}
 }  // namespace
 
 TEST_CASE("supports: what each backend can run, by op name, device and dtype") {
@@ -225,12 +277,39 @@ TEST_CASE("supports: what each backend can run, by op name, device and dtype") {
                    "no op is named 'no_such_op'");
 }
 
+TEST_CASE("cuda ops: the table itself: every case runs on the CPU, and the error cases raise there") {
+  std::vector<Case> all = elementwise_cases();
+  for (auto* more : {reduction_and_matmul_cases, shape_and_nn_cases})
+    for (Case& c : more()) all.push_back(std::move(c));
+  int errors = 0;
+  for (const Case& c : all) {
+    CAPTURE(c.name);
+    const bool error_case = c.name.find("(same error)") != std::string::npos;
+    bool threw = false;
+    try {
+      for (const Tensor& t : c.fn(c.inputs)) CHECK(t.defined());
+    } catch (const std::exception& e) {
+      threw = true;
+      MESSAGE(std::string(e.what()));
+    }
+    CHECK(threw == error_case);
+    errors += threw;
+  }
+  CHECK(errors == 5);
+  MESSAGE(all.size() << " CPU/CUDA cases");
+}
+
 TEST_CASE("cuda ops: elementwise, broadcasting, where, cast and fill equal the CPU" * doctest::skip(no_gpu())) {
   for (const Case& c : elementwise_cases()) run_case(c);
 }
 
 TEST_CASE("cuda ops: reductions, arg-reductions and matmul equal the CPU" * doctest::skip(no_gpu())) {
   for (const Case& c : reduction_and_matmul_cases()) run_case(c);
+}
+
+TEST_CASE("cuda ops: data movement, softmax, cross-entropies, one_hot and a Dense step equal the CPU" *
+          doctest::skip(no_gpu())) {
+  for (const Case& c : shape_and_nn_cases()) run_case(c);
 }
 
 TEST_CASE("cuda ops: an op without a CUDA kernel raises naming the op, the device and the dtype" *

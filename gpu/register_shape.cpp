@@ -1,0 +1,205 @@
+// register_shape.cpp - the CUDA backend's data-movement and neural-network entries
+// (transpose, strided_slice, broadcast_to, tile, pad, concatenate, gather, softmax,
+// log_softmax, the fused cross-entropies, one_hot): host code building each op's strided
+// copy or row layout for the launchers of gpu/kernels.h. Index and label checks read the
+// indices on the host (a synchronizing copy) and raise the CPU kernels' messages
+// (core/index_checks.h).
+#include <string>
+#include <vector>
+
+#include "core/dispatch.h"
+#include "core/index_checks.h"
+#include "core/kernel_dtypes.h"
+#include "gpu/kernels.h"
+#include "gpu/register_util.h"
+
+namespace keras::core::cuda {
+namespace {
+
+std::vector<int64_t> row_major(const Shape& s) {
+  std::vector<int64_t> st(size_t(s.rank()), 1);
+  for (int64_t d = s.rank() - 2; d >= 0; --d) st[size_t(d)] = st[size_t(d + 1)] * s[d + 1];
+  return st;
+}
+
+// A copy of `dims` elements from src (strides ss) into a dense destination (strides ds).
+Copy copy_of(const OpCall& c, const std::vector<int64_t>& dims, const std::vector<int64_t>& ss,
+             const std::vector<int64_t>& ds) {
+  if (dims.size() > size_t(Copy::kMax))
+    throw_invalid(std::string(c.name()) + ": no kernel for device " + device_str(c) + " for rank " +
+                  std::to_string(dims.size()) + " (at most " + std::to_string(Copy::kMax) + ")");
+  Copy d;
+  d.rank = int(dims.size());
+  for (size_t k = 0; k < dims.size(); ++k) d.dims[k] = dims[k], d.src_strides[k] = ss[k], d.dst_strides[k] = ds[k];
+  return d;
+}
+
+int bytes_of(const Tensor& t) { return int(dtype_size(t.dtype())); }
+
+void transpose_kernel(OpCall& c) {
+  const Tensor& x = c.in(0);
+  require(c, x.dtype());
+  Tensor& y = c.outputs[0];
+  const auto xs = row_major(x.shape());
+  std::vector<int64_t> ss;
+  for (int64_t a : c.attrs.axes) ss.push_back(xs[size_t(a < 0 ? a + x.rank() : a)]);
+  strided_copy(bytes_of(x), copy_of(c, y.shape().dims(), ss, row_major(y.shape())), x.raw_data(),
+               y.raw_mutable_data(), device_of(c));
+}
+
+void strided_slice_kernel(OpCall& c) {
+  const Tensor& x = c.in(0);
+  require(c, x.dtype());
+  Tensor& y = c.outputs[0];
+  if (y.size() == 0) return;
+  const auto xs = row_major(x.shape());
+  std::vector<int64_t> ss(xs.size());
+  int64_t off = 0;
+  for (size_t i = 0; i < xs.size(); ++i) off += c.attrs.begin[i] * xs[i], ss[i] = c.attrs.strides[i] * xs[i];
+  strided_copy(bytes_of(x), copy_of(c, y.shape().dims(), ss, row_major(y.shape())),
+               static_cast<const char*>(x.raw_data()) + off * bytes_of(x), y.raw_mutable_data(), device_of(c));
+}
+
+void broadcast_to_kernel(OpCall& c) {
+  const Tensor& x = c.in(0);
+  require(c, x.dtype());
+  Tensor& y = c.outputs[0];
+  const Shape& so = y.shape();
+  const auto xs = row_major(x.shape());
+  std::vector<int64_t> ss(size_t(so.rank()), 0);
+  for (int64_t d = 0; d < x.rank(); ++d) {
+    const int64_t od = d + so.rank() - x.rank();
+    ss[size_t(od)] = x.shape()[d] == 1 ? 0 : xs[size_t(d)];
+  }
+  strided_copy(bytes_of(x), copy_of(c, so.dims(), ss, row_major(so)), x.raw_data(), y.raw_mutable_data(),
+               device_of(c));
+}
+
+// y viewed as (m0, d0, m1, d1, ...) reads x with stride 0 on the multiple axes.
+void tile_kernel(OpCall& c) {
+  const Tensor& x = c.in(0);
+  require(c, x.dtype());
+  Tensor& y = c.outputs[0];
+  const auto xs = row_major(x.shape());
+  std::vector<int64_t> dims, ss;
+  for (int64_t i = 0; i < x.rank(); ++i) {
+    dims.push_back(c.attrs.shape[size_t(i)]), ss.push_back(0);
+    dims.push_back(x.shape()[i]), ss.push_back(xs[size_t(i)]);
+  }
+  strided_copy(bytes_of(x), copy_of(c, dims, ss, row_major(Shape(dims))), x.raw_data(), y.raw_mutable_data(),
+               device_of(c));
+}
+
+void pad_kernel(OpCall& c) {
+  const Tensor& x = c.in(0);
+  require(c, x.dtype());
+  Tensor& y = c.outputs[0];
+  if (y.size() != x.size()) fill(dt_of(y.dtype()), y.raw_mutable_data(), y.size(), c.attrs.alpha, device_of(c));
+  const auto ys = row_major(y.shape());
+  int64_t off = 0;
+  for (size_t i = 0; i < ys.size(); ++i) off += c.attrs.begin[i] * ys[i];
+  strided_copy(bytes_of(x), copy_of(c, x.shape().dims(), row_major(x.shape()), ys), x.raw_data(),
+               static_cast<char*>(y.raw_mutable_data()) + off * bytes_of(x), device_of(c));
+}
+
+void concat_kernel(OpCall& c) {
+  Tensor& y = c.outputs[0];
+  require(c, y.dtype());
+  if (y.size() == 0) return;
+  const int64_t axis = normalize_axis(c.attrs.axis, y.rank(), c.name());
+  const auto ys = row_major(y.shape());
+  int64_t pos = 0;
+  for (const Tensor& x : c.inputs) {
+    strided_copy(bytes_of(x), copy_of(c, x.shape().dims(), row_major(x.shape()), ys), x.raw_data(),
+                 static_cast<char*>(y.raw_mutable_data()) + pos * ys[size_t(axis)] * bytes_of(x), device_of(c));
+    pos += x.shape()[axis];
+  }
+}
+
+// The indices of an int32/int64 tensor, read on the host.
+std::vector<int64_t> host_indices(const Tensor& t) {
+  const Tensor h = t.cpu();
+  std::vector<int64_t> v(size_t(h.size()));
+  for (int64_t i = 0; i < h.size(); ++i)
+    v[size_t(i)] = h.dtype() == DType::int64 ? h.data<int64_t>()[i] : int64_t(h.data<int32_t>()[i]);
+  return v;
+}
+
+void gather_kernel(OpCall& c) {
+  const Tensor &params = c.in(0), &indices = c.in(1);
+  require(c, params.dtype());
+  const int64_t axis = normalize_axis(c.attrs.axis, params.rank(), c.name());
+  const int64_t n = params.shape()[axis];
+  const auto idx = host_indices(indices);
+  for (size_t i = 0; i < idx.size(); ++i)
+    if (idx[i] < 0 || idx[i] >= n) throw_gather_index(c, int64_t(i), idx[i], axis, n);
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d) outer *= params.shape()[d];
+  for (int64_t d = axis + 1; d < params.rank(); ++d) inner *= params.shape()[d];
+  gather_rows(bytes_of(params), params.raw_data(), indices.raw_data(), indices.dtype() == DType::int64,
+              c.outputs[0].raw_mutable_data(), outer, n, indices.size(), inner, device_of(c));
+}
+
+void softmax_kernel(OpCall& c) {
+  const Tensor& x = c.in(0);
+  require(c, x.dtype());
+  const Shape& s = x.shape();
+  const int64_t axis = c.attrs.axis < 0 ? c.attrs.axis + s.rank() : c.attrs.axis;
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d) outer *= s[d];
+  for (int64_t d = axis + 1; d < s.rank(); ++d) inner *= s[d];
+  softmax(dt_of(x.dtype()), c.op == OpId::LogSoftmax, x.raw_data(), c.outputs[0].raw_mutable_data(), outer, s[axis],
+          inner, device_of(c));
+}
+
+void sparse_xent_kernel(OpCall& c) {
+  const Tensor &labels = c.in(0), &logits = c.in(1);
+  require(c, logits.dtype());
+  const int64_t classes = logits.shape()[logits.rank() - 1];
+  const auto lab = host_indices(labels);  // every label checked before any arithmetic, as on the CPU
+  for (size_t r = 0; r < lab.size(); ++r)
+    if (lab[r] < 0 || lab[r] >= classes) throw_label_out_of_range(c, int64_t(r), lab[r], classes);
+  sparse_xent(dt_of(logits.dtype()), dt_of(labels.dtype()), labels.raw_data(), logits.raw_data(),
+              c.outputs[0].raw_mutable_data(), c.outputs[0].size(), classes, device_of(c));
+}
+
+void dense_xent_kernel(OpCall& c) {
+  const Tensor &labels = c.in(0), &logits = c.in(1);
+  require(c, logits.dtype());
+  dense_xent(dt_of(logits.dtype()), labels.raw_data(), logits.raw_data(), c.outputs[0].raw_mutable_data(),
+             c.outputs[0].size(), logits.shape()[logits.rank() - 1], device_of(c));
+}
+
+void one_hot_kernel(OpCall& c) {
+  const Tensor& idx = c.in(0);
+  require(c, c.outputs[0].dtype());
+  const Shape& s = idx.shape();
+  const int64_t r = s.rank(), axis = c.attrs.axis == -1 ? r : c.attrs.axis;
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < axis; ++i) outer *= s[i];
+  for (int64_t i = axis; i < r; ++i) inner *= s[i];
+  one_hot(dt_of(c.outputs[0].dtype()), dt_of(idx.dtype()), idx.raw_data(), c.outputs[0].raw_mutable_data(), outer,
+          c.attrs.k, inner, c.attrs.alpha, c.attrs.beta, device_of(c));
+}
+
+}  // namespace
+
+void register_shape_kernels() {
+  const std::initializer_list<DType> all = {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8,
+                                            DType::bool_};
+  const std::initializer_list<DType> f = {DType::float32, DType::float64};
+  add_kernel(OpId::Transpose, transpose_kernel, all);
+  add_kernel(OpId::StridedSlice, strided_slice_kernel, all);
+  add_kernel(OpId::BroadcastTo, broadcast_to_kernel, all);
+  add_kernel(OpId::Tile, tile_kernel, all);
+  add_kernel(OpId::Pad, pad_kernel, all);
+  add_kernel(OpId::Concat, concat_kernel, all);
+  add_kernel(OpId::Gather, gather_kernel, all);
+  add_kernel(OpId::Softmax, softmax_kernel, f);
+  add_kernel(OpId::LogSoftmax, softmax_kernel, f);
+  add_kernel(OpId::SparseSoftmaxCrossEntropy, sparse_xent_kernel, f);
+  add_kernel(OpId::SoftmaxCrossEntropy, dense_xent_kernel, f);
+  add_kernel(OpId::OneHot, one_hot_kernel, all);
+}
+
+}  // namespace keras::core::cuda

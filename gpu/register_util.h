@@ -1,0 +1,26 @@
+// register_util.h - (CUDA backend, host code) what gpu/register*.cpp share: the kernels'
+// element type of a dtype, the device of an op call, the dtype check that raises "no
+// kernel for device GPU:i and dtype d", and registration with the declared dtypes.
+#pragma once
+#include <initializer_list>
+#include <string>
+
+#include "core/dispatch.h"
+#include "gpu/kernels.h"
+
+namespace keras::core::cuda {
+
+/// The kernels' element type of `d` (throws for complex and string: no CUDA kernel).
+Dt dt_of(DType d);
+/// The CUDA device index the call runs on (its first input's, or attrs.device).
+int device_of(const OpCall& c);
+/// "GPU:<index>" of the call's device.
+std::string device_str(const OpCall& c);
+/// Raises "<op>: no kernel for device GPU:i and dtype d" unless the op's CUDA kernel takes `d`.
+void require(const OpCall& c, DType d);
+/// Registers `fn` as op's CUDA kernel, taking exactly `dtypes`.
+void add_kernel(OpId op, KernelFn fn, std::initializer_list<DType> dtypes);
+/// The data-movement and neural-network kernels (gpu/register_shape.cpp).
+void register_shape_kernels();
+
+}  // namespace keras::core::cuda
