@@ -89,6 +89,15 @@ void dense_xent(Dt dt, const void* labels, const void* logits, void* loss, int64
 void one_hot(Dt out_dt, Dt idx_dt, const void* idx, void* out, int64_t outer, int64_t depth, int64_t inner,
              double on, double off, int device);
 
+/// Random numbers of the CPU kernels' generator (core/cpu/creation.cpp: Philox4x32-10,
+/// element i from the block with counter (i, attempt) under `seed`), so a seed gives the
+/// same numbers on both devices: uniform in [lo, hi) for float32/float64 (the same bits)
+/// and int32/int64 (lo + bits mod (hi - lo)); normal (Box-Muller; truncated: redrawn
+/// until |z| <= 2) with mean lo and stddev hi, equal to the CPU's within the last bits of
+/// the device's log/cos/sqrt.
+void random_uniform(Dt dt, void* y, int64_t n, uint64_t seed, double lo, double hi, int device);
+void random_normal(Dt dt, void* y, int64_t n, uint64_t seed, double mean, double stddev, bool truncated, int device);
+
 /// y = x converted from `from` to `to` (float -> integer saturates, NaN -> 0, as the CPU).
 void cast(Dt from, const void* x, Dt to, void* y, int64_t n, int device);
 /// y[i] = value (converted to dt as cast does) for i < n.

@@ -302,6 +302,7 @@ void add_kernel(OpId op, KernelFn fn, std::initializer_list<DType> dtypes) {
 namespace keras::core::cuda {
 void register_kernels() {
   register_shape_kernels();
+  register_creation_kernels();
   const std::initializer_list<DType> f = {DType::float32, DType::float64};
   const std::initializer_list<DType> sf = {DType::float32, DType::float64, DType::int32, DType::int64};
   const std::initializer_list<DType> num = {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8};

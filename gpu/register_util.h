@@ -22,5 +22,7 @@ void require(const OpCall& c, DType d);
 void add_kernel(OpId op, KernelFn fn, std::initializer_list<DType> dtypes);
 /// The data-movement and neural-network kernels (gpu/register_shape.cpp).
 void register_shape_kernels();
+/// size and the random-number kernels (gpu/register_creation.cpp).
+void register_creation_kernels();
 
 }  // namespace keras::core::cuda

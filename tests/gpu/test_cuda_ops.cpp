@@ -11,6 +11,7 @@
 
 #include "core/autodiff.h"
 #include "core/cuda_backend.h"
+#include "core/function.h"
 #include "core/kernel_support.h"
 #include "core/training.h"
 #include "helpers.h"
@@ -244,6 +245,20 @@ std::vector<Case> shape_and_nn_cases() {
                   return std::vector{ops::one_hot(x[0], 4), ops::one_hot(x[0], 3, {.on_value = 2, .off_value = -1,
                                                                                     .axis = 0, .dtype = DType::int32})};
                 }, {make({0, 3, 5, 1, 2, 0}, Shape{2, 3}, DType::int64)}});
+  // Random numbers: the same generator on both devices (a counter input places the op on
+  // the counter's device).
+  for (DType dt : {DType::float32, DType::float64, DType::int32, DType::int64})
+    cs.push_back({std::string("random_uniform ") + core::dtype_name(dt), [dt](auto& x) {
+                    ops::RandomOptions o{.minval = -3, .maxval = 7, .dtype = dt, .seed = 42, .counter = x[0]};
+                    return std::vector{ops::random_uniform({1000}, o)};
+                  }, {core::constant(int64_t(5))}});
+  for (DType dt : {DType::float32, DType::float64})
+    cs.push_back({"random_normal / truncated_normal / size", [dt](auto& x) {
+                    ops::RandomOptions o{.mean = 1, .stddev = 2, .dtype = dt, .seed = 7, .counter = x[0],
+                                         .shape_like = x[1]};
+                    return std::vector{ops::random_normal({4, 250}, o), ops::truncated_normal({4, 250}, o),
+                                       ops::size(x[1], DType::float32, {1})};
+                  }, {core::constant(int64_t(3)), ops::zeros({4, 250})}});
   // A Dense layer's step: forward, loss, and the gradients the tape computes.
   cs.push_back({"a Dense step's loss and gradients", [](auto& x) {
                   core::GradientTape tape;
@@ -255,6 +270,21 @@ std::vector<Case> shape_and_nn_cases() {
                   return std::vector{loss, g[0], g[1]};
                 }, {finite({8, 6}, DType::float32, 47), finite({6, 5}, DType::float32, 48),
                     finite({5}, DType::float32, 49), make({0, 1, 2, 3, 4, 0, 1, 2}, Shape{8}, DType::int64)}});
+  // The same step traced by keras::function (graph passes fuse only CPU nodes).
+  cs.push_back({"a traced Dense step", [](auto& x) {
+                  auto f = core::function([](const Tensor& a, const Tensor& w, const Tensor& b, const Tensor& y) {
+                    core::GradientTape tape;
+                    tape.watch(w);
+                    tape.watch(b);
+                    const Tensor h = ops::relu(ops::add(ops::matmul(a, w), b));
+                    const Tensor loss = ops::mean(ops::sparse_softmax_cross_entropy_with_logits(y, h));
+                    auto g = tape.gradient(loss, {w, b});
+                    return std::vector{loss, g[0], g[1]};
+                  });
+                  f(x[0], x[1], x[2], x[3]);
+                  return f(x[0], x[1], x[2], x[3]);
+                }, {finite({8, 6}, DType::float32, 50), finite({6, 5}, DType::float32, 51),
+                    finite({5}, DType::float32, 52), make({4, 1, 2, 3, 4, 0, 1, 2}, Shape{8}, DType::int64)}});
   return cs;
 }
 }  // namespace
