@@ -10,6 +10,7 @@
 
 #include <cuda/std/limits>
 
+#include "core/kernel_math.h"
 #include "gpu/context.cuh"
 #include "gpu/kernels.h"
 
@@ -144,12 +145,7 @@ __device__ T arith(BinOp op, T x, T y) {
       if constexpr (std::is_floating_point_v<T>) {
         return floor(x / y);
       } else {
-        if constexpr (std::is_signed_v<T>)
-          if (y == T(-1)) return T(T(0) - x);
-        T q = T(x / y);
-        if constexpr (std::is_signed_v<T>)
-          if ((x % y != 0) && ((x < 0) != (y < 0))) --q;
-        return q;
+        return kmath::floor_div(x, y);
       }
     case BinOp::Mod:
       if constexpr (std::is_floating_point_v<T>) {
@@ -157,24 +153,13 @@ __device__ T arith(BinOp op, T x, T y) {
         if (r != T(0) && ((r < 0) != (y < 0))) r += y;
         return r;
       } else {
-        if constexpr (std::is_signed_v<T>)
-          if (y == T(-1)) return T(0);
-        T r = T(x % y);
-        if constexpr (std::is_signed_v<T>)
-          if (r != 0 && ((r < 0) != (y < 0))) r = T(r + y);
-        return r;
+        return kmath::floor_mod(x, y);
       }
     case BinOp::Pow:
       if constexpr (std::is_floating_point_v<T>) {
         return pow(x, y);
       } else {
-        using U = std::make_unsigned_t<T>;
-        U r = 1, base = static_cast<U>(x);
-        for (T e = y; e > 0; e = T(e >> 1)) {
-          if (e & 1) r = static_cast<U>(r * base);
-          base = static_cast<U>(base * base);
-        }
-        return static_cast<T>(r);
+        return kmath::int_pow(x, y);
       }
     default: break;
   }

@@ -4,39 +4,17 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "core/kernel_math.h"
 #include "gpu/context.cuh"
 #include "gpu/kernels.h"
 
 namespace keras::core::cuda {
 namespace {
 
-struct Block {
-  uint32_t w[4];
-};
-
-// Philox4x32-10, as the CPU computes it.
-__device__ Block philox(uint64_t seed, uint64_t index, uint32_t attempt) {
-  uint32_t c0 = uint32_t(index), c1 = uint32_t(index >> 32), c2 = attempt, c3 = 0;
-  uint32_t k0 = uint32_t(seed), k1 = uint32_t(seed >> 32);
-  for (int round = 0; round < 10; ++round) {
-    if (round > 0) {
-      k0 += 0x9E3779B9u;
-      k1 += 0xBB67AE85u;
-    }
-    const uint64_t p0 = uint64_t{0xD2511F53u} * c0;
-    const uint64_t p1 = uint64_t{0xCD9E8D57u} * c2;
-    const uint32_t hi0 = uint32_t(p0 >> 32), lo0 = uint32_t(p0);
-    const uint32_t hi1 = uint32_t(p1 >> 32), lo1 = uint32_t(p1);
-    c0 = hi1 ^ c1 ^ k0;
-    c1 = lo1;
-    c2 = hi0 ^ c3 ^ k1;
-    c3 = lo0;
-  }
-  return {{c0, c1, c2, c3}};
-}
-
-__device__ inline uint64_t bits64(uint32_t hi, uint32_t lo) { return (uint64_t{hi} << 32) | lo; }
-__device__ inline double unit53(uint32_t hi, uint32_t lo) { return double(bits64(hi, lo) >> 11) * 0x1.0p-53; }
+using Block = kmath::PhiloxBlock;
+using kmath::bits64;
+using kmath::philox;
+using kmath::unit53;
 
 __device__ double normal_from(const Block& b) {
   const double u1 = 1.0 - unit53(b.w[0], b.w[1]);

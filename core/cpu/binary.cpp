@@ -7,6 +7,7 @@
 #include "core/cpu/isa.h"
 #include "core/dispatch.h"
 #include "core/init.h"
+#include "core/kernel_math.h"
 
 namespace keras::core::cpu {
 namespace {
@@ -100,14 +101,7 @@ void arith(OpCall& c) {
         return apply<T, T>(a, b, o, [](T x, T y) { return std::floor(x / y); });
       } else {
         if (any_zero<T>(b)) throw_invalid("floor_divide: integer division by zero");
-        return apply<T, T>(a, b, o, [](T x, T y) {
-          if constexpr (std::is_signed_v<T>)
-            if (y == T(-1)) return T(T(0) - x);  // avoids overflow trap on INT_MIN / -1
-          T q = T(x / y);
-          if constexpr (std::is_signed_v<T>)
-            if ((x % y != 0) && ((x < 0) != (y < 0))) --q;
-          return q;
-        });
+        return apply<T, T>(a, b, o, [](T x, T y) { return kmath::floor_div(x, y); });
       }
     case OpId::Mod:
       if constexpr (std::is_floating_point_v<T>) {
@@ -118,14 +112,7 @@ void arith(OpCall& c) {
         });
       } else {
         if (any_zero<T>(b)) throw_invalid("mod: integer division by zero");
-        return apply<T, T>(a, b, o, [](T x, T y) {
-          if constexpr (std::is_signed_v<T>)
-            if (y == T(-1)) return T(0);
-          T r = T(x % y);
-          if constexpr (std::is_signed_v<T>)
-            if (r != 0 && ((r < 0) != (y < 0))) r = T(r + y);
-          return r;
-        });
+        return apply<T, T>(a, b, o, [](T x, T y) { return kmath::floor_mod(x, y); });
       }
     case OpId::Pow:
       if constexpr (std::is_floating_point_v<T>) {
@@ -138,15 +125,7 @@ void arith(OpCall& c) {
               throw_invalid("power: integers to negative integer powers are not allowed "
                             "(received exponent " + std::to_string(p[i]) + ")");
         }
-        return apply<T, T>(a, b, o, [](T x, T y) {
-          using U = std::make_unsigned_t<T>;  // wraps like TensorFlow instead of UB
-          U r = 1, base = static_cast<U>(x);
-          for (T e = y; e > 0; e = T(e >> 1)) {
-            if (e & 1) r = static_cast<U>(r * base);
-            base = static_cast<U>(base * base);
-          }
-          return static_cast<T>(r);
-        });
+        return apply<T, T>(a, b, o, [](T x, T y) { return kmath::int_pow(x, y); });
       }
     default: break;
   }

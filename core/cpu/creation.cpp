@@ -21,6 +21,7 @@
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 #include "core/init.h"
+#include "core/kernel_math.h"
 
 namespace keras::core::cpu {
 namespace {
@@ -37,40 +38,16 @@ void visit(DType d, F&& f) {
   }
 }
 
-// ---- Philox4x32-10 -----------------------------------------------------------------------
-using Block = std::array<uint32_t, 4>;
-
-inline Block philox(uint64_t seed, uint64_t index, uint32_t attempt) {
-  uint32_t c0 = static_cast<uint32_t>(index), c1 = static_cast<uint32_t>(index >> 32);
-  uint32_t c2 = attempt, c3 = 0;
-  uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
-  for (int round = 0; round < 10; ++round) {
-    if (round > 0) {
-      k0 += 0x9E3779B9u;
-      k1 += 0xBB67AE85u;
-    }
-    const uint64_t p0 = uint64_t{0xD2511F53u} * c0;
-    const uint64_t p1 = uint64_t{0xCD9E8D57u} * c2;
-    const uint32_t hi0 = static_cast<uint32_t>(p0 >> 32), lo0 = static_cast<uint32_t>(p0);
-    const uint32_t hi1 = static_cast<uint32_t>(p1 >> 32), lo1 = static_cast<uint32_t>(p1);
-    c0 = hi1 ^ c1 ^ k0;
-    c1 = lo1;
-    c2 = hi0 ^ c3 ^ k1;
-    c3 = lo0;
-  }
-  return {c0, c1, c2, c3};
-}
-
-inline uint64_t bits64(uint32_t hi, uint32_t lo) { return (uint64_t{hi} << 32) | lo; }
-// [0, 1) with 53 random bits.
-inline double unit53(uint32_t hi, uint32_t lo) {
-  return static_cast<double>(bits64(hi, lo) >> 11) * 0x1.0p-53;
-}
+// ---- Philox4x32-10 (core/kernel_math.h, shared with the CUDA kernels) -------------------
+using Block = kmath::PhiloxBlock;
+using kmath::bits64;
+using kmath::philox;
+using kmath::unit53;
 
 // A standard normal from one block (Box-Muller; u1 in (0, 1] keeps the log finite).
 inline double normal_from(const Block& b) {
-  const double u1 = 1.0 - unit53(b[0], b[1]);
-  const double u2 = unit53(b[2], b[3]);
+  const double u1 = 1.0 - unit53(b.w[0], b.w[1]);
+  const double u2 = unit53(b.w[2], b.w[3]);
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
 }
 
@@ -101,7 +78,7 @@ void random_uniform_kernel(OpCall& c) {
     if constexpr (std::is_same_v<T, float>) {
       parallel_for(y.size(), kRandomGrain, [&](int64_t b, int64_t e) {
         for (int64_t i = b; i < e; ++i) {
-          const double u = static_cast<double>(philox(seed, uint64_t(i), 0)[0] >> 8) * 0x1.0p-24;
+          const double u = static_cast<double>(philox(seed, uint64_t(i), 0).w[0] >> 8) * 0x1.0p-24;
           out[i] = into_half_open<float>(lo + u * (hi - lo), lo, hi);
         }
       });
@@ -109,7 +86,7 @@ void random_uniform_kernel(OpCall& c) {
       parallel_for(y.size(), kRandomGrain, [&](int64_t b, int64_t e) {
         for (int64_t i = b; i < e; ++i) {
           const Block r = philox(seed, uint64_t(i), 0);
-          out[i] = into_half_open<double>(lo + unit53(r[0], r[1]) * (hi - lo), lo, hi);
+          out[i] = into_half_open<double>(lo + unit53(r.w[0], r.w[1]) * (hi - lo), lo, hi);
         }
       });
     } else if constexpr (std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>) {
@@ -122,7 +99,7 @@ void random_uniform_kernel(OpCall& c) {
       parallel_for(y.size(), kRandomGrain, [&](int64_t b, int64_t e) {
         for (int64_t i = b; i < e; ++i) {
           const Block r = philox(seed, uint64_t(i), 0);
-          const uint64_t bits = bits64(r[0], r[1]);
+          const uint64_t bits = bits64(r.w[0], r.w[1]);
           out[i] = static_cast<T>(static_cast<int64_t>(uint64_t(ilo) + (width ? bits % width : bits)));
         }
       });

@@ -1,0 +1,86 @@
+// kernel_math.h - (engine-internal) scalar arithmetic that the CPU kernels (core/cpu/)
+// and the CUDA kernels (gpu/*.cu) both compile, so that both devices compute the same
+// values by construction: the Philox4x32-10 counter-based generator of the random ops
+// and the integer rules of floor_divide, mod and power. Functions are host+device under
+// nvcc and plain inline functions elsewhere; no library call (no std:: math) is used.
+#pragma once
+#include <cstdint>
+#include <type_traits>
+
+#if defined(__CUDACC__)
+#define KERAS_CPP_HD __host__ __device__
+#else
+#define KERAS_CPP_HD
+#endif
+
+namespace keras::core::kmath {
+
+/// One Philox4x32-10 block (Salmon et al., SC 2011): counter (index mod 2^32, index / 2^32,
+/// attempt, 0) under the key (seed mod 2^32, seed / 2^32).
+struct PhiloxBlock {
+  uint32_t w[4];
+};
+KERAS_CPP_HD inline PhiloxBlock philox(uint64_t seed, uint64_t index, uint32_t attempt) {
+  uint32_t c0 = static_cast<uint32_t>(index), c1 = static_cast<uint32_t>(index >> 32);
+  uint32_t c2 = attempt, c3 = 0;
+  uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      k0 += 0x9E3779B9u;
+      k1 += 0xBB67AE85u;
+    }
+    const uint64_t p0 = uint64_t{0xD2511F53u} * c0;
+    const uint64_t p1 = uint64_t{0xCD9E8D57u} * c2;
+    const uint32_t hi0 = static_cast<uint32_t>(p0 >> 32), lo0 = static_cast<uint32_t>(p0);
+    const uint32_t hi1 = static_cast<uint32_t>(p1 >> 32), lo1 = static_cast<uint32_t>(p1);
+    c0 = hi1 ^ c1 ^ k0;
+    c1 = lo1;
+    c2 = hi0 ^ c3 ^ k1;
+    c3 = lo0;
+  }
+  return {{c0, c1, c2, c3}};
+}
+
+/// The 64 bits hi:lo.
+KERAS_CPP_HD inline uint64_t bits64(uint32_t hi, uint32_t lo) { return (uint64_t{hi} << 32) | lo; }
+/// [0, 1) with 53 random bits.
+KERAS_CPP_HD inline double unit53(uint32_t hi, uint32_t lo) {
+  return static_cast<double>(bits64(hi, lo) >> 11) * 0x1.0p-53;
+}
+
+/// Integer floor division (y != 0): rounds toward negative infinity; x / -1 negates
+/// without the INT_MIN trap.
+template <class T>
+KERAS_CPP_HD inline T floor_div(T x, T y) {
+  if constexpr (std::is_signed_v<T>)
+    if (y == T(-1)) return T(T(0) - x);
+  T q = T(x / y);
+  if constexpr (std::is_signed_v<T>)
+    if ((x % y != 0) && ((x < 0) != (y < 0))) --q;
+  return q;
+}
+
+/// Integer modulo (y != 0) with the divisor's sign.
+template <class T>
+KERAS_CPP_HD inline T floor_mod(T x, T y) {
+  if constexpr (std::is_signed_v<T>)
+    if (y == T(-1)) return T(0);
+  T r = T(x % y);
+  if constexpr (std::is_signed_v<T>)
+    if (r != 0 && ((r < 0) != (y < 0))) r = T(r + y);
+  return r;
+}
+
+/// x^y for y >= 0, wrapping like TensorFlow (unsigned arithmetic, no overflow UB).
+template <class T>
+KERAS_CPP_HD inline T int_pow(T x, T y) {
+  using U = std::make_unsigned_t<T>;
+  U r = 1, base = static_cast<U>(x);
+  for (T e = y; e > 0; e = T(e >> 1)) {
+    if (e & 1) r = static_cast<U>(r * base);
+    base = static_cast<U>(base * base);
+  }
+  return static_cast<T>(r);
+}
+
+}  // namespace keras::core::kmath
