@@ -183,14 +183,10 @@ void reduce_kernel(OpCall& c) {
 void arg_kernel(OpCall& c) {
   const Tensor& x = c.in(0);
   require(c, x.dtype());
-  const Shape& s = x.shape();
-  const int64_t axis = c.attrs.axis < 0 ? c.attrs.axis + s.rank() : c.attrs.axis;
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d) outer *= s[d];
-  for (int64_t d = axis + 1; d < s.rank(); ++d) inner *= s[d];
-  if (c.outputs[0].size() == 0 || s[axis] == 0) return;
+  const AxisSplit sp = split_axis(x.shape(), c.attrs.axis);
+  if (c.outputs[0].size() == 0 || sp.n == 0) return;
   arg_reduce(c.op == OpId::ArgMax, dt_of(x.dtype()), x.raw_data(), c.outputs[0].raw_mutable_data(),
-             dt_of(c.outputs[0].dtype()), outer, s[axis], inner, device_of(c));
+             dt_of(c.outputs[0].dtype()), sp.outer, sp.n, sp.inner, device_of(c));
 }
 
 // ---- matmul ---------------------------------------------------------------------------
@@ -290,6 +286,15 @@ std::string device_str(const OpCall& c) { return "GPU:" + std::to_string(device_
 void require(const OpCall& c, DType d) {
   if (!kernel_supports(c.op, kCuda, d))
     throw_invalid(std::string(c.name()) + ": no kernel for device " + device_str(c) + " and dtype " + dtype_name(d));
+}
+
+AxisSplit split_axis(const Shape& s, int64_t axis) {
+  if (axis < 0) axis += s.rank();
+  AxisSplit r;
+  for (int64_t d = 0; d < axis; ++d) r.outer *= s[d];
+  r.n = s[axis];
+  for (int64_t d = axis + 1; d < s.rank(); ++d) r.inner *= s[d];
+  return r;
 }
 
 void add_kernel(OpId op, KernelFn fn, std::initializer_list<DType> dtypes) {

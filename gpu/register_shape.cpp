@@ -133,23 +133,17 @@ void gather_kernel(OpCall& c) {
   const auto idx = host_indices(indices);
   for (size_t i = 0; i < idx.size(); ++i)
     if (idx[i] < 0 || idx[i] >= n) throw_gather_index(c, int64_t(i), idx[i], axis, n);
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d) outer *= params.shape()[d];
-  for (int64_t d = axis + 1; d < params.rank(); ++d) inner *= params.shape()[d];
+  const AxisSplit sp = split_axis(params.shape(), axis);
   gather_rows(bytes_of(params), params.raw_data(), indices.raw_data(), indices.dtype() == DType::int64,
-              c.outputs[0].raw_mutable_data(), outer, n, indices.size(), inner, device_of(c));
+              c.outputs[0].raw_mutable_data(), sp.outer, n, indices.size(), sp.inner, device_of(c));
 }
 
 void softmax_kernel(OpCall& c) {
   const Tensor& x = c.in(0);
   require(c, x.dtype());
-  const Shape& s = x.shape();
-  const int64_t axis = c.attrs.axis < 0 ? c.attrs.axis + s.rank() : c.attrs.axis;
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d) outer *= s[d];
-  for (int64_t d = axis + 1; d < s.rank(); ++d) inner *= s[d];
-  softmax(dt_of(x.dtype()), c.op == OpId::LogSoftmax, x.raw_data(), c.outputs[0].raw_mutable_data(), outer, s[axis],
-          inner, device_of(c));
+  const AxisSplit sp = split_axis(x.shape(), c.attrs.axis);
+  softmax(dt_of(x.dtype()), c.op == OpId::LogSoftmax, x.raw_data(), c.outputs[0].raw_mutable_data(), sp.outer, sp.n,
+          sp.inner, device_of(c));
 }
 
 void sparse_xent_kernel(OpCall& c) {

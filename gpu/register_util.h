@@ -20,6 +20,11 @@ std::string device_str(const OpCall& c);
 void require(const OpCall& c, DType d);
 /// Registers `fn` as op's CUDA kernel, taking exactly `dtypes`.
 void add_kernel(OpId op, KernelFn fn, std::initializer_list<DType> dtypes);
+/// A shape seen as (outer, n, inner) around `axis` (negative counts from the end).
+struct AxisSplit {
+  int64_t outer = 1, n = 1, inner = 1;
+};
+AxisSplit split_axis(const Shape& s, int64_t axis);
 /// The data-movement and neural-network kernels (gpu/register_shape.cpp).
 void register_shape_kernels();
 /// size and the random-number kernels (gpu/register_creation.cpp).
