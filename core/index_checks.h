@@ -9,4 +9,8 @@ struct OpCall;
 [[noreturn]] void throw_label_out_of_range(const OpCall& c, int64_t flat, int64_t value, int64_t classes);
 /// gather's index `value` at flat position `flat` of indices is outside [0, n) on `axis`.
 [[noreturn]] void throw_gather_index(const OpCall& c, int64_t flat, int64_t value, int64_t axis, int64_t n);
+/// unsorted_segment_sum's segment id `value` at position `flat` is outside [0, segments).
+[[noreturn]] void throw_segment_id(int64_t flat, int64_t value, int64_t segments);
+/// take_along_axis's index `value` at flat position `flat` of indices is outside [-n, n).
+[[noreturn]] void throw_take_along_index(const OpCall& c, int64_t flat, int64_t value, int64_t axis, int64_t n);
 }  // namespace keras::core

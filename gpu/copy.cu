@@ -2,6 +2,7 @@
 // copy that serves transpose, strided_slice, broadcast_to, tile, pad and concatenate
 // (gpu/register_shape.cpp builds each one's strides), and the row gather of `gather`.
 #include <cstdint>
+#include <type_traits>
 
 #include "gpu/context.cuh"
 #include "gpu/kernels.h"
@@ -77,6 +78,75 @@ void gather_rows(int elem_bytes, const void* params, const void* idx, bool idx64
                                                          static_cast<W*>(out), outer, n, ni, inner);
   });
   check_launch("gather", device);
+}
+
+}  // namespace keras::core::cuda
+
+namespace keras::core::cuda {
+namespace {
+
+template <class W>
+__global__ void take_along_kernel(const W* x, const void* idx, bool idx64, W* y, int64_t outer, int64_t n, int64_t k,
+                                  int64_t inner) {
+  const int64_t total = outer * k * inner;
+  for (int64_t u = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; u < total; u += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t i = u % inner, o = u / (k * inner);
+    int64_t v = idx64 ? static_cast<const int64_t*>(idx)[u] : static_cast<const int32_t*>(idx)[u];
+    if (v < 0) v += n;
+    y[u] = x[(o * n + v) * inner + i];
+  }
+}
+
+template <class T>
+__device__ void atomic_add(T* p, T v) {
+  if constexpr (std::is_same_v<T, int64_t>)
+    atomicAdd(reinterpret_cast<unsigned long long*>(p), static_cast<unsigned long long>(v));  // wraps
+  else
+    atomicAdd(p, v);
+}
+
+template <class T>
+__global__ void segment_sum_kernel(const T* data, const void* ids, bool ids64, T* y, int64_t n, int64_t inner) {
+  const int64_t total = n * inner;
+  for (int64_t u = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; u < total; u += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t i = u / inner, j = u % inner;
+    const int64_t s = ids64 ? static_cast<const int64_t*>(ids)[i] : static_cast<const int32_t*>(ids)[i];
+    atomic_add(y + s * inner + j, data[u]);
+  }
+}
+
+}  // namespace
+
+void take_along(int elem_bytes, const void* x, const void* idx, bool idx64, void* y, int64_t outer, int64_t n,
+                int64_t k, int64_t inner, int device) {
+  const int64_t total = outer * k * inner;
+  if (total == 0) return;
+  DeviceGuard guard(device);
+  const cudaStream_t st = context(device).stream;
+  by_width(elem_bytes, [&](auto tag) {
+    using W = decltype(tag);
+    take_along_kernel<W><<<grid_for(total), kBlock, 0, st>>>(static_cast<const W*>(x), idx, idx64, static_cast<W*>(y),
+                                                             outer, n, k, inner);
+  });
+  check_launch("take_along_axis", device);
+}
+
+void segment_sum(Dt dt, const void* data, const void* ids, bool ids64, void* y, int64_t n, int64_t segments,
+                 int64_t inner, int device) {
+  DeviceGuard guard(device);
+  const DeviceContext& ctx = context(device);
+  const size_t bytes = size_t(segments * inner) * (dt == Dt::f32 || dt == Dt::i32 ? 4 : 8);
+  check(cudaMemsetAsync(y, 0, bytes, ctx.stream), "cudaMemsetAsync(unsorted_segment_sum)", device);
+  const int64_t total = n * inner;
+  if (total == 0) return;
+  by_dt(dt, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, int32_t> ||
+                  std::is_same_v<T, int64_t>)
+      segment_sum_kernel<T><<<grid_for(total), kBlock, 0, ctx.stream>>>(static_cast<const T*>(data), ids, ids64,
+                                                                        static_cast<T*>(y), n, inner);
+  });
+  check_launch("unsorted_segment_sum", device);
 }
 
 }  // namespace keras::core::cuda

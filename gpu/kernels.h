@@ -74,6 +74,16 @@ void strided_copy(int elem_bytes, const Copy& d, const void* src, void* dst, int
 /// of `elem_bytes`; every index must be in [0, n) (checked by the caller on the host).
 void gather_rows(int elem_bytes, const void* params, const void* idx, bool idx64, void* out, int64_t outer,
                  int64_t n, int64_t ni, int64_t inner, int device);
+/// y[k, outer..., :] = x[k, i, ...] along `axis` for i < k (take_along_axis: x viewed as
+/// (outer, n, inner), indices and y as (outer, k, inner); negative indices count from the
+/// end; every index in [-n, n), checked by the caller).
+void take_along(int elem_bytes, const void* x, const void* idx, bool idx64, void* y, int64_t outer, int64_t n,
+                int64_t k, int64_t inner, int device);
+/// y (segments, inner) = sums of the rows of data (n, inner) by segment id (ids in range,
+/// checked by the caller); float32/float64/int32/int64, with atomic additions (float sums
+/// in an order that may vary between runs).
+void segment_sum(Dt dt, const void* data, const void* ids, bool ids64, void* y, int64_t n, int64_t segments,
+                 int64_t inner, int device);
 /// softmax (or log_softmax) over the middle axis of x viewed as (outer, n, inner), as the
 /// CPU kernel: max, exponentials of the differences summed in double, then scaled.
 void softmax(Dt dt, bool log, const void* x, void* y, int64_t outer, int64_t n, int64_t inner, int device);

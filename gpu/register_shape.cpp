@@ -138,6 +138,31 @@ void gather_kernel(OpCall& c) {
               c.outputs[0].raw_mutable_data(), sp.outer, n, indices.size(), sp.inner, device_of(c));
 }
 
+void take_along_kernel(OpCall& c) {
+  const Tensor &x = c.in(0), &indices = c.in(1);
+  require(c, x.dtype());
+  const int64_t axis = normalize_axis(c.attrs.axis, x.rank(), c.name());
+  const int64_t n = x.shape()[axis];
+  const auto idx = host_indices(indices);
+  for (size_t i = 0; i < idx.size(); ++i)
+    if (idx[i] < -n || idx[i] >= n) throw_take_along_index(c, int64_t(i), idx[i], axis, n);
+  const AxisSplit sp = split_axis(x.shape(), axis);
+  take_along(bytes_of(x), x.raw_data(), indices.raw_data(), indices.dtype() == DType::int64,
+             c.outputs[0].raw_mutable_data(), sp.outer, n, indices.shape()[axis], sp.inner, device_of(c));
+}
+
+void segment_sum_kernel(OpCall& c) {
+  const Tensor &data = c.in(0), &ids = c.in(1);
+  require(c, data.dtype());
+  const int64_t segs = c.attrs.k;
+  const auto v = host_indices(ids);
+  for (size_t i = 0; i < v.size(); ++i)
+    if (v[i] < 0 || v[i] >= segs) throw_segment_id(int64_t(i), v[i], segs);
+  Tensor& y = c.outputs[0];
+  segment_sum(dt_of(data.dtype()), data.raw_data(), ids.raw_data(), ids.dtype() == DType::int64,
+              y.raw_mutable_data(), data.shape()[0], segs, segs > 0 ? y.size() / segs : 0, device_of(c));
+}
+
 void softmax_kernel(OpCall& c) {
   const Tensor& x = c.in(0);
   require(c, x.dtype());
@@ -189,6 +214,8 @@ void register_shape_kernels() {
   add_kernel(OpId::Pad, pad_kernel, all);
   add_kernel(OpId::Concat, concat_kernel, all);
   add_kernel(OpId::Gather, gather_kernel, all);
+  add_kernel(OpId::TakeAlongAxis, take_along_kernel, all);
+  add_kernel(OpId::UnsortedSegmentSum, segment_sum_kernel, {DType::float32, DType::float64, DType::int32, DType::int64});
   add_kernel(OpId::Softmax, softmax_kernel, f);
   add_kernel(OpId::LogSoftmax, softmax_kernel, f);
   add_kernel(OpId::SparseSoftmaxCrossEntropy, sparse_xent_kernel, f);

@@ -336,6 +336,17 @@ void throw_gather_index(const OpCall& c, int64_t flat, int64_t value, int64_t ax
                 " of params with shape " + c.in(0).shape().str() + " (expected 0 <= index < " + std::to_string(n) +
                 ")");
 }
+
+void throw_segment_id(int64_t flat, int64_t value, int64_t segments) {
+  throw_invalid("unsorted_segment_sum: segment_ids[" + std::to_string(flat) + "] = " + std::to_string(value) +
+                " is out of range (expected 0 <= id < " + std::to_string(segments) + ")");
+}
+
+void throw_take_along_index(const OpCall& c, int64_t flat, int64_t value, int64_t axis, int64_t n) {
+  throw_invalid(std::string(c.name()) + ": indices" + position_str(c.in(1).shape(), flat) + " = " +
+                std::to_string(value) + " is out of range for axis " + std::to_string(axis) + " of x with shape " +
+                c.in(0).shape().str() + " (expected " + std::to_string(-n) + " <= index < " + std::to_string(n) + ")");
+}
 }  // namespace keras::core
 
 namespace keras::core::cpu {
@@ -393,10 +404,7 @@ void segment_sum_kernel(OpCall& c) {
   const int64_t n = data.shape()[0], segs = c.attrs.k;
   for (int64_t i = 0; i < n; ++i) {
     int64_t v = index_at(ip, is64, i);
-    if (v < 0 || v >= segs)
-      throw_invalid("unsorted_segment_sum: segment_ids[" + std::to_string(i) + "] = " +
-                    std::to_string(v) + " is out of range (expected 0 <= id < " +
-                    std::to_string(segs) + ")");
+    if (v < 0 || v >= segs) throw_segment_id(i, v, segs);
   }
   // From the output, so that empty data (n = 0) still zeroes all of it.
   const int64_t inner = segs > 0 ? y.size() / segs : 0;
@@ -436,12 +444,7 @@ void take_along_axis_kernel(OpCall& c) {
   const void* ip = indices.raw_data();
   for (int64_t i = 0, ni = indices.size(); i < ni; ++i) {
     int64_t v = index_at(ip, is64, i);
-    if (v < -n || v >= n)
-      throw_invalid(std::string(c.name()) + ": indices" + position_str(indices.shape(), i) +
-                    " = " + std::to_string(v) + " is out of range for axis " +
-                    std::to_string(axis) + " of x with shape " + x.shape().str() +
-                    " (expected " + std::to_string(-n) + " <= index < " + std::to_string(n) +
-                    ")");
+    if (v < -n || v >= n) throw_take_along_index(c, i, v, axis, n);
   }
   if (y.size() == 0) return;
   const AxisSplit sp = split_at(x.shape(), axis);
