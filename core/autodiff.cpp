@@ -1,6 +1,7 @@
 // autodiff.cpp - Variable and GradientTape: recording ops, the backward sweep, and
 // undoing broadcasting in one place (DESIGN.md rule 6).
 #include "core/autodiff.h"
+#include "core/sparse.h"
 
 #include <algorithm>
 #include <cstring>
@@ -256,8 +257,9 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
     if (!any) continue;
     for (size_t i = 0; i < out_grads.size(); ++i)
       if (!out_grads[i].defined())
-        out_grads[i] = is_floating(n.outputs[i].dtype()) ? ops::zeros_like(n.outputs[i])
-                                                         : Tensor();
+        out_grads[i] = is_floating(n.outputs[i].dtype()) && !sparse::is_sparse(n.outputs[i])
+                           ? ops::zeros_like(n.outputs[i])
+                           : Tensor();  // (a sparse output: its rule takes an undefined gradient)
     std::vector<Tensor> in_grads;
     if (n.custom) {
       in_grads = n.custom(out_grads);
