@@ -1,6 +1,7 @@
 // autodiff.cpp - Variable and GradientTape: recording ops, the backward sweep, and
 // undoing broadcasting in one place (DESIGN.md rule 6).
 #include "core/autodiff.h"
+#include "core/composite.h"
 #include "core/sparse.h"
 
 #include <algorithm>
@@ -284,7 +285,8 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
       Tensor g = unbroadcast(in_grads[i], x);
       if (g.dtype() != x.dtype()) g = ops::cast(g, x.dtype());
       auto [pos, inserted] = grads.try_emplace(key(x), g);
-      if (!inserted) pos->second = ops::add(pos->second, g);
+      if (!inserted)  // (gradients of a sparse value: its indices with the values' gradients)
+        pos->second = sparse::is_sparse(g) ? composite::add_gradients(pos->second, g) : ops::add(pos->second, g);
     }
   }
 

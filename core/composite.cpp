@@ -213,6 +213,16 @@ std::vector<Tensor> call(const std::string& name, const std::string& args, const
   return result;
 }
 
+Tensor add_gradients(const Tensor& a, const Tensor& b) {
+  auto sum = [](const std::vector<Tensor>& v) {
+    const SparseTensor x = sparse::sparse_of(v[0]), y = sparse::sparse_of(v[1]);
+    return std::vector<Tensor>{x.with_values(ops::add(x.values(), y.values())).as_tensor()};
+  };
+  if (tracing::t_tracer && (tracing::is_traced(a) || tracing::is_traced(b)))
+    return call("sparse.gradient_sum", "", {a, b}, sum, false, true)[0];
+  return sum({a, b})[0];
+}
+
 std::string node_name(const Attrs& attrs) { return fn_of(attrs).name; }
 
 std::string key(const std::vector<int64_t>& v) {

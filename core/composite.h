@@ -43,6 +43,10 @@ inline Tensor call1(const std::string& name, const std::string& args, const std:
   return call(name, args, inputs, std::move(eager))[0];
 }
 
+// The sum of two gradients of one sparse value (carriers with its indices, in its order):
+// the same indices with the values added; one node inside a trace.
+Tensor add_gradients(const Tensor& a, const Tensor& b);
+
 // The op name of a Composite node (for export's and jit_compile's errors).
 std::string node_name(const Attrs& attrs);
 

@@ -189,3 +189,41 @@ TEST_CASE("composite function: set ops inside a traced function equal TensorFlow
   CHECK(error_of([&] { dense(f("set_a"), f("set_b")); })
             .find("sparse.to_dense: inside a traced function, the dense shape of a set operation's result") == 0);
 }
+
+TEST_CASE("composite function: under an outer tape, nested, and with an input_signature") {
+  const SparseFixture& f = sparse_fixture();
+  const SparseTensor a = f.sparse("A");
+  const Tensor m = f("M");
+  auto fn = keras::core::function([](const Tensor& x, const Tensor& w) {
+    return ops::sum(ops::square(sparse::sparse_dense_matmul(sp_of(x), w)));
+  });
+  // A tape outside the function differentiates through its graph (recorded node by node).
+  Tensor traced_grad, eager_grad;
+  {
+    keras::core::GradientTape tape;
+    tape.watch(m);
+    traced_grad = tape.gradient(fn(a.as_tensor(), m), m);
+  }
+  {
+    keras::core::GradientTape tape;
+    tape.watch(m);
+    eager_grad = tape.gradient(ops::sum(ops::square(sparse::sparse_dense_matmul(a, m))), m);
+  }
+  REQUIRE(traced_grad.defined());
+  check_values(traced_grad, values(eager_grad), 0.0);
+  // An inner function called while an outer one traces is inlined, sparse argument included.
+  auto outer = keras::core::function([&](const Tensor& x, const Tensor& w) {
+    return ops::multiply(fn(x, w), keras::core::constant(2.0, DType::float64));
+  });
+  check_values(outer(a.as_tensor(), m), values(ops::multiply(fn(a.as_tensor(), m), keras::core::constant(2.0, DType::float64))),
+               0.0);
+  CHECK(outer.tracing_count() == 1);
+  // A -1 batch size in the signature: one graph serves every dense shape's batch size.
+  auto sig = keras::core::function(
+      [](const Tensor& x, const Tensor& w) { return sparse::sparse_dense_matmul(sp_of(x), w); },
+      {.input_signature = {{{-1, 5}, DType::float64}, {{5, 3}, DType::float64}}});
+  check_values(sig(a.as_tensor(), m), values(sparse::sparse_dense_matmul(a, m)), 0.0);
+  const SparseTensor two = sparse::slice(a, {0, 0}, {2, 5});
+  check_values(sig(two.as_tensor(), m), values(sparse::sparse_dense_matmul(two, m)), 0.0);
+  CHECK(sig.num_graphs() == 1);
+}
