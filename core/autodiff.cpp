@@ -1,6 +1,8 @@
 // autodiff.cpp - Variable and GradientTape: recording ops, the backward sweep, and
 // undoing broadcasting in one place (DESIGN.md rule 6).
 #include "core/autodiff.h"
+#include "core/composite.h"
+#include "core/sparse.h"
 
 #include <algorithm>
 #include <cstring>
@@ -256,8 +258,9 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
     if (!any) continue;
     for (size_t i = 0; i < out_grads.size(); ++i)
       if (!out_grads[i].defined())
-        out_grads[i] = is_floating(n.outputs[i].dtype()) ? ops::zeros_like(n.outputs[i])
-                                                         : Tensor();
+        out_grads[i] = is_floating(n.outputs[i].dtype()) && !sparse::is_sparse(n.outputs[i])
+                           ? ops::zeros_like(n.outputs[i])
+                           : Tensor();  // (a sparse output: its rule takes an undefined gradient)
     std::vector<Tensor> in_grads;
     if (n.custom) {
       in_grads = n.custom(out_grads);
@@ -282,7 +285,8 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
       Tensor g = unbroadcast(in_grads[i], x);
       if (g.dtype() != x.dtype()) g = ops::cast(g, x.dtype());
       auto [pos, inserted] = grads.try_emplace(key(x), g);
-      if (!inserted) pos->second = ops::add(pos->second, g);
+      if (!inserted)  // (gradients of a sparse value: its indices with the values' gradients)
+        pos->second = sparse::is_sparse(g) ? composite::add_gradients(pos->second, g) : ops::add(pos->second, g);
     }
   }
 

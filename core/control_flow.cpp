@@ -8,6 +8,7 @@
 //   HostFunction  resources {the callable and output specs}; inputs {arguments...}
 // While's gradient, the WhileGrad op, is in control_flow_grad.cpp.
 #include "core/control_flow.h"
+#include "core/composite.h"
 
 #include <stdexcept>
 #include <string>
@@ -168,6 +169,7 @@ void while_kernel(OpCall& c) {
 struct HostFn : Resource {
   std::function<std::vector<Tensor>(const std::vector<Tensor>&)> f;
   std::vector<ops::TensorSpec> specs;
+  std::string name;  // for errors; empty: plain host_function
 };
 
 void infer_host(OpCall& c) {
@@ -223,6 +225,11 @@ void check_kernel(OpCall& c) {
 }
 
 }  // namespace
+
+std::string composite::host_name(const Attrs& attrs) {
+  auto* h = attrs.resources.empty() ? nullptr : dynamic_cast<const HostFn*>(attrs.resources[0].get());
+  return h && !h->name.empty() ? "host_function (" + h->name + ")" : "host_function";
+}
 
 void define_control_flow_ops() {
   set_op_flags(OpId::CheckElements, kWritesState);  // kept, and in its place
@@ -336,7 +343,8 @@ std::vector<Tensor> while_loop(const LoopCond& cond_fn, const LoopBody& body, co
 }
 
 std::vector<Tensor> host_function(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
-                                  const std::vector<Tensor>& inputs, const std::vector<TensorSpec>& output_specs) {
+                                  const std::vector<Tensor>& inputs, const std::vector<TensorSpec>& output_specs,
+                                  const std::string& name) {
   check_count(output_specs.size(), "host_function (output_specs)");
   for (const TensorSpec& s : output_specs)
     for (int64_t d : s.shape)
@@ -346,6 +354,7 @@ std::vector<Tensor> host_function(const std::function<std::vector<Tensor>(const 
   auto h = std::make_shared<HostFn>();
   h->f = f;
   h->specs = output_specs;
+  h->name = name;
   Attrs a;
   a.resources = {h};
   auto out = dispatch_multi(OpId::HostFunction, inputs, a);

@@ -41,10 +41,12 @@ std::vector<Tensor> while_loop(const LoopCond& cond, const LoopBody& body, const
 /// tf.py_function: runs `f` (any C++) on the inputs' values as one op. Inside a traced
 /// function it is one graph node that runs f at every run; `output_specs` give its
 /// outputs' shapes and dtypes (f must return exactly those). The node is never pruned,
-/// merged or moved, and no gradient flows through it.
+/// merged or moved, and no gradient flows through it. `name` (optional) names the node in
+/// the errors of export and jit_compile (a queue's enqueue, ...).
 using core::TensorSpec;  ///< shapes without -1 here
 std::vector<Tensor> host_function(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
-                                  const std::vector<Tensor>& inputs, const std::vector<TensorSpec>& output_specs);
+                                  const std::vector<Tensor>& inputs, const std::vector<TensorSpec>& output_specs,
+                                  const std::string& name = "");
 
 /// TensorFlow's tf.debugging asserts: raises std::invalid_argument, when it runs, at the
 /// first element of x (in row-major order) for which ok(value) is false, with

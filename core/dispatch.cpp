@@ -70,7 +70,7 @@ void run(OpCall& c) {
     if (!c.inputs[i].defined())
       throw_invalid(std::string(c.name()) + ": input " + std::to_string(i) +
                     " is an undefined tensor");
-    if (sparse::is_sparse(c.inputs[i]))
+    if (sparse::is_sparse(c.inputs[i]) && c.op != OpId::Composite)
       throw_invalid(std::string(c.name()) + ": input " + std::to_string(i) + " is a SparseTensor (dense shape " +
                     c.inputs[i].shape().str() + ", " + dtype_name(c.inputs[i].dtype()) +
                     "), which dense ops do not take: use a keras::sparse op, or sparse::to_dense");
@@ -85,7 +85,7 @@ void run(OpCall& c) {
   }
   const bool cplx = complex_call(c);
   // String tensors: their own path, without gradients (a host_function takes any dtype).
-  if (string_call(c) && c.op != OpId::HostFunction) {
+  if (string_call(c) && c.op != OpId::HostFunction && c.op != OpId::Composite) {
     def.infer(c);
     if (tracing::t_tracer) {
       trace_string_call(c, def.is_view);

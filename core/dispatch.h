@@ -154,6 +154,9 @@ void record(const OpCall& c);
 void alias(const Tensor& from, const Tensor& to);  // `to` is another handle of `from`
 // Throws naming `what` (".item()", "printing a tensor's values"): a trace has no values.
 void check_not_tracing(const char* what);
+// Whether t is a value of the active trace or of a trace around it (no value until the
+// graph runs), as opposed to a tensor with its value (captured as a constant).
+bool is_traced(const Tensor& t);
 bool variable_creation_allowed();
 // The value a variable has at this point of the active trace (what was read or assigned
 // last), or null when the trace has not read it yet.

@@ -1,6 +1,7 @@
 // export.cpp - export_graph and load_function (core/export.h): tracing for export,
 // freezing variables, the batch-size check; the file format is in graph_file.cpp.
 #include "core/export.h"
+#include "core/composite.h"
 
 #include <array>
 #include <cstring>
@@ -66,9 +67,12 @@ void freeze(Graph& g) {
       n = Node{NodeKind::Constant, OpId::kCount, Attrs{}, {}, n.outputs, -1, value, false};
       continue;
     }
+    if (n.op == OpId::Composite)
+      fail("export: the function uses " + composite::node_name(n.attrs) +
+           " (a sparse op on graph values, run on the host), which graph files do not hold; export the dense part");
     if (n.op == OpId::HostFunction)
-      fail("export: the function calls host_function (or a dynamic layer), which runs arbitrary C++ and cannot be "
-           "saved in a graph file");
+      fail("export: the function calls " + composite::host_name(n.attrs) +
+           " (or a dynamic layer), which runs arbitrary C++ and cannot be saved in a graph file");
     if (n.op == OpId::Cond || n.op == OpId::While || n.op == OpId::WhileGrad) {
       for (auto& r : n.attrs.resources) {
         auto* s = dynamic_cast<Subgraph*>(r.get());

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/autodiff.h"
+#include "core/composite.h"
 #include "core/graph.h"
 #include "core/ragged.h"
 #include "core/sparse.h"
@@ -130,8 +131,11 @@ std::string spec_str(const std::vector<int64_t>& dims, DType dtype) {
 static void check_compilable(const graph::Graph& g, const std::string& name) {
   for (const graph::Node& n : g.nodes) {
     if (n.kind != graph::NodeKind::Op) continue;
+    if (n.op == OpId::Composite)
+      throw std::invalid_argument(name + ": jit_compile=true cannot compile " + composite::node_name(n.attrs) +
+                                  " (a sparse op, run on the host); trace with jit_compile unset or false");
     if (n.op == OpId::HostFunction)
-      throw std::invalid_argument(name + ": jit_compile=true cannot compile a host_function node (C++ that runs "
+      throw std::invalid_argument(name + ": jit_compile=true cannot compile a " + composite::host_name(n.attrs) + " node (C++ that runs "
                                   "at every call, such as a dynamic layer); remove it or trace with jit_compile "
                                   "unset or false");
     for (const auto& r : n.attrs.resources)
@@ -165,7 +169,12 @@ graph::Graph FunctionBase::Impl::trace(const std::vector<Tensor>& tensors, const
   std::vector<Tensor> inputs;
   for (size_t i = 0; i < tensors.size(); ++i) {
     Tensor h = tensors[i];
-    if (t.ids.count(h.impl().get())) {
+    if (sparse::is_sparse(h) && !sparse::sparse_of(h).symbolic() && !tracing::t_tracer) {
+      // A sparse argument is a graph value of its dense shape: its entries (and their
+      // number) are read when the graph runs, so they are not part of the signature.
+      const SparseTensor sp = sparse::sparse_of(h);
+      h = SparseTensor::symbolic_value(sp.shape(), sp.dtype(), h.device()).as_tensor();
+    } else if (t.ids.count(h.impl().get())) {
       h = view_as(h, h.shape());
       tracing::alias(tensors[i], h);  // the traces around this one see the same value
     }
@@ -174,6 +183,8 @@ graph::Graph FunctionBase::Impl::trace(const std::vector<Tensor>& tensors, const
   }
   t.g.num_inputs = int(tensors.size());
   t.input_values = inputs;
+  for (size_t i = 0; i < tensors.size(); ++i)
+    if (sparse::is_sparse(tensors[i])) t.input_values[i] = tensors[i];  // the values, for evaluate()
   t.concrete_inputs = tracing::t_tracer == nullptr;  // not inside another trace
   std::vector<Tensor> out;
   {
@@ -218,10 +229,6 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& structure, const 
   for (size_t i = 0; i < tensors.size(); ++i) {
     if (!tensors[i].defined())
       throw std::invalid_argument(im.options.name + ": tensor argument " + std::to_string(i) + " is undefined");
-    if (sparse::is_sparse(tensors[i]))  // its indices are read on the host, which a trace cannot do
-      throw std::invalid_argument(im.options.name + ": tensor argument " + std::to_string(i) +
-                                  " is a SparseTensor (dense shape " + tensors[i].shape().str() +
-                                  "); traced functions take dense tensors only: call the code eagerly");
     if (ragged::is_ragged(tensors[i]))  // its row partitions are read on the host
       throw std::invalid_argument(im.options.name + ": tensor argument " + std::to_string(i) +
                                   " is a RaggedTensor (bounding shape " + tensors[i].shape().str() +
@@ -250,7 +257,9 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& structure, const 
       for (size_t i = 0; i < tensors.size(); ++i) {
         std::vector<int64_t> d = dims[i];
         for (size_t k = 0; k < d.size(); ++k) d[k] += pattern[i][k] < 0 ? 1 : 0;
-        alt.push_back(placeholder(Shape(d), tensors[i].dtype(), tensors[i].device()));
+        alt.push_back(sparse::is_sparse(tensors[i])
+                          ? SparseTensor::symbolic_value(d, tensors[i].dtype(), tensors[i].device()).as_tensor()
+                          : placeholder(Shape(d), tensors[i].dtype(), tensors[i].device()));
       }
       probe = im.trace(alt, body);
       other = &probe;
@@ -312,7 +321,8 @@ std::string number_signature(long double v, bool floating) {
 
 std::string tensor_signature(const Tensor& t) {
   if (!t.defined()) return "T?;";
-  return std::string("T") + dtype_name(t.dtype()) + "r" + std::to_string(t.rank()) + t.device().str() + ";";
+  return std::string(sparse::is_sparse(t) ? "S" : "T") + dtype_name(t.dtype()) + "r" + std::to_string(t.rank()) +
+         t.device().str() + ";";
 }
 }  // namespace detail
 

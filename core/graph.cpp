@@ -97,6 +97,8 @@ void alias(const Tensor& from, const Tensor& to) {
   }
 }
 
+bool is_traced(const Tensor& t) { return t.defined() && known_to(t_tracer, t); }
+
 void check_not_tracing(const char* what) {
   if (t_tracer)
     throw std::invalid_argument(std::string(what) +
@@ -200,7 +202,8 @@ std::string Graph::str() const {
       os << "constant";
     } else {
       os << op_name(n.op) << "(" << ids(n.inputs) << ")";
-      if (!n.attrs.resources.empty()) os << " [state]";
+      if (n.op == OpId::Composite) os << " [" << n.attrs.resources[0]->key().substr(10) << "]";
+      else if (!n.attrs.resources.empty()) os << " [state]";
     }
     if (!n.outputs.empty()) os << " : " << info(n.outputs[0]);
     os << "\n";

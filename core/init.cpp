@@ -22,6 +22,7 @@ void ensure_initialized() {
     define_variable_ops();
     define_training_ops();
     define_control_flow_ops();
+    define_composite_op();
     define_fused_ops();
     define_conv_ops();
     define_fused_matmul_ops();

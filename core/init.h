@@ -18,6 +18,7 @@ void define_creation_ops();
 void define_variable_ops();
 void define_training_ops();
 void define_control_flow_ops();
+void define_composite_op();  // core/composite.cpp
 void define_fused_ops();
 void define_conv_ops();
 void define_fused_matmul_ops();

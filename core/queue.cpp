@@ -6,6 +6,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "core/dispatch.h"
 #include "core/ops.h"
 #include "core/partial_shape.h"
 #include "core/queue.h"
@@ -135,11 +136,19 @@ bool QueueBase::is_closed() const {
 // ---- enqueue ------------------------------------------------------------------------
 void QueueBase::enqueue(const Element& components, Timeout timeout) {
   check_element(components, false, "enqueue");
+  if (tracing::t_tracer) {
+    traced("enqueue", components, 0, timeout);
+    return;
+  }
   enqueue_rows({components}, timeout, "enqueue");
 }
 
 void QueueBase::enqueue_many(const Element& components, Timeout timeout) {
   check_element(components, true, "enqueue_many");
+  if (tracing::t_tracer) {
+    traced("enqueue_many", components, 0, timeout);
+    return;
+  }
   const int64_t n = components[0].shape()[0];
   std::vector<std::vector<Tensor>> columns;
   for (const Tensor& c : components) columns.push_back(ops::unstack(c, 0));
@@ -171,6 +180,10 @@ void QueueBase::enqueue_rows(std::vector<Element> rows, Timeout timeout, const c
 }
 
 void QueueBase::close(bool cancel_pending_enqueues) {
+  if (tracing::t_tracer) {
+    traced("close", {}, 0, std::nullopt, cancel_pending_enqueues);
+    return;
+  }
   std::unique_lock<std::mutex> lock(mu_);
   if (cancel_pending_enqueues) {
     for (Waiter* x : enqueue_line_) x->cancelled = true;
@@ -186,13 +199,18 @@ void QueueBase::close(bool cancel_pending_enqueues) {
 }
 
 // ---- dequeue ------------------------------------------------------------------------
-QueueBase::Element QueueBase::dequeue(Timeout timeout) { return dequeue_n(1, false, false, timeout, "dequeue"); }
+QueueBase::Element QueueBase::dequeue(Timeout timeout) {
+  if (tracing::t_tracer) return traced("dequeue", {}, 1, timeout);
+  return dequeue_n(1, false, false, timeout, "dequeue");
+}
 
 QueueBase::Element QueueBase::dequeue_many(int64_t n, Timeout timeout) {
+  if (tracing::t_tracer) return traced("dequeue_many", {}, n, timeout);
   return dequeue_n(n, false, true, timeout, "dequeue_many");
 }
 
 QueueBase::Element QueueBase::dequeue_up_to(int64_t n, Timeout timeout) {
+  if (tracing::t_tracer) return traced("dequeue_up_to", {}, n, timeout);
   return dequeue_n(n, true, true, timeout, "dequeue_up_to");
 }
 

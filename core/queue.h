@@ -25,6 +25,14 @@
 // OutOfRangeError ("... is closed and has insufficient elements (requested n, current
 // size k)") and takes nothing, except dequeue_up_to, which returns the 1..n-1 left.
 // Queues are not copyable; share one by reference or std::shared_ptr.
+//
+// Inside a traced function (keras::function), enqueue, enqueue_many, dequeue,
+// dequeue_many and close are graph nodes that change state (kept, in their order) and run
+// on the queue each time the graph runs; a dequeue's results take their shapes from the
+// queue's component shapes, which must then be fully defined (std::invalid_argument at
+// trace time, naming the queue), and dequeue_up_to (a size known only when it runs)
+// raises there. The queue must outlive the function. size() and is_closed() are C++ values
+// read when called (at trace time inside a trace).
 #pragma once
 #include <condition_variable>
 #include <cstdint>
@@ -113,6 +121,9 @@ class QueueBase {
   void enqueue_rows(std::vector<Element> rows, Timeout timeout, const char* op);
   Element dequeue_n(int64_t n, bool allow_small, bool batched, Timeout timeout, const char* op);
   [[noreturn]] void deadline(const char* op) const;
+  // Inside a traced function: `op` as one ordered host node that runs it on this queue at
+  // every run of the graph (core/queue_traced.cpp).
+  Element traced(const char* op, const Element& in, int64_t n, Timeout timeout, bool cancel = false);
 
   int64_t capacity_;
   std::vector<DType> dtypes_;

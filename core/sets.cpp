@@ -90,8 +90,28 @@ Sets read(const SetInput& in, const char* op, const char* arg, bool validate) {
 
 enum class SetOp { intersection, union_, a_minus_b };
 
+// Inside a trace, with a traced operand: one Composite node whose sparse result has a
+// last dimension known only when the graph runs.
+bool traced(const SetInput& a, const SetInput& b) {
+  return composite::needed({&a.sparse, &b.sparse}, {&a.dense, &b.dense});
+}
+Tensor graph_value(const SetInput& in) {
+  return in.sparse.defined() ? composite::graph_value(in.sparse) : in.dense;
+}
+SetInput from_value(const Tensor& t) {
+  if (sparse::is_sparse(t)) return SetInput(sparse::sparse_of(t));
+  return SetInput(t);
+}
+
 SparseTensor set_operation(const SetInput& a, const SetInput& b, SetOp kind, bool validate,
                            const char* op) {
+  if (traced(a, b))
+    return sparse::sparse_of(composite::call(op, std::to_string(int(kind)) + (validate ? ";1" : ";0"),
+                                             {graph_value(a), graph_value(b)},
+                                             [=](const std::vector<Tensor>& v) {
+                                               return std::vector<Tensor>{set_operation(
+                                                   from_value(v[0]), from_value(v[1]), kind, validate, op).as_tensor()};
+                                             }, /*sparse_unknown_last=*/true, /*takes_unknown=*/true)[0]);
   const Sets sa = read(a, op, "a", validate), sb = read(b, op, "b", validate);
   if (sa.dtype != sb.dtype)
     fail(std::string(op) + ": expected a and b of one dtype, but received " + dtype_name(sa.dtype) +
@@ -143,6 +163,11 @@ SparseTensor set_operation(const SetInput& a, const SetInput& b, SetOp kind, boo
 Tensor size(const SparseTensor& a, bool validate_indices) {
   const char* op = "sets.size";
   sparse_util::check_defined(a, op, "a");
+  if (composite::needed({&a}))
+    return composite::call(op, validate_indices ? "1" : "0", {composite::graph_value(a)},
+                           [validate_indices](const std::vector<Tensor>& v) {
+                             return std::vector<Tensor>{size(sparse::sparse_of(v[0]), validate_indices)};
+                           }, false, /*takes_unknown=*/true)[0];
   const Sets s = read(SetInput(a), op, "a", validate_indices);
   const Shape out(s.lead_shape);  // raises when the dense result cannot exist
   std::vector<int32_t> counts(static_cast<size_t>(out.num_elements()), 0);

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 #include <ostream>
 
+#include "core/function.h"
 #include "core/ops/sparse_util.h"
 #include "core/tensor_impl.h"
 
@@ -22,7 +24,14 @@ SparseTensor::SparseTensor(Tensor indices, Tensor values, Tensor dense_shape)
     fail("SparseTensor: expected dense_shape to be a 1-d int64 tensor, but received " +
          std::string(dtype_name(dense_shape_tensor_.dtype())) + " " +
          dense_shape_tensor_.shape().str());
-  shape_ = dense_shape_tensor_.to_vector<int64_t>();
+  if (tracing::is_traced(dense_shape_tensor_))
+    fail("SparseTensor: inside a traced function, dense_shape must be known at trace time (a constant or a C++ "
+         "list), but it is a traced value");
+  {
+    std::optional<InitScope> now;  // a constant read inside a trace
+    if (tracing::t_tracer) now.emplace();
+    shape_ = dense_shape_tensor_.to_vector<int64_t>();
+  }
   validate();
 }
 
@@ -70,17 +79,44 @@ void SparseTensor::validate() {
 }
 
 std::vector<int64_t> SparseTensor::host_indices() const {
+  if (symbolic_) symbolic_access("host_indices()");
   if (!indices_.defined()) return {};
+  std::optional<InitScope> now;  // known at trace time (a constant): read it now
+  if (tracing::t_tracer && !tracing::is_traced(indices_)) now.emplace();
   return indices_.to_vector<int64_t>();
+}
+
+const Tensor& SparseTensor::symbolic_access(const char* what) const {
+  throw std::invalid_argument("SparseTensor." + std::string(what) + ": this sparse tensor (dense shape " +
+                              index_str(shape_) + ", " + dtype_name(values_.dtype()) +
+                              ") is a value of a traced function (keras::function): its entries exist only when "
+                              "the graph runs; use sparse ops on it (sparse::to_dense, reduce_sum, ...), or "
+                              "return it from the function");
+}
+
+SparseTensor SparseTensor::symbolic_value(const std::vector<int64_t>& shape, DType dtype, Device device,
+                                          bool unknown_last_dim) {
+  SparseTensor sp;
+  sp.shape_ = shape;
+  sp.dense_shape_tensor_ = constant(shape, Shape{static_cast<int64_t>(shape.size())});
+  sp.values_ = placeholder(Shape{0}, dtype, device);  // carries the dtype and device only
+  sp.symbolic_ = true;
+  sp.unknown_last_ = unknown_last_dim;
+  sp.ordered_ = false;
+  return sp;
 }
 
 SparseTensor SparseTensor::with_values(const Tensor& values) const {
   sparse_util::check_defined(*this, "SparseTensor.with_values", "the sparse tensor");
+  if (symbolic_) symbolic_access("with_values()");
   return SparseTensor(indices_, values, dense_shape_tensor_);
 }
 
 std::string SparseTensor::str() const {
   if (!defined()) return "SparseTensor(<undefined>)";
+  if (symbolic_)
+    return "SparseTensor(<traced>, dtype=" + std::string(dtype_name(values_.dtype())) + ", dense_shape=" +
+           (unknown_last_ ? "<known when the graph runs>" : index_str(shape_)) + ")";
   return "SparseTensor(indices=" + indices_.str() + ", values=" + values_.str() +
          ", dense_shape=" + dense_shape_tensor_.str() + ")";
 }
@@ -98,6 +134,7 @@ struct SparseCarrier {
 
 Tensor SparseTensor::as_tensor() const {
   sparse_util::check_defined(*this, "SparseTensor.as_tensor", "the sparse tensor");
+  if (carrier_.defined()) return carrier_;  // a symbolic one: its graph value
   const Shape shape(shape_);  // raises when the dense shape has more than 2^63 - 1 elements
   std::shared_ptr<Storage> storage(new Storage(0, values_.device()), SparseCarrier{*this});
   return Tensor(std::make_shared<TensorImpl>(std::move(storage), 0, shape, values_.dtype()));
@@ -111,7 +148,9 @@ bool sparse::is_sparse(const Tensor& t) {
 
 SparseTensor sparse::sparse_of(const Tensor& t) {
   if (!is_sparse(t)) return {};
-  return std::get_deleter<SparseCarrier>(t.impl()->storage())->sp;
+  SparseTensor sp = std::get_deleter<SparseCarrier>(t.impl()->storage())->sp;
+  if (sp.symbolic_) sp.carrier_ = t;  // the graph value it stands for
+  return sp;
 }
 
 void sparse_util::check_ordered(const SparseTensor& sp, const char* op) {
@@ -137,8 +176,13 @@ namespace keras::core::sparse {
 
 using sparse_util::fail;
 
+using sparse_util::sp_of;
+
 SparseTensor reorder(const SparseTensor& sp) {
   sparse_util::check_defined(sp, "sparse.reorder");
+  if (composite::needed({&sp}))
+    return sparse_util::traced_sparse("sparse.reorder", "", {composite::graph_value(sp)},
+                                      [](const std::vector<Tensor>& v) { return reorder(sp_of(v[0])); });
   if (sp.ordered()) return sp;
   const std::vector<int64_t> idx = sp.host_indices();
   const int64_t rank = sp.rank();
@@ -155,6 +199,11 @@ SparseTensor reorder(const SparseTensor& sp) {
 
 Tensor to_dense(const SparseTensor& sp, double default_value, bool validate_indices) {
   sparse_util::check_defined(sp, "sparse.to_dense");
+  if (composite::needed({&sp}))
+    return sparse_util::traced_dense("sparse.to_dense", sparse_util::num(default_value) + (validate_indices ? ",1" : ",0"),
+                                     {composite::graph_value(sp)}, [=](const std::vector<Tensor>& v) {
+                                       return to_dense(sp_of(v[0]), default_value, validate_indices);
+                                     });
   if (validate_indices) sparse_util::check_ordered(sp, "sparse.to_dense");
   const Tensor fill = ops::scalar_like(sp.values(), default_value, "sparse.to_dense default_value");
   Shape shape(sp.shape());  // raises when the dense tensor cannot exist
@@ -179,6 +228,9 @@ Tensor to_dense(const SparseTensor& sp, double default_value, bool validate_indi
 
 SparseTensor from_dense(const Tensor& x) {
   if (!x.defined()) fail("sparse.from_dense: the input is an undefined tensor");
+  if (composite::needed({}, {&x}))
+    return sparse_util::traced_sparse("sparse.from_dense", "", {x},
+                                      [](const std::vector<Tensor>& v) { return from_dense(v[0]); });
   const Tensor nz = ops::cast(ops::not_equal(x, ops::zeros_like(x)), DType::uint8);
   const std::vector<uint8_t> flags = nz.to_vector<uint8_t>();
   const std::vector<int64_t>& dims = x.shape().dims();
@@ -201,6 +253,9 @@ SparseTensor from_dense(const Tensor& x) {
 SparseTensor retain(const SparseTensor& sp, const Tensor& to_retain) {
   sparse_util::check_defined(sp, "sparse.retain");
   if (!to_retain.defined()) fail("sparse.retain: to_retain is an undefined tensor");
+  if (composite::needed({&sp}, {&to_retain}))
+    return sparse_util::traced_sparse("sparse.retain", "", {composite::graph_value(sp), to_retain},
+                                      [](const std::vector<Tensor>& v) { return retain(sp_of(v[0]), v[1]); });
   if (to_retain.dtype() != DType::bool_ || to_retain.shape() != Shape{sp.nnz()})
     fail("sparse.retain: expected to_retain of dtype bool and shape (" + std::to_string(sp.nnz()) +
          ",) (one flag per entry), but received " + dtype_name(to_retain.dtype()) + " " +
@@ -215,6 +270,17 @@ SparseTensor retain(const SparseTensor& sp, const Tensor& to_retain) {
     out.insert(out.end(), idx.begin() + i * rank, idx.begin() + (i + 1) * rank);
   }
   return sparse_util::make(out, sparse_util::take(sp.values(), pos), sp.shape());
+}
+
+}  // namespace keras::core::sparse
+
+namespace keras::core::sparse {
+
+Tensor shape_tensor(const SparseTensor& sp) {
+  sparse_util::check_defined(sp, "sparse.shape_tensor");
+  if (!sp.symbolic()) return sp.dense_shape();
+  return sparse_util::traced_dense("sparse.dense_shape", "", {sp.as_tensor()},
+                                   [](const std::vector<Tensor>& v) { return sp_of(v[0]).dense_shape(); });
 }
 
 }  // namespace keras::core::sparse

@@ -18,6 +18,11 @@
 
 namespace keras::core {
 
+class SparseTensor;
+namespace sparse {
+SparseTensor sparse_of(const Tensor& t);
+}
+
 /// A sparse tensor: N stored entries, indices (N, rank) int64, values (N,) of any dtype,
 /// dense_shape (rank,) int64. Construction validates everything and raises
 /// std::invalid_argument naming the first bad entry, as TensorFlow's ops do:
@@ -36,20 +41,30 @@ class SparseTensor {
 
   /// False for a default-constructed SparseTensor.
   bool defined() const { return values_.defined(); }
+  /// Inside a traced function (keras::function): whether this is a graph value whose
+  /// entries exist only when the graph runs (a sparse argument, or the result of a sparse
+  /// op on one). Its dense shape and dtype are known; indices(), values(), nnz(),
+  /// ordered() and host_indices() raise, naming the accessor. Sparse ops take it (each
+  /// becomes one graph node) and as_tensor() returns its graph value.
+  bool symbolic() const { return symbolic_; }
+  /// Whether the last dimension of the dense shape is known only when the graph runs (a
+  /// set operation's result inside a traced function; shape() holds 0 there).
+  bool unknown_last_dim() const { return unknown_last_; }
   /// The coordinates of the stored entries: int64 (N, rank).
-  const Tensor& indices() const { return indices_; }
+  const Tensor& indices() const { return symbolic_ ? symbolic_access("indices()") : indices_; }
   /// The stored entries: (N,), in the order of indices().
-  const Tensor& values() const { return values_; }
+  const Tensor& values() const { return symbolic_ ? symbolic_access("values()") : values_; }
   /// The dense shape as an int64 (rank,) tensor.
   const Tensor& dense_shape() const { return dense_shape_tensor_; }
   const std::vector<int64_t>& shape() const { return shape_; }  ///< dense_shape on the host
   /// The number of axes of the dense shape.
   int64_t rank() const { return static_cast<int64_t>(shape_.size()); }
-  int64_t nnz() const { return nnz_; }  ///< the number of stored entries, N
+  /// The number of stored entries, N.
+  int64_t nnz() const { return symbolic_ ? (symbolic_access("nnz()"), 0) : nnz_; }
   /// The dtype of the values.
   DType dtype() const { return values_.dtype(); }
   /// Whether the indices are in canonical (row-major, strictly increasing) order.
-  bool ordered() const { return ordered_; }
+  bool ordered() const { return symbolic_ ? (symbolic_access("ordered()"), false) : ordered_; }
   /// The same indices with other values (tf.SparseTensor.with_values): (N,) of any dtype.
   SparseTensor with_values(const Tensor& values) const;
   /// The indices on the host, row-major (N * rank); "SparseTensor(indices=..., ...)".
@@ -63,12 +78,21 @@ class SparseTensor {
   /// (Dense) get it back with sparse::sparse_of. Printing it prints this SparseTensor.
   Tensor as_tensor() const;
 
+  /// Engine-internal: a symbolic sparse tensor of this dense shape and dtype (see
+  /// symbolic()); its as_tensor() is a fresh graph value for the tracer to bind.
+  static SparseTensor symbolic_value(const std::vector<int64_t>& shape, DType dtype, Device device,
+                                     bool unknown_last_dim = false);
+
  private:
+  friend SparseTensor sparse::sparse_of(const Tensor& t);
   void validate();
+  [[noreturn]] const Tensor& symbolic_access(const char* what) const;
   Tensor indices_, values_, dense_shape_tensor_;
   std::vector<int64_t> shape_;
   int64_t nnz_ = 0;
   bool ordered_ = true;
+  bool symbolic_ = false, unknown_last_ = false;
+  Tensor carrier_;  // a symbolic one's graph value
 };
 
 /// Prints sp.str().
@@ -82,6 +106,10 @@ namespace keras::core::sparse {
 /// for (undefined when t is dense or undefined).
 bool is_sparse(const Tensor& t);
 SparseTensor sparse_of(const Tensor& t);
+/// The dense shape as an int64 (rank,) tensor; inside a traced function, for a symbolic
+/// sparse tensor, a graph value read when the graph runs (one node), so a graph relaxed
+/// over the batch size stays right.
+Tensor shape_tensor(const SparseTensor& sp);
 
 /// tf.sparse.reorder: the entries in canonical row-major order (a stable sort, so repeated
 /// indices keep their relative order).

@@ -33,6 +33,7 @@ void define_arities() {
   set(OpId::While, 1, many);
   set(OpId::WhileGrad, 2, many);
   set(OpId::HostFunction, 0, many);
+  set(OpId::Composite, 0, many);
   set(OpId::CheckElements, 1, 1);
   set(OpId::FusedElementwise, 1, many);
   for (OpId op : {OpId::Conv, OpId::ConvBackpropInput, OpId::ConvBackpropFilter, OpId::MaxPoolGrad}) set(op, 2, 2);

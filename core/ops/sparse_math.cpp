@@ -53,6 +53,12 @@ std::vector<int64_t> reduce_plan(const SparseTensor& sp, std::vector<int64_t> ax
 SparseTensor add(const SparseTensor& a, const SparseTensor& b, double threshold) {
   sparse_util::check_defined(a, "sparse.add", "a");
   sparse_util::check_defined(b, "sparse.add", "b");
+  if (composite::needed({&a, &b}))
+    return sparse_util::traced_sparse("sparse.add", sparse_util::num(threshold),
+                                      {composite::graph_value(a), composite::graph_value(b)},
+                                      [threshold](const std::vector<Tensor>& v) {
+                                        return add(sparse_util::sp_of(v[0]), sparse_util::sp_of(v[1]), threshold);
+                                      });
   check_same_dtype("sparse.add", a.dtype(), b.dtype());
   if (a.shape() != b.shape())
     fail("sparse.add: operands' shapes do not match: " + index_str(a.shape()) + " and " +
@@ -101,6 +107,9 @@ SparseTensor add(const SparseTensor& a, const SparseTensor& b, double threshold)
 Tensor add(const SparseTensor& a, const Tensor& b) {
   sparse_util::check_defined(a, "sparse.add", "a");
   if (!b.defined()) fail("sparse.add: b is an undefined tensor");
+  if (composite::needed({&a}, {&b}))
+    return sparse_util::traced_dense("sparse.add", "dense", {composite::graph_value(a), b},
+                                     [](const std::vector<Tensor>& v) { return add(sparse_util::sp_of(v[0]), v[1]); });
   check_same_dtype("sparse.add", a.dtype(), b.dtype());
   if (b.shape().dims() != a.shape())
     fail("sparse.add: expected the dense operand to have the sparse one's shape " +
@@ -116,6 +125,11 @@ Tensor sparse_dense_matmul(const SparseTensor& a, const Tensor& b, bool adjoint_
   const char* op = "sparse.sparse_dense_matmul";
   sparse_util::check_defined(a, op, "sp_a");
   if (!b.defined()) fail(std::string(op) + ": b is an undefined tensor");
+  if (composite::needed({&a}, {&b}))
+    return sparse_util::traced_dense(op, std::to_string(adjoint_a) + std::to_string(adjoint_b),
+                                     {composite::graph_value(a), b}, [=](const std::vector<Tensor>& v) {
+                                       return sparse_dense_matmul(sparse_util::sp_of(v[0]), v[1], adjoint_a, adjoint_b);
+                                     });
   if (a.rank() != 2 || b.rank() != 2)
     fail(std::string(op) + ": expected a rank-2 sparse and a rank-2 dense operand, but received " +
          "dense_shape " + index_str(a.shape()) + " and b of shape " + b.shape().str());
@@ -146,6 +160,11 @@ Tensor sparse_dense_matmul(const Tensor& a, const SparseTensor& b, bool adjoint_
 
 Tensor reduce_sum(const SparseTensor& sp, const std::vector<int64_t>& axis, bool keepdims) {
   sparse_util::check_defined(sp, "sparse.reduce_sum");
+  if (composite::needed({&sp}))
+    return sparse_util::traced_dense("sparse.reduce_sum", composite::key(axis) + (keepdims ? ";1" : ";0"),
+                                     {composite::graph_value(sp)}, [=](const std::vector<Tensor>& v) {
+                                       return reduce_sum(sparse_util::sp_of(v[0]), axis, keepdims);
+                                     });
   std::vector<int64_t> dims;
   int64_t count = 0;
   const std::vector<int64_t> seg = reduce_plan(sp, axis, keepdims, "sparse.reduce_sum", dims, count);
@@ -155,6 +174,11 @@ Tensor reduce_sum(const SparseTensor& sp, const std::vector<int64_t>& axis, bool
 
 Tensor reduce_max(const SparseTensor& sp, const std::vector<int64_t>& axis, bool keepdims) {
   sparse_util::check_defined(sp, "sparse.reduce_max");
+  if (composite::needed({&sp}))
+    return sparse_util::traced_dense("sparse.reduce_max", composite::key(axis) + (keepdims ? ";1" : ";0"),
+                                     {composite::graph_value(sp)}, [=](const std::vector<Tensor>& v) {
+                                       return reduce_max(sparse_util::sp_of(v[0]), axis, keepdims);
+                                     });
   std::vector<int64_t> dims;
   int64_t count = 0;
   const std::vector<int64_t> seg = reduce_plan(sp, axis, keepdims, "sparse.reduce_max", dims, count);

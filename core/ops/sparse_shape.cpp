@@ -4,12 +4,14 @@
 #include <algorithm>
 #include <numeric>
 
+#include "core/function.h"
 #include "core/ops/sparse_util.h"
 
 namespace keras::core::sparse {
 
 using sparse_util::fail;
 using sparse_util::index_str;
+using sparse_util::sp_of;
 
 namespace {
 
@@ -38,6 +40,9 @@ SparseTensor permuted(const std::vector<int64_t>& idx, const Tensor& values,
 SparseTensor reshape(const SparseTensor& sp, const std::vector<int64_t>& shape) {
   const char* op = "sparse.reshape";
   sparse_util::check_defined(sp, op);
+  if (composite::needed({&sp}))
+    return sparse_util::traced_sparse(op, composite::key(shape), {composite::graph_value(sp)},
+                                      [shape](const std::vector<Tensor>& v) { return reshape(sp_of(v[0]), shape); });
   const int64_t count = sparse_util::checked_count(sp.shape(), op);
   std::vector<int64_t> out = shape;
   int64_t unknown = -1, known = 1;
@@ -78,6 +83,10 @@ SparseTensor slice(const SparseTensor& sp, const std::vector<int64_t>& start,
                    const std::vector<int64_t>& size) {
   const char* op = "sparse.slice";
   sparse_util::check_defined(sp, op);
+  if (composite::needed({&sp}))
+    return sparse_util::traced_sparse(op, composite::key(start) + ";" + composite::key(size),
+                                      {composite::graph_value(sp)},
+                                      [=](const std::vector<Tensor>& v) { return slice(sp_of(v[0]), start, size); });
   const int64_t rank = sp.rank();
   if (static_cast<int64_t>(start.size()) != rank || static_cast<int64_t>(size.size()) != rank)
     fail(std::string(op) + ": expected start and size of length " + std::to_string(rank) +
@@ -106,6 +115,9 @@ SparseTensor slice(const SparseTensor& sp, const std::vector<int64_t>& start,
 SparseTensor take_rows(const SparseTensor& sp, const std::vector<int64_t>& rows) {
   const char* op = "sparse.take_rows";
   sparse_util::check_defined(sp, op);
+  if (composite::needed({&sp}))
+    return sparse_util::traced_sparse(op, composite::key(rows), {composite::graph_value(sp)},
+                                      [rows](const std::vector<Tensor>& v) { return take_rows(sp_of(v[0]), rows); });
   const int64_t rank = sp.rank();
   if (rank == 0) fail(std::string(op) + ": expected a sparse tensor of rank >= 1, but received rank 0");
   // Where each input row goes (rows may repeat: a row can go to several places).
@@ -138,6 +150,18 @@ SparseTensor concat(int64_t axis, const std::vector<SparseTensor>& sps, bool exp
   const char* op = "sparse.concat";
   if (sps.empty()) fail(std::string(op) + ": expected at least one SparseTensor, but received none");
   for (const SparseTensor& s : sps) sparse_util::check_defined(s, op, "an input");
+  bool traced = false;
+  for (const SparseTensor& s : sps) traced = traced || composite::needed({&s});
+  if (traced) {
+    std::vector<Tensor> in;
+    for (const SparseTensor& s : sps) in.push_back(composite::graph_value(s));
+    return sparse_util::traced_sparse(op, std::to_string(axis) + (expand_nonconcat_dims ? ";1" : ";0"), in,
+                                      [=](const std::vector<Tensor>& v) {
+                                        std::vector<SparseTensor> parts;
+                                        for (const Tensor& t : v) parts.push_back(sp_of(t));
+                                        return concat(axis, parts, expand_nonconcat_dims);
+                                      });
+  }
   const int64_t rank = sps[0].rank();
   if (rank == 0) fail(std::string(op) + ": expected inputs of rank >= 1, but received rank 0");
   const int64_t ax = sparse_util::norm_axis(axis, rank, op);
@@ -180,6 +204,9 @@ SparseTensor concat(int64_t axis, const std::vector<SparseTensor>& sps, bool exp
 SparseTensor transpose(const SparseTensor& sp, const std::vector<int64_t>& perm) {
   const char* op = "sparse.transpose";
   sparse_util::check_defined(sp, op);
+  if (composite::needed({&sp}))
+    return sparse_util::traced_sparse(op, composite::key(perm), {composite::graph_value(sp)},
+                                      [perm](const std::vector<Tensor>& v) { return transpose(sp_of(v[0]), perm); });
   const int64_t rank = sp.rank();
   std::vector<int64_t> p = perm;
   if (p.empty())
@@ -205,6 +232,15 @@ FilledRows fill_empty_rows(const SparseTensor& sp, const Tensor& default_value) 
   const char* op = "sparse.fill_empty_rows";
   sparse_util::check_defined(sp, op);
   if (!default_value.defined()) fail(std::string(op) + ": default_value is an undefined tensor");
+  if (composite::needed({&sp}, {&default_value})) {
+    const std::vector<Tensor> out = composite::call(op, "", {composite::graph_value(sp), default_value},
+                                                    [](const std::vector<Tensor>& v) {
+                                                      FilledRows r = fill_empty_rows(sp_of(v[0]), v[1]);
+                                                      return std::vector<Tensor>{r.output.as_tensor(),
+                                                                                 r.empty_row_indicator};
+                                                    });
+    return {sp_of(out.at(0)), out.at(1)};
+  }
   if (default_value.rank() != 0 || default_value.dtype() != sp.dtype())
     fail(std::string(op) + ": expected default_value to be a scalar of dtype " + dtype_name(sp.dtype()) +
          ", but received " + dtype_name(default_value.dtype()) + " " + default_value.shape().str());
@@ -239,6 +275,14 @@ FilledRows fill_empty_rows(const SparseTensor& sp, const Tensor& default_value) 
 
 FilledRows fill_empty_rows(const SparseTensor& sp, double default_value) {
   sparse_util::check_defined(sp, "sparse.fill_empty_rows");
+  if (sp.symbolic()) {  // (its values cannot be read): the default as a constant of its dtype
+    Tensor fill;
+    {
+      InitScope now;
+      fill = ops::scalar_like(ops::zeros({}, sp.dtype()), default_value, "sparse.fill_empty_rows default_value");
+    }
+    return fill_empty_rows(sp, fill);
+  }
   return fill_empty_rows(sp, ops::scalar_like(sp.values(), default_value,
                                               "sparse.fill_empty_rows default_value"));
 }

@@ -3,6 +3,7 @@
 // index tensors, moving values with differentiable gathers.
 #pragma once
 #include <cstdint>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -83,5 +84,31 @@ inline int64_t norm_axis(int64_t axis, int64_t rank, const char* op) {
 
 // Raises unless sp's indices are in canonical order (TensorFlow's messages).
 void check_ordered(const SparseTensor& sp, const char* op);
+
+}  // namespace keras::core::sparse_util
+
+#include "core/composite.h"
+
+namespace keras::core::sparse_util {
+
+// A number as an exact key part (hexadecimal float).
+inline std::string num(double v) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%a", v);
+  return buf;
+}
+
+// Inside a trace, a sparse op on graph values as one Composite node (core/composite.h):
+// f maps the inputs' values (sparse ones as carriers) to the op's dense or sparse result.
+template <class F>
+Tensor traced_dense(const std::string& name, const std::string& args, const std::vector<Tensor>& in, F f) {
+  return composite::call1(name, args, in, [f](const std::vector<Tensor>& v) { return std::vector<Tensor>{f(v)}; });
+}
+template <class F>
+SparseTensor traced_sparse(const std::string& name, const std::string& args, const std::vector<Tensor>& in, F f) {
+  return sparse::sparse_of(composite::call1(
+      name, args, in, [f](const std::vector<Tensor>& v) { return std::vector<Tensor>{f(v).as_tensor()}; }));
+}
+inline SparseTensor sp_of(const Tensor& t) { return sparse::sparse_of(t); }
 
 }  // namespace keras::core::sparse_util

@@ -100,10 +100,11 @@ std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind,
   std::vector<Tensor> sw;
   if (sample_weight.defined()) sw.push_back(sample_weight);
   if (kind != kPredict) loss_seen_ = true;
-  // A sparse or ragged input (as_tensor() handles) cannot enter a traced function: eager step.
-  bool sparse_input = false;
-  for (const Tensor& t : x) sparse_input = sparse_input || core::sparse::is_sparse(t) || core::ragged::is_ragged(t);
-  if (!traced_steps() || sparse_input) return body(x, y, sw);
+  // A ragged input (an as_tensor() handle) cannot enter a traced function: eager step. A
+  // sparse one can (its entries are read when the graph runs; core/composite.h).
+  bool ragged_input = false;
+  for (const Tensor& t : x) ragged_input = ragged_input || core::ragged::is_ragged(t);
+  if (!traced_steps() || ragged_input) return body(x, y, sw);
   if (!fn) {
     static const char* names[] = {"train_function", "test_function", "predict_function"};
     fn = std::make_unique<StepFunction>(StepFunction::function_type(body),

@@ -8,6 +8,7 @@
 #include "core/conv_variants.h"
 #include "core/dispatch.h"
 #include "core/function.h"
+#include "core/sparse.h"
 #include "gradient_cases.h"
 #include "helpers.h"
 
@@ -263,9 +264,19 @@ std::vector<Case> control_flow_cases() {
     return ops::add(g[0], ops::multiply(g[1], g[1]));
   }), core::FunctionOptions{.name = "while_grad_case"});
   Fn wg = [traced_grad](const std::vector<Tensor>& x) { return (*traced_grad)(x); };
+  // Sparse ops on traced values are composite nodes (core/composite.h): the values of a
+  // SparseTensor built in the trace (x[0]) and a dense operand (x[1]); the node's rule
+  // emits another composite node (the eager op's vector-Jacobian product).
+  auto traced_sparse = std::make_shared<core::Function<Fn>>(Fn([](const std::vector<Tensor>& x) {
+    const core::SparseTensor sp(core::constant({{0, 1}, {1, 0}, {1, 4}, {3, 2}}, DType::int64), x[0], {4, 5});
+    return ops::add(core::sparse::sparse_dense_matmul(sp, x[1]),
+                    ops::sum(ops::square(core::sparse::to_dense(sp))));
+  }), core::FunctionOptions{.name = "composite_case"});
+  Fn sp = [traced_sparse](const std::vector<Tensor>& x) { return (*traced_sparse)(x); };
   return {{"while_loop", w, {Input{Shape{3}, -0.6, 0.6}, Input{Shape{3}, -0.8, 0.8}}},
           {"while_loop", w, {Input{Shape{2, 2}, -0.6, 0.6}, Input{Shape{2}, -0.8, 0.8}}},
           {"while_grad", wg, {Input{Shape{2}, -0.5, 0.5}, Input{Shape{2}, -0.7, 0.7}}},
+          {"composite", sp, {Input{Shape{4}}, Input{Shape{5, 3}}}},
           {"cond", f, {Input{Shape{3}, 0.1, 2}, Input{Shape{3}}}},
           {"cond", f, {Input{Shape{2, 2}, -2, -0.1}, Input{Shape{2, 2}}}},
           {"fused_elementwise", fused, {Input{Shape{2, 3}}, Input{Shape{2, 3}}}},
