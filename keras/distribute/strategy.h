@@ -35,6 +35,11 @@ struct StrategyOptions {
   int64_t bucket_bytes = 4 << 20;
   /// The all-reduce's transport.
   CommunicationImplementation communication = CommunicationImplementation::AUTO;
+  /// Overlap the gradient all-reduce with the backward pass: in a traced train step, a
+  /// communication thread all-reduces each bucket as soon as its gradients exist, and the
+  /// step waits for it only before the optimizer update. False: the buckets are reduced
+  /// one after another once the backward pass is over.
+  bool overlap = true;
 };
 
 /// tf.distribute.MultiWorkerMirroredStrategy: one replica per process (launched with

@@ -165,13 +165,15 @@ int equivalence(const dist::StrategyOptions& options) {
 
   if (g_failures) return 1;
   if (rank == 0)
-    std::printf("PASS equivalence: %d replicas, weights within %.2g of one process, History and evaluate equal "
-                "(arrays and a Dataset); custom loop with run/reduce\n", replicas, worst);
+    std::printf("PASS equivalence: %d replicas, %lld-byte buckets, overlap %s: weights within %.2g of one process, "
+                "History and evaluate equal (arrays and a Dataset); custom loop with run/reduce\n",
+                replicas, (long long)options.bucket_bytes, strategy.cross_replica()->overlap() ? "on" : "off", worst);
   return 0;
 }
 
 int resume(const std::string& dir, const std::string& out, int kill_epoch, int kill_batch) {
-  dist::MultiWorkerMirroredStrategy strategy;
+  // 256-byte buckets: the gradients travel in 3 buckets, overlapped with the backward pass.
+  dist::MultiWorkerMirroredStrategy strategy({.bucket_bytes = 256});
   const int rank = strategy.rank();
   auto [x, y] = make_data(2000, 21);
   std::shared_ptr<keras::SequentialModel> model;
@@ -208,7 +210,9 @@ int resume(const std::string& dir, const std::string& out, int kill_epoch, int k
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   try {
-    if (mode == "equivalence") return equivalence({});
+    if (mode == "equivalence")  // [BUCKET_BYTES [OVERLAP 0|1]]
+      return equivalence({.bucket_bytes = argc > 2 ? std::atoll(argv[2]) : dist::StrategyOptions{}.bucket_bytes,
+                          .overlap = argc > 3 ? std::atoi(argv[3]) != 0 : true});
     if (mode == "resume" && argc >= 4)
       return resume(argv[2], argv[3], argc > 5 ? std::atoi(argv[4]) : -1, argc > 5 ? std::atoi(argv[5]) : 0);
     if (mode == "nccl") {
@@ -224,6 +228,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "dist_check %s: %s\n", mode.c_str(), e.what());
     return 1;
   }
-  std::fprintf(stderr, "usage: dist_check equivalence | resume DIR OUT [KILL_EPOCH KILL_BATCH] | nccl\n");
+  std::fprintf(stderr, "usage: dist_check equivalence [BUCKET_BYTES [OVERLAP 0|1]] | resume DIR OUT [KILL_EPOCH KILL_BATCH] | nccl\n");
   return 2;
 }

@@ -3,7 +3,8 @@
 # machine), as CI's "distribute" stage runs them:
 #   1. keras_tests and the examples do not link MPI (only keras-cpp-distribute users do)
 #   2. dist_check equivalence: 2-rank fit == single-process fit (weights, History, evaluate),
-#      over shared memory, then over TCP (loopback)
+#      over shared memory (one bucket; small buckets overlapped with the backward pass;
+#      small buckets without overlap), then over TCP (loopback, small overlapped buckets)
 #   3. fault: rank 1 SIGKILLs itself mid-training; rank 0 must be gone within 30 s and
 #      the error must name rank 1; relaunching resumes from BackupAndRestore and ends on
 #      the weights of an uninterrupted 2-rank run, bit for bit
@@ -31,15 +32,19 @@ trap 'rm -rf "$tmp"' EXIT
 if ldd "$BUILD_DIR/tests/keras_tests" | grep -qi 'libmpi'; then bad "keras_tests links MPI"
 else ok "keras_tests does not link MPI"; fi
 
-# 2. Equivalence with one process.
-if timeout 300 "${MPIRUN[@]}" "$BIN" equivalence >"$tmp/eq.log" 2>&1 && grep -q '^PASS equivalence' "$tmp/eq.log"; then
-  ok "$(sed -n 's/^PASS //p' "$tmp/eq.log")"
-else
-  cat "$tmp/eq.log" >&2; bad "2-rank fit differs from single-process fit"
-fi
+# 2. Equivalence with one process: one bucket, then 256-byte buckets overlapped with the
+#    backward pass (several all-reduces on the communication thread), then without overlap.
+for args in "" "256 1" "256 0"; do
+  # shellcheck disable=SC2086
+  if timeout 300 "${MPIRUN[@]}" "$BIN" equivalence $args >"$tmp/eq.log" 2>&1 && grep -q '^PASS equivalence' "$tmp/eq.log"; then
+    ok "$(sed -n 's/^PASS //p' "$tmp/eq.log")"
+  else
+    cat "$tmp/eq.log" >&2; bad "2-rank fit differs from single-process fit (equivalence $args)"
+  fi
+done
 
 # 2b. The same over TCP (loopback) instead of shared memory.
-if timeout 300 "${MPIRUN_BASE[@]}" --mca btl self,tcp "$BIN" equivalence >"$tmp/eq_tcp.log" 2>&1 &&
+if timeout 300 "${MPIRUN_BASE[@]}" --mca btl self,tcp "$BIN" equivalence 256 1 >"$tmp/eq_tcp.log" 2>&1 &&
    grep -q '^PASS equivalence' "$tmp/eq_tcp.log"; then
   ok "over TCP: $(sed -n 's/^PASS //p' "$tmp/eq_tcp.log")"
 else
