@@ -17,6 +17,8 @@
 // The data are seeded random images (the timing does not depend on the pixels), so the
 // benchmark needs no dataset. Flags: --model mlp|cnn --batch 32 (per replica) --steps 200
 //   --threads 1 --bucket-bytes 4194304 --overlap both|on|off --sweep 1 (pingpong, allreduce)
+//   --barrier 1 (0: no timed barrier before each all-reduce; its time is then in the
+//   all-reduce's) --repeat 1 (runs the on/off pair this many times, alternating)
 #define OMPI_SKIP_MPICXX 1  // the C API only (Open MPI's C++ bindings warn under -Wextra)
 #include <mpi.h>
 
@@ -65,12 +67,14 @@ class TimedReplicas : public dist::CrossReplica {
   }
   void broadcast(void* d, int64_t b, int root) override { inner_->broadcast(d, b, root); }
   void wait() {
+    if (!barrier) return;
     auto t0 = bench::Clock::now();
     MPI_Barrier(MPI_COMM_WORLD);
     wait_seconds += bench::seconds_since(t0);
   }
   double seconds = 0, wait_seconds = 0;
   int64_t bytes = 0;
+  bool barrier = true;
 
  private:
   dist::CrossReplicaPtr inner_;
@@ -146,6 +150,7 @@ struct Run {
   std::string model;
   int64_t batch, steps, bucket;
   int threads;
+  bool barrier;
 };
 
 // Trains `run.model` for run.steps steps under a strategy (overlap on or off) and prints its line.
@@ -153,6 +158,7 @@ void train(const Run& run, bool overlap) {
   dist::MultiWorkerMirroredStrategy strategy({.bucket_bytes = run.bucket, .overlap = overlap});
   const int rank = strategy.rank(), size = strategy.num_replicas_in_sync();
   auto timed = std::make_shared<TimedReplicas>(strategy.cross_replica());
+  timed->barrier = run.barrier;
   const int64_t global = run.batch * size, n = global * run.steps;
   const std::vector<int64_t> image = run.model == "cnn" ? std::vector<int64_t>{28, 28, 1} : std::vector<int64_t>{784};
   std::vector<int64_t> shape = {n};
@@ -184,11 +190,11 @@ void train(const Run& run, bool overlap) {
   const double steps = double(run.steps);
   if (rank == 0)
     std::printf("{\"bench\":\"%s\",\"ranks\":%d,\"overlap\":%s,\"batch_per_replica\":%lld,\"global_batch\":%lld,"
-                "\"threads\":%d,\"params\":%lld,\"gradient_bytes\":%lld,\"bucket_bytes\":%lld,\"steps\":%lld,"
+                "\"threads\":%d,\"barrier\":%s,\"params\":%lld,\"gradient_bytes\":%lld,\"bucket_bytes\":%lld,\"steps\":%lld,"
                 "\"step_ms\":%.4f,\"allreduce_ms_per_step\":%.4f,\"wait_ms_per_step\":%.4f,"
                 "\"allreduce_bytes_per_step\":%lld,\"samples_per_s\":%.0f}\n",
                 run.model.c_str(), size, overlap && strategy.cross_replica()->overlap() ? "true" : "false",
-                (long long)run.batch, (long long)global, run.threads, (long long)params, (long long)(params * 4),
+                (long long)run.batch, (long long)global, run.threads, run.barrier ? "true" : "false", (long long)params, (long long)(params * 4),
                 (long long)run.bucket, (long long)run.steps, 1e3 * total / steps, 1e3 * timed->seconds / steps,
                 1e3 * timed->wait_seconds / steps, (long long)(double(timed->bytes) / steps), double(n) / total);
   std::fflush(stdout);
@@ -196,9 +202,10 @@ void train(const Run& run, bool overlap) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Run run{"mlp", 32, 200, 4 << 20, 1};
+  Run run{"mlp", 32, 200, 4 << 20, 1, true};
   std::string overlap = "both";
   bool sweep = true;
+  int repeat = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     if (k == "--batch") run.batch = std::atoll(argv[i + 1]);
@@ -208,11 +215,13 @@ int main(int argc, char** argv) {
     else if (k == "--model") run.model = argv[i + 1];
     else if (k == "--overlap") overlap = argv[i + 1];
     else if (k == "--sweep") sweep = std::atoi(argv[i + 1]) != 0;
+    else if (k == "--barrier") run.barrier = std::atoi(argv[i + 1]) != 0;
+    else if (k == "--repeat") repeat = std::max(1, std::atoi(argv[i + 1]));
     else run.model = "?";
   }
   if ((run.model != "mlp" && run.model != "cnn") || (overlap != "both" && overlap != "on" && overlap != "off")) {
     std::fprintf(stderr, "usage: bench_dist_mlp [--model mlp|cnn] [--batch 32] [--steps 200] [--threads 1] "
-                         "[--bucket-bytes N] [--overlap both|on|off] [--sweep 1]\n");
+                         "[--bucket-bytes N] [--overlap both|on|off] [--sweep 1] [--barrier 1] [--repeat 1]\n");
     return 2;
   }
   keras::set_num_threads(run.threads);
@@ -222,7 +231,9 @@ int main(int argc, char** argv) {
     if (size >= 2 && sweep) pingpong(rank);
     if (size >= 2 && sweep) allreduce_sweep(rank, size);
   }
-  if (overlap != "off") train(run, true);
-  if (overlap != "on") train(run, false);
+  for (int r = 0; r < repeat; ++r) {  // alternated, so a change of load hits both alike
+    if (overlap != "off") train(run, true);
+    if (overlap != "on") train(run, false);
+  }
   return 0;
 }

@@ -33,6 +33,7 @@ enum class ReduceOp {
 /// the same calls on every replica).
 class CrossReplica {
  public:
+  /// A replica set with no communication thread yet.
   CrossReplica();
   /// Stops the communication thread, if one was started.
   virtual ~CrossReplica();

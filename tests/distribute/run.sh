@@ -5,6 +5,8 @@
 #   2. dist_check equivalence: 2-rank fit == single-process fit (weights, History, evaluate),
 #      over shared memory (one bucket; small buckets overlapped with the backward pass;
 #      small buckets without overlap), then over TCP (loopback, small overlapped buckets)
+#   2c. dist_check shard: data::auto_shard gives the ranks disjoint files (FILE) or
+#      disjoint batches (DATA), together everything
 #   3. fault: rank 1 SIGKILLs itself mid-training; rank 0 must be gone within 30 s and
 #      the error must name rank 1; relaunching resumes from BackupAndRestore and ends on
 #      the weights of an uninterrupted 2-rank run, bit for bit
@@ -49,6 +51,14 @@ if timeout 300 "${MPIRUN_BASE[@]}" --mca btl self,tcp "$BIN" equivalence 256 1 >
   ok "over TCP: $(sed -n 's/^PASS //p' "$tmp/eq_tcp.log")"
 else
   cat "$tmp/eq_tcp.log" >&2; bad "2-rank fit over TCP differs from single-process fit"
+fi
+
+# 2c. Input sharding: data::auto_shard by file (5 files) and by data (1 file).
+mkdir -p "$tmp/shard"
+if timeout 120 "${MPIRUN[@]}" "$BIN" shard "$tmp/shard" >"$tmp/shard.log" 2>&1 && grep -q '^PASS shard' "$tmp/shard.log"; then
+  ok "$(sed -n 's/^PASS //p' "$tmp/shard.log")"
+else
+  cat "$tmp/shard.log" >&2; bad "auto_shard: the ranks' shards overlap or miss lines"
 fi
 
 # 3. Fault: a rank killed mid-training, then a relaunch that resumes.
