@@ -70,9 +70,10 @@ Tensor flat_result(const void* data, int64_t n, DType dtype, ReduceOp op, int re
                                  : flat_values(static_cast<const float*>(data), n, dtype, op, replicas);
 }
 
-// Reduces one bucket now, on this thread.
-Tensor reduce_bucket(CrossReplica& r, const std::vector<Tensor>& parts, const Bucket& b, ReduceOp op) {
-  std::vector<double> buffer(size_t(b.elements));  // room for either dtype
+// Reduces one bucket now, on this thread, in `buffer` (room for b.elements of either
+// dtype; a traced step keeps one per bucket, so no step pays for fresh pages).
+Tensor reduce_bucket(CrossReplica& r, const std::vector<Tensor>& parts, const Bucket& b, ReduceOp op,
+                     std::vector<double>& buffer) {
   pack(parts, buffer.data());
   detail::sum_in_chunks(r, buffer.data(), b.dtype, b.elements);
   return flat_result(static_cast<const void*>(buffer.data()), b.elements, b.dtype, op, r.num_replicas());
@@ -158,7 +159,10 @@ std::vector<Tensor> all_reduce(const CrossReplicaPtr& replicas, const std::vecto
   // nodes keep `replicas` alive in a traced graph).
   for (const Bucket& b : buckets) {
     CrossReplicaPtr r = replicas;
-    auto reduce = [r, b, op](const std::vector<Tensor>& in) { return std::vector<Tensor>{reduce_bucket(*r, in, b, op)}; };
+    auto buffer = std::make_shared<std::vector<double>>(size_t(b.elements));
+    auto reduce = [r, b, op, buffer](const std::vector<Tensor>& in) {
+      return std::vector<Tensor>{reduce_bucket(*r, in, b, op, *buffer)};
+    };
     unpack(core::ops::host_function(reduce, members(b), {core::TensorSpec{{b.elements}, b.dtype}})[0], values, b, out);
   }
   return out;
