@@ -198,6 +198,27 @@ void host_kernel(OpCall& c) {
   }
 }
 
+// host_function's node; `early`: graph::schedule_early moves it up (Attrs::flag).
+std::vector<Tensor> host_node(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
+                              const std::vector<Tensor>& inputs, const std::vector<TensorSpec>& output_specs, bool early,
+                              const std::string& name = {}) {
+  check_count(output_specs.size(), "host_function (output_specs)");
+  for (const TensorSpec& s : output_specs)
+    for (int64_t d : s.shape)
+      if (d < 0)
+        throw std::invalid_argument("host_function: output_specs need every dimension (>= 0), but received " +
+                                    std::to_string(d));
+  auto h = std::make_shared<HostFn>();
+  h->f = f;
+  h->specs = output_specs;
+  h->name = name;
+  Attrs a;
+  a.resources = {h};
+  a.flag = early;
+  auto out = dispatch_multi(OpId::HostFunction, inputs, a);
+  return std::vector<Tensor>(out.begin(), out.begin() + std::ptrdiff_t(output_specs.size()));
+}
+
 // ---- CheckElements ----------------------------------------------------------------------------
 struct ElementCheck : Resource {
   std::function<bool(double)> ok;
@@ -345,21 +366,19 @@ std::vector<Tensor> while_loop(const LoopCond& cond_fn, const LoopBody& body, co
 std::vector<Tensor> host_function(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
                                   const std::vector<Tensor>& inputs, const std::vector<TensorSpec>& output_specs,
                                   const std::string& name) {
-  check_count(output_specs.size(), "host_function (output_specs)");
-  for (const TensorSpec& s : output_specs)
-    for (int64_t d : s.shape)
-      if (d < 0)
-        throw std::invalid_argument("host_function: output_specs need every dimension (>= 0), but received " +
-                                    std::to_string(d));
-  auto h = std::make_shared<HostFn>();
-  h->f = f;
-  h->specs = output_specs;
-  h->name = name;
-  Attrs a;
-  a.resources = {h};
-  auto out = dispatch_multi(OpId::HostFunction, inputs, a);
-  return std::vector<Tensor>(out.begin(), out.begin() + std::ptrdiff_t(output_specs.size()));
+  return host_node(f, inputs, output_specs, false, name);
 }
+
+}  // namespace ops
+
+namespace graph {
+std::vector<Tensor> early_host_function(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
+                                        const std::vector<Tensor>& inputs, const std::vector<TensorSpec>& output_specs) {
+  return host_node(f, inputs, output_specs, true);
+}
+}  // namespace graph
+
+namespace ops {
 
 void check_elements(const Tensor& x, std::function<bool(double)> ok,
                     std::function<std::string(double, int64_t, const Shape&)> message, std::string key) {

@@ -204,7 +204,10 @@ graph::Graph FunctionBase::Impl::trace(const std::vector<Tensor>& tensors, const
   traced_nodes = g.num_op_nodes();
   if (options.jit_compile.value_or(false)) check_compilable(g, options.name);
   if (options.optimize) graph::optimize(g, options.jit_compile.value_or(true));
-  else graph::plan_memory(g);
+  else {
+    graph::schedule_early(g);
+    graph::plan_memory(g);
+  }
   last_optimized = g.str();
   optimized_nodes = g.num_op_nodes();
   last_nodes = node_infos(g);

@@ -372,6 +372,7 @@ void optimize(Graph& g, bool fuse) {
     fuse_matmul_epilogue(g);
     fuse_elementwise(g);
   }
+  schedule_early(g);
   plan_memory(g);
 }
 

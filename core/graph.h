@@ -73,12 +73,23 @@ int fold_constants(Graph& g);   // runs pure ops on constants once, at trace tim
 int eliminate_common(Graph& g); // merges pure nodes with the same op, attributes and inputs
 void plan_memory(Graph& g);     // drops each value after its last use (buffers are reused); plans stages
 void plan_stages(Graph& g);     // independent nodes for the executor to overlap
+// Moves each early host function node (early_host_function, Attrs::flag) to right after
+// the last node that makes one of its inputs, keeping the early nodes' order among
+// themselves.
+int schedule_early(Graph& g);
+
+// ops::host_function (core/control_flow.h) whose node a traced graph runs as soon as its
+// inputs exist, not in its traced place among the nodes that change state: for a call
+// that only starts work on its inputs (a gradient all-reduce started during the backward
+// pass) and touches no state that the nodes it moves past use.
+std::vector<Tensor> early_host_function(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
+                                        const std::vector<Tensor>& inputs, const std::vector<TensorSpec>& output_specs);
 // Runs one node's op (a random op with a drawn seed draws anew).
 std::vector<Tensor> call_node(const Node& n, std::span<const Tensor> in);
 // How many nodes ran in parallel stages so far (all graphs; for tests and benchmarks).
 int64_t parallel_nodes_run();
 // fuse_elementwise (core/fusion.h) runs between pruning and the memory plan.
-void optimize(Graph& g, bool fuse = true);  // all of the above, in order (fusion optional)
+void optimize(Graph& g, bool fuse = true);  // all of the above, in order (fusion optional), then schedule_early
 
 // Runs the graph on `inputs` (one per Input node). Ops go through dispatch, so tapes
 // record them and an enclosing trace inlines them. With several threads and no tape or

@@ -1,5 +1,5 @@
-// graph_run.cpp - running a graph: the execution plan (liveness, stages of independent
-// nodes) and the executor.
+// graph_run.cpp - running a graph: the execution plan (early host functions moved up,
+// liveness, stages of independent nodes) and the executor.
 #include <algorithm>
 #include <atomic>
 
@@ -34,6 +34,39 @@ std::vector<Tensor> call_node(const Node& n, std::span<const Tensor> in) {
   }
   auto out = dispatch_multi(n.op, in, *attrs);
   return std::vector<Tensor>(out.begin(), out.begin() + std::ptrdiff_t(n.outputs.size()));
+}
+
+int schedule_early(Graph& g) {
+  // Each early node is anchored after the last maker of its inputs (or the previous early
+  // node's anchor, so their order is kept), then the list is rebuilt: every other node in
+  // order, each followed by the early nodes anchored on it.
+  auto early = [](const Node& n) { return n.kind == NodeKind::Op && n.op == OpId::HostFunction && n.attrs.flag; };
+  std::vector<int> maker(g.values.size(), -1), anchor(g.nodes.size(), -2);
+  int previous = -1, moved = 0;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (early(n)) {
+      int a = previous;
+      for (int v : n.inputs) a = std::max(a, maker[size_t(v)]);
+      anchor[i] = previous = a;
+      moved += a + 1 != int(i);
+    }
+    for (int v : n.outputs) maker[size_t(v)] = early(n) ? anchor[i] : int(i);
+  }
+  if (moved == 0) return 0;
+  std::vector<std::vector<size_t>> after(g.nodes.size() + 1);  // [a + 1]: the early nodes anchored on node a
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (anchor[i] != -2) after[size_t(anchor[i] + 1)].push_back(i);
+  std::vector<Node> nodes;
+  nodes.reserve(g.nodes.size());
+  for (size_t i : after[0]) nodes.push_back(std::move(g.nodes[i]));
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    if (anchor[i] != -2) continue;
+    nodes.push_back(std::move(g.nodes[i]));
+    for (size_t e : after[i + 1]) nodes.push_back(std::move(g.nodes[e]));
+  }
+  g.nodes = std::move(nodes);
+  return moved;
 }
 
 void plan_memory(Graph& g) {

@@ -261,24 +261,31 @@ Dataset Dataset::zip(const std::vector<Dataset>& datasets) {
 }
 
 Dataset Dataset::batch(int64_t batch_size, const BatchOptions& o) const {
-  return Dataset(detail::make_batch_node(node_, batch_size, o.drop_remainder));
+  return detail::DatasetAccess::derive(*this, detail::make_batch_node(node_, batch_size, o.drop_remainder),
+                [batch_size, o](const Dataset& d) { return d.batch(batch_size, o); });
 }
 
 Dataset Dataset::padded_batch(int64_t batch_size, const PaddedBatchOptions& o) const {
-  return Dataset(detail::make_padded_batch_node(node_, batch_size, o));
+  return detail::DatasetAccess::derive(*this, detail::make_padded_batch_node(node_, batch_size, o),
+                [batch_size, o](const Dataset& d) { return d.padded_batch(batch_size, o); });
 }
 
 Dataset Dataset::ragged_batch(int64_t batch_size, const BatchOptions& o) const {
-  return Dataset(detail::make_ragged_batch_node(node_, batch_size, o.drop_remainder));
+  return detail::DatasetAccess::derive(*this, detail::make_ragged_batch_node(node_, batch_size, o.drop_remainder),
+                [batch_size, o](const Dataset& d) { return d.ragged_batch(batch_size, o); });
 }
 
-Dataset Dataset::unbatch() const { return Dataset(detail::make_unbatch_node(node_)); }
+Dataset Dataset::unbatch() const {
+  return detail::DatasetAccess::derive(*this, detail::make_unbatch_node(node_), [](const Dataset& d) { return d.unbatch(); });
+}
 
 Dataset Dataset::shuffle(int64_t buffer_size, const ShuffleOptions& o) const {
   if (buffer_size < 1) throw std::invalid_argument("shuffle: expected buffer_size >= 1, but received " + std::to_string(buffer_size));
   uint64_t seed = o.seed >= 0 ? uint64_t(o.seed)
                               : uint64_t(ops::random_uniform({}, {.minval = 0, .maxval = 9e15, .dtype = DType::float64}).item<double>());
-  return Dataset(detail::make_shuffle_node(node_, buffer_size, seed, o.reshuffle_each_iteration));
+  const ShuffleOptions same{.seed = int64_t(seed), .reshuffle_each_iteration = o.reshuffle_each_iteration};
+  return detail::DatasetAccess::derive(*this, detail::make_shuffle_node(node_, buffer_size, seed, o.reshuffle_each_iteration),
+                [buffer_size, same](const Dataset& d) { return d.shuffle(buffer_size, same); });
 }
 
 Dataset Dataset::map_fn(MapFn f, const MapOptions& o) const {
@@ -286,28 +293,29 @@ Dataset Dataset::map_fn(MapFn f, const MapOptions& o) const {
   if (o.num_parallel_calls < AUTOTUNE)
     throw std::invalid_argument("map: expected num_parallel_calls >= 0 or AUTOTUNE (-1), but received " +
                                 std::to_string(o.num_parallel_calls));
-  if (o.num_parallel_calls == 0) return Dataset(detail::make_map_node(node_, std::move(f)));
-  return Dataset(detail::make_parallel_map_node(node_, std::move(f), o.num_parallel_calls));
+  auto again = [f, o](const Dataset& d) { return d.map_fn(f, o); };
+  if (o.num_parallel_calls == 0) return detail::DatasetAccess::derive(*this, detail::make_map_node(node_, f), again);
+  return detail::DatasetAccess::derive(*this, detail::make_parallel_map_node(node_, f, o.num_parallel_calls), again);
 }
 
 Dataset Dataset::filter_fn(PredicateFn f) const {
   if (!f) throw std::invalid_argument("filter: expected a predicate, but received an empty function");
-  return Dataset(detail::make_filter_node(node_, std::move(f)));
+  return detail::DatasetAccess::derive(*this, detail::make_filter_node(node_, f), [f](const Dataset& d) { return d.filter_fn(f); });
 }
 
 Dataset Dataset::repeat(int64_t count) const {
   check_count("repeat", count);
-  return Dataset(detail::make_repeat_node(node_, count));
+  return detail::DatasetAccess::derive(*this, detail::make_repeat_node(node_, count), [count](const Dataset& d) { return d.repeat(count); });
 }
 
 Dataset Dataset::take(int64_t count) const {
   check_count("take", count);
-  return Dataset(detail::make_take_node(node_, count));
+  return detail::DatasetAccess::derive(*this, detail::make_take_node(node_, count), [count](const Dataset& d) { return d.take(count); });
 }
 
 Dataset Dataset::skip(int64_t count) const {
   check_count("skip", count);
-  return Dataset(detail::make_skip_node(node_, count));
+  return detail::DatasetAccess::derive(*this, detail::make_skip_node(node_, count), [count](const Dataset& d) { return d.skip(count); });
 }
 
 Dataset Dataset::concatenate(const Dataset& other) const {
@@ -316,26 +324,32 @@ Dataset Dataset::concatenate(const Dataset& other) const {
 
 Dataset Dataset::flat_map_fn(FlatMapFn f) const {
   if (!f) throw std::invalid_argument("flat_map: expected a function, but received an empty one");
-  return Dataset(detail::make_flat_map_node(node_, std::move(f)));
+  return detail::DatasetAccess::derive(*this, detail::make_flat_map_node(node_, f), [f](const Dataset& d) { return d.flat_map_fn(f); });
 }
 
-Dataset Dataset::enumerate(int64_t start) const { return Dataset(detail::make_enumerate_node(node_, start)); }
+Dataset Dataset::enumerate(int64_t start) const {
+  return detail::DatasetAccess::derive(*this, detail::make_enumerate_node(node_, start), [start](const Dataset& d) { return d.enumerate(start); });
+}
 
 Dataset Dataset::rebatch(int64_t batch_size, const BatchOptions& o) const {
-  return Dataset(detail::make_rebatch_node(node_, batch_size, o.drop_remainder));
+  return detail::DatasetAccess::derive(*this, detail::make_rebatch_node(node_, batch_size, o.drop_remainder),
+                [batch_size, o](const Dataset& d) { return d.rebatch(batch_size, o); });
 }
 
 WindowDataset Dataset::window(int64_t size, const WindowOptions& o) const {
   return WindowDataset(detail::make_window_source(node_, size, o));
 }
 
-Dataset Dataset::cache() const { return Dataset(detail::make_cache_node(node_)); }
+Dataset Dataset::cache() const {
+  return detail::DatasetAccess::derive(*this, detail::make_cache_node(node_), [](const Dataset& d) { return d.cache(); });
+}
 
 Dataset Dataset::prefetch(int64_t buffer_size) const {
   if (buffer_size < AUTOTUNE)
     throw std::invalid_argument("prefetch: expected buffer_size >= 0 or AUTOTUNE (-1), but received " + std::to_string(buffer_size));
   if (buffer_size == 0) return *this;
-  return Dataset(detail::make_prefetch_node(node_, buffer_size == AUTOTUNE ? 4 : buffer_size));
+  return detail::DatasetAccess::derive(*this, detail::make_prefetch_node(node_, buffer_size == AUTOTUNE ? 4 : buffer_size),
+                [buffer_size](const Dataset& d) { return d.prefetch(buffer_size); });
 }
 
 int64_t Dataset::cardinality() const { return node_->cardinality(); }

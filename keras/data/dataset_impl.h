@@ -3,6 +3,7 @@
 // pass over it (IteratorImpl, created fresh by every make_iterator()).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,14 @@ class IteratorImpl {
 };
 using IteratorPtr = std::unique_ptr<IteratorImpl>;
 
+// The file list a dataset's source reads, and how to make the dataset again (the source
+// and the transformations after it) from some of those files (shard.h's auto_shard).
+struct FileSource {
+  using Rebuild = std::function<Dataset(const std::vector<std::string>&)>;
+  std::vector<std::string> files;
+  Rebuild rebuild;
+};
+
 class Node {
  public:
   virtual ~Node() = default;
@@ -48,6 +57,9 @@ class Node {
   // index mode, so shuffle buffers row indices and batch gathers a batch with one
   // operation per component instead of stacking elements.
   virtual const Rows* rows_source() const { return nullptr; }
+  // The file list of the source under this node, when it reads one (shard.h's
+  // auto_shard); set right after the node is made, before it is shared.
+  mutable std::shared_ptr<const FileSource> files;
 };
 using NodePtr = std::shared_ptr<const Node>;
 
@@ -87,6 +99,12 @@ NodePtr make_prefetch_node(NodePtr input, int64_t buffer_size);
 // user function returned.
 struct DatasetAccess {
   static Dataset make(NodePtr node) { return Dataset(std::move(node)); }
+  // `d` (just made by a file source such as TextLineDataset) with its file list.
+  static Dataset with_files(Dataset d, std::vector<std::string> files, FileSource::Rebuild rebuild);
+  // A dataset made from `from` with `node` (a transformation of it): when `from` reads a
+  // file list, the node keeps it, with `again` (the same transformation) to apply to the
+  // source made over other files.
+  static Dataset derive(const Dataset& from, NodePtr node, std::function<Dataset(const Dataset&)> again);
   static const NodePtr& node(const Dataset& d) { return d.node_; }
 };
 

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/compression.h"
+#include "keras/data/dataset_impl.h"
 
 namespace keras::data {
 namespace compression = core::compression;
@@ -79,12 +80,15 @@ Dataset TextLineDataset(const std::vector<std::string>& filenames, const TextLin
   if (o.compression_type != "" && o.compression_type != "GZIP" && o.compression_type != "ZLIB")
     throw std::invalid_argument("TextLineDataset: expected compression_type \"\", \"GZIP\" or \"ZLIB\", but received \"" +
                                 o.compression_type + "\"");
-  return Dataset::from_generator([filenames, o]() -> Generator {
+  Dataset lines = Dataset::from_generator([filenames, o]() -> Generator {
     auto reader = std::make_shared<LineReader>();
     reader->files = filenames;
     reader->o = o;
     return [reader]() { return (*reader)(); };
   });
+  // The file list, for data::auto_shard (FILE): the same source over some of the files.
+  return detail::DatasetAccess::with_files(std::move(lines), filenames,
+                                           [o](const std::vector<std::string>& files) { return TextLineDataset(files, o); });
 }
 
 Dataset TextLineDataset(const std::string& filename, const TextLineDatasetOptions& o) {

@@ -9,12 +9,16 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "core/autodiff.h"
 #include "core/tensor.h"
 
 namespace keras::distribute {
+namespace detail {
+class CommThread;
+}  // namespace detail
 using core::DType;   ///< keras::DType
 using core::Tensor;  ///< keras::Tensor
 
@@ -29,7 +33,12 @@ enum class ReduceOp {
 /// the same calls on every replica).
 class CrossReplica {
  public:
-  virtual ~CrossReplica() = default;
+  /// A replica set with no communication thread yet.
+  CrossReplica();
+  /// Stops the communication thread, if one was started.
+  virtual ~CrossReplica();
+  CrossReplica(const CrossReplica&) = delete;             ///< not copyable
+  CrossReplica& operator=(const CrossReplica&) = delete;  ///< not copyable
   /// The number of replicas (tf.distribute's num_replicas_in_sync).
   virtual int num_replicas() const = 0;
   /// This replica's index, 0 .. num_replicas() - 1 (the MPI rank).
@@ -44,6 +53,23 @@ class CrossReplica {
   virtual void broadcast(void* data, int64_t bytes, int root) = 0;
   /// The size in bytes of the buckets gradients are packed into for all-reduce.
   virtual int64_t bucket_bytes() const = 0;
+  /// Whether a traced step all-reduces each bucket of gradients on a communication thread
+  /// as soon as the backward pass has made it, overlapping the rest of the backward pass
+  /// (StrategyOptions::overlap); false: every bucket after the backward pass, in turn.
+  virtual bool overlap() const { return false; }
+
+  /// (for all_reduce) The thread that runs this replica set's overlapped all-reduces,
+  /// one at a time in the order they were started, started on first use.
+  detail::CommThread& comm_thread();
+
+ protected:
+  /// Ends the communication thread (after its current all-reduce); an implementation
+  /// calls it first in its destructor, before it frees what all_reduce_sum uses.
+  void stop_comm_thread();
+
+ private:
+  std::unique_ptr<detail::CommThread> comm_;
+  std::once_flag comm_once_;
 };
 
 /// A shared handle to a strategy's collectives (null: not distributed).
@@ -67,12 +93,15 @@ class ReplicaScope {
   CrossReplicaPtr previous_;
 };
 
-/// Sums (or averages) float32 / float64 tensors over the replicas. The tensors are packed
-/// into buckets of `replicas.bucket_bytes()` (several small tensors share one all-reduce,
-/// a large one is cut into several) and reduced bucket by bucket; the result has each
-/// input's shape and dtype. Inside a traced function this is one host node that runs at
-/// every call and keeps `replicas` alive. Any other dtype raises std::invalid_argument
-/// naming it.
+/// Sums (or averages) float32 / float64 tensors over the replicas. The tensors are packed,
+/// last first (the order a backward pass makes gradients in), into buckets of up to
+/// `replicas.bucket_bytes()` per dtype (small tensors share one all-reduce; a larger one
+/// has a bucket of its own, reduced in pieces of bucket_bytes); the result has each input's shape and dtype. Inside a traced
+/// function, with replicas.overlap(), each bucket is a pair of host nodes: an `early` one
+/// that hands the bucket to the communication thread as soon as its tensors exist, and
+/// one where the value is first needed that waits for the result (raising what the
+/// all-reduce raised); without overlap, one host node reduces every bucket in turn. Any
+/// other dtype raises std::invalid_argument naming it.
 std::vector<Tensor> all_reduce(const CrossReplicaPtr& replicas, const std::vector<Tensor>& values, ReduceOp op);
 
 /// Copies the values of `variables` on replica `root` to every replica (their shapes and

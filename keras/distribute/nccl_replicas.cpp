@@ -35,6 +35,7 @@ class NcclReplicas : public CrossReplica {
     cuda_check(cudaStreamCreate(&stream_), "cudaStreamCreate");
   }
   ~NcclReplicas() override {
+    stop_comm_thread();
     if (buffer_) cudaFree(buffer_);
     if (stream_) cudaStreamDestroy(stream_);
     if (comm_) ncclCommDestroy(comm_);
@@ -42,6 +43,7 @@ class NcclReplicas : public CrossReplica {
   int num_replicas() const override { return mpi_->num_replicas(); }
   int replica_id() const override { return mpi_->replica_id(); }
   int64_t bucket_bytes() const override { return mpi_->bucket_bytes(); }
+  bool overlap() const override { return mpi_->overlap(); }
   void broadcast(void* data, int64_t bytes, int root) override { mpi_->broadcast(data, bytes, root); }
   void all_reduce_sum(float* data, int64_t n) override { reduce(data, n, ncclFloat32); }
   void all_reduce_sum(double* data, int64_t n) override { reduce(data, n, ncclFloat64); }

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "keras/data/shard.h"
 #include "keras/distribute/cross_replica.h"
 
 namespace keras::distribute {
@@ -35,6 +36,11 @@ struct StrategyOptions {
   int64_t bucket_bytes = 4 << 20;
   /// The all-reduce's transport.
   CommunicationImplementation communication = CommunicationImplementation::AUTO;
+  /// Overlap the gradient all-reduce with the backward pass: in a traced train step, a
+  /// communication thread all-reduces each bucket as soon as its gradients exist, and the
+  /// step waits for it only before the optimizer update. False: the buckets are reduced
+  /// one after another once the backward pass is over.
+  bool overlap = true;
 };
 
 /// tf.distribute.MultiWorkerMirroredStrategy: one replica per process (launched with
@@ -72,6 +78,15 @@ class MultiWorkerMirroredStrategy {
   auto run(Step&& step, const std::vector<Tensor>& global_batch) const {
     ReplicaScope s = scope();
     return std::forward<Step>(step)(distribute_batch(global_batch));
+  }
+
+  /// This replica's part of `dataset` (data::auto_shard over num_replicas_in_sync()
+  /// workers, this one rank()): by file where the dataset's source reads at least that
+  /// many files, else by element (AutoShardPolicy::AUTO), as tf.distribute shards a
+  /// worker's input. For custom loops: fit() splits each global batch by rows instead.
+  data::Dataset shard_dataset(const data::Dataset& dataset,
+                              data::AutoShardPolicy policy = data::AutoShardPolicy::AUTO) const {
+    return data::auto_shard(dataset, num_replicas_in_sync(), rank(), policy);
   }
 
   /// tf's strategy.reduce(op, value, axis=None): the replicas' values of a float32 or

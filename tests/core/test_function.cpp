@@ -321,6 +321,45 @@ TEST_CASE("host_function: runs C++ at every call, eagerly and in a graph") {
                    "host_function: result 0 is float32 (1,), but output_specs says float32 (2,)");
 }
 
+TEST_CASE("early host functions run right after their inputs are made, in their own order (graph::schedule_early)") {
+  std::vector<std::string> order;  // what ran, in order
+  auto note = [&](const char* what) {
+    return [&order, what](const std::vector<Tensor>& in) {
+      order.push_back(what);
+      return std::vector<Tensor>{in[0]};
+    };
+  };
+  const std::vector<core::TensorSpec> spec = {{{2, 2}, DType::float32}};
+  auto body = [&](const Tensor& x) {
+    Tensor a = ops::matmul(x, x);
+    Tensor b = ops::matmul(a, a);  // traced after a, before the early nodes
+    Tensor c = ops::matmul(b, b);
+    Tensor late = ops::host_function(note("plain"), {c}, spec)[0];  // keeps its place: the early ones pass it
+    Tensor ea = core::graph::early_host_function(note("early a"), {a}, spec)[0];
+    Tensor ec = core::graph::early_host_function(note("early c"), {c}, spec)[0];
+    Tensor eb = core::graph::early_host_function(note("early b"), {b}, spec)[0];  // after "early c": order kept
+    return ops::add(ops::add(late, ea), ops::add(ec, eb));
+  };
+  auto f = core::function(body);
+  auto unoptimized = core::function(body, {.optimize = false});
+  const Tensor x = core::constant({{0.5f, -1.0f}, {0.25f, 2.0f}});
+  CHECK(values(f(x)) == values(body(x)));
+  CHECK(values(unoptimized(x)) == values(body(x)));
+  order.clear();
+  f(x);
+  CHECK(order == std::vector<std::string>{"early a", "early c", "early b", "plain"});
+  const auto& nodes = f.graph_nodes();
+  std::vector<std::string> ops_in_order;
+  for (const auto& n : nodes)
+    if (n.op == "matmul" || n.op == "host_function") ops_in_order.push_back(n.op);
+  // a, early a, b, c, early c, early b, plain: "early a" moved before b and c.
+  CHECK(ops_in_order == std::vector<std::string>{"matmul", "host_function", "matmul", "matmul", "host_function",
+                                                 "host_function", "host_function"});
+  order.clear();
+  unoptimized(x);  // without the other passes, early nodes are scheduled too
+  CHECK(order == std::vector<std::string>{"early a", "early c", "early b", "plain"});
+}
+
 TEST_CASE("elementwise fusion: a chain runs as one node with the same bits and the same gradients") {
   const Tensor bias = make(uniform(5, -1, 1, 4), Shape{5});
   auto body = [&](const Tensor& x, const Tensor& y) {

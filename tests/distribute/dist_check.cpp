@@ -9,6 +9,9 @@
 //                                   fit with BackupAndRestore(DIR); rank 1 kills itself
 //                                   with SIGKILL at that batch when given; rank 0 writes
 //                                   the final weights to OUT (raw bytes)
+//   dist_check shard DIR            strategy.shard_dataset (auto_shard) on every rank: over 5 files (FILE)
+//                                   the ranks read disjoint files and together every line
+//                                   once; over 1 file (DATA) disjoint elements, together all
 //   dist_check nccl                 the equivalence check over NCCL (skipped, 77, with
 //                                   fewer than 2 GPUs or without a CUDA build)
 #include <csignal>
@@ -165,13 +168,63 @@ int equivalence(const dist::StrategyOptions& options) {
 
   if (g_failures) return 1;
   if (rank == 0)
-    std::printf("PASS equivalence: %d replicas, weights within %.2g of one process, History and evaluate equal "
-                "(arrays and a Dataset); custom loop with run/reduce\n", replicas, worst);
+    std::printf("PASS equivalence: %d replicas, %lld-byte buckets, overlap %s: weights within %.2g of one process, "
+                "History and evaluate equal (arrays and a Dataset); custom loop with run/reduce\n",
+                replicas, (long long)options.bucket_bytes, strategy.cross_replica()->overlap() ? "on" : "off", worst);
+  return 0;
+}
+
+// Each rank reads its auto_shard of a TextLineDataset pipeline; the per-line counts,
+// summed over the ranks, must be exactly one everywhere.
+int shard(const std::string& dir) {
+  dist::MultiWorkerMirroredStrategy strategy;
+  const int replicas = strategy.num_replicas_in_sync(), rank = strategy.rank();
+  const int files = 5, lines_per_file = 7;
+  std::vector<std::string> names;
+  for (int f = 0; f < files; ++f) names.push_back(dir + "/part" + std::to_string(f) + ".txt");
+  if (rank == 0)
+    for (int f = 0; f < files; ++f) {
+      std::ofstream out(names[size_t(f)]);
+      for (int l = 0; l < lines_per_file; ++l) out << f * lines_per_file + l << "\n";
+    }
+  strategy.barrier();
+  auto counts_of = [&](const keras::data::Dataset& ds, std::vector<std::string>* mine) {
+    std::vector<double> counts(size_t(files * lines_per_file), 0.0);
+    for (const keras::data::Element& e : ds)
+      for (const std::string& line : e[0].to_vector<std::string>()) {
+        counts[size_t(std::stoi(line))] += 1;
+        if (mine) mine->push_back(line);
+      }
+    return strategy.reduce(dist::ReduceOp::SUM, keras::constant(counts, keras::Shape{int64_t(counts.size())}))
+        .to_vector<double>();
+  };
+  auto pipeline = [](const std::vector<std::string>& f) { return keras::data::TextLineDataset(f).batch(3); };
+  // FILE (AUTO with 5 files >= replicas): this rank's files, every line once over the ranks.
+  const keras::data::Dataset by_file = strategy.shard_dataset(pipeline(names));
+  std::vector<std::string> read;
+  const std::vector<double> total = counts_of(by_file, &read);
+  for (size_t i = 0; i < total.size(); ++i)
+    expect(total[i] == 1.0, "FILE: line " + std::to_string(i) + " was read " + std::to_string(total[i]) + " times");
+  for (const std::string& line : read)
+    expect((std::stoi(line) / lines_per_file) % replicas == rank,
+           "FILE: rank " + std::to_string(rank) + " read line " + line + " of another rank's file");
+  expect(keras::data::source_files(by_file).size() == size_t((files - rank + replicas - 1) / replicas), "FILE: this rank's files");
+  // DATA (AUTO with 1 file < replicas, when replicas > 1): every replicas-th batch.
+  const keras::data::Dataset by_data = strategy.shard_dataset(pipeline({names[0]}));
+  const std::vector<double> one = counts_of(by_data, nullptr);
+  for (size_t i = 0; i < one.size(); ++i)
+    expect(one[i] == (i < size_t(lines_per_file) ? 1.0 : 0.0), "DATA: line " + std::to_string(i) + " read " +
+                                                                     std::to_string(one[i]) + " times");
+  if (g_failures) return 1;
+  if (rank == 0)
+    std::printf("PASS shard: %d replicas read disjoint files of 5 (FILE) and disjoint batches of 1 file (DATA), "
+                "together every line once\n", replicas);
   return 0;
 }
 
 int resume(const std::string& dir, const std::string& out, int kill_epoch, int kill_batch) {
-  dist::MultiWorkerMirroredStrategy strategy;
+  // 256-byte buckets: the gradients travel in 3 buckets, overlapped with the backward pass.
+  dist::MultiWorkerMirroredStrategy strategy({.bucket_bytes = 256});
   const int rank = strategy.rank();
   auto [x, y] = make_data(2000, 21);
   std::shared_ptr<keras::SequentialModel> model;
@@ -208,9 +261,12 @@ int resume(const std::string& dir, const std::string& out, int kill_epoch, int k
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   try {
-    if (mode == "equivalence") return equivalence({});
+    if (mode == "equivalence")  // [BUCKET_BYTES [OVERLAP 0|1]]
+      return equivalence({.bucket_bytes = argc > 2 ? std::atoll(argv[2]) : dist::StrategyOptions{}.bucket_bytes,
+                          .overlap = argc > 3 ? std::atoi(argv[3]) != 0 : true});
     if (mode == "resume" && argc >= 4)
       return resume(argv[2], argv[3], argc > 5 ? std::atoi(argv[4]) : -1, argc > 5 ? std::atoi(argv[5]) : 0);
+    if (mode == "shard" && argc >= 3) return shard(argv[2]);
     if (mode == "nccl") {
       const int gpus = dist::cuda_device_count();
       if (!dist::nccl_available() || gpus < 2) {
@@ -224,6 +280,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "dist_check %s: %s\n", mode.c_str(), e.what());
     return 1;
   }
-  std::fprintf(stderr, "usage: dist_check equivalence | resume DIR OUT [KILL_EPOCH KILL_BATCH] | nccl\n");
+  std::fprintf(stderr, "usage: dist_check equivalence [BUCKET_BYTES [OVERLAP 0|1]] | resume DIR OUT [KILL_EPOCH KILL_BATCH] | shard DIR | nccl\n");
   return 2;
 }

@@ -3,7 +3,12 @@
 # machine), as CI's "distribute" stage runs them:
 #   1. keras_tests and the examples do not link MPI (only keras-cpp-distribute users do)
 #   2. dist_check equivalence: 2-rank fit == single-process fit (weights, History, evaluate),
-#      over shared memory, then over TCP (loopback)
+#      over shared memory (one bucket; small buckets overlapped with the backward pass;
+#      small buckets without overlap), then over TCP (loopback, small overlapped buckets)
+#   2c. the same across two network namespaces joined by a veth pair (tests/distribute/
+#      netns.sh; reported skipped where namespaces cannot be made)
+#   2d. dist_check shard: data::auto_shard gives the ranks disjoint files (FILE) or
+#      disjoint batches (DATA), together everything
 #   3. fault: rank 1 SIGKILLs itself mid-training; rank 0 must be gone within 30 s and
 #      the error must name rank 1; relaunching resumes from BackupAndRestore and ends on
 #      the weights of an uninterrupted 2-rank run, bit for bit
@@ -31,19 +36,43 @@ trap 'rm -rf "$tmp"' EXIT
 if ldd "$BUILD_DIR/tests/keras_tests" | grep -qi 'libmpi'; then bad "keras_tests links MPI"
 else ok "keras_tests does not link MPI"; fi
 
-# 2. Equivalence with one process.
-if timeout 300 "${MPIRUN[@]}" "$BIN" equivalence >"$tmp/eq.log" 2>&1 && grep -q '^PASS equivalence' "$tmp/eq.log"; then
-  ok "$(sed -n 's/^PASS //p' "$tmp/eq.log")"
-else
-  cat "$tmp/eq.log" >&2; bad "2-rank fit differs from single-process fit"
-fi
+# 2. Equivalence with one process: one bucket, then 256-byte buckets overlapped with the
+#    backward pass (several all-reduces on the communication thread), then without overlap.
+for args in "" "256 1" "256 0"; do
+  # shellcheck disable=SC2086
+  if timeout 300 "${MPIRUN[@]}" "$BIN" equivalence $args >"$tmp/eq.log" 2>&1 && grep -q '^PASS equivalence' "$tmp/eq.log"; then
+    ok "$(sed -n 's/^PASS //p' "$tmp/eq.log")"
+  else
+    cat "$tmp/eq.log" >&2; bad "2-rank fit differs from single-process fit (equivalence $args)"
+  fi
+done
 
 # 2b. The same over TCP (loopback) instead of shared memory.
-if timeout 300 "${MPIRUN_BASE[@]}" --mca btl self,tcp "$BIN" equivalence >"$tmp/eq_tcp.log" 2>&1 &&
+if timeout 300 "${MPIRUN_BASE[@]}" --mca btl self,tcp "$BIN" equivalence 256 1 >"$tmp/eq_tcp.log" 2>&1 &&
    grep -q '^PASS equivalence' "$tmp/eq_tcp.log"; then
   ok "over TCP: $(sed -n 's/^PASS //p' "$tmp/eq_tcp.log")"
 else
   cat "$tmp/eq_tcp.log" >&2; bad "2-rank fit over TCP differs from single-process fit"
+fi
+
+# 2c. Across two network namespaces joined by a veth pair: TCP over a link, not loopback.
+bash tests/distribute/netns.sh "$BIN" "$tmp" >"$tmp/netns.log" 2>&1
+rc=$?
+sent=$(sed -n 's/^veth .* sent \([0-9]*\) bytes$/\1/p' "$tmp/netns.log")
+if ((rc == 77)); then
+  echo "distribute: $(grep -m1 '^SKIPPED' "$tmp/netns.log")"; skipped=$((skipped + 1))
+elif ((rc == 0)) && grep -q '^PASS equivalence' "$tmp/netns.log" && [ "${sent:-0}" -gt 10000 ]; then
+  ok "across two network namespaces (veth, ${sent} bytes sent over it): $(sed -n 's/^PASS //p' "$tmp/netns.log")"
+else
+  cat "$tmp/netns.log" >&2; bad "2-rank fit across network namespaces"
+fi
+
+# 2d. Input sharding: data::auto_shard by file (5 files) and by data (1 file).
+mkdir -p "$tmp/shard"
+if timeout 120 "${MPIRUN[@]}" "$BIN" shard "$tmp/shard" >"$tmp/shard.log" 2>&1 && grep -q '^PASS shard' "$tmp/shard.log"; then
+  ok "$(sed -n 's/^PASS //p' "$tmp/shard.log")"
+else
+  cat "$tmp/shard.log" >&2; bad "auto_shard: the ranks' shards overlap or miss lines"
 fi
 
 # 3. Fault: a rank killed mid-training, then a relaunch that resumes.

@@ -2,7 +2,10 @@
 // cross_replica.h) in one process, with simulated replicas: every "other" replica holds
 // the same values as this one, so a sum over R replicas is R times the value. The real
 // multi-process checks run under mpirun (tests/distribute/run.sh).
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 
@@ -17,25 +20,37 @@ namespace layers = keras::layers;
 namespace {
 class SimulatedReplicas : public dist::CrossReplica {
  public:
-  SimulatedReplicas(int n, int id, int64_t bucket_bytes) : n_(n), id_(id), bucket_(bucket_bytes) {}
+  SimulatedReplicas(int n, int id, int64_t bucket_bytes, bool overlap = false)
+      : n_(n), id_(id), bucket_(bucket_bytes), overlap_(overlap) {}
+  ~SimulatedReplicas() override { stop_comm_thread(); }
   int num_replicas() const override { return n_; }
   int replica_id() const override { return id_; }
   int64_t bucket_bytes() const override { return bucket_; }
+  bool overlap() const override { return overlap_; }
   void all_reduce_sum(float* d, int64_t n) override {
+    record();
     float_calls.push_back(n);
     for (int64_t i = 0; i < n; ++i) d[i] *= float(n_);
   }
   void all_reduce_sum(double* d, int64_t n) override {
+    record();
     double_calls.push_back(n);
     for (int64_t i = 0; i < n; ++i) d[i] *= double(n_);
   }
   void broadcast(void*, int64_t, int) override { ++broadcasts; }
   std::vector<int64_t> float_calls, double_calls;
+  std::vector<std::thread::id> threads;  // the thread of each all-reduce
   int broadcasts = 0;
+  std::atomic<bool> fail{false};  // all-reduces raise (a lost replica)
 
  private:
+  void record() {
+    threads.push_back(std::this_thread::get_id());
+    if (fail) throw std::runtime_error("simulated: rank 1 is gone");
+  }
   int n_, id_;
   int64_t bucket_;
+  bool overlap_;
 };
 }  // namespace
 
@@ -60,7 +75,8 @@ TEST_CASE("distribute: all_reduce packs tensors into buckets of bucket_bytes, pe
   const Tensor a = make(uniform(2, -1, 1, 1), Shape{2}), b = make(uniform(5, -1, 1, 2), Shape{5, 1});
   const Tensor c = make(uniform(3, -1, 1, 3), Shape{3}, keras::DType::float64);
   std::vector<Tensor> sum = dist::all_reduce(rp, {a, b, c}, dist::ReduceOp::SUM);
-  CHECK(r.float_calls == std::vector<int64_t>{3, 3, 1});  // 7 floats across the two tensors
+  // Last tensor first: c alone (float64), b alone (5 floats, in pieces of 3), then a.
+  CHECK(r.float_calls == std::vector<int64_t>{3, 2, 2});
   CHECK(r.double_calls == std::vector<int64_t>{1, 1, 1});
   REQUIRE(sum.size() == 3);
   CHECK(sum[1].shape() == Shape{5, 1});
@@ -71,7 +87,7 @@ TEST_CASE("distribute: all_reduce packs tensors into buckets of bucket_bytes, pe
   std::vector<Tensor> mean = dist::all_reduce(rp, {a, b, c}, dist::ReduceOp::MEAN);
   check_values(mean[1], values(b), 1e-7);
   check_values(mean[2], values(c), 1e-15);
-  // In a traced function: one host node that reduces at every call.
+  // In a traced function: host nodes that reduce at every call.
   r.float_calls.clear();
   auto f = keras::function([rp](const Tensor& x) { return dist::all_reduce(rp, {ops::multiply(x, x)}, dist::ReduceOp::SUM)[0]; });
   check_values(f(a), values(ops::multiply(ops::multiply(a, a), keras::constant(3.0f))), 1e-7);
@@ -148,4 +164,56 @@ TEST_CASE("distribute: fit with simulated replicas equals one process on the who
     CHECK(std::filesystem::exists(csv) == (id == 0));  // the chief alone writes the CSV log
   }
   std::filesystem::remove(csv);
+}
+
+TEST_CASE("distribute: with overlap, a traced train step starts each bucket's all-reduce on the communication thread "
+          "as soon as the backward pass made it, and equals the step without overlap") {
+  Tensor x = make(uniform(16 * 4, -1, 1, 41), Shape{16, 4}), y = make(uniform(16 * 2, -1, 1, 42), Shape{16, 2});
+  auto build = [](const std::shared_ptr<dist::CrossReplica>& r) {
+    dist::ReplicaScope scope(r);
+    keras::ops::set_random_seed(6);
+    auto m = keras::Sequential({layers::Dense(8, {.activation = "tanh", .input_shape = {4}}),
+                                layers::Dense(6, {.activation = "tanh"}), layers::Dense(2)});
+    m->compile({.optimizer = keras::optimizers::Adam({.learning_rate = 0.05}), .loss = "mse"});
+    return m;
+  };
+  // 64-byte buckets (16 floats), last variable first: {dense_2's 2 + 12}, {dense_1's bias 6},
+  // {dense_1's kernel 48, in 3 pieces}, {dense's bias 8}, {dense's kernel 32, in 2 pieces}.
+  auto overlapped = std::make_shared<SimulatedReplicas>(2, 0, 64, true);
+  auto in_turn = std::make_shared<SimulatedReplicas>(2, 0, 64, false);
+  auto m = build(overlapped), ref = build(in_turn);
+  const keras::FitOptions fit{.batch_size = 16, .epochs = 3, .verbose = 0, .shuffle = false};
+  keras::callbacks::History h = m->fit(x, y, fit), h_ref = ref->fit(x, y, fit);
+  CHECK(overlapped->float_calls == in_turn->float_calls);
+  CHECK(overlapped->float_calls.size() == 3 * 8);  // 8 per step (the metrics are summed as float64)
+  const auto w = m->get_weights(), w_ref = ref->get_weights();
+  for (size_t i = 0; i < w.size(); ++i) check_values(w[i], values(w_ref[i]), 0);  // bit for bit
+  for (size_t e = 0; e < 3; ++e) CHECK(h.history["loss"][e] == h_ref.history["loss"][e]);
+  // The gradient all-reduces ran on one thread, not this one (which ran the metrics').
+  std::vector<std::thread::id> gradient_threads;
+  for (std::thread::id t : overlapped->threads)
+    if (t != std::this_thread::get_id()) gradient_threads.push_back(t);
+  CHECK(gradient_threads.size() == 3 * 8);
+  CHECK(std::all_of(gradient_threads.begin(), gradient_threads.end(), [&](auto t) { return t == gradient_threads[0]; }));
+  for (std::thread::id t : in_turn->threads) CHECK(t == std::this_thread::get_id());
+  // In the graph, the first bucket's start runs before the backward pass's last matmul
+  // (dense's kernel gradient); the waits come after it.
+  const auto& nodes = m->train_function()->graph_nodes();
+  int first_host = -1, last_host = -1, last_matmul = -1;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].op == "host_function") {
+      if (first_host < 0) first_host = int(i);
+      last_host = int(i);
+    }
+    if (nodes[i].op.find("matmul") != std::string::npos) last_matmul = int(i);
+  }
+  REQUIRE(first_host >= 0);
+  CHECK(first_host < last_matmul);
+  CHECK(last_host > last_matmul);
+
+  // A failed all-reduce on the communication thread raises at the step's wait.
+  overlapped->fail = true;
+  CHECK_THROWS_WITH_AS(m->train_on_batch({x}, {y}), doctest::Contains("simulated: rank 1 is gone"), std::runtime_error);
+  overlapped->fail = false;
+  CHECK_NOTHROW(m->train_on_batch({x}, {y}));  // the next step starts afresh
 }
