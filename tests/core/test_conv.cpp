@@ -202,7 +202,7 @@ TEST_CASE("pooling: float32 (oneDNN) equals float64 over shapes, strides and pad
     }
   }
 }
-TEST_CASE("max_pool_grad: disjoint windows (stride = pool) in float32 equal float64, ties and remainders included") {
+TEST_CASE("max_pool_grad: float32 (oneDNN) equals float64 with ties and remainders, at 1 and 2 threads") {
   // Values from {0, 1, 2} so windows hold ties (the gradient goes to the first maximum);
   // 7 and 5 cells leave a remainder outside every window, whose gradient is 0.
   uint32_t seed = 400;
