@@ -1,6 +1,7 @@
 // fused.cpp - the CPU kernel of FusedElementwise: the program runs over blocks of 256
 // elements, each instruction a tight loop over the block, so the chain touches memory
-// once. The formulas are those of core/cpu/unary.cpp and binary.cpp (the fusion tests
+// once: inputs are read in place (a broadcast row through a tiled copy), the last
+// instruction writes the output. The formulas are those of core/cpu/unary.cpp and binary.cpp (the fusion tests
 // check the fused results bit for bit against the unfused graph).
 #include <algorithm>
 #include <cmath>
@@ -24,8 +25,8 @@ void unary(OpId op, const T* x, T* y, int64_t n) {
     case OpId::Abs: for (int64_t i = 0; i < n; ++i) y[i] = x[i] < T(0) ? T(-x[i]) : x[i]; break;
     case OpId::Square: for (int64_t i = 0; i < n; ++i) y[i] = T(x[i] * x[i]); break;
     case OpId::Relu: for (int64_t i = 0; i < n; ++i) y[i] = x[i] <= T(0) ? T(0) : x[i]; break;  // NaN stays
-    case OpId::Sign:
-      for (int64_t i = 0; i < n; ++i) y[i] = x[i] != x[i] ? x[i] : T((T(0) < x[i]) - (x[i] < T(0)));
+    case OpId::Sign:  // NaN stays; written so that it vectorizes
+      for (int64_t i = 0; i < n; ++i) y[i] = x[i] > T(0) ? T(1) : x[i] < T(0) ? T(-1) : x[i] == x[i] ? T(0) : x[i];
       break;
     case OpId::Sin: for (int64_t i = 0; i < n; ++i) y[i] = std::sin(x[i]); break;
     case OpId::Cos: for (int64_t i = 0; i < n; ++i) y[i] = std::cos(x[i]); break;
@@ -52,51 +53,84 @@ void binary(OpId op, const T* a, const T* b, T* y, int64_t n) {
   }
 }
 
+// A row input (out's trailing dimensions) of at most this many elements is tiled once per
+// call, so that each block reads it through a pointer; longer rows are copied per block.
+constexpr int64_t kMaxTiledRow = 1 << 14;
+
 template <class T>
 void run_program(OpCall& c, const ElementwiseProgram& p) {
   const int64_t n = c.outputs[0].size();
-  const size_t nin = size_t(p.num_inputs), nregs = nin + p.code.size();
+  const size_t nin = size_t(p.num_inputs), ncode = p.code.size();
+  enum class Kind { full, scalar, tiled, row };
   std::vector<const T*> in(nin);
   std::vector<int64_t> period(nin);  // an input repeats every `period` elements
+  std::vector<Kind> kind(nin);
+  std::vector<std::vector<T>> tiles(nin);  // scalar: one block of it; tiled: the row repeated
   for (size_t i = 0; i < nin; ++i) {
     in[i] = c.in(i).template data<T>();
-    period[i] = c.in(i).size();
+    const int64_t per = period[i] = c.in(i).size();
+    if (per == n) {
+      kind[i] = Kind::full;
+    } else if (per == 1) {
+      kind[i] = Kind::scalar;
+      tiles[i].assign(size_t(kBlock), in[i][0]);
+    } else if (per <= kMaxTiledRow) {
+      kind[i] = Kind::tiled;  // row from offset o: tiles[i][o .. o + kBlock)
+      tiles[i].resize(size_t(per + kBlock));
+      for (int64_t j = 0; j < per + kBlock; ++j) tiles[i][size_t(j)] = in[i][j % per];
+    } else {
+      kind[i] = Kind::row;
+    }
   }
   T* out = c.outputs[0].template mutable_data<T>();
-  // exp, log, sqrt, reciprocal, tanh: the vector kernels unary.cpp runs, so fused and
-  // unfused results are the same bit for bit.
-  std::vector<typename VecKernels<T>::Unary> vec(p.code.size());
-  for (size_t k = 0; k < p.code.size(); ++k)
+  // exp, log, sqrt, reciprocal, tanh and the arithmetic: the vector kernels unary.cpp and
+  // binary.cpp run, so fused and unfused results are the same bit for bit.
+  std::vector<typename VecKernels<T>::Unary> vec(ncode);
+  std::vector<typename VecKernels<T>::Binary> vec2(ncode);
+  for (size_t k = 0; k < ncode; ++k) {
     if (p.code[k].args.size() == 1) vec[k] = vec_unary<T>(p.code[k].op, false);
+    else vec2[k] = vec_binary<T>(p.code[k].op);
+  }
   parallel_for(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
-    std::vector<T> regs(nregs * size_t(kBlock));
+    // Registers are pointers: inputs point into their tensors (or tiles), a cast after a
+    // comparison to its argument, the last instruction writes the output in place.
+    std::vector<T> buf((nin + ncode) * size_t(kBlock));
+    std::vector<const T*> reg(nin + ncode);
     for (int64_t b = begin; b < end; b += kBlock) {
       const int64_t m = std::min(kBlock, end - b);
-      for (size_t i = 0; i < nin; ++i) {  // gather the inputs' block (broadcast by period)
-        T* r = regs.data() + i * size_t(kBlock);
-        const int64_t per = period[i];
-        if (per == n) {
-          std::memcpy(r, in[i] + b, size_t(m) * sizeof(T));
-        } else if (per == 1) {
-          std::fill(r, r + m, in[i][0]);
-        } else {  // a row repeated: copy it in segments from the block's offset in the row
-          for (int64_t j = 0, off = b % per; j < m;) {
-            const int64_t len = std::min(m - j, per - off);
-            std::memcpy(r + j, in[i] + off, size_t(len) * sizeof(T));
-            j += len;
-            off = 0;
+      for (size_t i = 0; i < nin; ++i) {
+        switch (kind[i]) {
+          case Kind::full: reg[i] = in[i] + b; break;
+          case Kind::scalar: reg[i] = tiles[i].data(); break;
+          case Kind::tiled: reg[i] = tiles[i].data() + b % period[i]; break;
+          case Kind::row: {  // copy the row in segments from the block's offset in it
+            T* r = buf.data() + i * size_t(kBlock);
+            const int64_t per = period[i];
+            for (int64_t j = 0, off = b % per; j < m;) {
+              const int64_t len = std::min(m - j, per - off);
+              std::memcpy(r + j, in[i] + off, size_t(len) * sizeof(T));
+              j += len;
+              off = 0;
+            }
+            reg[i] = r;
           }
         }
       }
-      for (size_t k = 0; k < p.code.size(); ++k) {
+      for (size_t k = 0; k < ncode; ++k) {
         const auto& instr = p.code[k];
-        T* y = regs.data() + (nin + k) * size_t(kBlock);
-        const T* a = regs.data() + size_t(instr.args[0]) * size_t(kBlock);
+        const T* a = reg[size_t(instr.args[0])];
+        if (instr.op == OpId::Cast) {  // after a comparison: already 0 / 1
+          if (k + 1 == ncode) std::memcpy(out + b, a, size_t(m) * sizeof(T));
+          reg[nin + k] = a;
+          continue;
+        }
+        T* y = k + 1 == ncode ? out + b : buf.data() + (nin + k) * size_t(kBlock);
         if (vec[k]) vec[k](a, y, m, T(0));
+        else if (vec2[k]) vec2[k](a, 1, reg[size_t(instr.args[1])], 1, y, m);
         else if (instr.args.size() == 1) unary(instr.op, a, y, m);
-        else binary(instr.op, a, regs.data() + size_t(instr.args[1]) * size_t(kBlock), y, m);
+        else binary(instr.op, a, reg[size_t(instr.args[1])], y, m);
+        reg[nin + k] = y;
       }
-      std::memcpy(out + b, regs.data() + (nregs - 1) * size_t(kBlock), size_t(m) * sizeof(T));
     }
   });
 }

@@ -30,9 +30,10 @@ void signed_kernel(OpId op, const T* x, T* y, int64_t n) {
     case OpId::Abs: return map(x, y, n, [](T v) { return v < T(0) ? T(-v) : v; });
     case OpId::Sign:
       return map(x, y, n, [](T v) {
-        if constexpr (std::is_floating_point_v<T>)
-          if (std::isnan(v)) return v;
-        return T((T(0) < v) - (v < T(0)));
+        if constexpr (std::is_floating_point_v<T>)  // NaN stays; written so that it vectorizes
+          return v > T(0) ? T(1) : v < T(0) ? T(-1) : v == v ? T(0) : v;
+        else
+          return T((T(0) < v) - (v < T(0)));
       });
     case OpId::Square: return map(x, y, n, [](T v) { return T(v * v); });
     // NaN propagates (TensorFlow, NumPy): every comparison with NaN is false, so NaN

@@ -202,4 +202,28 @@ TEST_CASE("pooling: float32 (oneDNN) equals float64 over shapes, strides and pad
     }
   }
 }
+TEST_CASE("max_pool_grad: float32 (oneDNN) equals float64 with ties and remainders, at 1 and 2 threads") {
+  // Values from {0, 1, 2} so windows hold ties (the gradient goes to the first maximum);
+  // 7 and 5 cells leave a remainder outside every window, whose gradient is 0.
+  uint32_t seed = 400;
+  for (auto [s, pool] : std::vector<std::pair<Shape, std::vector<int64_t>>>{
+           {Shape{3, 8, 8, 5}, {2, 2}}, {Shape{2, 7, 5, 3}, {2, 2}}, {Shape{2, 9, 3}, {3}}, {Shape{2, 5, 4, 6, 2}, {2, 2, 3}}}) {
+    CAPTURE(s.str());
+    Tensor x = ops::floor(ops::multiply(ops::abs(rand_t(s, seed++)), ops::scalar_like(rand_t(s, 0), 3.0)));
+    x = ops::minimum(x, ops::scalar_like(x, 2.0));
+    Tensor dy = rand_t(ops::max_pool(x, pool).shape(), seed++);
+    auto grad = [&](DType dt) {
+      Tensor xd = ops::cast(x, dt);
+      core::GradientTape tape;
+      tape.watch(xd);
+      return ops::cast(tape.gradient(ops::sum(ops::multiply(ops::max_pool(xd, pool), ops::cast(dy, dt))), xd),
+                       DType::float64);
+    };
+    const Tensor want = grad(DType::float64);
+    for (int threads : {1, 2}) {
+      core::set_num_threads(threads);
+      check_close(grad(DType::float32), want, 1e-6);  // dy's values, rounded to float32
+    }
+  }
+}
 }

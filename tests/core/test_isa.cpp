@@ -1,6 +1,7 @@
 // test_isa.cpp - runtime ISA dispatch (core/cpu/isa.h): every ISA this CPU runs gives the
 // baseline's results within float tolerance, the same NaN and infinities, results that do
 // not depend on the thread count, and fused graphs equal to unfused ones bit for bit.
+#include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
@@ -138,6 +139,40 @@ TEST_CASE("at every ISA, results are the same for any thread count, and fused eq
     CHECK(one == values(body(x, y)));
     CHECK(sm1 == values(ops::softmax(ops::reshape(x, {7, -1}), -1)));
     CHECK(sum1 == values(ops::sum(ops::exp(ops::multiply(x, ops::scalar_like(x, 0.1))))));
+  }
+}
+
+TEST_CASE("fused_elementwise reads scalars, short and long broadcast rows in place and equals unfused") {
+  // Rows of 37 (tiled once per call, at every offset into a block) and 17,000 elements
+  // (copied per block), a scalar, sign with NaN and zeros, and a comparison cast last.
+  for (int64_t row : {int64_t(37), int64_t(17000)}) {
+    CAPTURE(row);
+    const int64_t rows = 3 * 65536 / row + 1;
+    std::vector<double> xv = uniform(rows * row, -2, 2, 3);
+    xv[5] = std::numeric_limits<double>::quiet_NaN();
+    xv[6] = 0.0;
+    xv[7] = -0.0;
+    const Tensor x = make(xv, Shape{rows, row}), r = make(uniform(row, -1, 1, 4), Shape{row});
+    auto body = [](const Tensor& a, const Tensor& b) {
+      Tensor h = ops::relu(ops::add(a, b));
+      Tensor y = ops::add(ops::multiply(h, ops::sign(a)), ops::scalar_like(a, 0.5));
+      return std::vector<Tensor>{y, ops::cast(ops::greater(ops::subtract(a, b), ops::scalar_like(a, 0.25)),
+                                               a.dtype())};
+    };
+    auto fused = core::function(body);
+    auto plain = core::function(body, {.optimize = false});
+    for (int threads : {1, 2}) {
+      core::set_num_threads(threads);
+      const std::vector<Tensor> f = fused(x, r), p = plain(x, r);
+      for (size_t k = 0; k < 2; ++k) {
+        const std::vector<double> fv = values(f[k]), pv = values(p[k]);
+        REQUIRE(fv.size() == pv.size());
+        for (size_t i = 0; i < fv.size(); ++i)
+          if (!(std::isnan(fv[i]) && std::isnan(pv[i]))) REQUIRE(fv[i] == pv[i]);
+      }
+      CHECK(std::isnan(values(f[0])[5]));
+    }
+    CHECK(fused.graph_str().find("fused_elementwise(") != std::string::npos);
   }
 }
 

@@ -187,12 +187,12 @@ TEST_CASE("examples: fashion_mnist_cnn trains the CNN (Conv2D, BatchNormalizatio
   ExampleRun run = run_example("fashion_mnist_cnn");
   require_ran(run);
   CHECK(run.num("epochs") == 2.0);
-  CHECK(run.num("params") == 225418.0);  // Keras's count for this architecture
-  // --short: 2 epochs on 3,600 images. Training accuracy is well above chance (0.1); the
-  // test accuracy uses BatchNormalization's moving statistics, which 226 steps (momentum
-  // 0.99) have not settled yet: lower, but far from chance.
+  CHECK(run.num("params") == 469098.0);  // Keras's count for this architecture
+  // --short: 2 epochs at batch 16 on 3,600 images (0.78 training, 0.63 test here). The test
+  // accuracy uses BatchNormalization's moving statistics, which 450 steps (momentum 0.99)
+  // have only just settled: lower than the training accuracy, but far from chance (0.1).
   CHECK(run.num("train_accuracy") > 0.65);
-  CHECK(run.num("test_accuracy") > 0.3);
+  CHECK(run.num("test_accuracy") > 0.4);
 }
 
 TEST_CASE("examples: fashion_mnist_lstm trains an LSTM over the images' rows" *
