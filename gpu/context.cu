@@ -2,6 +2,8 @@
 // gpu/context.cuh.
 #include "gpu/context.cuh"
 
+#include "gpu/cublas.cuh"
+
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -36,26 +38,6 @@ DeviceGuard::~DeviceGuard() {
   if (previous_ != device_ && cudaSetDevice(previous_) != cudaSuccess) (void)cudaGetLastError();
 }
 
-namespace {
-const char* cublas_status_name(cublasStatus_t s) {
-  switch (s) {
-    case CUBLAS_STATUS_NOT_INITIALIZED: return "CUBLAS_STATUS_NOT_INITIALIZED";
-    case CUBLAS_STATUS_ALLOC_FAILED: return "CUBLAS_STATUS_ALLOC_FAILED";
-    case CUBLAS_STATUS_INVALID_VALUE: return "CUBLAS_STATUS_INVALID_VALUE";
-    case CUBLAS_STATUS_ARCH_MISMATCH: return "CUBLAS_STATUS_ARCH_MISMATCH";
-    case CUBLAS_STATUS_EXECUTION_FAILED: return "CUBLAS_STATUS_EXECUTION_FAILED";
-    case CUBLAS_STATUS_NOT_SUPPORTED: return "CUBLAS_STATUS_NOT_SUPPORTED";
-    default: return "cuBLAS error";
-  }
-}
-
-void check_cublas(cublasStatus_t s, const char* call, int device) {
-  if (s != CUBLAS_STATUS_SUCCESS)
-    throw CudaError(std::string(call) + " failed on device " + device_name(device) + ": " +
-                    cublas_status_name(s));
-}
-}  // namespace
-
 DeviceContext& context(int device) {
   static std::mutex mu;
   static auto* contexts = new std::vector<std::unique_ptr<DeviceContext>>();  // never destroyed
@@ -70,9 +52,10 @@ DeviceContext& context(int device) {
     auto ctx = std::make_unique<DeviceContext>();
     ctx->device = device;
     ctx->stream = nullptr;  // legacy default stream
-    check_cublas(cublasCreate(&ctx->cublas), "cublasCreate", device);
-    check_cublas(cublasSetStream(ctx->cublas, ctx->stream), "cublasSetStream", device);
-    check_cublas(cublasSetMathMode(ctx->cublas, CUBLAS_DEFAULT_MATH), "cublasSetMathMode", device);
+    const CublasApi& blas = cublas_api();
+    check_cublas(blas.create(&ctx->cublas), "cublasCreate", device);
+    check_cublas(blas.set_stream(ctx->cublas, ctx->stream), "cublasSetStream", device);
+    check_cublas(blas.set_math_mode(ctx->cublas, CUBLAS_DEFAULT_MATH), "cublasSetMathMode", device);
     slot = std::move(ctx);
   }
   return *slot;

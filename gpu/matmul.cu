@@ -10,16 +10,11 @@
 #include <vector>
 
 #include "gpu/context.cuh"
+#include "gpu/cublas.cuh"
 #include "gpu/kernels.h"
 
 namespace keras::core::cuda {
 namespace {
-
-void check_cublas(cublasStatus_t s, const char* call, int device) {
-  if (s != CUBLAS_STATUS_SUCCESS)
-    throw CudaError(std::string(call) + " failed on device " + device_name(device) + " (cuBLAS status " +
-                    std::to_string(int(s)) + ")");
-}
 
 // The stride between consecutive batches' offsets when they form one progression (the
 // usual case: no broadcast, or one operand broadcast whole); -1 otherwise.
@@ -41,10 +36,10 @@ void blas(const DeviceContext& ctx, const T* a, const T* b, T* c, int64_t batch,
   auto gemm = [&](const T* pa, const T* pb, T* pc) {
     cublasStatus_t s;
     if constexpr (std::is_same_v<T, float>)
-      s = cublasSgemm(ctx.cublas, op_b, op_a, int(n), int(m), int(k), &one, pb, int(ldb), pa, int(lda), &zero, pc,
+      s = cublas_api().sgemm(ctx.cublas, op_b, op_a, int(n), int(m), int(k), &one, pb, int(ldb), pa, int(lda), &zero, pc,
                       int(ldc));
     else
-      s = cublasDgemm(ctx.cublas, op_b, op_a, int(n), int(m), int(k), &one, pb, int(ldb), pa, int(lda), &zero, pc,
+      s = cublas_api().dgemm(ctx.cublas, op_b, op_a, int(n), int(m), int(k), &one, pb, int(ldb), pa, int(lda), &zero, pc,
                       int(ldc));
     check_cublas(s, "cublas gemm", ctx.device);
   };
@@ -52,10 +47,10 @@ void blas(const DeviceContext& ctx, const T* a, const T* b, T* c, int64_t batch,
   if (sa >= 0 && sb >= 0) {
     cublasStatus_t s;
     if constexpr (std::is_same_v<T, float>)
-      s = cublasSgemmStridedBatched(ctx.cublas, op_b, op_a, int(n), int(m), int(k), &one, b + b_off[0], int(ldb), sb,
+      s = cublas_api().sgemm_strided_batched(ctx.cublas, op_b, op_a, int(n), int(m), int(k), &one, b + b_off[0], int(ldb), sb,
                                     a + a_off[0], int(lda), sa, &zero, c, int(ldc), m * n, int(batch));
     else
-      s = cublasDgemmStridedBatched(ctx.cublas, op_b, op_a, int(n), int(m), int(k), &one, b + b_off[0], int(ldb), sb,
+      s = cublas_api().dgemm_strided_batched(ctx.cublas, op_b, op_a, int(n), int(m), int(k), &one, b + b_off[0], int(ldb), sb,
                                     a + a_off[0], int(lda), sa, &zero, c, int(ldc), m * n, int(batch));
     check_cublas(s, "cublas gemm (strided batched)", ctx.device);
     return;

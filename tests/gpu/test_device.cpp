@@ -1,6 +1,7 @@
 // Device plumbing: discovery, copies and the caching allocator. Tests that need a GPU
 // report skipped on machines without one.
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -39,6 +40,19 @@ TEST_CASE("device: the CUDA device count is never negative") {
   CHECK(n == core::cuda::device_count());
   if (!core::cuda::built_with_cuda()) CHECK(n == 0);
   MESSAGE("CUDA build: " << core::cuda::built_with_cuda() << ", devices: " << n);
+}
+
+// cuBLAS is loaded at a device's first use (gpu/cublas.cu), not linked: a process that
+// computes on the CPU only never maps it (libcublasLt alone costs ~60 MB resident).
+TEST_CASE("device: CPU work does not load cuBLAS" * doctest::skip(core::cuda_device_count() > 0)) {
+  Tensor a = ops::reshape(core::constant({1.0f, 2.0f, 3.0f, 4.0f}), {2, 2});
+  CHECK(ops::matmul(a, a).to_vector<float>() == std::vector<float>{7, 10, 15, 22});
+  std::ifstream maps("/proc/self/maps");
+  REQUIRE(maps.good());
+  std::string line;
+  bool cublas = false;
+  while (std::getline(maps, line)) cublas = cublas || line.find("libcublas") != std::string::npos;
+  CHECK_FALSE(cublas);
 }
 
 TEST_CASE("device: moving to a GPU that does not exist names the device and the count") {

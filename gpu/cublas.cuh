@@ -1,0 +1,31 @@
+// cublas.cuh - (CUDA-internal, included by gpu/*.cu only) cuBLAS, loaded when a device
+// context is first created rather than linked: a process that never touches a GPU never
+// maps libcublas/libcublasLt (their relocation alone costs ~60 MB of resident memory).
+//
+// The entry points the backend calls are looked up once with dlsym, typed from the
+// declarations of cublas_v2.h, so a call through the table is checked by the compiler as
+// a direct call would be.
+#pragma once
+#include <cublas_v2.h>
+
+namespace keras::core::cuda {
+
+/// The cuBLAS entry points the backend uses.
+struct CublasApi {
+  decltype(&cublasCreate_v2) create = nullptr;
+  decltype(&cublasSetStream_v2) set_stream = nullptr;
+  decltype(&cublasSetMathMode) set_math_mode = nullptr;
+  decltype(&cublasSgemm_v2) sgemm = nullptr;
+  decltype(&cublasDgemm_v2) dgemm = nullptr;
+  decltype(&cublasSgemmStridedBatched) sgemm_strided_batched = nullptr;
+  decltype(&cublasDgemmStridedBatched) dgemm_strided_batched = nullptr;
+};
+
+/// The table, loaded at the first call (thread-safe). Throws CudaError naming the library
+/// and the loader's message when libcublas cannot be loaded or lacks an entry point.
+const CublasApi& cublas_api();
+
+/// Throws CudaError naming `call`, the device and the status unless `s` is success.
+void check_cublas(cublasStatus_t s, const char* call, int device);
+
+}  // namespace keras::core::cuda
