@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/cpu_features.h"
@@ -37,6 +38,23 @@ double time_per_call(F&& f, int iters, int reps = 7) {
     t.push_back(seconds_since(t0) / iters);
   }
   return median(t);
+}
+
+// Seconds per call of f and of g, timed in alternation (f's rep, then g's, reps times;
+// medians), so both see the same machine load and their ratio holds on a busy machine.
+template <class F, class G>
+std::pair<double, double> time_alternating(F&& f, G&& g, int iters, int reps = 9) {
+  for (int i = 0; i < iters; ++i) f(), g();
+  std::vector<double> tf, tg;
+  for (int r = 0; r < reps; ++r) {
+    auto t0 = Clock::now();
+    for (int i = 0; i < iters; ++i) f();
+    tf.push_back(seconds_since(t0) / iters);
+    t0 = Clock::now();
+    for (int i = 0; i < iters; ++i) g();
+    tg.push_back(seconds_since(t0) / iters);
+  }
+  return {median(tf), median(tg)};
 }
 
 // The vector instruction set of the engine's CPU kernels ("avx512", "avx2", "baseline"),
