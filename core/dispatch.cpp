@@ -1,9 +1,11 @@
 #include "core/dispatch.h"
 
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 
 #include "core/cpu/parallel.h"
+#include "core/device_scope.h"
 #include "core/init.h"
 #include "core/ragged.h"
 #include "core/sparse.h"
@@ -54,6 +56,17 @@ bool string_call(const OpCall& c) {
   for (const Tensor& t : c.inputs)
     if (t.dtype() == DType::string) return true;
   return c.attrs.dtype == DType::string;
+}
+
+// The ops that make a tensor from nothing: placed by core/device_scope.h.
+bool makes_from_nothing(OpId op) {
+  switch (op) {
+    case OpId::Fill: case OpId::Range: case OpId::Linspace: case OpId::Eye:
+    case OpId::RandomUniform: case OpId::RandomNormal: case OpId::TruncatedNormal:
+      return true;
+    default:
+      return false;
+  }
 }
 
 void run(OpCall& c) {
@@ -152,15 +165,29 @@ void run_kernel(OpCall& c, const OpDef& def, bool cplx) {
 }
 }  // namespace
 
+namespace {
+// The attributes of a call, with a creation op's device set by core/device_scope.h (a
+// copy in `scratch`, only when the placement is not the CPU).
+const Attrs& placed(OpId op, std::span<const Tensor> inputs, const Attrs& attrs, std::optional<Attrs>& scratch) {
+  if (!inputs.empty() || !attrs.device.is_cpu() || !makes_from_nothing(op)) return attrs;
+  const Device d = current_device();
+  if (d.is_cpu()) return attrs;
+  scratch.emplace(attrs).device = d;
+  return *scratch;
+}
+}  // namespace
+
 Tensor dispatch(OpId op, std::span<const Tensor> inputs, const Attrs& attrs) {
-  OpCall c{op, inputs, attrs};
+  std::optional<Attrs> scratch;
+  OpCall c{op, inputs, placed(op, inputs, attrs, scratch)};
   run(c);
   return std::move(c.outputs[0]);
 }
 
 std::array<Tensor, kMaxOutputs> dispatch_multi(OpId op, std::span<const Tensor> inputs,
                                                const Attrs& attrs) {
-  OpCall c{op, inputs, attrs};
+  std::optional<Attrs> scratch;
+  OpCall c{op, inputs, placed(op, inputs, attrs, scratch)};
   run(c);
   return std::move(c.outputs);
 }

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/autodiff.h"
+#include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/graph.h"
 #include "core/ops.h"
@@ -85,8 +86,21 @@ Variable::Variable(const Tensor& initial_value, std::string name, bool trainable
   // once, as TensorFlow lifts variable initialization out of the graph.
   const Tensor init = tracing::t_tracer ? tracing::evaluate(initial_value, ("Variable '" + name + "'").c_str())
                                         : initial_value;
+  // Placed by a DeviceScope or a non-CPU default device (a slot made like a GPU variable
+  // stays with it when neither applies).
+  const Device place = current_device();
+  const Tensor placed = (place != init.device() && (!place.is_cpu() || in_device_scope())) ? init.to(place) : init;
   // A fresh handle, so the variable's identity on tapes (and in traces) is its own.
-  state_ = std::make_shared<State>(view_as(init, init.shape()), std::move(name), trainable);
+  state_ = std::make_shared<State>(view_as(placed, placed.shape()), std::move(name), trainable);
+}
+
+void move_variable(Variable& v, Device device) {
+  if (tracing::t_tracer)
+    throw std::invalid_argument("move_variable: cannot move variable '" + v.name() + "' to " + device.str() +
+                                " inside a traced function");
+  check_device_exists(device, "move_variable");
+  Tensor& value = v.value_for_update();
+  if (value.device() != device) value = value.to(device);
 }
 
 const Tensor& Variable::current() const {
@@ -151,7 +165,10 @@ void Variable::assign(const Tensor& v) {
   if (!v.defined()) throw std::invalid_argument("Variable '" + s.name + "'.assign: the value is undefined");
   Attrs a;
   a.resources = {state_};
-  dispatch(OpId::AssignVariable, {v}, a);
+  // A value from another device is copied to the variable's (eagerly; a traced graph's
+  // values are on the devices it was traced with).
+  const bool elsewhere = !tracing::t_tracer && v.device() != s.value.device();
+  dispatch(OpId::AssignVariable, {elsewhere ? v.to(s.value.device()) : v}, a);
 }
 
 void Variable::assign_add(const Tensor& delta) {

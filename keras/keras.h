@@ -3,6 +3,7 @@
 #pragma once
 #include "core/conv_variants.h"
 #include "core/core.h"
+#include "core/device_scope.h"
 #include "core/npy.h"
 #include "core/sets.h"
 #include "core/sparse.h"
@@ -45,6 +46,11 @@ using core::stop_gradient;
 using core::UnconnectedGradients;
 using core::Variable;
 using core::Device;
+using core::DeviceScope;
+using core::current_device;
+using core::default_device;
+using core::set_default_device;
+using core::with_device;
 using core::DType;
 using core::Shape;
 using core::Tensor;

@@ -290,6 +290,9 @@ class Optimizer {
   const std::string& class_name() const { return class_name_; }
   /// The state to save: iterations, then every slot variable.
   std::vector<Variable> variables() const;
+  /// Moves the iteration counter, the learning rate and every slot to `device`
+  /// (Model::to does it with the model's weights).
+  void to(core::Device device);
   /// Creates the slots of the variables not seen yet, as the first apply_gradients does
   /// (Keras's optimizer.build), so a saved state can be loaded before training.
   void build_variables(const std::vector<Variable>& vars);

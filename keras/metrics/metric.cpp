@@ -19,7 +19,7 @@ Metric::Metric(std::string name, DType dtype) : name_(std::move(name)), dtype_(d
 Metric::~Metric() = default;
 
 void Metric::reset_state() {
-  for (auto& v : variables_) v.assign(ops::zeros(v.shape(), v.dtype()));
+  for (auto& v : variables_) v.assign(ops::zeros_like(v.value()));  // on the variable's device
 }
 
 keras::Config Metric::get_config() const {

@@ -312,6 +312,15 @@ class Model : public layers::Layer {
     return metric;
   }
 
+  /// Moves the model to `device` (as PyTorch's `model.to`): every weight, and the
+  /// optimizer's variables once it has any; the traced steps trace again on their next
+  /// use. fit/evaluate/predict copy each batch to the device of the model's weights. Throws
+  /// std::invalid_argument naming the device and the CUDA devices visible when `device`
+  /// does not exist.
+  void to(core::Device device);
+  /// Where the model's weights live (the first weight's device; the CPU before any exists).
+  core::Device device() const;
+
   /// The optimizer set by compile() (null before).
   const optimizers::OptimizerPtr& optimizer() const { return optimizer_; }
   /// Whether fit/evaluate/predict run traced steps: compiled without run_eagerly, and no

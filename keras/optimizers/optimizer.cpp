@@ -13,6 +13,7 @@
 #include "keras/optimizers/optimizer_util.h"
 #include "core/function.h"
 #include "keras/layers/layer.h"
+#include "core/device_scope.h"
 
 namespace keras::optimizers {
 namespace ops = core::ops;
@@ -70,6 +71,11 @@ std::vector<Variable> Optimizer::variables() const {
   return out;
 }
 
+void Optimizer::to(core::Device device) {
+  for (Variable v : variables()) core::move_variable(v, device);
+  if (learning_rate_.defined()) core::move_variable(learning_rate_, device);
+}
+
 void Optimizer::build(const std::vector<Variable>&) {}
 
 void Optimizer::build_variables(const std::vector<Variable>& vars) {
@@ -82,6 +88,12 @@ void Optimizer::build_variables(const std::vector<Variable>& vars) {
   }
   if (!fresh.empty()) {
     core::InitScope init;  // slots are made and initialized once, outside any traced step
+    // The step counter and the learning rate feed every update kernel with the variables:
+    // they live on the device of the first variable built (slots follow their variables).
+    if (built_.empty() && iterations_.value().device() != fresh.front().value().device()) {
+      core::move_variable(iterations_, fresh.front().value().device());
+      if (learning_rate_.defined()) core::move_variable(learning_rate_, fresh.front().value().device());
+    }
     built_.insert(built_.end(), fresh.begin(), fresh.end());
     build(fresh);
   }

@@ -76,6 +76,16 @@ std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind,
     loss_seen_ = true;  // (the logs have the same keys on every replica)
     return {};
   }
+  // Batches go to the device of the model's weights, as TensorFlow copies an op's
+  // inputs to its device (on a machine without a GPU, everything stays on the CPU).
+  if (core::cuda_device_count() > 0) {
+    if (const core::Device d = device(); !d.is_cpu()) {
+      for (auto* part : {&x, &y})
+        for (Tensor& t : *part)
+          if (t.defined()) t = t.to(d);
+      if (sample_weight.defined()) sample_weight = sample_weight.to(d);
+    }
+  }
   // The step as a function of tensors: C++ state (metrics resolved, layers built) is
   // settled on the first run, which traces it.
   auto body = [this, kind](const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
