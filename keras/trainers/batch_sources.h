@@ -21,6 +21,10 @@ struct Batch {
   std::vector<Tensor> x, y;
   Tensor sample_weight;
   int64_t size = 0;
+  // Input sharded by file (file_sharded_source): x and y are this replica's own part of
+  // the global step (possibly none), whose rows over all the replicas are global_rows.
+  // -1: a global batch, of which each replica takes its rows (the other sources).
+  int64_t global_rows = -1;
 };
 
 class BatchSource {
