@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <stdexcept>
+#include <string>
 
 #include "keras/data/shard.h"
 
@@ -13,13 +14,14 @@ namespace {
 
 class FileShardSource : public BatchSource {
  public:
-  FileShardSource(std::unique_ptr<BatchSource> local, distribute::CrossReplica& replicas)
-      : local_(std::move(local)), replicas_(replicas) {}
+  FileShardSource(std::unique_ptr<BatchSource> local, distribute::CrossReplica& replicas, std::string fn)
+      : local_(std::move(local)), replicas_(replicas), fn_(std::move(fn)) {}
   int64_t steps() const override { return -1; }
   void begin_pass(int epoch, uint64_t seed) override {
     local_->begin_pass(epoch, seed);
     parts_.clear();
     decided_ = false;
+    steps_ = 0;
   }
   bool has_next() override {
     if (decided_) return global_rows_ > 0;
@@ -28,11 +30,14 @@ class FileShardSource : public BatchSource {
     replicas_.all_reduce_sum(&rows, 1);  // every replica, every step: the same count
     global_rows_ = int64_t(rows);
     decided_ = true;
+    if (global_rows_ == 0 && steps_ == 0)  // (on every replica alike: a shard may be empty, not all)
+      throw std::invalid_argument(fn_ + ": the dataset is empty (no replica's files gave a batch)");
     return global_rows_ > 0;
   }
   Batch next() override {
     if (!has_next()) throw std::logic_error("file-sharded input: no batch left");
     decided_ = false;
+    ++steps_;
     Batch b;
     if (!parts_.empty()) {
       b = std::move(parts_.front());
@@ -61,8 +66,9 @@ class FileShardSource : public BatchSource {
   std::unique_ptr<BatchSource> local_;
   distribute::CrossReplica& replicas_;
   std::deque<Batch> parts_;
+  std::string fn_;
   bool decided_ = false;
-  int64_t global_rows_ = 0;
+  int64_t global_rows_ = 0, steps_ = 0;  // steps_: of this pass
 };
 }  // namespace
 
@@ -71,8 +77,9 @@ bool shards_by_file(const data::Dataset& ds, const distribute::CrossReplica* rep
   return data::applied_shard_policy(ds, replicas->num_replicas()) == data::AutoShardPolicy::FILE;
 }
 
-std::unique_ptr<BatchSource> file_shard_source(std::unique_ptr<BatchSource> local, distribute::CrossReplica& replicas) {
-  return std::make_unique<FileShardSource>(std::move(local), replicas);
+std::unique_ptr<BatchSource> file_shard_source(std::unique_ptr<BatchSource> local, distribute::CrossReplica& replicas,
+                                               const std::string& fn) {
+  return std::make_unique<FileShardSource>(std::move(local), replicas, fn);
 }
 
 std::unique_ptr<BatchSource> replica_dataset_source(const data::Dataset& ds, const Model& model, const char* fn,
@@ -83,8 +90,8 @@ std::unique_ptr<BatchSource> replica_dataset_source(const data::Dataset& ds, con
     return dataset_source(ds, model, fn, true, max_steps, steps_option, std::move(class_weight));
   const data::Dataset mine =
       data::auto_shard(ds, replicas->num_replicas(), replicas->replica_id(), data::AutoShardPolicy::FILE);
-  return file_shard_source(dataset_source(mine, model, fn, true, max_steps, steps_option, std::move(class_weight)),
-                           *replicas);
+  return file_shard_source(dataset_source(mine, model, fn, true, max_steps, steps_option, std::move(class_weight), true),
+                           *replicas, fn);
 }
 
 }  // namespace keras::detail

@@ -4,6 +4,7 @@
 #pragma once
 #include <map>
 #include <memory>
+#include <string>
 
 #include "keras/distribute/cross_replica.h"
 #include "keras/trainers/batch_sources.h"
@@ -26,8 +27,11 @@ bool shards_by_file(const data::Dataset& ds, const distribute::CrossReplica* rep
 // with no rows (a Batch of size 0), as TensorFlow's distributed iterator pads an
 // exhausted worker with empty batches. The pass therefore has the same number of steps
 // on every replica, the longest shard's; steps() is unknown (-1): the progress bar
-// learns it in the first epoch.
-std::unique_ptr<BatchSource> file_shard_source(std::unique_ptr<BatchSource> local, distribute::CrossReplica& replicas);
+// learns it in the first epoch. A replica's shard may be empty; when every one is, the
+// first has_next of a pass raises std::invalid_argument on every replica (`fn` names the
+// caller).
+std::unique_ptr<BatchSource> file_shard_source(std::unique_ptr<BatchSource> local, distribute::CrossReplica& replicas,
+                                               const std::string& fn);
 
 // fit's and evaluate's source for a Dataset with targets (dataset_source's arguments):
 // over this replica's files through file_shard_source when shards_by_file, else the

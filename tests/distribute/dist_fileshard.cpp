@@ -143,11 +143,43 @@ int fileshard(const std::string& dir) {
     expect(full == epochs, "fileshard: the progress bar shows 15/15 on " + std::to_string(full) + " of " +
                                std::to_string(epochs) + " epochs");
   }
+
+  // An empty shard: rank 1's only file has no line. It joins every step with no rows (10:
+  // rank 0's 37 lines in batches of 8, 5 and the 5 cut in 2) and evaluate still equals one
+  // process's. When every shard is empty, fit raises on both ranks instead of hanging.
+  const std::string empty0 = dir + "/empty0.txt", empty1 = dir + "/empty1.txt";
+  if (rank == 0) {
+    std::ofstream a(empty0), b(empty1);
+  }
+  strategy.barrier();
+  int64_t empty_steps = 0;
+  keras::callbacks::LambdaCallbackOptions count;
+  count.on_train_batch_end = [&](int64_t, const keras::Logs&) { ++empty_steps; };
+  model->fit(pipeline({names[0], empty1}), {.epochs = 1, .verbose = 0, .callbacks = {keras::callbacks::LambdaCallback(count)}});
+  expect(empty_steps == 10, "fileshard: with an empty shard rank " + std::to_string(rank) + " ran " +
+                                std::to_string(empty_steps) + " steps, expected 10");
+  expect_replicas_equal(strategy, *model, "fileshard with an empty shard");
+  const keras::Logs eval_empty = model->evaluate(pipeline({names[0], empty1}), {.verbose = 0});
+  plain->set_weights(model->get_weights());
+  const keras::Logs eval_empty_ref = plain->evaluate(pipeline({names[0]}), {.verbose = 0});
+  for (const auto& [key, value] : eval_empty_ref)
+    expect(eval_empty.count(key) && std::abs(eval_empty.at(key) - value) <= 1e-5 * std::max(1.0, std::abs(value)),
+           "fileshard: evaluate()[" + key + "] with an empty shard");
+  std::string error;
+  try {
+    model->fit(pipeline({empty0, empty1}), {.epochs = 1, .verbose = 0});
+  } catch (const std::invalid_argument& e) {
+    error = e.what();
+  }
+  expect(error.find("the dataset is empty") != std::string::npos,
+         "fileshard: fit on empty shards everywhere: expected \"the dataset is empty\", got \"" + error + "\"");
+
   if (g_failures) return 1;
   if (rank == 0)
     std::printf("PASS fileshard: 3 uneven files sharded by FILE (57 and 11 lines): both ranks ran 15 steps an epoch, "
                 "every line once an epoch, History equal, weights within %.2g of one process on the same global "
-                "steps, evaluate exact, progress bar 15/15\n", worst);
+                "steps, evaluate exact, progress bar 15/15; an empty shard joins with no rows, all empty raises\n",
+                worst);
   return 0;
 }
 

@@ -281,6 +281,14 @@ TEST_CASE("distribute: fit and evaluate on a Dataset whose source has files read
   keras::Logs ev = m->evaluate(pipeline(files, 8), {.verbose = 0});
   keras::Logs ev_ref = ref->evaluate(pipeline({files[0], files[2]}, 8), {.verbose = 0});
   CHECK(ev["loss"] == doctest::Approx(ev_ref["loss"]).epsilon(1e-5));
-  // With steps_per_epoch, or fewer files than replicas, every replica reads the global batches (DATA).
+  // Fewer files than replicas: every replica reads the global batches (DATA).
   CHECK(keras::data::applied_shard_policy(pipeline({files[0]}, 8), 2) == keras::data::AutoShardPolicy::DATA);
+  // Every shard empty (the simulated replicas' rows sum to 0): the dataset is empty.
+  const std::string e0 = dir.file("empty0.txt"), e1 = dir.file("empty1.txt");
+  {
+    std::ofstream a(e0), b(e1);
+  }
+  CHECK_THROWS_WITH_AS(m->fit(pipeline({e0, e1}, 8), {.verbose = 0}),
+                       doctest::Contains("fit: the dataset is empty (no replica's files gave a batch)"),
+                       std::invalid_argument);
 }
