@@ -90,8 +90,9 @@ std::unique_ptr<BatchSource> replica_dataset_source(const data::Dataset& ds, con
     return dataset_source(ds, model, fn, true, max_steps, steps_option, std::move(class_weight));
   const data::Dataset mine =
       data::auto_shard(ds, replicas->num_replicas(), replicas->replica_id(), data::AutoShardPolicy::FILE);
-  return file_shard_source(dataset_source(mine, model, fn, true, max_steps, steps_option, std::move(class_weight), true),
-                           *replicas, fn);
+  std::unique_ptr<BatchSource> local =
+      dataset_source(mine, model, fn, true, max_steps, steps_option, std::move(class_weight), /*may_be_empty=*/true);
+  return file_shard_source(std::move(local), *replicas, fn);
 }
 
 }  // namespace keras::detail

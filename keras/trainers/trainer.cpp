@@ -225,7 +225,8 @@ callbacks::History Model::fit(const std::vector<Tensor>& x_all, const std::vecto
   int64_t n = n_all;
   std::unique_ptr<detail::BatchSource> val;
   if (o.validation_data.dataset) {
-    val = detail::replica_dataset_source(*o.validation_data.dataset, *this, "fit (validation_data)", o.validation_steps, "validation_steps");
+    val = detail::replica_dataset_source(*o.validation_data.dataset, *this, "fit (validation_data)", o.validation_steps,
+                                         "validation_steps");
   } else if (!o.validation_data.arrays.empty()) {
     val = detail::validation_arrays(name(), o.validation_data.arrays, o.batch_size);
   } else if (o.validation_split > 0) {
@@ -257,10 +258,12 @@ callbacks::History Model::fit(const data::Dataset& dataset, const FitOptions& o)
   if (o.sample_weight.defined())
     throw std::invalid_argument(name() + ": the sample_weight option is not supported with a Dataset "
                                 "(give (x, y, sample_weight) elements instead)");
-  auto train = detail::replica_dataset_source(dataset, *this, "fit", o.steps_per_epoch, "steps_per_epoch", o.class_weight);
+  auto train =
+      detail::replica_dataset_source(dataset, *this, "fit", o.steps_per_epoch, "steps_per_epoch", o.class_weight);
   std::unique_ptr<detail::BatchSource> val;
   if (o.validation_data.dataset)
-    val = detail::replica_dataset_source(*o.validation_data.dataset, *this, "fit (validation_data)", o.validation_steps, "validation_steps");
+    val = detail::replica_dataset_source(*o.validation_data.dataset, *this, "fit (validation_data)", o.validation_steps,
+                                         "validation_steps");
   else if (!o.validation_data.arrays.empty())
     val = detail::validation_arrays(name(), o.validation_data.arrays, o.batch_size);
   return fit_loop(*train, val.get(), o);

@@ -244,6 +244,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "dist_check %s: %s\n", mode.c_str(), e.what());
     return 1;
   }
-  std::fprintf(stderr, "usage: dist_check equivalence [BUCKET_BYTES [OVERLAP 0|1]] | resume DIR OUT [KILL_EPOCH KILL_BATCH] | shard DIR | fileshard DIR | nccl\n");
+  std::fprintf(stderr,
+               "usage: dist_check equivalence [BUCKET_BYTES [OVERLAP 0|1]] | resume DIR OUT [KILL_EPOCH KILL_BATCH] | "
+               "shard DIR | fileshard DIR | nccl\n");
   return 2;
 }

@@ -46,7 +46,8 @@ inline double max_abs_diff(const Tensor& a, const Tensor& b) {
 }
 
 // Every replica holds the same weights: their mean over the replicas equals each one.
-inline void expect_replicas_equal(const dist::MultiWorkerMirroredStrategy& s, keras::Model& m, const std::string& what) {
+inline void expect_replicas_equal(const dist::MultiWorkerMirroredStrategy& s, keras::Model& m,
+                                  const std::string& what) {
   for (const Tensor& w : m.get_weights()) {
     Tensor mean = s.reduce(dist::ReduceOp::MEAN, w);
     expect(max_abs_diff(mean, w) == 0.0, what + ": replicas hold different weights");

@@ -48,7 +48,9 @@ int fileshard(const std::string& dir) {
     return std::vector<Tensor>{keras::constant(x, keras::Shape{8}), keras::constant(int32_t(id % 3))};
   };
   auto pipeline = [&](const std::vector<std::string>& files, bool count = false) {
-    return keras::data::TextLineDataset(files).map([&parse, count](const Tensor& t) { return parse(t, count); }).batch(8);
+    return keras::data::TextLineDataset(files)
+        .map([&parse, count](const Tensor& t) { return parse(t, count); })
+        .batch(8);
   };
 
   std::shared_ptr<keras::SequentialModel> model;
@@ -60,43 +62,54 @@ int fileshard(const std::string& dir) {
   std::vector<int64_t> steps(epochs, 0);
   std::vector<std::vector<double>> per_epoch;
   keras::callbacks::LambdaCallbackOptions watch;
-  watch.on_epoch_begin = [&](int, const keras::Logs&) { std::fill(reads.begin(), reads.end(), 0.0); counting = true; };
+  watch.on_epoch_begin = [&](int, const keras::Logs&) {
+    std::fill(reads.begin(), reads.end(), 0.0);
+    counting = true;
+  };
   watch.on_train_batch_end = [&](int64_t, const keras::Logs&) { ++steps[size_t(per_epoch.size())]; };
-  watch.on_epoch_end = [&](int, const keras::Logs&) { per_epoch.push_back(reads); counting = false; };
+  watch.on_epoch_end = [&](int, const keras::Logs&) {
+    per_epoch.push_back(reads);
+    counting = false;
+  };
   const std::string bar_file = dir + "/progbar" + std::to_string(rank) + ".txt";
   std::FILE* bar = std::fopen(bar_file.c_str(), "w");
   if (!bar) throw std::runtime_error("fileshard: cannot write " + bar_file);
   std::vector<keras::callbacks::CallbackArg> cbs = {keras::callbacks::LambdaCallback(watch)};
   if (rank == 0) cbs.push_back(std::make_shared<keras::callbacks::ProgbarLogger>(2, bar));
-  keras::callbacks::History h =
-      model->fit(pipeline(names, true), {.epochs = epochs, .verbose = 0, .callbacks = cbs,
-                                         .validation_data = keras::ValidationData(pipeline(names))});
+  keras::callbacks::History h = model->fit(
+      pipeline(names, true),
+      {.epochs = epochs, .verbose = 0, .callbacks = cbs, .validation_data = keras::ValidationData(pipeline(names))});
   std::fclose(bar);
   const keras::Logs eval = model->evaluate(pipeline(names), {.verbose = 0});
   expect_replicas_equal(strategy, *model, "fileshard fit");
 
   // The steps: 15 every epoch on both ranks (rank 0: 7 batches of 8 and one of 1 -> 15 parts).
   for (int e = 0; e < epochs; ++e)
-    expect(steps[size_t(e)] == 15, "fileshard: rank " + std::to_string(rank) + " ran " + std::to_string(steps[size_t(e)]) +
-                                       " steps in epoch " + std::to_string(e + 1) + ", expected 15");
+    expect(steps[size_t(e)] == 15, "fileshard: rank " + std::to_string(rank) + " ran " +
+                                       std::to_string(steps[size_t(e)]) + " steps in epoch " + std::to_string(e + 1) +
+                                       ", expected 15");
   // Every line once an epoch, read by the rank that owns its file.
   expect(per_epoch.size() == size_t(epochs), "fileshard: epochs seen");
   for (size_t e = 0; e < per_epoch.size(); ++e) {
     for (int i = 0; i < total_lines; ++i)
       if (per_epoch[e][size_t(i)] != 0 && owner(i) != rank)
-        expect(false, "fileshard: rank " + std::to_string(rank) + " read line " + std::to_string(i) + " of another rank's file");
+        expect(false, "fileshard: rank " + std::to_string(rank) + " read line " + std::to_string(i) +
+                          " of another rank's file");
     const std::vector<double> sum =
-        strategy.reduce(dist::ReduceOp::SUM, keras::constant(per_epoch[e], keras::Shape{int64_t(total_lines)})).to_vector<double>();
+        strategy.reduce(dist::ReduceOp::SUM, keras::constant(per_epoch[e], keras::Shape{int64_t(total_lines)}))
+            .to_vector<double>();
     for (int i = 0; i < total_lines; ++i)
-      expect(sum[size_t(i)] == 1.0, "fileshard: epoch " + std::to_string(e + 1) + " read line " + std::to_string(i) + " " +
-                                        std::to_string(sum[size_t(i)]) + " times over the ranks");
+      expect(sum[size_t(i)] == 1.0, "fileshard: epoch " + std::to_string(e + 1) + " read line " + std::to_string(i) +
+                                        " " + std::to_string(sum[size_t(i)]) + " times over the ranks");
   }
   // History: the same on both ranks (rank 0's, broadcast by a mean, equals each).
   for (const auto& [key, values] : h.history) {
     const Tensor mine = keras::constant(values, keras::Shape{int64_t(values.size())});
-    expect(max_abs_diff(strategy.reduce(dist::ReduceOp::MEAN, mine), mine) == 0.0, "fileshard: History[" + key + "] differs between the ranks");
+    expect(max_abs_diff(strategy.reduce(dist::ReduceOp::MEAN, mine), mine) == 0.0,
+           "fileshard: History[" + key + "] differs between the ranks");
   }
-  expect(h.history.count("val_loss") && h.history.count("val_accuracy"), "fileshard: History has the validation's keys");
+  expect(h.history.count("val_loss") && h.history.count("val_accuracy"),
+         "fileshard: History has the validation's keys");
 
   // One process on the same global steps: step s is rank 0's part s and rank 1's part s.
   auto parts_of = [&](const std::vector<std::string>& files) {
@@ -106,7 +119,8 @@ int fileshard(const std::string& dir) {
       for (int j = 0; j < 2; ++j) {
         const dist::RowRange r = dist::replica_rows(n, j, 2);
         if (r.end > r.begin)
-          parts.push_back({ops::slice(e[0], {r.begin, 0}, {r.end - r.begin, 8}), ops::slice(e[1], {r.begin}, {r.end - r.begin})});
+          parts.push_back(
+              {ops::slice(e[0], {r.begin, 0}, {r.end - r.begin, 8}), ops::slice(e[1], {r.begin}, {r.end - r.begin})});
       }
     }
     return parts;
@@ -126,7 +140,8 @@ int fileshard(const std::string& dir) {
   double worst = 0;
   for (size_t i = 0; i < model->get_weights().size(); ++i)
     worst = std::max(worst, max_abs_diff(model->get_weights()[i], ref->get_weights()[i]));
-  expect(worst <= 2e-5, "fileshard: weights differ from one process on the same global steps by " + std::to_string(worst));
+  expect(worst <= 2e-5,
+         "fileshard: weights differ from one process on the same global steps by " + std::to_string(worst));
   // evaluate: the metrics summed over the ranks are those of the whole dataset.
   auto plain = make_model(500);
   plain->set_weights(model->get_weights());
@@ -155,7 +170,8 @@ int fileshard(const std::string& dir) {
   int64_t empty_steps = 0;
   keras::callbacks::LambdaCallbackOptions count;
   count.on_train_batch_end = [&](int64_t, const keras::Logs&) { ++empty_steps; };
-  model->fit(pipeline({names[0], empty1}), {.epochs = 1, .verbose = 0, .callbacks = {keras::callbacks::LambdaCallback(count)}});
+  model->fit(pipeline({names[0], empty1}),
+             {.epochs = 1, .verbose = 0, .callbacks = {keras::callbacks::LambdaCallback(count)}});
   expect(empty_steps == 10, "fileshard: with an empty shard rank " + std::to_string(rank) + " ran " +
                                 std::to_string(empty_steps) + " steps, expected 10");
   expect_replicas_equal(strategy, *model, "fileshard with an empty shard");
@@ -176,10 +192,11 @@ int fileshard(const std::string& dir) {
 
   if (g_failures) return 1;
   if (rank == 0)
-    std::printf("PASS fileshard: 3 uneven files sharded by FILE (57 and 11 lines): both ranks ran 15 steps an epoch, "
-                "every line once an epoch, History equal, weights within %.2g of one process on the same global "
-                "steps, evaluate exact, progress bar 15/15; an empty shard joins with no rows, all empty raises\n",
-                worst);
+    std::printf(
+        "PASS fileshard: 3 uneven files sharded by FILE (57 and 11 lines): both ranks ran 15 steps an epoch, "
+        "every line once an epoch, History equal, weights within %.2g of one process on the same global "
+        "steps, evaluate exact, progress bar 15/15; an empty shard joins with no rows, all empty raises\n",
+        worst);
   return 0;
 }
 

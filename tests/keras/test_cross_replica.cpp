@@ -234,8 +234,8 @@ TEST_CASE("distribute: fit and evaluate on a Dataset whose source has files read
     files.push_back(dir.file("part" + std::to_string(f) + ".txt"));
     std::ofstream out(files.back());
     for (int l = 0; l < lines[f]; ++l, ++id)
-      out << std::sin(id * 0.7) << " " << std::cos(id * 1.3) << " " << (id % 5) * 0.2 << " " << std::sin(id * 0.3) << " "
-          << (id % 3) - 1.0 << "\n";
+      out << std::sin(id * 0.7) << " " << std::cos(id * 1.3) << " " << (id % 5) * 0.2 << " " << std::sin(id * 0.3)
+          << " " << (id % 3) - 1.0 << "\n";
   }
   auto parse = [](const Tensor& line) {
     std::istringstream in(line.to_vector<std::string>()[0]);
