@@ -74,6 +74,12 @@ std::vector<std::string> source_files(const Dataset& ds) {
   return files ? files->files : std::vector<std::string>{};
 }
 
+AutoShardPolicy applied_shard_policy(const Dataset& ds, int64_t num_workers, AutoShardPolicy policy) {
+  if (policy == AutoShardPolicy::OFF || num_workers <= 1) return AutoShardPolicy::OFF;
+  if (policy != AutoShardPolicy::AUTO) return policy;
+  return int64_t(source_files(ds).size()) >= num_workers ? AutoShardPolicy::FILE : AutoShardPolicy::DATA;
+}
+
 Dataset auto_shard(const Dataset& ds, int64_t num_workers, int64_t index, AutoShardPolicy policy) {
   if (num_workers < 1)
     throw std::invalid_argument("auto_shard: expected num_workers >= 1, but received " + std::to_string(num_workers));
@@ -82,12 +88,13 @@ Dataset auto_shard(const Dataset& ds, int64_t num_workers, int64_t index, AutoSh
                                 "), but received index " + std::to_string(index));
   const std::shared_ptr<const detail::FileSource> source = detail::DatasetAccess::node(ds)->files;
   const int64_t files = source ? int64_t(source->files.size()) : 0;
-  if (policy == AutoShardPolicy::OFF || num_workers == 1) return ds;
+  policy = applied_shard_policy(ds, num_workers, policy);
+  if (policy == AutoShardPolicy::OFF) return ds;
   if (policy == AutoShardPolicy::FILE && files < num_workers)
     throw std::invalid_argument("auto_shard: AutoShardPolicy::FILE needs a source with at least " +
                                 std::to_string(num_workers) + " files (one per worker), but this dataset's source has " +
                                 std::to_string(files) + (source ? "" : " (it reads no file list)"));
-  if (policy == AutoShardPolicy::DATA || files < num_workers) return shard(ds, num_workers, index);
+  if (policy == AutoShardPolicy::DATA) return shard(ds, num_workers, index);
   // FILE: worker `index` reads files index, index + num_workers, ... through the same pipeline.
   std::vector<std::string> mine;
   for (int64_t k = index; k < files; k += num_workers) mine.push_back(source->files[size_t(k)]);

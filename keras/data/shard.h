@@ -37,6 +37,13 @@ Dataset shard(const Dataset& ds, int64_t num_shards, int64_t index);
 /// num_workers < 1 and an index outside [0, num_workers).
 Dataset auto_shard(const Dataset& ds, int64_t num_workers, int64_t index, AutoShardPolicy policy = AutoShardPolicy::AUTO);
 
+/// The policy auto_shard(ds, num_workers, i, policy) applies: OFF with one worker or
+/// OFF asked; AUTO resolves to FILE when the source reads at least num_workers files,
+/// else DATA (TensorFlow's AUTO); FILE and DATA as asked (auto_shard raises on FILE
+/// without enough files; this returns FILE).
+AutoShardPolicy applied_shard_policy(const Dataset& ds, int64_t num_workers,
+                                     AutoShardPolicy policy = AutoShardPolicy::AUTO);
+
 /// The files `ds`'s source reads (a TextLineDataset's, kept through the transformations
 /// after it), or none.
 std::vector<std::string> source_files(const Dataset& ds);

@@ -179,9 +179,9 @@ class DatasetSource : public BatchSource {
  public:
   // `steps_option` names the option that sets max_steps (for the error messages).
   DatasetSource(data::Dataset ds, ModelIo io, const char* fn, bool with_targets, int64_t max_steps,
-                const char* steps_option, std::map<int64_t, double> class_weight = {})
+                const char* steps_option, std::map<int64_t, double> class_weight, bool may_be_empty)
       : ds_(std::move(ds)), io_(std::move(io)), fn_(fn), with_targets_(with_targets), max_steps_(max_steps),
-        class_weight_(std::move(class_weight)) {
+        class_weight_(std::move(class_weight)), may_be_empty_(may_be_empty) {
     const int64_t c = ds_.cardinality();
     if (c == data::INFINITE_CARDINALITY && max_steps_ <= 0)
       throw std::invalid_argument(std::string(fn_) + ": the dataset is infinite (repeat() without a count); give " +
@@ -204,7 +204,7 @@ class DatasetSource : public BatchSource {
     if (!it_ || (max_steps_ > 0 && step_ >= max_steps_)) return false;
     pending_ = it_->next();
     if (!pending_) {
-      if (seen_ == 0)  // a new iterator that gives nothing
+      if (seen_ == 0 && !may_be_empty_)  // a new iterator that gives nothing
         throw std::invalid_argument(std::string(fn_) + ": the dataset is empty (it gave no batches)");
       it_.reset();
       ran_out_ = max_steps_ > 0;
@@ -316,6 +316,7 @@ class DatasetSource : public BatchSource {
   bool with_targets_;
   int64_t max_steps_, card_ = 0, steps_ = 0, step_ = 0, seen_ = 0;
   std::map<int64_t, double> class_weight_;
+  bool may_be_empty_;  // a file shard may give no batch (file_shard_source decides)
   std::optional<data::Iterator> it_;
   std::optional<data::Element> pending_;
   bool ran_out_ = false;
@@ -339,9 +340,9 @@ std::unique_ptr<BatchSource> array_source(std::vector<Tensor> x, std::vector<Ten
 
 std::unique_ptr<BatchSource> dataset_source(data::Dataset ds, const Model& model, const char* fn, bool with_targets,
                                             int64_t max_steps, const char* steps_option,
-                                            std::map<int64_t, double> class_weight) {
+                                            std::map<int64_t, double> class_weight, bool may_be_empty) {
   return std::make_unique<DatasetSource>(std::move(ds), model_io(model), fn, with_targets, max_steps, steps_option,
-                                         std::move(class_weight));
+                                         std::move(class_weight), may_be_empty);
 }
 
 }  // namespace keras::detail

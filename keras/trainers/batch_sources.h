@@ -21,6 +21,10 @@ struct Batch {
   std::vector<Tensor> x, y;
   Tensor sample_weight;
   int64_t size = 0;
+  // Input sharded by file (file_sharded_source): x and y are this replica's own part of
+  // the global step (possibly none), whose rows over all the replicas are global_rows.
+  // -1: a global batch, of which each replica takes its rows (the other sources).
+  int64_t global_rows = -1;
 };
 
 class BatchSource {
@@ -54,10 +58,11 @@ Tensor class_weights_for(const Tensor& y, const std::map<int64_t, double>& cw);
 std::unique_ptr<BatchSource> array_source(std::vector<Tensor> x, std::vector<Tensor> y, Tensor sample_weight,
                                           int64_t n, int64_t batch_size, bool shuffle, int64_t max_steps);
 // A Dataset's elements as the model's batches (see Model::fit on a Dataset); steps_option
-// names the option that sets max_steps, for the error messages.
+// names the option that sets max_steps, for the error messages. A dataset that gives no
+// batch raises unless may_be_empty (one replica's file shard).
 std::unique_ptr<BatchSource> dataset_source(data::Dataset ds, const Model& model, const char* fn, bool with_targets,
                                             int64_t max_steps, const char* steps_option,
-                                            std::map<int64_t, double> class_weight = {});
+                                            std::map<int64_t, double> class_weight = {}, bool may_be_empty = false);
 // {x_val, y_val} or {x_val, y_val, sample_weight}.
 std::unique_ptr<BatchSource> validation_arrays(const std::string& model, const std::vector<Tensor>& v,
                                                int64_t batch_size);

@@ -16,6 +16,7 @@
 #include "keras/constraints.h"
 #include "keras/models/model.h"
 #include "keras/trainers/batch_sources.h"
+#include "keras/trainers/file_shard_source.h"
 
 namespace keras {
 namespace ops = core::ops;
@@ -61,6 +62,20 @@ bool any_dynamic(const layers::Layer& l) {
 enum StepKind { kTrain, kTest, kPredict };
 }  // namespace
 
+namespace {
+// A file-sharded step (detail::Batch::global_rows): the rows of the global step over the
+// replicas, of which the batch run_step gets is this replica's own part; -1 otherwise. Set
+// by the fit and evaluate loops around run_step (thread-local: a thread runs one loop).
+thread_local int64_t t_own_part_of = -1;
+
+struct OwnPart {
+  explicit OwnPart(int64_t global_rows) { t_own_part_of = global_rows; }
+  ~OwnPart() { t_own_part_of = -1; }
+  OwnPart(const OwnPart&) = delete;
+  OwnPart& operator=(const OwnPart&) = delete;
+};
+}  // namespace
+
 bool Model::traced_steps() const {
   if (traced_ < 0) traced_ = !compile_options_.run_eagerly && !any_dynamic(*this);  // once per compile
   return traced_ == 1;
@@ -68,10 +83,26 @@ bool Model::traced_steps() const {
 
 std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind, const std::vector<Tensor>& x_global,
                                     const std::vector<Tensor>& y_global, const Tensor& sw_global) {
-  // Distributed: this replica's rows of the global batch (predict runs on every row).
+  // Distributed: this replica's rows of the global batch (predict runs on every row), or
+  // its own part of the step when the input is sharded by file.
   std::vector<Tensor> x = x_global, y = y_global;
   Tensor sample_weight = sw_global;
-  if (kind != kPredict && replicas_ && replicas_->num_replicas() > 1 && !take_replica_rows(x, y, sample_weight)) {
+  bool has_rows = true;
+  if (kind != kPredict && replicas_ && replicas_->num_replicas() > 1 && t_own_part_of < 0) {
+    has_rows = take_replica_rows(x, y, sample_weight);
+  } else if (kind != kPredict && replicas_ && replicas_->num_replicas() > 1) {
+    const int64_t rows = x.empty() ? 0 : detail::cardinality(x, y, "a distributed step");
+    if (!replicas_synced_) {  // (every replica joins the broadcast, with rows or without)
+      if (rows == 0 && !built() && weights().empty())
+        throw std::invalid_argument(name() + ": replica " + std::to_string(replicas_->replica_id()) +
+                                    " has no data for the first step of a file-sharded input, so it cannot build "
+                                    "the model; build it before fit() (give the input shape)");
+      sync_replicas(x);
+    }
+    replica_loss_scale_.assign(core::constant(float(rows) / float(std::max<int64_t>(t_own_part_of, 1))));
+    has_rows = rows > 0;
+  }
+  if (!has_rows) {
     if (kind == kTrain) empty_replica_step();
     loss_seen_ = true;  // (the logs have the same keys on every replica)
     return {};
@@ -204,7 +235,8 @@ callbacks::History Model::fit(const std::vector<Tensor>& x_all, const std::vecto
   int64_t n = n_all;
   std::unique_ptr<detail::BatchSource> val;
   if (o.validation_data.dataset) {
-    val = detail::dataset_source(*o.validation_data.dataset, *this, "fit (validation_data)", true, o.validation_steps, "validation_steps");
+    val = detail::replica_dataset_source(*o.validation_data.dataset, *this, "fit (validation_data)", o.validation_steps,
+                                         "validation_steps");
   } else if (!o.validation_data.arrays.empty()) {
     val = detail::validation_arrays(name(), o.validation_data.arrays, o.batch_size);
   } else if (o.validation_split > 0) {
@@ -236,10 +268,12 @@ callbacks::History Model::fit(const data::Dataset& dataset, const FitOptions& o)
   if (o.sample_weight.defined())
     throw std::invalid_argument(name() + ": the sample_weight option is not supported with a Dataset "
                                 "(give (x, y, sample_weight) elements instead)");
-  auto train = detail::dataset_source(dataset, *this, "fit", true, o.steps_per_epoch, "steps_per_epoch", o.class_weight);
+  auto train =
+      detail::replica_dataset_source(dataset, *this, "fit", o.steps_per_epoch, "steps_per_epoch", o.class_weight);
   std::unique_ptr<detail::BatchSource> val;
   if (o.validation_data.dataset)
-    val = detail::dataset_source(*o.validation_data.dataset, *this, "fit (validation_data)", true, o.validation_steps, "validation_steps");
+    val = detail::replica_dataset_source(*o.validation_data.dataset, *this, "fit (validation_data)", o.validation_steps,
+                                         "validation_steps");
   else if (!o.validation_data.arrays.empty())
     val = detail::validation_arrays(name(), o.validation_data.arrays, o.batch_size);
   return fit_loop(*train, val.get(), o);
@@ -283,6 +317,7 @@ callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSour
     for (; !stop_training && train.has_next(); ++step) {
       if (batch_logs) callbacks.on_train_batch_begin(step, {});
       detail::Batch b = train.next();
+      OwnPart part(b.global_rows);
       run_step(train_fn_, kTrain, b.x, b.y, b.sample_weight);
       if (batch_logs) {
         callbacks.on_train_batch_end(step, metrics_result());
@@ -322,7 +357,7 @@ Logs Model::evaluate(const data::Dataset& dataset, const EvaluateOptions& o) {
   if (o.sample_weight.defined())
     throw std::invalid_argument(name() + ": the sample_weight option is not supported with a Dataset "
                                 "(give (x, y, sample_weight) elements instead)");
-  auto source = detail::dataset_source(dataset, *this, "evaluate", true, o.steps, "steps");
+  auto source = detail::replica_dataset_source(dataset, *this, "evaluate", o.steps, "steps");
   return evaluate_loop(*source, o.verbose, o.callbacks);
 }
 
@@ -343,6 +378,7 @@ Logs Model::evaluate_loop(detail::BatchSource& source, CallbackList& callbacks) 
   for (int64_t step = 0; source.has_next(); ++step) {
     if (!callbacks.empty()) callbacks.on_test_batch_begin(step, {});
     detail::Batch b = source.next();
+    OwnPart part(b.global_rows);
     run_step(test_fn_, kTest, b.x, b.y, b.sample_weight);
     if (batch_logs) {
       Logs logs = metrics_result();

@@ -12,6 +12,10 @@
 //   dist_check shard DIR            strategy.shard_dataset (auto_shard) on every rank: over 5 files (FILE)
 //                                   the ranks read disjoint files and together every line
 //                                   once; over 1 file (DATA) disjoint elements, together all
+//   dist_check fileshard DIR        (dist_fileshard.cpp) fit / evaluate on 3 uneven files,
+//                                   sharded by FILE (AUTO): both ranks run the longer
+//                                   shard's steps, every line once an epoch, History equal,
+//                                   weights as one process on the same global steps
 //   dist_check nccl                 the equivalence check over NCCL (skipped, 77, with
 //                                   fewer than 2 GPUs or without a CUDA build)
 #include <csignal>
@@ -19,55 +23,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include <keras/keras.h>
-#include <keras/distribute/strategy.h>
+#include "dist_common.h"
 
 namespace {
-namespace ops = keras::ops;
-namespace dist = keras::distribute;
-using keras::Tensor;
-
-int g_failures = 0;
-void expect(bool ok, const std::string& what) {
-  if (!ok) {
-    std::fprintf(stderr, "FAIL: %s\n", what.c_str());
-    ++g_failures;
-  }
-}
-
-// Seeded data: n samples of 8 features, 3 classes.
-std::pair<Tensor, Tensor> make_data(int64_t n, uint64_t seed) {
-  ops::set_random_seed(seed);
-  Tensor x = ops::random_normal({n, 8});
-  Tensor y = ops::cast(ops::random_uniform({n}, {.minval = 0, .maxval = 3}), keras::DType::int32);
-  return {x, y};
-}
-
-std::shared_ptr<keras::SequentialModel> make_model(uint64_t seed) {
-  ops::set_random_seed(seed);
-  auto m = keras::Sequential({keras::layers::Dense(16, {.activation = "relu", .input_shape = {8}}),
-                              keras::layers::Dense(3, {.activation = "softmax"})});
-  m->compile({.optimizer = keras::optimizers::Adam({.learning_rate = 0.01}),
-              .loss = "sparse_categorical_crossentropy",
-              .metrics = {"accuracy"}});
-  return m;
-}
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  return ops::max(ops::abs(ops::subtract(ops::cast(a, keras::DType::float64), ops::cast(b, keras::DType::float64))))
-      .item<double>();
-}
-
-// Every replica holds the same weights: their mean over the replicas equals each one.
-void expect_replicas_equal(const dist::MultiWorkerMirroredStrategy& s, keras::Model& m, const std::string& what) {
-  for (const Tensor& w : m.get_weights()) {
-    Tensor mean = s.reduce(dist::ReduceOp::MEAN, w);
-    expect(max_abs_diff(mean, w) == 0.0, what + ": replicas hold different weights");
-  }
-}
+using namespace dist_check;
 
 int equivalence(const dist::StrategyOptions& options) {
   dist::MultiWorkerMirroredStrategy strategy(options);
@@ -267,6 +230,7 @@ int main(int argc, char** argv) {
     if (mode == "resume" && argc >= 4)
       return resume(argv[2], argv[3], argc > 5 ? std::atoi(argv[4]) : -1, argc > 5 ? std::atoi(argv[5]) : 0);
     if (mode == "shard" && argc >= 3) return shard(argv[2]);
+    if (mode == "fileshard" && argc >= 3) return fileshard(argv[2]);
     if (mode == "nccl") {
       const int gpus = dist::cuda_device_count();
       if (!dist::nccl_available() || gpus < 2) {
@@ -280,6 +244,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "dist_check %s: %s\n", mode.c_str(), e.what());
     return 1;
   }
-  std::fprintf(stderr, "usage: dist_check equivalence [BUCKET_BYTES [OVERLAP 0|1]] | resume DIR OUT [KILL_EPOCH KILL_BATCH] | shard DIR | nccl\n");
+  std::fprintf(stderr,
+               "usage: dist_check equivalence [BUCKET_BYTES [OVERLAP 0|1]] | resume DIR OUT [KILL_EPOCH KILL_BATCH] | "
+               "shard DIR | fileshard DIR | nccl\n");
   return 2;
 }

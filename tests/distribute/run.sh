@@ -9,6 +9,8 @@
 #      netns.sh; reported skipped where namespaces cannot be made)
 #   2d. dist_check shard: data::auto_shard gives the ranks disjoint files (FILE) or
 #      disjoint batches (DATA), together everything
+#   2e. dist_check fileshard: fit and evaluate on 3 uneven files, sharded by FILE; both
+#      ranks run the longer shard's steps, every line once an epoch, History equal
 #   3. fault: rank 1 SIGKILLs itself mid-training; rank 0 must be gone within 30 s and
 #      the error must name rank 1; relaunching resumes from BackupAndRestore and ends on
 #      the weights of an uninterrupted 2-rank run, bit for bit
@@ -73,6 +75,15 @@ if timeout 120 "${MPIRUN[@]}" "$BIN" shard "$tmp/shard" >"$tmp/shard.log" 2>&1 &
   ok "$(sed -n 's/^PASS //p' "$tmp/shard.log")"
 else
   cat "$tmp/shard.log" >&2; bad "auto_shard: the ranks' shards overlap or miss lines"
+fi
+
+# 2e. fit / evaluate on uneven files: sharded by FILE, the ranks agree on the end of each pass.
+mkdir -p "$tmp/fileshard"
+if timeout 120 "${MPIRUN[@]}" "$BIN" fileshard "$tmp/fileshard" >"$tmp/fileshard.log" 2>&1 &&
+   grep -q '^PASS fileshard' "$tmp/fileshard.log"; then
+  ok "$(sed -n 's/^PASS //p' "$tmp/fileshard.log")"
+else
+  cat "$tmp/fileshard.log" >&2; bad "fit on uneven file shards (hang, or steps, lines, History or weights differ)"
 fi
 
 # 3. Fault: a rank killed mid-training, then a relaunch that resumes.

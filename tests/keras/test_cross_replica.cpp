@@ -8,9 +8,14 @@
 #include <thread>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <sstream>
 
 #include "keras/callbacks.h"
+#include "keras/data/shard.h"
+#include "keras/data/text_line_dataset.h"
 #include "keras/keras.h"
+#include "files.h"
 #include "reference.h"
 
 using namespace th;
@@ -216,4 +221,74 @@ TEST_CASE("distribute: with overlap, a traced train step starts each bucket's al
   CHECK_THROWS_WITH_AS(m->train_on_batch({x}, {y}), doctest::Contains("simulated: rank 1 is gone"), std::runtime_error);
   overlapped->fail = false;
   CHECK_NOTHROW(m->train_on_batch({x}, {y}));  // the next step starts afresh
+}
+
+TEST_CASE("distribute: fit and evaluate on a Dataset whose source has files read this replica's files (AUTO: FILE), "
+          "each batch cut into per-replica steps, with one all-reduce of the rows per step") {
+  th::TempDir dir;
+  // Lines "x0 x1 x2 y0 y1"; 4 files: replica 0 of 2 reads files 0 and 2 (10 + 6 lines).
+  const std::vector<int> lines = {10, 7, 6, 3};
+  std::vector<std::string> files;
+  int64_t id = 0;
+  for (size_t f = 0; f < lines.size(); ++f) {
+    files.push_back(dir.file("part" + std::to_string(f) + ".txt"));
+    std::ofstream out(files.back());
+    for (int l = 0; l < lines[f]; ++l, ++id)
+      out << std::sin(id * 0.7) << " " << std::cos(id * 1.3) << " " << (id % 5) * 0.2 << " " << std::sin(id * 0.3)
+          << " " << (id % 3) - 1.0 << "\n";
+  }
+  auto parse = [](const Tensor& line) {
+    std::istringstream in(line.to_vector<std::string>()[0]);
+    std::vector<float> v(5);
+    for (float& x : v) in >> x;
+    return std::vector<Tensor>{keras::constant(std::vector<float>(v.begin(), v.begin() + 3), Shape{3}),
+                               keras::constant(std::vector<float>(v.begin() + 3, v.end()), Shape{2})};
+  };
+  auto pipeline = [&](const std::vector<std::string>& names, int64_t batch) {
+    return keras::data::TextLineDataset(names).map(parse).batch(batch);
+  };
+  auto build = [](const std::shared_ptr<dist::CrossReplica>& r) {
+    std::optional<dist::ReplicaScope> scope;
+    if (r) scope.emplace(r);
+    keras::ops::set_random_seed(8);
+    auto m = keras::Sequential({layers::Dense(4, {.activation = "tanh", .input_shape = {3}}), layers::Dense(2)});
+    m->compile({.optimizer = keras::optimizers::Adam({.learning_rate = 0.05}), .loss = "mse", .metrics = {"mae"}});
+    return m;
+  };
+  auto replicas = std::make_shared<SimulatedReplicas>(2, 0, 1 << 20);
+  auto m = build(replicas);
+  CHECK(keras::data::applied_shard_policy(pipeline(files, 8), 2) == keras::data::AutoShardPolicy::FILE);
+  int64_t steps = 0;
+  keras::callbacks::LambdaCallbackOptions count;
+  count.on_train_batch_end = [&](int64_t, const keras::Logs&) { ++steps; };
+  replicas->double_calls.clear();
+  keras::callbacks::History h =
+      m->fit(pipeline(files, 8), {.epochs = 2, .verbose = 0, .callbacks = {keras::callbacks::LambdaCallback(count)}});
+  // Replica 0's 16 lines in batches of 8, each cut into 2 steps of 4 rows: 4 steps an epoch.
+  CHECK(steps == 8);
+  // Every "other" replica holds the same rows (the simulated sum doubles them): the loss
+  // scale is 4 / 8, the summed gradient that of replica 0's 4 rows. So it trains as one
+  // process on replica 0's files in batches of 4.
+  auto ref = build(nullptr);
+  keras::callbacks::History h_ref = ref->fit(pipeline({files[0], files[2]}, 4), {.epochs = 2, .verbose = 0});
+  for (const char* key : {"loss", "mae"})
+    for (size_t e = 0; e < 2; ++e) CHECK(h.history[key][e] == doctest::Approx(h_ref.history[key][e]).epsilon(1e-5));
+  const auto w = m->get_weights(), w_ref = ref->get_weights();
+  for (size_t i = 0; i < w.size(); ++i) check_values(w[i], values(w_ref[i]), 1e-5);
+  // One 1-double all-reduce (the step's rows) before each step and one that ends each pass
+  // (and fit's agreement on reading the metrics after each batch).
+  CHECK(std::count(replicas->double_calls.begin(), replicas->double_calls.end(), int64_t(1)) == 1 + 2 * (4 + 1));
+  keras::Logs ev = m->evaluate(pipeline(files, 8), {.verbose = 0});
+  keras::Logs ev_ref = ref->evaluate(pipeline({files[0], files[2]}, 8), {.verbose = 0});
+  CHECK(ev["loss"] == doctest::Approx(ev_ref["loss"]).epsilon(1e-5));
+  // Fewer files than replicas: every replica reads the global batches (DATA).
+  CHECK(keras::data::applied_shard_policy(pipeline({files[0]}, 8), 2) == keras::data::AutoShardPolicy::DATA);
+  // Every shard empty (the simulated replicas' rows sum to 0): the dataset is empty.
+  const std::string e0 = dir.file("empty0.txt"), e1 = dir.file("empty1.txt");
+  {
+    std::ofstream a(e0), b(e1);
+  }
+  CHECK_THROWS_WITH_AS(m->fit(pipeline({e0, e1}, 8), {.verbose = 0}),
+                       doctest::Contains("fit: the dataset is empty (no replica's files gave a batch)"),
+                       std::invalid_argument);
 }

@@ -122,3 +122,24 @@ TEST_CASE("data::auto_shard: FILE gives each worker its own files through the wh
   CHECK_THROWS_WITH_AS(data::auto_shard(ds, 2, 2), doctest::Contains("expected 0 <= index < num_workers (2)"),
                        std::invalid_argument);
 }
+
+TEST_CASE("data::applied_shard_policy: AUTO is FILE with at least as many files as workers, else DATA; OFF for one "
+          "worker") {
+  th::TempDir dir;
+  std::vector<std::string> files;
+  for (int f = 0; f < 3; ++f) {
+    files.push_back(dir.file("p" + std::to_string(f) + ".txt"));
+    std::ofstream(files.back()) << f << "\n";
+  }
+  const Dataset ds = data::TextLineDataset(files).batch(2);
+  CHECK(data::applied_shard_policy(ds, 2) == AutoShardPolicy::FILE);
+  CHECK(data::applied_shard_policy(ds, 3) == AutoShardPolicy::FILE);  // one file each
+  CHECK(data::applied_shard_policy(ds, 4) == AutoShardPolicy::DATA);  // a worker would get no file
+  CHECK(data::applied_shard_policy(data::TextLineDataset({files[0]}), 2) == AutoShardPolicy::DATA);
+  CHECK(data::applied_shard_policy(Dataset::range(8), 2) == AutoShardPolicy::DATA);  // no files
+  CHECK(data::applied_shard_policy(Dataset::zip({ds, ds}), 2) == AutoShardPolicy::DATA);  // the file list is dropped
+  CHECK(data::applied_shard_policy(ds, 1) == AutoShardPolicy::OFF);
+  CHECK(data::applied_shard_policy(ds, 2, AutoShardPolicy::OFF) == AutoShardPolicy::OFF);
+  CHECK(data::applied_shard_policy(ds, 2, AutoShardPolicy::DATA) == AutoShardPolicy::DATA);
+  CHECK(data::applied_shard_policy(Dataset::range(8), 2, AutoShardPolicy::FILE) == AutoShardPolicy::FILE);
+}
