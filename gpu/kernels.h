@@ -108,6 +108,18 @@ void one_hot(Dt out_dt, Dt idx_dt, const void* idx, void* out, int64_t outer, in
 void random_uniform(Dt dt, void* y, int64_t n, uint64_t seed, double lo, double hi, int device);
 void random_normal(Dt dt, void* y, int64_t n, uint64_t seed, double mean, double stddev, bool truncated, int device);
 
+/// Sorts each line of x (dtype dt, viewed as (outer, n, inner), lines along n) in the CPU
+/// kernels' order (NaN largest, -0 equal to +0, ties by the lower index; descending
+/// reverses the values only), writing the sorted values to y and/or their positions along
+/// the axis to idx (int32), whichever is not null. Stable radix sorts (CUB).
+void sort_lines(Dt dt, const void* x, void* y, int32_t* idx, int64_t outer, int64_t n, int64_t inner,
+                bool descending, int device);
+/// top_k over rows of n: the k largest of each row (the order of sort_lines, descending),
+/// in that order when `sorted`, else in their order in the row; values (dtype dt) and
+/// indices (int32) are (rows, k).
+void top_k(Dt dt, const void* x, void* values, int32_t* indices, int64_t rows, int64_t n, int64_t k, bool sorted,
+           int device);
+
 /// y = x converted from `from` to `to` (float -> integer saturates, NaN -> 0, as the CPU).
 void cast(Dt from, const void* x, Dt to, void* y, int64_t n, int device);
 /// y[i] = value (converted to dt as cast does) for i < n.

@@ -201,6 +201,28 @@ void one_hot_kernel(OpCall& c) {
           c.attrs.k, inner, c.attrs.alpha, c.attrs.beta, device_of(c));
 }
 
+// sort / argsort along attrs.axis (attrs.flag: descending).
+void sort_kernel(OpCall& c) {
+  const Tensor& x = c.in(0);
+  require(c, x.dtype());
+  if (x.size() == 0) return;
+  const AxisSplit s = split_axis(x.shape(), c.attrs.axis);
+  void* out = c.outputs[0].raw_mutable_data();
+  const bool arg = c.op == OpId::ArgSort;
+  sort_lines(dt_of(x.dtype()), x.raw_data(), arg ? nullptr : out, arg ? static_cast<int32_t*>(out) : nullptr, s.outer,
+             s.n, s.inner, c.attrs.flag, device_of(c));
+}
+
+// top_k along the last axis (attrs.k; attrs.flag: sorted).
+void top_k_kernel(OpCall& c) {
+  const Tensor& x = c.in(0);
+  require(c, x.dtype());
+  const int64_t n = x.shape()[x.rank() - 1], k = c.attrs.k;
+  if (x.size() == 0 || k == 0) return;
+  top_k(dt_of(x.dtype()), x.raw_data(), c.outputs[0].raw_mutable_data(),
+        static_cast<int32_t*>(c.outputs[1].raw_mutable_data()), x.size() / n, n, k, c.attrs.flag, device_of(c));
+}
+
 }  // namespace
 
 void register_shape_kernels() {
@@ -221,6 +243,11 @@ void register_shape_kernels() {
   add_kernel(OpId::SparseSoftmaxCrossEntropy, sparse_xent_kernel, f);
   add_kernel(OpId::SoftmaxCrossEntropy, dense_xent_kernel, f);
   add_kernel(OpId::OneHot, one_hot_kernel, all);
+  const std::initializer_list<DType> sortable = {DType::float32, DType::float64, DType::int32, DType::int64,
+                                                 DType::uint8};
+  add_kernel(OpId::Sort, sort_kernel, sortable);
+  add_kernel(OpId::ArgSort, sort_kernel, sortable);
+  add_kernel(OpId::TopK, top_k_kernel, sortable);
 }
 
 }  // namespace keras::core::cuda

@@ -301,6 +301,41 @@ std::vector<Case> shape_and_nn_cases() {
                     finite({5}, DType::float32, 52), make({4, 1, 2, 3, 4, 0, 1, 2}, Shape{8}, DType::int64)}});
   return cs;
 }
+
+// sort, argsort and top_k: every sortable dtype and axis, both directions, and a line with
+// ties, -0 beside +0 and several NaNs (the order must match the CPU's exactly).
+std::vector<Case> sort_cases() {
+  std::vector<Case> cs;
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  const Tensor ties = make({1, -0.0, 0.0, nan, 1, -2, nan, 0.0, -0.0, 1, inf, -inf}, Shape{2, 6}, DType::float32);
+  for (DType dt : {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8})
+    for (int64_t axis : {0, 1, -1})
+      for (bool desc : {false, true})
+        cs.push_back({std::string("sort / argsort ") + core::dtype_name(dt), [axis, desc](auto& x) {
+                        return std::vector{ops::sort(x[0], axis, desc), ops::argsort(x[0], axis, desc)};
+                      }, {awkward({4, 5, 3}, dt, 60)}});
+  for (int64_t axis : {0, -1})
+    for (bool desc : {false, true})
+      cs.push_back({"sort / argsort with ties, -0 and NaNs", [axis, desc](auto& x) {
+                      return std::vector{ops::sort(x[0], axis, desc), ops::argsort(x[0], axis, desc)};
+                    }, {ties}});
+  for (DType dt : {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8})
+    for (int64_t k : {0, 2, 5})
+      for (bool sorted : {true, false})
+        cs.push_back({std::string("top_k ") + core::dtype_name(dt), [k, sorted](auto& x) {
+                        const ops::TopK r = ops::top_k(x[0], k, sorted);
+                        return std::vector{r.values, r.indices};
+                      }, {awkward({4, 5}, dt, 61)}});
+  for (bool sorted : {true, false})
+    cs.push_back({"top_k with ties, -0 and NaNs", [sorted](auto& x) {
+                    const ops::TopK r = ops::top_k(x[0], 4, sorted);
+                    return std::vector{r.values, r.indices};
+                  }, {ties}});
+  cs.push_back({"sort / top_k of empty lines", [](auto& x) {
+                  return std::vector{ops::sort(x[0], 1), ops::argsort(x[0], 0), ops::top_k(x[0], 0).values};
+                }, {ops::zeros({3, 0})}});
+  return cs;
+}
 }  // namespace
 
 TEST_CASE("supports: what each backend can run, by op name, device and dtype") {
@@ -315,7 +350,9 @@ TEST_CASE("supports: what each backend can run, by op name, device and dtype") {
   CHECK(core::supports("sum", Device::cuda(0), DType::int64) == cuda);
   CHECK_FALSE(core::supports("matmul", Device::cuda(0), DType::uint8));  // declared: floats and int32/int64
   CHECK_FALSE(core::supports("sum", Device::cuda(0), DType::bool_));
-  CHECK_FALSE(core::supports("sort", Device::cuda(0), DType::float32));   // no CUDA kernel yet
+  CHECK(core::supports("sort", Device::cuda(0), DType::float32) == cuda);
+  CHECK_FALSE(core::supports("sort", Device::cuda(0), DType::bool_));
+  CHECK_FALSE(core::supports("conv", Device::cuda(0), DType::float32));  // no CUDA kernel yet
   CHECK_FALSE(core::supports("add", Device::cuda(0), DType::complex64));
   CHECK_THROWS_MSG(core::supports("no_such_op", Device::cpu(), DType::float32), std::invalid_argument,
                    "no op is named 'no_such_op'");
@@ -323,7 +360,7 @@ TEST_CASE("supports: what each backend can run, by op name, device and dtype") {
 
 TEST_CASE("cuda ops: the table itself: every case runs on the CPU, and the error cases raise there") {
   std::vector<Case> all = elementwise_cases();
-  for (auto* more : {reduction_and_matmul_cases, shape_and_nn_cases})
+  for (auto* more : {reduction_and_matmul_cases, shape_and_nn_cases, sort_cases})
     for (Case& c : more()) all.push_back(std::move(c));
   int errors = 0;
   for (const Case& c : all) {
@@ -354,6 +391,10 @@ TEST_CASE("cuda ops: reductions, arg-reductions and matmul equal the CPU" * doct
 TEST_CASE("cuda ops: data movement, softmax, cross-entropies, one_hot and a Dense step equal the CPU" *
           doctest::skip(no_gpu())) {
   for (const Case& c : shape_and_nn_cases()) run_case(c);
+}
+
+TEST_CASE("cuda ops: sort, argsort and top_k equal the CPU" * doctest::skip(no_gpu())) {
+  for (const Case& c : sort_cases()) run_case(c);
 }
 
 TEST_CASE("cuda ops: an op without a CUDA kernel raises naming the op, the device and the dtype" *
