@@ -15,6 +15,9 @@ void register_kernels() {}
 int device_count() { return 0; }
 void* allocate(std::size_t, int) { unavailable("allocate"); }
 void deallocate(void*, std::size_t, int) {}
+MemoryStats memory_stats(int) { unavailable("memory_stats"); }
+void reset_peak_memory(int) { unavailable("reset_peak_memory_stats"); }
+void empty_cache(int) { unavailable("empty_cache"); }
 void copy_host_to_device(void*, const void*, std::size_t, int) { unavailable("copy to GPU"); }
 void copy_device_to_host(void*, const void*, std::size_t, int) { unavailable("copy from GPU"); }
 void copy_device_to_device(void*, int, const void*, int, std::size_t) {

@@ -228,8 +228,13 @@ Tensor empty(const Shape& shape, DType dtype, Device device) {
   } catch (const OutOfMemoryError&) {
     throw;
   } catch (const std::bad_alloc&) {
+    std::string held;
+    if (device.is_cuda()) {  // what the device's allocator holds (its cache was released first)
+      const cuda::MemoryStats m = cuda::memory_stats(device.index);
+      held = "; " + std::to_string(m.bytes_in_use) + " bytes are held by live tensors on " + device.str();
+    }
     throw OutOfMemoryError("out of memory allocating " + what + " (" + std::to_string(n * es) +
-                           " bytes) on " + device.str());
+                           " bytes) on " + device.str() + held);
   }
   return Tensor(std::make_shared<TensorImpl>(std::move(st), 0, shape, dtype));
 }

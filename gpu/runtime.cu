@@ -56,6 +56,8 @@ class DeviceCache {
       if (it != free_.end() && !it->second.empty()) {
         void* p = it->second.back();
         it->second.pop_back();
+        stats_.bytes_cached -= nbytes;
+        handed_out(nbytes);
         return p;
       }
     }
@@ -74,6 +76,9 @@ class DeviceCache {
     }
     if (err != cudaSuccess)
       fail(("cudaMalloc(" + std::to_string(nbytes) + " bytes)").c_str(), device_, err);
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.device_allocations;
+    handed_out(nbytes);
     return p;
   }
 
@@ -81,24 +86,42 @@ class DeviceCache {
     try {
       std::lock_guard<std::mutex> lock(mu_);
       free_[nbytes].push_back(p);
+      stats_.bytes_in_use -= nbytes;
+      stats_.bytes_cached += nbytes;
     } catch (...) {
       // No memory to remember the block: return it to the driver instead.
       if (cudaFree(p) != cudaSuccess) (void)cudaGetLastError();
     }
   }
 
- private:
+  MemoryStats stats() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stats_;
+  }
+  void reset_peak() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.peak_bytes_in_use = stats_.bytes_in_use;
+  }
   void release_locked_free_blocks() {
+    DeviceGuard guard(device_);
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& [size, blocks] : free_)
       for (void* b : blocks)
         if (cudaFree(b) != cudaSuccess) (void)cudaGetLastError();
     free_.clear();
+    stats_.bytes_cached = 0;
+  }
+
+ private:
+  void handed_out(std::size_t nbytes) {  // with mu_ held
+    stats_.bytes_in_use += nbytes;
+    if (stats_.bytes_in_use > stats_.peak_bytes_in_use) stats_.peak_bytes_in_use = stats_.bytes_in_use;
   }
 
   int device_;
   std::mutex mu_;
   std::unordered_map<std::size_t, std::vector<void*>> free_;
+  MemoryStats stats_;
 };
 
 // One cache per device. Never destroyed: storages may be freed during static
@@ -128,6 +151,21 @@ void* allocate(std::size_t nbytes, int device) {
 void deallocate(void* ptr, std::size_t nbytes, int device) {
   if (!ptr || device < 0 || device >= query_device_count()) return;
   cache_for(device).put(ptr, nbytes);
+}
+
+MemoryStats memory_stats(int device) {
+  check_device(device, "memory_stats");
+  return cache_for(device).stats();
+}
+
+void reset_peak_memory(int device) {
+  check_device(device, "reset_peak_memory_stats");
+  cache_for(device).reset_peak();
+}
+
+void empty_cache(int device) {
+  check_device(device, "empty_cache");
+  cache_for(device).release_locked_free_blocks();
 }
 
 void copy_host_to_device(void* dst, const void* src, std::size_t nbytes, int device) {

@@ -4,6 +4,7 @@
 #include "core/conv_variants.h"
 #include "core/core.h"
 #include "core/device_scope.h"
+#include "core/gpu_memory.h"
 #include "core/npy.h"
 #include "core/sets.h"
 #include "core/sparse.h"

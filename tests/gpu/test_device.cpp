@@ -7,8 +7,10 @@
 #include <vector>
 
 #include "core/cuda_backend.h"
+#include "core/gpu_memory.h"
 #include "core/tensor_impl.h"
 #include "helpers.h"
+#include "keras/keras.h"
 #include "skips.h"
 
 using namespace th;
@@ -164,10 +166,56 @@ TEST_CASE("device: CUDA errors name the call, the device and the reason" *
           doctest::skip(no_gpu())) {
   // More memory than any GPU has: cudaMalloc fails even after the cache is released.
   const std::size_t huge = std::size_t(1) << 52;
-  CHECK_THROWS_MSG(core::cuda::allocate(huge, 0), core::cuda::CudaError, "cudaMalloc");
-  CHECK_THROWS_MSG(core::cuda::allocate(huge, 0), core::cuda::CudaError, "device GPU:0");
-  CHECK_THROWS_MSG(core::cuda::allocate(huge, 0), core::cuda::CudaError, "out of memory");
+  CHECK_THROWS(core::cuda::allocate(huge, 0));  // std::bad_alloc, which core turns into:
+  CHECK_THROWS_MSG(core::empty(Shape{int64_t(1) << 50}, DType::float32, Device::cuda(0)), core::OutOfMemoryError,
+                   "(4503599627370496 bytes) on GPU:0; ");
+  CHECK_THROWS_MSG(core::empty(Shape{int64_t(1) << 50}, DType::float32, Device::cuda(0)), core::OutOfMemoryError,
+                   "bytes are held by live tensors on GPU:0");
   // The failure is not sticky: the device still works.
   Tensor h = sample(DType::int64, 100);
   CHECK(bytes_of(h.to(Device::cuda(0))) == bytes_of(h));
+}
+
+TEST_CASE("device: memory_stats names a GPU that does not exist") {
+  const int n = core::cuda_device_count();
+  const std::string missing = "GPU:" + std::to_string(n) + " does not exist";
+  CHECK_THROWS_MSG(keras::gpu::memory_stats(n), std::invalid_argument, missing.c_str());
+  CHECK_THROWS_MSG(keras::gpu::reset_peak_memory_stats(-1), std::invalid_argument, "GPU:-1 does not exist");
+  CHECK_THROWS_MSG(keras::gpu::empty_cache(n), std::invalid_argument, missing.c_str());
+}
+
+TEST_CASE("device: memory_stats follows the caching allocator" * doctest::skip(no_gpu())) {
+  keras::gpu::empty_cache(0);
+  const keras::gpu::MemoryStats before = keras::gpu::memory_stats(0);
+  CHECK(before.bytes_cached == 0);
+  {
+    Tensor t = core::empty(Shape{1 << 20}, DType::float32, Device::cuda(0));
+    const keras::gpu::MemoryStats held = keras::gpu::memory_stats(0);
+    CHECK(held.bytes_in_use >= before.bytes_in_use + (4u << 20));
+    CHECK(held.peak_bytes_in_use >= held.bytes_in_use);
+  }
+  const keras::gpu::MemoryStats freed = keras::gpu::memory_stats(0);
+  CHECK(freed.bytes_in_use == before.bytes_in_use);
+  CHECK(freed.bytes_cached >= (4u << 20));
+  keras::gpu::reset_peak_memory_stats(0);
+  CHECK(keras::gpu::memory_stats(0).peak_bytes_in_use == freed.bytes_in_use);
+  // The freed block serves the next tensor of its size: no new device allocation.
+  { Tensor u = core::empty(Shape{1 << 20}, DType::float32, Device::cuda(0)); }
+  CHECK(keras::gpu::memory_stats(0).device_allocations == freed.device_allocations);
+  keras::gpu::empty_cache(0);
+  CHECK(keras::gpu::memory_stats(0).bytes_cached == 0);
+}
+
+TEST_CASE("device: memory does not grow over a 100-epoch fit on the GPU" * doctest::skip(no_gpu())) {
+  keras::DeviceScope scope(Device::cuda(0));
+  auto m = keras::Sequential({keras::layers::Dense(16, {.activation = "relu", .input_shape = {8}}),
+                              keras::layers::Dense(1)});
+  m->compile({.optimizer = keras::optimizers::get("adam"), .loss = "mse"});
+  Tensor x = ops::random_uniform({64, 8}).cpu(), y = ops::random_uniform({64, 1}).cpu();
+  m->fit(x, y, {.batch_size = 16, .epochs = 2, .verbose = 0});
+  const keras::gpu::MemoryStats warm = keras::gpu::memory_stats(0);
+  m->fit(x, y, {.batch_size = 16, .epochs = 100, .verbose = 0});
+  const keras::gpu::MemoryStats after = keras::gpu::memory_stats(0);
+  CHECK(after.device_allocations == warm.device_allocations);
+  CHECK(after.bytes_in_use + after.bytes_cached == warm.bytes_in_use + warm.bytes_cached);
 }
