@@ -225,6 +225,8 @@ Tensor add_gradients(const Tensor& a, const Tensor& b) {
 
 std::string node_name(const Attrs& attrs) { return fn_of(attrs).name; }
 
+bool probing() { return t_probing; }
+
 std::string key(const std::vector<int64_t>& v) {
   std::string s;
   for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
