@@ -2,6 +2,7 @@
 // its parts (flat values and row_splits) as graph values, and an op that reads the row
 // partitions on the host becomes one Composite node that runs the eager op on the parts
 // when the graph runs (core/composite.h).
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/composite.h"

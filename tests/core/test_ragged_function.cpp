@@ -5,7 +5,7 @@
 // the errors.
 #include <doctest/doctest.h>
 
-#include <limits>
+#include <map>
 #include <string>
 
 #include "core/export.h"
