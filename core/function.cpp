@@ -278,19 +278,54 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& dense_structure, 
   std::string other_key;       // the exact graph a relaxed one replaces,
   int64_t other_relaxed = -1;  // or the relaxed graph a more relaxed one replaces
   graph::Graph probe;
-  if (!im.options.input_signature.empty() || flat.any_ragged) {
-    if (flat.any_ragged) pattern = flat.open_dims(dims);
+  // A trace with the open dimensions one larger (placeholders: a trace runs nothing).
+  auto probe_at = [&](const std::vector<std::vector<int64_t>>& open, bool counted) {
+    std::vector<Tensor> alt;
+    for (size_t i = 0; i < tensors.size(); ++i) {
+      std::vector<int64_t> d = dims[i];
+      for (size_t k = 0; k < d.size(); ++k) d[k] += open[i][k] < 0 ? 1 : 0;
+      alt.push_back(sparse::is_sparse(tensors[i])
+                        ? SparseTensor::symbolic_value(d, tensors[i].dtype(), tensors[i].device()).as_tensor()
+                        : placeholder(Shape(d), tensors[i].dtype(), tensors[i].device()));
+    }
+    return im.trace(alt, body, counted);
+  };
+  if (flat.any_ragged) {
+    // One graph for every number of values and rows of the ragged arguments; where a dense
+    // argument's size is tied to the rows (a batch of labels: the probe raises), the
+    // numbers of rows stay in the signature and only the numbers of values are open.
+    for (bool rows_open : {true, false}) {
+      pattern = flat.open_dims(dims, rows_open);
+      try {
+        probe = probe_at(pattern, /*counted=*/false);
+      } catch (const std::invalid_argument&) {
+        continue;
+      }
+      if (graph::first_difference(g, probe) < 0) {
+        im.relaxed.push_back(Impl::Entry{structure, pattern, std::move(g)});
+        return im.run(stored_entry(im.relaxed.back()), tensors);
+      }
+    }
+    // The graph holds these sizes (an op's attributes baked them): it serves them alone,
+    // as long as it holds none that the trace's stand-in partitions made up (a padded
+    // length, the rows a gather picks), which a trace at the same sizes with other
+    // stand-ins shows.
+    {
+      ragged_function::SpreadStandIns spread;
+      probe = probe_at(dims, /*counted=*/false);
+    }
+    if (graph::first_difference(g, probe) >= 0)
+      throw std::invalid_argument(im.options.name + ": the traced graph depends on the row lengths of a RaggedTensor "
+                                  "argument (known only when the graph runs): an op's sizes come from a ragged op's "
+                                  "result whose shape depends on the values (to_tensor without a full shape, gather, "
+                                  "boolean_mask); give to_tensor a shape, or do not read such sizes as C++ numbers");
+    Impl::Entry& exact = im.exact.emplace(key, Impl::Entry{structure, dims, std::move(g)}).first->second;
+    return im.run(stored_entry(exact), tensors);
+  }
+  if (!im.options.input_signature.empty()) {
     for (const TensorSpec& s : im.options.input_signature) pattern.push_back(s.shape);
     if (pattern != dims && !im.size_dependent.count(structure)) {
-      std::vector<Tensor> alt;  // the open dimensions one larger (placeholders: a trace runs nothing)
-      for (size_t i = 0; i < tensors.size(); ++i) {
-        std::vector<int64_t> d = dims[i];
-        for (size_t k = 0; k < d.size(); ++k) d[k] += pattern[i][k] < 0 ? 1 : 0;
-        alt.push_back(sparse::is_sparse(tensors[i])
-                          ? SparseTensor::symbolic_value(d, tensors[i].dtype(), tensors[i].device()).as_tensor()
-                          : placeholder(Shape(d), tensors[i].dtype(), tensors[i].device()));
-      }
-      probe = im.trace(alt, body, /*counted=*/!flat.any_ragged);
+      probe = probe_at(pattern, /*counted=*/true);
       other = &probe;
     }
   } else if (im.options.reduce_retracing) {
@@ -323,11 +358,6 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& dense_structure, 
       im.relaxed.push_back(Impl::Entry{structure, pattern, std::move(g)});
       return im.run(stored_entry(im.relaxed.back()), tensors);
     }
-    if (flat.any_ragged)
-      throw std::invalid_argument(im.options.name + ": the traced graph depends on the number of values or rows of a "
-                                  "RaggedTensor argument (a trace at other sizes differs), which a traced function "
-                                  "leaves open, as TensorFlow's signature of a ragged tensor does; do not read them "
-                                  "as C++ numbers (shape()[0], nrows()) inside the function");
     if (!im.options.input_signature.empty()) im.size_dependent.insert(structure);  // probe it once only
   }
   Impl::Entry& stored = im.exact.emplace(key, Impl::Entry{structure, dims, std::move(g)}).first->second;

@@ -9,9 +9,9 @@
 
 namespace keras::core::ragged_function {
 
-std::vector<std::vector<int64_t>> Flattened::open_dims(std::vector<std::vector<int64_t>> dims) const {
+std::vector<std::vector<int64_t>> Flattened::open_dims(std::vector<std::vector<int64_t>> dims, bool rows_open) const {
   for (size_t i = 0; i < dims.size() && i < open.size(); ++i)
-    if (open[i] && !dims[i].empty()) dims[i][0] = -1;
+    if ((open[i] == 1 || (open[i] == 2 && rows_open)) && !dims[i].empty()) dims[i][0] = -1;
   return dims;
 }
 
@@ -27,9 +27,10 @@ Flattened flatten_args(const std::vector<Tensor>& args, const std::string& funct
     const RaggedTensor rt = ragged::ragged_of(args[i]);
     if (!rt.defined())
       throw std::invalid_argument(function_name + ": tensor argument " + std::to_string(i) + " is an undefined RaggedTensor");
-    for (const Tensor& p : ragged_detail::parts(rt)) {
-      f.parts.push_back(p);
-      f.open.push_back(1);
+    const std::vector<Tensor> parts = ragged_detail::parts(rt);
+    for (size_t k = 0; k < parts.size(); ++k) {
+      f.parts.push_back(parts[k]);
+      f.open.push_back(k == 1 ? 2 : 1);  // parts: flat values, outermost splits, inner splits
     }
     f.layout.push_back(rt.ragged_rank());
     f.any_ragged = true;

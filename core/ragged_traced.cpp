@@ -8,10 +8,14 @@
 #include "core/composite.h"
 #include "core/dispatch.h"
 #include "core/ops.h"
+#include "core/ragged_function.h"
 #include "core/ragged_impl.h"
 
-namespace keras::core::ragged_detail {
+namespace keras::core {
+namespace ragged_detail {
 namespace {
+
+thread_local bool t_spread = false;  // stand-ins spread their values over the rows
 
 std::vector<int64_t> ints_of(const Tensor& t) {
   if (t.dtype() == DType::int64) return t.to_vector<int64_t>();
@@ -40,8 +44,8 @@ RaggedTensor repair(const Tensor& flat, const std::vector<Tensor>& splits) {
     forced = -1;
     if (!valid_splits(s, next)) {
       if (s.size() >= 2) {
-        std::fill(s.begin(), s.end(), 0);
-        s.back() = next;
+        const int64_t n = int64_t(s.size()) - 1;
+        for (int64_t i = 0; i <= n; ++i) s[size_t(i)] = t_spread ? next * i / n : (i == n ? next : 0);
       } else {
         s = {0};
         forced = 0;
@@ -121,4 +125,10 @@ RaggedTensor traced_call(const std::string& name, const std::string& args, const
   return from_parts(out.at(0), std::vector<Tensor>(out.begin() + 1, out.end()));
 }
 
-}  // namespace keras::core::ragged_detail
+}  // namespace ragged_detail
+
+namespace ragged_function {
+SpreadStandIns::SpreadStandIns() : was_(ragged_detail::t_spread) { ragged_detail::t_spread = true; }
+SpreadStandIns::~SpreadStandIns() { ragged_detail::t_spread = was_; }
+}  // namespace ragged_function
+}  // namespace keras::core
