@@ -290,7 +290,10 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& dense_structure, 
     }
     return im.trace(alt, body, counted);
   };
-  if (flat.any_ragged) {
+  // Called while another function traces, this graph is inlined into that one, whose own
+  // probes cover the sizes (probing here would leave the probe's ops in the outer trace):
+  // it serves these sizes.
+  if (flat.any_ragged && !tracing::t_tracer) {
     // One graph for every number of values and rows of the ragged arguments; where a dense
     // argument's size is tied to the rows (a batch of labels: the probe raises), the
     // numbers of rows stay in the signature and only the numbers of values are open.

@@ -285,8 +285,17 @@ TEST_CASE("ragged function: nested functions, and errors naming the op") {
     const RaggedTensor r = ragged::ragged_of(x);
     return ops::fill({r.flat_values().shape()[0]}, 1.0);
   });
-  CHECK(error_of([&] { sized(rt.as_tensor()); }).find("depends on the number of values or rows of a RaggedTensor") !=
-        std::string::npos);
+  // A graph that holds the number of values serves that number alone (a retrace per size).
+  check_values(sized(rt.as_tensor()), std::vector<double>(size_t(rt.flat_values().shape()[0]), 1.0), 0.0);
+  const RaggedTensor other = rt_fx("p0");
+  check_values(sized(other.as_tensor()), std::vector<double>(size_t(other.flat_values().shape()[0]), 1.0), 0.0);
+  CHECK(sized.tracing_count() == 2);
+  // A size that only the row lengths give (the padded length) cannot be a C++ number.
+  auto padded = keras::core::function([](const Tensor& x) {
+    return ops::fill({ragged::ragged_of(x).to_tensor().shape()[1]}, 1.0);
+  });
+  CHECK(error_of([&] { padded(rt.as_tensor()); }).find("function: the traced graph depends on the row lengths of a "
+                                                        "RaggedTensor argument") == 0);
   auto from_lengths = keras::core::function([](const Tensor& v, const Tensor& lengths) {
     return RaggedTensor::from_nested_row_lengths(v, {lengths}).as_tensor();
   });
