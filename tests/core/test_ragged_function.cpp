@@ -349,3 +349,32 @@ TEST_CASE("ragged function: a Keras model on ragged ids (Embedding, GlobalAverag
   }
   CHECK(step.tracing_count() == 2);  // batches of 6, 7 and 6 ids in 3 rows (the gather gradient holds the count)
 }
+
+TEST_CASE("ragged function: a ragged_rank-2 argument") {
+  auto fn = keras::core::function([](const Tensor& x) {
+    const RaggedTensor rt = ragged::ragged_of(x);
+    CHECK(rt.ragged_rank() == 2);
+    return std::vector<Tensor>{rt.to_tensor(), ragged::reduce_sum(rt, 2).as_tensor(), ragged::reduce_max(rt, 1).as_tensor(),
+                               (rt * 2.0).as_tensor(), ragged::gather(rt, core::constant(std::vector<int64_t>{1, 0}, Shape{2})).as_tensor()};
+  });
+  auto eager = [](const RaggedTensor& rt) {
+    return std::vector<Tensor>{rt.to_tensor(), ragged::reduce_sum(rt, 2).as_tensor(), ragged::reduce_max(rt, 1).as_tensor(),
+                               (rt * 2.0).as_tensor(), ragged::gather(rt, core::constant(std::vector<int64_t>{1, 0}, Shape{2})).as_tensor()};
+  };
+  const std::vector<RaggedTensor> cases = {
+      ragged::constant(std::vector<std::vector<std::vector<double>>>{{{1, 2}, {}}, {{3}, {4, 5, 6}, {7}}}),
+      ragged::constant(std::vector<std::vector<std::vector<double>>>{{}, {{8}, {}, {9, 10}}, {{11}}}),
+  };
+  for (size_t c = 0; c < cases.size(); ++c) {
+    CAPTURE(c);
+    const auto out = fn(cases[c].as_tensor());
+    const auto want = eager(cases[c]);
+    for (size_t i = 0; i < out.size(); ++i) {
+      CAPTURE(i);
+      REQUIRE(ragged::is_ragged(out[i]) == ragged::is_ragged(want[i]));
+      if (ragged::is_ragged(out[i])) same(ragged::ragged_of(out[i]), ragged::ragged_of(want[i]));
+      else same(out[i], want[i]);
+    }
+  }
+  CHECK(fn.tracing_count() == 1);
+}
