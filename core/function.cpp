@@ -50,7 +50,8 @@ struct FunctionBase::Impl {
 
   std::vector<Tensor> run(Entry& e, const std::vector<Tensor>& tensors);
   std::vector<Tensor> run_graph(Entry& e, const std::vector<Tensor>& tensors);
-  // counted: a trace tracing_count counts (not the probe of a ragged argument's open sizes).
+  // counted: a trace that tracing_count counts and graph_str shows (not the probe of a
+  // ragged argument's open sizes).
   graph::Graph trace(const std::vector<Tensor>& tensors, const Body& body, bool counted = true);
   void check_signature(const std::vector<Tensor>& tensors) const;
 };
@@ -207,17 +208,21 @@ graph::Graph FunctionBase::Impl::trace(const std::vector<Tensor>& tensors, const
   }
   if (counted) ++traces;
   graph::Graph g = std::move(t.g);
-  last_traced = g.str();
-  traced_nodes = g.num_op_nodes();
+  if (counted) {  // graph_str and graph_nodes show the traces that count
+    last_traced = g.str();
+    traced_nodes = g.num_op_nodes();
+  }
   if (options.jit_compile.value_or(false)) check_compilable(g, options.name);
   if (options.optimize) graph::optimize(g, options.jit_compile.value_or(true));
   else {
     graph::schedule_early(g);
     graph::plan_memory(g);
   }
-  last_optimized = g.str();
-  optimized_nodes = g.num_op_nodes();
-  last_nodes = node_infos(g);
+  if (counted) {
+    last_optimized = g.str();
+    optimized_nodes = g.num_op_nodes();
+    last_nodes = node_infos(g);
+  }
   return g;
 }
 
