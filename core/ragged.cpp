@@ -242,6 +242,13 @@ RaggedTensor RaggedTensor::from_nested_row_lengths(const Tensor& flat_values,
   const char* op = "RaggedTensor.from_nested_row_lengths";
   rows_of(flat_values, op);
   if (nested_row_lengths.empty()) throw std::invalid_argument(std::string(op) + ": expected at least one row_lengths tensor, but received none");
+  bool traced = ragged_detail::traced({}, {&flat_values});
+  for (const Tensor& l : nested_row_lengths) traced = traced || ragged_detail::traced({}, {&l});
+  if (traced) {  // one graph node per level (from_row_lengths), innermost first
+    RaggedTensor r = from_dense(flat_values);
+    for (size_t i = nested_row_lengths.size(); i-- > 0;) r = from_row_lengths(r, nested_row_lengths[i]);
+    return r;
+  }
   RaggedTensor r = from_dense(flat_values);
   for (size_t i = nested_row_lengths.size(); i-- > 0;) {
     r = wrap(r, lengths_to_splits(host_ints(nested_row_lengths[i], "RaggedTensor.from_nested_row_lengths: row_lengths"), op), op);
@@ -260,6 +267,19 @@ RaggedTensor RaggedTensor::from_tensor(const Tensor& tensor, const FromTensorOpt
   }
   if (o.lengths.defined() && o.padding.defined()) {
     throw std::invalid_argument(std::string(op) + ": expected at most one of lengths and padding, but received both");
+  }
+  if (ragged_detail::traced({}, {&tensor, &o.lengths, &o.padding})) {
+    std::vector<Tensor> d{tensor};
+    if (o.lengths.defined()) d.push_back(o.lengths);
+    if (o.padding.defined()) d.push_back(o.padding);
+    const bool has_lengths = o.lengths.defined(), has_padding = o.padding.defined();
+    return ragged_detail::traced_call(op, std::to_string(R) + (has_lengths ? "l" : "") + (has_padding ? "p" : ""), {}, d,
+                                      [R, has_lengths, has_padding](const auto&, const auto& in) {
+                                        FromTensorOptions t{.ragged_rank = R};
+                                        if (has_lengths) t.lengths = in[1];
+                                        if (has_padding) t.padding = in[1];
+                                        return from_tensor(in[0], t);
+                                      });
   }
   const Shape& sh = tensor.shape();
   int64_t outer = 1;  // rows of the innermost ragged level

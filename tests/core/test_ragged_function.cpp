@@ -298,11 +298,24 @@ TEST_CASE("ragged function: nested functions, and errors naming the op") {
   });
   CHECK(error_of([&] { padded(rt.as_tensor()); }).find("function: the traced graph depends on the row lengths of a "
                                                         "RaggedTensor argument") == 0);
-  auto from_lengths = keras::core::function([](const Tensor& v, const Tensor& lengths) {
-    return RaggedTensor::from_nested_row_lengths(v, {lengths}).as_tensor();
+  // Factories from lengths and from dense tensors trace too, their checks run with the graph.
+  auto from_lengths = keras::core::function([](const Tensor& v, const Tensor& lengths, const Tensor& dense,
+                                               const Tensor& dense_lengths) {
+    return std::vector<Tensor>{
+        RaggedTensor::from_nested_row_lengths(v, {lengths}).as_tensor(),
+        RaggedTensor::from_tensor(dense, {.lengths = dense_lengths}).as_tensor(),
+        RaggedTensor::from_tensor(dense, {.padding = core::constant(0.0f)}).as_tensor(),
+        RaggedTensor::from_tensor(dense).as_tensor()};
   });
-  CHECK(error_of([&] { from_lengths(make({1, 2}, Shape{2}), core::constant(std::vector<int64_t>{2}, Shape{1})); })
-            .find("RaggedTensor.from_nested_row_lengths: row_lengths: inside a traced function") == 0);
+  const Tensor v = make({1, 2, 3}, Shape{3}), lengths = core::constant(std::vector<int64_t>{2, 0, 1}, Shape{3});
+  const Tensor dense = make({1, 2, 0, 3, 0, 0}, Shape{2, 3}), dense_lengths = core::constant(std::vector<int64_t>{1, 3}, Shape{2});
+  const auto built = from_lengths(v, lengths, dense, dense_lengths);
+  same(ragged::ragged_of(built[0]), RaggedTensor::from_nested_row_lengths(v, {lengths}));
+  same(ragged::ragged_of(built[1]), RaggedTensor::from_tensor(dense, {.lengths = dense_lengths}));
+  same(ragged::ragged_of(built[2]), RaggedTensor::from_tensor(dense, {.padding = core::constant(0.0f)}));
+  same(ragged::ragged_of(built[3]), RaggedTensor::from_tensor(dense));
+  CHECK(error_of([&] { from_lengths(v, core::constant(std::vector<int64_t>{2, 0, 2}, Shape{3}), dense, dense_lengths); })
+            .find("RaggedTensor.from_row_lengths") == 0);
   auto jit = keras::core::function([](const Tensor& x) { return ragged::ragged_of(x).to_tensor(); },
                                    {.name = "jit", .jit_compile = true});
   CHECK(error_of([&] { jit(rt.as_tensor()); }) ==
