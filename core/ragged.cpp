@@ -7,7 +7,6 @@
 #include <stdexcept>
 
 #include "core/ops.h"
-#include "core/composite.h"
 #include "core/dispatch.h"
 #include "core/ragged_impl.h"
 
@@ -182,16 +181,7 @@ RaggedTensor RaggedTensor::from_row_splits(const Tensor& values, const Tensor& r
 RaggedTensor RaggedTensor::from_row_lengths(const RaggedTensor& values, const Tensor& row_lengths) {
   const char* op = "RaggedTensor.from_row_lengths";
   ragged_detail::check_defined(values, op);
-  if (ragged_detail::traced({&values}, {&row_lengths}))
-    return ragged_detail::traced_call(op, "", {values}, {row_lengths}, [](const auto& r, const auto& d) {
-      Tensor lengths = d[0];
-      if (composite::probing() && lengths.rank() == 1 && lengths.shape()[0] > 0) {  // stand-in lengths: valid ones
-        std::vector<int64_t> l(size_t(lengths.shape()[0]), 0);
-        l.back() = r[0].is_ragged() ? r[0].nrows() : r[0].flat_values().shape()[0];
-        lengths = int64_tensor(l);
-      }
-      return from_row_lengths(r[0], lengths);
-    });
+  if (ragged_detail::traced({&values}, {&row_lengths})) return ragged_detail::traced_from_row_lengths(values, row_lengths);
   return wrap(values, lengths_to_splits(host_ints(row_lengths, "RaggedTensor.from_row_lengths: row_lengths"), op), op);
 }
 RaggedTensor RaggedTensor::from_row_lengths(const Tensor& values, const Tensor& row_lengths) {
@@ -268,19 +258,7 @@ RaggedTensor RaggedTensor::from_tensor(const Tensor& tensor, const FromTensorOpt
   if (o.lengths.defined() && o.padding.defined()) {
     throw std::invalid_argument(std::string(op) + ": expected at most one of lengths and padding, but received both");
   }
-  if (ragged_detail::traced({}, {&tensor, &o.lengths, &o.padding})) {
-    std::vector<Tensor> d{tensor};
-    if (o.lengths.defined()) d.push_back(o.lengths);
-    if (o.padding.defined()) d.push_back(o.padding);
-    const bool has_lengths = o.lengths.defined(), has_padding = o.padding.defined();
-    return ragged_detail::traced_call(op, std::to_string(R) + (has_lengths ? "l" : "") + (has_padding ? "p" : ""), {}, d,
-                                      [R, has_lengths, has_padding](const auto&, const auto& in) {
-                                        FromTensorOptions t{.ragged_rank = R};
-                                        if (has_lengths) t.lengths = in[1];
-                                        if (has_padding) t.padding = in[1];
-                                        return from_tensor(in[0], t);
-                                      });
-  }
+  if (ragged_detail::traced({}, {&tensor, &o.lengths, &o.padding})) return ragged_detail::traced_from_tensor(tensor, o);
   const Shape& sh = tensor.shape();
   int64_t outer = 1;  // rows of the innermost ragged level
   for (int64_t i = 0; i < R; ++i) outer *= sh[i];
@@ -380,36 +358,24 @@ RaggedTensor RaggedTensor::values() const {
 }
 
 Tensor RaggedTensor::row_lengths() const {
-  if (ragged_detail::traced({this}))
-    return ragged_detail::traced_call("RaggedTensor.row_lengths", "", {*this}, {}, [](const auto& r, const auto&) {
-      return from_dense(r[0].row_lengths());
-    }).flat_values();
+  if (ragged_detail::traced({this})) return ragged_detail::traced_partition(*this, "RaggedTensor.row_lengths", &RaggedTensor::row_lengths);
   auto s = row_splits().to_vector<int64_t>();
   std::vector<int64_t> l;
   for (size_t i = 1; i < s.size(); ++i) l.push_back(s[i] - s[i - 1]);
   return int64_tensor(l);
 }
 Tensor RaggedTensor::row_starts() const {
-  if (ragged_detail::traced({this}))
-    return ragged_detail::traced_call("RaggedTensor.row_starts", "", {*this}, {}, [](const auto& r, const auto&) {
-      return from_dense(r[0].row_starts());
-    }).flat_values();
+  if (ragged_detail::traced({this})) return ragged_detail::traced_partition(*this, "RaggedTensor.row_starts", &RaggedTensor::row_starts);
   auto s = row_splits().to_vector<int64_t>();
   return int64_tensor(std::vector<int64_t>(s.begin(), s.end() - 1));
 }
 Tensor RaggedTensor::row_limits() const {
-  if (ragged_detail::traced({this}))
-    return ragged_detail::traced_call("RaggedTensor.row_limits", "", {*this}, {}, [](const auto& r, const auto&) {
-      return from_dense(r[0].row_limits());
-    }).flat_values();
+  if (ragged_detail::traced({this})) return ragged_detail::traced_partition(*this, "RaggedTensor.row_limits", &RaggedTensor::row_limits);
   auto s = row_splits().to_vector<int64_t>();
   return int64_tensor(std::vector<int64_t>(s.begin() + 1, s.end()));
 }
 Tensor RaggedTensor::value_rowids() const {
-  if (ragged_detail::traced({this}))
-    return ragged_detail::traced_call("RaggedTensor.value_rowids", "", {*this}, {}, [](const auto& r, const auto&) {
-      return from_dense(r[0].value_rowids());
-    }).flat_values();
+  if (ragged_detail::traced({this})) return ragged_detail::traced_partition(*this, "RaggedTensor.value_rowids", &RaggedTensor::value_rowids);
   auto s = row_splits().to_vector<int64_t>();
   std::vector<int64_t> ids;
   for (size_t i = 1; i < s.size(); ++i) ids.insert(ids.end(), static_cast<size_t>(s[i] - s[i - 1]), static_cast<int64_t>(i - 1));

@@ -55,6 +55,12 @@ using TracedOp = std::function<RaggedTensor(const std::vector<RaggedTensor>& r, 
 // operands, and whose outputs are the result's parts. `args` are its non-tensor arguments.
 RaggedTensor traced_call(const std::string& name, const std::string& args, const std::vector<RaggedTensor>& r,
                          const std::vector<Tensor>& d, const TracedOp& op);
+// The traced forms of ops whose eager form lives in ragged.cpp: a partition accessor
+// (row_lengths, row_starts, row_limits, value_rowids), from_row_lengths (stand-in lengths
+// made valid while probing), from_tensor.
+Tensor traced_partition(const RaggedTensor& rt, const char* name, Tensor (RaggedTensor::*partition)() const);
+RaggedTensor traced_from_row_lengths(const RaggedTensor& values, const Tensor& row_lengths);
+RaggedTensor traced_from_tensor(const Tensor& tensor, const RaggedTensor::FromTensorOptions& o);
 // rt's parts: flat values, then its row_splits, outermost first.
 std::vector<Tensor> parts(const RaggedTensor& rt);
 // A RaggedTensor of parts known to be valid, or traced (no checks).

@@ -125,6 +125,39 @@ RaggedTensor traced_call(const std::string& name, const std::string& args, const
   return from_parts(out.at(0), std::vector<Tensor>(out.begin() + 1, out.end()));
 }
 
+Tensor traced_partition(const RaggedTensor& rt, const char* name, Tensor (RaggedTensor::*partition)() const) {
+  return traced_call(name, "", {rt}, {}, [partition](const auto& r, const auto&) {
+           return RaggedTensor::from_dense((r[0].*partition)());
+         }).flat_values();
+}
+
+RaggedTensor traced_from_row_lengths(const RaggedTensor& values, const Tensor& row_lengths) {
+  return traced_call("RaggedTensor.from_row_lengths", "", {values}, {row_lengths}, [](const auto& r, const auto& d) {
+    Tensor lengths = d[0];
+    if (composite::probing() && lengths.rank() == 1 && lengths.shape()[0] > 0) {  // stand-in lengths: valid ones
+      std::vector<int64_t> l(size_t(lengths.shape()[0]), 0);
+      l.back() = r[0].is_ragged() ? r[0].nrows() : r[0].flat_values().shape()[0];
+      lengths = int64_tensor(l);
+    }
+    return RaggedTensor::from_row_lengths(r[0], lengths);
+  });
+}
+
+RaggedTensor traced_from_tensor(const Tensor& tensor, const RaggedTensor::FromTensorOptions& o) {
+  std::vector<Tensor> d{tensor};
+  if (o.lengths.defined()) d.push_back(o.lengths);
+  if (o.padding.defined()) d.push_back(o.padding);
+  const bool has_lengths = o.lengths.defined(), has_padding = o.padding.defined();
+  const int64_t R = o.ragged_rank;
+  return traced_call("RaggedTensor.from_tensor", std::to_string(R) + (has_lengths ? "l" : "") + (has_padding ? "p" : ""),
+                     {}, d, [R, has_lengths, has_padding](const auto&, const auto& in) {
+                       RaggedTensor::FromTensorOptions t{.ragged_rank = R};
+                       if (has_lengths) t.lengths = in[1];
+                       if (has_padding) t.padding = in[1];
+                       return RaggedTensor::from_tensor(in[0], t);
+                     });
+}
+
 }  // namespace ragged_detail
 
 namespace ragged_function {
