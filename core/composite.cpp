@@ -32,14 +32,14 @@ thread_local bool t_probing = false;
 
 // What the op runs on at trace time: a traced sparse input as one with no entries, a
 // traced dense one as zeros; values known at trace time as they are.
-Tensor stand_in(const Tensor& t) {
+Tensor stand_in(const Tensor& t, bool traced) {
   if (sparse::is_sparse(t)) {
     const SparseTensor sp = sparse::sparse_of(t);
     if (!sp.symbolic()) return t;
     const Tensor idx = empty(Shape{0, sp.rank()}, DType::int64);
     return SparseTensor(idx, ops::zeros(Shape{0}, sp.dtype()), sp.shape()).as_tensor();
   }
-  return tracing::is_traced(t) ? ops::zeros(t.shape(), t.dtype()) : t;
+  return traced ? ops::zeros(t.shape(), t.dtype()) : t;
 }
 
 // A handle of its own for an output (an op may return one of its inputs).
@@ -56,6 +56,8 @@ void infer_composite(OpCall& c) {
   autodiff::PauseTapes pause;  // the node is recorded, not the ops it runs
   if (tracing::t_tracer) {
     std::vector<Tensor> stand_ins;
+    std::vector<char> traced;  // asked here: under the InitScope below no value is traced
+    for (const Tensor& t : c.inputs) traced.push_back(tracing::is_traced(t));
     {
       InitScope eager;
       struct Probing {
@@ -63,7 +65,7 @@ void infer_composite(OpCall& c) {
         Probing() { t_probing = true; }
         ~Probing() { t_probing = was; }
       } probing;
-      for (const Tensor& t : c.inputs) stand_ins.push_back(stand_in(t));
+      for (size_t i = 0; i < c.inputs.size(); ++i) stand_ins.push_back(stand_in(c.inputs[i], traced[i]));
       out = f.eager(stand_ins);
     }
     for (Tensor& o : out) {
@@ -224,6 +226,8 @@ Tensor add_gradients(const Tensor& a, const Tensor& b) {
 }
 
 std::string node_name(const Attrs& attrs) { return fn_of(attrs).name; }
+
+bool probing() { return t_probing; }
 
 std::string key(const std::vector<int64_t>& v) {
   std::string s;

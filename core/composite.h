@@ -47,6 +47,10 @@ inline Tensor call1(const std::string& name, const std::string& args, const std:
 // the same indices with the values added; one node inside a trace.
 Tensor add_gradients(const Tensor& a, const Tensor& b);
 
+// Whether the Composite node's op runs now on stand-ins (at trace time), not on the
+// values of a graph run.
+bool probing();
+
 // The op name of a Composite node (for export's and jit_compile's errors).
 std::string node_name(const Attrs& attrs);
 

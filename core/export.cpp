@@ -69,7 +69,7 @@ void freeze(Graph& g) {
     }
     if (n.op == OpId::Composite)
       fail("export: the function uses " + composite::node_name(n.attrs) +
-           " (a sparse op on graph values, run on the host), which graph files do not hold; export the dense part");
+           " (a sparse or ragged op on graph values, run on the host), which graph files do not hold; export the dense part");
     if (n.op == OpId::HostFunction)
       fail("export: the function calls " + composite::host_name(n.attrs) +
            " (or a dynamic layer), which runs arbitrary C++ and cannot be saved in a graph file");

@@ -15,6 +15,7 @@
 #include "core/tensor_impl.h"
 #include "core/export.h"
 #include "core/function_call.h"
+#include "core/ragged_function.h"
 
 namespace keras::core {
 
@@ -33,6 +34,9 @@ struct FunctionBase::Impl {
     // null when the graph has none.
     std::shared_ptr<function_call::CallGraph> call;
     bool call_checked = false;
+    // Per result: its ragged_rank (0: a dense tensor), when the function returns ragged
+    // tensors (the graph returns their parts); empty otherwise.
+    std::vector<int64_t> out_ragged{};
   };
   std::map<std::string, Entry> exact;  // structure + dims -> its graph
   std::vector<Entry> relaxed;          // graphs that serve any size of their -1 dims
@@ -41,10 +45,14 @@ struct FunctionBase::Impl {
   std::string last_traced, last_optimized;
   int traced_nodes = 0, optimized_nodes = 0;
   std::vector<GraphNodeInfo> last_nodes;
+  std::vector<int64_t> traced_out_ragged;  // out_ragged of the latest trace
   std::shared_ptr<function_call::Stats> call_stats = std::make_shared<function_call::Stats>();
 
   std::vector<Tensor> run(Entry& e, const std::vector<Tensor>& tensors);
-  graph::Graph trace(const std::vector<Tensor>& tensors, const Body& body);
+  std::vector<Tensor> run_graph(Entry& e, const std::vector<Tensor>& tensors);
+  // counted: a trace that tracing_count counts and graph_str shows (not the probe of a
+  // ragged argument's open sizes).
+  graph::Graph trace(const std::vector<Tensor>& tensors, const Body& body, bool counted = true);
   void check_signature(const std::vector<Tensor>& tensors) const;
 };
 
@@ -133,7 +141,7 @@ static void check_compilable(const graph::Graph& g, const std::string& name) {
     if (n.kind != graph::NodeKind::Op) continue;
     if (n.op == OpId::Composite)
       throw std::invalid_argument(name + ": jit_compile=true cannot compile " + composite::node_name(n.attrs) +
-                                  " (a sparse op, run on the host); trace with jit_compile unset or false");
+                                  " (a sparse or ragged op, run on the host); trace with jit_compile unset or false");
     if (n.op == OpId::HostFunction)
       throw std::invalid_argument(name + ": jit_compile=true cannot compile a " + composite::host_name(n.attrs) + " node (C++ that runs "
                                   "at every call, such as a dynamic layer); remove it or trace with jit_compile "
@@ -163,7 +171,7 @@ void FunctionBase::Impl::check_signature(const std::vector<Tensor>& tensors) con
 // Traces body with every op recorded (not run) and returns the optimized graph. Tensor
 // arguments are bound to the graph's inputs (a second handle where one tensor is passed
 // twice, so each argument keeps its own input).
-graph::Graph FunctionBase::Impl::trace(const std::vector<Tensor>& tensors, const Body& body) {
+graph::Graph FunctionBase::Impl::trace(const std::vector<Tensor>& tensors, const Body& body, bool counted) {
   tracing::Tracer t;
   t.allow_variables = traces == 0;
   std::vector<Tensor> inputs;
@@ -198,19 +206,23 @@ graph::Graph FunctionBase::Impl::trace(const std::vector<Tensor>& tensors, const
                                   std::to_string(i) + ")");
     t.g.outputs.push_back(t.value_of(out[i]));
   }
-  ++traces;
+  if (counted) ++traces;
   graph::Graph g = std::move(t.g);
-  last_traced = g.str();
-  traced_nodes = g.num_op_nodes();
+  if (counted) {  // graph_str and graph_nodes show the traces that count
+    last_traced = g.str();
+    traced_nodes = g.num_op_nodes();
+  }
   if (options.jit_compile.value_or(false)) check_compilable(g, options.name);
   if (options.optimize) graph::optimize(g, options.jit_compile.value_or(true));
   else {
     graph::schedule_early(g);
     graph::plan_memory(g);
   }
-  last_optimized = g.str();
-  optimized_nodes = g.num_op_nodes();
-  last_nodes = node_infos(g);
+  if (counted) {
+    last_optimized = g.str();
+    optimized_nodes = g.num_op_nodes();
+    last_nodes = node_infos(g);
+  }
   return g;
 }
 
@@ -218,6 +230,12 @@ graph::Graph FunctionBase::Impl::trace(const std::vector<Tensor>& tensors, const
 // one node on the tape; otherwise its ops run through dispatch (recorded one by one, or
 // inlined into the trace around).
 std::vector<Tensor> FunctionBase::Impl::run(Entry& e, const std::vector<Tensor>& tensors) {
+  std::vector<Tensor> parts = run_graph(e, tensors);
+  if (e.out_ragged.empty()) return parts;
+  return ragged_function::assemble(parts, e.out_ragged);
+}
+
+std::vector<Tensor> FunctionBase::Impl::run_graph(Entry& e, const std::vector<Tensor>& tensors) {
   if (tracing::t_tracer || autodiff::t_recording == 0) return graph::run(e.g, tensors);
   if (!e.call_checked) {
     e.call = function_call::make(e.g, call_stats, options.name);
@@ -226,17 +244,24 @@ std::vector<Tensor> FunctionBase::Impl::run(Entry& e, const std::vector<Tensor>&
   return e.call ? function_call::run(e.call, tensors) : graph::run(e.g, tensors);
 }
 
-std::vector<Tensor> FunctionBase::call_impl(const std::string& structure, const std::vector<Tensor>& tensors,
-                                            const Body& body) {
+std::vector<Tensor> FunctionBase::call_impl(const std::string& dense_structure, const std::vector<Tensor>& args,
+                                            const Body& args_body) {
   Impl& im = *impl_;
-  for (size_t i = 0; i < tensors.size(); ++i) {
-    if (!tensors[i].defined())
+  for (size_t i = 0; i < args.size(); ++i)
+    if (!args[i].defined())
       throw std::invalid_argument(im.options.name + ": tensor argument " + std::to_string(i) + " is undefined");
-    if (ragged::is_ragged(tensors[i]))  // its row partitions are read on the host
-      throw std::invalid_argument(im.options.name + ": tensor argument " + std::to_string(i) +
-                                  " is a RaggedTensor (bounding shape " + tensors[i].shape().str() +
-                                  "); traced functions take dense tensors only: call the code eagerly");
-  }
+  // A RaggedTensor argument is its parts, graph inputs whose lengths (values, rows) are
+  // not part of the signature (core/ragged_function.h).
+  const ragged_function::Flattened flat = ragged_function::flatten_args(args, im.options.name);
+  const std::vector<Tensor>& tensors = flat.parts;
+  const std::string structure = dense_structure + flat.key;
+  if (flat.any_ragged && !im.options.input_signature.empty())
+    throw std::invalid_argument(im.options.name + ": input_signature does not describe RaggedTensor arguments; "
+                                "leave it empty (a ragged argument's numbers of values and rows are open anyway)");
+  Body body = [&](const std::vector<Tensor>& traced) {
+    return ragged_function::flatten_results(args_body(ragged_function::assemble(traced, flat.layout)),
+                                            im.traced_out_ragged);
+  };
   const auto dims = dims_of(tensors);
   const std::string key = structure + dims_key(dims);
   if (auto it = im.exact.find(key); it != im.exact.end()) return im.run(it->second, tensors);
@@ -245,6 +270,11 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& structure, const 
   im.check_signature(tensors);
 
   graph::Graph g = im.trace(tensors, body);
+  const std::vector<int64_t> out_ragged = im.traced_out_ragged;
+  auto stored_entry = [&](Impl::Entry& e) -> Impl::Entry& {
+    e.out_ragged = out_ragged;
+    return e;
+  };
   // Shape polymorphism: dimensions the signature leaves open (-1), or (reduce_retracing)
   // those in which this call differs from an earlier trace, are relaxed when a trace at
   // other sizes gives the same graph; one graph then serves every size.
@@ -253,18 +283,57 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& structure, const 
   std::string other_key;       // the exact graph a relaxed one replaces,
   int64_t other_relaxed = -1;  // or the relaxed graph a more relaxed one replaces
   graph::Graph probe;
+  // A trace with the open dimensions one larger (placeholders: a trace runs nothing).
+  auto probe_at = [&](const std::vector<std::vector<int64_t>>& open, bool counted) {
+    std::vector<Tensor> alt;
+    for (size_t i = 0; i < tensors.size(); ++i) {
+      std::vector<int64_t> d = dims[i];
+      for (size_t k = 0; k < d.size(); ++k) d[k] += open[i][k] < 0 ? 1 : 0;
+      alt.push_back(sparse::is_sparse(tensors[i])
+                        ? SparseTensor::symbolic_value(d, tensors[i].dtype(), tensors[i].device()).as_tensor()
+                        : placeholder(Shape(d), tensors[i].dtype(), tensors[i].device()));
+    }
+    return im.trace(alt, body, counted);
+  };
+  // Called while another function traces, this graph is inlined into that one, whose own
+  // probes cover the sizes (probing here would leave the probe's ops in the outer trace):
+  // it serves these sizes.
+  if (flat.any_ragged && !tracing::t_tracer) {
+    // One graph for every number of values and rows of the ragged arguments; where a dense
+    // argument's size is tied to the rows (a batch of labels: the probe raises), the
+    // numbers of rows stay in the signature and only the numbers of values are open.
+    for (bool rows_open : {true, false}) {
+      pattern = flat.open_dims(dims, rows_open);
+      try {
+        probe = probe_at(pattern, /*counted=*/false);
+      } catch (const std::invalid_argument&) {
+        continue;
+      }
+      if (graph::first_difference(g, probe) < 0) {
+        im.relaxed.push_back(Impl::Entry{structure, pattern, std::move(g)});
+        return im.run(stored_entry(im.relaxed.back()), tensors);
+      }
+    }
+    // The graph holds these sizes (an op's attributes baked them): it serves them alone,
+    // as long as it holds none that the trace's stand-in partitions made up (a padded
+    // length, the rows a gather picks), which a trace at the same sizes with other
+    // stand-ins shows.
+    {
+      ragged_function::SpreadStandIns spread;
+      probe = probe_at(dims, /*counted=*/false);
+    }
+    if (graph::first_difference(g, probe) >= 0)
+      throw std::invalid_argument(im.options.name + ": the traced graph depends on the row lengths of a RaggedTensor "
+                                  "argument (known only when the graph runs): an op's sizes come from a ragged op's "
+                                  "result whose shape depends on the values (to_tensor without a full shape, gather, "
+                                  "boolean_mask); give to_tensor a shape, or do not read such sizes as C++ numbers");
+    Impl::Entry& exact = im.exact.emplace(key, Impl::Entry{structure, dims, std::move(g)}).first->second;
+    return im.run(stored_entry(exact), tensors);
+  }
   if (!im.options.input_signature.empty()) {
     for (const TensorSpec& s : im.options.input_signature) pattern.push_back(s.shape);
     if (pattern != dims && !im.size_dependent.count(structure)) {
-      std::vector<Tensor> alt;  // the open dimensions one larger (placeholders: a trace runs nothing)
-      for (size_t i = 0; i < tensors.size(); ++i) {
-        std::vector<int64_t> d = dims[i];
-        for (size_t k = 0; k < d.size(); ++k) d[k] += pattern[i][k] < 0 ? 1 : 0;
-        alt.push_back(sparse::is_sparse(tensors[i])
-                          ? SparseTensor::symbolic_value(d, tensors[i].dtype(), tensors[i].device()).as_tensor()
-                          : placeholder(Shape(d), tensors[i].dtype(), tensors[i].device()));
-      }
-      probe = im.trace(alt, body);
+      probe = probe_at(pattern, /*counted=*/true);
       other = &probe;
     }
   } else if (im.options.reduce_retracing) {
@@ -295,12 +364,12 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& structure, const 
       if (!other_key.empty()) im.exact.erase(other_key);
       if (other_relaxed >= 0) im.relaxed.erase(im.relaxed.begin() + other_relaxed);
       im.relaxed.push_back(Impl::Entry{structure, pattern, std::move(g)});
-      return im.run(im.relaxed.back(), tensors);
+      return im.run(stored_entry(im.relaxed.back()), tensors);
     }
     if (!im.options.input_signature.empty()) im.size_dependent.insert(structure);  // probe it once only
   }
   Impl::Entry& stored = im.exact.emplace(key, Impl::Entry{structure, dims, std::move(g)}).first->second;
-  return im.run(stored, tensors);  // the trace only recorded: now the ops run
+  return im.run(stored_entry(stored), tensors);  // the trace only recorded: now the ops run
 }
 
 std::vector<Tensor> symbolic_call(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& fn,

@@ -11,7 +11,9 @@
 //   f(x, 3.0);   // a new non-tensor argument value: traces again
 //
 // The signature of a call is the dtype and shape of every tensor argument and the value
-// of every other argument (numbers, bools, strings). TensorFlow's rules hold:
+// of every other argument (numbers, bools, strings); a RaggedTensor argument (as_tensor())
+// counts by its dtype, ragged rank and inner shape, its numbers of values and rows left
+// open where the graph allows (core/ragged_function.h). TensorFlow's rules hold:
 // - C++ code runs only while tracing; ops on tensors become graph nodes. C++ loops and
 //   branches on non-tensor values unroll at trace time.
 // - A variable read is a graph op: the graph reads the value the variable has when it

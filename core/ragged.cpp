@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "core/dispatch.h"
 #include "core/ragged_impl.h"
 
 namespace keras::core {
@@ -23,6 +24,10 @@ std::vector<int64_t> host_ints(const Tensor& t, const char* what) {
     throw std::invalid_argument(std::string(what) + ": expected a 1-d int32 or int64 tensor, but received " +
                                 dtype_name(t.dtype()) + " " + t.shape().str());
   }
+  if (tracing::t_tracer && tracing::is_traced(t))
+    throw std::invalid_argument(std::string(what) + ": inside a traced function (keras::function) this tensor is known "
+                                "only when the graph runs, and the op reads it at trace time; it has no traced form "
+                                "here: call it eagerly");
   if (t.dtype() == DType::int64) return t.to_vector<int64_t>();
   auto v = t.to_vector<int32_t>();
   return std::vector<int64_t>(v.begin(), v.end());
@@ -31,6 +36,7 @@ std::vector<int64_t> host_ints(const Tensor& t, const char* what) {
 Tensor int64_tensor(const std::vector<int64_t>& v) { return constant(v); }
 
 HostSplits host_splits(const RaggedTensor& rt) {
+  check_not_traced(rt, "RaggedTensor");
   HostSplits s;
   for (const Tensor& t : rt.nested_row_splits()) s.push_back(t.to_vector<int64_t>());
   return s;
@@ -157,6 +163,14 @@ RaggedTensor RaggedTensor::from_dense(const Tensor& tensor) {
 
 RaggedTensor RaggedTensor::from_row_splits(const RaggedTensor& values, const Tensor& row_splits) {
   ragged_detail::check_defined(values, "RaggedTensor.from_row_splits");
+  if (ragged_detail::traced({&values}, {&row_splits})) {
+    std::vector<Tensor> splits{row_splits};
+    for (const Tensor& s : values.nested_row_splits()) splits.push_back(s);
+    const RaggedTensor parts = ragged_detail::from_parts(values.flat_values(), std::move(splits));
+    return ragged_detail::traced_call("RaggedTensor.from_row_splits", "", {parts}, {}, [](const auto& r, const auto&) {
+      return from_row_splits(r[0].values(), r[0].row_splits());
+    });
+  }
   return wrap(values, host_ints(row_splits, "RaggedTensor.from_row_splits: row_splits"), "RaggedTensor.from_row_splits");
 }
 RaggedTensor RaggedTensor::from_row_splits(const Tensor& values, const Tensor& row_splits) {
@@ -167,6 +181,7 @@ RaggedTensor RaggedTensor::from_row_splits(const Tensor& values, const Tensor& r
 RaggedTensor RaggedTensor::from_row_lengths(const RaggedTensor& values, const Tensor& row_lengths) {
   const char* op = "RaggedTensor.from_row_lengths";
   ragged_detail::check_defined(values, op);
+  if (ragged_detail::traced({&values}, {&row_lengths})) return ragged_detail::traced_from_row_lengths(values, row_lengths);
   return wrap(values, lengths_to_splits(host_ints(row_lengths, "RaggedTensor.from_row_lengths: row_lengths"), op), op);
 }
 RaggedTensor RaggedTensor::from_row_lengths(const Tensor& values, const Tensor& row_lengths) {
@@ -178,6 +193,9 @@ RaggedTensor RaggedTensor::from_value_rowids(const RaggedTensor& values, const T
                                              std::optional<int64_t> nrows) {
   const char* op = "RaggedTensor.from_value_rowids";
   ragged_detail::check_defined(values, op);
+  if (ragged_detail::traced({&values}, {&value_rowids}))
+    return ragged_detail::traced_call(op, nrows ? std::to_string(*nrows) : "none", {values}, {value_rowids},
+                                      [nrows](const auto& r, const auto& d) { return from_value_rowids(r[0], d[0], nrows); });
   auto ids = host_ints(value_rowids, "RaggedTensor.from_value_rowids: value_rowids");
   int64_t nvals = values.is_ragged() ? values.nrows() : rows_of(values.flat_values(), op);
   if (static_cast<int64_t>(ids.size()) != nvals) {
@@ -197,6 +215,11 @@ RaggedTensor RaggedTensor::from_nested_row_splits(const Tensor& flat_values,
   const char* op = "RaggedTensor.from_nested_row_splits";
   rows_of(flat_values, op);
   if (nested_row_splits.empty()) throw std::invalid_argument(std::string(op) + ": expected at least one row_splits tensor, but received none");
+  const RaggedTensor parts = ragged_detail::from_parts(flat_values, nested_row_splits);
+  if (ragged_detail::traced({&parts}))
+    return ragged_detail::traced_call(op, "", {parts}, {}, [](const auto& r, const auto&) {
+      return from_nested_row_splits(r[0].flat_values(), r[0].nested_row_splits());
+    });
   RaggedTensor r = from_dense(flat_values);
   for (size_t i = nested_row_splits.size(); i-- > 0;) {
     r = wrap(r, host_ints(nested_row_splits[i], "RaggedTensor.from_nested_row_splits: row_splits"), op);
@@ -209,6 +232,13 @@ RaggedTensor RaggedTensor::from_nested_row_lengths(const Tensor& flat_values,
   const char* op = "RaggedTensor.from_nested_row_lengths";
   rows_of(flat_values, op);
   if (nested_row_lengths.empty()) throw std::invalid_argument(std::string(op) + ": expected at least one row_lengths tensor, but received none");
+  bool traced = ragged_detail::traced({}, {&flat_values});
+  for (const Tensor& l : nested_row_lengths) traced = traced || ragged_detail::traced({}, {&l});
+  if (traced) {  // one graph node per level (from_row_lengths), innermost first
+    RaggedTensor r = from_dense(flat_values);
+    for (size_t i = nested_row_lengths.size(); i-- > 0;) r = from_row_lengths(r, nested_row_lengths[i]);
+    return r;
+  }
   RaggedTensor r = from_dense(flat_values);
   for (size_t i = nested_row_lengths.size(); i-- > 0;) {
     r = wrap(r, lengths_to_splits(host_ints(nested_row_lengths[i], "RaggedTensor.from_nested_row_lengths: row_lengths"), op), op);
@@ -228,6 +258,7 @@ RaggedTensor RaggedTensor::from_tensor(const Tensor& tensor, const FromTensorOpt
   if (o.lengths.defined() && o.padding.defined()) {
     throw std::invalid_argument(std::string(op) + ": expected at most one of lengths and padding, but received both");
   }
+  if (ragged_detail::traced({}, {&tensor, &o.lengths, &o.padding})) return ragged_detail::traced_from_tensor(tensor, o);
   const Shape& sh = tensor.shape();
   int64_t outer = 1;  // rows of the innermost ragged level
   for (int64_t i = 0; i < R; ++i) outer *= sh[i];
@@ -306,6 +337,7 @@ std::vector<int64_t> RaggedTensor::shape() const {
 
 std::vector<int64_t> RaggedTensor::bounding_shape() const {
   std::vector<int64_t> s = shape();
+  ragged_detail::check_not_traced(*this, "RaggedTensor.bounding_shape");
   auto hs = host_splits(*this);
   for (size_t l = 0; l < hs.size(); ++l) {
     int64_t m = 0;
@@ -326,20 +358,24 @@ RaggedTensor RaggedTensor::values() const {
 }
 
 Tensor RaggedTensor::row_lengths() const {
+  if (ragged_detail::traced({this})) return ragged_detail::traced_partition(*this, "RaggedTensor.row_lengths", &RaggedTensor::row_lengths);
   auto s = row_splits().to_vector<int64_t>();
   std::vector<int64_t> l;
   for (size_t i = 1; i < s.size(); ++i) l.push_back(s[i] - s[i - 1]);
   return int64_tensor(l);
 }
 Tensor RaggedTensor::row_starts() const {
+  if (ragged_detail::traced({this})) return ragged_detail::traced_partition(*this, "RaggedTensor.row_starts", &RaggedTensor::row_starts);
   auto s = row_splits().to_vector<int64_t>();
   return int64_tensor(std::vector<int64_t>(s.begin(), s.end() - 1));
 }
 Tensor RaggedTensor::row_limits() const {
+  if (ragged_detail::traced({this})) return ragged_detail::traced_partition(*this, "RaggedTensor.row_limits", &RaggedTensor::row_limits);
   auto s = row_splits().to_vector<int64_t>();
   return int64_tensor(std::vector<int64_t>(s.begin() + 1, s.end()));
 }
 Tensor RaggedTensor::value_rowids() const {
+  if (ragged_detail::traced({this})) return ragged_detail::traced_partition(*this, "RaggedTensor.value_rowids", &RaggedTensor::value_rowids);
   auto s = row_splits().to_vector<int64_t>();
   std::vector<int64_t> ids;
   for (size_t i = 1; i < s.size(); ++i) ids.insert(ids.end(), static_cast<size_t>(s[i] - s[i - 1]), static_cast<int64_t>(i - 1));

@@ -8,9 +8,10 @@
 // Its shape is (nrows, None, ..., None, *flat_values.shape[1:]): ragged_rank() ragged
 // dimensions after a uniform outer one. Ops work on the flat values through the engine's
 // dense ops (gather, where, unsorted_segment_*), so a GradientTape differentiates results
-// with respect to the flat values; the row partitions are int64 host data read eagerly
-// (building or reshaping a RaggedTensor inside a traced function raises, as any op that
-// reads values on the host).
+// with respect to the flat values; the row partitions are int64 host data read eagerly.
+// Inside a traced function (keras::function) a ragged argument is its parts as graph
+// values, and the ops that read the partitions become graph nodes that run the eager op
+// when the graph runs (core/ragged_function.h; see README "Ragged tensors").
 //
 // In C++ every result has one static type, so an op whose result has no ragged dimension
 // left (reducing the last ragged axis, `values()` of a ragged_rank-1 tensor) returns a

@@ -10,6 +10,8 @@
 
 #include "core/ops.h"
 #include "core/ragged.h"
+#include "core/composite.h"
+#include "core/dispatch.h"
 #include "core/ragged_impl.h"
 #include "core/tensor_impl.h"
 
@@ -32,6 +34,10 @@ Tensor RaggedTensor::to_tensor(const Tensor& default_value, const std::vector<in
     throw std::invalid_argument(std::string(op) + ": expected default_value of dtype " + dtype_name(dtype()) +
                                 ", but received " + (default_value.defined() ? dtype_name(default_value.dtype()) : "none"));
   }
+  if (ragged_detail::traced({this}, {&default_value}))
+    return ragged_detail::traced_call(op, composite::key(shape), {*this}, {default_value},
+                                      [shape](const auto& r, const auto& d) { return from_dense(r[0].to_tensor(d[0], shape)); })
+        .flat_values();
   std::vector<int64_t> B = bounding_shape();
   if (!shape.empty()) {
     if (static_cast<int64_t>(shape.size()) != rank()) {
@@ -125,6 +131,8 @@ void put_block(std::ostream& os, const Tensor& elems, int64_t offset, const std:
 std::string RaggedTensor::str() const {
   if (!defined()) return "<tf.RaggedTensor (undefined)>";
   if (!is_ragged()) return flat_values_.str();
+  if (ragged_detail::traced({this}))  // inside a trace: no values yet, only its ragged shape
+    return "<tf.RaggedTensor (traced) shape=" + ragged_detail::shape_str(*this) + ", dtype=" + dtype_name(dtype()) + ">";
   Tensor flat = flat_values_.cpu();
   // Print through a rank-1 view: each flat row's elements as a nested list.
   std::vector<int64_t> inner(flat.shape().dims().begin() + 1, flat.shape().dims().end());
@@ -170,7 +178,10 @@ struct RaggedCarrier {
 Tensor RaggedTensor::as_tensor() const {
   if (!defined()) throw std::invalid_argument("RaggedTensor.as_tensor: the ragged tensor is undefined");
   if (!is_ragged()) return flat_values_;
-  const Shape shape(bounding_shape());
+  // Inside a trace the row lengths are not known: a traced one's ragged dimensions are 0.
+  std::vector<int64_t> dims = shape();
+  for (int64_t& d : dims) d = std::max<int64_t>(d, 0);
+  const Shape shape(ragged_detail::traced({this}) ? dims : bounding_shape());
   std::shared_ptr<Storage> storage(new Storage(0, flat_values_.device()), RaggedCarrier{*this});
   return Tensor(std::make_shared<TensorImpl>(std::move(storage), 0, shape, flat_values_.dtype()));
 }

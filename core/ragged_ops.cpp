@@ -48,6 +48,10 @@ RaggedTensor elementwise(const std::function<Tensor(const Tensor&, const Tensor&
   if (!a.is_ragged()) {
     return elementwise([&op](const Tensor& x, const Tensor& y) { return op(y, x); }, b, a.flat_values(), name);
   }
+  if (ragged_detail::traced({&a, &b}))
+    return ragged_detail::traced_call(name, "", {a, b}, {}, [op, n = std::string(name)](const auto& r, const auto&) {
+      return elementwise(op, r[0], r[1], n.c_str());
+    });
   if (a.ragged_rank() != b.ragged_rank() || host_splits(a) != host_splits(b)) {
     throw std::invalid_argument(std::string(name) + ": expected ragged operands with equal row partitions, but received " +
                                 a.str() + " and " + b.str());
@@ -156,6 +160,9 @@ RaggedTensor reduce(Reduce k, const RaggedTensor& rt, int64_t axis) {
     throw std::invalid_argument(std::string(name) + ": expected a numeric dtype, but received " + dtype_name(rt.dtype()));
   }
   if (!rt.is_ragged()) return RaggedTensor::from_dense(dense_reduce(k, rt.flat_values(), axis));
+  if (ragged_detail::traced({&rt}))
+    return ragged_detail::traced_call(name, std::to_string(axis), {rt}, {},
+                                      [k, axis](const auto& r, const auto&) { return reduce(k, r[0], axis); });
   if (k != Reduce::mean) return aggregate(k, rt, axis);
   // TensorFlow: the sum over the count of values, with truediv (integers give float64;
   // empty rows NaN).
@@ -191,6 +198,9 @@ Tensor reduce_mean(const RaggedTensor& rt) {
 // ---- gather, concat, boolean_mask ------------------------------------------------------
 RaggedTensor gather(const RaggedTensor& rt, const Tensor& indices) {
   check_defined(rt, "ragged.gather");
+  if (ragged_detail::traced({&rt}, {&indices}))
+    return ragged_detail::traced_call("ragged.gather", "", {rt}, {indices},
+                                      [](const auto& r, const auto& d) { return gather(r[0], d[0]); });
   auto idx = host_ints(indices, "ragged.gather: indices");
   const int64_t n = rt.nrows();
   for (size_t i = 0; i < idx.size(); ++i) {
@@ -246,6 +256,11 @@ RaggedTensor concat(const std::vector<RaggedTensor>& rts, int64_t axis) {
                                 std::to_string(rank) + "), but received " + std::to_string(axis));
   }
   if (axis < 0) axis += rank;
+  bool any_traced = false;
+  for (const RaggedTensor& r : rts) any_traced = any_traced || ragged_detail::traced({&r});
+  if (any_traced)
+    return ragged_detail::traced_call(name, std::to_string(axis), rts, {},
+                                      [axis](const auto& r, const auto&) { return concat(r, axis); });
   if (axis == 0) return concat_rows(rts);
   if (axis > R) {  // a uniform inner axis: the row partitions must agree
     std::vector<Tensor> flats;
@@ -295,6 +310,9 @@ RaggedTensor boolean_mask(const RaggedTensor& rt, const Tensor& mask) {
                                 " rows (or a ragged mask), but received " +
                                 (mask.defined() ? std::string(dtype_name(mask.dtype())) + " " + mask.shape().str() : "none"));
   }
+  if (ragged_detail::traced({&rt}, {&mask}))
+    return ragged_detail::traced_call(name, "", {rt}, {mask},
+                                      [](const auto& r, const auto& d) { return boolean_mask(r[0], d[0]); });
   auto m = ops::cast(mask, DType::uint8).to_vector<uint8_t>();
   std::vector<int64_t> rows;
   for (size_t i = 0; i < m.size(); ++i) {
@@ -308,6 +326,9 @@ RaggedTensor boolean_mask(const RaggedTensor& rt, const RaggedTensor& mask) {
   check_defined(rt, name);
   check_defined(mask, name);
   if (!mask.is_ragged()) return boolean_mask(rt, mask.flat_values());
+  if (ragged_detail::traced({&rt, &mask}))
+    return ragged_detail::traced_call(name, "", {rt, mask}, {},
+                                      [](const auto& r, const auto&) { return boolean_mask(r[0], r[1]); });
   if (mask.dtype() != DType::bool_ || mask.flat_values().rank() != 1 || mask.ragged_rank() != rt.ragged_rank() ||
       host_splits(mask) != host_splits(rt)) {
     throw std::invalid_argument(std::string(name) + ": expected a bool mask with the row partitions of the data " +

@@ -165,7 +165,7 @@ TEST_CASE("composite function: errors name the accessor or the op") {
   auto jit = keras::core::function([](const Tensor& x) { return sparse::to_dense(sp_of(x)); },
                                    {.name = "jit", .jit_compile = true});
   CHECK(error_of([&] { jit(a.as_tensor()); }) ==
-        "jit: jit_compile=true cannot compile sparse.to_dense (a sparse op, run on the host); trace with "
+        "jit: jit_compile=true cannot compile sparse.to_dense (a sparse or ragged op, run on the host); trace with "
         "jit_compile unset or false");
 }
 

@@ -1,0 +1,83 @@
+// ragged_function.cpp - RaggedTensor arguments and results of traced functions as their
+// parts (see core/ragged_function.h).
+#include "core/ragged_function.h"
+
+#include <stdexcept>
+
+#include "core/ragged.h"
+#include "core/ragged_impl.h"
+
+namespace keras::core::ragged_function {
+
+std::vector<std::vector<int64_t>> Flattened::open_dims(std::vector<std::vector<int64_t>> dims, bool rows_open) const {
+  for (size_t i = 0; i < dims.size() && i < open.size(); ++i)
+    if ((open[i] == 1 || (open[i] == 2 && rows_open)) && !dims[i].empty()) dims[i][0] = -1;
+  return dims;
+}
+
+Flattened flatten_args(const std::vector<Tensor>& args, const std::string& function_name) {
+  Flattened f;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (!ragged::is_ragged(args[i])) {
+      f.parts.push_back(args[i]);
+      f.open.push_back(0);
+      f.layout.push_back(0);
+      continue;
+    }
+    const RaggedTensor rt = ragged::ragged_of(args[i]);
+    if (!rt.defined())
+      throw std::invalid_argument(function_name + ": tensor argument " + std::to_string(i) + " is an undefined RaggedTensor");
+    const std::vector<Tensor> parts = ragged_detail::parts(rt);
+    for (size_t k = 0; k < parts.size(); ++k) {
+      f.parts.push_back(parts[k]);
+      f.open.push_back(k == 1 ? 2 : 1);  // parts: flat values, outermost splits, inner splits
+    }
+    f.layout.push_back(rt.ragged_rank());
+    f.any_ragged = true;
+  }
+  if (f.any_ragged) {
+    f.key = "R(";
+    for (int64_t r : f.layout) f.key += std::to_string(r) + ",";
+    f.key += ")";
+  }
+  return f;
+}
+
+std::vector<Tensor> assemble(const std::vector<Tensor>& parts, const std::vector<int64_t>& layout) {
+  std::vector<Tensor> out;
+  size_t k = 0;
+  for (int64_t r : layout) {
+    if (k + 1 + size_t(r) > parts.size())
+      throw std::logic_error("ragged function: fewer graph values than the ragged layout needs");
+    if (r == 0) {
+      out.push_back(parts[k++]);
+      continue;
+    }
+    const Tensor flat = parts[k];
+    std::vector<Tensor> splits(parts.begin() + std::ptrdiff_t(k + 1), parts.begin() + std::ptrdiff_t(k + 1 + size_t(r)));
+    k += 1 + size_t(r);
+    out.push_back(ragged_detail::from_parts(flat, std::move(splits)).as_tensor());
+  }
+  return out;
+}
+
+std::vector<Tensor> flatten_results(const std::vector<Tensor>& results, std::vector<int64_t>& layout) {
+  layout.clear();
+  bool any = false;
+  for (const Tensor& t : results) any = any || ragged::is_ragged(t);
+  if (!any) return results;
+  std::vector<Tensor> parts;
+  for (const Tensor& t : results) {
+    if (!ragged::is_ragged(t)) {
+      parts.push_back(t);
+      layout.push_back(0);
+      continue;
+    }
+    const RaggedTensor rt = ragged::ragged_of(t);
+    for (const Tensor& p : ragged_detail::parts(rt)) parts.push_back(p);
+    layout.push_back(rt.ragged_rank());
+  }
+  return parts;
+}
+
+}  // namespace keras::core::ragged_function

@@ -1,0 +1,56 @@
+// ragged_function.h - (engine-internal) RaggedTensor arguments and results of traced
+// functions (core/function.cpp).
+//
+// A ragged argument (a RaggedTensor::as_tensor() handle) enters the graph as its parts:
+// flat values, then one row_splits vector per ragged dimension, outermost first. The
+// signature holds its dtype, ragged_rank and the flat values' inner (uniform) dimensions;
+// the parts' first dimensions (the numbers of values and rows) are open, as in TensorFlow's
+// RaggedTensorSpec, so one graph serves every row length. A ragged result leaves the graph
+// as its parts and is put together again after the run.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace keras::core::ragged_function {
+
+// The tensor arguments of one call with the ragged ones replaced by their parts.
+struct Flattened {
+  std::vector<Tensor> parts;
+  std::vector<int64_t> layout;  // per argument: its ragged_rank (0: a dense tensor)
+  // per part: 0 a dense argument, 1 a flat values or inner row_splits part (its first
+  // dimension counts values), 2 an outermost row_splits (its length counts rows)
+  std::vector<char> open;
+  std::string key;              // the layout, for the signature
+  bool any_ragged = false;
+  // dims (one per part) with the open first dimensions as -1: the values' counts, and the
+  // rows' counts when rows_open.
+  std::vector<std::vector<int64_t>> open_dims(std::vector<std::vector<int64_t>> dims, bool rows_open) const;
+};
+Flattened flatten_args(const std::vector<Tensor>& args, const std::string& function_name);
+
+// Parts back into tensors: each layout entry > 0 takes 1 + that many parts and makes a
+// ragged handle (traced inside a trace), each 0 takes one dense tensor.
+std::vector<Tensor> assemble(const std::vector<Tensor>& parts, const std::vector<int64_t>& layout);
+
+// A function's results as graph outputs: ragged handles as their parts. `layout` receives
+// each result's ragged_rank, or is left empty when no result is ragged.
+std::vector<Tensor> flatten_results(const std::vector<Tensor>& results, std::vector<int64_t>& layout);
+
+// While one lives, the stand-in row partitions a ragged composite node runs on at trace
+// time spread the values over the rows (otherwise all sit in the last row): a graph
+// traced both ways at the same sizes holds no size that stand-ins made up.
+class SpreadStandIns {
+ public:
+  SpreadStandIns();
+  ~SpreadStandIns();
+  SpreadStandIns(const SpreadStandIns&) = delete;
+  SpreadStandIns& operator=(const SpreadStandIns&) = delete;
+
+ private:
+  bool was_;
+};
+
+}  // namespace keras::core::ragged_function
