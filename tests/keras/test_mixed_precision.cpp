@@ -8,6 +8,7 @@
 #include <string>
 
 #include "helpers.h"
+#include "keras/losses.h"
 #include "keras/mixed_precision.h"
 #include "keras/optimizers/loss_scale_optimizer.h"
 #include "test_data_dir.h"
@@ -89,6 +90,17 @@ TEST_CASE("LossScaleOptimizer: defaults, scale_loss and config as Keras 3") {
   CHECK(c.at("dynamic_growth_steps").as_int() == want.at("dynamic_growth_steps").as_int());
   CHECK(c.at("inner_optimizer").at("class_name").as_string() == "SGD");
   CHECK(lso.scale_loss(core::constant(3.0f)).item<double>() == fx.at("scale_loss").as_double());
+  // serialize / deserialize round-trip, and Keras 3's own config read back.
+  auto back = std::dynamic_pointer_cast<opt::LossScaleOptimizer>(opt::deserialize(opt::serialize(lso)));
+  REQUIRE(back);
+  CHECK(back->get_config().to_json() == c.to_json());
+  keras::Config keras_form = keras::Config::object();
+  keras_form["class_name"] = "LossScaleOptimizer";
+  keras_form["config"] = want;
+  auto from_keras = std::dynamic_pointer_cast<opt::LossScaleOptimizer>(opt::deserialize(keras_form));
+  REQUIRE(from_keras);
+  CHECK(from_keras->dynamic_scale() == 32768.0);
+  CHECK(from_keras->inner_optimizer()->class_name() == "SGD");
   CHECK_THROWS_AS(opt::LossScaleOptimizer(nullptr), std::invalid_argument);
   CHECK_THROWS_AS(opt::LossScaleOptimizer(opt::SGD(), 0.0), std::invalid_argument);
   CHECK_THROWS_AS(opt::LossScaleOptimizer(opt::SGD(), 2.0, 0), std::invalid_argument);
@@ -140,4 +152,18 @@ TEST_CASE("mixed precision on the CPU: an MLP trains to float32's loss") {
   CHECK(f32 < 0.2);
   CHECK(std::fabs(f16 - f32) < 0.02 + 0.1 * f32);
   CHECK(std::fabs(bf16 - f32) < 0.03 + 0.2 * f32);
+}
+
+TEST_CASE("losses compute in float32 for half-precision predictions, as Keras") {
+  Tensor y_true = core::constant({{1.0, 0.0}, {0.5, 2.0}});
+  Tensor y_pred32 = core::constant({{0.75, 0.25}, {1.5, 2.0}});
+  for (DType d : {DType::float16, DType::bfloat16}) {
+    for (const char* name : {"mse", "mae", "categorical_crossentropy"}) {
+      CAPTURE(name);
+      auto loss = keras::losses::get(name);
+      Tensor l = (*loss)(y_true, ops::cast(y_pred32, d));
+      CHECK(l.dtype() == DType::float32);
+      CHECK(l.item<float>() == (*loss)(y_true, y_pred32).item<float>());  // the values are exact in half
+    }
+  }
 }
