@@ -6,7 +6,9 @@
 
 #include "core/cpu/parallel.h"
 #include "core/device_scope.h"
+#include "core/half_ops.h"
 #include "core/init.h"
+#include "core/kernel_dtypes.h"
 #include "core/ragged.h"
 #include "core/sparse.h"
 #include "core/string_kernels.h"
@@ -107,6 +109,12 @@ void run(OpCall& c) {
       run_string_call(c, def.is_view);
     }
     return;
+  }
+  // Half dtypes: the op's own kernel when the device declares one, else float32 (half_ops.h).
+  if (const DType half = half_dtype_of(c); is_half(half) && c.op != OpId::Cast && !def.is_view &&
+                                           c.op != OpId::HostFunction && c.op != OpId::Composite) {
+    const Device dev = c.inputs.empty() ? c.attrs.device : c.inputs[0].device();
+    if (!kernel_declares(c.op, dev.kind, half)) return run_half_call(c, half);
   }
   if (cplx && def.complex_infer) def.complex_infer(c);
   else def.infer(c);

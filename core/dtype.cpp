@@ -19,6 +19,8 @@ const char* dtype_name(DType d) {
     case DType::complex64: return "complex64";
     case DType::complex128: return "complex128";
     case DType::string: return "string";
+    case DType::float16: return "float16";
+    case DType::bfloat16: return "bfloat16";
   }
   return "unknown";
 }
@@ -29,7 +31,7 @@ DType dtype_from_name(std::string_view name) {
     if (name == dtype_name(d)) return d;
   }
   throw std::invalid_argument("dtype: expected one of float32, float64, int32, int64, uint8, "
-                              "bool, complex64, complex128, string, but received '" + std::string(name) + "'");
+                              "bool, complex64, complex128, string, float16, bfloat16, but received '" + std::string(name) + "'");
 }
 
 std::size_t dtype_size(DType d) {
@@ -40,6 +42,8 @@ std::size_t dtype_size(DType d) {
     case DType::int64: return 8;
     case DType::float32:
     case DType::int32: return 4;
+    case DType::float16:
+    case DType::bfloat16: return 2;
     case DType::uint8:
     case DType::bool_: return 1;
     case DType::string: return 0;

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/half.h"
+
 namespace keras::core {
 
 /// complex64/complex128 (TensorFlow's): pairs of float32/float64 (real, imaginary), laid
@@ -16,20 +18,30 @@ namespace keras::core {
 /// the host; the ops that move elements (reshape, transpose, slicing, gather, concatenate,
 /// tile, broadcast_to, where), equal/not_equal and keras::strings (core/string_ops.h) take
 /// them; any other op raises "no kernel for device ... and dtype string".
-enum class DType : uint8_t { float32, float64, int32, int64, uint8, bool_, complex64, complex128, string };
+/// float16/bfloat16 (mixed precision): 16-bit floats held as bit patterns (core/half.h).
+/// The ops listed in core/half_ops.h take them (on the CPU by computing in float32 and
+/// rounding each result once); any other op raises "no kernel for device ... and dtype
+/// float16".
+enum class DType : uint8_t {
+  float32, float64, int32, int64, uint8, bool_, complex64, complex128, string, float16, bfloat16
+};
 /// The number of DType values.
-inline constexpr int kNumDTypes = 9;
+inline constexpr int kNumDTypes = 11;
 
 /// TensorFlow's name of `d`: "float32", "int64", "bool", "complex64", ...
 const char* dtype_name(DType d);
 /// Parses "float32", "float64", "int32", "int64", "uint8", "bool", "complex64",
-/// "complex128", "string"; throws on others.
+/// "complex128", "string", "float16", "bfloat16"; throws on others.
 DType dtype_from_name(std::string_view name);
 /// Bytes per element of `d` (bool takes one byte); 0 for string (its elements have no fixed
 /// size: code that copies elements as bytes must handle string tensors apart, or refuse them).
 std::size_t dtype_size(DType d);
-/// float32 or float64 (complex dtypes are not floating).
-inline bool is_floating(DType d) { return d == DType::float32 || d == DType::float64; }
+/// float32, float64, float16 or bfloat16 (complex dtypes are not floating).
+inline bool is_floating(DType d) {
+  return d == DType::float32 || d == DType::float64 || d == DType::float16 || d == DType::bfloat16;
+}
+/// float16 or bfloat16 (the half-precision dtypes of mixed precision).
+inline bool is_half(DType d) { return d == DType::float16 || d == DType::bfloat16; }
 /// int32, int64 or uint8.
 inline bool is_integer(DType d) {
   return d == DType::int32 || d == DType::int64 || d == DType::uint8;
@@ -68,7 +80,7 @@ void check_integer_fits(int64_t value, DType dtype, const char* what);
 /// The shortest decimal form of v that reads back as v ("2.5", "0.1", "nan").
 std::string format_scalar(double v);
 
-/// The dtype of C++ element type T; only the nine supported types compile.
+/// The dtype of C++ element type T; only the eleven supported types compile.
 template <class T> struct dtype_of;
 /// float is float32.
 template <> struct dtype_of<float> { static constexpr DType value = DType::float32;  /**< T's dtype. */ };
@@ -88,6 +100,10 @@ template <> struct dtype_of<std::complex<float>> { static constexpr DType value 
 template <> struct dtype_of<std::complex<double>> { static constexpr DType value = DType::complex128;  /**< T's dtype. */ };
 /// std::string is string.
 template <> struct dtype_of<std::string> { static constexpr DType value = DType::string;  /**< T's dtype. */ };
+/// float16_t is float16.
+template <> struct dtype_of<float16_t> { static constexpr DType value = DType::float16;  /**< T's dtype. */ };
+/// bfloat16_t is bfloat16.
+template <> struct dtype_of<bfloat16_t> { static constexpr DType value = DType::bfloat16;  /**< T's dtype. */ };
 /// dtype_of<T>::value: the DType of element type T (float -> float32, int64_t -> int64).
 template <class T> inline constexpr DType dtype_of_v = dtype_of<T>::value;
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <complex>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,22 @@ std::vector<int64_t> shown(int64_t n, bool summarize) {
     for (int64_t i = 0; i < n; ++i) idx.push_back(i);
   }
   return idx;
+}
+
+// The shortest decimal (as a double) that rounds to the same float16/bfloat16 as `v`.
+double shortest_half_decimal(double v, DType dt) {
+  if (!std::isfinite(v) || v == 0) return v;
+  auto bits = [dt](double x) {
+    return dt == DType::float16 ? double_to_half(x).bits : double_to_bfloat16(x).bits;
+  };
+  const uint16_t want = bits(v);
+  char buf[40];
+  for (int p = 1; p <= 17; ++p) {
+    std::snprintf(buf, sizeof buf, "%.*g", p, v);
+    const double d = std::strtod(buf, nullptr);
+    if (bits(d) == want) return d;
+  }
+  return v;
 }
 
 std::string format_float(double v, bool is32, bool scientific) {
@@ -231,6 +248,8 @@ std::string Tensor::values_str() const {
   std::vector<double> vals(static_cast<size_t>(n));
   if (n && !is_complex(h.dtype())) cpu::convert(h.raw_data(), h.dtype(), vals.data(), DType::float64, n);
   DType dt = h.dtype();
+  if (is_half(dt))  // NumPy prints a half value's shortest decimal that reads back as it
+    for (double& v : vals) v = shortest_half_decimal(v, dt);
   bool summarize = n > kThreshold;
   std::vector<int64_t> order;
   walk(vals, shape, contiguous_strides(shape), 0, 0, summarize, order);

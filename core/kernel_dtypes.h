@@ -9,6 +9,9 @@
 namespace keras::core {
 /// The kernel of `op` on `device` takes exactly `dtypes`.
 void declare_kernel_dtypes(OpId op, Device::Kind device, std::initializer_list<DType> dtypes);
+/// Whether the kernel of `op` on `device` declared that it takes `dtype` (false when it
+/// made no declaration).
+bool kernel_declares(OpId op, Device::Kind device, DType dtype);
 /// Whether the kernel of `op` on `device` takes `dtype`: its declaration when it has one,
 /// otherwise whether a kernel is registered (see supports()).
 bool kernel_supports(OpId op, Device::Kind device, DType dtype);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/init.h"
+#include "core/half_ops.h"
 #include "core/kernel_dtypes.h"
 #include "core/string_kernels.h"
 
@@ -31,10 +32,18 @@ void declare_kernel_dtypes(OpId op, Device::Kind device, std::initializer_list<D
   declared().set[size_t(op)][size_t(device)] = true;
 }
 
+bool kernel_declares(OpId op, Device::Kind device, DType dtype) {
+  const size_t o = size_t(op), k = size_t(device);
+  return declared().set[o][k] && ((declared().mask[o][k] >> static_cast<unsigned>(dtype)) & 1u);
+}
+
 bool kernel_supports(OpId op, Device::Kind device, DType dtype) {
   const size_t o = size_t(op), k = size_t(device);
-  if (declared().set[o][k]) return (declared().mask[o][k] >> static_cast<unsigned>(dtype)) & 1u;
   const OpDef& def = op_def(op);
+  // Half dtypes: a kernel of its own, or the op's float32 kernel (core/half_ops.h).
+  if (is_half(dtype) && !kernel_declares(op, device, dtype) && op != OpId::Cast && !def.is_view)
+    return takes_half(op) && kernel_supports(op, device, DType::float32);
+  if (declared().set[o][k]) return (declared().mask[o][k] >> static_cast<unsigned>(dtype)) & 1u;
   // fft and eig take complex values in their own kernels; other ops through complex ones.
   if (is_complex(dtype))
     return def.complex_kernels[k] != nullptr || ((op == OpId::Fft || op == OpId::Eig) && def.kernels[k] != nullptr);

@@ -61,6 +61,8 @@ const char* descr_of(DType d) {
     case DType::bool_: return "|b1";
     case DType::complex64: return "<c8";
     case DType::complex128: return "<c16";
+    case DType::float16: return "<f2";
+    case DType::bfloat16:  // NumPy has no bfloat16: refused by make_header
     case DType::string: break;  // refused by make_header
   }
   return "";
@@ -243,6 +245,9 @@ std::string make_header(const Tensor& t) {
   if (t.dtype() == DType::string)
     throw std::invalid_argument("save_npy: a string tensor of shape " + t.shape().str() +
                                 " cannot be written (.npy files hold fixed-size elements)");
+  if (t.dtype() == DType::bfloat16)
+    throw std::invalid_argument("save_npy: a bfloat16 tensor of shape " + t.shape().str() +
+                                " cannot be written (NumPy has no bfloat16: cast it to float32 first)");
   std::string dict = "{'descr': '";
   dict += descr_of(t.dtype());
   dict += "', 'fortran_order': False, 'shape': (";
@@ -440,10 +445,10 @@ DType dtype_from_descr(const std::string& descr, const std::string& ctx) {
     DType dtype;
   } kTypes[] = {{"f4", DType::float32}, {"f8", DType::float64}, {"i4", DType::int32},
                 {"i8", DType::int64},   {"u1", DType::uint8},   {"b1", DType::bool_},
-                {"c8", DType::complex64}, {"c16", DType::complex128}};
+                {"c8", DType::complex64}, {"c16", DType::complex128}, {"f2", DType::float16}};
   const std::string supported =
       "supported: '<f4' (float32), '<f8' (float64), '<i4' (int32), '<i8' (int64), "
-      "'|u1' (uint8), '|b1' (bool), '<c8' (complex64), '<c16' (complex128)";
+      "'|u1' (uint8), '|b1' (bool), '<c8' (complex64), '<c16' (complex128), '<f2' (float16)";
   if (descr == "?") return DType::bool_;
   if (descr.size() == 3 || descr.size() == 4) {
     char order = descr[0];

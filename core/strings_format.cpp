@@ -64,6 +64,8 @@ std::string element_text(const Tensor& t, int64_t i) {
       r += '"';
       return r;
     }
+    case DType::float16: return float_text(half_to_float(static_cast<const float16_t*>(p)[i]), true);
+    case DType::bfloat16: return float_text(bfloat16_to_float(static_cast<const bfloat16_t*>(p)[i]), true);
     case DType::complex64:
     case DType::complex128: return "?";
   }

@@ -134,6 +134,8 @@ static Tensor as_string_eager(const Tensor& input, const AsStringOptions& o) {
   switch (dt) {
     case DType::float32:
     case DType::float64:
+    case DType::float16:
+    case DType::bfloat16:
     case DType::complex64:
     case DType::complex128: fmt += o.shortest ? "g" : o.scientific ? "e" : "f"; break;
     case DType::int64: fmt += "lld"; break;
@@ -146,6 +148,8 @@ static Tensor as_string_eager(const Tensor& input, const AsStringOptions& o) {
     switch (dt) {
       case DType::float32: return printf_one(fmt, static_cast<double>(static_cast<const float*>(p)[i]));
       case DType::float64: return printf_one(fmt, static_cast<const double*>(p)[i]);
+      case DType::float16: return printf_one(fmt, double(half_to_float(static_cast<const float16_t*>(p)[i])));
+      case DType::bfloat16: return printf_one(fmt, double(bfloat16_to_float(static_cast<const bfloat16_t*>(p)[i])));
       case DType::int32: return printf_one(fmt, static_cast<const int32_t*>(p)[i]);
       case DType::int64: return printf_one(fmt, static_cast<long long>(static_cast<const int64_t*>(p)[i]));
       case DType::uint8: return printf_one(fmt, static_cast<unsigned>(static_cast<const uint8_t*>(p)[i]));

@@ -278,6 +278,8 @@ void check_values_fit(const void* data, DType src, int64_t n, DType dtype, const
     switch (src) {
       case DType::float32: check_scalar_fits(static_cast<const float*>(data)[i], dtype, what); break;
       case DType::float64: check_scalar_fits(static_cast<const double*>(data)[i], dtype, what); break;
+      case DType::float16: check_scalar_fits(half_to_float(static_cast<const float16_t*>(data)[i]), dtype, what); break;
+      case DType::bfloat16: check_scalar_fits(bfloat16_to_float(static_cast<const bfloat16_t*>(data)[i]), dtype, what); break;
       case DType::int32: check_integer_fits(static_cast<const int32_t*>(data)[i], dtype, what); break;
       case DType::int64: check_integer_fits(static_cast<const int64_t*>(data)[i], dtype, what); break;
       case DType::uint8:

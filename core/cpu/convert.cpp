@@ -18,13 +18,35 @@ namespace {
 
 template <class T> struct is_complex_t : std::false_type {};
 template <class T> struct is_complex_t<std::complex<T>> : std::true_type {};
+template <class T>
+inline constexpr bool is_half_t = std::is_same_v<T, float16_t> || std::is_same_v<T, bfloat16_t>;
+
+// A half value as float (exact).
+inline float half_value(float16_t v) { return half_to_float(v); }
+inline float half_value(bfloat16_t v) { return bfloat16_to_float(v); }
+// A real value rounded once to half type H: float directly, other types through double
+// (exact for every type but int64 above 2^53, whose double rounding is innocuous).
+template <class H, class S>
+H to_half(S v) {
+  if constexpr (std::is_same_v<S, float>)
+    return std::is_same_v<H, float16_t> ? H{float_to_half(v).bits} : H{float_to_bfloat16(v).bits};
+  else if constexpr (std::is_same_v<H, float16_t>) return double_to_half(static_cast<double>(v));
+  else return double_to_bfloat16(static_cast<double>(v));
+}
 
 // Float -> integer conversion saturates and maps NaN to 0, so no input is undefined
 // behaviour. Complex -> real keeps the real part (tf.cast); real -> complex has imaginary
 // part 0.
 template <class D, class S>
 D convert_one(S v) {
-  if constexpr (is_complex_t<S>::value && is_complex_t<D>::value) {
+  if constexpr (is_half_t<S>) {  // through float, which holds every half value
+    if constexpr (std::is_same_v<D, float>) return half_value(v);
+    else return convert_one<D>(half_value(v));
+  } else if constexpr (is_half_t<D> && is_complex_t<S>::value) {
+    return to_half<D>(v.real());
+  } else if constexpr (is_half_t<D>) {
+    return to_half<D>(v);
+  } else if constexpr (is_complex_t<S>::value && is_complex_t<D>::value) {
     return D(v);
   } else if constexpr (is_complex_t<S>::value) {
     if constexpr (std::is_same_v<D, bool>) return v != S(0);
@@ -71,6 +93,8 @@ void convert_from(const S* src, void* dst, DType dd, int64_t n) {
     case DType::bool_: return convert_typed(src, static_cast<bool*>(dst), n);
     case DType::complex64: return convert_typed(src, static_cast<std::complex<float>*>(dst), n);
     case DType::complex128: return convert_typed(src, static_cast<std::complex<double>*>(dst), n);
+    case DType::float16: return convert_typed(src, static_cast<float16_t*>(dst), n);
+    case DType::bfloat16: return convert_typed(src, static_cast<bfloat16_t*>(dst), n);
     case DType::string: throw_string(dtype_of_v<S>);
   }
 }
@@ -95,6 +119,8 @@ void convert(const void* src, DType sd, void* dst, DType dd, int64_t n) {
     case DType::bool_: return convert_from(static_cast<const bool*>(src), dst, dd, n);
     case DType::complex64: return convert_from(static_cast<const std::complex<float>*>(src), dst, dd, n);
     case DType::complex128: return convert_from(static_cast<const std::complex<double>*>(src), dst, dd, n);
+    case DType::float16: return convert_from(static_cast<const float16_t*>(src), dst, dd, n);
+    case DType::bfloat16: return convert_from(static_cast<const bfloat16_t*>(src), dst, dd, n);
     case DType::string: throw_string(dd);
   }
 }

@@ -62,9 +62,11 @@ Tensor Loss::operator()(const Tensor& y_true, const Tensor& y_pred,
   try {
     check_defined(who, y_true, "y_true");
     check_pred(who, y_pred);
+    // Keras computes losses in float32: a half-precision y_pred (mixed precision) is cast.
+    const Tensor p = core::is_half(y_pred.dtype()) ? ops::cast(y_pred, DType::float32) : y_pred;
     Tensor t = y_true;
-    if (casts_y_true() && t.dtype() != y_pred.dtype()) t = ops::cast(t, y_pred.dtype());
-    auto [values, mask] = call_with_mask(t, y_pred);
+    if (casts_y_true() && t.dtype() != p.dtype()) t = ops::cast(t, p.dtype());
+    auto [values, mask] = call_with_mask(t, p);
     if (!values.defined())
       fail(who + ": expected call() to return the per-sample losses, but it returned an "
                  "undefined tensor");

@@ -1,5 +1,6 @@
 // registry.cpp - the optimizer factories, get() by name, serialize / deserialize.
 #include "keras/optimizers.h"
+#include "keras/optimizers/loss_scale_optimizer.h"
 #include "keras/custom_object_scope.h"
 
 #include <algorithm>
@@ -57,6 +58,11 @@ void ensure_builtins() {
   static std::once_flag once;
   std::call_once(once, [] {
     auto& f = factories();
+    f["LossScaleOptimizer"] = [](const Config& c) -> OptimizerPtr {  // Keras 3's config
+      return std::make_shared<LossScaleOptimizer>(deserialize(c.at("inner_optimizer")),
+                                                  c.get("initial_scale", 32768.0).as_double(),
+                                                  c.get("dynamic_growth_steps", 2000).as_int(), c.get("name", "").as_string());
+    };
     f["SGD"] = [](const Config& c) -> OptimizerPtr {
       return SGD({lr_from(c, LearningRate(0.01)), c.get("momentum", 0.0).as_double(), c.get("nesterov", false).as_bool(),
                   detail::opt_from(c, "weight_decay"), detail::opt_from(c, "clipnorm"), detail::opt_from(c, "clipvalue"),

@@ -1,0 +1,69 @@
+#include "keras/mixed_precision.h"
+
+#include <mutex>
+#include <stdexcept>
+
+namespace keras::mixed_precision {
+
+DTypePolicy::DTypePolicy(std::string_view name) : name_(name) {
+  using core::DType;
+  if (name == "mixed_float16") {
+    compute_ = DType::float16, variable_ = DType::float32;
+  } else if (name == "mixed_bfloat16") {
+    compute_ = DType::bfloat16, variable_ = DType::float32;
+  } else if (name == "float32" || name == "float64" || name == "float16" || name == "bfloat16") {
+    compute_ = variable_ = core::dtype_from_name(name);
+  } else {
+    throw std::invalid_argument("DTypePolicy: expected a policy name (mixed_float16, mixed_bfloat16, float32, "
+                                "float64, float16 or bfloat16), but received '" + std::string(name) + "'");
+  }
+}
+
+DTypePolicy::DTypePolicy(core::DType dtype) {
+  if (!core::is_floating(dtype))
+    throw std::invalid_argument(std::string("DTypePolicy: expected a float dtype (float32, float64, float16 or "
+                                            "bfloat16), but received ") + core::dtype_name(dtype));
+  *this = DTypePolicy(std::string_view(core::dtype_name(dtype)));
+}
+
+Config DTypePolicy::serialize() const {
+  Config inner = Config::object();
+  inner["name"] = name_;
+  Config c = Config::object();
+  c["module"] = "keras";
+  c["class_name"] = "DTypePolicy";
+  c["config"] = inner;
+  c["registered_name"] = nullptr;
+  return c;
+}
+
+DTypePolicy DTypePolicy::deserialize(const Config& config) {
+  if (config.type() == Value::Type::string) return DTypePolicy(config.as_string());
+  if (!config.is_object() || !config.contains("config"))
+    throw std::invalid_argument(std::string("DTypePolicy: expected a serialized policy {\"class_name\": \"DTypePolicy\", "
+                                            "\"config\": {\"name\": ...}} or a name, but received a ") + config.type_name());
+  const std::string cls = config.get("class_name", "DTypePolicy").as_string();
+  if (cls != "DTypePolicy")
+    throw std::invalid_argument("DTypePolicy: expected class_name DTypePolicy, but received '" + cls + "'");
+  return DTypePolicy(config.at("config").at("name").as_string());
+}
+
+namespace {
+std::mutex g_mutex;
+DTypePolicy& global() {
+  static DTypePolicy p("float32");
+  return p;
+}
+}  // namespace
+
+void set_global_policy(const DTypePolicy& policy) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  global() = policy;
+}
+
+DTypePolicy global_policy() {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  return global();
+}
+
+}  // namespace keras::mixed_precision

@@ -1,0 +1,55 @@
+// mixed_precision.h - keras.mixed_precision: dtype policies (Keras 3's DTypePolicy) and
+// the global policy that layers created without a dtype take.
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "core/dtype.h"
+#include "keras/config.h"
+
+namespace keras::mixed_precision {
+
+/// Keras 3's DTypePolicy: the dtype a layer computes in and the dtype of its variables.
+/// "mixed_float16" / "mixed_bfloat16" compute in float16 / bfloat16 with float32
+/// variables; a float dtype name ("float32", "float64", "float16", "bfloat16") uses that
+/// dtype for both.
+class DTypePolicy {
+ public:
+  /// The policy named `name`; any other name raises std::invalid_argument listing the
+  /// valid ones.
+  DTypePolicy(std::string_view name = "float32");  // NOLINT: implicit, as Keras takes names
+  /// The same as DTypePolicy(name).
+  DTypePolicy(const char* name) : DTypePolicy(std::string_view(name)) {}  // NOLINT
+  /// The same as DTypePolicy(name).
+  DTypePolicy(const std::string& name) : DTypePolicy(std::string_view(name)) {}  // NOLINT
+  /// The policy of a float dtype (both dtypes `dtype`); non-float dtypes raise.
+  DTypePolicy(core::DType dtype);  // NOLINT
+  /// The policy's name ("mixed_float16").
+  const std::string& name() const { return name_; }
+  /// The dtype of the layer's computations (its inputs are cast to it).
+  core::DType compute_dtype() const { return compute_; }
+  /// The dtype of the layer's variables.
+  core::DType variable_dtype() const { return variable_; }
+  /// Whether compute_dtype differs from variable_dtype (a mixed policy).
+  bool is_mixed() const { return compute_ != variable_; }
+  /// Keras's serialized form, as a layer config's "dtype" holds it:
+  /// {"module": "keras", "class_name": "DTypePolicy", "config": {"name": ...},
+  /// "registered_name": null}.
+  Config serialize() const;
+  /// The policy of a serialized form (or of a plain name string, as older configs hold).
+  static DTypePolicy deserialize(const Config& config);
+  /// Same name.
+  bool operator==(const DTypePolicy& other) const { return name_ == other.name_; }
+
+ private:
+  std::string name_;
+  core::DType compute_ = core::DType::float32, variable_ = core::DType::float32;
+};
+
+/// Sets the policy of layers created from now on without a dtype (process-wide, as
+/// keras.mixed_precision.set_global_policy).
+void set_global_policy(const DTypePolicy& policy);
+/// The global policy (default "float32").
+DTypePolicy global_policy();
+
+}  // namespace keras::mixed_precision
