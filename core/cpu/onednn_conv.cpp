@@ -146,8 +146,9 @@ Prepared prepare(Pass pass, const Window& w, const Geometry& g, const Slices& s,
       pr.wptr[j] = k;
     } else {
       pr.wbuf[j].resize(pr.p[j]->wei.get_size() / sizeof(float));
-      reorder(window_key("wei_to", w, sizes[j]) + (pass == Pass::forward ? " f" : " b"), g.wei_user, k, pr.p[j]->wei,
-              pr.wbuf[j].data());
+      // (keyed as the primitive: with a bias, the forward primitive may pick another layout)
+      reorder(window_key("wei_to", w, sizes[j]) + (pass == Pass::forward ? " f" : " b") + f.key(), g.wei_user, k,
+              pr.p[j]->wei, pr.wbuf[j].data());
       pr.wptr[j] = pr.wbuf[j].data();
     }
   }
