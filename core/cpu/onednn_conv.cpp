@@ -1,8 +1,8 @@
 // onednn_conv.cpp - float32 convolution on oneDNN (forward, backward data, backward
 // weights), channels_last, sliced over the batch on the engine's pool (core/cpu/onednn.h).
 //
-// The forward pass may add a bias inside the primitive and apply a relu to each slice right
-// after it: the FusedConv op's kernel, no pass over the output of its own.
+// The forward pass may add a bias inside the primitive and apply a relu in place to each
+// slice right after it, on the same thread: the FusedConv op's kernel.
 //
 // The activations are given to oneDNN in their own layout (nwc / nhwc / ndhwc); the
 // Keras kernel (*size, in / groups, filters) is described by strides and reordered into
