@@ -56,6 +56,7 @@ Graph trace_once(const ExportBody& body, const std::vector<TensorSpec>& sig, int
 void freeze(Graph& g) {
   graph::unfuse_elementwise(g);  // subgraphs were fused when traced
   graph::unfuse_matmul_epilogue(g);
+  graph::unfuse_conv_epilogue(g);
   for (const graph::ValueInfo& v : g.values)
     if (v.dtype == DType::string)
       fail("export: the function uses string tensors, which graph files do not hold (string ops run as C++ "

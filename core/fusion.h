@@ -38,6 +38,10 @@ void unfuse_elementwise(Graph& g);
 // and the relu); returns how many nodes it removed. And the inverse, for export.
 int fuse_matmul_epilogue(Graph& g);
 void unfuse_matmul_epilogue(Graph& g);
+// The same for conv (float, on the CPU) -> add of a (filters,) bias -> relu: one FusedConv
+// node (core/fusion_matmul.cpp). And the inverse, for export.
+int fuse_conv_epilogue(Graph& g);
+void unfuse_conv_epilogue(Graph& g);
 }  // namespace graph
 
 }  // namespace keras::core

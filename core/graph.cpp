@@ -370,6 +370,7 @@ void optimize(Graph& g, bool fuse) {
   prune(g);
   if (fuse) {
     fuse_matmul_epilogue(g);
+    fuse_conv_epilogue(g);
     fuse_elementwise(g);
   }
   schedule_early(g);

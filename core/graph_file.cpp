@@ -267,6 +267,7 @@ Graph Reader::graph(int depth) {
       const unsigned flags = op_def(n.op).flags;
       const bool control_flow = n.op == OpId::Cond || n.op == OpId::While || n.op == OpId::WhileGrad;
       if (n.op == OpId::HostFunction || n.op == OpId::FusedElementwise || n.op == OpId::FusedMatMul ||
+          n.op == OpId::FusedConv ||
           ((flags & kWritesState) && !control_flow) || (flags & kReadsState))
         bad(std::string("op ") + op_name(n.op) + " cannot appear in an exported graph");
       n.attrs = attrs(depth);

@@ -26,6 +26,7 @@ void ensure_initialized() {
     define_fused_ops();
     define_conv_ops();
     define_fused_matmul_ops();
+    define_fused_conv_ops();
     define_linalg_ops();
     define_complex_ops();
     define_math_unary_ops();

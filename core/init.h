@@ -22,6 +22,7 @@ void define_composite_op();  // core/composite.cpp
 void define_fused_ops();
 void define_conv_ops();
 void define_fused_matmul_ops();
+void define_fused_conv_ops();
 void define_arities();
 
 // The CPU kernels of each family (core/cpu/*.cpp). CUDA kernels register here too

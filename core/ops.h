@@ -348,6 +348,12 @@ struct SpatialArg {
 Tensor conv(const Tensor& inputs, const Tensor& kernel, const SpatialArg& strides = 1,
             const std::string& padding = "valid", const std::string& data_format = "channels_last",
             const SpatialArg& dilation_rate = 1);
+/// conv(inputs, kernel) [+ bias (filters,)] [then relu] in one kernel (TensorFlow's
+/// _FusedConv2D; for float32 one oneDNN primitive with post-ops); the other arguments as
+/// conv's. Traced functions make it from conv -> add(bias) -> relu chains themselves.
+Tensor fused_conv(const Tensor& inputs, const Tensor& kernel, const Tensor& bias = {}, bool relu = false,
+                  const SpatialArg& strides = 1, const std::string& padding = "valid",
+                  const SpatialArg& dilation_rate = 1);
 /// strides default to pool_size. Average pooling with "same" padding divides by the number
 /// of cells inside the input (the padded cells are left out), as Keras.
 Tensor max_pool(const Tensor& inputs, const SpatialArg& pool_size,

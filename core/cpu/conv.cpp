@@ -130,6 +130,36 @@ void conv_kernel(OpCall& c) {  // (x, kernel) -> y
   forward_ref(w, in<double>(c, 0), in<double>(c, 1), out<double>(c));
 }
 
+// FusedConv: y = conv(x, kernel) [+ bias] [then relu]. float32 in one oneDNN primitive;
+// float64 through the direct loop and one pass for the epilogue.
+void fused_conv_kernel(OpCall& c) {  // (x, kernel [, bias]) -> y
+  const Window w = conv_window(c.in(0).shape(), c.in(1).shape(), c.out_shape[0], c.attrs);
+  FlushDenormals ftz;
+  const bool bias = c.inputs.size() == 3, relu = c.attrs.k == 1;
+  const bool empty = zero_if_empty(c, w);
+  if (!empty && c.in(0).dtype() == DType::float32)
+    return onednn::conv_forward(w, in<float>(c, 0), in<float>(c, 1), out<float>(c), bias ? in<float>(c, 2) : nullptr,
+                                relu ? onednn::Epilogue::relu : onednn::Epilogue::none);
+  if (!empty) forward_ref(w, in<double>(c, 0), in<double>(c, 1), out<double>(c));
+  // The epilogue by hand: float64, or an empty product (zeros, then bias and relu).
+  auto epilogue = [&](auto* y, const auto* b) {
+    const int64_t rows = c.outputs[0].size() / std::max<int64_t>(w.oc, 1);
+    parallel_for(rows, std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(w.oc, 1)), [&](int64_t lo, int64_t hi) {
+      for (int64_t r = lo; r < hi; ++r)
+        for (int64_t f = 0; f < w.oc; ++f) {
+          auto v = y[r * w.oc + f];
+          if (b) v += b[f];
+          if (relu && v <= 0) v = 0;  // NaN stays, as the relu kernel's
+          y[r * w.oc + f] = v;
+        }
+    });
+  };
+  if (!bias && !relu) return;
+  if (c.in(0).dtype() == DType::float32)
+    return epilogue(out<float>(c), bias ? in<float>(c, 2) : static_cast<const float*>(nullptr));
+  epilogue(out<double>(c), bias ? in<double>(c, 2) : static_cast<const double*>(nullptr));
+}
+
 void conv_bpi_kernel(OpCall& c) {  // (dy, kernel) -> dx
   const Window w = conv_window(c.out_shape[0], c.in(1).shape(), c.in(0).shape(), c.attrs);
   FlushDenormals ftz;
@@ -154,6 +184,7 @@ void conv_bpf_kernel(OpCall& c) {  // (x, dy) -> dkernel
 namespace keras::core {
 void register_cpu_conv_kernels() {
   register_kernel(OpId::Conv, Device::Kind::CPU, cpu::conv_kernel);
+  register_kernel(OpId::FusedConv, Device::Kind::CPU, cpu::fused_conv_kernel);
   register_kernel(OpId::ConvBackpropInput, Device::Kind::CPU, cpu::conv_bpi_kernel);
   register_kernel(OpId::ConvBackpropFilter, Device::Kind::CPU, cpu::conv_bpf_kernel);
 }

@@ -124,7 +124,10 @@ std::shared_ptr<const T> cached_as(const std::string& key, const std::function<T
 // ---- convolution (core/cpu/onednn_conv.cpp) ---------------------------------------------
 // float32, channels_last activations, Keras kernels (*size, in / groups, filters); sliced
 // over the batch. Backward weights sums the slices' partial gradients in slice order.
-void conv_forward(const Window& w, const float* x, const float* k, float* y);
+// conv_forward adds bias (oc values) when given, in the primitive, then applies the
+// epilogue to each batch slice right after it (FusedConv).
+void conv_forward(const Window& w, const float* x, const float* k, float* y, const float* bias = nullptr,
+                  Epilogue act = Epilogue::none);
 void conv_backward_data(const Window& w, const float* dy, const float* k, float* dx);
 void conv_backward_weights(const Window& w, const float* x, const float* dy, float* dk);
 

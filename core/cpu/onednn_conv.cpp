@@ -1,6 +1,9 @@
 // onednn_conv.cpp - float32 convolution on oneDNN (forward, backward data, backward
 // weights), channels_last, sliced over the batch on the engine's pool (core/cpu/onednn.h).
 //
+// The forward pass may add a bias inside the primitive and apply a relu in place to each
+// slice right after it, on the same thread: the FusedConv op's kernel.
+//
 // The activations are given to oneDNN in their own layout (nwc / nhwc / ndhwc); the
 // Keras kernel (*size, in / groups, filters) is described by strides and reordered into
 // the layout the primitive picks (format "any"), once per call. Backward weights: each
@@ -9,6 +12,7 @@
 #include <algorithm>
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/cpu/onednn.h"
@@ -63,20 +67,41 @@ struct ConvPrim {
 
 enum class Pass { forward, backward_data, backward_weights };
 
-dnnl::convolution_forward::primitive_desc forward_pd(const Window& w, const Geometry& g, int64_t n) {
-  dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                                    activations(w, n, false), md(g.wei_dims, f32, dnnl::memory::format_tag::any),
-                                    activations(w, n, true), g.strides, g.dilates, g.pad_l, g.pad_r);
-  return dnnl::convolution_forward::primitive_desc(d, attr(), engine());
+// The forward pass's epilogue: a bias added by the primitive, then an optional relu run
+// by the caller on each slice right after the primitive (oneDNN's relu post-op turns NaN
+// into 0, the engine's relu keeps it, as TensorFlow's).
+struct Fuse {
+  bool bias = false;
+  std::string key() const { return bias ? " bias" : ""; }
+};
+
+dnnl::convolution_forward::primitive_desc forward_pd(const Window& w, const Geometry& g, int64_t n,
+                                                     const Fuse& f = {}) {
+  const md src = activations(w, n, false), dst = activations(w, n, true);
+  const md wei(g.wei_dims, f32, dnnl::memory::format_tag::any);
+  const auto prop = dnnl::prop_kind::forward_training;
+  const auto alg = dnnl::algorithm::convolution_direct;
+  const dnnl::primitive_attr a = attr();
+  if (f.bias) {
+    const md bias(dims{w.oc}, f32, dnnl::memory::format_tag::a);
+    dnnl::convolution_forward::desc d(prop, alg, src, wei, bias, dst, g.strides, g.dilates, g.pad_l, g.pad_r);
+    return dnnl::convolution_forward::primitive_desc(d, a, engine());
+  }
+  dnnl::convolution_forward::desc d(prop, alg, src, wei, dst, g.strides, g.dilates, g.pad_l, g.pad_r);
+  return dnnl::convolution_forward::primitive_desc(d, a, engine());
 }
 
-std::shared_ptr<const ConvPrim> primitive(Pass pass, const Window& w, const Geometry& g, int64_t n) {
+std::shared_ptr<const ConvPrim> primitive(Pass pass, const Window& w, const Geometry& g, int64_t n,
+                                          const Fuse& f = {}) {
   static const char* names[] = {"conv_fwd", "conv_bwd_data", "conv_bwd_weights"};
-  return cached_as<ConvPrim>(window_key(names[int(pass)], w, n), [&]() -> ConvPrim {
-    auto fwd = forward_pd(w, g, n);
+  return cached_as<ConvPrim>(window_key(names[int(pass)], w, n) + f.key(), [&]() -> ConvPrim {
+    if (pass == Pass::forward) {
+      auto fwd = forward_pd(w, g, n, f);
+      return {make_primitive<dnnl::convolution_forward>(fwd), fwd.weights_desc()};
+    }
+    auto fwd = forward_pd(w, g, n);  // the hint of the backward passes
     const md any(g.wei_dims, f32, dnnl::memory::format_tag::any);
     const md src = activations(w, n, false), dst = activations(w, n, true);
-    if (pass == Pass::forward) return {make_primitive<dnnl::convolution_forward>(fwd), fwd.weights_desc()};
     if (pass == Pass::backward_data) {
       dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, src, any, dst, g.strides,
                                               g.dilates, g.pad_l, g.pad_r);
@@ -105,7 +130,8 @@ struct Prepared {
   const float* wptr[2] = {nullptr, nullptr};
 };
 
-Prepared prepare(Pass pass, const Window& w, const Geometry& g, const Slices& s, const float* k) {
+Prepared prepare(Pass pass, const Window& w, const Geometry& g, const Slices& s, const float* k,
+                 const Fuse& f = {}) {
   Prepared pr;
   const int64_t sizes[2] = {s.step, s.size(s.parts - 1, w.n)};
   for (int j = 0; j < 2; ++j) {
@@ -114,14 +140,15 @@ Prepared prepare(Pass pass, const Window& w, const Geometry& g, const Slices& s,
       pr.wptr[1] = pr.wptr[0];
       break;
     }
-    pr.p[j] = primitive(pass, w, g, sizes[j]);
+    pr.p[j] = primitive(pass, w, g, sizes[j], f);
     if (!k) continue;
     if (pr.p[j]->wei == g.wei_user) {
       pr.wptr[j] = k;
     } else {
       pr.wbuf[j].resize(pr.p[j]->wei.get_size() / sizeof(float));
-      reorder(window_key("wei_to", w, sizes[j]) + (pass == Pass::forward ? " f" : " b"), g.wei_user, k, pr.p[j]->wei,
-              pr.wbuf[j].data());
+      // (keyed as the primitive: with a bias, the forward primitive may pick another layout)
+      reorder(window_key("wei_to", w, sizes[j]) + (pass == Pass::forward ? " f" : " b") + f.key(), g.wei_user, k,
+              pr.p[j]->wei, pr.wbuf[j].data());
       pr.wptr[j] = pr.wbuf[j].data();
     }
   }
@@ -153,16 +180,26 @@ std::string window_key(const char* what, const Window& w, int64_t n) {
   return k;
 }
 
-void conv_forward(const Window& w, const float* x, const float* k, float* y) {
+void conv_forward(const Window& w, const float* x, const float* k, float* y, const float* bias, Epilogue act) {
   const Geometry g = geometry(w);
   const Slices s = batch_slices(w.n);
-  const Prepared pr = prepare(Pass::forward, w, g, s, k);
+  const Fuse f{bias != nullptr};
+  const Prepared pr = prepare(Pass::forward, w, g, s, k, f);
+  const md bias_md(dims{w.oc}, f32, dnnl::memory::format_tag::a);
   parallel_for(s.parts, 1, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
       const int64_t n0 = i * s.step, ns = s.size(i, w.n), j = ns == s.step ? 0 : 1;
-      execute(pr.p[j]->prim, {{DNNL_ARG_SRC, wrap(activations(w, ns, false), x + n0 * w.in_cells() * w.c)},
-                              {DNNL_ARG_WEIGHTS, wrap(pr.p[j]->wei, pr.wptr[j])},
-                              {DNNL_ARG_DST, wrap(activations(w, ns, true), y + n0 * w.out_cells() * w.oc)}});
+      std::unordered_map<int, dnnl::memory> args{
+          {DNNL_ARG_SRC, wrap(activations(w, ns, false), x + n0 * w.in_cells() * w.c)},
+          {DNNL_ARG_WEIGHTS, wrap(pr.p[j]->wei, pr.wptr[j])},
+          {DNNL_ARG_DST, wrap(activations(w, ns, true), y + n0 * w.out_cells() * w.oc)}};
+      if (bias) args.emplace(DNNL_ARG_BIAS, wrap(bias_md, bias));
+      execute(pr.p[j]->prim, std::move(args));
+      if (act == Epilogue::relu) {  // the relu kernel's formula, while the slice is in cache
+        float* ys = y + n0 * w.out_cells() * w.oc;
+        const int64_t len = ns * w.out_cells() * w.oc;
+        for (int64_t q = 0; q < len; ++q) ys[q] = ys[q] <= 0.0f ? 0.0f : ys[q];  // NaN stays
+      }
     }
   });
 }

@@ -38,6 +38,7 @@ void define_arities() {
   set(OpId::FusedElementwise, 1, many);
   for (OpId op : {OpId::Conv, OpId::ConvBackpropInput, OpId::ConvBackpropFilter, OpId::MaxPoolGrad}) set(op, 2, 2);
   set(OpId::FusedMatMul, 2, 3);
+  set(OpId::FusedConv, 2, 3);
   set(OpId::CtcLoss, 4, 5);
   set(OpId::Solve, 2, 2);
   set(OpId::SolveTriangular, 2, 2);

@@ -83,6 +83,26 @@ void check_defined_channels_last(const char* op, std::initializer_list<const Ten
                   "but received \"" + data_format + "\"");
 }
 
+// A Conv's attributes from Keras's arguments (conv_util.h).
+Attrs conv_attrs(const char* op, const Tensor& x, const Tensor& kernel, const ops::SpatialArg& strides,
+                 const std::string& padding, const ops::SpatialArg& dilation_rate) {
+  Attrs a;
+  a.strides = per_axis(op, "strides", strides, x);
+  a.axes = per_axis(op, "dilation_rate", dilation_rate, x);
+  const int64_t r = x.rank() - 2;
+  if (kernel.rank() != r + 2)
+    throw_invalid(std::string(op) + ": expected a kernel of rank " + std::to_string(r + 2) +
+                  " (kernel_size..., in_channels, filters) for inputs of shape " + x.shape().str() +
+                  ", but received kernel shape " + kernel.shape().str());
+  std::vector<int64_t> size(kernel.shape().dims().begin(), kernel.shape().dims().begin() + r);
+  for (size_t i = 0; i < size.size(); ++i)
+    if (a.strides[i] > 1 && a.axes[i] > 1)
+      throw_invalid(std::string(op) + ": strides > 1 with dilation_rate > 1 is not supported (as in Keras), "
+                    "received strides " + dims_str(a.strides) + " and dilation_rate " + dims_str(a.axes));
+  resolve_padding(op, padding, x.shape(), size, a.axes, a);
+  return a;
+}
+
 }  // namespace conv_util
 
 namespace {
@@ -143,8 +163,10 @@ std::vector<int64_t> out_sizes(const OpCall& c, const Shape& x, const std::vecto
   return out;
 }
 
-// Checks the conv geometry of x and a kernel shape; returns the output shape.
-Shape conv_shape(const OpCall& c, const Shape& x, const Shape& k) {
+}  // namespace
+
+// Checks the conv geometry of x and a kernel shape; returns the output shape (conv_util.h).
+Shape conv_util::conv_shape(const OpCall& c, const Shape& x, const Shape& k) {
   const int64_t r = spatial_rank(c, x, "inputs");
   if (k.rank() != r + 2)
     throw_invalid(std::string(c.name()) + ": expected a kernel of rank " + std::to_string(r + 2) +
@@ -169,6 +191,8 @@ Shape conv_shape(const OpCall& c, const Shape& x, const Shape& k) {
   dims.push_back(filters);
   return Shape(std::move(dims));
 }
+
+namespace {
 
 void expect_shape(const OpCall& c, const Tensor& t, const char* arg, const Shape& want) {
   if (t.shape() != want)
@@ -229,6 +253,8 @@ void infer_avg_pool_grad(OpCall& c) {  // (dy) -> dx of shape attrs.shape
 
 WindowGeometry geometry(const Attrs& a) { return {a.strides, a.begin, a.end, a.axes}; }
 
+}  // namespace
+
 // ---- gradient rules (every one is linear in each input: the adjoints are the ops) -----
 std::vector<Tensor> conv_grad(const GradContext& c) {
   const WindowGeometry g = geometry(c.attrs);
@@ -259,6 +285,8 @@ std::vector<Tensor> conv_grad(const GradContext& c) {
     default: return {Tensor()};
   }
 }
+
+namespace {
 
 Tensor pool(OpId id, const char* op, const Tensor& x, const SpatialArg& size,
             const std::optional<SpatialArg>& strides, const std::string& padding,
@@ -301,21 +329,7 @@ namespace ops {
 Tensor conv(const Tensor& x, const Tensor& kernel, const SpatialArg& strides, const std::string& padding,
             const std::string& data_format, const SpatialArg& dilation_rate) {
   check_defined_channels_last("conv", {&x, &kernel}, data_format);
-  Attrs a;
-  a.strides = per_axis("conv", "strides", strides, x);
-  a.axes = per_axis("conv", "dilation_rate", dilation_rate, x);
-  const int64_t r = x.rank() - 2;
-  if (kernel.rank() != r + 2)
-    throw_invalid("conv: expected a kernel of rank " + std::to_string(r + 2) +
-                  " (kernel_size..., in_channels, filters) for inputs of shape " + x.shape().str() +
-                  ", but received kernel shape " + kernel.shape().str());
-  std::vector<int64_t> size(kernel.shape().dims().begin(), kernel.shape().dims().begin() + r);
-  for (size_t i = 0; i < size.size(); ++i)
-    if (a.strides[i] > 1 && a.axes[i] > 1)
-      throw_invalid("conv: strides > 1 with dilation_rate > 1 is not supported (as in Keras), received strides " +
-                    dims_str(a.strides) + " and dilation_rate " + dims_str(a.axes));
-  resolve_padding("conv", padding, x.shape(), size, a.axes, a);
-  return dispatch(OpId::Conv, {x, kernel}, a);
+  return dispatch(OpId::Conv, {x, kernel}, conv_attrs("conv", x, kernel, strides, padding, dilation_rate));
 }
 Tensor max_pool(const Tensor& x, const SpatialArg& size, const std::optional<SpatialArg>& strides,
                 const std::string& padding, const std::string& data_format) {

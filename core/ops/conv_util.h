@@ -22,5 +22,16 @@ void resolve_padding(const char* op, const std::string& padding, const Shape& x,
 // Throws unless every tensor is defined and data_format is "channels_last".
 void check_defined_channels_last(const char* op, std::initializer_list<const Tensor*> ts,
                                  const std::string& data_format);
+// Checks a Conv call's geometry (c.attrs: strides, begin, end, axes = dilation) for x and
+// kernel shapes; returns the output shape. Throws std::invalid_argument naming c's op.
+Shape conv_shape(const OpCall& c, const Shape& x, const Shape& k);
+// A Conv's attributes from Keras's arguments, checked (errors name op).
+Attrs conv_attrs(const char* op, const Tensor& x, const Tensor& kernel, const ops::SpatialArg& strides,
+                 const std::string& padding, const ops::SpatialArg& dilation_rate);
 
 }  // namespace keras::core::conv_util
+
+namespace keras::core {
+// The gradient rule of Conv and the other window ops (core/ops/conv.cpp).
+std::vector<Tensor> conv_grad(const GradContext& c);
+}  // namespace keras::core

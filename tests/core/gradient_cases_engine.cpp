@@ -297,6 +297,23 @@ std::vector<Case> conv_cases() {
   conv(Shape{1, 6, 2}, Shape{2, 1, 2}, 1, "causal", 2);          // groups 2, dilation
   conv(Shape{1, 4, 5, 2}, Shape{2, 3, 2, 2}, {2, 1}, "same", 1);
   conv(Shape{1, 3, 3, 2, 2}, Shape{2, 2, 1, 1, 2}, 1, "valid", 1);  // groups 2
+  // fused_conv: bias and relu (inputs kept away from relu's kink: every output positive,
+  // or every one negative), a bias alone with strides and groups, neither.
+  auto fused = [&](Shape x, Shape k, bool bias, bool relu, ops::SpatialArg strides, std::string padding,
+                   ops::SpatialArg dilation, double lo, double hi, double klo, double khi) {
+    std::vector<Input> in{Input{x, lo, hi}, Input{k, klo, khi}};
+    if (bias) in.push_back(Input{Shape{k[k.rank() - 1]}, klo * 0.5, khi * 0.5});
+    cs.push_back({"fused_conv",
+                  [=](const std::vector<Tensor>& v) {
+                    return ops::fused_conv(v[0], v[1], bias ? v[2] : Tensor(), relu, strides, padding, dilation);
+                  },
+                  in});
+  };
+  fused(Shape{2, 4, 3, 2}, Shape{3, 3, 2, 3}, true, true, 1, "same", 1, 0.2, 1.0, 0.2, 1.0);      // relu open
+  fused(Shape{1, 4, 3, 2}, Shape{2, 2, 2, 2}, true, true, 1, "valid", 1, 0.2, 1.0, -1.0, -0.2);   // relu closed
+  fused(Shape{2, 6, 2}, Shape{2, 1, 4}, true, false, 2, "same", 1, -2.0, 2.0, -2.0, 2.0);         // groups 2
+  fused(Shape{1, 6, 2}, Shape{2, 2, 2}, false, true, 1, "causal", 2, 0.2, 1.0, 0.2, 1.0);          // dilation
+  fused(Shape{1, 3, 3, 2, 2}, Shape{2, 2, 1, 2, 2}, false, false, 1, "valid", 1, -2.0, 2.0, -2.0, 2.0);
   const ops::WindowGeometry g{{2, 1}, {0, 1}, {1, 1}, {1, 1}};     // x (1, 4, 3, 2), kernel (2, 3, 2, 3)
   cs.push_back({"conv_backprop_input",
                 [g](const std::vector<Tensor>& in) { return ops::conv_backprop_input(in[0], in[1], Shape{1, 4, 3, 2}, g); },

@@ -257,3 +257,31 @@ TEST_CASE("traced fit: classifiers with BatchNormalization or convolutions relax
   CHECK_THROWS_WITH_AS(c->train_on_batch({ops::slice(x, {0, 0, 0, 0}, {5, 8, 8, 2})}, {bad}),
                        doctest::Contains("3 classes (shape (5, 3)), but received label 7 at flat index 2 of y_true"), std::invalid_argument);
 }
+
+TEST_CASE("traced fit: a CNN's conv + bias + relu run as fused_conv nodes and train as the unfused graph") {
+  auto cnn = [](bool fuse) {
+    ops::set_random_seed(7);
+    auto m = keras::Sequential(
+        {layers::Conv2D(4, {3, 3}, {.padding = "same", .activation = "relu", .input_shape = {6, 6, 2}}),
+         layers::MaxPooling2D({2, 2}), layers::Conv2D(3, {2, 2}, {.activation = "relu"}), layers::Flatten(),
+         layers::Dense(2)});
+    m->compile({.optimizer = keras::optimizers::Adam({.learning_rate = 0.01}), .loss = "mse", .jit_compile = fuse});
+    return m;
+  };
+  Tensor x = make(uniform(32 * 6 * 6 * 2, -1, 1, 21), Shape{32, 6, 6, 2}, DType::float32);
+  Tensor y = make(uniform(32 * 2, -1, 1, 22), Shape{32, 2}, DType::float32);
+  // Each model is built (its weights drawn) by its first fit, right after its seed.
+  auto fused = cnn(true);
+  auto hf = fused->fit(x, y, {.batch_size = 16, .epochs = 3, .verbose = 0});
+  auto plain = cnn(false);
+  auto hp = plain->fit(x, y, {.batch_size = 16, .epochs = 3, .verbose = 0});
+  REQUIRE(hf.history["loss"].size() == 3);
+  for (size_t e = 0; e < 3; ++e) CHECK(hf.history["loss"][e] == doctest::Approx(hp.history["loss"][e]).epsilon(1e-4));
+  check_values(fused->predict(x), values(plain->predict(x)), 1e-4);
+  const std::string g = fused->train_function()->graph_str();
+  size_t n = 0;
+  for (size_t p = g.find("fused_conv("); p != std::string::npos; p = g.find("fused_conv(", p + 1)) ++n;
+  CHECK(n == 2);  // both Conv2D layers
+  CHECK(g.find("= conv(") == std::string::npos);
+  CHECK(plain->train_function()->graph_str().find("fused_conv(") == std::string::npos);
+}
