@@ -201,26 +201,14 @@ void top_k_typed(const T* x, T* values, int32_t* indices, int64_t rows, int64_t 
   check_launch("top_k", device);
 }
 
-template <class F>
-void by_sortable(Dt dt, F f) {
-  switch (dt) {
-    case Dt::f32: return f(float{});
-    case Dt::f64: return f(double{});
-    case Dt::i32: return f(int32_t{});
-    case Dt::i64: return f(int64_t{});
-    case Dt::u8: return f(uint8_t{});
-    case Dt::b8: break;
-  }
-  throw CudaError("sort: bool is not sortable on the GPU");
-}
-
 }  // namespace
 
 void sort_lines(Dt dt, const void* x, void* y, int32_t* idx, int64_t outer, int64_t n, int64_t inner,
                 bool descending, int device) {
   if (outer * n * inner == 0) return;
+  if (dt == Dt::b8) throw CudaError("sort: bool is not sortable on the GPU");  // refused before, in register
   DeviceGuard guard(device);
-  by_sortable(dt, [&](auto t) {
+  by_dt(dt, [&](auto t) {
     using T = decltype(t);
     sort_typed<T>(static_cast<const T*>(x), static_cast<T*>(y), idx, outer, n, inner, descending, device);
   });
@@ -229,8 +217,9 @@ void sort_lines(Dt dt, const void* x, void* y, int32_t* idx, int64_t outer, int6
 void top_k(Dt dt, const void* x, void* values, int32_t* indices, int64_t rows, int64_t n, int64_t k, bool sorted,
            int device) {
   if (rows * k == 0) return;
+  if (dt == Dt::b8) throw CudaError("top_k: bool is not sortable on the GPU");  // refused before, in register
   DeviceGuard guard(device);
-  by_sortable(dt, [&](auto t) {
+  by_dt(dt, [&](auto t) {
     using T = decltype(t);
     top_k_typed<T>(static_cast<const T*>(x), static_cast<T*>(values), indices, rows, n, k, sorted, device);
   });
