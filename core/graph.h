@@ -43,9 +43,15 @@ struct Graph {
   std::vector<int> outputs;      // value ids of the function's results
   std::vector<std::vector<int>> drops;  // per node, the values dropped after it
   // plan_stages: nodes grouped so that each stage needs only earlier ones (empty: run in
-  // order), and which stages have independent nodes worth running in parallel.
+  // order), each stage's nodes ordered by estimated cost (largest first), and what the
+  // executor decides from at run time (core/graph_run.cpp): how many of a stage's nodes
+  // are worth a thread of their own, the cost of the largest and of all of those.
+  struct StageCost {
+    int heavy = 0;
+    double max = 0, total = 0;
+  };
   std::vector<std::vector<int>> stages;
-  std::vector<char> parallel_stage;
+  std::vector<StageCost> stage_cost;
   std::vector<std::vector<int>> stage_drops;  // per stage, the values dropped after it
   int num_inputs = 0;
 

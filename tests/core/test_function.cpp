@@ -467,6 +467,23 @@ TEST_CASE("function: independent heavy nodes run in parallel on the engine's thr
     Tensor g_eager = eager.gradient(ops::sum(body(a, b, c)), a);
     check_values(g, values(g_eager), 1e-12);
   }
+  {  // a stage whose largest node is most of its work runs in turn (that node then uses every
+     // thread): a large matmul beside a small one, and a large matmul beside a variable read
+    const Tensor big = make(uniform(384 * 384, -1, 1, 6), Shape{384, 384});
+    auto uneven = core::function([](const Tensor& x, const Tensor& w, const Tensor& z, const Tensor& large) {
+      return std::vector<Tensor>{ops::matmul(x, w), ops::matmul(large, large)};
+    });
+    Variable v(make(uniform(384 * 384, -1, 1, 7), Shape{384, 384}), "v");
+    auto with_read = core::function([&](const Tensor& large) { return ops::add(ops::matmul(large, large), v.value()); });
+    uneven(a, b, c, big);
+    with_read(big);
+    const int64_t mid = core::graph::parallel_nodes_run();
+    const std::vector<Tensor> got2 = uneven(a, b, c, big);
+    const Tensor got3 = with_read(big);
+    CHECK(core::graph::parallel_nodes_run() == mid);
+    CHECK(values(got2[1]) == values(ops::matmul(big, big)));
+    CHECK(values(got3) == values(ops::add(ops::matmul(big, big), v.value())));
+  }
   {  // a graph whose ops a tape records one by one (it changes state) keeps the traced order
     core::Variable calls(core::constant(0.0f), "calls", false);
     auto stateful = core::function([&](const Tensor& x, const Tensor& w, const Tensor& z) {
