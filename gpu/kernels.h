@@ -120,6 +120,38 @@ void sort_lines(Dt dt, const void* x, void* y, int32_t* idx, int64_t outer, int6
 void top_k(Dt dt, const void* x, void* values, int32_t* indices, int64_t rows, int64_t n, int64_t k, bool sorted,
            int device);
 
+/// The geometry of a channels_last window op (convolution, pooling), as the CPU kernels'
+/// (core/cpu/window.h): spatial axes padded to 3 with leading axes of size 1; x is
+/// (n, *in, c), y (n, *out, oc); the kernel (*k, c / groups, oc); strides s, dilations d,
+/// padding before pl and after pr per axis.
+struct Window {
+  int64_t n = 0, c = 0, oc = 0, groups = 1;
+  int64_t in[3] = {1, 1, 1}, out[3] = {1, 1, 1}, k[3] = {1, 1, 1};
+  int64_t s[3] = {1, 1, 1}, d[3] = {1, 1, 1}, pl[3] = {0, 0, 0}, pr[3] = {0, 0, 0};
+};
+/// Convolution, one thread per output element, summing taps in row-major order then the
+/// group's input channels (float32 in float32, float64 in float64): y = conv(x, k), plus
+/// bias[f] when bias is not null, then relu when `relu` (FusedConv; NaN stays NaN).
+void conv_forward(Dt dt, const Window& w, const void* x, const void* k, const void* bias, bool relu, void* y,
+                  int device);
+/// dx = the input gradient of conv from dy: one thread per input element, gathering the
+/// (output cell, tap) pairs that read it (no atomics: the same sum at every run).
+void conv_backward_data(Dt dt, const Window& w, const void* dy, const void* k, void* dx, int device);
+/// dk = the kernel gradient of conv: one block per kernel element, summing over the batch
+/// and output cells with a fixed tree (the same sum at every run).
+void conv_backward_filter(Dt dt, const Window& w, const void* x, const void* dy, void* dk, int device);
+/// max_pool (max) or average_pool (the mean of the taps inside the input: padding left
+/// out), one thread per output element; a max window's result is its largest value above
+/// the lowest finite one (NaN never wins), as on the CPU and in TensorFlow.
+void pool_forward(bool max, Dt dt, const Window& w, const void* x, void* y, int device);
+/// max_pool_grad: each window's gradient goes to its first maximum in row-major tap order
+/// (the CPU reference's rule); one thread per input element gathers over the windows
+/// holding it.
+void max_pool_backward(Dt dt, const Window& w, const void* x, const void* dy, void* dx, int device);
+/// average_pool_grad: each window's gradient divided among its taps inside the input;
+/// gathered per input element.
+void avg_pool_backward(Dt dt, const Window& w, const void* dy, void* dx, int device);
+
 /// y = x converted from `from` to `to` (float -> integer saturates, NaN -> 0, as the CPU).
 void cast(Dt from, const void* x, Dt to, void* y, int64_t n, int device);
 /// y[i] = value (converted to dt as cast does) for i < n.

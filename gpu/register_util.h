@@ -29,5 +29,7 @@ AxisSplit split_axis(const Shape& s, int64_t axis);
 void register_shape_kernels();
 /// size and the random-number kernels (gpu/register_creation.cpp).
 void register_creation_kernels();
+/// Convolution and pooling (gpu/register_window.cpp).
+void register_window_kernels();
 
 }  // namespace keras::core::cuda

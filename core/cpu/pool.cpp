@@ -34,11 +34,13 @@ template <class T>
 void max_pool(const Window& w, const T* x, T* y) {
   for_outputs(w, [&](int64_t n, int64_t cell, int64_t o0, int64_t o1, int64_t o2) {
     T* yr = y + (n * w.out_cells() + cell) * w.c;
-    std::fill(yr, yr + w.c, -std::numeric_limits<T>::infinity());  // (no window is only padding)
+    // TensorFlow's rule (and oneDNN's, the float32 path): the largest value above the
+    // lowest finite one; NaN never wins, a window of NaN and -inf gives the lowest value.
+    std::fill(yr, yr + w.c, std::numeric_limits<T>::lowest());
     const T* xn = x + n * w.in_cells() * w.c;
     for_taps(w, o0, o1, o2, [&](int64_t in_cell, int64_t) {
       const T* xr = xn + in_cell * w.c;
-      for (int64_t ch = 0; ch < w.c; ++ch) yr[ch] = xr[ch] > yr[ch] || xr[ch] != xr[ch] ? xr[ch] : yr[ch];
+      for (int64_t ch = 0; ch < w.c; ++ch) yr[ch] = xr[ch] > yr[ch] ? xr[ch] : yr[ch];
     });
   });
 }

@@ -3,6 +3,7 @@
 // paddings, dilations, groups and 1 to 3 spatial axes, thread counts, and bad inputs.
 // (Gradients against finite differences: test_gradients.cpp; against Keras: the layer
 // fixtures in tests/keras/test_conv_layers.cpp.)
+#include <limits>
 #include <stdexcept>
 
 #include "helpers.h"
@@ -176,6 +177,20 @@ TEST_CASE("pooling: gradients go to the first maximum, and are spread over the a
   // average (same, pool 3): windows {0,1} {0,1,2} {1,2,3} {2,3}: 1/2+1/3, 1/2+1/3+1/3, 1/3+1/3+1/2, 1/3+1/2
   check_values(g, std::vector<double>{0 + 1.0 / 2 + 1.0 / 3, 2 + 1.0 / 2 + 2.0 / 3, 1 + 2.0 / 3 + 1.0 / 2,
                                       1.0 / 3 + 1.0 / 2});
+}
+
+TEST_CASE("max_pool: NaN never wins a window and a window of NaN and -inf gives the lowest value (TensorFlow)") {
+  // tf.nn.max_pool1d(x, 3, s, "VALID") in TensorFlow 2.21, float32 and float64 alike.
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  const Tensor a = core::constant(std::vector<double>{1, nan, 2, 3, -inf, 5, inf, 0, nan}, Shape{1, 9, 1});
+  const Tensor b = core::constant(std::vector<double>{nan, 1, 0, 2, nan, 2, -inf, -inf, nan}, Shape{1, 9, 1});
+  for (DType dt : {DType::float32, DType::float64}) {
+    CAPTURE(core::dtype_name(dt));
+    check_values(ops::max_pool(ops::cast(a, dt), 3, 1), std::vector<double>{2, 3, 3, 5, inf, inf, inf});
+    const double lowest = dt == DType::float32 ? double(std::numeric_limits<float>::lowest())
+                                               : std::numeric_limits<double>::lowest();
+    check_values(ops::max_pool(ops::cast(b, dt), 3), std::vector<double>{1, 2, lowest});
+  }
 }
 
 TEST_CASE("pooling: float32 (oneDNN) equals float64 over shapes, strides and paddings, gradients included") {

@@ -14,93 +14,16 @@
 #include "core/function.h"
 #include "core/kernel_support.h"
 #include "core/training.h"
+#include "cuda_cases.h"
 #include "helpers.h"
 #include "skips.h"
 
 using namespace th;
 using core::Device;
 
+using namespace cuda_cases;
+
 namespace {
-bool no_gpu() { return th::skip_without("gpu", core::cuda_device_count() > 0); }
-
-using Fn = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
-struct Case {
-  std::string name;
-  Fn fn;
-  std::vector<Tensor> inputs;
-};
-
-std::vector<Tensor> on(Device d, const std::vector<Tensor>& ts) {
-  std::vector<Tensor> out;
-  for (const Tensor& t : ts) out.push_back(t.to(d));
-  return out;
-}
-
-// Values with the awkward ones a kernel must get right: signs, zero, NaN, infinities.
-Tensor awkward(const Shape& s, DType dt, uint64_t seed) {
-  auto v = uniform(s.num_elements(), -3.0, 3.0, seed);
-  if (core::is_floating(dt) && v.size() >= 8) {
-    v[1] = 0.0;
-    v[3] = std::numeric_limits<double>::quiet_NaN();
-    v[5] = std::numeric_limits<double>::infinity();
-    v[7] = -std::numeric_limits<double>::infinity();
-  }
-  if (core::is_integer(dt))
-    for (auto& x : v) x = std::round(x * 10);
-  if (dt == DType::uint8)
-    for (auto& x : v) x = std::fabs(x);
-  if (dt == DType::bool_)
-    for (auto& x : v) x = x > 0;
-  return make(v, s, dt);
-}
-
-// Finite values only (products of infinities and zeros would compare NaN positions that
-// depend on the summation order).
-Tensor finite(const Shape& s, DType dt, uint64_t seed) {
-  const Tensor t = awkward(s, dt, seed);
-  return core::is_floating(dt) ? ops::where(ops::isfinite(t), t, ops::zeros_like(t)) : t;
-}
-
-void compare(const Tensor& cpu, const Tensor& gpu) {
-  // CHECKs, not REQUIREs: one failing case must not hide the others of the table.
-  CHECK(gpu.device() == Device::cuda(0));
-  CHECK(gpu.dtype() == cpu.dtype());
-  CHECK(gpu.shape() == cpu.shape());
-  if (gpu.dtype() != cpu.dtype() || gpu.shape() != cpu.shape()) return;
-  const auto a = values(cpu), b = values(gpu.cpu());
-  const double tol = cpu.dtype() == DType::float32 ? 2e-5 : (cpu.dtype() == DType::float64 ? 1e-12 : 0.0);
-  for (size_t i = 0; i < a.size(); ++i) {
-    CAPTURE(i);
-    if (std::isnan(a[i])) {
-      CHECK(std::isnan(b[i]));
-    } else if (std::isinf(a[i])) {
-      CHECK(a[i] == b[i]);
-    } else {
-      CHECK(std::fabs(a[i] - b[i]) <= tol * std::max(1.0, std::fabs(a[i])));
-    }
-  }
-}
-
-void run_case(const Case& c) {
-  CAPTURE(c.name);
-  std::vector<Tensor> cpu_out, gpu_out;
-  std::string cpu_err, gpu_err;
-  try {
-    cpu_out = c.fn(c.inputs);
-  } catch (const std::exception& e) {
-    cpu_err = e.what();
-  }
-  try {
-    gpu_out = c.fn(on(Device::cuda(0), c.inputs));
-  } catch (const std::exception& e) {
-    gpu_err = e.what();
-  }
-  CHECK(gpu_err == cpu_err);
-  CHECK(gpu_out.size() == cpu_out.size());
-  if (gpu_out.size() != cpu_out.size()) return;
-  for (size_t i = 0; i < cpu_out.size(); ++i) compare(cpu_out[i], gpu_out[i]);
-}
-
 std::vector<Case> elementwise_cases() {
   std::vector<Case> cs;
   using U = Tensor (*)(const Tensor&);
@@ -352,7 +275,10 @@ TEST_CASE("supports: what each backend can run, by op name, device and dtype") {
   CHECK_FALSE(core::supports("sum", Device::cuda(0), DType::bool_));
   CHECK(core::supports("sort", Device::cuda(0), DType::float32) == cuda);
   CHECK_FALSE(core::supports("sort", Device::cuda(0), DType::bool_));
-  CHECK_FALSE(core::supports("conv", Device::cuda(0), DType::float32));  // no CUDA kernel yet
+  CHECK(core::supports("conv", Device::cuda(0), DType::float64) == cuda);
+  CHECK(core::supports("max_pool_grad", Device::cuda(0), DType::float32) == cuda);
+  CHECK_FALSE(core::supports("conv", Device::cuda(0), DType::int32));
+  CHECK_FALSE(core::supports("cholesky", Device::cuda(0), DType::float32));  // no CUDA kernel yet
   CHECK_FALSE(core::supports("add", Device::cuda(0), DType::complex64));
   CHECK_THROWS_MSG(core::supports("no_such_op", Device::cpu(), DType::float32), std::invalid_argument,
                    "no op is named 'no_such_op'");
