@@ -1,7 +1,9 @@
 // window.cu - convolution and pooling on CUDA (launchers declared in gpu/kernels.h),
 // channels_last, 1-3 spatial axes (padded to 3 as on the CPU), float32 and float64.
 //
-// Direct kernels with the CPU reference loops' arithmetic (core/cpu/conv.cpp,
+// float32 convolutions run on cuDNN where it is there and takes the case
+// (gpu/conv_cudnn.cu); otherwise, and for float64 and pooling, direct kernels with the
+// CPU reference loops' arithmetic (core/cpu/conv.cpp,
 // core/cpu/pool.cpp): forward passes give one output element per thread; input gradients
 // gather, per input element, the (window, tap) pairs that read it, so nothing is added
 // atomically and every run sums in the same order; the kernel gradient gives each kernel
@@ -12,6 +14,7 @@
 #include <cuda/std/limits>
 
 #include "gpu/context.cuh"
+#include "gpu/conv_cudnn.cuh"
 #include "gpu/kernels.h"
 
 namespace keras::core::cuda {
@@ -231,6 +234,16 @@ __global__ void pool_backward_kernel(bool max, Geo g, const T* x, const T* dy, T
   }
 }
 
+// FusedConv's epilogue after a cuDNN convolution: y += bias[f], then relu.
+__global__ void bias_relu_kernel(float* y, const float* bias, bool relu, int64_t total, int64_t oc) {
+  GRID_STRIDE(i, total) {
+    float v = y[i];
+    if (bias != nullptr) v += bias[i % oc];
+    if (relu && v <= 0.0f) v = 0.0f;  // NaN stays
+    y[i] = v;
+  }
+}
+
 template <class F>
 void floats(Dt dt, F f) {
   if (dt == Dt::f32) f(float{});
@@ -245,6 +258,14 @@ void conv_forward(Dt dt, const Window& w, const void* x, const void* k, const vo
   const int64_t total = w.n * g.out_cells * w.oc;
   if (total == 0) return;
   DeviceGuard guard(device);
+  if (dt == Dt::f32 &&
+      cudnn_conv_forward(w, static_cast<const float*>(x), static_cast<const float*>(k), static_cast<float*>(y), device)) {
+    if (bias != nullptr || relu)
+      bias_relu_kernel<<<grid_for(total), kBlock, 0, context(device).stream>>>(
+          static_cast<float*>(y), static_cast<const float*>(bias), relu, total, w.oc);
+    check_launch("fused_conv (bias and relu)", device);
+    return;
+  }
   floats(dt, [&](auto tag) {
     using T = decltype(tag);
     conv_forward_kernel<T><<<grid_for(total), kBlock, 0, context(device).stream>>>(
@@ -258,6 +279,9 @@ void conv_backward_data(Dt dt, const Window& w, const void* dy, const void* k, v
   const int64_t total = w.n * g.in_cells * w.c;
   if (total == 0) return;
   DeviceGuard guard(device);
+  if (dt == Dt::f32 && cudnn_conv_backward_data(w, static_cast<const float*>(dy), static_cast<const float*>(k),
+                                                static_cast<float*>(dx), device))
+    return;
   floats(dt, [&](auto tag) {
     using T = decltype(tag);
     conv_backward_data_kernel<T><<<grid_for(total), kBlock, 0, context(device).stream>>>(
@@ -271,6 +295,9 @@ void conv_backward_filter(Dt dt, const Window& w, const void* x, const void* dy,
   const int64_t elems = g.taps * g.ig * w.oc;
   if (elems == 0) return;
   DeviceGuard guard(device);
+  if (dt == Dt::f32 && cudnn_conv_backward_filter(w, static_cast<const float*>(x), static_cast<const float*>(dy),
+                                                  static_cast<float*>(dk), device))
+    return;
   const unsigned blocks = unsigned(elems < 65535 * 8 ? elems : 65535 * 8);
   floats(dt, [&](auto tag) {
     using T = decltype(tag);

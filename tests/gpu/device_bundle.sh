@@ -39,12 +39,18 @@ tar -C /tmp/kc -xJf .device/bundle.tar.xz
 cuda_libs=$(python3 - <<'PY' 2>/dev/null
 import glob, os
 dirs = set()
-for pattern in ["/usr/local/cuda/lib64/libcublas.so*", "/usr/local/cuda*/targets/x86_64-linux/lib/libcublas.so*"]:
+for pattern in ["/usr/local/cuda/lib64/libcublas.so*", "/usr/local/cuda*/targets/x86_64-linux/lib/libcublas.so*",
+                "/usr/local/cuda/lib64/libcudnn.so*", "/usr/lib/x86_64-linux-gnu/libcudnn.so*"]:
     dirs.update(os.path.dirname(p) for p in glob.glob(pattern))
 try:
     import nvidia.cublas, nvidia.cuda_runtime
     for m in (nvidia.cublas, nvidia.cuda_runtime):
         dirs.add(os.path.join(list(m.__path__)[0], "lib"))
+except Exception:
+    pass
+try:
+    import nvidia.cudnn
+    dirs.add(os.path.join(list(nvidia.cudnn.__path__)[0], "lib"))
 except Exception:
     pass
 print(":".join(sorted(dirs)))
@@ -53,7 +59,9 @@ PY
 export LD_LIBRARY_PATH="/tmp/kc/lib:${cuda_libs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 nvidia-smi > "$out/nvidia-smi.txt" 2>&1
 ldd /tmp/kc/keras_tests | grep -E "not found|cuda|cublas" > "$out/ldd.txt"
-KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='supports*,cuda ops*,device*' 2>&1 | tee "$out/gpu_tests.log" | tail -40
+KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='supports*,cuda*,device*,placement*' 2>&1 | tee "$out/gpu_tests.log" | tail -40
+# the convolutions again on the direct kernels (cuDNN off; with no libcudnn they ran there already)
+KERAS_CPP_CUDNN=0 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='cuda conv*' 2>&1 | tee "$out/gpu_direct_conv.log" | tail -5
 /tmp/kc/keras_tests > "$out/suite.log" 2>&1; echo "suite exit $?"
 grep -E "test cases|assertions" "$out/suite.log"
 RUN

@@ -1,0 +1,208 @@
+// conv_cudnn.cu - float32 convolutions on cuDNN (gpu/conv_cudnn.cuh): activations in
+// their own channels_last layout (an NHWC / NDHWC tensor descriptor by strides), the
+// Keras kernel (*k, c / groups, oc) reordered to cuDNN's KRSC filter layout for each call
+// (and the kernel gradient back), cross-correlation as TensorFlow's, groups, dilation,
+// FMA math (no TF32: float32 stays float32, as cuBLAS is set up), and among the
+// algorithms cuDNN's heuristics rank, the first deterministic one that runs.
+#include <cstdint>
+#include <vector>
+
+#include "core/cuda_backend.h"
+#include "gpu/context.cuh"
+#include "gpu/conv_cudnn.cuh"
+#include "gpu/cudnn.cuh"
+
+namespace keras::core::cuda {
+namespace {
+
+// Device memory from the caching allocator for one call.
+struct Scratch {
+  void* p = nullptr;
+  size_t bytes = 0;
+  int device = 0;
+  Scratch(size_t n, int dev) : bytes(n), device(dev) { p = n > 0 ? allocate(n, dev) : nullptr; }
+  ~Scratch() {
+    if (p != nullptr) deallocate(p, bytes, device);
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+};
+
+// (taps, ig, oc) <-> (oc, taps, ig).
+__global__ void reorder_kernel(const float* src, float* dst, int64_t taps, int64_t ig, int64_t oc, bool to_krsc) {
+  const int64_t total = taps * ig * oc;
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t f = i % oc, c = (i / oc) % ig, t = i / (oc * ig);  // i: the Keras index
+    const int64_t krsc = (f * taps + t) * ig + c;
+    if (to_krsc) dst[krsc] = src[i];
+    else dst[i] = src[krsc];
+  }
+}
+
+// The descriptors of one convolution; nullptr-free only when `ok`.
+struct Descs {
+  const CudnnApi& api;
+  int device;
+  cudnnTensorDescriptor_t x = nullptr, y = nullptr;
+  cudnnFilterDescriptor_t k = nullptr;
+  cudnnConvolutionDescriptor_t conv = nullptr;
+  bool ok = false;
+
+  Descs(const CudnnApi& a, const Window& w, int dev) : api(a), device(dev) {
+    // 2D when the first padded axis is unused (1D and 2D convolutions), else 3D.
+    const int first = w.in[0] == 1 && w.out[0] == 1 && w.k[0] == 1 && w.pl[0] == 0 ? 1 : 0;
+    const int sp = 3 - first, nb = sp + 2;
+    int pad[3], stride[3], dil[3], kd[5], xd[5], xs[5], yd[5], ys[5];
+    for (int i = 0; i < sp; ++i) {
+      const int a_ = first + i;
+      // cuDNN pads both sides by pl; TensorFlow's "same" may pad one cell more after, which
+      // changes nothing when cuDNN's count of windows is the same (they start at -pl).
+      const int64_t span = w.d[a_] * (w.k[a_] - 1) + 1;
+      if (w.in[a_] + 2 * w.pl[a_] < span || (w.in[a_] + 2 * w.pl[a_] - span) / w.s[a_] + 1 != w.out[a_]) return;
+      pad[i] = int(w.pl[a_]), stride[i] = int(w.s[a_]), dil[i] = int(w.d[a_]);
+    }
+    const int64_t ig = w.c / w.groups;
+    // Tensors: dims in N, C, spatial order; strides of channels_last.
+    auto fill = [&](int* d, int* s, int64_t c, const int64_t* cells) {
+      int64_t st = c;
+      for (int i = sp - 1; i >= 0; --i) {
+        d[2 + i] = int(cells[first + i]);
+        s[2 + i] = int(st);
+        st *= cells[first + i];
+      }
+      d[0] = int(w.n), s[0] = int(st), d[1] = int(c), s[1] = 1;
+    };
+    fill(xd, xs, w.c, w.in);
+    fill(yd, ys, w.oc, w.out);
+    kd[0] = int(w.oc), kd[1] = int(ig);
+    for (int i = 0; i < sp; ++i) kd[2 + i] = int(w.k[first + i]);
+    check_cudnn(api.create_tensor(&x), "cudnnCreateTensorDescriptor", device);
+    check_cudnn(api.create_tensor(&y), "cudnnCreateTensorDescriptor", device);
+    check_cudnn(api.create_filter(&k), "cudnnCreateFilterDescriptor", device);
+    check_cudnn(api.create_conv(&conv), "cudnnCreateConvolutionDescriptor", device);
+    check_cudnn(api.set_tensor(x, CUDNN_DATA_FLOAT, nb, xd, xs), "cudnnSetTensorNdDescriptor", device);
+    check_cudnn(api.set_tensor(y, CUDNN_DATA_FLOAT, nb, yd, ys), "cudnnSetTensorNdDescriptor", device);
+    check_cudnn(api.set_filter(k, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NHWC, nb, kd), "cudnnSetFilterNdDescriptor", device);
+    check_cudnn(api.set_conv(conv, sp, pad, stride, dil, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
+                "cudnnSetConvolutionNdDescriptor", device);
+    check_cudnn(api.set_groups(conv, int(w.groups)), "cudnnSetConvolutionGroupCount", device);
+    check_cudnn(api.set_math(conv, CUDNN_FMA_MATH), "cudnnSetConvolutionMathType", device);
+    ok = true;
+  }
+  ~Descs() {
+    if (conv) api.destroy_conv(conv);
+    if (k) api.destroy_filter(k);
+    if (y) api.destroy_tensor(y);
+    if (x) api.destroy_tensor(x);
+  }
+  Descs(const Descs&) = delete;
+  Descs& operator=(const Descs&) = delete;
+};
+
+// The first deterministic algorithm of cuDNN's ranking that it can run (else the first
+// it can run), or -1.
+template <class Perf>
+int pick(const Perf* perf, int count) {
+  for (int i = 0; i < count; ++i)
+    if (perf[i].status == CUDNN_STATUS_SUCCESS && perf[i].determinism == CUDNN_DETERMINISTIC) return i;
+  for (int i = 0; i < count; ++i)
+    if (perf[i].status == CUDNN_STATUS_SUCCESS) return i;
+  return -1;
+}
+
+// The kernel in cuDNN's layout (a copy reordered on the device).
+struct KrscKernel : Scratch {
+  KrscKernel(const Window& w, const float* k, int device) : Scratch(size_t(w.k[0] * w.k[1] * w.k[2] * (w.c / w.groups) * w.oc) * sizeof(float), device) {
+    const int64_t taps = w.k[0] * w.k[1] * w.k[2], ig = w.c / w.groups;
+    if (p == nullptr) return;
+    reorder_kernel<<<grid_for(taps * ig * w.oc), kBlock, 0, context(device).stream>>>(k, static_cast<float*>(p), taps,
+                                                                                      ig, w.oc, true);
+    check_launch("conv (kernel to cuDNN's layout)", device);
+  }
+};
+
+// cuDNN's descriptors take int sizes and strides.
+bool usable(const Window& w) {
+  const int64_t limit = int64_t(1) << 31;
+  const bool small = w.n * w.in[0] * w.in[1] * w.in[2] * w.c < limit && w.n * w.out[0] * w.out[1] * w.out[2] * w.oc < limit;
+  return small && w.n > 0 && w.c > 0 && w.oc > 0 && w.groups > 0 && cudnn_api() != nullptr;
+}
+
+}  // namespace
+
+bool cudnn_conv_forward(const Window& w, const float* x, const float* k, float* y, int device) {
+  if (!usable(w)) return false;
+  DeviceGuard guard(device);
+  const CudnnApi& api = *cudnn_api();
+  Descs d(api, w, device);
+  if (!d.ok) return false;
+  cudnnHandle_t h = cudnn_handle(device);
+  cudnnConvolutionFwdAlgoPerf_t perf[16];
+  int n = 0;
+  check_cudnn(api.forward_algos(h, d.x, d.k, d.conv, d.y, 16, &n, perf), "cudnnGetConvolutionForwardAlgorithm_v7", device);
+  const int a = pick(perf, n);
+  if (a < 0) return false;
+  size_t bytes = 0;
+  check_cudnn(api.forward_workspace(h, d.x, d.k, d.conv, d.y, perf[a].algo, &bytes),
+              "cudnnGetConvolutionForwardWorkspaceSize", device);
+  Scratch ws(bytes, device);
+  KrscKernel kk(w, k, device);
+  const float one = 1.0f, zero = 0.0f;
+  check_cudnn(api.forward(h, &one, d.x, x, d.k, kk.p, d.conv, perf[a].algo, ws.p, bytes, &zero, d.y, y),
+              "cudnnConvolutionForward", device);
+  return true;
+}
+
+bool cudnn_conv_backward_data(const Window& w, const float* dy, const float* k, float* dx, int device) {
+  if (!usable(w)) return false;
+  DeviceGuard guard(device);
+  const CudnnApi& api = *cudnn_api();
+  Descs d(api, w, device);
+  if (!d.ok) return false;
+  cudnnHandle_t h = cudnn_handle(device);
+  cudnnConvolutionBwdDataAlgoPerf_t perf[16];
+  int n = 0;
+  check_cudnn(api.backward_data_algos(h, d.k, d.y, d.conv, d.x, 16, &n, perf),
+              "cudnnGetConvolutionBackwardDataAlgorithm_v7", device);
+  const int a = pick(perf, n);
+  if (a < 0) return false;
+  size_t bytes = 0;
+  check_cudnn(api.backward_data_workspace(h, d.k, d.y, d.conv, d.x, perf[a].algo, &bytes),
+              "cudnnGetConvolutionBackwardDataWorkspaceSize", device);
+  Scratch ws(bytes, device);
+  KrscKernel kk(w, k, device);
+  const float one = 1.0f, zero = 0.0f;
+  check_cudnn(api.backward_data(h, &one, d.k, kk.p, d.y, dy, d.conv, perf[a].algo, ws.p, bytes, &zero, d.x, dx),
+              "cudnnConvolutionBackwardData", device);
+  return true;
+}
+
+bool cudnn_conv_backward_filter(const Window& w, const float* x, const float* dy, float* dk, int device) {
+  if (!usable(w)) return false;
+  DeviceGuard guard(device);
+  const CudnnApi& api = *cudnn_api();
+  Descs d(api, w, device);
+  if (!d.ok) return false;
+  cudnnHandle_t h = cudnn_handle(device);
+  cudnnConvolutionBwdFilterAlgoPerf_t perf[16];
+  int n = 0;
+  check_cudnn(api.backward_filter_algos(h, d.x, d.y, d.conv, d.k, 16, &n, perf),
+              "cudnnGetConvolutionBackwardFilterAlgorithm_v7", device);
+  const int a = pick(perf, n);
+  if (a < 0) return false;
+  size_t bytes = 0;
+  check_cudnn(api.backward_filter_workspace(h, d.x, d.y, d.conv, d.k, perf[a].algo, &bytes),
+              "cudnnGetConvolutionBackwardFilterWorkspaceSize", device);
+  Scratch ws(bytes, device);
+  const int64_t taps = w.k[0] * w.k[1] * w.k[2], ig = w.c / w.groups;
+  Scratch krsc(size_t(taps * ig * w.oc) * sizeof(float), device);
+  const float one = 1.0f, zero = 0.0f;
+  check_cudnn(api.backward_filter(h, &one, d.x, x, d.y, dy, d.conv, perf[a].algo, ws.p, bytes, &zero, d.k, krsc.p),
+              "cudnnConvolutionBackwardFilter", device);
+  reorder_kernel<<<grid_for(taps * ig * w.oc), kBlock, 0, context(device).stream>>>(static_cast<const float*>(krsc.p),
+                                                                                    dk, taps, ig, w.oc, false);
+  check_launch("conv_backprop_filter (kernel from cuDNN's layout)", device);
+  return true;
+}
+
+}  // namespace keras::core::cuda
