@@ -128,81 +128,91 @@ bool usable(const Window& w) {
   return small && w.n > 0 && w.c > 0 && w.oc > 0 && w.groups > 0 && cudnn_api() != nullptr;
 }
 
+// One pass: the descriptors, cuDNN's ranked algorithms (algos(h, d, count, &n, perf)), the
+// workspace of the chosen one (workspace(h, d, algo, &bytes)), then run(h, d, algo, ws,
+// bytes). False, with nothing run, where cuDNN does not take the case.
+template <class Perf, class Algos, class Workspace, class Run>
+bool run_pass(const Window& w, int device, Algos algos, Workspace workspace, Run run) {
+  if (!usable(w)) return false;
+  DeviceGuard guard(device);
+  Descs d(*cudnn_api(), w, device);
+  if (!d.ok) return false;
+  cudnnHandle_t h = cudnn_handle(device);
+  Perf perf[16];
+  int n = 0;
+  algos(h, d, 16, &n, perf);
+  const int a = pick(perf, n);
+  if (a < 0) return false;
+  size_t bytes = 0;
+  workspace(h, d, perf[a].algo, &bytes);
+  Scratch ws(bytes, device);
+  run(h, d, perf[a].algo, ws.p, bytes);
+  return true;
+}
+
+constexpr float kOne = 1.0f, kZero = 0.0f;
+
 }  // namespace
 
 bool cudnn_conv_forward(const Window& w, const float* x, const float* k, float* y, int device) {
-  if (!usable(w)) return false;
-  DeviceGuard guard(device);
-  const CudnnApi& api = *cudnn_api();
-  Descs d(api, w, device);
-  if (!d.ok) return false;
-  cudnnHandle_t h = cudnn_handle(device);
-  cudnnConvolutionFwdAlgoPerf_t perf[16];
-  int n = 0;
-  check_cudnn(api.forward_algos(h, d.x, d.k, d.conv, d.y, 16, &n, perf), "cudnnGetConvolutionForwardAlgorithm_v7", device);
-  const int a = pick(perf, n);
-  if (a < 0) return false;
-  size_t bytes = 0;
-  check_cudnn(api.forward_workspace(h, d.x, d.k, d.conv, d.y, perf[a].algo, &bytes),
-              "cudnnGetConvolutionForwardWorkspaceSize", device);
-  Scratch ws(bytes, device);
-  KrscKernel kk(w, k, device);
-  const float one = 1.0f, zero = 0.0f;
-  check_cudnn(api.forward(h, &one, d.x, x, d.k, kk.p, d.conv, perf[a].algo, ws.p, bytes, &zero, d.y, y),
-              "cudnnConvolutionForward", device);
-  return true;
+  const CudnnApi* api = cudnn_api();
+  return run_pass<cudnnConvolutionFwdAlgoPerf_t>(
+      w, device,
+      [&](cudnnHandle_t h, const Descs& d, int want, int* n, cudnnConvolutionFwdAlgoPerf_t* perf) {
+        check_cudnn(api->forward_algos(h, d.x, d.k, d.conv, d.y, want, n, perf),
+                    "cudnnGetConvolutionForwardAlgorithm_v7", device);
+      },
+      [&](cudnnHandle_t h, const Descs& d, cudnnConvolutionFwdAlgo_t algo, size_t* bytes) {
+        check_cudnn(api->forward_workspace(h, d.x, d.k, d.conv, d.y, algo, bytes),
+                    "cudnnGetConvolutionForwardWorkspaceSize", device);
+      },
+      [&](cudnnHandle_t h, const Descs& d, cudnnConvolutionFwdAlgo_t algo, void* ws, size_t bytes) {
+        KrscKernel kk(w, k, device);
+        check_cudnn(api->forward(h, &kOne, d.x, x, d.k, kk.p, d.conv, algo, ws, bytes, &kZero, d.y, y),
+                    "cudnnConvolutionForward", device);
+      });
 }
 
 bool cudnn_conv_backward_data(const Window& w, const float* dy, const float* k, float* dx, int device) {
-  if (!usable(w)) return false;
-  DeviceGuard guard(device);
-  const CudnnApi& api = *cudnn_api();
-  Descs d(api, w, device);
-  if (!d.ok) return false;
-  cudnnHandle_t h = cudnn_handle(device);
-  cudnnConvolutionBwdDataAlgoPerf_t perf[16];
-  int n = 0;
-  check_cudnn(api.backward_data_algos(h, d.k, d.y, d.conv, d.x, 16, &n, perf),
-              "cudnnGetConvolutionBackwardDataAlgorithm_v7", device);
-  const int a = pick(perf, n);
-  if (a < 0) return false;
-  size_t bytes = 0;
-  check_cudnn(api.backward_data_workspace(h, d.k, d.y, d.conv, d.x, perf[a].algo, &bytes),
-              "cudnnGetConvolutionBackwardDataWorkspaceSize", device);
-  Scratch ws(bytes, device);
-  KrscKernel kk(w, k, device);
-  const float one = 1.0f, zero = 0.0f;
-  check_cudnn(api.backward_data(h, &one, d.k, kk.p, d.y, dy, d.conv, perf[a].algo, ws.p, bytes, &zero, d.x, dx),
-              "cudnnConvolutionBackwardData", device);
-  return true;
+  const CudnnApi* api = cudnn_api();
+  return run_pass<cudnnConvolutionBwdDataAlgoPerf_t>(
+      w, device,
+      [&](cudnnHandle_t h, const Descs& d, int want, int* n, cudnnConvolutionBwdDataAlgoPerf_t* perf) {
+        check_cudnn(api->backward_data_algos(h, d.k, d.y, d.conv, d.x, want, n, perf),
+                    "cudnnGetConvolutionBackwardDataAlgorithm_v7", device);
+      },
+      [&](cudnnHandle_t h, const Descs& d, cudnnConvolutionBwdDataAlgo_t algo, size_t* bytes) {
+        check_cudnn(api->backward_data_workspace(h, d.k, d.y, d.conv, d.x, algo, bytes),
+                    "cudnnGetConvolutionBackwardDataWorkspaceSize", device);
+      },
+      [&](cudnnHandle_t h, const Descs& d, cudnnConvolutionBwdDataAlgo_t algo, void* ws, size_t bytes) {
+        KrscKernel kk(w, k, device);
+        check_cudnn(api->backward_data(h, &kOne, d.k, kk.p, d.y, dy, d.conv, algo, ws, bytes, &kZero, d.x, dx),
+                    "cudnnConvolutionBackwardData", device);
+      });
 }
 
 bool cudnn_conv_backward_filter(const Window& w, const float* x, const float* dy, float* dk, int device) {
-  if (!usable(w)) return false;
-  DeviceGuard guard(device);
-  const CudnnApi& api = *cudnn_api();
-  Descs d(api, w, device);
-  if (!d.ok) return false;
-  cudnnHandle_t h = cudnn_handle(device);
-  cudnnConvolutionBwdFilterAlgoPerf_t perf[16];
-  int n = 0;
-  check_cudnn(api.backward_filter_algos(h, d.x, d.y, d.conv, d.k, 16, &n, perf),
-              "cudnnGetConvolutionBackwardFilterAlgorithm_v7", device);
-  const int a = pick(perf, n);
-  if (a < 0) return false;
-  size_t bytes = 0;
-  check_cudnn(api.backward_filter_workspace(h, d.x, d.y, d.conv, d.k, perf[a].algo, &bytes),
-              "cudnnGetConvolutionBackwardFilterWorkspaceSize", device);
-  Scratch ws(bytes, device);
-  const int64_t taps = w.k[0] * w.k[1] * w.k[2], ig = w.c / w.groups;
-  Scratch krsc(size_t(taps * ig * w.oc) * sizeof(float), device);
-  const float one = 1.0f, zero = 0.0f;
-  check_cudnn(api.backward_filter(h, &one, d.x, x, d.y, dy, d.conv, perf[a].algo, ws.p, bytes, &zero, d.k, krsc.p),
-              "cudnnConvolutionBackwardFilter", device);
-  reorder_kernel<<<grid_for(taps * ig * w.oc), kBlock, 0, context(device).stream>>>(static_cast<const float*>(krsc.p),
-                                                                                    dk, taps, ig, w.oc, false);
-  check_launch("conv_backprop_filter (kernel from cuDNN's layout)", device);
-  return true;
+  const CudnnApi* api = cudnn_api();
+  return run_pass<cudnnConvolutionBwdFilterAlgoPerf_t>(
+      w, device,
+      [&](cudnnHandle_t h, const Descs& d, int want, int* n, cudnnConvolutionBwdFilterAlgoPerf_t* perf) {
+        check_cudnn(api->backward_filter_algos(h, d.x, d.y, d.conv, d.k, want, n, perf),
+                    "cudnnGetConvolutionBackwardFilterAlgorithm_v7", device);
+      },
+      [&](cudnnHandle_t h, const Descs& d, cudnnConvolutionBwdFilterAlgo_t algo, size_t* bytes) {
+        check_cudnn(api->backward_filter_workspace(h, d.x, d.y, d.conv, d.k, algo, bytes),
+                    "cudnnGetConvolutionBackwardFilterWorkspaceSize", device);
+      },
+      [&](cudnnHandle_t h, const Descs& d, cudnnConvolutionBwdFilterAlgo_t algo, void* ws, size_t bytes) {
+        const int64_t taps = w.k[0] * w.k[1] * w.k[2], ig = w.c / w.groups;
+        Scratch krsc(size_t(taps * ig * w.oc) * sizeof(float), device);
+        check_cudnn(api->backward_filter(h, &kOne, d.x, x, d.y, dy, d.conv, algo, ws, bytes, &kZero, d.k, krsc.p),
+                    "cudnnConvolutionBackwardFilter", device);
+        reorder_kernel<<<grid_for(taps * ig * w.oc), kBlock, 0, context(device).stream>>>(
+            static_cast<const float*>(krsc.p), dk, taps, ig, w.oc, false);
+        check_launch("conv_backprop_filter (kernel from cuDNN's layout)", device);
+      });
 }
 
 }  // namespace keras::core::cuda

@@ -45,6 +45,40 @@ __device__ inline int64_t out_pos(const Window& w, int a, int64_t i, int64_t t) 
   return o < w.out[a] ? o : -1;
 }
 
+// f(i0, i1, i2, tap) for every tap of output window o that falls inside the input (the
+// input position per axis and the tap's row-major index), taps in row-major order.
+template <class F>
+__device__ inline void for_taps_in(const Window& w, const int64_t* o, F f) {
+  for (int64_t t0 = 0; t0 < w.k[0]; ++t0) {
+    const int64_t i0 = in_pos(w, 0, o[0], t0);
+    if (i0 < 0) continue;
+    for (int64_t t1 = 0; t1 < w.k[1]; ++t1) {
+      const int64_t i1 = in_pos(w, 1, o[1], t1);
+      if (i1 < 0) continue;
+      for (int64_t t2 = 0; t2 < w.k[2]; ++t2) {
+        const int64_t i2 = in_pos(w, 2, o[2], t2);
+        if (i2 >= 0) f(i0, i1, i2, (t0 * w.k[1] + t1) * w.k[2] + t2);
+      }
+    }
+  }
+}
+// f(o0, o1, o2, tap) for every (output window, tap) pair that reads input position p.
+template <class F>
+__device__ inline void for_windows_of(const Window& w, const int64_t* p, F f) {
+  for (int64_t t0 = 0; t0 < w.k[0]; ++t0) {
+    const int64_t o0 = out_pos(w, 0, p[0], t0);
+    if (o0 < 0) continue;
+    for (int64_t t1 = 0; t1 < w.k[1]; ++t1) {
+      const int64_t o1 = out_pos(w, 1, p[1], t1);
+      if (o1 < 0) continue;
+      for (int64_t t2 = 0; t2 < w.k[2]; ++t2) {
+        const int64_t o2 = out_pos(w, 2, p[2], t2);
+        if (o2 >= 0) f(o0, o1, o2, (t0 * w.k[1] + t1) * w.k[2] + t2);
+      }
+    }
+  }
+}
+
 #define GRID_STRIDE(i, total) \
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < (total); i += int64_t(gridDim.x) * blockDim.x)
 
@@ -56,22 +90,11 @@ __global__ void conv_forward_kernel(Geo g, const T* x, const T* k, const T* bias
     const int64_t o[3] = {cell / (w.out[1] * w.out[2]), (cell / w.out[2]) % w.out[1], cell % w.out[2]};
     const int64_t grp = g.og > 0 ? f / g.og : 0;
     T acc = T(0);
-    for (int64_t t0 = 0; t0 < w.k[0]; ++t0) {
-      const int64_t i0 = in_pos(w, 0, o[0], t0);
-      if (i0 < 0) continue;
-      for (int64_t t1 = 0; t1 < w.k[1]; ++t1) {
-        const int64_t i1 = in_pos(w, 1, o[1], t1);
-        if (i1 < 0) continue;
-        for (int64_t t2 = 0; t2 < w.k[2]; ++t2) {
-          const int64_t i2 = in_pos(w, 2, o[2], t2);
-          if (i2 < 0) continue;
-          const int64_t tap = (t0 * w.k[1] + t1) * w.k[2] + t2;
-          const T* xp = x + (n * g.in_cells + (i0 * w.in[1] + i1) * w.in[2] + i2) * w.c + grp * g.ig;
-          const T* kp = k + tap * g.ig * w.oc + f;
-          for (int64_t c = 0; c < g.ig; ++c) acc += xp[c] * kp[c * w.oc];
-        }
-      }
-    }
+    for_taps_in(w, o, [&](int64_t i0, int64_t i1, int64_t i2, int64_t tap) {
+      const T* xp = x + (n * g.in_cells + (i0 * w.in[1] + i1) * w.in[2] + i2) * w.c + grp * g.ig;
+      const T* kp = k + tap * g.ig * w.oc + f;
+      for (int64_t c = 0; c < g.ig; ++c) acc += xp[c] * kp[c * w.oc];
+    });
     if (bias != nullptr) acc += bias[f];
     if (relu && acc <= T(0)) acc = T(0);  // NaN stays, as the relu kernel's
     y[i] = acc;
@@ -86,22 +109,11 @@ __global__ void conv_backward_data_kernel(Geo g, const T* dy, const T* k, T* dx)
     const int64_t p[3] = {cell / (w.in[1] * w.in[2]), (cell / w.in[2]) % w.in[1], cell % w.in[2]};
     const int64_t grp = g.ig > 0 ? ch / g.ig : 0, c = g.ig > 0 ? ch % g.ig : 0;
     T acc = T(0);
-    for (int64_t t0 = 0; t0 < w.k[0]; ++t0) {
-      const int64_t o0 = out_pos(w, 0, p[0], t0);
-      if (o0 < 0) continue;
-      for (int64_t t1 = 0; t1 < w.k[1]; ++t1) {
-        const int64_t o1 = out_pos(w, 1, p[1], t1);
-        if (o1 < 0) continue;
-        for (int64_t t2 = 0; t2 < w.k[2]; ++t2) {
-          const int64_t o2 = out_pos(w, 2, p[2], t2);
-          if (o2 < 0) continue;
-          const int64_t tap = (t0 * w.k[1] + t1) * w.k[2] + t2;
-          const T* dyp = dy + (n * g.out_cells + (o0 * w.out[1] + o1) * w.out[2] + o2) * w.oc + grp * g.og;
-          const T* kp = k + (tap * g.ig + c) * w.oc + grp * g.og;
-          for (int64_t f = 0; f < g.og; ++f) acc += dyp[f] * kp[f];
-        }
-      }
-    }
+    for_windows_of(w, p, [&](int64_t o0, int64_t o1, int64_t o2, int64_t tap) {
+      const T* dyp = dy + (n * g.out_cells + (o0 * w.out[1] + o1) * w.out[2] + o2) * w.oc + grp * g.og;
+      const T* kp = k + (tap * g.ig + c) * w.oc + grp * g.og;
+      for (int64_t f = 0; f < g.og; ++f) acc += dyp[f] * kp[f];
+    });
     dx[i] = acc;
   }
 }
@@ -144,22 +156,12 @@ __global__ void pool_forward_kernel(bool max, Geo g, const T* x, T* y) {
     const int64_t o[3] = {cell / (w.out[1] * w.out[2]), (cell / w.out[2]) % w.out[1], cell % w.out[2]};
     T acc = max ? ::cuda::std::numeric_limits<T>::lowest() : T(0);
     int64_t count = 0;
-    for (int64_t t0 = 0; t0 < w.k[0]; ++t0) {
-      const int64_t i0 = in_pos(w, 0, o[0], t0);
-      if (i0 < 0) continue;
-      for (int64_t t1 = 0; t1 < w.k[1]; ++t1) {
-        const int64_t i1 = in_pos(w, 1, o[1], t1);
-        if (i1 < 0) continue;
-        for (int64_t t2 = 0; t2 < w.k[2]; ++t2) {
-          const int64_t i2 = in_pos(w, 2, o[2], t2);
-          if (i2 < 0) continue;
-          const T v = x[(n * g.in_cells + (i0 * w.in[1] + i1) * w.in[2] + i2) * w.c + ch];
-          if (max) acc = v > acc ? v : acc;  // NaN never wins (the CPU's and TensorFlow's rule)
-          else acc += v;
-          ++count;
-        }
-      }
-    }
+    for_taps_in(w, o, [&](int64_t i0, int64_t i1, int64_t i2, int64_t) {
+      const T v = x[(n * g.in_cells + (i0 * w.in[1] + i1) * w.in[2] + i2) * w.c + ch];
+      if (max) acc = v > acc ? v : acc;  // NaN never wins (the CPU's and TensorFlow's rule)
+      else acc += v;
+      ++count;
+    });
     y[i] = max ? acc : acc * (T(1) / T(count > 0 ? count : 1));
   }
 }
@@ -171,24 +173,14 @@ __device__ int64_t first_max(const Geo& g, const T* xn, int64_t ch, const int64_
   const Window& w = g.w;
   int64_t at = -1;
   T best = T(0);
-  for (int64_t t0 = 0; t0 < w.k[0]; ++t0) {
-    const int64_t i0 = in_pos(w, 0, o[0], t0);
-    if (i0 < 0) continue;
-    for (int64_t t1 = 0; t1 < w.k[1]; ++t1) {
-      const int64_t i1 = in_pos(w, 1, o[1], t1);
-      if (i1 < 0) continue;
-      for (int64_t t2 = 0; t2 < w.k[2]; ++t2) {
-        const int64_t i2 = in_pos(w, 2, o[2], t2);
-        if (i2 < 0) continue;
-        const int64_t cell = (i0 * w.in[1] + i1) * w.in[2] + i2;
-        const T v = xn[cell * w.c + ch];
-        if (at < 0 || v > best) {
-          best = v;
-          at = cell;
-        }
-      }
+  for_taps_in(w, o, [&](int64_t i0, int64_t i1, int64_t i2, int64_t) {
+    const int64_t cell = (i0 * w.in[1] + i1) * w.in[2] + i2;
+    const T v = xn[cell * w.c + ch];
+    if (at < 0 || v > best) {
+      best = v;
+      at = cell;
     }
-  }
+  });
   return at;
 }
 
@@ -211,25 +203,15 @@ __global__ void pool_backward_kernel(bool max, Geo g, const T* x, const T* dy, T
     const int64_t p[3] = {cell / (w.in[1] * w.in[2]), (cell / w.in[2]) % w.in[1], cell % w.in[2]};
     const T* xn = max ? x + n * g.in_cells * w.c : nullptr;
     T acc = T(0);
-    for (int64_t t0 = 0; t0 < w.k[0]; ++t0) {
-      const int64_t o0 = out_pos(w, 0, p[0], t0);
-      if (o0 < 0) continue;
-      for (int64_t t1 = 0; t1 < w.k[1]; ++t1) {
-        const int64_t o1 = out_pos(w, 1, p[1], t1);
-        if (o1 < 0) continue;
-        for (int64_t t2 = 0; t2 < w.k[2]; ++t2) {
-          const int64_t o2 = out_pos(w, 2, p[2], t2);
-          if (o2 < 0) continue;
-          const int64_t o[3] = {o0, o1, o2};
-          const T d = dy[(n * g.out_cells + (o0 * w.out[1] + o1) * w.out[2] + o2) * w.c + ch];
-          if (max) {
-            if (first_max(g, xn, ch, o) == cell) acc += d;
-          } else {
-            acc += d * (T(1) / T(taps_inside(w, o)));
-          }
-        }
+    for_windows_of(w, p, [&](int64_t o0, int64_t o1, int64_t o2, int64_t) {
+      const int64_t o[3] = {o0, o1, o2};
+      const T d = dy[(n * g.out_cells + (o0 * w.out[1] + o1) * w.out[2] + o2) * w.c + ch];
+      if (max) {
+        if (first_max(g, xn, ch, o) == cell) acc += d;
+      } else {
+        acc += d * (T(1) / T(taps_inside(w, o)));
       }
-    }
+    });
     dx[i] = acc;
   }
 }
