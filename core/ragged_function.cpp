@@ -2,6 +2,7 @@
 // parts (see core/ragged_function.h).
 #include "core/ragged_function.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/ragged.h"
@@ -9,9 +10,16 @@
 
 namespace keras::core::ragged_function {
 
-std::vector<std::vector<int64_t>> Flattened::open_dims(std::vector<std::vector<int64_t>> dims, bool rows_open) const {
+std::vector<std::vector<int64_t>> Flattened::open_dims(std::vector<std::vector<int64_t>> dims, Open how) const {
+  std::vector<int64_t> rows;  // the ragged arguments' numbers of rows
   for (size_t i = 0; i < dims.size() && i < open.size(); ++i)
-    if ((open[i] == 1 || (open[i] == 2 && rows_open)) && !dims[i].empty()) dims[i][0] = -1;
+    if (open[i] == 2 && !dims[i].empty()) rows.push_back(dims[i][0] - 1);
+  for (size_t i = 0; i < dims.size() && i < open.size(); ++i) {
+    if (dims[i].empty()) continue;
+    const bool batch = open[i] == 0 && how == Open::kRowsAndBatch &&
+                       std::find(rows.begin(), rows.end(), dims[i][0]) != rows.end();
+    if (open[i] == 1 || (open[i] == 2 && how != Open::kValues) || batch) dims[i][0] = -1;
+  }
   return dims;
 }
 

@@ -25,9 +25,15 @@ struct Flattened {
   std::vector<char> open;
   std::string key;              // the layout, for the signature
   bool any_ragged = false;
-  // dims (one per part) with the open first dimensions as -1: the values' counts, and the
-  // rows' counts when rows_open.
-  std::vector<std::vector<int64_t>> open_dims(std::vector<std::vector<int64_t>> dims, bool rows_open) const;
+  // How much of the signature a trace may leave open, most first.
+  enum class Open {
+    kRowsAndBatch,  // values, rows, and the first dimension of each dense argument whose
+                    // size equals a ragged argument's number of rows (a batch of labels)
+    kRows,          // values and rows
+    kValues,        // values only: the numbers of rows stay in the signature
+  };
+  // dims (one per part) with the open first dimensions as -1.
+  std::vector<std::vector<int64_t>> open_dims(std::vector<std::vector<int64_t>> dims, Open how) const;
 };
 Flattened flatten_args(const std::vector<Tensor>& args, const std::string& function_name);
 
