@@ -54,6 +54,9 @@ struct FunctionBase::Impl {
   // ragged argument's open sizes).
   graph::Graph trace(const std::vector<Tensor>& tensors, const Body& body, bool counted = true);
   void check_signature(const std::vector<Tensor>& tensors) const;
+  // Traces again with other stand-in sizes (ragged_function::SpreadStandIns) and raises,
+  // naming the first op that differs, when g holds a size a stand-in made up.
+  void check_no_made_up_sizes(const graph::Graph& g, const std::vector<Tensor>& tensors, const Body& body);
 };
 
 FunctionBase::FunctionBase(FunctionOptions options) : impl_(std::make_shared<Impl>()) {
@@ -226,6 +229,33 @@ graph::Graph FunctionBase::Impl::trace(const std::vector<Tensor>& tensors, const
   return g;
 }
 
+void FunctionBase::Impl::check_no_made_up_sizes(const graph::Graph& g, const std::vector<Tensor>& tensors,
+                                                const Body& body) {
+  graph::Graph other;
+  std::string raised;
+  {
+    ragged_function::SpreadStandIns spread;
+    try {
+      other = trace(tensors, body, /*counted=*/false);
+    } catch (const std::invalid_argument& e) {
+      raised = e.what();
+    }
+  }
+  const int64_t d = raised.empty() ? graph::first_difference(g, other) : 0;
+  if (d < 0) return;
+  std::string op = "an op";
+  if (raised.empty() && size_t(d) < g.nodes.size() && g.nodes[size_t(d)].kind == graph::NodeKind::Op) {
+    const graph::Node& n = g.nodes[size_t(d)];
+    op = n.op == OpId::Composite ? composite::node_name(n.attrs) : op_name(n.op);
+  }
+  throw std::invalid_argument(options.name + ": the traced graph depends on the last dimension of a set operation's "
+                              "result (known only when the graph runs): " +
+                              (raised.empty() ? op + " holds a size read from it at trace time"
+                                              : "a trace with another stand-in size raised: " + raised) +
+                              "; use ops that follow the size when the graph runs (reshape with -1, reductions), "
+                              "or run this part eagerly");
+}
+
 // Under a recording tape (and outside any trace), a graph that has a recorded form runs as
 // one node on the tape; otherwise its ops run through dispatch (recorded one by one, or
 // inlined into the trace around).
@@ -269,8 +299,12 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& dense_structure, 
     if (e.structure == structure && matches(e.dims, dims)) return im.run(e, tensors);
   im.check_signature(tensors);
 
+  const int64_t made_up = composite::made_up_sizes();
   graph::Graph g = im.trace(tensors, body);
   const std::vector<int64_t> out_ragged = im.traced_out_ragged;
+  // A set operation's result has a last dimension known only when the graph runs: the
+  // trace stood in a size for it, and the graph must not hold that size.
+  if (composite::made_up_sizes() != made_up && !tracing::t_tracer) im.check_no_made_up_sizes(g, tensors, body);
   auto stored_entry = [&](Impl::Entry& e) -> Impl::Entry& {
     e.out_ragged = out_ragged;
     return e;

@@ -46,8 +46,9 @@ std::vector<Tensor> assemble(const std::vector<Tensor>& parts, const std::vector
 std::vector<Tensor> flatten_results(const std::vector<Tensor>& results, std::vector<int64_t>& layout);
 
 // While one lives, the stand-in row partitions a ragged composite node runs on at trace
-// time spread the values over the rows (otherwise all sit in the last row): a graph
-// traced both ways at the same sizes holds no size that stand-ins made up.
+// time spread the values over the rows (otherwise all sit in the last row), and a set
+// operation's result has a last dimension of 1 (otherwise 0): a graph traced both ways at
+// the same sizes holds no size that stand-ins made up.
 class SpreadStandIns {
  public:
   SpreadStandIns();
@@ -58,5 +59,7 @@ class SpreadStandIns {
  private:
   bool was_;
 };
+// Whether a SpreadStandIns lives on this thread.
+bool spreading();
 
 }  // namespace keras::core::ragged_function
