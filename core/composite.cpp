@@ -32,14 +32,18 @@ const CompositeFn& fn_of(const Attrs& a) {
 thread_local bool t_probing = false;
 thread_local int64_t t_made_up = 0;  // composite::made_up_sizes()
 
-// What the op runs on at trace time: a traced sparse input as one with no entries, a
-// traced dense one as zeros; values known at trace time as they are.
+// What the op runs on at trace time: a traced sparse input as one with no entries (with
+// one, at the origin, under ragged_function::SpreadStandIns when its dense shape has
+// elements), a traced dense one as zeros; values known at trace time as they are.
 Tensor stand_in(const Tensor& t, bool traced) {
   if (sparse::is_sparse(t)) {
     const SparseTensor sp = sparse::sparse_of(t);
     if (!sp.symbolic()) return t;
-    const Tensor idx = empty(Shape{0, sp.rank()}, DType::int64);
-    return SparseTensor(idx, ops::zeros(Shape{0}, sp.dtype()), sp.shape()).as_tensor();
+    bool one = ragged_function::spreading() && sp.rank() > 0;
+    for (int64_t d : sp.shape()) one = one && d > 0;
+    const int64_t n = one ? 1 : 0;
+    const Tensor idx = ops::zeros(Shape{n, sp.rank()}, DType::int64);
+    return SparseTensor(idx, ops::zeros(Shape{n}, sp.dtype()), sp.shape()).as_tensor();
   }
   return traced ? ops::zeros(t.shape(), t.dtype()) : t;
 }
@@ -239,6 +243,7 @@ std::string node_name(const Attrs& attrs) { return fn_of(attrs).name; }
 bool probing() { return t_probing; }
 
 int64_t made_up_sizes() { return t_made_up; }
+void count_made_up_size() { ++t_made_up; }
 
 std::string key(const std::vector<int64_t>& v) {
   std::string s;

@@ -42,9 +42,13 @@ Tensor graph_value(const SparseTensor& sp);
 std::vector<Tensor> call(const std::string& name, const std::string& args, const std::vector<Tensor>& inputs,
                          EagerOp eager, bool sparse_unknown_last = false);
 
-// How many stand-in sizes (set results' last dimensions) this thread's traces have made:
-// a trace that made one is checked against a trace with other stand-ins.
+// How many stand-in sizes (set results' last dimensions, the numbers of entries read
+// through a symbolic SparseTensor's values() or indices()) this thread's traces have
+// made: a trace that made one is checked against a trace with other stand-ins, in which
+// a traced sparse input stands in with one entry (otherwise none).
 int64_t made_up_sizes();
+// Counts one such size (made_up_sizes()).
+void count_made_up_size();
 inline Tensor call1(const std::string& name, const std::string& args, const std::vector<Tensor>& inputs,
                     EagerOp eager) {
   return call(name, args, inputs, std::move(eager))[0];

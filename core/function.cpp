@@ -248,8 +248,9 @@ void FunctionBase::Impl::check_no_made_up_sizes(const graph::Graph& g, const std
     const graph::Node& n = g.nodes[size_t(d)];
     op = n.op == OpId::Composite ? composite::node_name(n.attrs) : op_name(n.op);
   }
-  throw std::invalid_argument(options.name + ": the traced graph depends on the last dimension of a set operation's "
-                              "result (known only when the graph runs): " +
+  throw std::invalid_argument(options.name + ": the traced graph depends on a size known only when the graph runs "
+                              "(a sparse tensor's number of entries, or the last dimension of a set operation's "
+                              "result): " +
                               (raised.empty() ? op + " holds a size read from it at trace time"
                                               : "a trace with another stand-in size raised: " + raised) +
                               "; use ops that follow the size when the graph runs (reshape with -1, reductions), "
@@ -302,8 +303,9 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& dense_structure, 
   const int64_t made_up = composite::made_up_sizes();
   graph::Graph g = im.trace(tensors, body);
   const std::vector<int64_t> out_ragged = im.traced_out_ragged;
-  // A set operation's result has a last dimension known only when the graph runs: the
-  // trace stood in a size for it, and the graph must not hold that size.
+  // A set operation's result has a last dimension, a symbolic sparse tensor's values a
+  // length, known only when the graph runs: the trace stood in a size for it, and the
+  // graph must not hold that size.
   if (composite::made_up_sizes() != made_up && !tracing::t_tracer) im.check_no_made_up_sizes(g, tensors, body);
   auto stored_entry = [&](Impl::Entry& e) -> Impl::Entry& {
     e.out_ragged = out_ragged;

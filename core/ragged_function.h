@@ -46,9 +46,10 @@ std::vector<Tensor> assemble(const std::vector<Tensor>& parts, const std::vector
 std::vector<Tensor> flatten_results(const std::vector<Tensor>& results, std::vector<int64_t>& layout);
 
 // While one lives, the stand-in row partitions a ragged composite node runs on at trace
-// time spread the values over the rows (otherwise all sit in the last row), and a set
-// operation's result has a last dimension of 1 (otherwise 0): a graph traced both ways at
-// the same sizes holds no size that stand-ins made up.
+// time spread the values over the rows (otherwise all sit in the last row), a set
+// operation's result has a last dimension of 1 (otherwise 0), and a traced sparse input
+// of a composite node has one entry (otherwise none; core/composite.h): a graph traced
+// both ways at the same sizes holds no size that stand-ins made up.
 class SpreadStandIns {
  public:
   SpreadStandIns();
