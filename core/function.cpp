@@ -54,9 +54,6 @@ struct FunctionBase::Impl {
   // ragged argument's open sizes).
   graph::Graph trace(const std::vector<Tensor>& tensors, const Body& body, bool counted = true);
   void check_signature(const std::vector<Tensor>& tensors) const;
-  // Traces again with other stand-in sizes (ragged_function::SpreadStandIns) and raises,
-  // naming the first op that differs, when g holds a size a stand-in made up.
-  void check_no_made_up_sizes(const graph::Graph& g, const std::vector<Tensor>& tensors, const Body& body);
 };
 
 FunctionBase::FunctionBase(FunctionOptions options) : impl_(std::make_shared<Impl>()) {
@@ -229,34 +226,6 @@ graph::Graph FunctionBase::Impl::trace(const std::vector<Tensor>& tensors, const
   return g;
 }
 
-void FunctionBase::Impl::check_no_made_up_sizes(const graph::Graph& g, const std::vector<Tensor>& tensors,
-                                                const Body& body) {
-  graph::Graph other;
-  std::string raised;
-  {
-    ragged_function::SpreadStandIns spread;
-    try {
-      other = trace(tensors, body, /*counted=*/false);
-    } catch (const std::invalid_argument& e) {
-      raised = e.what();
-    }
-  }
-  const int64_t d = raised.empty() ? graph::first_difference(g, other) : 0;
-  if (d < 0) return;
-  std::string op = "an op";
-  if (raised.empty() && size_t(d) < g.nodes.size() && g.nodes[size_t(d)].kind == graph::NodeKind::Op) {
-    const graph::Node& n = g.nodes[size_t(d)];
-    op = n.op == OpId::Composite ? composite::node_name(n.attrs) : op_name(n.op);
-  }
-  throw std::invalid_argument(options.name + ": the traced graph depends on a size known only when the graph runs "
-                              "(a sparse tensor's number of entries, or the last dimension of a set operation's "
-                              "result): " +
-                              (raised.empty() ? op + " holds a size read from it at trace time"
-                                              : "a trace with another stand-in size raised: " + raised) +
-                              "; use ops that follow the size when the graph runs (reshape with -1, reductions), "
-                              "or run this part eagerly");
-}
-
 // Under a recording tape (and outside any trace), a graph that has a recorded form runs as
 // one node on the tape; otherwise its ops run through dispatch (recorded one by one, or
 // inlined into the trace around).
@@ -306,7 +275,8 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& dense_structure, 
   // A set operation's result has a last dimension, a symbolic sparse tensor's values a
   // length, known only when the graph runs: the trace stood in a size for it, and the
   // graph must not hold that size.
-  if (composite::made_up_sizes() != made_up && !tracing::t_tracer) im.check_no_made_up_sizes(g, tensors, body);
+  if (composite::made_up_sizes() != made_up && !tracing::t_tracer)
+    ragged_function::check_stand_in_sizes(g, [&] { return im.trace(tensors, body, /*counted=*/false); }, im.options.name);
   auto stored_entry = [&](Impl::Entry& e) -> Impl::Entry& {
     e.out_ragged = out_ragged;
     return e;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/composite.h"
 #include "core/ragged.h"
 #include "core/ragged_impl.h"
 
@@ -86,6 +87,34 @@ std::vector<Tensor> flatten_results(const std::vector<Tensor>& results, std::vec
     layout.push_back(rt.ragged_rank());
   }
   return parts;
+}
+
+void check_stand_in_sizes(const graph::Graph& g, const std::function<graph::Graph()>& trace_again,
+                          const std::string& function_name) {
+  graph::Graph other;
+  std::string raised;
+  {
+    SpreadStandIns spread;
+    try {
+      other = trace_again();
+    } catch (const std::invalid_argument& e) {
+      raised = e.what();
+    }
+  }
+  const int64_t d = raised.empty() ? graph::first_difference(g, other) : 0;
+  if (d < 0) return;
+  std::string op = "an op";
+  if (raised.empty() && size_t(d) < g.nodes.size() && g.nodes[size_t(d)].kind == graph::NodeKind::Op) {
+    const graph::Node& n = g.nodes[size_t(d)];
+    op = n.op == OpId::Composite ? composite::node_name(n.attrs) : op_name(n.op);
+  }
+  throw std::invalid_argument(function_name + ": the traced graph depends on a size known only when the graph runs "
+                              "(a sparse tensor's number of entries, or the last dimension of a set operation's "
+                              "result): " +
+                              (raised.empty() ? op + " holds a size read from it at trace time"
+                                              : "a trace with another stand-in size raised: " + raised) +
+                              "; use ops that follow the size when the graph runs (reshape with -1, reductions), "
+                              "or run this part eagerly");
 }
 
 }  // namespace keras::core::ragged_function

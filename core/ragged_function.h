@@ -9,9 +9,11 @@
 // as its parts and is put together again after the run.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "core/graph.h"
 #include "core/tensor.h"
 
 namespace keras::core::ragged_function {
@@ -62,5 +64,12 @@ class SpreadStandIns {
 };
 // Whether a SpreadStandIns lives on this thread.
 bool spreading();
+
+// After a trace that stood in sizes known only when the graph runs (a set operation's
+// result's last dimension, a symbolic sparse tensor's number of entries; see
+// composite::made_up_sizes): traces again (trace_again) under SpreadStandIns and raises,
+// naming the first op that differs, when g holds such a size.
+void check_stand_in_sizes(const graph::Graph& g, const std::function<graph::Graph()>& trace_again,
+                          const std::string& function_name);
 
 }  // namespace keras::core::ragged_function
