@@ -170,8 +170,8 @@ TEST_CASE("fit, evaluate and predict on ragged x run one traced step for every b
   CHECK(same_bits(traced->get_weights(), eager->get_weights()));
   CHECK(traced->evaluate(x, y, {.batch_size = 5, .verbose = 0}) == eager->evaluate(x, y, {.batch_size = 5, .verbose = 0}));
   CHECK(same_bits({traced->predict(x, {.batch_size = 3, .verbose = 0})}, {eager->predict(x, {.batch_size = 3, .verbose = 0})}));
-  // One trace each, whatever the batch sizes and row lengths (TensorFlow's Keras traces a
-  // second time for the last, partial batch, relaxing the batch size then).
+  // One trace each, whatever the batch sizes and row lengths (as Keras 3 on TensorFlow,
+  // whose ragged batch spec has batch dimension None: one train_step trace for this fit).
   REQUIRE(traced->train_function() != nullptr);
   CHECK(traced->train_function()->tracing_count() == 1);
   CHECK(traced->test_function()->tracing_count() == 1);
