@@ -140,12 +140,15 @@ TEST_CASE("TextVectorization(ragged) -> Embedding -> GlobalAveragePooling1D -> D
   CHECK(head->evaluate(ids(test).ragged_batch(16), {.verbose = 0}).at("accuracy") >= 0.95);
 }
 
-TEST_CASE("fit, evaluate and predict on ragged x run one traced step for every batch, equal to run_eagerly bit for bit") {
-  auto build = [](bool eager) {
+namespace {
+// The fit/evaluate/predict check below, with either ragged pooling.
+void check_traced_ragged_fit(bool max_pooling) {
+  CAPTURE(max_pooling);
+  auto build = [max_pooling](bool eager) {
     ops::set_random_seed(11);
     auto in = keras::Input({-1}, {.dtype = keras::DType::int64, .ragged = true});
     keras::KerasTensor h = layers::Embedding(9, 4)(in);
-    h = layers::GlobalAveragePooling1D()(h);
+    h = max_pooling ? layers::GlobalMaxPooling1D()(h) : layers::GlobalAveragePooling1D()(h);
     auto model = keras::Functional({in}, {layers::Dense(3, {.activation = "softmax"})(h)});
     model->compile({.optimizer = "sgd", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"},
                     .run_eagerly = eager});
@@ -176,6 +179,12 @@ TEST_CASE("fit, evaluate and predict on ragged x run one traced step for every b
   CHECK(traced->train_function()->tracing_count() == 1);
   CHECK(traced->test_function()->tracing_count() == 1);
   CHECK(eager->train_function() == nullptr);
+}
+}  // namespace
+
+TEST_CASE("fit, evaluate and predict on ragged x run one traced step for every batch, equal to run_eagerly bit for bit") {
+  check_traced_ragged_fit(false);
+  check_traced_ragged_fit(true);
 }
 
 TEST_CASE("a layer that does not take ragged input says so") {
