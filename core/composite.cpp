@@ -9,6 +9,7 @@
 #include "core/dispatch.h"
 #include "core/function.h"
 #include "core/ops.h"
+#include "core/ragged_function.h"
 #include "core/tensor_impl.h"
 
 namespace keras::core {
@@ -29,15 +30,20 @@ const CompositeFn& fn_of(const Attrs& a) {
 
 // Set while an op runs on stand-ins at trace time (their entries are not the real ones).
 thread_local bool t_probing = false;
+thread_local int64_t t_made_up = 0;  // composite::made_up_sizes()
 
-// What the op runs on at trace time: a traced sparse input as one with no entries, a
-// traced dense one as zeros; values known at trace time as they are.
+// What the op runs on at trace time: a traced sparse input as one with no entries (with
+// one, at the origin, under ragged_function::SpreadStandIns when its dense shape has
+// elements), a traced dense one as zeros; values known at trace time as they are.
 Tensor stand_in(const Tensor& t, bool traced) {
   if (sparse::is_sparse(t)) {
     const SparseTensor sp = sparse::sparse_of(t);
     if (!sp.symbolic()) return t;
-    const Tensor idx = empty(Shape{0, sp.rank()}, DType::int64);
-    return SparseTensor(idx, ops::zeros(Shape{0}, sp.dtype()), sp.shape()).as_tensor();
+    bool one = ragged_function::spreading() && sp.rank() > 0;
+    for (int64_t d : sp.shape()) one = one && d > 0;
+    const int64_t n = one ? 1 : 0;
+    const Tensor idx = ops::zeros(Shape{n, sp.rank()}, DType::int64);
+    return SparseTensor(idx, ops::zeros(Shape{n}, sp.dtype()), sp.shape()).as_tensor();
   }
   return traced ? ops::zeros(t.shape(), t.dtype()) : t;
 }
@@ -66,13 +72,27 @@ void infer_composite(OpCall& c) {
         ~Probing() { t_probing = was; }
       } probing;
       for (size_t i = 0; i < c.inputs.size(); ++i) stand_ins.push_back(stand_in(c.inputs[i], traced[i]));
-      out = f.eager(stand_ins);
+      const Tensor* unknown = nullptr;  // an input whose dense shape holds a stand-in size
+      for (const Tensor& t : c.inputs)
+        if (sparse::is_sparse(t) && sparse::sparse_of(t).unknown_last_dim()) unknown = &t;
+      try {
+        out = f.eager(stand_ins);
+      } catch (const std::invalid_argument& e) {
+        if (!unknown) throw;
+        throw std::invalid_argument(f.name + ": inside a traced function, the dense shape of a set operation's "
+                                    "result (the last dimension known only when the graph runs) is not known at "
+                                    "trace time, and " + f.name + " needs it (on a stand-in of dense shape " +
+                                    unknown->shape().str() + ": " + e.what() + "); run this part eagerly");
+      }
     }
     for (Tensor& o : out) {
       if (sparse::is_sparse(o)) {
         const SparseTensor sp = sparse::sparse_of(o);
         std::vector<int64_t> shape = sp.shape();
-        if (f.unknown_last && !shape.empty()) shape.back() = 0;  // known when the graph runs
+        if (f.unknown_last && !shape.empty()) {  // known when the graph runs
+          shape.back() = ragged_function::spreading() ? 1 : 0;
+          ++t_made_up;
+        }
         o = SparseTensor::symbolic_value(shape, sp.dtype(), o.device(), f.unknown_last).as_tensor();
       } else {
         o = placeholder(o.shape(), o.dtype(), o.device());
@@ -150,8 +170,7 @@ std::vector<Tensor> composite_grad(const GradContext& g) {
     }
     return result;
   };
-  const std::vector<Tensor> out = composite::call("gradient of " + f.name, f.args + ";" + mask, args, vjp,
-                                                  false, /*takes_unknown=*/true);
+  const std::vector<Tensor> out = composite::call("gradient of " + f.name, f.args + ";" + mask, args, vjp);
   std::vector<Tensor> result(n_in);
   size_t s = 0;
   for (size_t i = 0; i < n_in; ++i)
@@ -192,15 +211,9 @@ Tensor graph_value(const SparseTensor& sp) {
 }
 
 std::vector<Tensor> call(const std::string& name, const std::string& args, const std::vector<Tensor>& inputs,
-                         EagerOp eager, bool sparse_unknown_last, bool takes_unknown) {
-  for (const Tensor& t : inputs) {
+                         EagerOp eager, bool sparse_unknown_last) {
+  for (const Tensor& t : inputs)
     if (!t.defined()) throw std::invalid_argument(name + ": an input is an undefined tensor");
-    if (!takes_unknown && sparse::is_sparse(t) && sparse::sparse_of(t).unknown_last_dim())
-      throw std::invalid_argument(name + ": inside a traced function, the dense shape of a set operation's result "
-                                  "(dense shape " + t.shape().str() + ", the last dimension known only when the "
-                                  "graph runs) is not known at trace time, and " + name + " needs it; pass it to "
-                                  "sets::size or another set op, or run this part eagerly");
-  }
   auto f = std::make_shared<CompositeFn>();
   f->name = name;
   f->args = args;
@@ -221,13 +234,16 @@ Tensor add_gradients(const Tensor& a, const Tensor& b) {
     return std::vector<Tensor>{x.with_values(ops::add(x.values(), y.values())).as_tensor()};
   };
   if (tracing::t_tracer && (tracing::is_traced(a) || tracing::is_traced(b)))
-    return call("sparse.gradient_sum", "", {a, b}, sum, false, true)[0];
+    return call("sparse.gradient_sum", "", {a, b}, sum)[0];
   return sum({a, b})[0];
 }
 
 std::string node_name(const Attrs& attrs) { return fn_of(attrs).name; }
 
 bool probing() { return t_probing; }
+
+int64_t made_up_sizes() { return t_made_up; }
+void count_made_up_size() { ++t_made_up; }
 
 std::string key(const std::vector<int64_t>& v) {
   std::string s;

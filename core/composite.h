@@ -35,9 +35,20 @@ Tensor graph_value(const SparseTensor& sp);
 // Records the op as one Composite node (see above). `name` names the op in errors,
 // `args` its non-tensor arguments (what makes two calls the same op). Set ops' results
 // (sparse_unknown_last) have a dense shape whose last dimension is known only when the
-// graph runs; other ops raise at trace time when given one (unless takes_unknown).
+// graph runs: in the trace it is a stand-in size (0; 1 under
+// ragged_function::SpreadStandIns), which core::function checks the graph does not hold
+// (made_up_sizes). An op that cannot run on that stand-in at trace time (a reshape to a
+// given size) raises naming itself.
 std::vector<Tensor> call(const std::string& name, const std::string& args, const std::vector<Tensor>& inputs,
-                         EagerOp eager, bool sparse_unknown_last = false, bool takes_unknown = false);
+                         EagerOp eager, bool sparse_unknown_last = false);
+
+// How many stand-in sizes (set results' last dimensions, the numbers of entries read
+// through a symbolic SparseTensor's values() or indices()) this thread's traces have
+// made: a trace that made one is checked against a trace with other stand-ins, in which
+// a traced sparse input stands in with one entry (otherwise none).
+int64_t made_up_sizes();
+// Counts one such size (made_up_sizes()).
+void count_made_up_size();
 inline Tensor call1(const std::string& name, const std::string& args, const std::vector<Tensor>& inputs,
                     EagerOp eager) {
   return call(name, args, inputs, std::move(eager))[0];

@@ -269,8 +269,14 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& dense_structure, 
     if (e.structure == structure && matches(e.dims, dims)) return im.run(e, tensors);
   im.check_signature(tensors);
 
+  const int64_t made_up = composite::made_up_sizes();
   graph::Graph g = im.trace(tensors, body);
   const std::vector<int64_t> out_ragged = im.traced_out_ragged;
+  // A set operation's result has a last dimension, a symbolic sparse tensor's values a
+  // length, known only when the graph runs: the trace stood in a size for it, and the
+  // graph must not hold that size.
+  if (composite::made_up_sizes() != made_up && !tracing::t_tracer)
+    ragged_function::check_stand_in_sizes(g, [&] { return im.trace(tensors, body, /*counted=*/false); }, im.options.name);
   auto stored_entry = [&](Impl::Entry& e) -> Impl::Entry& {
     e.out_ragged = out_ragged;
     return e;
@@ -299,11 +305,17 @@ std::vector<Tensor> FunctionBase::call_impl(const std::string& dense_structure, 
   // probes cover the sizes (probing here would leave the probe's ops in the outer trace):
   // it serves these sizes.
   if (flat.any_ragged && !tracing::t_tracer) {
-    // One graph for every number of values and rows of the ragged arguments; where a dense
-    // argument's size is tied to the rows (a batch of labels: the probe raises), the
-    // numbers of rows stay in the signature and only the numbers of values are open.
-    for (bool rows_open : {true, false}) {
-      pattern = flat.open_dims(dims, rows_open);
+    // One graph for every number of values and rows of the ragged arguments, and for every
+    // batch size of the dense arguments whose first dimension is their number of rows (a
+    // batch of labels); else one for every number of values and rows; else (a dense
+    // argument's size tied to the rows in another way: the probe raises) the numbers of
+    // rows stay in the signature and only the numbers of values are open.
+    using Open = ragged_function::Flattened::Open;
+    std::vector<std::vector<int64_t>> probed;
+    for (Open how : {Open::kRowsAndBatch, Open::kRows, Open::kValues}) {
+      pattern = flat.open_dims(dims, how);
+      if (pattern == probed) continue;  // (no dense argument of the rows' size)
+      probed = pattern;
       try {
         probe = probe_at(pattern, /*counted=*/false);
       } catch (const std::invalid_argument&) {

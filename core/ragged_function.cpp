@@ -2,16 +2,25 @@
 // parts (see core/ragged_function.h).
 #include "core/ragged_function.h"
 
+#include <algorithm>
 #include <stdexcept>
 
+#include "core/composite.h"
 #include "core/ragged.h"
 #include "core/ragged_impl.h"
 
 namespace keras::core::ragged_function {
 
-std::vector<std::vector<int64_t>> Flattened::open_dims(std::vector<std::vector<int64_t>> dims, bool rows_open) const {
+std::vector<std::vector<int64_t>> Flattened::open_dims(std::vector<std::vector<int64_t>> dims, Open how) const {
+  std::vector<int64_t> rows;  // the ragged arguments' numbers of rows
   for (size_t i = 0; i < dims.size() && i < open.size(); ++i)
-    if ((open[i] == 1 || (open[i] == 2 && rows_open)) && !dims[i].empty()) dims[i][0] = -1;
+    if (open[i] == 2 && !dims[i].empty()) rows.push_back(dims[i][0] - 1);
+  for (size_t i = 0; i < dims.size() && i < open.size(); ++i) {
+    if (dims[i].empty()) continue;
+    const bool batch = open[i] == 0 && how == Open::kRowsAndBatch &&
+                       std::find(rows.begin(), rows.end(), dims[i][0]) != rows.end();
+    if (open[i] == 1 || (open[i] == 2 && how != Open::kValues) || batch) dims[i][0] = -1;
+  }
   return dims;
 }
 
@@ -78,6 +87,34 @@ std::vector<Tensor> flatten_results(const std::vector<Tensor>& results, std::vec
     layout.push_back(rt.ragged_rank());
   }
   return parts;
+}
+
+void check_stand_in_sizes(const graph::Graph& g, const std::function<graph::Graph()>& trace_again,
+                          const std::string& function_name) {
+  graph::Graph other;
+  std::string raised;
+  {
+    SpreadStandIns spread;
+    try {
+      other = trace_again();
+    } catch (const std::invalid_argument& e) {
+      raised = e.what();
+    }
+  }
+  const int64_t d = raised.empty() ? graph::first_difference(g, other) : 0;
+  if (d < 0) return;
+  std::string op = "an op";
+  if (raised.empty() && size_t(d) < g.nodes.size() && g.nodes[size_t(d)].kind == graph::NodeKind::Op) {
+    const graph::Node& n = g.nodes[size_t(d)];
+    op = n.op == OpId::Composite ? composite::node_name(n.attrs) : op_name(n.op);
+  }
+  throw std::invalid_argument(function_name + ": the traced graph depends on a size known only when the graph runs "
+                              "(a sparse tensor's number of entries, or the last dimension of a set operation's "
+                              "result): " +
+                              (raised.empty() ? op + " holds a size read from it at trace time"
+                                              : "a trace with another stand-in size raised: " + raised) +
+                              "; use ops that follow the size when the graph runs (reshape with -1, reductions), "
+                              "or run this part eagerly");
 }
 
 }  // namespace keras::core::ragged_function

@@ -9,9 +9,11 @@
 // as its parts and is put together again after the run.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "core/graph.h"
 #include "core/tensor.h"
 
 namespace keras::core::ragged_function {
@@ -25,9 +27,15 @@ struct Flattened {
   std::vector<char> open;
   std::string key;              // the layout, for the signature
   bool any_ragged = false;
-  // dims (one per part) with the open first dimensions as -1: the values' counts, and the
-  // rows' counts when rows_open.
-  std::vector<std::vector<int64_t>> open_dims(std::vector<std::vector<int64_t>> dims, bool rows_open) const;
+  // How much of the signature a trace may leave open, most first.
+  enum class Open {
+    kRowsAndBatch,  // values, rows, and the first dimension of each dense argument whose
+                    // size equals a ragged argument's number of rows (a batch of labels)
+    kRows,          // values and rows
+    kValues,        // values only: the numbers of rows stay in the signature
+  };
+  // dims (one per part) with the open first dimensions as -1.
+  std::vector<std::vector<int64_t>> open_dims(std::vector<std::vector<int64_t>> dims, Open how) const;
 };
 Flattened flatten_args(const std::vector<Tensor>& args, const std::string& function_name);
 
@@ -40,8 +48,10 @@ std::vector<Tensor> assemble(const std::vector<Tensor>& parts, const std::vector
 std::vector<Tensor> flatten_results(const std::vector<Tensor>& results, std::vector<int64_t>& layout);
 
 // While one lives, the stand-in row partitions a ragged composite node runs on at trace
-// time spread the values over the rows (otherwise all sit in the last row): a graph
-// traced both ways at the same sizes holds no size that stand-ins made up.
+// time spread the values over the rows (otherwise all sit in the last row), a set
+// operation's result has a last dimension of 1 (otherwise 0), and a traced sparse input
+// of a composite node has one entry (otherwise none; core/composite.h): a graph traced
+// both ways at the same sizes holds no size that stand-ins made up.
 class SpreadStandIns {
  public:
   SpreadStandIns();
@@ -52,5 +62,14 @@ class SpreadStandIns {
  private:
   bool was_;
 };
+// Whether a SpreadStandIns lives on this thread.
+bool spreading();
+
+// After a trace that stood in sizes known only when the graph runs (a set operation's
+// result's last dimension, a symbolic sparse tensor's number of entries; see
+// composite::made_up_sizes): traces again (trace_again) under SpreadStandIns and raises,
+// naming the first op that differs, when g holds such a size.
+void check_stand_in_sizes(const graph::Graph& g, const std::function<graph::Graph()>& trace_again,
+                          const std::string& function_name);
 
 }  // namespace keras::core::ragged_function

@@ -163,5 +163,6 @@ RaggedTensor traced_from_tensor(const Tensor& tensor, const RaggedTensor::FromTe
 namespace ragged_function {
 SpreadStandIns::SpreadStandIns() : was_(ragged_detail::t_spread) { ragged_detail::t_spread = true; }
 SpreadStandIns::~SpreadStandIns() { ragged_detail::t_spread = was_; }
+bool spreading() { return ragged_detail::t_spread; }
 }  // namespace ragged_function
 }  // namespace keras::core

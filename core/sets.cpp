@@ -111,7 +111,7 @@ SparseTensor set_operation(const SetInput& a, const SetInput& b, SetOp kind, boo
                                              [=](const std::vector<Tensor>& v) {
                                                return std::vector<Tensor>{set_operation(
                                                    from_value(v[0]), from_value(v[1]), kind, validate, op).as_tensor()};
-                                             }, /*sparse_unknown_last=*/true, /*takes_unknown=*/true)[0]);
+                                             }, /*sparse_unknown_last=*/true)[0]);
   const Sets sa = read(a, op, "a", validate), sb = read(b, op, "b", validate);
   if (sa.dtype != sb.dtype)
     fail(std::string(op) + ": expected a and b of one dtype, but received " + dtype_name(sa.dtype) +
@@ -167,7 +167,7 @@ Tensor size(const SparseTensor& a, bool validate_indices) {
     return composite::call(op, validate_indices ? "1" : "0", {composite::graph_value(a)},
                            [validate_indices](const std::vector<Tensor>& v) {
                              return std::vector<Tensor>{size(sparse::sparse_of(v[0]), validate_indices)};
-                           }, false, /*takes_unknown=*/true)[0];
+                           })[0];
   const Sets s = read(SetInput(a), op, "a", validate_indices);
   const Shape out(s.lead_shape);  // raises when the dense result cannot exist
   std::vector<int32_t> counts(static_cast<size_t>(out.num_elements()), 0);

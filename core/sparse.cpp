@@ -7,7 +7,9 @@
 #include <optional>
 #include <ostream>
 
+#include "core/composite.h"
 #include "core/function.h"
+#include "core/ops.h"
 #include "core/ops/sparse_util.h"
 #include "core/tensor_impl.h"
 
@@ -94,6 +96,20 @@ const Tensor& SparseTensor::symbolic_access(const char* what) const {
                               "return it from the function");
 }
 
+const Tensor& SparseTensor::symbolic_entries(bool values) const {
+  const char* what = values ? "values()" : "indices()";
+  if (!tracing::t_tracer || !carrier_.defined()) symbolic_access(what);
+  // The number of entries the trace sees is a stand-in's (core/composite.h): core::function
+  // checks that the graph does not hold it.
+  composite::count_made_up_size();
+  Tensor& node = traced_entries_[values ? 1 : 0];
+  node = composite::call1(std::string("SparseTensor.") + what, "", {carrier_}, [values](const std::vector<Tensor>& in) {
+    const SparseTensor sp = sparse::sparse_of(in[0]);
+    return std::vector<Tensor>{values ? sp.values() : sp.indices()};
+  });
+  return node;
+}
+
 SparseTensor SparseTensor::symbolic_value(const std::vector<int64_t>& shape, DType dtype, Device device,
                                           bool unknown_last_dim) {
   SparseTensor sp;
@@ -108,7 +124,17 @@ SparseTensor SparseTensor::symbolic_value(const std::vector<int64_t>& shape, DTy
 
 SparseTensor SparseTensor::with_values(const Tensor& values) const {
   sparse_util::check_defined(*this, "SparseTensor.with_values", "the sparse tensor");
-  if (symbolic_) symbolic_access("with_values()");
+  if (symbolic_) {
+    if (!tracing::t_tracer || !carrier_.defined()) symbolic_access("with_values()");
+    return sparse::sparse_of(composite::call1("SparseTensor.with_values", "", {carrier_, values},
+                                              [](const std::vector<Tensor>& in) {
+      const SparseTensor sp = sparse::sparse_of(in[0]);
+      Tensor v = in[1];
+      // At trace time the stand-in's entries need not number the values' stand-in's.
+      if (composite::probing() && v.rank() == 1 && v.shape()[0] != sp.nnz()) v = ops::zeros(Shape{sp.nnz()}, v.dtype());
+      return std::vector<Tensor>{sp.with_values(v).as_tensor()};
+    }));
+  }
   return SparseTensor(indices_, values, dense_shape_tensor_);
 }
 

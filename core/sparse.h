@@ -43,17 +43,19 @@ class SparseTensor {
   bool defined() const { return values_.defined(); }
   /// Inside a traced function (keras::function): whether this is a graph value whose
   /// entries exist only when the graph runs (a sparse argument, or the result of a sparse
-  /// op on one). Its dense shape and dtype are known; indices(), values(), nnz(),
-  /// ordered() and host_indices() raise, naming the accessor. Sparse ops take it (each
-  /// becomes one graph node) and as_tensor() returns its graph value.
+  /// op on one). Its dense shape and dtype are known; indices() and values() are graph
+  /// values whose number of entries is open (as tf.function's (None,)), with_values()
+  /// a graph node; nnz(), ordered() and host_indices() (C++ values) raise, naming the
+  /// accessor. Sparse ops take it (each becomes one graph node) and as_tensor() returns
+  /// its graph value.
   bool symbolic() const { return symbolic_; }
   /// Whether the last dimension of the dense shape is known only when the graph runs (a
-  /// set operation's result inside a traced function; shape() holds 0 there).
+  /// set operation's result inside a traced function; shape() holds a stand-in there).
   bool unknown_last_dim() const { return unknown_last_; }
   /// The coordinates of the stored entries: int64 (N, rank).
-  const Tensor& indices() const { return symbolic_ ? symbolic_access("indices()") : indices_; }
+  const Tensor& indices() const { return symbolic_ ? symbolic_entries(false) : indices_; }
   /// The stored entries: (N,), in the order of indices().
-  const Tensor& values() const { return symbolic_ ? symbolic_access("values()") : values_; }
+  const Tensor& values() const { return symbolic_ ? symbolic_entries(true) : values_; }
   /// The dense shape as an int64 (rank,) tensor.
   const Tensor& dense_shape() const { return dense_shape_tensor_; }
   const std::vector<int64_t>& shape() const { return shape_; }  ///< dense_shape on the host
@@ -87,7 +89,10 @@ class SparseTensor {
   friend SparseTensor sparse::sparse_of(const Tensor& t);
   void validate();
   [[noreturn]] const Tensor& symbolic_access(const char* what) const;
+  // A symbolic one's values or indices: a graph node reading them when the graph runs.
+  const Tensor& symbolic_entries(bool values) const;
   Tensor indices_, values_, dense_shape_tensor_;
+  mutable Tensor traced_entries_[2];  // symbolic_entries' latest nodes (indices, values)
   std::vector<int64_t> shape_;
   int64_t nnz_ = 0;
   bool ordered_ = true;

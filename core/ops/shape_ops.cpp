@@ -351,7 +351,9 @@ std::vector<Tensor> shape_grad(const GradContext& c) {
       const Tensor& idx = c.in(1);
       const int64_t axis = a.axis < 0 ? a.axis + x.rank() : a.axis;
       const auto [outer, d, inner] = split_at(x.shape(), axis);
-      const int64_t n = idx.size();
+      // The number of ids as -1 where x has elements: a traced gradient then serves every
+      // number of ids (a ragged batch's values, a batch size), as the forward gather does.
+      const int64_t n = outer * inner > 0 ? -1 : idx.size();
       Tensor rows = ops::reshape(ops::transpose(ops::reshape(dy, {outer, n, inner}), {1, 0, 2}),
                                  {n, outer * inner});
       Tensor s = ops::unsorted_segment_sum(rows, ops::reshape(idx, {-1}), d);

@@ -117,6 +117,20 @@ struct TrainingScope {
 };
 }  // namespace
 
+namespace {
+// A ragged input's bounding shape; inside a traced step (the rows and values are graph
+// values, their numbers open) its shape with the ragged dimensions as None, as TensorFlow's
+// RaggedTensorSpec shows it.
+std::string ragged_shape_str(const Tensor& x) {
+  if (!core::is_tracing()) return "bounding shape " + x.shape().str();
+  const int64_t ragged_rank = core::ragged::ragged_of(x).ragged_rank();
+  std::string s = "shape (";
+  for (int64_t d = 0; d < x.rank(); ++d)
+    s += (d ? ", " : "") + (d <= ragged_rank ? std::string("None") : std::to_string(x.shape()[d]));
+  return s + (x.rank() == 1 ? ",)" : ")");
+}
+}  // namespace
+
 Tensors Layer::operator()(const std::vector<Tensor>& xs, const CallArgs& args) {
   std::vector<ShapeSpec> shapes;
   for (size_t i = 0; i < xs.size(); ++i) {
@@ -124,7 +138,7 @@ Tensors Layer::operator()(const std::vector<Tensor>& xs, const CallArgs& args) {
       throw std::invalid_argument(name_ + ": input " + std::to_string(i) + " is undefined");
     if (!supports_ragged_ && core::ragged::is_ragged(xs[i]))
       throw std::invalid_argument(name_ + ": layer " + class_name_ + " does not take RaggedTensor inputs, but input " +
-                                  std::to_string(i) + " is a RaggedTensor (bounding shape " + xs[i].shape().str() + ", " +
+                                  std::to_string(i) + " is a RaggedTensor (" + ragged_shape_str(xs[i]) + ", " +
                                   core::dtype_name(xs[i].dtype()) + "); convert it with RaggedTensor::to_tensor, or "
                                   "reduce it first (GlobalAveragePooling1D / GlobalMaxPooling1D)");
     shapes.push_back(spec_of(xs[i].shape()));

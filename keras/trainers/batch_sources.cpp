@@ -15,12 +15,16 @@ namespace keras::detail {
 
 Tensor batch_size_weight(const Tensor& x) {
   if (!x.defined() || x.rank() == 0) return core::ops::fill({1}, 1.0, DType::float32);
-  // A sparse batch: its dense shape's first size, read when a traced step runs (one graph
-  // then serves every batch size). A ragged batch (its steps run eagerly): its bounding shape's.
+  // A sparse batch: its dense shape's first size; a ragged one: its number of rows (the
+  // row_splits' length less one). Both are read when a traced step runs, so one graph
+  // serves every batch size.
   if (core::sparse::is_sparse(x))
     return core::ops::cast(core::ops::slice(core::sparse::shape_tensor(core::sparse::sparse_of(x)), {0}, {1}),
                            DType::float32);
-  if (core::ragged::is_ragged(x)) return core::ops::fill({1}, double(x.shape()[0]), DType::float32);
+  if (core::ragged::is_ragged(x)) {
+    const Tensor splits_len = core::ops::size(core::ragged::ragged_of(x).row_splits(), DType::float32, {0});
+    return core::ops::reshape(core::ops::subtract(splits_len, core::ops::scalar_like(splits_len, 1.0)), {1});
+  }
   return core::ops::reshape(core::ops::size(x, DType::float32, {0}), {1});
 }
 namespace ops = core::ops;

@@ -11,7 +11,6 @@
 #include <thread>
 
 #include "core/ops.h"
-#include "core/ragged.h"
 #include "core/sparse.h"
 #include "keras/constraints.h"
 #include "keras/models/model.h"
@@ -141,11 +140,10 @@ std::vector<Tensor> Model::run_step(std::unique_ptr<StepFunction>& fn, int kind,
   std::vector<Tensor> sw;
   if (sample_weight.defined()) sw.push_back(sample_weight);
   if (kind != kPredict) loss_seen_ = true;
-  // A ragged input (an as_tensor() handle) cannot enter a traced function: eager step. A
-  // sparse one can (its entries are read when the graph runs; core/composite.h).
-  bool ragged_input = false;
-  for (const Tensor& t : x) ragged_input = ragged_input || core::ragged::is_ragged(t);
-  if (!traced_steps() || ragged_input) return body(x, y, sw);
+  // Sparse and ragged inputs enter the traced step too: a sparse batch's entries are read
+  // when the graph runs (core/composite.h), a ragged one is its flat values and row_splits,
+  // whose lengths the signature leaves open (core/ragged_function.h).
+  if (!traced_steps()) return body(x, y, sw);
   if (!fn) {
     static const char* names[] = {"train_function", "test_function", "predict_function"};
     fn = std::make_unique<StepFunction>(StepFunction::function_type(body),
