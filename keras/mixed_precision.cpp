@@ -20,7 +20,7 @@ DTypePolicy::DTypePolicy(std::string_view name) : name_(name) {
     } catch (const std::exception&) {
       d = core::DType::string;
     }
-    if (d == core::DType::string || core::is_complex(d))
+    if (d == core::DType::string && name != "string")
       throw std::invalid_argument("DTypePolicy: cannot convert '" + std::string(name) +
                                   "' to a mixed precision DTypePolicy; valid policies include 'mixed_float16', "
                                   "'mixed_bfloat16', and the name of any float dtype such as 'float32'");

@@ -22,7 +22,7 @@ class DTypePolicy {
   DTypePolicy(const char* name) : DTypePolicy(std::string_view(name)) {}  // NOLINT
   /// The same as DTypePolicy(name).
   DTypePolicy(const std::string& name) : DTypePolicy(std::string_view(name)) {}  // NOLINT
-  /// The policy of a dtype (both dtypes `dtype`); string and complex dtypes raise.
+  /// The policy of a dtype (both dtypes `dtype`).
   DTypePolicy(core::DType dtype);  // NOLINT
   /// The policy's name ("mixed_float16").
   const std::string& name() const { return name_; }

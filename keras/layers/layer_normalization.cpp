@@ -40,7 +40,7 @@ AxisArg AxisArg::from_config(const Value& v) {
 
 // ---- LayerNormalization -------------------------------------------------------------------
 LayerNormalizationLayer::LayerNormalizationLayer(const LayerNormalizationOptions& o)
-    : Layer("LayerNormalization", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
+    : Layer("LayerNormalization", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
       o_(o) {
   supports_masking_ = true;
   if (o.axis.is_none() || o.axis.axes().empty())

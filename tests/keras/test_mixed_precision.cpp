@@ -51,7 +51,6 @@ TEST_CASE("DTypePolicy: Keras 3's policies, names and serialized form") {
                        "include 'mixed_float16', 'mixed_bfloat16', and the name of any float dtype such as 'float32'",
                        std::invalid_argument);
   CHECK_THROWS_AS(mp::DTypePolicy("mixed_int8"), std::invalid_argument);
-  CHECK_THROWS_AS(mp::DTypePolicy(DType::string), std::invalid_argument);
   // Keras 3: DTypePolicy("int32") is int32 for both (inputs, preprocessing layers).
   CHECK(mp::DTypePolicy(DType::int32).compute_dtype() == DType::int32);
 }
