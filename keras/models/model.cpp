@@ -130,9 +130,18 @@ LayerPtr Model::get_layer(int64_t index) const {
 
 
 // ---- Functional -----------------------------------------------------------------------------
+namespace {
+// Keras 3's Functional does not autocast its inputs (_convert_input_args = False): each
+// layer casts what it receives. Its layers open their own autocast scopes.
+LayerOptions functional_options(LayerOptions o) {
+  o.autocast = false;
+  return o;
+}
+}  // namespace
+
 FunctionalModel::FunctionalModel(std::vector<KerasTensor> inputs, std::vector<KerasTensor> outputs,
                                  const LayerOptions& options)
-    : Model(options, "Functional"), inputs_(std::move(inputs)), outputs_(std::move(outputs)) {
+    : Model(functional_options(options), "Functional"), inputs_(std::move(inputs)), outputs_(std::move(outputs)) {
   if (inputs_.empty() || outputs_.empty())
     throw std::invalid_argument(name() + ": a functional model needs at least one input and one output");
   std::set<const Node*> input_nodes;
