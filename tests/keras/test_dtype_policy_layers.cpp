@@ -17,6 +17,7 @@ using namespace th;
 namespace mp = keras::mixed_precision;
 namespace opt = keras::optimizers;
 namespace layers = keras::layers;
+using core::Variable;
 
 namespace {
 keras::Value fixture() {
@@ -32,7 +33,7 @@ Tensor tensor_of(const keras::Value& v) {
   std::vector<double> flat;
   std::vector<int64_t> dims{static_cast<int64_t>(v.as_list().size())};
   for (const keras::Value& row : v.as_list()) {
-    if (row.is_list()) {
+    if (row.type() == keras::Value::Type::list) {
       if (dims.size() == 1) dims.push_back(static_cast<int64_t>(row.as_list().size()));
       for (const keras::Value& e : row.as_list()) flat.push_back(e.as_double());
     } else {
@@ -78,13 +79,14 @@ TEST_CASE("dtype policies: a Dense model's dtypes and forward outputs as Keras 3
     CHECK(m->get_layer("d1")->variable_dtype() == DType::float32);
     CHECK(m->get_layer("d1")->dtype() == DType::float32);  // Keras's layer.dtype: the variable dtype
     size_t i = 0;
-    for (const Variable& w : m->weights()) CHECK(core::dtype_name(w.dtype()) == want.at("weight_dtypes")[i++].as_string());
+    for (const Variable& w : m->weights())
+      CHECK(core::dtype_name(w.dtype()) == want.at("weight_dtypes").as_list()[i++].as_string());
     // Each layer's output dtype: the compute dtype, float32 for the float32 last layer.
     Tensor h = x;
     i = 0;
     for (const keras::LayerPtr& l : m->layers()) {
       h = (*l)(h);
-      CHECK(core::dtype_name(h.dtype()) == want.at("layer_output_dtypes")[i++].as_string());
+      CHECK(core::dtype_name(h.dtype()) == want.at("layer_output_dtypes").as_list()[i++].as_string());
     }
     Tensor y = (*m)(x);
     CHECK(y.dtype() == DType::float32);
@@ -144,7 +146,7 @@ TEST_CASE("dtype policies: configs hold Keras 3's DTypePolicy and read both form
   auto m = make_model(fx);
   size_t i = 0;
   for (const keras::LayerPtr& l : m->layers())
-    CHECK(l->get_config().at("dtype").to_json() == fx.at("mixed_float16").at("configs")[i++].to_json());
+    CHECK(l->get_config().at("dtype").to_json() == fx.at("mixed_float16").at("configs").as_list()[i++].to_json());
   mp::set_global_policy("float32");
   auto back = layers::deserialize(layers::serialize(*m->get_layer("d1")));
   CHECK(back->dtype_policy().name() == "mixed_float16");
@@ -180,7 +182,7 @@ TEST_CASE("dtype policies: fit() under mixed_float16 and mixed_bfloat16 as Keras
       for (size_t i = 0; i < w.size(); ++i) {
         CAPTURE(i);
         CHECK(w[i].dtype() == DType::float32);
-        check_values(w[i], flat_of(want.at("fit_weights")[i]), tolerance(policy));
+        check_values(w[i], flat_of(want.at("fit_weights").as_list()[i]), tolerance(policy));
       }
       if (lso) {
         CHECK(lso->dynamic_scale() == want.at("fit_scale").as_double());
@@ -204,11 +206,11 @@ TEST_CASE("dtype policies: a LossScaleOptimizer inside fit's train step skips, h
     for (int64_t i = 0; i < 8; ++i) {
       CAPTURE(i);
       m->train_on_batch({ops::slice(x, {2 * i, 0}, {2, 4})}, {ops::slice(y, {2 * i, 0}, {2, 2})});
-      CHECK(lso->dynamic_scale() == want.at("lso_scales")[size_t(i)].as_double());
-      CHECK(lso->iterations() == want.at("lso_iterations")[size_t(i)].as_int());
+      CHECK(lso->dynamic_scale() == want.at("lso_scales").as_list()[size_t(i)].as_double());
+      CHECK(lso->iterations() == want.at("lso_iterations").as_list()[size_t(i)].as_int());
     }
     if (!eager) CHECK(m->train_function());  // the steps ran traced
     std::vector<Tensor> w = m->get_weights();
-    for (size_t i = 0; i < w.size(); ++i) check_values(w[i], flat_of(want.at("lso_weights")[i]), 2e-3);
+    for (size_t i = 0; i < w.size(); ++i) check_values(w[i], flat_of(want.at("lso_weights").as_list()[i]), 2e-3);
   }
 }
