@@ -49,8 +49,11 @@ std::vector<Tensor> autocast_inputs(const std::vector<Tensor>& xs, bool autocast
   std::vector<Tensor> out = xs;
   for (Tensor& x : out)
     if (x.defined() && core::is_floating(x.dtype()) && x.dtype() != compute && !core::ragged::is_ragged(x) &&
-        !core::sparse::is_sparse(x))
+        !core::sparse::is_sparse(x)) {
+      Tensor mask = x.keras_mask();
       x = ops::cast(x, compute);
+      if (mask.defined()) x.set_keras_mask(mask);
+    }
   return out;
 }
 
