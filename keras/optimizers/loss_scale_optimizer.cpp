@@ -45,7 +45,8 @@ void LossScaleOptimizer::apply_gradients(const std::vector<Tensor>& grads, const
   for (const Variable& v : inner_->variables()) state.push_back(v);
   std::vector<Tensor> before;
   before.reserve(state.size());
-  for (const Variable& v : state) before.push_back(v.value());
+  // Copies: a traced step's optimizer kernels may update a variable's buffer in place.
+  for (const Variable& v : state) before.push_back(ops::copy(v.value()));
   std::vector<Tensor> unscaled;
   unscaled.reserve(grads.size());
   for (const Tensor& g : grads)
