@@ -214,3 +214,36 @@ TEST_CASE("dtype policies: a LossScaleOptimizer inside fit's train step skips, h
     for (size_t i = 0; i < w.size(); ++i) check_values(w[i], flat_of(want.at("lso_weights").as_list()[i]), 2e-3);
   }
 }
+
+TEST_CASE("dtype policies: BatchNormalization normalizes half inputs in float32, as Keras 3") {
+  GlobalPolicy scope("mixed_float16");
+  auto bn = layers::BatchNormalization();
+  Tensor x = make(uniform(24, -3.0, 3.0), {6, 4});
+  Tensor y = bn(x, true);
+  CHECK(y.dtype() == DType::float16);
+  for (const Variable& w : bn->weights()) CHECK(w.dtype() == DType::float32);
+  // The same as a float32 layer on the float16-rounded input, rounded once to float16.
+  auto ref = layers::BatchNormalization({.name = "bn_ref"});
+  ref->set_dtype_policy("float32");
+  Tensor want = ops::cast(ref(ops::cast(ops::cast(x, DType::float16), DType::float32), true), DType::float16);
+  check_values(y, values(want), 0.0);
+  check_values(bn->moving_mean, values(ref->moving_mean), 1e-7);
+}
+
+TEST_CASE("dtype policies: a Functional model under mixed_bfloat16 with a float32 output layer") {
+  GlobalPolicy scope("mixed_bfloat16");
+  auto in = keras::Input({3});
+  auto h = layers::Dense(4, {.activation = "relu"})(in);
+  CHECK(h.dtype() == DType::bfloat16);
+  auto out = layers::Activation("softmax", {.dtype = "float32"})(layers::Dense(2)(h));
+  CHECK(out.dtype() == DType::float32);
+  auto m = keras::Functional({in}, {out});
+  CHECK(m->dtype_policy().name() == "mixed_bfloat16");
+  Tensor y = (*m)(ops::ones({5, 3}));
+  CHECK(y.dtype() == DType::float32);
+  m->compile({.optimizer = "sgd", .loss = "categorical_crossentropy"});
+  CHECK_FALSE(std::dynamic_pointer_cast<opt::LossScaleOptimizer>(m->optimizer()));  // bfloat16: no loss scaling
+  Tensor labels = ops::one_hot(core::constant(std::vector<int32_t>{0, 1, 0, 1, 1}), 2);
+  auto hist = m->fit(ops::ones({5, 3}), labels, {.batch_size = 5, .epochs = 2, .verbose = 0});
+  CHECK(std::isfinite(hist.history.at("loss")[1]));
+}
