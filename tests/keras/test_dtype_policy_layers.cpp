@@ -247,3 +247,18 @@ TEST_CASE("dtype policies: a Functional model under mixed_bfloat16 with a float3
   auto hist = m->fit(ops::ones({5, 3}), labels, {.batch_size = 5, .epochs = 2, .verbose = 0});
   CHECK(std::isfinite(hist.history.at("loss")[1]));
 }
+
+TEST_CASE("dtype policies: LayerNormalization computes in float32 under mixed policies, as Keras 3") {
+  GlobalPolicy scope("mixed_bfloat16");
+  auto ln = layers::LayerNormalization();
+  CHECK_FALSE(ln->autocast());  // Keras 3 sets autocast = False
+  Tensor x = ops::cast(make(uniform(12, -3.0, 3.0), {3, 4}), DType::bfloat16);
+  Tensor y = ln(x);
+  CHECK(y.dtype() == DType::bfloat16);
+  for (const Variable& w : ln->weights()) CHECK(w.dtype() == DType::float32);
+  auto ref = layers::LayerNormalization({.name = "ln_ref"});
+  ref->set_dtype_policy("float32");
+  check_values(y, values(ops::cast(ref(ops::cast(x, DType::float32)), DType::bfloat16)), 0.0);
+  // Not autocast: a float64 input is normalized in float64, the output in the compute dtype.
+  CHECK(ln(ops::ones({2, 4}, DType::float64)).dtype() == DType::bfloat16);
+}
