@@ -262,3 +262,31 @@ TEST_CASE("dtype policies: LayerNormalization computes in float32 under mixed po
   // Not autocast: a float64 input is normalized in float64, the output in the compute dtype.
   CHECK(ln(ops::ones({2, 4}, DType::float64)).dtype() == DType::bfloat16);
 }
+
+TEST_CASE("dtype policies: a compiled mixed_float16 model saves and loads with its LossScaleOptimizer") {
+  const keras::Value fx = fixture();
+  GlobalPolicy scope("mixed_float16");
+  const Tensor x = tensor_of(fx.at("x")), y = tensor_of(fx.at("y"));
+  auto m = make_model(fx);
+  m->compile({.optimizer = opt::Adam(), .loss = "mse"});
+  m->fit(x, y, {.batch_size = 8, .epochs = 1, .verbose = 0});
+  auto first = std::dynamic_pointer_cast<opt::LossScaleOptimizer>(m->optimizer());
+  REQUIRE(first);
+  CHECK(first->inner_optimizer()->iterations() == 2);
+  // keras-cpp's own format keeps the compile state (its .keras files hold no compile_config).
+  TempDir dir;
+  m->save(dir.file("m.kcpp"));
+  auto loaded = keras::models::load_model(dir.file("m.kcpp"));
+  check_values((*loaded)(x), values((*m)(x)), 0.0);
+  CHECK(loaded->get_layer("d1")->dtype_policy().name() == "mixed_float16");
+  auto lso = std::dynamic_pointer_cast<opt::LossScaleOptimizer>(loaded->optimizer());
+  REQUIRE(lso);
+  CHECK(lso->iterations() == 2);
+  CHECK(lso->dynamic_scale() == first->dynamic_scale());
+  CHECK(lso->inner_optimizer()->iterations() == 2);  // the inner optimizer's state is saved too
+  // Training resumes as the saved model's would (Adam's slots restored).
+  loaded->fit(x, y, {.batch_size = 8, .epochs = 1, .verbose = 0, .shuffle = false});
+  m->fit(x, y, {.batch_size = 8, .epochs = 1, .verbose = 0, .shuffle = false});
+  CHECK(lso->iterations() == 4);
+  check_values((*loaded)(x), values((*m)(x)), 0.0);
+}
