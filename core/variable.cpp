@@ -5,6 +5,7 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "core/autocast.h"
 #include "core/autodiff.h"
 #include "core/device_scope.h"
 #include "core/dispatch.h"
@@ -20,6 +21,7 @@ struct Variable::State : Resource {
   std::string name;
   bool trainable;
   Variable::Constraint constraint;
+  bool autocast = true;  // read in the compute dtype inside an autocast::Scope
 };
 
 namespace {
@@ -126,7 +128,15 @@ const Tensor& traced_read(const std::shared_ptr<Variable::State>& state, const c
 const Tensor& Variable::value() const {
   const Tensor& v = traced_read(state_, "value");
   autodiff::on_variable_read(*this, v);
+  if (const Tensor* cast = autocast::cast_read(*this, v)) return *cast;
   return v;
+}
+
+void autocast::set_enabled(const Variable& v, bool enabled) {
+  state_of(std::static_pointer_cast<Variable::State>(v.resource()), "set_autocast").autocast = enabled;
+}
+bool autocast::enabled(const Variable& v) {
+  return state_of(std::static_pointer_cast<Variable::State>(v.resource()), "autocast").autocast;
 }
 
 std::shared_ptr<Resource> Variable::resource() const { return state_; }

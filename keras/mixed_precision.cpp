@@ -11,20 +11,24 @@ DTypePolicy::DTypePolicy(std::string_view name) : name_(name) {
     compute_ = DType::float16, variable_ = DType::float32;
   } else if (name == "mixed_bfloat16") {
     compute_ = DType::bfloat16, variable_ = DType::float32;
-  } else if (name == "float32" || name == "float64" || name == "float16" || name == "bfloat16") {
-    compute_ = variable_ = core::dtype_from_name(name);
   } else {
-    throw std::invalid_argument("DTypePolicy: expected a policy name (mixed_float16, mixed_bfloat16, float32, "
-                                "float64, float16 or bfloat16), but received '" + std::string(name) + "'");
+    // Keras 3's _parse_name: any other name is a dtype, used for both (float for layers
+    // that compute, integer or bool for inputs and preprocessing).
+    core::DType d;
+    try {
+      d = core::dtype_from_name(name);
+    } catch (const std::exception&) {
+      d = core::DType::string;
+    }
+    if (d == core::DType::string && name != "string")
+      throw std::invalid_argument("DTypePolicy: cannot convert '" + std::string(name) +
+                                  "' to a mixed precision DTypePolicy; valid policies include 'mixed_float16', "
+                                  "'mixed_bfloat16', and the name of any float dtype such as 'float32'");
+    compute_ = variable_ = d;
   }
 }
 
-DTypePolicy::DTypePolicy(core::DType dtype) {
-  if (!core::is_floating(dtype))
-    throw std::invalid_argument(std::string("DTypePolicy: expected a float dtype (float32, float64, float16 or "
-                                            "bfloat16), but received ") + core::dtype_name(dtype));
-  *this = DTypePolicy(std::string_view(core::dtype_name(dtype)));
-}
+DTypePolicy::DTypePolicy(core::DType dtype) : DTypePolicy(std::string_view(core::dtype_name(dtype))) {}
 
 Config DTypePolicy::serialize() const {
   Config inner = Config::object();

@@ -11,8 +11,8 @@ namespace keras::mixed_precision {
 
 /// Keras 3's DTypePolicy: the dtype a layer computes in and the dtype of its variables.
 /// "mixed_float16" / "mixed_bfloat16" compute in float16 / bfloat16 with float32
-/// variables; a float dtype name ("float32", "float64", "float16", "bfloat16") uses that
-/// dtype for both.
+/// variables; a dtype name ("float32", "bfloat16", "int32", ...) uses that dtype for both
+/// (integer and bool policies are for inputs and preprocessing layers: nothing is cast).
 class DTypePolicy {
  public:
   /// The policy named `name`; any other name raises std::invalid_argument listing the
@@ -22,7 +22,7 @@ class DTypePolicy {
   DTypePolicy(const char* name) : DTypePolicy(std::string_view(name)) {}  // NOLINT
   /// The same as DTypePolicy(name).
   DTypePolicy(const std::string& name) : DTypePolicy(std::string_view(name)) {}  // NOLINT
-  /// The policy of a float dtype (both dtypes `dtype`); non-float dtypes raise.
+  /// The policy of a dtype (both dtypes `dtype`).
   DTypePolicy(core::DType dtype);  // NOLINT
   /// The policy's name ("mixed_float16").
   const std::string& name() const { return name_; }

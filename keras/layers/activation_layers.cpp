@@ -16,7 +16,7 @@ std::vector<ShapeSpec> same_shape(const std::vector<ShapeSpec>& shapes) { return
 
 // ---- ReLU ---------------------------------------------------------------------------------
 ReLULayer::ReLULayer(const ReLUOptions& o)
-    : Layer("ReLU", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}), o_(o) {
+    : Layer("ReLU", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}), o_(o) {
   supports_masking_ = true;
   if (o.max_value && *o.max_value < 0.0)
     throw std::invalid_argument(name() + ": max_value of a ReLU layer cannot be a negative value; expected "
@@ -91,7 +91,7 @@ Ref<LeakyReLULayer> LeakyReLU(double negative_slope, const LayerOptions& o) {
 
 // ---- PReLU --------------------------------------------------------------------------------
 PReLULayer::PReLULayer(const PReLUOptions& o)
-    : Layer("PReLU", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}), o_(o) {
+    : Layer("PReLU", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}), o_(o) {
   supports_masking_ = true;
   for (int64_t a : o.shared_axes)
     if (a < 1)

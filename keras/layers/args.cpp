@@ -22,7 +22,10 @@ LayerOptions layer_options_from(const Config& c) {
   o.name = c.get("name", "").as_string();
   o.trainable = c.get("trainable", true).as_bool();
   o.dynamic = c.get("dynamic", false).as_bool();
-  o.dtype = core::dtype_from_name(c.get("dtype", "float32").as_string());
+  // A DTypePolicy's serialized form (Keras 3) or a name (older configs); absent: the
+  // global policy.
+  if (const Value* d = c.find("dtype"); d && !d->is_null()) o.dtype = mixed_precision::DTypePolicy::deserialize(*d);
+  if (const Value* a = c.find("autocast")) o.autocast = a->as_bool();
   if (const Value* s = c.find("input_shape")) o.input_shape = s->as_ints();
   return o;
 }

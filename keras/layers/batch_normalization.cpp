@@ -9,7 +9,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 BatchNormalizationLayer::BatchNormalizationLayer(const BatchNormalizationOptions& o)
-    : Layer("BatchNormalization", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
+    : Layer("BatchNormalization", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
       o_(o) {
   supports_masking_ = true;
   input_spec.min_ndim = 1;
@@ -30,13 +30,17 @@ void BatchNormalizationLayer::build(const ShapeSpec& s) {
   const Shape shape{dim};
   if (o_.scale)
     gamma = add_weight("gamma", shape,
-                       {o_.gamma_initializer.ptr(), o_.gamma_regularizer.ptr(), o_.gamma_constraint.ptr()});
+                       {.initializer = o_.gamma_initializer.ptr(), .regularizer = o_.gamma_regularizer.ptr(),
+                        .constraint = o_.gamma_constraint.ptr(), .autocast = false});
   if (o_.center)
     beta = add_weight("beta", shape,
-                      {o_.beta_initializer.ptr(), o_.beta_regularizer.ptr(), o_.beta_constraint.ptr()});
-  moving_mean = add_weight("moving_mean", shape, {.initializer = o_.moving_mean_initializer.ptr(), .trainable = false});
-  moving_variance =
-      add_weight("moving_variance", shape, {.initializer = o_.moving_variance_initializer.ptr(), .trainable = false});
+                      {.initializer = o_.beta_initializer.ptr(), .regularizer = o_.beta_regularizer.ptr(),
+                       .constraint = o_.beta_constraint.ptr(), .autocast = false});
+  // Keras: BatchNormalization's weights are not autocast (it computes in float32).
+  moving_mean = add_weight("moving_mean", shape,
+                           {.initializer = o_.moving_mean_initializer.ptr(), .trainable = false, .autocast = false});
+  moving_variance = add_weight("moving_variance", shape,
+                               {.initializer = o_.moving_variance_initializer.ptr(), .trainable = false, .autocast = false});
   input_spec.min_ndim = -1;
   input_spec.ndim = r;
   input_spec.axes = {{axis_, dim}};
@@ -49,6 +53,9 @@ void BatchNormalizationLayer::build(const ShapeSpec& s) {
 
 Tensor BatchNormalizationLayer::call(const Tensor& input, bool training) {
   Tensor x = core::is_floating(input.dtype()) ? input : ops::cast(input, dtype());
+  // Keras 3: half-precision inputs (a mixed policy) are normalized in float32, which does
+  // not overflow, and the output is cast back to the compute dtype.
+  if (core::is_half(x.dtype())) x = ops::cast(x, DType::float32);
   const DType dt = x.dtype();
   // The weights in the input's dtype, shaped to broadcast against it.
   const bool last = axis_ == x.shape().rank() - 1;
@@ -88,7 +95,8 @@ Tensor BatchNormalizationLayer::call(const Tensor& input, bool training) {
   if (o_.scale) inv = ops::multiply(inv, shaped(gamma.value()));
   Tensor res = ops::neg(ops::multiply(mean, inv));
   if (o_.center) res = ops::add(res, shaped(beta.value()));
-  return ops::add(ops::multiply(x, inv), res);
+  Tensor y = ops::add(ops::multiply(x, inv), res);
+  return core::is_floating(compute_dtype()) && y.dtype() != compute_dtype() ? ops::cast(y, compute_dtype()) : y;
 }
 
 std::vector<ShapeSpec> BatchNormalizationLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {

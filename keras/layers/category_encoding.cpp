@@ -10,7 +10,8 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 CategoryEncodingLayer::CategoryEncodingLayer(int64_t num_tokens, const CategoryEncodingOptions& o)
-    : Layer("CategoryEncoding", LayerOptions{o.name, true, true, DType::float32, o.input_shape}),
+    : Layer("CategoryEncoding", LayerOptions{.name = o.name, .trainable = true, .dynamic = true, .dtype = DType::float32,
+                                                    .autocast = false, .input_shape = o.input_shape}),
       num_tokens_(num_tokens),
       o_(o) {
   if (num_tokens < 1)

@@ -11,7 +11,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 DenseLayer::DenseLayer(int64_t units, const DenseOptions& o)
-    : Layer("Dense", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape,
+    : Layer("Dense", LayerOptions{.name = o.name, .trainable = o.trainable, .dtype = o.dtype, .input_shape = o.input_shape,
                                   .activity_regularizer = o.activity_regularizer.ptr()}),
       units_(units),
       o_(o) {
@@ -68,6 +68,7 @@ LayerPtr DenseLayer::from_config(const Config& c) {
   o.name = base.name;
   o.trainable = base.trainable;
   o.input_shape = base.input_shape;
+  o.dtype = base.dtype;
   detail::read_kernel_bias_config(c, o);
   return make<DenseLayer>(c.at("units").as_int(), o);
 }

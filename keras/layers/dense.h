@@ -29,6 +29,8 @@ struct DenseOptions {
   /// Whether the weights are trained (default true).
   bool trainable = true;
   ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
+  /// The dtype policy ("mixed_float16", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
 };
 
 /// The densely connected layer (keras.layers.Dense), made by Dense().

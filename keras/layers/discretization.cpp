@@ -65,8 +65,9 @@ Summary summarize(std::vector<float> values, double epsilon) {
 }  // namespace
 
 DiscretizationLayer::DiscretizationLayer(const DiscretizationOptions& o)
-    : Layer("Discretization", LayerOptions{o.name, true, true, o.output_mode == "int" ? DType::int32 : DType::float32,
-                                           o.input_shape}),
+    : Layer("Discretization", LayerOptions{.name = o.name, .trainable = true, .dynamic = true,
+                                           .dtype = o.output_mode == "int" ? DType::int32 : DType::float32,
+                                           .autocast = false, .input_shape = o.input_shape}),
       o_(o),
       boundaries_(o.bin_boundaries),
       have_boundaries_(!o.bin_boundaries.empty()) {

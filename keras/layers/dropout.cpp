@@ -10,7 +10,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 DropoutLayer::DropoutLayer(double rate, const DropoutOptions& o)
-    : Layer("Dropout", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
+    : Layer("Dropout", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
       rate_(rate),
       o_(o),
       seeds_(o.seed) {

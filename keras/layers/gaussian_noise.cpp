@@ -10,7 +10,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 GaussianNoiseLayer::GaussianNoiseLayer(double stddev, const GaussianNoiseOptions& o)
-    : Layer("GaussianNoise", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
+    : Layer("GaussianNoise", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
       stddev_(stddev),
       o_(o),
       seeds_(o.seed) {

@@ -8,7 +8,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 GroupNormalizationLayer::GroupNormalizationLayer(const GroupNormalizationOptions& o)
-    : Layer("GroupNormalization", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
+    : Layer("GroupNormalization", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
       o_(o) {
   supports_masking_ = true;
   if (o.groups <= 0 && o.groups != -1)

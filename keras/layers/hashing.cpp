@@ -12,8 +12,9 @@ namespace ops = core::ops;
 namespace strings = core::strings;
 
 HashingLayer::HashingLayer(int64_t num_bins, const HashingOptions& o)
-    : Layer("Hashing", LayerOptions{o.name, true, true, o.output_mode == "int" ? DType::int64 : DType::float32,
-                                    o.input_shape}),
+    : Layer("Hashing", LayerOptions{.name = o.name, .trainable = true, .dynamic = true,
+                                    .dtype = o.output_mode == "int" ? DType::int64 : DType::float32,
+                                    .autocast = false, .input_shape = o.input_shape}),
       num_bins_(num_bins),
       o_(o) {
   if (num_bins <= 0)

@@ -65,8 +65,9 @@ DType output_dtype(const std::string& mode, bool invert, bool string_tokens) {
 
 template <class K>
 IndexLookup<K>::IndexLookup(const std::string& cls, const IndexLookupOptions<K>& o)
-    : Layer(cls, LayerOptions{o.name, true, true,
-                              output_dtype(o.output_mode, o.invert, std::is_same_v<K, std::string>), o.input_shape}),
+    : Layer(cls, LayerOptions{.name = o.name, .trainable = true, .dynamic = true,
+                              .dtype = output_dtype(o.output_mode, o.invert, std::is_same_v<K, std::string>),
+                              .autocast = false, .input_shape = o.input_shape}),
       o_(o) {
   if (o.output_mode != "int" && !detail::is_encoding_mode(o.output_mode))
     throw std::invalid_argument(name() + ": unknown value for output_mode; allowed values are 'int', 'one_hot', "

@@ -32,7 +32,7 @@ void register_lambda(const std::string& name, LambdaFunction fn) {
 bool is_lambda_registered(const std::string& name) { return static_cast<bool>(find_lambda(name)); }
 
 LambdaLayer::LambdaLayer(LambdaFunction function, const LambdaOptions& o)
-    : Layer("Lambda", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
+    : Layer("Lambda", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
       fn_(std::move(function)),
       o_(o) {
   if (!fn_) throw std::invalid_argument(name() + ": expected a function, but received an empty one");

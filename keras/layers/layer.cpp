@@ -7,10 +7,12 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "core/ops.h"
+#include "core/autocast.h"
 #include "core/control_flow.h"
+#include "core/ops.h"
 #include "core/function.h"
 #include "core/ragged.h"
+#include "core/sparse.h"
 #include "keras/constraints.h"
 #include "keras/initializers.h"
 #include "keras/layers/seed_generator.h"
@@ -25,11 +27,50 @@ Layer::Layer(std::string class_name, const LayerOptions& o)
       name_(o.name.empty() ? unique_name(snake_case(class_name_)) : o.name),
       trainable_(o.trainable),
       dynamic_(o.dynamic),
-      dtype_(o.dtype),
+      autocast_(o.autocast),
+      policy_(o.dtype ? *o.dtype : mixed_precision::global_policy()),
       input_shape_(o.input_shape),
       activity_regularizer_(o.activity_regularizer) {}
 
 Layer::~Layer() = default;
+
+void Layer::set_dtype_policy(const mixed_precision::DTypePolicy& policy) {
+  if (!weights_.empty())
+    throw std::logic_error(name_ + ": cannot change the dtype policy to '" + policy.name() +
+                           "' after the layer has created its weights (policy '" + policy_.name() + "')");
+  policy_ = policy;
+}
+
+namespace {
+// Keras's DTypePolicy.convert_input: floating inputs cast to the compute dtype (integer,
+// bool, sparse and ragged inputs untouched).
+std::vector<Tensor> autocast_inputs(const std::vector<Tensor>& xs, bool autocast, DType compute) {
+  if (!autocast || !core::is_floating(compute)) return xs;
+  std::vector<Tensor> out = xs;
+  for (Tensor& x : out)
+    if (x.defined() && core::is_floating(x.dtype()) && x.dtype() != compute && !core::ragged::is_ragged(x) &&
+        !core::sparse::is_sparse(x)) {
+      Tensor mask = x.keras_mask();
+      x = ops::cast(x, compute);
+      if (mask.defined()) x.set_keras_mask(mask);
+    }
+  return out;
+}
+
+// The AutocastScope Keras's Layer.__call__ opens for its call: variables read in the
+// compute dtype when the policy is mixed, an outer scope changed or turned off to match.
+struct LayerAutocast {
+  std::optional<core::autocast::Scope> scope;
+  LayerAutocast(bool autocast, const mixed_precision::DTypePolicy& p) {
+    const std::optional<DType> current = core::autocast::current();
+    if (!autocast || !core::is_floating(p.compute_dtype())) {
+      if (current) scope.emplace(std::nullopt);
+    } else if (current ? *current != p.compute_dtype() : p.is_mixed()) {
+      scope.emplace(p.compute_dtype());
+    }
+  }
+};
+}  // namespace
 
 void Layer::build(const std::vector<ShapeSpec>& shapes) {
   if (shapes.size() == 1) build(shapes[0]);
@@ -164,23 +205,26 @@ Tensors Layer::operator()(const std::vector<Tensor>& xs, const CallArgs& args) {
       for (const Tensor& x : xs) ctx.masks.push_back(x.keras_mask());
   }
   TrainingScope scope(ctx.training);
+  const std::vector<Tensor> in = autocast_inputs(xs, autocast_, compute_dtype());
+  LayerAutocast cast_variables(autocast_, policy_);
   std::vector<Tensor> out;
   if (dynamic_ && core::is_tracing()) {
     // A dynamic layer inside a traced function: one host_function node that runs call()
     // on values at every run of the graph (its output shapes from compute_output_shape).
     std::vector<ShapeSpec> out_shapes = compute_output_shape(shapes);
     std::vector<core::TensorSpec> specs;
-    for (const ShapeSpec& o : out_shapes) specs.push_back({o, dtype_});
+    for (const ShapeSpec& o : out_shapes) specs.push_back({o, compute_dtype()});
     out = core::ops::host_function(
-        [this, ctx](const std::vector<Tensor>& in) {
+        [this, ctx](const std::vector<Tensor>& values) {
           TrainingScope inner(ctx.training);
-          return call(in, ctx);
+          LayerAutocast cast_variables(autocast_, policy_);
+          return call(values, ctx);
         },
-        xs, specs);
+        in, specs);
   } else {
-    out = call(xs, ctx);
+    out = call(in, ctx);
   }
-  finish_call(xs, ctx, out);
+  finish_call(in, ctx, out);
   return out;
 }
 
@@ -281,7 +325,7 @@ KerasTensors Layer::operator()(const std::vector<KerasTensor>& xs, const CallArg
   auto node = std::make_shared<Node>(Node{self, xs, static_cast<int>(out_shapes.size()), args});
   KerasTensors out;
   for (size_t i = 0; i < out_shapes.size(); ++i)
-    out.emplace_back(out_shapes[i], dtype_, node, static_cast<int>(i));
+    out.emplace_back(out_shapes[i], compute_dtype(), node, static_cast<int>(i));
   return out;
 }
 
@@ -295,9 +339,11 @@ std::vector<ShapeSpec> Layer::compute_output_shape(const std::vector<ShapeSpec>&
     ShapeSpec d = shapes[i];
     for (auto& v : d) v = v < 0 ? 1 : v;
     DType dt = t_symbolic_inputs && i < t_symbolic_inputs->size() ? (*t_symbolic_inputs)[i].dtype()
-                                                                   : dtype_;
+                                                                   : compute_dtype();
     probes.push_back(ops::zeros(Shape(d), dt));
   }
+  probes = autocast_inputs(probes, autocast_, compute_dtype());
+  LayerAutocast cast_variables(autocast_, policy_);
   const CallContext ctx{.training = false, .kwargs = t_symbolic_args ? t_symbolic_args->kwargs : Config::object()};
   std::vector<Tensor> out = dynamic_ ? call(probes, ctx)
                                     : core::symbolic_call([&](const std::vector<Tensor>& in) { return call(in, ctx); },
@@ -317,7 +363,7 @@ Config Layer::base_config() const {
   Config c = Config::object();
   c["name"] = name_;
   c["trainable"] = trainable_;
-  c["dtype"] = core::dtype_name(dtype_);
+  c["dtype"] = policy_.serialize();  // Keras 3: the DTypePolicy's serialized form
   c["dynamic"] = dynamic_;
   if (!input_shape_.empty()) {
     std::vector<Value> dims;

@@ -23,6 +23,7 @@
 #include "core/autodiff.h"
 #include "core/tensor.h"
 #include "keras/config.h"
+#include "keras/mixed_precision.h"
 
 namespace keras {
 using core::DType;
@@ -202,8 +203,13 @@ struct LayerOptions {
   /// Whether the weights are trainable (Keras `trainable`, default true).
   bool trainable = true;
   bool dynamic = false;  ///< always run eagerly (never traced into a graph)
-  /// The dtype of the layer's weights and computations (default float32).
-  DType dtype = DType::float32;
+  /// The layer's dtype policy (Keras 3 `dtype`): a policy name ("mixed_float16",
+  /// "float32"), a DType or a mixed_precision::DTypePolicy. Unset: the global policy
+  /// (mixed_precision::global_policy()) when the layer is constructed.
+  std::optional<mixed_precision::DTypePolicy> dtype{};
+  /// Whether floating inputs are cast to the compute dtype and variables read in it
+  /// inside call() (Keras `autocast`, default true).
+  bool autocast = true;
   ShapeSpec input_shape{};  ///< optional, without the batch axis (starts a Sequential)
   /// Applied to every output of each call (Layer::operator()), divided by the batch size,
   /// as a loss of the layer (Keras's activity_regularizer).
@@ -219,8 +225,11 @@ struct WeightOptions {
   std::shared_ptr<const constraints::Constraint> constraint{};
   /// Whether the weight is trained (false for statistics such as moving means).
   bool trainable = true;
-  /// The weight's dtype (default float32).
-  DType dtype = DType::float32;
+  /// The weight's dtype (unset: the layer's variable_dtype()).
+  std::optional<DType> dtype{};
+  /// Whether the weight is read in the compute dtype inside a mixed layer's call (Keras
+  /// `autocast`; float weights only; default true).
+  bool autocast = true;
 };
 
 /// A cap, for the current thread, on the bytes that add_weight() may allocate while it is
@@ -363,8 +372,20 @@ class Layer : public std::enable_shared_from_this<Layer> {
   bool supports_ragged() const { return supports_ragged_; }
   /// Whether build() has run (by the first call or called directly).
   bool built() const { return built_ || built_by_direct_build_; }
-  /// The layer's dtype (LayerOptions::dtype).
-  DType dtype() const { return dtype_; }
+  /// The dtype of the layer's variables (Keras's `layer.dtype`; variable_dtype()).
+  DType dtype() const { return policy_.variable_dtype(); }
+  /// The layer's dtype policy (LayerOptions::dtype, or the global policy at construction).
+  const mixed_precision::DTypePolicy& dtype_policy() const { return policy_; }
+  /// Replaces the policy (Keras's dtype_policy setter); std::logic_error once the layer
+  /// has weights.
+  void set_dtype_policy(const mixed_precision::DTypePolicy& policy);
+  /// The dtype of the computations and of floating outputs (the policy's compute dtype).
+  DType compute_dtype() const { return policy_.compute_dtype(); }
+  /// The dtype weights are created in (the policy's variable dtype).
+  DType variable_dtype() const { return policy_.variable_dtype(); }
+  /// Whether floating inputs and variables are cast to compute_dtype() in calls
+  /// (LayerOptions::autocast).
+  bool autocast() const { return autocast_; }
   /// LayerOptions::input_shape (empty when not given).
   const ShapeSpec& declared_input_shape() const { return input_shape_; }
   /// Input and output shapes of the first symbolic call (for summary()).
@@ -392,8 +413,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
   void collect_weights(std::vector<Variable>& out, std::vector<const Layer*>& seen) const;
 
   std::string class_name_, name_;
-  bool trainable_, dynamic_;
-  DType dtype_;
+  bool trainable_, dynamic_, autocast_;
+  mixed_precision::DTypePolicy policy_;
   ShapeSpec input_shape_;
   bool built_ = false;
   std::vector<Variable> weights_;

@@ -40,7 +40,9 @@ AxisArg AxisArg::from_config(const Value& v) {
 
 // ---- LayerNormalization -------------------------------------------------------------------
 LayerNormalizationLayer::LayerNormalizationLayer(const LayerNormalizationOptions& o)
-    : Layer("LayerNormalization", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
+    // Keras 3: autocast off (inputs and weights kept; it computes in at least float32).
+    : Layer("LayerNormalization",
+            LayerOptions{.name = o.name, .trainable = o.trainable, .autocast = false, .input_shape = o.input_shape}),
       o_(o) {
   supports_masking_ = true;
   if (o.axis.is_none() || o.axis.axes().empty())
@@ -78,15 +80,23 @@ void LayerNormalizationLayer::build(const ShapeSpec& s) {
   }
   if (o_.scale || o_.rms_scaling)
     gamma = add_weight("gamma", Shape(pshape),
-                       {o_.gamma_initializer.ptr(), o_.gamma_regularizer.ptr(), o_.gamma_constraint.ptr()});
+                       {.initializer = o_.gamma_initializer.ptr(), .regularizer = o_.gamma_regularizer.ptr(),
+                        .constraint = o_.gamma_constraint.ptr(), .autocast = false});
   if (o_.center && !o_.rms_scaling)
     beta = add_weight("beta", Shape(pshape),
-                      {o_.beta_initializer.ptr(), o_.beta_regularizer.ptr(), o_.beta_constraint.ptr()});
+                      {.initializer = o_.beta_initializer.ptr(), .regularizer = o_.beta_regularizer.ptr(),
+                       .constraint = o_.beta_constraint.ptr(), .autocast = false});
 }
 
 Tensor LayerNormalizationLayer::call(const Tensor& input, bool) {
   Tensor x = core::is_floating(input.dtype()) ? input : ops::cast(input, dtype());
+  // Keras 3: half inputs (a mixed policy) are normalized in float32; the output is cast
+  // to the compute dtype.
+  if (core::is_half(x.dtype())) x = ops::cast(x, DType::float32);
   const DType dt = x.dtype();
+  auto out = [&](const Tensor& y) {
+    return core::is_floating(compute_dtype()) && y.dtype() != compute_dtype() ? ops::cast(y, compute_dtype()) : y;
+  };
   const int64_t r = x.shape().rank();
   const bool last_only = axes_.size() == 1 && axes_[0] == r - 1;
   auto shaped = [&](const Variable& w) {
@@ -97,12 +107,12 @@ Tensor LayerNormalizationLayer::call(const Tensor& input, bool) {
   Tensor variance = ops::variance(x, axes_, true);
   Tensor inv = ops::rsqrt(ops::add(variance, ops::scalar_like(variance, o_.epsilon)));
   if (o_.rms_scaling)  // Keras 3: x * rsqrt(variance + epsilon) * gamma, no centering
-    return ops::multiply(ops::multiply(x, inv), shaped(gamma));
+    return out(ops::multiply(ops::multiply(x, inv), shaped(gamma)));
   Tensor mean = ops::mean(x, axes_, true);
   if (o_.scale) inv = ops::multiply(inv, shaped(gamma));
   Tensor res = ops::neg(ops::multiply(mean, inv));
   if (o_.center) res = ops::add(res, shaped(beta));
-  return ops::add(ops::multiply(x, inv), res);
+  return out(ops::add(ops::multiply(x, inv), res));
 }
 
 std::vector<ShapeSpec> LayerNormalizationLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/autocast.h"
 #include "core/function.h"
 #include "core/ops.h"
 #include "keras/constraints.h"
@@ -49,25 +50,27 @@ void WeightBudget::charge(const std::string& weight, const Shape& shape, DType d
 }
 
 Variable Layer::add_weight(const std::string& name, const Shape& shape, const WeightOptions& o) {
-  WeightBudget::charge(name_ + "/" + name, shape, o.dtype);
+  const DType dtype = o.dtype.value_or(variable_dtype());  // Keras: weights in the variable dtype
+  WeightBudget::charge(name_ + "/" + name, shape, dtype);
   auto init = o.initializer ? o.initializer : initializers::get("glorot_uniform");
   Tensor value;
   try {
-    value = (*init)(shape, o.dtype);
+    value = (*init)(shape, dtype);
   } catch (const std::bad_alloc& e) {  // name the weight (core's message has shape and bytes)
     throw core::OutOfMemoryError(name_ + "/" + name + ": cannot create the weight of shape " +
-                                 shape.str() + " and dtype " + core::dtype_name(o.dtype) + ": " + e.what());
+                                 shape.str() + " and dtype " + core::dtype_name(dtype) + ": " + e.what());
   }
-  if (value.shape() != shape || value.dtype() != o.dtype)
+  if (value.shape() != shape || value.dtype() != dtype)
     throw std::logic_error(name_ + "/" + name + ": the initializer returned shape " +
                            value.shape().str() + " " + core::dtype_name(value.dtype()) +
-                           ", expected " + shape.str() + " " + core::dtype_name(o.dtype));
+                           ", expected " + shape.str() + " " + core::dtype_name(dtype));
   // A weight made after construction but not by maybe_build(): build() was called
   // directly, which builds the layer (layer->build(shape) then set_weights() must hold).
   if (!building_ && !weak_from_this().expired()) built_by_direct_build_ = true;
   Variable v(value, name_ + "/" + name, o.trainable && trainable_);
   weights_.push_back(v);
   weight_trainable_.push_back(o.trainable);
+  if (!o.autocast) core::autocast::set_enabled(v, false);
   if (o.regularizer) regularized_.emplace_back(v, o.regularizer);
   if (o.constraint) {
     constrained_.emplace_back(v, o.constraint);

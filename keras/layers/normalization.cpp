@@ -36,7 +36,7 @@ std::vector<double> values_from_config(const Value& v) {
 }  // namespace
 
 NormalizationLayer::NormalizationLayer(const NormalizationOptions& o)
-    : Layer("Normalization", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}),
+    : Layer("Normalization", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
       o_(o) {
   if (o.mean.empty() != o.variance.empty())
     throw std::invalid_argument(name() + ": expected both mean and variance to be set (or neither), but received " +

@@ -61,7 +61,13 @@ LayerPtr from_config(const std::string& class_name, const Config& config) {
           "\", " + class_name + "::from_config)");
     f = it->second;
   }
-  return f(config);
+  LayerPtr layer = f(config);
+  // The config's policy (a layer whose from_config does not read "dtype" gets it here).
+  if (const Value* d = config.find("dtype"); layer && d && !d->is_null()) {
+    mixed_precision::DTypePolicy policy = mixed_precision::DTypePolicy::deserialize(*d);
+    if (!(policy == layer->dtype_policy())) layer->set_dtype_policy(policy);
+  }
+  return layer;
 }
 
 LayerPtr deserialize(const Config& c) {

@@ -8,7 +8,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 UnitNormalizationLayer::UnitNormalizationLayer(const UnitNormalizationOptions& o)
-    : Layer("UnitNormalization", LayerOptions{o.name, o.trainable, false, DType::float32, o.input_shape}), o_(o) {
+    : Layer("UnitNormalization", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}), o_(o) {
   supports_masking_ = true;
   if (o.axis.is_none() || o.axis.axes().empty())
     throw std::invalid_argument(name() + ": expected an int or a non-empty list of ints for axis, but received " +

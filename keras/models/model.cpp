@@ -21,7 +21,7 @@ using layers::Node;
 // ---- InputLayer / Input ---------------------------------------------------------------------
 InputLayer::InputLayer(const ShapeSpec& shape, DType dtype, std::string name, int64_t batch_size,
                        bool sparse, bool ragged)
-    : Layer("InputLayer", LayerOptions{std::move(name), true, false, dtype, {}}), sparse_(sparse), ragged_(ragged) {
+    : Layer("InputLayer", LayerOptions{.name = std::move(name), .dtype = dtype}), sparse_(sparse), ragged_(ragged) {
   if (sparse && ragged) throw std::invalid_argument("Input: sparse and ragged cannot both be true");
   supports_ragged_ = true;
   for (int64_t d : shape)
@@ -71,7 +71,9 @@ LayerPtr InputLayer::from_config(const Config& c) {
   ShapeSpec bs = c.at("batch_shape").as_ints();
   if (bs.empty()) throw std::invalid_argument("InputLayer.from_config: batch_shape is empty");
   ShapeSpec shape(bs.begin() + 1, bs.end());
-  auto l = make<InputLayer>(shape, core::dtype_from_name(c.get("dtype", "float32").as_string()),
+  const Value* d = c.find("dtype");  // a name, or a DTypePolicy's serialized form
+  const DType dtype = d && !d->is_null() ? mixed_precision::DTypePolicy::deserialize(*d).variable_dtype() : DType::float32;
+  auto l = make<InputLayer>(shape, dtype,
                             c.get("name", "").as_string(), bs[0], c.get("sparse", false).as_bool(),
                             c.get("ragged", false).as_bool());
   l->make_output();
@@ -128,9 +130,18 @@ LayerPtr Model::get_layer(int64_t index) const {
 
 
 // ---- Functional -----------------------------------------------------------------------------
+namespace {
+// Keras 3's Functional does not autocast its inputs (_convert_input_args = False): each
+// layer casts what it receives. Its layers open their own autocast scopes.
+LayerOptions functional_options(LayerOptions o) {
+  o.autocast = false;
+  return o;
+}
+}  // namespace
+
 FunctionalModel::FunctionalModel(std::vector<KerasTensor> inputs, std::vector<KerasTensor> outputs,
                                  const LayerOptions& options)
-    : Model(options, "Functional"), inputs_(std::move(inputs)), outputs_(std::move(outputs)) {
+    : Model(functional_options(options), "Functional"), inputs_(std::move(inputs)), outputs_(std::move(outputs)) {
   if (inputs_.empty() || outputs_.empty())
     throw std::invalid_argument(name() + ": a functional model needs at least one input and one output");
   std::set<const Node*> input_nodes;

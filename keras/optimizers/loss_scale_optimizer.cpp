@@ -29,26 +29,40 @@ void LossScaleOptimizer::apply_gradients(const std::vector<Tensor>& grads, const
   if (grads.size() != vars.size())
     throw std::invalid_argument(name() + ": apply_gradients received " + std::to_string(grads.size()) +
                                 " gradients for " + std::to_string(vars.size()) + " variables");
-  bool finite = true;
-  for (const Tensor& g : grads)
-    if (g.defined() && g.size() > 0) finite = finite && ops::all(ops::isfinite(g)).item<bool>();
-  if (!finite) {  // skip the step, halve the scale
-    counter_.assign(ops::zeros({}, DType::int64));
-    scale_.assign(ops::multiply(scale_.value(), core::constant(0.5f)));
-    return;
+  // All with ops, so the step traces into fit()'s train function: no host read decides.
+  std::vector<Variable> updated;  // the variables with a gradient
+  Tensor finite = core::constant(true);
+  for (size_t i = 0; i < grads.size(); ++i) {
+    if (!grads[i].defined()) continue;
+    updated.push_back(vars[i]);
+    if (grads[i].size() > 0) finite = ops::logical_and(finite, ops::all(ops::isfinite(grads[i])));
   }
+  inner_->build_variables(updated);  // its slots exist before the snapshot below
+  // Keras skips the inner step when a gradient is not finite (ops.cond). Here the step
+  // always runs and every variable it may change (the model's, the inner optimizer's
+  // iterations and slots) then takes where(finite, new, old): the same values, as tensors.
+  std::vector<Variable> state = updated;
+  for (const Variable& v : inner_->variables()) state.push_back(v);
+  std::vector<Tensor> before;
+  before.reserve(state.size());
+  // Copies: a traced step's optimizer kernels may update a variable's buffer in place.
+  for (const Variable& v : state) before.push_back(ops::copy(v.value()));
   std::vector<Tensor> unscaled;
   unscaled.reserve(grads.size());
   for (const Tensor& g : grads)
     unscaled.push_back(g.defined() ? ops::divide(g, ops::cast(scale_.value(), g.dtype())) : g);
   inner_->apply_gradients(unscaled, vars);
-  set_iterations(inner_->iterations());
-  if (step_counter() == growth_steps_ - 1) {
-    counter_.assign(ops::zeros({}, DType::int64));
-    scale_.assign(ops::multiply(scale_.value(), core::constant(2.0f)));
-  } else {
-    counter_.assign(ops::add(counter_.value(), core::constant(int64_t{1})));
-  }
+  for (size_t i = 0; i < state.size(); ++i) state[i].assign(ops::where(finite, state[i].value(), before[i]));
+  Variable iterations = iterations_variable();  // the LSO's iterations are the inner optimizer's
+  iterations.assign(inner_->iterations_variable().value());
+  // Finite: the growth count advances, and the scale doubles after dynamic_growth_steps
+  // finite steps in a row. Not finite: the scale halves and the count restarts.
+  const Tensor counter = counter_.value(), scale = scale_.value();
+  const Tensor grow = ops::logical_and(finite, ops::equal(counter, core::constant(growth_steps_ - 1)));
+  const Tensor zero = ops::zeros({}, DType::int64);
+  counter_.assign(ops::where(finite, ops::where(grow, zero, ops::add(counter, core::constant(int64_t{1}))), zero));
+  scale_.assign(ops::where(grow, ops::multiply(scale, core::constant(2.0f)),
+                           ops::where(finite, scale, ops::multiply(scale, core::constant(0.5f)))));
 }
 
 Tensor LossScaleOptimizer::scale_loss(const Tensor& loss) const {

@@ -14,8 +14,9 @@ namespace keras::optimizers {
 /// is skipped, the scale halved and the growth count reset; otherwise they are divided by
 /// the scale and applied by the inner optimizer, and after dynamic_growth_steps finite
 /// steps in a row the scale doubles. iterations() is the inner optimizer's (skipped steps
-/// do not count). apply_gradients reads the finiteness check on the host, so it runs
-/// eagerly (inside a traced function it raises).
+/// do not count). apply_gradients is written with ops only (the finiteness check and the
+/// skip / halve / grow decision are tensors), so it runs eagerly and traced into fit()'s
+/// train step alike. compile() wraps the optimizer in one for a mixed_float16 model.
 class LossScaleOptimizer : public Optimizer {
  public:
   /// Wraps `inner` (null raises); initial_scale > 0 (default 2^15), dynamic_growth_steps

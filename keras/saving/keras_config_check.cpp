@@ -28,8 +28,18 @@ bool neutral(const Value& v) {
   }
 }
 
-bool same(const Value& keras, const Value& mine) {
+// A DTypePolicy's serialized form as its name (Keras files hold either form; layers write
+// the serialized one).
+Value policy_name(const Value& v) {
+  if (v.is_object() && v.contains("class_name") && v.contains("config") && v.at("class_name") == Value("DTypePolicy") &&
+      v.at("config").is_object() && v.at("config").contains("name"))
+    return v.at("config").at("name");
+  return v;
+}
+
+bool same(const Value& keras_in, const Value& mine_in) {
   using T = Value::Type;
+  const Value keras = policy_name(keras_in), mine = policy_name(mine_in);
   const bool kn = keras.type() == T::integer || keras.type() == T::number;
   const bool mn = mine.type() == T::integer || mine.type() == T::number;
   if (kn && mn) {

@@ -116,7 +116,7 @@ Value sequential_entry(const Model& m) {
   Config c = Config::object();
   c["name"] = m.name();
   c["trainable"] = m.trainable();
-  c["dtype"] = "float32";
+  c["dtype"] = m.dtype_policy().serialize();
   std::vector<Value> ls;
   const Value bis = dims_value(cpp.get("build_input_shape", Value()));
   if (!bis.is_null()) {

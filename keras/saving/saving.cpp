@@ -11,6 +11,7 @@
 
 #include "core/npy.h"
 #include "core/ops.h"
+#include "keras/optimizers/loss_scale_optimizer.h"
 #include "keras/saving/file_config.h"
 #include "keras/saving/format.h"
 #include "keras/saving/keras_file.h"
@@ -74,7 +75,14 @@ std::vector<Variable> optimizer_state(const Model& model, bool build) {
     return out;
   }
   if (build) opt->build_variables(trainable);
-  return opt->variables();
+  out = opt->variables();
+  // A LossScaleOptimizer's state includes its inner optimizer's (Keras 3's variables: its
+  // own, then the inner optimizer's).
+  if (auto* lso = dynamic_cast<const optimizers::LossScaleOptimizer*>(opt.get())) {
+    if (build) lso->inner_optimizer()->build_variables(trainable);
+    for (const Variable& v : lso->inner_optimizer()->variables()) out.push_back(v);
+  }
+  return out;
 }
 
 std::vector<NamedTensor> named_values(const std::vector<Variable>& vars) {

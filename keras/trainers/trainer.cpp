@@ -14,6 +14,7 @@
 #include "core/sparse.h"
 #include "keras/constraints.h"
 #include "keras/models/model.h"
+#include "keras/optimizers/loss_scale_optimizer.h"
 #include "keras/trainers/batch_sources.h"
 #include "keras/trainers/file_shard_source.h"
 
@@ -166,7 +167,11 @@ Tensor Model::train_step(const std::vector<Tensor>& x, const std::vector<Tensor>
     vars = trainable_weights();
     resolve_metrics(y, y_pred);
     loss = compute_loss(y, y_pred, sw);
-    grads = tape.gradient(scale_loss_for_distribution(loss), vars);
+    // Keras: the optimizer's scale_loss (a LossScaleOptimizer multiplies by its scale and
+    // unscales the gradients in apply_gradients); the reported loss is unscaled.
+    Tensor scaled = scale_loss_for_distribution(loss);
+    if (auto* lso = dynamic_cast<optimizers::LossScaleOptimizer*>(optimizer_.get())) scaled = lso->scale_loss(scaled);
+    grads = tape.gradient(scaled, vars);
   }
   optimizer_->apply_gradients(grads, vars);  // applies the variables' constraints too
   update_metrics(y, y_pred, sw);

@@ -31,7 +31,10 @@ std::vector<double> fold(const std::vector<In>& ins, const std::function<double(
   return out;
 }
 
+// Calls a merge layer in float64 (Keras's dtype="float64"; a float32 layer would cast the
+// float64 inputs to float32).
 Tensor call(const keras::LayerPtr& layer, const std::vector<In>& ins) {
+  layer->set_dtype_policy("float64");
   std::vector<Tensor> xs;
   for (const In& i : ins) xs.push_back(i.t);
   return (*layer)(xs, false)[0];
@@ -143,6 +146,7 @@ TEST_CASE("merge layers: Dot is a batched dot product; normalize makes it a cosi
 TEST_CASE("merge layers: gradients reach each input with the right sign and scale") {
   In a = input(Shape{2, 3}, 12), b = input(Shape{2, 3}, 13);
   auto grads = [&](const keras::LayerPtr& layer) {
+    layer->set_dtype_policy("float64");
     keras::GradientTape tape;
     tape.watch(a.t);
     tape.watch(b.t);

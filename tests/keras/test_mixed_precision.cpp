@@ -47,10 +47,12 @@ TEST_CASE("DTypePolicy: Keras 3's policies, names and serialized form") {
   CHECK(mp::DTypePolicy::deserialize(m.serialize()) == m);
   CHECK(mp::DTypePolicy::deserialize(keras::Value("float32")).name() == "float32");
   CHECK_THROWS_WITH_AS(mp::DTypePolicy("mixed_half"),
-                       "DTypePolicy: expected a policy name (mixed_float16, mixed_bfloat16, float32, float64, float16 or "
-                       "bfloat16), but received 'mixed_half'",
+                       "DTypePolicy: cannot convert 'mixed_half' to a mixed precision DTypePolicy; valid policies "
+                       "include 'mixed_float16', 'mixed_bfloat16', and the name of any float dtype such as 'float32'",
                        std::invalid_argument);
-  CHECK_THROWS_AS(mp::DTypePolicy(DType::int32), std::invalid_argument);
+  CHECK_THROWS_AS(mp::DTypePolicy("mixed_int8"), std::invalid_argument);
+  // Keras 3: DTypePolicy("int32") is int32 for both (inputs, preprocessing layers).
+  CHECK(mp::DTypePolicy(DType::int32).compute_dtype() == DType::int32);
 }
 
 TEST_CASE("set_global_policy / global_policy") {

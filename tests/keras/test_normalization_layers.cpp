@@ -158,11 +158,12 @@ TEST_CASE("BatchNormalization: a frozen layer runs in inference mode and keeps i
 
 TEST_CASE("BatchNormalization: gradients through the batch statistics (float64, central differences)") {
   auto bn = layers::BatchNormalization();
+  bn->set_dtype_policy("float64");  // a float32 layer would cast the float64 input (Keras's autocast)
   const Shape shape{4, 3};
   Tensor x = make(uniform(12, -2, 2, 21), shape, DType::float64);
   (*bn)(x);
-  bn->set_weights({core::constant({1.5f, 0.5f, 2.0f}), core::constant({0.25f, -1.0f, 0.5f}),
-                   ops::zeros({3}), ops::ones({3})});
+  bn->set_weights({core::constant({1.5, 0.5, 2.0}, DType::float64), core::constant({0.25, -1.0, 0.5}, DType::float64),
+                   ops::zeros({3}, DType::float64), ops::ones({3}, DType::float64)});
   Tensor w = make(uniform(12, 0.5, 1.5, 22), shape, DType::float64);
   auto loss_of = [&](const Tensor& in) { return ops::sum(ops::multiply((*bn)(in, true), w)); };
 

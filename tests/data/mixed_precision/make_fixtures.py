@@ -7,6 +7,12 @@ the input's own type; the float32 values of every 5th float16 and bfloat16 bit p
 loss_scale.json: Keras 3's LossScaleOptimizer (wrapping SGD) on a scalar variable, for a
 sequence of gradients (finite, inf, NaN): the scale, the variable and the iteration counts
 after each step, with dynamic_growth_steps=3.
+policy_models.json: per policy (mixed_float16, mixed_bfloat16), a Sequential
+Dense(8, relu) -> Dense(2) -> Activation("linear", dtype="float32") on fixed weights: each
+layer's output dtype and the weights' dtypes, the forward outputs, the loss and weights
+after fit() (2 steps of SGD on mse), the layers' configs; and for mixed_float16, the loss
+scale after each train_on_batch of a model compiled with a LossScaleOptimizer whose
+initial scale (2^20) overflows float16 gradients first (skip-and-halve, then growth).
 
 Run: KERAS_BACKEND=tensorflow /work/venv/bin/python make_fixtures.py
 """
@@ -73,6 +79,58 @@ def loss_scale():
                   f, indent=1)
 
 
+def policy_models():
+    import keras
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((16, 4)).astype(np.float32)
+    y = rng.standard_normal((16, 2)).astype(np.float32)
+    weights = [(rng.standard_normal((4, 8)) * 0.5).astype(np.float32), (rng.standard_normal(8) * 0.1).astype(np.float32),
+               (rng.standard_normal((8, 2)) * 0.5).astype(np.float32), (rng.standard_normal(2) * 0.1).astype(np.float32)]
+
+    def make():
+        return keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu", name="d1"),
+                                 keras.layers.Dense(2, name="d2"),
+                                 keras.layers.Activation("linear", dtype="float32", name="out")])
+
+    out = {"x": x.tolist(), "y": y.tolist(), "weights": [w.tolist() for w in weights]}
+    for policy in ["mixed_float16", "mixed_bfloat16"]:
+        keras.mixed_precision.set_global_policy(policy)
+        m = make()
+        m.set_weights(weights)
+        h = x
+        dtypes = []
+        for layer in m.layers:
+            h = layer(h)
+            dtypes.append(str(h.dtype.name))
+        rec = {"layer_output_dtypes": dtypes, "model_dtype_policy": m.dtype_policy.name,
+               "weight_dtypes": [str(w.dtype) for w in m.weights], "forward": np.asarray(m(x)).tolist(),
+               "configs": [layer.get_config()["dtype"] for layer in m.layers]}
+        m.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+        rec["optimizer_class"] = type(m.optimizer).__name__
+        hist = m.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+        rec["fit_loss"] = hist.history["loss"][0]
+        rec["fit_weights"] = [np.asarray(w).tolist() for w in m.get_weights()]
+        if policy == "mixed_float16":
+            rec["fit_scale"] = float(m.optimizer.dynamic_scale.numpy())
+            m = make()
+            m.set_weights(weights)
+            m.compile(optimizer=keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(learning_rate=0.1),
+                                                                    initial_scale=2.0 ** 20, dynamic_growth_steps=2),
+                      loss="mse")
+            scales, iters = [], []
+            for i in range(8):
+                m.train_on_batch(x[2 * i:2 * i + 2], y[2 * i:2 * i + 2])
+                scales.append(float(m.optimizer.dynamic_scale.numpy()))
+                iters.append(int(m.optimizer.iterations.numpy()))
+            rec["lso_scales"], rec["lso_iterations"] = scales, iters
+            rec["lso_weights"] = [np.asarray(w).tolist() for w in m.get_weights()]
+        out[policy] = rec
+    keras.mixed_precision.set_global_policy("float32")
+    with open(os.path.join(HERE, "policy_models.json"), "w") as f:
+        json.dump(out, f)
+
+
 if __name__ == "__main__":
     conversions()
     loss_scale()
+    policy_models()
