@@ -35,13 +35,17 @@ Variable::State& resource_state(const OpCall& c) {
   return static_cast<Variable::State&>(*c.attrs.resources[0]);
 }
 
-// ReadVariable: resources = {variable}; output = its current value (a handle, no copy).
+// ReadVariable: resources = {variable}; output = its current value: a fresh handle on the
+// same buffer (no copy). Fresh, so two reads are two values: a trace knows values by their
+// handle, and with the variable's own handle a read after an in-place update (an
+// optimizer's) took over the earlier read's place in the graph, which then saw the new
+// value. An in-place update copies first while a read's handle holds the buffer.
 void infer_read(OpCall& c) {
   Variable::State& s = resource_state(c);
   c.set_output(0, s.value.shape(), s.value.dtype());
-  c.outputs[0] = s.value;
+  c.outputs[0] = view_as(s.value, s.value.shape());
   // A graph's read watches the variable on recording tapes, as an eager read does.
-  autodiff::on_variable_read(Variable::from_resource(c.attrs.resources[0]), s.value);
+  autodiff::on_variable_read(Variable::from_resource(c.attrs.resources[0]), c.outputs[0]);
 }
 
 // AssignVariable: resources = {variable}, inputs = {value}; no output. The kernel (the

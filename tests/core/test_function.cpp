@@ -74,6 +74,31 @@ TEST_CASE("function: the traced graph prints, and the passes prune, fold, merge"
   MESSAGE("traced:\n" << before << "optimized:\n" << after);
 }
 
+TEST_CASE("function: a read before an in-place optimizer update keeps the old value in the graph") {
+  // Two reads of one variable around apply_adam are two graph values (the second read used
+  // to take the first one's place, so `before` saw the updated weights).
+  Variable v(core::constant(std::vector<float>{1, 2, 3}), "v");
+  Variable m(ops::zeros({3}), "m"), s(ops::zeros({3}), "s");
+  const Tensor g = core::constant(std::vector<float>{1, -1, 2});
+  const Tensor lr = core::constant(0.5f), it = core::constant(int64_t{1});
+  auto step = core::function([&](const Tensor& keep_new) {
+    const Tensor before = v.value();
+    core::training::apply_adam(v, g, m, s, nullptr, lr, 0.9, 0.999, 1e-7, it);
+    const Tensor after = v.value();
+    v.assign(ops::where(keep_new, after, before));  // a skipped step, as a loss-scale optimizer's
+    return std::vector<Tensor>{before, after};
+  });
+  for (int i = 0; i < 3; ++i) {
+    const std::vector<Tensor> r = step(core::constant(false));
+    check_values(r[0], std::vector<double>{1, 2, 3});
+    check_values(v.value(), std::vector<double>{1, 2, 3});
+    CHECK(values(r[1]) != values(r[0]));
+  }
+  step(core::constant(true));
+  CHECK(values(v.value()) != std::vector<double>{1, 2, 3});
+  CHECK(step.tracing_count() == 1);
+}
+
 TEST_CASE("function: variables are read when the graph runs; assignments run at every call") {
   Variable w(core::constant({1.0f, 2.0f}), "w");
   auto f = core::function([&](const Tensor& x) {
