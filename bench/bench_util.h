@@ -78,6 +78,8 @@ struct TrainFlags {
   int epochs = 5, threads = 2, warmup = 100;
   int64_t batch = 32, seed = 42;
   bool eager = false;
+  std::string device = "cpu";  // --device cpu|gpu (bench_device.h places the model)
+  std::string policy;          // --policy mixed_float16|mixed_bfloat16|float32 (the global dtype policy)
 };
 
 inline bool parse_train_flags(int argc, char** argv, bool with_mode, TrainFlags& f) {
@@ -91,6 +93,18 @@ inline bool parse_train_flags(int argc, char** argv, bool with_mode, TrainFlags&
       f.eager = v == "eager";
       continue;
     }
+    if (k == "--device") {
+      if (v != "cpu" && v != "gpu") {
+        std::fprintf(stderr, "--device takes cpu or gpu, not %s\n", argv[i + 1]);
+        return false;
+      }
+      f.device = v;
+      continue;
+    }
+    if (k == "--policy") {
+      f.policy = v;
+      continue;
+    }
     const long long n = std::atoll(argv[i + 1]);
     if (k == "--epochs") f.epochs = int(n);
     else if (k == "--batch") f.batch = n;
@@ -98,7 +112,7 @@ inline bool parse_train_flags(int argc, char** argv, bool with_mode, TrainFlags&
     else if (k == "--seed") f.seed = n;
     else if (k == "--warmup-steps") f.warmup = int(n);
     else {
-      std::fprintf(stderr, "unknown flag %s (flags: --epochs --batch --threads --seed --warmup-steps%s)\n", argv[i],
+      std::fprintf(stderr, "unknown flag %s (flags: --epochs --batch --threads --seed --warmup-steps --device --policy%s)\n", argv[i],
                    with_mode ? " --mode" : "");
       return false;
     }

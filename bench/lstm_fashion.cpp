@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_device.h"
 #include "bench_util.h"
 #include "keras/keras.h"
 
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   flags.threads = 1;
   flags.warmup = 20;
   if (!bench::parse_train_flags(argc, argv, false, flags)) return 2;
+  const bench::Placement place(flags);
   const int64_t batch = flags.batch, samples = 12800;
   keras::set_num_threads(flags.threads);
   Tensor x, xt, y, yt;
@@ -70,7 +72,7 @@ int main(int argc, char** argv) {
   }
   Tensor logits = model->predict(xt, {.batch_size = 256});
   const double acc =
-      ops::mean(ops::cast(ops::equal(ops::argmax(logits, -1, keras::DType::int32), yt), keras::DType::float64)).item<double>();
+      ops::mean(ops::cast(ops::equal(ops::argmax(logits, -1, keras::DType::int32).to(keras::Device::cpu()), yt), keras::DType::float64)).item<double>();
   std::vector<double> pt;
   for (int r = 0; r < 3; ++r) {
     auto t0 = bench::Clock::now();
@@ -83,8 +85,8 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < epoch_sps.size(); ++i) eps += (i ? "," : "") + std::to_string(int64_t(epoch_sps[i] + 0.5));
   std::printf("{\"impl\":\"keras-cpp\",\"model\":\"lstm128\",\"batch\":%lld,\"threads\":%d,\"epochs\":%d,"
               "\"train_samples_per_s\":%.0f,\"train_samples_per_s_epochs\":[%s],\"step_ms\":%.4f,"
-              "\"predict_samples_per_s\":%.0f,\"test_accuracy\":%.4f,\"peak_rss_mb\":%.1f}\n",
+              "\"predict_samples_per_s\":%.0f,\"test_accuracy\":%.4f,\"peak_rss_mb\":%.1f%s}\n",
               (long long)batch, keras::get_num_threads(), flags.epochs, bench::median(epoch_sps), eps.c_str(),
-              bench::median(step_ms), double(xt.shape()[0]) / bench::median(pt), acc, ru.ru_maxrss / 1024.0);
+              bench::median(step_ms), double(xt.shape()[0]) / bench::median(pt), acc, ru.ru_maxrss / 1024.0, place.json().c_str());
   return 0;
 }

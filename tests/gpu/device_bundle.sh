@@ -5,37 +5,68 @@
 #   tests/gpu/device_bundle.sh [BUILD_DIR]     (default: build; must be a CUDA build)
 #
 # writes .device/bundle.tar.xz (keras_tests and the shared libraries it needs, except the
-# C runtime and CUDA's own, which the GPU machine has) and .device/run.sh, and adds
-# .device/ to .git/info/exclude. On the GPU machine, from the repository root:
-#   bash .device/run.sh          (the device tool: carry [".device"])
+# C runtime and CUDA's own, which the GPU machine has), .device/bench.tar.xz (the GPU
+# benchmark programs, their libraries and the Fashion-MNIST files) and .device/run.sh,
+# and adds .device/ to .git/info/exclude. The two archives go in two calls (each under
+# the device tool's 64 MiB carry limit). On the GPU machine, from the repository root:
+#   bash .device/run.sh tests    (carry [".device/run.sh", ".device/bundle.tar.xz"])
 # runs the CUDA tests first (KERAS_CPP_REQUIRE=gpu: they may not skip), then the whole
-# suite, with logs in $OUT (gpu_tests.log, suite.log, nvidia-smi.txt).
+# suite, with logs in $OUT (gpu_tests.log, suite.log, nvidia-smi.txt);
+#   bash .device/run.sh bench    (carry [".device/run.sh", ".device/bench.tar.xz"])
+# runs bench_gpu_step (the MLP step against its GEMMs, bandwidth against a copy) and the
+# Fashion-MNIST MLP fit at batch 256 on the GPU, on 2 CPU threads, and at batch 1024 in
+# float32 and mixed_bfloat16, with the JSON lines in $OUT/bench.jsonl.
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 [ -f "$build/build.ninja" ] || { echo "device_bundle: no build directory $build" >&2; exit 1; }
-ninja -C "$build" tests/keras_tests >/dev/null
+benches="bench_gpu_step bench_mlp_fashion bench_cnn_fashion"
+ninja -C "$build" tests/keras_tests $(for b in $benches; do echo "bench/$b"; done) >/dev/null
 if ! ldd "$build/tests/keras_tests" | grep -q libcudart; then
   echo "device_bundle: $build is not a CUDA build (configure with -Dcuda=enabled)" >&2
   exit 1
 fi
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/lib" .device
-cp "$build/tests/keras_tests" "$stage/"
-ldd "$build/tests/keras_tests" | awk '/=> \//{print $3}' |
-  grep -vE '/(libc|libm|libpthread|libdl|librt|ld-linux[^/]*|libgcc_s|libstdc\+\+)\.so|/libcuda|/libcudart|/libcublas|/libnvidia' |
-  while read -r lib; do cp -L "$lib" "$stage/lib/"; done
-tar -C "$stage" -cJf .device/bundle.tar.xz keras_tests lib
+mkdir -p .device
+# pack ARCHIVE PROGRAM... : the programs and the shared libraries they need (not the C
+# runtime's, not CUDA's) into .device/ARCHIVE.
+pack() {
+  local archive=$1
+  shift
+  rm -rf "$stage"/*
+  mkdir -p "$stage/lib"
+  for prog in "$@"; do
+    cp "$prog" "$stage/"
+    ldd "$prog" | awk '/=> \//{print $3}' |
+      grep -vE '/(libc|libm|libpthread|libdl|librt|ld-linux[^/]*|libgcc_s|libstdc\+\+)\.so|/libcuda|/libcudart|/libcublas|/libnvidia' |
+      while read -r lib; do cp -L "$lib" "$stage/lib/"; done
+  done
+}
+pack bundle "$build/tests/keras_tests"
+tar -C "$stage" -cJf .device/bundle.tar.xz .
+pack bench $(for b in $benches; do echo "$build/bench/$b"; done)
+fmnist=${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
+if [ -f "$fmnist/train-images-idx3-ubyte.gz" ]; then
+  mkdir -p "$stage/fashion-mnist" && cp "$fmnist"/*-ubyte.gz "$stage/fashion-mnist/"
+else
+  echo "device_bundle: no Fashion-MNIST files in $fmnist: the fit benchmarks will not run there" >&2
+fi
+tar -C "$stage" -cJf .device/bench.tar.xz .
 grep -qx '/.device/' .git/info/exclude 2>/dev/null || echo '/.device/' >> .git/info/exclude
 cat > .device/run.sh <<'RUN'
 #!/usr/bin/env bash
 # Runs the packed suite on the GPU machine (see tests/gpu/device_bundle.sh).
 set -uo pipefail
+what=${1:-tests}
 out=${OUT:-/tmp/out}
 mkdir -p "$out" /tmp/kc
-tar -C /tmp/kc -xJf .device/bundle.tar.xz
+case $what in
+  tests) tar -C /tmp/kc -xJf .device/bundle.tar.xz ;;
+  bench) tar -C /tmp/kc -xJf .device/bench.tar.xz ;;
+  *) echo "run.sh: tests or bench, not $what" >&2; exit 2 ;;
+esac
 cuda_libs=$(python3 - <<'PY' 2>/dev/null
 import glob, os
 dirs = set()
@@ -58,6 +89,20 @@ PY
 )
 export LD_LIBRARY_PATH="/tmp/kc/lib:${cuda_libs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 nvidia-smi > "$out/nvidia-smi.txt" 2>&1
+if [ "$what" = bench ]; then
+  export FASHION_MNIST_DIR=/tmp/kc/fashion-mnist
+  cd /tmp/kc
+  {
+    ./bench_gpu_step
+    ./bench_mlp_fashion --device gpu --batch 256 --epochs 3
+    ./bench_mlp_fashion --device cpu --threads 2 --batch 256 --epochs 3
+    ./bench_mlp_fashion --device gpu --batch 1024 --epochs 10
+    ./bench_mlp_fashion --device gpu --batch 1024 --epochs 10 --policy mixed_bfloat16
+    ./bench_cnn_fashion --device gpu --batch 256 --epochs 2
+  } 2> "$out/bench.err" | tee "$out/bench.jsonl"
+  tail -5 "$out/bench.err"
+  exit 0
+fi
 ldd /tmp/kc/keras_tests | grep -E "not found|cuda|cublas" > "$out/ldd.txt"
 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='supports*,cuda*,device*,placement*' 2>&1 | tee "$out/gpu_tests.log" | tail -40
 # the convolutions again on the direct kernels (cuDNN off; with no libcudnn they ran there already)
