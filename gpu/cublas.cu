@@ -54,6 +54,8 @@ CublasApi load() {
   bind(lib, api.dgemm, "cublasDgemm_v2");
   bind(lib, api.sgemm_strided_batched, "cublasSgemmStridedBatched");
   bind(lib, api.dgemm_strided_batched, "cublasDgemmStridedBatched");
+  bind(lib, api.gemm_ex, "cublasGemmEx");
+  bind(lib, api.gemm_strided_batched_ex, "cublasGemmStridedBatchedEx");
   return api;
 }
 

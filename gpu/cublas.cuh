@@ -8,6 +8,8 @@
 #pragma once
 #include <cublas_v2.h>
 
+#include <cstdint>
+
 namespace keras::core::cuda {
 
 /// The cuBLAS entry points the backend uses.
@@ -19,11 +21,30 @@ struct CublasApi {
   decltype(&cublasDgemm_v2) dgemm = nullptr;
   decltype(&cublasSgemmStridedBatched) sgemm_strided_batched = nullptr;
   decltype(&cublasDgemmStridedBatched) dgemm_strided_batched = nullptr;
+  /// cublasGemmEx (its C entry point: cublas_v2.h adds C++ overloads by compute type)
+  cublasStatus_t (*gemm_ex)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int, const void*,
+                            const void*, cudaDataType, int, const void*, cudaDataType, int, const void*, void*,
+                            cudaDataType, int, cublasComputeType_t, cublasGemmAlgo_t) = nullptr;
+  /// cublasGemmStridedBatchedEx (likewise)
+  cublasStatus_t (*gemm_strided_batched_ex)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int,
+                                            const void*, const void*, cudaDataType, int, long long, const void*,
+                                            cudaDataType, int, long long, const void*, void*, cudaDataType, int,
+                                            long long, int, cublasComputeType_t, cublasGemmAlgo_t) = nullptr;
 };
 
 /// The table, loaded at the first call (thread-safe). Throws CudaError naming the library
 /// and the loader's message when libcublas cannot be loaded or lacks an entry point.
 const CublasApi& cublas_api();
+
+/// The stride between consecutive batches' offsets when they form one progression (no
+/// broadcast, or one operand broadcast whole: a strided-batched GEMM); -1 otherwise.
+inline int64_t uniform_stride(const int64_t* off, int64_t batch) {
+  if (batch <= 1) return 0;
+  const int64_t s = off[1] - off[0];
+  for (int64_t b = 2; b < batch; ++b)
+    if (off[b] - off[b - 1] != s) return -1;
+  return s;
+}
 
 /// Throws CudaError naming `call`, the device and the status unless `s` is success.
 void check_cublas(cublasStatus_t s, const char* call, int device);

@@ -12,6 +12,7 @@
 
 #include "core/kernel_math.h"
 #include "gpu/context.cuh"
+#include "gpu/convert.cuh"
 #include "gpu/kernels.h"
 
 namespace keras::core::cuda {
@@ -200,20 +201,6 @@ __global__ void where_kernel(const bool* c, const T* x, const T* y, T* out, Stri
 }
 
 // ---- cast and fill --------------------------------------------------------------------
-template <class D, class S>
-__device__ D convert_one(S v) {
-  if constexpr (std::is_same_v<D, bool>) {
-    return v != S(0);
-  } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<D>) {
-    if (v != v) return D(0);
-    if (v <= static_cast<S>(::cuda::std::numeric_limits<D>::lowest())) return ::cuda::std::numeric_limits<D>::lowest();
-    if (v >= static_cast<S>(::cuda::std::numeric_limits<D>::max())) return ::cuda::std::numeric_limits<D>::max();
-    return static_cast<D>(v);
-  } else {
-    return static_cast<D>(v);
-  }
-}
-
 template <class S, class D>
 __global__ void cast_kernel(const S* x, D* y, int64_t n) {
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)

@@ -169,6 +169,26 @@ void arg_reduce(bool is_max, Dt dt, const void* x, void* idx, Dt idx_dt, int64_t
 /// int32/int64 with a plain kernel (wrapping).
 void matmul(Dt dt, const void* a, const void* b, void* c, int64_t batch, const int64_t* a_off,
             const int64_t* b_off, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int device);
+/// The half element types. Cast, fill and matmul take them (gpu/half.cu); every other op
+/// computes float16/bfloat16 tensors in float32 between two casts (core/half_ops.h).
+enum class HalfDt : int { f16, bf16 };
+/// An element type of a cast: a Dt, or a half type.
+struct CastType {
+  bool half = false;
+  Dt dt = Dt::f32;          ///< when !half
+  HalfDt h = HalfDt::f16;   ///< when half
+};
+/// y = x converted where `from` or `to` is a half type, as the CPU: from a half type
+/// through float (exact), to one rounded once to nearest even (float sources directly,
+/// others through double), NaN kept NaN (the CPU's quiet NaN patterns).
+void cast_half(CastType from, const void* x, CastType to, void* y, int64_t n, int device);
+/// y[i] = the half bit pattern `bits` for i < n.
+void fill_half(void* y, int64_t n, uint16_t bits, int device);
+/// matmul (same layout and offsets) of half matrices on cuBLAS (cublasGemmEx): float32
+/// accumulation, each result rounded once to the half type, as the CPU's float32 product
+/// cast back.
+void matmul_half(HalfDt h, const void* a, const void* b, void* c, int64_t batch, const int64_t* a_off,
+                 const int64_t* b_off, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int device);
 /// Adam in place: m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2); vh = max(vh, v) when vh;
 /// w -= alpha m / (sqrt(v or vh) + eps).
 void adam(Dt dt, void* w, const void* g, void* m, void* v, void* vh, int64_t n, double alpha, double b1,

@@ -16,16 +16,6 @@
 namespace keras::core::cuda {
 namespace {
 
-// The stride between consecutive batches' offsets when they form one progression (the
-// usual case: no broadcast, or one operand broadcast whole); -1 otherwise.
-int64_t uniform_stride(const int64_t* off, int64_t batch) {
-  if (batch <= 1) return 0;
-  const int64_t s = off[1] - off[0];
-  for (int64_t b = 2; b < batch; ++b)
-    if (off[b] - off[b - 1] != s) return -1;
-  return s;
-}
-
 template <class T>
 void blas(const DeviceContext& ctx, const T* a, const T* b, T* c, int64_t batch, const int64_t* a_off,
           const int64_t* b_off, int64_t m, int64_t n, int64_t k, bool ta, bool tb) {

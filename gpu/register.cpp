@@ -12,6 +12,7 @@
 #include "core/autodiff.h"
 #include "core/cuda_backend.h"
 #include "core/dispatch.h"
+#include "core/half.h"
 #include "core/init.h"
 #include "core/kernel_dtypes.h"
 #include "gpu/kernels.h"
@@ -140,10 +141,20 @@ void where_kernel(OpCall& c) {
         strided(c, o.shape(), {&c.in(0), &c.in(1), &c.in(2)}), device_of(c));
 }
 
+// A cast operand's element type, half types included.
+CastType cast_type(DType d) {
+  if (d == DType::float16) return {.half = true, .h = HalfDt::f16};
+  if (d == DType::bfloat16) return {.half = true, .h = HalfDt::bf16};
+  return {.dt = dt_of(d)};
+}
+
 void cast_kernel(OpCall& c) {
   const Tensor& x = c.in(0);
   require(c, x.dtype());
   require(c, c.attrs.dtype);
+  if (is_half(x.dtype()) || is_half(c.attrs.dtype))
+    return cast_half(cast_type(x.dtype()), x.raw_data(), cast_type(c.attrs.dtype), c.outputs[0].raw_mutable_data(),
+                     x.size(), device_of(c));
   cast(dt_of(x.dtype()), x.raw_data(), dt_of(c.attrs.dtype), c.outputs[0].raw_mutable_data(), x.size(),
        device_of(c));
 }
@@ -151,6 +162,9 @@ void cast_kernel(OpCall& c) {
 void fill_kernel(OpCall& c) {
   Tensor& y = c.outputs[0];
   require(c, y.dtype());
+  if (y.dtype() == DType::float16) return fill_half(y.raw_mutable_data(), y.size(), double_to_half(c.attrs.alpha).bits, device_of(c));
+  if (y.dtype() == DType::bfloat16)
+    return fill_half(y.raw_mutable_data(), y.size(), double_to_bfloat16(c.attrs.alpha).bits, device_of(c));
   fill(dt_of(y.dtype()), y.raw_mutable_data(), y.size(), c.attrs.alpha, device_of(c));
 }
 
@@ -220,6 +234,9 @@ void matmul_kernel(OpCall& c) {
     }
     a_off[size_t(i)] = oa, b_off[size_t(i)] = ob;
   }
+  if (is_half(a.dtype()))
+    return matmul_half(a.dtype() == DType::float16 ? HalfDt::f16 : HalfDt::bf16, a.raw_data(), b.raw_data(),
+                       c.outputs[0].raw_mutable_data(), batch, a_off.data(), b_off.data(), m, n, k, ta, tb, device_of(c));
   matmul(dt_of(a.dtype()), a.raw_data(), b.raw_data(), c.outputs[0].raw_mutable_data(), batch, a_off.data(),
          b_off.data(), m, n, k, ta, tb, device_of(c));
 }
@@ -328,12 +345,15 @@ void register_kernels() {
                   OpId::LogicalAnd, OpId::LogicalOr})
     add_kernel(op, binary_kernel, all);
   add_kernel(OpId::Where, where_kernel, all);
-  add_kernel(OpId::Cast, cast_kernel, all);
-  add_kernel(OpId::Fill, fill_kernel, all);
+  const std::initializer_list<DType> all_and_half = {DType::float32, DType::float64, DType::int32,   DType::int64,
+                                                     DType::uint8,   DType::bool_,   DType::float16, DType::bfloat16};
+  add_kernel(OpId::Cast, cast_kernel, all_and_half);
+  add_kernel(OpId::Fill, fill_kernel, all_and_half);
   for (OpId op : {OpId::Sum, OpId::Mean, OpId::Max, OpId::Min, OpId::Prod}) add_kernel(op, reduce_kernel, num);
   for (OpId op : {OpId::All, OpId::Any}) add_kernel(op, reduce_kernel, {DType::bool_});
   for (OpId op : {OpId::ArgMax, OpId::ArgMin}) add_kernel(op, arg_kernel, num);
-  add_kernel(OpId::MatMul, matmul_kernel, sf);
+  add_kernel(OpId::MatMul, matmul_kernel, {DType::float32, DType::float64, DType::int32, DType::int64, DType::float16,
+                                           DType::bfloat16});
   add_kernel(OpId::ApplyAdam, adam_kernel, f);
   add_kernel(OpId::ApplySgd, sgd_kernel, f);
   add_kernel(OpId::ApplyWeightDecay, weight_decay_kernel, f);
