@@ -12,6 +12,7 @@
 
 #include "core/kernel_math.h"
 #include "gpu/context.cuh"
+#include "gpu/elementwise.cuh"
 #include "gpu/kernels.h"
 
 namespace keras::core::cuda {
@@ -103,27 +104,6 @@ __global__ void not_kernel(const bool* x, bool* y, int64_t n) {
     y[i] = !x[i];
 }
 
-// ---- strided indexing -----------------------------------------------------------------
-struct Offsets {
-  int64_t o[3];
-};
-
-__device__ inline Offsets offsets_of(const Strided& s, int64_t i, int inputs) {
-  Offsets r{{0, 0, 0}};
-  for (int d = s.rank - 1; d >= 0; --d) {
-    const int64_t q = i % s.dims[d];
-    i /= s.dims[d];
-    for (int k = 0; k < inputs; ++k) r.o[k] += q * s.strides[k][d];
-  }
-  return r;
-}
-
-inline int64_t count_of(const Strided& s) {
-  int64_t n = 1;
-  for (int d = 0; d < s.rank; ++d) n *= s.dims[d];
-  return n;
-}
-
 // ---- binary ---------------------------------------------------------------------------
 template <class T>
 __device__ T arith(BinOp op, T x, T y) {
@@ -200,20 +180,6 @@ __global__ void where_kernel(const bool* c, const T* x, const T* y, T* out, Stri
 }
 
 // ---- cast and fill --------------------------------------------------------------------
-template <class D, class S>
-__device__ D convert_one(S v) {
-  if constexpr (std::is_same_v<D, bool>) {
-    return v != S(0);
-  } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<D>) {
-    if (v != v) return D(0);
-    if (v <= static_cast<S>(::cuda::std::numeric_limits<D>::lowest())) return ::cuda::std::numeric_limits<D>::lowest();
-    if (v >= static_cast<S>(::cuda::std::numeric_limits<D>::max())) return ::cuda::std::numeric_limits<D>::max();
-    return static_cast<D>(v);
-  } else {
-    return static_cast<D>(v);
-  }
-}
-
 template <class S, class D>
 __global__ void cast_kernel(const S* x, D* y, int64_t n) {
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
