@@ -95,8 +95,7 @@ void segment_kernel(OpCall& c) {
       throw_invalid(std::string(c.name()) + ": segment_ids[" + std::to_string(i) + "] = " + std::to_string(v[i]) +
                     " is out of range (expected 0 <= id < num_segments = " + std::to_string(segs) + ")");
   Tensor& y = c.outputs[0];
-  const int64_t n = data.shape()[0];
-  const int64_t inner = n > 0 ? data.size() / n : 0;
+  const int64_t n = data.shape()[0];  // data rows hold what an output row holds: (segments, *data.shape[1:])
   const SegOp op = c.op == OpId::UnsortedSegmentMax ? SegOp::Max
                    : c.op == OpId::UnsortedSegmentMin ? SegOp::Min : SegOp::Prod;
   segment_reduce(op, dt_of(data.dtype()), data.raw_data(), ids.raw_data(), ids.dtype() == DType::int64,
