@@ -14,6 +14,11 @@
 namespace keras::core::cuda {
 namespace {
 
+// MathOp lists core's OpIds from Erf to Lcm in their order.
+static_assert(int(OpId::Trunc) - int(OpId::Erf) == int(MathOp::Trunc));
+static_assert(int(OpId::BitwiseInvert) - int(OpId::Erf) == int(MathOp::BitwiseInvert));
+static_assert(int(OpId::NextAfter) - int(OpId::Erf) == int(MathOp::NextAfter));
+static_assert(int(OpId::Lcm) - int(OpId::Erf) == int(MathOp::Lcm));
 MathOp math_op(OpId op) { return MathOp(int(op) - int(OpId::Erf)); }
 
 void math_unary_kernel(OpCall& c) {

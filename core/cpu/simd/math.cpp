@@ -11,7 +11,14 @@ namespace {
 template <class T, MathVecOp op>
 void kernel(const T* x, T* y, int64_t n) {
   vloop<T>(n, [](const T* xp, T* yp) {
-    const B<T> v = B<T>::load_unaligned(xp);
+    B<T> v = B<T>::load_unaligned(xp);
+    if constexpr (op == MathVecOp::Erf || op == MathVecOp::Erfc) {
+      // xsimd's float64 erf and erfc give NaN from |x| ~ 1e20 on (x * x overflows); both
+      // are flat long before (erf = +-1 and erfc = 0 or 2 in double from |x| = 30), so
+      // larger arguments (infinities included) are clamped to +-30; NaN stays NaN.
+      const B<T> lim(T(30));
+      v = xsimd::select(xsimd::abs(v) > lim, xsimd::copysign(lim, v), v);
+    }
     B<T> r;
     if constexpr (op == MathVecOp::Erf) r = xsimd::erf(v);
     else if constexpr (op == MathVecOp::Erfc) r = xsimd::erfc(v);
