@@ -1,9 +1,9 @@
 // kernels.h - (engine-internal) the CUDA kernel launchers, in plain C++: no CUDA type
 // appears here, so gpu/register.cpp (the glue between core's OpCall and these
 // launchers) is compiled by the host compiler. Each family's launchers live in one .cu
-// file (elementwise.cu, reduce.cu, matmul.cu, training.cu); every launch runs on the
-// device's stream (gpu/context.cuh) and throws core::cuda::CudaError when CUDA reports
-// a failure.
+// file (elementwise.cu, reduce.cu, matmul.cu, training.cu, math.cu, scan.cu, ...);
+// every launch runs on the device's stream (gpu/context.cuh) and throws
+// core::cuda::CudaError when CUDA reports a failure.
 //
 // Element types are named by Dt (the dtypes with a CUDA kernel); an op without a kernel
 // for a dtype is refused in register.cpp, before any launcher runs, naming the op, the
