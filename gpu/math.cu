@@ -14,38 +14,12 @@
 #include "gpu/context.cuh"
 #include "gpu/elementwise.cuh"
 #include "gpu/kernels.h"
+#include "gpu/math_scalar.cuh"
 
 namespace keras::core::cuda {
 namespace {
 
 // ---- unary ------------------------------------------------------------------------------
-template <class T>
-__device__ T float_math(MathOp op, T v) {
-  switch (op) {
-    case MathOp::Erf: return erf(v);
-    case MathOp::Erfc: return erfc(v);
-    case MathOp::Erfinv: return T(kmath::erfinv(double(v)));
-    case MathOp::Exp2: return exp2(v);
-    case MathOp::Log2: return log2(v);
-    case MathOp::Log10: return log10(v);
-    case MathOp::Cbrt: return cbrt(v);
-    case MathOp::Tan: return tan(v);
-    case MathOp::Sinh: return sinh(v);
-    case MathOp::Cosh: return cosh(v);
-    case MathOp::Arcsin: return asin(v);
-    case MathOp::Arccos: return acos(v);
-    case MathOp::Arctan: return atan(v);
-    case MathOp::Arcsinh: return asinh(v);
-    case MathOp::Arccosh: return acosh(v);
-    case MathOp::Arctanh: return atanh(v);
-    case MathOp::I0: return T(kmath::bessel_i(0, double(v)));
-    case MathOp::I1: return T(kmath::bessel_i(1, double(v)));
-    case MathOp::Trunc: return trunc(v);
-    default: break;
-  }
-  return v;
-}
-
 template <class T>
 __global__ void float_math_kernel(MathOp op, const T* x, T* y, int64_t n) {
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
@@ -68,63 +42,6 @@ __global__ void invert_kernel(const T* x, T* y, int64_t n) {
 }
 
 // ---- binary -----------------------------------------------------------------------------
-template <class T>
-__device__ T float_binary(MathOp op, T a, T b) {
-  switch (op) {
-    case MathOp::Arctan2: return atan2(a, b);
-    case MathOp::Hypot: return hypot(a, b);
-    case MathOp::Fmod: return fmod(a, b);
-    case MathOp::NextAfter: return nextafter(a, b);
-    default: break;
-  }
-  return a;
-}
-
-template <class T>
-__device__ std::make_unsigned_t<T> magnitude(T v) {  // |v| without overflow (of INT_MIN)
-  using U = std::make_unsigned_t<T>;
-  if constexpr (std::is_signed_v<T>)
-    if (v < T(0)) return U(U(0) - U(v));
-  return U(v);
-}
-
-template <class U>
-__device__ U gcd_of(U a, U b) {
-  while (b != U(0)) {
-    const U r = U(a % b);
-    a = b;
-    b = r;
-  }
-  return a;
-}
-
-template <class T>
-__device__ T int_binary(MathOp op, T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  constexpr int64_t bits = int64_t(sizeof(T) * 8);
-  // TensorFlow clamps the shift to [0, bits - 1] (C++ leaves other shifts undefined).
-  const int64_t sb = int64_t(b);
-  const U shift = U(sb < 0 ? 0 : (sb > bits - 1 ? bits - 1 : sb));
-  switch (op) {
-    case MathOp::BitwiseAnd: return T(a & b);
-    case MathOp::BitwiseOr: return T(a | b);
-    case MathOp::BitwiseXor: return T(a ^ b);
-    case MathOp::LeftShift: return T(U(a) << shift);
-    case MathOp::RightShift: return T(a >> shift);
-    case MathOp::Gcd: return T(gcd_of(magnitude(a), magnitude(b)));
-    case MathOp::Lcm: {
-      const U g = gcd_of(magnitude(a), magnitude(b));
-      return g == U(0) ? T(0) : T(U(magnitude(a) / g) * magnitude(b));
-    }
-    case MathOp::Fmod:  // b != 0: checked on the host
-      if constexpr (std::is_signed_v<T>)
-        if (b == T(-1)) return T(0);  // INT_MIN % -1 traps
-      return T(a % b);
-    default: break;
-  }
-  return a;
-}
-
 template <class T>
 __global__ void math_binary_kernel(MathOp op, const T* a, const T* b, T* out, Strided s, int64_t n) {
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {

@@ -8,19 +8,10 @@
 
 #include "gpu/context.cuh"
 #include "gpu/kernels.h"
+#include "gpu/math_scalar.cuh"
 
 namespace keras::core::cuda {
 namespace {
-
-template <class T>
-__device__ T fold(bool prod, T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) {
-    return prod ? a * b : a + b;
-  } else {
-    using U = std::make_unsigned_t<T>;
-    return prod ? T(U(a) * U(b)) : T(U(a) + U(b));
-  }
-}
 
 template <class T>
 __global__ void scan_kernel(bool prod, const T* x, T* y, int64_t lines, int64_t n, int64_t inner) {
@@ -29,7 +20,7 @@ __global__ void scan_kernel(bool prod, const T* x, T* y, int64_t lines, int64_t 
     T acc = x[base];
     y[base] = acc;
     for (int64_t j = 1; j < n; ++j) {
-      acc = fold(prod, acc, x[base + j * inner]);
+      acc = scan_step(prod, acc, x[base + j * inner]);
       y[base + j * inner] = acc;
     }
   }

@@ -8,6 +8,7 @@
 
 #include "gpu/context.cuh"
 #include "gpu/kernels.h"
+#include "gpu/math_scalar.cuh"
 
 namespace keras::core::cuda {
 namespace {
@@ -15,19 +16,7 @@ namespace {
 template <class T>
 __global__ void search_kernel(const T* seq, int64_t n, const T* vals, int32_t* out, int64_t m, bool right) {
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < m; i += int64_t(gridDim.x) * blockDim.x) {
-    const T v = vals[i];
-    int64_t first = 0, len = n;
-    while (len > 0) {
-      const int64_t half = len >> 1, mid = first + half;
-      // lower_bound moves right while seq[mid] < v; upper_bound while !(v < seq[mid]).
-      if (right ? !(v < seq[mid]) : seq[mid] < v) {
-        first = mid + 1;
-        len = len - half - 1;
-      } else {
-        len = half;
-      }
-    }
-    out[i] = static_cast<int32_t>(first);
+    out[i] = static_cast<int32_t>(search_position(seq, n, vals[i], right));
   }
 }
 

@@ -16,24 +16,10 @@
 
 #include "gpu/context.cuh"
 #include "gpu/kernels.h"
+#include "gpu/math_scalar.cuh"
 
 namespace keras::core::cuda {
 namespace {
-
-template <class T>
-__device__ T fold(SegOp op, T a, T v) {
-  if constexpr (std::is_floating_point_v<T>) {
-    if (op != SegOp::Prod && v != v) return v;
-    if (op == SegOp::Prod) return a * v;
-  } else {
-    if (op == SegOp::Prod) {
-      using U = std::make_unsigned_t<T>;
-      return T(U(a) * U(v));
-    }
-  }
-  if (op == SegOp::Max) return v > a ? v : a;
-  return v < a ? v : a;
-}
 
 template <class T>
 __device__ void atomic_fold(SegOp op, T* p, T v) {
@@ -45,7 +31,7 @@ __device__ void atomic_fold(SegOp op, T* p, T v) {
     unsigned old = *w;
     while (true) {
       const T cur = T((old >> sh) & 0xffu);
-      const T next = fold(op, cur, v);
+      const T next = segment_fold(op, cur, v);
       if (next == cur) return;
       const unsigned nw = (old & ~(0xffu << sh)) | (unsigned(next) << sh);
       const unsigned prev = atomicCAS(w, old, nw);
@@ -59,7 +45,7 @@ __device__ void atomic_fold(SegOp op, T* p, T v) {
     while (true) {
       T cur;
       memcpy(&cur, &old, sizeof(T));
-      const T next = fold(op, cur, v);
+      const T next = segment_fold(op, cur, v);
       B nb;
       memcpy(&nb, &next, sizeof(T));
       if (nb == old) return;

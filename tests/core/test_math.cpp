@@ -105,7 +105,7 @@ TEST_CASE("math: erf and erfc of huge arguments are flat (no NaN from an overflo
   // TensorFlow (float64): erfc = 0, 0, 0, 0, 2 and erf = 1, 1, 1 then NaN at +-1e300 (as at
   // the infinities, where keras-cpp keeps the limits: see with_fixes).
   for (DType dt : {DType::float64, DType::float32}) {
-    CAPTURE(core::dtype_name(dt));
+    CAPTURE(std::string(core::dtype_name(dt)));
     const Tensor x = make({1e10, 1e20, 1e100, 1e300, -1e300, -1e25}, Shape{6}, dt);
     const auto erf = values(ops::erf(x)), erfc = values(ops::erfc(x));
     const std::vector<double> want_erf = {1, 1, 1, 1, -1, -1}, want_erfc = {0, 0, 0, 0, 2, 2};
@@ -114,6 +114,17 @@ TEST_CASE("math: erf and erfc of huge arguments are flat (no NaN from an overflo
       CHECK(erf[i] == want_erf[i]);
       CHECK(erfc[i] == want_erfc[i]);
     }
+  }
+}
+
+TEST_CASE("math: arccosh is NaN below 1, large negative arguments included") {
+  for (DType dt : {DType::float64, DType::float32}) {
+    CAPTURE(std::string(core::dtype_name(dt)));
+    const auto r = values(ops::arccosh(make({-1e300, -1e155, -1e20, -1e10, -2, 0.5, 1, 1e300}, Shape{8}, dt)));
+    for (size_t i = 0; i < 6; ++i) CHECK(std::isnan(r[i]));
+    CHECK(r[6] == 0);
+    if (dt == DType::float64) CHECK(r[7] == doctest::Approx(std::acosh(1e300)).epsilon(1e-14));
+    else CHECK(r[7] == std::numeric_limits<double>::infinity());
   }
 }
 

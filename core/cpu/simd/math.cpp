@@ -2,6 +2,8 @@
 // (erf, erfc, exp2, log2, log10, cbrt, sinh, cosh, the inverse trig and hyperbolic
 // functions, trunc), compiled once per ISA (see vec.h); core/cpu/math.cpp picks the
 // active ISA's table (core/cpu/math_vec.h).
+#include <limits>
+
 #include "core/cpu/math_vec.h"
 #include "core/cpu/simd/vec.h"
 
@@ -32,7 +34,8 @@ void kernel(const T* x, T* y, int64_t n) {
     else if constexpr (op == MathVecOp::Arccos) r = xsimd::acos(v);
     else if constexpr (op == MathVecOp::Arctan) r = xsimd::atan(v);
     else if constexpr (op == MathVecOp::Arcsinh) r = xsimd::asinh(v);
-    else if constexpr (op == MathVecOp::Arccosh) r = xsimd::acosh(v);
+    else if constexpr (op == MathVecOp::Arccosh)  // NaN below 1 (xsimd's gives 0 or +-inf for large negatives)
+      r = xsimd::select(v < B<T>(T(1)), B<T>(std::numeric_limits<T>::quiet_NaN()), xsimd::acosh(v));
     else if constexpr (op == MathVecOp::Arctanh) r = xsimd::atanh(v);
     else r = xsimd::trunc(v);
     r.store_unaligned(yp);
