@@ -1,9 +1,13 @@
 // kernel_math.h - (engine-internal) scalar arithmetic that the CPU kernels (core/cpu/)
 // and the CUDA kernels (gpu/*.cu) both compile, so that both devices compute the same
-// values by construction: the Philox4x32-10 counter-based generator of the random ops
-// and the integer rules of floor_divide, mod and power. Functions are host+device under
-// nvcc and plain inline functions elsewhere; no library call (no std:: math) is used.
+// values by construction: the Philox4x32-10 counter-based generator of the random ops,
+// the integer rules of floor_divide, mod and power, and the algorithms of erfinv and the
+// Bessel functions I0 and I1. Functions are host+device under nvcc and plain inline
+// functions elsewhere; the only library calls are <cmath>'s, which CUDA also provides on
+// the device (their last bits may differ between the devices; the iterations and series
+// below converge to double precision either way).
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <type_traits>
 
@@ -81,6 +85,66 @@ KERAS_CPP_HD inline T int_pow(T x, T y) {
     base = static_cast<U>(base * base);
   }
   return static_cast<T>(r);
+}
+
+/// erfinv(y): a first guess good to ~2e-3 (Winitzki's closed form), then Halley steps on
+/// erf(x) = y (cubic convergence: two reach double precision, a third confirms), with the
+/// residual taken from erfc(x) - (1 - y) for |y| > 0.5 (1 - y is exact there, so the steps
+/// keep full relative precision as y nears 1). erf'' = -2x erf', so a Halley step is
+/// x -= r / (erf'(x) + x r). NaN outside [-1, 1], +-inf at +-1.
+KERAS_CPP_HD inline double erfinv(double y) {
+  if (y != y || y < -1 || y > 1) return std::nan("");
+  if (y == 1) return HUGE_VAL;
+  if (y == -1) return -HUGE_VAL;
+  if (y == 0) return y;
+  const double s = y < 0 ? -1.0 : 1.0, a = std::fabs(y);
+  const double k = 0.147, l = std::log((1 - a) * (1 + a));
+  const double t = 2 / (M_PI * k) + l / 2;
+  double x = std::sqrt(std::sqrt(t * t - l / k) - t);
+  const double two_over_sqrt_pi = 1.1283791670955126;
+  for (int i = 0; i < 3; ++i) {
+    const double d = two_over_sqrt_pi * std::exp(-x * x);
+    if (d == 0) break;
+    const double r = a > 0.5 ? -(std::erfc(x) - (1 - a)) : std::erf(x) - a;
+    const double step = r / (d + x * r);
+    x -= step;
+    if (std::fabs(step) <= 1e-17 * x) break;
+  }
+  return s * x;
+}
+
+/// The modified Bessel function I0 (order 0, even) or I1 (order 1, odd) of |x|: the power
+/// series (positive terms, no cancellation) below 30, the asymptotic expansion
+/// e^x / sqrt(2 pi x) sum_k c_k x^-k above (its terms shrink until k ~ 2x, far past double
+/// precision), with e^x split in two halves so that values up to the largest double do not
+/// overflow early. NaN stays NaN, +-inf gives inf (I1: -inf at -inf).
+KERAS_CPP_HD inline double bessel_i(int order, double x) {
+  if (x != x) return x;
+  const double a = std::fabs(x);
+  double r;
+  if (a == HUGE_VAL) {
+    r = a;
+  } else if (a < 30) {
+    const double q = a * a / 4;
+    double t = order == 0 ? 1.0 : a / 2, sum = t;
+    for (int k = 1; k < 500 && t > sum * 1e-17; ++k) {
+      t *= q / (double(k) * double(k + order));
+      sum += t;
+    }
+    r = sum;
+  } else {
+    const double mu = 4.0 * order * order;
+    double t = 1, sum = 1;
+    for (int k = 1; k < 60; ++k) {
+      const double odd = 2.0 * k - 1;
+      t *= -(mu - odd * odd) / (double(k) * 8 * a);
+      sum += t;
+      if (std::fabs(t) < std::fabs(sum) * 1e-17) break;
+    }
+    const double h = std::exp(a / 2);
+    r = h * (h * sum / std::sqrt(2 * M_PI * a));
+  }
+  return order == 1 && x < 0 ? -r : r;
 }
 
 }  // namespace keras::core::kmath

@@ -12,7 +12,7 @@
 
 #include "core/kernel_math.h"
 #include "gpu/context.cuh"
-#include "gpu/convert.cuh"
+#include "gpu/elementwise.cuh"
 #include "gpu/kernels.h"
 
 namespace keras::core::cuda {
@@ -102,27 +102,6 @@ __global__ void predicate_kernel(bool is_nan, const T* x, bool* y, int64_t n) {
 __global__ void not_kernel(const bool* x, bool* y, int64_t n) {
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
     y[i] = !x[i];
-}
-
-// ---- strided indexing -----------------------------------------------------------------
-struct Offsets {
-  int64_t o[3];
-};
-
-__device__ inline Offsets offsets_of(const Strided& s, int64_t i, int inputs) {
-  Offsets r{{0, 0, 0}};
-  for (int d = s.rank - 1; d >= 0; --d) {
-    const int64_t q = i % s.dims[d];
-    i /= s.dims[d];
-    for (int k = 0; k < inputs; ++k) r.o[k] += q * s.strides[k][d];
-  }
-  return r;
-}
-
-inline int64_t count_of(const Strided& s) {
-  int64_t n = 1;
-  for (int d = 0; d < s.rank; ++d) n *= s.dims[d];
-  return n;
 }
 
 // ---- binary ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@
 #include <type_traits>
 
 #include "gpu/context.cuh"
-#include "gpu/convert.cuh"
+#include "gpu/elementwise.cuh"
 #include "gpu/cublas.cuh"
 #include "gpu/kernels.h"
 

@@ -1,9 +1,9 @@
 // kernels.h - (engine-internal) the CUDA kernel launchers, in plain C++: no CUDA type
 // appears here, so gpu/register.cpp (the glue between core's OpCall and these
 // launchers) is compiled by the host compiler. Each family's launchers live in one .cu
-// file (elementwise.cu, reduce.cu, matmul.cu, training.cu); every launch runs on the
-// device's stream (gpu/context.cuh) and throws core::cuda::CudaError when CUDA reports
-// a failure.
+// file (elementwise.cu, reduce.cu, matmul.cu, training.cu, math.cu, scan.cu, ...);
+// every launch runs on the device's stream (gpu/context.cuh) and throws
+// core::cuda::CudaError when CUDA reports a failure.
 //
 // Element types are named by Dt (the dtypes with a CUDA kernel); an op without a kernel
 // for a dtype is refused in register.cpp, before any launcher runs, naming the op, the
@@ -28,6 +28,17 @@ enum class BinOp : int {
   Add, Sub, Mul, Div, FloorDiv, Mod, Pow, Maximum, Minimum, SquaredDifference,
   Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual, LogicalAnd, LogicalOr
 };
+
+/// The elementwise math ops of gpu/math.cu (core's OpId Erf .. Lcm, in that order, the same
+/// semantics): float unary functions, signbit, bitwise_invert, then the binary ones.
+enum class MathOp : int {
+  Erf, Erfc, Erfinv, Exp2, Log2, Log10, Cbrt, Tan, Sinh, Cosh, Arcsin, Arccos, Arctan, Arcsinh, Arccosh,
+  Arctanh, I0, I1, Trunc, SignBit, BitwiseInvert, Arctan2, Hypot, Fmod, NextAfter, BitwiseAnd, BitwiseOr,
+  BitwiseXor, LeftShift, RightShift, Gcd, Lcm
+};
+
+/// Segment reductions of gpu/segment.cu (core's UnsortedSegmentMax, Min, Prod).
+enum class SegOp : int { Max, Min, Prod };
 
 /// Reductions (core's OpId Sum .. Any).
 enum class RedOp : int { Sum, Mean, Max, Min, Prod, All, Any };
@@ -98,6 +109,38 @@ void dense_xent(Dt dt, const void* labels, const void* logits, void* loss, int64
 /// indices give an all-off row).
 void one_hot(Dt out_dt, Dt idx_dt, const void* idx, void* out, int64_t outer, int64_t depth, int64_t inner,
              double on, double off, int device);
+
+/// y[i] = op(x[i]) for i < n, op from Erf to BitwiseInvert: float32/float64 for the float
+/// functions (erfinv, i0 and bessel_i1 computed in double by core/kernel_math.h, as on the
+/// CPU), any dtype for SignBit (bool y), int32/int64/uint8 for BitwiseInvert.
+void math_unary(MathOp op, Dt dt, const void* x, void* y, int64_t n, int device);
+/// out = op(a, b) over s, op from Arctan2 to Lcm, dtype dt for inputs and output. Integer
+/// fmod by zero must be refused before the call; shifts clamp the amount to [0, bits - 1];
+/// gcd and lcm take magnitudes in unsigned arithmetic (lcm wraps), as the CPU.
+void math_binary(MathOp op, Dt dt, const void* a, const void* b, void* out, const Strided& s, int device);
+/// cumsum (prod false) or cumprod of x viewed as (outer, n, inner) along n: one thread per
+/// line, adding in the CPU's order (the same bits); integers wrap.
+void scan(bool prod, Dt dt, const void* x, void* y, int64_t outer, int64_t n, int64_t inner, int device);
+/// range: y[i] = istart + i * idelta in wrapping 64-bit arithmetic for the integer dtypes,
+/// start + i * delta in double converted to dt (saturating) for the float ones.
+void range_fill(Dt dt, void* y, int64_t n, double start, double delta, int64_t istart, int64_t idelta, int device);
+/// linspace: n values from start to stop (the last exactly stop), computed in double,
+/// floored for integer dtypes, converted to dt.
+void linspace_fill(Dt dt, void* y, int64_t n, double start, double stop, int device);
+/// eye: y (rows, cols) = 1 on the diagonal, 0 elsewhere, in dt.
+void eye_fill(Dt dt, void* y, int64_t rows, int64_t cols, int device);
+/// searchsorted: out[i] = the first position in seq[0, n) whose value is not below
+/// vals[i] (left), or above it (right), with the CPU's bisection (std::lower_bound /
+/// upper_bound: a NaN value goes to 0 on the left and to n on the right).
+void search_sorted(Dt dt, const void* seq, int64_t n, const void* vals, int32_t* out, int64_t m, bool right,
+                   int device);
+/// y (segments, inner) = the max / min / product of the rows of data (n, inner) by segment
+/// id (ids in range, checked by the caller); empty segments hold the identity (the lowest
+/// / highest value, 1); max and min propagate NaN. Atomic folds (compare-and-swap):
+/// max, min and integer products are exact in any order, float products may differ from
+/// the CPU's in their last bits.
+void segment_reduce(SegOp op, Dt dt, const void* data, const void* ids, bool ids64, void* y, int64_t n,
+                    int64_t segments, int64_t inner, int device);
 
 /// Random numbers of the CPU kernels' generator (core/cpu/creation.cpp: Philox4x32-10,
 /// element i from the block with counter (i, attempt) under `seed`), so a seed gives the

@@ -23,11 +23,6 @@ namespace {
 
 constexpr Device::Kind kCuda = Device::Kind::CUDA;
 
-void require_rank(const OpCall& c, const Shape& s) {
-  if (s.rank() > kMaxRank)
-    throw_invalid(std::string(c.name()) + ": no kernel for device " + device_str(c) + " for rank " + std::to_string(s.rank()) + " (at most " + std::to_string(kMaxRank) + ")");
-}
-
 // Row-major element strides of `in` read at the positions of `out` (right-aligned; 0
 // where `in` has size 1 and is broadcast).
 void strides_into(const Shape& out, const Shape& in, int64_t* st) {
@@ -44,6 +39,13 @@ void strides_into(const Shape& out, const Shape& in, int64_t* st) {
   }
 }
 
+}  // namespace
+
+void require_rank(const OpCall& c, const Shape& s) {
+  if (s.rank() > kMaxRank)
+    throw_invalid(std::string(c.name()) + ": no kernel for device " + device_str(c) + " for rank " + std::to_string(s.rank()) + " (at most " + std::to_string(kMaxRank) + ")");
+}
+
 Strided strided(const OpCall& c, const Shape& out, std::initializer_list<const Tensor*> ins) {
   require_rank(c, out);
   Strided s;
@@ -53,6 +55,8 @@ Strided strided(const OpCall& c, const Shape& out, std::initializer_list<const T
   for (const Tensor* t : ins) strides_into(out, t->shape(), s.strides[k++]);
   return s;
 }
+
+namespace {
 
 // ---- elementwise ----------------------------------------------------------------------
 UnOp un_op(const OpCall& c) {
@@ -326,6 +330,7 @@ void register_kernels() {
   register_shape_kernels();
   register_creation_kernels();
   register_window_kernels();
+  register_math_kernels();
   const std::initializer_list<DType> f = {DType::float32, DType::float64};
   const std::initializer_list<DType> sf = {DType::float32, DType::float64, DType::int32, DType::int64};
   const std::initializer_list<DType> num = {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8};

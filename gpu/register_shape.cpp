@@ -14,6 +14,15 @@
 #include "gpu/register_util.h"
 
 namespace keras::core::cuda {
+
+std::vector<int64_t> host_indices(const Tensor& t) {
+  const Tensor h = t.cpu();
+  std::vector<int64_t> v(size_t(h.size()));
+  for (int64_t i = 0; i < h.size(); ++i)
+    v[size_t(i)] = h.dtype() == DType::int64 ? h.data<int64_t>()[i] : int64_t(h.data<int32_t>()[i]);
+  return v;
+}
+
 namespace {
 
 std::vector<int64_t> row_major(const Shape& s) {
@@ -114,15 +123,6 @@ void concat_kernel(OpCall& c) {
                  static_cast<char*>(y.raw_mutable_data()) + pos * ys[size_t(axis)] * bytes_of(x), device_of(c));
     pos += x.shape()[axis];
   }
-}
-
-// The indices of an int32/int64 tensor, read on the host.
-std::vector<int64_t> host_indices(const Tensor& t) {
-  const Tensor h = t.cpu();
-  std::vector<int64_t> v(size_t(h.size()));
-  for (int64_t i = 0; i < h.size(); ++i)
-    v[size_t(i)] = h.dtype() == DType::int64 ? h.data<int64_t>()[i] : int64_t(h.data<int32_t>()[i]);
-  return v;
 }
 
 void gather_kernel(OpCall& c) {

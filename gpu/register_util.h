@@ -4,6 +4,7 @@
 #pragma once
 #include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "core/dispatch.h"
 #include "gpu/kernels.h"
@@ -25,11 +26,20 @@ struct AxisSplit {
   int64_t outer = 1, n = 1, inner = 1;
 };
 AxisSplit split_axis(const Shape& s, int64_t axis);
+/// Raises "<op>: no kernel for device GPU:i for rank r (at most 8)" when s is beyond kMaxRank.
+void require_rank(const OpCall& c, const Shape& s);
+/// The broadcast layout of the output shape `out` and the inputs `ins` (rank checked).
+Strided strided(const OpCall& c, const Shape& out, std::initializer_list<const Tensor*> ins);
+/// An int32/int64 index tensor's values, read on the host (a synchronizing copy).
+std::vector<int64_t> host_indices(const Tensor& t);
 /// The data-movement and neural-network kernels (gpu/register_shape.cpp).
 void register_shape_kernels();
 /// size and the random-number kernels (gpu/register_creation.cpp).
 void register_creation_kernels();
 /// Convolution and pooling (gpu/register_window.cpp).
 void register_window_kernels();
+/// The elementwise math, bitwise, scan, range/linspace/eye, searchsorted and segment
+/// max/min/prod kernels (gpu/register_math.cpp).
+void register_math_kernels();
 
 }  // namespace keras::core::cuda

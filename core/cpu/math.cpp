@@ -17,6 +17,7 @@
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 #include "core/init.h"
+#include "core/kernel_math.h"
 
 namespace keras::core::cpu {
 namespace {
@@ -30,67 +31,10 @@ void map(const T* x, R* y, int64_t n, F f) {
   parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) { map_range(x + b, y + b, e - b, f); });
 }
 
-// erfinv(y): a first guess good to ~2e-3 (Winitzki's closed form), then Halley steps on
-// erf(x) = y (cubic convergence: two reach double precision, a third confirms), with the
-// residual taken from erfc(x) - (1 - y) for |y| > 0.5 (1 - y is exact there, so the steps
-// keep full relative precision as y nears 1). erf'' = -2x erf', so a Halley step is
-// x -= r / (erf'(x) + x r).
-double erfinv(double y) {
-  if (std::isnan(y) || y < -1 || y > 1) return std::numeric_limits<double>::quiet_NaN();
-  if (y == 1) return std::numeric_limits<double>::infinity();
-  if (y == -1) return -std::numeric_limits<double>::infinity();
-  if (y == 0) return y;
-  const double s = y < 0 ? -1.0 : 1.0, a = std::fabs(y);
-  const double k = 0.147, l = std::log((1 - a) * (1 + a));
-  const double t = 2 / (M_PI * k) + l / 2;
-  double x = std::sqrt(std::sqrt(t * t - l / k) - t);
-  const double two_over_sqrt_pi = 1.1283791670955126;
-  for (int i = 0; i < 3; ++i) {
-    const double d = two_over_sqrt_pi * std::exp(-x * x);
-    if (d == 0) break;
-    const double r = a > 0.5 ? -(std::erfc(x) - (1 - a)) : std::erf(x) - a;
-    const double step = r / (d + x * r);
-    x -= step;
-    if (std::fabs(step) <= 1e-17 * x) break;
-  }
-  return s * x;
-}
-
-// The modified Bessel functions I0 (even) and I1 (odd) of |x|: the power series (positive
-// terms, no cancellation) below 30, the asymptotic expansion e^x / sqrt(2 pi x) sum_k c_k
-// x^-k above (its terms shrink until k ~ 2x, far past double precision), with e^x split in
-// two halves so that values up to the largest double do not overflow early. (The C++17
-// std::cyl_bessel_i of libstdc++ throws for large arguments.)
-double bessel_i(int order, double x) {
-  const double a = std::fabs(x);
-  double r;
-  if (std::isnan(x)) return x;
-  if (std::isinf(a)) {
-    r = a;
-  } else if (a < 30) {
-    const double q = a * a / 4;
-    double t = order == 0 ? 1.0 : a / 2, sum = t;
-    for (int k = 1; k < 500 && t > sum * 1e-17; ++k) {
-      t *= q / (double(k) * double(k + order));
-      sum += t;
-    }
-    r = sum;
-  } else {
-    const double mu = 4.0 * order * order;
-    double t = 1, sum = 1;
-    for (int k = 1; k < 60; ++k) {
-      const double odd = 2.0 * k - 1;
-      t *= -(mu - odd * odd) / (double(k) * 8 * a);
-      sum += t;
-      if (std::fabs(t) < std::fabs(sum) * 1e-17) break;
-    }
-    const double h = std::exp(a / 2);
-    r = h * (h * sum / std::sqrt(2 * M_PI * a));
-  }
-  return order == 1 && x < 0 ? -r : r;
-}
-double bessel_i0(double x) { return bessel_i(0, x); }
-double bessel_i1(double x) { return bessel_i(1, x); }
+// erfinv and the Bessel functions: core/kernel_math.h (the CUDA kernels run the same code).
+double erfinv(double y) { return kmath::erfinv(y); }
+double bessel_i0(double x) { return kmath::bessel_i(0, x); }
+double bessel_i1(double x) { return kmath::bessel_i(1, x); }
 
 // The vector kernels of the active ISA (core/cpu/simd/math.cpp), one table per ISA.
 const MathVecKernels& math_vec() {

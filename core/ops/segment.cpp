@@ -95,7 +95,7 @@ Tensor keras_segment(const char* op, OpId id, const Tensor& data, const Tensor& 
   Tensor r = id == OpId::UnsortedSegmentSum ? ops::unsorted_segment_sum(data, ids, *num_segments)
                                             : segment_op(id, data, ids, *num_segments);
   if (sorted && (id == OpId::UnsortedSegmentMax || id == OpId::UnsortedSegmentMin)) {  // empty: 0, as TF
-    Tensor ones = ops::ones({ids.shape()[0]}, DType::float32);
+    Tensor ones = ops::cast(ops::ones_like(ids), DType::float32);  // on the ids' device
     Tensor count = ops::unsorted_segment_sum(ones, ids, *num_segments);
     std::vector<int64_t> kd(static_cast<size_t>(r.rank()), 1);
     kd[0] = -1;

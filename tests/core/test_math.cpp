@@ -101,6 +101,33 @@ TEST_CASE("math: unary ops match keras.ops on edge values in float64 and float32
 
 // keras.ops's dtype rules: int32 gives float32 for most functions; int64 gives float32,
 // or float64 for cbrt, i0, deg2rad, rad2deg; trunc and nan_to_num keep integers.
+TEST_CASE("math: erf and erfc of huge arguments are flat (no NaN from an overflowing square)") {
+  // TensorFlow (float64): erfc = 0, 0, 0, 0, 2 and erf = 1, 1, 1 then NaN at +-1e300 (as at
+  // the infinities, where keras-cpp keeps the limits: see with_fixes).
+  for (DType dt : {DType::float64, DType::float32}) {
+    CAPTURE(std::string(core::dtype_name(dt)));
+    const Tensor x = make({1e10, 1e20, 1e100, 1e300, -1e300, -1e25}, Shape{6}, dt);
+    const auto erf = values(ops::erf(x)), erfc = values(ops::erfc(x));
+    const std::vector<double> want_erf = {1, 1, 1, 1, -1, -1}, want_erfc = {0, 0, 0, 0, 2, 2};
+    for (size_t i = 0; i < 6; ++i) {
+      CAPTURE(i);
+      CHECK(erf[i] == want_erf[i]);
+      CHECK(erfc[i] == want_erfc[i]);
+    }
+  }
+}
+
+TEST_CASE("math: arccosh is NaN below 1, large negative arguments included") {
+  for (DType dt : {DType::float64, DType::float32}) {
+    CAPTURE(std::string(core::dtype_name(dt)));
+    const auto r = values(ops::arccosh(make({-1e300, -1e155, -1e20, -1e10, -2, 0.5, 1, 1e300}, Shape{8}, dt)));
+    for (size_t i = 0; i < 6; ++i) CHECK(std::isnan(r[i]));
+    CHECK(r[6] == 0);
+    if (dt == DType::float64) CHECK(r[7] == doctest::Approx(std::acosh(1e300)).epsilon(1e-14));
+    else CHECK(r[7] == std::numeric_limits<double>::infinity());
+  }
+}
+
 TEST_CASE("math: unary ops on int32 and int64 inputs give keras.ops's values and dtypes") {
   for (auto& [name, f] : unary_ops()) {
     if (!elem::has(name + "_i32")) continue;
