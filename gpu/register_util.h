@@ -31,5 +31,7 @@ void register_shape_kernels();
 void register_creation_kernels();
 /// Convolution and pooling (gpu/register_window.cpp).
 void register_window_kernels();
+/// FusedMatMul, FusedElementwise and CheckElements (gpu/register_fused.cpp).
+void register_fused_kernels();
 
 }  // namespace keras::core::cuda
