@@ -10,6 +10,7 @@
 // IEEE-rounded, nvcc's defaults).
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "gpu/context.cuh"
 #include "gpu/fused_kernels.h"
@@ -104,15 +105,16 @@ size_t elem_bytes(Dt dt) {
   }
 }
 
-// One element's bytes read on the host as a double (the CPU kernel's cast to float64).
-double as_double(Dt dt, const unsigned char* b) {
-  double v = 0;
+// One element's bytes read on the host: as a double (the CPU kernel's cast to float64)
+// and, for integers, exactly.
+void read_value(Dt dt, const unsigned char* b, RangeFailure& f) {
   by_dt(dt, [&](auto t) {
-    decltype(t) e;
+    using T = decltype(t);
+    T e;
     std::memcpy(&e, b, sizeof e);
-    v = double(e);
+    f.value = double(e);
+    if constexpr (std::is_integral_v<T>) f.int_value = int64_t(e);
   });
-  return v;
 }
 
 // A block of the device's caching allocator for the call's duration.
@@ -159,8 +161,9 @@ void fused_elementwise(Dt dt, const FusedProgram& p, void* out, int64_t n, int d
   check_launch("fused_elementwise", device);
 }
 
-int64_t range_check(Dt dt, const void* x, int64_t n, const RangeSpec& r, double* bad, int device) {
-  if (n == 0) return -1;
+RangeFailure range_check(Dt dt, const void* x, int64_t n, const RangeSpec& r, int device) {
+  RangeFailure failure;
+  if (n == 0) return failure;
   DeviceGuard guard(device);
   const DeviceContext& ctx = context(device);
   Scratch first(sizeof(unsigned long long), device);
@@ -175,13 +178,14 @@ int64_t range_check(Dt dt, const void* x, int64_t n, const RangeSpec& r, double*
   check(cudaMemcpyAsync(&host, f, sizeof host, cudaMemcpyDeviceToHost, ctx.stream), "cudaMemcpyAsync(check_elements)",
         device);
   check(cudaStreamSynchronize(ctx.stream), "cudaStreamSynchronize(check_elements)", device);
-  if (host == ~0ull) return -1;
+  if (host == ~0ull) return failure;
   unsigned char b[8] = {};
   const size_t eb = elem_bytes(dt);
   check(cudaMemcpy(b, static_cast<const unsigned char*>(x) + host * eb, eb, cudaMemcpyDeviceToHost),
         "cudaMemcpy(check_elements value)", device);
-  *bad = as_double(dt, b);
-  return int64_t(host);
+  failure.index = int64_t(host);
+  read_value(dt, b, failure);
+  return failure;
 }
 
 }  // namespace keras::core::cuda

@@ -50,10 +50,18 @@ struct RangeSpec {
   double ignore = 0;
 };
 
+/// The first element a range check refused: its flat index (-1: none) and its value, as a
+/// double and, for integer dtypes, exactly.
+struct RangeFailure {
+  int64_t index = -1;
+  double value = 0;
+  int64_t int_value = 0;
+};
+
 /// Checks x (n elements of dt, each read as a double as the CPU kernel's cast does) on
-/// the device; returns the flat index of the first element outside `r` (row-major), or -1
-/// when all pass, and its value in *bad. Reads back 8 bytes (16 on a failure): this call
-/// waits for the kernels queued before it, but x itself never leaves the device.
-int64_t range_check(Dt dt, const void* x, int64_t n, const RangeSpec& r, double* bad, int device);
+/// the device and returns the first element (row-major) outside `r`. Reads back 8 bytes
+/// (16 on a failure): the call waits for the kernels queued before it, but x itself never
+/// leaves the device.
+RangeFailure range_check(Dt dt, const void* x, int64_t n, const RangeSpec& r, int device);
 
 }  // namespace keras::core::cuda

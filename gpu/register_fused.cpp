@@ -106,12 +106,17 @@ void check_elements_kernel(OpCall& c) {
   if (!chk.range || !device_dtype(x.dtype())) return check_elements_on_host(c);
   const RangeSpec r{chk.range->lo, chk.range->hi, chk.range->whole, chk.range->ignore.has_value(),
                     chk.range->ignore.value_or(0.0)};
-  double bad = 0;
-  const int64_t i = range_check(dt_of(x.dtype()), x.raw_data(), x.size(), r, &bad, device_of(c));
-  if (i >= 0) throw std::invalid_argument(chk.message(bad, i, x.shape()));
+  const RangeFailure f = range_check(dt_of(x.dtype()), x.raw_data(), x.size(), r, device_of(c));
+  if (f.index >= 0) throw std::invalid_argument(chk.message(f.value, f.index, x.shape()));
 }
 
 }  // namespace
+
+OutOfRange first_outside(const OpCall& c, const Tensor& indices, int64_t lo, int64_t hi) {
+  const RangeSpec r{double(lo), double(hi), false, false, 0.0};  // bounds below 2^53: exact as doubles
+  const RangeFailure f = range_check(dt_of(indices.dtype()), indices.raw_data(), indices.size(), r, device_of(c));
+  return OutOfRange{f.index, f.int_value};
+}
 
 void register_fused_kernels() {
   add_kernel(OpId::FusedMatMul, fused_matmul_kernel, {DType::float32, DType::float64});
