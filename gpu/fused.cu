@@ -117,20 +117,6 @@ void read_value(Dt dt, const unsigned char* b, RangeFailure& f) {
   });
 }
 
-// A block of the device's caching allocator for the call's duration.
-struct Scratch {
-  Scratch(size_t bytes, int device) : bytes_(bytes), device_(device), p_(allocate(bytes, device)) {}
-  ~Scratch() { deallocate(p_, bytes_, device_); }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  void* get() const { return p_; }
-
- private:
-  size_t bytes_;
-  int device_;
-  void* p_;
-};
-
 }  // namespace
 
 void bias_relu(Dt dt, void* y, int64_t m, int64_t n, const void* bias, bool relu, int device) {
@@ -166,8 +152,8 @@ RangeFailure range_check(Dt dt, const void* x, int64_t n, const RangeSpec& r, in
   if (n == 0) return failure;
   DeviceGuard guard(device);
   const DeviceContext& ctx = context(device);
-  Scratch first(sizeof(unsigned long long), device);
-  auto* f = static_cast<unsigned long long*>(first.get());
+  DeviceScratch first(sizeof(unsigned long long), device);
+  auto* f = first.as<unsigned long long>();
   check(cudaMemsetAsync(f, 0xff, sizeof(unsigned long long), ctx.stream), "cudaMemsetAsync(check_elements)", device);
   by_dt(dt, [&](auto t) {
     using T = decltype(t);
