@@ -33,5 +33,24 @@ void copy_host_to_device(void* dst, const void* src, std::size_t nbytes, int dev
 void copy_device_to_host(void* dst, const void* src, std::size_t nbytes, int device);
 void copy_device_to_device(void* dst, int dst_device, const void* src, int src_device,
                            std::size_t nbytes);
+// Waits until every kernel and copy queued on `device` so far has finished.
+void synchronize(int device);
+
+// Page-locked host memory (cudaHostAlloc), the source of copies that overlap compute.
+void* allocate_pinned(std::size_t nbytes);
+void free_pinned(void* ptr);
+// A group of asynchronous host-to-device copies (Dataset::prefetch_to_device). They run
+// on the device's own copy stream, which does not wait for the compute stream, so they
+// overlap the kernels queued after upload_begin; they start only after the kernels
+// queued before it (a destination block may have been freed by one of those, and the
+// caching allocator orders reuse by the compute stream alone). The sources must be
+// pinned and stay untouched until upload_wait_host returns.
+struct Upload;  // opaque; owned by the caller until upload_release
+Upload* upload_begin(int device);
+void upload_copy(Upload* u, void* dst, const void* pinned_src, std::size_t nbytes);
+void upload_end(Upload* u);            // no more copies in this group
+void upload_wait_compute(Upload* u);   // kernels queued later on the device wait for the group
+void upload_wait_host(Upload* u);      // the calling thread waits for the group
+void upload_release(Upload* u);        // frees the handle (after waiting for the copies)
 
 }  // namespace keras::core::cuda

@@ -26,4 +26,9 @@ void empty_cache(int device) {
   core::cuda::empty_cache(device);
 }
 
+void synchronize(int device) {
+  check(device, "synchronize");
+  core::cuda::synchronize(device);
+}
+
 }  // namespace keras::gpu

@@ -20,5 +20,10 @@ MemoryStats memory_stats(int device = 0);
 void reset_peak_memory_stats(int device = 0);
 /// Returns the cached (freed) blocks of `device` to the driver.
 void empty_cache(int device = 0);
+/// Waits until every kernel and copy queued on GPU `device` has finished (TensorFlow's
+/// `tf.test.experimental.sync_devices`, for one device): GPU ops return as soon as their
+/// kernels are queued, so a timing of GPU work ends with this call. Throws as
+/// memory_stats() for a device that does not exist.
+void synchronize(int device = 0);
 
 }  // namespace keras::gpu

@@ -23,5 +23,14 @@ void copy_device_to_host(void*, const void*, std::size_t, int) { unavailable("co
 void copy_device_to_device(void*, int, const void*, int, std::size_t) {
   unavailable("copy between GPUs");
 }
+void synchronize(int) { unavailable("synchronize"); }
+void* allocate_pinned(std::size_t) { unavailable("pinned host memory"); }
+void free_pinned(void*) {}
+Upload* upload_begin(int) { unavailable("prefetch_to_device"); }
+void upload_copy(Upload*, void*, const void*, std::size_t) { unavailable("prefetch_to_device"); }
+void upload_end(Upload*) {}
+void upload_wait_compute(Upload*) {}
+void upload_wait_host(Upload*) {}
+void upload_release(Upload*) {}
 
 }  // namespace keras::core::cuda

@@ -34,6 +34,7 @@
 #include "core/tensor.h"
 
 namespace keras::data {
+using core::Device;
 using core::DType;
 using core::Shape;
 using core::Tensor;
@@ -323,6 +324,15 @@ class Dataset {
   WindowDataset window(int64_t size, const WindowOptions& options = {}) const;
   /// Produces up to buffer_size elements ahead on a background thread.
   Dataset prefetch(int64_t buffer_size = AUTOTUNE) const;
+  /// Prefetches up to buffer_size elements (AUTOTUNE: 2) onto `device`, as TensorFlow's
+  /// `tf.data.experimental.prefetch_to_device` (the last transformation of a pipeline):
+  /// on a GPU, a background thread stages each element's tensors in page-locked host
+  /// memory and copies them on the device's own copy stream, overlapped with the kernels
+  /// of the steps before; the elements arrive as GPU tensors that the device's later
+  /// kernels wait for (the host does not). String tensors stay on the CPU. With the CPU
+  /// as `device`, prefetch() that also brings tensors from other devices back. Throws
+  /// std::invalid_argument naming the device when it does not exist.
+  Dataset prefetch_to_device(Device device, int64_t buffer_size = AUTOTUNE) const;
 
   /// The number of elements, INFINITE_CARDINALITY or UNKNOWN_CARDINALITY.
   int64_t cardinality() const;

@@ -93,7 +93,18 @@ NodePtr make_flat_map_node(NodePtr input, FlatMapFn f);
 std::shared_ptr<const WindowSource> make_window_source(NodePtr input, int64_t size, const WindowOptions& o);
 // threaded_nodes.cpp
 NodePtr make_parallel_map_node(NodePtr input, MapFn f, int64_t threads);
-NodePtr make_prefetch_node(NodePtr input, int64_t buffer_size);
+// What prefetch_to_device adds around prefetch's queue: `produce` runs on the producer
+// thread (starts the element's copies to the device, replacing its tensors with the
+// device's, and returns what keeps the copies alive), `take` on the consumer's when the
+// element leaves the queue (orders the device's later kernels after its copies).
+struct PrefetchStage {
+  virtual ~PrefetchStage() = default;
+  virtual std::shared_ptr<void> produce(Element& e) const = 0;
+  virtual void take(Element& e, const std::shared_ptr<void>& ticket) const = 0;
+};
+NodePtr make_prefetch_node(NodePtr input, int64_t buffer_size, std::shared_ptr<const PrefetchStage> stage = nullptr);
+// device_prefetch.cpp: prefetch's stage for `device`
+std::shared_ptr<const PrefetchStage> make_device_stage(Device device);
 
 // Lets the node code wrap a node as a Dataset, and reach the node of a Dataset that a
 // user function returned.

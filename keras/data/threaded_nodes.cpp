@@ -78,14 +78,18 @@ class ParallelMapNode : public Node {
 
 class PrefetchNode : public Node {
  public:
-  PrefetchNode(NodePtr input, int64_t buffer) : input_(std::move(input)), buffer_(buffer) {}
+  PrefetchNode(NodePtr input, int64_t buffer, std::shared_ptr<const PrefetchStage> stage)
+      : input_(std::move(input)), buffer_(buffer), stage_(std::move(stage)) {}
   int64_t cardinality() const override { return input_->cardinality(); }
-  IteratorPtr make_iterator() const override { return std::make_unique<It>(input_->make_iterator(), size_t(buffer_)); }
+  IteratorPtr make_iterator() const override {
+    return std::make_unique<It>(input_->make_iterator(), size_t(buffer_), stage_);
+  }
 
  private:
   class It : public IteratorImpl {
    public:
-    It(IteratorPtr input, size_t capacity) : input_(std::move(input)), capacity_(capacity) {
+    It(IteratorPtr input, size_t capacity, std::shared_ptr<const PrefetchStage> stage)
+        : input_(std::move(input)), capacity_(std::max<size_t>(capacity, stage ? 1 : 0)), stage_(std::move(stage)) {
       producer_ = std::thread([this] { produce(); });
     }
     ~It() override {
@@ -102,8 +106,18 @@ class PrefetchNode : public Node {
       if (!queue_.empty()) {
         out = std::move(queue_.front());
         queue_.pop_front();
+        std::shared_ptr<void> ticket;
+        if (stage_) {
+          ticket = std::move(tickets_.front());
+          tickets_.pop_front();
+        }
         lock.unlock();
         not_full_.notify_one();
+        if (stage_) {
+          stage_->take(out, ticket);
+          std::lock_guard<std::mutex> relock(mu_);
+          retired_.push_back(std::move(ticket));  // released on the producer's thread
+        }
         return true;
       }
       if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
@@ -113,22 +127,28 @@ class PrefetchNode : public Node {
    private:
     void produce() {
       for (;;) {
+        std::vector<std::shared_ptr<void>> retired;  // (released out of the lock: it may wait for copies)
         {
           std::unique_lock<std::mutex> lock(mu_);
           not_full_.wait(lock, [this] { return stop_ || queue_.size() < capacity_; });
           if (stop_) break;
+          retired.swap(retired_);
         }
+        retired.clear();
         Element e;
         bool more = false;
         std::exception_ptr err;
+        std::shared_ptr<void> ticket;
         try {
           more = input_->next(e);
+          if (more && stage_) ticket = stage_->produce(e);
         } catch (...) {
           err = std::current_exception();
         }
         std::lock_guard<std::mutex> lock(mu_);
         if (more && !err) {
           queue_.push_back(std::move(e));
+          if (stage_) tickets_.push_back(std::move(ticket));
           not_empty_.notify_one();
           continue;
         }
@@ -145,12 +165,16 @@ class PrefetchNode : public Node {
     std::mutex mu_;
     std::condition_variable not_full_, not_empty_;
     std::deque<Element> queue_;
+    std::shared_ptr<const PrefetchStage> stage_;
+    std::deque<std::shared_ptr<void>> tickets_;  // the staged elements' copies, in queue order
+    std::vector<std::shared_ptr<void>> retired_;
     bool stop_ = false, done_ = false;
     std::exception_ptr error_;
     std::thread producer_;
   };
   NodePtr input_;
   int64_t buffer_;
+  std::shared_ptr<const PrefetchStage> stage_;
 };
 
 }  // namespace
@@ -160,8 +184,8 @@ NodePtr make_parallel_map_node(NodePtr input, MapFn f, int64_t threads) {
   return std::make_shared<ParallelMapNode>(std::move(input), std::move(f), int(std::min<int64_t>(threads, 256)));
 }
 
-NodePtr make_prefetch_node(NodePtr input, int64_t buffer_size) {
-  return std::make_shared<PrefetchNode>(std::move(input), buffer_size);
+NodePtr make_prefetch_node(NodePtr input, int64_t buffer_size, std::shared_ptr<const PrefetchStage> stage) {
+  return std::make_shared<PrefetchNode>(std::move(input), buffer_size, std::move(stage));
 }
 
 }  // namespace keras::data::detail
