@@ -16,6 +16,7 @@
 #include "core/autodiff.h"
 #include "core/control_flow_detail.h"
 #include "core/dispatch.h"
+#include "core/element_check.h"
 #include "core/graph.h"
 #include "core/ops.h"
 #include "core/tensor_impl.h"
@@ -220,20 +221,15 @@ std::vector<Tensor> host_node(const std::function<std::vector<Tensor>(const std:
 }
 
 // ---- CheckElements ----------------------------------------------------------------------------
-struct ElementCheck : Resource {
-  std::function<bool(double)> ok;
-  std::function<std::string(double, int64_t, const Shape&)> message;
-  std::string check_key;
-  std::string key() const override { return check_key.empty() ? std::string() : "check_elements:" + check_key; }
-};
-
 void infer_check(OpCall& c) {
   if (c.attrs.resources.size() != 1 || !dynamic_cast<const ElementCheck*>(c.attrs.resources[0].get()))
     throw_invalid("check_elements: the check is missing");
   c.num_outputs = 0;
 }
 
-void check_kernel(OpCall& c) {
+}  // namespace
+
+void check_elements_on_host(OpCall& c) {
   const auto& chk = static_cast<const ElementCheck&>(*c.attrs.resources[0]);
   std::vector<double> v;
   {
@@ -245,8 +241,6 @@ void check_kernel(OpCall& c) {
     if (!chk.ok(v[i])) throw std::invalid_argument(chk.message(v[i], int64_t(i), c.in(0).shape()));
 }
 
-}  // namespace
-
 std::string composite::host_name(const Attrs& attrs) {
   auto* h = attrs.resources.empty() ? nullptr : dynamic_cast<const HostFn*>(attrs.resources[0].get());
   return h && !h->name.empty() ? "host_function (" + h->name + ")" : "host_function";
@@ -255,7 +249,7 @@ std::string composite::host_name(const Attrs& attrs) {
 void define_control_flow_ops() {
   set_op_flags(OpId::CheckElements, kWritesState);  // kept, and in its place
   define_op(OpId::CheckElements, infer_check);
-  for (size_t k = 0; k < Device::kNumKinds; ++k) register_kernel(OpId::CheckElements, Device::Kind(k), check_kernel);
+  for (size_t k = 0; k < Device::kNumKinds; ++k) register_kernel(OpId::CheckElements, Device::Kind(k), check_elements_on_host);
   for (OpId op : {OpId::Cond, OpId::While, OpId::HostFunction}) set_op_flags(op, kWritesState | kRandom);
   define_op(OpId::Cond, infer_cond);
   define_op(OpId::While, infer_while);
@@ -380,16 +374,32 @@ std::vector<Tensor> early_host_function(const std::function<std::vector<Tensor>(
 
 namespace ops {
 
+namespace {
+void add_check(const Tensor& x, std::shared_ptr<ElementCheck> chk) {
+  if (!x.defined()) throw std::invalid_argument("check_elements: the tensor is undefined");
+  Attrs a;
+  a.resources = {chk};
+  dispatch(OpId::CheckElements, {x}, a);
+}
+}  // namespace
+
 void check_elements(const Tensor& x, std::function<bool(double)> ok,
                     std::function<std::string(double, int64_t, const Shape&)> message, std::string key) {
-  if (!x.defined()) throw std::invalid_argument("check_elements: the tensor is undefined");
   auto chk = std::make_shared<ElementCheck>();
   chk->ok = std::move(ok);
   chk->message = std::move(message);
   chk->check_key = std::move(key);
-  Attrs a;
-  a.resources = {chk};
-  dispatch(OpId::CheckElements, {x}, a);
+  add_check(x, std::move(chk));
+}
+
+void check_range(const Tensor& x, const ElementRange& range,
+                 std::function<std::string(double, int64_t, const Shape&)> message, std::string key) {
+  auto chk = std::make_shared<ElementCheck>();
+  chk->ok = [range](double v) { return in_range(range, v); };
+  chk->range = range;
+  chk->message = std::move(message);
+  chk->check_key = std::move(key);
+  add_check(x, std::move(chk));
 }
 
 }  // namespace ops

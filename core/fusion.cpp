@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <map>
 
+#include "core/kernel_dtypes.h"
+
 namespace keras::core {
 
 namespace {
@@ -60,6 +62,7 @@ int fuse_elementwise(Graph& g) {
     std::vector<size_t> nodes;  // in order
     Shape shape;
     DType dtype{};
+    Device device;
   };
   std::vector<Group> groups;
   std::map<int, size_t> group_of_value;  // value produced inside a group -> group index
@@ -72,7 +75,9 @@ int fuse_elementwise(Graph& g) {
     const bool compare = is_compare(n.op), cast = n.op == OpId::Cast;
     if (!compare && !float_type(out.dtype)) continue;
     if (compare && !float_type(g.values[size_t(n.inputs[0])].dtype)) continue;
-    if (!out.device.is_cpu()) continue;  // the fused kernel runs on the CPU
+    // The fused op's kernel must exist for the values' device and dtype (supports()).
+    const DType group_dt = compare ? g.values[size_t(n.inputs[0])].dtype : out.dtype;
+    if (!kernel_supports(OpId::FusedElementwise, out.device.kind, group_dt)) continue;
     bool complex_in = false;  // complex ops (abs of complex64 is float32) run unfused
     for (int v : n.inputs) complex_in = complex_in || is_complex(g.values[size_t(v)].dtype);
     if (complex_in) continue;
@@ -93,18 +98,14 @@ int fuse_elementwise(Graph& g) {
       if (it == group_of_value.end() || uses[size_t(v)] != 1) continue;
       const Group& gr = groups[it->second];
       const DType dt = compare ? g.values[size_t(n.inputs[0])].dtype : out.dtype;
-      if (gr.shape == out.shape && gr.dtype == dt && gr.nodes.size() < kMaxInstrs) {
+      if (gr.shape == out.shape && gr.dtype == dt && gr.device == out.device && gr.nodes.size() < kMaxInstrs) {
         target = it->second;
         break;
       }
     }
     if (cast && target == groups.size()) continue;  // a lone cast is no fusion
     if (target == groups.size()) {
-      if (compare) {
-        groups.push_back(Group{{}, out.shape, g.values[size_t(n.inputs[0])].dtype});
-      } else {
-        groups.push_back(Group{{}, out.shape, out.dtype});
-      }
+      groups.push_back(Group{{}, out.shape, group_dt, out.device});
     }
     groups[target].nodes.push_back(i);
     group_of_value[n.outputs[0]] = target;
@@ -171,7 +172,8 @@ void unfuse_elementwise(Graph& g) {
       for (int r : instr.args) m.inputs.push_back(reg[size_t(r)]);
       int id = n.outputs[0];
       if (k + 1 < p.code.size()) {
-        g.values.push_back(ValueInfo{p.shape, is_compare(instr.op) ? DType::bool_ : p.dtype, Device::cpu()});
+        g.values.push_back(ValueInfo{p.shape, is_compare(instr.op) ? DType::bool_ : p.dtype,
+                                     g.values[size_t(n.outputs[0])].device});
         id = int(g.values.size()) - 1;
       }
       m.outputs = {id};

@@ -27,19 +27,20 @@ struct ElementwiseProgram : Resource {
 bool fusible_op(OpId op);
 
 namespace graph {
-// Replaces chains of fusible nodes (each intermediate used once, same shape and float
-// dtype) by FusedElementwise nodes; returns how many nodes it removed.
+// Replaces chains of fusible nodes (each intermediate used once, same shape, float dtype
+// and device, where that device has a FusedElementwise kernel for the dtype: supports())
+// by FusedElementwise nodes; returns how many nodes it removed.
 int fuse_elementwise(Graph& g);
 // The inverse: each FusedElementwise node back as its original nodes (for export, whose
 // file format lists primitive ops only).
 void unfuse_elementwise(Graph& g);
-// matmul (rank 2, float) -> add of a (N,) bias -> relu, each intermediate used once,
-// becomes one FusedMatMul node (runs before fuse_elementwise, which would take the add
+// matmul (rank 2, float, on a device with a FusedMatMul kernel for the dtype) -> add of a
+// (N,) bias -> relu, each intermediate used once, becomes one FusedMatMul node (runs before fuse_elementwise, which would take the add
 // and the relu); returns how many nodes it removed. And the inverse, for export.
 int fuse_matmul_epilogue(Graph& g);
 void unfuse_matmul_epilogue(Graph& g);
-// The same for conv (float, on the CPU) -> add of a (filters,) bias -> relu: one FusedConv
-// node (core/fusion_matmul.cpp). And the inverse, for export.
+// The same for conv (float, on a device with a FusedConv kernel) -> add of a (filters,)
+// bias -> relu: one FusedConv node (core/fusion_matmul.cpp). And the inverse, for export.
 int fuse_conv_epilogue(Graph& g);
 void unfuse_conv_epilogue(Graph& g);
 }  // namespace graph

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/fusion.h"
+#include "core/kernel_dtypes.h"
 
 namespace keras::core::graph {
 namespace {
@@ -62,8 +63,10 @@ Chain epilogue_after(const Graph& g, const Uses& u, size_t head) {
   return c;
 }
 
-bool float_on_cpu(const ValueInfo& v) {
-  return (v.dtype == DType::float32 || v.dtype == DType::float64) && v.device.is_cpu();
+// Whether a `fused` node may hold a value like v: a float dtype whose device has the
+// fused op's kernel for it (supports()); elsewhere the nodes stay as they are.
+bool fusible_value(OpId fused, const ValueInfo& v) {
+  return (v.dtype == DType::float32 || v.dtype == DType::float64) && kernel_supports(fused, v.device.kind, v.dtype);
 }
 
 // Every `head` node accepted by `fits` with an epilogue becomes one `fused` node (the
@@ -128,7 +131,7 @@ void unfuse_epilogue(Graph& g, OpId fused_op, OpId head) {
 
 int fuse_matmul_epilogue(Graph& g) {
   return fuse_epilogue(g, OpId::MatMul, OpId::FusedMatMul, [&](const Node& mm) {
-    return float_on_cpu(g.values[size_t(mm.outputs[0])]) && g.values[size_t(mm.inputs[0])].shape.rank() == 2 &&
+    return fusible_value(OpId::FusedMatMul, g.values[size_t(mm.outputs[0])]) && g.values[size_t(mm.inputs[0])].shape.rank() == 2 &&
            g.values[size_t(mm.inputs[1])].shape.rank() == 2;
   });
 }
@@ -137,7 +140,7 @@ void unfuse_matmul_epilogue(Graph& g) { unfuse_epilogue(g, OpId::FusedMatMul, Op
 
 int fuse_conv_epilogue(Graph& g) {
   return fuse_epilogue(g, OpId::Conv, OpId::FusedConv,
-                       [&](const Node& conv) { return float_on_cpu(g.values[size_t(conv.outputs[0])]); });
+                       [&](const Node& conv) { return fusible_value(OpId::FusedConv, g.values[size_t(conv.outputs[0])]); });
 }
 
 void unfuse_conv_epilogue(Graph& g) { unfuse_epilogue(g, OpId::FusedConv, OpId::Conv); }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/control_flow.h"
+#include "core/element_check.h"
 #include "core/ops.h"
 #include "core/partial_shape.h"
 
@@ -308,8 +309,8 @@ void check_index(const Tensor& index, int64_t n, const char* op) {
                                                  : std::string("an undefined tensor")));
   }
   std::string verb = std::string(op) == "write" ? "write to" : "read from";
-  ops::check_elements(
-      index, [n](double v) { return v >= 0 && v < static_cast<double>(n); },
+  ops::check_range(
+      index, ops::ElementRange{.lo = 0, .hi = static_cast<double>(n), .whole = false, .ignore = std::nullopt},
       [n, verb](double v, int64_t, const Shape&) {
         return "Tried to " + verb + " index " + std::to_string(static_cast<int64_t>(v)) + " but array size is: " +
                std::to_string(n);

@@ -1,6 +1,7 @@
 // context.cuh - (CUDA-internal, included by gpu/*.cu only) what every CUDA kernel call
 // uses: error checks that throw core::cuda::CudaError, a guard that makes a device current,
-// and the device's execution context (its stream and cuBLAS handle).
+// the device's execution context (its stream and cuBLAS handle), and scratch memory from
+// the caching allocator.
 //
 // Ordering: kernels, cuBLAS calls and the copies of runtime.cu all run on the device's
 // legacy default stream, so each use of a memory block follows every earlier one, and
@@ -49,6 +50,23 @@ struct DeviceContext {
 };
 /// The context of `device` (which must exist); thread-safe.
 DeviceContext& context(int device);
+
+/// Scratch device memory for one launch (at least one byte), returned to the caching
+/// allocator at scope end (the stream orders its reuse after the launch).
+class DeviceScratch {
+ public:
+  DeviceScratch(std::size_t bytes, int device) : bytes_(bytes ? bytes : 1), device_(device), p_(allocate(bytes_, device)) {}
+  ~DeviceScratch() { deallocate(p_, bytes_, device_); }
+  DeviceScratch(const DeviceScratch&) = delete;
+  DeviceScratch& operator=(const DeviceScratch&) = delete;
+  template <class T>
+  T* as() const { return static_cast<T*>(p_); }
+
+ private:
+  std::size_t bytes_;
+  int device_;
+  void* p_;
+};
 
 /// Blocks of 256 threads and enough blocks to cover n (grid-stride loops cover the rest).
 inline unsigned grid_for(long long n) {

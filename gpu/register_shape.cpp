@@ -1,9 +1,10 @@
 // register_shape.cpp - the CUDA backend's data-movement and neural-network entries
 // (transpose, strided_slice, broadcast_to, tile, pad, concatenate, gather, softmax,
 // log_softmax, the fused cross-entropies, one_hot): host code building each op's strided
-// copy or row layout for the launchers of gpu/kernels.h. Index and label checks read the
-// indices on the host (a synchronizing copy) and raise the CPU kernels' messages
-// (core/index_checks.h).
+// copy or row layout for the launchers of gpu/kernels.h. Index checks read the indices on
+// the host (a synchronizing copy); the cross-entropy's label check runs on the device and
+// reads back only the first label out of range (first_outside). Both raise the CPU
+// kernels' messages (core/index_checks.h).
 #include <string>
 #include <vector>
 
@@ -175,9 +176,10 @@ void sparse_xent_kernel(OpCall& c) {
   const Tensor &labels = c.in(0), &logits = c.in(1);
   require(c, logits.dtype());
   const int64_t classes = logits.shape()[logits.rank() - 1];
-  const auto lab = host_indices(labels);  // every label checked before any arithmetic, as on the CPU
-  for (size_t r = 0; r < lab.size(); ++r)
-    if (lab[r] < 0 || lab[r] >= classes) throw_label_out_of_range(c, int64_t(r), lab[r], classes);
+  // Every label checked before any arithmetic, as on the CPU: on the device, reading back
+  // only the first label out of range.
+  if (const OutOfRange bad = first_outside(c, labels, 0, classes); bad.flat >= 0)
+    throw_label_out_of_range(c, bad.flat, bad.value, classes);
   sparse_xent(dt_of(logits.dtype()), dt_of(labels.dtype()), labels.raw_data(), logits.raw_data(),
               c.outputs[0].raw_mutable_data(), c.outputs[0].size(), classes, device_of(c));
 }

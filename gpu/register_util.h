@@ -41,5 +41,14 @@ void register_window_kernels();
 /// The elementwise math, bitwise, scan, range/linspace/eye, searchsorted and segment
 /// max/min/prod kernels (gpu/register_math.cpp).
 void register_math_kernels();
+/// FusedMatMul, FusedElementwise and CheckElements (gpu/register_fused.cpp).
+void register_fused_kernels();
+/// The first element (row-major) of an integer index tensor outside [lo, hi): its flat
+/// index (-1: none) and value. Checked by a kernel on the call's device; only that index
+/// and value are read back (gpu/register_fused.cpp).
+struct OutOfRange {
+  int64_t flat = -1, value = 0;
+};
+OutOfRange first_outside(const OpCall& c, const Tensor& indices, int64_t lo, int64_t hi);
 
 }  // namespace keras::core::cuda

@@ -21,22 +21,6 @@
 namespace keras::core::cuda {
 namespace {
 
-// Scratch device memory for one launch, returned to the caching allocator at scope end.
-class Scratch {
- public:
-  Scratch(std::size_t bytes, int device) : bytes_(bytes ? bytes : 1), device_(device), p_(allocate(bytes_, device)) {}
-  ~Scratch() { deallocate(p_, bytes_, device_); }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  template <class T>
-  T* as() const { return static_cast<T*>(p_); }
-
- private:
-  std::size_t bytes_;
-  int device_;
-  void* p_;
-};
-
 template <class T>
 using KeyOf = std::conditional_t<sizeof(T) == 8, uint64_t, uint32_t>;
 
@@ -107,7 +91,7 @@ void radix_pairs(K*& keys, K*& keys_alt, int64_t*& pos, int64_t*& pos_alt, int64
   std::size_t temp = 0;
   check(cub::DeviceRadixSort::SortPairs(nullptr, temp, keys, keys_alt, pos, pos_alt, total, 0, end_bit, st),
         "cub::DeviceRadixSort::SortPairs", device);
-  Scratch t(temp, device);
+  DeviceScratch t(temp, device);
   check(cub::DeviceRadixSort::SortPairs(t.as<void>(), temp, keys, keys_alt, pos, pos_alt, total, 0, end_bit, st),
         "cub::DeviceRadixSort::SortPairs", device);
   std::swap(keys, keys_alt);
@@ -120,13 +104,13 @@ void sorted_positions(const T* x, int64_t*& pos, int64_t*& pos_alt, int64_t oute
                       bool descending, int device) {
   using K = KeyOf<T>;
   const int64_t total = outer * n * inner;
-  Scratch k1(total * sizeof(K), device), k2(total * sizeof(K), device);
+  DeviceScratch k1(total * sizeof(K), device), k2(total * sizeof(K), device);
   K *keys = k1.as<K>(), *keys_alt = k2.as<K>();
   make_keys<T><<<grid_for(total), kBlock, 0, context(device).stream>>>(x, keys, pos, total, n, inner, descending);
   check_launch("sort keys", device);
   radix_pairs(keys, keys_alt, pos, pos_alt, total, int(sizeof(K) * 8), device);
   if (outer * inner > 1) {
-    Scratch l1(total * sizeof(uint64_t), device), l2(total * sizeof(uint64_t), device);
+    DeviceScratch l1(total * sizeof(uint64_t), device), l2(total * sizeof(uint64_t), device);
     uint64_t *lk = l1.as<uint64_t>(), *lk_alt = l2.as<uint64_t>();
     line_keys<<<grid_for(total), kBlock, 0, context(device).stream>>>(pos, lk, total, n);
     check_launch("sort line keys", device);
@@ -166,7 +150,7 @@ __global__ void compact_top(const T* x, const int32_t* selected, const int64_t* 
 template <class T>
 void sort_typed(const T* x, T* y, int32_t* idx, int64_t outer, int64_t n, int64_t inner, bool descending, int device) {
   const int64_t total = outer * n * inner;
-  Scratch p1(total * sizeof(int64_t), device), p2(total * sizeof(int64_t), device);
+  DeviceScratch p1(total * sizeof(int64_t), device), p2(total * sizeof(int64_t), device);
   int64_t *pos = p1.as<int64_t>(), *pos_alt = p2.as<int64_t>();
   sorted_positions(x, pos, pos_alt, outer, n, inner, descending, device);
   scatter_sorted<T><<<grid_for(total), kBlock, 0, context(device).stream>>>(x, pos, y, idx, total, n, inner);
@@ -178,7 +162,7 @@ void top_k_typed(const T* x, T* values, int32_t* indices, int64_t rows, int64_t 
                  int device) {
   const int64_t total = rows * n;
   const cudaStream_t st = context(device).stream;
-  Scratch p1(total * sizeof(int64_t), device), p2(total * sizeof(int64_t), device);
+  DeviceScratch p1(total * sizeof(int64_t), device), p2(total * sizeof(int64_t), device);
   int64_t *pos = p1.as<int64_t>(), *pos_alt = p2.as<int64_t>();
   sorted_positions(x, pos, pos_alt, rows, n, 1, /*descending=*/true, device);
   if (sorted) {
@@ -186,14 +170,14 @@ void top_k_typed(const T* x, T* values, int32_t* indices, int64_t rows, int64_t 
     check_launch("top_k", device);
     return;
   }
-  Scratch marks(total * sizeof(int32_t), device), place(total * sizeof(int64_t), device);
+  DeviceScratch marks(total * sizeof(int32_t), device), place(total * sizeof(int64_t), device);
   check(cudaMemsetAsync(marks.as<void>(), 0, total * sizeof(int32_t), st), "cudaMemsetAsync", device);
   mark_top<<<grid_for(rows * k), kBlock, 0, st>>>(pos, marks.as<int32_t>(), rows, n, k);
   check_launch("top_k marks", device);
   std::size_t temp = 0;
   check(cub::DeviceScan::ExclusiveSum(nullptr, temp, marks.as<int32_t>(), place.as<int64_t>(), total, st),
         "cub::DeviceScan::ExclusiveSum", device);
-  Scratch t(temp, device);
+  DeviceScratch t(temp, device);
   check(cub::DeviceScan::ExclusiveSum(t.as<void>(), temp, marks.as<int32_t>(), place.as<int64_t>(), total, st),
         "cub::DeviceScan::ExclusiveSum", device);
   compact_top<T><<<grid_for(total), kBlock, 0, st>>>(x, marks.as<int32_t>(), place.as<int64_t>(), values, indices,

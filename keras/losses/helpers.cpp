@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "core/control_flow.h"
+#include "core/element_check.h"
 #include "core/function.h"
 #include "core/ops.h"
 #include "keras/losses/losses_internal.h"
@@ -103,12 +104,11 @@ Tensor class_labels(const std::string& who, const Tensor& y_true, const Tensor& 
   const bool floating = core::is_floating(labels.dtype());
   const std::string key = who + "|" + std::to_string(classes) + "|" + std::to_string(a) + "|" + (floating ? "f" : "i") +
                           (ignore_class ? "|" + std::to_string(*ignore_class) : "");
-  core::ops::check_elements(
-      labels,
-      [=](double v) {
-        if (floating && v != std::floor(v)) return false;
-        return (ignore_class && v == double(*ignore_class)) || (v >= 0 && v < double(classes));
-      },
+  const core::ops::ElementRange range{
+      .lo = 0, .hi = double(classes), .whole = floating,
+      .ignore = ignore_class ? std::optional<double>(double(*ignore_class)) : std::nullopt};
+  core::ops::check_range(
+      labels, range,
       [=](double v, int64_t i, const Shape& label_shape) {
         std::vector<int64_t> pred_dims = label_shape.dims();  // y_pred's shape as the check runs
         pred_dims.insert(pred_dims.begin() + a, classes);

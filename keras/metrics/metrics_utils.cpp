@@ -2,6 +2,7 @@
 #include "keras/metrics/metrics_utils.h"
 
 #include "core/control_flow.h"
+#include "core/element_check.h"
 
 #include <cmath>
 #include <sstream>
@@ -61,12 +62,11 @@ std::pair<Tensor, Tensor> squeeze_or_expand_to_same_rank(Tensor x1, Tensor x2, b
 void check_class_ids(const Tensor& labels, int64_t num_classes, const std::string& who,
                      const std::string& what, std::optional<int64_t> ignore) {
   // An op: checked at once when eager, at every run of a traced step.
-  core::ops::check_elements(
-      labels,
-      [=](double x) {
-        if (ignore && x == static_cast<double>(*ignore)) return true;
-        return x >= 0 && x < static_cast<double>(num_classes) && x == std::floor(x);
-      },
+  const core::ops::ElementRange range{
+      .lo = 0, .hi = static_cast<double>(num_classes), .whole = true,
+      .ignore = ignore ? std::optional<double>(static_cast<double>(*ignore)) : std::nullopt};
+  core::ops::check_range(
+      labels, range,
       [=](double x, int64_t, const core::Shape& shape) {
         return who + ": expected every " + what + " to be an integer class id in [0, " + std::to_string(num_classes) +
                "), but received " + what + " " + num_str(x) + " (" + what + "s shape " + shape.str() + ")";

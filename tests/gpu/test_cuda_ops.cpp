@@ -207,7 +207,7 @@ std::vector<Case> shape_and_nn_cases() {
                   return std::vector{loss, g[0], g[1]};
                 }, {finite({8, 6}, DType::float32, 47), finite({6, 5}, DType::float32, 48),
                     finite({5}, DType::float32, 49), make({0, 1, 2, 3, 4, 0, 1, 2}, Shape{8}, DType::int64)}});
-  // The same step traced by keras::function (graph passes fuse only CPU nodes).
+  // The same step traced by keras::function (the passes fuse it on either device).
   cs.push_back({"a traced Dense step", [](auto& x) {
                   auto f = core::function([](const Tensor& a, const Tensor& w, const Tensor& b, const Tensor& y) {
                     core::GradientTape tape;
