@@ -30,8 +30,6 @@ AxisSplit split_axis(const Shape& s, int64_t axis);
 void require_rank(const OpCall& c, const Shape& s);
 /// The broadcast layout of the output shape `out` and the inputs `ins` (rank checked).
 Strided strided(const OpCall& c, const Shape& out, std::initializer_list<const Tensor*> ins);
-/// An int32/int64 index tensor's values, read on the host (a synchronizing copy).
-std::vector<int64_t> host_indices(const Tensor& t);
 /// The data-movement and neural-network kernels (gpu/register_shape.cpp).
 void register_shape_kernels();
 /// size and the random-number kernels (gpu/register_creation.cpp).
