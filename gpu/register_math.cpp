@@ -111,11 +111,10 @@ void segment_kernel(OpCall& c) {
 }  // namespace
 
 void register_math_kernels() {
-  const std::initializer_list<DType> f = {DType::float32, DType::float64};
-  const std::initializer_list<DType> ints = {DType::int32, DType::int64, DType::uint8};
-  const std::initializer_list<DType> num = {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8};
-  const std::initializer_list<DType> all = {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8,
-                                            DType::bool_};
+  const auto& f = kFloatTypes;
+  const auto& ints = kIntegerTypes;
+  const auto& num = kNumericTypes;
+  const auto& all = kAllTypes;
   for (int i = int(OpId::Erf); i <= int(OpId::Trunc); ++i) add_kernel(OpId(i), math_unary_kernel, f);
   add_kernel(OpId::SignBit, math_unary_kernel, all);
   add_kernel(OpId::BitwiseInvert, math_unary_kernel, ints);

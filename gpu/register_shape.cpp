@@ -215,9 +215,8 @@ void top_k_kernel(OpCall& c) {
 }  // namespace
 
 void register_shape_kernels() {
-  const std::initializer_list<DType> all = {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8,
-                                            DType::bool_};
-  const std::initializer_list<DType> f = {DType::float32, DType::float64};
+  const auto& all = kAllTypes;
+  const auto& f = kFloatTypes;
   add_kernel(OpId::Transpose, transpose_kernel, all);
   add_kernel(OpId::StridedSlice, strided_slice_kernel, all);
   add_kernel(OpId::BroadcastTo, broadcast_to_kernel, all);

@@ -19,6 +19,15 @@ int device_of(const OpCall& c);
 std::string device_str(const OpCall& c);
 /// Raises "<op>: no kernel for device GPU:i and dtype d" unless the op's CUDA kernel takes `d`.
 void require(const OpCall& c, DType d);
+/// The dtype sets the kernels declare (add_kernel): floating; floating and signed
+/// integers; numeric; the integers; every dtype of the CUDA backend.
+inline const std::initializer_list<DType> kFloatTypes = {DType::float32, DType::float64};
+inline const std::initializer_list<DType> kSignedTypes = {DType::float32, DType::float64, DType::int32, DType::int64};
+inline const std::initializer_list<DType> kNumericTypes = {DType::float32, DType::float64, DType::int32, DType::int64,
+                                                           DType::uint8};
+inline const std::initializer_list<DType> kIntegerTypes = {DType::int32, DType::int64, DType::uint8};
+inline const std::initializer_list<DType> kAllTypes = {DType::float32, DType::float64, DType::int32, DType::int64,
+                                                       DType::uint8, DType::bool_};
 /// Registers `fn` as op's CUDA kernel, taking exactly `dtypes`.
 void add_kernel(OpId op, KernelFn fn, std::initializer_list<DType> dtypes);
 /// A shape seen as (outer, n, inner) around `axis` (negative counts from the end).

@@ -103,13 +103,8 @@ TEST_CASE("supports: float16 and bfloat16 cast, fill and matmul on CUDA") {
 }
 
 TEST_CASE("cuda half: the table itself runs on the CPU") {
-  int n = 0;
-  for (const Case& c : cast_cases()) {
-    CAPTURE(c.name);
-    for (const Tensor& t : c.fn(c.inputs)) CHECK(t.defined());
-    ++n;
-  }
-  CHECK(n == 2 * (2 * 6 + 2));
+  CHECK(cast_cases().size() == 2 * (2 * 6 + 2));
+  CHECK(run_table_on_cpu(cast_cases()) == 0);
   // The CPU's own float16 rounding at the edges (what the GPU must reproduce).
   check_values(ops::cast(ops::cast(edges(DType::float64), DType::float16), DType::float64),
                std::vector<double>{0.0, -0.0, 1.0, -2.5, 65504.0, 65504.0, INFINITY, INFINITY, -INFINITY, 1.1920928955078125e-07,
