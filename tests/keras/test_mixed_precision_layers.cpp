@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 
@@ -103,25 +104,30 @@ keras::LayerPtr rnn_layer(const std::string& kind) {
   return layers::Bidirectional(layers::LSTM(3), {.name = "rnn", .input_shape = in});
 }
 
-// Runs `model` (weights set) against the fixture record: its forward output, then fit()'s
-// loss and weights after two SGD steps (traced).
-void check_fit(const keras::ModelPtr& m, const keras::Value& want, const std::string& policy) {
+// Checks a model made by `make` (weights set) against the fixture record: its forward
+// output, then fit()'s loss and weights after two SGD steps, traced and eager.
+void check_fit(const std::function<keras::ModelPtr()>& make, const keras::Value& want, const std::string& policy) {
   const Tensor x = tensor_of(want.at("x")), y = tensor_of(want.at("y"));
-  Tensor f = (*m)(x);
+  const Tensor f = (*make())(x);
   CHECK(f.dtype() == DType::float32);
   CHECK(max_error(f, flat_of(want.at("forward"))) <= forward_tol(policy));
-  m->compile({.optimizer = opt::SGD({.learning_rate = 0.1}), .loss = "mse"});
-  const bool lso = std::dynamic_pointer_cast<opt::LossScaleOptimizer>(m->optimizer()) != nullptr;
-  CHECK(lso == (want.at("optimizer_class").as_string() == "LossScaleOptimizer"));
-  auto hist = m->fit(x, y, {.batch_size = 4, .epochs = 1, .verbose = 0, .shuffle = false});
-  const double loss = want.at("fit_loss").as_double();
-  CHECK(std::fabs(hist.history.at("loss")[0] - loss) <= fit_tol(policy) * (1.0 + std::fabs(loss)));
-  const std::vector<Tensor> w = m->get_weights();
-  const auto& fw = want.at("fit_weights").as_list();
-  REQUIRE(w.size() == fw.size());
-  for (size_t i = 0; i < w.size(); ++i) {
-    CAPTURE(i);
-    CHECK(max_error(w[i], flat_of(fw[i])) <= fit_tol(policy));
+  for (bool eager : {false, true}) {
+    CAPTURE(eager);
+    auto m = make();
+    m->compile({.optimizer = opt::SGD({.learning_rate = 0.1}), .loss = "mse", .run_eagerly = eager});
+    const bool lso = std::dynamic_pointer_cast<opt::LossScaleOptimizer>(m->optimizer()) != nullptr;
+    CHECK(lso == (want.at("optimizer_class").as_string() == "LossScaleOptimizer"));
+    auto hist = m->fit(x, y, {.batch_size = 4, .epochs = 1, .verbose = 0, .shuffle = false});
+    const double loss = want.at("fit_loss").as_double();
+    CHECK(std::fabs(hist.history.at("loss")[0] - loss) <= fit_tol(policy) * (1.0 + std::fabs(loss)));
+    const std::vector<Tensor> w = m->get_weights();
+    const auto& fw = want.at("fit_weights").as_list();
+    REQUIRE(w.size() == fw.size());
+    for (size_t i = 0; i < w.size(); ++i) {
+      CAPTURE(i);
+      CHECK(core::dtype_name(w[i].dtype()) == want.at("weight_dtypes").as_list()[i].as_string());
+      CHECK(max_error(w[i], flat_of(fw[i])) <= fit_tol(policy));
+    }
   }
 }
 }  // namespace
@@ -134,8 +140,12 @@ TEST_CASE("mixed precision layers: recurrent layers take dtype policies, as Kera
       CAPTURE(policy);
       CAPTURE(kind);
       const keras::Value& want = fixture().at(policy).at("rnn_" + kind);
-      auto m = keras::Sequential({rnn_layer(kind), layers::Dense(2, {.name = "out", .dtype = "float32"})});
-      set_weights(m, want.at("weights"));
+      auto make = [&] {
+        auto m = keras::Sequential({rnn_layer(kind), layers::Dense(2, {.name = "out", .dtype = "float32"})});
+        set_weights(m, want.at("weights"));
+        return m;
+      };
+      auto m = make();
       const keras::LayerPtr rnn = m->get_layer("rnn");
       CHECK(rnn->dtype_policy().name() == policy);
       // Weights in the variable dtype, named as Keras's and as under the float32 policy.
@@ -158,7 +168,7 @@ TEST_CASE("mixed precision layers: recurrent layers take dtype policies, as Kera
       CHECK(core::dtype_name(h.dtype()) == want.at("rnn_output_dtype").as_string());
       CHECK(h.dtype() == p.compute_dtype());
       CHECK(max_error(h, flat_of(want.at("rnn_output"))) <= forward_tol(policy));
-      check_fit(m, want, policy);
+      check_fit(make, want, policy);
     }
   }
 }
@@ -225,9 +235,13 @@ TEST_CASE("mixed precision layers: GroupNormalization normalizes half inputs in 
     CAPTURE(policy);
     GlobalPolicy scope(policy);
     const keras::Value& want = fixture().at(policy).at("group_norm");
-    auto m = keras::Sequential({layers::GroupNormalization({.groups = 2, .name = "gn", .input_shape = {6, 4}}),
-                                layers::Flatten({.name = "flat"}), layers::Dense(2, {.name = "out", .dtype = "float32"})});
-    set_weights(m, want.at("weights"));
+    auto make = [&] {
+      auto m = keras::Sequential({layers::GroupNormalization({.groups = 2, .name = "gn", .input_shape = {6, 4}}),
+                                  layers::Flatten({.name = "flat"}), layers::Dense(2, {.name = "out", .dtype = "float32"})});
+      set_weights(m, want.at("weights"));
+      return m;
+    };
+    auto m = make();
     size_t i = 0;
     for (const Variable& w : m->weights())
       CHECK(core::dtype_name(w.dtype()) == want.at("weight_dtypes").as_list()[i++].as_string());
@@ -235,7 +249,7 @@ TEST_CASE("mixed precision layers: GroupNormalization normalizes half inputs in 
     CHECK(core::dtype_name(g.dtype()) == want.at("gn_output_dtype").as_string());
     // Inputs of a few hundred overflow float16's sum of squares unless upcast.
     CHECK(max_error(g, flat_of(want.at("gn_output"))) <= forward_tol(policy));
-    check_fit(m, want, policy);
+    check_fit(make, want, policy);
   }
 }
 
