@@ -230,6 +230,33 @@ TEST_CASE("mixed precision layers: RecurrentOptions::dtype, configs and stateful
   CHECK(values(out2) != values(out));  // it went on from the stored states
 }
 
+TEST_CASE("mixed precision layers: a mixed Functional LSTM model, symbolic dtypes and a .keras round trip") {
+  GlobalPolicy scope("mixed_float16");
+  auto in = keras::Input({4, 3});
+  auto h = layers::LSTM(5, {.return_sequences = true, .name = "lstm"})(in);
+  CHECK(h.dtype() == DType::float16);
+  auto g = layers::GRU(2, {.name = "gru"})(h);
+  CHECK(g.dtype() == DType::float16);
+  auto out = layers::Activation("linear", {.name = "out", .dtype = "float32"})(g);
+  CHECK(out.dtype() == DType::float32);
+  auto m = keras::Functional({in}, {out});
+  std::vector<double> flat;
+  for (int i = 0; i < 24; ++i) flat.push_back(0.1 * i - 1.0);
+  const Tensor xs = make(flat, Shape{2, 4, 3});
+  const Tensor y = (*m)(xs);
+  CHECK(y.dtype() == DType::float32);
+  TempDir dir;
+  m->save(dir.file("rnn.keras"));
+  mp::set_global_policy("float32");
+  auto loaded = keras::models::load_model(dir.file("rnn.keras"));
+  CHECK(loaded->get_layer("lstm")->dtype_policy().name() == "mixed_float16");
+  CHECK(std::dynamic_pointer_cast<layers::RNNLayer>(std::shared_ptr<layers::Layer>(loaded->get_layer("gru")))
+            ->cell()
+            ->compute_dtype() == DType::float16);
+  for (const Variable& w : loaded->weights()) CHECK(w.dtype() == DType::float32);
+  check_values((*loaded)(xs), values(y), 0.0);
+}
+
 TEST_CASE("mixed precision layers: GroupNormalization normalizes half inputs in float32, as Keras 3") {
   for (const std::string policy : kPolicies) {
     CAPTURE(policy);
