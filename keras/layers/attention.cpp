@@ -89,7 +89,10 @@ std::vector<Tensor> AttentionLayer::call(const std::vector<Tensor>& xs, const Ca
     Tensor c = detail::causal_mask(s.shape()[s.rank() - 2], s.shape()[s.rank() - 1]);
     keep = keep.defined() ? ops::logical_and(keep, c) : c;
   }
-  if (keep.defined()) s = ops::where(keep, s, ops::subtract(s, ops::scalar_like(s, s.dtype() == DType::float16 ? 65504.0 : 1e9)));
+  if (keep.defined()) {
+    const double penalty = s.dtype() == DType::float16 ? 65504.0 : 1e9;
+    s = ops::where(keep, s, ops::subtract(s, ops::scalar_like(s, penalty)));
+  }
   Tensor weights = ops::softmax(s, -1);
   Tensor dropped = o_.dropout > 0 ? (*dropout_)(weights, ctx.training) : weights;
   Tensor out = ops::matmul(dropped, v);

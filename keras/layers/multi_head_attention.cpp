@@ -140,7 +140,8 @@ void MultiHeadAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
     EinsumDenseOptions opt = common;
     opt.name = "attention_output";
     if (o_.use_bias) opt.bias_axes = p.bias_axes;
-    output_dense = track(with_policy(EinsumDense(p.equation, partial_shape(p.output_rank - 1, out_last), opt), dtype_policy()));
+    output_dense =
+        track(with_policy(EinsumDense(p.equation, partial_shape(p.output_rank - 1, out_last), opt), dtype_policy()));
   }
   ShapeSpec out_in = query_dense->compute_output_shape({q}).at(0);
   out_in.back() = value_dim_;

@@ -264,7 +264,8 @@ TEST_CASE("mixed precision layers: GroupNormalization normalizes half inputs in 
     const keras::Value& want = fixture().at(policy).at("group_norm");
     auto make = [&] {
       auto m = keras::Sequential({layers::GroupNormalization({.groups = 2, .name = "gn", .input_shape = {6, 4}}),
-                                  layers::Flatten({.name = "flat"}), layers::Dense(2, {.name = "out", .dtype = "float32"})});
+                                  layers::Flatten({.name = "flat"}),
+                                  layers::Dense(2, {.name = "out", .dtype = "float32"})});
       set_weights(m, want.at("weights"));
       return m;
     };
@@ -341,6 +342,7 @@ TEST_CASE("mixed precision layers: compile()'s auto_scale_loss, as Keras 3") {
   }
   // An explicit LossScaleOptimizer is kept either way.
   auto m = keras::Sequential({layers::Dense(2, {.input_shape = {3}})});
-  m->compile({.optimizer = std::make_shared<opt::LossScaleOptimizer>(opt::SGD()), .loss = "mse", .auto_scale_loss = false});
+  m->compile(
+      {.optimizer = std::make_shared<opt::LossScaleOptimizer>(opt::SGD()), .loss = "mse", .auto_scale_loss = false});
   CHECK(std::dynamic_pointer_cast<opt::LossScaleOptimizer>(m->optimizer()) != nullptr);
 }

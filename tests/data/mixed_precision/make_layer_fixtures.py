@@ -130,7 +130,8 @@ def attention(keras):
     smask = rng.random((2, 3, 4)) > 0.4
     smask[1, 2, :] = False
     sm = keras.layers.Softmax(name="softmax")(logits, mask=smask)
-    res["softmax_masked"] = {"x": arr(logits), "mask": arr(smask.astype(np.float32)), "output_dtype": str(sm.dtype.name),
+    res["softmax_masked"] = {"x": arr(logits), "mask": arr(smask.astype(np.float32)),
+                             "output_dtype": str(sm.dtype.name),
                              "output": arr(np.asarray(sm, dtype=np.float64))}
     vmask = rng.random((2, 5)) > 0.3
     vmask[1, :] = False
