@@ -8,7 +8,8 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 GroupNormalizationLayer::GroupNormalizationLayer(const GroupNormalizationOptions& o)
-    : Layer("GroupNormalization", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer("GroupNormalization", LayerOptions{.name = o.name, .trainable = o.trainable, .dtype = o.dtype,
+                                                  .input_shape = o.input_shape}),
       o_(o) {
   supports_masking_ = true;
   if (o.groups <= 0 && o.groups != -1)
@@ -116,6 +117,7 @@ LayerPtr GroupNormalizationLayer::from_config(const Config& c) {
   GroupNormalizationOptions o;
   o.name = base.name;
   o.trainable = base.trainable;
+  o.dtype = base.dtype;
   o.input_shape = base.input_shape;
   o.groups = c.get("groups", 32).as_int();
   o.axis = c.get("axis", -1).as_int();

@@ -279,6 +279,12 @@ TEST_CASE("mixed precision layers: GroupNormalization normalizes half inputs in 
     CHECK(max_error(g, flat_of(want.at("gn_output"))) <= forward_tol(policy));
     check_fit(make, want, policy);
   }
+  // GroupNormalizationOptions::dtype: a policy of its own (float16 out of float32 inputs).
+  auto gn = layers::GroupNormalization({.groups = 2, .dtype = "mixed_float16"});
+  const Tensor y = (*gn)(ops::multiply(ops::ones({2, 4}), ops::scalar_like(ops::ones({}), 300.0)));
+  CHECK(y.dtype() == DType::float16);
+  CHECK(gn->get_weights()[0].dtype() == DType::float32);
+  CHECK(layers::deserialize(layers::serialize(*gn))->dtype_policy().name() == "mixed_float16");
 }
 
 TEST_CASE("mixed precision layers: attention softmaxes and masks under dtype policies, as Keras 3") {
