@@ -66,7 +66,7 @@ MultiHeadAttentionLayer::MultiHeadAttentionLayer(int64_t num_heads, int64_t key_
     if (d <= 0)
       throw std::invalid_argument(name() + ": invalid `output_shape`: " + shape_str(o.output_shape) +
                                   " (expected positive sizes)");
-  dropout_ = with_policy(Dropout(o.dropout, {.seed = o.seed}), dtype_policy());
+  dropout_ = Dropout(o.dropout, {.seed = o.seed});
 }
 
 void MultiHeadAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
@@ -133,6 +133,8 @@ void MultiHeadAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
   std::vector<int64_t> norm_axes;
   for (int64_t i = scores_rank - n_attn; i < scores_rank; ++i) norm_axes.push_back(i);
   softmax_ = with_policy(Softmax(norm_axes), dtype_policy());
+  // The policy now, not at construction (a loaded layer gets its config's policy after).
+  dropout_->set_dtype_policy(dtype_policy());
 
   const ShapeSpec out_last = o_.output_shape.empty() ? ShapeSpec{q.back()} : o_.output_shape;
   {

@@ -328,6 +328,17 @@ TEST_CASE("mixed precision layers: attention softmaxes and masks under dtype pol
   }
 }
 
+TEST_CASE("mixed precision layers: MultiHeadAttention's sublayers follow a policy set after construction") {
+  // As the registry does for a config's policy: the attention dropout and the projections
+  // compute in float16 too.
+  auto mha = layers::MultiHeadAttention(2, 3, {.dropout = 0.5});
+  mha->set_dtype_policy("mixed_float16");
+  const Tensor q = ops::ones({2, 3, 4}), v = ops::ones({2, 5, 4});
+  const Tensor y = (*mha)(std::vector<Tensor>{q, v}, layers::CallArgs{.training = true})[0];
+  CHECK(y.dtype() == DType::float16);
+  for (const Variable& w : mha->weights()) CHECK(w.dtype() == DType::float32);
+}
+
 TEST_CASE("mixed precision layers: compile()'s auto_scale_loss, as Keras 3") {
   const keras::Value& want = fixture().at("auto_scale_loss");
   GlobalPolicy scope("mixed_float16");
