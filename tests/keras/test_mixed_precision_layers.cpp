@@ -331,12 +331,20 @@ TEST_CASE("mixed precision layers: attention softmaxes and masks under dtype pol
 TEST_CASE("mixed precision layers: MultiHeadAttention's sublayers follow a policy set after construction") {
   // As the registry does for a config's policy: the attention dropout and the projections
   // compute in float16 too.
-  auto mha = layers::MultiHeadAttention(2, 3, {.dropout = 0.5});
+  auto mha = layers::MultiHeadAttention(2, 3, {.dropout = 0.5, .seed = 3});
   mha->set_dtype_policy("mixed_float16");
   const Tensor q = ops::ones({2, 3, 4}), v = ops::ones({2, 5, 4});
   const Tensor y = (*mha)(std::vector<Tensor>{q, v}, layers::CallArgs{.training = true})[0];
   CHECK(y.dtype() == DType::float16);
   for (const Variable& w : mha->weights()) CHECK(w.dtype() == DType::float32);
+  // Attention and AdditiveAttention likewise.
+  for (auto att : {layers::LayerPtr(layers::Attention({.dropout = 0.5, .seed = 3})),
+                   layers::LayerPtr(layers::AdditiveAttention({.dropout = 0.5, .seed = 3}))}) {
+    CAPTURE(att->class_name());
+    att->set_dtype_policy("mixed_bfloat16");
+    const Tensor a = (*att)(std::vector<Tensor>{q, v}, layers::CallArgs{.training = true})[0];
+    CHECK(a.dtype() == DType::bfloat16);
+  }
 }
 
 TEST_CASE("mixed precision layers: compile()'s auto_scale_loss, as Keras 3") {
