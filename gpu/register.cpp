@@ -363,5 +363,6 @@ void register_kernels() {
   add_kernel(OpId::ApplyAdam, adam_kernel, f);
   add_kernel(OpId::ApplySgd, sgd_kernel, f);
   add_kernel(OpId::ApplyWeightDecay, weight_decay_kernel, f);
+  register_complex_kernels();  // after the real kernels: it adds complex dtypes to their declarations
 }
 }  // namespace keras::core::cuda

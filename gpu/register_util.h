@@ -43,6 +43,9 @@ void register_window_kernels();
 void register_math_kernels();
 /// FusedMatMul, FusedElementwise and CheckElements (gpu/register_fused.cpp).
 void register_fused_kernels();
+/// The complex kernels (complex64/complex128 forms of the elementwise ops and cast; real,
+/// imag, angle, complex) and fft on cuFFT (gpu/register_complex.cpp).
+void register_complex_kernels();
 /// The first element (row-major) of an integer index tensor outside [lo, hi): its flat
 /// index (-1: none) and value. Checked by a kernel on the call's device; only that index
 /// and value are read back (gpu/register_fused.cpp).
