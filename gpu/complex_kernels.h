@@ -36,6 +36,12 @@ struct CxType {
 /// (value converted to the part type, 0). At least one side is complex.
 void complex_cast(CxType from, const void* x, CxType to, void* y, int64_t n, int device);
 
+/// C[b] = op(A[b]) op(B[b]) of complex64 (`dbl` false) or complex128 matrices on cuBLAS
+/// (cublasCgemm/Zgemm, strided-batched when the offsets form progressions): the layout,
+/// offsets and transposes (no conjugation) of `matmul` in gpu/kernels.h; k == 0 gives zeros.
+void complex_matmul(bool dbl, const void* a, const void* b, void* c, int64_t batch, const int64_t* a_off,
+                    const int64_t* b_off, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int device);
+
 /// The discrete Fourier transform of `rows` rows of n (real, imag) pairs (float32 when
 /// `dbl` is false, float64 otherwise) along the rows, in double precision for both (the
 /// CPU kernel's choice) on cuFFT's Z2Z transform: forward (unnormalized), or `inverse`

@@ -30,6 +30,13 @@ AxisSplit split_axis(const Shape& s, int64_t axis);
 void require_rank(const OpCall& c, const Shape& s);
 /// The broadcast layout of the output shape `out` and the inputs `ins` (rank checked).
 Strided strided(const OpCall& c, const Shape& out, std::initializer_list<const Tensor*> ins);
+/// matmul's geometry: op(A) (m, k) times op(B) (k, n) for each of `batch` output matrices,
+/// at element offsets a_off[b], b_off[b] (broadcast batch axes repeat an offset).
+struct MatmulLayout {
+  int64_t m = 0, n = 0, k = 0, batch = 1;
+  std::vector<int64_t> a_off, b_off;
+};
+MatmulLayout matmul_layout(const OpCall& c);
 /// An int32/int64 index tensor's values, read on the host (a synchronizing copy).
 std::vector<int64_t> host_indices(const Tensor& t);
 /// The data-movement and neural-network kernels (gpu/register_shape.cpp).

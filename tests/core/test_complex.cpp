@@ -165,3 +165,36 @@ TEST_CASE("eig matches keras.ops (eigenvalues as a set; A v = lambda v)") {
   CHECK(error_of([] { (void)ops::eig(ops::ones({2, 2}, DType::int32)); }).find("eig: expected a") == 0);
   CHECK(ops::eig(ops::zeros({0, 0})).eigenvalues.shape() == Shape{0});
 }
+
+// matmul of complex tensors (tf.matmul's: the transposes do not conjugate) against its
+// definition through real products: (Ar + i Ai)(Br + i Bi) = (Ar Br - Ai Bi) + i (Ar Bi + Ai Br).
+TEST_CASE("complex matmul: cgemm/zgemm against real products, transposes, batches, vectors, empty") {
+  struct M {
+    Shape a, b;
+    bool ta, tb;
+  };
+  for (DType part : {DType::float32, DType::float64})
+    for (const M& m : {M{{3, 4}, {4, 5}, false, false}, M{{4, 3}, {5, 4}, true, true}, M{{4, 3}, {4, 2}, true, false},
+                       M{{2, 1, 3, 4}, {1, 3, 4, 2}, false, false}, M{{2, 3, 4}, {4, 5}, false, false},
+                       M{{3, 0}, {0, 2}, false, false}}) {
+      CAPTURE(m.a.str());
+      const Tensor ar = make(uniform(m.a.num_elements(), -2, 2, 1), m.a, part);
+      const Tensor ai = make(uniform(m.a.num_elements(), -2, 2, 2), m.a, part);
+      const Tensor br = make(uniform(m.b.num_elements(), -2, 2, 3), m.b, part);
+      const Tensor bi = make(uniform(m.b.num_elements(), -2, 2, 4), m.b, part);
+      auto mm = [&](const Tensor& x, const Tensor& y) { return ops::matmul(x, y, m.ta, m.tb); };
+      const Tensor z = mm(ops::complex(ar, ai), ops::complex(br, bi));
+      CHECK(z.dtype() == (part == DType::float32 ? DType::complex64 : DType::complex128));
+      const double tol = part == DType::float32 ? 1e-5 : 1e-12;
+      check_values(ops::real(z), values(ops::subtract(mm(ar, br), mm(ai, bi))), tol);
+      check_values(ops::imag(z), values(ops::add(mm(ar, bi), mm(ai, br))), tol);
+    }
+  const Tensor v = core::constant(std::vector<cf>{{1, 1}, {0, 2}});
+  const Tensor w = ops::matmul(v, v);  // vectors: (1 + i)^2 + (2i)^2 = 2i - 4
+  CHECK(w.shape() == Shape{});
+  CHECK(w.data<cf>()[0] == cf(-4, 2));
+  CHECK_THROWS_MSG(ops::matmul(ops::reshape(v, {1, 2}), ops::ones({2, 1})), std::invalid_argument,
+                   "same dtype");
+  CHECK_THROWS_MSG(ops::matmul(ops::reshape(v, {1, 2}), ops::reshape(v, {1, 2})), std::invalid_argument,
+                   "to equal axis -2 of b");
+}
