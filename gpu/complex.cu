@@ -1,6 +1,7 @@
 // complex.cu - CUDA kernels on complex64 / complex128 tensors (launchers declared in
 // gpu/complex_kernels.h): the elementwise arithmetic and comparisons with broadcasting,
-// neg, exp, abs, real, imag, angle, complex(re, im) and the casts to and from complex.
+// neg, exp, abs, real, imag, angle, complex(re, im), the casts to and from complex, and
+// sum, mean and prod over any axes (one thread per output, in the CPU kernel's order).
 // Values are cuda::std::complex, laid out as std::complex (two parts, real first), with
 // the C++ library's formulas: Annex G recovery of infinities in products and quotients,
 // exp's special values, abs = hypot, angle = atan2(imag, real) (signed zeros kept), as
@@ -92,6 +93,31 @@ __global__ void real_to_cx_kernel(const S* x, Cx<D>* y, int64_t n) {
   KERAS_GRID_LOOP(i, n) y[i] = Cx<D>(convert_one<D>(x[i]), D(0));
 }
 
+// One output per thread: its reduced elements in row-major order (the CPU kernel's).
+template <class T>
+__global__ void reduce_cx_kernel(RedOp op, const Cx<T>* x, Cx<T>* y, Reduction r) {
+  KERAS_GRID_LOOP(o, r.kept) {
+    int64_t base = 0;
+    for (int64_t d = r.kept_rank - 1, rest = o; d >= 0; --d) {
+      base += (rest % r.kept_dims[d]) * r.kept_strides[d];
+      rest /= r.kept_dims[d];
+    }
+    Cx<double> acc(op == RedOp::Prod ? 1.0 : 0.0, 0.0);
+    for (int64_t i = 0; i < r.count; ++i) {
+      int64_t off = base;
+      for (int64_t d = r.red_rank - 1, rest = i; d >= 0; --d) {
+        off += (rest % r.red_dims[d]) * r.red_strides[d];
+        rest /= r.red_dims[d];
+      }
+      const Cx<double> v(x[off].real(), x[off].imag());
+      if (op == RedOp::Prod) acc *= v;
+      else acc += v;
+    }
+    if (op == RedOp::Mean) acc /= double(r.count);
+    y[o] = Cx<T>(static_cast<T>(acc.real()), static_cast<T>(acc.imag()));
+  }
+}
+
 #undef KERAS_GRID_LOOP
 
 // f(T{}) for the part type of a complex dtype.
@@ -132,6 +158,17 @@ void complex_binary(CxOp op, bool dbl, const void* a, const void* b, void* out, 
       binary_cx_kernel<T><<<grid_for(n), kBlock, 0, st>>>(op, as, bs, static_cast<Cx<T>*>(out), s, n);
   });
   check_launch("complex_binary", device);
+}
+
+void complex_reduce(RedOp op, bool dbl, const void* x, void* y, const Reduction& r, int device) {
+  if (r.kept == 0) return;
+  DeviceGuard guard(device);
+  const cudaStream_t st = context(device).stream;
+  by_part(dbl, [&](auto tag) {
+    using T = decltype(tag);
+    reduce_cx_kernel<T><<<grid_for(r.kept), kBlock, 0, st>>>(op, static_cast<const Cx<T>*>(x), static_cast<Cx<T>*>(y), r);
+  });
+  check_launch("complex reduction", device);
 }
 
 void complex_make(bool dbl, const void* re, const void* im, void* out, const Strided& s, int device) {

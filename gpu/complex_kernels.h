@@ -36,6 +36,12 @@ struct CxType {
 /// (value converted to the part type, 0). At least one side is complex.
 void complex_cast(CxType from, const void* x, CxType to, void* y, int64_t n, int device);
 
+/// y[o] = the sum (op Sum), mean (Mean) or product (Prod) of x over r.count elements for
+/// each of r.kept outputs (the layout of `reduce` in gpu/kernels.h), x and y complex64
+/// (`dbl` false) or complex128: one thread per output folds in row-major order in double
+/// precision and rounds once, as the CPU kernel; the mean of an empty axis is NaN.
+void complex_reduce(RedOp op, bool dbl, const void* x, void* y, const Reduction& r, int device);
+
 /// C[b] = op(A[b]) op(B[b]) of complex64 (`dbl` false) or complex128 matrices on cuBLAS
 /// (cublasCgemm/Zgemm, strided-batched when the offsets form progressions): the layout,
 /// offsets and transposes (no conjugation) of `matmul` in gpu/kernels.h; k == 0 gives zeros.

@@ -176,26 +176,8 @@ void fill_kernel(OpCall& c) {
 void reduce_kernel(OpCall& c) {
   const Tensor& x = c.in(0);
   require(c, x.dtype());
-  const Shape& s = x.shape();
-  require_rank(c, s);
-  std::vector<bool> red(size_t(s.rank()), c.attrs.axes.empty());
-  for (int64_t a : c.attrs.axes) red[size_t(a < 0 ? a + s.rank() : a)] = true;
-  Reduction r;
-  int64_t stride = 1;
-  for (int64_t d = s.rank() - 1; d >= 0; --d) {  // row-major strides of x, split by role
-    if (red[size_t(d)]) {
-      r.red_dims[r.red_rank] = s[d], r.red_strides[r.red_rank++] = stride, r.count *= s[d];
-    } else {
-      r.kept_dims[r.kept_rank] = s[d], r.kept_strides[r.kept_rank++] = stride, r.kept *= s[d];
-    }
-    stride *= s[d];
-  }
-  std::reverse(r.red_dims, r.red_dims + r.red_rank);
-  std::reverse(r.red_strides, r.red_strides + r.red_rank);
-  std::reverse(r.kept_dims, r.kept_dims + r.kept_rank);
-  std::reverse(r.kept_strides, r.kept_strides + r.kept_rank);
   const RedOp op = RedOp(int(c.op) - int(OpId::Sum));
-  reduce(op, dt_of(x.dtype()), x.raw_data(), c.outputs[0].raw_mutable_data(), r, device_of(c));
+  reduce(op, dt_of(x.dtype()), x.raw_data(), c.outputs[0].raw_mutable_data(), reduction_of(c), device_of(c));
 }
 
 void arg_kernel(OpCall& c) {
@@ -262,6 +244,28 @@ void weight_decay_kernel(OpCall& c) {
 }
 
 }  // namespace
+
+Reduction reduction_of(const OpCall& c) {
+  const Shape& s = c.in(0).shape();
+  require_rank(c, s);
+  std::vector<bool> red(size_t(s.rank()), c.attrs.axes.empty());
+  for (int64_t a : c.attrs.axes) red[size_t(a < 0 ? a + s.rank() : a)] = true;
+  Reduction r;
+  int64_t stride = 1;
+  for (int64_t d = s.rank() - 1; d >= 0; --d) {  // row-major strides of x, split by role
+    if (red[size_t(d)]) {
+      r.red_dims[r.red_rank] = s[d], r.red_strides[r.red_rank++] = stride, r.count *= s[d];
+    } else {
+      r.kept_dims[r.kept_rank] = s[d], r.kept_strides[r.kept_rank++] = stride, r.kept *= s[d];
+    }
+    stride *= s[d];
+  }
+  std::reverse(r.red_dims, r.red_dims + r.red_rank);
+  std::reverse(r.red_strides, r.red_strides + r.red_rank);
+  std::reverse(r.kept_dims, r.kept_dims + r.kept_rank);
+  std::reverse(r.kept_strides, r.kept_strides + r.kept_rank);
+  return r;
+}
 
 MatmulLayout matmul_layout(const OpCall& c) {
   const Shape &sa = c.in(0).shape(), &sb = c.in(1).shape(), &so = c.outputs[0].shape();

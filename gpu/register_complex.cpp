@@ -1,6 +1,6 @@
 // register_complex.cpp - the CUDA backend's entries in core's complex kernel table (the
-// complex forms of add, subtract, multiply, divide, equal, not_equal, neg, exp, abs, cast
-// and matmul; real, imag, angle, complex) and the fft kernel, with the dtypes each takes
+// complex forms of add, subtract, multiply, divide, equal, not_equal, neg, exp, abs, cast,
+// sum, mean, prod and matmul; real, imag, angle, complex) and the fft kernel, with the dtypes each takes
 // declared so `supports()` answers for complex64/complex128. The same ops and formulas
 // as the CPU's (core/cpu/complex.cpp, core/cpu/fft.cpp); shapes and checks come from
 // core/ops/complex.cpp and core/ops/fft.cpp before a kernel runs.
@@ -88,6 +88,13 @@ void cast_kernel(OpCall& c) {
   complex_cast(cx_type(from), x.raw_data(), cx_type(to), out, x.size(), dev);
 }
 
+// sum, mean, prod over attrs.axes.
+void reduce_kernel(OpCall& c) {
+  const RedOp op = c.op == OpId::Sum ? RedOp::Sum : c.op == OpId::Mean ? RedOp::Mean : RedOp::Prod;
+  complex_reduce(op, is_c128(c.in(0).dtype()), c.in(0).raw_data(), c.outputs[0].raw_mutable_data(), reduction_of(c),
+                 device_of(c));
+}
+
 // matmul of two complex tensors of one dtype (transposes without conjugation).
 void matmul_kernel(OpCall& c) {
   const MatmulLayout l = matmul_layout(c);
@@ -122,6 +129,10 @@ void register_complex_kernels() {
   register_complex_kernel(OpId::Complex, kCuda, make_kernel);
   register_complex_kernel(OpId::Cast, kCuda, cast_kernel);
   declare_more_kernel_dtypes(OpId::Cast, kCuda, cx);
+  for (OpId op : {OpId::Sum, OpId::Mean, OpId::Prod}) {
+    register_complex_kernel(op, kCuda, reduce_kernel);
+    declare_more_kernel_dtypes(op, kCuda, cx);
+  }
   register_complex_kernel(OpId::MatMul, kCuda, matmul_kernel);
   declare_more_kernel_dtypes(OpId::MatMul, kCuda, cx);
   add_kernel(OpId::Fft, fft_kernel, {DType::float32, DType::float64, DType::complex64, DType::complex128});

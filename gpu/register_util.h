@@ -30,6 +30,8 @@ AxisSplit split_axis(const Shape& s, int64_t axis);
 void require_rank(const OpCall& c, const Shape& s);
 /// The broadcast layout of the output shape `out` and the inputs `ins` (rank checked).
 Strided strided(const OpCall& c, const Shape& out, std::initializer_list<const Tensor*> ins);
+/// The reduction layout of a sum/mean/max/min/prod call over attrs.axes (rank checked).
+Reduction reduction_of(const OpCall& c);
 /// matmul's geometry: op(A) (m, k) times op(B) (k, n) for each of `batch` output matrices,
 /// at element offsets a_off[b], b_off[b] (broadcast batch axes repeat an offset).
 struct MatmulLayout {

@@ -1,6 +1,6 @@
 // The CUDA complex kernels and the FFT against the CPU's: one table of cases on
 // complex64/complex128 tensors (arithmetic with broadcasting, comparisons, neg, exp, abs,
-// real, imag, angle, complex, casts, matmul, keras.ops's compositions) and on the FFT's forms
+// real, imag, angle, complex, casts, sum/mean/prod, matmul, keras.ops's compositions) and on the FFT's forms
 // (fft, ifft, fft2, ifft2, rfft, irfft, stft, istft, pair and complex forms, batches,
 // odd and prime lengths, empty tensors, gradients), each run on CPU inputs and on their
 // copies on GPU:0 (tests/gpu/cuda_cases.h: complex results compared part by part within
@@ -113,6 +113,18 @@ std::vector<Case> elementwise_cases() {
       cs.push_back({std::string("matmul ") + core::dtype_name(dt) + " " + m.a.str() + " x " + m.b.str(),
                     [m](auto& x) { return std::vector{ops::matmul(x[0], x[1], m.ta, m.tb)}; },
                     {cvals(m.a, dt, 26, false), cvals(m.b, dt, 27, false)}});
+  // sum, mean, prod over axes (keepdims too), with NaN and infinities, and an empty axis.
+  for (DType dt : {DType::complex64, DType::complex128})
+    for (const ops::Axes& axes : {ops::Axes{}, ops::Axes{0}, ops::Axes{1}, ops::Axes{-1}, ops::Axes{0, 2}})
+      for (bool keep : {false, true})
+        cs.push_back({std::string("sum / mean / prod ") + core::dtype_name(dt), [axes, keep](auto& x) {
+                        return std::vector{ops::sum(x[0], axes, keep), ops::mean(x[0], axes, keep),
+                                           ops::prod(x[0], axes, keep), ops::sum(x[1], axes, keep),
+                                           ops::mean(x[1], axes, keep), ops::prod(x[1], axes, keep)};
+                      }, {cvals({2, 3, 4}, dt, 30, false), cvals({2, 3, 4}, dt, 31)}});
+  cs.push_back({"sum / mean / prod of an empty axis", [](auto& x) {
+                  return std::vector{ops::sum(x[0], {1}), ops::mean(x[0], {1}), ops::prod(x[0], {1})};
+                }, {cvals({3, 0}, DType::complex64, 32)}});
   cs.push_back({"matmul of complex64 and complex128 (same error)",
                 [](auto& x) { return std::vector{ops::matmul(x[0], x[1])}; },
                 {cvals({2, 2}, DType::complex64, 28), cvals({2, 2}, DType::complex128, 29)}});
@@ -218,7 +230,10 @@ TEST_CASE("supports: the complex kernels and fft on each backend") {
   CHECK_FALSE(core::supports("log", Device::cpu(), DType::complex64));
   CHECK(core::supports("matmul", Device::cpu(), DType::complex128));
   CHECK(core::supports("matmul", Device::cuda(0), DType::complex64) == cuda);
-  CHECK_FALSE(core::supports("sum", Device::cuda(0), DType::complex64));
+  CHECK(core::supports("sum", Device::cuda(0), DType::complex64) == cuda);
+  CHECK(core::supports("prod", Device::cpu(), DType::complex128));
+  CHECK_FALSE(core::supports("max", Device::cuda(0), DType::complex64));  // complex numbers have no order
+  CHECK_FALSE(core::supports("max", Device::cpu(), DType::complex64));
 }
 
 TEST_CASE("cuda complex: the table itself: every case runs on the CPU, and the error cases raise there") {
@@ -242,7 +257,7 @@ TEST_CASE("cuda complex: the table itself: every case runs on the CPU, and the e
   MESSAGE(all.size() << " CPU/CUDA complex and FFT cases");
 }
 
-TEST_CASE("cuda complex: elementwise ops, complex, casts, matmul and the compositions equal the CPU" *
+TEST_CASE("cuda complex: elementwise ops, complex, casts, reductions, matmul and the compositions equal the CPU" *
           doctest::skip(no_gpu())) {
   for (const Case& c : elementwise_cases()) run_case(c);
 }
@@ -255,7 +270,7 @@ TEST_CASE("cuda complex: an op without a complex kernel raises naming the op, th
           doctest::skip(no_gpu())) {
   const Tensor z = cvals({4}, DType::complex64, 50).to(Device::cuda(0));
   CHECK_THROWS_MSG(ops::log(z), std::invalid_argument, "complex64");
-  CHECK_THROWS_MSG(ops::sum(z), std::invalid_argument, "complex64");
+  CHECK_THROWS_MSG(ops::max(z), std::invalid_argument, "complex64");
   CHECK_THROWS_MSG(ops::sort(z), std::invalid_argument, "complex64");
 }
 
