@@ -39,7 +39,7 @@ void fft_typed(bool inverse, const void* xr, const void* xi, void* yr, void* yi,
   auto* z = buf.as<cufftDoubleComplex>();
   pack_kernel<T><<<grid_for(total), kBlock, 0, st>>>(static_cast<const T*>(xr), static_cast<const T*>(xi), z, total);
   check_launch("fft (pack)", device);
-  z2z(z, rows, n, inverse, device);
+  if (n > 1) z2z(z, rows, n, inverse, device);  // a length-1 transform is the identity (no plan)
   unpack_kernel<T><<<grid_for(total), kBlock, 0, st>>>(z, static_cast<T*>(yr), static_cast<T*>(yi),
                                                        inverse ? 1.0 / double(n) : 1.0, total);
   check_launch("fft (unpack)", device);
