@@ -6,10 +6,9 @@
 // as std::complex<float>/<double>; make one with core::constant(std::vector<std::complex<
 // float>>{...}, shape), ops::complex(re, im), or ops::cast. They take elementwise add,
 // subtract, multiply, divide, negative, abs (float result), exp, equal, not_equal, cast
-// (complex -> real keeps the real part, as tf.cast), sum, mean, prod, matmul (transposes
-// do not conjugate, as tf.matmul's) and the shape ops that only view (reshape,
-// expand_dims, squeeze), on the CPU and on CUDA devices; every other op raises "no kernel
-// for device cpu and dtype complex64". Complex tensors are not differentiated (a GradientTape does not
+// (complex -> real keeps the real part, as tf.cast) and the shape ops that only view
+// (reshape, expand_dims, squeeze); every other op raises "no kernel for device cpu and
+// dtype complex64". Complex tensors are not differentiated (a GradientTape does not
 // track them): gradients flow through the (real, imag) pair forms below, as Keras's
 // TensorFlow backend writes them.
 #pragma once
