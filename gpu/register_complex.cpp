@@ -1,9 +1,9 @@
 // register_complex.cpp - the CUDA backend's entries in core's complex kernel table (the
-// complex forms of add, subtract, multiply, divide, equal, not_equal, neg, exp, abs, cast,
-// sum, mean, prod and matmul; real, imag, angle, complex) and the fft kernel, with the dtypes each takes
-// declared so `supports()` answers for complex64/complex128. The same ops and formulas
-// as the CPU's (core/cpu/complex.cpp, core/cpu/fft.cpp); shapes and checks come from
-// core/ops/complex.cpp and core/ops/fft.cpp before a kernel runs.
+// complex forms of add, subtract, multiply, divide, equal, not_equal, neg, exp, abs,
+// cast, sum, mean, prod and matmul; real, imag, angle, complex) and the fft kernel, with
+// the dtypes each takes declared so `supports()` answers for complex64/complex128. The
+// same ops and formulas as the CPU's (core/cpu/complex.cpp, core/cpu/matmul.cpp,
+// core/cpu/fft.cpp); shapes and checks come from core/ops/ before a kernel runs.
 #include <string>
 
 #include "core/dispatch.h"
