@@ -332,6 +332,7 @@ void register_kernels() {
   register_window_kernels();
   register_math_kernels();
   register_fused_kernels();
+  register_linalg_kernels();
   const std::initializer_list<DType> f = {DType::float32, DType::float64};
   const std::initializer_list<DType> sf = {DType::float32, DType::float64, DType::int32, DType::int64};
   const std::initializer_list<DType> num = {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8};
