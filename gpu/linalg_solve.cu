@@ -153,17 +153,21 @@ void lu_factor_impl(const T* x, T* lu, int32_t* perm, int64_t count, int n, int 
 }
 
 // det or (sign, log|det|) from getrf's factors, in the CPU kernel's order of operations.
+// A singular matrix's determinant is the product up to its first zero pivot (info): the
+// CPU's LAPACK leaves the later pivots finite, where a GPU factorization may have divided
+// by that zero; the sign (0) and log|det| (-inf) do not depend on them.
 template <class T>
 __global__ void det_kernel(const T* a, const int* ipiv, const int* info, T* det_or_sign, T* logabs, int64_t count,
                            int64_t n) {
   for (int64_t b = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; b < count; b += int64_t(gridDim.x) * blockDim.x) {
     T perm = 1, sign = 1, log_sum = 0, prod = 1;
+    const int64_t zero_at = info[b] > 0 ? info[b] : n;  // 1-based: the first zero pivot
     for (int64_t i = 0; i < n; ++i) {
       const T d = a[b * n * n + i * (n + 1)];
       if (ipiv[b * n + i] != i + 1) perm = -perm;
       sign *= d < 0 ? T(-1) : (d > 0 ? T(1) : T(0));
       log_sum += log(fabs(d));
-      prod *= d;
+      if (i < zero_at) prod *= d;
     }
     if (logabs != nullptr) {
       det_or_sign[b] = perm * sign;
