@@ -71,6 +71,14 @@ Tensor hilbert(DType dt) {
   return make(v, Shape{4, 4}, dt);
 }
 
+// Values above the diagonal only (the op must not read them), zeros elsewhere.
+Tensor strictly_upper(int64_t n, DType dt, uint32_t seed) {
+  std::vector<double> v = uniform(n * n, 1, 9, seed);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j <= i; ++j) v[size_t(i * n + j)] = 0;
+  return make(v, Shape{n, n}, dt);
+}
+
 // The sign-free views of the decompositions.
 std::vector<Tensor> qr_views(const Tensor& a, const std::string& mode) {
   const auto [q, r] = ops::qr(a, mode);
@@ -107,7 +115,7 @@ std::vector<LinalgCase> solve_cases() {
     cs.push_back({"cholesky of a matrix holding NaN (same error)" + d,
                   [](auto& x) { return std::vector{ops::cholesky(x[0])}; },
                   {make({4, 1, 0, 1, 4, 0, nan, 0, 4}, Shape{3, 3}, dt)}});
-    cs.push_back({"lu_factor batch, 1x1, singular, empty" + d, [](auto& x) {
+    cs.push_back({"lu_factor batch, 1x1, singular (a zero row, a zero column, zeros), empty" + d, [](auto& x) {
                     std::vector<Tensor> r;
                     for (const Tensor& t : x) {
                       const auto f = ops::lu_factor(t);
@@ -116,6 +124,7 @@ std::vector<LinalgCase> solve_cases() {
                     }
                     return r;
                   }, {random({2, 6, 6}, dt, 3), m1, sing, make({0, 0, 0, 1, 2, 3, 4, 5, 7}, Shape{3, 3}, dt),
+                      make({0, 1, 2, 0, 3, 4, 0, 5, 7}, Shape{3, 3}, dt), ops::zeros({2, 2}, dt),
                       ops::zeros({0, 0}, dt), ops::zeros({3, 0, 0}, dt)}});
     cs.push_back({"det and slogdet: batch, negative, singular, empty" + d, [](auto& x) {
                     std::vector<Tensor> r;
@@ -142,7 +151,8 @@ std::vector<LinalgCase> solve_cases() {
     cs.push_back({"solve singular (same error)" + d, [](auto& x) { return std::vector{ops::solve(x[0], x[1])}; },
                   {sing, random({2, 3}, dt, 10)}});
     cs.push_back({"solve_triangular lower and upper, batch, 1x1" + d, [](auto& x) {
-                    return std::vector{ops::solve_triangular(x[0], x[1], true), ops::solve_triangular(x[0], x[1], false),
+                    return std::vector{ops::solve_triangular(x[0], x[1], true),
+                                       ops::solve_triangular(x[0], x[1], false),
                                        ops::solve_triangular(x[2], x[3], true)};
                   }, {dominant({2, 5, 5}, dt, 11), random({2, 5, 3}, dt, 12), m1, random({1, 2}, dt, 13)}});
     // No singularity check (TensorFlow's rule): a zero on the diagonal's last place
@@ -192,7 +202,7 @@ std::vector<LinalgCase> decomposition_cases() {
     cs.push_back({"eigh reads the lower triangle only" + d, [](auto& x) {
                     const auto [w, v] = ops::eigh(ops::add(x[0], x[1]));
                     return std::vector{w, ops::matmul(ops::matmul(v, x[0], true, false), v)};
-                  }, {symmetric({5, 5}, dt, 28), make(std::vector<double>(25, 0.0), Shape{5, 5}, dt)}});
+                  }, {symmetric({5, 5}, dt, 28), strictly_upper(5, dt, 29)}});
   }
   return cs;
 }
@@ -221,7 +231,8 @@ std::vector<LinalgCase> gradient_cases() {
                     const auto [q, r] = ops::qr(x[1]);
                     const Tensor l = ops::add(
                         ops::add(ops::sum(ops::cholesky(x[0])), ops::sum(ops::square(r))),
-                        ops::add(ops::sum(ops::svd(x[1], false, true).s), ops::sum(ops::square(ops::eigh(x[2]).eigenvalues))));
+                        ops::add(ops::sum(ops::svd(x[1], false, true).s),
+                                 ops::sum(ops::square(ops::eigh(x[2]).eigenvalues))));
                     return tape.gradient(l, {x[0], x[1], x[2]});
                   }, {spd({2, 4, 4}, dt, 32), random({5, 3}, dt, 33), symmetric({4, 4}, dt, 34)}, 1e-3, 1e-9});
   }
@@ -313,7 +324,7 @@ TEST_CASE("cuda linalg: the table itself: every case runs on the CPU, and the er
   MESSAGE(all.size() << " CPU/CUDA linear-algebra cases");
 }
 
-TEST_CASE("cuda linalg: the views are sign-free: flipped singular vectors and eigenvectors give the same views") {
+TEST_CASE("cuda linalg: the views the comparison uses are sign-free and hold the decompositions' values") {
   // What the GPU comparison relies on: a valid decomposition with other signs has the
   // same views (checked on the CPU by flipping columns of u / v and rows of vh / r).
   const Tensor a = random({5, 3}, DType::float64, 40);
@@ -324,6 +335,15 @@ TEST_CASE("cuda linalg: the views are sign-free: flipped singular vectors and ei
   const Tensor sigma2 = ops::matmul(ops::matmul(u2, a, true, false), vh2, false, true);
   CHECK(ops::all(ops::less(ops::abs(ops::subtract(sigma, sigma2)), ops::scalar_like(a, 1e-12)))
             .item<bool>());
+  // ... and they are what the comparison expects: u^T a vh^T = diag(s), v^T a v = diag(w).
+  auto near = [&](const Tensor& x, const Tensor& y) {
+    return ops::all(ops::less(ops::abs(ops::subtract(x, y)), ops::scalar_like(x, 1e-12))).item<bool>();
+  };
+  CHECK(near(sigma, ops::multiply(ops::expand_dims(d.s, -1), ops::eye(3, 3, DType::float64))));
+  const Tensor sym = symmetric({4, 4}, DType::float64, 41);
+  const auto [w, v] = ops::eigh(ops::add(sym, strictly_upper(4, DType::float64, 42)));
+  CHECK(near(ops::matmul(ops::matmul(v, sym, true, false), v),
+             ops::multiply(ops::expand_dims(w, -1), ops::eye(4, 4, DType::float64))));
   const auto [q, r] = ops::qr(a);
   const Tensor q2 = ops::multiply(q, flip), r2 = ops::multiply(r, ops::expand_dims(flip, -1));
   CHECK(ops::all(ops::less(ops::abs(ops::subtract(ops::matmul(q, r), ops::matmul(q2, r2))),
