@@ -70,6 +70,10 @@ CusolverApi load() {
   bind_pair(lib, api.gesvd, "gesvd");
   bind_pair(lib, api.syevd_size, "syevd_bufferSize");
   bind_pair(lib, api.syevd, "syevd");
+  bind(lib, api.create_params, "cusolverDnCreateParams");
+  bind(lib, api.destroy_params, "cusolverDnDestroyParams");
+  bind(lib, api.xgeev_size, "cusolverDnXgeev_bufferSize");
+  bind(lib, api.xgeev, "cusolverDnXgeev");
   return api;
 }
 

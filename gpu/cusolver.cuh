@@ -36,6 +36,10 @@ struct CusolverApi {
   KERAS_CUSOLVER_PAIR(gesvd) gesvd;
   KERAS_CUSOLVER_PAIR(syevd_bufferSize) syevd_size;
   KERAS_CUSOLVER_PAIR(syevd) syevd;
+  decltype(&cusolverDnCreateParams) create_params = nullptr;    ///< eig (64-bit API)
+  decltype(&cusolverDnDestroyParams) destroy_params = nullptr;
+  decltype(&cusolverDnXgeev_bufferSize) xgeev_size = nullptr;
+  decltype(&cusolverDnXgeev) xgeev = nullptr;
 };
 #undef KERAS_CUSOLVER_PAIR
 

@@ -1,8 +1,8 @@
 // linalg_kernels.h - (engine-internal) the CUDA launchers of the linear-algebra ops, in
 // plain C++ (no CUDA type), called by gpu/register_linalg.cpp. The LU family, Cholesky
 // and the triangular solve are in gpu/linalg_solve.cu, QR, SVD and eigh in
-// gpu/linalg_decomp.cu; both run cuSOLVER (gpu/cusolver.cuh) and cuBLAS on the device's
-// stream with workspace from the caching allocator.
+// gpu/linalg_decomp.cu, eig in gpu/linalg_eig.cu; they run cuSOLVER (gpu/cusolver.cuh)
+// and cuBLAS on the device's stream with workspace from the caching allocator.
 //
 // Every launcher takes `count` row-major matrices stored back to back (float32 or
 // float64, Dt::f32 / Dt::f64) and writes the CPU kernels' outputs in their conventions
@@ -46,5 +46,10 @@ LinalgInfo linalg_svd(Dt dt, const void* x, void* u, void* s, void* vh, int64_t 
                       bool full, bool uv, int device);
 /// Eigenvalues w ascending and eigenvectors as the columns of v, from x's lower triangle.
 LinalgInfo linalg_eigh(Dt dt, const void* x, void* w, void* v, int64_t count, int64_t n, int device);
+/// Eigenvalues w (n) and right eigenvectors as the columns of v (n, n) of general real
+/// matrices, complex (interleaved real and imaginary parts: complex64 for float32,
+/// complex128 for float64), in geev's order and normalization (gpu/linalg_eig.cu).
+/// info: geev's count of eigenvalues that did not converge.
+LinalgInfo linalg_eig(Dt dt, const void* x, void* w, void* v, int64_t count, int64_t n, int device);
 
 }  // namespace keras::core::cuda

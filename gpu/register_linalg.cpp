@@ -1,6 +1,7 @@
 // register_linalg.cpp - the CUDA backend's entries for the linear-algebra ops (launchers
-// in gpu/linalg_kernels.h: gpu/linalg_solve.cu, gpu/linalg_decomp.cu): host code that
-// turns an OpCall into a launcher call, float32 and float64 as on the CPU. The per-matrix
+// in gpu/linalg_kernels.h: gpu/linalg_solve.cu, gpu/linalg_decomp.cu, gpu/linalg_eig.cu):
+// host code that turns an OpCall into a launcher call, float32 and float64 as on the CPU
+// (eig: complex outputs, through the op's complex-kernel slot). The per-matrix
 // info codes the launchers read back raise the CPU kernels' own messages
 // (core/cpu/linalg_errors.h): singular, not positive definite, no convergence.
 #include <algorithm>
@@ -8,6 +9,7 @@
 
 #include "core/cpu/linalg_errors.h"
 #include "core/dispatch.h"
+#include "core/kernel_dtypes.h"
 #include "gpu/linalg_kernels.h"
 #include "gpu/register_util.h"
 
@@ -98,6 +100,15 @@ void eigh_kernel(OpCall& c) {
   if (f.batch >= 0) throw_no_convergence(c, f.batch, f.info);
 }
 
+// Complex outputs: entered as the op's complex kernel (dispatch picks it for them), with
+// the real input dtypes declared.
+void eig_kernel(OpCall& c) {
+  const Batch g = start(c);
+  const LinalgInfo f = linalg_eig(dt_of(c.in(0).dtype()), c.in(0).raw_data(), out(c, 0), out(c, 1), g.count, g.n,
+                                  device_of(c));
+  if (f.batch >= 0) throw_no_convergence(c, f.batch, f.info);
+}
+
 }  // namespace
 
 void register_linalg_kernels() {
@@ -112,6 +123,8 @@ void register_linalg_kernels() {
   add_kernel(OpId::Qr, qr_kernel, f);
   add_kernel(OpId::Svd, svd_kernel, f);
   add_kernel(OpId::Eigh, eigh_kernel, f);
+  register_complex_kernel(OpId::Eig, Device::Kind::CUDA, eig_kernel);
+  declare_kernel_dtypes(OpId::Eig, Device::Kind::CUDA, f);
 }
 
 }  // namespace keras::core::cuda

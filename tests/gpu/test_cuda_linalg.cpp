@@ -3,11 +3,13 @@
 // copies on GPU:0 (cuda_cases.h), with tolerances suited to each decomposition. Where a
 // factor is unique only up to signs (QR's rows of R, singular vectors, eigenvectors),
 // a case compares what does not depend on them: the reconstruction, Q^T Q, |R|,
-// U^T A V (the singular values on a diagonal), V^T A V. Errors (singular matrices, not
+// U^T A V (the singular values on a diagonal), V^T A V; eig's eigenvalues are compared
+// sorted, its eigenvectors through |A v - lambda v| and their norms. Errors (singular matrices, not
 // positive definite ones) must be identical. Without a GPU the comparisons report
 // skipped; the CPU side of every case and `supports()` are checked everywhere.
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <limits>
 #include <string>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "core/cuda_backend.h"
 #include "core/kernel_support.h"
 #include "core/linalg.h"
+#include "core/ops_complex.h"
 #include "cuda_cases.h"
 #include "helpers.h"
 #include "skips.h"
@@ -92,6 +95,43 @@ std::vector<Tensor> svd_views(const Tensor& a, bool full) {
 std::vector<Tensor> eigh_views(const Tensor& a) {
   const auto [w, v] = ops::eigh(a);
   return {w, ops::matmul(ops::matmul(v, a, true, false), v), ops::matmul(v, v, true, false)};
+}
+
+// eig's views, computed on the host: the eigenvalues sorted by (real, imaginary) part,
+// max |A v - lambda v| and the norm of each column, and the outputs' dtype codes; placed
+// back on the input's device.
+std::vector<Tensor> eig_views(const Tensor& a) {
+  using cd = std::complex<double>;
+  const auto [ev, vec] = ops::eig(a);
+  const auto e = values(ops::view_as_real(ev.cpu())), v = values(ops::view_as_real(vec.cpu())), av = values(a.cpu());
+  const int64_t n = a.shape()[a.rank() - 1], batch = n == 0 ? 0 : a.size() / (n * n);
+  std::vector<double> sorted, residual, norms;
+  for (int64_t b = 0; b < batch; ++b) {
+    std::vector<cd> w;
+    auto z = [&](int64_t r, int64_t j) {
+      const size_t i = size_t(2 * (b * n * n + r * n + j));
+      return cd(v[i], v[i + 1]);
+    };
+    for (int64_t j = 0; j < n; ++j) w.emplace_back(e[size_t(2 * (b * n + j))], e[size_t(2 * (b * n + j) + 1)]);
+    for (int64_t j = 0; j < n; ++j) {
+      double worst = 0, norm = 0;
+      for (int64_t r = 0; r < n; ++r) {
+        cd s = 0;
+        for (int64_t k = 0; k < n; ++k) s += av[size_t(b * n * n + r * n + k)] * z(k, j);
+        worst = std::max(worst, std::abs(s - w[size_t(j)] * z(r, j)));
+        norm += std::norm(z(r, j));
+      }
+      residual.push_back(worst);
+      norms.push_back(std::sqrt(norm));
+    }
+    std::sort(w.begin(), w.end(),
+              [](cd x, cd y) { return std::pair(x.real(), x.imag()) < std::pair(y.real(), y.imag()); });
+    for (cd x : w) sorted.insert(sorted.end(), {x.real(), x.imag()});
+  }
+  const DType dt = a.dtype();
+  return {make(sorted, Shape{batch, n, 2}, dt).to(a.device()), make(residual, Shape{batch, n}, dt).to(a.device()),
+          make(norms, Shape{batch, n}, dt).to(a.device()),
+          make({double(int(ev.dtype())), double(int(vec.dtype()))}, Shape{2}, dt).to(a.device())};
 }
 
 std::vector<LinalgCase> solve_cases() {
@@ -203,6 +243,14 @@ std::vector<LinalgCase> decomposition_cases() {
                     const auto [w, v] = ops::eigh(ops::add(x[0], x[1]));
                     return std::vector{w, ops::matmul(ops::matmul(v, x[0], true, false), v)};
                   }, {symmetric({5, 5}, dt, 28), strictly_upper(5, dt, 29)}});
+    cs.push_back({"eig batch, complex pairs, 1x1, triangular, empty" + d, [](auto& x) {
+                    std::vector<Tensor> r;
+                    for (const Tensor& t : x)
+                      for (const Tensor& v : eig_views(t)) r.push_back(v);
+                    return r;
+                  }, {random({2, 5, 5}, dt, 35), make({0, -1, 1, 0}, Shape{2, 2}, dt), make({-3}, Shape{1, 1}, dt),
+                      make({1, 2, 3, 0, 4, 5, 0, 0, -6}, Shape{3, 3}, dt), ops::zeros({0, 0}, dt),
+                      ops::zeros({2, 0, 0}, dt)}, 1e-4, 1e-10});
   }
   return cs;
 }
@@ -301,7 +349,9 @@ TEST_CASE("supports: the linear-algebra kernels on CUDA") {
     CHECK_FALSE(core::supports(op, Device::cuda(0), DType::int32));
     CHECK_FALSE(core::supports(op, Device::cuda(0), DType::float16));
   }
-  CHECK_FALSE(core::supports("eig", Device::cuda(0), DType::float32));  // complex outputs: not on CUDA yet
+  CHECK(core::supports("eig", Device::cuda(0), DType::float32) == cuda);  // the input's dtype; complex outputs
+  CHECK(core::supports("eig", Device::cuda(0), DType::float64) == cuda);
+  CHECK_FALSE(core::supports("eig", Device::cuda(0), DType::int32));
 }
 
 TEST_CASE("cuda linalg: the table itself: every case runs on the CPU, and the error cases raise there") {
@@ -344,6 +394,10 @@ TEST_CASE("cuda linalg: the views the comparison uses are sign-free and hold the
   const auto [w, v] = ops::eigh(ops::add(sym, strictly_upper(4, DType::float64, 42)));
   CHECK(near(ops::matmul(ops::matmul(v, sym, true, false), v),
              ops::multiply(ops::expand_dims(w, -1), ops::eye(4, 4, DType::float64))));
+  const auto ev = eig_views(random({2, 5, 5}, DType::float64, 43));
+  CHECK(ops::all(ops::less(ev[1], ops::scalar_like(ev[1], 1e-12))).item<bool>());
+  CHECK(near(ev[2], ops::ones_like(ev[2])));
+  CHECK(values(ev[3]) == std::vector<double>{double(int(DType::complex128)), double(int(DType::complex128))});
   const auto [q, r] = ops::qr(a);
   const Tensor q2 = ops::multiply(q, flip), r2 = ops::multiply(r, ops::expand_dims(flip, -1));
   CHECK(ops::all(ops::less(ops::abs(ops::subtract(ops::matmul(q, r), ops::matmul(q2, r2))),
@@ -356,7 +410,8 @@ TEST_CASE("cuda linalg: cholesky, lu_factor, det, inv, solve and solve_triangula
   for (const LinalgCase& c : solve_cases()) run_linalg_case(c);
 }
 
-TEST_CASE("cuda linalg: qr, svd and eigh equal the CPU up to the factors' signs" * doctest::skip(no_gpu())) {
+TEST_CASE("cuda linalg: qr, svd, eigh and eig equal the CPU up to the factors' signs and order" *
+          doctest::skip(no_gpu())) {
   for (const LinalgCase& c : decomposition_cases()) run_linalg_case(c);
 }
 
