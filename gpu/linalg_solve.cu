@@ -129,6 +129,7 @@ __global__ void lu_perm_kernel(const int* ipiv, int* rows, int32_t* perm, int64_
     for (int64_t i = 0; i < n; ++i) r[i] = int(i);
     for (int64_t i = 0; i < n; ++i) {
       const int64_t j = ipiv[b * n + i] - 1, t = r[i];
+      if (j < 0 || j >= n) continue;  // never from getrf; no write out of bounds if it were
       r[i] = r[j];
       r[j] = int(t);
     }
