@@ -333,11 +333,10 @@ void register_kernels() {
   register_math_kernels();
   register_fused_kernels();
   register_linalg_kernels();
-  const std::initializer_list<DType> f = {DType::float32, DType::float64};
-  const std::initializer_list<DType> sf = {DType::float32, DType::float64, DType::int32, DType::int64};
-  const std::initializer_list<DType> num = {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8};
-  const std::initializer_list<DType> all = {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8,
-                                            DType::bool_};
+  const auto& f = kFloatTypes;
+  const auto& sf = kSignedTypes;
+  const auto& num = kNumericTypes;
+  const auto& all = kAllTypes;
   for (OpId op : {OpId::Neg, OpId::Abs, OpId::Sign, OpId::Square, OpId::Relu, OpId::Relu6}) add_kernel(op, unary_kernel, sf);
   for (OpId op : {OpId::Exp, OpId::Expm1, OpId::Log, OpId::Log1p, OpId::Sqrt, OpId::Rsqrt, OpId::Reciprocal,
                   OpId::Sin, OpId::Cos, OpId::Tanh, OpId::Sigmoid, OpId::LeakyRelu, OpId::Elu, OpId::Selu,

@@ -112,7 +112,7 @@ void eig_kernel(OpCall& c) {
 }  // namespace
 
 void register_linalg_kernels() {
-  const std::initializer_list<DType> f = {DType::float32, DType::float64};
+  const auto& f = kFloatTypes;
   add_kernel(OpId::Cholesky, cholesky_kernel, f);
   add_kernel(OpId::LuFactor, lu_factor_kernel, f);
   add_kernel(OpId::Det, det_kernel, f);

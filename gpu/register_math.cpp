@@ -94,11 +94,12 @@ void segment_kernel(OpCall& c) {
   const Tensor &data = c.in(0), &ids = c.in(1);
   require(c, data.dtype());
   const int64_t segs = c.attrs.k;
-  const auto v = host_indices(ids);  // every id checked before anything runs, as on the CPU
-  for (size_t i = 0; i < v.size(); ++i)
-    if (v[i] < 0 || v[i] >= segs)
-      throw_invalid(std::string(c.name()) + ": segment_ids[" + std::to_string(i) + "] = " + std::to_string(v[i]) +
-                    " is out of range (expected 0 <= id < num_segments = " + std::to_string(segs) + ")");
+  // Every id checked before anything runs, as on the CPU (on the device: only the first
+  // id out of range is read back).
+  if (const OutOfRange bad = first_outside(c, ids, 0, segs); bad.flat >= 0)
+    throw_invalid(std::string(c.name()) + ": segment_ids[" + std::to_string(bad.flat) + "] = " +
+                  std::to_string(bad.value) + " is out of range (expected 0 <= id < num_segments = " +
+                  std::to_string(segs) + ")");
   Tensor& y = c.outputs[0];
   const int64_t n = data.shape()[0];  // data rows hold what an output row holds: (segments, *data.shape[1:])
   const SegOp op = c.op == OpId::UnsortedSegmentMax ? SegOp::Max
@@ -110,11 +111,10 @@ void segment_kernel(OpCall& c) {
 }  // namespace
 
 void register_math_kernels() {
-  const std::initializer_list<DType> f = {DType::float32, DType::float64};
-  const std::initializer_list<DType> ints = {DType::int32, DType::int64, DType::uint8};
-  const std::initializer_list<DType> num = {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8};
-  const std::initializer_list<DType> all = {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8,
-                                            DType::bool_};
+  const auto& f = kFloatTypes;
+  const auto& ints = kIntegerTypes;
+  const auto& num = kNumericTypes;
+  const auto& all = kAllTypes;
   for (int i = int(OpId::Erf); i <= int(OpId::Trunc); ++i) add_kernel(OpId(i), math_unary_kernel, f);
   add_kernel(OpId::SignBit, math_unary_kernel, all);
   add_kernel(OpId::BitwiseInvert, math_unary_kernel, ints);

@@ -1,10 +1,9 @@
 // register_shape.cpp - the CUDA backend's data-movement and neural-network entries
 // (transpose, strided_slice, broadcast_to, tile, pad, concatenate, gather, softmax,
 // log_softmax, the fused cross-entropies, one_hot): host code building each op's strided
-// copy or row layout for the launchers of gpu/kernels.h. Index checks read the indices on
-// the host (a synchronizing copy); the cross-entropy's label check runs on the device and
-// reads back only the first label out of range (first_outside). Both raise the CPU
-// kernels' messages (core/index_checks.h).
+// copy or row layout for the launchers of gpu/kernels.h. Index and label checks run on the
+// device and read back only the first index out of range (first_outside), then raise the
+// CPU kernels' messages (core/index_checks.h).
 #include <string>
 #include <vector>
 
@@ -15,14 +14,6 @@
 #include "gpu/register_util.h"
 
 namespace keras::core::cuda {
-
-std::vector<int64_t> host_indices(const Tensor& t) {
-  const Tensor h = t.cpu();
-  std::vector<int64_t> v(size_t(h.size()));
-  for (int64_t i = 0; i < h.size(); ++i)
-    v[size_t(i)] = h.dtype() == DType::int64 ? h.data<int64_t>()[i] : int64_t(h.data<int32_t>()[i]);
-  return v;
-}
 
 namespace {
 
@@ -131,9 +122,8 @@ void gather_kernel(OpCall& c) {
   require(c, params.dtype());
   const int64_t axis = normalize_axis(c.attrs.axis, params.rank(), c.name());
   const int64_t n = params.shape()[axis];
-  const auto idx = host_indices(indices);
-  for (size_t i = 0; i < idx.size(); ++i)
-    if (idx[i] < 0 || idx[i] >= n) throw_gather_index(c, int64_t(i), idx[i], axis, n);
+  if (const OutOfRange bad = first_outside(c, indices, 0, n); bad.flat >= 0)
+    throw_gather_index(c, bad.flat, bad.value, axis, n);
   const AxisSplit sp = split_axis(params.shape(), axis);
   gather_rows(bytes_of(params), params.raw_data(), indices.raw_data(), indices.dtype() == DType::int64,
               c.outputs[0].raw_mutable_data(), sp.outer, n, indices.size(), sp.inner, device_of(c));
@@ -144,9 +134,8 @@ void take_along_kernel(OpCall& c) {
   require(c, x.dtype());
   const int64_t axis = normalize_axis(c.attrs.axis, x.rank(), c.name());
   const int64_t n = x.shape()[axis];
-  const auto idx = host_indices(indices);
-  for (size_t i = 0; i < idx.size(); ++i)
-    if (idx[i] < -n || idx[i] >= n) throw_take_along_index(c, int64_t(i), idx[i], axis, n);
+  if (const OutOfRange bad = first_outside(c, indices, -n, n); bad.flat >= 0)
+    throw_take_along_index(c, bad.flat, bad.value, axis, n);
   const AxisSplit sp = split_axis(x.shape(), axis);
   take_along(bytes_of(x), x.raw_data(), indices.raw_data(), indices.dtype() == DType::int64,
              c.outputs[0].raw_mutable_data(), sp.outer, n, indices.shape()[axis], sp.inner, device_of(c));
@@ -156,9 +145,7 @@ void segment_sum_kernel(OpCall& c) {
   const Tensor &data = c.in(0), &ids = c.in(1);
   require(c, data.dtype());
   const int64_t segs = c.attrs.k;
-  const auto v = host_indices(ids);
-  for (size_t i = 0; i < v.size(); ++i)
-    if (v[i] < 0 || v[i] >= segs) throw_segment_id(int64_t(i), v[i], segs);
+  if (const OutOfRange bad = first_outside(c, ids, 0, segs); bad.flat >= 0) throw_segment_id(bad.flat, bad.value, segs);
   Tensor& y = c.outputs[0];
   segment_sum(dt_of(data.dtype()), data.raw_data(), ids.raw_data(), ids.dtype() == DType::int64,
               y.raw_mutable_data(), data.shape()[0], segs, segs > 0 ? y.size() / segs : 0, device_of(c));
@@ -228,9 +215,8 @@ void top_k_kernel(OpCall& c) {
 }  // namespace
 
 void register_shape_kernels() {
-  const std::initializer_list<DType> all = {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8,
-                                            DType::bool_};
-  const std::initializer_list<DType> f = {DType::float32, DType::float64};
+  const auto& all = kAllTypes;
+  const auto& f = kFloatTypes;
   add_kernel(OpId::Transpose, transpose_kernel, all);
   add_kernel(OpId::StridedSlice, strided_slice_kernel, all);
   add_kernel(OpId::BroadcastTo, broadcast_to_kernel, all);

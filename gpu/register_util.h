@@ -19,6 +19,15 @@ int device_of(const OpCall& c);
 std::string device_str(const OpCall& c);
 /// Raises "<op>: no kernel for device GPU:i and dtype d" unless the op's CUDA kernel takes `d`.
 void require(const OpCall& c, DType d);
+/// The dtype sets the kernels declare (add_kernel): floating; floating and signed
+/// integers; numeric; the integers; every dtype of the CUDA backend.
+inline const std::initializer_list<DType> kFloatTypes = {DType::float32, DType::float64};
+inline const std::initializer_list<DType> kSignedTypes = {DType::float32, DType::float64, DType::int32, DType::int64};
+inline const std::initializer_list<DType> kNumericTypes = {DType::float32, DType::float64, DType::int32, DType::int64,
+                                                           DType::uint8};
+inline const std::initializer_list<DType> kIntegerTypes = {DType::int32, DType::int64, DType::uint8};
+inline const std::initializer_list<DType> kAllTypes = {DType::float32, DType::float64, DType::int32, DType::int64,
+                                                       DType::uint8, DType::bool_};
 /// Registers `fn` as op's CUDA kernel, taking exactly `dtypes`.
 void add_kernel(OpId op, KernelFn fn, std::initializer_list<DType> dtypes);
 /// A shape seen as (outer, n, inner) around `axis` (negative counts from the end).
@@ -30,8 +39,6 @@ AxisSplit split_axis(const Shape& s, int64_t axis);
 void require_rank(const OpCall& c, const Shape& s);
 /// The broadcast layout of the output shape `out` and the inputs `ins` (rank checked).
 Strided strided(const OpCall& c, const Shape& out, std::initializer_list<const Tensor*> ins);
-/// An int32/int64 index tensor's values, read on the host (a synchronizing copy).
-std::vector<int64_t> host_indices(const Tensor& t);
 /// The data-movement and neural-network kernels (gpu/register_shape.cpp).
 void register_shape_kernels();
 /// size and the random-number kernels (gpu/register_creation.cpp).

@@ -79,7 +79,7 @@ void pool_kernel(OpCall& c) {
 }  // namespace
 
 void register_window_kernels() {
-  const std::initializer_list<DType> f = {DType::float32, DType::float64};
+  const auto& f = kFloatTypes;
   add_kernel(OpId::Conv, conv_kernel, f);
   add_kernel(OpId::FusedConv, conv_kernel, f);
   add_kernel(OpId::ConvBackpropInput, conv_bpi_kernel, f);

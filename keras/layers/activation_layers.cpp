@@ -221,7 +221,9 @@ std::vector<Tensor> SoftmaxLayer::call(const std::vector<Tensor>& xs, const Call
   const Tensor& x = xs[0];
   const Tensor keep = mask.dtype() == DType::bool_ ? mask : ops::greater(mask, ops::scalar_like(mask, 0.5));
   // Keras 3: positions masked everywhere along the axis get 0, not a uniform distribution.
-  const Tensor y = call(ops::where(keep, x, ops::scalar_like(x, -1e9)), ctx.training);
+  // Masked positions get -1e9 (-3e4 in float16, which has no -1e9), as Keras 3's.
+  const double large_negative = x.dtype() == DType::float16 ? -3e4 : -1e9;
+  const Tensor y = call(ops::where(keep, x, ops::scalar_like(x, large_negative)), ctx.training);
   return {ops::where(keep, y, ops::zeros_like(y))};
 }
 

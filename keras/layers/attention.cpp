@@ -81,15 +81,21 @@ std::vector<Tensor> AttentionLayer::call(const std::vector<Tensor>& xs, const Ca
                                 q.shape().str() + " and " + k.shape().str());
   const Tensor q_mask = ctx.mask(0), v_mask = ctx.mask(1);
   Tensor s = scores(q, k);  // (batch, Tq, Tv)
-  // Where the value mask (and the causal mask) is false, the scores lose 1e9.
+  // Where the value mask (and the causal mask) is false, the scores lose 1e9 (65504 in
+  // float16, as Keras 3).
   Tensor keep;
   if (v_mask.defined()) keep = ops::expand_dims(as_bool(v_mask), -2);
   if (detail::bool_kwarg(name(), ctx.kwargs, "use_causal_mask")) {
     Tensor c = detail::causal_mask(s.shape()[s.rank() - 2], s.shape()[s.rank() - 1]);
     keep = keep.defined() ? ops::logical_and(keep, c) : c;
   }
-  if (keep.defined()) s = ops::where(keep, s, ops::subtract(s, ops::scalar_like(s, 1e9)));
+  if (keep.defined()) {
+    const double penalty = s.dtype() == DType::float16 ? 65504.0 : 1e9;
+    s = ops::where(keep, s, ops::subtract(s, ops::scalar_like(s, penalty)));
+  }
   Tensor weights = ops::softmax(s, -1);
+  // The dropout computes in this layer's policy (which a loaded layer gets after construction).
+  if (!(dropout_->dtype_policy() == dtype_policy())) dropout_->set_dtype_policy(dtype_policy());
   Tensor dropped = o_.dropout > 0 ? (*dropout_)(weights, ctx.training) : weights;
   Tensor out = ops::matmul(dropped, v);
   if (q_mask.defined()) out = ops::where(ops::expand_dims(as_bool(q_mask), -1), out, ops::zeros_like(out));

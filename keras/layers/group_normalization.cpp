@@ -8,7 +8,8 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 GroupNormalizationLayer::GroupNormalizationLayer(const GroupNormalizationOptions& o)
-    : Layer("GroupNormalization", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer("GroupNormalization", LayerOptions{.name = o.name, .trainable = o.trainable, .dtype = o.dtype,
+                                                  .input_shape = o.input_shape}),
       o_(o) {
   supports_masking_ = true;
   if (o.groups <= 0 && o.groups != -1)
@@ -45,14 +46,19 @@ void GroupNormalizationLayer::build(const ShapeSpec& s) {
   input_spec.axes[axis_] = dim;
   if (o_.scale)
     gamma = add_weight("gamma", Shape({dim}),
-                       {o_.gamma_initializer.ptr(), o_.gamma_regularizer.ptr(), o_.gamma_constraint.ptr()});
+                       {o_.gamma_initializer.ptr(), o_.gamma_regularizer.ptr(), o_.gamma_constraint.ptr(), true,
+                        std::nullopt, /*autocast=*/false});
   if (o_.center)
     beta = add_weight("beta", Shape({dim}),
-                      {o_.beta_initializer.ptr(), o_.beta_regularizer.ptr(), o_.beta_constraint.ptr()});
+                      {o_.beta_initializer.ptr(), o_.beta_regularizer.ptr(), o_.beta_constraint.ptr(), true,
+                       std::nullopt, /*autocast=*/false});
 }
 
 Tensor GroupNormalizationLayer::call(const Tensor& input, bool) {
   Tensor x = core::is_floating(input.dtype()) ? input : ops::cast(input, dtype());
+  // Keras 3: half inputs (a mixed policy) are normalized in float32, with the float32
+  // weights as they are (not autocast); the result is cast back to the compute dtype.
+  if (core::is_half(x.dtype())) x = ops::cast(x, DType::float32);
   const DType dt = x.dtype();
   const std::vector<int64_t> dims = x.shape().dims();
   const int64_t r = int64_t(dims.size()), g = o_.groups, per = dims[size_t(axis_)] / g;
@@ -76,7 +82,9 @@ Tensor GroupNormalizationLayer::call(const Tensor& input, bool) {
   if (o_.scale) inv = ops::multiply(inv, shaped(gamma));
   Tensor res = ops::neg(ops::multiply(mean, inv));
   if (o_.center) res = ops::add(res, shaped(beta));
-  return ops::reshape(ops::add(ops::multiply(xg, inv), res), dims);
+  Tensor out = ops::reshape(ops::add(ops::multiply(xg, inv), res), dims);
+  const DType compute = compute_dtype();
+  return core::is_floating(compute) && out.dtype() != compute ? ops::cast(out, compute) : out;
 }
 
 std::vector<ShapeSpec> GroupNormalizationLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
@@ -109,6 +117,7 @@ LayerPtr GroupNormalizationLayer::from_config(const Config& c) {
   GroupNormalizationOptions o;
   o.name = base.name;
   o.trainable = base.trainable;
+  o.dtype = base.dtype;
   o.input_shape = base.input_shape;
   o.groups = c.get("groups", 32).as_int();
   o.axis = c.get("axis", -1).as_int();

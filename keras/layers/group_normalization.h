@@ -40,6 +40,9 @@ struct GroupNormalizationOptions {
   std::string name{};
   /// Whether gamma and beta are trained (default true).
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", a DType, ...; unset: the global policy), as
+  /// LayerOptions::dtype.
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 

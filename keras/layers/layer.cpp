@@ -172,7 +172,28 @@ std::string ragged_shape_str(const Tensor& x) {
 }
 }  // namespace
 
-Tensors Layer::operator()(const std::vector<Tensor>& xs, const CallArgs& args) {
+namespace {
+// An outermost eager call's inputs on the device of the layer's weights: a CPU batch fed
+// to a model placed on a GPU is copied there, as TensorFlow copies an op's inputs to the
+// op's device. Only where a GPU is visible (elsewhere everything is on the CPU); string,
+// sparse and ragged inputs stay where they are.
+std::vector<Tensor> on_weights_device(const std::vector<Tensor>& xs, const std::vector<Variable>& weights) {
+  if (weights.empty()) return xs;
+  const core::Device d = weights.front().value().device();
+  std::vector<Tensor> out = xs;
+  for (Tensor& t : out)
+    if (t.device() != d && t.dtype() != DType::string && !core::ragged::is_ragged(t) && !core::sparse::is_sparse(t))
+      t = t.to(d);
+  return out;
+}
+}  // namespace
+
+Tensors Layer::operator()(const std::vector<Tensor>& xs_in, const CallArgs& args) {
+  // (t_training is set inside any layer's call: only the outermost call places.)
+  std::vector<Tensor> placed;
+  if (built_ && !t_training.has_value() && core::cuda_device_count() > 0 && !core::is_tracing())
+    placed = on_weights_device(xs_in, weights());
+  const std::vector<Tensor>& xs = placed.empty() ? xs_in : placed;
   std::vector<ShapeSpec> shapes;
   for (size_t i = 0; i < xs.size(); ++i) {
     if (!xs[i].defined())

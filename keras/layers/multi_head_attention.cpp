@@ -38,6 +38,12 @@ ShapeSpec partial_shape(int64_t rank, const ShapeSpec& last) {
 
 Tensor as_bool(const Tensor& m) { return m.dtype() == DType::bool_ ? m : ops::cast(m, DType::bool_); }
 Tensor and_mask(const Tensor& a, const Tensor& b) { return a.defined() ? ops::logical_and(a, b) : b; }
+// Keras 3 makes an attention layer's sublayers with its dtype policy.
+template <class L>
+Ref<L> with_policy(Ref<L> layer, const mixed_precision::DTypePolicy& policy) {
+  layer->set_dtype_policy(policy);
+  return layer;
+}
 }  // namespace
 
 MultiHeadAttentionLayer::MultiHeadAttentionLayer(int64_t num_heads, int64_t key_dim, const MultiHeadAttentionOptions& o)
@@ -88,7 +94,7 @@ void MultiHeadAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
     EinsumDenseOptions opt = common;
     opt.name = nm;
     if (o_.use_bias) opt.bias_axes = p.bias_axes;
-    return track(EinsumDense(p.equation, partial_shape(p.output_rank - 1, last), opt));
+    return track(with_policy(EinsumDense(p.equation, partial_shape(p.output_rank - 1, last), opt), dtype_policy()));
   };
   query_dense = dense(q, 1, {num_heads_, key_dim_}, "query");
   query_dense->build(q);
@@ -126,7 +132,9 @@ void MultiHeadAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
   const int64_t scores_rank = int64_t(product.size()), n_attn = int64_t(attention_axes_.size());
   std::vector<int64_t> norm_axes;
   for (int64_t i = scores_rank - n_attn; i < scores_rank; ++i) norm_axes.push_back(i);
-  softmax_ = Softmax(norm_axes);
+  softmax_ = with_policy(Softmax(norm_axes), dtype_policy());
+  // The policy now, not at construction (a loaded layer gets its config's policy after).
+  dropout_->set_dtype_policy(dtype_policy());
 
   const ShapeSpec out_last = o_.output_shape.empty() ? ShapeSpec{q.back()} : o_.output_shape;
   {
@@ -134,7 +142,8 @@ void MultiHeadAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
     EinsumDenseOptions opt = common;
     opt.name = "attention_output";
     if (o_.use_bias) opt.bias_axes = p.bias_axes;
-    output_dense = track(EinsumDense(p.equation, partial_shape(p.output_rank - 1, out_last), opt));
+    output_dense =
+        track(with_policy(EinsumDense(p.equation, partial_shape(p.output_rank - 1, out_last), opt), dtype_policy()));
   }
   ShapeSpec out_in = query_dense->compute_output_shape({q}).at(0);
   out_in.back() = value_dim_;
@@ -167,20 +176,31 @@ std::vector<Tensor> MultiHeadAttentionLayer::call(const std::vector<Tensor>& xs,
     return (*d)(std::vector<Tensor>{x}, CallArgs{.masks = {Tensor()}})[0];
   };
   Tensor q = project(query_dense, query), k = project(key_dense, key), v = project(value_dense, value);
-  q = ops::multiply(q, ops::scalar_like(q, 1.0 / std::sqrt(double(key_dim_))));
-  Tensor scores = ops::einsum(dot_product_equation_, k, q);
-  if (mask.defined()) {
-    // Broadcast the mask over the heads (and any other axes before the attention axes).
-    const int64_t at = -int64_t(attention_axes_.size()) * 2 - 1;
-    for (int64_t i = mask.rank(); i < scores.rank(); ++i) mask = ops::expand_dims(mask, at);
-  }
   // Keras takes two paths: without dropout or scores and with one attention axis
   // (ops.dot_product_attention), rows masked everywhere get uniform weights; otherwise
   // (its masked Softmax layer) zeros.
   const bool return_scores = detail::bool_kwarg(name(), ctx.kwargs, "return_attention_scores");
   const bool fused_path = o_.dropout == 0 && !return_scores && q.rank() == 4;
+  // Half precision on the fused path, as Keras 3's dot_product_attention: the half
+  // product's logits are scaled, masked and normalized in float32, then cast back.
+  const bool float32_softmax = fused_path && core::is_half(q.dtype());
+  const double scale = 1.0 / std::sqrt(double(key_dim_));
+  if (!float32_softmax) q = ops::multiply(q, ops::scalar_like(q, scale));
+  Tensor scores = ops::einsum(dot_product_equation_, k, q);
+  if (float32_softmax) {
+    scores = ops::cast(scores, DType::float32);
+    scores = ops::multiply(scores, ops::scalar_like(scores, scale));
+  }
+  if (mask.defined()) {
+    // Broadcast the mask over the heads (and any other axes before the attention axes).
+    const int64_t at = -int64_t(attention_axes_.size()) * 2 - 1;
+    for (int64_t i = mask.rank(); i < scores.rank(); ++i) mask = ops::expand_dims(mask, at);
+  }
   Tensor weights;
-  if (fused_path && mask.defined())
+  if (float32_softmax) {
+    if (mask.defined()) scores = ops::where(mask, scores, ops::scalar_like(scores, -0.7 * 3.38953e38));
+    weights = ops::cast(ops::softmax(scores, -1), q.dtype());
+  } else if (fused_path && mask.defined())
     weights = ops::softmax(ops::where(mask, scores, ops::scalar_like(scores, -1e9)), -1);
   else
     weights = (*softmax_)(std::vector<Tensor>{scores}, CallArgs{.masks = {mask}})[0];

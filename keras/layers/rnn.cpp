@@ -84,6 +84,11 @@ std::vector<Tensor> RNNLayer::call(const std::vector<Tensor>& xs, const CallCont
   } else {
     states = cell_->get_initial_state(x);
   }
+  // Keras 3: the states enter the loop in the cell's compute dtype (float16 under
+  // mixed_float16, whatever the initial states' or the stateful variables' dtype).
+  const DType compute = cell_->compute_dtype();
+  for (Tensor& s : states)
+    if (core::is_floating(s.dtype()) && core::is_floating(compute) && s.dtype() != compute) s = ops::cast(s, compute);
   for (size_t i = 0; i < states.size(); ++i)
     if (states[i].rank() != 2 || states[i].shape()[0] != batch || states[i].shape()[1] != sizes[i])
       throw std::invalid_argument(name() + ": expected initial state " + std::to_string(i) + " of shape (" +
@@ -134,7 +139,9 @@ std::vector<Tensor> RNNLayer::call(const std::vector<Tensor>& xs, const CallCont
     else if (o_.zero_output_for_mask) last = out;
   }
   if (o_.stateful)
-    for (size_t i = 0; i < state_vars_.size(); ++i) state_vars_[i].assign(states[i]);
+    for (size_t i = 0; i < state_vars_.size(); ++i)
+      state_vars_[i].assign(states[i].dtype() == state_vars_[i].dtype() ? states[i]
+                                                                      : ops::cast(states[i], state_vars_[i].dtype()));
   std::vector<Tensor> result{o_.return_sequences ? ops::stack(outputs, 1) : last};
   if (o_.return_state) result.insert(result.end(), states.begin(), states.end());
   return result;

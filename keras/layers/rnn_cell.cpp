@@ -170,7 +170,7 @@ RecurrentOptions recurrent_options_from(const Config& c) {
   o.name = base.name;
   o.trainable = base.trainable;
   o.input_shape = base.input_shape;
-  if (base.dtype) o.dtype = base.dtype->variable_dtype();
+  o.dtype = base.dtype;
   o.activation = activation_from(c.get("activation", "tanh"));
   o.recurrent_activation = activation_from(c.get("recurrent_activation", "sigmoid"));
   o.use_bias = c.get("use_bias", true).as_bool();

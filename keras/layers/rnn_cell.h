@@ -95,7 +95,11 @@ struct RecurrentOptions {
   std::string name{};
   /// Whether the weights are trained (default true).
   bool trainable = true;
-  DType dtype = DType::float32;  ///< of the weights and states
+  /// The dtype policy of the layer and its cell ("mixed_float16", a DType, a
+  /// mixed_precision::DTypePolicy; unset: the global policy when made), as
+  /// LayerOptions::dtype: weights in its variable dtype; inputs, states, computations and
+  /// outputs in its compute dtype (Keras 3's RNN layers under mixed precision).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   /// Input shape without the batch axis, (time, features) for a layer (first layer of a
   /// Sequential).
   ShapeSpec input_shape{};

@@ -139,6 +139,10 @@ struct CompileOptions {
   /// The traced steps' jit_compile (keras::function's option; Keras's "auto" when unset:
   /// the default passes with fusion). Ignored when the steps run eagerly.
   std::optional<bool> jit_compile{};
+  /// Keras 3's auto_scale_loss: true (the default) wraps the optimizer in a
+  /// LossScaleOptimizer when the model's dtype policy is mixed_float16 (and it is not one
+  /// already); false leaves it as given.
+  bool auto_scale_loss = true;
 };
 
 /// fit()'s validation_data: {x_val, y_val}, {x_val, y_val, sample_weight}, or a Dataset

@@ -161,6 +161,7 @@ Config compile_config(const Model& model) {
   for (double w : o.loss_weights) lw.emplace_back(w);
   c["loss_weights"] = Value(lw);
   c["run_eagerly"] = o.run_eagerly;
+  c["auto_scale_loss"] = o.auto_scale_loss;
   return c;
 }
 
@@ -178,6 +179,7 @@ void compile_from(Model& model, const Config& c, const std::string& source) {
       }
     for (const Value& w : c.at("loss_weights").as_list()) o.loss_weights.push_back(w.as_double());
     o.run_eagerly = c.get("run_eagerly", false).as_bool();
+    o.auto_scale_loss = c.get("auto_scale_loss", true).as_bool();
     model.compile(o);
   } catch (const FormatError&) {
     throw;

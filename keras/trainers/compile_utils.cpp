@@ -16,8 +16,9 @@ void Model::compile(const CompileOptions& o) {
   if (!o.optimizer.ptr) throw std::invalid_argument(name() + ": compile() needs an optimizer");
   optimizer_ = o.optimizer.ptr;
   // Keras 3's Trainer.compile: a mixed_float16 model trains through a LossScaleOptimizer
-  // (the loss is scaled so float16 gradients do not underflow); mixed_bfloat16 needs none.
-  if (dtype_policy().name() == "mixed_float16" &&
+  // (the loss is scaled so float16 gradients do not underflow) unless auto_scale_loss is
+  // off; mixed_bfloat16 needs none.
+  if (o.auto_scale_loss && dtype_policy().name() == "mixed_float16" &&
       !std::dynamic_pointer_cast<optimizers::LossScaleOptimizer>(optimizer_))
     optimizer_ = std::make_shared<optimizers::LossScaleOptimizer>(optimizer_, 32768.0, 2000, "loss_scale_optimizer");
   losses_.clear();

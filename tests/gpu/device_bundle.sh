@@ -11,7 +11,8 @@
 # the device tool's 64 MiB carry limit). On the GPU machine, from the repository root:
 #   bash .device/run.sh tests    (carry [".device/run.sh", ".device/bundle.tar.xz"])
 # runs the CUDA tests first (KERAS_CPP_REQUIRE=gpu: they may not skip), then the whole
-# suite, with logs in $OUT (gpu_tests.log, suite.log, nvidia-smi.txt);
+# suite, then the suite again with KERAS_CPP_DEVICE=gpu (informational), with logs in
+# $OUT (gpu_tests.log, suite.log, suite_gpu_default.log, nvidia-smi.txt);
 #   bash .device/run.sh bench    (carry [".device/run.sh", ".device/bench.tar.xz"])
 # runs bench_gpu_step (the MLP step against its GEMMs, bandwidth against a copy) and the
 # Fashion-MNIST MLP fit at batch 256 on the GPU, on 2 CPU threads, and at batch 1024 in
@@ -109,6 +110,10 @@ KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='supports*,cuda*,device*,placement
 KERAS_CPP_CUDNN=0 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='cuda conv*' 2>&1 | tee "$out/gpu_direct_conv.log" | tail -5
 /tmp/kc/keras_tests > "$out/suite.log" 2>&1; echo "suite exit $?"
 grep -E "test cases|assertions" "$out/suite.log"
+# Informational: the whole suite with the GPU as the default device (every tensor made
+# from nothing, every layer's weights there): how far a GPU default is.
+KERAS_CPP_DEVICE=gpu timeout 300 /tmp/kc/keras_tests > "$out/suite_gpu_default.log" 2>&1; echo "suite on GPU default exit $?"
+grep -E "test cases|assertions" "$out/suite_gpu_default.log"
 RUN
 chmod +x .device/run.sh
 ls -la .device

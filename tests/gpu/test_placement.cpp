@@ -119,3 +119,19 @@ TEST_CASE("placement: model.to moves a trained model and training goes on as on 
   moved->to(Device::cpu());
   check_all_on(moved, Device::cpu());
 }
+
+TEST_CASE("placement: an eager call of a model on the GPU copies CPU inputs there, as TensorFlow does" *
+          doctest::skip(no_gpu())) {
+  ops::set_random_seed(9);
+  Tensor x = ops::random_uniform({5, 3});
+  auto on_cpu = small_model(), on_gpu = small_model();
+  on_cpu->build({{-1, 3}});
+  on_gpu->build({{-1, 3}});
+  on_gpu->set_weights(on_cpu->get_weights());
+  on_gpu->to(Device::cuda(0));
+  const Tensor y = (*on_gpu)(x);  // x lives on the CPU
+  CHECK(y.device() == Device::cuda(0));
+  check_values(y.cpu(), values((*on_cpu)(x)), 1e-5);
+  // Nested layers see the placed inputs (only the outermost call copies).
+  CHECK((*on_gpu)(x.to(Device::cuda(0))).device() == Device::cuda(0));
+}
