@@ -9,6 +9,9 @@
 namespace keras::core {
 /// The kernel of `op` on `device` takes exactly `dtypes`.
 void declare_kernel_dtypes(OpId op, Device::Kind device, std::initializer_list<DType> dtypes);
+/// The kernel of `op` on `device` also takes `dtypes` (added to its declaration, or the
+/// first declaration when it has none): a complex kernel beside the real one.
+void declare_more_kernel_dtypes(OpId op, Device::Kind device, std::initializer_list<DType> dtypes);
 /// Whether the kernel of `op` on `device` declared that it takes `dtype` (false when it
 /// made no declaration).
 bool kernel_declares(OpId op, Device::Kind device, DType dtype);

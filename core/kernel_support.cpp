@@ -32,6 +32,11 @@ void declare_kernel_dtypes(OpId op, Device::Kind device, std::initializer_list<D
   declared().set[size_t(op)][size_t(device)] = true;
 }
 
+void declare_more_kernel_dtypes(OpId op, Device::Kind device, std::initializer_list<DType> dtypes) {
+  for (DType d : dtypes) declared().mask[size_t(op)][size_t(device)] |= 1u << static_cast<unsigned>(d);
+  declared().set[size_t(op)][size_t(device)] = true;
+}
+
 bool kernel_declares(OpId op, Device::Kind device, DType dtype) {
   const size_t o = size_t(op), k = size_t(device);
   return declared().set[o][k] && ((declared().mask[o][k] >> static_cast<unsigned>(dtype)) & 1u);

@@ -54,6 +54,10 @@ CublasApi load() {
   bind(lib, api.dgemm, "cublasDgemm_v2");
   bind(lib, api.sgemm_strided_batched, "cublasSgemmStridedBatched");
   bind(lib, api.dgemm_strided_batched, "cublasDgemmStridedBatched");
+  bind(lib, api.cgemm, "cublasCgemm_v2");
+  bind(lib, api.zgemm, "cublasZgemm_v2");
+  bind(lib, api.cgemm_strided_batched, "cublasCgemmStridedBatched");
+  bind(lib, api.zgemm_strided_batched, "cublasZgemmStridedBatched");
   bind(lib, api.gemm_ex, "cublasGemmEx");
   bind(lib, api.gemm_strided_batched_ex, "cublasGemmStridedBatchedEx");
   bind(lib, api.strsm, "cublasStrsm_v2");

@@ -21,6 +21,10 @@ struct CublasApi {
   decltype(&cublasDgemm_v2) dgemm = nullptr;
   decltype(&cublasSgemmStridedBatched) sgemm_strided_batched = nullptr;
   decltype(&cublasDgemmStridedBatched) dgemm_strided_batched = nullptr;
+  decltype(&cublasCgemm_v2) cgemm = nullptr;  ///< complex64 (gpu/complex_matmul.cu)
+  decltype(&cublasZgemm_v2) zgemm = nullptr;  ///< complex128
+  decltype(&cublasCgemmStridedBatched) cgemm_strided_batched = nullptr;
+  decltype(&cublasZgemmStridedBatched) zgemm_strided_batched = nullptr;
   /// cublasGemmEx (its C entry point: cublas_v2.h adds C++ overloads by compute type)
   cublasStatus_t (*gemm_ex)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int, const void*,
                             const void*, cudaDataType, int, const void*, cudaDataType, int, const void*, void*,

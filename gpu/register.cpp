@@ -176,26 +176,8 @@ void fill_kernel(OpCall& c) {
 void reduce_kernel(OpCall& c) {
   const Tensor& x = c.in(0);
   require(c, x.dtype());
-  const Shape& s = x.shape();
-  require_rank(c, s);
-  std::vector<bool> red(size_t(s.rank()), c.attrs.axes.empty());
-  for (int64_t a : c.attrs.axes) red[size_t(a < 0 ? a + s.rank() : a)] = true;
-  Reduction r;
-  int64_t stride = 1;
-  for (int64_t d = s.rank() - 1; d >= 0; --d) {  // row-major strides of x, split by role
-    if (red[size_t(d)]) {
-      r.red_dims[r.red_rank] = s[d], r.red_strides[r.red_rank++] = stride, r.count *= s[d];
-    } else {
-      r.kept_dims[r.kept_rank] = s[d], r.kept_strides[r.kept_rank++] = stride, r.kept *= s[d];
-    }
-    stride *= s[d];
-  }
-  std::reverse(r.red_dims, r.red_dims + r.red_rank);
-  std::reverse(r.red_strides, r.red_strides + r.red_rank);
-  std::reverse(r.kept_dims, r.kept_dims + r.kept_rank);
-  std::reverse(r.kept_strides, r.kept_strides + r.kept_rank);
   const RedOp op = RedOp(int(c.op) - int(OpId::Sum));
-  reduce(op, dt_of(x.dtype()), x.raw_data(), c.outputs[0].raw_mutable_data(), r, device_of(c));
+  reduce(op, dt_of(x.dtype()), x.raw_data(), c.outputs[0].raw_mutable_data(), reduction_of(c), device_of(c));
 }
 
 void arg_kernel(OpCall& c) {
@@ -211,38 +193,14 @@ void arg_kernel(OpCall& c) {
 void matmul_kernel(OpCall& c) {
   const Tensor &a = c.in(0), &b = c.in(1);
   require(c, a.dtype());
-  const Shape &sa = a.shape(), &sb = b.shape(), &so = c.outputs[0].shape();
+  const MatmulLayout l = matmul_layout(c);
   const bool ta = c.attrs.flag, tb = c.attrs.flag2;
-  const int64_t m = ta ? sa[sa.rank() - 1] : sa[sa.rank() - 2];
-  const int64_t k = ta ? sa[sa.rank() - 2] : sa[sa.rank() - 1];
-  const int64_t n = tb ? sb[sb.rank() - 2] : sb[sb.rank() - 1];
-  // Each output batch's matrix offsets in a and b (batch axes broadcast, NumPy).
-  const int64_t r = so.rank() - 2;
-  int64_t batch = 1;
-  for (int64_t d = 0; d < r; ++d) batch *= so[d];
-  std::vector<int64_t> a_off(static_cast<size_t>(batch)), b_off(static_cast<size_t>(batch));
-  for (int64_t i = 0; i < batch; ++i) {
-    int64_t rest = i, oa = 0, ob = 0, step_a = m * k, step_b = k * n;
-    for (int64_t d = r - 1; d >= 0; --d) {
-      const int64_t q = rest % so[d];
-      rest /= so[d];
-      const int64_t da = d - (r - (sa.rank() - 2)), db = d - (r - (sb.rank() - 2));
-      if (da >= 0) {
-        if (sa[da] != 1) oa += q * step_a;
-        step_a *= sa[da];
-      }
-      if (db >= 0) {
-        if (sb[db] != 1) ob += q * step_b;
-        step_b *= sb[db];
-      }
-    }
-    a_off[size_t(i)] = oa, b_off[size_t(i)] = ob;
-  }
   if (is_half(a.dtype()))
     return matmul_half(a.dtype() == DType::float16 ? HalfDt::f16 : HalfDt::bf16, a.raw_data(), b.raw_data(),
-                       c.outputs[0].raw_mutable_data(), batch, a_off.data(), b_off.data(), m, n, k, ta, tb, device_of(c));
-  matmul(dt_of(a.dtype()), a.raw_data(), b.raw_data(), c.outputs[0].raw_mutable_data(), batch, a_off.data(),
-         b_off.data(), m, n, k, ta, tb, device_of(c));
+                       c.outputs[0].raw_mutable_data(), l.batch, l.a_off.data(), l.b_off.data(), l.m, l.n, l.k, ta,
+                       tb, device_of(c));
+  matmul(dt_of(a.dtype()), a.raw_data(), b.raw_data(), c.outputs[0].raw_mutable_data(), l.batch, l.a_off.data(),
+         l.b_off.data(), l.m, l.n, l.k, ta, tb, device_of(c));
 }
 
 // ---- optimizer updates ----------------------------------------------------------------
@@ -286,6 +244,60 @@ void weight_decay_kernel(OpCall& c) {
 }
 
 }  // namespace
+
+Reduction reduction_of(const OpCall& c) {
+  const Shape& s = c.in(0).shape();
+  require_rank(c, s);
+  std::vector<bool> red(size_t(s.rank()), c.attrs.axes.empty());
+  for (int64_t a : c.attrs.axes) red[size_t(a < 0 ? a + s.rank() : a)] = true;
+  Reduction r;
+  int64_t stride = 1;
+  for (int64_t d = s.rank() - 1; d >= 0; --d) {  // row-major strides of x, split by role
+    if (red[size_t(d)]) {
+      r.red_dims[r.red_rank] = s[d], r.red_strides[r.red_rank++] = stride, r.count *= s[d];
+    } else {
+      r.kept_dims[r.kept_rank] = s[d], r.kept_strides[r.kept_rank++] = stride, r.kept *= s[d];
+    }
+    stride *= s[d];
+  }
+  std::reverse(r.red_dims, r.red_dims + r.red_rank);
+  std::reverse(r.red_strides, r.red_strides + r.red_rank);
+  std::reverse(r.kept_dims, r.kept_dims + r.kept_rank);
+  std::reverse(r.kept_strides, r.kept_strides + r.kept_rank);
+  return r;
+}
+
+MatmulLayout matmul_layout(const OpCall& c) {
+  const Shape &sa = c.in(0).shape(), &sb = c.in(1).shape(), &so = c.outputs[0].shape();
+  const bool ta = c.attrs.flag, tb = c.attrs.flag2;
+  MatmulLayout l;
+  l.m = ta ? sa[sa.rank() - 1] : sa[sa.rank() - 2];
+  l.k = ta ? sa[sa.rank() - 2] : sa[sa.rank() - 1];
+  l.n = tb ? sb[sb.rank() - 2] : sb[sb.rank() - 1];
+  // Each output batch's matrix offsets in a and b (batch axes broadcast, NumPy).
+  const int64_t r = so.rank() - 2;
+  for (int64_t d = 0; d < r; ++d) l.batch *= so[d];
+  l.a_off.resize(static_cast<size_t>(l.batch));
+  l.b_off.resize(static_cast<size_t>(l.batch));
+  for (int64_t i = 0; i < l.batch; ++i) {
+    int64_t rest = i, oa = 0, ob = 0, step_a = l.m * l.k, step_b = l.k * l.n;
+    for (int64_t d = r - 1; d >= 0; --d) {
+      const int64_t q = rest % so[d];
+      rest /= so[d];
+      const int64_t da = d - (r - (sa.rank() - 2)), db = d - (r - (sb.rank() - 2));
+      if (da >= 0) {
+        if (sa[da] != 1) oa += q * step_a;
+        step_a *= sa[da];
+      }
+      if (db >= 0) {
+        if (sb[db] != 1) ob += q * step_b;
+        step_b *= sb[db];
+      }
+    }
+    l.a_off[size_t(i)] = oa, l.b_off[size_t(i)] = ob;
+  }
+  return l;
+}
 
 Dt dt_of(DType d) {
   switch (d) {
@@ -363,5 +375,6 @@ void register_kernels() {
   add_kernel(OpId::ApplyAdam, adam_kernel, f);
   add_kernel(OpId::ApplySgd, sgd_kernel, f);
   add_kernel(OpId::ApplyWeightDecay, weight_decay_kernel, f);
+  register_complex_kernels();  // after the real kernels: it adds complex dtypes to their declarations
 }
 }  // namespace keras::core::cuda

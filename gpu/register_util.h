@@ -39,6 +39,15 @@ AxisSplit split_axis(const Shape& s, int64_t axis);
 void require_rank(const OpCall& c, const Shape& s);
 /// The broadcast layout of the output shape `out` and the inputs `ins` (rank checked).
 Strided strided(const OpCall& c, const Shape& out, std::initializer_list<const Tensor*> ins);
+/// The reduction layout of a sum/mean/max/min/prod call over attrs.axes (rank checked).
+Reduction reduction_of(const OpCall& c);
+/// matmul's geometry: op(A) (m, k) times op(B) (k, n) for each of `batch` output matrices,
+/// at element offsets a_off[b], b_off[b] (broadcast batch axes repeat an offset).
+struct MatmulLayout {
+  int64_t m = 0, n = 0, k = 0, batch = 1;
+  std::vector<int64_t> a_off, b_off;
+};
+MatmulLayout matmul_layout(const OpCall& c);
 /// The data-movement and neural-network kernels (gpu/register_shape.cpp).
 void register_shape_kernels();
 /// size and the random-number kernels (gpu/register_creation.cpp).
@@ -50,6 +59,9 @@ void register_window_kernels();
 void register_math_kernels();
 /// FusedMatMul, FusedElementwise and CheckElements (gpu/register_fused.cpp).
 void register_fused_kernels();
+/// The complex kernels (complex64/complex128 forms of the elementwise ops and cast; real,
+/// imag, angle, complex) and fft on cuFFT (gpu/register_complex.cpp).
+void register_complex_kernels();
 /// The linear-algebra kernels on cuSOLVER and cuBLAS (gpu/register_linalg.cpp).
 void register_linalg_kernels();
 /// The first element (row-major) of an integer index tensor outside [lo, hi): its flat

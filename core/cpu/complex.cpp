@@ -1,9 +1,12 @@
 // complex.cpp - CPU kernels on complex64/complex128 tensors: the elementwise arithmetic
 // registered as the complex implementation of add, sub, mul, div, neg, abs, exp, equal,
-// not_equal and cast (dispatch picks them for complex inputs), and real, imag, complex.
+// not_equal, cast, sum, mean and prod (dispatch picks them for complex inputs), and real,
+// imag, complex.
 // Checks and shapes: core/ops/complex.cpp.
+#include <algorithm>
 #include <complex>
 #include <cstring>
+#include <vector>
 
 #include "core/cpu/broadcast.h"
 #include "core/cpu/convert.h"
@@ -71,6 +74,51 @@ void unary_typed(OpCall& c) {
   }
 }
 
+// sum, mean, prod over attrs.axes (empty: all): each output folds its reduced elements in
+// row-major order in complex<double> (complex64 too, as float sums accumulate in double),
+// then rounds once; mean divides the sum by the count (0 / 0: NaN for an empty axis).
+template <class T>
+void reduce_typed(OpCall& c) {
+  const Shape& s = c.in(0).shape();
+  const int64_t r = s.rank();
+  std::vector<bool> red(static_cast<size_t>(r), c.attrs.axes.empty());
+  for (int64_t a : c.attrs.axes) red[static_cast<size_t>(a < 0 ? a + r : a)] = true;
+  std::vector<int64_t> kept_dims, kept_st, red_dims, red_st;
+  int64_t stride = 1, count = 1;
+  for (int64_t d = r - 1; d >= 0; --d) {  // row-major strides, split by role (innermost first)
+    (red[static_cast<size_t>(d)] ? red_dims : kept_dims).push_back(s[d]);
+    (red[static_cast<size_t>(d)] ? red_st : kept_st).push_back(stride);
+    if (red[static_cast<size_t>(d)]) count *= s[d];
+    stride *= s[d];
+  }
+  const T* x = in_ptr<T>(c, 0);
+  T* y = out_ptr<T>(c);
+  const OpId op = c.op;
+  auto offset = [](int64_t i, const std::vector<int64_t>& dims, const std::vector<int64_t>& st) {
+    int64_t o = 0;
+    for (size_t d = 0; d < dims.size(); ++d) {
+      o += (i % dims[d]) * st[d];
+      i /= dims[d];
+    }
+    return o;
+  };
+  parallel_for(c.outputs[0].size(), std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, count)),
+               [&](int64_t b, int64_t e) {
+                 for (int64_t o = b; o < e; ++o) {
+                   const T* base = x + offset(o, kept_dims, kept_st);
+                   std::complex<double> acc(op == OpId::Prod ? 1.0 : 0.0, 0.0);
+                   for (int64_t i = 0; i < count; ++i) {
+                     const T v = base[offset(i, red_dims, red_st)];
+                     const std::complex<double> w(v.real(), v.imag());
+                     if (op == OpId::Prod) acc *= w;
+                     else acc += w;
+                   }
+                   if (op == OpId::Mean) acc /= double(count);
+                   y[o] = T(acc);
+                 }
+               });
+}
+
 template <template <class> class K>
 void by_complex_dtype(OpCall& c, DType d) {
   if (d == DType::complex64) K<std::complex<float>>::run(c);
@@ -78,9 +126,11 @@ void by_complex_dtype(OpCall& c, DType d) {
 }
 template <class T> struct BinaryK { static void run(OpCall& c) { binary_typed<T>(c); } };
 template <class T> struct UnaryK { static void run(OpCall& c) { unary_typed<T>(c); } };
+template <class T> struct ReduceK { static void run(OpCall& c) { reduce_typed<T>(c); } };
 
 void binary_kernel(OpCall& c) { by_complex_dtype<BinaryK>(c, c.in(0).dtype()); }
 void unary_kernel(OpCall& c) { by_complex_dtype<UnaryK>(c, c.in(0).dtype()); }
+void reduce_kernel(OpCall& c) { by_complex_dtype<ReduceK>(c, c.in(0).dtype()); }
 
 void cast_kernel(OpCall& c) {
   if (c.attrs.flag)
@@ -110,6 +160,7 @@ void register_complex_elementwise_kernels() {
   register_complex_kernel(OpId::Abs, cpu, unary_kernel, infer_complex_abs);
   register_complex_kernel(OpId::Cast, cpu, cast_kernel);
   register_complex_kernel(OpId::Complex, cpu, complex_kernel);  // its output is complex
+  for (OpId op : {OpId::Sum, OpId::Mean, OpId::Prod}) register_complex_kernel(op, cpu, reduce_kernel, infer_complex_reduce);
 }
 
 }  // namespace keras::core::cpu

@@ -1,11 +1,13 @@
 // matmul.cpp - CPU kernel of MatMul: float32/float64 through OpenBLAS (cblas_?gemm, one
 // call per batch matrix, or one call for all of them when b is shared and a's batches are
 // contiguous rows), float32 through oneDNN instead where that is measured faster
-// (core/cpu/onednn_gemm.cpp), int32/int64 through a plain i-k-j loop kernel.
+// (core/cpu/onednn_gemm.cpp), int32/int64 through a plain i-k-j loop kernel, complex64/
+// complex128 through cblas_cgemm/zgemm (registered as MatMul's complex kernel).
 #include <cblas.h>
 
 #include <algorithm>
 #include <climits>
+#include <complex>
 #include <cstring>
 #include <string>
 #include <type_traits>
@@ -16,6 +18,7 @@
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 #include "core/init.h"
+#include "core/ops/complex_util.h"
 
 namespace keras::core::cpu {
 namespace {
@@ -34,6 +37,22 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, in
   cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
               static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0, a,
               static_cast<int>(lda), b, static_cast<int>(ldb), 0.0, c, static_cast<int>(n));
+}
+
+// complex64 / complex128: transposes without conjugation (tf.matmul's transpose_a/b).
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const std::complex<float>* a, int64_t lda,
+          const std::complex<float>* b, int64_t ldb, std::complex<float>* c) {
+  const std::complex<float> one(1.0f, 0.0f), zero(0.0f, 0.0f);
+  cblas_cgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), &one, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), &zero, c, static_cast<int>(n));
+}
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const std::complex<double>* a, int64_t lda,
+          const std::complex<double>* b, int64_t ldb, std::complex<double>* c) {
+  const std::complex<double> one(1.0, 0.0), zero(0.0, 0.0);
+  cblas_zgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), &one, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), &zero, c, static_cast<int>(n));
 }
 
 // Element offsets of each batch matrix of a and b (batch axes broadcast to the output's).
@@ -138,7 +157,7 @@ void matmul_kernel(OpCall& c) {
     return;
   }
   const DType dt = c.in(0).dtype();
-  if (is_floating(dt) && (m > INT_MAX || n > INT_MAX || k > INT_MAX ||
+  if ((is_floating(dt) || is_complex(dt)) && (m > INT_MAX || n > INT_MAX || k > INT_MAX ||
                           y.size() / n > INT_MAX))
     throw_invalid(std::string(c.name()) + ": matrices of shapes " + sa.str() + " and " +
                   sb.str() + " exceed the 32-bit sizes BLAS accepts");
@@ -147,6 +166,8 @@ void matmul_kernel(OpCall& c) {
     case DType::float64: return blas_matmul<double>(c, ta, tb, m, n, k);
     case DType::int32: return int_matmul<int32_t>(c, ta, tb, m, n, k);
     case DType::int64: return int_matmul<int64_t>(c, ta, tb, m, n, k);
+    case DType::complex64: return blas_matmul<std::complex<float>>(c, ta, tb, m, n, k);
+    case DType::complex128: return blas_matmul<std::complex<double>>(c, ta, tb, m, n, k);
     default:
       throw_invalid(std::string(c.name()) + ": no CPU kernel for dtype " + dtype_name(dt));
   }
@@ -205,6 +226,7 @@ void fused_matmul_kernel(OpCall& c) {
 namespace keras::core {
 void register_cpu_matmul_kernels() {
   register_kernel(OpId::MatMul, Device::Kind::CPU, cpu::matmul_kernel);
+  register_complex_kernel(OpId::MatMul, Device::Kind::CPU, cpu::matmul_kernel, infer_complex_matmul);
   register_kernel(OpId::FusedMatMul, Device::Kind::CPU, cpu::fused_matmul_kernel);
 }
 }  // namespace keras::core

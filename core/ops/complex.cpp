@@ -84,7 +84,7 @@ Tensor angle(const Tensor& x) {
   check_defined("angle", x);
   if (is_complex(x.dtype())) return dispatch(OpId::Angle, {cast(x, DType::complex64)}, no_attrs());
   Tensor f = cast(x, x.dtype() == DType::float64 ? DType::float64 : DType::float32);
-  Tensor zero = zeros({}, f.dtype());
+  Tensor zero = scalar_like(f, 0.0);  // on f's device
   return where(less(f, zero), full_like(zero, 3.141592653589793238462643383279502884), zero);
 }
 
@@ -123,7 +123,8 @@ Tensor view_as_real(const Tensor& x) {
 Tensor isreal(const Tensor& x) {
   check_defined("isreal", x);
   if (!is_complex(x.dtype())) return cast(ones_like(x), DType::bool_);
-  return equal(imag(x), zeros({}, complex_part_dtype(x.dtype())));
+  const Tensor im = imag(x);
+  return equal(im, scalar_like(im, 0.0));
 }
 
 ComplexPair to_pair(const Tensor& x) {

@@ -8,6 +8,10 @@ namespace keras::core {
 void infer_complex_abs(OpCall& c);
 InferFn complex_binary_infer();
 InferFn complex_unary_infer();
+// matmul's checks and shape rule for complex64/complex128 operands (core/ops/matmul.cpp).
+void infer_complex_matmul(OpCall& c);
+// sum, mean and prod's checks and shape rule for complex64/complex128 (core/ops/reduce.cpp).
+void infer_complex_reduce(OpCall& c);
 void define_fft_ops();              // core/ops/fft.cpp
 void define_eig_ops();              // core/ops/eig.cpp
 namespace cpu {

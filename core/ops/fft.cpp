@@ -144,8 +144,8 @@ Tensor irfft(const ComplexPair& x, std::optional<int64_t> fft_length) {
     idx[static_cast<size_t>(k)] = k < h ? k : n - k;
     if (k >= h) sign[static_cast<size_t>(k)] = -1.0;
   }
-  Tensor ids = constant(idx, Shape{n});
-  Tensor s = cast(constant(sign, Shape{n}), im.dtype());
+  Tensor ids = constant(idx, Shape{n}).to(re.device());  // on the data's device (a GPU's too)
+  Tensor s = cast(constant(sign, Shape{n}).to(im.device()), im.dtype());
   ComplexPair y = fft_pair(gather(re, ids, -1), multiply(gather(im, ids, -1), s), true);
   return y.real;
 }

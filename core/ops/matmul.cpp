@@ -4,7 +4,8 @@
 // MatMul (the primitive) reads Attrs.flag = transpose_a, Attrs.flag2 = transpose_b.
 // a: (..., M, K), b: (..., K, N) after the optional transposes of the last two axes;
 // both have rank >= 2; the batch axes broadcast (NumPy); the result is (batch..., M, N).
-// Dtypes: float32, float64 (BLAS), int32, int64 (wrap around on overflow); both equal.
+// Dtypes: float32, float64 (BLAS), int32, int64 (wrap around on overflow), and complex64,
+// complex128 through the complex kernel table (BLAS; no gradient); both equal.
 // ops::matmul also takes rank-1 operands the NumPy way: a vector on the left is a row
 // (1, K), on the right a column (K, 1), and the added axis is dropped from the result;
 // the transpose flag of a vector is ignored (a vector is its own transpose).
@@ -14,6 +15,7 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 #include "core/ops.h"
+#include "core/ops/complex_util.h"
 
 namespace keras::core {
 namespace {
@@ -32,9 +34,9 @@ void check_contraction(const char* op, const Shape& a, bool ta, const Shape& b, 
                   "), but " + std::to_string(ka) + " != " + std::to_string(kb));
 }
 
-void infer_matmul(OpCall& c) {
+void infer_matmul_of(OpCall& c, std::initializer_list<DType> types) {
   const Tensor &a = c.in(0), &b = c.in(1);
-  expect_dtype(c, a, "a", kMatMulTypes);
+  expect_dtype(c, a, "a", types);
   expect_same_dtype(c, a, b);
   expect_rank_at_least(c, a, "a", 2);
   expect_rank_at_least(c, b, "b", 2);
@@ -61,6 +63,8 @@ void infer_matmul(OpCall& c) {
   c.set_output(0, Shape(std::move(dims)), a.dtype());
 }
 
+void infer_matmul(OpCall& c) { infer_matmul_of(c, kMatMulTypes); }
+
 int64_t product(const Shape& s, const std::vector<int64_t>& axes) {
   int64_t p = 1;
   for (int64_t a : axes) p *= s[a];
@@ -68,6 +72,9 @@ int64_t product(const Shape& s, const std::vector<int64_t>& axes) {
 }
 
 }  // namespace
+
+// The complex form (complex64, complex128: tf.matmul's; the transposes do not conjugate).
+void infer_complex_matmul(OpCall& c) { infer_matmul_of(c, {DType::complex64, DType::complex128}); }
 
 // Gradient: for C = op(A) op(B) (op = optional transpose of the last two axes), each
 // input's gradient is one matmul of dC with the other input, with the transposes chosen

@@ -6,7 +6,8 @@
 // dtype (the index dtype, int32 or int64).
 //
 // Decisions (TensorFlow where it has a rule):
-// - sum/mean/max/min/prod take numeric dtypes and keep the dtype; all/any take bool.
+// - sum/mean/max/min/prod take numeric dtypes and keep the dtype; all/any take bool;
+//   sum/mean/prod also take complex64/complex128 (no gradient, as every complex op).
 // - mean of an integer tensor uses integer division (truncating), as tf.reduce_mean;
 //   the mean of an empty integer reduction is 0 (float: NaN).
 // - an empty reduction gives the identity: sum 0, prod 1, max -inf / lowest, min +inf /
@@ -22,6 +23,7 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 #include "core/ops.h"
+#include "core/ops/complex_util.h"
 
 namespace keras::core {
 namespace {
@@ -48,12 +50,9 @@ std::vector<int64_t> reduce_axes(const OpCall& c, const Tensor& x) {
   return out;
 }
 
-void infer_reduce(OpCall& c) {
+// The shape rule, after the dtype checks of infer_reduce / infer_complex_reduce.
+void infer_reduced_shape(OpCall& c) {
   const Tensor& x = c.in(0);
-  if (c.op == OpId::All || c.op == OpId::Any)
-    expect_dtype(c, x, "x", {DType::bool_});
-  else
-    expect_dtype(c, x, "x", kNumericTypes);
   std::vector<int64_t> axes = reduce_axes(c, x);
   std::vector<bool> red(static_cast<size_t>(x.rank()), false);
   for (int64_t a : axes) red[static_cast<size_t>(a)] = true;
@@ -65,6 +64,14 @@ void infer_reduce(OpCall& c) {
       dims.push_back(1);
   }
   c.set_output(0, Shape(std::move(dims)), x.dtype());
+}
+
+void infer_reduce(OpCall& c) {
+  if (c.op == OpId::All || c.op == OpId::Any)
+    expect_dtype(c, c.in(0), "x", {DType::bool_});
+  else
+    expect_dtype(c, c.in(0), "x", kNumericTypes);
+  infer_reduced_shape(c);
 }
 
 void infer_arg(OpCall& c) {
@@ -178,6 +185,12 @@ std::vector<Tensor> reduce_grad(const GradContext& c) {
 }
 
 }  // namespace
+
+// sum, mean and prod of complex64/complex128 (their complex kernels: core/cpu/complex.cpp).
+void infer_complex_reduce(OpCall& c) {
+  expect_dtype(c, c.in(0), "x", {DType::complex64, DType::complex128});
+  infer_reduced_shape(c);
+}
 
 void define_reduce_ops() {
   for (OpId op : {OpId::Sum, OpId::Mean, OpId::Max, OpId::Min, OpId::Prod, OpId::All,

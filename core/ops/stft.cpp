@@ -49,8 +49,9 @@ std::vector<double> pad_window(std::vector<double> w, int64_t sequence_length, i
   return out;
 }
 
-Tensor as_tensor(const std::vector<double>& v, DType dtype) {
-  return cast(constant(v, Shape{int64_t(v.size())}), dtype);
+// v as a 1-d tensor of dtype on `device` (the data's, so GPU inputs stay on the GPU).
+Tensor as_tensor(const std::vector<double>& v, DType dtype, Device device) {
+  return cast(constant(v, Shape{int64_t(v.size())}).to(device), dtype);
 }
 
 ComplexPair stft_impl(const Tensor& x, int64_t sequence_length, int64_t sequence_stride,
@@ -70,16 +71,16 @@ ComplexPair stft_impl(const Tensor& x, int64_t sequence_length, int64_t sequence
       if (s >= t) s = 2 * (t - 1) - s;
       idx[static_cast<size_t>(i)] = s;
     }
-    xs = gather(x, constant(idx, Shape{t + 2 * p}), -1);
+    xs = gather(x, constant(idx, Shape{t + 2 * p}).to(x.device()), -1);
   }
   const int64_t t = xs.shape()[xs.rank() - 1];
   const int64_t frames = t >= n ? 1 + (t - n) / sequence_stride : 0;
   std::vector<int64_t> idx(static_cast<size_t>(frames * n));
   for (int64_t f = 0; f < frames; ++f)
     for (int64_t k = 0; k < n; ++k) idx[static_cast<size_t>(f * n + k)] = f * sequence_stride + k;
-  Tensor fr = gather(xs, constant(idx, Shape{frames, n}), -1);  // (..., frames, n)
+  Tensor fr = gather(xs, constant(idx, Shape{frames, n}).to(x.device()), -1);  // (..., frames, n)
   w = pad_window(std::move(w), sequence_length, n);
-  if (!w.empty()) fr = multiply(fr, as_tensor(w, x.dtype()));
+  if (!w.empty()) fr = multiply(fr, as_tensor(w, x.dtype(), x.device()));
   return rfft(fr, n);
 }
 
@@ -108,7 +109,7 @@ Tensor istft_impl(const ComplexPair& x, int64_t sequence_length, int64_t sequenc
       for (int64_t i = j % s; i < n; i += s) d += w[static_cast<size_t>(i)] * w[static_cast<size_t>(i)];
       inv[static_cast<size_t>(j)] = w[static_cast<size_t>(j)] / d;
     }
-    fr = multiply(fr, as_tensor(inv, fr.dtype()));
+    fr = multiply(fr, as_tensor(inv, fr.dtype(), fr.device()));
   }
   // Overlap-add: sample f * s + k gets frame f's value k.
   const int64_t out_len = n + s * (frames - 1);
@@ -119,7 +120,7 @@ Tensor istft_impl(const ComplexPair& x, int64_t sequence_length, int64_t sequenc
   for (int64_t f = 0; f < frames; ++f)
     for (int64_t k = 0; k < n; ++k) ids[static_cast<size_t>(f * n + k)] = f * s + k;
   Tensor rows = transpose(reshape(fr, {batch, frames * n}), {1, 0});
-  Tensor summed = unsorted_segment_sum(rows, constant(ids, Shape{frames * n}), out_len);
+  Tensor summed = unsorted_segment_sum(rows, constant(ids, Shape{frames * n}).to(rows.device()), out_len);
   Tensor y = transpose(summed, {1, 0});
   // Keras's crop, with Python's slice clamping.
   const int64_t start = center ? n / 2 : 0;

@@ -56,7 +56,7 @@ TEST_CASE("complex dtypes: cast, npy round trip, ops without a complex kernel ra
   REQUIRE(r.dtype() == DType::complex64);
   CHECK(r.data<cf>()[0] == cf(1, 2));
   // An op with no complex kernel names the op, the device and the dtype.
-  for (auto f : {+[](const Tensor& x) { return ops::sum(x); }, +[](const Tensor& x) { return ops::sqrt(x); },
+  for (auto f : {+[](const Tensor& x) { return ops::max(x); }, +[](const Tensor& x) { return ops::sqrt(x); },
                  +[](const Tensor& x) { return ops::transpose(x); }}) {
     try {
       (void)f(z);
@@ -164,4 +164,69 @@ TEST_CASE("eig matches keras.ops (eigenvalues as a set; A v = lambda v)") {
   CHECK(error_of([] { (void)ops::eig(ops::ones({2, 3})); }).find("eig: expected square") == 0);
   CHECK(error_of([] { (void)ops::eig(ops::ones({2, 2}, DType::int32)); }).find("eig: expected a") == 0);
   CHECK(ops::eig(ops::zeros({0, 0})).eigenvalues.shape() == Shape{0});
+}
+
+// matmul of complex tensors (tf.matmul's: the transposes do not conjugate) against its
+// definition through real products: (Ar + i Ai)(Br + i Bi) = (Ar Br - Ai Bi) + i (Ar Bi + Ai Br).
+TEST_CASE("complex matmul: cgemm/zgemm against real products, transposes, batches, vectors, empty") {
+  struct M {
+    Shape a, b;
+    bool ta, tb;
+  };
+  for (DType part : {DType::float32, DType::float64})
+    for (const M& m : {M{{3, 4}, {4, 5}, false, false}, M{{4, 3}, {5, 4}, true, true}, M{{4, 3}, {4, 2}, true, false},
+                       M{{2, 1, 3, 4}, {1, 3, 4, 2}, false, false}, M{{2, 3, 4}, {4, 5}, false, false},
+                       M{{3, 0}, {0, 2}, false, false}}) {
+      CAPTURE(m.a.str());
+      const Tensor ar = make(uniform(m.a.num_elements(), -2, 2, 1), m.a, part);
+      const Tensor ai = make(uniform(m.a.num_elements(), -2, 2, 2), m.a, part);
+      const Tensor br = make(uniform(m.b.num_elements(), -2, 2, 3), m.b, part);
+      const Tensor bi = make(uniform(m.b.num_elements(), -2, 2, 4), m.b, part);
+      auto mm = [&](const Tensor& x, const Tensor& y) { return ops::matmul(x, y, m.ta, m.tb); };
+      const Tensor z = mm(ops::complex(ar, ai), ops::complex(br, bi));
+      CHECK(z.dtype() == (part == DType::float32 ? DType::complex64 : DType::complex128));
+      const double tol = part == DType::float32 ? 1e-5 : 1e-12;
+      check_values(ops::real(z), values(ops::subtract(mm(ar, br), mm(ai, bi))), tol);
+      check_values(ops::imag(z), values(ops::add(mm(ar, bi), mm(ai, br))), tol);
+    }
+  const Tensor v = core::constant(std::vector<cf>{{1, 1}, {0, 2}});
+  const Tensor w = ops::matmul(v, v);  // vectors: (1 + i)^2 + (2i)^2 = 2i - 4
+  CHECK(w.shape() == Shape{});
+  CHECK(w.data<cf>()[0] == cf(-4, 2));
+  CHECK_THROWS_MSG(ops::matmul(ops::reshape(v, {1, 2}), ops::ones({2, 1})), std::invalid_argument,
+                   "same dtype");
+  CHECK_THROWS_MSG(ops::matmul(ops::reshape(v, {1, 2}), ops::reshape(v, {1, 2})), std::invalid_argument,
+                   "to equal axis -2 of b");
+}
+
+// sum, mean and prod of complex tensors (tf.reduce_sum / reduce_mean / reduce_prod).
+TEST_CASE("complex reductions: sum, mean and prod over axes, against their definitions") {
+  const Shape s{2, 3, 4};
+  for (DType part : {DType::float32, DType::float64}) {
+    const Tensor re = make(uniform(24, -2, 2, 5), s, part), im = make(uniform(24, -2, 2, 6), s, part);
+    const Tensor z = ops::complex(re, im);
+    const double tol = part == DType::float32 ? 1e-5 : 1e-12;
+    for (const ops::Axes& axes : {ops::Axes{}, ops::Axes{1}, ops::Axes{0, 2}, ops::Axes{-1}}) {
+      CAPTURE(axes.size());
+      for (bool keep : {false, true}) {
+        check_values(ops::real(ops::sum(z, axes, keep)), values(ops::sum(re, axes, keep)), tol);
+        check_values(ops::imag(ops::mean(z, axes, keep)), values(ops::mean(im, axes, keep)), tol);
+        CHECK(ops::prod(z, axes, keep).shape() == ops::sum(re, axes, keep).shape());
+      }
+    }
+    // prod along the last axis, against a product in std::complex<double>.
+    const Tensor p = ops::cast(ops::prod(z, {-1}), DType::complex128);
+    const auto vr = values(re), vi = values(im);
+    for (int64_t row = 0; row < 6; ++row) {
+      cd acc(1, 0);
+      for (int64_t k = 0; k < 4; ++k) acc *= cd(vr[size_t(row * 4 + k)], vi[size_t(row * 4 + k)]);
+      const cd got = p.data<cd>()[row];
+      CHECK(std::abs(got - acc) <= tol * std::max(1.0, std::abs(acc)));
+    }
+  }
+  const Tensor e = ops::complex(ops::zeros({3, 0}), ops::zeros({3, 0}));
+  CHECK(ops::sum(e, {1}).data<cf>()[0] == cf(0, 0));
+  CHECK(ops::prod(e, {1}).data<cf>()[0] == cf(1, 0));
+  CHECK(std::isnan(ops::mean(e, {1}).data<cf>()[0].real()));
+  CHECK_THROWS_MSG(ops::max(z3()), std::invalid_argument, "complex64");
 }

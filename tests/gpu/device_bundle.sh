@@ -41,7 +41,7 @@ pack() {
   for prog in "$@"; do
     cp "$prog" "$stage/"
     ldd "$prog" | awk '/=> \//{print $3}' |
-      grep -vE '/(libc|libm|libpthread|libdl|librt|ld-linux[^/]*|libgcc_s|libstdc\+\+)\.so|/libcuda|/libcudart|/libcublas|/libnvidia' |
+      grep -vE '/(libc|libm|libpthread|libdl|librt|ld-linux[^/]*|libgcc_s|libstdc\+\+)\.so|/libcuda|/libcudart|/libcublas|/libcufft|/libnvidia' |
       while read -r lib; do cp -L "$lib" "$stage/lib/"; done
   done
 }
@@ -72,12 +72,18 @@ cuda_libs=$(python3 - <<'PY' 2>/dev/null
 import glob, os
 dirs = set()
 for pattern in ["/usr/local/cuda/lib64/libcublas.so*", "/usr/local/cuda*/targets/x86_64-linux/lib/libcublas.so*",
+                "/usr/local/cuda/lib64/libcufft.so*", "/usr/local/cuda*/targets/x86_64-linux/lib/libcufft.so*",
                 "/usr/local/cuda/lib64/libcudnn.so*", "/usr/lib/x86_64-linux-gnu/libcudnn.so*"]:
     dirs.update(os.path.dirname(p) for p in glob.glob(pattern))
 try:
     import nvidia.cublas, nvidia.cuda_runtime
     for m in (nvidia.cublas, nvidia.cuda_runtime):
         dirs.add(os.path.join(list(m.__path__)[0], "lib"))
+except Exception:
+    pass
+try:
+    import nvidia.cufft
+    dirs.add(os.path.join(list(nvidia.cufft.__path__)[0], "lib"))
 except Exception:
     pass
 try:

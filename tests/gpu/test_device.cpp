@@ -44,17 +44,23 @@ TEST_CASE("device: the CUDA device count is never negative") {
   MESSAGE("CUDA build: " << core::cuda::built_with_cuda() << ", devices: " << n);
 }
 
-// cuBLAS is loaded at a device's first use (gpu/cublas.cu), not linked: a process that
-// computes on the CPU only never maps it (libcublasLt alone costs ~60 MB resident).
-TEST_CASE("device: CPU work does not load cuBLAS" * doctest::skip(core::cuda_device_count() > 0)) {
+// cuBLAS is loaded at a device's first use (gpu/cublas.cu), cuFFT at the first GPU
+// transform (gpu/cufft.cu), not linked: a process that computes on the CPU only never
+// maps them (libcublasLt alone costs ~60 MB resident, libcufft ~280 MB of file).
+TEST_CASE("device: CPU work does not load cuBLAS or cuFFT" * doctest::skip(core::cuda_device_count() > 0)) {
   Tensor a = ops::reshape(core::constant({1.0f, 2.0f, 3.0f, 4.0f}), {2, 2});
   CHECK(ops::matmul(a, a).to_vector<float>() == std::vector<float>{7, 10, 15, 22});
+  CHECK(ops::fft(ops::ComplexPair{a, a}).real.to_vector<float>() == std::vector<float>{3, -1, 7, -1});
   std::ifstream maps("/proc/self/maps");
   REQUIRE(maps.good());
   std::string line;
-  bool cublas = false;
-  while (std::getline(maps, line)) cublas = cublas || line.find("libcublas") != std::string::npos;
+  bool cublas = false, cufft = false;
+  while (std::getline(maps, line)) {
+    cublas = cublas || line.find("libcublas") != std::string::npos;
+    cufft = cufft || line.find("libcufft") != std::string::npos;
+  }
   CHECK_FALSE(cublas);
+  CHECK_FALSE(cufft);
 }
 
 TEST_CASE("device: moving to a GPU that does not exist names the device and the count") {
