@@ -60,6 +60,8 @@ CublasApi load() {
   bind(lib, api.zgemm_strided_batched, "cublasZgemmStridedBatched");
   bind(lib, api.gemm_ex, "cublasGemmEx");
   bind(lib, api.gemm_strided_batched_ex, "cublasGemmStridedBatchedEx");
+  bind(lib, api.strsm, "cublasStrsm_v2");
+  bind(lib, api.dtrsm, "cublasDtrsm_v2");
   return api;
 }
 

@@ -34,6 +34,8 @@ struct CublasApi {
                                             const void*, const void*, cudaDataType, int, long long, const void*,
                                             cudaDataType, int, long long, const void*, void*, cudaDataType, int,
                                             long long, int, cublasComputeType_t, cublasGemmAlgo_t) = nullptr;
+  decltype(&cublasStrsm_v2) strsm = nullptr;  ///< solve_triangular (gpu/linalg.cu)
+  decltype(&cublasDtrsm_v2) dtrsm = nullptr;
 };
 
 /// The table, loaded at the first call (thread-safe). Throws CudaError naming the library

@@ -344,6 +344,7 @@ void register_kernels() {
   register_window_kernels();
   register_math_kernels();
   register_fused_kernels();
+  register_linalg_kernels();
   const auto& f = kFloatTypes;
   const auto& sf = kSignedTypes;
   const auto& num = kNumericTypes;

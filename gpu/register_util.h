@@ -62,6 +62,8 @@ void register_fused_kernels();
 /// The complex kernels (complex64/complex128 forms of the elementwise ops and cast; real,
 /// imag, angle, complex) and fft on cuFFT (gpu/register_complex.cpp).
 void register_complex_kernels();
+/// The linear-algebra kernels on cuSOLVER and cuBLAS (gpu/register_linalg.cpp).
+void register_linalg_kernels();
 /// The first element (row-major) of an integer index tensor outside [lo, hi): its flat
 /// index (-1: none) and value. Checked by a kernel on the call's device; only that index
 /// and value are read back (gpu/register_fused.cpp).

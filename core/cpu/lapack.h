@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cpu/linalg_errors.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 
@@ -92,12 +93,7 @@ int work_size(T w) {
 }
 
 // The size as LAPACK's int; throws naming the op when it does not fit.
-inline int lapack_int_size(const OpCall& c, int64_t n) {
-  if (n > INT_MAX / 4)
-    throw_invalid(std::string(c.name()) + ": matrices of shape " + c.in(0).shape().str() +
-                  " exceed the 32-bit sizes LAPACK accepts");
-  return static_cast<int>(n);
-}
+using linalg_errors::lapack_int_size;
 
 // dst (cols, rows) = transpose of src (rows, cols), both dense.
 template <class T>
@@ -153,9 +149,6 @@ void typed(OpCall& c) {
   else F64(c);
 }
 
-// " (batch matrix 3)" for batched inputs, "" for a single matrix.
-inline std::string batch_note(const OpCall& c, int64_t b) {
-  return c.in(0).rank() > 2 ? " (batch matrix " + std::to_string(b) + ")" : "";
-}
+using linalg_errors::batch_note;
 
 }  // namespace keras::core::cpu::lapack

@@ -23,11 +23,7 @@ void identity(T* p, int64_t rows, int64_t cols) {
     for (int64_t j = 0; j < cols; ++j) p[i * cols + j] = T(i == j);
 }
 
-[[noreturn]] void throw_no_convergence(const OpCall& c, int64_t b, int info) {
-  throw_invalid(std::string(c.name()) + ": the LAPACK algorithm did not converge (info " +
-                std::to_string(info) + ")" + batch_note(c, b) + " for the input of shape " +
-                c.in(0).shape().str() + " (does it hold NaN or Inf?)");
-}
+using linalg_errors::throw_no_convergence;
 
 // Outputs q (m, mq) and r (mq, n), mq = m (Attrs.flag: "complete") or min(m, n).
 // LAPACK works on a column-major copy; R is its upper triangle, Q comes from orgqr.

@@ -27,12 +27,7 @@ T* out_ptr(OpCall& c, size_t i) {
   return static_cast<T*>(c.outputs[i].raw_mutable_data());
 }
 
-[[noreturn]] void throw_singular(const OpCall& c, int64_t b, int info) {
-  throw_invalid(std::string(c.name()) + ": the input matrix is not invertible (singular: " +
-                "U[" + std::to_string(info - 1) + ", " + std::to_string(info - 1) +
-                "] of its LU factorization is exactly zero)" + batch_note(c, b) +
-                "; received shape " + c.in(0).shape().str());
-}
+using linalg_errors::throw_singular;
 
 // A row-major square matrix is its transpose to LAPACK; inv(A^T) = inv(A)^T, so getrf and
 // getri on the row-major copy give the row-major inverse directly.
@@ -160,11 +155,7 @@ void cholesky_impl(OpCall& c) {
     }
     infos.v[static_cast<size_t>(b)] = info;
   });
-  if (auto [b, inf] = infos.first(); b >= 0)
-    throw_invalid(std::string(c.name()) + ": the input matrix is not positive definite (" +
-                  (inf > 0 ? "its leading minor of order " + std::to_string(inf) + " is not positive"
-                           : std::string("it holds NaN")) +
-                  ")" + batch_note(c, b) + "; received shape " + c.in(0).shape().str());
+  if (auto [b, inf] = infos.first(); b >= 0) linalg_errors::throw_not_positive_definite(c, b, inf);
 }
 
 void trsm(bool lower, bool trans, int n, int k, const float* a, float* b) {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 
+#include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/init.h"
 #include "core/ops/linalg_util.h"
@@ -146,15 +147,19 @@ Tensor mT(const Tensor& x) {
   std::swap(perm[perm.size() - 1], perm[perm.size() - 2]);
   return ops::transpose(x, perm);
 }
-Tensor eye(int64_t n, DType dtype) { return ops::eye(n, n, dtype); }
+Tensor eye(int64_t n, const Tensor& like) {
+  DeviceScope scope(like.device());
+  return ops::eye(n, n, like.dtype());
+}
 Tensor matrix_diag(const Tensor& v) {
-  return ops::multiply(ops::expand_dims(v, -1), eye(v.shape()[v.rank() - 1], v.dtype()));
+  return ops::multiply(ops::expand_dims(v, -1), eye(v.shape()[v.rank() - 1], v));
 }
 Tensor diag_part(const Tensor& x) {
-  return ops::sum(ops::multiply(x, eye(x.shape()[x.rank() - 1], x.dtype())), {-1});
+  return ops::sum(ops::multiply(x, eye(x.shape()[x.rank() - 1], x)), {-1});
 }
 Tensor triangle(const Tensor& x, bool lower) {
   const int64_t n = x.shape()[x.rank() - 1];
+  DeviceScope scope(x.device());
   Tensor i = ops::expand_dims(ops::range(n), 1), j = ops::expand_dims(ops::range(n), 0);
   Tensor keep = lower ? ops::greater_equal(i, j) : ops::less_equal(i, j);
   return ops::multiply(x, ops::cast(keep, x.dtype()));

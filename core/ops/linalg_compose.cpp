@@ -139,7 +139,7 @@ Tensor cholesky_inverse(const Tensor& factor, bool upper) {
     throw_invalid("cholesky_inverse: expected factor to have rank >= 2, but received shape " +
                   factor.shape().str());
   const int64_t n = factor.shape()[factor.rank() - 1];
-  Tensor eye = broadcast_to(linalg_util::eye(n, factor.dtype()), factor.shape());
+  Tensor eye = broadcast_to(linalg_util::eye(n, factor), factor.shape());
   Tensor li = linalg_util::solve_triangular(factor, eye, !upper, false);  // L^-1 or U^-1
   return upper ? matmul(li, li, false, true) : matmul(li, li, true, false);
 }

@@ -17,13 +17,16 @@ Tensor halve_diagonal(const Tensor& x) {
   return ops::subtract(x, ops::multiply(matrix_diag(diag_part(x)), ops::scalar_like(x, 0.5)));
 }
 // (1 - I): zeroes a diagonal (matrix_set_diag(x, 0) as a product).
-Tensor off_diagonal(int64_t n, DType dt) { return ops::subtract(ops::ones({n, n}, dt), eye(n, dt)); }
+Tensor off_diagonal(int64_t n, const Tensor& like) {
+  const Tensor id = eye(n, like);
+  return ops::subtract(ops::ones_like(id), id);
+}
 
 // A = L L^T: grad_a = sym(L^-T Phi(L^T g) L^-1) with Phi = lower triangle, halved diagonal.
 std::vector<Tensor> cholesky_grad(const GradContext& c) {
   const Tensor& l = c.out();
   const int64_t n = cols(l);
-  Tensor l_inv = solve_triangular(l, ops::broadcast_to(eye(n, l.dtype()), l.shape()), true, false);
+  Tensor l_inv = solve_triangular(l, ops::broadcast_to(eye(n, l), l.shape()), true, false);
   Tensor middle = triangle(halve_diagonal(ops::matmul(l, c.grad(), true, false)), true);
   Tensor ga = ops::matmul(ops::matmul(l_inv, middle, true, false), l_inv);
   return {ops::multiply(ops::add(ga, mT(ga)), ops::scalar_like(ga, 0.5))};
@@ -80,10 +83,9 @@ std::vector<Tensor> svd_grad(const GradContext& c) {
     std::swap(u, v);
     std::swap(gu, gv);
   }
-  const DType dt = a.dtype();
   Tensor s_mat = matrix_diag(s), s2 = ops::square(s);
   Tensor f = ops::multiply(safe_reciprocal(ops::subtract(ops::expand_dims(s2, -2), ops::expand_dims(s2, -1))),
-                           off_diagonal(m, dt));
+                           off_diagonal(m, a));
   Tensor v1 = last_axis_slice(v, 0, m), gv1 = last_axis_slice(gv, 0, m);
   Tensor f_u = ops::multiply(f, ops::matmul(u, gu, true, false));
   Tensor f_v = ops::multiply(f, ops::matmul(v1, gv1, true, false));
@@ -108,9 +110,8 @@ std::vector<Tensor> svd_grad(const GradContext& c) {
 std::vector<Tensor> eigh_grad(const GradContext& c) {
   const Tensor &w = c.out(0), &v = c.out(1);
   const int64_t n = cols(v);
-  const DType dt = w.dtype();
   Tensor diff = ops::subtract(ops::expand_dims(w, -2), ops::expand_dims(w, -1));
-  Tensor f = ops::multiply(ops::reciprocal(ops::add(diff, eye(n, dt))), off_diagonal(n, dt));
+  Tensor f = ops::multiply(ops::reciprocal(ops::add(diff, eye(n, w))), off_diagonal(n, w));
   Tensor inner = ops::add(matrix_diag(c.grad(0)), ops::multiply(f, ops::matmul(v, c.grad(1), true, false)));
   Tensor ga = ops::matmul(v, ops::matmul(inner, v, false, true));
   return {halve_diagonal(triangle(ops::add(ga, mT(ga)), true))};

@@ -10,8 +10,9 @@ namespace keras::core::linalg_util {
 
 // x with its last two axes swapped (the adjoint of a real matrix).
 Tensor mT(const Tensor& x);
-// The (n, n) identity in dtype.
-Tensor eye(int64_t n, DType dtype);
+// The (n, n) identity in like's dtype, on like's device (the gradient rules' constants
+// follow their operands: a GPU value's gradient never meets a CPU constant).
+Tensor eye(int64_t n, const Tensor& like);
 // (..., k) -> (..., k, k) with v on the diagonal (tf.linalg.diag).
 Tensor matrix_diag(const Tensor& v);
 // (..., k, k) -> (..., k) (tf.linalg.diag_part).

@@ -278,7 +278,7 @@ TEST_CASE("supports: what each backend can run, by op name, device and dtype") {
   CHECK(core::supports("conv", Device::cuda(0), DType::float64) == cuda);
   CHECK(core::supports("max_pool_grad", Device::cuda(0), DType::float32) == cuda);
   CHECK_FALSE(core::supports("conv", Device::cuda(0), DType::int32));
-  CHECK_FALSE(core::supports("cholesky", Device::cuda(0), DType::float32));  // no CUDA kernel yet
+  CHECK(core::supports("cholesky", Device::cuda(0), DType::float32) == cuda);  // tests/gpu/test_cuda_linalg.cpp
   CHECK(core::supports("add", Device::cuda(0), DType::complex64) == cuda);  // tests/gpu/test_cuda_complex.cpp
   CHECK_THROWS_MSG(core::supports("no_such_op", Device::cpu(), DType::float32), std::invalid_argument,
                    "no op is named 'no_such_op'");

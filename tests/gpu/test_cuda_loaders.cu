@@ -1,0 +1,69 @@
+// The libraries the CUDA backend loads with dlopen at first use (gpu/cusolver.cu,
+// gpu/cublas.cu) load and bind every entry point the kernels call. Loading needs no GPU,
+// so this runs in every CUDA build (nvcc compiles the test; CUDA builds only): a missing
+// symbol would otherwise surface only on a device, as the failure of every op using it.
+// The loading happens in a forked child, so the test process itself keeps never mapping
+// the libraries (test_device.cpp checks that CPU work does not load cuBLAS).
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "gpu/cublas.cuh"
+#include "gpu/cusolver.cuh"
+
+namespace {
+
+template <class F>
+bool bound(F f) {
+  return f != nullptr;
+}
+template <class P>
+bool both(const P& p) {
+  return bound(p.s) && bound(p.d);
+}
+
+// Runs check() in a child process: its exit status 0 when it returned true, 1 when
+// false, 2 when it threw (the message on stderr).
+template <class F>
+int in_child(F check) {
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    int code = 1;
+    try {
+      code = check() ? 0 : 1;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      code = 2;
+    }
+    _exit(code);
+  }
+  if (pid < 0) return -1;
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+}  // namespace
+
+TEST_CASE("cuda loaders: libcusolver loads with every dense routine the linear-algebra kernels call") {
+  CHECK(in_child([] {
+          const auto& api = keras::core::cuda::cusolver_api();
+          return bound(api.create) && bound(api.set_stream) && both(api.potrf_size) && both(api.potrf) &&
+                 both(api.getrf_size) && both(api.getrf) && both(api.getrs) && both(api.geqrf_size) &&
+                 both(api.geqrf) && both(api.orgqr_size) && both(api.orgqr) && both(api.gesvd_size) &&
+                 both(api.gesvd) && both(api.syevd_size) && both(api.syevd) && bound(api.create_params) &&
+                 bound(api.destroy_params) && bound(api.xgeev_size) && bound(api.xgeev) &&
+                 &keras::core::cuda::cusolver_api() == &api;  // loaded once
+        }) == 0);
+}
+
+TEST_CASE("cuda loaders: libcublas loads with trsm (solve_triangular) and the products") {
+  CHECK(in_child([] {
+          const auto& api = keras::core::cuda::cublas_api();
+          return bound(api.strsm) && bound(api.dtrsm) && bound(api.sgemm) && bound(api.dgemm);
+        }) == 0);
+}
