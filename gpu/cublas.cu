@@ -1,67 +1,32 @@
 // cublas.cu - loads cuBLAS on first use (gpu/cublas.cuh).
 #include "gpu/cublas.cuh"
 
-#include <dlfcn.h>
-
 #include <string>
 
 #include "gpu/context.cuh"
+#include "gpu/library.cuh"
 
 namespace keras::core::cuda {
 namespace {
 
-// The library of the major version the backend was compiled against; the unversioned
-// name only exists with the toolkit's development files. When neither is on the loader's
-// path, the directory of the loaded CUDA runtime is tried: toolkits keep both together.
-void* open_cublas(std::string& tried) {
-  const std::string soname = "libcublas.so." + std::to_string(CUBLAS_VER_MAJOR);
-  std::string names[] = {soname, "libcublas.so"};
-  for (const auto& n : names) {
-    if (void* h = dlopen(n.c_str(), RTLD_NOW | RTLD_LOCAL)) return h;
-    tried += (tried.empty() ? "" : "; ") + std::string(dlerror());
-  }
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&cudaGetDeviceCount), &info) != 0 && info.dli_fname != nullptr) {
-    std::string dir = info.dli_fname;
-    dir.erase(dir.find_last_of('/') + 1);
-    if (!dir.empty()) {
-      if (void* h = dlopen((dir + soname).c_str(), RTLD_NOW | RTLD_LOCAL)) return h;
-      tried += "; " + std::string(dlerror());
-    }
-  }
-  return nullptr;
-}
-
-template <class F>
-void bind(void* lib, F& fn, const char* symbol) {
-  fn = reinterpret_cast<F>(dlsym(lib, symbol));
-  if (fn == nullptr)
-    throw CudaError(std::string("cuBLAS: the loaded libcublas lacks ") + symbol +
-                    " (built against cuBLAS " + std::to_string(CUBLAS_VER_MAJOR) + ")");
-}
-
 CublasApi load() {
-  std::string tried;
-  void* lib = open_cublas(tried);
-  if (lib == nullptr)
-    throw CudaError("cuBLAS: cannot load libcublas.so." + std::to_string(CUBLAS_VER_MAJOR) +
-                    " (needed for matrix products on a GPU): " + tried);
+  const CudaLibrary lib("cuBLAS", "cublas", CUBLAS_VER_MAJOR, "matrix products");
   CublasApi api;  // the handle stays open for the process: cuBLAS handles live as long
-  bind(lib, api.create, "cublasCreate_v2");
-  bind(lib, api.set_stream, "cublasSetStream_v2");
-  bind(lib, api.set_math_mode, "cublasSetMathMode");
-  bind(lib, api.sgemm, "cublasSgemm_v2");
-  bind(lib, api.dgemm, "cublasDgemm_v2");
-  bind(lib, api.sgemm_strided_batched, "cublasSgemmStridedBatched");
-  bind(lib, api.dgemm_strided_batched, "cublasDgemmStridedBatched");
-  bind(lib, api.cgemm, "cublasCgemm_v2");
-  bind(lib, api.zgemm, "cublasZgemm_v2");
-  bind(lib, api.cgemm_strided_batched, "cublasCgemmStridedBatched");
-  bind(lib, api.zgemm_strided_batched, "cublasZgemmStridedBatched");
-  bind(lib, api.gemm_ex, "cublasGemmEx");
-  bind(lib, api.gemm_strided_batched_ex, "cublasGemmStridedBatchedEx");
-  bind(lib, api.strsm, "cublasStrsm_v2");
-  bind(lib, api.dtrsm, "cublasDtrsm_v2");
+  lib.bind(api.create, "cublasCreate_v2");
+  lib.bind(api.set_stream, "cublasSetStream_v2");
+  lib.bind(api.set_math_mode, "cublasSetMathMode");
+  lib.bind(api.sgemm, "cublasSgemm_v2");
+  lib.bind(api.dgemm, "cublasDgemm_v2");
+  lib.bind(api.sgemm_strided_batched, "cublasSgemmStridedBatched");
+  lib.bind(api.dgemm_strided_batched, "cublasDgemmStridedBatched");
+  lib.bind(api.cgemm, "cublasCgemm_v2");
+  lib.bind(api.zgemm, "cublasZgemm_v2");
+  lib.bind(api.cgemm_strided_batched, "cublasCgemmStridedBatched");
+  lib.bind(api.zgemm_strided_batched, "cublasZgemmStridedBatched");
+  lib.bind(api.gemm_ex, "cublasGemmEx");
+  lib.bind(api.gemm_strided_batched_ex, "cublasGemmStridedBatchedEx");
+  lib.bind(api.strsm, "cublasStrsm_v2");
+  lib.bind(api.dtrsm, "cublasDtrsm_v2");
   return api;
 }
 

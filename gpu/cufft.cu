@@ -1,60 +1,27 @@
 // cufft.cu - loads cuFFT on first use and keeps its plans (gpu/cufft.cuh).
 #include "gpu/cufft.cuh"
 
-#include <dlfcn.h>
-
 #include <map>
 #include <mutex>
 #include <string>
 #include <utility>
 
 #include "gpu/context.cuh"
+#include "gpu/library.cuh"
 
 namespace keras::core::cuda {
 namespace {
 
-// The library of the major version the backend was compiled against, then the
-// development files' unversioned name, then the directory of the loaded CUDA runtime.
-void* open_cufft(std::string& tried) {
-  const std::string soname = "libcufft.so." + std::to_string(CUFFT_VER_MAJOR);
-  for (const std::string& n : {soname, std::string("libcufft.so")}) {
-    if (void* h = dlopen(n.c_str(), RTLD_NOW | RTLD_LOCAL)) return h;
-    tried += (tried.empty() ? "" : "; ") + std::string(dlerror());
-  }
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&cudaGetDeviceCount), &info) != 0 && info.dli_fname != nullptr) {
-    std::string dir = info.dli_fname;
-    dir.erase(dir.find_last_of('/') + 1);
-    if (!dir.empty()) {
-      if (void* h = dlopen((dir + soname).c_str(), RTLD_NOW | RTLD_LOCAL)) return h;
-      tried += "; " + std::string(dlerror());
-    }
-  }
-  return nullptr;
-}
-
-template <class F>
-void bind(void* lib, F& fn, const char* symbol) {
-  fn = reinterpret_cast<F>(dlsym(lib, symbol));
-  if (fn == nullptr)
-    throw CudaError(std::string("cuFFT: the loaded libcufft lacks ") + symbol + " (built against cuFFT " +
-                    std::to_string(CUFFT_VER_MAJOR) + ")");
-}
-
 CufftApi load() {
-  std::string tried;
-  void* lib = open_cufft(tried);
-  if (lib == nullptr)
-    throw CudaError("cuFFT: cannot load libcufft.so." + std::to_string(CUFFT_VER_MAJOR) +
-                    " (needed for fft on a GPU): " + tried);
+  const CudaLibrary lib("cuFFT", "cufft", CUFFT_VER_MAJOR, "fft");
   CufftApi api;  // the library stays open for the process, as its plans do
-  bind(lib, api.create, "cufftCreate");
-  bind(lib, api.destroy, "cufftDestroy");
-  bind(lib, api.set_auto_allocation, "cufftSetAutoAllocation");
-  bind(lib, api.make_plan_many64, "cufftMakePlanMany64");
-  bind(lib, api.set_work_area, "cufftSetWorkArea");
-  bind(lib, api.set_stream, "cufftSetStream");
-  bind(lib, api.exec_z2z, "cufftExecZ2Z");
+  lib.bind(api.create, "cufftCreate");
+  lib.bind(api.destroy, "cufftDestroy");
+  lib.bind(api.set_auto_allocation, "cufftSetAutoAllocation");
+  lib.bind(api.make_plan_many64, "cufftMakePlanMany64");
+  lib.bind(api.set_work_area, "cufftSetWorkArea");
+  lib.bind(api.set_stream, "cufftSetStream");
+  lib.bind(api.exec_z2z, "cufftExecZ2Z");
   return api;
 }
 

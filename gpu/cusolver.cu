@@ -2,61 +2,28 @@
 // (gpu/cusolver.cuh).
 #include "gpu/cusolver.cuh"
 
-#include <dlfcn.h>
-
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "gpu/context.cuh"
+#include "gpu/library.cuh"
 
 namespace keras::core::cuda {
 namespace {
 
-// The library of the major version the backend was compiled against (CUDA 13 ships
-// cuSOLVER 12: libcusolver.so.12), then the development name, then the directory of the
-// loaded CUDA runtime, where toolkits keep both.
-void* open_cusolver(std::string& tried) {
-  const std::string soname = "libcusolver.so." + std::to_string(CUSOLVER_VER_MAJOR);
-  for (const std::string& n : {soname, std::string("libcusolver.so")}) {
-    if (void* h = dlopen(n.c_str(), RTLD_NOW | RTLD_LOCAL)) return h;
-    tried += (tried.empty() ? "" : "; ") + std::string(dlerror());
-  }
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&cudaGetDeviceCount), &info) != 0 && info.dli_fname != nullptr) {
-    std::string dir = info.dli_fname;
-    dir.erase(dir.find_last_of('/') + 1);
-    if (!dir.empty()) {
-      if (void* h = dlopen((dir + soname).c_str(), RTLD_NOW | RTLD_LOCAL)) return h;
-      tried += "; " + std::string(dlerror());
-    }
-  }
-  return nullptr;
-}
-
-template <class F>
-void bind(void* lib, F& fn, const std::string& symbol) {
-  fn = reinterpret_cast<F>(dlsym(lib, symbol.c_str()));
-  if (fn == nullptr)
-    throw CudaError("cuSOLVER: the loaded libcusolver lacks " + symbol + " (built against cuSOLVER " +
-                    std::to_string(CUSOLVER_VER_MAJOR) + ")");
-}
 template <class P>
-void bind_pair(void* lib, P& p, const char* name) {
-  bind(lib, p.s, std::string("cusolverDnS") + name);
-  bind(lib, p.d, std::string("cusolverDnD") + name);
+void bind_pair(const CudaLibrary& lib, P& p, const char* name) {
+  lib.bind(p.s, std::string("cusolverDnS") + name);
+  lib.bind(p.d, std::string("cusolverDnD") + name);
 }
 
 CusolverApi load() {
-  std::string tried;
-  void* lib = open_cusolver(tried);
-  if (lib == nullptr)
-    throw CudaError("cuSOLVER: cannot load libcusolver.so." + std::to_string(CUSOLVER_VER_MAJOR) +
-                    " (needed for linear algebra on a GPU): " + tried);
+  const CudaLibrary lib("cuSOLVER", "cusolver", CUSOLVER_VER_MAJOR, "linear algebra");
   CusolverApi api;  // the library stays open for the process, as its handles do
-  bind(lib, api.create, "cusolverDnCreate");
-  bind(lib, api.set_stream, "cusolverDnSetStream");
+  lib.bind(api.create, "cusolverDnCreate");
+  lib.bind(api.set_stream, "cusolverDnSetStream");
   bind_pair(lib, api.potrf_size, "potrf_bufferSize");
   bind_pair(lib, api.potrf, "potrf");
   bind_pair(lib, api.getrf_size, "getrf_bufferSize");
@@ -70,10 +37,10 @@ CusolverApi load() {
   bind_pair(lib, api.gesvd, "gesvd");
   bind_pair(lib, api.syevd_size, "syevd_bufferSize");
   bind_pair(lib, api.syevd, "syevd");
-  bind(lib, api.create_params, "cusolverDnCreateParams");
-  bind(lib, api.destroy_params, "cusolverDnDestroyParams");
-  bind(lib, api.xgeev_size, "cusolverDnXgeev_bufferSize");
-  bind(lib, api.xgeev, "cusolverDnXgeev");
+  lib.bind(api.create_params, "cusolverDnCreateParams");
+  lib.bind(api.destroy_params, "cusolverDnDestroyParams");
+  lib.bind(api.xgeev_size, "cusolverDnXgeev_bufferSize");
+  lib.bind(api.xgeev, "cusolverDnXgeev");
   return api;
 }
 
