@@ -88,25 +88,33 @@ inline void compare(const Tensor& cpu, const Tensor& gpu) {
   compare_values(cpu, g);
 }
 
-inline void run_case(const Case& c) {
-  CAPTURE(c.name);
+// Runs `fn` on `inputs` on the CPU and on their copies on GPU:0: the same error, or the
+// same number of outputs, each pair checked by `cmp(cpu, gpu)`.
+inline void run_on_both(const std::string& name, const Fn& fn, const std::vector<Tensor>& inputs,
+                        const std::function<void(const Tensor&, const Tensor&)>& cmp) {
+  CAPTURE(name);
   std::vector<Tensor> cpu_out, gpu_out;
   std::string cpu_err, gpu_err;
   try {
-    cpu_out = c.fn(c.inputs);
+    cpu_out = fn(inputs);
   } catch (const std::exception& e) {
     cpu_err = e.what();
   }
   try {
-    gpu_out = c.fn(on(Device::cuda(0), c.inputs));
+    gpu_out = fn(on(Device::cuda(0), inputs));
   } catch (const std::exception& e) {
     gpu_err = e.what();
   }
   CHECK(gpu_err == cpu_err);
   CHECK(gpu_out.size() == cpu_out.size());
   if (gpu_out.size() != cpu_out.size()) return;
-  for (size_t i = 0; i < cpu_out.size(); ++i) compare(cpu_out[i], gpu_out[i]);
+  for (size_t i = 0; i < cpu_out.size(); ++i) {
+    CAPTURE(i);
+    cmp(cpu_out[i], gpu_out[i]);
+  }
 }
+
+inline void run_case(const Case& c) { run_on_both(c.name, c.fn, c.inputs, compare); }
 
 // Runs every case of a table on the CPU (the half of the comparison any machine can run):
 // each gives defined outputs, and exactly the cases named "(same error)" raise (their

@@ -313,27 +313,9 @@ void compare_within(const Tensor& cpu, const Tensor& gpu, double tol) {
 }
 
 void run_linalg_case(const LinalgCase& c) {
-  CAPTURE(c.name);
-  std::vector<Tensor> cpu_out, gpu_out;
-  std::string cpu_err, gpu_err;
-  try {
-    cpu_out = c.fn(c.inputs);
-  } catch (const std::exception& e) {
-    cpu_err = e.what();
-  }
-  try {
-    gpu_out = c.fn(on(Device::cuda(0), c.inputs));
-  } catch (const std::exception& e) {
-    gpu_err = e.what();
-  }
-  CHECK(gpu_err == cpu_err);
-  CHECK(gpu_out.size() == cpu_out.size());
-  if (gpu_out.size() != cpu_out.size()) return;
-  for (size_t i = 0; i < cpu_out.size(); ++i) {
-    CAPTURE(i);
-    const DType dt = cpu_out[i].dtype();
-    compare_within(cpu_out[i], gpu_out[i], dt == DType::float32 ? c.tol32 : c.tol64);
-  }
+  run_on_both(c.name, c.fn, c.inputs, [&c](const Tensor& cpu, const Tensor& gpu) {
+    compare_within(cpu, gpu, cpu.dtype() == DType::float32 ? c.tol32 : c.tol64);
+  });
 }
 
 const char* const kOps[] = {"cholesky", "lu_factor", "det", "slogdet", "inv", "solve", "solve_triangular",
