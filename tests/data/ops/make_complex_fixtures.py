@@ -141,6 +141,20 @@ ev, vec = ops.eig(t(ab, tf.float32))
 put("eig_b_vals", ev)
 put("eig_b_vecs", vec)
 
+# ---- matmul and reductions of complex tensors (drawn last: the arrays above keep their values).
+# complex64 only: Keras 3's result_type turns complex128 operands of matmul, prod and the
+# binary ops into complex64; keras-cpp keeps complex128, as tf.matmul and tf.math do.
+ma = (rng.normal(size=(2, 3, 4)) + 1j * rng.normal(size=(2, 3, 4))).astype(np.complex64)
+mb = (rng.normal(size=(4, 5)) + 1j * rng.normal(size=(4, 5))).astype(np.complex64)
+put("mm_a", ma)
+put("mm_b", mb)
+put("matmul_ab", ops.matmul(t(ma, tf.complex64), t(mb, tf.complex64)))
+put("sum_a_1", ops.sum(t(ma, tf.complex64), axis=1))
+put("sum_a_all", ops.sum(t(ma, tf.complex64)))
+put("mean_a_02", ops.mean(t(ma, tf.complex64), axis=(0, 2)))
+put("mean_a_keep", ops.mean(t(ma, tf.complex64), axis=-1, keepdims=True))
+put("prod_a_2", ops.prod(t(ma, tf.complex64), axis=2))
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "complex_keras.npz")
 np.savez(path, **out)
 print("wrote", path, len(out), "arrays")
