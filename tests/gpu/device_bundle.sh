@@ -73,6 +73,7 @@ import glob, os
 dirs = set()
 for pattern in ["/usr/local/cuda/lib64/libcublas.so*", "/usr/local/cuda*/targets/x86_64-linux/lib/libcublas.so*",
                 "/usr/local/cuda/lib64/libcufft.so*", "/usr/local/cuda*/targets/x86_64-linux/lib/libcufft.so*",
+                "/usr/local/cuda/lib64/libcusolver.so*", "/usr/local/cuda*/targets/x86_64-linux/lib/libcusolver.so*",
                 "/usr/local/cuda/lib64/libcudnn.so*", "/usr/lib/x86_64-linux-gnu/libcudnn.so*"]:
     dirs.update(os.path.dirname(p) for p in glob.glob(pattern))
 try:
@@ -84,6 +85,11 @@ except Exception:
 try:
     import nvidia.cufft
     dirs.add(os.path.join(list(nvidia.cufft.__path__)[0], "lib"))
+except Exception:
+    pass
+try:
+    import nvidia.cusolver
+    dirs.add(os.path.join(list(nvidia.cusolver.__path__)[0], "lib"))
 except Exception:
     pass
 try:
