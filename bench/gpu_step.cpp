@@ -77,9 +77,13 @@ void mlp_step(int64_t batch, int steps) {
     t.push_back(bench::seconds_since(t0) / steps);
   }
   const double t_step = bench::median(t);
-  std::printf("{\"bench\":\"gpu_step\",\"figure\":\"mlp_step\",\"batch\":%lld,\"step_ms\":%.4f,\"gemm_ms\":%.4f,"
-              "\"ratio\":%.3f,\"samples_per_s\":%.0f}\n",
-              (long long)batch, t_step * 1e3, t_gemm * 1e3, t_step / t_gemm, double(batch) / t_step);
+  // fused_matmul's product: cuBLASLt with its epilogue unless KERAS_CPP_CUBLASLT=0.
+  const char* lt = std::getenv("KERAS_CPP_CUBLASLT");
+  const bool cublaslt = lt == nullptr || std::string(lt) != "0";
+  std::printf("{\"bench\":\"gpu_step\",\"figure\":\"mlp_step\",\"batch\":%lld,\"cublaslt\":%s,\"step_ms\":%.4f,"
+              "\"gemm_ms\":%.4f,\"ratio\":%.3f,\"samples_per_s\":%.0f}\n",
+              (long long)batch, cublaslt ? "true" : "false", t_step * 1e3, t_gemm * 1e3, t_step / t_gemm,
+              double(batch) / t_step);
   std::fflush(stdout);
 }
 

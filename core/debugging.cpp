@@ -15,6 +15,7 @@ std::atomic<bool> g_check{false};
 
 namespace {
 std::atomic<bool> g_determinism{false};
+std::atomic<bool> g_tf32{false};
 
 struct Counts {
   int64_t nan = 0, pos_inf = 0, neg_inf = 0;
@@ -38,6 +39,9 @@ bool check_numerics_enabled() { return numerics::g_check.load(); }
 void enable_op_determinism() { g_determinism.store(true); }
 void disable_op_determinism() { g_determinism.store(false); }
 bool op_determinism_enabled() { return g_determinism.load(std::memory_order_relaxed); }
+
+void enable_tensor_float_32_execution(bool enabled) { g_tf32.store(enabled); }
+bool tensor_float_32_execution_enabled() { return g_tf32.load(std::memory_order_relaxed); }
 
 namespace numerics {
 void check_outputs(const OpCall& c) {

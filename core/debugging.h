@@ -1,10 +1,12 @@
-// debugging.h - numerics checks and op determinism, as TensorFlow's
-// tf.debugging.enable_check_numerics() and tf.config.experimental.enable_op_determinism().
+// debugging.h - numerics checks, op determinism and TensorFloat-32, as TensorFlow's
+// tf.debugging.enable_check_numerics(), tf.config.experimental.enable_op_determinism() and
+// tf.config.experimental.enable_tensor_float_32_execution().
 //
 //   core::enable_check_numerics();   // the first op whose output holds NaN or Inf raises
 //   core::enable_op_determinism();   // ops give the same result every run, or raise
+//   core::enable_tensor_float_32_execution(true);  // float32 GPU products may round to TF32
 //
-// Both are process-wide switches (as in TensorFlow). While off they cost one flag test
+// All are process-wide switches (as in TensorFlow). While off they cost one flag test
 // per op.
 #pragma once
 #include <stdexcept>
@@ -43,5 +45,14 @@ void enable_op_determinism();
 void disable_op_determinism();
 /// Whether op determinism is on.
 bool op_determinism_enabled();
+
+/// tf.config.experimental.enable_tensor_float_32_execution: whether float32 matrix
+/// products and convolutions on a GPU may round their inputs to TensorFloat-32 (10-bit
+/// mantissa) to run on tensor cores (Ampere and later). Off by default, unlike
+/// TensorFlow: float32 results then agree with the CPU's to float32 rounding. CPU kernels
+/// and float64, half and complex products are not affected. Takes effect at the next op.
+void enable_tensor_float_32_execution(bool enabled);
+/// Whether TensorFloat-32 execution is on (false unless enabled).
+bool tensor_float_32_execution_enabled();
 
 }  // namespace keras::core

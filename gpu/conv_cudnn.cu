@@ -2,12 +2,13 @@
 // their own channels_last layout (an NHWC / NDHWC tensor descriptor by strides), the
 // Keras kernel (*k, c / groups, oc) reordered to cuDNN's KRSC filter layout for each call
 // (and the kernel gradient back), cross-correlation as TensorFlow's, groups, dilation,
-// FMA math (no TF32: float32 stays float32, as cuBLAS is set up), and among the
+// FMA math (no TF32 unless enabled: float32 stays float32, as cuBLAS), and among the
 // algorithms cuDNN's heuristics rank, the first deterministic one that runs.
 #include <cstdint>
 #include <vector>
 
 #include "core/cuda_backend.h"
+#include "core/debugging.h"
 #include "gpu/context.cuh"
 #include "gpu/conv_cudnn.cuh"
 #include "gpu/cudnn.cuh"
@@ -86,7 +87,10 @@ struct Descs {
     check_cudnn(api.set_conv(conv, sp, pad, stride, dil, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
                 "cudnnSetConvolutionNdDescriptor", device);
     check_cudnn(api.set_groups(conv, int(w.groups)), "cudnnSetConvolutionGroupCount", device);
-    check_cudnn(api.set_math(conv, CUDNN_FMA_MATH), "cudnnSetConvolutionMathType", device);
+    // FMA math keeps float32 exact; TF32 (core::enable_tensor_float_32_execution) lets
+    // cuDNN's default math round the inputs to TF32 on tensor cores (Ampere and later).
+    check_cudnn(api.set_math(conv, tensor_float_32_execution_enabled() ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH),
+                "cudnnSetConvolutionMathType", device);
     ok = true;
   }
   ~Descs() {

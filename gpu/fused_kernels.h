@@ -15,6 +15,14 @@ namespace keras::core::cuda {
 /// with the product before it), so a fused result equals the unfused ops'.
 void bias_relu(Dt dt, void* y, int64_t m, int64_t n, const void* bias, bool relu, int device);
 
+/// FusedMatMul's y (m, n) = op(a) op(b) [+ bias] [relu] (row-major, float32/float64) on
+/// cuBLASLt with the bias and relu as the GEMM's epilogue (gpu/cublaslt.cu; TF32 inputs
+/// when core::tensor_float_32_execution_enabled()). False, with y untouched, where
+/// cuBLASLt is not there or off, has no algorithm for the case, or there is no epilogue:
+/// the caller then runs matmul() and bias_relu().
+bool lt_fused_matmul(Dt dt, const void* a, const void* b, void* y, int64_t m, int64_t n, int64_t k, bool ta, bool tb,
+                     const void* bias, bool relu, int device);
+
 /// The instructions FusedElementwise's program (core/fusion.h) is made of: core's unary
 /// and binary ops the fusion pass takes, and the cast after a comparison (a copy).
 enum class FOp : int8_t {

@@ -1,5 +1,6 @@
 // matmul.cu - batched matrix products (launcher declared in gpu/kernels.h): float32 and
-// float64 on cuBLAS (default math: no TF32, so float32 products are full precision),
+// float64 on cuBLAS (default math: no TF32, so float32 products are full precision,
+// unless core::enable_tensor_float_32_execution turned TF32 on),
 // int32 and int64 with a plain kernel in wrapping arithmetic, as the CPU kernel.
 //
 // Row-major operands meet column-major cuBLAS through the identity C^T = B^T A^T: a
@@ -9,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/debugging.h"
 #include "gpu/context.cuh"
 #include "gpu/cublas.cuh"
 #include "gpu/kernels.h"
@@ -23,9 +25,16 @@ void blas(const DeviceContext& ctx, const T* a, const T* b, T* c, int64_t batch,
   const cublasOperation_t op_a = ta ? CUBLAS_OP_T : CUBLAS_OP_N, op_b = tb ? CUBLAS_OP_T : CUBLAS_OP_N;
   const int64_t lda = ta ? m : k, ldb = tb ? k : n, ldc = n;
   const int64_t sa = uniform_stride(a_off, batch), sb = uniform_stride(b_off, batch);
+  // TensorFloat-32 (core::enable_tensor_float_32_execution): float32 products through
+  // cublasGemmEx with the TF32 compute type, per call (the handle's math mode stays FP32).
+  const bool tf32 = std::is_same_v<T, float> && tensor_float_32_execution_enabled();
   auto gemm = [&](const T* pa, const T* pb, T* pc) {
     cublasStatus_t s;
-    if constexpr (std::is_same_v<T, float>)
+    if (tf32)
+      s = cublas_api().gemm_ex(ctx.cublas, op_b, op_a, int(n), int(m), int(k), &one, pb, CUDA_R_32F, int(ldb), pa,
+                               CUDA_R_32F, int(lda), &zero, pc, CUDA_R_32F, int(ldc), CUBLAS_COMPUTE_32F_FAST_TF32,
+                               CUBLAS_GEMM_DEFAULT);
+    else if constexpr (std::is_same_v<T, float>)
       s = cublas_api().sgemm(ctx.cublas, op_b, op_a, int(n), int(m), int(k), &one, pb, int(ldb), pa, int(lda), &zero, pc,
                       int(ldc));
     else
@@ -36,7 +45,12 @@ void blas(const DeviceContext& ctx, const T* a, const T* b, T* c, int64_t batch,
   if (batch == 1) return gemm(a + a_off[0], b + b_off[0], c);
   if (sa >= 0 && sb >= 0) {
     cublasStatus_t s;
-    if constexpr (std::is_same_v<T, float>)
+    if (tf32)
+      s = cublas_api().gemm_strided_batched_ex(ctx.cublas, op_b, op_a, int(n), int(m), int(k), &one, b + b_off[0],
+                                               CUDA_R_32F, int(ldb), sb, a + a_off[0], CUDA_R_32F, int(lda), sa, &zero,
+                                               c, CUDA_R_32F, int(ldc), m * n, int(batch), CUBLAS_COMPUTE_32F_FAST_TF32,
+                                               CUBLAS_GEMM_DEFAULT);
+    else if constexpr (std::is_same_v<T, float>)
       s = cublas_api().sgemm_strided_batched(ctx.cublas, op_b, op_a, int(n), int(m), int(k), &one, b + b_off[0], int(ldb), sb,
                                     a + a_off[0], int(lda), sa, &zero, c, int(ldc), m * n, int(batch));
     else

@@ -1,5 +1,6 @@
 // register_fused.cpp - the CUDA kernels of the fused ops (host code: OpCall to the
-// launchers of gpu/fused_kernels.h): FusedMatMul (cuBLAS, then one epilogue kernel),
+// launchers of gpu/fused_kernels.h): FusedMatMul (cuBLASLt with its epilogue, or cuBLAS
+// then one epilogue kernel),
 // FusedElementwise (the program interpreted per element) and CheckElements (the range form
 // on the device; a check with a C++ predicate reads the values on the host).
 #include <climits>
@@ -14,8 +15,9 @@
 namespace keras::core::cuda {
 namespace {
 
-// FusedMatMul {a (M, K), b (K, N) [, bias (N,)]}: the matmul kernel's cuBLAS product
-// (TF32 off), then bias and relu in one pass over the result.
+// FusedMatMul {a (M, K), b (K, N) [, bias (N,)]}: one cuBLASLt GEMM with bias and relu
+// as its epilogue where cuBLASLt takes the case, else the matmul kernel's cuBLAS product,
+// then bias and relu in one pass over the result.
 void fused_matmul_kernel(OpCall& c) {
   const Tensor &a = c.in(0), &b = c.in(1);
   require(c, a.dtype());
@@ -29,9 +31,12 @@ void fused_matmul_kernel(OpCall& c) {
                   " exceed the 32-bit sizes BLAS accepts");
   const int64_t zero = 0;
   const Dt dt = dt_of(a.dtype());
+  const void* bias = c.inputs.size() == 3 ? c.in(2).raw_data() : nullptr;
+  const bool relu = c.attrs.k == 1;
+  if (lt_fused_matmul(dt, a.raw_data(), b.raw_data(), y.raw_mutable_data(), m, n, k, ta, tb, bias, relu, device_of(c)))
+    return;
   matmul(dt, a.raw_data(), b.raw_data(), y.raw_mutable_data(), 1, &zero, &zero, m, n, k, ta, tb, device_of(c));
-  bias_relu(dt, y.raw_mutable_data(), m, n, c.inputs.size() == 3 ? c.in(2).raw_data() : nullptr, c.attrs.k == 1,
-            device_of(c));
+  bias_relu(dt, y.raw_mutable_data(), m, n, bias, relu, device_of(c));
 }
 
 FOp fop(OpId op) {

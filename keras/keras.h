@@ -94,8 +94,8 @@ using core::DeadlineExceededError;
 using core::OutOfRangeError;
 }  // namespace errors
 
-/// tf.debugging.enable_check_numerics / tf.config.experimental.enable_op_determinism
-/// (TensorFlow's names; keras::config mirrors tf.config).
+/// tf.debugging.enable_check_numerics / tf.config.experimental.enable_op_determinism /
+/// enable_tensor_float_32_execution (TensorFlow's names; keras::config mirrors tf.config).
 namespace debugging {
 using core::check_numerics_enabled;
 using core::disable_check_numerics;
@@ -109,5 +109,7 @@ using core::DeterminismError;
 using core::disable_op_determinism;
 using core::enable_op_determinism;
 using core::op_determinism_enabled;
+using core::enable_tensor_float_32_execution;
+using core::tensor_float_32_execution_enabled;
 }  // namespace config
 }  // namespace keras

@@ -107,6 +107,7 @@ if [ "$what" = bench ]; then
   cd /tmp/kc
   {
     ./bench_gpu_step
+    KERAS_CPP_CUBLASLT=0 ./bench_gpu_step  # fused_matmul on cuBLAS + the engine's epilogue pass
     ./bench_mlp_fashion --device gpu --batch 256 --epochs 3
     ./bench_mlp_fashion --device cpu --threads 2 --batch 256 --epochs 3
     ./bench_mlp_fashion --device gpu --batch 1024 --epochs 10
@@ -120,6 +121,9 @@ ldd /tmp/kc/keras_tests | grep -E "not found|cuda|cublas" > "$out/ldd.txt"
 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='supports*,cuda*,device*,placement*' 2>&1 | tee "$out/gpu_tests.log" | tail -40
 # the convolutions again on the direct kernels (cuDNN off; with no libcudnn they ran there already)
 KERAS_CPP_CUDNN=0 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='cuda conv*' 2>&1 | tee "$out/gpu_direct_conv.log" | tail -5
+# the fused products again on cuBLAS with the engine's epilogue pass (cuBLASLt off): the
+# traced Dense block must then equal its unfused graph bit for bit
+KERAS_CPP_CUBLASLT=0 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='cuda fused*' 2>&1 | tee "$out/gpu_no_cublaslt.log" | tail -5
 /tmp/kc/keras_tests > "$out/suite.log" 2>&1; echo "suite exit $?"
 grep -E "test cases|assertions" "$out/suite.log"
 # Informational: the whole suite with the GPU as the default device (every tensor made

@@ -3,6 +3,7 @@
 // the fused op's kernel keeps the nodes unfused (checked everywhere, GPU or not: the
 // passes look at values' devices, not at tensors).
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <optional>
 #include <string>
@@ -232,7 +233,7 @@ TEST_CASE("cuda fused ops: check_range checks on the device and raises the CPU's
   for (const Case& c : check_cases()) run_case(c);
 }
 
-TEST_CASE("cuda fused ops: a traced Dense block on GPU:0 is fused, and equals its unfused graph bit for bit" *
+TEST_CASE("cuda fused ops: a traced Dense block on GPU:0 is fused, and equals its unfused graph" *
           doctest::skip(no_gpu())) {
   auto body = [](const Tensor& x, const Tensor& w, const Tensor& b) {
     const Tensor h = ops::relu(ops::add(ops::matmul(x, w), b));
@@ -251,11 +252,17 @@ TEST_CASE("cuda fused ops: a traced Dense block on GPU:0 is fused, and equals it
     CHECK(g.find("fused_matmul(") != std::string::npos);
     CHECK(g.find("fused_elementwise(") != std::string::npos);
     CHECK(g.find("matmul(") == g.find("fused_matmul(") + 6);  // no unfused matmul left
-    // The same kernels' formulas, no contraction across the fused instructions: the same bits.
-    const auto vf = values(yf.cpu()), vp = values(yp.cpu());
-    REQUIRE(vf.size() == vp.size());
-    for (size_t i = 0; i < vf.size(); ++i)
-      if (!(std::isnan(vf[i]) && std::isnan(vp[i]))) CHECK(vf[i] == vp[i]);
+    // With cuBLASLt off (KERAS_CPP_CUBLASLT=0), fused_matmul is the matmul kernel's cuBLAS
+    // product and the kernels' formulas without contraction: the same bits. cuBLASLt's
+    // epilogue GEMM may sum in another order than cuBLAS's plain one: float tolerance.
+    const char* lt = std::getenv("KERAS_CPP_CUBLASLT");
+    if (lt != nullptr && std::string(lt) == "0") {
+      const auto vf = values(yf.cpu()), vp = values(yp.cpu());
+      REQUIRE(vf.size() == vp.size());
+      for (size_t i = 0; i < vf.size(); ++i)
+        if (!(std::isnan(vf[i]) && std::isnan(vp[i]))) CHECK(vf[i] == vp[i]);
+    }
+    compare(yp.cpu(), yf);
     compare(body(x.cpu(), w.cpu(), b.cpu()), yf);
   }
 }

@@ -1,17 +1,20 @@
 // The libraries the CUDA backend loads with dlopen at first use (gpu/cusolver.cu,
-// gpu/cublas.cu) load and bind every entry point the kernels call. Loading needs no GPU,
-// so this runs in every CUDA build (nvcc compiles the test; CUDA builds only): a missing
-// symbol would otherwise surface only on a device, as the failure of every op using it.
-// The loading happens in a forked child, so the test process itself keeps never mapping
-// the libraries (test_device.cpp checks that CPU work does not load cuBLAS).
+// gpu/cublas.cu, gpu/cublaslt.cu) load and bind every entry point the kernels call.
+// Loading needs no GPU, so this runs in every CUDA build (nvcc compiles the test; CUDA
+// builds only): a missing symbol would otherwise surface only on a device, as the failure
+// of every op using it. The loading happens in a forked child, so the test process itself
+// keeps never mapping the libraries (test_device.cpp checks that CPU work does not load
+// cuBLAS).
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 #include "gpu/cublas.cuh"
+#include "gpu/cublaslt.cuh"
 #include "gpu/cusolver.cuh"
 
 namespace {
@@ -65,5 +68,20 @@ TEST_CASE("cuda loaders: libcublas loads with trsm (solve_triangular) and the pr
   CHECK(in_child([] {
           const auto& api = keras::core::cuda::cublas_api();
           return bound(api.strsm) && bound(api.dtrsm) && bound(api.sgemm) && bound(api.dgemm);
+        }) == 0);
+}
+
+TEST_CASE("cuda loaders: libcublasLt loads with the fused-epilogue product's entry points, and can be switched off") {
+  CHECK(in_child([] {
+          const keras::core::cuda::CublasLtApi* api = keras::core::cuda::cublaslt_api();
+          return api != nullptr && bound(api->create) && bound(api->desc_create) && bound(api->desc_set) &&
+                 bound(api->desc_destroy) && bound(api->layout_create) && bound(api->layout_destroy) &&
+                 bound(api->pref_create) && bound(api->pref_set) && bound(api->pref_destroy) &&
+                 bound(api->heuristic) && bound(api->matmul) && keras::core::cuda::cublaslt_api() == api;
+        }) == 0);
+  // KERAS_CPP_CUBLASLT=0: no table, so fused_matmul keeps cuBLAS and its own epilogue pass.
+  CHECK(in_child([] {
+          setenv("KERAS_CPP_CUBLASLT", "0", 1);
+          return keras::core::cuda::cublaslt_api() == nullptr;
         }) == 0);
 }
