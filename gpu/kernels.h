@@ -91,8 +91,8 @@ void gather_rows(int elem_bytes, const void* params, const void* idx, bool idx64
 void take_along(int elem_bytes, const void* x, const void* idx, bool idx64, void* y, int64_t outer, int64_t n,
                 int64_t k, int64_t inner, int device);
 /// y (segments, inner) = sums of the rows of data (n, inner) by segment id (ids in range,
-/// checked by the caller); float32/float64/int32/int64, with atomic additions (float sums
-/// in an order that may vary between runs).
+/// checked by the caller); float32/float64/int32/int64/uint8 (integers wrap), with atomic
+/// additions (float sums in an order that may vary between runs).
 void segment_sum(Dt dt, const void* data, const void* ids, bool ids64, void* y, int64_t n, int64_t segments,
                  int64_t inner, int device);
 /// softmax (or log_softmax) over the middle axis of x viewed as (outer, n, inner), as the

@@ -243,7 +243,7 @@ void register_shape_kernels() {
   add_kernel(OpId::Concat, concat_kernel, all);
   add_kernel(OpId::Gather, gather_kernel, all);
   add_kernel(OpId::TakeAlongAxis, take_along_kernel, all);
-  add_kernel(OpId::UnsortedSegmentSum, segment_sum_kernel, {DType::float32, DType::float64, DType::int32, DType::int64});
+  add_kernel(OpId::UnsortedSegmentSum, segment_sum_kernel, kNumericTypes);
   add_kernel(OpId::Softmax, softmax_kernel, f);
   add_kernel(OpId::LogSoftmax, softmax_kernel, f);
   add_kernel(OpId::SparseSoftmaxCrossEntropy, sparse_xent_kernel, f);
