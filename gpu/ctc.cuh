@@ -88,7 +88,9 @@ KERAS_CPP_HD void ctc_sample(const CtcArgs<T>& a, int64_t i, int64_t lane, int64
   sync();
   for (int64_t t = Ti - 2; t >= 0; --t) {
     for (int64_t s = lane; s < S; s += lanes)
-      B[t * S + s] = be[t * S + s] == ctc_log0() ? 0.0 : ctc_suffix_mean(q, be + (t + 1) * S, B + (t + 1) * S, v + (t + 1) * C, s);
+      B[t * S + s] = be[t * S + s] == ctc_log0()
+                         ? 0.0
+                         : ctc_suffix_mean(q, be + (t + 1) * S, B + (t + 1) * S, v + (t + 1) * C, s);
     sync();
   }
   if (lane == 0) {  // E[f], from step 0, summed in the CPU's order

@@ -145,13 +145,16 @@ TEST_CASE("cuda ctc scalar: the device's input check picks the CPU's error in an
       continue;
     }
     const int64_t i = int64_t(first / (max_label + 2)), slot = int64_t(first % (max_label + 2));
-    const std::string want = slot == 0   ? "target_length in [0, 3] (target of shape (4, 3)), but received " +
-                                               std::to_string(ll[size_t(i)]) + " for sample " + std::to_string(i)
-                             : slot == 1 ? "output_length in [0, 5] (output of shape (4, 5, 4)), but received " +
-                                               std::to_string(tl[size_t(i)]) + " for sample " + std::to_string(i)
-                                         : "received label " + std::to_string(labels[size_t(i * max_label + slot - 2)]) +
-                                               " at position (" + std::to_string(i) + ", " +
-                                               std::to_string(slot - 2) + ")";
+    const std::string sample = " for sample " + std::to_string(i);
+    std::string want;
+    if (slot == 0)
+      want = "target_length in [0, 3] (target of shape (4, 3)), but received " + std::to_string(ll[size_t(i)]) + sample;
+    else if (slot == 1)
+      want = "output_length in [0, 5] (output of shape (4, 5, 4)), but received " + std::to_string(tl[size_t(i)]) +
+             sample;
+    else
+      want = "received label " + std::to_string(labels[size_t(i * max_label + slot - 2)]) + " at position (" +
+             std::to_string(i) + ", " + std::to_string(slot - 2) + ")";
     CHECK(err.find(want) != std::string::npos);
   }
 }
