@@ -99,10 +99,23 @@ __global__ void take_along_kernel(const W* x, const void* idx, bool idx64, W* y,
 
 template <class T>
 __device__ void atomic_add(T* p, T v) {
-  if constexpr (std::is_same_v<T, int64_t>)
+  if constexpr (std::is_same_v<T, int64_t>) {
     atomicAdd(reinterpret_cast<unsigned long long*>(p), static_cast<unsigned long long>(v));  // wraps
-  else
+  } else if constexpr (std::is_same_v<T, uint8_t>) {
+    // No byte atomics: a compare-and-swap of the aligned word holding *p (inside the same
+    // 256-byte allocation granule), the other three bytes written back unchanged; the
+    // byte wraps mod 256 as the CPU's uint8 sum, exact in any order.
+    auto* w = reinterpret_cast<unsigned int*>(reinterpret_cast<uintptr_t>(p) & ~uintptr_t(3));
+    const unsigned sh = unsigned(reinterpret_cast<uintptr_t>(p) & 3) * 8;
+    unsigned old = *w, assumed;
+    do {
+      assumed = old;
+      const unsigned byte = (((assumed >> sh) & 0xffu) + unsigned(v)) & 0xffu;
+      old = atomicCAS(w, assumed, (assumed & ~(0xffu << sh)) | (byte << sh));
+    } while (old != assumed);
+  } else {
     atomicAdd(p, v);
+  }
 }
 
 template <class T>
@@ -135,14 +148,13 @@ void segment_sum(Dt dt, const void* data, const void* ids, bool ids64, void* y, 
                  int64_t inner, int device) {
   DeviceGuard guard(device);
   const DeviceContext& ctx = context(device);
-  const size_t bytes = size_t(segments * inner) * (dt == Dt::f32 || dt == Dt::i32 ? 4 : 8);
+  const size_t bytes = size_t(segments * inner) * (dt == Dt::u8 ? 1 : (dt == Dt::f32 || dt == Dt::i32 ? 4 : 8));
   check(cudaMemsetAsync(y, 0, bytes, ctx.stream), "cudaMemsetAsync(unsorted_segment_sum)", device);
   const int64_t total = n * inner;
   if (total == 0) return;
   by_dt(dt, [&](auto tag) {
     using T = decltype(tag);
-    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, int32_t> ||
-                  std::is_same_v<T, int64_t>)
+    if constexpr (!std::is_same_v<T, bool>)
       segment_sum_kernel<T><<<grid_for(total), kBlock, 0, ctx.stream>>>(static_cast<const T*>(data), ids, ids64,
                                                                         static_cast<T*>(y), n, inner);
   });

@@ -91,8 +91,8 @@ void gather_rows(int elem_bytes, const void* params, const void* idx, bool idx64
 void take_along(int elem_bytes, const void* x, const void* idx, bool idx64, void* y, int64_t outer, int64_t n,
                 int64_t k, int64_t inner, int device);
 /// y (segments, inner) = sums of the rows of data (n, inner) by segment id (ids in range,
-/// checked by the caller); float32/float64/int32/int64, with atomic additions (float sums
-/// in an order that may vary between runs).
+/// checked by the caller); float32/float64/int32/int64/uint8 (integers wrap), with atomic
+/// additions (float sums in an order that may vary between runs).
 void segment_sum(Dt dt, const void* data, const void* ids, bool ids64, void* y, int64_t n, int64_t segments,
                  int64_t inner, int device);
 /// softmax (or log_softmax) over the middle axis of x viewed as (outer, n, inner), as the
@@ -141,6 +141,21 @@ void search_sorted(Dt dt, const void* seq, int64_t n, const void* vals, int32_t*
 /// the CPU's in their last bits.
 void segment_reduce(SegOp op, Dt dt, const void* data, const void* ids, bool ids64, void* y, int64_t n,
                     int64_t segments, int64_t inner, int device);
+
+/// ctc_loss's first failing input check (gpu/ctc.cu; core/ctc_math.h's slots: 0
+/// target_length, 1 output_length, 2 + j label j) and its value; sample -1: none.
+struct CtcBadInput {
+  int64_t sample = -1, slot = 0, value = 0;
+};
+/// Checks ctc_loss's lengths and labels on the device in the CPU's order; reads back 8
+/// bytes (16 on a failure), so it waits for the kernels queued before it.
+CtcBadInput ctc_check(const int64_t* labels, const int64_t* ll, const int64_t* tl, int64_t batch, int64_t max_label,
+                      int64_t steps, int64_t classes, int64_t blank, int device);
+/// ctc_loss (core/ops/ctc.cpp) on checked inputs, float32/float64: mode 0 the losses
+/// (batch,), 1 the posterior, 2 the Hessian of log p times v (x's shape, v mode 2 only).
+void ctc_loss(Dt dt, int mode, const int64_t* labels, const void* x, const void* v, const int64_t* ll,
+              const int64_t* tl, void* out, int64_t batch, int64_t steps, int64_t classes, int64_t max_label,
+              int64_t blank, int device);
 
 /// Random numbers of the CPU kernels' generator (core/cpu/creation.cpp: Philox4x32-10,
 /// element i from the block with counter (i, attempt) under `seed`), so a seed gives the

@@ -1,12 +1,13 @@
 // register_shape.cpp - the CUDA backend's data-movement and neural-network entries
 // (transpose, strided_slice, broadcast_to, tile, pad, concatenate, gather, softmax,
-// log_softmax, the fused cross-entropies, one_hot): host code building each op's strided
+// log_softmax, the fused cross-entropies, one_hot, ctc_loss): host code building each op's strided
 // copy or row layout for the launchers of gpu/kernels.h. Index and label checks run on the
 // device and read back only the first index out of range (first_outside), then raise the
 // CPU kernels' messages (core/index_checks.h).
 #include <string>
 #include <vector>
 
+#include "core/cpu/ctc_errors.h"
 #include "core/dispatch.h"
 #include "core/index_checks.h"
 #include "core/kernel_dtypes.h"
@@ -212,6 +213,23 @@ void top_k_kernel(OpCall& c) {
         static_cast<int32_t*>(c.outputs[1].raw_mutable_data()), x.size() / n, n, k, c.attrs.flag, device_of(c));
 }
 
+// ctc_loss: the lengths and labels checked on the device first (the first failing one
+// read back, raising the CPU's message), then one block per sample (gpu/ctc.cu).
+void ctc_kernel(OpCall& c) {
+  const Tensor &labels = c.in(0), &x = c.in(1), &ll = c.in(2), &tl = c.in(3);
+  require(c, x.dtype());
+  const int64_t b = x.shape()[0], steps = x.shape()[1], classes = x.shape()[2], max_label = labels.shape()[1];
+  const auto* lab = static_cast<const int64_t*>(labels.raw_data());
+  const auto* llp = static_cast<const int64_t*>(ll.raw_data());
+  const auto* tlp = static_cast<const int64_t*>(tl.raw_data());
+  if (const CtcBadInput bad = ctc_check(lab, llp, tlp, b, max_label, steps, classes, c.attrs.k, device_of(c));
+      bad.sample >= 0)
+    ctc_errors::throw_bad_input(c, bad.sample, bad.slot, bad.value);
+  const int mode = int(c.attrs.axis);
+  ctc_loss(dt_of(x.dtype()), mode, lab, x.raw_data(), mode == 2 ? c.in(4).raw_data() : nullptr, llp, tlp,
+           c.outputs[0].raw_mutable_data(), b, steps, classes, max_label, c.attrs.k, device_of(c));
+}
+
 }  // namespace
 
 void register_shape_kernels() {
@@ -225,12 +243,13 @@ void register_shape_kernels() {
   add_kernel(OpId::Concat, concat_kernel, all);
   add_kernel(OpId::Gather, gather_kernel, all);
   add_kernel(OpId::TakeAlongAxis, take_along_kernel, all);
-  add_kernel(OpId::UnsortedSegmentSum, segment_sum_kernel, {DType::float32, DType::float64, DType::int32, DType::int64});
+  add_kernel(OpId::UnsortedSegmentSum, segment_sum_kernel, kNumericTypes);
   add_kernel(OpId::Softmax, softmax_kernel, f);
   add_kernel(OpId::LogSoftmax, softmax_kernel, f);
   add_kernel(OpId::SparseSoftmaxCrossEntropy, sparse_xent_kernel, f);
   add_kernel(OpId::SoftmaxCrossEntropy, dense_xent_kernel, f);
   add_kernel(OpId::OneHot, one_hot_kernel, all);
+  add_kernel(OpId::CtcLoss, ctc_kernel, f);
   const std::initializer_list<DType> sortable = {DType::float32, DType::float64, DType::int32, DType::int64,
                                                  DType::uint8};
   add_kernel(OpId::Sort, sort_kernel, sortable);

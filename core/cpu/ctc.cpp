@@ -13,151 +13,98 @@
 // tangent v over the prefix (A) and the suffix (B) given the state; then
 //   H v (t, c) = sum over s with e[s] = c of post_t(s) (A_t(s) + B_t(s)) - E[f] post_t(c)
 // where f is the sum of v along the alignment and E[f] = sum_s post_t(s)(A_t(s) + B_t(s)).
+// The per-state arithmetic and the input checks are core/ctc_math.h's, which the CUDA
+// kernel (gpu/ctc.cuh) runs too.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "core/cpu/ctc_errors.h"
 #include "core/cpu/parallel.h"
+#include "core/ctc_math.h"
 #include "core/dispatch.h"
 #include "core/init.h"
 
 namespace keras::core::cpu {
 namespace {
 
-constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+using namespace kmath;
 
-double lse2(double a, double b) {
-  if (a == kNegInf) return b;
-  if (b == kNegInf) return a;
-  const double m = std::max(a, b);
-  return m + std::log(std::exp(a - m) + std::exp(b - m));
-}
-
-// Every length and used label checked before any arithmetic.
+// Every length and used label checked before any arithmetic (the slots of ctc_math.h, in order).
 void check_inputs(const OpCall& c) {
-  const Shape& ls = c.in(0).shape();
-  const int64_t b = ls[0], max_label = ls[1], steps = c.in(1).shape()[1], classes = c.in(1).shape()[2];
-  const int64_t blank = c.attrs.k;
+  const int64_t b = c.in(0).shape()[0], max_label = c.in(0).shape()[1];
+  const int64_t steps = c.in(1).shape()[1], classes = c.in(1).shape()[2];
   const int64_t* lab = static_cast<const int64_t*>(c.in(0).raw_data());
   const int64_t* ll = static_cast<const int64_t*>(c.in(2).raw_data());
   const int64_t* tl = static_cast<const int64_t*>(c.in(3).raw_data());
-  for (int64_t i = 0; i < b; ++i) {
-    if (ll[i] < 0 || ll[i] > max_label)
-      throw_invalid(std::string(c.name()) + ": expected target_length in [0, " + std::to_string(max_label) +
-                    "] (target of shape " + ls.str() + "), but received " + std::to_string(ll[i]) + " for sample " +
-                    std::to_string(i));
-    if (tl[i] < 0 || tl[i] > steps)
-      throw_invalid(std::string(c.name()) + ": expected output_length in [0, " + std::to_string(steps) +
-                    "] (output of shape " + c.in(1).shape().str() + "), but received " + std::to_string(tl[i]) +
-                    " for sample " + std::to_string(i));
-    for (int64_t j = 0; j < ll[i]; ++j) {
-      const int64_t v = lab[i * max_label + j];
-      if (v < 0 || v >= classes || v == blank)
-        throw_invalid(std::string(c.name()) + ": received label " + std::to_string(v) + " at position (" +
-                      std::to_string(i) + ", " + std::to_string(j) + ") of target (shape " + ls.str() +
-                      "), but target within target_length must be in [0, " + std::to_string(classes) +
-                      ") and not the blank index " + std::to_string(blank));
-    }
-  }
+  for (int64_t i = 0; i < b; ++i)
+    for (int64_t slot = 0; slot < max_label + 2; ++slot)
+      if (ctc_input_bad(lab, ll, tl, i, slot, max_label, steps, classes, c.attrs.k)) {
+        const int64_t* src = slot == 0 ? ll : (slot == 1 ? tl : lab);
+        ctc_errors::throw_bad_input(c, i, slot, src[ctc_input_offset(i, slot, max_label)]);
+      }
 }
 
 template <class T>
 struct Sample {
   const T* x;      // (steps, classes) scores
   const T* v;      // the tangent (mode 2) or null
-  int64_t T_, C, S;
-  std::vector<int64_t> e;  // extended labels
+  int64_t T_, C;
+  CtcSeq q;
   std::vector<double> alpha, beta;  // (T_, S)
 
-  double at(int64_t t, int64_t s) const { return double(x[t * C + e[size_t(s)]]); }
-  bool skip_to(int64_t s) const { return s >= 2 && (s & 1) && e[size_t(s)] != e[size_t(s - 2)]; }
+  double at(int64_t t, int64_t s) const { return double(x[t * C + q.at(s)]); }
 
   // Fills alpha and beta; returns log p.
   double forward_backward() {
-    alpha.assign(size_t(T_ * S), kNegInf);
-    beta.assign(size_t(T_ * S), kNegInf);
-    alpha[0] = at(0, 0);
-    if (S > 1) alpha[1] = at(0, 1);
+    const int64_t S = q.S;
+    alpha.assign(size_t(T_ * S), ctc_log0());
+    beta.assign(size_t(T_ * S), ctc_log0());
+    for (int64_t s = 0; s < S; ++s) alpha[size_t(s)] = ctc_alpha0(s, at(0, s));
     for (int64_t t = 1; t < T_; ++t)
-      for (int64_t s = 0; s < S; ++s) {
-        const double* prev = &alpha[size_t((t - 1) * S)];
-        double a = prev[s];
-        if (s >= 1) a = lse2(a, prev[s - 1]);
-        if (skip_to(s)) a = lse2(a, prev[s - 2]);
-        alpha[size_t(t * S + s)] = a == kNegInf ? kNegInf : a + at(t, s);
-      }
-    beta[size_t((T_ - 1) * S + S - 1)] = at(T_ - 1, S - 1);
-    if (S > 1) beta[size_t((T_ - 1) * S + S - 2)] = at(T_ - 1, S - 2);
+      for (int64_t s = 0; s < S; ++s)
+        alpha[size_t(t * S + s)] = ctc_alpha(q, &alpha[size_t((t - 1) * S)], s, at(t, s));
+    for (int64_t s = 0; s < S; ++s) beta[size_t((T_ - 1) * S + s)] = ctc_beta_last(q, s, at(T_ - 1, s));
     for (int64_t t = T_ - 2; t >= 0; --t)
-      for (int64_t s = 0; s < S; ++s) {
-        const double* next = &beta[size_t((t + 1) * S)];
-        double b = next[s];
-        if (s + 1 < S) b = lse2(b, next[s + 1]);
-        if (s + 2 < S && skip_to(s + 2)) b = lse2(b, next[s + 2]);
-        beta[size_t(t * S + s)] = b == kNegInf ? kNegInf : b + at(t, s);
-      }
-    const double* last = &alpha[size_t((T_ - 1) * S)];
-    return S > 1 ? lse2(last[S - 1], last[S - 2]) : last[0];
+      for (int64_t s = 0; s < S; ++s) beta[size_t(t * S + s)] = ctc_beta(q, &beta[size_t((t + 1) * S)], s, at(t, s));
+    return ctc_log_p(q, &alpha[size_t((T_ - 1) * S)]);
   }
 
   double post(int64_t t, int64_t s, double logp) const {
-    const double a = alpha[size_t(t * S + s)], b = beta[size_t(t * S + s)];
-    if (a == kNegInf || b == kNegInf) return 0.0;
-    return std::exp(a + b - at(t, s) - logp);
+    return ctc_post(alpha[size_t(t * q.S + s)], beta[size_t(t * q.S + s)], at(t, s), logp);
   }
 
   // out (T_, C) += the posterior of each class at each step.
   void posterior(double logp, T* out) const {
     for (int64_t t = 0; t < T_; ++t)
-      for (int64_t s = 0; s < S; ++s) out[t * C + e[size_t(s)]] += T(post(t, s, logp));
+      for (int64_t s = 0; s < q.S; ++s) out[t * C + q.at(s)] += T(post(t, s, logp));
   }
 
   // out (T_, C) = the Hessian of log p times v.
   void hessian_product(double logp, T* out) const {
-    auto tv = [&](int64_t t, int64_t s) { return double(v[t * C + e[size_t(s)]]); };
+    const int64_t S = q.S;
     // A_t(s): expected sum of v over the prefix ending in s at t; B_t(s): over the suffix after t.
     std::vector<double> A(size_t(T_ * S), 0.0), B(size_t(T_ * S), 0.0);
-    for (int64_t s = 0; s < std::min<int64_t>(S, 2); ++s) A[size_t(s)] = tv(0, s);
+    for (int64_t s = 0; s < std::min<int64_t>(S, 2); ++s) A[size_t(s)] = double(v[q.at(s)]);
     for (int64_t t = 1; t < T_; ++t)
-      for (int64_t s = 0; s < S; ++s) {
-        if (alpha[size_t(t * S + s)] == kNegInf) continue;
-        const double* prev = &alpha[size_t((t - 1) * S)];
-        const double* pa = &A[size_t((t - 1) * S)];
-        double norm = prev[s];
-        if (s >= 1) norm = lse2(norm, prev[s - 1]);
-        if (skip_to(s)) norm = lse2(norm, prev[s - 2]);
-        double acc = 0.0;
-        auto add = [&](int64_t q) { if (prev[q] != kNegInf) acc += std::exp(prev[q] - norm) * pa[q]; };
-        add(s);
-        if (s >= 1) add(s - 1);
-        if (skip_to(s)) add(s - 2);
-        A[size_t(t * S + s)] = tv(t, s) + acc;
-      }
+      for (int64_t s = 0; s < S; ++s)
+        if (alpha[size_t(t * S + s)] != ctc_log0())
+          A[size_t(t * S + s)] = ctc_prefix_mean(q, &alpha[size_t((t - 1) * S)], &A[size_t((t - 1) * S)], s,
+                                                 double(v[t * C + q.at(s)]));
     for (int64_t t = T_ - 2; t >= 0; --t)
-      for (int64_t s = 0; s < S; ++s) {
-        if (beta[size_t(t * S + s)] == kNegInf) continue;
-        const double* next = &beta[size_t((t + 1) * S)];
-        const double* nb = &B[size_t((t + 1) * S)];
-        double norm = next[s];
-        if (s + 1 < S) norm = lse2(norm, next[s + 1]);
-        const bool skip = s + 2 < S && skip_to(s + 2);
-        if (skip) norm = lse2(norm, next[s + 2]);
-        double acc = 0.0;
-        auto add = [&](int64_t q) { if (next[q] != kNegInf) acc += std::exp(next[q] - norm) * (tv(t + 1, q) + nb[q]); };
-        add(s);
-        if (s + 1 < S) add(s + 1);
-        if (skip) add(s + 2);
-        B[size_t(t * S + s)] = acc;
-      }
+      for (int64_t s = 0; s < S; ++s)
+        if (beta[size_t(t * S + s)] != ctc_log0())
+          B[size_t(t * S + s)] = ctc_suffix_mean(q, &beta[size_t((t + 1) * S)], &B[size_t((t + 1) * S)],
+                                                 v + (t + 1) * C, s);
     double ef = 0.0;  // E[f], from step 0
     for (int64_t s = 0; s < S; ++s) ef += post(0, s, logp) * (A[size_t(s)] + B[size_t(s)]);
     for (int64_t t = 0; t < T_; ++t)
       for (int64_t s = 0; s < S; ++s) {
         const double g = post(t, s, logp);
         if (g == 0.0) continue;
-        out[t * C + e[size_t(s)]] += T(g * (A[size_t(t * S + s)] + B[size_t(t * S + s)] - ef));
+        out[t * C + q.at(s)] += T(g * (A[size_t(t * S + s)] + B[size_t(t * S + s)] - ef));
       }
   }
 };
@@ -182,15 +129,14 @@ void ctc_typed(OpCall& c) {
         if (mode == 0) out[i] = L == 0 ? T(0) : std::numeric_limits<T>::infinity();
         continue;
       }
-      Sample<T> sm{x + i * steps * classes, v ? v + i * steps * classes : nullptr, Ti, classes, 2 * L + 1, {}, {}, {}};
-      sm.e.assign(size_t(sm.S), blank);
-      for (int64_t j = 0; j < L; ++j) sm.e[size_t(2 * j + 1)] = lab[i * max_label + j];
+      Sample<T> sm{x + i * steps * classes, v ? v + i * steps * classes : nullptr, Ti, classes,
+                   CtcSeq{lab + i * max_label, 2 * L + 1, blank}, {}, {}};
       const double logp = sm.forward_backward();
       if (mode == 0) {
         out[i] = T(-logp);
         continue;
       }
-      if (logp == kNegInf) continue;  // no alignment fits: zero gradient
+      if (logp == ctc_log0()) continue;  // no alignment fits: zero gradient
       T* o = out + i * steps * classes;
       if (mode == 1) sm.posterior(logp, o);
       else sm.hessian_product(logp, o);

@@ -1,6 +1,7 @@
 // ctc_decode.cpp - keras.ops.ctc_decode (core/ops_nn.h): TensorFlow's greedy CTC decoder
 // and its prefix beam search, on the host, wrapped in host_function so that a traced
-// graph runs it as one node.
+// graph runs it as one node. GPU inputs are copied to the host for it and the results
+// copied back to their device (TensorFlow's decoders are host kernels too).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -111,8 +112,11 @@ CtcDecoded ctc_decode(const Tensor& inputs, const Tensor& sequence_lengths, cons
   const int64_t paths = greedy_mode ? 1 : top_paths;
   const DType score_dtype = inputs.dtype() == DType::float64 ? DType::float64 : DType::float32;
   auto run = [=](const std::vector<Tensor>& in) {
-    std::vector<double> x = cast(in[0], DType::float64).to_vector<double>();
-    std::vector<int64_t> len = cast(in[1], DType::int64).to_vector<int64_t>();
+    // Inputs on a GPU are copied to the host here (the search runs there); the results
+    // go back to the inputs' device.
+    const Device dev = in[0].device();
+    std::vector<double> x = cast(in[0].cpu(), DType::float64).to_vector<double>();
+    std::vector<int64_t> len = cast(in[1].cpu(), DType::int64).to_vector<int64_t>();
     std::vector<int32_t> decoded(size_t(paths * batch * steps), -1);
     std::vector<double> scores(size_t(batch * paths));
     for (int64_t b = 0; b < batch; ++b) {
@@ -130,8 +134,9 @@ CtcDecoded ctc_decode(const Tensor& inputs, const Tensor& sequence_lengths, cons
           decoded[size_t((k * batch + b) * steps) + i] = int32_t(p.labels[i]);
       }
     }
-    return std::vector<Tensor>{from_buffer(decoded.data(), DType::int32, Shape{paths, batch, steps}, DType::int32),
-                               from_buffer(scores.data(), DType::float64, Shape{batch, paths}, score_dtype)};
+    return std::vector<Tensor>{
+        from_buffer(decoded.data(), DType::int32, Shape{paths, batch, steps}, DType::int32).to(dev),
+        from_buffer(scores.data(), DType::float64, Shape{batch, paths}, score_dtype).to(dev)};
   };
   auto out = host_function(run, {inputs, sequence_lengths},
                            {TensorSpec{{paths, batch, steps}, DType::int32}, TensorSpec{{batch, paths}, score_dtype}});

@@ -24,9 +24,9 @@ Tensor detail::CtcFn::operator()(const Tensor& y_true, const Tensor& y_pred) con
          y_true.shape().str() + " and y_pred.shape=" + y_pred.shape().str());
   if (y_true.dtype() == DType::bool_) fail(std::string(name) + ": expected integer labels, but received y_true of dtype bool");
   Tensor labels = y_true.dtype() == DType::int64 ? y_true : ops::cast(y_true, DType::int64);
-  const int64_t b = y_pred.shape()[0], steps = y_pred.shape()[1];
+  const int64_t steps = y_pred.shape()[1];
   Tensor label_length = ops::sum(ops::cast(ops::not_equal(labels, ops::zeros_like(labels)), DType::int64), {-1});
-  Tensor logit_length = ops::fill({b}, double(steps), DType::int64);
+  Tensor logit_length = ops::full_like(label_length, double(steps));  // on the labels' device
   return ops::ctc_loss(labels, y_pred, label_length, logit_length, 0);
 }
 

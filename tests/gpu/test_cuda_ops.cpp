@@ -152,11 +152,15 @@ std::vector<Case> shape_and_nn_cases() {
                                        ops::gather(x[1], x[2], 0)};
                   }, {awkward({2, 3}, dt, 41), awkward({2, 4}, dt, 42), make({1, 0, 1, 1}, Shape{2, 2}, DType::int32)}});
   }
-  for (DType dt : {DType::float32, DType::float64, DType::int32, DType::int64})
+  for (DType dt : {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8})
     cs.push_back({std::string("take_along_axis / unsorted_segment_sum ") + core::dtype_name(dt), [](auto& x) {
                     return std::vector{ops::take_along_axis(x[0], x[1], 1), ops::unsorted_segment_sum(x[0], x[2], 4)};
                   }, {finite({3, 4}, dt, 53), make({0, -1, 3, 1, 2, 2, -4, 0, 1, 1, 1, 1}, Shape{3, 4}, DType::int64),
                       make({3, 0, 3}, Shape{3}, DType::int32)}});
+  cs.push_back({"unsorted_segment_sum of uint8 wraps around", [](auto& x) {
+                  return std::vector{ops::unsorted_segment_sum(x[0], x[1], 3)};
+                }, {make({200, 100, 255, 1, 7, 128, 128}, Shape{7}, DType::uint8),
+                    make({0, 0, 1, 1, 2, 0, 0}, Shape{7}, DType::int64)}});
   cs.push_back({"take_along_axis with an index out of range (same error)",
                 [](auto& x) { return std::vector{ops::take_along_axis(x[0], x[1], 0)}; },
                 {awkward({2, 2}, DType::float32, 54), make({0, -3}, Shape{1, 2}, DType::int64)}});
