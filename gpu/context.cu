@@ -61,4 +61,19 @@ DeviceContext& context(int device) {
   return *slot;
 }
 
+FirstKey::FirstKey(int device, const char* what)
+    : scratch_(sizeof(unsigned long long), device), device_(device), what_(what) {
+  check(cudaMemsetAsync(key(), 0xff, sizeof(unsigned long long), context(device).stream),
+        (std::string("cudaMemsetAsync(") + what + ")").c_str(), device);
+}
+
+unsigned long long FirstKey::read() const {
+  const cudaStream_t stream = context(device_).stream;
+  unsigned long long host = kNone;
+  check(cudaMemcpyAsync(&host, key(), sizeof host, cudaMemcpyDeviceToHost, stream),
+        (std::string("cudaMemcpyAsync(") + what_ + ")").c_str(), device_);
+  check(cudaStreamSynchronize(stream), (std::string("cudaStreamSynchronize(") + what_ + ")").c_str(), device_);
+  return host;
+}
+
 }  // namespace keras::core::cuda

@@ -68,6 +68,25 @@ class DeviceScratch {
   void* p_;
 };
 
+/// The smallest key that a checking kernel reports with atomicMin (the first failing
+/// index, or a key ordering failures as the CPU meets them): one word of scratch set to
+/// "none" on the device's stream; read() waits for the kernels queued before it.
+class FirstKey {
+ public:
+  /// `what` names the check in CUDA error messages ("check_elements").
+  FirstKey(int device, const char* what);
+  /// Where the kernel's atomicMin goes.
+  unsigned long long* key() const { return scratch_.as<unsigned long long>(); }
+  /// The smallest key reported, or kNone.
+  unsigned long long read() const;
+  static constexpr unsigned long long kNone = ~0ull;
+
+ private:
+  DeviceScratch scratch_;
+  int device_;
+  const char* what_;
+};
+
 /// Blocks of 256 threads and enough blocks to cover n (grid-stride loops cover the rest).
 inline unsigned grid_for(long long n) {
   const long long blocks = (n + 255) / 256;

@@ -45,17 +45,12 @@ CtcBadInput ctc_check(const int64_t* labels, const int64_t* ll, const int64_t* t
   if (total == 0) return bad;
   DeviceGuard guard(device);
   const DeviceContext& ctx = context(device);
-  DeviceScratch first(sizeof(unsigned long long), device);
-  auto* f = first.as<unsigned long long>();
-  check(cudaMemsetAsync(f, 0xff, sizeof(unsigned long long), ctx.stream), "cudaMemsetAsync(ctc_loss check)", device);
+  const FirstKey first(device, "ctc_loss check");
   ctc_check_kernel<<<grid_for(total), kBlock, 0, ctx.stream>>>(labels, ll, tl, total, max_label, steps, classes,
-                                                               blank, f);
+                                                               blank, first.key());
   check_launch("ctc_loss (input check)", device);
-  unsigned long long key = 0;
-  check(cudaMemcpyAsync(&key, f, sizeof key, cudaMemcpyDeviceToHost, ctx.stream), "cudaMemcpyAsync(ctc_loss check)",
-        device);
-  check(cudaStreamSynchronize(ctx.stream), "cudaStreamSynchronize(ctc_loss check)", device);
-  if (key == ~0ull) return bad;
+  const unsigned long long key = first.read();
+  if (key == FirstKey::kNone) return bad;
   bad.sample = int64_t(key / uint64_t(max_label + 2));
   bad.slot = int64_t(key % uint64_t(max_label + 2));
   const int64_t* src = bad.slot == 0 ? ll : (bad.slot == 1 ? tl : labels);

@@ -152,19 +152,14 @@ RangeFailure range_check(Dt dt, const void* x, int64_t n, const RangeSpec& r, in
   if (n == 0) return failure;
   DeviceGuard guard(device);
   const DeviceContext& ctx = context(device);
-  DeviceScratch first(sizeof(unsigned long long), device);
-  auto* f = first.as<unsigned long long>();
-  check(cudaMemsetAsync(f, 0xff, sizeof(unsigned long long), ctx.stream), "cudaMemsetAsync(check_elements)", device);
+  const FirstKey first(device, "check_elements");
   by_dt(dt, [&](auto t) {
     using T = decltype(t);
-    range_check_kernel<T><<<grid_for(n), kBlock, 0, ctx.stream>>>(static_cast<const T*>(x), n, r, f);
+    range_check_kernel<T><<<grid_for(n), kBlock, 0, ctx.stream>>>(static_cast<const T*>(x), n, r, first.key());
   });
   check_launch("check_elements", device);
-  unsigned long long host = 0;
-  check(cudaMemcpyAsync(&host, f, sizeof host, cudaMemcpyDeviceToHost, ctx.stream), "cudaMemcpyAsync(check_elements)",
-        device);
-  check(cudaStreamSynchronize(ctx.stream), "cudaStreamSynchronize(check_elements)", device);
-  if (host == ~0ull) return failure;
+  const unsigned long long host = first.read();
+  if (host == FirstKey::kNone) return failure;
   unsigned char b[8] = {};
   const size_t eb = elem_bytes(dt);
   check(cudaMemcpy(b, static_cast<const unsigned char*>(x) + host * eb, eb, cudaMemcpyDeviceToHost),
