@@ -1,0 +1,166 @@
+// initializers_registry.cpp - the initializers' names and classes: get(name),
+// serialize/deserialize with Keras's config keys and defaults, register_initializer.
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "keras/family_registry.h"
+#include "keras/initializers.h"
+
+namespace keras::initializers {
+
+namespace {
+[[noreturn]] void fail(const std::string& msg) { throw std::invalid_argument(msg); }
+}  // namespace
+
+namespace {
+// Reads a config's keys with Keras's defaults; rejects keys the class does not take.
+class ConfigReader {
+ public:
+  ConfigReader(const std::string& cls, const keras::Config& c, std::set<std::string> allowed)
+      : cls_(cls), c_(c) {
+    if (c.is_null()) return;
+    if (!c.is_object())
+      fail("initializers.deserialize: expected the config of " + cls +
+           " to be an object, but received " + c.to_json());
+    for (const auto& [k, v] : c.items())
+      if (!allowed.count(k)) {
+        std::string keys;
+        for (const auto& a : allowed) keys += (keys.empty() ? "" : ", ") + a;
+        fail("initializers.deserialize: unexpected key '" + k + "' in the config of " + cls +
+             " (expected " + (keys.empty() ? std::string("no keys") : keys) + ")");
+      }
+  }
+  double number(const std::string& key, double fallback) const {
+    const keras::Value* v = c_.is_object() ? c_.find(key) : nullptr;
+    return v && !v->is_null() ? v->as_double() : fallback;
+  }
+  std::string string(const std::string& key, const std::string& fallback) const {
+    const keras::Value* v = c_.is_object() ? c_.find(key) : nullptr;
+    return v && !v->is_null() ? v->as_string() : fallback;
+  }
+  int64_t seed() const {
+    const keras::Value* v = c_.is_object() ? c_.find("seed") : nullptr;
+    if (!v || v->is_null()) return -1;
+    if (v->type() != keras::Value::Type::integer)
+      fail("initializers.deserialize: expected the seed of " + cls_ +
+           " to be an integer or null, but received " + v->to_json());
+    return v->as_int();
+  }
+
+ private:
+  std::string cls_;
+  const keras::Config& c_;
+};
+
+using Table = std::map<std::string, Factory>;
+
+template <class T>
+Factory preset(const char* cls) {
+  return [cls](const keras::Config& c) -> InitializerPtr {
+    ConfigReader r(cls, c, {"seed"});
+    return std::make_shared<T>(r.seed());
+  };
+}
+
+// Class names -> factories from a config.
+const Table& builtin_classes() {
+  static const Table table = [] {
+    Table t;
+    t["Zeros"] = [](const keras::Config& c) -> InitializerPtr {
+      ConfigReader("Zeros", c, {});
+      return std::make_shared<Zeros>();
+    };
+    t["Ones"] = [](const keras::Config& c) -> InitializerPtr {
+      ConfigReader("Ones", c, {});
+      return std::make_shared<Ones>();
+    };
+    t["Constant"] = [](const keras::Config& c) -> InitializerPtr {
+      ConfigReader r("Constant", c, {"value"});
+      return std::make_shared<Constant>(r.number("value", 0.0));
+    };
+    t["Identity"] = [](const keras::Config& c) -> InitializerPtr {
+      ConfigReader r("Identity", c, {"gain"});
+      return std::make_shared<Identity>(r.number("gain", 1.0));
+    };
+    t["RandomNormal"] = [](const keras::Config& c) -> InitializerPtr {
+      ConfigReader r("RandomNormal", c, {"mean", "stddev", "seed"});
+      return std::make_shared<RandomNormal>(RandomNormalOptions{
+          .mean = r.number("mean", 0.0), .stddev = r.number("stddev", 0.05), .seed = r.seed()});
+    };
+    t["RandomUniform"] = [](const keras::Config& c) -> InitializerPtr {
+      ConfigReader r("RandomUniform", c, {"minval", "maxval", "seed"});
+      return std::make_shared<RandomUniform>(RandomUniformOptions{
+          .minval = r.number("minval", -0.05), .maxval = r.number("maxval", 0.05), .seed = r.seed()});
+    };
+    t["TruncatedNormal"] = [](const keras::Config& c) -> InitializerPtr {
+      ConfigReader r("TruncatedNormal", c, {"mean", "stddev", "seed"});
+      return std::make_shared<TruncatedNormal>(TruncatedNormalOptions{
+          .mean = r.number("mean", 0.0), .stddev = r.number("stddev", 0.05), .seed = r.seed()});
+    };
+    t["VarianceScaling"] = [](const keras::Config& c) -> InitializerPtr {
+      ConfigReader r("VarianceScaling", c, {"scale", "mode", "distribution", "seed"});
+      return std::make_shared<VarianceScaling>(VarianceScalingOptions{
+          .scale = r.number("scale", 1.0),
+          .mode = r.string("mode", "fan_in"),
+          .distribution = r.string("distribution", "truncated_normal"),
+          .seed = r.seed()});
+    };
+    t["GlorotNormal"] = preset<GlorotNormal>("GlorotNormal");
+    t["GlorotUniform"] = preset<GlorotUniform>("GlorotUniform");
+    t["HeNormal"] = preset<HeNormal>("HeNormal");
+    t["HeUniform"] = preset<HeUniform>("HeUniform");
+    t["LecunNormal"] = preset<LecunNormal>("LecunNormal");
+    t["LecunUniform"] = preset<LecunUniform>("LecunUniform");
+    t["Orthogonal"] = [](const keras::Config& c) -> InitializerPtr {
+      ConfigReader r("Orthogonal", c, {"gain", "seed"});
+      return std::make_shared<Orthogonal>(OrthogonalOptions{.gain = r.number("gain", 1.0), .seed = r.seed()});
+    };
+    return t;
+  }();
+  return table;
+}
+
+// Every name get() and deserialize() accept -> the class it means.
+detail::FamilyRegistry<InitializerPtr>& registry() {
+  static auto* r = new detail::FamilyRegistry<InitializerPtr>(Family::initializer, 
+      "initializer", "initializers", builtin_classes(),
+      {// the other names of the built-in classes
+          {"zeros", "Zeros"},
+          {"zero", "Zeros"},
+          {"ones", "Ones"},
+          {"one", "Ones"},
+          {"constant", "Constant"},
+          {"identity", "Identity"},
+          {"IdentityInitializer", "Identity"},
+          {"random_normal", "RandomNormal"},
+          {"normal", "RandomNormal"},
+          {"random_uniform", "RandomUniform"},
+          {"uniform", "RandomUniform"},
+          {"truncated_normal", "TruncatedNormal"},
+          {"variance_scaling", "VarianceScaling"},
+          {"glorot_normal", "GlorotNormal"},
+          {"glorot_uniform", "GlorotUniform"},
+          {"he_normal", "HeNormal"},
+          {"he_uniform", "HeUniform"},
+          {"lecun_normal", "LecunNormal"},
+          {"lecun_uniform", "LecunUniform"},
+          {"orthogonal", "Orthogonal"},
+          {"OrthogonalInitializer", "Orthogonal"}});
+  return *r;
+}
+}  // namespace
+
+std::vector<std::string> names() { return registry().names(); }
+
+InitializerPtr get(const std::string& name) { return registry().get(name); }
+
+keras::Config serialize(const Initializer& initializer) { return detail::serialize_object(initializer); }
+
+InitializerPtr deserialize(const keras::Config& config) { return registry().deserialize(config); }
+
+void register_initializer(const std::string& class_name, Factory factory) {
+  registry().add(class_name, std::move(factory), "register_initializer");
+}
+
+}  // namespace keras::initializers
