@@ -118,8 +118,8 @@ if [ "$what" = bench ]; then
 fi
 ldd /tmp/kc/keras_tests | grep -E "not found|cuda|cublas" > "$out/ldd.txt"
 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='supports*,cuda*,device*,placement*' 2>&1 | tee "$out/gpu_tests.log" | tail -40
-# the convolutions again on the direct kernels (cuDNN off; with no libcudnn they ran there already)
-KERAS_CPP_CUDNN=0 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='cuda conv*' 2>&1 | tee "$out/gpu_direct_conv.log" | tail -5
+# the convolutions and poolings again on the direct kernels (cuDNN off; with no libcudnn they ran there already)
+KERAS_CPP_CUDNN=0 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='cuda conv*,cuda pool*' 2>&1 | tee "$out/gpu_direct_window.log" | tail -5
 /tmp/kc/keras_tests > "$out/suite.log" 2>&1; echo "suite exit $?"
 grep -E "test cases|assertions" "$out/suite.log"
 # Informational: the whole suite with the GPU as the default device (every tensor made

@@ -1,17 +1,21 @@
 // The libraries the CUDA backend loads with dlopen at first use (gpu/cusolver.cu,
-// gpu/cublas.cu) load and bind every entry point the kernels call. Loading needs no GPU,
+// gpu/cublas.cu, gpu/cudnn.cu) load and bind every entry point the kernels call. Loading needs no GPU,
 // so this runs in every CUDA build (nvcc compiles the test; CUDA builds only): a missing
 // symbol would otherwise surface only on a device, as the failure of every op using it.
 // The loading happens in a forked child, so the test process itself keeps never mapping
 // the libraries (test_device.cpp checks that CPU work does not load cuBLAS).
 #include <doctest/doctest.h>
+#include <dlfcn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <string>
 
 #include "gpu/cublas.cuh"
+#include "gpu/cudnn.cuh"
 #include "gpu/cusolver.cuh"
 
 namespace {
@@ -65,5 +69,18 @@ TEST_CASE("cuda loaders: libcublas loads with trsm (solve_triangular) and the pr
   CHECK(in_child([] {
           const auto& api = keras::core::cuda::cublas_api();
           return bound(api.strsm) && bound(api.dtrsm) && bound(api.sgemm) && bound(api.dgemm);
+        }) == 0);
+}
+
+TEST_CASE("cuda loaders: libcudnn, where it is installed, loads with the convolution and pooling entry points") {
+  CHECK(in_child([] {
+          unsetenv("KERAS_CPP_CUDNN");
+          const std::string major = "libcudnn.so." + std::to_string(CUDNN_MAJOR);
+          if (dlopen(major.c_str(), RTLD_NOW | RTLD_LOCAL) == nullptr &&
+              dlopen("libcudnn.so", RTLD_NOW | RTLD_LOCAL) == nullptr)
+            return keras::core::cuda::cudnn_api() == nullptr;  // no library: the direct kernels
+          const auto* api = keras::core::cuda::cudnn_api();
+          return api != nullptr && api->pooling && bound(api->pool_forward) && bound(api->pool_backward) &&
+                 bound(api->set_pool) && bound(api->forward);
         }) == 0);
 }
