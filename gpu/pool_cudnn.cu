@@ -41,10 +41,14 @@ struct PoolDescs {
     cudnn_nhwc(cw, w.n, w.c, w.out, yd, ys);
     check_cudnn(api.create_tensor(&x), "cudnnCreateTensorDescriptor", device);
     check_cudnn(api.create_tensor(&y), "cudnnCreateTensorDescriptor", device);
-    check_cudnn(api.create_pool(&pool), "cudnnCreatePoolingDescriptor", device);
     check_cudnn(api.set_tensor(x, CUDNN_DATA_FLOAT, nb, xd, xs), "cudnnSetTensorNdDescriptor", device);
     check_cudnn(api.set_tensor(y, CUDNN_DATA_FLOAT, nb, yd, ys), "cudnnSetTensorNdDescriptor", device);
-    // A window cuDNN refuses is left to the direct kernel.
+    // The pooling descriptor lives in cuDNN 9's libcudnn_ops, loaded by the library at
+    // first use: where it cannot be, or cuDNN refuses the window, the direct kernel runs.
+    if (api.create_pool(&pool) != CUDNN_STATUS_SUCCESS) {
+      pool = nullptr;
+      return;
+    }
     ok = api.set_pool(pool, mode, CUDNN_NOT_PROPAGATE_NAN, cw.sp, cw.size, cw.pad, cw.stride) == CUDNN_STATUS_SUCCESS;
   }
   ~PoolDescs() {
