@@ -139,3 +139,13 @@ TEST_CASE("cuda conv: conv and fused_conv with their gradients equal the CPU" * 
 TEST_CASE("cuda pool: max and average pooling with their gradients equal the CPU" * doctest::skip(no_gpu())) {
   for (const Case& c : pool_cases()) run_case(c);
 }
+
+TEST_CASE("cuda pool: the CPU's max_pool rule the cuDNN path restores (windows of NaN and -inf, NaN first)") {
+  // tf.nn.max_pool2d(x, 2, 2, "VALID") on these float32 values gives the same four.
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  const Tensor x = make({nan, -inf, nan, 1, -inf, nan, 2, nan, nan, -inf, -5, nan, -inf, -inf, -inf, nan},
+                        Shape{1, 4, 4, 1}, DType::float32);
+  const auto y = values(ops::max_pool(x, std::vector<int64_t>{2, 2}, std::vector<int64_t>{2, 2}, "valid"));
+  const double lowest = std::numeric_limits<float>::lowest();
+  CHECK(y == std::vector<double>{lowest, 2.0, lowest, -5.0});
+}
