@@ -57,6 +57,7 @@ TEST_CASE("cuda loaders: libcusolver loads with every dense routine the linear-a
   CHECK(in_child([] {
           const auto& api = keras::core::cuda::cusolver_api();
           return bound(api.create) && bound(api.set_stream) && both(api.potrf_size) && both(api.potrf) &&
+                 both(api.potrf_batched) &&
                  both(api.getrf_size) && both(api.getrf) && both(api.getrs) && both(api.geqrf_size) &&
                  both(api.geqrf) && both(api.orgqr_size) && both(api.orgqr) && both(api.gesvd_size) &&
                  both(api.gesvd) && both(api.syevd_size) && both(api.syevd) && bound(api.create_params) &&
