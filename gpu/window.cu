@@ -5,11 +5,11 @@
 // there and takes the case (gpu/conv_cudnn.cu, gpu/pool_cudnn.cu); otherwise, and for
 // float64 and max_pool's gradient (the CPU's tie rule, the first maximum in row-major
 // order, which cuDNN does not document), direct kernels with the CPU reference loops'
-// arithmetic (core/cpu/conv.cpp, core/cpu/pool.cpp): forward passes give one output element per thread; input gradients
-// gather, per input element, the (window, tap) pairs that read it, so nothing is added
-// atomically and every run sums in the same order; the kernel gradient gives each kernel
-// element a block whose threads split the batch and output cells and add their partial
-// sums in a fixed tree.
+// arithmetic (core/cpu/conv.cpp, core/cpu/pool.cpp): forward passes give one output
+// element per thread; input gradients gather, per input element, the (window, tap)
+// pairs that read it, so nothing is added atomically and every run sums in the same
+// order; the kernel gradient gives each kernel element a block whose threads split the
+// batch and output cells and add their partial sums in a fixed tree.
 #include <cstdint>
 
 #include <cuda/std/limits>
