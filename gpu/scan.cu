@@ -4,9 +4,10 @@
 // - many lines (lines = outer * inner >= kManyLines) or short ones (n < kLongLine): one
 //   thread walks one line down the axis, folding each element into the previous result in
 //   the CPU kernel's order (core/cpu/scan.cpp), so float results have the CPU's bits;
-// - few long lines: the block-parallel scan of gpu/scan_tile.cuh (tiles of one block, a
-//   pass for the tile totals, one for the carries between tiles, one for the prefixes):
-//   deterministic, and equal to the CPU's up to rounding (integers exactly).
+// - few long lines: the block-parallel scan of gpu/scan_tile.cuh (tiles of one block; a
+//   pass for the tile totals, one for the carries between tiles, a block per line, and
+//   one for the prefixes): deterministic, and equal to the CPU's up to rounding
+//   (integers exactly).
 #include <cstdint>
 #include <type_traits>
 
@@ -74,16 +75,23 @@ __global__ void tile_totals_kernel(bool prod, const T* x, T* totals, int64_t lin
   }
 }
 
-// Pass 2: the totals of each line become the carries into its tiles (in place).
+// Pass 2: the totals of each line become the carries into its tiles (in place), one
+// block per line, kScanThreads totals at a time.
 template <class T>
 __global__ void carries_kernel(bool prod, T* totals, int64_t lines, int64_t tiles) {
-  for (int64_t l = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; l < lines; l += int64_t(gridDim.x) * blockDim.x) {
+  __shared__ T slots[kScanThreads];
+  const int t = int(threadIdx.x);
+  const T id = scan_identity<T>(prod);
+  for (int64_t l = blockIdx.x; l < lines; l += gridDim.x) {
     T* c = totals + l * tiles;
-    T carry = scan_identity<T>(prod);
-    for (int64_t i = 0; i < tiles; ++i) {
-      const T total = c[i];
-      c[i] = carry;
-      carry = scan_step(prod, carry, total);
+    T carry = id;  // the same in every thread
+    for (int64_t c0 = 0; c0 < tiles; c0 += kScanThreads) {
+      const int64_t i = c0 + t;
+      block_ladder(prod, slots, i < tiles ? c[i] : id);
+      const T before = t == 0 ? id : slots[t - 1], chunk = slots[kScanThreads - 1];
+      __syncthreads();  // slots is rewritten for the next chunk
+      if (i < tiles) c[i] = scan_step(prod, carry, before);
+      carry = scan_step(prod, carry, chunk);
     }
   }
 }
@@ -116,7 +124,8 @@ void tiled_scan(bool prod, const T* x, T* y, int64_t lines, int64_t n, int64_t i
   DeviceScratch carries(size_t(blocks) * sizeof(T), device);
   tile_totals_kernel<T><<<grid, kScanThreads, 0, st>>>(prod, x, carries.as<T>(), lines, tiles, n, inner);
   check_launch("scan (tile totals)", device);
-  carries_kernel<T><<<grid_for(lines), kBlock, 0, st>>>(prod, carries.as<T>(), lines, tiles);
+  carries_kernel<T><<<unsigned(lines < 65535 * 8 ? lines : 65535 * 8), kScanThreads, 0, st>>>(prod, carries.as<T>(),
+                                                                                              lines, tiles);
   check_launch("scan (carries)", device);
   tile_scan_kernel<T><<<grid, kScanThreads, 0, st>>>(prod, x, carries.as<T>(), y, lines, tiles, n, inner);
   check_launch("scan", device);

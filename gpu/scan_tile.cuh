@@ -8,7 +8,9 @@
 //  1. tile totals: each thread folds its elements from the identity; the block's
 //     inclusive scan of those (a Hillis-Steele ladder: at distance d = 1, 2, 4, ..., slot
 //     t becomes slot[t - d] (+) slot[t]) ends at the tile's total;
-//  2. carries: per line, carry[0] = identity, carry[i] = carry[i - 1] (+) total[i - 1];
+//  2. carries: one block per line takes the totals kScanThreads at a time through the
+//     same ladder; carry[i] = (the running carry of the earlier chunks) (+) (the ladder's
+//     value of slot i - 1 in its chunk, or the identity for the chunk's first);
 //  3. tile scan: thread t starts from carry (+) (the ladder's value of thread t - 1, or
 //     the identity for t = 0) and folds its elements in order, writing each prefix.
 // Every sum has a fixed association that depends on n alone: the same input gives the
@@ -58,35 +60,46 @@ __host__ __device__ T scan_rung(bool prod, const T* slots, int t, int d) {
   return t >= d ? scan_step(prod, slots[t - d], slots[t]) : slots[t];
 }
 
+/// The ladder on the host (the kernels' rungs in their order): slots, kScanThreads
+/// values, becomes its inclusive scan.
+template <class T>
+void scan_ladder_model(bool prod, std::vector<T>& slots) {
+  std::vector<T> next(slots.size());
+  for (int d = 1; d < kScanThreads; d *= 2) {
+    for (int t = 0; t < kScanThreads; ++t) next[size_t(t)] = scan_rung(prod, slots.data(), t, d);
+    slots.swap(next);
+  }
+}
+
 /// Host model of the three kernels on one contiguous line (tests only).
 template <class T>
 void scan_tiled_model(bool prod, const T* x, T* y, int64_t n) {
+  const T id = scan_identity<T>(prod);
   const int64_t tiles = (n + kScanTile - 1) / kScanTile;
-  std::vector<T> carry(static_cast<size_t>(tiles)), slots(kScanThreads), next(kScanThreads);
+  std::vector<T> carries(static_cast<size_t>(tiles)), slots(kScanThreads);
   auto ladder = [&](int64_t tile) {  // slots: the inclusive scan of the threads' folds
     for (int t = 0; t < kScanThreads; ++t) {
       const int64_t items = scan_items(n, tile, t);
-      slots[size_t(t)] = items == 0 ? scan_identity<T>(prod)
-                                    : scan_fold(prod, scan_identity<T>(prod),
-                                                x + tile * kScanTile + int64_t(t) * kScanItems, 1, items);
+      slots[size_t(t)] = items == 0 ? id : scan_fold(prod, id, x + tile * kScanTile + int64_t(t) * kScanItems, 1, items);
     }
-    for (int d = 1; d < kScanThreads; d *= 2) {
-      for (int t = 0; t < kScanThreads; ++t) next[size_t(t)] = scan_rung(prod, slots.data(), t, d);
-      slots.swap(next);
-    }
+    scan_ladder_model(prod, slots);
   };
-  std::vector<T> totals(static_cast<size_t>(tiles));
-  for (int64_t tile = 0; tile < tiles; ++tile) {
+  for (int64_t tile = 0; tile < tiles; ++tile) {  // 1. tile totals
     ladder(tile);
-    totals[size_t(tile)] = slots[kScanThreads - 1];
+    carries[size_t(tile)] = slots[kScanThreads - 1];
   }
-  if (tiles > 0) carry[0] = scan_identity<T>(prod);
-  for (int64_t i = 1; i < tiles; ++i) carry[size_t(i)] = scan_step(prod, carry[size_t(i - 1)], totals[size_t(i - 1)]);
-  for (int64_t tile = 0; tile < tiles; ++tile) {
+  T carry = id;  // 2. carries, kScanThreads totals at a time
+  for (int64_t c0 = 0; c0 < tiles; c0 += kScanThreads) {
+    for (int t = 0; t < kScanThreads; ++t) slots[size_t(t)] = c0 + t < tiles ? carries[size_t(c0 + t)] : id;
+    scan_ladder_model(prod, slots);
+    for (int t = 0; t < kScanThreads && c0 + t < tiles; ++t)
+      carries[size_t(c0 + t)] = scan_step(prod, carry, t == 0 ? id : slots[size_t(t - 1)]);
+    carry = scan_step(prod, carry, slots[kScanThreads - 1]);
+  }
+  for (int64_t tile = 0; tile < tiles; ++tile) {  // 3. tile scans
     ladder(tile);
     for (int t = 0; t < kScanThreads; ++t) {
-      const T before = t == 0 ? scan_identity<T>(prod) : slots[size_t(t - 1)];
-      T acc = scan_step(prod, carry[size_t(tile)], before);
+      T acc = scan_step(prod, carries[size_t(tile)], t == 0 ? id : slots[size_t(t - 1)]);
       const int64_t start = tile * kScanTile + int64_t(t) * kScanItems;
       for (int64_t i = 0; i < scan_items(n, tile, t); ++i) y[start + i] = acc = scan_step(prod, acc, x[start + i]);
     }

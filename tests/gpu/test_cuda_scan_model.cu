@@ -20,9 +20,10 @@ namespace kc = keras::core::cuda;
 
 namespace {
 
-// Lines shorter than a tile, a tile and one element more, several tiles with a ragged end.
+// Lines shorter than a tile, a tile and one element more, several tiles with a ragged
+// end, and more tiles than one chunk of the carries pass (kScanThreads tiles).
 const std::vector<int64_t> kLengths = {1, 7, kc::kScanTile - 1, kc::kScanTile, kc::kScanTile + 1,
-                                       3 * kc::kScanTile + 17};
+                                       3 * kc::kScanTile + 17, (kc::kScanThreads + 3) * kc::kScanTile + 5};
 
 template <class T>
 DType dtype_of() {
@@ -81,7 +82,9 @@ void check_floats(uint32_t seed) {
     std::vector<T> sums(u.begin(), u.end()), factors(u.size());
     for (size_t i = 0; i < factors.size(); ++i) factors[i] = T((u[i] < 0 ? -1.0 : 1.0) * (0.9 + std::fabs(u[i]) / 15));
     check_float(false, sums);
-    check_float(true, factors);
+    // Products of a million factors in [0.9, 1.1] drift below the normal range, where the
+    // relative bound does not hold: the longest line checks sums only.
+    if (n < kc::kScanThreads * kc::kScanTile) check_float(true, factors);
     // NaN and infinities: the prefixes holding them are NaN / infinite on both.
     if (n > 100) {
       std::vector<T> odd = sums;
