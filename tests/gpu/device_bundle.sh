@@ -14,7 +14,8 @@
 # suite, then the suite again with KERAS_CPP_DEVICE=gpu (informational), with logs in
 # $OUT (gpu_tests.log, suite.log, suite_gpu_default.log, nvidia-smi.txt);
 #   bash .device/run.sh bench    (carry [".device/run.sh", ".device/bench.tar.xz"])
-# runs bench_gpu_step (the MLP step against its GEMMs, bandwidth against a copy) and the
+# runs bench_gpu_step (the MLP step against its GEMMs, bandwidth against a copy; the
+# bandwidth figures again with KERAS_CPP_CUDNN=0, pooling on the direct kernels) and the
 # Fashion-MNIST MLP fit at batch 256 on the GPU, on 2 CPU threads, and at batch 1024 in
 # float32 and mixed_bfloat16, with the JSON lines in $OUT/bench.jsonl.
 set -euo pipefail
@@ -107,6 +108,7 @@ if [ "$what" = bench ]; then
   cd /tmp/kc
   {
     ./bench_gpu_step
+    KERAS_CPP_CUDNN=0 ./bench_gpu_step --no-mlp
     ./bench_mlp_fashion --device gpu --batch 256 --epochs 3
     ./bench_mlp_fashion --device cpu --threads 2 --batch 256 --epochs 3
     ./bench_mlp_fashion --device gpu --batch 1024 --epochs 10
