@@ -1,6 +1,7 @@
 // linalg_solve.cu - CUDA launchers of the LU family, Cholesky and the triangular solve
 // (gpu/linalg_kernels.h): cuSOLVER's getrf / getrs / potrf and cuBLAS's trsm, one call per
-// matrix of a batch on the device's stream (Cholesky: one potrfBatched call for a batch),
+// matrix of a batch on the device's stream (Cholesky and the triangular solve: one
+// potrfBatched / trsmBatched call for a batch),
 // with the CPU kernels' conventions
 // (core/cpu/linalg_solve.cpp).
 //
@@ -267,6 +268,38 @@ LinalgInfo solve_impl(const T* pa, const T* pb, T* y, int64_t count, int n, int 
 
 // Row-major op(A) X = B is, column-major, X^T op(A^T) = B^T: trsm from the right with the
 // stored A^T, whose triangle is the other one.
+// One trsmBatched call for a batch (a launch per matrix leaves a batch of small systems
+// launch-bound): the same substitution per matrix. False where cuBLAS refuses the call
+// (a batch past int, an invalid-value or not-supported status), with nothing run.
+template <class T>
+bool trsm_batched(const T* pa, T* y, int64_t count, int n, int k, cublasFillMode_t fill, cublasOperation_t op,
+                  const DeviceContext& ctx) {
+  if (count < 2 || count > int64_t(std::numeric_limits<int>::max())) return false;
+  const int64_t nn = int64_t(n) * n, nk = int64_t(n) * k;
+  // The matrices (read only: cuBLAS takes them as const T* const*), then the right-hand sides.
+  std::vector<T*> at(static_cast<size_t>(2 * count));
+  for (int64_t b = 0; b < count; ++b) {
+    at[size_t(b)] = const_cast<T*>(pa + b * nn);
+    at[size_t(count + b)] = y + b * nk;
+  }
+  DeviceScratch ptrs(at.size() * sizeof(T*), ctx.device);
+  check(cudaMemcpyAsync(ptrs.as<T*>(), at.data(), at.size() * sizeof(T*), cudaMemcpyHostToDevice, ctx.stream),
+        "cudaMemcpyAsync (solve_triangular batch)", ctx.device);
+  T* const* as = ptrs.as<T*>();
+  T* const* bs = as + count;
+  const T one = 1;
+  cublasStatus_t s;
+  if constexpr (std::is_same_v<T, float>)
+    s = cublas_api().strsm_batched(ctx.cublas, CUBLAS_SIDE_RIGHT, fill, op, CUBLAS_DIAG_NON_UNIT, k, n, &one, as, n,
+                                   bs, k, int(count));
+  else
+    s = cublas_api().dtrsm_batched(ctx.cublas, CUBLAS_SIDE_RIGHT, fill, op, CUBLAS_DIAG_NON_UNIT, k, n, &one, as, n,
+                                   bs, k, int(count));
+  if (s == CUBLAS_STATUS_INVALID_VALUE || s == CUBLAS_STATUS_NOT_SUPPORTED) return false;
+  check_cublas(s, "cublas trsmBatched", ctx.device);
+  return true;
+}
+
 template <class T>
 void solve_triangular_impl(const T* pa, const T* pb, T* y, int64_t count, int n, int k, bool lower, bool adjoint,
                            int device) {
@@ -278,6 +311,7 @@ void solve_triangular_impl(const T* pa, const T* pb, T* y, int64_t count, int n,
   const T one = 1;
   const cublasFillMode_t fill = lower ? CUBLAS_FILL_MODE_UPPER : CUBLAS_FILL_MODE_LOWER;
   const cublasOperation_t op = adjoint ? CUBLAS_OP_T : CUBLAS_OP_N;
+  if (trsm_batched(pa, y, count, n, k, fill, op, ctx)) return;
   for (int64_t b = 0; b < count; ++b) {
     cublasStatus_t s;
     if constexpr (std::is_same_v<T, float>)

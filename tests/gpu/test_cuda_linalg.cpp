@@ -201,6 +201,9 @@ std::vector<LinalgCase> solve_cases() {
                                        ops::solve_triangular(x[0], x[1], false),
                                        ops::solve_triangular(x[2], x[3], true)};
                   }, {dominant({2, 5, 5}, dt, 11), random({2, 5, 3}, dt, 12), m1, random({1, 2}, dt, 13)}});
+    cs.push_back({"solve_triangular of many small systems (one trsmBatched call)" + d, [](auto& x) {
+                    return std::vector{ops::solve_triangular(x[0], x[1], true), ops::solve_triangular(x[0], x[1], false)};
+                  }, {dominant({64, 4, 4}, dt, 14), random({64, 4, 2}, dt, 15)}});
     // No singularity check (TensorFlow's rule): a zero on the diagonal's last place
     // makes the last row infinite, the others finite.
     cs.push_back({"solve_triangular with a zero on the diagonal" + d, [](auto& x) {

@@ -66,10 +66,11 @@ TEST_CASE("cuda loaders: libcusolver loads with every dense routine the linear-a
         }) == 0);
 }
 
-TEST_CASE("cuda loaders: libcublas loads with trsm (solve_triangular) and the products") {
+TEST_CASE("cuda loaders: libcublas loads with trsm and trsmBatched (solve_triangular) and the products") {
   CHECK(in_child([] {
           const auto& api = keras::core::cuda::cublas_api();
-          return bound(api.strsm) && bound(api.dtrsm) && bound(api.sgemm) && bound(api.dgemm);
+          return bound(api.strsm) && bound(api.dtrsm) && bound(api.strsm_batched) && bound(api.dtrsm_batched) &&
+                 bound(api.sgemm) && bound(api.dgemm);
         }) == 0);
 }
 
