@@ -5,9 +5,11 @@
 // - the windows: cuDNN pads pl cells on both sides; cudnn_window (gpu/cudnn.cu) accepts
 //   the op only when that gives Window's count of windows, so every window reads the
 //   same input cells as on the CPU (TensorFlow's "same" pads the extra cell after);
-// - max: padding takes no part; NaN is not propagated (CUDNN_NOT_PROPAGATE_NAN, as
-//   TensorFlow's cuDNN max_pool), and the result is then raised to the lowest finite
-//   value, the CPU's start: a window of NaN and -inf gives the lowest value there too;
+// - max: padding takes no part; NaN is not propagated (CUDNN_NOT_PROPAGATE_NAN: the
+//   CPU's rule, NaN never wins; TensorFlow's GPU kernels propagate NaN by default,
+//   TF_ENABLE_MAXPOOL_NANPROP, its CPU kernel does not), and the result is then raised
+//   to the lowest finite value, the CPU's start: a window of NaN and -inf gives the
+//   lowest value there too;
 // - average: CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING divides by the cells inside the
 //   input, the CPU's divisor (equal up to rounding: cuDNN's order of the sum is its own).
 #include <cstdint>
