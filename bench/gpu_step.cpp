@@ -6,11 +6,14 @@
 //    step's GEMMs alone (ops::matmul on cuBLAS, the shapes of step_floor.cpp: x.W per
 //    layer, x^T.dy per layer, dy.W^T for every layer but the first); "ratio" = step / GEMMs
 //    (the target is at most 1.3).
-//  - "bandwidth": elementwise add, relu and exp and the sum reduction over 2^26 float32
-//    values, in GB/s of bytes read and written, against a device-to-device copy of the
-//    same size; "of_copy" = the op's GB/s / the copy's (the target is at least 0.8).
+//  - "bandwidth": elementwise add, relu and exp, the sum reduction, cumsum of one line
+//    (the block-parallel scan) and 2x2 max and average pooling with stride 2 (cuDNN, or
+//    the direct kernels with KERAS_CPP_CUDNN=0: the "cudnn" field says which was asked)
+//    over 2^26 float32 values, in GB/s of bytes read and written, against a
+//    device-to-device copy of the same size; "of_copy" = the op's GB/s / the copy's (the
+//    target is at least 0.8).
 // Prints one JSON line per figure. Without a CUDA device it prints one line saying so and
-// exits 0. Usage: bench_gpu_step [--steps 200]
+// exits 0. Usage: bench_gpu_step [--steps 200] [--no-mlp] (--no-mlp: bandwidth only)
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -92,6 +95,7 @@ void bandwidth() {
   const double bytes = double(n) * sizeof(float);
   ops::RandomOptions o;
   Tensor a = ops::random_uniform({n}, o), b = ops::random_uniform({n}, o);
+  const Tensor images = ops::reshape(a, {64, 256, 64, 64});  // (batch, h, w, channels)
   Tensor dst = ops::empty_like(a);
   const double t_copy = gpu_time(
       [&] { keras::core::cuda::copy_device_to_device(dst.raw_mutable_data(), 0, a.raw_data(), 0, size_t(bytes)); }, 20);
@@ -106,13 +110,18 @@ void bandwidth() {
       {"relu", 2, [&] { ops::relu(a); }},
       {"exp", 2, [&] { ops::exp(a); }},
       {"sum", 1, [&] { ops::sum(a); }},
+      {"cumsum", 2, [&] { ops::cumsum(a, 0); }},
+      {"max_pool", 1.25, [&] { ops::max_pool(images, 2, 2, "valid"); }},
+      {"average_pool", 1.25, [&] { ops::average_pool(images, 2, 2, "valid"); }},
   };
+  const char* env = std::getenv("KERAS_CPP_CUDNN");
+  const bool cudnn = env == nullptr || std::string(env) != "0";
   for (const Case& c : cases) {
     const double t = gpu_time(c.run, 20);
     const double gbps = c.moved * bytes / t / 1e9;
     std::printf("{\"bench\":\"gpu_step\",\"figure\":\"bandwidth\",\"op\":\"%s\",\"elements\":%lld,\"gbps\":%.1f,"
-                "\"copy_gbps\":%.1f,\"of_copy\":%.3f}\n",
-                c.op, (long long)n, gbps, copy_gbps, gbps / copy_gbps);
+                "\"copy_gbps\":%.1f,\"of_copy\":%.3f,\"cudnn\":%s}\n",
+                c.op, (long long)n, gbps, copy_gbps, gbps / copy_gbps, cudnn ? "true" : "false");
   }
   std::fflush(stdout);
 }
@@ -121,14 +130,18 @@ void bandwidth() {
 
 int main(int argc, char** argv) {
   int steps = 200;
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::string(argv[i]) == "--steps") steps = std::atoi(argv[i + 1]);
+  bool mlp = true;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--steps" && i + 1 < argc) steps = std::atoi(argv[i + 1]);
+    if (std::string(argv[i]) == "--no-mlp") mlp = false;
+  }
   if (keras::core::cuda_device_count() == 0) {
     std::printf("{\"bench\":\"gpu_step\",\"skipped\":\"no CUDA device visible\"}\n");
     return 0;
   }
   keras::DeviceScope scope(Device::cuda(0));
-  for (int64_t batch : {256, 1024}) mlp_step(batch, steps);
+  if (mlp)
+    for (int64_t batch : {256, 1024}) mlp_step(batch, steps);
   bandwidth();
   return 0;
 }

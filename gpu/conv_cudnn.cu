@@ -50,33 +50,14 @@ struct Descs {
   bool ok = false;
 
   Descs(const CudnnApi& a, const Window& w, int dev) : api(a), device(dev) {
-    // 2D when the first padded axis is unused (1D and 2D convolutions), else 3D.
-    const int first = w.in[0] == 1 && w.out[0] == 1 && w.k[0] == 1 && w.pl[0] == 0 ? 1 : 0;
-    const int sp = 3 - first, nb = sp + 2;
-    int pad[3], stride[3], dil[3], kd[5], xd[5], xs[5], yd[5], ys[5];
-    for (int i = 0; i < sp; ++i) {
-      const int a_ = first + i;
-      // cuDNN pads both sides by pl; TensorFlow's "same" may pad one cell more after, which
-      // changes nothing when cuDNN's count of windows is the same (they start at -pl).
-      const int64_t span = w.d[a_] * (w.k[a_] - 1) + 1;
-      if (w.in[a_] + 2 * w.pl[a_] < span || (w.in[a_] + 2 * w.pl[a_] - span) / w.s[a_] + 1 != w.out[a_]) return;
-      pad[i] = int(w.pl[a_]), stride[i] = int(w.s[a_]), dil[i] = int(w.d[a_]);
-    }
-    const int64_t ig = w.c / w.groups;
-    // Tensors: dims in N, C, spatial order; strides of channels_last.
-    auto fill = [&](int* d, int* s, int64_t c, const int64_t* cells) {
-      int64_t st = c;
-      for (int i = sp - 1; i >= 0; --i) {
-        d[2 + i] = int(cells[first + i]);
-        s[2 + i] = int(st);
-        st *= cells[first + i];
-      }
-      d[0] = int(w.n), s[0] = int(st), d[1] = int(c), s[1] = 1;
-    };
-    fill(xd, xs, w.c, w.in);
-    fill(yd, ys, w.oc, w.out);
-    kd[0] = int(w.oc), kd[1] = int(ig);
-    for (int i = 0; i < sp; ++i) kd[2 + i] = int(w.k[first + i]);
+    const CudnnWindow cw = cudnn_window(w);
+    if (!cw.ok) return;
+    const int sp = cw.sp, nb = sp + 2;
+    int kd[5], xd[5], xs[5], yd[5], ys[5];
+    cudnn_nhwc(cw, w.n, w.c, w.in, xd, xs);
+    cudnn_nhwc(cw, w.n, w.oc, w.out, yd, ys);
+    kd[0] = int(w.oc), kd[1] = int(w.c / w.groups);
+    for (int i = 0; i < sp; ++i) kd[2 + i] = cw.size[i];
     check_cudnn(api.create_tensor(&x), "cudnnCreateTensorDescriptor", device);
     check_cudnn(api.create_tensor(&y), "cudnnCreateTensorDescriptor", device);
     check_cudnn(api.create_filter(&k), "cudnnCreateFilterDescriptor", device);
@@ -84,7 +65,7 @@ struct Descs {
     check_cudnn(api.set_tensor(x, CUDNN_DATA_FLOAT, nb, xd, xs), "cudnnSetTensorNdDescriptor", device);
     check_cudnn(api.set_tensor(y, CUDNN_DATA_FLOAT, nb, yd, ys), "cudnnSetTensorNdDescriptor", device);
     check_cudnn(api.set_filter(k, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NHWC, nb, kd), "cudnnSetFilterNdDescriptor", device);
-    check_cudnn(api.set_conv(conv, sp, pad, stride, dil, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
+    check_cudnn(api.set_conv(conv, sp, cw.pad, cw.stride, cw.dil, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
                 "cudnnSetConvolutionNdDescriptor", device);
     check_cudnn(api.set_groups(conv, int(w.groups)), "cudnnSetConvolutionGroupCount", device);
     // FMA math keeps float32 exact; TF32 (core::enable_tensor_float_32_execution) lets
@@ -125,12 +106,8 @@ struct KrscKernel : Scratch {
   }
 };
 
-// cuDNN's descriptors take int sizes and strides.
-bool usable(const Window& w) {
-  const int64_t limit = int64_t(1) << 31;
-  const bool small = w.n * w.in[0] * w.in[1] * w.in[2] * w.c < limit && w.n * w.out[0] * w.out[1] * w.out[2] * w.oc < limit;
-  return small && w.n > 0 && w.c > 0 && w.oc > 0 && w.groups > 0 && cudnn_api() != nullptr;
-}
+// cuDNN is there and the groups divide the channels (cudnn_window checks the rest).
+bool usable(const Window& w) { return w.groups > 0 && w.c % w.groups == 0 && cudnn_api() != nullptr; }
 
 // One pass: the descriptors, cuDNN's ranked algorithms (algos(h, d, count, &n, perf)), the
 // workspace of the chosen one (workspace(h, d, algo, &bytes)), then run(h, d, algo, ws,

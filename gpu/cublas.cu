@@ -27,6 +27,8 @@ CublasApi load() {
   lib.bind(api.gemm_strided_batched_ex, "cublasGemmStridedBatchedEx");
   lib.bind(api.strsm, "cublasStrsm_v2");
   lib.bind(api.dtrsm, "cublasDtrsm_v2");
+  lib.bind(api.strsm_batched, "cublasStrsmBatched");
+  lib.bind(api.dtrsm_batched, "cublasDtrsmBatched");
   return api;
 }
 

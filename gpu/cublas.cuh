@@ -36,6 +36,8 @@ struct CublasApi {
                                             long long, int, cublasComputeType_t, cublasGemmAlgo_t) = nullptr;
   decltype(&cublasStrsm_v2) strsm = nullptr;  ///< solve_triangular (gpu/linalg.cu)
   decltype(&cublasDtrsm_v2) dtrsm = nullptr;
+  decltype(&cublasStrsmBatched) strsm_batched = nullptr;  ///< solve_triangular of a batch
+  decltype(&cublasDtrsmBatched) dtrsm_batched = nullptr;
 };
 
 /// The table, loaded at the first call (thread-safe). Throws CudaError naming the library

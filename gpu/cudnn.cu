@@ -51,6 +51,11 @@ const CudnnApi* load() {
                   bind(lib, api.backward_filter_algos, "cudnnGetConvolutionBackwardFilterAlgorithm_v7") &&
                   bind(lib, api.backward_filter_workspace, "cudnnGetConvolutionBackwardFilterWorkspaceSize") &&
                   bind(lib, api.backward_filter, "cudnnConvolutionBackwardFilter");
+  api.pooling = bind(lib, api.create_pool, "cudnnCreatePoolingDescriptor") &&
+                bind(lib, api.set_pool, "cudnnSetPoolingNdDescriptor") &&
+                bind(lib, api.destroy_pool, "cudnnDestroyPoolingDescriptor") &&
+                bind(lib, api.pool_forward, "cudnnPoolingForward") &&
+                bind(lib, api.pool_backward, "cudnnPoolingBackward");
   return ok ? &api : nullptr;  // a library without these entry points: the direct kernels
 }
 
@@ -80,6 +85,34 @@ void check_cudnn(cudnnStatus_t s, const char* call, int device) {
   const CudnnApi* api = cudnn_api();
   throw CudaError(std::string(call) + " failed on " + device_name(device) + ": " +
                   (api != nullptr ? api->error_string(s) : "cuDNN error"));
+}
+
+CudnnWindow cudnn_window(const Window& w) {
+  CudnnWindow cw;
+  const int64_t limit = int64_t(1) << 31;  // cuDNN's descriptors take int sizes and strides
+  if (w.n <= 0 || w.c <= 0 || w.oc <= 0 || w.n * w.in[0] * w.in[1] * w.in[2] * w.c >= limit ||
+      w.n * w.out[0] * w.out[1] * w.out[2] * w.oc >= limit)
+    return cw;
+  cw.first = w.in[0] == 1 && w.out[0] == 1 && w.k[0] == 1 && w.pl[0] == 0 ? 1 : 0;
+  cw.sp = 3 - cw.first;
+  for (int i = 0; i < cw.sp; ++i) {
+    const int a = cw.first + i;
+    const int64_t span = w.d[a] * (w.k[a] - 1) + 1;
+    if (w.in[a] + 2 * w.pl[a] < span || (w.in[a] + 2 * w.pl[a] - span) / w.s[a] + 1 != w.out[a]) return cw;
+    cw.pad[i] = int(w.pl[a]), cw.stride[i] = int(w.s[a]), cw.dil[i] = int(w.d[a]), cw.size[i] = int(w.k[a]);
+  }
+  cw.ok = true;
+  return cw;
+}
+
+void cudnn_nhwc(const CudnnWindow& cw, int64_t n, int64_t c, const int64_t* cells, int* dims, int* strides) {
+  int64_t st = c;
+  for (int i = cw.sp - 1; i >= 0; --i) {
+    dims[2 + i] = int(cells[cw.first + i]);
+    strides[2 + i] = int(st);
+    st *= cells[cw.first + i];
+  }
+  dims[0] = int(n), strides[0] = int(st), dims[1] = int(c), strides[1] = 1;
 }
 
 }  // namespace keras::core::cuda

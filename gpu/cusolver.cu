@@ -26,6 +26,7 @@ CusolverApi load() {
   lib.bind(api.set_stream, "cusolverDnSetStream");
   bind_pair(lib, api.potrf_size, "potrf_bufferSize");
   bind_pair(lib, api.potrf, "potrf");
+  bind_pair(lib, api.potrf_batched, "potrfBatched");
   bind_pair(lib, api.getrf_size, "getrf_bufferSize");
   bind_pair(lib, api.getrf, "getrf");
   bind_pair(lib, api.getrs, "getrs");

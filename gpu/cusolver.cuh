@@ -25,6 +25,7 @@ struct CusolverApi {
   decltype(&cusolverDnSetStream) set_stream = nullptr;
   KERAS_CUSOLVER_PAIR(potrf_bufferSize) potrf_size;
   KERAS_CUSOLVER_PAIR(potrf) potrf;
+  KERAS_CUSOLVER_PAIR(potrfBatched) potrf_batched;  ///< cholesky of a batch in one call
   KERAS_CUSOLVER_PAIR(getrf_bufferSize) getrf_size;
   KERAS_CUSOLVER_PAIR(getrf) getrf;
   KERAS_CUSOLVER_PAIR(getrs) getrs;

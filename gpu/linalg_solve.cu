@@ -1,6 +1,8 @@
 // linalg_solve.cu - CUDA launchers of the LU family, Cholesky and the triangular solve
 // (gpu/linalg_kernels.h): cuSOLVER's getrf / getrs / potrf and cuBLAS's trsm, one call per
-// matrix of a batch on the device's stream, with the CPU kernels' conventions
+// matrix of a batch on the device's stream (Cholesky and the triangular solve: one
+// potrfBatched / trsmBatched call for a batch),
+// with the CPU kernels' conventions
 // (core/cpu/linalg_solve.cpp).
 //
 // A row-major (n, n) matrix is the column-major A^T. As on the CPU: det(A^T) = det(A);
@@ -10,7 +12,9 @@
 // column-major copy of A itself. The pivots come back 1-based (LAPACK's) and are turned
 // into the CPU's row permutation on the device.
 #include <cmath>
+#include <limits>
 #include <type_traits>
+#include <vector>
 
 #include "gpu/cublas.cuh"
 #include "gpu/linalg.cuh"
@@ -90,6 +94,42 @@ __global__ void cholesky_info_kernel(const T* y, int* info, const int* first_nan
   }
 }
 
+// potrf with uplo 'U' on each column-major (n, n) matrix at y, one call per matrix.
+template <class T>
+void potrf_each(T* y, int* info, int64_t count, int n, const DeviceContext& ctx) {
+  const CusolverApi& api = cusolver_api();
+  cusolverDnHandle_t h = cusolver_handle(ctx.device);
+  int lwork = 0;
+  check_cusolver(pick<T>(api.potrf_size)(h, CUBLAS_FILL_MODE_UPPER, n, y, n, &lwork), "cusolverDn potrf_bufferSize",
+                 ctx.device);
+  DeviceScratch work(size_t(lwork) * sizeof(T), ctx.device);
+  const int64_t nn = int64_t(n) * n;
+  for (int64_t b = 0; b < count; ++b)
+    check_cusolver(pick<T>(api.potrf)(h, CUBLAS_FILL_MODE_UPPER, n, y + b * nn, n, work.as<T>(), lwork, info + b),
+                   "cusolverDn potrf", ctx.device);
+}
+
+// The same in one potrfBatched call (a batch of small matrices is launch-bound one by
+// one): the same factor up to rounding and the same info (the order of the first minor
+// that is not positive). potrfBatched uses the other triangle as workspace, which the
+// caller zeroes anyway. False, with the status checked, where cuSOLVER refuses the call
+// (a batch past int, or an invalid-value or not-supported status): potrf_each then runs.
+template <class T>
+bool potrf_batched(T* y, int* info, int64_t count, int n, const DeviceContext& ctx) {
+  if (count < 2 || count > int64_t(std::numeric_limits<int>::max())) return false;
+  const int64_t nn = int64_t(n) * n;
+  std::vector<T*> at(static_cast<size_t>(count));
+  for (int64_t b = 0; b < count; ++b) at[size_t(b)] = y + b * nn;
+  DeviceScratch ptrs(at.size() * sizeof(T*), ctx.device);
+  check(cudaMemcpyAsync(ptrs.as<T*>(), at.data(), at.size() * sizeof(T*), cudaMemcpyHostToDevice, ctx.stream),
+        "cudaMemcpyAsync (cholesky batch)", ctx.device);
+  const cusolverStatus_t s = pick<T>(cusolver_api().potrf_batched)(cusolver_handle(ctx.device), CUBLAS_FILL_MODE_UPPER,
+                                                                   n, ptrs.as<T*>(), n, info, int(count));
+  if (s == CUSOLVER_STATUS_INVALID_VALUE || s == CUSOLVER_STATUS_NOT_SUPPORTED) return false;
+  check_cusolver(s, "cusolverDn potrfBatched", ctx.device);
+  return true;
+}
+
 template <class T>
 LinalgInfo cholesky_impl(const T* x, T* y, int64_t count, int n, int device) {
   DeviceGuard guard(device);
@@ -105,15 +145,11 @@ LinalgInfo cholesky_impl(const T* x, T* y, int64_t count, int n, int device) {
         "cudaMemcpyAsync (cholesky)", device);
   nan_rows_kernel<T><<<grid_for(count * nn), kBlock, 0, ctx.stream>>>(x, first_nan, count, n);
   check_launch("cholesky nan rows", device);
-  const CusolverApi& api = cusolver_api();
-  cusolverDnHandle_t h = cusolver_handle(device);
-  int lwork = 0;
-  check_cusolver(pick<T>(api.potrf_size)(h, CUBLAS_FILL_MODE_UPPER, n, y, n, &lwork), "cusolverDn potrf_bufferSize",
-                 device);
-  DeviceScratch work(size_t(lwork) * sizeof(T), device);
-  for (int64_t b = 0; b < count; ++b)
-    check_cusolver(pick<T>(api.potrf)(h, CUBLAS_FILL_MODE_UPPER, n, y + b * nn, n, work.as<T>(), lwork, info + b),
-                   "cusolverDn potrf", device);
+  if (!potrf_batched(y, info, count, n, ctx)) {
+    copy<T>(x, y, count * nn, ctx);  // as given, whatever a refused batched call touched
+    zero_ints(info, count, ctx);
+    potrf_each(y, info, count, n, ctx);
+  }
   zero_upper_kernel<T><<<grid_for(count * nn), kBlock, 0, ctx.stream>>>(y, count, n);
   check_launch("cholesky zero upper", device);
   cholesky_info_kernel<T><<<grid_for(count), kBlock, 0, ctx.stream>>>(y, info, first_nan, count, n);
@@ -232,6 +268,38 @@ LinalgInfo solve_impl(const T* pa, const T* pb, T* y, int64_t count, int n, int 
 
 // Row-major op(A) X = B is, column-major, X^T op(A^T) = B^T: trsm from the right with the
 // stored A^T, whose triangle is the other one.
+// One trsmBatched call for a batch (a launch per matrix leaves a batch of small systems
+// launch-bound): the same substitution per matrix. False where cuBLAS refuses the call
+// (a batch past int, an invalid-value or not-supported status), with nothing run.
+template <class T>
+bool trsm_batched(const T* pa, T* y, int64_t count, int n, int k, cublasFillMode_t fill, cublasOperation_t op,
+                  const DeviceContext& ctx) {
+  if (count < 2 || count > int64_t(std::numeric_limits<int>::max())) return false;
+  const int64_t nn = int64_t(n) * n, nk = int64_t(n) * k;
+  // The matrices (read only: cuBLAS takes them as const T* const*), then the right-hand sides.
+  std::vector<T*> at(static_cast<size_t>(2 * count));
+  for (int64_t b = 0; b < count; ++b) {
+    at[size_t(b)] = const_cast<T*>(pa + b * nn);
+    at[size_t(count + b)] = y + b * nk;
+  }
+  DeviceScratch ptrs(at.size() * sizeof(T*), ctx.device);
+  check(cudaMemcpyAsync(ptrs.as<T*>(), at.data(), at.size() * sizeof(T*), cudaMemcpyHostToDevice, ctx.stream),
+        "cudaMemcpyAsync (solve_triangular batch)", ctx.device);
+  T* const* as = ptrs.as<T*>();
+  T* const* bs = as + count;
+  const T one = 1;
+  cublasStatus_t s;
+  if constexpr (std::is_same_v<T, float>)
+    s = cublas_api().strsm_batched(ctx.cublas, CUBLAS_SIDE_RIGHT, fill, op, CUBLAS_DIAG_NON_UNIT, k, n, &one, as, n,
+                                   bs, k, int(count));
+  else
+    s = cublas_api().dtrsm_batched(ctx.cublas, CUBLAS_SIDE_RIGHT, fill, op, CUBLAS_DIAG_NON_UNIT, k, n, &one, as, n,
+                                   bs, k, int(count));
+  if (s == CUBLAS_STATUS_INVALID_VALUE || s == CUBLAS_STATUS_NOT_SUPPORTED) return false;
+  check_cublas(s, "cublas trsmBatched", ctx.device);
+  return true;
+}
+
 template <class T>
 void solve_triangular_impl(const T* pa, const T* pb, T* y, int64_t count, int n, int k, bool lower, bool adjoint,
                            int device) {
@@ -243,6 +311,7 @@ void solve_triangular_impl(const T* pa, const T* pb, T* y, int64_t count, int n,
   const T one = 1;
   const cublasFillMode_t fill = lower ? CUBLAS_FILL_MODE_UPPER : CUBLAS_FILL_MODE_LOWER;
   const cublasOperation_t op = adjoint ? CUBLAS_OP_T : CUBLAS_OP_N;
+  if (trsm_batched(pa, y, count, n, k, fill, op, ctx)) return;
   for (int64_t b = 0; b < count; ++b) {
     cublasStatus_t s;
     if constexpr (std::is_same_v<T, float>)

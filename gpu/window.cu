@@ -1,14 +1,15 @@
 // window.cu - convolution and pooling on CUDA (launchers declared in gpu/kernels.h),
 // channels_last, 1-3 spatial axes (padded to 3 as on the CPU), float32 and float64.
 //
-// float32 convolutions run on cuDNN where it is there and takes the case
-// (gpu/conv_cudnn.cu); otherwise, and for float64 and pooling, direct kernels with the
-// CPU reference loops' arithmetic (core/cpu/conv.cpp,
-// core/cpu/pool.cpp): forward passes give one output element per thread; input gradients
-// gather, per input element, the (window, tap) pairs that read it, so nothing is added
-// atomically and every run sums in the same order; the kernel gradient gives each kernel
-// element a block whose threads split the batch and output cells and add their partial
-// sums in a fixed tree.
+// float32 convolutions, poolings and average_pool's gradient run on cuDNN where it is
+// there and takes the case (gpu/conv_cudnn.cu, gpu/pool_cudnn.cu); otherwise, and for
+// float64 and max_pool's gradient (the CPU's tie rule, the first maximum in row-major
+// order, which cuDNN does not document), direct kernels with the CPU reference loops'
+// arithmetic (core/cpu/conv.cpp, core/cpu/pool.cpp): forward passes give one output
+// element per thread; input gradients gather, per input element, the (window, tap)
+// pairs that read it, so nothing is added atomically and every run sums in the same
+// order; the kernel gradient gives each kernel element a block whose threads split the
+// batch and output cells and add their partial sums in a fixed tree.
 #include <cstdint>
 
 #include <cuda/std/limits>
@@ -16,6 +17,7 @@
 #include "gpu/context.cuh"
 #include "gpu/conv_cudnn.cuh"
 #include "gpu/kernels.h"
+#include "gpu/pool_cudnn.cuh"
 
 namespace keras::core::cuda {
 namespace {
@@ -294,6 +296,9 @@ void pool_forward(bool max, Dt dt, const Window& w, const void* x, void* y, int 
   const int64_t total = w.n * g.out_cells * w.c;
   if (total == 0) return;
   DeviceGuard guard(device);
+  if (dt == Dt::f32 &&
+      cudnn_pool_forward(max, w, static_cast<const float*>(x), static_cast<float*>(y), device))
+    return;
   floats(dt, [&](auto tag) {
     using T = decltype(tag);
     pool_forward_kernel<T><<<grid_for(total), kBlock, 0, context(device).stream>>>(max, g, static_cast<const T*>(x),
@@ -320,6 +325,8 @@ void avg_pool_backward(Dt dt, const Window& w, const void* dy, void* dx, int dev
   const int64_t total = w.n * g.in_cells * w.c;
   if (total == 0) return;
   DeviceGuard guard(device);
+  if (dt == Dt::f32 && cudnn_avg_pool_backward(w, static_cast<const float*>(dy), static_cast<float*>(dx), device))
+    return;
   floats(dt, [&](auto tag) {
     using T = decltype(tag);
     pool_backward_kernel<T><<<grid_for(total), kBlock, 0, context(device).stream>>>(

@@ -14,7 +14,8 @@
 # suite, then the suite again with KERAS_CPP_DEVICE=gpu (informational), with logs in
 # $OUT (gpu_tests.log, suite.log, suite_gpu_default.log, nvidia-smi.txt);
 #   bash .device/run.sh bench    (carry [".device/run.sh", ".device/bench.tar.xz"])
-# runs bench_gpu_step (the MLP step against its GEMMs, bandwidth against a copy) and the
+# runs bench_gpu_step (the MLP step against its GEMMs, bandwidth against a copy; the
+# bandwidth figures again with KERAS_CPP_CUDNN=0, pooling on the direct kernels) and the
 # Fashion-MNIST MLP fit at batch 256 on the GPU, on 2 CPU threads, and at batch 1024 in
 # float32 and mixed_bfloat16, with the JSON lines in $OUT/bench.jsonl.
 set -euo pipefail
@@ -108,6 +109,7 @@ if [ "$what" = bench ]; then
   {
     ./bench_gpu_step
     KERAS_CPP_CUBLASLT=0 ./bench_gpu_step  # fused_matmul on cuBLAS + the engine's epilogue pass
+    KERAS_CPP_CUDNN=0 ./bench_gpu_step --no-mlp
     ./bench_mlp_fashion --device gpu --batch 256 --epochs 3
     ./bench_mlp_fashion --device cpu --threads 2 --batch 256 --epochs 3
     ./bench_mlp_fashion --device gpu --batch 1024 --epochs 10
@@ -119,8 +121,8 @@ if [ "$what" = bench ]; then
 fi
 ldd /tmp/kc/keras_tests | grep -E "not found|cuda|cublas" > "$out/ldd.txt"
 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='supports*,cuda*,device*,placement*' 2>&1 | tee "$out/gpu_tests.log" | tail -40
-# the convolutions again on the direct kernels (cuDNN off; with no libcudnn they ran there already)
-KERAS_CPP_CUDNN=0 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='cuda conv*' 2>&1 | tee "$out/gpu_direct_conv.log" | tail -5
+# the convolutions and poolings again on the direct kernels (cuDNN off; with no libcudnn they ran there already)
+KERAS_CPP_CUDNN=0 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='cuda conv*,cuda pool*' 2>&1 | tee "$out/gpu_direct_window.log" | tail -5
 # the fused products again on cuBLAS with the engine's epilogue pass (cuBLASLt off): the
 # traced Dense block must then equal its unfused graph bit for bit
 KERAS_CPP_CUBLASLT=0 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='cuda fused*' 2>&1 | tee "$out/gpu_no_cublaslt.log" | tail -5

@@ -144,6 +144,9 @@ std::vector<LinalgCase> solve_cases() {
                                        ops::cholesky(x[3]), ops::cholesky(x[0], true)};
                   }, {spd({2, 3, 5, 5}, dt, 1), make({4}, Shape{1, 1}, dt), ops::zeros({0, 3, 3}, dt),
                       ops::zeros({2, 0, 0}, dt)}});
+    cs.push_back({"cholesky of many small matrices (one potrfBatched call)" + d, [](auto& x) {
+                    return std::vector{ops::cholesky(x[0])};
+                  }, {spd({100, 4, 4}, dt, 9)}});
     cs.push_back({"cholesky reads the lower triangle only" + d, [](auto& x) {
                     return std::vector{ops::cholesky(ops::add(x[0], ops::multiply(x[1], ops::scalar_like(x[1], 7.0))))};
                   }, {spd({4, 4}, dt, 2), make({0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, nan, 0, 0, 0, 0}, Shape{4, 4}, dt)}});
@@ -155,6 +158,9 @@ std::vector<LinalgCase> solve_cases() {
     cs.push_back({"cholesky of a matrix holding NaN (same error)" + d,
                   [](auto& x) { return std::vector{ops::cholesky(x[0])}; },
                   {make({4, 1, 0, 1, 4, 0, nan, 0, 4}, Shape{3, 3}, dt)}});
+    cs.push_back({"cholesky of a batch whose second matrix holds NaN (same error)" + d,
+                  [](auto& x) { return std::vector{ops::cholesky(x[0])}; },
+                  {make({4, 0, 0, 0, 4, 0, 0, 0, 4, 4, 1, 0, 1, 4, 0, nan, 0, 4}, Shape{2, 3, 3}, dt)}});
     cs.push_back({"lu_factor batch, 1x1, singular (a zero row, a zero column, zeros), empty" + d, [](auto& x) {
                     std::vector<Tensor> r;
                     for (const Tensor& t : x) {
@@ -195,6 +201,9 @@ std::vector<LinalgCase> solve_cases() {
                                        ops::solve_triangular(x[0], x[1], false),
                                        ops::solve_triangular(x[2], x[3], true)};
                   }, {dominant({2, 5, 5}, dt, 11), random({2, 5, 3}, dt, 12), m1, random({1, 2}, dt, 13)}});
+    cs.push_back({"solve_triangular of many small systems (one trsmBatched call)" + d, [](auto& x) {
+                    return std::vector{ops::solve_triangular(x[0], x[1], true), ops::solve_triangular(x[0], x[1], false)};
+                  }, {dominant({64, 4, 4}, dt, 14), random({64, 4, 2}, dt, 15)}});
     // No singularity check (TensorFlow's rule): a zero on the diagonal's last place
     // makes the last row infinite, the others finite.
     cs.push_back({"solve_triangular with a zero on the diagonal" + d, [](auto& x) {
@@ -339,7 +348,7 @@ TEST_CASE("supports: the linear-algebra kernels on CUDA") {
 TEST_CASE("cuda linalg: the table itself: every case runs on the CPU, and the error cases raise there") {
   std::vector<Case> all;
   for (const LinalgCase& c : all_cases()) all.push_back({c.name, c.fn, c.inputs});
-  CHECK(run_table_on_cpu(all) == 12);
+  CHECK(run_table_on_cpu(all) == 14);
   MESSAGE(all.size() << " CPU/CUDA linear-algebra cases");
 }
 

@@ -1,20 +1,23 @@
 // The libraries the CUDA backend loads with dlopen at first use (gpu/cusolver.cu,
-// gpu/cublas.cu, gpu/cublaslt.cu) load and bind every entry point the kernels call.
-// Loading needs no GPU, so this runs in every CUDA build (nvcc compiles the test; CUDA
-// builds only): a missing symbol would otherwise surface only on a device, as the failure
-// of every op using it. The loading happens in a forked child, so the test process itself
-// keeps never mapping the libraries (test_device.cpp checks that CPU work does not load
-// cuBLAS).
+// gpu/cublas.cu, gpu/cublaslt.cu, gpu/cudnn.cu) load and bind every entry point the
+// kernels call. Loading needs no GPU, so this runs in every CUDA build (nvcc compiles the
+// test; CUDA builds only): a missing symbol would otherwise surface only on a device, as
+// the failure of every op using it. The loading happens in a forked child, so the test
+// process itself keeps never mapping the libraries (test_device.cpp checks that CPU work
+// does not load cuBLAS).
 #include <doctest/doctest.h>
+#include <dlfcn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <string>
 
 #include "gpu/cublas.cuh"
 #include "gpu/cublaslt.cuh"
+#include "gpu/cudnn.cuh"
 #include "gpu/cusolver.cuh"
 
 namespace {
@@ -56,6 +59,7 @@ TEST_CASE("cuda loaders: libcusolver loads with every dense routine the linear-a
   CHECK(in_child([] {
           const auto& api = keras::core::cuda::cusolver_api();
           return bound(api.create) && bound(api.set_stream) && both(api.potrf_size) && both(api.potrf) &&
+                 both(api.potrf_batched) &&
                  both(api.getrf_size) && both(api.getrf) && both(api.getrs) && both(api.geqrf_size) &&
                  both(api.geqrf) && both(api.orgqr_size) && both(api.orgqr) && both(api.gesvd_size) &&
                  both(api.gesvd) && both(api.syevd_size) && both(api.syevd) && bound(api.create_params) &&
@@ -64,10 +68,24 @@ TEST_CASE("cuda loaders: libcusolver loads with every dense routine the linear-a
         }) == 0);
 }
 
-TEST_CASE("cuda loaders: libcublas loads with trsm (solve_triangular) and the products") {
+TEST_CASE("cuda loaders: libcublas loads with trsm and trsmBatched (solve_triangular) and the products") {
   CHECK(in_child([] {
           const auto& api = keras::core::cuda::cublas_api();
-          return bound(api.strsm) && bound(api.dtrsm) && bound(api.sgemm) && bound(api.dgemm);
+          return bound(api.strsm) && bound(api.dtrsm) && bound(api.strsm_batched) && bound(api.dtrsm_batched) &&
+                 bound(api.sgemm) && bound(api.dgemm);
+        }) == 0);
+}
+
+TEST_CASE("cuda loaders: libcudnn, where it is installed, loads with the convolution and pooling entry points") {
+  CHECK(in_child([] {
+          unsetenv("KERAS_CPP_CUDNN");
+          const std::string major = "libcudnn.so." + std::to_string(CUDNN_MAJOR);
+          if (dlopen(major.c_str(), RTLD_NOW | RTLD_LOCAL) == nullptr &&
+              dlopen("libcudnn.so", RTLD_NOW | RTLD_LOCAL) == nullptr)
+            return keras::core::cuda::cudnn_api() == nullptr;  // no library: the direct kernels
+          const auto* api = keras::core::cuda::cudnn_api();
+          return api != nullptr && api->pooling && bound(api->pool_forward) && bound(api->pool_backward) &&
+                 bound(api->set_pool) && bound(api->forward);
         }) == 0);
 }
 

@@ -117,6 +117,16 @@ std::vector<Case> scan_creation_search_segment_cases() {
       cs.push_back({std::string("cumsum / cumprod ") + core::dtype_name(dt), [axis](auto& x) {
                       return std::vector{ops::cumsum(x[0], axis), ops::cumprod(x[0], axis)};
                     }, {awkward({3, 4, 5}, dt, 82)}});
+  // Long lines take the block-parallel scan (gpu/scan.cu): integers exactly the CPU's
+  // (floats: test_cuda_scan.cpp, within rounding).
+  for (DType dt : {DType::int32, DType::int64, DType::uint8})
+    for (const Shape& s : {Shape{2, 5000}, Shape{1, 3 * 4096 + 17}})
+      cs.push_back({std::string("cumsum / cumprod of long lines ") + core::dtype_name(dt), [](auto& x) {
+                      return std::vector{ops::cumsum(x[0], 1), ops::cumprod(x[0], 1)};
+                    }, {awkward(s, dt, 85)}});
+  cs.push_back({"cumsum / cumprod of long strided lines int32", [](auto& x) {
+                  return std::vector{ops::cumsum(x[0], 1), ops::cumprod(x[0], 1)};
+                }, {awkward({3, 4100, 2}, DType::int32, 86)}});
   cs.push_back({"cumsum of bools, empty cumsum / cumprod", [](auto& x) {
                   return std::vector{ops::cumsum(x[0], 1), ops::cumsum(x[1], 0), ops::cumprod(x[1], 1)};
                 }, {awkward({3, 4}, DType::bool_, 83), ops::zeros({0, 3})}});

@@ -2,8 +2,12 @@
 // 1-3D with strides, "same"/"valid"/"causal" padding, dilation and groups, fused_conv with
 // bias and relu, max and average pooling with overlapping and padded windows and ties,
 // each with its gradients (conv_backprop_input/filter, max/average_pool_grad) taken by a
-// tape on the device. Without a GPU the cases are skipped; the table itself runs on the
+// tape on the device; pooling with symmetric and one-sided "same" padding (cuDNN and the
+// direct kernels) and windows of NaN and -inf only. float32 runs on cuDNN where it is
+// installed; the device script (device_bundle.sh) runs these again with KERAS_CPP_CUDNN=0
+// (the direct kernels). Without a GPU the cases are skipped; the table itself runs on the
 // CPU everywhere.
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -81,7 +85,14 @@ std::vector<Case> pool_cases() {
       {"2D 2x2 (a remainder outside every window)", Shape{2, 7, 6, 3}, {2, 2}, {2, 2}, "valid"},
       {"2D 3x3 stride 2 same (overlapping, padded)", Shape{2, 7, 6, 3}, {3, 3}, {2, 2}, "same"},
       {"1D 3 stride 1", Shape{2, 9, 3}, {3}, {1}, "valid"},
-      {"3D same", Shape{1, 4, 5, 6, 2}, {2, 2, 3}, {1, 2, 2}, "same"}};
+      {"3D same", Shape{1, 4, 5, 6, 2}, {2, 2, 3}, {1, 2, 2}, "same"},
+      // cuDNN pads symmetrically: "same" with one cell more after (here every axis) runs
+      // on the direct kernels, symmetric "same" on cuDNN (float32).
+      {"2D 2x2 stride 1 same (padding after only)", Shape{2, 6, 5, 3}, {2, 2}, {1, 1}, "same"},
+      {"2D 3x3 stride 1 same (symmetric padding)", Shape{2, 6, 5, 3}, {3, 3}, {1, 1}, "same"},
+      {"2D 3x2 strides 1x3 (a stride past the window)", Shape{2, 7, 8, 3}, {3, 2}, {1, 3}, "valid"},
+      {"1D 4 stride 3 same (symmetric padding)", Shape{2, 8, 3}, {4}, {3}, "same"},
+      {"3D 3x3x3 same (symmetric padding)", Shape{1, 4, 5, 4, 2}, {3, 3, 3}, {1, 1, 1}, "same"}};
   for (DType dt : {DType::float32, DType::float64})
     for (const PoolSpec& s : specs)
       for (bool max : {true, false}) {
@@ -93,10 +104,19 @@ std::vector<Case> pool_cases() {
         const std::string name = std::string(max ? "max_pool " : "average_pool ") + s.name + " " + core::dtype_name(dt);
         cs.push_back({name, [=](auto& in) { return with_grads(in, f); }, {finite(s.x, dt, 75)}});
         if (max) cs.push_back({name + ", ties", [=](auto& in) { return with_grads(in, f); }, {ties(s.x, dt, 76)}});
-        // NaN and infinities in the forward pass (NaN wins its window).
+        // NaN and infinities in the forward pass (NaN never wins its window).
         cs.push_back({name + ", NaN and infinities", [=](auto& in) { return std::vector{f(in)}; },
                       {awkward(s.x, dt, 77)}});
       }
+  // Windows of NaN and -inf only give the lowest finite value (the CPU's and TensorFlow's
+  // rule, which the cuDNN path restores); NaN never wins a window, wherever it stands
+  // (the second window starts with one): lowest, 2, lowest, -5.
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  for (DType dt : {DType::float32, DType::float64})
+    cs.push_back({std::string("max_pool of windows of NaN and -inf ") + core::dtype_name(dt), [](auto& in) {
+                    return std::vector{ops::max_pool(in[0], std::vector<int64_t>{2, 2}, std::vector<int64_t>{2, 2}, "valid")};
+                  }, {make({nan, -inf, nan, 1, -inf, nan, 2, nan, nan, -inf, -5, nan, -inf, -inf, -inf, nan},
+                           Shape{1, 4, 4, 1}, dt)}});
   return cs;
 }
 
@@ -118,4 +138,14 @@ TEST_CASE("cuda conv: conv and fused_conv with their gradients equal the CPU" * 
 
 TEST_CASE("cuda pool: max and average pooling with their gradients equal the CPU" * doctest::skip(no_gpu())) {
   for (const Case& c : pool_cases()) run_case(c);
+}
+
+TEST_CASE("cuda pool: the CPU's max_pool rule the cuDNN path restores (windows of NaN and -inf, NaN first)") {
+  // tf.nn.max_pool2d(x, 2, 2, "VALID") on these float32 values gives the same four.
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  const Tensor x = make({nan, -inf, nan, 1, -inf, nan, 2, nan, nan, -inf, -5, nan, -inf, -inf, -inf, nan},
+                        Shape{1, 4, 4, 1}, DType::float32);
+  const auto y = values(ops::max_pool(x, std::vector<int64_t>{2, 2}, std::vector<int64_t>{2, 2}, "valid"));
+  const double lowest = std::numeric_limits<float>::lowest();
+  CHECK(y == std::vector<double>{lowest, 2.0, lowest, -5.0});
 }
