@@ -1,7 +1,8 @@
 // training.h - fused, in-place optimizer updates of variables (the hot loop of
 // training): one pass over each parameter, no temporaries, nothing recorded on tapes.
-// Each is an op that changes state (ApplySgd, ApplyAdam, ApplyWeightDecay), so a traced
-// train step keeps it and runs it in order. The learning rate and the iteration count
+// Each is an op that changes state (ApplySgd, ApplyAdam, ApplyWeightDecay, and ApplyRmsprop
+// ... ApplyLion, core/ops/training_rules.cpp), so a traced train step keeps it and runs it
+// in order. The learning rate and the iteration count
 // are tensors, read when the op runs. keras/optimizers use them for their built-in
 // rules; fused() says whether a kernel fits (device, dtype), else the caller uses ops.
 #pragma once

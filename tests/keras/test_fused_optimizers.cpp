@@ -6,6 +6,7 @@
 #include <cstring>
 #include <functional>
 
+#include "core/cpu/isa.h"
 #include "core/training.h"
 #include "helpers.h"
 #include "keras/keras.h"
@@ -93,6 +94,35 @@ bool same_bytes(const Tensor& x, const Tensor& y) {
   return x.dtype() == y.dtype() && x.shape() == y.shape() &&
          std::memcmp(x.raw_data(), y.raw_data(), x.nbytes()) == 0;
 }
+
+// Two steps on weights and a fixed gradient with special values (signed zeros, NaN,
+// infinities, a tiny and a huge value) among ordinary ones.
+std::vector<Tensor> run_awkward(const Config& c, DType dt, bool fused) {
+  FusedSetting setting(fused);
+  const double nan = std::nan(""), inf = HUGE_VAL;
+  auto w0 = uniform(67, -2, 2, 9), g0 = uniform(67, -3, 3, 10);
+  const std::vector<double> special = {0.0, -0.0, nan, inf, -inf, 1e-30, 1e30};
+  for (size_t i = 0; i < special.size(); ++i) {
+    g0[i * 5] = special[i];
+    w0[i * 7 + 1] = special[i];
+  }
+  Variable w(make(w0, Shape{67}, dt), "w");
+  auto o = c.make();
+  for (int s = 0; s < 2; ++s) o->apply_gradients({make(g0, Shape{67}, dt)}, {w});
+  std::vector<Tensor> out = {w.value()};
+  for (const Variable& v : o->variables()) out.push_back(v.value());
+  return out;
+}
+
+// The same bits, or NaN in both (which NaN payload survives two NaN operands is up to the
+// order the compiler gives a commutative operation's operands).
+bool same_values(const Tensor& x, const Tensor& y) {
+  if (x.dtype() != y.dtype() || x.shape() != y.shape()) return false;
+  const std::vector<double> a = values(x), b = values(y);
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!(std::isnan(a[i]) && std::isnan(b[i])) && std::memcmp(&a[i], &b[i], sizeof(double)) != 0) return false;
+  return true;
+}
 }  // namespace
 
 TEST_CASE("fused optimizer rules: the composite ops' results bit for bit, float32 and float64") {
@@ -110,6 +140,41 @@ TEST_CASE("fused optimizer rules: the composite ops' results bit for bit, float3
       CHECK_FALSE(same_bytes(fused[0], run(c, dt, true, 0)[0]));
     }
   }
+}
+
+TEST_CASE("fused optimizer rules: the composite ops' results with NaN, infinities and signed zeros") {
+  for (const Config& c : configs()) {
+    CAPTURE(c.name);
+    for (DType dt : {DType::float32, DType::float64}) {
+      CAPTURE(dt);
+      const auto fused = run_awkward(c, dt, true), composite = run_awkward(c, dt, false);
+      REQUIRE(fused.size() == composite.size());
+      for (size_t i = 0; i < fused.size(); ++i) {
+        CAPTURE(i);
+        CHECK(same_values(fused[i], composite[i]));
+      }
+    }
+  }
+}
+
+TEST_CASE("fused optimizer rules: bit for bit on every ISA this CPU runs, with 1 and 2 threads") {
+  using core::cpu::Isa;
+  const Isa saved = core::cpu::isa_kernels().isa;
+  const int threads = core::get_num_threads();
+  for (Isa isa : {Isa::baseline, Isa::avx2, Isa::avx512}) {
+    if (!core::cpu::set_isa(isa)) continue;
+    CAPTURE(core::cpu::isa_name(isa));
+    for (int t : {1, 2}) {
+      core::set_num_threads(t);
+      for (const Config& c : configs()) {
+        CAPTURE(c.name);
+        const auto fused = run(c, DType::float32, true, 2), composite = run(c, DType::float32, false, 2);
+        for (size_t i = 0; i < fused.size(); ++i) CHECK(same_bytes(fused[i], composite[i]));
+      }
+    }
+  }
+  core::cpu::set_isa(saved);
+  core::set_num_threads(threads);
 }
 
 TEST_CASE("fused optimizer rules: a traced fit holds the op and equals an eager composite fit") {
