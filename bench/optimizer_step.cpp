@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
   std::vector<Tensor> grads;
   int64_t params = 0;
   for (size_t l = 0; l + 1 < widths.size(); ++l) {
-    for (const keras::core::Shape& shape : {keras::core::Shape{widths[l], widths[l + 1]}, keras::core::Shape{widths[l + 1]}}) {
+    using keras::core::Shape;
+    for (const Shape& shape : {Shape{widths[l], widths[l + 1]}, Shape{widths[l + 1]}}) {
       vars.emplace_back(ops::random_uniform(shape, o), "v" + std::to_string(vars.size()));
       grads.push_back(ops::random_uniform(shape, o));
       params += vars.back().shape().num_elements();

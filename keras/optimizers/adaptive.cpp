@@ -271,7 +271,8 @@ void FtrlOptimizer::update_step(const Tensor& g, Variable& var, const Tensor& lr
   if (core::training::fused(var, g))
     return core::training::apply_ftrl(var, g, acc, linear, lr,
                                       {o_.learning_rate_power, o_.l1_regularization_strength,
-                                       o_.l2_regularization_strength, o_.l2_shrinkage_regularization_strength, o_.beta});
+                                       o_.l2_regularization_strength, o_.l2_shrinkage_regularization_strength,
+                                       o_.beta});
   const double p = -o_.learning_rate_power;
   const Tensor l2 = ops::add(k(o_.l2_regularization_strength), ops::divide(k(o_.beta / 2.0), lr));
   Tensor w = var.value();

@@ -25,9 +25,12 @@ struct Config {
 
 std::vector<Config> configs() {
   std::vector<Config> c;
-  for (auto [mom, centered] : std::vector<std::pair<double, bool>>{{0.0, false}, {0.9, false}, {0.0, true}, {0.5, true}})
+  using MC = std::pair<double, bool>;
+  for (auto [mom, centered] : std::vector<MC>{{0.0, false}, {0.9, false}, {0.0, true}, {0.5, true}})
     c.push_back({"rmsprop momentum=" + std::to_string(mom) + " centered=" + std::to_string(centered), "apply_rmsprop",
-                 [=] { return opt::RMSprop({.learning_rate = 0.05, .rho = 0.8, .momentum = mom, .centered = centered}); }});
+                 [=] {
+                   return opt::RMSprop({.learning_rate = 0.05, .rho = 0.8, .momentum = mom, .centered = centered});
+                 }});
   c.push_back({"nadam", "apply_nadam", [] { return opt::Nadam({.learning_rate = 0.05}); }});
   c.push_back({"nadam beta_1=0.85 epsilon=1e-3", "apply_nadam",
                [] { return opt::Nadam({.learning_rate = 0.02, .beta_1 = 0.85, .beta_2 = 0.99, .epsilon = 1e-3}); }});
@@ -47,7 +50,8 @@ std::vector<Config> configs() {
   for (F k : {F{-0.5, 0, 0, 0, 0}, F{-0.5, 0.5, 0.1, 0.05, 0.5}, F{-0.3, 2.0, 0.2, 0, 1.0}, F{0.0, 0, 0, 0, 0},
               F{-0.7, 0.01, 0, 0.3, 0}})
     c.push_back({"ftrl power=" + std::to_string(k.power) + " l1=" + std::to_string(k.l1) + " l2=" +
-                     std::to_string(k.l2) + " shrinkage=" + std::to_string(k.shrink) + " beta=" + std::to_string(k.beta),
+                     std::to_string(k.l2) + " shrinkage=" + std::to_string(k.shrink) +
+                     " beta=" + std::to_string(k.beta),
                  "apply_ftrl", [=] {
                    return opt::Ftrl({.learning_rate = 0.1, .learning_rate_power = k.power,
                                      .initial_accumulator_value = 0.2, .l1_regularization_strength = k.l1,
@@ -81,7 +85,8 @@ std::vector<Tensor> run(const Config& c, DType dt, bool fused, int steps = 4) {
     for (Variable* v : {&a, &b}) {
       const Tensor w = v->value();
       // 3 sin(2w) + w, zero where w is 0
-      g.push_back(ops::add(ops::multiply(ops::sin(ops::multiply(w, ops::scalar_like(w, 2.0))), ops::scalar_like(w, 3.0)), w));
+      const Tensor s2w = ops::sin(ops::multiply(w, ops::scalar_like(w, 2.0)));
+      g.push_back(ops::add(ops::multiply(s2w, ops::scalar_like(w, 3.0)), w));
     }
     o->apply_gradients(g, {a, b});
   }
@@ -211,7 +216,8 @@ TEST_CASE("fused optimizer rules: the ops check their variables, gradient and sc
                    "apply_adagrad: slot 'bad' has shape (2,) and dtype float32, but variable 'w' has shape (3,)");
   CHECK_THROWS_MSG(core::training::apply_lion(w, core::constant(std::vector<double>{1, 2, 3}), acc, lr, 0.9, 0.99),
                    std::invalid_argument, "the gradient for variable 'w' has shape (3,) and dtype float64");
-  CHECK_THROWS_AS(core::training::apply_ftrl(w, g, acc, lin, core::constant(0.1, DType::float64), {}), std::invalid_argument);
+  CHECK_THROWS_AS(core::training::apply_ftrl(w, g, acc, lin, core::constant(0.1, DType::float64), {}),
+                  std::invalid_argument);  // a float64 rate for a float32 variable
   CHECK_THROWS_AS(core::training::apply_adamax(w, g, acc, lin, lr, 0.9, 0.999, 1e-7, core::constant(1.0f)),
                   std::invalid_argument);
   CHECK(values(w.value()) == std::vector<double>{1, 2, 3});  // nothing changed
