@@ -86,7 +86,8 @@ void apply_lion(Variable& var, const Tensor& grad, Variable& m, const Tensor& lr
 
 /// Turns the fused update ops off (false) or on (true, the default) for the whole process,
 /// returning the previous setting: off, fused() is false and keras/optimizers run their
-/// composite ops (tests compare both paths; benchmarks time both).
+/// composite ops (tests compare both paths; benchmarks time both). A traced train step
+/// keeps the path it was traced with.
 bool set_fused_enabled(bool enabled);
 
 }  // namespace keras::core::training
