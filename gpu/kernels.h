@@ -254,7 +254,10 @@ void adam(Dt dt, void* w, const void* g, void* m, void* v, void* vh, int64_t n, 
 /// SGD in place: w -= lr g without momentum (m null); with it m = mom m - lr g and
 /// w += m (or w += mom m - lr g for Nesterov).
 void sgd(Dt dt, void* w, const void* g, void* m, int64_t n, double lr, double mom, bool nesterov, int device);
-/// w *= k (decoupled weight decay).
-void scale(Dt dt, void* w, int64_t n, double k, int device);
+/// w -= w * k (decoupled weight decay, k = lr * wd).
+void decay(Dt dt, void* w, int64_t n, double k, int device);
+/// One step of a fused optimizer rule in place, one elementwise kernel per rule: rule, the
+/// slots s (null where absent) and the constants c as core/training_rules.h lists them.
+void optimizer_rule(int rule, Dt dt, void* w, const void* g, void* const* s, int64_t n, const double* c, int device);
 
 }  // namespace keras::core::cuda

@@ -15,6 +15,7 @@
 #include "core/half.h"
 #include "core/init.h"
 #include "core/kernel_dtypes.h"
+#include "core/training_rules.h"
 #include "gpu/kernels.h"
 #include "gpu/register_util.h"
 
@@ -239,8 +240,26 @@ void sgd_kernel(OpCall& c) {
 void weight_decay_kernel(OpCall& c) {
   Variable var = Variable::from_resource(c.attrs.resources[0]);
   require(c, var.dtype());
-  scale(dt_of(var.dtype()), slot(c, 0), var.shape().num_elements(), 1.0 - host_scalar(c.in(0)) * c.attrs.alpha,
-        device_of(c));
+  const double lr = host_scalar(c.in(0)), wd = c.attrs.alpha;
+  const double k = var.dtype() == DType::float32 ? double(float(lr) * float(wd)) : lr * wd;  // as the CPU
+  decay(dt_of(var.dtype()), slot(c, 0), var.shape().num_elements(), k, device_of(c));
+}
+
+// The other fused rules (core/training_rules.h): constants on the host, one kernel.
+void rule_kernel(OpCall& c) {
+  namespace tr = training_rules;
+  const Tensor& g = c.in(0);
+  require(c, g.dtype());
+  const int64_t it = c.inputs.size() > 2 ? int64_t(host_scalar(c.in(2))) : 0;
+  const double u_product = c.inputs.size() > 3 ? host_scalar(c.in(3)) : 1.0;
+  const auto k = tr::constants(c, g.dtype(), host_scalar(c.in(1)), it, u_product);
+  void* s[tr::kMaxSlots] = {};
+  for (int i = 0; i < tr::kMaxSlots; ++i) {
+    const int r = tr::resource_of_slot(c, i);
+    if (r >= 0) s[i] = slot(c, size_t(r));
+  }
+  optimizer_rule(int(tr::rule_of(c.op)), dt_of(g.dtype()), slot(c, 0), g.raw_data(), s, g.size(), k.data(),
+                 device_of(c));
 }
 
 }  // namespace
@@ -375,6 +394,8 @@ void register_kernels() {
   add_kernel(OpId::ApplyAdam, adam_kernel, f);
   add_kernel(OpId::ApplySgd, sgd_kernel, f);
   add_kernel(OpId::ApplyWeightDecay, weight_decay_kernel, f);
+  for (int r = 0; r < int(training_rules::Rule::Count); ++r)
+    add_kernel(training_rules::op_of(training_rules::Rule(r)), rule_kernel, f);
   register_complex_kernels();  // after the real kernels: it adds complex dtypes to their declarations
 }
 }  // namespace keras::core::cuda

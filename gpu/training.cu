@@ -40,9 +40,9 @@ __global__ void sgd_kernel(T* w, const T* g, T* m, int64_t n, T lr, T mom, bool 
 }
 
 template <class T>
-__global__ void scale_kernel(T* w, int64_t n, T k) {
+__global__ void decay_kernel(T* w, int64_t n, T k) {
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
-    w[i] = w[i] * k;
+    w[i] = w[i] - w[i] * k;
 }
 
 }  // namespace
@@ -76,13 +76,144 @@ void sgd(Dt dt, void* w, const void* g, void* m, int64_t n, double lr, double mo
   check_launch("apply_sgd", device);
 }
 
-void scale(Dt dt, void* w, int64_t n, double k, int device) {
+void decay(Dt dt, void* w, int64_t n, double k, int device) {
   if (n == 0) return;
   DeviceGuard guard(device);
   const cudaStream_t st = context(device).stream;
-  if (dt == Dt::f32) scale_kernel<float><<<grid_for(n), kBlock, 0, st>>>(static_cast<float*>(w), n, float(k));
-  else scale_kernel<double><<<grid_for(n), kBlock, 0, st>>>(static_cast<double*>(w), n, k);
+  if (dt == Dt::f32) decay_kernel<float><<<grid_for(n), kBlock, 0, st>>>(static_cast<float*>(w), n, float(k));
+  else decay_kernel<double><<<grid_for(n), kBlock, 0, st>>>(static_cast<double*>(w), n, k);
   check_launch("apply_weight_decay", device);
+}
+
+}  // namespace keras::core::cuda
+
+// ---- the other rules (core/training_rules.h: numbers, slots, constants) ------------------
+namespace keras::core::cuda {
+namespace {
+
+template <class T>
+__device__ T nan_max(T x, T y) {
+  return (x != x || y != y) ? x + y : (x > y ? x : y);
+}
+template <class T>
+__device__ T nan_min(T x, T y) {
+  return (x != x || y != y) ? x + y : (x < y ? x : y);
+}
+
+// The rule numbers of training_rules::Rule.
+enum : int { kRmsprop, kNadam, kAdagrad, kAdadelta, kAdamax, kFtrl, kLion, kNumRules };
+
+template <class T>
+struct RuleArgs {
+  T* w;
+  const T* g;
+  T* s[3];
+  T c[8];
+};
+
+// One element of rule R, in the order of core/cpu/simd/optimizers.cpp.
+template <class T, int R>
+__device__ void rule_step(const RuleArgs<T>& a, int64_t i) {
+  const T* c = a.c;
+  const T g = a.g[i];
+  if constexpr (R == kRmsprop) {
+    const T v = a.s[0][i] * c[0] + (g * g) * c[1];
+    a.s[0][i] = v;
+    T den = v + c[2];
+    if (a.s[2]) {
+      const T avg = a.s[2][i] * c[0] + g * c[1];
+      a.s[2][i] = avg;
+      den = (v - avg * avg) + c[2];
+    }
+    const T inc = (g * c[3]) / sqrt(den);
+    if (a.s[1]) {
+      const T m = a.s[1][i] * c[4] + inc;
+      a.s[1][i] = m;
+      a.w[i] = a.w[i] - m;
+    } else {
+      a.w[i] = a.w[i] - inc;
+    }
+  } else if constexpr (R == kNadam) {
+    const T m0 = a.s[0][i], v0 = a.s[1][i];
+    const T m = m0 + (g - m0) * c[0], v = v0 + (g * g - v0) * c[1];
+    a.s[0][i] = m;
+    a.s[1][i] = v;
+    a.w[i] = a.w[i] - ((m * c[2] + g * c[3]) * c[5]) / (sqrt(v * c[4]) + c[6]);
+  } else if constexpr (R == kAdagrad) {
+    const T acc = a.s[0][i] + g * g;
+    a.s[0][i] = acc;
+    a.w[i] = a.w[i] - (g * c[0]) / sqrt(acc + c[1]);
+  } else if constexpr (R == kAdadelta) {
+    const T ag = a.s[0][i] * c[0] + (g * g) * c[1];
+    a.s[0][i] = ag;
+    const T ad = a.s[1][i];
+    const T delta = -((sqrt(ad + c[2]) * g) / sqrt(ag + c[2]));
+    a.s[1][i] = ad * c[0] + (delta * delta) * c[1];
+    a.w[i] = a.w[i] + delta * c[3];
+  } else if constexpr (R == kAdamax) {
+    const T m0 = a.s[0][i];
+    const T m = m0 + (g - m0) * c[0];
+    a.s[0][i] = m;
+    const T u = nan_max(a.s[1][i] * c[1], g < T(0) ? -g : g);
+    a.s[1][i] = u;
+    a.w[i] = a.w[i] - (m * c[2]) / (u + c[3]);
+  } else if constexpr (R == kFtrl) {
+    const T w0 = a.w[i], acc = a.s[0][i];
+    const T g_shrunk = g + w0 * c[0];
+    const T new_acc = acc + g * g;
+    const T new_acc_p = pow(new_acc, c[1]);
+    const T sigma = (new_acc_p - pow(acc, c[1])) / c[2];
+    const T lin = a.s[1][i] + (g_shrunk - sigma * w0);
+    a.s[1][i] = lin;
+    const T quadratic = new_acc_p / c[2] + c[3];
+    a.w[i] = (nan_min(nan_max(lin, c[4]), c[5]) - lin) / quadratic;
+    a.s[0][i] = new_acc;
+  } else {  // Lion
+    const T m0 = a.s[0][i];
+    const T d = m0 * c[0] + g * c[1];
+    const T sign = d > T(0) ? T(1) : d < T(0) ? T(-1) : d == d ? T(0) : d;
+    a.w[i] = a.w[i] - sign * c[2];
+    a.s[0][i] = m0 * c[3] + g * c[4];
+  }
+}
+
+template <class T, int R>
+__global__ void rule_kernel(RuleArgs<T> a, int64_t n) {
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+    rule_step<T, R>(a, i);
+}
+
+template <class T, int R>
+void launch_rule(const RuleArgs<T>& a, int64_t n, cudaStream_t st) {
+  rule_kernel<T, R><<<grid_for(n), kBlock, 0, st>>>(a, n);
+}
+
+template <class T>
+void run_rule(int rule, void* w, const void* g, void* const* s, int64_t n, const double* c, cudaStream_t st) {
+  RuleArgs<T> a{static_cast<T*>(w), static_cast<const T*>(g), {}, {}};
+  for (int i = 0; i < 3; ++i) a.s[i] = static_cast<T*>(s[i]);
+  for (int i = 0; i < 8; ++i) a.c[i] = T(c[i]);
+  switch (rule) {
+    case kRmsprop: return launch_rule<T, kRmsprop>(a, n, st);
+    case kNadam: return launch_rule<T, kNadam>(a, n, st);
+    case kAdagrad: return launch_rule<T, kAdagrad>(a, n, st);
+    case kAdadelta: return launch_rule<T, kAdadelta>(a, n, st);
+    case kAdamax: return launch_rule<T, kAdamax>(a, n, st);
+    case kFtrl: return launch_rule<T, kFtrl>(a, n, st);
+    default: return launch_rule<T, kLion>(a, n, st);
+  }
+}
+
+}  // namespace
+
+void optimizer_rule(int rule, Dt dt, void* w, const void* g, void* const* s, int64_t n, const double* c,
+                    int device) {
+  if (n == 0) return;
+  DeviceGuard guard(device);
+  const cudaStream_t st = context(device).stream;
+  if (dt == Dt::f32) run_rule<float>(rule, w, g, s, n, c, st);
+  else run_rule<double>(rule, w, g, s, n, c, st);
+  check_launch("optimizer rule", device);
 }
 
 }  // namespace keras::core::cuda

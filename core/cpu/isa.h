@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "core/dispatch.h"
+#include "core/training_rules.h"
 
 namespace keras::core::cpu {
 
@@ -43,7 +44,12 @@ struct VecKernels {
   // The fused optimizer updates of core/training.h (formulas in training.cpp).
   void (*sgd)(T* w, const T* g, T* m, int64_t n, T lr, T mom, bool nesterov) = nullptr;
   void (*adam)(T* w, const T* g, T* m, T* v, T* vh, int64_t n, T alpha, T b1, T b2, T eps) = nullptr;
-  void (*scale)(T* w, int64_t n, T k) = nullptr;
+  // w -= w * k (decoupled weight decay; k = lr * wd; simd/optimizers.cpp).
+  void (*decay)(T* w, int64_t n, T k) = nullptr;
+  // The other fused rules (core/training_rules.h; simd/optimizers.cpp), by rule: s holds the
+  // slots (null where absent), c the step's constants.
+  using Rule = void (*)(T* w, const T* g, T* s[training_rules::kMaxSlots], int64_t n, const T* c);
+  Rule rule[int(training_rules::Rule::Count)] = {};
   // Contiguous reductions of one block (see reduce.cpp): sum in double with kLanes
   // interleaved accumulators combined in order.
   double (*block_sum)(const T* x, int64_t n) = nullptr;
@@ -81,6 +87,7 @@ typename VecKernels<T>::Binary vec_binary(OpId op);
   void fill_binary(IsaKernels& k);             \
   void fill_nn(IsaKernels& k);                 \
   void fill_training(IsaKernels& k);           \
+  void fill_optimizer_rules(IsaKernels& k);    \
   void fill_reduce(IsaKernels& k);             \
   }
 KERAS_CPP_ISA_FILLERS(baseline)

@@ -10,6 +10,7 @@
 
 #include "core/cpu/isa.h"
 #include "core/cpu/parallel.h"
+#include "core/training_rules.h"
 
 namespace keras::core::cpu {
 namespace {
@@ -33,8 +34,8 @@ void adam_kernel(T* w, const T* g, T* m, T* v, T* vh, int64_t n, T alpha, T b1, 
 }
 
 template <class T>
-void scale_kernel(T* w, int64_t n, T k) {
-  auto f = isa_kernels().of<T>().scale;
+void decay_kernel(T* w, int64_t n, T k) {
+  auto f = isa_kernels().of<T>().decay;
   parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) { f(w + b, e - b, k); });
 }
 
@@ -73,11 +74,44 @@ void adam_op(OpCall& c) {
 }
 
 void weight_decay_op(OpCall& c) {
-  const double k = 1.0 - scalar(c.in(0)) * c.attrs.alpha;
+  // var -= var * (lr * wd), the product lr * wd rounded in the variable's dtype (as the
+  // composite ops of Optimizer::apply_gradients)
+  const double lr = scalar(c.in(0)), wd = c.attrs.alpha;
   Variable var = Variable::from_resource(c.attrs.resources[0]);
   const int64_t n = var.shape().num_elements();
-  if (var.dtype() == DType::float32) scale_kernel(data_of<float>(c, 0), n, float(k));
-  else scale_kernel(data_of<double>(c, 0), n, k);
+  if (var.dtype() == DType::float32) decay_kernel(data_of<float>(c, 0), n, float(float(lr) * float(wd)));
+  else decay_kernel(data_of<double>(c, 0), n, lr * wd);
+}
+
+// The other rules (core/training_rules.h): the constants once, then the rule's vector
+// kernel over chunks in parallel (each element depends only on its own inputs).
+template <class T>
+void rule_kernel(OpCall& c, const std::array<double, training_rules::kMaxConstants>& k64) {
+  namespace tr = training_rules;
+  T k[tr::kMaxConstants];
+  for (int i = 0; i < tr::kMaxConstants; ++i) k[i] = T(k64[size_t(i)]);
+  T* s[tr::kMaxSlots] = {};
+  for (int i = 0; i < tr::kMaxSlots; ++i) {
+    const int r = tr::resource_of_slot(c, i);
+    if (r >= 0) s[i] = data_of<T>(c, size_t(r));
+  }
+  T* w = data_of<T>(c, 0);
+  const T* g = c.in(0).data<T>();
+  auto f = isa_kernels().of<T>().rule[int(tr::rule_of(c.op))];
+  parallel_for(c.in(0).size(), kElementwiseGrain, [&](int64_t b, int64_t e) {
+    T* sb[tr::kMaxSlots];
+    for (int i = 0; i < tr::kMaxSlots; ++i) sb[i] = s[i] ? s[i] + b : nullptr;
+    f(w + b, g + b, sb, e - b, k);
+  });
+}
+
+void rule_op(OpCall& c) {
+  const DType dt = c.in(0).dtype();
+  const int64_t it = c.inputs.size() > 2 ? *c.in(2).data<int64_t>() : 0;
+  const double u_product = c.inputs.size() > 3 ? *c.in(3).data<double>() : 1.0;
+  const auto k = training_rules::constants(c, dt, scalar(c.in(1)), it, u_product);
+  if (dt == DType::float32) rule_kernel<float>(c, k);
+  else rule_kernel<double>(c, k);
 }
 
 }  // namespace
@@ -89,6 +123,8 @@ void register_cpu_training_kernels() {
   register_kernel(OpId::ApplySgd, Device::Kind::CPU, sgd_op);
   register_kernel(OpId::ApplyAdam, Device::Kind::CPU, adam_op);
   register_kernel(OpId::ApplyWeightDecay, Device::Kind::CPU, weight_decay_op);
+  for (int r = 0; r < int(training_rules::Rule::Count); ++r)
+    register_kernel(training_rules::op_of(training_rules::Rule(r)), Device::Kind::CPU, rule_op);
 }
 
 }  // namespace keras::core

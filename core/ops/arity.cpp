@@ -16,10 +16,13 @@ void define_arities() {
                   OpId::Minimum, OpId::SquaredDifference, OpId::Equal, OpId::NotEqual, OpId::Less, OpId::LessEqual,
                   OpId::Greater, OpId::GreaterEqual, OpId::LogicalAnd, OpId::LogicalOr, OpId::MatMul, OpId::Gather,
                   OpId::TakeAlongAxis, OpId::UnsortedSegmentSum, OpId::SparseSoftmaxCrossEntropy,
-                  OpId::SoftmaxCrossEntropy, OpId::ApplySgd})
+                  OpId::SoftmaxCrossEntropy, OpId::ApplySgd, OpId::ApplyRmsprop, OpId::ApplyAdagrad,
+                  OpId::ApplyAdadelta, OpId::ApplyFtrl, OpId::ApplyLion})
     set(op, 2, 2);
   set(OpId::Where, 3, 3);
   set(OpId::ApplyAdam, 3, 3);
+  set(OpId::ApplyAdamax, 3, 3);
+  set(OpId::ApplyNadam, 4, 4);
   for (OpId op : {OpId::Range, OpId::Linspace, OpId::Eye, OpId::ReadVariable}) set(op, 0, 0);
   // Creation ops may take their shape from an input read only for its shape (the "like"
   // forms, whose traced graphs serve every batch size): fill(ref), random(counter, ref),

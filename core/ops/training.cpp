@@ -6,12 +6,14 @@
 //                     alpha = beta1, beta = beta2, gamma = epsilon
 //   ApplyWeightDecay  resources {var}, inputs {lr}; alpha = weight decay
 // None has outputs; all change state.
+#include <atomic>
 #include <stdexcept>
 #include <string>
 
 #include "core/dispatch.h"
 #include "core/init.h"
 #include "core/training.h"
+#include "core/training_rules.h"
 
 namespace keras::core {
 namespace {
@@ -65,13 +67,20 @@ void define_training_ops() {
   define_op(OpId::ApplySgd, infer_sgd);
   define_op(OpId::ApplyAdam, infer_adam);
   define_op(OpId::ApplyWeightDecay, infer_weight_decay);
+  training_rules::define_rule_ops();
 }
 
 namespace training {
 
+namespace {
+std::atomic<bool> fused_enabled{true};
+}
+
+bool set_fused_enabled(bool enabled) { return fused_enabled.exchange(enabled); }
+
 bool fused(const Variable& var, const Tensor& grad) {
   const Tensor& v = var.current();
-  return is_floating(v.dtype()) && grad.defined() && grad.dtype() == v.dtype() &&
+  return fused_enabled.load() && is_floating(v.dtype()) && grad.defined() && grad.dtype() == v.dtype() &&
          grad.device() == v.device() && op_def(OpId::ApplyAdam).kernels[size_t(v.device().kind)] != nullptr;
 }
 

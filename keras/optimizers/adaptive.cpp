@@ -1,4 +1,6 @@
-// adaptive.cpp - RMSprop, Nadam, Adagrad, Adadelta, Adamax, Ftrl and Lion, written with ops.
+// adaptive.cpp - RMSprop, Nadam, Adagrad, Adadelta, Adamax, Ftrl and Lion: one fused update
+// op each where a kernel fits (core/training.h), else the same formulas written with ops (the
+// fused kernels compute them in the same order, so both paths agree bit for bit on the CPU).
 #include "keras/optimizers.h"
 
 #include <algorithm>
@@ -51,20 +53,22 @@ void RMSpropOptimizer::update_step(const Tensor& g, Variable& var, const Tensor&
   const size_t i = index_of(var);
   auto k = [&](double x) { return ops::scalar_like(g, x); };
   Variable& vel = velocities_[i];
+  Variable* mom = o_.momentum > 0 ? &momentums_[i] : nullptr;
+  Variable* avg = o_.centered ? &average_grads_[i] : nullptr;
+  if (core::training::fused(var, g))
+    return core::training::apply_rmsprop(var, g, vel, mom, avg, lr, o_.rho, o_.momentum, o_.epsilon);
   vel.assign(ops::add(ops::multiply(vel.value(), k(o_.rho)), ops::multiply(ops::square(g), k(1 - o_.rho))));
   Tensor denominator;
-  if (o_.centered) {
-    Variable& avg = average_grads_[i];
-    avg.assign(ops::add(ops::multiply(avg.value(), k(o_.rho)), ops::multiply(g, k(1 - o_.rho))));
-    denominator = ops::add(ops::subtract(vel.value(), ops::square(avg.value())), k(o_.epsilon));
+  if (avg) {
+    avg->assign(ops::add(ops::multiply(avg->value(), k(o_.rho)), ops::multiply(g, k(1 - o_.rho))));
+    denominator = ops::add(ops::subtract(vel.value(), ops::square(avg->value())), k(o_.epsilon));
   } else {
     denominator = ops::add(vel.value(), k(o_.epsilon));
   }
   Tensor increment = ops::divide(ops::multiply(g, lr), ops::sqrt(denominator));
-  if (o_.momentum > 0) {
-    Variable& m = momentums_[i];
-    m.assign(ops::add(ops::multiply(m.value(), k(o_.momentum)), increment));
-    var.assign_sub(m.value());
+  if (mom) {
+    mom->assign(ops::add(ops::multiply(mom->value(), k(o_.momentum)), increment));
+    var.assign_sub(mom->value());
   } else {
     var.assign_sub(increment);
   }
@@ -104,6 +108,10 @@ void NadamOptimizer::prepare_step() {
 void NadamOptimizer::update_step(const Tensor& g, Variable& var, const Tensor& lr) {
   const size_t i = index_of(var);
   const double b1 = o_.beta_1, b2 = o_.beta_2;
+  Variable &m = m_[i], &v = v_[i];
+  if (core::training::fused(var, g))
+    return core::training::apply_nadam(var, g, m, v, lr, b1, b2, o_.epsilon, iterations_variable().value(),
+                                       u_product_.value());
   auto k = [&](double x) { return ops::scalar_like(g, x); };
   auto k64 = [](double x) { return core::constant(x, DType::float64); };
   // u_t = b1 (1 - 0.5 * 0.96^t); u_product_ holds u_1 ... u_t (advanced by prepare_step).
@@ -115,7 +123,6 @@ void NadamOptimizer::update_step(const Tensor& g, Variable& var, const Tensor& l
   const Tensor c_m = in_dtype(ops::divide(u_t1, ops::subtract(k64(1), u_prod_t1)));
   const Tensor c_g = in_dtype(ops::divide(ops::subtract(k64(1), u_t), ops::subtract(k64(1), u_prod_t)));
   const Tensor c_v = in_dtype(ops::divide(k64(1), ops::subtract(k64(1), ops::power(k64(b2), t))));
-  Variable &m = m_[i], &v = v_[i];
   m.assign_add(ops::multiply(ops::subtract(g, m.value()), k(1 - b1)));
   v.assign_add(ops::multiply(ops::subtract(ops::square(g), v.value()), k(1 - b2)));
   Tensor m_hat = ops::add(ops::multiply(m.value(), c_m), ops::multiply(g, c_g));
@@ -148,6 +155,7 @@ void AdagradOptimizer::build(const std::vector<Variable>& vars) {
 
 void AdagradOptimizer::update_step(const Tensor& g, Variable& var, const Tensor& lr) {
   Variable& acc = accumulators_[index_of(var)];
+  if (core::training::fused(var, g)) return core::training::apply_adagrad(var, g, acc, lr, o_.epsilon);
   auto k = [&](double x) { return ops::scalar_like(g, x); };
   acc.assign_add(ops::square(g));
   var.assign_sub(ops::divide(ops::multiply(g, lr), ops::sqrt(ops::add(acc.value(), k(o_.epsilon)))));
@@ -179,6 +187,7 @@ void AdadeltaOptimizer::update_step(const Tensor& g, Variable& var, const Tensor
   auto k = [&](double x) { return ops::scalar_like(g, x); };
   auto rms = [&](const Tensor& x) { return ops::sqrt(ops::add(x, k(o_.epsilon))); };
   Variable &ag = accumulated_grads_[i], &ad = accumulated_deltas_[i];
+  if (core::training::fused(var, g)) return core::training::apply_adadelta(var, g, ag, ad, lr, o_.rho, o_.epsilon);
   ag.assign(ops::add(ops::multiply(ag.value(), k(o_.rho)), ops::multiply(ops::square(g), k(1 - o_.rho))));
   Tensor delta = ops::neg(ops::divide(ops::multiply(rms(ad.value()), g), rms(ag.value())));
   ad.assign(ops::add(ops::multiply(ad.value(), k(o_.rho)), ops::multiply(ops::square(delta), k(1 - o_.rho))));
@@ -210,6 +219,9 @@ void AdamaxOptimizer::update_step(const Tensor& g, Variable& var, const Tensor& 
   const size_t i = index_of(var);
   auto k = [&](double x) { return ops::scalar_like(g, x); };
   Variable &m = m_[i], &u = u_[i];
+  if (core::training::fused(var, g))
+    return core::training::apply_adamax(var, g, m, u, lr, o_.beta_1, o_.beta_2, o_.epsilon,
+                                        iterations_variable().value());
   m.assign_add(ops::multiply(ops::subtract(g, m.value()), k(1 - o_.beta_1)));
   u.assign(ops::maximum(ops::multiply(u.value(), k(o_.beta_2)), ops::abs(g)));
   const Tensor scale = ops::divide(lr, ops::subtract(k(1), ops::power(k(o_.beta_1), step_count(g.dtype()))));
@@ -256,6 +268,11 @@ void FtrlOptimizer::update_step(const Tensor& g, Variable& var, const Tensor& lr
   const size_t i = index_of(var);
   auto k = [&](double x) { return ops::scalar_like(g, x); };
   Variable &acc = accumulators_[i], &linear = linears_[i];
+  if (core::training::fused(var, g))
+    return core::training::apply_ftrl(var, g, acc, linear, lr,
+                                      {o_.learning_rate_power, o_.l1_regularization_strength,
+                                       o_.l2_regularization_strength, o_.l2_shrinkage_regularization_strength,
+                                       o_.beta});
   const double p = -o_.learning_rate_power;
   const Tensor l2 = ops::add(k(o_.l2_regularization_strength), ops::divide(k(o_.beta / 2.0), lr));
   Tensor w = var.value();
@@ -294,6 +311,7 @@ void LionOptimizer::build(const std::vector<Variable>& vars) {
 
 void LionOptimizer::update_step(const Tensor& g, Variable& var, const Tensor& lr) {
   Variable& m = momentums_[index_of(var)];
+  if (core::training::fused(var, g)) return core::training::apply_lion(var, g, m, lr, o_.beta_1, o_.beta_2);
   auto k = [&](double x) { return ops::scalar_like(g, x); };
   Tensor direction = ops::sign(ops::add(ops::multiply(m.value(), k(o_.beta_1)), ops::multiply(g, k(1 - o_.beta_1))));
   var.assign_sub(ops::multiply(direction, lr));

@@ -55,16 +55,9 @@ void adam(T* w, const T* g, T* m, T* v, T* vh, int64_t n, T alpha, T b1, T b2, T
 }
 
 template <class T>
-void scale(T* w, int64_t n, T k) {
-  const B<T> vk(k);
-  vloop<T>(n, [=](T* wp) { (B<T>::load_unaligned(wp) * vk).store_unaligned(wp); }, w);
-}
-
-template <class T>
 void fill(VecKernels<T>& k) {
   k.sgd = &sgd<T>;
   k.adam = &adam<T>;
-  k.scale = &scale<T>;
 }
 
 }  // namespace
@@ -72,6 +65,7 @@ void fill(VecKernels<T>& k) {
 void fill_training(IsaKernels& k) {
   fill(k.f32);
   fill(k.f64);
+  fill_optimizer_rules(k);  // simd/optimizers.cpp (its own flags, see core/meson.build)
 }
 
 }  // namespace keras::core::cpu::KERAS_CPP_ISA
