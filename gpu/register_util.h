@@ -64,6 +64,8 @@ void register_fused_kernels();
 void register_complex_kernels();
 /// The linear-algebra kernels on cuSOLVER and cuBLAS (gpu/register_linalg.cpp).
 void register_linalg_kernels();
+/// The optimizer updates: Adam, SGD, weight decay and the fused rules (gpu/register_training.cpp).
+void register_training_kernels();
 /// The first element (row-major) of an integer index tensor outside [lo, hi): its flat
 /// index (-1: none) and value. Checked by a kernel on the call's device; only that index
 /// and value are read back (gpu/register_fused.cpp).
