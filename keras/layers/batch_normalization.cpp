@@ -1,8 +1,10 @@
 #include "keras/layers/batch_normalization.h"
 
+#include <cmath>
 #include <stdexcept>
 
 #include "core/autodiff.h"
+#include "core/batch_norm.h"
 #include "core/ops.h"
 
 namespace keras::layers {
@@ -63,10 +65,38 @@ Tensor BatchNormalizationLayer::call(const Tensor& input, bool training) {
     Tensor t = w.dtype() == dt ? w : ops::cast(w, dt);
     return last ? t : ops::reshape(t, bshape_);
   };
+  const bool batch_stats = training && trainable() && x.size() > 0;
+  // The moving averages: computed from values the tapes do not see through, and
+  // assigned (not recorded) - they are state, not part of the differentiated graph.
+  const Shape flat{bshape_[static_cast<size_t>(axis_)]};
+  auto update = [&](Variable& moving, const Tensor& batch) {
+    Tensor b = ops::reshape(core::stop_gradient(batch), flat.dims());
+    if (b.dtype() != moving.dtype()) b = ops::cast(b, moving.dtype());
+    Tensor m = core::stop_gradient(moving.value());
+    moving.assign(ops::add(ops::multiply(m, ops::scalar_like(m, o_.momentum)),
+                           ops::multiply(b, ops::scalar_like(b, 1.0 - o_.momentum))));
+  };
+  // The last axis (channels_last) with a usable epsilon: one fused op each way
+  // (core/batch_norm.h), whose backward pass is one op too.
+  if (last && o_.epsilon >= 0.0 && std::isfinite(o_.epsilon)) {
+    const Tensor g = o_.scale ? shaped(gamma.value()) : ops::ones(flat, dt);
+    const Tensor b = o_.center ? shaped(beta.value()) : ops::zeros(flat, dt);
+    Tensor y;
+    if (batch_stats) {
+      auto r = ops::fused_batch_norm(x, g, b, o_.epsilon);
+      update(moving_mean, r.mean);
+      update(moving_variance, r.variance);  // the population (biased) variance, as Keras
+      y = r.y;
+    } else {
+      y = ops::fused_batch_norm_inference(x, g, b, shaped(moving_mean.value()), shaped(moving_variance.value()),
+                                          o_.epsilon);
+    }
+    return core::is_floating(compute_dtype()) && y.dtype() != compute_dtype() ? ops::cast(y, compute_dtype()) : y;
+  }
   Tensor mean, variance;
   // An empty batch has no statistics: the moving averages stay as they are (its mean
   // would be NaN and poison them), and the output is empty.
-  if (training && trainable() && x.size() > 0) {
+  if (batch_stats) {
     if (reduce_.empty()) {  // rank-1 input: nothing to reduce (an empty list means "all")
       mean = x;
       variance = ops::zeros_like(x);
@@ -74,16 +104,6 @@ Tensor BatchNormalizationLayer::call(const Tensor& input, bool training) {
       mean = ops::mean(x, reduce_, true);          // bshape_
       variance = ops::variance(x, reduce_, true);  // population variance, bshape_
     }
-    // The moving averages: computed from values the tapes do not see through, and
-    // assigned (not recorded) - they are state, not part of the differentiated graph.
-    const Shape flat{bshape_[static_cast<size_t>(axis_)]};
-    auto update = [&](Variable& moving, const Tensor& batch) {
-      Tensor b = ops::reshape(core::stop_gradient(batch), flat.dims());
-      if (b.dtype() != moving.dtype()) b = ops::cast(b, moving.dtype());
-      Tensor m = core::stop_gradient(moving.value());
-      moving.assign(ops::add(ops::multiply(m, ops::scalar_like(m, o_.momentum)),
-                             ops::multiply(b, ops::scalar_like(b, 1.0 - o_.momentum))));
-    };
     update(moving_mean, mean);
     update(moving_variance, variance);
   } else {
