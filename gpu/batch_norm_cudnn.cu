@@ -72,6 +72,8 @@ __global__ void debias_kernel(float* var, int64_t ch, float k) {
 
 }  // namespace
 
+bool cudnn_batch_norm_available() { return bn_api() != nullptr; }
+
 bool cudnn_batch_norm_train(int64_t rows, int64_t ch, double eps, const float* x, const float* scale,
                             const float* offset, float* y, float* mean, float* var, float* inv_std, int device) {
   const CudnnApi* api = cudnn_api();

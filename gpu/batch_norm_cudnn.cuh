@@ -8,6 +8,9 @@
 
 namespace keras::core::cuda {
 
+/// Whether cuDNN is loaded with the batch-normalization entry points (bound once).
+bool cudnn_batch_norm_available();
+
 /// Batch statistics only: cuDNN's running averages are not Keras's (the layer keeps its
 /// own moving averages); the variance comes out unbiased and is made biased here.
 bool cudnn_batch_norm_train(int64_t rows, int64_t ch, double eps, const float* x, const float* scale,

@@ -11,7 +11,9 @@
 #include <cstdio>
 #include <exception>
 
+#include "gpu/batch_norm_cudnn.cuh"
 #include "gpu/cublas.cuh"
+#include "gpu/cudnn.cuh"
 #include "gpu/cusolver.cuh"
 
 namespace {
@@ -65,5 +67,13 @@ TEST_CASE("cuda loaders: libcublas loads with trsm (solve_triangular) and the pr
   CHECK(in_child([] {
           const auto& api = keras::core::cuda::cublas_api();
           return bound(api.strsm) && bound(api.dtrsm) && bound(api.sgemm) && bound(api.dgemm);
+        }) == 0);
+}
+
+TEST_CASE("cuda loaders: libcudnn, where it loads, binds cuDNN's batch normalization") {
+  // 0: cuDNN is absent (or off) and the direct kernels serve, or it loaded with every entry
+  // point gpu/batch_norm_cudnn.cu calls.
+  CHECK(in_child([] {
+          return keras::core::cuda::cudnn_api() == nullptr || keras::core::cuda::cudnn_batch_norm_available();
         }) == 0);
 }
