@@ -210,3 +210,20 @@ TEST_CASE("fused batch-norm ops: bad arguments raise naming the op, the argument
   CHECK_THROWS_WITH_AS(ops::fused_batch_norm_grad(x, x, v, v, v, true, v, Tensor()),
                        doctest::Contains("dmean and dvariance together"), std::invalid_argument);
 }
+
+TEST_CASE("fused batch-norm ops: the same bits at 1, 2 and 3 threads (sums over fixed blocks of rows)") {
+  const int saved = core::get_num_threads();
+  const Shape s{512, 7, 3, 5};  // enough rows for several blocks
+  Tensor x = rand(s, DType::float32, 61), dy = rand(s, DType::float32, 62);
+  Tensor g = rand(Shape{5}, DType::float32, 63), b = rand(Shape{5}, DType::float32, 64);
+  auto run = [&](int threads) {
+    core::set_num_threads(threads);
+    auto r = ops::fused_batch_norm(x, g, b, 1e-3);
+    auto d = ops::fused_batch_norm_grad(dy, x, g, r.mean, r.inv_std, true);
+    return std::vector<Tensor>{r.y, r.mean, r.variance, r.inv_std, d.dx, d.dscale, d.doffset};
+  };
+  const auto one = run(1);
+  CHECK(same_bits(one, run(2)));
+  CHECK(same_bits(one, run(3)));
+  core::set_num_threads(saved);
+}
