@@ -53,7 +53,18 @@ void BatchNormalizationLayer::build(const ShapeSpec& s) {
     if (a != axis_) reduce_.push_back(a);
 }
 
-Tensor BatchNormalizationLayer::call(const Tensor& input, bool training) {
+Tensor BatchNormalizationLayer::call(const Tensor& input, bool training) { return normalize(input, training, {}); }
+
+std::vector<Tensor> BatchNormalizationLayer::call(const std::vector<Tensor>& xs, const CallContext& ctx) {
+  const Tensor mask = ctx.mask(0);
+  if (!mask.defined() || xs.size() != 1) return Layer::call(xs, ctx);
+  if (mask.rank() != xs[0].rank() - 1)
+    throw std::invalid_argument(name() + ": expected a mask with one dimension less than the inputs, but received "
+                                "mask shape " + mask.shape().str() + " and inputs shape " + xs[0].shape().str());
+  return {normalize(xs[0], ctx.training, mask)};
+}
+
+Tensor BatchNormalizationLayer::normalize(const Tensor& input, bool training, const Tensor& mask) {
   Tensor x = core::is_floating(input.dtype()) ? input : ops::cast(input, dtype());
   // Keras 3: half-precision inputs (a mixed policy) are normalized in float32, which does
   // not overflow, and the output is cast back to the compute dtype.
@@ -78,7 +89,7 @@ Tensor BatchNormalizationLayer::call(const Tensor& input, bool training) {
   };
   // The last axis (channels_last) with a usable epsilon: one fused op each way
   // (core/batch_norm.h), whose backward pass is one op too.
-  if (last && o_.epsilon >= 0.0 && std::isfinite(o_.epsilon)) {
+  if (last && o_.epsilon >= 0.0 && std::isfinite(o_.epsilon) && !(batch_stats && mask.defined())) {
     const Tensor g = o_.scale ? shaped(gamma.value()) : ops::ones(flat, dt);
     const Tensor b = o_.center ? shaped(beta.value()) : ops::zeros(flat, dt);
     Tensor y;
@@ -96,7 +107,19 @@ Tensor BatchNormalizationLayer::call(const Tensor& input, bool training) {
   Tensor mean, variance;
   // An empty batch has no statistics: the moving averages stay as they are (its mean
   // would be NaN and poison them), and the output is empty.
-  if (batch_stats) {
+  if (batch_stats && mask.defined()) {
+    // Keras 3's masked moments: the mask gains the last axis, positions where it is false
+    // count for nothing, and the sums are divided by (count + 1e-7).
+    const Tensor keep = ops::expand_dims(mask.dtype() == DType::bool_ ? mask : ops::cast(mask, DType::bool_), -1);
+    const Tensor zero = ops::zeros_like(x);
+    auto rsum = [&](const Tensor& t) { return reduce_.empty() ? t : ops::sum(t, reduce_, true); };
+    Tensor count = rsum(ops::where(keep, ops::ones_like(x), zero));
+    count = ops::add(count, ops::scalar_like(count, 1e-7));
+    mean = ops::divide(rsum(ops::where(keep, x, zero)), count);
+    variance = ops::divide(rsum(ops::square(ops::where(keep, ops::subtract(x, mean), zero))), count);
+    update(moving_mean, mean);
+    update(moving_variance, variance);
+  } else if (batch_stats) {
     if (reduce_.empty()) {  // rank-1 input: nothing to reduce (an empty list means "all")
       mean = x;
       variance = ops::zeros_like(x);

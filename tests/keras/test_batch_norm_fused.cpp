@@ -1,11 +1,15 @@
 // BatchNormalization on its fused ops (channels_last: core/batch_norm.h) against the same
 // layer on the composite path (axis 1 of the transposed input): outputs, gradients and
 // moving statistics in training and inference, with and without scale and center, for
-// float32, float64 and mixed_float16; and a traced fit whose graph holds the fused ops.
+// float32, float64 and mixed_float16; a traced fit whose graph holds the fused ops; and
+// a mask (the composite path), against Keras 3.
+#include <map>
 #include <string>
 #include <vector>
 
+#include "core/npy.h"
 #include "layer_harness.h"
+#include "test_data_dir.h"
 
 using namespace th;
 namespace layers = keras::layers;
@@ -96,4 +100,30 @@ TEST_CASE("traced fit: BatchNormalization runs as fused_batch_norm with a fused_
   m->evaluate(x, y, {.batch_size = 16, .verbose = 0});
   REQUIRE(m->test_function());
   CHECK(m->test_function()->graph_str().find("fused_batch_norm_inference(") != std::string::npos);
+}
+
+// Keras 3.15's BatchNormalization with a mask (tests/data/batch_norm/make_fixtures.py):
+// training takes the moments over the unmasked positions (count + 1e-7 in the
+// denominators) and normalizes every position with them; inference ignores the mask.
+TEST_CASE("BatchNormalization: a mask restricts the training statistics, as Keras 3 (fixture)") {
+  std::map<std::string, Tensor> fx;
+  for (auto& [k, v] : keras::core::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/batch_norm/batch_norm_mask.npz"))
+    fx[k] = v;
+  for (const std::string name : {"last", "axis1"}) {
+    CAPTURE(name);
+    const Tensor x = fx.at(name + "_x"), mask = fx.at(name + "_mask");
+    auto bn = layers::BatchNormalization({.axis = name == "last" ? -1 : 1, .momentum = 0.5, .epsilon = 0.01});
+    (*bn)(x);
+    const int64_t ch = fx.at(name + "_gamma").shape()[0];
+    bn->set_weights({fx.at(name + "_gamma"), fx.at(name + "_beta"), ops::zeros({ch}), ops::ones({ch})});
+    Tensor y = (*bn)(x, {.training = true, .masks = {mask}});
+    check_values(y, values(fx.at(name + "_y_train")), 1e-5);
+    check_values(bn->moving_mean.value(), values(fx.at(name + "_moving_mean")), 1e-6);
+    check_values(bn->moving_variance.value(), values(fx.at(name + "_moving_variance")), 1e-6);
+    check_values((*bn)(x, {.training = false, .masks = {mask}}), values(fx.at(name + "_y_infer")), 1e-5);
+  }
+  auto bn = layers::BatchNormalization({.name = "bn"});
+  CHECK_THROWS_WITH_AS((*bn)(ops::zeros({2, 3, 4}), {.training = true, .masks = {ops::ones({2}, DType::bool_)}}),
+                       doctest::Contains("bn: expected a mask with one dimension less than the inputs"),
+                       std::invalid_argument);
 }
