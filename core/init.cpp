@@ -27,6 +27,7 @@ void ensure_initialized() {
     define_conv_ops();
     define_fused_matmul_ops();
     define_fused_conv_ops();
+    define_batch_norm_ops();
     define_linalg_ops();
     define_complex_ops();
     define_math_unary_ops();
@@ -55,6 +56,7 @@ void register_cpu_kernels() {
   register_cpu_fused_kernels();
   register_cpu_conv_kernels();
   register_cpu_pool_kernels();
+  register_cpu_batch_norm_kernels();
   register_cpu_linalg_solve_kernels();
   register_cpu_linalg_decomp_kernels();
   register_cpu_complex_kernels();

@@ -23,6 +23,7 @@ void define_fused_ops();
 void define_conv_ops();
 void define_fused_matmul_ops();
 void define_fused_conv_ops();
+void define_batch_norm_ops();  // core/ops/batch_norm.cpp
 void define_arities();
 
 // The CPU kernels of each family (core/cpu/*.cpp). CUDA kernels register here too
@@ -41,6 +42,7 @@ void register_cpu_training_kernels();
 void register_cpu_fused_kernels();
 void register_cpu_conv_kernels();
 void register_cpu_pool_kernels();
+void register_cpu_batch_norm_kernels();  // core/cpu/batch_norm.cpp
 void register_cpu_kernels();
 // linear algebra (core/ops/linalg.cpp, core/cpu/linalg_*.cpp)
 void define_linalg_ops();

@@ -14,6 +14,8 @@
 namespace keras::core::cuda {
 namespace {
 
+void* g_library = nullptr;  // set once by load(), under cudnn_api()'s static initialization
+
 template <class F>
 bool bind(void* lib, F& fn, const char* symbol) {
   fn = reinterpret_cast<F>(dlsym(lib, symbol));
@@ -56,7 +58,9 @@ const CudnnApi* load() {
                 bind(lib, api.destroy_pool, "cudnnDestroyPoolingDescriptor") &&
                 bind(lib, api.pool_forward, "cudnnPoolingForward") &&
                 bind(lib, api.pool_backward, "cudnnPoolingBackward");
-  return ok ? &api : nullptr;  // a library without these entry points: the direct kernels
+  if (!ok) return nullptr;  // a library without these entry points: the direct kernels
+  g_library = lib;
+  return &api;
 }
 
 }  // namespace
@@ -65,6 +69,8 @@ const CudnnApi* cudnn_api() {
   static const CudnnApi* api = load();
   return api;
 }
+
+void* cudnn_library() { return cudnn_api() != nullptr ? g_library : nullptr; }
 
 cudnnHandle_t cudnn_handle(int device) {
   static std::mutex mu;

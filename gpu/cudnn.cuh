@@ -51,6 +51,10 @@ struct CudnnApi {
 /// once, thread-safe).
 const CudnnApi* cudnn_api();
 
+/// The loaded library (dlopen's handle) for entry points bound elsewhere (batch
+/// normalization: gpu/batch_norm_cudnn.cu), or null exactly when cudnn_api() is.
+void* cudnn_library();
+
 /// The cuDNN handle of `device`, bound to its stream (created at first use; thread-safe).
 /// Only valid when cudnn_api() is not null.
 cudnnHandle_t cudnn_handle(int device);

@@ -54,6 +54,8 @@ void register_shape_kernels();
 void register_creation_kernels();
 /// Convolution and pooling (gpu/register_window.cpp).
 void register_window_kernels();
+/// The fused batch-normalization ops (gpu/register_batch_norm.cpp).
+void register_batch_norm_kernels();
 /// The elementwise math, bitwise, scan, range/linspace/eye, searchsorted and segment
 /// max/min/prod kernels (gpu/register_math.cpp).
 void register_math_kernels();

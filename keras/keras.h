@@ -2,6 +2,7 @@
 // The engine lives in namespace keras::core; keras re-exports what users need.
 #pragma once
 #include "core/conv_variants.h"
+#include "core/batch_norm.h"  // fused batch normalization (FusedBatchNormV3)
 #include "core/core.h"
 #include "core/device_scope.h"
 #include "core/gpu_memory.h"

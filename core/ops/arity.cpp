@@ -43,6 +43,9 @@ void define_arities() {
   set(OpId::FusedMatMul, 2, 3);
   set(OpId::FusedConv, 2, 3);
   set(OpId::CtcLoss, 4, 5);
+  set(OpId::FusedBatchNorm, 3, 3);
+  set(OpId::FusedBatchNormInference, 5, 5);
+  set(OpId::FusedBatchNormGrad, 5, 7);  // (dy, x, scale, mean, inv_std [, dmean, dvariance])
   set(OpId::Solve, 2, 2);
   set(OpId::SolveTriangular, 2, 2);
   for (OpId op : {OpId::Complex, OpId::Fft}) set(op, 2, 2);  // (real, imag)

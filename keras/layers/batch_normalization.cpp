@@ -1,8 +1,10 @@
 #include "keras/layers/batch_normalization.h"
 
+#include <cmath>
 #include <stdexcept>
 
 #include "core/autodiff.h"
+#include "core/batch_norm.h"
 #include "core/ops.h"
 
 namespace keras::layers {
@@ -51,7 +53,18 @@ void BatchNormalizationLayer::build(const ShapeSpec& s) {
     if (a != axis_) reduce_.push_back(a);
 }
 
-Tensor BatchNormalizationLayer::call(const Tensor& input, bool training) {
+Tensor BatchNormalizationLayer::call(const Tensor& input, bool training) { return normalize(input, training, {}); }
+
+std::vector<Tensor> BatchNormalizationLayer::call(const std::vector<Tensor>& xs, const CallContext& ctx) {
+  const Tensor mask = ctx.mask(0);
+  if (!mask.defined() || xs.size() != 1) return Layer::call(xs, ctx);
+  if (mask.rank() != xs[0].rank() - 1)
+    throw std::invalid_argument(name() + ": expected a mask with one dimension less than the inputs, but received "
+                                "mask shape " + mask.shape().str() + " and inputs shape " + xs[0].shape().str());
+  return {normalize(xs[0], ctx.training, mask)};
+}
+
+Tensor BatchNormalizationLayer::normalize(const Tensor& input, bool training, const Tensor& mask) {
   Tensor x = core::is_floating(input.dtype()) ? input : ops::cast(input, dtype());
   // Keras 3: half-precision inputs (a mixed policy) are normalized in float32, which does
   // not overflow, and the output is cast back to the compute dtype.
@@ -63,10 +76,50 @@ Tensor BatchNormalizationLayer::call(const Tensor& input, bool training) {
     Tensor t = w.dtype() == dt ? w : ops::cast(w, dt);
     return last ? t : ops::reshape(t, bshape_);
   };
+  const bool batch_stats = training && trainable() && x.size() > 0;
+  // The moving averages: computed from values the tapes do not see through, and
+  // assigned (not recorded) - they are state, not part of the differentiated graph.
+  const Shape flat{bshape_[static_cast<size_t>(axis_)]};
+  auto update = [&](Variable& moving, const Tensor& batch) {
+    Tensor b = ops::reshape(core::stop_gradient(batch), flat.dims());
+    if (b.dtype() != moving.dtype()) b = ops::cast(b, moving.dtype());
+    Tensor m = core::stop_gradient(moving.value());
+    moving.assign(ops::add(ops::multiply(m, ops::scalar_like(m, o_.momentum)),
+                           ops::multiply(b, ops::scalar_like(b, 1.0 - o_.momentum))));
+  };
+  // The last axis (channels_last) with a usable epsilon: one fused op each way
+  // (core/batch_norm.h), whose backward pass is one op too.
+  if (last && o_.epsilon >= 0.0 && std::isfinite(o_.epsilon) && !(batch_stats && mask.defined())) {
+    const Tensor g = o_.scale ? shaped(gamma.value()) : ops::ones(flat, dt);
+    const Tensor b = o_.center ? shaped(beta.value()) : ops::zeros(flat, dt);
+    Tensor y;
+    if (batch_stats) {
+      auto r = ops::fused_batch_norm(x, g, b, o_.epsilon);
+      update(moving_mean, r.mean);
+      update(moving_variance, r.variance);  // the population (biased) variance, as Keras
+      y = r.y;
+    } else {
+      y = ops::fused_batch_norm_inference(x, g, b, shaped(moving_mean.value()), shaped(moving_variance.value()),
+                                          o_.epsilon);
+    }
+    return core::is_floating(compute_dtype()) && y.dtype() != compute_dtype() ? ops::cast(y, compute_dtype()) : y;
+  }
   Tensor mean, variance;
   // An empty batch has no statistics: the moving averages stay as they are (its mean
   // would be NaN and poison them), and the output is empty.
-  if (training && trainable() && x.size() > 0) {
+  if (batch_stats && mask.defined()) {
+    // Keras 3's masked moments: the mask gains the last axis, positions where it is false
+    // count for nothing, and the sums are divided by (count + 1e-7).
+    const Tensor keep = ops::expand_dims(mask.dtype() == DType::bool_ ? mask : ops::cast(mask, DType::bool_), -1);
+    const Tensor zero = ops::zeros_like(x);
+    auto rsum = [&](const Tensor& t) { return reduce_.empty() ? t : ops::sum(t, reduce_, true); };
+    Tensor count = rsum(ops::where(keep, ops::ones_like(x), zero));
+    count = ops::add(count, ops::scalar_like(count, 1e-7));
+    mean = ops::divide(rsum(ops::where(keep, x, zero)), count);
+    variance = ops::divide(rsum(ops::square(ops::where(keep, ops::subtract(x, mean), zero))), count);
+    update(moving_mean, mean);
+    update(moving_variance, variance);
+  } else if (batch_stats) {
     if (reduce_.empty()) {  // rank-1 input: nothing to reduce (an empty list means "all")
       mean = x;
       variance = ops::zeros_like(x);
@@ -74,16 +127,6 @@ Tensor BatchNormalizationLayer::call(const Tensor& input, bool training) {
       mean = ops::mean(x, reduce_, true);          // bshape_
       variance = ops::variance(x, reduce_, true);  // population variance, bshape_
     }
-    // The moving averages: computed from values the tapes do not see through, and
-    // assigned (not recorded) - they are state, not part of the differentiated graph.
-    const Shape flat{bshape_[static_cast<size_t>(axis_)]};
-    auto update = [&](Variable& moving, const Tensor& batch) {
-      Tensor b = ops::reshape(core::stop_gradient(batch), flat.dims());
-      if (b.dtype() != moving.dtype()) b = ops::cast(b, moving.dtype());
-      Tensor m = core::stop_gradient(moving.value());
-      moving.assign(ops::add(ops::multiply(m, ops::scalar_like(m, o_.momentum)),
-                             ops::multiply(b, ops::scalar_like(b, 1.0 - o_.momentum))));
-    };
     update(moving_mean, mean);
     update(moving_variance, variance);
   } else {

@@ -60,6 +60,9 @@ class BatchNormalizationLayer : public Layer {
   explicit BatchNormalizationLayer(const BatchNormalizationOptions& options = {});
   void build(const ShapeSpec& input_shape) override;
   Tensor call(const Tensor& x, bool training) override;
+  /// With a mask (one axis fewer than the input, as Keras 3), training takes the batch
+  /// statistics over the unmasked positions only; inference ignores the mask.
+  std::vector<Tensor> call(const std::vector<Tensor>& xs, const CallContext& ctx) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's loader for
@@ -78,6 +81,7 @@ class BatchNormalizationLayer : public Layer {
   int64_t axis_ = -1;              // normalized against the built rank
   std::vector<int64_t> reduce_;    // every axis but axis_
   std::vector<int64_t> bshape_;    // 1 everywhere but axis_ (to broadcast the weights)
+  Tensor normalize(const Tensor& input, bool training, const Tensor& mask);
 };
 
 /// keras.layers.BatchNormalization: normalizes with the batch statistics in training and

@@ -44,6 +44,7 @@ std::vector<Case> conv_cases();
 std::vector<Case> image_cases();
 std::vector<Case> linalg_cases();
 std::vector<Case> einsum_cases();
+std::vector<Case> batch_norm_cases();  // gradient_cases_batch_norm.cpp
 
 // keras.ops families (gradient_cases_ops.cpp).
 std::vector<Case> complex_cases();

@@ -184,6 +184,7 @@ std::vector<Case> all_first_order_cases() {
                    linalg_cases, conv_cases, image_cases})
     for (auto& c : fam()) all.push_back(c);
   for (auto& c : einsum_cases()) all.push_back(c);
+  for (auto& c : batch_norm_cases()) all.push_back(c);
   for (auto& c : complex_cases()) all.push_back(c);
   for (auto& c : ops_nn_cases()) all.push_back(c);
   for (auto& c : functional_cases()) all.push_back(c);

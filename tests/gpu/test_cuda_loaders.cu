@@ -15,6 +15,7 @@
 #include <exception>
 #include <string>
 
+#include "gpu/batch_norm_cudnn.cuh"
 #include "gpu/cublas.cuh"
 #include "gpu/cublaslt.cuh"
 #include "gpu/cudnn.cuh"
@@ -101,5 +102,13 @@ TEST_CASE("cuda loaders: libcublasLt loads with the fused-epilogue product's ent
   CHECK(in_child([] {
           setenv("KERAS_CPP_CUBLASLT", "0", 1);
           return keras::core::cuda::cublaslt_api() == nullptr;
+        }) == 0);
+}
+
+TEST_CASE("cuda loaders: libcudnn, where it loads, binds cuDNN's batch normalization") {
+  // 0: cuDNN is absent (or off) and the direct kernels serve, or it loaded with every entry
+  // point gpu/batch_norm_cudnn.cu calls.
+  CHECK(in_child([] {
+          return keras::core::cuda::cudnn_api() == nullptr || keras::core::cuda::cudnn_batch_norm_available();
         }) == 0);
 }

@@ -1,0 +1,186 @@
+// batch_norm.cpp - CPU kernels of fused_batch_norm, fused_batch_norm_inference and
+// fused_batch_norm_grad (formulas in core/ops/batch_norm.cpp). x is (rows, C), C the
+// last axis. Two passes over memory each way:
+// - training forward: per-channel sums of (x - k) and (x - k)^2 with k = the first row
+//   (a shift that keeps the one-pass variance accurate), then y = x * a + b;
+// - inference forward: y = x * a + b alone;
+// - backward: per-channel sums of dy and dy * (x - mean), then dx = a*dy + b*(x - mean) + d.
+// Sums accumulate in double over fixed blocks of rows (their bounds depend on the shape
+// only), combined in block order: the results do not depend on the thread count. The
+// inner loops run over contiguous channels, which the compiler vectorizes.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "core/cpu/parallel.h"
+#include "core/dispatch.h"
+#include "core/init.h"
+
+namespace keras::core::cpu {
+namespace {
+
+struct Geometry {
+  int64_t rows = 0, ch = 0;
+  explicit Geometry(const Shape& x) : ch(x[x.rank() - 1]) { rows = ch > 0 ? x.num_elements() / ch : 0; }
+  int64_t block_rows() const { return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, ch)); }
+};
+
+template <class T>
+const T* in(const OpCall& c, size_t i) { return static_cast<const T*>(c.in(i).raw_data()); }
+template <class T>
+T* out(OpCall& c, size_t i) { return static_cast<T*>(c.outputs[i].raw_mutable_data()); }
+
+// Per-channel sums over all rows of two row functions: body(row, s, q) adds row's terms
+// into s[0..C) and q[0..C). Returns {sum s, sum q} as 2C doubles.
+template <class F>
+std::vector<double> channel_sums(const Geometry& g, F&& body) {
+  const int64_t br = g.block_rows(), blocks = (g.rows + br - 1) / br, C = g.ch;
+  std::vector<double> part(size_t(blocks * 2 * C), 0.0);
+  parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      double* s = part.data() + b * 2 * C;
+      double* q = s + C;
+      for (int64_t r = b * br, e = std::min(g.rows, (b + 1) * br); r < e; ++r) body(r, s, q);
+    }
+  });
+  std::vector<double> total(size_t(2 * C), 0.0);
+  for (int64_t b = 0; b < blocks; ++b)
+    for (int64_t j = 0; j < 2 * C; ++j) total[size_t(j)] += part[size_t(b * 2 * C + j)];
+  return total;
+}
+
+// y[r, c] = x[r, c] * a[c] + b[c].
+template <class T>
+void affine(const Geometry& g, const T* __restrict x, const T* __restrict a, const T* __restrict b, T* __restrict y) {
+  const int64_t C = g.ch;
+  parallel_for(g.rows, g.block_rows(), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* __restrict xr = x + r * C;
+      T* __restrict yr = y + r * C;
+      for (int64_t c = 0; c < C; ++c) yr[c] = xr[c] * a[c] + b[c];
+    }
+  });
+}
+
+template <class T>
+void train_forward(OpCall& c) {
+  const Geometry g(c.in(0).shape());
+  const int64_t C = g.ch;
+  const T *x = in<T>(c, 0), *scale = in<T>(c, 1), *offset = in<T>(c, 2);
+  T *y = out<T>(c, 0), *mean = out<T>(c, 1), *var = out<T>(c, 2), *inv = out<T>(c, 3);
+  const double eps = c.attrs.alpha;
+  if (g.rows == 0) {  // no statistics
+    const T nan = std::numeric_limits<T>::quiet_NaN();
+    std::fill(mean, mean + C, nan), std::fill(var, var + C, nan), std::fill(inv, inv + C, nan);
+    return;
+  }
+  std::vector<double> k(x, x + C);  // the shift: the first row
+  const double* __restrict kp = k.data();
+  const auto sums = channel_sums(g, [&](int64_t r, double* __restrict s, double* __restrict q) {
+    const T* __restrict xr = x + r * C;
+    for (int64_t j = 0; j < C; ++j) {
+      const double d = double(xr[j]) - kp[j];
+      s[j] += d;
+      q[j] += d * d;
+    }
+  });
+  std::vector<T> a(static_cast<size_t>(C)), b(static_cast<size_t>(C));
+  const double n = double(g.rows);
+  for (int64_t j = 0; j < C; ++j) {
+    const double ds = sums[size_t(j)] / n;
+    const double m = k[size_t(j)] + ds, v = std::max(0.0, sums[size_t(C + j)] / n - ds * ds);
+    const double iv = 1.0 / std::sqrt(v + eps);
+    mean[j] = T(m), var[j] = T(v), inv[j] = T(iv);
+    a[size_t(j)] = T(double(scale[j]) * iv);
+    b[size_t(j)] = T(double(offset[j]) - m * double(scale[j]) * iv);
+  }
+  affine<T>(g, x, a.data(), b.data(), y);
+}
+
+template <class T>
+void inference_forward(OpCall& c) {
+  const Geometry g(c.in(0).shape());
+  const int64_t C = g.ch;
+  const T *scale = in<T>(c, 1), *offset = in<T>(c, 2), *mean = in<T>(c, 3), *var = in<T>(c, 4);
+  std::vector<T> a(static_cast<size_t>(C)), b(static_cast<size_t>(C));
+  for (int64_t j = 0; j < C; ++j) {
+    const double s = double(scale[j]) / std::sqrt(double(var[j]) + c.attrs.alpha);
+    a[size_t(j)] = T(s);
+    b[size_t(j)] = T(double(offset[j]) - double(mean[j]) * s);
+  }
+  affine<T>(g, in<T>(c, 0), a.data(), b.data(), out<T>(c, 0));
+}
+
+template <class T>
+void backward(OpCall& c) {
+  const Geometry g(c.in(1).shape());
+  const int64_t C = g.ch;
+  const T *dy = in<T>(c, 0), *x = in<T>(c, 1), *scale = in<T>(c, 2), *mean = in<T>(c, 3), *inv = in<T>(c, 4);
+  const bool training = c.attrs.flag, extra = c.inputs.size() == 7;
+  const T* __restrict mp = mean;
+  const auto sums = channel_sums(g, [&](int64_t r, double* __restrict s, double* __restrict q) {
+    const T* __restrict dr = dy + r * C;
+    const T* __restrict xr = x + r * C;
+    for (int64_t j = 0; j < C; ++j) {
+      const double d = double(dr[j]);
+      s[j] += d;
+      q[j] += d * (double(xr[j]) - double(mp[j]));
+    }
+  });
+  T *dscale = out<T>(c, 1), *doffset = out<T>(c, 2);
+  std::vector<T> a(static_cast<size_t>(C)), b(static_cast<size_t>(C)), d(static_cast<size_t>(C));
+  const double n = std::max<double>(1.0, double(g.rows));
+  for (int64_t j = 0; j < C; ++j) {
+    const double sdy = sums[size_t(j)], s = sums[size_t(C + j)], iv = double(inv[j]), gi = double(scale[j]) * iv;
+    dscale[j] = T(s * iv);
+    doffset[j] = T(sdy);
+    a[size_t(j)] = T(gi);
+    double bj = 0.0, dj = 0.0;
+    if (training) {
+      bj = -gi * iv * iv * s / n;
+      dj = -gi * sdy / n;
+      if (extra) {
+        dj += double(in<T>(c, 5)[j]) / n;
+        bj += 2.0 * double(in<T>(c, 6)[j]) / n;
+      }
+    }
+    b[size_t(j)] = T(bj), d[size_t(j)] = T(dj);
+  }
+  T* dx = out<T>(c, 0);
+  const T *__restrict ap = a.data(), *__restrict bp = b.data(), *__restrict dp = d.data();
+  parallel_for(g.rows, g.block_rows(), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* __restrict dr = dy + r * C;
+      const T* __restrict xr = x + r * C;
+      T* __restrict o = dx + r * C;
+      for (int64_t j = 0; j < C; ++j) o[j] = ap[j] * dr[j] + bp[j] * (xr[j] - mp[j]) + dp[j];
+    }
+  });
+}
+
+template <class T>
+void run(OpCall& c) {
+  switch (c.op) {
+    case OpId::FusedBatchNorm: return train_forward<T>(c);
+    case OpId::FusedBatchNormInference: return inference_forward<T>(c);
+    case OpId::FusedBatchNormGrad: return backward<T>(c);
+    default: return;
+  }
+}
+
+void batch_norm_kernel(OpCall& c) {
+  FlushDenormals ftz;
+  if (c.in(c.op == OpId::FusedBatchNormGrad ? 1 : 0).dtype() == DType::float32) return run<float>(c);
+  run<double>(c);
+}
+
+}  // namespace
+}  // namespace keras::core::cpu
+
+namespace keras::core {
+void register_cpu_batch_norm_kernels() {
+  for (OpId op : {OpId::FusedBatchNorm, OpId::FusedBatchNormInference, OpId::FusedBatchNormGrad})
+    register_kernel(op, Device::Kind::CPU, cpu::batch_norm_kernel);
+}
+}  // namespace keras::core
