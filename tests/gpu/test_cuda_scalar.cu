@@ -19,30 +19,16 @@
 #include "core/ops_reduce.h"
 #include "gpu/math_scalar.cuh"
 #include "helpers.h"
+#include "host_tensors.h"
 
 using namespace th;
+using host_tensors::dtype_of;
+using host_tensors::tensor_of;
 using keras::core::cuda::MathOp;
 using keras::core::cuda::SegOp;
 namespace kc = keras::core::cuda;
 
 namespace {
-
-template <class T>
-DType dtype_of() {
-  if constexpr (std::is_same_v<T, double>) return DType::float64;
-  else if constexpr (std::is_same_v<T, float>) return DType::float32;
-  else if constexpr (std::is_same_v<T, uint8_t>) return DType::uint8;
-  else if constexpr (sizeof(T) == 8) return DType::int64;
-  else return DType::int32;
-}
-
-// A 1-d tensor holding exactly v (int64 extremes included).
-template <class T>
-Tensor tensor_of(const std::vector<T>& v) {
-  Tensor t = ops::zeros(Shape{int64_t(v.size())}, dtype_of<T>());
-  if (!v.empty()) std::memcpy(t.mutable_data<T>(), v.data(), v.size() * sizeof(T));
-  return t;
-}
 
 bool close(double cpu, double emu, double tol) {
   if (std::isnan(cpu) || std::isnan(emu)) return std::isnan(cpu) && std::isnan(emu);

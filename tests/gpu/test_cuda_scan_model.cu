@@ -14,8 +14,11 @@
 #include "core/ops_reduce.h"
 #include "gpu/scan_tile.cuh"
 #include "helpers.h"
+#include "host_tensors.h"
 
 using namespace th;
+using host_tensors::dtype_of;
+using host_tensors::tensor_of;
 namespace kc = keras::core::cuda;
 
 namespace {
@@ -24,22 +27,6 @@ namespace {
 // end, and more tiles than one chunk of the carries pass (kScanThreads tiles).
 const std::vector<int64_t> kLengths = {1, 7, kc::kScanTile - 1, kc::kScanTile, kc::kScanTile + 1,
                                        3 * kc::kScanTile + 17, (kc::kScanThreads + 3) * kc::kScanTile + 5};
-
-template <class T>
-DType dtype_of() {
-  if constexpr (std::is_same_v<T, double>) return DType::float64;
-  else if constexpr (std::is_same_v<T, float>) return DType::float32;
-  else if constexpr (std::is_same_v<T, uint8_t>) return DType::uint8;
-  else if constexpr (sizeof(T) == 8) return DType::int64;
-  else return DType::int32;
-}
-
-template <class T>
-Tensor tensor_of(const std::vector<T>& v) {
-  Tensor t = ops::zeros(Shape{int64_t(v.size())}, dtype_of<T>());
-  if (!v.empty()) std::memcpy(t.mutable_data<T>(), v.data(), v.size() * sizeof(T));
-  return t;
-}
 
 template <class T>
 std::vector<T> cpu_scan(bool prod, const std::vector<T>& x) {
