@@ -66,7 +66,7 @@ struct LtDevice {
   std::atomic<bool> relu_keeps_nan{false};
   // (dtype, m, n, k, ta, tb, epilogue, tf32, operand alignments) -> the first algorithm
   // of the heuristics' ranking, or none (the case stays on cuBLAS).
-  using Key = std::tuple<int, int64_t, int64_t, int64_t, bool, bool, int, bool, int>;
+  using Key = std::tuple<int, int64_t, int64_t, int64_t, bool, bool, int, bool, uint32_t>;
   std::map<Key, std::pair<bool, cublasLtMatmulAlgo_t>> algos;
 };
 
@@ -95,6 +95,20 @@ struct Case {
   bool tf32;
 };
 
+// The largest power of two (up to 256) dividing the address: what an operand guarantees.
+uint32_t alignment_of(const void* p) {
+  const uintptr_t bits = reinterpret_cast<uintptr_t>(p) | uintptr_t(256);
+  return uint32_t(bits & ~(bits - 1));
+}
+
+// The operands' alignments (cuBLASLt's A = our b, B = our a, C = D = y), packed in one
+// key: the heuristics pick kernels by them.
+uint32_t alignments(const Case& c) {
+  auto log2 = [](uint32_t v) { return uint32_t(__builtin_ctz(v)); };
+  return log2(alignment_of(c.b)) | log2(alignment_of(c.a)) << 4 | log2(alignment_of(c.y)) << 8 |
+         (c.bias != nullptr ? log2(alignment_of(c.bias)) : 8u) << 12;
+}
+
 // Fills the descriptors of `c` (see the note at the top for the layouts).
 void describe(const CublasLtApi& api, const Case& c, Desc& d, int device) {
   const cudaDataType_t type = c.dt == Dt::f32 ? CUDA_R_32F : CUDA_R_64F;
@@ -122,21 +136,24 @@ void describe(const CublasLtApi& api, const Case& c, Desc& d, int device) {
   const uint64_t ws = kWorkspace;
   check_cublas(api.pref_set(d.pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws),
                "cublasLtMatmulPreferenceSetAttribute", device);
-}
-
-// The smallest power-of-two alignment (up to 16 bytes) of the case's pointers: the
-// heuristics pick kernels by it, so the algorithm cache keys on it.
-int alignment(const Case& c) {
-  uintptr_t bits = reinterpret_cast<uintptr_t>(c.a) | reinterpret_cast<uintptr_t>(c.b) |
-                   reinterpret_cast<uintptr_t>(c.y) | reinterpret_cast<uintptr_t>(c.bias) | uintptr_t(16);
-  return int(bits & ~(bits - 1));
+  // The heuristics assume 256-byte aligned operands unless told otherwise, and a view's
+  // data (an offset into its storage) may be less aligned: declare what each one has.
+  const std::pair<cublasLtMatmulPreferenceAttributes_t, const void*> operands[] = {
+      {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, c.b},
+      {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, c.a},
+      {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, c.y},
+      {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, c.y}};
+  for (const auto& [attr, p] : operands) {
+    const uint32_t align = alignment_of(p);
+    check_cublas(api.pref_set(d.pref, attr, &align, sizeof align), "cublasLtMatmulPreferenceSetAttribute", device);
+  }
 }
 
 // Runs `c` on cuBLASLt; false where the heuristics have no algorithm for it.
 bool run(const CublasLtApi& api, LtDevice& dev, std::mutex& mu, const Case& c, int device) {
   Desc d{api};
   describe(api, c, d, device);
-  const LtDevice::Key key{int(c.dt), c.m, c.n, c.k, c.ta, c.tb, int(c.epilogue), c.tf32, alignment(c)};
+  const LtDevice::Key key{int(c.dt), c.m, c.n, c.k, c.ta, c.tb, int(c.epilogue), c.tf32, alignments(c)};
   std::pair<bool, cublasLtMatmulAlgo_t> algo{};
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -153,30 +170,35 @@ bool run(const CublasLtApi& api, LtDevice& dev, std::mutex& mu, const Case& c, i
   }
   if (!algo.first) return false;
   const DeviceContext& ctx = context(device);
-  if (c.dt == Dt::f32) {
-    const float one = 1, zero = 0;
-    check_cublas(api.matmul(dev.handle, d.d, &one, c.b, d.a, c.a, d.b, &zero, c.y, d.y, c.y, d.y, &algo.second,
-                            dev.workspace, kWorkspace, ctx.stream),
-                 "cublasLtMatmul", device);
-  } else {
-    const double one = 1, zero = 0;
-    check_cublas(api.matmul(dev.handle, d.d, &one, c.b, d.a, c.a, d.b, &zero, c.y, d.y, c.y, d.y, &algo.second,
-                            dev.workspace, kWorkspace, ctx.stream),
-                 "cublasLtMatmul", device);
+  const double one = 1, zero = 0;
+  const float one_f = 1, zero_f = 0;
+  const void* alpha = c.dt == Dt::f32 ? static_cast<const void*>(&one_f) : &one;
+  const void* beta = c.dt == Dt::f32 ? static_cast<const void*>(&zero_f) : &zero;
+  const cublasStatus_t s = api.matmul(dev.handle, d.d, alpha, c.b, d.a, c.a, d.b, beta, c.y, d.y, c.y, d.y,
+                                      &algo.second, dev.workspace, kWorkspace, ctx.stream);
+  if (s == CUBLAS_STATUS_NOT_SUPPORTED || s == CUBLAS_STATUS_INVALID_VALUE) {
+    // The chosen algorithm refuses the case after all: cuBLAS's path, now and from now on.
+    std::lock_guard<std::mutex> lock(mu);
+    dev.algos[key].first = false;
+    return false;
   }
+  check_cublas(s, "cublasLtMatmul", device);
   return true;
 }
 
 // Whether the RELU epilogue keeps a NaN product NaN on `device` (see the note at the top).
 bool probe_relu_nan(const CublasLtApi& api, LtDevice& dev, std::mutex& mu, int device) {
-  DeviceScratch buf(3 * sizeof(float), device);
+  // a, b and y 256 bytes apart, aligned as the caching allocator's blocks are.
+  constexpr int64_t kApart = 256 / sizeof(float);
+  DeviceScratch buf(3 * 256, device);
   float* p = buf.as<float>();
-  const float host[3] = {std::nanf(""), 1.0f, 0.0f};
-  check(cudaMemcpy(p, host, sizeof host, cudaMemcpyHostToDevice), "cudaMemcpy(cuBLASLt probe)", device);
-  const Case c{Dt::f32, p, p + 1, nullptr, p + 2, 1, 1, 1, false, false, CUBLASLT_EPILOGUE_RELU, false};
+  const float a = std::nanf(""), b = 1.0f;
+  check(cudaMemcpy(p, &a, sizeof a, cudaMemcpyHostToDevice), "cudaMemcpy(cuBLASLt probe)", device);
+  check(cudaMemcpy(p + kApart, &b, sizeof b, cudaMemcpyHostToDevice), "cudaMemcpy(cuBLASLt probe)", device);
+  const Case c{Dt::f32, p, p + kApart, nullptr, p + 2 * kApart, 1, 1, 1, false, false, CUBLASLT_EPILOGUE_RELU, false};
   if (!run(api, dev, mu, c, device)) return false;
   float out = 0;
-  check(cudaMemcpy(&out, p + 2, sizeof out, cudaMemcpyDeviceToHost), "cudaMemcpy(cuBLASLt probe)", device);
+  check(cudaMemcpy(&out, p + 2 * kApart, sizeof out, cudaMemcpyDeviceToHost), "cudaMemcpy(cuBLASLt probe)", device);
   return std::isnan(out);
 }
 
