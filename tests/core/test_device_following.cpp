@@ -1,0 +1,238 @@
+// test_device_following.cpp - composed ops make their helper tensors where their inputs
+// live, not on the current device (core/device_scope.h's rule), checked without a GPU:
+// inside detail::UncheckedDeviceScope(Device::cuda(0)) a tensor placed by the scope fails
+// to allocate, so an op on CPU inputs succeeds only if everything it makes follows them.
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/cuda_backend.h"
+#include "core/device_scope.h"
+#include "core/device_scope_testing.h"
+#include "helpers.h"
+
+using namespace th;
+
+namespace {
+
+using Outs = std::vector<Tensor>;
+struct Case {
+  std::string name;
+  std::function<Outs()> run;
+};
+
+// The inputs, made on the CPU outside any scope.
+struct Inputs {
+  Tensor a = make(uniform(12, -2, 2, 1), {3, 4});
+  Tensor b = make(uniform(12, -2, 2, 2), {3, 4});
+  Tensor pos = make(uniform(12, 0.5, 2, 3), {3, 4});
+  Tensor v = make(uniform(4, -1, 1, 4), {4});
+  Tensor m = make({4, 1, 0.5, 1, 3, 0.2, 0.5, 0.2, 2}, {3, 3});  // symmetric positive definite
+  Tensor rhs = make(uniform(6, -1, 1, 5), {3, 2});
+  Tensor ids = make({0, 0, 2}, {3}, DType::int32);
+  Tensor labels = make({1, 0, 3}, {3}, DType::int32);
+  Tensor ints = make({3, 1, 4, 1, 5, 9}, {6}, DType::int32);
+  Tensor img = make(uniform(432, 0, 1, 6), {1, 12, 12, 3});
+  Tensor img2 = make(uniform(432, 0, 1, 7), {1, 12, 12, 3});
+  Tensor signal = make(uniform(32, -1, 1, 8), {32});
+  Tensor seq = make(uniform(24, -1, 1, 9), {2, 3, 4});
+  Tensor probs = ops::softmax(make(uniform(12, -2, 2, 10), {3, 4}));
+  Tensor onehot = ops::one_hot(make({1, 0, 3}, {3}, DType::int32), 4);
+  Tensor nan = make({1, NAN, 3, 4, NAN, 6}, {2, 3});
+};
+
+std::vector<Case> cases(const Inputs& in) {
+  namespace img = ops::image;
+  const Inputs& I = in;
+  std::vector<Case> c = {
+      // segment and scatter ops
+      {"scatter", [&] { return Outs{ops::scatter(ops::reshape(I.ids, {3, 1}), ops::slice(I.v, {0}, {3}), {4})}; }},
+      {"scatter_update", [&] { return Outs{ops::scatter_update(I.v, ops::reshape(I.ids, {3, 1}), ops::slice(I.v, {1}, {3}))}; }},
+      {"scatter_update add", [&] { return Outs{ops::scatter_update(I.v, ops::reshape(I.ids, {3, 1}), ops::slice(I.v, {1}, {3}), "add")}; }},
+      {"slice_update", [&] { return Outs{ops::slice_update(I.a, {1, 1}, ops::slice(I.b, {0, 0}, {2, 2}))}; }},
+      {"segment_sum", [&] { return Outs{ops::segment_sum(I.a, I.ids, 3)}; }},
+      {"segment_max", [&] { return Outs{ops::segment_max(I.a, I.ids, 3)}; }},
+      {"segment_min", [&] { return Outs{ops::segment_min(I.a, I.ids, std::nullopt, true)}; }},
+      {"segment_prod", [&] { return Outs{ops::segment_prod(I.a, I.ids)}; }},
+      {"unsorted_segment_sum", [&] { return Outs{ops::unsorted_segment_sum(I.a, I.ids, 3)}; }},
+      // activations and nn composites
+      {"sparsemax", [&] { return Outs{ops::sparsemax(I.a)}; }},
+      {"glu", [&] { return Outs{ops::glu(I.a)}; }},
+      {"celu", [&] { return Outs{ops::celu(I.a)}; }},
+      {"hard_silu", [&] { return Outs{ops::hard_silu(I.a)}; }},
+      {"log_sigmoid", [&] { return Outs{ops::log_sigmoid(I.a)}; }},
+      {"soft_shrink", [&] { return Outs{ops::soft_shrink(I.a)}; }},
+      {"squareplus", [&] { return Outs{ops::squareplus(I.a)}; }},
+      {"threshold", [&] { return Outs{ops::threshold(I.a, 0.1, 7.0)}; }},
+      {"gelu", [&] { return Outs{ops::gelu(I.a, false)}; }},
+      {"softmax", [&] { return Outs{ops::softmax(I.a), ops::log_softmax(I.a)}; }},
+      {"binary_crossentropy", [&] { return Outs{ops::binary_crossentropy(ops::sigmoid(I.b), ops::sigmoid(I.a))}; }},
+      {"categorical_crossentropy", [&] { return Outs{ops::categorical_crossentropy(I.onehot, I.probs)}; }},
+      {"sparse_categorical_crossentropy", [&] { return Outs{ops::sparse_categorical_crossentropy(I.labels, I.probs)}; }},
+      {"sparse_softmax_cross_entropy", [&] { return Outs{ops::sparse_softmax_cross_entropy_with_logits(I.labels, I.a)}; }},
+      {"layer_normalization", [&] { return Outs{ops::layer_normalization(I.a)}; }},
+      {"rms_normalization", [&] { return Outs{ops::rms_normalization(I.a)}; }},
+      {"normalize", [&] { return Outs{ops::normalize(I.a)}; }},
+      {"multi_hot", [&] { return Outs{ops::multi_hot(ops::reshape(I.labels, {3, 1}), 5)}; }},
+      {"one_hot", [&] { return Outs{ops::one_hot(I.labels, 4)}; }},
+      {"in_top_k", [&] { return Outs{ops::in_top_k(I.labels, I.a, 2)}; }},
+      {"psnr", [&] { return Outs{ops::psnr(I.img, I.img2, 1.0)}; }},
+      {"dot_product_attention", [&] { Tensor q = ops::reshape(I.seq, {1, 3, 2, 4}); return Outs{ops::dot_product_attention(q, q, q, {.is_causal = true})}; }},
+      {"extract_sequences", [&] { return Outs{ops::extract_sequences(I.signal, 8, 4)}; }},
+      {"depth_to_space", [&] { return Outs{ops::space_to_depth(ops::depth_to_space(ops::reshape(I.img, {1, 6, 6, 12}), 2), 2)}; }},
+      {"top_k", [&] { auto t = ops::top_k(I.a, 2); return Outs{t.values, t.indices}; }},
+      // numpy-style ops
+      {"tril/triu", [&] { return Outs{ops::tril(I.a, 1), ops::triu(I.a, -1)}; }},
+      {"diagflat", [&] { return Outs{ops::diagflat(I.v, 1)}; }},
+      {"vander", [&] { return Outs{ops::vander(I.v)}; }},
+      {"diff", [&] { return Outs{ops::diff(I.a, 2)}; }},
+      {"roll", [&] { return Outs{ops::roll(I.a, 3)}; }},
+      {"repeat", [&] { return Outs{ops::repeat(I.a, 2, 1)}; }},
+      {"kron", [&] { return Outs{ops::kron(I.m, I.rhs)}; }},
+      {"meshgrid", [&] { return ops::meshgrid({I.v, I.ids}); }},
+      {"take", [&] { return Outs{ops::take(I.a, I.ids, 1)}; }},
+      {"select", [&] { return Outs{ops::select({ops::greater(I.a, I.b)}, {I.a}, 5.0)}; }},
+      {"unravel_index", [&] { return ops::unravel_index(I.ints, {2, 5}); }},
+      {"cross", [&] { return Outs{ops::cross(ops::slice(I.a, {0, 0}, {3, 3}), ops::slice(I.b, {0, 0}, {3, 3}))}; }},
+      {"inner/dot/vdot", [&] { return Outs{ops::inner(I.a, I.b), ops::dot(I.a, ops::transpose(I.b)), ops::vdot(I.a, I.b)}; }},
+            {"append", [&] { return Outs{ops::append(I.a, I.b)}; }},
+      {"pad", [&] { return Outs{ops::pad(I.a, {{1, 2}, {0, 1}})}; }},
+      {"argpartition", [&] { return Outs{ops::argpartition(I.a, 1)}; }},
+      {"sort/argsort", [&] { return Outs{ops::sort(I.a), ops::argsort(I.a)}; }},
+      {"nan reductions", [&] { return Outs{ops::nansum(I.nan), ops::nanmean(I.nan, {1}), ops::nanvar(I.nan), ops::nanmax(I.nan, {0}), ops::nanargmax(I.nan, 1), ops::nancumsum(I.nan, 1)}; }},
+      {"median/quantile", [&] { return Outs{ops::median(I.a, {1}), ops::quantile(I.a, 0.3, {0}), ops::percentile(I.a, 70.0), ops::nanmedian(I.nan), ops::percentile(I.a, ops::reshape(I.ids, {3})), ops::nanpercentile(I.nan, 40.0)}; }},
+      {"cumsum/cumprod", [&] { return Outs{ops::cumsum(I.a, 1), ops::cumprod(I.a, 0)}; }},
+      {"average", [&] { return Outs{ops::average(I.a, {1}, I.v)}; }},
+      {"count_nonzero/ptp", [&] { return Outs{ops::count_nonzero(I.ints), ops::ptp(I.a, {1})}; }},
+      {"searchsorted", [&] { return Outs{ops::searchsorted(ops::sort(I.v), ops::reshape(I.b, {12}))}; }},
+      {"digitize", [&] { return Outs{ops::digitize(I.a, {-1.0, 0.0, 1.0})}; }},
+      {"isin", [&] { return Outs{ops::isin(I.ints, I.ids)}; }},
+      {"bincount", [&] { return Outs{ops::bincount(I.ints), ops::bincount(ops::reshape(I.ints, {2, 3}))}; }},
+      {"histogram", [&] { auto h = ops::histogram(I.signal, 5); auto r = ops::histogram(I.signal, 4, std::make_pair(-0.5, 0.5)); return Outs{h.counts, h.bin_edges, r.counts, r.bin_edges}; }},
+      {"nonzero", [&] { return ops::nonzero(I.ints); }},
+      {"trapezoid", [&] { return Outs{ops::trapezoid(I.a)}; }},
+      {"corrcoef", [&] { return Outs{ops::corrcoef(I.a)}; }},
+      {"correlate", [&] { return Outs{ops::correlate(I.signal, I.v, "full")}; }},
+      {"cdist", [&] { return Outs{ops::cdist(I.a, I.b)}; }},
+      {"logdet", [&] { return Outs{ops::logdet(I.m)}; }},
+      {"isclose", [&] { return Outs{ops::isclose(I.a, I.b), ops::allclose(I.a, I.a)}; }},
+      {"nan_to_num", [&] { return Outs{ops::nan_to_num(I.nan)}; }},
+      {"divide_no_nan", [&] { return Outs{ops::divide_no_nan(I.a, ops::round(I.b))}; }},
+      {"heaviside/hypot/logaddexp", [&] { return Outs{ops::heaviside(I.a, I.b), ops::hypot(I.a, I.b), ops::logaddexp(I.a, I.b)}; }},
+      {"fmax/fmin/fmod", [&] { return Outs{ops::fmax(I.nan, I.nan), ops::fmod(I.a, I.pos)}; }},
+      {"gcd/lcm", [&] { return Outs{ops::gcd(I.ints, ops::add(I.ints, I.ints)), ops::lcm(I.ints, I.ints)}; }},
+      {"sinc/erfinv/cbrt", [&] { return Outs{ops::sinc(I.a), ops::erfinv(ops::multiply(I.a, ops::scalar_like(I.a, 0.4))), ops::cbrt(I.a)}; }},
+      {"saturate_cast", [&] { return Outs{ops::saturate_cast(ops::multiply(I.a, ops::scalar_like(I.a, 100.0)), DType::uint8)}; }},
+      {"einsum", [&] { return Outs{ops::einsum("ij,kj->ik", I.a, I.b)}; }},
+      {"rearrange", [&] { return Outs{ops::rearrange(I.a, "h w -> w h")}; }},
+      {"size", [&] { return Outs{ops::size(I.a)}; }},
+      // linalg composites
+      {"inv/solve/det", [&] { return Outs{ops::inv(I.m), ops::solve(I.m, I.rhs), ops::det(I.m)}; }},
+      {"solve_triangular", [&] { return Outs{ops::solve_triangular(I.m, I.rhs, true)}; }},
+      {"cholesky", [&] { return Outs{ops::cholesky(I.m), ops::cholesky(I.m, true)}; }},
+      {"cholesky_inverse", [&] { return Outs{ops::cholesky_inverse(ops::cholesky(I.m))}; }},
+      {"lstsq", [&] { return Outs{ops::lstsq(I.m, I.rhs)}; }},
+      {"matrix_rank/pinv", [&] { return Outs{ops::matrix_rank(I.a), ops::pinv(I.a)}; }},
+      {"norm", [&] { return Outs{ops::norm(I.a), ops::norm(I.v)}; }},
+      {"diagonal/trace/diag", [&] { return Outs{ops::diagonal(I.a), ops::trace(I.a, 1), ops::diag(I.v), ops::diag(I.a)}; }},
+      {"outer", [&] { return Outs{ops::outer(I.v, I.v)}; }},
+      {"lu_factor", [&] { auto r = ops::lu_factor(I.m); return Outs{r.lu, r.pivots}; }},
+      {"qr", [&] { auto r = ops::qr(I.a); return Outs{r.q, r.r}; }},
+      // image ops
+      {"resize", [&] { return Outs{img::resize(I.img, {3, 5}), img::resize(I.img, {2, 6}, {"nearest"})}; }},
+      {"rgb_hsv", [&] { return Outs{img::rgb_to_grayscale(I.img), img::rgb_to_hsv(I.img), img::hsv_to_rgb(I.img)}; }},
+      {"extract_patches", [&] { return Outs{img::extract_patches(I.img, {2, 2})}; }},
+      {"gaussian_blur", [&] { return Outs{img::gaussian_blur(I.img)}; }},
+      {"sobel_edges", [&] { return Outs{img::sobel_edges(I.img)}; }},
+      {"ssim", [&] { return Outs{img::ssim(I.img, I.img2)}; }},
+      {"affine_transform", [&] { return Outs{img::affine_transform(I.img, make({1, 0.1, 0.5, 0, 1, -0.3, 0, 0}, {8}))}; }},
+      {"map_coordinates", [&] { return Outs{img::map_coordinates(ops::reshape(I.signal, {4, 8}), make({0.5, 1.5, 2, 0.2, 3.7, 6}, {2, 3}), 1)}; }},
+      // fft and complex
+      {"rfft/irfft", [&] { auto r = ops::rfft(I.signal); return Outs{r.real, r.imag, ops::irfft(r)}; }},
+      {"stft/istft", [&] { auto r = ops::stft(I.signal, 8, 4, 8); return Outs{r.real, r.imag, ops::istft(r, 8, 4, 8)}; }},
+      {"fft/angle/isreal", [&] { Tensor z = ops::complex(I.a, I.b); return Outs{ops::real(ops::fft(z)), ops::angle(z), ops::isreal(z), ops::abs(ops::ifft(z))}; }},
+  };
+  return c;
+}
+
+// got is the reference: same shape, dtype and values (NaN where it is NaN), on the CPU.
+void check_same(const Tensor& got, const Tensor& want) {
+  CHECK(got.device().is_cpu());
+  REQUIRE(got.shape() == want.shape());
+  REQUIRE(got.dtype() == want.dtype());
+  if (want.dtype() == DType::complex64 || want.dtype() == DType::complex128) {
+    check_values(ops::real(got), values(ops::real(want)), 0.0);
+    check_values(ops::imag(got), values(ops::imag(want)), 0.0);
+  } else {
+    check_values(got, values(want), 0.0);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("device following: the unchecked scope places creation ops on the missing GPU") {
+  if (core::cuda::device_count() > 0) return;  // a real GPU would take the tensors
+  core::detail::UncheckedDeviceScope scope(core::Device::cuda(0));
+  CHECK(core::current_device() == core::Device::cuda(0));
+  CHECK_THROWS(ops::zeros({2}));
+  CHECK_THROWS(ops::range(3));
+  CHECK_THROWS(ops::fill({}, 0.5, DType::float64));
+  CHECK_THROWS(ops::fill({}, 0.5, DType::float32));
+  Tensor x = make({1, 2}, {2});  // from host values: the CPU
+  Tensor y = ops::add(x, ops::zeros_like(x));
+  CHECK(y.device().is_cpu());
+}
+
+TEST_CASE("device following: composed ops make their helper tensors on their inputs' device") {
+  if (core::cuda::device_count() > 0) return;
+  const Inputs in;
+  for (const Case& k : cases(in)) {
+    CAPTURE(k.name);
+    const Outs want = k.run();
+    Outs got;
+    std::string error;
+    {
+      core::detail::UncheckedDeviceScope scope(core::Device::cuda(0));
+      try {
+        got = k.run();
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+    }
+    CHECK_MESSAGE(error.empty(), k.name << " under a scope of a missing GPU: " << error);
+    if (!error.empty()) continue;
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < got.size(); ++i) check_same(got[i], want[i]);
+  }
+}
+
+TEST_CASE("device following: gradients of composites under the scope") {
+  if (core::cuda::device_count() > 0) return;
+  const Inputs in;
+  auto grads = [&] {
+    const Tensor& w = in.a;
+    core::GradientTape tape;
+    tape.watch(w);
+    Tensor loss = ops::add(ops::sum(ops::sparsemax(w)), ops::sum(ops::segment_max(ops::square(w), in.ids, 3)));
+    loss = ops::add(loss, ops::sum(ops::slice_update(w, {1, 1}, ops::slice(in.b, {0, 0}, {2, 2}))));
+    loss = ops::add(loss, ops::sum(ops::tril(ops::matmul(w, ops::transpose(w)))));
+    loss = ops::add(loss, ops::sum(ops::multiply(ops::cumprod(w, 1), ops::layer_normalization(w))));
+    return tape.gradient(loss, std::vector<Tensor>{w});
+  };
+  const auto want = grads();
+  std::vector<Tensor> got;
+  std::string error;
+  {
+    core::detail::UncheckedDeviceScope scope(core::Device::cuda(0));
+    try {
+      got = grads();
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  REQUIRE_MESSAGE(error.empty(), error);
+  REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < got.size(); ++i) check_same(got[i], want[i]);
+}
