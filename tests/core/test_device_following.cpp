@@ -8,9 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "core/batch_norm.h"
+#include "core/conv_variants.h"
 #include "core/cuda_backend.h"
 #include "core/device_scope.h"
 #include "core/device_scope_testing.h"
+#include "core/functional_ops.h"
 #include "helpers.h"
 
 using namespace th;
@@ -18,6 +21,7 @@ using namespace th;
 namespace {
 
 using Outs = std::vector<Tensor>;
+using Tensors = std::vector<Tensor>;
 struct Case {
   std::string name;
   std::function<Outs()> run;
@@ -41,6 +45,11 @@ struct Inputs {
   Tensor probs = ops::softmax(make(uniform(12, -2, 2, 10), {3, 4}));
   Tensor onehot = ops::one_hot(make({1, 0, 3}, {3}, DType::int32), 4);
   Tensor nan = make({1, NAN, 3, 4, NAN, 6}, {2, 3});
+  Tensor kernel = make(uniform(54, -1, 1, 11), {3, 3, 3, 2});
+  Tensor dkernel = make(uniform(18, -1, 1, 12), {2, 3, 3, 1});
+  Tensor ctc_target = make({1, 2, 2, 0}, {2, 2}, DType::int32);
+  Tensor ctc_target_len = make({2, 1}, {2}, DType::int32);
+  Tensor ctc_out_len = make({3, 2}, {2}, DType::int32);
 };
 
 std::vector<Case> cases(const Inputs& in) {
@@ -149,6 +158,34 @@ std::vector<Case> cases(const Inputs& in) {
       {"ssim", [&] { return Outs{img::ssim(I.img, I.img2)}; }},
       {"affine_transform", [&] { return Outs{img::affine_transform(I.img, make({1, 0.1, 0.5, 0, 1, -0.3, 0, 0}, {8}))}; }},
       {"map_coordinates", [&] { return Outs{img::map_coordinates(ops::reshape(I.signal, {4, 8}), make({0.5, 1.5, 2, 0.2, 3.7, 6}, {2, 3}), 1)}; }},
+      // convolution, pooling and normalization
+      {"conv/pools", [&] { return Outs{ops::conv(I.img, I.kernel, 1, "same"), ops::max_pool(I.img, 2), ops::average_pool(I.img, 3, 2, "same")}; }},
+      {"conv_transpose", [&] { return Outs{ops::conv_transpose(I.img, ops::transpose(I.kernel, {0, 1, 3, 2}), 2, "same")}; }},
+      {"depthwise/separable_conv", [&] { return Outs{ops::depthwise_conv(I.img, I.dkernel, 1, "same"), ops::separable_conv(I.img, I.dkernel, ops::reshape(ops::slice(I.kernel, {0, 0, 0, 0}, {1, 1, 3, 2}), {1, 1, 3, 2}))}; }},
+      {"unfold/fold", [&] { Tensor x = ops::transpose(I.img, {0, 3, 1, 2}); Tensor u = ops::unfold(x, {2, 2}); return Outs{u, ops::fold(u, {12, 12}, {2, 2})}; }},
+      {"adaptive pools", [&] { return Outs{ops::adaptive_average_pool(I.img, {5, 5}), ops::adaptive_max_pool(I.img, {5, 5})}; }},
+      {"moments/batch_normalization", [&] { auto m = ops::moments(I.a, {0}); return Outs{m.mean, m.variance, ops::batch_normalization(I.a, m.mean, m.variance, 1, I.v, I.v)}; }},
+      {"fused_batch_norm", [&] { auto f = ops::fused_batch_norm(I.img, ops::ones_like(ops::slice(I.v, {0}, {3})), ops::slice(I.v, {0}, {3}), 1e-3); return Outs{f.y, f.mean, f.variance}; }},
+      {"ctc_loss", [&] { return Outs{ops::ctc_loss(I.ctc_target, I.seq, I.ctc_target_len, I.ctc_out_len)}; }},
+      {"ctc_decode", [&] { auto g = ops::ctc_decode(I.seq, I.ctc_out_len); auto b = ops::ctc_decode(I.seq, I.ctc_out_len, "beam_search", 4, 2); return Outs{g.decoded, g.scores, b.decoded, b.scores}; }},
+      // functional ops
+      {"fori_loop", [&] { return Outs{ops::fori_loop(0, 3, [](const Tensor& i, const Tensor& v) { return ops::add(v, ops::cast(i, DType::float32)); }, I.v)}; }},
+      {"scan", [&] { auto r = ops::scan([](const Tensor& c, const Tensor& x) { Tensor n = ops::add(c, x); return std::make_pair(n, ops::multiply(n, x)); }, I.v, I.a); return Outs{r.first, r.second}; }},
+      {"map", [&] { return Outs{ops::map([](const Tensor& r) { return ops::sum(r); }, I.a)}; }},
+      {"vectorized_map", [&] { return Outs{ops::vectorized_map([](const Tensor& r) { return ops::cumsum(r); }, I.a)}; }},
+      {"associative_scan", [&] { return Outs{ops::associative_scan([](const Tensor& x, const Tensor& y) { return ops::add(x, y); }, I.a, true, 1)}; }},
+      {"switch", [&] { return ops::switch_(ops::reshape(ops::slice(I.ids, {2}, {1}), {}), {[](const Tensors& o) { return Tensors{ops::neg(o[0])}; }, [](const Tensors& o) { return Tensors{ops::exp(o[0])}; }}, {I.a}); }},
+      // more linalg
+      {"svd/eigh/slogdet", [&] { auto d = ops::svd(I.a, false); auto e = ops::eigh(I.m); auto l = ops::slogdet(I.m); return Outs{d.s, ops::abs(d.u), e.eigenvalues, l.sign, l.logabsdet}; }},
+      {"eig", [&] { auto e = ops::eig(I.m); return Outs{ops::real(e.eigenvalues)}; }},
+      {"empty diagonal", [&] { return Outs{ops::diagonal(I.a, 5), ops::diag(I.v, -2)}; }},
+      {"repeat per element", [&] { return Outs{ops::repeat(I.a, std::vector<int64_t>{1, 0, 2}, 0)}; }},
+      {"boolean get_item", [&] { return Outs{ops::get_item(I.a, core::Index(ops::greater(I.a, I.b)))}; }},
+      // more image ops
+      {"crop/pad images", [&] { return Outs{img::crop_images(I.img, {.top_cropping = 1, .left_cropping = 2, .target_height = 8, .target_width = 8}), img::pad_images(I.img, {.top_padding = 1, .left_padding = 2, .target_height = 16, .target_width = 16})}; }},
+      {"perspective_transform", [&] { Tensor sp = make({0, 0, 11, 0, 0, 11, 11, 11}, {4, 2}), ep = make({1, 0, 10, 1, 0, 10, 11, 11}, {4, 2}); return Outs{img::perspective_transform(I.img, sp, ep)}; }},
+      {"scale_and_translate", [&] { return Outs{img::scale_and_translate(I.img, {1, 7, 9, 3}, {0.6, 0.8}, {0.5, -0.5}, {1, 2}, "bicubic")}; }},
+      {"elastic_transform", [&] { return Outs{img::elastic_transform(I.img, {.alpha = 2.0, .sigma = 1.0, .seed = 3})}; }},
       // fft and complex
       {"rfft/irfft", [&] { auto r = ops::rfft(I.signal); return Outs{r.real, r.imag, ops::irfft(r)}; }},
       {"stft/istft", [&] { auto r = ops::stft(I.signal, 8, 4, 8); return Outs{r.real, r.imag, ops::istft(r, 8, 4, 8)}; }},
