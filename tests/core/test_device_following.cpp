@@ -274,3 +274,47 @@ TEST_CASE("device following: gradients of composites under the scope" * doctest:
   REQUIRE(got.size() == want.size());
   for (size_t i = 0; i < got.size(); ++i) check_same(got[i], want[i]);
 }
+
+TEST_CASE("device following: gradient rules make their helper tensors on the inputs' device" *
+          doctest::skip(gpu_visible())) {
+  namespace img = ops::image;
+  const Inputs in;
+  const Inputs& I = in;
+  // Each: a scalar loss of one watched float input.
+  const std::vector<std::pair<std::string, std::function<Tensor(const Tensor&)>>> losses = {
+      {"conv/pools", [&](const Tensor& x) { return ops::sum(ops::max_pool(ops::conv(x, I.kernel, 1, "same"), 2)); }},
+      {"average_pool/depthwise", [&](const Tensor& x) { return ops::sum(ops::average_pool(ops::depthwise_conv(x, I.dkernel), 3, 2, "same")); }},
+      {"conv_transpose", [&](const Tensor& x) { return ops::sum(ops::conv_transpose(x, ops::transpose(I.kernel, {0, 1, 3, 2}), 2, "same")); }},
+      {"resize/extract_patches", [&](const Tensor& x) { return ops::add(ops::sum(img::resize(x, {5, 7})), ops::sum(img::extract_patches(x, {2, 2}))); }},
+      {"adaptive pools", [&](const Tensor& x) { return ops::sum(ops::multiply(ops::adaptive_max_pool(x, {5, 5}), ops::adaptive_average_pool(x, {5, 5}))); }},
+      {"ctc_loss", [&](const Tensor& x) { return ops::sum(ops::ctc_loss(I.ctc_target, ops::reshape(ops::slice(ops::reshape(x, {-1}), {0}, {24}), {2, 3, 4}), I.ctc_target_len, I.ctc_out_len)); }},
+      {"scatter_update/segment ops", [&](const Tensor& x) { Tensor f = ops::reshape(ops::slice(ops::reshape(x, {-1}), {0}, {12}), {3, 4}); return ops::add(ops::sum(ops::scatter_update(f, ops::reshape(I.ids, {3, 1}), ops::square(f))), ops::sum(ops::segment_prod(f, I.ids, 3))); }},
+      {"quantile/sort/top_k", [&](const Tensor& x) { Tensor f = ops::reshape(x, {12, -1}); return ops::add(ops::sum(ops::median(f, {1})), ops::sum(ops::top_k(f, 3).values)); }},
+      {"attention/layer_norm", [&](const Tensor& x) { Tensor q = ops::reshape(ops::slice(ops::reshape(x, {-1}), {0}, {24}), {1, 3, 2, 4}); return ops::sum(ops::layer_normalization(ops::dot_product_attention(q, q, q, {.is_causal = true}))); }},
+      {"scan/cumprod", [&](const Tensor& x) { Tensor f = ops::reshape(ops::slice(ops::reshape(x, {-1}), {0}, {12}), {3, 4}); auto r = ops::scan([](const Tensor& c, const Tensor& r) { Tensor n = ops::multiply(c, r); return std::make_pair(n, n); }, I.v, f); return ops::add(ops::sum(r.second), ops::sum(ops::cumprod(f, 1))); }},
+      {"linalg", [&](const Tensor& x) { Tensor f = ops::add(I.m, ops::reshape(ops::slice(ops::reshape(x, {-1}), {0}, {9}), {3, 3})); return ops::add(ops::add(ops::det(f), ops::sum(ops::inv(f))), ops::sum(ops::cholesky(ops::matmul(f, ops::transpose(f))))); }},
+  };
+  for (const auto& [name, loss] : losses) {
+    CAPTURE(name);
+    auto grad = [&] {
+      core::GradientTape tape;
+      tape.watch(I.img);
+      return tape.gradient(loss(I.img), std::vector<Tensor>{I.img});
+    };
+    const auto want = grad();
+    std::vector<Tensor> got;
+    std::string error;
+    {
+      core::detail::UncheckedDeviceScope scope(core::Device::cuda(0));
+      try {
+        got = grad();
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+    }
+    CHECK_MESSAGE(error.empty(), name << "'s gradient under a scope of a missing GPU: " << error);
+    if (!error.empty()) continue;
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < got.size(); ++i) check_same(got[i], want[i]);
+  }
+}
