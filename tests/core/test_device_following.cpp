@@ -14,6 +14,7 @@
 #include "core/device_scope.h"
 #include "core/device_scope_testing.h"
 #include "core/functional_ops.h"
+#include "core/sparse.h"
 #include "helpers.h"
 
 using namespace th;
@@ -186,6 +187,20 @@ std::vector<Case> cases(const Inputs& in) {
       {"perspective_transform", [&] { Tensor sp = make({0, 0, 11, 0, 0, 11, 11, 11}, {4, 2}), ep = make({1, 0, 10, 1, 0, 10, 11, 11}, {4, 2}); return Outs{img::perspective_transform(I.img, sp, ep)}; }},
       {"scale_and_translate", [&] { return Outs{img::scale_and_translate(I.img, {1, 7, 9, 3}, {0.6, 0.8}, {0.5, -0.5}, {1, 2}, "bicubic")}; }},
       {"elastic_transform", [&] { return Outs{img::elastic_transform(I.img, {.alpha = 2.0, .sigma = 1.0, .seed = 3})}; }},
+      // sparse ops (a SparseTensor's entries follow its values)
+      {"sparse from/to dense", [&] { auto sp = core::sparse::from_dense(ops::relu(I.a)); return Outs{sp.indices(), sp.values(), core::sparse::to_dense(sp, 0.5)}; }},
+      {"sparse math", [&] { auto sp = core::sparse::from_dense(ops::relu(I.a)); auto sq = core::sparse::from_dense(ops::relu(I.b)); auto s2 = core::sparse::add(sp, sq); return Outs{s2.values(), core::sparse::add(sp, I.b), core::sparse::sparse_dense_matmul(sp, ops::transpose(I.b)), core::sparse::reduce_sum(sp, {1}), core::sparse::reduce_max(sp, {0})}; }},
+      {"sparse shape ops", [&] { auto sp = core::sparse::from_dense(ops::relu(I.a)); auto t = core::sparse::transpose(sp); auto r = core::sparse::reshape(sp, {4, 3}); auto sl = core::sparse::slice(sp, {1, 0}, {2, 3}); auto c = core::sparse::concat(0, {sp, sp}); auto f = core::sparse::fill_empty_rows(sl, 7.0); return Outs{t.values(), r.indices(), sl.values(), c.indices(), f.output.values(), f.empty_row_indicator, core::sparse::reorder(t).indices()}; }},
+      // more of the rest
+      {"activations", [&] { return Outs{ops::hard_shrink(I.a), ops::tanh_shrink(I.a), ops::sparse_plus(I.a), ops::sparse_sigmoid(I.a), ops::elu(I.a), ops::selu(I.a), ops::hard_tanh(I.a), ops::softsign(I.a)}; }},
+      {"reductions", [&] { return Outs{ops::logsumexp(I.a, {1}), ops::std(I.a), ops::argmax(I.a), ops::argmin(I.a, 0), ops::any(ops::greater(I.a, I.b), {0}), ops::amax(I.a, {1}), ops::var(I.a, {0})}; }},
+      {"numpy shape ops", [&] { auto sp = ops::array_split(I.a, 3, 1); return Outs{ops::moveaxis(I.seq, 0, 2), ops::swapaxes(I.seq, 0, 1), sp[0], sp[2], ops::hstack({I.a, I.b}), ops::vstack({I.a, I.b}), ops::dstack({I.a, I.b}), ops::flip(I.a, 1), ops::tensordot(I.a, I.b, {1}, {1})}; }},
+      {"math", [&] { return Outs{ops::ldexp(I.a, ops::reshape(ops::concat({I.ints, I.ints}, 0), {3, 4})), ops::nextafter(I.a, I.b), ops::bitwise_left_shift(I.ints, ops::full_like(I.ints, 2)), ops::signbit(I.a), ops::isposinf(I.nan), ops::squared_difference(I.a, I.b)}; }},
+      {"einsum forms", [&] { return Outs{ops::einsum("ij,kj,k->i", {I.a, I.b, ops::slice(I.v, {0}, {3})}), ops::einsum("ij->", {I.a})}; }},
+      {"conv 1d/3d", [&] { Tensor x1 = ops::reshape(I.seq, {2, 3, 4}); Tensor k1 = ops::reshape(ops::slice(ops::reshape(I.kernel, {-1}), {0}, {16}), {2, 4, 2}); Tensor x3 = ops::reshape(I.img, {1, 4, 6, 6, 3}); return Outs{ops::conv(x1, k1, 1, "same"), ops::max_pool(x1, 2), ops::conv(x3, ops::reshape(I.kernel, {1, 3, 3, 3, 2}), 1, "same"), ops::average_pool(x3, 2)}; }},
+      {"extract_patches_3d", [&] { return Outs{img::extract_patches_3d(ops::reshape(I.img, {1, 4, 6, 6, 3}), {2, 2, 2})}; }},
+      {"vectorize/jvp", [&] { auto f = ops::vectorize([](const Tensors& t) { return ops::sum(ops::multiply(t[0], t[1])); }, {}, "(n),(n)->()"); auto j = ops::jvp([](const Tensors& t) { return Tensors{ops::sparsemax(t[0])}; }, {I.a}, {I.b}); return Outs{f({I.a, I.b}), j.primals_out[0], j.tangents_out[0]}; }},
+      {"fft2/polar/views", [&] { Tensor z = ops::complex(I.a, I.b); return Outs{ops::fft2(z), ops::ifft2(z), ops::polar(I.pos, I.a), ops::view_as_real(z), ops::view_as_complex(ops::reshape(I.a, {3, 2, 2}))}; }},
       // fft and complex
       {"rfft/irfft", [&] { auto r = ops::rfft(I.signal); return Outs{r.real, r.imag, ops::irfft(r)}; }},
       {"stft/istft", [&] { auto r = ops::stft(I.signal, 8, 4, 8); return Outs{r.real, r.imag, ops::istft(r, 8, 4, 8)}; }},
