@@ -130,9 +130,10 @@ Tensor quantile_impl(const char* op, const Tensor& x, const Tensor& q, const Axe
 }
 
 // A C++ double q is rounded to float32 first, as Keras converts a Python float.
-// On x's device (where creation ops go when x is undefined, which quantile_impl reports).
+// On x's device (undefined when x is, which quantile_impl reports).
 Tensor scalar_q(double q, const Tensor& x) {
-  DeviceScope on_input(x.defined() ? x.device() : current_device());
+  if (!x.defined()) return Tensor();
+  DeviceScope on_input(x.device());
   return cast(fill(Shape{}, q, DType::float64), DType::float32);
 }
 // Keras's nanquantile converts q to float32.

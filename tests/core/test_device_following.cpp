@@ -238,6 +238,9 @@ TEST_CASE("device following: the unchecked scope places creation ops on the miss
   Tensor x = make({1, 2}, {2});  // from host values: the CPU
   Tensor y = ops::add(x, ops::zeros_like(x));
   CHECK(y.device().is_cpu());
+  // with no inputs to follow, the scope decides: select of no choices makes its default there
+  CHECK_THROWS(ops::select({}, {}, 2.0));
+  CHECK_THROWS_WITH_AS(ops::median(Tensor()), "median: x and q must be defined tensors", std::invalid_argument);
 }
 
 TEST_CASE("device following: composed ops make their helper tensors on their inputs' device" * doctest::skip(gpu_visible())) {
