@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/cuda_backend.h"
+#include "core/device_scope_testing.h"
 
 namespace keras::core {
 namespace {
@@ -93,5 +94,21 @@ DeviceScope::~DeviceScope() {
   t_scoped = had_previous_;
   g_non_cpu_users.fetch_sub(1);
 }
+
+namespace detail {
+
+UncheckedDeviceScope::UncheckedDeviceScope(Device device) : previous_(t_scope), had_previous_(t_scoped) {
+  t_scope = device;
+  t_scoped = true;
+  g_non_cpu_users.fetch_add(1);
+}
+
+UncheckedDeviceScope::~UncheckedDeviceScope() {
+  t_scope = previous_;
+  t_scoped = had_previous_;
+  g_non_cpu_users.fetch_sub(1);
+}
+
+}  // namespace detail
 
 }  // namespace keras::core

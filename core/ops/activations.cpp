@@ -5,6 +5,7 @@
 // integers too).
 #include <string>
 
+#include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/ops.h"
 
@@ -98,6 +99,7 @@ Tensor sparse_sigmoid(const Tensor& x) {
 // models trained with Keras, see README.)
 Tensor sparsemax(const Tensor& x, int64_t axis) {
   expect_float("sparsemax", x);
+  DeviceScope on_input(x.device());  // the helper ranges on the input's device
   const int64_t a = checked_axis("sparsemax", x, axis), r = x.rank();
   const Axes perm = swap_last(r, a);
   Tensor xt = a == r - 1 ? x : transpose(x, perm);

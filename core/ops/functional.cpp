@@ -6,6 +6,7 @@
 
 #include "core/autodiff.h"
 #include "core/control_flow.h"
+#include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/functional_ops.h"
 #include "core/ops.h"
@@ -21,19 +22,21 @@ void check_all_defined(const Tensors& ts, const char* op, const char* arg) {
       throw_invalid(std::string(op) + ": " + arg + "[" + std::to_string(k) + "] is an undefined tensor");
 }
 
-// buf (n, ...) with row i (an int32 scalar tensor) replaced by y.
+// buf (n, ...) with row i (an int32 scalar tensor) replaced by y; the helper tensors and
+// the counter on buf's device.
 Tensor write_row(const Tensor& buf, const Tensor& i, const Tensor& y) {
   const int64_t n = buf.shape()[0];
   std::vector<int64_t> s(size_t(buf.rank()), 1);
   s[0] = n;
-  Tensor at = reshape(equal(range(int64_t{0}, n), i), s);
+  DeviceScope on_input(buf.device());
+  Tensor at = reshape(equal(range(int64_t{0}, n), i.to(buf.device())), s);
   return where(at, expand_dims(y, 0), buf);
 }
 
-// The rows of xs at i (an int32 scalar tensor).
+// The rows of xs at i (an int32 scalar tensor, moved to each x's device).
 Tensors rows_at(const Tensors& xs, const Tensor& i) {
   Tensors out;
-  for (const Tensor& x : xs) out.push_back(gather(x, i, 0));
+  for (const Tensor& x : xs) out.push_back(gather(x, i.to(x.device()), 0));
   return out;
 }
 
@@ -76,12 +79,14 @@ ScanResult scan(const ScanFn& f, const Tensors& init, const Tensors& xs, std::op
       Tensors zero_rows;
       for (const Tensor& x : xs) {
         std::vector<int64_t> d(x.shape().dims().begin() + 1, x.shape().dims().end());
+        DeviceScope on_input(x.device());  // on the input's device
         zero_rows.push_back(zeros(Shape(d), x.dtype()));
       }
       auto [c, y] = f(init, zero_rows);
       for (const Tensor& t : y) {
         std::vector<int64_t> d = t.shape().dims();
         d.insert(d.begin(), 0);
+        DeviceScope on_input(t.device());  // on the device f's output is on
         ys.push_back(zeros(Shape(d), t.dtype()));
       }
     }
@@ -95,6 +100,7 @@ ScanResult scan(const ScanFn& f, const Tensors& init, const Tensors& xs, std::op
   for (const Tensor& y : y0) {
     std::vector<int64_t> d = y.shape().dims();
     d.insert(d.begin(), n);
+    DeviceScope on_input(y.device());  // the buffer on the device f's output is on
     bufs.push_back(write_row(zeros(Shape(d), y.dtype()), first, y));
   }
   const size_t nc = init.size(), ny = bufs.size();

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/device_scope.h"
 #include "core/image_ops.h"
 
 namespace keras::core::ops::image {
@@ -29,11 +30,12 @@ Tensor batched(const char* op, const Tensor& images, const std::string& data_for
 
 Tensor unbatched(const Tensor& y, const Tensor& images) { return images.shape().rank() == 3 ? squeeze(y, {0}) : y; }
 
-// A constant of `values` in dtype, shaped to broadcast along `axis` of a rank-4 tensor.
-Tensor along(const std::vector<double>& values, int64_t axis, DType dtype) {
+// A constant of `values` in like's dtype on like's device, shaped to broadcast along
+// `axis` of a rank-4 tensor.
+Tensor along(const std::vector<double>& values, int64_t axis, const Tensor& like) {
   std::vector<int64_t> dims(4, 1);
   dims[size_t(axis)] = int64_t(values.size());
-  return cast(constant(values, Shape(dims)), dtype);
+  return cast(constant(values, Shape(dims)).to(like.device()), like.dtype());
 }
 
 // One axis of tf.image.resize with half-pixel centers (ResizeNearestNeighbor /
@@ -57,10 +59,10 @@ Tensor resize_axis(const Tensor& x, int64_t axis, int64_t out, bool nearest) {
     upper[u] = int32_t(std::min<int64_t>(int64_t(std::ceil(c)), in - 1));
     lerp[u] = static_cast<double>(c - f);
   }
-  Tensor lo = gather(x, constant(lower), axis);
+  Tensor lo = gather(x, constant(lower).to(x.device()), axis);  // the indices on the data's device
   if (nearest) return lo;
-  Tensor hi = gather(x, constant(upper), axis);
-  return add(lo, multiply(subtract(hi, lo), along(lerp, axis, x.dtype())));
+  Tensor hi = gather(x, constant(upper).to(x.device()), axis);
+  return add(lo, multiply(subtract(hi, lo), along(lerp, axis, x)));
 }
 
 }  // namespace
@@ -165,6 +167,7 @@ Tensor affine_transform(const Tensor& images, const Tensor& transform, const Aff
                                 "\"constant\", \"nearest\", \"wrap\", \"reflect\". Received: fill_mode=\"" +
                                 o.fill_mode + "\"");
   auto s = [&](double v) { return scalar_like(x, v); };
+  DeviceScope on_input(x.device());  // the coordinate grids on the images' device
   Tensor t = reshape(transform, {-1, 8});
   auto coef = [&](int64_t i) { return reshape(slice(t, {0, i}, {-1, 1}), {-1, 1, 1}); };  // (b or 1, 1, 1)
   Tensor xs = reshape(cast(range(0, w), dt), {1, 1, w}), ys = reshape(cast(range(0, h), dt), {1, h, 1});

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/image_ops_more.h"
 #include "core/ops.h"
@@ -105,6 +106,7 @@ Tensor patches(const std::string& op, const Tensor& x, std::vector<int64_t> size
   std::vector<int64_t> kshape = size;
   kshape.push_back(c);
   kshape.push_back(out_dim);
+  DeviceScope on_input(b.device());  // the kernel on the input's device
   Tensor kernel = reshape(eye(out_dim, std::nullopt, b.dtype()), kshape);
   Tensor y = conv(b, kernel, strides, padding, "channels_last", dilation);
   if (first) {

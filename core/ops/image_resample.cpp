@@ -7,6 +7,7 @@
 #include <numbers>
 #include <string>
 
+#include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/image_ops_more.h"
 #include "core/ops.h"
@@ -117,6 +118,7 @@ Tensor elastic_transform(const Tensor& images, const ElasticTransformOptions& o)
   if (first) x = transpose(x, {0, 2, 3, 1});
   const int64_t b = x.shape()[0], h = x.shape()[1], w = x.shape()[2], c = x.shape()[3];
   const int64_t k = (6 * int64_t(o.sigma)) | 1;
+  DeviceScope on_input(x.device());  // the random fields and the grid on the images' device
   RandomOptions r{.dtype = x.dtype(), .seed = o.seed};
   if (o.seed < 0) r.seed = -1;
   Tensor fx = random_normal({b, h, w, 1}, r);

@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/ops/linalg_util.h"
 
@@ -167,13 +168,14 @@ Tensor diagonal_of(const char* op, const Tensor& x, int64_t offset, int64_t axis
   dims.resize(dims.size() - 2);
   if (len == 0) {
     dims.push_back(0);
+    DeviceScope on_input(x.device());  // the empty result on the input's device
     return zeros(Shape(dims), x.dtype());
   }
   std::vector<int64_t> idx(static_cast<size_t>(len));
   for (int64_t i = 0; i < len; ++i) idx[size_t(i)] = (r0 + i) * cols + c0 + i;
   std::vector<int64_t> flat = dims;
   flat.push_back(rows * cols);
-  return gather(reshape(xt, flat), constant(idx), int64_t(flat.size()) - 1);
+  return gather(reshape(xt, flat), constant(idx).to(x.device()), int64_t(flat.size()) - 1);
 }
 
 }  // namespace
@@ -196,7 +198,7 @@ Tensor diag(const Tensor& x, int64_t k) {
   const int64_t n = x.shape()[0], m = n + (k < 0 ? -k : k);
   std::vector<int64_t> ids(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) ids[size_t(i)] = (i + std::max<int64_t>(0, -k)) * m + i + std::max<int64_t>(0, k);
-  return reshape(unsorted_segment_sum(x, constant(ids), m * m), {m, m});
+  return reshape(unsorted_segment_sum(x, constant(ids).to(x.device()), m * m), {m, m});
 }
 
 Tensor outer(const Tensor& x1, const Tensor& x2) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/ops.h"
 #include "core/ops_nn.h"
@@ -235,7 +236,7 @@ Tensor in_top_k(const Tensor& targets, const Tensor& predictions, int64_t k) {
   Tensor idx = cast(where(valid, targets, zeros_like(targets)), DType::int64);
   Tensor target_pred = take_along_axis(predictions, expand_dims(idx, 1), 1);  // (batch, 1)
   Tensor more = sum(cast(greater(predictions, target_pred), DType::int64), {1});
-  Tensor in = less(more, fill({}, double(k), DType::int64));
+  Tensor in = less(more, scalar_like(more, double(k)));
   return logical_and(logical_and(valid, all(isfinite(predictions), {1})), in);
 }
 
@@ -299,6 +300,7 @@ Tensor dot_product_attention(const Tensor& query, const Tensor& key, const Tenso
     }
     if (o.is_causal) {
       const int64_t t = logits.shape()[2], s = logits.shape()[3];
+      DeviceScope on_input(logits.device());  // the causal mask on the inputs' device
       Tensor causal = greater_equal(reshape(range(int64_t{0}, t), {t, 1}), reshape(range(int64_t{0}, s), {1, s}));
       keep = keep.defined() ? logical_and(keep, causal) : broadcast_to(causal, logits.shape());
     }

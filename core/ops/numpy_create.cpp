@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 
+#include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/ops.h"
 #include "core/ops/shape_util.h"
@@ -53,7 +54,7 @@ std::vector<double> spaced(double start, double stop, int64_t num, bool endpoint
 Tensor tri_mask(int64_t rows, int64_t cols, int64_t k) {
   Tensor r = expand_dims(range(0.0, double(rows), 1.0, DType::int64), 1);
   Tensor c = expand_dims(range(0.0, double(cols), 1.0, DType::int64), 0);
-  return less_equal(c, add(r, constant(k)));
+  return less_equal(c, add(r, scalar_like(r, double(k))));
 }
 
 Tensor triangle(const Tensor& x, int64_t k, bool lower, const char* op) {
@@ -61,6 +62,7 @@ Tensor triangle(const Tensor& x, int64_t k, bool lower, const char* op) {
   if (x.rank() < 2)
     throw_invalid(std::string(op) + ": expected x of rank >= 2, but received shape " + x.shape().str());
   const int64_t rows = x.shape()[x.rank() - 2], cols = x.shape()[x.rank() - 1];
+  DeviceScope on_input(x.device());  // the mask on the input's device
   // lower: column <= row + k; upper: column >= row + k, i.e. not (column <= row + k - 1).
   Tensor mask = lower ? tri_mask(rows, cols, k) : logical_not(tri_mask(rows, cols, k - 1));
   return where(mask, x, zeros_like(x));

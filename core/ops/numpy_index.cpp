@@ -45,7 +45,7 @@ Tensor masked(const Tensor& y, const Tensor& mask, int64_t p) {
   for (int64_t k = 0; k < p; ++k) dims.push_back(y.shape()[k]);
   dims.push_back(mask.size());
   for (int64_t k = p + mask.rank(); k < y.rank(); ++k) dims.push_back(y.shape()[k]);
-  return gather(reshape(y, dims), constant(pos, Shape{static_cast<int64_t>(pos.size())}), p);
+  return gather(reshape(y, dims), constant(pos, Shape{static_cast<int64_t>(pos.size())}).to(y.device()), p);
 }
 
 }  // namespace

@@ -5,8 +5,10 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <string>
 
+#include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/ops.h"
 #include "core/ops/shape_util.h"
@@ -90,6 +92,9 @@ Tensor select(const std::vector<Tensor>& condlist, const std::vector<Tensor>& ch
     d = keras_result_type(d, choicelist[i].dtype());
     s = broadcast_shapes(s, broadcast_shapes(condlist[i].shape(), choicelist[i].shape(), "select"), "select");
   }
+  // the default on the choices' device (with no choices, where creation ops go)
+  std::optional<DeviceScope> on_input;
+  if (!choicelist.empty()) on_input.emplace(choicelist[0].device());
   Tensor r = broadcast_to(scalar_like(zeros({}, d), default_, "select: default"), s);
   for (size_t i = choicelist.size(); i-- > 0;) r = where(condlist[i], as_dtype(choicelist[i], d), r);
   return r;

@@ -176,7 +176,7 @@ Tensor repeat(const Tensor& x, const std::vector<int64_t>& repeats, std::optiona
     if (repeats[i] < 0) throw_invalid("repeat: expected repeats >= 0, but received " + dims_str(repeats));
     idx.insert(idx.end(), static_cast<size_t>(repeats[i]), static_cast<int64_t>(i));
   }
-  return gather(v, constant(idx), ax);
+  return gather(v, constant(idx).to(v.device()), ax);
 }
 
 Tensor kron(const Tensor& x1, const Tensor& x2) {

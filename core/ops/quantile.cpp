@@ -13,6 +13,7 @@
 #include <limits>
 #include <string>
 
+#include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/ops.h"
 
@@ -72,6 +73,7 @@ Tensor quantile_impl(const char* op, const Tensor& x, const Tensor& q, const Axe
                       std::to_string(v));
   }
   const DType dt = x.dtype() == DType::float64 ? DType::float64 : DType::float32;
+  DeviceScope on_input(x.device());  // the helper tensors on the input's device
   Moved m = move_to_end(op, cast(x, dt), axis);
   const int64_t nq = q.rank() == 0 ? 1 : q.shape()[0];
   std::vector<int64_t> rdims = m.other;  // (other..., Q)
@@ -128,13 +130,19 @@ Tensor quantile_impl(const char* op, const Tensor& x, const Tensor& q, const Axe
 }
 
 // A C++ double q is rounded to float32 first, as Keras converts a Python float.
-Tensor scalar_q(double q) { return cast(fill(Shape{}, q, DType::float64), DType::float32); }
+// On x's device (undefined when x is, which quantile_impl reports).
+Tensor scalar_q(double q, const Tensor& x) {
+  if (!x.defined()) return Tensor();
+  DeviceScope on_input(x.device());
+  return cast(fill(Shape{}, q, DType::float64), DType::float32);
+}
 // Keras's nanquantile converts q to float32.
 Tensor as_f32(const Tensor& q) { return q.defined() ? cast(q, DType::float32) : q; }
 Tensor percent(const Tensor& q) {
   if (!q.defined()) throw_invalid("percentile: q must be a defined tensor");
   // Keras converts q to float32 before dividing by 100
-  return cast(divide(cast(q, DType::float32), fill(Shape{}, 100.0, DType::float32)), DType::float64);
+  const Tensor qf = cast(q, DType::float32);
+  return cast(divide(qf, scalar_like(qf, 100.0)), DType::float64);
 }
 
 }  // namespace
@@ -143,31 +151,31 @@ Tensor quantile(const Tensor& x, const Tensor& q, const Axes& axis, const std::s
   return quantile_impl("quantile", x, q, axis, method, keepdims, false);
 }
 Tensor quantile(const Tensor& x, double q, const Axes& axis, const std::string& method, bool keepdims) {
-  return quantile(x, scalar_q(q), axis, method, keepdims);
+  return quantile(x, scalar_q(q, x), axis, method, keepdims);
 }
 Tensor nanquantile(const Tensor& x, const Tensor& q, const Axes& axis, const std::string& method, bool keepdims) {
   return quantile_impl("nanquantile", x, as_f32(q), axis, method, keepdims, true);
 }
 Tensor nanquantile(const Tensor& x, double q, const Axes& axis, const std::string& method, bool keepdims) {
-  return nanquantile(x, scalar_q(q), axis, method, keepdims);
+  return nanquantile(x, scalar_q(q, x), axis, method, keepdims);
 }
 Tensor percentile(const Tensor& x, const Tensor& q, const Axes& axis, const std::string& method, bool keepdims) {
   return quantile_impl("percentile", x, percent(q), axis, method, keepdims, false);
 }
 Tensor percentile(const Tensor& x, double q, const Axes& axis, const std::string& method, bool keepdims) {
-  return percentile(x, scalar_q(q), axis, method, keepdims);
+  return percentile(x, scalar_q(q, x), axis, method, keepdims);
 }
 Tensor nanpercentile(const Tensor& x, const Tensor& q, const Axes& axis, const std::string& method, bool keepdims) {
   return quantile_impl("nanpercentile", x, percent(q), axis, method, keepdims, true);
 }
 Tensor nanpercentile(const Tensor& x, double q, const Axes& axis, const std::string& method, bool keepdims) {
-  return nanpercentile(x, scalar_q(q), axis, method, keepdims);
+  return nanpercentile(x, scalar_q(q, x), axis, method, keepdims);
 }
 Tensor median(const Tensor& x, const Axes& axis, bool keepdims) {
-  return quantile_impl("median", x, scalar_q(0.5), axis, "linear", keepdims, false);
+  return quantile_impl("median", x, scalar_q(0.5, x), axis, "linear", keepdims, false);
 }
 Tensor nanmedian(const Tensor& x, const Axes& axis, bool keepdims) {
-  return quantile_impl("nanmedian", x, scalar_q(0.5), axis, "linear", keepdims, true);
+  return quantile_impl("nanmedian", x, scalar_q(0.5, x), axis, "linear", keepdims, true);
 }
 
 // The kth + 1 smallest (ascending, ties by index), then the others, largest first (ties
@@ -191,7 +199,7 @@ Tensor argpartition(const Tensor& x, int64_t kth, std::optional<int64_t> axis) {
   std::swap(perm[static_cast<size_t>(ax)], perm[static_cast<size_t>(last)]);
   v = transpose(v, perm);
   Tensor asc = argsort(v, -1);
-  Tensor in_bottom = less_equal(argsort(asc, -1), fill(Shape{}, double(kth), DType::int32));
+  Tensor in_bottom = less_equal(argsort(asc, -1), scalar_like(asc, double(kth)));
   Tensor desc = argsort(v, -1, true);
   Tensor bottom_at_desc = take_along_axis(cast(in_bottom, DType::int32), desc, -1);
   Tensor rest = take_along_axis(desc, argsort(bottom_at_desc, -1), -1);

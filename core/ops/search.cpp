@@ -16,6 +16,7 @@
 #include <string>
 #include <type_traits>
 
+#include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/init.h"
 #include "core/ops.h"
@@ -264,6 +265,7 @@ Tensor bincount(const Tensor& x, const Tensor& weights, int64_t minlength, bool 
                     " at flat position " + std::to_string(i));
     len = std::max(len, v[i] + 1);
   }
+  DeviceScope on_input(x.device());  // the helper tensors on the input's device
   Tensor w = weights.defined() ? weights : ones(x.shape(), DType::int32);
   if (w.dtype() == DType::bool_ || w.dtype() == DType::uint8) w = cast(w, DType::int32);
   const int64_t rows = x.rank() == 2 ? x.shape()[0] : 1;
@@ -283,6 +285,7 @@ Histogram histogram(const Tensor& x, int64_t bins, std::optional<std::pair<doubl
   if (range && !(range->first <= range->second))
     throw_invalid("histogram: expected range (min, max) with min <= max, but received (" +
                   std::to_string(range->first) + ", " + std::to_string(range->second) + ")");
+  DeviceScope on_input(x.device());  // the helper tensors on the input's device
   Tensor xf = cast(x, DType::float64);
   Tensor lo, hi;
   if (range) {

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/init.h"
 #include "core/ops.h"
@@ -213,6 +214,7 @@ Tensor scatter_update(const Tensor& inputs, const Tensor& indices, const Tensor&
   const std::vector<int64_t> shape = inputs.shape().dims();
   Scatter p = scatter_plan("scatter_update", indices, updates, shape, "updates");
   Tensor base = reshape(inputs, with_rows(p));
+  DeviceScope on_input(inputs.device());  // the helper tensors on the inputs' device
   Tensor hits = unsorted_segment_sum(ones({p.lin.shape()[0]}, DType::float32), p.lin, p.rows);
   Tensor hit = reshape(greater(hits, scalar_like(hits, 0.0)), {p.rows, 1});
   Tensor r;
@@ -246,6 +248,7 @@ Tensor slice_update(const Tensor& inputs, const std::vector<int64_t>& start_indi
   if (inputs.dtype() != updates.dtype())
     throw_invalid("slice_update: expected updates of inputs' dtype " + std::string(dtype_name(inputs.dtype())) +
                   ", but received " + dtype_name(updates.dtype()));
+  DeviceScope on_input(inputs.device());  // the mask on the inputs' device
   std::vector<std::pair<int64_t, int64_t>> pads;
   for (int64_t i = 0; i < r; ++i) {
     const int64_t n = inputs.shape()[i], u = updates.shape()[i];

@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <string>
 
+#include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/init.h"
 #include "core/ops.h"
@@ -283,6 +284,7 @@ void infer_segment_sum(OpCall& c) {
 // ---- gradient rules --------------------------------------------------------------------
 // Element positions of x, laid out like x (int32 when x is small enough).
 Tensor positions_like(const Tensor& x) {
+  DeviceScope on_input(x.device());  // on the input's device
   Tensor r = x.size() <= INT32_MAX ? ops::range(x.size())
                                    : ops::range(0.0, double(x.size()), 1.0, DType::int64);
   return ops::reshape(r, x.shape().dims());

@@ -13,6 +13,7 @@
 #include <limits>
 #include <string>
 
+#include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/init.h"
 #include "core/ops.h"
@@ -59,6 +60,7 @@ void infer_top_k(OpCall& c) {
 // positions the sort (or top_k) read them from.
 std::vector<Tensor> sort_grad(const GradContext& c) {
   const Tensor& x = c.in(0);
+  DeviceScope on_input(x.device());  // the positions on the input's device
   Tensor pos = ops::reshape(ops::range(x.size()), x.shape().dims());
   Tensor from;
   if (c.op == OpId::Sort)

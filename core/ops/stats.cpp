@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/ops.h"
 
@@ -43,6 +44,7 @@ Tensor trapezoid(const Tensor& y, const Tensor& x, double dx, int64_t axis) {
   if (y.rank() == 0) throw_invalid("trapezoid: expected y of rank >= 1, but received a scalar");
   const int64_t ax = normalize_axis(axis, y.rank(), "trapezoid");
   const DType dt = float_of(y.dtype());
+  DeviceScope on_input(y.device());  // the helper scalars on the input's device
   Tensor yl = move_last(cast(y, dt), ax);
   const int64_t n = y.shape()[ax];
   if (n < 2) return sum(multiply(last_slice(yl, 0, 0), fill(Shape{}, dx, dt)), {-1});
@@ -70,6 +72,7 @@ Tensor corrcoef(const Tensor& x) {
   need("corrcoef", x, "x");
   if (x.rank() > 2) throw_invalid("corrcoef: expected x of rank 1 or 2, but received shape " + x.shape().str());
   const DType dt = float_of(x.dtype());
+  DeviceScope on_input(x.device());  // the helper scalars on the input's device
   if (x.rank() == 0) return fill(Shape{}, std::numeric_limits<double>::quiet_NaN(), dt);
   Tensor xf = cast(x, dt);
   if (x.rank() == 1) xf = reshape(xf, {1, -1});
