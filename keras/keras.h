@@ -3,6 +3,7 @@
 #pragma once
 #include "core/conv_variants.h"
 #include "core/batch_norm.h"  // fused batch normalization (FusedBatchNormV3)
+#include "core/rnn.h"  // fused recurrent sequences (CudnnRNN)
 #include "core/core.h"
 #include "core/device_scope.h"
 #include "core/gpu_memory.h"
