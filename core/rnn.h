@@ -1,5 +1,5 @@
 // rnn.h - fused recurrent sequences: a whole LSTM or GRU layer over every timestep as one
-// op (TensorFlow's CudnnRNNV3 / Keras 3's backend lstm and gru). Included by core/ops.h.
+// op (TensorFlow's CudnnRNNV3 / Keras 3's backend lstm and gru). Included by keras/keras.h.
 //
 // Each is one op (core/ops/rnn.cpp) with a CPU kernel (core/cpu/rnn.cpp) and a CUDA
 // kernel (cuDNN's RNN: gpu/cudnn_rnn.cu). Weights are in Keras's layouts, so a layer
