@@ -28,6 +28,7 @@ void ensure_initialized() {
     define_fused_matmul_ops();
     define_fused_conv_ops();
     define_batch_norm_ops();
+    define_rnn_ops();
     define_linalg_ops();
     define_complex_ops();
     define_math_unary_ops();

@@ -24,6 +24,7 @@ void define_conv_ops();
 void define_fused_matmul_ops();
 void define_fused_conv_ops();
 void define_batch_norm_ops();  // core/ops/batch_norm.cpp
+void define_rnn_ops();  // core/ops/rnn.cpp
 void define_arities();
 
 // The CPU kernels of each family (core/cpu/*.cpp). CUDA kernels register here too

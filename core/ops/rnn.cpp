@@ -1,0 +1,160 @@
+// rnn.cpp - the fused recurrent sequence ops of core/rnn.h: argument checks, output shapes,
+// the per-device reserve size registry (core/rnn_reserve.h) and the ops:: functions.
+// Kernels: core/cpu/rnn.cpp, gpu/cudnn_rnn.cu.
+//
+// Inputs (in this order) and outputs:
+//   lstm_sequence      (x, h0, c0, kernel, recurrent_kernel, bias) -> y, h, c, reserve
+//   lstm_sequence_grad (x, h0, c0, kernel, recurrent_kernel, bias, y, reserve, dy, dh, dc)
+//                      -> dx, dh0, dc0, dkernel, drecurrent_kernel, dbias
+//   gru_sequence       (x, h0, kernel, recurrent_kernel, bias) -> y, h, reserve
+//   gru_sequence_grad  (x, h0, kernel, recurrent_kernel, bias, y, reserve, dy, dh)
+//                      -> dx, dh0, dkernel, drecurrent_kernel, dbias
+// Attrs read: flag = training (the forward ops: a reserve is written).
+#include <array>
+#include <string>
+
+#include "core/dispatch.h"
+#include "core/init.h"
+#include "core/ops.h"
+#include "core/rnn.h"
+#include "core/rnn_reserve.h"
+
+namespace keras::core {
+namespace {
+
+std::array<RnnReserveBytesFn, Device::kNumKinds>& reserve_rules() {
+  static std::array<RnnReserveBytesFn, Device::kNumKinds> rules{};
+  return rules;
+}
+
+void expect_shape(const OpCall& c, const Tensor& t, const char* arg, const Shape& want, const Tensor& x) {
+  if (t.dtype() != x.dtype())
+    throw_invalid(std::string(c.name()) + ": expected " + arg + " of dtype " + dtype_name(x.dtype()) +
+                  " (x's), but received " + dtype_name(t.dtype()));
+  if (t.shape() != want)
+    throw_invalid(std::string(c.name()) + ": expected " + arg + " of shape " + want.str() + ", but received shape " +
+                  t.shape().str());
+}
+
+// x (batch, time, input) and the recurrent kernel (units, gates * units) fix every other
+// argument's shape.
+RnnDims check_sequence(const OpCall& c, RnnCell cell, int gates) {
+  const Tensor& x = c.in(0);
+  expect_dtype(c, x, "x", {DType::float32, DType::float64, DType::float16, DType::bfloat16});
+  if (x.rank() != 3 || x.shape()[1] < 1)
+    throw_invalid(std::string(c.name()) + ": expected x of shape (batch, time, input) with time >= 1, but received "
+                  "shape " + x.shape().str());
+  const size_t rk = cell == RnnCell::kLstm ? 4 : 3;
+  const Tensor& r = c.in(rk);
+  if (r.rank() != 2 || r.shape()[0] < 1 || r.shape()[1] != gates * r.shape()[0])
+    throw_invalid(std::string(c.name()) + ": expected recurrent_kernel of shape (units, " + std::to_string(gates) +
+                  " * units) with units >= 1, but received shape " + r.shape().str());
+  RnnDims d{cell, x.shape()[0], x.shape()[1], x.shape()[2], r.shape()[0], x.dtype()};
+  const int64_t g = gates * d.units;
+  expect_shape(c, r, "recurrent_kernel", Shape{d.units, g}, x);
+  expect_shape(c, c.in(1), "h0", Shape{d.batch, d.units}, x);
+  if (cell == RnnCell::kLstm) {
+    expect_shape(c, c.in(2), "c0", Shape{d.batch, d.units}, x);
+    expect_shape(c, c.in(3), "kernel", Shape{d.input, g}, x);
+    expect_shape(c, c.in(5), "bias", Shape{g}, x);
+  } else {
+    expect_shape(c, c.in(2), "kernel", Shape{d.input, g}, x);
+    expect_shape(c, c.in(4), "bias", Shape{2, g}, x);
+  }
+  return d;
+}
+
+void infer_lstm(OpCall& c) {
+  const RnnDims d = check_sequence(c, RnnCell::kLstm, 4);
+  const DType t = d.dtype;
+  c.set_output(0, Shape{d.batch, d.time, d.units}, t);
+  c.set_output(1, Shape{d.batch, d.units}, t);
+  c.set_output(2, Shape{d.batch, d.units}, t);
+  c.set_output(3, Shape{c.attrs.flag ? rnn_reserve_bytes(c.name(), d, c.in(0).device()) : 0}, DType::uint8);
+}
+
+void infer_gru(OpCall& c) {
+  const RnnDims d = check_sequence(c, RnnCell::kGru, 3);
+  c.set_output(0, Shape{d.batch, d.time, d.units}, d.dtype);
+  c.set_output(1, Shape{d.batch, d.units}, d.dtype);
+  c.set_output(2, Shape{c.attrs.flag ? rnn_reserve_bytes(c.name(), d, c.in(0).device()) : 0}, DType::uint8);
+}
+
+// The backward ops: the forward's inputs, then y, reserve and the output gradients.
+void check_backward(const OpCall& c, const RnnDims& d, size_t first) {
+  const Tensor& x = c.in(0);
+  expect_shape(c, c.in(first), "y", Shape{d.batch, d.time, d.units}, x);
+  const Tensor& reserve = c.in(first + 1);
+  if (reserve.dtype() != DType::uint8 || reserve.rank() != 1)
+    throw_invalid(std::string(c.name()) + ": expected reserve, a 1-d uint8 tensor from the forward op, but received "
+                  "dtype " + dtype_name(reserve.dtype()) + " and shape " + reserve.shape().str());
+  expect_shape(c, c.in(first + 2), "dy", Shape{d.batch, d.time, d.units}, x);
+  expect_shape(c, c.in(first + 3), "dh", Shape{d.batch, d.units}, x);
+  if (d.cell == RnnCell::kLstm) expect_shape(c, c.in(first + 4), "dc", Shape{d.batch, d.units}, x);
+}
+
+void infer_lstm_grad(OpCall& c) {
+  const RnnDims d = check_sequence(c, RnnCell::kLstm, 4);
+  check_backward(c, d, 6);
+  for (int i = 0; i < 6; ++i) c.set_output(i, c.in(size_t(i)).shape(), d.dtype);
+}
+
+void infer_gru_grad(OpCall& c) {
+  const RnnDims d = check_sequence(c, RnnCell::kGru, 3);
+  check_backward(c, d, 5);
+  for (int i = 0; i < 5; ++i) c.set_output(i, c.in(size_t(i)).shape(), d.dtype);
+}
+
+}  // namespace
+
+void register_rnn_reserve_bytes(Device::Kind kind, RnnReserveBytesFn fn) { reserve_rules()[size_t(kind)] = fn; }
+
+int64_t rnn_reserve_bytes(const char* op, const RnnDims& dims, const Device& device) {
+  const RnnReserveBytesFn fn = reserve_rules()[size_t(device.kind)];
+  if (!fn) throw_invalid(std::string(op) + ": no recurrent kernel for device " + device.str());
+  return fn(dims, device);
+}
+
+void define_rnn_ops() {
+  define_op(OpId::LstmSequence, infer_lstm);
+  define_op(OpId::LstmSequenceGrad, infer_lstm_grad);
+  define_op(OpId::GruSequence, infer_gru);
+  define_op(OpId::GruSequenceGrad, infer_gru_grad);
+}
+
+namespace ops {
+LstmSequence lstm_sequence(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& kernel,
+                           const Tensor& recurrent_kernel, const Tensor& bias, bool training) {
+  Attrs a;
+  a.flag = training;
+  const Tensor in[] = {x, h0, c0, kernel, recurrent_kernel, bias};
+  auto o = dispatch_multi(OpId::LstmSequence, in, a);
+  return {o[0], o[1], o[2], o[3]};
+}
+
+LstmSequenceGrad lstm_sequence_grad(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& kernel,
+                                    const Tensor& recurrent_kernel, const Tensor& bias, const Tensor& y,
+                                    const Tensor& reserve, const Tensor& dy, const Tensor& dh, const Tensor& dc) {
+  const Tensor in[] = {x, h0, c0, kernel, recurrent_kernel, bias, y, reserve, dy, dh, dc};
+  auto o = dispatch_multi(OpId::LstmSequenceGrad, in, Attrs{});
+  return {o[0], o[1], o[2], o[3], o[4], o[5]};
+}
+
+GruSequence gru_sequence(const Tensor& x, const Tensor& h0, const Tensor& kernel, const Tensor& recurrent_kernel,
+                         const Tensor& bias, bool training) {
+  Attrs a;
+  a.flag = training;
+  const Tensor in[] = {x, h0, kernel, recurrent_kernel, bias};
+  auto o = dispatch_multi(OpId::GruSequence, in, a);
+  return {o[0], o[1], o[2]};
+}
+
+GruSequenceGrad gru_sequence_grad(const Tensor& x, const Tensor& h0, const Tensor& kernel,
+                                  const Tensor& recurrent_kernel, const Tensor& bias, const Tensor& y,
+                                  const Tensor& reserve, const Tensor& dy, const Tensor& dh) {
+  const Tensor in[] = {x, h0, kernel, recurrent_kernel, bias, y, reserve, dy, dh};
+  auto o = dispatch_multi(OpId::GruSequenceGrad, in, Attrs{});
+  return {o[0], o[1], o[2], o[3], o[4]};
+}
+}  // namespace ops
+}  // namespace keras::core
