@@ -58,6 +58,22 @@ const CudnnApi* load() {
                 bind(lib, api.destroy_pool, "cudnnDestroyPoolingDescriptor") &&
                 bind(lib, api.pool_forward, "cudnnPoolingForward") &&
                 bind(lib, api.pool_backward, "cudnnPoolingBackward");
+  api.rnn = bind(lib, api.get_tensor, "cudnnGetTensorNdDescriptor") &&
+            bind(lib, api.create_dropout, "cudnnCreateDropoutDescriptor") &&
+            bind(lib, api.set_dropout, "cudnnSetDropoutDescriptor") &&
+            bind(lib, api.destroy_dropout, "cudnnDestroyDropoutDescriptor") &&
+            bind(lib, api.create_rnn, "cudnnCreateRNNDescriptor") &&
+            bind(lib, api.set_rnn, "cudnnSetRNNDescriptor_v8") &&
+            bind(lib, api.destroy_rnn, "cudnnDestroyRNNDescriptor") &&
+            bind(lib, api.create_rnn_data, "cudnnCreateRNNDataDescriptor") &&
+            bind(lib, api.set_rnn_data, "cudnnSetRNNDataDescriptor") &&
+            bind(lib, api.destroy_rnn_data, "cudnnDestroyRNNDataDescriptor") &&
+            bind(lib, api.rnn_weight_space, "cudnnGetRNNWeightSpaceSize") &&
+            bind(lib, api.rnn_weight_params, "cudnnGetRNNWeightParams") &&
+            bind(lib, api.rnn_temp_space, "cudnnGetRNNTempSpaceSizes") &&
+            bind(lib, api.rnn_forward, "cudnnRNNForward") &&
+            bind(lib, api.rnn_backward_data, "cudnnRNNBackwardData_v8") &&
+            bind(lib, api.rnn_backward_weights, "cudnnRNNBackwardWeights_v8");
   if (!ok) return nullptr;  // a library without these entry points: the direct kernels
   g_library = lib;
   return &api;

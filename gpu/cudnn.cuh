@@ -1,6 +1,7 @@
 // cudnn.cuh - (CUDA-internal, included by gpu/*.cu only) cuDNN, loaded on first use as
-// cuBLAS is (gpu/cublas.cuh): a program that never runs a convolution or a pooling on a
-// GPU never maps libcudnn. Where the library is missing, or KERAS_CPP_CUDNN=0 is set, the
+// cuBLAS is (gpu/cublas.cuh): a program that never runs a convolution, a pooling or a
+// fused recurrent op on a GPU never maps libcudnn. The recurrent ops have no other CUDA
+// kernel: without cuDNN's RNN API they raise (gpu/cudnn_rnn.cu). Where the library is missing, or KERAS_CPP_CUDNN=0 is set, the
 // convolutions and poolings run on the direct kernels of gpu/window.cu instead (the same
 // results up to rounding). Also the window geometry the cuDNN callers share
 // (gpu/conv_cudnn.cu, gpu/pool_cudnn.cu).
@@ -45,6 +46,25 @@ struct CudnnApi {
   decltype(&cudnnPoolingForward) pool_forward = nullptr;
   decltype(&cudnnPoolingBackward) pool_backward = nullptr;
   bool pooling = false;  ///< all five pooling entry points were found
+  // The RNN API (v8; gpu/cudnn_rnn.cu), bound apart: a library without it still runs the
+  // convolutions and poolings.
+  decltype(&cudnnGetTensorNdDescriptor) get_tensor = nullptr;
+  decltype(&cudnnCreateDropoutDescriptor) create_dropout = nullptr;
+  decltype(&cudnnSetDropoutDescriptor) set_dropout = nullptr;
+  decltype(&cudnnDestroyDropoutDescriptor) destroy_dropout = nullptr;
+  decltype(&cudnnCreateRNNDescriptor) create_rnn = nullptr;
+  decltype(&cudnnSetRNNDescriptor_v8) set_rnn = nullptr;
+  decltype(&cudnnDestroyRNNDescriptor) destroy_rnn = nullptr;
+  decltype(&cudnnCreateRNNDataDescriptor) create_rnn_data = nullptr;
+  decltype(&cudnnSetRNNDataDescriptor) set_rnn_data = nullptr;
+  decltype(&cudnnDestroyRNNDataDescriptor) destroy_rnn_data = nullptr;
+  decltype(&cudnnGetRNNWeightSpaceSize) rnn_weight_space = nullptr;
+  decltype(&cudnnGetRNNWeightParams) rnn_weight_params = nullptr;
+  decltype(&cudnnGetRNNTempSpaceSizes) rnn_temp_space = nullptr;
+  decltype(&cudnnRNNForward) rnn_forward = nullptr;
+  decltype(&cudnnRNNBackwardData_v8) rnn_backward_data = nullptr;
+  decltype(&cudnnRNNBackwardWeights_v8) rnn_backward_weights = nullptr;
+  bool rnn = false;  ///< every RNN entry point above was found
 };
 
 /// The table, or null when cuDNN is off (KERAS_CPP_CUDNN=0) or cannot be loaded (decided

@@ -105,6 +105,19 @@ TEST_CASE("cuda loaders: libcublasLt loads with the fused-epilogue product's ent
         }) == 0);
 }
 
+TEST_CASE("cuda loaders: libcudnn, where it loads, binds the RNN API the fused recurrent ops run on") {
+  // 0: cuDNN is absent (or off), or it loaded with every entry point gpu/cudnn_rnn.cu calls
+  // (cuDNN 8 and 9 have them all).
+  CHECK(in_child([] {
+          unsetenv("KERAS_CPP_CUDNN");
+          const auto* api = keras::core::cuda::cudnn_api();
+          if (api == nullptr) return true;
+          return api->rnn && bound(api->rnn_forward) && bound(api->rnn_backward_data) &&
+                 bound(api->rnn_backward_weights) && bound(api->rnn_weight_params) && bound(api->rnn_temp_space) &&
+                 bound(api->set_rnn) && bound(api->set_rnn_data) && bound(api->set_dropout) && bound(api->get_tensor);
+        }) == 0);
+}
+
 TEST_CASE("cuda loaders: libcudnn, where it loads, binds cuDNN's batch normalization") {
   // 0: cuDNN is absent (or off) and the direct kernels serve, or it loaded with every entry
   // point gpu/batch_norm_cudnn.cu calls.
