@@ -9,7 +9,9 @@
 // Everything runs on the device's stream; nothing waits for the device.
 //
 // Math: float32 with FMA math (float32 stays float32, as cuBLAS) unless TensorFloat-32 is
-// enabled (core/debugging.h), then cuDNN's default math; float64 in float64.
+// enabled (core/debugging.h), then cuDNN's default math; float64 in float64; float16 data
+// with float32 arithmetic on tensor cores (bfloat16, which cuDNN's RNN does not take,
+// follows the engine's half rule: float32 inside).
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -54,6 +56,8 @@ TypeInfo type_info(const RnnDims& d, const char* op, int device) {
       return {CUDNN_DATA_FLOAT, CUDNN_DATA_FLOAT,
               tensor_float_32_execution_enabled() ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH, 4};
     case DType::float64: return {CUDNN_DATA_DOUBLE, CUDNN_DATA_DOUBLE, CUDNN_DEFAULT_MATH, 8};
+    // float16 data with float32 arithmetic, on tensor cores.
+    case DType::float16: return {CUDNN_DATA_HALF, CUDNN_DATA_FLOAT, CUDNN_TENSOR_OP_MATH, 2};
     default:
       throw std::invalid_argument(std::string(op) + ": no kernel for device " + device_name(device) + " and dtype " +
                                   dtype_name(d.dtype));
@@ -207,8 +211,13 @@ void pack(const RnnWeightMap& m, RnnPart part, int64_t rows, int64_t cols, const
   const cudaStream_t s = context(device).stream;
   void* k = const_cast<void*>(keras);  // read only when to_space
   const unsigned g = grid_for(rows * cols);
-  if (elem == 8) pack_kernel<<<g, kBlock, 0, s>>>(m, part, rows, cols, static_cast<uint64_t*>(k), static_cast<uint64_t*>(space), to_space);
-  else pack_kernel<<<g, kBlock, 0, s>>>(m, part, rows, cols, static_cast<uint32_t*>(k), static_cast<uint32_t*>(space), to_space);
+  auto run = [&](auto zero) {  // the elements moved as unsigned integers of their size
+    using T = decltype(zero);
+    pack_kernel<<<g, kBlock, 0, s>>>(m, part, rows, cols, static_cast<T*>(k), static_cast<T*>(space), to_space);
+  };
+  if (elem == 8) run(uint64_t{});
+  else if (elem == 4) run(uint32_t{});
+  else run(uint16_t{});
   check_launch(to_space ? "rnn (weights to cuDNN's weight space)" : "rnn (weight gradients from cuDNN's weight space)",
                device);
 }
@@ -305,7 +314,7 @@ void cudnn_rnn_backward(const RnnInputs& in, const void* y, const void* reserve,
   DeviceGuard guard(device);
   const cudaStream_t s = context(device).stream;
   const int64_t gates = d.cell == RnnCell::kLstm ? 4 : 3, gu = gates * d.units;
-  const size_t elem = d.dtype == DType::float64 ? 8 : 4;
+  const size_t elem = dtype_size(d.dtype);
   if (d.batch == 0) {  // no terms: the weight gradients are zero
     check(cudaMemsetAsync(dkernel, 0, size_t(d.input * gu) * elem, s), "cudaMemsetAsync", device);
     check(cudaMemsetAsync(drecurrent, 0, size_t(d.units * gu) * elem, s), "cudaMemsetAsync", device);

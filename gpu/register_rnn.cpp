@@ -58,7 +58,7 @@ int64_t reserve_bytes(const RnnDims& dims, const Device& device) { return cudnn_
 
 void register_rnn_kernels() {
   for (OpId op : {OpId::LstmSequence, OpId::LstmSequenceGrad, OpId::GruSequence, OpId::GruSequenceGrad})
-    add_kernel(op, rnn_kernel, kFloatTypes);
+    add_kernel(op, rnn_kernel, {DType::float32, DType::float64, DType::float16});
   register_rnn_reserve_bytes(Device::Kind::CUDA, reserve_bytes);
 }
 

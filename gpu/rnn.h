@@ -1,6 +1,6 @@
 // rnn.h - (engine-internal) the CUDA launchers of the fused recurrent ops (core/rnn.h) on
 // cuDNN's RNN API (gpu/cudnn_rnn.cu), in plain C++ for gpu/register_rnn.cpp. Every
-// pointer is device memory of the dims' dtype (float32 or float64), the reserve uint8.
+// pointer is device memory of the dims' dtype (float32, float64 or float16), the reserve uint8.
 // Without cuDNN's RNN entry points (libcudnn missing or too old, KERAS_CPP_CUDNN=0) each
 // raises std::invalid_argument naming the op: there is no other CUDA kernel for them.
 #pragma once

@@ -12,7 +12,8 @@
 #   bash .device/run.sh tests    (carry [".device/run.sh", ".device/bundle.tar.xz"])
 # runs the CUDA tests first (KERAS_CPP_REQUIRE=gpu: they may not skip), then the whole
 # suite, then the suite again with KERAS_CPP_DEVICE=gpu (informational), with logs in
-# $OUT (gpu_tests.log, suite.log, suite_gpu_default.log, nvidia-smi.txt);
+# $OUT (gpu_tests.log, suite.log, suite_gpu_default.log, nvidia-smi.txt; the CUDA tests
+# include the fused recurrent ops on cuDNN, tests/gpu/test_cuda_rnn.cpp);
 #   bash .device/run.sh bench    (carry [".device/run.sh", ".device/bench.tar.xz"])
 # runs bench_gpu_step (the MLP step against its GEMMs, bandwidth against a copy; the
 # bandwidth figures again with KERAS_CPP_CUDNN=0, pooling on the direct kernels) and the
@@ -123,6 +124,8 @@ ldd /tmp/kc/keras_tests | grep -E "not found|cuda|cublas" > "$out/ldd.txt"
 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='supports*,cuda*,device*,placement*' 2>&1 | tee "$out/gpu_tests.log" | tail -40
 # the convolutions and poolings again on the direct kernels (cuDNN off; with no libcudnn they ran there already)
 KERAS_CPP_CUDNN=0 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='cuda conv*,cuda pool*' 2>&1 | tee "$out/gpu_direct_window.log" | tail -5
+# the fused recurrent ops have no kernel but cuDNN's: with it off they raise naming cuDNN
+KERAS_CPP_CUDNN=0 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='cuda rnn off*' 2>&1 | tee "$out/gpu_rnn_cudnn_off.log" | tail -3
 # the fused products again on cuBLAS with the engine's epilogue pass (cuBLASLt off): the
 # traced Dense block must then equal its unfused graph bit for bit
 KERAS_CPP_CUBLASLT=0 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='cuda fused*' 2>&1 | tee "$out/gpu_no_cublaslt.log" | tail -5

@@ -4,11 +4,12 @@
 // outputs and states of lstm_sequence / gru_sequence, every gradient of
 // lstm_sequence_grad / gru_sequence_grad (dy, dh, dc random), training = false (no
 // reserve; the backward op then makes one), the reserve's size (the registered rule),
-// the argument errors equal to the CPU's, and float32 (also with TensorFloat-32) and
-// float64, for random sizes including a batch of 1, one timestep, an input of width 0
+// the argument errors equal to the CPU's, and float32 (also with TensorFloat-32), float64
+// and float16 (against the float32 reference), for random sizes including a batch of 1, one timestep, an input of width 0
 // and an empty batch. Without a GPU the cases are skipped; the reference runs everywhere.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -89,18 +90,20 @@ std::vector<Tensor> reference_grads(bool lstm, const std::vector<Tensor>& in, co
   return g;
 }
 
-void compare_tol(const Tensor& cpu, const Tensor& gpu, double tol) {
+// gpu (of dtype dt, on GPU:0) against the reference's cpu within tol relative to
+// max(1, |cpu|); float16 results are read as float32.
+void compare_tol(const Tensor& cpu, const Tensor& gpu, DType dt, double tol) {
   CHECK(gpu.device() == Device::cuda(0));
-  CHECK(gpu.dtype() == cpu.dtype());
+  CHECK(gpu.dtype() == dt);
   REQUIRE(gpu.shape() == cpu.shape());
-  const auto a = values(cpu), b = values(gpu.cpu());
+  const auto a = values(cpu), b = values(ops::cast(gpu.cpu(), cpu.dtype()));
   for (size_t i = 0; i < a.size(); ++i) {
     CAPTURE(i);
     CHECK(std::fabs(a[i] - b[i]) <= tol * std::max(1.0, std::fabs(a[i])));
   }
 }
 
-double tolerance(DType dt) { return dt == DType::float64 ? 1e-10 : 1e-4; }
+double tolerance(DType dt) { return dt == DType::float64 ? 1e-10 : dt == DType::float16 ? 1e-2 : 1e-4; }
 
 // The forward on GPU:0 (training or not) and the backward from its reserve against the
 // reference: y, h [, c], and dx, dh0 [, dc0], dkernel, drecurrent, dbias.
@@ -112,9 +115,14 @@ void check_case(bool lstm, const Sizes& s, DType dt, bool training, uint64_t see
   CAPTURE(s.units);
   CAPTURE(training);
   CAPTURE(dtype_name(dt));
+  // float16 runs on the GPU; the reference takes the same (rounded) values in float32.
   const std::vector<Tensor> in = forward_inputs(lstm, s, dt, seed);
   const std::vector<Tensor> d = upstream(lstm, s, dt, seed + 100);
-  const std::vector<Tensor> want = reference(lstm, in), want_grads = reference_grads(lstm, in, d);
+  std::vector<Tensor> ref_in, ref_d;
+  const DType ref_dt = dt == DType::float16 ? DType::float32 : dt;
+  for (const Tensor& t : in) ref_in.push_back(ops::cast(t, ref_dt));
+  for (const Tensor& t : d) ref_d.push_back(ops::cast(t, ref_dt));
+  const std::vector<Tensor> want = reference(lstm, ref_in), want_grads = reference_grads(lstm, ref_in, ref_d);
   const std::vector<Tensor> g = on(Device::cuda(0), in), gd = on(Device::cuda(0), d);
   const core::RnnDims dims{lstm ? core::RnnCell::kLstm : core::RnnCell::kGru, s.batch, s.time, s.input, s.units, dt};
   std::vector<Tensor> got, grads;
@@ -139,12 +147,12 @@ void check_case(bool lstm, const Sizes& s, DType dt, bool training, uint64_t see
   if (training && s.batch > 0) CHECK(rule > 0);
   for (size_t i = 0; i < want.size(); ++i) {
     CAPTURE(i);
-    compare_tol(want[i], got[i], tol);
+    compare_tol(want[i], got[i], dt, tol);
   }
   REQUIRE(grads.size() == want_grads.size());
   for (size_t i = 0; i < grads.size(); ++i) {
     CAPTURE(i);
-    compare_tol(want_grads[i], grads[i], 10 * tol);
+    compare_tol(want_grads[i], grads[i], dt, (dt == DType::float16 ? 3 : 10) * tol);
   }
 }
 
@@ -158,12 +166,13 @@ std::vector<Sizes> random_sizes(uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("supports: the fused recurrent ops' CUDA kernels take float32 and float64") {
+TEST_CASE("supports: the fused recurrent ops' CUDA kernels take float32, float64 and float16") {
   const bool cuda = core::cuda::built_with_cuda();
   for (const char* op : {"lstm_sequence", "lstm_sequence_grad", "gru_sequence", "gru_sequence_grad"}) {
     CAPTURE(op);
     CHECK(core::supports(op, Device::cuda(0), DType::float32) == cuda);
     CHECK(core::supports(op, Device::cuda(0), DType::float64) == cuda);
+    CHECK(core::supports(op, Device::cuda(0), DType::float16) == cuda);
     CHECK_FALSE(core::supports(op, Device::cuda(0), DType::int32));
   }
 }
@@ -183,6 +192,17 @@ TEST_CASE("cuda rnn: the composed reference itself: shapes, and Keras's LSTM ste
   const auto gru = reference(false, forward_inputs(false, {2, 3, 4, 5}, DType::float32, 7));
   CHECK(gru.size() == 2);
   CHECK(gru[0].shape() == Shape{2, 3, 5});
+  // The tape's gradients through the reference: one per input, of its shape (an input
+  // width of 0 included), and float16 inputs read back as float32 for the reference.
+  for (bool lstm : {true, false})
+    for (const Sizes& s : std::vector<Sizes>{{2, 3, 4, 5}, {2, 3, 0, 2}}) {
+      auto in = forward_inputs(lstm, s, DType::float16, 9);
+      CHECK(in[0].dtype() == DType::float16);
+      for (Tensor& t : in) t = ops::cast(t, DType::float32);
+      const auto g = reference_grads(lstm, in, upstream(lstm, s, DType::float32, 19));
+      REQUIRE(g.size() == in.size());
+      for (size_t i = 0; i < g.size(); ++i) CHECK(g[i].shape() == in[i].shape());
+    }
 }
 
 TEST_CASE("cuda rnn: lstm_sequence and its gradient on cuDNN equal the composed reference" * doctest::skip(no_gpu())) {
@@ -197,6 +217,14 @@ TEST_CASE("cuda rnn: gru_sequence and its gradient on cuDNN equal the composed r
   for (DType dt : {DType::float32, DType::float64})
     for (const Sizes& s : random_sizes(12))
       for (bool training : {true, false}) check_case(false, s, dt, training, seed += 10, tolerance(dt));
+}
+
+TEST_CASE("cuda rnn: float16 on cuDNN (float32 arithmetic) stays near the float32 reference" *
+          doctest::skip(no_gpu())) {
+  uint64_t seed = 2500;
+  for (bool lstm : {true, false})
+    for (const Sizes& s : std::vector<Sizes>{{1, 1, 1, 1}, {3, 4, 5, 6}, {2, 7, 8, 8}})
+      check_case(lstm, s, DType::float16, true, seed += 10, tolerance(DType::float16));
 }
 
 TEST_CASE("cuda rnn: float32 with TensorFloat-32 enabled stays near the reference" * doctest::skip(no_gpu())) {
@@ -259,4 +287,20 @@ TEST_CASE("cuda rnn: argument errors equal the CPU's; a reserve of the wrong siz
   const Tensor wrong = ops::zeros({r.reserve.size() + 1}, DType::uint8).to(Device::cuda(0));
   CHECK_THROWS_WITH_AS(ops::gru_sequence_grad(g[0], g[1], g[2], g[3], g[4], r.y, wrong, r.y, r.h),
                        doctest::Contains("gru_sequence_grad: expected reserve of"), std::invalid_argument);
+}
+
+TEST_CASE("cuda rnn off: with KERAS_CPP_CUDNN=0 the ops raise naming cuDNN, else they run" * doctest::skip(no_gpu())) {
+  // The device script runs this case with KERAS_CPP_CUDNN=0 too (tests/gpu/device_bundle.sh).
+  const char* env = std::getenv("KERAS_CPP_CUDNN");
+  const bool off = env != nullptr && std::string(env) == "0";
+  const auto g = on(Device::cuda(0), forward_inputs(true, {2, 3, 4, 5}, DType::float32, 80));
+  for (bool training : {true, false}) {  // the reserve size rule, then the kernel itself
+    CAPTURE(training);
+    auto run = [&] { (void)ops::lstm_sequence(g[0], g[1], g[2], g[3], g[4], g[5], training); };
+    if (off)
+      CHECK_THROWS_WITH_AS(run(), doctest::Contains("lstm_sequence: the CUDA kernel runs on cuDNN's RNN API"),
+                           std::invalid_argument);
+    else
+      CHECK_NOTHROW(run());
+  }
 }
