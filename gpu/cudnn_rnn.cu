@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "core/debugging.h"
@@ -84,22 +85,27 @@ struct RnnDesc {
   RnnWeightMap map;
 };
 
-// Checks that a matrix or bias descriptor cuDNN gave describes `count` elements with
-// `cols` innermost (the layout the packing assumes).
-void check_param(const CudnnApi& api, cudnnTensorDescriptor_t t, const void* addr, int64_t count, int64_t cols,
+// Checks that a matrix or bias descriptor cuDNN gave is a packed row-major (rows, cols)
+// block, the layout the packing assumes (a bias: cols 1): its axes of extent above 1,
+// outer to inner, must be rows with stride cols, then cols with stride 1 (whatever unit
+// axes cuDNN adds around them).
+void check_param(const CudnnApi& api, cudnnTensorDescriptor_t t, const void* addr, int64_t rows, int64_t cols,
                  int id, const char* what, int device) {
   cudnnDataType_t dt;
   int nb = 0, dims[8] = {}, strides[8] = {};
   check_cudnn(api.get_tensor(t, 8, &dt, &nb, dims, strides), "cudnnGetTensorNdDescriptor", device);
-  int64_t n = 1;
-  for (int i = 0; i < nb; ++i) n *= dims[i];
-  if (addr == nullptr || nb < 1 || n != count || dims[nb - 1] != cols || strides[nb - 1] != 1) {
-    std::string got;
-    for (int i = 0; i < nb; ++i) got += (i ? "," : "") + std::to_string(dims[i]);
-    throw CudaError("cudnnGetRNNWeightParams on " + device_name(device) + ": linLayerID " + std::to_string(id) +
-                    "'s " + what + " has dims (" + got + "), expected " + std::to_string(count) +
-                    " elements with " + std::to_string(cols) + " innermost");
-  }
+  std::vector<std::pair<int64_t, int64_t>> got, want;
+  for (int i = 0; i < nb && i < 8; ++i)
+    if (dims[i] > 1) got.push_back({dims[i], strides[i]});
+  if (rows > 1) want.push_back({rows, cols});
+  if (cols > 1) want.push_back({cols, 1});
+  if (addr != nullptr && nb >= 1 && got == want) return;
+  std::string shape;
+  for (int i = 0; i < nb && i < 8; ++i)
+    shape += (i ? ", " : "") + std::to_string(dims[i]) + "/" + std::to_string(strides[i]);
+  throw CudaError("cudnnGetRNNWeightParams on " + device_name(device) + ": linLayerID " + std::to_string(id) + "'s " +
+                  what + " has dims/strides (" + shape + "), expected a packed row-major (" + std::to_string(rows) +
+                  ", " + std::to_string(cols) + ") block");
 }
 
 // Where cuDNN places each linear layer's matrix and bias (element offsets).
@@ -120,8 +126,8 @@ RnnWeightMap weight_map(const CudnnApi& api, cudnnHandle_t h, const RnnDesc& d, 
       check_cudnn(api.rnn_weight_params(h, d.rnn, 0, d.weight_bytes, space.as<void>(), id, md, &ma, bd, &ba),
                   "cudnnGetRNNWeightParams", device);
       const int64_t cols = id < m.gates ? m.input : m.units;
-      check_param(api, md, ma, m.units * cols, cols, id, "matrix", device);
-      check_param(api, bd, ba, m.units, m.units, id, "bias", device);
+      check_param(api, md, ma, m.units, cols, id, "matrix", device);
+      check_param(api, bd, ba, m.units, 1, id, "bias", device);
       m.mat[id] = int64_t(static_cast<char*>(ma) - space.as<char>()) / int64_t(elem);
       m.bias[id] = int64_t(static_cast<char*>(ba) - space.as<char>()) / int64_t(elem);
     }
