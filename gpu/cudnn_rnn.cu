@@ -141,17 +141,10 @@ RnnWeightMap weight_map(const CudnnApi& api, cudnnHandle_t h, const RnnDesc& d, 
   return m;
 }
 
-const RnnDesc& rnn_desc(const CudnnApi& api, const RnnDims& dims, const TypeInfo& ti, int device) {
-  using Key = std::tuple<int, int, int, int64_t, int64_t, int>;
-  static std::mutex mu;
-  static std::map<Key, RnnDesc> cache;
-  const Key key{device, int(dims.cell), int(dims.dtype), cudnn_input(dims), dims.units, int(ti.math)};
-  std::lock_guard<std::mutex> lock(mu);
-  if (auto it = cache.find(key); it != cache.end()) return it->second;
-  const cudnnHandle_t h = cudnn_handle(device);
-  RnnDesc d;
+// Sets up d: the dropout (rate 0: no random states are made or read) and RNN
+// descriptors, the weight space's size and where cuDNN places each parameter.
+void make_desc(const CudnnApi& api, cudnnHandle_t h, const RnnDims& dims, const TypeInfo& ti, int device, RnnDesc& d) {
   check_cudnn(api.create_dropout(&d.dropout), "cudnnCreateDropoutDescriptor", device);
-  // Rate 0: no random states are made or read.
   check_cudnn(api.set_dropout(d.dropout, h, 0.0f, nullptr, 0, 0), "cudnnSetDropoutDescriptor", device);
   check_cudnn(api.create_rnn(&d.rnn), "cudnnCreateRNNDescriptor", device);
   const int units = int(dims.units);
@@ -161,6 +154,24 @@ const RnnDesc& rnn_desc(const CudnnApi& api, const RnnDims& dims, const TypeInfo
               "cudnnSetRNNDescriptor_v8", device);
   check_cudnn(api.rnn_weight_space(h, d.rnn, &d.weight_bytes), "cudnnGetRNNWeightSpaceSize", device);
   d.map = weight_map(api, h, d, dims, ti.bytes, device);
+}
+
+const RnnDesc& rnn_desc(const CudnnApi& api, const RnnDims& dims, const TypeInfo& ti, int device) {
+  using Key = std::tuple<int, int, int, int64_t, int64_t, int>;
+  static std::mutex mu;
+  static std::map<Key, RnnDesc> cache;
+  const Key key{device, int(dims.cell), int(dims.dtype), cudnn_input(dims), dims.units, int(ti.math)};
+  std::lock_guard<std::mutex> lock(mu);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  const cudnnHandle_t h = cudnn_handle(device);
+  RnnDesc d;
+  try {
+    make_desc(api, h, dims, ti, device, d);
+  } catch (...) {  // nothing half-made stays
+    if (d.rnn) api.destroy_rnn(d.rnn);
+    if (d.dropout) api.destroy_dropout(d.dropout);
+    throw;
+  }
   return cache.emplace(key, d).first->second;
 }
 
@@ -172,6 +183,19 @@ struct CallDescs {
   cudnnRNNDataDescriptor_t x = nullptr, y = nullptr;
   cudnnTensorDescriptor_t h = nullptr;
   CallDescs(const CudnnApi& a, const RnnDims& d, const TypeInfo& ti, int dev) : api(a), device(dev) {
+    try {
+      set(d, ti);
+    } catch (...) {
+      release();
+      throw;
+    }
+  }
+  ~CallDescs() { release(); }
+  CallDescs(const CallDescs&) = delete;
+  CallDescs& operator=(const CallDescs&) = delete;
+
+ private:
+  void set(const RnnDims& d, const TypeInfo& ti) {
     std::vector<int> lengths(size_t(d.batch), int(d.time));
     check_cudnn(api.create_rnn_data(&x), "cudnnCreateRNNDataDescriptor", device);
     check_cudnn(api.create_rnn_data(&y), "cudnnCreateRNNDataDescriptor", device);
@@ -185,13 +209,11 @@ struct CallDescs {
     const int dims[3] = {1, int(d.batch), int(d.units)}, strides[3] = {int(d.batch * d.units), int(d.units), 1};
     check_cudnn(api.set_tensor(h, ti.data, 3, dims, strides), "cudnnSetTensorNdDescriptor", device);
   }
-  ~CallDescs() {
+  void release() {
     if (h) api.destroy_tensor(h);
     if (y) api.destroy_rnn_data(y);
     if (x) api.destroy_rnn_data(x);
   }
-  CallDescs(const CallDescs&) = delete;
-  CallDescs& operator=(const CallDescs&) = delete;
 };
 
 __global__ void fill_lengths_kernel(int32_t* p, int64_t n, int32_t v) {
