@@ -386,4 +386,18 @@ void cudnn_rnn_backward(const RnnInputs& in, const void* y, const void* reserve,
   pack(m, RnnPart::kBias, m.gru ? 2 : 1, gu, dbias, dw.as<void>(), false, call.ti.bytes, device);
 }
 
+void cudnn_rnn_weights_round_trip(const RnnInputs& in, void* kernel, void* recurrent, void* bias, int device) {
+  const RnnDims& d = in.dims;
+  const char* op = op_name(d, false);
+  if (d.batch < 1) throw std::invalid_argument(std::string(op) + ": the weight round trip needs a batch of at least 1");
+  check_fits(d, op);
+  DeviceGuard guard(device);
+  const Call call(in, op, device);  // packs the weights
+  const RnnWeightMap& m = call.desc.map;
+  const int64_t gu = m.gates * d.units;
+  pack(m, RnnPart::kKernel, d.input, gu, kernel, call.weights.as<void>(), false, call.ti.bytes, device);
+  pack(m, RnnPart::kRecurrent, d.units, gu, recurrent, call.weights.as<void>(), false, call.ti.bytes, device);
+  pack(m, RnnPart::kBias, m.gru ? 2 : 1, gu, bias, call.weights.as<void>(), false, call.ti.bytes, device);
+}
+
 }  // namespace keras::core::cuda

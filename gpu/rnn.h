@@ -33,4 +33,9 @@ void cudnn_rnn_backward(const RnnInputs& in, const void* y, const void* reserve,
                         const void* dy, const void* dh, const void* dc, void* dx, void* dh0, void* dc0,
                         void* dkernel, void* drecurrent, void* dbias, int device);
 
+/// For tests: packs in's weights into cuDNN's weight space as the ops do and unpacks them
+/// into kernel, recurrent and bias (Keras's layouts, device memory), which must then equal
+/// the inputs. Needs a batch of at least 1 (only its sizes are used).
+void cudnn_rnn_weights_round_trip(const RnnInputs& in, void* kernel, void* recurrent, void* bias, int device);
+
 }  // namespace keras::core::cuda

@@ -11,8 +11,13 @@
 #include <set>
 #include <vector>
 
+#include "core/cuda_backend.h"
 #include "gpu/cudnn_rnn.cuh"
+#include "gpu/rnn.h"
+#include "helpers.h"
+#include "skips.h"
 
+using namespace th;
 namespace kc = keras::core::cuda;
 
 namespace {
@@ -121,4 +126,39 @@ TEST_CASE("cuda rnn packing: Keras GRU weights (z, r, h; two bias rows) to cuDNN
   check_layout(true, 3, 2);
   check_layout(true, 1, 1);
   check_layout(true, 4, 6);
+}
+
+TEST_CASE("cuda rnn packing: on a GPU, Keras weights go into cuDNN's weight space and come back unchanged" *
+          doctest::skip(th::skip_without("gpu", keras::core::cuda_device_count() > 0))) {
+  // The placements cuDNN reports (cudnnGetRNNWeightParams) and the packing kernels, bit
+  // for bit, for every element size (an input width of 0 included).
+  using keras::core::Device;
+  uint64_t seed = 4000;
+  for (DType dt : {DType::float32, DType::float64, DType::float16})
+    for (bool lstm : {true, false})
+      for (const int64_t input : {int64_t(0), int64_t(1), int64_t(5)}) {
+        CAPTURE(keras::core::dtype_name(dt));
+        CAPTURE(lstm);
+        CAPTURE(input);
+        const int64_t batch = 2, time = 3, units = 7, gu = (lstm ? 4 : 3) * units;
+        auto t = [&](const Shape& s) {
+          return make(uniform(s.num_elements(), -1, 1, seed++), s, dt).to(Device::cuda(0));
+        };
+        const Tensor x = t({batch, time, input}), h0 = t({batch, units}), c0 = t({batch, units});
+        const Tensor kernel = t({input, gu}), recurrent = t({units, gu}), bias = lstm ? t({gu}) : t({2, gu});
+        kc::RnnInputs in;
+        in.dims = {lstm ? keras::core::RnnCell::kLstm : keras::core::RnnCell::kGru, batch, time, input, units, dt};
+        in.x = x.raw_data();
+        in.h0 = h0.raw_data();
+        in.c0 = lstm ? c0.raw_data() : nullptr;
+        in.kernel = kernel.raw_data();
+        in.recurrent = recurrent.raw_data();
+        in.bias = bias.raw_data();
+        Tensor k2 = ops::zeros_like(kernel), r2 = ops::zeros_like(recurrent), b2 = ops::zeros_like(bias);
+        kc::cudnn_rnn_weights_round_trip(in, k2.raw_mutable_data(), r2.raw_mutable_data(), b2.raw_mutable_data(), 0);
+        auto host = [](const Tensor& v) { return values(ops::cast(v.cpu(), DType::float64)); };
+        CHECK(host(k2) == host(kernel));
+        CHECK(host(r2) == host(recurrent));
+        CHECK(host(b2) == host(bias));
+      }
 }
