@@ -150,7 +150,10 @@ void make_desc(const CudnnApi& api, cudnnHandle_t h, const RnnDims& dims, const 
   const int units = int(dims.units);
   check_cudnn(api.set_rnn(d.rnn, CUDNN_RNN_ALGO_STANDARD, dims.cell == RnnCell::kLstm ? CUDNN_LSTM : CUDNN_GRU,
                           CUDNN_RNN_DOUBLE_BIAS, CUDNN_UNIDIRECTIONAL, CUDNN_LINEAR_INPUT, ti.data, ti.prec, ti.math,
-                          int(cudnn_input(dims)), units, units, 1, d.dropout, CUDNN_RNN_PADDED_IO_DISABLED),
+                          int(cudnn_input(dims)), units, units, 1, d.dropout,
+                          // cuDNN permits the unpacked data layouts only with padded I/O
+                          // enabled (every sequence here has the full length: no padding).
+                          CUDNN_RNN_PADDED_IO_ENABLED),
               "cudnnSetRNNDescriptor_v8", device);
   check_cudnn(api.rnn_weight_space(h, d.rnn, &d.weight_bytes), "cudnnGetRNNWeightSpaceSize", device);
   d.map = weight_map(api, h, d, dims, ti.bytes, device);
