@@ -82,18 +82,39 @@ template void tanh<float>(const float*, float*, int64_t);
 template void tanh<double>(const double*, double*, int64_t);
 
 template <class T>
-std::vector<T> previous_states(const Dims& d, const T* y, const T* h0) {
-  const int64_t U = d.units;
-  std::vector<T> hp(size_t(d.rows() * U));
-  for (int64_t b = 0; b < d.batch; ++b) {
-    T* dst = hp.data() + b * d.time * U;
-    std::copy(h0 + b * U, h0 + (b + 1) * U, dst);
-    std::copy(y + b * d.time * U, y + (b * d.time + d.time - 1) * U, dst + U);
-  }
-  return hp;
+Scratch<T>::Scratch(int64_t n)
+    : t_(empty(Shape{n}, sizeof(T) == 4 ? DType::float32 : DType::float64)),
+      p_(static_cast<T*>(t_.raw_mutable_data())) {}
+template class Scratch<float>;
+template class Scratch<double>;
+
+template <class T>
+void to_time_major(const T* src, T* dst, int64_t batch, int64_t time, int64_t cols) {
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t t = 0; t < time; ++t)
+      std::copy(src + (b * time + t) * cols, src + (b * time + t + 1) * cols, dst + (t * batch + b) * cols);
 }
-template std::vector<float> previous_states<float>(const Dims&, const float*, const float*);
-template std::vector<double> previous_states<double>(const Dims&, const double*, const double*);
+template <class T>
+void to_batch_major(const T* src, T* dst, int64_t batch, int64_t time, int64_t cols) {
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t t = 0; t < time; ++t)
+      std::copy(src + (t * batch + b) * cols, src + (t * batch + b + 1) * cols, dst + (b * time + t) * cols);
+}
+template void to_time_major<float>(const float*, float*, int64_t, int64_t, int64_t);
+template void to_time_major<double>(const double*, double*, int64_t, int64_t, int64_t);
+template void to_batch_major<float>(const float*, float*, int64_t, int64_t, int64_t);
+template void to_batch_major<double>(const double*, double*, int64_t, int64_t, int64_t);
+
+template <class T>
+void previous_states(const Dims& d, const T* y, const T* h0, T* hp) {
+  const int64_t U = d.units, B = d.batch;
+  std::copy(h0, h0 + B * U, hp);
+  for (int64_t t = 1; t < d.time; ++t)
+    for (int64_t b = 0; b < B; ++b)
+      std::copy(y + (b * d.time + t - 1) * U, y + (b * d.time + t) * U, hp + (t * B + b) * U);
+}
+template void previous_states<float>(const Dims&, const float*, const float*, float*);
+template void previous_states<double>(const Dims&, const double*, const double*, double*);
 
 int64_t lstm_reserve_bytes(const Dims& d, int64_t elem) { return d.rows() * 5 * d.units * elem; }
 int64_t gru_reserve_bytes(const Dims& d, int64_t elem) { return d.rows() * 4 * d.units * elem; }

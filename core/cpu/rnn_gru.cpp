@@ -29,8 +29,9 @@ void gru_forward(OpCall& c) {
   T *y = out<T>(c, 0), *h_last = out<T>(c, 1);
   T* reserve = c.attrs.flag ? static_cast<T*>(c.outputs[2].raw_mutable_data()) : nullptr;
   if (B == 0) return;
-  std::vector<T> xw(size_t(rows * G));
-  gemm(false, false, rows, G, d.input, x, d.input, kernel, G, xw.data(), G);
+  Scratch<T> xt(rows * d.input), xw(rows * G);  // time-major
+  to_time_major(x, xt.data(), B, Tn, d.input);
+  gemm(false, false, rows, G, d.input, xt.data(), d.input, kernel, G, xw.data(), G);
   for_batch(rows, G, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       T* __restrict row = xw.data() + r * G;
@@ -46,7 +47,7 @@ void gru_forward(OpCall& c) {
       std::vector<T> zr(size_t(2 * U));
       for (int64_t b = b0; b < b1; ++b) {
         T* __restrict hb = hr.data() + b * G;
-        const T* __restrict xr = xw.data() + (b * Tn + t) * G;
+        const T* __restrict xr = xw.data() + (t * B + b) * G;
         const T* __restrict hprev = hp + b * ldh;
         T* __restrict yb = y + (b * Tn + t) * U;
         for (int64_t j = 0; j < G; ++j) hb[j] = hb[j] + rbias[j];
@@ -79,7 +80,8 @@ void gru_backward(OpCall& c) {
           *reserve = in<T>(c, 6), *dy = in<T>(c, 7);
   T *dx = out<T>(c, 0), *dh0 = out<T>(c, 1), *dkernel = out<T>(c, 2), *drec = out<T>(c, 3), *dbias = out<T>(c, 4);
   // dzx: the gradients of the input projection's pre-activations; dzh: the recurrent ones.
-  std::vector<T> dzx(size_t(rows * G)), dzh(size_t(rows * G)), direct(size_t(B * U));
+  Scratch<T> dzx(rows * G), dzh(rows * G);  // time-major
+  std::vector<T> direct(size_t(B * U));
   std::copy(in<T>(c, 8), in<T>(c, 8) + B * U, dh0);  // dh_next, then dh0
   for (int64_t t = Tn - 1; t >= 0; --t) {
     const T* hp = t == 0 ? h0 : y + (t - 1) * U;
@@ -91,8 +93,8 @@ void gru_backward(OpCall& c) {
         const T* __restrict dyb = dy + (b * Tn + t) * U;
         const T* __restrict dhn = dh0 + b * U;
         T* __restrict dir = direct.data() + b * U;
-        T* __restrict gx = dzx.data() + (b * Tn + t) * G;
-        T* __restrict gh = dzh.data() + (b * Tn + t) * G;
+        T* __restrict gx = dzx.data() + (t * B + b) * G;
+        T* __restrict gh = dzh.data() + (t * B + b) * G;
         for (int64_t j = 0; j < U; ++j) {
           const T z = g[j], r = g[U + j], n = g[2 * U + j], hh = g[3 * U + j];
           const T dh = dyb[j] + dhn[j];
@@ -105,12 +107,15 @@ void gru_backward(OpCall& c) {
         }
       }
     });
-    gemm(false, true, B, U, G, dzh.data() + t * G, Tn * G, rec, G, dh0, U);
+    gemm(false, true, B, U, G, dzh.data() + t * B * G, G, rec, G, dh0, U);
     for (int64_t i = 0; i < B * U; ++i) dh0[i] = dh0[i] + direct[size_t(i)];
   }
-  gemm(false, true, rows, I, G, dzx.data(), G, kernel, G, dx, I);
-  gemm(true, false, I, G, rows, x, I, dzx.data(), G, dkernel, G);
-  const std::vector<T> hp = previous_states(d, y, h0);
+  Scratch<T> xt(rows * I), dxt(rows * I), hp(rows * U);
+  gemm(false, true, rows, I, G, dzx.data(), G, kernel, G, dxt.data(), I);
+  to_batch_major(dxt.data(), dx, B, Tn, I);
+  to_time_major(x, xt.data(), B, Tn, I);
+  gemm(true, false, I, G, rows, xt.data(), I, dzx.data(), G, dkernel, G);
+  previous_states(d, y, h0, hp.data());
   gemm(true, false, U, G, rows, hp.data(), U, dzh.data(), G, drec, G);
   column_sums(dzx.data(), rows, G, G, dbias);
   column_sums(dzh.data(), rows, G, G, dbias + G);

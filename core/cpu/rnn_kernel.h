@@ -2,14 +2,17 @@
 // (core/cpu/rnn.cpp registers them; core/cpu/rnn_lstm.cpp and rnn_gru.cpp compute them):
 // the dimensions, row-major GEMMs, the gate activations and deterministic column sums.
 //
-// Layouts: x (batch, time, input) is read as batch * time rows (row b * time + t), and the
-// per-row gate gradients dz of the backward pass are written in the same row order, so
-// dkernel = x^T dz, dx = dz kernel^T and drecurrent_kernel = h_prev^T dz are one GEMM
-// each. The reserve holds, per timestep and batch row, the activated gates (LSTM: i, f,
+// Layouts: x (batch, time, input) is copied time-major, batch * time rows (row t * batch +
+// b), so that the input projection x @ kernel (one GEMM) holds each timestep's rows
+// together; the per-row gate gradients dz of the backward pass are written in the same
+// row order, so dkernel = x^T dz, dx = dz kernel^T and drecurrent_kernel = h_prev^T dz
+// are one GEMM each, and dz @ recurrent_kernel^T of one timestep reads contiguous rows. The reserve holds, per timestep and batch row, the activated gates (LSTM: i, f,
 // g, o, then the cell state c; GRU: z, r, n, then the recurrent candidate product hh).
 #pragma once
 #include <cstdint>
 #include <vector>
+
+#include "core/tensor_impl.h"
 
 #include "core/dispatch.h"
 
@@ -47,10 +50,28 @@ void sigmoid(const T* x, T* y, int64_t n);
 template <class T>
 void tanh(const T* x, T* y, int64_t n);
 
-// The previous hidden states of every row (b, t): y[b, t - 1], or h0[b] at t = 0, as a
-// (batch * time, units) matrix.
+// Uninitialized memory for n elements of T from the engine's allocator cache.
 template <class T>
-std::vector<T> previous_states(const Dims& d, const T* y, const T* h0);
+class Scratch {
+ public:
+  explicit Scratch(int64_t n);
+  T* data() const { return p_; }
+
+ private:
+  Tensor t_;
+  T* p_ = nullptr;
+};
+
+// src (batch, time, cols) into dst (time, batch, cols), and back.
+template <class T>
+void to_time_major(const T* src, T* dst, int64_t batch, int64_t time, int64_t cols);
+template <class T>
+void to_batch_major(const T* src, T* dst, int64_t batch, int64_t time, int64_t cols);
+
+// The previous hidden states of every row (t, b), time-major: y[b, t - 1], or h0[b] at
+// t = 0, as a (time * batch, units) matrix.
+template <class T>
+void previous_states(const Dims& d, const T* y, const T* h0, T* hp);
 
 // The kernels (core/cpu/rnn_lstm.cpp, rnn_gru.cpp), on float and double.
 template <class T>

@@ -29,9 +29,10 @@ void lstm_forward(OpCall& c) {
   T *y = out<T>(c, 0), *h_last = out<T>(c, 1), *c_last = out<T>(c, 2);
   T* reserve = c.attrs.flag ? static_cast<T*>(c.outputs[3].raw_mutable_data()) : nullptr;
   if (B == 0) return;
-  // The input projection of every timestep, bias included.
-  std::vector<T> xw(size_t(rows * G));
-  gemm(false, false, rows, G, d.input, x, d.input, kernel, G, xw.data(), G);
+  // The input projection of every timestep, bias included, time-major.
+  Scratch<T> xt(rows * d.input), xw(rows * G);
+  to_time_major(x, xt.data(), B, Tn, d.input);
+  gemm(false, false, rows, G, d.input, xt.data(), d.input, kernel, G, xw.data(), G);
   for_batch(rows, G, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       T* __restrict row = xw.data() + r * G;
@@ -46,7 +47,7 @@ void lstm_forward(OpCall& c) {
     for_batch(B, 5 * U, [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b) {
         T* __restrict zb = z.data() + b * G;
-        const T* __restrict xr = xw.data() + (b * Tn + t) * G;
+        const T* __restrict xr = xw.data() + (t * B + b) * G;
         for (int64_t j = 0; j < G; ++j) zb[j] = xr[j] + zb[j];
         sigmoid(zb, zb, 2 * U);
         tanh(zb + 2 * U, zb + 2 * U, U);
@@ -77,7 +78,7 @@ void lstm_backward(OpCall& c) {
           *y = in<T>(c, 6), *reserve = in<T>(c, 7), *dy = in<T>(c, 8);
   T *dx = out<T>(c, 0), *dh0 = out<T>(c, 1), *dc0 = out<T>(c, 2), *dkernel = out<T>(c, 3), *drec = out<T>(c, 4),
     *dbias = out<T>(c, 5);
-  std::vector<T> dz(size_t(rows * G));
+  Scratch<T> dz(rows * G);  // time-major
   std::copy(in<T>(c, 9), in<T>(c, 9) + B * U, dh0);  // dh_next, then dh0
   std::copy(in<T>(c, 10), in<T>(c, 10) + B * U, dc0);  // dc_next, then dc0
   for (int64_t t = Tn - 1; t >= 0; --t) {
@@ -90,7 +91,7 @@ void lstm_backward(OpCall& c) {
         const T* __restrict dyb = dy + (b * Tn + t) * U;
         T* __restrict dhn = dh0 + b * U;
         T* __restrict dcn = dc0 + b * U;
-        T* __restrict dzb = dz.data() + (b * Tn + t) * G;
+        T* __restrict dzb = dz.data() + (t * B + b) * G;
         for (int64_t j = 0; j < U; ++j) {
           const T i = g[j], f = g[U + j], gg = g[2 * U + j], o = g[3 * U + j], th = tc[size_t(j)];
           const T dh = dyb[j] + dhn[j];
@@ -103,12 +104,15 @@ void lstm_backward(OpCall& c) {
         }
       }
     });
-    // dh_next = dz[:, t] @ recurrent_kernel^T (dz's rows of timestep t: stride time * 4 units).
-    gemm(false, true, B, U, G, dz.data() + t * G, Tn * G, rec, G, dh0, U);
+    // dh_next = dz[t] @ recurrent_kernel^T.
+    gemm(false, true, B, U, G, dz.data() + t * B * G, G, rec, G, dh0, U);
   }
-  gemm(false, true, rows, I, G, dz.data(), G, kernel, G, dx, I);
-  gemm(true, false, I, G, rows, x, I, dz.data(), G, dkernel, G);
-  const std::vector<T> hp = previous_states(d, y, h0);
+  Scratch<T> xt(rows * I), dxt(rows * I), hp(rows * U);
+  gemm(false, true, rows, I, G, dz.data(), G, kernel, G, dxt.data(), I);
+  to_batch_major(dxt.data(), dx, B, Tn, I);
+  to_time_major(x, xt.data(), B, Tn, I);
+  gemm(true, false, I, G, rows, xt.data(), I, dz.data(), G, dkernel, G);
+  previous_states(d, y, h0, hp.data());
   gemm(true, false, U, G, rows, hp.data(), U, dz.data(), G, drec, G);
   column_sums(dz.data(), rows, G, G, dbias);
 }
