@@ -2,7 +2,8 @@
 // CPU's reserve size rule, and the helpers of core/cpu/rnn_kernel.h. The LSTM and GRU
 // arithmetic is in rnn_lstm.cpp and rnn_gru.cpp.
 //
-// Speed: the input projection x @ kernel is one GEMM over all timesteps; each timestep
+// Speed: the input projection x @ kernel is one GEMM per chunk of timesteps (about 1 MiB
+// of projections, read from cache by the steps that follow); each timestep
 // is one GEMM h @ recurrent_kernel and one fused elementwise pass (the gates, the new
 // states, the outputs and the reserve); the backward pass is one GEMM per timestep
 // (dz @ recurrent_kernel^T) and an elementwise pass, then dx, dkernel and
@@ -104,6 +105,28 @@ template void to_time_major<float>(const float*, float*, int64_t, int64_t, int64
 template void to_time_major<double>(const double*, double*, int64_t, int64_t, int64_t);
 template void to_batch_major<float>(const float*, float*, int64_t, int64_t, int64_t);
 template void to_batch_major<double>(const double*, double*, int64_t, int64_t, int64_t);
+
+template <class T>
+void project(const T* xt, const T* kernel, const T* bias, int64_t t0, int64_t n, int64_t batch, int64_t input,
+             int64_t gates, T* out) {
+  const int64_t rows = n * batch;
+  gemm(false, false, rows, gates, input, xt + t0 * batch * input, input, kernel, gates, out, gates);
+  for_batch(rows, gates, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      T* __restrict row = out + r * gates;
+      for (int64_t j = 0; j < gates; ++j) row[j] = row[j] + bias[j];
+    }
+  });
+}
+template void project<float>(const float*, const float*, const float*, int64_t, int64_t, int64_t, int64_t, int64_t,
+                             float*);
+template void project<double>(const double*, const double*, const double*, int64_t, int64_t, int64_t, int64_t,
+                              int64_t, double*);
+
+int64_t projection_chunk(int64_t batch, int64_t gates, int64_t elem, int64_t time) {
+  const int64_t per_step = std::max<int64_t>(1, batch * gates * elem);
+  return std::clamp<int64_t>((int64_t(1) << 20) / per_step, 1, std::max<int64_t>(1, time));
+}
 
 template <class T>
 void previous_states(const Dims& d, const T* y, const T* h0, T* hp) {

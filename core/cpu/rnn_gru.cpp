@@ -29,17 +29,13 @@ void gru_forward(OpCall& c) {
   T *y = out<T>(c, 0), *h_last = out<T>(c, 1);
   T* reserve = c.attrs.flag ? static_cast<T*>(c.outputs[2].raw_mutable_data()) : nullptr;
   if (B == 0) return;
-  Scratch<T> xt(rows * d.input), xw(rows * G);  // time-major
+  // The input projections, bias included, a chunk of timesteps at a time (time-major).
+  const int64_t chunk = projection_chunk(B, G, sizeof(T), Tn);
+  Scratch<T> xt(rows * d.input), xw(chunk * B * G);
   to_time_major(x, xt.data(), B, Tn, d.input);
-  gemm(false, false, rows, G, d.input, xt.data(), d.input, kernel, G, xw.data(), G);
-  for_batch(rows, G, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      T* __restrict row = xw.data() + r * G;
-      for (int64_t j = 0; j < G; ++j) row[j] = row[j] + bias[j];
-    }
-  });
   std::vector<T> hr(size_t(B * G));
   for (int64_t t = 0; t < Tn; ++t) {
+    if (t % chunk == 0) project(xt.data(), kernel, bias, t, std::min(chunk, Tn - t), B, d.input, G, xw.data());
     const T* hp = t == 0 ? h0 : y + (t - 1) * U;
     const int64_t ldh = t == 0 ? U : Tn * U;
     gemm(false, false, B, G, U, hp, ldh, rec, G, hr.data(), G);
@@ -47,7 +43,7 @@ void gru_forward(OpCall& c) {
       std::vector<T> zr(size_t(2 * U));
       for (int64_t b = b0; b < b1; ++b) {
         T* __restrict hb = hr.data() + b * G;
-        const T* __restrict xr = xw.data() + (t * B + b) * G;
+        const T* __restrict xr = xw.data() + ((t % chunk) * B + b) * G;
         const T* __restrict hprev = hp + b * ldh;
         T* __restrict yb = y + (b * Tn + t) * U;
         for (int64_t j = 0; j < G; ++j) hb[j] = hb[j] + rbias[j];

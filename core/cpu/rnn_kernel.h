@@ -3,8 +3,8 @@
 // the dimensions, row-major GEMMs, the gate activations and deterministic column sums.
 //
 // Layouts: x (batch, time, input) is copied time-major, batch * time rows (row t * batch +
-// b), so that the input projection x @ kernel (one GEMM) holds each timestep's rows
-// together; the per-row gate gradients dz of the backward pass are written in the same
+// b), so that the input projection x @ kernel (one GEMM per chunk of timesteps) holds
+// each timestep's rows together; the per-row gate gradients dz of the backward pass are written in the same
 // row order, so dkernel = x^T dz, dx = dz kernel^T and drecurrent_kernel = h_prev^T dz
 // are one GEMM each, and dz @ recurrent_kernel^T of one timestep reads contiguous rows. The reserve holds, per timestep and batch row, the activated gates (LSTM: i, f,
 // g, o, then the cell state c; GRU: z, r, n, then the recurrent candidate product hh).
@@ -61,6 +61,16 @@ class Scratch {
   Tensor t_;
   T* p_ = nullptr;
 };
+
+// The input projection x @ kernel + bias of timesteps [t0, t0 + n) of the time-major x
+// (time * batch, input) into out (n * batch, gates), one GEMM.
+template <class T>
+void project(const T* xt, const T* kernel, const T* bias, int64_t t0, int64_t n, int64_t batch, int64_t input,
+             int64_t gates, T* out);
+// How many timesteps the forward kernels project at once: about 1 MiB of projections,
+// which stay in cache until their steps read them (all timesteps at once would stream
+// batch * time * gates values through memory), at least one.
+int64_t projection_chunk(int64_t batch, int64_t gates, int64_t elem, int64_t time);
 
 // src (batch, time, cols) into dst (time, batch, cols), and back.
 template <class T>

@@ -29,25 +29,20 @@ void lstm_forward(OpCall& c) {
   T *y = out<T>(c, 0), *h_last = out<T>(c, 1), *c_last = out<T>(c, 2);
   T* reserve = c.attrs.flag ? static_cast<T*>(c.outputs[3].raw_mutable_data()) : nullptr;
   if (B == 0) return;
-  // The input projection of every timestep, bias included, time-major.
-  Scratch<T> xt(rows * d.input), xw(rows * G);
+  // The input projections, bias included, a chunk of timesteps at a time (time-major).
+  const int64_t chunk = projection_chunk(B, G, sizeof(T), Tn);
+  Scratch<T> xt(rows * d.input), xw(chunk * B * G);
   to_time_major(x, xt.data(), B, Tn, d.input);
-  gemm(false, false, rows, G, d.input, xt.data(), d.input, kernel, G, xw.data(), G);
-  for_batch(rows, G, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      T* __restrict row = xw.data() + r * G;
-      for (int64_t j = 0; j < G; ++j) row[j] = row[j] + bias[j];
-    }
-  });
   std::vector<T> z(size_t(B * G)), cell(c0, c0 + B * U);
   for (int64_t t = 0; t < Tn; ++t) {
+    if (t % chunk == 0) project(xt.data(), kernel, bias, t, std::min(chunk, Tn - t), B, d.input, G, xw.data());
     // z = h_prev @ recurrent_kernel; h_prev is h0 or y[:, t - 1] (row stride time * units).
     const T* hp = t == 0 ? h0 : y + (t - 1) * U;
     gemm(false, false, B, G, U, hp, t == 0 ? U : Tn * U, rec, G, z.data(), G);
     for_batch(B, 5 * U, [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b) {
         T* __restrict zb = z.data() + b * G;
-        const T* __restrict xr = xw.data() + (t * B + b) * G;
+        const T* __restrict xr = xw.data() + ((t % chunk) * B + b) * G;
         for (int64_t j = 0; j < G; ++j) zb[j] = xr[j] + zb[j];
         sigmoid(zb, zb, 2 * U);
         tanh(zb + 2 * U, zb + 2 * U, U);
