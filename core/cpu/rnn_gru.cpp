@@ -18,16 +18,20 @@ Dims dims_of(const OpCall& c) {
   const Shape& x = c.in(0).shape();
   return {x[0], x[1], x[2], c.in(1).shape()[1]};
 }
-}  // namespace
 
 template <class T>
-void gru_forward(OpCall& c) {
-  const Dims d = dims_of(c);
+struct Forward {
+  const T *x, *h0, *kernel, *rec, *bias;
+  T *y, *h_last, *reserve;  // reserve: null without training
+};
+
+// The forward pass (also run by the backward op when it receives no reserve).
+template <class T>
+void run_forward(const Dims& d, const Forward<T>& a) {
   const int64_t B = d.batch, Tn = d.time, U = d.units, G = 3 * U, rows = d.rows();
-  const T *x = in<T>(c, 0), *h0 = in<T>(c, 1), *kernel = in<T>(c, 2), *rec = in<T>(c, 3), *bias = in<T>(c, 4);
+  const T *x = a.x, *h0 = a.h0, *kernel = a.kernel, *rec = a.rec, *bias = a.bias;
   const T* rbias = bias + G;
-  T *y = out<T>(c, 0), *h_last = out<T>(c, 1);
-  T* reserve = c.attrs.flag ? static_cast<T*>(c.outputs[2].raw_mutable_data()) : nullptr;
+  T *y = a.y, *h_last = a.h_last, *reserve = a.reserve;
   if (B == 0) return;
   // The input projections, bias included, a chunk of timesteps at a time (time-major).
   const int64_t chunk = projection_chunk(B, G, sizeof(T), Tn);
@@ -66,14 +70,27 @@ void gru_forward(OpCall& c) {
   }
   for (int64_t b = 0; b < B; ++b) std::copy(y + (b * Tn + Tn - 1) * U, y + (b * Tn + Tn) * U, h_last + b * U);
 }
+}  // namespace
+
+template <class T>
+void gru_forward(OpCall& c) {
+  run_forward<T>(dims_of(c), {in<T>(c, 0), in<T>(c, 1), in<T>(c, 2), in<T>(c, 3), in<T>(c, 4), out<T>(c, 0),
+                              out<T>(c, 1), c.attrs.flag ? out<T>(c, 2) : nullptr});
+}
 
 template <class T>
 void gru_backward(OpCall& c) {
   const Dims d = dims_of(c);
   const int64_t B = d.batch, Tn = d.time, U = d.units, G = 3 * U, I = d.input, rows = d.rows();
-  check_reserve(c, c.in(6), gru_reserve_bytes(d, sizeof(T)));
   const T *x = in<T>(c, 0), *h0 = in<T>(c, 1), *kernel = in<T>(c, 2), *rec = in<T>(c, 3), *y = in<T>(c, 5),
           *reserve = in<T>(c, 6), *dy = in<T>(c, 7);
+  // No reserve (a forward run with training = false): the training forward, here.
+  const bool own = check_reserve(c, c.in(6), gru_reserve_bytes(d, sizeof(T)));
+  Scratch<T> own_reserve(own ? rows * 4 * U : 0), own_y(own ? rows * U : 0), own_h(own ? B * U : 0);
+  if (own) {
+    run_forward<T>(d, {x, h0, kernel, rec, in<T>(c, 4), own_y.data(), own_h.data(), own_reserve.data()});
+    y = own_y.data(), reserve = own_reserve.data();
+  }
   T *dx = out<T>(c, 0), *dh0 = out<T>(c, 1), *dkernel = out<T>(c, 2), *drec = out<T>(c, 3), *dbias = out<T>(c, 4);
   // dzx: the gradients of the input projection's pre-activations; dzh: the recurrent ones.
   Scratch<T> dzx(rows * G), dzh(rows * G);  // time-major

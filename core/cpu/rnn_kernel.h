@@ -97,8 +97,10 @@ void gru_backward(OpCall& c);
 int64_t lstm_reserve_bytes(const Dims& d, int64_t elem);
 int64_t gru_reserve_bytes(const Dims& d, int64_t elem);
 
-// Raises std::invalid_argument unless the backward op's reserve is the training forward's.
-void check_reserve(const OpCall& c, const Tensor& reserve, int64_t want);
+// Whether the backward op received no reserve (it then runs the training forward itself:
+// the contract of every device's backward op); raises std::invalid_argument unless the
+// reserve is empty or of the training forward's size.
+bool check_reserve(const OpCall& c, const Tensor& reserve, int64_t want);
 
 template <class T>
 const T* in(const OpCall& c, size_t i) { return static_cast<const T*>(c.in(i).raw_data()); }

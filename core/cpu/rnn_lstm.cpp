@@ -18,16 +18,19 @@ Dims dims_of(const OpCall& c) {
   const Shape& x = c.in(0).shape();
   return {x[0], x[1], x[2], c.in(1).shape()[1]};
 }
-}  // namespace
 
 template <class T>
-void lstm_forward(OpCall& c) {
-  const Dims d = dims_of(c);
+struct Forward {
+  const T *x, *h0, *c0, *kernel, *rec, *bias;
+  T *y, *h_last, *c_last, *reserve;  // reserve: null without training
+};
+
+// The forward pass (also run by the backward op when it receives no reserve).
+template <class T>
+void run_forward(const Dims& d, const Forward<T>& a) {
   const int64_t B = d.batch, Tn = d.time, U = d.units, G = 4 * U, rows = d.rows();
-  const T *x = in<T>(c, 0), *h0 = in<T>(c, 1), *c0 = in<T>(c, 2), *kernel = in<T>(c, 3), *rec = in<T>(c, 4),
-          *bias = in<T>(c, 5);
-  T *y = out<T>(c, 0), *h_last = out<T>(c, 1), *c_last = out<T>(c, 2);
-  T* reserve = c.attrs.flag ? static_cast<T*>(c.outputs[3].raw_mutable_data()) : nullptr;
+  const T *x = a.x, *h0 = a.h0, *c0 = a.c0, *kernel = a.kernel, *rec = a.rec, *bias = a.bias;
+  T *y = a.y, *h_last = a.h_last, *c_last = a.c_last, *reserve = a.reserve;
   if (B == 0) return;
   // The input projections, bias included, a chunk of timesteps at a time (time-major).
   const int64_t chunk = projection_chunk(B, G, sizeof(T), Tn);
@@ -63,14 +66,28 @@ void lstm_forward(OpCall& c) {
   for (int64_t b = 0; b < B; ++b) std::copy(y + (b * Tn + Tn - 1) * U, y + (b * Tn + Tn) * U, h_last + b * U);
   std::copy(cell.begin(), cell.end(), c_last);
 }
+}  // namespace
+
+template <class T>
+void lstm_forward(OpCall& c) {
+  run_forward<T>(dims_of(c), {in<T>(c, 0), in<T>(c, 1), in<T>(c, 2), in<T>(c, 3), in<T>(c, 4), in<T>(c, 5),
+                              out<T>(c, 0), out<T>(c, 1), out<T>(c, 2), c.attrs.flag ? out<T>(c, 3) : nullptr});
+}
 
 template <class T>
 void lstm_backward(OpCall& c) {
   const Dims d = dims_of(c);
   const int64_t B = d.batch, Tn = d.time, U = d.units, G = 4 * U, I = d.input, rows = d.rows();
-  check_reserve(c, c.in(7), lstm_reserve_bytes(d, sizeof(T)));
   const T *x = in<T>(c, 0), *h0 = in<T>(c, 1), *c0 = in<T>(c, 2), *kernel = in<T>(c, 3), *rec = in<T>(c, 4),
           *y = in<T>(c, 6), *reserve = in<T>(c, 7), *dy = in<T>(c, 8);
+  // No reserve (a forward run with training = false): the training forward, here.
+  const bool own = check_reserve(c, c.in(7), lstm_reserve_bytes(d, sizeof(T)));
+  Scratch<T> own_reserve(own ? rows * 5 * U : 0), own_y(own ? rows * U : 0), own_hc(own ? 2 * B * U : 0);
+  if (own) {
+    run_forward<T>(d, {x, h0, c0, kernel, rec, in<T>(c, 5), own_y.data(), own_hc.data(), own_hc.data() + B * U,
+                       own_reserve.data()});
+    y = own_y.data(), reserve = own_reserve.data();
+  }
   T *dx = out<T>(c, 0), *dh0 = out<T>(c, 1), *dc0 = out<T>(c, 2), *dkernel = out<T>(c, 3), *drec = out<T>(c, 4),
     *dbias = out<T>(c, 5);
   Scratch<T> dz(rows * G);  // time-major

@@ -275,12 +275,22 @@ TEST_CASE("lstm_sequence and gru_sequence: bad arguments name the op and the arg
   GruArgs g({2, 3, 4, 5}, DType::float32, 91);
   CHECK(error_of([&] { ops::gru_sequence(g.x, g.h0, g.k, g.r, ops::zeros({15}), false); })
             .find("gru_sequence: expected bias of shape (2, 15)") != std::string::npos);
-  // The backward op wants a training forward's reserve.
+  // The backward op takes a training forward's reserve, or none (it then runs the training
+  // forward itself, as on CUDA); any other size raises.
   auto f = ops::lstm_sequence(a.x, a.h0, a.c0, a.k, a.r, a.b, false);
+  auto ft = ops::lstm_sequence(a.x, a.h0, a.c0, a.k, a.r, a.b, true);
+  auto from_none = ops::lstm_sequence_grad(a.x, a.h0, a.c0, a.k, a.r, a.b, f.y, f.reserve, f.y, f.h, f.c);
+  auto from_reserve = ops::lstm_sequence_grad(a.x, a.h0, a.c0, a.k, a.r, a.b, ft.y, ft.reserve, f.y, f.h, f.c);
+  CHECK(bits_equal(from_none.dkernel, from_reserve.dkernel));
+  CHECK(bits_equal(from_none.dx, from_reserve.dx));
+  auto gt = ops::gru_sequence(g.x, g.h0, g.k, g.r, g.b, true);
+  auto g_none = ops::gru_sequence_grad(g.x, g.h0, g.k, g.r, g.b, gt.y, ops::zeros({0}, DType::uint8), gt.y, gt.h);
+  auto g_res = ops::gru_sequence_grad(g.x, g.h0, g.k, g.r, g.b, gt.y, gt.reserve, gt.y, gt.h);
+  CHECK(bits_equal(g_none.drecurrent_kernel, g_res.drecurrent_kernel));
   const std::string e = error_of([&] {
-    ops::lstm_sequence_grad(a.x, a.h0, a.c0, a.k, a.r, a.b, f.y, f.reserve, f.y, f.h, f.c);
+    ops::lstm_sequence_grad(a.x, a.h0, a.c0, a.k, a.r, a.b, f.y, ops::zeros({7}, DType::uint8), f.y, f.h, f.c);
   });
-  CHECK(e.find("lstm_sequence_grad: expected reserve") != std::string::npos);
+  CHECK(e.find("lstm_sequence_grad: expected reserve of") != std::string::npos);
   // Half dtypes have no CPU kernel (the layers check supports() and compose the cell).
   CHECK(core::supports("lstm_sequence", core::Device::cpu(), DType::float32));
   CHECK(core::supports("gru_sequence_grad", core::Device::cpu(), DType::float64));
