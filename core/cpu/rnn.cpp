@@ -8,7 +8,7 @@
 // states, the outputs and the reserve); the backward pass is one GEMM per timestep
 // (dz @ recurrent_kernel^T) and an elementwise pass, then dx, dkernel and
 // drecurrent_kernel as one GEMM each over every timestep. float32 and float64 (half
-// dtypes: the layers check supports() and take the composed cell path).
+// dtypes run in float32: the ops are among core/half_ops.cpp's).
 #include <cblas.h>
 
 #include <algorithm>

@@ -248,7 +248,7 @@ TEST_CASE("lstm_sequence in a traced function: one op in the graph, the eager va
     tape.watch(k);
     auto out = ops::lstm_sequence(x, h0, c0, k, r, b, true);
     Tensor loss = ops::sum(ops::multiply(out.y, out.y));
-    return std::vector<Tensor>{out.h, tape.gradient(loss, {k})[0]};
+    return std::vector<Tensor>{out.h, tape.gradient(loss, k)};
   };
   auto traced = core::function(step);
   auto eager = step(a.x, a.h0, a.c0, a.k, a.r, a.b);
@@ -291,11 +291,24 @@ TEST_CASE("lstm_sequence and gru_sequence: bad arguments name the op and the arg
     ops::lstm_sequence_grad(a.x, a.h0, a.c0, a.k, a.r, a.b, f.y, ops::zeros({7}, DType::uint8), f.y, f.h, f.c);
   });
   CHECK(e.find("lstm_sequence_grad: expected reserve of") != std::string::npos);
-  // Half dtypes have no CPU kernel (the layers check supports() and compose the cell).
+  // Half dtypes run in float32 (the engine's half rule): the float32 results, rounded.
   CHECK(core::supports("lstm_sequence", core::Device::cpu(), DType::float32));
   CHECK(core::supports("gru_sequence_grad", core::Device::cpu(), DType::float64));
-  CHECK_FALSE(core::supports("lstm_sequence", core::Device::cpu(), DType::float16));
+  CHECK(core::supports("lstm_sequence", core::Device::cpu(), DType::float16));
+  CHECK(core::supports("gru_sequence", core::Device::cpu(), DType::bfloat16));
   LstmArgs h({2, 3, 4, 5}, DType::float16, 92);
-  CHECK(error_of([&] { ops::lstm_sequence(h.x, h.h0, h.c0, h.k, h.r, h.b, false); }).find("no kernel") !=
-        std::string::npos);
+  auto hf = ops::lstm_sequence(h.x, h.h0, h.c0, h.k, h.r, h.b, true);
+  CHECK(hf.y.dtype() == DType::float16);
+  std::vector<Tensor> h32;
+  for (const Tensor& t : h.all()) h32.push_back(ops::cast(t, DType::float32));
+  auto want = ops::lstm_sequence(h32[0], h32[1], h32[2], h32[3], h32[4], h32[5], false);
+  check_values(hf.y, values(ops::cast(ops::cast(want.y, DType::float16), DType::float32)), 0.0);
+  check_values(hf.c, values(ops::cast(ops::cast(want.c, DType::float16), DType::float32)), 0.0);
+  core::GradientTape tape;
+  tape.watch(h.k);
+  auto hy = ops::lstm_sequence(h.x, h.h0, h.c0, h.k, h.r, h.b, true).y;
+  Tensor dk = tape.gradient(ops::sum(hy), h.k);
+
+  CHECK(dk.dtype() == DType::float16);
+  CHECK(dk.shape() == h.k.shape());
 }

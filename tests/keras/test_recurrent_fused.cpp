@@ -146,9 +146,9 @@ TEST_CASE("LSTM and GRU: which configurations run the fused op (Keras 3's cuDNN 
   CHECK_FALSE(traces_op(layers::GRU(3, {.reset_after = false}), x, "gru_sequence"));
   CHECK_FALSE(traces_op(layers::RNN(layers::LSTMCell(3)), x, "lstm_sequence"));  // keras.layers.RNN(cell)
   CHECK(traces_op(layers::LSTM(3, {.dropout = 0.5}), x, "lstm_sequence", true));
-  // mixed precision: no float16 CPU kernel, the composed path
-  CHECK_FALSE(traces_op(layers::LSTM(3, {.dtype = keras::mixed_precision::DTypePolicy("mixed_float16")}), x,
-                        "lstm_sequence"));
+  // mixed precision: float16 runs in float32 (the engine's half rule)
+  CHECK(traces_op(layers::LSTM(3, {.dtype = keras::mixed_precision::DTypePolicy("mixed_float16")}), x,
+                  "lstm_sequence"));
   // a mask keeps the composed path
   auto masked = layers::LSTM(3);
   auto f = core::function([&](const Tensor& in) {
@@ -172,10 +172,8 @@ TEST_CASE("LSTM and GRU: use_cudnn=true raises when the fused op cannot run; oth
     (*layers::GRU(3, {.use_cudnn = true}))(std::vector<Tensor>{x}, {.masks = {ops::ones({2, 3}, DType::bool_)}});
   });
   CHECK(e.find("a mask") != std::string::npos);
-  e = error_of([&] {
-    (*layers::LSTM(3, {.use_cudnn = true, .dtype = keras::mixed_precision::DTypePolicy("mixed_float16")}))(x);
-  });
-  CHECK(e.find("no lstm_sequence kernel for device CPU:0 and dtype float16") != std::string::npos);
+  CHECK((*layers::GRU(3, {.use_cudnn = true, .dtype = keras::mixed_precision::DTypePolicy("mixed_bfloat16")}))(x)
+            .dtype() == DType::bfloat16);
   e = error_of([] { layers::LSTM(3, {.use_cudnn = "yes"}); });
   CHECK(e.find("use_cudnn: expected one of \"auto\", true, false, but received \"yes\"") != std::string::npos);
   // Not in the config (as Keras 3).
