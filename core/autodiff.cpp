@@ -268,14 +268,14 @@ std::vector<Tensor> GradientTape::gradient(const Tensor& target, const std::vect
       std::vector<char> needed(n.inputs.size());
       for (size_t i = 0; i < n.inputs.size(); ++i) needed[i] = tp.tracks(n.inputs[i]);
       GradContext gc{n.op, n.attrs, n.inputs, n.outputs, out_grads, needed};
-      in_grads = op_def(n.op).grad(gc);
-      if (autodiff::t_grad_rule_counts) {
+      if (autodiff::t_grad_rule_counts) {  // counted before it runs: a rule that raises ran too
         auto op = static_cast<size_t>(n.op);
         ++autodiff::t_grad_rule_counts->ran[op];
         if (autodiff::t_recording > 0 &&
             (autodiff::any_tape_tracks(n.inputs) || autodiff::any_tape_tracks(out_grads)))
           ++autodiff::t_grad_rule_counts->recorded[op];
       }
+      in_grads = op_def(n.op).grad(gc);
     }
     if (in_grads.size() > n.inputs.size())
       throw std::logic_error(std::string("gradient of ") + op_name(n.op) + ": too many gradients");

@@ -32,7 +32,8 @@ constexpr OpId kHalfOps[] = {
     OpId::SoftmaxCrossEntropy, OpId::OneHot, OpId::Fill, OpId::Range, OpId::Linspace,
     OpId::Eye, OpId::RandomUniform, OpId::RandomNormal, OpId::TruncatedNormal, OpId::Conv,
     OpId::ConvBackpropInput, OpId::ConvBackpropFilter, OpId::MaxPool, OpId::MaxPoolGrad,
-    OpId::AvgPool, OpId::AvgPoolGrad};
+    OpId::AvgPool, OpId::AvgPoolGrad, OpId::LstmSequence, OpId::LstmSequenceGrad, OpId::GruSequence,
+    OpId::GruSequenceGrad};
 
 const std::array<bool, kNumOps>& half_table() {
   static const std::array<bool, kNumOps> t = [] {

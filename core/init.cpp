@@ -58,6 +58,7 @@ void register_cpu_kernels() {
   register_cpu_conv_kernels();
   register_cpu_pool_kernels();
   register_cpu_batch_norm_kernels();
+  register_cpu_rnn_kernels();
   register_cpu_linalg_solve_kernels();
   register_cpu_linalg_decomp_kernels();
   register_cpu_complex_kernels();

@@ -44,6 +44,7 @@ void register_cpu_fused_kernels();
 void register_cpu_conv_kernels();
 void register_cpu_pool_kernels();
 void register_cpu_batch_norm_kernels();  // core/cpu/batch_norm.cpp
+void register_cpu_rnn_kernels();  // core/cpu/rnn.cpp
 void register_cpu_kernels();
 // linear algebra (core/ops/linalg.cpp, core/cpu/linalg_*.cpp)
 void define_linalg_ops();

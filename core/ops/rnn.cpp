@@ -12,6 +12,7 @@
 // Attrs read: flag = training (the forward ops: a reserve is written).
 #include <array>
 #include <string>
+#include <vector>
 
 #include "core/dispatch.h"
 #include "core/init.h"
@@ -105,6 +106,37 @@ void infer_gru_grad(OpCall& c) {
   for (int i = 0; i < 5; ++i) c.set_output(i, c.in(size_t(i)).shape(), d.dtype);
 }
 
+// The gradient rules: the backward op, from the forward's reserve, or (a forward run with
+// training = false wrote none) from a forward run again with training = true.
+std::vector<Tensor> lstm_grad(const GradContext& g) {
+  Tensor y = g.out(0), reserve = g.out(3);
+  if (!g.attrs.flag) {
+    auto f = ops::lstm_sequence(g.in(0), g.in(1), g.in(2), g.in(3), g.in(4), g.in(5), true);
+    y = f.y, reserve = f.reserve;
+  }
+  auto r = ops::lstm_sequence_grad(g.in(0), g.in(1), g.in(2), g.in(3), g.in(4), g.in(5), y, reserve, g.grad(0),
+                                   g.grad(1), g.grad(2));
+  return {r.dx, r.dh0, r.dc0, r.dkernel, r.drecurrent_kernel, r.dbias};
+}
+
+std::vector<Tensor> gru_grad(const GradContext& g) {
+  Tensor y = g.out(0), reserve = g.out(2);
+  if (!g.attrs.flag) {
+    auto f = ops::gru_sequence(g.in(0), g.in(1), g.in(2), g.in(3), g.in(4), true);
+    y = f.y, reserve = f.reserve;
+  }
+  auto r = ops::gru_sequence_grad(g.in(0), g.in(1), g.in(2), g.in(3), g.in(4), y, reserve, g.grad(0), g.grad(1));
+  return {r.dx, r.dh0, r.dkernel, r.drecurrent_kernel, r.dbias};
+}
+
+// The backward ops are not differentiable again (TensorFlow's CudnnRNNBackprop has no
+// gradient either): differentiating them raises rather than dropping the second order.
+std::vector<Tensor> second_order(const GradContext& g) {
+  const std::string fwd = g.op == OpId::LstmSequenceGrad ? "lstm_sequence" : "gru_sequence";
+  throw_invalid("second-order gradients of " + fwd + " are not supported (as TensorFlow's cuDNN RNN); "
+                "differentiate the composed cell instead (the layer with use_cudnn=false or unroll=true)");
+}
+
 }  // namespace
 
 void register_rnn_reserve_bytes(Device::Kind kind, RnnReserveBytesFn fn) { reserve_rules()[size_t(kind)] = fn; }
@@ -120,6 +152,10 @@ void define_rnn_ops() {
   define_op(OpId::LstmSequenceGrad, infer_lstm_grad);
   define_op(OpId::GruSequence, infer_gru);
   define_op(OpId::GruSequenceGrad, infer_gru_grad);
+  define_grad(OpId::LstmSequence, lstm_grad);
+  define_grad(OpId::GruSequence, gru_grad);
+  define_grad(OpId::LstmSequenceGrad, second_order);
+  define_grad(OpId::GruSequenceGrad, second_order);
 }
 
 namespace ops {

@@ -1,6 +1,7 @@
 #include "keras/layers/gru.h"
 
 #include "core/ops.h"
+#include "core/rnn.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -38,6 +39,14 @@ std::vector<Tensor> GRUCellLayer::step(const Tensor& x, const std::vector<Tensor
   // h' = z * h + (1 - z) * hh = hh + z * (h - hh)
   Tensor h2 = ops::add(hh, ops::multiply(z, ops::subtract(h, hh)));
   return {h2, h2};
+}
+
+std::vector<Tensor> GRUCellLayer::run_fused(const Tensor& x, const std::vector<Tensor>& states, bool training) {
+  if (!fused_op()) return KerasCell::run_fused(x, states, training);
+  const DType dt = x.dtype();
+  auto r = ops::gru_sequence(drop_sequence(x, training), states.at(0), weight_as(kernel, dt),
+                             weight_as(recurrent_kernel, dt), weight_as(bias, dt), training);
+  return {r.y, r.h};
 }
 
 void GRUCellLayer::write_cell_config(Config& c) const {

@@ -1,6 +1,7 @@
 #include "keras/layers/lstm.h"
 
 #include "core/ops.h"
+#include "core/rnn.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -40,6 +41,14 @@ std::vector<Tensor> LSTMCellLayer::step(const Tensor& x, const std::vector<Tenso
   Tensor c2 = ops::add(ops::multiply(f, c), ops::multiply(i, o_.activation(g[2])));
   Tensor h2 = ops::multiply(o_.recurrent_activation(g[3]), o_.activation(c2));
   return {h2, h2, c2};
+}
+
+std::vector<Tensor> LSTMCellLayer::run_fused(const Tensor& x, const std::vector<Tensor>& states, bool training) {
+  if (!fused_op()) return KerasCell::run_fused(x, states, training);
+  const DType dt = x.dtype();
+  auto r = ops::lstm_sequence(drop_sequence(x, training), states.at(0), states.at(1), weight_as(kernel, dt),
+                              weight_as(recurrent_kernel, dt), weight_as(bias, dt), training);
+  return {r.y, r.h, r.c};
 }
 
 void LSTMCellLayer::write_cell_config(Config& c) const {

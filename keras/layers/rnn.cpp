@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "core/kernel_support.h"
 #include "core/ops.h"
 #include "keras/layers/registry.h"
 
@@ -109,6 +110,26 @@ std::vector<Tensor> RNNLayer::call(const std::vector<Tensor>& xs, const CallCont
   }
 
   cell_->reset_sequence();
+  Tensor out;  // the output: every timestep's (return_sequences) or the last one's
+  if (KerasCell* fused = fused_cell(x, mask)) {
+    std::vector<Tensor> r = fused->run_fused(x, states, ctx.training);
+    states.assign(r.begin() + 1, r.end());
+    out = o_.return_sequences ? r[0] : states[0];
+  } else {
+    out = run_steps(x, mask, states, ctx.training);
+  }
+  if (o_.stateful)
+    for (size_t i = 0; i < state_vars_.size(); ++i)
+      state_vars_[i].assign(states[i].dtype() == state_vars_[i].dtype() ? states[i]
+                                                                      : ops::cast(states[i], state_vars_[i].dtype()));
+  std::vector<Tensor> result{out};
+  if (o_.return_state) result.insert(result.end(), states.begin(), states.end());
+  return result;
+}
+
+Tensor RNNLayer::run_steps(const Tensor& x, const Tensor& mask, std::vector<Tensor>& states, bool training) {
+  const int64_t time = x.shape()[1];
+  const std::vector<int64_t> sizes = cell_->state_size();
   // One timestep at a time (not one product for the whole sequence): the gradient of a
   // slice is padded to its input's shape, so slicing the (batch, time, gates * units)
   // projection would cost O(time^2) in the backward pass; x is narrower, and needs no
@@ -120,7 +141,7 @@ std::vector<Tensor> RNNLayer::call(const std::vector<Tensor>& xs, const CallCont
   std::vector<Tensor> outputs;
   Tensor last;  // the last unmasked output (zeros before the first)
   for (int64_t t = 0; t < time; ++t) {
-    std::vector<Tensor> r = cell_->step(cell_->project_inputs(steps[size_t(t)], ctx.training), states, ctx.training);
+    std::vector<Tensor> r = cell_->step(cell_->project_inputs(steps[size_t(t)], training), states, training);
     if (r.size() != sizes.size() + 1)
       throw std::invalid_argument(name() + ": the cell's step returned " + std::to_string(r.size()) +
                                   " tensors; expected the output and " + std::to_string(sizes.size()) + " states");
@@ -138,13 +159,30 @@ std::vector<Tensor> RNNLayer::call(const std::vector<Tensor>& xs, const CallCont
     if (o_.return_sequences) outputs.push_back(out);
     else if (o_.zero_output_for_mask) last = out;
   }
-  if (o_.stateful)
-    for (size_t i = 0; i < state_vars_.size(); ++i)
-      state_vars_[i].assign(states[i].dtype() == state_vars_[i].dtype() ? states[i]
-                                                                      : ops::cast(states[i], state_vars_[i].dtype()));
-  std::vector<Tensor> result{o_.return_sequences ? ops::stack(outputs, 1) : last};
-  if (o_.return_state) result.insert(result.end(), states.begin(), states.end());
-  return result;
+  return o_.return_sequences ? ops::stack(outputs, 1) : last;
+}
+
+KerasCell* RNNLayer::fused_cell(const Tensor& x, const Tensor& mask) const {
+  using Mode = UseCudnnArg::Mode;
+  const Mode mode = o_.use_cudnn.mode;
+  if (mode == Mode::kFalse || (class_name() != "LSTM" && class_name() != "GRU")) return nullptr;
+  auto* cell = dynamic_cast<KerasCell*>(cell_.get());
+  const char* op = cell ? cell->fused_op() : nullptr;
+  if (op && !o_.unroll && !mask.defined() && x.dtype() == cell->compute_dtype() &&
+      core::supports(op, x.device(), x.dtype()))
+    return cell;
+  if (mode == Mode::kTrue) {
+    std::string why = !op ? "the cell's options (it needs activation tanh, recurrent_activation sigmoid, use_bias, "
+                            "recurrent_dropout 0" + std::string(class_name() == "GRU" ? ", reset_after" : "") + ")"
+                      : o_.unroll ? "unroll=true"
+                      : mask.defined() ? "a mask"
+                                       : std::string("no ") + op + " kernel for device " + x.device().str() +
+                                             " and dtype " + core::dtype_name(x.dtype());
+    throw std::invalid_argument(name() + ": use_cudnn=true was specified, but the fused sequence op (cuDNN's RNN) "
+                                "does not support this layer configuration: " + why +
+                                ". Pass use_cudnn=\"auto\" to fall back to the step-by-step implementation");
+  }
+  return nullptr;
 }
 
 std::vector<Tensor> RNNLayer::compute_mask(const std::vector<Tensor>&, const std::vector<Tensor>& masks) {

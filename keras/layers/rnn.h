@@ -57,6 +57,13 @@ class RNNLayer : public Layer {
   void set_zero_output_for_mask(bool z) { o_.zero_output_for_mask = z; }
 
  private:
+  // The built-in cell to run x through its fused op (LSTM and GRU under use_cudnn "auto"
+  // or true, Keras 3's conditions), or nullptr for the step loop; throws for use_cudnn=true
+  // when the conditions fail.
+  KerasCell* fused_cell(const Tensor& x, const Tensor& mask) const;
+  // The step loop: returns the output and leaves the final states in `states`.
+  Tensor run_steps(const Tensor& x, const Tensor& mask, std::vector<Tensor>& states, bool training);
+
   RNNCellPtr cell_;
   RecurrentOptions o_;
   std::vector<Variable> state_vars_;  // stateful: (batch, state_size) each

@@ -67,6 +67,13 @@ std::vector<ShapeSpec> RNNCell::compute_output_shape(const std::vector<ShapeSpec
   return out;
 }
 
+// ---- UseCudnnArg ----------------------------------------------------------------------------
+UseCudnnArg::UseCudnnArg(const std::string& s) {
+  if (s != "auto")
+    throw std::invalid_argument("use_cudnn: expected one of \"auto\", true, false, but received \"" + s + "\"");
+}
+UseCudnnArg::UseCudnnArg(const char* s) : UseCudnnArg(std::string(s ? s : "")) {}
+
 // ---- KerasCell ----------------------------------------------------------------------------
 KerasCell::KerasCell(std::string class_name, int64_t units, int gates, const RecurrentOptions& o)
     : RNNCell(std::move(class_name), LayerOptions{.name = o.name, .trainable = o.trainable, .dtype = o.dtype}),
@@ -122,6 +129,28 @@ Tensor KerasCell::project_inputs(const Tensor& x, bool training) {
   Tensor z = ops::matmul(in, kernel);
   if (o_.use_bias) z = ops::add(z, input_bias());
   return z;
+}
+
+Tensor KerasCell::drop_sequence(const Tensor& x, bool training) {
+  if (!training || o_.dropout <= 0.0) return x;
+  const Shape step{x.shape()[0], x.shape()[2]};  // the mask project_inputs would draw
+  if (!input_mask_.defined() || !(input_mask_.shape() == step))
+    input_mask_ = dropout_mask(seeds_, step, x.dtype(), o_.dropout);
+  return ops::multiply(x, ops::expand_dims(input_mask_, 1));
+}
+
+bool KerasCell::fusable_options() const {
+  return o_.activation.name == "tanh" && o_.recurrent_activation.name == "sigmoid" && o_.use_bias &&
+         o_.recurrent_dropout == 0.0;
+}
+
+Tensor KerasCell::weight_as(const Variable& v, DType dtype) {
+  Tensor t = v;
+  return t.dtype() == dtype ? t : ops::cast(t, dtype);
+}
+
+std::vector<Tensor> KerasCell::run_fused(const Tensor&, const std::vector<Tensor>&, bool) {
+  throw std::logic_error(name() + ": this cell has no fused sequence op");
 }
 
 Tensor KerasCell::drop_recurrent(const Tensor& h, bool training) {

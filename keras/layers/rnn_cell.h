@@ -50,6 +50,26 @@ class RNNCell : public Layer {
 /// A shared handle to a cell.
 using RNNCellPtr = Ref<RNNCell>;
 
+/// Keras 3's `use_cudnn` of LSTM and GRU: "auto" (the default) runs the whole sequence as
+/// one fused op (lstm_sequence / gru_sequence, core/rnn.h) whenever the layer allows it
+/// (see RNNLayer), true requires it (the call throws std::invalid_argument when the layer's
+/// configuration, mask, device or dtype rule it out), false always composes the cell's
+/// step. Converts from "auto" and from a bool; any other string throws
+/// std::invalid_argument (Keras's ValueError). Not part of the config (as in Keras).
+struct UseCudnnArg {
+  /// The three values.
+  enum class Mode { kAuto, kTrue, kFalse };
+  Mode mode = Mode::kAuto;  ///< which one
+  UseCudnnArg() = default;  ///< "auto"
+  /// true or false.
+  UseCudnnArg(bool b) : mode(b ? Mode::kTrue : Mode::kFalse) {}  // NOLINT(google-explicit-constructor)
+  ///@{
+  /// "auto" (anything else throws std::invalid_argument).
+  UseCudnnArg(const char* s);         // NOLINT(google-explicit-constructor)
+  UseCudnnArg(const std::string& s);  // NOLINT(google-explicit-constructor)
+  ///@}
+};
+
 /// The arguments of SimpleRNN/LSTM/GRU and of their cells, as Keras's keyword arguments.
 /// recurrent_activation and unit_forget_bias apply to LSTM (and recurrent_activation to
 /// GRU), reset_after to GRU; the RNN-layer options are ignored by the cells.
@@ -89,7 +109,10 @@ struct RecurrentOptions {
   bool return_state = false;      ///< also the last states
   bool go_backwards = false;      ///< read the sequence backwards (the outputs stay in that order)
   bool stateful = false;          ///< each batch starts from the last batch's final states
-  bool unroll = false;            ///< accepted (the loop always unrolls: eagerly and in a trace)
+  bool unroll = false;            ///< true: never the fused op (the composed loop always unrolls)
+  /// LSTM and GRU: whether the sequence runs as one fused op (Keras 3 `use_cudnn`; see
+  /// UseCudnnArg).
+  UseCudnnArg use_cudnn{};
   bool zero_output_for_mask = false;  ///< masked steps output zeros, not the previous output
   /// Layer name (default: generated, lstm, lstm_1, ...).
   std::string name{};
@@ -127,6 +150,16 @@ class KerasCell : public RNNCell {
   int64_t units() const { return units_; }
   /// The options the cell was made with.
   const RecurrentOptions& options() const { return o_; }
+  /// The fused sequence op that computes this cell over a whole sequence ("lstm_sequence",
+  /// "gru_sequence"), or nullptr when none does for its options (Keras 3's cuDNN
+  /// conditions: activation tanh, recurrent_activation sigmoid, use_bias, no
+  /// recurrent_dropout, GRU reset_after). SimpleRNNCell has none.
+  virtual const char* fused_op() const { return nullptr; }
+  /// Runs the sequence x (batch, time, features) from `states` through fused_op() (the
+  /// input dropout applied to x first, one mask for the sequence as the step loop draws
+  /// it): returns {every timestep's output (batch, time, units), the final states...}.
+  /// Throws std::logic_error when fused_op() is nullptr.
+  virtual std::vector<Tensor> run_fused(const Tensor& x, const std::vector<Tensor>& states, bool training);
   ///@{
   /// The kernel, recurrent kernel and bias weights, defined once built (bias stays
   /// undefined without use_bias).
@@ -138,6 +171,13 @@ class KerasCell : public RNNCell {
   void build_weights(const ShapeSpec& input_shape, const Shape& bias_shape, InitializerArg bias_init);
   /// The bias added to the input projection (the whole bias but for GRU's reset_after).
   virtual Tensor input_bias() const { return bias; }
+  /// Whether the options allow a fused op (the conditions fused_op() lists but GRU's).
+  bool fusable_options() const;
+  /// x (batch, time, features) times the input dropout mask in training (the mask of one
+  /// step, (batch, features), drawn as project_inputs draws it, the same at every step).
+  Tensor drop_sequence(const Tensor& x, bool training);
+  /// The weight `v` in the compute dtype `dtype`.
+  static Tensor weight_as(const Variable& v, DType dtype);
   /// h * the recurrent dropout mask in training (drawn at the first step of a sequence).
   Tensor drop_recurrent(const Tensor& h, bool training);
   /// Which config keys this cell writes (SimpleRNN has no recurrent_activation, ...).

@@ -45,6 +45,8 @@ std::vector<Case> image_cases();
 std::vector<Case> linalg_cases();
 std::vector<Case> einsum_cases();
 std::vector<Case> batch_norm_cases();  // gradient_cases_batch_norm.cpp
+// First order only (their backward ops are not differentiable): gradient_cases_rnn.cpp.
+std::vector<Case> rnn_cases();
 
 // keras.ops families (gradient_cases_ops.cpp).
 std::vector<Case> complex_cases();

@@ -1,0 +1,142 @@
+// rnn_gru.cpp - the CPU kernels of gru_sequence and gru_sequence_grad (core/rnn.h;
+// layouts in core/cpu/rnn_kernel.h). Forward, per timestep t and batch row (the composed
+// GRUCell's operations in its order, reset_after):
+//   xz, xr, xh = x[t] @ kernel + bias[0]; hz, hr, hh = h @ recurrent_kernel + bias[1];
+//   z = sigmoid(xz + hz); r = sigmoid(xr + hr); n = tanh(xh + r * hh); h = n + z * (h - n).
+// The reserve keeps z, r, n and hh. Backward, from the last timestep: dh = dy[t] + dh_next;
+//   dz = dh (h_prev - n); dn = dh (1 - z) (1 - n^2); gradients of the pre-activations:
+//   input side (dz z (1 - z), dr r (1 - r), dn) with dr = dn * hh, recurrent side the same
+//   but dn * r for hh; dh_next = dh z + (recurrent side) @ recurrent_kernel^T.
+#include <algorithm>
+#include <vector>
+
+#include "core/cpu/rnn_kernel.h"
+
+namespace keras::core::cpu::rnn {
+namespace {
+Dims dims_of(const OpCall& c) {
+  const Shape& x = c.in(0).shape();
+  return {x[0], x[1], x[2], c.in(1).shape()[1]};
+}
+
+template <class T>
+struct Forward {
+  const T *x, *h0, *kernel, *rec, *bias;
+  T *y, *h_last, *reserve;  // reserve: null without training
+};
+
+// The forward pass (also run by the backward op when it receives no reserve).
+template <class T>
+void run_forward(const Dims& d, const Forward<T>& a) {
+  const int64_t B = d.batch, Tn = d.time, U = d.units, G = 3 * U, rows = d.rows();
+  const T *x = a.x, *h0 = a.h0, *kernel = a.kernel, *rec = a.rec, *bias = a.bias;
+  const T* rbias = bias + G;
+  T *y = a.y, *h_last = a.h_last, *reserve = a.reserve;
+  if (B == 0) return;
+  // The input projections, bias included, a chunk of timesteps at a time (time-major).
+  const int64_t chunk = projection_chunk(B, G, sizeof(T), Tn);
+  Scratch<T> xt(rows * d.input), xw(chunk * B * G);
+  to_time_major(x, xt.data(), B, Tn, d.input);
+  std::vector<T> hr(size_t(B * G));
+  for (int64_t t = 0; t < Tn; ++t) {
+    if (t % chunk == 0) project(xt.data(), kernel, bias, t, std::min(chunk, Tn - t), B, d.input, G, xw.data());
+    const T* hp = t == 0 ? h0 : y + (t - 1) * U;
+    const int64_t ldh = t == 0 ? U : Tn * U;
+    gemm(false, false, B, G, U, hp, ldh, rec, G, hr.data(), G);
+    for_batch(B, 4 * U, [&](int64_t b0, int64_t b1) {
+      std::vector<T> zr(size_t(2 * U));
+      for (int64_t b = b0; b < b1; ++b) {
+        T* __restrict hb = hr.data() + b * G;
+        const T* __restrict xr = xw.data() + ((t % chunk) * B + b) * G;
+        const T* __restrict hprev = hp + b * ldh;
+        T* __restrict yb = y + (b * Tn + t) * U;
+        for (int64_t j = 0; j < G; ++j) hb[j] = hb[j] + rbias[j];
+        for (int64_t j = 0; j < 2 * U; ++j) zr[size_t(j)] = xr[j] + hb[j];
+        sigmoid(zr.data(), zr.data(), 2 * U);
+        const T* __restrict z = zr.data();
+        const T* __restrict r = z + U;
+        const T* __restrict hh = hb + 2 * U;
+        for (int64_t j = 0; j < U; ++j) yb[j] = xr[2 * U + j] + r[j] * hh[j];
+        tanh(yb, yb, U);  // n
+        if (reserve) {
+          T* res = reserve + (t * B + b) * 4 * U;
+          std::copy(z, z + 2 * U, res);
+          std::copy(yb, yb + U, res + 2 * U);
+          std::copy(hh, hh + U, res + 3 * U);
+        }
+        for (int64_t j = 0; j < U; ++j) yb[j] = yb[j] + z[j] * (hprev[j] - yb[j]);
+      }
+    });
+  }
+  for (int64_t b = 0; b < B; ++b) std::copy(y + (b * Tn + Tn - 1) * U, y + (b * Tn + Tn) * U, h_last + b * U);
+}
+}  // namespace
+
+template <class T>
+void gru_forward(OpCall& c) {
+  run_forward<T>(dims_of(c), {in<T>(c, 0), in<T>(c, 1), in<T>(c, 2), in<T>(c, 3), in<T>(c, 4), out<T>(c, 0),
+                              out<T>(c, 1), c.attrs.flag ? out<T>(c, 2) : nullptr});
+}
+
+template <class T>
+void gru_backward(OpCall& c) {
+  const Dims d = dims_of(c);
+  const int64_t B = d.batch, Tn = d.time, U = d.units, G = 3 * U, I = d.input, rows = d.rows();
+  const T *x = in<T>(c, 0), *h0 = in<T>(c, 1), *kernel = in<T>(c, 2), *rec = in<T>(c, 3), *y = in<T>(c, 5),
+          *reserve = in<T>(c, 6), *dy = in<T>(c, 7);
+  // No reserve (a forward run with training = false): the training forward, here.
+  const bool own = check_reserve(c, c.in(6), gru_reserve_bytes(d, sizeof(T)));
+  Scratch<T> own_reserve(own ? rows * 4 * U : 0), own_y(own ? rows * U : 0), own_h(own ? B * U : 0);
+  if (own) {
+    run_forward<T>(d, {x, h0, kernel, rec, in<T>(c, 4), own_y.data(), own_h.data(), own_reserve.data()});
+    y = own_y.data(), reserve = own_reserve.data();
+  }
+  T *dx = out<T>(c, 0), *dh0 = out<T>(c, 1), *dkernel = out<T>(c, 2), *drec = out<T>(c, 3), *dbias = out<T>(c, 4);
+  // dzx: the gradients of the input projection's pre-activations; dzh: the recurrent ones.
+  Scratch<T> dzx(rows * G), dzh(rows * G);  // time-major
+  std::vector<T> direct(size_t(B * U));
+  std::copy(in<T>(c, 8), in<T>(c, 8) + B * U, dh0);  // dh_next, then dh0
+  for (int64_t t = Tn - 1; t >= 0; --t) {
+    const T* hp = t == 0 ? h0 : y + (t - 1) * U;
+    const int64_t ldh = t == 0 ? U : Tn * U;
+    for_batch(B, 8 * U, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        const T* __restrict g = reserve + (t * B + b) * 4 * U;
+        const T* __restrict hprev = hp + b * ldh;
+        const T* __restrict dyb = dy + (b * Tn + t) * U;
+        const T* __restrict dhn = dh0 + b * U;
+        T* __restrict dir = direct.data() + b * U;
+        T* __restrict gx = dzx.data() + (t * B + b) * G;
+        T* __restrict gh = dzh.data() + (t * B + b) * G;
+        for (int64_t j = 0; j < U; ++j) {
+          const T z = g[j], r = g[U + j], n = g[2 * U + j], hh = g[3 * U + j];
+          const T dh = dyb[j] + dhn[j];
+          const T dn = dh * (T(1) - z) * (T(1) - n * n);
+          const T dz = dh * (hprev[j] - n) * z * (T(1) - z);
+          const T dr = dn * hh * r * (T(1) - r);
+          gx[j] = dz, gx[U + j] = dr, gx[2 * U + j] = dn;
+          gh[j] = dz, gh[U + j] = dr, gh[2 * U + j] = dn * r;
+          dir[j] = dh * z;
+        }
+      }
+    });
+    gemm(false, true, B, U, G, dzh.data() + t * B * G, G, rec, G, dh0, U);
+    for (int64_t i = 0; i < B * U; ++i) dh0[i] = dh0[i] + direct[size_t(i)];
+  }
+  Scratch<T> xt(rows * I), dxt(rows * I), hp(rows * U);
+  gemm(false, true, rows, I, G, dzx.data(), G, kernel, G, dxt.data(), I);
+  to_batch_major(dxt.data(), dx, B, Tn, I);
+  to_time_major(x, xt.data(), B, Tn, I);
+  gemm(true, false, I, G, rows, xt.data(), I, dzx.data(), G, dkernel, G);
+  previous_states(d, y, h0, hp.data());
+  gemm(true, false, U, G, rows, hp.data(), U, dzh.data(), G, drec, G);
+  column_sums(dzx.data(), rows, G, G, dbias);
+  column_sums(dzh.data(), rows, G, G, dbias + G);
+}
+
+template void gru_forward<float>(OpCall&);
+template void gru_forward<double>(OpCall&);
+template void gru_backward<float>(OpCall&);
+template void gru_backward<double>(OpCall&);
+
+}  // namespace keras::core::cpu::rnn

@@ -1,0 +1,110 @@
+// rnn_kernel.h - (engine-internal) what the CPU kernels of the fused recurrent ops share
+// (core/cpu/rnn.cpp registers them; core/cpu/rnn_lstm.cpp and rnn_gru.cpp compute them):
+// the dimensions, row-major GEMMs, the gate activations and deterministic column sums.
+//
+// Layouts: x (batch, time, input) is copied time-major, batch * time rows (row t * batch +
+// b), so that the input projection x @ kernel (one GEMM per chunk of timesteps) holds
+// each timestep's rows together; the per-row gate gradients dz of the backward pass are written in the same
+// row order, so dkernel = x^T dz, dx = dz kernel^T and drecurrent_kernel = h_prev^T dz
+// are one GEMM each, and dz @ recurrent_kernel^T of one timestep reads contiguous rows. The reserve holds, per timestep and batch row, the activated gates (LSTM: i, f,
+// g, o, then the cell state c; GRU: z, r, n, then the recurrent candidate product hh).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/tensor_impl.h"
+
+#include "core/dispatch.h"
+
+namespace keras::core::cpu::rnn {
+
+struct Dims {
+  int64_t batch = 0, time = 0, input = 0, units = 0;
+  int64_t rows() const { return batch * time; }
+};
+
+// C (m x n, row stride ldc) = op(A) op(B), op(A) = A^T when ta (A is k x m). float32 goes
+// through the engine's GEMM choice (oneDNN or OpenBLAS, as matmul), float64 through OpenBLAS.
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+          int64_t ldb, float* c, int64_t ldc);
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b,
+          int64_t ldb, double* c, int64_t ldc);
+
+// sum[j] (+)= sum over rows r of m[r * ld + j], j < n, in row order (the result does not
+// depend on the thread count: columns are split, rows are not).
+template <class T>
+void column_sums(const T* m, int64_t rows, int64_t n, int64_t ld, T* sum);
+
+// Runs body(b0, b1) over batch rows [0, batch) split over the pool (each row's elements are
+// independent, so the split does not change any result).
+void over_batch(int64_t batch, int64_t per_row, void (*fn)(void*, int64_t, int64_t), void* ctx);
+template <class F>
+void for_batch(int64_t batch, int64_t per_row, F&& f) {
+  over_batch(batch, per_row, [](void* c, int64_t b, int64_t e) { (*static_cast<F*>(c))(b, e); }, &f);
+}
+
+// y = sigmoid(x) and y = tanh(x) over n elements: the engine's vector kernels of the
+// sigmoid and tanh ops (core/cpu/isa.h), so the fused ops compute what the composed cell does.
+template <class T>
+void sigmoid(const T* x, T* y, int64_t n);
+template <class T>
+void tanh(const T* x, T* y, int64_t n);
+
+// Uninitialized memory for n elements of T from the engine's allocator cache.
+template <class T>
+class Scratch {
+ public:
+  explicit Scratch(int64_t n);
+  T* data() const { return p_; }
+
+ private:
+  Tensor t_;
+  T* p_ = nullptr;
+};
+
+// The input projection x @ kernel + bias of timesteps [t0, t0 + n) of the time-major x
+// (time * batch, input) into out (n * batch, gates), one GEMM.
+template <class T>
+void project(const T* xt, const T* kernel, const T* bias, int64_t t0, int64_t n, int64_t batch, int64_t input,
+             int64_t gates, T* out);
+// How many timesteps the forward kernels project at once: about 1 MiB of projections,
+// which stay in cache until their steps read them (all timesteps at once would stream
+// batch * time * gates values through memory), at least one.
+int64_t projection_chunk(int64_t batch, int64_t gates, int64_t elem, int64_t time);
+
+// src (batch, time, cols) into dst (time, batch, cols), and back.
+template <class T>
+void to_time_major(const T* src, T* dst, int64_t batch, int64_t time, int64_t cols);
+template <class T>
+void to_batch_major(const T* src, T* dst, int64_t batch, int64_t time, int64_t cols);
+
+// The previous hidden states of every row (t, b), time-major: y[b, t - 1], or h0[b] at
+// t = 0, as a (time * batch, units) matrix.
+template <class T>
+void previous_states(const Dims& d, const T* y, const T* h0, T* hp);
+
+// The kernels (core/cpu/rnn_lstm.cpp, rnn_gru.cpp), on float and double.
+template <class T>
+void lstm_forward(OpCall& c);
+template <class T>
+void lstm_backward(OpCall& c);
+template <class T>
+void gru_forward(OpCall& c);
+template <class T>
+void gru_backward(OpCall& c);
+
+// The reserve sizes in bytes (also the CPU's registered size rule).
+int64_t lstm_reserve_bytes(const Dims& d, int64_t elem);
+int64_t gru_reserve_bytes(const Dims& d, int64_t elem);
+
+// Whether the backward op received no reserve (it then runs the training forward itself:
+// the contract of every device's backward op); raises std::invalid_argument unless the
+// reserve is empty or of the training forward's size.
+bool check_reserve(const OpCall& c, const Tensor& reserve, int64_t want);
+
+template <class T>
+const T* in(const OpCall& c, size_t i) { return static_cast<const T*>(c.in(i).raw_data()); }
+template <class T>
+T* out(OpCall& c, size_t i) { return static_cast<T*>(c.outputs[i].raw_mutable_data()); }
+
+}  // namespace keras::core::cpu::rnn

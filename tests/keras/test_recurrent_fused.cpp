@@ -1,0 +1,202 @@
+// test_recurrent_fused.cpp - LSTM and GRU on the fused sequence ops (core/rnn.h) under
+// Keras 3's cuDNN conditions (use_cudnn "auto") against the composed step loop
+// (use_cudnn=false): outputs, final states and gradients with go_backwards,
+// return_sequences, return_state, initial states, stateful layers, input dropout and
+// Bidirectional; which configurations take the fused op (the traced graph says); traced
+// training; use_cudnn=true's errors.
+#include <stdexcept>
+#include <string>
+
+#include "core/function.h"
+#include "helpers.h"
+#include "keras/keras.h"
+
+using namespace th;
+namespace layers = keras::layers;
+
+namespace {
+
+keras::LayerPtr make_layer(bool gru, bool fused, layers::RecurrentOptions o) {
+  o.use_cudnn = fused ? layers::UseCudnnArg("auto") : layers::UseCudnnArg(false);
+  return gru ? keras::LayerPtr(layers::GRU(4, o)) : keras::LayerPtr(layers::LSTM(4, o));
+}
+
+// The layer's outputs and the gradients of a weighted sum of them with respect to x, the
+// initial states (when given) and the weights.
+std::vector<Tensor> run(const keras::LayerPtr& l, const std::vector<Tensor>& in, bool training) {
+  keras::GradientTape tape;
+  for (const Tensor& t : in) tape.watch(t);
+  std::vector<Tensor> out = (*l)(in, layers::CallArgs{.training = training});
+  Tensor loss = ops::scalar_like(out[0], 0.0);
+  uint32_t seed = 100;
+  for (const Tensor& o : out)
+    loss = ops::add(loss, ops::sum(ops::multiply(o, make(uniform(o.size(), 0.5, 1.5, seed++), o.shape(), o.dtype()))));
+  std::vector<Tensor> sources = in;
+  for (const keras::Variable& v : l->trainable_weights()) sources.push_back(v);
+  std::vector<Tensor> g = tape.gradient(loss, sources);
+  out.insert(out.end(), g.begin(), g.end());
+  return out;
+}
+
+void check_same(const std::vector<Tensor>& a, const std::vector<Tensor>& b, double tol) {
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    CAPTURE(i);
+    REQUIRE(a[i].defined());
+    CHECK(a[i].shape() == b[i].shape());
+    check_values(a[i], values(b[i]), tol);
+  }
+}
+
+// Whether calling the layer inside a traced function records `op`.
+bool traces_op(const keras::LayerPtr& l, const Tensor& x, const std::string& op, bool training = false) {
+  auto f = core::function([&](const Tensor& in) { return (*l)(std::vector<Tensor>{in}, {.training = training})[0]; });
+  f(x);
+  return f.graph_str().find(op + "(") != std::string::npos;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no exception)";
+}
+
+}  // namespace
+
+TEST_CASE("LSTM and GRU: the fused path equals the composed one (outputs, states, gradients)") {
+  struct Variant {
+    const char* what;
+    layers::RecurrentOptions o;
+    bool initial_states;
+  };
+  const Variant variants[] = {
+      {"last output", {}, false},
+      {"sequences and states", {.return_sequences = true, .return_state = true}, false},
+      {"go_backwards", {.return_sequences = true, .return_state = true, .go_backwards = true}, false},
+      {"initial states", {.return_sequences = true, .return_state = true}, true},
+      {"input dropout", {.dropout = 0.3, .seed = 9, .return_sequences = true}, false},
+  };
+  for (DType dt : {DType::float64, DType::float32})
+    for (bool gru : {false, true})
+      for (const Variant& v : variants) {
+        CAPTURE(core::dtype_name(dt));
+        CAPTURE(gru);
+        CAPTURE(v.what);
+        layers::RecurrentOptions o = v.o;
+        o.dtype = dt;
+        keras::LayerPtr composed = make_layer(gru, false, o), fused = make_layer(gru, true, o);
+        const Tensor x = make(uniform(3 * 5 * 2, -1, 1, 1), Shape{3, 5, 2}, dt);
+        std::vector<Tensor> in{x};
+        if (v.initial_states)
+          for (int s = 0; s < (gru ? 1 : 2); ++s) in.push_back(make(uniform(12, -1, 1, 2 + s), Shape{3, 4}, dt));
+        (*composed)(in);
+        (*fused)(in);
+        fused->set_weights(composed->get_weights());
+        CHECK(traces_op(fused, x, gru ? "gru_sequence" : "lstm_sequence"));
+        CHECK_FALSE(traces_op(composed, x, gru ? "gru_sequence" : "lstm_sequence"));
+        const double tol = dt == DType::float64 ? 1e-12 : 2e-5;
+        for (bool training : {false, true}) {
+          CAPTURE(training);
+          check_same(run(fused, in, training), run(composed, in, training), tol);
+        }
+      }
+}
+
+TEST_CASE("LSTM and GRU: stateful and Bidirectional layers agree on both paths") {
+  for (bool gru : {false, true}) {
+    CAPTURE(gru);
+    const Tensor x = make(uniform(2 * 4 * 3, -1, 1, 5), Shape{2, 4, 3});
+    keras::LayerPtr a = make_layer(gru, false, {.stateful = true}), b = make_layer(gru, true, {.stateful = true});
+    Tensor a1 = (*a)(x);
+    b->build(keras::ShapeSpec{2, 4, 3});
+    (*b)(x);
+    b->set_weights(a->get_weights());
+    std::dynamic_pointer_cast<layers::RNNLayer>(std::shared_ptr<layers::Layer>(b))->reset_states();
+    check_values((*b)(x), values(a1), 1e-5);
+    check_values((*b)(x), values((*a)(x)), 1e-5);  // the second batch starts from the first's states
+    // Bidirectional (its layers are made from the config, which has no use_cudnn: "auto",
+    // as in Keras) against two composed layers with its weights.
+    auto bi = layers::Bidirectional(make_layer(gru, true, {.return_sequences = true}));
+    Tensor yb = (*bi)(x);
+    CHECK(traces_op(bi, x, gru ? "gru_sequence" : "lstm_sequence"));
+    const std::vector<Tensor> w = bi->get_weights();
+    const size_t half = w.size() / 2;
+    keras::LayerPtr fwd = make_layer(gru, false, {.return_sequences = true}),
+                    bwd = make_layer(gru, false, {.return_sequences = true, .go_backwards = true});
+    (*fwd)(x), (*bwd)(x);
+    fwd->set_weights({w.begin(), w.begin() + long(half)});
+    bwd->set_weights({w.begin() + long(half), w.end()});
+    Tensor want = ops::concat({(*fwd)(x), ops::reverse((*bwd)(x), {1})}, 2);
+    check_values(yb, values(want), 1e-5);
+  }
+}
+
+TEST_CASE("LSTM and GRU: which configurations run the fused op (Keras 3's cuDNN conditions)") {
+  const Tensor x = make(uniform(2 * 3 * 2, -1, 1, 6), Shape{2, 3, 2});
+  CHECK(traces_op(layers::LSTM(3), x, "lstm_sequence"));
+  CHECK(traces_op(layers::GRU(3), x, "gru_sequence"));
+  CHECK_FALSE(traces_op(layers::LSTM(3, {.activation = "relu"}), x, "lstm_sequence"));
+  CHECK_FALSE(traces_op(layers::LSTM(3, {.recurrent_activation = "hard_sigmoid"}), x, "lstm_sequence"));
+  CHECK_FALSE(traces_op(layers::LSTM(3, {.use_bias = false}), x, "lstm_sequence"));
+  CHECK_FALSE(traces_op(layers::LSTM(3, {.recurrent_dropout = 0.2}), x, "lstm_sequence", true));
+  CHECK_FALSE(traces_op(layers::LSTM(3, {.unroll = true}), x, "lstm_sequence"));
+  CHECK_FALSE(traces_op(layers::GRU(3, {.reset_after = false}), x, "gru_sequence"));
+  CHECK_FALSE(traces_op(layers::RNN(layers::LSTMCell(3)), x, "lstm_sequence"));  // keras.layers.RNN(cell)
+  CHECK(traces_op(layers::LSTM(3, {.dropout = 0.5}), x, "lstm_sequence", true));
+  // mixed precision: float16 runs in float32 (the engine's half rule)
+  CHECK(traces_op(layers::LSTM(3, {.dtype = keras::mixed_precision::DTypePolicy("mixed_float16")}), x,
+                  "lstm_sequence"));
+  // a mask keeps the composed path
+  auto masked = layers::LSTM(3);
+  auto f = core::function([&](const Tensor& in) {
+    return (*masked)(std::vector<Tensor>{in}, {.masks = {ops::ones({2, 3}, DType::bool_)}})[0];
+  });
+  f(x);
+  CHECK(f.graph_str().find("lstm_sequence(") == std::string::npos);
+}
+
+TEST_CASE("LSTM and GRU: use_cudnn=true raises when the fused op cannot run; other values are refused") {
+  const Tensor x = make(uniform(2 * 3 * 2, -1, 1, 6), Shape{2, 3, 2});
+  CHECK((*layers::LSTM(3, {.use_cudnn = true}))(x).shape() == Shape{2, 3});
+  std::string e = error_of([&] { (*layers::LSTM(3, {.activation = "relu", .use_cudnn = true}))(x); });
+  CHECK(e.find("use_cudnn=true was specified") != std::string::npos);
+  CHECK(e.find("activation tanh") != std::string::npos);
+  e = error_of([&] { (*layers::GRU(3, {.reset_after = false, .use_cudnn = true}))(x); });
+  CHECK(e.find("reset_after") != std::string::npos);
+  e = error_of([&] { (*layers::LSTM(3, {.unroll = true, .use_cudnn = true}))(x); });
+  CHECK(e.find("unroll=true") != std::string::npos);
+  e = error_of([&] {
+    (*layers::GRU(3, {.use_cudnn = true}))(std::vector<Tensor>{x}, {.masks = {ops::ones({2, 3}, DType::bool_)}});
+  });
+  CHECK(e.find("a mask") != std::string::npos);
+  CHECK((*layers::GRU(3, {.use_cudnn = true, .dtype = keras::mixed_precision::DTypePolicy("mixed_bfloat16")}))(x)
+            .dtype() == DType::bfloat16);
+  e = error_of([] { layers::LSTM(3, {.use_cudnn = "yes"}); });
+  CHECK(e.find("use_cudnn: expected one of \"auto\", true, false, but received \"yes\"") != std::string::npos);
+  // Not in the config (as Keras 3).
+  CHECK_FALSE(layers::LSTM(3)->get_config().contains("use_cudnn"));
+}
+
+TEST_CASE("traced fit: LSTM and GRU train through the fused ops and their backward ops") {
+  Tensor x = make(uniform(32 * 6 * 3, -1, 1, 21), Shape{32, 6, 3});
+  Tensor y = ops::cast(ops::greater(ops::sum(ops::slice(x, {0, 0, 0}, {32, 6, 1}), {1, 2}), ops::scalar_like(x, 0.0)),
+                       DType::int32);
+  for (bool gru : {false, true}) {
+    CAPTURE(gru);
+    const std::string op = gru ? "gru_sequence" : "lstm_sequence";
+    auto rnn = gru ? keras::LayerPtr(layers::GRU(8, {.input_shape = {6, 3}}))
+                   : keras::LayerPtr(layers::LSTM(8, {.input_shape = {6, 3}}));
+    auto m = keras::Sequential({rnn, layers::Dense(2)});
+    m->compile({.optimizer = "adam", .loss = keras::losses::SparseCategoricalCrossentropy({.from_logits = true})});
+    auto h = m->fit(x, y, {.batch_size = 8, .epochs = 6, .verbose = 0});
+    CHECK(h.history.at("loss").back() < h.history.at("loss").front());
+    REQUIRE(m->train_function());
+    const std::string g = m->train_function()->graph_str();
+    CHECK(g.find(op + "(") != std::string::npos);
+    CHECK(g.find(op + "_grad(") != std::string::npos);
+    m->predict(x, {.verbose = 0});
+  }
+}
