@@ -198,6 +198,7 @@ bool probe_relu_nan(const CublasLtApi& api, LtDevice& dev, std::mutex& mu, int d
   const Case c{Dt::f32, p, p + kApart, nullptr, p + 2 * kApart, 1, 1, 1, false, false, CUBLASLT_EPILOGUE_RELU, false};
   if (!run(api, dev, mu, c, device)) return false;
   float out = 0;
+  count_device_to_host(device);
   check(cudaMemcpy(&out, p + 2 * kApart, sizeof out, cudaMemcpyDeviceToHost), "cudaMemcpy(cuBLASLt probe)", device);
   return std::isnan(out);
 }

@@ -5,6 +5,7 @@
 // cudaGetErrorString's text (gpu/context.cuh). The CUDA headers stay in gpu/.
 #include <cuda_runtime.h>
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -98,6 +99,8 @@ class DeviceCache {
     std::lock_guard<std::mutex> lock(mu_);
     return stats_;
   }
+  void count_to_host() { ++to_host_; }
+  std::size_t to_host() const { return to_host_.load(); }
   void reset_peak() {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.peak_bytes_in_use = stats_.bytes_in_use;
@@ -122,6 +125,7 @@ class DeviceCache {
   std::mutex mu_;
   std::unordered_map<std::size_t, std::vector<void*>> free_;
   MemoryStats stats_;
+  std::atomic<std::size_t> to_host_{0};
 };
 
 // One cache per device. Never destroyed: storages may be freed during static
@@ -176,9 +180,19 @@ void copy_host_to_device(void* dst, const void* src, std::size_t nbytes, int dev
         device);
 }
 
+void count_device_to_host(int device) {
+  if (device >= 0 && device < query_device_count()) cache_for(device).count_to_host();
+}
+
+std::size_t device_to_host_copies(int device) {
+  check_device(device, "device_to_host_copies");
+  return cache_for(device).to_host();
+}
+
 void copy_device_to_host(void* dst, const void* src, std::size_t nbytes, int device) {
   if (nbytes == 0) return;
   check_device(device, "copy from GPU");
+  count_device_to_host(device);
   DeviceGuard guard(device);
   check(cudaMemcpy(dst, src, nbytes, cudaMemcpyDeviceToHost), "cudaMemcpy(device to host)",
         device);
