@@ -40,6 +40,10 @@ Variable Metric::add_variable(const std::string& name, const Shape& shape, DType
   return v;
 }
 
-Tensor Metric::detach(const Tensor& x) { return x.defined() ? core::stop_gradient(x).cpu() : x; }
+Tensor Metric::detach(const Tensor& x) const {
+  if (!x.defined()) return x;
+  const Tensor y = core::stop_gradient(x);
+  return variables_.empty() ? y : y.to(variables_.front().current().device());
+}
 
 }  // namespace keras::metrics
