@@ -186,10 +186,13 @@ void Variable::assign(const Tensor& v) {
 }
 
 // A delta from another device (a host constant such as a step counter's 1 added to a
-// variable on a GPU) goes to the variable's device first, as assign copies a value.
+// variable on a GPU) goes to the variable's device first, as assign copies a value. A
+// value of the active trace has no data to copy yet: it stays, and the op names both
+// devices.
 namespace {
 Tensor on_device_of(const Tensor& delta, const Tensor& value) {
-  return delta.defined() && delta.device() != value.device() ? delta.to(value.device()) : delta;
+  const bool move = delta.defined() && delta.device() != value.device() && !tracing::is_traced(delta);
+  return move ? delta.to(value.device()) : delta;
 }
 }  // namespace
 
