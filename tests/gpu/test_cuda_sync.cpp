@@ -4,7 +4,9 @@
 // without reading device memory. Counted by the CUDA backend's device_to_host_copies
 // (core/cuda_backend.h: every device-to-host copy). train_on_batch returns its logs, which
 // are read back (one copy per logged value, as Keras's logs are numbers): the steps may
-// add exactly those and nothing else. Skipped without a GPU.
+// add exactly those and nothing else. Nor may they upload from pageable host memory
+// (host_to_device_copies: CUDA waits for the device before such a copy): the step's
+// constants were captured on the device when it was traced. Skipped without a GPU.
 #include <string>
 
 #include "core/cuda_backend.h"
@@ -40,13 +42,16 @@ TEST_CASE("cuda no host sync: traced train steps of an MLP with Dropout read bac
     const std::vector<float> before_w = w0.to_vector<float>();
     keras::gpu::synchronize(0);
     const size_t before = core::cuda::device_to_host_copies(0);
+    const size_t uploads_before = core::cuda::host_to_device_copies(0);
     size_t logged = 0;
     const int steps = 5;
     for (int i = 0; i < steps; ++i) logged += m->train_on_batch({x}, {y}).size();
     const size_t copies = core::cuda::device_to_host_copies(0) - before;
+    const size_t uploads = core::cuda::host_to_device_copies(0) - uploads_before;
     CHECK(logged == size_t(steps));  // {"loss"} per step
     CHECK_MESSAGE(copies == logged, copies << " device-to-host copies in " << steps << " steps, " << logged
                                            << " of them the logs");
+    CHECK_MESSAGE(uploads == 0, uploads << " synchronous host-to-device copies in " << steps << " steps");
     // The steps trained: the first kernel moved.
     CHECK(m->trainable_weights()[0].value().to_vector<float>() != before_w);
   }
