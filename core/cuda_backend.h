@@ -35,6 +35,15 @@ void copy_device_to_device(void* dst, int dst_device, const void* src, int src_d
                            std::size_t nbytes);
 // Waits until every kernel and copy queued on `device` so far has finished.
 void synchronize(int device);
+// Reads of `device`'s memory by the host since the start (every device-to-host copy of
+// the backend: Tensor::cpu(), item(), and its own checks that read a flag or a value
+// back; each waits for the device's queued work). A testing hook: the GPU tests assert
+// that traced train steps add none.
+std::size_t device_to_host_copies(int device);
+// Synchronous copies from pageable host memory to `device` since the start (Tensor::to
+// of a host tensor, the backend's own small uploads): CUDA waits for the device's queued
+// work before each. A testing hook, as device_to_host_copies.
+std::size_t host_to_device_copies(int device);
 
 // Page-locked host memory (cudaHostAlloc), the source of copies that overlap compute.
 void* allocate_pinned(std::size_t nbytes);

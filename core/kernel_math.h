@@ -1,8 +1,8 @@
 // kernel_math.h - (engine-internal) scalar arithmetic that the CPU kernels (core/cpu/)
 // and the CUDA kernels (gpu/*.cu) both compile, so that both devices compute the same
-// values by construction: the Philox4x32-10 counter-based generator of the random ops,
-// the integer rules of floor_divide, mod and power, and the algorithms of erfinv and the
-// Bessel functions I0 and I1. Functions are host+device under nvcc and plain inline
+// values by construction: the Philox4x32-10 counter-based generator of the random ops and
+// the seed derivation of those with a counter input, the integer rules of floor_divide,
+// mod and power, and the algorithms of erfinv and the Bessel functions I0 and I1. Functions are host+device under nvcc and plain inline
 // functions elsewhere; the only library calls are <cmath>'s, which CUDA also provides on
 // the device (their last bits may differ between the devices; the iterations and series
 // below converge to double precision either way).
@@ -145,6 +145,17 @@ KERAS_CPP_HD inline double bessel_i(int order, double x) {
     r = h * (h * sum / std::sqrt(2 * M_PI * a));
   }
   return order == 1 && x < 0 ? -r : r;
+}
+
+/// The op seed of draw `counter` of a generator seeded with `seed` (ops::derive_seed: the
+/// random ops with a counter input; a splitmix64 finalizer over both), on the host or, for
+/// the CUDA random kernels, on the device from the counter in device memory.
+KERAS_CPP_HD inline uint64_t derive_seed(int64_t seed, int64_t counter) {
+  uint64_t z = static_cast<uint64_t>(seed) * 0x9E3779B97F4A7C15ull + (uint64_t(counter) + 1) * 0xD1B54A32D192ED03ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return z >> 1;
 }
 
 }  // namespace keras::core::kmath

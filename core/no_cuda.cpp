@@ -24,6 +24,8 @@ void copy_device_to_device(void*, int, const void*, int, std::size_t) {
   unavailable("copy between GPUs");
 }
 void synchronize(int) { unavailable("synchronize"); }
+std::size_t device_to_host_copies(int) { unavailable("device_to_host_copies"); }
+std::size_t host_to_device_copies(int) { unavailable("host_to_device_copies"); }
 void* allocate_pinned(std::size_t) { unavailable("pinned host memory"); }
 void free_pinned(void*) {}
 Upload* upload_begin(int) { unavailable("prefetch_to_device"); }

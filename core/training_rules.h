@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "core/dispatch.h"
+#include "core/optimizer_math.h"
 
 namespace keras::core::training_rules {
 
@@ -24,10 +25,8 @@ namespace keras::core::training_rules {
 //   Ftrl      slots {accumulator, linear}; c = {2 shrinkage, -learning_rate_power, lr,
 //             2 (l2 + beta / (2 lr)), -l1, l1}
 //   Lion      slots {m}; c = {b1, 1 - b1, lr, b2, 1 - b2}
-enum class Rule : int { RMSprop, Nadam, Adagrad, Adadelta, Adamax, Ftrl, Lion, Count };
-
-inline constexpr int kMaxSlots = 3;
-inline constexpr int kMaxConstants = 8;
+// (Rule, kMaxSlots, kMaxConstants, RuleParams and the constants' arithmetic live in
+// core/optimizer_math.h, which the CUDA kernels share.)
 
 // The rule an op runs (op must be one of ApplyRmsprop ... ApplyLion).
 Rule rule_of(OpId op);
@@ -37,6 +36,10 @@ OpId op_of(Rule rule);
 // Index in c.attrs.resources of the rule's slot `slot` (0-based, after the variable), or -1
 // where the options leave it out (RMSprop's momentum and average gradient).
 int resource_of_slot(const OpCall& c, int slot);
+
+// The rule options of a call's attributes (Ftrl's shrinkage and beta from the bit
+// patterns in attrs.axes).
+RuleParams params_of(const OpCall& c);
 
 // One step's constants, computed in dtype dt (float32 or float64) and returned widened to
 // double (exact). lr: the learning rate input's value; iteration: the iteration count

@@ -185,14 +185,27 @@ void Variable::assign(const Tensor& v) {
   dispatch(OpId::AssignVariable, {elsewhere ? v.to(s.value.device()) : v}, a);
 }
 
+// A delta from another device (a host constant such as a step counter's 1 added to a
+// variable on a GPU) goes to the variable's device first, as assign copies a value. A
+// value of the active trace has no data to copy yet: it stays, and the op names both
+// devices.
+namespace {
+Tensor on_device_of(const Tensor& delta, const Tensor& value) {
+  const bool move = delta.defined() && delta.device() != value.device() && !tracing::is_traced(delta);
+  return move ? delta.to(value.device()) : delta;
+}
+}  // namespace
+
 void Variable::assign_add(const Tensor& delta) {
   autodiff::SuspendRecording no_record;
-  assign(ops::add(traced_read(state_, "assign_add"), delta));
+  const Tensor value = traced_read(state_, "assign_add");
+  assign(ops::add(value, on_device_of(delta, value)));
 }
 
 void Variable::assign_sub(const Tensor& delta) {
   autodiff::SuspendRecording no_record;
-  assign(ops::subtract(traced_read(state_, "assign_sub"), delta));
+  const Tensor value = traced_read(state_, "assign_sub");
+  assign(ops::subtract(value, on_device_of(delta, value)));
 }
 
 std::ostream& operator<<(std::ostream& os, const Variable& v) {

@@ -70,6 +70,7 @@ FirstKey::FirstKey(int device, const char* what)
 unsigned long long FirstKey::read() const {
   const cudaStream_t stream = context(device_).stream;
   unsigned long long host = kNone;
+  count_device_to_host(device_);
   check(cudaMemcpyAsync(&host, key(), sizeof host, cudaMemcpyDeviceToHost, stream),
         (std::string("cudaMemcpyAsync(") + what_ + ")").c_str(), device_);
   check(cudaStreamSynchronize(stream), (std::string("cudaStreamSynchronize(") + what_ + ")").c_str(), device_);

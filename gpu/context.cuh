@@ -68,6 +68,15 @@ class DeviceScratch {
   void* p_;
 };
 
+/// Counts one read of `device`'s memory by the host (a copy that waits for the device) in
+/// device_to_host_copies(device) (core/cuda_backend.h, gpu/runtime.cu): every
+/// device-to-host copy of the backend calls it, so a test can assert that a train step
+/// made none.
+void count_device_to_host(int device);
+/// Counts one synchronous copy from pageable host memory to `device` (CUDA waits for the
+/// device's queued work first) in host_to_device_copies(device).
+void count_host_to_device(int device);
+
 /// The smallest key that a checking kernel reports with atomicMin (the first failing
 /// index, or a key ordering failures as the CPU meets them): one word of scratch set to
 /// "none" on the device's stream; read() waits for the kernels queued before it.

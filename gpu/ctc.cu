@@ -54,6 +54,7 @@ CtcBadInput ctc_check(const int64_t* labels, const int64_t* ll, const int64_t* t
   bad.sample = int64_t(key / uint64_t(max_label + 2));
   bad.slot = int64_t(key % uint64_t(max_label + 2));
   const int64_t* src = bad.slot == 0 ? ll : (bad.slot == 1 ? tl : labels);
+  count_device_to_host(device);
   check(cudaMemcpy(&bad.value, src + kmath::ctc_input_offset(bad.sample, bad.slot, max_label), sizeof(int64_t),
                    cudaMemcpyDeviceToHost),
         "cudaMemcpy(ctc_loss check value)", device);

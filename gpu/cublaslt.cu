@@ -193,11 +193,14 @@ bool probe_relu_nan(const CublasLtApi& api, LtDevice& dev, std::mutex& mu, int d
   DeviceScratch buf(3 * 256, device);
   float* p = buf.as<float>();
   const float a = std::nanf(""), b = 1.0f;
+  count_host_to_device(device);
   check(cudaMemcpy(p, &a, sizeof a, cudaMemcpyHostToDevice), "cudaMemcpy(cuBLASLt probe)", device);
+  count_host_to_device(device);
   check(cudaMemcpy(p + kApart, &b, sizeof b, cudaMemcpyHostToDevice), "cudaMemcpy(cuBLASLt probe)", device);
   const Case c{Dt::f32, p, p + kApart, nullptr, p + 2 * kApart, 1, 1, 1, false, false, CUBLASLT_EPILOGUE_RELU, false};
   if (!run(api, dev, mu, c, device)) return false;
   float out = 0;
+  count_device_to_host(device);
   check(cudaMemcpy(&out, p + 2 * kApart, sizeof out, cudaMemcpyDeviceToHost), "cudaMemcpy(cuBLASLt probe)", device);
   return std::isnan(out);
 }

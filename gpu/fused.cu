@@ -162,6 +162,7 @@ RangeFailure range_check(Dt dt, const void* x, int64_t n, const RangeSpec& r, in
   if (host == FirstKey::kNone) return failure;
   unsigned char b[8] = {};
   const size_t eb = elem_bytes(dt);
+  count_device_to_host(device);
   check(cudaMemcpy(b, static_cast<const unsigned char*>(x) + host * eb, eb, cudaMemcpyDeviceToHost),
         "cudaMemcpy(check_elements value)", device);
   failure.index = int64_t(host);

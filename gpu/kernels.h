@@ -11,6 +11,8 @@
 #pragma once
 #include <cstdint>
 
+#include "core/optimizer_math.h"
+
 namespace keras::core::cuda {
 
 /// The element types the kernels take.
@@ -162,9 +164,13 @@ void ctc_loss(Dt dt, int mode, const int64_t* labels, const void* x, const void*
 /// same numbers on both devices: uniform in [lo, hi) for float32/float64 (the same bits)
 /// and int32/int64 (lo + bits mod (hi - lo)); normal (Box-Muller; truncated: redrawn
 /// until |z| <= 2) with mean lo and stddev hi, equal to the CPU's within the last bits of
-/// the device's log/cos/sqrt.
-void random_uniform(Dt dt, void* y, int64_t n, uint64_t seed, double lo, double hi, int device);
-void random_normal(Dt dt, void* y, int64_t n, uint64_t seed, double mean, double stddev, bool truncated, int device);
+/// the device's log/cos/sqrt. With `counter` (device memory, an int64 scalar: a random op's
+/// counter input) the seed is kmath::derive_seed(seed, *counter), derived on the device, so
+/// the host never reads the counter.
+void random_uniform(Dt dt, void* y, int64_t n, uint64_t seed, const int64_t* counter, double lo, double hi,
+                    int device);
+void random_normal(Dt dt, void* y, int64_t n, uint64_t seed, const int64_t* counter, double mean, double stddev,
+                   bool truncated, int device);
 
 /// Sorts each line of x (dtype dt, viewed as (outer, n, inner), lines along n) in the CPU
 /// kernels' order (NaN largest, -0 equal to +0, ties by the lower index; descending
@@ -247,17 +253,30 @@ void fill_half(void* y, int64_t n, uint16_t bits, int device);
 /// cast back.
 void matmul_half(HalfDt h, const void* a, const void* b, void* c, int64_t batch, const int64_t* a_off,
                  const int64_t* b_off, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int device);
+/// An optimizer update's scalar inputs, in device memory: the learning rate (float32, or
+/// float64 when lr_f64), the iteration count (int64; null where the op has none) and
+/// Nadam's product of momentum factors (float64; null where none). The kernels read them
+/// and compute the step's constants on the device (core/optimizer_math.h), so an update
+/// never waits for the host.
+struct StepScalars {
+  const void* lr = nullptr;
+  bool lr_f64 = false;
+  const int64_t* iteration = nullptr;
+  const double* u_product = nullptr;
+};
 /// Adam in place: m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2); vh = max(vh, v) when vh;
-/// w -= alpha m / (sqrt(v or vh) + eps).
-void adam(Dt dt, void* w, const void* g, void* m, void* v, void* vh, int64_t n, double alpha, double b1,
+/// w -= alpha m / (sqrt(v or vh) + eps), alpha = training_rules::adam_alpha(lr, iteration).
+void adam(Dt dt, void* w, const void* g, void* m, void* v, void* vh, int64_t n, StepScalars s, double b1,
           double b2, double eps, int device);
 /// SGD in place: w -= lr g without momentum (m null); with it m = mom m - lr g and
-/// w += m (or w += mom m - lr g for Nesterov).
-void sgd(Dt dt, void* w, const void* g, void* m, int64_t n, double lr, double mom, bool nesterov, int device);
-/// w -= w * k (decoupled weight decay, k = lr * wd).
-void decay(Dt dt, void* w, int64_t n, double k, int device);
-/// One step of a fused optimizer rule in place, one elementwise kernel per rule: rule, the
-/// slots s (null where absent) and the constants c as core/training_rules.h lists them.
-void optimizer_rule(int rule, Dt dt, void* w, const void* g, void* const* s, int64_t n, const double* c, int device);
+/// w += m (or w += mom m - lr g for Nesterov); lr rounded to the variable's dtype.
+void sgd(Dt dt, void* w, const void* g, void* m, int64_t n, StepScalars s, double mom, bool nesterov, int device);
+/// w -= w * k (decoupled weight decay, k = training_rules::weight_decay_factor(lr, wd)).
+void decay(Dt dt, void* w, int64_t n, StepScalars s, double wd, int device);
+/// One step of a fused optimizer rule in place, one elementwise kernel per rule: the rule,
+/// the slots s (null where absent); each block computes the constants once
+/// (training_rules::rule_constants of the options p and the scalars sc).
+void optimizer_rule(training_rules::Rule rule, Dt dt, void* w, const void* g, void* const* s, int64_t n,
+                    StepScalars sc, const training_rules::RuleParams& p, int device);
 
 }  // namespace keras::core::cuda

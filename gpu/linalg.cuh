@@ -68,6 +68,7 @@ void copy(const void* src, T* dst, int64_t elements, const DeviceContext& ctx) {
 inline LinalgInfo first_failure(const int* info, int64_t count, const DeviceContext& ctx) {
   if (count == 0) return {};
   std::vector<int> h(static_cast<size_t>(count));
+  count_device_to_host(ctx.device);
   check(cudaMemcpy(h.data(), info, h.size() * sizeof(int), cudaMemcpyDeviceToHost), "cudaMemcpy (linalg info)",
         ctx.device);
   for (size_t b = 0; b < h.size(); ++b)

@@ -89,7 +89,9 @@ void integer(const DeviceContext& ctx, const T* a, const T* b, T* c, int64_t bat
   const size_t bytes = size_t(batch) * sizeof(int64_t);
   check(cudaMalloc(&dev, 2 * bytes), "cudaMalloc(matmul offsets)", ctx.device);
   try {
+    count_host_to_device(ctx.device);
     check(cudaMemcpy(dev, a_off, bytes, cudaMemcpyHostToDevice), "cudaMemcpy(matmul offsets)", ctx.device);
+    count_host_to_device(ctx.device);
     check(cudaMemcpy(dev + batch, b_off, bytes, cudaMemcpyHostToDevice), "cudaMemcpy(matmul offsets)", ctx.device);
     const int64_t total = batch * m * n;
     int_matmul_kernel<T><<<grid_for(total), kBlock, 0, ctx.stream>>>(a, b, c, dev, dev + batch, batch, m, n, k, ta,

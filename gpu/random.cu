@@ -1,6 +1,8 @@
 // random.cu - random_uniform, random_normal and truncated_normal on CUDA with the CPU
 // kernels' counter-based generator (core/cpu/creation.cpp): element i depends only on
-// (seed, i), so the numbers do not depend on the launch shape, and equal the CPU's.
+// (seed, i), so the numbers do not depend on the launch shape, and equal the CPU's. A
+// counter input's seed is derived in the kernel (kmath::derive_seed of the counter in
+// device memory), so a random op never waits for the host.
 #include <cstdint>
 #include <type_traits>
 
@@ -31,8 +33,15 @@ __device__ T into_half_open(double v, double lo, double hi) {
   return t;
 }
 
+// The op's seed: `seed`, or the one derived from it and the counter when there is one.
+__device__ uint64_t op_seed(uint64_t seed, const int64_t* counter) {
+  return counter ? kmath::derive_seed(static_cast<int64_t>(seed), *counter) : seed;
+}
+
 template <class T>
-__global__ void uniform_kernel(T* out, int64_t n, uint64_t seed, double lo, double hi, int64_t ilo, uint64_t width) {
+__global__ void uniform_kernel(T* out, int64_t n, uint64_t seed0, const int64_t* counter, double lo, double hi,
+                               int64_t ilo, uint64_t width) {
+  const uint64_t seed = op_seed(seed0, counter);
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
     const Block r = philox(seed, uint64_t(i), 0);
     if constexpr (std::is_same_v<T, float>) {
@@ -48,7 +57,9 @@ __global__ void uniform_kernel(T* out, int64_t n, uint64_t seed, double lo, doub
 }
 
 template <class T>
-__global__ void normal_kernel(T* out, int64_t n, uint64_t seed, double mean, double stddev, bool truncated) {
+__global__ void normal_kernel(T* out, int64_t n, uint64_t seed0, const int64_t* counter, double mean, double stddev,
+                              bool truncated) {
+  const uint64_t seed = op_seed(seed0, counter);
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
     double z = normal_from(philox(seed, uint64_t(i), 0));
     for (uint32_t attempt = 1; truncated && fabs(z) > 2.0; ++attempt)
@@ -59,7 +70,8 @@ __global__ void normal_kernel(T* out, int64_t n, uint64_t seed, double mean, dou
 
 }  // namespace
 
-void random_uniform(Dt dt, void* y, int64_t n, uint64_t seed, double lo, double hi, int device) {
+void random_uniform(Dt dt, void* y, int64_t n, uint64_t seed, const int64_t* counter, double lo, double hi,
+                    int device) {
   if (n == 0) return;
   DeviceGuard guard(device);
   const cudaStream_t st = context(device).stream;
@@ -71,19 +83,23 @@ void random_uniform(Dt dt, void* y, int64_t n, uint64_t seed, double lo, double 
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, int32_t> ||
                   std::is_same_v<T, int64_t>)
-      uniform_kernel<T><<<grid_for(n), kBlock, 0, st>>>(static_cast<T*>(y), n, seed, lo, hi, ilo, width);
+      uniform_kernel<T><<<grid_for(n), kBlock, 0, st>>>(static_cast<T*>(y), n, seed, counter, lo, hi, ilo,
+                                                                   width);
   });
   check_launch("random_uniform", device);
 }
 
-void random_normal(Dt dt, void* y, int64_t n, uint64_t seed, double mean, double stddev, bool truncated, int device) {
+void random_normal(Dt dt, void* y, int64_t n, uint64_t seed, const int64_t* counter, double mean, double stddev,
+                   bool truncated, int device) {
   if (n == 0) return;
   DeviceGuard guard(device);
   const cudaStream_t st = context(device).stream;
   if (dt == Dt::f32)
-    normal_kernel<float><<<grid_for(n), kBlock, 0, st>>>(static_cast<float*>(y), n, seed, mean, stddev, truncated);
+    normal_kernel<float><<<grid_for(n), kBlock, 0, st>>>(static_cast<float*>(y), n, seed, counter, mean, stddev,
+                                                         truncated);
   else
-    normal_kernel<double><<<grid_for(n), kBlock, 0, st>>>(static_cast<double*>(y), n, seed, mean, stddev, truncated);
+    normal_kernel<double><<<grid_for(n), kBlock, 0, st>>>(static_cast<double*>(y), n, seed, counter, mean, stddev,
+                                                          truncated);
   check_launch(truncated ? "truncated_normal" : "random_normal", device);
 }
 

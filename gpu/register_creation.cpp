@@ -1,6 +1,6 @@
 // register_creation.cpp - the CUDA backend's size and random-number entries (host code
-// for the launchers of gpu/kernels.h). A random op's counter input, when it has one, is
-// read on the host to derive the seed, as the CPU kernel does.
+// for the launchers of gpu/kernels.h). A random op's counter input, when it has one, stays
+// on the device: the kernel derives the seed from it (kmath::derive_seed, as the CPU).
 #include <cstdint>
 
 #include "core/dispatch.h"
@@ -10,23 +10,21 @@
 namespace keras::core::cuda {
 namespace {
 
-uint64_t op_seed(const OpCall& c) {
-  if (c.inputs.empty()) return static_cast<uint64_t>(c.attrs.k);
-  return ops::derive_seed(c.attrs.k, *c.in(0).cpu().data<int64_t>());
-}
+// The counter input in device memory (an int64 scalar, checked by the op), or null.
+const int64_t* op_counter(const OpCall& c) { return c.inputs.empty() ? nullptr : c.in(0).data<int64_t>(); }
 
 void uniform_kernel(OpCall& c) {
   Tensor& y = c.outputs[0];
   require(c, y.dtype());
-  random_uniform(dt_of(y.dtype()), y.raw_mutable_data(), y.size(), op_seed(c), c.attrs.alpha, c.attrs.beta,
-                 device_of(c));
+  random_uniform(dt_of(y.dtype()), y.raw_mutable_data(), y.size(), static_cast<uint64_t>(c.attrs.k), op_counter(c),
+                 c.attrs.alpha, c.attrs.beta, device_of(c));
 }
 
 void normal_kernel(OpCall& c) {
   Tensor& y = c.outputs[0];
   require(c, y.dtype());
-  random_normal(dt_of(y.dtype()), y.raw_mutable_data(), y.size(), op_seed(c), c.attrs.alpha, c.attrs.beta,
-                c.op == OpId::TruncatedNormal, device_of(c));
+  random_normal(dt_of(y.dtype()), y.raw_mutable_data(), y.size(), static_cast<uint64_t>(c.attrs.k), op_counter(c),
+                c.attrs.alpha, c.attrs.beta, c.op == OpId::TruncatedNormal, device_of(c));
 }
 
 // The product of the input's dimensions (attrs.axes; all when empty), known on the host.

@@ -5,6 +5,7 @@
 // cudaGetErrorString's text (gpu/context.cuh). The CUDA headers stay in gpu/.
 #include <cuda_runtime.h>
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -98,6 +99,10 @@ class DeviceCache {
     std::lock_guard<std::mutex> lock(mu_);
     return stats_;
   }
+  void count_to_host() { ++to_host_; }
+  std::size_t to_host() const { return to_host_.load(); }
+  void count_from_host() { ++from_host_; }
+  std::size_t from_host() const { return from_host_.load(); }
   void reset_peak() {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.peak_bytes_in_use = stats_.bytes_in_use;
@@ -122,6 +127,7 @@ class DeviceCache {
   std::mutex mu_;
   std::unordered_map<std::size_t, std::vector<void*>> free_;
   MemoryStats stats_;
+  std::atomic<std::size_t> to_host_{0}, from_host_{0};
 };
 
 // One cache per device. Never destroyed: storages may be freed during static
@@ -171,14 +177,34 @@ void empty_cache(int device) {
 void copy_host_to_device(void* dst, const void* src, std::size_t nbytes, int device) {
   if (nbytes == 0) return;
   check_device(device, "copy to GPU");
+  count_host_to_device(device);
   DeviceGuard guard(device);
   check(cudaMemcpy(dst, src, nbytes, cudaMemcpyHostToDevice), "cudaMemcpy(host to device)",
         device);
 }
 
+void count_device_to_host(int device) {
+  if (device >= 0 && device < query_device_count()) cache_for(device).count_to_host();
+}
+
+std::size_t device_to_host_copies(int device) {
+  check_device(device, "device_to_host_copies");
+  return cache_for(device).to_host();
+}
+
+void count_host_to_device(int device) {
+  if (device >= 0 && device < query_device_count()) cache_for(device).count_from_host();
+}
+
+std::size_t host_to_device_copies(int device) {
+  check_device(device, "host_to_device_copies");
+  return cache_for(device).from_host();
+}
+
 void copy_device_to_host(void* dst, const void* src, std::size_t nbytes, int device) {
   if (nbytes == 0) return;
   check_device(device, "copy from GPU");
+  count_device_to_host(device);
   DeviceGuard guard(device);
   check(cudaMemcpy(dst, src, nbytes, cudaMemcpyDeviceToHost), "cudaMemcpy(device to host)",
         device);

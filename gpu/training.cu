@@ -1,16 +1,28 @@
 // training.cu - the fused optimizer updates on CUDA, one kernel each (launchers declared
 // in gpu/kernels.h; formulas as core/cpu/simd/training.cpp, computed in the variable's
-// dtype).
+// dtype). The learning rate, the iteration and Nadam's u_product stay in device memory:
+// the kernels read them and compute the step's constants with the CPU's functions
+// (core/optimizer_math.h), once per block where they cost a pow.
 #include <cstdint>
 
 #include "gpu/context.cuh"
 #include "gpu/kernels.h"
 
 namespace keras::core::cuda {
+namespace tr = training_rules;
 namespace {
 
+__device__ double load_lr(const StepScalars& s) {
+  return s.lr_f64 ? *static_cast<const double*>(s.lr) : double(*static_cast<const float*>(s.lr));
+}
+
 template <class T>
-__global__ void adam_kernel(T* w, const T* g, T* m, T* v, T* vh, int64_t n, T alpha, T c1, T c2, T eps) {
+__global__ void adam_kernel(T* w, const T* g, T* m, T* v, T* vh, int64_t n, StepScalars s, double b1, double b2,
+                            T c1, T c2, T eps) {
+  __shared__ T alpha_shared;
+  if (threadIdx.x == 0) alpha_shared = T(tr::adam_alpha(load_lr(s), *s.iteration, b1, b2));
+  __syncthreads();
+  const T alpha = alpha_shared;
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
     const T gi = g[i], m0 = m[i], v0 = v[i];
     const T mi = m0 + (gi - m0) * c1;
@@ -26,7 +38,8 @@ __global__ void adam_kernel(T* w, const T* g, T* m, T* v, T* vh, int64_t n, T al
 }
 
 template <class T>
-__global__ void sgd_kernel(T* w, const T* g, T* m, int64_t n, T lr, T mom, bool nesterov) {
+__global__ void sgd_kernel(T* w, const T* g, T* m, int64_t n, StepScalars s, T mom, bool nesterov) {
+  const T lr = T(load_lr(s));
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
     const T lg = lr * g[i];
     if (!m) {
@@ -40,14 +53,15 @@ __global__ void sgd_kernel(T* w, const T* g, T* m, int64_t n, T lr, T mom, bool 
 }
 
 template <class T>
-__global__ void decay_kernel(T* w, int64_t n, T k) {
+__global__ void decay_kernel(T* w, int64_t n, StepScalars s, double wd) {
+  const T k = T(tr::weight_decay_factor(sizeof(T) == sizeof(float), load_lr(s), wd));
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
     w[i] = w[i] - w[i] * k;
 }
 
 }  // namespace
 
-void adam(Dt dt, void* w, const void* g, void* m, void* v, void* vh, int64_t n, double alpha, double b1, double b2,
+void adam(Dt dt, void* w, const void* g, void* m, void* v, void* vh, int64_t n, StepScalars s, double b1, double b2,
           double eps, int device) {
   if (n == 0) return;
   DeviceGuard guard(device);
@@ -55,33 +69,33 @@ void adam(Dt dt, void* w, const void* g, void* m, void* v, void* vh, int64_t n, 
   if (dt == Dt::f32)
     adam_kernel<float><<<grid_for(n), kBlock, 0, st>>>(
         static_cast<float*>(w), static_cast<const float*>(g), static_cast<float*>(m), static_cast<float*>(v),
-        static_cast<float*>(vh), n, float(alpha), float(1.0 - b1), float(1.0 - b2), float(eps));
+        static_cast<float*>(vh), n, s, b1, b2, float(1.0 - b1), float(1.0 - b2), float(eps));
   else
     adam_kernel<double><<<grid_for(n), kBlock, 0, st>>>(
         static_cast<double*>(w), static_cast<const double*>(g), static_cast<double*>(m), static_cast<double*>(v),
-        static_cast<double*>(vh), n, alpha, 1.0 - b1, 1.0 - b2, eps);
+        static_cast<double*>(vh), n, s, b1, b2, 1.0 - b1, 1.0 - b2, eps);
   check_launch("apply_adam", device);
 }
 
-void sgd(Dt dt, void* w, const void* g, void* m, int64_t n, double lr, double mom, bool nesterov, int device) {
+void sgd(Dt dt, void* w, const void* g, void* m, int64_t n, StepScalars s, double mom, bool nesterov, int device) {
   if (n == 0) return;
   DeviceGuard guard(device);
   const cudaStream_t st = context(device).stream;
   if (dt == Dt::f32)
     sgd_kernel<float><<<grid_for(n), kBlock, 0, st>>>(static_cast<float*>(w), static_cast<const float*>(g),
-                                                      static_cast<float*>(m), n, float(lr), float(mom), nesterov);
+                                                      static_cast<float*>(m), n, s, float(mom), nesterov);
   else
     sgd_kernel<double><<<grid_for(n), kBlock, 0, st>>>(static_cast<double*>(w), static_cast<const double*>(g),
-                                                       static_cast<double*>(m), n, lr, mom, nesterov);
+                                                       static_cast<double*>(m), n, s, mom, nesterov);
   check_launch("apply_sgd", device);
 }
 
-void decay(Dt dt, void* w, int64_t n, double k, int device) {
+void decay(Dt dt, void* w, int64_t n, StepScalars s, double wd, int device) {
   if (n == 0) return;
   DeviceGuard guard(device);
   const cudaStream_t st = context(device).stream;
-  if (dt == Dt::f32) decay_kernel<float><<<grid_for(n), kBlock, 0, st>>>(static_cast<float*>(w), n, float(k));
-  else decay_kernel<double><<<grid_for(n), kBlock, 0, st>>>(static_cast<double*>(w), n, k);
+  if (dt == Dt::f32) decay_kernel<float><<<grid_for(n), kBlock, 0, st>>>(static_cast<float*>(w), n, s, wd);
+  else decay_kernel<double><<<grid_for(n), kBlock, 0, st>>>(static_cast<double*>(w), n, s, wd);
   check_launch("apply_weight_decay", device);
 }
 
@@ -89,6 +103,7 @@ void decay(Dt dt, void* w, int64_t n, double k, int device) {
 
 // ---- the other rules (core/training_rules.h: numbers, slots, constants) ------------------
 namespace keras::core::cuda {
+namespace tr = training_rules;
 namespace {
 
 template <class T>
@@ -102,19 +117,21 @@ __device__ T nan_min(T x, T y) {
 
 // The rule numbers of training_rules::Rule.
 enum : int { kRmsprop, kNadam, kAdagrad, kAdadelta, kAdamax, kFtrl, kLion, kNumRules };
+static_assert(kLion == int(tr::Rule::Lion) && kNumRules == int(tr::Rule::Count));
 
 template <class T>
 struct RuleArgs {
   T* w;
   const T* g;
-  T* s[3];
-  T c[8];
+  T* s[tr::kMaxSlots];
+  StepScalars sc;
+  tr::RuleParams p;
 };
 
-// One element of rule R, in the order of core/cpu/simd/optimizers.cpp.
+// One element of rule R with the step's constants c, in the order of
+// core/cpu/simd/optimizers.cpp.
 template <class T, int R>
-__device__ void rule_step(const RuleArgs<T>& a, int64_t i) {
-  const T* c = a.c;
+__device__ void rule_step(const RuleArgs<T>& a, const T* c, int64_t i) {
   const T g = a.g[i];
   if constexpr (R == kRmsprop) {
     const T v = a.s[0][i] * c[0] + (g * g) * c[1];
@@ -179,8 +196,15 @@ __device__ void rule_step(const RuleArgs<T>& a, int64_t i) {
 
 template <class T, int R>
 __global__ void rule_kernel(RuleArgs<T> a, int64_t n) {
+  __shared__ T c[tr::kMaxConstants];
+  if (threadIdx.x == 0) {
+    const int64_t it = a.sc.iteration ? *a.sc.iteration : 0;
+    const double u_product = a.sc.u_product ? *a.sc.u_product : 1.0;
+    tr::rule_constants<T>(tr::Rule(R), a.p, *static_cast<const T*>(a.sc.lr), it, u_product, c);
+  }
+  __syncthreads();
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
-    rule_step<T, R>(a, i);
+    rule_step<T, R>(a, c, i);
 }
 
 template <class T, int R>
@@ -189,10 +213,10 @@ void launch_rule(const RuleArgs<T>& a, int64_t n, cudaStream_t st) {
 }
 
 template <class T>
-void run_rule(int rule, void* w, const void* g, void* const* s, int64_t n, const double* c, cudaStream_t st) {
-  RuleArgs<T> a{static_cast<T*>(w), static_cast<const T*>(g), {}, {}};
-  for (int i = 0; i < 3; ++i) a.s[i] = static_cast<T*>(s[i]);
-  for (int i = 0; i < 8; ++i) a.c[i] = T(c[i]);
+void run_rule(int rule, void* w, const void* g, void* const* s, int64_t n, StepScalars sc, const tr::RuleParams& p,
+              cudaStream_t st) {
+  RuleArgs<T> a{static_cast<T*>(w), static_cast<const T*>(g), {}, sc, p};
+  for (int i = 0; i < tr::kMaxSlots; ++i) a.s[i] = static_cast<T*>(s[i]);
   switch (rule) {
     case kRmsprop: return launch_rule<T, kRmsprop>(a, n, st);
     case kNadam: return launch_rule<T, kNadam>(a, n, st);
@@ -206,13 +230,13 @@ void run_rule(int rule, void* w, const void* g, void* const* s, int64_t n, const
 
 }  // namespace
 
-void optimizer_rule(int rule, Dt dt, void* w, const void* g, void* const* s, int64_t n, const double* c,
-                    int device) {
+void optimizer_rule(tr::Rule rule, Dt dt, void* w, const void* g, void* const* s, int64_t n, StepScalars sc,
+                    const tr::RuleParams& p, int device) {
   if (n == 0) return;
   DeviceGuard guard(device);
   const cudaStream_t st = context(device).stream;
-  if (dt == Dt::f32) run_rule<float>(rule, w, g, s, n, c, st);
-  else run_rule<double>(rule, w, g, s, n, c, st);
+  if (dt == Dt::f32) run_rule<float>(int(rule), w, g, s, n, sc, p, st);
+  else run_rule<double>(int(rule), w, g, s, n, sc, p, st);
   check_launch("optimizer rule", device);
 }
 

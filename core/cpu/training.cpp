@@ -62,8 +62,7 @@ void sgd_op(OpCall& c) {
 void adam_op(OpCall& c) {
   const Tensor& g = c.in(0);
   const double lr = scalar(c.in(1)), b1 = c.attrs.alpha, b2 = c.attrs.beta, eps = c.attrs.gamma;
-  const double t = double(*c.in(2).data<int64_t>() + 1);
-  const double alpha = lr * std::sqrt(1.0 - std::pow(b2, t)) / (1.0 - std::pow(b1, t));
+  const double alpha = training_rules::adam_alpha(lr, *c.in(2).data<int64_t>(), b1, b2);
   const int64_t n = g.size();
   if (g.dtype() == DType::float32)
     adam_kernel<float>(data_of<float>(c, 0), g.data<float>(), data_of<float>(c, 1), data_of<float>(c, 2),
@@ -79,8 +78,9 @@ void weight_decay_op(OpCall& c) {
   const double lr = scalar(c.in(0)), wd = c.attrs.alpha;
   Variable var = Variable::from_resource(c.attrs.resources[0]);
   const int64_t n = var.shape().num_elements();
-  if (var.dtype() == DType::float32) decay_kernel(data_of<float>(c, 0), n, float(float(lr) * float(wd)));
-  else decay_kernel(data_of<double>(c, 0), n, lr * wd);
+  const double k = training_rules::weight_decay_factor(var.dtype() == DType::float32, lr, wd);
+  if (var.dtype() == DType::float32) decay_kernel(data_of<float>(c, 0), n, float(k));
+  else decay_kernel(data_of<double>(c, 0), n, k);
 }
 
 // The other rules (core/training_rules.h): the constants once, then the rule's vector

@@ -30,6 +30,7 @@
 
 #include "core/debugging.h"
 #include "core/dispatch.h"
+#include "core/kernel_math.h"
 #include "core/init.h"
 #include "core/ops.h"
 
@@ -375,13 +376,7 @@ Tensor truncated_normal(const Shape& shape, const RandomOptions& o) {
 
 int64_t draw_global_seed() { return resolve_seed(-1, "random op (unseeded)"); }
 
-uint64_t derive_seed(int64_t seed, int64_t counter) {
-  uint64_t z = static_cast<uint64_t>(seed) * 0x9E3779B97F4A7C15ull + (uint64_t(counter) + 1) * 0xD1B54A32D192ED03ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z ^= z >> 31;
-  return z >> 1;
-}
+uint64_t derive_seed(int64_t seed, int64_t counter) { return kmath::derive_seed(seed, counter); }
 
 void set_random_seed(uint64_t seed) {
   std::lock_guard<std::mutex> lock(g_seed_mu);

@@ -74,42 +74,13 @@ void infer_rule(OpCall& c) {
   c.num_outputs = 0;
 }
 
-// The step's constants in T, each rounded where the composite path rounds it.
+// The step's constants in T (core/optimizer_math.h), widened to double (exact).
 template <class T>
 std::array<double, kMaxConstants> constants_in(const OpCall& c, T lr, int64_t iteration, double u_product) {
-  const Attrs& a = c.attrs;
-  auto k = [](double x) { return T(x); };  // ops::scalar_like
-  std::array<T, kMaxConstants> r{};
-  switch (rule_of(c.op)) {
-    case Rule::RMSprop: r = {k(a.alpha), k(1 - a.alpha), k(a.gamma), lr, k(a.beta)}; break;
-    case Rule::Nadam: {
-      // In float64 as NadamOptimizer::update_step, then cast to T.
-      const double b1 = a.alpha, t = double(iteration + 1);
-      const double u_t = b1 * (1 - 0.5 * std::pow(0.96, t)), u_t1 = b1 * (1 - 0.5 * std::pow(0.96, t + 1));
-      const double c_m = u_t1 / (1 - u_product * u_t1), c_g = (1 - u_t) / (1 - u_product);
-      const double c_v = 1 / (1 - std::pow(a.beta, t));
-      r = {k(1 - b1), k(1 - a.beta), T(c_m), T(c_g), T(c_v), lr, k(a.gamma)};
-      break;
-    }
-    case Rule::Adagrad: r = {lr, k(a.gamma)}; break;
-    case Rule::Adadelta: r = {k(a.alpha), k(1 - a.alpha), k(a.gamma), lr}; break;
-    case Rule::Adamax: {
-      const T t = T(iteration + 1);  // step_count(dtype)
-      const T scale = lr / T(k(1) - T(std::pow(k(a.alpha), t)));
-      r = {k(1 - a.alpha), k(a.beta), scale, k(a.gamma)};
-      break;
-    }
-    case Rule::Ftrl: {
-      const double shrink = std::bit_cast<double>(a.axes[0]), beta = std::bit_cast<double>(a.axes[1]);
-      const T l2 = T(k(a.gamma) + T(k(beta / 2.0) / lr));
-      r = {k(2 * shrink), k(-a.alpha), lr, T(k(2) * l2), k(-a.beta), k(a.beta)};
-      break;
-    }
-    case Rule::Lion: r = {k(a.alpha), k(1 - a.alpha), lr, k(a.beta), k(1 - a.beta)}; break;
-    case Rule::Count: break;
-  }
+  T r[kMaxConstants];
+  rule_constants<T>(rule_of(c.op), params_of(c), lr, iteration, u_product, r);
   std::array<double, kMaxConstants> out{};
-  for (int i = 0; i < kMaxConstants; ++i) out[size_t(i)] = double(r[size_t(i)]);
+  for (int i = 0; i < kMaxConstants; ++i) out[size_t(i)] = double(r[i]);
   return out;
 }
 
@@ -139,6 +110,15 @@ int resource_of_slot(const OpCall& c, int slot) {
   if (slot == 1) return c.attrs.flag ? 2 : -1;
   if (slot == 2) return c.attrs.flag2 ? 2 + int(c.attrs.flag) : -1;
   return -1;
+}
+
+RuleParams params_of(const OpCall& c) {
+  RuleParams p{c.attrs.alpha, c.attrs.beta, c.attrs.gamma, 0, 0};
+  if (c.op == OpId::ApplyFtrl && c.attrs.axes.size() == 2) {
+    p.shrinkage = std::bit_cast<double>(c.attrs.axes[0]);
+    p.ftrl_beta = std::bit_cast<double>(c.attrs.axes[1]);
+  }
+  return p;
 }
 
 std::array<double, kMaxConstants> constants(const OpCall& c, DType dt, double lr, int64_t iteration,

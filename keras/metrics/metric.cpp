@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include "core/function.h"
 #include "core/ops.h"
 #include "keras/metrics/metrics_utils.h"
 
@@ -40,6 +41,14 @@ Variable Metric::add_variable(const std::string& name, const Shape& shape, DType
   return v;
 }
 
-Tensor Metric::detach(const Tensor& x) { return x.defined() ? core::stop_gradient(x).cpu() : x; }
+Tensor Metric::detach(const Tensor& x) const {
+  if (!x.defined()) return x;
+  const Tensor y = core::stop_gradient(x);
+  if (variables_.empty()) return y;
+  // Inside a traced step a value has no data to copy yet: a metric whose state is on
+  // another device than its inputs then meets an op that names both devices.
+  const core::Device d = variables_.front().current().device();
+  return y.device() == d || core::is_tracing() ? y : y.to(d);
+}
 
 }  // namespace keras::metrics

@@ -82,9 +82,12 @@ class Metric {
   /// A new non-trainable state variable of zeros, named "<metric name>/<name>".
   Variable add_variable(const std::string& name, const Shape& shape,
                         DType dtype = DType::float32);
-  /// x with gradients stopped, on the CPU where metric state lives (undefined stays
-  /// undefined): read inputs through this so that no update is recorded on a tape.
-  static Tensor detach(const Tensor& x);
+  /// x with gradients stopped, on the device where this metric's state lives (its first
+  /// variable's; x's own when it has none; undefined stays undefined): read inputs through
+  /// this so that no update is recorded on a tape. A metric whose state is on the device
+  /// of its inputs (a model and its metrics on one GPU) copies nothing, so a traced train
+  /// step does not wait for the host.
+  Tensor detach(const Tensor& x) const;
 
  private:
   std::string name_;

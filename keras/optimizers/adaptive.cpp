@@ -100,7 +100,7 @@ void NadamOptimizer::build(const std::vector<Variable>& vars) {
 
 void NadamOptimizer::prepare_step() {
   const Tensor t = step_count(DType::float64);
-  auto k64 = [](double x) { return core::constant(x, DType::float64); };
+  auto k64 = [&](double x) { return ops::scalar_like(t, x); };  // float64, on the step's device
   const Tensor u_t = ops::multiply(k64(o_.beta_1), ops::subtract(k64(1), ops::multiply(k64(0.5), ops::power(k64(0.96), t))));
   u_product_.assign(ops::multiply(u_product_.value(), u_t));
 }
@@ -113,9 +113,9 @@ void NadamOptimizer::update_step(const Tensor& g, Variable& var, const Tensor& l
     return core::training::apply_nadam(var, g, m, v, lr, b1, b2, o_.epsilon, iterations_variable().value(),
                                        u_product_.value());
   auto k = [&](double x) { return ops::scalar_like(g, x); };
-  auto k64 = [](double x) { return core::constant(x, DType::float64); };
   // u_t = b1 (1 - 0.5 * 0.96^t); u_product_ holds u_1 ... u_t (advanced by prepare_step).
   const Tensor t = step_count(DType::float64);
+  auto k64 = [&](double x) { return ops::scalar_like(t, x); };  // float64, on the step's device
   auto u_at = [&](const Tensor& s) { return ops::multiply(k64(b1), ops::subtract(k64(1), ops::multiply(k64(0.5), ops::power(k64(0.96), s)))); };
   const Tensor u_t = u_at(t), u_t1 = u_at(ops::add(t, k64(1)));
   const Tensor u_prod_t = u_product_.value(), u_prod_t1 = ops::multiply(u_prod_t, u_t1);

@@ -31,7 +31,8 @@ void LossScaleOptimizer::apply_gradients(const std::vector<Tensor>& grads, const
                                 " gradients for " + std::to_string(vars.size()) + " variables");
   // All with ops, so the step traces into fit()'s train function: no host read decides.
   std::vector<Variable> updated;  // the variables with a gradient
-  Tensor finite = core::constant(true);
+  // (Constants are made on the scale's device, so the step runs where the model does.)
+  Tensor finite = core::constant(true).to(scale_.value().device());
   for (size_t i = 0; i < grads.size(); ++i) {
     if (!grads[i].defined()) continue;
     updated.push_back(vars[i]);
@@ -58,11 +59,11 @@ void LossScaleOptimizer::apply_gradients(const std::vector<Tensor>& grads, const
   // Finite: the growth count advances, and the scale doubles after dynamic_growth_steps
   // finite steps in a row. Not finite: the scale halves and the count restarts.
   const Tensor counter = counter_.value(), scale = scale_.value();
-  const Tensor grow = ops::logical_and(finite, ops::equal(counter, core::constant(growth_steps_ - 1)));
-  const Tensor zero = ops::zeros({}, DType::int64);
-  counter_.assign(ops::where(finite, ops::where(grow, zero, ops::add(counter, core::constant(int64_t{1}))), zero));
-  scale_.assign(ops::where(grow, ops::multiply(scale, core::constant(2.0f)),
-                           ops::where(finite, scale, ops::multiply(scale, core::constant(0.5f)))));
+  const Tensor grow = ops::logical_and(finite, ops::equal(counter, ops::scalar_like(counter, double(growth_steps_ - 1))));
+  const Tensor zero = ops::zeros_like(counter);
+  counter_.assign(ops::where(finite, ops::where(grow, zero, ops::add(counter, ops::scalar_like(counter, 1.0))), zero));
+  scale_.assign(ops::where(grow, ops::multiply(scale, ops::scalar_like(scale, 2.0)),
+                           ops::where(finite, scale, ops::multiply(scale, ops::scalar_like(scale, 0.5)))));
 }
 
 Tensor LossScaleOptimizer::scale_loss(const Tensor& loss) const {

@@ -62,7 +62,8 @@ void Optimizer::set_learning_rate(double lr) {
   else learning_rate_ = Variable(value, name_ + "/learning_rate", false);
 }
 Tensor Optimizer::step_count(DType dtype) const {
-  return ops::cast(ops::add(iterations_.value(), core::constant(int64_t{1})), dtype);
+  const Tensor it = iterations_.value();  // the 1 on its device (a GPU counter stays there)
+  return ops::cast(ops::add(it, ops::scalar_like(it, 1.0)), dtype);
 }
 
 std::vector<Variable> Optimizer::variables() const {

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include <optional>
+
+#include "core/device_scope.h"
 #include "core/ops.h"
 #include "keras/models/model.h"
 #include "keras/optimizers/loss_scale_optimizer.h"
@@ -34,6 +37,10 @@ void Model::compile(const CompileOptions& o) {
   weighted_metrics_.clear();
   output_loss_trackers_.clear();
   metrics_resolved_ = false;
+  // Metric state lives where the model's weights are (a traced step's values cannot move
+  // between devices: Metric::detach); Model::to moves it with them.
+  std::optional<core::DeviceScope> on_model_device;
+  if (const core::Device d = device(); !d.is_cpu()) on_model_device.emplace(d);
   loss_tracker_ = std::make_shared<metrics::Mean>("loss");
   loss_seen_ = false;
   traced_ = -1;
@@ -92,6 +99,8 @@ void Model::resolve_metrics(const std::vector<Tensor>& y, const std::vector<Tens
     throw std::invalid_argument(name() + ": loss_weights has " + std::to_string(loss_weights_.size()) +
                                 " entries for " + std::to_string(y_pred.size()) + " outputs");
   core::InitScope init;  // the metrics' variables are made once, outside any trace
+  std::optional<core::DeviceScope> on_model_device;  // and where the model's weights are
+  if (const core::Device d = device(); !d.is_cpu()) on_model_device.emplace(d);
   const size_t n = y_pred.size();
   const std::vector<std::string> outs = output_names();
   metrics_.assign(n, {});

@@ -10,7 +10,9 @@
 # and adds .device/ to .git/info/exclude. The two archives go in two calls (each under
 # the device tool's 64 MiB carry limit). On the GPU machine, from the repository root:
 #   bash .device/run.sh tests    (carry [".device/run.sh", ".device/bundle.tar.xz"])
-# runs the CUDA tests first (KERAS_CPP_REQUIRE=gpu: they may not skip), then the whole
+# runs the CUDA tests first (KERAS_CPP_REQUIRE=gpu: they may not skip; among them "cuda no
+# host sync", the traced train steps that must not read device memory, and "cuda step
+# constants", the optimizer constants computed by one device thread), then the whole
 # suite, then the suite again with KERAS_CPP_DEVICE=gpu (informational), with logs in
 # $OUT (gpu_tests.log, suite.log, suite_gpu_default.log, nvidia-smi.txt; the CUDA tests
 # include the fused recurrent ops on cuDNN, tests/gpu/test_cuda_rnn.cpp);
