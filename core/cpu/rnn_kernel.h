@@ -23,6 +23,12 @@ struct Dims {
   int64_t rows() const { return batch * time; }
 };
 
+// The sizes of a recurrent op's call: x (batch, time, input) and h0 (batch, units).
+inline Dims dims_of(const OpCall& c) {
+  const Shape& x = c.in(0).shape();
+  return {x[0], x[1], x[2], c.in(1).shape()[1]};
+}
+
 // C (m x n, row stride ldc) = op(A) op(B), op(A) = A^T when ta (A is k x m). float32 goes
 // through the engine's GEMM choice (oneDNN or OpenBLAS, as matmul), float64 through OpenBLAS.
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,

@@ -14,11 +14,6 @@
 
 namespace keras::core::cpu::rnn {
 namespace {
-Dims dims_of(const OpCall& c) {
-  const Shape& x = c.in(0).shape();
-  return {x[0], x[1], x[2], c.in(1).shape()[1]};
-}
-
 template <class T>
 struct Forward {
   const T *x, *h0, *c0, *kernel, *rec, *bias;

@@ -15,6 +15,7 @@
 #include "core/kernel_support.h"
 #include "core/ops_numpy.h"
 #include "core/rnn.h"
+#include "error_of.h"
 #include "helpers.h"
 
 using namespace th;
@@ -108,16 +109,6 @@ bool bits_equal(const Tensor& a, const Tensor& b) {
   if (a.shape() != b.shape() || a.dtype() != b.dtype()) return false;
   const size_t n = size_t(a.size()) * core::dtype_size(a.dtype());
   return n == 0 || std::memcmp(a.raw_data(), b.raw_data(), n) == 0;
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no exception)";
 }
 
 }  // namespace
@@ -262,7 +253,7 @@ TEST_CASE("lstm_sequence in a traced function: one op in the graph, the eager va
 
 TEST_CASE("lstm_sequence and gru_sequence: bad arguments name the op and the argument") {
   LstmArgs a({2, 3, 4, 5}, DType::float32, 90);
-  auto lstm = [&](auto... patch) { return error_of([&] { ops::lstm_sequence(patch...); }); };
+  auto lstm = [&](auto... patch) { return th::error_of([&] { ops::lstm_sequence(patch...); }); };
   CHECK(lstm(a.x, a.h0, a.c0, ops::zeros({3, 20}), a.r, a.b, false).find("kernel of shape (4, 20)") != std::string::npos);
   CHECK(lstm(a.x, ops::zeros({2, 5}, DType::float64), a.c0, a.k, a.r, a.b, false).find("h0 of dtype float32") !=
         std::string::npos);
@@ -273,7 +264,7 @@ TEST_CASE("lstm_sequence and gru_sequence: bad arguments name the op and the arg
   CHECK(lstm(ops::zeros({2, 3, 4}, DType::int32), a.h0, a.c0, a.k, a.r, a.b, false).find("lstm_sequence") !=
         std::string::npos);
   GruArgs g({2, 3, 4, 5}, DType::float32, 91);
-  CHECK(error_of([&] { ops::gru_sequence(g.x, g.h0, g.k, g.r, ops::zeros({15}), false); })
+  CHECK(th::error_of([&] { ops::gru_sequence(g.x, g.h0, g.k, g.r, ops::zeros({15}), false); })
             .find("gru_sequence: expected bias of shape (2, 15)") != std::string::npos);
   // The backward op takes a training forward's reserve, or none (it then runs the training
   // forward itself, as on CUDA); any other size raises.
@@ -287,7 +278,7 @@ TEST_CASE("lstm_sequence and gru_sequence: bad arguments name the op and the arg
   auto g_none = ops::gru_sequence_grad(g.x, g.h0, g.k, g.r, g.b, gt.y, ops::zeros({0}, DType::uint8), gt.y, gt.h);
   auto g_res = ops::gru_sequence_grad(g.x, g.h0, g.k, g.r, g.b, gt.y, gt.reserve, gt.y, gt.h);
   CHECK(bits_equal(g_none.drecurrent_kernel, g_res.drecurrent_kernel));
-  const std::string e = error_of([&] {
+  const std::string e = th::error_of([&] {
     ops::lstm_sequence_grad(a.x, a.h0, a.c0, a.k, a.r, a.b, f.y, ops::zeros({7}, DType::uint8), f.y, f.h, f.c);
   });
   CHECK(e.find("lstm_sequence_grad: expected reserve of") != std::string::npos);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/function.h"
+#include "error_of.h"
 #include "helpers.h"
 #include "keras/keras.h"
 
@@ -53,15 +54,6 @@ bool traces_op(const keras::LayerPtr& l, const Tensor& x, const std::string& op,
   auto f = core::function([&](const Tensor& in) { return (*l)(std::vector<Tensor>{in}, {.training = training})[0]; });
   f(x);
   return f.graph_str().find(op + "(") != std::string::npos;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no exception)";
 }
 
 }  // namespace
@@ -161,20 +153,20 @@ TEST_CASE("LSTM and GRU: which configurations run the fused op (Keras 3's cuDNN 
 TEST_CASE("LSTM and GRU: use_cudnn=true raises when the fused op cannot run; other values are refused") {
   const Tensor x = make(uniform(2 * 3 * 2, -1, 1, 6), Shape{2, 3, 2});
   CHECK((*layers::LSTM(3, {.use_cudnn = true}))(x).shape() == Shape{2, 3});
-  std::string e = error_of([&] { (*layers::LSTM(3, {.activation = "relu", .use_cudnn = true}))(x); });
+  std::string e = th::error_of([&] { (*layers::LSTM(3, {.activation = "relu", .use_cudnn = true}))(x); });
   CHECK(e.find("use_cudnn=true was specified") != std::string::npos);
   CHECK(e.find("activation tanh") != std::string::npos);
-  e = error_of([&] { (*layers::GRU(3, {.reset_after = false, .use_cudnn = true}))(x); });
+  e = th::error_of([&] { (*layers::GRU(3, {.reset_after = false, .use_cudnn = true}))(x); });
   CHECK(e.find("reset_after") != std::string::npos);
-  e = error_of([&] { (*layers::LSTM(3, {.unroll = true, .use_cudnn = true}))(x); });
+  e = th::error_of([&] { (*layers::LSTM(3, {.unroll = true, .use_cudnn = true}))(x); });
   CHECK(e.find("unroll=true") != std::string::npos);
-  e = error_of([&] {
+  e = th::error_of([&] {
     (*layers::GRU(3, {.use_cudnn = true}))(std::vector<Tensor>{x}, {.masks = {ops::ones({2, 3}, DType::bool_)}});
   });
   CHECK(e.find("a mask") != std::string::npos);
   CHECK((*layers::GRU(3, {.use_cudnn = true, .dtype = keras::mixed_precision::DTypePolicy("mixed_bfloat16")}))(x)
             .dtype() == DType::bfloat16);
-  e = error_of([] { layers::LSTM(3, {.use_cudnn = "yes"}); });
+  e = th::error_of([] { layers::LSTM(3, {.use_cudnn = "yes"}); });
   CHECK(e.find("use_cudnn: expected one of \"auto\", true, false, but received \"yes\"") != std::string::npos);
   // Not in the config (as Keras 3).
   CHECK_FALSE(layers::LSTM(3)->get_config().contains("use_cudnn"));
