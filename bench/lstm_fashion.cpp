@@ -6,7 +6,10 @@
 // line: train_samples_per_s (median over epochs) and the per-epoch values, step_ms
 // (median train step), predict_samples_per_s (the 10k test images at batch 256, median
 // of 3 passes), test_accuracy, peak_rss_mb.
+// --use-cudnn auto (the layer's default: the fused lstm_sequence op, on cuDNN on a GPU) or
+// false (the per-step composed cell), also in the JSON line.
 // Usage: bench_lstm_fashion [--epochs 3] [--batch 64] [--threads 1] [--seed 42] [--warmup-steps 20]
+//                           [--device cpu|gpu] [--policy P] [--use-cudnn auto|false]
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -23,12 +26,25 @@ namespace ops = keras::ops;
 using keras::Tensor;
 
 int main(int argc, char** argv) {
+  std::vector<char*> args{argv[0]};  // the arguments parse_train_flags reads
+  std::string use_cudnn = "auto";
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) != "--use-cudnn") {
+      args.push_back(argv[i]);
+      continue;
+    }
+    use_cudnn = i + 1 < argc ? argv[++i] : "";
+    if (use_cudnn != "auto" && use_cudnn != "false") {
+      std::fprintf(stderr, "--use-cudnn takes auto or false, not %s\n", use_cudnn.c_str());
+      return 2;
+    }
+  }
   bench::TrainFlags flags;
   flags.epochs = 3;
   flags.batch = 64;
   flags.threads = 1;
   flags.warmup = 20;
-  if (!bench::parse_train_flags(argc, argv, false, flags)) return 2;
+  if (!bench::parse_train_flags(int(args.size()), args.data(), false, flags)) return 2;
   const bench::Placement place(flags);
   const int64_t batch = flags.batch, samples = 12800;
   keras::set_num_threads(flags.threads);
@@ -41,8 +57,10 @@ int main(int argc, char** argv) {
     xt = prep(test.x);
     yt = ops::cast(test.y, keras::DType::int32);
   }
-  auto make_model = [] {
-    auto m = keras::Sequential({layers::LSTM(128, {.input_shape = {28, 28}}), layers::Dense(10)});
+  auto make_model = [&] {
+    layers::RecurrentOptions o{.input_shape = {28, 28}};
+    if (use_cudnn == "false") o.use_cudnn = false;
+    auto m = keras::Sequential({layers::LSTM(128, o), layers::Dense(10)});
     m->compile({.optimizer = keras::optimizers::Adam({.learning_rate = 1e-3}),
                 .loss = keras::losses::SparseCategoricalCrossentropy({.from_logits = true})});
     return m;
@@ -85,8 +103,9 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < epoch_sps.size(); ++i) eps += (i ? "," : "") + std::to_string(int64_t(epoch_sps[i] + 0.5));
   std::printf("{\"impl\":\"keras-cpp\",\"model\":\"lstm128\",\"batch\":%lld,\"threads\":%d,\"epochs\":%d,"
               "\"train_samples_per_s\":%.0f,\"train_samples_per_s_epochs\":[%s],\"step_ms\":%.4f,"
-              "\"predict_samples_per_s\":%.0f,\"test_accuracy\":%.4f,\"peak_rss_mb\":%.1f%s}\n",
+              "\"predict_samples_per_s\":%.0f,\"test_accuracy\":%.4f,\"peak_rss_mb\":%.1f,\"use_cudnn\":\"%s\"%s}\n",
               (long long)batch, keras::get_num_threads(), flags.epochs, bench::median(epoch_sps), eps.c_str(),
-              bench::median(step_ms), double(xt.shape()[0]) / bench::median(pt), acc, ru.ru_maxrss / 1024.0, place.json().c_str());
+              bench::median(step_ms), double(xt.shape()[0]) / bench::median(pt), acc, ru.ru_maxrss / 1024.0, use_cudnn.c_str(),
+              place.json().c_str());
   return 0;
 }

@@ -50,7 +50,8 @@ struct LstmSequenceGrad {
 
 /// The backward pass of lstm_sequence from the forward's inputs, its y and (training)
 /// reserve, and the gradients dy (batch, time, units), dh and dc (batch, units) flowing
-/// into y, h and c.
+/// into y, h and c. An empty reserve (a training = false forward) makes the backward op
+/// run the training forward itself, on every device; a reserve of another size raises.
 LstmSequenceGrad lstm_sequence_grad(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& kernel,
                                     const Tensor& recurrent_kernel, const Tensor& bias, const Tensor& y,
                                     const Tensor& reserve, const Tensor& dy, const Tensor& dh, const Tensor& dc);
@@ -82,7 +83,8 @@ struct GruSequenceGrad {
 };
 
 /// The backward pass of gru_sequence from the forward's inputs, its y and (training)
-/// reserve, and the gradients dy and dh flowing into y and h.
+/// reserve, and the gradients dy and dh flowing into y and h (an empty reserve as for
+/// lstm_sequence_grad).
 GruSequenceGrad gru_sequence_grad(const Tensor& x, const Tensor& h0, const Tensor& kernel,
                                   const Tensor& recurrent_kernel, const Tensor& bias, const Tensor& y,
                                   const Tensor& reserve, const Tensor& dy, const Tensor& dh);

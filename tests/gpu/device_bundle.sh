@@ -20,13 +20,14 @@
 # runs bench_gpu_step (the MLP step against its GEMMs, bandwidth against a copy; the
 # bandwidth figures again with KERAS_CPP_CUDNN=0, pooling on the direct kernels) and the
 # Fashion-MNIST MLP fit at batch 256 on the GPU, on 2 CPU threads, and at batch 1024 in
-# float32 and mixed_bfloat16, with the JSON lines in $OUT/bench.jsonl.
+# float32 and mixed_bfloat16, the Fashion-MNIST LSTM fit at batch 256 on cuDNN, on the
+# per-step cell and on 2 CPU threads, with the JSON lines in $OUT/bench.jsonl.
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 [ -f "$build/build.ninja" ] || { echo "device_bundle: no build directory $build" >&2; exit 1; }
-benches="bench_gpu_step bench_mlp_fashion bench_cnn_fashion"
+benches="bench_gpu_step bench_mlp_fashion bench_cnn_fashion bench_lstm_fashion"
 ninja -C "$build" tests/keras_tests $(for b in $benches; do echo "bench/$b"; done) >/dev/null
 if ! ldd "$build/tests/keras_tests" | grep -q libcudart; then
   echo "device_bundle: $build is not a CUDA build (configure with -Dcuda=enabled)" >&2
@@ -118,6 +119,9 @@ if [ "$what" = bench ]; then
     ./bench_mlp_fashion --device gpu --batch 1024 --epochs 10
     ./bench_mlp_fashion --device gpu --batch 1024 --epochs 10 --policy mixed_bfloat16
     ./bench_cnn_fashion --device gpu --batch 256 --epochs 2
+    ./bench_lstm_fashion --device gpu --batch 256 --epochs 2  # lstm_sequence on cuDNN
+    ./bench_lstm_fashion --device gpu --batch 256 --epochs 2 --use-cudnn false  # the per-step cell
+    ./bench_lstm_fashion --device cpu --threads 2 --batch 256 --epochs 2
   } 2> "$out/bench.err" | tee "$out/bench.jsonl"
   tail -5 "$out/bench.err"
   exit 0
