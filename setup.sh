@@ -43,6 +43,12 @@ BUILD_DIR=${BUILD_DIR:-build}
 # ccache would key them on it and a fresh clone (CI) would never hit the cache; the
 # sources are named by relative paths, so the folder does not change the objects' code.
 export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
+# Absolute paths under the checkout (a generated header's include path, a dependency file)
+# are hashed relative to it, so a clone elsewhere hits the objects this one left; and the
+# cache holds the release, CUDA, sanitizer and fuzzing builds together (about 10 GiB),
+# which ccache's default 5 GiB would evict between CI stages.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-25G}
 
 install_packages() {
   local missing=()

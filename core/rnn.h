@@ -15,6 +15,14 @@
 // layout belongs to the device's kernel (the CPU kernel's saved gates, cuDNN's reserve
 // space): only the same device's backward kernel reads it. With training = false it is
 // empty, and the gradient rule runs the forward again with training = true to get one.
+//
+// `mask` (optional; bool, (batch, time)): Keras's masked recurrence. At a step where
+// mask[b, t] is false, row b's states keep their values and its output repeats the
+// previous step's output (zeros before the first unmasked step), as Keras's RNN loop does
+// with zero_output_for_mask = false; the gradient flows the same way. The last timestep's
+// output y[:, -1] is then the last unmasked output (not h where a row is all masked: h
+// stays h0, the output zeros). On the CPU any mask works; on CUDA masks are not yet
+// supported (rnn_kernel_takes_masks says which devices take them).
 #pragma once
 #include "core/tensor.h"
 
@@ -37,7 +45,8 @@ struct LstmSequence {
 /// of one floating dtype. Differentiable in every input (first order: the gradient of the
 /// gradient raises, as TensorFlow's cuDNN RNN does).
 LstmSequence lstm_sequence(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& kernel,
-                           const Tensor& recurrent_kernel, const Tensor& bias, bool training);
+                           const Tensor& recurrent_kernel, const Tensor& bias, bool training,
+                           const Tensor& mask = Tensor());
 
 /// The outputs of lstm_sequence_grad: the gradients of x, h0, c0, kernel, recurrent_kernel
 /// and bias.
@@ -52,9 +61,11 @@ struct LstmSequenceGrad {
 /// reserve, and the gradients dy (batch, time, units), dh and dc (batch, units) flowing
 /// into y, h and c. An empty reserve (a training = false forward) makes the backward op
 /// run the training forward itself, on every device; a reserve of another size raises.
+/// `mask`: the forward's.
 LstmSequenceGrad lstm_sequence_grad(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& kernel,
                                     const Tensor& recurrent_kernel, const Tensor& bias, const Tensor& y,
-                                    const Tensor& reserve, const Tensor& dy, const Tensor& dh, const Tensor& dc);
+                                    const Tensor& reserve, const Tensor& dy, const Tensor& dh, const Tensor& dc,
+                                    const Tensor& mask = Tensor());
 
 /// The outputs of gru_sequence.
 struct GruSequence {
@@ -72,7 +83,7 @@ struct GruSequence {
 /// kernel (input, 3 * units); recurrent_kernel (units, 3 * units); bias (2, 3 * units).
 /// Differentiable in every input (first order).
 GruSequence gru_sequence(const Tensor& x, const Tensor& h0, const Tensor& kernel, const Tensor& recurrent_kernel,
-                         const Tensor& bias, bool training);
+                         const Tensor& bias, bool training, const Tensor& mask = Tensor());
 
 /// The outputs of gru_sequence_grad: the gradients of x, h0, kernel, recurrent_kernel and bias.
 struct GruSequenceGrad {
@@ -84,9 +95,17 @@ struct GruSequenceGrad {
 
 /// The backward pass of gru_sequence from the forward's inputs, its y and (training)
 /// reserve, and the gradients dy and dh flowing into y and h (an empty reserve as for
-/// lstm_sequence_grad).
+/// lstm_sequence_grad). `mask`: the forward's.
 GruSequenceGrad gru_sequence_grad(const Tensor& x, const Tensor& h0, const Tensor& kernel,
                                   const Tensor& recurrent_kernel, const Tensor& bias, const Tensor& y,
-                                  const Tensor& reserve, const Tensor& dy, const Tensor& dh);
+                                  const Tensor& reserve, const Tensor& dy, const Tensor& dh,
+                                  const Tensor& mask = Tensor());
 
 }  // namespace keras::core::ops
+
+namespace keras::core {
+/// Whether the fused recurrent ops' kernel on `device` takes a `mask` (the CPU's does;
+/// cuDNN's takes none yet). Keras's LSTM and GRU layers run a masked sequence as one op
+/// only where it does, and step by step elsewhere.
+bool rnn_kernel_takes_masks(const Device& device);
+}  // namespace keras::core

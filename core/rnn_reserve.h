@@ -1,5 +1,6 @@
-// rnn_reserve.h - (private to the engine) the size of the fused recurrent ops' reserve
-// output (core/rnn.h), which each device's kernel chooses: lstm_sequence and gru_sequence's
+// rnn_reserve.h - (private to the engine) what each device's kernels of the fused recurrent
+// ops (core/rnn.h) declare: whether they take a mask, and the size of the reserve
+// output, which each device's kernel chooses: lstm_sequence and gru_sequence's
 // shape rule asks the function registered for the inputs' device kind. The CPU kernel
 // (core/cpu/rnn.cpp) registers its own; the CUDA backend asks cuDNN
 // (cudnnGetRNNTempSpaceSizes) on the inputs' device.
@@ -28,5 +29,9 @@ void register_rnn_reserve_bytes(Device::Kind kind, RnnReserveBytesFn fn);
 /// The registered rule's answer; raises std::invalid_argument naming the op and the device
 /// when the kind registered none (no recurrent kernel there).
 int64_t rnn_reserve_bytes(const char* op, const RnnDims& dims, const Device& device);
+
+/// Declares that the kernels of a device kind take the ops' optional mask input
+/// (rnn_kernel_takes_masks in core/rnn.h answers from these declarations).
+void register_rnn_masks(Device::Kind kind);
 
 }  // namespace keras::core

@@ -15,8 +15,10 @@
 //
 //   text_classification [--short] [--packages PATH] [--model avg|gru|lstm] [--epochs N]
 //                       [--sections K] [--max-tokens N] [--sequence-length N]
-//                       [--batches padded|ragged] [--threads N]
-// --packages: an apt "Packages" file (plain, .gz, or .lz4 via /usr/lib/apt/apt-helper), or a
+//                       [--batches padded|ragged] [--use-cudnn auto|false] [--threads N]
+// --use-cudnn (gru|lstm): "auto" (default) runs each masked sequence as one fused op
+// (gru_sequence / lstm_sequence), "false" composes the cell step by step (both give the
+// same numbers). --packages: an apt "Packages" file (plain, .gz, or .lz4 via /usr/lib/apt/apt-helper), or a
 // folder of them (default /var/lib/apt/lists; `apt-get update` fills it). Only the K most
 // common sections are kept. The last line is machine-readable ("result: ..."), for
 // tests/examples/test_examples.cpp, which runs it on tests/data/text_classification.
@@ -105,7 +107,9 @@ std::vector<fs::path> package_files(const std::string& path) {
 }
 
 keras::Ref<keras::Model> build_model(const std::string& kind, int64_t vocab, int64_t classes, int64_t length,
-                                     bool ragged) {
+                                     bool ragged, const std::string& use_cudnn) {
+  if (use_cudnn != "auto" && use_cudnn != "false")
+    throw std::invalid_argument("--use-cudnn expects auto or false, but received " + use_cudnn);
   if (ragged && kind != "avg")
     throw std::invalid_argument("--batches ragged takes --model avg (the recurrent layers take padded batches), "
                                 "but received --model " + kind);
@@ -118,7 +122,9 @@ keras::Ref<keras::Model> build_model(const std::string& kind, int64_t vocab, int
     h = layers::Dense(64, {.activation = "relu"})(h);
   } else if (kind == "gru" || kind == "lstm") {
     h = layers::Embedding(vocab, 64, {.mask_zero = true})(input);
-    h = kind == "gru" ? layers::GRU(64)(h) : layers::LSTM(64)(h);
+    const layers::RecurrentOptions o{.use_cudnn = use_cudnn == "auto" ? layers::UseCudnnArg("auto")
+                                                                      : layers::UseCudnnArg(false)};
+    h = kind == "gru" ? layers::GRU(64, o)(h) : layers::LSTM(64, o)(h);
   } else {
     throw std::invalid_argument("--model expects avg, gru or lstm, but received " + kind);
   }
@@ -181,7 +187,8 @@ int main_body(const example::Flags& flags) {
     return ds.batch(64).map([&](const Tensor& x, const Tensor& label) { return data::Element{vectorize(x), label}; });
   };
 
-  auto model = build_model(kind, vectorize->vocabulary_size(), int64_t(label_of.size()), length, ragged);
+  auto model = build_model(kind, vectorize->vocabulary_size(), int64_t(label_of.size()), length, ragged,
+                           flags.get_string("use-cudnn", "auto"));
   model->compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}});
   model->fit(pipeline(train_text, train_y, true), {.epochs = epochs, .verbose = short_run ? 0 : 2});
   const double accuracy = model->evaluate(pipeline(test_text, test_y, false), {.verbose = 0}).at("accuracy");
@@ -212,8 +219,10 @@ int main_body(const example::Flags& flags) {
 
 int main(int argc, char** argv) {
   return example::run(argc, argv,
-                      {"packages", "model", "epochs", "sections", "max-tokens", "sequence-length", "batches"},
+                      {"packages", "model", "epochs", "sections", "max-tokens", "sequence-length", "batches",
+                       "use-cudnn"},
                       "text_classification [--short] [--packages PATH] [--model avg|gru|lstm] [--epochs N] "
-                      "[--sections K] [--max-tokens N] [--sequence-length N] [--batches padded|ragged] [--threads N]",
+                      "[--sections K] [--max-tokens N] [--sequence-length N] [--batches padded|ragged] "
+                      "[--use-cudnn auto|false] [--threads N]",
                       main_body);
 }

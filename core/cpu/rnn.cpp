@@ -129,15 +129,18 @@ int64_t projection_chunk(int64_t batch, int64_t gates, int64_t elem, int64_t tim
 }
 
 template <class T>
-void previous_states(const Dims& d, const T* y, const T* h0, T* hp) {
-  const int64_t U = d.units, B = d.batch;
-  std::copy(h0, h0 + B * U, hp);
-  for (int64_t t = 1; t < d.time; ++t)
-    for (int64_t b = 0; b < B; ++b)
-      std::copy(y + (b * d.time + t - 1) * U, y + (b * d.time + t) * U, hp + (t * B + b) * U);
+void previous_states(const Dims& d, const T* y, const T* h0, const bool* mask, T* hp) {
+  const int64_t U = d.units, B = d.batch, Tn = d.time;
+  for (int64_t b = 0; b < B; ++b) {
+    const T* state = h0 + b * U;
+    for (int64_t t = 0; t < Tn; ++t) {
+      std::copy(state, state + U, hp + (t * B + b) * U);
+      if (!mask || mask[b * Tn + t]) state = y + (b * Tn + t) * U;
+    }
+  }
 }
-template void previous_states<float>(const Dims&, const float*, const float*, float*);
-template void previous_states<double>(const Dims&, const double*, const double*, double*);
+template void previous_states<float>(const Dims&, const float*, const float*, const bool*, float*);
+template void previous_states<double>(const Dims&, const double*, const double*, const bool*, double*);
 
 int64_t lstm_reserve_bytes(const Dims& d, int64_t elem) { return d.rows() * 5 * d.units * elem; }
 int64_t gru_reserve_bytes(const Dims& d, int64_t elem) { return d.rows() * 4 * d.units * elem; }
@@ -182,6 +185,7 @@ void rnn_kernel(OpCall& c) {
 namespace keras::core {
 void register_cpu_rnn_kernels() {
   register_rnn_reserve_bytes(Device::Kind::CPU, cpu::rnn::cpu_reserve_bytes);
+  register_rnn_masks(Device::Kind::CPU);
   for (OpId op : {OpId::LstmSequence, OpId::LstmSequenceGrad, OpId::GruSequence, OpId::GruSequenceGrad}) {
     register_kernel(op, Device::Kind::CPU, cpu::rnn::rnn_kernel);
     declare_kernel_dtypes(op, Device::Kind::CPU, {DType::float32, DType::float64});

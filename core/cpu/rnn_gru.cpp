@@ -3,7 +3,7 @@
 // GRUCell's operations in its order, reset_after):
 //   xz, xr, xh = x[t] @ kernel + bias[0]; hz, hr, hh = h @ recurrent_kernel + bias[1];
 //   z = sigmoid(xz + hz); r = sigmoid(xr + hr); n = tanh(xh + r * hh); h = n + z * (h - n).
-// The reserve keeps z, r, n and hh. Backward, from the last timestep: dh = dy[t] + dh_next;
+// The reserve keeps z, r, n and hh (zeros at a masked step). Backward, from the last timestep: dh = dy[t] + dh_next;
 //   dz = dh (h_prev - n); dn = dh (1 - z) (1 - n^2); gradients of the pre-activations:
 //   input side (dz z (1 - z), dr r (1 - r), dn) with dr = dn * hh, recurrent side the same
 //   but dn * r for hh; dh_next = dh z + (recurrent side) @ recurrent_kernel^T.
@@ -18,6 +18,7 @@ template <class T>
 struct Forward {
   const T *x, *h0, *kernel, *rec, *bias;
   T *y, *h_last, *reserve;  // reserve: null without training
+  const bool* mask = nullptr;  // (batch, time), or null
 };
 
 // The forward pass (also run by the backward op when it receives no reserve).
@@ -27,20 +28,31 @@ void run_forward(const Dims& d, const Forward<T>& a) {
   const T *x = a.x, *h0 = a.h0, *kernel = a.kernel, *rec = a.rec, *bias = a.bias;
   const T* rbias = bias + G;
   T *y = a.y, *h_last = a.h_last, *reserve = a.reserve;
+  const bool* mask = a.mask;
   if (B == 0) return;
   // The input projections, bias included, a chunk of timesteps at a time (time-major).
   const int64_t chunk = projection_chunk(B, G, sizeof(T), Tn);
   Scratch<T> xt(rows * d.input), xw(chunk * B * G);
   to_time_major(x, xt.data(), B, Tn, d.input);
   std::vector<T> hr(size_t(B * G));
+  // With a mask, the hidden states apart from y (which holds the outputs).
+  std::vector<T> hs;
+  if (mask) hs.assign(h0, h0 + B * U);
   for (int64_t t = 0; t < Tn; ++t) {
     if (t % chunk == 0) project(xt.data(), kernel, bias, t, std::min(chunk, Tn - t), B, d.input, G, xw.data());
-    const T* hp = t == 0 ? h0 : y + (t - 1) * U;
-    const int64_t ldh = t == 0 ? U : Tn * U;
+    const T* hp = mask ? hs.data() : t == 0 ? h0 : y + (t - 1) * U;
+    const int64_t ldh = mask || t == 0 ? U : Tn * U;
     gemm(false, false, B, G, U, hp, ldh, rec, G, hr.data(), G);
     for_batch(B, 4 * U, [&](int64_t b0, int64_t b1) {
       std::vector<T> zr(size_t(2 * U));
       for (int64_t b = b0; b < b1; ++b) {
+        if (mask && !mask[b * Tn + t]) {  // the state stays; the previous output repeats
+          T* yb = y + (b * Tn + t) * U;
+          if (t == 0) std::fill(yb, yb + U, T(0));
+          else std::copy(yb - U, yb, yb);
+          if (reserve) std::fill(reserve + (t * B + b) * 4 * U, reserve + (t * B + b + 1) * 4 * U, T(0));
+          continue;
+        }
         T* __restrict hb = hr.data() + b * G;
         const T* __restrict xr = xw.data() + ((t % chunk) * B + b) * G;
         const T* __restrict hprev = hp + b * ldh;
@@ -60,17 +72,20 @@ void run_forward(const Dims& d, const Forward<T>& a) {
           std::copy(hh, hh + U, res + 3 * U);
         }
         for (int64_t j = 0; j < U; ++j) yb[j] = yb[j] + z[j] * (hprev[j] - yb[j]);
+        if (mask) std::copy(yb, yb + U, hs.data() + b * U);
       }
     });
   }
-  for (int64_t b = 0; b < B; ++b) std::copy(y + (b * Tn + Tn - 1) * U, y + (b * Tn + Tn) * U, h_last + b * U);
+  if (mask) std::copy(hs.begin(), hs.end(), h_last);
+  else
+    for (int64_t b = 0; b < B; ++b) std::copy(y + (b * Tn + Tn - 1) * U, y + (b * Tn + Tn) * U, h_last + b * U);
 }
 }  // namespace
 
 template <class T>
 void gru_forward(OpCall& c) {
   run_forward<T>(dims_of(c), {in<T>(c, 0), in<T>(c, 1), in<T>(c, 2), in<T>(c, 3), in<T>(c, 4), out<T>(c, 0),
-                              out<T>(c, 1), c.attrs.flag ? out<T>(c, 2) : nullptr});
+                              out<T>(c, 1), c.attrs.flag ? out<T>(c, 2) : nullptr, mask_of(c, 5)});
 }
 
 template <class T>
@@ -79,30 +94,49 @@ void gru_backward(OpCall& c) {
   const int64_t B = d.batch, Tn = d.time, U = d.units, G = 3 * U, I = d.input, rows = d.rows();
   const T *x = in<T>(c, 0), *h0 = in<T>(c, 1), *kernel = in<T>(c, 2), *rec = in<T>(c, 3), *y = in<T>(c, 5),
           *reserve = in<T>(c, 6), *dy = in<T>(c, 7);
+  const bool* mask = mask_of(c, 9);
   // No reserve (a forward run with training = false): the training forward, here.
   const bool own = check_reserve(c, c.in(6), gru_reserve_bytes(d, sizeof(T)));
   Scratch<T> own_reserve(own ? rows * 4 * U : 0), own_y(own ? rows * U : 0), own_h(own ? B * U : 0);
   if (own) {
-    run_forward<T>(d, {x, h0, kernel, rec, in<T>(c, 4), own_y.data(), own_h.data(), own_reserve.data()});
+    run_forward<T>(d, {x, h0, kernel, rec, in<T>(c, 4), own_y.data(), own_h.data(), own_reserve.data(), mask});
     y = own_y.data(), reserve = own_reserve.data();
   }
   T *dx = out<T>(c, 0), *dh0 = out<T>(c, 1), *dkernel = out<T>(c, 2), *drec = out<T>(c, 3), *dbias = out<T>(c, 4);
   // dzx: the gradients of the input projection's pre-activations; dzh: the recurrent ones.
   Scratch<T> dzx(rows * G), dzh(rows * G);  // time-major
   std::vector<T> direct(size_t(B * U));
+  // The hidden state before every step (time-major), and with a mask the gradient of the
+  // outputs that repeat a row's last computed one.
+  Scratch<T> hp(rows * U);
+  previous_states(d, y, h0, mask, hp.data());
+  std::vector<T> carry(mask ? B * U : 0, T(0));
   std::copy(in<T>(c, 8), in<T>(c, 8) + B * U, dh0);  // dh_next, then dh0
   for (int64_t t = Tn - 1; t >= 0; --t) {
-    const T* hp = t == 0 ? h0 : y + (t - 1) * U;
-    const int64_t ldh = t == 0 ? U : Tn * U;
     for_batch(B, 8 * U, [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b) {
+        T* __restrict gx = dzx.data() + (t * B + b) * G;
+        T* __restrict gh = dzh.data() + (t * B + b) * G;
+        if (mask && !mask[b * Tn + t]) {  // no gates; the state gradient passes through
+          const T* dyb = dy + (b * Tn + t) * U;
+          T* cr = carry.data() + b * U;
+          for (int64_t j = 0; j < U; ++j) cr[j] += dyb[j];
+          std::fill(gx, gx + G, T(0));
+          std::fill(gh, gh + G, T(0));
+          std::copy(dh0 + b * U, dh0 + (b + 1) * U, direct.data() + b * U);
+          continue;
+        }
+        if (mask) {  // this step's output also received what the repeats of it did
+          T* cr = carry.data() + b * U;
+          T* dhn = dh0 + b * U;
+          for (int64_t j = 0; j < U; ++j) dhn[j] += cr[j];
+          std::fill(cr, cr + U, T(0));
+        }
         const T* __restrict g = reserve + (t * B + b) * 4 * U;
-        const T* __restrict hprev = hp + b * ldh;
+        const T* __restrict hprev = hp.data() + (t * B + b) * U;
         const T* __restrict dyb = dy + (b * Tn + t) * U;
         const T* __restrict dhn = dh0 + b * U;
         T* __restrict dir = direct.data() + b * U;
-        T* __restrict gx = dzx.data() + (t * B + b) * G;
-        T* __restrict gh = dzh.data() + (t * B + b) * G;
         for (int64_t j = 0; j < U; ++j) {
           const T z = g[j], r = g[U + j], n = g[2 * U + j], hh = g[3 * U + j];
           const T dh = dyb[j] + dhn[j];
@@ -118,12 +152,11 @@ void gru_backward(OpCall& c) {
     gemm(false, true, B, U, G, dzh.data() + t * B * G, G, rec, G, dh0, U);
     for (int64_t i = 0; i < B * U; ++i) dh0[i] = dh0[i] + direct[size_t(i)];
   }
-  Scratch<T> xt(rows * I), dxt(rows * I), hp(rows * U);
+  Scratch<T> xt(rows * I), dxt(rows * I);
   gemm(false, true, rows, I, G, dzx.data(), G, kernel, G, dxt.data(), I);
   to_batch_major(dxt.data(), dx, B, Tn, I);
   to_time_major(x, xt.data(), B, Tn, I);
   gemm(true, false, I, G, rows, xt.data(), I, dzx.data(), G, dkernel, G);
-  previous_states(d, y, h0, hp.data());
   gemm(true, false, U, G, rows, hp.data(), U, dzh.data(), G, drec, G);
   column_sums(dzx.data(), rows, G, G, dbias);
   column_sums(dzh.data(), rows, G, G, dbias + G);

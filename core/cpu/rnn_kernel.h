@@ -84,10 +84,19 @@ void to_time_major(const T* src, T* dst, int64_t batch, int64_t time, int64_t co
 template <class T>
 void to_batch_major(const T* src, T* dst, int64_t batch, int64_t time, int64_t cols);
 
-// The previous hidden states of every row (t, b), time-major: y[b, t - 1], or h0[b] at
-// t = 0, as a (time * batch, units) matrix.
+// The hidden state before every step (t, b), time-major, as a (time * batch, units)
+// matrix: y[b, t - 1], or h0[b] at t = 0; with a mask, the output of row b's last unmasked
+// step before t, or h0[b] before its first.
 template <class T>
-void previous_states(const Dims& d, const T* y, const T* h0, T* hp);
+void previous_states(const Dims& d, const T* y, const T* h0, const bool* mask, T* hp);
+
+// The optional mask input (bool (batch, time), the input after the op's `unmasked` ones),
+// or nullptr. A masked step (mask[b * time + t] false) leaves row b's states as they are
+// and repeats its previous output (zeros before its first unmasked step); its backward
+// pass carries the gradient of a repeated output back to the step that computed it.
+inline const bool* mask_of(const OpCall& c, size_t unmasked) {
+  return c.inputs.size() > unmasked ? c.inputs.back().data<bool>() : nullptr;
+}
 
 // The kernels (core/cpu/rnn_lstm.cpp, rnn_gru.cpp), on float and double.
 template <class T>

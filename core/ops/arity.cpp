@@ -52,10 +52,10 @@ void define_arities() {
   for (int i = int(OpId::Arctan2); i <= int(OpId::Lcm); ++i) set(OpId(i), 2, 2);  // ops_math.h
   for (OpId op : {OpId::UnsortedSegmentMax, OpId::UnsortedSegmentMin, OpId::UnsortedSegmentProd}) set(op, 2, 2);
   set(OpId::SearchSorted, 2, 2);
-  set(OpId::LstmSequence, 6, 6);  // core/ops/rnn.cpp
-  set(OpId::LstmSequenceGrad, 11, 11);
-  set(OpId::GruSequence, 5, 5);
-  set(OpId::GruSequenceGrad, 9, 9);
+  set(OpId::LstmSequence, 6, 7);  // core/ops/rnn.cpp (the last: an optional mask)
+  set(OpId::LstmSequenceGrad, 11, 12);
+  set(OpId::GruSequence, 5, 6);
+  set(OpId::GruSequenceGrad, 9, 10);
 }
 
 }  // namespace keras::core

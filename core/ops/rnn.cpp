@@ -3,12 +3,13 @@
 // Kernels: core/cpu/rnn.cpp, gpu/cudnn_rnn.cu.
 //
 // Inputs (in this order) and outputs:
-//   lstm_sequence      (x, h0, c0, kernel, recurrent_kernel, bias) -> y, h, c, reserve
-//   lstm_sequence_grad (x, h0, c0, kernel, recurrent_kernel, bias, y, reserve, dy, dh, dc)
+//   lstm_sequence      (x, h0, c0, kernel, recurrent_kernel, bias[, mask]) -> y, h, c, reserve
+//   lstm_sequence_grad (x, h0, c0, kernel, recurrent_kernel, bias, y, reserve, dy, dh, dc[, mask])
 //                      -> dx, dh0, dc0, dkernel, drecurrent_kernel, dbias
-//   gru_sequence       (x, h0, kernel, recurrent_kernel, bias) -> y, h, reserve
-//   gru_sequence_grad  (x, h0, kernel, recurrent_kernel, bias, y, reserve, dy, dh)
+//   gru_sequence       (x, h0, kernel, recurrent_kernel, bias[, mask]) -> y, h, reserve
+//   gru_sequence_grad  (x, h0, kernel, recurrent_kernel, bias, y, reserve, dy, dh[, mask])
 //                      -> dx, dh0, dkernel, drecurrent_kernel, dbias
+// The mask, when given, is the last input: bool (batch, time).
 // Attrs read: flag = training (the forward ops: a reserve is written).
 #include <array>
 #include <string>
@@ -26,6 +27,48 @@ namespace {
 std::array<RnnReserveBytesFn, Device::kNumKinds>& reserve_rules() {
   static std::array<RnnReserveBytesFn, Device::kNumKinds> rules{};
   return rules;
+}
+
+std::array<bool, Device::kNumKinds>& mask_kinds() {
+  static std::array<bool, Device::kNumKinds> kinds{};
+  return kinds;
+}
+
+// Inputs without the optional mask: the forward and backward ops of each cell.
+size_t unmasked_inputs(OpId op) {
+  switch (op) {
+    case OpId::LstmSequence: return 6;
+    case OpId::LstmSequenceGrad: return 11;
+    case OpId::GruSequence: return 5;
+    default: return 9;  // GruSequenceGrad
+  }
+}
+
+// The optional mask: bool (batch, time), on a device whose kernel takes masks.
+void check_mask(const OpCall& c, int64_t batch, int64_t time) {
+  if (c.inputs.size() <= unmasked_inputs(c.op)) return;
+  const Tensor& m = c.inputs.back();
+  if (m.dtype() != DType::bool_ || m.shape() != Shape{batch, time})
+    throw_invalid(std::string(c.name()) + ": expected mask of dtype bool and shape " + Shape{batch, time}.str() +
+                  " (x's batch and time), but received dtype " + dtype_name(m.dtype()) + " and shape " +
+                  m.shape().str());
+  if (!rnn_kernel_takes_masks(c.in(0).device()))
+    throw_invalid(std::string(c.name()) + ": the kernel on device " + c.in(0).device().str() +
+                  " takes no mask (cuDNN's right-padded sequence lengths are not implemented); run the masked "
+                  "sequence step by step (the layer with use_cudnn=false) or on the CPU");
+}
+
+// The mask input of a call, or an undefined tensor.
+Tensor mask_of(const GradContext& g, size_t unmasked) {
+  return g.inputs.size() > unmasked ? g.inputs.back() : Tensor();
+}
+
+// The inputs of an op call: `fixed`, then the mask when there is one.
+template <size_t N>
+std::vector<Tensor> with_mask(const Tensor (&fixed)[N], const Tensor& mask) {
+  std::vector<Tensor> in(fixed, fixed + N);
+  if (mask.defined()) in.push_back(mask);
+  return in;
 }
 
 void expect_shape(const OpCall& c, const Tensor& t, const char* arg, const Shape& want, const Tensor& x) {
@@ -51,6 +94,7 @@ RnnDims check_sequence(const OpCall& c, RnnCell cell, int gates) {
     throw_invalid(std::string(c.name()) + ": expected recurrent_kernel of shape (units, " + std::to_string(gates) +
                   " * units) with units >= 1, but received shape " + r.shape().str());
   RnnDims d{cell, x.shape()[0], x.shape()[1], x.shape()[2], r.shape()[0], x.dtype()};
+  check_mask(c, d.batch, d.time);
   const int64_t g = gates * d.units;
   expect_shape(c, r, "recurrent_kernel", Shape{d.units, g}, x);
   expect_shape(c, c.in(1), "h0", Shape{d.batch, d.units}, x);
@@ -108,25 +152,33 @@ void infer_gru_grad(OpCall& c) {
 
 // The gradient rules: the backward op, from the forward's reserve, or (a forward run with
 // training = false wrote none) from a forward run again with training = true.
+// The mask (not differentiable) gets no gradient.
 std::vector<Tensor> lstm_grad(const GradContext& g) {
+  const Tensor mask = mask_of(g, 6);
   Tensor y = g.out(0), reserve = g.out(3);
   if (!g.attrs.flag) {
-    auto f = ops::lstm_sequence(g.in(0), g.in(1), g.in(2), g.in(3), g.in(4), g.in(5), true);
+    auto f = ops::lstm_sequence(g.in(0), g.in(1), g.in(2), g.in(3), g.in(4), g.in(5), true, mask);
     y = f.y, reserve = f.reserve;
   }
   auto r = ops::lstm_sequence_grad(g.in(0), g.in(1), g.in(2), g.in(3), g.in(4), g.in(5), y, reserve, g.grad(0),
-                                   g.grad(1), g.grad(2));
-  return {r.dx, r.dh0, r.dc0, r.dkernel, r.drecurrent_kernel, r.dbias};
+                                   g.grad(1), g.grad(2), mask);
+  std::vector<Tensor> d{r.dx, r.dh0, r.dc0, r.dkernel, r.drecurrent_kernel, r.dbias};
+  if (mask.defined()) d.emplace_back();
+  return d;
 }
 
 std::vector<Tensor> gru_grad(const GradContext& g) {
+  const Tensor mask = mask_of(g, 5);
   Tensor y = g.out(0), reserve = g.out(2);
   if (!g.attrs.flag) {
-    auto f = ops::gru_sequence(g.in(0), g.in(1), g.in(2), g.in(3), g.in(4), true);
+    auto f = ops::gru_sequence(g.in(0), g.in(1), g.in(2), g.in(3), g.in(4), true, mask);
     y = f.y, reserve = f.reserve;
   }
-  auto r = ops::gru_sequence_grad(g.in(0), g.in(1), g.in(2), g.in(3), g.in(4), y, reserve, g.grad(0), g.grad(1));
-  return {r.dx, r.dh0, r.dkernel, r.drecurrent_kernel, r.dbias};
+  auto r = ops::gru_sequence_grad(g.in(0), g.in(1), g.in(2), g.in(3), g.in(4), y, reserve, g.grad(0), g.grad(1),
+                                  mask);
+  std::vector<Tensor> d{r.dx, r.dh0, r.dkernel, r.drecurrent_kernel, r.dbias};
+  if (mask.defined()) d.emplace_back();
+  return d;
 }
 
 // The backward ops are not differentiable again (TensorFlow's CudnnRNNBackprop has no
@@ -140,6 +192,8 @@ std::vector<Tensor> second_order(const GradContext& g) {
 }  // namespace
 
 void register_rnn_reserve_bytes(Device::Kind kind, RnnReserveBytesFn fn) { reserve_rules()[size_t(kind)] = fn; }
+
+void register_rnn_masks(Device::Kind kind) { mask_kinds()[size_t(kind)] = true; }
 
 int64_t rnn_reserve_bytes(const char* op, const RnnDims& dims, const Device& device) {
   const RnnReserveBytesFn fn = reserve_rules()[size_t(device.kind)];
@@ -158,38 +212,41 @@ void define_rnn_ops() {
   define_grad(OpId::GruSequenceGrad, second_order);
 }
 
+bool rnn_kernel_takes_masks(const Device& device) { return mask_kinds()[size_t(device.kind)]; }
+
 namespace ops {
 LstmSequence lstm_sequence(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& kernel,
-                           const Tensor& recurrent_kernel, const Tensor& bias, bool training) {
+                           const Tensor& recurrent_kernel, const Tensor& bias, bool training, const Tensor& mask) {
   Attrs a;
   a.flag = training;
   const Tensor in[] = {x, h0, c0, kernel, recurrent_kernel, bias};
-  auto o = dispatch_multi(OpId::LstmSequence, in, a);
+  auto o = dispatch_multi(OpId::LstmSequence, with_mask(in, mask), a);
   return {o[0], o[1], o[2], o[3]};
 }
 
 LstmSequenceGrad lstm_sequence_grad(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& kernel,
                                     const Tensor& recurrent_kernel, const Tensor& bias, const Tensor& y,
-                                    const Tensor& reserve, const Tensor& dy, const Tensor& dh, const Tensor& dc) {
+                                    const Tensor& reserve, const Tensor& dy, const Tensor& dh, const Tensor& dc,
+                                    const Tensor& mask) {
   const Tensor in[] = {x, h0, c0, kernel, recurrent_kernel, bias, y, reserve, dy, dh, dc};
-  auto o = dispatch_multi(OpId::LstmSequenceGrad, in, Attrs{});
+  auto o = dispatch_multi(OpId::LstmSequenceGrad, with_mask(in, mask), Attrs{});
   return {o[0], o[1], o[2], o[3], o[4], o[5]};
 }
 
 GruSequence gru_sequence(const Tensor& x, const Tensor& h0, const Tensor& kernel, const Tensor& recurrent_kernel,
-                         const Tensor& bias, bool training) {
+                         const Tensor& bias, bool training, const Tensor& mask) {
   Attrs a;
   a.flag = training;
   const Tensor in[] = {x, h0, kernel, recurrent_kernel, bias};
-  auto o = dispatch_multi(OpId::GruSequence, in, a);
+  auto o = dispatch_multi(OpId::GruSequence, with_mask(in, mask), a);
   return {o[0], o[1], o[2]};
 }
 
 GruSequenceGrad gru_sequence_grad(const Tensor& x, const Tensor& h0, const Tensor& kernel,
                                   const Tensor& recurrent_kernel, const Tensor& bias, const Tensor& y,
-                                  const Tensor& reserve, const Tensor& dy, const Tensor& dh) {
+                                  const Tensor& reserve, const Tensor& dy, const Tensor& dh, const Tensor& mask) {
   const Tensor in[] = {x, h0, kernel, recurrent_kernel, bias, y, reserve, dy, dh};
-  auto o = dispatch_multi(OpId::GruSequenceGrad, in, Attrs{});
+  auto o = dispatch_multi(OpId::GruSequenceGrad, with_mask(in, mask), Attrs{});
   return {o[0], o[1], o[2], o[3], o[4]};
 }
 }  // namespace ops

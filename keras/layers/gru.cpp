@@ -41,11 +41,12 @@ std::vector<Tensor> GRUCellLayer::step(const Tensor& x, const std::vector<Tensor
   return {h2, h2};
 }
 
-std::vector<Tensor> GRUCellLayer::run_fused(const Tensor& x, const std::vector<Tensor>& states, bool training) {
-  if (!fused_op()) return KerasCell::run_fused(x, states, training);
+std::vector<Tensor> GRUCellLayer::run_fused(const Tensor& x, const std::vector<Tensor>& states, const Tensor& mask,
+                                            bool training) {
+  if (!fused_op()) return KerasCell::run_fused(x, states, mask, training);
   const DType dt = x.dtype();
   auto r = ops::gru_sequence(drop_sequence(x, training), states.at(0), weight_as(kernel, dt),
-                             weight_as(recurrent_kernel, dt), weight_as(bias, dt), training);
+                             weight_as(recurrent_kernel, dt), weight_as(bias, dt), training, mask);
   return {r.y, r.h};
 }
 

@@ -22,7 +22,8 @@ class LSTMCellLayer : public KerasCell {
   std::vector<Tensor> step(const Tensor& inputs, const std::vector<Tensor>& states, bool training) override;
   /// "lstm_sequence" under Keras 3's cuDNN conditions (KerasCell::fused_op), else nullptr.
   const char* fused_op() const override { return fusable_options() ? "lstm_sequence" : nullptr; }
-  std::vector<Tensor> run_fused(const Tensor& x, const std::vector<Tensor>& states, bool training) override;
+  std::vector<Tensor> run_fused(const Tensor& x, const std::vector<Tensor>& states, const Tensor& mask,
+                                bool training) override;
   /// Rebuilds the cell from a get_config() config (the registry's loader for "LSTMCell").
   static LayerPtr from_config(const Config& c);
 

@@ -4,6 +4,7 @@
 
 #include "core/kernel_support.h"
 #include "core/ops.h"
+#include "core/rnn.h"
 #include "keras/layers/registry.h"
 
 namespace keras::layers {
@@ -112,9 +113,16 @@ std::vector<Tensor> RNNLayer::call(const std::vector<Tensor>& xs, const CallCont
   cell_->reset_sequence();
   Tensor out;  // the output: every timestep's (return_sequences) or the last one's
   if (KerasCell* fused = fused_cell(x, mask)) {
-    std::vector<Tensor> r = fused->run_fused(x, states, ctx.training);
+    std::vector<Tensor> r = fused->run_fused(x, states, mask, ctx.training);
     states.assign(r.begin() + 1, r.end());
     out = o_.return_sequences ? r[0] : states[0];
+    if (mask.defined()) {
+      // The op repeats the previous output at a masked step, as the step loop does; a
+      // row with every step masked outputs zeros (its state stays the initial one).
+      Tensor y = r[0];
+      if (o_.zero_output_for_mask) y = ops::where(ops::expand_dims(mask, 2), y, ops::zeros_like(y));
+      out = o_.return_sequences ? y : ops::squeeze(ops::slice(y, {0, time - 1, 0}, {-1, 1, -1}), {1});
+    }
   } else {
     out = run_steps(x, mask, states, ctx.training);
   }
@@ -168,14 +176,14 @@ KerasCell* RNNLayer::fused_cell(const Tensor& x, const Tensor& mask) const {
   if (mode == Mode::kFalse || (class_name() != "LSTM" && class_name() != "GRU")) return nullptr;
   auto* cell = dynamic_cast<KerasCell*>(cell_.get());
   const char* op = cell ? cell->fused_op() : nullptr;
-  if (op && !o_.unroll && !mask.defined() && x.dtype() == cell->compute_dtype() &&
-      core::supports(op, x.device(), x.dtype()))
+  if (op && !o_.unroll && (!mask.defined() || core::rnn_kernel_takes_masks(x.device())) &&
+      x.dtype() == cell->compute_dtype() && core::supports(op, x.device(), x.dtype()))
     return cell;
   if (mode == Mode::kTrue) {
     std::string why = !op ? "the cell's options (it needs activation tanh, recurrent_activation sigmoid, use_bias, "
                             "recurrent_dropout 0" + std::string(class_name() == "GRU" ? ", reset_after" : "") + ")"
                       : o_.unroll ? "unroll=true"
-                      : mask.defined() ? "a mask"
+                      : mask.defined() ? "a mask on device " + x.device().str() + " (cuDNN's right-padded sequence lengths are not implemented)"
                                        : std::string("no ") + op + " kernel for device " + x.device().str() +
                                              " and dtype " + core::dtype_name(x.dtype());
     throw std::invalid_argument(name() + ": use_cudnn=true was specified, but the fused sequence op (cuDNN's RNN) "

@@ -149,7 +149,7 @@ Tensor KerasCell::weight_as(const Variable& v, DType dtype) {
   return t.dtype() == dtype ? t : ops::cast(t, dtype);
 }
 
-std::vector<Tensor> KerasCell::run_fused(const Tensor&, const std::vector<Tensor>&, bool) {
+std::vector<Tensor> KerasCell::run_fused(const Tensor&, const std::vector<Tensor>&, const Tensor&, bool) {
   throw std::logic_error(name() + ": this cell has no fused sequence op");
 }
 

@@ -158,8 +158,11 @@ class KerasCell : public RNNCell {
   /// Runs the sequence x (batch, time, features) from `states` through fused_op() (the
   /// input dropout applied to x first, one mask for the sequence as the step loop draws
   /// it): returns {every timestep's output (batch, time, units), the final states...}.
-  /// Throws std::logic_error when fused_op() is nullptr.
-  virtual std::vector<Tensor> run_fused(const Tensor& x, const std::vector<Tensor>& states, bool training);
+  /// `mask` (bool (batch, time), or undefined) as the ops take it (core/rnn.h): a masked
+  /// step keeps the states and repeats the previous output. Throws std::logic_error when
+  /// fused_op() is nullptr.
+  virtual std::vector<Tensor> run_fused(const Tensor& x, const std::vector<Tensor>& states, const Tensor& mask,
+                                        bool training);
   ///@{
   /// The kernel, recurrent kernel and bias weights, defined once built (bias stays
   /// undefined without use_bias).

@@ -91,18 +91,27 @@ Tensor weigh(const Tensor& y, const Tensor& h, const Tensor& c, uint32_t seed) {
 
 double tol_of(DType dt) { return dt == DType::float32 ? 2e-5 : 1e-12; }
 
-std::vector<Tensor> lstm_grads(const LstmArgs& a, int mode) {  // 0 composed, 1 fused training, 2 fused inference
+// mode: 0 composed, 1 fused training, 2 fused inference; `mask` for the fused op.
+std::vector<Tensor> lstm_grads(const LstmArgs& a, int mode, const Tensor& mask = Tensor()) {
   core::GradientTape tape;
   for (const Tensor& t : a.all()) tape.watch(t);
   auto r = mode == 0 ? lstm_composed(a.x, a.h0, a.c0, a.k, a.r, a.b)
-                     : ops::lstm_sequence(a.x, a.h0, a.c0, a.k, a.r, a.b, mode == 1);
+                     : ops::lstm_sequence(a.x, a.h0, a.c0, a.k, a.r, a.b, mode == 1, mask);
   return tape.gradient(weigh(r.y, r.h, r.c, 40), a.all());
 }
-std::vector<Tensor> gru_grads(const GruArgs& a, int mode) {
+std::vector<Tensor> gru_grads(const GruArgs& a, int mode, const Tensor& mask = Tensor()) {
   core::GradientTape tape;
   for (const Tensor& t : a.all()) tape.watch(t);
-  auto r = mode == 0 ? gru_composed(a.x, a.h0, a.k, a.r, a.b) : ops::gru_sequence(a.x, a.h0, a.k, a.r, a.b, mode == 1);
+  auto r = mode == 0 ? gru_composed(a.x, a.h0, a.k, a.r, a.b)
+                     : ops::gru_sequence(a.x, a.h0, a.k, a.r, a.b, mode == 1, mask);
   return tape.gradient(weigh(r.y, r.h, Tensor(), 40), a.all());
+}
+
+// A (batch, time) mask with about a third of the steps masked, and row 0 entirely.
+Tensor some_mask(int64_t batch, int64_t time, uint32_t seed) {
+  std::vector<double> u = uniform(batch * time, 0, 1, seed);
+  for (int64_t t = 0; t < time; ++t) u[size_t(t)] = 0;
+  return ops::greater(make(u, Shape{batch, time}), ops::scalar_like(make({0}, Shape{}), 1.0 / 3));
 }
 
 bool bits_equal(const Tensor& a, const Tensor& b) {
@@ -181,12 +190,14 @@ TEST_CASE("lstm_sequence and gru_sequence: results and gradients are bit-identic
     std::vector<Tensor> runs[2];
     for (int threads : {1, 2}) {
       core::set_num_threads(threads);
-      auto f = ops::lstm_sequence(a.x, a.h0, a.c0, a.k, a.r, a.b, true);
-      auto gf = ops::gru_sequence(g.x, g.h0, g.k, g.r, g.b, true);
       std::vector<Tensor>& out = runs[threads - 1];
-      out = {f.y, f.h, f.c, f.reserve, gf.y, gf.h, gf.reserve};
-      for (const Tensor& t : lstm_grads(a, 1)) out.push_back(t);
-      for (const Tensor& t : gru_grads(g, 1)) out.push_back(t);
+      for (const Tensor& m : {Tensor(), some_mask(d.batch, d.time, 9)}) {
+        auto f = ops::lstm_sequence(a.x, a.h0, a.c0, a.k, a.r, a.b, true, m);
+        auto gf = ops::gru_sequence(g.x, g.h0, g.k, g.r, g.b, true, m);
+        for (const Tensor& t : {f.y, f.h, f.c, f.reserve, gf.y, gf.h, gf.reserve}) out.push_back(t);
+        for (const Tensor& t : lstm_grads(a, 1, m)) out.push_back(t);
+        for (const Tensor& t : gru_grads(g, 1, m)) out.push_back(t);
+      }
     }
     REQUIRE(runs[0].size() == runs[1].size());
     for (size_t i = 0; i < runs[0].size(); ++i) {
@@ -195,6 +206,47 @@ TEST_CASE("lstm_sequence and gru_sequence: results and gradients are bit-identic
     }
   }
   core::set_num_threads(saved);
+}
+
+TEST_CASE("lstm_sequence and gru_sequence with a mask: masked steps keep the states and repeat the output") {
+  for (DType dt : {DType::float64, DType::float32}) {
+    CAPTURE(core::dtype_name(dt));
+    const Dims d{4, 7, 3, 5};
+    LstmArgs a(d, dt, 70);
+    GruArgs g(d, dt, 71);
+    // Every step unmasked: the unmasked results, gradients included.
+    const Tensor all = ops::ones({d.batch, d.time}, DType::bool_);
+    auto l0 = ops::lstm_sequence(a.x, a.h0, a.c0, a.k, a.r, a.b, true);
+    auto l1 = ops::lstm_sequence(a.x, a.h0, a.c0, a.k, a.r, a.b, true, all);
+    check_values(l1.y, values(l0.y), tol_of(dt));
+    check_values(l1.c, values(l0.c), tol_of(dt));
+    const std::vector<Tensor> gl0 = lstm_grads(a, 1), gl1 = lstm_grads(a, 1, all);
+    const std::vector<Tensor> gg0 = gru_grads(g, 1), gg1 = gru_grads(g, 2, all);
+    for (size_t i = 0; i < gl0.size(); ++i) check_values(gl1[i], values(gl0[i]), tol_of(dt));
+    for (size_t i = 0; i < gg0.size(); ++i) check_values(gg1[i], values(gg0[i]), tol_of(dt));
+    // Row 0 entirely masked: zero outputs, the initial states, no gradient into its x.
+    const Tensor m = some_mask(d.batch, d.time, 72);
+    auto lm = ops::lstm_sequence(a.x, a.h0, a.c0, a.k, a.r, a.b, false, m);
+    auto gm = ops::gru_sequence(g.x, g.h0, g.k, g.r, g.b, true, m);
+    const std::vector<double> ly = values(lm.y), gy = values(gm.y), lh = values(lm.h), lc = values(lm.c),
+                              gh = values(gm.h), h0 = values(a.h0), c0 = values(a.c0), gh0 = values(g.h0);
+    for (int64_t j = 0; j < d.time * d.units; ++j) CHECK(ly[size_t(j)] == 0.0);
+    for (int64_t j = 0; j < d.time * d.units; ++j) CHECK(gy[size_t(j)] == 0.0);
+    for (int64_t j = 0; j < d.units; ++j) {
+      CHECK(lh[size_t(j)] == h0[size_t(j)]);
+      CHECK(lc[size_t(j)] == c0[size_t(j)]);
+      CHECK(gh[size_t(j)] == gh0[size_t(j)]);
+    }
+    const std::vector<double> dx = values(lstm_grads(a, 1, m)[0]);
+    for (int64_t j = 0; j < d.time * d.input; ++j) CHECK(dx[size_t(j)] == 0.0);
+    // A masked step t > 0 of another row repeats its output at t - 1.
+    const std::vector<double> mv = values(ops::cast(m, DType::float64));
+    for (int64_t b = 1; b < d.batch; ++b)
+      for (int64_t t = 1; t < d.time; ++t)
+        if (mv[size_t(b * d.time + t)] == 0.0)
+          for (int64_t j = 0; j < d.units; ++j)
+            CHECK(gy[size_t((b * d.time + t) * d.units + j)] == gy[size_t((b * d.time + t - 1) * d.units + j)]);
+  }
 }
 
 TEST_CASE("lstm_sequence and gru_sequence: NaN propagates from its timestep on, in its batch row only") {
@@ -266,6 +318,12 @@ TEST_CASE("lstm_sequence and gru_sequence: bad arguments name the op and the arg
   GruArgs g({2, 3, 4, 5}, DType::float32, 91);
   CHECK(th::error_of([&] { ops::gru_sequence(g.x, g.h0, g.k, g.r, ops::zeros({15}), false); })
             .find("gru_sequence: expected bias of shape (2, 15)") != std::string::npos);
+  // The mask: bool, (batch, time).
+  CHECK(lstm(a.x, a.h0, a.c0, a.k, a.r, a.b, false, ops::ones({2, 4}, DType::bool_))
+            .find("lstm_sequence: expected mask of dtype bool and shape (2, 3) (x's batch and time), but received "
+                  "dtype bool and shape (2, 4)") != std::string::npos);
+  CHECK(th::error_of([&] { ops::gru_sequence(g.x, g.h0, g.k, g.r, g.b, false, ops::ones({2, 3})); })
+            .find("but received dtype float32") != std::string::npos);
   // The backward op takes a training forward's reserve, or none (it then runs the training
   // forward itself, as on CUDA); any other size raises.
   auto f = ops::lstm_sequence(a.x, a.h0, a.c0, a.k, a.r, a.b, false);

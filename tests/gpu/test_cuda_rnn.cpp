@@ -20,6 +20,7 @@
 #include "core/rnn.h"
 #include "core/rnn_reserve.h"
 #include "cuda_cases.h"
+#include "keras/keras.h"
 
 using namespace cuda_cases;
 
@@ -287,6 +288,19 @@ TEST_CASE("cuda rnn: argument errors equal the CPU's; a reserve of the wrong siz
   const Tensor wrong = ops::zeros({r.reserve.size() + 1}, DType::uint8).to(Device::cuda(0));
   CHECK_THROWS_WITH_AS(ops::gru_sequence_grad(g[0], g[1], g[2], g[3], g[4], r.y, wrong, r.y, r.h),
                        doctest::Contains("gru_sequence_grad: expected reserve of"), std::invalid_argument);
+}
+
+TEST_CASE("cuda rnn: cuDNN's kernel takes no mask; a masked LSTM keeps the step loop there" * doctest::skip(no_gpu())) {
+  CHECK_FALSE(core::rnn_kernel_takes_masks(Device::cuda(0)));
+  const auto g = on(Device::cuda(0), forward_inputs(true, {2, 3, 4, 5}, DType::float32, 90));
+  const Tensor mask = ops::ones({2, 3}, DType::bool_).to(Device::cuda(0));
+  CHECK_THROWS_WITH_AS(ops::lstm_sequence(g[0], g[1], g[2], g[3], g[4], g[5], true, mask),
+                       doctest::Contains("takes no mask"), std::invalid_argument);
+  core::DeviceScope scope(Device::cuda(0));  // the layer's weights on the GPU too
+  auto layer = keras::layers::LSTM(5);
+  const Tensor y = (*layer)(std::vector<Tensor>{g[0]}, keras::layers::CallArgs{.masks = {mask}})[0];
+  CHECK(y.device() == Device::cuda(0));
+  CHECK(y.shape() == Shape{2, 5});
 }
 
 TEST_CASE("cuda rnn off: with KERAS_CPP_CUDNN=0 the ops raise naming cuDNN, else they run" * doctest::skip(no_gpu())) {

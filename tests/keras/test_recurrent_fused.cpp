@@ -2,8 +2,9 @@
 // Keras 3's cuDNN conditions (use_cudnn "auto") against the composed step loop
 // (use_cudnn=false): outputs, final states and gradients with go_backwards,
 // return_sequences, return_state, initial states, stateful layers, input dropout and
-// Bidirectional; which configurations take the fused op (the traced graph says); traced
-// training; use_cudnn=true's errors.
+// Bidirectional; masks (right-padded, with holes, fully masked rows; zero_output_for_mask);
+// which configurations take the fused op (the traced graph says); traced training (an
+// Embedding with mask_zero too); use_cudnn=true's errors.
 #include <stdexcept>
 #include <string>
 
@@ -23,11 +24,17 @@ keras::LayerPtr make_layer(bool gru, bool fused, layers::RecurrentOptions o) {
 }
 
 // The layer's outputs and the gradients of a weighted sum of them with respect to x, the
-// initial states (when given) and the weights.
-std::vector<Tensor> run(const keras::LayerPtr& l, const std::vector<Tensor>& in, bool training) {
+// initial states (when given) and the weights; `mask` (when defined) is x's.
+std::vector<Tensor> run(const keras::LayerPtr& l, const std::vector<Tensor>& in, bool training,
+                        const Tensor& mask = Tensor()) {
   keras::GradientTape tape;
   for (const Tensor& t : in) tape.watch(t);
-  std::vector<Tensor> out = (*l)(in, layers::CallArgs{.training = training});
+  layers::CallArgs args{.training = training};
+  if (mask.defined()) {  // one per input: none for the initial states
+    args.masks = {mask};
+    args.masks.resize(in.size());
+  }
+  std::vector<Tensor> out = (*l)(in, args);
   Tensor loss = ops::scalar_like(out[0], 0.0);
   uint32_t seed = 100;
   for (const Tensor& o : out)
@@ -50,8 +57,13 @@ void check_same(const std::vector<Tensor>& a, const std::vector<Tensor>& b, doub
 }
 
 // Whether calling the layer inside a traced function records `op`.
-bool traces_op(const keras::LayerPtr& l, const Tensor& x, const std::string& op, bool training = false) {
-  auto f = core::function([&](const Tensor& in) { return (*l)(std::vector<Tensor>{in}, {.training = training})[0]; });
+bool traces_op(const keras::LayerPtr& l, const Tensor& x, const std::string& op, bool training = false,
+               const Tensor& mask = Tensor()) {
+  auto f = core::function([&](const Tensor& in) {
+    layers::CallArgs args{.training = training};
+    if (mask.defined()) args.masks = {mask};
+    return (*l)(std::vector<Tensor>{in}, args)[0];
+  });
   f(x);
   return f.graph_str().find(op + "(") != std::string::npos;
 }
@@ -93,6 +105,51 @@ TEST_CASE("LSTM and GRU: the fused path equals the composed one (outputs, states
         for (bool training : {false, true}) {
           CAPTURE(training);
           check_same(run(fused, in, training), run(composed, in, training), tol);
+        }
+      }
+}
+
+TEST_CASE("LSTM and GRU: masked sequences on the fused path equal the composed step loop") {
+  // Rows: right-padded, masked steps between unmasked ones (the first masked too), every
+  // step masked (the output stays zeros, the states the initial ones).
+  const Tensor mask = ops::cast(make({1, 1, 1, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0}, Shape{3, 5}), DType::bool_);
+  struct Variant {
+    const char* what;
+    bool sequences, state, backwards, zero_output, initial_states;
+    double dropout;
+  };
+  const Variant variants[] = {
+      {"last output", false, false, false, false, false, 0},
+      {"sequences and states", true, true, false, false, false, 0},
+      {"go_backwards", true, true, true, false, false, 0},
+      {"go_backwards, last output", false, true, true, false, false, 0},
+      {"zero_output_for_mask", true, false, false, true, false, 0},
+      {"zero_output_for_mask, last output", false, true, false, true, false, 0},
+      {"initial states", true, true, false, false, true, 0},
+      {"input dropout", true, false, false, false, false, 0.3},
+  };
+  for (DType dt : {DType::float64, DType::float32})
+    for (bool gru : {false, true})
+      for (const Variant& v : variants) {
+        CAPTURE(core::dtype_name(dt));
+        CAPTURE(gru);
+        CAPTURE(v.what);
+        layers::RecurrentOptions o;
+        o.return_sequences = v.sequences, o.return_state = v.state, o.go_backwards = v.backwards;
+        o.zero_output_for_mask = v.zero_output, o.dropout = v.dropout, o.seed = 9, o.dtype = dt;
+        keras::LayerPtr composed = make_layer(gru, false, o), fused = make_layer(gru, true, o);
+        const Tensor x = make(uniform(3 * 5 * 2, -1, 1, 11), Shape{3, 5, 2}, dt);
+        std::vector<Tensor> in{x};
+        if (v.initial_states)
+          for (int s = 0; s < (gru ? 1 : 2); ++s) in.push_back(make(uniform(12, -1, 1, 12 + s), Shape{3, 4}, dt));
+        (*composed)(in);
+        (*fused)(in);
+        fused->set_weights(composed->get_weights());
+        CHECK(traces_op(fused, x, gru ? "gru_sequence" : "lstm_sequence", false, mask));
+        const double tol = dt == DType::float64 ? 1e-12 : 2e-5;
+        for (bool training : {false, true}) {
+          CAPTURE(training);
+          check_same(run(fused, in, training, mask), run(composed, in, training, mask), tol);
         }
       }
 }
@@ -141,13 +198,10 @@ TEST_CASE("LSTM and GRU: which configurations run the fused op (Keras 3's cuDNN 
   // mixed precision: float16 runs in float32 (the engine's half rule)
   CHECK(traces_op(layers::LSTM(3, {.dtype = keras::mixed_precision::DTypePolicy("mixed_float16")}), x,
                   "lstm_sequence"));
-  // a mask keeps the composed path
-  auto masked = layers::LSTM(3);
-  auto f = core::function([&](const Tensor& in) {
-    return (*masked)(std::vector<Tensor>{in}, {.masks = {ops::ones({2, 3}, DType::bool_)}})[0];
-  });
-  f(x);
-  CHECK(f.graph_str().find("lstm_sequence(") == std::string::npos);
+  // a mask takes the fused op where the device's kernel takes masks (the CPU's does)
+  CHECK(core::rnn_kernel_takes_masks(core::Device::cpu()));
+  CHECK(traces_op(layers::LSTM(3), x, "lstm_sequence", false, ops::ones({2, 3}, DType::bool_)));
+  CHECK(traces_op(layers::GRU(3), x, "gru_sequence", false, ops::ones({2, 3}, DType::bool_)));
 }
 
 TEST_CASE("LSTM and GRU: use_cudnn=true raises when the fused op cannot run; other values are refused") {
@@ -160,10 +214,9 @@ TEST_CASE("LSTM and GRU: use_cudnn=true raises when the fused op cannot run; oth
   CHECK(e.find("reset_after") != std::string::npos);
   e = th::error_of([&] { (*layers::LSTM(3, {.unroll = true, .use_cudnn = true}))(x); });
   CHECK(e.find("unroll=true") != std::string::npos);
-  e = th::error_of([&] {
-    (*layers::GRU(3, {.use_cudnn = true}))(std::vector<Tensor>{x}, {.masks = {ops::ones({2, 3}, DType::bool_)}});
-  });
-  CHECK(e.find("a mask") != std::string::npos);
+  CHECK((*layers::GRU(3, {.use_cudnn = true}))(std::vector<Tensor>{x}, {.masks = {ops::ones({2, 3}, DType::bool_)}})
+            .at(0)
+            .shape() == Shape{2, 3});
   CHECK((*layers::GRU(3, {.use_cudnn = true, .dtype = keras::mixed_precision::DTypePolicy("mixed_bfloat16")}))(x)
             .dtype() == DType::bfloat16);
   e = th::error_of([] { layers::LSTM(3, {.use_cudnn = "yes"}); });
@@ -190,5 +243,39 @@ TEST_CASE("traced fit: LSTM and GRU train through the fused ops and their backwa
     CHECK(g.find(op + "(") != std::string::npos);
     CHECK(g.find(op + "_grad(") != std::string::npos);
     m->predict(x, {.verbose = 0});
+  }
+}
+
+TEST_CASE("traced fit: Embedding(mask_zero) into LSTM and GRU runs the masked fused ops, as the step loop") {
+  // Right-padded id sequences of lengths 1..6 (0 is padding), labels from the first id.
+  std::vector<double> ids, labels;
+  for (int i = 0; i < 24; ++i) {
+    const int len = 1 + i % 6;
+    for (int t = 0; t < 6; ++t) ids.push_back(t < len ? 1 + (i * 7 + t * 3) % 9 : 0);
+    labels.push_back((1 + (i * 7) % 9) > 5 ? 1 : 0);
+  }
+  const Tensor x = make(ids, Shape{24, 6}, DType::int32), y = make(labels, Shape{24}, DType::int32);
+  for (bool gru : {false, true}) {
+    CAPTURE(gru);
+    const std::string op = gru ? "gru_sequence" : "lstm_sequence";
+    auto model = [&](bool fused) {
+      layers::RecurrentOptions o;
+      o.use_cudnn = fused ? layers::UseCudnnArg("auto") : layers::UseCudnnArg(false);
+      auto rnn = gru ? keras::LayerPtr(layers::GRU(5, o)) : keras::LayerPtr(layers::LSTM(5, o));
+      auto m = keras::Sequential({layers::Embedding(10, 3, {.mask_zero = true, .input_shape = {6}}), rnn,
+                                  layers::Dense(2)});
+      m->compile({.optimizer = "adam", .loss = keras::losses::SparseCategoricalCrossentropy({.from_logits = true})});
+      return m;
+    };
+    auto fused = model(true), composed = model(false);
+    fused->set_weights(composed->get_weights());
+    auto hf = fused->fit(x, y, {.batch_size = 8, .epochs = 3, .verbose = 0, .shuffle = false});
+    auto hc = composed->fit(x, y, {.batch_size = 8, .epochs = 3, .verbose = 0, .shuffle = false});
+    const std::string g = fused->train_function()->graph_str();
+    CHECK(g.find(op + "(") != std::string::npos);
+    CHECK(g.find(op + "_grad(") != std::string::npos);
+    CHECK(composed->train_function()->graph_str().find(op + "(") == std::string::npos);
+    for (size_t e = 0; e < 3; ++e) CHECK(hf.history.at("loss")[e] == doctest::Approx(hc.history.at("loss")[e]).epsilon(1e-5));
+    check_values(fused->predict(x, {.verbose = 0}), values(composed->predict(x, {.verbose = 0})), 1e-4);
   }
 }
