@@ -1,10 +1,7 @@
-// matmul.cpp - CPU kernel of MatMul: float32/float64 through OpenBLAS (cblas_?gemm, one
-// call per batch matrix, or one call for all of them when b is shared and a's batches are
-// contiguous rows), float32 through oneDNN instead where that is measured faster
-// (core/cpu/onednn_gemm.cpp), int32/int64 through a plain i-k-j loop kernel, complex64/
-// complex128 through cblas_cgemm/zgemm (registered as MatMul's complex kernel).
-#include <cblas.h>
-
+// matmul.cpp - CPU kernel of MatMul: float32/float64 and complex through core/cpu/gemm.h
+// (OpenBLAS, or oneDNN for float32 where that is measured faster; one call per batch
+// matrix, or one call for all of them when b is shared and a's batches are contiguous
+// rows), int32/int64 through a plain i-k-j loop kernel.
 #include <algorithm>
 #include <climits>
 #include <complex>
@@ -14,6 +11,7 @@
 #include <vector>
 
 #include "core/cpu/broadcast.h"
+#include "core/cpu/gemm.h"
 #include "core/cpu/onednn.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
@@ -22,38 +20,6 @@
 
 namespace keras::core::cpu {
 namespace {
-
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
-          const float* b, int64_t ldb, float* c) {
-  onednn::Gemm g{.m = m, .n = n, .k = k, .ta = ta, .tb = tb, .a = a, .lda = lda, .b = b, .ldb = ldb,
-                 .c = c, .ldc = n};
-  if (onednn::prefer_for_gemm(g)) return onednn::gemm(g);
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
-              static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f, c, static_cast<int>(n));
-}
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
-          const double* b, int64_t ldb, double* c) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0, a,
-              static_cast<int>(lda), b, static_cast<int>(ldb), 0.0, c, static_cast<int>(n));
-}
-
-// complex64 / complex128: transposes without conjugation (tf.matmul's transpose_a/b).
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const std::complex<float>* a, int64_t lda,
-          const std::complex<float>* b, int64_t ldb, std::complex<float>* c) {
-  const std::complex<float> one(1.0f, 0.0f), zero(0.0f, 0.0f);
-  cblas_cgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), &one, a,
-              static_cast<int>(lda), b, static_cast<int>(ldb), &zero, c, static_cast<int>(n));
-}
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const std::complex<double>* a, int64_t lda,
-          const std::complex<double>* b, int64_t ldb, std::complex<double>* c) {
-  const std::complex<double> one(1.0, 0.0), zero(0.0, 0.0);
-  cblas_zgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), &one, a,
-              static_cast<int>(lda), b, static_cast<int>(ldb), &zero, c, static_cast<int>(n));
-}
 
 // Element offsets of each batch matrix of a and b (batch axes broadcast to the output's).
 struct Batches {
@@ -97,11 +63,11 @@ void blas_matmul(OpCall& c, bool ta, bool tb, int64_t m, int64_t n, int64_t k) {
   const int64_t batches = c.outputs[0].size() / (m * n);
   // b shared by every batch, a's batches stacked: one (batches*m, k) x (k, n) product.
   if (b.size() == k * n && (batches == 1 || (!ta && a.size() == batches * m * k)))
-    return gemm(ta, tb, batches * m, n, k, pa, lda, pb, ldb, pc);
+    return gemm(ta, tb, batches * m, n, k, pa, lda, pb, ldb, pc, n);
   Batches p = plan_batches(a.shape(), b.shape(), c.outputs[0].shape(), m * k, k * n);
   for (int64_t i = 0; i < p.count; ++i)
     gemm(ta, tb, m, n, k, pa + p.a_off[static_cast<size_t>(i)], lda,
-         pb + p.b_off[static_cast<size_t>(i)], ldb, pc + i * m * n);
+         pb + p.b_off[static_cast<size_t>(i)], ldb, pc + i * m * n, n);
 }
 
 // Integer products wrap around (two's complement) instead of overflowing.
@@ -202,10 +168,7 @@ void fused_matmul(OpCall& c, int64_t m, int64_t n, int64_t k) {
                    .epilogue = relu ? onednn::Epilogue::relu : onednn::Epilogue::none};
     if (onednn::prefer_for_gemm(g)) return onednn::gemm(g);
   }
-  if (k == 0)
-    std::memset(y, 0, size_t(m * n) * sizeof(T));
-  else
-    gemm(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, y);
+  gemm(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, y, n);
   bias_relu(y, m, n, bias, relu);
 }
 

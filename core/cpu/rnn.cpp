@@ -9,13 +9,10 @@
 // (dz @ recurrent_kernel^T) and an elementwise pass, then dx, dkernel and
 // drecurrent_kernel as one GEMM each over every timestep. float32 and float64 (half
 // dtypes run in float32: the ops are among core/half_ops.cpp's).
-#include <cblas.h>
-
 #include <algorithm>
 #include <string>
 
 #include "core/cpu/isa.h"
-#include "core/cpu/onednn.h"
 #include "core/cpu/parallel.h"
 #include "core/cpu/rnn_kernel.h"
 #include "core/init.h"
@@ -23,31 +20,6 @@
 #include "core/rnn_reserve.h"
 
 namespace keras::core::cpu::rnn {
-
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
-          int64_t ldb, float* c, int64_t ldc) {
-  if (m == 0 || n == 0) return;
-  if (k == 0) {
-    for (int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
-    return;
-  }
-  onednn::Gemm g{.m = m, .n = n, .k = k, .ta = ta, .tb = tb, .a = a, .lda = lda, .b = b, .ldb = ldb,
-                 .c = c, .ldc = ldc};
-  if (onednn::prefer_for_gemm(g)) return onednn::gemm(g);
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
-              1.0f, a, int(lda), b, int(ldb), 0.0f, c, int(ldc));
-}
-
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b,
-          int64_t ldb, double* c, int64_t ldc) {
-  if (m == 0 || n == 0) return;
-  if (k == 0) {
-    for (int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.0);
-    return;
-  }
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
-              1.0, a, int(lda), b, int(ldb), 0.0, c, int(ldc));
-}
 
 template <class T>
 void column_sums(const T* m, int64_t rows, int64_t n, int64_t ld, T* sum) {

@@ -1,6 +1,6 @@
 // rnn_kernel.h - (engine-internal) what the CPU kernels of the fused recurrent ops share
 // (core/cpu/rnn.cpp registers them; core/cpu/rnn_lstm.cpp and rnn_gru.cpp compute them):
-// the dimensions, row-major GEMMs, the gate activations and deterministic column sums.
+// the dimensions, the gate activations and deterministic column sums.
 //
 // Layouts: x (batch, time, input) is copied time-major, batch * time rows (row t * batch +
 // b), so that the input projection x @ kernel (one GEMM per chunk of timesteps) holds
@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/cpu/gemm.h"
 #include "core/tensor_impl.h"
 
 #include "core/dispatch.h"
@@ -29,12 +30,8 @@ inline Dims dims_of(const OpCall& c) {
   return {x[0], x[1], x[2], c.in(1).shape()[1]};
 }
 
-// C (m x n, row stride ldc) = op(A) op(B), op(A) = A^T when ta (A is k x m). float32 goes
-// through the engine's GEMM choice (oneDNN or OpenBLAS, as matmul), float64 through OpenBLAS.
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
-          int64_t ldb, float* c, int64_t ldc);
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b,
-          int64_t ldb, double* c, int64_t ldc);
+// The GEMMs: core/cpu/gemm.h's (as matmul's).
+using cpu::gemm;
 
 // sum[j] (+)= sum over rows r of m[r * ld + j], j < n, in row order (the result does not
 // depend on the thread count: columns are split, rows are not).

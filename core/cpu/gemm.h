@@ -1,0 +1,26 @@
+// gemm.h - (engine-internal) one row-major GEMM per element type for the CPU kernels that
+// multiply matrices themselves (matmul, fused_matmul, the fused recurrent sequences):
+//   C (m x n, row stride ldc) = op(A) op(B),  op(A) = A^T when ta (A is then k x m),
+// A with row stride lda, B with ldb. float32 goes through the engine's GEMM choice (oneDNN
+// where core/cpu/onednn_gemm.cpp measured it faster, else OpenBLAS), float64 and the
+// complex types through OpenBLAS (complex transposes do not conjugate, as tf.matmul's
+// transpose_a/b). m or n of 0 writes nothing; k of 0 writes zeros.
+#pragma once
+#include <complex>
+#include <cstdint>
+
+namespace keras::core::cpu {
+
+///@{
+/// C = op(A) op(B) (see the file comment).
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+          int64_t ldb, float* c, int64_t ldc);
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b,
+          int64_t ldb, double* c, int64_t ldc);
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const std::complex<float>* a, int64_t lda,
+          const std::complex<float>* b, int64_t ldb, std::complex<float>* c, int64_t ldc);
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const std::complex<double>* a, int64_t lda,
+          const std::complex<double>* b, int64_t ldb, std::complex<double>* c, int64_t ldc);
+///@}
+
+}  // namespace keras::core::cpu
