@@ -92,6 +92,7 @@ struct Table {
     add_core_converters(all);
     add_spatial_converters(all);
     add_more_converters(all);
+    add_recurrent_converters(all);
     for (ConverterEntry& e : all) by_class.emplace(e.class_name, std::move(e));
   }
 };

@@ -105,5 +105,6 @@ void add_converter(std::vector<ConverterEntry>& v, std::string class_name, Layer
 void add_core_converters(std::vector<ConverterEntry>& out);
 void add_spatial_converters(std::vector<ConverterEntry>& out);
 void add_more_converters(std::vector<ConverterEntry>& out);
+void add_recurrent_converters(std::vector<ConverterEntry>& out);
 
 }  // namespace keras::saving::onnx

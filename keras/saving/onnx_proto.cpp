@@ -104,6 +104,13 @@ OnnxAttr OnnxAttr::make_ints(std::string name, std::vector<int64_t> v) {
   a.ints = std::move(v);
   return a;
 }
+OnnxAttr OnnxAttr::make_strings(std::string name, std::vector<std::string> v) {
+  OnnxAttr a;
+  a.name = std::move(name);
+  a.kind = Kind::strings;
+  a.strings = std::move(v);
+  return a;
+}
 
 namespace {
 // Field numbers from onnx.proto.
@@ -117,6 +124,9 @@ std::string attribute_bytes(const OnnxAttr& a) {
     case OnnxAttr::Kind::s: w.bytes_field(4, a.s); break;
     case OnnxAttr::Kind::floats: w.packed_floats(7, a.floats); break;
     case OnnxAttr::Kind::ints: w.packed_ints(8, a.ints); break;
+    case OnnxAttr::Kind::strings:
+      for (const std::string& v : a.strings) w.bytes_field(9, v);
+      break;
   }
   return w.bytes();
 }

@@ -37,7 +37,7 @@ class ProtoWriter {
 int32_t onnx_elem_type(core::DType dtype);
 
 struct OnnxAttr {
-  enum class Kind { f = 1, i = 2, s = 3, floats = 6, ints = 7 };  // AttributeType
+  enum class Kind { f = 1, i = 2, s = 3, floats = 6, ints = 7, strings = 8 };  // AttributeType
   std::string name;
   Kind kind = Kind::i;
   float f = 0;
@@ -45,10 +45,12 @@ struct OnnxAttr {
   std::string s;
   std::vector<float> floats;
   std::vector<int64_t> ints;
+  std::vector<std::string> strings;
   static OnnxAttr make_int(std::string name, int64_t v);
   static OnnxAttr make_float(std::string name, double v);
   static OnnxAttr make_string(std::string name, std::string v);
   static OnnxAttr make_ints(std::string name, std::vector<int64_t> v);
+  static OnnxAttr make_strings(std::string name, std::vector<std::string> v);
 };
 
 struct OnnxNode {

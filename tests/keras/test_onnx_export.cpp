@@ -1,8 +1,8 @@
 // test_onnx_export.cpp - export(format = "onnx"): the file's structure read back with an
 // independent protobuf reader (tests/onnx/proto_reader.h): opset, inputs and outputs with
 // the symbolic batch axis, nodes in topological order, weights stored exactly (in ONNX's
-// layout for kernels); the typed errors for what ONNX export cannot write, with nothing
-// left on disk. onnxruntime's numbers: tests/onnx/check_onnx.py.
+// layout for kernels, recurrent weights in ONNX's gate order); the typed errors for what
+// ONNX export cannot write, with nothing left on disk. onnxruntime's numbers: tests/onnx/check_onnx.py.
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -164,6 +164,63 @@ TEST_CASE("onnx export: Functional inputs and outputs are named after their laye
           CHECK(o[size_t(((co * 2 + ci) * 3 + kh) * 2 + kw)] == k[size_t(((kh * 2 + kw) * 2 + ci) * 4 + co)]);
 }
 
+TEST_CASE("onnx export: LSTM, GRU and SimpleRNN are ONNX's recurrent ops with Keras's weights in their layouts") {
+  layers::reset_uids();
+  auto x = keras::Input({6, 3}, {.name = "x"});
+  auto lstm = layers::LSTM(4, {.return_sequences = true, .name = "lstm"});
+  auto gru = layers::GRU(2, {.reset_after = false, .go_backwards = true, .name = "gru"});
+  auto rnn = layers::SimpleRNN(5, {.activation = "relu", .name = "rnn"});
+  auto m = keras::Functional({x}, {lstm(x), gru(x), rnn(x)});
+  const pr::Graph g = pr::model(keras::saving::export_onnx(*m)).graph;
+  check_well_formed(g);
+  // LSTM: W (1, 4u, input) with Keras's gates i, f, c, o as ONNX's i, o, f, c; B = [bias, 0].
+  const pr::Node& l = first(g, "LSTM");
+  CHECK(l.attr("hidden_size")->i == 4);
+  CHECK(l.attr("direction")->s == "forward");
+  CHECK(l.attr("activations")->strings == std::vector<std::string>{"Sigmoid", "Tanh", "Tanh"});
+  const pr::TensorP* w = g.init(l.inputs.at(1));
+  REQUIRE(w != nullptr);
+  CHECK(w->dims == std::vector<int64_t>{1, 16, 3});
+  const std::vector<float> k = lstm->get_weights()[0].to_vector<float>(), wo = floats_of(w->raw);
+  const int keras_gate[4] = {0, 3, 1, 2};  // ONNX gate -> Keras gate
+  for (int gate = 0; gate < 4; ++gate)
+    for (int64_t u = 0; u < 4; ++u)
+      for (int64_t i = 0; i < 3; ++i)
+        CHECK(wo[size_t((gate * 4 + u) * 3 + i)] == k[size_t(i * 16 + keras_gate[gate] * 4 + u)]);
+  const pr::TensorP* b = g.init(l.inputs.at(3));
+  REQUIRE(b != nullptr);
+  CHECK(b->dims == std::vector<int64_t>{1, 32});
+  const std::vector<float> kb = lstm->get_weights()[2].to_vector<float>(), bo = floats_of(b->raw);
+  for (int gate = 0; gate < 4; ++gate)
+    for (int64_t u = 0; u < 4; ++u) CHECK(bo[size_t(gate * 4 + u)] == kb[size_t(keras_gate[gate] * 4 + u)]);
+  for (size_t i = 16; i < 32; ++i) CHECK(bo[i] == 0.0f);
+  // GRU without reset_after: linear_before_reset 0, read backwards; SimpleRNN: ONNX's RNN.
+  const pr::Node& gr = first(g, "GRU");
+  CHECK(gr.attr("linear_before_reset")->i == 0);
+  CHECK(gr.attr("direction")->s == "reverse");
+  CHECK(gr.attr("activations")->strings == std::vector<std::string>{"Sigmoid", "Tanh"});
+  CHECK(g.init(gr.inputs.at(1))->dims == std::vector<int64_t>{1, 6, 3});
+  const pr::Node& r = first(g, "RNN");
+  CHECK(r.attr("activations")->strings == std::vector<std::string>{"Relu"});
+  CHECK(g.init(r.inputs.at(2))->dims == std::vector<int64_t>{1, 5, 5});
+}
+
+TEST_CASE("onnx export: stateful recurrent layers and activations ONNX's recurrent ops lack raise") {
+  auto x = keras::Input({4, 3});
+  auto raises = [&](const keras::LayerPtr& l, const std::string& what) {
+    auto m = keras::Functional({x}, {(*l)(x)});
+    const std::string e = th::error_of([&] { keras::saving::export_onnx(*m); });
+    CHECK_MESSAGE(e.find(what) != std::string::npos, e);
+  };
+  raises(layers::LSTM(2, {.recurrent_activation = "hard_sigmoid", .name = "hs"}),
+         "layer 'hs' (LSTM): recurrent_activation 'hard_sigmoid' has no ONNX recurrent activation");
+  raises(layers::GRU(2, {.activation = "gelu"}), "activation 'gelu' has no ONNX recurrent activation");
+  auto stateful = keras::Input({4, 3}, {.batch_size = 2});
+  auto m = keras::Functional({stateful}, {layers::SimpleRNN(2, {.stateful = true, .name = "s"})(stateful)});
+  CHECK(th::error_of([&] { keras::saving::export_onnx(*m); }).find("layer 's' (SimpleRNN): a stateful layer") !=
+        std::string::npos);
+}
+
 TEST_CASE("onnx export: export_graph(format = \"onnx\") writes the bytes; an unknown format raises") {
   TempDir dir;
   auto m = keras::Sequential({layers::Dense(3, {.input_shape = {2}})});
@@ -180,14 +237,14 @@ TEST_CASE("onnx export: a layer with no ONNX mapping raises OnnxExportError nami
   TempDir dir;
   write_bytes(dir.file("m.onnx"), "old");
   auto x = keras::Input({4, 3});
-  auto m = keras::Functional({x}, {layers::Dense(2)(layers::LSTM(5, {.name = "encoder"})(x))});
+  auto m = keras::Functional({x}, {layers::Dense(2)(layers::RNN(layers::LSTMCell(5), {.name = "encoder"})(x))});
   try {
     m->export_graph(dir.file("m.onnx"), {.format = "onnx"});
     FAIL("no exception");
   } catch (const keras::saving::OnnxExportError& e) {
-    CHECK(e.layer_class() == "LSTM");
+    CHECK(e.layer_class() == "RNN");
     CHECK(e.layer_name() == "encoder");
-    CHECK(std::string(e.what()).find("export(format='onnx'): layer 'encoder' (LSTM): no ONNX mapping for this layer "
+    CHECK(std::string(e.what()).find("export(format='onnx'): layer 'encoder' (RNN): no ONNX mapping for this layer "
                                      "class; the layers that export are: Activation, ActivityRegularization, Add,") == 0);
   }
   CHECK(read_bytes(dir.file("m.onnx")) == "old");

@@ -9,6 +9,7 @@ namespace L = keras::layers;
 using keras::DType;
 using keras::Input;
 using keras::KerasTensor;
+using keras::layers::KerasTensors;
 using keras::Tensor;
 
 // Every built-in activation of keras.activations (aliases included).
@@ -198,13 +199,37 @@ Case nested(std::mt19937& g) {
   return {"nested", keras::Functional({x, image, pixels}, {y, twice}),
           {uniform({3, 4}, -2, 2, g), uniform({3, 2, 3, 4}, -2, 2, g), uniform({3, 2, 2, 3}, 0, 255, g, DType::uint8)}};
 }
+
+// LSTM, GRU (reset_after and not) and SimpleRNN: last outputs, sequences, go_backwards,
+// states returned, initial states given, use_bias = false, other activations.
+Case recurrent(std::mt19937& g) {
+  using O = L::RecurrentOptions;
+  auto x = Input({5, 3}, {.name = "sequence"});
+  auto h0 = Input({4}, {.name = "h0"});
+  auto c0 = Input({4}, {.name = "c0"});
+  KerasTensors lstm = L::LSTM(4, O{.return_sequences = true, .return_state = true, .name = "lstm_states"})(std::vector<KerasTensor>{x});
+  KerasTensor lstm_init = L::LSTM(4, O{.name = "lstm_initial"})(std::vector<KerasTensor>{x, h0, c0}).single();
+  KerasTensor lstm_back = L::LSTM(2, O{.activation = "relu", .use_bias = false, .return_sequences = true,
+                                       .go_backwards = true, .name = "lstm_backwards"})(x);
+  KerasTensor gru = L::GRU(3, O{.name = "gru"})(x);
+  KerasTensors gru_back = L::GRU(3, O{.recurrent_activation = "softsign", .reset_after = false, .return_sequences = true,
+                                      .return_state = true, .go_backwards = true, .name = "gru_v1"})(std::vector<KerasTensor>{x});
+  KerasTensor gru_init = L::GRU(4, O{.return_sequences = true, .name = "gru_initial"})(std::vector<KerasTensor>{x, h0}).single();
+  KerasTensor rnn = L::SimpleRNN(2, O{.return_sequences = true, .name = "simple_rnn"})(x);
+  KerasTensors rnn_back = L::SimpleRNN(3, O{.activation = "softplus", .return_state = true, .go_backwards = true,
+                                            .name = "simple_rnn_backwards"})(std::vector<KerasTensor>{x});
+  return {"recurrent",
+          keras::Functional({x, h0, c0}, {lstm[0], lstm[1], lstm[2], lstm_init, lstm_back, gru, gru_back[0],
+                                          gru_back[1], gru_init, rnn, rnn_back[0], rnn_back[1]}),
+          {uniform({3, 5, 3}, -2, 2, g), uniform({3, 4}, -1, 1, g), uniform({3, 4}, -1, 1, g)}};
+}
 }  // namespace
 
 std::vector<Case> all_cases() {
   std::mt19937 g(2024);
   std::vector<Case> cases = {mlp(g),   dense_activations(g),    activation_layers(g), merge_and_normalization(g),
                              cnn2d(g), conv1d(g), embedding_and_shapes(g), nested(g), transposed_and_3d(g),
-                             dot_and_normalization(g)};
+                             dot_and_normalization(g), recurrent(g)};
   for (Case& c : cases) randomize(c.model, g);
   return cases;
 }

@@ -73,6 +73,7 @@ struct Attr {
   float f = 0;
   std::string s;
   std::vector<int64_t> ints;
+  std::vector<std::string> strings;
 };
 struct Node {
   std::string op, name;
@@ -160,6 +161,7 @@ inline Node node(std::string_view s) {
       if (x.number == 3) a.i = int64_t(x.varint);
       if (x.number == 4) a.s = std::string(x.bytes);
       if (x.number == 8) a.ints = packed(x.bytes);
+      if (x.number == 9) a.strings.emplace_back(x.bytes);
       if (x.number == 2) {
         const auto u = uint32_t(x.varint);
         std::memcpy(&a.f, &u, 4);
