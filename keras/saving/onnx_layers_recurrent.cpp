@@ -9,13 +9,15 @@
 // `activations` attribute (recurrent_activation as f, activation as g and h). Initial
 // states given as extra inputs become initial_h / initial_c. ONNX's reverse direction
 // keeps its outputs at their timesteps, so go_backwards's sequence (in processing order,
-// as Keras returns it) is Y read backwards.
+// as Keras returns it) is Y read backwards. Bidirectional is its two layers' ops (the
+// backward one's sequence read backwards again, as Keras reverses it) and the merge.
 //
 // Not exported (OnnxExportError naming the layer): stateful layers (their states are
 // variables), activations ONNX's recurrent ops do not define, and masks (the export
 // refuses masks as a whole: ONNX's sequence_lens would only say right-padded lengths).
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "core/ops.h"
@@ -156,10 +158,47 @@ V simple_rnn(GraphBuilder& b, const LayerCall& c) {
                {A::make_strings("activations", {recurrent_activation(c, "activation")})});
 }
 
+// Keras's Bidirectional: the forward and backward layers converted as themselves (the
+// initial states split between them), then merge_mode's op over their first outputs.
+V bidirectional(GraphBuilder& b, const LayerCall& c) {
+  const auto& bi = dynamic_cast<const layers::BidirectionalLayer&>(c.layer);
+  auto convert = [&](const layers::RNNLayer& l, std::vector<OnnxValue> in) {
+    const LayerConverter* fn = find_converter(l);
+    if (!fn) c.fail("its " + l.class_name() + " layer has no ONNX mapping");
+    std::vector<ShapeSpec> shapes;
+    for (const OnnxValue& v : in) shapes.push_back(v.shape);
+    return (*fn)(b, LayerCall{l, l.get_config(), in, const_cast<layers::RNNLayer&>(l).compute_output_shape(shapes)});
+  };
+  std::vector<OnnxValue> fin{c.x()}, bin{c.x()};
+  const size_t states = (c.inputs.size() - 1) / 2;
+  for (size_t i = 0; i < states; ++i) {
+    fin.push_back(c.inputs[1 + i]);
+    bin.push_back(c.inputs[1 + states + i]);
+  }
+  V f = convert(*bi.forward_layer(), fin), r = convert(*bi.backward_layer(), bin);
+  const DType dt = f[0].dtype;
+  if (bi.forward_layer()->return_sequences())  // back to the input's time order
+    r[0] = out(b.add("Slice", {r[0].name, b.ints({-1}, "starts"), b.ints({std::numeric_limits<int64_t>::min()}, "ends"),
+                               b.ints({1}, "axes"), b.ints({-1}, "steps")}),
+               dt);
+  V outs;
+  const std::optional<std::string>& mode = bi.merge_mode();
+  if (!mode) outs = {f[0], r[0]};
+  else if (*mode == "concat") outs = {out(b.add("Concat", {f[0].name, r[0].name}, {A::make_int("axis", -1)}), dt)};
+  else if (*mode == "sum") outs = {out(b.add("Add", {f[0].name, r[0].name}), dt)};
+  else if (*mode == "mul") outs = {out(b.add("Mul", {f[0].name, r[0].name}), dt)};
+  else outs = {out(b.add("Div", {b.add("Add", {f[0].name, r[0].name}), b.scalar(2.0, dt, "two")}), dt)};
+  outs.insert(outs.end(), f.begin() + 1, f.end());
+  outs.insert(outs.end(), r.begin() + 1, r.end());
+  for (OnnxValue& v : outs) v.shape.clear();  // the caller gives the Bidirectional's shapes
+  return outs;
+}
+
 }  // namespace
 
 void add_recurrent_converters(std::vector<ConverterEntry>& v) {
   using layers::RNNLayer;
+  add_converter<layers::BidirectionalLayer>(v, "Bidirectional", bidirectional);
   add_converter<RNNLayer>(v, "LSTM", lstm);
   add_converter<RNNLayer>(v, "GRU", gru);
   add_converter<RNNLayer>(v, "SimpleRNN", simple_rnn);

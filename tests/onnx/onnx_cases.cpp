@@ -201,7 +201,7 @@ Case nested(std::mt19937& g) {
 }
 
 // LSTM, GRU (reset_after and not) and SimpleRNN: last outputs, sequences, go_backwards,
-// states returned, initial states given, use_bias = false, other activations.
+// states returned, initial states given, use_bias = false, other activations; Bidirectional.
 Case recurrent(std::mt19937& g) {
   using O = L::RecurrentOptions;
   auto x = Input({5, 3}, {.name = "sequence"});
@@ -218,9 +218,21 @@ Case recurrent(std::mt19937& g) {
   KerasTensor rnn = L::SimpleRNN(2, O{.return_sequences = true, .name = "simple_rnn"})(x);
   KerasTensors rnn_back = L::SimpleRNN(3, O{.activation = "softplus", .return_state = true, .go_backwards = true,
                                             .name = "simple_rnn_backwards"})(std::vector<KerasTensor>{x});
+  // Bidirectional: each merge mode, states, the backward layer given.
+  KerasTensor bi_concat = L::Bidirectional(L::LSTM(3, O{.return_sequences = true}))(x);
+  KerasTensor bi_ave = L::Bidirectional(L::GRU(2), {.merge_mode = "ave"})(x);
+  KerasTensors bi_none = L::Bidirectional(L::SimpleRNN(2, O{.return_sequences = true}), {.merge_mode = std::nullopt})(
+      std::vector<KerasTensor>{x});
+  KerasTensors bi_states = L::Bidirectional(L::LSTM(2, O{.return_state = true}), {.merge_mode = "sum"})(
+      std::vector<KerasTensor>{x});
+  KerasTensor bi_mul = L::Bidirectional(L::GRU(2, O{.return_sequences = true}),
+                                        {.merge_mode = "mul",
+                                         .backward_layer = L::GRU(2, O{.activation = "relu", .return_sequences = true,
+                                                                       .go_backwards = true})})(x);
   return {"recurrent",
           keras::Functional({x, h0, c0}, {lstm[0], lstm[1], lstm[2], lstm_init, lstm_back, gru, gru_back[0],
-                                          gru_back[1], gru_init, rnn, rnn_back[0], rnn_back[1]}),
+                                          gru_back[1], gru_init, rnn, rnn_back[0], rnn_back[1], bi_concat, bi_ave,
+                                          bi_none[0], bi_none[1], bi_states[0], bi_states[1], bi_states[4], bi_mul}),
           {uniform({3, 5, 3}, -2, 2, g), uniform({3, 4}, -1, 1, g), uniform({3, 4}, -1, 1, g)}};
 }
 }  // namespace
