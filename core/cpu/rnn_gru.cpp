@@ -47,9 +47,7 @@ void run_forward(const Dims& d, const Forward<T>& a) {
       std::vector<T> zr(size_t(2 * U));
       for (int64_t b = b0; b < b1; ++b) {
         if (mask && !mask[b * Tn + t]) {  // the state stays; the previous output repeats
-          T* yb = y + (b * Tn + t) * U;
-          if (t == 0) std::fill(yb, yb + U, T(0));
-          else std::copy(yb - U, yb, yb);
+          repeat_output(y, b, t, Tn, U);
           if (reserve) std::fill(reserve + (t * B + b) * 4 * U, reserve + (t * B + b + 1) * 4 * U, T(0));
           continue;
         }
@@ -117,20 +115,11 @@ void gru_backward(OpCall& c) {
       for (int64_t b = b0; b < b1; ++b) {
         T* __restrict gx = dzx.data() + (t * B + b) * G;
         T* __restrict gh = dzh.data() + (t * B + b) * G;
-        if (mask && !mask[b * Tn + t]) {  // no gates; the state gradient passes through
-          const T* dyb = dy + (b * Tn + t) * U;
-          T* cr = carry.data() + b * U;
-          for (int64_t j = 0; j < U; ++j) cr[j] += dyb[j];
+        if (carry_masked(mask, b, t, Tn, U, dy, carry.data(), dh0)) {  // no gates; the state passes through
           std::fill(gx, gx + G, T(0));
           std::fill(gh, gh + G, T(0));
           std::copy(dh0 + b * U, dh0 + (b + 1) * U, direct.data() + b * U);
           continue;
-        }
-        if (mask) {  // this step's output also received what the repeats of it did
-          T* cr = carry.data() + b * U;
-          T* dhn = dh0 + b * U;
-          for (int64_t j = 0; j < U; ++j) dhn[j] += cr[j];
-          std::fill(cr, cr + U, T(0));
         }
         const T* __restrict g = reserve + (t * B + b) * 4 * U;
         const T* __restrict hprev = hp.data() + (t * B + b) * U;

@@ -9,6 +9,7 @@
 // are one GEMM each, and dz @ recurrent_kernel^T of one timestep reads contiguous rows. The reserve holds, per timestep and batch row, the activated gates (LSTM: i, f,
 // g, o, then the cell state c; GRU: z, r, n, then the recurrent candidate product hh).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -93,6 +94,34 @@ void previous_states(const Dims& d, const T* y, const T* h0, const bool* mask, T
 // pass carries the gradient of a repeated output back to the step that computed it.
 inline const bool* mask_of(const OpCall& c, size_t unmasked) {
   return c.inputs.size() > unmasked ? c.inputs.back().data<bool>() : nullptr;
+}
+
+// The forward pass at a masked step of row b: its output y[b, t] repeats y[b, t - 1]
+// (zeros at t = 0).
+template <class T>
+void repeat_output(T* y, int64_t b, int64_t t, int64_t time, int64_t units) {
+  T* yb = y + (b * time + t) * units;
+  if (t == 0) std::fill(yb, yb + units, T(0));
+  else std::copy(yb - units, yb, yb);
+}
+
+// The backward pass's carry of row b at step t (carry: the gradient of the outputs that
+// repeat the row's last computed one): a masked step adds dy[b, t] to it and returns true
+// (the step has no gates); an unmasked step adds it to dh[b], the gradient of its own
+// output, clears it and returns false. Without a mask, false.
+template <class T>
+bool carry_masked(const bool* mask, int64_t b, int64_t t, int64_t time, int64_t units, const T* dy, T* carry, T* dh) {
+  if (!mask) return false;
+  T* cr = carry + b * units;
+  if (!mask[b * time + t]) {
+    const T* dyb = dy + (b * time + t) * units;
+    for (int64_t j = 0; j < units; ++j) cr[j] += dyb[j];
+    return true;
+  }
+  T* dhb = dh + b * units;
+  for (int64_t j = 0; j < units; ++j) dhb[j] += cr[j];
+  std::fill(cr, cr + units, T(0));
+  return false;
 }
 
 // The kernels (core/cpu/rnn_lstm.cpp, rnn_gru.cpp), on float and double.

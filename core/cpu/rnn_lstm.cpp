@@ -46,9 +46,7 @@ void run_forward(const Dims& d, const Forward<T>& a) {
     for_batch(B, 5 * U, [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b) {
         if (mask && !mask[b * Tn + t]) {  // the states stay; the previous output repeats
-          T* yb = y + (b * Tn + t) * U;
-          if (t == 0) std::fill(yb, yb + U, T(0));
-          else std::copy(yb - U, yb, yb);
+          repeat_output(y, b, t, Tn, U);
           if (reserve) {
             T* res = reserve + (t * B + b) * 5 * U;
             std::fill(res, res + G, T(0));
@@ -117,19 +115,10 @@ void lstm_backward(OpCall& c) {
     for_batch(B, 8 * U, [&](int64_t b0, int64_t b1) {
       std::vector<T> tc(static_cast<size_t>(U));
       for (int64_t b = b0; b < b1; ++b) {
-        if (mask && !mask[b * Tn + t]) {
-          const T* dyb = dy + (b * Tn + t) * U;
-          T* cr = carry.data() + b * U;
-          for (int64_t j = 0; j < U; ++j) cr[j] += dyb[j];
+        if (carry_masked(mask, b, t, Tn, U, dy, carry.data(), dh0)) {  // no gates; the states pass through
           std::fill(dz.data() + (t * B + b) * G, dz.data() + (t * B + b + 1) * G, T(0));
           std::copy(dh0 + b * U, dh0 + (b + 1) * U, through.data() + b * U);
           continue;
-        }
-        if (mask) {  // this step's output also received what the repeats of it did
-          T* cr = carry.data() + b * U;
-          T* dhn = dh0 + b * U;
-          for (int64_t j = 0; j < U; ++j) dhn[j] += cr[j];
-          std::fill(cr, cr + U, T(0));
         }
         const T* __restrict g = reserve + (t * B + b) * 5 * U;
         const T* __restrict cp = t > 0 ? reserve + ((t - 1) * B + b) * 5 * U + G : c0 + b * U;

@@ -70,6 +70,32 @@ bool traces_op(const keras::LayerPtr& l, const Tensor& x, const std::string& op,
 
 }  // namespace
 
+namespace {
+// Both paths of one configuration (x of shape (3, 5, 2), `mask` x's or undefined) with the
+// same weights: the fused one traces the fused op, the composed one does not, and their
+// outputs, states and gradients agree, in inference and in training.
+void check_paths_agree(bool gru, DType dt, layers::RecurrentOptions o, bool initial_states, uint32_t seed,
+                       const Tensor& mask = Tensor()) {
+  o.dtype = dt;
+  keras::LayerPtr composed = make_layer(gru, false, o), fused = make_layer(gru, true, o);
+  const Tensor x = make(uniform(3 * 5 * 2, -1, 1, seed), Shape{3, 5, 2}, dt);
+  std::vector<Tensor> in{x};
+  if (initial_states)
+    for (uint32_t s = 0; s < (gru ? 1u : 2u); ++s) in.push_back(make(uniform(12, -1, 1, seed + 1 + s), Shape{3, 4}, dt));
+  (*composed)(in);
+  (*fused)(in);
+  fused->set_weights(composed->get_weights());
+  const std::string op = gru ? "gru_sequence" : "lstm_sequence";
+  CHECK(traces_op(fused, x, op, false, mask));
+  CHECK_FALSE(traces_op(composed, x, op, false, mask));
+  const double tol = dt == DType::float64 ? 1e-12 : 2e-5;
+  for (bool training : {false, true}) {
+    CAPTURE(training);
+    check_same(run(fused, in, training, mask), run(composed, in, training, mask), tol);
+  }
+}
+}  // namespace
+
 TEST_CASE("LSTM and GRU: the fused path equals the composed one (outputs, states, gradients)") {
   struct Variant {
     const char* what;
@@ -89,23 +115,7 @@ TEST_CASE("LSTM and GRU: the fused path equals the composed one (outputs, states
         CAPTURE(core::dtype_name(dt));
         CAPTURE(gru);
         CAPTURE(v.what);
-        layers::RecurrentOptions o = v.o;
-        o.dtype = dt;
-        keras::LayerPtr composed = make_layer(gru, false, o), fused = make_layer(gru, true, o);
-        const Tensor x = make(uniform(3 * 5 * 2, -1, 1, 1), Shape{3, 5, 2}, dt);
-        std::vector<Tensor> in{x};
-        if (v.initial_states)
-          for (int s = 0; s < (gru ? 1 : 2); ++s) in.push_back(make(uniform(12, -1, 1, 2 + s), Shape{3, 4}, dt));
-        (*composed)(in);
-        (*fused)(in);
-        fused->set_weights(composed->get_weights());
-        CHECK(traces_op(fused, x, gru ? "gru_sequence" : "lstm_sequence"));
-        CHECK_FALSE(traces_op(composed, x, gru ? "gru_sequence" : "lstm_sequence"));
-        const double tol = dt == DType::float64 ? 1e-12 : 2e-5;
-        for (bool training : {false, true}) {
-          CAPTURE(training);
-          check_same(run(fused, in, training), run(composed, in, training), tol);
-        }
+        check_paths_agree(gru, dt, v.o, v.initial_states, 1);
       }
 }
 
@@ -136,21 +146,8 @@ TEST_CASE("LSTM and GRU: masked sequences on the fused path equal the composed s
         CAPTURE(v.what);
         layers::RecurrentOptions o;
         o.return_sequences = v.sequences, o.return_state = v.state, o.go_backwards = v.backwards;
-        o.zero_output_for_mask = v.zero_output, o.dropout = v.dropout, o.seed = 9, o.dtype = dt;
-        keras::LayerPtr composed = make_layer(gru, false, o), fused = make_layer(gru, true, o);
-        const Tensor x = make(uniform(3 * 5 * 2, -1, 1, 11), Shape{3, 5, 2}, dt);
-        std::vector<Tensor> in{x};
-        if (v.initial_states)
-          for (int s = 0; s < (gru ? 1 : 2); ++s) in.push_back(make(uniform(12, -1, 1, 12 + s), Shape{3, 4}, dt));
-        (*composed)(in);
-        (*fused)(in);
-        fused->set_weights(composed->get_weights());
-        CHECK(traces_op(fused, x, gru ? "gru_sequence" : "lstm_sequence", false, mask));
-        const double tol = dt == DType::float64 ? 1e-12 : 2e-5;
-        for (bool training : {false, true}) {
-          CAPTURE(training);
-          check_same(run(fused, in, training, mask), run(composed, in, training, mask), tol);
-        }
+        o.zero_output_for_mask = v.zero_output, o.dropout = v.dropout, o.seed = 9;
+        check_paths_agree(gru, dt, o, v.initial_states, 11, mask);
       }
 }
 
