@@ -121,7 +121,9 @@ run_tests() {
 }
 
 # The test suites (doctest's TEST_SUITE names) that run under ThreadSanitizer: code that
-# starts threads (thread pool, data pipeline, queues, parallel graph runs).
+# starts threads (thread pool, data pipeline, queues, parallel graph runs). The TSan build's
+# test binary holds only the files of these suites (tests/meson.build): a suite added here
+# needs its file added there.
 TSAN_SUITES=${TSAN_SUITES:-threads,data_pipeline,queues}
 
 # Builds the fuzz targets (tests/fuzz/fuzz_<name>.cpp) and runs each for $1 seconds
