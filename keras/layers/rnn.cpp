@@ -115,8 +115,9 @@ std::vector<Tensor> RNNLayer::call(const std::vector<Tensor>& xs, const CallCont
   if (KerasCell* fused = fused_cell(x, mask)) {
     std::vector<Tensor> r = fused->run_fused(x, states, mask, ctx.training);
     states.assign(r.begin() + 1, r.end());
-    out = o_.return_sequences ? r[0] : states[0];
-    if (mask.defined()) {
+    if (!mask.defined()) {
+      out = o_.return_sequences ? r[0] : states[0];
+    } else {
       // The op repeats the previous output at a masked step, as the step loop does; a
       // row with every step masked outputs zeros (its state stays the initial one).
       Tensor y = r[0];
@@ -183,9 +184,10 @@ KerasCell* RNNLayer::fused_cell(const Tensor& x, const Tensor& mask) const {
     std::string why = !op ? "the cell's options (it needs activation tanh, recurrent_activation sigmoid, use_bias, "
                             "recurrent_dropout 0" + std::string(class_name() == "GRU" ? ", reset_after" : "") + ")"
                       : o_.unroll ? "unroll=true"
-                      : mask.defined() ? "a mask on device " + x.device().str() + " (cuDNN's right-padded sequence lengths are not implemented)"
-                                       : std::string("no ") + op + " kernel for device " + x.device().str() +
-                                             " and dtype " + core::dtype_name(x.dtype());
+                      : mask.defined() && !core::rnn_kernel_takes_masks(x.device())
+                          ? "a mask on device " + x.device().str() + " (its kernel takes no mask)"
+                          : std::string("no ") + op + " kernel for device " + x.device().str() + " and dtype " +
+                                core::dtype_name(x.dtype());
     throw std::invalid_argument(name() + ": use_cudnn=true was specified, but the fused sequence op (cuDNN's RNN) "
                                 "does not support this layer configuration: " + why +
                                 ". Pass use_cudnn=\"auto\" to fall back to the step-by-step implementation");
