@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "keras/config_reader.h"
 #include "keras/family_registry.h"
 
 namespace keras::constraints {
@@ -139,38 +140,13 @@ class CallableConstraint : public Constraint {
   std::string name_;
 };
 
-class ConfigReader {
- public:
-  ConfigReader(const std::string& cls, const keras::Config& c, std::set<std::string> allowed)
-      : c_(c) {
-    if (c.is_null()) return;
-    if (!c.is_object())
-      fail("constraints.deserialize: expected the config of " + cls +
-           " to be an object, but received " + c.to_json());
-    for (const auto& [k, v] : c.items())
-      if (!allowed.count(k)) {
-        std::string keys;
-        for (const auto& a : allowed) keys += (keys.empty() ? "" : ", ") + a;
-        fail("constraints.deserialize: unexpected key '" + k + "' in the config of " + cls +
-             " (expected " + (keys.empty() ? std::string("no keys") : keys) + ")");
-      }
-  }
-  double number(const std::string& key, double fallback) const {
-    const keras::Value* v = find(key);
-    return v ? v->as_double() : fallback;
-  }
-  Axis axis() const {
-    const keras::Value* v = find("axis");
-    return v ? Axis::from_value(*v) : Axis(0);
-  }
-
- private:
-  const keras::Value* find(const std::string& key) const {
-    const keras::Value* v = c_.is_object() ? c_.find(key) : nullptr;
-    return v && !v->is_null() ? v : nullptr;
-  }
-  const keras::Config& c_;
-};
+keras::detail::ConfigReader reader(const std::string& cls, const keras::Config& c, std::set<std::string> allowed) {
+  return {"constraints.deserialize", cls, c, std::move(allowed)};
+}
+Axis axis_of(keras::detail::ConfigReader& r) {
+  const keras::Value* v = r.find("axis");
+  return v ? Axis::from_value(*v) : Axis(0);
+}
 
 using Table = std::map<std::string, Factory>;
 
@@ -178,24 +154,24 @@ const Table& builtin_classes() {
   static const Table table = [] {
     Table t;
     t["MaxNorm"] = [](const keras::Config& c) -> ConstraintPtr {
-      ConfigReader r("MaxNorm", c, {"max_value", "axis"});
+      auto r = reader("MaxNorm", c, {"max_value", "axis"});
       return std::make_shared<MaxNorm>(
-          MaxNormOptions{.max_value = r.number("max_value", 2.0), .axis = r.axis()});
+          MaxNormOptions{.max_value = r.number("max_value", 2.0), .axis = axis_of(r)});
     };
     t["MinMaxNorm"] = [](const keras::Config& c) -> ConstraintPtr {
-      ConfigReader r("MinMaxNorm", c, {"min_value", "max_value", "rate", "axis"});
+      auto r = reader("MinMaxNorm", c, {"min_value", "max_value", "rate", "axis"});
       return std::make_shared<MinMaxNorm>(MinMaxNormOptions{.min_value = r.number("min_value", 0.0),
                                                             .max_value = r.number("max_value", 1.0),
                                                             .rate = r.number("rate", 1.0),
-                                                            .axis = r.axis()});
+                                                            .axis = axis_of(r)});
     };
     t["NonNeg"] = [](const keras::Config& c) -> ConstraintPtr {
-      ConfigReader("NonNeg", c, {});
+      reader("NonNeg", c, {});
       return std::make_shared<NonNeg>();
     };
     t["UnitNorm"] = [](const keras::Config& c) -> ConstraintPtr {
-      ConfigReader r("UnitNorm", c, {"axis"});
-      return std::make_shared<UnitNorm>(UnitNormOptions{.axis = r.axis()});
+      auto r = reader("UnitNorm", c, {"axis"});
+      return std::make_shared<UnitNorm>(UnitNormOptions{.axis = axis_of(r)});
     };
     return t;
   }();

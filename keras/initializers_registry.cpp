@@ -4,62 +4,33 @@
 #include <set>
 #include <stdexcept>
 
+#include "keras/config_reader.h"
 #include "keras/family_registry.h"
 #include "keras/initializers.h"
 
 namespace keras::initializers {
 
 namespace {
-[[noreturn]] void fail(const std::string& msg) { throw std::invalid_argument(msg); }
-}  // namespace
-
-namespace {
 // Reads a config's keys with Keras's defaults; rejects keys the class does not take.
-class ConfigReader {
- public:
-  ConfigReader(const std::string& cls, const keras::Config& c, std::set<std::string> allowed)
-      : cls_(cls), c_(c) {
-    if (c.is_null()) return;
-    if (!c.is_object())
-      fail("initializers.deserialize: expected the config of " + cls +
-           " to be an object, but received " + c.to_json());
-    for (const auto& [k, v] : c.items())
-      if (!allowed.count(k)) {
-        std::string keys;
-        for (const auto& a : allowed) keys += (keys.empty() ? "" : ", ") + a;
-        fail("initializers.deserialize: unexpected key '" + k + "' in the config of " + cls +
-             " (expected " + (keys.empty() ? std::string("no keys") : keys) + ")");
-      }
-  }
-  double number(const std::string& key, double fallback) const {
-    const keras::Value* v = c_.is_object() ? c_.find(key) : nullptr;
-    return v && !v->is_null() ? v->as_double() : fallback;
-  }
-  std::string string(const std::string& key, const std::string& fallback) const {
-    const keras::Value* v = c_.is_object() ? c_.find(key) : nullptr;
-    return v && !v->is_null() ? v->as_string() : fallback;
-  }
-  int64_t seed() const {
-    const keras::Value* v = c_.is_object() ? c_.find("seed") : nullptr;
-    if (!v || v->is_null()) return -1;
-    if (v->type() != keras::Value::Type::integer)
-      fail("initializers.deserialize: expected the seed of " + cls_ +
-           " to be an integer or null, but received " + v->to_json());
-    return v->as_int();
-  }
-
- private:
-  std::string cls_;
-  const keras::Config& c_;
-};
+keras::detail::ConfigReader reader(const std::string& cls, const keras::Config& c, std::set<std::string> allowed) {
+  return {"initializers.deserialize", cls, c, std::move(allowed)};
+}
+// Keras's seed: an integer, or null for an unseeded initializer (-1).
+int64_t seed(keras::detail::ConfigReader& r) {
+  const keras::Value* v = r.find("seed");
+  if (!v) return -1;
+  if (v->type() != keras::Value::Type::integer)
+    r.fail("expected the seed of " + r.class_name() + " to be an integer or null, but received " + v->to_json());
+  return v->as_int();
+}
 
 using Table = std::map<std::string, Factory>;
 
 template <class T>
 Factory preset(const char* cls) {
   return [cls](const keras::Config& c) -> InitializerPtr {
-    ConfigReader r(cls, c, {"seed"});
-    return std::make_shared<T>(r.seed());
+    auto r = reader(cls, c, {"seed"});
+    return std::make_shared<T>(seed(r));
   };
 }
 
@@ -68,43 +39,43 @@ const Table& builtin_classes() {
   static const Table table = [] {
     Table t;
     t["Zeros"] = [](const keras::Config& c) -> InitializerPtr {
-      ConfigReader("Zeros", c, {});
+      reader("Zeros", c, {});
       return std::make_shared<Zeros>();
     };
     t["Ones"] = [](const keras::Config& c) -> InitializerPtr {
-      ConfigReader("Ones", c, {});
+      reader("Ones", c, {});
       return std::make_shared<Ones>();
     };
     t["Constant"] = [](const keras::Config& c) -> InitializerPtr {
-      ConfigReader r("Constant", c, {"value"});
+      auto r = reader("Constant", c, {"value"});
       return std::make_shared<Constant>(r.number("value", 0.0));
     };
     t["Identity"] = [](const keras::Config& c) -> InitializerPtr {
-      ConfigReader r("Identity", c, {"gain"});
+      auto r = reader("Identity", c, {"gain"});
       return std::make_shared<Identity>(r.number("gain", 1.0));
     };
     t["RandomNormal"] = [](const keras::Config& c) -> InitializerPtr {
-      ConfigReader r("RandomNormal", c, {"mean", "stddev", "seed"});
+      auto r = reader("RandomNormal", c, {"mean", "stddev", "seed"});
       return std::make_shared<RandomNormal>(RandomNormalOptions{
-          .mean = r.number("mean", 0.0), .stddev = r.number("stddev", 0.05), .seed = r.seed()});
+          .mean = r.number("mean", 0.0), .stddev = r.number("stddev", 0.05), .seed = seed(r)});
     };
     t["RandomUniform"] = [](const keras::Config& c) -> InitializerPtr {
-      ConfigReader r("RandomUniform", c, {"minval", "maxval", "seed"});
+      auto r = reader("RandomUniform", c, {"minval", "maxval", "seed"});
       return std::make_shared<RandomUniform>(RandomUniformOptions{
-          .minval = r.number("minval", -0.05), .maxval = r.number("maxval", 0.05), .seed = r.seed()});
+          .minval = r.number("minval", -0.05), .maxval = r.number("maxval", 0.05), .seed = seed(r)});
     };
     t["TruncatedNormal"] = [](const keras::Config& c) -> InitializerPtr {
-      ConfigReader r("TruncatedNormal", c, {"mean", "stddev", "seed"});
+      auto r = reader("TruncatedNormal", c, {"mean", "stddev", "seed"});
       return std::make_shared<TruncatedNormal>(TruncatedNormalOptions{
-          .mean = r.number("mean", 0.0), .stddev = r.number("stddev", 0.05), .seed = r.seed()});
+          .mean = r.number("mean", 0.0), .stddev = r.number("stddev", 0.05), .seed = seed(r)});
     };
     t["VarianceScaling"] = [](const keras::Config& c) -> InitializerPtr {
-      ConfigReader r("VarianceScaling", c, {"scale", "mode", "distribution", "seed"});
+      auto r = reader("VarianceScaling", c, {"scale", "mode", "distribution", "seed"});
       return std::make_shared<VarianceScaling>(VarianceScalingOptions{
           .scale = r.number("scale", 1.0),
           .mode = r.string("mode", "fan_in"),
           .distribution = r.string("distribution", "truncated_normal"),
-          .seed = r.seed()});
+          .seed = seed(r)});
     };
     t["GlorotNormal"] = preset<GlorotNormal>("GlorotNormal");
     t["GlorotUniform"] = preset<GlorotUniform>("GlorotUniform");
@@ -113,8 +84,8 @@ const Table& builtin_classes() {
     t["LecunNormal"] = preset<LecunNormal>("LecunNormal");
     t["LecunUniform"] = preset<LecunUniform>("LecunUniform");
     t["Orthogonal"] = [](const keras::Config& c) -> InitializerPtr {
-      ConfigReader r("Orthogonal", c, {"gain", "seed"});
-      return std::make_shared<Orthogonal>(OrthogonalOptions{.gain = r.number("gain", 1.0), .seed = r.seed()});
+      auto r = reader("Orthogonal", c, {"gain", "seed"});
+      return std::make_shared<Orthogonal>(OrthogonalOptions{.gain = r.number("gain", 1.0), .seed = seed(r)});
     };
     return t;
   }();

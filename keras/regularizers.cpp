@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "keras/config_reader.h"
 #include "keras/family_registry.h"
 
 namespace keras::regularizers {
@@ -120,34 +121,9 @@ class CallableRegularizer : public Regularizer {
   std::string name_;
 };
 
-class ConfigReader {
- public:
-  ConfigReader(const std::string& cls, const keras::Config& c, std::set<std::string> allowed)
-      : c_(c) {
-    if (c.is_null()) return;
-    if (!c.is_object())
-      fail("regularizers.deserialize: expected the config of " + cls +
-           " to be an object, but received " + c.to_json());
-    for (const auto& [k, v] : c.items())
-      if (!allowed.count(k)) {
-        std::string keys;
-        for (const auto& a : allowed) keys += (keys.empty() ? "" : ", ") + a;
-        fail("regularizers.deserialize: unexpected key '" + k + "' in the config of " + cls +
-             " (expected " + keys + ")");
-      }
-  }
-  double number(const std::string& key, double fallback) const {
-    const keras::Value* v = c_.is_object() ? c_.find(key) : nullptr;
-    return v && !v->is_null() ? v->as_double() : fallback;
-  }
-  std::string string(const std::string& key, const std::string& fallback) const {
-    const keras::Value* v = c_.is_object() ? c_.find(key) : nullptr;
-    return v && !v->is_null() ? v->as_string() : fallback;
-  }
-
- private:
-  const keras::Config& c_;
-};
+keras::detail::ConfigReader reader(const std::string& cls, const keras::Config& c, std::set<std::string> allowed) {
+  return {"regularizers.deserialize", cls, c, std::move(allowed)};
+}
 
 using Table = std::map<std::string, Factory>;
 
@@ -155,19 +131,19 @@ const Table& builtin_classes() {
   static const Table table = [] {
     Table t;
     t["L1"] = [](const keras::Config& c) -> RegularizerPtr {
-      ConfigReader r("L1", c, {"l1"});
+      auto r = reader("L1", c, {"l1"});
       return std::make_shared<L1>(r.number("l1", 0.01));
     };
     t["L2"] = [](const keras::Config& c) -> RegularizerPtr {
-      ConfigReader r("L2", c, {"l2"});
+      auto r = reader("L2", c, {"l2"});
       return std::make_shared<L2>(r.number("l2", 0.01));
     };
     t["L1L2"] = [](const keras::Config& c) -> RegularizerPtr {
-      ConfigReader r("L1L2", c, {"l1", "l2"});
+      auto r = reader("L1L2", c, {"l1", "l2"});
       return std::make_shared<L1L2>(r.number("l1", 0.0), r.number("l2", 0.0));
     };
     t["OrthogonalRegularizer"] = [](const keras::Config& c) -> RegularizerPtr {
-      ConfigReader r("OrthogonalRegularizer", c, {"factor", "mode"});
+      auto r = reader("OrthogonalRegularizer", c, {"factor", "mode"});
       return std::make_shared<OrthogonalRegularizer>(OrthogonalRegularizerOptions{
           .factor = r.number("factor", 0.01), .mode = r.string("mode", "rows")});
     };

@@ -1,5 +1,6 @@
 // registry.cpp - the loss names behind get() / serialize() / deserialize().
 #include "keras/losses.h"
+#include "keras/config_reader.h"
 #include "keras/custom_object_scope.h"
 
 #include <algorithm>
@@ -26,55 +27,21 @@ using namespace internal;
 
 namespace {
 
-// Reads a built-in class's config with Keras's defaults; rejects keys it does not take
-// ("dtype", which Keras writes, is accepted and ignored).
-class ConfigReader {
- public:
-  ConfigReader(const std::string& cls, const keras::Config& c, std::set<std::string> extra)
-      : cls_(cls), c_(c) {
-    if (c.is_null()) return;
-    if (!c.is_object())
-      fail("losses.deserialize: expected the config of " + cls + " to be an object, but "
-           "received " + c.to_json());
-    extra.insert({"name", "reduction", "dtype"});
-    for (const auto& [k, v] : c.items())
-      if (!extra.count(k)) {
-        std::string keys;
-        for (const auto& a : extra) keys += (keys.empty() ? "" : ", ") + a;
-        fail("losses.deserialize: unexpected key '" + k + "' in the config of " + cls +
-             " (expected " + keys + ")");
-      }
-  }
-  const keras::Value* find(const std::string& key) const {
-    const keras::Value* v = c_.is_object() ? c_.find(key) : nullptr;
-    return v && !v->is_null() ? v : nullptr;
-  }
-  double number(const std::string& key, double fallback) const {
-    const keras::Value* v = find(key);
-    return v ? v->as_double() : fallback;
-  }
-  int64_t integer(const std::string& key, int64_t fallback) const {
-    const keras::Value* v = find(key);
-    return v ? v->as_int() : fallback;
-  }
-  bool boolean(const std::string& key, bool fallback) const {
-    const keras::Value* v = find(key);
-    return v ? v->as_bool() : fallback;
-  }
-  LossOptions options() const { return LossOptions::from_config(c_); }
-
- private:
-  std::string cls_;
-  const keras::Config& c_;
-};
+// A built-in loss's config reader: the class's keys `extra` and the base class's name,
+// reduction and dtype ("dtype", which Keras writes, is accepted and ignored).
+keras::detail::ConfigReader reader(const std::string& cls, const keras::Config& c, std::set<std::string> extra) {
+  extra.insert({"name", "reduction", "dtype"});
+  return keras::detail::ConfigReader("losses.deserialize", cls, c, std::move(extra));
+}
+LossOptions options(const keras::detail::ConfigReader& r) { return LossOptions::from_config(r.config()); }
 
 using Table = std::map<std::string, Factory>;
 
 template <class T>
 Factory simple(const char* cls) {
   return [cls](const keras::Config& c) -> LossPtr {
-    ConfigReader r(cls, c, {});
-    return std::make_shared<T>(r.options());
+    auto r = reader(cls, c, {});
+    return std::make_shared<T>(options(r));
   };
 }
 
@@ -94,20 +61,20 @@ const Table& builtin_classes() {
     t["SquaredHinge"] = simple<SquaredHinge>("SquaredHinge");
     t["CategoricalHinge"] = simple<CategoricalHinge>("CategoricalHinge");
     t["Huber"] = [](const keras::Config& c) -> LossPtr {
-      ConfigReader r("Huber", c, {"delta"});
-      LossOptions o = r.options();
+      auto r = reader("Huber", c, {"delta"});
+      LossOptions o = options(r);
       return std::make_shared<Huber>(
           HuberOptions{.delta = r.number("delta", 1.0), .name = o.name, .reduction = o.reduction});
     };
     t["CosineSimilarity"] = [](const keras::Config& c) -> LossPtr {
-      ConfigReader r("CosineSimilarity", c, {"axis"});
-      LossOptions o = r.options();
+      auto r = reader("CosineSimilarity", c, {"axis"});
+      LossOptions o = options(r);
       return std::make_shared<CosineSimilarity>(CosineSimilarityOptions{
           .axis = r.integer("axis", -1), .name = o.name, .reduction = o.reduction});
     };
     t["BinaryCrossentropy"] = [](const keras::Config& c) -> LossPtr {
-      ConfigReader r("BinaryCrossentropy", c, {"from_logits", "label_smoothing", "axis"});
-      LossOptions o = r.options();
+      auto r = reader("BinaryCrossentropy", c, {"from_logits", "label_smoothing", "axis"});
+      LossOptions o = options(r);
       return std::make_shared<BinaryCrossentropy>(BinaryCrossentropyOptions{
           .from_logits = r.boolean("from_logits", false),
           .label_smoothing = r.number("label_smoothing", 0.0),
@@ -116,8 +83,8 @@ const Table& builtin_classes() {
           .reduction = o.reduction});
     };
     t["CategoricalCrossentropy"] = [](const keras::Config& c) -> LossPtr {
-      ConfigReader r("CategoricalCrossentropy", c, {"from_logits", "label_smoothing", "axis"});
-      LossOptions o = r.options();
+      auto r = reader("CategoricalCrossentropy", c, {"from_logits", "label_smoothing", "axis"});
+      LossOptions o = options(r);
       return std::make_shared<CategoricalCrossentropy>(CategoricalCrossentropyOptions{
           .from_logits = r.boolean("from_logits", false),
           .label_smoothing = r.number("label_smoothing", 0.0),
@@ -126,8 +93,8 @@ const Table& builtin_classes() {
           .reduction = o.reduction});
     };
     t["SparseCategoricalCrossentropy"] = [](const keras::Config& c) -> LossPtr {
-      ConfigReader r("SparseCategoricalCrossentropy", c, {"from_logits", "ignore_class"});
-      LossOptions o = r.options();
+      auto r = reader("SparseCategoricalCrossentropy", c, {"from_logits", "ignore_class"});
+      LossOptions o = options(r);
       std::optional<int64_t> ignore;
       if (const keras::Value* v = r.find("ignore_class")) ignore = v->as_int();
       return std::make_shared<SparseCategoricalCrossentropy>(SparseCategoricalCrossentropyOptions{
@@ -137,10 +104,10 @@ const Table& builtin_classes() {
           .reduction = o.reduction});
     };
     t["BinaryFocalCrossentropy"] = [](const keras::Config& c) -> LossPtr {
-      ConfigReader r("BinaryFocalCrossentropy", c,
+      auto r = reader("BinaryFocalCrossentropy", c,
                      {"apply_class_balancing", "alpha", "gamma", "from_logits",
                       "label_smoothing", "axis"});
-      LossOptions o = r.options();
+      LossOptions o = options(r);
       return std::make_shared<BinaryFocalCrossentropy>(BinaryFocalCrossentropyOptions{
           .apply_class_balancing = r.boolean("apply_class_balancing", false),
           .alpha = r.number("alpha", 0.25),
@@ -152,8 +119,8 @@ const Table& builtin_classes() {
           .reduction = o.reduction});
     };
     t["CategoricalFocalCrossentropy"] = [](const keras::Config& c) -> LossPtr {
-      ConfigReader r("CategoricalFocalCrossentropy", c, {"alpha", "gamma", "from_logits", "label_smoothing", "axis"});
-      LossOptions o = r.options();
+      auto r = reader("CategoricalFocalCrossentropy", c, {"alpha", "gamma", "from_logits", "label_smoothing", "axis"});
+      LossOptions o = options(r);
       return std::make_shared<CategoricalFocalCrossentropy>(CategoricalFocalCrossentropyOptions{
           .alpha = r.number("alpha", 0.25),
           .gamma = r.number("gamma", 2.0),
@@ -164,14 +131,14 @@ const Table& builtin_classes() {
           .reduction = o.reduction});
     };
     t["Dice"] = [](const keras::Config& c) -> LossPtr {
-      ConfigReader r("Dice", c, {"axis"});
-      LossOptions o = r.options();
+      auto r = reader("Dice", c, {"axis"});
+      LossOptions o = options(r);
       return std::make_shared<Dice>(
           DiceOptions{.axis = axes_from_config(r.find("axis")), .name = o.name, .reduction = o.reduction});
     };
     t["Tversky"] = [](const keras::Config& c) -> LossPtr {
-      ConfigReader r("Tversky", c, {"alpha", "beta", "axis"});
-      LossOptions o = r.options();
+      auto r = reader("Tversky", c, {"alpha", "beta", "axis"});
+      LossOptions o = options(r);
       return std::make_shared<Tversky>(TverskyOptions{.alpha = r.number("alpha", 0.5),
                                                       .beta = r.number("beta", 0.5),
                                                       .axis = axes_from_config(r.find("axis")),
@@ -179,14 +146,14 @@ const Table& builtin_classes() {
                                                       .reduction = o.reduction});
     };
     t["CategoricalGeneralizedCrossEntropy"] = [](const keras::Config& c) -> LossPtr {
-      ConfigReader r("CategoricalGeneralizedCrossEntropy", c, {"q"});
-      LossOptions o = r.options();
+      auto r = reader("CategoricalGeneralizedCrossEntropy", c, {"q"});
+      LossOptions o = options(r);
       return std::make_shared<CategoricalGeneralizedCrossEntropy>(CategoricalGeneralizedCrossEntropyOptions{
           .q = r.number("q", 0.5), .name = o.name, .reduction = o.reduction});
     };
     t["Circle"] = [](const keras::Config& c) -> LossPtr {
-      ConfigReader r("Circle", c, {"gamma", "margin", "remove_diagonal"});
-      LossOptions o = r.options();
+      auto r = reader("Circle", c, {"gamma", "margin", "remove_diagonal"});
+      LossOptions o = options(r);
       return std::make_shared<Circle>(CircleOptions{.gamma = r.number("gamma", 80.0),
                                                     .margin = r.number("margin", 0.4),
                                                     .remove_diagonal = r.boolean("remove_diagonal", true),
@@ -359,7 +326,7 @@ LossPtr deserialize(const keras::Config& config) {
   const std::string& cls = config.at("class_name").as_string();
   keras::Config inner = config.get("config", keras::Config::object());
   if (cls == "LossFunctionWrapper") {
-    ConfigReader r(cls, inner, {"fn"});
+    auto r = reader(cls, inner, {"fn"});
     const keras::Value* fn = r.find("fn");
     // Keras writes a function as {"class_name": "function", "config": name}.
     if (fn && fn->is_object()) fn = fn->find("config");
@@ -370,7 +337,7 @@ LossPtr deserialize(const keras::Config& config) {
     if (!f)
       fail("losses.deserialize: unknown loss function '" + fn->as_string() +
            "'; register it with register_loss(name, function)");
-    return std::make_shared<LossFunctionWrapper>(std::move(f), fn->as_string(), r.options());
+    return std::make_shared<LossFunctionWrapper>(std::move(f), fn->as_string(), options(r));
   }
   Factory f = find_factory(cls);
   if (!f)

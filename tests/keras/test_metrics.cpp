@@ -681,6 +681,12 @@ TEST_CASE("metrics: get() knows Keras's names and aliases") {
   CHECK_THROWS_MSG(m::deserialize(keras::Value::from_json(
                        R"({"class_name": "Precision", "config": {"top_kk": 1}})")),
                    std::invalid_argument, "top_kk");
+  // The keys the class takes are listed (the families share one config reader).
+  CHECK_THROWS_MSG(m::deserialize(keras::Value::from_json(R"({"class_name": "Mean", "config": {"nme": "m"}})")),
+                   std::invalid_argument,
+                   "metrics.deserialize: unexpected key 'nme' in the config of Mean (expected dtype, name)");
+  CHECK_THROWS_MSG(m::deserialize(keras::Value::from_json(R"({"class_name": "Mean", "config": [1]})")),
+                   std::invalid_argument, "metrics.deserialize: expected the config of Mean to be an object");
   CHECK_THROWS_MSG(m::deserialize(keras::Value::from_json(R"({"class_name": "Nope"})")),
                    std::invalid_argument, "Nope");
   // A name deserializes like get().
