@@ -49,6 +49,7 @@ void register_cpu_kernels() {
   register_cpu_reduce_kernels();
   register_cpu_matmul_kernels();
   register_cpu_shape_kernels();
+  register_cpu_index_kernels();
   register_cpu_sort_kernels();
   register_cpu_nn_kernels();
   register_cpu_ctc_kernels();

@@ -35,6 +35,7 @@ void register_cpu_binary_kernels();
 void register_cpu_reduce_kernels();
 void register_cpu_matmul_kernels();
 void register_cpu_shape_kernels();
+void register_cpu_index_kernels();  // gather, take_along_axis, segment sum
 void register_cpu_sort_kernels();
 void register_cpu_nn_kernels();
 void register_cpu_ctc_kernels();
