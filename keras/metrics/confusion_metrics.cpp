@@ -1,4 +1,5 @@
-// confusion_metrics.cpp - TruePositives & co., Precision, Recall, AUC.
+// confusion_metrics.cpp - TruePositives & co., Precision and Recall, and the confusion
+// counting they share with AUC (auc_metric.cpp).
 #include "keras/metrics/confusion_metrics.h"
 
 #include <algorithm>
@@ -7,37 +8,23 @@
 #include <tuple>
 
 #include "core/ops.h"
+#include "keras/metrics/confusion_internal.h"
 #include "keras/metrics/metrics_utils.h"
 
 namespace keras::metrics {
 
 namespace ops = core::ops;
-using detail::divide_no_nan;
-using detail::to_dtype;
+using namespace detail;  // confusion_internal.h, metrics_utils.h
 
-namespace {
+namespace detail {
 
-constexpr double kEpsilon = 1e-7;   // Keras's backend.epsilon()
-constexpr double kNegInf = -1e10;   // metrics_utils.NEG_INF (top_k filtering)
-
+// "[0.1, 2]"
 std::string list_str(const std::vector<double>& v) {
   std::string s = "[";
   for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + detail::num_str(v[i]);
   return s + "]";
 }
 
-// Keras's parse_init_thresholds: checks [0, 1], empty -> {default_threshold}.
-std::vector<double> parse_thresholds(const std::vector<double>& given, double default_threshold,
-                                     const std::string& who) {
-  std::vector<double> bad;
-  for (double t : given)
-    if (!(t >= 0.0 && t <= 1.0)) bad.push_back(t);
-  if (!bad.empty())
-    detail::fail(who + ": expected threshold values in [0, 1], but received " + list_str(bad));
-  return given.empty() ? std::vector<double>{default_threshold} : given;
-}
-
-// Keras's is_evenly_distributed_thresholds: at least 3 values, allclose to i / (n - 1).
 bool evenly_distributed(const std::vector<double>& t) {
   size_t n = t.size();
   if (n < 3) return false;
@@ -48,15 +35,6 @@ bool evenly_distributed(const std::vector<double>& t) {
   return true;
 }
 
-keras::Value thresholds_value(const std::vector<double>& init) {
-  if (init.empty()) return keras::Value();
-  if (init.size() == 1) return keras::Value(init[0]);
-  std::vector<keras::Value> l;
-  for (double t : init) l.emplace_back(t);
-  return keras::Value(l);
-}
-
-// x[:-1] and x[1:] along axis 0.
 Tensor head(const Tensor& x) {
   std::vector<int64_t> begin(static_cast<size_t>(x.rank()), 0), size(static_cast<size_t>(x.rank()), -1);
   size[0] = x.shape()[0] - 1;
@@ -69,29 +47,6 @@ Tensor tail(const Tensor& x) {
   return ops::slice(x, begin, size);
 }
 
-// A vector with one element becomes a scalar (Keras returns result[0] for one threshold).
-Tensor maybe_scalar(const Tensor& x, size_t num_thresholds) {
-  return num_thresholds == 1 ? ops::reshape(x, {}) : x;
-}
-
-struct ConfusionVariables {
-  Variable* tp = nullptr;
-  Variable* fp = nullptr;
-  Variable* tn = nullptr;
-  Variable* fn = nullptr;
-};
-
-struct UpdateArgs {
-  std::vector<double> thresholds;
-  std::optional<int64_t> top_k;
-  std::optional<int64_t> class_id;
-  bool multi_label = false;
-  Tensor label_weights;       // applied to the flattened data when !multi_label
-  bool clip_predictions = false;  // Keras's evenly-distributed path clips y_pred to [0, 1]
-};
-
-// Keras's update_confusion_matrix_variables: y_pred > threshold is a positive prediction,
-// y_true != 0 a positive label; the weighted counts are added per threshold.
 void update_confusion(const ConfusionVariables& vars, const Tensor& y_true_in,
                       const Tensor& y_pred_in, const Tensor& sample_weight, DType dtype,
                       const UpdateArgs& a, const std::string& who) {
@@ -171,6 +126,34 @@ void update_confusion(const ConfusionVariables& vars, const Tensor& y_true_in,
   if (vars.fp) vars.fp->assign_add(count(label_neg, pred_pos));
   if (vars.tn) vars.tn->assign_add(count(label_neg, pred_neg));
   if (vars.fn) vars.fn->assign_add(count(label, pred_neg));
+}
+
+}  // namespace detail
+
+namespace {
+
+// Keras's parse_init_thresholds: checks [0, 1], empty -> {default_threshold}.
+std::vector<double> parse_thresholds(const std::vector<double>& given, double default_threshold,
+                                     const std::string& who) {
+  std::vector<double> bad;
+  for (double t : given)
+    if (!(t >= 0.0 && t <= 1.0)) bad.push_back(t);
+  if (!bad.empty())
+    detail::fail(who + ": expected threshold values in [0, 1], but received " + list_str(bad));
+  return given.empty() ? std::vector<double>{default_threshold} : given;
+}
+
+keras::Value thresholds_value(const std::vector<double>& init) {
+  if (init.empty()) return keras::Value();
+  if (init.size() == 1) return keras::Value(init[0]);
+  std::vector<keras::Value> l;
+  for (double t : init) l.emplace_back(t);
+  return keras::Value(l);
+}
+
+// A vector with one element becomes a scalar (Keras returns result[0] for one threshold).
+Tensor maybe_scalar(const Tensor& x, size_t num_thresholds) {
+  return num_thresholds == 1 ? ops::reshape(x, {}) : x;
 }
 
 const char* condition_name(ConfusionMatrixConditionCount::Condition c) {
@@ -294,164 +277,5 @@ Tensor Recall::result() const {
 }
 
 keras::Config Recall::get_config() const { return precision_recall_config(Metric::get_config(), o_); }
-
-// ---- AUC -------------------------------------------------------------------------------
-AUC::AUC(const AUCOptions& o) : Metric(o.name.empty() ? "auc" : o.name, o.dtype), o_(o) {
-  if (o_.curve == "roc" || o_.curve == "ROC") o_.curve = "ROC";
-  else if (o_.curve == "pr" || o_.curve == "PR") o_.curve = "PR";
-  else
-    detail::fail(name() + ": invalid AUC curve value \"" + o.curve +
-                 "\"; expected values are [\"PR\", \"ROC\"]");
-  std::string& s = o_.summation_method;
-  if (s == "Interpolation") s = "interpolation";
-  if (s == "Majoring") s = "majoring";
-  if (s == "Minoring") s = "minoring";
-  if (s != "interpolation" && s != "majoring" && s != "minoring")
-    detail::fail(name() + ": invalid AUC summation method value \"" + o.summation_method +
-                 "\"; expected values are [\"interpolation\", \"majoring\", \"minoring\"]");
-  std::vector<double> inner;
-  if (!o_.thresholds.empty()) {
-    inner = o_.thresholds;
-    std::sort(inner.begin(), inner.end());
-    o_.thresholds = inner;
-    num_thresholds_ = static_cast<int64_t>(inner.size()) + 2;
-  } else {
-    if (o_.num_thresholds <= 1)
-      detail::fail(name() + ": argument num_thresholds must be an integer > 1, but received "
-                   "num_thresholds=" + std::to_string(o_.num_thresholds));
-    num_thresholds_ = o_.num_thresholds;
-    for (int64_t i = 0; i < num_thresholds_ - 2; ++i)
-      inner.push_back(static_cast<double>(i + 1) / static_cast<double>(num_thresholds_ - 1));
-  }
-  thresholds_.push_back(0.0 - kEpsilon);
-  thresholds_.insert(thresholds_.end(), inner.begin(), inner.end());
-  thresholds_.push_back(1.0 + kEpsilon);
-  for (double lw : o_.label_weights)
-    if (lw < 0) detail::fail(name() + ": expected non-negative label_weights, but received " +
-                             list_str(o_.label_weights));
-  if (o_.multi_label) {
-    if (o_.num_labels) {
-      if (*o_.num_labels < 1)
-        detail::fail(name() + ": expected num_labels >= 1, but received num_labels=" +
-                     std::to_string(*o_.num_labels));
-      build(*o_.num_labels);
-    }
-  } else {
-    if (o_.num_labels) detail::fail(name() + ": num_labels is needed only when multi_label is true");
-    build(0);
-  }
-}
-
-void AUC::build(int64_t num_labels) {
-  Shape shape = o_.multi_label ? Shape{num_thresholds_, num_labels} : Shape{num_thresholds_};
-  if (o_.multi_label && !o_.label_weights.empty() &&
-      static_cast<int64_t>(o_.label_weights.size()) != num_labels)
-    detail::fail(name() + ": expected " + std::to_string(num_labels) +
-                 " label_weights (one per label), but received " +
-                 std::to_string(o_.label_weights.size()));
-  true_positives_ = add_variable("true_positives", shape, dtype());
-  false_positives_ = add_variable("false_positives", shape, dtype());
-  true_negatives_ = add_variable("true_negatives", shape, dtype());
-  false_negatives_ = add_variable("false_negatives", shape, dtype());
-  built_ = true;
-}
-
-void AUC::update_state(const Tensor& y_true, const Tensor& y_pred_in, const Tensor& sample_weight) {
-  if (!y_pred_in.defined()) detail::fail(name() + ": update_state received an undefined y_pred");
-  Tensor y_pred = detach(y_pred_in);
-  if (o_.multi_label) {
-    if (y_pred.rank() != 2)
-      detail::fail(name() + ": y_pred must have rank 2 when multi_label is true, but received shape " +
-                   y_pred.shape().str());
-    if (!built_) build(y_pred.shape()[1]);
-    if (y_pred.shape()[1] != true_positives_.shape()[1])
-      detail::fail(name() + ": expected y_pred with " + std::to_string(true_positives_.shape()[1]) +
-                   " labels, but received shape " + y_pred.shape().str());
-  }
-  if (o_.from_logits) y_pred = ops::sigmoid(to_dtype(y_pred, dtype()));
-  UpdateArgs a;
-  a.thresholds = thresholds_;
-  a.multi_label = o_.multi_label;
-  std::vector<double> even_check = {0.0};
-  even_check.insert(even_check.end(), thresholds_.begin() + 1, thresholds_.end() - 1);
-  even_check.push_back(1.0);
-  a.clip_predictions = evenly_distributed(even_check);
-  if (!o_.multi_label && !o_.label_weights.empty())
-    a.label_weights = core::from_buffer(o_.label_weights.data(), DType::float64,
-                                        Shape{static_cast<int64_t>(o_.label_weights.size())}, dtype());
-  ConfusionVariables v{&true_positives_, &false_positives_, &true_negatives_, &false_negatives_};
-  update_confusion(v, detach(y_true), y_pred, detach(sample_weight), dtype(), a, name());
-}
-
-Tensor AUC::average_labels(const Tensor& terms) const {
-  Tensor by_label = ops::sum(terms, {0});
-  if (!o_.multi_label) return by_label;
-  if (o_.label_weights.empty()) return ops::mean(by_label);
-  Tensor lw = core::from_buffer(o_.label_weights.data(), DType::float64,
-                                Shape{static_cast<int64_t>(o_.label_weights.size())}, dtype());
-  return divide_no_nan(ops::sum(by_label * lw), ops::sum(lw));
-}
-
-Tensor AUC::interpolate_pr_auc() const {
-  Tensor tp = true_positives_.value(), fp = false_positives_.value(), fn = false_negatives_.value();
-  Tensor zero = detail::scalar(0.0, dtype());
-  Tensor dtp = head(tp) - tail(tp);
-  Tensor p = tp + fp;
-  Tensor dp = head(p) - tail(p);
-  Tensor prec_slope = divide_no_nan(dtp, ops::maximum(dp, zero));
-  Tensor intercept = tail(tp) - prec_slope * tail(p);
-  Tensor both_positive = ops::logical_and(ops::greater(head(p), zero), ops::greater(tail(p), zero));
-  Tensor safe_p_ratio = ops::where(both_positive, divide_no_nan(head(p), ops::maximum(tail(p), zero)),
-                                   ops::ones_like(tail(p)));
-  Tensor increment = divide_no_nan(prec_slope * (dtp + intercept * ops::log(safe_p_ratio)),
-                                   ops::maximum(tail(tp) + tail(fn), zero));
-  return average_labels(increment);
-}
-
-Tensor AUC::result() const {
-  if (!built_) return detail::scalar(0.0, dtype());
-  if (o_.curve == "PR" && o_.summation_method == "interpolation") return interpolate_pr_auc();
-  Tensor tp = true_positives_.value(), fp = false_positives_.value();
-  Tensor tn = true_negatives_.value(), fn = false_negatives_.value();
-  Tensor recall = divide_no_nan(tp, tp + fn);
-  Tensor x, y;
-  if (o_.curve == "ROC") {
-    x = divide_no_nan(fp, fp + tn);
-    y = recall;
-  } else {
-    x = recall;
-    y = divide_no_nan(tp, tp + fp);
-  }
-  Tensor heights;
-  if (o_.summation_method == "interpolation") heights = (head(y) + tail(y)) / 2.0;
-  else if (o_.summation_method == "minoring") heights = ops::minimum(head(y), tail(y));
-  else heights = ops::maximum(head(y), tail(y));
-  return average_labels((head(x) - tail(x)) * heights);
-}
-
-void AUC::reset_state() { Metric::reset_state(); }
-
-keras::Config AUC::get_config() const {
-  keras::Config c = Metric::get_config();
-  c["num_thresholds"] = num_thresholds_;
-  c["curve"] = o_.curve;
-  c["summation_method"] = o_.summation_method;
-  c["multi_label"] = o_.multi_label;
-  c["num_labels"] = o_.num_labels ? keras::Value(*o_.num_labels) : keras::Value();
-  if (o_.label_weights.empty()) {
-    c["label_weights"] = keras::Value();
-  } else {
-    std::vector<keras::Value> l;
-    for (double w : o_.label_weights) l.emplace_back(w);
-    c["label_weights"] = keras::Value(l);
-  }
-  c["from_logits"] = o_.from_logits;
-  if (!o_.thresholds.empty()) {
-    std::vector<keras::Value> l;
-    for (double t : o_.thresholds) l.emplace_back(t);
-    c["thresholds"] = keras::Value(l);
-  }
-  return c;
-}
 
 }  // namespace keras::metrics
