@@ -4,11 +4,16 @@
 #
 #   tests/gpu/device_bundle.sh [BUILD_DIR]     (default: build; must be a CUDA build)
 #
-# writes .device/bundle.tar.xz (keras_tests and the shared libraries it needs, except the
-# C runtime and CUDA's own, which the GPU machine has), .device/bench.tar.xz (the GPU
-# benchmark programs, their libraries and the Fashion-MNIST files) and .device/run.sh,
-# and adds .device/ to .git/info/exclude. The two archives go in two calls (each under
-# the device tool's 64 MiB carry limit). On the GPU machine, from the repository root:
+# writes .device/bundle.tar.xz (keras_tests, the example programs its examples test runs,
+# run_exported, which its export test runs, all stripped, and the shared libraries they
+# need, except the C runtime and CUDA's own, which the GPU machine has: one solid xz
+# archive with a large dictionary, since the statically linked programs share most of
+# their bytes), .device/bench.tar.xz (the GPU benchmark programs, their libraries and the
+# Fashion-MNIST files) and .device/run.sh, and adds .device/ to .git/info/exclude. The two
+# archives go in two calls (each under the device tool's 64 MiB carry limit). The test
+# binary finds the fixtures, the examples and run_exported through KERAS_CPP_TEST_DATA_DIR,
+# KERAS_CPP_EXAMPLES_DIR and KERAS_CPP_RUN_EXPORTED (tests/test_paths.cpp), which run.sh
+# sets. On the GPU machine, from the repository root:
 #   bash .device/run.sh tests    (carry [".device/run.sh", ".device/bundle.tar.xz"])
 # runs the CUDA tests first (KERAS_CPP_REQUIRE=gpu: they may not skip; among them "cuda no
 # host sync", the traced train steps that must not read device memory, and "cuda step
@@ -28,7 +33,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 [ -f "$build/build.ninja" ] || { echo "device_bundle: no build directory $build" >&2; exit 1; }
 benches="bench_gpu_step bench_mlp_fashion bench_cnn_fashion bench_lstm_fashion"
-ninja -C "$build" tests/keras_tests $(for b in $benches; do echo "bench/$b"; done) >/dev/null
+ninja -C "$build" >/dev/null  # the test binary, run_exported, the examples and the benchmarks
 if ! ldd "$build/tests/keras_tests" | grep -q libcudart; then
   echo "device_bundle: $build is not a CUDA build (configure with -Dcuda=enabled)" >&2
   exit 1
@@ -36,30 +41,35 @@ fi
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p .device
-# pack ARCHIVE PROGRAM... : the programs and the shared libraries they need (not the C
-# runtime's, not CUDA's) into .device/ARCHIVE.
+# pack DIR PROGRAM... : the programs (stripped) into the stage's DIR and the shared
+# libraries they need (not the C runtime's, not CUDA's) into its lib/.
 pack() {
-  local archive=$1
+  local dir=$stage/$1
   shift
-  rm -rf "$stage"/*
-  mkdir -p "$stage/lib"
+  mkdir -p "$dir" "$stage/lib"
   for prog in "$@"; do
-    cp "$prog" "$stage/"
+    cp "$prog" "$dir/"
+    strip "$dir/$(basename "$prog")"
     ldd "$prog" | awk '/=> \//{print $3}' |
       grep -vE '/(libc|libm|libpthread|libdl|librt|ld-linux[^/]*|libgcc_s|libstdc\+\+)\.so|/libcuda|/libcudart|/libcublas|/libcufft|/libnvidia' |
       while read -r lib; do cp -L "$lib" "$stage/lib/"; done
   done
 }
-pack bundle "$build/tests/keras_tests"
-tar -C "$stage" -cJf .device/bundle.tar.xz .
-pack bench $(for b in $benches; do echo "$build/bench/$b"; done)
+# The programs share most of their bytes (each links the library): a dictionary larger than
+# the stage lets xz store them about once.
+archive() { tar -C "$stage" -cf - . | xz -T1 -9 --lzma2=dict=256MiB > ".device/$1.tar.xz"; rm -rf "${stage:?}"/*; }
+examples=$(find "$build/examples" -maxdepth 1 -type f -perm -u+x | sort)
+pack . "$build/tests/keras_tests" "$build/tests/run_exported"
+pack examples $examples
+archive bundle
+pack . $(for b in $benches; do echo "$build/bench/$b"; done)
 fmnist=${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
 if [ -f "$fmnist/train-images-idx3-ubyte.gz" ]; then
   mkdir -p "$stage/fashion-mnist" && cp "$fmnist"/*-ubyte.gz "$stage/fashion-mnist/"
 else
   echo "device_bundle: no Fashion-MNIST files in $fmnist: the fit benchmarks will not run there" >&2
 fi
-tar -C "$stage" -cJf .device/bench.tar.xz .
+archive bench
 grep -qx '/.device/' .git/info/exclude 2>/dev/null || echo '/.device/' >> .git/info/exclude
 cat > .device/run.sh <<'RUN'
 #!/usr/bin/env bash
@@ -69,7 +79,13 @@ what=${1:-tests}
 out=${OUT:-/tmp/out}
 mkdir -p "$out" /tmp/kc
 case $what in
-  tests) tar -C /tmp/kc -xJf .device/bundle.tar.xz ;;
+  tests)
+    tar -C /tmp/kc -xJf .device/bundle.tar.xz
+    # Carried too (both archives fit the carry limit together), the bench archive's
+    # Fashion-MNIST files let the dataset and example tests run instead of skipping.
+    if [ -f .device/bench.tar.xz ]; then
+      tar -C /tmp/kc -xJf .device/bench.tar.xz ./fashion-mnist && export FASHION_MNIST_DIR=/tmp/kc/fashion-mnist
+    fi ;;
   bench) tar -C /tmp/kc -xJf .device/bench.tar.xz ;;
   *) echo "run.sh: tests or bench, not $what" >&2; exit 2 ;;
 esac
@@ -127,6 +143,9 @@ if [ "$what" = bench ]; then
   exit 0
 fi
 ldd /tmp/kc/keras_tests | grep -E "not found|cuda|cublas" > "$out/ldd.txt"
+# The fixtures come with the working tree; the examples and run_exported with the bundle.
+export KERAS_CPP_TEST_DATA_DIR=$PWD/tests/data KERAS_CPP_EXAMPLES_DIR=/tmp/kc/examples
+export KERAS_CPP_RUN_EXPORTED=/tmp/kc/run_exported
 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='supports*,cuda*,device*,placement*' 2>&1 | tee "$out/gpu_tests.log" | tail -40
 # the convolutions and poolings again on the direct kernels (cuDNN off; with no libcudnn they ran there already)
 KERAS_CPP_CUDNN=0 KERAS_CPP_REQUIRE=gpu /tmp/kc/keras_tests -tc='cuda conv*,cuda pool*' 2>&1 | tee "$out/gpu_direct_window.log" | tail -5
