@@ -79,13 +79,7 @@ what=${1:-tests}
 out=${OUT:-/tmp/out}
 mkdir -p "$out" /tmp/kc
 case $what in
-  tests)
-    tar -C /tmp/kc -xJf .device/bundle.tar.xz
-    # Carried too (both archives fit the carry limit together), the bench archive's
-    # Fashion-MNIST files let the dataset and example tests run instead of skipping.
-    if [ -f .device/bench.tar.xz ]; then
-      tar -C /tmp/kc -xJf .device/bench.tar.xz ./fashion-mnist && export FASHION_MNIST_DIR=/tmp/kc/fashion-mnist
-    fi ;;
+  tests) tar -C /tmp/kc -xJf .device/bundle.tar.xz ;;
   bench) tar -C /tmp/kc -xJf .device/bench.tar.xz ;;
   *) echo "run.sh: tests or bench, not $what" >&2; exit 2 ;;
 esac
