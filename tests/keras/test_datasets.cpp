@@ -48,6 +48,20 @@ void write_dataset(const TempDir& dir, bool compressed) {
 
 }  // namespace
 
+TEST_CASE("test paths: the built-in fixture folder, or KERAS_CPP_TEST_DATA_DIR's (a binary run elsewhere)") {
+  CHECK(fs::exists(fs::path(KERAS_TEST_DATA_DIR) / "ragged"));  // where this run reads fixtures
+  const char* saved = std::getenv("KERAS_CPP_TEST_DATA_DIR");
+  const std::string restore = saved ? saved : "";
+  ::unsetenv("KERAS_CPP_TEST_DATA_DIR");
+  const std::string built = KERAS_TEST_DATA_DIR;
+  ::setenv("KERAS_CPP_TEST_DATA_DIR", "/elsewhere/tests/data", 1);
+  CHECK(std::string(KERAS_TEST_DATA_DIR) == "/elsewhere/tests/data");
+  ::setenv("KERAS_CPP_TEST_DATA_DIR", "", 1);  // empty: the built-in path
+  CHECK(std::string(KERAS_TEST_DATA_DIR) == built);
+  if (saved) ::setenv("KERAS_CPP_TEST_DATA_DIR", restore.c_str(), 1);
+  else ::unsetenv("KERAS_CPP_TEST_DATA_DIR");
+}
+
 TEST_CASE("test_datasets: read_idx reads every element type, gzip-compressed or not") {
   TempDir dir;
   const std::string u8 = idx_header(0x08, {2, 3}) + bytes_of(6, 250);
