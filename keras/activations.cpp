@@ -204,6 +204,11 @@ const std::map<std::string, Activation>& builtins() {
     add("sparse_plus", sparse_plus);
     add("sparse_sigmoid", sparse_sigmoid);
     add("glu", glu);
+    // keras.activations.sparsemax(x, axis = -1), by name (as Keras's configs name it).
+    add("sparsemax", Activation("sparsemax", [](const Tensor& x) {
+          check_defined(x, "sparsemax");
+          return ops::sparsemax(x, -1);
+        }));
     return t;
   }();
   return table;

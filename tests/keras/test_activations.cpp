@@ -153,6 +153,13 @@ TEST_CASE("activations: get() by name, aliases, None and unknown names") {
     CHECK(a.is_linear());
     CHECK(a.name == "linear");
   }
+  // sparsemax by name (a Keras config's "activation": "sparsemax"), with Keras 3.15's
+  // numbers (its formula: tau from the sum of the supported cumulative sums).
+  act::Activation sm = act::get("sparsemax");
+  CHECK(sm.name == "sparsemax");
+  check_values(sm(core::constant({{1.0f, 2.0f, 0.5f, -1.0f}, {0.1f, 0.2f, 0.3f, 0.4f}})),
+               std::vector<double>{0, 1, 0, 0, 0, 0, 0, 0}, 1e-7);
+  CHECK_THROWS_AS(sm(Tensor()), std::invalid_argument);
   CHECK_THROWS_MSG(act::get("rleu"), std::invalid_argument,
                    "activations.get: unknown activation function 'rleu'; expected one of: ");
   CHECK_THROWS_MSG(act::get("rleu"), std::invalid_argument, "relu, relu6, selu");
