@@ -15,10 +15,12 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   // core layers:
   f["Activation"] = ActivationLayer::from_config;
   f["ActivityRegularization"] = ActivityRegularizationLayer::from_config;
+  f["AlphaDropout"] = AlphaDropoutLayer::from_config;
   f["Dropout"] = DropoutLayer::from_config;
   f["ELU"] = ELULayer::from_config;
   f["Embedding"] = EmbeddingLayer::from_config;
   f["Flatten"] = FlattenLayer::from_config;
+  f["GaussianDropout"] = GaussianDropoutLayer::from_config;
   f["GaussianNoise"] = GaussianNoiseLayer::from_config;
   f["Lambda"] = LambdaLayer::from_config;
   f["Masking"] = MaskingLayer::from_config;
@@ -35,6 +37,7 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["LayerNormalization"] = LayerNormalizationLayer::from_config;
   f["Normalization"] = NormalizationLayer::from_config;
   f["GroupNormalization"] = GroupNormalizationLayer::from_config;
+  f["RMSNormalization"] = RMSNormalizationLayer::from_config;
   f["UnitNormalization"] = UnitNormalizationLayer::from_config;
   // text and categorical preprocessing layers:
   f["CategoryEncoding"] = CategoryEncodingLayer::from_config;

@@ -14,6 +14,7 @@
 #include "keras/layers/embedding.h"
 #include "keras/layers/flatten.h"
 #include "keras/layers/gaussian_noise.h"
+#include "keras/layers/noise_dropout.h"
 #include "keras/layers/lambda.h"
 #include "keras/layers/masking.h"
 #include "keras/layers/rescaling.h"
@@ -25,6 +26,7 @@
 #include "keras/layers/layer_normalization.h"
 #include "keras/layers/normalization.h"
 #include "keras/layers/group_normalization.h"
+#include "keras/layers/rms_normalization.h"
 #include "keras/layers/unit_normalization.h"
 // text and categorical preprocessing layers:
 #include "keras/layers/category_encoding.h"

@@ -5,6 +5,7 @@
 #include "core/ops.h"
 #include "keras/layers/args.h"
 #include "keras/layers/core_layers_util.h"
+#include "keras/layers/dropout_internal.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -18,35 +19,41 @@ DropoutLayer::DropoutLayer(double rate, const DropoutOptions& o)
   if (!(rate >= 0.0 && rate < 1.0))
     throw std::invalid_argument(name() + ": invalid value received for argument rate: expected a float "
                                 "value in [0, 1), but received rate=" + detail::num(rate));
-  for (size_t i = 0; i < o.noise_shape.size(); ++i)
-    if (o.noise_shape[i] == 0 || o.noise_shape[i] < -1)
-      throw std::invalid_argument(name() + ": invalid value received for argument noise_shape: expected "
+  detail::check_noise_shape(name(), o.noise_shape);
+}
+
+void detail::check_noise_shape(const std::string& layer, const ShapeSpec& noise_shape) {
+  for (size_t i = 0; i < noise_shape.size(); ++i)
+    if (noise_shape[i] == 0 || noise_shape[i] < -1)
+      throw std::invalid_argument(layer + ": invalid value received for argument noise_shape: expected "
                                   "positive dimensions or -1 (None), but received noise_shape=" +
-                                  shape_str(o.noise_shape) + " with " + std::to_string(o.noise_shape[i]) +
+                                  shape_str(noise_shape) + " with " + std::to_string(noise_shape[i]) +
                                   " at index " + std::to_string(i));
 }
 
 Tensor DropoutLayer::call(const Tensor& x, bool training) {
   if (!training || rate_ == 0.0) return x;
+  return detail::drop(x, rate_, detail::mask_shape(name(), o_.noise_shape, x), seeds_);
+}
+
+Shape detail::mask_shape(const std::string& layer, const ShapeSpec& noise_shape, const Tensor& x) {
   std::vector<int64_t> mask_shape = x.shape().dims();
-  if (!o_.noise_shape.empty()) {
-    if (o_.noise_shape.size() != mask_shape.size())
-      throw std::invalid_argument(name() + ": expected noise_shape with one entry per input axis (rank " +
-                                  std::to_string(mask_shape.size()) + "), but received noise_shape=" +
-                                  shape_str(o_.noise_shape) + " for input with shape " +
-                                  shape_str(spec_of(x.shape())));
-    for (size_t i = 0; i < mask_shape.size(); ++i) {
-      const int64_t d = o_.noise_shape[i];
-      if (d < 0) continue;
-      if (d != 1 && d != mask_shape[i])
-        throw std::invalid_argument(name() + ": noise_shape " + shape_str(o_.noise_shape) +
-                                    " does not broadcast to the input shape " + shape_str(spec_of(x.shape())) +
-                                    ": expected " + std::to_string(mask_shape[i]) + " or 1 at index " +
-                                    std::to_string(i) + ", but received " + std::to_string(d));
-      mask_shape[i] = d;
-    }
+  if (noise_shape.empty()) return x.shape();
+  if (noise_shape.size() != mask_shape.size())
+    throw std::invalid_argument(layer + ": expected noise_shape with one entry per input axis (rank " +
+                                std::to_string(mask_shape.size()) + "), but received noise_shape=" +
+                                shape_str(noise_shape) + " for input with shape " + shape_str(spec_of(x.shape())));
+  for (size_t i = 0; i < mask_shape.size(); ++i) {
+    const int64_t d = noise_shape[i];
+    if (d < 0) continue;
+    if (d != 1 && d != mask_shape[i])
+      throw std::invalid_argument(layer + ": noise_shape " + shape_str(noise_shape) +
+                                  " does not broadcast to the input shape " + shape_str(spec_of(x.shape())) +
+                                  ": expected " + std::to_string(mask_shape[i]) + " or 1 at index " +
+                                  std::to_string(i) + ", but received " + std::to_string(d));
+    mask_shape[i] = d;
   }
-  return detail::drop(x, rate_, Shape(mask_shape), seeds_);
+  return Shape(mask_shape);
 }
 
 Tensor detail::drop(const Tensor& x, double rate, const Shape& mask_shape, SeedGenerator& seeds) {

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "keras/layers/norm_axes_internal.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -50,24 +51,30 @@ LayerNormalizationLayer::LayerNormalizationLayer(const LayerNormalizationOptions
                                 o.axis.str());
 }
 
-void LayerNormalizationLayer::build(const ShapeSpec& s) {
+std::vector<int64_t> detail::normalized_axes(const std::string& layer, const AxisArg& axis, const ShapeSpec& s) {
   const int64_t r = static_cast<int64_t>(s.size());
-  axes_.clear();
-  for (int64_t a : o_.axis.axes()) {
+  std::vector<int64_t> axes;
+  for (int64_t a : axis.axes()) {
     if (a < -r || a >= r)
-      throw std::invalid_argument(name() + ": expected axis in the range [" + std::to_string(-r) + ", " +
+      throw std::invalid_argument(layer + ": expected axis in the range [" + std::to_string(-r) + ", " +
                                   std::to_string(r) + ") for input shape " + shape_str(s) +
-                                  ", but received axis=" + o_.axis.str());
+                                  ", but received axis=" + axis.str());
     const int64_t p = a < 0 ? a + r : a;
-    if (std::find(axes_.begin(), axes_.end(), p) != axes_.end())
-      throw std::invalid_argument(name() + ": axis " + o_.axis.str() + " names axis " + std::to_string(p) +
+    if (std::find(axes.begin(), axes.end(), p) != axes.end())
+      throw std::invalid_argument(layer + ": axis " + axis.str() + " names axis " + std::to_string(p) +
                                   " of input shape " + shape_str(s) + " twice");
     if (s[static_cast<size_t>(p)] < 0)
-      throw std::invalid_argument(name() + ": the normalized axes must have known sizes, but axis " +
+      throw std::invalid_argument(layer + ": the normalized axes must have known sizes, but axis " +
                                   std::to_string(p) + " of input shape " + shape_str(s) + " is unknown");
-    axes_.push_back(p);
+    axes.push_back(p);
   }
-  std::sort(axes_.begin(), axes_.end());
+  std::sort(axes.begin(), axes.end());
+  return axes;
+}
+
+void LayerNormalizationLayer::build(const ShapeSpec& s) {
+  const int64_t r = static_cast<int64_t>(s.size());
+  axes_ = detail::normalized_axes(name(), o_.axis, s);
   std::vector<int64_t> pshape;
   bshape_.assign(static_cast<size_t>(r), 1);
   input_spec.ndim = r;

@@ -1,6 +1,6 @@
 """Writes the Keras 3 fixtures of tests/keras/test_keras_files.cpp (run by hand):
 
-    /work/venv/bin/python tests/data/keras_files/make_fixtures.py
+    /work/venv/bin/python tests/data/keras_files/make_fixtures.py [MODEL...]
 
 For each model NAME: NAME.keras (model.save), NAME.weights.h5 (model.save_weights),
 NAME.in<i>.npy (inputs, seeded) and NAME.out<j>.npy (Keras's predictions). Weights are
@@ -221,12 +221,28 @@ def options():
     return model, [(3, 6, 4)]
 
 
+def noise_norm():
+    """The noise layers (the identity in inference) and RMSNormalization over one and two axes."""
+    x = keras.Input((4, 6))
+    y = layers.GaussianDropout(0.3, seed=1)(x)
+    y = layers.AlphaDropout(0.2, noise_shape=(None, 1, 6), seed=2)(y)
+    y = layers.RMSNormalization()(y)
+    y = layers.Dense(6)(y)
+    y = layers.RMSNormalization(axis=[1, 2], epsilon=1e-3)(y)
+    return keras.Model(x, y, name="noise_norm"), [(3, 4, 6)]
+
+
 MODELS = [seq_mlp, functional_multi, conv, rnn, attention, activations, nested, spatial, sequence1d, volumes,
-          misc, masked, images, options]
+          misc, masked, images, options, noise_norm]
 
 
 def main():
+    # Names on the command line: only those models (their random draws then differ from
+    # a full run's, which rewrites every fixture).
+    wanted = sys.argv[1:]
     for make in MODELS:
+        if wanted and make.__name__ not in wanted:
+            continue
         model, specs = make()
         randomize(model)
         inputs = []
@@ -248,7 +264,8 @@ def main():
         for j, y in enumerate(outputs):
             np.save(os.path.join(OUT, f"{name}.out{j}.npy"), np.asarray(y))
         print(name, [x.shape for x in inputs], [np.asarray(y).shape for y in outputs])
-    hostile()
+    if not wanted:
+        hostile()
     print("keras", keras.__version__, file=sys.stderr)
 
 
