@@ -77,6 +77,12 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["CenterCrop"] = CenterCropLayer::from_config;
   f["Resizing"] = ResizingLayer::from_config;
   f["RandomContrast"] = RandomContrastLayer::from_config;
+  f["RandomBrightness"] = RandomBrightnessLayer::from_config;
+  f["RandomInvert"] = RandomInvertLayer::from_config;
+  f["RandomGrayscale"] = RandomGrayscaleLayer::from_config;
+  f["Solarization"] = SolarizationLayer::from_config;
+  f["RandomPosterization"] = RandomPosterizationLayer::from_config;
+  f["AutoContrast"] = AutoContrastLayer::from_config;
   f["RandomCrop"] = RandomCropLayer::from_config;
   f["RandomFlip"] = RandomFlipLayer::from_config;
   f["RandomRotation"] = RandomRotationLayer::from_config;

@@ -45,7 +45,9 @@
 // spatial, resizing and augmentation layers:
 #include "keras/layers/cropping.h"
 #include "keras/layers/random_affine.h"
+#include "keras/layers/color_layers.h"
 #include "keras/layers/random_contrast.h"
+#include "keras/layers/tone_layers.h"
 #include "keras/layers/random_crop.h"
 #include "keras/layers/random_flip.h"
 #include "keras/layers/resizing.h"

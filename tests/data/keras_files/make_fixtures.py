@@ -232,8 +232,22 @@ def noise_norm():
     return keras.Model(x, y, name="noise_norm"), [(3, 4, 6)]
 
 
+def color():
+    """The color image layers: the identity in inference, but for AutoContrast."""
+    return keras.Sequential([
+        keras.Input((4, 5, 3)),
+        layers.RandomBrightness(0.2, value_range=(-1, 1), seed=1),
+        layers.RandomInvert(0.5, value_range=(-1, 1)),
+        layers.RandomGrayscale(0.3),
+        layers.Solarization(addition_factor=0.1, threshold_factor=(0.2, 0.6), value_range=(-1, 1)),
+        layers.RandomPosterization((2, 5), value_range=(-1, 1)),
+        layers.AutoContrast(value_range=(-1, 1)),
+        layers.Conv2D(2, 2),
+    ], name="color"), [(2, 4, 5, 3)]
+
+
 MODELS = [seq_mlp, functional_multi, conv, rnn, attention, activations, nested, spatial, sequence1d, volumes,
-          misc, masked, images, options, noise_norm]
+          misc, masked, images, options, noise_norm, color]
 
 
 def main():

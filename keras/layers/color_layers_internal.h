@@ -1,0 +1,35 @@
+// color_layers_internal.h - private helpers of the color image layers' .cpp files
+// (color_layers.h, tone_layers.h): the `value_range` argument (checked, sorted, in
+// configs), the map between it and the [0, 255] range the layers compute in (Keras's
+// _transform_value_range), Keras's factor rule, and the options. Not installed, not
+// included by public headers.
+#pragma once
+#include <string>
+#include <utility>
+
+#include "keras/layers/color_layers.h"
+
+namespace keras::layers::detail {
+
+using ValueRange = std::pair<double, double>;
+
+/// (low, high) sorted; raises naming `layer` unless both are finite and differ.
+ValueRange sorted_value_range(const std::string& layer, ValueRange range);
+/// x mapped linearly from `from` onto `to` (x itself where they are equal).
+Tensor map_value_range(const Tensor& x, ValueRange from, ValueRange to);
+/// [low, high] as a config value, and back (a list of 2 numbers; `fallback` where the key
+/// is missing or null; raises naming `layer` otherwise).
+Value value_range_config(ValueRange range);
+ValueRange value_range_from(const std::string& layer, const Config& c, ValueRange fallback);
+
+/// The base options of the color layers' options.
+ImagePreprocessingOptions image_options(const ColorOptions& o);
+/// The color options of a config's base options and value range (for from_config).
+ColorOptions color_options(const ImagePreprocessingOptions& base, ValueRange value_range);
+/// Keras's factor rule with bounds [lo, hi]: a pair (checked against the bounds, then
+/// sorted) or one number f in [lo, hi] giving (max(-|f|, lo), |f|); raises naming
+/// `layer` and the argument.
+std::pair<double, double> bounded_factor(const std::string& layer, const char* arg, const FactorArg& f, double lo,
+                                         double hi);
+
+}  // namespace keras::layers::detail
