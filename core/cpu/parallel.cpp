@@ -178,7 +178,9 @@ ThreadPool& pool() {
   std::lock_guard<std::mutex> lock(g_pool_mu);
   if (!g_pool) {
     int n = g_forked_threads > 0 ? g_forked_threads : default_threads();
-    openblas_set_num_threads(n);
+    // OpenBLAS stays single-threaded: gemm.cpp runs its blocks on this pool, with bounds
+    // that do not move with the thread count (bit-identical results at any count).
+    openblas_set_num_threads(1);
     g_pool = new ThreadPool(n);
   }
   return *g_pool;
@@ -214,7 +216,6 @@ void set_num_threads(int n) {
   cpu::pool();  // make sure it exists
   std::lock_guard<std::mutex> lock(cpu::g_pool_mu);
   cpu::g_pool->resize(n);
-  openblas_set_num_threads(n);
 }
 
 int get_num_threads() { return cpu::pool().size(); }

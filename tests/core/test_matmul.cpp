@@ -321,3 +321,32 @@ TEST_CASE("tensordot contracts the given axes") {
                    "tensordot: expected both inputs to have the same dtype, but received float32 "
                    "(2, 3, 4) and float64 (3,)");
 }
+
+TEST_CASE("matmul: the same bits at 1, 2 and 3 threads for every dtype and GEMM library (blocks fixed by shape)") {
+  const int saved = core::get_num_threads();
+  struct Dims {
+    int64_t m, k, n;
+  };
+  for (int lib : {0, 1})
+    for (DType dt : {DType::float32, DType::float64, DType::complex64})
+      for (Dims d : {Dims{384, 192, 24}, Dims{192, 384, 24}, Dims{24, 512, 700}, Dims{300, 70, 129}})
+        for (bool ta : {false, true}) {
+          CAPTURE(lib);
+          CAPTURE(core::dtype_name(dt));
+          CAPTURE(d.m);
+          CAPTURE(d.n);
+          CAPTURE(ta);
+          core::cpu::onednn::force_gemm_library(lib);
+          Tensor a = make(uniform(d.m * d.k, -1, 1, 3), ta ? Shape{d.k, d.m} : Shape{d.m, d.k}, dt);
+          Tensor b = make(uniform(d.k * d.n, -1, 1, 4), Shape{d.k, d.n}, dt);
+          std::vector<Tensor> runs;
+          for (int threads : {1, 2, 3}) {
+            core::set_num_threads(threads);
+            runs.push_back(ops::matmul(a, b, ta, false));
+          }
+          for (size_t i = 1; i < runs.size(); ++i)
+            CHECK(ops::all(ops::equal(runs[0], runs[i])).item<bool>());
+        }
+  core::cpu::onednn::force_gemm_library(-1);
+  core::set_num_threads(saved);
+}
