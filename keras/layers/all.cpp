@@ -103,6 +103,7 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["EinsumDense"] = EinsumDenseLayer::from_config;
   f["Identity"] = IdentityLayer::from_config;
   f["MultiHeadAttention"] = MultiHeadAttentionLayer::from_config;
+  f["GroupQueryAttention"] = GroupQueryAttentionLayer::from_config;
   // recurrent layers:
   f["RNN"] = RNNLayer::from_config;
   f["SimpleRNNCell"] = SimpleRNNCellLayer::from_config;

@@ -6,6 +6,7 @@
 
 #include "core/ops.h"
 #include "keras/layers/attention.h"
+#include "keras/layers/attention_core.h"
 #include "keras/layers/core_layers_util.h"
 
 namespace keras::layers {
@@ -36,8 +37,6 @@ ShapeSpec partial_shape(int64_t rank, const ShapeSpec& last) {
   return s;
 }
 
-Tensor as_bool(const Tensor& m) { return m.dtype() == DType::bool_ ? m : ops::cast(m, DType::bool_); }
-Tensor and_mask(const Tensor& a, const Tensor& b) { return a.defined() ? ops::logical_and(a, b) : b; }
 // Keras 3 makes an attention layer's sublayers with its dtype policy.
 template <class L>
 Ref<L> with_policy(Ref<L> layer, const mixed_precision::DTypePolicy& policy) {
@@ -151,26 +150,9 @@ void MultiHeadAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
 }
 
 std::vector<Tensor> MultiHeadAttentionLayer::call(const std::vector<Tensor>& xs, const CallContext& ctx) {
-  if (xs.size() < 2 || xs.size() > 4)
-    throw std::invalid_argument(name() + ": expected the inputs [query, value], [query, value, key] or [query, value, "
-                                "key, attention_mask], but received " + std::to_string(xs.size()) + " inputs");
+  const Tensor mask = detail::attention_mask(name(), xs, ctx);
   const Tensor &query = xs[0], &value = xs[1];
   const Tensor& key = xs.size() > 2 ? xs[2] : value;
-  // Keras's _compute_attention_mask: the inputs' masks and the causal mask, and-ed with
-  // attention_mask, (batch, Tq, Tv).
-  Tensor mask;
-  if (ctx.mask(0).defined()) mask = ops::expand_dims(as_bool(ctx.mask(0)), -1);
-  if (ctx.mask(1).defined()) mask = and_mask(mask, ops::expand_dims(as_bool(ctx.mask(1)), -2));
-  if (xs.size() > 2 && ctx.mask(2).defined()) mask = and_mask(mask, ops::expand_dims(as_bool(ctx.mask(2)), -2));
-  if (detail::bool_kwarg(name(), ctx.kwargs, "use_causal_mask"))
-    mask = and_mask(mask, detail::causal_mask(query.shape()[1], value.shape()[1]));
-  if (xs.size() > 3) {
-    const Tensor& am = xs[3];
-    if (am.rank() < 2 || am.rank() > query.rank())
-      throw std::invalid_argument(name() + ": expected attention_mask of shape (batch, Tq, Tv), but received shape " +
-                                  am.shape().str());
-    mask = mask.defined() ? ops::logical_and(as_bool(am), mask) : as_bool(am);
-  }
   // Projections (the inputs' masks are used above, not passed on).
   auto project = [](const Ref<EinsumDenseLayer>& d, const Tensor& x) {
     return (*d)(std::vector<Tensor>{x}, CallArgs{.masks = {Tensor()}})[0];
@@ -180,32 +162,14 @@ std::vector<Tensor> MultiHeadAttentionLayer::call(const std::vector<Tensor>& xs,
   // (ops.dot_product_attention), rows masked everywhere get uniform weights; otherwise
   // (its masked Softmax layer) zeros.
   const bool return_scores = detail::bool_kwarg(name(), ctx.kwargs, "return_attention_scores");
-  const bool fused_path = o_.dropout == 0 && !return_scores && q.rank() == 4;
-  // Half precision on the fused path, as Keras 3's dot_product_attention: the half
-  // product's logits are scaled, masked and normalized in float32, then cast back.
-  const bool float32_softmax = fused_path && core::is_half(q.dtype());
-  const double scale = 1.0 / std::sqrt(double(key_dim_));
-  if (!float32_softmax) q = ops::multiply(q, ops::scalar_like(q, scale));
-  Tensor scores = ops::einsum(dot_product_equation_, k, q);
-  if (float32_softmax) {
-    scores = ops::cast(scores, DType::float32);
-    scores = ops::multiply(scores, ops::scalar_like(scores, scale));
-  }
-  if (mask.defined()) {
-    // Broadcast the mask over the heads (and any other axes before the attention axes).
-    const int64_t at = -int64_t(attention_axes_.size()) * 2 - 1;
-    for (int64_t i = mask.rank(); i < scores.rank(); ++i) mask = ops::expand_dims(mask, at);
-  }
-  Tensor weights;
-  if (float32_softmax) {
-    if (mask.defined()) scores = ops::where(mask, scores, ops::scalar_like(scores, -0.7 * 3.38953e38));
-    weights = ops::cast(ops::softmax(scores, -1), q.dtype());
-  } else if (fused_path && mask.defined())
-    weights = ops::softmax(ops::where(mask, scores, ops::scalar_like(scores, -1e9)), -1);
-  else
-    weights = (*softmax_)(std::vector<Tensor>{scores}, CallArgs{.masks = {mask}})[0];
-  Tensor dropped = o_.dropout > 0 ? (*dropout_)(weights, ctx.training) : weights;
-  Tensor out = ops::einsum(combine_equation_, dropped, v);
+  const detail::Attended a = detail::attend(
+      q, k, v, mask,
+      {.scores_equation = dot_product_equation_, .key_first = true, .combine_equation = combine_equation_,
+       .attention_axes = int64_t(attention_axes_.size()), .scale = 1.0 / std::sqrt(double(key_dim_)),
+       .fused_path = o_.dropout == 0 && !return_scores && q.rank() == 4, .softmax = softmax_.get(),
+       .dropout = o_.dropout > 0 ? dropout_.get() : nullptr, .training = ctx.training});
+  const Tensor& weights = a.weights;
+  Tensor out = a.output;
   out = (*output_dense)(std::vector<Tensor>{out}, CallArgs{.masks = {Tensor()}})[0];
   if (return_scores) return {out, weights};
   return {out};

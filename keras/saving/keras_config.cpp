@@ -160,7 +160,8 @@ void kwarg_tensors(const std::string& cls, const Value& kwargs, std::vector<Valu
     if (k == "mask") continue;  // keras-cpp's masks travel with the tensors
     if (k == "initial_state") refs.insert(refs.end(), found.begin(), found.end());
     else if (k == "key" && found.size() == 1) key = found[0];
-    else if (k == "attention_mask" && cls == "MultiHeadAttention" && found.size() == 1) mask = found[0];
+    else if (k == "attention_mask" && (cls == "MultiHeadAttention" || cls == "GroupQueryAttention") && found.size() == 1)
+      mask = found[0];
     else
       throw std::invalid_argument(source + ": the layer '" + layer + "' (" + cls + ") is called with the tensor argument '" +
                                   k + "', which keras-cpp does not take");

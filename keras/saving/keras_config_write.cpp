@@ -84,8 +84,8 @@ Value keras_tensor(const Value& ref, const Model& model) {
 
 // keras-cpp's inbound node (a list of tensor references, plus keyword arguments) as
 // Keras 3's {"args", "kwargs"}: one tensor as the argument, several as one list (merge
-// layers, Attention), MultiHeadAttention's query and value as two arguments (key and
-// attention mask as keywords), an RNN's extra inputs as initial_state.
+// layers, Attention), MultiHeadAttention's and GroupQueryAttention's query and value as
+// two arguments (key and attention mask as keywords), an RNN's extra inputs as initial_state.
 Value keras_node(const std::string& cls, const std::vector<Value>& refs, const Value& kwargs, const Model& model) {
   std::vector<Value> ts;
   for (const Value& r : refs) ts.push_back(keras_tensor(r, model));
@@ -94,7 +94,7 @@ Value keras_node(const std::string& cls, const std::vector<Value>& refs, const V
   const bool rnn = cls == "LSTM" || cls == "GRU" || cls == "SimpleRNN" || cls == "RNN";
   if (ts.size() == 1) {
     args.as_list().push_back(ts[0]);
-  } else if (cls == "MultiHeadAttention" && ts.size() >= 2) {
+  } else if ((cls == "MultiHeadAttention" || cls == "GroupQueryAttention") && ts.size() >= 2) {
     args.as_list().push_back(ts[0]);
     args.as_list().push_back(ts[1]);
     if (ts.size() >= 3) kw["key"] = ts[2];

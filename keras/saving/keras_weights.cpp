@@ -38,7 +38,10 @@ void plan(const Model& model, const std::string& prefix, std::vector<Slot>& out,
   }
   std::map<std::string, int> used;
   for (const LayerPtr& l : ls) {
-    std::string name = snake_case(l->class_name());
+    // The group is named after the layer's Python class (GroupQueryAttention's is
+    // GroupedQueryAttention).
+    const std::string& cls = l->class_name();
+    std::string name = snake_case(cls == "GroupQueryAttention" ? "GroupedQueryAttention" : cls);
     const int n = used[name]++;
     if (n > 0) name.append(1, '_').append(std::to_string(n));
     const std::string path = prefix + "layers/" + name;
@@ -68,6 +71,8 @@ std::vector<std::string> children_of(const std::string& cls) {
   if (cls == "Bidirectional") return {"forward_layer/cell", "backward_layer/cell"};
   if (cls == "TimeDistributed") return {"layer"};
   if (cls == "MultiHeadAttention") return {"query_dense", "key_dense", "value_dense", "output_dense"};
+  if (cls == "GroupQueryAttention")  // gate only with use_gate
+    return {"_query_dense", "_key_dense", "_gate_dense", "_value_dense", "_output_dense"};
   return {};
 }
 

@@ -1,5 +1,5 @@
 // test_attention_layers.cpp - EinsumDense, Identity, Attention, AdditiveAttention,
-// MultiHeadAttention: the layer harness, Keras 3's outputs on fixed inputs, masks and
+// MultiHeadAttention, GroupQueryAttention: the layer harness, Keras 3's outputs on fixed inputs, masks and
 // weights (tests/data/attention/*.npz, written by tests/data/npz/make_attention_fixtures.py),
 // Keras's config keys and weight shapes, masks from Embedding(mask_zero = true), traced
 // calls, a traced fit, and save/load.
@@ -25,6 +25,7 @@ keras::Config kwargs(std::initializer_list<std::pair<const char*, keras::Value>>
 }
 const keras::Config kScores = kwargs({{"return_attention_scores", true}});
 const keras::Config kCausalScores = kwargs({{"return_attention_scores", true}, {"use_causal_mask", true}});
+const keras::Config kCausal = kwargs({{"use_causal_mask", true}});
 
 // The layer cases of make_attention_fixtures.py, built the same way, with their call's
 // keyword arguments.
@@ -55,6 +56,12 @@ std::vector<KerasCase> keras_cases() {
       {"mha_causal_no_bias", [] { return layers::MultiHeadAttention(3, 2, {.use_bias = false}); }, kCausalScores},
       {"mha_masks_attention_mask_causal", [] { return layers::MultiHeadAttention(2, 2); }, kCausalScores},
       {"mha_attention_axes", [] { return layers::MultiHeadAttention(2, 2, {.attention_axes = {1, 2}}); }, kScores},
+      {"gqa_self", [] { return layers::GroupQueryAttention(3, 4, 2); }},
+      {"gqa_cross_gate_scores", [] { return layers::GroupQueryAttention(2, 4, 1, {.use_gate = true}); }, kScores},
+      {"gqa_masks_window_causal_scores",
+       [] { return layers::GroupQueryAttention(2, 2, 2, {.use_bias = false, .sliding_window = 2}); }, kCausalScores},
+      {"gqa_causal_fused", [] { return layers::GroupQueryAttention(2, 4, 2); }, kCausal},
+      {"gqa_masks_fused", [] { return layers::GroupQueryAttention(2, 2, 1, {.sliding_window = 1}); }},
   };
 }
 
@@ -119,6 +126,14 @@ TEST_CASE("attention layers: the layer harness" * doctest::test_suite("layer_har
   run_layer_test({"multi_head_attention dropout, key, no bias",
                   [] { return layers::MultiHeadAttention(2, 3, {.dropout = 0.5, .use_bias = false, .output_shape = {2, 3}, .seed = 1}); },
                   {Shape{2, 3, 4}, Shape{2, 5, 6}, Shape{2, 5, 7}}, {}, {2, 3, 2, 3}, 4, 4, true});
+  run_layer_test({"grouped_query_attention", [] { return layers::GroupQueryAttention(2, 4, 2); },
+                  {Shape{2, 3, 4}, Shape{2, 5, 6}}, {}, {2, 3, 4}, 8, 8});
+  run_layer_test({"grouped_query_attention gate, dropout, window",
+                  [] {
+                    return layers::GroupQueryAttention(
+                        2, 2, 1, {.dropout = 0.5, .use_gate = true, .sliding_window = 2, .seed = 2});
+                  },
+                  {Shape{2, 3, 4}, Shape{2, 5, 6}, Shape{2, 5, 7}}, {}, {2, 3, 4}, 10, 10, true});
 }
 
 TEST_CASE("attention layers: Keras 3's outputs on the same inputs, masks and weights") {
@@ -259,6 +274,15 @@ TEST_CASE("attention layers: bad arguments and inputs raise Keras's errors") {
             .find("length 2 or 3") != std::string::npos);
   CHECK(error_of([] { layers::MultiHeadAttention(0, 2); }).find("num_heads") != std::string::npos);
   CHECK(error_of([] { layers::MultiHeadAttention(2, 0); }).find("key_dim") != std::string::npos);
+  CHECK(error_of([] { layers::GroupQueryAttention(2, 3, 2); }).find("divisible by `num_key_value_heads`") !=
+        std::string::npos);
+  CHECK(error_of([] { layers::GroupQueryAttention(2, 2, 1, {.sliding_window = 0}); }).find("sliding_window=0") !=
+        std::string::npos);
+  CHECK(error_of([] { layers::GroupQueryAttention(0, 2, 1); }).find("head_dim=0") != std::string::npos);
+  CHECK(layers::GroupQueryAttention(2, 2, 1)->name().rfind("grouped_query_attention", 0) == 0);  // Keras's default name
+  CHECK(error_of([] {
+          (*layers::GroupQueryAttention(2, 2, 1))(std::vector<Tensor>{ops::zeros({1, 2, 2, 3}), ops::zeros({1, 2, 2, 3})});
+        }).find("rank 3") != std::string::npos);
   CHECK(error_of([] {
           (*layers::MultiHeadAttention(2, 2))(std::vector<Tensor>{ops::zeros({1, 2, 3}), ops::zeros({1, 4, 3}),
                                                                   ops::zeros({1, 5, 3})});

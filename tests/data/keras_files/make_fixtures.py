@@ -246,8 +246,18 @@ def color():
     ], name="color"), [(2, 4, 5, 3)]
 
 
+def gqa():
+    """GroupQueryAttention with a gate, a causal mask and a sliding window, over an Embedding's mask."""
+    ids = keras.Input((6,), dtype="int32")
+    x = layers.Embedding(10, 8, mask_zero=True)(ids)
+    y = layers.GroupQueryAttention(head_dim=4, num_query_heads=4, num_key_value_heads=2, use_gate=True,
+                                   sliding_window=3)(x, x, use_causal_mask=True)
+    y = layers.GlobalAveragePooling1D()(y)
+    return keras.Model(ids, y, name="gqa"), [("ids", 2, 6, 10)]
+
+
 MODELS = [seq_mlp, functional_multi, conv, rnn, attention, activations, nested, spatial, sequence1d, volumes,
-          misc, masked, images, options, noise_norm, color]
+          misc, masked, images, options, noise_norm, color, gqa]
 
 
 def main():

@@ -1,5 +1,6 @@
 """Writes tests/data/attention/*.npz: numpy.einsum's results, and Keras 3's outputs of
-EinsumDense, Identity, Attention, AdditiveAttention and MultiHeadAttention on fixed
+EinsumDense, Identity, Attention, AdditiveAttention, MultiHeadAttention and
+GroupQueryAttention on fixed
 inputs, masks and weights, for tests/core/test_einsum.cpp and
 tests/keras/test_attention_layers.cpp (which build the same cases in keras-cpp). Run by
 hand in a venv with keras, tensorflow-cpu and numpy:
@@ -94,6 +95,22 @@ LAYER_CASES = {
     "mha_attention_axes": (
         lambda: layers.MultiHeadAttention(num_heads=2, key_dim=2, attention_axes=(1, 2)),
         [(2, 3, 2, 4), (2, 3, 2, 4)], [None, None], {"return_attention_scores": True}, None),
+    "gqa_self": (lambda: layers.GroupQueryAttention(head_dim=3, num_query_heads=4, num_key_value_heads=2),
+                 [(2, 4, 6), (2, 4, 6)], [None, None], {}, None),
+    "gqa_cross_gate_scores": (
+        lambda: layers.GroupQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=1, use_gate=True),
+        [(2, 3, 6), (2, 5, 7), (2, 5, 8)], [None, None, None], {"return_attention_scores": True}, None),
+    "gqa_masks_window_causal_scores": (
+        lambda: layers.GroupQueryAttention(head_dim=2, num_query_heads=2, num_key_value_heads=2, sliding_window=2,
+                                           use_bias=False),
+        [(2, 4, 3), (2, 4, 3), (2, 4, 5)], [True, True, True],
+        {"use_causal_mask": True, "return_attention_scores": True}, (2, 4, 4)),
+    "gqa_causal_fused": (
+        lambda: layers.GroupQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=2),
+        [(2, 5, 4), (2, 5, 4)], [None, None], {"use_causal_mask": True}, None),
+    "gqa_masks_fused": (
+        lambda: layers.GroupQueryAttention(head_dim=2, num_query_heads=2, num_key_value_heads=1, sliding_window=1),
+        [(2, 4, 3), (2, 4, 3)], [True, True], {}, None),
 }
 
 
@@ -138,7 +155,7 @@ def main():
             am[:, :, 0] = True
             arrays["attention_mask"] = am
             call_kwargs["attention_mask"] = tf.constant(am)
-        is_mha = isinstance(layer, layers.MultiHeadAttention)
+        is_mha = isinstance(layer, (layers.MultiHeadAttention, layers.GroupQueryAttention))
         if is_mha:
             args = dict(query=txs[0], value=txs[1])
             if len(txs) > 2:
@@ -165,7 +182,7 @@ def main():
             arrays[f"y{i}"] = np.array(keras.ops.convert_to_numpy(o), dtype=np.float32, order="C")
         arrays.update({f"w{i}": w for i, w in enumerate(weights)})
         np.savez(os.path.join(OUT, name + ".npz"), **arrays)
-        configs[name] = {"class_name": layer.__class__.__name__, "config_keys": sorted(layer.get_config()),
+        configs[name] = {"class_name": keras.saving.serialize_keras_object(layer)["class_name"], "config_keys": sorted(layer.get_config()),
                          "weight_names": [w.path for w in layer.weights],
                          "weight_shapes": [list(w.shape) for w in layer.weights]}
         print(name, layer.__class__.__name__, [x.shape for x in xs], "->", [arrays[f"y{i}"].shape for i in range(len(outs))])
