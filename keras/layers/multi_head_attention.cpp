@@ -61,6 +61,9 @@ MultiHeadAttentionLayer::MultiHeadAttentionLayer(int64_t num_heads, int64_t key_
   if (value_dim_ <= 0)
     throw std::invalid_argument(name() + ": received an invalid value for argument `value_dim`, expected a positive "
                                 "integer or `None`. Received: value_dim=" + std::to_string(value_dim_));
+  if (o.sliding_window && *o.sliding_window <= 0)
+    throw std::invalid_argument(name() + ": `sliding_window` must be `None` or a positive integer. Received: "
+                                "sliding_window=" + std::to_string(*o.sliding_window));
   for (int64_t d : o.output_shape)
     if (d <= 0)
       throw std::invalid_argument(name() + ": invalid `output_shape`: " + shape_str(o.output_shape) +
@@ -92,6 +95,7 @@ void MultiHeadAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
     const Projection p = projection(int64_t(in.size()) - 1, bound, int64_t(last.size()));
     EinsumDenseOptions opt = common;
     opt.name = nm;
+    if (std::string(nm) == "gate") opt.activation = "sigmoid";
     if (o_.use_bias) opt.bias_axes = p.bias_axes;
     return track(with_policy(EinsumDense(p.equation, partial_shape(p.output_rank - 1, last), opt), dtype_policy()));
   };
@@ -99,6 +103,10 @@ void MultiHeadAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
   query_dense->build(q);
   key_dense = dense(k, 1, {num_heads_, key_dim_}, "key");
   key_dense->build(k);
+  if (o_.use_gate) {  // Keras's weight order: query, key, gate, value, attention_output
+    gate_dense = dense(q, 1, {num_heads_, value_dim_}, "gate");
+    gate_dense->build(q);
+  }
   value_dense = dense(v, 1, {num_heads_, value_dim_}, "value");
   value_dense->build(v);
 
@@ -150,7 +158,7 @@ void MultiHeadAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
 }
 
 std::vector<Tensor> MultiHeadAttentionLayer::call(const std::vector<Tensor>& xs, const CallContext& ctx) {
-  const Tensor mask = detail::attention_mask(name(), xs, ctx);
+  const Tensor mask = detail::attention_mask(name(), xs, ctx, o_.sliding_window);
   const Tensor &query = xs[0], &value = xs[1];
   const Tensor& key = xs.size() > 2 ? xs[2] : value;
   // Projections (the inputs' masks are used above, not passed on).
@@ -170,6 +178,7 @@ std::vector<Tensor> MultiHeadAttentionLayer::call(const std::vector<Tensor>& xs,
        .dropout = o_.dropout > 0 ? dropout_.get() : nullptr, .training = ctx.training});
   const Tensor& weights = a.weights;
   Tensor out = a.output;
+  if (o_.use_gate) out = ops::multiply(out, project(gate_dense, query));
   out = (*output_dense)(std::vector<Tensor>{out}, CallArgs{.masks = {Tensor()}})[0];
   if (return_scores) return {out, weights};
   return {out};
@@ -186,10 +195,10 @@ Config MultiHeadAttentionLayer::get_config() const {
   c["value_dim"] = static_cast<long long>(value_dim_);
   c["dropout"] = o_.dropout;
   c["use_bias"] = o_.use_bias;
-  c["use_gate"] = false;
+  c["use_gate"] = o_.use_gate;
   c["output_shape"] = o_.output_shape.empty() ? Value() : Value(o_.output_shape);
   c["attention_axes"] = o_.attention_axes.empty() ? Value() : Value(o_.attention_axes);
-  c["sliding_window"] = Value();
+  c["sliding_window"] = o_.sliding_window ? Value(static_cast<long long>(*o_.sliding_window)) : Value();
   c["kernel_initializer"] = to_config(o_.kernel_initializer);
   c["bias_initializer"] = to_config(o_.bias_initializer);
   c["kernel_regularizer"] = to_config(o_.kernel_regularizer);
@@ -203,11 +212,10 @@ Config MultiHeadAttentionLayer::get_config() const {
 
 LayerPtr MultiHeadAttentionLayer::from_config(const Config& c) {
   const LayerOptions base = layer_options_from(c);
-  if (c.get("use_gate", false).as_bool())
-    throw std::invalid_argument(base.name + ": MultiHeadAttention's use_gate=True is not supported yet");
-  if (!c.get("sliding_window", Value()).is_null())
-    throw std::invalid_argument(base.name + ": MultiHeadAttention's sliding_window is not supported yet");
   MultiHeadAttentionOptions o;
+  o.use_gate = c.get("use_gate", false).as_bool();
+  const Value window = c.get("sliding_window", Value());
+  if (!window.is_null()) o.sliding_window = window.as_int();
   const Value vd = c.get("value_dim", Value());
   if (!vd.is_null()) o.value_dim = vd.as_int();
   o.dropout = c.get("dropout", 0.0).as_double();

@@ -38,8 +38,15 @@ struct MultiHeadAttentionOptions {
   double dropout = 0.0;                ///< on the attention weights, in training
   /// Whether the projections have biases (Keras `use_bias`, default true).
   bool use_bias = true;
+  /// Multiply the heads' outputs by a sigmoid gate projected from the query, before the
+  /// output projection (Keras `use_gate`, default false; sublayer "gate").
+  bool use_gate = false;
   ShapeSpec output_shape{};            ///< the output's last axes; empty: the query's last axis
   std::vector<int64_t> attention_axes{};  ///< empty: every axis between batch and features
+  /// Query position i attends to key position j only when |i - j| < sliding_window
+  /// (Keras `sliding_window`, default none; a symmetric band, causal with
+  /// "use_causal_mask").
+  std::optional<int64_t> sliding_window{};
   /// Initializer of the projection kernels (default glorot_uniform).
   InitializerArg kernel_initializer = "glorot_uniform";
   /// Initializer of the projection biases (default zeros).
@@ -72,7 +79,7 @@ class MultiHeadAttentionLayer : public Layer {
   std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
   Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's loader for
-  /// "MultiHeadAttention"); use_gate and sliding_window throw std::invalid_argument.
+  /// "MultiHeadAttention").
   static LayerPtr from_config(const Config& c);
   const SeedGenerator* seed_generator() const override { return dropout_->seed_generator(); }
 
@@ -83,8 +90,8 @@ class MultiHeadAttentionLayer : public Layer {
   /// Size of each head for value (Keras `value_dim`; key_dim when not given).
   int64_t value_dim() const { return value_dim_; }
   ///@{
-  /// The projections (defined once built).
-  Ref<EinsumDenseLayer> query_dense, key_dense, value_dense, output_dense;
+  /// The projections (defined once built; gate_dense only with use_gate).
+  Ref<EinsumDenseLayer> query_dense, key_dense, gate_dense, value_dense, output_dense;
   ///@}
 
  private:

@@ -66,13 +66,20 @@ std::vector<std::pair<std::string, LayerPtr>> keras_layer_paths(const Model& mod
 namespace {
 // The sublayer groups that hold a layer's weights, in keras-cpp's weight order (an empty
 // list: the layer's own "vars").
-std::vector<std::string> children_of(const std::string& cls) {
+std::vector<std::string> children_of(const layers::Layer& layer) {
+  const std::string& cls = layer.class_name();
   if (cls == "LSTM" || cls == "GRU" || cls == "SimpleRNN" || cls == "RNN") return {"cell"};
   if (cls == "Bidirectional") return {"forward_layer/cell", "backward_layer/cell"};
   if (cls == "TimeDistributed") return {"layer"};
-  if (cls == "MultiHeadAttention") return {"query_dense", "key_dense", "value_dense", "output_dense"};
-  if (cls == "GroupQueryAttention")  // gate only with use_gate
-    return {"_query_dense", "_key_dense", "_gate_dense", "_value_dense", "_output_dense"};
+  if (cls == "MultiHeadAttention" || cls == "GroupQueryAttention") {
+    // Keras's attribute names: MultiHeadAttention's projections are properties, its gate
+    // and GroupQueryAttention's sublayers private ("_").
+    const std::string p = cls == "MultiHeadAttention" ? "" : "_";
+    std::vector<std::string> c = {p + "query_dense", p + "key_dense"};
+    if (layer.get_config().get("use_gate", false).as_bool()) c.push_back("_gate_dense");
+    for (const char* n : {"value_dense", "output_dense"}) c.push_back(p + n);
+    return c;
+  }
   return {};
 }
 
@@ -103,7 +110,7 @@ void assign_keras_weights(Model& model, const H5Contents& file, const std::strin
   for (const Slot& s : slots) {
     std::vector<std::pair<std::string, Tensor>> found;
     read_vars(file, s.path, found);
-    for (const std::string& c : children_of(s.layer->class_name())) read_vars(file, s.path + "/" + c, found);
+    for (const std::string& c : children_of(*s.layer)) read_vars(file, s.path + "/" + c, found);
     for (const auto& dataset : file.datasets) {
       const std::string& p = dataset.first;
       if (!under(p, s.path) ||
@@ -142,7 +149,7 @@ std::string keras_weights_file(const Model& model) {
   for (const Slot& s : slots) {
     groups.emplace_back(s.path + "/vars", s.layer->name());
     const std::vector<Variable> ws = s.layer->weights();
-    const std::vector<std::string> children = children_of(s.layer->class_name());
+    const std::vector<std::string> children = children_of(*s.layer);
     if (children.empty()) {
       for (size_t i = 0; i < ws.size(); ++i) datasets.emplace_back(s.path + "/vars/" + std::to_string(i), ws[i].value());
       continue;

@@ -62,6 +62,10 @@ std::vector<KerasCase> keras_cases() {
        [] { return layers::GroupQueryAttention(2, 2, 2, {.use_bias = false, .sliding_window = 2}); }, kCausalScores},
       {"gqa_causal_fused", [] { return layers::GroupQueryAttention(2, 4, 2); }, kCausal},
       {"gqa_masks_fused", [] { return layers::GroupQueryAttention(2, 2, 1, {.sliding_window = 1}); }},
+      {"mha_gate_window_causal_scores",
+       [] { return layers::MultiHeadAttention(2, 3, {.value_dim = 2, .use_gate = true, .sliding_window = 2}); },
+       kCausalScores},
+      {"mha_gate_window_fused", [] { return layers::MultiHeadAttention(2, 2, {.use_gate = true, .sliding_window = 1}); }},
   };
 }
 

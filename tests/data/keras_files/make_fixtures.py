@@ -247,11 +247,13 @@ def color():
 
 
 def gqa():
-    """GroupQueryAttention with a gate, a causal mask and a sliding window, over an Embedding's mask."""
+    """GroupQueryAttention and MultiHeadAttention with a gate, a causal mask and a sliding window, over
+    an Embedding's mask."""
     ids = keras.Input((6,), dtype="int32")
     x = layers.Embedding(10, 8, mask_zero=True)(ids)
     y = layers.GroupQueryAttention(head_dim=4, num_query_heads=4, num_key_value_heads=2, use_gate=True,
                                    sliding_window=3)(x, x, use_causal_mask=True)
+    y = layers.MultiHeadAttention(2, 3, use_gate=True, sliding_window=2)(y, x)
     y = layers.GlobalAveragePooling1D()(y)
     return keras.Model(ids, y, name="gqa"), [("ids", 2, 6, 10)]
 

@@ -111,6 +111,12 @@ LAYER_CASES = {
     "gqa_masks_fused": (
         lambda: layers.GroupQueryAttention(head_dim=2, num_query_heads=2, num_key_value_heads=1, sliding_window=1),
         [(2, 4, 3), (2, 4, 3)], [True, True], {}, None),
+    "mha_gate_window_causal_scores": (
+        lambda: layers.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=2, use_gate=True, sliding_window=2),
+        [(2, 5, 6), (2, 5, 6)], [None, None], {"use_causal_mask": True, "return_attention_scores": True}, None),
+    "mha_gate_window_fused": (
+        lambda: layers.MultiHeadAttention(num_heads=2, key_dim=2, use_gate=True, sliding_window=1),
+        [(2, 4, 3), (2, 4, 3)], [True, True], {}, None),
 }
 
 
