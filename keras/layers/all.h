@@ -64,6 +64,7 @@
 // recurrent layers:
 #include "keras/layers/bidirectional.h"
 #include "keras/layers/gru.h"
+#include "keras/layers/conv_lstm.h"
 #include "keras/layers/lstm.h"
 #include "keras/layers/rnn.h"
 #include "keras/layers/simple_rnn.h"

@@ -2,6 +2,7 @@
 
 #include "core/ops.h"
 #include "core/rnn.h"
+#include "keras/layers/recurrent_internal.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -23,11 +24,15 @@ class ForgetBiasInitializer : public initializers::Initializer {
 };
 }  // namespace
 
+InitializerArg detail::forget_bias_initializer(InitializerArg inner, int64_t units) {
+  return InitializerArg(std::make_shared<ForgetBiasInitializer>(std::move(inner), units));
+}
+
 LSTMCellLayer::LSTMCellLayer(int64_t units, const RecurrentOptions& o) : KerasCell("LSTMCell", units, 4, o) {}
 
 void LSTMCellLayer::build(const ShapeSpec& s) {
   InitializerArg b = o_.bias_initializer;
-  if (o_.unit_forget_bias) b = InitializerArg(std::make_shared<ForgetBiasInitializer>(o_.bias_initializer, units_));
+  if (o_.unit_forget_bias) b = detail::forget_bias_initializer(o_.bias_initializer, units_);
   build_weights(s, Shape{4 * units_}, b);
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/ops.h"
 #include "keras/layers/core_layers_util.h"
+#include "keras/layers/recurrent_internal.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -108,22 +109,19 @@ void KerasCell::build_weights(const ShapeSpec& s, const Shape& bias_shape, Initi
                       {bias_init.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr(), true, dt});
 }
 
-namespace {
-// A dropout mask of `shape`: 0 with probability rate, else 1 / (1 - rate).
-Tensor dropout_mask(SeedGenerator& seeds, const Shape& shape, DType dtype, double rate) {
+Tensor detail::dropout_mask(SeedGenerator& seeds, const Shape& shape, DType dtype, double rate) {
   if (rate >= 1.0) return ops::zeros(shape, dtype);
   const SeedGenerator::Draw d = seeds.next();
   Tensor u = ops::random_uniform(shape, {.dtype = dtype, .seed = d.seed, .counter = d.counter});
   Tensor keep = ops::cast(ops::greater_equal(u, ops::scalar_like(u, rate)), dtype);
   return ops::multiply(keep, ops::scalar_like(keep, 1.0 / (1.0 - rate)));
 }
-}  // namespace
 
 Tensor KerasCell::project_inputs(const Tensor& x, bool training) {
   Tensor in = x;
   if (training && o_.dropout > 0.0) {  // one mask per sequence, drawn at its first step
     if (!input_mask_.defined() || !(input_mask_.shape() == x.shape()))
-      input_mask_ = dropout_mask(seeds_, x.shape(), x.dtype(), o_.dropout);
+      input_mask_ = detail::dropout_mask(seeds_, x.shape(), x.dtype(), o_.dropout);
     in = ops::multiply(in, input_mask_);
   }
   Tensor z = ops::matmul(in, kernel);
@@ -135,7 +133,7 @@ Tensor KerasCell::drop_sequence(const Tensor& x, bool training) {
   if (!training || o_.dropout <= 0.0) return x;
   const Shape step{x.shape()[0], x.shape()[2]};  // the mask project_inputs would draw
   if (!input_mask_.defined() || !(input_mask_.shape() == step))
-    input_mask_ = dropout_mask(seeds_, step, x.dtype(), o_.dropout);
+    input_mask_ = detail::dropout_mask(seeds_, step, x.dtype(), o_.dropout);
   return ops::multiply(x, ops::expand_dims(input_mask_, 1));
 }
 
@@ -156,7 +154,7 @@ std::vector<Tensor> KerasCell::run_fused(const Tensor&, const std::vector<Tensor
 Tensor KerasCell::drop_recurrent(const Tensor& h, bool training) {
   if (!training || o_.recurrent_dropout <= 0.0) return h;
   if (!recurrent_mask_.defined() || !(recurrent_mask_.shape() == h.shape()))
-    recurrent_mask_ = dropout_mask(seeds_, h.shape(), h.dtype(), o_.recurrent_dropout);
+    recurrent_mask_ = detail::dropout_mask(seeds_, h.shape(), h.dtype(), o_.recurrent_dropout);
   return ops::multiply(h, recurrent_mask_);
 }
 

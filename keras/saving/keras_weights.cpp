@@ -68,7 +68,8 @@ namespace {
 // list: the layer's own "vars").
 std::vector<std::string> children_of(const layers::Layer& layer) {
   const std::string& cls = layer.class_name();
-  if (cls == "LSTM" || cls == "GRU" || cls == "SimpleRNN" || cls == "RNN") return {"cell"};
+  if (cls == "LSTM" || cls == "GRU" || cls == "SimpleRNN" || cls == "RNN" || cls.rfind("ConvLSTM", 0) == 0)
+    return {"cell"};
   if (cls == "Bidirectional") return {"forward_layer/cell", "backward_layer/cell"};
   if (cls == "TimeDistributed") return {"layer"};
   if (cls == "MultiHeadAttention" || cls == "GroupQueryAttention") {

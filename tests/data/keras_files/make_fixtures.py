@@ -258,8 +258,21 @@ def gqa():
     return keras.Model(ids, y, name="gqa"), [("ids", 2, 6, 10)]
 
 
+def conv_lstm():
+    """ConvLSTM2D returning sequences into one returning its last output, then ConvLSTM1D and
+    ConvLSTM3D."""
+    x = keras.Input((3, 5, 5, 2))
+    y = layers.ConvLSTM2D(3, 3, padding="same", return_sequences=True, go_backwards=True)(x)
+    y = layers.ConvLSTM2D(2, 2, strides=2, unit_forget_bias=False)(y)
+    s = keras.Input((2, 6, 2))
+    z = layers.ConvLSTM1D(2, 3, return_sequences=True)(s)
+    z = layers.ConvLSTM3D(1, 2, padding="same")(layers.Reshape((2, 4, 1, 1, 2))(z))
+    out = layers.Concatenate()([layers.Flatten()(y), layers.Flatten()(z)])
+    return keras.Model([x, s], layers.Dense(2)(out), name="conv_lstm"), [(2, 3, 5, 5, 2), (2, 2, 6, 2)]
+
+
 MODELS = [seq_mlp, functional_multi, conv, rnn, attention, activations, nested, spatial, sequence1d, volumes,
-          misc, masked, images, options, noise_norm, color, gqa]
+          misc, masked, images, options, noise_norm, color, gqa, conv_lstm]
 
 
 def main():

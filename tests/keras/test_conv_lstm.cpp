@@ -1,0 +1,174 @@
+// test_conv_lstm.cpp - ConvLSTM1D/2D/3D: the layer harness, Keras 3's outputs and input
+// gradients on fixed inputs and weights (tests/data/conv_lstm/*.npz, written by
+// tests/data/npz/make_conv_lstm_fixtures.py), eager and traced, Keras's config keys and
+// weight names, dropout in training, a model that trains, saves and loads, and errors.
+#include <functional>
+#include <map>
+#include <stdexcept>
+
+#include "core/function.h"
+#include "files.h"
+#include "layer_harness.h"
+#include "test_data_dir.h"
+
+using namespace th;
+namespace layers = keras::layers;
+
+namespace {
+// The cases of make_conv_lstm_fixtures.py, built the same way.
+std::vector<std::pair<std::string, std::function<keras::LayerPtr()>>> keras_cases() {
+  return {
+      {"conv_lstm1d", [] { return layers::ConvLSTM1D(3, 2); }},
+      {"conv_lstm2d_same_sequences", [] { return layers::ConvLSTM2D(2, 3, {.padding = "same", .return_sequences = true}); }},
+      {"conv_lstm2d_strides_state_backwards",
+       [] { return layers::ConvLSTM2D(2, {3, 2}, {.strides = {2, 1}, .return_state = true, .go_backwards = true}); }},
+      {"conv_lstm2d_dilation_options",
+       [] {
+         return layers::ConvLSTM2D(3, 2, {.dilation_rate = 2, .activation = "relu",
+                                          .recurrent_activation = "hard_sigmoid", .use_bias = false,
+                                          .unit_forget_bias = false});
+       }},
+      {"conv_lstm3d", [] { return layers::ConvLSTM3D(2, 2, {.padding = "same", .return_sequences = true}); }},
+      {"conv_lstm2d_mask_initial_state",
+       [] { return layers::ConvLSTM2D(2, 3, {.padding = "same", .return_sequences = true, .return_state = true}); }},
+  };
+}
+
+std::map<std::string, Tensor> load(const std::string& name) {
+  std::map<std::string, Tensor> a;
+  for (auto& [k, v] : core::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/conv_lstm/" + name + ".npz")) a[k] = v;
+  return a;
+}
+
+std::vector<Tensor> numbered(const std::map<std::string, Tensor>& a, const std::string& prefix) {
+  std::vector<Tensor> out;
+  for (int i = 0; a.count(prefix + std::to_string(i)); ++i) out.push_back(a.at(prefix + std::to_string(i)));
+  return out;
+}
+
+// The case's inputs ({x} or {x, h0, c0}) and its mask as CallArgs.
+std::pair<std::vector<Tensor>, keras::layers::CallArgs> inputs_of(const std::map<std::string, Tensor>& a, bool training) {
+  std::vector<Tensor> xs{a.at("x")};
+  if (a.count("h0")) xs.push_back(a.at("h0")), xs.push_back(a.at("c0"));
+  keras::layers::CallArgs args{.training = training};
+  if (a.count("m")) {
+    args.masks.assign(xs.size(), Tensor());
+    args.masks[0] = a.at("m");
+  }
+  return {xs, args};
+}
+
+Tensor rand(const Shape& s, uint32_t seed) { return make(uniform(s.num_elements(), -1, 1, seed), s); }
+}  // namespace
+
+TEST_CASE("ConvLSTM: the layer harness" * doctest::test_suite("layer_harness")) {
+  run_layer_test({"conv_lstm1d", [] { return layers::ConvLSTM1D(2, 3); }, {Shape{2, 3, 6, 2}}, {}, {2, 4, 2}, 3, 3});
+  run_layer_test({"conv_lstm2d sequences", [] { return layers::ConvLSTM2D(2, 3, {.padding = "same", .return_sequences = true}); },
+                  {Shape{2, 3, 4, 4, 1}}, {}, {2, 3, 4, 4, 2}, 3, 3});
+  run_layer_test({"conv_lstm2d dropout", [] { return layers::ConvLSTM2D(2, 2, {.dropout = 0.3, .recurrent_dropout = 0.3, .seed = 4}); },
+                  {Shape{2, 3, 4, 4, 1}}, {}, {2, 3, 3, 2}, 3, 3, true});
+  run_layer_test({"conv_lstm3d no bias", [] { return layers::ConvLSTM3D(1, 2, {.use_bias = false}); },
+                  {Shape{1, 2, 3, 3, 3, 1}}, {}, {1, 2, 2, 2, 1}, 2, 2});
+}
+
+TEST_CASE("ConvLSTM: Keras 3's outputs and input gradients, eager and traced") {
+  for (const auto& [name, make_layer] : keras_cases()) {
+    CAPTURE(name);
+    auto a = load(name);
+    auto [xs, args] = inputs_of(a, false);
+    keras::LayerPtr layer = make_layer();
+    (*layer)(xs, args);  // builds
+    std::vector<Tensor> w = numbered(a, "w");
+    REQUIRE(layer->weights().size() == w.size());
+    layer->set_weights(w);
+    const std::vector<Tensor> want = numbered(a, "y");
+    std::vector<Tensor> ys = (*layer)(xs, args);
+    REQUIRE(ys.size() == want.size());
+    for (size_t i = 0; i < ys.size(); ++i) {
+      CAPTURE(i);
+      REQUIRE(ys[i].shape() == want[i].shape());
+      check_values(ys[i], values(want[i]), 2e-5);
+    }
+    auto f = core::function([&, args = args](const std::vector<Tensor>& in) { return (*layer)(in, args); });
+    std::vector<Tensor> yt = f(xs);
+    for (size_t i = 0; i < yt.size(); ++i) check_values(yt[i], values(want[i]), 2e-5);
+    core::GradientTape tape;
+    tape.watch(xs[0]);
+    Tensor total = ops::sum((*layer)(xs, args)[0]);
+    check_values(tape.gradient(total, xs[0]), values(a.at("g")), 5e-5);
+  }
+}
+
+TEST_CASE("ConvLSTM: Keras 3's class names, config keys, weight names and shapes") {
+  keras::Value keras_configs =
+      keras::Value::from_json(read_bytes(std::string(KERAS_TEST_DATA_DIR) + "/conv_lstm/configs.json"));
+  for (const auto& [name, make_layer] : keras_cases()) {
+    CAPTURE(name);
+    const keras::Value& want = keras_configs.at(name);
+    keras::LayerPtr layer = make_layer();
+    CHECK(layer->class_name() == want.at("class_name").as_string());
+    keras::Config cfg = layer->get_config();
+    for (const keras::Value& key : want.at("config_keys").as_list())
+      CHECK_MESSAGE(cfg.contains(key.as_string()), key.as_string());
+    auto a = load(name);
+    auto [xs, args] = inputs_of(a, false);
+    (*layer)(xs, args);
+    const auto& names = want.at("weight_names").as_list();
+    const auto& shapes = want.at("weight_shapes").as_list();
+    REQUIRE(layer->weights().size() == shapes.size());
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      CHECK(layer->weights()[i].shape().dims() == shapes[i].as_ints());
+      const std::string keras_name = names[i].as_string();  // conv_lstm2d/conv_lstm_cell/kernel
+      CHECK(keras_name.substr(keras_name.find('/') + 1) == layer->weights()[i].name());
+    }
+    keras::LayerPtr again = keras::layers::from_config(layer->class_name(), keras::Value::from_json(cfg.to_json()));
+    CHECK(again->get_config().to_json() == cfg.to_json());
+  }
+}
+
+TEST_CASE("ConvLSTM: dropout in training only, one mask per sequence; a model trains, saves and loads") {
+  auto cl = layers::ConvLSTM2D(2, 2, {.padding = "same", .dropout = 0.5, .recurrent_dropout = 0.5, .seed = 1});
+  Tensor x = rand(Shape{2, 3, 4, 4, 1}, 5);
+  Tensor inference = (*cl)(x, false);
+  CHECK(values((*cl)(x, false)) == values(inference));
+  CHECK(values((*cl)(x, true)) != values(inference));
+
+  auto in = keras::Input({3, 6, 6, 1});
+  auto y = layers::ConvLSTM2D(4, 3, {.padding = "same", .return_sequences = true})(in);
+  y = layers::ConvLSTM2D(2, 3, {.recurrent_dropout = 0.2, .seed = 3})(y);
+  y = layers::Dense(1)(layers::Flatten()(y));
+  auto model = keras::Functional({in}, {y});
+  model->compile({.optimizer = "adam", .loss = "mse"});
+  Tensor xs = rand(Shape{8, 3, 6, 6, 1}, 7), ys = rand(Shape{8, 1}, 8);
+  const double before = model->evaluate({xs}, {ys}, {.verbose = 0}).at("loss");
+  model->fit({xs}, {ys}, {.batch_size = 4, .epochs = 5, .verbose = 0});
+  CHECK(model->evaluate({xs}, {ys}, {.verbose = 0}).at("loss") < before);
+  TempDir dir;
+  model->save(dir.file("m.keras"));
+  keras::ModelPtr loaded = keras::models::load_model(dir.file("m.keras"));
+  check_values(loaded->predict({xs}, {.verbose = 0})[0], values(model->predict({xs}, {.verbose = 0})[0]), 1e-6);
+}
+
+TEST_CASE("ConvLSTM: bad arguments and inputs raise naming the layer, the argument and what was received") {
+  auto msg = [](const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(msg([] { layers::ConvLSTM2D(0, 3); }).find("filters=0") != std::string::npos);
+  CHECK(msg([] { layers::ConvLSTM2D(2, {3, 3, 3}); }).find("kernel_size") != std::string::npos);
+  CHECK(msg([] { layers::ConvLSTM2D(2, 3, {.strides = 2, .dilation_rate = 2}); }).find("dilation_rate") !=
+        std::string::npos);
+  CHECK(msg([] { layers::ConvLSTM2D(2, 3, {.padding = "causal"}); }).find("padding") != std::string::npos);
+  CHECK(msg([] { layers::ConvLSTM2D(2, 3, {.dropout = 1.5}); }).find("1.5") != std::string::npos);
+  CHECK(msg([] { layers::ConvLSTM2D(2, 3, {.data_format = "channels_first"}); }).find("channels_first") !=
+        std::string::npos);
+  CHECK(msg([] { (*layers::ConvLSTM2D(2, 3))(ops::zeros({2, 3, 5, 1})); }).find("ndim=5") != std::string::npos);
+  CHECK(msg([] {
+          auto l = layers::ConvLSTM2D(2, 3, {.padding = "same"});
+          (*l)(std::vector<Tensor>{ops::zeros({1, 2, 4, 4, 1}), ops::zeros({1, 4, 4, 3}), ops::zeros({1, 4, 4, 3})});
+        }).find("initial state 0 of shape (1, 4, 4, 2)") != std::string::npos);
+}
