@@ -246,23 +246,8 @@ Config ConvLSTMLayer::get_config() const {
   c["zero_output_for_mask"] = false;
   c["filters"] = static_cast<long long>(filters_);
   detail::write_geometry(c, {kernel_size_, strides_, dilation_, o_.padding, o_.data_format});
-  c["activation"] = to_config(o_.activation);
-  c["recurrent_activation"] = to_config(o_.recurrent_activation);
-  c["use_bias"] = o_.use_bias;
-  c["kernel_initializer"] = to_config(o_.kernel_initializer);
-  c["recurrent_initializer"] = to_config(o_.recurrent_initializer);
-  c["bias_initializer"] = to_config(o_.bias_initializer);
-  c["unit_forget_bias"] = o_.unit_forget_bias;
-  c["kernel_regularizer"] = to_config(o_.kernel_regularizer);
-  c["recurrent_regularizer"] = to_config(o_.recurrent_regularizer);
-  c["bias_regularizer"] = to_config(o_.bias_regularizer);
+  detail::write_recurrent_keys(c, o_, true, true, false);
   c["activity_regularizer"] = to_config(o_.activity_regularizer);
-  c["kernel_constraint"] = to_config(o_.kernel_constraint);
-  c["recurrent_constraint"] = to_config(o_.recurrent_constraint);
-  c["bias_constraint"] = to_config(o_.bias_constraint);
-  c["dropout"] = o_.dropout;
-  c["recurrent_dropout"] = o_.recurrent_dropout;
-  c["seed"] = o_.seed < 0 ? Value() : Value(static_cast<long long>(o_.seed));
   return c;
 }
 
@@ -275,27 +260,7 @@ LayerPtr ConvLSTMLayer::from_config_rank(int rank, const Config& c) {
     throw std::invalid_argument(layer + ": stateful ConvLSTM layers are not supported");
   if (c.get("zero_output_for_mask", false).as_bool())
     throw std::invalid_argument(layer + ": zero_output_for_mask is not supported by ConvLSTM layers");
-  o.activation = activation_from(c.get("activation", "tanh"));
-  o.recurrent_activation = activation_from(c.get("recurrent_activation", "sigmoid"));
-  o.use_bias = c.get("use_bias", true).as_bool();
-  o.kernel_initializer = initializer_from(c.get("kernel_initializer", "glorot_uniform"));
-  o.recurrent_initializer = initializer_from(c.get("recurrent_initializer", "orthogonal"));
-  o.bias_initializer = initializer_from(c.get("bias_initializer", "zeros"));
-  o.unit_forget_bias = c.get("unit_forget_bias", true).as_bool();
-  o.kernel_regularizer = regularizer_from(c.get("kernel_regularizer", Value()));
-  o.recurrent_regularizer = regularizer_from(c.get("recurrent_regularizer", Value()));
-  o.bias_regularizer = regularizer_from(c.get("bias_regularizer", Value()));
-  o.activity_regularizer = regularizer_from(c.get("activity_regularizer", Value()));
-  o.kernel_constraint = constraint_from(c.get("kernel_constraint", Value()));
-  o.recurrent_constraint = constraint_from(c.get("recurrent_constraint", Value()));
-  o.bias_constraint = constraint_from(c.get("bias_constraint", Value()));
-  o.dropout = c.get("dropout", 0.0).as_double();
-  o.recurrent_dropout = c.get("recurrent_dropout", 0.0).as_double();
-  const Value seed = c.get("seed", Value());
-  o.seed = seed.is_null() ? -1 : seed.as_int();
-  o.return_sequences = c.get("return_sequences", false).as_bool();
-  o.return_state = c.get("return_state", false).as_bool();
-  o.go_backwards = c.get("go_backwards", false).as_bool();
+  detail::read_recurrent_keys(c, o);
   return make<ConvLSTMLayer>(rank, c.at("filters").as_int(), detail::spatial_from(c.at("kernel_size")), o);
 }
 

@@ -6,6 +6,7 @@
 #include "core/ops.h"
 #include "keras/layers/attention.h"
 #include "keras/layers/attention_core.h"
+#include "keras/layers/kernel_bias_config.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -127,17 +128,10 @@ Config GroupQueryAttentionLayer::get_config() const {
   c["head_dim"] = static_cast<long long>(head_dim_);
   c["num_query_heads"] = static_cast<long long>(num_query_heads_);
   c["num_key_value_heads"] = static_cast<long long>(num_key_value_heads_);
-  c["use_bias"] = o_.use_bias;
   c["use_gate"] = o_.use_gate;
   c["sliding_window"] = o_.sliding_window ? Value(static_cast<long long>(*o_.sliding_window)) : Value();
   c["dropout"] = o_.dropout;
-  c["kernel_initializer"] = to_config(o_.kernel_initializer);
-  c["bias_initializer"] = to_config(o_.bias_initializer);
-  c["kernel_regularizer"] = to_config(o_.kernel_regularizer);
-  c["bias_regularizer"] = to_config(o_.bias_regularizer);
-  c["activity_regularizer"] = to_config(o_.activity_regularizer);
-  c["kernel_constraint"] = to_config(o_.kernel_constraint);
-  c["bias_constraint"] = to_config(o_.bias_constraint);
+  detail::write_kernel_bias_config(c, o_);
   c["seed"] = o_.seed < 0 ? Value() : Value(static_cast<long long>(o_.seed));
   return c;
 }
@@ -146,17 +140,10 @@ LayerPtr GroupQueryAttentionLayer::from_config(const Config& c) {
   const LayerOptions base = layer_options_from(c);
   GroupQueryAttentionOptions o;
   o.dropout = c.get("dropout", 0.0).as_double();
-  o.use_bias = c.get("use_bias", true).as_bool();
   o.use_gate = c.get("use_gate", false).as_bool();
   const Value window = c.get("sliding_window", Value());
   if (!window.is_null()) o.sliding_window = window.as_int();
-  o.kernel_initializer = initializer_from(c.get("kernel_initializer", "glorot_uniform"));
-  o.bias_initializer = initializer_from(c.get("bias_initializer", "zeros"));
-  o.kernel_regularizer = regularizer_from(c.get("kernel_regularizer", Value()));
-  o.bias_regularizer = regularizer_from(c.get("bias_regularizer", Value()));
-  o.activity_regularizer = regularizer_from(c.get("activity_regularizer", Value()));
-  o.kernel_constraint = constraint_from(c.get("kernel_constraint", Value()));
-  o.bias_constraint = constraint_from(c.get("bias_constraint", Value()));
+  detail::read_kernel_bias_config(c, o);
   const Value seed = c.get("seed", Value());
   o.seed = seed.is_null() ? -1 : seed.as_int();
   o.name = base.name;

@@ -7,6 +7,7 @@
 #include "core/ops.h"
 #include "keras/layers/attention.h"
 #include "keras/layers/attention_core.h"
+#include "keras/layers/kernel_bias_config.h"
 #include "keras/layers/core_layers_util.h"
 
 namespace keras::layers {
@@ -194,18 +195,11 @@ Config MultiHeadAttentionLayer::get_config() const {
   c["key_dim"] = static_cast<long long>(key_dim_);
   c["value_dim"] = static_cast<long long>(value_dim_);
   c["dropout"] = o_.dropout;
-  c["use_bias"] = o_.use_bias;
   c["use_gate"] = o_.use_gate;
   c["output_shape"] = o_.output_shape.empty() ? Value() : Value(o_.output_shape);
   c["attention_axes"] = o_.attention_axes.empty() ? Value() : Value(o_.attention_axes);
   c["sliding_window"] = o_.sliding_window ? Value(static_cast<long long>(*o_.sliding_window)) : Value();
-  c["kernel_initializer"] = to_config(o_.kernel_initializer);
-  c["bias_initializer"] = to_config(o_.bias_initializer);
-  c["kernel_regularizer"] = to_config(o_.kernel_regularizer);
-  c["bias_regularizer"] = to_config(o_.bias_regularizer);
-  c["activity_regularizer"] = to_config(o_.activity_regularizer);
-  c["kernel_constraint"] = to_config(o_.kernel_constraint);
-  c["bias_constraint"] = to_config(o_.bias_constraint);
+  detail::write_kernel_bias_config(c, o_);
   c["seed"] = o_.seed < 0 ? Value() : Value(static_cast<long long>(o_.seed));
   return c;
 }
@@ -219,18 +213,11 @@ LayerPtr MultiHeadAttentionLayer::from_config(const Config& c) {
   const Value vd = c.get("value_dim", Value());
   if (!vd.is_null()) o.value_dim = vd.as_int();
   o.dropout = c.get("dropout", 0.0).as_double();
-  o.use_bias = c.get("use_bias", true).as_bool();
   const Value os = c.get("output_shape", Value());
   if (!os.is_null()) o.output_shape = os.type() == Value::Type::list ? os.as_ints() : ShapeSpec{os.as_int()};
   const Value ax = c.get("attention_axes", Value());
   if (!ax.is_null()) o.attention_axes = ax.type() == Value::Type::list ? ax.as_ints() : std::vector<int64_t>{ax.as_int()};
-  o.kernel_initializer = initializer_from(c.get("kernel_initializer", "glorot_uniform"));
-  o.bias_initializer = initializer_from(c.get("bias_initializer", "zeros"));
-  o.kernel_regularizer = regularizer_from(c.get("kernel_regularizer", Value()));
-  o.bias_regularizer = regularizer_from(c.get("bias_regularizer", Value()));
-  o.activity_regularizer = regularizer_from(c.get("activity_regularizer", Value()));
-  o.kernel_constraint = constraint_from(c.get("kernel_constraint", Value()));
-  o.bias_constraint = constraint_from(c.get("bias_constraint", Value()));
+  detail::read_kernel_bias_config(c, o);
   const Value seed = c.get("seed", Value());
   o.seed = seed.is_null() ? -1 : seed.as_int();
   o.name = base.name;

@@ -172,23 +172,7 @@ Config KerasCell::get_config() const {
 namespace detail {
 void write_recurrent_config(Config& c, const RecurrentOptions& o, bool recurrent_activation, bool unit_forget_bias,
                             bool reset_after) {
-  c["activation"] = to_config(o.activation);
-  if (recurrent_activation) c["recurrent_activation"] = to_config(o.recurrent_activation);
-  c["use_bias"] = o.use_bias;
-  c["kernel_initializer"] = to_config(o.kernel_initializer);
-  c["recurrent_initializer"] = to_config(o.recurrent_initializer);
-  c["bias_initializer"] = to_config(o.bias_initializer);
-  if (unit_forget_bias) c["unit_forget_bias"] = o.unit_forget_bias;
-  c["kernel_regularizer"] = to_config(o.kernel_regularizer);
-  c["recurrent_regularizer"] = to_config(o.recurrent_regularizer);
-  c["bias_regularizer"] = to_config(o.bias_regularizer);
-  c["kernel_constraint"] = to_config(o.kernel_constraint);
-  c["recurrent_constraint"] = to_config(o.recurrent_constraint);
-  c["bias_constraint"] = to_config(o.bias_constraint);
-  c["dropout"] = o.dropout;
-  c["recurrent_dropout"] = o.recurrent_dropout;
-  if (reset_after) c["reset_after"] = o.reset_after;
-  c["seed"] = o.seed < 0 ? Value() : Value(static_cast<long long>(o.seed));
+  write_recurrent_keys(c, o, recurrent_activation, unit_forget_bias, reset_after);
 }
 
 RecurrentOptions recurrent_options_from(const Config& c) {
@@ -198,31 +182,7 @@ RecurrentOptions recurrent_options_from(const Config& c) {
   o.trainable = base.trainable;
   o.input_shape = base.input_shape;
   o.dtype = base.dtype;
-  o.activation = activation_from(c.get("activation", "tanh"));
-  o.recurrent_activation = activation_from(c.get("recurrent_activation", "sigmoid"));
-  o.use_bias = c.get("use_bias", true).as_bool();
-  o.kernel_initializer = initializer_from(c.get("kernel_initializer", "glorot_uniform"));
-  o.recurrent_initializer = initializer_from(c.get("recurrent_initializer", "orthogonal"));
-  o.bias_initializer = initializer_from(c.get("bias_initializer", "zeros"));
-  o.unit_forget_bias = c.get("unit_forget_bias", true).as_bool();
-  o.reset_after = c.get("reset_after", true).as_bool();
-  o.kernel_regularizer = regularizer_from(c.get("kernel_regularizer", Value()));
-  o.recurrent_regularizer = regularizer_from(c.get("recurrent_regularizer", Value()));
-  o.bias_regularizer = regularizer_from(c.get("bias_regularizer", Value()));
-  o.activity_regularizer = regularizer_from(c.get("activity_regularizer", Value()));
-  o.kernel_constraint = constraint_from(c.get("kernel_constraint", Value()));
-  o.recurrent_constraint = constraint_from(c.get("recurrent_constraint", Value()));
-  o.bias_constraint = constraint_from(c.get("bias_constraint", Value()));
-  o.dropout = c.get("dropout", 0.0).as_double();
-  o.recurrent_dropout = c.get("recurrent_dropout", 0.0).as_double();
-  Value seed = c.get("seed", Value());
-  o.seed = seed.is_null() ? -1 : seed.as_int();
-  o.return_sequences = c.get("return_sequences", false).as_bool();
-  o.return_state = c.get("return_state", false).as_bool();
-  o.go_backwards = c.get("go_backwards", false).as_bool();
-  o.stateful = c.get("stateful", false).as_bool();
-  o.unroll = c.get("unroll", false).as_bool();
-  o.zero_output_for_mask = c.get("zero_output_for_mask", false).as_bool();
+  read_recurrent_keys(c, o);
   return o;
 }
 }  // namespace detail
