@@ -67,6 +67,12 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["GlobalMaxPooling1D"] = GlobalPoolingLayer::from_config<P::max, 1>;
   f["GlobalMaxPooling2D"] = GlobalPoolingLayer::from_config<P::max, 2>;
   f["GlobalMaxPooling3D"] = GlobalPoolingLayer::from_config<P::max, 3>;
+  f["AdaptiveAveragePooling1D"] = AdaptivePoolingLayer::from_config<1, false>;
+  f["AdaptiveAveragePooling2D"] = AdaptivePoolingLayer::from_config<2, false>;
+  f["AdaptiveAveragePooling3D"] = AdaptivePoolingLayer::from_config<3, false>;
+  f["AdaptiveMaxPooling1D"] = AdaptivePoolingLayer::from_config<1, true>;
+  f["AdaptiveMaxPooling2D"] = AdaptivePoolingLayer::from_config<2, true>;
+  f["AdaptiveMaxPooling3D"] = AdaptivePoolingLayer::from_config<3, true>;
   f["GlobalAveragePooling1D"] = GlobalPoolingLayer::from_config<P::average, 1>;
   f["GlobalAveragePooling2D"] = GlobalPoolingLayer::from_config<P::average, 2>;
   f["GlobalAveragePooling3D"] = GlobalPoolingLayer::from_config<P::average, 3>;
@@ -83,6 +89,11 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["Solarization"] = SolarizationLayer::from_config;
   f["RandomPosterization"] = RandomPosterizationLayer::from_config;
   f["AutoContrast"] = AutoContrastLayer::from_config;
+  using C = ColorAdjustLayer::Kind;
+  f["RandomSaturation"] = ColorAdjustLayer::from_config<C::saturation>;
+  f["RandomHue"] = ColorAdjustLayer::from_config<C::hue>;
+  f["RandomColorDegeneration"] = ColorAdjustLayer::from_config<C::degeneration>;
+  f["RandomSharpness"] = ColorAdjustLayer::from_config<C::sharpness>;
   f["RandomCrop"] = RandomCropLayer::from_config;
   f["RandomFlip"] = RandomFlipLayer::from_config;
   f["RandomRotation"] = RandomRotationLayer::from_config;

@@ -40,11 +40,13 @@
 #include "keras/layers/conv_transpose.h"
 #include "keras/layers/depthwise_conv.h"
 #include "keras/layers/separable_conv.h"
+#include "keras/layers/adaptive_pooling.h"
 #include "keras/layers/global_pooling.h"
 #include "keras/layers/pooling.h"
 // spatial, resizing and augmentation layers:
 #include "keras/layers/cropping.h"
 #include "keras/layers/random_affine.h"
+#include "keras/layers/color_adjust_layers.h"
 #include "keras/layers/color_layers.h"
 #include "keras/layers/random_contrast.h"
 #include "keras/layers/tone_layers.h"

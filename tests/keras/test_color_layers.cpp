@@ -1,5 +1,6 @@
 // test_color_layers.cpp - RandomBrightness, RandomInvert, RandomGrayscale, Solarization,
-// RandomPosterization and AutoContrast: the layer harness, Keras 3's outputs where they
+// RandomPosterization, AutoContrast, RandomSaturation, RandomHue, RandomColorDegeneration
+// and RandomSharpness: the layer harness, Keras 3's outputs where they
 // are deterministic (numbers from Keras 3.15), the structure of the random ones, configs
 // and errors.
 #include <cmath>
@@ -38,6 +39,14 @@ TEST_CASE("color layers: the layer harness" * doctest::test_suite("layer_harness
                               {Shape{2, 3, 5, 3}}, {}, {2, 3, 5, 3}, 0, 0, true}));
   run_layer_test(with_pixels({"auto_contrast", [] { return layers::AutoContrast(); }, {Shape{2, 3, 5, 3}}, {},
                               {2, 3, 5, 3}}));
+  run_layer_test(with_pixels({"random_saturation", [] { return layers::RandomSaturation(0.5, {.seed = 1}); },
+                              {Shape{2, 3, 5, 3}}, {}, {2, 3, 5, 3}, 0, 0, true}));
+  run_layer_test(with_pixels({"random_hue", [] { return layers::RandomHue(0.5, {.seed = 1}); }, {Shape{2, 3, 5, 3}},
+                              {}, {2, 3, 5, 3}, 0, 0, true}));
+  run_layer_test(with_pixels({"random_color_degeneration", [] { return layers::RandomColorDegeneration(0.5, {.seed = 1}); },
+                              {Shape{2, 3, 5, 3}}, {}, {2, 3, 5, 3}, 0, 0, true}));
+  run_layer_test(with_pixels({"random_sharpness", [] { return layers::RandomSharpness(0.5, {.seed = 1}); },
+                              {Shape{2, 3, 5, 3}}, {}, {2, 3, 5, 3}, 0, 0, true}));
 }
 
 TEST_CASE("AutoContrast: Keras 3's outputs in both value ranges, constant channels kept, in inference too") {
@@ -159,4 +168,59 @@ TEST_CASE("RandomBrightness and RandomInvert: one change per image, Keras's fact
   CHECK_THROWS_WITH_AS(layers::RandomGrayscale(2.0), doctest::Contains("between 0 and 1"), std::invalid_argument);
   CHECK_THROWS_AS(layers::RandomBrightness(0.1, {.data_format = "channels_first"}), std::invalid_argument);
   CHECK(layers::RandomPosterization(3)->get_config().at("factor").to_json() == "[1, 3]");
+}
+
+namespace {
+// Keras's 1 x 3 x 3 x 3 test image of the color adjustments.
+Tensor adjust_image(double scale = 1.0) {
+  std::vector<double> v{10, 200, 30, 40, 50, 60, 90, 20, 250, 70, 80, 90, 100, 110, 120, 0, 0, 0, 255, 128, 3, 33, 66, 99, 5, 5, 5};
+  for (double& x : v) x *= scale;
+  return make(v, Shape{1, 3, 3, 3}, DType::float32);
+}
+}  // namespace
+
+TEST_CASE("RandomSaturation, RandomColorDegeneration, RandomSharpness: Keras 3's outputs where the draw is fixed") {
+  check_values((*layers::RandomSaturation({0.25, 0.25}))(adjust_image(), true),
+               std::vector<double>{136.666687, 200, 143.333359, 53.333332, 56.666664, 60, 196.666687, 173.333344, 250,
+                                   83.333328, 86.666664, 90, 113.333336, 116.666664, 120, 0, 0, 0, 255, 212.666672, 171,
+                                   77, 88, 99, 5, 5, 5},
+               2e-4);
+  check_values((*layers::RandomColorDegeneration({0.5, 0.5}))(adjust_image(), true),
+               std::vector<double>{66.904495, 161.904495, 76.904495, 44.072998, 49.072998, 54.072998, 78.570496,
+                                   43.5705, 158.570496, 74.071503, 79.071503, 84.071503, 104.07, 109.07, 114.07, 0, 0, 0,
+                                   203.348755, 139.848755, 77.348747, 46.44585, 62.94585, 79.445847, 4.99975, 4.99975,
+                                   4.99975},
+               2e-4);
+  // factor 0.5: 1 - 2 f = 0, the image unchanged
+  check_values((*layers::RandomSharpness({0.5, 0.5}))(adjust_image(), true), values(adjust_image()), 1e-5);
+  check_values((*layers::RandomSharpness({0.2, 0.2}, {.value_range = {0, 1}}))(adjust_image(1.0 / 255), true),
+               std::vector<double>{0.062745, 0.53816, 0.123077, 0.147813, 0.197888, 0.237104, 0.247964, 0.078431,
+                                   0.65098, 0.252428, 0.29816, 0.279095, 0.338401, 0.371463, 0.394027, 0.048507,
+                                   0.04543, 0.096652, 0.667511, 0.362956, 0.063348, 0.159457, 0.221719, 0.284344,
+                                   0.03644, 0.044223, 0.052006},
+               2e-5);
+  for (auto make_layer : {+[] { return layers::RandomSaturation(0.5); }, +[] { return layers::RandomHue(0.5); },
+                          +[] { return layers::RandomColorDegeneration(0.5); },
+                          +[] { return layers::RandomSharpness(0.5); }})
+    CHECK(values((*make_layer())(adjust_image(), false)) == values(adjust_image()));
+}
+
+TEST_CASE("RandomHue: a hue rotation of +-f / 2 per image; Keras's factor rules, configs and errors") {
+  check_values((*layers::RandomHue({0.0, 0.0}))(adjust_image(), true), values(adjust_image()), 1e-3);
+  // Rotating the hue keeps each pixel's maximum and minimum channel values (V and the chroma).
+  Tensor x = make(uniform(16 * 2 * 2 * 3, 0, 255, 9), Shape{16, 2, 2, 3}, DType::float32);
+  std::vector<double> in = values(x), out = values((*layers::RandomHue(0.6, {.seed = 2}))(x, true));
+  for (size_t p = 0; p < in.size(); p += 3) {
+    CHECK(std::max({out[p], out[p + 1], out[p + 2]}) == doctest::Approx(std::max({in[p], in[p + 1], in[p + 2]})).epsilon(1e-3));
+    CHECK(std::min({out[p], out[p + 1], out[p + 2]}) == doctest::Approx(std::min({in[p], in[p + 1], in[p + 2]})).epsilon(1e-3));
+  }
+  CHECK(out != in);
+  CHECK(layers::RandomSaturation(0.5)->factor() == std::pair<double, double>{-0.5, 0.5});
+  CHECK(layers::RandomHue(0.5)->factor() == std::pair<double, double>{0.0, 0.5});
+  CHECK(layers::RandomColorDegeneration(0.5)->factor() == std::pair<double, double>{-0.5, 0.5});
+  CHECK(layers::RandomSharpness(0.5)->factor() == std::pair<double, double>{0.0, 0.5});
+  CHECK(layers::RandomHue(0.5)->get_config().at("factor").to_json() == "[0.0, 0.5]");
+  CHECK_THROWS_WITH_AS(layers::RandomSaturation(1.5), doctest::Contains("range [-1, 1]"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(layers::RandomHue(-0.5), doctest::Contains("range [0, 1]"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(layers::RandomSharpness(2.0), doctest::Contains("factor=2"), std::invalid_argument);
 }

@@ -233,7 +233,8 @@ def noise_norm():
 
 
 def color():
-    """The color image layers: the identity in inference, but for AutoContrast."""
+    """The color image layers (the identity in inference, but for AutoContrast) and adaptive
+    pooling."""
     return keras.Sequential([
         keras.Input((4, 5, 3)),
         layers.RandomBrightness(0.2, value_range=(-1, 1), seed=1),
@@ -242,7 +243,13 @@ def color():
         layers.Solarization(addition_factor=0.1, threshold_factor=(0.2, 0.6), value_range=(-1, 1)),
         layers.RandomPosterization((2, 5), value_range=(-1, 1)),
         layers.AutoContrast(value_range=(-1, 1)),
+        layers.RandomSaturation(0.3, value_range=(-1, 1)),
+        layers.RandomHue(0.2, value_range=(-1, 1)),
+        layers.RandomColorDegeneration(0.4, value_range=(-1, 1)),
+        layers.RandomSharpness(0.3, value_range=(-1, 1)),
         layers.Conv2D(2, 2),
+        layers.AdaptiveMaxPooling2D((2, 3)),
+        layers.AdaptiveAveragePooling2D(2),
     ], name="color"), [(2, 4, 5, 3)]
 
 
