@@ -38,6 +38,7 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["Normalization"] = NormalizationLayer::from_config;
   f["GroupNormalization"] = GroupNormalizationLayer::from_config;
   f["RMSNormalization"] = RMSNormalizationLayer::from_config;
+  f["SpectralNormalization"] = SpectralNormalizationLayer::from_config;
   f["UnitNormalization"] = UnitNormalizationLayer::from_config;
   // text and categorical preprocessing layers:
   f["CategoryEncoding"] = CategoryEncodingLayer::from_config;

@@ -27,6 +27,7 @@
 #include "keras/layers/normalization.h"
 #include "keras/layers/group_normalization.h"
 #include "keras/layers/rms_normalization.h"
+#include "keras/layers/spectral_normalization.h"
 #include "keras/layers/unit_normalization.h"
 // text and categorical preprocessing layers:
 #include "keras/layers/category_encoding.h"

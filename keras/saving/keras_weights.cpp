@@ -6,6 +6,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "keras/layers/spectral_normalization.h"
 #include "keras/saving/format.h"
 #include "keras/saving/keras_config.h"
 
@@ -71,7 +72,7 @@ std::vector<std::string> children_of(const layers::Layer& layer) {
   if (cls == "LSTM" || cls == "GRU" || cls == "SimpleRNN" || cls == "RNN" || cls.rfind("ConvLSTM", 0) == 0)
     return {"cell"};
   if (cls == "Bidirectional") return {"forward_layer/cell", "backward_layer/cell"};
-  if (cls == "TimeDistributed") return {"layer"};
+  if (cls == "TimeDistributed" || cls == "SpectralNormalization") return {"layer"};
   if (cls == "MultiHeadAttention" || cls == "GroupQueryAttention") {
     // Keras's attribute names: MultiHeadAttention's projections are properties, its gate
     // and GroupQueryAttention's sublayers private ("_").
@@ -111,10 +112,18 @@ void assign_keras_weights(Model& model, const H5Contents& file, const std::strin
   for (const Slot& s : slots) {
     std::vector<std::pair<std::string, Tensor>> found;
     read_vars(file, s.path, found);
+    // Keras's SpectralNormalization also stores the wrapped kernel among its own vars
+    // (vars/0, then vector_u): the wrapped layer's group holds it too.
+    std::string duplicate;
+    if (s.layer->class_name() == "SpectralNormalization" && found.size() == 2) {
+      duplicate = found[0].first;
+      used.insert(duplicate);
+      found.erase(found.begin());
+    }
     for (const std::string& c : children_of(*s.layer)) read_vars(file, s.path + "/" + c, found);
     for (const auto& dataset : file.datasets) {
       const std::string& p = dataset.first;
-      if (!under(p, s.path) ||
+      if (!under(p, s.path) || p == duplicate ||
           std::any_of(found.begin(), found.end(), [&](const auto& f) { return f.first == p; }))
         continue;
       throw FormatError(source + ": the weight file has '" + p + "', which the " + s.layer->class_name() +
@@ -151,6 +160,17 @@ std::string keras_weights_file(const Model& model) {
     groups.emplace_back(s.path + "/vars", s.layer->name());
     const std::vector<Variable> ws = s.layer->weights();
     const std::vector<std::string> children = children_of(*s.layer);
+    if (auto* sn = dynamic_cast<const layers::SpectralNormalizationLayer*>(s.layer.get())) {
+      // As Keras: its own vars hold the wrapped kernel and vector_u; "layer" the wrapped
+      // layer's weights.
+      datasets.emplace_back(s.path + "/vars/0", sn->kernel.value());
+      datasets.emplace_back(s.path + "/vars/1", sn->vector_u.value());
+      groups.emplace_back(s.path + "/layer/vars", "");
+      const std::vector<Variable> inner = sn->layer()->weights();
+      for (size_t i = 0; i < inner.size(); ++i)
+        datasets.emplace_back(s.path + "/layer/vars/" + std::to_string(i), inner[i].value());
+      continue;
+    }
     if (children.empty()) {
       for (size_t i = 0; i < ws.size(); ++i) datasets.emplace_back(s.path + "/vars/" + std::to_string(i), ws[i].value());
       continue;

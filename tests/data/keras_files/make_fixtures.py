@@ -222,12 +222,14 @@ def options():
 
 
 def noise_norm():
-    """The noise layers (the identity in inference) and RMSNormalization over one and two axes."""
+    """The noise layers (the identity in inference), SpectralNormalization and RMSNormalization over
+    one and two axes."""
     x = keras.Input((4, 6))
     y = layers.GaussianDropout(0.3, seed=1)(x)
     y = layers.AlphaDropout(0.2, noise_shape=(None, 1, 6), seed=2)(y)
     y = layers.RMSNormalization()(y)
     y = layers.Dense(6)(y)
+    y = layers.SpectralNormalization(layers.Conv1D(6, 2, padding="same"), power_iterations=2)(y)
     y = layers.RMSNormalization(axis=[1, 2], epsilon=1e-3)(y)
     return keras.Model(x, y, name="noise_norm"), [(3, 4, 6)]
 
