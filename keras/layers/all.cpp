@@ -122,6 +122,7 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["SimpleRNN"] = simple_rnn_from_config;
   f["LSTMCell"] = LSTMCellLayer::from_config;
   f["LSTM"] = lstm_from_config;
+  f["StackedRNNCells"] = StackedRNNCellsLayer::from_config;
   f["ConvLSTM1D"] = ConvLSTMLayer::from_config<1>;
   f["ConvLSTM2D"] = ConvLSTMLayer::from_config<2>;
   f["ConvLSTM3D"] = ConvLSTMLayer::from_config<3>;

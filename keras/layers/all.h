@@ -69,6 +69,7 @@
 #include "keras/layers/gru.h"
 #include "keras/layers/conv_lstm.h"
 #include "keras/layers/lstm.h"
+#include "keras/layers/stacked_rnn_cells.h"
 #include "keras/layers/rnn.h"
 #include "keras/layers/simple_rnn.h"
 #include "keras/layers/time_distributed.h"

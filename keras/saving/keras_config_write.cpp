@@ -1,5 +1,6 @@
 // keras_config_write.cpp - a keras-cpp model as Keras 3's config.json model entry
 // (keras_config.h: cpp_to_keras).
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -37,8 +38,17 @@ Value entry(const char* module, const std::string& cls, Config config, Value reg
   return e;
 }
 
+Config keras_layer_config(const Config& src);
+
+bool is_layer_entry(const Value& v) {
+  return v.is_object() && v.contains("class_name") && v.contains("config") &&
+         v.at("class_name").type() == Value::Type::string && v.at("config").is_object() &&
+         layers::is_registered(v.at("class_name").as_string());
+}
+
 // A layer's config for Keras: keras-cpp-only options left out, unknown dimensions as null,
-// and nested layer configs (Bidirectional's and TimeDistributed's "layer") as Keras entries.
+// and nested layer configs (Bidirectional's and TimeDistributed's "layer", the cells of
+// StackedRNNCells) as Keras entries.
 Config keras_layer_config(const Config& src) {
   Config c = Config::object();
   for (const auto& [k, v] : src.items()) {
@@ -48,10 +58,14 @@ Config keras_layer_config(const Config& src) {
     if (skip || (k == "trainable" && v == Value(true))) continue;
     if (k == "batch_shape") {
       c[k] = dims_value(v);
-    } else if (v.is_object() && v.contains("class_name") && v.contains("config") &&
-               v.at("class_name").type() == Value::Type::string && v.at("config").is_object() &&
-               layers::is_registered(v.at("class_name").as_string())) {
+    } else if (is_layer_entry(v)) {
       c[k] = entry("keras.layers", v.at("class_name").as_string(), keras_layer_config(v.at("config")));
+    } else if (v.type() == Value::Type::list && !v.as_list().empty() &&
+               std::all_of(v.as_list().begin(), v.as_list().end(), is_layer_entry)) {
+      std::vector<Value> entries;
+      for (const Value& e : v.as_list())
+        entries.push_back(entry("keras.layers", e.at("class_name").as_string(), keras_layer_config(e.at("config"))));
+      c[k] = Value(entries);
     } else {
       c[k] = v;
     }

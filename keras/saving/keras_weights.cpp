@@ -6,7 +6,9 @@
 #include <set>
 #include <stdexcept>
 
+#include "keras/layers/rnn.h"
 #include "keras/layers/spectral_normalization.h"
+#include "keras/layers/stacked_rnn_cells.h"
 #include "keras/saving/format.h"
 #include "keras/saving/keras_config.h"
 
@@ -67,8 +69,26 @@ std::vector<std::pair<std::string, LayerPtr>> keras_layer_paths(const Model& mod
 namespace {
 // The sublayer groups that hold a layer's weights, in keras-cpp's weight order (an empty
 // list: the layer's own "vars").
+// An RNN over StackedRNNCells: its cells, else none.
+const std::vector<layers::RNNCellPtr>* stacked_cells(const layers::Layer& layer) {
+  const auto* rnn = dynamic_cast<const layers::RNNLayer*>(&layer);
+  const auto* stack = rnn ? dynamic_cast<const layers::StackedRNNCellsLayer*>(rnn->cell().get()) : nullptr;
+  return stack ? &stack->cells() : nullptr;
+}
+
 std::vector<std::string> children_of(const layers::Layer& layer) {
   const std::string& cls = layer.class_name();
+  if (const auto* cells = stacked_cells(layer)) {  // cell/cells/<class in snake_case>[_N]
+    std::vector<std::string> out;
+    std::map<std::string, int> used;
+    for (const layers::RNNCellPtr& c : *cells) {
+      std::string n = snake_case(c->class_name());
+      const int k = used[n]++;
+      if (k > 0) n.append(1, '_').append(std::to_string(k));
+      out.push_back("cell/cells/" + n);
+    }
+    return out;
+  }
   if (cls == "LSTM" || cls == "GRU" || cls == "SimpleRNN" || cls == "RNN" || cls.rfind("ConvLSTM", 0) == 0)
     return {"cell"};
   if (cls == "Bidirectional") return {"forward_layer/cell", "backward_layer/cell"};
@@ -175,19 +195,26 @@ std::string keras_weights_file(const Model& model) {
       for (size_t i = 0; i < ws.size(); ++i) datasets.emplace_back(s.path + "/vars/" + std::to_string(i), ws[i].value());
       continue;
     }
-    // The sublayers are alike (a cell, two directions, four projections): equal shares.
-    if (ws.size() % children.size() != 0)
+    // The sublayers are alike (a cell, two directions, four projections): equal shares;
+    // stacked cells: each cell's own.
+    std::vector<size_t> counts;
+    if (const auto* cells = stacked_cells(*s.layer))
+      for (const layers::RNNCellPtr& c : *cells) counts.push_back(c->weights().size());
+    if (counts.empty() && ws.size() % children.size() != 0)
       throw std::invalid_argument("save: the " + s.layer->class_name() + " layer '" + s.layer->name() + "' has " +
                                   std::to_string(ws.size()) + " weights, which do not split over its " +
                                   std::to_string(children.size()) + " sublayers");
-    const size_t per = ws.size() / children.size();
+    if (counts.empty()) counts.assign(children.size(), ws.size() / children.size());
+    size_t at = 0;
     for (size_t c = 0; c < children.size(); ++c) {
       const std::string group = s.path + "/" + children[c];
       const size_t slash = children[c].find('/');
-      if (slash != std::string::npos) groups.emplace_back(s.path + "/" + children[c].substr(0, slash) + "/vars", "");
+      const std::pair<std::string, std::string> parent{s.path + "/" + children[c].substr(0, slash) + "/vars", ""};
+      if (slash != std::string::npos && std::find(groups.begin(), groups.end(), parent) == groups.end())
+        groups.push_back(parent);
       groups.emplace_back(group + "/vars", "");
-      for (size_t i = 0; i < per; ++i)
-        datasets.emplace_back(group + "/vars/" + std::to_string(i), ws[c * per + i].value());
+      for (size_t i = 0; i < counts[c]; ++i, ++at)
+        datasets.emplace_back(group + "/vars/" + std::to_string(i), ws[at].value());
     }
   }
   return write_h5(groups, datasets);

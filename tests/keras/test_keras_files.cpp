@@ -25,7 +25,8 @@ using keras::saving::format::FormatError;
 const std::vector<std::string> kModels = {"seq_mlp", "functional_multi", "conv",      "rnn",
                                           "attention", "activations",     "nested",    "spatial",
                                           "sequence1d", "volumes",        "misc",      "masked",
-                                          "images",     "options",      "noise_norm", "color",       "gqa",        "conv_lstm"};
+                                          "images",     "options",      "noise_norm", "color",       "gqa",        "conv_lstm",
+                                          "stacked_rnn"};
 
 std::string fixture(const std::string& name) { return th::fixture_path("keras_files", name); }
 

@@ -280,8 +280,18 @@ def conv_lstm():
     return keras.Model([x, s], layers.Dense(2)(out), name="conv_lstm"), [(2, 3, 5, 5, 2), (2, 2, 6, 2)]
 
 
+def stacked_rnn():
+    """RNN over StackedRNNCells (three cell classes; two cells of one class), masked."""
+    x = keras.Input((5, 3))
+    y = layers.Masking(0.0)(x)
+    y = layers.RNN(layers.StackedRNNCells([layers.LSTMCell(4), layers.GRUCell(3, reset_after=False),
+                                           layers.SimpleRNNCell(2)]), return_sequences=True)(y)
+    y = layers.RNN(layers.StackedRNNCells([layers.LSTMCell(2), layers.LSTMCell(3)]), go_backwards=True)(y)
+    return keras.Model(x, y, name="stacked_rnn"), [(2, 5, 3)]
+
+
 MODELS = [seq_mlp, functional_multi, conv, rnn, attention, activations, nested, spatial, sequence1d, volumes,
-          misc, masked, images, options, noise_norm, color, gqa, conv_lstm]
+          misc, masked, images, options, noise_norm, color, gqa, conv_lstm, stacked_rnn]
 
 
 def main():
