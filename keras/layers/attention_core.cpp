@@ -13,11 +13,21 @@ Tensor as_bool(const Tensor& m) { return m.dtype() == DType::bool_ ? m : ops::ca
 Tensor and_mask(const Tensor& a, const Tensor& b) { return a.defined() ? ops::logical_and(a, b) : b; }
 }  // namespace
 
+void check_attention_inputs(const std::string& layer, size_t n) {
+  if (n < 2 || n > 4)
+    throw std::invalid_argument(layer + ": expected the inputs [query, value], [query, value, key] or [query, value, "
+                                "key, attention_mask], but received " + std::to_string(n) + " inputs");
+}
+
+void check_sliding_window(const std::string& layer, std::optional<int64_t> window) {
+  if (window && *window <= 0)
+    throw std::invalid_argument(layer + ": `sliding_window` must be `None` or a positive integer. Received: "
+                                "sliding_window=" + std::to_string(*window));
+}
+
 Tensor attention_mask(const std::string& layer, const std::vector<Tensor>& xs, const CallContext& ctx,
                       std::optional<int64_t> sliding_window) {
-  if (xs.size() < 2 || xs.size() > 4)
-    throw std::invalid_argument(layer + ": expected the inputs [query, value], [query, value, key] or [query, value, "
-                                "key, attention_mask], but received " + std::to_string(xs.size()) + " inputs");
+  check_attention_inputs(layer, xs.size());
   const Tensor &query = xs[0], &value = xs[1];
   Tensor mask;
   if (ctx.mask(0).defined()) mask = ops::expand_dims(as_bool(ctx.mask(0)), -1);

@@ -10,6 +10,11 @@
 
 namespace keras::layers::detail {
 
+/// Raises naming `layer` unless n (the inputs or their shapes) is 2, 3 or 4.
+void check_attention_inputs(const std::string& layer, size_t n);
+/// Raises naming `layer` for a sliding window that is given and not positive.
+void check_sliding_window(const std::string& layer, std::optional<int64_t> window);
+
 /// Keras's _compute_attention_mask for the inputs {query, value}, {query, value, key} or
 /// {query, value, key, attention_mask}: the keras masks of query (rows), value and key
 /// (columns), the causal mask (kwarg "use_causal_mask"), a sliding window (|i - j| <

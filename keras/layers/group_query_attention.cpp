@@ -39,16 +39,12 @@ GroupQueryAttentionLayer::GroupQueryAttentionLayer(int64_t head_dim, int64_t num
     throw std::invalid_argument(name() + ": `num_query_heads` must be divisible by `num_key_value_heads`. Received: "
                                 "num_query_heads=" + std::to_string(num_query_heads) +
                                 ", num_key_value_heads=" + std::to_string(num_key_value_heads));
-  if (o.sliding_window && *o.sliding_window <= 0)
-    throw std::invalid_argument(name() + ": `sliding_window` must be `None` or a positive integer. Received: "
-                                "sliding_window=" + std::to_string(*o.sliding_window));
+  detail::check_sliding_window(name(), o.sliding_window);
   dropout_ = Dropout(o.dropout, {.seed = o.seed});
 }
 
 void GroupQueryAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
-  if (shapes.size() < 2 || shapes.size() > 4)
-    throw std::invalid_argument(name() + ": expected the inputs [query, value], [query, value, key] or [query, value, "
-                                "key, attention_mask], but received " + std::to_string(shapes.size()) + " inputs");
+  detail::check_attention_inputs(name(), shapes.size());
   const ShapeSpec &q = shapes[0], &v = shapes[1];
   const ShapeSpec& k = shapes.size() > 2 ? shapes[2] : v;
   if (q.size() != 3 || v.size() != 3 || k.size() != 3)

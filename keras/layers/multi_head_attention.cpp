@@ -62,9 +62,7 @@ MultiHeadAttentionLayer::MultiHeadAttentionLayer(int64_t num_heads, int64_t key_
   if (value_dim_ <= 0)
     throw std::invalid_argument(name() + ": received an invalid value for argument `value_dim`, expected a positive "
                                 "integer or `None`. Received: value_dim=" + std::to_string(value_dim_));
-  if (o.sliding_window && *o.sliding_window <= 0)
-    throw std::invalid_argument(name() + ": `sliding_window` must be `None` or a positive integer. Received: "
-                                "sliding_window=" + std::to_string(*o.sliding_window));
+  detail::check_sliding_window(name(), o.sliding_window);
   for (int64_t d : o.output_shape)
     if (d <= 0)
       throw std::invalid_argument(name() + ": invalid `output_shape`: " + shape_str(o.output_shape) +
@@ -73,9 +71,7 @@ MultiHeadAttentionLayer::MultiHeadAttentionLayer(int64_t num_heads, int64_t key_
 }
 
 void MultiHeadAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
-  if (shapes.size() < 2 || shapes.size() > 4)
-    throw std::invalid_argument(name() + ": expected the inputs [query, value], [query, value, key] or [query, value, "
-                                "key, attention_mask], but received " + std::to_string(shapes.size()) + " inputs");
+  detail::check_attention_inputs(name(), shapes.size());
   const ShapeSpec &q = shapes[0], &v = shapes[1];
   const ShapeSpec& k = shapes.size() > 2 ? shapes[2] : v;
   if (q.size() < 3 || v.size() < 3 || k.size() < 3)
