@@ -176,8 +176,15 @@ std::vector<Tensor> DotLayer::call(const std::vector<Tensor>& xs, bool) {
   Tensor at = move_to(a, a0, -1);  // (B, ..., K)
   Tensor bt = move_to(b, a1, 1);   // (B, K, ...)
   const int64_t B = a.shape()[0], K = a.shape()[a0];
-  Tensor am = ops::reshape(at, {B, -1, K});
-  Tensor bm = ops::reshape(bt, {B, K, -1});
+  // The free sizes explicitly (a -1 cannot be inferred from an empty batch).
+  auto free_size = [](const Tensor& t, int64_t skip) {
+    int64_t n = 1;
+    for (int64_t i = 1; i < t.rank(); ++i)
+      if (i != skip) n *= t.shape()[i];
+    return n;
+  };
+  Tensor am = ops::reshape(at, {B, free_size(a, a0), K});
+  Tensor bm = ops::reshape(bt, {B, K, free_size(b, a1)});
   Tensor y = ops::matmul(am, bm);  // (B, Ma, Mb)
   std::vector<int64_t> dims = {B};
   for (int64_t i = 1; i < a.rank(); ++i)

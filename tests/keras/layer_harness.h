@@ -43,6 +43,21 @@ inline void run_layer_test(const LayerCase& c) {
   CHECK(layer->weights().size() == size_t(c.weights));
   CHECK(layer->trainable_weights().size() == size_t(c.trainable));
 
+  // An empty batch: an empty output of the same shape otherwise (the batch axis 0).
+  if (c.output.size() > 0 && c.output[0] == c.inputs.at(0).dims()[0]) {
+    std::vector<Tensor> empty;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      std::vector<int64_t> size = xs[i].shape().dims();
+      size[0] = 0;
+      empty.push_back(ops::slice(xs[i], std::vector<int64_t>(size.size(), 0), size));
+    }
+    std::vector<Tensor> e = (*layer)(empty, false);
+    REQUIRE(e.size() == 1);
+    keras::ShapeSpec want = c.output;
+    want[0] = 0;
+    CHECK(e[0].shape().dims() == want);
+  }
+
   // Config round trip through JSON: an equal layer.
   keras::Config cfg = layer->get_config();
   keras::Config parsed = keras::Value::from_json(cfg.to_json());
