@@ -39,7 +39,7 @@ struct Blocks {
 };
 
 Blocks blocks_of(int64_t m, int64_t n, int64_t k) {
-  constexpr int64_t kMinWork = int64_t(1) << 22, kMinLen = 256, kMaxBlocks = 32;
+  constexpr int64_t kMinWork = int64_t(1) << 22, kMinLen = 128, kMaxBlocks = 32;
   const bool along_n = n > m;
   const int64_t len = along_n ? n : m;
   const int64_t wanted = std::clamp<int64_t>(m * n * k / kMinWork, 1, kMaxBlocks);
