@@ -85,6 +85,8 @@ void record(const OpCall& c) {
     // use; any other change means the next read reads again.
     if (c.op == OpId::ReadVariable) t->variables[c.attrs.resources[0].get()] = c.outputs[0];
     else if (c.op == OpId::AssignVariable) t->variables[c.attrs.resources[0].get()] = c.in(0);
+    else if (c.op == OpId::Cond || c.op == OpId::While || c.op == OpId::HostFunction)
+      t->variables.clear();  // its branches, body or C++ may change any variable
     else if (op_def(c.op).flags & kWritesState)
       for (const auto& r : c.attrs.resources) t->variables.erase(r.get());
   }

@@ -20,11 +20,6 @@ using core::Shape;
 
 // ---- helpers for the optimizers below ----------------------------------------------------
 namespace {
-template <class O>
-OptimizerOptions common(const O& o, const char* default_name) {
-  return OptimizerOptions{o.learning_rate, o.weight_decay,     o.clipnorm,
-                          o.clipvalue,     o.global_clipnorm, o.name.empty() ? std::string(default_name) : o.name};
-}
 // Throws "<optimizer>: expected <what>, but received <arg>=<v>" unless ok.
 void expect(bool ok, const std::string& opt, const char* what, const char* arg, double v) {
   if (!ok)
@@ -35,7 +30,7 @@ bool unit_open(double v) { return v >= 0 && v < 1; }  // [0, 1)
 }  // namespace
 
 // ---- RMSprop ------------------------------------------------------------------------------
-RMSpropOptimizer::RMSpropOptimizer(const RMSpropOptions& o) : Optimizer("RMSprop", common(o, "rmsprop")), o_(o) {
+RMSpropOptimizer::RMSpropOptimizer(const RMSpropOptions& o) : Optimizer("RMSprop", base_options(o, "rmsprop")), o_(o) {
   expect(o.rho >= 0 && o.rho <= 1, name(), "rho in [0, 1]", "rho", o.rho);
   expect(finite_nonneg(o.momentum), name(), "momentum >= 0", "momentum", o.momentum);
   expect(finite_nonneg(o.epsilon), name(), "epsilon >= 0", "epsilon", o.epsilon);
@@ -84,7 +79,7 @@ Config RMSpropOptimizer::get_config() const {
 }
 
 // ---- Nadam --------------------------------------------------------------------------------
-NadamOptimizer::NadamOptimizer(const NadamOptions& o) : Optimizer("Nadam", common(o, "nadam")), o_(o) {
+NadamOptimizer::NadamOptimizer(const NadamOptions& o) : Optimizer("Nadam", base_options(o, "nadam")), o_(o) {
   expect(unit_open(o.beta_1), name(), "beta_1 in [0, 1)", "beta_1", o.beta_1);
   expect(unit_open(o.beta_2), name(), "beta_2 in [0, 1)", "beta_2", o.beta_2);
   expect(finite_nonneg(o.epsilon), name(), "epsilon >= 0", "epsilon", o.epsilon);
@@ -110,7 +105,7 @@ void NadamOptimizer::update_step(const Tensor& g, Variable& var, const Tensor& l
   const double b1 = o_.beta_1, b2 = o_.beta_2;
   Variable &m = m_[i], &v = v_[i];
   if (core::training::fused(var, g))
-    return core::training::apply_nadam(var, g, m, v, lr, b1, b2, o_.epsilon, iterations_variable().value(),
+    return core::training::apply_nadam(var, g, m, v, lr, b1, b2, o_.epsilon, iterations_tensor(),
                                        u_product_.value());
   auto k = [&](double x) { return ops::scalar_like(g, x); };
   // u_t = b1 (1 - 0.5 * 0.96^t); u_product_ holds u_1 ... u_t (advanced by prepare_step).
@@ -139,7 +134,7 @@ Config NadamOptimizer::get_config() const {
 }
 
 // ---- Adagrad ------------------------------------------------------------------------------
-AdagradOptimizer::AdagradOptimizer(const AdagradOptions& o) : Optimizer("Adagrad", common(o, "adagrad")), o_(o) {
+AdagradOptimizer::AdagradOptimizer(const AdagradOptions& o) : Optimizer("Adagrad", base_options(o, "adagrad")), o_(o) {
   expect(finite_nonneg(o.initial_accumulator_value), name(), "initial_accumulator_value >= 0",
          "initial_accumulator_value", o.initial_accumulator_value);
   expect(finite_nonneg(o.epsilon), name(), "epsilon >= 0", "epsilon", o.epsilon);
@@ -170,7 +165,7 @@ Config AdagradOptimizer::get_config() const {
 
 // ---- Adadelta -----------------------------------------------------------------------------
 AdadeltaOptimizer::AdadeltaOptimizer(const AdadeltaOptions& o)
-    : Optimizer("Adadelta", common(o, "adadelta")), o_(o) {
+    : Optimizer("Adadelta", base_options(o, "adadelta")), o_(o) {
   expect(o.rho >= 0 && o.rho <= 1, name(), "rho in [0, 1]", "rho", o.rho);
   expect(finite_nonneg(o.epsilon), name(), "epsilon >= 0", "epsilon", o.epsilon);
 }
@@ -202,7 +197,7 @@ Config AdadeltaOptimizer::get_config() const {
 }
 
 // ---- Adamax -------------------------------------------------------------------------------
-AdamaxOptimizer::AdamaxOptimizer(const AdamaxOptions& o) : Optimizer("Adamax", common(o, "adamax")), o_(o) {
+AdamaxOptimizer::AdamaxOptimizer(const AdamaxOptions& o) : Optimizer("Adamax", base_options(o, "adamax")), o_(o) {
   expect(unit_open(o.beta_1), name(), "beta_1 in [0, 1)", "beta_1", o.beta_1);
   expect(o.beta_2 >= 0 && o.beta_2 <= 1, name(), "beta_2 in [0, 1]", "beta_2", o.beta_2);
   expect(finite_nonneg(o.epsilon), name(), "epsilon >= 0", "epsilon", o.epsilon);
@@ -221,7 +216,7 @@ void AdamaxOptimizer::update_step(const Tensor& g, Variable& var, const Tensor& 
   Variable &m = m_[i], &u = u_[i];
   if (core::training::fused(var, g))
     return core::training::apply_adamax(var, g, m, u, lr, o_.beta_1, o_.beta_2, o_.epsilon,
-                                        iterations_variable().value());
+                                        iterations_tensor());
   m.assign_add(ops::multiply(ops::subtract(g, m.value()), k(1 - o_.beta_1)));
   u.assign(ops::maximum(ops::multiply(u.value(), k(o_.beta_2)), ops::abs(g)));
   const Tensor scale = ops::divide(lr, ops::subtract(k(1), ops::power(k(o_.beta_1), step_count(g.dtype()))));
@@ -237,7 +232,7 @@ Config AdamaxOptimizer::get_config() const {
 }
 
 // ---- Ftrl ---------------------------------------------------------------------------------
-FtrlOptimizer::FtrlOptimizer(const FtrlOptions& o) : Optimizer("Ftrl", common(o, "ftrl")), o_(o) {
+FtrlOptimizer::FtrlOptimizer(const FtrlOptions& o) : Optimizer("Ftrl", base_options(o, "ftrl")), o_(o) {
   expect(finite_nonneg(o.initial_accumulator_value), name(), "initial_accumulator_value >= 0",
          "initial_accumulator_value", o.initial_accumulator_value);
   expect(std::isfinite(o.learning_rate_power) && o.learning_rate_power <= 0, name(), "learning_rate_power <= 0",
@@ -300,7 +295,7 @@ Config FtrlOptimizer::get_config() const {
 }
 
 // ---- Lion ---------------------------------------------------------------------------------
-LionOptimizer::LionOptimizer(const LionOptions& o) : Optimizer("Lion", common(o, "lion")), o_(o) {
+LionOptimizer::LionOptimizer(const LionOptions& o) : Optimizer("Lion", base_options(o, "lion")), o_(o) {
   expect(o.beta_1 > 0 && o.beta_1 <= 1, name(), "beta_1 in (0, 1]", "beta_1", o.beta_1);
   expect(o.beta_2 >= 0 && o.beta_2 <= 1, name(), "beta_2 in [0, 1]", "beta_2", o.beta_2);
 }

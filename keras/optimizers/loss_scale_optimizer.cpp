@@ -11,7 +11,7 @@ using core::DType;
 
 LossScaleOptimizer::LossScaleOptimizer(OptimizerPtr inner, double initial_scale, int64_t dynamic_growth_steps,
                                        std::string name)
-    : Optimizer("LossScaleOptimizer", OptimizerOptions{LearningRate(0.0), {}, {}, {}, {}, std::move(name)}),
+    : Optimizer("LossScaleOptimizer", OptimizerOptions{.learning_rate = LearningRate(0.0), .name = std::move(name)}),
       inner_(std::move(inner)),
       initial_scale_(initial_scale),
       growth_steps_(dynamic_growth_steps) {
@@ -81,6 +81,13 @@ Config LossScaleOptimizer::get_config() const {
   c["dynamic_growth_steps"] = static_cast<long long>(growth_steps_);
   return c;
 }
+
+void LossScaleOptimizer::finalize_variable_values(const std::vector<Variable>& vars) {
+  inner_->finalize_variable_values(vars);
+}
+bool LossScaleOptimizer::swap_ema_weights() { return inner_->swap_ema_weights(); }
+void LossScaleOptimizer::reset_ema_to_variables() { inner_->reset_ema_to_variables(); }
+bool LossScaleOptimizer::uses_ema() const { return inner_->uses_ema(); }
 
 void LossScaleOptimizer::set_replicas(distribute::CrossReplicaPtr replicas) {
   Optimizer::set_replicas(replicas);

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "keras/optimizers.h"
+#include "keras/optimizers/optimizer.h"
 
 namespace keras::optimizers {
 
@@ -26,7 +26,12 @@ class LossScaleOptimizer : public Optimizer {
   /// One step (see the class comment); grads are the scaled gradients.
   void apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) override;
   /// loss * the current scale (in the loss's dtype).
-  Tensor scale_loss(const Tensor& loss) const;
+  Tensor scale_loss(const Tensor& loss) const override;
+  /// The inner optimizer's (EMA lives there).
+  void finalize_variable_values(const std::vector<Variable>& vars) override;
+  bool swap_ema_weights() override;
+  void reset_ema_to_variables() override;
+  bool uses_ema() const override;
   /// The current loss scale (read on the host).
   double dynamic_scale() const;
   /// The finite steps since the scale last changed (read on the host).

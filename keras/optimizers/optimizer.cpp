@@ -11,6 +11,7 @@
 #include "core/ops.h"
 #include "core/training.h"
 #include "keras/optimizers/optimizer_util.h"
+#include "core/control_flow.h"
 #include "core/function.h"
 #include "keras/layers/layer.h"
 #include "core/device_scope.h"
@@ -37,6 +38,17 @@ Optimizer::Optimizer(std::string class_name, const OptimizerOptions& o)
   check(o.clipnorm, "clipnorm");
   check(o.clipvalue, "clipvalue");
   check(o.global_clipnorm, "global_clipnorm");
+  if (o.use_ema && !(o.ema_momentum >= 0 && o.ema_momentum <= 1))
+    throw std::invalid_argument(name_ + ": expected ema_momentum in [0, 1], but received " + std::to_string(o.ema_momentum));
+  if (o.use_ema && o.ema_overwrite_frequency && *o.ema_overwrite_frequency < 1)
+    throw std::invalid_argument(name_ + ": expected ema_overwrite_frequency >= 1 or none, but received " +
+                                std::to_string(*o.ema_overwrite_frequency));
+  if (o.gradient_accumulation_steps && *o.gradient_accumulation_steps < 2)
+    throw std::invalid_argument(name_ + ": expected gradient_accumulation_steps >= 2 or none, but received " +
+                                std::to_string(*o.gradient_accumulation_steps));
+  if (o.loss_scale_factor && !(std::isfinite(*o.loss_scale_factor) && *o.loss_scale_factor > 0))
+    throw std::invalid_argument(name_ + ": expected loss_scale_factor > 0, but received " +
+                                std::to_string(*o.loss_scale_factor));
   if (o.clipnorm && o.global_clipnorm)
     throw std::invalid_argument(name_ + ": only one of clipnorm and global_clipnorm can be set");
   if (!o.learning_rate.schedule && !(o.learning_rate.value >= 0))
@@ -46,9 +58,13 @@ Optimizer::Optimizer(std::string class_name, const OptimizerOptions& o)
 
 Optimizer::~Optimizer() = default;
 
-int64_t Optimizer::iterations() const { return iterations_.value().item<int64_t>(); }
+int64_t Optimizer::iterations() const {
+  const int64_t raw = iterations_.value().item<int64_t>();
+  return options_.gradient_accumulation_steps ? raw / *options_.gradient_accumulation_steps : raw;
+}
 double Optimizer::learning_rate() const {
-  return options_.learning_rate.schedule ? (*options_.learning_rate.schedule)(iterations())
+  // Keras evaluates a schedule at the count of apply calls, also when gradients accumulate.
+  return options_.learning_rate.schedule ? (*options_.learning_rate.schedule)(iterations_.value().item<int64_t>())
                                          : learning_rate_.value().item<double>();
 }
 Tensor Optimizer::current_learning_rate() const {
@@ -61,9 +77,19 @@ void Optimizer::set_learning_rate(double lr) {
   if (learning_rate_.defined()) learning_rate_.assign(value);
   else learning_rate_ = Variable(value, name_ + "/learning_rate", false);
 }
+// Keras's iterations as a tensor: the count of apply calls, divided by the accumulation steps.
+Tensor Optimizer::iterations_tensor() const {
+  const Tensor it = iterations_.value();  // (a GPU counter stays on its device)
+  if (!options_.gradient_accumulation_steps) return it;
+  return ops::floor_divide(it, ops::scalar_like(it, double(*options_.gradient_accumulation_steps)));
+}
 Tensor Optimizer::step_count(DType dtype) const {
-  const Tensor it = iterations_.value();  // the 1 on its device (a GPU counter stays there)
+  const Tensor it = iterations_tensor();
   return ops::cast(ops::add(it, ops::scalar_like(it, 1.0)), dtype);
+}
+Tensor Optimizer::scale_loss(const Tensor& loss) const {
+  if (!options_.loss_scale_factor) return loss;
+  return ops::multiply(loss, ops::scalar_like(loss, *options_.loss_scale_factor));
 }
 
 std::vector<Variable> Optimizer::variables() const {
@@ -96,6 +122,11 @@ void Optimizer::build_variables(const std::vector<Variable>& vars) {
       if (learning_rate_.defined()) core::move_variable(learning_rate_, fresh.front().value().device());
     }
     built_.insert(built_.end(), fresh.begin(), fresh.end());
+    // Keras's base build first (the averages, then the accumulators), then the subclass's.
+    if (options_.use_ema)
+      for (const Variable& x : fresh) averages_.push_back(add_variable_from_reference(x, "average"));
+    if (options_.gradient_accumulation_steps)
+      for (const Variable& x : fresh) accumulators_.push_back(add_variable_from_reference(x, "gradient_accumulator"));
     build(fresh);
   }
 }
@@ -144,6 +175,42 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
   // share of the global batch) before clipping, as one host node in a traced step.
   if (replicas_ && replicas_->num_replicas() > 1) g = distribute::all_reduce(replicas_, g, distribute::ReduceOp::SUM);
   build_variables(v);  // slots for variables seen for the first time
+  if (options_.loss_scale_factor)
+    for (Tensor& t : g) t = ops::divide(t, ops::scalar_like(t, *options_.loss_scale_factor));
+  if (options_.gradient_accumulation_steps) {
+    // Keras: every `steps`-th call applies the mean of the accumulated gradients and zeroes
+    // the accumulators; the other calls add to them. A cond, so a traced step keeps both.
+    const double steps = double(*options_.gradient_accumulation_steps);
+    const Tensor it = iterations_.value();
+    const Tensor is_update =
+        ops::equal(ops::mod(ops::add(it, ops::scalar_like(it, 1.0)), ops::scalar_like(it, steps)), ops::scalar_like(it, 0.0));
+    std::vector<Variable*> acc;
+    for (const Variable& x : v) acc.push_back(&accumulators_[index_of(x)]);
+    auto done = [] { return std::vector<Tensor>{core::constant(0.0f)}; };
+    ops::cond(
+        is_update,
+        [&] {
+          std::vector<Tensor> mean;
+          for (size_t i = 0; i < g.size(); ++i)
+            mean.push_back(ops::divide(ops::add(g[i], acc[i]->value()), ops::scalar_like(g[i], steps)));
+          update_variables(std::move(mean), v);
+          for (Variable* a : acc) a->assign(ops::zeros_like(a->value()));
+          return done();
+        },
+        [&] {
+          for (size_t i = 0; i < g.size(); ++i) acc[i]->assign_add(g[i]);
+          return done();
+        });
+  } else {
+    update_variables(std::move(g), v);
+  }
+  if (options_.use_ema) update_averages();
+  for (Variable& x : v)
+    if (x.constraint()) x.assign(x.constraint()(x.value()));  // Keras: after the update
+  iterations_.assign_add(core::constant(int64_t{1}));
+}
+
+void Optimizer::update_variables(std::vector<Tensor> g, std::vector<Variable>& v) {
   // Clipping (Keras order: clipnorm per gradient, global_clipnorm, clipvalue), with ops:
   // g * clip / max(norm, clip) leaves a gradient whose norm is within the bound unchanged.
   auto norm_of = [](const Tensor& t) { return ops::sum(ops::square(t)); };  // squared
@@ -177,9 +244,51 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
         v[i].assign_sub(ops::multiply(v[i].value(), ops::multiply(lr_i, ops::scalar_like(lr_i, *options_.weight_decay))));
     }
     update_step(g[i], v[i], lr_i);
-    if (v[i].constraint()) v[i].assign(v[i].constraint()(v[i].value()));  // Keras: after the update
   }
-  iterations_.assign_add(core::constant(int64_t{1}));
+}
+
+// Keras's _update_model_variables_moving_average (every built variable, at every call),
+// then, every ema_overwrite_frequency iterations, the variables take their averages.
+void Optimizer::update_averages() {
+  const Tensor it = iterations_tensor();
+  const Tensor not_first = ops::not_equal(it, ops::scalar_like(it, 0.0));
+  std::optional<Tensor> overwrite;
+  if (options_.ema_overwrite_frequency) {
+    const double f = double(*options_.ema_overwrite_frequency);
+    overwrite = ops::equal(ops::mod(ops::add(it, ops::scalar_like(it, 1.0)), ops::scalar_like(it, f)),
+                           ops::scalar_like(it, 0.0));
+  }
+  for (size_t i = 0; i < built_.size(); ++i) {
+    Variable& var = built_[i];
+    Variable& avg = averages_[i];
+    const Tensor x = var.value();
+    const Tensor m = ops::multiply(ops::cast(not_first, x.dtype()), ops::scalar_like(x, options_.ema_momentum));
+    const Tensor updated = ops::add(ops::multiply(m, avg.value()), ops::multiply(ops::subtract(ops::scalar_like(m, 1.0), m), x));
+    avg.assign(updated);
+    if (overwrite) var.assign(ops::where(*overwrite, updated, x));
+  }
+}
+
+void Optimizer::finalize_variable_values(const std::vector<Variable>& vars) {
+  if (!options_.use_ema) return;
+  for (const Variable& x : vars)
+    for (size_t i = 0; i < built_.size(); ++i)
+      if (built_[i].same_as(x)) built_[i].assign(averages_[i].value());
+}
+
+bool Optimizer::swap_ema_weights() {
+  if (!options_.use_ema) return false;
+  for (size_t i = 0; i < built_.size(); ++i) {
+    const Tensor current = built_[i].value();  // (assign replaces the value: this one stays)
+    built_[i].assign(averages_[i].value());
+    averages_[i].assign(current);
+  }
+  return true;
+}
+
+void Optimizer::reset_ema_to_variables() {
+  if (!options_.use_ema) return;
+  for (size_t i = 0; i < built_.size(); ++i) averages_[i].assign(built_[i].value());
 }
 
 Config Optimizer::base_config() const {
@@ -195,6 +304,12 @@ Config Optimizer::base_config() const {
   c["clipnorm"] = opt(options_.clipnorm);
   c["clipvalue"] = opt(options_.clipvalue);
   c["global_clipnorm"] = opt(options_.global_clipnorm);
+  auto opt_int = [](const std::optional<int64_t>& v) { return v ? Value(*v) : Value(); };
+  c["use_ema"] = options_.use_ema;
+  c["ema_momentum"] = options_.ema_momentum;
+  c["ema_overwrite_frequency"] = opt_int(options_.ema_overwrite_frequency);
+  c["loss_scale_factor"] = opt(options_.loss_scale_factor);
+  c["gradient_accumulation_steps"] = opt_int(options_.gradient_accumulation_steps);
   return c;
 }
 
@@ -203,7 +318,7 @@ Config Optimizer::get_config() const { return base_config(); }
 
 // ---- MultiOptimizer --------------------------------------------------------------------------
 MultiOptimizer::MultiOptimizer(std::vector<Group> groups, std::string name)
-    : Optimizer("MultiOptimizer", OptimizerOptions{LearningRate(0.0), {}, {}, {}, {}, name}), groups_(std::move(groups)) {
+    : Optimizer("MultiOptimizer", OptimizerOptions{.learning_rate = LearningRate(0.0), .name = name}), groups_(std::move(groups)) {
   if (groups_.empty()) throw std::invalid_argument(this->name() + ": expected at least one (optimizer, variables) group");
   for (size_t i = 0; i < groups_.size(); ++i)
     if (!groups_[i].optimizer)
@@ -232,6 +347,21 @@ void MultiOptimizer::apply_gradients(const std::vector<Tensor>& grads, const std
 
 void MultiOptimizer::set_replicas(distribute::CrossReplicaPtr replicas) {
   for (auto& group : groups_) group.optimizer->set_replicas(replicas);
+}
+
+void MultiOptimizer::finalize_variable_values(const std::vector<Variable>& vars) {
+  for (auto& group : groups_) group.optimizer->finalize_variable_values(vars);
+}
+bool MultiOptimizer::swap_ema_weights() {
+  bool any = false;
+  for (auto& group : groups_) any = group.optimizer->swap_ema_weights() || any;
+  return any;
+}
+void MultiOptimizer::reset_ema_to_variables() {
+  for (auto& group : groups_) group.optimizer->reset_ema_to_variables();
+}
+bool MultiOptimizer::uses_ema() const {
+  return std::any_of(groups_.begin(), groups_.end(), [](const Group& g) { return g.optimizer->uses_ema(); });
 }
 
 void MultiOptimizer::update_step(const Tensor&, Variable& var, const Tensor&) {

@@ -11,4 +11,25 @@ inline std::optional<double> opt_from(const Config& c, const char* key) {
   if (!v || v->is_null()) return std::nullopt;
   return v->as_double();
 }
+// An integer in a config, or nothing when absent or null.
+inline std::optional<int64_t> opt_int_from(const Config& c, const char* key) {
+  const Value* v = c.find(key);
+  if (!v || v->is_null()) return std::nullopt;
+  return v->as_int();
+}
+
+// Copies the base options after weight_decay (KERAS_OPTIMIZER_BASE_OPTIONS) between two
+// options structs that list them.
+template <class To, class From>
+void copy_base_options(To& to, const From& from) {
+  to.clipnorm = from.clipnorm;
+  to.clipvalue = from.clipvalue;
+  to.global_clipnorm = from.global_clipnorm;
+  to.use_ema = from.use_ema;
+  to.ema_momentum = from.ema_momentum;
+  to.ema_overwrite_frequency = from.ema_overwrite_frequency;
+  to.loss_scale_factor = from.loss_scale_factor;
+  to.gradient_accumulation_steps = from.gradient_accumulation_steps;
+  to.name = from.name;
+}
 }  // namespace keras::optimizers::detail

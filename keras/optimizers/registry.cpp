@@ -21,8 +21,9 @@ using core::Shape;
 std::shared_ptr<SGDOptimizer> SGD(const SGDOptions& o) { return std::make_shared<SGDOptimizer>(o); }
 std::shared_ptr<AdamOptimizer> Adam(const AdamOptions& o) { return std::make_shared<AdamOptimizer>(o); }
 std::shared_ptr<AdamOptimizer> AdamW(const AdamWOptions& o) {
-  AdamOptions a{o.learning_rate, o.beta_1, o.beta_2, o.epsilon, o.amsgrad, o.weight_decay,
-                o.clipnorm, o.clipvalue, o.global_clipnorm, o.name};
+  AdamOptions a{.learning_rate = o.learning_rate, .beta_1 = o.beta_1, .beta_2 = o.beta_2, .epsilon = o.epsilon,
+                .amsgrad = o.amsgrad, .weight_decay = o.weight_decay};
+  detail::copy_base_options(a, o);
   return std::make_shared<AdamOptimizer>(a, "AdamW");
 }
 std::shared_ptr<RMSpropOptimizer> RMSprop(const RMSpropOptions& o) { return std::make_shared<RMSpropOptimizer>(o); }
@@ -32,6 +33,8 @@ std::shared_ptr<AdadeltaOptimizer> Adadelta(const AdadeltaOptions& o) { return s
 std::shared_ptr<AdamaxOptimizer> Adamax(const AdamaxOptions& o) { return std::make_shared<AdamaxOptimizer>(o); }
 std::shared_ptr<FtrlOptimizer> Ftrl(const FtrlOptions& o) { return std::make_shared<FtrlOptimizer>(o); }
 std::shared_ptr<LionOptimizer> Lion(const LionOptions& o) { return std::make_shared<LionOptimizer>(o); }
+std::shared_ptr<LambOptimizer> Lamb(const LambOptions& o) { return std::make_shared<LambOptimizer>(o); }
+std::shared_ptr<AdafactorOptimizer> Adafactor(const AdafactorOptions& o) { return std::make_shared<AdafactorOptimizer>(o); }
 
 
 // ---- registry ------------------------------------------------------------------------------
@@ -41,10 +44,17 @@ template <class O>
 O read_common(const Config& c, O o) {
   o.learning_rate = lr_from(c, o.learning_rate);
   o.weight_decay = detail::opt_from(c, "weight_decay");
-  o.clipnorm = detail::opt_from(c, "clipnorm");
-  o.clipvalue = detail::opt_from(c, "clipvalue");
-  o.global_clipnorm = detail::opt_from(c, "global_clipnorm");
-  o.name = c.get("name", "").as_string();
+  OptimizerOptions b;
+  b.clipnorm = detail::opt_from(c, "clipnorm");
+  b.clipvalue = detail::opt_from(c, "clipvalue");
+  b.global_clipnorm = detail::opt_from(c, "global_clipnorm");
+  b.use_ema = c.get("use_ema", false).as_bool();
+  b.ema_momentum = c.get("ema_momentum", 0.99).as_double();
+  b.ema_overwrite_frequency = detail::opt_int_from(c, "ema_overwrite_frequency");
+  b.loss_scale_factor = detail::opt_from(c, "loss_scale_factor");
+  b.gradient_accumulation_steps = detail::opt_int_from(c, "gradient_accumulation_steps");
+  b.name = c.get("name", "").as_string();
+  detail::copy_base_options(o, b);
   return o;
 }
 double num_or(const Config& c, const char* key, double fallback) { return c.get(key, fallback).as_double(); }
@@ -64,15 +74,17 @@ void ensure_builtins() {
                                                   c.get("dynamic_growth_steps", 2000).as_int(), c.get("name", "").as_string());
     };
     f["SGD"] = [](const Config& c) -> OptimizerPtr {
-      return SGD({lr_from(c, LearningRate(0.01)), c.get("momentum", 0.0).as_double(), c.get("nesterov", false).as_bool(),
-                  detail::opt_from(c, "weight_decay"), detail::opt_from(c, "clipnorm"), detail::opt_from(c, "clipvalue"),
-                  detail::opt_from(c, "global_clipnorm"), c.get("name", "").as_string()});
+      SGDOptions o = read_common(c, SGDOptions{.learning_rate = 0.01});
+      o.momentum = num_or(c, "momentum", o.momentum);
+      o.nesterov = c.get("nesterov", false).as_bool();
+      return SGD(o);
     };
     auto adam_like = [](const Config& c, const std::string& cls) -> OptimizerPtr {
-      AdamOptions a{lr_from(c, LearningRate(0.001)), c.get("beta_1", 0.9).as_double(), c.get("beta_2", 0.999).as_double(),
-                    c.get("epsilon", 1e-7).as_double(), c.get("amsgrad", false).as_bool(), detail::opt_from(c, "weight_decay"),
-                    detail::opt_from(c, "clipnorm"), detail::opt_from(c, "clipvalue"), detail::opt_from(c, "global_clipnorm"),
-                    c.get("name", "").as_string()};
+      AdamOptions a = read_common(c, AdamOptions{});
+      a.beta_1 = num_or(c, "beta_1", a.beta_1);
+      a.beta_2 = num_or(c, "beta_2", a.beta_2);
+      a.epsilon = num_or(c, "epsilon", a.epsilon);
+      a.amsgrad = c.get("amsgrad", false).as_bool();
       return std::make_shared<AdamOptimizer>(a, cls);
     };
     f["Adam"] = [adam_like](const Config& c) { return adam_like(c, "Adam"); };
@@ -128,6 +140,22 @@ void ensure_builtins() {
       o.beta_2 = num_or(c, "beta_2", o.beta_2);
       return Lion(o);
     };
+    f["Lamb"] = [](const Config& c) -> OptimizerPtr {
+      LambOptions o = read_common(c, LambOptions{});
+      o.beta_1 = num_or(c, "beta_1", o.beta_1);
+      o.beta_2 = num_or(c, "beta_2", o.beta_2);
+      o.epsilon = num_or(c, "epsilon", o.epsilon);
+      return Lamb(o);
+    };
+    f["Adafactor"] = [](const Config& c) -> OptimizerPtr {
+      AdafactorOptions o = read_common(c, AdafactorOptions{});
+      o.beta_2_decay = num_or(c, "beta_2_decay", o.beta_2_decay);
+      o.epsilon_1 = num_or(c, "epsilon_1", o.epsilon_1);
+      o.epsilon_2 = num_or(c, "epsilon_2", o.epsilon_2);
+      o.clip_threshold = num_or(c, "clip_threshold", o.clip_threshold);
+      o.relative_step = c.get("relative_step", true).as_bool();
+      return Adafactor(o);
+    };
   });
 }
 
@@ -171,7 +199,7 @@ OptimizerPtr get(const std::string& name) {
   static const std::map<std::string, std::string> aliases = {
       {"sgd", "SGD"},         {"adam", "Adam"},       {"adamw", "AdamW"},   {"rmsprop", "RMSprop"},
       {"nadam", "Nadam"},     {"adagrad", "Adagrad"}, {"adadelta", "Adadelta"}, {"adamax", "Adamax"},
-      {"ftrl", "Ftrl"},       {"lion", "Lion"}};
+      {"ftrl", "Ftrl"},       {"lion", "Lion"},       {"lamb", "Lamb"},     {"adafactor", "Adafactor"}};
   auto it = aliases.find(name);
   Config c = Config::object();
   c["class_name"] = it != aliases.end() ? it->second : name;

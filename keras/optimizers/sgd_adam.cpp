@@ -17,16 +17,8 @@ using core::DType;
 using core::Shape;
 
 // ---- SGD --------------------------------------------------------------------------------
-namespace {
-OptimizerOptions base_of(const LearningRate& lr, std::optional<double> wd, std::optional<double> cn,
-                         std::optional<double> cv, std::optional<double> gcn, const std::string& name) {
-  return OptimizerOptions{lr, wd, cn, cv, gcn, name};
-}
-}  // namespace
-
 SGDOptimizer::SGDOptimizer(const SGDOptions& o)
-    : Optimizer("SGD", base_of(o.learning_rate, o.weight_decay, o.clipnorm, o.clipvalue, o.global_clipnorm, o.name)),
-      o_(o) {
+    : Optimizer("SGD", base_options(o)), o_(o) {
   if (!(o.momentum >= 0 && o.momentum <= 1))
     throw std::invalid_argument(name() + ": expected momentum in [0, 1], but received " + std::to_string(o.momentum));
 }
@@ -58,9 +50,7 @@ Config SGDOptimizer::get_config() const {
 
 // ---- Adam / AdamW -------------------------------------------------------------------------
 AdamOptimizer::AdamOptimizer(const AdamOptions& o, std::string class_name)
-    : Optimizer(std::move(class_name),
-                base_of(o.learning_rate, o.weight_decay, o.clipnorm, o.clipvalue, o.global_clipnorm, o.name)),
-      o_(o) {
+    : Optimizer(std::move(class_name), base_options(o)), o_(o) {
   if (!(o.beta_1 >= 0 && o.beta_1 < 1) || !(o.beta_2 >= 0 && o.beta_2 < 1) || !(o.epsilon >= 0))
     throw std::invalid_argument(name() + ": expected 0 <= beta_1, beta_2 < 1 and epsilon >= 0, but received beta_1=" +
                                 std::to_string(o.beta_1) + ", beta_2=" + std::to_string(o.beta_2) +
@@ -81,7 +71,7 @@ void AdamOptimizer::update_step(const Tensor& g, Variable& var, const Tensor& lr
   Variable* vh = o_.amsgrad ? &vhat_[i] : nullptr;
   if (core::training::fused(var, g))
     return core::training::apply_adam(var, g, m, v, vh, lr, o_.beta_1, o_.beta_2, o_.epsilon,
-                                      iterations_variable().value());
+                                      iterations_tensor());
   auto k = [&](double x) { return ops::scalar_like(g, x); };
   const Tensor t = step_count(g.dtype());
   const Tensor alpha = ops::divide(ops::multiply(lr, ops::sqrt(ops::subtract(k(1), ops::power(k(o_.beta_2), t)))),

@@ -64,11 +64,7 @@ void restore_compile(Model& model, const Value& cc) {
     o.optimizer = OptimizerArg(opt.as_string());
   } else {
     optimizers::OptimizerPtr made = optimizers::deserialize(opt);
-    // ema_momentum means nothing without use_ema (whose false keras-cpp honours).
-    Value kc = Value::object();
-    for (const auto& [k, x] : opt.at("config").items())
-      if (k != "ema_momentum" || opt.at("config").get("use_ema", false) != Value(false)) kc[k] = x;
-    const std::string bad = unhonoured_option(kc, optimizers::serialize(*made).at("config"));
+    const std::string bad = unhonoured_option(opt.at("config"), optimizers::serialize(*made).at("config"));
     if (!bad.empty()) throw std::invalid_argument("the optimizer option " + bad + " is not supported");
     o.optimizer = OptimizerArg(made);
   }

@@ -158,6 +158,8 @@ callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSour
     callbacks.on_epoch_end(epoch, logs);
     training_logs = logs;
   }
+  // Keras: an optimizer with use_ema leaves the moving averages in the weights.
+  if (o.epochs > 0 && optimizer_) optimizer_->finalize_variable_values(trainable_weights());
   callbacks.on_train_end(training_logs);
   return *history;
 }

@@ -126,7 +126,7 @@ Tensor Model::train_step(const std::vector<Tensor>& x, const std::vector<Tensor>
     // Keras: the optimizer's scale_loss (a LossScaleOptimizer multiplies by its scale and
     // unscales the gradients in apply_gradients); the reported loss is unscaled.
     Tensor scaled = scale_loss_for_distribution(loss);
-    if (auto* lso = dynamic_cast<optimizers::LossScaleOptimizer*>(optimizer_.get())) scaled = lso->scale_loss(scaled);
+    scaled = optimizer_->scale_loss(scaled);
     grads = tape.gradient(scaled, vars);
   }
   optimizer_->apply_gradients(grads, vars);  // applies the variables' constraints too

@@ -278,6 +278,22 @@ TEST_CASE("cond: eager and traced, with the taken branch's side effects only") {
                    "cond: result 0 is float32 () in true_fn but float32 (2,) in false_fn");
 }
 
+TEST_CASE("cond: a variable read before a cond that assigns it is read again after it") {
+  Variable v(core::constant({1.0f, 2.0f}), "v", false);
+  auto f = core::function([&](const Tensor& p) {
+    Tensor before = v.value();
+    ops::cond(p, [&] { v.assign_add(core::constant({10.0f, 10.0f})); return core::constant(0.0f); },
+              [&] { return core::constant(0.0f); });
+    return std::vector<Tensor>{before, v.value()};
+  });
+  auto r = f(core::constant(true));
+  check_values(r[0], std::vector<float>{1, 2});
+  check_values(r[1], std::vector<float>{11, 12});  // (the read after the cond, not the one before)
+  r = f(core::constant(false));
+  check_values(r[0], std::vector<float>{11, 12});
+  check_values(r[1], std::vector<float>{11, 12});
+}
+
 TEST_CASE("cond: gradients through a traced cond (a tape inside the function, and outside)") {
   auto f = core::function([](const Tensor& x) {
     GradientTape tape;

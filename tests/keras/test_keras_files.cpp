@@ -247,15 +247,23 @@ TEST_CASE("Keras files: the compile config is restored when keras-cpp can honour
   CHECK(std::isfinite(m->train_on_batch({in[0]}, {ops::zeros({3, 2})}).at("loss")));  // it trains
   CHECK_FALSE(keras::models::load_model(fixture("options.keras"), {.compile = false})->compiled());
 
-  // An optimizer option keras-cpp lacks: loaded, not compiled (Keras warns the same way).
+  // Keras's base optimizer options (use_ema here) are restored.
   th::TempDir dir;
   const std::string src = fixture("options.keras");
   std::string config = keras::saving::detail::read_zip(th::read_bytes(src), {"config.json"}, src)["config.json"];
   const std::string from = "\"use_ema\": false";
   REQUIRE(config.find(from) != std::string::npos);
-  config.replace(config.find(from), from.size(), "\"use_ema\": true");
-  th::write_bytes(dir.file("ema.keras"), with_member(src, "config.json", config));
+  std::string with_ema = config;
+  with_ema.replace(with_ema.find(from), from.size(), "\"use_ema\": true");
+  th::write_bytes(dir.file("ema.keras"), with_member(src, "config.json", with_ema));
   keras::ModelPtr ema = keras::models::load_model(dir.file("ema.keras"));
+  REQUIRE(ema->compiled());
+  CHECK(ema->optimizer()->uses_ema());
+  // An optimizer option keras-cpp lacks: loaded, not compiled (Keras warns the same way).
+  std::string unknown = config;
+  unknown.replace(unknown.find(from), from.size(), "\"use_ema\": false, \"some_future_option\": 2");
+  th::write_bytes(dir.file("unknown.keras"), with_member(src, "config.json", unknown));
+  ema = keras::models::load_model(dir.file("unknown.keras"));
   CHECK_FALSE(ema->compiled());
   check_outputs(predict(*ema, in), arrays("options", "out"));
 }

@@ -10,6 +10,7 @@
 #include "helpers.h"
 #include "keras/losses.h"
 #include "keras/mixed_precision.h"
+#include "keras/optimizers.h"
 #include "keras/optimizers/loss_scale_optimizer.h"
 #include "test_data_dir.h"
 

@@ -1,0 +1,250 @@
+// optimizer.h - Optimizer, Keras 3's base of the optimizers: learning rate or schedule,
+// weight decay, clipnorm / clipvalue / global_clipnorm, an iteration counter, slot variables
+// per variable, the moving average of the weights (use_ema), gradient accumulation and a
+// fixed loss scale; MultiOptimizer; serialize / deserialize / get by name.
+//
+//   auto opt = keras::optimizers::Adam({.learning_rate = 1e-3, .use_ema = true});
+//   opt->apply_gradients(grads, model->trainable_weights());
+//
+// A subclass writes only build() (its slots) and update_step() (one variable's rule).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/autodiff.h"
+#include "keras/config.h"
+#include "keras/distribute/cross_replica.h"
+#include "keras/optimizers/schedules.h"
+
+namespace keras::optimizers {
+// ---- the base class ---------------------------------------------------------------------
+/// The options every optimizer takes after its own (Keras's base optimizer arguments,
+/// in Keras's order): the built-in options structs list them through this macro, after
+/// `weight_decay` (see OptimizerOptions for what each does).
+#define KERAS_OPTIMIZER_BASE_OPTIONS                                                     \
+  std::optional<double> clipnorm{}, clipvalue{}, global_clipnorm{};                      \
+  bool use_ema = false;                                                                   \
+  double ema_momentum = 0.99;                                                             \
+  std::optional<int64_t> ema_overwrite_frequency{};                                       \
+  std::optional<double> loss_scale_factor{};                                              \
+  std::optional<int64_t> gradient_accumulation_steps{};                                   \
+  std::string name{};
+
+/// The options every optimizer takes (Keras's base optimizer arguments).
+struct OptimizerOptions {
+  /// A number or a schedule (Keras `learning_rate`, default 0.001); negative numbers throw
+  /// std::invalid_argument.
+  LearningRate learning_rate = 0.001;
+  ///@{
+  /// Keras's weight_decay (var -= var * weight_decay * lr before the update), clipnorm
+  /// (each gradient's norm), clipvalue (each element) and global_clipnorm (the norm of all
+  /// gradients together); all >= 0, none by default; clipnorm and global_clipnorm exclude
+  /// each other.
+  std::optional<double> weight_decay{}, clipnorm{}, clipvalue{}, global_clipnorm{};
+  ///@}
+  /// Keras's use_ema: keep an exponential moving average of every variable the optimizer
+  /// updates (average = m * average + (1 - m) * variable after each step, with m = 0 at the
+  /// first iteration); finalize_variable_values() (which fit() calls at its end) copies the
+  /// averages into the variables.
+  bool use_ema = false;
+  /// The averages' momentum m, in [0, 1] (Keras `ema_momentum`, default 0.99).
+  double ema_momentum = 0.99;
+  /// With use_ema: every this many iterations (>= 1) the variables are overwritten with
+  /// their averages (Keras `ema_overwrite_frequency`; none by default).
+  std::optional<int64_t> ema_overwrite_frequency{};
+  /// A fixed loss scale (Keras `loss_scale_factor`): scale_loss() multiplies the loss by it
+  /// and apply_gradients() divides the gradients by it first; none by default.
+  std::optional<double> loss_scale_factor{};
+  /// Keras's gradient_accumulation_steps (>= 2): the variables change every this many
+  /// calls of apply_gradients, with the mean of the gradients since the last change
+  /// (clipping and weight decay apply to that mean); iterations() counts those changes.
+  std::optional<int64_t> gradient_accumulation_steps{};
+  /// The optimizer's name (empty: the snake_case class name, "adam").
+  std::string name{};
+};
+
+/// OptimizerOptions from an options struct that has its fields (the built-in optimizers'),
+/// with `default_name` for an empty name.
+template <class O>
+OptimizerOptions base_options(const O& o, const std::string& default_name = "") {
+  return OptimizerOptions{.learning_rate = o.learning_rate,
+                          .weight_decay = o.weight_decay,
+                          .clipnorm = o.clipnorm,
+                          .clipvalue = o.clipvalue,
+                          .global_clipnorm = o.global_clipnorm,
+                          .use_ema = o.use_ema,
+                          .ema_momentum = o.ema_momentum,
+                          .ema_overwrite_frequency = o.ema_overwrite_frequency,
+                          .loss_scale_factor = o.loss_scale_factor,
+                          .gradient_accumulation_steps = o.gradient_accumulation_steps,
+                          .name = o.name.empty() ? default_name : o.name};
+}
+
+/// The base of the optimizers (keras.optimizers.Optimizer; see above).
+class Optimizer {
+ public:
+  /// class_name: what serialize() writes ("Adam"); bad options throw std::invalid_argument.
+  Optimizer(std::string class_name, const OptimizerOptions& options);
+  virtual ~Optimizer();
+  Optimizer(const Optimizer&) = delete;
+  Optimizer& operator=(const Optimizer&) = delete;
+
+  /// One step: clips the gradients, applies weight decay, then update_step for each
+  /// (gradient, variable) pair; undefined gradients are skipped (all undefined raises).
+  /// Slots are built the first time a variable is seen. Increments iterations.
+  virtual void apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars);
+
+  /// Keras's iterations: the steps applied (read on the host); with
+  /// gradient_accumulation_steps, the calls of apply_gradients divided by it.
+  int64_t iterations() const;
+  /// The loss to differentiate for this optimizer: loss * loss_scale_factor when set (a
+  /// LossScaleOptimizer multiplies by its dynamic scale), else the loss (Keras's
+  /// scale_loss; train steps call it).
+  virtual Tensor scale_loss(const Tensor& loss) const;
+  /// With use_ema, copies each variable's moving average into it (Keras's
+  /// finalize_variable_values; fit() calls it after its last epoch); otherwise nothing.
+  /// Variables the optimizer has not built are skipped.
+  virtual void finalize_variable_values(const std::vector<Variable>& vars);
+  /// With use_ema, swaps every built variable's value with its moving average (what
+  /// keras.callbacks.SwapEMAWeights does around evaluation); returns false, changing
+  /// nothing, without use_ema. A MultiOptimizer swaps in every group that uses EMA.
+  virtual bool swap_ema_weights();
+  /// With use_ema, sets every built variable's moving average to the variable's value.
+  virtual void reset_ema_to_variables();
+  /// Whether this optimizer (or, for a MultiOptimizer, any group) keeps moving averages.
+  virtual bool uses_ema() const { return options_.use_ema; }
+  /// The learning rate in use at the current iteration (read on the host).
+  double learning_rate() const;
+  /// The same as a float scalar tensor, computed with ops (traceable): the learning-rate
+  /// variable, or the schedule at the iteration count.
+  Tensor current_learning_rate() const;
+  /// Replaces the learning rate by a constant (ReduceLROnPlateau, LearningRateScheduler):
+  /// an assignment of the learning-rate variable, which traced train steps read.
+  void set_learning_rate(double lr);
+  /// The iteration count (an int64 scalar variable; Keras's optimizer.iterations).
+  const Variable& iterations_variable() const { return iterations_; }
+  /// The name (the options', or the snake_case class name).
+  const std::string& name() const { return name_; }
+  /// The name serialize() writes and deserialize() looks up ("Adam").
+  const std::string& class_name() const { return class_name_; }
+  /// The state to save: iterations, then every slot variable.
+  std::vector<Variable> variables() const;
+  /// Moves the iteration counter, the learning rate and every slot to `device`
+  /// (Model::to does it with the model's weights).
+  void to(core::Device device);
+  /// Creates the slots of the variables not seen yet, as the first apply_gradients does
+  /// (Keras's optimizer.build), so a saved state can be loaded before training.
+  void build_variables(const std::vector<Variable>& vars);
+  /// Restores the iteration count (loading a checkpoint); negative values raise.
+  void set_iterations(int64_t iterations);
+  /// The arguments (Keras's get_config()): "name", "learning_rate" (a number or a
+  /// serialized schedule), the clipping and weight-decay options, plus each optimizer's
+  /// own.
+  virtual Config get_config() const;
+  /// The replicas whose gradients apply_gradients sums before clipping and updating
+  /// (null: not distributed). Set when the optimizer is created under a strategy's
+  /// scope, or by compile() of a model created under one.
+  const distribute::CrossReplicaPtr& replicas() const { return replicas_; }
+  /// Sets (or, with null, clears) the replicas (see replicas()).
+  virtual void set_replicas(distribute::CrossReplicaPtr replicas) { replicas_ = std::move(replicas); }
+
+ protected:
+  /// Creates the slots for `vars` (called once for each new variable list).
+  virtual void build(const std::vector<Variable>& vars);
+  /// Updates one variable (the clipped gradient; the learning rate of this step, a float
+  /// scalar tensor of the variable's dtype). Written with ops and Variable::assign*, it is
+  /// traced into fit()'s train step.
+  virtual void update_step(const Tensor& grad, Variable& var, const Tensor& lr) = 0;
+  /// Once per apply_gradients, before the variables' updates (state shared by all of them).
+  virtual void prepare_step() {}
+  /// iterations() + 1 (the 1-based step being applied) as a scalar of `dtype`, with ops.
+  Tensor step_count(core::DType dtype) const;
+  /// iterations() as an int64 scalar tensor, with ops (traceable).
+  Tensor iterations_tensor() const;
+  /// A slot with this initial value, named "<optimizer>/<name>" (saved with the others).
+  Variable add_variable(const Tensor& initial, const std::string& name);
+  /// A zero slot shaped like `ref`, named "<optimizer>/<var>_<name>".
+  Variable add_variable_from_reference(const Variable& ref, const std::string& name);
+  /// The position of `var` among the built variables (slots are stored per position).
+  size_t index_of(const Variable& var) const;
+  /// The base options' config, for subclasses' get_config().
+  Config base_config() const;
+  /// The base options.
+  const OptimizerOptions& options() const { return options_; }
+
+ private:
+  std::string class_name_, name_;
+  OptimizerOptions options_;
+  Variable iterations_;
+  Variable learning_rate_;  // a float64 scalar variable, unless the learning rate is a schedule
+  std::vector<Variable> built_;  // the variables seen so far, in order
+  std::vector<Variable> slots_;
+  std::vector<Variable> averages_, accumulators_;  // per built variable (use_ema, accumulation)
+  // One step of the subclass's rule on (already unscaled) gradients: clipping, weight decay,
+  // update_step and nothing else.
+  void update_variables(std::vector<Tensor> g, std::vector<Variable>& v);
+  // The moving averages' step (use_ema), after the variables' updates.
+  void update_averages();
+  distribute::CrossReplicaPtr replicas_;
+};
+/// A shared optimizer, as compile() holds them.
+using OptimizerPtr = std::shared_ptr<Optimizer>;
+
+/// Several optimizers on one model (Wide & Deep): each group of variables gets its own
+/// optimizer; compile() takes it like any optimizer, so it works inside fit(). A variable
+/// in no group raises. Its learning_rate() and iterations() are the first group's.
+///   auto opt = MultiOptimizer({{SGD({.learning_rate = 0.01}), wide->trainable_weights()},
+///                              {Adam(), deep->trainable_weights()}});
+class MultiOptimizer : public Optimizer {
+ public:
+  /// One optimizer and the variables it updates.
+  struct Group {
+    /// The optimizer of this group.
+    OptimizerPtr optimizer;
+    /// The variables it updates.
+    std::vector<Variable> variables;
+  };
+  /// The groups, each variable in exactly one (see above).
+  explicit MultiOptimizer(std::vector<Group> groups, std::string name = "");
+  void apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) override;
+  /// Gives the replicas to every group's optimizer (each all-reduces its own gradients).
+  void set_replicas(distribute::CrossReplicaPtr replicas) override;
+  /// Each group's finalize_variable_values on its own variables.
+  void finalize_variable_values(const std::vector<Variable>& vars) override;
+  /// Swaps in every group that uses EMA; false when none does.
+  bool swap_ema_weights() override;
+  void reset_ema_to_variables() override;
+  /// Whether any group uses EMA.
+  bool uses_ema() const override;
+  /// The groups.
+  const std::vector<Group>& groups() const { return groups_; }
+
+ protected:
+  void update_step(const Tensor& grad, Variable& var, const Tensor& lr) override;
+
+ private:
+  std::vector<Group> groups_;
+};
+/// A MultiOptimizer of these groups.
+std::shared_ptr<MultiOptimizer> make_multi_optimizer(std::vector<MultiOptimizer::Group> groups);
+
+/// By Keras's names (the class names, or lower-cased: "sgd", "rmsprop", "adam", "adamw",
+/// "nadam", "adagrad", "adadelta", "adamax", "ftrl", "lion", "lamb", "adafactor"), default
+/// arguments; unknown names throw std::invalid_argument.
+OptimizerPtr get(const std::string& name);
+/// {"class_name": class_name(), "config": get_config()}.
+Config serialize(const Optimizer& o);
+/// From serialize()'s form (built-in or registered classes); an unknown class throws
+/// std::invalid_argument.
+OptimizerPtr deserialize(const Config& c);
+/// Builds a registered optimizer class from its config.
+using Factory = std::function<OptimizerPtr(const Config&)>;
+/// Makes deserialize() build a user optimizer class from its config (Keras's
+/// register_keras_serializable).
+void register_optimizer(const std::string& class_name, Factory f);
+
+}  // namespace keras::optimizers
