@@ -7,6 +7,7 @@
 #pragma once
 #include "keras/metrics/accuracy_metrics.h"
 #include "keras/metrics/confusion_metrics.h"
+#include "keras/metrics/correlation_metrics.h"
 #include "keras/metrics/f_score_metrics.h"
 #include "keras/metrics/iou_metrics.h"
 #include "keras/metrics/metric.h"
@@ -14,3 +15,4 @@
 #include "keras/metrics/reduction_metrics.h"
 #include "keras/metrics/registry.h"
 #include "keras/metrics/regression_metrics.h"
+#include "keras/metrics/sensitivity_metrics.h"

@@ -2,11 +2,9 @@
 // from_config), for deserialize() (registry.cpp).
 #include "keras/metrics/builtin_configs.h"
 
-#include "keras/config_reader.h"
 #include "keras/metrics/accuracy_metrics.h"
 #include "keras/metrics/confusion_metrics.h"
 #include "keras/metrics/f_score_metrics.h"
-#include "keras/metrics/iou_metrics.h"
 #include "keras/metrics/metrics_utils.h"
 #include "keras/metrics/probabilistic_metrics.h"
 #include "keras/metrics/regression_metrics.h"
@@ -14,19 +12,6 @@
 namespace keras::metrics::detail {
 
 namespace {
-
-// The metric families' reader: the keys a factory reads are the ones its class takes.
-class Reader : public keras::detail::ConfigReader {
- public:
-  Reader(const keras::Config& c, const std::string& cls) : ConfigReader("metrics.deserialize", cls, c) {}
-  std::string name(const std::string& def) { return string("name", def); }
-  DType dtype() { return core::dtype_from_name(string("dtype", "float32")); }
-  template <class M>
-  MetricPtr done(std::shared_ptr<M> m) {
-    check_used();
-    return m;
-  }
-};
 
 using Table = std::map<std::string, MetricFactory>;
 
@@ -213,19 +198,7 @@ const Table& builtin_metric_classes() {
       o.threshold = r.optional_number("threshold");
       return r.done(std::make_shared<F1Score>(o));
     };
-    t["MeanIoU"] = [](const keras::Config& c) {
-      Reader r(c, "MeanIoU");
-      std::optional<int64_t> num_classes = r.optional_integer("num_classes");
-      if (!num_classes) fail("metrics.deserialize: MeanIoU needs num_classes in its config");
-      MeanIoUOptions o;
-      o.name = r.name("");
-      o.dtype = r.dtype();
-      o.ignore_class = r.optional_integer("ignore_class");
-      o.sparse_y_true = r.boolean("sparse_y_true", o.sparse_y_true);
-      o.sparse_y_pred = r.boolean("sparse_y_pred", o.sparse_y_pred);
-      o.axis = r.integer("axis", o.axis);
-      return r.done(std::make_shared<MeanIoU>(*num_classes, o));
-    };
+    add_more_metric_classes(t);
     return t;
   }();
   return table;

@@ -17,6 +17,11 @@ Metric::Metric(std::string name, DType dtype) : name_(std::move(name)), dtype_(d
                  core::dtype_name(dtype));
 }
 
+Metric::Metric(std::string name, DType dtype, IntegerStateAllowed) : name_(std::move(name)), dtype_(dtype) {
+  if (!core::is_floating(dtype) && !core::is_integer(dtype))
+    detail::fail(name_ + ": expected a floating-point or integer dtype, but received " + core::dtype_name(dtype));
+}
+
 Metric::~Metric() = default;
 
 void Metric::reset_state() {

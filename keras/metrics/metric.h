@@ -42,6 +42,11 @@ class Metric {
   /// name: the metric's name (what training logs show); dtype: the dtype of the state
   /// and of result() (floating point).
   explicit Metric(std::string name, DType dtype = DType::float32);
+  /// Tag of the constructor below.
+  struct IntegerStateAllowed {};
+  /// For metrics whose state may also be integer counts (the IoU family, whose Keras
+  /// default dtype is "int"): dtype floating point or integer.
+  Metric(std::string name, DType dtype, IntegerStateAllowed);
   virtual ~Metric();
   /// Not copyable (a copy would share the state variables); movable, so a temporary
   /// can be handed to MetricArg.

@@ -11,6 +11,7 @@
 #include "keras/metrics/accuracy_metrics.h"
 #include "keras/metrics/builtin_configs.h"
 #include "keras/metrics/confusion_metrics.h"
+#include "keras/metrics/correlation_metrics.h"
 #include "keras/metrics/f_score_metrics.h"
 #include "keras/metrics/iou_metrics.h"
 #include "keras/metrics/metrics_utils.h"
@@ -53,7 +54,12 @@ const std::map<std::string, std::string>& builtin_aliases() {
         {"true_negatives", "TrueNegatives"}, {"false_negatives", "FalseNegatives"},
         {"precision", "Precision"}, {"recall", "Recall"}, {"auc", "AUC"},
         {"f1_score", "F1Score"}, {"f_beta_score", "FBetaScore"}, {"fbeta_score", "FBetaScore"},
-        {"mean_io_u", "MeanIoU"}};
+        {"mean_io_u", "MeanIoU"}, {"io_u", "IoU"}, {"binary_io_u", "BinaryIoU"}, {"one_hot_io_u", "OneHotIoU"},
+        {"one_hot_mean_io_u", "OneHotMeanIoU"}, {"pearson_correlation", "PearsonCorrelation"},
+        {"concordance_correlation", "ConcordanceCorrelation"},
+        {"sensitivity_at_specificity", "SensitivityAtSpecificity"},
+        {"specificity_at_sensitivity", "SpecificityAtSensitivity"}, {"precision_at_recall", "PrecisionAtRecall"},
+        {"recall_at_precision", "RecallAtPrecision"}};
     for (const auto& [k, v] : extra) m[k] = v;
     return m;
   }();
@@ -90,6 +96,8 @@ const std::map<std::string, MetricFunction>& builtin_functions() {
        [](const Tensor& a, const Tensor& b) { return mean_absolute_percentage_error(a, b); }},
       {"log_cosh", [](const Tensor& a, const Tensor& b) { return log_cosh(a, b); }},
       {"cosine_similarity", [](const Tensor& a, const Tensor& b) { return cosine_similarity(a, b); }},
+      {"pearson_correlation", [](const Tensor& a, const Tensor& b) { return pearson_correlation(a, b); }},
+      {"concordance_correlation", [](const Tensor& a, const Tensor& b) { return concordance_correlation(a, b); }},
       {"binary_crossentropy", [](const Tensor& a, const Tensor& b) { return binary_crossentropy(a, b); }},
       {"categorical_crossentropy",
        [](const Tensor& a, const Tensor& b) { return categorical_crossentropy(a, b); }},

@@ -286,7 +286,7 @@ TEST_CASE("metrics: F1Score and FBetaScore, every average") {
 // ---- MeanIoU --------------------------------------------------------------------------------
 
 TEST_CASE("metrics: MeanIoU") {
-  m::MeanIoU iou(2);
+  m::MeanIoU iou(2, {.dtype = DType::float32});  // (fractional weights: the default int64 truncates them)
   CHECK(iou.name() == "mean_io_u");
   iou.update_state(core::constant({0, 0, 1, 1}), core::constant({0, 1, 0, 1}));
   check_values(iou.result(), std::vector<double>{1.0 / 3.0}, 1e-5);

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "core/autodiff.h"
+#include <set>
+
 #include "helpers.h"
 #include "keras/metrics.h"
 #include "metric_fixtures.h"
@@ -51,11 +53,19 @@ TEST_CASE("metrics: get() knows Keras's names and aliases") {
                    std::invalid_argument, "Nope");
   // A name deserializes like get().
   CHECK(m::deserialize(keras::Value("mae"))->class_name() == "MeanAbsoluteError");
-  // Every name get() accepts builds (except MeanIoU, which needs num_classes, and
-  // MeanMetricWrapper, which needs a function).
+  // Every name get() accepts builds, except the classes that need an argument: the IoU
+  // family but BinaryIoU (num_classes), the sensitivity family (its bound) and
+  // MeanMetricWrapper (a function).
+  const std::set<std::string> need_arguments = {
+      "MeanIoU", "mean_io_u", "IoU", "io_u", "OneHotIoU", "one_hot_io_u", "OneHotMeanIoU", "one_hot_mean_io_u",
+      "MeanMetricWrapper", "mean_metric_wrapper", "SensitivityAtSpecificity", "sensitivity_at_specificity",
+      "SpecificityAtSensitivity", "specificity_at_sensitivity", "PrecisionAtRecall", "precision_at_recall",
+      "RecallAtPrecision", "recall_at_precision"};
   for (const std::string& n : m::names()) {
-    if (n == "MeanIoU" || n == "mean_io_u" || n == "MeanMetricWrapper" || n == "mean_metric_wrapper")
+    if (need_arguments.count(n)) {
+      CHECK_THROWS_AS(m::get(n), std::invalid_argument);
       continue;
+    }
     CAPTURE(n);
     m::MetricPtr metric = m::get(n);
     round_trip(*metric);
