@@ -385,6 +385,103 @@ class AdafactorOptimizer : public Optimizer {
   std::vector<Variable> r_, c_, v_;
 };
 
+/// Muon: 2-D variables step along the Newton-Schulz orthogonalization of their (Nesterov)
+/// momentum, scaled by sqrt(max(rows, cols)) * rms_rate; the others (rank != 2, names
+/// containing "embedding" with exclude_embeddings, names matching an exclude_layers
+/// regex) take AdamW steps at learning_rate * adam_lr_ratio (Keras 3's formulas).
+struct MuonOptions {
+  /// A number or a schedule (Keras `learning_rate`, default 0.001).
+  LearningRate learning_rate = 0.001;
+  ///@{
+  /// The AdamW steps' moment decay rates (Keras `adam_beta_1` 0.9, `adam_beta_2` 0.999).
+  double adam_beta_1 = 0.9, adam_beta_2 = 0.999;
+  ///@}
+  /// The weight decay of the AdamW-stepped variables (Keras `adam_weight_decay`, 0.004;
+  /// none: no decay for them).
+  std::optional<double> adam_weight_decay = 0.004;
+  /// The AdamW steps' stability constant (Keras `epsilon`, 1e-7).
+  double epsilon = 1e-7;
+  /// The weight decay of the Muon-stepped variables (Keras `weight_decay`, 0.004).
+  std::optional<double> weight_decay = 0.004;
+  /// The base options: clipping, EMA, loss scale, accumulation; name (empty: "muon").
+  KERAS_OPTIMIZER_BASE_OPTIONS
+  /// Regular expressions (searched in the variable's name) of variables stepped by AdamW
+  /// (Keras `exclude_layers`).
+  std::vector<std::string> exclude_layers{};
+  /// Variables whose name contains "embedding" (any case) are stepped by AdamW (Keras
+  /// `exclude_embeddings`, default true).
+  bool exclude_embeddings = true;
+  ///@{
+  /// The quintic Newton-Schulz coefficients (Keras `muon_a`, `muon_b`, `muon_c`).
+  double muon_a = 3.4445, muon_b = -4.7750, muon_c = 2.0315;
+  ///@}
+  /// The AdamW steps' learning rate factor (Keras `adam_lr_ratio`, default 1).
+  double adam_lr_ratio = 1.0;
+  /// The Muon momentum (Keras `momentum`, default 0.95).
+  double momentum = 0.95;
+  /// Newton-Schulz iterations (Keras `ns_steps`, default 5).
+  int64_t ns_steps = 5;
+  /// Nesterov momentum for the Muon steps (Keras `nesterov`, default true).
+  bool nesterov = true;
+  /// The update's RMS scale (Keras `rms_rate`, default 0.2; none: unscaled).
+  std::optional<double> rms_rate = 0.2;
+};
+/// keras.optimizers.Muon (see MuonOptions).
+class MuonOptimizer : public Optimizer {
+ public:
+  /// The optimizer with the given options; bad options throw std::invalid_argument.
+  explicit MuonOptimizer(const MuonOptions& o = {});
+  Config get_config() const override;
+  /// Whether `var` takes AdamW steps (see MuonOptions).
+  bool uses_adamw(const Variable& var) const;
+
+ protected:
+  void build(const std::vector<Variable>& vars) override;
+  void update_step(const Tensor& grad, Variable& var, const Tensor& lr) override;
+  std::optional<double> weight_decay_of(const Variable& var) const override;
+
+ private:
+  Tensor orthogonalized(const Tensor& x) const;
+  MuonOptions o_;
+  std::vector<Variable> momentums_, velocities_;  // velocities undefined for Muon-stepped ones
+};
+
+/// ScheduleFreeAdamW: AdamW without a learning-rate schedule: the variable is an
+/// interpolation (beta_1) between an iterate z stepped by Adam-normalized gradients and
+/// the running average x of the z's (Keras 3's formulas; z is the "momentum" slot).
+struct ScheduleFreeAdamWOptions {
+  /// A number or a schedule (Keras `learning_rate`, default 0.0025).
+  LearningRate learning_rate = 0.0025;
+  ///@{
+  /// The interpolation (0.9) and the second-moment decay (0.999) rates, and the stability
+  /// constant (1e-8).
+  double beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-8;
+  ///@}
+  /// The learning rate grows linearly over this many first steps (Keras `warmup_steps`,
+  /// default 0).
+  int64_t warmup_steps = 0;
+  /// Keras's weight_decay (see OptimizerOptions; none by default).
+  std::optional<double> weight_decay{};
+  /// The base options: clipping, EMA, loss scale, accumulation; name (empty:
+  /// "schedule_free_adam_w").
+  KERAS_OPTIMIZER_BASE_OPTIONS
+};
+/// keras.optimizers.ScheduleFreeAdamW (see ScheduleFreeAdamWOptions).
+class ScheduleFreeAdamWOptimizer : public Optimizer {
+ public:
+  /// The optimizer with the given options; bad options throw std::invalid_argument.
+  explicit ScheduleFreeAdamWOptimizer(const ScheduleFreeAdamWOptions& o = {});
+  Config get_config() const override;
+
+ protected:
+  void build(const std::vector<Variable>& vars) override;
+  void update_step(const Tensor& grad, Variable& var, const Tensor& lr) override;
+
+ private:
+  ScheduleFreeAdamWOptions o_;
+  std::vector<Variable> z_, velocities_;
+};
+
 /// keras.optimizers.SGD(...): a new SGDOptimizer.
 std::shared_ptr<SGDOptimizer> SGD(const SGDOptions& o = {});
 /// keras.optimizers.Adam(...): a new AdamOptimizer.
@@ -410,5 +507,9 @@ std::shared_ptr<LionOptimizer> Lion(const LionOptions& o = {});
 std::shared_ptr<LambOptimizer> Lamb(const LambOptions& o = {});
 /// keras.optimizers.Adafactor(...): a new AdafactorOptimizer.
 std::shared_ptr<AdafactorOptimizer> Adafactor(const AdafactorOptions& o = {});
+/// keras.optimizers.Muon(...): a new MuonOptimizer.
+std::shared_ptr<MuonOptimizer> Muon(const MuonOptions& o = {});
+/// keras.optimizers.ScheduleFreeAdamW(...): a new ScheduleFreeAdamWOptimizer.
+std::shared_ptr<ScheduleFreeAdamWOptimizer> ScheduleFreeAdamW(const ScheduleFreeAdamWOptions& o = {});
 
 }  // namespace keras::optimizers

@@ -104,6 +104,7 @@ void Optimizer::to(core::Device device) {
 }
 
 void Optimizer::build(const std::vector<Variable>&) {}
+std::optional<double> Optimizer::weight_decay_of(const Variable&) const { return options_.weight_decay; }
 
 void Optimizer::build_variables(const std::vector<Variable>& vars) {
   std::vector<Variable> fresh;
@@ -237,11 +238,12 @@ void Optimizer::update_variables(std::vector<Tensor> g, std::vector<Variable>& v
   for (size_t i = 0; i < g.size(); ++i) {
     Tensor& lr_i = lr_as[v[i].dtype()];
     if (!lr_i.defined()) lr_i = lr.dtype() == v[i].dtype() ? lr : ops::cast(lr, v[i].dtype());
-    if (options_.weight_decay && *options_.weight_decay > 0) {
+    const std::optional<double> wd = weight_decay_of(v[i]);
+    if (wd && *wd > 0) {
       if (core::training::fused(v[i], g[i]))
-        core::training::apply_weight_decay(v[i], lr_i, *options_.weight_decay);
+        core::training::apply_weight_decay(v[i], lr_i, *wd);
       else
-        v[i].assign_sub(ops::multiply(v[i].value(), ops::multiply(lr_i, ops::scalar_like(lr_i, *options_.weight_decay))));
+        v[i].assign_sub(ops::multiply(v[i].value(), ops::multiply(lr_i, ops::scalar_like(lr_i, *wd))));
     }
     update_step(g[i], v[i], lr_i);
   }

@@ -161,6 +161,9 @@ class Optimizer {
   virtual void update_step(const Tensor& grad, Variable& var, const Tensor& lr) = 0;
   /// Once per apply_gradients, before the variables' updates (state shared by all of them).
   virtual void prepare_step() {}
+  /// The weight decay applied to `var` before its update (the option's, unless a
+  /// subclass decays some variables differently, as Muon does).
+  virtual std::optional<double> weight_decay_of(const Variable& var) const;
   /// iterations() + 1 (the 1-based step being applied) as a scalar of `dtype`, with ops.
   Tensor step_count(core::DType dtype) const;
   /// iterations() as an int64 scalar tensor, with ops (traceable).
@@ -233,8 +236,8 @@ class MultiOptimizer : public Optimizer {
 std::shared_ptr<MultiOptimizer> make_multi_optimizer(std::vector<MultiOptimizer::Group> groups);
 
 /// By Keras's names (the class names, or lower-cased: "sgd", "rmsprop", "adam", "adamw",
-/// "nadam", "adagrad", "adadelta", "adamax", "ftrl", "lion", "lamb", "adafactor"), default
-/// arguments; unknown names throw std::invalid_argument.
+/// "nadam", "adagrad", "adadelta", "adamax", "ftrl", "lion", "lamb", "adafactor", "muon",
+/// "schedulefreeadamw"), default arguments; unknown names throw std::invalid_argument.
 OptimizerPtr get(const std::string& name);
 /// {"class_name": class_name(), "config": get_config()}.
 Config serialize(const Optimizer& o);

@@ -35,6 +35,10 @@ std::shared_ptr<FtrlOptimizer> Ftrl(const FtrlOptions& o) { return std::make_sha
 std::shared_ptr<LionOptimizer> Lion(const LionOptions& o) { return std::make_shared<LionOptimizer>(o); }
 std::shared_ptr<LambOptimizer> Lamb(const LambOptions& o) { return std::make_shared<LambOptimizer>(o); }
 std::shared_ptr<AdafactorOptimizer> Adafactor(const AdafactorOptions& o) { return std::make_shared<AdafactorOptimizer>(o); }
+std::shared_ptr<MuonOptimizer> Muon(const MuonOptions& o) { return std::make_shared<MuonOptimizer>(o); }
+std::shared_ptr<ScheduleFreeAdamWOptimizer> ScheduleFreeAdamW(const ScheduleFreeAdamWOptions& o) {
+  return std::make_shared<ScheduleFreeAdamWOptimizer>(o);
+}
 
 
 // ---- registry ------------------------------------------------------------------------------
@@ -43,7 +47,7 @@ LearningRate lr_from(const Config& c, const LearningRate& fallback);
 template <class O>
 O read_common(const Config& c, O o) {
   o.learning_rate = lr_from(c, o.learning_rate);
-  o.weight_decay = detail::opt_from(c, "weight_decay");
+  if (c.find("weight_decay")) o.weight_decay = detail::opt_from(c, "weight_decay");  // (else the default)
   OptimizerOptions b;
   b.clipnorm = detail::opt_from(c, "clipnorm");
   b.clipvalue = detail::opt_from(c, "clipvalue");
@@ -156,6 +160,33 @@ void ensure_builtins() {
       o.relative_step = c.get("relative_step", true).as_bool();
       return Adafactor(o);
     };
+    f["Muon"] = [](const Config& c) -> OptimizerPtr {
+      MuonOptions o = read_common(c, MuonOptions{});
+      o.adam_beta_1 = num_or(c, "adam_beta_1", o.adam_beta_1);
+      o.adam_beta_2 = num_or(c, "adam_beta_2", o.adam_beta_2);
+      if (c.find("adam_weight_decay")) o.adam_weight_decay = detail::opt_from(c, "adam_weight_decay");
+      o.epsilon = num_or(c, "epsilon", o.epsilon);
+      if (const Value* l = c.find("exclude_layers"); l && !l->is_null())
+        for (const Value& r : l->as_list()) o.exclude_layers.push_back(r.as_string());
+      o.exclude_embeddings = c.get("exclude_embeddings", true).as_bool();
+      o.muon_a = num_or(c, "muon_a", o.muon_a);
+      o.muon_b = num_or(c, "muon_b", o.muon_b);
+      o.muon_c = num_or(c, "muon_c", o.muon_c);
+      o.adam_lr_ratio = num_or(c, "adam_lr_ratio", o.adam_lr_ratio);
+      o.momentum = num_or(c, "momentum", o.momentum);
+      o.ns_steps = c.get("ns_steps", o.ns_steps).as_int();
+      o.nesterov = c.get("nesterov", true).as_bool();
+      if (c.find("rms_rate")) o.rms_rate = detail::opt_from(c, "rms_rate");
+      return Muon(o);
+    };
+    f["ScheduleFreeAdamW"] = [](const Config& c) -> OptimizerPtr {
+      ScheduleFreeAdamWOptions o = read_common(c, ScheduleFreeAdamWOptions{});
+      o.beta_1 = num_or(c, "beta_1", o.beta_1);
+      o.beta_2 = num_or(c, "beta_2", o.beta_2);
+      o.epsilon = num_or(c, "epsilon", o.epsilon);
+      o.warmup_steps = c.get("warmup_steps", o.warmup_steps).as_int();
+      return ScheduleFreeAdamW(o);
+    };
   });
 }
 
@@ -199,7 +230,8 @@ OptimizerPtr get(const std::string& name) {
   static const std::map<std::string, std::string> aliases = {
       {"sgd", "SGD"},         {"adam", "Adam"},       {"adamw", "AdamW"},   {"rmsprop", "RMSprop"},
       {"nadam", "Nadam"},     {"adagrad", "Adagrad"}, {"adadelta", "Adadelta"}, {"adamax", "Adamax"},
-      {"ftrl", "Ftrl"},       {"lion", "Lion"},       {"lamb", "Lamb"},     {"adafactor", "Adafactor"}};
+      {"ftrl", "Ftrl"},       {"lion", "Lion"},       {"lamb", "Lamb"},     {"adafactor", "Adafactor"},
+      {"muon", "Muon"},       {"schedulefreeadamw", "ScheduleFreeAdamW"}};
   auto it = aliases.find(name);
   Config c = Config::object();
   c["class_name"] = it != aliases.end() ? it->second : name;

@@ -31,6 +31,8 @@ std::vector<double> numbers(const keras::Value& list) {
 Shape shape_of(const std::string& name) {
   if (name == "vector") return Shape{3};
   if (name == "matrix") return Shape{2, 3};
+  if (name == "tall") return Shape{4, 2};
+  if (name == "embedding") return Shape{3, 2};
   return Shape{2, 2, 3};
 }
 
@@ -134,6 +136,31 @@ TEST_CASE("Lamb and Adafactor match Keras 3's trajectories, eagerly and traced")
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(opt::Lamb({.beta_1 = 1.0}), doctest::Contains("lamb: expected beta_1 in [0, 1)"),
                        std::invalid_argument);
+}
+
+TEST_CASE("Muon and ScheduleFreeAdamW match Keras 3's trajectories, eagerly and traced") {
+  for (bool traced : {false, true})
+    for (auto [name, cls] : std::vector<std::pair<std::string, std::string>>{{"muon", "Muon"},
+                                                                             {"muon_options", "Muon"},
+                                                                             {"schedule_free", "ScheduleFreeAdamW"},
+                                                                             {"schedule_free_warmup", "ScheduleFreeAdamW"}}) {
+      opt::OptimizerPtr o = from_keras(name, cls);
+      check_trajectory(name, *o, traced, 5e-5);
+    }
+  // Which variables Muon steps with AdamW: rank != 2, "embedding" names, exclude_layers.
+  auto muon = opt::Muon({.exclude_layers = {"^head/"}});
+  CHECK(muon->uses_adamw(Variable(ops::zeros({3}), "dense/bias")));
+  CHECK_FALSE(muon->uses_adamw(Variable(ops::zeros({3, 2}), "dense/kernel")));
+  CHECK(muon->uses_adamw(Variable(ops::zeros({3, 2}), "token_Embedding/embeddings")));
+  CHECK(muon->uses_adamw(Variable(ops::zeros({3, 2}), "head/kernel")));
+  CHECK(muon->get_config().at("weight_decay").as_double() == 0.004);
+  CHECK(opt::get("muon")->class_name() == "Muon");
+  CHECK(opt::get("schedulefreeadamw")->name() == "schedule_free_adam_w");
+  CHECK_THROWS_WITH_AS(opt::Muon({.exclude_layers = {"("}}), doctest::Contains("invalid regular expression '('"),
+                       std::invalid_argument);
+  // A config without weight_decay takes Muon's default (0.004), as Keras's from_config.
+  keras::Config c = keras::Value::from_json(R"({"class_name": "Muon", "config": {"learning_rate": 0.01}})");
+  CHECK(opt::deserialize(c)->get_config().at("weight_decay").as_double() == 0.004);
 }
 
 TEST_CASE("use_ema, ema_overwrite_frequency, gradient_accumulation_steps, loss_scale_factor match Keras 3") {

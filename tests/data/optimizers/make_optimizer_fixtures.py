@@ -1,17 +1,25 @@
 """Writes optimizers.json: Keras 3's own trajectories for the optimizers and base options
 that tests/keras/test_optimizer_options.cpp checks (Lamb, Adafactor, use_ema with
 ema_overwrite_frequency, gradient_accumulation_steps, loss_scale_factor, SwapEMAWeights
-in fit). Run with the oracle venv: python make_optimizer_fixtures.py"""
+in fit). Run with the oracle venv (tensorflow-cpu, keras and jax):
+python make_optimizer_fixtures.py
+
+ScheduleFreeAdamW's trajectories come from Keras on the JAX backend: on the TensorFlow
+backend its `momentum.value` is a live reference, so the "old" iterate it reads is already
+updated, which its code does not intend (the JAX and PyTorch backends read the old one)."""
 import json
 import os
+import subprocess
+import sys
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+JAX_ONLY = sys.argv[1:] == ["--jax-cases"]
+os.environ["KERAS_BACKEND"] = "jax" if JAX_ONLY else "tensorflow"
 import numpy as np
 import keras
 from keras import ops
 
 # The problem: f(w) = sum(c * w^2) for each variable, so the gradient is 2 c w.
-SHAPES = {"vector": (3,), "matrix": (2, 3), "cube": (2, 2, 3)}
+SHAPES = {"vector": (3,), "matrix": (2, 3), "cube": (2, 2, 3), "tall": (4, 2), "embedding": (3, 2)}
 
 
 def initial(shape, k):
@@ -62,9 +70,27 @@ cases = {
                                                                     use_ema=True, ema_momentum=0.5,
                                                                     weight_decay=0.01),
                                       ["vector"], 6),
+    "muon": trajectory(lambda: keras.optimizers.Muon(learning_rate=0.05),
+                       ["vector", "matrix", "cube", "tall", "embedding"], 4),
+    "muon_options": trajectory(lambda: keras.optimizers.Muon(learning_rate=0.05, nesterov=False, rms_rate=None,
+                                                             exclude_layers=["ta.l"], adam_lr_ratio=0.5,
+                                                             weight_decay=0.01, adam_weight_decay=None,
+                                                             exclude_embeddings=False, ns_steps=3, momentum=0.8),
+                               ["matrix", "tall", "embedding", "vector"], 3),
     "rmsprop_loss_scale": trajectory(lambda: keras.optimizers.RMSprop(learning_rate=0.01, loss_scale_factor=8.0),
                                      ["vector"], 3, grad_scale=8.0),
 }
+
+if JAX_ONLY:
+    print(json.dumps({
+        "schedule_free": trajectory(lambda: keras.optimizers.ScheduleFreeAdamW(), ["vector", "matrix"], 4),
+        "schedule_free_warmup": trajectory(
+            lambda: keras.optimizers.ScheduleFreeAdamW(learning_rate=0.1, warmup_steps=3, beta_1=0.8,
+                                                       weight_decay=0.05), ["matrix"], 5)}))
+    sys.exit(0)
+jax_cases = subprocess.run([sys.executable, os.path.abspath(__file__), "--jax-cases"], check=True,
+                           capture_output=True, text=True).stdout
+cases.update(json.loads(jax_cases.strip().splitlines()[-1]))
 
 # fit() with use_ema and SwapEMAWeights: validation runs on the averages, and fit leaves
 # the averages in the weights.
