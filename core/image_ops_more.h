@@ -64,6 +64,10 @@ Tensor extract_patches_3d(const Tensor& volumes, const std::vector<int64_t>& siz
 /// a-point Gaussians, read as an a x b kernel).
 Tensor gaussian_blur(const Tensor& images, const std::vector<int64_t>& kernel_size = {3, 3},
                      const std::vector<double>& sigma = {1.0, 1.0}, const std::string& data_format = "channels_last");
+/// The same with sigma a tensor of 2 values (read when the op runs, so a traced function
+/// may draw it: RandomGaussianBlur); the kernel is computed with ops in the images' dtype.
+Tensor gaussian_blur(const Tensor& images, const std::vector<int64_t>& kernel_size, const Tensor& sigma,
+                     const std::string& data_format = "channels_last");
 /// tf.image.sobel_edges: 3x3 Sobel filters on reflect-padded images; (batch, h, w, c, 2)
 /// holding [dy, dx] (channels_first: (batch, c, h, w, 2)). Batched floating images.
 Tensor sobel_edges(const Tensor& images, const std::string& data_format = "channels_last");

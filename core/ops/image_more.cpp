@@ -239,6 +239,33 @@ Tensor gaussian_blur(const Tensor& images, const std::vector<int64_t>& kernel_si
   return from_nhwc(conv(x, kernel, 1, "same"), first, images.rank() == 3);
 }
 
+Tensor gaussian_blur(const Tensor& images, const std::vector<int64_t>& kernel_size, const Tensor& sigma,
+                     const std::string& data_format) {
+  const std::string op = "gaussian_blur";
+  check_images(images, op);
+  check_float(images, op);
+  if (kernel_size.size() != 2 || kernel_size[0] < 1 || kernel_size[1] < 1)
+    throw_invalid(op + ": expected kernel_size of two sizes >= 1");
+  if (!sigma.defined() || sigma.shape() != Shape{2})
+    throw_invalid(op + ": expected sigma of shape (2,), but received " +
+                  (sigma.defined() ? "shape " + sigma.shape().str() : std::string("an undefined tensor")));
+  const bool first = is_channels_first(data_format, op);
+  Tensor x = to_nhwc(images, first);
+  const int64_t c = x.shape()[3], a = kernel_size[0], b = kernel_size[1];
+  const Tensor s = cast(sigma, x.dtype());
+  // A normalized n-point Gaussian of standard deviation s[i], as gaussian_1d.
+  auto gaussian = [&](int64_t n, int64_t i) {
+    std::vector<double> pos;
+    for (int64_t k = 0; k < n; ++k) pos.push_back(double(k) - double(n - 1) / 2.0);
+    Tensor z = divide(from_values(pos, Shape{n}, x.dtype()), slice(s, {i}, {1}));
+    Tensor g = exp(multiply(scalar_like(z, -0.5), multiply(z, z)));
+    return divide(g, sum(g));
+  };
+  Tensor kx = gaussian(a, 0), ky = gaussian(b, 1);
+  Tensor k = reshape(multiply(expand_dims(ky, 1), expand_dims(kx, 0)), {a, b, 1, 1});  // outer(ky, kx) read as (a, b)
+  return from_nhwc(conv(x, tile(k, {1, 1, 1, c}), 1, "same"), first, images.rank() == 3);
+}
+
 Tensor sobel_edges(const Tensor& images, const std::string& data_format) {
   const std::string op = "sobel_edges";
   if (!images.defined() || images.rank() != 4)

@@ -90,6 +90,8 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["Solarization"] = SolarizationLayer::from_config;
   f["RandomPosterization"] = RandomPosterizationLayer::from_config;
   f["AutoContrast"] = AutoContrastLayer::from_config;
+  f["Equalization"] = EqualizationLayer::from_config;
+  f["RandomGaussianBlur"] = RandomGaussianBlurLayer::from_config;
   using C = ColorAdjustLayer::Kind;
   f["RandomSaturation"] = ColorAdjustLayer::from_config<C::saturation>;
   f["RandomHue"] = ColorAdjustLayer::from_config<C::hue>;

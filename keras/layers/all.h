@@ -51,6 +51,8 @@
 #include "keras/layers/color_layers.h"
 #include "keras/layers/random_contrast.h"
 #include "keras/layers/tone_layers.h"
+#include "keras/layers/image_filter_layers.h"
+#include "keras/layers/aliases.h"
 #include "keras/layers/random_crop.h"
 #include "keras/layers/random_flip.h"
 #include "keras/layers/resizing.h"

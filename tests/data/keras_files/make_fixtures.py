@@ -235,8 +235,9 @@ def noise_norm():
 
 
 def color():
-    """The color image layers (the identity in inference, but for AutoContrast) and adaptive
-    pooling."""
+    """The color image layers and RandomGaussianBlur (the identity in inference, but for
+    AutoContrast) and adaptive pooling. (Keras 3.15's Equalization cannot be placed in a
+    Sequential: its compute_output_spec returns its input, which Keras reports as a cycle.)"""
     return keras.Sequential([
         keras.Input((4, 5, 3)),
         layers.RandomBrightness(0.2, value_range=(-1, 1), seed=1),
@@ -249,6 +250,7 @@ def color():
         layers.RandomHue(0.2, value_range=(-1, 1)),
         layers.RandomColorDegeneration(0.4, value_range=(-1, 1)),
         layers.RandomSharpness(0.3, value_range=(-1, 1)),
+        layers.RandomGaussianBlur(0.5, kernel_size=(3, 5), sigma=(0.2, 0.9), value_range=(-1, 1), seed=2),
         layers.Conv2D(2, 2),
         layers.AdaptiveMaxPooling2D((2, 3)),
         layers.AdaptiveAveragePooling2D(2),

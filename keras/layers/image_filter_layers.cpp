@@ -1,0 +1,148 @@
+// image_filter_layers.cpp - Equalization and RandomGaussianBlur (Keras 3's formulas).
+#include "keras/layers/image_filter_layers.h"
+
+#include <limits>
+#include <stdexcept>
+
+#include "core/image_ops_more.h"
+#include "core/ops.h"
+#include "keras/layers/color_layers_internal.h"
+
+namespace keras::layers {
+namespace ops = core::ops;
+
+namespace {
+const detail::ValueRange k255{0, 255};
+std::string num(double v) { return Value(v).to_json(); }
+}  // namespace
+
+// ---- Equalization ---------------------------------------------------------------------------
+EqualizationLayer::EqualizationLayer(const EqualizationOptions& o)
+    : ImagePreprocessingLayer("Equalization", ImagePreprocessingOptions{.data_format = o.data_format,
+                                                                        .name = o.name,
+                                                                        .trainable = o.trainable,
+                                                                        .input_shape = o.input_shape}),
+      value_range_(detail::sorted_value_range(name(), o.value_range)),
+      bins_(o.bins) {
+  if (o.bins < 1) throw std::invalid_argument(name() + ": expected bins >= 1, but received bins=" + std::to_string(o.bins));
+}
+
+Tensor EqualizationLayer::transform(const Tensor& images) {
+  // Keras: per channel, over every image of the batch; values in [0, 255] units.
+  const int64_t c = images.shape()[3];
+  const double nb = double(bins_);
+  Tensor v = ops::transpose(ops::reshape(detail::map_value_range(images, value_range_, k255), {-1, c}));  // (c, m)
+  // Histogram bins: trunc(v * (bins - 1) / 255), clipped (Keras's cast to int32, then clip).
+  Tensor bin = ops::clip(
+      ops::cast(ops::divide(ops::multiply(v, ops::scalar_like(v, nb - 1)), ops::scalar_like(v, 255.0)), DType::int32), 0,
+      nb - 1);
+  Tensor offsets = ops::reshape(ops::multiply(ops::arange(0, c, 1, DType::int32), ops::scalar_like(bin, nb)), {c, 1});
+  // The counts per (channel, bin), in float64 (exact; the lookup divides in float64, as
+  // TensorFlow divides integers).
+  Tensor ids = ops::reshape(ops::add(bin, offsets), {-1});
+  Tensor hist = ops::reshape(ops::unsorted_segment_sum(ops::cast(ops::ones_like(ids), DType::float64), ids, c * bins_),
+                             {c, bins_});
+  Tensor nonzero_bins = ops::sum(ops::cast(ops::greater(hist, ops::scalar_like(hist, 0.0)), DType::float64), {1}, true);
+  Tensor cdf = ops::cumsum(hist, 1);
+  // The first nonzero cumulative count (the smallest positive one).
+  Tensor big = ops::scalar_like(cdf, std::numeric_limits<double>::infinity());  // (such a channel is kept)
+  Tensor cdf_min = ops::min(ops::where(ops::greater(cdf, ops::scalar_like(cdf, 0.0)), cdf, big), {1}, true);
+  Tensor last = ops::slice(cdf, {0, bins_ - 1}, {c, 1});
+  Tensor denominator = ops::subtract(last, cdf_min);
+  denominator = ops::where(ops::equal(denominator, ops::scalar_like(denominator, 0.0)),
+                           ops::scalar_like(denominator, 1.0), denominator);
+  Tensor lookup = ops::clip(
+      ops::round(ops::divide(ops::multiply(ops::subtract(cdf, cdf_min), ops::scalar_like(cdf, 255.0)), denominator)),
+      0.0, 255.0);
+  Tensor index = ops::cast(ops::clip(ops::multiply(ops::divide(v, ops::scalar_like(v, 255.0)), ops::scalar_like(v, nb - 1)),
+                                     0.0, nb - 1),
+                           DType::int32);
+  Tensor equalized = ops::cast(ops::take_along_axis(lookup, index, 1), v.dtype());
+  equalized = ops::where(ops::less_equal(nonzero_bins, ops::scalar_like(nonzero_bins, 1.0)), v, equalized);
+  Tensor out = ops::reshape_like(ops::transpose(equalized), images);
+  return detail::map_value_range(out, k255, value_range_);
+}
+
+Config EqualizationLayer::get_config() const {
+  Config c = base_config();  // Keras's Equalization has no seed
+  c["data_format"] = o_.data_format;
+  c["bins"] = bins_;
+  c["value_range"] = detail::value_range_config(value_range_);
+  return c;
+}
+
+LayerPtr EqualizationLayer::from_config(const Config& c) {
+  const ImagePreprocessingOptions base = options_from(c);
+  return make<EqualizationLayer>(EqualizationOptions{.value_range = detail::value_range_from("Equalization", c, k255),
+                                                     .bins = c.get("bins", 256).as_int(),
+                                                     .data_format = base.data_format,
+                                                     .name = base.name,
+                                                     .trainable = base.trainable,
+                                                     .input_shape = base.input_shape});
+}
+
+// ---- RandomGaussianBlur ---------------------------------------------------------------------
+RandomGaussianBlurLayer::RandomGaussianBlurLayer(const RandomGaussianBlurOptions& o)
+    : ImagePreprocessingLayer("RandomGaussianBlur", ImagePreprocessingOptions{.seed = o.seed,
+                                                                              .data_format = o.data_format,
+                                                                              .name = o.name,
+                                                                              .trainable = o.trainable,
+                                                                              .input_shape = o.input_shape}),
+      factor_(detail::bounded_factor(name(), "factor", o.factor, 0, 1)),
+      sigma_(detail::bounded_factor(name(), "sigma", o.sigma, 0, 1)),
+      value_range_(o.value_range),
+      kernel_size_(detail::spatial_values(name(), "kernel_size", o.kernel_size, 2, 1)) {
+  for (int64_t k : kernel_size_)
+    if (k % 2 == 0)
+      throw std::invalid_argument(name() + ": kernel_size must be an odd number. Received: kernel_size=" +
+                                  std::to_string(k));
+  if (!(value_range_.first <= value_range_.second))
+    throw std::invalid_argument(name() + ": expected value_range (low, high) with low <= high, but received (" +
+                                num(value_range_.first) + ", " + num(value_range_.second) + ")");
+}
+
+Tensor RandomGaussianBlurLayer::transform(const Tensor& images) {
+  const int64_t n = images.shape()[0];
+  // Keras's draws: each image's chance, each image's threshold, the batch's two sigmas.
+  Tensor chance = uniform(Shape{n}, factor_.first, factor_.second);
+  Tensor threshold = uniform(Shape{n}, 0.0, 1.0);
+  Tensor sigma = ops::add(uniform(Shape{2}, sigma_.first, sigma_.second), ops::scalar_like(chance, 1e-6));
+  Tensor x = images.dtype() == DType::float32 ? images : ops::cast(images, DType::float32);
+  Tensor blurred = core::ops::image::gaussian_blur(x, kernel_size_, sigma);
+  Tensor apply = ops::reshape(ops::less(threshold, chance), {n, 1, 1, 1});
+  Tensor out = ops::clip(ops::where(apply, blurred, x), value_range_.first, value_range_.second);
+  return out.dtype() == images.dtype() ? out : ops::cast(out, images.dtype());
+}
+
+Config RandomGaussianBlurLayer::get_config() const {
+  Config c = base_config();
+  c["data_format"] = o_.data_format;
+  c["factor"] = Value::list({factor_.first, factor_.second});
+  c["kernel_size"] = Value::list({kernel_size_[0], kernel_size_[1]});
+  c["sigma"] = Value::list({sigma_.first, sigma_.second});
+  c["value_range"] = Value::list({value_range_.first, value_range_.second});
+  c["seed"] = o_.seed < 0 ? Value() : Value(static_cast<long long>(o_.seed));
+  return c;
+}
+
+LayerPtr RandomGaussianBlurLayer::from_config(const Config& c) {
+  const ImagePreprocessingOptions base = options_from(c);
+  RandomGaussianBlurOptions o{.seed = base.seed, .data_format = base.data_format, .name = base.name,
+                              .trainable = base.trainable, .input_shape = base.input_shape};
+  if (c.contains("factor")) o.factor = FactorArg::from_config(c.at("factor"));
+  if (c.contains("sigma")) o.sigma = FactorArg::from_config(c.at("sigma"));
+  if (c.contains("kernel_size")) o.kernel_size = detail::spatial_from(c.at("kernel_size"));
+  if (c.contains("value_range")) {
+    const auto& l = c.at("value_range").as_list();
+    if (l.size() != 2) throw std::invalid_argument("RandomGaussianBlur: expected value_range of 2 numbers");
+    o.value_range = {l[0].as_double(), l[1].as_double()};
+  }
+  return make<RandomGaussianBlurLayer>(o);
+}
+
+Ref<EqualizationLayer> Equalization(const EqualizationOptions& o) { return make<EqualizationLayer>(o); }
+Ref<RandomGaussianBlurLayer> RandomGaussianBlur(const RandomGaussianBlurOptions& o) {
+  return make<RandomGaussianBlurLayer>(o);
+}
+
+}  // namespace keras::layers

@@ -1,0 +1,38 @@
+"""Writes image_filter.json: Keras 3's outputs (in training) and configs of Equalization and
+RandomGaussianBlur with fixed draws, for tests/keras/test_image_filter_layers.cpp.
+Run with the oracle venv: python make_image_filter_fixtures.py"""
+import json
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+import numpy as np
+import keras
+
+rng = np.random.default_rng(11)
+x = np.round(rng.uniform(0, 255, size=(2, 4, 5, 3))).astype("float32")
+x[:, :, :, 2] = np.clip(x[:, :, :, 2], 0, 80)  # a narrower channel
+const = x.copy()
+const[:, :, :, 1] = 17.0  # one bin only: kept
+
+
+def run(layer, images):
+    out = layer(images, training=True)
+    return {"input": images.ravel().tolist(), "shape": list(images.shape),
+            "output": np.asarray(out).ravel().tolist(), "config": layer.get_config()}
+
+
+cases = {
+    "eq_default": run(keras.layers.Equalization(), x),
+    "eq_bins16": run(keras.layers.Equalization(bins=16), x),
+    "eq_unit": run(keras.layers.Equalization(value_range=(0, 1)), x / 255.0),
+    "eq_constant": run(keras.layers.Equalization(bins=64), const),
+    "blur_fixed": run(keras.layers.RandomGaussianBlur(factor=(1, 1), sigma=(0.7, 0.7)), x),
+    "blur_k53": run(keras.layers.RandomGaussianBlur(factor=(1.0, 1.0), kernel_size=(5, 3), sigma=(0.45, 0.45),
+                                                    value_range=(10, 200), seed=3), x),
+    "blur_never": run(keras.layers.RandomGaussianBlur(factor=(0, 0), value_range=(0, 100)), x),
+}
+for c in cases.values():
+    c["config"] = json.loads(json.dumps(c["config"], default=list))
+    c["config"].pop("dtype", None)
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "image_filter.json"), "w") as f:
+    json.dump(cases, f)

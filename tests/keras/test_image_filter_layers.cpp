@@ -1,0 +1,107 @@
+// test_image_filter_layers.cpp - Equalization and RandomGaussianBlur: the layer harness,
+// Keras 3's outputs with fixed draws (tests/data/image_layers/image_filter.json, written by
+// make_image_filter_fixtures.py), traced, configs, errors; and the layer aliases.
+#include <stdexcept>
+#include <string>
+
+#include "core/function.h"
+#include "files.h"
+#include "layer_harness.h"
+#include "test_data_dir.h"
+
+using namespace th;
+namespace layers = keras::layers;
+
+namespace {
+const keras::Value& fixtures() {
+  static const keras::Value v =
+      keras::Value::from_json(read_bytes(std::string(KERAS_TEST_DATA_DIR) + "/image_layers/image_filter.json"));
+  return v;
+}
+std::vector<double> numbers(const keras::Value& list) {
+  std::vector<double> out;
+  for (const keras::Value& x : list.as_list()) out.push_back(x.as_double());
+  return out;
+}
+Tensor pixels(const Shape& s, DType dt, uint32_t seed) { return make(uniform(s.num_elements(), 0, 255, seed), s, dt); }
+
+// The layer built from Keras's config, called in training on the fixture's input (eagerly
+// and through a traced function), against Keras's output; its config against Keras's.
+void check_case(const std::string& key, const std::string& cls, double tol) {
+  CAPTURE(key);
+  const keras::Value& c = fixtures().at(key);
+  std::vector<int64_t> dims;
+  for (const keras::Value& d : c.at("shape").as_list()) dims.push_back(d.as_int());
+  const Tensor x = make(numbers(c.at("input")), Shape(dims), DType::float32);
+  keras::Config entry = keras::Config::object();
+  entry["class_name"] = cls;
+  entry["config"] = c.at("config");
+  keras::LayerPtr layer = keras::layers::deserialize(entry);
+  check_values((*layer)(x, true), numbers(c.at("output")), tol);
+  auto traced = core::function([&](const Tensor& in) { return (*layer)(in, true); });
+  check_values(traced(x), numbers(c.at("output")), tol);
+  check_values((*layer)(x, false), numbers(c.at("input")), 0);  // the identity in inference
+  const keras::Config mine = layer->get_config();
+  for (const auto& [k, v] : c.at("config").items()) {
+    CAPTURE(k);
+    REQUIRE(mine.contains(k));
+    if (v.type() == keras::Value::Type::list) CHECK(numbers(mine.at(k)) == numbers(v));
+    else CHECK(mine.at(k) == v);
+  }
+}
+}  // namespace
+
+TEST_CASE("image filter layers: the layer harness" * doctest::test_suite("layer_harness")) {
+  auto with_pixels = [](th::LayerCase c) {
+    c.make_input = pixels;
+    return c;
+  };
+  run_layer_test(with_pixels({"equalization", [] { return layers::Equalization(); }, {Shape{2, 3, 5, 3}}, {},
+                              {2, 3, 5, 3}, 0, 0, true}));
+  run_layer_test(with_pixels({"random_gaussian_blur",
+                              [] { return layers::RandomGaussianBlur({.factor = layers::FactorArg(1, 1), .seed = 1}); },
+                              {Shape{2, 3, 5, 3}}, {}, {2, 3, 5, 3}, 0, 0, true}));
+}
+
+TEST_CASE("Equalization: Keras 3's outputs (bins, value ranges, a one-bin channel kept), eager and traced") {
+  check_case("eq_default", "Equalization", 1e-4);
+  check_case("eq_bins16", "Equalization", 1e-4);
+  check_case("eq_unit", "Equalization", 1e-6);
+  check_case("eq_constant", "Equalization", 1e-4);
+  CHECK_THROWS_WITH_AS(layers::Equalization({.bins = 0}), doctest::Contains("expected bins >= 1"), std::invalid_argument);
+  CHECK_THROWS_AS(layers::Equalization({.value_range = {1, 1}}), std::invalid_argument);
+}
+
+TEST_CASE("RandomGaussianBlur: Keras 3's outputs with fixed draws, eager and traced; random draws blur some images") {
+  check_case("blur_fixed", "RandomGaussianBlur", 1e-4);
+  check_case("blur_k53", "RandomGaussianBlur", 1e-4);
+  check_case("blur_never", "RandomGaussianBlur", 1e-4);
+  // Random chances: over a large batch some images are blurred and some are not, and a
+  // seeded layer repeats its draws.
+  Tensor x = pixels(Shape{32, 6, 6, 1}, DType::float32, 5);
+  auto a = layers::RandomGaussianBlur({.factor = 0.8, .sigma = layers::FactorArg(0.5, 0.9), .seed = 4});
+  auto b = layers::RandomGaussianBlur({.factor = 0.8, .sigma = layers::FactorArg(0.5, 0.9), .seed = 4});
+  Tensor ya = (*a)(x, true), yb = (*b)(x, true);
+  CHECK(values(ya) == values(yb));
+  Tensor same = ops::all(ops::equal(ya, x), {1, 2, 3});
+  const std::vector<double> kept = values(ops::cast(same, DType::float32));
+  double n_kept = 0;
+  for (double k : kept) n_kept += k;
+  CHECK(n_kept > 0);
+  CHECK(n_kept < 32);
+  CHECK_THROWS_WITH_AS(layers::RandomGaussianBlur({.kernel_size = 4}), doctest::Contains("kernel_size must be an odd number"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(layers::RandomGaussianBlur({.factor = 1.5}), doctest::Contains("`factor` argument"),
+                       std::invalid_argument);
+}
+
+TEST_CASE("layer aliases: MaxPool2D, AvgPool1D, GlobalAvgPool2D, Convolution2D, ... are the same classes") {
+  CHECK(layers::MaxPool2D(2)->class_name() == "MaxPooling2D");
+  CHECK(layers::AvgPool1D()->class_name() == "AveragePooling1D");
+  CHECK(layers::AvgPool3D(2)->class_name() == "AveragePooling3D");
+  CHECK(layers::GlobalAvgPool2D()->class_name() == "GlobalAveragePooling2D");
+  CHECK(layers::GlobalMaxPool1D()->class_name() == "GlobalMaxPooling1D");
+  CHECK(layers::Convolution2D(4, 3)->class_name() == "Conv2D");
+  CHECK(layers::Convolution1DTranspose(4, 3)->class_name() == "Conv1DTranspose");
+  CHECK(layers::SeparableConvolution2D(4, 3)->class_name() == "SeparableConv2D");
+}
