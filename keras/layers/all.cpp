@@ -102,6 +102,7 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["RandomRotation"] = RandomRotationLayer::from_config;
   f["RandomTranslation"] = RandomTranslationLayer::from_config;
   f["RandomZoom"] = RandomZoomLayer::from_config;
+  f["RandomShear"] = RandomShearLayer::from_config;
   f["SpatialDropout1D"] = SpatialDropoutLayer::from_config<1>;
   f["SpatialDropout2D"] = SpatialDropoutLayer::from_config<2>;
   f["SpatialDropout3D"] = SpatialDropoutLayer::from_config<3>;

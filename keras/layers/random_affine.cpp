@@ -186,12 +186,57 @@ LayerPtr RandomTranslationLayer::from_config(const Config& c) {
                                       FactorArg::from_config(c.at("width_factor")), affine_options_from(c));
 }
 
+// ---- RandomShear -----------------------------------------------------------------------
+
+namespace {
+// Keras's RandomShear factor rule: f in [0, 1] -> (-f, f); a pair sorted, here within
+// [-1, 1] (Keras asks [0, 1] of a pair too, so it cannot reload its own config of
+// RandomShear(f), whose pair is (-f, f)).
+std::pair<double, double> shear_range(const std::string& layer, const char* arg, const FactorArg& f) {
+  const double lo = f.is_pair ? -1.0 : 0.0;
+  for (double v : {f.lower, f.upper})
+    if (!(v >= lo && v <= 1))
+      throw std::invalid_argument(layer + ": the `" + arg + "` argument should be a number in [0, 1] (or a list of two "
+                                  "numbers in [-1, 1]). Received: " + arg + "=" + factor_str(f));
+  if (!f.is_pair) return {-f.lower, f.lower};
+  return {std::min(f.lower, f.upper), std::max(f.lower, f.upper)};
+}
+}  // namespace
+
+RandomShearLayer::RandomShearLayer(const FactorArg& x_factor, const FactorArg& y_factor, const RandomAffineOptions& o)
+    : RandomAffineLayer("RandomShear", o),
+      x_(shear_range(name(), "x_factor", x_factor)),
+      y_(shear_range(name(), "y_factor", y_factor)) {}
+
+Tensor RandomShearLayer::matrix(int64_t b, int64_t, int64_t) {
+  // Keras's draws, in its order: the sign, then y, then x.
+  Tensor sign = ops::where(ops::greater(uniform(Shape{b, 1}, 0.0, 1.0), scalar(0.5)), ops::neg(ones_col(b)), ones_col(b));
+  Tensor sy = ops::multiply(uniform(Shape{b, 1}, y_.first, y_.second), sign);
+  Tensor sx = ops::multiply(uniform(Shape{b, 1}, x_.first, x_.second), sign);
+  return ops::concat({ones_col(b), sx, zeros_col(b), sy, ones_col(b), zeros_col(b), zeros_col(b), zeros_col(b)}, 1);
+}
+
+Config RandomShearLayer::get_config() const {
+  Config c = RandomAffineLayer::get_config();
+  c["x_factor"] = Value::list({x_.first, x_.second});
+  c["y_factor"] = Value::list({y_.first, y_.second});
+  return c;
+}
+
+LayerPtr RandomShearLayer::from_config(const Config& c) {
+  auto factor = [&](const char* k) { return c.contains(k) ? FactorArg::from_config(c.at(k)) : FactorArg(0.0); };
+  return make<RandomShearLayer>(factor("x_factor"), factor("y_factor"), affine_options_from(c));
+}
+
 Ref<RandomRotationLayer> RandomRotation(const FactorArg& f, const RandomAffineOptions& o) {
   return make<RandomRotationLayer>(f, o);
 }
 Ref<RandomZoomLayer> RandomZoom(const FactorArg& h, const RandomZoomOptions& o) { return make<RandomZoomLayer>(h, o); }
 Ref<RandomTranslationLayer> RandomTranslation(const FactorArg& h, const FactorArg& w, const RandomAffineOptions& o) {
   return make<RandomTranslationLayer>(h, w, o);
+}
+Ref<RandomShearLayer> RandomShear(const FactorArg& x, const FactorArg& y, const RandomAffineOptions& o) {
+  return make<RandomShearLayer>(x, y, o);
 }
 
 }  // namespace keras::layers

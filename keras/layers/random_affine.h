@@ -1,4 +1,4 @@
-// random_affine.h - RandomRotation, RandomZoom, RandomTranslation (keras.layers): in
+// random_affine.h - RandomRotation, RandomZoom, RandomTranslation, RandomShear (keras.layers): in
 // training, each image is resampled through a random affine map (ops::image::
 // affine_transform, TensorFlow's ImageProjectiveTransformV3) with Keras's fill_mode
 // ("reflect", "wrap", "constant", "nearest"), fill_value and interpolation ("bilinear",
@@ -10,7 +10,9 @@
 //     [lower, upper] per axis (negative: zoom in); without width_factor both axes share
 //     the height draw;
 //   RandomTranslation(height_factor, width_factor): shifts by draws in [lower, upper]
-//     times the height / width.
+//     times the height / width;
+//   RandomShear(x_factor, y_factor): shears by draws in the factor ranges, negated with
+//     chance one half.
 //
 //   auto r = keras::layers::RandomRotation(0.1, {.fill_mode = "constant", .seed = 1});
 #pragma once
@@ -149,6 +151,25 @@ class RandomTranslationLayer : public RandomAffineLayer {
   std::pair<double, double> height_, width_;
 };
 
+/// Random shear of images in training (keras.layers.RandomShear), made by RandomShear():
+/// per image, shears sx and sy drawn in the x and y factor ranges, both negated with
+/// chance one half, and the map [[1, sx, 0], [sy, 1, 0]] (Keras's, about the corner).
+class RandomShearLayer : public RandomAffineLayer {
+ public:
+  /// The factors: f in [0, 1] for [-f, f], or {lower, upper} within [0, 1] (Keras's rule;
+  /// else std::invalid_argument).
+  RandomShearLayer(const FactorArg& x_factor, const FactorArg& y_factor, const RandomAffineOptions& options = {});
+  Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's "RandomShear").
+  static LayerPtr from_config(const Config& c);
+
+ protected:
+  Tensor matrix(int64_t batch, int64_t h, int64_t w) override;
+
+ private:
+  std::pair<double, double> x_, y_;
+};
+
 /// keras.layers.RandomRotation: rotates each image by a random angle in factor * 360
 /// degrees in training.
 Ref<RandomRotationLayer> RandomRotation(const FactorArg& factor, const RandomAffineOptions& options = {});
@@ -158,5 +179,8 @@ Ref<RandomZoomLayer> RandomZoom(const FactorArg& height_factor, const RandomZoom
 /// width in training.
 Ref<RandomTranslationLayer> RandomTranslation(const FactorArg& height_factor, const FactorArg& width_factor,
                                               const RandomAffineOptions& options = {});
+/// keras.layers.RandomShear: shears each image by random amounts in training.
+Ref<RandomShearLayer> RandomShear(const FactorArg& x_factor = 0.0, const FactorArg& y_factor = 0.0,
+                                  const RandomAffineOptions& options = {});
 
 }  // namespace keras::layers

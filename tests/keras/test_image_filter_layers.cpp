@@ -1,6 +1,8 @@
-// test_image_filter_layers.cpp - Equalization and RandomGaussianBlur: the layer harness,
-// Keras 3's outputs with fixed draws (tests/data/image_layers/image_filter.json, written by
-// make_image_filter_fixtures.py), traced, configs, errors; and the layer aliases.
+// test_image_filter_layers.cpp - Equalization, RandomGaussianBlur and RandomShear: the layer harness,
+// Keras 3's outputs with fixed draws (tests/data/image_layers/image_layers.json, written by
+// make_image_layer_fixtures.py), traced, configs, errors; and the layer aliases.
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -15,7 +17,7 @@ namespace layers = keras::layers;
 namespace {
 const keras::Value& fixtures() {
   static const keras::Value v =
-      keras::Value::from_json(read_bytes(std::string(KERAS_TEST_DATA_DIR) + "/image_layers/image_filter.json"));
+      keras::Value::from_json(read_bytes(std::string(KERAS_TEST_DATA_DIR) + "/image_layers/image_layers.json"));
   return v;
 }
 std::vector<double> numbers(const keras::Value& list) {
@@ -58,6 +60,8 @@ TEST_CASE("image filter layers: the layer harness" * doctest::test_suite("layer_
   };
   run_layer_test(with_pixels({"equalization", [] { return layers::Equalization(); }, {Shape{2, 3, 5, 3}}, {},
                               {2, 3, 5, 3}, 0, 0, true}));
+  run_layer_test(with_pixels({"random_shear", [] { return layers::RandomShear(0.2, 0.1, {.seed = 1}); },
+                              {Shape{2, 3, 5, 3}}, {}, {2, 3, 5, 3}, 0, 0, true}));
   run_layer_test(with_pixels({"random_gaussian_blur",
                               [] { return layers::RandomGaussianBlur({.factor = layers::FactorArg(1, 1), .seed = 1}); },
                               {Shape{2, 3, 5, 3}}, {}, {2, 3, 5, 3}, 0, 0, true}));
@@ -93,6 +97,44 @@ TEST_CASE("RandomGaussianBlur: Keras 3's outputs with fixed draws, eager and tra
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(layers::RandomGaussianBlur({.factor = 1.5}), doctest::Contains("`factor` argument"),
                        std::invalid_argument);
+}
+
+TEST_CASE("RandomShear: each image is one of Keras 3's two maps for one-point factors, eager and traced") {
+  const keras::Value& c = fixtures().at("shear");
+  std::vector<int64_t> dims;
+  for (const keras::Value& d : c.at("shape").as_list()) dims.push_back(d.as_int());
+  const Tensor x = make(numbers(c.at("input")), Shape(dims), DType::float32);
+  const std::vector<double> plus = numbers(c.at("plus")), minus = numbers(c.at("minus"));
+  keras::Config entry = keras::Config::object();
+  entry["class_name"] = "RandomShear";
+  entry["config"] = c.at("config");
+  keras::LayerPtr layer = keras::layers::deserialize(entry);
+  auto traced = core::function([&](const Tensor& in) { return (*layer)(in, true); });
+  int signs[2] = {0, 0};
+  for (int call = 0; call < 8; ++call) {
+    const std::vector<double> got = values(call % 2 ? traced(x) : (*layer)(x, true));
+    const size_t per = got.size() / size_t(dims[0]);
+    for (size_t i = 0; i < size_t(dims[0]); ++i) {
+      double dp = 0, dm = 0;
+      for (size_t k = i * per; k < (i + 1) * per; ++k) {
+        dp = std::max(dp, std::abs(got[k] - plus[k]));
+        dm = std::max(dm, std::abs(got[k] - minus[k]));
+      }
+      CAPTURE(i);
+      CHECK(std::min(dp, dm) < 1e-3);
+      ++signs[dp < dm ? 0 : 1];
+    }
+  }
+  CHECK(signs[0] > 0);  // both signs are drawn
+  CHECK(signs[1] > 0);
+  const keras::Config mine = layer->get_config();
+  CHECK(numbers(mine.at("x_factor")) == std::vector<double>{0.3, 0.3});
+  CHECK(mine.at("fill_mode").as_string() == "reflect");
+  CHECK(numbers(layers::RandomShear(0.2)->get_config().at("x_factor")) == std::vector<double>{-0.2, 0.2});
+  CHECK_THROWS_WITH_AS(layers::RandomShear(layers::FactorArg(-1.5, 0.2)), doctest::Contains("`x_factor` argument"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(layers::RandomShear(-0.2), doctest::Contains("`x_factor` argument"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(layers::RandomShear(0.1, 1.5), doctest::Contains("`y_factor` argument"), std::invalid_argument);
 }
 
 TEST_CASE("layer aliases: MaxPool2D, AvgPool1D, GlobalAvgPool2D, Convolution2D, ... are the same classes") {

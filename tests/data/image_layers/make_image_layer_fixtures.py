@@ -1,6 +1,7 @@
-"""Writes image_filter.json: Keras 3's outputs (in training) and configs of Equalization and
-RandomGaussianBlur with fixed draws, for tests/keras/test_image_filter_layers.cpp.
-Run with the oracle venv: python make_image_filter_fixtures.py"""
+"""Writes image_layers.json: Keras 3's outputs (in training) and configs of Equalization,
+RandomGaussianBlur (fixed draws) and RandomShear (its two possible maps for fixed factors),
+for tests/keras/test_image_filter_layers.cpp.
+Run with the oracle venv: python make_image_layer_fixtures.py"""
 import json
 import os
 
@@ -31,8 +32,20 @@ cases = {
                                                     value_range=(10, 200), seed=3), x),
     "blur_never": run(keras.layers.RandomGaussianBlur(factor=(0, 0), value_range=(0, 100)), x),
 }
+# RandomShear with one-point factors: each image takes the map with +(sx, sy) or -(sx, sy),
+# the sign drawn; Keras's affine_transform gives both, and Keras's layer picks one per image.
+shear = keras.layers.RandomShear(x_factor=(0.3, 0.3), y_factor=(0.1, 0.1), seed=5)
+out = np.asarray(shear(x, training=True))
+both = []
+for s in (1.0, -1.0):
+    m = np.tile(np.array([[1, 0.3 * s, 0, 0.1 * s, 1, 0, 0, 0]], "float32"), (x.shape[0], 1))
+    both.append(np.asarray(keras.ops.image.affine_transform(x, m, fill_mode="reflect")))
+for i in range(x.shape[0]):  # (the layer's images are one of the two)
+    assert min(np.abs(out[i] - b[i]).max() for b in both) < 1e-3
+cases["shear"] = {"input": x.ravel().tolist(), "shape": list(x.shape), "plus": both[0].ravel().tolist(),
+                  "minus": both[1].ravel().tolist(), "config": shear.get_config()}
 for c in cases.values():
     c["config"] = json.loads(json.dumps(c["config"], default=list))
     c["config"].pop("dtype", None)
-with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "image_filter.json"), "w") as f:
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "image_layers.json"), "w") as f:
     json.dump(cases, f)
