@@ -92,6 +92,7 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["AutoContrast"] = AutoContrastLayer::from_config;
   f["Equalization"] = EqualizationLayer::from_config;
   f["RandomGaussianBlur"] = RandomGaussianBlurLayer::from_config;
+  f["RandomErasing"] = RandomErasingLayer::from_config;
   using C = ColorAdjustLayer::Kind;
   f["RandomSaturation"] = ColorAdjustLayer::from_config<C::saturation>;
   f["RandomHue"] = ColorAdjustLayer::from_config<C::hue>;

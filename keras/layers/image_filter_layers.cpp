@@ -140,6 +140,94 @@ LayerPtr RandomGaussianBlurLayer::from_config(const Config& c) {
   return make<RandomGaussianBlurLayer>(o);
 }
 
+// ---- RandomErasing ---------------------------------------------------------------------------
+RandomErasingLayer::RandomErasingLayer(const RandomErasingOptions& o)
+    : ImagePreprocessingLayer("RandomErasing", ImagePreprocessingOptions{.seed = o.seed,
+                                                                         .data_format = o.data_format,
+                                                                         .name = o.name,
+                                                                         .trainable = o.trainable,
+                                                                         .input_shape = o.input_shape}),
+      factor_(detail::bounded_factor(name(), "factor", o.factor, 0, 1)),
+      scale_(detail::bounded_factor(name(), "scale", o.scale, 0, 1)),
+      value_range_(o.value_range),
+      fill_value_(o.fill_value) {
+  if (fill_value_ && fill_value_->size() != 1 && fill_value_->size() != 3)
+    throw std::invalid_argument(name() + ": the `fill_value` argument should be a number (or a list of three "
+                                "numbers), but received a list of " + std::to_string(fill_value_->size()));
+}
+
+Tensor RandomErasingLayer::transform(const Tensor& images) {
+  const int64_t n = images.shape()[0], h = images.shape()[1], w = images.shape()[2], c = images.shape()[3];
+  Tensor x = images.dtype() == DType::float32 ? images : ops::cast(images, DType::float32);
+  // Keras's draws, in order: the sides' fractions, the x start, the y start, the chance,
+  // the threshold (then the noise).
+  Tensor side = ops::sqrt(uniform(Shape{n, 2}, scale_.first, scale_.second));
+  auto bounds = [&](const Tensor& ratio, int64_t length) {
+    Tensor extent = ops::multiply(ratio, ops::scalar_like(ratio, double(length)));
+    Tensor start = ops::multiply(uniform(Shape{n}, 0.0, 1.0), ops::subtract(ops::scalar_like(extent, double(length)), extent));
+    return std::pair{ops::reshape(start, {n, 1, 1, 1}), ops::reshape(ops::add(start, extent), {n, 1, 1, 1})};
+  };
+  auto [x0, x1] = bounds(ops::reshape(ops::slice(side, {0, 0}, {n, 1}), {n}), w);
+  auto [y0, y1] = bounds(ops::reshape(ops::slice(side, {0, 1}, {n, 1}), {n}), h);
+  Tensor chance = uniform(Shape{n}, factor_.first, factor_.second);
+  Tensor apply = ops::reshape(ops::less(uniform(Shape{n}, 0.0, 1.0), chance), {n, 1, 1, 1});
+  Tensor gx = ops::reshape(ops::arange(0, w, 1, DType::float32), {1, 1, w, 1});
+  Tensor gy = ops::reshape(ops::arange(0, h, 1, DType::float32), {1, h, 1, 1});
+  Tensor inside = ops::logical_and(ops::logical_and(ops::greater_equal(gx, x0), ops::less(gx, x1)),
+                                   ops::logical_and(ops::greater_equal(gy, y0), ops::less(gy, y1)));
+  Tensor fill;
+  if (!fill_value_) {
+    const SeedGenerator::Draw d = seeds_.next();
+    fill = ops::multiply(ops::random_normal(Shape{n, h, w, c}, {.seed = d.seed, .counter = d.counter}),
+                         ops::scalar_like(x, value_range_.second));
+  } else {
+    std::vector<double> per_channel = *fill_value_;
+    if (per_channel.size() == 1) per_channel.assign(size_t(c), per_channel[0]);
+    if (int64_t(per_channel.size()) != c)
+      throw std::invalid_argument(name() + ": fill_value has 3 values, but the images have " + std::to_string(c) +
+                                  " channels");
+    fill = ops::reshape(core::constant(std::vector<float>(per_channel.begin(), per_channel.end())), {1, 1, 1, c});
+  }
+  fill = ops::clip(fill, value_range_.first, value_range_.second);
+  Tensor out = ops::where(ops::logical_and(apply, inside), fill, x);
+  return out.dtype() == images.dtype() ? out : ops::cast(out, images.dtype());
+}
+
+Config RandomErasingLayer::get_config() const {
+  Config c = base_config();
+  c["data_format"] = o_.data_format;
+  c["factor"] = Value::list({factor_.first, factor_.second});
+  c["scale"] = Value::list({scale_.first, scale_.second});
+  if (!fill_value_) c["fill_value"] = Value();
+  else if (fill_value_->size() == 1) c["fill_value"] = (*fill_value_)[0];
+  else c["fill_value"] = Value::list({(*fill_value_)[0], (*fill_value_)[1], (*fill_value_)[2]});
+  c["value_range"] = Value::list({value_range_.first, value_range_.second});
+  c["seed"] = o_.seed < 0 ? Value() : Value(static_cast<long long>(o_.seed));
+  return c;
+}
+
+LayerPtr RandomErasingLayer::from_config(const Config& c) {
+  const ImagePreprocessingOptions base = options_from(c);
+  RandomErasingOptions o{.seed = base.seed, .data_format = base.data_format, .name = base.name,
+                         .trainable = base.trainable, .input_shape = base.input_shape};
+  if (c.contains("factor")) o.factor = FactorArg::from_config(c.at("factor"));
+  if (c.contains("scale")) o.scale = FactorArg::from_config(c.at("scale"));
+  const Value fv = c.get("fill_value", Value());
+  if (fv.type() == Value::Type::list) {
+    o.fill_value.emplace();
+    for (const Value& v : fv.as_list()) o.fill_value->push_back(v.as_double());
+  } else if (!fv.is_null()) {
+    o.fill_value = std::vector<double>{fv.as_double()};
+  }
+  if (c.contains("value_range")) {
+    const auto& l = c.at("value_range").as_list();
+    if (l.size() != 2) throw std::invalid_argument("RandomErasing: expected value_range of 2 numbers");
+    o.value_range = {l[0].as_double(), l[1].as_double()};
+  }
+  return make<RandomErasingLayer>(o);
+}
+
+Ref<RandomErasingLayer> RandomErasing(const RandomErasingOptions& o) { return make<RandomErasingLayer>(o); }
 Ref<EqualizationLayer> Equalization(const EqualizationOptions& o) { return make<EqualizationLayer>(o); }
 Ref<RandomGaussianBlurLayer> RandomGaussianBlur(const RandomGaussianBlurOptions& o) {
   return make<RandomGaussianBlurLayer>(o);

@@ -3,12 +3,17 @@
 //                       Keras), in training
 //   RandomGaussianBlur  a Gaussian blur of random sigma, applied to each image with a
 //                       random chance, in training
+//   RandomErasing       a random rectangle of each image replaced by a fill value (or
+//                       noise), with a random chance, in training
 // As every random image layer (image_preprocessing.h): channels_last images, the identity
 // in inference, integer images become float32.
 //
 //   auto eq = keras::layers::Equalization({.value_range = {0, 1}});
 //   auto blur = keras::layers::RandomGaussianBlur({.factor = 0.5, .kernel_size = 5});
 #pragma once
+#include <optional>
+#include <vector>
+
 #include "keras/layers/color_layers.h"
 #include "keras/layers/conv.h"
 
@@ -91,9 +96,56 @@ class RandomGaussianBlurLayer : public ImagePreprocessingLayer {
   std::vector<int64_t> kernel_size_;
 };
 
+/// Options of RandomErasing (keras.layers.RandomErasing's keyword arguments).
+struct RandomErasingOptions {
+  /// The chance that an image is erased: drawn per image uniform in [lower, upper]; f in
+  /// [0, 1] gives [0, f] (Keras `factor`, default 1).
+  FactorArg factor = 1.0;
+  /// The rectangle's sides as fractions of the image's: sqrt of draws in [lower, upper],
+  /// one per side (Keras `scale`, default (0.02, 0.33)).
+  FactorArg scale = FactorArg(0.02, 0.33);
+  /// The erased values: none (Keras's None) for normal noise times value_range's high;
+  /// one number; or one per channel (3). Clipped to value_range.
+  std::optional<std::vector<double>> fill_value{};
+  /// The range of the images' values (Keras `value_range`, default (0, 255); kept as given).
+  std::pair<double, double> value_range{0, 255};
+  int64_t seed = -1;          ///< -1 = unseeded (Keras: None)
+  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  /// Layer name (default: generated, random_erasing, ...).
+  std::string name{};
+  /// Keras `trainable` (default true); the layer has no weights.
+  bool trainable = true;
+  /// Input shape without the batch axis (first layer of a Sequential).
+  ShapeSpec input_shape{};
+};
+
+/// keras.layers.RandomErasing, made by RandomErasing(): in training, per image a rectangle
+/// of sides sqrt(s) * width and sqrt(s) * height (s drawn in `scale` per side), placed
+/// uniformly, takes the fill value when a uniform draw falls below the image's drawn
+/// chance (Keras's draws and masks: corners are not rounded).
+class RandomErasingLayer : public ImagePreprocessingLayer {
+ public:
+  /// Factors outside [0, 1] and a fill_value of another length than 1 or 3 throw
+  /// std::invalid_argument.
+  explicit RandomErasingLayer(const RandomErasingOptions& options = {});
+  Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's "RandomErasing").
+  static LayerPtr from_config(const Config& c);
+
+ protected:
+  Tensor transform(const Tensor& images) override;
+
+ private:
+  std::pair<double, double> factor_, scale_, value_range_;
+  std::optional<std::vector<double>> fill_value_;
+};
+
 /// keras.layers.Equalization: histogram equalization per channel, in training.
 Ref<EqualizationLayer> Equalization(const EqualizationOptions& options = {});
 /// keras.layers.RandomGaussianBlur: blurs images with a random chance, in training.
 Ref<RandomGaussianBlurLayer> RandomGaussianBlur(const RandomGaussianBlurOptions& options = {});
+/// keras.layers.RandomErasing: erases a random rectangle of images with a random chance,
+/// in training.
+Ref<RandomErasingLayer> RandomErasing(const RandomErasingOptions& options = {});
 
 }  // namespace keras::layers

@@ -1,4 +1,5 @@
-// test_image_filter_layers.cpp - Equalization, RandomGaussianBlur and RandomShear: the layer harness,
+// test_image_filter_layers.cpp - Equalization, RandomGaussianBlur, RandomErasing and RandomShear: the
+// layer harness,
 // Keras 3's outputs with fixed draws (tests/data/image_layers/image_layers.json, written by
 // make_image_layer_fixtures.py), traced, configs, errors; and the layer aliases.
 #include <algorithm>
@@ -62,6 +63,8 @@ TEST_CASE("image filter layers: the layer harness" * doctest::test_suite("layer_
                               {2, 3, 5, 3}, 0, 0, true}));
   run_layer_test(with_pixels({"random_shear", [] { return layers::RandomShear(0.2, 0.1, {.seed = 1}); },
                               {Shape{2, 3, 5, 3}}, {}, {2, 3, 5, 3}, 0, 0, true}));
+  run_layer_test(with_pixels({"random_erasing", [] { return layers::RandomErasing({.seed = 1}); },
+                              {Shape{2, 3, 5, 3}}, {}, {2, 3, 5, 3}, 0, 0, true}));
   run_layer_test(with_pixels({"random_gaussian_blur",
                               [] { return layers::RandomGaussianBlur({.factor = layers::FactorArg(1, 1), .seed = 1}); },
                               {Shape{2, 3, 5, 3}}, {}, {2, 3, 5, 3}, 0, 0, true}));
@@ -97,6 +100,48 @@ TEST_CASE("RandomGaussianBlur: Keras 3's outputs with fixed draws, eager and tra
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(layers::RandomGaussianBlur({.factor = 1.5}), doctest::Contains("`factor` argument"),
                        std::invalid_argument);
+}
+
+TEST_CASE("RandomErasing: Keras 3's outputs with fixed draws, eager and traced; random rectangles") {
+  check_case("erase_all", "RandomErasing", 0);
+  check_case("erase_never", "RandomErasing", 0);
+  // Sides of half the image's (scale 0.25): each erased image holds one filled rectangle
+  // of 3 or 4 columns and 4 or 5 rows (an 8 x 7 image; corners fall between cells).
+  Tensor x = ops::add(pixels(Shape{16, 8, 7, 2}, DType::float32, 9), ops::scalar_like(ops::zeros({}), 1.0));
+  auto erase = layers::RandomErasing({.factor = 0.9, .scale = layers::FactorArg(0.25, 0.25), .fill_value = std::vector<double>{0.0},
+                                      .seed = 3});
+  const std::vector<double> got = values((*erase)(x, true));
+  int erased_images = 0;
+  for (int i = 0; i < 16; ++i) {
+    int top = 99, bottom = -1, left = 99, right = -1, count = 0;
+    for (int r = 0; r < 8; ++r)
+      for (int col = 0; col < 7; ++col) {
+        const bool zero = got[size_t(((i * 8 + r) * 7 + col) * 2)] == 0.0;
+        CHECK(zero == (got[size_t(((i * 8 + r) * 7 + col) * 2 + 1)] == 0.0));  // every channel
+        if (!zero) continue;
+        ++count;
+        top = std::min(top, r), bottom = std::max(bottom, r), left = std::min(left, col), right = std::max(right, col);
+      }
+    if (count == 0) continue;
+    ++erased_images;
+    CAPTURE(i);
+    CHECK(count == (bottom - top + 1) * (right - left + 1));  // a full rectangle
+    CHECK(bottom - top + 1 >= 3);
+    CHECK(bottom - top + 1 <= 5);
+    CHECK(right - left + 1 >= 3);
+    CHECK(right - left + 1 <= 4);
+  }
+  CHECK(erased_images > 0);
+  CHECK(erased_images < 16);
+  // Noise (fill_value none) stays in the value range; a traced step draws new rectangles.
+  auto noisy = layers::RandomErasing({.factor = layers::FactorArg(1, 1), .value_range = {0, 1}, .seed = 4});
+  const std::vector<double> n = values((*noisy)(ops::full_like(ops::zeros({4, 6, 6, 3}), 0.5), true));
+  for (double v : n) CHECK((v >= 0 && v <= 1));
+  auto traced = core::function([&](const Tensor& in) { return (*erase)(in, true); });
+  CHECK(values(traced(x)) != values(traced(x)));
+  CHECK_THROWS_WITH_AS(layers::RandomErasing({.fill_value = std::vector<double>{1, 2}}),
+                       doctest::Contains("`fill_value` argument"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(layers::RandomErasing({.scale = 1.5}), doctest::Contains("`scale` argument"), std::invalid_argument);
 }
 
 TEST_CASE("RandomShear: each image is one of Keras 3's two maps for one-point factors, eager and traced") {

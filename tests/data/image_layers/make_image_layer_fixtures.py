@@ -1,5 +1,5 @@
 """Writes image_layers.json: Keras 3's outputs (in training) and configs of Equalization,
-RandomGaussianBlur (fixed draws) and RandomShear (its two possible maps for fixed factors),
+RandomGaussianBlur and RandomErasing (fixed draws) and RandomShear (its two possible maps for fixed factors),
 for tests/keras/test_image_filter_layers.cpp.
 Run with the oracle venv: python make_image_layer_fixtures.py"""
 import json
@@ -31,6 +31,8 @@ cases = {
     "blur_k53": run(keras.layers.RandomGaussianBlur(factor=(1.0, 1.0), kernel_size=(5, 3), sigma=(0.45, 0.45),
                                                     value_range=(10, 200), seed=3), x),
     "blur_never": run(keras.layers.RandomGaussianBlur(factor=(0, 0), value_range=(0, 100)), x),
+    "erase_all": run(keras.layers.RandomErasing(factor=(1, 1), scale=(1, 1), fill_value=[10, 20, 300]), x),
+    "erase_never": run(keras.layers.RandomErasing(factor=(0, 0), fill_value=7.0, value_range=(0, 1), seed=2), x),
 }
 # RandomShear with one-point factors: each image takes the map with +(sx, sy) or -(sx, sy),
 # the sign drawn; Keras's affine_transform gives both, and Keras's layer picks one per image.
