@@ -19,6 +19,8 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["Dropout"] = DropoutLayer::from_config;
   f["ELU"] = ELULayer::from_config;
   f["Embedding"] = EmbeddingLayer::from_config;
+  f["ReversibleEmbedding"] = ReversibleEmbeddingLayer::from_config;
+  f["Pipeline"] = PipelineLayer::from_config;
   f["Flatten"] = FlattenLayer::from_config;
   f["GaussianDropout"] = GaussianDropoutLayer::from_config;
   f["GaussianNoise"] = GaussianNoiseLayer::from_config;
@@ -93,6 +95,7 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["Equalization"] = EqualizationLayer::from_config;
   f["RandomGaussianBlur"] = RandomGaussianBlurLayer::from_config;
   f["RandomErasing"] = RandomErasingLayer::from_config;
+  f["RandomColorJitter"] = RandomColorJitterLayer::from_config;
   using C = ColorAdjustLayer::Kind;
   f["RandomSaturation"] = ColorAdjustLayer::from_config<C::saturation>;
   f["RandomHue"] = ColorAdjustLayer::from_config<C::hue>;

@@ -9,7 +9,10 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 EmbeddingLayer::EmbeddingLayer(int64_t input_dim, int64_t output_dim, const EmbeddingOptions& o)
-    : Layer("Embedding", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : EmbeddingLayer("Embedding", input_dim, output_dim, o) {}
+
+EmbeddingLayer::EmbeddingLayer(std::string class_name, int64_t input_dim, int64_t output_dim, const EmbeddingOptions& o)
+    : Layer(std::move(class_name), LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
       input_dim_(input_dim),
       output_dim_(output_dim),
       o_(o) {

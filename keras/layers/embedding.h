@@ -55,6 +55,12 @@ class EmbeddingLayer : public Layer {
   int64_t output_dim() const { return output_dim_; }
   Variable embeddings;  ///< (input_dim, output_dim), defined once built
 
+ protected:
+  /// For subclasses (ReversibleEmbedding): the class name they register under.
+  EmbeddingLayer(std::string class_name, int64_t input_dim, int64_t output_dim, const EmbeddingOptions& options);
+  /// The options the layer was made with.
+  const EmbeddingOptions& embedding_options() const { return o_; }
+
  private:
   int64_t input_dim_, output_dim_;
   EmbeddingOptions o_;

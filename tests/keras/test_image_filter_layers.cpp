@@ -1,5 +1,5 @@
-// test_image_filter_layers.cpp - Equalization, RandomGaussianBlur, RandomErasing and RandomShear: the
-// layer harness,
+// test_image_filter_layers.cpp - Equalization, RandomGaussianBlur, RandomErasing, RandomColorJitter and
+// RandomShear: the layer harness,
 // Keras 3's outputs with fixed draws (tests/data/image_layers/image_layers.json, written by
 // make_image_layer_fixtures.py), traced, configs, errors; and the layer aliases.
 #include <algorithm>
@@ -64,6 +64,11 @@ TEST_CASE("image filter layers: the layer harness" * doctest::test_suite("layer_
   run_layer_test(with_pixels({"random_shear", [] { return layers::RandomShear(0.2, 0.1, {.seed = 1}); },
                               {Shape{2, 3, 5, 3}}, {}, {2, 3, 5, 3}, 0, 0, true}));
   run_layer_test(with_pixels({"random_erasing", [] { return layers::RandomErasing({.seed = 1}); },
+                              {Shape{2, 3, 5, 3}}, {}, {2, 3, 5, 3}, 0, 0, true}));
+  run_layer_test(with_pixels({"random_color_jitter",
+                              [] { return layers::RandomColorJitter({.brightness_factor = 0.2, .contrast_factor = 0.2,
+                                                                     .saturation_factor = 0.2, .hue_factor = 0.2,
+                                                                     .seed = 1}); },
                               {Shape{2, 3, 5, 3}}, {}, {2, 3, 5, 3}, 0, 0, true}));
   run_layer_test(with_pixels({"random_gaussian_blur",
                               [] { return layers::RandomGaussianBlur({.factor = layers::FactorArg(1, 1), .seed = 1}); },
@@ -142,6 +147,30 @@ TEST_CASE("RandomErasing: Keras 3's outputs with fixed draws, eager and traced; 
   CHECK_THROWS_WITH_AS(layers::RandomErasing({.fill_value = std::vector<double>{1, 2}}),
                        doctest::Contains("`fill_value` argument"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(layers::RandomErasing({.scale = 1.5}), doctest::Contains("`scale` argument"), std::invalid_argument);
+}
+
+TEST_CASE("RandomColorJitter: Keras 3's outputs with fixed parts, eager and traced; random parts; config") {
+  check_case("jitter_fixed", "RandomColorJitter", 2e-3);
+  check_case("jitter_unit", "RandomColorJitter", 1e-5);
+  // With random parts: seeded layers repeat their draws; the parts are sublayers; the
+  // identity in inference.
+  Tensor x = pixels(Shape{4, 5, 6, 3}, DType::float32, 8);
+  auto make_jitter = [] {
+    return layers::RandomColorJitter({.brightness_factor = 0.2, .contrast_factor = 0.3, .saturation_factor = 0.4,
+                                      .hue_factor = 0.1, .seed = 12});
+  };
+  auto a = make_jitter(), b = make_jitter();
+  const std::vector<double> ya = values((*a)(x, true));
+  CHECK(ya == values((*b)(x, true)));
+  CHECK(ya != values(x));
+  CHECK(a->sublayers().size() == 4);
+  CHECK(values((*a)(x, false)) == values(x));
+  const keras::Config c = a->get_config();
+  CHECK(c.at("brightness_factor").as_double() == 0.2);
+  CHECK(c.at("hue_factor").as_double() == 0.1);
+  CHECK(layers::RandomColorJitter()->get_config().at("contrast_factor").is_null());
+  CHECK_THROWS_WITH_AS(layers::RandomColorJitter({.hue_factor = 1.5}), doctest::Contains("factor"),
+                       std::invalid_argument);
 }
 
 TEST_CASE("RandomShear: each image is one of Keras 3's two maps for one-point factors, eager and traced") {

@@ -1,5 +1,5 @@
 """Writes image_layers.json: Keras 3's outputs (in training) and configs of Equalization,
-RandomGaussianBlur and RandomErasing (fixed draws) and RandomShear (its two possible maps for fixed factors),
+RandomGaussianBlur, RandomErasing and RandomColorJitter (fixed draws) and RandomShear (its two possible maps for fixed factors),
 for tests/keras/test_image_filter_layers.cpp.
 Run with the oracle venv: python make_image_layer_fixtures.py"""
 import json
@@ -32,6 +32,10 @@ cases = {
                                                     value_range=(10, 200), seed=3), x),
     "blur_never": run(keras.layers.RandomGaussianBlur(factor=(0, 0), value_range=(0, 100)), x),
     "erase_all": run(keras.layers.RandomErasing(factor=(1, 1), scale=(1, 1), fill_value=[10, 20, 300]), x),
+    "jitter_fixed": run(keras.layers.RandomColorJitter(brightness_factor=(0.1, 0.1), saturation_factor=(0.7, 0.7),
+                                                       seed=4), x),
+    "jitter_unit": run(keras.layers.RandomColorJitter(value_range=(0, 1), brightness_factor=(-0.2, -0.2),
+                                                      saturation_factor=(0.25, 0.25)), x / 255.0),
     "erase_never": run(keras.layers.RandomErasing(factor=(0, 0), fill_value=7.0, value_range=(0, 1), seed=2), x),
 }
 # RandomShear with one-point factors: each image takes the map with +(sx, sy) or -(sx, sy),

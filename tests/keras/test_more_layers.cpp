@@ -1,0 +1,124 @@
+// test_more_layers.cpp - ReversibleEmbedding and Pipeline: the layer harness, Keras 3's
+// outputs, masks and configs (tests/data/layers_more/more_layers.json, written by
+// make_more_layer_fixtures.py), the reverse direction in a functional model and a trained
+// tied language-model head, errors.
+#include <string>
+
+#include "core/function.h"
+#include "files.h"
+#include "layer_harness.h"
+#include "test_data_dir.h"
+
+using namespace th;
+namespace layers = keras::layers;
+
+namespace {
+const keras::Value& fixtures() {
+  static const keras::Value v =
+      keras::Value::from_json(read_bytes(std::string(KERAS_TEST_DATA_DIR) + "/layers_more/more_layers.json"));
+  return v;
+}
+std::vector<double> numbers(const keras::Value& list) {
+  std::vector<double> out;
+  for (const keras::Value& x : list.as_list()) out.push_back(x.as_double());
+  return out;
+}
+std::vector<int64_t> dims_of(const keras::Value& list) {
+  std::vector<int64_t> out;
+  for (const keras::Value& x : list.as_list()) out.push_back(x.as_int());
+  return out;
+}
+}  // namespace
+
+TEST_CASE("ReversibleEmbedding and Pipeline: the layer harness" * doctest::test_suite("layer_harness")) {
+  run_layer_test({"reversible_embedding", [] { return layers::ReversibleEmbedding(10, 4); },
+                  {Shape{2, 3}}, {DType::int32}, {2, 3, 4}, 1, 1, false,
+                  [](const Shape& s, DType dt, uint32_t) { return ops::cast(ops::full(s, 3.0), dt); }});
+  run_layer_test({"pipeline", [] { return layers::Pipeline({layers::Rescaling(0.5), layers::Dense(3)}); },
+                  {Shape{4, 5}}, {}, {4, 3}, 2, 2});
+}
+
+TEST_CASE("ReversibleEmbedding: Keras 3's forward, mask and reverse (tied, untied with a soft cap, reverse_dtype)") {
+  for (const std::string key : {"tied", "untied", "masked"}) {
+    CAPTURE(key);
+    const keras::Value& c = fixtures().at(key);
+    const keras::Config& kc = c.at("config");
+    auto emb = layers::ReversibleEmbedding(
+        kc.at("input_dim").as_int(), kc.at("output_dim").as_int(),
+        {.tie_weights = kc.at("tie_weights").as_bool(),
+         .mask_zero = kc.at("mask_zero").as_bool(),
+         .reverse_dtype = kc.at("reverse_dtype").is_null() ? std::nullopt
+                                                            : std::optional(core::dtype_from_name(kc.at("reverse_dtype").as_string())),
+         .logit_soft_cap = kc.at("logit_soft_cap").is_null() ? std::nullopt
+                                                              : std::optional(kc.at("logit_soft_cap").as_double())});
+    const Tensor ids = ops::cast(make(numbers(c.at("ids")), Shape{2, 3}, DType::float32), DType::int32);
+    (*emb)(ids);
+    std::vector<Tensor> w;
+    for (size_t i = 0; i < c.at("weights").as_list().size(); ++i)
+      w.push_back(make(numbers(c.at("weights").as_list()[i]), Shape(dims_of(c.at("weight_shapes").as_list()[i])),
+                       DType::float32));
+    emb->set_weights(w);
+    const Tensor out = (*emb)(ids);
+    check_values(out, numbers(c.at("forward")), 1e-6);
+    if (c.at("mask").is_null()) CHECK_FALSE(out.keras_mask().defined());
+    else check_values(ops::cast(out.keras_mask(), DType::float32), numbers(c.at("mask")), 0);
+    const Tensor hidden = make(numbers(c.at("hidden")), Shape{2, 3, 4}, DType::float32);
+    const Tensor logits = emb->reverse(hidden);
+    CHECK(logits.shape() == Shape{2, 3, 10});
+    check_values(logits, numbers(c.at("reverse")), 1e-5);
+    CHECK_FALSE(logits.keras_mask().defined());
+    auto traced = core::function([&](const Tensor& h) { return emb->reverse(h); });
+    check_values(traced(hidden), numbers(c.at("reverse")), 1e-5);
+    // Keras's config keys, and a round trip.
+    const keras::Config mine = emb->get_config();
+    for (const char* k : {"input_dim", "output_dim", "mask_zero", "tie_weights", "reverse_dtype", "logit_soft_cap"})
+      CHECK(mine.at(k) == kc.at(k));
+    keras::LayerPtr back = layers::deserialize(layers::serialize(*emb));
+    CHECK(back->class_name() == "ReversibleEmbedding");
+    CHECK(back->get_config().to_json() == mine.to_json());
+  }
+}
+
+TEST_CASE("ReversibleEmbedding: the reverse direction in a functional model, a tied head that trains") {
+  auto emb = layers::ReversibleEmbedding(12, 6, {.tie_weights = true});
+  keras::KerasTensor ids = keras::Input({5}, {.dtype = DType::int32});
+  keras::KerasTensor h = (*layers::Dense(6))((*emb)(ids));
+  keras::KerasTensor logits = emb->reverse(h);
+  CHECK(logits.shape() == keras::ShapeSpec{-1, 5, 12});
+  auto model = keras::Functional({ids}, {logits});
+  CHECK(model->weights().size() == 3);  // the tied embeddings once, the Dense kernel and bias
+  model->compile({.optimizer = keras::optimizers::Adam({.learning_rate = 0.05}),
+                  .loss = keras::losses::SparseCategoricalCrossentropy({.from_logits = true})});
+  Tensor x = ops::cast(ops::mod(ops::reshape(ops::arange(0, 40), {8, 5}), ops::scalar_like(ops::zeros({}, DType::int32), 12.0)),
+                       DType::int32);
+  auto hist = model->fit(x, x, {.batch_size = 4, .epochs = 30, .verbose = 0});
+  CHECK(hist.history.at("loss").back() < 0.5 * hist.history.at("loss").front());  // it learns the identity
+  // A config round trip keeps the reverse call (its keyword argument).
+  keras::LayerPtr again = keras::FunctionalModel::from_config(model->get_config());
+  CHECK(again->compute_output_shape({{2, 5}}).at(0) == keras::ShapeSpec{2, 5, 12});
+  CHECK_THROWS_WITH_AS(emb->reverse(ops::zeros({2, 3})), doctest::Contains("expects hidden states (..., 6)"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(layers::ReversibleEmbedding(4, 2, {.logit_soft_cap = 0.0}),
+                       doctest::Contains("expected logit_soft_cap > 0"), std::invalid_argument);
+}
+
+TEST_CASE("Pipeline: Keras 3's output and config; its layers in order, the training flag passed on") {
+  const keras::Value& c = fixtures().at("pipeline");
+  auto pipe = layers::Pipeline({layers::Rescaling(0.5, 1.0), layers::CenterCrop(2, 2), layers::Rescaling(3.0)});
+  const Tensor x = make(numbers(c.at("input")), Shape(dims_of(c.at("shape"))), DType::float32);
+  check_values((*pipe)(x), numbers(c.at("output")), 1e-5);
+  const keras::Config mine = pipe->get_config();
+  CHECK(mine.at("layers").as_list().size() == 3);
+  CHECK(mine.at("name").as_string().rfind("pipeline", 0) == 0);
+  keras::LayerPtr back = layers::deserialize(layers::serialize(*pipe));
+  check_values((*back)(x), numbers(c.at("output")), 1e-5);
+  // Random layers act in training only; the layers are sublayers (their weights the
+  // pipeline's); symbolic shapes chain.
+  auto aug = layers::Pipeline({layers::RandomFlip("horizontal", {.seed = 3}), layers::Dense(2)});
+  const Tensor img = make(uniform(2 * 4 * 4 * 3, 0, 1, 5), Shape{2, 4, 4, 3}, DType::float32);
+  (*aug)(img, false);
+  CHECK(aug->weights().size() == 2);
+  CHECK(aug->compute_output_shape({{-1, 4, 4, 3}}).at(0) == keras::ShapeSpec{-1, 4, 4, 2});
+  CHECK_THROWS_WITH_AS(layers::Pipeline({layers::Dense(2), keras::LayerPtr()}), doctest::Contains("layer 1 of the pipeline is null"),
+                       std::invalid_argument);
+}
