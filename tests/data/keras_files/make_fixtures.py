@@ -292,8 +292,19 @@ def stacked_rnn():
     return keras.Model(x, y, name="stacked_rnn"), [(2, 5, 3)]
 
 
+def reversible():
+    """A language-model head: ReversibleEmbedding (untied, soft cap) called forward and with
+    reverse=True, around a Pipeline of weightless layers."""
+    ids = keras.Input((6,), dtype="int32")
+    emb = layers.ReversibleEmbedding(12, 4, tie_weights=False, logit_soft_cap=5.0)
+    h = emb(ids)
+    h = layers.Pipeline([layers.Rescaling(0.5), layers.Activation("tanh")])(h)
+    h = layers.Dense(4)(h)
+    return keras.Model(ids, emb(h, reverse=True), name="reversible"), [("ids", 2, 6, 12)]
+
+
 MODELS = [seq_mlp, functional_multi, conv, rnn, attention, activations, nested, spatial, sequence1d, volumes,
-          misc, masked, images, options, noise_norm, color, gqa, conv_lstm, stacked_rnn]
+          misc, masked, images, options, noise_norm, color, gqa, conv_lstm, stacked_rnn, reversible]
 
 
 def main():
