@@ -3,16 +3,13 @@
 
 #include "keras/layers/color_adjust_layers.h"
 #include "keras/layers/color_layers.h"
+#include "keras/layers/color_layers_internal.h"
 #include "keras/layers/random_contrast.h"
 
 namespace keras::layers {
 
 RandomColorJitterLayer::RandomColorJitterLayer(const RandomColorJitterOptions& o)
-    : ImagePreprocessingLayer("RandomColorJitter", ImagePreprocessingOptions{.seed = o.seed,
-                                                                             .data_format = o.data_format,
-                                                                             .name = o.name,
-                                                                             .trainable = o.trainable,
-                                                                             .input_shape = o.input_shape}),
+    : ImagePreprocessingLayer("RandomColorJitter", detail::image_base(o)),
       options_(o) {
   const ColorOptions color{.value_range = o.value_range, .seed = o.seed};
   if (o.brightness_factor) parts_.push_back(RandomBrightness(*o.brightness_factor, color));
@@ -43,14 +40,8 @@ Config RandomColorJitterLayer::get_config() const {
 }
 
 LayerPtr RandomColorJitterLayer::from_config(const Config& c) {
-  const ImagePreprocessingOptions base = options_from(c);
-  RandomColorJitterOptions o{.seed = base.seed, .data_format = base.data_format, .name = base.name,
-                             .trainable = base.trainable, .input_shape = base.input_shape};
-  if (c.contains("value_range")) {
-    const auto& l = c.at("value_range").as_list();
-    if (l.size() != 2) throw std::invalid_argument("RandomColorJitter: expected value_range of 2 numbers");
-    o.value_range = {l[0].as_double(), l[1].as_double()};
-  }
+  RandomColorJitterOptions o = detail::with_image_base(RandomColorJitterOptions{}, options_from(c));
+  o.value_range = detail::value_range_from("RandomColorJitter", c, o.value_range);
   auto factor = [&](const char* k) -> std::optional<FactorArg> {
     const Value v = c.get(k, Value());
     if (v.is_null()) return std::nullopt;

@@ -24,6 +24,24 @@ ValueRange value_range_from(const std::string& layer, const Config& c, ValueRang
 
 /// The base options of the color layers' options.
 ImagePreprocessingOptions image_options(const ColorOptions& o);
+/// The base options of any image layer's options struct (seed where it has one).
+template <class O>
+ImagePreprocessingOptions image_base(const O& o) {
+  ImagePreprocessingOptions b{.data_format = o.data_format, .name = o.name, .trainable = o.trainable,
+                              .input_shape = o.input_shape};
+  if constexpr (requires { o.seed; }) b.seed = o.seed;
+  return b;
+}
+/// `o` with a config's base options (for from_config).
+template <class O>
+O with_image_base(O o, const ImagePreprocessingOptions& b) {
+  o.data_format = b.data_format;
+  o.name = b.name;
+  o.trainable = b.trainable;
+  o.input_shape = b.input_shape;
+  if constexpr (requires { o.seed; }) o.seed = b.seed;
+  return o;
+}
 /// The color options of a config's base options and value range (for from_config).
 ColorOptions color_options(const ImagePreprocessingOptions& base, ValueRange value_range);
 /// Keras's factor rule with bounds [lo, hi]: a pair (checked against the bounds, then

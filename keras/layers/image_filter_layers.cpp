@@ -18,10 +18,7 @@ std::string num(double v) { return Value(v).to_json(); }
 
 // ---- Equalization ---------------------------------------------------------------------------
 EqualizationLayer::EqualizationLayer(const EqualizationOptions& o)
-    : ImagePreprocessingLayer("Equalization", ImagePreprocessingOptions{.data_format = o.data_format,
-                                                                        .name = o.name,
-                                                                        .trainable = o.trainable,
-                                                                        .input_shape = o.input_shape}),
+    : ImagePreprocessingLayer("Equalization", detail::image_base(o)),
       value_range_(detail::sorted_value_range(name(), o.value_range)),
       bins_(o.bins) {
   if (o.bins < 1) throw std::invalid_argument(name() + ": expected bins >= 1, but received bins=" + std::to_string(o.bins));
@@ -72,22 +69,15 @@ Config EqualizationLayer::get_config() const {
 }
 
 LayerPtr EqualizationLayer::from_config(const Config& c) {
-  const ImagePreprocessingOptions base = options_from(c);
-  return make<EqualizationLayer>(EqualizationOptions{.value_range = detail::value_range_from("Equalization", c, k255),
-                                                     .bins = c.get("bins", 256).as_int(),
-                                                     .data_format = base.data_format,
-                                                     .name = base.name,
-                                                     .trainable = base.trainable,
-                                                     .input_shape = base.input_shape});
+  EqualizationOptions o = detail::with_image_base(EqualizationOptions{}, options_from(c));
+  o.value_range = detail::value_range_from("Equalization", c, k255);
+  o.bins = c.get("bins", 256).as_int();
+  return make<EqualizationLayer>(o);
 }
 
 // ---- RandomGaussianBlur ---------------------------------------------------------------------
 RandomGaussianBlurLayer::RandomGaussianBlurLayer(const RandomGaussianBlurOptions& o)
-    : ImagePreprocessingLayer("RandomGaussianBlur", ImagePreprocessingOptions{.seed = o.seed,
-                                                                              .data_format = o.data_format,
-                                                                              .name = o.name,
-                                                                              .trainable = o.trainable,
-                                                                              .input_shape = o.input_shape}),
+    : ImagePreprocessingLayer("RandomGaussianBlur", detail::image_base(o)),
       factor_(detail::bounded_factor(name(), "factor", o.factor, 0, 1)),
       sigma_(detail::bounded_factor(name(), "sigma", o.sigma, 0, 1)),
       value_range_(o.value_range),
@@ -126,27 +116,17 @@ Config RandomGaussianBlurLayer::get_config() const {
 }
 
 LayerPtr RandomGaussianBlurLayer::from_config(const Config& c) {
-  const ImagePreprocessingOptions base = options_from(c);
-  RandomGaussianBlurOptions o{.seed = base.seed, .data_format = base.data_format, .name = base.name,
-                              .trainable = base.trainable, .input_shape = base.input_shape};
+  RandomGaussianBlurOptions o = detail::with_image_base(RandomGaussianBlurOptions{}, options_from(c));
   if (c.contains("factor")) o.factor = FactorArg::from_config(c.at("factor"));
   if (c.contains("sigma")) o.sigma = FactorArg::from_config(c.at("sigma"));
   if (c.contains("kernel_size")) o.kernel_size = detail::spatial_from(c.at("kernel_size"));
-  if (c.contains("value_range")) {
-    const auto& l = c.at("value_range").as_list();
-    if (l.size() != 2) throw std::invalid_argument("RandomGaussianBlur: expected value_range of 2 numbers");
-    o.value_range = {l[0].as_double(), l[1].as_double()};
-  }
+  o.value_range = detail::value_range_from("RandomGaussianBlur", c, o.value_range);
   return make<RandomGaussianBlurLayer>(o);
 }
 
 // ---- RandomErasing ---------------------------------------------------------------------------
 RandomErasingLayer::RandomErasingLayer(const RandomErasingOptions& o)
-    : ImagePreprocessingLayer("RandomErasing", ImagePreprocessingOptions{.seed = o.seed,
-                                                                         .data_format = o.data_format,
-                                                                         .name = o.name,
-                                                                         .trainable = o.trainable,
-                                                                         .input_shape = o.input_shape}),
+    : ImagePreprocessingLayer("RandomErasing", detail::image_base(o)),
       factor_(detail::bounded_factor(name(), "factor", o.factor, 0, 1)),
       scale_(detail::bounded_factor(name(), "scale", o.scale, 0, 1)),
       value_range_(o.value_range),
@@ -207,9 +187,7 @@ Config RandomErasingLayer::get_config() const {
 }
 
 LayerPtr RandomErasingLayer::from_config(const Config& c) {
-  const ImagePreprocessingOptions base = options_from(c);
-  RandomErasingOptions o{.seed = base.seed, .data_format = base.data_format, .name = base.name,
-                         .trainable = base.trainable, .input_shape = base.input_shape};
+  RandomErasingOptions o = detail::with_image_base(RandomErasingOptions{}, options_from(c));
   if (c.contains("factor")) o.factor = FactorArg::from_config(c.at("factor"));
   if (c.contains("scale")) o.scale = FactorArg::from_config(c.at("scale"));
   const Value fv = c.get("fill_value", Value());
@@ -219,11 +197,7 @@ LayerPtr RandomErasingLayer::from_config(const Config& c) {
   } else if (!fv.is_null()) {
     o.fill_value = std::vector<double>{fv.as_double()};
   }
-  if (c.contains("value_range")) {
-    const auto& l = c.at("value_range").as_list();
-    if (l.size() != 2) throw std::invalid_argument("RandomErasing: expected value_range of 2 numbers");
-    o.value_range = {l[0].as_double(), l[1].as_double()};
-  }
+  o.value_range = detail::value_range_from("RandomErasing", c, o.value_range);
   return make<RandomErasingLayer>(o);
 }
 
