@@ -11,6 +11,7 @@
 #include "core/sets.h"
 #include "core/sparse.h"
 #include "core/queue.h"
+#include "core/random_ops.h"  // keras.random beyond uniform / normal / truncated_normal
 #include "core/ragged.h"
 #include "core/tensor_array.h"
 #include "keras/activations.h"
@@ -71,6 +72,9 @@ using core::load_npz;
 using core::save_npy;
 using core::save_npz;
 namespace ops = core::ops;
+/// keras.random: randint, shuffle, categorical, dropout, gamma, beta, binomial
+/// (core/random_ops.h); uniform and normal are ops::random_uniform / random_normal.
+namespace random = core::ops::random;
 /// Sparse tensors (tf.sparse) and set operations (tf.sets): core/sparse.h, core/sets.h.
 using core::SparseTensor;
 namespace sparse = core::sparse;
