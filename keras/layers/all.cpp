@@ -96,6 +96,7 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["RandomGaussianBlur"] = RandomGaussianBlurLayer::from_config;
   f["RandomErasing"] = RandomErasingLayer::from_config;
   f["RandomColorJitter"] = RandomColorJitterLayer::from_config;
+  f["MixUp"] = MixUpLayer::from_config;
   using C = ColorAdjustLayer::Kind;
   f["RandomSaturation"] = ColorAdjustLayer::from_config<C::saturation>;
   f["RandomHue"] = ColorAdjustLayer::from_config<C::hue>;

@@ -1,4 +1,4 @@
-// test_more_layers.cpp - ReversibleEmbedding and Pipeline: the layer harness, Keras 3's
+// test_more_layers.cpp - ReversibleEmbedding, Pipeline and MixUp: the layer harness, Keras 3's
 // outputs, masks and configs (tests/data/layers_more/more_layers.json, written by
 // make_more_layer_fixtures.py), the reverse direction in a functional model and a trained
 // tied language-model head, errors.
@@ -34,6 +34,8 @@ TEST_CASE("ReversibleEmbedding and Pipeline: the layer harness" * doctest::test_
   run_layer_test({"reversible_embedding", [] { return layers::ReversibleEmbedding(10, 4); },
                   {Shape{2, 3}}, {DType::int32}, {2, 3, 4}, 1, 1, false,
                   [](const Shape& s, DType dt, uint32_t) { return ops::cast(ops::full(s, 3.0), dt); }});
+  run_layer_test({"mix_up", [] { return layers::MixUp({.seed = 2}); }, {Shape{4, 3, 3, 2}}, {}, {4, 3, 3, 2}, 0, 0,
+                  true});
   run_layer_test({"pipeline", [] { return layers::Pipeline({layers::Rescaling(0.5), layers::Dense(3)}); },
                   {Shape{4, 5}}, {}, {4, 3}, 2, 2});
 }
@@ -120,5 +122,41 @@ TEST_CASE("Pipeline: Keras 3's output and config; its layers in order, the train
   CHECK(aug->weights().size() == 2);
   CHECK(aug->compute_output_shape({{-1, 4, 4, 3}}).at(0) == keras::ShapeSpec{-1, 4, 4, 2});
   CHECK_THROWS_WITH_AS(layers::Pipeline({layers::Dense(2), keras::LayerPtr()}), doctest::Contains("layer 1 of the pipeline is null"),
+                       std::invalid_argument);
+}
+
+TEST_CASE("MixUp: each image and its label mixed with one other of the batch by one Beta weight") {
+  const int64_t n = 8;
+  // Image i is constant i + 1; its label is one-hot i.
+  Tensor images = ops::multiply(ops::ones({n, 3, 4, 2}),
+                                ops::reshape(ops::arange(1, n + 1, 1, DType::float32), {n, 1, 1, 1}));
+  Tensor labels = ops::one_hot(ops::arange(0, n, 1, DType::int32), n);
+  auto mixup = layers::MixUp({.alpha = 0.4, .seed = 9});
+  for (int call = 0; call < 3; ++call) {
+    auto [x, y] = mixup->mix(images, labels);
+    const std::vector<double> xv = values(x), yv = values(y);
+    std::vector<int> partner_count(size_t(n), 0);
+    for (int64_t i = 0; i < n; ++i) {
+      CAPTURE(i);
+      const double w = yv[size_t(i * n + i)];  // the weight of the sample itself (1 when paired with itself)
+      int64_t j = i;
+      for (int64_t k = 0; k < n; ++k)
+        if (k != i && yv[size_t(i * n + k)] > 0) j = k;
+      double total = 0;
+      for (int64_t k = 0; k < n; ++k) total += yv[size_t(i * n + k)];
+      CHECK(total == doctest::Approx(1.0));
+      CHECK((w >= 0 && w <= 1));
+      ++partner_count[size_t(j)];
+      const double want = j == i ? double(i + 1) : w * double(i + 1) + (1 - w) * double(j + 1);
+      for (int64_t k = i * 24; k < (i + 1) * 24; ++k) CHECK(xv[size_t(k)] == doctest::Approx(want).epsilon(1e-5));
+    }
+    for (int c : partner_count) CHECK(c <= 1 + 0);  // a permutation: no sample is everyone's partner
+  }
+  auto [xi, yi] = mixup->mix(images, labels, false);  // inference: unchanged
+  CHECK(values(xi) == values(images));
+  CHECK(values((*mixup)(images, false)) == values(images));
+  CHECK(mixup->get_config().at("alpha").as_double() == 0.4);
+  CHECK_THROWS_WITH_AS(layers::MixUp({.alpha = 0.0}), doctest::Contains("expected alpha > 0"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(mixup->mix(images, ops::zeros({3, 2})), doctest::Contains("with the same batch"),
                        std::invalid_argument);
 }

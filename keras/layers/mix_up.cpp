@@ -1,0 +1,71 @@
+// mix_up.cpp - MixUp: Keras 3's permutation and Beta(alpha, alpha) weights.
+#include "keras/layers/mix_up.h"
+
+#include <stdexcept>
+
+#include "core/ops.h"
+#include "core/random_ops.h"
+#include "keras/layers/color_layers_internal.h"
+
+namespace keras::layers {
+namespace ops = core::ops;
+
+MixUpLayer::MixUpLayer(const MixUpOptions& o) : ImagePreprocessingLayer("MixUp", detail::image_base(o)), alpha_(o.alpha) {
+  if (!(o.alpha > 0))
+    throw std::invalid_argument(name() + ": expected alpha > 0, but received alpha=" + Value(o.alpha).to_json());
+}
+
+std::pair<Tensor, Tensor> MixUpLayer::draw(int64_t batch) {
+  const SeedGenerator::Draw d = seeds_.next();
+  const ops::RandomOptions base{.seed = d.seed, .counter = d.counter};
+  Tensor order = ops::random::shuffle(ops::arange(0, batch, 1, DType::int64), 0, base);
+  ops::RandomOptions weights = base;
+  if (d.seed >= 0) weights.counter = ops::add(d.counter, core::constant(int64_t{1} << 41));  // (another stream)
+  return {order, ops::random::beta(Shape{batch}, alpha_, alpha_, weights)};
+}
+
+namespace {
+// w x + (1 - w) x[order], w broadcast over each sample's other axes.
+Tensor mixed(const Tensor& x, const Tensor& order, const Tensor& w) {
+  std::vector<int64_t> dims(size_t(x.rank()), 1);
+  dims[0] = -1;
+  Tensor wx = ops::reshape(ops::cast(w, x.dtype()), dims);
+  Tensor other = ops::take(x, order, 0);
+  return ops::add(ops::multiply(wx, x), ops::multiply(ops::subtract(ops::scalar_like(wx, 1.0), wx), other));
+}
+}  // namespace
+
+Tensor MixUpLayer::transform(const Tensor& images) {
+  auto [order, w] = draw(images.shape()[0]);
+  return mixed(images, order, w);
+}
+
+std::pair<Tensor, Tensor> MixUpLayer::mix(const Tensor& images, const Tensor& labels, bool training) {
+  if (!labels.defined() || labels.rank() < 1 || !images.defined() || images.rank() != 4 ||
+      labels.shape()[0] != images.shape()[0])
+    throw std::invalid_argument(name() + ": mix expects images (batch, height, width, channels) and labels (batch, "
+                                "...) with the same batch, but received " +
+                                (images.defined() ? images.shape().str() : std::string("undefined")) + " and " +
+                                (labels.defined() ? labels.shape().str() : std::string("undefined")));
+  Tensor x = core::is_floating(images.dtype()) ? images : ops::cast(images, DType::float32);
+  Tensor y = core::is_floating(labels.dtype()) ? labels : ops::cast(labels, DType::float32);
+  if (!training) return {x, y};
+  auto [order, w] = draw(x.shape()[0]);
+  return {mixed(x, order, w), mixed(y, order, w)};
+}
+
+Config MixUpLayer::get_config() const {
+  Config c = ImagePreprocessingLayer::get_config();
+  c["alpha"] = alpha_;
+  return c;
+}
+
+LayerPtr MixUpLayer::from_config(const Config& c) {
+  MixUpOptions o = detail::with_image_base(MixUpOptions{}, options_from(c));
+  o.alpha = c.get("alpha", 0.2).as_double();
+  return make<MixUpLayer>(o);
+}
+
+Ref<MixUpLayer> MixUp(const MixUpOptions& o) { return make<MixUpLayer>(o); }
+
+}  // namespace keras::layers
