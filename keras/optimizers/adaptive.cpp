@@ -20,11 +20,7 @@ using core::Shape;
 
 // ---- helpers for the optimizers below ----------------------------------------------------
 namespace {
-// Throws "<optimizer>: expected <what>, but received <arg>=<v>" unless ok.
-void expect(bool ok, const std::string& opt, const char* what, const char* arg, double v) {
-  if (!ok)
-    throw std::invalid_argument(opt + ": expected " + what + ", but received " + arg + "=" + Value(v).to_json());
-}
+using detail::expect;
 bool finite_nonneg(double v) { return std::isfinite(v) && v >= 0; }
 bool unit_open(double v) { return v >= 0 && v < 1; }  // [0, 1)
 }  // namespace

@@ -5,15 +5,13 @@
 
 #include "core/ops.h"
 #include "keras/optimizers.h"
+#include "keras/optimizers/optimizer_util.h"
 
 namespace keras::optimizers {
 namespace ops = core::ops;
 
 namespace {
-void expect(bool ok, const std::string& opt, const char* what, const char* arg, double v) {
-  if (!ok)
-    throw std::invalid_argument(opt + ": expected " + what + ", but received " + arg + "=" + Value(v).to_json());
-}
+using detail::expect;
 Tensor rms(const Tensor& x) { return ops::sqrt(ops::mean(ops::square(x))); }
 }  // namespace
 

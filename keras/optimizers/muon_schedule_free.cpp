@@ -9,15 +9,13 @@
 
 #include "core/ops.h"
 #include "keras/optimizers.h"
+#include "keras/optimizers/optimizer_util.h"
 
 namespace keras::optimizers {
 namespace ops = core::ops;
 
 namespace {
-void expect(bool ok, const std::string& opt, const char* what, const char* arg, double v) {
-  if (!ok)
-    throw std::invalid_argument(opt + ": expected " + what + ", but received " + arg + "=" + Value(v).to_json());
-}
+using detail::expect;
 Value optional_number(const std::optional<double>& v) { return v ? Value(*v) : Value(); }
 }  // namespace
 
@@ -78,16 +76,9 @@ void MuonOptimizer::update_step(const Tensor& g, Variable& var, const Tensor& lr
   const size_t i = index_of(var);
   auto k = [&](double x) { return ops::scalar_like(g, x); };
   Variable& m = momentums_[i];
-  if (velocities_[i].defined()) {  // AdamW
-    Variable& v = velocities_[i];
-    const Tensor rate = ops::multiply(lr, k(o_.adam_lr_ratio));
-    const Tensor step = step_count(var.dtype());
-    const Tensor b1 = ops::power(k(o_.adam_beta_1), step), b2 = ops::power(k(o_.adam_beta_2), step);
-    const Tensor alpha = ops::divide(ops::multiply(rate, ops::sqrt(ops::subtract(k(1.0), b2))), ops::subtract(k(1.0), b1));
-    m.assign_add(ops::multiply(ops::subtract(g, m.value()), k(1 - o_.adam_beta_1)));
-    v.assign_add(ops::multiply(ops::subtract(ops::square(g), v.value()), k(1 - o_.adam_beta_2)));
-    var.assign_sub(ops::divide(ops::multiply(m.value(), alpha), ops::add(ops::sqrt(v.value()), k(o_.epsilon))));
-    return;
+  if (velocities_[i].defined()) {  // AdamW, at learning_rate * adam_lr_ratio
+    return detail::adam_update(var, g, m, velocities_[i], nullptr, ops::multiply(lr, k(o_.adam_lr_ratio)),
+                               o_.adam_beta_1, o_.adam_beta_2, o_.epsilon, iterations_tensor());
   }
   m.assign_add(ops::add(g, ops::multiply(m.value(), k(o_.momentum - 1))));
   const Tensor direction = o_.nesterov ? ops::add(g, ops::multiply(k(o_.momentum), m.value())) : m.value();

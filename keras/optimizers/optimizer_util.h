@@ -1,7 +1,9 @@
 // optimizer_util.h - (internal) helpers shared by the optimizer sources.
 #pragma once
 #include <optional>
+#include <string>
 
+#include "core/autodiff.h"
 #include "keras/config.h"
 
 namespace keras::optimizers::detail {
@@ -32,4 +34,12 @@ void copy_base_options(To& to, const From& from) {
   to.gradient_accumulation_steps = from.gradient_accumulation_steps;
   to.name = from.name;
 }
+// Throws "<optimizer>: expected <what>, but received <arg>=<v>" unless ok.
+void expect(bool ok, const std::string& optimizer, const char* what, const char* arg, double v);
+
+// Adam's rule on one variable (amsgrad with vhat): the fused kernel where one fits, else
+// the same formulas as ops; `iterations` is the optimizer's count before this step (Adam
+// and Muon's AdamW steps).
+void adam_update(core::Variable& var, const core::Tensor& g, core::Variable& m, core::Variable& v, core::Variable* vhat,
+                 const core::Tensor& lr, double beta_1, double beta_2, double epsilon, const core::Tensor& iterations);
 }  // namespace keras::optimizers::detail

@@ -67,23 +67,30 @@ void AdamOptimizer::build(const std::vector<Variable>& vars) {
 
 void AdamOptimizer::update_step(const Tensor& g, Variable& var, const Tensor& lr) {
   const size_t i = index_of(var);
-  Variable &m = m_[i], &v = v_[i];
-  Variable* vh = o_.amsgrad ? &vhat_[i] : nullptr;
+  detail::adam_update(var, g, m_[i], v_[i], o_.amsgrad ? &vhat_[i] : nullptr, lr, o_.beta_1, o_.beta_2, o_.epsilon,
+                      iterations_tensor());
+}
+
+void detail::adam_update(Variable& var, const Tensor& g, Variable& m, Variable& v, Variable* vh, const Tensor& lr,
+                         double beta_1, double beta_2, double epsilon, const Tensor& iterations) {
   if (core::training::fused(var, g))
-    return core::training::apply_adam(var, g, m, v, vh, lr, o_.beta_1, o_.beta_2, o_.epsilon,
-                                      iterations_tensor());
+    return core::training::apply_adam(var, g, m, v, vh, lr, beta_1, beta_2, epsilon, iterations);
   auto k = [&](double x) { return ops::scalar_like(g, x); };
-  const Tensor t = step_count(g.dtype());
-  const Tensor alpha = ops::divide(ops::multiply(lr, ops::sqrt(ops::subtract(k(1), ops::power(k(o_.beta_2), t)))),
-                                   ops::subtract(k(1), ops::power(k(o_.beta_1), t)));
-  m.assign_add(ops::multiply(ops::subtract(g, m.value()), k(1 - o_.beta_1)));
-  v.assign_add(ops::multiply(ops::subtract(ops::square(g), v.value()), k(1 - o_.beta_2)));
+  const Tensor t = ops::cast(ops::add(iterations, ops::scalar_like(iterations, 1.0)), g.dtype());
+  const Tensor alpha = ops::divide(ops::multiply(lr, ops::sqrt(ops::subtract(k(1), ops::power(k(beta_2), t)))),
+                                   ops::subtract(k(1), ops::power(k(beta_1), t)));
+  m.assign_add(ops::multiply(ops::subtract(g, m.value()), k(1 - beta_1)));
+  v.assign_add(ops::multiply(ops::subtract(ops::square(g), v.value()), k(1 - beta_2)));
   Tensor vv = v.value();
   if (vh) {
     vh->assign(ops::maximum(vh->value(), vv));
     vv = vh->value();
   }
-  var.assign_sub(ops::divide(ops::multiply(m.value(), alpha), ops::add(ops::sqrt(vv), k(o_.epsilon))));
+  var.assign_sub(ops::divide(ops::multiply(m.value(), alpha), ops::add(ops::sqrt(vv), k(epsilon))));
+}
+
+void detail::expect(bool ok, const std::string& opt, const char* what, const char* arg, double v) {
+  if (!ok) throw std::invalid_argument(opt + ": expected " + what + ", but received " + arg + "=" + Value(v).to_json());
 }
 
 Config AdamOptimizer::get_config() const {
