@@ -54,7 +54,8 @@ void MuonOptimizer::build(const std::vector<Variable>& vars) {
 }
 
 std::optional<double> MuonOptimizer::weight_decay_of(const Variable& var) const {
-  return uses_adamw(var) ? o_.adam_weight_decay : o_.weight_decay;
+  // build() decided once per variable: only the AdamW-stepped ones have a velocity.
+  return velocities_[index_of(var)].defined() ? o_.adam_weight_decay : o_.weight_decay;
 }
 
 // Keras's zeropower_via_newtonschulz5 on a matrix: the quintic iteration on x / |x|_F,
