@@ -1,0 +1,73 @@
+// image_io.h - tf.io's file and image codec ops: read_file / write_file, decode_png,
+// decode_jpeg, decode_bmp, decode_image (any of them, by its signature bytes), encode_png
+// and encode_jpeg. Encoded images are string scalars (the file's bytes), decoded ones are
+// (height, width, channels) tensors, channels last, as TensorFlow's. libpng and libjpeg
+// stay in core/image_codecs.cpp.
+//
+//   Tensor img = keras::io::decode_image(keras::io::read_file("cat.jpg"), {.channels = 3});
+//   keras::io::write_file("cat.png", keras::io::encode_png(img));
+//
+// A corrupt, truncated or unsupported file raises keras::io::DecodeError naming the format
+// and what is wrong (TensorFlow's InvalidArgumentError); nothing is read out of bounds.
+#pragma once
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "core/tensor.h"
+
+namespace keras::core::io {
+
+/// A file that cannot be decoded: corrupt, truncated, or in a variant not supported.
+class DecodeError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+/// tf.io.read_file: the file's bytes as a string scalar (std::runtime_error naming the
+/// path when it cannot be read).
+Tensor read_file(const std::string& path);
+/// tf.io.write_file: writes a string scalar's bytes to `path` (replacing the file).
+void write_file(const std::string& path, const Tensor& contents);
+
+/// The decoders' options (TensorFlow's keyword arguments and defaults).
+struct DecodeImageOptions {
+  /// 0: as stored; 1: grayscale; 2: grayscale and alpha (PNG); 3: RGB; 4: RGBA (PNG,
+  /// BMP). Conversions: gray to RGB copies the value; RGB to gray weighs 0.299, 0.587 and
+  /// 0.114 (JPEG: libjpeg's; PNG: libpng's fixed-point equivalent); a missing alpha is 255
+  /// (65535 in uint16); an alpha not asked for is dropped.
+  int64_t channels = 0;
+  /// uint8, or a floating dtype: values scaled to [0, 1] (tf.image.convert_image_dtype's
+  /// / 255; a 16-bit PNG keeps its precision: / 65535, as TensorFlow's decode_image). The
+  /// engine has no uint16: a floating dtype is how a 16-bit PNG is read whole; as uint8
+  /// its samples keep their high byte, as TensorFlow's.
+  DType dtype = DType::uint8;
+  /// JPEG only: "" or "INTEGER_FAST" (TensorFlow's default), or "INTEGER_ACCURATE".
+  std::string dct_method = "";
+};
+
+/// tf.io.decode_png: (height, width, channels) in options.dtype. Palette,
+/// low bit depths and transparency chunks are expanded; interlaced files are read.
+Tensor decode_png(const Tensor& contents, const DecodeImageOptions& options = {});
+/// tf.io.decode_jpeg: (height, width, channels) uint8 (or options.dtype, scaled);
+/// channels 0, 1 or 3.
+Tensor decode_jpeg(const Tensor& contents, const DecodeImageOptions& options = {});
+/// tf.io.decode_bmp: (height, width, channels) uint8 (or options.dtype, scaled) from an
+/// uncompressed BMP of 8 (a
+/// palette), 24 or 32 bits per pixel, stored bottom-up or top-down; channels 0, 3 or 4.
+Tensor decode_bmp(const Tensor& contents, const DecodeImageOptions& options = {});
+/// tf.io.decode_image: the format from the signature bytes (PNG, JPEG, BMP; GIF raises
+/// DecodeError naming the supported formats), then that decoder; a floating dtype scales
+/// to [0, 1].
+Tensor decode_image(const Tensor& contents, const DecodeImageOptions& options = {});
+/// "png", "jpeg", "bmp", "gif" or "" (unknown), from the signature bytes.
+std::string image_format(const Tensor& contents);
+
+/// tf.io.encode_png: a (height, width, channels) uint8 image, channels 1 to 4,
+/// as PNG bytes (a string scalar). compression: -1 (zlib's default) or 0 to 9.
+Tensor encode_png(const Tensor& image, int64_t compression = -1);
+/// tf.io.encode_jpeg: a (height, width, channels) uint8 image, channels 1 or 3, as JPEG
+/// bytes (baseline, 4:2:0 chroma for color, as TensorFlow's defaults). quality 0 to 100.
+Tensor encode_jpeg(const Tensor& image, int64_t quality = 95);
+
+}  // namespace keras::core::io

@@ -1,0 +1,181 @@
+// test_image_io.cpp - keras::io (read_file, write_file, the PNG/JPEG/BMP codecs) and
+// keras::audio (decode_wav, encode_wav) against TensorFlow 2.20's decoders on the files
+// of tests/data/utils (make_utils_fixtures.py).
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "../error_of.h"
+#include "../test_data_dir.h"
+#include "core/audio_io.h"
+#include "core/core.h"
+#include "core/image_io.h"
+#include "core/npy.h"
+
+namespace {
+namespace core = keras::core;
+namespace io = keras::core::io;
+namespace audio = keras::core::audio;
+namespace ops = keras::core::ops;
+using core::DType;
+using core::Tensor;
+
+const std::map<std::string, Tensor>& fixtures() {
+  static const std::map<std::string, Tensor> f = [] {
+    std::map<std::string, Tensor> m;
+    for (auto& [k, v] : core::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/utils/utils.npz")) m[k] = v;
+    return m;
+  }();
+  return f;
+}
+const Tensor& fx(const std::string& key) {
+  auto it = fixtures().find(key);
+  REQUIRE_MESSAGE(it != fixtures().end(), key);
+  return it->second;
+}
+Tensor file(const std::string& name) { return io::read_file(std::string(KERAS_TEST_DATA_DIR) + "/utils/files/" + name); }
+
+void check_equal(const Tensor& got, const Tensor& want, const std::string& what) {
+  INFO(what);
+  REQUIRE(got.shape() == want.shape());
+  REQUIRE(got.dtype() == want.dtype());
+  CHECK(ops::all(ops::equal(got, want)).item<bool>());
+}
+}  // namespace
+
+TEST_CASE("io: PNG, JPEG and BMP decode as TensorFlow's decode_image, every channel count") {
+  int checked = 0;
+  for (const char* name : {"rgb.png", "rgba.png", "gray16.png", "palette_trns.png", "interlaced.png", "rgb.jpg",
+                           "gray.jpg", "rgb24.bmp", "rgba32_top_down.bmp"}) {
+    std::string key = std::string("img/") + name;
+    key[key.rfind('.')] = '_';
+    const Tensor contents = file(name);
+    for (int64_t ch : {0, 1, 3, 4}) {
+      auto it = fixtures().find(key + "/" + std::to_string(ch));
+      if (it == fixtures().end()) continue;
+      check_equal(io::decode_image(contents, {.channels = ch}), it->second, key + " channels " + std::to_string(ch));
+      ++checked;
+    }
+    auto fl = fixtures().find(key + "/float");
+    if (fl != fixtures().end()) {
+      Tensor got = io::decode_image(contents, {.dtype = DType::float32});
+      REQUIRE(got.shape() == fl->second.shape());
+      CHECK(ops::max(ops::abs(got - fl->second)).item<float>() <= 1e-7f);
+    }
+    auto acc = fixtures().find(key + "/accurate");
+    if (acc != fixtures().end())
+      check_equal(io::decode_jpeg(contents, {.dct_method = "INTEGER_ACCURATE"}), acc->second, key + " accurate");
+  }
+  CHECK(checked == 32);
+  // The format-specific decoders agree with decode_image.
+  check_equal(io::decode_png(file("rgb.png")), fx("img/rgb_png/0"), "decode_png");
+  check_equal(io::decode_jpeg(file("rgb.jpg")), fx("img/rgb_jpg/0"), "decode_jpeg");
+  check_equal(io::decode_bmp(file("rgb24.bmp")), fx("img/rgb24_bmp/0"), "decode_bmp");
+  CHECK(io::image_format(file("rgb.jpg")) == "jpeg");
+  CHECK(io::image_format(core::constant(std::string("GIF89a...."))) == "gif");
+  CHECK(io::image_format(core::constant(std::string("text"))) == "");
+}
+
+TEST_CASE("io: an 8-bit BMP's palette is applied (gray palettes give one channel)") {
+  check_equal(io::decode_bmp(file("palette8.bmp")), fx("img/palette8_bmp/expected"), "gray palette");
+  check_equal(io::decode_bmp(file("colors8.bmp")), fx("img/colors8_bmp/expected"), "color palette");
+  Tensor rgb = io::decode_bmp(file("palette8.bmp"), {.channels = 3});
+  CHECK(rgb.shape() == core::Shape{9, 13, 3});
+  check_equal(rgb[{core::Slice(), core::Slice(), core::Slice(0, 1)}], fx("img/palette8_bmp/expected"), "gray to rgb");
+}
+
+TEST_CASE("io: a 16-bit PNG keeps its precision as float and its high byte as uint8") {
+  const Tensor contents = file("gray16.png");
+  Tensor f = io::decode_png(contents, {.dtype = DType::float32});
+  Tensor hi = io::decode_png(contents);
+  CHECK(f.dtype() == DType::float32);
+  // float = v / 65535 and uint8 = v >> 8, for every sample.
+  Tensor v = ops::round(ops::cast(f, DType::float64) * 65535.0);
+  CHECK(ops::all(ops::equal(ops::cast(ops::floor(v / 256.0), DType::uint8), hi)).item<bool>());
+  CHECK(ops::max(ops::abs(f - fx("img/gray16_png/float"))).item<float>() <= 1e-7f);
+}
+
+TEST_CASE("io: encode_png and encode_jpeg round trip; write_file and read_file") {
+  Tensor img = ops::cast(ops::mod(ops::reshape(ops::arange(0, 5 * 7 * 3), {5, 7, 3}) * 3, core::constant(256)), DType::uint8);
+  for (int64_t level : {-1, 0, 9}) check_equal(io::decode_png(io::encode_png(img, level)), img, "png level " + std::to_string(level));
+  Tensor gray = img[{core::Slice(), core::Slice(), core::Slice(0, 1)}];
+  check_equal(io::decode_png(io::encode_png(gray)), gray, "png gray");
+  // JPEG is lossy: a smooth image comes back close at quality 100.
+  Tensor smooth = ops::cast(ops::reshape(ops::arange(0, 16 * 16 * 3), {16, 16, 3}) / 4.0f, DType::uint8);
+  Tensor jpeg = io::encode_jpeg(smooth, 100);
+  CHECK(io::image_format(jpeg) == "jpeg");
+  Tensor back = io::decode_jpeg(jpeg);
+  CHECK(back.shape() == smooth.shape());
+  CHECK(ops::mean(ops::abs(ops::cast(back, DType::float32) - ops::cast(smooth, DType::float32))).item<float>() < 3.0f);
+  const std::string path = (std::filesystem::temp_directory_path() / "kcpp_io_roundtrip.png").string();
+  io::write_file(path, io::encode_png(img));
+  check_equal(io::decode_image(io::read_file(path)), img, "through a file");
+  std::remove(path.c_str());
+}
+
+TEST_CASE("io: bad input raises typed errors naming what is wrong") {
+  th::throws_with<io::DecodeError>([] { io::decode_png(core::constant(std::string("garbage"))); }, "not a PNG file");
+  th::throws_with<io::DecodeError>([] { io::decode_image(core::constant(std::string("garbage"))); },
+                                   "unknown image file format");
+  th::throws_with<io::DecodeError>([] { io::decode_image(core::constant(std::string("GIF89a\x01\x00"))); },
+                                   "GIF files are not supported");
+  th::throws_with<std::invalid_argument>([] { io::decode_png(file("rgb.png"), {.channels = 2}); },
+                                         "`channels` must be one of 0, 1, 3, 4, but received 2");
+  th::throws_with<std::invalid_argument>([] { io::decode_jpeg(file("rgb.jpg"), {.channels = 4}); },
+                                         "`channels` must be one of 0, 1, 3, but received 4");
+  th::throws_with<std::invalid_argument>([] { io::decode_png(core::constant(1.0f)); },
+                                         "expected the file's bytes as a string scalar, but received float32 ()");
+  th::throws_with<std::invalid_argument>([] { io::encode_png(ops::zeros({2, 2, 3})); },
+                                         "expected a (height, width, 1 to 4 channels) uint8 image, but received float32 (2, 2, 3)");
+  th::throws_with<std::runtime_error>([] { io::read_file("/no/such/file.png"); }, "/no/such/file.png");
+  // Every truncation of every file raises DecodeError (never reads past the bytes).
+  for (const char* name : {"rgb.png", "interlaced.png", "rgb.jpg", "rgb24.bmp", "palette8.bmp"}) {
+    const std::string bytes = file(name).item<std::string>();
+    for (size_t n = 0; n < bytes.size(); n += 7) {
+      INFO(name << " cut at " << n);
+      CHECK_THROWS_AS(io::decode_image(core::constant(bytes.substr(0, n))), io::DecodeError);
+    }
+  }
+}
+
+TEST_CASE("audio: decode_wav as TensorFlow's: channels and samples cut, padded or repeated") {
+  const Tensor contents = file("stereo16.wav");
+  for (auto [ch, n] : std::vector<std::pair<int64_t, int64_t>>{{-1, -1}, {1, -1}, {3, -1}, {-1, 5}, {2, 15}}) {
+    audio::DecodedWav d = audio::decode_wav(contents, {.desired_channels = ch, .desired_samples = n});
+    check_equal(d.audio, fx("wav/stereo16/" + std::to_string(ch) + "/" + std::to_string(n)),
+                "channels " + std::to_string(ch) + " samples " + std::to_string(n));
+    CHECK(d.sample_rate.item<int32_t>() == 16000);
+    CHECK(d.sample_rate.dtype() == DType::int32);
+  }
+}
+
+TEST_CASE("audio: 8-, 24- and 32-bit PCM and float WAV files") {
+  for (const char* name : {"mono8.wav", "mono24.wav", "mono32.wav"}) {
+    INFO(name);
+    audio::DecodedWav d = audio::decode_wav(file(name));
+    CHECK(ops::max(ops::abs(d.audio - fx("wav/grid"))).item<float>() == 0.0f);
+    CHECK(d.sample_rate.item<int32_t>() == 8000);
+  }
+  Tensor f = audio::decode_wav(file("monofloat.wav")).audio;
+  CHECK(f.to_vector<float>() == std::vector<float>{1.5f, -0.1f, 0.3f});
+}
+
+TEST_CASE("audio: encode_wav writes TensorFlow's bytes, and bad files raise") {
+  Tensor bytes = audio::encode_wav(fx("wav/encode_in"), 22050);
+  const std::string s = bytes.item<std::string>();
+  const std::vector<uint8_t> want = fx("wav/encode_out").to_vector<uint8_t>();
+  CHECK(std::vector<uint8_t>(s.begin(), s.end()) == want);
+  th::throws_with<io::DecodeError>([] { audio::decode_wav(core::constant(std::string("RIFF\0\0\0\0WAVE", 12))); },
+                                   "no 'fmt ' chunk");
+  th::throws_with<std::invalid_argument>([] { audio::encode_wav(ops::zeros({3}), 8000); },
+                                         "expected float32 audio of shape (samples, 1 to 65535 channels), but received float32 (3,)");
+  th::throws_with<std::invalid_argument>([] { audio::encode_wav(ops::zeros({3, 1}), 0); }, "sample_rate must be in [1, 2^31)");
+  const std::string wav = file("mono24.wav").item<std::string>();
+  for (size_t n = 0; n < wav.size() - 1; n += 3) {
+    INFO("cut at " << n);
+    CHECK_THROWS_AS(audio::decode_wav(core::constant(wav.substr(0, n))), io::DecodeError);
+  }
+}
