@@ -1,12 +1,14 @@
 // keras.h - one include for users: `#include <keras/keras.h>`.
 // The engine lives in namespace keras::core; keras re-exports what users need.
 #pragma once
+#include "core/audio_io.h"  // tf.audio: decode_wav, encode_wav
 #include "core/conv_variants.h"
 #include "core/batch_norm.h"  // fused batch normalization (FusedBatchNormV3)
 #include "core/rnn.h"  // fused recurrent sequences (CudnnRNN)
 #include "core/core.h"
 #include "core/device_scope.h"
 #include "core/gpu_memory.h"
+#include "core/image_io.h"  // tf.io: read_file, write_file, image codecs
 #include "core/npy.h"
 #include "core/sets.h"
 #include "core/sparse.h"
@@ -20,6 +22,9 @@
 #include "keras/callbacks/model_checkpoint.h"
 #include "keras/callbacks/swap_ema_weights.h"
 #include "keras/callbacks/tensorboard.h"
+#include "keras/utils/dataset_utils.h"
+#include "keras/utils/directory_datasets.h"
+#include "keras/utils/numerical.h"
 #include "keras/utils/plot.h"
 #include "keras/config.h"
 #include "keras/constraints.h"
@@ -81,6 +86,13 @@ namespace sparse = core::sparse;
 namespace sets = core::sets;
 /// tf.strings (core/string_ops.h): ops on string tensors.
 namespace strings = core::strings;
+/// tf.io (core/image_io.h): files and image codecs; tf.audio (core/audio_io.h): WAV files.
+namespace io = core::io;
+namespace audio = core::audio;
+namespace utils {
+/// keras.utils.set_random_seed: seeds the global generator (core::ops::set_random_seed).
+using core::ops::set_random_seed;
+}  // namespace utils
 using core::ConversionError;
 /// Ragged tensors (tf.RaggedTensor, tf.ragged), TensorArray, queues (tf.queue) and the
 /// TensorFlow status errors they raise.

@@ -136,6 +136,7 @@ class BatchNode : public Node {
  public:
   BatchNode(NodePtr input, int64_t batch_size, bool drop) : input_(std::move(input)), n_(batch_size), drop_(drop) {}
   int64_t cardinality() const override { return batched_cardinality(input_->cardinality(), n_, drop_); }
+  int64_t batch_size() const override { return n_; }
   IteratorPtr make_iterator() const override {
     return std::make_unique<It>(input_->make_iterator(), n_, drop_, input_->rows_source());
   }

@@ -57,6 +57,9 @@ class Node {
   // index mode, so shuffle buffers row indices and batch gathers a batch with one
   // operation per component instead of stacking elements.
   virtual const Rows* rows_source() const { return nullptr; }
+  // The batch size when the elements are batches made by batch() (seen through a host
+  // prefetch()), else 0: split_dataset splits their rows and batches its splits again.
+  virtual int64_t batch_size() const { return 0; }
   // The file list of the source under this node, when it reads one (shard.h's
   // auto_shard); set right after the node is made, before it is shared.
   mutable std::shared_ptr<const FileSource> files;

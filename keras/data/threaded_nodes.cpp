@@ -81,6 +81,7 @@ class PrefetchNode : public Node {
   PrefetchNode(NodePtr input, int64_t buffer, std::shared_ptr<const PrefetchStage> stage)
       : input_(std::move(input)), buffer_(buffer), stage_(std::move(stage)) {}
   int64_t cardinality() const override { return input_->cardinality(); }
+  int64_t batch_size() const override { return stage_ ? 0 : input_->batch_size(); }
   IteratorPtr make_iterator() const override {
     return std::make_unique<It>(input_->make_iterator(), size_t(buffer_), stage_);
   }
