@@ -40,10 +40,13 @@ data::Dataset timeseries_dataset_from_array(const Tensor& data, const Tensor& ta
 /// fraction of them (a floating number in (0, 1)).
 class SplitSize {
  public:
-  SplitSize() = default;                                        ///< None: the rest
-  SplitSize(int count) : count_(count) {}                       // NOLINT: Keras's int
-  SplitSize(int64_t count) : count_(count) {}                   // NOLINT: Keras's int
-  SplitSize(double fraction) : fraction_(fraction) {}           // NOLINT: Keras's float
+  SplitSize() = default;  ///< None: the rest
+  /// A count of elements (Keras's int).
+  SplitSize(int count) : count_(count) {}  // NOLINT: implicit, as Keras's int
+  /// A count of elements (Keras's int).
+  SplitSize(int64_t count) : count_(count) {}  // NOLINT: implicit, as Keras's int
+  /// A fraction of the elements (Keras's float).
+  SplitSize(double fraction) : fraction_(fraction) {}  // NOLINT: implicit, as Keras's float
   bool is_none() const { return !count_ && !fraction_; }        ///< whether unset
   std::optional<int64_t> count() const { return count_; }       ///< the count, if one
   std::optional<double> fraction() const { return fraction_; }  ///< the fraction, if one

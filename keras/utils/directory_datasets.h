@@ -24,6 +24,7 @@ namespace keras::utils {
 /// per-iteration shuffle).
 class DirectoryDataset : public data::Dataset {
  public:
+  /// The dataset with its class names and file paths.
   DirectoryDataset(data::Dataset dataset, std::vector<std::string> class_names, std::vector<std::string> file_paths)
       : data::Dataset(std::move(dataset)), class_names(std::move(class_names)), file_paths(std::move(file_paths)) {}
   /// The class of label i (the subdirectory names, or the labels given as text); empty
