@@ -188,6 +188,14 @@ void jpeg_quiet(j_common_ptr cinfo, int level) {
   if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) (*cinfo->err->error_exit)(cinfo);
 }
 
+// libjpeg's standard error manager with the two hooks above.
+jpeg_error_mgr* install_errors(JpegError& err) {
+  jpeg_error_mgr* mgr = jpeg_std_error(&err.mgr);
+  mgr->error_exit = jpeg_error_exit;
+  mgr->emit_message = jpeg_quiet;
+  return mgr;
+}
+
 struct JpegRead {
   std::string_view data;
   std::vector<uint8_t> pixels;
@@ -198,9 +206,7 @@ struct JpegRead {
 };
 
 bool jpeg_decode(JpegRead* st, int64_t want_channels, bool accurate) {
-  st->cinfo.err = jpeg_std_error(&st->err.mgr);
-  st->err.mgr.error_exit = jpeg_error_exit;
-  st->err.mgr.emit_message = jpeg_quiet;
+  st->cinfo.err = install_errors(st->err);
   if (setjmp(st->err.jump)) {
     jpeg_destroy_decompress(&st->cinfo);
     return false;
@@ -248,9 +254,7 @@ struct JpegWrite {
 };
 
 bool jpeg_encode(JpegWrite* st, const uint8_t* pixels, JDIMENSION w, JDIMENSION h, int channels, int quality) {
-  st->cinfo.err = jpeg_std_error(&st->err.mgr);
-  st->err.mgr.error_exit = jpeg_error_exit;
-  st->err.mgr.emit_message = jpeg_quiet;
+  st->cinfo.err = install_errors(st->err);
   if (setjmp(st->err.jump)) {
     jpeg_destroy_compress(&st->cinfo);
     return false;

@@ -7,6 +7,7 @@
 #include "keras/config_reader.h"
 #include "keras/family_registry.h"
 #include "keras/initializers.h"
+#include "keras/initializers/stft.h"
 
 namespace keras::initializers {
 
@@ -49,6 +50,13 @@ const Table& builtin_classes() {
     t["Constant"] = [](const keras::Config& c) -> InitializerPtr {
       auto r = reader("Constant", c, {"value"});
       return std::make_shared<Constant>(r.number("value", 0.0));
+    };
+    t["STFT"] = [](const keras::Config& c) -> InitializerPtr {
+      auto r = reader("STFT", c, {"side", "window", "scaling", "periodic"});
+      return std::make_shared<STFT>(STFTOptions{.side = r.string("side", "real"),
+                                                .window = r.optional_string("window", "hann").value_or(""),
+                                                .scaling = r.optional_string("scaling", "density").value_or(""),
+                                                .periodic = r.boolean("periodic", false)});
     };
     t["Identity"] = [](const keras::Config& c) -> InitializerPtr {
       auto r = reader("Identity", c, {"gain"});
@@ -104,6 +112,8 @@ detail::FamilyRegistry<InitializerPtr>& registry() {
           {"constant", "Constant"},
           {"identity", "Identity"},
           {"IdentityInitializer", "Identity"},
+          {"stft", "STFT"},
+          {"STFTInitializer", "STFT"},
           {"random_normal", "RandomNormal"},
           {"normal", "RandomNormal"},
           {"random_uniform", "RandomUniform"},

@@ -97,6 +97,8 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["RandomErasing"] = RandomErasingLayer::from_config;
   f["RandomColorJitter"] = RandomColorJitterLayer::from_config;
   f["MixUp"] = MixUpLayer::from_config;
+  f["MelSpectrogram"] = MelSpectrogramLayer::from_config;
+  f["STFTSpectrogram"] = STFTSpectrogramLayer::from_config;
   using C = ColorAdjustLayer::Kind;
   f["RandomSaturation"] = ColorAdjustLayer::from_config<C::saturation>;
   f["RandomHue"] = ColorAdjustLayer::from_config<C::hue>;

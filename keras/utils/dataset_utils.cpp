@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/core.h"
-#include "core/random_ops.h"
+#include "keras/utils/permutation_internal.h"
 #include "keras/data/dataset_impl.h"
 
 namespace keras::utils {
@@ -20,14 +20,6 @@ using data::Element;
 
 namespace {
 [[noreturn]] void fail(const std::string& what) { throw std::invalid_argument(what); }
-
-// A permutation of 0..n-1 (int64): seeded, or drawn from the global generator.
-std::vector<int64_t> permutation(int64_t n, int64_t seed) {
-  if (n == 0) return {};
-  core::ops::RandomOptions o;
-  o.seed = seed;
-  return core::ops::random::shuffle(ops::arange(0, n, 1, DType::int64), 0, o).to_vector<int64_t>();
-}
 
 void check_timeseries(int64_t length, int64_t sequence_length, const TimeseriesOptions& o) {
   const std::string len = std::to_string(length);
@@ -86,7 +78,7 @@ Dataset timeseries_dataset_from_array(const Tensor& data, const Tensor& targets,
   int64_t seed = o.seed;
   if (o.shuffle) {
     if (seed < 0) seed = ops::random_uniform({}, {.minval = 0, .maxval = 1e6, .dtype = DType::float64}).item<int64_t>();
-    const std::vector<int64_t> perm = permutation(static_cast<int64_t>(positions.size()), seed);
+    const std::vector<int64_t> perm = detail::permutation(static_cast<int64_t>(positions.size()), seed);
     std::vector<int64_t> shuffled;
     for (int64_t i : perm) shuffled.push_back(positions[static_cast<size_t>(i)]);
     positions = std::move(shuffled);
@@ -176,7 +168,7 @@ std::pair<Dataset, Dataset> split_elements(const std::vector<Element>& elements,
   const int64_t total = static_cast<int64_t>(elements.size());
   std::vector<int64_t> order(static_cast<size_t>(total));
   for (int64_t i = 0; i < total; ++i) order[static_cast<size_t>(i)] = i;
-  if (o.shuffle) order = permutation(total, o.seed);
+  if (o.shuffle) order = detail::permutation(total, o.seed);
   const Sizes s = rescale(o.left_size, o.right_size, total);
   Dataset left = Dataset::from_tensor_slices(stack(elements, order, 0, s.left));
   Dataset right = Dataset::from_tensor_slices(stack(elements, order, total - s.right, total));

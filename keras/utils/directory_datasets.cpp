@@ -15,7 +15,7 @@
 #include "core/audio_io.h"
 #include "core/core.h"
 #include "core/image_io.h"
-#include "core/random_ops.h"
+#include "keras/utils/permutation_internal.h"
 #include "core/string_ops.h"
 
 namespace keras::utils {
@@ -136,13 +136,6 @@ struct Indexed {
   std::vector<std::string> class_names;
 };
 
-std::vector<int64_t> permutation(int64_t n, int64_t seed) {
-  core::ops::RandomOptions o;
-  o.seed = seed;
-  if (n == 0) return {};
-  return core::ops::random::shuffle(ops::arange(0, n, 1, DType::int64), 0, o).to_vector<int64_t>();
-}
-
 // Keras's index_directory.
 Indexed index_directory(const std::string& directory, const std::vector<std::string>& formats, const Common& c) {
   std::error_code ec;
@@ -194,7 +187,7 @@ Indexed index_directory(const std::string& directory, const std::vector<std::str
       std::cout << "Found " << out.paths.size() << " files belonging to " << out.class_names.size() << " classes." << std::endl;
   }
   if (c.shuffle && !out.paths.empty()) {
-    const std::vector<int64_t> perm = permutation(int64_t(out.paths.size()), c.seed);
+    const std::vector<int64_t> perm = detail::permutation(int64_t(out.paths.size()), c.seed);
     Indexed shuffled{{}, {}, out.class_names};
     for (int64_t i : perm) {
       shuffled.paths.push_back(out.paths[size_t(i)]);

@@ -10,6 +10,7 @@
 
 #include "../error_of.h"
 #include "../test_data_dir.h"
+#include "../utils_fixtures.h"
 #include "core/audio_io.h"
 #include "core/core.h"
 #include "core/image_io.h"
@@ -23,19 +24,8 @@ namespace ops = keras::core::ops;
 using core::DType;
 using core::Tensor;
 
-const std::map<std::string, Tensor>& fixtures() {
-  static const std::map<std::string, Tensor> f = [] {
-    std::map<std::string, Tensor> m;
-    for (auto& [k, v] : core::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/utils/utils.npz")) m[k] = v;
-    return m;
-  }();
-  return f;
-}
-const Tensor& fx(const std::string& key) {
-  auto it = fixtures().find(key);
-  REQUIRE_MESSAGE(it != fixtures().end(), key);
-  return it->second;
-}
+const std::map<std::string, Tensor>& fixtures() { return th::utils_fixtures(); }
+const Tensor& fx(const std::string& key) { return th::utils_fixture(key); }
 Tensor file(const std::string& name) { return io::read_file(std::string(KERAS_TEST_DATA_DIR) + "/utils/files/" + name); }
 
 void check_equal(const Tensor& got, const Tensor& want, const std::string& what) {

@@ -3,12 +3,15 @@
 // functions, against Keras 3.15 (tests/data/utils/make_utils_fixtures.py).
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
 
 #include "../error_of.h"
 #include "../test_data_dir.h"
+#include "../utils_fixtures.h"
 #include "keras/keras.h"
 
 namespace {
@@ -20,19 +23,7 @@ using keras::Tensor;
 using keras::data::Dataset;
 using keras::data::Element;
 
-const std::map<std::string, Tensor>& fixtures() {
-  static const std::map<std::string, Tensor> f = [] {
-    std::map<std::string, Tensor> m;
-    for (auto& [k, v] : keras::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/utils/utils.npz")) m[k] = v;
-    return m;
-  }();
-  return f;
-}
-const Tensor& fx(const std::string& key) {
-  auto it = fixtures().find(key);
-  REQUIRE_MESSAGE(it != fixtures().end(), key);
-  return it->second;
-}
+const Tensor& fx(const std::string& key) { return th::utils_fixture(key); }
 std::string tree() { return std::string(KERAS_TEST_DATA_DIR) + "/utils/tree"; }
 // The texts stored as bytes under key/0, key/1, ...
 std::vector<std::string> texts(const std::string& key, size_t n) {
@@ -258,4 +249,28 @@ TEST_CASE("utils: audio_dataset_from_directory pads batches, or cuts to a length
     ++files;
   }
   CHECK(files == 3);
+}
+
+TEST_CASE("utils: load_img, img_to_array, array_to_img and save_img as Keras") {
+  const std::string png = std::string(KERAS_TEST_DATA_DIR) + "/utils/files/rgb.png";
+  check_values(utils::load_img(png), fx("img_utils/load"), "as stored");
+  check_values(utils::load_img(png, {.target_size = std::vector<int64_t>{5, 4}}), fx("img_utils/load_5x4"), "nearest 5x4");
+  check_values(utils::load_img(png, {.target_size = std::vector<int64_t>{4, 4}, .keep_aspect_ratio = true}),
+               fx("img_utils/load_keep"), "cropped to the aspect ratio");
+  check_values(utils::load_img(std::string(KERAS_TEST_DATA_DIR) + "/utils/files/rgba.png", {.color_mode = "rgba"}),
+               fx("img_utils/load_rgba"), "rgba");
+  CHECK(utils::load_img(png, {.color_mode = "grayscale"}).shape() == Shape{9, 13, 1});
+  Tensor arr = utils::img_to_array(utils::load_img(png));
+  CHECK(arr.dtype() == DType::float32);
+  CHECK(utils::img_to_array(utils::load_img(png), "channels_first").shape() == Shape{3, 9, 13});
+  check_values(utils::array_to_img(fx("img_utils/x")), fx("img_utils/scaled"), "scaled");
+  check_values(utils::array_to_img(ops::abs(fx("img_utils/x")) * 40.0f, {.scale = false}), fx("img_utils/unscaled"), "unscaled");
+  const std::string path = (std::filesystem::temp_directory_path() / "kcpp_save_img.png").string();
+  utils::save_img(path, arr, {.scale = false});
+  check_values(utils::load_img(path), fx("img_utils/load"), "saved unscaled and loaded");
+  std::remove(path.c_str());
+  th::throws_with<std::invalid_argument>([] { utils::array_to_img(ops::zeros({2, 2})); },
+                                         "Expected image array to have rank 3 (single image). Got array with shape: (2, 2)");
+  th::throws_with<std::invalid_argument>([] { utils::array_to_img(ops::zeros({2, 2, 2})); }, "Unsupported channel number: 2");
+  th::throws_with<std::invalid_argument>([&] { utils::save_img("x.gif", arr); }, "expected a file format");
 }

@@ -238,9 +238,77 @@ def arrays():
         out["split/%s/right" % name] = np.array([int(v) for v in right])
 
 
+def mel():
+    """keras.layers.MelSpectrogram and STFTSpectrogram on random audio, and the STFT
+    initializer: outputs and configs (audio_layers.json)."""
+    import json
+    rng = np.random.default_rng(11)
+    cases = {"small": (dict(fft_length=64, sequence_stride=16, sampling_rate=8000, num_mel_bins=10), (2, 200)),
+             "power": (dict(fft_length=64, sequence_stride=20, sequence_length=48, window="hamming", sampling_rate=8000,
+                            num_mel_bins=6, min_freq=100.0, max_freq=3000.0, power_to_db=False, mag_exp=1.0), (3, 150)),
+             "db": (dict(fft_length=32, sequence_stride=8, sampling_rate=4000, num_mel_bins=8, top_db=20.0,
+                         ref_power=2.0, min_power=1e-6), (97,)),
+             "defaults": (dict(), (1, 4000))}
+    configs = {}
+    for name, (kw, shape) in cases.items():
+        layer = keras.layers.MelSpectrogram(**kw)
+        x = rng.uniform(-1, 1, shape).astype(np.float32)
+        out["mel/%s/x" % name] = x
+        out["mel/%s/y" % name] = np.asarray(layer(x))
+        cfg = layer.get_config()
+        cfg.pop("dtype", None)
+        configs[name] = cfg
+    out["mel/matrix"] = np.asarray(keras.layers.MelSpectrogram(**cases["small"][0]).linear_to_mel_weight_matrix(
+        num_mel_bins=10, num_spectrogram_bins=33, sampling_rate=8000, lower_edge_hertz=20.0, upper_edge_hertz=4000.0))
+    stft_cases = {"log": dict(frame_length=16, frame_step=8), "magnitude": dict(mode="magnitude", frame_length=12),
+                  "psd": dict(mode="psd", frame_length=16, frame_step=4, fft_length=32, window="hamming",
+                              scaling="spectrum", periodic=True),
+                  "real": dict(mode="real", frame_length=8, frame_step=8, padding="same", window=None),
+                  "imag": dict(mode="imag", frame_length=8, frame_step=3, scaling=None, window="blackman"),
+                  "angle": dict(mode="angle", frame_length=8, frame_step=4, window="bartlett"),
+                  "stft": dict(mode="stft", frame_length=8, frame_step=4, expand_dims=True),
+                  "first": dict(mode="magnitude", frame_length=8, frame_step=4, data_format="channels_first",
+                                window="boxcar"),
+                  "first_expand": dict(mode="log", frame_length=8, frame_step=2, data_format="channels_first",
+                                       expand_dims=True)}
+    for name, kw in stft_cases.items():
+        layer = keras.layers.STFTSpectrogram(**kw)
+        shape = (2, 3, 40) if kw.get("data_format") == "channels_first" else (2, 40, 3)
+        x = rng.uniform(-1, 1, shape).astype(np.float32)
+        out["stft/%s/x" % name] = x
+        out["stft/%s/y" % name] = np.asarray(layer(x))
+        cfg = layer.get_config()
+        cfg.pop("dtype", None)
+        configs["stft_" + name] = cfg
+    for window in ("hann", "hamming", "blackman", "bartlett", "boxcar"):
+        for periodic in (False, True):
+            for side in ("real", "imag"):
+                init = keras.initializers.STFT(side=side, window=window, periodic=periodic)
+                out["stft_init/%s/%d/%s" % (window, periodic, side)] = np.asarray(init((7, 1, 5)))
+    configs["stft_initializer"] = keras.initializers.serialize(keras.initializers.STFT(side="imag", window=None))
+    with open(os.path.join(HERE, "audio_layers.json"), "w") as f:
+        json.dump(configs, f, indent=1, sort_keys=True)
+
+
+def image_utils():
+    """keras.utils.array_to_img and load_img on PNG files (Pillow decodes PNGs as TensorFlow)."""
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-3, 5, (4, 6, 3)).astype(np.float32)
+    out["img_utils/x"] = x
+    out["img_utils/scaled"] = np.asarray(keras.utils.array_to_img(x))
+    out["img_utils/unscaled"] = np.asarray(keras.utils.array_to_img(np.abs(x) * 40, scale=False))
+    path = os.path.join(FILES, "rgb.png")
+    out["img_utils/load"] = np.asarray(keras.utils.load_img(path))
+    out["img_utils/load_5x4"] = np.asarray(keras.utils.load_img(path, target_size=(5, 4)))
+    out["img_utils/load_keep"] = np.asarray(keras.utils.load_img(path, target_size=(4, 4), keep_aspect_ratio=True))
+    out["img_utils/load_rgba"] = np.asarray(keras.utils.load_img(os.path.join(FILES, "rgba.png"), color_mode="rgba"))
+
+
 if __name__ == "__main__":
     codecs()
     tree()
     arrays()
+    mel()
+    image_utils()
     np.savez(os.path.join(HERE, "utils.npz"), **out)
     print(len(out), "arrays")
