@@ -24,6 +24,22 @@ keras::Config configs() {
   const std::string path = std::string(KERAS_TEST_DATA_DIR) + "/utils/audio_layers.json";
   return keras::Value::from_json(keras::core::compression::read_file(path, 1 << 20, path));
 }
+// Every key of Keras's config (but the generated name) has Keras's value in the layer's.
+void check_config(const keras::layers::Layer& layer, const keras::Config& keras_config) {
+  const keras::Config mine = layer.get_config();
+  for (const auto& [key, value] : keras_config.items()) {
+    if (key == "name") continue;
+    INFO(key);
+    CHECK(mine.at(key).to_json() == value.to_json());
+  }
+}
+// A layer from Keras's config of it.
+keras::LayerPtr from_keras(const std::string& class_name, const keras::Config& config) {
+  keras::Config wrapped = keras::Config::object();
+  wrapped["class_name"] = class_name;
+  wrapped["config"] = config;
+  return keras::layers::deserialize(wrapped);
+}
 // The largest difference relative to the largest magnitude of `want`.
 double relative_error(const Tensor& got, const Tensor& want) {
   REQUIRE(got.shape() == want.shape());
@@ -46,18 +62,10 @@ TEST_CASE("MelSpectrogram: outputs and configs match Keras 3.15") {
   for (const std::string name : {"small", "power", "db", "defaults"}) {
     INFO(name);
     const keras::Config& kc = all.at(name);
-    keras::Config wrapped = keras::Config::object();
-    wrapped["class_name"] = "MelSpectrogram";
-    wrapped["config"] = kc;
-    auto layer = keras::layers::deserialize(wrapped);
+    auto layer = from_keras("MelSpectrogram", kc);
     Tensor y = (*layer)(fx("mel/" + name + "/x"));
     CHECK(relative_error(y, fx("mel/" + name + "/y")) < 2e-5);
-    const keras::Config mine = layer->get_config();
-    for (const auto& [key, value] : kc.items()) {
-      if (key == "name") continue;
-      INFO(key);
-      CHECK(mine.at(key).to_json() == value.to_json());
-    }
+    check_config(*layer, kc);
   }
   auto small = layers::MelSpectrogram({.fft_length = 64, .sequence_stride = 16, .sampling_rate = 8000, .num_mel_bins = 10});
   CHECK(relative_error(small->mel_weight_matrix(), fx("mel/matrix")) < 5e-6);
@@ -115,18 +123,10 @@ TEST_CASE("STFTSpectrogram: every mode, layout and padding matches Keras 3.15") 
   for (const std::string name : {"log", "magnitude", "psd", "real", "imag", "angle", "stft", "first", "first_expand"}) {
     INFO(name);
     const keras::Config& kc = all.at("stft_" + name);
-    keras::Config wrapped = keras::Config::object();
-    wrapped["class_name"] = "STFTSpectrogram";
-    wrapped["config"] = kc;
-    auto layer = keras::layers::deserialize(wrapped);
+    auto layer = from_keras("STFTSpectrogram", kc);
     Tensor y = (*layer)(fx("stft/" + name + "/x"));
     CHECK(relative_error(y, fx("stft/" + name + "/y")) < 2e-5);
-    const keras::Config mine = layer->get_config();
-    for (const auto& [key, value] : kc.items()) {
-      if (key == "name") continue;
-      INFO(key);
-      CHECK(mine.at(key).to_json() == value.to_json());
-    }
+    check_config(*layer, kc);
     const std::vector<int64_t> shape = fx("stft/" + name + "/x").shape().dims();
     CHECK(layer->compute_output_shape({shape}) == std::vector<layers::ShapeSpec>{fx("stft/" + name + "/y").shape().dims()});
   }
