@@ -32,8 +32,13 @@ Tensor dropout(const Tensor& x, double rate, const std::optional<Shape>& noise_s
 /// rejection method, repeated in a while_loop until every element is accepted; alpha < 1
 /// through Gamma(alpha + 1) * u^(1 / alpha)); o.dtype floating (float32 by default).
 Tensor gamma(const Shape& shape, double alpha, const RandomOptions& o = {});
+/// gamma with alpha a tensor (a scalar, or one value per element: it broadcasts to shape),
+/// as Keras's tensor alpha; it may be a traced value. Eagerly, a value <= 0 raises.
+Tensor gamma(const Shape& shape, const Tensor& alpha, const RandomOptions& o = {});
 /// keras.random.beta: Beta(alpha, beta) draws, X / (X + Y) of two gamma draws.
 Tensor beta(const Shape& shape, double alpha, double beta, const RandomOptions& o = {});
+/// beta with tensor parameters (broadcast to shape, as gamma's).
+Tensor beta(const Shape& shape, const Tensor& alpha, const Tensor& beta, const RandomOptions& o = {});
 /// keras.random.binomial: the number of successes in `counts` trials of probability p
 /// (counts >= 0 an integer, p in [0, 1]), as o.dtype (float32 by default, as Keras).
 Tensor binomial(const Shape& shape, double counts, double probabilities, const RandomOptions& o = {});

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/control_flow.h"
+#include "core/function.h"
 
 namespace keras::core::ops::random {
 
@@ -42,11 +43,13 @@ DType floating_out(const RandomOptions& o, const char* op) {
   return o.dtype;
 }
 
-// Marsaglia and Tsang's gamma(a) for a >= 1, in float64, each element redrawn until
-// accepted; draws 2k and 2k + 1 of `s` (from `first`) feed round k.
-Tensor gamma_at_least_one(const Shape& shape, double a, const Stream& s, int64_t first) {
+// Marsaglia and Tsang's gamma(a) for a >= 1 (a float64 tensor broadcast to `shape`), in
+// float64, each element redrawn until accepted; draws 2k and 2k + 1 of `s` (from `first`)
+// feed round k.
+Tensor gamma_at_least_one(const Shape& shape, const Tensor& a, const Stream& s, int64_t first) {
   if (shape.num_elements() == 0) return zeros(shape, DType::float64);
-  const double d = a - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
+  const Tensor d = subtract(a, scalar_like(a, 1.0 / 3.0));
+  const Tensor c = divide(scalar_like(d, 1.0), sqrt(multiply(scalar_like(d, 9.0), d)));
   auto k64 = [](int64_t v) { return constant(v); };
   const std::vector<Tensor> init = {zeros(shape, DType::float64), zeros(shape, DType::float64), k64(first)};
   auto not_done = [](const std::vector<Tensor>& v) {
@@ -57,18 +60,41 @@ Tensor gamma_at_least_one(const Shape& shape, double a, const Stream& s, int64_t
     const Tensor& k = v[2];
     Tensor z = random_normal(shape, s.at(k));
     Tensor u = random_uniform(shape, s.at(add(k, k64(1))));
-    Tensor w = add(scalar_like(z, 1.0), multiply(scalar_like(z, c), z));
+    Tensor w = add(scalar_like(z, 1.0), multiply(c, z));
     Tensor vv = multiply(multiply(w, w), w);
     Tensor safe_v = maximum(vv, scalar_like(vv, 1e-300));
-    Tensor bound = add(add(multiply(scalar_like(z, 0.5), square(z)), scalar_like(z, d)),
-                       subtract(multiply(scalar_like(z, d), log(safe_v)), multiply(scalar_like(z, d), vv)));
+    Tensor bound = add(add(multiply(scalar_like(z, 0.5), square(z)), d), subtract(multiply(d, log(safe_v)), multiply(d, vv)));
     Tensor accept = logical_and(greater(vv, scalar_like(vv, 0.0)), less(log(u), bound));
     Tensor fresh = logical_and(accept, equal(v[1], scalar_like(v[1], 0.0)));
-    Tensor x = where(fresh, multiply(scalar_like(vv, d), vv), v[0]);
+    Tensor x = where(fresh, multiply(d, vv), v[0]);
     Tensor done = where(accept, scalar_like(v[1], 1.0), v[1]);
     return std::vector<Tensor>{x, done, add(k, k64(2))};
   };
   return while_loop(not_done, round, init)[0];
+}
+
+// Gamma(alpha) for a float64 alpha tensor (alpha > 0) broadcast to `shape`: alpha >= 1
+// directly, alpha < 1 as Gamma(alpha + 1) * u^(1 / alpha) (u from draw 0).
+Tensor gamma_draw(const Shape& shape, const Tensor& alpha, const Stream& s) {
+  const Tensor small = less(alpha, scalar_like(alpha, 1.0));
+  const Tensor boosted = where(small, add(alpha, scalar_like(alpha, 1.0)), alpha);
+  Tensor g = gamma_at_least_one(shape, broadcast_to(boosted, shape), s, 1);
+  if (!core::is_tracing() && !any(small).item<bool>()) return g;  // (a traced alpha: both branches)
+  Tensor u = random_uniform(shape, s.at(0));
+  Tensor boost = where(small, power(u, divide(scalar_like(alpha, 1.0), alpha)), scalar_like(alpha, 1.0));
+  return multiply(g, boost);
+}
+
+// A float64 parameter tensor that broadcasts to `shape`, positive where its values are
+// known (eagerly); `what` names it in errors.
+Tensor parameter(const Tensor& p, const Shape& shape, const char* op, const char* what) {
+  if (!p.defined() || !(is_floating(p.dtype()) || is_integer(p.dtype())))
+    fail(std::string("random.") + op + ": expected " + what + " as a number or a numeric tensor");
+  Tensor v = cast(p, DType::float64);
+  (void)broadcast_to(v, shape);  // raises naming both shapes when they do not broadcast
+  if (!core::is_tracing() && v.size() > 0 && !all(greater(v, scalar_like(v, 0.0))).item<bool>())
+    fail(std::string("random.") + op + ": expected " + what + " > 0 everywhere, but received a value <= 0 or NaN");
+  return v;
 }
 }  // namespace
 
@@ -117,28 +143,33 @@ Tensor dropout(const Tensor& x, double rate, const std::optional<Shape>& noise_s
 }
 
 Tensor gamma(const Shape& shape, double alpha, const RandomOptions& o) {
-  const DType out = floating_out(o, "gamma");
   if (!(alpha > 0) || !std::isfinite(alpha))
     fail("random.gamma: expected alpha > 0, but received " + std::to_string(alpha));
-  const Stream s(o);
-  if (alpha >= 1) return cast(gamma_at_least_one(shape, alpha, s, 1), out);
-  // alpha < 1: Gamma(alpha + 1) * u^(1 / alpha) (u from draw 0).
-  Tensor g = gamma_at_least_one(shape, alpha + 1, s, 1);
-  Tensor u = random_uniform(shape, s.at(0));
-  return cast(multiply(g, power(u, scalar_like(u, 1.0 / alpha))), out);
+  return gamma(shape, constant(alpha), o);
+}
+
+Tensor gamma(const Shape& shape, const Tensor& alpha, const RandomOptions& o) {
+  const DType out = floating_out(o, "gamma");
+  const Tensor a = parameter(alpha, shape, "gamma", "alpha");
+  return cast(gamma_draw(shape, a, Stream(o)), out);
 }
 
 Tensor beta(const Shape& shape, double alpha, double beta_, const RandomOptions& o) {
-  const DType out = floating_out(o, "beta");
   if (!(alpha > 0) || !(beta_ > 0))
     fail("random.beta: expected alpha > 0 and beta > 0, but received " + std::to_string(alpha) + ", " +
          std::to_string(beta_));
+  return beta(shape, constant(alpha), constant(beta_), o);
+}
+
+Tensor beta(const Shape& shape, const Tensor& alpha, const Tensor& beta_, const RandomOptions& o) {
+  const DType out = floating_out(o, "beta");
+  const Tensor a = parameter(alpha, shape, "beta", "alpha"), b = parameter(beta_, shape, "beta", "beta");
   const Stream s(o);
   // Two independent gamma draws: the second from counters far past the first's.
   const RandomOptions first{.dtype = DType::float64, .seed = s.seed, .counter = s.base};
   const RandomOptions second{.dtype = DType::float64, .seed = s.seed,
                              .counter = add(s.base, constant(int64_t{1} << 40))};
-  Tensor x = gamma(shape, alpha, first), y = gamma(shape, beta_, second);
+  Tensor x = gamma_draw(shape, a, Stream(first)), y = gamma_draw(shape, b, Stream(second));
   return cast(divide(x, add(x, y)), out);
 }
 

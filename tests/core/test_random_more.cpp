@@ -107,3 +107,31 @@ TEST_CASE("random ops: a seed repeats the draws; unseeded calls differ, also in 
   for (size_t i = 0; i < a.size(); ++i) CHECK(values(a[i]) != values(b[i]));
   CHECK(f.tracing_count() == 1);
 }
+
+TEST_CASE("random.gamma and beta with tensor parameters: per-element alphas, traced alphas, errors") {
+  // A scalar tensor alpha draws what the number does, bit for bit.
+  for (double a : {0.4, 2.5}) {
+    Tensor by_number = kr::gamma({64}, a, {.dtype = DType::float64, .seed = 7});
+    Tensor by_tensor = kr::gamma({64}, keras::core::constant(a), {.dtype = DType::float64, .seed = 7});
+    CHECK(ops::all(ops::equal(by_number, by_tensor)).item<bool>());
+  }
+  Tensor b1 = kr::beta({64}, 0.7, 1.3, {.seed = 2});
+  Tensor b2 = kr::beta({64}, keras::core::constant(0.7), keras::core::constant(1.3), {.seed = 2});
+  CHECK(ops::all(ops::equal(b1, b2)).item<bool>());
+  // One alpha per column (mixing alpha < 1 and >= 1): each column's mean is its alpha.
+  Tensor alphas = keras::core::constant(std::vector<double>{0.3, 1.0, 4.0});
+  Tensor g = kr::gamma({20000, 3}, alphas, {.dtype = DType::float64, .seed = 11});
+  std::vector<double> means = values(ops::mean(g, {0}));
+  for (size_t j = 0; j < 3; ++j) {
+    const double a = std::vector<double>{0.3, 1.0, 4.0}[j];
+    CHECK(std::abs(means[j] - a) < 5 * std::sqrt(a / 20000.0));
+  }
+  CHECK(ops::min(g).item<double>() > 0.0);
+  // A traced alpha (a function argument).
+  auto fn = keras::core::function([](const Tensor& a) { return kr::beta({4000}, a, a, {.seed = 3}); });
+  Tensor traced = fn(keras::core::constant(0.5f));
+  CHECK(std::abs(moments(traced).first - 0.5) < 0.03);
+  CHECK_THROWS_WITH_AS(kr::gamma({3}, keras::core::constant(std::vector<double>{1.0, -1.0, 2.0})),
+                       doctest::Contains("expected alpha > 0 everywhere"), std::invalid_argument);
+  CHECK_THROWS_AS(kr::gamma({3}, keras::core::constant(std::vector<double>{1.0, 2.0})), std::invalid_argument);
+}

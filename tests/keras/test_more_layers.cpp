@@ -2,6 +2,7 @@
 // outputs, masks and configs (tests/data/layers_more/more_layers.json, written by
 // make_more_layer_fixtures.py), the reverse direction in a functional model and a trained
 // tied language-model head, errors.
+#include <set>
 #include <string>
 
 #include "core/function.h"
@@ -159,4 +160,44 @@ TEST_CASE("MixUp: each image and its label mixed with one other of the batch by 
   CHECK_THROWS_WITH_AS(layers::MixUp({.alpha = 0.0}), doctest::Contains("expected alpha > 0"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(mixup->mix(images, ops::zeros({3, 2})), doctest::Contains("with the same batch"),
                        std::invalid_argument);
+}
+
+TEST_CASE("CutMix: the layer harness" * doctest::test_suite("layer_harness")) {
+  run_layer_test({"cut_mix", [] { return layers::CutMix({.seed = 2}); }, {Shape{4, 6, 5, 2}}, {}, {4, 6, 5, 2}, 0, 0, true});
+}
+
+TEST_CASE("CutMix: a box of another image pasted in, labels mixed by the box's area") {
+  // Image i is filled with the value i, its label is one-hot i.
+  const int64_t n = 6;
+  Tensor images = ops::broadcast_to(ops::reshape(ops::arange(0, n, 1, DType::float32), {n, 1, 1, 1}), Shape{n, 8, 10, 3});
+  Tensor labels = ops::one_hot(ops::arange(0, n, 1, DType::int32), n);
+  auto cutmix = layers::CutMix({.factor = 1.0, .seed = 4});
+  auto [x, y] = cutmix->mix(images, labels);
+  CHECK(x.shape() == images.shape());
+  CHECK(ops::max(ops::abs(ops::sum(y, {1}) - 1.0f)).item<float>() < 1e-5f);
+  for (int64_t i = 0; i < n; ++i) {
+    CAPTURE(i);
+    std::vector<float> px = x[i].to_vector<float>();
+    std::vector<float> row = y[i].to_vector<float>();
+    // Every pixel comes from the image itself or from one other image, whose label has
+    // the rest of the weight.
+    std::set<float> values(px.begin(), px.end());
+    CHECK(values.size() <= 2);
+    for (float v : values) CHECK((v == float(i) || row[size_t(v)] > 0.0f || px.size() == 0));
+    // (A weight of 0 is possible: a draw near 0 boxes the whole image.)
+    CHECK(row[size_t(i)] >= 0.0f);
+    double rest = 0;
+    for (int64_t j = 0; j < n; ++j)
+      if (j != i) rest += row[size_t(j)];
+    CHECK(row[size_t(i)] + rest == doctest::Approx(1.0).epsilon(1e-5));
+  }
+  // The same seed gives the same draw; inference leaves images and labels alone.
+  auto again = layers::CutMix({.factor = 1.0, .seed = 4});
+  CHECK(ops::all(ops::equal(again->mix(images, labels).first, x)).item<bool>());
+  auto [xi, yi] = cutmix->mix(images, labels, false);
+  CHECK(ops::all(ops::equal(xi, images)).item<bool>());
+  CHECK(cutmix->factor() == std::pair<double, double>{0.0, 1.0});
+  auto back = keras::layers::deserialize(keras::layers::serialize(*cutmix));
+  CHECK(dynamic_cast<layers::CutMixLayer&>(*back).factor() == cutmix->factor());
+  CHECK_THROWS_WITH_AS(layers::CutMix({.factor = 1.5}), doctest::Contains("factor"), std::invalid_argument);
 }
