@@ -308,8 +308,8 @@ Tensor ids(const Shape& s, DType dt, uint32_t seed) {
 }
 }  // namespace
 
-TEST_CASE("layer harness: StringLookup, IntegerLookup, Hashing, CategoryEncoding, Discretization, "
-          "TextVectorization" * doctest::test_suite("layer_harness")) {
+TEST_CASE("layer harness: StringLookup, IntegerLookup, Hashing, HashedCrossing, CategoryEncoding, "
+          "Discretization, TextVectorization" * doctest::test_suite("layer_harness")) {
   run_layer_test({"string_lookup (adapted)", [] {
                     auto l = layers::StringLookup();
                     l->adapt(core::constant({"the cat", "sat", "sat", "on"}));
@@ -322,6 +322,8 @@ TEST_CASE("layer harness: StringLookup, IntegerLookup, Hashing, CategoryEncoding
                   {Shape{4, 2}}, {DType::int64}, {4, 4}, 0, 0, false, ids});
   run_layer_test({"hashing", [] { return layers::Hashing(8); }, {Shape{4, 2}}, {DType::string}, {4, 2}, 0, 0, false,
                   words});
+  run_layer_test({"hashed_crossing", [] { return layers::HashedCrossing(8); }, {Shape{4}, Shape{4}},
+                  {DType::string, DType::string}, {4}, 0, 0, false, words});
   run_layer_test({"category_encoding count", [] { return layers::CategoryEncoding(5, {.output_mode = "count"}); },
                   {Shape{4, 3}}, {DType::int32}, {4, 5}, 0, 0, false, ids});
   run_layer_test({"discretization", [] { return layers::Discretization({.bin_boundaries = {-0.5, 0.0, 0.5}}); },

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <tuple>
 #include <string>
 
 #include "../error_of.h"
@@ -273,4 +274,29 @@ TEST_CASE("utils: load_img, img_to_array, array_to_img and save_img as Keras") {
                                          "Expected image array to have rank 3 (single image). Got array with shape: (2, 2)");
   th::throws_with<std::invalid_argument>([] { utils::array_to_img(ops::zeros({2, 2, 2})); }, "Unsupported channel number: 2");
   th::throws_with<std::invalid_argument>([&] { utils::save_img("x.gif", arr); }, "expected a file format");
+}
+
+TEST_CASE("HashedCrossing: TensorFlow's cross_hashed bins for strings, integers and both") {
+  Tensor a = keras::constant({"red", "green", "blue", "", "a long string of text"});
+  Tensor b = keras::constant(std::vector<int64_t>{1, -2, 300000000000, 0, 7});
+  Tensor c = keras::constant({"x", "y", "x", "y", "z"});
+  const std::vector<std::tuple<std::string, std::vector<Tensor>, int64_t>> cases{
+      {"ss", {a, c}, 1000}, {"si", {a, b}, 97}, {"is", {b, a}, 97}, {"sis", {a, b, c}, 5}, {"big", {a, c}, int64_t(1) << 62}};
+  for (const auto& [name, feats, bins] : cases) {
+    Tensor got = (*keras::layers::HashedCrossing(bins))(feats)[0];
+    CHECK(got.dtype() == DType::int64);
+    CHECK_MESSAGE(got.to_vector<int64_t>() == fx("cross/" + name).to_vector<int64_t>(), name);
+  }
+  auto one_hot = keras::layers::HashedCrossing(6, {.output_mode = "one_hot"});
+  Tensor oh = (*one_hot)({ops::expand_dims(a, -1), ops::expand_dims(c, -1)})[0];
+  check_values(oh, fx("cross/onehot"), "one_hot");
+  Tensor scalar = (*keras::layers::HashedCrossing(50))({keras::constant("q"), keras::constant(int64_t{3})})[0];
+  CHECK(scalar.rank() == 0);
+  CHECK(scalar.item<int64_t>() == fx("cross/scalar").item<int64_t>());
+  auto layer = keras::layers::HashedCrossing(10);
+  th::throws_with<std::invalid_argument>([&] { (*layer)({a}); }, "should be called on at least two inputs");
+  th::throws_with<std::invalid_argument>([&] { (*layer)({a, ops::zeros({5})}); }, "should have an integer or string dtype");
+  th::throws_with<std::invalid_argument>([&] { (*layer)({a, keras::constant({"x"})}); }, "should have equal shape");
+  auto back = keras::layers::deserialize(keras::layers::serialize(*one_hot));
+  CHECK(ops::all(ops::equal((*back)({ops::expand_dims(a, -1), ops::expand_dims(c, -1)})[0], oh)).item<bool>());
 }

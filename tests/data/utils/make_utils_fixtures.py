@@ -304,11 +304,24 @@ def image_utils():
     out["img_utils/load_rgba"] = np.asarray(keras.utils.load_img(os.path.join(FILES, "rgba.png"), color_mode="rgba"))
 
 
+def crossing():
+    """tf.sparse.cross_hashed through keras.layers.HashedCrossing: strings, integers, mixed."""
+    a = np.array(["red", "green", "blue", "", "a long string of text"])
+    b = np.array([1, -2, 300000000000, 0, 7], np.int64)
+    c = np.array(["x", "y", "x", "y", "z"])
+    for name, feats, bins in (("ss", (a, c), 1000), ("si", (a, b), 97), ("is", (b, a), 97), ("sis", (a, b, c), 5),
+                              ("big", (a, c), 2 ** 62)):
+        out["cross/%s" % name] = np.asarray(keras.layers.HashedCrossing(bins)(list(feats))).astype(np.int64)
+    out["cross/onehot"] = np.asarray(keras.layers.HashedCrossing(6, output_mode="one_hot")((a[:, None], c[:, None])))
+    out["cross/scalar"] = np.asarray(keras.layers.HashedCrossing(50)((np.array("q"), np.array(3)))).astype(np.int64)
+
+
 if __name__ == "__main__":
     codecs()
     tree()
     arrays()
     mel()
     image_utils()
+    crossing()
     np.savez(os.path.join(HERE, "utils.npz"), **out)
     print(len(out), "arrays")
