@@ -201,3 +201,37 @@ TEST_CASE("CutMix: a box of another image pasted in, labels mixed by the box's a
   CHECK(dynamic_cast<layers::CutMixLayer&>(*back).factor() == cutmix->factor());
   CHECK_THROWS_WITH_AS(layers::CutMix({.factor = 1.5}), doctest::Contains("factor"), std::invalid_argument);
 }
+
+TEST_CASE("RandomPerspective: the layer harness" * doctest::test_suite("layer_harness")) {
+  run_layer_test({"random_perspective", [] { return layers::RandomPerspective({.scale = 0.4, .seed = 3}); },
+                  {Shape{3, 6, 7, 2}}, {}, {3, 6, 7, 2}, 0, 0, true});
+}
+
+TEST_CASE("RandomPerspective: corners moved within the scale, the chance from the factor, Keras's options") {
+  Tensor images = ops::random_uniform({4, 9, 8, 3}, {.seed = 5});
+  // No move (scale 0) or no chance (factor 0): the images as they are.
+  for (auto o : {layers::RandomPerspectiveOptions{.scale = 0.0, .seed = 1},
+                 layers::RandomPerspectiveOptions{.factor = 0.0, .seed = 1}}) {
+    auto layer = layers::RandomPerspective(o);
+    CHECK(ops::max(ops::abs((*layer)(images, true) - images)).item<float>() < 1e-6f);
+  }
+  // Always applied (factor [1, 1]): every image warped, the same for the same seed.
+  auto warp = layers::RandomPerspective({.factor = layers::FactorArg(1.0, 1.0), .scale = 0.5, .seed = 7});
+  Tensor y = (*warp)(images, true);
+  for (int64_t i = 0; i < 4; ++i) CHECK(ops::max(ops::abs(y[i] - images[i])).item<float>() > 1e-3f);
+  auto same = layers::RandomPerspective({.factor = layers::FactorArg(1.0, 1.0), .scale = 0.5, .seed = 7});
+  CHECK(ops::all(ops::equal((*same)(images, true), y)).item<bool>());
+  CHECK(ops::all(ops::equal((*warp)(images, false), images)).item<bool>());
+  // A move of the corners toward the inside leaves the fill value at the borders.
+  auto filled = layers::RandomPerspective({.factor = layers::FactorArg(1.0, 1.0), .fill_value = -5.0, .seed = 2});
+  CHECK(ops::min((*filled)(images, true)).item<float>() >= -5.0f);
+  const keras::Config c = warp->get_config();
+  CHECK(c.at("scale").as_double() == 0.5);
+  CHECK(c.at("interpolation").as_string() == "bilinear");
+  auto back = keras::layers::deserialize(keras::layers::serialize(*warp));
+  CHECK(back->get_config().to_json() == c.to_json());
+  CHECK_THROWS_WITH_AS(layers::RandomPerspective({.scale = 1.5}), doctest::Contains("The `scale` argument should be"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(layers::RandomPerspective({.interpolation = "cubic"}), doctest::Contains("Unknown `interpolation`"),
+                       std::invalid_argument);
+}

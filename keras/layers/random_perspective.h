@@ -1,0 +1,51 @@
+// random_perspective.h - RandomPerspective (keras.layers.RandomPerspective): in training,
+// each image (with a chance drawn from the factor range) is warped by the perspective
+// transform that moves its four corners by random fractions (within +-scale / 2 of their
+// coordinates), as Keras 3: ops::image::perspective_transform, constant fill.
+//
+//   auto warp = keras::layers::RandomPerspective({.factor = 0.5, .scale = 0.3, .seed = 1});
+#pragma once
+#include "keras/layers/image_preprocessing.h"
+
+namespace keras::layers {
+
+/// Options of RandomPerspective (Keras 3's keyword arguments and defaults).
+struct RandomPerspectiveOptions {
+  /// The chance of warping an image: drawn per image uniform in the range; f in [0, 1]
+  /// gives [0, f] (Keras `factor`, default 1.0).
+  FactorArg factor = 1.0;
+  double scale = 1.0;                       ///< the corners' largest move, in [0, 1]
+  std::string interpolation = "bilinear";  ///< "bilinear" or "nearest"
+  double fill_value = 0.0;                  ///< the value outside the warped image
+  int64_t seed = -1;                        ///< -1 = unseeded (Keras: None)
+  std::string data_format{};                ///< "channels_last" (the default); "channels_first" raises
+  /// Layer name (default: generated, random_perspective, ...).
+  std::string name{};
+  /// Keras `trainable` (default true); the layer has no weights.
+  bool trainable = true;
+  /// Input shape without the batch axis (first layer of a Sequential).
+  ShapeSpec input_shape{};
+};
+
+/// keras.layers.RandomPerspective, made by RandomPerspective().
+class RandomPerspectiveLayer : public ImagePreprocessingLayer {
+ public:
+  /// A factor or scale outside [0, 1], or another interpolation, throws
+  /// std::invalid_argument with Keras's message.
+  explicit RandomPerspectiveLayer(const RandomPerspectiveOptions& options = {});
+  Config get_config() const override;
+  /// Rebuilds the layer from a get_config() config (the registry's "RandomPerspective").
+  static LayerPtr from_config(const Config& c);
+
+ protected:
+  Tensor transform(const Tensor& images) override;
+
+ private:
+  RandomPerspectiveOptions o_;
+  std::pair<double, double> factor_;
+};
+
+/// keras.layers.RandomPerspective: random perspective warps of images in training.
+Ref<RandomPerspectiveLayer> RandomPerspective(const RandomPerspectiveOptions& options = {});
+
+}  // namespace keras::layers
