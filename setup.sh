@@ -36,7 +36,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 PACKAGES=(g++ meson ninja-build pkg-config cmake ccache libxtensor-dev libxtensor-blas-dev libxsimd-dev
           libopenblas-pthread-dev libdnnl-dev libcereal-dev doctest-dev zlib1g-dev libhdf5-dev libzip-dev
-          nlohmann-json3-dev libre2-dev libpng-dev libjpeg62-turbo-dev dataset-fashion-mnist
+          nlohmann-json3-dev libre2-dev libpng-dev libjpeg62-turbo-dev libgif-dev dataset-fashion-mnist
           python3-sklearn libopenmpi-dev openmpi-bin iproute2)
 BUILD_DIR=${BUILD_DIR:-build}
 # The debug builds (sanitizers, fuzzing) record the build folder in their debug info, so

@@ -1,7 +1,8 @@
 // image_codecs.cpp - tf.io's image codecs (core/image_io.h): PNG through libpng, JPEG
-// through libjpeg(-turbo), BMP read here. The libraries report errors by longjmp, so each
+// through libjpeg(-turbo), GIF through giflib, BMP read here. The libraries report errors by longjmp, so each
 // decoder keeps its C++ state in a heap object reached through one pointer set before
 // setjmp, and turns the library's message into a DecodeError after returning.
+#include <gif_lib.h>
 #include <png.h>
 #include <jpeglib.h>
 #include <jerror.h>
@@ -278,6 +279,68 @@ bool jpeg_encode(JpegWrite* st, const uint8_t* pixels, JDIMENSION w, JDIMENSION 
   return true;
 }
 
+// ---- GIF ----------------------------------------------------------------------------------
+struct GifSource {
+  std::string_view data;
+  size_t offset = 0;
+};
+int gif_read(GifFileType* gif, GifByteType* out, int n) {
+  auto* src = static_cast<GifSource*>(gif->UserData);
+  const size_t take = std::min(size_t(std::max(n, 0)), src->data.size() - src->offset);
+  std::memcpy(out, src->data.data() + src->offset, take);
+  src->offset += take;
+  return int(take);
+}
+struct GifCloser {
+  void operator()(GifFileType* g) const {
+    int err = 0;
+    DGifCloseFile(g, &err);
+  }
+};
+
+// Every frame, composited as TensorFlow's: the canvas starts black, each frame starts
+// from the previous one, and a frame's transparent pixels keep what is under them.
+Tensor gif_decode(std::string_view bytes, bool first_only) {
+  GifSource src{bytes, 0};
+  int err = 0;
+  std::unique_ptr<GifFileType, GifCloser> gif(DGifOpen(&src, gif_read, &err));
+  if (!gif) throw DecodeError(std::string("decode_gif: invalid GIF data: ") + GifErrorString(err));
+  if (DGifSlurp(gif.get()) != GIF_OK)
+    throw DecodeError(std::string("decode_gif: invalid GIF data: ") + GifErrorString(gif->Error));
+  const int64_t w = gif->SWidth, h = gif->SHeight, frames = first_only ? std::min(1, gif->ImageCount) : gif->ImageCount;
+  if (frames < 1) throw DecodeError("decode_gif: the file has no image");
+  check_size("GIF", uint64_t(w), uint64_t(h) * uint64_t(frames));
+  const size_t frame_bytes = size_t(w * h * 3);
+  std::vector<uint8_t> out(frame_bytes * size_t(frames), 0);
+  for (int64_t f = 0; f < frames; ++f) {
+    uint8_t* canvas = out.data() + size_t(f) * frame_bytes;
+    if (f > 0) std::memcpy(canvas, canvas - frame_bytes, frame_bytes);
+    const SavedImage& img = gif->SavedImages[f];
+    const GifImageDesc& d = img.ImageDesc;
+    const ColorMapObject* map = d.ColorMap ? d.ColorMap : gif->SColorMap;
+    if (!map) throw DecodeError("decode_gif: frame " + std::to_string(f) + " has no color map");
+    if (d.Left < 0 || d.Top < 0 || d.Width < 0 || d.Height < 0 || int64_t(d.Left) + d.Width > w ||
+        int64_t(d.Top) + d.Height > h)
+      throw DecodeError("decode_gif: frame " + std::to_string(f) + " lies outside the " + std::to_string(w) + "x" +
+                        std::to_string(h) + " canvas");
+    GraphicsControlBlock gcb{};
+    gcb.TransparentColor = NO_TRANSPARENT_COLOR;
+    DGifSavedExtensionToGCB(gif.get(), int(f), &gcb);
+    for (int y = 0; y < d.Height; ++y)
+      for (int x = 0; x < d.Width; ++x) {
+        const int index = img.RasterBits[size_t(y) * size_t(d.Width) + size_t(x)];
+        if (index == gcb.TransparentColor) continue;
+        if (index >= map->ColorCount) throw DecodeError("decode_gif: a pixel's color index is outside the color map");
+        uint8_t* p = canvas + (size_t(d.Top + y) * size_t(w) + size_t(d.Left + x)) * 3;
+        p[0] = map->Colors[index].Red;
+        p[1] = map->Colors[index].Green;
+        p[2] = map->Colors[index].Blue;
+      }
+  }
+  if (first_only) return image_tensor(out, h, w, 3, DType::uint8);
+  return from_buffer(out.data(), Shape{frames, h, w, 3}, DType::uint8);
+}
+
 // ---- BMP ----------------------------------------------------------------------------------
 uint32_t le32(std::string_view d, size_t at) {
   return uint32_t(uint8_t(d[at])) | uint32_t(uint8_t(d[at + 1])) << 8 | uint32_t(uint8_t(d[at + 2])) << 16 |
@@ -403,6 +466,13 @@ Tensor decode_jpeg(const Tensor& contents, const DecodeImageOptions& o) {
   return to_dtype(image_tensor(st->pixels, st->height, st->width, st->channels, DType::uint8), o.dtype);
 }
 
+Tensor decode_gif(const Tensor& contents) {
+  const std::string bytes = bytes_of(contents, "decode_gif");
+  if (bytes.size() < 6 || (std::memcmp(bytes.data(), "GIF87a", 6) != 0 && std::memcmp(bytes.data(), "GIF89a", 6) != 0))
+    throw DecodeError("decode_gif: not a GIF file (the signature GIF87a or GIF89a is missing)");
+  return gif_decode(bytes, false);
+}
+
 Tensor decode_bmp(const Tensor& contents, const DecodeImageOptions& o) {
   check_channels("decode_bmp", o.channels, {0, 3, 4});
   check_dtype("decode_bmp", o.dtype);
@@ -415,8 +485,13 @@ Tensor decode_image(const Tensor& contents, const DecodeImageOptions& o) {
   if (format == "png") return decode_png(contents, o);
   if (format == "jpeg") return decode_jpeg(contents, o);
   if (format == "bmp") return decode_bmp(contents, o);
-  if (format == "gif") throw DecodeError("decode_image: GIF files are not supported; expected PNG, JPEG or BMP");
-  throw DecodeError("decode_image: unknown image file format; expected PNG, JPEG or BMP");
+  if (format == "gif") {
+    if (o.channels != 0 && o.channels != 3)
+      throw std::invalid_argument("decode_image: `channels` must be 0 or 3 for GIF, but received " + std::to_string(o.channels));
+    Tensor frames = gif_decode(bytes_of(contents, "decode_image"), !o.expand_animations);
+    return to_dtype(frames, o.dtype);
+  }
+  throw DecodeError("decode_image: unknown image file format; expected PNG, JPEG, GIF or BMP");
 }
 
 Tensor encode_png(const Tensor& image, int64_t compression) {

@@ -1,8 +1,8 @@
 // image_io.h - tf.io's file and image codec ops: read_file / write_file, decode_png,
-// decode_jpeg, decode_bmp, decode_image (any of them, by its signature bytes), encode_png
-// and encode_jpeg. Encoded images are string scalars (the file's bytes), decoded ones are
-// (height, width, channels) tensors, channels last, as TensorFlow's. libpng and libjpeg
-// stay in core/image_codecs.cpp.
+// decode_jpeg, decode_gif, decode_bmp, decode_image (any of them, by its signature
+// bytes), encode_png and encode_jpeg. Encoded images are string scalars (the file's
+// bytes), decoded ones are (height, width, channels) tensors, channels last, as
+// TensorFlow's. libpng, libjpeg and giflib stay in core/image_codecs.cpp.
 //
 //   Tensor img = keras::io::decode_image(keras::io::read_file("cat.jpg"), {.channels = 3});
 //   keras::io::write_file("cat.png", keras::io::encode_png(img));
@@ -44,6 +44,9 @@ struct DecodeImageOptions {
   DType dtype = DType::uint8;
   /// JPEG only: "" or "INTEGER_FAST" (TensorFlow's default), or "INTEGER_ACCURATE".
   std::string dct_method = "";
+  /// decode_image of a GIF: every frame (frames, height, width, 3) when true, the first
+  /// frame (height, width, 3) when false (TensorFlow's expand_animations).
+  bool expand_animations = true;
 };
 
 /// tf.io.decode_png: (height, width, channels) in options.dtype. Palette,
@@ -56,9 +59,13 @@ Tensor decode_jpeg(const Tensor& contents, const DecodeImageOptions& options = {
 /// uncompressed BMP of 8 (a
 /// palette), 24 or 32 bits per pixel, stored bottom-up or top-down; channels 0, 3 or 4.
 Tensor decode_bmp(const Tensor& contents, const DecodeImageOptions& options = {});
-/// tf.io.decode_image: the format from the signature bytes (PNG, JPEG, BMP; GIF raises
-/// DecodeError naming the supported formats), then that decoder; a floating dtype scales
-/// to [0, 1].
+/// tf.io.decode_gif: every frame, (frames, height, width, 3) uint8, composited as
+/// TensorFlow's (the canvas starts black; each frame starts from the previous one, and
+/// its transparent pixels keep what is under them).
+Tensor decode_gif(const Tensor& contents);
+/// tf.io.decode_image: the format from the signature bytes (PNG, JPEG, GIF, BMP), then
+/// that decoder (a GIF: its frames, or the first with expand_animations false; channels 0
+/// or 3); a floating dtype scales to [0, 1].
 Tensor decode_image(const Tensor& contents, const DecodeImageOptions& options = {});
 /// "png", "jpeg", "bmp", "gif" or "" (unknown), from the signature bytes.
 std::string image_format(const Tensor& contents);

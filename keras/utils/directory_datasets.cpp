@@ -313,7 +313,8 @@ Built image(const std::string& directory, const ImageDatasetOptions& o, bool bot
   const std::optional<std::vector<int64_t>> size = o.image_size;
   const ImageDatasetOptions opts = o;
   Loader load = [channels, size, opts](const Tensor& path) {
-    Tensor img = core::io::decode_image(core::io::read_file(path.item<std::string>()), {.channels = channels});
+    Tensor img = core::io::decode_image(core::io::read_file(path.item<std::string>()),
+                                        {.channels = channels, .expand_animations = false});
     img = ops::cast(img, DType::float32);
     if (size) {
       if (opts.pad_to_aspect_ratio)
@@ -324,7 +325,7 @@ Built image(const std::string& directory, const ImageDatasetOptions& o, bool bot
     if (opts.data_format == "channels_first") img = ops::transpose(img, {2, 0, 1});
     return img;
   };
-  return build(directory, common_of(o), both, {".bmp", ".jpeg", ".jpg", ".png"}, load, plain_batch, "images");
+  return build(directory, common_of(o), both, {".bmp", ".gif", ".jpeg", ".jpg", ".png"}, load, plain_batch, "images");
 }
 
 Built audio(const std::string& directory, const AudioDatasetOptions& o, bool both) {

@@ -1,6 +1,6 @@
 // directory_datasets.h - keras.utils' datasets of files in class subdirectories:
 // text_dataset_from_directory (.txt), image_dataset_from_directory (.png, .jpg, .jpeg,
-// .bmp) and audio_dataset_from_directory (.wav), with Keras 3's arguments and defaults.
+// .gif, .bmp) and audio_dataset_from_directory (.wav), with Keras 3's arguments and defaults.
 //
 //   main_directory/class_a/a_1.txt, main_directory/class_b/b_1.txt, ...
 //   auto train = keras::utils::text_dataset_from_directory(

@@ -32,7 +32,7 @@ Tensor load_img(const std::string& path, const LoadImgOptions& o) {
   const core::Tensor bytes = core::io::read_file(path);
   // (A BMP has no grayscale form in TensorFlow's decoder: read it whole and convert.)
   const bool bmp_gray = channels == 1 && core::io::image_format(bytes) == "bmp";
-  Tensor img = core::io::decode_image(bytes, {.channels = bmp_gray ? 3 : channels});
+  Tensor img = core::io::decode_image(bytes, {.channels = bmp_gray ? 3 : channels, .expand_animations = false});
   if (bmp_gray) {
     Tensor f = ops::cast(img, DType::float32);
     Tensor gray = f[{core::Slice(), core::Slice(), core::Slice(0, 1)}] * 0.299f +

@@ -69,6 +69,21 @@ TEST_CASE("io: PNG, JPEG and BMP decode as TensorFlow's decode_image, every chan
   CHECK(io::image_format(core::constant(std::string("text"))) == "");
 }
 
+TEST_CASE("io: GIF frames composited as TensorFlow's decode_gif; decode_image's first frame") {
+  for (const std::string name : {"still.gif", "animated.gif"}) {
+    std::string key = "img/" + name;
+    key[key.rfind('.')] = '_';
+    const Tensor contents = file(name);
+    check_equal(io::decode_gif(contents), fx(key + "/frames"), name + " frames");
+    check_equal(io::decode_image(contents, {.expand_animations = false}), fx(key + "/first"), name + " first frame");
+    check_equal(io::decode_image(contents), fx(key + "/frames"), name + " through decode_image");
+  }
+  CHECK(fx("img/animated_gif/frames").shape()[0] == 3);
+  th::throws_with<std::invalid_argument>([] { io::decode_image(file("still.gif"), {.channels = 1}); },
+                                         "`channels` must be 0 or 3 for GIF");
+  th::throws_with<io::DecodeError>([] { io::decode_gif(file("rgb.png")); }, "not a GIF file");
+}
+
 TEST_CASE("io: an 8-bit BMP's palette is applied (gray palettes give one channel)") {
   check_equal(io::decode_bmp(file("palette8.bmp")), fx("img/palette8_bmp/expected"), "gray palette");
   check_equal(io::decode_bmp(file("colors8.bmp")), fx("img/colors8_bmp/expected"), "color palette");
@@ -111,7 +126,7 @@ TEST_CASE("io: bad input raises typed errors naming what is wrong") {
   th::throws_with<io::DecodeError>([] { io::decode_image(core::constant(std::string("garbage"))); },
                                    "unknown image file format");
   th::throws_with<io::DecodeError>([] { io::decode_image(core::constant(std::string("GIF89a\x01\x00"))); },
-                                   "GIF files are not supported");
+                                   "invalid GIF data");
   th::throws_with<std::invalid_argument>([] { io::decode_png(file("rgb.png"), {.channels = 2}); },
                                          "`channels` must be one of 0, 1, 3, 4, but received 2");
   th::throws_with<std::invalid_argument>([] { io::decode_jpeg(file("rgb.jpg"), {.channels = 4}); },
@@ -122,7 +137,7 @@ TEST_CASE("io: bad input raises typed errors naming what is wrong") {
                                          "expected a (height, width, 1 to 4 channels) uint8 image, but received float32 (2, 2, 3)");
   th::throws_with<std::runtime_error>([] { io::read_file("/no/such/file.png"); }, "/no/such/file.png");
   // Every truncation of every file raises DecodeError (never reads past the bytes).
-  for (const char* name : {"rgb.png", "interlaced.png", "rgb.jpg", "rgb24.bmp", "palette8.bmp"}) {
+  for (const char* name : {"rgb.png", "interlaced.png", "rgb.jpg", "rgb24.bmp", "palette8.bmp", "animated.gif"}) {
     const std::string bytes = file(name).item<std::string>();
     for (size_t n = 0; n < bytes.size(); n += 7) {
       INFO(name << " cut at " << n);

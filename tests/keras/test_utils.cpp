@@ -203,6 +203,12 @@ TEST_CASE("utils: image_dataset_from_directory decodes and resizes as Keras") {
       check_values(e[0], fx("tree/image/" + mode + extra + "/x"), mode + " " + extra, 2e-4);
       check_values(e[1], fx("tree/image/" + mode + extra + "/y"), "labels");
     }
+  // Every image of the folder, the GIF's first frame included.
+  auto all = utils::image_dataset_from_directory(
+      tree(), {.batch_size = 8, .shuffle = false, .verbose = false, .image_size = std::vector<int64_t>{5, 6}});
+  Element everything = *all.begin();
+  check_values(everything[0], fx("tree/image/all/x"), "all five images", 2e-4);
+  check_values(everything[1], fx("tree/image/all/y"), "all labels");
   auto gray = utils::image_dataset_from_directory(
       tree(), {.class_names = {"class_a"}, .batch_size = 4, .shuffle = false, .verbose = false,
                .color_mode = "grayscale", .image_size = std::vector<int64_t>{3, 3}});

@@ -99,6 +99,20 @@ def codecs():
     pal.info["transparency"] = 3
     pal.save(os.path.join(FILES, "palette_trns.png"), transparency=3)
     Image.fromarray(rgba, mode="RGBA").save(os.path.join(FILES, "interlaced.png"), interlace=1)
+    # GIFs: one frame, and an animation whose later frames Pillow crops to what changed
+    # (with transparency), so decoding must composite.
+    Image.fromarray(rgb).quantize(colors=16).save(os.path.join(FILES, "still.gif"))
+    frames = [np.full((10, 12, 3), 20, np.uint8) for _ in range(3)]
+    frames[1][2:5, 3:9] = (200, 10, 10)
+    frames[2][2:5, 3:9] = (200, 10, 10)
+    frames[2][6:9, 1:4] = (10, 200, 10)
+    pil = [Image.fromarray(f).convert("P", palette=Image.ADAPTIVE, colors=8) for f in frames]
+    pil[0].save(os.path.join(FILES, "animated.gif"), save_all=True, append_images=pil[1:], duration=50, loop=0)
+    for name in ("still.gif", "animated.gif"):
+        contents = tf.io.read_file(os.path.join(FILES, name))
+        key = "img/" + name.replace(".", "_")
+        out[key + "/frames"] = tf.io.decode_gif(contents).numpy()
+        out[key + "/first"] = tf.io.decode_image(contents, expand_animations=False).numpy()
     for name, data in files.items():
         write(name, data)
     for name in sorted(os.listdir(FILES)):
@@ -161,6 +175,8 @@ def tree():
             data = bmp(img, 24)
         with open(path, "wb") as f:
             f.write(data)
+    frames = [Image.fromarray(rng.integers(0, 256, (7, 9, 3), dtype=np.uint8)).quantize(colors=32) for _ in range(2)]
+    frames[0].save(os.path.join(TREE, "class_b/nested/i5.gif"), save_all=True, append_images=frames[1:])
     clips = {"class_a/w1.wav": 5, "class_b/w2.wav": 3, "class_b/nested/w3.wav": 7}
     for name, n in clips.items():
         a = (np.round(rng.uniform(-1, 1, (n, 1)) * 32768) / 32768).clip(-1, 32767 / 32768).astype(np.float32)
@@ -182,7 +198,10 @@ def tree():
             x, y = next(iter(keras.utils.image_dataset_from_directory(TREE, **args, **kw)))
             out["tree/image/%s%s/x" % (mode, extra)] = x.numpy()
             out["tree/image/%s%s/y" % (mode, extra)] = y.numpy()
-    # (TensorFlow reads no BMP as grayscale: class_a has none.)
+    x, y = next(iter(keras.utils.image_dataset_from_directory(TREE, image_size=(5, 6), batch_size=8, **kw)))
+    out["tree/image/all/x"] = x.numpy()
+    out["tree/image/all/y"] = y.numpy()
+    # (TensorFlow reads no BMP or GIF as grayscale: class_a has none.)
     x, y = next(iter(keras.utils.image_dataset_from_directory(TREE, image_size=(3, 3), color_mode="grayscale",
                                                                class_names=["class_a"], batch_size=4, **kw)))
     out["tree/image/gray/x"] = x.numpy()
