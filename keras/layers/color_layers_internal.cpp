@@ -64,4 +64,15 @@ std::pair<double, double> bounded_factor(const std::string& layer, const char* a
   return {std::max(-a, lo), a};
 }
 
+std::pair<Tensor, Tensor> mix_inputs(const std::string& layer, const Tensor& images, const Tensor& labels) {
+  if (!labels.defined() || labels.rank() < 1 || !images.defined() || images.rank() != 4 ||
+      labels.shape()[0] != images.shape()[0])
+    throw std::invalid_argument(layer + ": mix expects images (batch, height, width, channels) and labels (batch, "
+                                "...) with the same batch, but received " +
+                                (images.defined() ? images.shape().str() : std::string("undefined")) + " and " +
+                                (labels.defined() ? labels.shape().str() : std::string("undefined")));
+  auto floating = [](const Tensor& t) { return core::is_floating(t.dtype()) ? t : core::ops::cast(t, DType::float32); };
+  return {floating(images), floating(labels)};
+}
+
 }  // namespace keras::layers::detail

@@ -50,4 +50,9 @@ ColorOptions color_options(const ImagePreprocessingOptions& base, ValueRange val
 std::pair<double, double> bounded_factor(const std::string& layer, const char* arg, const FactorArg& f, double lo,
                                          double hi);
 
+/// MixUp's and CutMix's mix() arguments checked (images (batch, h, w, c) and labels
+/// (batch, ...); std::invalid_argument naming `layer` and both shapes otherwise) and made
+/// floating (float32 where they are not).
+std::pair<Tensor, Tensor> mix_inputs(const std::string& layer, const Tensor& images, const Tensor& labels);
+
 }  // namespace keras::layers::detail

@@ -54,14 +54,7 @@ Tensor CutMixLayer::transform(const Tensor& images) {
 }
 
 std::pair<Tensor, Tensor> CutMixLayer::mix(const Tensor& images, const Tensor& labels, bool training) {
-  if (!labels.defined() || labels.rank() < 1 || !images.defined() || images.rank() != 4 ||
-      labels.shape()[0] != images.shape()[0])
-    throw std::invalid_argument(name() + ": mix expects images (batch, height, width, channels) and labels (batch, "
-                                "...) with the same batch, but received " +
-                                (images.defined() ? images.shape().str() : std::string("undefined")) + " and " +
-                                (labels.defined() ? labels.shape().str() : std::string("undefined")));
-  Tensor x = core::is_floating(images.dtype()) ? images : ops::cast(images, DType::float32);
-  Tensor y = core::is_floating(labels.dtype()) ? labels : ops::cast(labels, DType::float32);
+  auto [x, y] = detail::mix_inputs(name(), images, labels);
   if (!training || x.shape()[0] == 0) return {x, y};
   const Cut cut = draw(x);
   std::vector<int64_t> dims(size_t(y.rank()), 1);

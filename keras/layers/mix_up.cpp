@@ -41,14 +41,7 @@ Tensor MixUpLayer::transform(const Tensor& images) {
 }
 
 std::pair<Tensor, Tensor> MixUpLayer::mix(const Tensor& images, const Tensor& labels, bool training) {
-  if (!labels.defined() || labels.rank() < 1 || !images.defined() || images.rank() != 4 ||
-      labels.shape()[0] != images.shape()[0])
-    throw std::invalid_argument(name() + ": mix expects images (batch, height, width, channels) and labels (batch, "
-                                "...) with the same batch, but received " +
-                                (images.defined() ? images.shape().str() : std::string("undefined")) + " and " +
-                                (labels.defined() ? labels.shape().str() : std::string("undefined")));
-  Tensor x = core::is_floating(images.dtype()) ? images : ops::cast(images, DType::float32);
-  Tensor y = core::is_floating(labels.dtype()) ? labels : ops::cast(labels, DType::float32);
+  auto [x, y] = detail::mix_inputs(name(), images, labels);
   if (!training) return {x, y};
   auto [order, w] = draw(x.shape()[0]);
   return {mixed(x, order, w), mixed(y, order, w)};
