@@ -40,12 +40,13 @@ void check_channels(const char* op, int64_t channels, std::initializer_list<int6
                               std::to_string(channels));
 }
 
-// The largest image accepted (TensorFlow's limit on a decoded image, 2^29 pixels).
-constexpr uint64_t kMaxPixels = uint64_t(1) << 29;
+// The largest image accepted: 2^28 pixels (16384 x 16384; 1 GiB as RGBA), so that a
+// hostile header cannot make a decoder allocate more.
+constexpr uint64_t kMaxPixels = uint64_t(1) << 28;
 void check_size(const char* format, uint64_t width, uint64_t height) {
   if (width == 0 || height == 0 || width * height > kMaxPixels)
     throw DecodeError(std::string(format) + " image of " + std::to_string(width) + "x" + std::to_string(height) +
-                      " pixels: expected a non-empty image of at most 2^29 pixels");
+                      " pixels: expected a non-empty image of at most 2^28 pixels");
 }
 
 Tensor image_tensor(const std::vector<uint8_t>& pixels, int64_t h, int64_t w, int64_t c, DType stored) {
@@ -99,7 +100,7 @@ bool png_decode(PngRead* st, int64_t want_channels, bool want16) {
   png_uint_32 w = 0, h = 0;
   int depth = 0, color = 0, interlace = 0;
   png_get_IHDR(png, info, &w, &h, &depth, &color, &interlace, nullptr, nullptr);
-  if (uint64_t(w) * uint64_t(h) > kMaxPixels) png_error(png, "the image has more than 2^29 pixels");
+  if (uint64_t(w) * uint64_t(h) > kMaxPixels) png_error(png, "the image has more than 2^28 pixels");
   const bool has_trns = png_get_valid(png, info, PNG_INFO_tRNS) != 0;
   int stored = (color & PNG_COLOR_MASK_COLOR) || color == PNG_COLOR_TYPE_PALETTE ? 3 : 1;
   if ((color & PNG_COLOR_MASK_ALPHA) || has_trns) stored += 1;
@@ -227,7 +228,7 @@ bool jpeg_decode(JpegRead* st, int64_t want_channels, bool accurate) {
   st->cinfo.do_fancy_upsampling = TRUE;
   if (uint64_t(st->cinfo.image_width) * st->cinfo.image_height > kMaxPixels || st->cinfo.image_width == 0 ||
       st->cinfo.image_height == 0) {
-    std::snprintf(st->err.message, sizeof st->err.message, "image of %ux%u pixels: expected 1 to 2^29 pixels",
+    std::snprintf(st->err.message, sizeof st->err.message, "image of %ux%u pixels: expected 1 to 2^28 pixels",
                   unsigned(st->cinfo.image_width), unsigned(st->cinfo.image_height));
     jpeg_destroy_decompress(&st->cinfo);
     return false;
@@ -298,45 +299,77 @@ struct GifCloser {
   }
 };
 
+// giflib's message for an error code (it has none for some codes).
+std::string gif_error(int code) {
+  const char* m = GifErrorString(code);
+  return m ? std::string(m) : "error " + std::to_string(code);
+}
+
 // Every frame, composited as TensorFlow's: the canvas starts black, each frame starts
-// from the previous one, and a frame's transparent pixels keep what is under them.
+// from the previous one, and a frame's transparent pixels keep what is under them. The
+// records are read one by one, so a frame's size is checked against the canvas before
+// any of its pixels is allocated.
 Tensor gif_decode(std::string_view bytes, bool first_only) {
   GifSource src{bytes, 0};
   int err = 0;
   std::unique_ptr<GifFileType, GifCloser> gif(DGifOpen(&src, gif_read, &err));
-  if (!gif) throw DecodeError(std::string("decode_gif: invalid GIF data: ") + GifErrorString(err));
-  if (DGifSlurp(gif.get()) != GIF_OK)
-    throw DecodeError(std::string("decode_gif: invalid GIF data: ") + GifErrorString(gif->Error));
-  const int64_t w = gif->SWidth, h = gif->SHeight, frames = first_only ? std::min(1, gif->ImageCount) : gif->ImageCount;
-  if (frames < 1) throw DecodeError("decode_gif: the file has no image");
-  check_size("GIF", uint64_t(w), uint64_t(h) * uint64_t(frames));
+  auto fail = [&](const std::string& why) { return DecodeError("decode_gif: invalid GIF data: " + why); };
+  if (!gif) throw fail(gif_error(err));
+  const int64_t w = gif->SWidth, h = gif->SHeight;
+  check_size("GIF", uint64_t(w), uint64_t(h));
   const size_t frame_bytes = size_t(w * h * 3);
-  std::vector<uint8_t> out(frame_bytes * size_t(frames), 0);
-  for (int64_t f = 0; f < frames; ++f) {
-    uint8_t* canvas = out.data() + size_t(f) * frame_bytes;
-    if (f > 0) std::memcpy(canvas, canvas - frame_bytes, frame_bytes);
-    const SavedImage& img = gif->SavedImages[f];
-    const GifImageDesc& d = img.ImageDesc;
-    const ColorMapObject* map = d.ColorMap ? d.ColorMap : gif->SColorMap;
-    if (!map) throw DecodeError("decode_gif: frame " + std::to_string(f) + " has no color map");
-    if (d.Left < 0 || d.Top < 0 || d.Width < 0 || d.Height < 0 || int64_t(d.Left) + d.Width > w ||
-        int64_t(d.Top) + d.Height > h)
-      throw DecodeError("decode_gif: frame " + std::to_string(f) + " lies outside the " + std::to_string(w) + "x" +
-                        std::to_string(h) + " canvas");
-    GraphicsControlBlock gcb{};
-    gcb.TransparentColor = NO_TRANSPARENT_COLOR;
-    DGifSavedExtensionToGCB(gif.get(), int(f), &gcb);
-    for (int y = 0; y < d.Height; ++y)
-      for (int x = 0; x < d.Width; ++x) {
-        const int index = img.RasterBits[size_t(y) * size_t(d.Width) + size_t(x)];
-        if (index == gcb.TransparentColor) continue;
-        if (index >= map->ColorCount) throw DecodeError("decode_gif: a pixel's color index is outside the color map");
-        uint8_t* p = canvas + (size_t(d.Top + y) * size_t(w) + size_t(d.Left + x)) * 3;
-        p[0] = map->Colors[index].Red;
-        p[1] = map->Colors[index].Green;
-        p[2] = map->Colors[index].Blue;
+  std::vector<uint8_t> out;
+  std::vector<GifPixelType> raster;
+  GraphicsControlBlock gcb{};
+  gcb.TransparentColor = NO_TRANSPARENT_COLOR;
+  int64_t frames = 0;
+  for (GifRecordType type = UNDEFINED_RECORD_TYPE; type != TERMINATE_RECORD_TYPE && !(first_only && frames == 1);) {
+    if (DGifGetRecordType(gif.get(), &type) == GIF_ERROR) throw fail(gif_error(gif->Error));
+    if (type == EXTENSION_RECORD_TYPE) {
+      int code = 0;
+      GifByteType* ext = nullptr;
+      if (DGifGetExtension(gif.get(), &code, &ext) == GIF_ERROR) throw fail(gif_error(gif->Error));
+      if (code == GRAPHICS_EXT_FUNC_CODE && ext && ext[0] >= 4) DGifExtensionToGCB(ext[0], ext + 1, &gcb);
+      while (ext) {
+        if (DGifGetExtensionNext(gif.get(), &ext) == GIF_ERROR) throw fail(gif_error(gif->Error));
       }
+    } else if (type == IMAGE_DESC_RECORD_TYPE) {
+      if (DGifGetImageDesc(gif.get()) == GIF_ERROR) throw fail(gif_error(gif->Error));
+      const GifImageDesc& d = gif->Image;
+      if (d.Left < 0 || d.Top < 0 || d.Width <= 0 || d.Height <= 0 || int64_t(d.Left) + d.Width > w ||
+          int64_t(d.Top) + d.Height > h)
+        throw fail("frame " + std::to_string(frames) + " lies outside the " + std::to_string(w) + "x" + std::to_string(h) +
+                   " canvas");
+      const ColorMapObject* map = d.ColorMap ? d.ColorMap : gif->SColorMap;
+      if (!map) throw fail("frame " + std::to_string(frames) + " has no color map");
+      check_size("GIF", uint64_t(w), uint64_t(h) * uint64_t(frames + 1));
+      raster.assign(size_t(d.Width) * size_t(d.Height), 0);
+      // Interlaced rows come in four passes: every 8th from 0, every 8th from 4, every
+      // 4th from 2, every 2nd from 1.
+      static const int kStart[] = {0, 4, 2, 1}, kStep[] = {8, 8, 4, 2};
+      for (int pass = 0; pass < (d.Interlace ? 4 : 1); ++pass)
+        for (int y = d.Interlace ? kStart[pass] : 0; y < d.Height; y += d.Interlace ? kStep[pass] : 1)
+          if (DGifGetLine(gif.get(), raster.data() + size_t(y) * size_t(d.Width), d.Width) == GIF_ERROR)
+            throw fail(gif_error(gif->Error));
+      out.resize(frame_bytes * size_t(frames + 1));
+      uint8_t* canvas = out.data() + size_t(frames) * frame_bytes;
+      if (frames > 0) std::memcpy(canvas, canvas - frame_bytes, frame_bytes);
+      for (int y = 0; y < d.Height; ++y)
+        for (int x = 0; x < d.Width; ++x) {
+          const int index = raster[size_t(y) * size_t(d.Width) + size_t(x)];
+          if (index == gcb.TransparentColor) continue;
+          if (index >= map->ColorCount) throw fail("a pixel's color index is outside the color map");
+          uint8_t* p = canvas + (size_t(d.Top + y) * size_t(w) + size_t(d.Left + x)) * 3;
+          p[0] = map->Colors[index].Red;
+          p[1] = map->Colors[index].Green;
+          p[2] = map->Colors[index].Blue;
+        }
+      ++frames;
+      gcb = GraphicsControlBlock{};
+      gcb.TransparentColor = NO_TRANSPARENT_COLOR;
+    }
   }
+  if (frames == 0) throw DecodeError("decode_gif: the file has no image");
   if (first_only) return image_tensor(out, h, w, 3, DType::uint8);
   return from_buffer(out.data(), Shape{frames, h, w, 3}, DType::uint8);
 }
