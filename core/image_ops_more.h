@@ -140,5 +140,22 @@ struct ElasticTransformOptions {
 };
 /// keras.ops.image.elastic_transform (see ElasticTransformOptions).
 Tensor elastic_transform(const Tensor& images, const ElasticTransformOptions& o = {});
+/// The deterministic part of elastic_transform, for given random fields: floating
+/// channels_last images (b, h, w, c), fields (2, b, h, w) of standard normal values (x
+/// first, then y); alpha and sigma scalar tensors (numbers known only when a graph runs
+/// are fine). Each field is scaled by sigma, blurred by a Gaussian of sigma over
+/// 6 int(sigma) | 1 cells (zero "same" padding), scaled by alpha and added to the pixel
+/// grid; the images are sampled there (interpolation "bilinear" or "nearest", fill_mode as
+/// map_coordinates's). The blur's kernel is laid out for max_sigma: a sigma above it is
+/// cut to 6 int(max_sigma) | 1 cells.
+Tensor elastic_transform_fields(const Tensor& images, const Tensor& fields, const Tensor& alpha, const Tensor& sigma,
+                                double max_sigma, const std::string& interpolation = "bilinear",
+                                const std::string& fill_mode = "reflect", double fill_value = 0.0);
+/// Per-image map_coordinates of channels_last images (b, h, w, c): image i sampled at rows
+/// rows[i] and columns cols[i] (both (b, ...) of one shape), every channel alike -> (b, ...,
+/// c). order 0 (nearest, half to even) or 1 (bilinear); fill_mode and fill_value as
+/// map_coordinates's. Integer images are rounded back.
+Tensor sample_images(const Tensor& images, const Tensor& rows, const Tensor& cols, int64_t order,
+                     const std::string& fill_mode = "constant", double fill_value = 0.0);
 
 }  // namespace keras::core::ops::image

@@ -106,6 +106,68 @@ Tensor map_coordinates(const Tensor& inputs, const Tensor& coordinates, int64_t 
   return cast(result, inputs.dtype());
 }
 
+Tensor sample_images(const Tensor& images, const Tensor& rows, const Tensor& cols, int64_t order,
+                     const std::string& fill_mode, double fill_value) {
+  const std::string op = "sample_images";
+  if (!images.defined() || !rows.defined() || !cols.defined()) throw_invalid(op + ": an argument is an undefined tensor");
+  if (images.rank() != 4)
+    throw_invalid(op + ": expected images (batch, height, width, channels), but received shape " + images.shape().str());
+  if (rows.shape() != cols.shape() || rows.rank() < 1 || rows.shape()[0] != images.shape()[0])
+    throw_invalid(op + ": expected rows and cols of one shape (batch, ...) with the images' batch " +
+                  std::to_string(images.shape()[0]) + ", but received rows " + rows.shape().str() + " and cols " +
+                  cols.shape().str());
+  if (fill_mode != "constant" && fill_mode != "nearest" && fill_mode != "wrap" && fill_mode != "mirror" &&
+      fill_mode != "reflect")
+    throw_invalid(op + ": expected fill_mode one of constant, nearest, wrap, mirror, reflect, but received \"" +
+                  fill_mode + "\"");
+  if (order != 0 && order != 1) throw_invalid(op + ": expected order 0 or 1, but received " + std::to_string(order));
+  const int64_t b = images.shape()[0], h = images.shape()[1], w = images.shape()[2], c = images.shape()[3];
+  if (h == 0 || w == 0 || c == 0) throw_invalid(op + ": expected non-empty images, but received shape " + images.shape().str());
+  const Tensor ry = is_floating(rows.dtype()) ? rows : cast(rows, DType::float32);
+  const Tensor rx = is_floating(cols.dtype()) ? cols : cast(cols, ry.dtype());
+  const DType wdt = ry.dtype();
+  // The interpolation nodes along each axis, made valid by fill_mode.
+  auto nodes = [&](const Tensor& x, int64_t size) {
+    std::vector<std::pair<Node, Tensor>> out;
+    if (order == 0) {
+      auto [idx, ok] = fix_index(cast(round(x), DType::int32), size, fill_mode);
+      out.push_back({{idx, Tensor()}, ok});
+      return out;
+    }
+    Tensor lower = floor(x), upper_w = subtract(x, lower);
+    Tensor li = cast(lower, DType::int32);
+    auto [i0, ok0] = fix_index(li, size, fill_mode);
+    auto [i1, ok1] = fix_index(add(li, scalar_like(li, 1.0)), size, fill_mode);
+    out.push_back({{i0, subtract(scalar_like(x, 1.0), upper_w)}, ok0});
+    out.push_back({{i1, upper_w}, ok1});
+    return out;
+  };
+  const auto ys = nodes(ry, h), xs = nodes(rx, w);
+  // Each image's values as one row; a pixel's channels are consecutive.
+  const Tensor flat = cast(reshape(images, {b, h * w * c}), wdt);
+  const Tensor channel = cast(range(int64_t{0}, c), DType::int64);
+  std::vector<int64_t> with_channel = rows.shape().dims();  // (b, ...) -> (b, ..., 1)
+  with_channel.push_back(1);
+  Tensor result;
+  for (const auto& [ny, oky] : ys)
+    for (const auto& [nx, okx] : xs) {
+      Tensor pixel = add(multiply(cast(ny.index, DType::int64), scalar_like(cast(ny.index, DType::int64), double(w))),
+                         cast(nx.index, DType::int64));
+      Tensor index = add(multiply(reshape(pixel, with_channel), scalar_like(channel, double(c))), channel);
+      std::vector<int64_t> out_dims = with_channel;
+      out_dims.back() = c;
+      Tensor g = reshape(take_along_axis(flat, reshape(index, {b, -1}), 1), out_dims);
+      if (fill_mode == "constant")
+        g = where(reshape(logical_and(oky, okx), with_channel), g, scalar_like(g, fill_value));
+      Tensor weight;
+      if (ny.weight.defined()) weight = multiply(ny.weight, nx.weight);
+      Tensor term = weight.defined() ? multiply(reshape(weight, with_channel), g) : g;
+      result = result.defined() ? add(result, term) : term;
+    }
+  if (!is_floating(images.dtype())) result = round(result);
+  return cast(result, images.dtype());
+}
+
 Tensor perspective_transform(const Tensor& images, const Tensor& start_points, const Tensor& end_points,
                              const std::string& interpolation, double fill_value, const std::string& data_format) {
   const std::string op = "perspective_transform";

@@ -100,6 +100,13 @@ Tensor scale_and_translate(const Tensor& images, const std::vector<int64_t>& out
   return out;
 }
 
+namespace {
+void check_interpolation(const std::string& op, const std::string& interpolation) {
+  if (interpolation != "bilinear" && interpolation != "nearest")
+    throw_invalid(op + ": expected interpolation \"bilinear\" or \"nearest\", but received \"" + interpolation + "\"");
+}
+}  // namespace
+
 Tensor elastic_transform(const Tensor& images, const ElasticTransformOptions& o) {
   const std::string op = "elastic_transform";
   if (!images.defined() || (images.rank() != 3 && images.rank() != 4))
@@ -107,8 +114,7 @@ Tensor elastic_transform(const Tensor& images, const ElasticTransformOptions& o)
                   (images.defined() ? "shape " + images.shape().str() : std::string("an undefined tensor")));
   if (!is_floating(images.dtype()))
     throw_invalid(op + ": expected floating images, but received " + std::string(dtype_name(images.dtype())));
-  if (o.interpolation != "bilinear" && o.interpolation != "nearest")
-    throw_invalid(op + ": expected interpolation \"bilinear\" or \"nearest\", but received \"" + o.interpolation + "\"");
+  check_interpolation(op, o.interpolation);
   if (!(o.sigma > 0)) throw_invalid(op + ": expected sigma > 0, but received " + std::to_string(o.sigma));
   const bool first = o.data_format == "channels_first";
   if (!first && o.data_format != "channels_last")
@@ -116,36 +122,61 @@ Tensor elastic_transform(const Tensor& images, const ElasticTransformOptions& o)
                   o.data_format + "\"");
   Tensor x = images.rank() == 3 ? expand_dims(images, 0) : images;
   if (first) x = transpose(x, {0, 2, 3, 1});
-  const int64_t b = x.shape()[0], h = x.shape()[1], w = x.shape()[2], c = x.shape()[3];
-  const int64_t k = (6 * int64_t(o.sigma)) | 1;
+  const int64_t b = x.shape()[0], h = x.shape()[1], w = x.shape()[2];
   DeviceScope on_input(x.device());  // the random fields and the grid on the images' device
   RandomOptions r{.dtype = x.dtype(), .seed = o.seed};
   if (o.seed < 0) r.seed = -1;
-  Tensor fx = random_normal({b, h, w, 1}, r);
+  Tensor fx = random_normal({1, b, h, w}, r);
   if (o.seed >= 0) r.seed = o.seed + 1;  // the y field: another stream
-  Tensor fy = random_normal({b, h, w, 1}, r);
-  auto field = [&](const Tensor& f) {
-    Tensor blurred = gaussian_blur(multiply(f, scalar_like(f, o.sigma)), {k, k}, {o.sigma, o.sigma});
-    return multiply(reshape(blurred, {b, h, w}), scalar_like(f, o.alpha));
-  };
-  Tensor dx = field(fx), dy = field(fy);
-  Tensor cols = reshape(cast(range(int64_t{0}, w), x.dtype()), {1, 1, w});
-  Tensor rows = reshape(cast(range(int64_t{0}, h), x.dtype()), {1, h, 1});
-  Tensor px = add(cols, dx), py = add(rows, dy);  // (b, h, w)
-  const int64_t order = o.interpolation == "nearest" ? 0 : 1;
-  std::vector<Tensor> per_image;
-  for (int64_t i = 0; i < b; ++i) {
-    Tensor coords = stack({reshape(slice(py, {i, 0, 0}, {1, h, w}), {h, w}), reshape(slice(px, {i, 0, 0}, {1, h, w}), {h, w})}, 0);
-    std::vector<Tensor> channels;
-    for (int64_t ch = 0; ch < c; ++ch) {
-      Tensor plane = reshape(slice(x, {i, 0, 0, ch}, {1, h, w, 1}), {h, w});
-      channels.push_back(map_coordinates(plane, coords, order, o.fill_mode, o.fill_value));
-    }
-    per_image.push_back(stack(channels, -1));
-  }
-  Tensor y = stack(per_image, 0);
+  Tensor fy = random_normal({1, b, h, w}, r);
+  Tensor y = elastic_transform_fields(x, concatenate({fx, fy}, 0), scalar_like(x, o.alpha), scalar_like(x, o.sigma),
+                                      o.sigma, o.interpolation, o.fill_mode, o.fill_value);
   if (first) y = transpose(y, {0, 3, 1, 2});
   return images.rank() == 3 ? squeeze(y, {0}) : y;
+}
+
+Tensor elastic_transform_fields(const Tensor& images, const Tensor& fields, const Tensor& alpha, const Tensor& sigma,
+                                double max_sigma, const std::string& interpolation, const std::string& fill_mode,
+                                double fill_value) {
+  const std::string op = "elastic_transform_fields";
+  if (!images.defined() || !fields.defined() || !alpha.defined() || !sigma.defined())
+    throw_invalid(op + ": an argument is an undefined tensor");
+  if (images.rank() != 4 || !is_floating(images.dtype()))
+    throw_invalid(op + ": expected floating images (batch, height, width, channels), but received " +
+                  std::string(dtype_name(images.dtype())) + " " + images.shape().str());
+  const int64_t b = images.shape()[0], h = images.shape()[1], w = images.shape()[2];
+  if (fields.shape() != Shape{2, b, h, w})
+    throw_invalid(op + ": expected fields of shape " + Shape{2, b, h, w}.str() + " for images " +
+                  images.shape().str() + ", but received " + fields.shape().str());
+  if (alpha.rank() != 0 || sigma.rank() != 0)
+    throw_invalid(op + ": expected scalar alpha and sigma, but received shapes " + alpha.shape().str() + " and " +
+                  sigma.shape().str());
+  check_interpolation(op, interpolation);
+  if (!(max_sigma > 0) || !std::isfinite(max_sigma))
+    throw_invalid(op + ": expected max_sigma > 0, but received " + std::to_string(max_sigma));
+  const DType dt = images.dtype();
+  const Tensor s = cast(sigma, dt), a = cast(alpha, dt);
+  // The blur's taps: offsets -3 int(max_sigma) .. 3 int(max_sigma), of which those within
+  // 3 int(sigma) count (6 int(sigma) | 1 cells, as Keras's kernel size); weights
+  // exp(-(o / sigma)^2 / 2), normalized, and zero outside.
+  const int64_t half = 3 * int64_t(max_sigma), k = 2 * half + 1;
+  std::vector<double> pos;
+  for (int64_t i = 0; i < k; ++i) pos.push_back(double(i - half));
+  const Tensor offsets = from_buffer(pos.data(), DType::float64, Shape{k}, dt);
+  const Tensor reach = multiply(floor(s), scalar_like(s, 3.0));
+  const Tensor z = divide(offsets, s);
+  const Tensor inside = less_equal(abs(offsets), reach);
+  Tensor g = where(inside, exp(multiply(scalar_like(z, -0.5), multiply(z, z))), zeros_like(z));
+  g = divide(g, sum(g));
+  const Tensor kernel = reshape(multiply(expand_dims(g, 1), expand_dims(g, 0)), {k, k, 1, 1});
+  auto displacement = [&](int64_t i) {
+    Tensor f = multiply(reshape(slice(fields, {i, 0, 0, 0}, {1, b, h, w}), {b, h, w, 1}), s);
+    return multiply(reshape(conv(f, kernel, 1, "same"), {b, h, w}), a);
+  };
+  const Tensor cols = reshape(cast(range(int64_t{0}, w), dt), {1, 1, w});
+  const Tensor rows = reshape(cast(range(int64_t{0}, h), dt), {1, h, 1});
+  return sample_images(images, add(rows, displacement(1)), add(cols, displacement(0)),
+                       interpolation == "nearest" ? 0 : 1, fill_mode, fill_value);
 }
 
 }  // namespace keras::core::ops::image

@@ -93,6 +93,7 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["RandomPosterization"] = RandomPosterizationLayer::from_config;
   f["AutoContrast"] = AutoContrastLayer::from_config;
   f["Equalization"] = EqualizationLayer::from_config;
+  f["ContrastLimitedAdaptiveHistogramEqualization"] = ContrastLimitedAdaptiveHistogramEqualizationLayer::from_config;
   f["RandomGaussianBlur"] = RandomGaussianBlurLayer::from_config;
   f["RandomErasing"] = RandomErasingLayer::from_config;
   f["RandomColorJitter"] = RandomColorJitterLayer::from_config;

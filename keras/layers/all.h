@@ -52,6 +52,7 @@
 #include "keras/layers/random_contrast.h"
 #include "keras/layers/tone_layers.h"
 #include "keras/layers/image_filter_layers.h"
+#include "keras/layers/clahe.h"
 #include "keras/layers/color_jitter.h"
 #include "keras/layers/cut_mix.h"
 #include "keras/layers/hashed_crossing.h"
