@@ -101,6 +101,7 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["CutMix"] = CutMixLayer::from_config;
   f["HashedCrossing"] = HashedCrossingLayer::from_config;
   f["RandomPerspective"] = RandomPerspectiveLayer::from_config;
+  f["RandomElasticTransform"] = RandomElasticTransformLayer::from_config;
   f["MelSpectrogram"] = MelSpectrogramLayer::from_config;
   f["STFTSpectrogram"] = STFTSpectrogramLayer::from_config;
   using C = ColorAdjustLayer::Kind;

@@ -57,6 +57,7 @@
 #include "keras/layers/cut_mix.h"
 #include "keras/layers/hashed_crossing.h"
 #include "keras/layers/random_perspective.h"
+#include "keras/layers/random_elastic_transform.h"
 #include "keras/layers/mel_spectrogram.h"
 #include "keras/layers/stft_spectrogram.h"
 #include "keras/layers/mix_up.h"

@@ -75,6 +75,8 @@ TEST_CASE("augmentation layers: the layer harness" * doctest::test_suite("layer_
     c.make_input = pixels;
     return c;
   };
+  run_layer_test(with_pixels({"random_elastic_transform", [] { return layers::RandomElasticTransform({.seed = 1}); },
+                              {Shape{2, 20, 21, 3}}, {}, {2, 20, 21, 3}, 0, 0, true}));
   run_layer_test(with_pixels({"clahe",
                               [] { return layers::ContrastLimitedAdaptiveHistogramEqualization({.tile_grid_size = {2, 3}}); },
                               {Shape{2, 6, 7, 3}}, {}, {2, 6, 7, 3}, 0, 0, false}));
@@ -143,4 +145,70 @@ TEST_CASE("elastic_transform_fields: keras.ops.image.elastic_transform's outputs
   CHECK_THROWS_AS(ops::image::elastic_transform_fields(x, ops::zeros({2, 1, 4, 5}), core::constant(1.0f),
                                                        core::constant(1.0f), 1.0, "cubic"),
                   std::invalid_argument);
+}
+
+namespace {
+// What Keras's RandomElasticTransform (factor (1, 1), scale (d, d)) gives for the fields.
+Tensor keras_elastic(const Tensor& x, const Tensor& fields, const keras::Value& config) {
+  const double d = numbers(config.at("scale"))[0];
+  const double h = double(x.shape()[1]), w = double(x.shape()[2]);
+  const std::vector<double> range = numbers(config.at("value_range"));
+  Tensor y = ops::image::elastic_transform_fields(
+      x, fields, core::constant(float(std::max(h, w) * 0.1 * d)), core::constant(float(std::min(h, w) * 0.05 * d)),
+      std::min(h, w) * 0.05 * d, config.at("interpolation").as_string(), config.at("fill_mode").as_string(),
+      config.at("fill_value").as_double());
+  return ops::clip(y, range[0], range[1]);
+}
+}  // namespace
+
+TEST_CASE("RandomElasticTransform: Keras 3's outputs for given fields; the layer's own fields; eager and traced") {
+  for (const char* key : {"elastic_layer_default", "elastic_layer_half", "elastic_layer_strong"}) {
+    CAPTURE(key);
+    const keras::Value& c = fixtures().at(key);
+    const Tensor x = input_of(c);
+    const Shape s = x.shape();
+    const Tensor fields = make(numbers(c.at("fields")), Shape{2, s[0], s[1], s[2]}, DType::float32);
+    check_values(keras_elastic(x, fields, c.at("config")), numbers(c.at("output")), 1e-4);
+    // The layer, from Keras's config: its fields are its fourth draw (after the chances,
+    // the thresholds and the distortion).
+    keras::LayerPtr layer = from_keras("RandomElasticTransform", c.at("config"));
+    check_config(*layer, c.at("config"));
+    const Tensor own = ops::random_normal({2, s[0], s[1], s[2]}, {.seed = 3, .counter = core::constant(int64_t{3})});
+    const Tensor want = keras_elastic(x, own, c.at("config"));
+    check_values((*layer)(x, true), values(want), 1e-5);
+    keras::LayerPtr again = from_keras("RandomElasticTransform", c.at("config"));
+    auto traced = core::function([&](const Tensor& in) { return (*again)(in, true); });
+    check_values(traced(x), values(want), 1e-5);
+    check_values((*layer)(x, false), numbers(c.at("input")), 0);  // the identity in inference
+  }
+  check_config(*layers::RandomElasticTransform(), fixtures().at("configs").at("elastic_default"));
+}
+
+TEST_CASE("RandomElasticTransform: the chance per image, the distortion's range, a zero scale, errors") {
+  const Tensor x = pixels(Shape{64, 12, 12, 1}, DType::float32, 4);
+  auto half = layers::RandomElasticTransform({.factor = layers::FactorArg(0.5, 0.5), .seed = 2});
+  const Tensor y = (*half)(x, true);
+  int moved = 0;
+  for (int64_t i = 0; i < 64; ++i) {
+    const Tensor a = ops::slice(x, {i, 0, 0, 0}, {1, 12, 12, 1}), b = ops::slice(y, {i, 0, 0, 0}, {1, 12, 12, 1});
+    moved += ops::max(ops::abs(ops::subtract(a, b))).item<float>() > 0 ? 1 : 0;
+  }
+  CHECK(moved > 16);
+  CHECK(moved < 48);
+  // Outputs stay within value_range; a scale or factor of 0 changes nothing.
+  auto clipped = layers::RandomElasticTransform({.fill_mode = "constant", .fill_value = 500, .value_range = {0, 200}, .seed = 1});
+  const Tensor z = (*clipped)(x, true);
+  CHECK(ops::max(z).item<float>() <= 200.0f);
+  check_values((*layers::RandomElasticTransform({.scale = 0.0}))(x, true), values(x), 0);
+  check_values((*layers::RandomElasticTransform({.factor = 0.0}))(x, true), values(x), 0);
+  // Unbatched images; integer images become float32.
+  auto e = layers::RandomElasticTransform({.seed = 5});
+  CHECK((*e)(pixels(Shape{12, 10, 3}, DType::float32, 1), true).shape() == Shape{12, 10, 3});
+  CHECK((*e)(pixels(Shape{2, 12, 10, 3}, DType::uint8, 1), true).dtype() == DType::float32);
+  CHECK_THROWS_WITH_AS(layers::RandomElasticTransform({.interpolation = "cubic"}),
+                       doctest::Contains("Unknown `interpolation` cubic"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(layers::RandomElasticTransform({.fill_mode = "edge"}), doctest::Contains("Unknown `fill_mode` edge"),
+                       std::invalid_argument);
+  CHECK_THROWS_AS(layers::RandomElasticTransform({.scale = 1.5}), std::invalid_argument);
+  CHECK_THROWS_AS(layers::RandomElasticTransform({.factor = layers::FactorArg(-2, -1)}), std::invalid_argument);
 }
