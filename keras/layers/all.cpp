@@ -102,6 +102,8 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["HashedCrossing"] = HashedCrossingLayer::from_config;
   f["RandomPerspective"] = RandomPerspectiveLayer::from_config;
   f["RandomElasticTransform"] = RandomElasticTransformLayer::from_config;
+  f["RandAugment"] = RandAugmentLayer::from_config;
+  f["AugMix"] = AugMixLayer::from_config;
   f["MelSpectrogram"] = MelSpectrogramLayer::from_config;
   f["STFTSpectrogram"] = STFTSpectrogramLayer::from_config;
   using C = ColorAdjustLayer::Kind;

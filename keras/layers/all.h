@@ -58,6 +58,7 @@
 #include "keras/layers/hashed_crossing.h"
 #include "keras/layers/random_perspective.h"
 #include "keras/layers/random_elastic_transform.h"
+#include "keras/layers/augment_policies.h"
 #include "keras/layers/mel_spectrogram.h"
 #include "keras/layers/stft_spectrogram.h"
 #include "keras/layers/mix_up.h"

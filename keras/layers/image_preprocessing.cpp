@@ -51,6 +51,11 @@ Config ImagePreprocessingLayer::get_config() const {
   return c;
 }
 
+Tensor ImagePreprocessingLayer::transform_images(const Tensor& images, int64_t seed, const Tensor& base) {
+  SeedGenerator::Replay replay(seeds_, seed, base);
+  return transform(images);
+}
+
 Tensor ImagePreprocessingLayer::uniform(const Shape& shape, double lo, double hi) {
   const SeedGenerator::Draw d = seeds_.next();
   if (hi <= lo) return ops::fill(shape, lo);  // a one-point range (a fixed transformation)

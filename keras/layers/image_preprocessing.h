@@ -56,6 +56,12 @@ class ImagePreprocessingLayer : public Layer {
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;  ///< base keys, seed, data_format
   const SeedGenerator* seed_generator() const override { return &seeds_; }
+  /// Keras's transform_images, for layers that compose others (RandAugment, AugMix): the
+  /// layer's transformation of a floating batch (batch, height, width, channels), whatever
+  /// `training`, with its draws keyed by seed and base (an int64 scalar tensor; see
+  /// SeedGenerator::Replay) instead of the layer's generator: the same seed and base give
+  /// the same transformation, and the generator's state is left alone.
+  Tensor transform_images(const Tensor& images, int64_t seed, const Tensor& base);
 
  protected:
   /// For subclasses: the class name they register under; checks data_format

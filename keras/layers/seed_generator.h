@@ -4,6 +4,8 @@
 // every step; it is the generator's state, which checkpoints save (BackupAndRestore).
 #pragma once
 #include <cstdint>
+#include <stdexcept>
+#include <utility>
 
 #include "core/autodiff.h"
 #include "core/ops.h"
@@ -26,18 +28,51 @@ class SeedGenerator {
   };
   /// The next draw: the seed and the current counter; advances the counter.
   Draw next() {
+    if (replay_) {  // keyed by the replay: no state change
+      if (replay_->k >= kReplayDraws)
+        throw std::logic_error("SeedGenerator: more than 64 draws under one Replay");
+      const core::Tensor k = core::constant(replay_->k++);
+      return {replay_->seed, core::ops::add(core::ops::multiply(replay_->base, core::constant(kReplayDraws)), k)};
+    }
     core::Tensor c = counter_.value();
     counter_.assign_add(core::constant(int64_t{1}));
     return {seed_, c};
   }
+  /// While a Replay lives, the generator's draws are keyed by its seed and base (an int64
+  /// scalar tensor): draw k gets counter base * 64 + k, and the counter variable is left
+  /// alone. A layer that applies another layer's transformation several times with the same
+  /// numbers (RandAugment, AugMix) replays the same seed and base each time.
+  class Replay {
+   public:
+    /// Keys `g`'s draws by seed and base until this object ends.
+    Replay(SeedGenerator& g, int64_t seed, core::Tensor base) : g_(g), state_{seed, std::move(base), 0}, saved_(g.replay_) {
+      g_.replay_ = &state_;
+    }
+    ~Replay() { g_.replay_ = saved_; }
+    Replay(const Replay&) = delete;
+    Replay& operator=(const Replay&) = delete;
+
+   private:
+    friend class SeedGenerator;
+    struct State {
+      int64_t seed;
+      core::Tensor base;
+      int64_t k;
+    };
+    SeedGenerator& g_;
+    State state_;
+    State* saved_;
+  };
   /// The number of draws made (saved by checkpoints).
   uint64_t state() const { return static_cast<uint64_t>(counter_.value().item<int64_t>()); }
   /// Restores a number of draws (state() of an earlier run).
   void set_state(uint64_t state) { counter_.assign(core::constant(static_cast<int64_t>(state))); }
 
  private:
+  static constexpr int64_t kReplayDraws = 64;
   int64_t seed_;
   core::Variable counter_;
+  Replay::State* replay_ = nullptr;
 };
 
 }  // namespace keras::layers

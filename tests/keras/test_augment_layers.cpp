@@ -77,6 +77,10 @@ TEST_CASE("augmentation layers: the layer harness" * doctest::test_suite("layer_
   };
   run_layer_test(with_pixels({"random_elastic_transform", [] { return layers::RandomElasticTransform({.seed = 1}); },
                               {Shape{2, 20, 21, 3}}, {}, {2, 20, 21, 3}, 0, 0, true}));
+  run_layer_test(with_pixels({"rand_augment", [] { return layers::RandAugment({.seed = 1}); },
+                              {Shape{2, 6, 7, 3}}, {}, {2, 6, 7, 3}, 0, 0, true}));
+  run_layer_test(with_pixels({"aug_mix", [] { return layers::AugMix({.seed = 1}); },
+                              {Shape{2, 6, 7, 3}}, {}, {2, 6, 7, 3}, 0, 0, true}));
   run_layer_test(with_pixels({"clahe",
                               [] { return layers::ContrastLimitedAdaptiveHistogramEqualization({.tile_grid_size = {2, 3}}); },
                               {Shape{2, 6, 7, 3}}, {}, {2, 6, 7, 3}, 0, 0, false}));
@@ -211,4 +215,151 @@ TEST_CASE("RandomElasticTransform: the chance per image, the distortion's range,
                        std::invalid_argument);
   CHECK_THROWS_AS(layers::RandomElasticTransform({.scale = 1.5}), std::invalid_argument);
   CHECK_THROWS_AS(layers::RandomElasticTransform({.factor = layers::FactorArg(-2, -1)}), std::invalid_argument);
+}
+
+namespace {
+// The operations at factor 0 (each deterministic), built as RandAugment builds them, in
+// RandAugment's order.
+std::vector<keras::LayerPtr> operations_at_factor0() {
+  const layers::FactorArg zero(0.0, 0.0);
+  return {layers::RandomShear(zero, zero),
+          layers::RandomTranslation(zero, zero),
+          layers::RandomRotation(zero),
+          layers::RandomBrightness(zero),
+          layers::RandomColorDegeneration(zero),
+          layers::RandomContrast(zero),
+          layers::RandomSharpness(zero),
+          layers::RandomPosterization(1.0),
+          layers::Solarization({.addition_factor = zero, .threshold_factor = zero}),
+          layers::AutoContrast(),
+          layers::Equalization()};
+}
+// The index of the candidate `y` equals (within tol), or -1.
+int match(const Tensor& y, const std::vector<std::vector<double>>& candidates, double tol) {
+  const std::vector<double> v = values(y);
+  for (size_t j = 0; j < candidates.size(); ++j) {
+    bool same = v.size() == candidates[j].size();
+    for (size_t i = 0; same && i < v.size(); ++i) same = std::abs(v[i] - candidates[j][i]) <= tol;
+    if (same) return int(j);
+  }
+  return -1;
+}
+}  // namespace
+
+TEST_CASE("RandAugment: each operation is Keras's; one or two drawn operations per batch, eager and traced") {
+  const keras::Value& f = fixtures().at("ops_factor0");
+  const Tensor x = input_of(f);
+  auto ra = layers::RandAugment({.num_ops = 1, .factor = 0.0, .seed = 1});
+  std::vector<std::string> order;
+  for (const keras::Value& n : f.at("order").as_list()) order.push_back(n.as_string());
+  CHECK(ra->operation_names() == order);
+  // Our operations at factor 0 against Keras's, one by one.
+  std::vector<std::vector<double>> keras_outputs;
+  const std::vector<keras::LayerPtr> mine = operations_at_factor0();
+  for (size_t j = 0; j < order.size(); ++j) {
+    CAPTURE(order[j]);
+    keras_outputs.push_back(numbers(f.at("ops").at(order[j])));
+    check_values((*mine[j])(x, true), keras_outputs.back(), 1e-3);
+  }
+  // One operation: the output is one of Keras's; over calls several operations are drawn.
+  std::set<int> seen;
+  for (int call = 0; call < 40; ++call) {
+    const int j = match((*ra)(x, true), keras_outputs, 1e-3);
+    REQUIRE(j >= 0);
+    seen.insert(j);
+  }
+  CHECK(seen.size() >= 6);
+  // Two operations: op_b(op_a(x)) for some a, b.
+  std::vector<std::vector<double>> pairs;
+  for (size_t a = 0; a < mine.size(); ++a)
+    for (size_t b = 0; b < mine.size(); ++b) pairs.push_back(values((*mine[b])((*mine[a])(x, true), true)));
+  auto two = layers::RandAugment({.num_ops = 2, .factor = 0.0, .seed = 4});
+  for (int call = 0; call < 10; ++call) CHECK(match((*two)(x, true), pairs, 1e-3) >= 0);
+  // Random factors: a seeded layer gives the same numbers traced and eagerly, new ones at
+  // every call, and the images unchanged in inference.
+  auto eager = layers::RandAugment({.seed = 9});
+  auto traced_layer = layers::RandAugment({.seed = 9});
+  auto traced = core::function([&](const Tensor& in) { return (*traced_layer)(in, true); });
+  for (int call = 0; call < 3; ++call) check_values(traced(x), values((*eager)(x, true)), 1e-4);
+  CHECK(traced.tracing_count() == 1);
+  check_values((*eager)(x, false), values(x), 0);
+  CHECK((*layers::RandAugment({.num_ops = 0}))(x, true).shape() == x.shape());
+}
+
+TEST_CASE("RandAugment and AugMix: configs as Keras's, defaults, round trips, errors") {
+  const keras::Value& configs = fixtures().at("configs");
+  for (const char* key : {"rand_augment_default", "rand_augment_custom"}) {
+    CAPTURE(key);
+    keras::LayerPtr l = from_keras("RandAugment", configs.at(key));
+    check_config(*l, configs.at(key));
+  }
+  for (const char* key : {"aug_mix_default", "aug_mix_custom"}) {
+    CAPTURE(key);
+    keras::LayerPtr l = from_keras("AugMix", configs.at(key));
+    check_config(*l, configs.at(key));
+  }
+  check_config(*layers::RandAugment(), configs.at("rand_augment_default"));
+  check_config(*layers::AugMix(), configs.at("aug_mix_default"));
+  std::vector<std::string> all, basic;
+  for (const keras::Value& n : fixtures().at("aug_mix_ops").at("all").as_list()) all.push_back(n.as_string());
+  for (const keras::Value& n : fixtures().at("aug_mix_ops").at("basic").as_list()) basic.push_back(n.as_string());
+  CHECK(layers::AugMix()->operation_names() == all);
+  CHECK(layers::AugMix({.all_ops = false})->operation_names() == basic);
+  CHECK_THROWS_WITH_AS(layers::RandAugment({.num_ops = -1}), doctest::Contains("expected num_ops >= 0, but received -1"),
+                       std::invalid_argument);
+  CHECK_THROWS_AS(layers::RandAugment({.factor = 1.5}), std::invalid_argument);
+  CHECK_THROWS_AS(layers::RandAugment({.interpolation = "area"}), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(layers::AugMix({.num_chains = 0}), doctest::Contains("expected num_chains >= 1"),
+                       std::invalid_argument);
+  CHECK_THROWS_AS(layers::AugMix({.chain_depth = -1}), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(layers::AugMix({.alpha = 0}), doctest::Contains("expected alpha > 0"), std::invalid_argument);
+  CHECK_THROWS_AS(layers::AugMix({.value_range = {1, 1}}), std::invalid_argument);
+}
+
+TEST_CASE("AugMix: a blend of the images and a mix of chains of Keras's operations, eager and traced") {
+  const keras::Value& f = fixtures().at("ops_factor0");
+  const Tensor x = input_of(f);
+  const std::vector<double> xv = values(x);
+  std::vector<std::vector<double>> candidates;
+  for (const keras::Value& n : f.at("order").as_list()) candidates.push_back(numbers(f.at("ops").at(n.as_string())));
+  // One chain of depth 1: y = m x + (1 - m) c, c one operation's output or x itself.
+  auto am = layers::AugMix({.num_chains = 1, .chain_depth = 1, .factor = 0.0, .seed = 3});
+  int unchanged = 0, blended = 0;
+  for (int call = 0; call < 40; ++call) {
+    const std::vector<double> y = values((*am)(x, true));
+    bool found = false;
+    for (const auto& c : candidates) {
+      // m from the pixel where c and x differ most.
+      size_t at = 0;
+      for (size_t i = 0; i < xv.size(); ++i)
+        if (std::abs(c[i] - xv[i]) > std::abs(c[at] - xv[at])) at = i;
+      if (std::abs(c[at] - xv[at]) < 1) continue;
+      const double m = (y[at] - c[at]) / (xv[at] - c[at]);
+      if (m < -1e-4 || m > 1 + 1e-4) continue;
+      bool all = true;
+      for (size_t i = 0; all && i < xv.size(); ++i) all = std::abs(m * xv[i] + (1 - m) * c[i] - y[i]) < 2e-2;
+      if (all) {
+        found = true;
+        break;
+      }
+    }
+    bool same = true;
+    for (size_t i = 0; same && i < xv.size(); ++i) same = std::abs(y[i] - xv[i]) < 1e-4;
+    CHECK((found || same));
+    unchanged += same ? 1 : 0;
+    blended += found && !same ? 1 : 0;
+  }
+  CHECK(blended > 8);  // (at factor 0, shear, translation, rotation, brightness, contrast, ... change nothing)
+  CHECK(unchanged >= 1);  // the "none" operation (1 in 12)
+  // The default policy: within value_range, the same numbers traced, new ones per call.
+  auto eager = layers::AugMix({.value_range = {0, 255}, .seed = 11});
+  auto again = layers::AugMix({.value_range = {0, 255}, .seed = 11});
+  auto traced = core::function([&](const Tensor& in) { return (*again)(in, true); });
+  const Tensor first = (*eager)(x, true);
+  check_values(traced(x), values(first), 1e-3);
+  CHECK(ops::max(first).item<float>() <= 255.0f);
+  CHECK(ops::min(first).item<float>() >= 0.0f);
+  check_values((*eager)(x, false), xv, 0);
+  CHECK(ops::max(ops::abs(ops::subtract((*eager)(x, true), first))).item<float>() > 0);
+  CHECK((*layers::AugMix({.chain_depth = 0, .seed = 1}))(x, true).shape() == x.shape());  // only the images
 }
