@@ -120,7 +120,7 @@ std::vector<Case> image_more_cases() {
                 {Input{Shape{1, 3, 4, 1}}, Input{{}, 0, 0, false, pts}, Input{{}, 0, 0, false, moved}}});
   one("matmul", [](auto& x) { return im::scale_and_translate(x, {1, 5, 2, 1}, {1.7, 0.6}, {0.2, -0.1}, {1, 2}, "cubic"); },
       Shape{1, 3, 3, 1});
-  one("gather", [](auto& x) { return im::elastic_transform(x, {.alpha = 1.0, .sigma = 1.0, .seed = 3}); }, Shape{3, 4, 1});
+  one("take_along_axis", [](auto& x) { return im::elastic_transform(x, {.alpha = 1.0, .sigma = 1.0, .seed = 3}); }, Shape{3, 4, 1});
   return cs;
 }
 

@@ -143,8 +143,8 @@ TEST_CASE("Keras files: unsupported classes and options raise, naming the layer,
     th::write_bytes(path, with_member(src, "config.json", c));
     return path;
   };
-  CHECK_THROWS_MSG(keras::models::load_model(edited("\"class_name\": \"Dropout\"", "\"class_name\": \"RandAugment\"")),
-                   std::invalid_argument, "is a Keras RandAugment, a class keras-cpp does not have");
+  CHECK_THROWS_MSG(keras::models::load_model(edited("\"class_name\": \"Dropout\"", "\"class_name\": \"JaxLayer\"")),
+                   std::invalid_argument, "is a Keras JaxLayer, a class keras-cpp does not have");
   CHECK_THROWS_MSG(keras::models::load_model(edited("\"quantization_config\": null", "\"lora_rank\": 4")),
                    std::invalid_argument, "the Dense layer 'dense' has lora_rank=4, which keras-cpp cannot honour");
   CHECK_THROWS_MSG(keras::models::load_model(edited("\"axis\": -1", "\"axis\": 1, \"xx\": 0")),
