@@ -15,6 +15,9 @@
 #include "core/tensor.h"
 
 namespace keras {
+namespace utils {
+class Progbar;  // keras/utils/progbar.h
+}  // namespace utils
 class Model;
 
 /// Training logs: metric name -> value (sorted by name, as the progress bar shows them).
@@ -198,12 +201,9 @@ class ProgbarLogger : public Callback {
   void update(int64_t current, const Logs& logs, bool finalize);
   int verbose_;
   std::FILE* out_;
-  bool tty_;
-  int64_t target_ = 0;
-  double start_ = 0, last_draw_ = 0;
+  int64_t target_ = 0;  // 0: unknown (learned when the first epoch ends)
   bool in_fit_ = false;
-  size_t last_width_ = 0;
-  int64_t seen_ = 0;  // steps done in this epoch (the total, once an unknown one ends)
+  std::shared_ptr<utils::Progbar> bar_;  // this epoch's (or evaluation's, prediction's)
 };
 
 /// Options of EarlyStopping, as keras.callbacks.EarlyStopping's arguments.

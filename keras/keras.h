@@ -26,6 +26,7 @@
 #include "keras/utils/directory_datasets.h"
 #include "keras/utils/image_utils.h"
 #include "keras/utils/numerical.h"
+#include "keras/utils/progbar.h"
 #include "keras/utils/plot.h"
 #include "keras/config.h"
 #include "keras/constraints.h"
