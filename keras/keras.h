@@ -27,6 +27,7 @@
 #include "keras/utils/image_utils.h"
 #include "keras/utils/numerical.h"
 #include "keras/utils/progbar.h"
+#include "keras/utils/feature_space.h"
 #include "keras/utils/plot.h"
 #include "keras/config.h"
 #include "keras/constraints.h"

@@ -24,6 +24,8 @@ class CategoryEncodingLayer : public Layer {
  public:
   /// Throws std::invalid_argument for num_tokens < 1 or a bad output_mode.
   CategoryEncodingLayer(int64_t num_tokens, const CategoryEncodingOptions& options = {});
+  /// The number of categories (Keras `num_tokens`).
+  int64_t num_tokens() const { return num_tokens_; }
   Tensor call(const Tensor& x, bool training) override;
   /// Takes the keyword argument count_weights (a list of numbers, one per id) in ctx.kwargs.
   std::vector<Tensor> call(const std::vector<Tensor>& xs, const CallContext& ctx) override;

@@ -1,0 +1,205 @@
+// test_feature_space.cpp - keras::utils::FeatureSpace against Keras 3's FeatureSpace
+// (tests/data/feature_space/feature_space.json, written by make_feature_space_fixtures.py):
+// adapt() on a dataset of dicts, concat and dict outputs for a batch and one row, int
+// outputs, crosses, the adapted state, an end-to-end model from get_inputs() /
+// get_encoded_features(), errors.
+#include <stdexcept>
+#include <string>
+
+#include "files.h"
+#include "helpers.h"
+#include "keras/keras.h"
+#include "test_data_dir.h"
+
+using namespace th;
+
+namespace {
+using keras::utils::FeatureSpace;
+namespace data = keras::data;
+
+const keras::Value& fixtures() {
+  static const keras::Value v =
+      keras::Value::from_json(th::read_bytes(std::string(KERAS_TEST_DATA_DIR) + "/feature_space/feature_space.json"));
+  return v;
+}
+std::vector<double> numbers(const keras::Value& list) {
+  std::vector<double> out;
+  for (const keras::Value& x : list.as_list()) out.push_back(x.as_double());
+  return out;
+}
+// The fixture's table as columns (rows [begin, end)), in its dtypes.
+std::map<std::string, Tensor> columns(int64_t begin = 0, int64_t end = 12) {
+  std::map<std::string, Tensor> out;
+  for (const auto& [name, col] : fixtures().at("table").items()) {
+    const std::string dtype = fixtures().at("dtypes").at(name).as_string();
+    const auto& all = col.as_list();
+    if (dtype == "string") {
+      std::vector<std::string> v;
+      for (int64_t i = begin; i < end; ++i) v.push_back(all[size_t(i)].as_string());
+      out[name] = keras::constant(v);
+    } else {
+      std::vector<double> v;
+      for (int64_t i = begin; i < end; ++i) v.push_back(all[size_t(i)].as_double());
+      out[name] = th::make(v, Shape{end - begin}, dtype == "int32" ? DType::int32 : DType::float32);
+    }
+  }
+  return out;
+}
+// One row as scalars.
+std::map<std::string, Tensor> row(int64_t i) {
+  std::map<std::string, Tensor> out;
+  for (auto& [name, col] : columns(i, i + 1)) out[name] = ops::reshape(col, {});
+  return out;
+}
+// The fixture's FeatureSpace (as make_feature_space_fixtures.py builds it).
+FeatureSpace make(const std::string& output_mode) {
+  return FeatureSpace({{"age", "float"},
+                       {"income", "float_normalized"},
+                       {"score", FeatureSpace::float_discretized(4)},
+                       {"rate", FeatureSpace::float_rescaled(0.1, 1.0)},
+                       {"city", "string_categorical"},
+                       {"code", FeatureSpace::integer_categorical({.num_oov_indices = 2})},
+                       {"tag", "string_hashed"},
+                       {"zip", FeatureSpace::integer_hashed(8)}},
+                      {.output_mode = output_mode,
+                       .crosses = {FeatureSpace::cross({"city", "code"}, 16), FeatureSpace::cross({"tag", "zip"}, 4)},
+                       .hashing_dim = 8});
+}
+data::Dataset table_dataset() {
+  std::vector<Tensor> cs;
+  std::vector<std::string> names;
+  for (auto& [n, t] : columns()) {
+    names.push_back(n);
+    cs.push_back(t);
+  }
+  return data::Dataset::from_tensor_slices(data::Element(cs, names)).batch(5);
+}
+}  // namespace
+
+TEST_CASE("FeatureSpace: Keras 3's concat output after adapt() on a dataset of dicts, for a batch and one row") {
+  FeatureSpace fs = make("concat");
+  fs.adapt(table_dataset());
+  const keras::Value& b = fixtures().at("concat_batch");
+  Tensor x = fs.encode(columns(2, 7));
+  CHECK(x.shape() == Shape{5, 56});
+  CHECK(x.dtype() == DType::float32);
+  th::check_values(x, numbers(b.at("values")), 1e-5);
+  Tensor one = fs.encode(row(4));  // scalars: one row, no batch axis
+  CHECK(one.shape() == Shape{56});
+  th::check_values(one, numbers(fixtures().at("concat_row").at("values")), 1e-5);
+  // The adapted state, as Keras's.
+  auto city = dynamic_cast<keras::layers::StringLookupLayer*>(fs.preprocessor("city").get());
+  REQUIRE(city);
+  std::vector<std::string> vocab;
+  for (const keras::Value& v : fixtures().at("vocab_city").as_list()) vocab.push_back(v.as_string());
+  CHECK(city->get_vocabulary() == vocab);
+  auto score = dynamic_cast<keras::layers::DiscretizationLayer*>(fs.preprocessor("score").get());
+  REQUIRE(score);
+  const std::vector<double> want = numbers(fixtures().at("boundaries_score"));
+  REQUIRE(score->bin_boundaries().size() == want.size());
+  for (size_t i = 0; i < want.size(); ++i) CHECK(score->bin_boundaries()[i] == doctest::Approx(want[i]).epsilon(1e-6));
+  CHECK(fs.output_names() == std::vector<std::string>{"age", "city", "code", "income", "rate", "score", "tag", "zip",
+                                                      "city_X_code", "tag_X_zip"});
+  // Keras's config keys.
+  const keras::Config c = fs.get_config();
+  for (const char* k : {"features", "output_mode", "crosses", "crossing_dim", "hashing_dim", "num_discretization_bins"})
+    CHECK(c.contains(k));
+  CHECK(c.at("features").at("income").at("preprocessor").at("class_name").as_string() == "Normalization");
+}
+
+TEST_CASE("FeatureSpace: dict outputs (one per feature and cross), int outputs, one row") {
+  FeatureSpace fs = make("dict");
+  fs.adapt(columns());
+  data::Element d = fs(columns(2, 7));
+  const keras::Value& want = fixtures().at("dict_batch");
+  CHECK(d.names() == fs.output_names());
+  for (const auto& [name, v] : want.items()) {
+    CAPTURE(name);
+    std::vector<int64_t> shape;
+    for (const keras::Value& s : v.at("shape").as_list()) shape.push_back(s.as_int());
+    CHECK(d[name].shape().dims() == shape);
+    th::check_values(d[name], numbers(v.at("values")), 1e-5);
+  }
+  data::Element r = fs(row(4));
+  for (const auto& [name, v] : fixtures().at("dict_row").items()) {
+    CAPTURE(name);
+    th::check_values(r[name], numbers(v.at("values")), 1e-5);
+    CHECK(r[name].rank() == int64_t(v.at("shape").as_list().size()));
+  }
+  // output_mode "int": the indices themselves (int64), for a feature and a cross.
+  FeatureSpace fi({{"city", FeatureSpace::string_categorical({.output_mode = "int"})}, {"code", "integer_categorical"}},
+                  {.output_mode = "dict", .crosses = {FeatureSpace::cross({"city", "code"}, 16, "int")}});
+  auto all = columns();
+  fi.adapt({{"city", all["city"]}, {"code", all["code"]}});
+  auto batch = columns(2, 7);
+  data::Element di = fi(std::map<std::string, Tensor>{{"city", batch["city"]}, {"code", batch["code"]}});
+  for (const auto& [name, v] : fixtures().at("dict_int").items()) {
+    CAPTURE(name);
+    th::check_values(di[name], numbers(v.at("values")), 0);
+    CHECK(std::string(core::dtype_name(di[name].dtype())) == v.at("dtype").as_string());
+  }
+}
+
+TEST_CASE("FeatureSpace: an end-to-end model from get_inputs() and get_encoded_features() trains on dicts") {
+  FeatureSpace fs = make("concat");
+  fs.adapt(table_dataset());
+  auto inputs = fs.get_inputs();
+  CHECK(inputs.at("city").dtype() == DType::string);
+  CHECK(inputs.at("code").dtype() == DType::int32);
+  auto encoded = fs.get_encoded_features();
+  REQUIRE(encoded.size() == 1);
+  CHECK(encoded[0].shape() == keras::ShapeSpec{-1, 56});
+  std::vector<keras::KerasTensor> ins;
+  for (auto& [n, t] : inputs) ins.push_back(t);
+  auto out = keras::layers::Dense(1, {.activation = "sigmoid"})(encoded[0]);
+  auto model = keras::Functional(ins, {out});
+  model->compile({.optimizer = "adam", .loss = "binary_crossentropy"});
+  // A dict dataset with a label: the features go to the inputs by name.
+  auto cols = columns();
+  std::vector<Tensor> cs;
+  std::vector<std::string> names;
+  for (auto& [n, t] : cols) {
+    names.push_back(n);
+    cs.push_back(ops::expand_dims(t, -1));
+  }
+  names.push_back("label");
+  cs.push_back(th::make({1, 0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 1}, Shape{12, 1}, DType::float32));
+  auto ds = data::Dataset::from_tensor_slices(data::Element(cs, names)).batch(4);
+  auto history = model->fit(ds, {.epochs = 2, .verbose = 0});
+  CHECK(history.history.at("loss").size() == 2);
+  // The model's output on a batch equals the dense layer on the eager encoding.
+  std::vector<Tensor> batch;
+  auto rows = columns(0, 4);
+  for (auto& [n, t] : rows) batch.push_back(ops::expand_dims(t, -1));
+  Tensor y = model->predict(batch, {.verbose = 0}).at(0);
+  CHECK(y.shape() == Shape{4, 1});
+  // Mapped over a dataset of dicts (Dataset::map), as Keras's ds.map(feature_space).
+  auto mapped = table_dataset().map([fs](const data::Element& e) mutable { return fs(e); });
+  for (const data::Element& e : mapped) CHECK(e[0].shape()[1] == 56);
+}
+
+TEST_CASE("FeatureSpace: errors name what was expected and received") {
+  CHECK_THROWS_WITH_AS(FeatureSpace({}), doctest::Contains("The `features` argument cannot be None or empty."),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(FeatureSpace({{"a", "float_squared"}}), doctest::Contains("Invalid feature type: float_squared"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(FeatureSpace({{"a", "float"}}, {.output_mode = "list"}),
+                       doctest::Contains("Expected one of {'dict', 'concat'}. Received: output_mode=list"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(FeatureSpace({{"a", "string_categorical"}}, {.crosses = {FeatureSpace::cross({"a", "b"}, 4)}}),
+                       doctest::Contains("Received unknown features: a_X_b"), std::invalid_argument);
+  FeatureSpace needs({{"income", "float_normalized"}});
+  CHECK_THROWS_WITH_AS(needs.encode(columns()), doctest::Contains("You need to call `.adapt(dataset)`"),
+                       std::invalid_argument);
+  needs.adapt(columns());
+  CHECK_THROWS_WITH_AS(needs.encode({{"age", columns()["age"]}}), doctest::Contains("the data has no feature 'income'"),
+                       std::invalid_argument);
+  FeatureSpace ints({{"city", FeatureSpace::string_categorical({.output_mode = "int"})}});
+  ints.adapt(columns());
+  CHECK_THROWS_WITH_AS(ints.encode(columns()), doctest::Contains(fixtures().at("concat_int_error").as_string().c_str()),
+                       std::invalid_argument);
+  FeatureSpace custom({{"age", FeatureSpace::feature(DType::float32, keras::layers::Identity(), "one_hot")}});
+  CHECK_THROWS_WITH_AS(custom.encode(columns()), doctest::Contains("should return an integer dtype"),
+                       std::invalid_argument);
+  CHECK_THROWS_AS(FeatureSpace::integer_categorical({.output_mode = "binary"}), std::invalid_argument);
+}
