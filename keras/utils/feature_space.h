@@ -31,16 +31,16 @@ using layers::KerasTensor;
 /// output space) or "int" (the indices, dict output only).
 struct Feature {
   DType dtype = DType::float32;  ///< the input's dtype (float32, int32 or string)
-  layers::LayerPtr preprocessor;
-  std::string output_mode = "float";
+  layers::LayerPtr preprocessor;  ///< the layer the column goes through
+  std::string output_mode = "float";  ///< "float", "one_hot" or "int"
 };
 
 /// A cross of features (their preprocessed values) hashed into crossing_dim bins, named
 /// "a_X_b"; output_mode "one_hot" (default) or "int".
 struct Cross {
-  std::vector<std::string> feature_names;
-  int64_t crossing_dim = 32;
-  std::string output_mode = "one_hot";
+  std::vector<std::string> feature_names;  ///< the features crossed (2 or more)
+  int64_t crossing_dim = 32;                 ///< the hash bins
+  std::string output_mode = "one_hot";       ///< "one_hot" or "int"
   /// The names joined by "_X_" (Keras's).
   std::string name() const;
 };
@@ -50,11 +50,14 @@ struct Cross {
 /// "string_hashed"; the defaults of FeatureSpace's options) or a Feature made by one of
 /// FeatureSpace's factories.
 struct FeatureArg {
-  FeatureArg(const char* type) : type(type) {}          // NOLINT: implicit, as Keras's strings
-  FeatureArg(std::string type) : type(std::move(type)) {}  // NOLINT
+  ///@{
+  /// A type name (implicit, as Keras's strings) or a Feature.
+  FeatureArg(const char* type) : type(type) {}                  // NOLINT
+  FeatureArg(std::string type) : type(std::move(type)) {}       // NOLINT
   FeatureArg(Feature feature) : feature(std::move(feature)) {}  // NOLINT
-  std::string type;
-  std::optional<Feature> feature;
+  ///@}
+  std::string type;                ///< the type name (empty when a Feature is given)
+  std::optional<Feature> feature;  ///< the Feature given
 };
 
 /// Options of FeatureSpace (keras.utils.FeatureSpace's keyword arguments).
@@ -72,7 +75,7 @@ struct FeatureSpaceOptions {
 struct CategoricalOptions {
   int64_t max_tokens = -1;       ///< the vocabulary's largest size (-1: none)
   int64_t num_oov_indices = 1;   ///< out-of-vocabulary indices
-  std::string output_mode = "one_hot";
+  std::string output_mode = "one_hot";  ///< "one_hot" or "int"
 };
 
 /// keras.utils.FeatureSpace. Features are preprocessed by their layers (Identity,
@@ -113,6 +116,7 @@ class FeatureSpace {
   /// without a vocabulary, Discretization without boundaries) on a dataset of dicts (its
   /// other keys, such as labels, are ignored) or on a dict of columns.
   void adapt(const data::Dataset& dataset);
+  /// adapt() on a dict of columns (each (rows,) or (rows, 1)).
   void adapt(const std::map<std::string, Tensor>& columns);
   /// The features preprocessed, crossed and encoded: one tensor (concat) or a dict.
   /// Throws std::invalid_argument for a missing feature or before adapt() where needed.
