@@ -20,6 +20,7 @@
 #include "keras/callbacks.h"
 #include "keras/callbacks/backup_and_restore.h"
 #include "keras/callbacks/model_checkpoint.h"
+#include "keras/callbacks/remote_monitor.h"
 #include "keras/callbacks/swap_ema_weights.h"
 #include "keras/callbacks/tensorboard.h"
 #include "keras/utils/dataset_utils.h"

@@ -7,9 +7,9 @@
 #include <string>
 
 #include "files.h"
+#include "json_fixtures.h"
 #include "helpers.h"
 #include "keras/keras.h"
-#include "test_data_dir.h"
 
 using namespace th;
 
@@ -17,16 +17,7 @@ namespace {
 using keras::utils::FeatureSpace;
 namespace data = keras::data;
 
-const keras::Value& fixtures() {
-  static const keras::Value v =
-      keras::Value::from_json(th::read_bytes(std::string(KERAS_TEST_DATA_DIR) + "/feature_space/feature_space.json"));
-  return v;
-}
-std::vector<double> numbers(const keras::Value& list) {
-  std::vector<double> out;
-  for (const keras::Value& x : list.as_list()) out.push_back(x.as_double());
-  return out;
-}
+const keras::Value& fixtures() { return th::json_fixture("feature_space/feature_space.json"); }
 // The fixture's table as columns (rows [begin, end)), in its dtypes.
 std::map<std::string, Tensor> columns(int64_t begin = 0, int64_t end = 12) {
   std::map<std::string, Tensor> out;

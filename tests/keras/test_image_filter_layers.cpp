@@ -9,23 +9,14 @@
 
 #include "core/function.h"
 #include "files.h"
+#include "json_fixtures.h"
 #include "layer_harness.h"
-#include "test_data_dir.h"
 
 using namespace th;
 namespace layers = keras::layers;
 
 namespace {
-const keras::Value& fixtures() {
-  static const keras::Value v =
-      keras::Value::from_json(read_bytes(std::string(KERAS_TEST_DATA_DIR) + "/image_layers/image_layers.json"));
-  return v;
-}
-std::vector<double> numbers(const keras::Value& list) {
-  std::vector<double> out;
-  for (const keras::Value& x : list.as_list()) out.push_back(x.as_double());
-  return out;
-}
+const keras::Value& fixtures() { return th::json_fixture("image_layers/image_layers.json"); }
 Tensor pixels(const Shape& s, DType dt, uint32_t seed) { return make(uniform(s.num_elements(), 0, 255, seed), s, dt); }
 
 // The layer built from Keras's config, called in training on the fixture's input (eagerly

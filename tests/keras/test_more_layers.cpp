@@ -7,23 +7,14 @@
 
 #include "core/function.h"
 #include "files.h"
+#include "json_fixtures.h"
 #include "layer_harness.h"
-#include "test_data_dir.h"
 
 using namespace th;
 namespace layers = keras::layers;
 
 namespace {
-const keras::Value& fixtures() {
-  static const keras::Value v =
-      keras::Value::from_json(read_bytes(std::string(KERAS_TEST_DATA_DIR) + "/layers_more/more_layers.json"));
-  return v;
-}
-std::vector<double> numbers(const keras::Value& list) {
-  std::vector<double> out;
-  for (const keras::Value& x : list.as_list()) out.push_back(x.as_double());
-  return out;
-}
+const keras::Value& fixtures() { return th::json_fixture("layers_more/more_layers.json"); }
 std::vector<int64_t> dims_of(const keras::Value& list) {
   std::vector<int64_t> out;
   for (const keras::Value& x : list.as_list()) out.push_back(x.as_int());

@@ -7,26 +7,16 @@
 
 #include "core/function.h"
 #include "files.h"
+#include "json_fixtures.h"
 #include "helpers.h"
 #include "keras/keras.h"
-#include "test_data_dir.h"
 
 using namespace th;
 namespace opt = keras::optimizers;
 using core::Variable;
 
 namespace {
-const keras::Value& fixtures() {
-  static const keras::Value v =
-      keras::Value::from_json(read_bytes(std::string(KERAS_TEST_DATA_DIR) + "/optimizers/optimizers.json"));
-  return v;
-}
-
-std::vector<double> numbers(const keras::Value& list) {
-  std::vector<double> out;
-  for (const keras::Value& x : list.as_list()) out.push_back(x.as_double());
-  return out;
-}
+const keras::Value& fixtures() { return th::json_fixture("optimizers/optimizers.json"); }
 
 Shape shape_of(const std::string& name) {
   if (name == "vector") return Shape{3};
