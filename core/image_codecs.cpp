@@ -40,13 +40,21 @@ void check_channels(const char* op, int64_t channels, std::initializer_list<int6
                               std::to_string(channels));
 }
 
-// The largest image accepted: 2^28 pixels (16384 x 16384; 1 GiB as RGBA), so that a
-// hostile header cannot make a decoder allocate more.
+// The largest image a decoder accepts is options.max_pixels (default 2^28: 16384 x 16384,
+// 1 GiB as RGBA), checked before the pixels are allocated, so that a hostile header
+// cannot make a decoder allocate more. The encoders take images up to 2^28 pixels.
 constexpr uint64_t kMaxPixels = uint64_t(1) << 28;
-void check_size(const char* format, uint64_t width, uint64_t height) {
-  if (width == 0 || height == 0 || width * height > kMaxPixels)
-    throw DecodeError(std::string(format) + " image of " + std::to_string(width) + "x" + std::to_string(height) +
-                      " pixels: expected a non-empty image of at most 2^28 pixels");
+void check_size(const char* format, uint64_t width, uint64_t height, uint64_t max_pixels = kMaxPixels) {
+  const std::string what = std::string(format) + " image of " + std::to_string(width) + "x" + std::to_string(height) + " pixels";
+  if (width == 0 || height == 0) throw DecodeError(what + ": expected a non-empty image");
+  if (width > max_pixels || height > max_pixels || width * height > max_pixels)
+    throw DecodeError(what + ": expected at most " + std::to_string(max_pixels) + " pixels (DecodeImageOptions::max_pixels)");
+}
+uint64_t max_pixels_of(const char* op, const DecodeImageOptions& o) {
+  if (o.max_pixels < 1)
+    throw std::invalid_argument(std::string(op) + ": `max_pixels` must be at least 1, but received " +
+                                std::to_string(o.max_pixels));
+  return uint64_t(o.max_pixels);
 }
 
 Tensor image_tensor(const std::vector<uint8_t>& pixels, int64_t h, int64_t w, int64_t c, DType stored) {
@@ -78,7 +86,7 @@ void png_read_fn(png_structp png, png_bytep out, png_size_t n) {
 }
 
 // Reads st->data into st->pixels; returns false with st->error set on a libpng error.
-bool png_decode(PngRead* st, int64_t want_channels, bool want16) {
+bool png_decode(PngRead* st, int64_t want_channels, bool want16, uint64_t max_pixels) {
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, st, png_error_fn, png_warning_fn);
   if (!png) {
     st->error = "out of memory";
@@ -100,7 +108,13 @@ bool png_decode(PngRead* st, int64_t want_channels, bool want16) {
   png_uint_32 w = 0, h = 0;
   int depth = 0, color = 0, interlace = 0;
   png_get_IHDR(png, info, &w, &h, &depth, &color, &interlace, nullptr, nullptr);
-  if (uint64_t(w) * uint64_t(h) > kMaxPixels) png_error(png, "the image has more than 2^28 pixels");
+  if (uint64_t(w) * uint64_t(h) > max_pixels) {
+    // The message is stored before the jump (png_error_fn keeps the first one): a
+    // temporary string would never be destroyed.
+    st->error = "image of " + std::to_string(w) + "x" + std::to_string(h) + " pixels: expected at most " +
+                std::to_string(max_pixels) + " pixels (DecodeImageOptions::max_pixels)";
+    png_error(png, "too many pixels");
+  }
   const bool has_trns = png_get_valid(png, info, PNG_INFO_tRNS) != 0;
   int stored = (color & PNG_COLOR_MASK_COLOR) || color == PNG_COLOR_TYPE_PALETTE ? 3 : 1;
   if ((color & PNG_COLOR_MASK_ALPHA) || has_trns) stored += 1;
@@ -207,7 +221,7 @@ struct JpegRead {
   jpeg_decompress_struct cinfo{};
 };
 
-bool jpeg_decode(JpegRead* st, int64_t want_channels, bool accurate) {
+bool jpeg_decode(JpegRead* st, int64_t want_channels, bool accurate, uint64_t max_pixels) {
   st->cinfo.err = install_errors(st->err);
   if (setjmp(st->err.jump)) {
     jpeg_destroy_decompress(&st->cinfo);
@@ -226,10 +240,12 @@ bool jpeg_decode(JpegRead* st, int64_t want_channels, bool accurate) {
   st->cinfo.out_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
   st->cinfo.dct_method = accurate ? JDCT_ISLOW : JDCT_IFAST;
   st->cinfo.do_fancy_upsampling = TRUE;
-  if (uint64_t(st->cinfo.image_width) * st->cinfo.image_height > kMaxPixels || st->cinfo.image_width == 0 ||
+  if (uint64_t(st->cinfo.image_width) * st->cinfo.image_height > max_pixels || st->cinfo.image_width == 0 ||
       st->cinfo.image_height == 0) {
-    std::snprintf(st->err.message, sizeof st->err.message, "image of %ux%u pixels: expected 1 to 2^28 pixels",
-                  unsigned(st->cinfo.image_width), unsigned(st->cinfo.image_height));
+    std::snprintf(st->err.message, sizeof st->err.message,
+                  "image of %ux%u pixels: expected a non-empty image of at most %llu pixels (DecodeImageOptions::max_pixels)",
+                  unsigned(st->cinfo.image_width), unsigned(st->cinfo.image_height),
+                  static_cast<unsigned long long>(max_pixels));
     jpeg_destroy_decompress(&st->cinfo);
     return false;
   }
@@ -309,14 +325,14 @@ std::string gif_error(int code) {
 // from the previous one, and a frame's transparent pixels keep what is under them. The
 // records are read one by one, so a frame's size is checked against the canvas before
 // any of its pixels is allocated.
-Tensor gif_decode(std::string_view bytes, bool first_only) {
+Tensor gif_decode(std::string_view bytes, bool first_only, uint64_t max_pixels) {
   GifSource src{bytes, 0};
   int err = 0;
   std::unique_ptr<GifFileType, GifCloser> gif(DGifOpen(&src, gif_read, &err));
   auto fail = [&](const std::string& why) { return DecodeError("decode_gif: invalid GIF data: " + why); };
   if (!gif) throw fail(gif_error(err));
   const int64_t w = gif->SWidth, h = gif->SHeight;
-  check_size("GIF", uint64_t(w), uint64_t(h));
+  check_size("GIF", uint64_t(w), uint64_t(h), max_pixels);
   const size_t frame_bytes = size_t(w * h * 3);
   std::vector<uint8_t> out;
   std::vector<GifPixelType> raster;
@@ -342,7 +358,10 @@ Tensor gif_decode(std::string_view bytes, bool first_only) {
                    " canvas");
       const ColorMapObject* map = d.ColorMap ? d.ColorMap : gif->SColorMap;
       if (!map) throw fail("frame " + std::to_string(frames) + " has no color map");
-      check_size("GIF", uint64_t(w), uint64_t(h) * uint64_t(frames + 1));
+      if (uint64_t(w) * uint64_t(h) * uint64_t(frames + 1) > max_pixels)
+        throw DecodeError("decode_gif: " + std::to_string(frames + 1) + " frames of " + std::to_string(w) + "x" +
+                          std::to_string(h) + " pixels: expected at most " + std::to_string(max_pixels) +
+                          " pixels in all (DecodeImageOptions::max_pixels)");
       raster.assign(size_t(d.Width) * size_t(d.Height), 0);
       // Interlaced rows come in four passes: every 8th from 0, every 8th from 4, every
       // 4th from 2, every 2nd from 1.
@@ -381,7 +400,7 @@ uint32_t le32(std::string_view d, size_t at) {
 }
 uint16_t le16(std::string_view d, size_t at) { return uint16_t(uint8_t(d[at]) | uint8_t(d[at + 1]) << 8); }
 
-Tensor bmp_decode(std::string_view d, int64_t want_channels) {
+Tensor bmp_decode(std::string_view d, int64_t want_channels, uint64_t max_pixels) {
   auto bad = [](const std::string& why) { return DecodeError("decode_bmp: " + why); };
   if (d.size() < 54 || d[0] != 'B' || d[1] != 'M') throw bad("not a BMP file (expected the 'BM' header of 54 bytes or more)");
   const uint32_t data_offset = le32(d, 10), header = le32(d, 14);
@@ -395,7 +414,7 @@ Tensor bmp_decode(std::string_view d, int64_t want_channels) {
   if (width <= 0 || signed_height == 0 || signed_height == INT32_MIN) throw bad("invalid image size");
   const bool top_down = signed_height < 0;
   const uint64_t w = uint64_t(width), h = uint64_t(top_down ? -int64_t(signed_height) : signed_height);
-  check_size("BMP", w, h);
+  check_size("BMP", w, h, max_pixels);
   const uint64_t row_bytes = (w * bpp / 8 + 3) / 4 * 4;
   if (uint64_t(data_offset) + row_bytes * h > d.size()) throw bad("the pixel data is truncated");
   std::vector<std::array<uint8_t, 3>> palette;
@@ -478,7 +497,7 @@ Tensor decode_png(const Tensor& contents, const DecodeImageOptions& o) {
   if (bytes.size() < 8 || png_sig_cmp(reinterpret_cast<png_const_bytep>(bytes.data()), 0, 8) != 0)
     throw DecodeError("decode_png: not a PNG file (the 8 signature bytes are missing)");
   const bool is16 = o.dtype != DType::uint8;
-  if (!png_decode(st.get(), o.channels, is16)) throw DecodeError("decode_png: invalid PNG data: " + st->error);
+  if (!png_decode(st.get(), o.channels, is16, max_pixels_of("decode_png", o))) throw DecodeError("decode_png: invalid PNG data: " + st->error);
   if (is16) return png16_to_float(*st, o.dtype);
   return image_tensor(st->pixels, st->height, st->width, st->channels, DType::uint8);
 }
@@ -494,22 +513,23 @@ Tensor decode_jpeg(const Tensor& contents, const DecodeImageOptions& o) {
     throw DecodeError("decode_jpeg: not a JPEG file (the signature bytes ff d8 ff are missing)");
   auto st = std::make_unique<JpegRead>();
   st->data = bytes;
-  if (!jpeg_decode(st.get(), o.channels, o.dct_method == "INTEGER_ACCURATE"))
+  if (!jpeg_decode(st.get(), o.channels, o.dct_method == "INTEGER_ACCURATE", max_pixels_of("decode_jpeg", o)))
     throw DecodeError(std::string("decode_jpeg: invalid JPEG data: ") + st->err.message);
   return to_dtype(image_tensor(st->pixels, st->height, st->width, st->channels, DType::uint8), o.dtype);
 }
 
-Tensor decode_gif(const Tensor& contents) {
+Tensor decode_gif(const Tensor& contents, const DecodeImageOptions& o) {
+  const uint64_t max_pixels = max_pixels_of("decode_gif", o);
   const std::string bytes = bytes_of(contents, "decode_gif");
   if (bytes.size() < 6 || (std::memcmp(bytes.data(), "GIF87a", 6) != 0 && std::memcmp(bytes.data(), "GIF89a", 6) != 0))
     throw DecodeError("decode_gif: not a GIF file (the signature GIF87a or GIF89a is missing)");
-  return gif_decode(bytes, false);
+  return gif_decode(bytes, false, max_pixels);
 }
 
 Tensor decode_bmp(const Tensor& contents, const DecodeImageOptions& o) {
   check_channels("decode_bmp", o.channels, {0, 3, 4});
   check_dtype("decode_bmp", o.dtype);
-  return to_dtype(bmp_decode(bytes_of(contents, "decode_bmp"), o.channels), o.dtype);
+  return to_dtype(bmp_decode(bytes_of(contents, "decode_bmp"), o.channels, max_pixels_of("decode_bmp", o)), o.dtype);
 }
 
 Tensor decode_image(const Tensor& contents, const DecodeImageOptions& o) {
@@ -521,7 +541,7 @@ Tensor decode_image(const Tensor& contents, const DecodeImageOptions& o) {
   if (format == "gif") {
     if (o.channels != 0 && o.channels != 3)
       throw std::invalid_argument("decode_image: `channels` must be 0 or 3 for GIF, but received " + std::to_string(o.channels));
-    Tensor frames = gif_decode(bytes_of(contents, "decode_image"), !o.expand_animations);
+    Tensor frames = gif_decode(bytes_of(contents, "decode_image"), !o.expand_animations, max_pixels_of("decode_image", o));
     return to_dtype(frames, o.dtype);
   }
   throw DecodeError("decode_image: unknown image file format; expected PNG, JPEG, GIF or BMP");

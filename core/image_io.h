@@ -47,6 +47,11 @@ struct DecodeImageOptions {
   /// decode_image of a GIF: every frame (frames, height, width, 3) when true, the first
   /// frame (height, width, 3) when false (TensorFlow's expand_animations).
   bool expand_animations = true;
+  /// The most pixels a decoded image may hold (a GIF: all its frames together). A file
+  /// whose header asks for more raises DecodeError before any pixel is allocated, which
+  /// guards against decompression bombs (PIL's MAX_IMAGE_PIXELS). Default 2^28
+  /// (16384 x 16384); must be at least 1.
+  int64_t max_pixels = int64_t(1) << 28;
 };
 
 /// tf.io.decode_png: (height, width, channels) in options.dtype. Palette,
@@ -61,8 +66,8 @@ Tensor decode_jpeg(const Tensor& contents, const DecodeImageOptions& options = {
 Tensor decode_bmp(const Tensor& contents, const DecodeImageOptions& options = {});
 /// tf.io.decode_gif: every frame, (frames, height, width, 3) uint8, composited as
 /// TensorFlow's (the canvas starts black; each frame starts from the previous one, and
-/// its transparent pixels keep what is under them).
-Tensor decode_gif(const Tensor& contents);
+/// its transparent pixels keep what is under them). Of the options, only max_pixels applies.
+Tensor decode_gif(const Tensor& contents, const DecodeImageOptions& options = {});
 /// tf.io.decode_image: the format from the signature bytes (PNG, JPEG, GIF, BMP), then
 /// that decoder (a GIF: its frames, or the first with expand_animations false; channels 0
 /// or 3); a floating dtype scales to [0, 1].

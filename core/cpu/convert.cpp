@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <complex>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <limits>
@@ -70,10 +71,16 @@ void convert_range(const S* src, D* dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dst[i] = convert_one<D>(src[i]);
 }
 
+// The same dtype on both sides is a copy of bytes (bool excepted: its values are normalized
+// to 0 and 1).
 template <class S, class D>
 void convert_typed(const S* src, D* dst, int64_t n) {
-  parallel_for(n, kElementwiseGrain,
-               [=](int64_t b, int64_t e) { convert_range(src + b, dst + b, e - b); });
+  if constexpr (std::is_same_v<S, D> && !std::is_same_v<S, bool>)
+    parallel_for(n, kElementwiseGrain,
+                 [=](int64_t b, int64_t e) { std::memcpy(dst + b, src + b, size_t(e - b) * sizeof(S)); });
+  else
+    parallel_for(n, kElementwiseGrain,
+                 [=](int64_t b, int64_t e) { convert_range(src + b, dst + b, e - b); });
 }
 
 // Strings have no numeric value (strings::to_number and strings::as_string convert).

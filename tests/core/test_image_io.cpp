@@ -146,6 +146,28 @@ TEST_CASE("io: bad input raises typed errors naming what is wrong") {
   }
 }
 
+TEST_CASE("io: max_pixels refuses larger images before decoding them, in every format") {
+  // rgb.png and rgb.jpg and rgb24.bmp share one size; animated.gif has 3 frames.
+  for (const char* name : {"rgb.png", "interlaced.png", "rgb.jpg", "rgb24.bmp", "palette8.bmp", "still.gif", "animated.gif"}) {
+    INFO(name);
+    const Tensor contents = file(name);
+    const Tensor full = io::decode_image(contents);
+    const int64_t pixels = full.shape().num_elements() / full.shape()[full.shape().rank() - 1];
+    CHECK(io::decode_image(contents, {.max_pixels = pixels}).shape() == full.shape());
+    th::throws_with<io::DecodeError>([&] { io::decode_image(contents, {.max_pixels = pixels - 1}); },
+                                     "at most " + std::to_string(pixels - 1) + " pixels");
+  }
+  // A GIF's frames count together; its first frame alone fits a one-frame limit.
+  const Tensor gif = file("animated.gif");
+  const int64_t frame = fx("img/animated_gif/first").shape().num_elements() / 3;
+  CHECK(io::decode_image(gif, {.expand_animations = false, .max_pixels = frame}).shape() == fx("img/animated_gif/first").shape());
+  th::throws_with<io::DecodeError>([&] { io::decode_gif(gif, {.max_pixels = 2 * frame}); },
+                                   "decode_gif: 3 frames of 12x10 pixels: expected at most " + std::to_string(2 * frame) +
+                                       " pixels in all (DecodeImageOptions::max_pixels)");
+  th::throws_with<std::invalid_argument>([] { io::decode_png(file("rgb.png"), {.max_pixels = 0}); },
+                                         "decode_png: `max_pixels` must be at least 1, but received 0");
+}
+
 TEST_CASE("audio: decode_wav as TensorFlow's: channels and samples cut, padded or repeated") {
   const Tensor contents = file("stereo16.wav");
   for (auto [ch, n] : std::vector<std::pair<int64_t, int64_t>>{{-1, -1}, {1, -1}, {3, -1}, {-1, 5}, {2, 15}}) {
