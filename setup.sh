@@ -166,7 +166,16 @@ run_fuzz() {
     findings=$(find "$dir/findings" -name "$t-*" -type f | wc -l)
     echo "fuzz_$t: ${execs:-?} executions in ${seconds} s, coverage ${cov:-?} edges" \
          "(${ft:-?} features), corpus $units inputs, findings $findings (exit $rc; log $log)"
-    if ((rc != 0 || findings > 0)); then failed=1; fi
+    if ((rc != 0 || findings > 0)); then
+      failed=1
+      # Each finding's kind (crash-, leak-, timeout-, slow-unit-, oom-) and its bytes, so
+      # that a CI log alone reproduces it (base64, the first 4 KiB).
+      local f
+      while IFS= read -r f; do
+        echo "  $(basename "$f") ($(stat -c %s "$f") bytes): $(head -c 4096 "$f" | base64 -w 0)"
+      done < <(find "$dir/findings" -name "$t-*" -type f)
+      tail -n 20 "$log" | sed 's/^/  | /'
+    fi
   done
   return "$failed"
 }
