@@ -29,6 +29,7 @@
 #include "keras/utils/numerical.h"
 #include "keras/utils/progbar.h"
 #include "keras/utils/feature_space.h"
+#include "keras/utils/bounding_boxes.h"
 #include "keras/utils/plot.h"
 #include "keras/config.h"
 #include "keras/constraints.h"
