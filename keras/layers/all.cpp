@@ -113,6 +113,7 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["RandomSharpness"] = ColorAdjustLayer::from_config<C::sharpness>;
   f["RandomCrop"] = RandomCropLayer::from_config;
   f["RandomFlip"] = RandomFlipLayer::from_config;
+  f["MaxNumBoundingBoxes"] = MaxNumBoundingBoxesLayer::from_config;
   f["RandomRotation"] = RandomRotationLayer::from_config;
   f["RandomTranslation"] = RandomTranslationLayer::from_config;
   f["RandomZoom"] = RandomZoomLayer::from_config;

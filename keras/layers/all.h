@@ -67,6 +67,7 @@
 #include "keras/layers/aliases.h"
 #include "keras/layers/random_crop.h"
 #include "keras/layers/random_flip.h"
+#include "keras/layers/max_num_bounding_boxes.h"
 #include "keras/layers/resizing.h"
 #include "keras/layers/spatial_dropout.h"
 #include "keras/layers/up_sampling.h"

@@ -87,15 +87,6 @@ AugmentPolicyLayer::AugmentPolicyLayer(std::string class_name, const ImagePrepro
   for (const std::string& op : names_) operations_.push_back(make_operation(op, factor_, value_range_, interpolation_));
 }
 
-Tensor AugmentPolicyLayer::draw_base() {
-  const SeedGenerator::Draw d = seeds_.next();
-  if (d.seed >= 0) return ops::cast(d.counter, DType::int64);
-  // Unseeded: a base drawn from the global generator (every call differs); 2^52 keeps
-  // base * 64 + k within int64.
-  return ops::cast(ops::random_uniform({}, {.minval = 0, .maxval = 4503599627370496.0, .dtype = DType::float64}),
-                   DType::int64);
-}
-
 Tensor AugmentPolicyLayer::apply_chosen(const Tensor& index, const Tensor& images, const Tensor& base, bool with_none) {
   std::vector<std::function<core::ops::Tensors(const core::ops::Tensors&)>> branches;
   const int64_t seed = o_.seed;
@@ -106,6 +97,10 @@ Tensor AugmentPolicyLayer::apply_chosen(const Tensor& index, const Tensor& image
     });
   if (with_none) branches.push_back([](const core::ops::Tensors& in) { return in; });
   return ops::switch_(index, branches, {images})[0];
+}
+
+Tensor AugmentPolicyLayer::transform_segmentation_masks(const Tensor&, bool) {
+  throw std::invalid_argument(name() + ": segmentation masks are not supported by this layer yet");
 }
 
 Config AugmentPolicyLayer::policy_config() const {

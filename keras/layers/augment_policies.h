@@ -33,11 +33,13 @@ class AugmentPolicyLayer : public ImagePreprocessingLayer {
   AugmentPolicyLayer(std::string class_name, const ImagePreprocessingOptions& base, const FactorArg& factor,
                      std::pair<double, double> value_range, std::string interpolation,
                      const std::vector<std::string>& operations);
-  /// The key of this call's operation draws (the layer's next draw; unseeded: a global one).
-  Tensor draw_base();
   /// images through the operation `index` chose (an integer scalar; index == count: none),
   /// its draws keyed by base.
   Tensor apply_chosen(const Tensor& index, const Tensor& images, const Tensor& base, bool with_none);
+  /// Geometric operations among the drawn ones: boxes raise (not supported yet).
+  bool moves_pixels() const override { return true; }
+  /// Masks raise: the color operations do not apply to them (not supported yet).
+  Tensor transform_segmentation_masks(const Tensor& masks, bool training) override;
   /// Config keys shared by both: value_range, factor, interpolation (with the base keys).
   Config policy_config() const;
   ///@{

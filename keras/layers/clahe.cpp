@@ -57,8 +57,10 @@ ContrastLimitedAdaptiveHistogramEqualizationLayer::ContrastLimitedAdaptiveHistog
     throw std::invalid_argument(name() + ": expected a finite clip_limit, but received " + Value(clip_limit_).to_json());
 }
 
-Tensor ContrastLimitedAdaptiveHistogramEqualizationLayer::call(const Tensor& x, bool) {
-  Tensor out = ImagePreprocessingLayer::call(x, true);  // (integer images: float32)
+Tensor ContrastLimitedAdaptiveHistogramEqualizationLayer::images_call(const Tensor& x, const std::optional<Tensor>&) {
+  // In training and inference alike; no draws (any key). Integer images come back in
+  // their dtype.
+  Tensor out = ImagePreprocessingLayer::images_call(x, core::constant(int64_t{0}));
   return out.dtype() == x.dtype() ? out : ops::cast(out, x.dtype());
 }
 

@@ -45,14 +45,14 @@ class ContrastLimitedAdaptiveHistogramEqualizationLayer : public ImagePreprocess
   /// std::invalid_argument.
   explicit ContrastLimitedAdaptiveHistogramEqualizationLayer(
       const ContrastLimitedAdaptiveHistogramEqualizationOptions& options = {});
-  /// The equalization, whatever `training`; the input's dtype.
-  Tensor call(const Tensor& x, bool training) override;
   Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's
   /// "ContrastLimitedAdaptiveHistogramEqualization").
   static LayerPtr from_config(const Config& c);
 
  protected:
+  /// The equalization, whatever `training`; the input's dtype.
+  Tensor images_call(const Tensor& x, const std::optional<Tensor>& base) override;
   Tensor transform(const Tensor& images) override;
 
  private:

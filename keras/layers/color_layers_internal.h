@@ -30,6 +30,7 @@ ImagePreprocessingOptions image_base(const O& o) {
   ImagePreprocessingOptions b{.data_format = o.data_format, .name = o.name, .trainable = o.trainable,
                               .input_shape = o.input_shape};
   if constexpr (requires { o.seed; }) b.seed = o.seed;
+  if constexpr (requires { o.bounding_box_format; }) b.bounding_box_format = o.bounding_box_format;
   return b;
 }
 /// `o` with a config's base options (for from_config).
@@ -40,6 +41,7 @@ O with_image_base(O o, const ImagePreprocessingOptions& b) {
   o.trainable = b.trainable;
   o.input_shape = b.input_shape;
   if constexpr (requires { o.seed; }) o.seed = b.seed;
+  if constexpr (requires { o.bounding_box_format; }) o.bounding_box_format = b.bounding_box_format;
   return o;
 }
 /// The color options of a config's base options and value range (for from_config).

@@ -14,8 +14,8 @@ CutMixLayer::CutMixLayer(const CutMixOptions& o)
     : ImagePreprocessingLayer("CutMix", detail::image_base(o)),
       factor_(detail::bounded_factor(name(), "factor", o.factor, 0.0, 1.0)) {}
 
-CutMixLayer::Cut CutMixLayer::draw(const Tensor& images) {
-  const int64_t batch = images.shape()[0], h = images.shape()[1], w = images.shape()[2];
+CutMixLayer::Cut CutMixLayer::draw(const Shape& images_shape) {
+  const int64_t batch = images_shape[0], h = images_shape[1], w = images_shape[2];
   const SeedGenerator::Draw d = seeds_.next();
   // Independent streams of the one draw (a seeded layer offsets its counter per stream).
   auto stream = [&](int64_t k) {
@@ -49,19 +49,24 @@ CutMixLayer::Cut CutMixLayer::draw(const Tensor& images) {
 
 Tensor CutMixLayer::transform(const Tensor& images) {
   if (images.shape()[0] == 0) return images;
-  const Cut cut = draw(images);
+  const Cut cut = draw(images.shape());
   return ops::where(cut.mask, ops::take(images, cut.order, 0), images);
+}
+
+Tensor CutMixLayer::transform_labels(const Tensor& labels, const Shape& images_shape, bool training) {
+  const Tensor y = core::is_floating(labels.dtype()) ? labels : ops::cast(labels, DType::float32);
+  if (!training || images_shape[0] == 0) return y;
+  const Cut cut = draw(images_shape);
+  std::vector<int64_t> dims(size_t(y.rank()), 1);
+  dims[0] = -1;
+  Tensor wy = ops::reshape(ops::cast(cut.weight, y.dtype()), dims);
+  return wy * y + (ops::scalar_like(wy, 1.0) - wy) * ops::take(y, cut.order, 0);
 }
 
 std::pair<Tensor, Tensor> CutMixLayer::mix(const Tensor& images, const Tensor& labels, bool training) {
   auto [x, y] = detail::mix_inputs(name(), images, labels);
-  if (!training || x.shape()[0] == 0) return {x, y};
-  const Cut cut = draw(x);
-  std::vector<int64_t> dims(size_t(y.rank()), 1);
-  dims[0] = -1;
-  Tensor wy = ops::reshape(ops::cast(cut.weight, y.dtype()), dims);
-  Tensor mixed_labels = wy * y + (ops::scalar_like(wy, 1.0) - wy) * ops::take(y, cut.order, 0);
-  return {ops::where(cut.mask, ops::take(x, cut.order, 0), x), mixed_labels};
+  ImageData out = (*this)(ImageData{.images = x, .labels = y}, training);
+  return {out.images, *out.labels};
 }
 
 Config CutMixLayer::get_config() const {

@@ -47,6 +47,9 @@ class CutMixLayer : public ImagePreprocessingLayer {
 
  protected:
   Tensor transform(const Tensor& images) override;
+  bool moves_pixels() const override { return true; }
+  /// The labels mixed with the images' draw (float).
+  Tensor transform_labels(const Tensor& labels, const Shape& images_shape, bool training) override;
 
  private:
   // One draw for a batch of images: the permutation, the per-image box mask (batch, h, w,
@@ -54,7 +57,7 @@ class CutMixLayer : public ImagePreprocessingLayer {
   struct Cut {
     Tensor order, mask, weight;
   };
-  Cut draw(const Tensor& images);
+  Cut draw(const Shape& images_shape);
   std::pair<double, double> factor_;
 };
 

@@ -1,5 +1,6 @@
 #include "keras/layers/image_preprocessing.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/ops.h"
@@ -29,14 +30,122 @@ ImagePreprocessingLayer::ImagePreprocessingLayer(std::string class_name, const I
       o_(o),
       seeds_(o.seed) {
   o_.data_format = detail::check_channels_last(name(), o.data_format);
+  if (!o_.bounding_box_format.empty()) {
+    const auto& formats = utils::bounding_boxes::supported_formats();
+    if (std::find(formats.begin(), formats.end(), o_.bounding_box_format) == formats.end())
+      throw std::invalid_argument(name() + ": unknown bounding_box_format \"" + o_.bounding_box_format +
+                                  "\"; expected one of xyxy, yxyx, xywh, center_xywh, center_yxhw, rel_xyxy, "
+                                  "rel_yxyx, rel_xywh, rel_center_xywh");
+  }
 }
 
+namespace {
+Tensor floating(const Tensor& x) { return core::is_floating(x.dtype()) ? x : ops::cast(x, DType::float32); }
+Tensor batched(const Tensor& x, bool is_batched) { return is_batched ? x : ops::expand_dims(x, 0); }
+Tensor unbatched(const Tensor& x, bool is_batched) { return is_batched ? x : ops::squeeze(x, {0}); }
+}  // namespace
+
 Tensor ImagePreprocessingLayer::call(const Tensor& x, bool training) {
+  return images_call(x, training ? std::optional<Tensor>(draw_base()) : std::nullopt);
+}
+
+Tensor ImagePreprocessingLayer::images_call(const Tensor& x, const std::optional<Tensor>& base) {
   detail::check_image_rank(name(), spec_of(x.shape()));
-  Tensor images = core::is_floating(x.dtype()) ? x : ops::cast(x, DType::float32);
-  if (!training) return images;
-  if (images.shape().rank() == 4) return transform(images);
-  return ops::squeeze(transform(ops::expand_dims(images, 0)), {0});
+  Tensor images = floating(x);
+  if (!base) return images;
+  const bool is_batched = images.shape().rank() == 4;
+  SeedGenerator::Replay replay(seeds_, replay_seed(), *base);
+  return unbatched(transform(batched(images, is_batched)), is_batched);
+}
+
+ImageData ImagePreprocessingLayer::operator()(const ImageData& data, bool training) {
+  if (!data.images.defined()) throw std::invalid_argument(name() + ": ImageData has no images");
+  // One key for the call's draws: the images, boxes, labels and masks replay it.
+  std::optional<Tensor> base;
+  if (training) base = draw_base();
+  ImageData out;
+  out.images = images_call(data.images, base);
+  const Shape& shape = data.images.shape();
+  const bool is_batched = shape.rank() == 4;
+  const int64_t batch = is_batched ? shape[0] : 1;
+  const Shape images_shape = is_batched ? shape : Shape{1, shape[0], shape[1], shape[2]};
+  auto under_replay = [&](auto&& fn) {
+    if (!base) return fn();
+    SeedGenerator::Replay replay(seeds_, replay_seed(), *base);
+    return fn();
+  };
+  if (data.bounding_boxes) {
+    const Tensor& boxes = data.bounding_boxes->boxes;
+    const Tensor& labels = data.bounding_boxes->labels;
+    const int64_t want = is_batched ? 3 : 2;
+    if (!boxes.defined() || !labels.defined() || boxes.shape().rank() != want || boxes.shape()[want - 1] != 4 ||
+        (is_batched && boxes.shape()[0] != batch) || labels.shape().rank() != want - 1 ||
+        labels.shape()[want - 2] != boxes.shape()[want - 2] || (is_batched && labels.shape()[0] != batch))
+      throw std::invalid_argument(
+          name() + ": expected bounding boxes " + (is_batched ? "(batch, num_boxes, 4) with labels (batch, num_boxes)"
+                                                              : "(num_boxes, 4) with labels (num_boxes)") +
+          " for images of shape " + shape.str() + ", but received boxes " +
+          (boxes.defined() ? boxes.shape().str() : "(none)") + " and labels " +
+          (labels.defined() ? labels.shape().str() : "(none)"));
+    utils::bounding_boxes::BoundingBoxes b{batched(ops::cast(boxes, DType::float32), is_batched),
+                                           batched(labels, is_batched)};
+    b = under_replay([&] { return transform_bounding_boxes(b, images_shape, training); });
+    out.bounding_boxes = utils::bounding_boxes::BoundingBoxes{unbatched(b.boxes, is_batched),
+                                                              unbatched(b.labels, is_batched)};
+  }
+  if (data.labels) {
+    const Tensor labels = batched(*data.labels, is_batched);
+    if (labels.shape().rank() < 1 || labels.shape()[0] != batch)
+      throw std::invalid_argument(name() + ": expected labels with the images' batch (" + std::to_string(batch) +
+                                  ") first, but received shape " + data.labels->shape().str());
+    out.labels = under_replay([&] { return transform_labels(labels, images_shape, training); });
+    out.labels = unbatched(*out.labels, is_batched);
+  }
+  if (data.segmentation_masks) {
+    const Tensor& masks = *data.segmentation_masks;
+    if (masks.shape().rank() != shape.rank())
+      throw std::invalid_argument(name() + ": expected segmentation masks of rank " + std::to_string(shape.rank()) +
+                                  " for images of shape " + shape.str() + ", but received shape " + masks.shape().str());
+    out.segmentation_masks = under_replay(
+        [&] { return unbatched(transform_segmentation_masks(batched(masks, is_batched), training), is_batched); });
+  }
+  return out;
+}
+
+utils::bounding_boxes::BoundingBoxes ImagePreprocessingLayer::transform_bounding_boxes(
+    const utils::bounding_boxes::BoundingBoxes& boxes, const Shape&, bool) {
+  if (moves_pixels())
+    throw std::invalid_argument(name() + ": bounding boxes are not supported by this layer yet (it moves pixels "
+                                "and has no rule for boxes)");
+  return boxes;
+}
+
+Tensor ImagePreprocessingLayer::transform_segmentation_masks(const Tensor& masks, bool training) {
+  if (!training || !moves_pixels()) return masks;
+  return transform(floating(masks));
+}
+
+Tensor ImagePreprocessingLayer::transform_labels(const Tensor& labels, const Shape&, bool) { return labels; }
+
+const std::string& ImagePreprocessingLayer::required_box_format() const {
+  if (o_.bounding_box_format.empty())
+    throw std::invalid_argument("You passed an input with a 'bounding_boxes' key, but you didn't specify a bounding box "
+                                "format. Pass a `bounding_box_format` argument to your " + class_name() +
+                                " layer, e.g. `bounding_box_format='xyxy'`.");
+  return o_.bounding_box_format;
+}
+
+Tensor ImagePreprocessingLayer::draw_base() {
+  const SeedGenerator::Draw d = seeds_.next();
+  if (d.seed >= 0) return ops::cast(d.counter, DType::int64);
+  // Unseeded: a base drawn from the global generator (every call differs); 2^52 keeps
+  // base * 64 + k within int64.
+  return ops::cast(ops::random_uniform({}, {.minval = 0, .maxval = 4503599627370496.0, .dtype = DType::float64}),
+                   DType::int64);
+}
+
+int64_t ImagePreprocessingLayer::replay_seed() const {
+  return o_.seed >= 0 ? o_.seed : int64_t{0x696d61676573};  // unseeded: the base alone varies
 }
 
 std::vector<ShapeSpec> ImagePreprocessingLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
@@ -48,6 +157,7 @@ Config ImagePreprocessingLayer::get_config() const {
   Config c = base_config();
   c["seed"] = o_.seed < 0 ? Value() : Value(static_cast<long long>(o_.seed));
   c["data_format"] = o_.data_format;
+  if (!o_.bounding_box_format.empty()) c["bounding_box_format"] = o_.bounding_box_format;
   return c;
 }
 
@@ -69,6 +179,8 @@ ImagePreprocessingOptions ImagePreprocessingLayer::options_from(const Config& c)
   o.seed = seed.is_null() ? -1 : seed.as_int();
   Value df = c.get("data_format", Value());
   if (!df.is_null()) o.data_format = df.as_string();
+  Value bf = c.get("bounding_box_format", Value());
+  if (!bf.is_null()) o.bounding_box_format = bf.as_string();
   return o;
 }
 

@@ -6,12 +6,21 @@
 //
 // Random draws go through the stateless random ops keyed by the layer's seed and a
 // counter variable (seed_generator.h), as Dropout: a traced train step draws new numbers at
-// every step, the same ones as the eager step would.
+// every step, the same ones as the eager step would. Each call advances the counter once
+// and keys its draws by it (SeedGenerator::Replay), so the images, boxes and masks of one
+// ImageData get the same transformation.
+//
+// Keras's dict input is ImageData: images with bounding boxes (in the layer's
+// bounding_box_format), labels and segmentation masks, transformed together:
+//   auto flip = keras::layers::RandomFlip("horizontal", {.bounding_box_format = "xyxy"});
+//   ImageData out = (*flip)({.images = x, .bounding_boxes = {{boxes, labels}}});
 #pragma once
+#include <optional>
 #include <utility>
 
 #include "keras/layers/layer.h"
 #include "keras/layers/seed_generator.h"
+#include "keras/utils/bounding_boxes.h"
 
 namespace keras::layers {
 
@@ -45,12 +54,38 @@ struct ImagePreprocessingOptions {
   bool trainable = true;
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
+  /// The format of ImageData's bounding boxes (one of
+  /// utils::bounding_boxes::supported_formats(); Keras: None), needed by the layers that
+  /// move or pad boxes.
+  std::string bounding_box_format{};
+};
+
+/// Keras's dict input of the image layers ({"images", "bounding_boxes": {"boxes",
+/// "labels"}, "labels", "segmentation_masks"}): batched (images (batch, h, w, c), boxes
+/// (batch, n, 4), box labels (batch, n), masks (batch, h, w, k)) or one image (the same
+/// without the batch axis).
+struct ImageData {
+  Tensor images;  ///< (batch, height, width, channels) or (height, width, channels)
+  /// Boxes in the layer's bounding_box_format with their labels (-1: padding).
+  std::optional<utils::bounding_boxes::BoundingBoxes> bounding_boxes{};
+  std::optional<Tensor> labels{};              ///< the images' labels (MixUp and CutMix mix them)
+  std::optional<Tensor> segmentation_masks{};  ///< moved as the images by geometric layers
 };
 
 /// The base of the random image layers (Keras's BaseImagePreprocessingLayer): the identity
 /// in inference, transform() in training.
 class ImagePreprocessingLayer : public Layer {
  public:
+  using Layer::operator();
+  /// Keras's call on a dict: the images as call(images, training) gives them, and the
+  /// boxes, labels and masks with the same transformation. Layers that do not move pixels
+  /// (color, tone, blur) pass boxes and masks through; geometric layers move them, and
+  /// those that cannot move boxes yet raise std::invalid_argument naming the layer. A
+  /// layer that moves boxes needs its bounding_box_format (std::invalid_argument
+  /// otherwise, as Keras). Box shapes are checked against the images (batched or not).
+  ImageData operator()(const ImageData& data, bool training = true);
+  /// The format of ImageData's boxes ("" when not given).
+  const std::string& bounding_box_format() const { return o_.bounding_box_format; }
   /// Checks the rank; float images unchanged (int: float32); training ? transform : identity.
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
@@ -69,6 +104,34 @@ class ImagePreprocessingLayer : public Layer {
   ImagePreprocessingLayer(std::string class_name, const ImagePreprocessingOptions& options);
   /// The random transformation of a batch (batch, h, w, c) of floating images.
   virtual Tensor transform(const Tensor& images) = 0;
+  /// The images of a call (rank checked; integer images as float32): transform() with
+  /// its draws keyed by base (see draw_base), or unchanged without one (inference).
+  virtual Tensor images_call(const Tensor& x, const std::optional<Tensor>& base);
+  /// Whether the layer moves pixels (flips, crops, warps): segmentation masks then go
+  /// through transform() with the images' draws, and boxes need
+  /// transform_bounding_boxes().
+  virtual bool moves_pixels() const { return false; }
+  /// Keras's transform_bounding_boxes: boxes (batch, n, 4) float32 in the layer's format
+  /// and their labels (batch, n), for images of `images_shape` (batch, h, w, c) before the
+  /// transformation, under the same draws as transform() (in training). The default
+  /// passes them through for a layer that does not move pixels and raises otherwise.
+  virtual utils::bounding_boxes::BoundingBoxes transform_bounding_boxes(
+      const utils::bounding_boxes::BoundingBoxes& boxes, const Shape& images_shape, bool training);
+  /// Keras's transform_labels: the images' labels under the same draws, for images of
+  /// `images_shape` (batch, h, w, c) (default: unchanged).
+  virtual Tensor transform_labels(const Tensor& labels, const Shape& images_shape, bool training);
+  /// Keras's transform_segmentation_masks: masks (batch, h, w, k) under the same draws.
+  /// The default: transform() for a layer that moves pixels (in training), else unchanged.
+  virtual Tensor transform_segmentation_masks(const Tensor& masks, bool training);
+  /// The layer's bounding_box_format; std::invalid_argument (Keras's message) when none
+  /// was given.
+  const std::string& required_box_format() const;
+  /// The key of one call's draws (an int64 scalar): the counter for a seeded layer, a
+  /// draw from the global generator otherwise; advances the counter once.
+  Tensor draw_base();
+  /// The seed the call's draws are replayed with (the layer's, or a fixed one when
+  /// unseeded: the base is then random).
+  int64_t replay_seed() const;
   /// `shape` random numbers uniform in [lo, hi), float32, from the layer's next draw.
   Tensor uniform(const Shape& shape, double lo, double hi);
   /// The options of the config in c (for from_config).

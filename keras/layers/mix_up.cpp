@@ -40,11 +40,17 @@ Tensor MixUpLayer::transform(const Tensor& images) {
   return mixed(images, order, w);
 }
 
+Tensor MixUpLayer::transform_labels(const Tensor& labels, const Shape& images_shape, bool training) {
+  const Tensor y = core::is_floating(labels.dtype()) ? labels : ops::cast(labels, DType::float32);
+  if (!training) return y;
+  auto [order, w] = draw(images_shape[0]);
+  return mixed(y, order, w);
+}
+
 std::pair<Tensor, Tensor> MixUpLayer::mix(const Tensor& images, const Tensor& labels, bool training) {
   auto [x, y] = detail::mix_inputs(name(), images, labels);
-  if (!training) return {x, y};
-  auto [order, w] = draw(x.shape()[0]);
-  return {mixed(x, order, w), mixed(y, order, w)};
+  ImageData out = (*this)(ImageData{.images = x, .labels = y}, training);
+  return {out.images, *out.labels};
 }
 
 Config MixUpLayer::get_config() const {

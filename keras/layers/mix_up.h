@@ -41,6 +41,9 @@ class MixUpLayer : public ImagePreprocessingLayer {
 
  protected:
   Tensor transform(const Tensor& images) override;
+  bool moves_pixels() const override { return true; }
+  /// The labels mixed with the images' draw (float).
+  Tensor transform_labels(const Tensor& labels, const Shape& images_shape, bool training) override;
 
  private:
   // The batch's permutation and weights (batch,), from the layer's next draw.

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/image_ops.h"
+#include "core/ops_numpy.h"
 #include "keras/layers/core_layers_util.h"
 
 namespace keras::layers {
@@ -14,11 +15,12 @@ namespace ops = core::ops;
 namespace {
 ImagePreprocessingOptions base_options(const RandomAffineOptions& o) {
   return {.seed = o.seed, .data_format = o.data_format, .name = o.name, .trainable = o.trainable,
-          .input_shape = o.input_shape};
+          .input_shape = o.input_shape, .bounding_box_format = o.bounding_box_format};
 }
 RandomAffineOptions zoom_affine_options(const RandomZoomOptions& o) {
   return {.fill_mode = o.fill_mode, .interpolation = o.interpolation, .seed = o.seed, .fill_value = o.fill_value,
-          .data_format = o.data_format, .name = o.name, .trainable = o.trainable, .input_shape = o.input_shape};
+          .data_format = o.data_format, .name = o.name, .trainable = o.trainable, .input_shape = o.input_shape,
+          .bounding_box_format = o.bounding_box_format};
 }
 std::string factor_str(const FactorArg& f) {
   return f.is_pair ? detail::pair_str(f.lower, f.upper) : detail::num(f.lower);
@@ -63,6 +65,28 @@ Tensor RandomAffineLayer::transform(const Tensor& images) {
       images, m, {.interpolation = interpolation_, .fill_mode = fill_mode_, .fill_value = fill_value_});
 }
 
+utils::bounding_boxes::BoundingBoxes RandomAffineLayer::transform_bounding_boxes(
+    const utils::bounding_boxes::BoundingBoxes& b, const Shape& images_shape, bool training) {
+  namespace bb = utils::bounding_boxes;
+  const std::string& format = required_box_format();
+  if (!training) return b;
+  const int64_t batch = images_shape[0], h = images_shape[1], w = images_shape[2];
+  const bb::ConvertOptions size{.height = double(h), .width = double(w)};
+  // The images' map (output pixel -> input pixel), replayed: x_in = a0 x + a1 y + a2,
+  // y_in = b0 x + b1 y + b2 (these layers' maps are affine), inverted per image.
+  const Tensor m = ops::reshape(matrix(batch, h, w), {batch, 1, 8});
+  const std::vector<Tensor> k = ops::split(m, 8, -1);  // each (batch, 1, 1)
+  const Tensor det = k[0] * k[4] - k[1] * k[3];
+  std::vector<Tensor> c = ops::split(bb::convert_format(b.boxes, format, "xyxy", size), 4, -1);  // (batch, n, 1)
+  const Tensor xs = ops::concatenate({c[0], c[2], c[2], c[0]}, -1) - k[2];
+  const Tensor ys = ops::concatenate({c[1], c[1], c[3], c[3]}, -1) - k[5];
+  const Tensor x_out = (k[4] * xs - k[1] * ys) / det, y_out = (k[0] * ys - k[3] * xs) / det;
+  const Tensor moved = ops::concatenate({ops::min(x_out, {-1}, true), ops::min(y_out, {-1}, true),
+                                         ops::max(x_out, {-1}, true), ops::max(y_out, {-1}, true)}, -1);
+  const bb::BoundingBoxes clipped = bb::clip_to_image_size({moved, b.labels}, {.height = double(h), .width = double(w)});
+  return {bb::convert_format(clipped.boxes, "xyxy", format, size), clipped.labels};
+}
+
 Config RandomAffineLayer::get_config() const {
   Config c = ImagePreprocessingLayer::get_config();
   c["fill_mode"] = fill_mode_;
@@ -80,7 +104,8 @@ RandomAffineOptions RandomAffineLayer::affine_options_from(const Config& c) {
           .data_format = b.data_format,
           .name = b.name,
           .trainable = b.trainable,
-          .input_shape = b.input_shape};
+          .input_shape = b.input_shape,
+          .bounding_box_format = b.bounding_box_format};
 }
 
 // ---- RandomRotation --------------------------------------------------------------------
@@ -152,7 +177,8 @@ LayerPtr RandomZoomLayer::from_config(const Config& c) {
   RandomAffineOptions a = affine_options_from(c);
   RandomZoomOptions o{.fill_mode = a.fill_mode, .interpolation = a.interpolation, .seed = a.seed,
                       .fill_value = a.fill_value, .data_format = a.data_format, .name = a.name,
-                      .trainable = a.trainable, .input_shape = a.input_shape};
+                      .trainable = a.trainable, .input_shape = a.input_shape,
+                      .bounding_box_format = a.bounding_box_format};
   Value wf = c.get("width_factor", Value());
   if (!wf.is_null()) o.width_factor = FactorArg::from_config(wf);
   return make<RandomZoomLayer>(FactorArg::from_config(c.at("height_factor")), o);

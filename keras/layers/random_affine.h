@@ -40,6 +40,8 @@ struct RandomAffineOptions {
   bool trainable = true;
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
+  /// ImageData's boxes' format (see ImagePreprocessingOptions).
+  std::string bounding_box_format{};
 };
 
 /// Options of RandomZoom (its keyword arguments besides height_factor).
@@ -62,6 +64,8 @@ struct RandomZoomOptions {
   bool trainable = true;
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
+  /// ImageData's boxes' format (see ImagePreprocessingOptions).
+  std::string bounding_box_format{};
 };
 
 /// The base of RandomRotation, RandomZoom and RandomTranslation: resamples each image
@@ -77,6 +81,11 @@ class RandomAffineLayer : public ImagePreprocessingLayer {
   /// The transforms (batch, 8), float32, of a batch of images of height h and width w.
   virtual Tensor matrix(int64_t batch, int64_t h, int64_t w) = 0;
   Tensor transform(const Tensor& images) override;
+  bool moves_pixels() const override { return true; }
+  /// Each box's corners through the inverse of the images' map (the same draws), their
+  /// bounding box clipped to the image; a box left empty gets the label -1.
+  utils::bounding_boxes::BoundingBoxes transform_bounding_boxes(const utils::bounding_boxes::BoundingBoxes& boxes,
+                                                                const Shape& images_shape, bool training) override;
   /// The options of the config in c (for from_config).
   static RandomAffineOptions affine_options_from(const Config& c);
   /// Keras's range of a factor: f -> (-f, f) (RandomRotation clamps at -1), a pair sorted;

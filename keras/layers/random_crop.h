@@ -24,6 +24,7 @@ class RandomCropLayer : public ImagePreprocessingLayer {
 
  protected:
   Tensor transform(const Tensor& images) override;
+  bool moves_pixels() const override { return true; }
 
  private:
   int64_t height_, width_;

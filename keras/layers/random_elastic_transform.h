@@ -52,6 +52,7 @@ class RandomElasticTransformLayer : public ImagePreprocessingLayer {
 
  protected:
   Tensor transform(const Tensor& images) override;
+  bool moves_pixels() const override { return true; }
 
  private:
   RandomElasticTransformOptions o_;

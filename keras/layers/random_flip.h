@@ -23,6 +23,10 @@ class RandomFlipLayer : public ImagePreprocessingLayer {
 
  protected:
   Tensor transform(const Tensor& images) override;
+  bool moves_pixels() const override { return true; }
+  /// Boxes flipped with their images (Keras's rule; needs bounding_box_format).
+  utils::bounding_boxes::BoundingBoxes transform_bounding_boxes(const utils::bounding_boxes::BoundingBoxes& boxes,
+                                                                const Shape& images_shape, bool training) override;
 
  private:
   std::string mode_;

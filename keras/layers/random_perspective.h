@@ -39,6 +39,7 @@ class RandomPerspectiveLayer : public ImagePreprocessingLayer {
 
  protected:
   Tensor transform(const Tensor& images) override;
+  bool moves_pixels() const override { return true; }
 
  private:
   RandomPerspectiveOptions o_;
