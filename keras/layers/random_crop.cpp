@@ -24,25 +24,50 @@ Tensor window(const Tensor& x, int64_t axis, const Tensor& start, int64_t n) {
 }
 }  // namespace
 
-Tensor RandomCropLayer::transform(const Tensor& images) {
-  const int64_t h = images.shape()[1], w = images.shape()[2];
+RandomCropLayer::Window RandomCropLayer::window_of(int64_t h, int64_t w) {
   if (h > height_ && w > width_) {
     // offsets uniform in [0, h - height]: floor of a draw in [0, h - height + 1)
     auto offset = [&](int64_t room) {
       Tensor u = uniform(Shape{}, 0.0, double(room + 1));
       return ops::cast(ops::clip(ops::floor(u), 0.0, double(room)), DType::int32);
     };
-    Tensor hs = offset(h - height_), ws = offset(w - width_);
-    return window(window(images, 1, hs, height_), 2, ws, width_);
+    Tensor top = offset(h - height_), left = offset(w - width_);
+    return {top, left, 0, 0, height_, width_, true};
   }
   // Keras: the start of the centered box of the target's aspect ratio, a target-sized
   // slice from there (clamped by the image), resized to the target if it came out smaller
   int64_t ch = std::max<int64_t>(std::min(h, int64_t(double(w * height_) / double(width_))), 1);
   int64_t cw = std::max<int64_t>(std::min(w, int64_t(double(h * width_) / double(height_))), 1);
   const int64_t hs = (h - ch) / 2, ws = (w - cw) / 2;
-  Tensor y = ops::slice(images, {0, hs, ws, 0}, {-1, std::min(height_, h - hs), std::min(width_, w - ws), -1});
+  return {core::constant(int32_t(hs)), core::constant(int32_t(ws)), hs, ws, std::min(height_, h - hs), std::min(width_, w - ws),
+          false};
+}
+
+Tensor RandomCropLayer::transform(const Tensor& images) {
+  const Window win = window_of(images.shape()[1], images.shape()[2]);
+  if (win.random) return window(window(images, 1, win.top, height_), 2, win.left, width_);
+  Tensor y = ops::slice(images, {0, win.fixed_top, win.fixed_left, 0}, {-1, win.height, win.width, -1});
   if (y.shape()[1] == height_ && y.shape()[2] == width_) return y;
   return ops::image::resize(y, {height_, width_});
+}
+
+utils::bounding_boxes::BoundingBoxes RandomCropLayer::transform_bounding_boxes(
+    const utils::bounding_boxes::BoundingBoxes& b, const Shape& images_shape, bool training) {
+  namespace bb = utils::bounding_boxes;
+  const std::string& format = required_box_format();
+  if (!training) return b;
+  const int64_t h = images_shape[1], w = images_shape[2];
+  const Window win = window_of(h, w);  // transform()'s draws, replayed
+  std::vector<Tensor> c = ops::split(bb::convert_format(b.boxes, format, "xyxy", {.height = double(h), .width = double(w)}), 4, -1);
+  const Tensor top = ops::cast(win.top, DType::float32), left = ops::cast(win.left, DType::float32);
+  const Tensor shifted = ops::concatenate({c[0] - left, c[1] - top, c[2] - left, c[3] - top}, -1);
+  bb::BoundingBoxes out = bb::clip_to_image_size({shifted, b.labels}, {.height = double(win.height), .width = double(win.width)});
+  if (win.height != height_ || win.width != width_) {  // the window resized to the target
+    const double sy = double(height_) / double(win.height), sx = double(width_) / double(win.width);
+    out.boxes = out.boxes * ops::cast(core::constant({float(sx), float(sy), float(sx), float(sy)}), out.boxes.dtype());
+  }
+  out.boxes = bb::convert_format(out.boxes, "xyxy", format, {.height = double(height_), .width = double(width_)});
+  return out;
 }
 
 std::vector<ShapeSpec> RandomCropLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {

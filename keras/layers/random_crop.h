@@ -25,8 +25,22 @@ class RandomCropLayer : public ImagePreprocessingLayer {
  protected:
   Tensor transform(const Tensor& images) override;
   bool moves_pixels() const override { return true; }
+  /// Boxes moved with the window (and scaled with the resize of a smaller image), clipped
+  /// to the output; a box left empty gets the label -1. Relative formats are relative to
+  /// the input's size before and the target's after.
+  utils::bounding_boxes::BoundingBoxes transform_bounding_boxes(const utils::bounding_boxes::BoundingBoxes& boxes,
+                                                                const Shape& images_shape, bool training) override;
 
  private:
+  // The window of an image of h x w: its start (as tensors: random when the image is
+  // larger than the target, else the centered window's) and its size before any resize.
+  struct Window {
+    Tensor top, left;             // int32 scalars
+    int64_t fixed_top, fixed_left;  // the centered window's start (not random)
+    int64_t height, width;
+    bool random;
+  };
+  Window window_of(int64_t h, int64_t w);
   int64_t height_, width_;
 };
 

@@ -169,7 +169,7 @@ std::vector<double> extent(const Tensor& mask) {
   return {x1, y1, x2, y2};
 }
 
-TEST_CASE("The affine layers' boxes bound the moved pixels of the box (RandomShear, and every map)") {
+TEST_CASE("The geometric layers' boxes bound the moved pixels of the box (affine maps, RandomCrop)") {
   // A mask that fills each image's first box: after the layer, the box it gets bounds the
   // mask's moved pixels within a pixel (nearest sampling, no fill).
   const Tensor box = ops::reshape(core::constant({12.f, 8.f, 30.f, 22.f, 20.f, 10.f, 44.f, 30.f}), {2, 1, 4});
@@ -185,6 +185,9 @@ TEST_CASE("The affine layers' boxes bound the moved pixels of the box (RandomShe
                                        layers::RandomTranslation(0.1, 0.1, o),
                                        layers::RandomZoom(0.2, {.fill_mode = "constant", .interpolation = "nearest",
                                                                 .seed = 9, .bounding_box_format = "xyxy"})};
+  // RandomCrop: a window of the image, or (a larger target) the centered window resized.
+  maps.push_back(layers::RandomCrop(30, 40, {.seed = 9, .bounding_box_format = "xyxy"}));
+  maps.push_back(layers::RandomCrop(48, 66, {.seed = 9, .bounding_box_format = "xyxy"}));
   for (const keras::LayerPtr& layer : maps) {
     auto* image_layer = dynamic_cast<layers::ImagePreprocessingLayer*>(layer.get());
     for (int call = 0; call < 4; ++call) {
