@@ -46,7 +46,7 @@ Tensor unbatched(const Tensor& x, bool is_batched) { return is_batched ? x : ops
 }  // namespace
 
 Tensor ImagePreprocessingLayer::call(const Tensor& x, bool training) {
-  return images_call(x, training ? std::optional<Tensor>(draw_base()) : std::nullopt);
+  return images_call(x, training && draws() ? std::optional<Tensor>(draw_base()) : std::nullopt);
 }
 
 Tensor ImagePreprocessingLayer::images_call(const Tensor& x, const std::optional<Tensor>& base) {
@@ -62,7 +62,7 @@ ImageData ImagePreprocessingLayer::operator()(const ImageData& data, bool traini
   if (!data.images.defined()) throw std::invalid_argument(name() + ": ImageData has no images");
   // One key for the call's draws: the images, boxes, labels and masks replay it.
   std::optional<Tensor> base;
-  if (training) base = draw_base();
+  if (training && draws()) base = draw_base();
   ImageData out;
   out.images = images_call(data.images, base);
   const Shape& shape = data.images.shape();
@@ -155,7 +155,7 @@ std::vector<ShapeSpec> ImagePreprocessingLayer::compute_output_shape(const std::
 
 Config ImagePreprocessingLayer::get_config() const {
   Config c = base_config();
-  c["seed"] = o_.seed < 0 ? Value() : Value(static_cast<long long>(o_.seed));
+  if (draws()) c["seed"] = o_.seed < 0 ? Value() : Value(static_cast<long long>(o_.seed));
   c["data_format"] = o_.data_format;
   if (!o_.bounding_box_format.empty()) c["bounding_box_format"] = o_.bounding_box_format;
   return c;

@@ -107,6 +107,10 @@ class ImagePreprocessingLayer : public Layer {
   /// The images of a call (rank checked; integer images as float32): transform() with
   /// its draws keyed by base (see draw_base), or unchanged without one (inference).
   virtual Tensor images_call(const Tensor& x, const std::optional<Tensor>& base);
+  /// Whether the layer draws random numbers (default true): a layer that does not
+  /// (Resizing, CenterCrop, MaxNumBoundingBoxes) neither advances a counter nor has a
+  /// "seed" in its config.
+  virtual bool draws() const { return true; }
   /// Whether the layer moves pixels (flips, crops, warps): segmentation masks then go
   /// through transform() with the images' draws, and boxes need
   /// transform_bounding_boxes().

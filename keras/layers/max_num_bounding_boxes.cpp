@@ -32,10 +32,7 @@ utils::bounding_boxes::BoundingBoxes MaxNumBoundingBoxesLayer::transform_boundin
 }
 
 Config MaxNumBoundingBoxesLayer::get_config() const {
-  const Config base = ImagePreprocessingLayer::get_config();
-  Config c;
-  for (const auto& [key, value] : base.items())
-    if (key != "seed") c[key] = value;  // not a random layer (Keras's config has no seed)
+  Config c = ImagePreprocessingLayer::get_config();
   c["max_number"] = static_cast<long long>(max_number_);
   c["fill_value"] = static_cast<long long>(fill_value_);
   return c;

@@ -33,6 +33,7 @@ class MaxNumBoundingBoxesLayer : public ImagePreprocessingLayer {
 
  protected:
   Tensor transform(const Tensor& images) override { return images; }
+  bool draws() const override { return false; }
   utils::bounding_boxes::BoundingBoxes transform_bounding_boxes(const utils::bounding_boxes::BoundingBoxes& boxes,
                                                                 const Shape& images_shape, bool training) override;
 

@@ -3,7 +3,9 @@
 #include <stdexcept>
 
 #include "core/image_ops.h"
+#include "core/ops_numpy.h"
 #include "keras/layers/args.h"
+#include "keras/layers/color_layers_internal.h"
 #include "keras/layers/conv.h"
 #include "keras/layers/core_layers_util.h"
 
@@ -33,12 +35,8 @@ void check_size(const std::string& layer, int64_t height, int64_t width) {
 }  // namespace
 
 ResizingLayer::ResizingLayer(int64_t height, int64_t width, const ResizingOptions& o)
-    : Layer("Resizing", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
-      height_(height),
-      width_(width),
-      o_(o) {
+    : ImagePreprocessingLayer("Resizing", detail::image_base(o)), height_(height), width_(width), resize_(o) {
   check_size(name(), height, width);
-  o_.data_format = detail::check_channels_last(name(), o.data_format);
   if (o.interpolation != "bilinear" && o.interpolation != "nearest")
     throw std::invalid_argument(name() + ": the `interpolation` argument must be \"bilinear\" or \"nearest\" (the "
                                 "ones keras-cpp implements). Received: interpolation=\"" + o.interpolation + "\"");
@@ -48,10 +46,57 @@ ResizingLayer::ResizingLayer(int64_t height, int64_t width, const ResizingOption
   if (o.antialias) throw std::invalid_argument(name() + ": antialias=true is not supported");
 }
 
-Tensor ResizingLayer::call(const Tensor& x, bool) {
+Tensor ResizingLayer::images_call(const Tensor& x, const std::optional<Tensor>&) {
   detail::check_image_rank(name(), spec_of(x.shape()));
-  return ops::image::resize(x, {height_, width_},
-                            {.interpolation = o_.interpolation, .crop_to_aspect_ratio = o_.crop_to_aspect_ratio});
+  return transform(x);
+}
+
+Tensor ResizingLayer::transform(const Tensor& images) {
+  return ops::image::resize(images, {height_, width_},
+                            {.interpolation = resize_.interpolation, .crop_to_aspect_ratio = resize_.crop_to_aspect_ratio});
+}
+
+Tensor ResizingLayer::transform_segmentation_masks(const Tensor& masks, bool) {
+  return ops::image::resize(masks, {height_, width_},
+                            {.interpolation = "nearest", .crop_to_aspect_ratio = resize_.crop_to_aspect_ratio});
+}
+
+namespace {
+namespace bb = utils::bounding_boxes;
+// xyxy boxes through the map x -> (x - left) * out_w / win_w (and y likewise), clipped to
+// the output (out_h, out_w); a box left empty gets the label -1.
+bb::BoundingBoxes map_window(const bb::BoundingBoxes& b, double top, double left, double win_h, double win_w,
+                             double out_h, double out_w) {
+  const double sx = out_w / win_w, sy = out_h / win_h;
+  const Tensor scale = ops::cast(core::constant({float(sx), float(sy), float(sx), float(sy)}), b.boxes.dtype());
+  const Tensor shift = ops::cast(core::constant({float(left * sx), float(top * sy), float(left * sx), float(top * sy)}),
+                                 b.boxes.dtype());
+  return bb::clip_to_image_size({b.boxes * scale - shift, b.labels}, {.height = out_h, .width = out_w});
+}
+}  // namespace
+
+bb::BoundingBoxes ResizingLayer::transform_bounding_boxes(const bb::BoundingBoxes& b, const Shape& images_shape, bool) {
+  const std::string& format = required_box_format();
+  const double h = double(images_shape[1]), w = double(images_shape[2]);
+  const double th = double(height_), tw = double(width_);
+  // Padding boxes (every coordinate 0, or every one -1) stay zeros, as Keras.
+  const Tensor padding = ops::logical_or(ops::all(ops::equal(b.boxes, ops::zeros({}, b.boxes.dtype())), {-1}, true),
+                                         ops::all(ops::equal(b.boxes, ops::full({}, -1, b.boxes.dtype())), {-1}, true));
+  const bb::BoundingBoxes xyxy{bb::convert_format(b.boxes, format, "xyxy", {.height = h, .width = w}), b.labels};
+  bb::BoundingBoxes out;
+  if (resize_.crop_to_aspect_ratio) {
+    // Keras's: the image scaled to cover the target, then the centered crop (whole pixels).
+    const bool wider = w / h > tw / th;
+    const double new_w = wider ? th * (w / h) : tw, new_h = wider ? th : tw / (w / h);
+    const double crop_left = std::floor((new_w - tw) / 2), crop_top = std::floor((new_h - th) / 2);
+    const double sx = new_w / w, sy = new_h / h;
+    out = map_window(xyxy, crop_top / sy, crop_left / sx, th / sy, tw / sx, th, tw);
+  } else {
+    out = map_window(xyxy, 0, 0, h, w, th, tw);
+  }
+  out.boxes = ops::where(padding, ops::zeros({}, out.boxes.dtype()), out.boxes);
+  out.boxes = bb::convert_format(out.boxes, "xyxy", format, {.height = th, .width = tw});
+  return out;
 }
 
 std::vector<ShapeSpec> ResizingLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
@@ -60,45 +105,62 @@ std::vector<ShapeSpec> ResizingLayer::compute_output_shape(const std::vector<Sha
 }
 
 Config ResizingLayer::get_config() const {
-  Config c = base_config();
+  Config c = ImagePreprocessingLayer::get_config();
   c["height"] = static_cast<long long>(height_);
   c["width"] = static_cast<long long>(width_);
-  c["interpolation"] = o_.interpolation;
-  c["crop_to_aspect_ratio"] = o_.crop_to_aspect_ratio;
-  c["pad_to_aspect_ratio"] = o_.pad_to_aspect_ratio;
-  c["fill_mode"] = o_.fill_mode;
-  c["fill_value"] = o_.fill_value;
-  c["antialias"] = o_.antialias;
-  c["data_format"] = o_.data_format;
+  c["interpolation"] = resize_.interpolation;
+  c["crop_to_aspect_ratio"] = resize_.crop_to_aspect_ratio;
+  c["pad_to_aspect_ratio"] = resize_.pad_to_aspect_ratio;
+  c["fill_mode"] = resize_.fill_mode;
+  c["fill_value"] = resize_.fill_value;
+  c["antialias"] = resize_.antialias;
   return c;
 }
 
 LayerPtr ResizingLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
-  ResizingOptions o{.name = base.name, .trainable = base.trainable, .input_shape = base.input_shape};
+  ResizingOptions o = detail::with_image_base(ResizingOptions{}, options_from(c));
   o.interpolation = c.get("interpolation", "bilinear").as_string();
   o.crop_to_aspect_ratio = c.get("crop_to_aspect_ratio", false).as_bool();
   o.pad_to_aspect_ratio = c.get("pad_to_aspect_ratio", false).as_bool();
   o.fill_mode = c.get("fill_mode", "constant").as_string();
   o.fill_value = c.get("fill_value", 0.0).as_double();
   o.antialias = c.get("antialias", false).as_bool();
-  Value df = c.get("data_format", Value());
-  if (!df.is_null()) o.data_format = df.as_string();
   return make<ResizingLayer>(c.at("height").as_int(), c.at("width").as_int(), o);
 }
 
 CenterCropLayer::CenterCropLayer(int64_t height, int64_t width, const CenterCropOptions& o)
-    : Layer("CenterCrop", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
-      height_(height),
-      width_(width),
-      o_(o) {
+    : ImagePreprocessingLayer("CenterCrop", detail::image_base(o)), height_(height), width_(width) {
   check_size(name(), height, width);
-  o_.data_format = detail::check_channels_last(name(), o.data_format);
 }
 
-Tensor CenterCropLayer::call(const Tensor& x, bool) {
+Tensor CenterCropLayer::images_call(const Tensor& x, const std::optional<Tensor>&) {
+  detail::check_image_rank(name(), spec_of(x.shape()));
+  return transform(x);
+}
+
+Tensor CenterCropLayer::transform_segmentation_masks(const Tensor& masks, bool) { return transform(masks); }
+
+bb::BoundingBoxes CenterCropLayer::transform_bounding_boxes(const bb::BoundingBoxes& b, const Shape& images_shape, bool) {
+  const std::string& format = required_box_format();
+  const int64_t h = images_shape[1], w = images_shape[2];
+  const bb::BoundingBoxes xyxy{bb::convert_format(b.boxes, format, "xyxy", {.height = double(h), .width = double(w)}),
+                               b.labels};
+  bb::BoundingBoxes out;
+  if (h >= height_ && w >= width_) {
+    out = map_window(xyxy, double((h - height_) / 2), double((w - width_) / 2), double(height_), double(width_),
+                     double(height_), double(width_));
+  } else {  // the centered window of the target's aspect ratio, resized (smart_resize)
+    const int64_t ch = std::max<int64_t>(std::min(h, int64_t(double(w * height_) / double(width_))), 1);
+    const int64_t cw = std::max<int64_t>(std::min(w, int64_t(double(h * width_) / double(height_))), 1);
+    out = map_window(xyxy, double((h - ch) / 2), double((w - cw) / 2), double(ch), double(cw), double(height_),
+                     double(width_));
+  }
+  out.boxes = bb::convert_format(out.boxes, "xyxy", format, {.height = double(height_), .width = double(width_)});
+  return out;
+}
+
+Tensor CenterCropLayer::transform(const Tensor& x) {
   ShapeSpec s = spec_of(x.shape());
-  detail::check_image_rank(name(), s);
   const size_t r = s.size();
   const int64_t dh = s[r - 3] - height_, dw = s[r - 2] - width_;
   if (dh < 0 || dw < 0)  // smaller than the target: Keras's smart_resize
@@ -115,18 +177,14 @@ std::vector<ShapeSpec> CenterCropLayer::compute_output_shape(const std::vector<S
 }
 
 Config CenterCropLayer::get_config() const {
-  Config c = base_config();
+  Config c = ImagePreprocessingLayer::get_config();
   c["height"] = static_cast<long long>(height_);
   c["width"] = static_cast<long long>(width_);
-  c["data_format"] = o_.data_format;
   return c;
 }
 
 LayerPtr CenterCropLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
-  CenterCropOptions o{.name = base.name, .trainable = base.trainable, .input_shape = base.input_shape};
-  Value df = c.get("data_format", Value());
-  if (!df.is_null()) o.data_format = df.as_string();
+  const CenterCropOptions o = detail::with_image_base(CenterCropOptions{}, options_from(c));
   return make<CenterCropLayer>(c.at("height").as_int(), c.at("width").as_int(), o);
 }
 

@@ -7,8 +7,12 @@
 //
 //   auto r = keras::layers::Resizing(64, 64, {.crop_to_aspect_ratio = true});
 //   auto c = keras::layers::CenterCrop(28, 28);
+//
+// Both are image layers (ImagePreprocessingLayer) without draws, applied in training and
+// inference alike: on ImageData they move boxes (in their bounding_box_format) and
+// segmentation masks with the images.
 #pragma once
-#include "keras/layers/layer.h"
+#include "keras/layers/image_preprocessing.h"
 
 namespace keras::layers {
 
@@ -31,23 +35,37 @@ struct ResizingOptions {
   bool trainable = true;
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
+  /// ImageData's boxes' format (see ImagePreprocessingOptions).
+  std::string bounding_box_format{};
 };
 
 /// Resizes images to a fixed height and width (keras.layers.Resizing), made by Resizing().
-class ResizingLayer : public Layer {
+class ResizingLayer : public ImagePreprocessingLayer {
  public:
   /// Throws std::invalid_argument for a non-positive size, an unknown interpolation,
   /// pad_to_aspect_ratio or antialias.
   ResizingLayer(int64_t height, int64_t width, const ResizingOptions& options = {});
-  Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's loader for "Resizing").
   static LayerPtr from_config(const Config& c);
 
+ protected:
+  /// The resize, whatever `training`.
+  Tensor images_call(const Tensor& x, const std::optional<Tensor>& base) override;
+  Tensor transform(const Tensor& images) override;
+  bool draws() const override { return false; }
+  bool moves_pixels() const override { return true; }
+  /// Keras's rule: boxes scaled with the image (and shifted by the aspect-ratio crop),
+  /// clipped to the target (label -1 when empty); padding boxes (all 0 or all -1) become 0.
+  utils::bounding_boxes::BoundingBoxes transform_bounding_boxes(const utils::bounding_boxes::BoundingBoxes& boxes,
+                                                                const Shape& images_shape, bool training) override;
+  /// Masks resized as the images but with nearest sampling, in training and inference.
+  Tensor transform_segmentation_masks(const Tensor& masks, bool training) override;
+
  private:
   int64_t height_, width_;
-  ResizingOptions o_;
+  ResizingOptions resize_;
 };
 
 /// Options of CenterCrop (the keyword arguments of keras.layers.CenterCrop besides height
@@ -60,24 +78,37 @@ struct CenterCropOptions {
   bool trainable = true;
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
+  /// ImageData's boxes' format (see ImagePreprocessingOptions).
+  std::string bounding_box_format{};
 };
 
 /// Cuts the centered height x width window of images (keras.layers.CenterCrop), made by
 /// CenterCrop().
-class CenterCropLayer : public Layer {
+class CenterCropLayer : public ImagePreprocessingLayer {
  public:
   /// Throws std::invalid_argument for a non-positive height or width.
   CenterCropLayer(int64_t height, int64_t width, const CenterCropOptions& options = {});
-  Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's loader for
   /// "CenterCrop").
   static LayerPtr from_config(const Config& c);
 
+ protected:
+  /// The crop, whatever `training`.
+  Tensor images_call(const Tensor& x, const std::optional<Tensor>& base) override;
+  Tensor transform(const Tensor& images) override;
+  bool draws() const override { return false; }
+  bool moves_pixels() const override { return true; }
+  /// Boxes clipped to the window and shifted (and scaled with the resize of a smaller
+  /// image), clipped to the target (label -1 when empty), as Keras.
+  utils::bounding_boxes::BoundingBoxes transform_bounding_boxes(const utils::bounding_boxes::BoundingBoxes& boxes,
+                                                                const Shape& images_shape, bool training) override;
+  /// Masks cropped as the images, in training and inference.
+  Tensor transform_segmentation_masks(const Tensor& masks, bool training) override;
+
  private:
   int64_t height_, width_;
-  CenterCropOptions o_;
 };
 
 /// keras.layers.Resizing: images (batch, h, w, c) or (h, w, c) resampled to (height,

@@ -11,6 +11,7 @@
 
 #include "../error_of.h"
 #include "../json_fixtures.h"
+#include "core/image_ops.h"
 #include "keras/keras.h"
 #include "layer_harness.h"
 
@@ -153,6 +154,39 @@ TEST_CASE("RandomRotation, RandomTranslation, RandomZoom: boxes move as Keras's 
   CHECK(close(bb::convert_format(out.bounding_boxes->boxes, "rel_yxyx", "xyxy", size), tensor(f.at("rotation").at("boxes")), 2e-3));
 }
 
+TEST_CASE("Resizing and CenterCrop: boxes as Keras's, in training and inference; masks move with the images") {
+  const keras::Value& f = fixture().at("resize_layers");
+  struct Case {
+    const char* key;
+    keras::LayerPtr layer;
+  };
+  const std::vector<Case> cases = {
+      {"stretch", layers::Resizing(30, 50, {.bounding_box_format = "xyxy"})},
+      {"crop", layers::Resizing(30, 30, {.crop_to_aspect_ratio = true, .bounding_box_format = "xyxy"})},
+      {"center_crop", layers::CenterCrop(30, 40, {.bounding_box_format = "xyxy"})},
+      {"center_crop_small", layers::CenterCrop(50, 50, {.bounding_box_format = "xyxy"})}};
+  for (const Case& c : cases) {
+    CAPTURE(c.key);
+    auto* layer = dynamic_cast<layers::ImagePreprocessingLayer*>(c.layer.get());
+    REQUIRE(layer);
+    for (bool training : {true, false}) {
+      const Tensor x = images();
+      ImageData out = (*layer)(ImageData{.images = x, .bounding_boxes = bb::BoundingBoxes{boxes(), box_labels()},
+                                         .segmentation_masks = x}, training);
+      CHECK(close(out.images, (*c.layer)(x, training), 0));
+      CHECK(close(out.bounding_boxes->boxes, tensor(f.at(c.key).at("boxes")), 1e-3));
+      CHECK(close(out.bounding_boxes->labels, tensor(f.at(c.key).at("labels")), 0));
+      CHECK(out.segmentation_masks->shape() == out.images.shape());
+    }
+    CHECK(!c.layer->get_config().contains("seed"));
+  }
+  // Resizing's masks are sampled at the nearest pixel (no blended labels).
+  auto resize = layers::Resizing(30, 50);
+  const Tensor mask = ops::cast(ops::greater(images(), core::constant(7000.f)), DType::float32);
+  ImageData out = resize(ImageData{.images = images(), .segmentation_masks = mask});
+  CHECK(close(*out.segmentation_masks, ops::image::resize(mask, {30, 50}, {.interpolation = "nearest"}), 0));
+}
+
 // The extent (x1, y1, x2, y2) of a mask's pixels above 1/2, from a (h, w, 1) mask.
 std::vector<double> extent(const Tensor& mask) {
   const int64_t h = mask.shape()[0], w = mask.shape()[1];
@@ -185,7 +219,10 @@ TEST_CASE("The geometric layers' boxes bound the moved pixels of the box (affine
                                        layers::RandomTranslation(0.1, 0.1, o),
                                        layers::RandomZoom(0.2, {.fill_mode = "constant", .interpolation = "nearest",
                                                                 .seed = 9, .bounding_box_format = "xyxy"})};
-  // RandomCrop: a window of the image, or (a larger target) the centered window resized.
+  // RandomCrop: a window of the image, or (a larger target) the centered window resized;
+  // CenterCrop likewise.
+  maps.push_back(layers::CenterCrop(30, 40, {.bounding_box_format = "xyxy"}));
+  maps.push_back(layers::CenterCrop(48, 66, {.bounding_box_format = "xyxy"}));
   maps.push_back(layers::RandomCrop(30, 40, {.seed = 9, .bounding_box_format = "xyxy"}));
   maps.push_back(layers::RandomCrop(48, 66, {.seed = 9, .bounding_box_format = "xyxy"}));
   for (const keras::LayerPtr& layer : maps) {

@@ -124,6 +124,21 @@ out["affine_layers"] = {
     "zoom": affine_boxes(keras.layers.RandomZoom((0.2, 0.2), (-0.1, -0.1), bounding_box_format="xyxy")),
 }
 
+# Resizing and CenterCrop on {"images", "bounding_boxes"} (deterministic layers).
+def resized(layer):
+    data = {"images": np.zeros((2, int(H), int(W), 3), "float32"),
+            "bounding_boxes": {"boxes": boxes.copy(), "labels": labels.copy()}}
+    r = layer(data)
+    return {"boxes": arr(r["bounding_boxes"]["boxes"]), "labels": arr(r["bounding_boxes"]["labels"])}
+
+
+out["resize_layers"] = {
+    "stretch": resized(keras.layers.Resizing(30, 50, bounding_box_format="xyxy")),
+    "crop": resized(keras.layers.Resizing(30, 30, crop_to_aspect_ratio=True, bounding_box_format="xyxy")),
+    "center_crop": resized(keras.layers.CenterCrop(30, 40, bounding_box_format="xyxy")),
+    "center_crop_small": resized(keras.layers.CenterCrop(50, 50, bounding_box_format="xyxy")),
+}
+
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "bounding_boxes.json"), "w") as fh:
     json.dump(out, fh, indent=None, separators=(",", ":"))
 print("wrote bounding_boxes.json")
