@@ -97,6 +97,11 @@ Tensor ssim(const Tensor& image1, const Tensor& image2, const SsimOptions& o = {
 /// "reflect". Integer inputs are rounded back (core/ops/image_coords.cpp).
 Tensor map_coordinates(const Tensor& inputs, const Tensor& coordinates, int64_t order,
                        const std::string& fill_mode = "constant", double fill_value = 0.0);
+/// The projective transform (batch, 8) [a0 a1 a2 b0 b1 b2 c0 c1] that maps the 4
+/// end_points to the 4 start_points (x, y), each (4, 2) or (batch, 4, 2): (x, y) goes to
+/// ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k) with k = c0 x + c1 y + 1. Solved in
+/// float32, as Keras; std::invalid_argument for other shapes.
+Tensor perspective_matrix(const Tensor& start_points, const Tensor& end_points);
 /// The projective transform that maps the 4 end_points to the 4 start_points (x, y)
 /// (4, 2) or (batch, 4, 2), solved in float32 as Keras, applied with affine_transform
 /// (constant fill). Floating images.

@@ -31,4 +31,11 @@ inline std::vector<double> numbers(const keras::Value& list) {
   return out;
 }
 
+// A {"shape": [...], "values": [...]} entry as a tensor of dtype.
+inline keras::core::Tensor json_tensor(const keras::Value& v, keras::core::DType dtype = keras::core::DType::float32) {
+  std::vector<int64_t> dims;
+  for (const keras::Value& d : v.at("shape").as_list()) dims.push_back(d.as_int());
+  return keras::core::ops::cast(keras::core::constant(numbers(v.at("values")), keras::core::Shape(dims)), dtype);
+}
+
 }  // namespace th

@@ -168,14 +168,10 @@ Tensor sample_images(const Tensor& images, const Tensor& rows, const Tensor& col
   return cast(result, images.dtype());
 }
 
-Tensor perspective_transform(const Tensor& images, const Tensor& start_points, const Tensor& end_points,
-                             const std::string& interpolation, double fill_value, const std::string& data_format) {
-  const std::string op = "perspective_transform";
-  if (!images.defined() || !start_points.defined() || !end_points.defined())
-    throw_invalid(op + ": an argument is an undefined tensor");
-  if (images.rank() != 3 && images.rank() != 4)
-    throw_invalid(op + ": expected images of rank 3 (single image) or 4 (batch of images), but received shape " +
-                  images.shape().str());
+namespace {
+// The homography of perspective_matrix; errors name `op`.
+Tensor homography(const Tensor& start_points, const Tensor& end_points, const std::string& op) {
+  if (!start_points.defined() || !end_points.defined()) throw_invalid(op + ": an argument is an undefined tensor");
   auto check_points = [&](const Tensor& p, const char* name) {
     if ((p.rank() != 2 && p.rank() != 3) || p.shape()[p.rank() - 2] != 4 || p.shape()[p.rank() - 1] != 2)
       throw_invalid(op + ": expected " + name + " of shape (4, 2) or (N, 4, 2), but received shape " +
@@ -186,8 +182,6 @@ Tensor perspective_transform(const Tensor& images, const Tensor& start_points, c
   if (start_points.shape() != end_points.shape())
     throw_invalid(op + ": start_points and end_points must have the same shape, but received " +
                   start_points.shape().str() + " and " + end_points.shape().str());
-  if (!is_floating(images.dtype()))
-    throw_invalid(op + ": expected floating images, but received " + std::string(dtype_name(images.dtype())));
   Tensor s = cast(start_points.rank() == 2 ? expand_dims(start_points, 0) : start_points, DType::float32);
   Tensor e = cast(end_points.rank() == 2 ? expand_dims(end_points, 0) : end_points, DType::float32);
   // Rows 2k and 2k + 1 of the system for point k: the homography's 8 unknowns map end
@@ -202,7 +196,25 @@ Tensor perspective_transform(const Tensor& images, const Tensor& start_points, c
     rhs.push_back(sx);
     rhs.push_back(sy);
   }
-  Tensor transform = reshape(solve(stack(rows, 1), expand_dims(stack(rhs, -1), -1)), {-1, 8});
+  return reshape(solve(stack(rows, 1), expand_dims(stack(rhs, -1), -1)), {-1, 8});
+}
+}  // namespace
+
+Tensor perspective_matrix(const Tensor& start_points, const Tensor& end_points) {
+  return homography(start_points, end_points, "perspective_matrix");
+}
+
+Tensor perspective_transform(const Tensor& images, const Tensor& start_points, const Tensor& end_points,
+                             const std::string& interpolation, double fill_value, const std::string& data_format) {
+  const std::string op = "perspective_transform";
+  if (!images.defined() || !start_points.defined() || !end_points.defined())
+    throw_invalid(op + ": an argument is an undefined tensor");
+  if (images.rank() != 3 && images.rank() != 4)
+    throw_invalid(op + ": expected images of rank 3 (single image) or 4 (batch of images), but received shape " +
+                  images.shape().str());
+  if (!is_floating(images.dtype()))
+    throw_invalid(op + ": expected floating images, but received " + std::string(dtype_name(images.dtype())));
+  Tensor transform = homography(start_points, end_points, op);
   const bool first = data_format == "channels_first";
   if (!first && data_format != "channels_last")
     throw_invalid(op + ": expected data_format \"channels_last\" or \"channels_first\", but received \"" +

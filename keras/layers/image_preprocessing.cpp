@@ -120,6 +120,24 @@ utils::bounding_boxes::BoundingBoxes ImagePreprocessingLayer::transform_bounding
   return boxes;
 }
 
+utils::bounding_boxes::BoundingBoxes ImagePreprocessingLayer::map_boxes(const utils::bounding_boxes::BoundingBoxes& b,
+                                                                       const Tensor& map, const Shape& images_shape) const {
+  namespace bb = utils::bounding_boxes;
+  const std::string& format = required_box_format();
+  const int64_t batch = images_shape[0];
+  const double height = double(images_shape[1]), width = double(images_shape[2]);
+  const bb::ConvertOptions size{.height = height, .width = width};
+  const std::vector<Tensor> k = ops::split(ops::reshape(ops::cast(map, b.boxes.dtype()), {batch, 1, 8}), 8, -1);
+  const std::vector<Tensor> c = ops::split(bb::convert_format(b.boxes, format, "xyxy", size), 4, -1);  // (batch, n, 1)
+  const Tensor xs = ops::concatenate({c[0], c[2], c[2], c[0]}, -1), ys = ops::concatenate({c[1], c[1], c[3], c[3]}, -1);
+  const Tensor den = k[6] * xs + k[7] * ys + 1.0;
+  const Tensor x = (k[0] * xs + k[1] * ys + k[2]) / den, y = (k[3] * xs + k[4] * ys + k[5]) / den;
+  const Tensor moved = ops::concatenate(
+      {ops::min(x, {-1}, true), ops::min(y, {-1}, true), ops::max(x, {-1}, true), ops::max(y, {-1}, true)}, -1);
+  const bb::BoundingBoxes clipped = bb::clip_to_image_size({moved, b.labels}, {.height = height, .width = width});
+  return {bb::convert_format(clipped.boxes, "xyxy", format, size), clipped.labels};
+}
+
 Tensor ImagePreprocessingLayer::transform_segmentation_masks(const Tensor& masks, bool training) {
   if (!training || !moves_pixels()) return masks;
   return transform(floating(masks));

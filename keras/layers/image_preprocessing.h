@@ -127,6 +127,13 @@ class ImagePreprocessingLayer : public Layer {
   /// Keras's transform_segmentation_masks: masks (batch, h, w, k) under the same draws.
   /// The default: transform() for a layer that moves pixels (in training), else unchanged.
   virtual Tensor transform_segmentation_masks(const Tensor& masks, bool training);
+  /// Boxes (batch, n, 4) in the layer's format, with their labels, through a projective
+  /// map per image (batch, 8) [a0 a1 a2 b0 b1 b2 c0 c1] from input to output pixels of
+  /// images of `images_shape` (the same size after): each box's four corners go to
+  /// ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k), k = c0 x + c1 y + 1; their bounding
+  /// box is clipped to the image, and a box left empty gets the label -1.
+  utils::bounding_boxes::BoundingBoxes map_boxes(const utils::bounding_boxes::BoundingBoxes& boxes, const Tensor& map,
+                                                 const Shape& images_shape) const;
   /// The layer's bounding_box_format; std::invalid_argument (Keras's message) when none
   /// was given.
   const std::string& required_box_format() const;

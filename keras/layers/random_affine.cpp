@@ -67,24 +67,18 @@ Tensor RandomAffineLayer::transform(const Tensor& images) {
 
 utils::bounding_boxes::BoundingBoxes RandomAffineLayer::transform_bounding_boxes(
     const utils::bounding_boxes::BoundingBoxes& b, const Shape& images_shape, bool training) {
-  namespace bb = utils::bounding_boxes;
-  const std::string& format = required_box_format();
+  required_box_format();
   if (!training) return b;
   const int64_t batch = images_shape[0], h = images_shape[1], w = images_shape[2];
-  const bb::ConvertOptions size{.height = double(h), .width = double(w)};
   // The images' map (output pixel -> input pixel), replayed: x_in = a0 x + a1 y + a2,
   // y_in = b0 x + b1 y + b2 (these layers' maps are affine), inverted per image.
-  const Tensor m = ops::reshape(matrix(batch, h, w), {batch, 1, 8});
-  const std::vector<Tensor> k = ops::split(m, 8, -1);  // each (batch, 1, 1)
+  const std::vector<Tensor> k = ops::split(matrix(batch, h, w), 8, -1);  // each (batch, 1)
   const Tensor det = k[0] * k[4] - k[1] * k[3];
-  std::vector<Tensor> c = ops::split(bb::convert_format(b.boxes, format, "xyxy", size), 4, -1);  // (batch, n, 1)
-  const Tensor xs = ops::concatenate({c[0], c[2], c[2], c[0]}, -1) - k[2];
-  const Tensor ys = ops::concatenate({c[1], c[1], c[3], c[3]}, -1) - k[5];
-  const Tensor x_out = (k[4] * xs - k[1] * ys) / det, y_out = (k[0] * ys - k[3] * xs) / det;
-  const Tensor moved = ops::concatenate({ops::min(x_out, {-1}, true), ops::min(y_out, {-1}, true),
-                                         ops::max(x_out, {-1}, true), ops::max(y_out, {-1}, true)}, -1);
-  const bb::BoundingBoxes clipped = bb::clip_to_image_size({moved, b.labels}, {.height = double(h), .width = double(w)});
-  return {bb::convert_format(clipped.boxes, "xyxy", format, size), clipped.labels};
+  const Tensor i0 = k[4] / det, i1 = -k[1] / det, i3 = -k[3] / det, i4 = k[0] / det;
+  const Tensor zero = ops::zeros_like(det);
+  const Tensor inverse =
+      ops::concatenate({i0, i1, -(i0 * k[2] + i1 * k[5]), i3, i4, -(i3 * k[2] + i4 * k[5]), zero, zero}, -1);
+  return map_boxes(b, inverse, images_shape);
 }
 
 Config RandomAffineLayer::get_config() const {

@@ -27,16 +27,33 @@ Tensor RandomPerspectiveLayer::transform(const Tensor& images) {
   const int64_t n = images.shape()[0], h = images.shape()[1], w = images.shape()[2];
   if (n == 0) return images;
   Tensor x = core::is_floating(images.dtype()) ? images : ops::cast(images, DType::float32);
+  const Warp warp = draw_warp(n, h, w, x.dtype());
+  Tensor warped = ops::image::perspective_transform(x, warp.start, warp.end, o_.interpolation, o_.fill_value);
+  return ops::where(ops::reshape(warp.apply, {n, 1, 1, 1}), warped, x);
+}
+
+RandomPerspectiveLayer::Warp RandomPerspectiveLayer::draw_warp(int64_t n, int64_t h, int64_t w, DType dtype) {
   // Keras's draws, in order: the chance, the threshold, the corners' moves.
   Tensor chance = uniform(Shape{n}, factor_.first, factor_.second);
   Tensor apply = ops::less(uniform(Shape{n}, 0.0, 1.0), chance);
-  Tensor moves = ops::cast(uniform(Shape{n, 4, 2}, -0.5 * o_.scale, 0.5 * o_.scale), x.dtype());
+  Tensor moves = ops::cast(uniform(Shape{n, 4, 2}, -0.5 * o_.scale, 0.5 * o_.scale), dtype);
   const float fw = float(w - 1), fh = float(h - 1);
-  Tensor corners = ops::cast(core::constant(std::vector<float>{0, 0, fw, 0, 0, fh, fw, fh}, Shape{1, 4, 2}), x.dtype());
+  Tensor corners = ops::cast(core::constant(std::vector<float>{0, 0, fw, 0, 0, fh, fw, fh}, Shape{1, 4, 2}), dtype);
   Tensor start = ops::broadcast_to(corners, Shape{n, 4, 2});
-  Tensor end = start + start * moves;
-  Tensor warped = ops::image::perspective_transform(x, start, end, o_.interpolation, o_.fill_value);
-  return ops::where(ops::reshape(apply, {n, 1, 1, 1}), warped, x);
+  return {apply, start, start + start * moves};
+}
+
+utils::bounding_boxes::BoundingBoxes RandomPerspectiveLayer::transform_bounding_boxes(
+    const utils::bounding_boxes::BoundingBoxes& b, const Shape& images_shape, bool training) {
+  required_box_format();
+  const int64_t n = images_shape[0], h = images_shape[1], w = images_shape[2];
+  if (!training || n == 0) return b;
+  const Warp warp = draw_warp(n, h, w, DType::float32);  // transform()'s draws, replayed
+  // The images' homography maps end to start (output to input); the boxes go start to end.
+  const Tensor forward = ops::image::perspective_matrix(warp.end, warp.start);
+  const Tensor identity = core::constant(std::vector<float>{1, 0, 0, 0, 1, 0, 0, 0}, Shape{1, 8});
+  const Tensor map = ops::where(ops::reshape(warp.apply, {n, 1}), forward, identity);
+  return map_boxes(b, map, images_shape);
 }
 
 Config RandomPerspectiveLayer::get_config() const {

@@ -25,6 +25,8 @@ struct RandomPerspectiveOptions {
   bool trainable = true;
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
+  /// ImageData's boxes' format (see ImagePreprocessingOptions).
+  std::string bounding_box_format{};
 };
 
 /// keras.layers.RandomPerspective, made by RandomPerspective().
@@ -40,8 +42,17 @@ class RandomPerspectiveLayer : public ImagePreprocessingLayer {
  protected:
   Tensor transform(const Tensor& images) override;
   bool moves_pixels() const override { return true; }
+  /// Each box's corners through the same homography as its image's pixels (unwarped
+  /// images keep their boxes), clipped; a box left empty gets the label -1.
+  utils::bounding_boxes::BoundingBoxes transform_bounding_boxes(const utils::bounding_boxes::BoundingBoxes& boxes,
+                                                                const Shape& images_shape, bool training) override;
 
  private:
+  // One call's draws: which images warp (n,), and the corners' start and end (n, 4, 2).
+  struct Warp {
+    Tensor apply, start, end;
+  };
+  Warp draw_warp(int64_t n, int64_t h, int64_t w, DType dtype);
   RandomPerspectiveOptions o_;
   std::pair<double, double> factor_;
 };

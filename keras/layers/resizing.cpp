@@ -34,9 +34,33 @@ void check_size(const std::string& layer, int64_t height, int64_t width) {
 }
 }  // namespace
 
-ResizingLayer::ResizingLayer(int64_t height, int64_t width, const ResizingOptions& o)
-    : ImagePreprocessingLayer("Resizing", detail::image_base(o)), height_(height), width_(width), resize_(o) {
+FixedSizeImageLayer::FixedSizeImageLayer(std::string class_name, int64_t height, int64_t width,
+                                         const ImagePreprocessingOptions& base)
+    : ImagePreprocessingLayer(std::move(class_name), base), height_(height), width_(width) {
   check_size(name(), height, width);
+}
+
+Tensor FixedSizeImageLayer::images_call(const Tensor& x, const std::optional<Tensor>&) {
+  detail::check_image_rank(name(), spec_of(x.shape()));
+  return transform(x);
+}
+
+Tensor FixedSizeImageLayer::transform_segmentation_masks(const Tensor& masks, bool) { return transform(masks); }
+
+std::vector<ShapeSpec> FixedSizeImageLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
+  detail::check_image_rank(name(), shapes.at(0));
+  return {detail::with_image_size(shapes.at(0), height_, width_)};
+}
+
+Config FixedSizeImageLayer::get_config() const {
+  Config c = ImagePreprocessingLayer::get_config();
+  c["height"] = static_cast<long long>(height_);
+  c["width"] = static_cast<long long>(width_);
+  return c;
+}
+
+ResizingLayer::ResizingLayer(int64_t height, int64_t width, const ResizingOptions& o)
+    : FixedSizeImageLayer("Resizing", height, width, detail::image_base(o)), resize_(o) {
   if (o.interpolation != "bilinear" && o.interpolation != "nearest")
     throw std::invalid_argument(name() + ": the `interpolation` argument must be \"bilinear\" or \"nearest\" (the "
                                 "ones keras-cpp implements). Received: interpolation=\"" + o.interpolation + "\"");
@@ -44,11 +68,6 @@ ResizingLayer::ResizingLayer(int64_t height, int64_t width, const ResizingOption
     throw std::invalid_argument(name() + ": pad_to_aspect_ratio=true is not supported yet; use "
                                 "crop_to_aspect_ratio or resize without keeping the aspect ratio");
   if (o.antialias) throw std::invalid_argument(name() + ": antialias=true is not supported");
-}
-
-Tensor ResizingLayer::images_call(const Tensor& x, const std::optional<Tensor>&) {
-  detail::check_image_rank(name(), spec_of(x.shape()));
-  return transform(x);
 }
 
 Tensor ResizingLayer::transform(const Tensor& images) {
@@ -99,15 +118,8 @@ bb::BoundingBoxes ResizingLayer::transform_bounding_boxes(const bb::BoundingBoxe
   return out;
 }
 
-std::vector<ShapeSpec> ResizingLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
-  detail::check_image_rank(name(), shapes.at(0));
-  return {detail::with_image_size(shapes.at(0), height_, width_)};
-}
-
 Config ResizingLayer::get_config() const {
-  Config c = ImagePreprocessingLayer::get_config();
-  c["height"] = static_cast<long long>(height_);
-  c["width"] = static_cast<long long>(width_);
+  Config c = FixedSizeImageLayer::get_config();
   c["interpolation"] = resize_.interpolation;
   c["crop_to_aspect_ratio"] = resize_.crop_to_aspect_ratio;
   c["pad_to_aspect_ratio"] = resize_.pad_to_aspect_ratio;
@@ -129,16 +141,7 @@ LayerPtr ResizingLayer::from_config(const Config& c) {
 }
 
 CenterCropLayer::CenterCropLayer(int64_t height, int64_t width, const CenterCropOptions& o)
-    : ImagePreprocessingLayer("CenterCrop", detail::image_base(o)), height_(height), width_(width) {
-  check_size(name(), height, width);
-}
-
-Tensor CenterCropLayer::images_call(const Tensor& x, const std::optional<Tensor>&) {
-  detail::check_image_rank(name(), spec_of(x.shape()));
-  return transform(x);
-}
-
-Tensor CenterCropLayer::transform_segmentation_masks(const Tensor& masks, bool) { return transform(masks); }
+    : FixedSizeImageLayer("CenterCrop", height, width, detail::image_base(o)) {}
 
 bb::BoundingBoxes CenterCropLayer::transform_bounding_boxes(const bb::BoundingBoxes& b, const Shape& images_shape, bool) {
   const std::string& format = required_box_format();
@@ -169,18 +172,6 @@ Tensor CenterCropLayer::transform(const Tensor& x) {
   begin[r - 3] = dh / 2;
   begin[r - 2] = dw / 2;
   return ops::slice(x, begin, size);
-}
-
-std::vector<ShapeSpec> CenterCropLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
-  detail::check_image_rank(name(), shapes.at(0));
-  return {detail::with_image_size(shapes.at(0), height_, width_)};
-}
-
-Config CenterCropLayer::get_config() const {
-  Config c = ImagePreprocessingLayer::get_config();
-  c["height"] = static_cast<long long>(height_);
-  c["width"] = static_cast<long long>(width_);
-  return c;
 }
 
 LayerPtr CenterCropLayer::from_config(const Config& c) {

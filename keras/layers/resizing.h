@@ -39,23 +39,43 @@ struct ResizingOptions {
   std::string bounding_box_format{};
 };
 
+/// The base of Resizing and CenterCrop: images to a fixed height and width, in training
+/// and inference, drawing nothing; masks go through transform() (in any mode).
+class FixedSizeImageLayer : public ImagePreprocessingLayer {
+ public:
+  std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
+  Config get_config() const override;  ///< base keys, height, width
+  int64_t height() const { return height_; }  ///< the output's height
+  int64_t width() const { return width_; }    ///< the output's width
+
+ protected:
+  /// Checks the size (std::invalid_argument naming the layer unless positive).
+  FixedSizeImageLayer(std::string class_name, int64_t height, int64_t width, const ImagePreprocessingOptions& base);
+  /// transform(), whatever `training` (the rank checked).
+  Tensor images_call(const Tensor& x, const std::optional<Tensor>& base) override;
+  bool draws() const override { return false; }
+  bool moves_pixels() const override { return true; }
+  /// Masks through transform(), in training and inference.
+  Tensor transform_segmentation_masks(const Tensor& masks, bool training) override;
+
+  ///@{
+  /// The output's size.
+  int64_t height_, width_;
+  ///@}
+};
+
 /// Resizes images to a fixed height and width (keras.layers.Resizing), made by Resizing().
-class ResizingLayer : public ImagePreprocessingLayer {
+class ResizingLayer : public FixedSizeImageLayer {
  public:
   /// Throws std::invalid_argument for a non-positive size, an unknown interpolation,
   /// pad_to_aspect_ratio or antialias.
   ResizingLayer(int64_t height, int64_t width, const ResizingOptions& options = {});
-  std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's loader for "Resizing").
   static LayerPtr from_config(const Config& c);
 
  protected:
-  /// The resize, whatever `training`.
-  Tensor images_call(const Tensor& x, const std::optional<Tensor>& base) override;
   Tensor transform(const Tensor& images) override;
-  bool draws() const override { return false; }
-  bool moves_pixels() const override { return true; }
   /// Keras's rule: boxes scaled with the image (and shifted by the aspect-ratio crop),
   /// clipped to the target (label -1 when empty); padding boxes (all 0 or all -1) become 0.
   utils::bounding_boxes::BoundingBoxes transform_bounding_boxes(const utils::bounding_boxes::BoundingBoxes& boxes,
@@ -64,7 +84,6 @@ class ResizingLayer : public ImagePreprocessingLayer {
   Tensor transform_segmentation_masks(const Tensor& masks, bool training) override;
 
  private:
-  int64_t height_, width_;
   ResizingOptions resize_;
 };
 
@@ -84,31 +103,20 @@ struct CenterCropOptions {
 
 /// Cuts the centered height x width window of images (keras.layers.CenterCrop), made by
 /// CenterCrop().
-class CenterCropLayer : public ImagePreprocessingLayer {
+class CenterCropLayer : public FixedSizeImageLayer {
  public:
   /// Throws std::invalid_argument for a non-positive height or width.
   CenterCropLayer(int64_t height, int64_t width, const CenterCropOptions& options = {});
-  std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
-  Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's loader for
   /// "CenterCrop").
   static LayerPtr from_config(const Config& c);
 
  protected:
-  /// The crop, whatever `training`.
-  Tensor images_call(const Tensor& x, const std::optional<Tensor>& base) override;
   Tensor transform(const Tensor& images) override;
-  bool draws() const override { return false; }
-  bool moves_pixels() const override { return true; }
   /// Boxes clipped to the window and shifted (and scaled with the resize of a smaller
   /// image), clipped to the target (label -1 when empty), as Keras.
   utils::bounding_boxes::BoundingBoxes transform_bounding_boxes(const utils::bounding_boxes::BoundingBoxes& boxes,
                                                                 const Shape& images_shape, bool training) override;
-  /// Masks cropped as the images, in training and inference.
-  Tensor transform_segmentation_masks(const Tensor& masks, bool training) override;
-
- private:
-  int64_t height_, width_;
 };
 
 /// keras.layers.Resizing: images (batch, h, w, c) or (h, w, c) resampled to (height,

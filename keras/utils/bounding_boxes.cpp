@@ -220,12 +220,24 @@ Tensor pad(const Tensor& boxes, double top, double left, const std::string& form
   return join(x1 + left, y1 + top, x2 + left, y2 + top);
 }
 
+namespace {
+// What encoding and decoding share: the checked options and the anchors in the encoding.
+struct DeltaSetup {
+  std::vector<double> variance;
+  ConvertOptions size;
+  Tensor anchors;
+};
+DeltaSetup delta_setup(const Tensor& anchors, const std::string& anchor_format, const DeltaOptions& o, const char* arg) {
+  std::vector<double> variance = checked_variance(o.variance);
+  check_center_format(o.encoding_format, arg);
+  const ConvertOptions size = size_options(o.image_size);
+  return {std::move(variance), size, convert_format(anchors, anchor_format, o.encoding_format, size)};
+}
+}  // namespace
+
 Tensor encode_box_to_deltas(const Tensor& anchors, const Tensor& boxes, const std::string& anchor_format,
                             const std::string& box_format, const DeltaOptions& o) {
-  const std::vector<double> variance = checked_variance(o.variance);
-  check_center_format(o.encoding_format, "encoding_format");
-  const ConvertOptions size = size_options(o.image_size);
-  const Tensor a = convert_format(anchors, anchor_format, o.encoding_format, size);
+  const auto [variance, size, a] = delta_setup(anchors, anchor_format, o, "encoding_format");
   const Tensor b = convert_format(boxes, box_format, o.encoding_format, size);
   const auto halves = [](const Tensor& t) { return ops::split(t, 2, -1); };
   const auto [a_pos, a_size] = std::pair(halves(a)[0], ops::maximum(halves(a)[1], ops::full({}, kEpsilon, a.dtype())));
@@ -237,10 +249,7 @@ Tensor encode_box_to_deltas(const Tensor& anchors, const Tensor& boxes, const st
 
 Tensor decode_deltas_to_boxes(const Tensor& anchors, const Tensor& deltas, const std::string& anchor_format,
                               const std::string& box_format, const DeltaOptions& o) {
-  const std::vector<double> variance = checked_variance(o.variance);
-  check_center_format(o.encoding_format, "encoded_format");
-  const ConvertOptions size = size_options(o.image_size);
-  const Tensor a = convert_format(anchors, anchor_format, o.encoding_format, size);
+  const auto [variance, size, a] = delta_setup(anchors, anchor_format, o, "encoded_format");
   Tensor d = ops::cast(deltas, a.dtype());
   if (!variance.empty()) d = d * variance_tensor(variance, d.dtype());
   const std::vector<Tensor> ap = ops::split(a, 2, -1), dp = ops::split(d, 2, -1);

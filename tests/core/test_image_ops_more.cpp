@@ -1,6 +1,7 @@
 // test_image_ops_more.cpp - keras.ops.image's crops, pads, color spaces, patches, blur,
 // Sobel edges and SSIM (core/image_ops_more.h) against Keras 3 (the fixture of
 // tests/data/ops/make_image_fixtures.py), dtypes and bad input.
+#include <cmath>
 #include <map>
 #include <string>
 
@@ -153,6 +154,18 @@ TEST_CASE("image ops: perspective_transform equals Keras's") {
                    "perspective_transform: expected start_points of shape (4, 2) or (N, 4, 2), but received shape (3, 2)");
   CHECK_THROWS_MSG(img::perspective_transform(im, s, ops::stack({e, e})), std::invalid_argument,
                    "start_points and end_points must have the same shape");
+  // perspective_matrix: its homography takes each end point to its start point.
+  const Tensor m = img::perspective_matrix(s, e);
+  REQUIRE(m.shape() == core::Shape{1, 8});
+  const std::vector<float> k = m.to_vector<float>(), sp = ops::cast(s, DType::float32).to_vector<float>(),
+                           ep = ops::cast(e, DType::float32).to_vector<float>();
+  for (size_t p = 0; p < 4; ++p) {
+    const float x = ep[2 * p], y = ep[2 * p + 1], d = k[6] * x + k[7] * y + 1;
+    CHECK(std::abs((k[0] * x + k[1] * y + k[2]) / d - sp[2 * p]) < 1e-2f);
+    CHECK(std::abs((k[3] * x + k[4] * y + k[5]) / d - sp[2 * p + 1]) < 1e-2f);
+  }
+  CHECK_THROWS_MSG(img::perspective_matrix(ops::ones({3, 2}), e), std::invalid_argument,
+                   "perspective_matrix: expected start_points of shape (4, 2) or (N, 4, 2)");
 }
 
 KERAS_OPS_NAME("image.scale_and_translate",

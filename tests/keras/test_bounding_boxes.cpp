@@ -17,13 +17,7 @@ using core::Tensor;
 
 const keras::Value& fixture() { return th::json_fixture("bounding_boxes/bounding_boxes.json"); }
 
-// A {"shape", "values"} entry as a tensor of dtype.
-Tensor tensor(const keras::Value& v, DType dtype = DType::float32) {
-  std::vector<int64_t> dims;
-  for (const keras::Value& d : v.at("shape").as_list()) dims.push_back(d.as_int());
-  const std::vector<double> values = th::numbers(v.at("values"));
-  return ops::cast(core::constant(values, core::Shape(dims)), dtype);
-}
+Tensor tensor(const keras::Value& v, DType dtype = DType::float32) { return th::json_tensor(v, dtype); }
 
 void check_close(const Tensor& got, const keras::Value& want, const std::string& what, double tol = 1e-4) {
   INFO(what);

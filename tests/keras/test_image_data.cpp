@@ -27,11 +27,7 @@ using layers::ImageData;
 
 const keras::Value& fixture() { return th::json_fixture("bounding_boxes/bounding_boxes.json"); }
 
-Tensor tensor(const keras::Value& v, DType dtype = DType::float32) {
-  std::vector<int64_t> dims;
-  for (const keras::Value& d : v.at("shape").as_list()) dims.push_back(d.as_int());
-  return ops::cast(core::constant(th::numbers(v.at("values")), Shape(dims)), dtype);
-}
+Tensor tensor(const keras::Value& v, DType dtype = DType::float32) { return th::json_tensor(v, dtype); }
 
 bool close(const Tensor& got, const Tensor& want, double tol = 1e-4) {
   if (got.shape() != want.shape()) return false;
@@ -203,7 +199,7 @@ std::vector<double> extent(const Tensor& mask) {
   return {x1, y1, x2, y2};
 }
 
-TEST_CASE("The geometric layers' boxes bound the moved pixels of the box (affine maps, RandomCrop)") {
+TEST_CASE("The geometric layers' boxes bound the moved pixels of the box (affine maps, perspective, crops)") {
   // A mask that fills each image's first box: after the layer, the box it gets bounds the
   // mask's moved pixels within a pixel (nearest sampling, no fill).
   const Tensor box = ops::reshape(core::constant({12.f, 8.f, 30.f, 22.f, 20.f, 10.f, 44.f, 30.f}), {2, 1, 4});
@@ -219,6 +215,7 @@ TEST_CASE("The geometric layers' boxes bound the moved pixels of the box (affine
                                        layers::RandomTranslation(0.1, 0.1, o),
                                        layers::RandomZoom(0.2, {.fill_mode = "constant", .interpolation = "nearest",
                                                                 .seed = 9, .bounding_box_format = "xyxy"})};
+  maps.push_back(layers::RandomPerspective({.scale = 0.3, .interpolation = "nearest", .seed = 9, .bounding_box_format = "xyxy"}));
   // RandomCrop: a window of the image, or (a larger target) the centered window resized;
   // CenterCrop likewise.
   maps.push_back(layers::CenterCrop(30, 40, {.bounding_box_format = "xyxy"}));
