@@ -26,6 +26,8 @@ struct CutMixOptions {
   bool trainable = true;
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
+  /// ImageData's boxes' format (see ImagePreprocessingOptions).
+  std::string bounding_box_format{};
 };
 
 /// keras.layers.CutMix, made by CutMix() (see above). Called on images alone (in a

@@ -47,6 +47,15 @@ Tensor MixUpLayer::transform_labels(const Tensor& labels, const Shape& images_sh
   return mixed(y, order, w);
 }
 
+utils::bounding_boxes::BoundingBoxes MixUpLayer::transform_bounding_boxes(
+    const utils::bounding_boxes::BoundingBoxes& b, const Shape& images_shape, bool training) {
+  required_box_format();
+  if (!training) return b;
+  const Tensor order = draw(images_shape[0]).first;  // the images' draw, replayed
+  return {ops::concatenate({b.boxes, ops::take(b.boxes, order, 0)}, 1),
+          ops::concatenate({b.labels, ops::take(b.labels, order, 0)}, 1)};
+}
+
 std::pair<Tensor, Tensor> MixUpLayer::mix(const Tensor& images, const Tensor& labels, bool training) {
   auto [x, y] = detail::mix_inputs(name(), images, labels);
   ImageData out = (*this)(ImageData{.images = x, .labels = y}, training);

@@ -23,6 +23,8 @@ struct MixUpOptions {
   bool trainable = true;
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
+  /// ImageData's boxes' format (see ImagePreprocessingOptions).
+  std::string bounding_box_format{};
 };
 
 /// keras.layers.MixUp, made by MixUp() (see above). Called on images alone (in a model) it
@@ -44,6 +46,10 @@ class MixUpLayer : public ImagePreprocessingLayer {
   bool moves_pixels() const override { return true; }
   /// The labels mixed with the images' draw (float).
   Tensor transform_labels(const Tensor& labels, const Shape& images_shape, bool training) override;
+  /// Each image keeps its boxes and gains those of the image mixed into it (n becomes
+  /// 2 n, as Keras; the labels likewise, per image).
+  utils::bounding_boxes::BoundingBoxes transform_bounding_boxes(const utils::bounding_boxes::BoundingBoxes& boxes,
+                                                                const Shape& images_shape, bool training) override;
 
  private:
   // The batch's permutation and weights (batch,), from the layer's next draw.

@@ -254,6 +254,20 @@ TEST_CASE("ImageData: the images equal the plain call's for a seed; labels and m
   ImageData mixed = mix(ImageData{.images = x, .labels = labels});
   CHECK(mixed.labels->shape() == labels.shape());
   CHECK(close(ops::sum(*mixed.labels, {1}), ops::ones({2}), 1e-5));
+  // MixUp's boxes: each image keeps its boxes and gains its partner's (Keras's rule; the
+  // labels per image here, where Keras concatenates them along the batch).
+  auto mix_boxes = layers::MixUp({.seed = 6, .bounding_box_format = "xyxy"});
+  ImageData with_boxes = mix_boxes(ImageData{.images = x, .bounding_boxes = bb::BoundingBoxes{boxes(), box_labels()}});
+  REQUIRE(with_boxes.bounding_boxes->boxes.shape() == Shape{2, 6, 4});
+  REQUIRE(with_boxes.bounding_boxes->labels.shape() == Shape{2, 6});
+  for (int64_t i = 0; i < 2; ++i) {
+    const Tensor own = with_boxes.bounding_boxes->boxes[i][{core::Slice(0, 3)}];
+    const Tensor other = with_boxes.bounding_boxes->boxes[i][{core::Slice(3, 6)}];
+    CHECK(close(own, boxes()[i], 0));
+    const int64_t partner = close(other, boxes()[0], 0) ? 0 : 1;
+    CHECK(close(other, boxes()[partner], 0));
+    CHECK(close(with_boxes.bounding_boxes->labels[i][{core::Slice(3, 6)}], box_labels()[partner], 0));
+  }
   // A layer that does not move pixels passes boxes and masks through, without a format.
   auto bright = layers::RandomBrightness(0.3, {.seed = 1});
   ImageData lit = bright(ImageData{.images = x, .bounding_boxes = bb::BoundingBoxes{boxes(), box_labels()}, .segmentation_masks = x});
@@ -283,6 +297,10 @@ TEST_CASE("ImageData: bad shapes and unsupported boxes raise, naming the layer")
   th::throws_with<std::invalid_argument>(
       [&] { rotate(ImageData{.images = images(), .bounding_boxes = bb::BoundingBoxes{boxes(), box_labels()}}); },
       "Pass a `bounding_box_format` argument to your RandomRotation layer");
+  auto cut = layers::CutMix({.seed = 1, .bounding_box_format = "xyxy"});
+  th::throws_with<std::invalid_argument>(
+      [&] { cut(ImageData{.images = images(), .bounding_boxes = bb::BoundingBoxes{boxes(), box_labels()}}); },
+      "bounding boxes are not supported by this layer yet");
   auto aug = layers::AugMix({.seed = 1});
   th::throws_with<std::invalid_argument>(
       [&] { aug(ImageData{.images = images() / 14400.0f, .segmentation_masks = ops::zeros({2, 40, 60, 1})}); },
