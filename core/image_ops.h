@@ -13,7 +13,7 @@ struct ResizeOptions {
   bool antialias = false;                  ///< true raises (not supported)
   /// Crops the largest centered window of the target's aspect ratio before resizing.
   bool crop_to_aspect_ratio = false;
-  std::string data_format = "channels_last";  ///< "channels_first" raises
+  std::string data_format = "channels_last";  ///< or "channels_first"
 };
 /// images (batch, height, width, channels) or (height, width, channels) -> size {h, w}, as
 /// tf.image.resize (half-pixel centers; nearest takes floor((o + 0.5) * in / out)).
@@ -26,7 +26,7 @@ struct AffineTransformOptions {
   std::string fill_mode = "constant";      ///< "constant", "nearest", "wrap", "reflect"
   /// The value of points outside the input for fill_mode "constant" (Keras `fill_value`).
   double fill_value = 0.0;
-  std::string data_format = "channels_last";  ///< "channels_first" raises
+  std::string data_format = "channels_last";  ///< or "channels_first"
 };
 /// TensorFlow's ImageProjectiveTransformV3: transform (8,) or (batch, 8) [a0 a1 a2 b0 b1 b2
 /// c0 c1] maps each output point (x, y) to the input point ((a0 x + a1 y + a2) / k,

@@ -344,7 +344,9 @@ struct SpatialArg {
   ///@}
 };
 /// keras.ops.conv: inputs (batch, *spatial, in_channels), kernel (*kernel_size, in_channels
-/// / groups, filters); strides, padding, dilation_rate as Keras.
+/// / groups, filters); strides, padding, dilation_rate as Keras. data_format
+/// "channels_first" takes and gives (batch, channels, *spatial) (the kernel's layout is the
+/// same; the op runs between transposes), as the pools and the other convolutions.
 Tensor conv(const Tensor& inputs, const Tensor& kernel, const SpatialArg& strides = 1,
             const std::string& padding = "valid", const std::string& data_format = "channels_last",
             const SpatialArg& dilation_rate = 1);

@@ -85,6 +85,15 @@ Tensor dot_product_attention(const Tensor& query, const Tensor& key, const Tenso
                              const DotProductAttentionOptions& o = {});
 
 // ---- rearrangements and windows ------------------------------------------------------------
+/// Keras's data_format names: true for "channels_first", false for "channels_last";
+/// anything else raises std::invalid_argument naming op and what it received.
+bool is_channels_first(const std::string& data_format, const std::string& op);
+/// A channels_first tensor (batch, channels, *spatial) in the channels_last layout (batch,
+/// *spatial, channels) (a transpose; rank 2 and below unchanged).
+Tensor channels_to_last(const Tensor& x);
+/// The inverse of channels_to_last: (batch, *spatial, channels) -> (batch, channels,
+/// *spatial).
+Tensor channels_to_first(const Tensor& x);
 /// tf.nn.depth_to_space / space_to_depth on (N, H, W, C) ("channels_last") or (N, C, H, W).
 Tensor depth_to_space(const Tensor& x, int64_t block_size, const std::string& data_format = "channels_last");
 /// The inverse of depth_to_space: (N, H, W, C) -> (N, H / b, W / b, C * b * b) for

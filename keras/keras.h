@@ -32,6 +32,7 @@
 #include "keras/utils/bounding_boxes.h"
 #include "keras/utils/plot.h"
 #include "keras/config.h"
+#include "keras/settings.h"  // keras.config: image_data_format
 #include "keras/constraints.h"
 #include "keras/data/csv.h"
 #include "keras/data/dataset.h"

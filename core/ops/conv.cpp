@@ -74,13 +74,11 @@ std::vector<int64_t> per_axis(const char* op, const char* what, const ops::Spati
   return v.v;
 }
 
-void check_defined_channels_last(const char* op, std::initializer_list<const Tensor*> ts,
-                                 const std::string& data_format) {
+bool checked_channels_first(const char* op, std::initializer_list<const Tensor*> ts,
+                            const std::string& data_format) {
   for (const Tensor* t : ts)
     if (!t->defined()) throw_invalid(std::string(op) + ": an input is an undefined tensor");
-  if (data_format != "channels_last")
-    throw_invalid(std::string(op) + ": expected data_format \"channels_last\" (the only one supported), "
-                  "but received \"" + data_format + "\"");
+  return ops::is_channels_first(data_format, op);
 }
 
 // A Conv's attributes from Keras's arguments (conv_util.h).
@@ -291,7 +289,8 @@ namespace {
 Tensor pool(OpId id, const char* op, const Tensor& x, const SpatialArg& size,
             const std::optional<SpatialArg>& strides, const std::string& padding,
             const std::string& data_format) {
-  check_defined_channels_last(op, {&x}, data_format);
+  if (checked_channels_first(op, {&x}, data_format))
+    return ops::channels_to_first(pool(id, op, ops::channels_to_last(x), size, strides, padding, "channels_last"));
   if (padding == "causal") throw_invalid(std::string(op) + ": expected padding \"valid\" or \"same\", but received \"causal\"");
   Attrs a;
   a.axes = per_axis(op, "pool_size", size, x);
@@ -328,7 +327,8 @@ void define_conv_ops() {
 namespace ops {
 Tensor conv(const Tensor& x, const Tensor& kernel, const SpatialArg& strides, const std::string& padding,
             const std::string& data_format, const SpatialArg& dilation_rate) {
-  check_defined_channels_last("conv", {&x, &kernel}, data_format);
+  if (checked_channels_first("conv", {&x, &kernel}, data_format))
+    return channels_to_first(conv(channels_to_last(x), kernel, strides, padding, "channels_last", dilation_rate));
   return dispatch(OpId::Conv, {x, kernel}, conv_attrs("conv", x, kernel, strides, padding, dilation_rate));
 }
 Tensor max_pool(const Tensor& x, const SpatialArg& size, const std::optional<SpatialArg>& strides,

@@ -47,7 +47,9 @@ Tensor conv_transpose(const Tensor& x, const Tensor& kernel, const SpatialArg& s
                       const std::optional<SpatialArg>& output_padding, const std::string& data_format,
                       const SpatialArg& dilation_rate) {
   using namespace conv_util;
-  check_defined_channels_last(kOp, {&x, &kernel}, data_format);
+  if (checked_channels_first(kOp, {&x, &kernel}, data_format))
+    return channels_to_first(
+        conv_transpose(channels_to_last(x), kernel, strides, padding, output_padding, "channels_last", dilation_rate));
   if (padding != "valid" && padding != "same")
     throw_invalid(std::string(kOp) + ": expected padding \"valid\" or \"same\", but received \"" + padding + "\"");
   Attrs a;

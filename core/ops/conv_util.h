@@ -19,9 +19,10 @@ std::vector<int64_t> per_axis(const char* op, const char* what, const ops::Spati
 // for inputs of shape x, windows `window` dilated by `dilation`, strides a.strides.
 void resolve_padding(const char* op, const std::string& padding, const Shape& x, const std::vector<int64_t>& window,
                      const std::vector<int64_t>& dilation, Attrs& a);
-// Throws unless every tensor is defined and data_format is "channels_last".
-void check_defined_channels_last(const char* op, std::initializer_list<const Tensor*> ts,
-                                 const std::string& data_format);
+// Throws unless every tensor is defined and data_format is one of Keras's two names;
+// returns whether it is "channels_first" (the op then runs on channels_to_last(x)).
+bool checked_channels_first(const char* op, std::initializer_list<const Tensor*> ts,
+                            const std::string& data_format);
 // Checks a Conv call's geometry (c.attrs: strides, begin, end, axes = dilation) for x and
 // kernel shapes; returns the output shape. Throws std::invalid_argument naming c's op.
 Shape conv_shape(const OpCall& c, const Shape& x, const Shape& k);

@@ -18,7 +18,9 @@ Tensor depthwise_conv(const Tensor& x, const Tensor& kernel, const SpatialArg& s
                       const std::string& data_format, const SpatialArg& dilation_rate) {
   using namespace conv_util;
   const char* op = "depthwise_conv";
-  check_defined_channels_last(op, {&x, &kernel}, data_format);
+  if (checked_channels_first(op, {&x, &kernel}, data_format))
+    return channels_to_first(depthwise_conv(channels_to_last(x), kernel, strides, padding, "channels_last",
+                                            dilation_rate));
   const int64_t r = x.rank() - 2;
   if (r < 1 || r > 2)
     throw_invalid(std::string(op) + ": expected inputs of rank 3 or 4 (batch, 1 or 2 spatial axes, channels), "
@@ -48,7 +50,9 @@ Tensor depthwise_conv(const Tensor& x, const Tensor& kernel, const SpatialArg& s
 Tensor separable_conv(const Tensor& x, const Tensor& depthwise_kernel, const Tensor& pointwise_kernel,
                       const SpatialArg& strides, const std::string& padding, const std::string& data_format,
                       const SpatialArg& dilation_rate) {
-  conv_util::check_defined_channels_last("separable_conv", {&x, &depthwise_kernel, &pointwise_kernel}, data_format);
+  if (conv_util::checked_channels_first("separable_conv", {&x, &depthwise_kernel, &pointwise_kernel}, data_format))
+    return channels_to_first(separable_conv(channels_to_last(x), depthwise_kernel, pointwise_kernel, strides, padding,
+                                            "channels_last", dilation_rate));
   Tensor y = depthwise_conv(x, depthwise_kernel, strides, padding, data_format, dilation_rate);
   const int64_t r = y.rank() - 2;
   const Shape& p = pointwise_kernel.shape();

@@ -59,7 +59,7 @@ namespace ops {
 
 Tensor fused_conv(const Tensor& inputs, const Tensor& kernel, const Tensor& bias, bool relu,
                   const SpatialArg& strides, const std::string& padding, const SpatialArg& dilation_rate) {
-  conv_util::check_defined_channels_last("fused_conv", {&inputs, &kernel}, "channels_last");
+  conv_util::checked_channels_first("fused_conv", {&inputs, &kernel}, "channels_last");
   Attrs a = conv_util::conv_attrs("fused_conv", inputs, kernel, strides, padding, dilation_rate);
   a.k = relu ? 1 : 0;
   if (bias.defined()) return dispatch(OpId::FusedConv, {inputs, kernel, bias}, a);

@@ -12,21 +12,24 @@ namespace keras::core::ops::image {
 
 namespace {
 
-// Rank-4 images (a single image gets a batch axis); checks the common arguments.
-Tensor batched(const char* op, const Tensor& images, const std::string& data_format) {
-  if (data_format != "channels_last") {
-    if (data_format == "channels_first")
-      throw std::invalid_argument(std::string(op) + ": data_format=\"channels_first\" is not supported yet "
-                                  "(keras-cpp's image ops are channels_last)");
-    throw std::invalid_argument(std::string(op) + ": the `data_format` argument must be one of \"channels_last\", "
-                                "\"channels_first\". Received: data_format=\"" + data_format + "\"");
-  }
+// Checks the images' rank (3, a single image, or 4, a batch).
+const Tensor& checked_rank(const char* op, const Tensor& images) {
+  if (!images.defined()) throw std::invalid_argument(std::string(op) + ": `images` is an undefined tensor");
   const int64_t r = images.shape().rank();
   if (r != 3 && r != 4)
     throw std::invalid_argument(std::string(op) + ": invalid images rank: expected rank 3 (single image) or rank 4 "
                                 "(batch of images). Received input with shape: images.shape=" + images.shape().str());
-  return r == 3 ? expand_dims(images, 0) : images;
+  return images;
 }
+
+// Rank-4 channels_last images (a single image gets a batch axis).
+Tensor batched(const char* op, const Tensor& images) {
+  return checked_rank(op, images).shape().rank() == 3 ? expand_dims(images, 0) : images;
+}
+
+// channels_first images (one (c, h, w) or a batch) in channels_last, and back.
+Tensor image_to_last(const Tensor& x) { return x.rank() == 3 ? transpose(x, {1, 2, 0}) : channels_to_last(x); }
+Tensor image_to_first(const Tensor& y) { return y.rank() == 3 ? transpose(y, {2, 0, 1}) : channels_to_first(y); }
 
 Tensor unbatched(const Tensor& y, const Tensor& images) { return images.shape().rank() == 3 ? squeeze(y, {0}) : y; }
 
@@ -68,7 +71,12 @@ Tensor resize_axis(const Tensor& x, int64_t axis, int64_t out, bool nearest) {
 }  // namespace
 
 Tensor resize(const Tensor& images, const std::vector<int64_t>& size, const ResizeOptions& o) {
-  Tensor x = batched("resize", images, o.data_format);
+  if (is_channels_first(o.data_format, "resize")) {
+    ResizeOptions last = o;
+    last.data_format = "channels_last";
+    return image_to_first(resize(image_to_last(checked_rank("resize", images)), size, last));
+  }
+  Tensor x = batched("resize", images);
   if (size.size() != 2 || size[0] <= 0 || size[1] <= 0) {
     std::string s;
     for (size_t i = 0; i < size.size(); ++i) s += (i ? ", " : "") + std::to_string(size[i]);
@@ -145,7 +153,12 @@ struct Reader {
 }  // namespace
 
 Tensor affine_transform(const Tensor& images, const Tensor& transform, const AffineTransformOptions& o) {
-  Tensor x = batched("affine_transform", images, o.data_format);
+  if (is_channels_first(o.data_format, "affine_transform")) {
+    AffineTransformOptions last = o;
+    last.data_format = "channels_last";
+    return image_to_first(affine_transform(image_to_last(checked_rank("affine_transform", images)), transform, last));
+  }
+  Tensor x = batched("affine_transform", images);
   const DType dt = x.dtype();
   if (!is_floating(dt))
     throw std::invalid_argument(std::string("affine_transform: expected float32 or float64 images, but received "

@@ -215,10 +215,7 @@ Tensor perspective_transform(const Tensor& images, const Tensor& start_points, c
   if (!is_floating(images.dtype()))
     throw_invalid(op + ": expected floating images, but received " + std::string(dtype_name(images.dtype())));
   Tensor transform = homography(start_points, end_points, op);
-  const bool first = data_format == "channels_first";
-  if (!first && data_format != "channels_last")
-    throw_invalid(op + ": expected data_format \"channels_last\" or \"channels_first\", but received \"" +
-                  data_format + "\"");
+  const bool first = is_channels_first(data_format, op);
   Tensor x = images.rank() == 3 ? expand_dims(images, 0) : images;
   if (first) x = transpose(x, {0, 2, 3, 1});
   if (transform.shape()[0] != x.shape()[0] && transform.shape()[0] != 1)

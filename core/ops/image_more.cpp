@@ -11,13 +11,6 @@
 namespace keras::core::ops::image {
 namespace {
 
-bool is_channels_first(const std::string& data_format, const std::string& op) {
-  if (data_format == "channels_last") return false;
-  if (data_format == "channels_first") return true;
-  throw_invalid(op + ": expected data_format \"channels_last\" or \"channels_first\", but received \"" + data_format +
-                "\"");
-}
-
 void check_images(const Tensor& images, const std::string& op, const char* arg = "images") {
   if (!images.defined()) throw_invalid(op + ": `" + arg + "` is an undefined tensor");
   if (images.rank() != 3 && images.rank() != 4)

@@ -14,13 +14,6 @@ void check_defined(const Tensor& t, const char* op, const char* arg) {
   if (!t.defined()) throw_invalid(std::string(op) + ": argument `" + arg + "` is an undefined tensor");
 }
 
-bool channels_first(const std::string& data_format, const char* op) {
-  if (data_format == "channels_last") return false;
-  if (data_format == "channels_first") return true;
-  throw_invalid(std::string(op) + ": expected data_format \"channels_last\" or \"channels_first\", but received \"" +
-                data_format + "\"");
-}
-
 // A {h, w} pair from one or two numbers, each >= lo.
 std::pair<int64_t, int64_t> pair_of(const std::vector<int64_t>& p, const char* op, const char* arg, int64_t lo) {
   if (p.size() != 1 && p.size() != 2)
@@ -37,8 +30,6 @@ Tensor int64_vector(const std::vector<int64_t>& v) {
   return from_buffer(v.data(), DType::int64, Shape{int64_t(v.size())}, DType::int64);
 }
 
-Tensor nchw_to_nhwc(const Tensor& x) { return transpose(x, {0, 2, 3, 1}); }
-Tensor nhwc_to_nchw(const Tensor& x) { return transpose(x, {0, 3, 1, 2}); }
 
 void check_blocks(const Tensor& x, int64_t b, const char* op) {
   if (b < 2) throw_invalid(std::string(op) + ": expected block_size >= 2, but received " + std::to_string(b));
@@ -66,7 +57,7 @@ Tensor adaptive_pool(const Tensor& inputs, const std::vector<int64_t>& output_si
                      bool is_max) {
   const std::string op = is_max ? "adaptive_max_pool" : "adaptive_average_pool";
   check_defined(inputs, op.c_str(), "inputs");
-  const bool first = channels_first(data_format, op.c_str());
+  const bool first = is_channels_first(data_format, op);
   const int64_t spatial = inputs.rank() - 2;
   if (spatial < 1 || spatial > 3)
     throw_invalid(op + ": supports 1D, 2D or 3D inputs (batch, *spatial, channels) only, but received shape " +
@@ -90,34 +81,64 @@ Tensor adaptive_pool(const Tensor& inputs, const std::vector<int64_t>& output_si
 
 }  // namespace
 
+bool is_channels_first(const std::string& data_format, const std::string& op) {
+  if (data_format == "channels_last") return false;
+  if (data_format == "channels_first") return true;
+  throw_invalid(op + ": expected data_format \"channels_last\" or \"channels_first\", but received \"" + data_format +
+                "\"");
+}
+
+namespace {
+std::vector<int64_t> moved_channels(int64_t rank, bool to_last) {
+  std::vector<int64_t> perm{0};
+  if (to_last) {
+    for (int64_t i = 2; i < rank; ++i) perm.push_back(i);
+    perm.push_back(1);
+  } else {
+    perm.push_back(rank - 1);
+    for (int64_t i = 1; i + 1 < rank; ++i) perm.push_back(i);
+  }
+  return perm;
+}
+}  // namespace
+
+Tensor channels_to_last(const Tensor& x) {
+  if (!x.defined()) throw_invalid("channels_to_last: the input is an undefined tensor");
+  return x.rank() <= 2 ? x : transpose(x, moved_channels(x.rank(), true));
+}
+Tensor channels_to_first(const Tensor& x) {
+  if (!x.defined()) throw_invalid("channels_to_first: the input is an undefined tensor");
+  return x.rank() <= 2 ? x : transpose(x, moved_channels(x.rank(), false));
+}
+
 Tensor depth_to_space(const Tensor& x, int64_t block_size, const std::string& data_format) {
   const char* op = "depth_to_space";
   check_defined(x, op, "x");
-  const bool first = channels_first(data_format, op);
+  const bool first = is_channels_first(data_format, op);
   check_blocks(x, block_size, op);
-  Tensor y = first ? nchw_to_nhwc(x) : x;
+  Tensor y = first ? channels_to_last(x) : x;
   const int64_t n = y.shape()[0], h = y.shape()[1], w = y.shape()[2], c = y.shape()[3], b = block_size;
   if (c % (b * b) != 0)
     throw_invalid(std::string(op) + ": expected channels divisible by block_size^2 = " + std::to_string(b * b) +
                   ", but received shape " + x.shape().str());
   y = reshape(y, {n, h, w, b, b, c / (b * b)});
   y = reshape(transpose(y, {0, 1, 3, 2, 4, 5}), {n, h * b, w * b, c / (b * b)});
-  return first ? nhwc_to_nchw(y) : y;
+  return first ? channels_to_first(y) : y;
 }
 
 Tensor space_to_depth(const Tensor& x, int64_t block_size, const std::string& data_format) {
   const char* op = "space_to_depth";
   check_defined(x, op, "x");
-  const bool first = channels_first(data_format, op);
+  const bool first = is_channels_first(data_format, op);
   check_blocks(x, block_size, op);
-  Tensor y = first ? nchw_to_nhwc(x) : x;
+  Tensor y = first ? channels_to_last(x) : x;
   const int64_t n = y.shape()[0], h = y.shape()[1], w = y.shape()[2], c = y.shape()[3], b = block_size;
   if (h % b != 0 || w % b != 0)
     throw_invalid(std::string(op) + ": expected height and width divisible by block_size " + std::to_string(b) +
                   ", but received shape " + x.shape().str());
   y = reshape(y, {n, h / b, b, w / b, b, c});
   y = reshape(transpose(y, {0, 1, 3, 2, 4, 5}), {n, h / b, w / b, b * b * c});
-  return first ? nhwc_to_nchw(y) : y;
+  return first ? channels_to_first(y) : y;
 }
 
 Tensor extract_sequences(const Tensor& x, int64_t sequence_length, int64_t sequence_stride) {

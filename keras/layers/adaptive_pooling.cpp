@@ -5,6 +5,8 @@
 #include "core/ops.h"
 #include "keras/layers/conv_geometry.h"
 
+#include "keras/settings.h"
+
 namespace keras::layers {
 namespace ops = core::ops;
 
@@ -24,7 +26,7 @@ AdaptivePoolingLayer::AdaptivePoolingLayer(int rank, bool max, const SpatialArg&
     throw std::invalid_argument(name() + ": expected 1, 2 or 3 spatial axes, but received rank=" +
                                 std::to_string(rank));
   output_size_ = detail::spatial_values(name(), "output_size", output_size, rank, 1);
-  if (o_.data_format.empty()) o_.data_format = "channels_last";
+  if (o_.data_format.empty()) o_.data_format = config::image_data_format();
   if (o_.data_format != "channels_last" && o_.data_format != "channels_first")
     throw std::invalid_argument(name() + ": invalid data_format: " + o_.data_format +
                                 ". Expected 'channels_first' or 'channels_last'.");

@@ -13,7 +13,7 @@ namespace keras::layers {
 /// Options of the adaptive pooling layers (their keyword arguments besides output_size).
 struct AdaptivePoolingOptions {
   /// "channels_last" (the default: (batch, *spatial, channels)) or "channels_first".
-  std::string data_format{};
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, adaptive_average_pooling2d, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layers have no weights.

@@ -64,7 +64,7 @@ struct RandAugmentOptions {
   FactorArg factor = 0.5;
   std::string interpolation = "bilinear";  ///< of the geometric operations: "bilinear" or "nearest"
   int64_t seed = -1;                        ///< -1 = unseeded (Keras: None)
-  std::string data_format{};                ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, rand_augment, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
@@ -107,7 +107,7 @@ struct AugMixOptions {
   bool all_ops = true;
   std::string interpolation = "bilinear";  ///< of the geometric operations: "bilinear" or "nearest"
   int64_t seed = -1;                        ///< -1 = unseeded (Keras: None)
-  std::string data_format{};                ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, aug_mix, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.

@@ -25,7 +25,7 @@ struct ContrastLimitedAdaptiveHistogramEqualizationOptions {
   /// (8, 8)). An image whose size the grid does not divide is padded symmetrically at the
   /// bottom and right (by less than a tile, at most its own size).
   std::pair<int64_t, int64_t> tile_grid_size{8, 8};
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, contrast_limited_adaptive_histogram_equalization, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.

@@ -22,7 +22,7 @@ struct RandomColorJitterOptions {
   std::optional<FactorArg> brightness_factor{}, contrast_factor{}, saturation_factor{}, hue_factor{};
   ///@}
   int64_t seed = -1;          ///< -1 = unseeded (Keras: None); given to every part
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, random_color_jitter, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.

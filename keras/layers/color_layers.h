@@ -20,7 +20,7 @@ struct ColorOptions {
   /// RandomGrayscale.
   std::pair<double, double> value_range{0, 255};
   int64_t seed = -1;          ///< -1 = unseeded (Keras: None); not used by AutoContrast
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated from the class, random_brightness, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layers have no weights.

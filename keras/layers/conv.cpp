@@ -5,6 +5,7 @@
 #include "keras/layers/kernel_bias_config.h"
 
 #include "keras/layers/core_layers_util.h"
+#include "keras/layers/data_format.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -31,15 +32,6 @@ int64_t window_output(int64_t in, int64_t window, int64_t stride, int64_t dilati
   return in == 0 ? 0 : (in - 1) / stride + 1;  // same, causal
 }
 
-std::string check_channels_last(const std::string& layer, const std::string& data_format) {
-  if (data_format.empty() || data_format == "channels_last") return "channels_last";
-  if (data_format == "channels_first")
-    throw std::invalid_argument(layer + ": data_format=\"channels_first\" is not supported yet (keras-cpp's "
-                                "convolutions and pools are channels_last); transpose the inputs with "
-                                "Permute or use channels_last");
-  throw std::invalid_argument(layer + ": the `data_format` argument must be one of \"channels_last\", "
-                              "\"channels_first\". Received: data_format=\"" + data_format + "\"");
-}
 SpatialArg spatial_from(const Value& v) {
   if (v.type() == Value::Type::list) return SpatialArg(v.as_ints());
   return SpatialArg(v.as_int());
@@ -65,7 +57,7 @@ ConvLayer::ConvLayer(int rank, int64_t filters, const SpatialArg& kernel_size, c
   kernel_size_ = detail::spatial_values(n, "kernel_size", kernel_size, rank, 1);
   strides_ = detail::spatial_values(n, "strides", o.strides, rank, 1);
   dilation_ = detail::spatial_values(n, "dilation_rate", o.dilation_rate, rank, 1);
-  o_.data_format = detail::check_channels_last(n, o.data_format);
+  o_.data_format = detail::data_format_of(n, o.data_format);
   if (filters <= 0)
     throw std::invalid_argument(n + ": invalid value for argument `filters`. Expected a strictly positive value. "
                                 "Received filters=" + std::to_string(filters));
@@ -83,16 +75,19 @@ ConvLayer::ConvLayer(int rank, int64_t filters, const SpatialArg& kernel_size, c
   input_spec.min_ndim = rank + 2;
 }
 
-void ConvLayer::build(const ShapeSpec& s) {
+void ConvLayer::build(const ShapeSpec& input_shape) {
+  const bool first = channels_first();
+  const ShapeSpec s = detail::to_channels_last(input_shape, first);
   if (s.size() != size_t(rank_ + 2) || s.back() < 0)
-    throw std::invalid_argument(name() + ": expected an input of rank " + std::to_string(rank_ + 2) +
-                                " (batch, *spatial, channels) with known channels, but received input shape " +
-                                shape_str(s));
+    throw std::invalid_argument(name() + ": expected an input of rank " + std::to_string(rank_ + 2) + " (batch, " +
+                                (first ? "channels, *spatial" : "*spatial, channels") +
+                                ") with known channels, but received input shape " + shape_str(input_shape));
   const int64_t channels = s.back();
   if (channels % o_.groups != 0)
     throw std::invalid_argument(name() + ": the number of input channels must be evenly divisible by the number "
                                 "of groups. Received groups=" + std::to_string(o_.groups) + ", but the input has " +
-                                std::to_string(channels) + " channels (full input shape is " + shape_str(s) + ")");
+                                std::to_string(channels) + " channels (full input shape is " + shape_str(input_shape) +
+                                ")");
   std::vector<int64_t> kshape = kernel_size_;
   kshape.push_back(channels / o_.groups);
   kshape.push_back(filters_);
@@ -101,23 +96,24 @@ void ConvLayer::build(const ShapeSpec& s) {
   if (o_.use_bias)
     bias = add_weight("bias", Shape{filters_}, {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(),
                                                 o_.bias_constraint.ptr()});
-  input_spec = InputSpec{.ndim = rank_ + 2, .axes = {{-1, channels}}};
+  input_spec = InputSpec{.ndim = rank_ + 2, .axes = {{first ? 1 : -1, channels}}};
 }
 
 Tensor ConvLayer::call(const Tensor& x, bool) {
-  Tensor y = ops::conv(x, kernel, strides_, o_.padding, "channels_last", dilation_);
+  const bool first = channels_first();
+  Tensor y = ops::conv(detail::to_channels_last(x, first), kernel, strides_, o_.padding, "channels_last", dilation_);
   if (o_.use_bias) y = ops::add(y, bias);
-  return o_.activation(y);
+  return o_.activation(detail::to_channels_first(y, first));  // as Keras, on the layer's layout
 }
 
 std::vector<ShapeSpec> ConvLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
-  ShapeSpec s = shapes.at(0);
+  ShapeSpec s = detail::to_channels_last(shapes.at(0), channels_first());
   for (int i = 0; i < rank_; ++i) {
     const size_t u = size_t(i);
     s[u + 1] = detail::window_output(s[u + 1], kernel_size_[u], strides_[u], dilation_[u], o_.padding);
   }
   s.back() = filters_;
-  return {s};
+  return {detail::to_channels_first(s, channels_first())};
 }
 
 Config ConvLayer::get_config() const {

@@ -18,7 +18,7 @@ struct ConvOptions {
   /// dilation_rate >1 raises.
   SpatialArg strides = 1;
   std::string padding = "valid";  ///< "valid", "same", "causal" (Conv1D)
-  std::string data_format{};      ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Spacing of the kernel taps per spatial axis (Keras `dilation_rate`, default 1).
   SpatialArg dilation_rate = 1;
   /// Number of channel groups (Keras `groups`, default 1); input channels and filters must
@@ -78,6 +78,7 @@ class ConvLayer : public Layer {
   ///@}
 
  private:
+  bool channels_first() const { return o_.data_format == "channels_first"; }
   int rank_;
   int64_t filters_;
   std::vector<int64_t> kernel_size_, strides_, dilation_;
@@ -101,8 +102,6 @@ std::vector<int64_t> spatial_values(const std::string& layer, const char* arg, c
 /// The output length of one spatial axis (-1 stays unknown), as Keras's
 /// compute_conv_output_shape.
 int64_t window_output(int64_t in, int64_t window, int64_t stride, int64_t dilation, const std::string& padding);
-/// Throws unless data_format is empty or "channels_last".
-std::string check_channels_last(const std::string& layer, const std::string& data_format);
 /// A config's integer or list of integers.
 SpatialArg spatial_from(const Value& v);
 }  // namespace detail

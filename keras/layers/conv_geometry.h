@@ -11,6 +11,7 @@
 #include "keras/layers/args.h"
 #include "keras/layers/conv.h"
 #include "keras/layers/core_layers_util.h"
+#include "keras/layers/data_format.h"
 
 namespace keras::layers::detail {
 
@@ -19,7 +20,7 @@ struct ConvGeometry {
   std::string padding, data_format;
 };
 
-// Keras's checks: per-axis values (>= 1), padding "valid" or "same", channels_last, and
+// Keras's checks: per-axis values (>= 1), padding "valid" or "same", a data format, and
 // (unless strided_dilation) not both strides > 1 and dilation_rate > 1.
 inline ConvGeometry conv_geometry(const std::string& layer, int rank, const SpatialArg& kernel_size,
                                   const SpatialArg& strides, const std::string& padding,
@@ -29,7 +30,7 @@ inline ConvGeometry conv_geometry(const std::string& layer, int rank, const Spat
   g.kernel_size = spatial_values(layer, "kernel_size", kernel_size, rank, 1);
   g.strides = spatial_values(layer, "strides", strides, rank, 1);
   g.dilation = spatial_values(layer, "dilation_rate", dilation_rate, rank, 1);
-  g.data_format = check_channels_last(layer, data_format);
+  g.data_format = data_format_of(layer, data_format);
   if (padding != "valid" && padding != "same")
     throw std::invalid_argument(layer + ": the `padding` argument must be one of \"valid\", \"same\". Received: "
                                 "padding=\"" + padding + "\"");
@@ -44,6 +45,17 @@ inline ConvGeometry conv_geometry(const std::string& layer, int rank, const Spat
                                 "Received: strides=" + list_str(g.strides) + " and dilation_rate=" +
                                 list_str(g.dilation));
   return g;
+}
+
+// The channels_last view of a convolution layer's input shape; throws unless it has rank
+// + 2 axes with known channels.
+inline ShapeSpec conv_input(const std::string& layer, int rank, const ShapeSpec& input_shape, bool first) {
+  const ShapeSpec s = to_channels_last(input_shape, first);
+  if (s.size() != size_t(rank + 2) || s.back() < 0)
+    throw std::invalid_argument(layer + ": expected an input of rank " + std::to_string(rank + 2) + " (batch, " +
+                                (first ? "channels, *spatial" : "*spatial, channels") +
+                                ") with known channels, but received input shape " + shape_str(input_shape));
+  return s;
 }
 
 inline void write_geometry(Config& c, const ConvGeometry& g) {

@@ -123,8 +123,31 @@ ShapeSpec ConvLSTMLayer::state_shape(const ShapeSpec& s) const {
   return out;
 }
 
+namespace {
+// A channels_first sequence (batch, time, channels, *spatial) in channels_last (batch, time,
+// *spatial, channels), and back: the time axis stays, the rest as one step's.
+std::vector<int64_t> sequence_perm(int64_t rank, bool to_last) {
+  std::vector<int64_t> perm{0, 1};
+  if (to_last) {
+    for (int64_t i = 3; i < rank; ++i) perm.push_back(i);
+    perm.push_back(2);
+  } else {
+    perm.push_back(rank - 1);
+    for (int64_t i = 2; i + 1 < rank; ++i) perm.push_back(i);
+  }
+  return perm;
+}
+ShapeSpec permuted(const ShapeSpec& s, const std::vector<int64_t>& perm) {
+  ShapeSpec out;
+  for (int64_t p : perm) out.push_back(s[size_t(p)]);
+  return out;
+}
+}  // namespace
+
 void ConvLSTMLayer::build(const std::vector<ShapeSpec>& shapes) {
-  const ShapeSpec& s = shapes.at(0);
+  const ShapeSpec s = channels_first() && shapes.at(0).size() == size_t(rank_ + 3)
+                          ? permuted(shapes.at(0), sequence_perm(rank_ + 3, true))
+                          : shapes.at(0);
   if (int64_t(s.size()) != rank_ + 3)
     throw std::invalid_argument(name() + ": expected ndim=" + std::to_string(rank_ + 3) + " (batch, time, " +
                                 std::to_string(rank_) + " spatial axes, channels), but received input with shape " +
@@ -143,6 +166,20 @@ std::vector<Tensor> ConvLSTMLayer::call(const std::vector<Tensor>& xs, const Cal
   if (xs.size() != 1 && xs.size() != 3)
     throw std::invalid_argument(name() + ": expected the inputs {x} or {x, h0, c0}, but received " +
                                 std::to_string(xs.size()) + " tensors");
+  if (!channels_first()) return call_last(xs, ctx);
+  if (xs[0].shape().rank() != rank_ + 3)
+    throw std::invalid_argument(name() + ": expected ndim=" + std::to_string(rank_ + 3) +
+                                ", but received input with shape " + xs[0].shape().str());
+  std::vector<Tensor> last{ops::transpose(xs[0], sequence_perm(rank_ + 3, true))};
+  for (size_t i = 1; i < xs.size(); ++i) last.push_back(detail::to_channels_last(xs[i], true));
+  std::vector<Tensor> out = call_last(last, ctx);
+  out[0] = o_.return_sequences ? ops::transpose(out[0], sequence_perm(rank_ + 3, false))
+                               : detail::to_channels_first(out[0], true);
+  for (size_t i = 1; i < out.size(); ++i) out[i] = detail::to_channels_first(out[i], true);
+  return out;
+}
+
+std::vector<Tensor> ConvLSTMLayer::call_last(const std::vector<Tensor>& xs, const CallContext& ctx) {
   Tensor x = xs[0];
   const ShapeSpec want_state = state_shape(spec_of(x.shape()));
   if (x.shape().rank() != rank_ + 3)
@@ -229,6 +266,15 @@ std::vector<ShapeSpec> ConvLSTMLayer::compute_output_shape(const std::vector<Sha
   if (int64_t(s.size()) != rank_ + 3)
     throw std::invalid_argument(name() + ": expected ndim=" + std::to_string(rank_ + 3) +
                                 ", but received input with shape " + shape_str(s));
+  if (!channels_first()) return output_shape_last(s);
+  std::vector<ShapeSpec> out = output_shape_last(permuted(s, sequence_perm(rank_ + 3, true)));
+  out[0] = o_.return_sequences ? permuted(out[0], sequence_perm(rank_ + 3, false))
+                               : detail::to_channels_first(out[0], true);
+  for (size_t i = 1; i < out.size(); ++i) out[i] = detail::to_channels_first(out[i], true);
+  return out;
+}
+
+std::vector<ShapeSpec> ConvLSTMLayer::output_shape_last(const ShapeSpec& s) {
   const ShapeSpec state = state_shape(s);
   ShapeSpec out = state;
   if (o_.return_sequences) out.insert(out.begin() + 1, s[1]);

@@ -22,7 +22,7 @@ namespace keras::layers {
 struct ConvLSTMOptions {
   SpatialArg strides = 1;           ///< of the input convolution
   std::string padding = "valid";    ///< of the input convolution: "valid" or "same"
-  std::string data_format{};        ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   SpatialArg dilation_rate = 1;     ///< of the input convolution
   /// Activation of the candidate state and output (default tanh).
   ActivationArg activation = "tanh";
@@ -121,6 +121,11 @@ class ConvLSTMLayer : public Layer {
  private:
   static LayerPtr from_config_rank(int rank, const Config& c);
   ShapeSpec state_shape(const ShapeSpec& input_shape) const;  // (batch, *spatial', filters)
+  // call() on channels_last inputs (batch, time, *spatial, channels) and states.
+  std::vector<Tensor> call_last(const std::vector<Tensor>& xs, const CallContext& ctx);
+  // compute_output_shape() for a channels_last input shape.
+  std::vector<ShapeSpec> output_shape_last(const ShapeSpec& s);
+  bool channels_first() const { return o_.data_format == "channels_first"; }
 
   int rank_;
   int64_t filters_;

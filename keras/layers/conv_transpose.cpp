@@ -50,11 +50,8 @@ ConvTransposeLayer::ConvTransposeLayer(int rank, int64_t filters, const SpatialA
   input_spec.min_ndim = rank + 2;
 }
 
-void ConvTransposeLayer::build(const ShapeSpec& s) {
-  if (s.size() != size_t(rank_ + 2) || s.back() < 0)
-    throw std::invalid_argument(name() + ": expected an input of rank " + std::to_string(rank_ + 2) +
-                                " (batch, *spatial, channels) with known channels, but received input shape " +
-                                shape_str(s));
+void ConvTransposeLayer::build(const ShapeSpec& input_shape) {
+  const ShapeSpec s = detail::conv_input(name(), rank_, input_shape, channels_first());
   std::vector<int64_t> kshape = kernel_size_;
   kshape.push_back(filters_);
   kshape.push_back(s.back());
@@ -63,19 +60,19 @@ void ConvTransposeLayer::build(const ShapeSpec& s) {
   if (o_.use_bias)
     bias = add_weight("bias", Shape{filters_},
                       {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr()});
-  input_spec = InputSpec{.ndim = rank_ + 2, .axes = {{-1, s.back()}}};
+  input_spec = InputSpec{.ndim = rank_ + 2, .axes = {{channels_first() ? 1 : -1, s.back()}}};
 }
 
 Tensor ConvTransposeLayer::call(const Tensor& x, bool) {
   std::optional<SpatialArg> op;
   if (output_padding_) op = SpatialArg(*output_padding_);
-  Tensor y = ops::conv_transpose(x, kernel, strides_, o_.padding, op, "channels_last", dilation_);
+  Tensor y = ops::conv_transpose(detail::to_channels_last(x, channels_first()), kernel, strides_, o_.padding, op, "channels_last", dilation_);
   if (o_.use_bias) y = ops::add(y, bias);
-  return o_.activation(y);
+  return o_.activation(detail::to_channels_first(y, channels_first()));
 }
 
 std::vector<ShapeSpec> ConvTransposeLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
-  ShapeSpec s = shapes.at(0);
+  ShapeSpec s = detail::to_channels_last(shapes.at(0), channels_first());
   for (int i = 0; i < rank_; ++i) {
     const size_t u = size_t(i);
     s[u + 1] = ops::conv_transpose_output_length(
@@ -83,7 +80,7 @@ std::vector<ShapeSpec> ConvTransposeLayer::compute_output_shape(const std::vecto
         output_padding_ ? std::optional<int64_t>((*output_padding_)[u]) : std::nullopt);
   }
   s.back() = filters_;
-  return {s};
+  return {detail::to_channels_first(s, channels_first())};
 }
 
 Config ConvTransposeLayer::get_config() const {

@@ -19,7 +19,7 @@ struct ConvTransposeOptions {
   SpatialArg strides = 1;
   std::string padding = "valid";            ///< "valid" or "same"
   std::optional<SpatialArg> output_padding{};  ///< each < its stride; default: Keras's (None)
-  std::string data_format{};                ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Spacing of the kernel taps per spatial axis (Keras `dilation_rate`, default 1).
   SpatialArg dilation_rate = 1;
   /// Applied to the output (Keras `activation`; empty: linear).
@@ -73,6 +73,7 @@ class ConvTransposeLayer : public Layer {
   ///@}
 
  private:
+  bool channels_first() const { return o_.data_format == "channels_first"; }
   int rank_;
   int64_t filters_;
   std::vector<int64_t> kernel_size_, strides_, dilation_;

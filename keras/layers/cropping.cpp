@@ -6,6 +6,8 @@
 #include "keras/layers/args.h"
 #include "keras/layers/conv.h"
 
+#include "keras/layers/data_format.h"
+
 namespace keras::layers {
 namespace ops = core::ops;
 
@@ -22,16 +24,18 @@ CroppingLayer::CroppingLayer(int rank, const SpatialPairsArg& cropping, const Cr
       rank_(rank),
       o_(o) {
   cropping_ = detail::spatial_pairs(name(), "cropping", cropping, rank);
-  if (rank > 1) o_.data_format = detail::check_channels_last(name(), o.data_format);
+  if (rank > 1) o_.data_format = detail::data_format_of(name(), o.data_format);
   input_spec.ndim = rank + 2;
 }
 
 ShapeSpec CroppingLayer::cropped(const ShapeSpec& shape) const {
   ShapeSpec s = shape;
-  for (size_t i = 0; i < cropping_.size(); ++i) {
-    if (s[i + 1] < 0) continue;
-    s[i + 1] -= cropping_[i].first + cropping_[i].second;
-    if (s[i + 1] <= 0)
+  const size_t first_axis = channels_first() ? 2 : 1;
+  for (size_t i = 0; i < cropping_.size() && i + first_axis < s.size(); ++i) {
+    int64_t& d = s[i + first_axis];
+    if (d < 0) continue;
+    d -= cropping_[i].first + cropping_[i].second;
+    if (d <= 0)
       throw std::invalid_argument(name() + ": values in `cropping` argument should be smaller than the "
                                   "corresponding spatial dimension of the input. Received: input_shape=" +
                                   shape_str(shape) + ", cropping=" +
@@ -41,9 +45,10 @@ ShapeSpec CroppingLayer::cropped(const ShapeSpec& shape) const {
 }
 
 Tensor CroppingLayer::call(const Tensor& x, bool) {
-  ShapeSpec out = cropped(spec_of(x.shape()));
+  const ShapeSpec out = cropped(spec_of(x.shape()));
   std::vector<int64_t> begin(out.size(), 0);
-  for (size_t i = 0; i < cropping_.size(); ++i) begin[i + 1] = cropping_[i].first;
+  const size_t first_axis = channels_first() ? 2 : 1;
+  for (size_t i = 0; i < cropping_.size(); ++i) begin[i + first_axis] = cropping_[i].first;
   return ops::slice(x, begin, out);
 }
 

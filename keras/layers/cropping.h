@@ -13,7 +13,7 @@ namespace keras::layers {
 /// Options of the cropping layers (keyword arguments of keras.layers.Cropping*D besides
 /// cropping).
 struct CroppingOptions {
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, cropping2d, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
@@ -40,6 +40,7 @@ class CroppingLayer : public Layer {
   const detail::Pairs& cropping() const { return cropping_; }
 
  private:
+  bool channels_first() const { return o_.data_format == "channels_first"; }
   ShapeSpec cropped(const ShapeSpec& s) const;  // throws when a crop leaves nothing
   int rank_;
   detail::Pairs cropping_;

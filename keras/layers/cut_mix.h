@@ -19,7 +19,7 @@ struct CutMixOptions {
   /// (Keras's factor, default 1.0).
   FactorArg factor = 1.0;
   int64_t seed = -1;          ///< -1 = unseeded (Keras: None)
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, cut_mix, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.

@@ -17,13 +17,6 @@ ShapeSpec depthwise_output_shape(ShapeSpec s, const std::vector<int64_t>& kernel
   s.back() = channels_out;
   return s;
 }
-
-void check_conv_input(const std::string& layer, int rank, const ShapeSpec& s) {
-  if (s.size() != size_t(rank + 2) || s.back() < 0)
-    throw std::invalid_argument(layer + ": expected an input of rank " + std::to_string(rank + 2) +
-                                " (batch, *spatial, channels) with known channels, but received input shape " +
-                                shape_str(s));
-}
 }  // namespace detail
 
 namespace {
@@ -54,8 +47,8 @@ DepthwiseConvLayer::DepthwiseConvLayer(int rank, const SpatialArg& kernel_size, 
   input_spec.min_ndim = rank + 2;
 }
 
-void DepthwiseConvLayer::build(const ShapeSpec& s) {
-  detail::check_conv_input(name(), rank_, s);
+void DepthwiseConvLayer::build(const ShapeSpec& input_shape) {
+  const ShapeSpec s = detail::conv_input(name(), rank_, input_shape, channels_first());
   std::vector<int64_t> kshape = kernel_size_;
   kshape.push_back(s.back());
   kshape.push_back(o_.depth_multiplier);
@@ -64,19 +57,21 @@ void DepthwiseConvLayer::build(const ShapeSpec& s) {
   if (o_.use_bias)
     bias = add_weight("bias", Shape{s.back() * o_.depth_multiplier},
                       {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr()});
-  input_spec = InputSpec{.ndim = rank_ + 2, .axes = {{-1, s.back()}}};
+  input_spec = InputSpec{.ndim = rank_ + 2, .axes = {{channels_first() ? 1 : -1, s.back()}}};
 }
 
 Tensor DepthwiseConvLayer::call(const Tensor& x, bool) {
-  Tensor y = ops::depthwise_conv(x, kernel, strides_, o_.padding, "channels_last", dilation_);
+  Tensor y = ops::depthwise_conv(detail::to_channels_last(x, channels_first()), kernel, strides_, o_.padding, "channels_last", dilation_);
   if (o_.use_bias) y = ops::add(y, bias);
-  return o_.activation(y);
+  return o_.activation(detail::to_channels_first(y, channels_first()));
 }
 
 std::vector<ShapeSpec> DepthwiseConvLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
-  const ShapeSpec& s = shapes.at(0);
-  return {detail::depthwise_output_shape(s, kernel_size_, strides_, dilation_, o_.padding,
-                                         s.back() < 0 ? -1 : s.back() * o_.depth_multiplier)};
+  const bool first = channels_first();
+  const ShapeSpec s = detail::to_channels_last(shapes.at(0), first);
+  return {detail::to_channels_first(detail::depthwise_output_shape(s, kernel_size_, strides_, dilation_, o_.padding,
+                                                                   s.back() < 0 ? -1 : s.back() * o_.depth_multiplier),
+                                    first)};
 }
 
 Config DepthwiseConvLayer::get_config() const {

@@ -18,7 +18,7 @@ struct DepthwiseConvOptions {
   /// Output channels per input channel (Keras `depth_multiplier`, default 1; must be
   /// positive).
   int64_t depth_multiplier = 1;
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Spacing of the kernel taps per spatial axis (Keras `dilation_rate`, default 1).
   SpatialArg dilation_rate = 1;
   /// Applied to the output (Keras `activation`; empty: linear).
@@ -68,6 +68,7 @@ class DepthwiseConvLayer : public Layer {
   ///@}
 
  private:
+  bool channels_first() const { return o_.data_format == "channels_first"; }
   int rank_;
   std::vector<int64_t> kernel_size_, strides_, dilation_;
   DepthwiseConvOptions o_;
@@ -85,8 +86,6 @@ namespace detail {
 ShapeSpec depthwise_output_shape(ShapeSpec s, const std::vector<int64_t>& kernel_size,
                                  const std::vector<int64_t>& strides, const std::vector<int64_t>& dilation,
                                  const std::string& padding, int64_t channels_out);
-/// Throws unless s has rank + 2 axes with known channels.
-void check_conv_input(const std::string& layer, int rank, const ShapeSpec& s);
 }  // namespace detail
 
 }  // namespace keras::layers

@@ -5,12 +5,14 @@
 #include "core/ops.h"
 #include "keras/layers/args.h"
 
+#include "keras/settings.h"
+
 namespace keras::layers {
 namespace ops = core::ops;
 
 FlattenLayer::FlattenLayer(const FlattenOptions& o)
     : Layer("Flatten", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
-      data_format_(o.data_format.empty() ? "channels_last" : o.data_format) {
+      data_format_(o.data_format.empty() ? config::image_data_format() : o.data_format) {
   if (data_format_ != "channels_last" && data_format_ != "channels_first")
     throw std::invalid_argument(name() + ": expected data_format \"channels_last\" or \"channels_first\", "
                                 "but received data_format=\"" + o.data_format + "\"");

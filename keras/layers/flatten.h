@@ -8,7 +8,7 @@ namespace keras::layers {
 
 /// Options of Flatten (the keyword arguments of keras.layers.Flatten).
 struct FlattenOptions {
-  std::string data_format{};  ///< "channels_last" (default when empty) or "channels_first"
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, flatten, flatten_1, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.

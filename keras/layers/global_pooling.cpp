@@ -4,6 +4,8 @@
 
 #include "core/ragged.h"
 
+#include "keras/layers/data_format.h"
+
 namespace keras::layers {
 namespace ops = core::ops;
 
@@ -22,7 +24,7 @@ GlobalPoolingLayer::GlobalPoolingLayer(Kind kind, int rank, const GlobalPoolingO
       kind_(kind),
       rank_(rank),
       o_(o) {
-  o_.data_format = detail::check_channels_last(name(), o.data_format);
+  o_.data_format = detail::data_format_of(name(), o.data_format);
   input_spec.ndim = rank + 2;
   supports_ragged_ = rank == 1;   // reduces over the ragged dimension, as Keras on TensorFlow
   supports_masking_ = kind == Kind::average && rank == 1;  // a masked mean; no output mask
@@ -31,6 +33,9 @@ GlobalPoolingLayer::GlobalPoolingLayer(Kind kind, int rank, const GlobalPoolingO
 std::vector<Tensor> GlobalPoolingLayer::call(const std::vector<Tensor>& xs, const CallContext& ctx) {
   const Tensor& x = xs.at(0);
   if (core::ragged::is_ragged(x)) {
+    if (channels_first())
+      throw std::invalid_argument(name() + ": a ragged input needs data_format \"channels_last\" (batch, None, "
+                                  "channels)");
     // (batch, None, channels): each row's mean or max over its own items. An empty row
     // gives NaN (mean) or the dtype's lowest value (max), as tf.reduce_mean / reduce_max.
     const core::RaggedTensor rt = core::ragged::ragged_of(x);
@@ -45,8 +50,9 @@ std::vector<Tensor> GlobalPoolingLayer::call(const std::vector<Tensor>& xs, cons
   const Tensor mask = ctx.masks.empty() ? Tensor() : ctx.masks[0];
   if (mask.defined() && supports_masking_) {
     // Keras: sum(x * mask) / sum(mask) over the steps (NaN for a row with no step kept).
-    const Tensor m = ops::expand_dims(ops::cast(mask, x.dtype()), 2);
-    return {ops::divide(ops::sum(ops::multiply(x, m), {1}, o_.keepdims), ops::sum(m, {1}, o_.keepdims))};
+    const int64_t steps = channels_first() ? 2 : 1;
+    const Tensor m = ops::expand_dims(ops::cast(mask, x.dtype()), channels_first() ? 1 : 2);
+    return {ops::divide(ops::sum(ops::multiply(x, m), {steps}, o_.keepdims), ops::sum(m, {steps}, o_.keepdims))};
   }
   return {call(x, ctx.training)};
 }
@@ -57,17 +63,17 @@ std::vector<Tensor> GlobalPoolingLayer::compute_mask(const std::vector<Tensor>&,
 
 Tensor GlobalPoolingLayer::call(const Tensor& x, bool) {
   std::vector<int64_t> axes;
-  for (int i = 1; i <= rank_; ++i) axes.push_back(i);
+  for (int i = 1; i <= rank_; ++i) axes.push_back(channels_first() ? i + 1 : i);
   return kind_ == Kind::max ? ops::max(x, axes, o_.keepdims) : ops::mean(x, axes, o_.keepdims);
 }
 
 std::vector<ShapeSpec> GlobalPoolingLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
-  const ShapeSpec& s = shapes.at(0);
+  const ShapeSpec s = detail::to_channels_last(shapes.at(0), channels_first());
   if (!o_.keepdims) return {{s.front(), s.back()}};
   ShapeSpec out(s.size(), 1);
   out.front() = s.front();
   out.back() = s.back();
-  return {out};
+  return {detail::to_channels_first(out, channels_first())};
 }
 
 Config GlobalPoolingLayer::get_config() const {

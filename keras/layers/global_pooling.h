@@ -12,7 +12,7 @@ namespace keras::layers {
 /// Options of the global pooling layers (keyword arguments of
 /// keras.layers.Global*Pooling*D).
 struct GlobalPoolingOptions {
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Keep the spatial axes as size 1 (Keras `keepdims`, default false).
   bool keepdims = false;
   /// Layer name (default: generated, global_average_pooling2d, ...).
@@ -46,6 +46,7 @@ class GlobalPoolingLayer : public Layer {
   static LayerPtr from_config(const Config& c);
 
  private:
+  bool channels_first() const { return o_.data_format == "channels_first"; }
   Kind kind_;
   int rank_;
   GlobalPoolingOptions o_;

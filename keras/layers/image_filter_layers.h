@@ -25,7 +25,7 @@ struct EqualizationOptions {
   std::pair<double, double> value_range{0, 255};
   /// Histogram bins (Keras `bins`, default 256, >= 1).
   int64_t bins = 256;
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, equalization, equalization_1, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
@@ -67,7 +67,7 @@ struct RandomGaussianBlurOptions {
   /// The range outputs are clipped to (Keras `value_range`, default (0, 255); kept as given).
   std::pair<double, double> value_range{0, 255};
   int64_t seed = -1;          ///< -1 = unseeded (Keras: None)
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, random_gaussian_blur, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
@@ -110,7 +110,7 @@ struct RandomErasingOptions {
   /// The range of the images' values (Keras `value_range`, default (0, 255); kept as given).
   std::pair<double, double> value_range{0, 255};
   int64_t seed = -1;          ///< -1 = unseeded (Keras: None)
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, random_erasing, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.

@@ -6,6 +6,7 @@
 #include "core/ops.h"
 #include "keras/layers/args.h"
 #include "keras/layers/conv.h"
+#include "keras/layers/data_format.h"
 #include "keras/layers/resizing.h"
 
 namespace keras::layers {
@@ -29,7 +30,7 @@ ImagePreprocessingLayer::ImagePreprocessingLayer(std::string class_name, const I
     : Layer(std::move(class_name), LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
       o_(o),
       seeds_(o.seed) {
-  o_.data_format = detail::check_channels_last(name(), o.data_format);
+  o_.data_format = detail::data_format_of(name(), o.data_format);
   if (!o_.bounding_box_format.empty()) {
     const auto& formats = utils::bounding_boxes::supported_formats();
     if (std::find(formats.begin(), formats.end(), o_.bounding_box_format) == formats.end())
@@ -46,7 +47,12 @@ Tensor unbatched(const Tensor& x, bool is_batched) { return is_batched ? x : ops
 }  // namespace
 
 Tensor ImagePreprocessingLayer::call(const Tensor& x, bool training) {
-  return images_call(x, training && draws() ? std::optional<Tensor>(draw_base()) : std::nullopt);
+  detail::check_image_rank(name(), spec_of(x.shape()));
+  const bool first = channels_first();
+  return detail::image_to_channels_first(
+      images_call(detail::image_to_channels_last(x, first),
+                  training && draws() ? std::optional<Tensor>(draw_base()) : std::nullopt),
+      first);
 }
 
 Tensor ImagePreprocessingLayer::images_call(const Tensor& x, const std::optional<Tensor>& base) {
@@ -60,12 +66,16 @@ Tensor ImagePreprocessingLayer::images_call(const Tensor& x, const std::optional
 
 ImageData ImagePreprocessingLayer::operator()(const ImageData& data, bool training) {
   if (!data.images.defined()) throw std::invalid_argument(name() + ": ImageData has no images");
+  detail::check_image_rank(name(), spec_of(data.images.shape()));
+  // The computation is channels_last: channels_first images and masks move there and back.
+  const bool first = channels_first();
   // One key for the call's draws: the images, boxes, labels and masks replay it.
   std::optional<Tensor> base;
   if (training && draws()) base = draw_base();
   ImageData out;
-  out.images = images_call(data.images, base);
-  const Shape& shape = data.images.shape();
+  const Tensor images = detail::image_to_channels_last(data.images, first);
+  out.images = detail::image_to_channels_first(images_call(images, base), first);
+  const Shape& shape = images.shape();
   const bool is_batched = shape.rank() == 4;
   const int64_t batch = is_batched ? shape[0] : 1;
   const Shape images_shape = is_batched ? shape : Shape{1, shape[0], shape[1], shape[2]};
@@ -102,12 +112,14 @@ ImageData ImagePreprocessingLayer::operator()(const ImageData& data, bool traini
     out.labels = unbatched(*out.labels, is_batched);
   }
   if (data.segmentation_masks) {
-    const Tensor& masks = *data.segmentation_masks;
+    const Tensor masks = detail::image_to_channels_last(*data.segmentation_masks, first);
     if (masks.shape().rank() != shape.rank())
       throw std::invalid_argument(name() + ": expected segmentation masks of rank " + std::to_string(shape.rank()) +
                                   " for images of shape " + shape.str() + ", but received shape " + masks.shape().str());
-    out.segmentation_masks = under_replay(
-        [&] { return unbatched(transform_segmentation_masks(batched(masks, is_batched), training), is_batched); });
+    out.segmentation_masks = detail::image_to_channels_first(
+        under_replay(
+            [&] { return unbatched(transform_segmentation_masks(batched(masks, is_batched), training), is_batched); }),
+        first);
   }
   return out;
 }
@@ -168,8 +180,12 @@ int64_t ImagePreprocessingLayer::replay_seed() const {
 
 std::vector<ShapeSpec> ImagePreprocessingLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
   detail::check_image_rank(name(), shapes.at(0));
-  return {shapes.at(0)};
+  const bool first = channels_first();
+  return {detail::image_to_channels_first(image_output_shape(detail::image_to_channels_last(shapes.at(0), first)),
+                                          first)};
 }
+
+ShapeSpec ImagePreprocessingLayer::image_output_shape(const ShapeSpec& shape) const { return shape; }
 
 Config ImagePreprocessingLayer::get_config() const {
   Config c = base_config();

@@ -1,7 +1,8 @@
 // image_preprocessing.h - the base of the random image layers (RandomFlip, RandomCrop,
 // RandomContrast, RandomRotation, RandomZoom, RandomTranslation; Keras's
 // BaseImagePreprocessingLayer): images (batch, height, width, channels) or one image
-// (height, width, channels), channels_last; active in training only (the identity in
+// (height, width, channels), channels_last or, with data_format "channels_first", (batch,
+// channels, height, width) or (channels, height, width); active in training only (the identity in
 // inference, as Keras 3); integer images become float32 (Keras's compute dtype).
 //
 // Random draws go through the stateless random ops keyed by the layer's seed and a
@@ -47,7 +48,7 @@ struct FactorArg {
 /// RandomCrop, ...).
 struct ImagePreprocessingOptions {
   int64_t seed = -1;          ///< -1 = unseeded (Keras: None)
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated from the class, random_flip, random_crop, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layers have no weights.
@@ -88,7 +89,8 @@ class ImagePreprocessingLayer : public Layer {
   const std::string& bounding_box_format() const { return o_.bounding_box_format; }
   /// Checks the rank; float images unchanged (int: float32); training ? transform : identity.
   Tensor call(const Tensor& x, bool training) override;
-  std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
+  /// The rank checked; image_output_shape() of the channels_last shape.
+  std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) final;
   Config get_config() const override;  ///< base keys, seed, data_format
   const SeedGenerator* seed_generator() const override { return &seeds_; }
   /// Keras's transform_images, for layers that compose others (RandAugment, AugMix): the
@@ -99,11 +101,17 @@ class ImagePreprocessingLayer : public Layer {
   Tensor transform_images(const Tensor& images, int64_t seed, const Tensor& base);
 
  protected:
-  /// For subclasses: the class name they register under; checks data_format
-  /// (std::invalid_argument for "channels_first").
+  /// For subclasses: the class name they register under; checks data_format. The
+  /// virtuals below see channels_last images (batch, h, w, c): a channels_first layer
+  /// moves its images and masks there before them and back after.
   ImagePreprocessingLayer(std::string class_name, const ImagePreprocessingOptions& options);
   /// The random transformation of a batch (batch, h, w, c) of floating images.
   virtual Tensor transform(const Tensor& images) = 0;
+  /// The output shape for a channels_last input shape (batch, h, w, c) or (h, w, c) of
+  /// checked rank (default: the same).
+  virtual ShapeSpec image_output_shape(const ShapeSpec& shape) const;
+  /// Whether data_format is "channels_first".
+  bool channels_first() const { return o_.data_format == "channels_first"; }
   /// The images of a call (rank checked; integer images as float32): transform() with
   /// its draws keyed by base (see draw_base), or unchanged without one (inference).
   virtual Tensor images_call(const Tensor& x, const std::optional<Tensor>& base);

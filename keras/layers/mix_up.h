@@ -16,7 +16,7 @@ struct MixUpOptions {
   /// The Beta distribution's parameter (Keras `alpha`, default 0.2; > 0).
   double alpha = 0.2;
   int64_t seed = -1;          ///< -1 = unseeded (Keras: None)
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, mix_up, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.

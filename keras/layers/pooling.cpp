@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "keras/layers/data_format.h"
+
 namespace keras::layers {
 namespace ops = core::ops;
 
@@ -21,7 +23,7 @@ PoolingLayer::PoolingLayer(Kind kind, int rank, const SpatialArg& pool_size, con
   const std::string n = name();
   pool_size_ = detail::spatial_values(n, "pool_size", pool_size, rank, 1);
   strides_ = o.strides ? detail::spatial_values(n, "strides", *o.strides, rank, 1) : pool_size_;
-  o_.data_format = detail::check_channels_last(n, o.data_format);
+  o_.data_format = detail::data_format_of(n, o.data_format);
   if (o.padding != "valid" && o.padding != "same")
     throw std::invalid_argument(n + ": the `padding` argument must be one of \"valid\", \"same\". Received: padding=\"" +
                                 o.padding + "\"");
@@ -29,17 +31,19 @@ PoolingLayer::PoolingLayer(Kind kind, int rank, const SpatialArg& pool_size, con
 }
 
 Tensor PoolingLayer::call(const Tensor& x, bool) {
-  if (kind_ == Kind::max) return ops::max_pool(x, pool_size_, strides_, o_.padding);
-  return ops::average_pool(x, pool_size_, strides_, o_.padding);
+  const Tensor last = detail::to_channels_last(x, channels_first());
+  return detail::to_channels_first(kind_ == Kind::max ? ops::max_pool(last, pool_size_, strides_, o_.padding)
+                                                      : ops::average_pool(last, pool_size_, strides_, o_.padding),
+                                   channels_first());
 }
 
 std::vector<ShapeSpec> PoolingLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
-  ShapeSpec s = shapes.at(0);
+  ShapeSpec s = detail::to_channels_last(shapes.at(0), channels_first());
   for (int i = 0; i < rank_; ++i) {
     const size_t u = size_t(i);
     s[u + 1] = detail::window_output(s[u + 1], pool_size_[u], strides_[u], 1, o_.padding);
   }
-  return {s};
+  return {detail::to_channels_first(s, channels_first())};
 }
 
 Config PoolingLayer::get_config() const {

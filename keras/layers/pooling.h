@@ -15,7 +15,7 @@ namespace keras::layers {
 struct PoolingOptions {
   std::optional<SpatialArg> strides{};  ///< default: pool_size
   std::string padding = "valid";        ///< "valid" or "same"
-  std::string data_format{};            ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, max_pooling2d, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
@@ -48,6 +48,7 @@ class PoolingLayer : public Layer {
   const std::vector<int64_t>& strides() const { return strides_; }
 
  private:
+  bool channels_first() const { return o_.data_format == "channels_first"; }
   Kind kind_;
   int rank_;
   std::vector<int64_t> pool_size_, strides_;

@@ -33,7 +33,7 @@ struct RandomAffineOptions {
   int64_t seed = -1;  ///< -1 = unseeded (Keras: None)
   /// The value of points outside the image with fill_mode "constant" (default 0).
   double fill_value = 0.0;
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, random_rotation, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
@@ -56,7 +56,7 @@ struct RandomZoomOptions {
   int64_t seed = -1;
   /// The value of points outside the image with fill_mode "constant" (default 0).
   double fill_value = 0.0;
-  /// "channels_last" (the default); "channels_first" raises.
+  /// "channels_last" or "channels_first" (default: config::image_data_format()).
   std::string data_format{};
   /// Layer name (default: generated, random_zoom, ...).
   std::string name{};

@@ -70,9 +70,8 @@ utils::bounding_boxes::BoundingBoxes RandomCropLayer::transform_bounding_boxes(
   return out;
 }
 
-std::vector<ShapeSpec> RandomCropLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
-  detail::check_image_rank(name(), shapes.at(0));
-  return {detail::with_image_size(shapes.at(0), height_, width_)};
+ShapeSpec RandomCropLayer::image_output_shape(const ShapeSpec& shape) const {
+  return detail::with_image_size(shape, height_, width_);
 }
 
 Config RandomCropLayer::get_config() const {

@@ -16,13 +16,13 @@ class RandomCropLayer : public ImagePreprocessingLayer {
  public:
   /// Throws std::invalid_argument unless height and width are positive.
   RandomCropLayer(int64_t height, int64_t width, const ImagePreprocessingOptions& options = {});
-  std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's loader for
   /// "RandomCrop").
   static LayerPtr from_config(const Config& c);
 
  protected:
+  ShapeSpec image_output_shape(const ShapeSpec& shape) const override;  ///< the target size
   Tensor transform(const Tensor& images) override;
   bool moves_pixels() const override { return true; }
   /// Boxes moved with the window (and scaled with the resize of a smaller image), clipped

@@ -26,7 +26,7 @@ struct RandomElasticTransformOptions {
   /// The range outputs are clipped to (Keras `value_range`, default (0, 255)).
   std::pair<double, double> value_range{0, 255};
   int64_t seed = -1;          ///< -1 = unseeded (Keras: None)
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, random_elastic_transform, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.

@@ -18,7 +18,7 @@ struct RandomPerspectiveOptions {
   std::string interpolation = "bilinear";  ///< "bilinear" or "nearest"
   double fill_value = 0.0;                  ///< the value outside the warped image
   int64_t seed = -1;                        ///< -1 = unseeded (Keras: None)
-  std::string data_format{};                ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, random_perspective, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.

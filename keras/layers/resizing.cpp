@@ -47,9 +47,8 @@ Tensor FixedSizeImageLayer::images_call(const Tensor& x, const std::optional<Ten
 
 Tensor FixedSizeImageLayer::transform_segmentation_masks(const Tensor& masks, bool) { return transform(masks); }
 
-std::vector<ShapeSpec> FixedSizeImageLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
-  detail::check_image_rank(name(), shapes.at(0));
-  return {detail::with_image_size(shapes.at(0), height_, width_)};
+ShapeSpec FixedSizeImageLayer::image_output_shape(const ShapeSpec& shape) const {
+  return detail::with_image_size(shape, height_, width_);
 }
 
 Config FixedSizeImageLayer::get_config() const {

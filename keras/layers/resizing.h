@@ -28,7 +28,7 @@ struct ResizingOptions {
   /// The padding value of pad_to_aspect_ratio (default 0).
   double fill_value = 0.0;
   bool antialias = false;  ///< true raises (not supported)
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, resizing, resizing_1, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
@@ -43,7 +43,6 @@ struct ResizingOptions {
 /// and inference, drawing nothing; masks go through transform() (in any mode).
 class FixedSizeImageLayer : public ImagePreprocessingLayer {
  public:
-  std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
   Config get_config() const override;  ///< base keys, height, width
   int64_t height() const { return height_; }  ///< the output's height
   int64_t width() const { return width_; }    ///< the output's width
@@ -53,6 +52,7 @@ class FixedSizeImageLayer : public ImagePreprocessingLayer {
   FixedSizeImageLayer(std::string class_name, int64_t height, int64_t width, const ImagePreprocessingOptions& base);
   /// transform(), whatever `training` (the rank checked).
   Tensor images_call(const Tensor& x, const std::optional<Tensor>& base) override;
+  ShapeSpec image_output_shape(const ShapeSpec& shape) const override;  ///< (height, width)
   bool draws() const override { return false; }
   bool moves_pixels() const override { return true; }
   /// Masks through transform(), in training and inference.
@@ -90,7 +90,7 @@ class ResizingLayer : public FixedSizeImageLayer {
 /// Options of CenterCrop (the keyword arguments of keras.layers.CenterCrop besides height
 /// and width).
 struct CenterCropOptions {
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, center_crop, center_crop_1, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.

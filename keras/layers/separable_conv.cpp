@@ -42,8 +42,8 @@ SeparableConvLayer::SeparableConvLayer(int rank, int64_t filters, const SpatialA
   input_spec.min_ndim = rank + 2;
 }
 
-void SeparableConvLayer::build(const ShapeSpec& s) {
-  detail::check_conv_input(name(), rank_, s);
+void SeparableConvLayer::build(const ShapeSpec& input_shape) {
+  const ShapeSpec s = detail::conv_input(name(), rank_, input_shape, channels_first());
   std::vector<int64_t> dshape = kernel_size_, pshape(size_t(rank_), 1);
   dshape.push_back(s.back());
   dshape.push_back(o_.depth_multiplier);
@@ -58,18 +58,22 @@ void SeparableConvLayer::build(const ShapeSpec& s) {
   if (o_.use_bias)
     bias = add_weight("bias", Shape{filters_},
                       {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr()});
-  input_spec = InputSpec{.ndim = rank_ + 2, .axes = {{-1, s.back()}}};
+  input_spec = InputSpec{.ndim = rank_ + 2, .axes = {{channels_first() ? 1 : -1, s.back()}}};
 }
 
 Tensor SeparableConvLayer::call(const Tensor& x, bool) {
-  Tensor y = ops::separable_conv(x, depthwise_kernel, pointwise_kernel, strides_, o_.padding, "channels_last",
+  Tensor y = ops::separable_conv(detail::to_channels_last(x, channels_first()), depthwise_kernel, pointwise_kernel, strides_, o_.padding, "channels_last",
                                  dilation_);
   if (o_.use_bias) y = ops::add(y, bias);
-  return o_.activation(y);
+  return o_.activation(detail::to_channels_first(y, channels_first()));
 }
 
 std::vector<ShapeSpec> SeparableConvLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
-  return {detail::depthwise_output_shape(shapes.at(0), kernel_size_, strides_, dilation_, o_.padding, filters_)};
+  const bool first = channels_first();
+  return {detail::to_channels_first(
+      detail::depthwise_output_shape(detail::to_channels_last(shapes.at(0), first), kernel_size_, strides_, dilation_,
+                                     o_.padding, filters_),
+      first)};
 }
 
 Config SeparableConvLayer::get_config() const {

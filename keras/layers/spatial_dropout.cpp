@@ -7,6 +7,8 @@
 #include "keras/layers/core_layers_util.h"
 #include "keras/layers/dropout.h"
 
+#include "keras/layers/data_format.h"
+
 namespace keras::layers {
 
 namespace {
@@ -27,15 +29,18 @@ SpatialDropoutLayer::SpatialDropoutLayer(int rank, double rate, const SpatialDro
   if (!(rate >= 0.0 && rate < 1.0))
     throw std::invalid_argument(name() + ": invalid value received for argument rate: expected a float "
                                 "value in [0, 1), but received rate=" + detail::num(rate));
-  if (rank > 1) o_.data_format = detail::check_channels_last(name(), o.data_format);
+  if (rank > 1) o_.data_format = detail::data_format_of(name(), o.data_format);
   input_spec.ndim = rank + 2;
 }
 
 Tensor SpatialDropoutLayer::call(const Tensor& x, bool training) {
   if (!training || rate_ == 0.0) return x;
-  std::vector<int64_t> mask(size_t(rank_ + 2), 1);  // (batch, 1, ..., 1, channels)
+  std::vector<int64_t> mask(size_t(rank_ + 2), 1);  // (batch, 1, ..., 1, channels) or (batch, channels, 1, ...)
   mask.front() = x.shape()[0];
-  mask.back() = x.shape()[rank_ + 1];
+  if (channels_first())
+    mask[1] = x.shape()[1];
+  else
+    mask.back() = x.shape()[rank_ + 1];
   return detail::drop(x, rate_, Shape(mask), seeds_);
 }
 

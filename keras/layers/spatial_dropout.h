@@ -13,7 +13,7 @@ namespace keras::layers {
 /// Options of SpatialDropout1D/2D/3D (keyword arguments of keras.layers.SpatialDropout*D
 /// besides rate).
 struct SpatialDropoutOptions {
-  std::string data_format{};  ///< 2D/3D: "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< 2D/3D: "channels_last" or "channels_first" (default: config::image_data_format())
   int64_t seed = -1;          ///< -1 = unseeded (Keras: None)
   /// Layer name (default: generated, spatial_dropout2d, ...).
   std::string name{};
@@ -43,6 +43,7 @@ class SpatialDropoutLayer : public Layer {
   double rate() const { return rate_; }
 
  private:
+  bool channels_first() const { return o_.data_format == "channels_first"; }
   int rank_;
   double rate_;
   SpatialDropoutOptions o_;

@@ -5,6 +5,8 @@
 #include "core/image_ops.h"
 #include "keras/layers/args.h"
 
+#include "keras/layers/data_format.h"
+
 namespace keras::layers {
 namespace ops = core::ops;
 
@@ -32,7 +34,7 @@ UpSamplingLayer::UpSamplingLayer(int rank, const SpatialArg& size, const UpSampl
       rank_(rank),
       o_(o) {
   size_ = detail::spatial_values(name(), "size", size, rank, 1);
-  if (rank > 1) o_.data_format = detail::check_channels_last(name(), o.data_format);
+  if (rank > 1) o_.data_format = detail::data_format_of(name(), o.data_format);
   if (o.interpolation != "nearest" && !(rank == 2 && o.interpolation == "bilinear"))
     throw std::invalid_argument(name() + ": the `interpolation` argument must be " +
                                 (rank == 2 ? "\"nearest\" or \"bilinear\"" : "\"nearest\"") +
@@ -42,17 +44,20 @@ UpSamplingLayer::UpSamplingLayer(int rank, const SpatialArg& size, const UpSampl
 }
 
 Tensor UpSamplingLayer::call(const Tensor& x, bool) {
+  const int64_t first_axis = channels_first() ? 2 : 1;
   if (o_.interpolation == "bilinear")
-    return ops::image::resize(x, {x.shape()[1] * size_[0], x.shape()[2] * size_[1]}, {.interpolation = "bilinear"});
+    return ops::image::resize(x, {x.shape()[first_axis] * size_[0], x.shape()[first_axis + 1] * size_[1]},
+                              {.interpolation = "bilinear", .data_format = o_.data_format});
   Tensor y = x;
-  for (int i = 0; i < rank_; ++i) y = repeat(y, i + 1, size_[size_t(i)]);
+  for (int i = 0; i < rank_; ++i) y = repeat(y, i + first_axis, size_[size_t(i)]);
   return y;
 }
 
 std::vector<ShapeSpec> UpSamplingLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
   ShapeSpec s = shapes.at(0);
-  for (size_t i = 0; i < size_.size(); ++i)
-    if (s[i + 1] >= 0) s[i + 1] *= size_[i];
+  const size_t first_axis = channels_first() ? 2 : 1;
+  for (size_t i = 0; i < size_.size() && i + first_axis < s.size(); ++i)
+    if (s[i + first_axis] >= 0) s[i + first_axis] *= size_[i];
   return {s};
 }
 

@@ -13,7 +13,8 @@ namespace keras::layers {
 /// size).
 struct UpSamplingOptions {
   std::string interpolation = "nearest";  ///< UpSampling2D: "nearest" or "bilinear"
-  std::string data_format{};              ///< 2D/3D: "channels_last" (the default); "channels_first" raises
+  /// 2D/3D: "channels_last" or "channels_first" (default: config::image_data_format())
+  std::string data_format{};
   /// Layer name (default: generated, up_sampling2d, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
@@ -41,6 +42,7 @@ class UpSamplingLayer : public Layer {
   const std::vector<int64_t>& size() const { return size_; }
 
  private:
+  bool channels_first() const { return o_.data_format == "channels_first"; }
   int rank_;
   std::vector<int64_t> size_;
   UpSamplingOptions o_;

@@ -6,6 +6,8 @@
 #include "keras/layers/args.h"
 #include "keras/layers/conv.h"
 
+#include "keras/layers/data_format.h"
+
 namespace keras::layers {
 namespace ops = core::ops;
 
@@ -23,20 +25,22 @@ ZeroPaddingLayer::ZeroPaddingLayer(int rank, const SpatialPairsArg& padding, con
       rank_(rank),
       o_(o) {
   padding_ = detail::spatial_pairs(name(), "padding", padding, rank);
-  o_.data_format = detail::check_channels_last(name(), o.data_format);
+  o_.data_format = detail::data_format_of(name(), o.data_format);
   input_spec.ndim = rank + 2;
 }
 
 Tensor ZeroPaddingLayer::call(const Tensor& x, bool) {
   std::vector<std::pair<int64_t, int64_t>> p(size_t(rank_ + 2), {0, 0});
-  for (size_t i = 0; i < padding_.size(); ++i) p[i + 1] = padding_[i];
+  const size_t first_axis = channels_first() ? 2 : 1;
+  for (size_t i = 0; i < padding_.size(); ++i) p[i + first_axis] = padding_[i];
   return ops::pad(x, p);
 }
 
 std::vector<ShapeSpec> ZeroPaddingLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
   ShapeSpec s = shapes.at(0);
-  for (size_t i = 0; i < padding_.size(); ++i)
-    if (s[i + 1] >= 0) s[i + 1] += padding_[i].first + padding_[i].second;
+  const size_t first_axis = channels_first() ? 2 : 1;
+  for (size_t i = 0; i < padding_.size() && i + first_axis < s.size(); ++i)
+    if (s[i + first_axis] >= 0) s[i + first_axis] += padding_[i].first + padding_[i].second;
   return {s};
 }
 

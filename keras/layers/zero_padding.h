@@ -12,7 +12,7 @@ namespace keras::layers {
 /// Options of the zero-padding layers (keyword arguments of keras.layers.ZeroPadding*D
 /// besides padding).
 struct ZeroPaddingOptions {
-  std::string data_format{};  ///< "channels_last" (the default); "channels_first" raises
+  std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, zero_padding2d, ...).
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
@@ -40,6 +40,7 @@ class ZeroPaddingLayer : public Layer {
   const detail::Pairs& padding() const { return padding_; }
 
  private:
+  bool channels_first() const { return o_.data_format == "channels_first"; }
   int rank_;
   detail::Pairs padding_;
   ZeroPaddingOptions o_;

@@ -1,7 +1,8 @@
 // onnx_layers_spatial.cpp - ONNX converters of the convolution, pooling, padding,
-// cropping and upsampling layers. Keras's layers are channels_last, ONNX's Conv and pools
-// channels_first: the converters transpose around them (x to (batch, channels, spatial...)
-// and back) and write the kernels in ONNX's (out, in / groups, spatial...) layout.
+// cropping and upsampling layers. ONNX's Conv and pools are channels_first: for a
+// channels_last layer the converters transpose around them (x to (batch, channels,
+// spatial...) and back); a channels_first layer's tensors go as they are. Kernels are
+// written in ONNX's (out, in / groups, spatial...) layout.
 #include <limits>
 
 #include "core/ops.h"
@@ -15,18 +16,26 @@ namespace ops = core::ops;
 using A = OnnxAttr;
 using V = std::vector<OnnxValue>;
 
-void check_channels_last(const LayerCall& c) {
+// Whether the layer is channels_first (its config's data_format; none: channels_last).
+bool channels_first(const LayerCall& c) {
   const std::string f = c.config.get("data_format", "").as_string();
-  if (!f.empty() && f != "channels_last") c.fail("expected data_format 'channels_last', but the layer has '" + f + "'");
+  if (!f.empty() && f != "channels_last" && f != "channels_first")
+    c.fail("expected data_format 'channels_last' or 'channels_first', but the layer has '" + f + "'");
+  return f == "channels_first";
 }
+// The first spatial axis of the layer's tensors.
+int64_t spatial_axis(const LayerCall& c) { return channels_first(c) ? 2 : 1; }
 
-// (batch, spatial..., channels) <-> (batch, channels, spatial...)
-std::string to_channels_first(GraphBuilder& b, const std::string& x, int64_t r) {
+// (batch, spatial..., channels) <-> (batch, channels, spatial...) for a channels_last
+// layer (a channels_first one's tensors are already ONNX's).
+std::string to_channels_first(GraphBuilder& b, const LayerCall& c, const std::string& x, int64_t r) {
+  if (channels_first(c)) return x;
   std::vector<int64_t> perm{0, r - 1};
   for (int64_t i = 1; i < r - 1; ++i) perm.push_back(i);
   return b.add("Transpose", {x}, {A::make_ints("perm", perm)});
 }
-std::string to_channels_last(GraphBuilder& b, const std::string& x, int64_t r) {
+std::string to_channels_last(GraphBuilder& b, const LayerCall& c, const std::string& x, int64_t r) {
+  if (channels_first(c)) return x;
   std::vector<int64_t> perm{0};
   for (int64_t i = 2; i < r; ++i) perm.push_back(i);
   perm.push_back(1);
@@ -59,7 +68,7 @@ std::vector<OnnxAttr> window(const LayerCall& c, const std::vector<int64_t>& ker
     pads[0] = (kernel[0] - 1) * dilation[0];
   } else if (padding == "same") {
     for (size_t i = 0; i < s; ++i) {
-      int64_t in = c.x().shape.at(i + 1);
+      int64_t in = c.x().shape.at(i + size_t(spatial_axis(c)));
       if (in < 0 && strides[i] == 1) in = 1;  // the padding is (kernel - 1) * dilation for every size
       if (in < 0) {
         attrs.push_back(A::make_string("auto_pad", "SAME_UPPER"));
@@ -106,7 +115,6 @@ std::string conv_node(GraphBuilder& b, const std::string& x, const Tensor& kerne
 }
 
 V conv(GraphBuilder& b, const LayerCall& c) {
-  check_channels_last(c);
   OnnxValue x = float_input(b, c, c.x());
   const int64_t r = x.rank();
   const size_t s = static_cast<size_t>(r - 2);
@@ -116,11 +124,11 @@ V conv(GraphBuilder& b, const LayerCall& c) {
   std::vector<OnnxAttr> geometry = window(c, kernel, strides, dilation, true);
   const bool use_bias = c.config.get("use_bias", true).as_bool();
   Tensor bias = use_bias ? c.weight("bias") : Tensor();
-  std::string y = to_channels_first(b, x.name, r);
+  std::string y = to_channels_first(b, c, x.name, r);
   if (kind.rfind("Conv", 0) == 0) {
     y = conv_node(b, y, onnx_kernel(c.weight("kernel")), bias, c.config.get("groups", 1).as_int(), geometry);
   } else {
-    const int64_t channels = x.shape.back();
+    const int64_t channels = channels_first(c) ? x.shape.at(1) : x.shape.back();
     if (channels < 0) c.fail("the input's channel axis must have a known size");
     if (kind.rfind("Depthwise", 0) == 0) {
       y = conv_node(b, y, onnx_kernel(grouped_kernel(c.weight("kernel"))), bias, channels, geometry);
@@ -131,7 +139,7 @@ V conv(GraphBuilder& b, const LayerCall& c) {
                     {A::make_ints("kernel_shape", ones), A::make_ints("strides", ones)});
     }
   }
-  y = to_channels_last(b, y, r);
+  y = to_channels_last(b, c, y, r);
   OnnxValue pre{y, c.output_shapes.at(0), x.dtype};
   return {add_activation(b, activation_name(c.config.get("activation", "linear")), pre, c)};
 }
@@ -140,7 +148,6 @@ V conv(GraphBuilder& b, const LayerCall& c) {
 // output's size back to the input's, TensorFlow's rule: the odd cell at the end), and
 // output_padding for cells past the last window.
 V conv_transpose(GraphBuilder& b, const LayerCall& c) {
-  check_channels_last(c);
   OnnxValue x = float_input(b, c, c.x());
   const int64_t r = x.rank();
   const size_t s = static_cast<size_t>(r - 2);
@@ -149,8 +156,9 @@ V conv_transpose(GraphBuilder& b, const LayerCall& c) {
   const std::string padding = c.config.get("padding", "valid").as_string();
   const ShapeSpec& o = c.output_shapes.at(0);
   std::vector<int64_t> pads(2 * s, 0), extra(s, 0);
+  const size_t a = size_t(spatial_axis(c));
   for (size_t i = 0; i < s; ++i) {
-    const int64_t in = x.shape.at(i + 1), outn = o.at(i + 1);
+    const int64_t in = x.shape.at(i + a), outn = o.at(i + a);
     if (in < 0 || outn < 0) c.fail("the spatial sizes must be known");
     const int64_t total = (in - 1) * strides[i] + (kernel[i] - 1) * dilation[i] + 1 - outn;
     if (total >= 0 && padding == "same") {
@@ -165,15 +173,14 @@ V conv_transpose(GraphBuilder& b, const LayerCall& c) {
   std::vector<OnnxAttr> attrs{A::make_ints("kernel_shape", kernel), A::make_ints("strides", strides),
                               A::make_ints("dilations", dilation), A::make_ints("pads", pads),
                               A::make_ints("output_padding", extra)};
-  std::vector<std::string> in{to_channels_first(b, x.name, r), b.constant(onnx_kernel(c.weight("kernel")), "kernel")};
+  std::vector<std::string> in{to_channels_first(b, c, x.name, r), b.constant(onnx_kernel(c.weight("kernel")), "kernel")};
   if (c.config.get("use_bias", true).as_bool()) in.push_back(b.constant(c.weight("bias"), "bias"));
-  std::string y = to_channels_last(b, b.add("ConvTranspose", in, attrs), r);
+  std::string y = to_channels_last(b, c, b.add("ConvTranspose", in, attrs), r);
   OnnxValue pre{y, o, x.dtype};
   return {add_activation(b, activation_name(c.config.get("activation", "linear")), pre, c)};
 }
 
 V pooling(GraphBuilder& b, const LayerCall& c) {
-  check_channels_last(c);
   const OnnxValue& x = c.x();
   const int64_t r = x.rank();
   const size_t s = static_cast<size_t>(r - 2);
@@ -184,15 +191,14 @@ V pooling(GraphBuilder& b, const LayerCall& c) {
   const bool max = c.layer.class_name().rfind("Max", 0) == 0;
   // AveragePool's count_include_pad = 0 (the default) divides by the cells inside the
   // input, as TensorFlow's "same" average pooling does.
-  std::string y = b.add(max ? "MaxPool" : "AveragePool", {to_channels_first(b, x.name, r)}, window(c, pool, strides, ones, false));
-  return {out(to_channels_last(b, y, r), x.dtype)};
+  std::string y = b.add(max ? "MaxPool" : "AveragePool", {to_channels_first(b, c, x.name, r)}, window(c, pool, strides, ones, false));
+  return {out(to_channels_last(b, c, y, r), x.dtype)};
 }
 
 V global_pooling(GraphBuilder& b, const LayerCall& c) {
-  check_channels_last(c);
   const OnnxValue& x = c.x();
   std::vector<int64_t> axes;
-  for (int64_t i = 1; i < x.rank() - 1; ++i) axes.push_back(i);
+  for (int64_t i = 1; i < x.rank() - 1; ++i) axes.push_back(i + spatial_axis(c) - 1);
   const bool max = c.layer.class_name().rfind("GlobalMax", 0) == 0;
   const int64_t keep = c.config.get("keepdims", false).as_bool() ? 1 : 0;
   return {out(b.add(max ? "ReduceMax" : "ReduceMean", {x.name}, {A::make_ints("axes", axes), A::make_int("keepdims", keep)}),
@@ -214,25 +220,24 @@ std::vector<std::pair<int64_t, int64_t>> pairs(const LayerCall& c, const char* k
 }
 
 V zero_padding(GraphBuilder& b, const LayerCall& c) {
-  check_channels_last(c);
   const auto p = pairs(c, "padding");
   const size_t r = size_t(c.x().rank());
   std::vector<int64_t> pads(2 * r, 0);
+  const size_t a = size_t(spatial_axis(c));
   for (size_t i = 0; i < p.size(); ++i) {
-    pads[i + 1] = p[i].first;
-    pads[r + i + 1] = p[i].second;
+    pads[i + a] = p[i].first;
+    pads[r + i + a] = p[i].second;
   }
   return {out(b.add("Pad", {c.x().name, b.ints(pads, "pads")}, {A::make_string("mode", "constant")}), c.x().dtype)};
 }
 
 V cropping(GraphBuilder& b, const LayerCall& c) {
-  check_channels_last(c);
   const auto p = pairs(c, "cropping");
   std::vector<int64_t> starts, ends, axes;
   for (size_t i = 0; i < p.size(); ++i) {
     starts.push_back(p[i].first);
     ends.push_back(p[i].second > 0 ? -p[i].second : std::numeric_limits<int64_t>::max());
-    axes.push_back(int64_t(i) + 1);
+    axes.push_back(int64_t(i) + spatial_axis(c));
   }
   return {out(b.add("Slice", {c.x().name, b.ints(starts, "starts"), b.ints(ends, "ends"), b.ints(axes, "axes")}),
               c.x().dtype)};
@@ -241,14 +246,14 @@ V cropping(GraphBuilder& b, const LayerCall& c) {
 // Nearest upsampling repeats each row: Resize with integer scales, asymmetric coordinates
 // and floor rounding reads input cell floor(i / scale).
 V up_sampling(GraphBuilder& b, const LayerCall& c) {
-  check_channels_last(c);
   const std::string interpolation = c.config.get("interpolation", "nearest").as_string();
   if (interpolation != "nearest") c.fail("interpolation '" + interpolation + "' is not exported (only 'nearest')");
   const int64_t r = c.x().rank();
   auto size = ints_of(c, "size", size_t(r - 2), 2);
   std::vector<float> scales{1.0f};
+  if (channels_first(c)) scales.push_back(1.0f);
   for (int64_t v : size) scales.push_back(float(v));
-  scales.push_back(1.0f);
+  if (!channels_first(c)) scales.push_back(1.0f);
   std::string sc = b.constant(core::constant(scales), "scales");
   return {out(b.add("Resize", {c.x().name, "", sc},
                     {A::make_string("mode", "nearest"), A::make_string("coordinate_transformation_mode", "asymmetric"),

@@ -297,6 +297,12 @@ std::vector<Case> conv_cases() {
   conv(Shape{1, 6, 2}, Shape{2, 1, 2}, 1, "causal", 2);          // groups 2, dilation
   conv(Shape{1, 4, 5, 2}, Shape{2, 3, 2, 2}, {2, 1}, "same", 1);
   conv(Shape{1, 3, 3, 2, 2}, Shape{2, 2, 1, 1, 2}, 1, "valid", 1);  // groups 2
+  cs.push_back({"conv",  // channels_first (batch, channels, h, w): between transposes
+                [](const std::vector<Tensor>& in) { return ops::conv(in[0], in[1], 2, "same", "channels_first"); },
+                {Input{Shape{1, 2, 4, 5}}, Input{Shape{2, 2, 2, 3}}}});
+  cs.push_back({"max_pool",  // channels_first
+                [](const std::vector<Tensor>& in) { return ops::max_pool(in[0], 2, 1, "valid", "channels_first"); },
+                {Input{Shape{1, 2, 3, 4}}}});
   // fused_conv: bias and relu (inputs kept away from relu's kink: every output positive,
   // or every one negative), a bias alone with strides and groups, neither.
   auto fused = [&](Shape x, Shape k, bool bias, bool relu, ops::SpatialArg strides, std::string padding,

@@ -133,7 +133,7 @@ TEST_CASE("conv: bad inputs raise naming what was expected and received") {
   CHECK(msg([&] { ops::conv(x, ops::zeros({3, 3, 4, 2}), 1, "full"); }).find("\"full\"") != std::string::npos);
   CHECK(msg([&] { ops::conv(x, ops::zeros({3, 3, 4, 2}), 1, "causal"); }).find("causal") != std::string::npos);
   CHECK(msg([&] { ops::conv(x, ops::zeros({3, 3, 4, 2}), {1, 2, 3}); }).find("1 or 2 values") != std::string::npos);
-  CHECK(msg([&] { ops::conv(x, ops::zeros({3, 3, 4, 2}), 1, "valid", "channels_first"); }).find("channels_last") !=
+  CHECK(msg([&] { ops::conv(x, ops::zeros({3, 3, 4, 2}), 1, "valid", "NHWC"); }).find("channels_last") !=
         std::string::npos);
   CHECK(msg([&] { ops::conv(x, ops::zeros({3, 3, 4, 2}), 0); }).find(">= 1") != std::string::npos);
   CHECK(msg([&] { ops::conv(x, ops::zeros({3, 3, 4, 2}, DType::float64)); }).find("dtype") != std::string::npos);

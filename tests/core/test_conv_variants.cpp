@@ -217,7 +217,7 @@ TEST_CASE("conv_transpose, depthwise_conv, separable_conv: bad inputs raise nami
             .find("(1, 1, 6, filters)") != std::string::npos);
   CHECK(msg([&] { ops::separable_conv(x, ops::zeros({3, 3, 3, 1}), ops::zeros({2, 1, 3, 4})); })
             .find("pointwise_kernel") != std::string::npos);
-  CHECK(msg([&] { ops::depthwise_conv(x, ops::zeros({3, 3, 3, 1}), 1, "valid", "channels_first"); })
+  CHECK(msg([&] { ops::depthwise_conv(x, ops::zeros({3, 3, 3, 1}), 1, "valid", "NCHW"); })
             .find("channels_last") != std::string::npos);
 }
 }

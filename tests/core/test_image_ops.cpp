@@ -72,7 +72,7 @@ TEST_CASE("image ops: bad arguments raise naming what was expected and received"
   CHECK(msg([&] { image::resize(x, {2, 2}, {.interpolation = "bicubic"}); }).find("bicubic") != std::string::npos);
   CHECK(msg([&] { image::resize(x, {2, 2}, {.antialias = true}); }).find("antialias") != std::string::npos);
   CHECK(msg([&] { image::resize(ops::zeros({1, 4, 4, 2}, DType::int32), {2, 2}); }).find("int32") != std::string::npos);
-  CHECK(msg([&] { image::resize(x, {2, 2}, {.data_format = "channels_first"}); }).find("channels_first") !=
+  CHECK(msg([&] { image::resize(x, {2, 2}, {.data_format = "NCHW"}); }).find("channels_first") !=
         std::string::npos);
   CHECK(msg([&] { image::affine_transform(x, ops::zeros({6})); }).find("(8,)") != std::string::npos);
   CHECK(msg([&] { image::affine_transform(x, ops::zeros({3, 8})); }).find("(3, 8)") != std::string::npos);

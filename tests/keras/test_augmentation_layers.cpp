@@ -131,7 +131,7 @@ TEST_CASE("augmentation layers: bad arguments raise naming expected and received
   CHECK(msg([] { layers::RandomTranslation(0.1, {0.1, 1.2}); }).find("width_factor=(0.1, 1.2)") != std::string::npos);
   CHECK(msg([] { layers::RandomRotation(0.1, {.fill_mode = "mirror"}); }).find("mirror") != std::string::npos);
   CHECK(msg([] { layers::RandomZoom(0.1, {.interpolation = "bicubic"}); }).find("bicubic") != std::string::npos);
-  CHECK(msg([] { layers::RandomFlip("horizontal", {.data_format = "channels_first"}); }).find("channels_first") !=
+  CHECK(msg([] { layers::RandomFlip("horizontal", {.data_format = "NCHW"}); }).find("channels_first") !=
         std::string::npos);
   CHECK(msg([] { (*layers::RandomFlip())(ops::zeros({4, 5}), true); }).find("(4, 5)") != std::string::npos);
 }

@@ -166,7 +166,7 @@ TEST_CASE("RandomBrightness and RandomInvert: one change per image, Keras's fact
   CHECK_THROWS_WITH_AS(layers::RandomInvert(2.0), doctest::Contains("range [0, 1]"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(layers::RandomPosterization(9), doctest::Contains("range [1, 8]"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(layers::RandomGrayscale(2.0), doctest::Contains("between 0 and 1"), std::invalid_argument);
-  CHECK_THROWS_AS(layers::RandomBrightness(0.1, {.data_format = "channels_first"}), std::invalid_argument);
+  CHECK_THROWS_AS(layers::RandomBrightness(0.1, {.data_format = "NHWC"}), std::invalid_argument);
   CHECK(layers::RandomPosterization(3)->get_config().at("factor").to_json() == "[1, 3]");
 }
 

@@ -107,7 +107,7 @@ TEST_CASE("convolution and pooling layers: bad arguments and inputs raise Keras'
     }
     return std::string("no error");
   };
-  CHECK(msg([] { layers::Conv2D(32, 3, {.data_format = "channels_first"}); }).find("channels_first") != std::string::npos);
+  CHECK(msg([] { layers::Conv2D(32, 3, {.data_format = "NHWC"}); }).find("channels_first") != std::string::npos);
   CHECK(msg([] { layers::Conv2D(5, 3, {.groups = 2}); }).find("evenly divisible by the number of groups") !=
         std::string::npos);
   CHECK(msg([] { layers::Conv2D(4, 3, {.padding = "causal"}); }).find("padding") != std::string::npos);

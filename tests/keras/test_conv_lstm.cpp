@@ -164,7 +164,7 @@ TEST_CASE("ConvLSTM: bad arguments and inputs raise naming the layer, the argume
         std::string::npos);
   CHECK(msg([] { layers::ConvLSTM2D(2, 3, {.padding = "causal"}); }).find("padding") != std::string::npos);
   CHECK(msg([] { layers::ConvLSTM2D(2, 3, {.dropout = 1.5}); }).find("1.5") != std::string::npos);
-  CHECK(msg([] { layers::ConvLSTM2D(2, 3, {.data_format = "channels_first"}); }).find("channels_first") !=
+  CHECK(msg([] { layers::ConvLSTM2D(2, 3, {.data_format = "NCHW"}); }).find("channels_first") !=
         std::string::npos);
   CHECK(msg([] { (*layers::ConvLSTM2D(2, 3))(ops::zeros({2, 3, 5, 1})); }).find("ndim=5") != std::string::npos);
   CHECK(msg([] {

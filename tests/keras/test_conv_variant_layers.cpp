@@ -164,7 +164,7 @@ TEST_CASE("transposed, depthwise and separable convolutions: bad arguments and i
   CHECK(msg([] { layers::Conv3DTranspose(0, 3); }).find("filters") != std::string::npos);
   CHECK(msg([] { layers::Conv2DTranspose(4, 3, {.output_padding = ops::SpatialArg{0, 0, 0}}); })
             .find("output_padding") != std::string::npos);
-  CHECK(msg([] { layers::Conv2DTranspose(4, 3, {.data_format = "channels_first"}); }).find("channels_first") !=
+  CHECK(msg([] { layers::Conv2DTranspose(4, 3, {.data_format = "NCHW"}); }).find("channels_first") !=
         std::string::npos);
   CHECK(msg([] { layers::DepthwiseConv2D(3, {.depth_multiplier = 0}); }).find("depth_multiplier") != std::string::npos);
   CHECK(msg([] { layers::DepthwiseConv1D(3, {.padding = "causal"}); }).find("padding") != std::string::npos);

@@ -115,7 +115,7 @@ TEST_CASE("spatial layers: bad arguments and inputs raise naming expected and re
   CHECK(msg([] { layers::UpSampling3D(2, {.interpolation = "bilinear"}); }).find("interpolation") != std::string::npos);
   CHECK(msg([] { layers::UpSampling2D(0); }).find("size") != std::string::npos);
   CHECK(msg([] { layers::SpatialDropout1D(1.0); }).find("rate") != std::string::npos);
-  CHECK(msg([] { layers::SpatialDropout2D(0.1, {.data_format = "channels_first"}); }).find("channels_first") !=
+  CHECK(msg([] { layers::SpatialDropout2D(0.1, {.data_format = "NCHW"}); }).find("channels_first") !=
         std::string::npos);
   CHECK(msg([] { layers::Resizing(0, 3); }).find("height=0") != std::string::npos);
   CHECK(msg([] { layers::Resizing(3, 3, {.interpolation = "lanczos3"}); }).find("lanczos3") != std::string::npos);

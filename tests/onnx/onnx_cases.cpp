@@ -237,11 +237,32 @@ Case recurrent(std::mt19937& g) {
 }
 }  // namespace
 
+// The spatial layers with data_format "channels_first": ONNX's own layout, no transposes.
+Case channels_first(std::mt19937& g) {
+  const std::string cf = "channels_first";
+  auto x = Input({3, 9, 8}, {.name = "planes"});
+  KerasTensor h = L::Conv2D(4, 3, {.padding = "same", .data_format = cf, .activation = "relu"})(x);   // 4x9x8
+  h = L::MaxPooling2D(2, {.padding = "same", .data_format = cf})(h);                                  // 4x5x4
+  h = L::DepthwiseConv2D(2, {.depth_multiplier = 2, .data_format = cf})(h);                          // 8x4x3
+  h = L::SeparableConv2D(5, 2, {.padding = "same", .data_format = cf})(h);                           // 5x4x3
+  h = L::Cropping2D({{1, 0}, {0, 1}}, {.data_format = cf})(L::ZeroPadding2D({{0, 1}, {2, 0}}, {.data_format = cf})(h));
+  h = L::UpSampling2D(2, {.data_format = cf})(L::AveragePooling2D(2, {.data_format = cf})(h));      // 5x4x4
+  h = L::Conv2DTranspose(3, 3, {.strides = 2, .padding = "same", .data_format = cf})(h);            // 3x8x8
+  KerasTensor y1 = L::GlobalAveragePooling2D({.data_format = cf})(h);
+  KerasTensor y2 = L::GlobalMaxPooling2D({.data_format = cf, .keepdims = true})(h);
+  KerasTensor y3 = L::Flatten({.data_format = cf})(L::Conv2D(2, 2, {.strides = 2, .data_format = cf})(h));
+  auto seq = Input({4, 7}, {.name = "channels_by_steps"});
+  KerasTensor s = L::Conv1D(3, 3, {.padding = "causal", .data_format = cf})(seq);                   // 3x7
+  KerasTensor y4 = L::GlobalMaxPooling1D({.data_format = cf})(L::MaxPooling1D(2, {.data_format = cf})(s));
+  return {"channels_first", keras::Functional({x, seq}, {y1, y2, y3, y4}),
+          {uniform({3, 3, 9, 8}, -2, 2, g), uniform({3, 4, 7}, -2, 2, g)}};
+}
+
 std::vector<Case> all_cases() {
   std::mt19937 g(2024);
   std::vector<Case> cases = {mlp(g),   dense_activations(g),    activation_layers(g), merge_and_normalization(g),
                              cnn2d(g), conv1d(g), embedding_and_shapes(g), nested(g), transposed_and_3d(g),
-                             dot_and_normalization(g), recurrent(g)};
+                             dot_and_normalization(g), recurrent(g), channels_first(g)};
   for (Case& c : cases) randomize(c.model, g);
   return cases;
 }

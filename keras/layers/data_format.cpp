@@ -1,0 +1,52 @@
+#include "keras/layers/data_format.h"
+
+#include <stdexcept>
+
+#include "core/ops.h"
+#include "keras/settings.h"
+
+namespace keras::layers::detail {
+
+std::string data_format_of(const std::string& layer, const std::string& data_format) {
+  if (data_format.empty()) return config::image_data_format();
+  if (data_format == "channels_last" || data_format == "channels_first") return data_format;
+  throw std::invalid_argument(layer + ": the `data_format` argument must be one of \"channels_last\", "
+                              "\"channels_first\". Received: data_format=\"" + data_format + "\"");
+}
+
+Tensor to_channels_last(const Tensor& x, bool first) { return first ? core::ops::channels_to_last(x) : x; }
+Tensor to_channels_first(const Tensor& y, bool first) { return first ? core::ops::channels_to_first(y) : y; }
+
+ShapeSpec to_channels_last(const ShapeSpec& s, bool first) {
+  if (!first || s.size() <= 2) return s;
+  ShapeSpec out{s[0]};
+  out.insert(out.end(), s.begin() + 2, s.end());
+  out.push_back(s[1]);
+  return out;
+}
+
+ShapeSpec to_channels_first(const ShapeSpec& s, bool first) {
+  if (!first || s.size() <= 2) return s;
+  ShapeSpec out{s[0], s.back()};
+  out.insert(out.end(), s.begin() + 1, s.end() - 1);
+  return out;
+}
+
+Tensor image_to_channels_last(const Tensor& x, bool first) {
+  if (!first || x.rank() != 3) return to_channels_last(x, first);
+  return core::ops::transpose(x, {1, 2, 0});
+}
+Tensor image_to_channels_first(const Tensor& y, bool first) {
+  if (!first || y.rank() != 3) return to_channels_first(y, first);
+  return core::ops::transpose(y, {2, 0, 1});
+}
+ShapeSpec image_to_channels_last(const ShapeSpec& s, bool first) {
+  if (!first || s.size() != 3) return to_channels_last(s, first);
+  return {s[1], s[2], s[0]};
+}
+ShapeSpec image_to_channels_first(const ShapeSpec& s, bool first) {
+  if (!first || s.size() != 3) return to_channels_first(s, first);
+  return {s[2], s[0], s[1]};
+}
+
+}  // namespace keras::layers::detail
