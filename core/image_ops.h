@@ -10,9 +10,17 @@ namespace keras::core::ops::image {
 /// Options of resize (keras.ops.image.resize's keyword arguments).
 struct ResizeOptions {
   std::string interpolation = "bilinear";  ///< "bilinear" or "nearest"
-  bool antialias = false;                  ///< true raises (not supported)
+  /// Bilinear only: TensorFlow's antialiased resize (a triangle kernel widened by 1 / scale
+  /// when shrinking, as scale_and_translate); nearest ignores it.
+  bool antialias = false;
   /// Crops the largest centered window of the target's aspect ratio before resizing.
   bool crop_to_aspect_ratio = false;
+  /// Pads the images to the target's aspect ratio before resizing, as Keras: rows (or
+  /// columns) of fill_value on both sides, each side half the missing count (rounded
+  /// down). Not together with crop_to_aspect_ratio.
+  bool pad_to_aspect_ratio = false;
+  std::string fill_mode = "constant";  ///< of pad_to_aspect_ratio: "constant" (Keras's only)
+  double fill_value = 0.0;             ///< of pad_to_aspect_ratio
   std::string data_format = "channels_last";  ///< or "channels_first"
 };
 /// images (batch, height, width, channels) or (height, width, channels) -> size {h, w}, as

@@ -7,6 +7,7 @@
 
 #include "core/device_scope.h"
 #include "core/image_ops.h"
+#include "core/image_ops_more.h"
 
 namespace keras::core::ops::image {
 
@@ -87,8 +88,11 @@ Tensor resize(const Tensor& images, const std::vector<int64_t>& size, const Resi
     throw std::invalid_argument("resize: invalid value for argument `interpolation`: expected one of \"bilinear\", "
                                 "\"nearest\" (the ones keras-cpp implements). Received: interpolation=\"" +
                                 o.interpolation + "\"");
-  if (o.antialias)
-    throw std::invalid_argument("resize: antialias=true is not supported (keras-cpp resizes without antialiasing)");
+  if (o.crop_to_aspect_ratio && o.pad_to_aspect_ratio)
+    throw std::invalid_argument("resize: only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be true");
+  if (o.fill_mode != "constant")
+    throw std::invalid_argument("resize: invalid value for argument `fill_mode`. Only \"constant\" is supported. "
+                                "Received: fill_mode=\"" + o.fill_mode + "\"");
   const bool nearest = o.interpolation == "nearest";
   if (!nearest && !is_floating(x.dtype()))
     throw std::invalid_argument(std::string("resize: bilinear interpolation expects float32 or float64 images, but "
@@ -100,9 +104,26 @@ Tensor resize(const Tensor& images, const std::vector<int64_t>& size, const Resi
     int64_t cw = int64_t(double(h * size[1]) / double(size[0]));
     cw = std::max<int64_t>(std::min(w, cw), 1);
     x = slice(x, {0, (h - ch) / 2, (w - cw) / 2, 0}, {-1, ch, cw, -1});
+  } else if (o.pad_to_aspect_ratio) {  // Keras's: the missing rows or columns split over both sides
+    const int64_t h = x.shape()[1], w = x.shape()[2];
+    // (in float32, as Keras's TensorFlow backend computes them)
+    const int64_t ph = std::max(h, int64_t(float(w * size[0]) / float(size[1])));
+    const int64_t pw = std::max(w, int64_t(float(h * size[1]) / float(size[0])));
+    const int64_t top = (ph - h) / 2, left = (pw - w) / 2;
+    if (top > 0 || left > 0) x = pad(x, {{0, 0}, {top, top}, {left, left}, {0, 0}}, o.fill_value);
   }
-  // width first, then height: the order of TensorFlow's bilinear kernel
-  Tensor y = resize_axis(resize_axis(x, 2, size[1], nearest), 1, size[0], nearest);
+  Tensor y;
+  if (o.antialias && !nearest) {
+    // TensorFlow's: ScaleAndTranslate with a triangle kernel widened by 1 / scale when
+    // shrinking (scales in float32); nearest ignores antialias.
+    const Shape& s = x.shape();
+    y = scale_and_translate(x, {s[0], size[0], size[1], s[3]},
+                            {double(float(size[0]) / float(s[1])), double(float(size[1]) / float(s[2]))}, {0.0, 0.0},
+                            {1, 2}, "triangle", true);
+  } else {
+    // width first, then height: the order of TensorFlow's bilinear kernel
+    y = resize_axis(resize_axis(x, 2, size[1], nearest), 1, size[0], nearest);
+  }
   return unbatched(y, images);
 }
 

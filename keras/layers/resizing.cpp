@@ -63,33 +63,42 @@ ResizingLayer::ResizingLayer(int64_t height, int64_t width, const ResizingOption
   if (o.interpolation != "bilinear" && o.interpolation != "nearest")
     throw std::invalid_argument(name() + ": the `interpolation` argument must be \"bilinear\" or \"nearest\" (the "
                                 "ones keras-cpp implements). Received: interpolation=\"" + o.interpolation + "\"");
-  if (o.pad_to_aspect_ratio)
-    throw std::invalid_argument(name() + ": pad_to_aspect_ratio=true is not supported yet; use "
-                                "crop_to_aspect_ratio or resize without keeping the aspect ratio");
-  if (o.antialias) throw std::invalid_argument(name() + ": antialias=true is not supported");
+  if (o.pad_to_aspect_ratio && o.crop_to_aspect_ratio)
+    throw std::invalid_argument(name() + ": only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be true");
+  if (o.fill_mode != "constant")
+    throw std::invalid_argument(name() + ": invalid value for argument `fill_mode`. Only \"constant\" is supported. "
+                                "Received: fill_mode=\"" + o.fill_mode + "\"");
 }
 
-Tensor ResizingLayer::transform(const Tensor& images) {
+Tensor ResizingLayer::resized(const Tensor& images, const std::string& interpolation) const {
   return ops::image::resize(images, {height_, width_},
-                            {.interpolation = resize_.interpolation, .crop_to_aspect_ratio = resize_.crop_to_aspect_ratio});
+                            {.interpolation = interpolation,
+                             .antialias = resize_.antialias,
+                             .crop_to_aspect_ratio = resize_.crop_to_aspect_ratio,
+                             .pad_to_aspect_ratio = resize_.pad_to_aspect_ratio,
+                             .fill_mode = resize_.fill_mode,
+                             .fill_value = resize_.fill_value});
 }
 
-Tensor ResizingLayer::transform_segmentation_masks(const Tensor& masks, bool) {
-  return ops::image::resize(masks, {height_, width_},
-                            {.interpolation = "nearest", .crop_to_aspect_ratio = resize_.crop_to_aspect_ratio});
-}
+Tensor ResizingLayer::transform(const Tensor& images) { return resized(images, resize_.interpolation); }
+
+Tensor ResizingLayer::transform_segmentation_masks(const Tensor& masks, bool) { return resized(masks, "nearest"); }
 
 namespace {
 namespace bb = utils::bounding_boxes;
-// xyxy boxes through the map x -> (x - left) * out_w / win_w (and y likewise), clipped to
-// the output (out_h, out_w); a box left empty gets the label -1.
+// xyxy boxes through x -> x * sx + tx (and y likewise), clipped to the output (out_h,
+// out_w); a box left empty gets the label -1.
+bb::BoundingBoxes map_scaled(const bb::BoundingBoxes& b, double sx, double sy, double tx, double ty, double out_h,
+                             double out_w) {
+  const Tensor scale = ops::cast(core::constant({float(sx), float(sy), float(sx), float(sy)}), b.boxes.dtype());
+  const Tensor shift = ops::cast(core::constant({float(tx), float(ty), float(tx), float(ty)}), b.boxes.dtype());
+  return bb::clip_to_image_size({b.boxes * scale + shift, b.labels}, {.height = out_h, .width = out_w});
+}
+// The same for the map x -> (x - left) * out_w / win_w.
 bb::BoundingBoxes map_window(const bb::BoundingBoxes& b, double top, double left, double win_h, double win_w,
                              double out_h, double out_w) {
   const double sx = out_w / win_w, sy = out_h / win_h;
-  const Tensor scale = ops::cast(core::constant({float(sx), float(sy), float(sx), float(sy)}), b.boxes.dtype());
-  const Tensor shift = ops::cast(core::constant({float(left * sx), float(top * sy), float(left * sx), float(top * sy)}),
-                                 b.boxes.dtype());
-  return bb::clip_to_image_size({b.boxes * scale - shift, b.labels}, {.height = out_h, .width = out_w});
+  return map_scaled(b, sx, sy, -left * sx, -top * sy, out_h, out_w);
 }
 }  // namespace
 
@@ -109,6 +118,11 @@ bb::BoundingBoxes ResizingLayer::transform_bounding_boxes(const bb::BoundingBoxe
     const double crop_left = std::floor((new_w - tw) / 2), crop_top = std::floor((new_h - th) / 2);
     const double sx = new_w / w, sy = new_h / h;
     out = map_window(xyxy, crop_top / sy, crop_left / sx, th / sy, tw / sx, th, tw);
+  } else if (resize_.pad_to_aspect_ratio) {
+    // Keras's rule: scaled by the smaller ratio, centered (offsets in whole pixels, float32).
+    const float s = std::min(float(th) / float(h), float(tw) / float(w));
+    const double y_offset = std::floor((float(th) - float(h) * s) / 2), x_offset = std::floor((float(tw) - float(w) * s) / 2);
+    out = map_scaled(xyxy, s, s, x_offset, y_offset, th, tw);
   } else {
     out = map_window(xyxy, 0, 0, h, w, th, tw);
   }

@@ -23,11 +23,12 @@ struct ResizingOptions {
   /// Crop the largest centered window of the target's aspect ratio before resizing, so the
   /// image is not distorted (Keras `crop_to_aspect_ratio`, default false).
   bool crop_to_aspect_ratio = false;
-  bool pad_to_aspect_ratio = false;  ///< true raises (not supported yet)
+  /// Pads to the target's aspect ratio with fill_value first (ops::image::resize's).
+  bool pad_to_aspect_ratio = false;
   std::string fill_mode = "constant";  ///< of pad_to_aspect_ratio
   /// The padding value of pad_to_aspect_ratio (default 0).
   double fill_value = 0.0;
-  bool antialias = false;  ///< true raises (not supported)
+  bool antialias = false;  ///< antialiased bilinear downscaling (ops::image::resize's)
   std::string data_format{};  ///< "channels_last" or "channels_first" (default: config::image_data_format())
   /// Layer name (default: generated, resizing, resizing_1, ...).
   std::string name{};
@@ -68,7 +69,8 @@ class FixedSizeImageLayer : public ImagePreprocessingLayer {
 class ResizingLayer : public FixedSizeImageLayer {
  public:
   /// Throws std::invalid_argument for a non-positive size, an unknown interpolation,
-  /// pad_to_aspect_ratio or antialias.
+  /// both pad_to_aspect_ratio and crop_to_aspect_ratio, or a fill_mode other than
+  /// "constant".
   ResizingLayer(int64_t height, int64_t width, const ResizingOptions& options = {});
   Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's loader for "Resizing").
@@ -84,6 +86,7 @@ class ResizingLayer : public FixedSizeImageLayer {
   Tensor transform_segmentation_masks(const Tensor& masks, bool training) override;
 
  private:
+  Tensor resized(const Tensor& images, const std::string& interpolation) const;
   ResizingOptions resize_;
 };
 

@@ -70,7 +70,10 @@ TEST_CASE("image ops: bad arguments raise naming what was expected and received"
   CHECK(msg([&] { image::resize(ops::zeros({4, 4}), {2, 2}); }).find("rank 3") != std::string::npos);
   CHECK(msg([&] { image::resize(x, {2}); }).find("size") != std::string::npos);
   CHECK(msg([&] { image::resize(x, {2, 2}, {.interpolation = "bicubic"}); }).find("bicubic") != std::string::npos);
-  CHECK(msg([&] { image::resize(x, {2, 2}, {.antialias = true}); }).find("antialias") != std::string::npos);
+  CHECK(msg([&] { image::resize(x, {2, 2}, {.crop_to_aspect_ratio = true, .pad_to_aspect_ratio = true}); })
+            .find("pad_to_aspect_ratio") != std::string::npos);
+  CHECK(msg([&] { image::resize(x, {2, 2}, {.pad_to_aspect_ratio = true, .fill_mode = "wrap"}); }).find("wrap") !=
+        std::string::npos);
   CHECK(msg([&] { image::resize(ops::zeros({1, 4, 4, 2}, DType::int32), {2, 2}); }).find("int32") != std::string::npos);
   CHECK(msg([&] { image::resize(x, {2, 2}, {.data_format = "NCHW"}); }).find("channels_first") !=
         std::string::npos);

@@ -159,6 +159,8 @@ TEST_CASE("Resizing and CenterCrop: boxes as Keras's, in training and inference;
   const std::vector<Case> cases = {
       {"stretch", layers::Resizing(30, 50, {.bounding_box_format = "xyxy"})},
       {"crop", layers::Resizing(30, 30, {.crop_to_aspect_ratio = true, .bounding_box_format = "xyxy"})},
+      {"pad", layers::Resizing(30, 30, {.pad_to_aspect_ratio = true, .bounding_box_format = "xyxy"})},
+      {"pad_tall", layers::Resizing(40, 10, {.pad_to_aspect_ratio = true, .bounding_box_format = "xyxy"})},
       {"center_crop", layers::CenterCrop(30, 40, {.bounding_box_format = "xyxy"})},
       {"center_crop_small", layers::CenterCrop(50, 50, {.bounding_box_format = "xyxy"})}};
   for (const Case& c : cases) {

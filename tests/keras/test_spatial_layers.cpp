@@ -59,6 +59,13 @@ std::vector<std::pair<std::string, std::function<keras::LayerPtr()>>> keras_case
       {"resizing_bilinear", [] { return layers::Resizing(3, 7); }},
       {"resizing_nearest", [] { return layers::Resizing(7, 3, {.interpolation = "nearest"}); }},
       {"resizing_crop", [] { return layers::Resizing(4, 4, {.crop_to_aspect_ratio = true}); }},
+      {"resizing_pad_rows", [] { return layers::Resizing(4, 4, {.pad_to_aspect_ratio = true, .fill_value = 0.5}); }},
+      {"resizing_pad_columns",
+       [] { return layers::Resizing(5, 8, {.interpolation = "nearest", .pad_to_aspect_ratio = true}); }},
+      {"resizing_antialias_down", [] { return layers::Resizing(3, 4, {.antialias = true}); }},
+      {"resizing_antialias_up", [] { return layers::Resizing(7, 5, {.antialias = true}); }},
+      {"resizing_antialias_pad",
+       [] { return layers::Resizing(4, 4, {.pad_to_aspect_ratio = true, .antialias = true}); }},
       {"center_crop", [] { return layers::CenterCrop(3, 4); }},
       {"center_crop_upsize", [] { return layers::CenterCrop(8, 5); }},
   };
@@ -119,7 +126,9 @@ TEST_CASE("spatial layers: bad arguments and inputs raise naming expected and re
         std::string::npos);
   CHECK(msg([] { layers::Resizing(0, 3); }).find("height=0") != std::string::npos);
   CHECK(msg([] { layers::Resizing(3, 3, {.interpolation = "lanczos3"}); }).find("lanczos3") != std::string::npos);
-  CHECK(msg([] { layers::Resizing(3, 3, {.pad_to_aspect_ratio = true}); }).find("pad_to_aspect_ratio") !=
+  CHECK(msg([] { layers::Resizing(3, 3, {.crop_to_aspect_ratio = true, .pad_to_aspect_ratio = true}); })
+            .find("only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio`") != std::string::npos);
+  CHECK(msg([] { layers::Resizing(3, 3, {.pad_to_aspect_ratio = true, .fill_mode = "reflect"}); }).find("reflect") !=
         std::string::npos);
   CHECK(msg([] { (*layers::Cropping2D({{2, 2}, {0, 0}}))(ops::zeros({1, 4, 5, 2})); }).find("(1, 4, 5, 2)") !=
         std::string::npos);

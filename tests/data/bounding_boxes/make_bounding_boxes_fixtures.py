@@ -135,6 +135,8 @@ def resized(layer):
 out["resize_layers"] = {
     "stretch": resized(keras.layers.Resizing(30, 50, bounding_box_format="xyxy")),
     "crop": resized(keras.layers.Resizing(30, 30, crop_to_aspect_ratio=True, bounding_box_format="xyxy")),
+    "pad": resized(keras.layers.Resizing(30, 30, pad_to_aspect_ratio=True, bounding_box_format="xyxy")),
+    "pad_tall": resized(keras.layers.Resizing(40, 10, pad_to_aspect_ratio=True, bounding_box_format="xyxy")),
     "center_crop": resized(keras.layers.CenterCrop(30, 40, bounding_box_format="xyxy")),
     "center_crop_small": resized(keras.layers.CenterCrop(50, 50, bounding_box_format="xyxy")),
 }

@@ -62,6 +62,17 @@ CASES = {
         lambda: layers.RandomTranslation((-0.25, -0.25), (0.1, 0.1), fill_mode="constant"), (1, 4, 6, 2), True),
 }
 
+# Cases added later, drawn from their own generator so the files above stay as they were.
+LATER_CASES = {
+    "resizing_pad_rows": (lambda: layers.Resizing(4, 4, pad_to_aspect_ratio=True, fill_value=0.5), (1, 6, 9, 2), False),
+    "resizing_pad_columns": (lambda: layers.Resizing(5, 8, pad_to_aspect_ratio=True, interpolation="nearest"),
+                             (2, 7, 4, 2), False),
+    "resizing_antialias_down": (lambda: layers.Resizing(3, 4, antialias=True), (2, 9, 11, 2), False),
+    "resizing_antialias_up": (lambda: layers.Resizing(7, 5, antialias=True), (1, 4, 3, 2), False),
+    "resizing_antialias_pad": (lambda: layers.Resizing(4, 4, antialias=True, pad_to_aspect_ratio=True), (1, 5, 9, 1),
+                               False),
+}
+
 
 def image_ops(rng):
     """keras.ops.image.resize and affine_transform on fixed inputs."""
@@ -98,17 +109,22 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(2025)
     configs = {}
-    for name, (make, shape, training) in CASES.items():
-        layer = make()
-        x = rng.uniform(0, 1, shape).astype(np.float32)
-        y = keras.ops.convert_to_numpy(layer(x, training=training))
-        np.savez(os.path.join(OUT, name + ".npz"), x=x, y=y.astype(np.float32))
-        configs[name] = {"class_name": layer.__class__.__name__, "config_keys": sorted(layer.get_config())}
-        print(name, layer.__class__.__name__, x.shape, "->", y.shape)
+
+    def write_cases(cases, rng):
+        for name, (make, shape, training) in cases.items():
+            layer = make()
+            x = rng.uniform(0, 1, shape).astype(np.float32)
+            y = keras.ops.convert_to_numpy(layer(x, training=training))
+            np.savez(os.path.join(OUT, name + ".npz"), x=x, y=y.astype(np.float32))
+            configs[name] = {"class_name": layer.__class__.__name__, "config_keys": sorted(layer.get_config())}
+            print(name, layer.__class__.__name__, x.shape, "->", y.shape)
+
+    write_cases(CASES, rng)
+    np.savez(os.path.join(OUT, "image_ops.npz"), **image_ops(rng))
+    write_cases(LATER_CASES, np.random.default_rng(2026))
     with open(os.path.join(OUT, "configs.json"), "w") as f:
         json.dump(configs, f, indent=1, sort_keys=True)
         f.write("\n")
-    np.savez(os.path.join(OUT, "image_ops.npz"), **image_ops(rng))
 
 
 if __name__ == "__main__":
