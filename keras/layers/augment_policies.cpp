@@ -38,10 +38,11 @@ std::vector<std::string> aug_mix_operations(bool all) {
 
 // The operation `name` with the policy's arguments (Keras's constructor calls).
 Ref<ImagePreprocessingLayer> make_operation(const std::string& name, std::pair<double, double> f,
-                                            std::pair<double, double> range, const std::string& interpolation) {
+                                            std::pair<double, double> range, const std::string& interpolation,
+                                            const std::string& box_format) {
   const FactorArg factor(f.first, f.second);
   const ColorOptions color{.value_range = range};
-  const RandomAffineOptions affine{.interpolation = interpolation};
+  const RandomAffineOptions affine{.interpolation = interpolation, .bounding_box_format = box_format};
   if (name == "random_shear") return RandomShear(factor, factor, affine);
   if (name == "random_translation") return RandomTranslation(factor, factor, affine);
   if (name == "random_rotation") return RandomRotation(factor, affine);
@@ -84,19 +85,50 @@ AugmentPolicyLayer::AugmentPolicyLayer(std::string class_name, const ImagePrepro
   if (interpolation_ != "bilinear" && interpolation_ != "nearest")
     throw std::invalid_argument(name() + ": expected interpolation \"bilinear\" or \"nearest\", but received \"" +
                                 interpolation_ + "\"");
-  for (const std::string& op : names_) operations_.push_back(make_operation(op, factor_, value_range_, interpolation_));
+  for (const std::string& op : names_)
+    operations_.push_back(make_operation(op, factor_, value_range_, interpolation_, o_.bounding_box_format));
+}
+
+std::vector<Tensor> AugmentPolicyLayer::choose(
+    const Tensor& index, const std::vector<Tensor>& inputs, bool with_none,
+    const std::function<std::vector<Tensor>(size_t, const std::vector<Tensor>&)>& fn) {
+  std::vector<std::function<core::ops::Tensors(const core::ops::Tensors&)>> branches;
+  for (size_t j = 0; j < operations_.size(); ++j) {
+    branches.push_back([j, &fn](const core::ops::Tensors& in) {
+      std::vector<Tensor> out = fn(j, in);
+      for (size_t i = 0; i < out.size(); ++i)
+        if (out[i].dtype() != in[i].dtype()) out[i] = ops::cast(out[i], in[i].dtype());
+      return out;
+    });
+  }
+  if (with_none) branches.push_back([](const core::ops::Tensors& in) { return in; });
+  return ops::switch_(index, branches, inputs);
 }
 
 Tensor AugmentPolicyLayer::apply_chosen(const Tensor& index, const Tensor& images, const Tensor& base, bool with_none) {
-  std::vector<std::function<core::ops::Tensors(const core::ops::Tensors&)>> branches;
-  const int64_t seed = o_.seed;
-  for (size_t j = 0; j < operations_.size(); ++j)
-    branches.push_back([this, j, seed, &base](const core::ops::Tensors& in) {
-      Tensor y = operations_[j]->transform_images(in[0], operation_seed(seed, j), base);
-      return core::ops::Tensors{y.dtype() == in[0].dtype() ? y : ops::cast(y, in[0].dtype())};
-    });
-  if (with_none) branches.push_back([](const core::ops::Tensors& in) { return in; });
-  return ops::switch_(index, branches, {images})[0];
+  return choose(index, {images}, with_none, [&](size_t j, const std::vector<Tensor>& in) {
+    return std::vector<Tensor>{operations_[j]->transform_images(in[0], operation_seed(o_.seed, j), base)};
+  })[0];
+}
+
+utils::bounding_boxes::BoundingBoxes AugmentPolicyLayer::apply_chosen(const Tensor& index,
+                                                                      const utils::bounding_boxes::BoundingBoxes& boxes,
+                                                                      const Shape& images_shape, const Tensor& base,
+                                                                      bool with_none) {
+  const std::vector<Tensor> out =
+      choose(index, {boxes.boxes, boxes.labels}, with_none, [&](size_t j, const std::vector<Tensor>& in) {
+        const utils::bounding_boxes::BoundingBoxes b =
+            operations_[j]->transform_boxes({in[0], in[1]}, images_shape, operation_seed(o_.seed, j), base);
+        return std::vector<Tensor>{b.boxes, b.labels};
+      });
+  return {out[0], out[1]};
+}
+
+Tensor AugmentPolicyLayer::apply_chosen_to_masks(const Tensor& index, const Tensor& masks, const Tensor& base,
+                                                 bool with_none) {
+  return choose(index, {masks}, with_none, [&](size_t j, const std::vector<Tensor>& in) {
+    return std::vector<Tensor>{operations_[j]->transform_masks(in[0], operation_seed(o_.seed, j), base)};
+  })[0];
 }
 
 Tensor AugmentPolicyLayer::transform_segmentation_masks(const Tensor&, bool) {
@@ -118,15 +150,42 @@ RandAugmentLayer::RandAugmentLayer(const RandAugmentOptions& o)
   check_count(name(), "num_ops", num_ops_, 0);
 }
 
-Tensor RandAugmentLayer::transform(const Tensor& images) {
-  if (num_ops_ == 0 || images.shape()[0] == 0) return images;
+std::pair<Tensor, Tensor> RandAugmentLayer::draws_of_call() {
   const SeedGenerator::Draw d = seeds_.next();
   const Tensor chosen = ops::random::randint({num_ops_}, 0, int64_t(operation_names().size()),
                                              {.dtype = DType::int32, .seed = d.seed, .counter = d.counter});
-  const Tensor base = draw_base();
+  return {chosen, draw_base()};
+}
+
+namespace {
+Tensor nth(const Tensor& chosen, int64_t i) { return ops::reshape(ops::slice(chosen, {i}, {1}), {}); }
+}  // namespace
+
+Tensor RandAugmentLayer::transform(const Tensor& images) {
+  if (num_ops_ == 0 || images.shape()[0] == 0) return images;
+  const auto [chosen, base] = draws_of_call();
   Tensor x = images;
-  for (int64_t i = 0; i < num_ops_; ++i) x = apply_chosen(ops::reshape(ops::slice(chosen, {i}, {1}), {}), x, base, false);
+  for (int64_t i = 0; i < num_ops_; ++i) x = apply_chosen(nth(chosen, i), x, base, false);
   return x;
+}
+
+// Boxes and masks replay the images' draws (the same key), so they get the same operations.
+utils::bounding_boxes::BoundingBoxes RandAugmentLayer::transform_bounding_boxes(
+    const utils::bounding_boxes::BoundingBoxes& boxes, const Shape& images_shape, bool training) {
+  required_box_format();  // raises naming this layer when there is none
+  if (!training || num_ops_ == 0 || images_shape[0] == 0) return boxes;
+  const auto [chosen, base] = draws_of_call();
+  utils::bounding_boxes::BoundingBoxes b = boxes;
+  for (int64_t i = 0; i < num_ops_; ++i) b = apply_chosen(nth(chosen, i), b, images_shape, base, false);
+  return b;
+}
+
+Tensor RandAugmentLayer::transform_segmentation_masks(const Tensor& masks, bool training) {
+  if (!training || num_ops_ == 0 || masks.shape()[0] == 0) return masks;
+  const auto [chosen, base] = draws_of_call();
+  Tensor m = masks;
+  for (int64_t i = 0; i < num_ops_; ++i) m = apply_chosen_to_masks(nth(chosen, i), m, base, false);
+  return m;
 }
 
 Config RandAugmentLayer::get_config() const {

@@ -13,6 +13,7 @@
 //   auto ra = keras::layers::RandAugment({.num_ops = 2, .factor = 0.5, .seed = 1});
 //   auto am = keras::layers::AugMix({.num_chains = 3, .seed = 1});
 #pragma once
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,16 +30,24 @@ class AugmentPolicyLayer : public ImagePreprocessingLayer {
 
  protected:
   /// Checks the factor ([0, 1]; f gives [0, f]), value_range and interpolation, and builds
-  /// the operations named (Keras's names).
+  /// the operations named (Keras's names; the geometric ones with the layer's
+  /// bounding_box_format).
   AugmentPolicyLayer(std::string class_name, const ImagePreprocessingOptions& base, const FactorArg& factor,
                      std::pair<double, double> value_range, std::string interpolation,
                      const std::vector<std::string>& operations);
   /// images through the operation `index` chose (an integer scalar; index == count: none),
   /// its draws keyed by base.
   Tensor apply_chosen(const Tensor& index, const Tensor& images, const Tensor& base, bool with_none);
-  /// Geometric operations among the drawn ones: boxes raise (not supported yet).
+  /// The same for boxes of images of `images_shape` (the operation's box rule) ...
+  utils::bounding_boxes::BoundingBoxes apply_chosen(const Tensor& index,
+                                                    const utils::bounding_boxes::BoundingBoxes& boxes,
+                                                    const Shape& images_shape, const Tensor& base, bool with_none);
+  /// ... and for segmentation masks (moved by the geometric operations, unchanged by the
+  /// color ones).
+  Tensor apply_chosen_to_masks(const Tensor& index, const Tensor& masks, const Tensor& base, bool with_none);
+  /// Geometric operations among the drawn ones.
   bool moves_pixels() const override { return true; }
-  /// Masks raise: the color operations do not apply to them (not supported yet).
+  /// Masks raise unless a subclass moves them (AugMix's mixing has no rule for masks).
   Tensor transform_segmentation_masks(const Tensor& masks, bool training) override;
   /// Config keys shared by both: value_range, factor, interpolation (with the base keys).
   Config policy_config() const;
@@ -49,6 +58,9 @@ class AugmentPolicyLayer : public ImagePreprocessingLayer {
   ///@}
 
  private:
+  // Runs fn(j, inputs) for the operation `index` chose (index == count: inputs unchanged).
+  std::vector<Tensor> choose(const Tensor& index, const std::vector<Tensor>& inputs, bool with_none,
+                             const std::function<std::vector<Tensor>(size_t, const std::vector<Tensor>&)>& fn);
   std::vector<std::string> names_;
   std::vector<Ref<ImagePreprocessingLayer>> operations_;
 };
@@ -71,10 +83,14 @@ struct RandAugmentOptions {
   bool trainable = true;
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
+  /// ImageData's boxes' format (see ImagePreprocessingOptions), needed for boxes.
+  std::string bounding_box_format{};
 };
 
 /// keras.layers.RandAugment, made by RandAugment(): per call, num_ops operation indices
-/// drawn uniformly (one for the whole batch each, as Keras), applied in turn.
+/// drawn uniformly (one for the whole batch each, as Keras), applied in turn; ImageData's
+/// boxes and masks go through the same operations with the same draws (the geometric ones
+/// move them, the color ones leave them).
 class RandAugmentLayer : public AugmentPolicyLayer {
  public:
   /// num_ops < 0, a factor outside [0, 1], another interpolation or an empty value_range
@@ -86,8 +102,13 @@ class RandAugmentLayer : public AugmentPolicyLayer {
 
  protected:
   Tensor transform(const Tensor& images) override;
+  utils::bounding_boxes::BoundingBoxes transform_bounding_boxes(const utils::bounding_boxes::BoundingBoxes& boxes,
+                                                                const Shape& images_shape, bool training) override;
+  Tensor transform_segmentation_masks(const Tensor& masks, bool training) override;
 
  private:
+  // One call's draws: the operations' indices (num_ops,) and the key of their draws.
+  std::pair<Tensor, Tensor> draws_of_call();
   int64_t num_ops_;
 };
 

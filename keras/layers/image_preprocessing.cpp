@@ -200,6 +200,17 @@ Tensor ImagePreprocessingLayer::transform_images(const Tensor& images, int64_t s
   return transform(images);
 }
 
+utils::bounding_boxes::BoundingBoxes ImagePreprocessingLayer::transform_boxes(
+    const utils::bounding_boxes::BoundingBoxes& boxes, const Shape& images_shape, int64_t seed, const Tensor& base) {
+  SeedGenerator::Replay replay(seeds_, seed, base);
+  return transform_bounding_boxes(boxes, images_shape, true);
+}
+
+Tensor ImagePreprocessingLayer::transform_masks(const Tensor& masks, int64_t seed, const Tensor& base) {
+  SeedGenerator::Replay replay(seeds_, seed, base);
+  return transform_segmentation_masks(masks, true);
+}
+
 Tensor ImagePreprocessingLayer::uniform(const Shape& shape, double lo, double hi) {
   const SeedGenerator::Draw d = seeds_.next();
   if (hi <= lo) return ops::fill(shape, lo);  // a one-point range (a fixed transformation)

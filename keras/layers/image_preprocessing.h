@@ -99,6 +99,14 @@ class ImagePreprocessingLayer : public Layer {
   /// SeedGenerator::Replay) instead of the layer's generator: the same seed and base give
   /// the same transformation, and the generator's state is left alone.
   Tensor transform_images(const Tensor& images, int64_t seed, const Tensor& base);
+  /// The same for boxes (batch, n, 4) float32 in the layer's format with their labels,
+  /// for images of `images_shape` (batch, h, w, c): transform_bounding_boxes() in training
+  /// under the draws transform_images() with seed and base makes.
+  utils::bounding_boxes::BoundingBoxes transform_boxes(const utils::bounding_boxes::BoundingBoxes& boxes,
+                                                       const Shape& images_shape, int64_t seed, const Tensor& base);
+  /// The same for segmentation masks (batch, h, w, k): transform_segmentation_masks() in
+  /// training.
+  Tensor transform_masks(const Tensor& masks, int64_t seed, const Tensor& base);
 
  protected:
   /// For subclasses: the class name they register under; checks data_format. The

@@ -185,13 +185,14 @@ TEST_CASE("Resizing and CenterCrop: boxes as Keras's, in training and inference;
   CHECK(close(*out.segmentation_masks, ops::image::resize(mask, {30, 50}, {.interpolation = "nearest"}), 0));
 }
 
-// The extent (x1, y1, x2, y2) of a mask's pixels above 1/2, from a (h, w, 1) mask.
-std::vector<double> extent(const Tensor& mask) {
+// The extent (x1, y1, x2, y2) of a mask's pixels above 1/2, from a (h, w, 1) mask,
+// leaving out `margin` pixels at each edge.
+std::vector<double> extent(const Tensor& mask, int64_t margin = 0) {
   const int64_t h = mask.shape()[0], w = mask.shape()[1];
   const std::vector<float> v = ops::cast(mask, DType::float32).to_vector<float>();
   double x1 = w, y1 = h, x2 = 0, y2 = 0;
-  for (int64_t y = 0; y < h; ++y)
-    for (int64_t x = 0; x < w; ++x)
+  for (int64_t y = margin; y < h - margin; ++y)
+    for (int64_t x = margin; x < w - margin; ++x)
       if (v[size_t(y * w + x)] > 0.5f) {
         x1 = std::min(x1, double(x));
         y1 = std::min(y1, double(y));
@@ -238,6 +239,59 @@ TEST_CASE("The geometric layers' boxes bound the moved pixels of the box (affine
       }
     }
   }
+}
+
+TEST_CASE("RandAugment moves boxes and masks with its drawn operations") {
+  // A centered box filled in the mask, away from the borders (the operations reflect at
+  // the edges: the reflected copies that reach the image's corners are left out, 6 pixels
+  // from each edge). One operation per call: the box bounds the moved mask within a pixel and
+  // a half (a color operation leaves both); two: the box still holds the mask.
+  const Tensor box = ops::reshape(core::constant({22.f, 14.f, 38.f, 26.f, 24.f, 12.f, 34.f, 28.f}), {2, 1, 4});
+  std::vector<float> m(2 * 40 * 60, 0.f);
+  for (int64_t i = 0; i < 2; ++i) {
+    const std::vector<float> b = box[i].to_vector<float>();
+    for (int64_t y = int64_t(b[1]); y < int64_t(b[3]); ++y)
+      for (int64_t x = int64_t(b[0]); x < int64_t(b[2]); ++x) m[size_t((i * 40 + y) * 60 + x)] = 1.f;
+  }
+  const Tensor mask = core::constant(m, Shape{2, 40, 60, 1});
+  for (int64_t num_ops : {1, 2}) {
+    auto aug = layers::RandAugment({.value_range = {0, 1}, .num_ops = num_ops, .factor = 0.2,
+                                    .interpolation = "nearest", .seed = 21, .bounding_box_format = "xyxy"});
+    int moved = 0;
+    for (int call = 0; call < 12; ++call) {
+      ImageData out = (*aug)(ImageData{.images = mask, .bounding_boxes = bb::BoundingBoxes{box, core::constant({{1}, {2}})},
+                                       .segmentation_masks = mask});
+      REQUIRE(out.segmentation_masks->shape() == mask.shape());
+      moved += close(*out.segmentation_masks, mask, 0) ? 0 : 1;
+      for (int64_t i = 0; i < 2; ++i) {
+        CAPTURE(num_ops);
+        CAPTURE(call);
+        CAPTURE(i);
+        const std::vector<double> e = extent((*out.segmentation_masks)[i], 6);
+        const std::vector<float> b = out.bounding_boxes->boxes[i][0].to_vector<float>();
+        if (num_ops == 1) {
+          for (int k = 0; k < 4; ++k) CHECK(std::abs(double(b[size_t(k)]) - e[size_t(k)]) <= 1.5);
+        } else {
+          CHECK(b[0] <= e[0] + 1.5);
+          CHECK(b[1] <= e[1] + 1.5);
+          CHECK(b[2] >= e[2] - 1.5);
+          CHECK(b[3] >= e[3] - 1.5);
+        }
+      }
+    }
+    CHECK(moved > 0);   // some calls drew a geometric operation
+    CHECK(moved < 12);  // and some a color one
+  }
+  // In inference both pass through; without a format boxes raise naming RandAugment.
+  auto aug = layers::RandAugment({.seed = 2, .bounding_box_format = "xyxy"});
+  ImageData same = (*aug)(ImageData{.images = mask, .bounding_boxes = bb::BoundingBoxes{box, core::constant({{1}, {2}})},
+                                    .segmentation_masks = mask}, false);
+  CHECK(close(same.bounding_boxes->boxes, box, 0));
+  CHECK(close(*same.segmentation_masks, mask, 0));
+  auto no_format = layers::RandAugment({.seed = 2});
+  th::throws_with<std::invalid_argument>(
+      [&] { (*no_format)(ImageData{.images = mask, .bounding_boxes = bb::BoundingBoxes{box, core::constant({{1}, {2}})}}); },
+      "Pass a `bounding_box_format` argument to your RandAugment layer");
 }
 
 TEST_CASE("ImageData: the images equal the plain call's for a seed; labels and masks follow one draw") {
