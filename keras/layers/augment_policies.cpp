@@ -216,6 +216,21 @@ AugMixLayer::AugMixLayer(const AugMixOptions& o)
 
 Tensor AugMixLayer::transform(const Tensor& images) {
   if (images.shape()[0] == 0) return images;
+  const Tensor out = mixed(images, [this](const Tensor& index, const Tensor& x, const Tensor& key) {
+    return apply_chosen(index, x, key, true);
+  });
+  return ops::clip(out, value_range_.first, value_range_.second);
+}
+
+Tensor AugMixLayer::transform_segmentation_masks(const Tensor& masks, bool training) {
+  if (!training || masks.shape()[0] == 0) return masks;
+  return mixed(masks, [this](const Tensor& index, const Tensor& x, const Tensor& key) {
+    return apply_chosen_to_masks(index, x, key, true);
+  });
+}
+
+Tensor AugMixLayer::mixed(const Tensor& images,
+                          const std::function<Tensor(const Tensor&, const Tensor&, const Tensor&)>& step) {
   const DType dt = images.dtype();
   auto options = [&](DType out) {
     const SeedGenerator::Draw d = seeds_.next();
@@ -231,19 +246,17 @@ Tensor AugMixLayer::transform(const Tensor& images) {
   if (mix_.chain_depth > 0)
     chosen = ops::random::randint({mix_.num_chains, mix_.chain_depth}, 0, count + 1, options(DType::int32));
   const Tensor base = draw_base();
-  Tensor mixed = ops::zeros_like(images);
+  Tensor sum = ops::zeros_like(images);
   for (int64_t c = 0; c < mix_.num_chains; ++c) {
     Tensor x = images;
     for (int64_t k = 0; k < mix_.chain_depth; ++k)
       // Each chain step its own draws: base * (chains * depth) + step.
-      x = apply_chosen(ops::reshape(ops::slice(chosen, {c, k}, {1, 1}), {}), x,
-                       ops::add(ops::multiply(base, core::constant(mix_.num_chains * mix_.chain_depth)),
-                                core::constant(c * mix_.chain_depth + k)),
-                       true);
-    mixed = ops::add(mixed, ops::multiply(x, ops::reshape(ops::slice(weights, {c}, {1}), {})));
+      x = step(ops::reshape(ops::slice(chosen, {c, k}, {1, 1}), {}), x,
+               ops::add(ops::multiply(base, core::constant(mix_.num_chains * mix_.chain_depth)),
+                        core::constant(c * mix_.chain_depth + k)));
+    sum = ops::add(sum, ops::multiply(x, ops::reshape(ops::slice(weights, {c}, {1}), {})));
   }
-  Tensor out = ops::add(ops::multiply(blend, images), ops::multiply(ops::subtract(ops::scalar_like(blend, 1.0), blend), mixed));
-  return ops::clip(out, value_range_.first, value_range_.second);
+  return ops::add(ops::multiply(blend, images), ops::multiply(ops::subtract(ops::scalar_like(blend, 1.0), blend), sum));
 }
 
 Config AugMixLayer::get_config() const {

@@ -47,7 +47,7 @@ class AugmentPolicyLayer : public ImagePreprocessingLayer {
   Tensor apply_chosen_to_masks(const Tensor& index, const Tensor& masks, const Tensor& base, bool with_none);
   /// Geometric operations among the drawn ones.
   bool moves_pixels() const override { return true; }
-  /// Masks raise unless a subclass moves them (AugMix's mixing has no rule for masks).
+  /// Masks through the drawn operations: each subclass's rule (this one raises).
   Tensor transform_segmentation_masks(const Tensor& masks, bool training) override;
   /// Config keys shared by both: value_range, factor, interpolation (with the base keys).
   Config policy_config() const;
@@ -135,6 +135,8 @@ struct AugMixOptions {
   bool trainable = true;
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
+  /// ImageData's boxes' format (see ImagePreprocessingOptions; AugMix raises for boxes).
+  std::string bounding_box_format{};
 };
 
 /// keras.layers.AugMix, made by AugMix(): per call, chain weights w ~ Dirichlet(alpha)
@@ -153,8 +155,14 @@ class AugMixLayer : public AugmentPolicyLayer {
 
  protected:
   Tensor transform(const Tensor& images) override;
+  /// Keras's rule: the masks through each chain's operations (the images' draws), mixed
+  /// with the same weights (not clipped).
+  Tensor transform_segmentation_masks(const Tensor& masks, bool training) override;
 
  private:
+  // m x + (1 - m) sum_i w_i chain_i(x) with one call's draws, each chain step through
+  // step(index, x, key).
+  Tensor mixed(const Tensor& x, const std::function<Tensor(const Tensor&, const Tensor&, const Tensor&)>& step);
   AugMixOptions mix_;
 };
 

@@ -294,6 +294,30 @@ TEST_CASE("RandAugment moves boxes and masks with its drawn operations") {
       "Pass a `bounding_box_format` argument to your RandAugment layer");
 }
 
+TEST_CASE("AugMix mixes the masks' chains with the images' draws and weights") {
+  // Masks go through each chain's operations (geometric ones move them, color ones keep
+  // them) and are mixed with the same weights: a constant mask stays constant (the
+  // weights sum to one), a mask with content moves, and the images equal a plain call's.
+  const Tensor x = images() / 14400.0f;  // in [0, 1]
+  const Tensor ones = ops::ones({2, 40, 60, 1}), zeros = ops::zeros({2, 40, 60, 1});
+  auto a = layers::AugMix({.value_range = {0, 1}, .seed = 4});
+  auto b = layers::AugMix({.value_range = {0, 1}, .seed = 4});
+  int moved = 0;
+  for (int call = 0; call < 4; ++call) {
+    ImageData out = (*a)(ImageData{.images = x, .segmentation_masks = ones});
+    CHECK(close(out.images, (*b)(x, true), 0));
+    CHECK(close(*out.segmentation_masks, ones, 1e-5));
+    ImageData moved_out = (*a)(ImageData{.images = x, .segmentation_masks = x});
+    moved += close(*moved_out.segmentation_masks, x, 1e-4) ? 0 : 1;
+    (*b)(x, true);  // keeps b's draws in step with a's
+    CHECK(close(*(*a)(ImageData{.images = x, .segmentation_masks = zeros}).segmentation_masks, zeros, 0));
+    (*b)(x, true);
+  }
+  CHECK(moved > 0);
+  // Inference leaves them.
+  CHECK(close(*(*a)(ImageData{.images = x, .segmentation_masks = x}, false).segmentation_masks, x, 0));
+}
+
 TEST_CASE("ImageData: the images equal the plain call's for a seed; labels and masks follow one draw") {
   // The dict call and the tensor call draw the same transformation from the same state.
   auto a = layers::RandomRotation(0.2, {.seed = 3});
@@ -357,8 +381,8 @@ TEST_CASE("ImageData: bad shapes and unsupported boxes raise, naming the layer")
   th::throws_with<std::invalid_argument>(
       [&] { cut(ImageData{.images = images(), .bounding_boxes = bb::BoundingBoxes{boxes(), box_labels()}}); },
       "bounding boxes are not supported by this layer yet");
-  auto aug = layers::AugMix({.seed = 1});
+  auto aug = layers::AugMix({.seed = 1, .bounding_box_format = "xyxy"});
   th::throws_with<std::invalid_argument>(
-      [&] { aug(ImageData{.images = images() / 14400.0f, .segmentation_masks = ops::zeros({2, 40, 60, 1})}); },
-      "segmentation masks are not supported by this layer yet");
+      [&] { aug(ImageData{.images = images() / 14400.0f, .bounding_boxes = bb::BoundingBoxes{boxes(), box_labels()}}); },
+      "bounding boxes are not supported by this layer yet");
 }
