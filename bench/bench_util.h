@@ -80,6 +80,7 @@ struct TrainFlags {
   bool eager = false;
   std::string device = "cpu";  // --device cpu|gpu (bench_device.h places the model)
   std::string policy;          // --policy mixed_float16|mixed_bfloat16|float32 (the global dtype policy)
+  std::string data_format = "channels_last";  // --data-format channels_last|channels_first (the CNN's layout)
 };
 
 inline bool parse_train_flags(int argc, char** argv, bool with_mode, TrainFlags& f) {
@@ -105,6 +106,14 @@ inline bool parse_train_flags(int argc, char** argv, bool with_mode, TrainFlags&
       f.policy = v;
       continue;
     }
+    if (k == "--data-format") {
+      if (v != "channels_last" && v != "channels_first") {
+        std::fprintf(stderr, "--data-format takes channels_last or channels_first, not %s\n", argv[i + 1]);
+        return false;
+      }
+      f.data_format = v;
+      continue;
+    }
     const long long n = std::atoll(argv[i + 1]);
     if (k == "--epochs") f.epochs = int(n);
     else if (k == "--batch") f.batch = n;
@@ -112,7 +121,7 @@ inline bool parse_train_flags(int argc, char** argv, bool with_mode, TrainFlags&
     else if (k == "--seed") f.seed = n;
     else if (k == "--warmup-steps") f.warmup = int(n);
     else {
-      std::fprintf(stderr, "unknown flag %s (flags: --epochs --batch --threads --seed --warmup-steps --device --policy%s)\n", argv[i],
+      std::fprintf(stderr, "unknown flag %s (flags: --epochs --batch --threads --seed --warmup-steps --device --policy --data-format%s)\n", argv[i],
                    with_mode ? " --mode" : "");
       return false;
     }

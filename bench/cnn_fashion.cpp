@@ -1,12 +1,13 @@
 // cnn_fashion.cpp - keras-cpp's side of ../shared/peers/cnn_libtorch.cpp: the CNN
 // Conv2D(32, 3x3, same, relu) - MaxPooling2D(2) - Conv2D(64, 3x3, same, relu) -
 // MaxPooling2D(2) - Flatten - Dense(128, relu) - Dense(10) on Fashion-MNIST (28x28x1,
-// channels_last), Adam(1e-3), cross-entropy on logits, trained with model->fit (per-epoch
+// channels_last, or 1x28x28 with --data-format channels_first), Adam(1e-3), cross-entropy on logits, trained with model->fit (per-epoch
 // shuffle and batch gather included, data loading excluded). Prints one JSON line with
 // the peer's fields: train_samples_per_s (median over epochs) and the per-epoch values,
 // step_ms (median train step), predict_samples_per_s (the 10k test images at batch 256,
 // median of 3 passes), test_accuracy, peak_rss_mb.
 // Usage: bench_cnn_fashion [--epochs 5] [--batch 32] [--threads 2] [--seed 42] [--warmup-steps 100]
+//                          [--data-format channels_last|channels_first]
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -30,22 +31,26 @@ int main(int argc, char** argv) {
   const int epochs = flags.epochs, threads = flags.threads, warmup = flags.warmup;
   const int64_t batch = flags.batch, seed = flags.seed;
   keras::set_num_threads(threads);
+  const std::string df = flags.data_format;
+  const bool first = df == "channels_first";
+  const std::vector<int64_t> image = first ? std::vector<int64_t>{1, 28, 28} : std::vector<int64_t>{28, 28, 1};
   Tensor x, xt, y, yt;
   {
     auto [train, test] = keras::datasets::fashion_mnist::load_data();
-    auto prep = [](const Tensor& images) {
-      return ops::reshape(ops::cast(images, keras::DType::float32) * (1.0 / 255.0), {-1, 28, 28, 1});
+    auto prep = [&](const Tensor& images) {
+      return ops::reshape(ops::cast(images, keras::DType::float32) * (1.0 / 255.0), {-1, image[0], image[1], image[2]});
     };
     x = prep(train.x);
     xt = prep(test.x);
     y = ops::cast(train.y, keras::DType::int32);
     yt = ops::cast(test.y, keras::DType::int32);
   }
-  auto make_model = [] {
-    auto m = keras::Sequential({layers::Conv2D(32, 3, {.padding = "same", .activation = "relu", .input_shape = {28, 28, 1}}),
-                                layers::MaxPooling2D(2),
-                                layers::Conv2D(64, 3, {.padding = "same", .activation = "relu"}),
-                                layers::MaxPooling2D(2), layers::Flatten(),
+  auto make_model = [&] {
+    auto m = keras::Sequential(
+        {layers::Conv2D(32, 3, {.padding = "same", .data_format = df, .activation = "relu", .input_shape = image}),
+         layers::MaxPooling2D(2, {.data_format = df}),
+         layers::Conv2D(64, 3, {.padding = "same", .data_format = df, .activation = "relu"}),
+         layers::MaxPooling2D(2, {.data_format = df}), layers::Flatten({.data_format = df}),
                                 layers::Dense(128, {.activation = "relu"}), layers::Dense(10)});
     m->compile({.optimizer = keras::optimizers::Adam({.learning_rate = 1e-3}),
                 .loss = keras::losses::SparseCategoricalCrossentropy({.from_logits = true})});
@@ -57,7 +62,7 @@ int main(int argc, char** argv) {
     auto w = make_model();
     const int64_t n = std::min<int64_t>(int64_t(warmup) * batch, x.shape()[0]);
     if (n > 0)
-      w->fit(ops::slice(x, {0, 0, 0, 0}, {n, 28, 28, 1}), ops::slice(y, {0}, {n}),
+      w->fit(ops::slice(x, {0, 0, 0, 0}, {n, image[0], image[1], image[2]}), ops::slice(y, {0}, {n}),
              {.batch_size = batch, .epochs = 1, .verbose = 0, .shuffle = false});
   }
   std::vector<double> epoch_sps, step_ms;
@@ -90,10 +95,10 @@ int main(int argc, char** argv) {
     if (i) eps += ',';
     eps += std::to_string(int64_t(epoch_sps[i] + 0.5));
   }
-  std::printf("{\"impl\":\"keras-cpp\",\"model\":\"cnn32-64-128\",\"batch\":%lld,\"threads\":%d,\"epochs\":%d,"
+  std::printf("{\"impl\":\"keras-cpp\",\"model\":\"cnn32-64-128\",\"data_format\":\"%s\",\"batch\":%lld,\"threads\":%d,\"epochs\":%d,"
               "\"train_samples_per_s\":%.0f,\"train_samples_per_s_epochs\":[%s],\"step_ms\":%.4f,"
               "\"predict_samples_per_s\":%.0f,\"test_accuracy\":%.4f,\"peak_rss_mb\":%.1f%s}\n",
-              (long long)batch, keras::get_num_threads(), epochs, bench::median(epoch_sps), eps.c_str(),
+              df.c_str(), (long long)batch, keras::get_num_threads(), epochs, bench::median(epoch_sps), eps.c_str(),
               bench::median(step_ms), double(xt.shape()[0]) / bench::median(pt), acc, ru.ru_maxrss / 1024.0, place.json().c_str());
   return 0;
 }

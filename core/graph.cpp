@@ -366,8 +366,56 @@ int eliminate_common(Graph& g) {
   return merged;
 }
 
+int cancel_transposes(Graph& g) {
+  std::vector<int> to(g.values.size());
+  for (size_t v = 0; v < to.size(); ++v) to[v] = int(v);
+  std::vector<int> made_by(g.values.size(), -1);  // value -> the transpose node that made it
+  std::vector<char> is_output(g.values.size(), 0);
+  for (int v : g.outputs) is_output[size_t(v)] = 1;
+  std::vector<char> drop(g.nodes.size(), 0);
+  int changed = 0;
+  auto normalized = [](std::vector<int64_t> p) {
+    const int64_t r = int64_t(p.size());
+    for (int64_t& a : p) a = a < 0 ? a + r : a;
+    return p;
+  };
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    Node& n = g.nodes[i];
+    for (int& v : n.inputs) v = to[size_t(v)];
+    if (!pure(n) || n.op != OpId::Transpose || n.inputs.size() != 1 || n.outputs.size() != 1) continue;
+    const int src = made_by[size_t(n.inputs[0])];
+    if (src >= 0) {
+      const Node& m = g.nodes[size_t(src)];
+      const std::vector<int64_t> p = normalized(m.attrs.axes), q = normalized(n.attrs.axes);
+      std::vector<int64_t> composed(q.size());
+      bool identity = true;
+      for (size_t k = 0; k < q.size(); ++k) {
+        composed[k] = p[size_t(q[k])];  // output axis k reads m's input axis p[q[k]]
+        identity = identity && composed[k] == int64_t(k);
+      }
+      const int out = n.outputs[0];
+      if (identity && !is_output[size_t(out)]) {
+        to[size_t(out)] = m.inputs[0];
+        drop[i] = 1;
+        ++changed;
+        continue;
+      }
+      if (!identity) {
+        n.inputs[0] = m.inputs[0];
+        n.attrs.axes = composed;
+        ++changed;
+      }
+    }
+    made_by[size_t(n.outputs[0])] = int(i);
+  }
+  for (int& v : g.outputs) v = to[size_t(v)];
+  remove_nodes(g, drop);
+  return changed;
+}
+
 void optimize(Graph& g, bool fuse) {
   fold_constants(g);
+  cancel_transposes(g);
   eliminate_common(g);
   prune(g);
   if (fuse) {

@@ -77,6 +77,9 @@ void remove_nodes(Graph& g, const std::vector<char>& drop);
 int prune(Graph& g, bool keep_state_changes = true);
 int fold_constants(Graph& g);   // runs pure ops on constants once, at trace time
 int eliminate_common(Graph& g); // merges pure nodes with the same op, attributes and inputs
+// transpose(transpose(x, p), q) becomes transpose(x, p o q), and the value itself where
+// that is the identity (a channels_first layer's move back, then the next one's move in).
+int cancel_transposes(Graph& g);
 void plan_memory(Graph& g);     // drops each value after its last use (buffers are reused); plans stages
 void plan_stages(Graph& g);     // independent nodes for the executor to overlap
 // Moves each early host function node (early_host_function, Attrs::flag) to right after

@@ -103,7 +103,7 @@ Tensor ConvLayer::call(const Tensor& x, bool) {
   const bool first = channels_first();
   Tensor y = ops::conv(detail::to_channels_last(x, first), kernel, strides_, o_.padding, "channels_last", dilation_);
   if (o_.use_bias) y = ops::add(y, bias);
-  return o_.activation(detail::to_channels_first(y, first));  // as Keras, on the layer's layout
+  return detail::activated(o_.activation, y, first);
 }
 
 std::vector<ShapeSpec> ConvLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {

@@ -68,7 +68,7 @@ Tensor ConvTransposeLayer::call(const Tensor& x, bool) {
   if (output_padding_) op = SpatialArg(*output_padding_);
   Tensor y = ops::conv_transpose(detail::to_channels_last(x, channels_first()), kernel, strides_, o_.padding, op, "channels_last", dilation_);
   if (o_.use_bias) y = ops::add(y, bias);
-  return o_.activation(detail::to_channels_first(y, channels_first()));
+  return detail::activated(o_.activation, y, channels_first());
 }
 
 std::vector<ShapeSpec> ConvTransposeLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {

@@ -1,5 +1,6 @@
 #include "keras/layers/data_format.h"
 
+#include <set>
 #include <stdexcept>
 
 #include "core/ops.h"
@@ -30,6 +31,16 @@ ShapeSpec to_channels_first(const ShapeSpec& s, bool first) {
   ShapeSpec out{s[0], s.back()};
   out.insert(out.end(), s.begin() + 1, s.end() - 1);
   return out;
+}
+
+Tensor activated(const activations::Activation& activation, const Tensor& y, bool first) {
+  static const std::set<std::string> elementwise = {
+      "linear",     "relu",        "relu6",      "leaky_relu",    "elu",          "selu",      "gelu",
+      "silu",       "swish",       "sigmoid",    "hard_sigmoid",  "hard_silu",    "hard_swish", "tanh",
+      "softplus",   "softsign",    "exponential", "mish",         "log_sigmoid",  "celu",      "hard_tanh",
+      "tanh_shrink", "squareplus", "soft_shrink", "hard_shrink",  "sparse_plus", "sparse_sigmoid"};
+  if (!first || elementwise.count(activation.name)) return to_channels_first(activation(y), first);
+  return activation(to_channels_first(y, first));
 }
 
 Tensor image_to_channels_last(const Tensor& x, bool first) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/tensor.h"
+#include "keras/activations.h"
 #include "keras/layers/layer.h"
 
 namespace keras::layers::detail {
@@ -22,6 +23,14 @@ Tensor to_channels_first(const Tensor& y, bool first);
 ShapeSpec to_channels_last(const ShapeSpec& s, bool first);
 ShapeSpec to_channels_first(const ShapeSpec& s, bool first);
 ///@}
+
+/// A layer's activation on its channels_last result y, in the layer's layout: Keras
+/// applies it to the channels_first output, so an activation that mixes elements along
+/// an axis (softmax, log_softmax, glu, a custom one) runs after the move back; the other
+/// built-ins act on each element alone and run before it (where a traced graph can then
+/// fuse them into the convolution and cancel the move back against the next layer's move
+/// in).
+Tensor activated(const activations::Activation& activation, const Tensor& y, bool first);
 
 ///@{
 /// The same for the image layers' images: a batch (batch, c, h, w) or one image (c, h, w).

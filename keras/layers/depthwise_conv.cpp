@@ -63,7 +63,7 @@ void DepthwiseConvLayer::build(const ShapeSpec& input_shape) {
 Tensor DepthwiseConvLayer::call(const Tensor& x, bool) {
   Tensor y = ops::depthwise_conv(detail::to_channels_last(x, channels_first()), kernel, strides_, o_.padding, "channels_last", dilation_);
   if (o_.use_bias) y = ops::add(y, bias);
-  return o_.activation(detail::to_channels_first(y, channels_first()));
+  return detail::activated(o_.activation, y, channels_first());
 }
 
 std::vector<ShapeSpec> DepthwiseConvLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {

@@ -65,7 +65,7 @@ Tensor SeparableConvLayer::call(const Tensor& x, bool) {
   Tensor y = ops::separable_conv(detail::to_channels_last(x, channels_first()), depthwise_kernel, pointwise_kernel, strides_, o_.padding, "channels_last",
                                  dilation_);
   if (o_.use_bias) y = ops::add(y, bias);
-  return o_.activation(detail::to_channels_first(y, channels_first()));
+  return detail::activated(o_.activation, y, channels_first());
 }
 
 std::vector<ShapeSpec> SeparableConvLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {

@@ -74,6 +74,42 @@ TEST_CASE("function: the traced graph prints, and the passes prune, fold, merge"
   MESSAGE("traced:\n" << before << "optimized:\n" << after);
 }
 
+TEST_CASE("function: transposes of transposes compose, and cancel where they undo each other") {
+  auto count = [](const std::string& s, const std::string& what) {
+    size_t n = 0;
+    for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+    return n;
+  };
+  const Tensor x = ops::reshape(ops::cast(ops::range(24), DType::float32), {2, 3, 4});
+  // Undone: the graph reads x itself.
+  auto undo = core::function([](const Tensor& t) {
+    return ops::sin(ops::transpose(ops::transpose(t, {0, 2, 1}), {0, 2, 1}));
+  });
+  check_values(undo(x), values(ops::sin(x)));
+  CHECK(count(undo.graph_str(false), "transpose(") == 2);
+  CHECK(count(undo.graph_str(), "transpose(") == 0);
+  // Composed: one transpose with the product permutation (negative axes too).
+  auto three = core::function([](const Tensor& t) {
+    return ops::cos(ops::transpose(ops::transpose(ops::transpose(t, {1, 0, 2}), {0, -1, 1}), {2, 1, 0}));
+  });
+  check_values(three(x), values(ops::cos(ops::transpose(ops::transpose(ops::transpose(x, {1, 0, 2}), {0, 2, 1}),
+                                                        {2, 1, 0}))));
+  CHECK(count(three.graph_str(), "transpose(") == 1);
+  // A transpose that is an output, or whose input has another use, keeps its value.
+  auto kept = core::function([](const Tensor& t) {
+    Tensor a = ops::transpose(t, {0, 2, 1});
+    return std::vector<Tensor>{ops::exp(a), ops::transpose(a, {0, 2, 1})};
+  });
+  const std::vector<Tensor> out = kept(x);
+  check_values(out[0], values(ops::exp(ops::transpose(x, {0, 2, 1}))));
+  check_values(out[1], values(x));
+  // Gradients through cancelled transposes are the same.
+  Variable v(x);
+  GradientTape tape;
+  const Tensor g = tape.gradient(ops::sum(ops::square(undo(v.value()))), v);
+  check_values(g, values(ops::multiply(ops::scalar_like(x, 2.0), ops::multiply(ops::sin(x), ops::cos(x)))), 1e-5);
+}
+
 TEST_CASE("function: a read before an in-place optimizer update keeps the old value in the graph") {
   // Two reads of one variable around apply_adam are two graph values (the second read used
   // to take the first one's place, so `before` saw the updated weights).

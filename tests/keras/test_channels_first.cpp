@@ -243,6 +243,19 @@ TEST_CASE("channels_first: a CNN trains, saves and loads with the same predictio
   model->compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy"});
   auto h = model->fit(x, y, {.batch_size = 8, .epochs = 3, .verbose = 0});
   CHECK(h.history.at("loss").back() < h.history.at("loss").front());
+  // The traced step keeps few of the layers' transposes: a layer's move back and the next
+  // one's move in cancel, and relu runs before the move back, fused into the convolution.
+  auto count = [](const std::string& s, const std::string& what) {
+    size_t n = 0;
+    for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+    return n;
+  };
+  REQUIRE(model->train_function());
+  const std::string traced = model->train_function()->graph_str(false), optimized = model->train_function()->graph_str();
+  MESSAGE("transposes in the train step: " << count(traced, "transpose(") << " traced, "
+                                           << count(optimized, "transpose(") << " after the passes");
+  CHECK(count(optimized, "transpose(") * 2 <= count(traced, "transpose("));
+  CHECK(count(optimized, "fused_conv(") >= 1);
   const std::string path = dir.file("cnn_cf.keras");
   model->save(path);
   keras::ModelPtr loaded = keras::models::load_model(path);
