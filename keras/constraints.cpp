@@ -12,13 +12,13 @@
 #include "core/ops.h"
 #include "keras/config_reader.h"
 #include "keras/family_registry.h"
+#include "keras/settings.h"
 
 namespace keras::constraints {
 
 namespace ops = core::ops;
 
 namespace {
-constexpr double kEpsilon = 1e-7;  // keras.config.epsilon()
 
 std::string num(double v) { return keras::Value(v).to_json(); }
 [[noreturn]] void fail(const std::string& msg) { throw std::invalid_argument(msg); }
@@ -77,7 +77,7 @@ Tensor MaxNorm::operator()(const Tensor& w) const {
   check_weight("MaxNorm", w);
   Tensor n = norms("MaxNorm", w, axis_);
   Tensor desired = ops::clip(n, 0.0, max_value_);
-  return w * (desired / (n + kEpsilon));
+  return w * (desired / (n + keras::config::epsilon()));
 }
 keras::Config MaxNorm::get_config() const {
   keras::Config c = keras::Config::object();
@@ -99,7 +99,7 @@ Tensor MinMaxNorm::operator()(const Tensor& w) const {
   check_weight("MinMaxNorm", w);
   Tensor n = norms("MinMaxNorm", w, axis_);
   Tensor desired = ops::clip(n, min_value_, max_value_) * rate_ + n * (1.0 - rate_);
-  return w * (desired / (n + kEpsilon));
+  return w * (desired / (n + keras::config::epsilon()));
 }
 keras::Config MinMaxNorm::get_config() const {
   keras::Config c = keras::Config::object();
@@ -118,7 +118,7 @@ Tensor NonNeg::operator()(const Tensor& w) const {
 UnitNorm::UnitNorm(const UnitNormOptions& o) : axis_(o.axis) {}
 Tensor UnitNorm::operator()(const Tensor& w) const {
   check_weight("UnitNorm", w);
-  return w / (norms("UnitNorm", w, axis_) + kEpsilon);
+  return w / (norms("UnitNorm", w, axis_) + keras::config::epsilon());
 }
 keras::Config UnitNorm::get_config() const {
   keras::Config c = keras::Config::object();

@@ -52,8 +52,6 @@ namespace keras::losses {
 
 using core::Tensor;
 
-/// keras.backend.epsilon(): where probabilities are clipped and divisions guarded.
-inline constexpr double kEpsilon = 1e-7;
 
 // ---- functional forms ------------------------------------------------------------------
 /// Per-sample losses as keras.losses.<name>(y_true, y_pred, ...): y_true is cast to

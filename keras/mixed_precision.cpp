@@ -1,7 +1,10 @@
 #include "keras/mixed_precision.h"
 
 #include <mutex>
+#include <optional>
 #include <stdexcept>
+
+#include "keras/settings.h"
 
 namespace keras::mixed_precision {
 
@@ -54,8 +57,8 @@ DTypePolicy DTypePolicy::deserialize(const Config& config) {
 
 namespace {
 std::mutex g_mutex;
-DTypePolicy& global() {
-  static DTypePolicy p("float32");
+std::optional<DTypePolicy>& global() {  // unset: config::floatx()'s policy
+  static std::optional<DTypePolicy> p;
   return p;
 }
 }  // namespace
@@ -65,9 +68,15 @@ void set_global_policy(const DTypePolicy& policy) {
   global() = policy;
 }
 
+void clear_global_policy() {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  global().reset();
+}
+
 DTypePolicy global_policy() {
   std::lock_guard<std::mutex> lock(g_mutex);
-  return global();
+  if (global()) return *global();
+  return DTypePolicy(config::floatx());
 }
 
 }  // namespace keras::mixed_precision

@@ -49,7 +49,10 @@ class DTypePolicy {
 /// Sets the policy of layers created from now on without a dtype (process-wide, as
 /// keras.mixed_precision.set_global_policy).
 void set_global_policy(const DTypePolicy& policy);
-/// The global policy (default "float32").
+/// The global policy (until one is set: config::floatx()'s, "float32" by default).
 DTypePolicy global_policy();
+/// Forgets the policy set_global_policy set, so the global policy follows
+/// config::floatx() again (Keras's set_dtype_policy(None)).
+void clear_global_policy();
 
 }  // namespace keras::mixed_precision

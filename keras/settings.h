@@ -1,5 +1,7 @@
 // settings.h - Keras 3's global settings of keras.config that keras-cpp has:
-// image_data_format, the default `data_format` of every layer that takes one.
+// image_data_format (the default `data_format` of every layer that takes one), epsilon
+// (the fuzz factor of the losses, metrics, constraints and normalizations) and floatx
+// (the dtype of the default dtype policy).
 //   keras::config::set_image_data_format("channels_first");
 //   auto conv = keras::layers::Conv2D(8, 3);  // (batch, channels, height, width) inputs
 #pragma once
@@ -14,5 +16,25 @@ std::string image_data_format();
 /// keras.config.set_image_data_format: "channels_last" or "channels_first"; any other
 /// value raises std::invalid_argument naming it. Process-wide (thread-safe).
 void set_image_data_format(const std::string& data_format);
+
+/// keras.config.epsilon(): the small number (default 1e-7) that the losses clip
+/// probabilities with and that guards the divisions of the losses, metrics, constraints,
+/// regularizers, Normalization and the box utilities, read when they compute (a traced
+/// step keeps the value it traced with).
+double epsilon();
+
+/// keras.config.set_epsilon: process-wide (thread-safe); a value that is not finite and
+/// positive raises std::invalid_argument.
+void set_epsilon(double value);
+
+/// keras.config.floatx(): "float32" (the default), "float64", "float16" or "bfloat16",
+/// the dtype of the default dtype policy (mixed_precision::global_policy() while none
+/// was set with set_global_policy): layers made without a dtype keep their weights and
+/// compute in it. (The engine's creation ops keep their own float32 default.)
+std::string floatx();
+
+/// keras.config.set_floatx: one of the four names above; anything else raises
+/// std::invalid_argument naming it. Process-wide (thread-safe).
+void set_floatx(const std::string& dtype);
 
 }  // namespace keras::config

@@ -6,13 +6,13 @@
 
 #include "core/device_scope.h"
 #include "core/dispatch.h"
+#include "core/fuzz.h"
 #include "core/ops.h"
 #include "core/ops_nn.h"
 
 namespace keras::core::ops {
 namespace {
 
-constexpr double kEpsilon = 1e-7;  // keras.config.epsilon()
 
 void check_defined(const Tensor& t, const char* op, const char* arg) {
   if (!t.defined()) throw_invalid(std::string(op) + ": argument `" + arg + "` is an undefined tensor");
@@ -58,7 +58,7 @@ Tensor binary_crossentropy(const Tensor& target, const Tensor& output, bool from
   if (from_logits)  // tf.nn.sigmoid_cross_entropy_with_logits, in its smooth form
     return add(multiply(target, softplus(neg(output))),
                multiply(subtract(scalar_like(target, 1.0), target), softplus(output)));
-  Tensor p = clip(output, kEpsilon, 1.0 - kEpsilon);
+  Tensor p = clip(output, fuzz_factor(), 1.0 - fuzz_factor());
   Tensor bce = add(multiply(target, log(p)),
                    multiply(subtract(scalar_like(target, 1.0), target), log(subtract(scalar_like(p, 1.0), p))));
   return neg(bce);
@@ -80,7 +80,7 @@ Tensor categorical_crossentropy(const Tensor& target, const Tensor& output, bool
     return softmax_cross_entropy_with_logits(transpose(target, perm), transpose(output, perm));
   }
   Tensor p = divide(output, sum(output, {a}, true));
-  p = clip(p, kEpsilon, 1.0 - kEpsilon);
+  p = clip(p, fuzz_factor(), 1.0 - fuzz_factor());
   return neg(sum(multiply(target, log(p)), {a}));
 }
 
@@ -102,7 +102,7 @@ Tensor sparse_categorical_crossentropy(const Tensor& target, const Tensor& outpu
   if (!ok)
     throw_invalid(op + ": expected `target` of output's shape without its last axis, but received target.shape=" +
                   target.shape().str() + ", output.shape=" + output.shape().str());
-  Tensor logits = from_logits ? output : log(clip(output, kEpsilon, 1.0 - kEpsilon));
+  Tensor logits = from_logits ? output : log(clip(output, fuzz_factor(), 1.0 - fuzz_factor()));
   return sparse_softmax_cross_entropy_with_logits(t, logits);
 }
 
@@ -169,7 +169,7 @@ Tensor layer_normalization(const Tensor& x, const Tensor& gamma, const Tensor& b
     return q;
   };
   Moments mv = moments(xc, ax, true);
-  Tensor inv = rsqrt(add(mv.variance, scalar_like(xc, epsilon.value_or(kEpsilon))));
+  Tensor inv = rsqrt(add(mv.variance, scalar_like(xc, epsilon.value_or(fuzz_factor()))));
   Tensor g = param(gamma), b = param(beta);
   if (g.defined()) inv = multiply(inv, g);
   Tensor res = multiply(neg(mv.mean), inv);
@@ -185,7 +185,7 @@ Tensor rms_normalization(const Tensor& x, const Tensor& scale, const std::vector
   Tensor xc = cast(x, compute_dtype(original));
   if (xc.rank() == 0) xc = expand_dims(xc, 0);
   std::vector<int64_t> ax = norm_axes(axis, xc.rank(), op);
-  Tensor rrms = rsqrt(add(mean(square(xc), ax, true), scalar_like(xc, epsilon.value_or(kEpsilon))));
+  Tensor rrms = rsqrt(add(mean(square(xc), ax, true), scalar_like(xc, epsilon.value_or(fuzz_factor()))));
   Tensor out = multiply(xc, rrms);
   if (scale.defined()) out = multiply(out, cast(scale, xc.dtype()));
   return cast(out, original);
@@ -196,7 +196,7 @@ Tensor normalize(const Tensor& x, int64_t axis, int64_t order, std::optional<dou
   if (order < 1) throw_invalid(op + ": expected `order` an int >= 1, but received order=" + std::to_string(order));
   check_float(x, op.c_str(), "x");
   Tensor xe = x.rank() == 0 ? expand_dims(x, 0) : x;
-  const double eps = epsilon.value_or(kEpsilon);
+  const double eps = epsilon.value_or(fuzz_factor());
   const int64_t a = normalize_axis(axis, xe.rank(), op.c_str());
   if (order == 2) {
     Tensor inv = minimum(rsqrt(sum(square(xe), {a}, true)), scalar_like(xe, 1.0 / eps));

@@ -5,12 +5,12 @@
 
 #include "core/function.h"
 #include "core/ops.h"
+#include "keras/settings.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
 
 namespace {
-constexpr double kEpsilon = 1e-7;  // Keras's backend.epsilon(), the floor of sqrt(variance)
 
 Value values_to_config(const std::vector<double>& v) {
   if (v.empty()) return Value();
@@ -139,7 +139,7 @@ Tensor NormalizationLayer::call(const Tensor& input, bool) {
   Tensor variance = o_.mean.empty() ? ops::reshape(adapt_variance.value(), bshape_) : variance_;
   if (mean.dtype() != dt) mean = ops::cast(mean, dt);
   if (variance.dtype() != dt) variance = ops::cast(variance, dt);
-  Tensor scale = ops::maximum(ops::sqrt(variance), ops::scalar_like(variance, kEpsilon));
+  Tensor scale = ops::maximum(ops::sqrt(variance), ops::scalar_like(variance, keras::config::epsilon()));
   if (o_.invert) return ops::add(mean, ops::multiply(x, scale));
   return ops::divide(ops::subtract(x, mean), scale);
 }

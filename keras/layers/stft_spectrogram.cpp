@@ -9,13 +9,13 @@
 #include "core/ops.h"
 #include "keras/initializers/stft.h"
 #include "keras/layers/args.h"
+#include "keras/settings.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
 
 namespace {
 [[noreturn]] void fail(const std::string& what) { throw std::invalid_argument("STFTSpectrogram: " + what); }
-constexpr double kEpsilon = 1e-7;  // Keras's backend.epsilon()
 }  // namespace
 
 STFTSpectrogramLayer::STFTSpectrogramLayer(const STFTSpectrogramOptions& o)
@@ -91,9 +91,9 @@ Tensor STFTSpectrogramLayer::call(const Tensor& x, bool) {
     Tensor inner = power[{core::Slice(), core::Slice(), core::Slice(1, bins - 1), core::Slice()}];
     return adjust(power + ops::pad(inner, {{0, 0}, {0, 0}, {1, 1}, {0, 0}}));
   }
-  Tensor linear = adjust(ops::sqrt(ops::maximum(power, ops::scalar_like(power, kEpsilon))));
+  Tensor linear = adjust(ops::sqrt(ops::maximum(power, ops::scalar_like(power, keras::config::epsilon()))));
   if (o_.mode == "magnitude") return linear;
-  return ops::log(ops::maximum(linear, ops::scalar_like(linear, kEpsilon)));
+  return ops::log(ops::maximum(linear, ops::scalar_like(linear, keras::config::epsilon())));
 }
 
 std::vector<ShapeSpec> STFTSpectrogramLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {

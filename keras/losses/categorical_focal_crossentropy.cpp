@@ -3,6 +3,7 @@
 
 #include "core/ops.h"
 #include "keras/losses/losses_internal.h"
+#include "keras/settings.h"
 
 namespace keras::losses {
 
@@ -17,7 +18,7 @@ Tensor detail::CategoricalFocalCrossentropyFn::operator()(const Tensor& y_true, 
   const int64_t a = core::normalize_axis(axis, p.rank(), name);
   if (label_smoothing != 0.0) t = t * (1.0 - label_smoothing) + label_smoothing / double(p.shape()[a]);
   if (from_logits) p = ops::softmax(p, a);
-  Tensor out = ops::clip(p / ops::sum(p, {a}, true), kEpsilon, 1.0 - kEpsilon);
+  Tensor out = ops::clip(p / ops::sum(p, {a}, true), keras::config::epsilon(), 1.0 - keras::config::epsilon());
   Tensor base = 1.0 - out;
   Tensor modulating;
   if (gamma == 2.0) modulating = ops::square(base);

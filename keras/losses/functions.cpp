@@ -13,6 +13,7 @@
 #include "core/function.h"
 #include "core/ops.h"
 #include "keras/losses/losses_internal.h"
+#include "keras/settings.h"
 
 namespace keras::losses {
 
@@ -38,15 +39,15 @@ Tensor MeanAbsoluteErrorFn::operator()(const Tensor& y_true, const Tensor& y_pre
 Tensor MeanAbsolutePercentageErrorFn::operator()(const Tensor& y_true,
                                                  const Tensor& y_pred) const {
   auto [t, p] = prepare(name, y_true, y_pred);
-  Tensor denom = ops::maximum(ops::abs(t), ops::scalar_like(t, kEpsilon));
+  Tensor denom = ops::maximum(ops::abs(t), ops::scalar_like(t, keras::config::epsilon()));
   return ops::mean(ops::abs((t - p) / denom), {-1}) * 100.0;
 }
 
 Tensor MeanSquaredLogarithmicErrorFn::operator()(const Tensor& y_true,
                                                  const Tensor& y_pred) const {
   auto [t, p] = prepare(name, y_true, y_pred);
-  Tensor first = ops::log1p(ops::maximum(p, ops::scalar_like(p, kEpsilon)));
-  Tensor second = ops::log1p(ops::maximum(t, ops::scalar_like(t, kEpsilon)));
+  Tensor first = ops::log1p(ops::maximum(p, ops::scalar_like(p, keras::config::epsilon())));
+  Tensor second = ops::log1p(ops::maximum(t, ops::scalar_like(t, keras::config::epsilon())));
   return ops::mean(ops::square(first - second), {-1});
 }
 
@@ -58,13 +59,13 @@ Tensor LogCoshFn::operator()(const Tensor& y_true, const Tensor& y_pred) const {
 
 Tensor KLDivergenceFn::operator()(const Tensor& y_true, const Tensor& y_pred) const {
   auto [t, p] = prepare(name, y_true, y_pred);
-  Tensor tc = ops::clip(t, kEpsilon, 1.0), pc = ops::clip(p, kEpsilon, 1.0);
+  Tensor tc = ops::clip(t, keras::config::epsilon(), 1.0), pc = ops::clip(p, keras::config::epsilon(), 1.0);
   return ops::sum(tc * ops::log(tc / pc), {-1});
 }
 
 Tensor PoissonFn::operator()(const Tensor& y_true, const Tensor& y_pred) const {
   auto [t, p] = prepare(name, y_true, y_pred);
-  return ops::mean(p - t * ops::log(p + kEpsilon), {-1});
+  return ops::mean(p - t * ops::log(p + keras::config::epsilon()), {-1});
 }
 
 Tensor HingeFn::operator()(const Tensor& y_true, const Tensor& y_pred) const {
@@ -100,7 +101,7 @@ Tensor CosineSimilarityFn::operator()(const Tensor& y_true, const Tensor& y_pred
   // x / max(||x||, eps), written as x * rsqrt(max(sum(x^2), eps^2)).
   auto l2_normalize = [a](const Tensor& x) {
     Tensor s = ops::sum(ops::square(x), {a}, true);
-    return x * ops::rsqrt(ops::maximum(s, ops::scalar_like(s, kEpsilon * kEpsilon)));
+    return x * ops::rsqrt(ops::maximum(s, ops::scalar_like(s, keras::config::epsilon() * keras::config::epsilon())));
   };
   return -ops::sum(l2_normalize(t) * l2_normalize(p), {a});
 }

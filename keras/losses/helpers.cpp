@@ -15,6 +15,7 @@
 #include "core/function.h"
 #include "core/ops.h"
 #include "keras/losses/losses_internal.h"
+#include "keras/settings.h"
 
 namespace keras::losses {
 
@@ -153,7 +154,7 @@ SparseResult sparse_cce(const std::string& who, const Tensor& y_true, const Tens
   if (from_logits) {
     loss = ops::sparse_softmax_cross_entropy_with_logits(labels, p);
   } else {
-    Tensor out = ops::clip(p / ops::sum(p, {-1}, true), kEpsilon, 1.0 - kEpsilon);
+    Tensor out = ops::clip(p / ops::sum(p, {-1}, true), keras::config::epsilon(), 1.0 - keras::config::epsilon());
     Tensor target = ops::one_hot(labels, classes, {.dtype = p.dtype()});
     loss = -ops::sum(target * ops::log(out), {-1});
   }

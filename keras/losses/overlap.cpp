@@ -5,6 +5,7 @@
 
 #include "core/ops.h"
 #include "keras/losses/losses_internal.h"
+#include "keras/settings.h"
 
 namespace keras::losses {
 
@@ -49,7 +50,7 @@ Tensor detail::DiceFn::operator()(const Tensor& y_true, const Tensor& y_pred, co
   auto [t, p] = prepare(name, y_true, y_pred);
   const auto axes = reduced_axes(name, axis, p.rank());
   Tensor intersection = sum_over(t * p, axes);
-  return 1.0 - (intersection * 2.0) / (sum_over(t, axes) + sum_over(p, axes) + kEpsilon);
+  return 1.0 - (intersection * 2.0) / (sum_over(t, axes) + sum_over(p, axes) + keras::config::epsilon());
 }
 
 Tensor detail::TverskyFn::operator()(const Tensor& y_true, const Tensor& y_pred, double alpha, double beta,
@@ -59,7 +60,7 @@ Tensor detail::TverskyFn::operator()(const Tensor& y_true, const Tensor& y_pred,
   Tensor intersection = sum_over(t * p, axes);
   Tensor fp = sum_over((1.0 - p) * t, axes);
   Tensor fn = sum_over(p * (1.0 - t), axes);
-  return 1.0 - intersection / (intersection + fp * alpha + fn * beta + kEpsilon);
+  return 1.0 - intersection / (intersection + fp * alpha + fn * beta + keras::config::epsilon());
 }
 
 Dice::Dice(const DiceOptions& o) : Loss(named({o.name, o.reduction}, dice.name)), axis_(o.axis) {}

@@ -8,6 +8,7 @@
 #include "keras/metrics/confusion_internal.h"
 #include "keras/metrics/confusion_metrics.h"
 #include "keras/metrics/metrics_utils.h"
+#include "keras/settings.h"
 
 namespace keras::metrics {
 
@@ -42,9 +43,9 @@ AUC::AUC(const AUCOptions& o) : Metric(o.name.empty() ? "auc" : o.name, o.dtype)
     for (int64_t i = 0; i < num_thresholds_ - 2; ++i)
       inner.push_back(static_cast<double>(i + 1) / static_cast<double>(num_thresholds_ - 1));
   }
-  thresholds_.push_back(0.0 - kEpsilon);
+  thresholds_.push_back(0.0 - keras::config::epsilon());
   thresholds_.insert(thresholds_.end(), inner.begin(), inner.end());
-  thresholds_.push_back(1.0 + kEpsilon);
+  thresholds_.push_back(1.0 + keras::config::epsilon());
   for (double lw : o_.label_weights)
     if (lw < 0) detail::fail(name() + ": expected non-negative label_weights, but received " +
                              list_str(o_.label_weights));

@@ -14,7 +14,6 @@ namespace keras::metrics::detail {
 using core::Tensor;
 using core::Variable;
 
-inline constexpr double kEpsilon = 1e-7;   // Keras's backend.epsilon()
 inline constexpr double kNegInf = -1e10;   // metrics_utils.NEG_INF (top_k filtering)
 
 std::string list_str(const std::vector<double>& v);

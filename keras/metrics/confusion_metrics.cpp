@@ -10,6 +10,7 @@
 #include "core/ops.h"
 #include "keras/metrics/confusion_internal.h"
 #include "keras/metrics/metrics_utils.h"
+#include "keras/settings.h"
 
 namespace keras::metrics {
 
@@ -30,7 +31,7 @@ bool evenly_distributed(const std::vector<double>& t) {
   if (n < 3) return false;
   for (size_t i = 0; i < n; ++i) {
     double even = static_cast<double>(static_cast<float>(static_cast<double>(i) / static_cast<double>(n - 1)));
-    if (std::fabs(t[i] - even) > kEpsilon + 1e-5 * std::fabs(even)) return false;
+    if (std::fabs(t[i] - even) > keras::config::epsilon() + 1e-5 * std::fabs(even)) return false;
   }
   return true;
 }

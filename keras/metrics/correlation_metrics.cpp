@@ -3,13 +3,13 @@
 
 #include "core/ops.h"
 #include "keras/metrics/metrics_utils.h"
+#include "keras/settings.h"
 
 namespace keras::metrics {
 
 namespace ops = core::ops;
 
 namespace {
-constexpr double kEpsilon = 1e-7;  // Keras's backend.epsilon()
 
 // y_true in y_pred's dtype, both brought to the same rank (Keras's preamble).
 std::pair<Tensor, Tensor> prepared(const Tensor& y_true, const Tensor& y_pred) {
@@ -45,7 +45,7 @@ Tensor concordance_correlation(const Tensor& y_true_in, const Tensor& y_pred_in,
   Tensor covar = (y_true - p_mean) * (y_pred - p_mean);
   Tensor norm = t_var + p_var + ops::square(t_mean - p_mean);
   Tensor two = ops::scalar_like(covar, 2.0);
-  return ops::mean(two * covar / (norm + ops::scalar_like(norm, kEpsilon)), {axis});
+  return ops::mean(two * covar / (norm + ops::scalar_like(norm, keras::config::epsilon())), {axis});
 }
 
 PearsonCorrelation::PearsonCorrelation(const CorrelationOptions& o)

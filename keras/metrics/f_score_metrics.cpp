@@ -3,6 +3,7 @@
 
 #include "core/ops.h"
 #include "keras/metrics/metrics_utils.h"
+#include "keras/settings.h"
 
 namespace keras::metrics {
 
@@ -10,7 +11,6 @@ namespace ops = core::ops;
 using detail::to_dtype;
 
 namespace {
-constexpr double kEpsilon = 1e-7;  // Keras's backend.epsilon()
 }
 
 FBetaScore::FBetaScore(const FBetaScoreOptions& o) : Metric(o.name, o.dtype), o_(o) {
@@ -76,13 +76,13 @@ void FBetaScore::update_state(const Tensor& y_true_in, const Tensor& y_pred_in,
 Tensor FBetaScore::result() const {
   if (!built_) return detail::scalar(0.0, dtype());
   Tensor tp = true_positives_.value();
-  Tensor precision = tp / (tp + false_positives_.value() + kEpsilon);
-  Tensor recall = tp / (tp + false_negatives_.value() + kEpsilon);
+  Tensor precision = tp / (tp + false_positives_.value() + keras::config::epsilon());
+  Tensor recall = tp / (tp + false_negatives_.value() + keras::config::epsilon());
   double b2 = o_.beta * o_.beta;
-  Tensor score = (precision * recall) / (precision * b2 + recall + kEpsilon) * (1.0 + b2);
+  Tensor score = (precision * recall) / (precision * b2 + recall + keras::config::epsilon()) * (1.0 + b2);
   if (o_.average && *o_.average == "weighted") {
     Tensor iw = intermediate_weights_.value();
-    return ops::sum(score * (iw / (ops::sum(iw) + kEpsilon)));
+    return ops::sum(score * (iw / (ops::sum(iw) + keras::config::epsilon())));
   }
   if (o_.average) return ops::mean(score);
   return score;

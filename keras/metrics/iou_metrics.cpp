@@ -5,6 +5,7 @@
 
 #include "core/ops.h"
 #include "keras/metrics/metrics_utils.h"
+#include "keras/settings.h"
 
 namespace keras::metrics {
 
@@ -12,7 +13,6 @@ namespace ops = core::ops;
 using detail::to_dtype;
 
 namespace {
-constexpr double kEpsilon = 1e-7;  // Keras's backend.epsilon()
 
 std::vector<int64_t> all_classes(int64_t n) {
   std::vector<int64_t> ids;
@@ -100,8 +100,8 @@ Tensor IoU::result() const {
   denominator = to_dtype(ops::take(denominator, ids), DType::float32);
   Tensor valid = ops::greater(denominator, ops::scalar_like(denominator, 1e-9));
   Tensor num_valid = ops::sum(ops::cast(valid, DType::float32));
-  Tensor iou = ops::where(valid, tp / (denominator + kEpsilon), ops::scalar_like(tp, 0.0));
-  return ops::sum(iou) / (num_valid + kEpsilon);
+  Tensor iou = ops::where(valid, tp / (denominator + keras::config::epsilon()), ops::scalar_like(tp, 0.0));
+  return ops::sum(iou) / (num_valid + keras::config::epsilon());
 }
 
 keras::Config IoU::get_config() const {

@@ -3,6 +3,7 @@
 
 #include "core/ops.h"
 #include "keras/metrics/metrics_utils.h"
+#include "keras/settings.h"
 
 namespace keras::metrics {
 
@@ -11,7 +12,6 @@ using detail::to_dtype;
 
 namespace {
 
-constexpr double kEpsilon = 1e-7;  // Keras's backend.epsilon()
 
 Tensor floating(const Tensor& x) {
   return core::is_floating(x.dtype()) ? x : ops::cast(x, DType::float32);
@@ -36,7 +36,7 @@ Tensor binary_crossentropy(const Tensor& y_true, const Tensor& y_pred_in, bool f
   if (from_logits) {  // max(x, 0) - x z + log(1 + exp(-|x|))
     bce = ops::relu(p) - p * t + ops::log1p(ops::exp(-ops::abs(p)));
   } else {
-    Tensor q = ops::clip(p, kEpsilon, 1.0 - kEpsilon);
+    Tensor q = ops::clip(p, keras::config::epsilon(), 1.0 - keras::config::epsilon());
     bce = -(t * ops::log(q) + (1.0 - t) * ops::log(1.0 - q));
   }
   return ops::mean(bce, {axis});
@@ -57,7 +57,7 @@ Tensor categorical_crossentropy(const Tensor& y_true, const Tensor& y_pred_in, b
   }
   if (from_logits) return -ops::sum(t * ops::log_softmax(y_pred, axis), {axis});
   Tensor p = y_pred / ops::sum(y_pred, {axis}, /*keepdims=*/true);
-  p = ops::clip(p, kEpsilon, 1.0 - kEpsilon);
+  p = ops::clip(p, keras::config::epsilon(), 1.0 - keras::config::epsilon());
   return -ops::sum(t * ops::log(p), {axis});
 }
 
@@ -83,7 +83,7 @@ Tensor sparse_categorical_crossentropy(const Tensor& y_true, const Tensor& y_pre
   Tensor logits = y_pred;
   if (!from_logits) {
     Tensor p = y_pred / ops::sum(y_pred, {-1}, /*keepdims=*/true);
-    logits = ops::log(ops::clip(p, kEpsilon, 1.0 - kEpsilon));
+    logits = ops::log(ops::clip(p, keras::config::epsilon(), 1.0 - keras::config::epsilon()));
   }
   return ops::sparse_softmax_cross_entropy_with_logits(ops::cast(labels, DType::int64), logits);
 }

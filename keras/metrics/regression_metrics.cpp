@@ -5,6 +5,7 @@
 
 #include "core/ops.h"
 #include "keras/metrics/metrics_utils.h"
+#include "keras/settings.h"
 
 namespace keras::metrics {
 
@@ -13,7 +14,6 @@ using detail::to_dtype;
 
 namespace {
 
-constexpr double kEpsilon = 1e-7;  // Keras's backend.epsilon()
 
 // y_true in y_pred's (floating) dtype, both brought to the same rank.
 std::pair<Tensor, Tensor> prepare(const Tensor& y_true, const Tensor& y_pred_in) {
@@ -42,7 +42,7 @@ Tensor mean_absolute_error(const Tensor& y_true, const Tensor& y_pred) {
 
 Tensor mean_absolute_percentage_error(const Tensor& y_true, const Tensor& y_pred) {
   auto [t, p] = prepare(y_true, y_pred);
-  Tensor diff = ops::abs((t - p) / ops::maximum(ops::abs(t), ops::scalar_like(t, kEpsilon)));
+  Tensor diff = ops::abs((t - p) / ops::maximum(ops::abs(t), ops::scalar_like(t, keras::config::epsilon())));
   return ops::mean(diff, {-1}) * 100.0;
 }
 
@@ -56,7 +56,7 @@ namespace {
 // x / ||x|| along axis, with ||x|| at least 1e-7 (Keras's ops.normalize).
 Tensor l2_normalize(const Tensor& x, int64_t axis) {
   Tensor sq = ops::sum(ops::square(x), {axis}, /*keepdims=*/true);
-  return x * ops::rsqrt(ops::maximum(sq, ops::scalar_like(sq, kEpsilon * kEpsilon)));
+  return x * ops::rsqrt(ops::maximum(sq, ops::scalar_like(sq, keras::config::epsilon() * keras::config::epsilon())));
 }
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include "core/ops_math.h"
 #include "core/ops_numpy.h"
 #include "core/ops_reduce.h"
+#include "keras/settings.h"
 
 namespace keras::utils::bounding_boxes {
 namespace ops = core::ops;
@@ -18,7 +19,6 @@ using core::Shape;
 
 namespace {
 
-constexpr double kEpsilon = 1e-7;  // keras.backend.epsilon()
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
@@ -240,8 +240,8 @@ Tensor encode_box_to_deltas(const Tensor& anchors, const Tensor& boxes, const st
   const auto [variance, size, a] = delta_setup(anchors, anchor_format, o, "encoding_format");
   const Tensor b = convert_format(boxes, box_format, o.encoding_format, size);
   const auto halves = [](const Tensor& t) { return ops::split(t, 2, -1); };
-  const auto [a_pos, a_size] = std::pair(halves(a)[0], ops::maximum(halves(a)[1], ops::full({}, kEpsilon, a.dtype())));
-  const auto [b_pos, b_size] = std::pair(halves(b)[0], ops::maximum(halves(b)[1], ops::full({}, kEpsilon, b.dtype())));
+  const auto [a_pos, a_size] = std::pair(halves(a)[0], ops::maximum(halves(a)[1], ops::full({}, keras::config::epsilon(), a.dtype())));
+  const auto [b_pos, b_size] = std::pair(halves(b)[0], ops::maximum(halves(b)[1], ops::full({}, keras::config::epsilon(), b.dtype())));
   Tensor deltas = ops::concatenate({(b_pos - a_pos) / a_size, ops::log(b_size / a_size)}, -1);
   if (!variance.empty()) deltas = deltas / variance_tensor(variance, deltas.dtype());
   return deltas;
@@ -293,7 +293,7 @@ Tensor compute_iou(const Tensor& boxes1, const Tensor& boxes2, const std::string
   const Tensor inter = ih * iw;
   const Tensor area1 = (ymax1 - ymin1) * (xmax1 - xmin1);        // (..., m, 1)
   const Tensor area2 = across((ymax2 - ymin2) * (xmax2 - xmin2));  // (..., 1, n)
-  const Tensor iou = inter / (area1 + area2 - inter + kEpsilon);
+  const Tensor iou = inter / (area1 + area2 - inter + keras::config::epsilon());
   if (!o.use_masking) return iou;
   const Tensor mask1 = ops::max(b1, {-1}, true) < 0.0;
   const Tensor mask2 = across(ops::max(b2, {-1}, true) < 0.0);
@@ -308,19 +308,19 @@ Tensor compute_ciou(const Tensor& boxes1, const Tensor& boxes2, const std::strin
   auto [x1b, y1b, x2b, y2b] = cols(convert_format(boxes2, format, "xyxy"));
   const DType dt = x1a.dtype();
   const Tensor zero = ops::full({}, 0, dt);
-  const Tensor w1 = x2a - x1a, h1 = y2a - y1a + kEpsilon, w2 = x2b - x1b, h2 = y2b - y1b + kEpsilon;
+  const Tensor w1 = x2a - x1a, h1 = y2a - y1a + keras::config::epsilon(), w2 = x2b - x1b, h2 = y2b - y1b + keras::config::epsilon();
   const Tensor inter = ops::maximum(ops::minimum(x2a, x2b) - ops::maximum(x1a, x1b), zero) *
                        ops::maximum(ops::minimum(y2a, y2b) - ops::maximum(y1a, y1b), zero);
-  const Tensor uni = w1 * h1 + w2 * h2 - inter + kEpsilon;
-  const Tensor iou = ops::squeeze(inter / (uni + kEpsilon), {-1});
+  const Tensor uni = w1 * h1 + w2 * h2 - inter + keras::config::epsilon();
+  const Tensor iou = ops::squeeze(inter / (uni + keras::config::epsilon()), {-1});
   const Tensor cw = ops::maximum(x2a, x2b) - ops::minimum(x1a, x1b);
   const Tensor ch = ops::maximum(y2a, y2b) - ops::minimum(y1a, y1b);
-  const Tensor diag = ops::squeeze(cw * cw + ch * ch + kEpsilon, {-1});
+  const Tensor diag = ops::squeeze(cw * cw + ch * ch + keras::config::epsilon(), {-1});
   const Tensor dx = (x1a + x2a) / 2.0 - (x1b + x2b) / 2.0, dy = (y1a + y2a) / 2.0 - (y1b + y2b) / 2.0;
   const Tensor dist = ops::squeeze(dx * dx + dy * dy, {-1});
   const Tensor diff = ops::arctan(w2 / h2) - ops::arctan(w1 / h1);
   const Tensor v = ops::squeeze(diff * diff * (4.0 / (std::numbers::pi * std::numbers::pi)), {-1});
-  const Tensor alpha = v / (v - iou + (1.0 + kEpsilon));
+  const Tensor alpha = v / (v - iou + (1.0 + keras::config::epsilon()));
   return iou - (dist / diag + v * alpha);
 }
 
