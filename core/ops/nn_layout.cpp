@@ -88,27 +88,13 @@ bool is_channels_first(const std::string& data_format, const std::string& op) {
                 "\"");
 }
 
-namespace {
-std::vector<int64_t> moved_channels(int64_t rank, bool to_last) {
-  std::vector<int64_t> perm{0};
-  if (to_last) {
-    for (int64_t i = 2; i < rank; ++i) perm.push_back(i);
-    perm.push_back(1);
-  } else {
-    perm.push_back(rank - 1);
-    for (int64_t i = 1; i + 1 < rank; ++i) perm.push_back(i);
-  }
-  return perm;
-}
-}  // namespace
-
 Tensor channels_to_last(const Tensor& x) {
   if (!x.defined()) throw_invalid("channels_to_last: the input is an undefined tensor");
-  return x.rank() <= 2 ? x : transpose(x, moved_channels(x.rank(), true));
+  return x.rank() <= 2 ? x : moveaxis(x, 1, -1);
 }
 Tensor channels_to_first(const Tensor& x) {
   if (!x.defined()) throw_invalid("channels_to_first: the input is an undefined tensor");
-  return x.rank() <= 2 ? x : transpose(x, moved_channels(x.rank(), false));
+  return x.rank() <= 2 ? x : moveaxis(x, -1, 1);
 }
 
 Tensor depth_to_space(const Tensor& x, int64_t block_size, const std::string& data_format) {

@@ -123,30 +123,11 @@ ShapeSpec ConvLSTMLayer::state_shape(const ShapeSpec& s) const {
   return out;
 }
 
-namespace {
-// A channels_first sequence (batch, time, channels, *spatial) in channels_last (batch, time,
-// *spatial, channels), and back: the time axis stays, the rest as one step's.
-std::vector<int64_t> sequence_perm(int64_t rank, bool to_last) {
-  std::vector<int64_t> perm{0, 1};
-  if (to_last) {
-    for (int64_t i = 3; i < rank; ++i) perm.push_back(i);
-    perm.push_back(2);
-  } else {
-    perm.push_back(rank - 1);
-    for (int64_t i = 2; i + 1 < rank; ++i) perm.push_back(i);
-  }
-  return perm;
-}
-ShapeSpec permuted(const ShapeSpec& s, const std::vector<int64_t>& perm) {
-  ShapeSpec out;
-  for (int64_t p : perm) out.push_back(s[size_t(p)]);
-  return out;
-}
-}  // namespace
-
+// A channels_first sequence (batch, time, channels, *spatial) moves to channels_last
+// (batch, time, *spatial, channels) and back: the time axis stays, the rest as one step's.
 void ConvLSTMLayer::build(const std::vector<ShapeSpec>& shapes) {
   const ShapeSpec s = channels_first() && shapes.at(0).size() == size_t(rank_ + 3)
-                          ? permuted(shapes.at(0), sequence_perm(rank_ + 3, true))
+                          ? detail::moved_axis(shapes.at(0), 2, size_t(rank_ + 2))
                           : shapes.at(0);
   if (int64_t(s.size()) != rank_ + 3)
     throw std::invalid_argument(name() + ": expected ndim=" + std::to_string(rank_ + 3) + " (batch, time, " +
@@ -170,11 +151,10 @@ std::vector<Tensor> ConvLSTMLayer::call(const std::vector<Tensor>& xs, const Cal
   if (xs[0].shape().rank() != rank_ + 3)
     throw std::invalid_argument(name() + ": expected ndim=" + std::to_string(rank_ + 3) +
                                 ", but received input with shape " + xs[0].shape().str());
-  std::vector<Tensor> last{ops::transpose(xs[0], sequence_perm(rank_ + 3, true))};
+  std::vector<Tensor> last{ops::moveaxis(xs[0], 2, -1)};
   for (size_t i = 1; i < xs.size(); ++i) last.push_back(detail::to_channels_last(xs[i], true));
   std::vector<Tensor> out = call_last(last, ctx);
-  out[0] = o_.return_sequences ? ops::transpose(out[0], sequence_perm(rank_ + 3, false))
-                               : detail::to_channels_first(out[0], true);
+  out[0] = o_.return_sequences ? ops::moveaxis(out[0], -1, 2) : detail::to_channels_first(out[0], true);
   for (size_t i = 1; i < out.size(); ++i) out[i] = detail::to_channels_first(out[i], true);
   return out;
 }
@@ -267,8 +247,8 @@ std::vector<ShapeSpec> ConvLSTMLayer::compute_output_shape(const std::vector<Sha
     throw std::invalid_argument(name() + ": expected ndim=" + std::to_string(rank_ + 3) +
                                 ", but received input with shape " + shape_str(s));
   if (!channels_first()) return output_shape_last(s);
-  std::vector<ShapeSpec> out = output_shape_last(permuted(s, sequence_perm(rank_ + 3, true)));
-  out[0] = o_.return_sequences ? permuted(out[0], sequence_perm(rank_ + 3, false))
+  std::vector<ShapeSpec> out = output_shape_last(detail::moved_axis(s, 2, size_t(rank_ + 2)));
+  out[0] = o_.return_sequences ? detail::moved_axis(out[0], size_t(rank_ + 2), 2)
                                : detail::to_channels_first(out[0], true);
   for (size_t i = 1; i < out.size(); ++i) out[i] = detail::to_channels_first(out[i], true);
   return out;

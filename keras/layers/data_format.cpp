@@ -18,19 +18,20 @@ std::string data_format_of(const std::string& layer, const std::string& data_for
 Tensor to_channels_last(const Tensor& x, bool first) { return first ? core::ops::channels_to_last(x) : x; }
 Tensor to_channels_first(const Tensor& y, bool first) { return first ? core::ops::channels_to_first(y) : y; }
 
-ShapeSpec to_channels_last(const ShapeSpec& s, bool first) {
-  if (!first || s.size() <= 2) return s;
-  ShapeSpec out{s[0]};
-  out.insert(out.end(), s.begin() + 2, s.end());
-  out.push_back(s[1]);
+ShapeSpec moved_axis(const ShapeSpec& s, size_t from, size_t to) {
+  ShapeSpec out = s;
+  const int64_t d = out[from];
+  out.erase(out.begin() + int64_t(from));
+  out.insert(out.begin() + int64_t(to), d);
   return out;
 }
 
+ShapeSpec to_channels_last(const ShapeSpec& s, bool first) {
+  return !first || s.size() <= 2 ? s : moved_axis(s, 1, s.size() - 1);
+}
+
 ShapeSpec to_channels_first(const ShapeSpec& s, bool first) {
-  if (!first || s.size() <= 2) return s;
-  ShapeSpec out{s[0], s.back()};
-  out.insert(out.end(), s.begin() + 1, s.end() - 1);
-  return out;
+  return !first || s.size() <= 2 ? s : moved_axis(s, s.size() - 1, 1);
 }
 
 Tensor activated(const activations::Activation& activation, const Tensor& y, bool first) {

@@ -15,6 +15,10 @@ namespace keras::layers::detail {
 /// "channels_last" / "channels_first" raises std::invalid_argument naming the layer.
 std::string data_format_of(const std::string& layer, const std::string& data_format);
 
+/// s with its axis `from` moved to position `to` (both >= 0), the others in order (what
+/// ops::moveaxis does to a tensor's shape).
+ShapeSpec moved_axis(const ShapeSpec& s, size_t from, size_t to);
+
 ///@{
 /// A channels_first layer's inputs in channels_last (first = true), and its outputs back;
 /// the identity when first is false. Rank 2 and below are unchanged.

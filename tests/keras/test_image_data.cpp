@@ -185,6 +185,17 @@ TEST_CASE("Resizing and CenterCrop: boxes as Keras's, in training and inference;
   CHECK(close(*out.segmentation_masks, ops::image::resize(mask, {30, 50}, {.interpolation = "nearest"}), 0));
 }
 
+// Masks (2, 40, 60, 1) that fill each image's first box (boxes (2, 1, 4), xyxy).
+Tensor box_mask(const Tensor& box) {
+  std::vector<float> m(2 * 40 * 60, 0.f);
+  for (int64_t i = 0; i < 2; ++i) {
+    const std::vector<float> b = box[i].to_vector<float>();
+    for (int64_t y = int64_t(b[1]); y < int64_t(b[3]); ++y)
+      for (int64_t x = int64_t(b[0]); x < int64_t(b[2]); ++x) m[size_t((i * 40 + y) * 60 + x)] = 1.f;
+  }
+  return core::constant(m, Shape{2, 40, 60, 1});
+}
+
 // The extent (x1, y1, x2, y2) of a mask's pixels above 1/2, from a (h, w, 1) mask,
 // leaving out `margin` pixels at each edge.
 std::vector<double> extent(const Tensor& mask, int64_t margin = 0) {
@@ -206,13 +217,7 @@ TEST_CASE("The geometric layers' boxes bound the moved pixels of the box (affine
   // A mask that fills each image's first box: after the layer, the box it gets bounds the
   // mask's moved pixels within a pixel (nearest sampling, no fill).
   const Tensor box = ops::reshape(core::constant({12.f, 8.f, 30.f, 22.f, 20.f, 10.f, 44.f, 30.f}), {2, 1, 4});
-  std::vector<float> m(2 * 40 * 60, 0.f);
-  for (int64_t i = 0; i < 2; ++i) {
-    const std::vector<float> b = box[i].to_vector<float>();
-    for (int64_t y = int64_t(b[1]); y < int64_t(b[3]); ++y)
-      for (int64_t x = int64_t(b[0]); x < int64_t(b[2]); ++x) m[size_t((i * 40 + y) * 60 + x)] = 1.f;
-  }
-  const Tensor mask = core::constant(m, Shape{2, 40, 60, 1});
+  const Tensor mask = box_mask(box);
   const layers::RandomAffineOptions o{.fill_mode = "constant", .interpolation = "nearest", .seed = 9, .bounding_box_format = "xyxy"};
   std::vector<keras::LayerPtr> maps = {layers::RandomShear(0.3, 0.3, o), layers::RandomRotation(0.08, o),
                                        layers::RandomTranslation(0.1, 0.1, o),
@@ -247,13 +252,7 @@ TEST_CASE("RandAugment moves boxes and masks with its drawn operations") {
   // from each edge). One operation per call: the box bounds the moved mask within a pixel and
   // a half (a color operation leaves both); two: the box still holds the mask.
   const Tensor box = ops::reshape(core::constant({22.f, 14.f, 38.f, 26.f, 24.f, 12.f, 34.f, 28.f}), {2, 1, 4});
-  std::vector<float> m(2 * 40 * 60, 0.f);
-  for (int64_t i = 0; i < 2; ++i) {
-    const std::vector<float> b = box[i].to_vector<float>();
-    for (int64_t y = int64_t(b[1]); y < int64_t(b[3]); ++y)
-      for (int64_t x = int64_t(b[0]); x < int64_t(b[2]); ++x) m[size_t((i * 40 + y) * 60 + x)] = 1.f;
-  }
-  const Tensor mask = core::constant(m, Shape{2, 40, 60, 1});
+  const Tensor mask = box_mask(box);
   for (int64_t num_ops : {1, 2}) {
     auto aug = layers::RandAugment({.value_range = {0, 1}, .num_ops = num_ops, .factor = 0.2,
                                     .interpolation = "nearest", .seed = 21, .bounding_box_format = "xyxy"});
