@@ -25,7 +25,8 @@ struct ResizeOptions {
 };
 /// images (batch, height, width, channels) or (height, width, channels) -> size {h, w}, as
 /// tf.image.resize (half-pixel centers; nearest takes floor((o + 0.5) * in / out)).
-/// Bilinear needs a floating dtype.
+/// Integer images keep their dtype: bilinear resizes them in float32, then rounds (half
+/// to even) and saturates, as Keras.
 Tensor resize(const Tensor& images, const std::vector<int64_t>& size, const ResizeOptions& o = {});
 
 /// Options of affine_transform (keras.ops.image.affine_transform's keyword arguments).

@@ -94,9 +94,13 @@ Tensor resize(const Tensor& images, const std::vector<int64_t>& size, const Resi
     throw std::invalid_argument("resize: invalid value for argument `fill_mode`. Only \"constant\" is supported. "
                                 "Received: fill_mode=\"" + o.fill_mode + "\"");
   const bool nearest = o.interpolation == "nearest";
-  if (!nearest && !is_floating(x.dtype()))
-    throw std::invalid_argument(std::string("resize: bilinear interpolation expects float32 or float64 images, but "
-                                            "received dtype ") + dtype_name(x.dtype()));
+  if (!nearest && !is_floating(x.dtype())) {
+    if (!is_numeric(x.dtype()))
+      throw std::invalid_argument(std::string("resize: expected numeric images, but received dtype ") +
+                                  dtype_name(x.dtype()));
+    // Keras's: integer images resize in float32, then round (half to even) and saturate back.
+    return unbatched(saturate_cast(round(resize(cast(x, DType::float32), size, o)), x.dtype()), images);
+  }
   if (o.crop_to_aspect_ratio) {  // Keras's crop box: the largest centered window of the target's ratio
     const int64_t h = x.shape()[1], w = x.shape()[2];
     int64_t ch = int64_t(double(w * size[0]) / double(size[1]));

@@ -175,7 +175,9 @@ bb::BoundingBoxes CenterCropLayer::transform_bounding_boxes(const bb::BoundingBo
   return out;
 }
 
-Tensor CenterCropLayer::transform(const Tensor& x) {
+Tensor CenterCropLayer::transform(const Tensor& images) {
+  // Integer images come out float32, as Keras's (Resizing keeps their dtype).
+  const Tensor x = core::is_floating(images.dtype()) ? images : ops::cast(images, DType::float32);
   ShapeSpec s = spec_of(x.shape());
   const size_t r = s.size();
   const int64_t dh = s[r - 3] - height_, dw = s[r - 2] - width_;

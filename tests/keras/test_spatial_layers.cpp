@@ -3,6 +3,7 @@
 // fixed inputs (tests/data/spatial/*.npz, written by tests/data/npz/make_spatial_fixtures.py)
 // and its config keys, errors, the seeded SpatialDropout masks, and a model saved and
 // loaded.
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -82,6 +83,29 @@ TEST_CASE("spatial layers: Keras 3's outputs on the same inputs") {
     REQUIRE(y.shape() == a.at("y").shape());
     check_values(y, values(a.at("y")), 1e-5);
   }
+}
+
+TEST_CASE("Resizing keeps integer images' dtype (rounded, as Keras 3.15); CenterCrop gives float32") {
+  // x = (arange(120) * 7 % 255) as uint8 (2, 5, 4, 3); channel 0 of the first image after
+  // Keras 3.15's Resizing(3, 3) and keras.ops.image.resize.
+  const Tensor x = ops::cast(ops::reshape(ops::mod(ops::range(120) * 7, ops::fill({120}, 255, DType::int32)), {2, 5, 4, 3}),
+                             DType::uint8);
+  auto channel0 = [](const Tensor& y) { return values(ops::slice(y, {0, 0, 0, 0}, {1, 3, 3, 1})); };
+  const std::vector<double> bilinear{31, 60, 88, 172, 200, 228, 127, 84, 112}, nearest{0, 42, 63, 168, 210, 231, 81, 123, 144};
+  const Tensor y = (*layers::Resizing(3, 3))(x);
+  CHECK(y.dtype() == DType::uint8);
+  CHECK(channel0(y) == bilinear);
+  CHECK(channel0(ops::image::resize(x, {3, 3})) == bilinear);
+  CHECK(channel0((*layers::Resizing(3, 3, {.interpolation = "nearest"}))(x)) == nearest);
+  CHECK((*layers::Resizing(3, 3, {.antialias = true}))(x).dtype() == DType::uint8);
+  CHECK((*layers::Resizing(3, 3, {.pad_to_aspect_ratio = true}))(x).dtype() == DType::uint8);
+  CHECK((*layers::Resizing(3, 3))(ops::cast(x, DType::int32)).dtype() == DType::int32);
+  CHECK((*layers::CenterCrop(3, 3))(x).dtype() == DType::float32);
+  CHECK((*layers::CenterCrop(6, 6))(x).dtype() == DType::float32);
+  // Saturation: values past the dtype's range stay at its end.
+  const Tensor big = ops::cast(ops::reshape(ops::range(16), {1, 4, 4, 1}) * 17, DType::uint8);
+  const std::vector<double> up = values((*layers::Resizing(7, 7))(big));
+  CHECK(*std::max_element(up.begin(), up.end()) <= 255);
 }
 
 TEST_CASE("spatial layers: Keras 3's class names, config keys and default names") {
