@@ -137,6 +137,7 @@ void ConvLSTMLayer::build(const std::vector<ShapeSpec>& shapes) {
     if (s[i] < 0)
       throw std::invalid_argument(name() + ": ConvLSTM layers need known spatial and channel sizes, but received "
                                   "input shape " + shape_str(s));
+  if (cell->built()) return;  // build() was called directly before this call
   cell->set_dtype_policy(dtype_policy());
   ShapeSpec step{s[0]};
   step.insert(step.end(), s.begin() + 2, s.end());

@@ -45,6 +45,7 @@ GroupQueryAttentionLayer::GroupQueryAttentionLayer(int64_t head_dim, int64_t num
 
 void GroupQueryAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
   detail::check_attention_inputs(name(), shapes.size());
+  if (output_dense && output_dense->built()) return;  // build() was called directly before this call
   const ShapeSpec &q = shapes[0], &v = shapes[1];
   const ShapeSpec& k = shapes.size() > 2 ? shapes[2] : v;
   if (q.size() != 3 || v.size() != 3 || k.size() != 3)

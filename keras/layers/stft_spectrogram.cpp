@@ -34,8 +34,9 @@ STFTSpectrogramLayer::STFTSpectrogramLayer(const STFTSpectrogramOptions& o)
   for (const char* m : kModes) known = known || o.mode == m;
   if (!known) fail("Output mode is invalid, it must be one of log, magnitude, psd, real, imag, angle, stft. Received: mode=" + o.mode);
   if (o.padding != "valid" && o.padding != "same") fail("Padding is invalid, it should be 'valid', 'same'. Received: padding=" + o.padding);
-  if (o.data_format != "channels_last" && o.data_format != "channels_first")
-    fail("`data_format` must be \"channels_last\" or \"channels_first\", but received \"" + o.data_format + "\"");
+  if (o_.data_format.empty()) o_.data_format = config::image_data_format();
+  if (o_.data_format != "channels_last" && o_.data_format != "channels_first")
+    fail("`data_format` must be \"channels_last\" or \"channels_first\", but received \"" + o_.data_format + "\"");
   initializers::STFT({.window = o.window, .scaling = o.scaling, .periodic = o.periodic});  // checks both
   step_ = o.frame_step.value_or(o.frame_length / 2);
   fft_ = o.fft_length.value_or(int64_t(1) << int64_t(std::ceil(std::log2(double(o.frame_length)))));
@@ -152,7 +153,7 @@ LayerPtr STFTSpectrogramLayer::from_config(const Config& c) {
   o.padding = c.get("padding", "valid").as_string();
   o.expand_dims = c.get("expand_dims", false).as_bool();
   const Value df = c.get("data_format", Value());
-  o.data_format = df.is_null() ? "channels_last" : df.as_string();
+  o.data_format = df.is_null() ? "" : df.as_string();
   return make<STFTSpectrogramLayer>(o);
 }
 

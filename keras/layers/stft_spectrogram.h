@@ -28,7 +28,8 @@ struct STFTSpectrogramOptions {
   /// Keep channels as their own axis: (batch, frames, bins, channels) instead of
   /// (batch, frames, channels * bins).
   bool expand_dims = false;
-  std::string data_format = "channels_last";  ///< or "channels_first"
+  /// "channels_last" or "channels_first" (default: config::image_data_format()).
+  std::string data_format{};
   std::string name{};                 ///< layer name (default: generated)
   bool trainable = true;              ///< whether the kernels train (Keras `trainable`)
   /// The layer's dtype policy (unset: the global one).

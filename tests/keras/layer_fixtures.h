@@ -26,7 +26,8 @@ inline std::map<std::string, Tensor> load_fixture(const std::string& dir, const 
 // Builds the layer for the fixture's input "x" and gives it the fixture's weights.
 inline void set_fixture_weights(keras::layers::Layer& layer, const std::map<std::string, Tensor>& a) {
   auto dims = a.at("x").shape().dims();
-  layer.build(keras::ShapeSpec(dims.begin(), dims.end()));
+  // (through the list form, which layers with several inputs or states override)
+  layer.build(std::vector<keras::ShapeSpec>{keras::ShapeSpec(dims.begin(), dims.end())});
   std::vector<Tensor> w;
   for (int i = 0; a.count("w" + std::to_string(i)); ++i) w.push_back(a.at("w" + std::to_string(i)));
   REQUIRE(layer.weights().size() == w.size());

@@ -79,6 +79,20 @@ inline void run_layer_test(const LayerCase& c) {
   want[0] = -1;
   CHECK(sout[0].shape() == want);
 
+  // build() called directly (as in Keras, it builds the layer): the call that follows
+  // creates no second set of weights and gives the same shape.
+  if (keras::LayerPtr direct = c.make(); !direct->built()) {
+    std::vector<keras::ShapeSpec> shapes;
+    for (const Tensor& x : xs) shapes.emplace_back(x.shape().dims().begin(), x.shape().dims().end());
+    direct->build(shapes);
+    const size_t n = direct->weights().size();
+    std::vector<Tensor> d = (*direct)(xs, false);
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].shape().dims() == c.output);
+    CHECK(direct->weights().size() == n);
+    CHECK(n == size_t(c.weights));
+  }
+
   // A gradient reaches every trainable weight.
   if (c.trainable > 0) {
     keras::GradientTape tape;

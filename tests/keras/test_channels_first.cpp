@@ -89,11 +89,7 @@ TEST_CASE("channels_first layers: Keras 3's outputs on the same inputs and weigh
     CAPTURE(name);
     const std::map<std::string, Tensor> a = load_fixture("channels_first", name);
     keras::LayerPtr layer = make_layer();
-    (*layer)(std::vector<Tensor>{a.at("x")}, false);  // builds it
-    std::vector<Tensor> w;
-    for (int i = 0; a.count("w" + std::to_string(i)); ++i) w.push_back(a.at("w" + std::to_string(i)));
-    REQUIRE(layer->weights().size() == w.size());
-    if (!w.empty()) layer->set_weights(w);
+    set_fixture_weights(*layer, a);
     const std::vector<Tensor> ys = (*layer)(std::vector<Tensor>{a.at("x")}, false);
     for (size_t i = 0; i < ys.size(); ++i) {
       const std::string key = a.count("y") ? "y" : "y" + std::to_string(i);
@@ -177,6 +173,8 @@ TEST_CASE("channels_first: configs, keras::config::set_image_data_format and bad
   CHECK(layers::MaxPooling2D()->get_config().at("data_format").as_string() == CF);
   CHECK(layers::RandomFlip()->get_config().at("data_format").as_string() == CF);
   CHECK(layers::Flatten()->get_config().at("data_format").as_string() == CF);
+  CHECK(layers::STFTSpectrogram()->get_config().at("data_format").as_string() == CF);
+  CHECK(layers::AdaptiveAveragePooling2D(2)->get_config().at("data_format").as_string() == CF);
   CHECK(layers::Conv2D(2, 3, {.data_format = "channels_last"})->get_config().at("data_format").as_string() ==
         "channels_last");
   const Tensor y = (*layers::GlobalAveragePooling2D())(random_input({2, 3, 4, 5}, 1));
