@@ -111,8 +111,10 @@ void run(OpCall& c) {
     return;
   }
   // Half dtypes: the op's own kernel when the device declares one, else float32 (half_ops.h).
+  // (Assigning a variable stores the value whatever its dtype.)
   if (const DType half = half_dtype_of(c); is_half(half) && c.op != OpId::Cast && !def.is_view &&
-                                           c.op != OpId::HostFunction && c.op != OpId::Composite) {
+                                           c.op != OpId::HostFunction && c.op != OpId::Composite &&
+                                           c.op != OpId::AssignVariable) {
     const Device dev = c.inputs.empty() ? c.attrs.device : c.inputs[0].device();
     if (!kernel_declares(c.op, dev.kind, half)) return run_half_call(c, half);
   }

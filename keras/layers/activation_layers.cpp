@@ -1,4 +1,5 @@
 #include "keras/layers/activation_layers.h"
+#include "keras/layers/options_base.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -16,7 +17,7 @@ std::vector<ShapeSpec> same_shape(const std::vector<ShapeSpec>& shapes) { return
 
 // ---- ReLU ---------------------------------------------------------------------------------
 ReLULayer::ReLULayer(const ReLUOptions& o)
-    : Layer("ReLU", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}), o_(o) {
+    : Layer("ReLU", detail::layer_options_of(o)), o_(o) {
   supports_masking_ = true;
   if (o.max_value && *o.max_value < 0.0)
     throw std::invalid_argument(name() + ": max_value of a ReLU layer cannot be a negative value; expected "
@@ -45,11 +46,8 @@ Config ReLULayer::get_config() const {
 }
 
 LayerPtr ReLULayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   ReLUOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   Value mv = c.get("max_value", Value());
   if (!mv.is_null()) o.max_value = mv.as_double();
   o.negative_slope = c.get("negative_slope", 0.0).as_double();
@@ -91,7 +89,7 @@ Ref<LeakyReLULayer> LeakyReLU(double negative_slope, const LayerOptions& o) {
 
 // ---- PReLU --------------------------------------------------------------------------------
 PReLULayer::PReLULayer(const PReLUOptions& o)
-    : Layer("PReLU", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}), o_(o) {
+    : Layer("PReLU", detail::layer_options_of(o)), o_(o) {
   supports_masking_ = true;
   for (int64_t a : o.shared_axes)
     if (a < 1)
@@ -152,11 +150,8 @@ Config PReLULayer::get_config() const {
 }
 
 LayerPtr PReLULayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   PReLUOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   o.alpha_initializer = initializer_from(c.get("alpha_initializer", "zeros"));
   o.alpha_regularizer = regularizer_from(c.get("alpha_regularizer", Value()));
   o.alpha_constraint = constraint_from(c.get("alpha_constraint", Value()));

@@ -24,6 +24,8 @@ struct ReLUOptions {
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };
@@ -82,6 +84,8 @@ struct PReLUOptions {
   std::string name{};
   /// Whether alpha is trained (default true).
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };

@@ -1,4 +1,5 @@
 #include "keras/layers/activity_regularization.h"
+#include "keras/layers/options_base.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -10,7 +11,7 @@ namespace keras::layers {
 
 ActivityRegularizationLayer::ActivityRegularizationLayer(const ActivityRegularizationOptions& o)
     : Layer("ActivityRegularization",
-            LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+            detail::layer_options_of(o)),
       o_(o) {
   supports_masking_ = true;
   for (auto [arg, v] : {std::pair<const char*, double>{"l1", o.l1}, {"l2", o.l2}})
@@ -36,11 +37,8 @@ Config ActivityRegularizationLayer::get_config() const {
 }
 
 LayerPtr ActivityRegularizationLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   ActivityRegularizationOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   o.l1 = c.get("l1", 0.0).as_double();
   o.l2 = c.get("l2", 0.0).as_double();
   return make<ActivityRegularizationLayer>(o);

@@ -1,4 +1,5 @@
 #include "keras/layers/adaptive_pooling.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -18,7 +19,7 @@ std::string class_of(int rank, bool max) {
 
 AdaptivePoolingLayer::AdaptivePoolingLayer(int rank, bool max, const SpatialArg& output_size,
                                            const AdaptivePoolingOptions& o)
-    : Layer(class_of(rank, max), LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer(class_of(rank, max), detail::layer_options_of(o)),
       rank_(rank),
       max_(max),
       o_(o) {

@@ -14,7 +14,8 @@ AdditiveAttentionLayer::AdditiveAttentionLayer(const AdditiveAttentionOptions& o
                                                            .dropout = o.dropout,
                                                            .seed = o.seed,
                                                            .name = o.name,
-                                                           .trainable = o.trainable}) {}
+                                                           .trainable = o.trainable,
+                                                           .dtype = o.dtype}) {}
 
 void AdditiveAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
   check_inputs_list(shapes.size(), {});

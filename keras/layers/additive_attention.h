@@ -20,6 +20,8 @@ struct AdditiveAttentionOptions {
   std::string name{};
   /// Whether the scale is trained (default true).
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
 };
 
 /// Bahdanau-style additive attention (keras.layers.AdditiveAttention), made by

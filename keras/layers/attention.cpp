@@ -1,4 +1,5 @@
 #include "keras/layers/attention.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -33,7 +34,7 @@ Tensor as_bool(const Tensor& m) { return m.dtype() == DType::bool_ ? m : ops::ca
 AttentionLayer::AttentionLayer(const AttentionOptions& o) : AttentionLayer("Attention", o) {}
 
 AttentionLayer::AttentionLayer(std::string class_name, const AttentionOptions& o)
-    : Layer(std::move(class_name), LayerOptions{.name = o.name, .trainable = o.trainable}),
+    : Layer(std::move(class_name), detail::layer_options_of(o)),
       o_(o),
       dropout_(Dropout(o.dropout, {.seed = o.seed, .name = name() + "_dropout"})) {  // (no default name used up)
   supports_masking_ = true;

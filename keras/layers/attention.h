@@ -27,6 +27,8 @@ struct AttentionOptions {
   std::string name{};
   /// Whether scale and concat_score_weight are trained (default true).
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
 };
 
 /// Dot-product or concat attention of a query over a value and key

@@ -222,6 +222,11 @@ Tensor AugMixLayer::transform(const Tensor& images) {
   return ops::clip(out, value_range_.first, value_range_.second);
 }
 
+utils::bounding_boxes::BoundingBoxes AugMixLayer::transform_bounding_boxes(
+    const utils::bounding_boxes::BoundingBoxes& boxes, const Shape&, bool) {
+  return boxes;
+}
+
 Tensor AugMixLayer::transform_segmentation_masks(const Tensor& masks, bool training) {
   if (!training || masks.shape()[0] == 0) return masks;
   return mixed(masks, [this](const Tensor& index, const Tensor& x, const Tensor& key) {

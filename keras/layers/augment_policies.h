@@ -81,6 +81,8 @@ struct RandAugmentOptions {
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
   /// ImageData's boxes' format (see ImagePreprocessingOptions), needed for boxes.
@@ -133,6 +135,8 @@ struct AugMixOptions {
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
   /// ImageData's boxes' format (see ImagePreprocessingOptions; AugMix raises for boxes).
@@ -158,6 +162,10 @@ class AugMixLayer : public AugmentPolicyLayer {
   /// Keras's rule: the masks through each chain's operations (the images' draws), mixed
   /// with the same weights (not clipped).
   Tensor transform_segmentation_masks(const Tensor& masks, bool training) override;
+  /// Keras's rule: the boxes unchanged (the output blends the image with its warped
+  /// chains, which no one box transformation describes).
+  utils::bounding_boxes::BoundingBoxes transform_bounding_boxes(const utils::bounding_boxes::BoundingBoxes& boxes,
+                                                                const Shape& images_shape, bool training) override;
 
  private:
   // m x + (1 - m) sum_i w_i chain_i(x) with one call's draws, each chain step through

@@ -1,4 +1,5 @@
 #include "keras/layers/batch_normalization.h"
+#include "keras/layers/options_base.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -11,7 +12,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 BatchNormalizationLayer::BatchNormalizationLayer(const BatchNormalizationOptions& o)
-    : Layer("BatchNormalization", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer("BatchNormalization", detail::layer_options_of(o)),
       o_(o) {
   supports_masking_ = true;
   input_spec.min_ndim = 1;
@@ -166,11 +167,8 @@ Config BatchNormalizationLayer::get_config() const {
 }
 
 LayerPtr BatchNormalizationLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   BatchNormalizationOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   o.axis = c.get("axis", -1).as_int();
   o.momentum = c.get("momentum", 0.99).as_double();
   o.epsilon = c.get("epsilon", 1e-3).as_double();

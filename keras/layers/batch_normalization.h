@@ -48,6 +48,8 @@ struct BatchNormalizationOptions {
   /// Whether gamma and beta are trained (default true); a frozen layer also normalizes with
   /// the moving statistics in training.
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 

@@ -1,4 +1,5 @@
 #include "keras/layers/bidirectional.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -32,7 +33,7 @@ Ref<RNNLayer> recreate(const RNNLayer& l, const std::string& name, bool go_backw
 }  // namespace
 
 BidirectionalLayer::BidirectionalLayer(const LayerPtr& layer, const BidirectionalOptions& o)
-    : Layer("Bidirectional", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer("Bidirectional", detail::layer_options_of(o)),
       merge_mode_(o.merge_mode) {
   Ref<RNNLayer> l = as_rnn(layer, "the layer");
   if (merge_mode_ && *merge_mode_ != "concat" && *merge_mode_ != "sum" && *merge_mode_ != "mul" &&
@@ -138,11 +139,8 @@ Config BidirectionalLayer::get_config() const {
 }
 
 LayerPtr BidirectionalLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   BidirectionalOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   Value m = c.get("merge_mode", "concat");
   o.merge_mode = m.is_null() ? std::nullopt : std::optional<std::string>(m.as_string());
   if (const Value* b = c.find("backward_layer"); b && !b->is_null()) o.backward_layer = deserialize(*b);

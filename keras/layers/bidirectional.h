@@ -25,6 +25,8 @@ struct BidirectionalOptions {
   std::string name{};
   /// Whether the weights are trained (default true).
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };

@@ -1,4 +1,5 @@
 #include "keras/layers/category_encoding.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -82,10 +83,8 @@ Config CategoryEncodingLayer::get_config() const {
 }
 
 LayerPtr CategoryEncodingLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   CategoryEncodingOptions o;
-  o.name = base.name;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   o.output_mode = c.get("output_mode", "multi_hot").as_string();
   o.sparse = c.get("sparse", false).as_bool();
   const Value n = c.get("num_tokens", Value());

@@ -33,7 +33,7 @@ Tensor rgb_of(const Tensor& h, const Tensor& s, const Tensor& v) {
 }  // namespace
 
 ColorAdjustLayer::ColorAdjustLayer(Kind kind, const FactorArg& f, const ColorOptions& o)
-    : ImagePreprocessingLayer(class_of(kind), detail::image_options(o)),
+    : ImagePreprocessingLayer(class_of(kind), detail::image_base(o)),
       kind_(kind),
       factor_(detail::bounded_factor(name(), "factor", f, lower_bound(kind), 1.0)),
       // Keras keeps RandomHue's value_range as given (it only maps through it).

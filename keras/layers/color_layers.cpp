@@ -16,7 +16,7 @@ Value factor_config(std::pair<double, double> f) { return Value::list({f.first, 
 
 // ---- RandomBrightness ---------------------------------------------------------------------
 RandomBrightnessLayer::RandomBrightnessLayer(const FactorArg& f, const ColorOptions& o)
-    : ImagePreprocessingLayer("RandomBrightness", detail::image_options(o)),
+    : ImagePreprocessingLayer("RandomBrightness", detail::image_base(o)),
       factor_(detail::bounded_factor(name(), "factor", f, -1.0, 1.0)),
       value_range_(detail::sorted_value_range(name(), o.value_range)) {}
 
@@ -41,7 +41,7 @@ LayerPtr RandomBrightnessLayer::from_config(const Config& c) {
 
 // ---- RandomInvert -------------------------------------------------------------------------
 RandomInvertLayer::RandomInvertLayer(const FactorArg& f, const ColorOptions& o)
-    : ImagePreprocessingLayer("RandomInvert", detail::image_options(o)),
+    : ImagePreprocessingLayer("RandomInvert", detail::image_base(o)),
       factor_(detail::bounded_factor(name(), "factor", f, 0.0, 1.0)),
       value_range_(o.value_range) {}
 
@@ -67,7 +67,7 @@ LayerPtr RandomInvertLayer::from_config(const Config& c) {
 
 // ---- RandomGrayscale ----------------------------------------------------------------------
 RandomGrayscaleLayer::RandomGrayscaleLayer(double factor, const ColorOptions& o)
-    : ImagePreprocessingLayer("RandomGrayscale", detail::image_options(o)), factor_(factor) {
+    : ImagePreprocessingLayer("RandomGrayscale", detail::image_base(o)), factor_(factor) {
   if (!(factor >= 0.0 && factor <= 1.0))
     throw std::invalid_argument(name() + ": `factor` should be between 0 and 1. Received: factor=" +
                                 detail::num(factor));

@@ -37,14 +37,9 @@ ValueRange value_range_from(const std::string& layer, const Config& c, ValueRang
   return {v.as_list()[0].as_double(), v.as_list()[1].as_double()};
 }
 
-ImagePreprocessingOptions image_options(const ColorOptions& o) {
-  return {.seed = o.seed, .data_format = o.data_format, .name = o.name, .trainable = o.trainable,
-          .input_shape = o.input_shape};
-}
-
 ColorOptions color_options(const ImagePreprocessingOptions& b, ValueRange value_range) {
   return {.value_range = value_range, .seed = b.seed, .data_format = b.data_format, .name = b.name,
-          .trainable = b.trainable, .input_shape = b.input_shape};
+          .trainable = b.trainable, .dtype = b.dtype, .input_shape = b.input_shape};
 }
 
 std::pair<double, double> bounded_factor(const std::string& layer, const char* arg, const FactorArg& f, double lo,

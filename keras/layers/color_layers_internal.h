@@ -22,13 +22,11 @@ Tensor map_value_range(const Tensor& x, ValueRange from, ValueRange to);
 Value value_range_config(ValueRange range);
 ValueRange value_range_from(const std::string& layer, const Config& c, ValueRange fallback);
 
-/// The base options of the color layers' options.
-ImagePreprocessingOptions image_options(const ColorOptions& o);
 /// The base options of any image layer's options struct (seed where it has one).
 template <class O>
 ImagePreprocessingOptions image_base(const O& o) {
   ImagePreprocessingOptions b{.data_format = o.data_format, .name = o.name, .trainable = o.trainable,
-                              .input_shape = o.input_shape};
+                              .dtype = o.dtype, .input_shape = o.input_shape};
   if constexpr (requires { o.seed; }) b.seed = o.seed;
   if constexpr (requires { o.bounding_box_format; }) b.bounding_box_format = o.bounding_box_format;
   return b;
@@ -39,6 +37,7 @@ O with_image_base(O o, const ImagePreprocessingOptions& b) {
   o.data_format = b.data_format;
   o.name = b.name;
   o.trainable = b.trainable;
+  o.dtype = b.dtype;
   o.input_shape = b.input_shape;
   if constexpr (requires { o.seed; }) o.seed = b.seed;
   if constexpr (requires { o.bounding_box_format; }) o.bounding_box_format = b.bounding_box_format;

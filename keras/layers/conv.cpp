@@ -1,4 +1,5 @@
 #include "keras/layers/conv.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -48,8 +49,7 @@ const char* conv_class(int rank) {
 }  // namespace
 
 ConvLayer::ConvLayer(int rank, int64_t filters, const SpatialArg& kernel_size, const ConvOptions& o)
-    : Layer(conv_class(rank), LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape,
-                                           .activity_regularizer = o.activity_regularizer.ptr()}),
+    : Layer(conv_class(rank), detail::layer_options_of(o)),
       rank_(rank),
       filters_(filters),
       o_(o) {
@@ -132,11 +132,8 @@ Config ConvLayer::get_config() const {
 
 template <int Rank>
 LayerPtr ConvLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   ConvOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   o.strides = detail::spatial_from(c.get("strides", 1));
   o.padding = c.get("padding", "valid").as_string();
   Value df = c.get("data_format", Value());

@@ -12,6 +12,7 @@
 #include "keras/layers/conv.h"
 #include "keras/layers/core_layers_util.h"
 #include "keras/layers/data_format.h"
+#include "keras/layers/options_base.h"
 
 namespace keras::layers::detail {
 
@@ -88,15 +89,6 @@ inline void read_weight_config(const Config& c, const std::string& prefix, const
   init = initializer_from(c.get(prefix + "_initializer", default_init));
   reg = regularizer_from(c.get(prefix + "_regularizer", Value()));
   con = constraint_from(c.get(prefix + "_constraint", Value()));
-}
-
-// The base options (name, trainable, input_shape) of a config into the options O.
-template <class O>
-void read_base_options(const Config& c, O& o) {
-  LayerOptions base = layer_options_from(c);
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
 }
 
 }  // namespace keras::layers::detail

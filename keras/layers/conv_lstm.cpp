@@ -1,4 +1,5 @@
 #include "keras/layers/conv_lstm.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -85,10 +86,7 @@ Config ConvLSTMCellLayer::get_config() const { return base_config(); }
 
 // ---- the layer ----------------------------------------------------------------------------
 ConvLSTMLayer::ConvLSTMLayer(int rank, int64_t filters, const SpatialArg& kernel_size, const ConvLSTMOptions& o)
-    : Layer(rank_name(rank), LayerOptions{.name = o.name,
-                                          .trainable = o.trainable,
-                                          .input_shape = o.input_shape,
-                                          .activity_regularizer = o.activity_regularizer.ptr()}),
+    : Layer(rank_name(rank), detail::layer_options_of(o)),
       rank_(rank),
       filters_(filters),
       o_(o),

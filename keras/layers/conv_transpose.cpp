@@ -1,4 +1,5 @@
 #include "keras/layers/conv_transpose.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -22,8 +23,7 @@ const char* conv_transpose_class(int rank) {
 ConvTransposeLayer::ConvTransposeLayer(int rank, int64_t filters, const SpatialArg& kernel_size,
                                        const ConvTransposeOptions& o)
     : Layer(conv_transpose_class(rank),
-            LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape,
-                         .activity_regularizer = o.activity_regularizer.ptr()}),
+            detail::layer_options_of(o)),
       rank_(rank),
       filters_(filters),
       o_(o) {

@@ -1,4 +1,5 @@
 #include "keras/layers/cropping.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -20,7 +21,7 @@ std::string cropping_class(int rank) {
 }  // namespace
 
 CroppingLayer::CroppingLayer(int rank, const SpatialPairsArg& cropping, const CroppingOptions& o)
-    : Layer(cropping_class(rank), LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer(cropping_class(rank), detail::layer_options_of(o)),
       rank_(rank),
       o_(o) {
   cropping_ = detail::spatial_pairs(name(), "cropping", cropping, rank);
@@ -65,8 +66,8 @@ Config CroppingLayer::get_config() const {
 
 template <int Rank>
 LayerPtr CroppingLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
-  CroppingOptions o{.name = base.name, .trainable = base.trainable, .input_shape = base.input_shape};
+  CroppingOptions o;
+  detail::read_base_options(c, o);
   Value df = c.get("data_format", Value());
   if (!df.is_null()) o.data_format = df.as_string();
   return make<CroppingLayer>(Rank, detail::pairs_from(c.get("cropping", Rank == 2 ? 0 : 1)), o);

@@ -1,4 +1,5 @@
 #include "keras/layers/dense.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -11,8 +12,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 DenseLayer::DenseLayer(int64_t units, const DenseOptions& o)
-    : Layer("Dense", LayerOptions{.name = o.name, .trainable = o.trainable, .dtype = o.dtype, .input_shape = o.input_shape,
-                                  .activity_regularizer = o.activity_regularizer.ptr()}),
+    : Layer("Dense", detail::layer_options_of(o)),
       units_(units),
       o_(o) {
   if (units <= 0)
@@ -63,12 +63,8 @@ Config DenseLayer::get_config() const {
 }
 
 LayerPtr DenseLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   DenseOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
-  o.dtype = base.dtype;
+  detail::read_base_options(c, o);
   detail::read_kernel_bias_config(c, o);
   return make<DenseLayer>(c.at("units").as_int(), o);
 }

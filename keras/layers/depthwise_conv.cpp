@@ -1,4 +1,5 @@
 #include "keras/layers/depthwise_conv.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -30,8 +31,7 @@ const char* depthwise_class(int rank) {
 }  // namespace
 
 DepthwiseConvLayer::DepthwiseConvLayer(int rank, const SpatialArg& kernel_size, const DepthwiseConvOptions& o)
-    : Layer(depthwise_class(rank), LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape,
-                                                .activity_regularizer = o.activity_regularizer.ptr()}),
+    : Layer(depthwise_class(rank), detail::layer_options_of(o)),
       rank_(rank),
       o_(o) {
   const std::string n = name();

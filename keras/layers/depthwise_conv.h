@@ -43,6 +43,8 @@ struct DepthwiseConvOptions {
   std::string name{};
   /// Whether the weights are trained (default true).
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 

@@ -1,4 +1,5 @@
 #include "keras/layers/discretization.h"
+#include "keras/layers/options_base.h"
 
 #include <algorithm>
 #include <cmath>
@@ -178,10 +179,8 @@ Config DiscretizationLayer::get_config() const {
 }
 
 LayerPtr DiscretizationLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   DiscretizationOptions o;
-  o.name = base.name;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   const Value nb = c.get("num_bins", Value());
   o.num_bins = nb.is_null() ? -1 : nb.as_int();
   o.epsilon = c.get("epsilon", 0.01).as_double();

@@ -1,4 +1,5 @@
 #include "keras/layers/dropout.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -11,7 +12,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 DropoutLayer::DropoutLayer(double rate, const DropoutOptions& o)
-    : Layer("Dropout", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer("Dropout", detail::layer_options_of(o)),
       rate_(rate),
       o_(o),
       seeds_(o.seed) {
@@ -82,11 +83,8 @@ Config DropoutLayer::get_config() const {
 }
 
 LayerPtr DropoutLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   DropoutOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   Value seed = c.get("seed", Value());
   o.seed = seed.is_null() ? -1 : seed.as_int();
   Value ns = c.get("noise_shape", Value());

@@ -1,4 +1,5 @@
 #include "keras/layers/einsum_dense.h"
+#include "keras/layers/options_base.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -64,8 +65,7 @@ initializers::InitializerPtr kernel_init(const std::string& equation, initialize
 }  // namespace
 
 EinsumDenseLayer::EinsumDenseLayer(std::string equation, ShapeSpec output_shape, const EinsumDenseOptions& o)
-    : Layer("EinsumDense", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape,
-                                        .activity_regularizer = o.activity_regularizer.ptr()}),
+    : Layer("EinsumDense", detail::layer_options_of(o)),
       equation_(std::move(equation)),
       partial_output_(std::move(output_shape)),
       o_(o) {
@@ -195,11 +195,8 @@ Config EinsumDenseLayer::get_config() const {
 }
 
 LayerPtr EinsumDenseLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   EinsumDenseOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   detail::read_kernel_bias_config(c, o);
   const Value b = c.get("bias_axes", Value());
   if (!b.is_null()) o.bias_axes = b.as_string();

@@ -1,4 +1,5 @@
 #include "keras/layers/embedding.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -12,7 +13,7 @@ EmbeddingLayer::EmbeddingLayer(int64_t input_dim, int64_t output_dim, const Embe
     : EmbeddingLayer("Embedding", input_dim, output_dim, o) {}
 
 EmbeddingLayer::EmbeddingLayer(std::string class_name, int64_t input_dim, int64_t output_dim, const EmbeddingOptions& o)
-    : Layer(std::move(class_name), LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer(std::move(class_name), detail::layer_options_of(o)),
       input_dim_(input_dim),
       output_dim_(output_dim),
       o_(o) {
@@ -87,11 +88,8 @@ Config EmbeddingLayer::get_config() const {
 }
 
 LayerPtr EmbeddingLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   EmbeddingOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   o.embeddings_initializer = initializer_from(c.get("embeddings_initializer", "uniform"));
   o.embeddings_regularizer = regularizer_from(c.get("embeddings_regularizer", Value()));
   o.embeddings_constraint = constraint_from(c.get("embeddings_constraint", Value()));

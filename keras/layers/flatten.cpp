@@ -1,4 +1,5 @@
 #include "keras/layers/flatten.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -11,7 +12,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 FlattenLayer::FlattenLayer(const FlattenOptions& o)
-    : Layer("Flatten", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer("Flatten", detail::layer_options_of(o)),
       data_format_(o.data_format.empty() ? config::image_data_format() : o.data_format) {
   if (data_format_ != "channels_last" && data_format_ != "channels_first")
     throw std::invalid_argument(name() + ": expected data_format \"channels_last\" or \"channels_first\", "
@@ -48,11 +49,8 @@ Config FlattenLayer::get_config() const {
 }
 
 LayerPtr FlattenLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   FlattenOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   Value df = c.get("data_format", Value());
   if (!df.is_null()) o.data_format = df.as_string();
   return make<FlattenLayer>(o);

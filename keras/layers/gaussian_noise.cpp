@@ -1,4 +1,5 @@
 #include "keras/layers/gaussian_noise.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -10,7 +11,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 GaussianNoiseLayer::GaussianNoiseLayer(double stddev, const GaussianNoiseOptions& o)
-    : Layer("GaussianNoise", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer("GaussianNoise", detail::layer_options_of(o)),
       stddev_(stddev),
       o_(o),
       seeds_(o.seed) {
@@ -40,11 +41,8 @@ Config GaussianNoiseLayer::get_config() const {
 }
 
 LayerPtr GaussianNoiseLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   GaussianNoiseOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   Value seed = c.get("seed", Value());
   o.seed = seed.is_null() ? -1 : seed.as_int();
   return make<GaussianNoiseLayer>(c.at("stddev").as_double(), o);

@@ -1,4 +1,5 @@
 #include "keras/layers/global_pooling.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -20,7 +21,7 @@ std::string global_class(GlobalPoolingLayer::Kind kind, int rank) {
 }  // namespace
 
 GlobalPoolingLayer::GlobalPoolingLayer(Kind kind, int rank, const GlobalPoolingOptions& o)
-    : Layer(global_class(kind, rank), LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer(global_class(kind, rank), detail::layer_options_of(o)),
       kind_(kind),
       rank_(rank),
       o_(o) {
@@ -85,11 +86,8 @@ Config GlobalPoolingLayer::get_config() const {
 
 template <GlobalPoolingLayer::Kind K, int Rank>
 LayerPtr GlobalPoolingLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   GlobalPoolingOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   Value df = c.get("data_format", Value());
   if (!df.is_null()) o.data_format = df.as_string();
   o.keepdims = c.get("keepdims", false).as_bool();

@@ -1,4 +1,5 @@
 #include "keras/layers/group_normalization.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -8,8 +9,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 GroupNormalizationLayer::GroupNormalizationLayer(const GroupNormalizationOptions& o)
-    : Layer("GroupNormalization", LayerOptions{.name = o.name, .trainable = o.trainable, .dtype = o.dtype,
-                                                  .input_shape = o.input_shape}),
+    : Layer("GroupNormalization", detail::layer_options_of(o)),
       o_(o) {
   supports_masking_ = true;
   if (o.groups <= 0 && o.groups != -1)
@@ -113,12 +113,8 @@ Config GroupNormalizationLayer::get_config() const {
 }
 
 LayerPtr GroupNormalizationLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   GroupNormalizationOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.dtype = base.dtype;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   o.groups = c.get("groups", 32).as_int();
   o.axis = c.get("axis", -1).as_int();
   o.epsilon = c.get("epsilon", 1e-3).as_double();

@@ -1,4 +1,5 @@
 #include "keras/layers/group_query_attention.h"
+#include "keras/layers/options_base.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -24,8 +25,7 @@ GroupQueryAttentionLayer::GroupQueryAttentionLayer(int64_t head_dim, int64_t num
     // Keras writes the class as GroupQueryAttention (its export name) and names the
     // layers after its Python class, GroupedQueryAttention.
     : Layer("GroupQueryAttention",
-            LayerOptions{.name = o.name.empty() ? unique_name("grouped_query_attention") : o.name,
-                         .trainable = o.trainable}),
+            detail::layer_options_of(o, {.name = unique_name("grouped_query_attention")})),
       head_dim_(head_dim),
       num_query_heads_(num_query_heads),
       num_key_value_heads_(num_key_value_heads),

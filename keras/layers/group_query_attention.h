@@ -58,6 +58,8 @@ struct GroupQueryAttentionOptions {
   std::string name{};
   /// Whether the projections are trained (default true).
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
 };
 
 /// Grouped-query attention (keras.layers.GroupQueryAttention), made by

@@ -1,4 +1,5 @@
 #include "keras/layers/hashing.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -86,10 +87,8 @@ Config HashingLayer::get_config() const {
 }
 
 LayerPtr HashingLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   HashingOptions o;
-  o.name = base.name;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   o.output_mode = c.get("output_mode", "int").as_string();
   o.sparse = c.get("sparse", false).as_bool();
   const Value m = c.get("mask_value", Value());

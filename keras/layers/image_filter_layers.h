@@ -30,6 +30,8 @@ struct EqualizationOptions {
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };
@@ -72,6 +74,8 @@ struct RandomGaussianBlurOptions {
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };
@@ -115,6 +119,8 @@ struct RandomErasingOptions {
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
 };

@@ -1,4 +1,5 @@
 #include "keras/layers/image_preprocessing.h"
+#include "keras/layers/options_base.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -27,7 +28,7 @@ FactorArg FactorArg::from_config(const Value& v) {
 }
 
 ImagePreprocessingLayer::ImagePreprocessingLayer(std::string class_name, const ImagePreprocessingOptions& o)
-    : Layer(std::move(class_name), LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer(std::move(class_name), detail::layer_options_of(o)),
       o_(o),
       seeds_(o.seed) {
   o_.data_format = detail::data_format_of(name(), o.data_format);
@@ -218,8 +219,8 @@ Tensor ImagePreprocessingLayer::uniform(const Shape& shape, double lo, double hi
 }
 
 ImagePreprocessingOptions ImagePreprocessingLayer::options_from(const Config& c) {
-  LayerOptions base = layer_options_from(c);
-  ImagePreprocessingOptions o{.name = base.name, .trainable = base.trainable, .input_shape = base.input_shape};
+  ImagePreprocessingOptions o;
+  detail::read_base_options(c, o);
   Value seed = c.get("seed", Value());
   o.seed = seed.is_null() ? -1 : seed.as_int();
   Value df = c.get("data_format", Value());

@@ -1,4 +1,5 @@
 #include "keras/layers/lambda.h"
+#include "keras/layers/options_base.h"
 
 #include <map>
 #include <mutex>
@@ -32,7 +33,7 @@ void register_lambda(const std::string& name, LambdaFunction fn) {
 bool is_lambda_registered(const std::string& name) { return static_cast<bool>(find_lambda(name)); }
 
 LambdaLayer::LambdaLayer(LambdaFunction function, const LambdaOptions& o)
-    : Layer("Lambda", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer("Lambda", detail::layer_options_of(o)),
       fn_(std::move(function)),
       o_(o) {
   if (!fn_) throw std::invalid_argument(name() + ": expected a function, but received an empty one");

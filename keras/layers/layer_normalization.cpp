@@ -1,4 +1,5 @@
 #include "keras/layers/layer_normalization.h"
+#include "keras/layers/options_base.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -43,7 +44,7 @@ AxisArg AxisArg::from_config(const Value& v) {
 LayerNormalizationLayer::LayerNormalizationLayer(const LayerNormalizationOptions& o)
     // Keras 3: autocast off (inputs and weights kept; it computes in at least float32).
     : Layer("LayerNormalization",
-            LayerOptions{.name = o.name, .trainable = o.trainable, .autocast = false, .input_shape = o.input_shape}),
+            detail::layer_options_of(o, {.autocast = false})),
       o_(o) {
   supports_masking_ = true;
   if (o.axis.is_none() || o.axis.axes().empty())
@@ -143,11 +144,8 @@ Config LayerNormalizationLayer::get_config() const {
 }
 
 LayerPtr LayerNormalizationLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   LayerNormalizationOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   o.axis = AxisArg::from_config(c.get("axis", -1));
   o.epsilon = c.get("epsilon", 1e-3).as_double();
   o.center = c.get("center", true).as_bool();

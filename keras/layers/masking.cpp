@@ -1,4 +1,5 @@
 #include "keras/layers/masking.h"
+#include "keras/layers/options_base.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -10,7 +11,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 MaskingLayer::MaskingLayer(const MaskingOptions& o)
-    : Layer("Masking", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}), o_(o) {
+    : Layer("Masking", detail::layer_options_of(o)), o_(o) {
   supports_masking_ = true;
   input_spec.min_ndim = 1;
 }

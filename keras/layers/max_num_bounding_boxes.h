@@ -16,6 +16,8 @@ struct MaxNumBoundingBoxesOptions {
   std::string data_format{};          ///< "channels_last" (the default)
   std::string name{};                 ///< layer name (default: max_num_bounding_boxes)
   bool trainable = true;              ///< Keras `trainable`; the layer has no weights
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   ShapeSpec input_shape{};            ///< input shape without the batch axis
 };
 

@@ -1,6 +1,7 @@
 // mel_spectrogram.cpp - MelSpectrogram (keras/layers/mel_spectrogram.h), Keras 3's
 // computation step by step, in ops (so it traces and runs on any device).
 #include "keras/layers/mel_spectrogram.h"
+#include "keras/layers/options_base.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -116,11 +117,8 @@ Config MelSpectrogramLayer::get_config() const {
 }
 
 LayerPtr MelSpectrogramLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   MelSpectrogramOptions o;
-  o.name = base.name;
-  o.dtype = base.dtype;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   o.fft_length = c.get("fft_length", 2048).as_int();
   o.sequence_stride = c.get("sequence_stride", 512).as_int();
   const Value len = c.get("sequence_length", Value());

@@ -1,4 +1,5 @@
 #include "keras/layers/multi_head_attention.h"
+#include "keras/layers/options_base.h"
 
 #include <algorithm>
 #include <cmath>
@@ -47,7 +48,7 @@ Ref<L> with_policy(Ref<L> layer, const mixed_precision::DTypePolicy& policy) {
 }  // namespace
 
 MultiHeadAttentionLayer::MultiHeadAttentionLayer(int64_t num_heads, int64_t key_dim, const MultiHeadAttentionOptions& o)
-    : Layer("MultiHeadAttention", LayerOptions{.name = o.name, .trainable = o.trainable}),
+    : Layer("MultiHeadAttention", detail::layer_options_of(o)),
       num_heads_(num_heads),
       key_dim_(key_dim),
       value_dim_(o.value_dim.value_or(key_dim)),

@@ -66,6 +66,8 @@ struct MultiHeadAttentionOptions {
   std::string name{};
   /// Whether the projections are trained (default true).
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
 };
 
 /// Multi-head attention (keras.layers.MultiHeadAttention), made by MultiHeadAttention().

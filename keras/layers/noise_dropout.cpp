@@ -1,4 +1,5 @@
 #include "keras/layers/noise_dropout.h"
+#include "keras/layers/options_base.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -14,7 +15,7 @@ namespace ops = core::ops;
 namespace {
 
 LayerOptions base_options(const NoiseDropoutOptions& o) {
-  return LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape};
+  return detail::layer_options_of(o);
 }
 
 void check_rate(const std::string& layer, double rate) {
@@ -33,11 +34,8 @@ void check_trainable_rate(const std::string& layer, double rate) {
 Value seed_value(int64_t seed) { return seed < 0 ? Value() : Value(static_cast<long long>(seed)); }
 
 NoiseDropoutOptions options_from(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   NoiseDropoutOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   Value seed = c.get("seed", Value());
   o.seed = seed.is_null() ? -1 : seed.as_int();
   Value ns = c.get("noise_shape", Value());

@@ -1,4 +1,5 @@
 #include "keras/layers/normalization.h"
+#include "keras/layers/options_base.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -36,7 +37,7 @@ std::vector<double> values_from_config(const Value& v) {
 }  // namespace
 
 NormalizationLayer::NormalizationLayer(const NormalizationOptions& o)
-    : Layer("Normalization", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer("Normalization", detail::layer_options_of(o)),
       o_(o) {
   if (o.mean.empty() != o.variance.empty())
     throw std::invalid_argument(name() + ": expected both mean and variance to be set (or neither), but received " +
@@ -186,11 +187,8 @@ Config NormalizationLayer::get_config() const {
 }
 
 LayerPtr NormalizationLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   NormalizationOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   o.axis = AxisArg::from_config(c.get("axis", -1));
   o.invert = c.get("invert", false).as_bool();
   o.mean = values_from_config(c.get("mean", Value()));

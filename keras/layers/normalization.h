@@ -29,6 +29,8 @@ struct NormalizationOptions {
   std::string name{};
   /// Keras `trainable` (default true); the adapted state is never trained.
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 

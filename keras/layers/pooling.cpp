@@ -1,4 +1,5 @@
 #include "keras/layers/pooling.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -16,7 +17,7 @@ std::string pooling_class(PoolingLayer::Kind kind, int rank) {
 }  // namespace
 
 PoolingLayer::PoolingLayer(Kind kind, int rank, const SpatialArg& pool_size, const PoolingOptions& o)
-    : Layer(pooling_class(kind, rank), LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer(pooling_class(kind, rank), detail::layer_options_of(o)),
       kind_(kind),
       rank_(rank),
       o_(o) {
@@ -57,11 +58,8 @@ Config PoolingLayer::get_config() const {
 
 template <PoolingLayer::Kind K, int Rank>
 LayerPtr PoolingLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   PoolingOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   Value strides = c.get("strides", Value());
   if (!strides.is_null()) o.strides = detail::spatial_from(strides);
   o.padding = c.get("padding", "valid").as_string();

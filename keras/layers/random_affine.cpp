@@ -7,20 +7,17 @@
 
 #include "core/image_ops.h"
 #include "core/ops_numpy.h"
+#include "keras/layers/color_layers_internal.h"
 #include "keras/layers/core_layers_util.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
 
 namespace {
-ImagePreprocessingOptions base_options(const RandomAffineOptions& o) {
-  return {.seed = o.seed, .data_format = o.data_format, .name = o.name, .trainable = o.trainable,
-          .input_shape = o.input_shape, .bounding_box_format = o.bounding_box_format};
-}
 RandomAffineOptions zoom_affine_options(const RandomZoomOptions& o) {
   return {.fill_mode = o.fill_mode, .interpolation = o.interpolation, .seed = o.seed, .fill_value = o.fill_value,
-          .data_format = o.data_format, .name = o.name, .trainable = o.trainable, .input_shape = o.input_shape,
-          .bounding_box_format = o.bounding_box_format};
+          .data_format = o.data_format, .name = o.name, .trainable = o.trainable, .dtype = o.dtype,
+          .input_shape = o.input_shape, .bounding_box_format = o.bounding_box_format};
 }
 std::string factor_str(const FactorArg& f) {
   return f.is_pair ? detail::pair_str(f.lower, f.upper) : detail::num(f.lower);
@@ -31,7 +28,7 @@ Tensor ones_col(int64_t b) { return ops::ones({b, 1}); }
 }  // namespace
 
 RandomAffineLayer::RandomAffineLayer(std::string class_name, const RandomAffineOptions& o)
-    : ImagePreprocessingLayer(std::move(class_name), base_options(o)),
+    : ImagePreprocessingLayer(std::move(class_name), detail::image_base(o)),
       fill_mode_(o.fill_mode),
       interpolation_(o.interpolation),
       fill_value_(o.fill_value) {

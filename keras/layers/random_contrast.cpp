@@ -4,20 +4,14 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "keras/layers/color_layers_internal.h"
 #include "keras/layers/core_layers_util.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
 
-namespace {
-ImagePreprocessingOptions base_options(const RandomContrastOptions& o) {
-  return {.seed = o.seed, .data_format = o.data_format, .name = o.name, .trainable = o.trainable,
-          .input_shape = o.input_shape};
-}
-}  // namespace
-
 RandomContrastLayer::RandomContrastLayer(const FactorArg& f, const RandomContrastOptions& o)
-    : ImagePreprocessingLayer("RandomContrast", base_options(o)), value_range_(o.value_range) {
+    : ImagePreprocessingLayer("RandomContrast", detail::image_base(o)), value_range_(o.value_range) {
   const std::string got = f.is_pair ? detail::pair_str(f.lower, f.upper) : detail::num(f.lower);
   const std::string msg = name() + ": the `factor` argument should be a number (or a list of two numbers) in the "
                           "range [0, 1]. Received: factor=" + got;

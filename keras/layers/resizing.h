@@ -34,6 +34,8 @@ struct ResizingOptions {
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
   /// ImageData's boxes' format (see ImagePreprocessingOptions).
@@ -98,6 +100,8 @@ struct CenterCropOptions {
   std::string name{};
   /// Keras `trainable` (default true); the layer has no weights.
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
   /// ImageData's boxes' format (see ImagePreprocessingOptions).

@@ -1,5 +1,6 @@
 // reversible_embedding.cpp - ReversibleEmbedding (Keras 3's reverse direction).
 #include "keras/layers/reversible_embedding.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -16,6 +17,7 @@ EmbeddingOptions embedding_options_of(const ReversibleEmbeddingOptions& o) {
                           .mask_zero = o.mask_zero,
                           .name = o.name,
                           .trainable = o.trainable,
+                          .dtype = o.dtype,
                           .input_shape = o.input_shape};
 }
 bool is_reverse(const Config& kwargs) {
@@ -94,11 +96,8 @@ Config ReversibleEmbeddingLayer::get_config() const {
 }
 
 LayerPtr ReversibleEmbeddingLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   ReversibleEmbeddingOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   o.embeddings_initializer = initializer_from(c.get("embeddings_initializer", "uniform"));
   o.embeddings_regularizer = regularizer_from(c.get("embeddings_regularizer", Value()));
   o.embeddings_constraint = constraint_from(c.get("embeddings_constraint", Value()));

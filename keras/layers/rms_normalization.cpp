@@ -1,4 +1,5 @@
 #include "keras/layers/rms_normalization.h"
+#include "keras/layers/options_base.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -11,7 +12,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 RMSNormalizationLayer::RMSNormalizationLayer(const RMSNormalizationOptions& o)
-    : Layer("RMSNormalization", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer("RMSNormalization", detail::layer_options_of(o)),
       o_(o) {
   supports_masking_ = true;
   if (o.axis.is_none() || o.axis.axes().empty())
@@ -62,11 +63,8 @@ Config RMSNormalizationLayer::get_config() const {
 }
 
 LayerPtr RMSNormalizationLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   RMSNormalizationOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   o.axis = AxisArg::from_config(c.get("axis", -1));
   o.epsilon = c.get("epsilon", 1e-6).as_double();
   return make<RMSNormalizationLayer>(o);

@@ -23,6 +23,8 @@ struct RMSNormalizationOptions {
   std::string name{};
   /// Whether scale is trained (default true).
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
 };
 

@@ -1,4 +1,5 @@
 #include "keras/layers/rnn.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -11,8 +12,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 RNNLayer::RNNLayer(std::string class_name, RNNCellPtr cell, const RecurrentOptions& o)
-    : Layer(std::move(class_name), LayerOptions{.name = o.name, .trainable = o.trainable, .dtype = o.dtype, .input_shape = o.input_shape,
-                                               .activity_regularizer = o.activity_regularizer.ptr()}),
+    : Layer(std::move(class_name), detail::layer_options_of(o)),
       cell_(std::move(cell)),
       o_(o) {
   if (!cell_) throw std::invalid_argument(name() + ": expected a cell, but received none");

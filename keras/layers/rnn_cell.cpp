@@ -1,4 +1,5 @@
 #include "keras/layers/rnn_cell.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -176,12 +177,8 @@ void write_recurrent_config(Config& c, const RecurrentOptions& o, bool recurrent
 }
 
 RecurrentOptions recurrent_options_from(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   RecurrentOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
-  o.dtype = base.dtype;
+  detail::read_base_options(c, o);
   read_recurrent_keys(c, o);
   return o;
 }

@@ -1,4 +1,5 @@
 #include "keras/layers/separable_conv.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -21,8 +22,7 @@ const char* separable_class(int rank) {
 
 SeparableConvLayer::SeparableConvLayer(int rank, int64_t filters, const SpatialArg& kernel_size,
                                        const SeparableConvOptions& o)
-    : Layer(separable_class(rank), LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape,
-                                                .activity_regularizer = o.activity_regularizer.ptr()}),
+    : Layer(separable_class(rank), detail::layer_options_of(o)),
       rank_(rank),
       filters_(filters),
       o_(o) {

@@ -1,4 +1,5 @@
 #include "keras/layers/spatial_dropout.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -21,7 +22,7 @@ std::string spatial_dropout_class(int rank) {
 }  // namespace
 
 SpatialDropoutLayer::SpatialDropoutLayer(int rank, double rate, const SpatialDropoutOptions& o)
-    : Layer(spatial_dropout_class(rank), LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer(spatial_dropout_class(rank), detail::layer_options_of(o)),
       rank_(rank),
       rate_(rate),
       o_(o),

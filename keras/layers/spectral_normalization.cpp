@@ -1,4 +1,5 @@
 #include "keras/layers/spectral_normalization.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -12,7 +13,7 @@ namespace ops = core::ops;
 
 SpectralNormalizationLayer::SpectralNormalizationLayer(LayerPtr layer, const SpectralNormalizationOptions& o)
     : Layer("SpectralNormalization",
-            LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+            detail::layer_options_of(o)),
       layer_(std::move(layer)),
       o_(o) {
   if (!layer_) throw std::invalid_argument(name() + ": expected a layer to wrap, but received none");

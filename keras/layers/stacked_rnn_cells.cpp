@@ -1,4 +1,5 @@
 #include "keras/layers/stacked_rnn_cells.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -7,7 +8,7 @@
 namespace keras::layers {
 
 StackedRNNCellsLayer::StackedRNNCellsLayer(std::vector<RNNCellPtr> cells, const StackedRNNCellsOptions& o)
-    : RNNCell("StackedRNNCells", LayerOptions{.name = o.name, .trainable = o.trainable}), cells_(std::move(cells)) {
+    : RNNCell("StackedRNNCells", detail::layer_options_of(o)), cells_(std::move(cells)) {
   if (cells_.empty()) throw std::invalid_argument(name() + ": expected at least one cell, but received none");
   for (size_t i = 0; i < cells_.size(); ++i) {
     if (!cells_[i])

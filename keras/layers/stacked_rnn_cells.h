@@ -19,6 +19,8 @@ struct StackedRNNCellsOptions {
   std::string name{};
   /// Whether the cells' weights are trained (default true).
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
 };
 
 /// A stack of cells run as one cell (keras.layers.StackedRNNCells), made by

@@ -2,6 +2,7 @@
 // call, step by step: each channel convolved alone with the (frame_length, 1, bins)
 // kernels, then the mode's combination and the output layout.
 #include "keras/layers/stft_spectrogram.h"
+#include "keras/layers/options_base.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -129,12 +130,8 @@ Config STFTSpectrogramLayer::get_config() const {
 }
 
 LayerPtr STFTSpectrogramLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   STFTSpectrogramOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.dtype = base.dtype;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   auto optional_int = [&](const char* key) {
     const Value v = c.get(key, Value());
     return v.is_null() ? std::optional<int64_t>() : std::optional<int64_t>(v.as_int());

@@ -1,4 +1,5 @@
 #include "keras/layers/text_vectorization.h"
+#include "keras/layers/options_base.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -246,10 +247,8 @@ Config TextVectorizationLayer::get_config() const {
 }
 
 LayerPtr TextVectorizationLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   TextVectorizationOptions o;
-  o.name = base.name;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   const Value mt = c.get("max_tokens", Value());
   o.max_tokens = mt.is_null() ? -1 : mt.as_int();
   const Value st = c.get("standardize", "lower_and_strip_punctuation");

@@ -1,4 +1,5 @@
 #include "keras/layers/time_distributed.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -10,7 +11,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 TimeDistributedLayer::TimeDistributedLayer(LayerPtr layer, const TimeDistributedOptions& o)
-    : Layer("TimeDistributed", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer("TimeDistributed", detail::layer_options_of(o)),
       layer_(std::move(layer)) {
   if (!layer_)
     throw std::invalid_argument(name() + ": expected a layer to wrap, but received none");

@@ -16,6 +16,8 @@ struct TimeDistributedOptions {
   std::string name{};
   /// Whether the wrapped layer's weights are trained (default true).
   bool trainable = true;
+  /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   /// Input shape without the batch axis, (time, ...) (first layer of a Sequential).
   ShapeSpec input_shape{};
 };

@@ -14,11 +14,6 @@ namespace {
 
 constexpr detail::ValueRange k255{0, 255};
 
-ImagePreprocessingOptions solarization_base(const SolarizationOptions& o) {
-  return {.seed = o.seed, .data_format = o.data_format, .name = o.name, .trainable = o.trainable,
-          .input_shape = o.input_shape};
-}
-
 // Solarization's rule: f in [0, 1] gives (0, f); a pair has both in [0, 1], sorted.
 std::pair<double, double> unit_factor(const std::string& layer, const FactorArg& f) {
   for (double v : {f.lower, f.upper})
@@ -36,7 +31,7 @@ Value pair_config(std::pair<double, double> p) { return Value::list({p.first, p.
 
 // ---- Solarization -------------------------------------------------------------------------
 SolarizationLayer::SolarizationLayer(const SolarizationOptions& o)
-    : ImagePreprocessingLayer("Solarization", solarization_base(o)),
+    : ImagePreprocessingLayer("Solarization", detail::image_base(o)),
       addition_(unit_factor(name(), o.addition_factor)),
       threshold_(unit_factor(name(), o.threshold_factor)),
       value_range_(detail::sorted_value_range(name(), o.value_range)) {}
@@ -76,7 +71,7 @@ LayerPtr SolarizationLayer::from_config(const Config& c) {
 
 // ---- RandomPosterization ------------------------------------------------------------------
 RandomPosterizationLayer::RandomPosterizationLayer(const FactorArg& f, const ColorOptions& o)
-    : ImagePreprocessingLayer("RandomPosterization", detail::image_options(o)),
+    : ImagePreprocessingLayer("RandomPosterization", detail::image_base(o)),
       factor_(detail::bounded_factor(name(), "factor", f, 1.0, 8.0)),
       value_range_(detail::sorted_value_range(name(), o.value_range)) {}
 
@@ -107,7 +102,7 @@ LayerPtr RandomPosterizationLayer::from_config(const Config& c) {
 
 // ---- AutoContrast -------------------------------------------------------------------------
 AutoContrastLayer::AutoContrastLayer(const ColorOptions& o)
-    : ImagePreprocessingLayer("AutoContrast", detail::image_options(o)),
+    : ImagePreprocessingLayer("AutoContrast", detail::image_base(o)),
       value_range_(detail::sorted_value_range(name(), o.value_range)) {}
 
 Tensor AutoContrastLayer::call(const Tensor& x, bool) { return ImagePreprocessingLayer::call(x, true); }

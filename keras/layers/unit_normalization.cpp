@@ -1,4 +1,5 @@
 #include "keras/layers/unit_normalization.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -8,7 +9,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 UnitNormalizationLayer::UnitNormalizationLayer(const UnitNormalizationOptions& o)
-    : Layer("UnitNormalization", LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}), o_(o) {
+    : Layer("UnitNormalization", detail::layer_options_of(o)), o_(o) {
   supports_masking_ = true;
   if (o.axis.is_none() || o.axis.axes().empty())
     throw std::invalid_argument(name() + ": expected an int or a non-empty list of ints for axis, but received " +
@@ -44,11 +45,8 @@ Config UnitNormalizationLayer::get_config() const {
 }
 
 LayerPtr UnitNormalizationLayer::from_config(const Config& c) {
-  LayerOptions base = layer_options_from(c);
   UnitNormalizationOptions o;
-  o.name = base.name;
-  o.trainable = base.trainable;
-  o.input_shape = base.input_shape;
+  detail::read_base_options(c, o);
   o.axis = AxisArg::from_config(c.get("axis", -1));
   return make<UnitNormalizationLayer>(o);
 }

@@ -1,4 +1,5 @@
 #include "keras/layers/up_sampling.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -30,7 +31,7 @@ Tensor repeat(const Tensor& x, int64_t axis, int64_t n) {
 }  // namespace
 
 UpSamplingLayer::UpSamplingLayer(int rank, const SpatialArg& size, const UpSamplingOptions& o)
-    : Layer(up_sampling_class(rank), LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer(up_sampling_class(rank), detail::layer_options_of(o)),
       rank_(rank),
       o_(o) {
   size_ = detail::spatial_values(name(), "size", size, rank, 1);

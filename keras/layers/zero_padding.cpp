@@ -1,4 +1,5 @@
 #include "keras/layers/zero_padding.h"
+#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
@@ -21,7 +22,7 @@ std::string zero_padding_class(int rank) {
 }  // namespace
 
 ZeroPaddingLayer::ZeroPaddingLayer(int rank, const SpatialPairsArg& padding, const ZeroPaddingOptions& o)
-    : Layer(zero_padding_class(rank), LayerOptions{.name = o.name, .trainable = o.trainable, .input_shape = o.input_shape}),
+    : Layer(zero_padding_class(rank), detail::layer_options_of(o)),
       rank_(rank),
       o_(o) {
   padding_ = detail::spatial_pairs(name(), "padding", padding, rank);

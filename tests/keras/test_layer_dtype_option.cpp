@@ -1,0 +1,124 @@
+// test_layer_dtype_option.cpp - every layer's options take Keras's `dtype` (a policy name,
+// a DType or a DTypePolicy): the layer keeps it, creates its weights in the variable dtype,
+// computes and returns the compute dtype, and its config carries the policy back.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "helpers.h"
+#include "keras/keras.h"
+#include "keras/mixed_precision.h"
+
+using namespace th;
+namespace layers = keras::layers;
+namespace mp = keras::mixed_precision;
+
+namespace {
+
+struct Case {
+  std::string name;
+  std::function<keras::LayerPtr(const mp::DTypePolicy&)> make;
+  std::vector<Shape> inputs;
+  bool int_input = false;  // (Embedding's token ids)
+};
+
+std::vector<Case> cases() {
+  using P = const mp::DTypePolicy&;
+  const std::vector<Shape> img{Shape{2, 6, 6, 3}}, seq{Shape{2, 5, 4}}, vec{Shape{2, 4}};
+  return {
+      {"Conv2D", [](P p) { return layers::Conv2D(2, 3, {.dtype = p}); }, img},
+      {"Conv1D", [](P p) { return layers::Conv1D(2, 2, {.dtype = p}); }, seq},
+      {"Conv2DTranspose", [](P p) { return layers::Conv2DTranspose(2, 3, {.dtype = p}); }, img},
+      {"DepthwiseConv2D", [](P p) { return layers::DepthwiseConv2D(3, {.dtype = p}); }, img},
+      {"SeparableConv2D", [](P p) { return layers::SeparableConv2D(2, 3, {.dtype = p}); }, img},
+      {"ConvLSTM1D", [](P p) { return layers::ConvLSTM1D(2, 2, {.dtype = p}); }, {Shape{2, 3, 5, 2}}},
+      {"EinsumDense", [](P p) { return layers::EinsumDense("ab,bc->ac", 3, {.dtype = p}); }, vec},
+      {"Embedding", [](P p) { return layers::Embedding(10, 3, {.dtype = p}); }, {Shape{2, 4}}, true},
+      {"BatchNormalization", [](P p) { return layers::BatchNormalization({.dtype = p}); }, vec},
+      {"LayerNormalization", [](P p) { return layers::LayerNormalization({.dtype = p}); }, vec},
+      {"RMSNormalization", [](P p) { return layers::RMSNormalization({.dtype = p}); }, vec},
+      {"UnitNormalization", [](P p) { return layers::UnitNormalization({.dtype = p}); }, vec},
+      {"PReLU", [](P p) { return layers::PReLU({.dtype = p}); }, vec},
+      {"ReLU", [](P p) { return layers::ReLU({.dtype = p}); }, vec},
+      {"Dropout", [](P p) { return layers::Dropout(0.5, {.dtype = p}); }, vec},
+      {"GaussianNoise", [](P p) { return layers::GaussianNoise(0.1, {.dtype = p}); }, vec},
+      {"Flatten", [](P p) { return layers::Flatten({.dtype = p}); }, img},
+      {"MaxPooling2D", [](P p) { return layers::MaxPooling2D(2, {.dtype = p}); }, img},
+      {"GlobalAveragePooling2D", [](P p) { return layers::GlobalAveragePooling2D({.dtype = p}); }, img},
+      {"AdaptiveAveragePooling2D", [](P p) { return layers::AdaptiveAveragePooling2D(2, {.dtype = p}); }, img},
+      {"ZeroPadding2D", [](P p) { return layers::ZeroPadding2D(1, {.dtype = p}); }, img},
+      {"Cropping2D", [](P p) { return layers::Cropping2D(1, {.dtype = p}); }, img},
+      {"UpSampling2D", [](P p) { return layers::UpSampling2D(2, {.dtype = p}); }, img},
+      {"SpatialDropout2D", [](P p) { return layers::SpatialDropout2D(0.5, {.dtype = p}); }, img},
+      {"Masking", [](P p) { return layers::Masking({.dtype = p}); }, seq},
+      {"MultiHeadAttention", [](P p) { return layers::MultiHeadAttention(2, 3, {.dtype = p}); }, {seq[0], seq[0]}},
+      {"GroupQueryAttention",
+       [](P p) { return layers::GroupQueryAttention(2, 4, 2, {.dtype = p}); }, {seq[0], seq[0]}},
+      {"Attention", [](P p) { return layers::Attention({.dtype = p}); }, {seq[0], seq[0]}},
+      {"AdditiveAttention", [](P p) { return layers::AdditiveAttention({.dtype = p}); }, {seq[0], seq[0]}},
+      {"RandomFlip", [](P p) { return layers::RandomFlip("horizontal", {.seed = 1, .dtype = p}); }, img},
+      {"RandomContrast", [](P p) { return layers::RandomContrast(0.5, {.seed = 1, .dtype = p}); }, img},
+      {"RandomZoom", [](P p) { return layers::RandomZoom(0.2, {.seed = 1, .dtype = p}); }, img},
+      {"RandomBrightness", [](P p) { return layers::RandomBrightness(0.2, {.seed = 1, .dtype = p}); }, img},
+      {"Solarization", [](P p) { return layers::Solarization({.addition_factor = 0.5, .seed = 1, .dtype = p}); }, img},
+      {"Resizing", [](P p) { return layers::Resizing(4, 4, {.dtype = p}); }, img},
+  };
+}
+
+std::vector<Tensor> inputs_of(const Case& c) {
+  std::vector<Tensor> xs;
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    const int64_t n = c.inputs[i].num_elements();
+    xs.push_back(c.int_input ? make(uniform(n, 0, 9.9, uint32_t(i + 1)), c.inputs[i], DType::int32)
+                             : make(uniform(n, 0, 1, uint32_t(i + 1)), c.inputs[i]));
+  }
+  return xs;
+}
+
+}  // namespace
+
+TEST_CASE("layer options: dtype sets the layer's policy, its weights' and its outputs' dtypes") {
+  for (const Case& c : cases()) {
+    for (const std::string policy : {"float64", "mixed_float16", "bfloat16"}) {
+      CAPTURE(c.name);
+      CAPTURE(policy);
+      const mp::DTypePolicy p(policy);
+      keras::LayerPtr layer = c.make(p);
+      CHECK(layer->dtype_policy().name() == policy);
+      const std::vector<Tensor> out = (*layer)(inputs_of(c), true);
+      REQUIRE(out.size() == 1);
+      CHECK(out[0].dtype() == p.compute_dtype());
+      for (const auto& w : layer->weights()) {
+        CAPTURE(w.name());
+        // (BatchNormalization's statistics and every other float weight: the variable dtype)
+        if (core::is_floating(w.dtype())) CHECK(w.dtype() == p.variable_dtype());
+      }
+      // The config carries the policy; the layer it makes has it.
+      keras::LayerPtr again = keras::layers::from_config(layer->class_name(), layer->get_config());
+      CHECK(again->dtype_policy().name() == policy);
+      CHECK(again->get_config() == layer->get_config());
+    }
+  }
+}
+
+TEST_CASE("layer options: without dtype a layer takes the global policy when it is made") {
+  mp::set_global_policy("mixed_bfloat16");
+  keras::LayerPtr conv = layers::Conv2D(2, 3);
+  keras::LayerPtr given = layers::Conv2D(2, 3, {.dtype = DType::float64});
+  mp::set_global_policy("float32");
+  CHECK(conv->dtype_policy().name() == "mixed_bfloat16");
+  CHECK(given->dtype_policy().name() == "float64");
+  CHECK(layers::Conv2D(2, 3)->dtype_policy().name() == "float32");
+}
+
+TEST_CASE("layer options: a wrapper's dtype leaves the wrapped layer's policy, as Keras") {
+  const Tensor x = make(uniform(40, 0, 1, 5), Shape{2, 5, 4});
+  for (keras::LayerPtr w : {keras::LayerPtr(layers::Bidirectional(layers::LSTM(2), {.dtype = "float64"})),
+                            keras::LayerPtr(layers::TimeDistributed(layers::Dense(2), {.dtype = "float64"}))}) {
+    CAPTURE(w->class_name());
+    CHECK(w->dtype_policy().name() == "float64");
+    (*w)(std::vector<Tensor>{x}, false);
+    REQUIRE(!w->weights().empty());
+    for (const auto& v : w->weights()) CHECK(v.dtype() == DType::float32);
+  }
+}
