@@ -139,15 +139,22 @@ void Layer::set_weights(const std::vector<Tensor>& values) {
   if (values.size() != ws.size())
     throw std::invalid_argument(name_ + ": set_weights expected " + std::to_string(ws.size()) +
                                 " arrays, but received " + std::to_string(values.size()));
+  // A value of another real dtype is converted to the weight's, as Keras assigns NumPy
+  // arrays (a float32 array into a float64 or bfloat16 weight).
+  auto convertible = [](DType from, DType to) {
+    auto real = [](DType d) { return core::is_floating(d) || core::is_integer(d) || d == DType::bool_; };
+    return from == to || (real(from) && real(to));
+  };
   for (size_t i = 0; i < ws.size(); ++i)
-    if (!values[i].defined() || values[i].shape() != ws[i].shape() || values[i].dtype() != ws[i].dtype())
+    if (!values[i].defined() || values[i].shape() != ws[i].shape() || !convertible(values[i].dtype(), ws[i].dtype()))
       throw std::invalid_argument(
           name_ + ": set_weights: weight " + std::to_string(i) + " ('" + ws[i].name() +
           "') expects shape " + ws[i].shape().str() + " and dtype " + core::dtype_name(ws[i].dtype()) +
           ", but received " + (values[i].defined() ? values[i].shape().str() + " " +
                                                          core::dtype_name(values[i].dtype())
                                                    : std::string("an undefined tensor")));
-  for (size_t i = 0; i < ws.size(); ++i) ws[i].assign(values[i]);
+  for (size_t i = 0; i < ws.size(); ++i)
+    ws[i].assign(values[i].dtype() == ws[i].dtype() ? values[i] : core::ops::cast(values[i], ws[i].dtype()));
 }
 
 void Layer::set_trainable(bool t) {

@@ -1,11 +1,15 @@
 // test_layer_dtype_option.cpp - every layer's options take Keras's `dtype` (a policy name,
 // a DType or a DTypePolicy): the layer keeps it, creates its weights in the variable dtype,
-// computes and returns the compute dtype, and its config carries the policy back.
+// computes and returns the compute dtype, and its config carries the policy back; and
+// layers under float64, bfloat16 and mixed_float16 policies give Keras 3's outputs on the
+// same inputs and weights (tests/data/dtype_option/*.npz, written by
+// tests/data/npz/make_dtype_option_fixtures.py).
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "helpers.h"
+#include "layer_fixtures.h"
 #include "keras/keras.h"
 #include "keras/mixed_precision.h"
 
@@ -120,5 +124,47 @@ TEST_CASE("layer options: a wrapper's dtype leaves the wrapped layer's policy, a
     (*w)(std::vector<Tensor>{x}, false);
     REQUIRE(!w->weights().empty());
     for (const auto& v : w->weights()) CHECK(v.dtype() == DType::float32);
+  }
+}
+
+TEST_CASE("layer options: float64, bfloat16 and mixed_float16 layers give Keras 3's outputs") {
+  struct Fixture {
+    std::string name;
+    std::function<keras::LayerPtr()> make;
+    bool training;
+    double tol;  // (relative: the compute dtype's resolution)
+  };
+  const std::vector<Fixture> fixtures{
+      {"conv2d_float64", [] { return layers::Conv2D(3, 2, {.dtype = "float64"}); }, false, 1e-6},
+      {"conv2d_bfloat16", [] { return layers::Conv2D(3, 2, {.dtype = "bfloat16"}); }, false, 2e-2},
+      {"depthwise_conv2d_mixed_float16", [] { return layers::DepthwiseConv2D(2, {.dtype = "mixed_float16"}); }, false,
+       2e-3},
+      {"batch_norm_bfloat16_training",
+       [] { return layers::BatchNormalization({.momentum = 0.9, .dtype = "bfloat16"}); }, true, 2e-2},
+      {"batch_norm_float64_training",
+       [] { return layers::BatchNormalization({.momentum = 0.9, .dtype = "float64"}); }, true, 1e-6},
+      {"layer_norm_bfloat16", [] { return layers::LayerNormalization({.dtype = "bfloat16"}); }, false, 2e-2},
+      {"embedding_bfloat16", [] { return layers::Embedding(7, 3, {.dtype = "bfloat16"}); }, false, 0},
+      {"einsum_dense_mixed_float16",
+       [] { return layers::EinsumDense("ab,bc->ac", 4, {.bias_axes = "c", .dtype = "mixed_float16"}); }, false, 2e-3},
+      {"prelu_float64", [] { return layers::PReLU({.dtype = "float64"}); }, false, 1e-6},
+      {"global_average_pooling2d_bfloat16", [] { return layers::GlobalAveragePooling2D({.dtype = "bfloat16"}); },
+       false, 2e-2},
+  };
+  for (const Fixture& f : fixtures) {
+    CAPTURE(f.name);
+    const std::map<std::string, Tensor> a = load_fixture("dtype_option", f.name);
+    keras::LayerPtr layer = f.make();
+    set_fixture_weights(*layer, a);  // (float32 arrays converted to the weights' dtype, as Keras)
+    for (size_t i = 0; i < layer->weights().size(); ++i)  // held exactly
+      CHECK(values(layer->weights()[i].value()) == values(a.at("w" + std::to_string(i))));
+    const Tensor y = (*layer)(std::vector<Tensor>{a.at("x")}, f.training)[0];
+    CHECK(y.dtype() == layer->compute_dtype());
+    REQUIRE(y.shape() == a.at("y").shape());
+    check_values(y, values(a.at("y")), f.tol);
+    for (size_t i = 0; f.training && i < layer->weights().size(); ++i) {
+      CAPTURE(i);
+      check_values(layer->weights()[i].value(), values(a.at("a" + std::to_string(i))), f.tol);
+    }
   }
 }
