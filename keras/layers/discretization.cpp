@@ -168,6 +168,9 @@ std::vector<ShapeSpec> DiscretizationLayer::compute_output_shape(const std::vect
 
 Config DiscretizationLayer::get_config() const {
   Config c = base_config();
+  // Keras's policy is float32 (its input's) whatever the output: "int" gives int32 indices
+  // here from an int32 policy, which Keras would read as a cast of the input to int32.
+  if (o_.output_mode == "int") c["dtype"] = mixed_precision::DTypePolicy("float32").serialize();
   std::vector<Value> b;
   for (double x : boundaries_) b.emplace_back(x);
   c["bin_boundaries"] = have_boundaries_ ? Value(b) : Value();

@@ -218,6 +218,10 @@ Config layer_to_cpp(const Value& entry, const std::string& source, bool function
 
 Value keras_value_to_cpp(const Value& v) { return normalize(v); }
 
+Config keras_layer_to_cpp(const Value& keras_entry, const std::string& source) {
+  return layer_to_cpp(keras_entry, source, /*functional=*/false);
+}
+
 
 std::string snake_case(const std::string& class_name) {
   std::string s;

@@ -25,6 +25,12 @@ std::string string_field(const Value& v, const char* key, const std::string& fal
 // keras-cpp lacks raises std::invalid_argument naming the class and the layer.
 Config keras_to_cpp(const Value& keras_entry, const std::string& source);
 
+// A Keras 3 layer entry as the {"class_name", "config"} that keras::layers::deserialize
+// reads (a class keras-cpp lacks raises std::invalid_argument naming it); and a layer as a
+// Keras 3 layer entry.
+Config keras_layer_to_cpp(const Value& keras_entry, const std::string& source);
+Value keras_layer_entry(const layers::Layer& layer);
+
 // Keras's {"module", "class_name", "config", "registered_name"} objects (in any value) as
 // keras-cpp's {"class_name", "config"}, dtype policies as their dtype's name.
 Value keras_value_to_cpp(const Value& v);

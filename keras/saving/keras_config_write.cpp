@@ -186,6 +186,8 @@ Value functional_entry(const Model& m) {
 }
 }  // namespace
 
+Value keras_layer_entry(const layers::Layer& layer) { return layer_entry(layer); }
+
 Value cpp_to_keras(const Model& model) {
   if (model.class_name() == "Sequential") return sequential_entry(model);
   if (model.class_name() == "Functional") return functional_entry(model);

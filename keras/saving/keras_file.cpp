@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "keras/layers/integer_lookup.h"
+#include "keras/layers/normalization.h"
 #include "keras/layers/registry.h"
 #include "keras/layers/string_lookup.h"
 #include "keras/layers/text_vectorization.h"
@@ -92,12 +93,12 @@ void write_bytes(const std::string& path, const std::string& bytes) {
 }
 }  // namespace
 
-namespace {
 // Keras keeps an adapted StringLookup / IntegerLookup / TextVectorization vocabulary out of
 // the config, in "assets/<layer path>/vocabulary.txt" (one token a line, special tokens
 // first); a layer whose config had none gets it from there.
-void load_vocabulary_assets(Model& model, std::string_view bytes, const std::string& source) {
-  for (const auto& [path, layer] : keras_layer_paths(model)) {
+void load_vocabulary_assets(const std::vector<std::pair<std::string, LayerPtr>>& layers, std::string_view bytes,
+                            const std::string& source) {
+  for (const auto& [path, layer] : layers) {
     auto* sl = dynamic_cast<layers::StringLookupLayer*>(layer.get());
     auto* il = dynamic_cast<layers::IntegerLookupLayer*>(layer.get());
     auto* tv = dynamic_cast<layers::TextVectorizationLayer*>(layer.get());
@@ -129,7 +130,17 @@ void load_vocabulary_assets(Model& model, std::string_view bytes, const std::str
     }
   }
 }
-}  // namespace
+
+// Keras 3 never updates Normalization's count (a weight kept for older files): an adapted
+// layer's is 0 in its files, and Keras uses the statistics whatever it is. Such a layer,
+// once its weights are loaded, counts as adapted here too (count 1).
+void adopt_normalization_state(const std::vector<std::pair<std::string, LayerPtr>>& layers) {
+  for (const auto& [path, layer] : layers) {
+    auto* n = dynamic_cast<layers::NormalizationLayer*>(layer.get());
+    if (!n || !n->count.defined()) continue;
+    if (n->count.value().item<int64_t>() == 0) n->count.assign(core::constant(int64_t{1}));
+  }
+}
 
 bool is_zip(std::string_view bytes) { return bytes.substr(0, 4) == std::string_view("PK\3\4", 4); }
 bool is_hdf5(std::string_view bytes) { return bytes.substr(0, 8) == std::string_view("\x89HDF\r\n\x1a\n", 8); }
@@ -169,9 +180,10 @@ std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::strin
     model = std::dynamic_pointer_cast<Model>(std::shared_ptr<layers::Layer>(layer));
     if (!model) throw std::invalid_argument(source + ": the config did not rebuild a model");
   }
-  load_vocabulary_assets(*model, bytes, source);
+  load_vocabulary_assets(keras_layer_paths(*model), bytes, source);
   check_honoured(keras_cfg, *model, source);
   assign_keras_weights(*model, weights, source + ": " + kWeights);
+  adopt_normalization_state(keras_layer_paths(*model));
   const Value* cc = keras_cfg.find("compile_config");
   if (compile && cc && cc->is_object() && cc->contains("optimizer")) {
     try {

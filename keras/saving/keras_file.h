@@ -4,10 +4,22 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "keras/models/model.h"
 
 namespace keras::saving::detail {
+
+// Gives the StringLookup, IntegerLookup and TextVectorization layers among `layers` (each
+// at its path in Keras's layout) that have no vocabulary the one in the .keras archive
+// `bytes` ("assets/<path>/vocabulary.txt"), where it has one.
+void load_vocabulary_assets(const std::vector<std::pair<std::string, LayerPtr>>& layers, std::string_view bytes,
+                            const std::string& source);
+
+// Marks the Normalization layers among `layers` whose weights came from a Keras 3 file as
+// adapted (Keras keeps their count at 0).
+void adopt_normalization_state(const std::vector<std::pair<std::string, LayerPtr>>& layers);
 
 bool is_zip(std::string_view bytes);   // starts like a zip archive ("PK\3\4")
 bool is_hdf5(std::string_view bytes);  // starts with HDF5's signature

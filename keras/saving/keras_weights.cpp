@@ -124,9 +124,15 @@ std::string describe(const std::string& name, const Tensor& t) {
 }
 }  // namespace
 
-void assign_keras_weights(Model& model, const H5Contents& file, const std::string& source) {
+namespace {
+std::vector<Slot> slots_of(const std::vector<std::pair<std::string, LayerPtr>>& layers) {
   std::vector<Slot> slots;
-  plan(model, "", slots, nullptr);
+  for (const auto& [path, layer] : layers) slots.push_back({path, layer});
+  return slots;
+}
+
+void assign_slots(const std::vector<Slot>& slots, const H5Contents& file, const std::string& source,
+                  const std::string& owner) {
   std::vector<std::pair<Variable, Tensor>> assignments;
   std::set<std::string> used;
   for (const Slot& s : slots) {
@@ -166,15 +172,12 @@ void assign_keras_weights(Model& model, const H5Contents& file, const std::strin
   }
   for (const auto& [p, t] : file.datasets)
     if (!used.count(p) && p.compare(0, 10, "optimizer/") != 0)
-      throw FormatError(source + ": the weight file has '" + p + "', which belongs to no layer of the model '" +
-                        model.name() + "' (a different architecture?)");
+      throw FormatError(source + ": the weight file has '" + p + "', which belongs to no layer of " + owner +
+                        " (a different architecture?)");
   for (auto& [v, t] : assignments) v.assign(t.to(v.value().device()));
 }
 
-std::string keras_weights_file(const Model& model) {
-  std::vector<Slot> slots;
-  std::vector<std::pair<std::string, std::string>> groups;
-  plan(model, "", slots, &groups);
+std::string weights_file(const std::vector<Slot>& slots, std::vector<std::pair<std::string, std::string>> groups) {
   std::vector<std::pair<std::string, Tensor>> datasets;
   for (const Slot& s : slots) {
     groups.emplace_back(s.path + "/vars", s.layer->name());
@@ -218,6 +221,30 @@ std::string keras_weights_file(const Model& model) {
     }
   }
   return write_h5(groups, datasets);
+}
+}  // namespace
+
+void assign_keras_weights(Model& model, const H5Contents& file, const std::string& source) {
+  std::vector<Slot> slots;
+  plan(model, "", slots, nullptr);
+  assign_slots(slots, file, source, "the model '" + model.name() + "'");
+}
+
+void assign_keras_weights(const std::vector<std::pair<std::string, LayerPtr>>& layers, const H5Contents& file,
+                          const std::string& source, const std::string& owner) {
+  assign_slots(slots_of(layers), file, source, owner);
+}
+
+std::string keras_weights_file(const Model& model) {
+  std::vector<Slot> slots;
+  std::vector<std::pair<std::string, std::string>> groups;
+  plan(model, "", slots, &groups);
+  return weights_file(slots, std::move(groups));
+}
+
+std::string keras_weights_file(const std::vector<std::pair<std::string, LayerPtr>>& layers,
+                               std::vector<std::pair<std::string, std::string>> groups) {
+  return weights_file(slots_of(layers), std::move(groups));
 }
 
 }  // namespace keras::saving::detail

@@ -28,4 +28,13 @@ std::vector<std::pair<std::string, LayerPtr>> keras_layer_paths(const Model& mod
 // The bytes of the HDF5 weight file Keras 3 writes for the model.
 std::string keras_weights_file(const Model& model);
 
+// The same for any object Keras saves (a FeatureSpace): its layers at their paths, with
+// `groups` (each (path, name)) written before theirs.
+std::string keras_weights_file(const std::vector<std::pair<std::string, LayerPtr>>& layers,
+                               std::vector<std::pair<std::string, std::string>> groups);
+// assign_keras_weights for the layers at their paths; `owner` (what they belong to) names
+// the object in messages.
+void assign_keras_weights(const std::vector<std::pair<std::string, LayerPtr>>& layers, const H5Contents& file,
+                          const std::string& source, const std::string& owner);
+
 }  // namespace keras::saving::detail

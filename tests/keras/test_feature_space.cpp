@@ -2,14 +2,20 @@
 // (tests/data/feature_space/feature_space.json, written by make_feature_space_fixtures.py):
 // adapt() on a dataset of dicts, concat and dict outputs for a batch and one row, int
 // outputs, crosses, the adapted state, an end-to-end model from get_inputs() /
-// get_encoded_features(), errors.
+// get_encoded_features(), errors; and FeatureSpace in `.keras` files (a file Keras's
+// FeatureSpace.save wrote, keras_feature_space.keras, and save_feature_space's round trip).
 #include <stdexcept>
 #include <string>
 
+#include "error_of.h"
 #include "files.h"
 #include "json_fixtures.h"
 #include "helpers.h"
 #include "keras/keras.h"
+#include "keras/saving/feature_space_file.h"
+#include "keras/saving/format.h"
+#include "keras/saving/zip_archive.h"
+#include "test_data_dir.h"
 
 using namespace th;
 
@@ -193,4 +199,85 @@ TEST_CASE("FeatureSpace: errors name what was expected and received") {
   CHECK_THROWS_WITH_AS(custom.encode(columns()), doctest::Contains("should return an integer dtype"),
                        std::invalid_argument);
   CHECK_THROWS_AS(FeatureSpace::integer_categorical({.output_mode = "binary"}), std::invalid_argument);
+}
+
+TEST_CASE("FeatureSpace: a .keras file Keras 3's FeatureSpace.save wrote loads with its adapted state") {
+  FeatureSpace fs = keras::saving::load_feature_space(std::string(KERAS_TEST_DATA_DIR) +
+                                                      "/feature_space/keras_feature_space.keras");
+  // Keras's outputs: the normalization statistics came from the weight file, the
+  // vocabularies from the assets, the bin boundaries from the config.
+  th::check_values(fs.encode(columns(2, 7)), numbers(fixtures().at("concat_batch").at("values")), 1e-5);
+  th::check_values(fs.encode(row(4)), numbers(fixtures().at("concat_row").at("values")), 1e-5);
+  auto city = dynamic_cast<keras::layers::StringLookupLayer*>(fs.preprocessor("city").get());
+  REQUIRE(city);
+  std::vector<std::string> vocab;
+  for (const keras::Value& v : fixtures().at("vocab_city").as_list()) vocab.push_back(v.as_string());
+  CHECK(city->get_vocabulary() == vocab);
+  CHECK(fs.preprocessor("age")->class_name() == "Identity");  // (Keras's TFDIdentity)
+  CHECK(fs.get_config().at("crosses").as_list().size() == 2);
+  // Discretization's indices stay int32 under Keras's float32 policy (a symbolic model too).
+  const keras::LayerPtr score = fs.preprocessor("score");
+  CHECK(score->get_config().at("dtype").at("config").at("name").as_string() == "float32");
+  CHECK(fs.get_encoded_features().at(0).shape() == keras::ShapeSpec{-1, 56});
+}
+
+TEST_CASE("FeatureSpace: save_feature_space and load_feature_space keep the outputs, the config and the state") {
+  th::TempDir dir;
+  for (const std::string mode : {"concat", "dict"}) {
+    CAPTURE(mode);
+    FeatureSpace fs = make(mode);
+    fs.adapt(table_dataset());
+    const std::string path = dir.file(mode + ".keras");
+    keras::saving::save_feature_space(fs, path);
+    keras::saving::save_feature_space(fs, path);  // (over an existing file)
+    FeatureSpace back = keras::saving::load_feature_space(path);
+    CHECK(back.get_config() == fs.get_config());
+    const keras::data::Element a = fs(columns(2, 7)), b = back(columns(2, 7));
+    REQUIRE(a.size() == b.size());
+    for (size_t i = 0; i < a.size(); ++i) CHECK(values(a[i]) == values(b[i]));
+  }
+  // Not adapted: it loads, and still asks for adapt().
+  const std::string raw = dir.file("raw.keras");
+  keras::saving::save_feature_space(make("concat"), raw);
+  FeatureSpace fresh = keras::saving::load_feature_space(raw);
+  th::throws_with<std::invalid_argument>([&] { fresh.encode(columns(2, 7)); }, "You need to call `.adapt(dataset)`");
+  fresh.adapt(table_dataset());
+  th::check_values(fresh.encode(columns(2, 7)), numbers(fixtures().at("concat_batch").at("values")), 1e-5);
+}
+
+TEST_CASE("FeatureSpace files: what is not one raises, naming the file") {
+  th::TempDir dir;
+  auto model = keras::Sequential({keras::layers::Dense(1, {.input_shape = {2}})});
+  const std::string m = dir.file("model.keras");
+  model->save(m);
+  th::throws_with<std::invalid_argument>([&] { keras::saving::load_feature_space(m); },
+                                         "model.keras: the file holds a Sequential, not a FeatureSpace");
+  FeatureSpace fs = make("concat");
+  fs.adapt(table_dataset());
+  const std::string good = dir.file("fs.keras");
+  keras::saving::save_feature_space(fs, good);
+  const std::string bytes = th::read_bytes(good);
+  const std::string cut = dir.file("cut.keras");
+  th::write_bytes(cut, bytes.substr(0, bytes.size() / 2));
+  CHECK_THROWS_AS(keras::saving::load_feature_space(cut), keras::saving::format::FormatError);
+  th::write_bytes(cut, "not a zip at all");
+  th::throws_with<keras::saving::format::FormatError>([&] { keras::saving::load_feature_space(cut); },
+                                                      "not a .keras file");
+  CHECK_THROWS(keras::saving::load_feature_space(dir.file("missing.keras")));
+  // A config naming a class keras-cpp lacks, or with no features.
+  namespace zip = keras::saving::detail;
+  auto members = zip::read_zip(bytes, {"config.json", "metadata.json", "model.weights.h5"}, good);
+  auto rewrite = [&](const std::string& from, const std::string& to) {
+    std::string cfg = members.at("config.json");
+    const size_t at = cfg.find(from);
+    REQUIRE(at != std::string::npos);
+    cfg.replace(at, from.size(), to);
+    th::write_bytes(cut, zip::write_zip({{"metadata.json", members.at("metadata.json")}, {"config.json", cfg},
+                                         {"model.weights.h5", members.at("model.weights.h5")}}));
+  };
+  rewrite("\"class_name\": \"Normalization\"", "\"class_name\": \"Normalisation\"");
+  th::throws_with<std::invalid_argument>([&] { keras::saving::load_feature_space(cut); }, "Normalisation");
+  rewrite("\"features\": {", "\"features\": {}, \"unused\": {");
+  th::throws_with<keras::saving::format::FormatError>([&] { keras::saving::load_feature_space(cut); },
+                                                      "expected the FeatureSpace's \"features\" as a non-empty object");
 }

@@ -1,5 +1,7 @@
 """Writes feature_space.json: Keras 3's FeatureSpace outputs (concat and dict modes, batched
-and a single row) after adapt() on a small table, for tests/keras/test_feature_space.cpp.
+and a single row) after adapt() on a small table, and keras_feature_space.keras (the
+adapted concat FeatureSpace as Keras's FeatureSpace.save writes it), for
+tests/keras/test_feature_space.cpp.
 Run with the oracle venv: python make_feature_space_fixtures.py"""
 import json
 import os
@@ -56,6 +58,7 @@ fs = make("concat")
 fs.adapt(tf.data.Dataset.from_tensor_slices(arrays))
 out["concat_batch"] = {"shape": list(np.shape(fs(batch))), "values": tolist(fs(batch))}
 out["concat_row"] = {"shape": list(np.shape(fs(row))), "values": tolist(fs(row))}
+fs.save(os.path.join(os.path.dirname(os.path.abspath(__file__)), "keras_feature_space.keras"))
 out["config"] = json.loads(json.dumps(fs.get_config(), default=str))
 enc = fs.get_encoded_features()
 out["encoded_shape"] = list(enc.shape)
