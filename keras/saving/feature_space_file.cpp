@@ -33,15 +33,6 @@ constexpr const char* kWeights = "model.weights.h5";
 // Where Keras's Feature and Cross classes live (their entries' "module").
 constexpr const char* kFeatureModule = "keras.src.layers.preprocessing.feature_space";
 
-Value entry(const char* module, const std::string& cls, Config config, Value registered) {
-  Value e = Value::object();
-  e["module"] = module;
-  e["class_name"] = cls;
-  e["config"] = std::move(config);
-  e["registered_name"] = std::move(registered);
-  return e;
-}
-
 // Keras's name for the next object of a class in a container: the class in snake case,
 // then _1, _2, ... for the following ones.
 std::string container_name(const std::string& cls, std::map<std::string, int>& used) {
@@ -58,7 +49,7 @@ LayerPtr preprocessor_from(const Value& e, const std::string& source, const std:
   if (detail::string_field(e, "class_name") == "TFDIdentity") {
     Config c = Config::object();
     c["name"] = detail::string_field(detail::field(e, "config"), "name", feature + "_preprocessor");
-    le = entry("keras.layers", "Identity", c, Value());
+    le = detail::keras_entry("keras.layers", "Identity", c, Value());
   }
   try {
     return layers::deserialize(detail::keras_layer_to_cpp(le, source));
@@ -93,7 +84,7 @@ void save_feature_space(const utils::FeatureSpace& fs, const std::string& path) 
     fc["dtype"] = f.at("dtype");
     fc["preprocessor"] = detail::keras_layer_entry(*p);
     fc["output_mode"] = f.at("output_mode");
-    features[name] = entry(kFeatureModule, "Feature", fc, "Feature");
+    features[name] = detail::keras_entry(kFeatureModule, "Feature", fc, "Feature");
     // A preprocessor with variables is built for FeatureSpace's inputs, (batch, 1).
     Config b = Config::object();
     if (!p->weights().empty()) b["input_shape"] = Value(std::vector<Value>{Value(), Value(1)});
@@ -101,13 +92,14 @@ void save_feature_space(const utils::FeatureSpace& fs, const std::string& path) 
     slots.emplace_back("preprocessors/" + container_name(p->class_name(), used), p);
   }
   std::vector<Value> crosses;
-  for (const Value& x : cfg.at("crosses").as_list()) crosses.push_back(entry(kFeatureModule, "Cross", x, "Cross"));
+  for (const Value& x : cfg.at("crosses").as_list())
+    crosses.push_back(detail::keras_entry(kFeatureModule, "Cross", x, "Cross"));
   Config c = Config::object();
   c["features"] = features;
   c["output_mode"] = cfg.at("output_mode");
   c["crosses"] = Value(crosses);
   for (const char* k : {"crossing_dim", "hashing_dim", "num_discretization_bins"}) c[k] = cfg.at(k);
-  Value top = entry("keras.utils", "FeatureSpace", c, Value());
+  Value top = detail::keras_entry("keras.utils", "FeatureSpace", c, Value());
   top["build_config"] = build;
   const std::string weights = detail::keras_weights_file(slots, {{"vars", ""}, {"preprocessors", ""}});
   Config meta = Config::object();
@@ -162,7 +154,8 @@ utils::FeatureSpace load_feature_space(const std::string& path) {
     } catch (const std::exception& e) {
       throw FormatError(path + ": feature '" + name + "': " + e.what());
     }
-    features.emplace(name, utils::FeatureArg(utils::Feature{dtype, p, detail::string_field(fc, "output_mode", "float")}));
+    const std::string mode = detail::string_field(fc, "output_mode", "float");
+    features.emplace(name, utils::FeatureArg(utils::Feature{dtype, p, mode}));
   }
   detail::load_vocabulary_assets(slots, bytes, path);
   detail::assign_keras_weights(slots, h5, path + ": " + kWeights, "the FeatureSpace");

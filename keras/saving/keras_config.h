@@ -30,6 +30,8 @@ Config keras_to_cpp(const Value& keras_entry, const std::string& source);
 // Keras 3 layer entry.
 Config keras_layer_to_cpp(const Value& keras_entry, const std::string& source);
 Value keras_layer_entry(const layers::Layer& layer);
+// {"module", "class_name", "config", "registered_name"}: how Keras 3 writes an object.
+Value keras_entry(const char* module, const std::string& cls, Config config, Value registered = Value());
 
 // Keras's {"module", "class_name", "config", "registered_name"} objects (in any value) as
 // keras-cpp's {"class_name", "config"}, dtype policies as their dtype's name.

@@ -29,7 +29,9 @@ Value dims_value(const Value& v) {
   return Value(out);
 }
 
-Value entry(const char* module, const std::string& cls, Config config, Value registered = Value()) {
+}  // namespace
+
+Value keras_entry(const char* module, const std::string& cls, Config config, Value registered) {
   Value e = Value::object();
   e["module"] = module;
   e["class_name"] = cls;
@@ -37,6 +39,8 @@ Value entry(const char* module, const std::string& cls, Config config, Value reg
   e["registered_name"] = std::move(registered);
   return e;
 }
+
+namespace {
 
 Config keras_layer_config(const Config& src);
 
@@ -59,12 +63,13 @@ Config keras_layer_config(const Config& src) {
     if (k == "batch_shape") {
       c[k] = dims_value(v);
     } else if (is_layer_entry(v)) {
-      c[k] = entry("keras.layers", v.at("class_name").as_string(), keras_layer_config(v.at("config")));
+      c[k] = keras_entry("keras.layers", v.at("class_name").as_string(), keras_layer_config(v.at("config")));
     } else if (v.type() == Value::Type::list && !v.as_list().empty() &&
                std::all_of(v.as_list().begin(), v.as_list().end(), is_layer_entry)) {
       std::vector<Value> entries;
       for (const Value& e : v.as_list())
-        entries.push_back(entry("keras.layers", e.at("class_name").as_string(), keras_layer_config(e.at("config"))));
+        entries.push_back(
+            keras_entry("keras.layers", e.at("class_name").as_string(), keras_layer_config(e.at("config"))));
       c[k] = Value(entries);
     } else {
       c[k] = v;
@@ -75,7 +80,7 @@ Config keras_layer_config(const Config& src) {
 
 Value layer_entry(const layers::Layer& l) {
   if (auto* m = dynamic_cast<const Model*>(&l)) return cpp_to_keras(*m);
-  return entry("keras.layers", l.class_name(), keras_layer_config(l.get_config()));
+  return keras_entry("keras.layers", l.class_name(), keras_layer_config(l.get_config()));
 }
 
 // {"class_name": "__keras_tensor__", ...} for keras-cpp's [layer, node, index].
@@ -138,12 +143,12 @@ Value sequential_entry(const Model& m) {
     in["batch_shape"] = bis;
     in["dtype"] = "float32";
     in["name"] = m.name() + "_input";
-    ls.push_back(entry("keras.layers", "InputLayer", in));
+    ls.push_back(keras_entry("keras.layers", "InputLayer", in));
   }
   for (const LayerPtr& l : m.layers()) ls.push_back(layer_entry(*l));
   c["layers"] = Value(ls);
   if (!bis.is_null()) c["build_input_shape"] = bis;
-  Value e = entry("keras", "Sequential", c);
+  Value e = keras_entry("keras", "Sequential", c);
   if (!bis.is_null()) {
     Config b = Config::object();
     b["input_shape"] = bis;
@@ -178,7 +183,7 @@ Value functional_entry(const Model& m) {
   c["layers"] = Value(ls);
   c["input_layers"] = cpp.at("input_layers");
   c["output_layers"] = cpp.at("output_layers");
-  Value e = entry("keras.src.models.functional", "Functional", c, "Functional");
+  Value e = keras_entry("keras.src.models.functional", "Functional", c, "Functional");
   Config b = Config::object();
   b["input_shape"] = Value();
   e["build_config"] = b;
