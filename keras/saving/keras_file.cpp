@@ -215,9 +215,10 @@ void load_keras_weights(Model& model, std::string_view bytes, const std::string&
     auto members = read_zip(bytes, {kWeights}, source);
     if (!members.count(kWeights)) throw FormatError(source + ": the .keras archive has no " + kWeights);
     assign_keras_weights(model, read_h5(members[kWeights], source + ": " + kWeights), source);
-    return;
+  } else {
+    assign_keras_weights(model, read_h5(bytes, source), source);
   }
-  assign_keras_weights(model, read_h5(bytes, source), source);
+  adopt_normalization_state(keras_layer_paths(model));
 }
 
 void save_keras_weights(const Model& model, const std::string& path) {

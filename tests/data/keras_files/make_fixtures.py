@@ -26,6 +26,11 @@ def randomize(model):
         if "variance" in w.path:
             v = rng.uniform(0.5, 1.5, size=w.shape)
         w.assign(v.astype(w.dtype))
+    # Normalization computes from the statistics its finalize_state() read (as loading
+    # does); assigned weights need it again.
+    for layer in model._flatten_layers():
+        if isinstance(layer, layers.Normalization) and layer.input_mean is None:
+            layer.finalize_state()
 
 
 def seq_mlp():
@@ -303,8 +308,18 @@ def reversible():
     return keras.Model(ids, emb(h, reverse=True), name="reversible"), [("ids", 2, 6, 12)]
 
 
+def preprocess():
+    """Normalization (its statistics in the weights, count left at 0 as Keras 3 always leaves
+    it) and Discretization ("int", as indices into an Embedding) in a model."""
+    x = keras.Input((4,))
+    y = layers.Dense(3)(layers.Normalization()(x))
+    ids = layers.Discretization(bin_boundaries=[-0.5, 0.0, 0.5])(x)
+    e = layers.Flatten()(layers.Embedding(4, 2)(ids))
+    return keras.Model(x, layers.Concatenate()([y, e]), name="preprocess"), [(5, 4)]
+
+
 MODELS = [seq_mlp, functional_multi, conv, rnn, attention, activations, nested, spatial, sequence1d, volumes,
-          misc, masked, images, options, noise_norm, color, gqa, conv_lstm, stacked_rnn, reversible]
+          misc, masked, images, options, noise_norm, color, gqa, conv_lstm, stacked_rnn, reversible, preprocess]
 
 
 def main():
