@@ -111,7 +111,10 @@ void save_feature_space(const utils::FeatureSpace& fs, const std::string& path) 
 }
 
 utils::FeatureSpace load_feature_space(const std::string& path) {
-  const std::string bytes = format::read_file(path);
+  return load_feature_space_from_memory(format::read_file(path), path);
+}
+
+utils::FeatureSpace load_feature_space_from_memory(std::string_view bytes, const std::string& path) {
   if (!detail::is_zip(bytes))
     throw FormatError(path + ": not a .keras file (a zip archive of " + kConfig + " and " + kWeights + ")");
   detail::ZipLimits limits;

@@ -4,6 +4,7 @@
 // config or, in Keras's files, as assets), read and written in Keras's layout.
 #pragma once
 #include <string>
+#include <string_view>
 
 #include "keras/utils/feature_space.h"
 
@@ -18,5 +19,7 @@ void save_feature_space(const utils::FeatureSpace& feature_space, const std::str
 /// FeatureSpace.save. A file that is not one (a model's, a corrupt or hostile one) raises
 /// format::FormatError or std::invalid_argument naming the file and what is wrong.
 utils::FeatureSpace load_feature_space(const std::string& path);
+/// The same from the file's bytes; `source` names them in messages.
+utils::FeatureSpace load_feature_space_from_memory(std::string_view bytes, const std::string& source);
 
 }  // namespace keras::saving

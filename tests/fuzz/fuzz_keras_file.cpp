@@ -4,7 +4,9 @@
 //
 // - Bytes that start like a zip archive go to load_model_from_memory (libzip's reading of
 //   the archive, config.json through the JSON reader and the config translation, the
-//   weights through the HDF5 walker); the seeds are .keras files written by Keras 3.
+//   weights through the HDF5 walker) and to load_feature_space_from_memory (a
+//   FeatureSpace's config, preprocessors, weights and vocabulary assets); the seeds are
+//   .keras files written by Keras 3.
 // - Other bytes go to the JSON reader (keras::Value::from_json, nlohmann-json inside) and,
 //   read as a recipe, describe an HDF5 weight file with hostile groups, names, ranks,
 //   shapes and dtypes; the file is made with the HDF5 library and read back into a small
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "keras/keras.h"
+#include "keras/saving/feature_space_file.h"
 #include "keras/saving/h5_file.h"
 #include "keras/saving/keras_weights.h"
 #include "keras/saving/saving.h"
@@ -71,6 +74,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (bytes.substr(0, 2) == "PK") {
     try {
       keras::saving::load_model_from_memory(bytes, {}, "fuzz.keras");
+    } catch (const std::exception&) {
+    }
+    try {
+      keras::saving::load_feature_space_from_memory(bytes, "fuzz.keras");
     } catch (const std::exception&) {
     }
     return 0;
