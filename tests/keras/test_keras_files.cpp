@@ -13,6 +13,7 @@
 #include "files.h"
 #include "helpers.h"
 #include "keras/keras.h"
+#include "keras/saving/feature_space_file.h"
 #include "keras/saving/format.h"
 #include "keras/saving/zip_archive.h"
 #include "layer_fixtures.h"
@@ -224,15 +225,20 @@ TEST_CASE("Keras files: corrupt archives and hostile HDF5 weights raise typed er
 
 TEST_CASE("Keras files: the fuzz seeds of tests/fuzz/corpus/keras_file are valid inputs") {
   const std::filesystem::path corpus = std::filesystem::path(KERAS_TEST_DATA_DIR) / ".." / "fuzz" / "corpus" / "keras_file";
-  int models = 0;
+  int models = 0, feature_spaces = 0;
   for (const auto& e : std::filesystem::directory_iterator(corpus)) {
     const std::string bytes = th::read_bytes(e.path().string());
-    if (e.path().extension() == ".keras") {
+    if (e.path().extension() != ".keras") continue;
+    if (e.path().stem() == "feature_space") {
+      CHECK(keras::saving::load_feature_space_from_memory(bytes, e.path().string()).output_names().size() == 10);
+      ++feature_spaces;
+    } else {
       CHECK(keras::saving::load_model_from_memory(bytes, {}, e.path().string()) != nullptr);
       ++models;
     }
   }
   CHECK(models == 2);
+  CHECK(feature_spaces == 1);
   CHECK(keras::Value::from_json(th::read_bytes((corpus / "json").string())).at("a").as_list().size() == 4);
 }
 
