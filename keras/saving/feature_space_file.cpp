@@ -27,9 +27,9 @@ using format::FormatError;
 using layers::LayerPtr;
 
 namespace {
-constexpr const char* kConfig = "config.json";
-constexpr const char* kMetadata = "metadata.json";
-constexpr const char* kWeights = "model.weights.h5";
+constexpr const char* kConfig = detail::kKerasConfig;
+constexpr const char* kMetadata = detail::kKerasMetadata;
+constexpr const char* kWeights = detail::kKerasWeights;
 // Where Keras's Feature and Cross classes live (their entries' "module").
 constexpr const char* kFeatureModule = "keras.src.layers.preprocessing.feature_space";
 
@@ -102,11 +102,7 @@ void save_feature_space(const utils::FeatureSpace& fs, const std::string& path) 
   Value top = detail::keras_entry("keras.utils", "FeatureSpace", c, Value());
   top["build_config"] = build;
   const std::string weights = detail::keras_weights_file(slots, {{"vars", ""}, {"preprocessors", ""}});
-  Config meta = Config::object();
-  meta["keras_version"] = "3.0.0";  // the format's version, as Keras reads it
-  meta["saved_by"] = "keras-cpp";
-  const std::string zip =
-      detail::write_zip({{kMetadata, meta.to_json()}, {kConfig, top.to_json()}, {kWeights, weights}});
+  const std::string zip = detail::keras_archive(top, weights);
   write_file_atomically(path, [&](std::ostream& out) { out.write(zip.data(), std::streamsize(zip.size())); });
 }
 

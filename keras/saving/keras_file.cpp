@@ -29,9 +29,9 @@ namespace keras::saving::detail {
 using format::FormatError;
 
 namespace {
-constexpr const char* kConfig = "config.json";
-constexpr const char* kMetadata = "metadata.json";
-constexpr const char* kWeights = "model.weights.h5";
+constexpr const char* kConfig = kKerasConfig;
+constexpr const char* kMetadata = kKerasMetadata;
+constexpr const char* kWeights = kKerasWeights;
 constexpr int64_t kMaxConfigBytes = int64_t{64} << 20;
 
 std::string now_utc() {
@@ -201,13 +201,15 @@ void save_keras_model(const Model& model, const std::string& path) {
   Value cfg = cpp_to_keras(model);
   std::string weights = keras_weights_file(model);
   lock.unlock();
+  write_bytes(path, keras_archive(cfg, std::move(weights)));
+}
+
+std::string keras_archive(const Value& config, std::string weights) {
   Config meta = Config::object();
   meta["keras_version"] = "3.0.0";  // the format's version, as Keras reads it; not Keras's code
   meta["date_saved"] = now_utc();
   meta["saved_by"] = "keras-cpp";
-  const std::string zip =
-      write_zip({{kMetadata, meta.to_json()}, {kConfig, cfg.to_json()}, {kWeights, std::move(weights)}});
-  write_bytes(path, zip);
+  return write_zip({{kMetadata, meta.to_json()}, {kConfig, config.to_json()}, {kWeights, std::move(weights)}});
 }
 
 void load_keras_weights(Model& model, std::string_view bytes, const std::string& source) {

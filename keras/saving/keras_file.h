@@ -21,6 +21,14 @@ void load_vocabulary_assets(const std::vector<std::pair<std::string, LayerPtr>>&
 // adapted (Keras keeps their count at 0).
 void adopt_normalization_state(const std::vector<std::pair<std::string, LayerPtr>>& layers);
 
+// The members of a .keras archive.
+inline constexpr const char* kKerasConfig = "config.json";
+inline constexpr const char* kKerasMetadata = "metadata.json";
+inline constexpr const char* kKerasWeights = "model.weights.h5";
+// The bytes of a .keras archive: metadata.json (the format's version as Keras reads it,
+// the date, "saved_by" keras-cpp), the config (config.json) and the weight file.
+std::string keras_archive(const Value& config, std::string weights);
+
 bool is_zip(std::string_view bytes);   // starts like a zip archive ("PK\3\4")
 bool is_hdf5(std::string_view bytes);  // starts with HDF5's signature
 
