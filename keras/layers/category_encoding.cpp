@@ -11,8 +11,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 CategoryEncodingLayer::CategoryEncodingLayer(int64_t num_tokens, const CategoryEncodingOptions& o)
-    : Layer("CategoryEncoding", LayerOptions{.name = o.name, .trainable = true, .dynamic = true, .dtype = DType::float32,
-                                                    .autocast = false, .input_shape = o.input_shape}),
+    : Layer("CategoryEncoding", detail::layer_options_of(o, {.dynamic = true, .autocast = false})),
       num_tokens_(num_tokens),
       o_(o) {
   if (num_tokens < 1)

@@ -15,6 +15,9 @@ struct CategoryEncodingOptions {
   /// "multi_hot" (default), "one_hot" or "count".
   std::string output_mode = "multi_hot";
   bool sparse = false;       ///< a SparseTensor handle (SparseTensor::as_tensor) instead
+  /// The outputs' dtype (Keras `dtype`, a float or an integer type; unset: the global
+  /// policy's variable dtype, float32 by default).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   std::string name{};        ///< layer name (default: generated)
   ShapeSpec input_shape{};   ///< without the batch axis (first layer of a Sequential)
 };
@@ -33,6 +36,7 @@ class CategoryEncodingLayer : public Layer {
   /// "count" only, std::invalid_argument otherwise).
   Tensor encode(const Tensor& x, const Tensor& count_weights) const;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
+  DType output_dtype() const override { return dtype(); }
   Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's loader for "CategoryEncoding").
   static LayerPtr from_config(const Config& c);

@@ -66,9 +66,7 @@ Summary summarize(std::vector<float> values, double epsilon) {
 }  // namespace
 
 DiscretizationLayer::DiscretizationLayer(const DiscretizationOptions& o)
-    : Layer("Discretization", LayerOptions{.name = o.name, .trainable = true, .dynamic = true,
-                                           .dtype = o.output_mode == "int" ? DType::int32 : DType::float32,
-                                           .autocast = false, .input_shape = o.input_shape}),
+    : Layer("Discretization", detail::layer_options_of(o, {.dynamic = true})),
       o_(o),
       boundaries_(o.bin_boundaries),
       have_boundaries_(!o.bin_boundaries.empty()) {
@@ -150,13 +148,17 @@ Tensor DiscretizationLayer::call(const Tensor& x, bool) {
                                 "time or call adapt(dataset) before you can start using the layer");
   if (!core::is_integer(x.dtype()) && !core::is_floating(x.dtype()))
     throw std::invalid_argument(name() + ": expected numeric input, but received dtype " + core::dtype_name(x.dtype()));
+  // x arrives in the compute dtype when it is floating (the layer autocasts it); the
+  // boundaries are float32, as Keras's digitize holds them (TensorFlow's Bucketize).
   const std::vector<double> v = ops::cast(x, DType::float64).to_vector<double>();
+  std::vector<double> bounds(boundaries_.size());
+  for (size_t i = 0; i < bounds.size(); ++i) bounds[i] = static_cast<float>(boundaries_[i]);
   std::vector<int64_t> idx(v.size());
   for (size_t i = 0; i < v.size(); ++i)
-    idx[i] = std::upper_bound(boundaries_.begin(), boundaries_.end(), v[i]) - boundaries_.begin();
+    idx[i] = std::upper_bound(bounds.begin(), bounds.end(), v[i]) - bounds.begin();
   const auto depth = static_cast<int64_t>(boundaries_.size()) + 1;
   if (o_.output_mode == "int") return ops::cast(core::constant(idx, x.shape()), DType::int32);
-  detail::EncodeArgs a{o_.output_mode, depth, dtype(), o_.sparse, nullptr, nullptr, name()};
+  detail::EncodeArgs a{o_.output_mode, depth, compute_dtype(), o_.sparse, nullptr, nullptr, name()};
   return detail::encode_categorical(idx, x.shape(), a);
 }
 
@@ -168,9 +170,6 @@ std::vector<ShapeSpec> DiscretizationLayer::compute_output_shape(const std::vect
 
 Config DiscretizationLayer::get_config() const {
   Config c = base_config();
-  // Keras's policy is float32 (its input's) whatever the output: "int" gives int32 indices
-  // here from an int32 policy, which Keras would read as a cast of the input to int32.
-  if (o_.output_mode == "int") c["dtype"] = mixed_precision::DTypePolicy("float32").serialize();
   std::vector<Value> b;
   for (double x : boundaries_) b.emplace_back(x);
   c["bin_boundaries"] = have_boundaries_ ? Value(b) : Value();

@@ -24,6 +24,10 @@ struct DiscretizationOptions {
   /// "int" (default), "one_hot", "multi_hot" or "count".
   std::string output_mode = "int";
   bool sparse = false;       ///< encoded outputs as a SparseTensor handle
+  /// The dtype policy (Keras `dtype`; unset: the global policy): float inputs are cast to
+  /// its compute dtype before they are binned, and it is the dtype of the encoded outputs
+  /// ("int" gives int32 indices whatever it is, as Keras).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   std::string name{};        ///< layer name (default: generated)
   ShapeSpec input_shape{};   ///< without the batch axis (first layer of a Sequential)
 };
@@ -36,6 +40,7 @@ class DiscretizationLayer : public Layer {
   explicit DiscretizationLayer(const DiscretizationOptions& options = {});
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
+  DType output_dtype() const override { return o_.output_mode == "int" ? DType::int32 : compute_dtype(); }
   Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's loader for "Discretization").
   static LayerPtr from_config(const Config& c);

@@ -1,5 +1,6 @@
 // hashed_crossing.cpp - HashedCrossing and cross_hashed (keras/layers/hashed_crossing.h).
 #include "keras/layers/hashed_crossing.h"
+#include "keras/layers/options_base.h"
 
 #include <limits>
 #include <stdexcept>
@@ -58,9 +59,12 @@ Tensor cross_hashed(const std::vector<Tensor>& features, int64_t num_buckets, ui
 }
 
 HashedCrossingLayer::HashedCrossingLayer(int64_t num_bins, const HashedCrossingOptions& o)
-    : Layer("HashedCrossing", LayerOptions{.name = o.name, .dynamic = true,
-                                           .dtype = o.output_mode == "int" ? DType::int64 : DType::float32,
-                                           .autocast = false}),
+    : Layer("HashedCrossing",
+            detail::layer_options_of(o, {.dynamic = true,
+                                         .dtype = o.output_mode == "int"
+                                                      ? std::optional<mixed_precision::DTypePolicy>(DType::int64)
+                                                      : std::nullopt,
+                                         .autocast = false})),
       num_bins_(num_bins),
       o_(o) {
   if (num_bins < 1) throw std::invalid_argument(name() + ": num_bins must be >= 1, but received " + std::to_string(num_bins));
@@ -88,8 +92,8 @@ std::vector<Tensor> HashedCrossingLayer::call(const std::vector<Tensor>& xs, boo
                                   "Received: inputs=" + input_list(xs));
   }
   const std::vector<int64_t> bins = cross_hashed(xs, num_bins_).to_vector<int64_t>();
-  if (o_.output_mode == "int") return {core::constant(bins, first)};
-  detail::EncodeArgs a{"one_hot", num_bins_, dtype(), o_.sparse, nullptr, nullptr, name()};
+  if (o_.output_mode == "int") return {ops::cast(core::constant(bins, first), dtype())};
+  detail::EncodeArgs a{"one_hot", num_bins_, compute_dtype(), o_.sparse, nullptr, nullptr, name()};
   return {detail::encode_categorical(bins, first, a)};
 }
 
@@ -109,7 +113,7 @@ Config HashedCrossingLayer::get_config() const {
 
 LayerPtr HashedCrossingLayer::from_config(const Config& c) {
   HashedCrossingOptions o;
-  o.name = layer_options_from(c).name;
+  detail::read_base_options(c, o);
   o.output_mode = c.get("output_mode", "int").as_string();
   o.sparse = c.get("sparse", false).as_bool();
   return make<HashedCrossingLayer>(c.at("num_bins").as_int(), o);

@@ -17,6 +17,8 @@ namespace keras::layers {
 struct HashedCrossingOptions {
   std::string output_mode = "int";  ///< "int" (int64 bins) or "one_hot" (float32 vectors)
   bool sparse = false;              ///< one_hot outputs as a SparseTensor handle
+  /// The outputs' dtype (Keras `dtype`; unset: int64 for "int", else the global policy's).
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   std::string name{};               ///< layer name (default: generated)
 };
 
@@ -29,6 +31,7 @@ class HashedCrossingLayer : public Layer {
   /// integer (Keras's checks and messages otherwise).
   std::vector<Tensor> call(const std::vector<Tensor>& xs, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
+  DType output_dtype() const override { return o_.output_mode == "int" ? dtype() : compute_dtype(); }
   Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's "HashedCrossing").
   static LayerPtr from_config(const Config& c);

@@ -7,15 +7,18 @@
 #include "core/string_ops.h"
 #include "keras/layers/args.h"
 #include "keras/layers/categorical_encode.h"
+#include "keras/settings.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
 namespace strings = core::strings;
 
 HashingLayer::HashingLayer(int64_t num_bins, const HashingOptions& o)
-    : Layer("Hashing", LayerOptions{.name = o.name, .trainable = true, .dynamic = true,
-                                    .dtype = o.output_mode == "int" ? DType::int64 : DType::float32,
-                                    .autocast = false, .input_shape = o.input_shape}),
+    : Layer("Hashing", detail::layer_options_of(
+                           o, {.dynamic = true,
+                               .dtype = o.output_mode == "int" ? mixed_precision::DTypePolicy(DType::int64)
+                                                               : mixed_precision::DTypePolicy(keras::config::floatx()),
+                               .autocast = false})),
       num_bins_(num_bins),
       o_(o) {
   if (num_bins <= 0)
@@ -24,6 +27,9 @@ HashingLayer::HashingLayer(int64_t num_bins, const HashingOptions& o)
   if (o.output_mode != "int" && o.output_mode != "one_hot" && o.output_mode != "multi_hot" && o.output_mode != "count")
     throw std::invalid_argument(name() + ": expected output_mode one of 'int', 'one_hot', 'multi_hot', 'count', but "
                                 "received output_mode=" + o.output_mode);
+  if (o.output_mode == "int" && dtype() != DType::int32 && dtype() != DType::int64)
+    throw std::invalid_argument(name() + ": when output_mode=\"int\", dtype should be an integer type, 'int32' or "
+                                "'int64', but received dtype=" + dtype_policy().name());
   if (o.sparse && o.output_mode == "int")
     throw std::invalid_argument(name() + ": sparse may only be true if output_mode is 'one_hot', 'multi_hot' or "
                                 "'count', but received output_mode=int");
@@ -60,7 +66,7 @@ Tensor HashingLayer::call(const Tensor& x, bool) {
   std::vector<int64_t> idx = h.to_vector<int64_t>();
   if (!masked.empty())
     for (size_t i = 0; i < idx.size(); ++i) idx[i] = masked[i] ? 0 : idx[i] + 1;
-  if (o_.output_mode == "int") return core::constant(idx, x.shape());
+  if (o_.output_mode == "int") return ops::cast(core::constant(idx, x.shape()), dtype());
   detail::EncodeArgs a{o_.output_mode, num_bins_, dtype(), o_.sparse, nullptr, nullptr, name()};
   return detail::encode_categorical(idx, x.shape(), a);
 }

@@ -23,6 +23,9 @@ struct HashingOptions {
   /// "int" (default: the bins), "one_hot", "multi_hot" or "count".
   std::string output_mode = "int";
   bool sparse = false;       ///< encoded outputs as a SparseTensor handle
+  /// The outputs' dtype (Keras `dtype`; unset: int64 for "int", else config::floatx());
+  /// "int" takes int32 or int64 only.
+  std::optional<mixed_precision::DTypePolicy> dtype{};
   std::string name{};        ///< layer name (default: generated)
   ShapeSpec input_shape{};   ///< without the batch axis (first layer of a Sequential)
 };
@@ -34,6 +37,7 @@ class HashingLayer : public Layer {
   HashingLayer(int64_t num_bins, const HashingOptions& options = {});
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
+  DType output_dtype() const override { return dtype(); }
   Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's loader for "Hashing").
   static LayerPtr from_config(const Config& c);

@@ -57,7 +57,7 @@ K default_oov() {
   else return -1;
 }
 
-DType output_dtype(const std::string& mode, bool invert, bool string_tokens) {
+DType lookup_output_dtype(const std::string& mode, bool invert, bool string_tokens) {
   if (invert) return string_tokens ? DType::string : DType::int64;
   return mode == "tf_idf" ? DType::float32 : DType::int64;
 }
@@ -65,9 +65,8 @@ DType output_dtype(const std::string& mode, bool invert, bool string_tokens) {
 
 template <class K>
 IndexLookup<K>::IndexLookup(const std::string& cls, const IndexLookupOptions<K>& o)
-    : Layer(cls, LayerOptions{.name = o.name, .trainable = true, .dynamic = true,
-                              .dtype = output_dtype(o.output_mode, o.invert, std::is_same_v<K, std::string>),
-                              .autocast = false, .input_shape = o.input_shape}),
+    : Layer(cls, LayerOptions{.name = o.name, .trainable = true, .dynamic = true, .autocast = false,
+                              .input_shape = o.input_shape}),
       o_(o) {
   if (o.output_mode != "int" && !detail::is_encoding_mode(o.output_mode))
     throw std::invalid_argument(name() + ": unknown value for output_mode; allowed values are 'int', 'one_hot', "
@@ -209,7 +208,7 @@ Tensor IndexLookup<K>::encode(const std::vector<int64_t>& idx, const Shape& shap
   detail::EncodeArgs a;
   a.mode = o_.output_mode;
   a.depth = o_.pad_to_max_tokens && o_.max_tokens != -1 ? o_.max_tokens : vocabulary_size();
-  a.dtype = dtype();
+  a.dtype = output_dtype();
   a.sparse = o_.sparse;
   std::vector<double> idf = idf_;
   idf.resize(static_cast<size_t>(a.depth), 0.0);
@@ -249,6 +248,12 @@ core::RaggedTensor IndexLookup<K>::operator()(const core::RaggedTensor& tokens) 
   if (o_.output_mode != "int")
     throw std::invalid_argument(name() + ": ragged input needs output_mode 'int', but output_mode=" + o_.output_mode);
   return tokens.with_flat_values(Layer::operator()(tokens.flat_values()));
+}
+
+// (The policy is Keras's, the global one's or the config's, which Keras ignores here.)
+template <class K>
+DType IndexLookup<K>::output_dtype() const {
+  return lookup_output_dtype(o_.output_mode, o_.invert, std::is_same_v<K, std::string>);
 }
 
 template <class K>

@@ -70,6 +70,8 @@ class IndexLookup : public Layer {
   Tensor call(const Tensor& x, bool training) override;
   /// The input shape ("int"), or the encoded shape with vocabulary_size() entries.
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
+  /// int64 ids (tf_idf: float32; inverted: the tokens' dtype), whatever the policy, as Keras.
+  DType output_dtype() const override;
   /// Keras's config, with the vocabulary (given or adapted) and its idf weights.
   Config get_config() const override;
 

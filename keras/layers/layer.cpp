@@ -234,7 +234,7 @@ Tensors Layer::operator()(const std::vector<Tensor>& xs_in, const CallArgs& args
     // on values at every run of the graph (its output shapes from compute_output_shape).
     std::vector<ShapeSpec> out_shapes = compute_output_shape(shapes);
     std::vector<core::TensorSpec> specs;
-    for (const ShapeSpec& o : out_shapes) specs.push_back({o, compute_dtype()});
+    for (const ShapeSpec& o : out_shapes) specs.push_back({o, output_dtype()});
     out = core::ops::host_function(
         [this, ctx](const std::vector<Tensor>& values) {
           TrainingScope inner(ctx.training);
@@ -346,7 +346,7 @@ KerasTensors Layer::operator()(const std::vector<KerasTensor>& xs, const CallArg
   auto node = std::make_shared<Node>(Node{self, xs, static_cast<int>(out_shapes.size()), args});
   KerasTensors out;
   for (size_t i = 0; i < out_shapes.size(); ++i)
-    out.emplace_back(out_shapes[i], compute_dtype(), node, static_cast<int>(i));
+    out.emplace_back(out_shapes[i], output_dtype(), node, static_cast<int>(i));
   return out;
 }
 

@@ -301,6 +301,10 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// Output shapes for symbolic inputs. The default runs call() on zeros (unknown
   /// dimensions taken as 1) and marks the batch axis unknown again.
   virtual std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& input_shapes);
+  /// The dtype of the layer's outputs, as symbolic calls (and a dynamic layer's node in a
+  /// traced function) give them: compute_dtype() unless a layer says otherwise (Keras's
+  /// compute_output_spec: Discretization's int32 indices under a float32 policy).
+  virtual DType output_dtype() const { return compute_dtype(); }
   /// Keras's config: name, trainable, dtype, dynamic; subclasses add their arguments.
   virtual Config get_config() const;
   /// The state of the layer's own random generator (Keras's SeedGenerator: the number of

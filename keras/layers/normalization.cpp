@@ -123,17 +123,7 @@ void NormalizationLayer::build(const ShapeSpec& s) {
   variance_ = make_const(o_.variance);
 }
 
-bool NormalizationLayer::adapted() const {
-  if (!o_.mean.empty()) return true;
-  core::InitScope host;  // a check of the layer's state when it is called (or traced), not a graph op
-  return built() && count.defined() && count.current().item<int64_t>() > 0;
-}
-
 Tensor NormalizationLayer::call(const Tensor& input, bool) {
-  if (!adapted())
-    throw std::invalid_argument(name() + ": the layer has no mean and variance yet: call adapt(data) before "
-                                "calling it on input of shape " + input.shape().str() +
-                                ", or create it with .mean and .variance");
   Tensor x = core::is_floating(input.dtype()) ? input : ops::cast(input, dtype());
   const DType dt = x.dtype();
   Tensor mean = o_.mean.empty() ? ops::reshape(adapt_mean.value(), bshape_) : mean_;
@@ -170,7 +160,6 @@ void NormalizationLayer::adapt(const Tensor& data) {
   Tensor variance = reduce_.empty() ? ops::zeros_like(x) : ops::variance(x, reduce_);
   adapt_mean.assign(ops::cast(mean, adapt_mean.dtype()));
   adapt_variance.assign(ops::cast(variance, adapt_variance.dtype()));
-  count.assign(core::constant(static_cast<int64_t>(n)));
 }
 
 std::vector<ShapeSpec> NormalizationLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {

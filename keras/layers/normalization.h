@@ -5,8 +5,9 @@
 // for one scalar mean and variance). They are either given (`.mean`, `.variance`:
 // one value, one per index of the last kept axis, or one per kept index, flat in
 // row-major order) or computed from data by adapt(), which stores them as the
-// non-trainable weights mean, variance and count (so they save with the model).
-// Calling an adaptable layer before adapt() (count still 0) raises.
+// non-trainable weights mean and variance (so they save with the model), as Keras 3:
+// before adapt() they are 0 and 1 (the layer passes its input through), and the
+// third weight, count, is kept for Keras's file layout only (Keras 3 leaves it 0).
 #pragma once
 #include "keras/layers/layer.h"
 #include "keras/layers/layer_normalization.h"
@@ -53,12 +54,13 @@ class NormalizationLayer : public Layer {
   /// kept ones, and stores them. Builds the layer from data's shape if needed; a built
   /// layer requires the kept axes to match.
   void adapt(const Tensor& data);
-  bool adapted() const;  ///< adapt() ran (or count was loaded > 0), or mean/variance given
 
   /// The options the layer was made with.
   const NormalizationOptions& options() const { return o_; }
   ///@{
-  /// The adapted state, defined once built (not for given mean and variance).
+  /// The adapted state, defined once built (not for given mean and variance): mean
+  /// (zeros until adapt()), variance (ones until adapt()), and count (int64, always 0 as in
+  /// Keras 3, which keeps it for older files).
   Variable adapt_mean, adapt_variance, count;
   ///@}
 
@@ -70,7 +72,7 @@ class NormalizationLayer : public Layer {
 };
 
 /// keras.layers.Normalization: (x - mean) / sqrt(variance) per kept index, from given
-/// values or adapt(); calling before adapt() throws std::invalid_argument.
+/// values or adapt() (before adapt(): mean 0 and variance 1, as Keras).
 Ref<NormalizationLayer> Normalization(const NormalizationOptions& options = {});
 
 }  // namespace keras::layers

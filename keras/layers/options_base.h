@@ -8,13 +8,15 @@
 namespace keras::layers::detail {
 
 /// The LayerOptions of a layer's options struct O: the base fields O has (name, trainable,
-/// dtype, input_shape, activity_regularizer) over `b` (the layer's fixed settings).
+/// dtype, input_shape, activity_regularizer) over `b` (the layer's fixed settings; b's
+/// dtype, if any, is the default of an unset dtype).
 template <class O>
 LayerOptions layer_options_of(const O& o, LayerOptions b = {}) {
   if constexpr (requires { o.name; })
     if (!o.name.empty()) b.name = o.name;  // (b's name, if any, is the default)
   if constexpr (requires { o.trainable; }) b.trainable = o.trainable;
-  if constexpr (requires { o.dtype; }) b.dtype = o.dtype;
+  if constexpr (requires { o.dtype; })
+    if (o.dtype) b.dtype = o.dtype;
   if constexpr (requires { o.input_shape; }) b.input_shape = o.input_shape;
   if constexpr (requires { o.activity_regularizer.ptr(); }) b.activity_regularizer = o.activity_regularizer.ptr();
   return b;

@@ -62,17 +62,10 @@ LayerPtr from_config(const std::string& class_name, const Config& config) {
     f = it->second;
   }
   LayerPtr layer = f(config);
-  // The config's policy (a layer whose from_config does not read "dtype" gets it here;
-  // one whose config already reports it, as Discretization's Keras-compatible float32 over
-  // its int32 indices, keeps its own).
+  // The config's policy (a layer whose from_config does not read "dtype" gets it here).
   if (const Value* d = config.find("dtype"); layer && d && !d->is_null()) {
     mixed_precision::DTypePolicy policy = mixed_precision::DTypePolicy::deserialize(*d);
-    if (!(policy == layer->dtype_policy())) {
-      const Config own = layer->get_config();
-      const Value* mine = own.find("dtype");
-      if (!mine || mine->is_null() || !(mixed_precision::DTypePolicy::deserialize(*mine) == policy))
-        layer->set_dtype_policy(policy);
-    }
+    if (!(policy == layer->dtype_policy())) layer->set_dtype_policy(policy);
   }
   return layer;
 }

@@ -54,9 +54,8 @@ bool valid_mode(const std::string& m) { return m == "int" || detail::is_encoding
 }  // namespace
 
 TextVectorizationLayer::TextVectorizationLayer(const TextVectorizationOptions& o)
-    : Layer("TextVectorization", LayerOptions{.name = o.name, .trainable = true, .dynamic = true,
-                                              .dtype = o.output_mode == "tf_idf" ? DType::float32 : DType::int64,
-                                              .autocast = false, .input_shape = o.input_shape}),
+    : Layer("TextVectorization", LayerOptions{.name = o.name, .trainable = true, .dynamic = true, .autocast = false,
+                                              .input_shape = o.input_shape}),
       o_(o) {
   if (!valid_mode(o.output_mode))
     throw std::invalid_argument(name() + ": unknown value for output_mode; allowed values are 'int', 'one_hot', "

@@ -66,6 +66,8 @@ class TextVectorizationLayer : public Layer {
   explicit TextVectorizationLayer(const TextVectorizationOptions& options = {});
   Tensor call(const Tensor& x, bool training) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
+  /// int64 ids (tf_idf: float32), whatever the policy, as Keras.
+  DType output_dtype() const override { return o_.output_mode == "tf_idf" ? DType::float32 : DType::int64; }
   Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's loader for "TextVectorization").
   static LayerPtr from_config(const Config& c);

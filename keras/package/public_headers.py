@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints keras-cpp's public headers, one path per line (relative to the source root):
-the headers that keras/keras.h, the opt-in core/xtensor_interop.h, core/kernel_support.h and
-keras/saving/feature_space_file.h, and keras/distribute/strategy.h (keras-cpp-distribute's
+the headers that keras/keras.h, the opt-in core/xtensor_interop.h and core/kernel_support.h,
+and keras/distribute/strategy.h (keras-cpp-distribute's
 API) include, directly or through each other (their `#include "..."` lines). Those, and only those, are installed.
 
 Usage: public_headers.py SOURCE_ROOT
@@ -10,7 +10,7 @@ import os
 import re
 import sys
 
-ENTRY_POINTS = ["keras/keras.h", "core/xtensor_interop.h", "core/kernel_support.h", "keras/saving/feature_space_file.h",
+ENTRY_POINTS = ["keras/keras.h", "core/xtensor_interop.h", "core/kernel_support.h",
                 "keras/distribute/strategy.h"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

@@ -23,6 +23,13 @@
 
 namespace keras::saving {
 
+namespace detail {
+// The loader's access to FeatureSpace's private state.
+struct FeatureSpaceAccess {
+  static void mark_adapted(utils::FeatureSpace& fs) { fs.mark_adapted(); }
+};
+}  // namespace detail
+
 using format::FormatError;
 using layers::LayerPtr;
 
@@ -158,7 +165,6 @@ utils::FeatureSpace load_feature_space_from_memory(std::string_view bytes, const
   }
   detail::load_vocabulary_assets(slots, bytes, path);
   detail::assign_keras_weights(slots, h5, path + ": " + kWeights, "the FeatureSpace");
-  detail::adopt_normalization_state(slots);
 
   utils::FeatureSpaceOptions o;
   o.output_mode = detail::string_field(c, "output_mode", "concat");
@@ -185,7 +191,9 @@ utils::FeatureSpace load_feature_space_from_memory(std::string_view bytes, const
     o.crosses.push_back(std::move(cross));
   }
   try {
-    return utils::FeatureSpace(features, o);
+    utils::FeatureSpace fs(features, o);
+    detail::FeatureSpaceAccess::mark_adapted(fs);  // as Keras's build_from_config
+    return fs;
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(path + ": " + e.what());
   }

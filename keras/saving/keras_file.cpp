@@ -131,17 +131,6 @@ void load_vocabulary_assets(const std::vector<std::pair<std::string, LayerPtr>>&
   }
 }
 
-// Keras 3 never updates Normalization's count (a weight kept for older files): an adapted
-// layer's is 0 in its files, and Keras uses the statistics whatever it is. Such a layer,
-// once its weights are loaded, counts as adapted here too (count 1).
-void adopt_normalization_state(const std::vector<std::pair<std::string, LayerPtr>>& layers) {
-  for (const auto& [path, layer] : layers) {
-    auto* n = dynamic_cast<layers::NormalizationLayer*>(layer.get());
-    if (!n || !n->count.defined()) continue;
-    if (n->count.value().item<int64_t>() == 0) n->count.assign(core::constant(int64_t{1}));
-  }
-}
-
 bool is_zip(std::string_view bytes) { return bytes.substr(0, 4) == std::string_view("PK\3\4", 4); }
 bool is_hdf5(std::string_view bytes) { return bytes.substr(0, 8) == std::string_view("\x89HDF\r\n\x1a\n", 8); }
 
@@ -183,7 +172,6 @@ std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::strin
   load_vocabulary_assets(keras_layer_paths(*model), bytes, source);
   check_honoured(keras_cfg, *model, source);
   assign_keras_weights(*model, weights, source + ": " + kWeights);
-  adopt_normalization_state(keras_layer_paths(*model));
   const Value* cc = keras_cfg.find("compile_config");
   if (compile && cc && cc->is_object() && cc->contains("optimizer")) {
     try {
@@ -220,7 +208,6 @@ void load_keras_weights(Model& model, std::string_view bytes, const std::string&
   } else {
     assign_keras_weights(model, read_h5(bytes, source), source);
   }
-  adopt_normalization_state(keras_layer_paths(model));
 }
 
 void save_keras_weights(const Model& model, const std::string& path) {

@@ -17,10 +17,6 @@ namespace keras::saving::detail {
 void load_vocabulary_assets(const std::vector<std::pair<std::string, LayerPtr>>& layers, std::string_view bytes,
                             const std::string& source);
 
-// Marks the Normalization layers among `layers` whose weights came from a Keras 3 file as
-// adapted (Keras keeps their count at 0).
-void adopt_normalization_state(const std::vector<std::pair<std::string, LayerPtr>>& layers);
-
 // The members of a .keras archive.
 inline constexpr const char* kKerasConfig = "config.json";
 inline constexpr const char* kKerasMetadata = "metadata.json";

@@ -45,7 +45,9 @@ std::optional<int64_t> cardinality(const LayerPtr& p) {
 
 // Whether a preprocessor still needs adapt().
 bool needs_adapt(const LayerPtr& p) {
-  if (auto* n = dynamic_cast<layers::NormalizationLayer*>(p.get())) return !n->adapted();
+  // Keras: a Normalization adapts unless created with a mean and variance (an unadapted one
+  // passes its input through, so nothing else tells).
+  if (auto* n = dynamic_cast<layers::NormalizationLayer*>(p.get())) return n->options().mean.empty();
   if (auto* l = dynamic_cast<layers::IntegerLookupLayer*>(p.get())) return !l->has_vocabulary();
   if (auto* l = dynamic_cast<layers::StringLookupLayer*>(p.get())) return !l->has_vocabulary();
   if (auto* d = dynamic_cast<layers::DiscretizationLayer*>(p.get())) return d->bin_boundaries().empty();
@@ -227,6 +229,8 @@ void FeatureSpace::adapt(const std::map<std::string, Tensor>& columns) {
   }
   impl_->adapted = true;
 }
+
+void FeatureSpace::mark_adapted() { impl_->adapted = true; }
 
 void FeatureSpace::adapt(const data::Dataset& dataset) {
   std::map<std::string, std::vector<Tensor>> parts;

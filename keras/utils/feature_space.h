@@ -23,6 +23,10 @@
 #include "keras/data/dataset.h"
 #include "keras/layers/layer.h"
 
+namespace keras::saving::detail {
+struct FeatureSpaceAccess;
+}
+
 namespace keras::utils {
 using layers::KerasTensor;
 
@@ -139,6 +143,8 @@ class FeatureSpace {
   Config get_config() const;
 
  private:
+  friend struct saving::detail::FeatureSpaceAccess;
+  void mark_adapted();  // a loaded FeatureSpace: its preprocessors hold their state, as Keras
   struct Impl;
   std::shared_ptr<Impl> impl_;
 };

@@ -168,3 +168,102 @@ TEST_CASE("layer options: float64, bfloat16 and mixed_float16 layers give Keras 
     }
   }
 }
+
+// The categorical preprocessing layers' dtype is their outputs' (Keras 3.15's values, by
+// hand in its venv: Hashing(4, dtype="int32")(["a", "b", "c"]) == [3, 2, 0], ...).
+TEST_CASE("layer options: the categorical layers' dtype is their outputs' dtype, as Keras") {
+  const Tensor s = core::ops::reshape(core::constant({"a", "b", "c"}), {3, 1});
+  const Tensor ids = core::constant(std::vector<int64_t>{1, 2, 3}, Shape{3, 1});
+  const Tensor ids1 = core::constant(std::vector<int64_t>{1, 2, 3});
+  const Tensor f = core::constant(std::vector<float>{0.5f, 1.5f, 2.5f}, Shape{3, 1});
+  const std::vector<double> eye3{1, 0, 0, 0, 1, 0, 0, 0, 1};
+  struct Out {
+    std::string what;
+    keras::LayerPtr layer;
+    std::vector<Tensor> in;
+    DType dtype;
+    std::vector<double> values;  // (empty: only the dtype)
+  };
+  const std::vector<Out> outs{
+      {"Hashing int default", layers::Hashing(4), {s}, DType::int64, {3, 2, 0}},
+      {"Hashing int int32", layers::Hashing(4, {.dtype = "int32"}), {s}, DType::int32, {3, 2, 0}},
+      {"Hashing one_hot default", layers::Hashing(3, {.output_mode = "one_hot"}), {core::ops::reshape(s, {3})}, DType::float32,
+       {1, 0, 0, 0, 1, 0, 0, 1, 0}},
+      {"Hashing one_hot int32", layers::Hashing(3, {.output_mode = "one_hot", .dtype = "int32"}), {core::ops::reshape(s, {3})},
+       DType::int32, {1, 0, 0, 0, 1, 0, 0, 1, 0}},
+      {"Hashing multi_hot float64", layers::Hashing(3, {.output_mode = "multi_hot", .dtype = "float64"}), {s},
+       DType::float64, {1, 0, 0, 0, 1, 0, 0, 1, 0}},
+      {"HashedCrossing int default", layers::HashedCrossing(5), {ids1, ids1}, DType::int64, {1, 1, 0}},
+      {"HashedCrossing int int32", layers::HashedCrossing(5, {.dtype = "int32"}), {ids1, ids1}, DType::int32, {1, 1, 0}},
+      {"HashedCrossing one_hot default", layers::HashedCrossing(5, {.output_mode = "one_hot"}), {ids1, ids1},
+       DType::float32, {}},
+      {"HashedCrossing one_hot float64", layers::HashedCrossing(5, {.output_mode = "one_hot", .dtype = "float64"}),
+       {ids1, ids1}, DType::float64, {}},
+      {"HashedCrossing one_hot int32", layers::HashedCrossing(5, {.output_mode = "one_hot", .dtype = "int32"}),
+       {ids1, ids1}, DType::int32, {}},
+      {"CategoryEncoding default", layers::CategoryEncoding(4), {ids}, DType::float32,
+       {0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}},
+      {"CategoryEncoding int32", layers::CategoryEncoding(4, {.dtype = "int32"}), {ids}, DType::int32,
+       {0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}},
+      {"CategoryEncoding count int64", layers::CategoryEncoding(4, {.output_mode = "count", .dtype = "int64"}), {ids},
+       DType::int64, {0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}},
+      {"CategoryEncoding bfloat16", layers::CategoryEncoding(4, {.output_mode = "one_hot", .dtype = "bfloat16"}),
+       {ids1}, DType::bfloat16, {0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}},
+      {"CategoryEncoding mixed_float16", layers::CategoryEncoding(4, {.output_mode = "one_hot", .dtype = "mixed_float16"}),
+       {ids1}, DType::float32, {0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}},
+      {"Discretization int float64", layers::Discretization({.bin_boundaries = {1, 2}, .dtype = "float64"}), {f},
+       DType::int32, {0, 1, 2}},
+      {"Discretization one_hot float64",
+       layers::Discretization({.bin_boundaries = {1, 2}, .output_mode = "one_hot", .dtype = "float64"}),
+       {core::ops::reshape(f, {3})}, DType::float64, eye3},
+      {"Discretization one_hot int32",
+       layers::Discretization({.bin_boundaries = {1, 2}, .output_mode = "one_hot", .dtype = "int32"}),
+       {core::ops::reshape(f, {3})}, DType::int32, eye3},
+      // A float64 input is binned in the float32 compute dtype (0.9999999999 -> 1.0).
+      {"Discretization float64 input", layers::Discretization({.bin_boundaries = {1, 2}}),
+       {core::constant(std::vector<double>{0.9999999999, 1, 3}, Shape{3, 1})}, DType::int32, {1, 1, 2}},
+  };
+  for (const Out& o : outs) {
+    CAPTURE(o.what);
+    const std::vector<Tensor> y = (*o.layer)(o.in, false);
+    REQUIRE(y.size() == 1);
+    CHECK(y[0].dtype() == o.dtype);
+    if (!o.values.empty()) check_values(y[0], o.values);
+    // Symbolic calls give the same dtype; the config keeps it.
+    keras::LayerPtr again = layers::from_config(o.layer->class_name(), o.layer->get_config());
+    CHECK(again->get_config() == o.layer->get_config());
+    std::vector<keras::KerasTensor> sym;
+    for (const Tensor& x : o.in) {
+      keras::ShapeSpec shape;
+      for (int64_t k = 1; k < x.rank(); ++k) shape.push_back(x.shape()[k]);
+      sym.push_back(keras::Input(shape, {.dtype = x.dtype()}));
+    }
+    const auto ys = (*again)(sym);
+    CHECK(ys.at(0).dtype() == o.dtype);
+  }
+  CHECK_THROWS_MSG(layers::Hashing(4, {.dtype = "float32", .name = "h"}), std::invalid_argument,
+                   "h: when output_mode=\"int\", dtype should be an integer type, 'int32' or 'int64', but received "
+                   "dtype=float32");
+}
+
+// Keras 3.15: the lookups' policy is the global one (their configs say float32), and their
+// outputs keep their own dtypes: StringLookup(output_mode="one_hot") under mixed_float16
+// gives int64.
+TEST_CASE("layer options: the lookups take the global policy and keep their outputs' dtypes, as Keras") {
+  mp::set_global_policy("mixed_float16");
+  auto one_hot = layers::StringLookup({.vocabulary = {"a", "b"}, .output_mode = "one_hot"});
+  auto tv = layers::TextVectorization({.output_mode = "tf_idf", .vocabulary = {"a", "b"}, .idf_weights = {1, 1}});
+  mp::set_global_policy("float32");
+  CHECK(one_hot->dtype_policy().name() == "mixed_float16");
+  const Tensor y = (*one_hot)(core::constant({"a"}));
+  CHECK(y.dtype() == DType::int64);
+  check_values(y, std::vector<double>{0, 1, 0});
+  CHECK((*tv)(core::constant({"a b"})).dtype() == DType::float32);
+  auto ids = layers::IntegerLookup({.vocabulary = {1, 2}});
+  CHECK(mp::DTypePolicy::deserialize(ids->get_config().at("dtype")).name() == "float32");
+  CHECK((*ids)(core::constant(std::vector<int64_t>{2})).dtype() == DType::int64);
+  auto inv = layers::StringLookup({.vocabulary = {"a", "b"}, .invert = true});
+  CHECK((*inv)(core::constant(std::vector<int64_t>{1})).dtype() == DType::string);
+  const auto sym = (*inv)(keras::Input({1}, {.dtype = DType::int64}));
+  CHECK(sym.dtype() == DType::string);
+}

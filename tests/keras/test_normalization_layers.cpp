@@ -313,13 +313,11 @@ TEST_CASE("Normalization: adapt computes the per-feature mean and variance (Kera
   layers::reset_uids();
   auto n = layers::Normalization();
   CHECK(n->name() == "normalization");
-  CHECK_FALSE(n->adapted());
   Tensor data = f32({{0, 7, 4}, {2, 9, 6}, {0, 7, 4}, {2, 9, 6}});
   n->adapt(data);
-  CHECK(n->adapted());
   check_values(n->adapt_mean, std::vector<double>{1, 8, 5});
   check_values(n->adapt_variance, std::vector<double>{1, 1, 1});
-  CHECK(n->count.value().item<int64_t>() == 4);
+  CHECK(n->count.value().item<int64_t>() == 0);  // Keras 3 never updates it
   check_values((*n)(f32({{0, 7, 4}})), std::vector<double>{-1, -1, -1});
   // Parameters as Keras counts them: mean, variance (3 each) and count; none trainable.
   CHECK(n->count_params() == 7);
@@ -385,21 +383,31 @@ TEST_CASE("Normalization: adapted state travels in the weights") {
   auto a = layers::Normalization();
   a->adapt(f32({{0, 7, 4}, {2, 9, 6}}));
   auto b = layers::Normalization();
-  (void)(*b)(keras::Input({3}));  // builds it (a symbolic call needs no statistics)
-  CHECK_FALSE(b->adapted());
+  (void)(*b)(keras::Input({3}));  // builds it
   b->set_weights(a->get_weights());
-  CHECK(b->adapted());
   check_values((*b)(f32({{0, 7, 4}})), std::vector<double>{-1, -1, -1});
+}
+
+TEST_CASE("Normalization: before adapt() it passes its input through, as Keras 3") {
+  // Keras 3.15: Normalization()(x) == x (mean 0, variance 1), invert too; weights
+  // mean [0, 0], variance [1, 1], count 0.
+  for (bool invert : {false, true}) {
+    auto n = layers::Normalization({.invert = invert});
+    check_values((*n)(f32({{1, 2}, {3, 5}})), std::vector<double>{1, 2, 3, 5});
+    check_values(n->adapt_mean, std::vector<double>{0, 0});
+    check_values(n->adapt_variance, std::vector<double>{1, 1});
+    CHECK(n->count.value().item<int64_t>() == 0);
+  }
+  auto scalar = layers::Normalization({.axis = nullptr});
+  check_values((*scalar)(f32({{1, 2}, {3, 5}})), std::vector<double>{1, 2, 3, 5});
+  CHECK(scalar->adapt_mean.shape() == Shape{});
 }
 
 TEST_CASE("Normalization: errors") {
   auto n = layers::Normalization({.name = "norm"});
-  CHECK_THROWS_MSG((*n)(f32({{1, 2, 3}})), std::invalid_argument,
-                   "norm: the layer has no mean and variance yet: call adapt(data) before calling it on input of "
-                   "shape (1, 3)");
   n->adapt(f32({{1, 2, 3}, {3, 4, 5}}));
   CHECK_THROWS_MSG(n->adapt(f32({{1, 2}, {3, 4}})), std::invalid_argument,
-                   "norm: the layer was built with input_shape=(1, 3), but adapt() received data with an "
+                   "norm: the layer was built with input_shape=(2, 3), but adapt() received data with an "
                    "incompatible shape (2, 2)");
   n->adapt(f32({{1, 2, 3}, {3, 4, 5}, {5, 6, 7}}));  // another batch size is fine
   CHECK_THROWS_MSG((*n)(f32({{1, 2}})), std::invalid_argument,
