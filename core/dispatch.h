@@ -192,8 +192,12 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
 // Dtype sets used by many ops.
 inline constexpr std::initializer_list<DType> kFloatTypes = {DType::float32, DType::float64};
 inline constexpr std::initializer_list<DType> kNumericTypes = {
-    DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8};
+    DType::float32, DType::float64, DType::int8,  DType::int16,  DType::int32,
+    DType::int64,   DType::uint8,   DType::uint16, DType::uint32};
+inline constexpr std::initializer_list<DType> kSignedTypes = {DType::float32, DType::float64, DType::int8,
+                                                              DType::int16,   DType::int32,   DType::int64};
 inline constexpr std::initializer_list<DType> kAllTypes = {
-    DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8, DType::bool_};
+    DType::float32, DType::float64, DType::int8,   DType::int16,  DType::int32,
+    DType::int64,   DType::uint8,   DType::uint16, DType::uint32, DType::bool_};
 
 }  // namespace keras::core

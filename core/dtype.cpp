@@ -21,6 +21,10 @@ const char* dtype_name(DType d) {
     case DType::string: return "string";
     case DType::float16: return "float16";
     case DType::bfloat16: return "bfloat16";
+    case DType::int8: return "int8";
+    case DType::int16: return "int16";
+    case DType::uint16: return "uint16";
+    case DType::uint32: return "uint32";
   }
   return "unknown";
 }
@@ -30,8 +34,9 @@ DType dtype_from_name(std::string_view name) {
     auto d = static_cast<DType>(i);
     if (name == dtype_name(d)) return d;
   }
-  throw std::invalid_argument("dtype: expected one of float32, float64, int32, int64, uint8, "
-                              "bool, complex64, complex128, string, float16, bfloat16, but received '" + std::string(name) + "'");
+  throw std::invalid_argument("dtype: expected one of float32, float64, int8, int16, int32, int64, uint8, uint16, "
+                              "uint32, bool, complex64, complex128, string, float16, bfloat16, but received '" +
+                              std::string(name) + "'");
 }
 
 std::size_t dtype_size(DType d) {
@@ -41,10 +46,14 @@ std::size_t dtype_size(DType d) {
     case DType::complex64:
     case DType::int64: return 8;
     case DType::float32:
-    case DType::int32: return 4;
+    case DType::int32:
+    case DType::uint32: return 4;
     case DType::float16:
-    case DType::bfloat16: return 2;
+    case DType::bfloat16:
+    case DType::int16:
+    case DType::uint16: return 2;
     case DType::uint8:
+    case DType::int8:
     case DType::bool_: return 1;
     case DType::string: return 0;
   }
@@ -57,6 +66,10 @@ void int_range(DType d, int64_t& lo, int64_t& hi) {
   switch (d) {
     case DType::int32: lo = INT32_MIN, hi = INT32_MAX; return;
     case DType::uint8: lo = 0, hi = 255; return;
+    case DType::int8: lo = -128, hi = 127; return;
+    case DType::int16: lo = INT16_MIN, hi = INT16_MAX; return;
+    case DType::uint16: lo = 0, hi = UINT16_MAX; return;
+    case DType::uint32: lo = 0, hi = UINT32_MAX; return;
     default: lo = INT64_MIN, hi = INT64_MAX; return;
   }
 }
@@ -97,7 +110,7 @@ void check_scalar_fits(double value, DType dtype, const char* what) {
     throw_conversion(what, format_scalar(value), dtype, "the value is not an integer");
   int64_t lo, hi;
   int_range(dtype, lo, hi);
-  // [lo, hi + 1) in doubles: both bounds are exact powers of two (or 0, 2, 256).
+  // [lo, hi + 1) in doubles: both bounds are exact (powers of two, or 0).
   const double dlo = static_cast<double>(lo), dhi1 = static_cast<double>(hi) + 1.0;
   if (value < dlo || value >= dhi1)
     throw_conversion(what, format_scalar(value), dtype,

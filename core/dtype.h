@@ -23,15 +23,17 @@ namespace keras::core {
 /// rounding each result once); any other op raises "no kernel for device ... and dtype
 /// float16".
 enum class DType : uint8_t {
-  float32, float64, int32, int64, uint8, bool_, complex64, complex128, string, float16, bfloat16
+  float32, float64, int32, int64, uint8, bool_, complex64, complex128, string, float16, bfloat16,
+  int8, int16, uint16, uint32
 };
 /// The number of DType values.
-inline constexpr int kNumDTypes = 11;
+inline constexpr int kNumDTypes = 15;
 
 /// TensorFlow's name of `d`: "float32", "int64", "bool", "complex64", ...
 const char* dtype_name(DType d);
-/// Parses "float32", "float64", "int32", "int64", "uint8", "bool", "complex64",
-/// "complex128", "string", "float16", "bfloat16"; throws on others.
+/// Parses "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16",
+/// "uint32", "bool", "complex64", "complex128", "string", "float16", "bfloat16"; throws on
+/// others.
 DType dtype_from_name(std::string_view name);
 /// Bytes per element of `d` (bool takes one byte); 0 for string (its elements have no fixed
 /// size: code that copies elements as bytes must handle string tensors apart, or refuse them).
@@ -42,10 +44,13 @@ inline bool is_floating(DType d) {
 }
 /// float16 or bfloat16 (the half-precision dtypes of mixed precision).
 inline bool is_half(DType d) { return d == DType::float16 || d == DType::bfloat16; }
-/// int32, int64 or uint8.
+/// int8, int16, int32, int64, uint8, uint16 or uint32.
 inline bool is_integer(DType d) {
-  return d == DType::int32 || d == DType::int64 || d == DType::uint8;
+  return d == DType::int32 || d == DType::int64 || d == DType::uint8 || d == DType::int8 || d == DType::int16 ||
+         d == DType::uint16 || d == DType::uint32;
 }
+/// uint8, uint16 or uint32.
+inline bool is_unsigned(DType d) { return d == DType::uint8 || d == DType::uint16 || d == DType::uint32; }
 /// complex64 or complex128.
 inline bool is_complex(DType d) { return d == DType::complex64 || d == DType::complex128; }
 /// Every dtype but bool and string.
@@ -80,7 +85,7 @@ void check_integer_fits(int64_t value, DType dtype, const char* what);
 /// The shortest decimal form of v that reads back as v ("2.5", "0.1", "nan").
 std::string format_scalar(double v);
 
-/// The dtype of C++ element type T; only the eleven supported types compile.
+/// The dtype of C++ element type T; only the fifteen supported types compile.
 template <class T> struct dtype_of;
 /// float is float32.
 template <> struct dtype_of<float> { static constexpr DType value = DType::float32;  /**< T's dtype. */ };
@@ -92,6 +97,14 @@ template <> struct dtype_of<int32_t> { static constexpr DType value = DType::int
 template <> struct dtype_of<int64_t> { static constexpr DType value = DType::int64;  /**< T's dtype. */ };
 /// uint8_t is uint8.
 template <> struct dtype_of<uint8_t> { static constexpr DType value = DType::uint8;  /**< T's dtype. */ };
+/// int8_t is int8.
+template <> struct dtype_of<int8_t> { static constexpr DType value = DType::int8;  /**< T's dtype. */ };
+/// int16_t is int16.
+template <> struct dtype_of<int16_t> { static constexpr DType value = DType::int16;  /**< T's dtype. */ };
+/// uint16_t is uint16.
+template <> struct dtype_of<uint16_t> { static constexpr DType value = DType::uint16;  /**< T's dtype. */ };
+/// uint32_t is uint32.
+template <> struct dtype_of<uint32_t> { static constexpr DType value = DType::uint32;  /**< T's dtype. */ };
 /// bool is bool.
 template <> struct dtype_of<bool> { static constexpr DType value = DType::bool_;  /**< T's dtype. */ };
 /// std::complex<float> is complex64.

@@ -46,6 +46,10 @@ const char* descr_of(DType d) {
     case DType::int32: return "<i4";
     case DType::int64: return "<i8";
     case DType::uint8: return "|u1";
+    case DType::int8: return "|i1";
+    case DType::int16: return "<i2";
+    case DType::uint16: return "<u2";
+    case DType::uint32: return "<u4";
     case DType::bool_: return "|b1";
     case DType::complex64: return "<c8";
     case DType::complex128: return "<c16";
@@ -268,10 +272,12 @@ DType dtype_from_descr(const std::string& descr, const std::string& ctx) {
     DType dtype;
   } kTypes[] = {{"f4", DType::float32}, {"f8", DType::float64}, {"i4", DType::int32},
                 {"i8", DType::int64},   {"u1", DType::uint8},   {"b1", DType::bool_},
-                {"c8", DType::complex64}, {"c16", DType::complex128}, {"f2", DType::float16}};
+                {"c8", DType::complex64}, {"c16", DType::complex128}, {"f2", DType::float16},
+                {"i1", DType::int8},   {"i2", DType::int16},   {"u2", DType::uint16},   {"u4", DType::uint32}};
   const std::string supported =
-      "supported: '<f4' (float32), '<f8' (float64), '<i4' (int32), '<i8' (int64), "
-      "'|u1' (uint8), '|b1' (bool), '<c8' (complex64), '<c16' (complex128), '<f2' (float16)";
+      "supported: '<f4' (float32), '<f8' (float64), '|i1' (int8), '<i2' (int16), '<i4' (int32), '<i8' (int64), "
+      "'|u1' (uint8), '<u2' (uint16), '<u4' (uint32), '|b1' (bool), '<c8' (complex64), '<c16' (complex128), "
+      "'<f2' (float16)";
   if (descr == "?") return DType::bool_;
   if (descr.size() == 3 || descr.size() == 4) {
     char order = descr[0];

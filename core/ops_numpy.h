@@ -32,6 +32,9 @@ using core::Slice;
 
 /// Keras's result dtype of two dtypes (keras.backend.result_type over the six dtypes).
 DType keras_result_type(DType a, DType b);
+/// The dtype Keras's sum-like reductions (trace, nansum, nanprod) give for inputs of dtype d:
+/// int32 for bool, int8 and int16; uint32 for uint8 and uint16; d otherwise.
+DType keras_sum_dtype(DType d);
 
 // ---- creation ------------------------------------------------------------------------
 /// A number that remembers whether it was written as an integer (Python's 3 vs 3.0):

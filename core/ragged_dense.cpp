@@ -106,6 +106,10 @@ void put_scalar(std::ostream& os, const Tensor& flat, int64_t i) {
     case DType::int32: os << flat.data<int32_t>()[i]; return;
     case DType::int64: os << flat.data<int64_t>()[i]; return;
     case DType::uint8: os << int(flat.data<uint8_t>()[i]); return;
+    case DType::int8: os << int(flat.data<int8_t>()[i]); return;
+    case DType::int16: os << int(flat.data<int16_t>()[i]); return;
+    case DType::uint16: os << int(flat.data<uint16_t>()[i]); return;
+    case DType::uint32: os << int(flat.data<uint32_t>()[i]); return;
     case DType::bool_: os << (static_cast<const uint8_t*>(flat.raw_data())[i] ? "True" : "False"); return;
     default: os << "?"; return;
   }

@@ -57,6 +57,10 @@ std::string element_text(const Tensor& t, int64_t i) {
     case DType::int32: return std::to_string(static_cast<const int32_t*>(p)[i]);
     case DType::int64: return std::to_string(static_cast<const int64_t*>(p)[i]);
     case DType::uint8: return std::to_string(static_cast<const uint8_t*>(p)[i]);
+    case DType::int8: return std::to_string(static_cast<const int8_t*>(p)[i]);
+    case DType::int16: return std::to_string(static_cast<const int16_t*>(p)[i]);
+    case DType::uint16: return std::to_string(static_cast<const uint16_t*>(p)[i]);
+    case DType::uint32: return std::to_string(static_cast<const uint32_t*>(p)[i]);
     case DType::bool_: return static_cast<const bool*>(p)[i] ? "1" : "0";
     case DType::string: {
       std::string r(1, '"');

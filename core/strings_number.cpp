@@ -140,7 +140,11 @@ static Tensor as_string_eager(const Tensor& input, const AsStringOptions& o) {
     case DType::complex128: fmt += o.shortest ? "g" : o.scientific ? "e" : "f"; break;
     case DType::int64: fmt += "lld"; break;
     case DType::int32: fmt += "d"; break;
-    case DType::uint8: fmt += "u"; break;
+    case DType::uint8:
+    case DType::uint16:
+    case DType::uint32: fmt += "u"; break;
+    case DType::int8:
+    case DType::int16: fmt += "d"; break;
     case DType::string: fmt += "s"; break;
     case DType::bool_: break;
   }
@@ -153,6 +157,10 @@ static Tensor as_string_eager(const Tensor& input, const AsStringOptions& o) {
       case DType::int32: return printf_one(fmt, static_cast<const int32_t*>(p)[i]);
       case DType::int64: return printf_one(fmt, static_cast<long long>(static_cast<const int64_t*>(p)[i]));
       case DType::uint8: return printf_one(fmt, static_cast<unsigned>(static_cast<const uint8_t*>(p)[i]));
+      case DType::uint16: return printf_one(fmt, static_cast<unsigned>(static_cast<const uint16_t*>(p)[i]));
+      case DType::uint32: return printf_one(fmt, static_cast<unsigned>(static_cast<const uint32_t*>(p)[i]));
+      case DType::int8: return printf_one(fmt, static_cast<int>(static_cast<const int8_t*>(p)[i]));
+      case DType::int16: return printf_one(fmt, static_cast<int>(static_cast<const int16_t*>(p)[i]));
       case DType::bool_: return static_cast<const bool*>(p)[i] ? "true" : "false";
       case DType::string: {  // formatted only when a width is given
         const std::string& s = static_cast<const std::string*>(p)[i];

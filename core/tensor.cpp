@@ -284,6 +284,10 @@ void check_values_fit(const void* data, DType src, int64_t n, DType dtype, const
       case DType::int64: check_integer_fits(static_cast<const int64_t*>(data)[i], dtype, what); break;
       case DType::uint8:
       case DType::bool_: check_integer_fits(static_cast<const uint8_t*>(data)[i], dtype, what); break;
+      case DType::int8: check_integer_fits(static_cast<const int8_t*>(data)[i], dtype, what); break;
+      case DType::int16: check_integer_fits(static_cast<const int16_t*>(data)[i], dtype, what); break;
+      case DType::uint16: check_integer_fits(static_cast<const uint16_t*>(data)[i], dtype, what); break;
+      case DType::uint32: check_integer_fits(static_cast<const uint32_t*>(data)[i], dtype, what); break;
       case DType::string:
         if (dtype != DType::string)
           throw ConversionError(std::string(what) + ": cannot convert a string to dtype " +

@@ -232,12 +232,18 @@ void check_values_fit(const void* data, DType src_dtype, int64_t n, DType dtype,
 void check_buffer_size(int64_t n, const Shape& shape);
 
 namespace detail {
+/// Whether T is one of the narrow integer types with a dtype of their own (uint8_t,
+/// int8_t, int16_t, uint16_t, uint32_t).
+template <class T> inline constexpr bool is_narrow_int_v =
+    std::is_same_v<T, uint8_t> || std::is_same_v<T, int8_t> || std::is_same_v<T, int16_t> ||
+    std::is_same_v<T, uint16_t> || std::is_same_v<T, uint32_t>;
 /// Literal typing: double and float literals -> float32, int -> int32, typed 64-bit
-/// integers -> int64, bool -> bool, uint8_t -> uint8.
+/// integers -> int64, bool -> bool, uint8_t / int8_t / int16_t / uint16_t / uint32_t ->
+/// uint8 / int8 / int16 / uint16 / uint32.
 template <class T> constexpr DType literal_dtype() {
   if constexpr (std::is_same_v<T, bool>) return DType::bool_;
   else if constexpr (std::is_floating_point_v<T>) return DType::float32;
-  else if constexpr (std::is_same_v<T, uint8_t>) return DType::uint8;
+  else if constexpr (is_narrow_int_v<T>) return dtype_of_v<T>;
   else if constexpr (sizeof(T) == 8) return DType::int64;
   else return DType::int32;
 }
@@ -245,7 +251,7 @@ template <class T> constexpr DType literal_dtype() {
 template <class T> using storage_t = std::conditional_t<
     std::is_same_v<T, bool>, uint8_t,
     std::conditional_t<std::is_floating_point_v<T>, double,
-                       std::conditional_t<std::is_same_v<T, uint8_t>, uint8_t,
+                       std::conditional_t<is_narrow_int_v<T>, T,
                                           std::conditional_t<sizeof(T) == 8, int64_t, int32_t>>>>;
 
 template <class T>

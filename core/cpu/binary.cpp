@@ -156,6 +156,10 @@ void by_dtype(OpCall& c, DType dt) {
     case DType::int32: return K<int32_t>::run(c);
     case DType::int64: return K<int64_t>::run(c);
     case DType::uint8: return K<uint8_t>::run(c);
+    case DType::int8: return K<int8_t>::run(c);
+    case DType::int16: return K<int16_t>::run(c);
+    case DType::uint16: return K<uint16_t>::run(c);
+    case DType::uint32: return K<uint32_t>::run(c);
     case DType::bool_: return K<bool>::run(c);
     case DType::string: break;  // never here: dispatch runs string tensors in string_kernels.cpp
   }

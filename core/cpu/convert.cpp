@@ -97,6 +97,10 @@ void convert_from(const S* src, void* dst, DType dd, int64_t n) {
     case DType::int32: return convert_typed(src, static_cast<int32_t*>(dst), n);
     case DType::int64: return convert_typed(src, static_cast<int64_t*>(dst), n);
     case DType::uint8: return convert_typed(src, static_cast<uint8_t*>(dst), n);
+    case DType::int8: return convert_typed(src, static_cast<int8_t*>(dst), n);
+    case DType::int16: return convert_typed(src, static_cast<int16_t*>(dst), n);
+    case DType::uint16: return convert_typed(src, static_cast<uint16_t*>(dst), n);
+    case DType::uint32: return convert_typed(src, static_cast<uint32_t*>(dst), n);
     case DType::bool_: return convert_typed(src, static_cast<bool*>(dst), n);
     case DType::complex64: return convert_typed(src, static_cast<std::complex<float>*>(dst), n);
     case DType::complex128: return convert_typed(src, static_cast<std::complex<double>*>(dst), n);
@@ -123,6 +127,10 @@ void convert(const void* src, DType sd, void* dst, DType dd, int64_t n) {
     case DType::int32: return convert_from(static_cast<const int32_t*>(src), dst, dd, n);
     case DType::int64: return convert_from(static_cast<const int64_t*>(src), dst, dd, n);
     case DType::uint8: return convert_from(static_cast<const uint8_t*>(src), dst, dd, n);
+    case DType::int8: return convert_from(static_cast<const int8_t*>(src), dst, dd, n);
+    case DType::int16: return convert_from(static_cast<const int16_t*>(src), dst, dd, n);
+    case DType::uint16: return convert_from(static_cast<const uint16_t*>(src), dst, dd, n);
+    case DType::uint32: return convert_from(static_cast<const uint32_t*>(src), dst, dd, n);
     case DType::bool_: return convert_from(static_cast<const bool*>(src), dst, dd, n);
     case DType::complex64: return convert_from(static_cast<const std::complex<float>*>(src), dst, dd, n);
     case DType::complex128: return convert_from(static_cast<const std::complex<double>*>(src), dst, dd, n);

@@ -34,6 +34,10 @@ void visit(DType d, F&& f) {
     case DType::int32: return f(int32_t{});
     case DType::int64: return f(int64_t{});
     case DType::uint8: return f(uint8_t{});
+    case DType::int8: return f(int8_t{});
+    case DType::int16: return f(int16_t{});
+    case DType::uint16: return f(uint16_t{});
+    case DType::uint32: return f(uint32_t{});
     case DType::bool_: return f(bool{});
   }
 }

@@ -112,6 +112,10 @@ void segment_sum_kernel(OpCall& c) {
     case DType::int32: return segment_sum_typed(data.data<int32_t>(), y.mutable_data<int32_t>(), ip, is64, n, segs, inner);
     case DType::int64: return segment_sum_typed(data.data<int64_t>(), y.mutable_data<int64_t>(), ip, is64, n, segs, inner);
     case DType::uint8: return segment_sum_typed(data.data<uint8_t>(), y.mutable_data<uint8_t>(), ip, is64, n, segs, inner);
+    case DType::int8: return segment_sum_typed(data.data<int8_t>(), y.mutable_data<int8_t>(), ip, is64, n, segs, inner);
+    case DType::int16: return segment_sum_typed(data.data<int16_t>(), y.mutable_data<int16_t>(), ip, is64, n, segs, inner);
+    case DType::uint16: return segment_sum_typed(data.data<uint16_t>(), y.mutable_data<uint16_t>(), ip, is64, n, segs, inner);
+    case DType::uint32: return segment_sum_typed(data.data<uint32_t>(), y.mutable_data<uint32_t>(), ip, is64, n, segs, inner);
     case DType::bool_: break;
     case DType::string: break;  // never here: dispatch runs string tensors in string_kernels.cpp
   }

@@ -121,6 +121,10 @@ void signbit_kernel(OpCall& c) {
     case DType::int32: return signbit_of<int32_t>(x, y);
     case DType::int64: return signbit_of<int64_t>(x, y);
     case DType::uint8: return signbit_of<uint8_t>(x, y);
+    case DType::int8: return signbit_of<int8_t>(x, y);
+    case DType::int16: return signbit_of<int16_t>(x, y);
+    case DType::uint16: return signbit_of<uint16_t>(x, y);
+    case DType::uint32: return signbit_of<uint32_t>(x, y);
     case DType::bool_: return signbit_of<bool>(x, y);
   }
 }
@@ -135,6 +139,10 @@ void invert_kernel(OpCall& c) {
     case DType::int32: return invert_of<int32_t>(x, c.outputs[0]);
     case DType::int64: return invert_of<int64_t>(x, c.outputs[0]);
     case DType::uint8: return invert_of<uint8_t>(x, c.outputs[0]);
+    case DType::int8: return invert_of<int8_t>(x, c.outputs[0]);
+    case DType::int16: return invert_of<int16_t>(x, c.outputs[0]);
+    case DType::uint16: return invert_of<uint16_t>(x, c.outputs[0]);
+    case DType::uint32: return invert_of<uint32_t>(x, c.outputs[0]);
     default: throw_invalid(std::string(c.name()) + ": no CPU kernel for dtype " + dtype_name(x.dtype()));
   }
 }
@@ -220,6 +228,10 @@ void binary_kernel(OpCall& c) {
     case DType::int32: return int_binary<int32_t>(c);
     case DType::int64: return int_binary<int64_t>(c);
     case DType::uint8: return int_binary<uint8_t>(c);
+    case DType::int8: return int_binary<int8_t>(c);
+    case DType::int16: return int_binary<int16_t>(c);
+    case DType::uint16: return int_binary<uint16_t>(c);
+    case DType::uint32: return int_binary<uint32_t>(c);
     default: throw_invalid(std::string(c.name()) + ": no CPU kernel for dtype bool");
   }
 }

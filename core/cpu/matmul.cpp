@@ -132,6 +132,11 @@ void matmul_kernel(OpCall& c) {
     case DType::float64: return blas_matmul<double>(c, ta, tb, m, n, k);
     case DType::int32: return int_matmul<int32_t>(c, ta, tb, m, n, k);
     case DType::int64: return int_matmul<int64_t>(c, ta, tb, m, n, k);
+    case DType::int8: return int_matmul<int8_t>(c, ta, tb, m, n, k);
+    case DType::int16: return int_matmul<int16_t>(c, ta, tb, m, n, k);
+    case DType::uint8: return int_matmul<uint8_t>(c, ta, tb, m, n, k);
+    case DType::uint16: return int_matmul<uint16_t>(c, ta, tb, m, n, k);
+    case DType::uint32: return int_matmul<uint32_t>(c, ta, tb, m, n, k);
     case DType::complex64: return blas_matmul<std::complex<float>>(c, ta, tb, m, n, k);
     case DType::complex128: return blas_matmul<std::complex<double>>(c, ta, tb, m, n, k);
     default:

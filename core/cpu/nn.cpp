@@ -248,6 +248,10 @@ void one_hot_out(OpCall& c) {
     case DType::int32: return one_hot_typed<T, int32_t>(c);
     case DType::int64: return one_hot_typed<T, int64_t>(c);
     case DType::uint8: return one_hot_typed<T, uint8_t>(c);
+    case DType::int8: return one_hot_typed<T, int8_t>(c);
+    case DType::int16: return one_hot_typed<T, int16_t>(c);
+    case DType::uint16: return one_hot_typed<T, uint16_t>(c);
+    case DType::uint32: return one_hot_typed<T, uint32_t>(c);
     default: break;  // rejected by infer
   }
 }
@@ -259,6 +263,10 @@ void one_hot_kernel(OpCall& c) {
     case DType::int32: return one_hot_out<int32_t>(c);
     case DType::int64: return one_hot_out<int64_t>(c);
     case DType::uint8: return one_hot_out<uint8_t>(c);
+    case DType::int8: return one_hot_out<int8_t>(c);
+    case DType::int16: return one_hot_out<int16_t>(c);
+    case DType::uint16: return one_hot_out<uint16_t>(c);
+    case DType::uint32: return one_hot_out<uint32_t>(c);
     case DType::bool_: return one_hot_out<bool>(c);
   }
 }

@@ -336,6 +336,10 @@ void reduce_kernel(OpCall& c) {
     case DType::int32: return numeric_reduce<int32_t>(c, red);
     case DType::int64: return numeric_reduce<int64_t>(c, red);
     case DType::uint8: return numeric_reduce<uint8_t>(c, red);
+    case DType::int8: return numeric_reduce<int8_t>(c, red);
+    case DType::int16: return numeric_reduce<int16_t>(c, red);
+    case DType::uint16: return numeric_reduce<uint16_t>(c, red);
+    case DType::uint32: return numeric_reduce<uint32_t>(c, red);
     case DType::bool_: {
       static_assert(sizeof(bool) == 1, "bool tensors are read as bytes");
       const uint8_t* x = static_cast<const uint8_t*>(c.in(0).raw_data());
@@ -421,6 +425,10 @@ void arg_kernel(OpCall& c) {
     case DType::int32: return arg_typed<int32_t>(c, outer, r, inner);
     case DType::int64: return arg_typed<int64_t>(c, outer, r, inner);
     case DType::uint8: return arg_typed<uint8_t>(c, outer, r, inner);
+    case DType::int8: return arg_typed<int8_t>(c, outer, r, inner);
+    case DType::int16: return arg_typed<int16_t>(c, outer, r, inner);
+    case DType::uint16: return arg_typed<uint16_t>(c, outer, r, inner);
+    case DType::uint32: return arg_typed<uint32_t>(c, outer, r, inner);
     case DType::bool_: break;  // rejected by infer
     case DType::string: break;  // never here: dispatch runs string tensors in string_kernels.cpp
   }

@@ -93,6 +93,10 @@ void scan_kernel(OpCall& c) {
     case DType::int32: return scan_typed<int32_t, kProd>(c);
     case DType::int64: return scan_typed<int64_t, kProd>(c);
     case DType::uint8: return scan_typed<uint8_t, kProd>(c);
+    case DType::int8: return scan_typed<int8_t, kProd>(c);
+    case DType::int16: return scan_typed<int16_t, kProd>(c);
+    case DType::uint16: return scan_typed<uint16_t, kProd>(c);
+    case DType::uint32: return scan_typed<uint32_t, kProd>(c);
     case DType::bool_: break;
   }
   throw_invalid(std::string(c.name()) + ": no CPU kernel for dtype " + dtype_name(c.in(0).dtype()));

@@ -35,6 +35,10 @@ void search_kernel(OpCall& c) {
     case DType::int32: return search_typed<int32_t>(c);
     case DType::int64: return search_typed<int64_t>(c);
     case DType::uint8: return search_typed<uint8_t>(c);
+    case DType::int8: return search_typed<int8_t>(c);
+    case DType::int16: return search_typed<int16_t>(c);
+    case DType::uint16: return search_typed<uint16_t>(c);
+    case DType::uint32: return search_typed<uint32_t>(c);
     case DType::bool_: break;
   }
   throw_invalid(std::string(c.name()) + ": no CPU kernel for dtype " + dtype_name(c.in(0).dtype()));

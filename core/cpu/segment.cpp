@@ -95,6 +95,10 @@ void segment_kernel(OpCall& c) {
     case DType::int32: return segment_typed<int32_t, F>(c);
     case DType::int64: return segment_typed<int64_t, F>(c);
     case DType::uint8: return segment_typed<uint8_t, F>(c);
+    case DType::int8: return segment_typed<int8_t, F>(c);
+    case DType::int16: return segment_typed<int16_t, F>(c);
+    case DType::uint16: return segment_typed<uint16_t, F>(c);
+    case DType::uint32: return segment_typed<uint32_t, F>(c);
     case DType::bool_: break;
   }
   throw_invalid(std::string(c.name()) + ": no CPU kernel for dtype " + dtype_name(c.in(0).dtype()));

@@ -112,6 +112,10 @@ void by_numeric_dtype(OpCall& c) {
     case DType::int32: return K<int32_t>::run(c);
     case DType::int64: return K<int64_t>::run(c);
     case DType::uint8: return K<uint8_t>::run(c);
+    case DType::int8: return K<int8_t>::run(c);
+    case DType::int16: return K<int16_t>::run(c);
+    case DType::uint16: return K<uint16_t>::run(c);
+    case DType::uint32: return K<uint32_t>::run(c);
     case DType::bool_: break;
   }
   throw_invalid(std::string(c.name()) + ": no CPU kernel for dtype " + dtype_name(c.in(0).dtype()));

@@ -85,6 +85,8 @@ void unary_kernel(OpCall& c) {
     case DType::float64: return float_kernel(c.op, c.attrs, x.data<double>(), y.mutable_data<double>(), n);
     case DType::int32: return signed_kernel(c.op, x.data<int32_t>(), y.mutable_data<int32_t>(), n);
     case DType::int64: return signed_kernel(c.op, x.data<int64_t>(), y.mutable_data<int64_t>(), n);
+    case DType::int8: return signed_kernel(c.op, x.data<int8_t>(), y.mutable_data<int8_t>(), n);
+    case DType::int16: return signed_kernel(c.op, x.data<int16_t>(), y.mutable_data<int16_t>(), n);
     default:
       throw_invalid(std::string(c.name()) + ": no CPU kernel for dtype " + dtype_name(x.dtype()));
   }

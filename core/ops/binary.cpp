@@ -8,9 +8,6 @@
 namespace keras::core {
 namespace {
 
-constexpr std::initializer_list<DType> kSignedTypes = {DType::float32, DType::float64,
-                                                       DType::int32, DType::int64};
-
 void infer_arith(OpCall& c) {  // numeric -> same dtype
   expect_same_dtype(c, c.in(0), c.in(1));
   expect_dtype(c, c.in(0), "x", kNumericTypes);

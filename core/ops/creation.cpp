@@ -297,8 +297,7 @@ Tensor range(double start, double limit, double delta, DType dtype) {
     throw_invalid("range: expected finite start, limit and delta, but received " + fmt(start) +
                   ", " + fmt(limit) + " and " + fmt(delta));
   if (dtype == DType::bool_)
-    throw_invalid("range: expected dtype float32, float64, int32, int64 or uint8, but received "
-                  "dtype bool");
+    throw_invalid("range: expected dtype " + dtype_list(kNumericTypes) + ", but received dtype bool");
   if (is_integer(dtype)) {  // the arguments are cast to the dtype first, as TensorFlow
     const auto to_int = [](double v) {
       if (v <= -9.2e18 || v >= 9.2e18)

@@ -8,6 +8,7 @@
 #include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/ops/linalg_util.h"
+#include "core/ops_numpy.h"
 
 namespace keras::core::ops {
 namespace {
@@ -186,8 +187,8 @@ Tensor diagonal(const Tensor& x, int64_t offset, int64_t axis1, int64_t axis2) {
 
 Tensor trace(const Tensor& x, int64_t offset, int64_t axis1, int64_t axis2) {
   check_defined(x, "trace");
-  const bool small = x.dtype() == DType::bool_ || x.dtype() == DType::uint8;
-  return sum(diagonal_of("trace", small ? cast(x, DType::int32) : x, offset, axis1, axis2), {-1});
+  const DType acc = keras_sum_dtype(x.dtype());
+  return sum(diagonal_of("trace", acc != x.dtype() ? cast(x, acc) : x, offset, axis1, axis2), {-1});
 }
 
 Tensor diag(const Tensor& x, int64_t k) {

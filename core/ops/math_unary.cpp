@@ -13,14 +13,15 @@
 namespace keras::core {
 namespace {
 
-constexpr std::initializer_list<DType> kIntegerTypes = {DType::int32, DType::int64, DType::uint8};
+constexpr std::initializer_list<DType> kIntegerTypes = {DType::int8,  DType::int16,  DType::int32, DType::int64,
+                                                         DType::uint8, DType::uint16, DType::uint32};
 
 void infer_float(OpCall& c) {
   expect_dtype(c, c.in(0), "x", kFloatTypes);
   c.set_output(0, c.in(0).shape(), c.in(0).dtype());
 }
 void infer_signbit(OpCall& c) {
-  expect_dtype(c, c.in(0), "x", {DType::float32, DType::float64, DType::int32, DType::int64, DType::uint8, DType::bool_});
+  expect_dtype(c, c.in(0), "x", kAllTypes);
   c.set_output(0, c.in(0).shape(), DType::bool_);
 }
 void infer_integer(OpCall& c) {
@@ -86,7 +87,7 @@ namespace ops {
 using math::to_float;
 
 Tensor absolute(const Tensor& x) {
-  if (x.defined() && (x.dtype() == DType::uint8 || x.dtype() == DType::bool_)) return x;
+  if (x.defined() && (is_unsigned(x.dtype()) || x.dtype() == DType::bool_)) return x;
   return abs(x);
 }
 Tensor negative(const Tensor& x) { return neg(x); }

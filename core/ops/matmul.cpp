@@ -20,8 +20,9 @@
 namespace keras::core {
 namespace {
 
-constexpr std::initializer_list<DType> kMatMulTypes = {DType::float32, DType::float64,
-                                                       DType::int32, DType::int64};
+constexpr std::initializer_list<DType> kMatMulTypes = {DType::float32, DType::float64, DType::int8,
+                                                       DType::int16,   DType::int32,   DType::int64,
+                                                       DType::uint8,   DType::uint16,  DType::uint32};
 
 std::string axis_name(bool last) { return last ? "-1" : "-2"; }
 

@@ -17,20 +17,29 @@ namespace keras::core::ops {
 using namespace shape_util;
 
 DType keras_result_type(DType a, DType b) {
-  // keras.backend.result_type over the six dtypes is the larger in this order.
-  const auto rank = [](DType d) {
-    switch (d) {
-      case DType::bool_: return 0;
-      case DType::uint8: return 1;
-      case DType::int32: return 2;
-      case DType::int64: return 3;
-      case DType::float32: return 4;
-      case DType::float64: return 5;
-      case DType::string: break;  // (no numeric rank: the cast that follows raises)
-    }
-    return 5;
-  };
-  return rank(a) >= rank(b) ? a : b;
+  // keras.backend.result_type: the join in Keras's (JAX's) promotion lattice. bool is below
+  // every number; integers join within their signedness by width, and an unsigned one
+  // with a signed one gives the signed type twice as wide (at least); a float wins over
+  // integers; float16 with bfloat16 is float32. (Anything else, string or complex, is
+  // kept as a: the cast that follows raises or keeps it.)
+  if (a == b || b == DType::bool_) return a;
+  if (a == DType::bool_) return b;
+  const bool fa = is_floating(a), fb = is_floating(b);
+  if (fa || fb) {
+    if (!fb) return a;
+    if (!fa) return b;
+    if (is_half(a) && is_half(b)) return DType::float32;  // float16 with bfloat16
+    return dtype_size(a) >= dtype_size(b) ? a : b;
+  }
+  if (!is_integer(a) || !is_integer(b)) return a;
+  const size_t wa = dtype_size(a), wb = dtype_size(b);
+  if (is_unsigned(a) == is_unsigned(b)) return wa >= wb ? a : b;
+  const size_t wu = is_unsigned(a) ? wa : wb, ws = is_unsigned(a) ? wb : wa;
+  switch (std::max(ws, std::min<size_t>(2 * wu, 8))) {
+    case 2: return DType::int16;
+    case 4: return DType::int32;
+    default: return DType::int64;
+  }
 }
 
 namespace {
@@ -50,7 +59,7 @@ std::pair<Tensor, Tensor> product_inputs(const Tensor& a, const Tensor& b, const
   check_defined(a, op);
   check_defined(b, op);
   out = keras_result_type(a.dtype(), b.dtype());
-  const DType run = is_floating(out) || out == DType::int64 ? out : DType::int32;
+  const DType run = is_floating(out) || out == DType::int64 ? out : out == DType::uint32 ? DType::int64 : DType::int32;
   return {as_dtype(a, run), as_dtype(b, run)};
 }
 
@@ -177,6 +186,12 @@ std::string dtype(const Tensor& x) {
   check_defined(x, "dtype");
   return dtype_name(x.dtype());
 }
+DType keras_sum_dtype(DType d) {
+  if (d == DType::bool_ || d == DType::int8 || d == DType::int16) return DType::int32;
+  if (d == DType::uint8 || d == DType::uint16) return DType::uint32;
+  return d;
+}
+
 bool is_tensor(const Tensor& x) { return x.defined(); }
 
 Tensor saturate_cast(const Tensor& x, DType dtype) {
@@ -186,6 +201,10 @@ Tensor saturate_cast(const Tensor& x, DType dtype) {
   const auto range_of = [](DType d) -> std::pair<double, double> {
     switch (d) {
       case DType::uint8: return {0.0, 255.0};
+      case DType::int8: return {-128.0, 127.0};
+      case DType::int16: return {-32768.0, 32767.0};
+      case DType::uint16: return {0.0, 65535.0};
+      case DType::uint32: return {0.0, 4294967295.0};
       case DType::int32: return {-2147483648.0, 2147483647.0};
       case DType::int64: return {-9223372036854775808.0, 9223372036854774784.0};
       case DType::float32: return {-double(std::numeric_limits<float>::max()), double(std::numeric_limits<float>::max())};

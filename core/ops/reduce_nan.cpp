@@ -10,6 +10,7 @@
 
 #include "core/dispatch.h"
 #include "core/ops.h"
+#include "core/ops_numpy.h"
 
 namespace keras::core::ops {
 namespace {
@@ -97,12 +98,13 @@ Tensor count_nonzero(const Tensor& x, const Axes& axis) {
 
 Tensor nansum(const Tensor& x, const Axes& axis, bool keepdims) {
   check_x("nansum", x, true);
-  if (x.dtype() == DType::bool_) return sum(cast(x, DType::int32), axis, keepdims);
+  if (!is_floating(x.dtype())) return sum(cast(x, keras_sum_dtype(x.dtype())), axis, keepdims);
   return sum(without_nan(x, 0.0), axis, keepdims);
 }
 
 Tensor nanprod(const Tensor& x, const Axes& axis, bool keepdims) {
-  check_x("nanprod", x);
+  check_x("nanprod", x, true);
+  if (!is_floating(x.dtype())) return prod(cast(x, keras_sum_dtype(x.dtype())), axis, keepdims);
   return prod(without_nan(x, 1.0), axis, keepdims);
 }
 

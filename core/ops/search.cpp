@@ -182,6 +182,10 @@ Unique unique(const Tensor& x, const UniqueOptions& o) {
     case DType::int32: group_rows<int32_t>(rows, group, first); break;
     case DType::int64: group_rows<int64_t>(rows, group, first); break;
     case DType::uint8: group_rows<uint8_t>(rows, group, first); break;
+    case DType::int8: group_rows<int8_t>(rows, group, first); break;
+    case DType::int16: group_rows<int16_t>(rows, group, first); break;
+    case DType::uint16: group_rows<uint16_t>(rows, group, first); break;
+    case DType::uint32: group_rows<uint32_t>(rows, group, first); break;
     case DType::bool_: group_rows<bool>(rows, group, first); break;
     case DType::string: break;  // rejected above
   }
@@ -203,6 +207,10 @@ Unique unique(const Tensor& x, const UniqueOptions& o) {
       case DType::int32: rank_of(int32_t{}); break;
       case DType::int64: rank_of(int64_t{}); break;
       case DType::uint8: rank_of(uint8_t{}); break;
+      case DType::int8: rank_of(int8_t{}); break;
+      case DType::int16: rank_of(int16_t{}); break;
+      case DType::uint16: rank_of(uint16_t{}); break;
+      case DType::uint32: rank_of(uint32_t{}); break;
       case DType::bool_: rank_of(bool{}); break;
       case DType::string: break;  // rejected above
     }

@@ -7,9 +7,6 @@
 namespace keras::core {
 namespace {
 
-constexpr std::initializer_list<DType> kSignedTypes = {DType::float32, DType::float64,
-                                                       DType::int32, DType::int64};
-
 void infer_float(OpCall& c) {
   expect_dtype(c, c.in(0), "x", kFloatTypes);
   c.set_output(0, c.in(0).shape(), c.in(0).dtype());

@@ -91,6 +91,10 @@ int tf_dtype(core::DType d) {
     case core::DType::float64: return 2;
     case core::DType::int32: return 3;
     case core::DType::uint8: return 4;
+    case core::DType::int16: return 5;
+    case core::DType::int8: return 6;
+    case core::DType::uint16: return 17;
+    case core::DType::uint32: return 22;
     case core::DType::int64: return 9;
     case core::DType::bool_: return 10;
     default: return 0;

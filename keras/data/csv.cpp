@@ -86,6 +86,10 @@ bool integral_in_range(double v, DType d) {
     case DType::int32: return v >= -2147483648.0 && v <= 2147483647.0;
     case DType::int64: return v >= -9223372036854775808.0 && v < 9223372036854775808.0;
     case DType::uint8: return v >= 0 && v <= 255;
+    case DType::int8: return v >= -128 && v <= 127;
+    case DType::int16: return v >= -32768 && v <= 32767;
+    case DType::uint16: return v >= 0 && v <= 65535;
+    case DType::uint32: return v >= 0 && v <= 4294967295.0;
     case DType::bool_: return v == 0 || v == 1;
     default: return true;
   }

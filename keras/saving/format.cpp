@@ -69,6 +69,10 @@ uint8_t dtype_code(core::DType d) {
     case core::DType::bool_: return 6;
     case core::DType::complex64: return 7;
     case core::DType::complex128: return 8;
+    case core::DType::int8: return 9;
+    case core::DType::int16: return 10;
+    case core::DType::uint16: return 11;
+    case core::DType::uint32: return 12;
     case core::DType::string: throw std::invalid_argument("save: string tensors cannot be saved (dtype string)");
   }
   throw std::invalid_argument("save: unsupported dtype");
@@ -77,8 +81,9 @@ uint8_t dtype_code(core::DType d) {
 bool dtype_from_code(uint8_t code, core::DType& out) {
   static const core::DType table[] = {core::DType::float32, core::DType::float64, core::DType::int32,
                                       core::DType::int64,   core::DType::uint8,   core::DType::bool_,
-                                      core::DType::complex64, core::DType::complex128};
-  if (code < 1 || code > 8) return false;
+                                      core::DType::complex64, core::DType::complex128, core::DType::int8,
+                                      core::DType::int16,   core::DType::uint16,  core::DType::uint32};
+  if (code < 1 || code > 12) return false;
   out = table[code - 1];
   return true;
 }

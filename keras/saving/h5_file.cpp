@@ -46,6 +46,21 @@ std::string unique_name(const char* what) {
 
 void quiet() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }  // errors are ours to report
 
+// The native HDF5 type of a numeric dtype's elements in memory.
+hid_t memory_type(DType dt) {
+  switch (dt) {
+    case DType::float32: return H5T_NATIVE_FLOAT;
+    case DType::float64: return H5T_NATIVE_DOUBLE;
+    case DType::int8: return H5T_NATIVE_INT8;
+    case DType::int16: return H5T_NATIVE_INT16;
+    case DType::int32: return H5T_NATIVE_INT32;
+    case DType::int64: return H5T_NATIVE_INT64;
+    case DType::uint16: return H5T_NATIVE_UINT16;
+    case DType::uint32: return H5T_NATIVE_UINT32;
+    default: return H5T_NATIVE_UINT8;
+  }
+}
+
 struct Reader {
   const std::string& source;
   const H5Limits& limits;
@@ -64,12 +79,16 @@ struct Reader {
     if (cls == H5T_FLOAT && size == 8) return DType::float64;
     if (cls == H5T_INTEGER) {
       const bool sign = H5Tget_sign(type) == H5T_SGN_2;
+      if (sign && size == 1) return DType::int8;
+      if (sign && size == 2) return DType::int16;
       if (sign && size == 4) return DType::int32;
       if (sign && size == 8) return DType::int64;
       if (!sign && size == 1) return DType::uint8;
+      if (!sign && size == 2) return DType::uint16;
+      if (!sign && size == 4) return DType::uint32;
     }
     fail(path, "unsupported element type (class " + std::to_string(int(cls)) + ", " + std::to_string(size) +
-                   " bytes); expected float32, float64, int32, int64 or uint8");
+                   " bytes); expected float32, float64, int8, int16, int32, int64, uint8, uint16 or uint32");
   }
 
   void dataset(hid_t d, const std::string& path) {
@@ -99,11 +118,7 @@ struct Reader {
     if (bytes > 0 && (stored < bytes || stored > file_bytes))
       fail(path, "its shape " + s.str() + " needs " + std::to_string(bytes) + " bytes, but " + std::to_string(stored) +
                      " are stored in a file of " + std::to_string(file_bytes) + " bytes");
-    hid_t mem = dt == DType::float32 ? H5T_NATIVE_FLOAT
-              : dt == DType::float64 ? H5T_NATIVE_DOUBLE
-              : dt == DType::int32   ? H5T_NATIVE_INT32
-              : dt == DType::int64   ? H5T_NATIVE_INT64
-                                     : H5T_NATIVE_UINT8;
+    const hid_t mem = memory_type(dt);
     std::vector<unsigned char> buf(static_cast<size_t>(bytes) + 1);
     if (bytes > 0 && H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0) fail(path, "cannot read its data");
     out.datasets.emplace(path, core::from_buffer(buf.data(), s, dt));
@@ -172,16 +187,11 @@ hid_t file_type(DType dt) {
     case DType::int32: return H5T_STD_I32LE;
     case DType::int64: return H5T_STD_I64LE;
     case DType::uint8: return H5T_STD_U8LE;
+    case DType::int8: return H5T_STD_I8LE;
+    case DType::int16: return H5T_STD_I16LE;
+    case DType::uint16: return H5T_STD_U16LE;
+    case DType::uint32: return H5T_STD_U32LE;
     default: return -1;
-  }
-}
-hid_t memory_type(DType dt) {
-  switch (dt) {
-    case DType::float32: return H5T_NATIVE_FLOAT;
-    case DType::float64: return H5T_NATIVE_DOUBLE;
-    case DType::int32: return H5T_NATIVE_INT32;
-    case DType::int64: return H5T_NATIVE_INT64;
-    default: return H5T_NATIVE_UINT8;
   }
 }
 [[noreturn]] void write_fail(const std::string& what) { throw std::runtime_error("writing HDF5 weights: " + what); }

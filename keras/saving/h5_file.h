@@ -28,7 +28,7 @@ struct H5Limits {
 
 // Every group (path without a leading '/', "" for the root) and every dataset of the
 // file, the datasets read as tensors. Before reading a dataset its rank, dtype (float32,
-// float64, int32, int64, uint8; any byte order), filters (none) and allocated storage
+// float64, int8/16/32/64, uint8/16/32; any byte order), filters (none) and allocated storage
 // (at least the bytes its shape needs) are checked, so no size in the file is trusted;
 // soft and external links, other object kinds and anything over the limits raise
 // format::FormatError naming `source` and the path.
@@ -40,7 +40,7 @@ H5Contents read_h5(std::string_view bytes, const std::string& source, const H5Li
 
 // The bytes of an HDF5 file holding the groups (each with a string attribute "name" when
 // the second member is not empty, as Keras writes) and the datasets (float32 / float64 /
-// int32 / int64 / uint8), created in order; a dataset's parent groups are created too.
+// int8 / int16 / int32 / int64 / uint8 / uint16 / uint32), created in order; a dataset's parent groups are created too.
 std::string write_h5(const std::vector<std::pair<std::string, std::string>>& groups,
                      const std::vector<std::pair<std::string, Tensor>>& datasets);
 

@@ -65,6 +65,10 @@ int32_t onnx_elem_type(core::DType dtype) {
   switch (dtype) {
     case core::DType::float32: return 1;
     case core::DType::uint8: return 2;
+    case core::DType::int8: return 3;
+    case core::DType::uint16: return 4;
+    case core::DType::int16: return 5;
+    case core::DType::uint32: return 12;
     case core::DType::int32: return 6;
     case core::DType::int64: return 7;
     case core::DType::bool_: return 9;

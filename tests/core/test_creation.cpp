@@ -121,7 +121,7 @@ TEST_CASE("range: tf.range rules") {
   CHECK_THROWS_MSG(ops::range(0.0, INFINITY, 1.0), std::invalid_argument, "range: expected finite");
   CHECK_THROWS_MSG(ops::range(0.0, 1.0, 1e-300), std::invalid_argument, "range: too many elements");
   CHECK_THROWS_MSG(ops::range(0.0, 2.0, 1.0, DType::bool_), std::invalid_argument,
-                   "range: expected dtype float32, float64, int32, int64 or uint8, but received dtype bool");
+                   "range: expected dtype float32, float64, int8, int16, int32, int64, uint8, uint16 or uint32, but received dtype bool");
 }
 
 TEST_CASE("linspace: num points from start to stop inclusive") {
@@ -139,7 +139,7 @@ TEST_CASE("linspace: num points from start to stop inclusive") {
   CHECK_THROWS_MSG(ops::linspace(0.0, 1.0, -1), std::invalid_argument,
                    "linspace: expected num >= 0, but received -1");
   CHECK_THROWS_MSG(ops::linspace(0.0, 1.0, 2, DType::bool_), std::invalid_argument,
-                   "linspace: expected dtype float32, float64, int32, int64 or uint8, but received dtype bool");
+                   "linspace: expected dtype float32, float64, int8, int16, int32, int64, uint8, uint16 or uint32, but received dtype bool");
 }
 
 TEST_CASE("eye: ones on the main diagonal") {

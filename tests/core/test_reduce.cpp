@@ -267,7 +267,7 @@ TEST_CASE("reductions reject bad dtypes, axes and arguments") {
   Tensor x = core::constant({{1.0f, 2.0f}, {3.0f, 4.0f}});
   Tensor b = core::constant(std::vector<bool>{true, false});
   CHECK_THROWS_MSG(ops::sum(b), std::invalid_argument,
-                   "sum: expected x to have dtype float32, float64, int32, int64 or uint8, but "
+                   "sum: expected x to have dtype float32, float64, int8, int16, int32, int64, uint8, uint16 or uint32, but "
                    "received dtype bool (shape (2,))");
   CHECK_THROWS_MSG(ops::mean(b), std::invalid_argument, "mean: expected x to have dtype");
   CHECK_THROWS_MSG(ops::all(x), std::invalid_argument,
@@ -291,12 +291,12 @@ TEST_CASE("reductions reject bad dtypes, axes and arguments") {
   CHECK_THROWS_MSG(ops::argmax(core::constant(1.0f)), std::invalid_argument,
                    "argmax: expected x to have rank >= 1, but received shape ()");
   CHECK_THROWS_MSG(ops::argmax(b), std::invalid_argument,
-                   "argmax: expected x to have dtype float32, float64, int32, int64 or uint8");
+                   "argmax: expected x to have dtype float32, float64, int8, int16, int32, int64, uint8, uint16 or uint32");
   CHECK_THROWS_MSG(ops::logsumexp(core::constant({1, 2})), std::invalid_argument,
                    "logsumexp: expected x to have dtype float32 or float64, but received dtype "
                    "int32 (shape (2,))");
   CHECK_THROWS_MSG(ops::variance(b), std::invalid_argument,
-                   "variance: expected x to have dtype float32, float64, int32, int64 or uint8, "
+                   "variance: expected x to have dtype float32, float64, int8, int16, int32, int64, uint8, uint16 or uint32, "
                    "but received dtype bool");
   CHECK_THROWS_MSG(ops::std(b), std::invalid_argument, "std: expected x to have dtype");
   CHECK_THROWS_MSG(ops::variance(x, {5}), std::invalid_argument, "axis 5 is out of bounds");

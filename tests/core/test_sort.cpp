@@ -107,7 +107,7 @@ TEST_CASE("sort: long lines and many lines agree for 1 and 2 threads") {
 
 TEST_CASE("sort: errors") {
   CHECK_THROWS_MSG(ops::sort(core::constant({true, false})), std::invalid_argument,
-                   "sort: expected x to have dtype float32, float64, int32, int64 or uint8, but "
+                   "sort: expected x to have dtype float32, float64, int8, int16, int32, int64, uint8, uint16 or uint32, but "
                    "received dtype bool (shape (2,))");
   CHECK_THROWS_MSG(ops::argsort(core::constant({true})), std::invalid_argument,
                    "argsort: expected x to have dtype");
@@ -163,6 +163,6 @@ TEST_CASE("top_k: errors") {
   CHECK_THROWS_MSG(ops::top_k(core::constant(1.0), 1), std::invalid_argument,
                    "top_k: expected x to have rank >= 1, but received shape ()");
   CHECK_THROWS_MSG(ops::top_k(core::constant({true}), 1), std::invalid_argument,
-                   "top_k: expected x to have dtype float32, float64, int32, int64 or uint8, but "
+                   "top_k: expected x to have dtype float32, float64, int8, int16, int32, int64, uint8, uint16 or uint32, but "
                    "received dtype bool");
 }

@@ -115,7 +115,7 @@ TEST_CASE("string tensors: every other op raises naming the op and dtype string"
   Tensor a = core::constant({"1", "2"});
   // An op's own dtype check speaks first; an op without one reaches dispatch's message.
   CHECK(error_of([&] { ops::add(a, a); }) ==
-        "add: expected x to have dtype float32, float64, int32, int64 or uint8, but received dtype string (shape (2,))");
+        "add: expected x to have dtype float32, float64, int8, int16, int32, int64, uint8, uint16 or uint32, but received dtype string (shape (2,))");
   for (auto f : {+[](const Tensor& x) { return ops::abs(x); }, +[](const Tensor& x) { return ops::exp(x); },
                  +[](const Tensor& x) { return ops::sum(x); }, +[](const Tensor& x) { return ops::sort(x); },
                  +[](const Tensor& x) { return ops::cumsum(x); }, +[](const Tensor& x) { return ops::softmax(x); }}) {
