@@ -32,8 +32,8 @@ class ProtoWriter {
   std::string out_;
 };
 
-// TensorProto.DataType of a keras-cpp dtype (FLOAT 1, UINT8 2, INT32 6, INT64 7, BOOL 9,
-// DOUBLE 11, COMPLEX64 14, COMPLEX128 15).
+// TensorProto.DataType of a keras-cpp dtype (FLOAT 1, UINT8 2, INT8 3, UINT16 4, INT16 5,
+// INT32 6, INT64 7, BOOL 9, DOUBLE 11, UINT32 12, COMPLEX64 14, COMPLEX128 15).
 int32_t onnx_elem_type(core::DType dtype);
 
 struct OnnxAttr {

@@ -13,6 +13,7 @@
 #include "core/ops_reduce.h"
 #include "files.h"
 #include "keras/keras.h"
+#include "keras/saving/onnx_proto.h"
 #include "helpers.h"
 #include "npz_fixtures.h"
 
@@ -189,4 +190,13 @@ TEST_CASE("int dtypes: weights of these dtypes save and load (.kcpp and Keras's 
     REQUIRE(loaded->w.size() == 4);
     for (size_t i = 0; i < loaded->w.size(); ++i) check_same(loaded->w[i].value(), state->w[i].value());
   }
+}
+
+TEST_CASE("int dtypes: ONNX's element types (onnx.proto's TensorProto.DataType)") {
+  using keras::saving::onnx::onnx_elem_type;
+  CHECK(onnx_elem_type(DType::int8) == 3);
+  CHECK(onnx_elem_type(DType::uint16) == 4);
+  CHECK(onnx_elem_type(DType::int16) == 5);
+  CHECK(onnx_elem_type(DType::uint32) == 12);
+  CHECK(onnx_elem_type(DType::uint8) == 2);
 }
