@@ -194,6 +194,8 @@ inline constexpr std::initializer_list<DType> kFloatTypes = {DType::float32, DTy
 inline constexpr std::initializer_list<DType> kNumericTypes = {
     DType::float32, DType::float64, DType::int8,  DType::int16,  DType::int32,
     DType::int64,   DType::uint8,   DType::uint16, DType::uint32};
+inline constexpr std::initializer_list<DType> kIntegerTypes = {DType::int8,  DType::int16,  DType::int32, DType::int64,
+                                                               DType::uint8, DType::uint16, DType::uint32};
 inline constexpr std::initializer_list<DType> kSignedTypes = {DType::float32, DType::float64, DType::int8,
                                                               DType::int16,   DType::int32,   DType::int64};
 inline constexpr std::initializer_list<DType> kAllTypes = {

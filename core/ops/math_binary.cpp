@@ -13,7 +13,6 @@
 namespace keras::core {
 namespace {
 
-constexpr std::initializer_list<DType> kIntegerTypes = {DType::int32, DType::int64, DType::uint8};
 
 void infer_with(OpCall& c, std::initializer_list<DType> allowed) {
   expect_same_dtype(c, c.in(0), c.in(1));

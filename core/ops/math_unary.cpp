@@ -13,8 +13,6 @@
 namespace keras::core {
 namespace {
 
-constexpr std::initializer_list<DType> kIntegerTypes = {DType::int8,  DType::int16,  DType::int32, DType::int64,
-                                                         DType::uint8, DType::uint16, DType::uint32};
 
 void infer_float(OpCall& c) {
   expect_dtype(c, c.in(0), "x", kFloatTypes);

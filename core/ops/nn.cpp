@@ -65,7 +65,7 @@ void infer_xent(OpCall& c) {
 
 void infer_one_hot(OpCall& c) {
   const Tensor& idx = c.in(0);
-  expect_dtype(c, idx, "indices", {DType::int32, DType::int64, DType::uint8});
+  expect_dtype(c, idx, "indices", kIntegerTypes);
   const int64_t depth = c.attrs.k, r = idx.rank();
   if (depth < 0)
     throw_invalid(std::string(c.name()) + ": expected depth >= 0, but received depth " +

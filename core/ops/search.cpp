@@ -256,7 +256,7 @@ Unique unique(const Tensor& x, const UniqueOptions& o) {
 Tensor bincount(const Tensor& x, const Tensor& weights, int64_t minlength, bool sparse) {
   need("bincount", x, "x");
   if (sparse) throw_invalid("bincount: sparse outputs are not supported (keras-cpp has no sparse tensors)");
-  if (x.dtype() != DType::int32 && x.dtype() != DType::int64 && x.dtype() != DType::uint8)
+  if (!is_integer(x.dtype()))
     throw_invalid("bincount: expected x of an integer dtype, but received " + std::string(dtype_name(x.dtype())));
   if (x.rank() != 1 && x.rank() != 2)
     throw_invalid("bincount: expected x of rank 1 or 2, but received shape " + x.shape().str());

@@ -200,3 +200,19 @@ TEST_CASE("int dtypes: ONNX's element types (onnx.proto's TensorProto.DataType)"
   CHECK(onnx_elem_type(DType::uint32) == 12);
   CHECK(onnx_elem_type(DType::uint8) == 2);
 }
+
+TEST_CASE("int dtypes: bitwise ops, gcd, one_hot indices and bincount take them") {
+  const Tensor a = core::constant({int8_t(-6), int8_t(5)}), b = core::constant({int8_t(3), int8_t(1)});
+  // NumPy: np.bitwise_and(int8[-6, 5], int8[3, 1]) == [2, 1], ^ == [-7, 4], << == [-48, 10],
+  // >> == [-1, 2], ~ == [5, -6], gcd == [3, 1].
+  check_same(ops::bitwise_and(a, b), core::constant({int8_t(2), int8_t(1)}));
+  check_same(ops::bitwise_xor(a, b), core::constant({int8_t(-7), int8_t(4)}));
+  check_same(ops::left_shift(a, b), core::constant({int8_t(-48), int8_t(10)}));
+  check_same(ops::right_shift(a, b), core::constant({int8_t(-1), int8_t(2)}));
+  check_same(ops::bitwise_invert(a), core::constant({int8_t(5), int8_t(-6)}));
+  check_same(ops::gcd(a, b), core::constant({int8_t(3), int8_t(1)}));
+  check_same(ops::bitwise_or(core::constant({uint16_t(0xF000)}), core::constant({uint16_t(0x000F)})),
+             core::constant({uint16_t(0xF00F)}));
+  check_values(ops::one_hot(core::constant({int16_t(2), int16_t(0)}), 3), std::vector<double>{0, 0, 1, 1, 0, 0});
+  check_values(ops::bincount(core::constant({uint16_t(1), uint16_t(1), uint16_t(3)})), std::vector<double>{0, 2, 0, 1});
+}

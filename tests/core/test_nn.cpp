@@ -245,6 +245,6 @@ TEST_CASE("one_hot: axes, dtypes, values, out-of-range indices") {
                    "received axis 2");
   CHECK_THROWS_MSG(ops::one_hot(idx, 3, {.axis = -2}), std::invalid_argument, "received axis -2");
   CHECK_THROWS_MSG(ops::one_hot(core::constant({1.0f}), 3), std::invalid_argument,
-                   "one_hot: expected indices to have dtype int32, int64 or uint8, but received "
+                   "one_hot: expected indices to have dtype int8, int16, int32, int64, uint8, uint16 or uint32, but received "
                    "dtype float32 (shape (1,))");
 }
