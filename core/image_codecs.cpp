@@ -469,12 +469,15 @@ Tensor png16_to_float(const PngRead& st, DType dtype) {
 }
 
 void check_dtype(const char* op, DType dtype) {
-  if (dtype != DType::uint8 && !is_floating(dtype))
-    throw std::invalid_argument(std::string(op) + ": `dtype` must be uint8 or a floating dtype, but received " +
+  if (dtype != DType::uint8 && dtype != DType::uint16 && !is_floating(dtype))
+    throw std::invalid_argument(std::string(op) + ": `dtype` must be uint8, uint16 or a floating dtype, but received " +
                                 dtype_name(dtype));
 }
+// A uint8 image in `dtype`, as tf.image.convert_image_dtype: uint16 multiplies by 256,
+// floats divide by 255.
 Tensor to_dtype(const Tensor& image, DType dtype) {
   if (dtype == image.dtype()) return image;
+  if (dtype == DType::uint16) return ops::multiply(ops::cast(image, DType::uint16), constant(uint16_t{256}));
   return ops::cast(ops::cast(image, DType::float32) / 255.0f, dtype);
 }
 }  // namespace
@@ -498,6 +501,7 @@ Tensor decode_png(const Tensor& contents, const DecodeImageOptions& o) {
     throw DecodeError("decode_png: not a PNG file (the 8 signature bytes are missing)");
   const bool is16 = o.dtype != DType::uint8;
   if (!png_decode(st.get(), o.channels, is16, max_pixels_of("decode_png", o))) throw DecodeError("decode_png: invalid PNG data: " + st->error);
+  if (o.dtype == DType::uint16) return image_tensor(st->pixels, st->height, st->width, st->channels, DType::uint16);
   if (is16) return png16_to_float(*st, o.dtype);
   return image_tensor(st->pixels, st->height, st->width, st->channels, DType::uint8);
 }
@@ -549,8 +553,9 @@ Tensor decode_image(const Tensor& contents, const DecodeImageOptions& o) {
 
 Tensor encode_png(const Tensor& image, int64_t compression) {
   if (!image.defined() || image.rank() != 3 || image.shape()[2] < 1 || image.shape()[2] > 4 ||
-      image.dtype() != DType::uint8)
-    throw std::invalid_argument("encode_png: expected a (height, width, 1 to 4 channels) uint8 image, but received " +
+      (image.dtype() != DType::uint8 && image.dtype() != DType::uint16))
+    throw std::invalid_argument("encode_png: expected a (height, width, 1 to 4 channels) uint8 or uint16 image, but "
+                                "received " +
                                 (image.defined() ? std::string(dtype_name(image.dtype())) + " " + image.shape().str()
                                                  : std::string("an undefined tensor")));
   if (compression < -1 || compression > 9)
@@ -559,7 +564,8 @@ Tensor encode_png(const Tensor& image, int64_t compression) {
   check_size("PNG", uint64_t(host.shape()[1]), uint64_t(host.shape()[0]));
   auto st = std::make_unique<PngWrite>();
   if (!png_encode(st.get(), static_cast<const uint8_t*>(host.raw_data()), png_uint_32(host.shape()[1]),
-                  png_uint_32(host.shape()[0]), int(host.shape()[2]), /*is16=*/false, int(compression)))
+                  png_uint_32(host.shape()[0]), int(host.shape()[2]), host.dtype() == DType::uint16,
+                  int(compression)))
     throw std::runtime_error("encode_png: " + (st->error.empty() ? std::string("out of memory") : st->error));
   return constant(st->out);
 }

@@ -37,10 +37,10 @@ struct DecodeImageOptions {
   /// 0.114 (JPEG: libjpeg's; PNG: libpng's fixed-point equivalent); a missing alpha is 255
   /// (65535 in uint16); an alpha not asked for is dropped.
   int64_t channels = 0;
-  /// uint8, or a floating dtype: values scaled to [0, 1] (tf.image.convert_image_dtype's
-  /// / 255; a 16-bit PNG keeps its precision: / 65535, as TensorFlow's decode_image). The
-  /// engine has no uint16: a floating dtype is how a 16-bit PNG is read whole; as uint8
-  /// its samples keep their high byte, as TensorFlow's.
+  /// uint8, uint16 or a floating dtype, as TensorFlow's: a 16-bit PNG as uint16 is read
+  /// whole, an 8-bit one scaled by 257 (libpng's expansion); other formats as uint16 are
+  /// scaled by 256 (tf.image.convert_image_dtype); floats are in [0, 1] (/ 255, or / 65535
+  /// for a 16-bit PNG). A 16-bit PNG read as uint8 keeps its samples' high byte.
   DType dtype = DType::uint8;
   /// JPEG only: "" or "INTEGER_FAST" (TensorFlow's default), or "INTEGER_ACCURATE".
   std::string dct_method = "";
@@ -75,8 +75,8 @@ Tensor decode_image(const Tensor& contents, const DecodeImageOptions& options = 
 /// "png", "jpeg", "bmp", "gif" or "" (unknown), from the signature bytes.
 std::string image_format(const Tensor& contents);
 
-/// tf.io.encode_png: a (height, width, channels) uint8 image, channels 1 to 4,
-/// as PNG bytes (a string scalar). compression: -1 (zlib's default) or 0 to 9.
+/// tf.io.encode_png: a (height, width, channels) uint8 or uint16 image (8- or 16-bit
+/// samples), channels 1 to 4, as PNG bytes (a string scalar). compression: -1 (zlib's default) or 0 to 9.
 Tensor encode_png(const Tensor& image, int64_t compression = -1);
 /// tf.io.encode_jpeg: a (height, width, channels) uint8 image, channels 1 or 3, as JPEG
 /// bytes (baseline, 4:2:0 chroma for color, as TensorFlow's defaults). quality 0 to 100.

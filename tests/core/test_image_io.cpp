@@ -103,6 +103,30 @@ TEST_CASE("io: a 16-bit PNG keeps its precision as float and its high byte as ui
   CHECK(ops::max(ops::abs(f - fx("img/gray16_png/float"))).item<float>() <= 1e-7f);
 }
 
+// TensorFlow 2 (tf.io.decode_png / decode_image with dtype=tf.uint16, by hand in its venv):
+// an 8-bit PNG [0, 1, 128, 255] reads [0, 257, 32896, 65535]; a 16-bit one [0, 1, 4660,
+// 65535] reads whole, and as uint8 [0, 0, 18, 255]; a JPEG is scaled by 256.
+TEST_CASE("io: uint16 images: 16-bit PNGs read and written whole, others scaled as TensorFlow") {
+  const Tensor contents = file("gray16.png");
+  Tensor u16 = io::decode_png(contents, {.dtype = DType::uint16});
+  CHECK(u16.dtype() == DType::uint16);
+  Tensor f = io::decode_png(contents, {.dtype = DType::float64});
+  CHECK(ops::all(ops::equal(ops::cast(u16, DType::float64), ops::round(f * 65535.0))).item<bool>());
+  check_equal(io::decode_image(contents, {.dtype = DType::uint16}), u16, "decode_image");
+  Tensor sixteen = core::constant(std::vector<uint16_t>{0, 1, 0x1234, 65535}, core::Shape{2, 2, 1});
+  Tensor png16 = io::encode_png(sixteen);
+  check_equal(io::decode_png(png16, {.dtype = DType::uint16}), sixteen, "16-bit round trip");
+  CHECK(ops::cast(io::decode_png(png16), DType::int32).to_vector<int32_t>() == std::vector<int32_t>{0, 0, 18, 255});
+  Tensor eight = core::constant(std::vector<uint8_t>{0, 1, 128, 255}, core::Shape{2, 2, 1});
+  CHECK(ops::cast(io::decode_png(io::encode_png(eight), {.dtype = DType::uint16}), DType::int32).to_vector<int32_t>() ==
+        std::vector<int32_t>{0, 257, 32896, 65535});
+  Tensor jpeg = io::encode_jpeg(ops::cast(ops::reshape(ops::arange(0, 64), {8, 8, 1}) * 4, DType::uint8), 90);
+  Tensor j8 = io::decode_jpeg(jpeg), j16 = io::decode_jpeg(jpeg, {.dtype = DType::uint16});
+  CHECK(ops::all(ops::equal(ops::cast(j16, DType::int32), ops::cast(j8, DType::int32) * 256)).item<bool>());
+  th::throws_with<std::invalid_argument>([&] { io::decode_png(contents, {.dtype = DType::int16}); },
+                                         "`dtype` must be uint8, uint16 or a floating dtype, but received int16");
+}
+
 TEST_CASE("io: encode_png and encode_jpeg round trip; write_file and read_file") {
   Tensor img = ops::cast(ops::mod(ops::reshape(ops::arange(0, 5 * 7 * 3), {5, 7, 3}) * 3, core::constant(256)), DType::uint8);
   for (int64_t level : {-1, 0, 9}) check_equal(io::decode_png(io::encode_png(img, level)), img, "png level " + std::to_string(level));
@@ -134,7 +158,7 @@ TEST_CASE("io: bad input raises typed errors naming what is wrong") {
   th::throws_with<std::invalid_argument>([] { io::decode_png(core::constant(1.0f)); },
                                          "expected the file's bytes as a string scalar, but received float32 ()");
   th::throws_with<std::invalid_argument>([] { io::encode_png(ops::zeros({2, 2, 3})); },
-                                         "expected a (height, width, 1 to 4 channels) uint8 image, but received float32 (2, 2, 3)");
+                                         "expected a (height, width, 1 to 4 channels) uint8 or uint16 image, but received float32 (2, 2, 3)");
   th::throws_with<std::runtime_error>([] { io::read_file("/no/such/file.png"); }, "/no/such/file.png");
   // Every truncation of every file raises DecodeError (never reads past the bytes).
   for (const char* name : {"rgb.png", "interlaced.png", "rgb.jpg", "rgb24.bmp", "palette8.bmp", "animated.gif"}) {
