@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 
@@ -10,6 +12,34 @@
 namespace keras::config {
 namespace {
 std::atomic<bool> channels_first{false};
+
+// A cap from the environment variable `name` (a non-negative integer), 0 without one; a
+// value that is not one is ignored with a warning (a debugging switch must not stop a
+// program).
+int64_t cap_from_env(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return 0;
+  char* end = nullptr;
+  const long long n = std::strtoll(v, &end, 10);
+  if (*end != '\0' || n < 0) {
+    std::fprintf(stderr, "Warning: ignoring %s=%s (expected a non-negative integer)\n", name, v);
+    return 0;
+  }
+  return n;
+}
+std::atomic<int64_t>& max_epochs_cap() {
+  static std::atomic<int64_t> cap{cap_from_env("KERAS_MAX_EPOCHS")};
+  return cap;
+}
+std::atomic<int64_t>& max_steps_cap() {
+  static std::atomic<int64_t> cap{cap_from_env("KERAS_MAX_STEPS_PER_EPOCH")};
+  return cap;
+}
+void check_cap(const char* fn, int64_t v) {
+  if (v < 0)
+    throw std::invalid_argument(std::string(fn) + ": expected a non-negative integer (0: no limit), but received " +
+                                std::to_string(v));
+}
 std::mutex floatx_mutex;
 std::string& floatx_name() {
   static std::string name = "float32";
@@ -46,6 +76,17 @@ void set_floatx(const std::string& dtype) {
                                 ". Expected one of {'bfloat16', 'float16', 'float32', 'float64'}");
   std::lock_guard<std::mutex> lock(floatx_mutex);
   floatx_name() = dtype;
+}
+
+int64_t max_epochs() { return max_epochs_cap().load(); }
+void set_max_epochs(int64_t v) {
+  check_cap("set_max_epochs", v);
+  max_epochs_cap().store(v);
+}
+int64_t max_steps_per_epoch() { return max_steps_cap().load(); }
+void set_max_steps_per_epoch(int64_t v) {
+  check_cap("set_max_steps_per_epoch", v);
+  max_steps_cap().store(v);
 }
 
 }  // namespace keras::config

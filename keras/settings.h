@@ -1,10 +1,12 @@
 // settings.h - Keras 3's global settings of keras.config that keras-cpp has:
 // image_data_format (the default `data_format` of every layer that takes one), epsilon
-// (the fuzz factor of the losses, metrics, constraints and normalizations) and floatx
-// (the dtype of the default dtype policy).
+// (the fuzz factor of the losses, metrics, constraints and normalizations), floatx
+// (the dtype of the default dtype policy), and the debugging caps max_epochs and
+// max_steps_per_epoch.
 //   keras::config::set_image_data_format("channels_first");
 //   auto conv = keras::layers::Conv2D(8, 3);  // (batch, channels, height, width) inputs
 #pragma once
+#include <cstdint>
 #include <string>
 
 namespace keras::config {
@@ -36,5 +38,21 @@ std::string floatx();
 /// keras.config.set_floatx: one of the four names above; anything else raises
 /// std::invalid_argument naming it. Process-wide (thread-safe).
 void set_floatx(const std::string& dtype);
+
+/// keras.config.max_epochs(): the most epochs any fit() runs (its `epochs` is lowered to
+/// it, with a warning on stderr), for quick debugging runs; 0 (the default): no limit.
+/// Set by set_max_epochs or, when the program starts, the KERAS_MAX_EPOCHS environment
+/// variable (a non-negative integer).
+int64_t max_epochs();
+/// keras.config.set_max_epochs: 0 lifts the limit; a negative value raises
+/// std::invalid_argument. Process-wide (thread-safe).
+void set_max_epochs(int64_t max_epochs);
+/// keras.config.max_steps_per_epoch(): the most steps any pass of fit(), evaluate() or
+/// predict() (and fit's validation) runs (its steps lowered to it, with a warning on
+/// stderr); 0 (the default): no limit. Set by set_max_steps_per_epoch or, when the
+/// program starts, the KERAS_MAX_STEPS_PER_EPOCH environment variable.
+int64_t max_steps_per_epoch();
+/// keras.config.set_max_steps_per_epoch: 0 lifts the limit; negative raises.
+void set_max_steps_per_epoch(int64_t max_steps);
 
 }  // namespace keras::config

@@ -2,6 +2,7 @@
 #include "keras/trainers/batch_sources.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <numeric>
 #include <optional>
 #include <random>
@@ -10,6 +11,7 @@
 #include "core/ops.h"
 #include "core/ragged.h"
 #include "core/sparse.h"
+#include "keras/settings.h"
 
 namespace keras::detail {
 
@@ -333,19 +335,28 @@ std::unique_ptr<BatchSource> validation_arrays(const std::string& model, const s
     throw std::invalid_argument(model + ": validation_data must be {x_val, y_val}, {x_val, y_val, sample_weight} or a Dataset");
   const int64_t n = cardinality({v[0]}, {v[1]}, "fit (validation_data)");
   return std::make_unique<ArraySource>(std::vector<Tensor>{v[0]}, std::vector<Tensor>{v[1]}, v.size() == 3 ? v[2] : Tensor(), n,
-                                       batch_size, false, -1);
+                                       batch_size, false, capped_steps(-1, "fit (validation_data)"));
+}
+
+int64_t capped_steps(int64_t max_steps, const char* fn) {
+  const int64_t cap = config::max_steps_per_epoch();
+  if (cap <= 0 || (max_steps > 0 && max_steps <= cap)) return max_steps;
+  std::fprintf(stderr, "Warning: %s%slimiting the steps of each pass to %lld (keras::config::max_steps_per_epoch)\n",
+               fn ? fn : "", fn ? ": " : "", static_cast<long long>(cap));
+  return cap;
 }
 
 std::unique_ptr<BatchSource> array_source(std::vector<Tensor> x, std::vector<Tensor> y, Tensor sample_weight,
                                           int64_t n, int64_t batch_size, bool shuffle, int64_t max_steps) {
   return std::make_unique<ArraySource>(std::move(x), std::move(y), std::move(sample_weight), n, batch_size, shuffle,
-                                       max_steps);
+                                       capped_steps(max_steps, nullptr));
 }
 
 std::unique_ptr<BatchSource> dataset_source(data::Dataset ds, const Model& model, const char* fn, bool with_targets,
                                             int64_t max_steps, const char* steps_option,
                                             std::map<int64_t, double> class_weight, bool may_be_empty) {
-  return std::make_unique<DatasetSource>(std::move(ds), model_io(model), fn, with_targets, max_steps, steps_option,
+  return std::make_unique<DatasetSource>(std::move(ds), model_io(model), fn, with_targets, capped_steps(max_steps, fn),
+                                         steps_option,
                                          std::move(class_weight), may_be_empty);
 }
 

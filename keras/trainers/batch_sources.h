@@ -53,6 +53,9 @@ std::vector<Tensor> rows(const std::vector<Tensor>& ts, int64_t begin, int64_t e
 // Sample weights from class weights (by the class id of each sample's label).
 Tensor class_weights_for(const Tensor& y, const std::map<int64_t, double>& cw);
 
+// max_steps lowered to config::max_steps_per_epoch() when that is set and max_steps is
+// unset (<= 0) or larger, with a warning naming `fn` (if any; Keras's EpochIterator).
+int64_t capped_steps(int64_t max_steps, const char* fn);
 // Arrays with n samples, in batches of batch_size (shuffled per epoch when asked); at
 // most max_steps batches a pass when max_steps > 0.
 std::unique_ptr<BatchSource> array_source(std::vector<Tensor> x, std::vector<Tensor> y, Tensor sample_weight,

@@ -86,6 +86,7 @@ std::unique_ptr<BatchSource> replica_dataset_source(const data::Dataset& ds, con
                                                     int64_t max_steps, const char* steps_option,
                                                     std::map<int64_t, double> class_weight) {
   distribute::CrossReplica* replicas = model.replicas().get();
+  max_steps = capped_steps(max_steps, fn);
   if (!shards_by_file(ds, replicas, max_steps))
     return dataset_source(ds, model, fn, true, max_steps, steps_option, std::move(class_weight));
   const data::Dataset mine =

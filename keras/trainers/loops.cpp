@@ -11,6 +11,7 @@
 
 #include "core/ops.h"
 #include "keras/models/model.h"
+#include "keras/settings.h"
 #include "keras/trainers/batch_sources.h"
 #include "keras/trainers/file_shard_source.h"
 #include "keras/trainers/trainer_internal.h"
@@ -104,14 +105,19 @@ callbacks::History Model::fit(const data::Dataset& dataset, const FitOptions& o)
 
 callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSource* val, const FitOptions& o) {
   RunGuard guard(*this, "fit");
+  int epochs = o.epochs;  // (keras::config::max_epochs caps it, as Keras's)
+  if (const int64_t cap = config::max_epochs(); cap > 0 && cap < epochs) {
+    std::fprintf(stderr, "Warning: fit: limiting epochs to %lld (keras::config::max_epochs)\n", static_cast<long long>(cap));
+    epochs = int(cap);
+  }
   auto history = std::make_shared<callbacks::History>();
-  CallbackList callbacks(o.callbacks, this, loop_params(train.steps(), o.verbose, o.epochs));
+  CallbackList callbacks(o.callbacks, this, loop_params(train.steps(), o.verbose, epochs));
   const bool batch_logs = on_any_replica(!callbacks.empty() || o.verbose == 1);  // (the same on every replica)
   const bool chief = !replicas_ || replicas_->is_chief();
   if (o.verbose && chief) callbacks.append(std::make_shared<callbacks::ProgbarLogger>(o.verbose));
   callbacks.append(history);
   // The user's callbacks see the validation's test hooks (not the bar or History).
-  CallbackList val_callbacks(o.callbacks, this, loop_params(train.steps(), o.verbose, o.epochs));
+  CallbackList val_callbacks(o.callbacks, this, loop_params(train.steps(), o.verbose, epochs));
 
   fit_start = {.epoch = o.initial_epoch, .step = 0,
                .shuffle_seed = o.seed >= 0 ? uint64_t(o.seed)
@@ -128,7 +134,7 @@ callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSour
   if (start.epoch < 0 || start.step < 0)
     throw std::invalid_argument(name() + ": fit() cannot start at epoch " + std::to_string(start.epoch) + ", step " +
                                 std::to_string(start.step));
-  for (int epoch = start.epoch; epoch < o.epochs && !stop_training; ++epoch) {
+  for (int epoch = start.epoch; epoch < epochs && !stop_training; ++epoch) {
     reset_metrics();
     callbacks.on_epoch_begin(epoch, {});
     train.begin_pass(epoch, start.shuffle_seed);
@@ -159,7 +165,7 @@ callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSour
     training_logs = logs;
   }
   // Keras: an optimizer with use_ema leaves the moving averages in the weights.
-  if (o.epochs > 0 && optimizer_) optimizer_->finalize_variable_values(trainable_weights());
+  if (epochs > 0 && optimizer_) optimizer_->finalize_variable_values(trainable_weights());
   callbacks.on_train_end(training_logs);
   return *history;
 }

@@ -1,4 +1,5 @@
-// test_settings.cpp - keras::config (keras/settings.h): epsilon and floatx change what
+// test_settings.cpp - keras::config (keras/settings.h): epsilon, floatx and the debugging
+// caps max_epochs / max_steps_per_epoch change what
 // Keras 3 says they change (numbers from Keras 3.15 with the same settings), and bad
 // values raise. (image_data_format: tests/keras/test_channels_first.cpp.)
 #include <stdexcept>
@@ -16,6 +17,8 @@ struct Defaults {
     keras::config::set_epsilon(1e-7);
     keras::config::set_floatx("float32");
     keras::mixed_precision::clear_global_policy();
+    keras::config::set_max_epochs(0);
+    keras::config::set_max_steps_per_epoch(0);
   }
 };
 float loss_value(const keras::losses::LossPtr& loss, const Tensor& y, const Tensor& p) {
@@ -61,4 +64,45 @@ TEST_CASE("keras::config::set_floatx: the default dtype policy of layers, until 
   CHECK_THROWS_WITH_AS(keras::config::set_floatx("int32"),
                        doctest::Contains("Unknown `floatx` value: int32"), std::invalid_argument);
   CHECK(keras::config::floatx() == "float64");
+}
+
+TEST_CASE("keras::config::set_max_epochs / set_max_steps_per_epoch cap fit, evaluate and predict, as Keras's") {
+  Defaults restore;
+  CHECK(keras::config::max_epochs() == 0);
+  CHECK(keras::config::max_steps_per_epoch() == 0);
+  auto model = keras::Sequential({layers::Dense(1, {.input_shape = {2}})});
+  model->compile({.optimizer = "sgd", .loss = "mse"});
+  const Tensor x = ops::ones({40, 2}), y = ops::zeros({40, 1});
+  struct Counter : keras::callbacks::Callback {
+    int train = 0, test = 0, predict = 0;
+    void on_train_batch_end(int64_t, const keras::Logs&) override { ++train; }
+    void on_test_batch_end(int64_t, const keras::Logs&) override { ++test; }
+    void on_predict_batch_end(int64_t, const keras::Logs&) override { ++predict; }
+  };
+  auto cb = std::make_shared<Counter>();
+  int& train_batches = cb->train;
+  int& test_batches = cb->test;
+  int& predict_batches = cb->predict;
+  keras::config::set_max_epochs(2);
+  keras::config::set_max_steps_per_epoch(3);
+  // 40 samples in batches of 4 are 10 steps; 5 epochs asked; validation on the same arrays.
+  const auto history = model->fit(x, y, {.batch_size = 4, .epochs = 5, .verbose = 0, .callbacks = {cb},
+                                         .validation_data = {{x, y}}});
+  CHECK(history.history.at("loss").size() == 2);
+  CHECK(train_batches == 2 * 3);
+  CHECK(test_batches == 2 * 3);
+  (void)model->predict(x, {.batch_size = 4, .verbose = 0, .callbacks = {cb}});
+  CHECK(predict_batches == 3);
+  // A smaller steps option stays; 0 lifts the caps.
+  train_batches = 0;
+  model->fit(x, y, {.batch_size = 4, .epochs = 1, .verbose = 0, .callbacks = {cb}, .steps_per_epoch = 2});
+  CHECK(train_batches == 2);
+  keras::config::set_max_epochs(0);
+  keras::config::set_max_steps_per_epoch(0);
+  train_batches = 0;
+  model->fit(x, y, {.batch_size = 4, .epochs = 3, .verbose = 0, .callbacks = {cb}});
+  CHECK(train_batches == 30);
+  CHECK_THROWS_MSG(keras::config::set_max_epochs(-1), std::invalid_argument,
+                   "set_max_epochs: expected a non-negative integer (0: no limit), but received -1");
+  CHECK_THROWS_AS(keras::config::set_max_steps_per_epoch(-2), std::invalid_argument);
 }
