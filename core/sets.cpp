@@ -27,9 +27,9 @@ struct Sets {
 };
 
 void check_dtype(const char* op, const char* arg, DType d) {
-  if (d != DType::int32 && d != DType::int64 && d != DType::uint8)
-    fail(std::string(op) + ": expected " + arg + " of dtype int32, int64 or uint8, but received " +
-         dtype_name(d));
+  if (!is_integer(d))
+    fail(std::string(op) + ": expected " + arg + " of dtype int8, int16, int32, int64, uint8, uint16 or uint32, but "
+         "received " + dtype_name(d));
 }
 
 void finish(Row& r) {

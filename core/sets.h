@@ -1,5 +1,5 @@
 // sets.h - tf.sets in keras::core::sets (re-exported as keras::sets): set operations over
-// the last dimension of dense or sparse integer tensors (int32, int64, uint8), with a
+// the last dimension of dense or sparse integer tensors (int8 to int64, uint8 to uint32), with a
 // sparse result, as TensorFlow computes them.
 //
 // Each position of the leading dimensions holds one set: the values along the last

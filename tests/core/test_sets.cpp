@@ -33,9 +33,16 @@ TEST_CASE("sets: size, intersection, union, difference match TensorFlow") {
   f.same(sets::intersection(keras::core::constant({{1}}), keras::core::constant({{2}})), "inter_empty");
   f.same(sets::union_(s3, d3), "union_3d");
   f.same(sets::intersection(d3, s3), "inter_3d");
-  // uint8 too; an empty input gives an empty result of width 0.
+  // uint8 and the other narrow integers too (TensorFlow's sets take them); an empty input
+  // gives an empty result of width 0.
   const SparseTensor u = sets::union_(ops::cast(a, DType::uint8), ops::cast(b, DType::uint8));
   CHECK(u.dtype() == DType::uint8);
+  for (DType d : {DType::int8, DType::int16, DType::uint16, DType::uint32}) {
+    const SparseTensor n = sets::union_(ops::cast(a, d), ops::cast(b, d));
+    CHECK(n.dtype() == d);
+    CHECK(ops::cast(n.values(), DType::int64).to_vector<int64_t>() ==
+          ops::cast(u.values(), DType::int64).to_vector<int64_t>());
+  }
   CHECK(u.indices().to_vector<int64_t>() == f("union_dd.indices").to_vector<int64_t>());
   const SparseTensor none = sets::union_(ops::zeros({0, 3}, DType::int32), ops::zeros({0, 2}, DType::int32));
   CHECK(none.shape() == std::vector<int64_t>{0, 0});
