@@ -52,6 +52,19 @@ KERAS_CPP_HD inline double unit53(uint32_t hi, uint32_t lo) {
   return static_cast<double>(bits64(hi, lo) >> 11) * 0x1.0p-53;
 }
 
+/// The unsigned type integer arithmetic on T wraps in: T's promoted type made unsigned
+/// (unsigned int for int8 to uint16, so that two uint16 multiplied cannot overflow the
+/// signed int they would promote to). Results cast back to T wrap like TensorFlow's.
+template <class T>
+using wrap_t = std::make_unsigned_t<decltype(T() + T())>;
+/// x + y, x - y, x * y for integers, wrapping (no signed-overflow UB).
+template <class T>
+KERAS_CPP_HD inline T wrap_add(T x, T y) { return static_cast<T>(static_cast<wrap_t<T>>(x) + static_cast<wrap_t<T>>(y)); }
+template <class T>
+KERAS_CPP_HD inline T wrap_sub(T x, T y) { return static_cast<T>(static_cast<wrap_t<T>>(x) - static_cast<wrap_t<T>>(y)); }
+template <class T>
+KERAS_CPP_HD inline T wrap_mul(T x, T y) { return static_cast<T>(static_cast<wrap_t<T>>(x) * static_cast<wrap_t<T>>(y)); }
+
 /// Integer floor division (y != 0): rounds toward negative infinity; x / -1 negates
 /// without the INT_MIN trap.
 template <class T>
@@ -78,7 +91,7 @@ KERAS_CPP_HD inline T floor_mod(T x, T y) {
 /// x^y for y >= 0, wrapping like TensorFlow (unsigned arithmetic, no overflow UB).
 template <class T>
 KERAS_CPP_HD inline T int_pow(T x, T y) {
-  using U = std::make_unsigned_t<T>;
+  using U = wrap_t<T>;
   U r = 1, base = static_cast<U>(x);
   for (T e = y; e > 0; e = T(e >> 1)) {
     if (e & 1) r = static_cast<U>(r * base);

@@ -78,9 +78,16 @@ void arith(OpCall& c) {
   VecRow<T, T> vec = nullptr;
   if constexpr (std::is_floating_point_v<T>) vec = vec_binary<T>(c.op);
   switch (c.op) {
-    case OpId::Add: return apply<T, T>(a, b, o, [](T x, T y) { return T(x + y); }, vec);
-    case OpId::Sub: return apply<T, T>(a, b, o, [](T x, T y) { return T(x - y); }, vec);
-    case OpId::Mul: return apply<T, T>(a, b, o, [](T x, T y) { return T(x * y); }, vec);
+    // (integers wrap, as TensorFlow's, through unsigned arithmetic: kmath::wrap_*)
+    case OpId::Add:
+      if constexpr (std::is_integral_v<T>) return apply<T, T>(a, b, o, [](T x, T y) { return kmath::wrap_add(x, y); });
+      else return apply<T, T>(a, b, o, [](T x, T y) { return T(x + y); }, vec);
+    case OpId::Sub:
+      if constexpr (std::is_integral_v<T>) return apply<T, T>(a, b, o, [](T x, T y) { return kmath::wrap_sub(x, y); });
+      else return apply<T, T>(a, b, o, [](T x, T y) { return T(x - y); }, vec);
+    case OpId::Mul:
+      if constexpr (std::is_integral_v<T>) return apply<T, T>(a, b, o, [](T x, T y) { return kmath::wrap_mul(x, y); });
+      else return apply<T, T>(a, b, o, [](T x, T y) { return T(x * y); }, vec);
     case OpId::Div: return apply<T, T>(a, b, o, [](T x, T y) { return T(x / y); }, vec);
     case OpId::Maximum:
       return apply<T, T>(a, b, o, [](T x, T y) {
@@ -95,7 +102,9 @@ void arith(OpCall& c) {
         return x < y ? x : y;
       }, vec);
     case OpId::SquaredDifference:
-      return apply<T, T>(a, b, o, [](T x, T y) { return T((x - y) * (x - y)); }, vec);
+      if constexpr (std::is_integral_v<T>)
+        return apply<T, T>(a, b, o, [](T x, T y) { return kmath::wrap_mul(kmath::wrap_sub(x, y), kmath::wrap_sub(x, y)); });
+      else return apply<T, T>(a, b, o, [](T x, T y) { return T((x - y) * (x - y)); }, vec);
     case OpId::FloorDiv:
       if constexpr (std::is_floating_point_v<T>) {
         return apply<T, T>(a, b, o, [](T x, T y) { return std::floor(x / y); });

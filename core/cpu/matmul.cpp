@@ -13,6 +13,7 @@
 #include "core/cpu/broadcast.h"
 #include "core/cpu/gemm.h"
 #include "core/cpu/onednn.h"
+#include "core/kernel_math.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 #include "core/init.h"
@@ -73,7 +74,7 @@ void blas_matmul(OpCall& c, bool ta, bool tb, int64_t m, int64_t n, int64_t k) {
 // Integer products wrap around (two's complement) instead of overflowing.
 template <class T>
 void int_matmul(OpCall& c, bool ta, bool tb, int64_t m, int64_t n, int64_t k) {
-  using U = std::make_unsigned_t<T>;
+  using U = kmath::wrap_t<T>;  // (no signed-overflow UB: int16 products promote to unsigned int)
   const Tensor &a = c.in(0), &b = c.in(1);
   const T* pa = static_cast<const T*>(a.raw_data());
   const T* pb = static_cast<const T*>(b.raw_data());

@@ -13,6 +13,7 @@
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 #include "core/init.h"
+#include "core/kernel_math.h"
 
 namespace keras::core::cpu {
 namespace {
@@ -20,7 +21,7 @@ namespace {
 template <class T, bool = std::is_floating_point_v<T>>
 struct ArithOf { using type = T; };
 template <class T>
-struct ArithOf<T, false> { using type = std::make_unsigned_t<T>; };
+struct ArithOf<T, false> { using type = kmath::wrap_t<T>; };
 template <class T>
 using Arith = typename ArithOf<T>::type;
 

@@ -5,6 +5,7 @@
 #include "core/cpu/isa.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
+#include "core/kernel_math.h"
 #include "core/init.h"
 
 namespace keras::core::cpu {
@@ -26,8 +27,12 @@ void map(const T* x, R* y, int64_t n, F f) {
 template <class T>
 void signed_kernel(OpId op, const T* x, T* y, int64_t n) {
   switch (op) {
-    case OpId::Neg: return map(x, y, n, [](T v) { return T(-v); });
-    case OpId::Abs: return map(x, y, n, [](T v) { return v < T(0) ? T(-v) : v; });
+    case OpId::Neg:
+      if constexpr (std::is_integral_v<T>) return map(x, y, n, [](T v) { return kmath::wrap_sub(T(0), v); });
+      else return map(x, y, n, [](T v) { return T(-v); });
+    case OpId::Abs:
+      if constexpr (std::is_integral_v<T>) return map(x, y, n, [](T v) { return v < T(0) ? kmath::wrap_sub(T(0), v) : v; });
+      else return map(x, y, n, [](T v) { return v < T(0) ? T(-v) : v; });
     case OpId::Sign:
       return map(x, y, n, [](T v) {
         if constexpr (std::is_floating_point_v<T>)  // NaN stays; written so that it vectorizes
@@ -35,7 +40,9 @@ void signed_kernel(OpId op, const T* x, T* y, int64_t n) {
         else
           return T((T(0) < v) - (v < T(0)));
       });
-    case OpId::Square: return map(x, y, n, [](T v) { return T(v * v); });
+    case OpId::Square:
+      if constexpr (std::is_integral_v<T>) return map(x, y, n, [](T v) { return kmath::wrap_mul(v, v); });
+      else return map(x, y, n, [](T v) { return T(v * v); });
     // NaN propagates (TensorFlow, NumPy): every comparison with NaN is false, so NaN
     // takes the branch that returns v.
     case OpId::Relu: return map(x, y, n, [](T v) { return v <= T(0) ? T(0) : v; });

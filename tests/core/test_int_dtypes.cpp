@@ -4,6 +4,7 @@
 // tests/data/npz/make_int_dtype_fixtures.py: two's-complement wrapping, floor division),
 // Keras's promotion table, and the files that hold them (.npy, HDF5, .kcpp).
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -215,4 +216,19 @@ TEST_CASE("int dtypes: bitwise ops, gcd, one_hot indices and bincount take them"
              core::constant({uint16_t(0xF00F)}));
   check_values(ops::one_hot(core::constant({int16_t(2), int16_t(0)}), 3), std::vector<double>{0, 0, 1, 1, 0, 0});
   check_values(ops::bincount(core::constant({uint16_t(1), uint16_t(1), uint16_t(3)})), std::vector<double>{0, 2, 0, 1});
+}
+
+// Overflow wraps, as TensorFlow's integer kernels (and without signed-overflow UB here: the
+// products of two uint16 or int16 promote to unsigned int; CI's sanitizer build checks it).
+TEST_CASE("int dtypes: overflow wraps in products, powers, negation and scans") {
+  check_values(ops::negative(core::constant({int16_t(-32768), int16_t(5)})), std::vector<double>{-32768, -5});
+  check_values(ops::abs(core::constant({int8_t(-128)})), std::vector<double>{-128});
+  check_values(ops::square(core::constant({int16_t(-32768), int16_t(300)})), std::vector<double>{0, 24464});
+  check_values(ops::multiply(core::constant({uint16_t(65535)}), core::constant({uint16_t(65535)})),
+               std::vector<double>{1});
+  check_values(ops::power(core::constant({uint16_t(300)}), core::constant({uint16_t(3)})), std::vector<double>{64704});
+  check_values(ops::cumprod(core::constant({uint16_t(300), uint16_t(300), uint16_t(300)})),
+               std::vector<double>{300, 24464, 64704});
+  check_values(ops::negative(core::constant({std::numeric_limits<int32_t>::min()})),
+               std::vector<double>{double(std::numeric_limits<int32_t>::min())});
 }
