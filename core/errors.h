@@ -1,5 +1,6 @@
 // errors.h - TensorFlow's status errors that have no std:: counterpart, for the
-// structures whose operations fail like TensorFlow's (queues, TensorArray). Invalid
+// structures whose operations fail like TensorFlow's (queues, TensorArray), and Python's
+// NotImplementedError for what a layer does not implement. Invalid
 // arguments stay std::invalid_argument, as everywhere in keras-cpp.
 #pragma once
 #include <stdexcept>
@@ -30,6 +31,14 @@ class DeadlineExceededError : public std::runtime_error {
  public:
   /// Constructs the error with its message (what()).
   explicit DeadlineExceededError(const std::string& msg) : std::runtime_error(msg) {}
+};
+
+/// Python's NotImplementedError, as Keras raises it: a layer that has no quantize() for
+/// a mode (Model::quantize warns and skips it). A std::logic_error.
+class NotImplementedError : public std::logic_error {
+ public:
+  /// Constructs the error with its message (what()).
+  explicit NotImplementedError(const std::string& msg) : std::logic_error(msg) {}
 };
 
 }  // namespace keras::core

@@ -10,6 +10,11 @@ namespace keras::mixed_precision {
 
 DTypePolicy::DTypePolicy(std::string_view name) : name_(name) {
   using core::DType;
+  // Keras's dtype_policies.get: "<mode>_from_<source>" is a QuantizedDTypePolicy.
+  if (const size_t at = name.find("_from_"); at != std::string_view::npos) {
+    *this = quantized(std::string(name.substr(0, at)), DTypePolicy(name.substr(at + 6)));
+    return;
+  }
   if (name == "mixed_float16") {
     compute_ = DType::float16, variable_ = DType::float32;
   } else if (name == "mixed_bfloat16") {
@@ -33,11 +38,38 @@ DTypePolicy::DTypePolicy(std::string_view name) : name_(name) {
 
 DTypePolicy::DTypePolicy(core::DType dtype) : DTypePolicy(std::string_view(core::dtype_name(dtype))) {}
 
+DTypePolicy DTypePolicy::quantized(const std::string& mode, const DTypePolicy& source) {
+  if (mode != "int8")
+    throw std::invalid_argument("QuantizedDTypePolicy: invalid quantization mode '" + mode + "': keras-cpp quantizes "
+                                "to 'int8' (Keras's other modes, int4, float8, gptq and awq, are not implemented)");
+  if (!source.mode_.empty())
+    throw std::invalid_argument("QuantizedDTypePolicy: the source policy '" + source.name_ + "' is already quantized");
+  if (!core::is_floating(source.compute_))
+    throw std::invalid_argument("QuantizedDTypePolicy: quantization needs a floating source policy, but received '" +
+                                source.name_ + "'");
+  if (source.compute_ == core::DType::float16)
+    throw std::invalid_argument("Quantization mode='" + mode + "' doesn't work well with compute_dtype='float16' "
+                                "(policy '" + source.name_ + "')");
+  DTypePolicy p = source;
+  p.name_ = mode + "_from_" + source.name_;
+  p.mode_ = mode;
+  p.source_ = source.name_;
+  return p;
+}
+
 Config DTypePolicy::serialize() const {
   Config inner = Config::object();
-  inner["name"] = name_;
   Config c = Config::object();
   c["module"] = "keras";
+  if (!mode_.empty()) {
+    inner["mode"] = mode_;
+    inner["source_name"] = source_;
+    c["class_name"] = "QuantizedDTypePolicy";
+    c["config"] = inner;
+    c["registered_name"] = nullptr;
+    return c;
+  }
+  inner["name"] = name_;
   c["class_name"] = "DTypePolicy";
   c["config"] = inner;
   c["registered_name"] = nullptr;
@@ -50,8 +82,13 @@ DTypePolicy DTypePolicy::deserialize(const Config& config) {
     throw std::invalid_argument(std::string("DTypePolicy: expected a serialized policy {\"class_name\": \"DTypePolicy\", "
                                             "\"config\": {\"name\": ...}} or a name, but received a ") + config.type_name());
   const std::string cls = config.get("class_name", "DTypePolicy").as_string();
+  if (cls == "QuantizedDTypePolicy") {
+    const Config& inner = config.at("config");
+    return quantized(inner.at("mode").as_string(), DTypePolicy(inner.at("source_name").as_string()));
+  }
   if (cls != "DTypePolicy")
-    throw std::invalid_argument("DTypePolicy: expected class_name DTypePolicy, but received '" + cls + "'");
+    throw std::invalid_argument("DTypePolicy: expected class_name DTypePolicy or QuantizedDTypePolicy, but received '" +
+                                cls + "'");
   return DTypePolicy(config.at("config").at("name").as_string());
 }
 

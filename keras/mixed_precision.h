@@ -13,6 +13,8 @@ namespace keras::mixed_precision {
 /// "mixed_float16" / "mixed_bfloat16" compute in float16 / bfloat16 with float32
 /// variables; a dtype name ("float32", "bfloat16", "int32", ...) uses that dtype for both
 /// (integer and bool policies are for inputs and preprocessing layers: nothing is cast).
+/// "int8_from_<source>" is Keras's QuantizedDTypePolicy: the dtypes of the source policy,
+/// with int8 weights (Layer::quantize("int8") sets it).
 class DTypePolicy {
  public:
   /// The policy named `name`; any other name raises std::invalid_argument listing the
@@ -32,9 +34,19 @@ class DTypePolicy {
   core::DType variable_dtype() const { return variable_; }
   /// Whether compute_dtype differs from variable_dtype (a mixed policy).
   bool is_mixed() const { return compute_ != variable_; }
+  /// The quantization mode of a QuantizedDTypePolicy ("int8"); empty for other policies.
+  const std::string& quantization_mode() const { return mode_; }
+  /// The policy a quantized one was made from ("float32" for "int8_from_float32"); the
+  /// policy's own name for other policies.
+  const std::string& source_name() const { return mode_.empty() ? name_ : source_; }
+  /// Keras's QuantizedDTypePolicy(mode, source): "int8_from_" + source's name; throws
+  /// std::invalid_argument for a mode other than "int8", for a source that is already
+  /// quantized, and for int8 over a float16 compute dtype (as Keras does).
+  static DTypePolicy quantized(const std::string& mode, const DTypePolicy& source);
   /// Keras's serialized form, as a layer config's "dtype" holds it:
   /// {"module": "keras", "class_name": "DTypePolicy", "config": {"name": ...},
-  /// "registered_name": null}.
+  /// "registered_name": null}; a quantized policy is class "QuantizedDTypePolicy" with
+  /// config {"mode": ..., "source_name": ...}.
   Config serialize() const;
   /// The policy of a serialized form (or of a plain name string, as older configs hold).
   static DTypePolicy deserialize(const Config& config);
@@ -42,7 +54,7 @@ class DTypePolicy {
   bool operator==(const DTypePolicy& other) const { return name_ == other.name_; }
 
  private:
-  std::string name_;
+  std::string name_, mode_, source_;
   core::DType compute_ = core::DType::float32, variable_ = core::DType::float32;
 };
 

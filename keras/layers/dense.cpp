@@ -4,6 +4,8 @@
 #include <stdexcept>
 
 #include "keras/layers/kernel_bias_config.h"
+#include "keras/layers/quantize_util.h"
+#include "keras/quantizers.h"
 
 #include "core/ops.h"
 #include "core/sparse.h"
@@ -17,6 +19,8 @@ DenseLayer::DenseLayer(int64_t units, const DenseOptions& o)
       o_(o) {
   if (units <= 0)
     throw std::invalid_argument(name() + ": expected units > 0, but received " + std::to_string(units));
+  if (o.lora_rank && *o.lora_rank < 1)
+    throw std::invalid_argument(name() + ": expected lora_rank >= 1, but received " + std::to_string(*o.lora_rank));
   input_spec.min_ndim = 2;
   supports_masking_ = true;
 }
@@ -26,27 +30,129 @@ void DenseLayer::build(const ShapeSpec& s) {
     throw std::invalid_argument(name() + ": the last axis of the input must be known to build a "
                                 "Dense layer, but received input shape " + shape_str(s));
   const int64_t in = s.back();
-  kernel = add_weight("kernel", Shape{in, units_},
-                      {o_.kernel_initializer.ptr(), o_.kernel_regularizer.ptr(), o_.kernel_constraint.ptr()});
+  const bool int8 = quantization_mode() == "int8";  // an "int8_from_..." policy: Keras's quantized_build
+  if (int8) kernel = add_weight("kernel", Shape{in, units_}, {.initializer = initializers::get("zeros"),
+                                                                  .trainable = false, .dtype = DType::int8});
+  else
+    kernel = add_weight("kernel", Shape{in, units_},
+                        {o_.kernel_initializer.ptr(), o_.kernel_regularizer.ptr(), o_.kernel_constraint.ptr()});
   if (o_.use_bias)
     bias = add_weight("bias", Shape{units_},
                       {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr()});
+  if (int8) build_int8(in);
   input_spec.axes = {{-1, in}};
+  if (o_.lora_rank) {
+    set_built();  // (enable_lora needs a built layer)
+    enable_lora(*o_.lora_rank, {.lora_alpha = o_.lora_alpha});
+  }
 }
+
+void DenseLayer::build_int8(int64_t) {
+  kernel_scale = add_weight("kernel_scale", Shape{units_}, {.initializer = initializers::get("ones"), .trainable = false});
+}
+
+void DenseLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
+  detail::check_enable_lora(*this, lora_enabled(), rank, static_cast<bool>(o_.kernel_constraint.ptr()), "kernel");
+  // float32 factors (Keras: no under- or overflow while fine-tuning), with the kernel's
+  // regularizer.
+  lora_kernel_a = add_weight("lora_kernel_a", Shape{kernel.shape()[0], rank},
+                             {lo.a_initializer.ptr(), o_.kernel_regularizer.ptr(), {}, true, DType::float32});
+  lora_kernel_b = add_weight("lora_kernel_b", Shape{rank, units_},
+                             {lo.b_initializer.ptr(), o_.kernel_regularizer.ptr(), {}, true, DType::float32});
+  set_weight_trainable(kernel, false);
+  lora_rank_ = rank;
+  lora_alpha_ = lo.lora_alpha.value_or(static_cast<double>(rank));
+}
+
+Tensor DenseLayer::effective_kernel() const {
+  Tensor k = quantization_mode() == "int8" ? ops::divide(ops::cast(kernel, compute_dtype()), kernel_scale.value())
+                                           : kernel.value();
+  if (!lora_enabled()) return k;
+  const Tensor delta = ops::multiply(ops::matmul(lora_kernel_a, lora_kernel_b),
+                                     ops::scalar_like(lora_kernel_a, detail::lora_scale(lora_alpha_, lora_rank_)));
+  return ops::cast(ops::add(k, delta), compute_dtype());
+}
+
+namespace {
+// Keras's _int8_call: the inputs quantized per row (abs-max over the last axis), the
+// product in int32, de-scaled by inputs_scale * kernel_scale; the inputs' gradient goes
+// through the dequantized kernel (the int8 kernel has none).
+Tensor int8_matmul(const Tensor& x, const Tensor& kernel, const Tensor& kernel_scale, DType compute) {
+  auto forward = [compute](const std::vector<Tensor>& in) {
+    const quantizers::Quantized q = quantizers::abs_max_quantize(in[0], {-1});
+    Tensor y = ops::matmul(ops::cast(q.values, DType::int32), ops::cast(in[1], DType::int32));
+    return ops::divide(ops::cast(y, compute), ops::multiply(in[2], q.scale));
+  };
+  auto backward = [compute](const std::vector<Tensor>& in, const Tensor&, const Tensor& upstream) {
+    const Tensor float_kernel = ops::divide(ops::cast(in[1], compute), in[2]);
+    return std::vector<Tensor>{ops::matmul(upstream, float_kernel, false, true), Tensor(), Tensor()};
+  };
+  return core::custom_gradient({x, kernel, kernel_scale}, forward, backward);
+}
+}  // namespace
 
 Tensor DenseLayer::call(const Tensor& x, bool) {
   Tensor y;
+  const bool int8 = quantization_mode() == "int8";
   if (core::sparse::is_sparse(x)) {  // a sparse input (Input(..., {.sparse = true}))
     if (x.rank() != 2)
       throw std::invalid_argument(name() + ": a sparse input must have rank 2 (batch, features), but "
                                   "received dense shape " + x.shape().str());
-    y = core::sparse::sparse_dense_matmul(core::sparse::sparse_of(x), kernel);
+    y = core::sparse::sparse_dense_matmul(core::sparse::sparse_of(x), int8 || lora_enabled() ? effective_kernel()
+                                                                                               : kernel.value());
+  } else if (int8) {
+    y = int8_matmul(x, kernel, kernel_scale, compute_dtype());
+    if (lora_enabled()) {  // Keras: inputs @ a @ b, scaled, added to the de-scaled product
+      const Tensor lora = ops::matmul(ops::matmul(x, lora_kernel_a), lora_kernel_b);
+      y = ops::cast(ops::add(y, ops::multiply(lora, ops::scalar_like(lora, detail::lora_scale(lora_alpha_, lora_rank_)))),
+                    compute_dtype());
+    }
   } else {
-    y = ops::matmul(x, kernel);
+    y = ops::matmul(x, lora_enabled() ? effective_kernel() : kernel.value());
   }
   if (o_.use_bias) y = ops::add(y, bias);
   y = o_.activation(y);
   return y;
+}
+
+void DenseLayer::quantize(const std::string& mode) {
+  if (class_name() != "Dense") Layer::quantize(mode);  // Keras's type check: not subclasses
+  detail::check_quantize_args(*this, mode);
+  // Per unit (axis 0 reduced), in float32 as Keras quantizes weights (on the host, in NumPy).
+  const quantizers::Quantized q = quantizers::abs_max_quantize(ops::cast(kernel.value(), DType::float32), {0});
+  const Tensor scale = ops::reshape(q.scale, {units_});
+  set_quantized_policy(mixed_precision::DTypePolicy::quantized(mode, dtype_policy()));
+  const bool frozen = lora_enabled();
+  kernel = replace_weight(kernel, "kernel", kernel.shape(),
+                          {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
+  if (frozen) set_weight_trainable(kernel, false);
+  kernel.assign(q.values);
+  build_int8(kernel.shape()[0]);
+  kernel_scale.assign(ops::cast(scale, kernel_scale.dtype()));
+}
+
+std::vector<Layer::StoredWeight> DenseLayer::stored_weights() const {
+  // Keras's variable_serialization_spec: kernel, bias, then (int8) kernel_scale; with LoRA
+  // the kernel holds the update (re-quantized once int8) and the factors are not stored.
+  if (!lora_enabled()) return Layer::stored_weights();
+  std::vector<StoredWeight> out;
+  Tensor merged_scale;
+  if (quantization_mode() == "int8") {
+    const quantizers::Quantized q = quantizers::abs_max_quantize(ops::cast(effective_kernel(), DType::float32), {0});
+    out.push_back({kernel, q.values});
+    merged_scale = ops::cast(ops::reshape(q.scale, {units_}), kernel_scale.dtype());
+  } else {
+    out.push_back({kernel, ops::cast(effective_kernel(), kernel.dtype())});
+  }
+  if (o_.use_bias) out.push_back({bias, bias.value()});
+  if (merged_scale.defined()) out.push_back({kernel_scale, merged_scale});
+  return out;
+}
+
+void DenseLayer::stored_weights_loaded() {
+  if (!lora_enabled()) return;
+  lora_kernel_a.assign(ops::zeros_like(lora_kernel_a.value()));
+  lora_kernel_b.assign(ops::zeros_like(lora_kernel_b.value()));
 }
 
 std::vector<ShapeSpec> DenseLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {
@@ -59,6 +165,8 @@ Config DenseLayer::get_config() const {
   Config c = base_config();
   c["units"] = static_cast<long long>(units_);
   detail::write_kernel_bias_config(c, o_);
+  c["quantization_config"] = detail::quantization_config(quantization_mode());
+  detail::write_lora_config(c, lora_enabled(), lora_rank_, lora_alpha_, o_.lora_rank, o_.lora_alpha);
   return c;
 }
 
@@ -66,6 +174,7 @@ LayerPtr DenseLayer::from_config(const Config& c) {
   DenseOptions o;
   detail::read_base_options(c, o);
   detail::read_kernel_bias_config(c, o);
+  detail::read_lora_config(c, o.lora_rank, o.lora_alpha);
   return make<DenseLayer>(c.at("units").as_int(), o);
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 #include "keras/layers/args.h"
 #include "keras/layers/layer.h"
+#include "keras/layers/lora.h"
 
 namespace keras::layers {
 
@@ -29,8 +30,13 @@ struct DenseOptions {
   /// Whether the weights are trained (default true).
   bool trainable = true;
   ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
-  /// The dtype policy ("mixed_float16", a DType, ...; unset: the global policy).
+  /// The dtype policy ("mixed_float16", a DType, ...; unset: the global policy;
+  /// "int8_from_float32" builds the quantized weights that quantize("int8") makes).
   std::optional<mixed_precision::DTypePolicy> dtype{};
+  /// LoRA enabled with this rank when the layer is built (Keras `lora_rank`; unset: none).
+  std::optional<int64_t> lora_rank{};
+  /// LoRA's scale numerator (Keras `lora_alpha`; unset: lora_rank).
+  std::optional<double> lora_alpha{};
 };
 
 /// The densely connected layer (keras.layers.Dense), made by Dense().
@@ -49,13 +55,44 @@ class DenseLayer : public Layer {
   int64_t units() const { return units_; }
   ///@{
   /// The kernel (input features, units) and bias (units) weights, defined once built (bias
-  /// stays undefined without use_bias).
+  /// stays undefined without use_bias). Once quantized, the kernel is int8 and frozen.
   Variable kernel, bias;
   ///@}
+  /// int8: the kernel's per-unit scale (units): kernel ~ round(float kernel * kernel_scale).
+  Variable kernel_scale;
+  ///@{
+  /// LoRA's trainable float32 factors, (input features, rank) and (rank, units), defined
+  /// once enable_lora() ran.
+  Variable lora_kernel_a, lora_kernel_b;
+  ///@}
+
+  /// Keras's enable_lora: freezes the kernel and adds lora_kernel_a and lora_kernel_b; the
+  /// layer then computes with kernel + (lora_alpha / rank) * a @ b. Throws
+  /// std::invalid_argument when the layer is not built, LoRA is already on, rank < 1, or a
+  /// kernel constraint is set (as Keras).
+  void enable_lora(int64_t rank, const LoraOptions& options = {});
+  /// Whether enable_lora() ran.
+  bool lora_enabled() const { return lora_kernel_a.defined(); }
+  /// LoRA's rank and alpha (0 when LoRA is off).
+  int64_t lora_rank() const { return lora_rank_; }
+  /// LoRA's scale numerator (the update is scaled by lora_alpha() / lora_rank()).
+  double lora_alpha() const { return lora_alpha_; }
+  /// The float kernel the outputs follow: the kernel (dequantized, kernel / kernel_scale,
+  /// once int8) plus the LoRA update when enabled.
+  Tensor effective_kernel() const;
+  /// "int8": per-unit abs-max int8 kernel, inputs quantized per row at each call, the
+  /// product computed in int32 (Keras's Dense.quantize). The bias stays float and
+  /// trainable; gradients flow to the inputs through the dequantized kernel.
+  void quantize(const std::string& mode) override;
+  std::vector<StoredWeight> stored_weights() const override;
+  void stored_weights_loaded() override;
 
  private:
+  void build_int8(int64_t in);
   int64_t units_;
   DenseOptions o_;
+  int64_t lora_rank_ = 0;
+  double lora_alpha_ = 0;
 };
 
 /// keras.layers.Dense: activation(x @ kernel + bias) over the last axis of x, which must be

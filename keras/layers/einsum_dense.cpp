@@ -7,6 +7,7 @@
 #include "core/ops.h"
 #include "keras/layers/core_layers_util.h"
 #include "keras/layers/kernel_bias_config.h"
+#include "keras/layers/quantize_util.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -172,10 +173,48 @@ void EinsumDenseLayer::build(const ShapeSpec& input_shape) {
                       {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr()});
   input_spec = InputSpec{};
   input_spec.ndim = int64_t(input_shape.size());
+  if (o_.lora_rank) {
+    set_built();  // (enable_lora needs a built layer)
+    enable_lora(*o_.lora_rank, {.lora_alpha = o_.lora_alpha});
+  }
+}
+
+void EinsumDenseLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
+  detail::check_enable_lora(*this, lora_enabled(), rank, static_cast<bool>(o_.kernel_constraint.ptr()), "kernel");
+  std::vector<int64_t> a_shape = kernel.shape().dims();
+  const int64_t last = a_shape.back();
+  a_shape.back() = rank;
+  lora_kernel_a = add_weight("lora_kernel_a", Shape(a_shape),
+                             {lo.a_initializer.ptr(), o_.kernel_regularizer.ptr(), {}, true, DType::float32});
+  lora_kernel_b = add_weight("lora_kernel_b", Shape{rank, last},
+                             {lo.b_initializer.ptr(), o_.kernel_regularizer.ptr(), {}, true, DType::float32});
+  set_weight_trainable(kernel, false);
+  lora_rank_ = rank;
+  lora_alpha_ = lo.lora_alpha.value_or(static_cast<double>(rank));
+}
+
+Tensor EinsumDenseLayer::effective_kernel() const {
+  if (!lora_enabled()) return kernel.value();
+  const Tensor delta = ops::multiply(ops::matmul(lora_kernel_a, lora_kernel_b),
+                                     ops::scalar_like(lora_kernel_a, detail::lora_scale(lora_alpha_, lora_rank_)));
+  return ops::cast(ops::add(kernel.value(), delta), compute_dtype());
+}
+
+std::vector<Layer::StoredWeight> EinsumDenseLayer::stored_weights() const {
+  if (!lora_enabled()) return Layer::stored_weights();
+  std::vector<StoredWeight> out{{kernel, ops::cast(effective_kernel(), kernel.dtype())}};
+  if (bias.defined()) out.push_back({bias, bias.value()});
+  return out;
+}
+
+void EinsumDenseLayer::stored_weights_loaded() {
+  if (!lora_enabled()) return;
+  lora_kernel_a.assign(ops::zeros_like(lora_kernel_a.value()));
+  lora_kernel_b.assign(ops::zeros_like(lora_kernel_b.value()));
 }
 
 Tensor EinsumDenseLayer::call(const Tensor& x, bool) {
-  Tensor y = ops::einsum(equation_, x, kernel);
+  Tensor y = ops::einsum(equation_, x, lora_enabled() ? effective_kernel() : kernel.value());
   if (bias.defined()) y = ops::add(y, bias);
   return o_.activation(y);
 }
@@ -191,6 +230,7 @@ Config EinsumDenseLayer::get_config() const {
   c["bias_axes"] = o_.bias_axes ? Value(*o_.bias_axes) : Value();
   detail::write_kernel_bias_config(c, o_);
   c["quantization_config"] = Value();
+  detail::write_lora_config(c, lora_enabled(), lora_rank_, lora_alpha_, o_.lora_rank, o_.lora_alpha);
   return c;
 }
 
@@ -200,6 +240,7 @@ LayerPtr EinsumDenseLayer::from_config(const Config& c) {
   detail::read_kernel_bias_config(c, o);
   const Value b = c.get("bias_axes", Value());
   if (!b.is_null()) o.bias_axes = b.as_string();
+  detail::read_lora_config(c, o.lora_rank, o.lora_alpha);
   const Value& os = c.at("output_shape");
   ShapeSpec shape;
   if (os.type() == Value::Type::list) {

@@ -11,6 +11,7 @@
 
 #include "keras/layers/args.h"
 #include "keras/layers/layer.h"
+#include "keras/layers/lora.h"
 
 namespace keras::layers {
 
@@ -40,6 +41,10 @@ struct EinsumDenseOptions {
   /// The dtype policy ("mixed_float16", "float64", a DType, ...; unset: the global policy).
   std::optional<mixed_precision::DTypePolicy> dtype{};
   ShapeSpec input_shape{};  ///< without the batch axis (first layer of a Sequential)
+  /// LoRA enabled with this rank when the layer is built (Keras `lora_rank`; unset: none).
+  std::optional<int64_t> lora_rank{};
+  /// LoRA's scale numerator (Keras `lora_alpha`; unset: lora_rank).
+  std::optional<double> lora_alpha{};
 };
 
 /// A Dense layer over any axes, given by an einsum equation (keras.layers.EinsumDense),
@@ -63,6 +68,27 @@ class EinsumDenseLayer : public Layer {
   /// The kernel and bias weights, defined once built (bias only with bias_axes).
   Variable kernel, bias;
   ///@}
+  ///@{
+  /// LoRA's trainable float32 factors, kernel shape[:-1] + (rank,) and (rank, kernel
+  /// shape[-1]), defined once enable_lora() ran.
+  Variable lora_kernel_a, lora_kernel_b;
+  ///@}
+
+  /// Keras's enable_lora: freezes the kernel and adds lora_kernel_a and lora_kernel_b; the
+  /// layer then computes with kernel + (lora_alpha / rank) * (a @ b over the last axis).
+  /// Throws std::invalid_argument when the layer is not built, LoRA is already on,
+  /// rank < 1, or a kernel constraint is set (as Keras).
+  void enable_lora(int64_t rank, const LoraOptions& options = {});
+  /// Whether enable_lora() ran.
+  bool lora_enabled() const { return lora_kernel_a.defined(); }
+  /// LoRA's rank (0 when LoRA is off).
+  int64_t lora_rank() const { return lora_rank_; }
+  /// LoRA's scale numerator (the update is scaled by lora_alpha() / lora_rank()).
+  double lora_alpha() const { return lora_alpha_; }
+  /// The kernel the outputs follow: the kernel plus the LoRA update when enabled.
+  Tensor effective_kernel() const;
+  std::vector<StoredWeight> stored_weights() const override;
+  void stored_weights_loaded() override;
 
   /// Keras's shapes of the kernel, the bias (empty when none) and the full output for an
   /// input shape; std::invalid_argument naming the layer when they do not fit.
@@ -82,6 +108,8 @@ class EinsumDenseLayer : public Layer {
   std::string equation_;
   ShapeSpec partial_output_;
   EinsumDenseOptions o_;
+  int64_t lora_rank_ = 0;
+  double lora_alpha_ = 0;
 };
 
 ///@{

@@ -5,6 +5,8 @@
 
 #include "core/ops.h"
 #include "core/ragged.h"
+#include "keras/layers/quantize_util.h"
+#include "keras/quantizers.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -23,6 +25,8 @@ EmbeddingLayer::EmbeddingLayer(std::string class_name, int64_t input_dim, int64_
   if (output_dim <= 0)
     throw std::invalid_argument(name() + ": expected output_dim > 0, but received output_dim=" +
                                 std::to_string(output_dim));
+  if (o.lora_rank && *o.lora_rank < 1)
+    throw std::invalid_argument(name() + ": expected lora_rank >= 1, but received " + std::to_string(*o.lora_rank));
   supports_masking_ = o.mask_zero;
   supports_ragged_ = true;  // ragged ids give ragged embeddings
 }
@@ -34,9 +38,78 @@ std::vector<Tensor> EmbeddingLayer::compute_mask(const std::vector<Tensor>& inpu
 }
 
 void EmbeddingLayer::build(const ShapeSpec&) {
-  embeddings = add_weight("embeddings", Shape{input_dim_, output_dim_},
-                          {o_.embeddings_initializer.ptr(), o_.embeddings_regularizer.ptr(),
-                           o_.embeddings_constraint.ptr()});
+  if (quantization_mode() == "int8") {  // an "int8_from_..." policy: Keras's quantized_build
+    embeddings = add_weight("embeddings", Shape{input_dim_, output_dim_},
+                            {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
+    build_int8();
+  } else {
+    embeddings = add_weight("embeddings", Shape{input_dim_, output_dim_},
+                            {o_.embeddings_initializer.ptr(), o_.embeddings_regularizer.ptr(),
+                             o_.embeddings_constraint.ptr()});
+  }
+  if (o_.lora_rank) {
+    set_built();  // (enable_lora needs a built layer)
+    enable_lora(*o_.lora_rank, {.lora_alpha = o_.lora_alpha});
+  }
+}
+
+void EmbeddingLayer::build_int8() {
+  // Per row (the output_dim axis reduced): input_dim is usually the larger one (Keras).
+  embeddings_scale = add_weight("embeddings_scale", Shape{input_dim_},
+                                {.initializer = initializers::get("ones"), .trainable = false});
+}
+
+void EmbeddingLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
+  detail::check_enable_lora(*this, lora_enabled(), rank, static_cast<bool>(o_.embeddings_constraint.ptr()),
+                            "embeddings");
+  lora_embeddings_a = add_weight("lora_embeddings_a", Shape{input_dim_, rank},
+                                 {lo.a_initializer.ptr(), o_.embeddings_regularizer.ptr(), {}, true, DType::float32});
+  lora_embeddings_b = add_weight("lora_embeddings_b", Shape{rank, output_dim_},
+                                 {lo.b_initializer.ptr(), o_.embeddings_regularizer.ptr(), {}, true, DType::float32});
+  set_weight_trainable(embeddings, false);
+  lora_rank_ = rank;
+  lora_alpha_ = lo.lora_alpha.value_or(static_cast<double>(rank));
+}
+
+Tensor EmbeddingLayer::effective_embeddings() const {
+  Tensor e = quantization_mode() == "int8"
+                 ? ops::divide(ops::cast(embeddings, compute_dtype()), ops::expand_dims(embeddings_scale.value(), -1))
+                 : embeddings.value();
+  if (!lora_enabled()) return e;
+  const Tensor delta =
+      ops::multiply(ops::matmul(lora_embeddings_a, lora_embeddings_b),
+                    ops::scalar_like(lora_embeddings_a, detail::lora_scale(lora_alpha_, lora_rank_)));
+  return ops::cast(ops::add(e, delta), compute_dtype());
+}
+
+void EmbeddingLayer::quantize(const std::string& mode) {
+  if (class_name() != "Embedding") Layer::quantize(mode);  // Keras's type check: not subclasses
+  detail::check_quantize_args(*this, mode);
+  const quantizers::Quantized q = quantizers::abs_max_quantize(ops::cast(embeddings.value(), DType::float32), {-1});
+  const Tensor scale = ops::reshape(q.scale, {input_dim_});
+  set_quantized_policy(mixed_precision::DTypePolicy::quantized(mode, dtype_policy()));
+  embeddings = replace_weight(embeddings, "embeddings", embeddings.shape(),
+                              {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
+  if (lora_enabled()) set_weight_trainable(embeddings, false);
+  embeddings.assign(q.values);
+  build_int8();
+  embeddings_scale.assign(ops::cast(scale, embeddings_scale.dtype()));
+}
+
+std::vector<Layer::StoredWeight> EmbeddingLayer::stored_weights() const {
+  // Keras: embeddings, then (int8) embeddings_scale; with LoRA the embeddings hold the
+  // update (re-quantized once int8) and the factors are not stored.
+  if (!lora_enabled()) return Layer::stored_weights();
+  if (quantization_mode() != "int8") return {{embeddings, ops::cast(effective_embeddings(), embeddings.dtype())}};
+  const quantizers::Quantized q = quantizers::abs_max_quantize(ops::cast(effective_embeddings(), DType::float32), {-1});
+  return {{embeddings, q.values},
+          {embeddings_scale, ops::cast(ops::reshape(q.scale, {input_dim_}), embeddings_scale.dtype())}};
+}
+
+void EmbeddingLayer::stored_weights_loaded() {
+  if (!lora_enabled()) return;
+  lora_embeddings_a.assign(ops::zeros_like(lora_embeddings_a.value()));
+  lora_embeddings_b.assign(ops::zeros_like(lora_embeddings_b.value()));
 }
 
 Tensor EmbeddingLayer::call(const Tensor& x, bool training) {
@@ -55,7 +128,15 @@ Tensor EmbeddingLayer::call(const Tensor& x, bool training) {
     }
   }
   try {
-    return ops::gather(embeddings.value(), ids, 0);
+    if (quantization_mode() == "int8") {  // Keras's _int8_call: the rows de-scaled after the lookup
+      Tensor out = ops::divide(ops::cast(ops::gather(embeddings.value(), ids, 0), compute_dtype()),
+                               ops::expand_dims(ops::gather(embeddings_scale.value(), ids, 0), -1));
+      if (!lora_enabled()) return out;
+      const Tensor lora = ops::matmul(ops::gather(lora_embeddings_a.value(), ids, 0), lora_embeddings_b);
+      return ops::cast(ops::add(out, ops::multiply(lora, ops::scalar_like(lora, detail::lora_scale(lora_alpha_, lora_rank_)))),
+                       compute_dtype());
+    }
+    return ops::gather(lora_enabled() ? effective_embeddings() : embeddings.value(), ids, 0);
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(name() + ": expected ids in [0, " + std::to_string(input_dim_) +
                                 ") (input_dim=" + std::to_string(input_dim_) + "), but received input with " +
@@ -84,6 +165,8 @@ Config EmbeddingLayer::get_config() const {
   c["embeddings_regularizer"] = to_config(o_.embeddings_regularizer);
   c["embeddings_constraint"] = to_config(o_.embeddings_constraint);
   c["mask_zero"] = o_.mask_zero;
+  c["quantization_config"] = detail::quantization_config(quantization_mode());
+  detail::write_lora_config(c, lora_enabled(), lora_rank_, lora_alpha_, o_.lora_rank, o_.lora_alpha);
   return c;
 }
 
@@ -94,6 +177,7 @@ LayerPtr EmbeddingLayer::from_config(const Config& c) {
   o.embeddings_regularizer = regularizer_from(c.get("embeddings_regularizer", Value()));
   o.embeddings_constraint = constraint_from(c.get("embeddings_constraint", Value()));
   o.mask_zero = c.get("mask_zero", false).as_bool();
+  detail::read_lora_config(c, o.lora_rank, o.lora_alpha);
   return make<EmbeddingLayer>(c.at("input_dim").as_int(), c.at("output_dim").as_int(), o);
 }
 

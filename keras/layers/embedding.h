@@ -12,6 +12,7 @@
 #include "core/ragged.h"
 #include "keras/layers/args.h"
 #include "keras/layers/layer.h"
+#include "keras/layers/lora.h"
 
 namespace keras::layers {
 
@@ -32,6 +33,10 @@ struct EmbeddingOptions {
   std::optional<mixed_precision::DTypePolicy> dtype{};
   /// Input shape without the batch axis (first layer of a Sequential).
   ShapeSpec input_shape{};
+  /// LoRA enabled with this rank when the layer is built (Keras `lora_rank`; unset: none).
+  std::optional<int64_t> lora_rank{};
+  /// LoRA's scale numerator (Keras `lora_alpha`; unset: lora_rank).
+  std::optional<double> lora_alpha{};
 };
 
 /// The embedding lookup layer (keras.layers.Embedding), made by Embedding(); ids outside
@@ -55,7 +60,35 @@ class EmbeddingLayer : public Layer {
   int64_t input_dim() const { return input_dim_; }
   /// Size of each embedding vector.
   int64_t output_dim() const { return output_dim_; }
-  Variable embeddings;  ///< (input_dim, output_dim), defined once built
+  Variable embeddings;  ///< (input_dim, output_dim), defined once built; int8 once quantized
+  /// int8: each row's scale (input_dim): embeddings ~ round(float row * scale).
+  Variable embeddings_scale;
+  ///@{
+  /// LoRA's trainable float32 factors, (input_dim, rank) and (rank, output_dim), defined
+  /// once enable_lora() ran.
+  Variable lora_embeddings_a, lora_embeddings_b;
+  ///@}
+
+  /// Keras's enable_lora: freezes the embeddings and adds lora_embeddings_a and
+  /// lora_embeddings_b; the layer then looks ids up in embeddings + (lora_alpha / rank) *
+  /// a @ b. Throws std::invalid_argument when the layer is not built, LoRA is already on,
+  /// rank < 1, or an embeddings constraint is set (as Keras).
+  void enable_lora(int64_t rank, const LoraOptions& options = {});
+  /// Whether enable_lora() ran.
+  bool lora_enabled() const { return lora_embeddings_a.defined(); }
+  /// LoRA's rank (0 when LoRA is off).
+  int64_t lora_rank() const { return lora_rank_; }
+  /// LoRA's scale numerator (the update is scaled by lora_alpha() / lora_rank()).
+  double lora_alpha() const { return lora_alpha_; }
+  /// The float table the lookups follow: the embeddings (dequantized once int8) plus the
+  /// LoRA update when enabled.
+  Tensor effective_embeddings() const;
+  /// "int8": each row quantized to int8 by its abs-max (Keras's Embedding.quantize); the
+  /// rows looked up are dequantized. A subclass (ReversibleEmbedding) raises
+  /// core::NotImplementedError, as Keras's type check does.
+  void quantize(const std::string& mode) override;
+  std::vector<StoredWeight> stored_weights() const override;
+  void stored_weights_loaded() override;
 
  protected:
   /// For subclasses (ReversibleEmbedding): the class name they register under.
@@ -64,8 +97,11 @@ class EmbeddingLayer : public Layer {
   const EmbeddingOptions& embedding_options() const { return o_; }
 
  private:
+  void build_int8();
   int64_t input_dim_, output_dim_;
   EmbeddingOptions o_;
+  int64_t lora_rank_ = 0;
+  double lora_alpha_ = 0;
 };
 
 /// keras.layers.Embedding: integer ids (batch, ...) to vectors (batch, ..., output_dim).

@@ -352,6 +352,28 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<Tensor> get_weights() const;
   void set_weights(const std::vector<Tensor>& values);  ///< shapes and dtypes checked
 
+  // ---- quantization, and the weights a file stores ----
+  /// Keras's quantize(mode): replaces the layer's float weights by quantized ones and its
+  /// policy by "int8_from_<policy>". Dense and Embedding take "int8"; the
+  /// default raises core::NotImplementedError naming the class (Model::quantize warns and
+  /// skips such layers). A mode other than "int8" raises std::invalid_argument.
+  virtual void quantize(const std::string& mode);
+  /// The policy's quantization mode ("int8" once quantized); empty otherwise.
+  const std::string& quantization_mode() const { return policy_.quantization_mode(); }
+  /// One weight as a Keras weights file (.keras, .weights.h5) stores it.
+  struct StoredWeight {
+    Variable variable;  ///< what loading assigns
+    Tensor value;       ///< what saving writes
+  };
+  /// Keras's save_own_variables / load_own_variables: the weights a weights file holds
+  /// for this layer, in the file's order, with the values saving writes. The default:
+  /// weights() and their values. A layer with LoRA enabled stores its kernel with the
+  /// low-rank update merged in, and not the two factors.
+  virtual std::vector<StoredWeight> stored_weights() const;
+  /// Called after loading assigned stored_weights() from a file (a layer with LoRA enabled
+  /// zeroes its factors, whose update the stored kernel holds); the default does nothing.
+  virtual void stored_weights_loaded() {}
+
   // ---- losses ----
   void add_loss(const Tensor& loss);  ///< from call(): activity regularization and co.
   /// Losses of the last call (this layer and sublayers) plus the weight regularizers.
@@ -407,6 +429,16 @@ class Layer : public std::enable_shared_from_this<Layer> {
   }
   /// The same options as the ones this layer was made with (for get_config overrides).
   Config base_config() const;
+  /// Replaces a weight of this layer by a new one in the same place of weights() (the
+  /// int8 kernel that quantize() puts where the float one was); throws std::logic_error
+  /// when `old` is not one of this layer's own weights.
+  Variable replace_weight(const Variable& old, const std::string& name, const Shape& shape,
+                          const WeightOptions& options);
+  /// Freezes (or unfreezes) one of this layer's own weights for good: set_trainable(true)
+  /// on the layer keeps it as set here (enable_lora() freezes the kernel).
+  void set_weight_trainable(const Variable& weight, bool trainable);
+  /// Sets the policy of a built layer (quantize(): "int8_from_<policy>").
+  void set_quantized_policy(const mixed_precision::DTypePolicy& policy) { policy_ = policy; }
 
  private:
   void check_inputs(const std::vector<ShapeSpec>& shapes) const;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/autocast.h"
+#include "core/errors.h"
 #include "core/function.h"
 #include "core/ops.h"
 #include "keras/constraints.h"
@@ -77,6 +78,60 @@ Variable Layer::add_weight(const std::string& name, const Shape& shape, const We
     v.set_constraint([c = o.constraint](const Tensor& t) { return (*c)(t); });  // applied by optimizers
   }
   return v;
+}
+
+namespace {
+size_t own_index(const std::vector<Variable>& ws, const Variable& v, const std::string& layer, const char* what) {
+  for (size_t i = 0; i < ws.size(); ++i)
+    if (ws[i].same_as(v)) return i;
+  throw std::logic_error(layer + ": " + what + ": '" + (v.defined() ? v.name() : std::string("undefined")) +
+                         "' is not one of this layer's own weights");
+}
+}  // namespace
+
+Variable Layer::replace_weight(const Variable& old, const std::string& name, const Shape& shape,
+                               const WeightOptions& options) {
+  const size_t at = own_index(weights_, old, name_, "replace_weight");
+  const bool was_building = building_;
+  building_ = true;  // not a direct build() of the user's
+  Variable v;
+  try {
+    v = add_weight(name, shape, options);
+  } catch (...) {
+    building_ = was_building;
+    throw;
+  }
+  building_ = was_building;
+  // add_weight appended it: move it into the old one's place.
+  weights_.pop_back();
+  const bool trainable = weight_trainable_.back();
+  weight_trainable_.pop_back();
+  weights_[at] = v;
+  weight_trainable_[at] = trainable;
+  auto drop = [&](auto& pairs) {
+    pairs.erase(std::remove_if(pairs.begin(), pairs.end(), [&](const auto& p) { return p.first.same_as(old); }),
+                pairs.end());
+  };
+  drop(regularized_);
+  drop(constrained_);
+  return v;
+}
+
+void Layer::set_weight_trainable(const Variable& weight, bool trainable) {
+  const size_t at = own_index(weights_, weight, name_, "set_weight_trainable");
+  weight_trainable_[at] = trainable;
+  weights_[at].set_trainable(trainable && trainable_);
+}
+
+std::vector<Layer::StoredWeight> Layer::stored_weights() const {
+  std::vector<StoredWeight> out;
+  for (const Variable& v : weights()) out.push_back({v, v.value()});
+  return out;
+}
+
+void Layer::quantize(const std::string& mode) {
+  throw core::NotImplementedError("Layer " + class_name_ + " ('" + name_ + "') does not have a `quantize()` method "
+                                  "implemented (mode '" + mode + "'); Dense and Embedding take \"int8\"");
 }
 
 void Layer::track_layer(const std::shared_ptr<Layer>& layer) {

@@ -246,6 +246,19 @@ class Model : public layers::Layer {
   /// Prints summary_string(line_length) to stdout.
   void summary(int line_length = 0) const;
 
+  // ---- quantization (keras/models/quantize.cpp) ----
+  /// Keras's Model.quantize(mode): quantizes every leaf layer (one without sublayers) that
+  /// takes the mode ("int8": Dense, Embedding); leaf layers that do not are skipped with a
+  /// warning naming them, as Keras does, and unbuilt layers silently. The traced steps are
+  /// dropped (traced again at the next call). A mode other than "int8" throws
+  /// std::invalid_argument.
+  void quantize(const std::string& mode) override;
+  /// quantize(mode) on the leaf layers `filter` accepts (Keras's callable `filters`).
+  void quantize(const std::string& mode, const std::function<bool(const layers::Layer&)>& filter);
+  /// quantize(mode) on the leaf layers whose name one of the regular expressions matches
+  /// (std::regex_search, as Keras's regex `filters`).
+  void quantize(const std::string& mode, const std::vector<std::string>& name_patterns);
+
   // ---- training (keras/trainers/trainer.cpp) ----
   /// Sets the optimizer, losses and metrics (Keras's compile) and resets the metrics and
   /// traced steps. A null optimizer or loss throws std::invalid_argument.

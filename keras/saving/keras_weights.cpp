@@ -155,7 +155,8 @@ void assign_slots(const std::vector<Slot>& slots, const H5Contents& file, const 
       throw FormatError(source + ": the weight file has '" + p + "', which the " + s.layer->class_name() +
                         " layer '" + s.layer->name() + "' (group '" + s.path + "') does not hold");
     }
-    const std::vector<Variable> targets = s.layer->weights();
+    std::vector<Variable> targets;  // (Keras's load_own_variables: a LoRA layer's merged kernel)
+    for (const auto& w : s.layer->stored_weights()) targets.push_back(w.variable);
     if (targets.size() != found.size())
       throw std::invalid_argument(source + ": the " + s.layer->class_name() + " layer '" + s.layer->name() + "' has " +
                                   std::to_string(targets.size()) + " weights, but the file's group '" + s.path +
@@ -175,6 +176,7 @@ void assign_slots(const std::vector<Slot>& slots, const H5Contents& file, const 
       throw FormatError(source + ": the weight file has '" + p + "', which belongs to no layer of " + owner +
                         " (a different architecture?)");
   for (auto& [v, t] : assignments) v.assign(t.to(v.value().device()));
+  for (const Slot& s : slots) s.layer->stored_weights_loaded();
 }
 
 std::string weights_file(const std::vector<Slot>& slots, std::vector<std::pair<std::string, std::string>> groups) {
@@ -194,8 +196,10 @@ std::string weights_file(const std::vector<Slot>& slots, std::vector<std::pair<s
         datasets.emplace_back(s.path + "/layer/vars/" + std::to_string(i), inner[i].value());
       continue;
     }
-    if (children.empty()) {
-      for (size_t i = 0; i < ws.size(); ++i) datasets.emplace_back(s.path + "/vars/" + std::to_string(i), ws[i].value());
+    if (children.empty()) {  // Keras's save_own_variables
+      const std::vector<layers::Layer::StoredWeight> stored = s.layer->stored_weights();
+      for (size_t i = 0; i < stored.size(); ++i)
+        datasets.emplace_back(s.path + "/vars/" + std::to_string(i), stored[i].value);
       continue;
     }
     // The sublayers are alike (a cell, two directions, four projections): equal shares;

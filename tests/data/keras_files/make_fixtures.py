@@ -318,8 +318,37 @@ def preprocess():
     return keras.Model(x, layers.Concatenate()([y, e]), name="preprocess"), [(5, 4)]
 
 
+def quantized():
+    """model.quantize("int8") after random float weights: Dense (inputs quantized per row,
+    int32 products), Embedding (per-row scales) and a Dense left in float by a filter
+    shape; the file holds QuantizedDTypePolicy configs, int8 kernels and their scales."""
+    ids = keras.Input((5,), dtype="int32")
+    x = keras.Input((6,))
+    e = layers.Flatten()(layers.Embedding(9, 3)(ids))
+    h = layers.Dense(7, activation="relu")(layers.Concatenate()([e, x]))
+    model = keras.Model([ids, x], layers.Dense(4)(h), name="quantized")
+    randomize(model)
+    model.quantize("int8")
+    model.fixture_randomized = True
+    return model, [("ids", 3, 5, 9), (3, 6)]
+
+
+def lora():
+    """LoRA on Dense, EinsumDense and Embedding (lora_rank, lora_alpha), with trained-looking
+    (random) factors: the file holds the merged kernels and no factors."""
+    ids = keras.Input((4,), dtype="int32")
+    e = layers.Embedding(8, 6, lora_rank=2)(ids)
+    h = layers.EinsumDense("abc,cd->abd", (4, 5), bias_axes="d", lora_rank=3, lora_alpha=6)(e)
+    y = layers.Dense(3, lora_rank=2, lora_alpha=1)(layers.Flatten()(h))
+    model = keras.Model(ids, y, name="lora")
+    randomize(model)
+    model.fixture_randomized = True
+    return model, [("ids", 2, 4, 8)]
+
+
 MODELS = [seq_mlp, functional_multi, conv, rnn, attention, activations, nested, spatial, sequence1d, volumes,
-          misc, masked, images, options, noise_norm, color, gqa, conv_lstm, stacked_rnn, reversible, preprocess]
+          misc, masked, images, options, noise_norm, color, gqa, conv_lstm, stacked_rnn, reversible, preprocess,
+          quantized, lora]
 
 
 def main():
@@ -330,7 +359,8 @@ def main():
         if wanted and make.__name__ not in wanted:
             continue
         model, specs = make()
-        randomize(model)
+        if not getattr(model, "fixture_randomized", False):
+            randomize(model)
         inputs = []
         for spec in specs:
             if spec[0] == "ids":

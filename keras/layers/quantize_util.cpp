@@ -1,0 +1,70 @@
+#include "keras/layers/quantize_util.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "keras/mixed_precision.h"
+
+namespace keras::layers::detail {
+
+void check_quantize_args(const Layer& layer, const std::string& mode) {
+  if (!layer.built())
+    throw std::invalid_argument("Cannot quantize a layer that isn't yet built. Layer '" + layer.name() + "' (of type '" +
+                                layer.class_name() + "') is not built yet.");
+  if (!layer.quantization_mode().empty())
+    throw std::invalid_argument("Layer '" + layer.name() + "' is already quantized with dtype_policy='" +
+                                layer.dtype_policy().name() + "'. Received: mode=" + mode);
+  // The mode, and int8 over float16 (both raise naming what they received).
+  (void)mixed_precision::DTypePolicy::quantized(mode, layer.dtype_policy());
+}
+
+void check_enable_lora(const Layer& layer, bool enabled, int64_t rank, bool has_constraint, const char* what) {
+  if (has_constraint)
+    throw std::invalid_argument(layer.name() + ": Lora is incompatible with " + what + " constraints. In order to enable "
+                                "lora on this layer, remove the `" + what + "_constraint` argument.");
+  if (!layer.built())
+    throw std::invalid_argument(layer.name() + ": Cannot enable lora on a layer that isn't yet built.");
+  if (enabled)
+    throw std::invalid_argument(layer.name() + ": lora is already enabled. This can only be done once per layer.");
+  if (rank < 1)
+    throw std::invalid_argument(layer.name() + ": expected a lora rank >= 1, but received " + std::to_string(rank));
+}
+
+Value quantization_config(const std::string& mode) {
+  if (mode != "int8") return Value();
+  auto serialized = [](const char* cls, Config inner) {
+    Config c = Config::object();
+    c["module"] = "keras.quantizers";
+    c["class_name"] = cls;
+    c["config"] = std::move(inner);
+    c["registered_name"] = Value();
+    return c;
+  };
+  Config act = Config::object();
+  act["value_range"] = Value::list({-127, 127});
+  act["epsilon"] = 1e-7;
+  act["output_dtype"] = "int8";
+  Config inner = Config::object();
+  inner["weight_quantizer"] = Value();
+  inner["activation_quantizer"] = serialized("AbsMaxQuantizer", act);
+  return serialized("Int8QuantizationConfig", inner);
+}
+
+void write_lora_config(Config& c, bool enabled, int64_t rank, double alpha, const std::optional<int64_t>& option_rank,
+                       const std::optional<double>& option_alpha) {
+  if (!enabled) {
+    if (!option_rank) return;
+    rank = *option_rank;
+    alpha = option_alpha.value_or(static_cast<double>(rank));
+  }
+  c["lora_rank"] = static_cast<long long>(rank);
+  if (alpha == std::floor(alpha) && std::fabs(alpha) < 9e15) c["lora_alpha"] = static_cast<long long>(alpha);
+  else c["lora_alpha"] = alpha;
+}
+
+void read_lora_config(const Config& c, std::optional<int64_t>& rank, std::optional<double>& alpha) {
+  if (c.contains("lora_rank") && !c.at("lora_rank").is_null()) rank = c.at("lora_rank").as_int();
+  if (c.contains("lora_alpha") && !c.at("lora_alpha").is_null()) alpha = c.at("lora_alpha").as_double();
+}
+
+}  // namespace keras::layers::detail

@@ -1,0 +1,317 @@
+// test_quantize_lora.cpp - Keras's quantize("int8") (Dense, Embedding, Model.quantize) and
+// LoRA (enable_lora on Dense, EinsumDense, Embedding): Keras 3's numbers
+// (tests/data/quantize/quantize.npz, written by tests/data/quantize/make_fixtures.py), its
+// checks and errors, training after either, and both through the file formats. Files
+// written by Keras itself load in test_keras_files.cpp ("quantized", "lora").
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "error_of.h"
+#include "files.h"
+#include "helpers.h"
+#include "keras/keras.h"
+#include "npz_fixtures.h"
+
+using namespace th;
+namespace layers = keras::layers;
+namespace ops = keras::core::ops;
+using keras::DType;
+
+namespace {
+
+const Tensor& fx(const std::string& name) { return th::npz_array("quantize/quantize.npz", name); }
+
+double max_abs_diff(const Tensor& a, const Tensor& b) {
+  REQUIRE(a.shape() == b.shape());
+  return ops::max(ops::abs(ops::cast(a, DType::float64) - ops::cast(b, DType::float64))).item<double>();
+}
+
+// Elements that differ (for int8 values, where a float rounding tie may flip one step).
+int64_t count_differing(const Tensor& a, const Tensor& b) {
+  REQUIRE(a.shape() == b.shape());
+  return ops::sum(ops::cast(ops::not_equal(ops::cast(a, DType::float64), ops::cast(b, DType::float64)), DType::int64))
+      .item<int64_t>();
+}
+
+keras::ModelPtr mlp(const std::string& name = "qmlp") {
+  auto in = keras::Input({6});
+  auto h = layers::Dense(8, {.activation = "relu", .name = name + "_d1"})(in);
+  auto out = layers::Dense(3, {.name = name + "_d2"})(h);
+  return keras::Functional({in}, {out}, {.name = name});
+}
+
+std::vector<std::vector<double>> weight_values(const layers::Layer& l) {
+  std::vector<std::vector<double>> out;
+  for (const auto& w : l.weights()) out.push_back(values(ops::cast(w.value(), DType::float64)));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("quantizers::abs_max_quantize gives Keras's values and scales") {
+  const Tensor& x = fx("abs_max_x");
+  for (auto [axis, name] : {std::pair<int64_t, const char*>{-1, "last"}, {0, "first"}}) {
+    auto q = keras::quantizers::abs_max_quantize(x, {axis});
+    CHECK(q.values.dtype() == DType::int8);
+    CHECK(count_differing(q.values, fx(std::string("abs_max_") + name + "_values")) == 0);
+    CHECK(q.scale.shape() == fx(std::string("abs_max_") + name + "_scale").shape());
+    CHECK(max_abs_diff(ops::divide(q.scale, fx(std::string("abs_max_") + name + "_scale")), ops::ones_like(q.scale)) < 1e-6);
+  }
+  throws_with<std::invalid_argument>([&] { keras::quantizers::abs_max_quantize(ops::cast(x, DType::int32), {0}); },
+                                     "expected floating inputs, but received int32");
+  throws_with<std::invalid_argument>([&] { keras::quantizers::abs_max_quantize(x, {2}); },
+                                     "axis 2 is out of range for inputs of shape (4, 6)");
+}
+
+TEST_CASE("Dense.quantize(\"int8\"): Keras's int8 kernel, scales, outputs and input gradients") {
+  auto d = layers::Dense(5, {.activation = "relu"});
+  d->build(keras::ShapeSpec{-1, 3, 7});
+  d->set_weights({fx("dense_kernel"), fx("dense_bias")});
+  const Tensor& x = fx("dense_x");
+  CHECK(max_abs_diff((*d)(x), fx("dense_float_y")) < 1e-5);
+  d->quantize("int8");
+  CHECK(d->quantization_mode() == "int8");
+  CHECK(d->dtype_policy().name() == "int8_from_float32");
+  CHECK(d->compute_dtype() == DType::float32);
+  CHECK(d->kernel.dtype() == DType::int8);
+  CHECK_FALSE(d->kernel.trainable());
+  CHECK(count_differing(d->kernel.value(), fx("dense_q_kernel")) == 0);
+  CHECK(max_abs_diff(d->kernel_scale.value(), fx("dense_q_scale")) < 1e-3);
+  // Weights in Keras's file order; only the bias trains.
+  const auto ws = d->weights();
+  REQUIRE(ws.size() == 3);
+  CHECK(ws[0].same_as(d->kernel));
+  CHECK(ws[2].same_as(d->kernel_scale));
+  REQUIRE(d->trainable_weights().size() == 1);
+  CHECK(d->trainable_weights()[0].same_as(d->bias));
+
+  keras::core::GradientTape tape;
+  tape.watch(x);
+  const Tensor y = (*d)(x);
+  const Tensor loss = ops::sum(ops::multiply(y, fx("dense_q_w")));
+  const Tensor dx = tape.gradient(loss, std::vector<Tensor>{x})[0];
+  CHECK(max_abs_diff(y, fx("dense_q_y")) < 1e-5);
+  CHECK(max_abs_diff(dx, fx("dense_q_dx")) < 1e-5);
+  // The dequantized kernel is within half a quantization step of the float one.
+  const Tensor step = ops::divide(ops::ones_like(d->kernel_scale.value()), d->kernel_scale.value());
+  CHECK(ops::all(ops::less_equal(ops::abs(ops::subtract(d->effective_kernel(), fx("dense_kernel"))),
+                                 ops::multiply(step, ops::scalar_like(step, 0.5001))))
+            .item<bool>());
+}
+
+TEST_CASE("Embedding.quantize(\"int8\"): per-row scales and Keras's looked-up rows") {
+  auto e = layers::Embedding(6, 4);
+  e->build(keras::ShapeSpec{-1, 5});
+  e->set_weights({fx("emb_table")});
+  e->quantize("int8");
+  CHECK(e->embeddings.dtype() == DType::int8);
+  CHECK(count_differing(e->embeddings.value(), fx("emb_q_table")) == 0);
+  CHECK(max_abs_diff(ops::divide(e->embeddings_scale.value(), fx("emb_q_scale")), ops::ones({6})) < 1e-6);
+  CHECK(max_abs_diff((*e)(fx("emb_ids")), fx("emb_q_y")) < 1e-6);
+  CHECK(e->trainable_weights().empty());
+  // A subclass is not quantized (Keras's type check).
+  auto rev = layers::ReversibleEmbedding(6, 4);
+  rev->build(keras::ShapeSpec{-1, 5});
+  throws_with<keras::core::NotImplementedError>([&] { rev->quantize("int8"); }, "ReversibleEmbedding");
+}
+
+TEST_CASE("quantize: Keras's checks and errors") {
+  auto d = layers::Dense(3);
+  throws_with<std::invalid_argument>([&] { d->quantize("int8"); }, "Cannot quantize a layer that isn't yet built");
+  d->build(keras::ShapeSpec{-1, 4});
+  throws_with<std::invalid_argument>([&] { d->quantize("int4"); }, "invalid quantization mode 'int4'");
+  d->quantize("int8");
+  throws_with<std::invalid_argument>([&] { d->quantize("int8"); },
+                                     "is already quantized with dtype_policy='int8_from_float32'");
+  auto half = layers::Dense(3, {.dtype = "mixed_float16"});
+  half->build(keras::ShapeSpec{-1, 4});
+  throws_with<std::invalid_argument>([&] { half->quantize("int8"); }, "doesn't work well with compute_dtype='float16'");
+  auto conv = layers::Conv2D(2, 3);
+  conv->build(keras::ShapeSpec{-1, 5, 5, 1});
+  throws_with<keras::core::NotImplementedError>([&] { conv->quantize("int8"); },
+                                                "Layer Conv2D ('" + conv->name() + "') does not have a `quantize()`");
+  // Policies by name and serialized, as Keras writes them.
+  keras::mixed_precision::DTypePolicy p("int8_from_mixed_bfloat16");
+  CHECK(p.quantization_mode() == "int8");
+  CHECK(p.source_name() == "mixed_bfloat16");
+  CHECK(p.compute_dtype() == DType::bfloat16);
+  CHECK(p.variable_dtype() == DType::float32);
+  const keras::Config c = p.serialize();
+  CHECK(c.at("class_name").as_string() == "QuantizedDTypePolicy");
+  CHECK(c.at("config").at("mode").as_string() == "int8");
+  CHECK(keras::mixed_precision::DTypePolicy::deserialize(c) == p);
+  CHECK_THROWS_AS(keras::mixed_precision::DTypePolicy("int8_from_int8_from_float32"), std::invalid_argument);
+}
+
+TEST_CASE("Model.quantize: leaf layers that take the mode, filters, retraced steps, training and saving") {
+  auto in = keras::Input({4, 4, 1});
+  auto c = layers::Conv2D(2, 3, {.name = "conv"})(in);
+  auto f = layers::Flatten()(c);
+  auto h = layers::Dense(5, {.activation = "relu", .name = "hidden"})(f);
+  auto out = layers::Dense(2, {.name = "head"})(h);
+  auto model = keras::Functional({in}, {out});
+  model->compile({.optimizer = "sgd", .loss = "mse"});
+  const Tensor x = make(uniform(6 * 16), {6, 4, 4, 1});
+  const Tensor y = make(uniform(12), {6, 2});
+  model->fit(x, y, {.batch_size = 3, .epochs = 1, .verbose = 0});
+  REQUIRE(model->train_function() != nullptr);
+  const Tensor before = model->predict(x, {.verbose = 0});
+
+  // Only "head" (a regular expression filter); then the rest.
+  model->quantize("int8", std::vector<std::string>{"^he"});
+  CHECK(model->get_layer("head")->quantization_mode() == "int8");
+  CHECK(model->get_layer("hidden")->quantization_mode().empty());
+  CHECK(model->train_function() == nullptr);  // traced again at the next step
+  model->quantize("int8", [](const layers::Layer& l) { return l.name() == "hidden"; });
+  CHECK(model->get_layer("hidden")->quantization_mode() == "int8");
+  CHECK(model->get_layer("conv")->quantization_mode().empty());  // (warned and skipped)
+  throws_with<std::invalid_argument>([&] { model->quantize("int8"); }, "Layer 'hidden' is already quantized");
+  const Tensor after = model->predict(x, {.verbose = 0});
+  CHECK(max_abs_diff(before, after) < 0.05);  // int8 weights and inputs: close, not equal
+
+  // Training goes on: the conv weights and the biases move, the int8 kernels do not.
+  auto head = std::dynamic_pointer_cast<layers::DenseLayer>(model->get_layer("head"));
+  const auto k0 = values(ops::cast(head->kernel.value(), DType::float64));
+  const auto b0 = values(head->bias.value());
+  model->fit(x, y, {.batch_size = 3, .epochs = 2, .verbose = 0});
+  CHECK(values(ops::cast(head->kernel.value(), DType::float64)) == k0);
+  CHECK(values(head->bias.value()) != b0);
+  CHECK(model->train_function()->tracing_count() >= 1);
+
+  // Both file formats keep the quantized layers (policy, int8 weights, scales).
+  TempDir dir;
+  for (const char* file : {"q.keras", "q.kcpp"}) {
+    model->save(dir.file(file));
+    keras::ModelPtr loaded = keras::models::load_model(dir.file(file));
+    auto lh = std::dynamic_pointer_cast<layers::DenseLayer>(loaded->get_layer("head"));
+    CHECK(lh->dtype_policy().name() == "int8_from_float32");
+    CHECK(lh->kernel.dtype() == DType::int8);
+    CHECK(weight_values(*lh) == weight_values(*head));
+    CHECK(max_abs_diff(loaded->predict(x, {.verbose = 0}), model->predict(x, {.verbose = 0})) == 0.0);
+  }
+}
+
+TEST_CASE("quantize: an unbuilt model raises; a built Sequential quantizes its Dense and Embedding layers") {
+  auto seq = keras::Sequential({layers::Embedding(10, 4), layers::Flatten(), layers::Dense(2)});
+  throws_with<std::invalid_argument>([&] { seq->quantize("int8"); }, "isn't yet built");
+  seq->build(keras::ShapeSpec{-1, 3});
+  seq->quantize("int8");
+  for (const auto& l : seq->layers())
+    if (!l->weights().empty()) CHECK(l->quantization_mode() == "int8");
+  CHECK(seq->trainable_weights().size() == 1);  // the Dense bias
+  const Tensor ids = make({1, 2, 3, 9, 0, 4}, {2, 3}, DType::int32);
+  CHECK(seq->predict(ids, {.verbose = 0}).shape() == Shape{2, 2});
+}
+
+TEST_CASE("LoRA on Dense: Keras's outputs and one SGD step that trains only the factors and the bias") {
+  auto d = layers::Dense(3);
+  d->build(keras::ShapeSpec{-1, 4});
+  d->set_weights({fx("lora_kernel"), fx("lora_bias")});
+  const Tensor x = fx("lora_x");
+  const Tensor plain = (*d)(x);
+  d->enable_lora(2, {.lora_alpha = 4});
+  CHECK(d->lora_enabled());
+  CHECK(d->lora_rank() == 2);
+  CHECK(d->lora_alpha() == 4.0);
+  CHECK(d->lora_kernel_a.shape() == Shape{4, 2});
+  CHECK(d->lora_kernel_b.shape() == Shape{2, 3});
+  CHECK(max_abs_diff((*d)(x), plain) == 0.0);  // b starts at zero
+  d->lora_kernel_a.assign(fx("lora_a"));
+  d->lora_kernel_b.assign(fx("lora_b"));
+  CHECK(max_abs_diff((*d)(x), fx("lora_y")) < 1e-5);
+  // Keras's trainable weights: bias, lora_kernel_a, lora_kernel_b.
+  const auto tw = d->trainable_weights();
+  REQUIRE(tw.size() == 3);
+  CHECK(tw[0].same_as(d->bias));
+  CHECK(tw[1].same_as(d->lora_kernel_a));
+  CHECK(tw[2].same_as(d->lora_kernel_b));
+  d->set_trainable(false);
+  d->set_trainable(true);
+  CHECK_FALSE(d->kernel.trainable());  // frozen for good
+
+  auto opt = keras::optimizers::SGD({.learning_rate = 0.1});
+  std::vector<Tensor> grads;
+  {
+    keras::core::GradientTape tape;
+    const Tensor loss = ops::mean(ops::square(ops::subtract((*d)(x), fx("lora_target"))));
+    grads = tape.gradient(loss, tw);
+  }
+  opt->apply_gradients(grads, tw);
+  CHECK(max_abs_diff(d->lora_kernel_a.value(), fx("lora_step_a")) < 1e-6);
+  CHECK(max_abs_diff(d->lora_kernel_b.value(), fx("lora_step_b")) < 1e-6);
+  CHECK(max_abs_diff(d->bias.value(), fx("lora_step_bias")) < 1e-6);
+  CHECK(max_abs_diff(d->kernel.value(), fx("lora_step_kernel")) == 0.0);
+}
+
+TEST_CASE("LoRA over an int8 Dense gives Keras's outputs") {
+  auto d = layers::Dense(3);
+  d->build(keras::ShapeSpec{-1, 4});
+  d->set_weights({fx("lora_kernel"), fx("lora_bias")});
+  d->quantize("int8");
+  d->enable_lora(2, {.lora_alpha = 4});
+  d->lora_kernel_a.assign(fx("lora_a"));
+  d->lora_kernel_b.assign(fx("lora_b"));
+  CHECK(max_abs_diff((*d)(fx("lora_x")), fx("lora_int8_y")) < 1e-5);
+}
+
+TEST_CASE("enable_lora: Keras's checks") {
+  auto d = layers::Dense(3);
+  throws_with<std::invalid_argument>([&] { d->enable_lora(2); }, "Cannot enable lora on a layer that isn't yet built");
+  d->build(keras::ShapeSpec{-1, 4});
+  throws_with<std::invalid_argument>([&] { d->enable_lora(0); }, "expected a lora rank >= 1, but received 0");
+  d->enable_lora(2);
+  throws_with<std::invalid_argument>([&] { d->enable_lora(2); }, "lora is already enabled");
+  auto constrained = layers::Dense(3, {.kernel_constraint = "non_neg"});
+  constrained->build(keras::ShapeSpec{-1, 4});
+  throws_with<std::invalid_argument>([&] { constrained->enable_lora(2); }, "Lora is incompatible with kernel constraints");
+  auto e = layers::Embedding(5, 2, {.embeddings_constraint = "unit_norm"});
+  e->build(keras::ShapeSpec{-1, 3});
+  throws_with<std::invalid_argument>([&] { e->enable_lora(1); }, "Lora is incompatible with embeddings constraints");
+  CHECK_THROWS_AS(layers::Dense(3, {.lora_rank = 0}), std::invalid_argument);
+}
+
+TEST_CASE("LoRA fine-tuning in fit(): Dense, EinsumDense and Embedding, saved merged as Keras saves it") {
+  auto ids = keras::Input({4}, {.dtype = DType::int32});
+  auto e = layers::Embedding(8, 6, {.name = "emb"})(ids);
+  auto h = layers::EinsumDense("abc,cd->abd", keras::ShapeSpec{4, 5}, {.bias_axes = "d", .name = "ein"})(e);
+  auto out = layers::Dense(3, {.name = "head"})(layers::Flatten()(h));
+  auto model = keras::Functional({ids}, {out});
+  const Tensor x = make({1, 2, 3, 4, 5, 6, 7, 0, 2, 2, 3, 3, 1, 0, 0, 7}, {4, 4}, DType::int32);
+  const Tensor y = make(uniform(12), {4, 3});
+  auto head = std::dynamic_pointer_cast<layers::DenseLayer>(model->get_layer("head"));
+  auto ein = std::dynamic_pointer_cast<layers::EinsumDenseLayer>(model->get_layer("ein"));
+  auto emb = std::dynamic_pointer_cast<layers::EmbeddingLayer>(model->get_layer("emb"));
+  head->enable_lora(2);
+  ein->enable_lora(3, {.lora_alpha = 6});
+  emb->enable_lora(2);
+  CHECK(ein->lora_kernel_a.shape() == Shape{6, 3});
+  CHECK(emb->lora_embeddings_a.shape() == Shape{8, 2});
+  CHECK(model->trainable_weights().size() == 8);  // 3 pairs of factors, 2 biases
+  const auto frozen = values(ein->kernel.value());
+  model->compile({.optimizer = keras::optimizers::Adam({.learning_rate = 0.05}), .loss = "mse"});
+  const double first = model->evaluate(x, y, {.verbose = 0}).at("loss");
+  model->fit(x, y, {.batch_size = 2, .epochs = 5, .verbose = 0});
+  CHECK(model->evaluate(x, y, {.verbose = 0}).at("loss") < first);
+  CHECK(values(ein->kernel.value()) == frozen);
+  const Tensor pred = model->predict(x, {.verbose = 0});
+  CHECK(head->get_config().at("lora_rank").as_int() == 2);
+  CHECK(ein->get_config().at("lora_alpha").as_int() == 6);
+
+  TempDir dir;
+  // .keras: each kernel with its update merged, no factors; loaded factors are zero.
+  model->save(dir.file("lora.keras"));
+  keras::ModelPtr loaded = keras::models::load_model(dir.file("lora.keras"));
+  auto lh = std::dynamic_pointer_cast<layers::DenseLayer>(loaded->get_layer("head"));
+  REQUIRE(lh->lora_enabled());
+  CHECK(ops::all(ops::equal(lh->lora_kernel_b.value(), ops::zeros_like(lh->lora_kernel_b.value()))).item<bool>());
+  CHECK(max_abs_diff(lh->kernel.value(), head->effective_kernel()) < 1e-6);
+  CHECK(max_abs_diff(loaded->predict(x, {.verbose = 0}), pred) < 1e-5);
+  // The native file keeps the factors themselves.
+  model->save(dir.file("lora.kcpp"));
+  keras::ModelPtr native = keras::models::load_model(dir.file("lora.kcpp"));
+  CHECK(max_abs_diff(native->predict(x, {.verbose = 0}), pred) == 0.0);
+  auto nh = std::dynamic_pointer_cast<layers::DenseLayer>(native->get_layer("head"));
+  CHECK(max_abs_diff(nh->lora_kernel_b.value(), head->lora_kernel_b.value()) == 0.0);
+}
