@@ -4,10 +4,13 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/errors.h"
 #include "core/ops.h"
 #include "keras/layers/core_layers_util.h"
 #include "keras/layers/kernel_bias_config.h"
+#include "keras/layers/einsum_quantization.h"
 #include "keras/layers/quantize_util.h"
+#include "keras/quantizers.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -166,11 +169,18 @@ void EinsumDenseLayer::build(const ShapeSpec& input_shape) {
                                     "; give it in output_shape");
     return Shape(w);
   };
-  kernel = add_weight("kernel", known(s.kernel, "kernel"),
-                      {kernel_init(equation_, o_.kernel_initializer.ptr(), s.kernel), o_.kernel_regularizer.ptr(), o_.kernel_constraint.ptr()});
+  const bool int8 = quantization_mode() == "int8";  // an "int8_from_..." policy: Keras's quantized_build
+  if (int8)
+    kernel = add_weight("kernel", known(s.kernel, "kernel"),
+                        {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
+  else
+    kernel = add_weight("kernel", known(s.kernel, "kernel"),
+                        {kernel_init(equation_, o_.kernel_initializer.ptr(), s.kernel), o_.kernel_regularizer.ptr(),
+                         o_.kernel_constraint.ptr()});
   if (s.has_bias)
     bias = add_weight("bias", known(s.bias, "bias"),
                       {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr()});
+  if (int8) build_int8();
   input_spec = InputSpec{};
   input_spec.ndim = int64_t(input_shape.size());
   if (o_.lora_rank) {
@@ -193,17 +203,64 @@ void EinsumDenseLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
   lora_alpha_ = lo.lora_alpha.value_or(static_cast<double>(rank));
 }
 
+void EinsumDenseLayer::build_int8() {
+  // Keras's _get_kernel_scale_shape: the reduced kernel laid out over the output.
+  const detail::EinsumQuantization q = detail::analyze_einsum_quantization(equation_, name());
+  std::vector<int64_t> reduced = kernel.shape().dims();
+  for (int64_t a : q.kernel_reduced) reduced[size_t(a)] = 1;
+  const Shape shape =
+      detail::scale_for_quant(ops::ones(Shape(reduced)), q.kernel_transpose, q.kernel_expand, q.kernel_squeeze).shape();
+  kernel_scale = add_weight("kernel_scale", shape, {.initializer = initializers::get("ones"), .trainable = false});
+}
+
+void EinsumDenseLayer::quantize(const std::string& mode) {
+  if (class_name() != "EinsumDense") Layer::quantize(mode);  // Keras's type check: not subclasses
+  detail::check_quantize_args(*this, mode);
+  if (equation_.find("...") != std::string::npos)  // (Model::quantize warns and skips it)
+    throw core::NotImplementedError(name() + ": EinsumDense int8 quantization needs an einsum equation without an "
+                                    "ellipsis ([X],[Y]->[Z], as Keras's), but received '" + equation_ + "'");
+  const detail::EinsumQuantization q = detail::analyze_einsum_quantization(equation_, name());
+  const quantizers::Quantized k = quantizers::abs_max_quantize(ops::cast(kernel.value(), DType::float32), q.kernel_reduced);
+  const Tensor scale = detail::scale_for_quant(k.scale, q.kernel_transpose, q.kernel_expand, q.kernel_squeeze);
+  set_quantized_policy(mixed_precision::DTypePolicy::quantized(mode, dtype_policy()));
+  kernel = replace_weight(kernel, "kernel", kernel.shape(),
+                          {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
+  if (lora_enabled()) set_weight_trainable(kernel, false);
+  kernel.assign(k.values);
+  build_int8();
+  kernel_scale.assign(ops::cast(scale, kernel_scale.dtype()));
+}
+
 Tensor EinsumDenseLayer::effective_kernel() const {
-  if (!lora_enabled()) return kernel.value();
+  Tensor k = kernel.value();
+  if (quantization_mode() == "int8")
+    k = ops::divide(ops::cast(k, compute_dtype()),
+                    detail::kernel_scale_for_dequant(kernel_scale.value(),
+                                                     detail::analyze_einsum_quantization(equation_, name())));
+  if (!lora_enabled()) return k;
   const Tensor delta = ops::multiply(ops::matmul(lora_kernel_a, lora_kernel_b),
                                      ops::scalar_like(lora_kernel_a, detail::lora_scale(lora_alpha_, lora_rank_)));
-  return ops::cast(ops::add(kernel.value(), delta), compute_dtype());
+  return ops::cast(ops::add(k, delta), compute_dtype());
 }
 
 std::vector<Layer::StoredWeight> EinsumDenseLayer::stored_weights() const {
+  // Keras: kernel, bias, then (int8) kernel_scale; with LoRA the kernel holds the update
+  // (quantized again once int8) and the factors are not stored.
   if (!lora_enabled()) return Layer::stored_weights();
-  std::vector<StoredWeight> out{{kernel, ops::cast(effective_kernel(), kernel.dtype())}};
+  std::vector<StoredWeight> out;
+  Tensor merged_scale;
+  if (quantization_mode() == "int8") {
+    const detail::EinsumQuantization q = detail::analyze_einsum_quantization(equation_, name());
+    const quantizers::Quantized k =
+        quantizers::abs_max_quantize(ops::cast(effective_kernel(), DType::float32), q.kernel_reduced);
+    out.push_back({kernel, k.values});
+    merged_scale = ops::cast(detail::scale_for_quant(k.scale, q.kernel_transpose, q.kernel_expand, q.kernel_squeeze),
+                             kernel_scale.dtype());
+  } else {
+    out.push_back({kernel, ops::cast(effective_kernel(), kernel.dtype())});
+  }
   if (bias.defined()) out.push_back({bias, bias.value()});
+  if (merged_scale.defined()) out.push_back({kernel_scale, merged_scale});
   return out;
 }
 
@@ -214,7 +271,18 @@ void EinsumDenseLayer::stored_weights_loaded() {
 }
 
 Tensor EinsumDenseLayer::call(const Tensor& x, bool) {
-  Tensor y = ops::einsum(equation_, x, lora_enabled() ? effective_kernel() : kernel.value());
+  Tensor y;
+  if (quantization_mode() == "int8") {
+    y = detail::einsum_int8(equation_, detail::analyze_einsum_quantization(equation_, name()), x, kernel, kernel_scale,
+                            compute_dtype());
+    if (lora_enabled()) {  // Keras: einsum(inputs, a @ b), scaled, added to the de-scaled result
+      const Tensor lora = ops::einsum(equation_, x, ops::matmul(lora_kernel_a, lora_kernel_b));
+      y = ops::cast(ops::add(y, ops::multiply(lora, ops::scalar_like(lora, detail::lora_scale(lora_alpha_, lora_rank_)))),
+                    compute_dtype());
+    }
+  } else {
+    y = ops::einsum(equation_, x, lora_enabled() ? effective_kernel() : kernel.value());
+  }
   if (bias.defined()) y = ops::add(y, bias);
   return o_.activation(y);
 }
@@ -229,7 +297,7 @@ Config EinsumDenseLayer::get_config() const {
   c["equation"] = equation_;
   c["bias_axes"] = o_.bias_axes ? Value(*o_.bias_axes) : Value();
   detail::write_kernel_bias_config(c, o_);
-  c["quantization_config"] = Value();
+  c["quantization_config"] = detail::quantization_config(quantization_mode());
   detail::write_lora_config(c, lora_enabled(), lora_rank_, lora_alpha_, o_.lora_rank, o_.lora_alpha);
   return c;
 }

@@ -85,8 +85,17 @@ class EinsumDenseLayer : public Layer {
   int64_t lora_rank() const { return lora_rank_; }
   /// LoRA's scale numerator (the update is scaled by lora_alpha() / lora_rank()).
   double lora_alpha() const { return lora_alpha_; }
-  /// The kernel the outputs follow: the kernel plus the LoRA update when enabled.
+  /// The float kernel the outputs follow: the kernel (dequantized once int8) plus the LoRA
+  /// update when enabled.
   Tensor effective_kernel() const;
+  /// int8: the kernel's scale, in Keras's layout (the contracted axes reduced, the rest
+  /// laid out to broadcast over the output).
+  Variable kernel_scale;
+  /// "int8" (Keras's EinsumDense.quantize): the kernel quantized by its abs-max over the
+  /// contracted axes, the inputs likewise at each call, the einsum computed in int32 and
+  /// de-scaled; gradients flow to the inputs through the dequantized kernel. Equations
+  /// with an ellipsis raise std::invalid_argument (Keras cannot quantize them either).
+  void quantize(const std::string& mode) override;
   std::vector<StoredWeight> stored_weights() const override;
   void stored_weights_loaded() override;
 
@@ -105,6 +114,7 @@ class EinsumDenseLayer : public Layer {
   Shapes analyze(const ShapeSpec& input_shape) const;
 
  private:
+  void build_int8();
   std::string equation_;
   ShapeSpec partial_output_;
   EinsumDenseOptions o_;

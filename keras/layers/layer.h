@@ -354,7 +354,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
 
   // ---- quantization, and the weights a file stores ----
   /// Keras's quantize(mode): replaces the layer's float weights by quantized ones and its
-  /// policy by "int8_from_<policy>". Dense and Embedding take "int8"; the
+  /// policy by "int8_from_<policy>". Dense, EinsumDense and Embedding take "int8"; the
   /// default raises core::NotImplementedError naming the class (Model::quantize warns and
   /// skips such layers). A mode other than "int8" raises std::invalid_argument.
   virtual void quantize(const std::string& mode);

@@ -248,7 +248,7 @@ class Model : public layers::Layer {
 
   // ---- quantization (keras/models/quantize.cpp) ----
   /// Keras's Model.quantize(mode): quantizes every leaf layer (one without sublayers) that
-  /// takes the mode ("int8": Dense, Embedding); leaf layers that do not are skipped with a
+  /// takes the mode ("int8": Dense, EinsumDense, Embedding); leaf layers that do not are skipped with a
   /// warning naming them, as Keras does, and unbuilt layers silently. The traced steps are
   /// dropped (traced again at the next call). A mode other than "int8" throws
   /// std::invalid_argument.

@@ -262,7 +262,26 @@ void build_if_needed(Model& model, size_t file_weights) {
 }  // namespace
 
 // ---- models -------------------------------------------------------------------------------------
+namespace {
+// A quantized layer inside a composite one (MultiHeadAttention's projections after
+// Model::quantize): the composite's config cannot record it, so the file would not load
+// (Keras 3 cannot load such a file either). Refused before anything is written.
+void check_quantized_inside(const layers::Layer& l, const layers::Layer* composite) {
+  if (composite && !l.quantization_mode().empty())
+    throw std::invalid_argument("save: the " + l.class_name() + " layer '" + l.name() + "' inside the " +
+                                composite->class_name() + " layer '" + composite->name() + "' is quantized (" +
+                                l.dtype_policy().name() + "), which a saved config cannot record; save before "
+                                "quantizing, or quantize with a filter that leaves '" + composite->name() + "' out");
+  if (auto* m = dynamic_cast<const Model*>(&l)) {
+    for (const auto& c : m->layers()) check_quantized_inside(*c, nullptr);
+    return;
+  }
+  for (const auto& c : l.sublayers()) check_quantized_inside(*c, composite ? composite : &l);
+}
+}  // namespace
+
 void save_model(const Model& model, const std::string& path) {
+  check_quantized_inside(model, nullptr);
   if (ends_with(path, ".keras")) {  // Keras 3's format
     detail::save_keras_model(model, path);
     return;

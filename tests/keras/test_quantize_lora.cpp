@@ -5,6 +5,8 @@
 // written by Keras itself load in test_keras_files.cpp ("quantized", "lora").
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -115,6 +117,65 @@ TEST_CASE("Embedding.quantize(\"int8\"): per-row scales and Keras's looked-up ro
   auto rev = layers::ReversibleEmbedding(6, 4);
   rev->build(keras::ShapeSpec{-1, 5});
   throws_with<keras::core::NotImplementedError>([&] { rev->quantize("int8"); }, "ReversibleEmbedding");
+}
+
+TEST_CASE("EinsumDense.quantize(\"int8\"): Keras's kernel scale layout, outputs and input gradients") {
+  struct Eq {
+    const char* equation;
+    keras::ShapeSpec output;
+    std::optional<std::string> bias_axes;
+  };
+  const std::vector<Eq> eqs = {{"ab,bc->ac", {4}, "c"},
+                               {"abc,cde->abde", {3, 2, 3}, "de"},
+                               {"abcd,cde->abe", {2, 5}, "e"},
+                               {"abc,cd->abd", {2, 3}, std::nullopt},
+                               {"abc,bcd->ad", {4}, "d"}};
+  for (size_t i = 0; i < eqs.size(); ++i) {
+    const std::string p = "ein" + std::to_string(i) + "_";
+    INFO(eqs[i].equation);
+    auto e = layers::EinsumDense(eqs[i].equation, eqs[i].output, {.bias_axes = eqs[i].bias_axes});
+    const Tensor& x = fx(p + "x");
+    keras::ShapeSpec in_shape(x.shape().dims().begin(), x.shape().dims().end());
+    e->build(in_shape);
+    std::vector<Tensor> ws{fx(p + "kernel")};
+    if (eqs[i].bias_axes) ws.push_back(fx(p + "bias"));
+    e->set_weights(ws);
+    e->quantize("int8");
+    CHECK(count_differing(e->kernel.value(), fx(p + "q_kernel")) == 0);
+    REQUIRE(e->kernel_scale.shape() == fx(p + "q_scale").shape());
+    CHECK(max_abs_diff(ops::divide(e->kernel_scale.value(), fx(p + "q_scale")), ops::ones_like(e->kernel_scale.value())) <
+          1e-6);
+    keras::core::GradientTape tape;
+    tape.watch(x);
+    const Tensor y = (*e)(x);
+    const Tensor dx = tape.gradient(ops::sum(ops::multiply(y, fx(p + "q_w"))), std::vector<Tensor>{x})[0];
+    CHECK(max_abs_diff(y, fx(p + "q_y")) < 1e-5);
+    CHECK(max_abs_diff(dx, fx(p + "q_dx")) < 1e-5);
+    // The dequantized kernel is the float one to within half a step.
+    CHECK(max_abs_diff(e->effective_kernel(), fx(p + "kernel")) < 0.5 / 127 + 1e-6);
+  }
+  auto elided = layers::EinsumDense("...b,bc->...c", keras::ShapeSpec{4});
+  elided->build(keras::ShapeSpec{-1, 3});
+  throws_with<keras::core::NotImplementedError>([&] { elided->quantize("int8"); },
+                                                "needs an einsum equation without an ellipsis");
+}
+
+TEST_CASE("Model.quantize reaches MultiHeadAttention's projections; such a model refuses to save") {
+  auto x = keras::Input({4, 6});
+  auto mha = layers::MultiHeadAttention(2, 3, {.name = "mha"});
+  auto model = keras::Functional({x}, {(*mha)({x, x})});
+  const Tensor in = make(uniform(2 * 4 * 6), {2, 4, 6});
+  const Tensor before = model->predict(in);
+  model->quantize("int8");
+  int quantized = 0;
+  for (const auto& l : mha->sublayers()) quantized += l->quantization_mode() == "int8";
+  CHECK(quantized == 4);  // query, key, value and output projections
+  CHECK(max_abs_diff(model->predict(in), before) < 0.05);
+  TempDir dir;
+  for (const char* file : {"m.keras", "m.kcpp"})
+    throws_with<std::invalid_argument>([&] { model->save(dir.file(file)); },
+                                       "inside the MultiHeadAttention layer 'mha' is quantized");
+  CHECK_FALSE(std::filesystem::exists(dir.file("m.keras")));
 }
 
 TEST_CASE("quantize: Keras's checks and errors") {

@@ -320,12 +320,13 @@ def preprocess():
 
 def quantized():
     """model.quantize("int8") after random float weights: Dense (inputs quantized per row,
-    int32 products), Embedding (per-row scales) and a Dense left in float by a filter
-    shape; the file holds QuantizedDTypePolicy configs, int8 kernels and their scales."""
+    int32 products), EinsumDense and Embedding (per-row scales); the file holds
+    QuantizedDTypePolicy configs, int8 kernels and their scales."""
     ids = keras.Input((5,), dtype="int32")
     x = keras.Input((6,))
     e = layers.Flatten()(layers.Embedding(9, 3)(ids))
     h = layers.Dense(7, activation="relu")(layers.Concatenate()([e, x]))
+    h = layers.EinsumDense("ab,bc->ac", 5, bias_axes="c", activation="tanh")(h)
     model = keras.Model([ids, x], layers.Dense(4)(h), name="quantized")
     randomize(model)
     model.quantize("int8")

@@ -109,6 +109,36 @@ def main():
     qd.lora_kernel_b.assign(lbb)
     out["lora_int8_y"] = np.asarray(qd(xl))
 
+    # EinsumDense int8: the equations of Dense-like, attention and per-position projections
+    # (the kernel scale's layout follows Keras's _analyze_quantization_info).
+    for i, (eq, out_shape, bias_axes, in_shape) in enumerate([
+            ("ab,bc->ac", (4,), "c", (3, 5)),
+            ("abc,cde->abde", (3, 2, 3), "de", (2, 3, 4)),
+            ("abcd,cde->abe", (2, 5), "e", (2, 2, 3, 4)),
+            ("abc,cd->abd", (2, 3), None, (2, 2, 5)),
+            ("abc,bcd->ad", (4,), "d", (3, 2, 5))]):
+        ed = layers.EinsumDense(eq, out_shape, bias_axes=bias_axes)
+        xe = f32(*in_shape, lo=-2, hi=2)
+        ed.build(in_shape)
+        ws = [f32(*w.shape) for w in ed.weights]
+        ed.set_weights(ws)
+        out[f"ein{i}_kernel"] = ws[0]
+        if len(ws) > 1:
+            out[f"ein{i}_bias"] = ws[1]
+        out[f"ein{i}_x"] = xe
+        ed.quantize("int8")
+        out[f"ein{i}_q_kernel"] = np.asarray(ed._kernel)
+        out[f"ein{i}_q_scale"] = np.asarray(ed.kernel_scale)
+        xt = tf.constant(xe)
+        w = f32(*ed(xt).shape)
+        with tf.GradientTape() as tape:
+            tape.watch(xt)
+            y = ed(xt)
+            loss = tf.reduce_sum(y * w)
+        out[f"ein{i}_q_w"] = w
+        out[f"ein{i}_q_y"] = y.numpy()
+        out[f"ein{i}_q_dx"] = tape.gradient(loss, xt).numpy()
+
     np.savez(OUT, **out)
     print("wrote", OUT, len(out), "arrays; keras", keras.__version__)
 
