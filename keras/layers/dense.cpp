@@ -128,6 +128,8 @@ void DenseLayer::quantize(const std::string& mode) {
   if (frozen) set_weight_trainable(kernel, false);
   kernel.assign(q.values);
   build_int8(kernel.shape()[0]);
+  // (the order of a layer built from this config: kernel, bias, kernel_scale, LoRA factors)
+  move_weight_after(kernel_scale, o_.use_bias ? bias : kernel);
   kernel_scale.assign(ops::cast(scale, kernel_scale.dtype()));
 }
 

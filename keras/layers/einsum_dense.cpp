@@ -228,6 +228,8 @@ void EinsumDenseLayer::quantize(const std::string& mode) {
   if (lora_enabled()) set_weight_trainable(kernel, false);
   kernel.assign(k.values);
   build_int8();
+  // (the order of a layer built from this config: kernel, bias, kernel_scale, LoRA factors)
+  move_weight_after(kernel_scale, bias.defined() ? bias : kernel);
   kernel_scale.assign(ops::cast(scale, kernel_scale.dtype()));
 }
 

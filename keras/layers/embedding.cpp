@@ -93,6 +93,7 @@ void EmbeddingLayer::quantize(const std::string& mode) {
   if (lora_enabled()) set_weight_trainable(embeddings, false);
   embeddings.assign(q.values);
   build_int8();
+  move_weight_after(embeddings_scale, embeddings);  // (before the LoRA factors, as when built)
   embeddings_scale.assign(ops::cast(scale, embeddings_scale.dtype()));
 }
 

@@ -434,6 +434,10 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// when `old` is not one of this layer's own weights.
   Variable replace_weight(const Variable& old, const std::string& name, const Shape& shape,
                           const WeightOptions& options);
+  /// Moves one of this layer's own weights right after `after` (to the front when `after`
+  /// is undefined) in weights(): quantize() after enable_lora() puts the scale where a
+  /// layer built from the same config has it.
+  void move_weight_after(const Variable& weight, const Variable& after);
   /// Freezes (or unfreezes) one of this layer's own weights for good: set_trainable(true)
   /// on the layer keeps it as set here (enable_lora() freezes the kernel).
   void set_weight_trainable(const Variable& weight, bool trainable);

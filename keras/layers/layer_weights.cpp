@@ -117,6 +117,17 @@ Variable Layer::replace_weight(const Variable& old, const std::string& name, con
   return v;
 }
 
+void Layer::move_weight_after(const Variable& weight, const Variable& after) {
+  const size_t from = own_index(weights_, weight, name_, "move_weight_after");
+  const Variable w = weights_[from];
+  const bool trainable = weight_trainable_[from];
+  weights_.erase(weights_.begin() + std::ptrdiff_t(from));
+  weight_trainable_.erase(weight_trainable_.begin() + std::ptrdiff_t(from));
+  const size_t to = after.defined() ? own_index(weights_, after, name_, "move_weight_after") + 1 : 0;
+  weights_.insert(weights_.begin() + std::ptrdiff_t(to), w);
+  weight_trainable_.insert(weight_trainable_.begin() + std::ptrdiff_t(to), trainable);
+}
+
 void Layer::set_weight_trainable(const Variable& weight, bool trainable) {
   const size_t at = own_index(weights_, weight, name_, "set_weight_trainable");
   weight_trainable_[at] = trainable;

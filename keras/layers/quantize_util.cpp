@@ -14,8 +14,11 @@ void check_quantize_args(const Layer& layer, const std::string& mode) {
   if (!layer.quantization_mode().empty())
     throw std::invalid_argument("Layer '" + layer.name() + "' is already quantized with dtype_policy='" +
                                 layer.dtype_policy().name() + "'. Received: mode=" + mode);
-  // The mode, and int8 over float16 (both raise naming what they received).
-  (void)mixed_precision::DTypePolicy::quantized(mode, layer.dtype_policy());
+  // The mode (raises naming it), and int8 over float16.
+  (void)mixed_precision::DTypePolicy::quantized(mode, "float32");
+  if (layer.compute_dtype() == core::DType::float16)
+    throw std::invalid_argument("Quantization mode='" + mode + "' doesn't work well with compute_dtype='float16' (layer '" +
+                                layer.name() + "', policy '" + layer.dtype_policy().name() + "')");
 }
 
 void check_enable_lora(const Layer& layer, bool enabled, int64_t rank, bool has_constraint, const char* what) {
