@@ -2,6 +2,7 @@
 #include "keras/layers/options_base.h"
 
 #include <stdexcept>
+#include <tuple>
 
 #include "keras/layers/kernel_bias_config.h"
 #include "keras/layers/quantize_util.h"
@@ -19,8 +20,7 @@ DenseLayer::DenseLayer(int64_t units, const DenseOptions& o)
       o_(o) {
   if (units <= 0)
     throw std::invalid_argument(name() + ": expected units > 0, but received " + std::to_string(units));
-  if (o.lora_rank && *o.lora_rank < 1)
-    throw std::invalid_argument(name() + ": expected lora_rank >= 1, but received " + std::to_string(*o.lora_rank));
+  detail::check_lora_rank_option(name(), o.lora_rank);
   input_spec.min_ndim = 2;
   supports_masking_ = true;
 }
@@ -53,12 +53,8 @@ void DenseLayer::build_int8(int64_t) {
 
 void DenseLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
   detail::check_enable_lora(*this, lora_enabled(), rank, static_cast<bool>(o_.kernel_constraint.ptr()), "kernel");
-  // float32 factors (Keras: no under- or overflow while fine-tuning), with the kernel's
-  // regularizer.
-  lora_kernel_a = add_weight("lora_kernel_a", Shape{kernel.shape()[0], rank},
-                             {lo.a_initializer.ptr(), o_.kernel_regularizer.ptr(), {}, true, DType::float32});
-  lora_kernel_b = add_weight("lora_kernel_b", Shape{rank, units_},
-                             {lo.b_initializer.ptr(), o_.kernel_regularizer.ptr(), {}, true, DType::float32});
+  std::tie(lora_kernel_a, lora_kernel_b) = detail::add_lora_factors(
+      *this, "lora_kernel", Shape{kernel.shape()[0], rank}, Shape{rank, units_}, lo, o_.kernel_regularizer.ptr());
   set_weight_trainable(kernel, false);
   lora_rank_ = rank;
   lora_alpha_ = lo.lora_alpha.value_or(static_cast<double>(rank));
@@ -68,8 +64,7 @@ Tensor DenseLayer::effective_kernel() const {
   Tensor k = quantization_mode() == "int8" ? ops::divide(ops::cast(kernel, compute_dtype()), kernel_scale.value())
                                            : kernel.value();
   if (!lora_enabled()) return k;
-  const Tensor delta = ops::multiply(ops::matmul(lora_kernel_a, lora_kernel_b),
-                                     ops::scalar_like(lora_kernel_a, detail::lora_scale(lora_alpha_, lora_rank_)));
+  const Tensor delta = detail::lora_scaled(ops::matmul(lora_kernel_a, lora_kernel_b), lora_alpha_, lora_rank_);
   return ops::cast(ops::add(k, delta), compute_dtype());
 }
 
@@ -104,8 +99,7 @@ Tensor DenseLayer::call(const Tensor& x, bool) {
     y = int8_matmul(x, kernel, kernel_scale, compute_dtype());
     if (lora_enabled()) {  // Keras: inputs @ a @ b, scaled, added to the de-scaled product
       const Tensor lora = ops::matmul(ops::matmul(x, lora_kernel_a), lora_kernel_b);
-      y = ops::cast(ops::add(y, ops::multiply(lora, ops::scalar_like(lora, detail::lora_scale(lora_alpha_, lora_rank_)))),
-                    compute_dtype());
+      y = ops::cast(ops::add(y, detail::lora_scaled(lora, lora_alpha_, lora_rank_)), compute_dtype());
     }
   } else {
     y = ops::matmul(x, lora_enabled() ? effective_kernel() : kernel.value());
@@ -152,9 +146,7 @@ std::vector<Layer::StoredWeight> DenseLayer::stored_weights() const {
 }
 
 void DenseLayer::stored_weights_loaded() {
-  if (!lora_enabled()) return;
-  lora_kernel_a.assign(ops::zeros_like(lora_kernel_a.value()));
-  lora_kernel_b.assign(ops::zeros_like(lora_kernel_b.value()));
+  if (lora_enabled()) detail::assign_zeros({lora_kernel_a, lora_kernel_b});
 }
 
 std::vector<ShapeSpec> DenseLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {

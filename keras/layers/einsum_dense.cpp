@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <tuple>
 
 #include "core/errors.h"
 #include "core/ops.h"
@@ -77,6 +78,7 @@ EinsumDenseLayer::EinsumDenseLayer(std::string equation, ShapeSpec output_shape,
     throw std::invalid_argument(name() + ": invalid einsum equation '" + equation_ +
                                 "'. Equations must be in the form [X],[Y]->[Z], ...[X],[Y]->...[Z], or "
                                 "[X]...,[Y]->[Z]....");
+  detail::check_lora_rank_option(name(), o.lora_rank);
   for (int64_t d : partial_output_)
     if (d == 0 || d < -1)
       throw std::invalid_argument(name() + ": expected output_shape to hold positive sizes or None (-1), but "
@@ -194,10 +196,8 @@ void EinsumDenseLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
   std::vector<int64_t> a_shape = kernel.shape().dims();
   const int64_t last = a_shape.back();
   a_shape.back() = rank;
-  lora_kernel_a = add_weight("lora_kernel_a", Shape(a_shape),
-                             {lo.a_initializer.ptr(), o_.kernel_regularizer.ptr(), {}, true, DType::float32});
-  lora_kernel_b = add_weight("lora_kernel_b", Shape{rank, last},
-                             {lo.b_initializer.ptr(), o_.kernel_regularizer.ptr(), {}, true, DType::float32});
+  std::tie(lora_kernel_a, lora_kernel_b) =
+      detail::add_lora_factors(*this, "lora_kernel", Shape(a_shape), Shape{rank, last}, lo, o_.kernel_regularizer.ptr());
   set_weight_trainable(kernel, false);
   lora_rank_ = rank;
   lora_alpha_ = lo.lora_alpha.value_or(static_cast<double>(rank));
@@ -240,8 +240,7 @@ Tensor EinsumDenseLayer::effective_kernel() const {
                     detail::kernel_scale_for_dequant(kernel_scale.value(),
                                                      detail::analyze_einsum_quantization(equation_, name())));
   if (!lora_enabled()) return k;
-  const Tensor delta = ops::multiply(ops::matmul(lora_kernel_a, lora_kernel_b),
-                                     ops::scalar_like(lora_kernel_a, detail::lora_scale(lora_alpha_, lora_rank_)));
+  const Tensor delta = detail::lora_scaled(ops::matmul(lora_kernel_a, lora_kernel_b), lora_alpha_, lora_rank_);
   return ops::cast(ops::add(k, delta), compute_dtype());
 }
 
@@ -267,9 +266,7 @@ std::vector<Layer::StoredWeight> EinsumDenseLayer::stored_weights() const {
 }
 
 void EinsumDenseLayer::stored_weights_loaded() {
-  if (!lora_enabled()) return;
-  lora_kernel_a.assign(ops::zeros_like(lora_kernel_a.value()));
-  lora_kernel_b.assign(ops::zeros_like(lora_kernel_b.value()));
+  if (lora_enabled()) detail::assign_zeros({lora_kernel_a, lora_kernel_b});
 }
 
 Tensor EinsumDenseLayer::call(const Tensor& x, bool) {
@@ -279,8 +276,7 @@ Tensor EinsumDenseLayer::call(const Tensor& x, bool) {
                             compute_dtype());
     if (lora_enabled()) {  // Keras: einsum(inputs, a @ b), scaled, added to the de-scaled result
       const Tensor lora = ops::einsum(equation_, x, ops::matmul(lora_kernel_a, lora_kernel_b));
-      y = ops::cast(ops::add(y, ops::multiply(lora, ops::scalar_like(lora, detail::lora_scale(lora_alpha_, lora_rank_)))),
-                    compute_dtype());
+      y = ops::cast(ops::add(y, detail::lora_scaled(lora, lora_alpha_, lora_rank_)), compute_dtype());
     }
   } else {
     y = ops::einsum(equation_, x, lora_enabled() ? effective_kernel() : kernel.value());

@@ -2,6 +2,7 @@
 #include "keras/layers/options_base.h"
 
 #include <stdexcept>
+#include <tuple>
 
 #include "core/ops.h"
 #include "core/ragged.h"
@@ -25,8 +26,7 @@ EmbeddingLayer::EmbeddingLayer(std::string class_name, int64_t input_dim, int64_
   if (output_dim <= 0)
     throw std::invalid_argument(name() + ": expected output_dim > 0, but received output_dim=" +
                                 std::to_string(output_dim));
-  if (o.lora_rank && *o.lora_rank < 1)
-    throw std::invalid_argument(name() + ": expected lora_rank >= 1, but received " + std::to_string(*o.lora_rank));
+  detail::check_lora_rank_option(name(), o.lora_rank);
   supports_masking_ = o.mask_zero;
   supports_ragged_ = true;  // ragged ids give ragged embeddings
 }
@@ -62,10 +62,9 @@ void EmbeddingLayer::build_int8() {
 void EmbeddingLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
   detail::check_enable_lora(*this, lora_enabled(), rank, static_cast<bool>(o_.embeddings_constraint.ptr()),
                             "embeddings");
-  lora_embeddings_a = add_weight("lora_embeddings_a", Shape{input_dim_, rank},
-                                 {lo.a_initializer.ptr(), o_.embeddings_regularizer.ptr(), {}, true, DType::float32});
-  lora_embeddings_b = add_weight("lora_embeddings_b", Shape{rank, output_dim_},
-                                 {lo.b_initializer.ptr(), o_.embeddings_regularizer.ptr(), {}, true, DType::float32});
+  std::tie(lora_embeddings_a, lora_embeddings_b) =
+      detail::add_lora_factors(*this, "lora_embeddings", Shape{input_dim_, rank}, Shape{rank, output_dim_}, lo,
+                               o_.embeddings_regularizer.ptr());
   set_weight_trainable(embeddings, false);
   lora_rank_ = rank;
   lora_alpha_ = lo.lora_alpha.value_or(static_cast<double>(rank));
@@ -76,9 +75,7 @@ Tensor EmbeddingLayer::effective_embeddings() const {
                  ? ops::divide(ops::cast(embeddings, compute_dtype()), ops::expand_dims(embeddings_scale.value(), -1))
                  : embeddings.value();
   if (!lora_enabled()) return e;
-  const Tensor delta =
-      ops::multiply(ops::matmul(lora_embeddings_a, lora_embeddings_b),
-                    ops::scalar_like(lora_embeddings_a, detail::lora_scale(lora_alpha_, lora_rank_)));
+  const Tensor delta = detail::lora_scaled(ops::matmul(lora_embeddings_a, lora_embeddings_b), lora_alpha_, lora_rank_);
   return ops::cast(ops::add(e, delta), compute_dtype());
 }
 
@@ -108,9 +105,7 @@ std::vector<Layer::StoredWeight> EmbeddingLayer::stored_weights() const {
 }
 
 void EmbeddingLayer::stored_weights_loaded() {
-  if (!lora_enabled()) return;
-  lora_embeddings_a.assign(ops::zeros_like(lora_embeddings_a.value()));
-  lora_embeddings_b.assign(ops::zeros_like(lora_embeddings_b.value()));
+  if (lora_enabled()) detail::assign_zeros({lora_embeddings_a, lora_embeddings_b});
 }
 
 Tensor EmbeddingLayer::call(const Tensor& x, bool training) {
@@ -134,8 +129,7 @@ Tensor EmbeddingLayer::call(const Tensor& x, bool training) {
                                ops::expand_dims(ops::gather(embeddings_scale.value(), ids, 0), -1));
       if (!lora_enabled()) return out;
       const Tensor lora = ops::matmul(ops::gather(lora_embeddings_a.value(), ids, 0), lora_embeddings_b);
-      return ops::cast(ops::add(out, ops::multiply(lora, ops::scalar_like(lora, detail::lora_scale(lora_alpha_, lora_rank_)))),
-                       compute_dtype());
+      return ops::cast(ops::add(out, detail::lora_scaled(lora, lora_alpha_, lora_rank_)), compute_dtype());
     }
     return ops::gather(lora_enabled() ? effective_embeddings() : embeddings.value(), ids, 0);
   } catch (const std::invalid_argument& e) {

@@ -142,7 +142,7 @@ std::vector<Layer::StoredWeight> Layer::stored_weights() const {
 
 void Layer::quantize(const std::string& mode) {
   throw core::NotImplementedError("Layer " + class_name_ + " ('" + name_ + "') does not have a `quantize()` method "
-                                  "implemented (mode '" + mode + "'); Dense and Embedding take \"int8\"");
+                                  "implemented (mode '" + mode + "'); Dense, EinsumDense and Embedding take \"int8\"");
 }
 
 void Layer::track_layer(const std::shared_ptr<Layer>& layer) {

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/ops.h"
 #include "keras/mixed_precision.h"
 
 namespace keras::layers::detail {
@@ -68,6 +69,27 @@ void write_lora_config(Config& c, bool enabled, int64_t rank, double alpha, cons
 void read_lora_config(const Config& c, std::optional<int64_t>& rank, std::optional<double>& alpha) {
   if (c.contains("lora_rank") && !c.at("lora_rank").is_null()) rank = c.at("lora_rank").as_int();
   if (c.contains("lora_alpha") && !c.at("lora_alpha").is_null()) alpha = c.at("lora_alpha").as_double();
+}
+
+void check_lora_rank_option(const std::string& layer, const std::optional<int64_t>& rank) {
+  if (rank && *rank < 1)
+    throw std::invalid_argument(layer + ": expected lora_rank >= 1, but received " + std::to_string(*rank));
+}
+
+std::pair<Variable, Variable> add_lora_factors(Layer& layer, const std::string& prefix, const Shape& a_shape,
+                                               const Shape& b_shape, const LoraOptions& o,
+                                               const std::shared_ptr<const regularizers::Regularizer>& regularizer) {
+  // float32 whatever the policy (Keras: no under- or overflow while fine-tuning)
+  return {layer.add_weight(prefix + "_a", a_shape, {o.a_initializer.ptr(), regularizer, {}, true, core::DType::float32}),
+          layer.add_weight(prefix + "_b", b_shape, {o.b_initializer.ptr(), regularizer, {}, true, core::DType::float32})};
+}
+
+Tensor lora_scaled(const Tensor& t, double alpha, int64_t rank) {
+  return core::ops::multiply(t, core::ops::scalar_like(t, alpha / static_cast<double>(rank)));
+}
+
+void assign_zeros(std::initializer_list<Variable> variables) {
+  for (Variable v : variables) v.assign(core::ops::zeros_like(v.value()));
 }
 
 }  // namespace keras::layers::detail

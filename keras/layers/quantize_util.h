@@ -1,8 +1,11 @@
 // quantize_util.h - what the layers' quantize() and enable_lora() share (internal):
 // Keras's argument checks and the LoRA factors.
 #pragma once
+#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "keras/layers/layer.h"
 #include "keras/layers/lora.h"
@@ -32,7 +35,19 @@ void read_lora_config(const Config& c, std::optional<int64_t>& rank, std::option
 /// honour.)
 Value quantization_config(const std::string& mode);
 
-/// lora_alpha / rank.
-inline double lora_scale(double alpha, int64_t rank) { return alpha / static_cast<double>(rank); }
+/// std::invalid_argument naming the layer unless an option's lora_rank is unset or >= 1.
+void check_lora_rank_option(const std::string& layer, const std::optional<int64_t>& rank);
+
+/// Adds LoRA's two float32 trainable factors, <prefix>_a and <prefix>_b, with the
+/// options' initializers and the frozen weight's regularizer.
+std::pair<Variable, Variable> add_lora_factors(Layer& layer, const std::string& prefix, const Shape& a_shape,
+                                               const Shape& b_shape, const LoraOptions& options,
+                                               const std::shared_ptr<const regularizers::Regularizer>& regularizer);
+
+/// t * (alpha / rank): the LoRA update's scale.
+Tensor lora_scaled(const Tensor& t, double alpha, int64_t rank);
+
+/// Sets each variable to zeros (loaded LoRA factors: the stored kernel holds their update).
+void assign_zeros(std::initializer_list<Variable> variables);
 
 }  // namespace keras::layers::detail
