@@ -18,9 +18,36 @@ double num(const LayerCall& c, const std::string& key, double fallback) {
   return v.is_null() ? fallback : v.as_double();
 }
 
+// Keras's int8 Dense product: x quantized per row by its abs-max (over the last axis),
+// MatMulInteger with the int8 kernel, de-scaled by the two scales.
+std::string int8_matmul(GraphBuilder& b, const OnnxValue& x, const Tensor& kernel, const Tensor& kernel_scale) {
+  auto k = [&](double v) { return b.scalar(v, x.dtype, "const"); };
+  const std::string amax = b.add("ReduceMax", {b.add("Abs", {x.name})}, {A::make_ints("axes", {-1}), A::make_int("keepdims", 1)});
+  const std::string scale = b.add("Div", {k(127.0), b.add("Add", {amax, k(1e-7)})});
+  const std::string q = b.add("Cast", {b.add("Clip", {b.add("Round", {b.add("Mul", {x.name, scale})}), k(-127.0), k(127.0)})},
+                              {A::make_int("to", onnx_elem_type(core::DType::int8))});
+  const std::string y = b.add("MatMulInteger", {q, b.constant(kernel, "kernel")});
+  return b.add("Div", {b.add("Cast", {y}, {A::make_int("to", onnx_elem_type(x.dtype))}),
+                       b.add("Mul", {b.constant(kernel_scale, "kernel_scale"), scale})});
+}
+
+// (alpha / rank) * (lhs @ b): LoRA's update on an int8 layer, added after de-scaling.
+std::string lora_update(GraphBuilder& b, const std::string& lhs, const Tensor& factor_b, double scale, core::DType dtype) {
+  return b.add("Mul", {b.add("MatMul", {lhs, b.constant(factor_b, "lora_b")}), b.scalar(scale, dtype, "lora_scale")});
+}
+
 V dense(GraphBuilder& b, const LayerCall& c) {
   OnnxValue x = float_input(b, c, c.x());
-  std::string y = b.add("MatMul", {x.name, b.constant(c.weight("kernel"), "kernel")});
+  const auto* d = dynamic_cast<const layers::DenseLayer*>(&c.layer);
+  std::string y;
+  if (d && d->quantization_mode() == "int8") {
+    y = int8_matmul(b, x, d->kernel.value(), d->kernel_scale.value());
+    if (d->lora_enabled())
+      y = b.add("Add", {y, lora_update(b, b.add("MatMul", {x.name, b.constant(d->lora_kernel_a.value(), "lora_a")}),
+                                       d->lora_kernel_b.value(), d->lora_alpha() / double(d->lora_rank()), x.dtype)});
+  } else {  // (with LoRA: the kernel the layer computes with, the update merged in)
+    y = b.add("MatMul", {x.name, b.constant(d && d->lora_enabled() ? d->effective_kernel() : c.weight("kernel"), "kernel")});
+  }
   if (c.config.get("use_bias", true).as_bool()) y = b.add("Add", {y, b.constant(c.weight("bias"), "bias")});
   OnnxValue pre{y, c.output_shapes.at(0), x.dtype};
   return {add_activation(b, activation_name(c.config.get("activation", "linear")), pre, c)};
@@ -128,8 +155,23 @@ V embedding(GraphBuilder& b, const LayerCall& c) {
     c.fail("mask_zero=True: masks are not part of an ONNX export; use mask_zero=False");
   OnnxValue ids = c.x();
   if (ids.dtype != core::DType::int32 && ids.dtype != core::DType::int64) ids = cast_to(b, ids, core::DType::int64);
-  Tensor table = c.weight("embeddings");
-  return {out(b.add("Gather", {b.constant(table, "embeddings"), ids.name}, {A::make_int("axis", 0)}), table.dtype())};
+  const auto* e = dynamic_cast<const layers::EmbeddingLayer*>(&c.layer);
+  auto gather = [&](const Tensor& table, const char* hint) {
+    return b.add("Gather", {b.constant(table, hint), ids.name}, {A::make_int("axis", 0)});
+  };
+  if (e && e->quantization_mode() == "int8") {  // int8 rows de-scaled by their row's scale
+    const core::DType dt = e->compute_dtype();
+    std::string rows = b.add("Div", {b.add("Cast", {gather(e->embeddings.value(), "embeddings")},
+                                           {A::make_int("to", onnx_elem_type(dt))}),
+                                     b.add("Unsqueeze", {gather(e->embeddings_scale.value(), "embeddings_scale"),
+                                                         b.constant(core::constant(std::vector<int64_t>{-1}), "axes")})});
+    if (e->lora_enabled())
+      rows = b.add("Add", {rows, lora_update(b, gather(e->lora_embeddings_a.value(), "lora_a"), e->lora_embeddings_b.value(),
+                                             e->lora_alpha() / double(e->lora_rank()), dt)});
+    return {out(rows, dt)};
+  }
+  Tensor table = e && e->lora_enabled() ? e->effective_embeddings() : c.weight("embeddings");
+  return {out(gather(table, "embeddings"), table.dtype())};
 }
 
 V merge(GraphBuilder& b, const LayerCall& c) {

@@ -23,7 +23,7 @@ namespace {
 int64_t elem_size(int64_t onnx_type) {
   switch (onnx_type) {
     case 1: case 6: return 4;
-    case 2: case 9: return 1;
+    case 2: case 3: case 9: return 1;  // uint8, int8 (quantized weights), bool
     case 7: case 11: return 8;
   }
   FAIL("unexpected element type " << onnx_type);

@@ -40,6 +40,7 @@ Tensor ids(const std::vector<int64_t>& shape, int64_t high, std::mt19937& g, DTy
 void randomize(const keras::ModelPtr& m, std::mt19937& g) {
   for (keras::Variable& v : m->weights()) {
     if (!keras::core::is_floating(v.value().dtype())) continue;  // Normalization's count stays
+    if (v.name().find("_scale") != std::string::npos && !v.trainable()) continue;  // int8 scales
     const bool variance = v.name().find("variance") != std::string::npos;
     v.assign(uniform(v.value().shape().dims(), variance ? 0.5 : -0.6, variance ? 1.5 : 0.6, g, v.value().dtype()));
   }
@@ -258,11 +259,30 @@ Case channels_first(std::mt19937& g) {
           {uniform({3, 3, 9, 8}, -2, 2, g), uniform({3, 4, 7}, -2, 2, g)}};
 }
 
+// int8 and LoRA layers: a quantized Embedding and Dense, LoRA over a float and over an
+// int8 Dense (their factors randomized below, so the updates count).
+Case quantized_lora(std::mt19937& g) {
+  auto tokens = Input({5}, {.dtype = DType::int32, .name = "tokens"});
+  auto emb = L::Embedding(12, 4), emb_lora = L::Embedding(12, 3);
+  auto d1 = L::Dense(6, {.activation = "relu"}), d2 = L::Dense(5), d3 = L::Dense(3);
+  KerasTensor h = L::Concatenate()({emb(tokens), emb_lora(tokens)});
+  KerasTensor y = d3(d2(d1(L::Flatten()(h))));
+  auto model = keras::Functional({tokens}, {y});
+  randomize(model, g);  // float weights first: quantization reads them
+  emb->quantize("int8");
+  emb_lora->enable_lora(2);
+  d1->quantize("int8");
+  d2->enable_lora(2, {.lora_alpha = 3});
+  d3->quantize("int8");
+  d3->enable_lora(2);
+  return {"quantized_lora", model, {ids({3, 5}, 12, g, DType::int32)}};
+}
+
 std::vector<Case> all_cases() {
   std::mt19937 g(2024);
   std::vector<Case> cases = {mlp(g),   dense_activations(g),    activation_layers(g), merge_and_normalization(g),
                              cnn2d(g), conv1d(g), embedding_and_shapes(g), nested(g), transposed_and_3d(g),
-                             dot_and_normalization(g), recurrent(g), channels_first(g)};
+                             dot_and_normalization(g), recurrent(g), channels_first(g), quantized_lora(g)};
   for (Case& c : cases) randomize(c.model, g);
   return cases;
 }
