@@ -70,12 +70,14 @@ Tensor DenseLayer::effective_kernel() const {
 
 namespace {
 // Keras's _int8_call: the inputs quantized per row (abs-max over the last axis), the
-// product in int32, de-scaled by inputs_scale * kernel_scale; the inputs' gradient goes
-// through the dequantized kernel (the int8 kernel has none).
+// int8 product (exact: BLAS in a float dtype that holds every partial sum), de-scaled by
+// inputs_scale * kernel_scale; the inputs' gradient goes through the dequantized kernel
+// (the int8 kernel has none).
 Tensor int8_matmul(const Tensor& x, const Tensor& kernel, const Tensor& kernel_scale, DType compute) {
   auto forward = [compute](const std::vector<Tensor>& in) {
     const quantizers::Quantized q = quantizers::abs_max_quantize(in[0], {-1});
-    Tensor y = ops::matmul(ops::cast(q.values, DType::int32), ops::cast(in[1], DType::int32));
+    const DType exact = detail::exact_int8_product_dtype(in[1].shape()[0]);
+    Tensor y = ops::matmul(ops::cast(q.values, exact), ops::cast(in[1], exact));
     return ops::divide(ops::cast(y, compute), ops::multiply(in[2], q.scale));
   };
   auto backward = [compute](const std::vector<Tensor>& in, const Tensor&, const Tensor& upstream) {

@@ -6,6 +6,7 @@
 
 #include "core/autodiff.h"
 #include "core/ops.h"
+#include "keras/layers/quantize_util.h"
 #include "keras/quantizers.h"
 
 namespace keras::layers::detail {
@@ -91,7 +92,14 @@ Tensor einsum_int8(const std::string& equation, const EinsumQuantization& q, con
   auto forward = [equation, q, compute](const std::vector<Tensor>& in) {
     const quantizers::Quantized xq = quantizers::abs_max_quantize(in[0], q.input_reduced);
     const Tensor x_scale = scale_for_quant(xq.scale, q.input_transpose, q.input_expand, q.input_squeeze);
-    const Tensor y = ops::einsum(equation, ops::cast(xq.values, core::DType::int32), ops::cast(in[1], core::DType::int32));
+    // The int8 product, exact in a float dtype that holds every partial sum. The terms of
+    // one output element are at most the summed sizes of both operands (shared letters
+    // counted twice: an overestimate, which only ever picks the wider dtype).
+    int64_t depth = 1;
+    for (int64_t a : q.input_reduced) depth *= in[0].shape()[a];
+    for (int64_t a : q.kernel_reduced) depth *= in[1].shape()[a];
+    const core::DType exact = exact_int8_product_dtype(depth);
+    const Tensor y = ops::einsum(equation, ops::cast(xq.values, exact), ops::cast(in[1], exact));
     return ops::divide(ops::cast(y, compute), ops::multiply(x_scale, in[2]));
   };
   auto backward = [q, compute](const std::vector<Tensor>& in, const Tensor&, const Tensor& upstream) {

@@ -103,6 +103,27 @@ TEST_CASE("Dense.quantize(\"int8\"): Keras's int8 kernel, scales, outputs and in
             .item<bool>());
 }
 
+TEST_CASE("int8 Dense: the product equals the int32 one, below and above float32's exact depth") {
+  for (int64_t depth : {1040, 1041, 3000}) {  // float32 BLAS up to 1040 terms, float64 beyond
+    INFO("depth " << depth);
+    auto d = layers::Dense(4, {.use_bias = false});
+    d->build(keras::ShapeSpec{-1, depth});
+    // Kernel and inputs at full scale: every product is +-127 * 127.
+    d->set_weights({ops::ones({depth, 4})});
+    d->quantize("int8");
+    const Tensor x = ops::concat({ops::ones({1, depth}), make(std::vector<double>(size_t(depth), -1.0), {1, depth})}, 0);
+    const auto q = keras::quantizers::abs_max_quantize(x, {-1});
+    const Tensor want = ops::divide(ops::cast(ops::matmul(ops::cast(q.values, DType::int32),
+                                                          ops::cast(d->kernel.value(), DType::int32)),
+                                              DType::float32),
+                                    ops::multiply(d->kernel_scale.value(), q.scale));
+    CHECK(max_abs_diff((*d)(x), want) == 0.0);
+    CHECK(ops::cast(ops::matmul(ops::cast(q.values, DType::int32), ops::cast(d->kernel.value(), DType::int32)),
+                    DType::float64)
+              .to_vector<double>()[0] == double(depth) * 127 * 127);
+  }
+}
+
 TEST_CASE("Embedding.quantize(\"int8\"): per-row scales and Keras's looked-up rows") {
   auto e = layers::Embedding(6, 4);
   e->build(keras::ShapeSpec{-1, 5});
