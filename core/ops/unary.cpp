@@ -155,7 +155,11 @@ Tensor softplus(const Tensor& x) { return unary(OpId::Softplus, x); }
 Tensor softsign(const Tensor& x) { return unary(OpId::Softsign, x); }
 Tensor floor(const Tensor& x) { return unary(OpId::Floor, x); }
 Tensor ceil(const Tensor& x) { return unary(OpId::Ceil, x); }
-Tensor round(const Tensor& x) { return unary(OpId::Round, x); }
+Tensor round(const Tensor& x) {
+  // An integer is its own rounding (tf.round and keras.ops.round return it unchanged).
+  if (x.defined() && is_integer(x.dtype())) return x;
+  return unary(OpId::Round, x);
+}
 Tensor isnan(const Tensor& x) { return unary(OpId::IsNan, x); }
 Tensor isfinite(const Tensor& x) { return unary(OpId::IsFinite, x); }
 Tensor logical_not(const Tensor& x) { return unary(OpId::LogicalNot, x); }

@@ -91,6 +91,12 @@ TEST_CASE("unary ops on integers: the integer-valid ops work, the float-only ops
 TEST_CASE("round is half-to-even; predicates; logical_not") {
   check_values(ops::round(core::constant({0.5, 1.5, 2.5, -0.5, -1.5})),
                std::vector<double>{0, 2, 2, -0, -2});
+  // Integers round to themselves, in their dtype (tf.round, keras.ops.round).
+  for (DType d : {DType::int8, DType::uint8, DType::int32, DType::int64}) {
+    const Tensor n = ops::cast(core::constant({1, 7, 100}), d);
+    CHECK(ops::round(n).dtype() == d);
+    check_values(ops::round(n), std::vector<int>{1, 7, 100});
+  }
   Tensor x = core::constant({1.0f, NAN, INFINITY, -INFINITY});
   check_values(ops::isnan(x), std::vector<int>{0, 1, 0, 0});
   check_values(ops::isfinite(x), std::vector<int>{1, 0, 0, 0});
