@@ -5,6 +5,7 @@
 // written by Keras itself load in test_keras_files.cpp ("quantized", "lora").
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -427,5 +428,19 @@ TEST_CASE("LoRA and int8 in either order keep the weight order a loaded model bu
       REQUIRE(a.size() == b.size());
       for (size_t i = 0; i < a.size(); ++i) CHECK(a[i].name() == b[i].name());
     }
+  }
+}
+
+TEST_CASE("int8 Dense: an empty batch, and a NaN row that leaves the other rows alone") {
+  auto d = layers::Dense(3);
+  d->build(keras::ShapeSpec{-1, 4});
+  d->quantize("int8");
+  CHECK((*d)(ops::zeros({0, 4})).shape() == Shape{0, 3});
+  const Tensor x = make({1, 2, 3, 4, NAN, 1, 1, 1, 0, 0, 0, 0}, {3, 4});
+  const auto y = values((*d)(x));
+  for (int j = 0; j < 3; ++j) {
+    CHECK(std::isfinite(y[size_t(j)]));
+    CHECK(std::isnan(y[size_t(3 + j)]));  // (its abs-max, hence its scale, is NaN)
+    CHECK(std::isfinite(y[size_t(6 + j)]));  // an all-zero row: 0 / (127 / 1e-7) scale, then the bias
   }
 }
