@@ -117,11 +117,10 @@ void DenseLayer::quantize(const std::string& mode) {
   // Per unit (axis 0 reduced), in float32 as Keras quantizes weights (on the host, in NumPy).
   const quantizers::Quantized q = quantizers::abs_max_quantize(ops::cast(kernel.value(), DType::float32), {0});
   const Tensor scale = ops::reshape(q.scale, {units_});
-  set_quantized_policy(mixed_precision::DTypePolicy::quantized(mode, dtype_policy()));
-  const bool frozen = lora_enabled();
+  const mixed_precision::DTypePolicy policy = mixed_precision::DTypePolicy::quantized(mode, dtype_policy());
   kernel = replace_weight(kernel, "kernel", kernel.shape(),
                           {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
-  if (frozen) set_weight_trainable(kernel, false);
+  set_quantized_policy(policy);
   kernel.assign(q.values);
   build_int8(kernel.shape()[0]);
   // (the order of a layer built from this config: kernel, bias, kernel_scale, LoRA factors)

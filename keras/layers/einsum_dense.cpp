@@ -222,10 +222,10 @@ void EinsumDenseLayer::quantize(const std::string& mode) {
   const detail::EinsumQuantization q = detail::analyze_einsum_quantization(equation_, name());
   const quantizers::Quantized k = quantizers::abs_max_quantize(ops::cast(kernel.value(), DType::float32), q.kernel_reduced);
   const Tensor scale = detail::scale_for_quant(k.scale, q.kernel_transpose, q.kernel_expand, q.kernel_squeeze);
-  set_quantized_policy(mixed_precision::DTypePolicy::quantized(mode, dtype_policy()));
+  const mixed_precision::DTypePolicy policy = mixed_precision::DTypePolicy::quantized(mode, dtype_policy());
   kernel = replace_weight(kernel, "kernel", kernel.shape(),
                           {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
-  if (lora_enabled()) set_weight_trainable(kernel, false);
+  set_quantized_policy(policy);
   kernel.assign(k.values);
   build_int8();
   // (the order of a layer built from this config: kernel, bias, kernel_scale, LoRA factors)

@@ -84,10 +84,10 @@ void EmbeddingLayer::quantize(const std::string& mode) {
   detail::check_quantize_args(*this, mode);
   const quantizers::Quantized q = quantizers::abs_max_quantize(ops::cast(embeddings.value(), DType::float32), {-1});
   const Tensor scale = ops::reshape(q.scale, {input_dim_});
-  set_quantized_policy(mixed_precision::DTypePolicy::quantized(mode, dtype_policy()));
+  const mixed_precision::DTypePolicy policy = mixed_precision::DTypePolicy::quantized(mode, dtype_policy());
   embeddings = replace_weight(embeddings, "embeddings", embeddings.shape(),
                               {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
-  if (lora_enabled()) set_weight_trainable(embeddings, false);
+  set_quantized_policy(policy);
   embeddings.assign(q.values);
   build_int8();
   move_weight_after(embeddings_scale, embeddings);  // (before the LoRA factors, as when built)
