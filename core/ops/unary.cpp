@@ -3,6 +3,7 @@
 #include "core/dispatch.h"
 #include "core/init.h"
 #include "core/ops.h"
+#include "core/ops/math_util.h"
 
 namespace keras::core {
 namespace {
@@ -127,24 +128,43 @@ void define_unary_ops() {
 }
 
 namespace ops {
+namespace {
+bool unsigned_or_bool(const Tensor& x) { return x.defined() && (is_unsigned(x.dtype()) || x.dtype() == DType::bool_); }
+// An integer or bool input in float32 (keras.ops's float functions); other dtypes
+// (floating, half, complex) as they are.
+Tensor as_float(const Tensor& x) {
+  return x.defined() && (is_integer(x.dtype()) || x.dtype() == DType::bool_) ? math::to_float(x) : x;
+}
+}  // namespace
 Tensor neg(const Tensor& x) { return unary(OpId::Neg, x); }
-Tensor abs(const Tensor& x) { return unary(OpId::Abs, x); }
-Tensor sign(const Tensor& x) { return unary(OpId::Sign, x); }
-Tensor exp(const Tensor& x) { return unary(OpId::Exp, x); }
-Tensor expm1(const Tensor& x) { return unary(OpId::Expm1, x); }
-Tensor log(const Tensor& x) { return unary(OpId::Log, x); }
-Tensor log1p(const Tensor& x) { return unary(OpId::Log1p, x); }
-Tensor sqrt(const Tensor& x) { return unary(OpId::Sqrt, x); }
+// Unsigned integers and bools are their own absolute value (keras.ops.abs).
+Tensor abs(const Tensor& x) { return unsigned_or_bool(x) ? x : unary(OpId::Abs, x); }
+Tensor sign(const Tensor& x) {  // (unsigned: 1 above zero, else 0, in x's dtype)
+  return x.defined() && is_unsigned(x.dtype()) ? cast(greater(x, scalar_like(x, 0)), x.dtype()) : unary(OpId::Sign, x);
+}
+// keras.ops computes the float functions of an integer or bool input in float32.
+Tensor exp(const Tensor& x) { return unary(OpId::Exp, as_float(x)); }
+Tensor expm1(const Tensor& x) { return unary(OpId::Expm1, as_float(x)); }
+Tensor log(const Tensor& x) { return unary(OpId::Log, as_float(x)); }
+Tensor log1p(const Tensor& x) { return unary(OpId::Log1p, as_float(x)); }
+Tensor sqrt(const Tensor& x) { return unary(OpId::Sqrt, as_float(x)); }
 Tensor rsqrt(const Tensor& x) { return unary(OpId::Rsqrt, x); }
-Tensor square(const Tensor& x) { return unary(OpId::Square, x); }
+Tensor square(const Tensor& x) {  // (unsigned: wraps as multiply does; bool: int32, as keras.ops)
+  if (x.defined() && is_unsigned(x.dtype())) return multiply(x, x);
+  if (x.defined() && x.dtype() == DType::bool_) return square(cast(x, DType::int32));
+  return unary(OpId::Square, x);
+}
 Tensor reciprocal(const Tensor& x) { return unary(OpId::Reciprocal, x); }
-Tensor sin(const Tensor& x) { return unary(OpId::Sin, x); }
-Tensor cos(const Tensor& x) { return unary(OpId::Cos, x); }
-Tensor tanh(const Tensor& x) { return unary(OpId::Tanh, x); }
+Tensor sin(const Tensor& x) { return unary(OpId::Sin, as_float(x)); }
+Tensor cos(const Tensor& x) { return unary(OpId::Cos, as_float(x)); }
+Tensor tanh(const Tensor& x) { return unary(OpId::Tanh, as_float(x)); }
 Tensor sigmoid(const Tensor& x) { return unary(OpId::Sigmoid, x); }
-Tensor relu(const Tensor& x) { return unary(OpId::Relu, x); }
-Tensor relu6(const Tensor& x) { return unary(OpId::Relu6, x); }
-Tensor leaky_relu(const Tensor& x, double negative_slope) {
+Tensor relu(const Tensor& x) { return x.defined() && is_unsigned(x.dtype()) ? x : unary(OpId::Relu, x); }
+Tensor relu6(const Tensor& x) {
+  return x.defined() && is_unsigned(x.dtype()) ? minimum(x, scalar_like(x, 6)) : unary(OpId::Relu6, x);
+}
+Tensor leaky_relu(const Tensor& x, double negative_slope) {  // (integers: in float32, as keras.ops)
+  if (x.defined() && is_integer(x.dtype())) return unary(OpId::LeakyRelu, as_float(x), negative_slope);
   return unary(OpId::LeakyRelu, x, negative_slope);
 }
 Tensor elu(const Tensor& x, double alpha) { return unary(OpId::Elu, x, alpha); }
@@ -153,15 +173,17 @@ Tensor gelu(const Tensor& x, bool approximate) { return unary(OpId::Gelu, x, 0.0
 Tensor silu(const Tensor& x) { return unary(OpId::Silu, x); }
 Tensor softplus(const Tensor& x) { return unary(OpId::Softplus, x); }
 Tensor softsign(const Tensor& x) { return unary(OpId::Softsign, x); }
-Tensor floor(const Tensor& x) { return unary(OpId::Floor, x); }
-Tensor ceil(const Tensor& x) { return unary(OpId::Ceil, x); }
+Tensor floor(const Tensor& x) { return unary(OpId::Floor, as_float(x)); }
+Tensor ceil(const Tensor& x) { return unary(OpId::Ceil, as_float(x)); }
 Tensor round(const Tensor& x) {
   // An integer is its own rounding (tf.round and keras.ops.round return it unchanged).
   if (x.defined() && is_integer(x.dtype())) return x;
   return unary(OpId::Round, x);
 }
-Tensor isnan(const Tensor& x) { return unary(OpId::IsNan, x); }
-Tensor isfinite(const Tensor& x) { return unary(OpId::IsFinite, x); }
+// Integers and bools are never NaN and always finite (keras.ops); not_equal(x, x) keeps a
+// traced graph's dynamic shape.
+Tensor isnan(const Tensor& x) { return x.defined() && !is_floating(x.dtype()) ? not_equal(x, x) : unary(OpId::IsNan, x); }
+Tensor isfinite(const Tensor& x) { return x.defined() && !is_floating(x.dtype()) ? equal(x, x) : unary(OpId::IsFinite, x); }
 Tensor logical_not(const Tensor& x) { return unary(OpId::LogicalNot, x); }
 Tensor cast(const Tensor& x, DType dtype) {
   if (x.defined() && x.dtype() == dtype) return x;
