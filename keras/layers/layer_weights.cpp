@@ -134,9 +134,18 @@ void Layer::set_weight_trainable(const Variable& weight, bool trainable) {
   weights_[at].set_trainable(trainable && trainable_);
 }
 
+// weights()' order (own weights, then each sublayer's), each sublayer storing its own way
+// (a LoRA projection inside MultiHeadAttention stores its merged kernel).
 std::vector<Layer::StoredWeight> Layer::stored_weights() const {
   std::vector<StoredWeight> out;
-  for (const Variable& v : weights()) out.push_back({v, v.value()});
+  auto add = [&out](StoredWeight w) {
+    for (const StoredWeight& o : out)
+      if (o.variable.same_as(w.variable)) return;
+    out.push_back(std::move(w));
+  };
+  for (const Variable& v : weights_) add({v, v.value()});
+  for (const auto& l : sublayers_)
+    for (StoredWeight& w : l->stored_weights()) add(std::move(w));
   return out;
 }
 

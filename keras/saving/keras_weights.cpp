@@ -125,6 +125,13 @@ std::string describe(const std::string& name, const Tensor& t) {
 }  // namespace
 
 namespace {
+// Layer::stored_weights_loaded on a layer and everything under it (the projections of a
+// MultiHeadAttention).
+void loaded(layers::Layer& l) {
+  l.stored_weights_loaded();
+  for (const auto& c : l.sublayers()) loaded(*c);
+}
+
 std::vector<Slot> slots_of(const std::vector<std::pair<std::string, LayerPtr>>& layers) {
   std::vector<Slot> slots;
   for (const auto& [path, layer] : layers) slots.push_back({path, layer});
@@ -176,14 +183,15 @@ void assign_slots(const std::vector<Slot>& slots, const H5Contents& file, const 
       throw FormatError(source + ": the weight file has '" + p + "', which belongs to no layer of " + owner +
                         " (a different architecture?)");
   for (auto& [v, t] : assignments) v.assign(t.to(v.value().device()));
-  for (const Slot& s : slots) s.layer->stored_weights_loaded();
+  for (const Slot& s : slots) loaded(*s.layer);
 }
 
 std::string weights_file(const std::vector<Slot>& slots, std::vector<std::pair<std::string, std::string>> groups) {
   std::vector<std::pair<std::string, Tensor>> datasets;
   for (const Slot& s : slots) {
     groups.emplace_back(s.path + "/vars", s.layer->name());
-    const std::vector<Variable> ws = s.layer->weights();
+    // Keras's save_own_variables, layer by layer (a LoRA layer's merged kernel).
+    const std::vector<layers::Layer::StoredWeight> ws = s.layer->stored_weights();
     const std::vector<std::string> children = children_of(*s.layer);
     if (auto* sn = dynamic_cast<const layers::SpectralNormalizationLayer*>(s.layer.get())) {
       // As Keras: its own vars hold the wrapped kernel and vector_u; "layer" the wrapped
@@ -196,10 +204,8 @@ std::string weights_file(const std::vector<Slot>& slots, std::vector<std::pair<s
         datasets.emplace_back(s.path + "/layer/vars/" + std::to_string(i), inner[i].value());
       continue;
     }
-    if (children.empty()) {  // Keras's save_own_variables
-      const std::vector<layers::Layer::StoredWeight> stored = s.layer->stored_weights();
-      for (size_t i = 0; i < stored.size(); ++i)
-        datasets.emplace_back(s.path + "/vars/" + std::to_string(i), stored[i].value);
+    if (children.empty()) {
+      for (size_t i = 0; i < ws.size(); ++i) datasets.emplace_back(s.path + "/vars/" + std::to_string(i), ws[i].value);
       continue;
     }
     // The sublayers are alike (a cell, two directions, four projections): equal shares;
@@ -207,6 +213,14 @@ std::string weights_file(const std::vector<Slot>& slots, std::vector<std::pair<s
     std::vector<size_t> counts;
     if (const auto* cells = stacked_cells(*s.layer))
       for (const layers::RNNCellPtr& c : *cells) counts.push_back(c->weights().size());
+    // One sublayer per child group, as many stored weights as it has (MultiHeadAttention
+    // with a LoRA projection: fewer than its weights).
+    if (counts.empty() && s.layer->sublayers().size() == children.size()) {
+      size_t total = 0;
+      for (const auto& c : s.layer->sublayers()) total += c->stored_weights().size();
+      if (total == ws.size())
+        for (const auto& c : s.layer->sublayers()) counts.push_back(c->stored_weights().size());
+    }
     if (counts.empty() && ws.size() % children.size() != 0)
       throw std::invalid_argument("save: the " + s.layer->class_name() + " layer '" + s.layer->name() + "' has " +
                                   std::to_string(ws.size()) + " weights, which do not split over its " +
@@ -221,7 +235,7 @@ std::string weights_file(const std::vector<Slot>& slots, std::vector<std::pair<s
         groups.push_back(parent);
       groups.emplace_back(group + "/vars", "");
       for (size_t i = 0; i < counts[c]; ++i, ++at)
-        datasets.emplace_back(group + "/vars/" + std::to_string(i), ws[at].value());
+        datasets.emplace_back(group + "/vars/" + std::to_string(i), ws[at].value);
     }
   }
   return write_h5(groups, datasets);

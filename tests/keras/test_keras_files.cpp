@@ -145,6 +145,24 @@ TEST_CASE("keras-cpp writes .keras and .weights.h5 files that load back with the
     keras::core::save_npy(dir + "/" + name + ".in0.npy", x);
     keras::core::save_npy(dir + "/" + name + ".out0.npy", loaded);
   }
+  // LoRA on two of MultiHeadAttention's projections: each child group holds its merged
+  // kernel, and the loaded attention (no LoRA in its config) predicts the same.
+  auto seq = keras::Input({4, 6});
+  auto mha = layers::MultiHeadAttention(2, 3);
+  auto att = keras::Functional({seq}, {(*mha)({seq, seq})});
+  mha->query_dense->enable_lora(2);
+  mha->value_dense->enable_lora(2, {.lora_alpha = 4});
+  for (auto& w : att->trainable_weights()) w.assign(th::make(th::uniform(w.shape().num_elements(), -0.5, 0.5), w.shape()));
+  const Tensor sx = th::make(th::uniform(2 * 4 * 6), keras::Shape{2, 4, 6});
+  const Tensor want = (*att)(sx, false);
+  att->save(dir + "/cpp_lora_mha.keras");
+  att->save_weights(dir + "/cpp_lora_mha.weights.h5");
+  keras::core::save_npy(dir + "/cpp_lora_mha.in0.npy", sx);
+  keras::core::save_npy(dir + "/cpp_lora_mha.out0.npy", want);
+  check_outputs({(*keras::models::load_model(dir + "/cpp_lora_mha.keras"))(sx, false)}, {want}, 1e-6);
+  att->load_weights(dir + "/cpp_lora_mha.weights.h5");  // back into the LoRA model: factors zeroed
+  check_outputs({(*att)(sx, false)}, {want}, 1e-6);
+  CHECK(ops::all(ops::equal(mha->query_dense->lora_kernel_b.value(), ops::zeros({2, 3}))).item<bool>());
 }
 
 TEST_CASE("Keras files: unsupported classes and options raise, naming the layer, the class and the option") {
