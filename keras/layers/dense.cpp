@@ -88,9 +88,13 @@ Tensor int8_matmul(const Tensor& x, const Tensor& kernel, const Tensor& kernel_s
 }
 }  // namespace
 
-Tensor DenseLayer::call(const Tensor& x, bool) {
+Tensor DenseLayer::call(const Tensor& input, bool) {
   Tensor y;
   const bool int8 = quantization_mode() == "int8";
+  // Integer and bool inputs compute in the compute dtype (Keras's matmul promotes them).
+  const Tensor x = core::sparse::is_sparse(input) || core::is_floating(input.dtype()) || core::is_complex(input.dtype())
+                       ? input
+                       : ops::cast(input, compute_dtype());
   if (core::sparse::is_sparse(x)) {  // a sparse input (Input(..., {.sparse = true}))
     if (x.rank() != 2)
       throw std::invalid_argument(name() + ": a sparse input must have rank 2 (batch, features), but "

@@ -269,8 +269,11 @@ void EinsumDenseLayer::stored_weights_loaded() {
   if (lora_enabled()) detail::assign_zeros({lora_kernel_a, lora_kernel_b});
 }
 
-Tensor EinsumDenseLayer::call(const Tensor& x, bool) {
+Tensor EinsumDenseLayer::call(const Tensor& input, bool) {
   Tensor y;
+  // Integer and bool inputs compute in the compute dtype (Keras's einsum promotes them).
+  const Tensor x = core::is_floating(input.dtype()) || core::is_complex(input.dtype()) ? input
+                                                                                       : ops::cast(input, compute_dtype());
   if (quantization_mode() == "int8") {
     y = detail::einsum_int8(equation_, detail::analyze_einsum_quantization(equation_, name()), x, kernel, kernel_scale,
                             compute_dtype());

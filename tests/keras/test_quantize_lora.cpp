@@ -444,3 +444,21 @@ TEST_CASE("int8 Dense: an empty batch, and a NaN row that leaves the other rows 
     CHECK(std::isfinite(y[size_t(6 + j)]));  // an all-zero row: 0 / (127 / 1e-7) scale, then the bias
   }
 }
+
+TEST_CASE("Dense and EinsumDense take integer and bool inputs as Keras does (float32 outputs)") {
+  for (DType d : {DType::int32, DType::int64, DType::uint8, DType::int8, DType::bool_}) {
+    const Tensor x = ops::cast(make({1, 0, 3, 1, 2, 0}, {2, 3}), d);
+    auto dense = layers::Dense(2);
+    auto ein = layers::EinsumDense("ab,bc->ac", keras::ShapeSpec{2});
+    const Tensor yd = (*dense)(x), ye = (*ein)(x);
+    CHECK(yd.dtype() == DType::float32);
+    CHECK(ye.dtype() == DType::float32);
+    CHECK(max_abs_diff(yd, (*dense)(ops::cast(x, DType::float32))) == 0.0);
+    CHECK(max_abs_diff(ye, (*ein)(ops::cast(x, DType::float32))) == 0.0);
+    dense->quantize("int8");  // the int8 path too
+    CHECK(max_abs_diff((*dense)(x), (*dense)(ops::cast(x, DType::float32))) == 0.0);
+  }
+  auto in = keras::Input({3}, {.dtype = DType::int32});
+  auto m = keras::Functional({in}, {layers::Dense(2)(in)});
+  CHECK(m->predict(ops::cast(make({1, 2, 3}, {1, 3}), DType::int32)).dtype() == DType::float32);
+}
