@@ -1,4 +1,5 @@
 #include "keras/quantizers.h"
+#include "keras/quantizers_detail.h"
 
 #include <stdexcept>
 #include <string>
@@ -23,11 +24,19 @@ Quantized abs_max_quantize(const Tensor& inputs, const std::vector<int64_t>& axi
   if (!(range.first < range.second))
     throw std::invalid_argument("abs_max_quantize: expected value_range (min, max) with min < max, but received (" +
                                 std::to_string(range.first) + ", " + std::to_string(range.second) + ")");
+  Quantized q = detail::abs_max_round(inputs, axis, range, epsilon);
+  q.values = ops::cast(q.values, dtype);
+  return q;
+}
+
+namespace detail {
+Quantized abs_max_round(const Tensor& inputs, const std::vector<int64_t>& axis, std::pair<double, double> range,
+                        double epsilon) {
   const Tensor amax = ops::max(ops::abs(inputs), axis, /*keepdims=*/true);
   const Tensor scale = ops::divide(ops::scalar_like(inputs, range.second),
                                    ops::add(amax, ops::scalar_like(inputs, epsilon)));
-  Tensor values = ops::clip(ops::round(ops::multiply(inputs, scale)), range.first, range.second);
-  return {ops::cast(values, dtype), scale};
+  return {ops::clip(ops::round(ops::multiply(inputs, scale)), range.first, range.second), scale};
 }
+}  // namespace detail
 
 }  // namespace keras::quantizers

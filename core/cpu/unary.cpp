@@ -1,5 +1,6 @@
 // unary.cpp - CPU kernels of the elementwise unary ops (raw pointers, one loop each).
 #include <cmath>
+#include <limits>
 #include <type_traits>
 
 #include "core/cpu/isa.h"
@@ -64,7 +65,15 @@ void float_kernel(OpId op, const Attrs& a, const T* x, T* y, int64_t n) {
     case OpId::Cos: return map(x, y, n, [](T v) { return std::cos(v); });
     case OpId::Floor: return map(x, y, n, [](T v) { return std::floor(v); });
     case OpId::Ceil: return map(x, y, n, [](T v) { return std::ceil(v); });
-    case OpId::Round: return map(x, y, n, [](T v) { return std::nearbyint(v); });
+    // Half to even, as nearbyint in the default rounding mode, written so that it
+    // vectorizes: below 2^(digits-1), adding and subtracting 2^(digits-1) rounds the
+    // fraction away exactly (ties to even); larger values, infinities and NaN are kept.
+    case OpId::Round:
+      return map(x, y, n, [](T v) {
+        constexpr T big = T(1) / std::numeric_limits<T>::epsilon();  // 2^23 or 2^52
+        const T a = std::fabs(v);
+        return a < big ? std::copysign((a + big) - big, v) : v;
+      });
     default: return signed_kernel(op, x, y, n);
   }
 }

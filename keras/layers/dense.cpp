@@ -7,6 +7,7 @@
 #include "keras/layers/kernel_bias_config.h"
 #include "keras/layers/quantize_util.h"
 #include "keras/quantizers.h"
+#include "keras/quantizers_detail.h"
 
 #include "core/ops.h"
 #include "core/sparse.h"
@@ -75,7 +76,7 @@ namespace {
 // (the int8 kernel has none).
 Tensor int8_matmul(const Tensor& x, const Tensor& kernel, const Tensor& kernel_scale, DType compute) {
   auto forward = [compute](const std::vector<Tensor>& in) {
-    const quantizers::Quantized q = quantizers::abs_max_quantize(in[0], {-1});
+    const quantizers::Quantized q = quantizers::detail::abs_max_round(in[0], {-1});  // (the int8 values, as floats)
     const DType exact = detail::exact_int8_product_dtype(in[1].shape()[0]);
     Tensor y = ops::matmul(ops::cast(q.values, exact), ops::cast(in[1], exact));
     return ops::divide(ops::cast(y, compute), ops::multiply(in[2], q.scale));

@@ -8,6 +8,7 @@
 #include "core/ops.h"
 #include "keras/layers/quantize_util.h"
 #include "keras/quantizers.h"
+#include "keras/quantizers_detail.h"
 
 namespace keras::layers::detail {
 namespace ops = core::ops;
@@ -90,7 +91,7 @@ Tensor kernel_scale_for_dequant(const Tensor& scale, const EinsumQuantization& q
 Tensor einsum_int8(const std::string& equation, const EinsumQuantization& q, const Tensor& x, const Tensor& kernel,
                    const Tensor& kernel_scale, core::DType compute) {
   auto forward = [equation, q, compute](const std::vector<Tensor>& in) {
-    const quantizers::Quantized xq = quantizers::abs_max_quantize(in[0], q.input_reduced);
+    const quantizers::Quantized xq = quantizers::detail::abs_max_round(in[0], q.input_reduced);  // (as floats)
     const Tensor x_scale = scale_for_quant(xq.scale, q.input_transpose, q.input_expand, q.input_squeeze);
     // The int8 product, exact in a float dtype that holds every partial sum. The terms of
     // one output element are at most the summed sizes of both operands (shared letters
