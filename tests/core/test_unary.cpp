@@ -95,24 +95,35 @@ TEST_CASE("unary ops on integers: the integer-valid ops work, the float-only ops
 TEST_CASE("round is half-to-even; predicates; logical_not") {
   check_values(ops::round(core::constant({0.5, 1.5, 2.5, -0.5, -1.5})),
                std::vector<double>{0, 2, 2, -0, -2});
-  // Edges of the vectorized rounding: the largest fractions, signed zeros, infinities,
-  // NaN, and random values against std::nearbyint, in both float dtypes.
+  // Edges of the vectorized rounding (round, floor, ceil): the largest fractions, signed
+  // zeros, subnormals, infinities, NaN, and random values against std::nearbyint,
+  // std::floor and std::ceil, in both float dtypes.
   {
     const std::vector<double> edge = {8388607.5, -8388607.5, 8388608.0, 8388609.0, 0.49999997, -0.49999997,
                                       -0.0,      0.0,        1e30,      -1e30,     INFINITY,   -INFINITY, NAN};
     std::vector<double> vals = edge;
     for (double v : uniform(2000, -1e4, 1e4)) vals.push_back(v);
     for (double v : uniform(2000, -3, 3)) vals.push_back(std::round(v * 2) / 2);  // exact halves
-    for (DType d : {DType::float32, DType::float64}) {
-      const Tensor x = make(vals, {int64_t(vals.size())}, d);
-      const auto got = values(ops::round(x));
-      const auto in = values(x);
-      for (size_t i = 0; i < in.size(); ++i) {
-        const double want = d == DType::float32 ? double(std::nearbyint(float(in[i]))) : std::nearbyint(in[i]);
-        if (std::isnan(want)) CHECK(std::isnan(got[i]));
-        else CHECK_MESSAGE((got[i] == want && std::signbit(got[i]) == std::signbit(want)), in[i]);
+    for (double v : {-0.7, -0.3, -1e-45, 1e-45, 0.3, 0.7, -1.0, 1.0, -2.5, 2.5, 3.5, -3.5}) vals.push_back(v);
+    for (DType d : {DType::float32, DType::float64})
+      for (const char* op : {"round", "floor", "ceil"}) {
+        const Tensor x = make(vals, {int64_t(vals.size())}, d);
+        const std::string o = op;
+        const auto got = values(o == "round" ? ops::round(x) : o == "floor" ? ops::floor(x) : ops::ceil(x));
+        const auto in = values(x);
+        auto ref = [&](double v) {
+          if (d == DType::float32) {
+            const float f = float(v);
+            return double(o == "round" ? std::nearbyint(f) : o == "floor" ? std::floor(f) : std::ceil(f));
+          }
+          return o == "round" ? std::nearbyint(v) : o == "floor" ? std::floor(v) : std::ceil(v);
+        };
+        for (size_t i = 0; i < in.size(); ++i) {
+          const double want = ref(in[i]);
+          if (std::isnan(want)) CHECK(std::isnan(got[i]));
+          else CHECK_MESSAGE((got[i] == want && std::signbit(got[i]) == std::signbit(want)), op << " " << in[i]);
+        }
       }
-    }
     const Tensor big = make({4503599627370495.5, -4503599627370495.5}, {2}, DType::float64);
     check_values(ops::round(big), std::vector<double>{4503599627370496.0, -4503599627370496.0});
   }
