@@ -200,6 +200,22 @@ TEST_CASE("Model.quantize reaches MultiHeadAttention's projections; such a model
   CHECK_FALSE(std::filesystem::exists(dir.file("m.keras")));
 }
 
+TEST_CASE("int8 Dense under mixed_bfloat16: Keras's policy name and outputs") {
+  auto d = layers::Dense(5, {.dtype = "mixed_bfloat16"});
+  d->build(keras::ShapeSpec{-1, 7});
+  d->set_weights({fx("dense_kernel"), fx("dense_bias")});
+  d->quantize("int8");
+  CHECK(d->dtype_policy().name() == "int8_from_mixed_bfloat16");
+  CHECK(d->kernel_scale.dtype() == DType::float32);
+  const Tensor y = (*d)(fx("bf16_x"));
+  CHECK(y.dtype() == DType::bfloat16);
+  // Equal to Keras's on this machine (each half op rounds once from float32, as
+  // TensorFlow's CPU kernels do); allowed a bfloat16 step, where another BLAS or ISA could
+  // round a product differently.
+  const Tensor want = fx("bf16_y");
+  CHECK(max_abs_diff(ops::cast(y, DType::float32), want) <= (1 + ops::max(ops::abs(want)).item<double>()) / 128);
+}
+
 TEST_CASE("quantize: Keras's checks and errors") {
   auto d = layers::Dense(3);
   throws_with<std::invalid_argument>([&] { d->quantize("int8"); }, "Cannot quantize a layer that isn't yet built");

@@ -10,7 +10,9 @@ read by tests/keras/test_quantize_lora.cpp:
 - emb_*: the same for Embedding (ids, int8 table, per-row scales, outputs);
 - lora_*: a Dense layer with LoRA (rank 2, alpha 4) and random factors: outputs, and the
   factors and bias after one SGD step (learning rate 0.1) on mean squared error;
-- lora_int8_*: LoRA over an int8 Dense layer: outputs.
+- lora_int8_*: LoRA over an int8 Dense layer: outputs;
+- ein<i>_*: EinsumDense int8 for five equations (kernels, scales, outputs, input gradients);
+- bf16_*: an int8 Dense layer under mixed_bfloat16 (outputs, as float32).
 """
 import os
 
@@ -138,6 +140,18 @@ def main():
         out[f"ein{i}_q_w"] = w
         out[f"ein{i}_q_y"] = y.numpy()
         out[f"ein{i}_q_dx"] = tape.gradient(loss, xt).numpy()
+
+    # int8 Dense under mixed_bfloat16: bfloat16 inputs quantized, float32 weights' scales.
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    bd = layers.Dense(5)
+    bd.build((None, 7))
+    bd.set_weights([out["dense_kernel"], out["dense_bias"]])
+    bd.quantize("int8")
+    assert bd.dtype_policy.name == "int8_from_mixed_bfloat16"
+    xb = out["dense_x"].reshape(6, 7)
+    out["bf16_x"] = xb
+    out["bf16_y"] = np.asarray(bd(xb)).astype("float32")
+    keras.config.set_dtype_policy("float32")
 
     np.savez(OUT, **out)
     print("wrote", OUT, len(out), "arrays; keras", keras.__version__)
