@@ -124,14 +124,15 @@ Tensor EmbeddingLayer::call(const Tensor& x, bool training) {
     }
   }
   try {
-    if (quantization_mode() == "int8") {  // Keras's _int8_call: the rows de-scaled after the lookup
-      Tensor out = ops::divide(ops::cast(ops::gather(embeddings.value(), ids, 0), compute_dtype()),
-                               ops::expand_dims(ops::gather(embeddings_scale.value(), ids, 0), -1));
-      if (!lora_enabled()) return out;
-      const Tensor lora = ops::matmul(ops::gather(lora_embeddings_a.value(), ids, 0), lora_embeddings_b);
-      return ops::cast(ops::add(out, detail::lora_scaled(lora, lora_alpha_, lora_rank_)), compute_dtype());
-    }
-    return ops::gather(lora_enabled() ? effective_embeddings() : embeddings.value(), ids, 0);
+    Tensor rows = quantization_mode() == "int8"  // Keras's _int8_call: the rows de-scaled after the lookup
+                      ? ops::divide(ops::cast(ops::gather(embeddings.value(), ids, 0), compute_dtype()),
+                                    ops::expand_dims(ops::gather(embeddings_scale.value(), ids, 0), -1))
+                      : ops::gather(embeddings.value(), ids, 0);
+    if (!lora_enabled()) return rows;
+    // Plus the rows' share of the update, (a @ b)[ids] = a[ids] @ b, without forming the
+    // whole (input_dim, output_dim) update at every call.
+    const Tensor lora = ops::matmul(ops::gather(lora_embeddings_a.value(), ids, 0), lora_embeddings_b);
+    return ops::cast(ops::add(rows, detail::lora_scaled(lora, lora_alpha_, lora_rank_)), compute_dtype());
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(name() + ": expected ids in [0, " + std::to_string(input_dim_) +
                                 ") (input_dim=" + std::to_string(input_dim_) + "), but received input with " +
