@@ -31,6 +31,7 @@
 #include "keras/utils/feature_space.h"
 #include "keras/utils/bounding_boxes.h"
 #include "keras/utils/plot.h"
+#include "keras/applications/applications.h"  // keras.applications: ResNet50, MobileNetV2, ...
 #include "keras/config.h"
 #include "keras/settings.h"  // keras.config: image_data_format
 #include "keras/constraints.h"

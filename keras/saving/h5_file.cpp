@@ -5,6 +5,8 @@
 #include <hdf5.h>
 
 #include <atomic>
+#include <cstring>
+#include <exception>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -67,6 +69,7 @@ struct Reader {
   uint64_t file_bytes;
   H5Contents out;
   int64_t objects = 0;
+  uint64_t attribute_bytes = 0;
 
   [[noreturn]] void fail(const std::string& path, const std::string& what) const {
     throw FormatError(source + ": '" + (path.empty() ? "/" : path) + "' in the HDF5 weights: " + what);
@@ -124,9 +127,84 @@ struct Reader {
     out.datasets.emplace(path, core::from_buffer(buf.data(), s, dt));
   }
 
+  // One attribute of a group: kept when it holds strings (or is an empty list).
+  void attribute(hid_t a, const std::string& path, const std::string& name) {
+    Handle space(H5Aget_space(a), H5Sclose);
+    Handle type(H5Aget_type(a), H5Tclose);
+    if (!space.ok() || !type.ok()) fail(path, "cannot read the attribute '" + name + "'");
+    if (H5Sget_simple_extent_ndims(space.get()) > 1) return;  // (not a list)
+    const hssize_t points = H5Sget_simple_extent_npoints(space.get());
+    if (points < 0 || points > limits.max_objects) fail(path, "the attribute '" + name + "' has too many elements");
+    const size_t n = size_t(points);
+    std::vector<std::string> values;
+    if (H5Tget_class(type.get()) != H5T_STRING) {
+      if (n == 0) out.string_attributes[path][name] = {};
+      return;
+    }
+    auto charge = [&](uint64_t bytes) {
+      attribute_bytes += bytes;
+      if (attribute_bytes > limits.max_attribute_bytes)
+        fail(path, "the string attributes exceed " + std::to_string(limits.max_attribute_bytes) + " bytes");
+    };
+    if (H5Tis_variable_str(type.get()) > 0) {
+      Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+      H5Tset_size(mem.get(), H5T_VARIABLE);
+      H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
+      std::vector<char*> ptrs(n + 1, nullptr);
+      if (H5Aread(a, mem.get(), ptrs.data()) < 0) fail(path, "cannot read the attribute '" + name + "'");
+      for (size_t i = 0; i < n; ++i) {
+        const size_t len = ptrs[i] ? std::strlen(ptrs[i]) : 0;
+        charge(len);
+        values.emplace_back(ptrs[i] ? ptrs[i] : "", len);
+      }
+      H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, ptrs.data());
+    } else {
+      const size_t size = H5Tget_size(type.get());
+      if (size == 0 || size > limits.max_attribute_bytes) fail(path, "the attribute '" + name + "' has a bad string size");
+      charge(uint64_t(size) * n);
+      std::vector<char> buf(size * n + 1, '\0');
+      Handle mem(H5Tcopy(type.get()), H5Tclose);
+      if (n > 0 && H5Aread(a, mem.get(), buf.data()) < 0) fail(path, "cannot read the attribute '" + name + "'");
+      for (size_t i = 0; i < n; ++i) {
+        const char* p = buf.data() + i * size;
+        values.emplace_back(p, strnlen(p, size));
+      }
+    }
+    out.string_attributes[path][name] = std::move(values);
+  }
+
+  void attributes(hid_t g, const std::string& path) {
+    struct Visit {
+      Reader* self;
+      const std::string* path;
+      int64_t count = 0;
+      std::exception_ptr error;
+    } visit{this, &path, 0, nullptr};
+    // (No exception may cross the HDF5 library: the callback keeps it for after.)
+    auto each = [](hid_t loc, const char* name, const H5A_info_t*, void* data) -> herr_t {
+      auto* v = static_cast<Visit*>(data);
+      try {
+        if (++v->count > v->self->limits.max_objects) v->self->fail(*v->path, "too many attributes");
+        if (std::strlen(name) > v->self->limits.max_name) v->self->fail(*v->path, "an attribute name is too long");
+        Handle a(H5Aopen(loc, name, H5P_DEFAULT), H5Aclose);
+        if (!a.ok()) v->self->fail(*v->path, std::string("cannot open the attribute '") + name + "'");
+        v->self->attribute(a.get(), *v->path, name);
+      } catch (...) {
+        v->error = std::current_exception();
+        return -1;
+      }
+      return 0;
+    };
+    hsize_t index = 0;
+    const herr_t rc = H5Aiterate2(g, H5_INDEX_NAME, H5_ITER_INC, &index, each, &visit);
+    if (visit.error) std::rethrow_exception(visit.error);
+    if (rc < 0) fail(path, "cannot list the group's attributes");
+  }
+
   void group(hid_t g, const std::string& path, int depth) {
     if (depth > limits.max_depth) fail(path, "groups nested deeper than " + std::to_string(limits.max_depth));
     out.groups.insert(path);
+    attributes(g, path);
     H5G_info_t info;
     if (H5Gget_info(g, &info) < 0) fail(path, "cannot list the group");
     if (int64_t(info.nlinks) > limits.max_objects - objects)

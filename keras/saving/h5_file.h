@@ -24,6 +24,7 @@ struct H5Limits {
   int max_depth = 32;            // nested groups
   int max_rank = 8;
   size_t max_name = 256;         // bytes of a link name
+  uint64_t max_attribute_bytes = uint64_t(1) << 26;  // all string attributes together
 };
 
 // Every group (path without a leading '/', "" for the root) and every dataset of the
@@ -32,9 +33,13 @@ struct H5Limits {
 // (at least the bytes its shape needs) are checked, so no size in the file is trusted;
 // soft and external links, other object kinds and anything over the limits raise
 // format::FormatError naming `source` and the path.
+// The string attributes of the groups are read too (Keras 2's `layer_names` and
+// `weight_names`: variable- or fixed-length strings, one or a list; an empty list of
+// another type reads as an empty list), by group path then attribute name.
 struct H5Contents {
   std::set<std::string> groups;
   std::map<std::string, Tensor> datasets;
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> string_attributes;
 };
 H5Contents read_h5(std::string_view bytes, const std::string& source, const H5Limits& limits = {});
 

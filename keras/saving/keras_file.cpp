@@ -21,6 +21,7 @@
 #include "keras/saving/h5_file.h"
 #include "keras/saving/keras_config.h"
 #include "keras/saving/keras_weights.h"
+#include "keras/saving/legacy_h5.h"
 #include "keras/saving/saving.h"
 #include "keras/saving/zip_archive.h"
 
@@ -206,7 +207,9 @@ void load_keras_weights(Model& model, std::string_view bytes, const std::string&
     if (!members.count(kWeights)) throw FormatError(source + ": the .keras archive has no " + kWeights);
     assign_keras_weights(model, read_h5(members[kWeights], source + ": " + kWeights), source);
   } else {
-    assign_keras_weights(model, read_h5(bytes, source), source);
+    const H5Contents file = read_h5(bytes, source);
+    if (is_legacy_h5(file)) assign_legacy_weights(model, file, source);  // Keras 2's layout
+    else assign_keras_weights(model, file, source);
   }
 }
 

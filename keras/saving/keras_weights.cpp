@@ -23,13 +23,9 @@ struct Slot {
   LayerPtr layer;
 };
 
-// The layers' groups, as Keras's saving_lib names them (a counter per class name).
-void plan(const Model& model, const std::string& prefix, std::vector<Slot>& out,
-          std::vector<std::pair<std::string, std::string>>* groups) {
-  if (groups) {
-    groups->emplace_back(prefix + "vars", model.name());
-    groups->emplace_back(prefix + "layers", "");
-  }
+}  // namespace
+
+std::vector<LayerPtr> keras_ordered_layers(const Model& model) {
   std::vector<LayerPtr> ls;
   if (model.class_name() == "Functional") {
     for (const std::string& name : keras_layer_order(model.get_config())) ls.push_back(model.get_layer(name));
@@ -39,6 +35,18 @@ void plan(const Model& model, const std::string& prefix, std::vector<Slot>& out,
     throw std::invalid_argument("the model '" + model.name() + "' is a subclassed " + model.class_name() +
                                 ": keras-cpp lays out Keras weight files for Sequential and Functional models only");
   }
+  return ls;
+}
+
+namespace {
+// The layers' groups, as Keras's saving_lib names them (a counter per class name).
+void plan(const Model& model, const std::string& prefix, std::vector<Slot>& out,
+          std::vector<std::pair<std::string, std::string>>* groups) {
+  if (groups) {
+    groups->emplace_back(prefix + "vars", model.name());
+    groups->emplace_back(prefix + "layers", "");
+  }
+  const std::vector<LayerPtr> ls = keras_ordered_layers(model);
   std::map<std::string, int> used;
   for (const LayerPtr& l : ls) {
     // The group is named after the layer's Python class (GroupQueryAttention's is

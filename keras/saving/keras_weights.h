@@ -25,6 +25,10 @@ void assign_keras_weights(Model& model, const H5Contents& file, const std::strin
 // its assets ("assets/<path>/vocabulary.txt") are.
 std::vector<std::pair<std::string, LayerPtr>> keras_layer_paths(const Model& model);
 
+// The model's layers in the order Keras's `model.layers` lists them (a functional model's
+// map_graph order, deepest first; a Sequential's own order); a subclassed model raises.
+std::vector<LayerPtr> keras_ordered_layers(const Model& model);
+
 // The bytes of the HDF5 weight file Keras 3 writes for the model.
 std::string keras_weights_file(const Model& model);
 
