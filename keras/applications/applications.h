@@ -1,6 +1,6 @@
 // applications.h - keras.applications: the image classification architectures of Keras 3
 // (VGG16/19, ResNet50/101/152 and their V2, MobileNet, MobileNetV2, DenseNet121/169/201,
-// Xception, InceptionV3, EfficientNetB0-B7),
+// Xception, InceptionV3, EfficientNetB0-B7, EfficientNetV2),
 // built as functional models with Keras's layer names, so that Keras's weight files load
 // into them; and ImageNet's preprocess_input / decode_predictions.
 //
@@ -20,7 +20,8 @@ namespace keras::applications {
 
 /// The keyword arguments of Keras's application functions (keras.applications.ResNet50(...)).
 /// `alpha`, `depth_multiplier` and `dropout` belong to MobileNet (alpha also to
-/// MobileNetV2); another model given one raises std::invalid_argument.
+/// MobileNetV2), `include_preprocessing` to EfficientNetV2; another model given one
+/// raises std::invalid_argument.
 struct ApplicationOptions {
   /// Whether to include the classifier on top (Keras `include_top`, default true).
   bool include_top = true;
@@ -54,6 +55,9 @@ struct ApplicationOptions {
   std::optional<int64_t> depth_multiplier{};
   /// MobileNet: dropout rate before the top (Keras `dropout`, default 0.001).
   std::optional<double> dropout{};
+  /// EfficientNetV2: whether the model scales its input (RGB values in [0, 255]) itself
+  /// (Keras `include_preprocessing`, default true).
+  std::optional<bool> include_preprocessing{};
 };
 
 ///@{
@@ -100,6 +104,18 @@ Ref<FunctionalModel> EfficientNetB4(const ApplicationOptions& options = {});
 Ref<FunctionalModel> EfficientNetB5(const ApplicationOptions& options = {});
 Ref<FunctionalModel> EfficientNetB6(const ApplicationOptions& options = {});
 Ref<FunctionalModel> EfficientNetB7(const ApplicationOptions& options = {});
+///@}
+///@{
+/// keras.applications.EfficientNetV2B0 ... B3, S, M, L (default inputs 224, 240, 260, 300,
+/// 384, 480, 480); with `include_preprocessing` (the default) they take RGB values in
+/// [0, 255] (efficientnet_v2::preprocess_input returns its input, as Keras's).
+Ref<FunctionalModel> EfficientNetV2B0(const ApplicationOptions& options = {});
+Ref<FunctionalModel> EfficientNetV2B1(const ApplicationOptions& options = {});
+Ref<FunctionalModel> EfficientNetV2B2(const ApplicationOptions& options = {});
+Ref<FunctionalModel> EfficientNetV2B3(const ApplicationOptions& options = {});
+Ref<FunctionalModel> EfficientNetV2S(const ApplicationOptions& options = {});
+Ref<FunctionalModel> EfficientNetV2M(const ApplicationOptions& options = {});
+Ref<FunctionalModel> EfficientNetV2L(const ApplicationOptions& options = {});
 ///@}
 
 /// One guess of decode_predictions: WordNet id, description and score.
@@ -153,17 +169,21 @@ KERAS_APPLICATION_PREPROCESS(xception, "tf")
 KERAS_APPLICATION_PREPROCESS(inception_v3, "tf")
 #undef KERAS_APPLICATION_PREPROCESS
 
-namespace efficientnet {
-/// keras.applications.efficientnet.preprocess_input: the input itself (the models scale
-/// their input).
-inline Tensor preprocess_input(const Tensor& x, const std::string& data_format = "") {
-  (void)data_format;
-  return x;
-}
-/// keras.applications.efficientnet.decode_predictions (imagenet_utils::decode_predictions).
-inline std::vector<std::vector<Prediction>> decode_predictions(const Tensor& preds, int top = 5, const std::string& path = "") {
-  return imagenet_utils::decode_predictions(preds, top, path);
-}
-}  // namespace efficientnet
+/// The preprocess_input of the families whose models scale their input themselves
+/// (keras.applications.efficientnet and efficientnet_v2): the input itself.
+#define KERAS_APPLICATION_IDENTITY_PREPROCESS(module)                                        \
+  namespace module {                                                                         \
+  inline Tensor preprocess_input(const Tensor& x, const std::string& data_format = "") {     \
+    (void)data_format;                                                                       \
+    return x;                                                                                \
+  }                                                                                          \
+  inline std::vector<std::vector<Prediction>> decode_predictions(const Tensor& preds, int top = 5, \
+                                                                 const std::string& path = "") { \
+    return imagenet_utils::decode_predictions(preds, top, path);                              \
+  }                                                                                          \
+  }
+KERAS_APPLICATION_IDENTITY_PREPROCESS(efficientnet)
+KERAS_APPLICATION_IDENTITY_PREPROCESS(efficientnet_v2)
+#undef KERAS_APPLICATION_IDENTITY_PREPROCESS
 
 }  // namespace keras::applications

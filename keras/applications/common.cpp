@@ -83,6 +83,7 @@ Start begin(const std::string& fn, const ApplicationOptions& o, int64_t default_
   refuse(o.alpha.has_value(), extras.alpha, "alpha");
   refuse(o.depth_multiplier.has_value(), extras.depth_multiplier, "depth_multiplier");
   refuse(o.dropout.has_value(), extras.dropout, "dropout");
+  refuse(o.include_preprocessing.has_value(), extras.include_preprocessing, "include_preprocessing");
   const bool imagenet = o.weights && *o.weights == "imagenet";
   if (o.weights && !imagenet && !file_exists(*o.weights))
     throw std::invalid_argument("The `weights` argument should be either `None` (std::nullopt: random initialization), "

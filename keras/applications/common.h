@@ -13,7 +13,7 @@ namespace keras::applications::detail {
 
 /// What a family takes beyond the common arguments.
 struct Extras {
-  bool alpha = false, depth_multiplier = false, dropout = false;
+  bool alpha = false, depth_multiplier = false, dropout = false, include_preprocessing = false;
 };
 
 /// The start of a model: the checked options and its image input.

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "keras/applications/common.h"
+#include "keras/applications/efficientnet_blocks.h"
 #include "keras/initializers.h"
 #include "keras/layers/all.h"
 
@@ -19,13 +20,6 @@ constexpr BlockArgs kBlocks[] = {{3, 1, 32, 16, 1, 1},  {3, 2, 16, 24, 6, 2},   
                                  {5, 3, 80, 112, 6, 1}, {5, 4, 112, 192, 6, 2}, {3, 1, 192, 320, 6, 1}};
 constexpr double kSeRatio = 0.25;
 
-layers::InitializerArg conv_init() {
-  return initializers::VarianceScaling({.scale = 2.0, .mode = "fan_out", .distribution = "truncated_normal"});
-}
-layers::InitializerArg dense_init() {
-  return initializers::VarianceScaling({.scale = 1.0 / 3.0, .mode = "fan_out", .distribution = "uniform"});
-}
-
 KerasTensor bn(const Start& s, const KerasTensor& x, const std::string& name) {
   return layers::BatchNormalization({.axis = s.bn_axis, .name = name})(x);
 }
@@ -35,21 +29,15 @@ KerasTensor block(const Start& s, const KerasTensor& in, double drop_rate, const
   const int64_t filters = a.filters_in * a.expand_ratio;
   KerasTensor x = in;
   if (a.expand_ratio != 1) {
-    x = layers::Conv2D(filters, 1, {.padding = "same", .use_bias = false, .kernel_initializer = conv_init(), .name = name + "expand_conv"})(x);
+    x = layers::Conv2D(filters, 1, {.padding = "same", .use_bias = false, .kernel_initializer = detail::conv_init(), .name = name + "expand_conv"})(x);
     x = swish(bn(s, x, name + "expand_bn"), name + "expand_activation");
   }
   if (a.strides == 2) x = layers::ZeroPadding2D(detail::correct_pad(s, x, a.kernel_size), {.name = name + "dwconv_pad"})(x);
   x = layers::DepthwiseConv2D(a.kernel_size, {.strides = a.strides, .padding = a.strides == 2 ? "valid" : "same", .use_bias = false,
-                                              .depthwise_initializer = conv_init(), .name = name + "dwconv"})(x);
+                                              .depthwise_initializer = detail::conv_init(), .name = name + "dwconv"})(x);
   x = swish(bn(s, x, name + "bn"), name + "activation");
-  // Squeeze and excitation.
-  const int64_t filters_se = std::max<int64_t>(1, int64_t(double(a.filters_in) * kSeRatio));
-  KerasTensor se = layers::GlobalAveragePooling2D({.name = name + "se_squeeze"})(x);
-  se = layers::Reshape(s.channels_last ? ShapeSpec{1, 1, filters} : ShapeSpec{filters, 1, 1}, {.name = name + "se_reshape"})(se);
-  se = layers::Conv2D(filters_se, 1, {.padding = "same", .activation = "swish", .kernel_initializer = conv_init(), .name = name + "se_reduce"})(se);
-  se = layers::Conv2D(filters, 1, {.padding = "same", .activation = "sigmoid", .kernel_initializer = conv_init(), .name = name + "se_expand"})(se);
-  x = layers::Multiply({.name = name + "se_excite"})({x, se});
-  x = layers::Conv2D(a.filters_out, 1, {.padding = "same", .use_bias = false, .kernel_initializer = conv_init(), .name = name + "project_conv"})(x);
+  x = detail::squeeze_excite(s, x, filters, std::max<int64_t>(1, int64_t(double(a.filters_in) * kSeRatio)), "swish", name);
+  x = layers::Conv2D(a.filters_out, 1, {.padding = "same", .use_bias = false, .kernel_initializer = detail::conv_init(), .name = name + "project_conv"})(x);
   x = bn(s, x, name + "project_bn");
   if (a.strides == 1 && a.filters_in == a.filters_out) {
     if (drop_rate > 0) x = layers::Dropout(drop_rate, {.noise_shape = {-1, 1, 1, 1}, .name = name + "drop"})(x);
@@ -75,7 +63,7 @@ Ref<FunctionalModel> build_efficientnet(const std::string& fn, const std::string
     x = layers::Rescaling({1.0 / std::sqrt(0.229), 1.0 / std::sqrt(0.224), 1.0 / std::sqrt(0.225)}, {0.0})(x);
   }
   x = layers::ZeroPadding2D(detail::correct_pad(s, x, 3), {.name = "stem_conv_pad"})(x);
-  x = layers::Conv2D(round_filters(32), 3, {.strides = 2, .padding = "valid", .use_bias = false, .kernel_initializer = conv_init(),
+  x = layers::Conv2D(round_filters(32), 3, {.strides = 2, .padding = "valid", .use_bias = false, .kernel_initializer = detail::conv_init(),
                                             .name = "stem_conv"})(x);
   x = swish(bn(s, x, "stem_bn"), "stem_activation");
   double total = 0;
@@ -93,13 +81,13 @@ Ref<FunctionalModel> build_efficientnet(const std::string& fn, const std::string
       ++b;
     }
   }
-  x = layers::Conv2D(round_filters(1280), 1, {.padding = "same", .use_bias = false, .kernel_initializer = conv_init(), .name = "top_conv"})(x);
+  x = layers::Conv2D(round_filters(1280), 1, {.padding = "same", .use_bias = false, .kernel_initializer = detail::conv_init(), .name = "top_conv"})(x);
   x = swish(bn(s, x, "top_bn"), "top_activation");
   if (o.include_top) {
     x = layers::GlobalAveragePooling2D({.name = "avg_pool"})(x);
     if (dropout_rate > 0) x = layers::Dropout(dropout_rate, {.name = "top_dropout"})(x);
     detail::validate_activation(o);
-    x = layers::Dense(o.classes, {.activation = o.classifier_activation, .kernel_initializer = dense_init(), .name = "predictions"})(x);
+    x = layers::Dense(o.classes, {.activation = o.classifier_activation, .kernel_initializer = detail::dense_init(), .name = "predictions"})(x);
   } else {
     x = detail::pool(x, o, "avg_pool", "max_pool");
   }
@@ -107,6 +95,25 @@ Ref<FunctionalModel> build_efficientnet(const std::string& fn, const std::string
 }
 
 }  // namespace
+
+namespace detail {
+layers::InitializerArg conv_init() {
+  return initializers::VarianceScaling({.scale = 2.0, .mode = "fan_out", .distribution = "truncated_normal"});
+}
+layers::InitializerArg dense_init() {
+  return initializers::VarianceScaling({.scale = 1.0 / 3.0, .mode = "fan_out", .distribution = "uniform"});
+}
+KerasTensor squeeze_excite(const Start& s, const KerasTensor& x, int64_t filters, int64_t filters_se,
+                           const layers::ActivationArg& activation, const std::string& name) {
+  KerasTensor se = layers::GlobalAveragePooling2D({.name = name + "se_squeeze"})(x);
+  se = layers::Reshape(s.channels_last ? ShapeSpec{1, 1, filters} : ShapeSpec{filters, 1, 1}, {.name = name + "se_reshape"})(se);
+  se = layers::Conv2D(filters_se, 1, {.padding = "same", .activation = activation, .kernel_initializer = detail::conv_init(),
+                                      .name = name + "se_reduce"})(se);
+  se = layers::Conv2D(filters, 1, {.padding = "same", .activation = "sigmoid", .kernel_initializer = detail::conv_init(),
+                                   .name = name + "se_expand"})(se);
+  return layers::Multiply({.name = name + "se_excite"})({x, se});
+}
+}  // namespace detail
 
 Ref<FunctionalModel> EfficientNetB0(const ApplicationOptions& o) { return build_efficientnet("EfficientNetB0", "efficientnetb0", 1.0, 1.0, 224, 0.2, o); }
 Ref<FunctionalModel> EfficientNetB1(const ApplicationOptions& o) { return build_efficientnet("EfficientNetB1", "efficientnetb1", 1.0, 1.1, 240, 0.2, o); }

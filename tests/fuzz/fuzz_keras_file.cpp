@@ -11,7 +11,8 @@
 //   read as a recipe, describe an HDF5 weight file with hostile groups, names, ranks,
 //   shapes and dtypes; the file is made with the HDF5 library and read back into a small
 //   model (the walker's checks and the layout code, not HDF5's own parser, which is not
-//   ours to fuzz).
+//   ours to fuzz); read as another recipe, they are Keras 2's layout (layer_names,
+//   weight_names) given straight to its loader.
 #include <cstdint>
 #include <exception>
 #include <string>
@@ -22,6 +23,7 @@
 #include "keras/saving/feature_space_file.h"
 #include "keras/saving/h5_file.h"
 #include "keras/saving/keras_weights.h"
+#include "keras/saving/legacy_h5.h"
 #include "keras/saving/saving.h"
 
 namespace {
@@ -67,6 +69,51 @@ void weights_from_recipe(std::string_view bytes) {
   keras::ModelPtr m = small_model();
   d::assign_keras_weights(*m, d::read_h5(file, "fuzz"), "fuzz");
 }
+
+// Keras 2's layout (legacy_h5.cpp), its contents made directly from the recipe: layer
+// names and weight names that point anywhere, missing groups and datasets, chunked
+// attributes, shapes and dtypes that do or do not fit the model.
+void legacy_from_recipe(std::string_view bytes) {
+  static const char* const kNames[] = {"dense", "dense_1", "batch_normalization", "x", "", "dense/dense"};
+  static const char* const kWeights[] = {"kernel:0", "bias:0", "gamma:0", "beta:0", "moving_mean:0", "moving_variance:0"};
+  static const keras::DType kTypes[] = {keras::DType::float32, keras::DType::float64, keras::DType::int32};
+  Recipe r{bytes};
+  d::H5Contents c;
+  const std::string root = r.next() & 1 ? "model_weights" : "";
+  c.groups.insert("");
+  c.groups.insert(root);
+  std::vector<std::string> layer_names;
+  while (r.more() && layer_names.size() < 8) {
+    const uint8_t op = r.next();
+    const std::string name = kNames[op % 6];
+    layer_names.push_back(name);
+    const std::string group = root.empty() ? name : root + "/" + name;
+    if (op & 0x40) continue;  // no group
+    c.groups.insert(group);
+    if (op & 0x20) continue;  // no weight_names
+    std::vector<std::string> weight_names;
+    const int n = r.next() % 5;
+    for (int i = 0; i < n; ++i) {
+      const std::string w = name + "/" + kWeights[r.next() % 6];
+      weight_names.push_back(w);
+      if (r.next() & 0x80) continue;  // no dataset
+      std::vector<int64_t> dims;
+      const int rank = r.next() % 3;
+      for (int k = 0; k < rank; ++k) dims.push_back(r.next() % 4);
+      c.datasets[group + "/" + w] = keras::ops::ones(keras::Shape(dims), kTypes[r.next() % 3]);
+    }
+    c.string_attributes[group]["weight_names"] = weight_names;
+  }
+  if (r.next() & 1) {  // split in chunks, as Keras does past 64 KiB
+    const size_t half = layer_names.size() / 2;
+    c.string_attributes[root]["layer_names0"] = {layer_names.begin(), layer_names.begin() + long(half)};
+    c.string_attributes[root]["layer_names1"] = {layer_names.begin() + long(half), layer_names.end()};
+  } else {
+    c.string_attributes[root]["layer_names"] = layer_names;
+  }
+  keras::ModelPtr m = small_model();
+  if (d::is_legacy_h5(c)) d::assign_legacy_weights(*m, c, "fuzz");
+}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -88,6 +135,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   try {
     weights_from_recipe(bytes);
+  } catch (const std::exception&) {
+  }
+  try {
+    legacy_from_recipe(bytes);
   } catch (const std::exception&) {
   }
   return 0;

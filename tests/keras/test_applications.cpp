@@ -72,7 +72,10 @@ std::string shapes_of(const keras::layers::Layer& layer) {
   for (const auto& w : layer.weights()) {
     if (!out.empty()) out += ";";
     const auto& dims = w.value().shape().dims();
-    for (size_t i = 0; i < dims.size(); ++i) out += (i ? "x" : "") + std::to_string(dims[i]);
+    for (size_t i = 0; i < dims.size(); ++i) {
+      if (i) out += 'x';
+      out += std::to_string(dims[i]);
+    }
   }
   return out.empty() ? "-" : out;
 }
@@ -242,6 +245,21 @@ TEST_CASE("keras::applications Xception, InceptionV3, EfficientNetB0 and B3 are 
   check_against_keras("efficientnetb3", [] {
     return apps::EfficientNetB3({.include_top = false, .weights = kNone, .input_shape = {40, 36, 3}, .pooling = "max"});
   });
+}
+
+TEST_CASE("keras::applications EfficientNetV2 (B0, B2, S without preprocessing) is Keras's") {
+  check_against_keras("efficientnetv2b0", [] {
+    return apps::EfficientNetV2B0({.weights = kNone, .input_shape = {32, 32, 3}, .classes = 4, .classifier_activation = nullptr});
+  });
+  check_against_keras("efficientnetv2b2", [] {
+    return apps::EfficientNetV2B2({.include_top = false, .weights = kNone, .input_shape = {34, 34, 3}, .pooling = "avg"});
+  });
+  check_against_keras("efficientnetv2s", [] {
+    return apps::EfficientNetV2S({.include_top = false, .weights = kNone, .input_shape = {32, 32, 3}, .pooling = "max",
+                                  .include_preprocessing = false});
+  });
+  CHECK(error_of([] { apps::ResNet50({.weights = kNone, .include_preprocessing = true}); }) ==
+        "ResNet50 takes no `include_preprocessing` argument");
 }
 
 TEST_CASE("keras::applications preprocess_input: caffe, tf and torch as Keras, both data formats") {
@@ -417,7 +435,11 @@ TEST_CASE("keras::applications defaults, open sizes and input_tensor, as Keras")
 TEST_CASE("keras::applications decode_predictions: the top classes of Keras's class index, best first") {
   TempDir dir;
   std::string json = "{";
-  for (int i = 0; i < 1000; ++i) json += (i ? ", " : "") + ("\"" + std::to_string(i) + "\": [\"n" + std::to_string(10000 + i) + "\", \"class_" + std::to_string(i) + "\"]");
+  for (int i = 0; i < 1000; ++i) {
+    const std::string n = std::to_string(i);
+    if (i) json += ", ";
+    json += "\"" + n + "\": [\"n" + std::to_string(10000 + i) + "\", \"class_" + n + "\"]";
+  }
   json += "}";
   write_bytes(dir.file("imagenet_class_index.json"), json);
   std::vector<float> p(2000, 0.0f);

@@ -38,13 +38,6 @@ int64_t count_differing(const Tensor& a, const Tensor& b) {
       .item<int64_t>();
 }
 
-keras::ModelPtr mlp(const std::string& name = "qmlp") {
-  auto in = keras::Input({6});
-  auto h = layers::Dense(8, {.activation = "relu", .name = name + "_d1"})(in);
-  auto out = layers::Dense(3, {.name = name + "_d2"})(h);
-  return keras::Functional({in}, {out}, {.name = name});
-}
-
 std::vector<std::vector<double>> weight_values(const layers::Layer& l) {
   std::vector<std::vector<double>> out;
   for (const auto& w : l.weights()) out.push_back(values(ops::cast(w.value(), DType::float64)));

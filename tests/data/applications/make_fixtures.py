@@ -41,6 +41,10 @@ CASES = [
     ("inception_v3", A.InceptionV3, dict(input_shape=(75, 75, 3), classes=3, classifier_activation=None)),
     ("efficientnetb0", A.EfficientNetB0, dict(input_shape=(32, 32, 3), classes=5, classifier_activation=None)),
     ("efficientnetb3", A.EfficientNetB3, dict(include_top=False, input_shape=(40, 36, 3), pooling="max")),
+    ("efficientnetv2b0", A.EfficientNetV2B0, dict(input_shape=(32, 32, 3), classes=4, classifier_activation=None)),
+    ("efficientnetv2b2", A.EfficientNetV2B2, dict(include_top=False, input_shape=(34, 34, 3), pooling="avg")),
+    ("efficientnetv2s", A.EfficientNetV2S, dict(include_top=False, input_shape=(32, 32, 3), pooling="max",
+                                                include_preprocessing=False)),
 ]
 
 
