@@ -136,6 +136,19 @@ KerasTensor pool(const KerasTensor& x, const ApplicationOptions& o, const std::s
   return x;
 }
 
+KerasTensor classifier_top(const KerasTensor& x, const ApplicationOptions& o, const std::string& avg_name,
+                           const std::string& max_name) {
+  if (!o.include_top) return pool(x, o, avg_name, max_name);
+  validate_activation(o);
+  KerasTensor y = layers::GlobalAveragePooling2D({.name = "avg_pool"})(x);
+  return layers::Dense(o.classes, {.activation = o.classifier_activation, .name = "predictions"})(y);
+}
+
+ImagenetFiles tf_dim_ordering_files(const std::string& key, const std::string& folder) {
+  return {key + "_weights_tf_dim_ordering_tf_kernels.h5", key + "_weights_tf_dim_ordering_tf_kernels_notop.h5",
+          "https://storage.googleapis.com/tensorflow/keras-applications/" + folder + "/"};
+}
+
 Ref<FunctionalModel> finish(const Start& s, const KerasTensor& out, const ApplicationOptions& o, const std::string& default_name,
                 const ImagenetFiles& files) {
   Ref<FunctionalModel> model = keras::Functional(s.inputs, {out}, {.name = o.name.empty() ? default_name : o.name});

@@ -36,11 +36,18 @@ void validate_activation(const ApplicationOptions& o);
 /// empty name: the layer's default).
 KerasTensor pool(const KerasTensor& x, const ApplicationOptions& o, const std::string& avg_name = "",
                  const std::string& max_name = "");
+/// The top most families share: global average pooling ("avg_pool") and the Dense
+/// classifier ("predictions"); without it, pool() with the given names.
+KerasTensor classifier_top(const KerasTensor& x, const ApplicationOptions& o, const std::string& avg_name = "",
+                           const std::string& max_name = "");
 /// The weight files Keras downloads for "imagenet" (with and without the top) and the
 /// address they come from.
 struct ImagenetFiles {
   std::string top, no_top, base_url;
 };
+/// The files of the families Keras keeps as
+/// keras-applications/<folder>/<key>_weights_tf_dim_ordering_tf_kernels[_notop].h5.
+ImagenetFiles tf_dim_ordering_files(const std::string& key, const std::string& folder);
 /// The model (Keras's Functional(inputs, x, name)), with its weights loaded as `o.weights` says.
 Ref<FunctionalModel> finish(const Start& s, const KerasTensor& out, const ApplicationOptions& o, const std::string& default_name,
                 const ImagenetFiles& files);

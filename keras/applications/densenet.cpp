@@ -48,16 +48,8 @@ Ref<FunctionalModel> build_densenet(const std::string& fn, const std::string& ke
   }
   x = layers::BatchNormalization({.axis = s.bn_axis, .epsilon = 1.001e-5, .name = "bn"})(x);
   x = layers::Activation("relu", {.name = "relu"})(x);
-  if (o.include_top) {
-    x = layers::GlobalAveragePooling2D({.name = "avg_pool"})(x);
-    detail::validate_activation(o);
-    x = layers::Dense(o.classes, {.activation = o.classifier_activation, .name = "predictions"})(x);
-  } else {
-    x = detail::pool(x, o, "avg_pool", "max_pool");
-  }
-  return detail::finish(s, x, o, key,
-                        {key + "_weights_tf_dim_ordering_tf_kernels.h5", key + "_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                         "https://storage.googleapis.com/tensorflow/keras-applications/densenet/"});
+  x = detail::classifier_top(x, o, "avg_pool", "max_pool");
+  return detail::finish(s, x, o, key, detail::tf_dim_ordering_files(key, "densenet"));
 }
 
 }  // namespace

@@ -76,16 +76,8 @@ Ref<FunctionalModel> build_resnet(const std::string& fn, const std::string& key,
     else x = stack_v1(s, x, filters[i], blocks[i], i == 0 ? 1 : 2, name);
   }
   if (preact) x = relu(bn(s, x, "post_bn"), "post_relu");
-  if (o.include_top) {
-    x = layers::GlobalAveragePooling2D({.name = "avg_pool"})(x);
-    detail::validate_activation(o);
-    x = layers::Dense(o.classes, {.activation = o.classifier_activation, .name = "predictions"})(x);
-  } else {
-    x = detail::pool(x, o, "avg_pool", "max_pool");
-  }
-  return detail::finish(s, x, o, key,
-                        {key + "_weights_tf_dim_ordering_tf_kernels.h5", key + "_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                         "https://storage.googleapis.com/tensorflow/keras-applications/resnet/"});
+  x = detail::classifier_top(x, o, "avg_pool", "max_pool");
+  return detail::finish(s, x, o, key, detail::tf_dim_ordering_files(key, "resnet"));
 }
 
 }  // namespace

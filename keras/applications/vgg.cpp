@@ -25,9 +25,7 @@ Ref<FunctionalModel> build_vgg(const std::string& fn, const std::string& key, co
   } else {
     x = detail::pool(x, o);
   }
-  return detail::finish(s, x, o, key,
-                        {key + "_weights_tf_dim_ordering_tf_kernels.h5", key + "_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                         "https://storage.googleapis.com/tensorflow/keras-applications/" + key + "/"});
+  return detail::finish(s, x, o, key, detail::tf_dim_ordering_files(key, key));
 }
 
 }  // namespace

@@ -38,13 +38,6 @@ KerasTensor concat(const Start& s, const std::vector<KerasTensor>& xs, const std
 KerasTensor avg_pool_same(const KerasTensor& x) { return layers::AveragePooling2D(3, {.strides = 1, .padding = "same"})(x); }
 KerasTensor max_pool_valid(const KerasTensor& x) { return layers::MaxPooling2D(3, {.strides = 2})(x); }
 
-KerasTensor top(const KerasTensor& x, const ApplicationOptions& o) {
-  if (!o.include_top) return detail::pool(x, o);
-  detail::validate_activation(o);
-  KerasTensor y = layers::GlobalAveragePooling2D({.name = "avg_pool"})(x);
-  return layers::Dense(o.classes, {.activation = o.classifier_activation, .name = "predictions"})(y);
-}
-
 }  // namespace
 
 Ref<FunctionalModel> Xception(const ApplicationOptions& o) {
@@ -84,10 +77,8 @@ Ref<FunctionalModel> Xception(const ApplicationOptions& o) {
   x = add(x, res);
   x = relu(bn(s, sepconv(x, 1536, "block14_sepconv1"), "block14_sepconv1_bn"), "block14_sepconv1_act");
   x = relu(bn(s, sepconv(x, 2048, "block14_sepconv2"), "block14_sepconv2_bn"), "block14_sepconv2_act");
-  x = top(x, o);
-  return detail::finish(s, x, o, "xception",
-                        {"xception_weights_tf_dim_ordering_tf_kernels.h5", "xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                         "https://storage.googleapis.com/tensorflow/keras-applications/xception/"});
+  x = detail::classifier_top(x, o);
+  return detail::finish(s, x, o, "xception", detail::tf_dim_ordering_files("xception", "xception"));
 }
 
 Ref<FunctionalModel> InceptionV3(const ApplicationOptions& o) {
@@ -142,11 +133,8 @@ Ref<FunctionalModel> InceptionV3(const ApplicationOptions& o) {
     KerasTensor bp = conv_bn(s, avg_pool_same(x), 192, 1, 1);
     x = concat(s, {b1, b3, bd, bp}, "mixed" + std::to_string(9 + i));
   }
-  x = top(x, o);
-  return detail::finish(s, x, o, "inception_v3",
-                        {"inception_v3_weights_tf_dim_ordering_tf_kernels.h5",
-                         "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                         "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/"});
+  x = detail::classifier_top(x, o);
+  return detail::finish(s, x, o, "inception_v3", detail::tf_dim_ordering_files("inception_v3", "inception_v3"));
 }
 
 }  // namespace keras::applications
