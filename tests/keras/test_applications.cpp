@@ -21,6 +21,8 @@
 #include "files.h"
 #include "helpers.h"
 #include "keras/keras.h"
+#include "keras/saving/format.h"
+#include "keras/saving/h5_file.h"
 #include "npz_fixtures.h"
 
 using namespace th;
@@ -347,6 +349,22 @@ TEST_CASE("load_weights reads Keras 2's HDF5 layout: by position, fixed- and var
   throws_with<std::invalid_argument>([&] { wrong->load_weights(std::string(KERAS_TEST_DATA_DIR) + "/applications/legacy_keras2.h5"); },
                                      "expected shape (3, 3, 3, 5) float32, but the file's 'conv2d/conv2d/kernel:0' has "
                                      "shape (3, 3, 3, 4) float32");
+}
+
+TEST_CASE("the HDF5 reader keeps the groups' string attributes, fixed- and variable-length, within its limits") {
+  namespace d = keras::saving::detail;
+  const std::string k2 = read_bytes(std::string(KERAS_TEST_DATA_DIR) + "/applications/legacy_keras2.h5");
+  const d::H5Contents c2 = d::read_h5(k2, "legacy_keras2.h5");
+  CHECK(c2.string_attributes.at("").at("layer_names0") == std::vector<std::string>{"input_1", "conv2d", "batch_normalization"});
+  CHECK(c2.string_attributes.at("").at("keras_version") == std::vector<std::string>{"2.15.0"});
+  CHECK(c2.string_attributes.at("dense").at("weight_names") == std::vector<std::string>{"dense/kernel:0", "dense/bias:0"});
+  CHECK(c2.string_attributes.at("input_1").at("weight_names").empty());  // an empty float64 list
+  const std::string k3 = read_bytes(std::string(KERAS_TEST_DATA_DIR) + "/applications/legacy_keras3.h5");
+  const d::H5Contents c3 = d::read_h5(k3, "legacy_keras3.h5");
+  CHECK(c3.string_attributes.at("bn").at("weight_names") ==
+        std::vector<std::string>{"bn/gamma", "bn/beta", "bn/moving_mean", "bn/moving_variance"});
+  throws_with<keras::saving::format::FormatError>([&] { d::read_h5(k2, "legacy_keras2.h5", {.max_attribute_bytes = 64}); },
+                                                  "the string attributes exceed 64 bytes");
 }
 
 TEST_CASE("keras::applications weights: Keras's ImageNet file from its cache, a path, or none") {
