@@ -49,6 +49,7 @@
 #include "keras/metrics.h"
 #include "keras/models/model.h"
 #include "keras/mixed_precision.h"
+#include "keras/symbolic_ops.h"  // keras.ops and operators on KerasTensors (functional nodes)
 #include "keras/quantizers.h"  // keras.quantizers: abs_max_quantize
 #include "keras/optimizers.h"
 #include "keras/optimizers/loss_scale_optimizer.h"

@@ -1,6 +1,6 @@
 // applications.h - keras.applications: the image classification architectures of Keras 3
-// (VGG16/19, ResNet50/101/152 and their V2, MobileNet, MobileNetV2, DenseNet121/169/201,
-// Xception, InceptionV3, EfficientNetB0-B7, EfficientNetV2),
+// (VGG16/19, ResNet50/101/152 and their V2, MobileNet, MobileNetV2, MobileNetV3,
+// DenseNet121/169/201, Xception, InceptionV3, EfficientNetB0-B7, EfficientNetV2, ConvNeXt),
 // built as functional models with Keras's layer names, so that Keras's weight files load
 // into them; and ImageNet's preprocess_input / decode_predictions.
 //
@@ -20,8 +20,9 @@ namespace keras::applications {
 
 /// The keyword arguments of Keras's application functions (keras.applications.ResNet50(...)).
 /// `alpha`, `depth_multiplier` and `dropout` belong to MobileNet (alpha also to
-/// MobileNetV2), `include_preprocessing` to EfficientNetV2; another model given one
-/// raises std::invalid_argument.
+/// MobileNetV2; alpha, dropout and `minimalistic` to MobileNetV3), `include_preprocessing`
+/// to EfficientNetV2, MobileNetV3 and ConvNeXt; another model given one raises
+/// std::invalid_argument.
 struct ApplicationOptions {
   /// Whether to include the classifier on top (Keras `include_top`, default true).
   bool include_top = true;
@@ -49,15 +50,19 @@ struct ApplicationOptions {
   layers::ActivationArg classifier_activation = "softmax";
   /// The model's name (empty: Keras's default, such as "resnet50" or "mobilenet_1.00_224").
   std::string name{};
-  /// MobileNet, MobileNetV2: width multiplier (Keras `alpha`, default 1.0).
+  /// MobileNet, MobileNetV2, MobileNetV3: width multiplier (Keras `alpha`, default 1.0).
   std::optional<double> alpha{};
   /// MobileNet: depthwise multiplier (Keras `depth_multiplier`, default 1).
   std::optional<int64_t> depth_multiplier{};
-  /// MobileNet: dropout rate before the top (Keras `dropout`, default 0.001).
+  /// MobileNet: dropout rate before the top (Keras `dropout`, default 0.001); MobileNetV3:
+  /// Keras's `dropout_rate` (default 0.2).
   std::optional<double> dropout{};
-  /// EfficientNetV2: whether the model scales its input (RGB values in [0, 255]) itself
-  /// (Keras `include_preprocessing`, default true).
+  /// EfficientNetV2, MobileNetV3, ConvNeXt: whether the model scales its input (RGB values
+  /// in [0, 255]) itself (Keras `include_preprocessing`, default true).
   std::optional<bool> include_preprocessing{};
+  /// MobileNetV3: the minimalistic variant (3x3 kernels, ReLU, no squeeze-and-excite;
+  /// Keras `minimalistic`, default false).
+  std::optional<bool> minimalistic{};
 };
 
 ///@{
@@ -81,6 +86,13 @@ Ref<FunctionalModel> ResNet152V2(const ApplicationOptions& options = {});
 Ref<FunctionalModel> MobileNet(const ApplicationOptions& options = {});
 /// keras.applications.MobileNetV2 (alpha; preprocessing "tf").
 Ref<FunctionalModel> MobileNetV2(const ApplicationOptions& options = {});
+///@{
+/// keras.applications.MobileNetV3Small / MobileNetV3Large (alpha, minimalistic, dropout
+/// (Keras's dropout_rate), include_preprocessing; at least 32x32). With
+/// `include_preprocessing` (the default) they take RGB values in [0, 255].
+Ref<FunctionalModel> MobileNetV3Small(const ApplicationOptions& options = {});
+Ref<FunctionalModel> MobileNetV3Large(const ApplicationOptions& options = {});
+///@}
 ///@{
 /// keras.applications.DenseNet121 / 169 / 201 (preprocessing: densenet::preprocess_input,
 /// "torch"); channels_first raises, as Keras.
@@ -116,6 +128,16 @@ Ref<FunctionalModel> EfficientNetV2B3(const ApplicationOptions& options = {});
 Ref<FunctionalModel> EfficientNetV2S(const ApplicationOptions& options = {});
 Ref<FunctionalModel> EfficientNetV2M(const ApplicationOptions& options = {});
 Ref<FunctionalModel> EfficientNetV2L(const ApplicationOptions& options = {});
+///@}
+///@{
+/// keras.applications.ConvNeXtTiny / Small / Base / Large / XLarge (default input 224, at
+/// least 32; include_preprocessing); with `include_preprocessing` (the default) they take
+/// RGB values in [0, 255].
+Ref<FunctionalModel> ConvNeXtTiny(const ApplicationOptions& options = {});
+Ref<FunctionalModel> ConvNeXtSmall(const ApplicationOptions& options = {});
+Ref<FunctionalModel> ConvNeXtBase(const ApplicationOptions& options = {});
+Ref<FunctionalModel> ConvNeXtLarge(const ApplicationOptions& options = {});
+Ref<FunctionalModel> ConvNeXtXLarge(const ApplicationOptions& options = {});
 ///@}
 
 /// One guess of decode_predictions: WordNet id, description and score.
@@ -170,7 +192,8 @@ KERAS_APPLICATION_PREPROCESS(inception_v3, "tf")
 #undef KERAS_APPLICATION_PREPROCESS
 
 /// The preprocess_input of the families whose models scale their input themselves
-/// (keras.applications.efficientnet and efficientnet_v2): the input itself.
+/// (keras.applications.efficientnet, efficientnet_v2, mobilenet_v3, convnext): the input
+/// itself.
 #define KERAS_APPLICATION_IDENTITY_PREPROCESS(module)                                        \
   namespace module {                                                                         \
   inline Tensor preprocess_input(const Tensor& x, const std::string& data_format = "") {     \
@@ -184,6 +207,8 @@ KERAS_APPLICATION_PREPROCESS(inception_v3, "tf")
   }
 KERAS_APPLICATION_IDENTITY_PREPROCESS(efficientnet)
 KERAS_APPLICATION_IDENTITY_PREPROCESS(efficientnet_v2)
+KERAS_APPLICATION_IDENTITY_PREPROCESS(mobilenet_v3)
+KERAS_APPLICATION_IDENTITY_PREPROCESS(convnext)
 #undef KERAS_APPLICATION_IDENTITY_PREPROCESS
 
 }  // namespace keras::applications

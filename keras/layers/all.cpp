@@ -1,5 +1,7 @@
 #include "keras/layers/all.h"
 
+#include "keras/applications/convnext_layers.h"
+
 namespace keras::layers {
 void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const Config&)>>& f) {
   f["Dense"] = DenseLayer::from_config;
@@ -25,6 +27,8 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["GaussianDropout"] = GaussianDropoutLayer::from_config;
   f["GaussianNoise"] = GaussianNoiseLayer::from_config;
   f["Lambda"] = LambdaLayer::from_config;
+  f["Operation"] = OperationLayer::from_config;  // keras.ops calls on symbolic tensors
+  f["LayerScale"] = applications::detail::LayerScaleLayer::from_config;  // keras.applications.convnext
   f["Masking"] = MaskingLayer::from_config;
   f["Rescaling"] = RescalingLayer::from_config;
   f["LeakyReLU"] = LeakyReLULayer::from_config;

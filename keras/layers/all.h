@@ -16,6 +16,7 @@
 #include "keras/layers/gaussian_noise.h"
 #include "keras/layers/noise_dropout.h"
 #include "keras/layers/lambda.h"
+#include "keras/layers/operation.h"
 #include "keras/layers/masking.h"
 #include "keras/layers/rescaling.h"
 #include "keras/layers/permute.h"

@@ -234,7 +234,7 @@ Tensors Layer::operator()(const std::vector<Tensor>& xs_in, const CallArgs& args
     // on values at every run of the graph (its output shapes from compute_output_shape).
     std::vector<ShapeSpec> out_shapes = compute_output_shape(shapes);
     std::vector<core::TensorSpec> specs;
-    for (const ShapeSpec& o : out_shapes) specs.push_back({o, output_dtype()});
+    for (size_t i = 0; i < out_shapes.size(); ++i) specs.push_back({out_shapes[i], output_dtype_of(i)});
     out = core::ops::host_function(
         [this, ctx](const std::vector<Tensor>& values) {
           TrainingScope inner(ctx.training);
@@ -293,7 +293,9 @@ KerasTensor Layer::operator()(const KerasTensor& x, const CallArgs& args) {
 namespace {
 thread_local const std::vector<KerasTensor>* t_symbolic_inputs = nullptr;
 thread_local const CallArgs* t_symbolic_args = nullptr;  // the keyword arguments of that call
-}
+}  // namespace
+
+const std::vector<KerasTensor>* Layer::symbolic_call_inputs() { return t_symbolic_inputs; }
 
 const Tensor& Tensors::single() const {
   if (size() != 1)
@@ -346,7 +348,7 @@ KerasTensors Layer::operator()(const std::vector<KerasTensor>& xs, const CallArg
   auto node = std::make_shared<Node>(Node{self, xs, static_cast<int>(out_shapes.size()), args});
   KerasTensors out;
   for (size_t i = 0; i < out_shapes.size(); ++i)
-    out.emplace_back(out_shapes[i], output_dtype(), node, static_cast<int>(i));
+    out.emplace_back(out_shapes[i], output_dtype_of(i), node, static_cast<int>(i));
   return out;
 }
 

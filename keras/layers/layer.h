@@ -305,6 +305,12 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// traced function) give them: compute_dtype() unless a layer says otherwise (Keras's
   /// compute_output_spec: Discretization's int32 indices under a float32 policy).
   virtual DType output_dtype() const { return compute_dtype(); }
+  /// The dtype of output `index` (output_dtype() unless a layer's outputs differ, as
+  /// keras.ops.top_k's values and indices).
+  virtual DType output_dtype_of(size_t index) const {
+    (void)index;
+    return output_dtype();
+  }
   /// Keras's config: name, trainable, dtype, dynamic; subclasses add their arguments.
   virtual Config get_config() const;
   /// The state of the layer's own random generator (Keras's SeedGenerator: the number of
@@ -418,6 +424,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
   const std::vector<ShapeSpec>& output_shapes() const { return output_shapes_; }
 
  protected:
+  /// Inside compute_output_shape of a symbolic call: that call's KerasTensor inputs (their
+  /// dtypes); null otherwise.
+  static const std::vector<KerasTensor>* symbolic_call_inputs();
   InputSpec input_spec;  ///< set in the constructor or build()
   bool supports_masking_ = false;  ///< set by layers that propagate or produce masks
   bool supports_ragged_ = false;   ///< set by layers whose call() takes ragged handles

@@ -12,6 +12,7 @@
 #include "core/ragged.h"
 #include "core/sparse.h"
 #include "keras/layers/args.h"
+#include "keras/layers/operation.h"
 #include "keras/layers/registry.h"
 
 namespace keras {
@@ -229,7 +230,12 @@ std::vector<ShapeSpec> FunctionalModel::compute_output_shape(const std::vector<S
   return out;
 }
 
-std::vector<LayerPtr> FunctionalModel::layers() const { return layers_; }
+std::vector<LayerPtr> FunctionalModel::layers() const {
+  std::vector<LayerPtr> out;
+  for (const LayerPtr& l : layers_)
+    if (!dynamic_cast<const layers::OperationLayer*>(l.get())) out.push_back(l);
+  return out;
+}
 
 namespace {
 // (layer, call index within this model) of every node, and the triple naming a tensor.

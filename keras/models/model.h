@@ -495,7 +495,11 @@ class FunctionalModel : public Model {
   Tensor call(const Tensor& x, bool training) override;
   /// The outputs' shapes, with the batch size of the given input shape.
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
+  /// The layers, in order (Keras's model.layers: the operations of keras::ops called on
+  /// symbolic tensors are not layers, see operations()).
   std::vector<LayerPtr> layers() const override;
+  /// Every layer and operation node, in order (Keras's model.operations).
+  const std::vector<LayerPtr>& operations() const { return layers_; }
   /// Keras's functional config: every layer's config with the calls feeding it
   /// ("inbound_nodes": per call, [layer name, call index, output index] of each input),
   /// and the model's input and output tensors in the same form.

@@ -12,6 +12,8 @@
 #include <tuple>
 
 #include "keras/custom_object_scope.h"
+#include "keras/layers/operation.h"
+#include "keras/layers/operation_table.h"
 #include "keras/layers/registry.h"
 
 namespace keras::saving::detail {
@@ -81,6 +83,12 @@ void tensor_refs(const Value& v, std::vector<Value>& out) {
   }
 }
 
+// The [name, node, index] triples of a legacy inbound node ([[name, node, index, kwargs], ...]).
+void tensor_refs_legacy(const Value& node, std::vector<Value>& out) {
+  for (const Value& r : node.as_list())
+    if (r.type() == Value::Type::list) out.push_back(r);
+}
+
 // [name, node, index] or a list of them.
 Value ref_list(const Value& v) {
   if (v.type() == Value::Type::list && !v.as_list().empty() && v.as_list()[0].type() == Value::Type::string)
@@ -89,6 +97,97 @@ Value ref_list(const Value& v) {
 }
 
 Config layer_to_cpp(const Value& entry, const std::string& source, bool functional);
+
+// The names of the graph's entries that the outputs depend on other than through masks.
+std::set<std::string> ops_needed(const std::vector<Value>& entries, const Value& outputs) {
+  std::map<std::string, std::vector<std::string>> deps;
+  for (const Value& e : entries) {
+    std::vector<std::string>& d = deps[string_field(e, "name")];
+    const Value& inbound = field(e, "inbound_nodes");
+    for (const Value& node : inbound.type() == Value::Type::list ? inbound.as_list() : std::vector<Value>{}) {
+      std::vector<Value> refs;
+      if (node.type() == Value::Type::list) {
+        tensor_refs_legacy(node, refs);
+      } else {
+        tensor_refs(field(node, "args"), refs);
+        const Value& kw = field(node, "kwargs");
+        if (kw.is_object())
+          for (const auto& [k, v] : kw.items())
+            if (k != "mask") tensor_refs(v, refs);
+      }
+      for (const Value& r : refs)
+        if (r.type() == Value::Type::list && !r.as_list().empty() && r.as_list()[0].type() == Value::Type::string)
+          d.push_back(r.as_list()[0].as_string());
+    }
+  }
+  std::set<std::string> seen;
+  std::vector<std::string> todo;
+  for (const Value& o : ref_list(outputs).type() == Value::Type::list ? ref_list(outputs).as_list() : std::vector<Value>{})
+    if (o.type() == Value::Type::list && !o.as_list().empty() && o.as_list()[0].type() == Value::Type::string)
+      todo.push_back(o.as_list()[0].as_string());
+  while (!todo.empty()) {
+    const std::string n = todo.back();
+    todo.pop_back();
+    if (!seen.insert(n).second) continue;
+    for (const std::string& d : deps[n]) todo.push_back(d);
+  }
+  return seen;
+}
+
+// A keras.ops call's args with each __keras_tensor__ replaced by {"__tensor__": k}, in the
+// order tensor_refs finds them.
+Value template_of(const Value& v, int64_t& k) {
+  if (v.type() == Value::Type::list) {
+    std::vector<Value> out;
+    for (const Value& x : v.as_list()) out.push_back(template_of(x, k));
+    return Value(out);
+  }
+  if (v.is_object() && string_field(v, "class_name") == "__keras_tensor__") return layers::detail::tensor_marker(k++);
+  return v;
+}
+
+Config operation_to_cpp(const Value& entry, const std::string& source) {
+  const std::string cls = string_field(entry, "class_name");
+  const std::string name = string_field(entry, "name", string_field(field(entry, "config"), "name", "?"));
+  if (!layers::is_operation(cls))
+    throw std::invalid_argument(source + ": the model uses the Keras operation '" + name + "' (" + cls +
+                                "), which keras-cpp does not have (see README, \"keras.ops on symbolic tensors\")");
+  const Value& inbound = field(entry, "inbound_nodes");
+  if (inbound.type() != Value::Type::list || inbound.as_list().size() != 1 || !inbound.as_list()[0].is_object())
+    throw std::invalid_argument(source + ": the Keras operation '" + name + "' must have one inbound node {args, kwargs}");
+  const Value& node = inbound.as_list()[0];
+  Config kwargs = Config::object();
+  const Value& kw = field(node, "kwargs");
+  const Config kw_object = kw.is_object() ? kw : Config::object();
+  for (const auto& [k, v] : kw_object.items()) {
+    std::vector<Value> found;
+    tensor_refs(v, found);
+    if (!found.empty())
+      throw std::invalid_argument(source + ": the Keras operation '" + name + "' (" + cls + ") takes the tensor argument '" +
+                                  k + "' by keyword, which keras-cpp does not read");
+    kwargs[k] = v;
+  }
+  int64_t k = 0;
+  Config op_config = Config::object();
+  const Value& kc = field(entry, "config");
+  if (kc.is_object())
+    for (const auto& [key, v] : kc.items())
+      if (key != "name") op_config[key] = v;
+  Config c = Config::object();
+  c["name"] = name;
+  c["operation"] = cls;
+  c["config"] = op_config;
+  c["args"] = template_of(field(node, "args"), k);
+  if (!kwargs.items().empty()) c["kwargs"] = kwargs;
+  std::vector<Value> refs;
+  tensor_refs(field(node, "args"), refs);
+  Config out = Config::object();
+  out["class_name"] = "Operation";
+  out["config"] = c;
+  out["name"] = name;
+  out["inbound_nodes"] = Value::list({Value(refs)});
+  return out;
+}
 
 Config model_to_cpp(const Value& entry, const std::string& source) {
   const std::string cls = string_field(entry, "class_name");
@@ -111,28 +210,18 @@ Config model_to_cpp(const Value& entry, const std::string& source) {
     if (!c.contains("build_input_shape") && kc.contains("build_input_shape"))
       c["build_input_shape"] = kc.at("build_input_shape");
   } else {
-    // Keras records the masks it passes by keyword (an RNN's mask=...) as operations of
-    // keras.ops (NotEqual, LogicalOr, ...). keras-cpp's masks travel with the tensors, so
-    // those mask computations are left out; an operation whose output feeds anything else
-    // raises.
-    std::map<std::string, std::string> ops;  // name -> class
-    for (const Value& e : ls.as_list())
-      if (string_field(e, "module").rfind("keras.src.ops", 0) == 0)
-        ops[string_field(e, "name")] = string_field(e, "class_name");
+    // keras.ops calls (Add, Relu, GetItem, ...) become keras-cpp's operation nodes. Keras
+    // also records the masks it passes by keyword (an RNN's mask=...) as operations
+    // (NotEqual, LogicalOr, ...); keras-cpp's masks travel with the tensors, so operations
+    // that feed only masks are left out.
+    std::set<std::string> needed = ops_needed(ls.as_list(), field(kc, "output_layers"));
     for (const Value& e : ls.as_list()) {
-      if (ops.count(string_field(e, "name"))) continue;
-      Config l = layer_to_cpp(e, source, true);
-      for (const Value& node : l.at("inbound_nodes").as_list())
-        for (const Value& ref : node.as_list()) {
-          const std::string from = ref.as_list().empty() ? "" : ref.as_list()[0].type() == Value::Type::string
-                                                                     ? ref.as_list()[0].as_string()
-                                                                     : "";
-          if (ops.count(from))
-            throw std::invalid_argument(source + ": the layer '" + string_field(e, "name") +
-                                        "' takes the output of the Keras operation '" + from + "' (" + ops[from] +
-                                        "); keras-cpp reads layers, and operations only where they compute masks");
-        }
-      layers.push_back(l);
+      const std::string name = string_field(e, "name");
+      if (string_field(e, "module").rfind("keras.src.ops", 0) == 0) {
+        if (needed.count(name)) layers.push_back(operation_to_cpp(e, source));
+        continue;
+      }
+      layers.push_back(layer_to_cpp(e, source, true));
     }
     c["input_layers"] = ref_list(field(kc, "input_layers"));
     c["output_layers"] = ref_list(field(kc, "output_layers"));

@@ -4,6 +4,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "keras/layers/operation.h"
+#include "keras/layers/operation_table.h"
 #include "keras/layers/registry.h"
 #include "keras/saving/keras_config.h"
 
@@ -78,22 +80,37 @@ Config keras_layer_config(const Config& src) {
   return c;
 }
 
+// A layer or, in a functional model, an operation node by name.
+LayerPtr node_owner(const Model& model, const std::string& name) {
+  if (const auto* f = dynamic_cast<const FunctionalModel*>(&model))
+    for (const LayerPtr& l : f->operations())
+      if (l->name() == name) return l;
+  return model.get_layer(name);
+}
+
 Value layer_entry(const layers::Layer& l) {
   if (auto* m = dynamic_cast<const Model*>(&l)) return cpp_to_keras(*m);
+  if (auto* op = dynamic_cast<const layers::OperationLayer*>(&l)) {
+    Config c = Config::object();
+    c["name"] = op->name();
+    for (const auto& [k, v] : op->op_config().items()) c[k] = v;
+    return keras_entry(op->keras_module().c_str(), op->keras_class(), c, op->keras_class());
+  }
   return keras_entry("keras.layers", l.class_name(), keras_layer_config(l.get_config()));
 }
 
 // {"class_name": "__keras_tensor__", ...} for keras-cpp's [layer, node, index].
 Value keras_tensor(const Value& ref, const Model& model) {
   const auto& r = ref.as_list();
-  const LayerPtr producer = model.get_layer(r.at(0).as_string());
+  const LayerPtr producer = node_owner(model, r.at(0).as_string());
   const size_t j = size_t(r.at(2).as_int());
   Value shape = Value::list();
   if (auto* in = dynamic_cast<const InputLayer*>(producer.get())) shape = dims_value(in->get_config().at("batch_shape"));
   else if (j < producer->output_shapes().size()) shape = shape_value(producer->output_shapes()[j]);
   Config c = Config::object();
   c["shape"] = shape;
-  c["dtype"] = "float32";
+  const auto* in = dynamic_cast<const InputLayer*>(producer.get());
+  c["dtype"] = in ? in->get_config().get("dtype", Value("float32")) : Value(core::dtype_name(producer->output_dtype_of(j)));
   c["keras_history"] = ref;
   Value t = Value::object();
   t["class_name"] = "__keras_tensor__";
@@ -105,9 +122,26 @@ Value keras_tensor(const Value& ref, const Model& model) {
 // Keras 3's {"args", "kwargs"}: one tensor as the argument, several as one list (merge
 // layers, Attention), MultiHeadAttention's and GroupQueryAttention's query and value as
 // two arguments (key and attention mask as keywords), an RNN's extra inputs as initial_state.
-Value keras_node(const std::string& cls, const std::vector<Value>& refs, const Value& kwargs, const Model& model) {
+// An operation's arguments: its constant arguments with the tensors in their places.
+Value with_tensors(const Value& v, const std::vector<Value>& ts) {
+  const int64_t k = layers::detail::marker_index(v);
+  if (k >= 0) return ts.at(size_t(k));
+  if (v.type() != Value::Type::list) return v;
+  std::vector<Value> out;
+  for (const Value& x : v.as_list()) out.push_back(with_tensors(x, ts));
+  return Value(out);
+}
+
+Value keras_node(const layers::Layer& layer, const std::vector<Value>& refs, const Value& kwargs, const Model& model) {
+  const std::string& cls = layer.class_name();
   std::vector<Value> ts;
   for (const Value& r : refs) ts.push_back(keras_tensor(r, model));
+  if (auto* op = dynamic_cast<const layers::OperationLayer*>(&layer)) {
+    Value n = Value::object();
+    n["args"] = with_tensors(op->arguments(), ts);
+    n["kwargs"] = op->call_kwargs();
+    return n;
+  }
   Value args = Value::list();
   Config kw = kwargs.is_object() ? kwargs : Config::object();
   const bool rnn = cls == "LSTM" || cls == "GRU" || cls == "SimpleRNN" || cls == "RNN";
@@ -164,7 +198,7 @@ Value functional_entry(const Model& m) {
   std::vector<Value> ls;
   for (const std::string& name : keras_layer_order(cpp)) {
     const Value& src = *by_name.at(name);
-    const LayerPtr layer = m.get_layer(name);
+    const LayerPtr layer = node_owner(m, name);
     Value e = layer_entry(*layer);
     e["name"] = name;
     std::vector<Value> nodes;
@@ -172,7 +206,7 @@ Value functional_entry(const Model& m) {
     const auto& inbound = inbound_nodes.as_list();
     const Value kws = src.get("inbound_node_kwargs", Value());
     for (size_t i = 0; i < inbound.size(); ++i)
-      nodes.push_back(keras_node(layer->class_name(), inbound[i].as_list(),
+      nodes.push_back(keras_node(*layer, inbound[i].as_list(),
                                  kws.is_null() ? Value() : kws.as_list().at(i), m));
     e["inbound_nodes"] = Value(nodes);
     ls.push_back(e);

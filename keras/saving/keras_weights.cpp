@@ -6,6 +6,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "keras/layers/operation.h"
 #include "keras/layers/rnn.h"
 #include "keras/layers/spectral_normalization.h"
 #include "keras/layers/stacked_rnn_cells.h"
@@ -27,8 +28,12 @@ struct Slot {
 
 std::vector<LayerPtr> keras_ordered_layers(const Model& model) {
   std::vector<LayerPtr> ls;
-  if (model.class_name() == "Functional") {
-    for (const std::string& name : keras_layer_order(model.get_config())) ls.push_back(model.get_layer(name));
+  if (const auto* f = dynamic_cast<const FunctionalModel*>(&model)) {
+    // keras.ops calls are operations, not layers: Keras's files hold no group for them.
+    std::map<std::string, LayerPtr> by_name;
+    for (const LayerPtr& l : f->operations()) by_name[l->name()] = l;
+    for (const std::string& name : keras_layer_order(model.get_config()))
+      if (!dynamic_cast<const layers::OperationLayer*>(by_name.at(name).get())) ls.push_back(by_name.at(name));
   } else if (model.class_name() == "Sequential") {
     ls = model.layers();
   } else {

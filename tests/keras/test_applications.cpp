@@ -20,7 +20,9 @@
 #include "error_of.h"
 #include "files.h"
 #include "helpers.h"
+#include "keras/applications/convnext_layers.h"
 #include "keras/keras.h"
+#include "layer_harness.h"
 #include "keras/saving/format.h"
 #include "keras/saving/h5_file.h"
 #include "npz_fixtures.h"
@@ -484,4 +486,9 @@ TEST_CASE("keras::applications decode_predictions: the top classes of Keras's cl
   std::filesystem::remove(dir.path / "models" / "imagenet_class_index.json");
   throws_with<std::runtime_error>([&] { apps::imagenet_utils::decode_predictions(preds); },
                                   "imagenet_class_index.json is not there (keras-cpp downloads nothing)");
+}
+
+TEST_CASE("ConvNeXt's LayerScale: the layer harness" * doctest::test_suite("layer_harness")) {
+  run_layer_test({"layer_scale", [] { return keras::layers::make<apps::detail::LayerScaleLayer>(0.5, 4); },
+                  {Shape{2, 3, 4}}, {}, {2, 3, 4}, 1, 1});
 }
