@@ -84,6 +84,7 @@ Start begin(const std::string& fn, const ApplicationOptions& o, int64_t default_
   refuse(o.depth_multiplier.has_value(), extras.depth_multiplier, "depth_multiplier");
   refuse(o.dropout.has_value(), extras.dropout, "dropout");
   refuse(o.include_preprocessing.has_value(), extras.include_preprocessing, "include_preprocessing");
+  refuse(o.minimalistic.has_value(), extras.minimalistic, "minimalistic");
   const bool imagenet = o.weights && *o.weights == "imagenet";
   if (o.weights && !imagenet && !file_exists(*o.weights))
     throw std::invalid_argument("The `weights` argument should be either `None` (std::nullopt: random initialization), "
@@ -105,7 +106,10 @@ Start begin(const std::string& fn, const ApplicationOptions& o, int64_t default_
     const ShapeSpec& ts = o.input_tensor->shape();
     if (ts.size() == 4) given.assign(ts.begin() + 1, ts.end());
   }
-  s.input_shape = obtain_input_shape(given, default_size, min_size, s.channels_last, o.include_top, imagenet);
+  if (extras.own_input_shape)
+    s.input_shape = !given.empty() ? given : s.channels_last ? ShapeSpec{-1, -1, 3} : ShapeSpec{3, -1, -1};
+  else
+    s.input_shape = obtain_input_shape(given, default_size, min_size, s.channels_last, o.include_top, imagenet);
   if (o.input_tensor) {
     if (!o.input_tensor->defined()) throw std::invalid_argument(fn + ": the input_tensor is empty");
     const ShapeSpec& ts = o.input_tensor->shape();

@@ -13,7 +13,10 @@ namespace keras::applications::detail {
 
 /// What a family takes beyond the common arguments.
 struct Extras {
-  bool alpha = false, depth_multiplier = false, dropout = false, include_preprocessing = false;
+  bool alpha = false, depth_multiplier = false, dropout = false, include_preprocessing = false, minimalistic = false;
+  /// The family checks the input shape itself (MobileNetV3): no obtain_input_shape; the
+  /// given shape, else (None, None, 3).
+  bool own_input_shape = false;
 };
 
 /// The start of a model: the checked options and its image input.

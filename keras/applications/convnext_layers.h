@@ -5,8 +5,9 @@
 
 namespace keras::applications::detail {
 
-/// keras.applications.convnext.LayerScale: x times a trainable per-channel scale `gamma`
-/// of projection_dim values, initialized to init_values.
+/// keras.applications.convnext.LayerScale: x times a trainable per-channel scale of
+/// projection_dim values (Keras's `gamma`, a weight it leaves unnamed: "variable"),
+/// initialized to init_values.
 class LayerScaleLayer : public layers::Layer {
  public:
   LayerScaleLayer(double init_values, int64_t projection_dim, const layers::LayerOptions& options = {});

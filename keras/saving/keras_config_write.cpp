@@ -96,6 +96,9 @@ Value layer_entry(const layers::Layer& l) {
     for (const auto& [k, v] : op->op_config().items()) c[k] = v;
     return keras_entry(op->keras_module().c_str(), op->keras_class(), c, op->keras_class());
   }
+  // The layer classes keras.applications defines keep their module and registered name.
+  if (l.class_name() == "LayerScale")
+    return keras_entry("keras.src.applications.convnext", l.class_name(), keras_layer_config(l.get_config()), l.class_name());
   return keras_entry("keras.layers", l.class_name(), keras_layer_config(l.get_config()));
 }
 

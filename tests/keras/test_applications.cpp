@@ -266,6 +266,63 @@ TEST_CASE("keras::applications EfficientNetV2 (B0, B2, S without preprocessing) 
         "ResNet50 takes no `include_preprocessing` argument");
 }
 
+TEST_CASE("keras::applications MobileNetV3Small and Large are Keras's (minimalistic, alpha, no preprocessing)") {
+  check_against_keras("mobilenetv3small", [] {
+    return apps::MobileNetV3Small({.weights = kNone, .input_shape = {32, 32, 3}, .classes = 5, .classifier_activation = nullptr});
+  });
+  check_against_keras("mobilenetv3small_min", [] {
+    return apps::MobileNetV3Small({.include_top = false, .weights = kNone, .input_shape = {40, 36, 3}, .pooling = "avg",
+                                   .alpha = 0.75, .minimalistic = true});
+  });
+  check_against_keras("mobilenetv3large", [] {
+    return apps::MobileNetV3Large({.include_top = false, .weights = kNone, .input_shape = {33, 35, 3}, .alpha = 1.25,
+                                   .include_preprocessing = false});
+  });
+  check_against_keras("mobilenetv3large_top", [] {
+    return apps::MobileNetV3Large({.weights = kNone, .input_shape = {32, 32, 3}, .classes = 3, .dropout = 0.0});
+  });
+  // Its hard_sigmoid is keras.ops on symbolic tensors: Add and Multiply operations, as Keras.
+  keras::layers::reset_uids();
+  auto m = apps::MobileNetV3Small({.weights = kNone, .input_shape = {32, 32, 3}});
+  int adds = 0;
+  for (const auto& op : m->operations())
+    if (auto* o = dynamic_cast<keras::layers::OperationLayer*>(op.get())) adds += o->keras_class() == "Add";
+  CHECK(adds == 9);  // one per squeeze-and-excite block
+  // Open sizes with the top (no obtain_input_shape in Keras's MobileNetV3), and its checks.
+  CHECK(apps::MobileNetV3Large({.weights = kNone})->inputs()[0].shape() == ShapeSpec{-1, -1, -1, 3});
+  CHECK(error_of([] { apps::MobileNetV3Small({.weights = kNone, .input_shape = {31, 40, 3}}); }) ==
+        "Input size must be at least 32x32; Received `input_shape=(31, 40, 3)`");
+  CHECK(error_of([] { apps::MobileNetV3Small({.alpha = 0.5}); }).find("alpha can be one of `0.75`, `1.0`") != std::string::npos);
+  CHECK(error_of([] { apps::MobileNet({.weights = kNone, .minimalistic = true}); }) ==
+        "MobileNet takes no `minimalistic` argument");
+}
+
+TEST_CASE("keras::applications ConvNeXt (Tiny, Small, Base) is Keras's, and saves with its LayerScale and operations") {
+  check_against_keras("convnext_tiny", [] {
+    return apps::ConvNeXtTiny({.weights = kNone, .input_shape = {32, 32, 3}, .classes = 5, .classifier_activation = nullptr});
+  });
+  check_against_keras("convnext_small", [] {
+    return apps::ConvNeXtSmall({.include_top = false, .weights = kNone, .input_shape = {36, 40, 3}, .pooling = "avg"});
+  });
+  check_against_keras("convnext_base", [] {
+    return apps::ConvNeXtBase({.include_top = false, .weights = kNone, .input_shape = {32, 32, 3},
+                               .include_preprocessing = false});
+  });
+  auto m = apps::ConvNeXtTiny({.weights = kNone, .input_shape = {32, 32, 3}, .classes = 3});
+  const Tensor x = pixels({1, 32, 32, 3});
+  const Tensor want = m->predict(x, {.verbose = 0});
+  th::TempDir dir;
+  for (const char* file : {"c.kcpp", "c.keras"}) {
+    m->save(dir.file(file));
+    const Tensor got = keras::models::load_model(dir.file(file))->predict(x, {.verbose = 0});
+    CHECK(same_bits({got}, {want}));
+  }
+  CHECK(error_of([] { apps::ConvNeXtTiny({.name = "mine"}); }).find("does not match weights variant \"convnext_tiny\"") !=
+        std::string::npos);
+  CHECK(error_of([] { apps::ConvNeXtLarge({.weights = kNone, .minimalistic = false}); }) ==
+        "ConvNeXtLarge takes no `minimalistic` argument");
+}
+
 TEST_CASE("keras::applications preprocess_input: caffe, tf and torch as Keras, both data formats") {
   const Tensor& raw = npz_array("applications/applications.npz", "pre_input");
   const Tensor raw_cf = ops::transpose(raw, {0, 3, 1, 2});

@@ -45,6 +45,15 @@ CASES = [
     ("efficientnetv2b2", A.EfficientNetV2B2, dict(include_top=False, input_shape=(34, 34, 3), pooling="avg")),
     ("efficientnetv2s", A.EfficientNetV2S, dict(include_top=False, input_shape=(32, 32, 3), pooling="max",
                                                 include_preprocessing=False)),
+    ("mobilenetv3small", A.MobileNetV3Small, dict(input_shape=(32, 32, 3), classes=5, classifier_activation=None)),
+    ("mobilenetv3small_min", A.MobileNetV3Small, dict(include_top=False, input_shape=(40, 36, 3), pooling="avg",
+                                                      minimalistic=True, alpha=0.75)),
+    ("mobilenetv3large", A.MobileNetV3Large, dict(include_top=False, input_shape=(33, 35, 3), alpha=1.25,
+                                                  include_preprocessing=False)),
+    ("mobilenetv3large_top", A.MobileNetV3Large, dict(input_shape=(32, 32, 3), classes=3, dropout_rate=0.0)),
+    ("convnext_tiny", A.ConvNeXtTiny, dict(input_shape=(32, 32, 3), classes=5, classifier_activation=None)),
+    ("convnext_small", A.ConvNeXtSmall, dict(include_top=False, input_shape=(36, 40, 3), pooling="avg")),
+    ("convnext_base", A.ConvNeXtBase, dict(include_top=False, input_shape=(32, 32, 3), include_preprocessing=False)),
 ]
 
 
