@@ -6,7 +6,7 @@
 //   the archive, config.json through the JSON reader and the config translation, the
 //   weights through the HDF5 walker) and to load_feature_space_from_memory (a
 //   FeatureSpace's config, preprocessors, weights and vocabulary assets); the seeds are
-//   .keras files written by Keras 3.
+//   .keras files written by Keras 3 (operations.keras: a graph of layers and keras.ops calls).
 // - Other bytes go to the JSON reader (keras::Value::from_json, nlohmann-json inside) and,
 //   read as a recipe, describe an HDF5 weight file with hostile groups, names, ranks,
 //   shapes and dtypes; the file is made with the HDF5 library and read back into a small
