@@ -179,6 +179,14 @@ Run reduction(Reduce f) {
     return std::vector<Tensor>{f(c.tensor(0), c.axes_config("axis"), c.bool_config("keepdims"))};
   };
 }
+// Max and Min, whose `initial` keras-cpp does not take.
+Run no_initial(Reduce f) {
+  return [f](const OpCall& c) {
+    if (!c.config("initial").is_null())
+      throw std::invalid_argument(c.what() + "initial=" + c.config("initial").to_json() + " is not supported (only null)");
+    return std::vector<Tensor>{f(c.tensor(0), c.axes_config("axis"), c.bool_config("keepdims"))};
+  };
+}
 Run reduction_float(Reduce f) {
   return [f](const OpCall& c) {
     Tensor x = c.tensor(0);
@@ -295,8 +303,8 @@ std::map<std::string, OpDef> make_table() {
   // ---- keras.ops.numpy: reductions ----
   t["Mean"] = {"numpy", reduce_cfg(), reduction_float(ops::mean)};
   t["Sum"] = {"numpy", reduce_cfg(), reduction(ops::sum)};
-  t["Max"] = {"numpy", cfg({{"axis", Value()}, {"keepdims", false}, {"initial", Value()}}), reduction(ops::max)};
-  t["Min"] = {"numpy", cfg({{"axis", Value()}, {"keepdims", false}, {"initial", Value()}}), reduction(ops::min)};
+  t["Max"] = {"numpy", cfg({{"axis", Value()}, {"keepdims", false}, {"initial", Value()}}), no_initial(ops::max)};
+  t["Min"] = {"numpy", cfg({{"axis", Value()}, {"keepdims", false}, {"initial", Value()}}), no_initial(ops::min)};
   t["Prod"] = {"numpy", cfg({{"axis", Value()}, {"keepdims", false}, {"dtype", Value()}}), reduction(ops::prod)};
   t["All"] = {"numpy", reduce_cfg(), [](const OpCall& c) {
                 return std::vector<Tensor>{

@@ -93,6 +93,7 @@ struct Table {
     add_spatial_converters(all);
     add_more_converters(all);
     add_recurrent_converters(all);
+    add_operation_converters(all);
     for (ConverterEntry& e : all) by_class.emplace(e.class_name, std::move(e));
   }
 };

@@ -106,5 +106,6 @@ void add_core_converters(std::vector<ConverterEntry>& out);
 void add_spatial_converters(std::vector<ConverterEntry>& out);
 void add_more_converters(std::vector<ConverterEntry>& out);
 void add_recurrent_converters(std::vector<ConverterEntry>& out);
+void add_operation_converters(std::vector<ConverterEntry>& out);  // keras.ops calls, LayerScale
 
 }  // namespace keras::saving::onnx

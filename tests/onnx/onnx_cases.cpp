@@ -1,5 +1,7 @@
 #include "onnx/onnx_cases.h"
 
+#include "keras/applications/convnext_layers.h"
+
 #include <random>
 
 namespace onnx_cases {
@@ -201,6 +203,42 @@ Case nested(std::mt19937& g) {
           {uniform({3, 4}, -2, 2, g), uniform({3, 2, 3, 4}, -2, 2, g), uniform({3, 2, 2, 3}, 0, 255, g, DType::uint8)}};
 }
 
+// keras.ops calls on symbolic tensors (operation nodes): arithmetic with tensors and
+// numbers (an int input meeting a float), comparisons and where, unary math and
+// activations, reductions, reshapes, concatenation, casts.
+Case operations(std::mt19937& g) {
+  namespace ops = keras::core::ops;
+  auto x = Input({6}, {.name = "x"});
+  auto i = Input({6}, {.dtype = DType::int32, .name = "counts"});
+  KerasTensor h = L::Dense(6)(x);
+  KerasTensor a = ops::relu(h + 3.0) * (1.0 / 6.0) - ops::hard_silu(h) / (ops::abs(x) + 1.0);
+  KerasTensor b = ops::where(h > 0.25, ops::gelu(h), ops::gelu(h, false)) + ops::cast(i, DType::float32) * 0.5;
+  KerasTensor c = ops::softmax(ops::reshape(a * b, {-1, 2, 3}), 1);
+  KerasTensor d = ops::mean(c, {1}) + ops::max(ops::transpose(c, {0, 2, 1}), {2}, false);
+  KerasTensor e = ops::concatenate({ops::sqrt(ops::square(x) + 1.0), ops::squeeze(ops::expand_dims(d, 1), {1}),
+                                    ops::leaky_relu(x, 0.1), ops::tanh(ops::exp(-ops::square(x)))}, -1);
+  KerasTensor f = ops::sum(ops::silu(e), {-1}, true) + ops::cast(i + 1, DType::float32);
+  return {"operations", keras::Functional({x, i}, {e, f, ops::minimum(ops::maximum(h, -0.5), 0.5)}),
+          {uniform({3, 6}, -2, 2, g), ids({3, 6}, 9, g, DType::int32)}};
+}
+
+// Keras's MobileNetV3Small (hard sigmoid as operations) and a ConvNeXt block (LayerScale,
+// grouped convolution, the residual as an operation), small.
+Case applications_blocks(std::mt19937& g) {
+  auto v3 = keras::applications::MobileNetV3Small(
+      {.include_top = false, .weights = std::nullopt, .input_shape = {32, 32, 3}, .pooling = "avg", .alpha = 0.75});
+  auto image = Input({32, 32, 3}, {.name = "image"});
+  KerasTensor feats = v3(image);
+  auto t = Input({4, 4, 8}, {.name = "tokens"});
+  KerasTensor y = L::Conv2D(8, 7, {.padding = "same", .groups = 8})(t);
+  y = L::LayerNormalization({.epsilon = 1e-6})(y);
+  y = L::Activation("gelu")(L::Dense(32)(y));
+  y = keras::layers::make<keras::applications::detail::LayerScaleLayer>(0.5, 8)(L::Dense(8)(y));
+  KerasTensor block = t + y;
+  return {"applications_blocks", keras::Functional({image, t}, {feats, block}),
+          {uniform({3, 32, 32, 3}, 0, 255, g), uniform({3, 4, 4, 8}, -1, 1, g)}};
+}
+
 // LSTM, GRU (reset_after and not) and SimpleRNN: last outputs, sequences, go_backwards,
 // states returned, initial states given, use_bias = false, other activations; Bidirectional.
 Case recurrent(std::mt19937& g) {
@@ -282,7 +320,8 @@ std::vector<Case> all_cases() {
   std::mt19937 g(2024);
   std::vector<Case> cases = {mlp(g),   dense_activations(g),    activation_layers(g), merge_and_normalization(g),
                              cnn2d(g), conv1d(g), embedding_and_shapes(g), nested(g), transposed_and_3d(g),
-                             dot_and_normalization(g), recurrent(g), channels_first(g), quantized_lora(g)};
+                             dot_and_normalization(g), recurrent(g), channels_first(g), quantized_lora(g),
+                             operations(g), applications_blocks(g)};
   for (Case& c : cases) randomize(c.model, g);
   return cases;
 }
