@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "keras/layers/operation.h"
 #include "keras/models/model.h"
 
 namespace keras {
@@ -141,9 +142,11 @@ std::string Model::summary_string(int line_length) const {
         v.push_back(t.node()->layer->name() + "[0][" + std::to_string(t.index()) + "]");
     }
   }
-  for (const LayerPtr& l : layers()) {
+  // A functional model lists its keras.ops operations too, by their Keras class, as Keras.
+  for (const LayerPtr& l : fm ? fm->operations() : layers()) {
     std::vector<std::string> r;
-    r.push_back(l->name() + " (" + l->class_name() + ")");
+    const auto* op = dynamic_cast<const layers::OperationLayer*>(l.get());
+    r.push_back(l->name() + " (" + (op ? op->keras_class() : l->class_name()) + ")");
     if (auto* in = dynamic_cast<const InputLayer*>(l.get()))
       r.push_back(layers::shape_str(in->batch_shape()));
     else

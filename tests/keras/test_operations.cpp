@@ -54,6 +54,12 @@ TEST_CASE("keras.ops on KerasTensors record operation nodes named as Keras names
   CHECK(add->keras_class() == "Add");
   CHECK(add->keras_module() == "keras.src.ops.numpy");
 
+  // The summary lists the operations by their Keras class, as Keras's.
+  const std::string summary = m->summary_string();
+  CHECK(summary.find("add (Add)") != std::string::npos);
+  CHECK(summary.find("relu (Relu)") != std::string::npos);
+  CHECK(summary.find("concatenate (Concatenate)") != std::string::npos);
+
   const Tensor in = make(uniform(8), {2, 4});
   const Tensor hv = m->get_layer("dense")->operator()(in);
   const Tensor want = ops::concatenate({ops::relu(hv + 3.0) * (1.0 / 6.0), hv}, -1);
