@@ -1,6 +1,7 @@
 // applications.h - keras.applications: the image classification architectures of Keras 3
 // (VGG16/19, ResNet50/101/152 and their V2, MobileNet, MobileNetV2, MobileNetV3,
-// DenseNet121/169/201, Xception, InceptionV3, EfficientNetB0-B7, EfficientNetV2, ConvNeXt),
+// DenseNet121/169/201, Xception, InceptionV3, InceptionResNetV2, EfficientNetB0-B7,
+// EfficientNetV2, ConvNeXt),
 // built as functional models with Keras's layer names, so that Keras's weight files load
 // into them; and ImageNet's preprocess_input / decode_predictions.
 //
@@ -104,6 +105,9 @@ Ref<FunctionalModel> DenseNet201(const ApplicationOptions& options = {});
 Ref<FunctionalModel> Xception(const ApplicationOptions& options = {});
 /// keras.applications.InceptionV3 (default input 299x299, at least 75; preprocessing "tf").
 Ref<FunctionalModel> InceptionV3(const ApplicationOptions& options = {});
+/// keras.applications.InceptionResNetV2 (default input 299x299, at least 75; preprocessing
+/// "tf").
+Ref<FunctionalModel> InceptionResNetV2(const ApplicationOptions& options = {});
 ///@{
 /// keras.applications.EfficientNetB0 ... B7 (default inputs 224, 240, 260, 300, 380, 456,
 /// 528, 600). The model scales its input itself: it takes RGB values in [0, 255]
@@ -189,6 +193,7 @@ KERAS_APPLICATION_PREPROCESS(mobilenet_v2, "tf")
 KERAS_APPLICATION_PREPROCESS(densenet, "torch")
 KERAS_APPLICATION_PREPROCESS(xception, "tf")
 KERAS_APPLICATION_PREPROCESS(inception_v3, "tf")
+KERAS_APPLICATION_PREPROCESS(inception_resnet_v2, "tf")
 #undef KERAS_APPLICATION_PREPROCESS
 
 /// The preprocess_input of the families whose models scale their input themselves

@@ -1,9 +1,9 @@
 // convnext.cpp - keras.applications.ConvNeXtTiny / Small / Base / Large / XLarge and the
-// LayerScale layer of their blocks (convnext_layers.h), as Keras 3's convnext.py builds them.
+// LayerScale layer of their blocks (application_layers.h), as Keras 3's convnext.py builds them.
 #include <stdexcept>
 
 #include "keras/applications/common.h"
-#include "keras/applications/convnext_layers.h"
+#include "keras/applications/application_layers.h"
 #include "keras/initializers.h"
 #include "keras/layers/all.h"
 #include "keras/layers/options_base.h"

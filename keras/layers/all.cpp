@@ -1,6 +1,6 @@
 #include "keras/layers/all.h"
 
-#include "keras/applications/convnext_layers.h"
+#include "keras/applications/application_layers.h"
 
 namespace keras::layers {
 void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const Config&)>>& f) {
@@ -29,6 +29,7 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["Lambda"] = LambdaLayer::from_config;
   f["Operation"] = OperationLayer::from_config;  // keras.ops calls on symbolic tensors
   f["LayerScale"] = applications::detail::LayerScaleLayer::from_config;  // keras.applications.convnext
+  f["CustomScaleLayer"] = applications::detail::CustomScaleLayer::from_config;  // inception_resnet_v2
   f["Masking"] = MaskingLayer::from_config;
   f["Rescaling"] = RescalingLayer::from_config;
   f["LeakyReLU"] = LeakyReLULayer::from_config;

@@ -97,8 +97,11 @@ Value layer_entry(const layers::Layer& l) {
     return keras_entry(op->keras_module().c_str(), op->keras_class(), c, op->keras_class());
   }
   // The layer classes keras.applications defines keep their module and registered name.
-  if (l.class_name() == "LayerScale")
-    return keras_entry("keras.src.applications.convnext", l.class_name(), keras_layer_config(l.get_config()), l.class_name());
+  static const std::map<std::string, const char*> application_modules = {
+      {"LayerScale", "keras.src.applications.convnext"},
+      {"CustomScaleLayer", "keras.src.applications.inception_resnet_v2"}};
+  if (auto it = application_modules.find(l.class_name()); it != application_modules.end())
+    return keras_entry(it->second, l.class_name(), keras_layer_config(l.get_config()), l.class_name());
   return keras_entry("keras.layers", l.class_name(), keras_layer_config(l.get_config()));
 }
 

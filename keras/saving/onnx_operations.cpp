@@ -1,12 +1,13 @@
 // onnx_operations.cpp - ONNX converters of the keras.ops calls in functional graphs
 // (OperationLayer: elementwise arithmetic and comparisons with tensors or numbers, the
 // unary math and activations, reductions, Reshape, Transpose, ExpandDims, Squeeze,
-// Concatenate, Cast, Softmax) and of keras.applications.convnext's LayerScale.
+// Concatenate, Cast, Softmax) and of the layers keras.applications defines (convnext's
+// LayerScale, inception_resnet_v2's CustomScaleLayer).
 #include <algorithm>
 #include <map>
 
 #include "core/ops.h"
-#include "keras/applications/convnext_layers.h"
+#include "keras/applications/application_layers.h"
 #include "keras/layers/operation.h"
 #include "keras/layers/operation_table.h"
 #include "keras/saving/onnx_builder.h"
@@ -165,11 +166,17 @@ V layer_scale(GraphBuilder& b, const LayerCall& c) {
   const OnnxValue x = float_input(b, c, c.x());
   return {out(b.add("Mul", {x.name, b.constant(c.layer.weights().at(0).value(), "gamma")}), x.dtype)};
 }
+V custom_scale(GraphBuilder& b, const LayerCall& c) {
+  const auto& l = dynamic_cast<const applications::detail::CustomScaleLayer&>(c.layer);
+  const OnnxValue x = float_input(b, c, c.inputs.at(0)), r = float_input(b, c, c.inputs.at(1));
+  return {out(b.add("Add", {x.name, b.add("Mul", {r.name, b.scalar(l.scale(), r.dtype, "scale")})}), x.dtype)};
+}
 }  // namespace
 
 void add_operation_converters(std::vector<ConverterEntry>& v) {
   add_converter<OperationLayer>(v, "Operation", operation);
   add_converter<applications::detail::LayerScaleLayer>(v, "LayerScale", layer_scale);
+  add_converter<applications::detail::CustomScaleLayer>(v, "CustomScaleLayer", custom_scale);
 }
 
 }  // namespace keras::saving::onnx

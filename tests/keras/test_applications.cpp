@@ -20,7 +20,7 @@
 #include "error_of.h"
 #include "files.h"
 #include "helpers.h"
-#include "keras/applications/convnext_layers.h"
+#include "keras/applications/application_layers.h"
 #include "keras/keras.h"
 #include "layer_harness.h"
 #include "keras/saving/format.h"
@@ -264,6 +264,24 @@ TEST_CASE("keras::applications EfficientNetV2 (B0, B2, S without preprocessing) 
   });
   CHECK(error_of([] { apps::ResNet50({.weights = kNone, .include_preprocessing = true}); }) ==
         "ResNet50 takes no `include_preprocessing` argument");
+}
+
+TEST_CASE("keras::applications InceptionResNetV2 is Keras's, and saves with its CustomScaleLayer") {
+  check_against_keras("inception_resnet_v2", [] {
+    return apps::InceptionResNetV2({.weights = kNone, .input_shape = {75, 75, 3}, .classes = 3,
+                                    .classifier_activation = nullptr});
+  });
+  check_against_keras("inception_resnet_v2_avg", [] {
+    return apps::InceptionResNetV2({.include_top = false, .weights = kNone, .input_shape = {80, 90, 3}, .pooling = "avg"});
+  });
+  auto m = apps::InceptionResNetV2({.include_top = false, .weights = kNone, .input_shape = {75, 75, 3}});
+  const Tensor x = pixels({1, 75, 75, 3});
+  const Tensor want = m->predict(x, {.verbose = 0});
+  th::TempDir dir;
+  for (const char* file : {"i.kcpp", "i.keras"}) {
+    m->save(dir.file(file));
+    CHECK(same_bits({keras::models::load_model(dir.file(file))->predict(x, {.verbose = 0})}, {want}));
+  }
 }
 
 TEST_CASE("keras::applications MobileNetV3Small and Large are Keras's (minimalistic, alpha, no preprocessing)") {
@@ -548,4 +566,9 @@ TEST_CASE("keras::applications decode_predictions: the top classes of Keras's cl
 TEST_CASE("ConvNeXt's LayerScale: the layer harness" * doctest::test_suite("layer_harness")) {
   run_layer_test({"layer_scale", [] { return keras::layers::make<apps::detail::LayerScaleLayer>(0.5, 4); },
                   {Shape{2, 3, 4}}, {}, {2, 3, 4}, 1, 1});
+}
+
+TEST_CASE("InceptionResNetV2's CustomScaleLayer: the layer harness" * doctest::test_suite("layer_harness")) {
+  run_layer_test({"custom_scale_layer", [] { return keras::layers::make<apps::detail::CustomScaleLayer>(0.17); },
+                  {Shape{2, 3, 4}, Shape{2, 3, 4}}, {}, {2, 3, 4}});
 }

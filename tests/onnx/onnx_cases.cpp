@@ -1,6 +1,6 @@
 #include "onnx/onnx_cases.h"
 
-#include "keras/applications/convnext_layers.h"
+#include "keras/applications/application_layers.h"
 
 #include <random>
 
@@ -222,8 +222,9 @@ Case operations(std::mt19937& g) {
           {uniform({3, 6}, -2, 2, g), ids({3, 6}, 9, g, DType::int32)}};
 }
 
-// Keras's MobileNetV3Small (hard sigmoid as operations) and a ConvNeXt block (LayerScale,
-// grouped convolution, the residual as an operation), small.
+// Keras's MobileNetV3Small (hard sigmoid as operations), a ConvNeXt block (LayerScale,
+// grouped convolution, the residual as an operation) and InceptionResNetV2's
+// CustomScaleLayer, small.
 Case applications_blocks(std::mt19937& g) {
   auto v3 = keras::applications::MobileNetV3Small(
       {.include_top = false, .weights = std::nullopt, .input_shape = {32, 32, 3}, .pooling = "avg", .alpha = 0.75});
@@ -235,7 +236,9 @@ Case applications_blocks(std::mt19937& g) {
   y = L::Activation("gelu")(L::Dense(32)(y));
   y = keras::layers::make<keras::applications::detail::LayerScaleLayer>(0.5, 8)(L::Dense(8)(y));
   KerasTensor block = t + y;
-  return {"applications_blocks", keras::Functional({image, t}, {feats, block}),
+  KerasTensor scaled = keras::layers::make<keras::applications::detail::CustomScaleLayer>(0.17)(
+      std::vector<KerasTensor>{t, block}).single();  // InceptionResNetV2's residual sum
+  return {"applications_blocks", keras::Functional({image, t}, {feats, block, scaled}),
           {uniform({3, 32, 32, 3}, 0, 255, g), uniform({3, 4, 4, 8}, -1, 1, g)}};
 }
 

@@ -1,5 +1,6 @@
-// convnext_layers.h - (private to keras/applications and the layer registry) the layer
-// class keras.applications.convnext defines: LayerScale.
+// application_layers.h - (private to keras/applications, the layer registry and the ONNX
+// export) the layer classes keras.applications defines: convnext's LayerScale and
+// inception_resnet_v2's CustomScaleLayer.
 #pragma once
 #include "keras/layers/layer.h"
 
@@ -24,6 +25,22 @@ class LayerScaleLayer : public layers::Layer {
   double init_values_;
   int64_t projection_dim_;
   Variable gamma_;
+};
+
+/// keras.applications.inception_resnet_v2.CustomScaleLayer: inputs[0] + inputs[1] * scale
+/// (the shortcut plus the scaled residual).
+class CustomScaleLayer : public layers::Layer {
+ public:
+  explicit CustomScaleLayer(double scale, const layers::LayerOptions& options = {});
+  std::vector<Tensor> call(const std::vector<Tensor>& xs, bool training) override;
+  using Layer::call;
+  std::vector<layers::ShapeSpec> compute_output_shape(const std::vector<layers::ShapeSpec>& shapes) override;
+  Config get_config() const override;
+  static layers::LayerPtr from_config(const Config& c);
+  double scale() const { return scale_; }
+
+ private:
+  double scale_;
 };
 
 }  // namespace keras::applications::detail
