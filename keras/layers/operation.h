@@ -23,18 +23,26 @@ namespace keras::layers {
 /// (a number, a string, a list of numbers, null, Keras's slice objects).
 class OpArg {
  public:
-  OpArg(const KerasTensor& t) : tensors_{t}, single_(true) {}                // NOLINT
-  OpArg(const KerasTensors& ts) : OpArg(ts.single()) {}                       // NOLINT
-  OpArg(std::vector<KerasTensor> ts) : tensors_(std::move(ts)) {}             // NOLINT
-  OpArg(Value v) : constant_(std::move(v)) {}                                 // NOLINT
-  OpArg(double v) : constant_(v) {}                                           // NOLINT
-  OpArg(int v) : constant_(v) {}                                              // NOLINT
-  OpArg(int64_t v) : constant_(static_cast<long long>(v)) {}                  // NOLINT
-  OpArg(const char* v) : constant_(v) {}                                      // NOLINT
+  /// One symbolic tensor.
+  OpArg(const KerasTensor& t) : tensors_{t}, single_(true) {}  // NOLINT
+  /// The single output of a call (throws unless there is exactly one).
+  OpArg(const KerasTensors& ts) : OpArg(ts.single()) {}  // NOLINT
+  /// A list of symbolic tensors (Concatenate's, Stack's).
+  OpArg(std::vector<KerasTensor> ts) : tensors_(std::move(ts)) {}  // NOLINT
+  ///@{
+  /// A constant: a Value (a list, null, a slice object), a number or a string.
+  OpArg(Value v) : constant_(std::move(v)) {}                 // NOLINT
+  OpArg(double v) : constant_(v) {}                           // NOLINT
+  OpArg(int v) : constant_(v) {}                              // NOLINT
+  OpArg(int64_t v) : constant_(static_cast<long long>(v)) {}  // NOLINT
+  OpArg(const char* v) : constant_(v) {}                      // NOLINT
+  ///@}
   /// Whether it holds symbolic tensors (one, or a list).
   bool is_symbolic() const { return single_ || !tensors_.empty(); }
   bool is_single() const { return single_; }  ///< one symbolic tensor
+  /// The symbolic tensors (one when is_single()).
   const std::vector<KerasTensor>& tensors() const { return tensors_; }
+  /// The constant (null when it holds tensors).
   const Value& constant() const { return constant_; }
 
  private:
@@ -72,8 +80,11 @@ class OperationLayer : public Layer {
   DType output_dtype() const override { return output_dtype_of(0); }
   DType output_dtype_of(size_t index) const override;
   Config get_config() const override;
+  /// Rebuilds the node's layer from get_config()'s form ({"operation", "config", "args",
+  /// "kwargs", "name"}); a malformed one throws std::invalid_argument.
   static LayerPtr from_config(const Config& c);
 
+  /// The Keras class of the operation ("Add", "Mean").
   const std::string& keras_class() const { return keras_class_; }
   /// Keras's module of the class ("keras.src.ops.numpy", "keras.src.ops.nn", ...).
   const std::string& keras_module() const;
@@ -81,6 +92,7 @@ class OperationLayer : public Layer {
   const Config& op_config() const { return op_config_; }
   /// The positional arguments, tensor slots as {"__tensor__": k}.
   const Value& arguments() const { return args_; }
+  /// The call's constant keyword arguments (Pad's constant_values).
   const Config& call_kwargs() const { return kwargs_; }
 
  private:
