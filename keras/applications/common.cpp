@@ -13,12 +13,6 @@
 namespace keras::applications::detail {
 namespace {
 
-std::string shape_str(const ShapeSpec& s) {
-  std::string out = "(";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + (s[i] < 0 ? std::string("None") : std::to_string(s[i]));
-  return out + (s.size() == 1 ? ",)" : ")");
-}
-
 // imagenet_utils.obtain_input_shape, for a model with weights `weights` ("" for None).
 ShapeSpec obtain_input_shape(const ShapeSpec& given, int64_t default_size, int64_t min_size, bool channels_last,
                              bool require_flatten, bool imagenet) {
@@ -33,21 +27,21 @@ ShapeSpec obtain_input_shape(const ShapeSpec& given, int64_t default_size, int64
   if (imagenet && require_flatten) {
     if (!given.empty() && given != default_shape)
       throw std::invalid_argument("When setting `include_top=True` and loading `imagenet` weights, `input_shape` should be " +
-                                  shape_str(default_shape) + ".  Received: input_shape=" + shape_str(given));
+                                  shape_text(default_shape) + ".  Received: input_shape=" + shape_text(given));
     return default_shape;
   }
   ShapeSpec shape = given;
   if (!given.empty()) {
-    if (given.size() != 3) throw std::invalid_argument("`input_shape` must be a tuple of three integers; received " + shape_str(given));
+    if (given.size() != 3) throw std::invalid_argument("`input_shape` must be a tuple of three integers; received " + shape_text(given));
     const int64_t ch = channels_last ? given[2] : given[0];
     if (ch != 3 && imagenet)
-      throw std::invalid_argument("The input must have 3 channels; Received `input_shape=" + shape_str(given) + "`");
+      throw std::invalid_argument("The input must have 3 channels; Received `input_shape=" + shape_text(given) + "`");
     if (ch <= 0) throw std::invalid_argument("The input must have a known, positive number of channels; Received `input_shape=" +
-                                             shape_str(given) + "`");
+                                             shape_text(given) + "`");
     const int64_t rows = channels_last ? given[0] : given[1], cols = channels_last ? given[1] : given[2];
     if ((rows >= 0 && rows < min_size) || (cols >= 0 && cols < min_size))
       throw std::invalid_argument("Input size must be at least " + std::to_string(min_size) + "x" + std::to_string(min_size) +
-                                  "; Received: input_shape=" + shape_str(given));
+                                  "; Received: input_shape=" + shape_text(given));
   } else {
     shape = require_flatten ? default_shape : channels_last ? ShapeSpec{-1, -1, 3} : ShapeSpec{3, -1, -1};
   }
@@ -55,7 +49,7 @@ ShapeSpec obtain_input_shape(const ShapeSpec& given, int64_t default_size, int64
     for (int64_t d : shape)
       if (d < 0)
         throw std::invalid_argument("If `include_top` is True, you should specify a static `input_shape`. Received: input_shape=" +
-                                    shape_str(shape));
+                                    shape_text(shape));
   return shape;
 }
 
@@ -115,7 +109,7 @@ Start begin(const std::string& fn, const ApplicationOptions& o, int64_t default_
     const ShapeSpec& ts = o.input_tensor->shape();
     if (ts.size() != 4)
       throw std::invalid_argument(fn + ": expected an input_tensor of 4 axes (batch, rows, cols, channels), but received shape " +
-                                  shape_str(ts));
+                                  shape_text(ts));
     s.img_input = *o.input_tensor;
     std::set<const void*> seen;
     source_inputs(s.img_input, s.inputs, seen);
@@ -180,5 +174,17 @@ std::vector<std::pair<int64_t, int64_t>> correct_pad(const Start& s, const Keras
 }
 
 int64_t channels(const Start& s, const KerasTensor& x) { return x.shape()[size_t(s.channels_last ? 3 : 1)]; }
+
+int64_t make_divisible(double v, int64_t divisor) {
+  int64_t nv = std::max(divisor, int64_t(v + double(divisor) / 2) / divisor * divisor);
+  if (double(nv) < 0.9 * v) nv += divisor;
+  return nv;
+}
+
+std::string shape_text(const ShapeSpec& s) {
+  std::string out = "(";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + (s[i] < 0 ? std::string("None") : std::to_string(s[i]));
+  return out + (s.size() == 1 ? ",)" : ")");
+}
 
 }  // namespace keras::applications::detail

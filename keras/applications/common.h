@@ -59,5 +59,10 @@ Ref<FunctionalModel> finish(const Start& s, const KerasTensor& out, const Applic
 std::vector<std::pair<int64_t, int64_t>> correct_pad(const Start& s, const KerasTensor& x, int64_t kernel);
 /// The size of x's channel axis.
 int64_t channels(const Start& s, const KerasTensor& x);
+/// Keras's _make_divisible (MobileNetV2) and _depth (MobileNetV3): v rounded to a multiple
+/// of divisor, at least divisor, and not below 90% of v.
+int64_t make_divisible(double v, int64_t divisor = 8);
+/// A shape as Python prints the tuple: "(None, 224, 3)", "(3,)".
+std::string shape_text(const ShapeSpec& s);
 
 }  // namespace keras::applications::detail

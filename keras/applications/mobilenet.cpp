@@ -13,6 +13,7 @@
 namespace keras::applications {
 namespace {
 
+using detail::make_divisible;
 using detail::Start;
 
 KerasTensor bn(const Start& s, const KerasTensor& x, const std::string& name, double epsilon = 1e-3, double momentum = 0.99) {
@@ -75,13 +76,6 @@ KerasTensor depthwise_block(const Start& s, const KerasTensor& in, int64_t point
   x = layers::Conv2D(int64_t(double(pointwise) * alpha), 1,
                      {.strides = 1, .padding = "same", .use_bias = false, .name = "conv_pw_" + id})(x);
   return relu6(bn(s, x, "conv_pw_" + id + "_bn"), "conv_pw_" + id + "_relu");
-}
-
-// Keras's _make_divisible: v rounded to a multiple of divisor, not below 90% of v.
-int64_t make_divisible(double v, int64_t divisor) {
-  int64_t nv = std::max(divisor, int64_t(v + double(divisor) / 2) / divisor * divisor);
-  if (double(nv) < 0.9 * v) nv += divisor;
-  return nv;
 }
 
 KerasTensor inverted_res_block(const Start& s, const KerasTensor& in, int64_t expansion, int64_t stride, double alpha,

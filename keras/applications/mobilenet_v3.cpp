@@ -22,11 +22,7 @@ KerasTensor hard_sigmoid(const KerasTensor& x) { return layers::ReLU({.max_value
 KerasTensor hard_swish(const KerasTensor& x) { return layers::Activation("hard_swish")(x); }
 
 // Keras's _depth: v rounded to a multiple of 8, not below 90% of v.
-int64_t depth(double v) {
-  int64_t nv = std::max<int64_t>(8, int64_t(v + 4.0) / 8 * 8);
-  if (double(nv) < 0.9 * v) nv += 8;
-  return nv;
-}
+int64_t depth(double v) { return detail::make_divisible(v, 8); }
 
 KerasTensor se_block(const KerasTensor& in, int64_t filters, double se_ratio, const std::string& prefix) {
   KerasTensor x = layers::GlobalAveragePooling2D({.keepdims = true, .name = prefix + "squeeze_excite_avg_pool"})(in);
@@ -77,14 +73,9 @@ Ref<FunctionalModel> build_mobilenet_v3(const std::string& fn, const std::vector
                           {.alpha = true, .dropout = true, .include_preprocessing = true, .minimalistic = true,
                            .own_input_shape = true});
   const int64_t rows = s.input_shape[s.channels_last ? 0 : 1], cols = s.input_shape[s.channels_last ? 1 : 2];
-  auto dims = [&] {
-    std::string t = "(";
-    for (size_t i = 0; i < s.input_shape.size(); ++i)
-      t += (i ? ", " : "") + (s.input_shape[i] < 0 ? std::string("None") : std::to_string(s.input_shape[i]));
-    return t + ")";
-  };
   if ((rows > 0 && cols > 0) && (rows < 32 || cols < 32))
-    throw std::invalid_argument("Input size must be at least 32x32; Received `input_shape=" + dims() + "`");
+    throw std::invalid_argument("Input size must be at least 32x32; Received `input_shape=" +
+                                detail::shape_text(s.input_shape) + "`");
   const bool imagenet = o.weights && *o.weights == "imagenet";
   if (imagenet && ((!minimalistic && alpha != 0.75 && alpha != 1.0) || (minimalistic && alpha != 1.0)))
     throw std::invalid_argument("If imagenet weights are being loaded, alpha can be one of `0.75`, `1.0` for non minimalistic "

@@ -3,6 +3,7 @@
 #include "keras/layers/operation_table.h"
 
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "core/linalg.h"
@@ -74,24 +75,30 @@ std::vector<Tensor> OpCall::tensors(size_t i) const {
   return out;
 }
 
-std::vector<Tensor> OpCall::promoted(size_t n, size_t first) const {
-  // Keras's weak types: a Python number takes the tensors' dtype, except that a float
-  // with integer (or bool) tensors gives float32.
+DType weak_result_type(const std::vector<Value>& args, size_t first, size_t n,
+                       const std::function<DType(int64_t)>& dtype_of) {
+  // A Python number takes the tensors' dtype, except that a float with integer (or bool)
+  // tensors gives float32.
   std::optional<DType> d;
   bool float_constant = false;
-  for (size_t i = first; i < first + n; ++i) {
-    if (i >= args_.size())
-      throw std::invalid_argument(what() + "expected " + std::to_string(first + n) + " arguments, but received " +
-                                  std::to_string(args_.size()));
-    if (marker_index(args_[i]) >= 0) {
-      const DType t = input_of(args_[i]).dtype();
+  for (size_t i = first; i < first + n && i < args.size(); ++i) {
+    if (const int64_t k = marker_index(args[i]); k >= 0) {
+      const DType t = dtype_of(k);
       d = d ? ops::keras_result_type(*d, t) : t;
     } else {
-      float_constant = float_constant || args_[i].type() == Value::Type::number;
+      float_constant = float_constant || args[i].type() == Value::Type::number;
     }
   }
   DType target = d.value_or(float_constant ? DType::float32 : DType::int32);
   if (float_constant && !core::is_floating(target)) target = DType::float32;
+  return target;
+}
+
+std::vector<Tensor> OpCall::promoted(size_t n, size_t first) const {
+  if (first + n > args_.size())
+    throw std::invalid_argument(what() + "expected " + std::to_string(first + n) + " arguments, but received " +
+                                std::to_string(args_.size()));
+  const DType target = weak_result_type(args_, first, n, [&](int64_t k) { return input_of(tensor_marker(k)).dtype(); });
   std::vector<Tensor> out;
   for (size_t i = first; i < first + n; ++i) {
     if (marker_index(args_[i]) >= 0) {

@@ -62,6 +62,12 @@ struct OpDef {
 /// Every operation class keras-cpp has.
 const std::map<std::string, OpDef>& op_table();
 
+/// The dtype positional arguments [first, first + n) meet at, with Keras's weak types:
+/// Keras's result type of the tensors' dtypes (`dtype_of(k)` for marker k), float32 when
+/// a float number meets integer or bool tensors, int32 for integers alone.
+DType weak_result_type(const std::vector<Value>& args, size_t first, size_t n,
+                       const std::function<DType(int64_t)>& dtype_of);
+
 /// {"__tensor__": k}, the marker of a call's k-th tensor input.
 Value tensor_marker(int64_t k);
 /// k when v is a marker, else -1.

@@ -36,21 +36,8 @@ OnnxValue argument(GraphBuilder& b, const LayerCall& c, const OperationLayer& op
 
 // The dtype the call's tensors and numbers meet at (as keras-cpp's kernel promotes them).
 DType common_dtype(const LayerCall& c, const OperationLayer& op, size_t n, size_t first = 0) {
-  std::optional<DType> d;
-  bool float_constant = false;
-  const auto& args = op.arguments().as_list();
-  for (size_t i = first; i < first + n && i < args.size(); ++i) {
-    const int64_t k = layers::detail::marker_index(args[i]);
-    if (k >= 0) {
-      const DType t = c.inputs.at(size_t(k)).dtype;
-      d = d ? ops::keras_result_type(*d, t) : t;
-    } else {
-      float_constant = float_constant || args[i].type() == Value::Type::number;
-    }
-  }
-  DType t = d.value_or(DType::float32);
-  if (float_constant && !core::is_floating(t)) t = DType::float32;
-  return t;
+  return layers::detail::weak_result_type(op.arguments().as_list(), first, n,
+                                          [&](int64_t k) { return c.inputs.at(size_t(k)).dtype; });
 }
 
 std::vector<int64_t> axes_of(const LayerCall& c, const Value& a, int64_t rank) {
