@@ -148,18 +148,26 @@ TEST_CASE("fused optimizer rules: the composite ops' results bit for bit, float3
 }
 
 TEST_CASE("fused optimizer rules: the composite ops' results with NaN, infinities and signed zeros") {
-  for (const Config& c : configs()) {
-    CAPTURE(c.name);
-    for (DType dt : {DType::float32, DType::float64}) {
-      CAPTURE(dt);
-      const auto fused = run_awkward(c, dt, true), composite = run_awkward(c, dt, false);
-      REQUIRE(fused.size() == composite.size());
-      for (size_t i = 0; i < fused.size(); ++i) {
-        CAPTURE(i);
-        CHECK(same_values(fused[i], composite[i]));
+  using core::cpu::Isa;
+  const Isa saved = core::cpu::isa_kernels().isa;
+  for (Isa isa : {Isa::baseline, Isa::avx2, Isa::avx512}) {  // (every ISA this CPU runs)
+    if (!core::cpu::set_isa(isa)) continue;
+    const std::string isa_s = core::cpu::isa_name(isa);
+    CAPTURE(isa_s);
+    for (const Config& c : configs()) {
+      CAPTURE(c.name);
+      for (DType dt : {DType::float32, DType::float64}) {
+        CAPTURE(dt);
+        const auto fused = run_awkward(c, dt, true), composite = run_awkward(c, dt, false);
+        REQUIRE(fused.size() == composite.size());
+        for (size_t i = 0; i < fused.size(); ++i) {
+          CAPTURE(i);
+          CHECK(same_values(fused[i], composite[i]));
+        }
       }
     }
   }
+  core::cpu::set_isa(saved);
 }
 
 TEST_CASE("fused optimizer rules: bit for bit on every ISA this CPU runs, with 1 and 2 threads") {

@@ -17,14 +17,15 @@ inline B<T> ld(const T* p) {
   return B<T>::load_unaligned(p);
 }
 
-// core/cpu/binary.cpp's maximum / minimum: NaN propagates as x + y.
+// core/cpu/binary.cpp's maximum / minimum: NaN propagates as x + y. (xsimd::isnan: on
+// AVX2 and AVX-512 xsimd's `x != x` is an ordered comparison, false on NaN.)
 template <class T>
 inline B<T> nan_max(B<T> x, B<T> y) {
-  return xsimd::select((x != x) | (y != y), x + y, xsimd::select(x > y, x, y));
+  return xsimd::select(xsimd::isnan(x) | xsimd::isnan(y), x + y, xsimd::select(x > y, x, y));
 }
 template <class T>
 inline B<T> nan_min(B<T> x, B<T> y) {
-  return xsimd::select((x != x) | (y != y), x + y, xsimd::select(x < y, x, y));
+  return xsimd::select(xsimd::isnan(x) | xsimd::isnan(y), x + y, xsimd::select(x < y, x, y));
 }
 // ops::abs (x < 0 ? -x : x, so -0 stays -0) and ops::sign (NaN stays).
 template <class T>
