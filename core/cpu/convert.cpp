@@ -9,6 +9,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "core/cpu/isa.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 #include "core/init.h"
@@ -75,7 +76,9 @@ void convert_range(const S* src, D* dst, int64_t n) {
 // to 0 and 1).
 template <class S, class D>
 void convert_typed(const S* src, D* dst, int64_t n) {
-  if constexpr (std::is_same_v<S, D> && !std::is_same_v<S, bool>)
+  if constexpr (std::is_floating_point_v<S> && std::is_same_v<D, int8_t>)  // (quantized layers' inputs)
+    parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) { isa_kernels().of<S>().to_int8(src + b, dst + b, e - b); });
+  else if constexpr (std::is_same_v<S, D> && !std::is_same_v<S, bool>)
     parallel_for(n, kElementwiseGrain,
                  [=](int64_t b, int64_t e) { std::memcpy(dst + b, src + b, size_t(e - b) * sizeof(S)); });
   else

@@ -118,6 +118,10 @@ typename VecKernels<T>::Unary vec_unary(OpId op, bool gelu_tanh) {
     case OpId::Silu: v = VecOp::Silu; break;
     case OpId::Softplus: v = VecOp::Softplus; break;
     case OpId::Softsign: v = VecOp::Softsign; break;
+    case OpId::Abs: v = VecOp::Abs; break;
+    case OpId::Round: v = VecOp::Round; break;
+    case OpId::Floor: v = VecOp::Floor; break;
+    case OpId::Ceil: v = VecOp::Ceil; break;
     default: return nullptr;
   }
   return isa_kernels().of<T>().unary[int(v)];

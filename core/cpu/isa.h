@@ -23,7 +23,7 @@ const char* isa_name(Isa isa);
 // function outside the ISA namespaces, whose AVX-512 copy the linker could pick for all.
 enum class VecOp : int {
   Exp, Expm1, Log, Log1p, Sqrt, Rsqrt, Reciprocal, Tanh, Sigmoid, LeakyRelu,
-  Elu, Selu, GeluErf, GeluTanh, Silu, Softplus, Softsign, Count
+  Elu, Selu, GeluErf, GeluTanh, Silu, Softplus, Softsign, Abs, Round, Floor, Ceil, Count
 };
 
 // The float binary ops with a vector kernel (core/cpu/simd/binary.cpp).
@@ -53,6 +53,11 @@ struct VecKernels {
   // Contiguous reductions of one block (see reduce.cpp): sum in double with kLanes
   // interleaved accumulators combined in order.
   double (*block_sum)(const T* x, int64_t n) = nullptr;
+  // y = cast(x, int8) (NaN gives 0, saturating; simd/unary.cpp).
+  void (*to_int8)(const T* x, int8_t* y, int64_t n) = nullptr;
+  // The same blocks' max and min (NaN sticks; simd/reduce.cpp).
+  T (*block_max)(const T* x, int64_t n) = nullptr;
+  T (*block_min)(const T* x, int64_t n) = nullptr;
 };
 
 struct IsaKernels {

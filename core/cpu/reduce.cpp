@@ -137,6 +137,8 @@ typename R::Acc reduce_block(const T* p, int64_t n) {
   using Acc = typename R::Acc;
   if constexpr (requires { R::kSum; } && std::is_floating_point_v<T>)
     return isa_kernels().of<T>().block_sum(p, n);  // the same arithmetic, vectorized per ISA
+  if constexpr (std::is_same_v<R, MaxR<T>> && std::is_floating_point_v<T>) return isa_kernels().of<T>().block_max(p, n);
+  if constexpr (std::is_same_v<R, MinR<T>> && std::is_floating_point_v<T>) return isa_kernels().of<T>().block_min(p, n);
   Acc lane[kLanes];
   for (auto& l : lane) l = R::init();
   int64_t i = 0;

@@ -1,5 +1,4 @@
 // unary.cpp - CPU kernels of the elementwise unary ops (raw pointers, one loop each).
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
@@ -23,31 +22,6 @@ void map_range(const T* x, R* y, int64_t n, F f) {
 template <class T, class R, class F>
 void map(const T* x, R* y, int64_t n, F f) {
   parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) { map_range(x + b, y + b, e - b, f); });
-}
-
-// float32 rounding written so that it vectorizes on every ISA (no libm call, no branch
-// that -ftrapping-math keeps): below 2^23, adding and subtracting 2^23 rounds the
-// fraction half to even (the default rounding mode, which the engine never changes);
-// larger values, infinities and NaN are selected unchanged by an integer mask. floor and
-// ceil step the even rounding down or up by one where it went past x; a zero result
-// keeps x's sign, as std::floor / std::ceil.
-inline uint32_t bits_of(float v) { return std::bit_cast<uint32_t>(v); }
-inline float round_even(float v) {
-  constexpr uint32_t sign = 0x80000000u, big_bits = 0x4b000000u;  // 2^23
-  const uint32_t vb = bits_of(v), ab = vb & ~sign;
-  const float r = (std::bit_cast<float>(ab) + 8388608.0f) - 8388608.0f;
-  const uint32_t keep = 0u - uint32_t(ab < big_bits);  // all ones where rounding applies
-  return std::bit_cast<float>(((bits_of(r) | (vb & sign)) & keep) | (vb & ~keep));
-}
-// 1.0f where `step` holds, else 0.0f, without a branch (a float from a bool branches).
-inline float one_if(bool step) { return std::bit_cast<float>((0u - uint32_t(step)) & 0x3f800000u); }
-inline float floor_of(float v) {
-  const float r = round_even(v);
-  return r - one_if(r > v);
-}
-inline float ceil_of(float v) {
-  const float r = round_even(v);
-  return std::bit_cast<float>(bits_of(r + one_if(r < v)) | (bits_of(v) & 0x80000000u));
 }
 
 // Ops valid for every signed numeric type.
@@ -79,7 +53,8 @@ void signed_kernel(OpId op, const T* x, T* y, int64_t n) {
   }
 }
 
-// The transcendental ops run the vector kernels of the active ISA (core/cpu/isa.h).
+// The transcendental ops, abs and the roundings (round half to even, floor, ceil) run the
+// vector kernels of the active ISA (core/cpu/isa.h).
 template <class T>
 void float_kernel(OpId op, const Attrs& a, const T* x, T* y, int64_t n) {
   if (auto f = vec_unary<T>(op, a.flag)) {
@@ -89,15 +64,6 @@ void float_kernel(OpId op, const Attrs& a, const T* x, T* y, int64_t n) {
   switch (op) {
     case OpId::Sin: return map(x, y, n, [](T v) { return std::sin(v); });
     case OpId::Cos: return map(x, y, n, [](T v) { return std::cos(v); });
-    case OpId::Floor:
-      if constexpr (std::is_same_v<T, float>) return map(x, y, n, [](T v) { return floor_of(v); });
-      else return map(x, y, n, [](T v) { return std::floor(v); });
-    case OpId::Ceil:
-      if constexpr (std::is_same_v<T, float>) return map(x, y, n, [](T v) { return ceil_of(v); });
-      else return map(x, y, n, [](T v) { return std::ceil(v); });
-    case OpId::Round:  // half to even
-      if constexpr (std::is_same_v<T, float>) return map(x, y, n, [](T v) { return round_even(v); });
-      else return map(x, y, n, [](T v) { return std::nearbyint(v); });
     default: return signed_kernel(op, x, y, n);
   }
 }

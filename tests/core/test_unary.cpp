@@ -1,6 +1,7 @@
 #include <cmath>
 #include <functional>
 
+#include "core/cpu/isa.h"
 #include "helpers.h"
 
 using namespace th;
@@ -95,10 +96,15 @@ TEST_CASE("unary ops on integers: the integer-valid ops work, the float-only ops
 TEST_CASE("round is half-to-even; predicates; logical_not") {
   check_values(ops::round(core::constant({0.5, 1.5, 2.5, -0.5, -1.5})),
                std::vector<double>{0, 2, 2, -0, -2});
-  // Edges of the vectorized rounding (round, floor, ceil): the largest fractions, signed
-  // zeros, subnormals, infinities, NaN, and random values against std::nearbyint,
-  // std::floor and std::ceil, in both float dtypes.
-  {
+  // Edges of the vectorized rounding (round, floor, ceil) and abs: the largest fractions,
+  // signed zeros, subnormals, infinities, NaN, and random values against std::nearbyint,
+  // std::floor, std::ceil and the sign rule of abs (-0 stays -0, as the engine has always
+  // done), in both float dtypes, on every ISA this CPU runs (core/cpu/isa.h).
+  const core::cpu::Isa saved_isa = core::cpu::isa_kernels().isa;
+  for (core::cpu::Isa isa : {core::cpu::Isa::baseline, core::cpu::Isa::avx2, core::cpu::Isa::avx512}) {
+    if (!core::cpu::set_isa(isa)) continue;
+    const std::string isa_s = core::cpu::isa_name(isa);
+    CAPTURE(isa_s);
     const std::vector<double> edge = {8388607.5, -8388607.5, 8388608.0, 8388609.0, 0.49999997, -0.49999997,
                                       -0.0,      0.0,        1e30,      -1e30,     INFINITY,   -INFINITY, NAN};
     std::vector<double> vals = edge;
@@ -106,12 +112,16 @@ TEST_CASE("round is half-to-even; predicates; logical_not") {
     for (double v : uniform(2000, -3, 3)) vals.push_back(std::round(v * 2) / 2);  // exact halves
     for (double v : {-0.7, -0.3, -1e-45, 1e-45, 0.3, 0.7, -1.0, 1.0, -2.5, 2.5, 3.5, -3.5}) vals.push_back(v);
     for (DType d : {DType::float32, DType::float64})
-      for (const char* op : {"round", "floor", "ceil"}) {
+      for (const char* op : {"round", "floor", "ceil", "abs"}) {
         const Tensor x = make(vals, {int64_t(vals.size())}, d);
         const std::string o = op;
-        const auto got = values(o == "round" ? ops::round(x) : o == "floor" ? ops::floor(x) : ops::ceil(x));
+        const auto got = values(o == "round"   ? ops::round(x)
+                                : o == "floor" ? ops::floor(x)
+                                : o == "ceil"  ? ops::ceil(x)
+                                               : ops::abs(x));
         const auto in = values(x);
         auto ref = [&](double v) {
+          if (o == "abs") return v < 0 ? -v : v;
           if (d == DType::float32) {
             const float f = float(v);
             return double(o == "round" ? std::nearbyint(f) : o == "floor" ? std::floor(f) : std::ceil(f));
@@ -121,12 +131,13 @@ TEST_CASE("round is half-to-even; predicates; logical_not") {
         for (size_t i = 0; i < in.size(); ++i) {
           const double want = ref(in[i]);
           if (std::isnan(want)) CHECK(std::isnan(got[i]));
-          else CHECK_MESSAGE((got[i] == want && std::signbit(got[i]) == std::signbit(want)), op << " " << in[i]);
+          else CHECK_MESSAGE((got[i] == want && std::signbit(got[i]) == std::signbit(want)), o << " " << in[i] << " got " << got[i]);
         }
       }
     const Tensor big = make({4503599627370495.5, -4503599627370495.5}, {2}, DType::float64);
     check_values(ops::round(big), std::vector<double>{4503599627370496.0, -4503599627370496.0});
   }
+  core::cpu::set_isa(saved_isa);
   // Integers round to themselves, in their dtype (tf.round, keras.ops.round).
   for (DType d : {DType::int8, DType::uint8, DType::int32, DType::int64}) {
     const Tensor n = ops::cast(core::constant({1, 7, 100}), d);

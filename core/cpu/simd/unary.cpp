@@ -49,6 +49,12 @@ void kernel(const T* x, T* y, int64_t n, T alpha) {
     if constexpr (op == VecOp::Softplus)
       return xsimd::log1p(xsimd::exp(-xsimd::abs(v))) + xsimd::select(v > zero, v, zero);
     if constexpr (op == VecOp::Softsign) return v / (one + xsimd::abs(v));
+    if constexpr (op == VecOp::Abs) return xsimd::select(v < zero, -v, v);  // (-0 and NaN unchanged)
+    // Roundings keep x's sign (also on a zero result: floor(-0) and ceil(-0.5) are -0, as
+    // std::floor and std::ceil; xsimd's SSE2 versions give +0 there).
+    if constexpr (op == VecOp::Round) return xsimd::copysign(xsimd::nearbyint(v), v);  // half to even
+    if constexpr (op == VecOp::Floor) return xsimd::copysign(xsimd::floor(v), v);
+    if constexpr (op == VecOp::Ceil) return xsimd::copysign(xsimd::ceil(v), v);
     return v;
   });
 }
@@ -58,11 +64,44 @@ void fill(VecKernels<T>& k, std::integer_sequence<int, I...>) {
   ((k.unary[I] = &kernel<T, VecOp(I)>), ...);
 }
 
+// The cast to int8 (convert.cpp's rule: NaN gives 0, values saturate at -128 and 127,
+// the rest truncate toward zero): clamped in T, converted to int32 lanes, then narrowed.
+template <class T>
+int8_t to_int8_one(T v) {
+  v = v == v ? v : T(0);
+  v = v < T(-128) ? T(-128) : v;
+  v = v > T(127) ? T(127) : v;
+  return static_cast<int8_t>(static_cast<int32_t>(v));
+}
+
+template <class T>
+void to_int8(const T* x, int8_t* y, int64_t n) {
+  int64_t i = 0;
+  if constexpr (std::is_same_v<T, float>) {  // (float64 stays scalar)
+    // Chunks of kChunk: clamped and converted to int32 lanes, then narrowed in one loop
+    // (which the compiler vectorizes; a narrowing per batch would go element by element).
+    constexpr int64_t W = kWidth<float>, kChunk = 256;
+    const B<float> zero(0.0f), lo(-128.0f), hi(127.0f);
+    alignas(64) int32_t lanes[kChunk];
+    for (; i + kChunk <= n; i += kChunk) {
+      for (int64_t j = 0; j < kChunk; j += W) {
+        B<float> v = B<float>::load_unaligned(x + i + j);
+        v = xsimd::min(xsimd::max(xsimd::select(v == v, v, zero), lo), hi);
+        xsimd::batch_cast<int32_t>(v).store_aligned(lanes + j);
+      }
+      for (int64_t j = 0; j < kChunk; ++j) y[i + j] = static_cast<int8_t>(lanes[j]);
+    }
+  }
+  for (; i < n; ++i) y[i] = to_int8_one(x[i]);
+}
+
 }  // namespace
 
 void fill_unary(IsaKernels& k) {
   fill(k.f32, std::make_integer_sequence<int, int(VecOp::Count)>{});
   fill(k.f64, std::make_integer_sequence<int, int(VecOp::Count)>{});
+  k.f32.to_int8 = &to_int8<float>;
+  k.f64.to_int8 = &to_int8<double>;
 }
 
 }  // namespace keras::core::cpu::KERAS_CPP_ISA
