@@ -1,5 +1,4 @@
 #include "keras/quantizers.h"
-#include "keras/quantizers_detail.h"
 
 #include <stdexcept>
 #include <string>
@@ -9,6 +8,17 @@
 namespace keras::quantizers {
 namespace ops = core::ops;
 using core::Tensor;
+
+namespace {
+// The abs-max quantization's rounded values, in the input's dtype.
+Quantized abs_max_round(const Tensor& inputs, const std::vector<int64_t>& axis, std::pair<double, double> range,
+                        double epsilon) {
+  const Tensor amax = ops::max(ops::abs(inputs), axis, /*keepdims=*/true);
+  const Tensor scale = ops::divide(ops::scalar_like(inputs, range.second),
+                                   ops::add(amax, ops::scalar_like(inputs, epsilon)));
+  return {ops::clip(ops::round(ops::multiply(inputs, scale)), range.first, range.second), scale};
+}
+}  // namespace
 
 Quantized abs_max_quantize(const Tensor& inputs, const std::vector<int64_t>& axis, std::pair<double, double> range,
                            core::DType dtype, double epsilon) {
@@ -24,19 +34,9 @@ Quantized abs_max_quantize(const Tensor& inputs, const std::vector<int64_t>& axi
   if (!(range.first < range.second))
     throw std::invalid_argument("abs_max_quantize: expected value_range (min, max) with min < max, but received (" +
                                 std::to_string(range.first) + ", " + std::to_string(range.second) + ")");
-  Quantized q = detail::abs_max_round(inputs, axis, range, epsilon);
+  Quantized q = abs_max_round(inputs, axis, range, epsilon);
   q.values = ops::cast(q.values, dtype);
   return q;
 }
-
-namespace detail {
-Quantized abs_max_round(const Tensor& inputs, const std::vector<int64_t>& axis, std::pair<double, double> range,
-                        double epsilon) {
-  const Tensor amax = ops::max(ops::abs(inputs), axis, /*keepdims=*/true);
-  const Tensor scale = ops::divide(ops::scalar_like(inputs, range.second),
-                                   ops::add(amax, ops::scalar_like(inputs, epsilon)));
-  return {ops::clip(ops::round(ops::multiply(inputs, scale)), range.first, range.second), scale};
-}
-}  // namespace detail
 
 }  // namespace keras::quantizers

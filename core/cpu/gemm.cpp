@@ -1,5 +1,7 @@
 // gemm.cpp - the CPU kernels' row-major GEMM (core/cpu/gemm.h): the oneDNN-or-OpenBLAS
-// choice for float32, OpenBLAS for the rest, and the empty-size cases BLAS leaves open.
+// choice for float32, OpenBLAS for the rest, the exact int8 product (oneDNN's int8 kernels,
+// or BLAS in a float type that holds every partial sum), and the empty-size cases BLAS
+// leaves open.
 //
 // OpenBLAS runs single-threaded (parallel.cpp sets it); this file cuts C into blocks whose
 // bounds depend on the shape alone and runs them on the engine's threads, so every
@@ -12,9 +14,11 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "core/cpu/onednn.h"
 #include "core/cpu/parallel.h"
+#include "core/ops.h"
 
 namespace keras::core::cpu {
 namespace {
@@ -65,7 +69,60 @@ void by_blocks(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, in
   });
 }
 
+// op(A) (m x k) of int8 values as a dense row-major matrix of T.
+template <class T>
+std::vector<T> dense_op(bool t, int64_t rows, int64_t cols, const int8_t* a, int64_t ld) {
+  std::vector<T> out(static_cast<size_t>(rows * cols));
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) out[size_t(i * cols + j)] = static_cast<T>(t ? a[j * ld + i] : a[i * ld + j]);
+  return out;
+}
+
+// The int8 product in the float type F, exact: every partial sum is an integer of
+// magnitude at most k * 128 * 128, which F holds exactly (float32 up to 2^24, float64 up
+// to 2^53), so any order of summation gives the exact sum; it then wraps into int32 as
+// int32 sums do.
+template <class F>
+void int8_in_float(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const int8_t* a, int64_t lda, const int8_t* b,
+                   int64_t ldb, int32_t* c, int64_t ldc) {
+  const std::vector<F> fa = dense_op<F>(ta, m, k, a, lda), fb = dense_op<F>(tb, k, n, b, ldb);
+  std::vector<F> fc(static_cast<size_t>(m * n));
+  gemm(false, false, m, n, k, fa.data(), k, fb.data(), n, fc.data(), n);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      c[i * ldc + j] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<int64_t>(fc[size_t(i * n + j)])));
+}
+
 }  // namespace
+
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const int8_t* a, int64_t lda, const int8_t* b,
+          int64_t ldb, int32_t* c, int64_t ldc) {
+  if (empty_product(m, n, k, c, ldc)) return;
+  if (!onednn::prefer_for_int8_gemm()) {
+    if (k <= (int64_t(1) << 24) / (128 * 128)) return int8_in_float<float>(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
+    return int8_in_float<double>(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
+  }
+  // oneDNN's AMX/VNNI kernels (brgemm) read A by rows and B whole: a transposed A is
+  // copied once, and C is cut into blocks of rows only (a block of B's columns, strided,
+  // sends oneDNN to a slower kernel with a scalar compensation pass).
+  std::vector<int8_t> at;
+  if (ta) {
+    at = dense_op<int8_t>(true, m, k, a, lda);
+    a = at.data();
+    lda = k;
+  }
+  constexpr int64_t kMinWork = int64_t(1) << 22;  // multiply-adds per block
+  const int64_t wanted = std::clamp<int64_t>(m * n * k / kMinWork, 1, get_num_threads());
+  const int64_t step = std::min(m, ((m + wanted - 1) / wanted + 15) / 16 * 16), blocks = (m + step - 1) / step;
+  auto run = [&](int64_t lo, int64_t hi) {
+    onednn::gemm_s8({.m = hi - lo, .n = n, .k = k, .tb = tb, .a = a + lo * lda, .lda = lda, .b = b, .ldb = ldb,
+                     .c = c + lo * ldc, .ldc = ldc});
+  };
+  if (blocks <= 1) return run(0, m);
+  parallel_for(blocks, 1, [&](int64_t first, int64_t last) {
+    for (int64_t i = first; i < last; ++i) run(i * step, std::min(m, (i + 1) * step));
+  });
+}
 
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
           int64_t ldb, float* c, int64_t ldc) {

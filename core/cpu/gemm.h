@@ -4,7 +4,9 @@
 // A with row stride lda, B with ldb. float32 goes through the engine's GEMM choice (oneDNN
 // where core/cpu/onednn_gemm.cpp measured it faster, else OpenBLAS), float64 and the
 // complex types through OpenBLAS (complex transposes do not conjugate, as tf.matmul's
-// transpose_a/b). m or n of 0 writes nothing; k of 0 writes zeros.
+// transpose_a/b); int8 operands give int32 sums (oneDNN's int8 kernels where they are
+// exact, else BLAS in a float type that holds every partial sum). m or n of 0 writes
+// nothing; k of 0 writes zeros.
 #pragma once
 #include <complex>
 #include <cstdint>
@@ -21,6 +23,8 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const std::complex<
           const std::complex<float>* b, int64_t ldb, std::complex<float>* c, int64_t ldc);
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const std::complex<double>* a, int64_t lda,
           const std::complex<double>* b, int64_t ldb, std::complex<double>* c, int64_t ldc);
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const int8_t* a, int64_t lda, const int8_t* b,
+          int64_t ldb, int32_t* c, int64_t ldc);  ///< int8 operands, their exact int32 sums (wrapping)
 ///@}
 
 }  // namespace keras::core::cpu

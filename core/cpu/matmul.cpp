@@ -1,7 +1,8 @@
-// matmul.cpp - CPU kernel of MatMul: float32/float64 and complex through core/cpu/gemm.h
-// (OpenBLAS, or oneDNN for float32 where that is measured faster; one call per batch
-// matrix, or one call for all of them when b is shared and a's batches are contiguous
-// rows), int32/int64 through a plain i-k-j loop kernel.
+// matmul.cpp - CPU kernel of MatMul: float32/float64, complex and int8 (int32 results)
+// through core/cpu/gemm.h (OpenBLAS, or oneDNN for float32 where that is measured faster
+// and for int8; one call per batch matrix, or one call for all of them when b is shared
+// and a's batches are contiguous rows), the other integers through a plain i-k-j loop
+// kernel.
 #include <algorithm>
 #include <climits>
 #include <complex>
@@ -54,12 +55,13 @@ Batches plan_batches(const Shape& sa, const Shape& sb, const Shape& so, int64_t 
   return p;
 }
 
-template <class T>
+// T: the operands' element type; O: the result's (int32 for int8 operands).
+template <class T, class O = T>
 void blas_matmul(OpCall& c, bool ta, bool tb, int64_t m, int64_t n, int64_t k) {
   const Tensor &a = c.in(0), &b = c.in(1);
   const T* pa = static_cast<const T*>(a.raw_data());
   const T* pb = static_cast<const T*>(b.raw_data());
-  T* pc = static_cast<T*>(c.outputs[0].raw_mutable_data());
+  O* pc = static_cast<O*>(c.outputs[0].raw_mutable_data());
   const int64_t lda = ta ? m : k, ldb = tb ? k : n;
   const int64_t batches = c.outputs[0].size() / (m * n);
   // b shared by every batch, a's batches stacked: one (batches*m, k) x (k, n) product.
@@ -124,7 +126,7 @@ void matmul_kernel(OpCall& c) {
     return;
   }
   const DType dt = c.in(0).dtype();
-  if ((is_floating(dt) || is_complex(dt)) && (m > INT_MAX || n > INT_MAX || k > INT_MAX ||
+  if ((is_floating(dt) || is_complex(dt) || dt == DType::int8) && (m > INT_MAX || n > INT_MAX || k > INT_MAX ||
                           y.size() / n > INT_MAX))
     throw_invalid(std::string(c.name()) + ": matrices of shapes " + sa.str() + " and " +
                   sb.str() + " exceed the 32-bit sizes BLAS accepts");
@@ -133,7 +135,7 @@ void matmul_kernel(OpCall& c) {
     case DType::float64: return blas_matmul<double>(c, ta, tb, m, n, k);
     case DType::int32: return int_matmul<int32_t>(c, ta, tb, m, n, k);
     case DType::int64: return int_matmul<int64_t>(c, ta, tb, m, n, k);
-    case DType::int8: return int_matmul<int8_t>(c, ta, tb, m, n, k);
+    case DType::int8: return blas_matmul<int8_t, int32_t>(c, ta, tb, m, n, k);  // (exact int32 sums)
     case DType::int16: return int_matmul<int16_t>(c, ta, tb, m, n, k);
     case DType::uint8: return int_matmul<uint8_t>(c, ta, tb, m, n, k);
     case DType::uint16: return int_matmul<uint16_t>(c, ta, tb, m, n, k);

@@ -88,7 +88,35 @@ bool prefer_for_gemm(const Gemm& g);
 void gemm(const Gemm& g);
 
 // Tests: -1 follows the rule (or KERAS_CPP_GEMM), 0 forces OpenBLAS, 1 forces oneDNN.
+// The rule for int8 products (prefer_for_int8_gemm) follows the same switch.
 void force_gemm_library(int which);
+
+// ---- int8 GEMM (core/cpu/onednn_gemm.cpp) ------------------------------------------------
+// C (m x n, int32, row stride ldc) = A (m x k, int8, row stride lda) op(B), op(B) = B^T
+// when tb (B is n x k, row stride ldb), else B (k x n): the exact int32 sums (wrapping
+// past int32's range, as int32 arithmetic). oneDNN's matmul primitive, one call on the
+// calling thread (the caller slices); its kernels use AMX tiles or VNNI instructions.
+struct GemmS8 {
+  int64_t m = 0, n = 0, k = 0;
+  bool tb = false;
+  const int8_t* a = nullptr;
+  int64_t lda = 0;
+  const int8_t* b = nullptr;
+  int64_t ldb = 0;
+  int32_t* c = nullptr;
+  int64_t ldc = 0;
+};
+
+// Whether oneDNN's int8 kernels are exact here: with VNNI (AVX-512 or AVX2) or AMX they
+// sum int8 products in int32 directly; the older AVX-512/AVX2 kernels pair products in
+// saturating int16 sums, so they are never used.
+bool exact_int8();
+
+// Whether int8 products go to gemm_s8 (exact_int8(), unless forced to OpenBLAS).
+bool prefer_for_int8_gemm();
+
+// Runs the product on the calling thread.
+void gemm_s8(const GemmS8& g);
 
 // ---- window ops: convolution and pooling (core/cpu/onednn_conv.cpp, onednn_pool.cpp) ---
 // The batch cut into `parts` slices of `step` samples (the last may be shorter), one per

@@ -1,6 +1,7 @@
 // onednn_gemm.cpp - float32 GEMM on oneDNN (dnnl_sgemm), with the bias and the relu
 // applied to each slice right after its product, sliced over the engine's pool
-// (core/cpu/onednn.h); and the rule that picks oneDNN or OpenBLAS. (oneDNN's matmul
+// (core/cpu/onednn.h); the rule that picks oneDNN or OpenBLAS; and the exact int8 x int8
+// -> int32 product on oneDNN's matmul primitive. (oneDNN's matmul
 // primitive with a bias and a relu post-op costs more per call on the MLP's small
 // products, and its relu turns NaN into 0 where the engine's keeps NaN, as TensorFlow's.)
 #include <cblas.h>
@@ -91,6 +92,36 @@ bool prefer_for_gemm(const Gemm& g) {
   if (!avx512()) return false;
   constexpr int64_t kSmall = int64_t(1) << 19;  // multiply-adds
   return !openblas_runs_avx512() || g.m * g.n * g.k >= kSmall;
+}
+
+bool exact_int8() {
+  static const bool yes = [] {
+    const int isa = static_cast<int>(dnnl::get_effective_cpu_isa());
+    auto has = [isa](int set) { return (isa & set) == set; };  // (bit sets, as in avx512())
+    return has(dnnl_cpu_isa_avx512_core_vnni) || has(dnnl_cpu_isa_avx2_vnni);
+  }();
+  return yes;
+}
+
+bool prefer_for_int8_gemm() {
+  // Measured with bench_quantized_dense (README, "Quantization"): on AMX, the MLP's
+  // products run 5-9x faster than float32 sgemm on the same values.
+  return g_forced.load() != 0 && exact_int8();
+}
+
+void gemm_s8(const GemmS8& g) {
+  using dt = dnnl::memory::data_type;
+  using dims = dnnl::memory::dims;
+  const dnnl::memory::desc a({g.m, g.k}, dt::s8, dims{g.lda, 1});
+  const dnnl::memory::desc b({g.k, g.n}, dt::s8, g.tb ? dims{1, g.ldb} : dims{g.ldb, 1});
+  const dnnl::memory::desc c({g.m, g.n}, dt::s32, dims{g.ldc, 1});
+  const std::string key = "s8mm " + std::to_string(g.m) + " " + std::to_string(g.n) + " " + std::to_string(g.k) + " " +
+                          std::to_string(g.tb) + " " + std::to_string(g.lda) + " " + std::to_string(g.ldb) + " " +
+                          std::to_string(g.ldc);
+  const auto p = cached(key, [&] {
+    return make_primitive<dnnl::matmul>(dnnl::matmul::primitive_desc(dnnl::matmul::desc(a, b, c), attr(), engine()));
+  });
+  execute(*p, {{DNNL_ARG_SRC, wrap(a, g.a)}, {DNNL_ARG_WEIGHTS, wrap(b, g.b)}, {DNNL_ARG_DST, wrap(c, g.c)}});
 }
 
 void gemm(const Gemm& g) {

@@ -13,6 +13,10 @@
 // are contracted left to right, each pair as one batched matmul
 // (batch, free_a, contracted) x (batch, contracted, free_b) (see contract()); the result
 // is transposed to the output's order where it is not in it already.
+//
+// int8 operands give int32 (Keras's einsum): their products are int8 matmuls with int32
+// results, and an int8 operand is summed (or contracted with an int32 partial result)
+// in int32, so every sum is exact as in Keras.
 #include <algorithm>
 #include <map>
 #include <string>
@@ -93,7 +97,7 @@ Operand reduce_to(const Operand& o, const Labels& keep) {
       axes.push_back(int64_t(i));
   }
   if (axes.empty()) return o;
-  return {sum(o.t, axes), rest};
+  return {sum(o.t.dtype() == DType::int8 ? cast(o.t, DType::int32) : o.t, axes), rest};  // (int8: see the top)
 }
 
 // Reorders o's axes as `order` (a permutation of o.labels).
@@ -125,6 +129,9 @@ Labels concat3(const Labels& x, const Labels& y, const Labels& z) {
 // already (batch, K, M) / (batch, N, K) is read through matmul's transpose flags instead
 // of being transposed.
 Operand contract(Operand a, Operand b, const Labels& keep, const std::map<int, int64_t>& size) {
+  for (Operand* o : {&a, &b})  // int8 with an int32 partial result: int32 sums
+    if (o->t.dtype() == DType::int8 && (a.t.dtype() == DType::int32 || b.t.dtype() == DType::int32))
+      o->t = cast(o->t, DType::int32);
   auto split = [&](const Operand& x, const Operand& y, Labels& con, Labels& fx) {
     for (int l : x.labels) {
       if (!has(y.labels, l))
@@ -263,7 +270,8 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) 
     acc = contract(reduce_to(acc, keep_a), b, keep, size);
   }
   acc = reduce_to(acc, out);
-  return arrange(acc, out);
+  const Tensor y = arrange(acc, out);
+  return y.dtype() == DType::int8 ? cast(y, DType::int32) : y;
 }
 
 Tensor einsum(const std::string& equation, const Tensor& a, const Tensor& b) { return einsum(equation, {a, b}); }

@@ -4,11 +4,15 @@
 // MatMul (the primitive) reads Attrs.flag = transpose_a, Attrs.flag2 = transpose_b.
 // a: (..., M, K), b: (..., K, N) after the optional transposes of the last two axes;
 // both have rank >= 2; the batch axes broadcast (NumPy); the result is (batch..., M, N).
-// Dtypes: float32, float64 (BLAS), int32, int64 (wrap around on overflow), and complex64,
-// complex128 through the complex kernel table (BLAS; no gradient); both equal.
+// Dtypes: float32, float64 (BLAS), the integers (wrap around on overflow), and complex64,
+// complex128 through the complex kernel table (BLAS; no gradient); both equal. int8
+// operands give int32 results, their exact sums (Keras's matmul of two int8 tensors,
+// TensorFlow's output_type=int32: the product of quantized layers); the other dtypes
+// give their own.
 // ops::matmul also takes rank-1 operands the NumPy way: a vector on the left is a row
 // (1, K), on the right a column (K, 1), and the added axis is dropped from the result;
-// the transpose flag of a vector is ignored (a vector is its own transpose).
+// the transpose flag of a vector is ignored (a vector is its own transpose); with a
+// vector, int8 operands give int8 (Keras's matmul: its int32 product is for matrices).
 #include <algorithm>
 #include <string>
 
@@ -61,7 +65,7 @@ void infer_matmul_of(OpCall& c, std::initializer_list<DType> types) {
   }
   dims[static_cast<size_t>(r)] = m;
   dims[static_cast<size_t>(r + 1)] = n;
-  c.set_output(0, Shape(std::move(dims)), a.dtype());
+  c.set_output(0, Shape(std::move(dims)), a.dtype() == DType::int8 ? DType::int32 : a.dtype());
 }
 
 void infer_matmul(OpCall& c) { infer_matmul_of(c, kMatMulTypes); }
@@ -132,7 +136,7 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose
   std::vector<int64_t> dims = y.shape().dims();
   if (vb) dims.erase(dims.end() - 1);
   if (va) dims.erase(dims.end() - 1 - (vb ? 0 : 1));
-  return reshape(y, dims);
+  return reshape(y.dtype() == a.dtype() ? y : cast(y, a.dtype()), dims);
 }
 
 // tensordot: a's free axes, then b's free axes; the contracted pairs are summed. Built as
@@ -200,7 +204,9 @@ Tensor tensordot(const Tensor& a, const Tensor& b, const Axes& axes_a, const Axe
   std::vector<int64_t> out;
   for (int64_t ax : fa) out.push_back(sa[ax]);
   for (int64_t ax : fb) out.push_back(sb[ax]);
-  return reshape(matmul(a2, b2, ta, tb), out);
+  Tensor y = matmul(a2, b2, ta, tb);
+  if (y.dtype() != a.dtype()) y = cast(y, a.dtype());  // int8 stays int8, as Keras's tensordot
+  return reshape(y, out);
 }
 
 Tensor tensordot(const Tensor& a, const Tensor& b, int64_t n_axes) {

@@ -7,7 +7,6 @@
 #include "keras/layers/kernel_bias_config.h"
 #include "keras/layers/quantize_util.h"
 #include "keras/quantizers.h"
-#include "keras/quantizers_detail.h"
 
 #include "core/ops.h"
 #include "core/sparse.h"
@@ -71,14 +70,12 @@ Tensor DenseLayer::effective_kernel() const {
 
 namespace {
 // Keras's _int8_call: the inputs quantized per row (abs-max over the last axis), the
-// int8 product (exact: BLAS in a float dtype that holds every partial sum), de-scaled by
-// inputs_scale * kernel_scale; the inputs' gradient goes through the dequantized kernel
-// (the int8 kernel has none).
+// int8 product (int32 sums), de-scaled by inputs_scale * kernel_scale; the inputs'
+// gradient goes through the dequantized kernel (the int8 kernel has none).
 Tensor int8_matmul(const Tensor& x, const Tensor& kernel, const Tensor& kernel_scale, DType compute) {
   auto forward = [compute](const std::vector<Tensor>& in) {
-    const quantizers::Quantized q = quantizers::detail::abs_max_round(in[0], {-1});  // (the int8 values, as floats)
-    const DType exact = detail::exact_int8_product_dtype(in[1].shape()[0]);
-    Tensor y = ops::matmul(ops::cast(q.values, exact), ops::cast(in[1], exact));
+    const quantizers::Quantized q = quantizers::abs_max_quantize(in[0], {-1});
+    const Tensor y = ops::matmul(q.values, in[1]);
     return ops::divide(ops::cast(y, compute), ops::multiply(in[2], q.scale));
   };
   auto backward = [compute](const std::vector<Tensor>& in, const Tensor&, const Tensor& upstream) {

@@ -8,7 +8,6 @@
 #include "core/ops.h"
 #include "keras/layers/quantize_util.h"
 #include "keras/quantizers.h"
-#include "keras/quantizers_detail.h"
 
 namespace keras::layers::detail {
 namespace ops = core::ops;
@@ -91,16 +90,9 @@ Tensor kernel_scale_for_dequant(const Tensor& scale, const EinsumQuantization& q
 Tensor einsum_int8(const std::string& equation, const EinsumQuantization& q, const Tensor& x, const Tensor& kernel,
                    const Tensor& kernel_scale, core::DType compute) {
   auto forward = [equation, q, compute](const std::vector<Tensor>& in) {
-    const quantizers::Quantized xq = quantizers::detail::abs_max_round(in[0], q.input_reduced);  // (as floats)
+    const quantizers::Quantized xq = quantizers::abs_max_quantize(in[0], q.input_reduced);
     const Tensor x_scale = scale_for_quant(xq.scale, q.input_transpose, q.input_expand, q.input_squeeze);
-    // The int8 product, exact in a float dtype that holds every partial sum. The terms of
-    // one output element are at most the summed sizes of both operands (shared letters
-    // counted twice: an overestimate, which only ever picks the wider dtype).
-    int64_t depth = 1;
-    for (int64_t a : q.input_reduced) depth *= in[0].shape()[a];
-    for (int64_t a : q.kernel_reduced) depth *= in[1].shape()[a];
-    const core::DType exact = exact_int8_product_dtype(depth);
-    const Tensor y = ops::einsum(equation, ops::cast(xq.values, exact), ops::cast(in[1], exact));
+    const Tensor y = ops::einsum(equation, xq.values, in[1]);  // (int8 operands: int32 sums)
     return ops::divide(ops::cast(y, compute), ops::multiply(x_scale, in[2]));
   };
   auto backward = [q, compute](const std::vector<Tensor>& in, const Tensor&, const Tensor& upstream) {

@@ -34,10 +34,6 @@ void check_enable_lora(const Layer& layer, bool enabled, int64_t rank, bool has_
     throw std::invalid_argument(layer.name() + ": expected a lora rank >= 1, but received " + std::to_string(rank));
 }
 
-core::DType exact_int8_product_dtype(int64_t depth) {
-  return depth <= (int64_t(1) << 24) / (127 * 127) ? core::DType::float32 : core::DType::float64;
-}
-
 Value quantization_config(const std::string& mode) {
   if (mode != "int8") return Value();
   auto serialized = [](const char* cls, Config inner) {

@@ -28,12 +28,6 @@ void write_lora_config(Config& c, bool enabled, int64_t rank, double alpha, cons
 /// Reads them back (absent: unset).
 void read_lora_config(const Config& c, std::optional<int64_t>& rank, std::optional<double>& alpha);
 
-/// The float dtype in which a product of two int8 operands over `depth` terms is exact:
-/// every partial sum is an integer of magnitude at most depth * 127 * 127, which float32
-/// holds exactly up to 2^24 (depth <= 1040) and float64 up to 2^53. BLAS on the int8
-/// values cast to it gives the int32 result Keras's int8 matmul gives, bit for bit.
-core::DType exact_int8_product_dtype(int64_t depth);
-
 /// Keras's quantization_config of a layer: for "int8", the Int8QuantizationConfig that
 /// quantize("int8") makes (the default weight quantizer, an AbsMaxQuantizer over
 /// [-127, 127] with epsilon 1e-7 for the inputs), which is what keras-cpp computes; null

@@ -98,7 +98,13 @@ TEST_CASE("int dtypes: same-dtype ops give NumPy's results (wrapping, floor divi
     check_same(ops::argmax(a, 1), fixture(name + "_argmax1"));
     check_same(ops::cumsum(a, 1), fixture(name + "_cumsum1"));
     check_same(ops::sort(a, 1), fixture(name + "_sort1"));
-    check_same(ops::matmul(a, b, false, true), fixture(name + "_matmul"));
+    if (name == "int8") {  // Keras's matmul of int8: int32 sums, which wrap to NumPy's int8 ones
+      const Tensor p = ops::matmul(a, b, false, true);
+      CHECK(p.dtype() == DType::int32);
+      check_same(ops::cast(p, DType::int8), fixture(name + "_matmul"));
+    } else {
+      check_same(ops::matmul(a, b, false, true), fixture(name + "_matmul"));
+    }
     check_same(ops::less(a, b), fixture(name + "_less"));
     const Tensor f = ops::cast(a, DType::float32);
     CHECK(f.to_vector<float>() == fixture(name + "_to_float32").to_vector<float>());
