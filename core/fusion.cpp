@@ -13,7 +13,7 @@ bool is_unary(OpId op) {
   switch (op) {
     case OpId::Neg: case OpId::Abs: case OpId::Square: case OpId::Relu: case OpId::Exp: case OpId::Log:
     case OpId::Sqrt: case OpId::Reciprocal: case OpId::Sin: case OpId::Cos: case OpId::Tanh:
-    case OpId::Sign:
+    case OpId::Sign: case OpId::Round: case OpId::Floor: case OpId::Ceil:
       return true;
     default: return false;
   }
@@ -27,21 +27,45 @@ bool is_compare(OpId op) {
 }
 }  // namespace
 
-bool fusible_op(OpId op) { return is_unary(op) || is_arith(op) || is_compare(op) || op == OpId::Cast; }
+bool cpu_fusible_only(OpId op) {
+  return op == OpId::Round || op == OpId::Floor || op == OpId::Ceil || op == OpId::Maximum || op == OpId::Minimum;
+}
+
+bool fusible_op(OpId op) {
+  return is_unary(op) || is_arith(op) || is_compare(op) || op == OpId::Cast || cpu_fusible_only(op);
+}
+
+FusedInput fused_input(const Shape& in, const Shape& out) {
+  if (in == out) return {FusedInput::full, 1};
+  if (in.num_elements() == 1) return {FusedInput::scalar, 1};
+  if (in.rank() > out.rank()) return {};
+  const int64_t r = out.rank(), pad = r - in.rank();
+  auto dim = [&](int64_t a) { return a < pad ? int64_t(1) : in[a - pad]; };  // in, padded with leading ones
+  int64_t p = 0;  // the prefix of ones (padding included) repeats the rest
+  while (p < r && dim(p) == 1) ++p;
+  bool row = true;
+  for (int64_t a = p; a < r; ++a) row = row && dim(a) == out[a];
+  if (row) return {FusedInput::row, 1};
+  // A column: ones from axis s on, out's dimensions from p to s.
+  int64_t s = r;
+  while (s > p && dim(s - 1) == 1) --s;
+  for (int64_t a = p; a < s; ++a)
+    if (dim(a) != out[a]) return {};
+  int64_t inner = 1;
+  for (int64_t a = s; a < r; ++a) inner *= out[a];
+  if (s == r || inner == 1) return {};
+  return {FusedInput::column, inner};
+}
 
 namespace graph {
 namespace {
 
 constexpr size_t kMaxInstrs = 24, kMaxInputs = 8;
 
-// An input fits a fused loop over `out` if it has out's shape, one element, or out's
-// trailing dimensions (a row broadcast, as a bias).
-bool fits(const Shape& in, const Shape& out) {
-  if (in == out || in.num_elements() == 1) return true;
-  if (in.rank() > out.rank()) return false;
-  for (int64_t i = 1; i <= in.rank(); ++i)
-    if (in[in.rank() - i] != out[out.rank() - i]) return false;
-  return true;
+// An input fits a fused loop over `out` on `device` (fused_input: columns on the CPU only).
+bool fits(const Shape& in, const Shape& out, Device::Kind device) {
+  const FusedInput f = fused_input(in, out);
+  return f.kind != FusedInput::none && (f.kind != FusedInput::column || device == Device::Kind::CPU);
 }
 
 bool float_type(DType d) { return d == DType::float32 || d == DType::float64; }
@@ -70,6 +94,7 @@ int fuse_elementwise(Graph& g) {
     const Node& n = g.nodes[i];
     if (n.kind != NodeKind::Op || !fusible_op(n.op) || n.outputs.size() != 1 || !n.attrs.resources.empty()) continue;
     const ValueInfo& out = g.values[size_t(n.outputs[0])];
+    if (cpu_fusible_only(n.op) && out.device.kind != Device::Kind::CPU) continue;
     // Comparisons enter a group only through the cast of their result to the group's
     // dtype; a cast enters only after a comparison.
     const bool compare = is_compare(n.op), cast = n.op == OpId::Cast;
@@ -89,7 +114,7 @@ int fuse_elementwise(Graph& g) {
         continue;
     }
     bool ok = true;
-    for (int v : n.inputs) ok = ok && fits(g.values[size_t(v)].shape, out.shape);
+    for (int v : n.inputs) ok = ok && fits(g.values[size_t(v)].shape, out.shape, out.device.kind);
     if (!ok) continue;
     // Join the group of an input made only for this node, when shapes and dtypes agree.
     size_t target = groups.size();

@@ -25,6 +25,21 @@ struct ElementwiseProgram : Resource {
 
 // Whether fusion handles this op (elementwise, with a scalar formula in the kernel).
 bool fusible_op(OpId op);
+// Whether only the CPU kernel of FusedElementwise runs this op (round, floor, ceil,
+// maximum, minimum): the pass fuses it for CPU values only.
+bool cpu_fusible_only(OpId op);
+
+// How a fused loop over `out` reads an input of shape `in` (after a prefix of ones, which
+// repeats the rest): with out's shape (full), one element (scalar), out's trailing
+// dimensions (row: repeated), or out's dimensions then ones (column, as a per-row scale of
+// shape (rows, 1): each element repeated `inner` times, the product of out's dimensions
+// where `in` has the ones); anything else does not fit (none). Rows fit every device's kernel, columns
+// the CPU's only.
+struct FusedInput {
+  enum Kind { none, full, scalar, row, column } kind = none;
+  int64_t inner = 1;
+};
+FusedInput fused_input(const Shape& in, const Shape& out);
 
 namespace graph {
 // Replaces chains of fusible nodes (each intermediate used once, same shape, float dtype

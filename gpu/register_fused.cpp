@@ -71,8 +71,8 @@ FOp fop(OpId op) {
 }
 
 // FusedElementwise: the program (core/fusion.h) translated for the kernel; the op's
-// checks (core/ops/fused.cpp) have made each input the output's shape, one element, or
-// its trailing dimensions, all of the program's dtype.
+// checks (core/ops/fused.cpp) have made each input the output's shape, one element, its
+// trailing dimensions or a column (refused here), all of the program's dtype.
 void fused_elementwise_kernel(OpCall& c) {
   const auto& p = static_cast<const ElementwiseProgram&>(*c.attrs.resources.at(0));
   require(c, p.dtype);
@@ -85,6 +85,10 @@ void fused_elementwise_kernel(OpCall& c) {
   fp.num_inputs = p.num_inputs;
   fp.num_code = int(p.code.size());
   for (int i = 0; i < p.num_inputs; ++i) {
+    if (fused_input(c.in(size_t(i)).shape(), c.outputs[0].shape()).kind == FusedInput::column)
+      throw_invalid("fused_elementwise: no kernel for device " + device_str(c) + " for input " + std::to_string(i) +
+                    " of shape " + c.in(size_t(i)).shape().str() + ", a column of " + c.outputs[0].shape().str() +
+                    " (the fusion pass makes those on the CPU only)");
     fp.in[i] = c.in(size_t(i)).raw_data();
     fp.period[i] = c.in(size_t(i)).size();
   }

@@ -1,7 +1,7 @@
 // fused.cpp - the CPU kernel of FusedElementwise: the program runs over blocks of 256
 // elements, each instruction a tight loop over the block, so the chain touches memory
-// once: inputs are read in place (a broadcast row through a tiled copy), the last
-// instruction writes the output. The formulas are those of core/cpu/unary.cpp and binary.cpp (the fusion tests
+// once: inputs are read in place (a broadcast row through a tiled copy, a column through
+// a block filled with its repeated elements), the last instruction writes the output. The formulas are those of core/cpu/unary.cpp and binary.cpp (the fusion tests
 // check the fused results bit for bit against the unfused graph).
 #include <algorithm>
 #include <cmath>
@@ -61,15 +61,20 @@ template <class T>
 void run_program(OpCall& c, const ElementwiseProgram& p) {
   const int64_t n = c.outputs[0].size();
   const size_t nin = size_t(p.num_inputs), ncode = p.code.size();
-  enum class Kind { full, scalar, tiled, row };
+  enum class Kind { full, scalar, tiled, row, column };
   std::vector<const T*> in(nin);
   std::vector<int64_t> period(nin);  // an input repeats every `period` elements
+  std::vector<int64_t> inner(nin, 1);  // a column's element repeats `inner` times
   std::vector<Kind> kind(nin);
   std::vector<std::vector<T>> tiles(nin);  // scalar: one block of it; tiled: the row repeated
   for (size_t i = 0; i < nin; ++i) {
     in[i] = c.in(i).template data<T>();
     const int64_t per = period[i] = c.in(i).size();
-    if (per == n) {
+    const FusedInput f = fused_input(c.in(i).shape(), c.outputs[0].shape());
+    if (f.kind == FusedInput::column) {
+      kind[i] = Kind::column;
+      inner[i] = f.inner;
+    } else if (per == n) {
       kind[i] = Kind::full;
     } else if (per == 1) {
       kind[i] = Kind::scalar;
@@ -111,6 +116,17 @@ void run_program(OpCall& c, const ElementwiseProgram& p) {
               std::memcpy(r + j, in[i] + off, size_t(len) * sizeof(T));
               j += len;
               off = 0;
+            }
+            reg[i] = r;
+            break;
+          }
+          case Kind::column: {  // element e of the block reads in[((b + e) / inner) % period]
+            T* r = buf.data() + i * size_t(kBlock);
+            const int64_t per = period[i], rep = inner[i];
+            for (int64_t j = 0; j < m;) {
+              const int64_t q = (b + j) / rep, len = std::min(m - j, (q + 1) * rep - (b + j));
+              std::fill(r + j, r + j + len, in[i][q % per]);
+              j += len;
             }
             reg[i] = r;
           }

@@ -2,7 +2,8 @@
 // program as the original ops under a tape (a fused op keeps the composed version's
 // gradient, DESIGN.md rule 5). Kernel: core/cpu/fused.cpp; pass: core/fusion.cpp.
 //   FusedElementwise  resources {ElementwiseProgram}; inputs {program inputs...}
-// An input has the result's shape, one element, or the result's trailing dimensions.
+// An input has the result's shape, one element, the result's trailing dimensions (a row),
+// or its leading dimensions then ones (a column; core/fusion.h's fused_input).
 #include <string>
 
 #include "core/autodiff.h"
@@ -21,17 +22,13 @@ void infer_fused(OpCall& c) {
     throw_invalid("fused_elementwise: expected " + std::to_string(p.num_inputs) + " inputs, but received " +
                   std::to_string(c.inputs.size()));
   // The result's shape follows the inputs (a graph made at one batch size serves others);
-  // each input has that shape, one element, or its trailing dimensions.
+  // each input has that shape, one element, its trailing dimensions, or its leading
+  // dimensions then ones (fused_input).
   Shape out = c.in(0).shape();
   for (size_t i = 1; i < c.inputs.size(); ++i) out = broadcast_shapes(out, c.in(i).shape(), "fused_elementwise");
   for (size_t i = 0; i < c.inputs.size(); ++i) {
     const Shape& s = c.in(i).shape();
-    bool ok = s == out || s.num_elements() == 1;
-    if (!ok && s.rank() <= out.rank()) {
-      ok = true;
-      for (int64_t d = 1; d <= s.rank(); ++d) ok = ok && s[s.rank() - d] == out[out.rank() - d];
-    }
-    if (!ok || c.in(i).dtype() != p.dtype)
+    if (fused_input(s, out).kind == FusedInput::none || c.in(i).dtype() != p.dtype)
       throw_invalid("fused_elementwise: input " + std::to_string(i) + " (" + dtype_name(c.in(i).dtype()) + " " +
                     s.str() + ") does not fit the fused loop over " + dtype_name(p.dtype) + " " + out.str());
   }
