@@ -101,6 +101,7 @@ void run_program(OpCall& c, const ElementwiseProgram& p) {
     // comparison to its argument, the last instruction writes the output in place.
     std::vector<T> buf((nin + ncode) * size_t(kBlock));
     std::vector<const T*> reg(nin + ncode);
+    std::vector<int64_t> whole(nin, -1);  // a column's block holds this element throughout
     for (int64_t b = begin; b < end; b += kBlock) {
       const int64_t m = std::min(kBlock, end - b);
       for (size_t i = 0; i < nin; ++i) {
@@ -122,13 +123,19 @@ void run_program(OpCall& c, const ElementwiseProgram& p) {
           }
           case Kind::column: {  // element e of the block reads in[((b + e) / inner) % period]
             T* r = buf.data() + i * size_t(kBlock);
-            const int64_t per = period[i], rep = inner[i];
+            const int64_t per = period[i], rep = inner[i], q0 = b / rep;
+            reg[i] = r;
+            if ((b + m - 1) / rep == q0) {  // one element for the whole block: filled once per run
+              if (whole[i] != q0) std::fill(r, r + kBlock, in[i][q0 % per]);
+              whole[i] = q0;
+              break;
+            }
+            whole[i] = -1;
             for (int64_t j = 0; j < m;) {
               const int64_t q = (b + j) / rep, len = std::min(m - j, (q + 1) * rep - (b + j));
               std::fill(r + j, r + j + len, in[i][q % per]);
               j += len;
             }
-            reg[i] = r;
           }
         }
       }
