@@ -1,7 +1,8 @@
 // matmul.cpp - ops::matmul on each GEMM library the engine has (OpenBLAS, oneDNN, and the
 // one its rule picks), against a direct cblas_sgemm call, on square shapes and on the
 // MLP's training shapes (forward x.W, backward dy.W^T and x^T.dy); and fused_matmul
-// (bias + relu) against matmul, add and relu as three ops.
+// (bias + relu) against matmul, add and relu as three ops; and int8 products on oneDNN's
+// int8 kernels against the float-BLAS fallback and float32.
 // Prints one JSON line: OpenBLAS's core name, per shape GFLOP/s of each and the ratios.
 // Usage: bench_matmul [--threads N]
 #include <cblas.h>
@@ -67,6 +68,36 @@ int main(int argc, char** argv) {
                   gf(t_blas), gf(t_dnnl), gf(t_auto), gf(t_ref), gf(t_dnnl) / gf(t_blas));
     rows += buf;
   }
+  // int8 x int8 -> int32 (quantized layers' products): oneDNN's int8 kernels against the
+  // float-BLAS fallback, beside float32 on the same shape (the engine's rule).
+  std::string int8_rows;
+  for (const S& s : std::vector<S>{{32, 784, 300, 0, 0}, {128, 784, 300, 0, 0}, {128, 300, 100, 0, 0},
+                                   {1024, 1024, 1024, 0, 0}}) {
+    ops::RandomOptions o;
+    o.minval = -128;
+    o.maxval = 128;
+    const Tensor af = ops::random_uniform({s.m, s.k}, o), bf = ops::random_uniform({s.k, s.n}, o);
+    const Tensor a = ops::cast(af, keras::core::DType::int8), b = ops::cast(bf, keras::core::DType::int8);
+    const double ops_count = 2.0 * double(s.m) * double(s.k) * double(s.n);
+    const int iters = std::max(1, int(2e8 / ops_count));
+    std::vector<double> t_fallback, t_onednn, t_float;
+    for (int r = 0; r < 5; ++r) {
+      keras::core::cpu::onednn::force_int8_gemm(0);
+      t_fallback.push_back(bench::time_per_call([&] { ops::matmul(a, b); }, iters, 3));
+      keras::core::cpu::onednn::force_int8_gemm(1);
+      t_onednn.push_back(bench::time_per_call([&] { ops::matmul(a, b); }, iters, 3));
+      keras::core::cpu::onednn::force_int8_gemm(-1);
+      t_float.push_back(bench::time_per_call([&] { ops::matmul(af, bf); }, iters, 3));
+    }
+    auto gops = [&](const std::vector<double>& t) { return ops_count / bench::median(t) / 1e9; };
+    char buf[300];
+    std::snprintf(buf, sizeof buf,
+                  "%s{\"m\":%lld,\"k\":%lld,\"n\":%lld,\"onednn_int8_gops\":%.1f,\"fallback_int8_gops\":%.1f,"
+                  "\"float32_gflops\":%.1f}",
+                  int8_rows.empty() ? "" : ",", (long long)s.m, (long long)s.k, (long long)s.n, gops(t_onednn),
+                  gops(t_fallback), gops(t_float));
+    int8_rows += buf;
+  }
   // The Dense layer's forward pass at batch 32: one fused op against three.
   ops::RandomOptions o;
   o.minval = -1;
@@ -79,8 +110,10 @@ int main(int argc, char** argv) {
   }
   const char* core_name = openblas_get_corename();
   std::printf("{\"bench\":\"matmul\",\"threads\":%d,\"isa\":\"%s\",\"openblas_core\":\"%s\",\"results\":[%s],"
+              "\"int8\":{\"exact_onednn\":%s,\"results\":[%s]},"
               "\"dense_32x784x300_relu_us\":{\"fused\":%.1f,\"three_ops\":%.1f}}\n",
               keras::core::get_num_threads(), bench::isa(), core_name ? core_name : "?", rows.c_str(),
+              keras::core::cpu::onednn::exact_int8() ? "true" : "false", int8_rows.c_str(),
               bench::median(t_fused) * 1e6, bench::median(t_three) * 1e6);
   return 0;
 }

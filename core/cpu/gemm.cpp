@@ -14,6 +14,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "core/cpu/onednn.h"
@@ -73,8 +74,19 @@ void by_blocks(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, in
 template <class T>
 std::vector<T> dense_op(bool t, int64_t rows, int64_t cols, const int8_t* a, int64_t ld) {
   std::vector<T> out(static_cast<size_t>(rows * cols));
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < cols; ++j) out[size_t(i * cols + j)] = static_cast<T>(t ? a[j * ld + i] : a[i * ld + j]);
+  T* o = out.data();
+  if (!t) {
+    for (int64_t i = 0; i < rows; ++i) {
+      const int8_t* src = a + i * ld;
+      T* dst = o + i * cols;
+      for (int64_t j = 0; j < cols; ++j) dst[j] = static_cast<T>(src[j]);
+    }
+  } else {  // a holds op(A)^T: read its rows, write columns
+    for (int64_t j = 0; j < cols; ++j) {
+      const int8_t* src = a + j * ld;
+      for (int64_t i = 0; i < rows; ++i) o[i * cols + j] = static_cast<T>(src[i]);
+    }
+  }
   return out;
 }
 
@@ -88,9 +100,14 @@ void int8_in_float(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const int8
   const std::vector<F> fa = dense_op<F>(ta, m, k, a, lda), fb = dense_op<F>(tb, k, n, b, ldb);
   std::vector<F> fc(static_cast<size_t>(m * n));
   gemm(false, false, m, n, k, fa.data(), k, fb.data(), n, fc.data(), n);
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < n; ++j)
-      c[i * ldc + j] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<int64_t>(fc[size_t(i * n + j)])));
+  for (int64_t i = 0; i < m; ++i) {
+    const F* src = fc.data() + i * n;
+    int32_t* dst = c + i * ldc;
+    if constexpr (std::is_same_v<F, float>)  // |sum| <= 2^24: in int32's range
+      for (int64_t j = 0; j < n; ++j) dst[j] = static_cast<int32_t>(src[j]);
+    else
+      for (int64_t j = 0; j < n; ++j) dst[j] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<int64_t>(src[j])));
+  }
 }
 
 }  // namespace

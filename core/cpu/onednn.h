@@ -88,7 +88,6 @@ bool prefer_for_gemm(const Gemm& g);
 void gemm(const Gemm& g);
 
 // Tests: -1 follows the rule (or KERAS_CPP_GEMM), 0 forces OpenBLAS, 1 forces oneDNN.
-// The rule for int8 products (prefer_for_int8_gemm) follows the same switch.
 void force_gemm_library(int which);
 
 // ---- int8 GEMM (core/cpu/onednn_gemm.cpp) ------------------------------------------------
@@ -112,8 +111,11 @@ struct GemmS8 {
 // saturating int16 sums, so they are never used.
 bool exact_int8();
 
-// Whether int8 products go to gemm_s8 (exact_int8(), unless forced to OpenBLAS).
+// Whether int8 products go to gemm_s8: exact_int8(), unless force_int8_gemm(0) sends them
+// to the fallback (float BLAS under the float32 rule above).
 bool prefer_for_int8_gemm();
+// Tests and benchmarks: -1 the rule, 0 the fallback, 1 oneDNN where exact_int8().
+void force_int8_gemm(int which);
 
 // Runs the product on the calling thread.
 void gemm_s8(const GemmS8& g);

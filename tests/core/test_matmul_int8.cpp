@@ -46,7 +46,7 @@ std::vector<int32_t> ref_product(const std::vector<int8_t>& a, const std::vector
 }
 
 struct ForceGemm {  // restores the GEMM library rule when a test ends
-  ~ForceGemm() { core::cpu::onednn::force_gemm_library(-1); }
+  ~ForceGemm() { core::cpu::onednn::force_int8_gemm(-1); }
 };
 
 }  // namespace
@@ -63,7 +63,7 @@ TEST_CASE("matmul of int8 tensors: exact int32 sums with oneDNN and with the BLA
   // fallback runs float64), and blocks that split over threads.
   const std::vector<Case> cases = {{1, 1, 1}, {3, 5, 2}, {128, 784, 300}, {33, 1100, 17}, {300, 64, 40}};
   for (int lib : {0, 1}) {  // 0: the BLAS fallback; 1: oneDNN where exact (else the fallback again)
-    core::cpu::onednn::force_gemm_library(lib);
+    core::cpu::onednn::force_int8_gemm(lib);
     for (const Case& cs : cases)
       for (bool ta : {false, true})
         for (bool tb : {false, true}) {
@@ -90,7 +90,7 @@ TEST_CASE("matmul of int8 tensors: batches, wrap-around past int32, traced, and 
   const auto av = int8_values(2 * 3 * 4 * 5, 5), bv = int8_values(5 * 6, 6), cv = int8_values(3 * 5 * 6, 7);
   const Tensor a = int8_tensor(av, Shape{2, 3, 4, 5});
   for (int lib : {0, 1}) {
-    core::cpu::onednn::force_gemm_library(lib);
+    core::cpu::onednn::force_int8_gemm(lib);
     const Tensor shared = ops::matmul(a, int8_tensor(bv, Shape{5, 6}));
     const Tensor wide = ops::matmul(ops::cast(a, DType::int32), ops::cast(int8_tensor(bv, Shape{5, 6}), DType::int32));
     CHECK(shared.dtype() == DType::int32);
