@@ -131,9 +131,10 @@ void run_program(OpCall& c, const ElementwiseProgram& p) {
               break;
             }
             whole[i] = -1;
-            for (int64_t j = 0; j < m;) {
-              const int64_t q = (b + j) / rep, len = std::min(m - j, (q + 1) * rep - (b + j));
-              std::fill(r + j, r + j + len, in[i][q % per]);
+            int64_t qi = q0 % per, off = b - q0 * rep;  // the element, and the offset into its run
+            for (int64_t j = 0; j < m; off = 0, qi = qi + 1 == per ? 0 : qi + 1) {
+              const int64_t len = std::min(m - j, rep - off);
+              std::fill(r + j, r + j + len, in[i][qi]);
               j += len;
             }
           }

@@ -76,6 +76,14 @@ TEST_CASE("fusion: floor and ceil, and a column of a rank-3 result, keep the unf
   const Tensor col = make(uniform(3 * 4, -2, 2, 32), Shape{3, 4, 1});
   CHECK(values(fused(x, col)) == values(plain(x, col)));
   CHECK(fused.graph_str().find("floor(") == std::string::npos);
+  // A column under a prefix of ones (shape (4, 1) against (3, 4, 50)) repeats for each of
+  // the 3 leading rows; short runs (10 elements) cross many rows in one block.
+  const Tensor col2 = make(uniform(4, -2, 2, 33), Shape{4, 1});
+  CHECK(values(fused(x, col2)) == values(plain(x, col2)));
+  const Tensor narrow = make(uniform(3 * 40 * 10, -4, 4, 34), Shape{3, 40, 10});
+  const Tensor col3 = make(uniform(3 * 40, -2, 2, 35), Shape{3, 40, 1});
+  CHECK(values(fused(narrow, col3)) == values(plain(narrow, col3)));
+  CHECK(fused.graph_str().find("floor(") == std::string::npos);
   // The fused node's gradient replays the original ops.
   auto grads = [&](auto& f) {
     core::GradientTape tape;
