@@ -38,10 +38,33 @@ DTypePolicy::DTypePolicy(std::string_view name) : name_(name) {
 
 DTypePolicy::DTypePolicy(core::DType dtype) : DTypePolicy(std::string_view(core::dtype_name(dtype))) {}
 
+namespace {
+// "int4" (Keras's default Int4QuantizationConfig: blocks of 128) or "int4/<block_size>"
+// (-1 or a positive size); nullopt for other modes.
+std::optional<int64_t> int4_block(const std::string& mode) {
+  if (mode == "int4") return 128;
+  if (mode.rfind("int4/", 0) != 0) return std::nullopt;
+  const std::string digits = mode.substr(5);
+  size_t used = 0;
+  long long b = 0;
+  try {
+    b = std::stoll(digits, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != digits.size() || digits.empty() || (b != -1 && b <= 0))
+    throw std::invalid_argument("Int4DTypePolicy: block_size must be None, -1, or a positive integer. Received: "
+                                "mode='" + mode + "'");
+  return b;
+}
+}  // namespace
+
 DTypePolicy DTypePolicy::quantized(const std::string& mode, const DTypePolicy& source) {
-  if (mode != "int8")
+  const std::optional<int64_t> block = int4_block(mode);
+  if (mode != "int8" && !block)
     throw std::invalid_argument("QuantizedDTypePolicy: invalid quantization mode '" + mode + "': keras-cpp quantizes "
-                                "to 'int8' (Keras's other modes, int4, float8, gptq and awq, are not implemented)");
+                                "to 'int8' and 'int4' / 'int4/<block_size>' (Keras's float8, gptq and awq are not "
+                                "implemented)");
   if (!source.mode_.empty())
     throw std::invalid_argument("QuantizedDTypePolicy: the source policy '" + source.name_ + "' is already quantized");
   if (!core::is_floating(source.compute_))
@@ -51,8 +74,9 @@ DTypePolicy DTypePolicy::quantized(const std::string& mode, const DTypePolicy& s
     throw std::invalid_argument("Quantization mode='" + mode + "' doesn't work well with compute_dtype='float16' "
                                 "(policy '" + source.name_ + "')");
   DTypePolicy p = source;
-  p.name_ = mode + "_from_" + source.name_;
-  p.mode_ = mode;
+  p.mode_ = block ? "int4" : mode;
+  p.block_ = block.value_or(0);
+  p.name_ = p.mode_string() + "_from_" + source.name_;
   p.source_ = source.name_;
   return p;
 }
@@ -62,9 +86,10 @@ Config DTypePolicy::serialize() const {
   Config c = Config::object();
   c["module"] = "keras";
   if (!mode_.empty()) {
-    inner["mode"] = mode_;
+    inner["mode"] = mode_string();
     inner["source_name"] = source_;
-    c["class_name"] = "QuantizedDTypePolicy";
+    if (block_ != 0) c["module"] = "keras.dtype_policies";  // (as Keras writes Int4DTypePolicy)
+    c["class_name"] = block_ != 0 ? "Int4DTypePolicy" : "QuantizedDTypePolicy";
     c["config"] = inner;
     c["registered_name"] = nullptr;
     return c;
@@ -82,13 +107,16 @@ DTypePolicy DTypePolicy::deserialize(const Config& config) {
     throw std::invalid_argument(std::string("DTypePolicy: expected a serialized policy {\"class_name\": \"DTypePolicy\", "
                                             "\"config\": {\"name\": ...}} or a name, but received a ") + config.type_name());
   const std::string cls = config.get("class_name", "DTypePolicy").as_string();
-  if (cls == "QuantizedDTypePolicy") {
+  if (cls == "QuantizedDTypePolicy" || cls == "Int4DTypePolicy") {
     const Config& inner = config.at("config");
-    return quantized(inner.at("mode").as_string(), DTypePolicy(inner.at("source_name").as_string()));
+    std::string mode = inner.at("mode").as_string();
+    // An older QuantizedDTypePolicy "int4" is per channel (Keras's get_block_size_for_layer).
+    if (cls == "QuantizedDTypePolicy" && mode == "int4") mode = "int4/-1";
+    return quantized(mode, DTypePolicy(inner.at("source_name").as_string()));
   }
   if (cls != "DTypePolicy")
-    throw std::invalid_argument("DTypePolicy: expected class_name DTypePolicy or QuantizedDTypePolicy, but received '" +
-                                cls + "'");
+    throw std::invalid_argument("DTypePolicy: expected class_name DTypePolicy, QuantizedDTypePolicy or "
+                                "Int4DTypePolicy, but received '" + cls + "'");
   return DTypePolicy(config.at("config").at("name").as_string());
 }
 

@@ -1,6 +1,7 @@
 // mixed_precision.h - keras.mixed_precision: dtype policies (Keras 3's DTypePolicy) and
 // the global policy that layers created without a dtype take.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,7 +15,9 @@ namespace keras::mixed_precision {
 /// variables; a dtype name ("float32", "bfloat16", "int32", ...) uses that dtype for both
 /// (integer and bool policies are for inputs and preprocessing layers: nothing is cast).
 /// "int8_from_<source>" is Keras's QuantizedDTypePolicy: the dtypes of the source policy,
-/// with int8 weights (Layer::quantize("int8") sets it).
+/// with int8 weights (Layer::quantize("int8") sets it); "int4/<block_size>_from_<source>"
+/// is Keras's Int4DTypePolicy (int4 weights packed two per byte, grouped along the input
+/// axis in blocks of block_size with a zero point, or per output channel for -1).
 class DTypePolicy {
  public:
   /// The policy named `name`; any other name raises std::invalid_argument listing the
@@ -34,19 +37,24 @@ class DTypePolicy {
   core::DType variable_dtype() const { return variable_; }
   /// Whether compute_dtype differs from variable_dtype (a mixed policy).
   bool is_mixed() const { return compute_ != variable_; }
-  /// The quantization mode of a QuantizedDTypePolicy ("int8"); empty for other policies.
+  /// The quantization mode of a quantized policy ("int8", "int4"); empty for others.
   const std::string& quantization_mode() const { return mode_; }
+  /// An int4 policy's block size (Keras's Int4DTypePolicy.block_size: -1 per output
+  /// channel, else the group size along the input axis); 0 for other policies.
+  int64_t int4_block_size() const { return block_; }
   /// The policy a quantized one was made from ("float32" for "int8_from_float32"); the
   /// policy's own name for other policies.
   const std::string& source_name() const { return mode_.empty() ? name_ : source_; }
-  /// Keras's QuantizedDTypePolicy(mode, source): "int8_from_" + source's name; throws
-  /// std::invalid_argument for a mode other than "int8", for a source that is already
-  /// quantized, and for int8 over a float16 compute dtype (as Keras does).
+  /// Keras's QuantizedDTypePolicy(mode, source): mode + "_from_" + source's name, for mode
+  /// "int8", or "int4/<block_size>" (Int4DTypePolicy; block_size -1 or positive; "int4"
+  /// alone is "int4/128", Keras's default Int4QuantizationConfig); throws
+  /// std::invalid_argument for another mode (naming it), a bad block size, a source that
+  /// is already quantized, and a float16 compute dtype (as Keras does).
   static DTypePolicy quantized(const std::string& mode, const DTypePolicy& source);
   /// Keras's serialized form, as a layer config's "dtype" holds it:
   /// {"module": "keras", "class_name": "DTypePolicy", "config": {"name": ...},
   /// "registered_name": null}; a quantized policy is class "QuantizedDTypePolicy" with
-  /// config {"mode": ..., "source_name": ...}.
+  /// config {"mode": ..., "source_name": ...} ("Int4DTypePolicy", mode "int4/128", for int4).
   Config serialize() const;
   /// The policy of a serialized form (or of a plain name string, as older configs hold).
   static DTypePolicy deserialize(const Config& config);
@@ -54,7 +62,10 @@ class DTypePolicy {
   bool operator==(const DTypePolicy& other) const { return name_ == other.name_; }
 
  private:
+  // Keras's mode string: "int8", "int4/<block_size>".
+  std::string mode_string() const { return block_ != 0 ? mode_ + "/" + std::to_string(block_) : mode_; }
   std::string name_, mode_, source_;
+  int64_t block_ = 0;
   core::DType compute_ = core::DType::float32, variable_ = core::DType::float32;
 };
 

@@ -4,6 +4,8 @@
 #include <string>
 
 #include "core/ops.h"
+#include "core/ops_math.h"
+#include "core/ops_numpy.h"
 
 namespace keras::quantizers {
 namespace ops = core::ops;
@@ -37,6 +39,99 @@ Quantized abs_max_quantize(const Tensor& inputs, const std::vector<int64_t>& axi
   Quantized q = abs_max_round(inputs, axis, range, epsilon);
   q.values = ops::cast(q.values, dtype);
   return q;
+}
+
+GroupedQuantized abs_max_quantize_grouped_with_zero_point(const Tensor& inputs, int64_t block_size,
+                                                          std::pair<double, double> range, double epsilon) {
+  const std::string what = "abs_max_quantize_grouped_with_zero_point";
+  if (!inputs.defined()) throw std::invalid_argument(what + ": the inputs are undefined");
+  if (!core::is_floating(inputs.dtype()) || inputs.rank() != 2)
+    throw std::invalid_argument(what + ": expected a floating 2-D input (rows, columns), but received " +
+                                core::dtype_name(inputs.dtype()) + " " + inputs.shape().str());
+  if (block_size < 1) throw std::invalid_argument(what + ": expected block_size >= 1, but received " + std::to_string(block_size));
+  if (!(range.first < range.second))
+    throw std::invalid_argument(what + ": expected value_range (min, max) with min < max");
+  const int64_t rows = inputs.shape()[0], cols = inputs.shape()[1];
+  const int64_t groups = (rows + block_size - 1) / block_size, padded = groups * block_size;
+  // Keras's NumPy steps, in the input's dtype: zero rows pad the last group.
+  Tensor x = padded > rows ? ops::pad(inputs, {{0, padded - rows}, {0, 0}}) : inputs;
+  x = ops::reshape(x, {groups, block_size, cols});
+  const Tensor lo = ops::min(x, {1}, true), hi = ops::max(x, {1}, true);
+  const double qmin = range.first, qmax = range.second;
+  const Tensor scale = ops::divide(ops::add(ops::subtract(hi, lo), ops::scalar_like(x, epsilon)),
+                                   ops::scalar_like(x, qmax - qmin));
+  const Tensor zero = ops::clip(ops::add(ops::round(ops::divide(ops::negative(lo), scale)), ops::scalar_like(x, qmin)),
+                                qmin, qmax);
+  const Tensor q = ops::clip(ops::add(ops::round(ops::divide(x, scale)), zero), qmin, qmax);
+  GroupedQuantized out;
+  out.values = ops::slice(ops::reshape(ops::cast(q, core::DType::int8), {padded, cols}), {0, 0}, {rows, cols});
+  out.scale = ops::reshape(scale, {groups, cols});
+  out.zero = ops::cast(ops::reshape(zero, {groups, cols}), core::DType::int8);
+  return out;
+}
+
+namespace {
+int64_t int4_axis(const Tensor& t, int64_t axis, const char* what) {
+  if (axis < -t.rank() || axis >= t.rank())
+    throw std::invalid_argument(std::string(what) + ": axis " + std::to_string(axis) +
+                                " is out of range for a tensor of shape " + t.shape().str());
+  return axis < 0 ? axis + t.rank() : axis;
+}
+}  // namespace
+
+Tensor pack_int4(const Tensor& values, int64_t axis) {
+  if (!values.defined() || values.dtype() != core::DType::int8)
+    throw std::invalid_argument(std::string("pack_int4: expected an int8 tensor for packing, got ") +
+                                (values.defined() ? core::dtype_name(values.dtype()) : "an undefined tensor"));
+  const int64_t ax = int4_axis(values, axis, "pack_int4"), r = values.rank();
+  Tensor x = ops::moveaxis(values, ax, r - 1);  // pairs along the last axis
+  std::vector<int64_t> dims = x.shape().dims();
+  if (dims.back() % 2 == 1) {
+    std::vector<std::pair<int64_t, int64_t>> pads(size_t(r), {0, 0});
+    pads.back() = {0, 1};
+    x = ops::pad(x, pads);
+    ++dims.back();
+  }
+  dims.back() /= 2;
+  dims.push_back(2);
+  x = ops::reshape(x, dims);
+  const Tensor mask = ops::scalar_like(x, 15), four = ops::scalar_like(x, 4);
+  const int64_t last = int64_t(dims.size()) - 1;
+  auto nibble = [&](int64_t k) {
+    std::vector<int64_t> begin(dims.size(), 0), size = dims;
+    begin.back() = k;
+    size.back() = 1;
+    return ops::squeeze(ops::bitwise_and(ops::slice(x, begin, size), mask), {last});
+  };
+  const Tensor packed = ops::bitwise_or(nibble(0), ops::left_shift(nibble(1), four));
+  return ops::moveaxis(packed, r - 1, ax);
+}
+
+Tensor unpack_int4(const Tensor& packed, int64_t orig_len, int64_t axis) {
+  if (!packed.defined() || packed.dtype() != core::DType::int8)
+    throw std::invalid_argument(std::string("unpack_int4: expected an int8 tensor for unpacking, got ") +
+                                (packed.defined() ? core::dtype_name(packed.dtype()) : "an undefined tensor"));
+  const int64_t ax = int4_axis(packed, axis, "unpack_int4"), r = packed.rank();
+  const int64_t n = packed.shape()[ax];
+  if (orig_len < 0 || orig_len > 2 * n || orig_len < 2 * n - 1)
+    throw std::invalid_argument("unpack_int4: orig_len " + std::to_string(orig_len) + " does not fit a packed axis of " +
+                                std::to_string(n) + " bytes (it holds " + std::to_string(2 * n - 1) + " or " +
+                                std::to_string(2 * n) + " values)");
+  const Tensor x = ops::moveaxis(packed, ax, r - 1);
+  const Tensor mask = ops::scalar_like(x, 15), four = ops::scalar_like(x, 4), eight = ops::scalar_like(x, 8);
+  // Nibbles to [-8, 7]: (v ^ 8) - 8, as Keras.
+  auto to_signed = [&](const Tensor& v) { return ops::subtract(ops::bitwise_xor(v, eight), eight); };
+  const Tensor low = to_signed(ops::bitwise_and(x, mask));
+  const Tensor high = to_signed(ops::bitwise_and(ops::right_shift(x, four), mask));
+  std::vector<int64_t> dims = x.shape().dims();
+  dims.back() *= 2;
+  Tensor y = ops::reshape(ops::stack({low, high}, r), dims);  // low, high interleaved
+  if (orig_len != dims.back()) {
+    std::vector<int64_t> begin(dims.size(), 0), size = dims;
+    size.back() = orig_len;
+    y = ops::slice(y, begin, size);
+  }
+  return ops::moveaxis(y, r - 1, ax);
 }
 
 }  // namespace keras::quantizers

@@ -1,4 +1,5 @@
-// quantizers.h - keras.quantizers: the abs-max quantizer behind quantize("int8").
+// quantizers.h - keras.quantizers: the abs-max quantizers behind quantize("int8") and
+// quantize("int4"), and int4 packing.
 //
 //   auto [q, scale] = keras::quantizers::abs_max_quantize(w, {0});  // int8, per column
 //   // w ~ cast(q, float32) / scale
@@ -25,5 +26,32 @@ struct Quantized {
 Quantized abs_max_quantize(const core::Tensor& inputs, const std::vector<int64_t>& axis,
                            std::pair<double, double> value_range = {-127, 127},
                            core::DType dtype = core::DType::int8, double epsilon = 1e-7);
+
+/// What abs_max_quantize_grouped_with_zero_point returns.
+struct GroupedQuantized {
+  core::Tensor values;  ///< int8 values in value_range, the input's shape
+  core::Tensor scale;   ///< (groups, columns), the input's dtype
+  core::Tensor zero;    ///< (groups, columns), int8 zero points
+};
+
+/// Keras's abs_max_quantize_grouped_with_zero_point(inputs, block_size, value_range,
+/// "int8", epsilon) of a 2-D (rows, columns) input: the rows in groups of block_size (the
+/// last one zero-padded), per group and column scale = (max - min + epsilon) /
+/// (qmax - qmin), zero = clip(round(-min / scale) + qmin), values = clip(round(x / scale)
+/// + zero), as int8. x ~ (values - zero) * scale. Throws std::invalid_argument for a
+/// non-floating or non-2-D input and a block_size < 1.
+GroupedQuantized abs_max_quantize_grouped_with_zero_point(const core::Tensor& inputs, int64_t block_size,
+                                                          std::pair<double, double> value_range = {-8, 7},
+                                                          double epsilon = 1e-7);
+
+/// Keras's pack_int4(arr, axis): int8 values in [-8, 7] packed two per byte along `axis`
+/// (element 2i in the low nibble, 2i + 1 in the high one; an odd length padded with a
+/// zero), as int8 of size ceil(n / 2) there. Throws std::invalid_argument for another dtype.
+core::Tensor pack_int4(const core::Tensor& values, int64_t axis = 0);
+
+/// Keras's unpack_int4(packed, orig_len, axis): the int8 values pack_int4 packed, the
+/// axis cut back to orig_len. Throws std::invalid_argument for a dtype other than int8 or
+/// an orig_len the packed axis cannot hold.
+core::Tensor unpack_int4(const core::Tensor& packed, int64_t orig_len, int64_t axis = 0);
 
 }  // namespace keras::quantizers

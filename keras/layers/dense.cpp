@@ -30,9 +30,11 @@ void DenseLayer::build(const ShapeSpec& s) {
     throw std::invalid_argument(name() + ": the last axis of the input must be known to build a "
                                 "Dense layer, but received input shape " + shape_str(s));
   const int64_t in = s.back();
-  const bool int8 = quantization_mode() == "int8";  // an "int8_from_..." policy: Keras's quantized_build
-  if (int8) kernel = add_weight("kernel", Shape{in, units_}, {.initializer = initializers::get("zeros"),
-                                                                  .trainable = false, .dtype = DType::int8});
+  // A quantized policy ("int8_from_...", "int4/128_from_..."): Keras's quantized_build.
+  const bool int8 = quantization_mode() == "int8", int4 = quantization_mode() == "int4";
+  if (int8 || int4)
+    kernel = add_weight("kernel", Shape{in, int4 ? (units_ + 1) / 2 : units_},
+                        {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
   else
     kernel = add_weight("kernel", Shape{in, units_},
                         {o_.kernel_initializer.ptr(), o_.kernel_regularizer.ptr(), o_.kernel_constraint.ptr()});
@@ -40,6 +42,7 @@ void DenseLayer::build(const ShapeSpec& s) {
     bias = add_weight("bias", Shape{units_},
                       {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr()});
   if (int8) build_int8(in);
+  if (int4) build_int4(in);
   input_spec.axes = {{-1, in}};
   if (o_.lora_rank) {
     set_built();  // (enable_lora needs a built layer)
@@ -49,6 +52,20 @@ void DenseLayer::build(const ShapeSpec& s) {
 
 void DenseLayer::build_int8(int64_t) {
   kernel_scale = add_weight("kernel_scale", Shape{units_}, {.initializer = initializers::get("ones"), .trainable = false});
+}
+
+// Keras's _int4_build: the scale per unit (block_size -1), or per group of input rows and
+// unit with int8 zero points and each row's group index.
+void DenseLayer::build_int4(int64_t in) {
+  const int64_t block = dtype_policy().int4_block_size();
+  const Shape scale_shape = block == -1 ? Shape{units_} : Shape{(in + block - 1) / block, units_};
+  kernel_scale = add_weight("kernel_scale", scale_shape, {.initializer = initializers::get("ones"), .trainable = false});
+  if (block == -1) return;
+  kernel_zero = add_weight("kernel_zero", scale_shape,
+                           {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
+  g_idx = add_weight("g_idx", Shape{in},
+                     {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::float32});
+  g_idx.assign(detail::int4_group_index(in, block));
 }
 
 void DenseLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
@@ -62,7 +79,11 @@ void DenseLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
 
 Tensor DenseLayer::effective_kernel() const {
   Tensor k = quantization_mode() == "int8" ? ops::divide(ops::cast(kernel, compute_dtype()), kernel_scale.value())
-                                           : kernel.value();
+             : quantization_mode() == "int4"
+                 ? detail::dequantize_int4(quantizers::unpack_int4(kernel.value(), units_, -1), kernel_scale.value(),
+                                           kernel_zero.defined() ? kernel_zero.value() : Tensor(),
+                                           g_idx.defined() ? g_idx.value() : Tensor(), compute_dtype())
+                 : kernel.value();
   if (!lora_enabled()) return k;
   const Tensor delta = detail::lora_scaled(ops::matmul(lora_kernel_a, lora_kernel_b), lora_alpha_, lora_rank_);
   return ops::cast(ops::add(k, delta), compute_dtype());
@@ -84,11 +105,33 @@ Tensor int8_matmul(const Tensor& x, const Tensor& kernel, const Tensor& kernel_s
   };
   return core::custom_gradient({x, kernel, kernel_scale}, forward, backward);
 }
+
+// Keras's _int4_call: the kernel unpacked; per unit, x @ values / kernel_scale; in blocks,
+// x @ ((values - zero) * scale by row group); the inputs' gradient through the
+// dequantized kernel. in = {x, packed kernel, kernel_scale[, kernel_zero, g_idx]}.
+Tensor int4_matmul(const std::vector<Tensor>& inputs, int64_t units, DType compute) {
+  auto float_kernel = [units, compute](const std::vector<Tensor>& in) {
+    const Tensor values = quantizers::unpack_int4(in[1], units, -1);
+    return in.size() > 3 ? detail::dequantize_int4(values, in[2], in[3], in[4], compute) : values;
+  };
+  auto forward = [=](const std::vector<Tensor>& in) {
+    if (in.size() > 3) return ops::matmul(in[0], float_kernel(in));
+    const Tensor y = ops::matmul(in[0], ops::cast(float_kernel(in), in[0].dtype()));
+    return ops::divide(ops::cast(y, compute), in[2]);
+  };
+  auto backward = [=](const std::vector<Tensor>& in, const Tensor&, const Tensor& upstream) {
+    const Tensor k = in.size() > 3 ? float_kernel(in) : ops::divide(ops::cast(float_kernel(in), compute), in[2]);
+    std::vector<Tensor> grads(in.size());
+    grads[0] = ops::matmul(upstream, k, false, true);
+    return grads;
+  };
+  return core::custom_gradient(inputs, forward, backward);
+}
 }  // namespace
 
 Tensor DenseLayer::call(const Tensor& input, bool) {
   Tensor y;
-  const bool int8 = quantization_mode() == "int8";
+  const bool int8 = quantization_mode() == "int8", int4 = quantization_mode() == "int4";
   // Integer and bool inputs compute in the compute dtype (Keras's matmul promotes them).
   const Tensor x = core::sparse::is_sparse(input) || core::is_floating(input.dtype()) || core::is_complex(input.dtype())
                        ? input
@@ -97,10 +140,14 @@ Tensor DenseLayer::call(const Tensor& input, bool) {
     if (x.rank() != 2)
       throw std::invalid_argument(name() + ": a sparse input must have rank 2 (batch, features), but "
                                   "received dense shape " + x.shape().str());
-    y = core::sparse::sparse_dense_matmul(core::sparse::sparse_of(x), int8 || lora_enabled() ? effective_kernel()
-                                                                                               : kernel.value());
-  } else if (int8) {
-    y = int8_matmul(x, kernel, kernel_scale, compute_dtype());
+    y = core::sparse::sparse_dense_matmul(core::sparse::sparse_of(x), int8 || int4 || lora_enabled()
+                                                                          ? effective_kernel()
+                                                                          : kernel.value());
+  } else if (int8 || int4) {
+    y = int8 ? int8_matmul(x, kernel, kernel_scale, compute_dtype())
+             : int4_matmul(kernel_zero.defined() ? std::vector<Tensor>{x, kernel, kernel_scale, kernel_zero, g_idx}
+                                                 : std::vector<Tensor>{x, kernel, kernel_scale},
+                           units_, compute_dtype());
     if (lora_enabled()) {  // Keras: inputs @ a @ b, scaled, added to the de-scaled product
       const Tensor lora = ops::matmul(ops::matmul(x, lora_kernel_a), lora_kernel_b);
       y = ops::cast(ops::add(y, detail::lora_scaled(lora, lora_alpha_, lora_rank_)), compute_dtype());
@@ -116,10 +163,29 @@ Tensor DenseLayer::call(const Tensor& input, bool) {
 void DenseLayer::quantize(const std::string& mode) {
   if (class_name() != "Dense") Layer::quantize(mode);  // Keras's type check: not subclasses
   detail::check_quantize_args(*this, mode);
+  const mixed_precision::DTypePolicy policy = mixed_precision::DTypePolicy::quantized(mode, dtype_policy());
+  if (policy.quantization_mode() == "int4") {
+    const detail::Int4Weight w = detail::quantize_int4(kernel.value(), policy.int4_block_size());
+    const int64_t in = kernel.shape()[0];
+    const Tensor packed = quantizers::pack_int4(w.values, -1);
+    kernel = replace_weight(kernel, "kernel", packed.shape(),
+                            {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
+    set_quantized_policy(policy);
+    kernel.assign(packed);
+    build_int4(in);
+    // (the order of a layer built from this config: kernel, bias, kernel_scale, kernel_zero, g_idx)
+    move_weight_after(kernel_scale, o_.use_bias ? bias : kernel);
+    kernel_scale.assign(ops::cast(w.scale, kernel_scale.dtype()));
+    if (kernel_zero.defined()) {
+      move_weight_after(kernel_zero, kernel_scale);
+      move_weight_after(g_idx, kernel_zero);
+      kernel_zero.assign(w.zero);
+    }
+    return;
+  }
   // Per unit (axis 0 reduced), in float32 as Keras quantizes weights (on the host, in NumPy).
   const quantizers::Quantized q = quantizers::abs_max_quantize(ops::cast(kernel.value(), DType::float32), {0});
   const Tensor scale = ops::reshape(q.scale, {units_});
-  const mixed_precision::DTypePolicy policy = mixed_precision::DTypePolicy::quantized(mode, dtype_policy());
   kernel = replace_weight(kernel, "kernel", kernel.shape(),
                           {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
   set_quantized_policy(policy);
@@ -131,20 +197,31 @@ void DenseLayer::quantize(const std::string& mode) {
 }
 
 std::vector<Layer::StoredWeight> DenseLayer::stored_weights() const {
-  // Keras's variable_serialization_spec: kernel, bias, then (int8) kernel_scale; with LoRA
-  // the kernel holds the update (re-quantized once int8) and the factors are not stored.
+  // Keras's variable_serialization_spec: kernel, bias, then (int8, int4) kernel_scale and
+  // (int4 in blocks) kernel_zero, g_idx; with LoRA the kernel holds the update (quantized
+  // again once int8 or int4) and the factors are not stored.
   if (!lora_enabled()) return Layer::stored_weights();
   std::vector<StoredWeight> out;
   Tensor merged_scale;
+  Tensor merged_zero;
   if (quantization_mode() == "int8") {
     const quantizers::Quantized q = quantizers::abs_max_quantize(ops::cast(effective_kernel(), DType::float32), {0});
     out.push_back({kernel, q.values});
     merged_scale = ops::cast(ops::reshape(q.scale, {units_}), kernel_scale.dtype());
+  } else if (quantization_mode() == "int4") {  // Keras's _get_kernel_with_merged_lora: quantized again
+    const detail::Int4Weight w = detail::quantize_int4(effective_kernel(), dtype_policy().int4_block_size());
+    out.push_back({kernel, quantizers::pack_int4(w.values, -1)});
+    merged_scale = ops::cast(w.scale, kernel_scale.dtype());
+    merged_zero = w.zero;
   } else {
     out.push_back({kernel, ops::cast(effective_kernel(), kernel.dtype())});
   }
   if (o_.use_bias) out.push_back({bias, bias.value()});
   if (merged_scale.defined()) out.push_back({kernel_scale, merged_scale});
+  if (merged_zero.defined()) {
+    out.push_back({kernel_zero, merged_zero});
+    out.push_back({g_idx, g_idx.value()});
+  }
   return out;
 }
 
@@ -162,7 +239,7 @@ Config DenseLayer::get_config() const {
   Config c = base_config();
   c["units"] = static_cast<long long>(units_);
   detail::write_kernel_bias_config(c, o_);
-  c["quantization_config"] = detail::quantization_config(quantization_mode());
+  c["quantization_config"] = detail::quantization_config(dtype_policy());
   detail::write_lora_config(c, lora_enabled(), lora_rank_, lora_alpha_, o_.lora_rank, o_.lora_alpha);
   return c;
 }

@@ -58,8 +58,17 @@ class DenseLayer : public Layer {
   /// stays undefined without use_bias). Once quantized, the kernel is int8 and frozen.
   Variable kernel, bias;
   ///@}
-  /// int8: the kernel's per-unit scale (units): kernel ~ round(float kernel * kernel_scale).
+  /// int8 and int4 per channel: the kernel's per-unit scale (units): kernel ~ round(float
+  /// kernel * kernel_scale). int4 in blocks: (groups, units), float kernel ~ (kernel -
+  /// kernel_zero) * kernel_scale per group of block_size input rows.
   Variable kernel_scale;
+  ///@{
+  /// int4 in blocks (Keras's sub-channel mode): the int8 zero points (groups, units) and
+  /// each input row's group index as float32 (input features), Keras's g_idx. Undefined
+  /// otherwise. (Once int4, `kernel` holds the values packed two per byte along the units:
+  /// (input features, ceil(units / 2)).)
+  Variable kernel_zero, g_idx;
+  ///@}
   ///@{
   /// LoRA's trainable float32 factors, (input features, rank) and (rank, units), defined
   /// once enable_lora() ran.
@@ -77,18 +86,22 @@ class DenseLayer : public Layer {
   int64_t lora_rank() const { return lora_rank_; }
   /// LoRA's scale numerator (the update is scaled by lora_alpha() / lora_rank()).
   double lora_alpha() const { return lora_alpha_; }
-  /// The float kernel the outputs follow: the kernel (dequantized, kernel / kernel_scale,
-  /// once int8) plus the LoRA update when enabled.
+  /// The float kernel the outputs follow: the kernel (dequantized once int8 or int4) plus
+  /// the LoRA update when enabled.
   Tensor effective_kernel() const;
   /// "int8": per-unit abs-max int8 kernel, inputs quantized per row at each call, the
-  /// product computed in int32 (Keras's Dense.quantize). The bias stays float and
-  /// trainable; gradients flow to the inputs through the dequantized kernel.
+  /// product computed in int32 (Keras's Dense.quantize). "int4" / "int4/<block_size>"
+  /// (Keras's Int4QuantizationConfig(block_size), 128 by default; -1 per unit): the kernel
+  /// quantized to [-8, 7] (per unit by abs-max, or in blocks of input rows with a zero
+  /// point) and packed two values per byte; the inputs stay float. The bias stays float
+  /// and trainable; gradients flow to the inputs through the dequantized kernel.
   void quantize(const std::string& mode) override;
   std::vector<StoredWeight> stored_weights() const override;
   void stored_weights_loaded() override;
 
  private:
   void build_int8(int64_t in);
+  void build_int4(int64_t in);
   int64_t units_;
   DenseOptions o_;
   int64_t lora_rank_ = 0;

@@ -14,6 +14,15 @@
 #include "keras/quantizers.h"
 
 namespace keras::layers {
+namespace {
+// Keras's EinsumDense has an int4 mode (kernel packed along its last axis); keras-cpp's
+// does not, so a policy or a quantize() asking for it raises (Model::quantize warns and
+// skips the layer).
+[[noreturn]] void throw_int4(const std::string& layer) {
+  throw core::NotImplementedError(layer + ": EinsumDense int4 quantization is not implemented in keras-cpp (Dense and "
+                                  "Embedding have it; EinsumDense has int8)");
+}
+}  // namespace
 namespace ops = core::ops;
 
 namespace {
@@ -172,6 +181,7 @@ void EinsumDenseLayer::build(const ShapeSpec& input_shape) {
     return Shape(w);
   };
   const bool int8 = quantization_mode() == "int8";  // an "int8_from_..." policy: Keras's quantized_build
+  if (quantization_mode() == "int4") throw_int4(name());
   if (int8)
     kernel = add_weight("kernel", known(s.kernel, "kernel"),
                         {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
@@ -216,6 +226,7 @@ void EinsumDenseLayer::build_int8() {
 void EinsumDenseLayer::quantize(const std::string& mode) {
   if (class_name() != "EinsumDense") Layer::quantize(mode);  // Keras's type check: not subclasses
   detail::check_quantize_args(*this, mode);
+  if (mixed_precision::DTypePolicy::quantized(mode, dtype_policy()).quantization_mode() == "int4") throw_int4(name());
   if (equation_.find("...") != std::string::npos)  // (Model::quantize warns and skips it)
     throw core::NotImplementedError(name() + ": EinsumDense int8 quantization needs an einsum equation without an "
                                     "ellipsis ([X],[Y]->[Z], as Keras's), but received '" + equation_ + "'");
@@ -298,7 +309,7 @@ Config EinsumDenseLayer::get_config() const {
   c["equation"] = equation_;
   c["bias_axes"] = o_.bias_axes ? Value(*o_.bias_axes) : Value();
   detail::write_kernel_bias_config(c, o_);
-  c["quantization_config"] = detail::quantization_config(quantization_mode());
+  c["quantization_config"] = detail::quantization_config(dtype_policy());
   detail::write_lora_config(c, lora_enabled(), lora_rank_, lora_alpha_, o_.lora_rank, o_.lora_alpha);
   return c;
 }

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "core/ops.h"
+#include "core/ops_numpy.h"
 #include "core/ragged.h"
 #include "keras/layers/quantize_util.h"
 #include "keras/quantizers.h"
@@ -31,6 +32,31 @@ EmbeddingLayer::EmbeddingLayer(std::string class_name, int64_t input_dim, int64_
   supports_ragged_ = true;  // ragged ids give ragged embeddings
 }
 
+namespace {
+// Keras's Embedding.quantize("int4"): each row by its abs-max into [-8, 7] (block_size -1:
+// scale (input_dim)), or in groups of block_size columns with a zero point (through the
+// transposed table: scale and zero (input_dim, groups)); the values packed along the rows.
+struct Int4Table {
+  Tensor packed, scale, zero;
+};
+Int4Table quantize_int4_table(const Tensor& table, int64_t block_size) {
+  Int4Table t;
+  Tensor values;
+  if (block_size == -1) {
+    const quantizers::Quantized q = quantizers::abs_max_quantize(ops::cast(table, DType::float32), {-1}, {-8, 7});
+    values = q.values;
+    t.scale = ops::reshape(q.scale, {table.shape()[0]});
+  } else {
+    const detail::Int4Weight w = detail::quantize_int4(ops::transpose(table, {1, 0}), block_size);
+    values = ops::transpose(w.values, {1, 0});
+    t.scale = ops::transpose(w.scale, {1, 0});
+    t.zero = ops::transpose(w.zero, {1, 0});
+  }
+  t.packed = quantizers::pack_int4(values, -1);
+  return t;
+}
+}  // namespace
+
 // mask_zero: id 0 is padding, masked for the layers downstream.
 std::vector<Tensor> EmbeddingLayer::compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>&) {
   if (!o_.mask_zero || core::ragged::is_ragged(inputs.at(0))) return {};  // ragged rows need no mask
@@ -38,10 +64,13 @@ std::vector<Tensor> EmbeddingLayer::compute_mask(const std::vector<Tensor>& inpu
 }
 
 void EmbeddingLayer::build(const ShapeSpec&) {
-  if (quantization_mode() == "int8") {  // an "int8_from_..." policy: Keras's quantized_build
-    embeddings = add_weight("embeddings", Shape{input_dim_, output_dim_},
+  // A quantized policy ("int8_from_...", "int4/128_from_..."): Keras's quantized_build.
+  const bool int8 = quantization_mode() == "int8", int4 = quantization_mode() == "int4";
+  if (int8 || int4) {
+    embeddings = add_weight("embeddings", Shape{input_dim_, int4 ? (output_dim_ + 1) / 2 : output_dim_},
                             {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
-    build_int8();
+    if (int8) build_int8();
+    else build_int4();
   } else {
     embeddings = add_weight("embeddings", Shape{input_dim_, output_dim_},
                             {o_.embeddings_initializer.ptr(), o_.embeddings_regularizer.ptr(),
@@ -59,6 +88,32 @@ void EmbeddingLayer::build_int8() {
                                 {.initializer = initializers::get("ones"), .trainable = false});
 }
 
+// Keras's _int4_build: a scale per row (block_size -1), or per row and group of columns
+// with int8 zero points and each column's group index.
+void EmbeddingLayer::build_int4() {
+  const int64_t block = dtype_policy().int4_block_size();
+  const Shape scale_shape = block == -1 ? Shape{input_dim_} : Shape{input_dim_, (output_dim_ + block - 1) / block};
+  embeddings_scale = add_weight("embeddings_scale", scale_shape,
+                                {.initializer = initializers::get("ones"), .trainable = false});
+  if (block == -1) return;
+  embeddings_zero = add_weight("embeddings_zero", scale_shape,
+                               {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
+  g_idx = add_weight("g_idx", Shape{output_dim_},
+                     {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::float32});
+  g_idx.assign(detail::int4_group_index(output_dim_, block));
+}
+
+// Rows of int4 embeddings (packed rows, unpacked after the lookup) as floats: divided by
+// their scale, or (values - zero) * scale by column group (Keras's _int4_call).
+Tensor EmbeddingLayer::int4_rows(const Tensor& ids) const {
+  const Tensor values = quantizers::unpack_int4(ops::gather(embeddings.value(), ids, 0), output_dim_, -1);
+  const Tensor scale = ops::gather(embeddings_scale.value(), ids, 0);
+  if (!embeddings_zero.defined())
+    return ops::divide(ops::cast(values, compute_dtype()), ops::expand_dims(scale, -1));
+  return detail::dequantize_int4(ops::cast(values, compute_dtype()), scale, ops::gather(embeddings_zero.value(), ids, 0),
+                                 g_idx.value(), compute_dtype(), -1);
+}
+
 void EmbeddingLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
   detail::check_enable_lora(*this, lora_enabled(), rank, static_cast<bool>(o_.embeddings_constraint.ptr()),
                             "embeddings");
@@ -73,7 +128,8 @@ void EmbeddingLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
 Tensor EmbeddingLayer::effective_embeddings() const {
   Tensor e = quantization_mode() == "int8"
                  ? ops::divide(ops::cast(embeddings, compute_dtype()), ops::expand_dims(embeddings_scale.value(), -1))
-                 : embeddings.value();
+             : quantization_mode() == "int4" ? int4_rows(ops::arange(0, input_dim_, 1, DType::int32))
+                                             : embeddings.value();
   if (!lora_enabled()) return e;
   const Tensor delta = detail::lora_scaled(ops::matmul(lora_embeddings_a, lora_embeddings_b), lora_alpha_, lora_rank_);
   return ops::cast(ops::add(e, delta), compute_dtype());
@@ -82,9 +138,26 @@ Tensor EmbeddingLayer::effective_embeddings() const {
 void EmbeddingLayer::quantize(const std::string& mode) {
   if (class_name() != "Embedding") Layer::quantize(mode);  // Keras's type check: not subclasses
   detail::check_quantize_args(*this, mode);
+  const mixed_precision::DTypePolicy policy = mixed_precision::DTypePolicy::quantized(mode, dtype_policy());
+  if (policy.quantization_mode() == "int4") {
+    const Int4Table t = quantize_int4_table(embeddings.value(), policy.int4_block_size());
+    embeddings = replace_weight(embeddings, "embeddings", t.packed.shape(),
+                                {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
+    set_quantized_policy(policy);
+    embeddings.assign(t.packed);
+    build_int4();
+    // (before the LoRA factors, as when built: embeddings, embeddings_scale, embeddings_zero, g_idx)
+    move_weight_after(embeddings_scale, embeddings);
+    embeddings_scale.assign(ops::cast(t.scale, embeddings_scale.dtype()));
+    if (embeddings_zero.defined()) {
+      move_weight_after(embeddings_zero, embeddings_scale);
+      move_weight_after(g_idx, embeddings_zero);
+      embeddings_zero.assign(t.zero);
+    }
+    return;
+  }
   const quantizers::Quantized q = quantizers::abs_max_quantize(ops::cast(embeddings.value(), DType::float32), {-1});
   const Tensor scale = ops::reshape(q.scale, {input_dim_});
-  const mixed_precision::DTypePolicy policy = mixed_precision::DTypePolicy::quantized(mode, dtype_policy());
   embeddings = replace_weight(embeddings, "embeddings", embeddings.shape(),
                               {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
   set_quantized_policy(policy);
@@ -95,9 +168,19 @@ void EmbeddingLayer::quantize(const std::string& mode) {
 }
 
 std::vector<Layer::StoredWeight> EmbeddingLayer::stored_weights() const {
-  // Keras: embeddings, then (int8) embeddings_scale; with LoRA the embeddings hold the
-  // update (re-quantized once int8) and the factors are not stored.
+  // Keras: embeddings, then (int8, int4) embeddings_scale and (int4 in blocks)
+  // embeddings_zero, g_idx; with LoRA the embeddings hold the update (quantized again once
+  // int8 or int4) and the factors are not stored.
   if (!lora_enabled()) return Layer::stored_weights();
+  if (quantization_mode() == "int4") {
+    const Int4Table t = quantize_int4_table(effective_embeddings(), dtype_policy().int4_block_size());
+    std::vector<StoredWeight> out = {{embeddings, t.packed}, {embeddings_scale, ops::cast(t.scale, embeddings_scale.dtype())}};
+    if (embeddings_zero.defined()) {
+      out.push_back({embeddings_zero, t.zero});
+      out.push_back({g_idx, g_idx.value()});
+    }
+    return out;
+  }
   if (quantization_mode() != "int8") return {{embeddings, ops::cast(effective_embeddings(), embeddings.dtype())}};
   const quantizers::Quantized q = quantizers::abs_max_quantize(ops::cast(effective_embeddings(), DType::float32), {-1});
   return {{embeddings, q.values},
@@ -127,7 +210,8 @@ Tensor EmbeddingLayer::call(const Tensor& x, bool training) {
     Tensor rows = quantization_mode() == "int8"  // Keras's _int8_call: the rows de-scaled after the lookup
                       ? ops::divide(ops::cast(ops::gather(embeddings.value(), ids, 0), compute_dtype()),
                                     ops::expand_dims(ops::gather(embeddings_scale.value(), ids, 0), -1))
-                      : ops::gather(embeddings.value(), ids, 0);
+                  : quantization_mode() == "int4" ? int4_rows(ids)
+                                                  : ops::gather(embeddings.value(), ids, 0);
     if (!lora_enabled()) return rows;
     // Plus the rows' share of the update, (a @ b)[ids] = a[ids] @ b, without forming the
     // whole (input_dim, output_dim) update at every call.
@@ -161,7 +245,7 @@ Config EmbeddingLayer::get_config() const {
   c["embeddings_regularizer"] = to_config(o_.embeddings_regularizer);
   c["embeddings_constraint"] = to_config(o_.embeddings_constraint);
   c["mask_zero"] = o_.mask_zero;
-  c["quantization_config"] = detail::quantization_config(quantization_mode());
+  c["quantization_config"] = detail::quantization_config(dtype_policy());
   detail::write_lora_config(c, lora_enabled(), lora_rank_, lora_alpha_, o_.lora_rank, o_.lora_alpha);
   return c;
 }

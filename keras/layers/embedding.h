@@ -60,9 +60,17 @@ class EmbeddingLayer : public Layer {
   int64_t input_dim() const { return input_dim_; }
   /// Size of each embedding vector.
   int64_t output_dim() const { return output_dim_; }
-  Variable embeddings;  ///< (input_dim, output_dim), defined once built; int8 once quantized
-  /// int8: each row's scale (input_dim): embeddings ~ round(float row * scale).
+  /// (input_dim, output_dim), defined once built; int8 once quantized (int4: the values
+  /// packed two per byte along the row, (input_dim, ceil(output_dim / 2))).
+  Variable embeddings;
+  /// int8 and int4 per row: each row's scale (input_dim): embeddings ~ round(float row *
+  /// scale). int4 in blocks: (input_dim, groups), row ~ (values - zero) * scale per group.
   Variable embeddings_scale;
+  ///@{
+  /// int4 in blocks: the int8 zero points (input_dim, groups) and each output column's
+  /// group index as float32 (output_dim), Keras's g_idx. Undefined otherwise.
+  Variable embeddings_zero, g_idx;
+  ///@}
   ///@{
   /// LoRA's trainable float32 factors, (input_dim, rank) and (rank, output_dim), defined
   /// once enable_lora() ran.
@@ -80,11 +88,13 @@ class EmbeddingLayer : public Layer {
   int64_t lora_rank() const { return lora_rank_; }
   /// LoRA's scale numerator (the update is scaled by lora_alpha() / lora_rank()).
   double lora_alpha() const { return lora_alpha_; }
-  /// The float table the lookups follow: the embeddings (dequantized once int8) plus the
-  /// LoRA update when enabled.
+  /// The float table the lookups follow: the embeddings (dequantized once int8 or int4)
+  /// plus the LoRA update when enabled.
   Tensor effective_embeddings() const;
   /// "int8": each row quantized to int8 by its abs-max (Keras's Embedding.quantize); the
-  /// rows looked up are dequantized. A subclass (ReversibleEmbedding) raises
+  /// rows looked up are dequantized. "int4" / "int4/<block_size>" (128 by default, -1 per
+  /// row): each row quantized to [-8, 7] by its abs-max, or in blocks of columns with a
+  /// zero point, packed two per byte. A subclass (ReversibleEmbedding) raises
   /// core::NotImplementedError, as Keras's type check does.
   void quantize(const std::string& mode) override;
   std::vector<StoredWeight> stored_weights() const override;
@@ -98,6 +108,8 @@ class EmbeddingLayer : public Layer {
 
  private:
   void build_int8();
+  void build_int4();
+  Tensor int4_rows(const Tensor& ids) const;
   int64_t input_dim_, output_dim_;
   EmbeddingOptions o_;
   int64_t lora_rank_ = 0;

@@ -2,9 +2,12 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 #include "core/ops.h"
 #include "keras/mixed_precision.h"
+#include "keras/quantizers.h"
+#include "core/ops_numpy.h"
 
 namespace keras::layers::detail {
 
@@ -34,8 +37,9 @@ void check_enable_lora(const Layer& layer, bool enabled, int64_t rank, bool has_
     throw std::invalid_argument(layer.name() + ": expected a lora rank >= 1, but received " + std::to_string(rank));
 }
 
-Value quantization_config(const std::string& mode) {
-  if (mode != "int8") return Value();
+Value quantization_config(const mixed_precision::DTypePolicy& policy) {
+  const std::string& mode = policy.quantization_mode();
+  if (mode != "int8" && mode != "int4") return Value();
   auto serialized = [](const char* cls, Config inner) {
     Config c = Config::object();
     c["module"] = "keras.quantizers";
@@ -44,6 +48,13 @@ Value quantization_config(const std::string& mode) {
     c["registered_name"] = Value();
     return c;
   };
+  if (mode == "int4") {
+    Config inner = Config::object();
+    inner["weight_quantizer"] = Value();
+    inner["activation_quantizer"] = Value();
+    inner["block_size"] = static_cast<long long>(policy.int4_block_size());
+    return serialized("Int4QuantizationConfig", inner);
+  }
   Config act = Config::object();
   act["value_range"] = Value::list({-127, 127});
   act["epsilon"] = 1e-7;
@@ -52,6 +63,39 @@ Value quantization_config(const std::string& mode) {
   inner["weight_quantizer"] = Value();
   inner["activation_quantizer"] = serialized("AbsMaxQuantizer", act);
   return serialized("Int8QuantizationConfig", inner);
+}
+
+Tensor int4_group_index(int64_t n, int64_t block_size) {
+  std::vector<float> idx(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) idx[size_t(i)] = static_cast<float>(i / block_size);
+  return core::from_buffer(idx.data(), DType::float32, Shape{n}, DType::float32);
+}
+
+Int4Weight quantize_int4(const Tensor& weight, int64_t block_size) {
+  const Tensor w = core::ops::cast(weight, DType::float32);
+  Int4Weight out;
+  Tensor values;
+  if (block_size == -1) {
+    const quantizers::Quantized q = quantizers::abs_max_quantize(w, {0}, {-8, 7});
+    values = q.values;
+    out.scale = core::ops::reshape(q.scale, {w.shape()[1]});
+  } else {
+    quantizers::GroupedQuantized q = quantizers::abs_max_quantize_grouped_with_zero_point(w, block_size);
+    values = q.values;
+    out.scale = q.scale;
+    out.zero = q.zero;
+  }
+  out.values = values;
+  return out;
+}
+
+Tensor dequantize_int4(const Tensor& values, const Tensor& scale, const Tensor& zero, const Tensor& g_idx, DType dtype,
+                       int64_t axis) {
+  namespace ops = core::ops;
+  if (!zero.defined()) return ops::divide(ops::cast(values, dtype), ops::cast(scale, dtype));
+  const Tensor groups = ops::cast(g_idx, DType::int32);
+  const Tensor s = ops::take(scale, groups, axis), z = ops::cast(ops::take(zero, groups, axis), s.dtype());
+  return ops::cast(ops::multiply(ops::subtract(ops::cast(values, s.dtype()), z), s), dtype);
 }
 
 void write_lora_config(Config& c, bool enabled, int64_t rank, double alpha, const std::optional<int64_t>& option_rank,

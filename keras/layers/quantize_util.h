@@ -13,7 +13,8 @@
 namespace keras::layers::detail {
 
 /// Keras's _check_quantize_args: std::invalid_argument unless the layer is built, not yet
-/// quantized, the mode is "int8" and the compute dtype is not float16.
+/// quantized, the mode is "int8", "int4" or "int4/<block_size>", and the compute dtype is
+/// not float16.
 void check_quantize_args(const Layer& layer, const std::string& mode);
 
 /// enable_lora's checks (Keras): built, not yet enabled, rank >= 1, no constraint on the
@@ -28,12 +29,33 @@ void write_lora_config(Config& c, bool enabled, int64_t rank, double alpha, cons
 /// Reads them back (absent: unset).
 void read_lora_config(const Config& c, std::optional<int64_t>& rank, std::optional<double>& alpha);
 
-/// Keras's quantization_config of a layer: for "int8", the Int8QuantizationConfig that
-/// quantize("int8") makes (the default weight quantizer, an AbsMaxQuantizer over
-/// [-127, 127] with epsilon 1e-7 for the inputs), which is what keras-cpp computes; null
-/// otherwise. (A Keras file with another one is refused as an option keras-cpp does not
-/// honour.)
-Value quantization_config(const std::string& mode);
+/// Keras's quantization_config of a layer with this policy: for "int8", the
+/// Int8QuantizationConfig that quantize("int8") makes (the default weight quantizer, an
+/// AbsMaxQuantizer over [-127, 127] with epsilon 1e-7 for the inputs); for int4, the
+/// Int4QuantizationConfig (default quantizers: none on the inputs) with the policy's
+/// block_size; null otherwise. (A Keras file with another one is refused as an option
+/// keras-cpp does not honour.)
+Value quantization_config(const mixed_precision::DTypePolicy& policy);
+
+/// The group index of each of n rows in blocks of block_size, as float32 (Keras's g_idx:
+/// floor(arange(n) / block_size)).
+Tensor int4_group_index(int64_t n, int64_t block_size);
+
+/// A float (rows, cols) weight quantized to int4 along its rows, as Keras's Dense does:
+/// per column by abs-max into [-8, 7] (block_size -1: scale (cols), no zero point), or in
+/// groups of block_size rows with a zero point (scale and zero (groups, cols)); `values`
+/// int8 (rows, cols), unpacked. In float32, as Keras quantizes weights (in NumPy).
+struct Int4Weight {
+  Tensor values, scale, zero;
+};
+Int4Weight quantize_int4(const Tensor& weight, int64_t block_size);
+
+/// The float weight int4 values stand for, in `dtype`: values / scale (scale broadcast
+/// against values: per column), or, with a zero point, (values - zero) * scale where scale
+/// and zero are taken along `axis` by each position's group (g_idx: Keras's
+/// dequantize_with_sz_map).
+Tensor dequantize_int4(const Tensor& values, const Tensor& scale, const Tensor& zero, const Tensor& g_idx,
+                       core::DType dtype, int64_t axis = 0);
 
 /// std::invalid_argument naming the layer unless an option's lora_rank is unset or >= 1.
 void check_lora_rank_option(const std::string& layer, const std::optional<int64_t>& rank);

@@ -45,8 +45,9 @@ V dense(GraphBuilder& b, const LayerCall& c) {
     if (d->lora_enabled())
       y = b.add("Add", {y, lora_update(b, b.add("MatMul", {x.name, b.constant(d->lora_kernel_a.value(), "lora_a")}),
                                        d->lora_kernel_b.value(), d->lora_alpha() / double(d->lora_rank()), x.dtype)});
-  } else {  // (with LoRA: the kernel the layer computes with, the update merged in)
-    y = b.add("MatMul", {x.name, b.constant(d && d->lora_enabled() ? d->effective_kernel() : c.weight("kernel"), "kernel")});
+  } else {  // (int4, or with LoRA: the float kernel the layer computes with, dequantized and merged)
+    const bool computed = d && (d->lora_enabled() || d->quantization_mode() == "int4");
+    y = b.add("MatMul", {x.name, b.constant(computed ? d->effective_kernel() : c.weight("kernel"), "kernel")});
   }
   if (c.config.get("use_bias", true).as_bool()) y = b.add("Add", {y, b.constant(c.weight("bias"), "bias")});
   OnnxValue pre{y, c.output_shapes.at(0), x.dtype};
@@ -170,7 +171,8 @@ V embedding(GraphBuilder& b, const LayerCall& c) {
                                              e->lora_alpha() / double(e->lora_rank()), dt)});
     return {out(rows, dt)};
   }
-  Tensor table = e && e->lora_enabled() ? e->effective_embeddings() : c.weight("embeddings");
+  Tensor table = e && (e->lora_enabled() || e->quantization_mode() == "int4") ? e->effective_embeddings()
+                                                                                : c.weight("embeddings");
   return {out(gather(table, "embeddings"), table.dtype())};
 }
 

@@ -160,6 +160,27 @@ TEST_CASE("keras-cpp writes .keras and .weights.h5 files that load back with the
   keras::core::save_npy(dir + "/cpp_lora_mha.in0.npy", sx);
   keras::core::save_npy(dir + "/cpp_lora_mha.out0.npy", want);
   check_outputs({(*keras::models::load_model(dir + "/cpp_lora_mha.keras"))(sx, false)}, {want}, 1e-6);
+  // int4: an Embedding in blocks of 2 columns, a Dense in blocks of 4 inputs, a Dense per
+  // channel with LoRA on top (the file holds its merged kernel, quantized again).
+  {
+    auto ids = keras::Input({3}, {.dtype = keras::DType::int32});
+    auto h = layers::Flatten()(layers::Embedding(12, 5, {.name = "emb"})(ids));
+    auto y = layers::Dense(3, {.name = "head"})(layers::Dense(9, {.activation = "relu", .name = "hidden"})(h));
+    auto m4 = keras::Functional({ids}, {y});
+    m4->get_layer("emb")->quantize("int4/2");
+    m4->get_layer("hidden")->quantize("int4/4");
+    m4->get_layer("head")->quantize("int4/-1");
+    auto head = std::dynamic_pointer_cast<layers::DenseLayer>(m4->get_layer("head"));
+    head->enable_lora(2);
+    head->lora_kernel_b.assign(th::make(th::uniform(6, -0.3, 0.3), keras::Shape{2, 3}));
+    const Tensor x4 = ops::cast(th::make({0, 3, 11, 5, 5, 1, 7, 2, 9, 10, 4, 6}, keras::Shape{4, 3}), keras::DType::int32);
+    const Tensor want4 = (*m4)(x4, false);
+    m4->save(dir + "/cpp_int4.keras");
+    const Tensor loaded4 = (*keras::models::load_model(dir + "/cpp_int4.keras"))(x4, false);
+    check_outputs({loaded4}, {want4}, 0.05);  // (the merged kernel moves by up to a quantization step)
+    keras::core::save_npy(dir + "/cpp_int4.in0.npy", x4);
+    keras::core::save_npy(dir + "/cpp_int4.out0.npy", loaded4);
+  }
   att->load_weights(dir + "/cpp_lora_mha.weights.h5");  // back into the LoRA model: factors zeroed
   check_outputs({(*att)(sx, false)}, {want}, 1e-6);
   CHECK(ops::all(ops::equal(mha->query_dense->lora_kernel_b.value(), ops::zeros({2, 3}))).item<bool>());

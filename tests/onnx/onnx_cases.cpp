@@ -42,7 +42,8 @@ Tensor ids(const std::vector<int64_t>& shape, int64_t high, std::mt19937& g, DTy
 void randomize(const keras::ModelPtr& m, std::mt19937& g) {
   for (keras::Variable& v : m->weights()) {
     if (!keras::core::is_floating(v.value().dtype())) continue;  // Normalization's count stays
-    if (v.name().find("_scale") != std::string::npos && !v.trainable()) continue;  // int8 scales
+    if (v.name().find("_scale") != std::string::npos && !v.trainable()) continue;  // int8 and int4 scales
+    if (v.name().find("g_idx") != std::string::npos) continue;                      // int4 groups
     const bool variance = v.name().find("variance") != std::string::npos;
     v.assign(uniform(v.value().shape().dims(), variance ? 0.5 : -0.6, variance ? 1.5 : 0.6, g, v.value().dtype()));
   }
@@ -319,12 +320,26 @@ Case quantized_lora(std::mt19937& g) {
   return {"quantized_lora", model, {ids({3, 5}, 12, g, DType::int32)}};
 }
 
+// int4 layers: an Embedding in blocks of 2 columns, Dense layers in blocks of 4 inputs and
+// per channel (exported with their dequantized weights).
+Case quantized_int4(std::mt19937& g) {
+  auto tokens = Input({5}, {.dtype = DType::int32, .name = "tokens"});
+  auto emb = L::Embedding(12, 5);
+  auto d1 = L::Dense(6, {.activation = "relu"}), d2 = L::Dense(3);
+  auto model = keras::Functional({tokens}, {d2(d1(L::Flatten()(emb(tokens))))});
+  randomize(model, g);  // float weights first: quantization reads them
+  emb->quantize("int4/2");
+  d1->quantize("int4/4");
+  d2->quantize("int4/-1");
+  return {"quantized_int4", model, {ids({3, 5}, 12, g, DType::int32)}};
+}
+
 std::vector<Case> all_cases() {
   std::mt19937 g(2024);
   std::vector<Case> cases = {mlp(g),   dense_activations(g),    activation_layers(g), merge_and_normalization(g),
                              cnn2d(g), conv1d(g), embedding_and_shapes(g), nested(g), transposed_and_3d(g),
                              dot_and_normalization(g), recurrent(g), channels_first(g), quantized_lora(g),
-                             operations(g), applications_blocks(g)};
+                             quantized_int4(g), operations(g), applications_blocks(g)};
   for (Case& c : cases) randomize(c.model, g);
   return cases;
 }
