@@ -12,6 +12,7 @@
 #include "core/graph.h"
 #include "core/ops.h"
 #include "core/tensor_impl.h"
+#include "core/variable_options.h"
 
 namespace keras::core {
 
@@ -22,6 +23,7 @@ struct Variable::State : Resource {
   bool trainable;
   Variable::Constraint constraint;
   bool autocast = true;  // read in the compute dtype inside an autocast::Scope
+  bool overwrite_with_gradient = false;  // optimizers assign the gradient (variable_options.h)
 };
 
 namespace {
@@ -141,6 +143,13 @@ void autocast::set_enabled(const Variable& v, bool enabled) {
 }
 bool autocast::enabled(const Variable& v) {
   return state_of(std::static_pointer_cast<Variable::State>(v.resource()), "autocast").autocast;
+}
+void variable_options::set_overwrite_with_gradient(const Variable& v, bool on) {
+  state_of(std::static_pointer_cast<Variable::State>(v.resource()), "overwrite_with_gradient").overwrite_with_gradient = on;
+}
+bool variable_options::overwrite_with_gradient(const Variable& v) {
+  return state_of(std::static_pointer_cast<Variable::State>(v.resource()), "overwrite_with_gradient")
+      .overwrite_with_gradient;
 }
 
 std::shared_ptr<Resource> Variable::resource() const { return state_; }

@@ -47,6 +47,7 @@
 #include "keras/layers/registry.h"
 #include "keras/losses.h"
 #include "keras/metrics.h"
+#include "keras/models/cloning.h"  // keras.models.clone_model
 #include "keras/models/model.h"
 #include "keras/mixed_precision.h"
 #include "keras/symbolic_ops.h"  // keras.ops and operators on KerasTensors (functional nodes)

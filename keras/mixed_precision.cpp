@@ -60,10 +60,11 @@ std::optional<int64_t> int4_block(const std::string& mode) {
 }  // namespace
 
 DTypePolicy DTypePolicy::quantized(const std::string& mode, const DTypePolicy& source) {
+  if (mode == "float8") return float8(source);
   const std::optional<int64_t> block = int4_block(mode);
   if (mode != "int8" && !block)
     throw std::invalid_argument("QuantizedDTypePolicy: invalid quantization mode '" + mode + "': keras-cpp quantizes "
-                                "to 'int8' and 'int4' / 'int4/<block_size>' (Keras's float8, gptq and awq are not "
+                                "to 'int8', 'int4' / 'int4/<block_size>' and 'float8' (Keras's gptq and awq are not "
                                 "implemented)");
   if (!source.mode_.empty())
     throw std::invalid_argument("QuantizedDTypePolicy: the source policy '" + source.name_ + "' is already quantized");
@@ -81,6 +82,24 @@ DTypePolicy DTypePolicy::quantized(const std::string& mode, const DTypePolicy& s
   return p;
 }
 
+DTypePolicy DTypePolicy::float8(const DTypePolicy& source, int64_t amax_history_length) {
+  if (amax_history_length < 1)
+    throw std::invalid_argument("QuantizedFloat8DTypePolicy: expected amax_history_length >= 1, but received " +
+                                std::to_string(amax_history_length));
+  if (!source.mode_.empty())
+    throw std::invalid_argument("QuantizedFloat8DTypePolicy: the source policy '" + source.name_ +
+                                "' is already quantized");
+  if (!core::is_floating(source.compute_))
+    throw std::invalid_argument("QuantizedFloat8DTypePolicy: float8 training needs a floating source policy, but "
+                                "received '" + source.name_ + "'");
+  DTypePolicy p = source;  // (Keras allows float16 compute for float8, unlike int8 and int4)
+  p.mode_ = "float8";
+  p.amax_history_ = amax_history_length;
+  p.name_ = "float8_from_" + source.name_;
+  p.source_ = source.name_;
+  return p;
+}
+
 Config DTypePolicy::serialize() const {
   Config inner = Config::object();
   Config c = Config::object();
@@ -88,8 +107,10 @@ Config DTypePolicy::serialize() const {
   if (!mode_.empty()) {
     inner["mode"] = mode_string();
     inner["source_name"] = source_;
-    if (block_ != 0) c["module"] = "keras.dtype_policies";  // (as Keras writes Int4DTypePolicy)
-    c["class_name"] = block_ != 0 ? "Int4DTypePolicy" : "QuantizedDTypePolicy";
+    // (as Keras writes Int4DTypePolicy and QuantizedFloat8DTypePolicy)
+    if (block_ != 0 || amax_history_ != 0) c["module"] = "keras.dtype_policies";
+    c["class_name"] = block_ != 0 ? "Int4DTypePolicy" : amax_history_ != 0 ? "QuantizedFloat8DTypePolicy" : "QuantizedDTypePolicy";
+    if (amax_history_ != 0) inner["amax_history_length"] = static_cast<long long>(amax_history_);
     c["config"] = inner;
     c["registered_name"] = nullptr;
     return c;
@@ -107,6 +128,13 @@ DTypePolicy DTypePolicy::deserialize(const Config& config) {
     throw std::invalid_argument(std::string("DTypePolicy: expected a serialized policy {\"class_name\": \"DTypePolicy\", "
                                             "\"config\": {\"name\": ...}} or a name, but received a ") + config.type_name());
   const std::string cls = config.get("class_name", "DTypePolicy").as_string();
+  if (cls == "QuantizedFloat8DTypePolicy") {
+    const Config& inner = config.at("config");
+    if (inner.get("mode", "float8").as_string() != "float8")
+      throw std::invalid_argument("QuantizedFloat8DTypePolicy: expected mode 'float8', but received '" +
+                                  inner.at("mode").as_string() + "'");
+    return float8(DTypePolicy(inner.at("source_name").as_string()), inner.get("amax_history_length", 1024).as_int());
+  }
   if (cls == "QuantizedDTypePolicy" || cls == "Int4DTypePolicy") {
     const Config& inner = config.at("config");
     std::string mode = inner.at("mode").as_string();
@@ -115,8 +143,8 @@ DTypePolicy DTypePolicy::deserialize(const Config& config) {
     return quantized(mode, DTypePolicy(inner.at("source_name").as_string()));
   }
   if (cls != "DTypePolicy")
-    throw std::invalid_argument("DTypePolicy: expected class_name DTypePolicy, QuantizedDTypePolicy or "
-                                "Int4DTypePolicy, but received '" + cls + "'");
+    throw std::invalid_argument("DTypePolicy: expected class_name DTypePolicy, QuantizedDTypePolicy, "
+                                "Int4DTypePolicy or QuantizedFloat8DTypePolicy, but received '" + cls + "'");
   return DTypePolicy(config.at("config").at("name").as_string());
 }
 

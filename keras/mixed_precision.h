@@ -17,7 +17,10 @@ namespace keras::mixed_precision {
 /// "int8_from_<source>" is Keras's QuantizedDTypePolicy: the dtypes of the source policy,
 /// with int8 weights (Layer::quantize("int8") sets it); "int4/<block_size>_from_<source>"
 /// is Keras's Int4DTypePolicy (int4 weights packed two per byte, grouped along the input
-/// axis in blocks of block_size with a zero point, or per output channel for -1).
+/// axis in blocks of block_size with a zero point, or per output channel for -1);
+/// "float8_from_<source>" is Keras's QuantizedFloat8DTypePolicy (float8 training: float
+/// weights, inputs and kernel quantized to float8_e4m3fn and back, output gradients to
+/// float8_e5m2, with scales that follow an amax history).
 class DTypePolicy {
  public:
   /// The policy named `name`; any other name raises std::invalid_argument listing the
@@ -37,11 +40,15 @@ class DTypePolicy {
   core::DType variable_dtype() const { return variable_; }
   /// Whether compute_dtype differs from variable_dtype (a mixed policy).
   bool is_mixed() const { return compute_ != variable_; }
-  /// The quantization mode of a quantized policy ("int8", "int4"); empty for others.
+  /// The quantization mode of a quantized policy ("int8", "int4", "float8"); empty for others.
   const std::string& quantization_mode() const { return mode_; }
   /// An int4 policy's block size (Keras's Int4DTypePolicy.block_size: -1 per output
   /// channel, else the group size along the input axis); 0 for other policies.
   int64_t int4_block_size() const { return block_; }
+  /// A float8 policy's amax history length (Keras's QuantizedFloat8DTypePolicy.
+  /// amax_history_length: the window of past absolute maxima a scale follows); 0 for
+  /// other policies.
+  int64_t amax_history_length() const { return amax_history_; }
   /// The policy a quantized one was made from ("float32" for "int8_from_float32"); the
   /// policy's own name for other policies.
   const std::string& source_name() const { return mode_.empty() ? name_ : source_; }
@@ -51,21 +58,29 @@ class DTypePolicy {
   /// std::invalid_argument for another mode (naming it), a bad block size, a source that
   /// is already quantized, and a float16 compute dtype (as Keras does).
   static DTypePolicy quantized(const std::string& mode, const DTypePolicy& source);
+  /// Keras's QuantizedFloat8DTypePolicy("float8_from_<source>", amax_history_length):
+  /// float8 training (Layer::quantize("float8") makes one with 1024). Throws as quantized(),
+  /// and for a length below 1.
+  static DTypePolicy float8(const DTypePolicy& source, int64_t amax_history_length = 1024);
   /// Keras's serialized form, as a layer config's "dtype" holds it:
   /// {"module": "keras", "class_name": "DTypePolicy", "config": {"name": ...},
   /// "registered_name": null}; a quantized policy is class "QuantizedDTypePolicy" with
-  /// config {"mode": ..., "source_name": ...} ("Int4DTypePolicy", mode "int4/128", for int4).
+  /// config {"mode": ..., "source_name": ...} ("Int4DTypePolicy", mode "int4/128", for int4;
+  /// "QuantizedFloat8DTypePolicy" with "amax_history_length" for float8).
   Config serialize() const;
   /// The policy of a serialized form (or of a plain name string, as older configs hold).
   static DTypePolicy deserialize(const Config& config);
-  /// Same name.
-  bool operator==(const DTypePolicy& other) const { return name_ == other.name_; }
+  /// Same name (and, for float8, the same amax history length).
+  bool operator==(const DTypePolicy& other) const {
+    return name_ == other.name_ && amax_history_ == other.amax_history_;
+  }
 
  private:
   // Keras's mode string: "int8", "int4/<block_size>".
   std::string mode_string() const { return block_ != 0 ? mode_ + "/" + std::to_string(block_) : mode_; }
   std::string name_, mode_, source_;
   int64_t block_ = 0;
+  int64_t amax_history_ = 0;
   core::DType compute_ = core::DType::float32, variable_ = core::DType::float32;
 };
 

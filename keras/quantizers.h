@@ -1,10 +1,11 @@
 // quantizers.h - keras.quantizers: the abs-max quantizers behind quantize("int8") and
-// quantize("int4"), and int4 packing.
+// quantize("int4"), int4 packing, and float8 training's quantize-dequantize and scales.
 //
 //   auto [q, scale] = keras::quantizers::abs_max_quantize(w, {0});  // int8, per column
 //   // w ~ cast(q, float32) / scale
 #pragma once
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -53,5 +54,30 @@ core::Tensor pack_int4(const core::Tensor& values, int64_t axis = 0);
 /// axis cut back to orig_len. Throws std::invalid_argument for a dtype other than int8 or
 /// an orig_len the packed axis cannot hold.
 core::Tensor unpack_int4(const core::Tensor& packed, int64_t orig_len, int64_t axis = 0);
+
+/// The largest finite value of a float8 format: 448 for "float8_e4m3fn" (4 exponent bits,
+/// 3 mantissa bits, no infinities), 57344 for "float8_e5m2" (5 and 2, IEEE-like). Throws
+/// std::invalid_argument naming another name.
+double float8_max(const std::string& quantized_dtype);
+
+/// Rounds x to the nearest value of a float8 format (ties to even; subnormals kept; NaN
+/// stays NaN), in x's dtype: what a cast to float8 and back gives for values within
+/// +-float8_max (keras-cpp has no float8 tensor dtype). Floating x only.
+core::Tensor round_to_float8(const core::Tensor& x, const std::string& quantized_dtype);
+
+/// Keras's quantize_and_dequantize(inputs, scale, quantized_dtype, compute_dtype):
+/// clip(inputs / scale, -max, max) rounded to the float8 format, times scale, all in
+/// compute_dtype. quantized_dtype "float8_e4m3fn" or "float8_e5m2".
+core::Tensor quantize_and_dequantize(const core::Tensor& inputs, const core::Tensor& scale,
+                                     const std::string& quantized_dtype, core::DType compute_dtype);
+
+/// Keras's compute_float8_scale(amax, scale, dtype_max, margin): the new scale
+/// 1 / (dtype_max / amax / 2^margin), or the old scale where amax is 0 or not finite.
+core::Tensor compute_float8_scale(const core::Tensor& amax, const core::Tensor& scale, const core::Tensor& dtype_max,
+                                  int margin = 0);
+
+/// Keras's compute_float8_amax_history(x, amax_history): the history rolled left by one
+/// with max(|x|) (in the history's dtype) written at index 0.
+core::Tensor compute_float8_amax_history(const core::Tensor& x, const core::Tensor& amax_history);
 
 }  // namespace keras::quantizers

@@ -4,10 +4,12 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "keras/layers/float8_training.h"
 #include "keras/layers/kernel_bias_config.h"
 #include "keras/layers/quantize_util.h"
 #include "keras/quantizers.h"
 
+#include "core/errors.h"
 #include "core/ops.h"
 #include "core/sparse.h"
 
@@ -43,6 +45,7 @@ void DenseLayer::build(const ShapeSpec& s) {
                       {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr()});
   if (int8) build_int8(in);
   if (int4) build_int4(in);
+  if (quantization_mode() == "float8") build_float8();
   input_spec.axes = {{-1, in}};
   if (o_.lora_rank) {
     set_built();  // (enable_lora needs a built layer)
@@ -66,6 +69,11 @@ void DenseLayer::build_int4(int64_t in) {
   g_idx = add_weight("g_idx", Shape{in},
                      {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::float32});
   g_idx.assign(detail::int4_group_index(in, block));
+}
+
+void DenseLayer::build_float8() {
+  detail::build_float8(*this, {inputs_scale, inputs_amax_history, kernel_scale, kernel_amax_history, outputs_grad_scale,
+                               outputs_grad_amax_history});
 }
 
 void DenseLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
@@ -129,7 +137,7 @@ Tensor int4_matmul(const std::vector<Tensor>& inputs, int64_t units, DType compu
 }
 }  // namespace
 
-Tensor DenseLayer::call(const Tensor& input, bool) {
+Tensor DenseLayer::call(const Tensor& input, bool training) {
   Tensor y;
   const bool int8 = quantization_mode() == "int8", int4 = quantization_mode() == "int4";
   // Integer and bool inputs compute in the compute dtype (Keras's matmul promotes them).
@@ -137,12 +145,23 @@ Tensor DenseLayer::call(const Tensor& input, bool) {
                        ? input
                        : ops::cast(input, compute_dtype());
   if (core::sparse::is_sparse(x)) {  // a sparse input (Input(..., {.sparse = true}))
+    if (quantization_mode() == "float8")
+      throw core::NotImplementedError(name() + ": float8 training takes dense inputs, but received a sparse one");
     if (x.rank() != 2)
       throw std::invalid_argument(name() + ": a sparse input must have rank 2 (batch, features), but "
                                   "received dense shape " + x.shape().str());
     y = core::sparse::sparse_dense_matmul(core::sparse::sparse_of(x), int8 || int4 || lora_enabled()
                                                                           ? effective_kernel()
                                                                           : kernel.value());
+  } else if (quantization_mode() == "float8") {
+    if (lora_enabled()) throw core::NotImplementedError(name() + ": float8 training does not support LoRA (Keras: "
+                                                        "Currently, `_float8_call` doesn't support LoRA)");
+    y = ops::matmul(detail::float8_qdq(x, inputs_scale, inputs_amax_history, training, compute_dtype()),
+                    detail::float8_qdq(kernel.value(), kernel_scale, kernel_amax_history, training, compute_dtype()));
+    // (Keras puts the gradient's quantization right after the product, then the bias.)
+    y = detail::float8_output_grad_qdq(y, outputs_grad_scale, outputs_grad_amax_history, compute_dtype());
+    if (o_.use_bias) y = ops::add(y, detail::float8_bias(bias.value(), compute_dtype()));
+    return o_.activation(y);
   } else if (int8 || int4) {
     y = int8 ? int8_matmul(x, kernel, kernel_scale, compute_dtype())
              : int4_matmul(kernel_zero.defined() ? std::vector<Tensor>{x, kernel, kernel_scale, kernel_zero, g_idx}
@@ -164,6 +183,11 @@ void DenseLayer::quantize(const std::string& mode) {
   if (class_name() != "Dense") Layer::quantize(mode);  // Keras's type check: not subclasses
   detail::check_quantize_args(*this, mode);
   const mixed_precision::DTypePolicy policy = mixed_precision::DTypePolicy::quantized(mode, dtype_policy());
+  if (policy.quantization_mode() == "float8") {  // the kernel stays float and trainable
+    set_quantized_policy(policy);
+    build_float8();
+    return;
+  }
   if (policy.quantization_mode() == "int4") {
     const detail::Int4Weight w = detail::quantize_int4(kernel.value(), policy.int4_block_size());
     const int64_t in = kernel.shape()[0];

@@ -59,7 +59,7 @@ class DenseLayer : public Layer {
   Variable kernel, bias;
   ///@}
   /// int8 and int4 per channel: the kernel's per-unit scale (units): kernel ~ round(float
-  /// kernel * kernel_scale). int4 in blocks: (groups, units), float kernel ~ (kernel -
+  /// kernel * kernel_scale). float8: the kernel's scalar scale. int4 in blocks: (groups, units), float kernel ~ (kernel -
   /// kernel_zero) * kernel_scale per group of block_size input rows.
   Variable kernel_scale;
   ///@{
@@ -68,6 +68,13 @@ class DenseLayer : public Layer {
   /// otherwise. (Once int4, `kernel` holds the values packed two per byte along the units:
   /// (input features, ceil(units / 2)).)
   Variable kernel_zero, g_idx;
+  ///@}
+  ///@{
+  /// float8 training (quantize("float8"), Keras's names): scalar scales and amax histories
+  /// (amax_history_length values) of the inputs, the kernel (whose scale is kernel_scale)
+  /// and the outputs' gradient, float32, trainable and overwritten by their "gradients"
+  /// (WeightOptions::overwrite_with_gradient). Undefined otherwise.
+  Variable inputs_scale, inputs_amax_history, kernel_amax_history, outputs_grad_scale, outputs_grad_amax_history;
   ///@}
   ///@{
   /// LoRA's trainable float32 factors, (input features, rank) and (rank, units), defined
@@ -95,6 +102,10 @@ class DenseLayer : public Layer {
   /// quantized to [-8, 7] (per unit by abs-max, or in blocks of input rows with a zero
   /// point) and packed two values per byte; the inputs stay float. The bias stays float
   /// and trainable; gradients flow to the inputs through the dequantized kernel.
+  /// "float8" (Keras's float8 training): the kernel stays float and trainable; at each
+  /// call the inputs and the kernel go through float8_e4m3fn and back, and in the backward
+  /// pass the outputs' gradient through float8_e5m2, each with a scale that follows the
+  /// maxima of its recent values (delayed scaling).
   void quantize(const std::string& mode) override;
   std::vector<StoredWeight> stored_weights() const override;
   void stored_weights_loaded() override;
@@ -102,6 +113,7 @@ class DenseLayer : public Layer {
  private:
   void build_int8(int64_t in);
   void build_int4(int64_t in);
+  void build_float8();
   int64_t units_;
   DenseOptions o_;
   int64_t lora_rank_ = 0;

@@ -8,6 +8,7 @@
 #include "core/errors.h"
 #include "core/ops.h"
 #include "keras/layers/core_layers_util.h"
+#include "keras/layers/float8_training.h"
 #include "keras/layers/kernel_bias_config.h"
 #include "keras/layers/einsum_quantization.h"
 #include "keras/layers/quantize_util.h"
@@ -193,6 +194,7 @@ void EinsumDenseLayer::build(const ShapeSpec& input_shape) {
     bias = add_weight("bias", known(s.bias, "bias"),
                       {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr()});
   if (int8) build_int8();
+  if (quantization_mode() == "float8") build_float8();
   input_spec = InputSpec{};
   input_spec.ndim = int64_t(input_shape.size());
   if (o_.lora_rank) {
@@ -226,6 +228,11 @@ void EinsumDenseLayer::build_int8() {
 void EinsumDenseLayer::quantize(const std::string& mode) {
   if (class_name() != "EinsumDense") Layer::quantize(mode);  // Keras's type check: not subclasses
   detail::check_quantize_args(*this, mode);
+  if (mode == "float8") {  // any equation; the kernel stays float and trainable
+    set_quantized_policy(mixed_precision::DTypePolicy::quantized(mode, dtype_policy()));
+    build_float8();
+    return;
+  }
   if (mixed_precision::DTypePolicy::quantized(mode, dtype_policy()).quantization_mode() == "int4") throw_int4(name());
   if (equation_.find("...") != std::string::npos)  // (Model::quantize warns and skips it)
     throw core::NotImplementedError(name() + ": EinsumDense int8 quantization needs an einsum equation without an "
@@ -280,11 +287,25 @@ void EinsumDenseLayer::stored_weights_loaded() {
   if (lora_enabled()) detail::assign_zeros({lora_kernel_a, lora_kernel_b});
 }
 
-Tensor EinsumDenseLayer::call(const Tensor& input, bool) {
+void EinsumDenseLayer::build_float8() {
+  detail::build_float8(*this, {inputs_scale, inputs_amax_history, kernel_scale, kernel_amax_history, outputs_grad_scale,
+                               outputs_grad_amax_history});
+}
+
+Tensor EinsumDenseLayer::call(const Tensor& input, bool training) {
   Tensor y;
   // Integer and bool inputs compute in the compute dtype (Keras's einsum promotes them).
   const Tensor x = core::is_floating(input.dtype()) || core::is_complex(input.dtype()) ? input
                                                                                        : ops::cast(input, compute_dtype());
+  if (quantization_mode() == "float8") {
+    if (lora_enabled()) throw core::NotImplementedError(name() + ": float8 training does not support LoRA (Keras: "
+                                                        "Currently, `_float8_call` doesn't support LoRA)");
+    y = ops::einsum(equation_, detail::float8_qdq(x, inputs_scale, inputs_amax_history, training, compute_dtype()),
+                    detail::float8_qdq(kernel.value(), kernel_scale, kernel_amax_history, training, compute_dtype()));
+    y = detail::float8_output_grad_qdq(y, outputs_grad_scale, outputs_grad_amax_history, compute_dtype());
+    if (bias.defined()) y = ops::add(y, detail::float8_bias(bias.value(), compute_dtype()));
+    return o_.activation(y);
+  }
   if (quantization_mode() == "int8") {
     y = detail::einsum_int8(equation_, detail::analyze_einsum_quantization(equation_, name()), x, kernel, kernel_scale,
                             compute_dtype());

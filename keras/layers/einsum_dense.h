@@ -89,12 +89,20 @@ class EinsumDenseLayer : public Layer {
   /// update when enabled.
   Tensor effective_kernel() const;
   /// int8: the kernel's scale, in Keras's layout (the contracted axes reduced, the rest
-  /// laid out to broadcast over the output).
+  /// laid out to broadcast over the output). float8: the kernel's scalar scale.
   Variable kernel_scale;
+  ///@{
+  /// float8 training (quantize("float8"), Keras's names): scalar scales and amax histories
+  /// (amax_history_length values) of the inputs, the kernel (whose scale is kernel_scale)
+  /// and the outputs' gradient, float32, trainable and overwritten by their "gradients"
+  /// (WeightOptions::overwrite_with_gradient). Undefined otherwise.
+  Variable inputs_scale, inputs_amax_history, kernel_amax_history, outputs_grad_scale, outputs_grad_amax_history;
+  ///@}
   /// "int8" (Keras's EinsumDense.quantize): the kernel quantized by its abs-max over the
   /// contracted axes, the inputs likewise at each call, the einsum computed in int32 and
   /// de-scaled; gradients flow to the inputs through the dequantized kernel. Equations
   /// with an ellipsis raise std::invalid_argument (Keras cannot quantize them either).
+  /// "float8": float8 training as DenseLayer::quantize("float8") (any equation).
   void quantize(const std::string& mode) override;
   std::vector<StoredWeight> stored_weights() const override;
   void stored_weights_loaded() override;
@@ -115,6 +123,7 @@ class EinsumDenseLayer : public Layer {
 
  private:
   void build_int8();
+  void build_float8();
   std::string equation_;
   ShapeSpec partial_output_;
   EinsumDenseOptions o_;

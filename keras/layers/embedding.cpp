@@ -7,6 +7,7 @@
 #include "core/ops.h"
 #include "core/ops_numpy.h"
 #include "core/ragged.h"
+#include "core/errors.h"
 #include "keras/layers/quantize_util.h"
 #include "keras/quantizers.h"
 
@@ -66,6 +67,9 @@ std::vector<Tensor> EmbeddingLayer::compute_mask(const std::vector<Tensor>& inpu
 void EmbeddingLayer::build(const ShapeSpec&) {
   // A quantized policy ("int8_from_...", "int4/128_from_..."): Keras's quantized_build.
   const bool int8 = quantization_mode() == "int8", int4 = quantization_mode() == "int4";
+  if (quantization_mode() == "float8")
+    throw core::NotImplementedError(name() + ": Embedding has no float8 mode (Keras: Expected one of ('int8', "
+                                    "'int4'). Received: quantization_mode=float8)");
   if (int8 || int4) {
     embeddings = add_weight("embeddings", Shape{input_dim_, int4 ? (output_dim_ + 1) / 2 : output_dim_},
                             {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
@@ -138,6 +142,9 @@ Tensor EmbeddingLayer::effective_embeddings() const {
 void EmbeddingLayer::quantize(const std::string& mode) {
   if (class_name() != "Embedding") Layer::quantize(mode);  // Keras's type check: not subclasses
   detail::check_quantize_args(*this, mode);
+  if (mode == "float8")  // (Model::quantize warns and skips it, as Keras)
+    throw core::NotImplementedError("Invalid quantization mode. Expected one of ('int8', 'int4'). Received: "
+                                    "quantization_mode=float8 (layer '" + name() + "')");
   const mixed_precision::DTypePolicy policy = mixed_precision::DTypePolicy::quantized(mode, dtype_policy());
   if (policy.quantization_mode() == "int4") {
     const Int4Table t = quantize_int4_table(embeddings.value(), policy.int4_block_size());

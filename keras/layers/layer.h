@@ -230,6 +230,9 @@ struct WeightOptions {
   /// Whether the weight is read in the compute dtype inside a mixed layer's call (Keras
   /// `autocast`; float weights only; default true).
   bool autocast = true;
+  /// Whether optimizers assign the weight's gradient to it instead of updating it (Keras
+  /// `overwrite_with_gradient`; float8 training's scales; default false).
+  bool overwrite_with_gradient = false;
 };
 
 /// A cap, for the current thread, on the bytes that add_weight() may allocate while it is

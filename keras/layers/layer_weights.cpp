@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/autocast.h"
+#include "core/variable_options.h"
 #include "core/errors.h"
 #include "core/function.h"
 #include "core/ops.h"
@@ -72,6 +73,7 @@ Variable Layer::add_weight(const std::string& name, const Shape& shape, const We
   weights_.push_back(v);
   weight_trainable_.push_back(o.trainable);
   if (!o.autocast) core::autocast::set_enabled(v, false);
+  if (o.overwrite_with_gradient) core::variable_options::set_overwrite_with_gradient(v, true);
   if (o.regularizer) regularized_.emplace_back(v, o.regularizer);
   if (o.constraint) {
     constrained_.emplace_back(v, o.constraint);

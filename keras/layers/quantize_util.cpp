@@ -20,7 +20,7 @@ void check_quantize_args(const Layer& layer, const std::string& mode) {
                                 layer.dtype_policy().name() + "'. Received: mode=" + mode);
   // The mode (raises naming it), and int8 over float16.
   (void)mixed_precision::DTypePolicy::quantized(mode, "float32");
-  if (layer.compute_dtype() == core::DType::float16)
+  if (layer.compute_dtype() == core::DType::float16 && mode != "float8")  // (Keras allows float8 there)
     throw std::invalid_argument("Quantization mode='" + mode + "' doesn't work well with compute_dtype='float16' (layer '" +
                                 layer.name() + "', policy '" + layer.dtype_policy().name() + "')");
 }
@@ -39,7 +39,7 @@ void check_enable_lora(const Layer& layer, bool enabled, int64_t rank, bool has_
 
 Value quantization_config(const mixed_precision::DTypePolicy& policy) {
   const std::string& mode = policy.quantization_mode();
-  if (mode != "int8" && mode != "int4") return Value();
+  if (mode != "int8" && mode != "int4" && mode != "float8") return Value();
   auto serialized = [](const char* cls, Config inner) {
     Config c = Config::object();
     c["module"] = "keras.quantizers";
@@ -48,6 +48,7 @@ Value quantization_config(const mixed_precision::DTypePolicy& policy) {
     c["registered_name"] = Value();
     return c;
   };
+  if (mode == "float8") return serialized("Float8QuantizationConfig", Config::object());
   if (mode == "int4") {
     Config inner = Config::object();
     inner["weight_quantizer"] = Value();

@@ -13,8 +13,8 @@
 namespace keras::layers::detail {
 
 /// Keras's _check_quantize_args: std::invalid_argument unless the layer is built, not yet
-/// quantized, the mode is "int8", "int4" or "int4/<block_size>", and the compute dtype is
-/// not float16.
+/// quantized, the mode is "int8", "int4", "int4/<block_size>" or "float8", and the compute
+/// dtype is not float16 (float8 allows it).
 void check_quantize_args(const Layer& layer, const std::string& mode);
 
 /// enable_lora's checks (Keras): built, not yet enabled, rank >= 1, no constraint on the
@@ -33,8 +33,8 @@ void read_lora_config(const Config& c, std::optional<int64_t>& rank, std::option
 /// Int8QuantizationConfig that quantize("int8") makes (the default weight quantizer, an
 /// AbsMaxQuantizer over [-127, 127] with epsilon 1e-7 for the inputs); for int4, the
 /// Int4QuantizationConfig (default quantizers: none on the inputs) with the policy's
-/// block_size; null otherwise. (A Keras file with another one is refused as an option
-/// keras-cpp does not honour.)
+/// block_size; for float8, the empty Float8QuantizationConfig; null otherwise. (A Keras
+/// file with another one is refused as an option keras-cpp does not honour.)
 Value quantization_config(const mixed_precision::DTypePolicy& policy);
 
 /// The group index of each of n rows in blocks of block_size, as float32 (Keras's g_idx:

@@ -379,6 +379,12 @@ class Model : public layers::Layer {
   void export_graph(const std::string& path, const ExportOptions& options) const;
   /// export_graph with the signature taken from the model's inputs.
   void export_graph(const std::string& path) const { export_graph(path, ExportOptions{}); }
+  /// Keras's model.to_json(): the architecture (and the compile configuration once
+  /// compiled) as Keras 3's serialized JSON ({"module": "keras", "class_name":
+  /// "Functional", "config": ...}, the config.json of a `.keras` file), which
+  /// keras.models.model_from_json and keras::models::model_from_json read. No weights.
+  /// indent < 0: one line. A subclassed model throws std::invalid_argument.
+  std::string to_json(int indent = -1) const;
   /// Writes the weights only (saving::save_weights; a ".npz" path writes a NumPy archive).
   void save_weights(const std::string& path) const;
   /// Reads weights saved by save_weights, save or save_checkpoint (saving::load_weights); a

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/variable_options.h"
 #include "core/ops.h"
 
 namespace keras::optimizers {
@@ -50,8 +51,12 @@ void LossScaleOptimizer::apply_gradients(const std::vector<Tensor>& grads, const
   for (const Variable& v : state) before.push_back(ops::copy(v.value()));
   std::vector<Tensor> unscaled;
   unscaled.reserve(grads.size());
-  for (const Tensor& g : grads)
-    unscaled.push_back(g.defined() ? ops::divide(g, ops::cast(scale_.value(), g.dtype())) : g);
+  for (size_t i = 0; i < grads.size(); ++i) {
+    const Tensor& g = grads[i];
+    // (a variable overwritten with its "gradient", float8's scales, takes it as computed)
+    const bool keep = !g.defined() || core::variable_options::overwrite_with_gradient(vars[i]);
+    unscaled.push_back(keep ? g : ops::divide(g, ops::cast(scale_.value(), g.dtype())));
+  }
   inner_->apply_gradients(unscaled, vars);
   for (size_t i = 0; i < state.size(); ++i) state[i].assign(ops::where(finite, state[i].value(), before[i]));
   Variable iterations = iterations_variable();  // the LSO's iterations are the inner optimizer's

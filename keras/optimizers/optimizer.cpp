@@ -1,5 +1,6 @@
 // optimizer.cpp - the Optimizer base (clipping, weight decay, constraints, the iteration
-// count, learning rate as a variable or schedule) and MultiOptimizer.
+// count, learning rate as a variable or schedule, overwrite_with_gradient variables);
+// MultiOptimizer is in multi_optimizer.cpp.
 #include "keras/optimizers.h"
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "core/variable_options.h"
 #include "core/ops.h"
 #include "core/training.h"
 #include "keras/optimizers/optimizer_util.h"
@@ -172,10 +174,15 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
   if (g.empty() && !grads.empty())
     throw std::invalid_argument(name_ + ": no gradients provided for any variable (" +
                                 std::to_string(vars.size()) + " variables)");
+  build_variables(v);  // slots for variables seen for the first time (overwritten ones too, as Keras)
+  overwrite_with_gradients(g, v);
+  if (g.empty()) {
+    iterations_.assign_add(core::constant(int64_t{1}));
+    return;
+  }
   // Distributed: the replicas' gradients are summed (each replica's loss was scaled by its
   // share of the global batch) before clipping, as one host node in a traced step.
   if (replicas_ && replicas_->num_replicas() > 1) g = distribute::all_reduce(replicas_, g, distribute::ReduceOp::SUM);
-  build_variables(v);  // slots for variables seen for the first time
   if (options_.loss_scale_factor)
     for (Tensor& t : g) t = ops::divide(t, ops::scalar_like(t, *options_.loss_scale_factor));
   if (options_.gradient_accumulation_steps) {
@@ -209,6 +216,40 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
   for (Variable& x : v)
     if (x.constraint()) x.assign(x.constraint()(x.value()));  // Keras: after the update
   iterations_.assign_add(core::constant(int64_t{1}));
+}
+
+// Keras's _overwrite_variables_directly_with_gradients: a variable with
+// overwrite_with_gradient takes its gradient as its new value (float8 training's scales and
+// amax histories) and leaves the update; with gradient accumulation it takes the maximum
+// of the accumulated ones at each update step. Distributed, the replicas' values are
+// averaged (the scales agree on every replica; a history's newest entry becomes an
+// average of the replicas' maxima).
+void Optimizer::overwrite_with_gradients(std::vector<Tensor>& g, std::vector<Variable>& v) {
+  std::vector<Tensor> og;
+  std::vector<Variable> ov;
+  for (size_t i = g.size(); i-- > 0;) {
+    if (!core::variable_options::overwrite_with_gradient(v[i])) continue;
+    og.insert(og.begin(), g[i]);
+    ov.insert(ov.begin(), v[i]);
+    g.erase(g.begin() + std::ptrdiff_t(i));
+    v.erase(v.begin() + std::ptrdiff_t(i));
+  }
+  if (og.empty()) return;
+  if (replicas_ && replicas_->num_replicas() > 1) og = distribute::all_reduce(replicas_, og, distribute::ReduceOp::MEAN);
+  if (!options_.gradient_accumulation_steps) {
+    for (size_t i = 0; i < og.size(); ++i) ov[i].assign(ops::cast(og[i], ov[i].dtype()));
+    return;
+  }
+  const double steps = double(*options_.gradient_accumulation_steps);
+  const Tensor it = iterations_.value();
+  const Tensor is_update =
+      ops::equal(ops::mod(ops::add(it, ops::scalar_like(it, 1.0)), ops::scalar_like(it, steps)), ops::scalar_like(it, 0.0));
+  for (size_t i = 0; i < og.size(); ++i) {
+    Variable& acc = accumulators_[index_of(ov[i])];
+    const Tensor high = ops::maximum(og[i], acc.value());
+    ov[i].assign(ops::where(is_update, high, ov[i].value()));
+    acc.assign(ops::where(is_update, ops::zeros_like(high), high));
+  }
 }
 
 void Optimizer::update_variables(std::vector<Tensor> g, std::vector<Variable>& v) {
@@ -317,61 +358,5 @@ Config Optimizer::base_config() const {
 
 Config Optimizer::get_config() const { return base_config(); }
 
-
-// ---- MultiOptimizer --------------------------------------------------------------------------
-MultiOptimizer::MultiOptimizer(std::vector<Group> groups, std::string name)
-    : Optimizer("MultiOptimizer", OptimizerOptions{.learning_rate = LearningRate(0.0), .name = name}), groups_(std::move(groups)) {
-  if (groups_.empty()) throw std::invalid_argument(this->name() + ": expected at least one (optimizer, variables) group");
-  for (size_t i = 0; i < groups_.size(); ++i)
-    if (!groups_[i].optimizer)
-      throw std::invalid_argument(this->name() + ": group " + std::to_string(i) + " has no optimizer");
-}
-
-void MultiOptimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) {
-  if (grads.size() != vars.size())
-    throw std::invalid_argument(name() + ": apply_gradients received " + std::to_string(grads.size()) +
-                                " gradients for " + std::to_string(vars.size()) + " variables");
-  std::vector<std::vector<Tensor>> g(groups_.size());
-  std::vector<std::vector<Variable>> v(groups_.size());
-  for (size_t i = 0; i < vars.size(); ++i) {
-    size_t k = 0;
-    while (k < groups_.size() && std::none_of(groups_[k].variables.begin(), groups_[k].variables.end(),
-                                               [&](const Variable& x) { return x.same_as(vars[i]); }))
-      ++k;
-    if (k == groups_.size())
-      throw std::invalid_argument(name() + ": variable '" + vars[i].name() + "' belongs to no optimizer group");
-    g[k].push_back(grads[i]);
-    v[k].push_back(vars[i]);
-  }
-  for (size_t k = 0; k < groups_.size(); ++k)
-    if (!v[k].empty()) groups_[k].optimizer->apply_gradients(g[k], v[k]);
-}
-
-void MultiOptimizer::set_replicas(distribute::CrossReplicaPtr replicas) {
-  for (auto& group : groups_) group.optimizer->set_replicas(replicas);
-}
-
-void MultiOptimizer::finalize_variable_values(const std::vector<Variable>& vars) {
-  for (auto& group : groups_) group.optimizer->finalize_variable_values(vars);
-}
-bool MultiOptimizer::swap_ema_weights() {
-  bool any = false;
-  for (auto& group : groups_) any = group.optimizer->swap_ema_weights() || any;
-  return any;
-}
-void MultiOptimizer::reset_ema_to_variables() {
-  for (auto& group : groups_) group.optimizer->reset_ema_to_variables();
-}
-bool MultiOptimizer::uses_ema() const {
-  return std::any_of(groups_.begin(), groups_.end(), [](const Group& g) { return g.optimizer->uses_ema(); });
-}
-
-void MultiOptimizer::update_step(const Tensor&, Variable& var, const Tensor&) {
-  throw std::logic_error(name() + ": update_step is done by the group optimizers (variable '" + var.name() + "')");
-}
-
-std::shared_ptr<MultiOptimizer> make_multi_optimizer(std::vector<MultiOptimizer::Group> groups) {
-  return std::make_shared<MultiOptimizer>(std::move(groups));
-}
 
 }  // namespace keras::optimizers

@@ -190,6 +190,9 @@ class Optimizer {
   // One step of the subclass's rule on (already unscaled) gradients: clipping, weight decay,
   // update_step and nothing else.
   void update_variables(std::vector<Tensor> g, std::vector<Variable>& v);
+  // Assigns their gradients to the variables with overwrite_with_gradient and removes
+  // them from (g, v).
+  void overwrite_with_gradients(std::vector<Tensor>& g, std::vector<Variable>& v);
   // The moving averages' step (use_ema), after the variables' updates.
   void update_averages();
   distribute::CrossReplicaPtr replicas_;

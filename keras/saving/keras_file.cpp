@@ -135,6 +135,36 @@ void load_vocabulary_assets(const std::vector<std::pair<std::string, LayerPtr>>&
 bool is_zip(std::string_view bytes) { return bytes.substr(0, 4) == std::string_view("PK\3\4", 4); }
 bool is_hdf5(std::string_view bytes) { return bytes.substr(0, 8) == std::string_view("\x89HDF\r\n\x1a\n", 8); }
 
+std::shared_ptr<Model> model_from_keras_config(const Config& keras_cfg, const std::string& source) {
+  if (!keras_cfg.is_object()) throw FormatError(where(source, kConfig) + ": expected a JSON object");
+  const Config cfg = keras_to_cpp(keras_cfg, source);
+  check_config_values(cfg, "model", source, kConfig);
+  LayerPtr layer;
+  try {
+    layer = layers::deserialize(cfg);
+  } catch (const std::bad_alloc&) {
+    throw std::runtime_error(source + ": rebuilding the architecture ran out of memory (a corrupt or hostile config?)");
+  } catch (const FormatError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(source + ": cannot rebuild the model: " + e.what());
+  }
+  auto model = std::dynamic_pointer_cast<Model>(std::shared_ptr<layers::Layer>(layer));
+  if (!model) throw std::invalid_argument(source + ": the config did not rebuild a model");
+  return model;
+}
+
+void compile_from_keras_config(Model& model, const Config& keras_cfg, const std::string& source) {
+  const Value* cc = keras_cfg.find("compile_config");
+  if (!cc || !cc->is_object() || !cc->contains("optimizer")) return;
+  try {
+    restore_compile(model, *cc);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "UserWarning: %s: the model was not compiled (its compile_config cannot be restored: %s)\n",
+                 source.c_str(), e.what());
+  }
+}
+
 std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::string& source, bool compile) {
   ZipLimits limits;
   limits.member_bytes = {{kConfig, kMaxConfigBytes}, {kMetadata, int64_t{1} << 20}};
@@ -144,11 +174,8 @@ std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::strin
       throw FormatError(source + ": the .keras archive has no " + m + " (a Keras 3 .keras file holds " + kConfig +
                         ", " + kMetadata + " and " + kWeights + ")");
   const Config keras_cfg = parse_json(members[kConfig], source, kConfig);
-  if (!keras_cfg.is_object()) throw FormatError(where(source, kConfig) + ": expected a JSON object");
   const H5Contents weights = read_h5(members[kWeights], source + ": " + kWeights);
   members.clear();
-  const Config cfg = keras_to_cpp(keras_cfg, source);
-  check_config_values(cfg, "model", source, kConfig);
   // The architecture may create no more weight bytes than the weight file holds (at
   // least 64 MiB), as for keras-cpp's own files.
   int64_t weight_bytes = 0;
@@ -157,32 +184,42 @@ std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::strin
   {
     layers::WeightBudget budget(std::max(weight_bytes, int64_t{64} << 20),
                                 "while loading " + source + " (as many as its weight file holds, at least 64 MiB)");
-    LayerPtr layer;
-    try {
-      layer = layers::deserialize(cfg);
-    } catch (const std::bad_alloc&) {
-      throw std::runtime_error(source + ": rebuilding the architecture ran out of memory (a corrupt or hostile config?)");
-    } catch (const FormatError&) {
-      throw;
-    } catch (const std::exception& e) {
-      throw std::invalid_argument(source + ": cannot rebuild the model: " + e.what());
-    }
-    model = std::dynamic_pointer_cast<Model>(std::shared_ptr<layers::Layer>(layer));
-    if (!model) throw std::invalid_argument(source + ": the config did not rebuild a model");
+    model = model_from_keras_config(keras_cfg, source);
   }
   load_vocabulary_assets(keras_layer_paths(*model), bytes, source);
   check_honoured(keras_cfg, *model, source);
   assign_keras_weights(*model, weights, source + ": " + kWeights);
-  const Value* cc = keras_cfg.find("compile_config");
-  if (compile && cc && cc->is_object() && cc->contains("optimizer")) {
-    try {
-      restore_compile(*model, *cc);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "UserWarning: %s: the model was not compiled (its compile_config cannot be restored: %s)\n",
-                   source.c_str(), e.what());
-    }
-  }
+  if (compile) compile_from_keras_config(*model, keras_cfg, source);
   return model;
+}
+
+Value keras_compile_config(const Model& model) {
+  const CompileOptions& o = model.compile_options();
+  // keras-cpp's {"class_name", "config"} as a Keras entry of `module` (kept when it is one).
+  auto entry = [](const char* module, const Config& c) {
+    if (c.contains("module")) return Value(c);
+    return keras_entry(module, c.at("class_name").as_string(), c.at("config"));
+  };
+  Config c = Config::object();
+  c["optimizer"] = entry("keras.optimizers", optimizers::serialize(*model.optimizer()));
+  std::vector<Value> loss;
+  for (const auto& l : o.loss) loss.push_back(l.ptr() ? entry("keras.losses", losses::serialize(*l.ptr())) : Value());
+  c["loss"] = loss.empty() ? Value() : loss.size() == 1 ? loss[0] : Value(loss);
+  std::vector<Value> lw;
+  for (double w : o.loss_weights) lw.emplace_back(w);
+  c["loss_weights"] = lw.empty() ? Value() : Value(lw);
+  for (auto [key, list] : {std::pair{"metrics", &o.metrics}, std::pair{"weighted_metrics", &o.weighted_metrics}}) {
+    std::vector<Value> metrics;
+    for (const auto& m : *list) {
+      if (!m.identifier().empty()) metrics.emplace_back(m.identifier());
+      else if (m.ptr()) metrics.push_back(entry("keras.metrics", metrics::serialize(*m.ptr())));
+    }
+    c[key] = metrics.empty() ? Value() : Value(metrics);
+  }
+  c["run_eagerly"] = o.run_eagerly;
+  c["steps_per_execution"] = 1;
+  c["jit_compile"] = o.jit_compile.value_or(false);
+  return c;
 }
 
 void save_keras_model(const Model& model, const std::string& path) {

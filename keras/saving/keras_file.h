@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "keras/config.h"
 #include "keras/models/model.h"
 
 namespace keras::saving::detail {
@@ -34,6 +35,16 @@ bool is_hdf5(std::string_view bytes);  // starts with HDF5's signature
 // names what it cannot, and the model comes back uncompiled, as Keras does. The
 // optimizer's state is not read.
 std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::string& source, bool compile = true);
+// The model a Keras 3 model entry (config.json, model.to_json()) describes, with new
+// weights; a malformed entry or a class keras-cpp lacks throws naming it (the options are
+// checked with check_honoured separately).
+std::shared_ptr<Model> model_from_keras_config(const Config& keras_cfg, const std::string& source);
+// Compiles `model` from the entry's "compile_config" when it has one keras-cpp can honour;
+// otherwise prints a warning naming what it cannot (the model stays uncompiled, as Keras).
+void compile_from_keras_config(Model& model, const Config& keras_cfg, const std::string& source);
+// The Keras 3 compile_config of a compiled model (optimizer, loss, metrics, loss_weights,
+// run_eagerly, ...), as model.to_json() holds it.
+Value keras_compile_config(const Model& model);
 // Writes what Keras 3's model.save writes (the architecture and the weights), atomically.
 void save_keras_model(const Model& model, const std::string& path);
 

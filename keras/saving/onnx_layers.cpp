@@ -1,6 +1,7 @@
 // onnx_layers.cpp - ONNX converters of the core, merge and normalization layers: each
 // writes the nodes that compute what the layer's call() computes with training = false.
 #include <algorithm>
+#include <stdexcept>
 
 #include "core/ops.h"
 #include "keras/layers/all.h"
@@ -39,6 +40,10 @@ std::string lora_update(GraphBuilder& b, const std::string& lhs, const Tensor& f
 V dense(GraphBuilder& b, const LayerCall& c) {
   OnnxValue x = float_input(b, c, c.x());
   const auto* d = dynamic_cast<const layers::DenseLayer*>(&c.layer);
+  if (d && d->quantization_mode() == "float8")  // (its float8 rounding has no ONNX form here)
+    throw std::invalid_argument("export_onnx: layer '" + d->name() + "' (Dense) trains in float8 (policy '" +
+                                d->dtype_policy().name() + "'); its inputs' float8 rounding is not written to ONNX. "
+                                "Export it with format \"kgraph\", or rebuild the layer without the float8 policy");
   std::string y;
   if (d && d->quantization_mode() == "int8") {
     y = int8_matmul(b, x, d->kernel.value(), d->kernel_scale.value());

@@ -1,6 +1,7 @@
 // saving.cpp - save_model / load_model, save_weights / load_weights, checkpoints, and the
 // Model methods that forward to them (keras/saving/saving.h).
 #include "keras/saving/saving.h"
+#include "keras/saving/compile_config.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -29,9 +30,7 @@ using detail::where;
 
 namespace {
 
-constexpr const char* kRegisterHint =
-    "register the class with keras::saving::register_serializable<T>(\"Name\") before loading, or pass it in "
-    "LoadOptions::custom_objects";
+using detail::kRegisterHint;
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -142,53 +141,6 @@ std::vector<std::pair<std::string, Tensor>> as_pairs(std::vector<NamedTensor> ts
   return out;
 }
 
-Config compile_config(const Model& model) {
-  const CompileOptions& o = model.compile_options();
-  Config c = Config::object();
-  c["optimizer"] = optimizers::serialize(*model.optimizer());
-  std::vector<Value> loss;
-  for (const auto& l : o.loss) loss.push_back(l.ptr() ? losses::serialize(*l.ptr()) : Value());
-  c["loss"] = Value(loss);
-  for (auto [key, list] : {std::pair{"metrics", &o.metrics}, std::pair{"weighted_metrics", &o.weighted_metrics}}) {
-    std::vector<Value> metrics;
-    for (const auto& m : *list) {
-      if (!m.identifier().empty()) metrics.emplace_back(m.identifier());
-      else if (m.ptr()) metrics.push_back(metrics::serialize(*m.ptr()));
-    }
-    c[key] = Value(metrics);
-  }
-  std::vector<Value> lw;
-  for (double w : o.loss_weights) lw.emplace_back(w);
-  c["loss_weights"] = Value(lw);
-  c["run_eagerly"] = o.run_eagerly;
-  c["auto_scale_loss"] = o.auto_scale_loss;
-  return c;
-}
-
-void compile_from(Model& model, const Config& c, const std::string& source) {
-  if (!c.is_object()) throw FormatError(where(source, "compile") + ": expected a JSON object");
-  try {
-    CompileOptions o;
-    o.optimizer = OptimizerArg(optimizers::deserialize(c.at("optimizer")));
-    o.loss.clear();
-    for (const Value& l : c.at("loss").as_list()) o.loss.push_back(losses::LossArg(l));
-    for (auto [key, list] : {std::pair{"metrics", &o.metrics}, std::pair{"weighted_metrics", &o.weighted_metrics}})
-      for (const Value& m : c.contains(key) ? c.at(key).as_list() : std::vector<Value>{}) {
-        if (m.type() == Value::Type::string) list->emplace_back(m.as_string());
-        else list->emplace_back(m);
-      }
-    for (const Value& w : c.at("loss_weights").as_list()) o.loss_weights.push_back(w.as_double());
-    o.run_eagerly = c.get("run_eagerly", false).as_bool();
-    o.auto_scale_loss = c.get("auto_scale_loss", true).as_bool();
-    model.compile(o);
-  } catch (const FormatError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw std::invalid_argument(source + ": cannot restore the compile configuration: " + e.what() + " (" +
-                                kRegisterHint + ", or load with {.compile = false})");
-  }
-}
-
 void write_sections(const std::string& path, FileKind kind, const std::vector<fmt::Section>& sections) {
   write_file_atomically(path, [&](std::ostream& out) { fmt::write_container(out, kind, sections); });
 }
@@ -297,7 +249,7 @@ void save_model(const Model& model, const std::string& path) {
   if (model.compiled() && model.optimizer()) {
     // The slots are built before saving (zeros for an optimizer that has not stepped yet),
     // so a file always holds the whole state that loading rebuilds.
-    sections.push_back({"compile", compile_config(model).to_json()});
+    sections.push_back({"compile", detail::compile_config(model).to_json()});
     sections.push_back(tensor_section("optimizer", named_values(optimizer_state(model, /*build=*/true))));
   }
   sections.push_back(tensor_section("weights", named_weights(model)));
@@ -348,7 +300,7 @@ ModelPtr load_model_from_memory(std::string_view bytes, const LoadOptions& optio
   }
   assign_checked(model->weights(), values, source, "the model '" + model->name() + "'", "weights");
   if (options.compile && compile_text) {
-    compile_from(*model, compile_cfg, source);
+    detail::compile_from(*model, compile_cfg, source);
     if (opt) restore_optimizer(*model, state, source);
   }
   return model;

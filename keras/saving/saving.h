@@ -71,6 +71,13 @@ ModelPtr load_model(const std::string& path, const LoadOptions& options = {});
 ModelPtr load_model_from_memory(std::string_view bytes, const LoadOptions& options = {},
                                 const std::string& source = "<memory>");
 
+/// Keras's model_from_json(json, custom_objects): a model (new weights) from the JSON of
+/// Model::to_json() or Keras's model.to_json(), compiled when it holds a compile
+/// configuration keras-cpp can honour (options.compile; otherwise a warning names what it
+/// cannot). Malformed JSON, a class keras-cpp lacks or an option it cannot honour throws
+/// naming it.
+ModelPtr model_from_json(std::string_view json, const LoadOptions& options = {});
+
 /// The weights, in the order of model.weights(), named "<layer>/<weight>". A path ending
 /// in ".npz" writes / reads a NumPy archive with those names instead; one ending in
 /// ".weights.h5" Keras 3's HDF5 weight file (Sequential and Functional models).
@@ -92,4 +99,5 @@ Config load_checkpoint(Model& model, const std::string& path);
 
 namespace keras::models {
 using saving::load_model;
+using saving::model_from_json;
 }

@@ -181,6 +181,35 @@ TEST_CASE("keras-cpp writes .keras and .weights.h5 files that load back with the
     keras::core::save_npy(dir + "/cpp_int4.in0.npy", x4);
     keras::core::save_npy(dir + "/cpp_int4.out0.npy", loaded4);
   }
+  // float8 training: a Dense and an EinsumDense after two traced training steps (their
+  // scales and histories moved), saved and read back.
+  {
+    auto in8 = keras::Input({4});
+    auto h8 = layers::Dense(5, {.activation = "tanh", .name = "hidden"})(in8);
+    auto m8 = keras::Functional({in8}, {layers::EinsumDense("ab,bc->ac", 2, {.bias_axes = "c", .name = "head"})(h8)});
+    m8->quantize("float8");
+    m8->compile({.optimizer = keras::optimizers::SGD({.learning_rate = 0.05}), .loss = "mse"});
+    const Tensor x8 = th::make(th::uniform(32, -2, 2), keras::Shape{8, 4});
+    for (int i = 0; i < 2; ++i) m8->train_on_batch({x8}, {ops::zeros({8, 2})});
+    const Tensor want8 = (*m8)(x8, false);
+    m8->save(dir + "/cpp_float8.keras");
+    check_outputs({(*keras::models::load_model(dir + "/cpp_float8.keras"))(x8, false)}, {want8}, 1e-7);
+    keras::core::save_npy(dir + "/cpp_float8.in0.npy", x8);
+    keras::core::save_npy(dir + "/cpp_float8.out0.npy", want8);
+  }
+  // model.to_json(): Keras reads it with model_from_json (check_in_keras.py), compiled.
+  {
+    auto a = keras::Input({3}, {.name = "a"}), b = keras::Input({2}, {.name = "b"});
+    auto y = layers::Dense(2, {.activation = "relu"})(layers::Concatenate()({a, layers::Dense(4)(b)}));
+    auto mj = keras::Functional({a, b}, {y});
+    mj->compile({.optimizer = keras::optimizers::Adam({.learning_rate = 0.005}), .loss = "huber", .metrics = {"mae"}});
+    th::write_bytes(dir + "/cpp_json.json", mj->to_json(1));
+    mj->save_weights(dir + "/cpp_json.weights.h5");
+    const Tensor xa = th::make(th::uniform(6), keras::Shape{2, 3}), xb = th::make(th::uniform(4), keras::Shape{2, 2});
+    keras::core::save_npy(dir + "/cpp_json.in0.npy", xa);
+    keras::core::save_npy(dir + "/cpp_json.in1.npy", xb);
+    keras::core::save_npy(dir + "/cpp_json.out0.npy", (*mj)({xa, xb}, false));
+  }
   att->load_weights(dir + "/cpp_lora_mha.weights.h5");  // back into the LoRA model: factors zeroed
   check_outputs({(*att)(sx, false)}, {want}, 1e-6);
   CHECK(ops::all(ops::equal(mha->query_dense->lora_kernel_b.value(), ops::zeros({2, 3}))).item<bool>());

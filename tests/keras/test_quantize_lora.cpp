@@ -213,7 +213,7 @@ TEST_CASE("quantize: Keras's checks and errors") {
   auto d = layers::Dense(3);
   throws_with<std::invalid_argument>([&] { d->quantize("int8"); }, "Cannot quantize a layer that isn't yet built");
   d->build(keras::ShapeSpec{-1, 4});
-  throws_with<std::invalid_argument>([&] { d->quantize("float8"); }, "invalid quantization mode 'float8'");
+  throws_with<std::invalid_argument>([&] { d->quantize("gptq"); }, "invalid quantization mode 'gptq'");
   d->quantize("int8");
   throws_with<std::invalid_argument>([&] { d->quantize("int8"); },
                                      "is already quantized with dtype_policy='int8_from_float32'");

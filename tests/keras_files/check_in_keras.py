@@ -7,6 +7,8 @@ predictions with keras-cpp's (run by hand; Keras 3 and TensorFlow from PyPI):
 For each NAME.keras in the folder: keras.saving.load_model, predict on NAME.in<i>.npy,
 compare with NAME.out<j>.npy (keras-cpp's outputs); when NAME.weights.h5 is there, the
 weights are loaded into the model again (after zeroing them) and compared the same way.
+For each NAME.json (keras-cpp's model.to_json()): keras.models.model_from_json, the
+weights of NAME.weights.h5, and the same comparison.
 Prints one line per file and exits non-zero when a difference passes 1e-5.
 """
 import glob
@@ -64,6 +66,25 @@ def main(folder):
         worst = max(worst, d)
         failed += d > TOL
         print(line + ("" if d <= TOL else "  <-- over 1e-5"))
+    # NAME.json: keras-cpp's model.to_json(), read by keras.models.model_from_json, with
+    # the weights of NAME.weights.h5 (and compiled when the JSON holds a compile_config).
+    jsons = sorted(glob.glob(os.path.join(folder, "*.json")))
+    for path in jsons:
+        base = path[: -len(".json")]
+        name = os.path.basename(base)
+        try:
+            with open(path) as f:
+                model = keras.models.model_from_json(f.read())
+            model.load_weights(base + ".weights.h5")
+            d = diff(predict(model, arrays(base, "in")), arrays(base, "out"))
+            print(f"{name}: model_from_json ok (compiled: {model.compiled}), max |keras - keras-cpp| = {d:.3g}" +
+                  ("" if d <= TOL else "  <-- over 1e-5"))
+            worst = max(worst, d)
+            failed += d > TOL
+        except Exception as e:
+            print(f"{name}: FAILED: {type(e).__name__}: {e}")
+            failed += 1
+    files += jsons
     print(f"keras {keras.__version__}: {len(files)} files, {failed} failed, worst difference {worst:.3g}")
     sys.exit(1 if failed else 0)
 

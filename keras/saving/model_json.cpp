@@ -1,0 +1,33 @@
+// model_json.cpp - Keras's model.to_json() and keras.models.model_from_json: a model's
+// architecture (and compile configuration) as Keras 3's serialized JSON, and back.
+#include <string>
+#include <string_view>
+
+#include "keras/saving/file_config.h"
+#include "keras/saving/keras_config.h"
+#include "keras/saving/keras_file.h"
+#include "keras/saving/saving.h"
+
+namespace keras {
+
+std::string Model::to_json(int indent) const {
+  auto lock = lock_state();
+  Value v = saving::detail::cpp_to_keras(*this);
+  if (compiled() && optimizer()) v["compile_config"] = saving::detail::keras_compile_config(*this);
+  return v.to_json(indent);
+}
+
+namespace saving {
+
+ModelPtr model_from_json(std::string_view json, const LoadOptions& options) {
+  const std::string source = "model_from_json";
+  const CustomObjectScope scope(options.custom_objects);  // known for this call only, as in Keras
+  const Config keras_cfg = detail::parse_json(json, source, "the JSON");
+  ModelPtr model = detail::model_from_keras_config(keras_cfg, source);
+  detail::check_honoured(keras_cfg, *model, source);
+  if (options.compile) detail::compile_from_keras_config(*model, keras_cfg, source);
+  return model;
+}
+
+}  // namespace saving
+}  // namespace keras
