@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <tuple>
+#include <utility>
 
 #include "core/errors.h"
 #include "core/ops.h"
@@ -16,12 +17,20 @@
 
 namespace keras::layers {
 namespace {
-// Keras's EinsumDense has an int4 mode (kernel packed along its last axis); keras-cpp's
-// does not, so a policy or a quantize() asking for it raises (Model::quantize warns and
-// skips the layer).
-[[noreturn]] void throw_int4(const std::string& layer) {
-  throw core::NotImplementedError(layer + ": EinsumDense int4 quantization is not implemented in keras-cpp (Dense and "
-                                  "Embedding have it; EinsumDense has int8)");
+// Keras's int4 layout: the kernel reshaped (as laid out, no transpose) to (rows, columns),
+// rows the product of the contracted axes' sizes and columns of the others'.
+std::pair<int64_t, int64_t> int4_matrix(const std::vector<int64_t>& kernel_shape, const std::vector<int64_t>& reduced) {
+  int64_t rows = 1, columns = 1;
+  for (size_t i = 0; i < kernel_shape.size(); ++i)
+    (std::find(reduced.begin(), reduced.end(), int64_t(i)) != reduced.end() ? rows : columns) *= kernel_shape[i];
+  return {rows, columns};
+}
+
+// Keras quantizes EinsumDense to int8 and int4 only with [X],[Y]->[Z] equations.
+void check_no_ellipsis(const std::string& layer, const std::string& equation, const std::string& mode) {
+  if (equation.find("...") != std::string::npos)  // (Model::quantize warns and skips it)
+    throw core::NotImplementedError(layer + ": EinsumDense " + mode + " quantization needs an einsum equation without "
+                                    "an ellipsis ([X],[Y]->[Z], as Keras's), but received '" + equation + "'");
 }
 }  // namespace
 namespace ops = core::ops;
@@ -181,19 +190,28 @@ void EinsumDenseLayer::build(const ShapeSpec& input_shape) {
                                     "; give it in output_shape");
     return Shape(w);
   };
-  const bool int8 = quantization_mode() == "int8";  // an "int8_from_..." policy: Keras's quantized_build
-  if (quantization_mode() == "int4") throw_int4(name());
-  if (int8)
+  // A quantized policy ("int8_from_...", "int4/128_from_..."): Keras's quantized_build.
+  const bool int8 = quantization_mode() == "int8", int4 = quantization_mode() == "int4";
+  if (int8) {
     kernel = add_weight("kernel", known(s.kernel, "kernel"),
                         {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
-  else
+  } else if (int4) {
+    check_no_ellipsis(name(), equation_, "int4");
+    float_kernel_shape_ = known(s.kernel, "kernel").dims();
+    const auto [rows, columns] =
+        int4_matrix(float_kernel_shape_, detail::analyze_einsum_quantization(equation_, name()).kernel_reduced);
+    kernel = add_weight("kernel", Shape{rows, (columns + 1) / 2},
+                        {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
+  } else {
     kernel = add_weight("kernel", known(s.kernel, "kernel"),
                         {kernel_init(equation_, o_.kernel_initializer.ptr(), s.kernel), o_.kernel_regularizer.ptr(),
                          o_.kernel_constraint.ptr()});
+  }
   if (s.has_bias)
     bias = add_weight("bias", known(s.bias, "bias"),
                       {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr()});
   if (int8) build_int8();
+  if (int4) build_int4();
   if (quantization_mode() == "float8") build_float8();
   input_spec = InputSpec{};
   input_spec.ndim = int64_t(input_shape.size());
@@ -205,7 +223,7 @@ void EinsumDenseLayer::build(const ShapeSpec& input_shape) {
 
 void EinsumDenseLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
   detail::check_enable_lora(*this, lora_enabled(), rank, static_cast<bool>(o_.kernel_constraint.ptr()), "kernel");
-  std::vector<int64_t> a_shape = kernel.shape().dims();
+  std::vector<int64_t> a_shape = quantization_mode() == "int4" ? float_kernel_shape_ : kernel.shape().dims();
   const int64_t last = a_shape.back();
   a_shape.back() = rank;
   std::tie(lora_kernel_a, lora_kernel_b) =
@@ -225,6 +243,54 @@ void EinsumDenseLayer::build_int8() {
   kernel_scale = add_weight("kernel_scale", shape, {.initializer = initializers::get("ones"), .trainable = false});
 }
 
+// Keras's _int4_build: the scale per column (block_size -1), or per group of rows and
+// column with int8 zero points and each row's group index.
+void EinsumDenseLayer::build_int4() {
+  const int64_t block = dtype_policy().int4_block_size();
+  const auto [rows, columns] =
+      int4_matrix(float_kernel_shape_, detail::analyze_einsum_quantization(equation_, name()).kernel_reduced);
+  const Shape scale_shape = block == -1 ? Shape{columns} : Shape{(rows + block - 1) / block, columns};
+  kernel_scale = add_weight("kernel_scale", scale_shape, {.initializer = initializers::get("ones"), .trainable = false});
+  if (block == -1) return;
+  kernel_zero = add_weight("kernel_zero", scale_shape,
+                           {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
+  g_idx = add_weight("g_idx", Shape{rows},
+                     {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::float32});
+  g_idx.assign(detail::int4_group_index(rows, block));
+}
+
+// The float kernel an int4 layer computes with, in its original shape.
+Tensor EinsumDenseLayer::int4_kernel() const {
+  const Tensor values = quantizers::unpack_int4(kernel.value(), kernel_scale.shape().dims().back(), -1);
+  const Tensor k = detail::dequantize_int4(values, kernel_scale.value(), kernel_zero.defined() ? kernel_zero.value() : Tensor(),
+                                           g_idx.defined() ? g_idx.value() : Tensor(), compute_dtype());
+  return ops::reshape(k, float_kernel_shape_);
+}
+
+// Keras's EinsumDense.quantize("int4"): the kernel flattened to (rows, columns), quantized
+// as Dense's, packed along the columns.
+void EinsumDenseLayer::quantize_int4(const mixed_precision::DTypePolicy& policy) {
+  float_kernel_shape_ = kernel.shape().dims();
+  const auto [rows, columns] =
+      int4_matrix(float_kernel_shape_, detail::analyze_einsum_quantization(equation_, name()).kernel_reduced);
+  const detail::Int4Weight w =
+      detail::quantize_int4(ops::reshape(kernel.value(), {rows, columns}), policy.int4_block_size());
+  const Tensor packed = quantizers::pack_int4(w.values, -1);
+  kernel = replace_weight(kernel, "kernel", packed.shape(),
+                          {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
+  set_quantized_policy(policy);
+  kernel.assign(packed);
+  build_int4();
+  // (the order of a layer built from this config: kernel, bias, kernel_scale, kernel_zero, g_idx)
+  move_weight_after(kernel_scale, bias.defined() ? bias : kernel);
+  kernel_scale.assign(ops::cast(w.scale, kernel_scale.dtype()));
+  if (kernel_zero.defined()) {
+    move_weight_after(kernel_zero, kernel_scale);
+    move_weight_after(g_idx, kernel_zero);
+    kernel_zero.assign(w.zero);
+  }
+}
+
 void EinsumDenseLayer::quantize(const std::string& mode) {
   if (class_name() != "EinsumDense") Layer::quantize(mode);  // Keras's type check: not subclasses
   detail::check_quantize_args(*this, mode);
@@ -233,14 +299,15 @@ void EinsumDenseLayer::quantize(const std::string& mode) {
     build_float8();
     return;
   }
-  if (mixed_precision::DTypePolicy::quantized(mode, dtype_policy()).quantization_mode() == "int4") throw_int4(name());
-  if (equation_.find("...") != std::string::npos)  // (Model::quantize warns and skips it)
-    throw core::NotImplementedError(name() + ": EinsumDense int8 quantization needs an einsum equation without an "
-                                    "ellipsis ([X],[Y]->[Z], as Keras's), but received '" + equation_ + "'");
+  const mixed_precision::DTypePolicy policy = mixed_precision::DTypePolicy::quantized(mode, dtype_policy());
+  check_no_ellipsis(name(), equation_, policy.quantization_mode());
+  if (policy.quantization_mode() == "int4") {
+    quantize_int4(policy);
+    return;
+  }
   const detail::EinsumQuantization q = detail::analyze_einsum_quantization(equation_, name());
   const quantizers::Quantized k = quantizers::abs_max_quantize(ops::cast(kernel.value(), DType::float32), q.kernel_reduced);
   const Tensor scale = detail::scale_for_quant(k.scale, q.kernel_transpose, q.kernel_expand, q.kernel_squeeze);
-  const mixed_precision::DTypePolicy policy = mixed_precision::DTypePolicy::quantized(mode, dtype_policy());
   kernel = replace_weight(kernel, "kernel", kernel.shape(),
                           {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
   set_quantized_policy(policy);
@@ -252,7 +319,7 @@ void EinsumDenseLayer::quantize(const std::string& mode) {
 }
 
 Tensor EinsumDenseLayer::effective_kernel() const {
-  Tensor k = kernel.value();
+  Tensor k = quantization_mode() == "int4" ? int4_kernel() : kernel.value();
   if (quantization_mode() == "int8")
     k = ops::divide(ops::cast(k, compute_dtype()),
                     detail::kernel_scale_for_dequant(kernel_scale.value(),
@@ -267,8 +334,15 @@ std::vector<Layer::StoredWeight> EinsumDenseLayer::stored_weights() const {
   // (quantized again once int8) and the factors are not stored.
   if (!lora_enabled()) return Layer::stored_weights();
   std::vector<StoredWeight> out;
-  Tensor merged_scale;
-  if (quantization_mode() == "int8") {
+  Tensor merged_scale, merged_zero;
+  if (quantization_mode() == "int4") {  // Keras's _get_kernel_with_merged_lora: quantized again
+    const auto [rows, columns] = std::pair{kernel.shape()[0], kernel_scale.shape().dims().back()};
+    const detail::Int4Weight w =
+        detail::quantize_int4(ops::reshape(effective_kernel(), {rows, columns}), dtype_policy().int4_block_size());
+    out.push_back({kernel, quantizers::pack_int4(w.values, -1)});
+    merged_scale = ops::cast(w.scale, kernel_scale.dtype());
+    merged_zero = w.zero;
+  } else if (quantization_mode() == "int8") {
     const detail::EinsumQuantization q = detail::analyze_einsum_quantization(equation_, name());
     const quantizers::Quantized k =
         quantizers::abs_max_quantize(ops::cast(effective_kernel(), DType::float32), q.kernel_reduced);
@@ -280,6 +354,10 @@ std::vector<Layer::StoredWeight> EinsumDenseLayer::stored_weights() const {
   }
   if (bias.defined()) out.push_back({bias, bias.value()});
   if (merged_scale.defined()) out.push_back({kernel_scale, merged_scale});
+  if (merged_zero.defined()) {
+    out.push_back({kernel_zero, merged_zero});
+    out.push_back({g_idx, g_idx.value()});
+  }
   return out;
 }
 
@@ -306,7 +384,13 @@ Tensor EinsumDenseLayer::call(const Tensor& input, bool training) {
     if (bias.defined()) y = ops::add(y, detail::float8_bias(bias.value(), compute_dtype()));
     return o_.activation(y);
   }
-  if (quantization_mode() == "int8") {
+  if (quantization_mode() == "int4") {  // Keras's _int4_call: the inputs meet the dequantized kernel
+    y = ops::einsum(equation_, x, int4_kernel());
+    if (lora_enabled()) {  // Keras: einsum(inputs, a) @ b, scaled, added
+      const Tensor lora = ops::matmul(ops::einsum(equation_, x, lora_kernel_a.value()), lora_kernel_b.value());
+      y = ops::cast(ops::add(y, detail::lora_scaled(lora, lora_alpha_, lora_rank_)), compute_dtype());
+    }
+  } else if (quantization_mode() == "int8") {
     y = detail::einsum_int8(equation_, detail::analyze_einsum_quantization(equation_, name()), x, kernel, kernel_scale,
                             compute_dtype());
     if (lora_enabled()) {  // Keras: einsum(inputs, a @ b), scaled, added to the de-scaled result

@@ -89,8 +89,18 @@ class EinsumDenseLayer : public Layer {
   /// update when enabled.
   Tensor effective_kernel() const;
   /// int8: the kernel's scale, in Keras's layout (the contracted axes reduced, the rest
-  /// laid out to broadcast over the output). float8: the kernel's scalar scale.
+  /// laid out to broadcast over the output). int4: per column of the flattened kernel
+  /// (columns), or per group of rows and column (groups, columns). float8: the kernel's
+  /// scalar scale.
   Variable kernel_scale;
+  ///@{
+  /// int4 in blocks: the int8 zero points (groups, columns) and each row's group index as
+  /// float32 (rows), Keras's g_idx; undefined otherwise. (Once int4, `kernel` holds the
+  /// kernel reshaped to (rows, columns), rows the product of the contracted axes and
+  /// columns of the others, as Keras flattens it, with its values packed two per byte along
+  /// the columns: (rows, ceil(columns / 2)).)
+  Variable kernel_zero, g_idx;
+  ///@}
   ///@{
   /// float8 training (quantize("float8"), Keras's names): scalar scales and amax histories
   /// (amax_history_length values) of the inputs, the kernel (whose scale is kernel_scale)
@@ -100,8 +110,12 @@ class EinsumDenseLayer : public Layer {
   ///@}
   /// "int8" (Keras's EinsumDense.quantize): the kernel quantized by its abs-max over the
   /// contracted axes, the inputs likewise at each call, the einsum computed in int32 and
-  /// de-scaled; gradients flow to the inputs through the dequantized kernel. Equations
-  /// with an ellipsis raise std::invalid_argument (Keras cannot quantize them either).
+  /// de-scaled; gradients flow to the inputs through the dequantized kernel. "int4" /
+  /// "int4/<block_size>" (Keras's EinsumDense int4): the kernel flattened to (rows,
+  /// columns) and quantized to [-8, 7] per column by abs-max, or in blocks of rows with a
+  /// zero point, packed two per byte; the inputs stay float and meet the dequantized
+  /// kernel. Equations with an ellipsis raise core::NotImplementedError for int8 and int4
+  /// (Keras cannot quantize them either).
   /// "float8": float8 training as DenseLayer::quantize("float8") (any equation).
   void quantize(const std::string& mode) override;
   std::vector<StoredWeight> stored_weights() const override;
@@ -123,7 +137,11 @@ class EinsumDenseLayer : public Layer {
 
  private:
   void build_int8();
+  void build_int4();
   void build_float8();
+  void quantize_int4(const mixed_precision::DTypePolicy& policy);
+  Tensor int4_kernel() const;
+  std::vector<int64_t> float_kernel_shape_;  // int4: the kernel's shape before flattening
   std::string equation_;
   ShapeSpec partial_output_;
   EinsumDenseOptions o_;

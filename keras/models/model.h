@@ -248,10 +248,10 @@ class Model : public layers::Layer {
 
   // ---- quantization (keras/models/quantize.cpp) ----
   /// Keras's Model.quantize(mode): quantizes every leaf layer (one without sublayers) that
-  /// takes the mode ("int8": Dense, EinsumDense, Embedding); leaf layers that do not are skipped with a
-  /// warning naming them, as Keras does, and unbuilt layers silently. The traced steps are
-  /// dropped (traced again at the next call). A mode other than "int8" throws
-  /// std::invalid_argument.
+  /// takes the mode ("int8", "int4", "int4/<block_size>": Dense, EinsumDense, Embedding;
+  /// "float8": Dense, EinsumDense); leaf layers that do not are skipped with a warning
+  /// naming them, as Keras does. The traced steps are dropped (traced again at the next
+  /// call). Another mode throws std::invalid_argument.
   void quantize(const std::string& mode) override;
   /// quantize(mode) on the leaf layers `filter` accepts (Keras's callable `filters`).
   void quantize(const std::string& mode, const std::function<bool(const layers::Layer&)>& filter);
@@ -355,6 +355,15 @@ class Model : public layers::Layer {
   const StepFunction* test_function() const { return test_fn_.get(); }
   /// The options of the last compile() (what save() records).
   const CompileOptions& compile_options() const { return compile_options_; }
+  /// Keras's model.get_compile_config(): the compile configuration as Keras 3 serializes
+  /// it ({"optimizer": {"module", "class_name", "config", ...}, "loss", "loss_weights",
+  /// "metrics", "weighted_metrics", "run_eagerly", "steps_per_execution", "jit_compile"});
+  /// null before compile().
+  Config get_compile_config() const;
+  /// Keras's model.compile_from_config(config): compile() from get_compile_config()'s form
+  /// (fresh optimizer, losses and metrics); an option keras-cpp cannot honour throws
+  /// std::invalid_argument naming it.
+  void compile_from_config(const Config& config);
   /// Set to true (a callback does) to end fit() after the current batch (Keras's
   /// model.stop_training).
   bool stop_training = false;

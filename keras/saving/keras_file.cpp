@@ -57,8 +57,8 @@ std::vector<Value> flat_list(const Value& v, const char* what) {
   return items;
 }
 
-// Keras's compile_config as CompileOptions, then model.compile(). Anything keras-cpp cannot
-// honour (an optimizer option, per-output metrics, ...) raises before anything is compiled.
+}  // namespace
+
 void restore_compile(Model& model, const Value& cc) {
   CompileOptions o;
   const Value opt = keras_value_to_cpp(cc.at("optimizer"));
@@ -88,6 +88,8 @@ void restore_compile(Model& model, const Value& cc) {
   if (spe != Value(1)) throw std::invalid_argument("steps_per_execution=" + spe.to_json() + " is not supported");
   model.compile(o);
 }
+
+namespace {
 
 void write_bytes(const std::string& path, const std::string& bytes) {
   write_file_atomically(path, [&](std::ostream& out) { out.write(bytes.data(), std::streamsize(bytes.size())); });

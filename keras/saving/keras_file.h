@@ -39,6 +39,10 @@ std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::strin
 // weights; a malformed entry or a class keras-cpp lacks throws naming it (the options are
 // checked with check_honoured separately).
 std::shared_ptr<Model> model_from_keras_config(const Config& keras_cfg, const std::string& source);
+// Keras's compile_config as CompileOptions, then model.compile(). Anything keras-cpp cannot
+// honour (an optimizer option, per-output metrics, ...) raises std::invalid_argument before
+// anything is compiled.
+void restore_compile(Model& model, const Value& compile_config);
 // Compiles `model` from the entry's "compile_config" when it has one keras-cpp can honour;
 // otherwise prints a warning naming what it cannot (the model stays uncompiled, as Keras).
 void compile_from_keras_config(Model& model, const Config& keras_cfg, const std::string& source);

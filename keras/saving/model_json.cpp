@@ -1,5 +1,7 @@
 // model_json.cpp - Keras's model.to_json() and keras.models.model_from_json: a model's
-// architecture (and compile configuration) as Keras 3's serialized JSON, and back.
+// architecture (and compile configuration) as Keras 3's serialized JSON, and back; and
+// get_compile_config / compile_from_config in Keras's form.
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -15,6 +17,18 @@ std::string Model::to_json(int indent) const {
   Value v = saving::detail::cpp_to_keras(*this);
   if (compiled() && optimizer()) v["compile_config"] = saving::detail::keras_compile_config(*this);
   return v.to_json(indent);
+}
+
+Config Model::get_compile_config() const {
+  if (!compiled() || !optimizer()) return Config();
+  return saving::detail::keras_compile_config(*this);
+}
+
+void Model::compile_from_config(const Config& config) {
+  if (!config.is_object() || !config.contains("optimizer"))
+    throw std::invalid_argument(name() + ".compile_from_config: expected a compile configuration with an "
+                                "\"optimizer\" (as get_compile_config() returns), but received " + config.to_json());
+  saving::detail::restore_compile(*this, config);
 }
 
 namespace saving {

@@ -221,3 +221,27 @@ TEST_CASE("model_from_json reads Keras 3's model.to_json(), compile configuratio
   const keras::Logs logs = model->evaluate(xs, {ops::zeros({3, 2}), ops::ones({3, 1})}, {.verbose = 0});
   CHECK(logs.count("sum_head_mae") == 1);
 }
+
+TEST_CASE("get_compile_config / compile_from_config: Keras's form, and back into another model") {
+  auto model = siamese();
+  CHECK(model->get_compile_config().is_null());
+  model->compile({.optimizer = keras::optimizers::Adam({.learning_rate = 0.004}),
+                  .loss = {"mse", "binary_crossentropy"},
+                  .metrics = {"mae"}});
+  const keras::Config c = model->get_compile_config();
+  CHECK(c.at("optimizer").at("module").as_string() == "keras.optimizers");
+  CHECK(c.at("optimizer").at("class_name").as_string() == "Adam");
+  CHECK(c.at("loss").as_list().size() == 2);
+  CHECK(c.at("metrics").as_list().at(0).as_string() == "mae");
+  CHECK(c.at("steps_per_execution").as_int() == 1);
+  auto other = siamese();
+  other->compile_from_config(c);
+  REQUIRE(other->compiled());
+  CHECK(other->optimizer() != model->optimizer());
+  CHECK(other->optimizer()->learning_rate() == doctest::Approx(0.004));
+  throws_with<std::invalid_argument>([&] { other->compile_from_config(keras::Config::object()); },
+                                     "expected a compile configuration with an \"optimizer\"");
+  keras::Config bad = c;
+  bad["steps_per_execution"] = 4;
+  throws_with<std::invalid_argument>([&] { other->compile_from_config(bad); }, "steps_per_execution=4");
+}

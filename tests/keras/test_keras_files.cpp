@@ -160,15 +160,19 @@ TEST_CASE("keras-cpp writes .keras and .weights.h5 files that load back with the
   keras::core::save_npy(dir + "/cpp_lora_mha.in0.npy", sx);
   keras::core::save_npy(dir + "/cpp_lora_mha.out0.npy", want);
   check_outputs({(*keras::models::load_model(dir + "/cpp_lora_mha.keras"))(sx, false)}, {want}, 1e-6);
-  // int4: an Embedding in blocks of 2 columns, a Dense in blocks of 4 inputs, a Dense per
-  // channel with LoRA on top (the file holds its merged kernel, quantized again).
+  // int4: an Embedding in blocks of 2 columns, a Dense in blocks of 4 inputs, an
+  // EinsumDense in blocks of 2 rows, a Dense per channel with LoRA on top (the file holds
+  // its merged kernel, quantized again).
   {
     auto ids = keras::Input({3}, {.dtype = keras::DType::int32});
     auto h = layers::Flatten()(layers::Embedding(12, 5, {.name = "emb"})(ids));
-    auto y = layers::Dense(3, {.name = "head"})(layers::Dense(9, {.activation = "relu", .name = "hidden"})(h));
+    auto h2 = layers::Dense(9, {.activation = "relu", .name = "hidden"})(h);
+    auto h3 = layers::EinsumDense("ab,bc->ac", 4, {.bias_axes = "c", .name = "mix"})(h2);
+    auto y = layers::Dense(3, {.name = "head"})(h3);
     auto m4 = keras::Functional({ids}, {y});
     m4->get_layer("emb")->quantize("int4/2");
     m4->get_layer("hidden")->quantize("int4/4");
+    m4->get_layer("mix")->quantize("int4/2");
     m4->get_layer("head")->quantize("int4/-1");
     auto head = std::dynamic_pointer_cast<layers::DenseLayer>(m4->get_layer("head"));
     head->enable_lora(2);

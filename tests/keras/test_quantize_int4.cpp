@@ -4,6 +4,7 @@
 // the policies and configs, LoRA over int4, and both file formats.
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -152,15 +153,85 @@ TEST_CASE("int4: policies, modes and Keras's checks") {
                                      "invalid quantization mode 'int2'");
   auto d = dense_case("b4", "int4/4");
   throws_with<std::invalid_argument>([&] { d->quantize("int4"); }, "is already quantized");
-  // EinsumDense has int8 only: model->quantize("int4") warns and skips it.
-  auto ed = layers::EinsumDense("ab,bc->ac", keras::ShapeSpec{3});
+  // EinsumDense with an ellipsis has no int4 mode (as Keras): model->quantize("int4") warns
+  // and skips it, and quantizes the rest.
+  auto ed = layers::EinsumDense("...b,bc->...c", keras::ShapeSpec{3});
   ed->build(keras::ShapeSpec{-1, 4});
-  throws_with<keras::core::NotImplementedError>([&] { ed->quantize("int4"); }, "int4 quantization is not implemented");
+  throws_with<keras::core::NotImplementedError>([&] { ed->quantize("int4"); },
+                                                "EinsumDense int4 quantization needs an einsum equation without an "
+                                                "ellipsis");
   auto in = keras::Input({4});
-  auto model = keras::Functional({in}, {layers::Dense(2)(layers::EinsumDense("ab,bc->ac", keras::ShapeSpec{3})(in))});
+  auto model = keras::Functional({in}, {layers::Dense(2)(layers::EinsumDense("...b,bc->...c", keras::ShapeSpec{3})(in))});
   model->quantize("int4");
   CHECK(model->layers().back()->quantization_mode() == "int4");
   CHECK(model->layers()[1]->quantization_mode().empty());
+}
+
+TEST_CASE("EinsumDense.quantize(\"int4\"): Keras's flattened packed kernels, scales, zero points, outputs, gradients") {
+  struct Case {
+    const char* equation;
+    keras::ShapeSpec output;
+    std::optional<std::string> bias_axes;
+    int64_t block;
+  };
+  const std::vector<Case> cases = {{"ab,bc->ac", {5}, "c", -1},           {"abc,cd->abd", {-1, 6}, "d", 3},
+                                   {"abc,cde->abde", {-1, 2, 3}, "de", 4}, {"abcd,cde->abe", {-1, 4}, std::nullopt, 4},
+                                   {"abc,dc->abd", {-1, 5}, "d", -1},      {"abc,dc->abd", {-1, 5}, "d", 2}};
+  const auto& arrays = th::npz_arrays("quantize/int4_einsum.npz");
+  auto ex = [&](const std::string& name) -> const Tensor& { return arrays.at(name); };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    const std::string t = "c" + std::to_string(i);
+    CAPTURE(c.equation);
+    CAPTURE(c.block);
+    auto e = layers::EinsumDense(c.equation, c.output, {.activation = "relu", .bias_axes = c.bias_axes});
+    const Tensor& x = ex(t + "_x");
+    e->build(keras::ShapeSpec(x.shape().dims()));
+    e->set_weights(c.bias_axes ? std::vector<Tensor>{ex(t + "_kernel"), ex(t + "_bias")}
+                               : std::vector<Tensor>{ex(t + "_kernel")});
+    e->quantize("int4/" + std::to_string(c.block));
+    CHECK(e->dtype_policy().name() == "int4/" + std::to_string(c.block) + "_from_float32");
+    CHECK(same_ints(e->kernel.value(), ex(t + "_q_kernel")));
+    CHECK(max_abs_diff(e->kernel_scale.value(), ex(t + "_q_scale")) == 0.0);
+    if (c.block != -1) {
+      CHECK(same_ints(e->kernel_zero.value(), ex(t + "_q_zero")));
+      CHECK(max_abs_diff(e->g_idx.value(), ex(t + "_q_gidx")) == 0.0);
+    } else {
+      CHECK_FALSE(e->kernel_zero.defined());
+    }
+    keras::GradientTape tape;
+    tape.watch(x);
+    const Tensor y = (*e)(x);
+    REQUIRE(y.shape() == ex(t + "_y").shape());
+    const Tensor dx = tape.gradient(ops::sum(ops::multiply(y, ex(t + "_w"))), x);
+    CHECK(max_abs_diff(y, ex(t + "_y")) < 2e-5);
+    CHECK(max_abs_diff(dx, ex(t + "_dx")) < 2e-5);
+    CHECK(e->trainable_weights().size() == (c.bias_axes ? 1u : 0u));
+    // A layer built from the config (an int4 policy) has the same weights, in Keras's file order.
+    auto rebuilt = layers::deserialize(layers::serialize(*e));
+    rebuilt->build(keras::ShapeSpec(x.shape().dims()));
+    rebuilt->set_weights(e->get_weights());
+    CHECK(max_abs_diff((*rebuilt)(x), y) == 0.0);
+  }
+}
+
+TEST_CASE("EinsumDense int4: inputs' gradients and LoRA as Keras's") {
+  const auto& arrays = th::npz_arrays("quantize/int4_einsum.npz");
+  auto e = layers::EinsumDense("abc,cd->abd", keras::ShapeSpec{-1, 6}, {.activation = "relu", .bias_axes = "d"});
+  const Tensor& x = arrays.at("c1_x");
+  e->build(keras::ShapeSpec(x.shape().dims()));
+  e->set_weights({arrays.at("c1_kernel"), arrays.at("c1_bias")});
+  e->quantize("int4/3");
+  e->enable_lora(2, {.lora_alpha = 4});
+  CHECK(e->lora_kernel_a.shape() == keras::Shape{7, 2});  // the float kernel's shape, not the packed one
+  e->lora_kernel_a.assign(arrays.at("lora_a"));
+  e->lora_kernel_b.assign(arrays.at("lora_b"));
+  CHECK(max_abs_diff((*e)(x), arrays.at("lora_y")) < 2e-5);
+  const auto stored = e->stored_weights();
+  REQUIRE(stored.size() == 5);
+  CHECK(same_ints(stored[0].value, arrays.at("lora_merged_kernel")));
+  CHECK(max_abs_diff(stored[2].value, arrays.at("lora_merged_scale")) < 1e-6);
+  CHECK(same_ints(stored[3].value, arrays.at("lora_merged_zero")));
 }
 
 TEST_CASE("int4: LoRA over an int4 Dense computes Keras's outputs and saves Keras's merged kernel") {
