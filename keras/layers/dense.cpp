@@ -62,13 +62,7 @@ void DenseLayer::build_int8(int64_t) {
 void DenseLayer::build_int4(int64_t in) {
   const int64_t block = dtype_policy().int4_block_size();
   const Shape scale_shape = block == -1 ? Shape{units_} : Shape{(in + block - 1) / block, units_};
-  kernel_scale = add_weight("kernel_scale", scale_shape, {.initializer = initializers::get("ones"), .trainable = false});
-  if (block == -1) return;
-  kernel_zero = add_weight("kernel_zero", scale_shape,
-                           {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
-  g_idx = add_weight("g_idx", Shape{in},
-                     {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::float32});
-  g_idx.assign(detail::int4_group_index(in, block));
+  std::tie(kernel_scale, kernel_zero, g_idx) = detail::add_int4_weights(*this, "kernel", scale_shape, in, block);
 }
 
 void DenseLayer::build_float8() {

@@ -250,13 +250,7 @@ void EinsumDenseLayer::build_int4() {
   const auto [rows, columns] =
       int4_matrix(float_kernel_shape_, detail::analyze_einsum_quantization(equation_, name()).kernel_reduced);
   const Shape scale_shape = block == -1 ? Shape{columns} : Shape{(rows + block - 1) / block, columns};
-  kernel_scale = add_weight("kernel_scale", scale_shape, {.initializer = initializers::get("ones"), .trainable = false});
-  if (block == -1) return;
-  kernel_zero = add_weight("kernel_zero", scale_shape,
-                           {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
-  g_idx = add_weight("g_idx", Shape{rows},
-                     {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::float32});
-  g_idx.assign(detail::int4_group_index(rows, block));
+  std::tie(kernel_scale, kernel_zero, g_idx) = detail::add_int4_weights(*this, "kernel", scale_shape, rows, block);
 }
 
 // The float kernel an int4 layer computes with, in its original shape.

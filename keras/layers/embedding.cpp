@@ -97,14 +97,8 @@ void EmbeddingLayer::build_int8() {
 void EmbeddingLayer::build_int4() {
   const int64_t block = dtype_policy().int4_block_size();
   const Shape scale_shape = block == -1 ? Shape{input_dim_} : Shape{input_dim_, (output_dim_ + block - 1) / block};
-  embeddings_scale = add_weight("embeddings_scale", scale_shape,
-                                {.initializer = initializers::get("ones"), .trainable = false});
-  if (block == -1) return;
-  embeddings_zero = add_weight("embeddings_zero", scale_shape,
-                               {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
-  g_idx = add_weight("g_idx", Shape{output_dim_},
-                     {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::float32});
-  g_idx.assign(detail::int4_group_index(output_dim_, block));
+  std::tie(embeddings_scale, embeddings_zero, g_idx) =
+      detail::add_int4_weights(*this, "embeddings", scale_shape, output_dim_, block);
 }
 
 // Rows of int4 embeddings (packed rows, unpacked after the lookup) as floats: divided by

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/ops.h"
+#include "keras/initializers.h"
 #include "keras/mixed_precision.h"
 #include "keras/quantizers.h"
 #include "core/ops_numpy.h"
@@ -88,6 +89,19 @@ Int4Weight quantize_int4(const Tensor& weight, int64_t block_size) {
   }
   out.values = values;
   return out;
+}
+
+std::tuple<Variable, Variable, Variable> add_int4_weights(Layer& layer, const std::string& prefix,
+                                                          const Shape& scale_shape, int64_t grouped, int64_t block) {
+  Variable scale =
+      layer.add_weight(prefix + "_scale", scale_shape, {.initializer = initializers::get("ones"), .trainable = false});
+  if (block == -1) return {scale, Variable(), Variable()};
+  Variable zero = layer.add_weight(prefix + "_zero", scale_shape,
+                                   {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
+  Variable g_idx = layer.add_weight("g_idx", Shape{grouped},
+                                    {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::float32});
+  g_idx.assign(int4_group_index(grouped, block));
+  return {scale, zero, g_idx};
 }
 
 Tensor dequantize_int4(const Tensor& values, const Tensor& scale, const Tensor& zero, const Tensor& g_idx, DType dtype,

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "keras/layers/layer.h"
@@ -40,6 +41,13 @@ Value quantization_config(const mixed_precision::DTypePolicy& policy);
 /// The group index of each of n rows in blocks of block_size, as float32 (Keras's g_idx:
 /// floor(arange(n) / block_size)).
 Tensor int4_group_index(int64_t n, int64_t block_size);
+
+/// The weights of Keras's _int4_build beside the packed one: `<prefix>_scale` (float32
+/// ones) of `scale_shape`, and in blocks (block != -1) `<prefix>_zero` (int8 zeros, the
+/// same shape) and `g_idx`, the group index of each of `grouped` positions (float32):
+/// (scale, zero, g_idx), the last two undefined per channel.
+std::tuple<Variable, Variable, Variable> add_int4_weights(Layer& layer, const std::string& prefix,
+                                                          const Shape& scale_shape, int64_t grouped, int64_t block);
 
 /// A float (rows, cols) weight quantized to int4 along its rows, as Keras's Dense does:
 /// per column by abs-max into [-8, 7] (block_size -1: scale (cols), no zero point), or in

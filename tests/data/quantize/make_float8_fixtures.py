@@ -18,6 +18,7 @@ float8 training (quantize("float8")), read by tests/keras/test_quantize_float8.c
   the outputs of predict;
 - einsum_*: the same for EinsumDense("abc,cd->abd", (None, 3), bias_axes="d") on
   (2, 5, 4) inputs, with Adam(0.01);
+- bf16_*: a Dense with policy float8_from_mixed_bfloat16: weights, input, outputs;
 - model_*: inputs and outputs of float8_model.keras (a Dense and an EinsumDense
   quantized by model.quantize("float8") after two training steps), which Keras wrote.
 """
@@ -108,6 +109,16 @@ def main():
     mx = f32(5, 4, lo=-2, hi=2)
     out["model_x"], out["model_y"] = mx, model.predict(mx, verbose=0)
     model.save(MODEL)
+
+    # mixed_bfloat16: a Dense's outputs, in training and inference calls.
+    bd = layers.Dense(4, dtype=keras.dtype_policies.QuantizedFloat8DTypePolicy("float8", "mixed_bfloat16"))
+    bd.build((None, 6))
+    bk, bb = f32(6, 4), f32(4)
+    bd.kernel.assign(bk)
+    bd.bias.assign(bb)
+    bx = f32(5, 6, lo=-3, hi=3)
+    out["bf16_kernel"], out["bf16_bias"], out["bf16_x"] = bk, bb, bx
+    out["bf16_y"] = np.asarray(keras.ops.cast(bd(bx), "float32"))
     np.savez(OUT, **out)
     print("wrote", OUT, "and", MODEL)
 
