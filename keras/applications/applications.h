@@ -144,6 +144,15 @@ Ref<FunctionalModel> ConvNeXtLarge(const ApplicationOptions& options = {});
 Ref<FunctionalModel> ConvNeXtXLarge(const ApplicationOptions& options = {});
 ///@}
 
+///@{
+/// keras.applications.NASNetMobile / NASNetLarge (NASNet-A 4 @ 1056 and 6 @ 4032; default
+/// input 224 and 331, at least 32; channels_last only; preprocessing:
+/// nasnet::preprocess_input, "tf"). NASNetMobile without the top takes (224, 224, 3) by
+/// default, as Keras.
+Ref<FunctionalModel> NASNetMobile(const ApplicationOptions& options = {});
+Ref<FunctionalModel> NASNetLarge(const ApplicationOptions& options = {});
+///@}
+
 /// One guess of decode_predictions: WordNet id, description and score.
 struct Prediction {
   std::string class_name;   ///< e.g. "n02504458"
@@ -194,6 +203,7 @@ KERAS_APPLICATION_PREPROCESS(densenet, "torch")
 KERAS_APPLICATION_PREPROCESS(xception, "tf")
 KERAS_APPLICATION_PREPROCESS(inception_v3, "tf")
 KERAS_APPLICATION_PREPROCESS(inception_resnet_v2, "tf")
+KERAS_APPLICATION_PREPROCESS(nasnet, "tf")
 #undef KERAS_APPLICATION_PREPROCESS
 
 /// The preprocess_input of the families whose models scale their input themselves
