@@ -154,10 +154,12 @@ Ref<FunctionalModel> finish(const Start& s, const KerasTensor& out, const Applic
   std::string path = *o.weights;
   if (path == "imagenet") {
     const std::string file = o.include_top ? files.top : files.no_top;
+    const std::string url = o.include_top ? files.top_url : files.no_top_url;
     path = imagenet_utils::cache_dir() + "/" + file;
     if (!file_exists(path))
       throw std::runtime_error(s.fn + ": the ImageNet weights file " + path +
-                               " is not there (keras-cpp downloads nothing): fetch " + files.base_url + file +
+                               " is not there (keras-cpp downloads nothing): fetch " +
+                               (url.empty() ? files.base_url + file : url + " as " + file) +
                                " into that directory (Keras in Python puts it there on first use), or pass "
                                "weights = std::nullopt for random initialization");
   }

@@ -47,6 +47,9 @@ KerasTensor classifier_top(const KerasTensor& x, const ApplicationOptions& o, co
 /// address they come from.
 struct ImagenetFiles {
   std::string top, no_top, base_url;
+  /// Where each file comes from when its name there differs (NASNet: Keras keeps
+  /// NASNet-mobile.h5 as nasnet_mobile.h5); empty: base_url + the file's name.
+  std::string top_url{}, no_top_url{};
 };
 /// The files of the families Keras keeps as
 /// keras-applications/<folder>/<key>_weights_tf_dim_ordering_tf_kernels[_notop].h5.

@@ -341,6 +341,39 @@ TEST_CASE("keras::applications ConvNeXt (Tiny, Small, Base) is Keras's, and save
         "ConvNeXtLarge takes no `minimalistic` argument");
 }
 
+TEST_CASE("keras::applications NASNetMobile and NASNetLarge are Keras's (cells, adjust blocks, skip_reduction)") {
+  check_against_keras("nasnetmobile", [] {
+    return apps::NASNetMobile({.weights = kNone, .input_shape = {32, 32, 3}, .classes = 5, .classifier_activation = nullptr});
+  });
+  check_against_keras("nasnetlarge", [] {
+    return apps::NASNetLarge({.include_top = false, .weights = kNone, .input_shape = {35, 33, 3}, .pooling = "avg"});
+  });
+  // Keras's defaults and checks.
+  CHECK(apps::NASNetMobile({.include_top = false, .weights = kNone})->inputs()[0].shape() == ShapeSpec{-1, 224, 224, 3});
+  CHECK(apps::NASNetLarge({.weights = kNone})->inputs()[0].shape() == ShapeSpec{-1, 331, 331, 3});
+  CHECK(error_of([] { apps::NASNetLarge({.include_top = false, .input_shape = {-1, -1, 3}}); }) ==
+        "When specifying the input shape of a NASNet and loading `ImageNet` weights, the input_shape argument must be "
+        "static (no None entries). Got: `input_shape=(None, None, 3)`.");
+  keras::config::set_image_data_format("channels_first");
+  const std::string cf = error_of([] { apps::NASNetMobile({.weights = kNone}); });
+  keras::config::set_image_data_format("channels_last");
+  CHECK(cf.find("NASNet does not support the `channels_first` image data format") == 0);
+  const std::string missing = [] {
+    try {
+      apps::NASNetMobile({.include_top = false});
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no exception)");
+  }();
+  if (missing != "(no exception)")  // (unless Keras's file is in the cache)
+    CHECK(missing.find("fetch https://storage.googleapis.com/tensorflow/keras-applications/nasnet/NASNet-mobile-no-top.h5 "
+                       "as nasnet_mobile_no_top.h5") != std::string::npos);
+  const Tensor pre =
+      apps::nasnet::preprocess_input(keras::core::constant(std::vector<float>{0, 127.5f, 255}, keras::Shape{1, 1, 1, 3}));
+  CHECK(values(pre) == std::vector<double>{-1, 0, 1});  // "tf": x / 127.5 - 1
+}
+
 TEST_CASE("keras::applications preprocess_input: caffe, tf and torch as Keras, both data formats") {
   const Tensor& raw = npz_array("applications/applications.npz", "pre_input");
   const Tensor raw_cf = ops::transpose(raw, {0, 3, 1, 2});

@@ -57,6 +57,8 @@ CASES = [
     ("convnext_tiny", A.ConvNeXtTiny, dict(input_shape=(32, 32, 3), classes=5, classifier_activation=None)),
     ("convnext_small", A.ConvNeXtSmall, dict(include_top=False, input_shape=(36, 40, 3), pooling="avg")),
     ("convnext_base", A.ConvNeXtBase, dict(include_top=False, input_shape=(32, 32, 3), include_preprocessing=False)),
+    ("nasnetmobile", A.NASNetMobile, dict(input_shape=(32, 32, 3), classes=5, classifier_activation=None)),
+    ("nasnetlarge", A.NASNetLarge, dict(include_top=False, input_shape=(35, 33, 3), pooling="avg")),
 ]
 
 
