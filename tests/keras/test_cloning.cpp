@@ -245,3 +245,16 @@ TEST_CASE("get_compile_config / compile_from_config: Keras's form, and back into
   bad["steps_per_execution"] = 4;
   throws_with<std::invalid_argument>([&] { other->compile_from_config(bad); }, "steps_per_execution=4");
 }
+
+TEST_CASE("clone_model: operation nodes (keras::ops on symbolic tensors) and masks are replayed") {
+  auto x = keras::Input({5}, {.dtype = keras::DType::int32});
+  auto e = layers::Embedding(10, 4, {.mask_zero = true})(x);
+  auto h = layers::LSTM(3)(e);
+  auto y = keras::ops::relu(h + 0.5) * 2.0;
+  auto model = keras::Functional({x}, {y});
+  auto clone = clone_model(*model);
+  CHECK(std::dynamic_pointer_cast<keras::FunctionalModel>(clone)->operations().size() == model->operations().size());
+  clone->set_weights(model->get_weights());
+  const Tensor ids = ops::cast(make({1, 2, 0, 0, 0, 3, 4, 5, 0, 0}, keras::Shape{2, 5}), keras::DType::int32);
+  CHECK(max_abs_diff(clone->predict(ids, {.verbose = 0}), model->predict(ids, {.verbose = 0})) == 0.0);
+}
