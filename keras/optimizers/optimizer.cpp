@@ -23,6 +23,15 @@ namespace ops = core::ops;
 using core::DType;
 using core::Shape;
 
+namespace {
+// Whether this call of apply_gradients applies the accumulated gradients: every `steps`-th
+// call ((iterations + 1) % steps == 0), as a tensor, so a traced step decides at run time.
+Tensor accumulation_update_step(const Tensor& it, double steps) {
+  return ops::equal(ops::mod(ops::add(it, ops::scalar_like(it, 1.0)), ops::scalar_like(it, steps)),
+                    ops::scalar_like(it, 0.0));
+}
+}  // namespace
+
 // ---- Optimizer --------------------------------------------------------------------------
 Optimizer::Optimizer(std::string class_name, const OptimizerOptions& o)
     : class_name_(std::move(class_name)),
@@ -189,9 +198,7 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
     // Keras: every `steps`-th call applies the mean of the accumulated gradients and zeroes
     // the accumulators; the other calls add to them. A cond, so a traced step keeps both.
     const double steps = double(*options_.gradient_accumulation_steps);
-    const Tensor it = iterations_.value();
-    const Tensor is_update =
-        ops::equal(ops::mod(ops::add(it, ops::scalar_like(it, 1.0)), ops::scalar_like(it, steps)), ops::scalar_like(it, 0.0));
+    const Tensor is_update = accumulation_update_step(iterations_.value(), steps);
     std::vector<Variable*> acc;
     for (const Variable& x : v) acc.push_back(&accumulators_[index_of(x)]);
     auto done = [] { return std::vector<Tensor>{core::constant(0.0f)}; };
@@ -240,10 +247,8 @@ void Optimizer::overwrite_with_gradients(std::vector<Tensor>& g, std::vector<Var
     for (size_t i = 0; i < og.size(); ++i) ov[i].assign(ops::cast(og[i], ov[i].dtype()));
     return;
   }
-  const double steps = double(*options_.gradient_accumulation_steps);
-  const Tensor it = iterations_.value();
   const Tensor is_update =
-      ops::equal(ops::mod(ops::add(it, ops::scalar_like(it, 1.0)), ops::scalar_like(it, steps)), ops::scalar_like(it, 0.0));
+      accumulation_update_step(iterations_.value(), double(*options_.gradient_accumulation_steps));
   for (size_t i = 0; i < og.size(); ++i) {
     Variable& acc = accumulators_[index_of(ov[i])];
     const Tensor high = ops::maximum(og[i], acc.value());
