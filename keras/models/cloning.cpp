@@ -13,10 +13,14 @@
 namespace keras::models {
 namespace {
 
-// The clone of each layer, made once (a shared layer stays shared in the clone).
+using Cache = std::map<const layers::Layer*, LayerPtr>;
+std::shared_ptr<Model> clone_any(const Model& model, const CloneOptions& o, Cache& cache);
+
+// The clone of each layer, made once (a shared layer stays shared in the clone, nested
+// models included: the cache is shared with them, as Keras's).
 class LayerCloner {
  public:
-  explicit LayerCloner(const CloneOptions& o) : o_(o) {}
+  LayerCloner(const CloneOptions& o, Cache& cache) : o_(o), cache_(cache) {}
 
   LayerPtr operator()(const LayerPtr& layer) {
     if (auto it = cache_.find(layer.get()); it != cache_.end()) return it->second;
@@ -27,7 +31,7 @@ class LayerCloner {
       CloneOptions inner = o_;
       inner.input_tensors.clear();
       if (model->class_name() == "Sequential") inner.call_function = nullptr;  // (Keras: not propagated there)
-      clone = LayerPtr(clone_model(*model, inner));
+      clone = LayerPtr(clone_any(*model, inner, cache_));
     } else if (o_.clone_function) {
       clone = o_.clone_function(layer);
       if (!clone)
@@ -41,7 +45,7 @@ class LayerCloner {
 
  private:
   const CloneOptions& o_;
-  std::map<const layers::Layer*, LayerPtr> cache_;
+  Cache& cache_;
 };
 
 // A new Input like an existing model input (shape without the batch axis, dtype, name,
@@ -65,12 +69,12 @@ void compile_like(Model& clone, const Model& model) {
   saving::detail::compile_from(clone, saving::detail::compile_config(model), "clone_model");
 }
 
-std::shared_ptr<Model> clone_sequential(const SequentialModel& model, const CloneOptions& o) {
+std::shared_ptr<Model> clone_sequential(const SequentialModel& model, const CloneOptions& o, Cache& cache) {
   if (o.call_function)
     throw std::invalid_argument("clone_model: call_function is not supported with Sequential models (in a Sequential "
                                 "model, layers aren't called at model-construction time); model '" + model.name() +
                                 "' is Sequential");
-  LayerCloner clone(o);
+  LayerCloner clone(o, cache);
   std::vector<LayerPtr> layers;
   if (!o.input_tensors.empty()) {
     if (o.input_tensors.size() != 1)
@@ -90,7 +94,7 @@ std::shared_ptr<Model> clone_sequential(const SequentialModel& model, const Clon
   return out;
 }
 
-std::shared_ptr<Model> clone_functional(const FunctionalModel& model, const CloneOptions& o) {
+std::shared_ptr<Model> clone_functional(const FunctionalModel& model, const CloneOptions& o, Cache& cache) {
   const std::vector<KerasTensor>& old_inputs = model.inputs();
   std::vector<KerasTensor> inputs = o.input_tensors;
   if (!inputs.empty() && inputs.size() != old_inputs.size())
@@ -111,7 +115,7 @@ std::shared_ptr<Model> clone_functional(const FunctionalModel& model, const Clon
       throw std::invalid_argument("clone_model: input_tensors[" + std::to_string(i) + "] is undefined");
     made[{old_inputs[i].node().get(), old_inputs[i].index()}] = inputs[i];
   }
-  LayerCloner clone(o);
+  LayerCloner clone(o, cache);
   for (const auto& node : model.nodes()) {
     std::vector<KerasTensor> ins;
     for (const KerasTensor& t : node->inputs) {
@@ -137,11 +141,17 @@ std::shared_ptr<Model> clone_functional(const FunctionalModel& model, const Clon
   return out;
 }
 
+std::shared_ptr<Model> clone_any(const Model& model, const CloneOptions& options, Cache& cache) {
+  if (const auto* s = dynamic_cast<const SequentialModel*>(&model)) return clone_sequential(*s, options, cache);
+  if (const auto* f = dynamic_cast<const FunctionalModel*>(&model)) return clone_functional(*f, options, cache);
+  return nullptr;
+}
+
 }  // namespace
 
 std::shared_ptr<Model> clone_model(const Model& model, const CloneOptions& options) {
-  if (const auto* s = dynamic_cast<const SequentialModel*>(&model)) return clone_sequential(*s, options);
-  if (const auto* f = dynamic_cast<const FunctionalModel*>(&model)) return clone_functional(*f, options);
+  Cache cache;
+  if (auto out = clone_any(model, options, cache)) return out;
   // Another model class: rebuilt from its config (Keras's serialize / deserialize), which
   // takes no per-layer options.
   if (!options.input_tensors.empty() || options.clone_function)

@@ -258,3 +258,16 @@ TEST_CASE("clone_model: operation nodes (keras::ops on symbolic tensors) and mas
   const Tensor ids = ops::cast(make({1, 2, 0, 0, 0, 3, 4, 5, 0, 0}, keras::Shape{2, 5}), keras::DType::int32);
   CHECK(max_abs_diff(clone->predict(ids, {.verbose = 0}), model->predict(ids, {.verbose = 0})) == 0.0);
 }
+
+TEST_CASE("clone_model(recursive): a layer shared by the model and a nested one is cloned once") {
+  auto d = layers::Dense(4, {.name = "shared_d"});
+  auto inner = keras::Sequential({d}, {.name = "inner", .input_shape = {4}});
+  auto x = keras::Input({4});
+  auto model = keras::Functional({x}, {d(inner(x))});
+  auto clone = clone_model(*model, {.recursive = true});
+  auto inner_clone = std::dynamic_pointer_cast<keras::Model>(clone->get_layer("inner"));
+  REQUIRE(inner_clone);
+  CHECK(inner_clone->layers()[0].get() == clone->get_layer("shared_d").get());
+  CHECK(clone->get_layer("shared_d").get() != d.get());
+  CHECK(clone->weights().size() == 2);
+}
