@@ -1,8 +1,9 @@
 // quantized_dense.cpp - inference of the Fashion-MNIST MLP 784-300-100-10 with float32
-// weights and after model->quantize("int8") (Keras's int8 Dense: the inputs quantized per
-// row, the exact int8 product on BLAS, de-scaling), in one process, alternating (bench::time_alternating): the time
-// of one predict_on_batch and the weight bytes of each. Prints one JSON line per variant.
-// Usage: bench_quantized_dense [--threads N] [--batch 128] [--iters 200]
+// weights and after model->quantize(mode) (--mode: "int8" by default, Keras's int8 Dense:
+// the inputs quantized per row, the exact int8 product, de-scaling; "int4", "int4/<n>" or
+// "float8"), in one process, alternating (bench::time_alternating): the time of one
+// predict_on_batch and the weight bytes of each. Prints one JSON line per variant.
+// Usage: bench_quantized_dense [--threads N] [--batch 128] [--iters 200] [--mode int8]
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -17,10 +18,12 @@ int main(int argc, char** argv) {
   if (int t = bench::threads_flag(argc, argv)) keras::core::set_num_threads(t);
   int64_t batch = 128;
   int iters = 200;
+  std::string mode = "int8";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--batch" && i + 1 < argc) batch = std::atoll(argv[++i]);
     else if (a == "--iters" && i + 1 < argc) iters = std::atoi(argv[++i]);
+    else if (a == "--mode" && i + 1 < argc) mode = argv[++i];
     else if (a == "--threads" && i + 1 < argc) ++i;
     else {
       std::fprintf(stderr, "bench_quantized_dense: unknown flag '%s'\n", a.c_str());
@@ -34,7 +37,7 @@ int main(int argc, char** argv) {
   };
   auto fp = make();
   auto q = make();
-  q->quantize("int8");
+  q->quantize(mode);
   const keras::Tensor x = ops::random_uniform({batch, 784});
   auto bytes = [](const keras::Model& m) {
     int64_t b = 0;
@@ -45,9 +48,9 @@ int main(int argc, char** argv) {
                          .item<double>();
   const auto [t_fp, t_q] = bench::time_alternating([&] { fp->predict_on_batch({x}); },
                                                    [&] { q->predict_on_batch({x}); }, iters);
-  for (bool int8 : {false, true})
+  for (bool quantized : {false, true})
     std::printf("{\"bench\":\"quantized_dense\",\"weights\":\"%s\",\"isa\":\"%s\",\"threads\":%d,\"batch\":%lld,"
                 "\"weight_bytes\":%lld,\"predict_ms\":%.4f,\"max_abs_diff_vs_float\":%.3g}\n",
-                int8 ? "int8" : "float32", bench::isa(), keras::core::get_num_threads(), (long long)batch,
-                (long long)bytes(int8 ? *q : *fp), (int8 ? t_q : t_fp) * 1e3, int8 ? err : 0.0);
+                quantized ? mode.c_str() : "float32", bench::isa(), keras::core::get_num_threads(), (long long)batch,
+                (long long)bytes(quantized ? *q : *fp), (quantized ? t_q : t_fp) * 1e3, quantized ? err : 0.0);
 }

@@ -45,21 +45,28 @@ void check_floating(const Tensor& x, const char* what, const char* arg) {
 
 double float8_max(const std::string& quantized_dtype) { return float8_format(quantized_dtype, "float8_max").max; }
 
+namespace {
+// x rounded to the format's grid, ties to even (values past the largest finite one are
+// left to the caller). The step around |x| is 2^(e - mantissa bits), e = floor(log2|x|)
+// clamped below at the smallest normal exponent (the subnormals' step). The exponent is
+// found in float32 at least, so a half-precision log2 cannot move it; near a power of two
+// an exponent off by one still rounds to that power, the grid points agree there. fmax
+// drops a NaN exponent (x NaN) and the upper clamp bounds an infinite one (x infinite), so
+// the shift stays a small integer and NaN and inf pass through the scaling unchanged.
+Tensor round_to_grid(const Tensor& x, const Float8Format& f) {
+  const Tensor a = ops::abs(x);
+  const Tensor a32 = core::dtype_size(x.dtype()) < 4 ? ops::cast(a, DType::float32) : a;
+  const Tensor e = ops::minimum(ops::fmax(ops::floor(ops::log2(a32)), ops::scalar_like(a32, f.min_exponent)),
+                                ops::scalar_like(a32, 16.0));  // (above both formats' largest exponent)
+  const Tensor shift = ops::cast(ops::subtract(e, ops::scalar_like(e, f.mantissa_bits)), DType::int32);
+  return ops::ldexp(ops::round(ops::ldexp(x, ops::negative(shift))), shift);
+}
+}  // namespace
+
 Tensor round_to_float8(const Tensor& x, const std::string& quantized_dtype) {
   const Float8Format f = float8_format(quantized_dtype, "round_to_float8");
   check_floating(x, "round_to_float8", "x");
-  // The step of the float8 grid around |x|: 2^(e - mantissa bits), e = floor(log2|x|)
-  // clamped below at the smallest normal exponent (the subnormals' step). The exponent is
-  // found in float32 at least, so a half-precision log2 cannot move it; near a power of two
-  // an exponent off by one still rounds to that power, the grid points agree there.
-  const Tensor a = ops::abs(x);
-  const Tensor a32 = core::dtype_size(x.dtype()) < 4 ? ops::cast(a, DType::float32) : a;
-  const Tensor e = ops::maximum(ops::floor(ops::log2(a32)), ops::scalar_like(a32, f.min_exponent));
-  const Tensor usable = ops::logical_and(ops::greater(a32, ops::scalar_like(a32, 0.0)), ops::isfinite(a32));
-  const Tensor shift = ops::cast(ops::where(usable, ops::subtract(e, ops::scalar_like(e, f.mantissa_bits)),
-                                            ops::scalar_like(e, f.min_exponent - f.mantissa_bits)),
-                                 DType::int32);
-  const Tensor r = ops::ldexp(ops::round(ops::ldexp(x, ops::negative(shift))), shift);
+  const Tensor r = round_to_grid(x, f);
   // Past the largest finite value a cast overflows: to NaN (e4m3fn has no infinities) or
   // to an infinity of x's sign (e5m2).
   const Tensor over = ops::greater(ops::abs(r), ops::scalar_like(r, f.max));
@@ -70,7 +77,8 @@ Tensor round_to_float8(const Tensor& x, const std::string& quantized_dtype) {
 
 Tensor quantize_and_dequantize(const Tensor& inputs, const Tensor& scale, const std::string& quantized_dtype,
                                DType compute_dtype) {
-  const double max = float8_format(quantized_dtype, "quantize_and_dequantize").max;
+  const Float8Format f = float8_format(quantized_dtype, "quantize_and_dequantize");
+  const double max = f.max;
   check_floating(inputs, "quantize_and_dequantize", "inputs");
   check_floating(scale, "quantize_and_dequantize", "scale");
   if (!core::is_floating(compute_dtype))
@@ -78,7 +86,8 @@ Tensor quantize_and_dequantize(const Tensor& inputs, const Tensor& scale, const 
                                 core::dtype_name(compute_dtype));
   const Tensor s = ops::cast(scale, compute_dtype);
   const Tensor x = ops::clip(ops::divide(ops::cast(inputs, compute_dtype), s), -max, max);
-  return ops::multiply(round_to_float8(x, quantized_dtype), s);
+  // (clipped to +-max, which is on the grid, the rounding cannot overflow)
+  return ops::multiply(round_to_grid(x, f), s);
 }
 
 Tensor compute_float8_scale(const Tensor& amax, const Tensor& scale, const Tensor& dtype_max, int margin) {
