@@ -135,10 +135,10 @@ KerasTensor pool(const KerasTensor& x, const ApplicationOptions& o, const std::s
 }
 
 KerasTensor classifier_top(const KerasTensor& x, const ApplicationOptions& o, const std::string& avg_name,
-                           const std::string& max_name) {
+                           const std::string& max_name, const std::string& top_pool_name) {
   if (!o.include_top) return pool(x, o, avg_name, max_name);
   validate_activation(o);
-  KerasTensor y = layers::GlobalAveragePooling2D({.name = "avg_pool"})(x);
+  KerasTensor y = layers::GlobalAveragePooling2D({.name = top_pool_name})(x);
   return layers::Dense(o.classes, {.activation = o.classifier_activation, .name = "predictions"})(y);
 }
 

@@ -39,10 +39,11 @@ void validate_activation(const ApplicationOptions& o);
 /// empty name: the layer's default).
 KerasTensor pool(const KerasTensor& x, const ApplicationOptions& o, const std::string& avg_name = "",
                  const std::string& max_name = "");
-/// The top most families share: global average pooling ("avg_pool") and the Dense
-/// classifier ("predictions"); without it, pool() with the given names.
+/// The top most families share: global average pooling (`top_pool_name`, "avg_pool" by
+/// default; empty: the generated name) and the Dense classifier ("predictions"); without
+/// it, pool() with the given names.
 KerasTensor classifier_top(const KerasTensor& x, const ApplicationOptions& o, const std::string& avg_name = "",
-                           const std::string& max_name = "");
+                           const std::string& max_name = "", const std::string& top_pool_name = "avg_pool");
 /// The weight files Keras downloads for "imagenet" (with and without the top) and the
 /// address they come from.
 struct ImagenetFiles {

@@ -161,13 +161,7 @@ Ref<FunctionalModel> MobileNetV2(const ApplicationOptions& o) {
   const int64_t last = alpha > 1.0 ? make_divisible(1280 * alpha, 8) : 1280;
   x = layers::Conv2D(last, 1, {.use_bias = false, .name = "Conv_1"})(x);
   x = relu6(bn(s, x, "Conv_1_bn", 1e-3, 0.999), "out_relu");
-  if (o.include_top) {
-    x = layers::GlobalAveragePooling2D()(x);
-    detail::validate_activation(o);
-    x = layers::Dense(o.classes, {.activation = o.classifier_activation, .name = "predictions"})(x);
-  } else {
-    x = detail::pool(x, o);
-  }
+  x = detail::classifier_top(x, o, "", "", "");  // (an unnamed pooling on the top, as Keras's)
   const std::string file = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_" + py_float(alpha) + "_" + std::to_string(rows);
   return detail::finish(s, x, o, "mobilenetv2_" + fixed2(alpha) + "_" + size_text(rows),
                         {file + ".h5", file + "_no_top.h5", "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/"});

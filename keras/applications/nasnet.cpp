@@ -168,13 +168,7 @@ Ref<FunctionalModel> build_nasnet(const std::string& fn, ApplicationOptions o, c
       std::tie(x, p) = normal_cell(s, x, p, width, std::to_string(stage * v.num_blocks + i + (stage > 0 ? 1 : 0)));
   }
   x = relu(x);
-  if (o.include_top) {
-    x = layers::GlobalAveragePooling2D()(x);
-    detail::validate_activation(o);
-    x = layers::Dense(o.classes, {.activation = o.classifier_activation, .name = "predictions"})(x);
-  } else {
-    x = detail::pool(x, o);
-  }
+  x = detail::classifier_top(x, o, "", "", "");  // (an unnamed pooling on the top, as Keras's)
   const std::string base = "https://storage.googleapis.com/tensorflow/keras-applications/nasnet/";
   return detail::finish(s, x, o, default_name,
                         {.top = default_name + ".h5", .no_top = default_name + "_no_top.h5", .base_url = base,
