@@ -57,15 +57,49 @@ std::optional<int64_t> int4_block(const std::string& mode) {
                                 "mode='" + mode + "'");
   return b;
 }
+
+// Keras's GPTQDTypePolicy mode "gptq/<weight_bits>/<group_size>": bits 2, 3, 4 or 8, group
+// size -1 or positive; false for other modes, std::invalid_argument for a bad gptq one.
+bool is_gptq_mode(const std::string& mode) {
+  if (mode == "gptq")
+    throw std::invalid_argument("GPTQDTypePolicy: expected the mode 'gptq/<weight_bits>/<group_size>' (as "
+                                "keras::quantizers::gptq_quantize makes it, e.g. 'gptq/4/128'), but received 'gptq'");
+  if (mode.rfind("gptq/", 0) != 0) return false;
+  const std::string rest = mode.substr(5);
+  const size_t slash = rest.find('/');
+  long long bits = 0, group = 0;
+  bool ok = slash != std::string::npos && slash > 0 && slash + 1 < rest.size();
+  if (ok) {
+    try {
+      size_t u1 = 0, u2 = 0;
+      bits = std::stoll(rest.substr(0, slash), &u1);
+      group = std::stoll(rest.substr(slash + 1), &u2);
+      ok = u1 == slash && u2 == rest.size() - slash - 1;
+    } catch (const std::exception&) {
+      ok = false;
+    }
+  }
+  if (!ok)
+    throw std::invalid_argument("Invalid mode for GPTQDTypePolicy. Expected format 'gptq/<weight_bits>/<group_size>', "
+                                "but got '" + mode + "'.");
+  if (bits != 2 && bits != 3 && bits != 4 && bits != 8)
+    throw std::invalid_argument("Invalid weight_bits in mode. Supported values are 2, 3, 4, and 8, but got " +
+                                std::to_string(bits) + " from '" + mode + "'.");
+  if (group < -1 || group == 0)
+    throw std::invalid_argument("Invalid group_size in mode. Supported values are -1 (whole-tensor) or a positive "
+                                "integer, but got " + std::to_string(group) + " from '" + mode + "'.");
+  return true;
+}
 }  // namespace
 
 DTypePolicy DTypePolicy::quantized(const std::string& mode, const DTypePolicy& source) {
   if (mode == "float8") return float8(source);
   const std::optional<int64_t> block = int4_block(mode);
-  if (mode != "int8" && !block)
+  const bool gptq = !block && is_gptq_mode(mode);
+  if (mode != "int8" && !block && !gptq)
     throw std::invalid_argument("QuantizedDTypePolicy: invalid quantization mode '" + mode + "': keras-cpp quantizes "
-                                "to 'int8', 'int4' / 'int4/<block_size>' and 'float8' (Keras's gptq and awq are not "
-                                "implemented)");
+                                "to 'int8', 'int4' / 'int4/<block_size>', 'float8' and 'gptq/<weight_bits>/"
+                                "<group_size>' (Keras's awq is not implemented)");
   if (!source.mode_.empty())
     throw std::invalid_argument("QuantizedDTypePolicy: the source policy '" + source.name_ + "' is already quantized");
   if (!core::is_floating(source.compute_))
@@ -75,9 +109,10 @@ DTypePolicy DTypePolicy::quantized(const std::string& mode, const DTypePolicy& s
     throw std::invalid_argument("Quantization mode='" + mode + "' doesn't work well with compute_dtype='float16' "
                                 "(policy '" + source.name_ + "')");
   DTypePolicy p = source;
-  p.mode_ = block ? "int4" : mode;
+  p.mode_ = block ? "int4" : gptq ? "gptq" : mode;
   p.block_ = block.value_or(0);
-  p.name_ = p.mode_string() + "_from_" + source.name_;
+  // (a gptq policy keeps its bits and group size in its name, "gptq/4/128_from_float32")
+  p.name_ = (gptq ? mode : p.mode_string()) + "_from_" + source.name_;
   p.source_ = source.name_;
   return p;
 }
@@ -105,11 +140,15 @@ Config DTypePolicy::serialize() const {
   Config c = Config::object();
   c["module"] = "keras";
   if (!mode_.empty()) {
-    inner["mode"] = mode_string();
+    const bool gptq = mode_ == "gptq";
+    inner["mode"] = gptq ? name_.substr(0, name_.find("_from_")) : mode_string();
     inner["source_name"] = source_;
-    // (as Keras writes Int4DTypePolicy and QuantizedFloat8DTypePolicy)
-    if (block_ != 0 || amax_history_ != 0) c["module"] = "keras.dtype_policies";
-    c["class_name"] = block_ != 0 ? "Int4DTypePolicy" : amax_history_ != 0 ? "QuantizedFloat8DTypePolicy" : "QuantizedDTypePolicy";
+    // (as Keras writes Int4DTypePolicy, QuantizedFloat8DTypePolicy and GPTQDTypePolicy)
+    if (block_ != 0 || amax_history_ != 0 || gptq) c["module"] = "keras.dtype_policies";
+    c["class_name"] = block_ != 0              ? "Int4DTypePolicy"
+                      : amax_history_ != 0     ? "QuantizedFloat8DTypePolicy"
+                      : gptq                   ? "GPTQDTypePolicy"
+                                               : "QuantizedDTypePolicy";
     if (amax_history_ != 0) inner["amax_history_length"] = static_cast<long long>(amax_history_);
     c["config"] = inner;
     c["registered_name"] = nullptr;
@@ -135,7 +174,7 @@ DTypePolicy DTypePolicy::deserialize(const Config& config) {
                                   inner.at("mode").as_string() + "'");
     return float8(DTypePolicy(inner.at("source_name").as_string()), inner.get("amax_history_length", 1024).as_int());
   }
-  if (cls == "QuantizedDTypePolicy" || cls == "Int4DTypePolicy") {
+  if (cls == "QuantizedDTypePolicy" || cls == "Int4DTypePolicy" || cls == "GPTQDTypePolicy") {
     const Config& inner = config.at("config");
     std::string mode = inner.at("mode").as_string();
     // An older QuantizedDTypePolicy "int4" is per channel (Keras's get_block_size_for_layer).
@@ -144,7 +183,7 @@ DTypePolicy DTypePolicy::deserialize(const Config& config) {
   }
   if (cls != "DTypePolicy")
     throw std::invalid_argument("DTypePolicy: expected class_name DTypePolicy, QuantizedDTypePolicy, "
-                                "Int4DTypePolicy or QuantizedFloat8DTypePolicy, but received '" + cls + "'");
+                                "Int4DTypePolicy, GPTQDTypePolicy or QuantizedFloat8DTypePolicy, but received '" + cls + "'");
   return DTypePolicy(config.at("config").at("name").as_string());
 }
 

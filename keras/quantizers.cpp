@@ -80,8 +80,8 @@ int64_t int4_axis(const Tensor& t, int64_t axis, const char* what) {
 }  // namespace
 
 Tensor pack_int4(const Tensor& values, int64_t axis) {
-  if (!values.defined() || values.dtype() != core::DType::int8)
-    throw std::invalid_argument(std::string("pack_int4: expected an int8 tensor for packing, got ") +
+  if (!values.defined() || (values.dtype() != core::DType::int8 && values.dtype() != core::DType::uint8))
+    throw std::invalid_argument(std::string("pack_int4: expected an int8 or uint8 tensor for packing, got ") +
                                 (values.defined() ? core::dtype_name(values.dtype()) : "an undefined tensor"));
   const int64_t ax = int4_axis(values, axis, "pack_int4"), r = values.rank();
   Tensor x = ops::moveaxis(values, ax, r - 1);  // pairs along the last axis
@@ -108,8 +108,8 @@ Tensor pack_int4(const Tensor& values, int64_t axis) {
 }
 
 Tensor unpack_int4(const Tensor& packed, int64_t orig_len, int64_t axis) {
-  if (!packed.defined() || packed.dtype() != core::DType::int8)
-    throw std::invalid_argument(std::string("unpack_int4: expected an int8 tensor for unpacking, got ") +
+  if (!packed.defined() || (packed.dtype() != core::DType::int8 && packed.dtype() != core::DType::uint8))
+    throw std::invalid_argument(std::string("unpack_int4: expected an int8 or uint8 tensor for unpacking, got ") +
                                 (packed.defined() ? core::dtype_name(packed.dtype()) : "an undefined tensor"));
   const int64_t ax = int4_axis(packed, axis, "unpack_int4"), r = packed.rank();
   const int64_t n = packed.shape()[ax];
@@ -119,8 +119,9 @@ Tensor unpack_int4(const Tensor& packed, int64_t orig_len, int64_t axis) {
                                 std::to_string(2 * n) + " values)");
   const Tensor x = ops::moveaxis(packed, ax, r - 1);
   const Tensor mask = ops::scalar_like(x, 15), four = ops::scalar_like(x, 4), eight = ops::scalar_like(x, 8);
-  // Nibbles to [-8, 7]: (v ^ 8) - 8, as Keras.
-  auto to_signed = [&](const Tensor& v) { return ops::subtract(ops::bitwise_xor(v, eight), eight); };
+  // Nibbles to [-8, 7]: (v ^ 8) - 8, as Keras; uint8 keeps them in [0, 15].
+  const bool is_signed = packed.dtype() == core::DType::int8;
+  auto to_signed = [&](const Tensor& v) { return is_signed ? ops::subtract(ops::bitwise_xor(v, eight), eight) : v; };
   const Tensor low = to_signed(ops::bitwise_and(x, mask));
   const Tensor high = to_signed(ops::bitwise_and(ops::right_shift(x, four), mask));
   std::vector<int64_t> dims = x.shape().dims();

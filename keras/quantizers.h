@@ -47,12 +47,13 @@ GroupedQuantized abs_max_quantize_grouped_with_zero_point(const core::Tensor& in
 
 /// Keras's pack_int4(arr, axis): int8 values in [-8, 7] packed two per byte along `axis`
 /// (element 2i in the low nibble, 2i + 1 in the high one; an odd length padded with a
-/// zero), as int8 of size ceil(n / 2) there. Throws std::invalid_argument for another dtype.
+/// zero), as int8 of size ceil(n / 2) there; uint8 values in [0, 15] likewise as uint8
+/// (Keras's dtype="uint8", GPTQ's kernels). Throws std::invalid_argument for another dtype.
 core::Tensor pack_int4(const core::Tensor& values, int64_t axis = 0);
 
-/// Keras's unpack_int4(packed, orig_len, axis): the int8 values pack_int4 packed, the
-/// axis cut back to orig_len. Throws std::invalid_argument for a dtype other than int8 or
-/// an orig_len the packed axis cannot hold.
+/// Keras's unpack_int4(packed, orig_len, axis): the values pack_int4 packed (int8 in
+/// [-8, 7] from int8, uint8 in [0, 15] from uint8), the axis cut back to orig_len. Throws
+/// std::invalid_argument for another dtype or an orig_len the packed axis cannot hold.
 core::Tensor unpack_int4(const core::Tensor& packed, int64_t orig_len, int64_t axis = 0);
 
 /// The largest finite value of a float8 format: 448 for "float8_e4m3fn" (4 exponent bits,

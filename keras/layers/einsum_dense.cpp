@@ -10,29 +10,13 @@
 #include "core/ops.h"
 #include "keras/layers/core_layers_util.h"
 #include "keras/layers/float8_training.h"
+#include "keras/layers/gptq_layer.h"
 #include "keras/layers/kernel_bias_config.h"
 #include "keras/layers/einsum_quantization.h"
 #include "keras/layers/quantize_util.h"
 #include "keras/quantizers.h"
 
 namespace keras::layers {
-namespace {
-// Keras's int4 layout: the kernel reshaped (as laid out, no transpose) to (rows, columns),
-// rows the product of the contracted axes' sizes and columns of the others'.
-std::pair<int64_t, int64_t> int4_matrix(const std::vector<int64_t>& kernel_shape, const std::vector<int64_t>& reduced) {
-  int64_t rows = 1, columns = 1;
-  for (size_t i = 0; i < kernel_shape.size(); ++i)
-    (std::find(reduced.begin(), reduced.end(), int64_t(i)) != reduced.end() ? rows : columns) *= kernel_shape[i];
-  return {rows, columns};
-}
-
-// Keras quantizes EinsumDense to int8 and int4 only with [X],[Y]->[Z] equations.
-void check_no_ellipsis(const std::string& layer, const std::string& equation, const std::string& mode) {
-  if (equation.find("...") != std::string::npos)  // (Model::quantize warns and skips it)
-    throw core::NotImplementedError(layer + ": EinsumDense " + mode + " quantization needs an einsum equation without "
-                                    "an ellipsis ([X],[Y]->[Z], as Keras's), but received '" + equation + "'");
-}
-}  // namespace
 namespace ops = core::ops;
 
 namespace {
@@ -191,17 +175,26 @@ void EinsumDenseLayer::build(const ShapeSpec& input_shape) {
     return Shape(w);
   };
   // A quantized policy ("int8_from_...", "int4/128_from_..."): Keras's quantized_build.
-  const bool int8 = quantization_mode() == "int8", int4 = quantization_mode() == "int4";
+  const bool int8 = quantization_mode() == "int8", int4 = quantization_mode() == "int4",
+             gptq = quantization_mode() == "gptq";
+  std::pair<int64_t, int64_t> gptq_matrix;
   if (int8) {
     kernel = add_weight("kernel", known(s.kernel, "kernel"),
                         {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
   } else if (int4) {
-    check_no_ellipsis(name(), equation_, "int4");
+    detail::check_no_ellipsis(name(), equation_, "int4");
     float_kernel_shape_ = known(s.kernel, "kernel").dims();
     const auto [rows, columns] =
-        int4_matrix(float_kernel_shape_, detail::analyze_einsum_quantization(equation_, name()).kernel_reduced);
+        detail::int4_matrix(float_kernel_shape_, detail::analyze_einsum_quantization(equation_, name()).kernel_reduced);
     kernel = add_weight("kernel", Shape{rows, (columns + 1) / 2},
                         {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
+  } else if (gptq) {  // Keras's _gptq_build: the levels (columns, rows), packed along the columns for 4 bits
+    float_kernel_shape_ = known(s.kernel, "kernel").dims();
+    gptq_matrix = detail::gptq_einsum_matrix(name(), equation_, float_kernel_shape_);
+    kernel = add_weight("kernel",
+                        detail::gptq_kernel_shape(gptq_matrix.first, gptq_matrix.second,
+                                                  quantizers::gptq_policy_params(dtype_policy()).weight_bits),
+                        {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::uint8});
   } else {
     kernel = add_weight("kernel", known(s.kernel, "kernel"),
                         {kernel_init(equation_, o_.kernel_initializer.ptr(), s.kernel), o_.kernel_regularizer.ptr(),
@@ -212,6 +205,11 @@ void EinsumDenseLayer::build(const ShapeSpec& input_shape) {
                       {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr()});
   if (int8) build_int8();
   if (int4) build_int4();
+  if (gptq) {
+    const detail::GptqVariables v = detail::add_gptq_weights(*this, "zero_point", gptq_matrix.first, gptq_matrix.second,
+                                                             quantizers::gptq_policy_params(dtype_policy()));
+    kernel_scale = v.scale, kernel_zero = v.zero, g_idx = v.g_idx;
+  }
   if (quantization_mode() == "float8") build_float8();
   input_spec = InputSpec{};
   input_spec.ndim = int64_t(input_shape.size());
@@ -222,6 +220,8 @@ void EinsumDenseLayer::build(const ShapeSpec& input_shape) {
 }
 
 void EinsumDenseLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
+  if (quantization_mode() == "gptq")
+    throw core::NotImplementedError(name() + ": lora is not currently supported with GPTQ quantization.");
   detail::check_enable_lora(*this, lora_enabled(), rank, static_cast<bool>(o_.kernel_constraint.ptr()), "kernel");
   std::vector<int64_t> a_shape = quantization_mode() == "int4" ? float_kernel_shape_ : kernel.shape().dims();
   const int64_t last = a_shape.back();
@@ -231,137 +231,6 @@ void EinsumDenseLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
   set_weight_trainable(kernel, false);
   lora_rank_ = rank;
   lora_alpha_ = lo.lora_alpha.value_or(static_cast<double>(rank));
-}
-
-void EinsumDenseLayer::build_int8() {
-  // Keras's _get_kernel_scale_shape: the reduced kernel laid out over the output.
-  const detail::EinsumQuantization q = detail::analyze_einsum_quantization(equation_, name());
-  std::vector<int64_t> reduced = kernel.shape().dims();
-  for (int64_t a : q.kernel_reduced) reduced[size_t(a)] = 1;
-  const Shape shape =
-      detail::scale_for_quant(ops::ones(Shape(reduced)), q.kernel_transpose, q.kernel_expand, q.kernel_squeeze).shape();
-  kernel_scale = add_weight("kernel_scale", shape, {.initializer = initializers::get("ones"), .trainable = false});
-}
-
-// Keras's _int4_build: the scale per column (block_size -1), or per group of rows and
-// column with int8 zero points and each row's group index.
-void EinsumDenseLayer::build_int4() {
-  const int64_t block = dtype_policy().int4_block_size();
-  const auto [rows, columns] =
-      int4_matrix(float_kernel_shape_, detail::analyze_einsum_quantization(equation_, name()).kernel_reduced);
-  const Shape scale_shape = block == -1 ? Shape{columns} : Shape{(rows + block - 1) / block, columns};
-  std::tie(kernel_scale, kernel_zero, g_idx) = detail::add_int4_weights(*this, "kernel", scale_shape, rows, block);
-}
-
-// The float kernel an int4 layer computes with, in its original shape.
-Tensor EinsumDenseLayer::int4_kernel() const {
-  const Tensor values = quantizers::unpack_int4(kernel.value(), kernel_scale.shape().dims().back(), -1);
-  const Tensor k = detail::dequantize_int4(values, kernel_scale.value(), kernel_zero.defined() ? kernel_zero.value() : Tensor(),
-                                           g_idx.defined() ? g_idx.value() : Tensor(), compute_dtype());
-  return ops::reshape(k, float_kernel_shape_);
-}
-
-// Keras's EinsumDense.quantize("int4"): the kernel flattened to (rows, columns), quantized
-// as Dense's, packed along the columns.
-void EinsumDenseLayer::quantize_int4(const mixed_precision::DTypePolicy& policy) {
-  float_kernel_shape_ = kernel.shape().dims();
-  const auto [rows, columns] =
-      int4_matrix(float_kernel_shape_, detail::analyze_einsum_quantization(equation_, name()).kernel_reduced);
-  const detail::Int4Weight w =
-      detail::quantize_int4(ops::reshape(kernel.value(), {rows, columns}), policy.int4_block_size());
-  const Tensor packed = quantizers::pack_int4(w.values, -1);
-  kernel = replace_weight(kernel, "kernel", packed.shape(),
-                          {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
-  set_quantized_policy(policy);
-  kernel.assign(packed);
-  build_int4();
-  // (the order of a layer built from this config: kernel, bias, kernel_scale, kernel_zero, g_idx)
-  move_weight_after(kernel_scale, bias.defined() ? bias : kernel);
-  kernel_scale.assign(ops::cast(w.scale, kernel_scale.dtype()));
-  if (kernel_zero.defined()) {
-    move_weight_after(kernel_zero, kernel_scale);
-    move_weight_after(g_idx, kernel_zero);
-    kernel_zero.assign(w.zero);
-  }
-}
-
-void EinsumDenseLayer::quantize(const std::string& mode) {
-  if (class_name() != "EinsumDense") Layer::quantize(mode);  // Keras's type check: not subclasses
-  detail::check_quantize_args(*this, mode);
-  if (mode == "float8") {  // any equation; the kernel stays float and trainable
-    set_quantized_policy(mixed_precision::DTypePolicy::quantized(mode, dtype_policy()));
-    build_float8();
-    return;
-  }
-  const mixed_precision::DTypePolicy policy = mixed_precision::DTypePolicy::quantized(mode, dtype_policy());
-  check_no_ellipsis(name(), equation_, policy.quantization_mode());
-  if (policy.quantization_mode() == "int4") {
-    quantize_int4(policy);
-    return;
-  }
-  const detail::EinsumQuantization q = detail::analyze_einsum_quantization(equation_, name());
-  const quantizers::Quantized k = quantizers::abs_max_quantize(ops::cast(kernel.value(), DType::float32), q.kernel_reduced);
-  const Tensor scale = detail::scale_for_quant(k.scale, q.kernel_transpose, q.kernel_expand, q.kernel_squeeze);
-  kernel = replace_weight(kernel, "kernel", kernel.shape(),
-                          {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
-  set_quantized_policy(policy);
-  kernel.assign(k.values);
-  build_int8();
-  // (the order of a layer built from this config: kernel, bias, kernel_scale, LoRA factors)
-  move_weight_after(kernel_scale, bias.defined() ? bias : kernel);
-  kernel_scale.assign(ops::cast(scale, kernel_scale.dtype()));
-}
-
-Tensor EinsumDenseLayer::effective_kernel() const {
-  Tensor k = quantization_mode() == "int4" ? int4_kernel() : kernel.value();
-  if (quantization_mode() == "int8")
-    k = ops::divide(ops::cast(k, compute_dtype()),
-                    detail::kernel_scale_for_dequant(kernel_scale.value(),
-                                                     detail::analyze_einsum_quantization(equation_, name())));
-  if (!lora_enabled()) return k;
-  const Tensor delta = detail::lora_scaled(ops::matmul(lora_kernel_a, lora_kernel_b), lora_alpha_, lora_rank_);
-  return ops::cast(ops::add(k, delta), compute_dtype());
-}
-
-std::vector<Layer::StoredWeight> EinsumDenseLayer::stored_weights() const {
-  // Keras: kernel, bias, then (int8) kernel_scale; with LoRA the kernel holds the update
-  // (quantized again once int8) and the factors are not stored.
-  if (!lora_enabled()) return Layer::stored_weights();
-  std::vector<StoredWeight> out;
-  Tensor merged_scale, merged_zero;
-  if (quantization_mode() == "int4") {  // Keras's _get_kernel_with_merged_lora: quantized again
-    const auto [rows, columns] = std::pair{kernel.shape()[0], kernel_scale.shape().dims().back()};
-    const detail::Int4Weight w =
-        detail::quantize_int4(ops::reshape(effective_kernel(), {rows, columns}), dtype_policy().int4_block_size());
-    out.push_back({kernel, quantizers::pack_int4(w.values, -1)});
-    merged_scale = ops::cast(w.scale, kernel_scale.dtype());
-    merged_zero = w.zero;
-  } else if (quantization_mode() == "int8") {
-    const detail::EinsumQuantization q = detail::analyze_einsum_quantization(equation_, name());
-    const quantizers::Quantized k =
-        quantizers::abs_max_quantize(ops::cast(effective_kernel(), DType::float32), q.kernel_reduced);
-    out.push_back({kernel, k.values});
-    merged_scale = ops::cast(detail::scale_for_quant(k.scale, q.kernel_transpose, q.kernel_expand, q.kernel_squeeze),
-                             kernel_scale.dtype());
-  } else {
-    out.push_back({kernel, ops::cast(effective_kernel(), kernel.dtype())});
-  }
-  if (bias.defined()) out.push_back({bias, bias.value()});
-  if (merged_scale.defined()) out.push_back({kernel_scale, merged_scale});
-  if (merged_zero.defined()) {
-    out.push_back({kernel_zero, merged_zero});
-    out.push_back({g_idx, g_idx.value()});
-  }
-  return out;
-}
-
-void EinsumDenseLayer::stored_weights_loaded() {
-  if (lora_enabled()) detail::assign_zeros({lora_kernel_a, lora_kernel_b});
-}
-
-void EinsumDenseLayer::build_float8() {
-  detail::build_float8(*this, {inputs_scale, inputs_amax_history, kernel_scale, kernel_amax_history, outputs_grad_scale,
-                               outputs_grad_amax_history});
 }
 
 Tensor EinsumDenseLayer::call(const Tensor& input, bool training) {
@@ -378,7 +247,9 @@ Tensor EinsumDenseLayer::call(const Tensor& input, bool training) {
     if (bias.defined()) y = ops::add(y, detail::float8_bias(bias.value(), compute_dtype()));
     return o_.activation(y);
   }
-  if (quantization_mode() == "int4") {  // Keras's _int4_call: the inputs meet the dequantized kernel
+  if (quantization_mode() == "gptq") {  // Keras's _gptq_call: the inputs meet the dequantized kernel
+    y = ops::einsum(equation_, x, effective_kernel());
+  } else if (quantization_mode() == "int4") {  // Keras's _int4_call: the inputs meet the dequantized kernel
     y = ops::einsum(equation_, x, int4_kernel());
     if (lora_enabled()) {  // Keras: einsum(inputs, a) @ b, scaled, added
       const Tensor lora = ops::matmul(ops::einsum(equation_, x, lora_kernel_a.value()), lora_kernel_b.value());
@@ -392,6 +263,7 @@ Tensor EinsumDenseLayer::call(const Tensor& input, bool training) {
       y = ops::cast(ops::add(y, detail::lora_scaled(lora, lora_alpha_, lora_rank_)), compute_dtype());
     }
   } else {
+    detail::observe_input(this, x);  // (GPTQ's calibration)
     y = ops::einsum(equation_, x, lora_enabled() ? effective_kernel() : kernel.value());
   }
   if (bias.defined()) y = ops::add(y, bias);
@@ -409,6 +281,7 @@ Config EinsumDenseLayer::get_config() const {
   c["bias_axes"] = o_.bias_axes ? Value(*o_.bias_axes) : Value();
   detail::write_kernel_bias_config(c, o_);
   c["quantization_config"] = detail::quantization_config(dtype_policy());
+  if (quantization_mode() == "gptq") c["gptq_unpacked_column_size"] = static_cast<long long>(kernel_scale.shape()[0]);
   detail::write_lora_config(c, lora_enabled(), lora_rank_, lora_alpha_, o_.lora_rank, o_.lora_alpha);
   return c;
 }

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/autodiff.h"
+#include "core/errors.h"
 #include "core/ops.h"
 #include "keras/layers/quantize_util.h"
 #include "keras/quantizers.h"
@@ -12,6 +13,19 @@
 namespace keras::layers::detail {
 namespace ops = core::ops;
 using core::Tensor;
+
+std::pair<int64_t, int64_t> int4_matrix(const std::vector<int64_t>& kernel_shape, const std::vector<int64_t>& reduced) {
+  int64_t rows = 1, columns = 1;
+  for (size_t i = 0; i < kernel_shape.size(); ++i)
+    (std::find(reduced.begin(), reduced.end(), int64_t(i)) != reduced.end() ? rows : columns) *= kernel_shape[i];
+  return {rows, columns};
+}
+
+void check_no_ellipsis(const std::string& layer, const std::string& equation, const std::string& mode) {
+  if (equation.find("...") != std::string::npos)  // (Model::quantize warns and skips it)
+    throw core::NotImplementedError(layer + ": EinsumDense " + mode + " quantization needs an einsum equation without "
+                                    "an ellipsis ([X],[Y]->[Z], as Keras's), but received '" + equation + "'");
+}
 
 EinsumQuantization analyze_einsum_quantization(const std::string& eq, const std::string& layer) {
   const size_t comma = eq.find(','), arrow = eq.find("->");

@@ -4,6 +4,7 @@
 // einsum with its input gradient.
 #pragma once
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/tensor.h"
@@ -24,6 +25,15 @@ struct EinsumQuantization {
   /// "output,weight->input": the inputs' gradient from the upstream one.
   std::string gradient_equation;
 };
+
+/// Keras's int4 layout: the kernel reshaped (as laid out, no transpose) to (rows,
+/// columns), rows the product of the `reduced` (contracted) axes' sizes and columns of
+/// the others'.
+std::pair<int64_t, int64_t> int4_matrix(const std::vector<int64_t>& kernel_shape, const std::vector<int64_t>& reduced);
+
+/// core::NotImplementedError naming the layer and `mode` for an equation with an ellipsis
+/// (Keras quantizes EinsumDense to int8 and int4 only with [X],[Y]->[Z] equations).
+void check_no_ellipsis(const std::string& layer, const std::string& equation, const std::string& mode);
 
 /// Keras's analysis of `equation`; std::invalid_argument naming `layer` for an equation
 /// with an ellipsis.

@@ -1,5 +1,6 @@
 #include "keras/layers/quantize_util.h"
 
+#include "keras/quantizers_gptq.h"
 #include <cmath>
 #include <stdexcept>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "keras/initializers.h"
 #include "keras/mixed_precision.h"
 #include "keras/quantizers.h"
+#include "keras/quantizers_gptq.h"
 #include "core/ops_numpy.h"
 
 namespace keras::layers::detail {
@@ -40,7 +42,7 @@ void check_enable_lora(const Layer& layer, bool enabled, int64_t rank, bool has_
 
 Value quantization_config(const mixed_precision::DTypePolicy& policy) {
   const std::string& mode = policy.quantization_mode();
-  if (mode != "int8" && mode != "int4" && mode != "float8") return Value();
+  if (mode != "int8" && mode != "int4" && mode != "float8" && mode != "gptq") return Value();
   auto serialized = [](const char* cls, Config inner) {
     Config c = Config::object();
     c["module"] = "keras.quantizers";
@@ -50,6 +52,15 @@ Value quantization_config(const mixed_precision::DTypePolicy& policy) {
     return c;
   };
   if (mode == "float8") return serialized("Float8QuantizationConfig", Config::object());
+  if (mode == "gptq") {  // what the layer needs; the calibration options do not outlive it
+    const quantizers::GPTQPolicyParams p = quantizers::gptq_policy_params(policy);
+    Config inner = Config::object();
+    inner["dataset"] = Value();
+    inner["tokenizer"] = Value();
+    inner["weight_bits"] = static_cast<long long>(p.weight_bits);
+    inner["group_size"] = static_cast<long long>(p.group_size);
+    return serialized("GPTQConfig", inner);
+  }
   if (mode == "int4") {
     Config inner = Config::object();
     inner["weight_quantizer"] = Value();

@@ -60,7 +60,7 @@ TEST_CASE("int4: pack_int4, unpack_int4 and the grouped quantizer give Keras's v
   CHECK(same_ints(g.zero, fx("grouped_zero")));
   CHECK(max_abs_diff(g.scale, fx("grouped_scale")) == 0.0);
   throws_with<std::invalid_argument>([&] { keras::quantizers::pack_int4(fx("grouped_x")); },
-                                     "expected an int8 tensor for packing, got float32");
+                                     "expected an int8 or uint8 tensor for packing, got float32");
   throws_with<std::invalid_argument>([&] { keras::quantizers::unpack_int4(fx("pack_axis0"), 9, 0); },
                                      "orig_len 9 does not fit a packed axis of 3 bytes");
   throws_with<std::invalid_argument>(

@@ -213,7 +213,8 @@ TEST_CASE("quantize: Keras's checks and errors") {
   auto d = layers::Dense(3);
   throws_with<std::invalid_argument>([&] { d->quantize("int8"); }, "Cannot quantize a layer that isn't yet built");
   d->build(keras::ShapeSpec{-1, 4});
-  throws_with<std::invalid_argument>([&] { d->quantize("gptq"); }, "invalid quantization mode 'gptq'");
+  throws_with<std::invalid_argument>([&] { d->quantize("gptq"); }, "expected the mode 'gptq/<weight_bits>/<group_size>'");
+  throws_with<std::invalid_argument>([&] { d->quantize("awq"); }, "invalid quantization mode 'awq'");
   d->quantize("int8");
   throws_with<std::invalid_argument>([&] { d->quantize("int8"); },
                                      "is already quantized with dtype_policy='int8_from_float32'");

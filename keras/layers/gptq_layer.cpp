@@ -1,0 +1,137 @@
+// gptq_layer.cpp - what Dense and EinsumDense share for GPTQ: calibration hooks, the
+// stored weights and the float kernel they stand for.
+#include "keras/layers/gptq_layer.h"
+
+#include <atomic>
+#include <mutex>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "core/errors.h"
+#include "core/ops.h"
+#include "keras/initializers.h"
+#include "keras/quantizers.h"
+
+namespace keras::layers::detail {
+namespace ops = core::ops;
+
+namespace {
+struct Tables {
+  std::mutex mutex;
+  std::unordered_map<const Layer*, std::function<void(const Tensor&)>> observers;
+  std::unordered_map<const Layer*, GptqWeights> pending;
+  std::atomic<size_t> observer_count{0};
+};
+Tables& tables() {
+  static Tables t;
+  return t;
+}
+}  // namespace
+
+void set_input_observer(const Layer* layer, std::function<void(const Tensor&)> observer) {
+  Tables& t = tables();
+  std::lock_guard<std::mutex> lock(t.mutex);
+  if (observer)
+    t.observers[layer] = std::move(observer);
+  else
+    t.observers.erase(layer);
+  t.observer_count = t.observers.size();
+}
+
+void observe_input(const Layer* layer, const Tensor& x) {
+  Tables& t = tables();
+  if (t.observer_count.load(std::memory_order_relaxed) == 0) return;  // (every call outside calibration)
+  std::function<void(const Tensor&)> f;
+  {
+    std::lock_guard<std::mutex> lock(t.mutex);
+    const auto it = t.observers.find(layer);
+    if (it == t.observers.end()) return;
+    f = it->second;
+  }
+  f(x);
+}
+
+GptqWeights gptq_weights(const quantizers::GPTQResult& r, int bits) {
+  Tensor levels = ops::cast(r.quantized, DType::uint8);  // (columns, rows)
+  if (bits == 4) levels = quantizers::pack_int4(levels, 0);
+  return {levels, ops::cast(r.scale, DType::float32), ops::cast(r.zero, DType::uint8), ops::cast(r.g_idx, DType::float32)};
+}
+
+void set_pending_gptq(const Layer* layer, GptqWeights weights) {
+  Tables& t = tables();
+  std::lock_guard<std::mutex> lock(t.mutex);
+  t.pending[layer] = std::move(weights);
+}
+
+std::optional<GptqWeights> take_pending_gptq(const Layer* layer) {
+  Tables& t = tables();
+  std::lock_guard<std::mutex> lock(t.mutex);
+  const auto it = t.pending.find(layer);
+  if (it == t.pending.end()) return std::nullopt;
+  GptqWeights w = std::move(it->second);
+  t.pending.erase(it);
+  return w;
+}
+
+Shape gptq_kernel_shape(int64_t rows, int64_t columns, int bits) {
+  return Shape{bits == 4 ? (columns + 1) / 2 : columns, rows};
+}
+
+GptqVariables add_gptq_weights(Layer& layer, const std::string& zero_name, int64_t rows, int64_t columns,
+                               const quantizers::GPTQPolicyParams& p) {
+  const int64_t groups = p.group_size == -1 ? 1 : (rows + p.group_size - 1) / p.group_size;
+  GptqVariables v;
+  v.scale = layer.add_weight("kernel_scale", Shape{columns, groups},
+                             {.initializer = initializers::get("ones"), .trainable = false});
+  v.zero = layer.add_weight(zero_name, Shape{columns, groups},
+                            {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::uint8});
+  v.g_idx = layer.add_weight("g_idx", Shape{rows},
+                             {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::float32});
+  return v;
+}
+
+Tensor gptq_float_kernel(const Tensor& kernel, const Tensor& scale, const Tensor& zero, const Tensor& g_idx, int bits,
+                         int64_t columns, DType dtype) {
+  const Tensor levels = bits == 4 ? quantizers::unpack_int4(kernel, columns, 0) : kernel;  // (columns, rows)
+  const Tensor w = quantizers::dequantize_with_sz_map(ops::cast(levels, DType::float32), scale, zero, g_idx);
+  return ops::cast(ops::transpose(w), dtype);
+}
+
+std::pair<int64_t, int64_t> gptq_einsum_matrix(const std::string& layer, const std::string& equation,
+                                               const std::vector<int64_t>& kernel_shape) {
+  const size_t comma = equation.find(','), arrow = equation.find("->");
+  auto refuse = [&](const std::string& why) {
+    return core::NotImplementedError(layer + ": GPTQ reads an EinsumDense kernel as (input features, outputs), which "
+                                     "needs the contracted axes first in the kernel and last in the input, in the "
+                                     "same order; the equation '" + equation + "' " + why);
+  };
+  if (equation.find("...") != std::string::npos) throw refuse("has an ellipsis");
+  const std::string in = equation.substr(0, comma), w = equation.substr(comma + 1, arrow - comma - 1),
+                    out = equation.substr(arrow + 2);
+  size_t k = 0;  // the contracted axes: the kernel's letters the output lacks
+  while (k < w.size() && out.find(w[k]) == std::string::npos) ++k;
+  for (size_t i = k; i < w.size(); ++i)
+    if (out.find(w[i]) == std::string::npos) throw refuse("contracts a kernel axis after an output one");
+  if (k == 0) throw refuse("contracts no axis");
+  if (in.size() < k || in.compare(in.size() - k, k, w, 0, k) != 0)
+    throw refuse("does not contract the input's last axes");
+  int64_t rows = 1, columns = 1;
+  for (size_t i = 0; i < kernel_shape.size(); ++i) (i < k ? rows : columns) *= kernel_shape[i];
+  return {rows, columns};
+}
+
+std::vector<Layer::StoredWeight> gptq_stored_weights(const Variable& bias, const Variable& kernel, const Variable& scale,
+                                                     const Variable& zero, const Variable& g_idx) {
+  std::vector<Layer::StoredWeight> out;
+  if (bias.defined()) out.push_back({bias, bias.value()});
+  for (const Variable* v : {&kernel, &scale, &zero, &g_idx}) out.push_back({*v, v->value()});
+  return out;
+}
+
+void throw_gptq_needs_calibration(const Layer& layer) {
+  throw std::invalid_argument(layer.name() + ": GPTQ quantization needs calibration data; quantize the model with "
+                              "keras::quantizers::gptq_quantize(model, GPTQConfig{...}) (Keras's "
+                              "model.quantize(\"gptq\", config=...))");
+}
+
+}  // namespace keras::layers::detail
