@@ -52,6 +52,7 @@
 #include "keras/mixed_precision.h"
 #include "keras/symbolic_ops.h"  // keras.ops and operators on KerasTensors (functional nodes)
 #include "keras/quantizers.h"  // keras.quantizers: abs_max_quantize
+#include "keras/quantizers_gptq.h"  // keras.quantizers.GPTQConfig, model.quantize("gptq")
 #include "keras/optimizers.h"
 #include "keras/optimizers/loss_scale_optimizer.h"
 #include "keras/regularizers.h"

@@ -96,8 +96,17 @@ const std::string* first_unhonoured(const Value& kc, const Value& mine) {
   return nullptr;
 }
 
-void check_layer(const Value& kc, const layers::Layer& layer, const std::string& cls, const std::string& source) {
+void check_layer(const Value& kc_in, const layers::Layer& layer, const std::string& cls, const std::string& source) {
   const Config mine = layer.get_config();
+  // A quantization_config on a layer that is not quantized is inert (Keras 3.15 gives one
+  // to every layer model.quantize visits, the Embedding before a GPTQ model's blocks).
+  Value kc = kc_in;
+  if (layer.quantization_mode().empty() && kc.is_object() && kc.find("quantization_config")) {
+    Config trimmed = Config::object();
+    for (const auto& [key, v] : kc.items())
+      if (key != "quantization_config") trimmed[key] = v;
+    kc = trimmed;
+  }
   const std::string* k = first_unhonoured(kc, mine);
   if (!k) return;
   const Value* m = mine.find(*k);

@@ -201,6 +201,23 @@ TEST_CASE("keras-cpp writes .keras and .weights.h5 files that load back with the
     keras::core::save_npy(dir + "/cpp_float8.in0.npy", x8);
     keras::core::save_npy(dir + "/cpp_float8.out0.npy", want8);
   }
+  // GPTQ: a model quantized block by block (4 bits in groups of 8; Dense and 3-D
+  // EinsumDense kernels), written with every gptq weight (kernel_zero included).
+  {
+    keras::ModelPtr mg = keras::models::load_model(std::string(KERAS_TEST_DATA_DIR) + "/quantize/gptq_float.keras");
+    keras::quantizers::GPTQConfig c{.dataset = {ops::cast(th::make(th::uniform(40, 0, 39), keras::Shape{40}),
+                                                          keras::DType::int32)},
+                                    .num_samples = 6, .sequence_length = 8, .group_size = 8};
+    c.quantization_layer_structure = keras::quantizers::QuantizationLayerStructure{
+        {mg->get_layer("emb")}, {mg->get_layer("block1"), mg->get_layer("block2")}};
+    keras::quantizers::gptq_quantize(*mg, c);
+    const Tensor xg = ops::cast(th::make(th::uniform(24, 0, 39), keras::Shape{3, 8}), keras::DType::int32);
+    const Tensor wantg = (*mg)(xg, false);
+    mg->save(dir + "/cpp_gptq.keras");
+    check_outputs({(*keras::models::load_model(dir + "/cpp_gptq.keras"))(xg, false)}, {wantg}, 0.0);
+    keras::core::save_npy(dir + "/cpp_gptq.in0.npy", xg);
+    keras::core::save_npy(dir + "/cpp_gptq.out0.npy", wantg);
+  }
   // model.to_json(): Keras reads it with model_from_json (check_in_keras.py), compiled.
   {
     auto a = keras::Input({3}, {.name = "a"}), b = keras::Input({2}, {.name = "b"});

@@ -280,3 +280,11 @@ TEST_CASE("gptq: policies, checks and errors") {
   throws_with<keras::core::NotImplementedError>([&] { dense->enable_lora(2); }, "not currently supported with GPTQ");
   throws_with<std::invalid_argument>([&] { q::gptq_quantize(*m2, c); }, "already quantized");
 }
+
+TEST_CASE("gptq: Keras 3.15's own GPTQ file (no kernel_zero stored) is refused by name") {
+  // (Its Embedding and head also carry a GPTQConfig without a gptq policy: inert.)
+  throws_with<std::invalid_argument>(
+      [] { (void)keras::models::load_model(std::string(KERAS_TEST_DATA_DIR) + "/quantize/gptq_keras315.keras"); },
+      "the Dense layer 'up' has 5 weights, but the file's group 'layers/sequential/layers/dense' holds 4 (Keras 3.15 "
+      "saves a GPTQ layer without its zero points");
+}

@@ -43,7 +43,7 @@ void randomize(const keras::ModelPtr& m, std::mt19937& g) {
   for (keras::Variable& v : m->weights()) {
     if (!keras::core::is_floating(v.value().dtype())) continue;  // Normalization's count stays
     if (v.name().find("_scale") != std::string::npos && !v.trainable()) continue;  // int8 and int4 scales
-    if (v.name().find("g_idx") != std::string::npos) continue;                      // int4 groups
+    if (v.name().find("g_idx") != std::string::npos) continue;                      // int4 and gptq groups
     const bool variance = v.name().find("variance") != std::string::npos;
     v.assign(uniform(v.value().shape().dims(), variance ? 0.5 : -0.6, variance ? 1.5 : 0.6, g, v.value().dtype()));
   }
@@ -334,12 +334,30 @@ Case quantized_int4(std::mt19937& g) {
   return {"quantized_int4", model, {ids({3, 5}, 12, g, DType::int32)}};
 }
 
+// GPTQ (4 bits in groups of 2 inputs, 8 bits per channel) on the Dense layers after an
+// Embedding: exported as MatMul over the dequantized kernels.
+Case quantized_gptq(std::mt19937& g) {
+  auto tokens = Input({5}, {.dtype = DType::int32, .name = "tokens"});
+  auto emb = L::Embedding(12, 4);
+  auto d1 = L::Dense(6, {.activation = "relu"}), d2 = L::Dense(3);
+  auto model = keras::Functional({tokens}, {d2(d1(emb(tokens)))});
+  randomize(model, g);  // float weights first: quantization reads them
+  keras::quantizers::GPTQConfig c{.dataset = {ids({4, 10}, 12, g, DType::int32)}, .num_samples = 4, .sequence_length = 5,
+                                  .group_size = 2};
+  c.quantization_layer_structure = keras::quantizers::QuantizationLayerStructure{{emb}, {d1}};
+  keras::quantizers::gptq_quantize(*model, c);
+  c.weight_bits = 8, c.group_size = -1;
+  c.quantization_layer_structure = keras::quantizers::QuantizationLayerStructure{{emb, d1}, {d2}};
+  keras::quantizers::gptq_quantize(*model, c);
+  return {"quantized_gptq", model, {ids({3, 5}, 12, g, DType::int32)}};
+}
+
 std::vector<Case> all_cases() {
   std::mt19937 g(2024);
   std::vector<Case> cases = {mlp(g),   dense_activations(g),    activation_layers(g), merge_and_normalization(g),
                              cnn2d(g), conv1d(g), embedding_and_shapes(g), nested(g), transposed_and_3d(g),
                              dot_and_normalization(g), recurrent(g), channels_first(g), quantized_lora(g),
-                             quantized_int4(g), operations(g), applications_blocks(g)};
+                             quantized_int4(g), quantized_gptq(g), operations(g), applications_blocks(g)};
   for (Case& c : cases) randomize(c.model, g);
   return cases;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes tests/data/quantize/gptq.npz and gptq_float.keras, Keras 3's numbers for GPTQ,
+"""Writes tests/data/quantize/gptq.npz, gptq_float.keras and gptq_keras315.keras (the
+model Keras quantized, as Keras 3.15 saves it), Keras 3's numbers for GPTQ,
 read by tests/keras/test_quantize_gptq.cpp:
 
     /work/venv/bin/python tests/data/quantize/make_gptq_fixtures.py
@@ -189,6 +190,10 @@ def main():
         assert l.is_gptq_calibrated and l.dtype_policy.name == "gptq/4/32_from_float32"
         for k, v in enumerate(stored(l)):
             out[f"e2e_{name}{k}"] = v
+    # Keras 3.15 saves a GPTQ Dense without its kernel_zero (and cannot load the file back):
+    # keras-cpp must refuse it by name.
+    cfg.quantization_layer_structure = None  # (layers in the config do not serialize)
+    m.save(os.path.join(HERE, "gptq_keras315.keras"))
     np.savez(OUT, **out)
     print("wrote", OUT, "and", MODEL)
 
