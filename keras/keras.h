@@ -53,6 +53,7 @@
 #include "keras/symbolic_ops.h"  // keras.ops and operators on KerasTensors (functional nodes)
 #include "keras/quantizers.h"  // keras.quantizers: abs_max_quantize
 #include "keras/quantizers_gptq.h"  // keras.quantizers.GPTQConfig, model.quantize("gptq")
+#include "keras/quantizers_awq.h"  // keras.quantizers.AWQConfig, model.quantize("awq")
 #include "keras/optimizers.h"
 #include "keras/optimizers/loss_scale_optimizer.h"
 #include "keras/regularizers.h"

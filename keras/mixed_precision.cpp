@@ -58,14 +58,20 @@ std::optional<int64_t> int4_block(const std::string& mode) {
   return b;
 }
 
-// Keras's GPTQDTypePolicy mode "gptq/<weight_bits>/<group_size>": bits 2, 3, 4 or 8, group
-// size -1 or positive; false for other modes, std::invalid_argument for a bad gptq one.
-bool is_gptq_mode(const std::string& mode) {
-  if (mode == "gptq")
-    throw std::invalid_argument("GPTQDTypePolicy: expected the mode 'gptq/<weight_bits>/<group_size>' (as "
-                                "keras::quantizers::gptq_quantize makes it, e.g. 'gptq/4/128'), but received 'gptq'");
-  if (mode.rfind("gptq/", 0) != 0) return false;
-  const std::string rest = mode.substr(5);
+// Keras's GPTQDTypePolicy and AWQDTypePolicy modes "gptq/<weight_bits>/<group_size>" (bits
+// 2, 3, 4 or 8) and "awq/4/<group_size>", group size -1 or positive: the algorithm's name,
+// or empty for other modes; std::invalid_argument for a bad gptq or awq one.
+std::string calibrated_mode(const std::string& mode) {
+  for (const char* algo : {"gptq", "awq"})
+    if (mode == algo)
+      throw std::invalid_argument(std::string(algo == std::string("gptq") ? "GPTQ" : "AWQ") +
+                                  "DTypePolicy: expected the mode '" + algo + "/<weight_bits>/<group_size>' (as "
+                                  "keras::quantizers::" + algo + "_quantize makes it, e.g. '" + algo +
+                                  "/4/128'), but received '" + algo + "'");
+  const std::string algo = mode.rfind("gptq/", 0) == 0 ? "gptq" : mode.rfind("awq/", 0) == 0 ? "awq" : "";
+  if (algo.empty()) return "";
+  const std::string cls = algo == "gptq" ? "GPTQDTypePolicy" : "AWQDTypePolicy";
+  const std::string rest = mode.substr(algo.size() + 1);
   const size_t slash = rest.find('/');
   long long bits = 0, group = 0;
   bool ok = slash != std::string::npos && slash > 0 && slash + 1 < rest.size();
@@ -80,26 +86,29 @@ bool is_gptq_mode(const std::string& mode) {
     }
   }
   if (!ok)
-    throw std::invalid_argument("Invalid mode for GPTQDTypePolicy. Expected format 'gptq/<weight_bits>/<group_size>', "
-                                "but got '" + mode + "'.");
+    throw std::invalid_argument("Invalid mode for " + cls + ". Expected format '" + algo +
+                                "/<weight_bits>/<group_size>', but got '" + mode + "'.");
+  if (algo == "awq" && bits != 4)
+    throw std::invalid_argument("Invalid weight_bits in mode. AWQ only supports 4-bit quantization, but got " +
+                                std::to_string(bits) + " from '" + mode + "'.");
   if (bits != 2 && bits != 3 && bits != 4 && bits != 8)
     throw std::invalid_argument("Invalid weight_bits in mode. Supported values are 2, 3, 4, and 8, but got " +
                                 std::to_string(bits) + " from '" + mode + "'.");
   if (group < -1 || group == 0)
     throw std::invalid_argument("Invalid group_size in mode. Supported values are -1 (whole-tensor) or a positive "
                                 "integer, but got " + std::to_string(group) + " from '" + mode + "'.");
-  return true;
+  return algo;
 }
 }  // namespace
 
 DTypePolicy DTypePolicy::quantized(const std::string& mode, const DTypePolicy& source) {
   if (mode == "float8") return float8(source);
   const std::optional<int64_t> block = int4_block(mode);
-  const bool gptq = !block && is_gptq_mode(mode);
-  if (mode != "int8" && !block && !gptq)
+  const std::string calibrated = block ? "" : calibrated_mode(mode);
+  if (mode != "int8" && !block && calibrated.empty())
     throw std::invalid_argument("QuantizedDTypePolicy: invalid quantization mode '" + mode + "': keras-cpp quantizes "
-                                "to 'int8', 'int4' / 'int4/<block_size>', 'float8' and 'gptq/<weight_bits>/"
-                                "<group_size>' (Keras's awq is not implemented)");
+                                "to 'int8', 'int4' / 'int4/<block_size>', 'float8', 'gptq/<weight_bits>/<group_size>' "
+                                "and 'awq/4/<group_size>'");
   if (!source.mode_.empty())
     throw std::invalid_argument("QuantizedDTypePolicy: the source policy '" + source.name_ + "' is already quantized");
   if (!core::is_floating(source.compute_))
@@ -109,10 +118,10 @@ DTypePolicy DTypePolicy::quantized(const std::string& mode, const DTypePolicy& s
     throw std::invalid_argument("Quantization mode='" + mode + "' doesn't work well with compute_dtype='float16' "
                                 "(policy '" + source.name_ + "')");
   DTypePolicy p = source;
-  p.mode_ = block ? "int4" : gptq ? "gptq" : mode;
+  p.mode_ = block ? "int4" : !calibrated.empty() ? calibrated : mode;
   p.block_ = block.value_or(0);
-  // (a gptq policy keeps its bits and group size in its name, "gptq/4/128_from_float32")
-  p.name_ = (gptq ? mode : p.mode_string()) + "_from_" + source.name_;
+  // (a gptq or awq policy keeps its bits and group size in its name, "gptq/4/128_from_float32")
+  p.name_ = (!calibrated.empty() ? mode : p.mode_string()) + "_from_" + source.name_;
   p.source_ = source.name_;
   return p;
 }
@@ -140,15 +149,17 @@ Config DTypePolicy::serialize() const {
   Config c = Config::object();
   c["module"] = "keras";
   if (!mode_.empty()) {
-    const bool gptq = mode_ == "gptq";
-    inner["mode"] = gptq ? name_.substr(0, name_.find("_from_")) : mode_string();
+    const bool calibrated = mode_ == "gptq" || mode_ == "awq";
+    inner["mode"] = calibrated ? name_.substr(0, name_.find("_from_")) : mode_string();
     inner["source_name"] = source_;
-    // (as Keras writes Int4DTypePolicy, QuantizedFloat8DTypePolicy and GPTQDTypePolicy)
-    if (block_ != 0 || amax_history_ != 0 || gptq) c["module"] = "keras.dtype_policies";
-    c["class_name"] = block_ != 0              ? "Int4DTypePolicy"
-                      : amax_history_ != 0     ? "QuantizedFloat8DTypePolicy"
-                      : gptq                   ? "GPTQDTypePolicy"
-                                               : "QuantizedDTypePolicy";
+    // (as Keras writes Int4DTypePolicy, QuantizedFloat8DTypePolicy, GPTQDTypePolicy and
+    // AWQDTypePolicy)
+    if (block_ != 0 || amax_history_ != 0 || calibrated) c["module"] = "keras.dtype_policies";
+    c["class_name"] = block_ != 0          ? "Int4DTypePolicy"
+                      : amax_history_ != 0 ? "QuantizedFloat8DTypePolicy"
+                      : mode_ == "gptq"    ? "GPTQDTypePolicy"
+                      : mode_ == "awq"     ? "AWQDTypePolicy"
+                                           : "QuantizedDTypePolicy";
     if (amax_history_ != 0) inner["amax_history_length"] = static_cast<long long>(amax_history_);
     c["config"] = inner;
     c["registered_name"] = nullptr;
@@ -174,7 +185,7 @@ DTypePolicy DTypePolicy::deserialize(const Config& config) {
                                   inner.at("mode").as_string() + "'");
     return float8(DTypePolicy(inner.at("source_name").as_string()), inner.get("amax_history_length", 1024).as_int());
   }
-  if (cls == "QuantizedDTypePolicy" || cls == "Int4DTypePolicy" || cls == "GPTQDTypePolicy") {
+  if (cls == "QuantizedDTypePolicy" || cls == "Int4DTypePolicy" || cls == "GPTQDTypePolicy" || cls == "AWQDTypePolicy") {
     const Config& inner = config.at("config");
     std::string mode = inner.at("mode").as_string();
     // An older QuantizedDTypePolicy "int4" is per channel (Keras's get_block_size_for_layer).
@@ -183,7 +194,8 @@ DTypePolicy DTypePolicy::deserialize(const Config& config) {
   }
   if (cls != "DTypePolicy")
     throw std::invalid_argument("DTypePolicy: expected class_name DTypePolicy, QuantizedDTypePolicy, "
-                                "Int4DTypePolicy, GPTQDTypePolicy or QuantizedFloat8DTypePolicy, but received '" + cls + "'");
+                                "Int4DTypePolicy, GPTQDTypePolicy, AWQDTypePolicy or QuantizedFloat8DTypePolicy, but "
+                                "received '" + cls + "'");
   return DTypePolicy(config.at("config").at("name").as_string());
 }
 

@@ -1,8 +1,10 @@
 #include "keras/quantizers.h"
 
+#include <array>
 #include <stdexcept>
 #include <string>
 
+#include "core/autodiff.h"
 #include "core/ops.h"
 #include "core/ops_math.h"
 #include "core/ops_numpy.h"
@@ -133,6 +135,83 @@ Tensor unpack_int4(const Tensor& packed, int64_t orig_len, int64_t axis) {
     y = ops::slice(y, begin, size);
   }
   return ops::moveaxis(y, r - 1, ax);
+}
+
+// ---- fake quantization (TensorFlow's FakeQuantWithMinMaxVars) ------------------------------
+Tensor fake_quant_with_min_max_vars(const Tensor& inputs, const Tensor& min_vals, const Tensor& max_vals, int num_bits,
+                                    bool narrow_range, std::optional<int64_t> axis) {
+  using core::DType;
+  if (num_bits < 2 || num_bits > 16)
+    throw std::invalid_argument("fake_quant_with_min_max_vars: num_bits must be in [2, 16], but received " +
+                                std::to_string(num_bits));
+  if (!inputs.defined() || !core::is_floating(inputs.dtype()))
+    throw std::invalid_argument(std::string("fake_quant_with_min_max_vars: expected floating inputs, but received ") +
+                                (inputs.defined() ? core::dtype_name(inputs.dtype()) : "an undefined tensor"));
+  const int64_t r = inputs.rank();
+  int64_t ax = -1;
+  int64_t channels = 1;
+  if (axis) {
+    ax = *axis < 0 ? *axis + r : *axis;
+    if (ax < 0 || ax >= r)
+      throw std::invalid_argument("fake_quant_with_min_max_vars: axis " + std::to_string(*axis) +
+                                  " is out of range for inputs of rank " + std::to_string(r));
+    channels = inputs.shape()[ax];
+  }
+  for (const Tensor* t : {&min_vals, &max_vals})
+    if (!t->defined() || t->size() != channels || (!axis && t->rank() > 1))
+      throw std::invalid_argument("fake_quant_with_min_max_vars: expected " +
+                                  (axis ? std::to_string(channels) + " values (one per index of axis " +
+                                              std::to_string(*axis) + ")"
+                                        : std::string("a scalar")) +
+                                  " for min_vals and max_vals, but received shape " +
+                                  (t->defined() ? t->shape().str() : std::string("none")));
+  // In float32 with the channel axis last, as Keras's TensorFlow path.
+  const Tensor x = axis ? ops::moveaxis(ops::cast(inputs, DType::float32), ax, r - 1) : ops::cast(inputs, DType::float32);
+  const Tensor lo = ops::reshape(ops::cast(min_vals, DType::float32), axis ? std::vector<int64_t>{channels}
+                                                                            : std::vector<int64_t>{});
+  const Tensor hi = ops::reshape(ops::cast(max_vals, DType::float32), lo.shape().dims());
+  if (ops::any(ops::greater(lo, hi)).item<bool>())
+    throw std::invalid_argument("fake_quant_with_min_max_vars: min_vals must be <= max_vals");
+  const double qmin = narrow_range ? 1 : 0, qmax = double((1 << num_bits) - 1);
+  // Nudged so that zero is a level: the zero point from min, clamped and rounded half away.
+  auto nudge = [qmin, qmax](const Tensor& mn, const Tensor& mx) {
+    const Tensor scale = ops::divide(ops::subtract(mx, mn), ops::scalar_like(mx, qmax - qmin));
+    const Tensor zp = ops::subtract(ops::scalar_like(mn, qmin), ops::divide(mn, scale));
+    const Tensor nzp = ops::clip(ops::floor(ops::add(zp, ops::scalar_like(zp, 0.5))), qmin, qmax);
+    return std::array<Tensor, 3>{ops::multiply(ops::subtract(ops::scalar_like(nzp, qmin), nzp), scale),
+                                 ops::multiply(ops::subtract(ops::scalar_like(nzp, qmax), nzp), scale), scale};
+  };
+  auto forward = [nudge](const std::vector<Tensor>& in) {
+    const auto [nmin, nmax, scale] = nudge(in[1], in[2]);
+    const Tensor clamped = ops::minimum(ops::maximum(in[0], nmin), nmax);
+    const Tensor inv = ops::divide(ops::ones_like(scale), scale);
+    const Tensor q = ops::floor(ops::add(ops::multiply(ops::subtract(clamped, nmin), inv), ops::scalar_like(inv, 0.5)));
+    const Tensor y = ops::add(ops::multiply(q, scale), nmin);
+    // (min = max = 0: zeros, as TensorFlow's)
+    const Tensor both_zero = ops::logical_and(ops::equal(in[1], ops::zeros_like(in[1])),
+                                              ops::equal(in[2], ops::zeros_like(in[2])));
+    return ops::where(both_zero, ops::zeros_like(y), y);
+  };
+  auto backward = [nudge, channel = axis.has_value()](const std::vector<Tensor>& in, const Tensor&,
+                                                      const Tensor& upstream) {
+    const auto [nmin, nmax, scale] = nudge(in[1], in[2]);
+    const Tensor zero = ops::zeros_like(upstream);
+    const Tensor inside = ops::logical_and(ops::greater_equal(in[0], nmin), ops::less_equal(in[0], nmax));
+    std::vector<int64_t> batch_axes;  // all but the channels
+    for (int64_t i = 0; i + (channel ? 1 : 0) < in[0].rank(); ++i) batch_axes.push_back(i);
+    auto reduce = [&](const Tensor& t) { return batch_axes.empty() ? t : ops::sum(t, batch_axes); };
+    // (min = max = 0: everything to the inputs, nothing to min and max, as TensorFlow's)
+    const Tensor both_zero = ops::logical_and(ops::equal(in[1], ops::zeros_like(in[1])),
+                                              ops::equal(in[2], ops::zeros_like(in[2])));
+    const Tensor below = ops::logical_and(ops::less(in[0], nmin), ops::logical_not(both_zero));
+    const Tensor above = ops::logical_and(ops::greater(in[0], nmax), ops::logical_not(both_zero));
+    return std::vector<Tensor>{ops::where(ops::logical_or(inside, both_zero), upstream, zero),
+                               ops::reshape(reduce(ops::where(below, upstream, zero)), in[1].shape().dims()),
+                               ops::reshape(reduce(ops::where(above, upstream, zero)), in[2].shape().dims())};
+  };
+  Tensor y = core::custom_gradient({x, lo, hi}, forward, backward);
+  if (axis) y = ops::moveaxis(y, r - 1, ax);
+  return ops::cast(y, inputs.dtype());
 }
 
 }  // namespace keras::quantizers

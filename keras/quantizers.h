@@ -5,6 +5,7 @@
 //   // w ~ cast(q, float32) / scale
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,6 +56,18 @@ core::Tensor pack_int4(const core::Tensor& values, int64_t axis = 0);
 /// [-8, 7] from int8, uint8 in [0, 15] from uint8), the axis cut back to orig_len. Throws
 /// std::invalid_argument for another dtype or an orig_len the packed axis cannot hold.
 core::Tensor unpack_int4(const core::Tensor& packed, int64_t orig_len, int64_t axis = 0);
+
+/// Keras's fake_quant_with_min_max_vars (on TensorFlow, FakeQuantWithMinMaxVars and its
+/// PerChannel form): `inputs` clamped to [min, max] nudged so that 0 is a level, then
+/// rounded to one of the 2^num_bits levels (2^num_bits - 1 with narrow_range) and given
+/// back as floats of the input's dtype. min_vals / max_vals: scalars, or (with `axis`) one
+/// per index of that axis. Differentiable: the inputs' gradient passes where they lie in
+/// [nudged min, nudged max], the min's gets the gradient of the inputs below it, the max's
+/// of those above (summed per channel). num_bits in [2, 16]; std::invalid_argument for a
+/// bad num_bits, axis or min/max shape.
+core::Tensor fake_quant_with_min_max_vars(const core::Tensor& inputs, const core::Tensor& min_vals,
+                                          const core::Tensor& max_vals, int num_bits = 8, bool narrow_range = false,
+                                          std::optional<int64_t> axis = std::nullopt);
 
 /// The largest finite value of a float8 format: 448 for "float8_e4m3fn" (4 exponent bits,
 /// 3 mantissa bits, no infinities), 57344 for "float8_e5m2" (5 and 2, IEEE-like). Throws

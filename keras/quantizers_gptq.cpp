@@ -72,11 +72,11 @@ GPTQConfig GPTQConfig::from_config(const Config& c) {
   return g;
 }
 
-GPTQPolicyParams gptq_policy_params(const mixed_precision::DTypePolicy& policy) {
-  if (policy.quantization_mode() != "gptq")
-    throw std::invalid_argument("gptq_policy_params: expected a gptq policy ('gptq/<weight_bits>/<group_size>_from_"
-                                "<source>'), but received '" + policy.name() + "'");
-  const std::string& n = policy.name();  // "gptq/<bits>/<group>_from_<source>" (checked when made)
+CalibratedPolicyParams calibrated_policy_params(const mixed_precision::DTypePolicy& policy) {
+  if (policy.quantization_mode() != "gptq" && policy.quantization_mode() != "awq")
+    throw std::invalid_argument("calibrated_policy_params: expected a gptq or awq policy ('gptq/<weight_bits>/"
+                                "<group_size>_from_<source>'), but received '" + policy.name() + "'");
+  const std::string& n = policy.name();  // "<algo>/<bits>/<group>_from_<source>" (checked when made)
   const size_t a = n.find('/'), b = n.find('/', a + 1), end = n.find("_from_");
   return {std::stoi(n.substr(a + 1, b - a - 1)), std::stoll(n.substr(b + 1, end - b - 1))};
 }
@@ -217,6 +217,13 @@ Tensor quantize_with_zero_point(const Tensor& x, const Tensor& scale, const Tens
 
 Tensor dequantize_with_zero_point(const Tensor& x, const Tensor& scale, const Tensor& zero) {
   return ops::multiply(scale, ops::subtract(x, ops::cast(zero, scale.dtype())));
+}
+
+Tensor quantize_with_sz_map(const Tensor& weights, const Tensor& scale, const Tensor& zero, const Tensor& g_idx,
+                            double maxq, int64_t group_axis) {
+  const Tensor groups = ops::cast(g_idx, DType::int32);
+  return quantize_with_zero_point(weights, ops::take(scale, groups, group_axis), ops::take(zero, groups, group_axis),
+                                  maxq);
 }
 
 Tensor dequantize_with_sz_map(const Tensor& weights, const Tensor& scale, const Tensor& zero, const Tensor& g_idx,

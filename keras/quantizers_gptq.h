@@ -88,13 +88,13 @@ struct GPTQConfig {
   static GPTQConfig from_config(const Config& config);
 };
 
-/// The weight bits and group size of a gptq policy ("gptq/4/128_from_float32": {4, 128});
-/// std::invalid_argument for another policy.
-struct GPTQPolicyParams {
-  int weight_bits = 4;       ///< 2, 3, 4 or 8
+/// The weight bits and group size of a gptq or awq policy ("gptq/4/128_from_float32":
+/// {4, 128}); std::invalid_argument for another policy.
+struct CalibratedPolicyParams {
+  int weight_bits = 4;       ///< 2, 3, 4 or 8 (awq: 4)
   int64_t group_size = 128;  ///< -1: one group
 };
-GPTQPolicyParams gptq_policy_params(const mixed_precision::DTypePolicy& policy);
+CalibratedPolicyParams calibrated_policy_params(const mixed_precision::DTypePolicy& policy);
 
 /// Keras's compute_quantization_parameters for a (rows, columns) weight (out features
 /// first): the minimum and maximum per row (per_channel), per row and group of group_size
@@ -116,6 +116,11 @@ core::Tensor quantize_with_zero_point(const core::Tensor& x, const core::Tensor&
                                       double maxq);
 /// scale * (x - zero) (Keras's dequantize_with_zero_point).
 core::Tensor dequantize_with_zero_point(const core::Tensor& x, const core::Tensor& scale, const core::Tensor& zero);
+/// quantize_with_zero_point with each position's group parameters: the group g of each
+/// position along weights' last axis is int(g_idx), scale and zero indexed along
+/// `group_axis` (Keras's quantize_with_sz_map).
+core::Tensor quantize_with_sz_map(const core::Tensor& weights, const core::Tensor& scale, const core::Tensor& zero,
+                                  const core::Tensor& g_idx, double maxq, int64_t group_axis = -1);
 /// (weights - zero[g]) * scale[g], the group g of each position along weights' last axis
 /// being int(g_idx) and scale, zero indexed along `group_axis` (Keras's
 /// dequantize_with_sz_map).

@@ -5,7 +5,7 @@
 #include <tuple>
 
 #include "keras/layers/float8_training.h"
-#include "keras/layers/gptq_layer.h"
+#include "keras/layers/calibrated_layer.h"
 #include "keras/layers/kernel_bias_config.h"
 #include "keras/layers/quantize_util.h"
 #include "keras/quantizers.h"
@@ -29,11 +29,15 @@ DenseLayer::DenseLayer(int64_t units, const DenseOptions& o)
 }
 
 namespace {
-// Keras's _gptq_build beside the kernel: kernel_scale, kernel_zero, g_idx.
-void build_gptq(DenseLayer& l, int64_t in) {
-  const detail::GptqVariables v =
-      detail::add_gptq_weights(l, "kernel_zero", in, l.units(), quantizers::gptq_policy_params(l.dtype_policy()));
-  l.kernel_scale = v.scale, l.kernel_zero = v.zero, l.g_idx = v.g_idx;
+bool calibrated_mode(const std::string& mode) { return mode == "gptq" || mode == "awq"; }
+
+// Keras's _gptq_build / _awq_build beside the kernel: kernel_scale, kernel_zero, (AWQ)
+// awq_scales, g_idx.
+void build_calibrated(DenseLayer& l, int64_t in) {
+  const detail::CalibratedVariables v =
+      detail::add_calibrated_weights(l, "kernel_zero", in, l.units(), quantizers::calibrated_policy_params(l.dtype_policy()),
+                                     l.quantization_mode() == "awq");
+  l.kernel_scale = v.scale, l.kernel_zero = v.zero, l.awq_scales = v.awq_scales, l.g_idx = v.g_idx;
 }
 }  // namespace
 
@@ -44,13 +48,14 @@ void DenseLayer::build(const ShapeSpec& s) {
   const int64_t in = s.back();
   // A quantized policy ("int8_from_...", "int4/128_from_..."): Keras's quantized_build.
   const bool int8 = quantization_mode() == "int8", int4 = quantization_mode() == "int4",
-             gptq = quantization_mode() == "gptq";
+             calibrated = calibrated_mode(quantization_mode());
   if (int8 || int4)
     kernel = add_weight("kernel", Shape{in, int4 ? (units_ + 1) / 2 : units_},
                         {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
-  else if (gptq)  // (Keras's _gptq_build: the levels, (units, in), packed along the units for 4 bits)
+  else if (calibrated)  // (Keras's _gptq_build / _awq_build: levels (units, in), packed along the units for 4 bits)
     kernel = add_weight("kernel",
-                        detail::gptq_kernel_shape(in, units_, quantizers::gptq_policy_params(dtype_policy()).weight_bits),
+                        detail::calibrated_kernel_shape(in, units_,
+                                                        quantizers::calibrated_policy_params(dtype_policy()).weight_bits),
                         {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::uint8});
   else
     kernel = add_weight("kernel", Shape{in, units_},
@@ -60,7 +65,7 @@ void DenseLayer::build(const ShapeSpec& s) {
                       {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr()});
   if (int8) build_int8(in);
   if (int4) build_int4(in);
-  if (gptq) build_gptq(*this, in);
+  if (calibrated) build_calibrated(*this, in);
   if (quantization_mode() == "float8") build_float8();
   input_spec.axes = {{-1, in}};
   if (o_.lora_rank) {
@@ -87,8 +92,9 @@ void DenseLayer::build_float8() {
 }
 
 void DenseLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
-  if (quantization_mode() == "gptq")
-    throw core::NotImplementedError(name() + ": lora is not currently supported with GPTQ quantization.");
+  if (calibrated_mode(quantization_mode()))
+    throw core::NotImplementedError(name() + ": lora is not currently supported with " +
+                                    (quantization_mode() == "awq" ? "AWQ" : "GPTQ") + " quantization.");
   detail::check_enable_lora(*this, lora_enabled(), rank, static_cast<bool>(o_.kernel_constraint.ptr()), "kernel");
   std::tie(lora_kernel_a, lora_kernel_b) = detail::add_lora_factors(
       *this, "lora_kernel", Shape{kernel.shape()[0], rank}, Shape{rank, units_}, lo, o_.kernel_regularizer.ptr());
@@ -103,10 +109,11 @@ Tensor DenseLayer::effective_kernel() const {
                  ? detail::dequantize_int4(quantizers::unpack_int4(kernel.value(), units_, -1), kernel_scale.value(),
                                            kernel_zero.defined() ? kernel_zero.value() : Tensor(),
                                            g_idx.defined() ? g_idx.value() : Tensor(), compute_dtype())
-             : quantization_mode() == "gptq"
-                 ? detail::gptq_float_kernel(kernel.value(), kernel_scale.value(), kernel_zero.value(), g_idx.value(),
-                                             quantizers::gptq_policy_params(dtype_policy()).weight_bits, units_,
-                                             compute_dtype())
+             : calibrated_mode(quantization_mode())
+                 ? detail::calibrated_float_kernel(kernel.value(), kernel_scale.value(), kernel_zero.value(),
+                                                   g_idx.value(), awq_scales.defined() ? awq_scales.value() : Tensor(),
+                                                   quantizers::calibrated_policy_params(dtype_policy()).weight_bits,
+                                                   units_, compute_dtype())
                  : kernel.value();
   if (!lora_enabled()) return k;
   const Tensor delta = detail::lora_scaled(ops::matmul(lora_kernel_a, lora_kernel_b), lora_alpha_, lora_rank_);
@@ -156,7 +163,7 @@ Tensor int4_matmul(const std::vector<Tensor>& inputs, int64_t units, DType compu
 Tensor DenseLayer::call(const Tensor& input, bool training) {
   Tensor y;
   const bool int8 = quantization_mode() == "int8", int4 = quantization_mode() == "int4",
-             gptq = quantization_mode() == "gptq";
+             calibrated = calibrated_mode(quantization_mode());
   // Integer and bool inputs compute in the compute dtype (Keras's matmul promotes them).
   const Tensor x = core::sparse::is_sparse(input) || core::is_floating(input.dtype()) || core::is_complex(input.dtype())
                        ? input
@@ -167,7 +174,7 @@ Tensor DenseLayer::call(const Tensor& input, bool training) {
     if (x.rank() != 2)
       throw std::invalid_argument(name() + ": a sparse input must have rank 2 (batch, features), but "
                                   "received dense shape " + x.shape().str());
-    y = core::sparse::sparse_dense_matmul(core::sparse::sparse_of(x), int8 || int4 || gptq || lora_enabled()
+    y = core::sparse::sparse_dense_matmul(core::sparse::sparse_of(x), int8 || int4 || calibrated || lora_enabled()
                                                                           ? effective_kernel()
                                                                           : kernel.value());
   } else if (quantization_mode() == "float8") {
@@ -188,7 +195,7 @@ Tensor DenseLayer::call(const Tensor& input, bool training) {
       const Tensor lora = ops::matmul(ops::matmul(x, lora_kernel_a), lora_kernel_b);
       y = ops::cast(ops::add(y, detail::lora_scaled(lora, lora_alpha_, lora_rank_)), compute_dtype());
     }
-  } else if (gptq) {  // Keras's _gptq_call: the inputs meet the dequantized kernel
+  } else if (calibrated) {  // Keras's _gptq_call / _awq_call: the inputs meet the dequantized kernel
     y = ops::matmul(x, effective_kernel());
   } else {
     detail::observe_input(this, x);  // (GPTQ's calibration)
@@ -208,20 +215,22 @@ void DenseLayer::quantize(const std::string& mode) {
     build_float8();
     return;
   }
-  if (policy.quantization_mode() == "gptq") {  // the weights quantizers::gptq_quantize computed
+  if (calibrated_mode(policy.quantization_mode())) {  // the weights gptq_quantize / awq_quantize computed
     if (lora_enabled())
-      throw core::NotImplementedError(name() + ": lora is not currently supported with GPTQ quantization.");
-    const std::optional<detail::GptqWeights> w = detail::take_pending_gptq(this);
-    if (!w) detail::throw_gptq_needs_calibration(*this);
+      throw core::NotImplementedError(name() + ": lora is not currently supported with " +
+                                      (policy.quantization_mode() == "awq" ? "AWQ" : "GPTQ") + " quantization.");
+    const std::optional<detail::CalibratedWeights> w = detail::take_pending_weights(this);
+    if (!w) detail::throw_needs_calibration(*this, mode);
     const int64_t in = kernel.shape()[0];
     kernel = replace_weight(kernel, "kernel", w->kernel.shape(),
                             {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::uint8});
     set_quantized_policy(policy);
     kernel.assign(w->kernel);
-    build_gptq(*this, in);
+    build_calibrated(*this, in);
     kernel_scale.assign(w->scale);
     kernel_zero.assign(w->zero);
     g_idx.assign(w->g_idx);
+    if (awq_scales.defined()) awq_scales.assign(w->awq_scales);
     return;
   }
   if (policy.quantization_mode() == "int4") {
@@ -259,8 +268,9 @@ void DenseLayer::quantize(const std::string& mode) {
 std::vector<Layer::StoredWeight> DenseLayer::stored_weights() const {
   // Keras's variable_serialization_spec: kernel, bias, then (int8, int4) kernel_scale and
   // (int4 in blocks) kernel_zero, g_idx; with LoRA the kernel holds the update (quantized
-  // again once int8 or int4) and the factors are not stored. gptq: bias first.
-  if (quantization_mode() == "gptq") return detail::gptq_stored_weights(bias, kernel, kernel_scale, kernel_zero, g_idx);
+  // again once int8 or int4) and the factors are not stored. gptq and awq: bias first.
+  if (calibrated_mode(quantization_mode()))
+    return detail::calibrated_stored_weights(bias, kernel, kernel_scale, kernel_zero, awq_scales, g_idx);
   if (!lora_enabled()) return Layer::stored_weights();
   std::vector<StoredWeight> out;
   Tensor merged_scale;

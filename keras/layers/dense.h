@@ -69,6 +69,12 @@ class DenseLayer : public Layer {
   /// (input features, ceil(units / 2)).)
   Variable kernel_zero, g_idx;
   ///@}
+  /// AWQ (quantizers::awq_quantize): the per-input-feature scales (input features) the
+  /// kernel was multiplied by before its 4-bit quantization; the layer divides the
+  /// dequantized kernel's rows by them. Undefined otherwise. (GPTQ and AWQ: `kernel` holds
+  /// the levels (units, input features) as uint8, packed two per byte along the units for
+  /// 4 bits; kernel_scale and kernel_zero (uint8) are (units, groups).)
+  Variable awq_scales;
   ///@{
   /// float8 training (quantize("float8"), Keras's names): scalar scales and amax histories
   /// (amax_history_length values) of the inputs, the kernel (whose scale is kernel_scale)

@@ -10,7 +10,7 @@
 #include "core/ops.h"
 #include "keras/layers/core_layers_util.h"
 #include "keras/layers/float8_training.h"
-#include "keras/layers/gptq_layer.h"
+#include "keras/layers/calibrated_layer.h"
 #include "keras/layers/kernel_bias_config.h"
 #include "keras/layers/einsum_quantization.h"
 #include "keras/layers/quantize_util.h"
@@ -176,8 +176,8 @@ void EinsumDenseLayer::build(const ShapeSpec& input_shape) {
   };
   // A quantized policy ("int8_from_...", "int4/128_from_..."): Keras's quantized_build.
   const bool int8 = quantization_mode() == "int8", int4 = quantization_mode() == "int4",
-             gptq = quantization_mode() == "gptq";
-  std::pair<int64_t, int64_t> gptq_matrix;
+             calibrated = quantization_mode() == "gptq" || quantization_mode() == "awq";
+  std::pair<int64_t, int64_t> matrix;  // (gptq, awq: the kernel as (rows, columns))
   if (int8) {
     kernel = add_weight("kernel", known(s.kernel, "kernel"),
                         {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
@@ -188,12 +188,12 @@ void EinsumDenseLayer::build(const ShapeSpec& input_shape) {
         detail::int4_matrix(float_kernel_shape_, detail::analyze_einsum_quantization(equation_, name()).kernel_reduced);
     kernel = add_weight("kernel", Shape{rows, (columns + 1) / 2},
                         {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::int8});
-  } else if (gptq) {  // Keras's _gptq_build: the levels (columns, rows), packed along the columns for 4 bits
+  } else if (calibrated) {  // Keras's _gptq_build / _awq_build: levels (columns, rows), packed for 4 bits
     float_kernel_shape_ = known(s.kernel, "kernel").dims();
-    gptq_matrix = detail::gptq_einsum_matrix(name(), equation_, float_kernel_shape_);
+    matrix = detail::calibrated_einsum_matrix(name(), equation_, float_kernel_shape_);
     kernel = add_weight("kernel",
-                        detail::gptq_kernel_shape(gptq_matrix.first, gptq_matrix.second,
-                                                  quantizers::gptq_policy_params(dtype_policy()).weight_bits),
+                        detail::calibrated_kernel_shape(matrix.first, matrix.second,
+                                                        quantizers::calibrated_policy_params(dtype_policy()).weight_bits),
                         {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::uint8});
   } else {
     kernel = add_weight("kernel", known(s.kernel, "kernel"),
@@ -205,10 +205,11 @@ void EinsumDenseLayer::build(const ShapeSpec& input_shape) {
                       {o_.bias_initializer.ptr(), o_.bias_regularizer.ptr(), o_.bias_constraint.ptr()});
   if (int8) build_int8();
   if (int4) build_int4();
-  if (gptq) {
-    const detail::GptqVariables v = detail::add_gptq_weights(*this, "zero_point", gptq_matrix.first, gptq_matrix.second,
-                                                             quantizers::gptq_policy_params(dtype_policy()));
-    kernel_scale = v.scale, kernel_zero = v.zero, g_idx = v.g_idx;
+  if (calibrated) {
+    const detail::CalibratedVariables v =
+        detail::add_calibrated_weights(*this, "zero_point", matrix.first, matrix.second,
+                                       quantizers::calibrated_policy_params(dtype_policy()), quantization_mode() == "awq");
+    kernel_scale = v.scale, kernel_zero = v.zero, awq_scales = v.awq_scales, g_idx = v.g_idx;
   }
   if (quantization_mode() == "float8") build_float8();
   input_spec = InputSpec{};
@@ -220,8 +221,9 @@ void EinsumDenseLayer::build(const ShapeSpec& input_shape) {
 }
 
 void EinsumDenseLayer::enable_lora(int64_t rank, const LoraOptions& lo) {
-  if (quantization_mode() == "gptq")
-    throw core::NotImplementedError(name() + ": lora is not currently supported with GPTQ quantization.");
+  if (quantization_mode() == "gptq" || quantization_mode() == "awq")
+    throw core::NotImplementedError(name() + ": lora is not currently supported with " +
+                                    (quantization_mode() == "awq" ? "AWQ" : "GPTQ") + " quantization.");
   detail::check_enable_lora(*this, lora_enabled(), rank, static_cast<bool>(o_.kernel_constraint.ptr()), "kernel");
   std::vector<int64_t> a_shape = quantization_mode() == "int4" ? float_kernel_shape_ : kernel.shape().dims();
   const int64_t last = a_shape.back();
@@ -247,7 +249,7 @@ Tensor EinsumDenseLayer::call(const Tensor& input, bool training) {
     if (bias.defined()) y = ops::add(y, detail::float8_bias(bias.value(), compute_dtype()));
     return o_.activation(y);
   }
-  if (quantization_mode() == "gptq") {  // Keras's _gptq_call: the inputs meet the dequantized kernel
+  if (quantization_mode() == "gptq" || quantization_mode() == "awq") {  // the inputs meet the dequantized kernel
     y = ops::einsum(equation_, x, effective_kernel());
   } else if (quantization_mode() == "int4") {  // Keras's _int4_call: the inputs meet the dequantized kernel
     y = ops::einsum(equation_, x, int4_kernel());
@@ -281,7 +283,8 @@ Config EinsumDenseLayer::get_config() const {
   c["bias_axes"] = o_.bias_axes ? Value(*o_.bias_axes) : Value();
   detail::write_kernel_bias_config(c, o_);
   c["quantization_config"] = detail::quantization_config(dtype_policy());
-  if (quantization_mode() == "gptq") c["gptq_unpacked_column_size"] = static_cast<long long>(kernel_scale.shape()[0]);
+  if (quantization_mode() == "gptq")  // (Keras writes it for gptq only; its awq layers take no such argument)
+    c["gptq_unpacked_column_size"] = static_cast<long long>(kernel_scale.shape()[0]);
   detail::write_lora_config(c, lora_enabled(), lora_rank_, lora_alpha_, o_.lora_rank, o_.lora_alpha);
   return c;
 }

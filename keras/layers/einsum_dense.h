@@ -101,6 +101,12 @@ class EinsumDenseLayer : public Layer {
   /// the columns: (rows, ceil(columns / 2)).)
   Variable kernel_zero, g_idx;
   ///@}
+  /// AWQ (quantizers::awq_quantize): the per-row scales (rows) the flattened kernel was
+  /// multiplied by before its 4-bit quantization; undefined otherwise. (GPTQ and AWQ:
+  /// `kernel` holds the levels (columns, rows) as uint8, packed two per byte along the
+  /// columns for 4 bits, the kernel read as (rows, columns) with its contracted axes
+  /// first; kernel_scale and kernel_zero (uint8) are (columns, groups).)
+  Variable awq_scales;
   ///@{
   /// float8 training (quantize("float8"), Keras's names): scalar scales and amax histories
   /// (amax_history_length values) of the inputs, the kernel (whose scale is kernel_scale)

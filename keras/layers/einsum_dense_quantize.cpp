@@ -11,7 +11,7 @@
 #include "keras/layers/einsum_dense.h"
 #include "keras/layers/einsum_quantization.h"
 #include "keras/layers/float8_training.h"
-#include "keras/layers/gptq_layer.h"
+#include "keras/layers/calibrated_layer.h"
 #include "keras/layers/quantize_util.h"
 #include "keras/quantizers.h"
 
@@ -81,23 +81,26 @@ void EinsumDenseLayer::quantize(const std::string& mode) {
     return;
   }
   const mixed_precision::DTypePolicy policy = mixed_precision::DTypePolicy::quantized(mode, dtype_policy());
-  if (policy.quantization_mode() == "gptq") {  // the weights quantizers::gptq_quantize computed
+  const bool awq = policy.quantization_mode() == "awq";
+  if (policy.quantization_mode() == "gptq" || awq) {  // the weights gptq_quantize / awq_quantize computed
     if (lora_enabled())
-      throw core::NotImplementedError(name() + ": lora is not currently supported with GPTQ quantization.");
-    const auto [rows, columns] = detail::gptq_einsum_matrix(name(), equation_, kernel.shape().dims());
-    const std::optional<detail::GptqWeights> w = detail::take_pending_gptq(this);
-    if (!w) detail::throw_gptq_needs_calibration(*this);
+      throw core::NotImplementedError(name() + ": lora is not currently supported with " + (awq ? "AWQ" : "GPTQ") +
+                                      " quantization.");
+    const auto [rows, columns] = detail::calibrated_einsum_matrix(name(), equation_, kernel.shape().dims());
+    const std::optional<detail::CalibratedWeights> w = detail::take_pending_weights(this);
+    if (!w) detail::throw_needs_calibration(*this, mode);
     float_kernel_shape_ = kernel.shape().dims();
     kernel = replace_weight(kernel, "kernel", w->kernel.shape(),
                             {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::uint8});
     set_quantized_policy(policy);
     kernel.assign(w->kernel);
-    const detail::GptqVariables v =
-        detail::add_gptq_weights(*this, "zero_point", rows, columns, quantizers::gptq_policy_params(policy));
-    kernel_scale = v.scale, kernel_zero = v.zero, g_idx = v.g_idx;
+    const detail::CalibratedVariables v =
+        detail::add_calibrated_weights(*this, "zero_point", rows, columns, quantizers::calibrated_policy_params(policy), awq);
+    kernel_scale = v.scale, kernel_zero = v.zero, awq_scales = v.awq_scales, g_idx = v.g_idx;
     kernel_scale.assign(w->scale);
     kernel_zero.assign(w->zero);
     g_idx.assign(w->g_idx);
+    if (awq) awq_scales.assign(w->awq_scales);
     return;
   }
   check_no_ellipsis(name(), equation_, policy.quantization_mode());
@@ -119,11 +122,13 @@ void EinsumDenseLayer::quantize(const std::string& mode) {
 }
 
 Tensor EinsumDenseLayer::effective_kernel() const {
-  if (quantization_mode() == "gptq")
-    return ops::reshape(detail::gptq_float_kernel(kernel.value(), kernel_scale.value(), kernel_zero.value(), g_idx.value(),
-                                                  quantizers::gptq_policy_params(dtype_policy()).weight_bits,
-                                                  kernel_scale.shape()[0], compute_dtype()),
-                        float_kernel_shape_);
+  if (quantization_mode() == "gptq" || quantization_mode() == "awq")
+    return ops::reshape(
+        detail::calibrated_float_kernel(kernel.value(), kernel_scale.value(), kernel_zero.value(), g_idx.value(),
+                                        awq_scales.defined() ? awq_scales.value() : Tensor(),
+                                        quantizers::calibrated_policy_params(dtype_policy()).weight_bits,
+                                        kernel_scale.shape()[0], compute_dtype()),
+        float_kernel_shape_);
   Tensor k = quantization_mode() == "int4" ? int4_kernel() : kernel.value();
   if (quantization_mode() == "int8")
     k = ops::divide(ops::cast(k, compute_dtype()),
@@ -137,7 +142,8 @@ Tensor EinsumDenseLayer::effective_kernel() const {
 std::vector<Layer::StoredWeight> EinsumDenseLayer::stored_weights() const {
   // Keras: kernel, bias, then (int8) kernel_scale; with LoRA the kernel holds the update
   // (quantized again once int8) and the factors are not stored.
-  if (quantization_mode() == "gptq") return detail::gptq_stored_weights(bias, kernel, kernel_scale, kernel_zero, g_idx);
+  if (quantization_mode() == "gptq" || quantization_mode() == "awq")
+    return detail::calibrated_stored_weights(bias, kernel, kernel_scale, kernel_zero, awq_scales, g_idx);
   if (!lora_enabled()) return Layer::stored_weights();
   std::vector<StoredWeight> out;
   Tensor merged_scale, merged_zero;

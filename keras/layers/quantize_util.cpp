@@ -42,7 +42,7 @@ void check_enable_lora(const Layer& layer, bool enabled, int64_t rank, bool has_
 
 Value quantization_config(const mixed_precision::DTypePolicy& policy) {
   const std::string& mode = policy.quantization_mode();
-  if (mode != "int8" && mode != "int4" && mode != "float8" && mode != "gptq") return Value();
+  if (mode != "int8" && mode != "int4" && mode != "float8" && mode != "gptq" && mode != "awq") return Value();
   auto serialized = [](const char* cls, Config inner) {
     Config c = Config::object();
     c["module"] = "keras.quantizers";
@@ -52,14 +52,14 @@ Value quantization_config(const mixed_precision::DTypePolicy& policy) {
     return c;
   };
   if (mode == "float8") return serialized("Float8QuantizationConfig", Config::object());
-  if (mode == "gptq") {  // what the layer needs; the calibration options do not outlive it
-    const quantizers::GPTQPolicyParams p = quantizers::gptq_policy_params(policy);
+  if (mode == "gptq" || mode == "awq") {  // what the layer needs; the calibration options do not outlive it
+    const quantizers::CalibratedPolicyParams p = quantizers::calibrated_policy_params(policy);
     Config inner = Config::object();
     inner["dataset"] = Value();
     inner["tokenizer"] = Value();
     inner["weight_bits"] = static_cast<long long>(p.weight_bits);
     inner["group_size"] = static_cast<long long>(p.group_size);
-    return serialized("GPTQConfig", inner);
+    return serialized(mode == "gptq" ? "GPTQConfig" : "AWQConfig", inner);
   }
   if (mode == "int4") {
     Config inner = Config::object();

@@ -17,10 +17,11 @@ namespace {
 // fixes), accepted whatever their value.
 const std::set<std::string> kInert = {"sparse", "ragged", "optional", "trainable", "renorm_momentum",
                                       "autocast", "build_config", "dtype", "seed",
-                                      // a GPTQConfig's calibration options (the layer keeps its bits and groups)
+                                      // GPTQConfig's and AWQConfig's calibration options (the layer keeps its
+                                      // bits and groups)
                                       "num_samples", "per_channel", "sequence_length", "hessian_damping", "symmetric",
                                       "activation_order", "quantization_layer_structure", "shared_object_id",
-                                      "gptq_unpacked_column_size"};
+                                      "gptq_unpacked_column_size", "num_grid_points"};
 
 bool neutral(const Value& v) {
   switch (v.type()) {

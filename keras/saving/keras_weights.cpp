@@ -181,8 +181,9 @@ void assign_slots(const std::vector<Slot>& slots, const H5Contents& file, const 
       throw std::invalid_argument(source + ": the " + s.layer->class_name() + " layer '" + s.layer->name() + "' has " +
                                   std::to_string(targets.size()) + " weights, but the file's group '" + s.path +
                                   "' holds " + std::to_string(found.size()) +
-                                  (s.layer->quantization_mode() == "gptq" && found.size() + 1 == targets.size()
-                                       ? " (Keras 3.15 saves a GPTQ layer without its zero points, kernel_zero, and "
+                                  ((s.layer->quantization_mode() == "gptq" || s.layer->quantization_mode() == "awq") &&
+                                           found.size() + 1 == targets.size()
+                                       ? " (Keras 3.15 saves a GPTQ or AWQ layer without its zero points, kernel_zero, and "
                                          "cannot load such a file either; quantize the float model again)"
                                        : " (a different architecture?)"));
     for (size_t i = 0; i < targets.size(); ++i) {

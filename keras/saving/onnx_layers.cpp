@@ -50,9 +50,9 @@ V dense(GraphBuilder& b, const LayerCall& c) {
     if (d->lora_enabled())
       y = b.add("Add", {y, lora_update(b, b.add("MatMul", {x.name, b.constant(d->lora_kernel_a.value(), "lora_a")}),
                                        d->lora_kernel_b.value(), d->lora_alpha() / double(d->lora_rank()), x.dtype)});
-  } else {  // (int4, gptq, or with LoRA: the float kernel the layer computes with, dequantized and merged)
-    const bool computed =
-        d && (d->lora_enabled() || d->quantization_mode() == "int4" || d->quantization_mode() == "gptq");
+  } else {  // (int4, gptq, awq, or with LoRA: the float kernel the layer computes with, dequantized and merged)
+    const std::string mode = d ? d->quantization_mode() : "";
+    const bool computed = d && (d->lora_enabled() || mode == "int4" || mode == "gptq" || mode == "awq");
     y = b.add("MatMul", {x.name, b.constant(computed ? d->effective_kernel() : c.weight("kernel"), "kernel")});
   }
   if (c.config.get("use_bias", true).as_bool()) y = b.add("Add", {y, b.constant(c.weight("bias"), "bias")});

@@ -218,6 +218,22 @@ TEST_CASE("keras-cpp writes .keras and .weights.h5 files that load back with the
     keras::core::save_npy(dir + "/cpp_gptq.in0.npy", xg);
     keras::core::save_npy(dir + "/cpp_gptq.out0.npy", wantg);
   }
+  // AWQ: the same model, 4 bits in groups of 8 (awq_scales stored too).
+  {
+    keras::ModelPtr ma = keras::models::load_model(std::string(KERAS_TEST_DATA_DIR) + "/quantize/gptq_float.keras");
+    keras::quantizers::AWQConfig c{.dataset = {ops::cast(th::make(th::uniform(40, 0, 39), keras::Shape{40}),
+                                                         keras::DType::int32)},
+                                   .num_samples = 6, .sequence_length = 8, .group_size = 8};
+    c.quantization_layer_structure = keras::quantizers::QuantizationLayerStructure{
+        {ma->get_layer("emb")}, {ma->get_layer("block1"), ma->get_layer("block2")}};
+    keras::quantizers::awq_quantize(*ma, c);
+    const Tensor xa = ops::cast(th::make(th::uniform(24, 0, 39), keras::Shape{3, 8}), keras::DType::int32);
+    const Tensor wanta = (*ma)(xa, false);
+    ma->save(dir + "/cpp_awq.keras");
+    check_outputs({(*keras::models::load_model(dir + "/cpp_awq.keras"))(xa, false)}, {wanta}, 0.0);
+    keras::core::save_npy(dir + "/cpp_awq.in0.npy", xa);
+    keras::core::save_npy(dir + "/cpp_awq.out0.npy", wanta);
+  }
   // model.to_json(): Keras reads it with model_from_json (check_in_keras.py), compiled.
   {
     auto a = keras::Input({3}, {.name = "a"}), b = keras::Input({2}, {.name = "b"});

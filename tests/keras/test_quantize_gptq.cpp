@@ -221,8 +221,8 @@ TEST_CASE("gptq: policies, checks and errors") {
   const DTypePolicy p = DTypePolicy::quantized("gptq/3/64", "float32");
   CHECK(p.name() == "gptq/3/64_from_float32");
   CHECK(p.quantization_mode() == "gptq");
-  CHECK(q::gptq_policy_params(p).weight_bits == 3);
-  CHECK(q::gptq_policy_params(p).group_size == 64);
+  CHECK(q::calibrated_policy_params(p).weight_bits == 3);
+  CHECK(q::calibrated_policy_params(p).group_size == 64);
   CHECK(DTypePolicy("gptq/8/-1_from_mixed_bfloat16").compute_dtype() == DType::bfloat16);
   CHECK(DTypePolicy::deserialize(p.serialize()) == p);
   CHECK(p.serialize().at("class_name").as_string() == "GPTQDTypePolicy");
@@ -233,8 +233,8 @@ TEST_CASE("gptq: policies, checks and errors") {
   throws_with<std::invalid_argument>([] { (void)DTypePolicy::quantized("gptq/4", "float32"); },
                                      "Expected format 'gptq/<weight_bits>/<group_size>'");
   throws_with<std::invalid_argument>([] { (void)DTypePolicy::quantized("gptq", "float32"); }, "but received 'gptq'");
-  throws_with<std::invalid_argument>([] { (void)q::gptq_policy_params(DTypePolicy("int8_from_float32")); },
-                                     "expected a gptq policy");
+  throws_with<std::invalid_argument>([] { (void)q::calibrated_policy_params(DTypePolicy("int8_from_float32")); },
+                                     "expected a gptq or awq policy");
 
   // Config checks (Keras's messages).
   for (const auto& [cfg, part] : std::vector<std::pair<q::GPTQConfig, std::string>>{
@@ -286,5 +286,5 @@ TEST_CASE("gptq: Keras 3.15's own GPTQ file (no kernel_zero stored) is refused b
   throws_with<std::invalid_argument>(
       [] { (void)keras::models::load_model(std::string(KERAS_TEST_DATA_DIR) + "/quantize/gptq_keras315.keras"); },
       "the Dense layer 'up' has 5 weights, but the file's group 'layers/sequential/layers/dense' holds 4 (Keras 3.15 "
-      "saves a GPTQ layer without its zero points");
+      "saves a GPTQ or AWQ layer without its zero points");
 }

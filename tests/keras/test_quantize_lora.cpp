@@ -214,7 +214,8 @@ TEST_CASE("quantize: Keras's checks and errors") {
   throws_with<std::invalid_argument>([&] { d->quantize("int8"); }, "Cannot quantize a layer that isn't yet built");
   d->build(keras::ShapeSpec{-1, 4});
   throws_with<std::invalid_argument>([&] { d->quantize("gptq"); }, "expected the mode 'gptq/<weight_bits>/<group_size>'");
-  throws_with<std::invalid_argument>([&] { d->quantize("awq"); }, "invalid quantization mode 'awq'");
+  throws_with<std::invalid_argument>([&] { d->quantize("awq"); }, "expected the mode 'awq/<weight_bits>/<group_size>'");
+  throws_with<std::invalid_argument>([&] { d->quantize("int2"); }, "invalid quantization mode 'int2'");
   d->quantize("int8");
   throws_with<std::invalid_argument>([&] { d->quantize("int8"); },
                                      "is already quantized with dtype_policy='int8_from_float32'");

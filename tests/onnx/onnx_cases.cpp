@@ -334,7 +334,7 @@ Case quantized_int4(std::mt19937& g) {
   return {"quantized_int4", model, {ids({3, 5}, 12, g, DType::int32)}};
 }
 
-// GPTQ (4 bits in groups of 2 inputs, 8 bits per channel) on the Dense layers after an
+// GPTQ (4 bits in groups of 2 inputs) and AWQ (per channel) on the Dense layers after an
 // Embedding: exported as MatMul over the dequantized kernels.
 Case quantized_gptq(std::mt19937& g) {
   auto tokens = Input({5}, {.dtype = DType::int32, .name = "tokens"});
@@ -346,9 +346,9 @@ Case quantized_gptq(std::mt19937& g) {
                                   .group_size = 2};
   c.quantization_layer_structure = keras::quantizers::QuantizationLayerStructure{{emb}, {d1}};
   keras::quantizers::gptq_quantize(*model, c);
-  c.weight_bits = 8, c.group_size = -1;
-  c.quantization_layer_structure = keras::quantizers::QuantizationLayerStructure{{emb, d1}, {d2}};
-  keras::quantizers::gptq_quantize(*model, c);
+  keras::quantizers::AWQConfig a{.dataset = c.dataset, .num_samples = 4, .sequence_length = 5, .group_size = -1};
+  a.quantization_layer_structure = keras::quantizers::QuantizationLayerStructure{{emb, d1}, {d2}};
+  keras::quantizers::awq_quantize(*model, a);
   return {"quantized_gptq", model, {ids({3, 5}, 12, g, DType::int32)}};
 }
 

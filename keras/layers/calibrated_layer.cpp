@@ -1,6 +1,6 @@
-// gptq_layer.cpp - what Dense and EinsumDense share for GPTQ: calibration hooks, the
-// stored weights and the float kernel they stand for.
-#include "keras/layers/gptq_layer.h"
+// calibrated_layer.cpp - what Dense and EinsumDense share for GPTQ and AWQ: calibration
+// hooks, the stored weights and the float kernel they stand for.
+#include "keras/layers/calibrated_layer.h"
 
 #include <atomic>
 #include <mutex>
@@ -11,6 +11,7 @@
 #include "core/ops.h"
 #include "keras/initializers.h"
 #include "keras/quantizers.h"
+#include "keras/quantizers_awq.h"
 
 namespace keras::layers::detail {
 namespace ops = core::ops;
@@ -19,7 +20,7 @@ namespace {
 struct Tables {
   std::mutex mutex;
   std::unordered_map<const Layer*, std::function<void(const Tensor&)>> observers;
-  std::unordered_map<const Layer*, GptqWeights> pending;
+  std::unordered_map<const Layer*, CalibratedWeights> pending;
   std::atomic<size_t> observer_count{0};
 };
 Tables& tables() {
@@ -51,57 +52,68 @@ void observe_input(const Layer* layer, const Tensor& x) {
   f(x);
 }
 
-GptqWeights gptq_weights(const quantizers::GPTQResult& r, int bits) {
+CalibratedWeights gptq_weights(const quantizers::GPTQResult& r, int bits) {
   Tensor levels = ops::cast(r.quantized, DType::uint8);  // (columns, rows)
   if (bits == 4) levels = quantizers::pack_int4(levels, 0);
-  return {levels, ops::cast(r.scale, DType::float32), ops::cast(r.zero, DType::uint8), ops::cast(r.g_idx, DType::float32)};
+  return {levels, ops::cast(r.scale, DType::float32), ops::cast(r.zero, DType::uint8), ops::cast(r.g_idx, DType::float32),
+          Tensor()};
 }
 
-void set_pending_gptq(const Layer* layer, GptqWeights weights) {
+CalibratedWeights awq_weights(const quantizers::AWQResult& r) {
+  CalibratedWeights w = gptq_weights({r.quantized, r.scale, r.zero, r.g_idx}, 4);
+  w.awq_scales = ops::cast(r.awq_scales, DType::float32);
+  return w;
+}
+
+void set_pending_weights(const Layer* layer, CalibratedWeights weights) {
   Tables& t = tables();
   std::lock_guard<std::mutex> lock(t.mutex);
   t.pending[layer] = std::move(weights);
 }
 
-std::optional<GptqWeights> take_pending_gptq(const Layer* layer) {
+std::optional<CalibratedWeights> take_pending_weights(const Layer* layer) {
   Tables& t = tables();
   std::lock_guard<std::mutex> lock(t.mutex);
   const auto it = t.pending.find(layer);
   if (it == t.pending.end()) return std::nullopt;
-  GptqWeights w = std::move(it->second);
+  CalibratedWeights w = std::move(it->second);
   t.pending.erase(it);
   return w;
 }
 
-Shape gptq_kernel_shape(int64_t rows, int64_t columns, int bits) {
+Shape calibrated_kernel_shape(int64_t rows, int64_t columns, int bits) {
   return Shape{bits == 4 ? (columns + 1) / 2 : columns, rows};
 }
 
-GptqVariables add_gptq_weights(Layer& layer, const std::string& zero_name, int64_t rows, int64_t columns,
-                               const quantizers::GPTQPolicyParams& p) {
+CalibratedVariables add_calibrated_weights(Layer& layer, const std::string& zero_name, int64_t rows, int64_t columns,
+                                           const quantizers::CalibratedPolicyParams& p, bool awq) {
   const int64_t groups = p.group_size == -1 ? 1 : (rows + p.group_size - 1) / p.group_size;
-  GptqVariables v;
+  CalibratedVariables v;
   v.scale = layer.add_weight("kernel_scale", Shape{columns, groups},
                              {.initializer = initializers::get("ones"), .trainable = false});
   v.zero = layer.add_weight(zero_name, Shape{columns, groups},
                             {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::uint8});
+  if (awq)
+    v.awq_scales = layer.add_weight("awq_scales", Shape{rows},
+                                    {.initializer = initializers::get("ones"), .trainable = false});
   v.g_idx = layer.add_weight("g_idx", Shape{rows},
                              {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::float32});
   return v;
 }
 
-Tensor gptq_float_kernel(const Tensor& kernel, const Tensor& scale, const Tensor& zero, const Tensor& g_idx, int bits,
-                         int64_t columns, DType dtype) {
+Tensor calibrated_float_kernel(const Tensor& kernel, const Tensor& scale, const Tensor& zero, const Tensor& g_idx,
+                               const Tensor& awq_scales, int bits, int64_t columns, DType dtype) {
   const Tensor levels = bits == 4 ? quantizers::unpack_int4(kernel, columns, 0) : kernel;  // (columns, rows)
-  const Tensor w = quantizers::dequantize_with_sz_map(ops::cast(levels, DType::float32), scale, zero, g_idx);
-  return ops::cast(ops::transpose(w), dtype);
+  Tensor w = ops::transpose(quantizers::dequantize_with_sz_map(ops::cast(levels, DType::float32), scale, zero, g_idx));
+  if (awq_scales.defined()) w = ops::divide(w, ops::expand_dims(awq_scales, -1));
+  return ops::cast(w, dtype);
 }
 
-std::pair<int64_t, int64_t> gptq_einsum_matrix(const std::string& layer, const std::string& equation,
+std::pair<int64_t, int64_t> calibrated_einsum_matrix(const std::string& layer, const std::string& equation,
                                                const std::vector<int64_t>& kernel_shape) {
   const size_t comma = equation.find(','), arrow = equation.find("->");
   auto refuse = [&](const std::string& why) {
-    return core::NotImplementedError(layer + ": GPTQ reads an EinsumDense kernel as (input features, outputs), which "
+    return core::NotImplementedError(layer + ": GPTQ and AWQ read an EinsumDense kernel as (input features, outputs), which "
                                      "needs the contracted axes first in the kernel and last in the input, in the "
                                      "same order; the equation '" + equation + "' " + why);
   };
@@ -120,18 +132,21 @@ std::pair<int64_t, int64_t> gptq_einsum_matrix(const std::string& layer, const s
   return {rows, columns};
 }
 
-std::vector<Layer::StoredWeight> gptq_stored_weights(const Variable& bias, const Variable& kernel, const Variable& scale,
-                                                     const Variable& zero, const Variable& g_idx) {
+std::vector<Layer::StoredWeight> calibrated_stored_weights(const Variable& bias, const Variable& kernel,
+                                                           const Variable& scale, const Variable& zero,
+                                                           const Variable& awq_scales, const Variable& g_idx) {
   std::vector<Layer::StoredWeight> out;
-  if (bias.defined()) out.push_back({bias, bias.value()});
-  for (const Variable* v : {&kernel, &scale, &zero, &g_idx}) out.push_back({*v, v->value()});
+  for (const Variable* v : {&bias, &kernel, &scale, &zero, &awq_scales, &g_idx})
+    if (v->defined()) out.push_back({*v, v->value()});
   return out;
 }
 
-void throw_gptq_needs_calibration(const Layer& layer) {
-  throw std::invalid_argument(layer.name() + ": GPTQ quantization needs calibration data; quantize the model with "
-                              "keras::quantizers::gptq_quantize(model, GPTQConfig{...}) (Keras's "
-                              "model.quantize(\"gptq\", config=...))");
+void throw_needs_calibration(const Layer& layer, const std::string& mode) {
+  const std::string algo = mode.rfind("awq", 0) == 0 ? "awq" : "gptq";
+  throw std::invalid_argument(layer.name() + ": " + (algo == "awq" ? "AWQ" : "GPTQ") +
+                              " quantization needs calibration data; quantize the model with keras::quantizers::" +
+                              algo + "_quantize(model, " + (algo == "awq" ? "AWQConfig" : "GPTQConfig") +
+                              "{...}) (Keras's model.quantize(\"" + algo + "\", config=...))");
 }
 
 }  // namespace keras::layers::detail
