@@ -217,6 +217,17 @@ TEST_CASE("keras-cpp writes .keras and .weights.h5 files that load back with the
     check_outputs({(*keras::models::load_model(dir + "/cpp_gptq.keras"))(xg, false)}, {wantg}, 0.0);
     keras::core::save_npy(dir + "/cpp_gptq.in0.npy", xg);
     keras::core::save_npy(dir + "/cpp_gptq.out0.npy", wantg);
+    // A quantized layer's quantization_config is honoured: 3 bits against a 4-bit policy
+    // is refused by name.
+    std::string c3 = keras::saving::detail::read_zip(th::read_bytes(dir + "/cpp_gptq.keras"), {"config.json"},
+                                                     "cpp_gptq.keras")["config.json"];
+    const size_t at = c3.find("\"weight_bits\": 4");
+    REQUIRE(at != std::string::npos);
+    c3.replace(at, 16, "\"weight_bits\": 3");
+    th::TempDir edit;
+    th::write_bytes(edit.file("g3.keras"), with_member(dir + "/cpp_gptq.keras", "config.json", c3));
+    CHECK_THROWS_MSG(keras::models::load_model(edit.file("g3.keras")), std::invalid_argument,
+                     "has quantization_config=");
   }
   // AWQ: the same model, 4 bits in groups of 8 (awq_scales stored too).
   {
@@ -268,11 +279,10 @@ TEST_CASE("Keras files: unsupported classes and options raise, naming the layer,
   };
   CHECK_THROWS_MSG(keras::models::load_model(edited("\"class_name\": \"Dropout\"", "\"class_name\": \"JaxLayer\"")),
                    std::invalid_argument, "is a Keras JaxLayer, a class keras-cpp does not have");
-  CHECK_THROWS_MSG(keras::models::load_model(edited("\"quantization_config\": null",
-                                                   "\"quantization_config\": {\"class_name\": \"Float8QuantizationConfig\"}")),
-                   std::invalid_argument,
-                   "the Dense layer 'dense' has quantization_config={\"class_name\": \"Float8QuantizationConfig\"}, which "
-                   "keras-cpp cannot honour");
+  // A quantization_config on a float layer is inert (Keras reads it only under a quantized
+  // policy; Keras 3.15's model.quantize leaves one on every layer it visits).
+  CHECK_NOTHROW(keras::models::load_model(edited("\"quantization_config\": null",
+                                                 "\"quantization_config\": {\"class_name\": \"Float8QuantizationConfig\"}")));
   CHECK_THROWS_MSG(keras::models::load_model(edited("\"axis\": -1", "\"axis\": 1, \"xx\": 0")),
                    std::invalid_argument, "BatchNormalization");
   CHECK_THROWS_MSG(keras::models::load_model(edited("\"class_name\": \"Sequential\"", "\"class_name\": \"MyModel\"")),
