@@ -68,7 +68,11 @@ core::Tensor awq_search_optimal_scales(const core::Tensor& weights, const core::
 /// float32 and zero uint8 (out, groups), the AWQ scales float32 (in) and each input's group
 /// float32 (in; whole numbers).
 struct AWQResult {
-  core::Tensor quantized, scale, zero, awq_scales, g_idx;
+  core::Tensor quantized;   ///< int32 (out, in), levels in [0, 15]
+  core::Tensor scale;       ///< float32 (out, groups)
+  core::Tensor zero;        ///< uint8 (out, groups)
+  core::Tensor awq_scales;  ///< float32 (in): what the kernel's rows were multiplied by
+  core::Tensor g_idx;       ///< float32 (in): each input's group (whole numbers)
 };
 /// Keras's awq_quantize_matrix: the search above, then the scaled weights quantized.
 AWQResult awq_quantize_matrix(const core::Tensor& weights_transpose, const core::Tensor& activation_magnitudes,

@@ -104,8 +104,9 @@ CalibratedPolicyParams calibrated_policy_params(const mixed_precision::DTypePoli
 /// (maxq + 1) / 2), plus -2^(bits-1) and clipped when `is_signed`. scale: float32
 /// (rows, groups), zero: uint8 (int8 when signed) of the same shape.
 struct ZeroPointParams {
-  core::Tensor scale, zero;
-  double maxq = 0;
+  core::Tensor scale;  ///< float32 (rows, groups)
+  core::Tensor zero;   ///< uint8 (int8 when signed), the same shape
+  double maxq = 0;     ///< 2^bits - 1
 };
 ZeroPointParams compute_quantization_parameters(const core::Tensor& x, int bits, bool symmetric = false,
                                                 bool per_channel = false, int64_t group_size = -1,
@@ -131,7 +132,10 @@ core::Tensor dequantize_with_sz_map(const core::Tensor& weights, const core::Ten
 /// float32 and zero uint8 (out, groups), and each input feature's group as float32 (in),
 /// Keras's g_idx (feature / group_size, not rounded: layers read int(g_idx)).
 struct GPTQResult {
-  core::Tensor quantized, scale, zero, g_idx;
+  core::Tensor quantized;  ///< int32 (out, in), levels in [0, 2^bits - 1]
+  core::Tensor scale;      ///< float32 (out, groups)
+  core::Tensor zero;       ///< uint8 (out, groups)
+  core::Tensor g_idx;      ///< float32 (in): each input's group, feature / group_size
 };
 /// Keras's gptq_quantize_matrix: weights_transpose (out, in) quantized one input column at
 /// a time in blocks of `blocksize` columns, each column's error divided by the inverse
