@@ -201,24 +201,28 @@ TEST_CASE("keras-cpp writes .keras and .weights.h5 files that load back with the
     keras::core::save_npy(dir + "/cpp_float8.in0.npy", x8);
     keras::core::save_npy(dir + "/cpp_float8.out0.npy", want8);
   }
-  // GPTQ: a model quantized block by block (4 bits in groups of 8; Dense and 3-D
-  // EinsumDense kernels), written with every gptq weight (kernel_zero included).
-  {
-    keras::ModelPtr mg = keras::models::load_model(std::string(KERAS_TEST_DATA_DIR) + "/quantize/gptq_float.keras");
-    keras::quantizers::GPTQConfig c{.dataset = {ops::cast(th::make(th::uniform(40, 0, 39), keras::Shape{40}),
-                                                          keras::DType::int32)},
-                                    .num_samples = 6, .sequence_length = 8, .group_size = 8};
-    c.quantization_layer_structure = keras::quantizers::QuantizationLayerStructure{
-        {mg->get_layer("emb")}, {mg->get_layer("block1"), mg->get_layer("block2")}};
-    keras::quantizers::gptq_quantize(*mg, c);
-    const Tensor xg = ops::cast(th::make(th::uniform(24, 0, 39), keras::Shape{3, 8}), keras::DType::int32);
-    const Tensor wantg = (*mg)(xg, false);
-    mg->save(dir + "/cpp_gptq.keras");
-    check_outputs({(*keras::models::load_model(dir + "/cpp_gptq.keras"))(xg, false)}, {wantg}, 0.0);
-    keras::core::save_npy(dir + "/cpp_gptq.in0.npy", xg);
-    keras::core::save_npy(dir + "/cpp_gptq.out0.npy", wantg);
-    // A quantized layer's quantization_config is honoured: 3 bits against a 4-bit policy
-    // is refused by name.
+  // GPTQ and AWQ: a model quantized block by block (4 bits in groups of 8; Dense and 3-D
+  // EinsumDense kernels), written with every weight (kernel_zero, awq_scales).
+  for (const std::string name : {"cpp_gptq", "cpp_awq"}) {
+    keras::ModelPtr mq = keras::models::load_model(std::string(KERAS_TEST_DATA_DIR) + "/quantize/gptq_float.keras");
+    const Tensor tokens = ops::cast(th::make(th::uniform(40, 0, 39), keras::Shape{40}), keras::DType::int32);
+    const keras::quantizers::QuantizationLayerStructure structure{
+        {mq->get_layer("emb")}, {mq->get_layer("block1"), mq->get_layer("block2")}};
+    if (name == "cpp_gptq")
+      keras::quantizers::gptq_quantize(*mq, {.dataset = {tokens}, .num_samples = 6, .sequence_length = 8,
+                                             .group_size = 8, .quantization_layer_structure = structure});
+    else
+      keras::quantizers::awq_quantize(*mq, {.dataset = {tokens}, .num_samples = 6, .sequence_length = 8,
+                                            .group_size = 8, .quantization_layer_structure = structure});
+    const Tensor xq = ops::cast(th::make(th::uniform(24, 0, 39), keras::Shape{3, 8}), keras::DType::int32);
+    const Tensor wantq = (*mq)(xq, false);
+    mq->save(dir + "/" + name + ".keras");
+    check_outputs({(*keras::models::load_model(dir + "/" + name + ".keras"))(xq, false)}, {wantq}, 0.0);
+    keras::core::save_npy(dir + "/" + name + ".in0.npy", xq);
+    keras::core::save_npy(dir + "/" + name + ".out0.npy", wantq);
+  }
+  {  // A quantized layer's quantization_config is honoured: 3 bits against a 4-bit policy
+     // is refused by name.
     std::string c3 = keras::saving::detail::read_zip(th::read_bytes(dir + "/cpp_gptq.keras"), {"config.json"},
                                                      "cpp_gptq.keras")["config.json"];
     const size_t at = c3.find("\"weight_bits\": 4");
@@ -228,22 +232,6 @@ TEST_CASE("keras-cpp writes .keras and .weights.h5 files that load back with the
     th::write_bytes(edit.file("g3.keras"), with_member(dir + "/cpp_gptq.keras", "config.json", c3));
     CHECK_THROWS_MSG(keras::models::load_model(edit.file("g3.keras")), std::invalid_argument,
                      "has quantization_config=");
-  }
-  // AWQ: the same model, 4 bits in groups of 8 (awq_scales stored too).
-  {
-    keras::ModelPtr ma = keras::models::load_model(std::string(KERAS_TEST_DATA_DIR) + "/quantize/gptq_float.keras");
-    keras::quantizers::AWQConfig c{.dataset = {ops::cast(th::make(th::uniform(40, 0, 39), keras::Shape{40}),
-                                                         keras::DType::int32)},
-                                   .num_samples = 6, .sequence_length = 8, .group_size = 8};
-    c.quantization_layer_structure = keras::quantizers::QuantizationLayerStructure{
-        {ma->get_layer("emb")}, {ma->get_layer("block1"), ma->get_layer("block2")}};
-    keras::quantizers::awq_quantize(*ma, c);
-    const Tensor xa = ops::cast(th::make(th::uniform(24, 0, 39), keras::Shape{3, 8}), keras::DType::int32);
-    const Tensor wanta = (*ma)(xa, false);
-    ma->save(dir + "/cpp_awq.keras");
-    check_outputs({(*keras::models::load_model(dir + "/cpp_awq.keras"))(xa, false)}, {wanta}, 0.0);
-    keras::core::save_npy(dir + "/cpp_awq.in0.npy", xa);
-    keras::core::save_npy(dir + "/cpp_awq.out0.npy", wanta);
   }
   // model.to_json(): Keras reads it with model_from_json (check_in_keras.py), compiled.
   {

@@ -15,6 +15,7 @@
 #include "helpers.h"
 #include "keras/keras.h"
 #include "npz_fixtures.h"
+#include "quantize_checks.h"
 #include "test_data_dir.h"
 
 using namespace th;
@@ -27,21 +28,6 @@ using keras::mixed_precision::DTypePolicy;
 namespace {
 
 const Tensor& fx(const std::string& name) { return th::npz_array("quantize/awq.npz", name); }
-
-std::vector<double> as_doubles(const Tensor& t) { return values(ops::cast(t, DType::float64)); }
-
-double agreement(const Tensor& a, const Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  const std::vector<double> x = as_doubles(a), y = as_doubles(b);
-  size_t same = 0;
-  for (size_t i = 0; i < x.size(); ++i) same += x[i] == y[i];
-  return x.empty() ? 1.0 : double(same) / double(x.size());
-}
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  return ops::max(ops::abs(ops::cast(a, DType::float64) - ops::cast(b, DType::float64))).item<double>();
-}
 
 }  // namespace
 
