@@ -4,8 +4,8 @@
 #include <stdexcept>
 #include <tuple>
 
-#include "keras/layers/float8_training.h"
 #include "keras/layers/calibrated_layer.h"
+#include "keras/layers/float8_training.h"
 #include "keras/layers/kernel_bias_config.h"
 #include "keras/layers/quantize_util.h"
 #include "keras/quantizers.h"
@@ -198,7 +198,7 @@ Tensor DenseLayer::call(const Tensor& input, bool training) {
   } else if (calibrated) {  // Keras's _gptq_call / _awq_call: the inputs meet the dequantized kernel
     y = ops::matmul(x, effective_kernel());
   } else {
-    detail::observe_input(this, x);  // (GPTQ's calibration)
+    detail::observe_input(this, x);  // (GPTQ's and AWQ's calibration)
     y = ops::matmul(x, lora_enabled() ? effective_kernel() : kernel.value());
   }
   if (o_.use_bias) y = ops::add(y, bias);

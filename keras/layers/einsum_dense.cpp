@@ -9,8 +9,8 @@
 #include "core/errors.h"
 #include "core/ops.h"
 #include "keras/layers/core_layers_util.h"
-#include "keras/layers/float8_training.h"
 #include "keras/layers/calibrated_layer.h"
+#include "keras/layers/float8_training.h"
 #include "keras/layers/kernel_bias_config.h"
 #include "keras/layers/einsum_quantization.h"
 #include "keras/layers/quantize_util.h"
@@ -265,7 +265,7 @@ Tensor EinsumDenseLayer::call(const Tensor& input, bool training) {
       y = ops::cast(ops::add(y, detail::lora_scaled(lora, lora_alpha_, lora_rank_)), compute_dtype());
     }
   } else {
-    detail::observe_input(this, x);  // (GPTQ's calibration)
+    detail::observe_input(this, x);  // (GPTQ's and AWQ's calibration)
     y = ops::einsum(equation_, x, lora_enabled() ? effective_kernel() : kernel.value());
   }
   if (bias.defined()) y = ops::add(y, bias);
