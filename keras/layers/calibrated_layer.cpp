@@ -103,8 +103,15 @@ CalibratedVariables add_calibrated_weights(Layer& layer, const std::string& zero
 
 Tensor calibrated_float_kernel(const Tensor& kernel, const Tensor& scale, const Tensor& zero, const Tensor& g_idx,
                                const Tensor& awq_scales, int bits, int64_t columns, DType dtype) {
-  const Tensor levels = bits == 4 ? quantizers::unpack_int4(kernel, columns, 0) : kernel;  // (columns, rows)
-  Tensor w = ops::transpose(quantizers::dequantize_with_sz_map(ops::cast(levels, DType::float32), scale, zero, g_idx));
+  // Keras's dequantize_with_sz_map, then the transpose, computed in the transposed layout
+  // (rows, columns): the group parameters are then whole rows gathered, not elements, and
+  // the packed bytes are transposed once before unpacking (the same numbers).
+  const Tensor packed = ops::transpose(kernel);  // (rows, packed columns)
+  const Tensor levels = bits == 4 ? quantizers::unpack_int4(packed, columns, -1) : packed;
+  const Tensor groups = ops::cast(g_idx, DType::int32);
+  const Tensor s = ops::take(ops::transpose(scale), groups, 0);
+  const Tensor z = ops::cast(ops::take(ops::transpose(zero), groups, 0), s.dtype());
+  Tensor w = ops::multiply(ops::subtract(ops::cast(levels, DType::float32), z), s);
   if (awq_scales.defined()) w = ops::divide(w, ops::expand_dims(awq_scales, -1));
   return ops::cast(w, dtype);
 }
