@@ -158,7 +158,19 @@ void binary_map(OpCall& c, F f) {
                         const std::array<int64_t, 2>& st) {
                       const T* pa = a + off[0];
                       const T* pb = b + off[1];
-                      for (int64_t i = 0; i < len; ++i) out[o + i] = f(pa[i * st[0]], pb[i * st[1]]);
+                      // Contiguous rows and a scalar operand get loops the compiler
+                      // vectorizes (int4 unpacking masks and shifts whole kernels).
+                      if (st[0] == 1 && st[1] == 1) {
+                        for (int64_t i = 0; i < len; ++i) out[o + i] = f(pa[i], pb[i]);
+                      } else if (st[0] == 1 && st[1] == 0) {
+                        const T y = pb[0];
+                        for (int64_t i = 0; i < len; ++i) out[o + i] = f(pa[i], y);
+                      } else if (st[0] == 0 && st[1] == 1) {
+                        const T x = pa[0];
+                        for (int64_t i = 0; i < len; ++i) out[o + i] = f(x, pb[i]);
+                      } else {
+                        for (int64_t i = 0; i < len; ++i) out[o + i] = f(pa[i * st[0]], pb[i * st[1]]);
+                      }
                     });
 }
 
