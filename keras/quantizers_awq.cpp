@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "keras/quantizers_internal.h"
 
 namespace keras::quantizers {
 namespace ops = core::ops;
@@ -78,7 +79,7 @@ struct Levels {
 };
 Levels quantize_scaled(const Tensor& scaled, int64_t group_size) {
   Levels l;
-  l.params = compute_quantization_parameters(scaled, 4, false, true, group_size);
+  l.params = detail::zero_point_params(scaled, 4, false, true, group_size);  // (the range holds 0)
   if (group_size == -1) {
     l.quantized = quantize_with_zero_point(scaled, l.params.scale, l.params.zero, kMaxq);
   } else {

@@ -59,8 +59,8 @@ struct AWQConfig {
 /// Keras's awq_search_optimal_scales: for r = i / num_grid_points (i = 0..n), the scales
 /// max(x_max^r, 1e-4) / sqrt(max * min) (x_max: activation_magnitudes, values below 1e-8
 /// read as 1), the weights (out, in) times them quantized to 4 bits (per row, or in groups
-/// of group_size inputs) and divided back; the scales with the least mean of (error^2 *
-/// x_max^2) win (the first on ties). float32 (in).
+/// of group_size inputs; each range holding 0) and divided back; the scales with the least
+/// mean of (error^2 * x_max^2) win (the first on ties). float32 (in).
 core::Tensor awq_search_optimal_scales(const core::Tensor& weights, const core::Tensor& activation_magnitudes,
                                        int64_t num_grid_points = 20, int64_t group_size = -1);
 

@@ -12,6 +12,7 @@
 #include "core/linalg.h"
 #include "core/ops.h"
 #include "keras/mixed_precision.h"
+#include "keras/quantizers_internal.h"
 
 namespace keras::quantizers {
 namespace ops = core::ops;
@@ -123,13 +124,16 @@ uint8_t tf_cast_uint8(float z) {
 }
 
 // The scale and zero point (before the cast) of each row of a (rows, cols) matrix, per
-// Keras's compute_quantization_parameters; `groups` columns of scale/zero per row.
+// Keras's compute_quantization_parameters; `groups` columns of scale/zero per row. With
+// `include_zero` each range is widened to hold 0 (GPTQ's reference quantizer), so the zero
+// point lies in [0, maxq]: Keras's own ranges do not, and a group of one sign gets a zero
+// point outside it, which its uint8 cast wraps.
 struct Params {
   Mat scale, zero;  // (rows, groups), zero as float (rounded, not cast)
   float maxq = 0;
 };
 Params find_params(const Mat& x, int bits, bool symmetric, bool per_channel, int64_t group_size, double epsilon,
-                   bool is_signed) {
+                   bool is_signed, bool include_zero = false) {
   const int64_t out = x.rows, in = x.cols;
   const int64_t groups = per_channel && group_size > 0 ? (in + group_size - 1) / group_size : 1;
   const int64_t stat_rows = per_channel || groups > 1 ? out : 1;
@@ -153,6 +157,7 @@ Params find_params(const Mat& x, int bits, bool symmetric, bool per_channel, int
   const float qmin = -static_cast<float>(std::pow(2.0, bits - 1)), qmax_signed = -qmin - 1;
   for (size_t i = 0; i < lo.v.size(); ++i) {
     float mn = lo.v[i], mx = hi.v[i];
+    if (include_zero) mn = std::min(mn, 0.0f), mx = std::max(mx, 0.0f);
     if (symmetric) {
       const float max_abs = std::max(std::fabs(mn), mx);
       if (mn < 0) mn = -max_abs;
@@ -207,6 +212,16 @@ ZeroPointParams compute_quantization_parameters(const Tensor& x, int bits, bool 
   // (the wrapped uint8 zero point, as float, is what Keras's quantization then uses)
   return {tensor_of(p.scale), zero_tensor(p.zero, is_signed), p.maxq};
 }
+
+namespace detail {
+ZeroPointParams zero_point_params(const Tensor& x, int bits, bool symmetric, bool per_channel, int64_t group_size) {
+  if (!x.defined() || x.rank() != 2 || x.size() == 0)
+    throw std::invalid_argument("zero_point_params: expected a non-empty weight of rank 2");
+  const Params p = find_params(host_matrix(x, "zero_point_params"), bits, symmetric, per_channel, group_size, 0.0,
+                               false, true);
+  return {tensor_of(p.scale), zero_tensor(p.zero, false), p.maxq};
+}
+}  // namespace detail
 
 Tensor quantize_with_zero_point(const Tensor& x, const Tensor& scale, const Tensor& zero, double maxq) {
   const Tensor eps = ops::scalar_like(scale, 1e-8);
@@ -289,7 +304,7 @@ GPTQResult gptq_quantize_matrix(const Tensor& weights_transpose, const Tensor& i
       if (group_start != cached_start) {  // a new group: its parameters from the buffer as it stands
         const Mat slice = group == in ? buffer : buffer.columns(group_start, std::min(group_start + group, in));
         chunks.push_back(find_params(slice, config.weight_bits, config.symmetric, config.per_channel,
-                                     config.group_size, 0.0, false));
+                                     config.group_size, 0.0, false, true));
         // (the zero point goes through its uint8 cast before use, as Keras's)
         for (float& z : chunks.back().zero.v) z = static_cast<float>(tf_cast_uint8(z));
         cached_start = group_start;
@@ -385,9 +400,33 @@ GPTQResult GPTQ::quantize(const Tensor& kernel, int64_t blocksize) const {
   const float damping = static_cast<float>(config_.hessian_damping) * mean;
   for (int64_t i = 0; i < rows_; ++i) h.at(i, i) = diag[size_t(i)] + damping;
   const Tensor damped = tensor_of(h);
-  const Tensor inverse = ops::inv(damped);
   const Tensor metric = ops::diagonal(damped);
-  return gptq_quantize_matrix(ops::transpose(ops::cast(kernel, DType::float32)), inverse, config_, blocksize, metric);
+  // GPTQ's factor: the upper Cholesky factor of the inverse, whose rows give each column's
+  // update with the columns before it already removed (Keras 3.15 uses the inverse itself,
+  // right for the first column only). In float64, then float32 as the loop runs.
+  Tensor factor;
+  try {
+    const Tensor d64 = ops::cast(damped, DType::float64);
+    Tensor order = ops::arange(0, rows_);
+    if (config_.activation_order) {  // (the factor of the permuted inverse, as the loop permutes)
+      std::vector<float> m = metric.to_vector<float>();
+      std::vector<int64_t> perm(static_cast<size_t>(rows_));
+      for (int64_t i = 0; i < rows_; ++i) perm[size_t(i)] = i;
+      for (int64_t i = 0; i < rows_; ++i) m[size_t(i)] += (static_cast<float>(i) / static_cast<float>(rows_)) * 1e-12f;
+      std::stable_sort(perm.begin(), perm.end(), [&](int64_t a, int64_t b) { return -m[size_t(a)] < -m[size_t(b)]; });
+      order = core::from_buffer(perm.data(), Shape{rows_}, DType::int64);
+    }
+    const Tensor inverse = ops::inv(ops::take(ops::take(d64, order, 0), order, 1));
+    factor = ops::cast(ops::cholesky(inverse, true), DType::float32);
+    if (config_.activation_order) {  // back to the original order: the loop permutes it again
+      const Tensor back = ops::argsort(order);
+      factor = ops::take(ops::take(factor, back, 0), back, 1);
+    }
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(std::string("GPTQ: the damped Hessian is not positive definite (") + e.what() +
+                                "); raise hessian_damping");
+  }
+  return gptq_quantize_matrix(ops::transpose(ops::cast(kernel, DType::float32)), factor, config_, blocksize, metric);
 }
 
 }  // namespace keras::quantizers

@@ -137,12 +137,12 @@ struct GPTQResult {
   core::Tensor zero;       ///< uint8 (out, groups)
   core::Tensor g_idx;      ///< float32 (in): each input's group, feature / group_size
 };
-/// Keras's gptq_quantize_matrix: weights_transpose (out, in) quantized one input column at
-/// a time in blocks of `blocksize` columns, each column's error divided by the inverse
-/// Hessian's diagonal and subtracted from the columns after it (within the block at once,
-/// beyond it when the block ends); a group's scale and zero point come from the columns
-/// as they stand when the group starts. activation_order: the columns by decreasing
-/// order_metric (default 1 / diag(inv_hessian)), put back at the end. Float32.
+/// Keras's gptq_quantize_matrix loop: weights_transpose (out, in) quantized one column at a
+/// time in blocks of `blocksize`; inv_hessian is GPTQ's factor (GPTQ::quantize passes the
+/// upper Cholesky factor of the inverse): each error over its diagonal, times its row,
+/// leaves the later columns; group parameters from the columns at the group's start, the
+/// range holding 0. activation_order: columns by decreasing order_metric (default 1 /
+/// diag(inv_hessian)), the factor permuted likewise, all put back at the end. Float32.
 GPTQResult gptq_quantize_matrix(const core::Tensor& weights_transpose, const core::Tensor& inv_hessian,
                                 const GPTQConfig& config, int64_t blocksize = 128,
                                 const core::Tensor& order_metric = core::Tensor());
@@ -160,9 +160,9 @@ class GPTQ {
   const core::Tensor& hessian() const { return hessian_; }
   /// Rows seen so far.
   int64_t num_samples() const { return samples_; }
-  /// Keras's quantize_and_correct_layer for a (rows, columns) float kernel: the Hessian
-  /// with dead features (zero diagonal) set to 1 and hessian_damping * mean(diagonal)
-  /// added to the diagonal, inverted, then gptq_quantize_matrix of the kernel's transpose.
+  /// quantize_and_correct_layer for a (rows, columns) float kernel: dead features (zero
+  /// diagonal) set to 1, hessian_damping * mean(diagonal) added, the upper Cholesky factor
+  /// of the inverse (raises when not positive definite), gptq_quantize_matrix of kernel^T.
   GPTQResult quantize(const core::Tensor& kernel, int64_t blocksize = 128) const;
 
  private:

@@ -89,15 +89,18 @@ CalibratedVariables add_calibrated_weights(Layer& layer, const std::string& zero
                                            const quantizers::CalibratedPolicyParams& p, bool awq) {
   const int64_t groups = p.group_size == -1 ? 1 : (rows + p.group_size - 1) / p.group_size;
   CalibratedVariables v;
+  // (Not autocast: under a mixed policy the kernel is dequantized in the variable dtype and
+  // then cast, and the group indices stay exact.)
   v.scale = layer.add_weight("kernel_scale", Shape{columns, groups},
-                             {.initializer = initializers::get("ones"), .trainable = false});
+                             {.initializer = initializers::get("ones"), .trainable = false, .autocast = false});
   v.zero = layer.add_weight(zero_name, Shape{columns, groups},
                             {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::uint8});
   if (awq)
     v.awq_scales = layer.add_weight("awq_scales", Shape{rows},
-                                    {.initializer = initializers::get("ones"), .trainable = false});
+                                    {.initializer = initializers::get("ones"), .trainable = false, .autocast = false});
   v.g_idx = layer.add_weight("g_idx", Shape{rows},
-                             {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::float32});
+                             {.initializer = initializers::get("zeros"), .trainable = false, .dtype = DType::float32,
+                              .autocast = false});
   return v;
 }
 
@@ -111,7 +114,7 @@ Tensor calibrated_float_kernel(const Tensor& kernel, const Tensor& scale, const 
   const Tensor groups = ops::cast(g_idx, DType::int32);
   const Tensor s = ops::take(ops::transpose(scale), groups, 0);
   const Tensor z = ops::cast(ops::take(ops::transpose(zero), groups, 0), s.dtype());
-  Tensor w = ops::multiply(ops::subtract(ops::cast(levels, DType::float32), z), s);
+  Tensor w = ops::multiply(ops::subtract(ops::cast(levels, s.dtype()), z), s);
   if (awq_scales.defined()) w = ops::divide(w, ops::expand_dims(awq_scales, -1));
   return ops::cast(w, dtype);
 }

@@ -227,10 +227,10 @@ void DenseLayer::quantize(const std::string& mode) {
     set_quantized_policy(policy);
     kernel.assign(w->kernel);
     build_calibrated(*this, in);
-    kernel_scale.assign(w->scale);
+    kernel_scale.assign(ops::cast(w->scale, kernel_scale.dtype()));
     kernel_zero.assign(w->zero);
     g_idx.assign(w->g_idx);
-    if (awq_scales.defined()) awq_scales.assign(w->awq_scales);
+    if (awq_scales.defined()) awq_scales.assign(ops::cast(w->awq_scales, awq_scales.dtype()));
     return;
   }
   if (policy.quantization_mode() == "int4") {

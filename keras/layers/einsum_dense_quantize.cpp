@@ -97,10 +97,10 @@ void EinsumDenseLayer::quantize(const std::string& mode) {
     const detail::CalibratedVariables v =
         detail::add_calibrated_weights(*this, "zero_point", rows, columns, quantizers::calibrated_policy_params(policy), awq);
     kernel_scale = v.scale, kernel_zero = v.zero, awq_scales = v.awq_scales, g_idx = v.g_idx;
-    kernel_scale.assign(w->scale);
+    kernel_scale.assign(ops::cast(w->scale, kernel_scale.dtype()));
     kernel_zero.assign(w->zero);
     g_idx.assign(w->g_idx);
-    if (awq) awq_scales.assign(w->awq_scales);
+    if (awq) awq_scales.assign(ops::cast(w->awq_scales, awq_scales.dtype()));
     return;
   }
   check_no_ellipsis(name(), equation_, policy.quantization_mode());

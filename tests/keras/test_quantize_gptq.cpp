@@ -62,7 +62,7 @@ TEST_CASE("gptq: compute_quantization_parameters equals Keras's (ranges, symmetr
                                      "expected a weight of rank 2");
 }
 
-TEST_CASE("gptq: gptq_quantize_matrix equals Keras's (groups across blocks, act-order, 2/3/4/8 bits)") {
+TEST_CASE("gptq: gptq_quantize_matrix equals Keras's loop (groups across blocks, act-order, 2/3/4/8 bits)") {
   const q::GPTQConfig configs[] = {config_of(4, -1),          config_of(4, 32),
                                    config_of(4, 48),          config_of(4, 32, false, true, true),
                                    config_of(8, -1, true),    config_of(3, -1, false, false),
@@ -70,7 +70,8 @@ TEST_CASE("gptq: gptq_quantize_matrix equals Keras's (groups across blocks, act-
   for (int i = 0; i < 7; ++i) {
     CAPTURE(i);
     const std::string t = "m" + std::to_string(i);
-    const q::GPTQResult r = q::gptq_quantize_matrix(fx("m_wt"), fx("m_inv"), configs[i], 128, fx("m_metric"));
+    const Tensor& factor = fx(configs[i].activation_order ? "m_factor_act" : "m_factor");
+    const q::GPTQResult r = q::gptq_quantize_matrix(fx("m_wt"), factor, configs[i], 128, fx("m_metric"));
     REQUIRE(r.quantized.shape() == fx(t + "_q").shape());
     // The columns after the first block take its error through a matrix product, summed
     // in another order than Keras's: a level may land across a rounding boundary.
@@ -264,6 +265,38 @@ TEST_CASE("gptq: policies, checks and errors") {
   CHECK(dense->kernel.shape() == keras::Shape{2, 6});  // 4 units packed two per byte, 6 inputs
   throws_with<keras::core::NotImplementedError>([&] { dense->enable_lora(2); }, "not currently supported with GPTQ");
   throws_with<std::invalid_argument>([&] { q::gptq_quantize(*m2, c); }, "already quantized");
+}
+
+TEST_CASE("gptq: 2, 3 and 8 bits store one level per byte; mixed_bfloat16 computes in bfloat16; files keep them") {
+  for (const auto& [bits, policy] : std::vector<std::pair<int, std::string>>{
+           {8, "float32"}, {3, "float32"}, {2, "float32"}, {4, "mixed_bfloat16"}}) {
+    CAPTURE(bits);
+    CAPTURE(policy);
+    auto emb = layers::Embedding(9, 6, {.dtype = DTypePolicy(policy)});
+    auto dense = layers::Dense(5, {.dtype = DTypePolicy(policy)});
+    auto ids = keras::Input({4}, {.dtype = DType::int32});
+    auto model = keras::Functional({ids}, {(*dense)((*emb)(ids))});
+    const Tensor x = ops::reshape(keras::core::constant(std::vector<int32_t>{0, 3, 8, 1, 2, 2, 7, 5}), {2, 4});
+    const Tensor before = ops::cast((*model)(x, false), DType::float32);
+    q::GPTQConfig c{.dataset = {keras::core::constant(std::vector<int32_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 4, 2})},
+                    .weight_bits = bits, .num_samples = 3, .sequence_length = 4, .group_size = 4};
+    c.quantization_layer_structure = q::QuantizationLayerStructure{{emb}, {dense}};
+    q::gptq_quantize(*model, c);
+    CHECK(dense->dtype_policy().name() == "gptq/" + std::to_string(bits) + "/4_from_" + policy);
+    CHECK(dense->kernel.shape() == (bits == 4 ? keras::Shape{3, 6} : keras::Shape{5, 6}));
+    CHECK(dense->kernel_scale.shape() == keras::Shape{5, 2});  // 6 inputs in groups of 4
+    const Tensor y = (*model)(x, false);
+    CHECK(y.dtype() == (policy == "float32" ? DType::float32 : DType::bfloat16));
+    // Quantized, and the closer the more bits (8 bits: within 1% of the outputs' range).
+    const double err = max_abs_diff(ops::cast(y, DType::float32), before);
+    CHECK(err > 0);
+    const double scale = ops::max(ops::abs(before)).item<float>();
+    CHECK(err < scale * (bits == 2 ? 0.5 : bits == 3 ? 0.2 : bits == 4 ? 0.1 : 0.01));
+    TempDir dir;
+    model->save(dir.file("m.keras"));
+    CHECK(max_abs_diff(keras::models::load_model(dir.file("m.keras"))->predict(x, {.verbose = 0}),
+                       model->predict(x, {.verbose = 0})) == 0.0);
+  }
 }
 
 TEST_CASE("gptq: Keras 3.15's own GPTQ file (no kernel_zero stored) is refused by name") {

@@ -13,6 +13,10 @@ fake_quant_with_min_max_vars, read by tests/keras/test_quantize_awq.cpp:
   patches layer.call, which a quantized layer does not run, so the fixture patches
   _awq_call (as make_gptq_fixtures.py does for GPTQ): each block layer's stored weights and
   the outputs on e2e_x.
+
+As for GPTQ (make_gptq_fixtures.py), Keras 3.15's ranges need not hold 0, so a group of one
+sign gets a wrapped uint8 zero point; keras-cpp's ranges hold 0 (reference_quantizer.py),
+and the fixtures run Keras's AWQ with that quantizer patched in.
 - fq<i>_*: fake_quant_with_min_max_vars per tensor and per channel (axis 1 and -1),
   narrow range, 4 and 8 bits, min = max = 0: outputs and the gradients of sum(y * w) for
   the inputs, min and max.
@@ -22,15 +26,19 @@ from contextlib import contextmanager
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+import sys  # noqa: E402
+
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
 from keras import ops  # noqa: E402
 from keras.quantizers import AWQConfig  # noqa: E402
-from keras.src.quantizers import awq_core, gptq_core  # noqa: E402
+from keras.src.quantizers import awq, awq_core, gptq_core  # noqa: E402
 from keras.src.quantizers.awq import AWQ, awq_quantize_matrix, awq_search_optimal_scales  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from reference_quantizer import reference_params  # noqa: E402
 OUT = os.path.join(HERE, "awq.npz")
 rng = np.random.default_rng(11)
 
@@ -66,6 +74,7 @@ def stream_activations(layers_map, awq_objects):
 
 
 def main():
+    awq.compute_quantization_parameters = reference_params  # (see above)
     out = {}
     w = f32(12, 40)
     mags = np.abs(f32(40, lo=0, hi=3))

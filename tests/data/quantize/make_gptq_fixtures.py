@@ -7,11 +7,18 @@ read by tests/keras/test_quantize_gptq.cpp:
 
 - qp<i>_*: compute_quantization_parameters of a (6, 10) weight (rows with one value,
   all positive, all negative) for bits, symmetric, per_channel, group_size, signed.
-- m<i>_*: gptq_quantize_matrix of a (12, 160) weight with an inverse Hessian (blocks of
-  128, so groups of 48 straddle a block's end), GPTQQuantizer's parameters: levels, scale,
-  zero, g_idx.
+- m<i>_*: gptq_quantize_matrix of a (12, 160) weight with GPTQ's factor of a Hessian
+  (m_factor; blocks of 128, so groups of 48 straddle a block's end): levels, scale, zero,
+  g_idx.
 - h_*: a GPTQ object's running Hessian after three batches, then
   quantize_and_correct_layer of its Dense: the layer's stored weights.
+
+Keras 3.15's GPTQ departs from the algorithm in two places, which keras-cpp corrects and
+the fixtures follow (reference_quantizer.py): its quantize_and_correct_layer feeds the loop
+the inverse Hessian where GPTQ uses the upper Cholesky factor of the inverse (right for
+the first column only), and its ranges need not hold 0 (a group of one sign then gets a
+wrapped uint8 zero point). The fixtures run Keras's own loop with GPTQ's factor and
+quantizer patched in; compute_quantization_parameters itself (qp<i>) is Keras's.
 - lin_*: the "linspace" calibration windows.
 - e2e_*: model.quantize("gptq") of gptq_float.keras (an Embedding, then two blocks: a
   Sequential of Dense(160, relu), Dense(16) and one of two EinsumDense, 3-D kernels; a
@@ -29,16 +36,21 @@ from contextlib import contextmanager
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+import sys  # noqa: E402
+import types  # noqa: E402
+
 import numpy as np  # noqa: E402
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 from keras import ops  # noqa: E402
 from keras.quantizers import GPTQConfig  # noqa: E402
-from keras.src.quantizers import gptq_core  # noqa: E402
+from keras.src.quantizers import gptq, gptq_core  # noqa: E402
 from keras.src.quantizers.gptq import GPTQ, gptq_quantize_matrix  # noqa: E402
 from keras.src.quantizers.quantizers import GPTQQuantizer, compute_quantization_parameters  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from reference_quantizer import reference_params, upper_factor  # noqa: E402
 OUT = os.path.join(HERE, "gptq.npz")
 MODEL = os.path.join(HERE, "gptq_float.keras")
 rng = np.random.default_rng(7)
@@ -106,6 +118,10 @@ def stored(layer):
 
 
 def main():
+    # GPTQ's factor and quantizer in Keras's loop (see above).
+    gptq.linalg = types.SimpleNamespace(inv=lambda h: upper_factor(np.asarray(h)))
+    GPTQQuantizer.find_params = lambda self, x: reference_params(
+        x, bits=self.weight_bits, symmetric=self.symmetric, per_channel=self.per_channel, group_size=self.group_size)
     out = {}
     # compute_quantization_parameters
     w = f32(6, 10)
@@ -126,12 +142,16 @@ def main():
     diag = np.diag(h).copy()
     diag[diag == 0] = 1
     h[np.diag_indices(160)] = diag + 0.01 * diag.mean()
-    inv = np.linalg.inv(h).astype("float32")
+    h = h.astype("float32")
+    metric = np.diag(h) + (np.arange(160, dtype="float32") / np.float32(160)) * np.float32(1e-12)
+    order = np.argsort(-metric, kind="stable")  # Keras's activation order
     wt = f32(12, 160)
-    out["m_wt"], out["m_inv"], out["m_metric"] = wt, inv, np.diag(h).astype("float32")
+    out["m_wt"], out["m_metric"] = wt, np.diag(h)
+    out["m_factor"], out["m_factor_act"] = upper_factor(h), upper_factor(h, order)
     for i, kw in enumerate(M_CASES):
         cfg = config(**kw)
-        q, s, z, g = gptq_quantize_matrix(wt, inv, blocksize=128, group_size=cfg.group_size,
+        factor = out["m_factor_act"] if cfg.activation_order else out["m_factor"]
+        q, s, z, g = gptq_quantize_matrix(wt, factor, blocksize=128, group_size=cfg.group_size,
                                           activation_order=cfg.activation_order, order_metric=np.diag(h),
                                           compute_scale_zero=GPTQQuantizer(cfg).find_params)
         out[f"m{i}_q"], out[f"m{i}_scale"] = np.asarray(q), np.asarray(s)
