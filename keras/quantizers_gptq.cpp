@@ -294,10 +294,15 @@ GPTQResult gptq_quantize_matrix(const Tensor& weights_transpose, const Tensor& i
   Mat buffer = w;                       // the columns after each block's error feedback
   std::vector<int32_t> levels(size_t(out * in), 0);
   std::vector<Params> chunks;           // each group's parameters, in the order met
+  // A group's parameters are computed once, at its first column, and kept across blocks
+  // (GPTQ's reference). Keras 3.15 forgets them at each block: a group that straddles a
+  // block (or the one group of group_size -1 over more than one block) is computed again
+  // and appended, so its scales outnumber the groups (a layer cannot take them) and the
+  // later groups' columns are dequantized with another group's parameters.
+  int64_t cached_start = -1;
   for (int64_t start = 0; start < in; start += blocksize) {
     const int64_t end = std::min(start + blocksize, in), size = end - start;
     Mat block = buffer.columns(start, end), error(out, size);
-    int64_t cached_start = -1;
     for (int64_t j = 0; j < size; ++j) {
       const int64_t col = start + j;
       const int64_t group_start = group == in ? 0 : (col / group) * group;

@@ -67,14 +67,16 @@ TEST_CASE("gptq: gptq_quantize_matrix equals Keras's loop (groups across blocks,
                                    config_of(4, 48),          config_of(4, 32, false, true, true),
                                    config_of(8, -1, true),    config_of(3, -1, false, false),
                                    config_of(2, 64, false, true, true)};
+  // (Keras 3.15's loop recomputes a group straddling a block: those cases run in one block.)
+  const int64_t blocksizes[] = {256, 128, 256, 128, 256, 256, 128};
   for (int i = 0; i < 7; ++i) {
     CAPTURE(i);
     const std::string t = "m" + std::to_string(i);
     const Tensor& factor = fx(configs[i].activation_order ? "m_factor_act" : "m_factor");
-    const q::GPTQResult r = q::gptq_quantize_matrix(fx("m_wt"), factor, configs[i], 128, fx("m_metric"));
+    const q::GPTQResult r = q::gptq_quantize_matrix(fx("m_wt"), factor, configs[i], blocksizes[i], fx("m_metric"));
     REQUIRE(r.quantized.shape() == fx(t + "_q").shape());
-    // The columns after the first block take its error through a matrix product, summed
-    // in another order than Keras's: a level may land across a rounding boundary.
+    // The columns after a first block take its error through a matrix product, summed in
+    // another order than Keras's: a level may land across a rounding boundary.
     CHECK(agreement(r.quantized, fx(t + "_q")) > 0.995);
     CHECK(agreement(ops::slice(r.quantized, {0, 0}, {12, 128}), ops::slice(fx(t + "_q"), {0, 0}, {12, 128})) ==
           (configs[i].activation_order ? doctest::Approx(1.0).epsilon(0.01) : doctest::Approx(1.0)));
@@ -82,6 +84,15 @@ TEST_CASE("gptq: gptq_quantize_matrix equals Keras's loop (groups across blocks,
     CHECK(max_abs_diff(r.scale, fx(t + "_scale")) < 1e-6);
     CHECK(agreement(r.zero, fx(t + "_zero")) > 0.98);
     CHECK(as_doubles(r.g_idx) == as_doubles(fx(t + "_gidx")));  // feature / group, not rounded
+  }
+  // Groups that straddle blocks of 128 (48 wide, or one group of all 160 columns): one
+  // scale per group, computed once; the levels dequantize close to the weights.
+  for (const int64_t group : {int64_t(48), int64_t(-1)}) {
+    CAPTURE(group);
+    const q::GPTQResult r = q::gptq_quantize_matrix(fx("m_wt"), fx("m_factor"), config_of(4, group), 128);
+    CHECK(r.scale.shape() == keras::Shape{12, group == -1 ? 1 : 4});
+    const Tensor w = q::dequantize_with_sz_map(ops::cast(r.quantized, DType::float32), r.scale, r.zero, r.g_idx);
+    CHECK(max_abs_diff(w, fx("m_wt")) < 0.5);  // (weights in [-1, 1]; GPTQ moves them to fit the Hessian)
   }
   throws_with<std::invalid_argument>(
       [] { (void)q::gptq_quantize_matrix(ops::ones({3, 4}), ops::eye(3), config_of(4, -1)); },
