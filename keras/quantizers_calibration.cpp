@@ -158,33 +158,45 @@ struct LayerCalibration {
   std::function<layers::detail::CalibratedWeights(const Tensor&)> finish;
 };
 
+// Removes what is still pending for the layers when a block ends, thrown or not.
+struct PendingGuard {
+  const std::vector<layers::LayerPtr>& layers;
+  ~PendingGuard() {
+    for (const auto& l : layers) (void)layers::detail::take_pending_weights(l.get());
+  }
+};
+
+// Keras's checks of the structure (before any data is read).
+const QuantizationLayerStructure& checked_structure(const Model& model,
+                                                    const std::optional<QuantizationLayerStructure>& structure,
+                                                    const std::string& algo) {
+  if (!structure)
+    throw std::invalid_argument("For mode='" + algo + "', a valid quantization structure must be provided via the "
+                                "config's quantization_layer_structure (pre_block_layers and sequential_blocks); "
+                                "model '" + model.name() + "' has none");
+  if (structure->sequential_blocks.empty())
+    throw std::invalid_argument("No sequential blocks found in the provided structure to quantize.");
+  for (const auto& b : structure->sequential_blocks)
+    if (!b) throw std::invalid_argument(algo + ": the structure holds a null block");
+  for (const auto& l : structure->pre_block_layers)
+    if (!l) throw std::invalid_argument(algo + ": the structure holds a null pre-block layer");
+  return *structure;
+}
+
 // Keras's apply_gptq_layerwise / apply_awq_layerwise: the windows through the pre-block
 // layers, then each block's targets calibrated while the block runs on every window,
 // quantized (Model::quantize with `mode`, which takes the pending weights), and the
 // block's outputs fed to the next block.
-void calibrate_blocks(Model& model, const std::optional<QuantizationLayerStructure>& structure_opt,
-                      const Tensor& samples, const std::string& mode,
-                      const std::function<bool(const layers::Layer&)>& filter,
+void calibrate_blocks(Model& model, const QuantizationLayerStructure& structure, const Tensor& samples,
+                      const std::string& mode, const std::function<bool(const layers::Layer&)>& filter,
                       const std::function<LayerCalibration(int64_t rows)>& calibration) {
   const std::string algo = mode.substr(0, mode.find('/'));
-  if (!structure_opt)
-    throw std::invalid_argument("For mode='" + algo + "', a valid quantization structure must be provided via the "
-                                "config's quantization_layer_structure (pre_block_layers and sequential_blocks); "
-                                "model '" + model.name() + "' has none");
-  const QuantizationLayerStructure& structure = *structure_opt;
-  if (structure.sequential_blocks.empty())
-    throw std::invalid_argument("No sequential blocks found in the provided structure to quantize.");
-  for (const auto& b : structure.sequential_blocks)
-    if (!b) throw std::invalid_argument(algo + ": the structure holds a null block");
 
   std::vector<Tensor> inputs;
   const int64_t n = samples.shape()[0], len = samples.shape()[2];
   for (int64_t i = 0; i < n; ++i) {
     Tensor batch = ops::squeeze(ops::slice(samples, {i, 0, 0}, {1, 1, len}), {0});  // (1, len)
-    for (const auto& l : structure.pre_block_layers) {
-      if (!l) throw std::invalid_argument(algo + ": the structure holds a null pre-block layer");
-      batch = (*l)(batch);
-    }
+    for (const auto& l : structure.pre_block_layers) batch = (*l)(batch);
     inputs.push_back(batch);
   }
 
@@ -209,6 +221,7 @@ void calibrate_blocks(Model& model, const std::optional<QuantizationLayerStructu
         }
         for (const Tensor& x : inputs) (void)(*block)(with_batch_axis(x));
       }
+      PendingGuard pending{targets};
       for (size_t i = 0; i < targets.size(); ++i) {
         if (states[i].samples() == 0)
           throw std::invalid_argument(algo + ": layer '" + targets[i]->name() + "' of block '" + block->name() +
@@ -236,9 +249,8 @@ void calibrate_blocks(Model& model, const std::optional<QuantizationLayerStructu
 
 void gptq_quantize(Model& model, const GPTQConfig& config, const std::function<bool(const layers::Layer&)>& filter) {
   config.validate();
-  if (!config.quantization_layer_structure)  // (before the windows: no data is read in vain)
-    calibrate_blocks(model, std::nullopt, Tensor(), config.dtype_policy_string(), filter, {});
-  calibrate_blocks(model, config.quantization_layer_structure, gptq_calibration_samples(config),
+  const QuantizationLayerStructure& structure = checked_structure(model, config.quantization_layer_structure, "gptq");
+  calibrate_blocks(model, structure, gptq_calibration_samples(config),
                    config.dtype_policy_string(), filter, [&config](int64_t rows) {
                      auto state = std::make_shared<GPTQ>(rows, config);
                      const int bits = config.weight_bits;
@@ -252,9 +264,8 @@ void gptq_quantize(Model& model, const GPTQConfig& config, const std::function<b
 
 void awq_quantize(Model& model, const AWQConfig& config, const std::function<bool(const layers::Layer&)>& filter) {
   config.validate();
-  if (!config.quantization_layer_structure)
-    calibrate_blocks(model, std::nullopt, Tensor(), config.dtype_policy_string(), filter, {});
-  calibrate_blocks(model, config.quantization_layer_structure, awq_calibration_samples(config),
+  const QuantizationLayerStructure& structure = checked_structure(model, config.quantization_layer_structure, "awq");
+  calibrate_blocks(model, structure, awq_calibration_samples(config),
                    config.dtype_policy_string(), filter, [&config](int64_t rows) {
                      auto state = std::make_shared<AWQ>(rows, config);
                      return LayerCalibration{[state](const Tensor& x) { state->update_activation_magnitudes(x); },

@@ -276,6 +276,14 @@ TEST_CASE("gptq: policies, checks and errors") {
   CHECK(dense->kernel.shape() == keras::Shape{2, 6});  // 4 units packed two per byte, 6 inputs
   throws_with<keras::core::NotImplementedError>([&] { dense->enable_lora(2); }, "not currently supported with GPTQ");
   throws_with<std::invalid_argument>([&] { q::gptq_quantize(*m2, c); }, "already quantized");
+  // A block's layer outside the model raises by name and leaves nothing pending.
+  auto stray = layers::Dense(3, {.name = "stray"});
+  auto emb2 = layers::Embedding(5, 6);
+  auto m3 = keras::Functional({ids}, {(*layers::Dense(2))((*emb2)(ids))});
+  (void)(*stray)(ops::ones({1, 6}));
+  c.quantization_layer_structure = q::QuantizationLayerStructure{{emb2}, {stray}};
+  throws_with<std::invalid_argument>([&] { q::gptq_quantize(*m3, c); }, "layer 'stray' of block 'stray' is not a layer");
+  throws_with<std::invalid_argument>([&] { stray->quantize("gptq/4/-1"); }, "needs calibration data");
 }
 
 TEST_CASE("gptq: 2, 3 and 8 bits store one level per byte; mixed_bfloat16 computes in bfloat16; files keep them") {
