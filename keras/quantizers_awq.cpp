@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "keras/layers/quantize_util.h"
 #include "keras/quantizers_internal.h"
 
 namespace keras::quantizers {
@@ -64,13 +65,6 @@ AWQConfig AWQConfig::from_config(const Config& c) {
 namespace {
 constexpr double kMaxq = 15;  // 4 bits
 
-// Each input's group as float32: floor(i / group_size) (Keras's arange // group_size).
-Tensor group_index(int64_t in, int64_t group_size) {
-  std::vector<float> g(static_cast<size_t>(in));
-  for (int64_t i = 0; i < in; ++i) g[size_t(i)] = static_cast<float>(i / group_size);
-  return core::from_buffer(g.data(), Shape{in}, DType::float32);
-}
-
 // The scaled weights' 4-bit levels and their parameters (per row, or in groups).
 struct Levels {
   Tensor quantized;
@@ -83,7 +77,7 @@ Levels quantize_scaled(const Tensor& scaled, int64_t group_size) {
   if (group_size == -1) {
     l.quantized = quantize_with_zero_point(scaled, l.params.scale, l.params.zero, kMaxq);
   } else {
-    l.g_idx = group_index(scaled.shape()[1], group_size);
+    l.g_idx = layers::detail::int4_group_index(scaled.shape()[1], group_size);  // floor(i / group_size)
     l.quantized = quantize_with_sz_map(scaled, l.params.scale, l.params.zero, l.g_idx, kMaxq);
   }
   return l;
