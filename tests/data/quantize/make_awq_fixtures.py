@@ -22,7 +22,6 @@ and the fixtures run Keras's AWQ with that quantizer patched in.
   the inputs, min and max.
 """
 import os
-from contextlib import contextmanager
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -31,14 +30,13 @@ import sys  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
-from keras import ops  # noqa: E402
 from keras.quantizers import AWQConfig  # noqa: E402
 from keras.src.quantizers import awq, awq_core, gptq_core  # noqa: E402
 from keras.src.quantizers.awq import AWQ, awq_quantize_matrix, awq_search_optimal_scales  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from reference_quantizer import reference_params  # noqa: E402
+from reference_quantizer import hooked_calls, reference_params  # noqa: E402
 OUT = os.path.join(HERE, "awq.npz")
 rng = np.random.default_rng(11)
 
@@ -52,25 +50,9 @@ def f32(*shape, lo=-1.0, hi=1.0):
     return rng.uniform(lo, hi, size=shape).astype("float32")
 
 
-@contextmanager
-def stream_activations(layers_map, awq_objects):
-    """awq_core.stream_activations on the method a quantized layer runs (see above)."""
-    saved = {name: layer._awq_call for name, layer in layers_map.items()}
-
-    def hook(name, call):
-        def f(x, *args, **kwargs):
-            a = awq_objects[name]
-            a.update_activation_magnitudes(ops.reshape(x, (-1, a.rows)))
-            return call(x, *args, **kwargs)
-        return f
-
-    try:
-        for name, layer in layers_map.items():
-            layer._awq_call = hook(name, saved[name])
-        yield
-    finally:
-        for name, layer in layers_map.items():
-            layer._awq_call = saved[name]
+def stream_activations(layers_map, objects):
+    """The patched stream (see above)."""
+    return hooked_calls(layers_map, objects, "_awq_call", lambda o, x: o.update_activation_magnitudes(x))
 
 
 def main():

@@ -32,7 +32,6 @@ quantizer patched in; compute_quantization_parameters itself (qp<i>) is Keras's.
   means them to.
 """
 import os
-from contextlib import contextmanager
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -42,7 +41,6 @@ import types  # noqa: E402
 import numpy as np  # noqa: E402
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
-from keras import ops  # noqa: E402
 from keras.quantizers import GPTQConfig  # noqa: E402
 from keras.src.quantizers import gptq, gptq_core  # noqa: E402
 from keras.src.quantizers.gptq import GPTQ, gptq_quantize_matrix  # noqa: E402
@@ -50,7 +48,7 @@ from keras.src.quantizers.quantizers import GPTQQuantizer, compute_quantization_
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from reference_quantizer import reference_params, upper_factor  # noqa: E402
+from reference_quantizer import hooked_calls, reference_params, upper_factor  # noqa: E402
 OUT = os.path.join(HERE, "gptq.npz")
 MODEL = os.path.join(HERE, "gptq_float.keras")
 rng = np.random.default_rng(7)
@@ -94,25 +92,9 @@ M_CASES = [
 ]
 
 
-@contextmanager
-def stream_hessians(layers_map, gptq_objects):
-    """gptq_core.stream_hessians on the method a quantized layer runs (see above)."""
-    saved = {name: layer._gptq_call for name, layer in layers_map.items()}
-
-    def hook(name, call):
-        def f(x, *args, **kwargs):
-            g = gptq_objects[name]
-            g.update_hessian_with_batch(ops.reshape(x, (-1, g.rows)))
-            return call(x, *args, **kwargs)
-        return f
-
-    try:
-        for name, layer in layers_map.items():
-            layer._gptq_call = hook(name, saved[name])
-        yield
-    finally:
-        for name, layer in layers_map.items():
-            layer._gptq_call = saved[name]
+def stream_hessians(layers_map, objects):
+    """The patched stream (see above)."""
+    return hooked_calls(layers_map, objects, "_gptq_call", lambda o, x: o.update_hessian_with_batch(x))
 
 
 def stored(layer):

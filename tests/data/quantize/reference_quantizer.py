@@ -4,6 +4,8 @@ compute_quantization_parameters with each range widened to hold 0, so the zero p
 in [0, 2^bits - 1] (Keras's ranges need not hold 0: a group of one sign gets a zero point
 outside, which its uint8 cast wraps). Same signature as Keras's function.
 """
+import contextlib
+
 import numpy as np
 
 
@@ -54,3 +56,27 @@ def upper_factor(hessian, order=None):
         back = np.argsort(order)
         u = u[np.ix_(back, back)]
     return np.ascontiguousarray(u.astype("float32"))
+
+
+@contextlib.contextmanager
+def hooked_calls(layers_map, objects, method, update):
+    """Keras's stream_hessians / stream_activations, patching `method` (_gptq_call,
+    _awq_call: what a layer under a quantized policy runs; Keras 3.15 patches `call`,
+    which it never runs): update(objects[name], x as (-1, rows)) before each call."""
+    from keras import ops
+
+    saved = {name: getattr(layer, method) for name, layer in layers_map.items()}
+
+    def hook(name, call):
+        def f(x, *args, **kwargs):
+            update(objects[name], ops.reshape(x, (-1, objects[name].rows)))
+            return call(x, *args, **kwargs)
+        return f
+
+    try:
+        for name, layer in layers_map.items():
+            setattr(layer, method, hook(name, saved[name]))
+        yield
+    finally:
+        for name, layer in layers_map.items():
+            setattr(layer, method, saved[name])
