@@ -65,6 +65,11 @@ class Variable {
 
   /// The name given at construction ("Variable" by default).
   const std::string& name() const;
+  /// Keras 3's variable.path: where the variable was made ("sequential/dense/kernel" for
+  /// a layer's weight, from the name scopes open then); the name unless one was set.
+  const std::string& path() const;
+  /// Sets the path (layers set their weights' paths; keras/name_scope.h).
+  void set_path(std::string path);
   /// Keras's variable.constraint: optimizers apply it after each update (apply_gradients).
   using Constraint = std::function<Tensor(const Tensor&)>;
   /// The constraint applied after optimizer updates; empty when none.

@@ -20,6 +20,7 @@ struct Variable::State : Resource {
   State(Tensor v, std::string n, bool t) : value(std::move(v)), name(std::move(n)), trainable(t) {}
   Tensor value;
   std::string name;
+  std::string path;  // empty: the name
   bool trainable;
   Variable::Constraint constraint;
   bool autocast = true;  // read in the compute dtype inside an autocast::Scope
@@ -178,6 +179,11 @@ Tensor& Variable::value_for_update() {
 }
 
 const std::string& Variable::name() const { return state_of(state_, "name").name; }
+const std::string& Variable::path() const {
+  const State& s = state_of(state_, "path");
+  return s.path.empty() ? s.name : s.path;
+}
+void Variable::set_path(std::string path) { state_of(state_, "set_path").path = std::move(path); }
 const Variable::Constraint& Variable::constraint() const { return state_of(state_, "constraint").constraint; }
 void Variable::set_constraint(Constraint c) { state_of(state_, "set_constraint").constraint = std::move(c); }
 bool Variable::trainable() const { return state_of(state_, "trainable").trainable; }

@@ -17,6 +17,7 @@
 #include "core/ragged.h"
 #include "core/tensor_array.h"
 #include "keras/activations.h"
+#include "keras/backend.h"  // keras.backend: clear_session, get_uid, standardize_dtype
 #include "keras/callbacks.h"
 #include "keras/callbacks/backup_and_restore.h"
 #include "keras/callbacks/model_checkpoint.h"
@@ -50,6 +51,7 @@
 #include "keras/models/cloning.h"  // keras.models.clone_model
 #include "keras/models/model.h"
 #include "keras/mixed_precision.h"
+#include "keras/name_scope.h"  // keras.name_scope, layer and variable paths
 #include "keras/symbolic_ops.h"  // keras.ops and operators on KerasTensors (functional nodes)
 #include "keras/quantizers.h"  // keras.quantizers: abs_max_quantize
 #include "keras/quantizers_gptq.h"  // keras.quantizers.GPTQConfig, model.quantize("gptq")

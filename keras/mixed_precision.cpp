@@ -1,6 +1,8 @@
 #include "keras/mixed_precision.h"
 
+#include <memory>
 #include <mutex>
+#include <regex>
 #include <optional>
 #include <stdexcept>
 
@@ -145,6 +147,7 @@ DTypePolicy DTypePolicy::float8(const DTypePolicy& source, int64_t amax_history_
 }
 
 Config DTypePolicy::serialize() const {
+  if (map_) return map_->serialize();
   Config inner = Config::object();
   Config c = Config::object();
   c["module"] = "keras";
@@ -174,6 +177,9 @@ Config DTypePolicy::serialize() const {
 
 DTypePolicy DTypePolicy::deserialize(const Config& config) {
   if (config.type() == Value::Type::string) return DTypePolicy(config.as_string());
+  if (config.is_null()) return global_policy();  // Keras writes a null name for "the global policy"
+  if (config.is_object() && config.get("class_name", "").as_string() == "DTypePolicyMap")
+    return DTypePolicy(DTypePolicyMap::deserialize(config));
   if (!config.is_object() || !config.contains("config"))
     throw std::invalid_argument(std::string("DTypePolicy: expected a serialized policy {\"class_name\": \"DTypePolicy\", "
                                             "\"config\": {\"name\": ...}} or a name, but received a ") + config.type_name());
@@ -190,13 +196,105 @@ DTypePolicy DTypePolicy::deserialize(const Config& config) {
     std::string mode = inner.at("mode").as_string();
     // An older QuantizedDTypePolicy "int4" is per channel (Keras's get_block_size_for_layer).
     if (cls == "QuantizedDTypePolicy" && mode == "int4") mode = "int4/-1";
-    return quantized(mode, DTypePolicy(inner.at("source_name").as_string()));
+    const Value& source = inner.get("source_name", Value());
+    return quantized(mode, source.is_null() ? global_policy() : DTypePolicy(source.as_string()));
   }
   if (cls != "DTypePolicy")
     throw std::invalid_argument("DTypePolicy: expected class_name DTypePolicy, QuantizedDTypePolicy, "
                                 "Int4DTypePolicy, GPTQDTypePolicy, AWQDTypePolicy or QuantizedFloat8DTypePolicy, but "
                                 "received '" + cls + "'");
-  return DTypePolicy(config.at("config").at("name").as_string());
+  const Value& name = config.at("config").get("name", Value());
+  return name.is_null() ? global_policy() : DTypePolicy(name.as_string());
+}
+
+// ---- DTypePolicyMap -----------------------------------------------------------------------
+DTypePolicy::DTypePolicy(const DTypePolicyMap& map) : DTypePolicy(map.default_policy()) {
+  name_ = map.name();  // the default's dtypes and quantization mode, as Keras's map has
+  map_ = std::make_shared<const DTypePolicyMap>(map);
+}
+
+DTypePolicyMap::DTypePolicyMap(std::optional<DTypePolicy> default_policy,
+                               const std::vector<std::pair<std::string, DTypePolicy>>& policy_map)
+    : default_(std::move(default_policy)) {
+  if (default_ && default_->policy_map())
+    throw std::invalid_argument("DTypePolicyMap: the default policy cannot be a DTypePolicyMap");
+  for (const auto& [key, policy] : policy_map) set(key, policy);
+}
+
+DTypePolicy DTypePolicyMap::default_policy() const { return default_ ? *default_ : global_policy(); }
+
+DTypePolicy DTypePolicyMap::operator[](const std::string& path) const {
+  for (const auto& [key, policy] : entries_)
+    if (key == path) return policy;
+  std::vector<const std::pair<std::string, DTypePolicy>*> hits;
+  for (const auto& e : entries_)
+    if (std::regex_match(path, std::regex(e.first))) hits.push_back(&e);
+  if (hits.size() > 1) {
+    std::string keys;
+    for (const auto* h : hits) keys += (keys.empty() ? "'" : ", '") + h->first + "'";
+    throw std::invalid_argument("DTypePolicyMap: path '" + path + "' matches multiple dtype policy specification keys: " +
+                                keys + "; each path must match at most one key");
+  }
+  return hits.empty() ? default_policy() : hits[0]->second;
+}
+
+void DTypePolicyMap::set(const std::string& key, const DTypePolicy& policy) {
+  if (contains(key))
+    throw std::invalid_argument("DTypePolicyMap: '" + key + "' is already a key (with policy '" + (*this)[key].name() +
+                                "'); keys may not repeat");
+  if (policy.policy_map())
+    throw std::invalid_argument("DTypePolicyMap: the policy of '" + key + "' cannot be a DTypePolicyMap");
+  try {
+    std::regex check(key);
+  } catch (const std::regex_error& e) {
+    throw std::invalid_argument("DTypePolicyMap: key '" + key + "' is not a valid regular expression: " + e.what());
+  }
+  entries_.emplace_back(key, policy);
+}
+
+bool DTypePolicyMap::erase(const std::string& key) {
+  for (auto it = entries_.begin(); it != entries_.end(); ++it)
+    if (it->first == key) {
+      entries_.erase(it);
+      return true;
+    }
+  return false;
+}
+
+bool DTypePolicyMap::contains(const std::string& key) const {
+  for (const auto& e : entries_)
+    if (e.first == key) return true;
+  return false;
+}
+
+Config DTypePolicyMap::serialize() const {
+  Config map = Config::object();
+  for (const auto& [key, policy] : entries_) map[key] = policy.serialize();
+  Config inner = Config::object();
+  inner["default_policy"] = default_ ? default_->serialize() : Value();
+  inner["policy_map"] = map;
+  Config c = Config::object();
+  c["module"] = "keras.dtype_policies";
+  c["class_name"] = "DTypePolicyMap";
+  c["config"] = inner;
+  c["registered_name"] = nullptr;
+  return c;
+}
+
+DTypePolicyMap DTypePolicyMap::deserialize(const Config& config) {
+  if (!config.is_object() || config.get("class_name", "").as_string() != "DTypePolicyMap" ||
+      !config.contains("config") || !config.at("config").is_object())
+    throw std::invalid_argument("DTypePolicyMap: expected {\"class_name\": \"DTypePolicyMap\", \"config\": "
+                                "{\"default_policy\": ..., \"policy_map\": {...}}}, but received " + config.to_json());
+  const Config& inner = config.at("config");
+  const Value& d = inner.get("default_policy", Value());
+  DTypePolicyMap out(d.is_null() ? std::nullopt : std::optional<DTypePolicy>(DTypePolicy::deserialize(d)));
+  const Value& map = inner.get("policy_map", Config::object());
+  if (!map.is_object())
+    throw std::invalid_argument("DTypePolicyMap: expected policy_map to be an object, but received a " +
+                                std::string(map.type_name()));
+  for (const auto& [key, policy] : map.items()) out.set(key, DTypePolicy::deserialize(policy));
+  return out;
 }
 
 namespace {

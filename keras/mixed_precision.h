@@ -2,13 +2,19 @@
 // the global policy that layers created without a dtype take.
 #pragma once
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/dtype.h"
 #include "keras/config.h"
 
 namespace keras::mixed_precision {
+
+class DTypePolicyMap;
 
 /// Keras 3's DTypePolicy: the dtype a layer computes in and the dtype of its variables.
 /// "mixed_float16" / "mixed_bfloat16" compute in float16 / bfloat16 with float32
@@ -32,6 +38,12 @@ class DTypePolicy {
   DTypePolicy(const std::string& name) : DTypePolicy(std::string_view(name)) {}  // NOLINT
   /// The policy of a dtype (both dtypes `dtype`).
   DTypePolicy(core::DType dtype);  // NOLINT
+  /// A DTypePolicyMap as a layer's policy (Keras's DTypePolicyMap is a DTypePolicy): the
+  /// name "map_<default>" and the default policy's dtypes; a layer given it takes the
+  /// map's policy for its path when it is built, and passes the map to its sublayers.
+  DTypePolicy(const DTypePolicyMap& map);  // NOLINT
+  /// The map this policy stands for (see above); null for other policies.
+  const DTypePolicyMap* policy_map() const { return map_.get(); }
   /// The policy's name ("mixed_float16").
   const std::string& name() const { return name_; }
   /// The dtype of the layer's computations (its inputs are cast to it).
@@ -72,7 +84,7 @@ class DTypePolicy {
   static DTypePolicy deserialize(const Config& config);
   /// Same name (and, for float8, the same amax history length).
   bool operator==(const DTypePolicy& other) const {
-    return name_ == other.name_ && amax_history_ == other.amax_history_;
+    return name_ == other.name_ && amax_history_ == other.amax_history_ && map_ == other.map_;
   }
 
  private:
@@ -82,6 +94,51 @@ class DTypePolicy {
   int64_t block_ = 0;
   int64_t amax_history_ = 0;
   core::DType compute_ = core::DType::float32, variable_ = core::DType::float32;
+  std::shared_ptr<const DTypePolicyMap> map_;
+};
+
+/// Keras 3's DTypePolicyMap: layer paths (Layer::path) -> policies, for models whose
+/// layers mix policies (some sublayers quantized). A key is an exact path or a regular
+/// expression (ECMAScript) that must match a whole path: "encoder/.*" selects every layer
+/// under "encoder", "encoder" only the layer at that path.
+///   DTypePolicyMap map("float32");
+///   map.set("encoder/.*", "bfloat16");
+///   map["encoder/dense"].name();   // "bfloat16"
+class DTypePolicyMap {
+ public:
+  /// `default_policy` is what unmatched paths get; unset, the global policy at each
+  /// lookup (and the config saves null, so a loader's global policy applies). Entries in
+  /// order (set() each).
+  explicit DTypePolicyMap(std::optional<DTypePolicy> default_policy = std::nullopt,
+                          const std::vector<std::pair<std::string, DTypePolicy>>& policy_map = {});
+  /// The default policy (the given one, else global_policy()).
+  DTypePolicy default_policy() const;
+  /// Keras's name: "map_" + the default policy's name.
+  std::string name() const { return "map_" + default_policy().name(); }
+  /// The policy of `path`: an exact key's, else the one key matching it as a regular
+  /// expression, else the default; std::invalid_argument when several keys match
+  /// (naming them).
+  DTypePolicy operator[](const std::string& path) const;
+  /// Adds `key`; std::invalid_argument when it is already there, or when `policy` is
+  /// itself a map.
+  void set(const std::string& key, const DTypePolicy& policy);
+  /// Removes `key`; returns whether it was there.
+  bool erase(const std::string& key);
+  /// Whether `key` is one of the keys (no pattern matching).
+  bool contains(const std::string& key) const;
+  /// The number of keys.
+  size_t size() const { return entries_.size(); }
+  /// The keys and their policies, in the order they were set.
+  const std::vector<std::pair<std::string, DTypePolicy>>& entries() const { return entries_; }
+  /// Keras's serialized form: {"module": "keras.dtype_policies", "class_name":
+  /// "DTypePolicyMap", "config": {"default_policy": ..., "policy_map": {key: policy}}}.
+  Config serialize() const;
+  /// The map of a serialized form (std::invalid_argument naming what is wrong).
+  static DTypePolicyMap deserialize(const Config& config);
+
+ private:
+  std::optional<DTypePolicy> default_;
+  std::vector<std::pair<std::string, DTypePolicy>> entries_;
 };
 
 /// Sets the policy of layers created from now on without a dtype (process-wide, as

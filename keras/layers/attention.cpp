@@ -96,7 +96,7 @@ std::vector<Tensor> AttentionLayer::call(const std::vector<Tensor>& xs, const Ca
   }
   Tensor weights = ops::softmax(s, -1);
   // The dropout computes in this layer's policy (which a loaded layer gets after construction).
-  if (!(dropout_->dtype_policy() == dtype_policy())) dropout_->set_dtype_policy(dtype_policy());
+  if (!(dropout_->sublayer_dtype_policy() == sublayer_dtype_policy())) dropout_->set_dtype_policy(sublayer_dtype_policy());
   Tensor dropped = o_.dropout > 0 ? (*dropout_)(weights, ctx.training) : weights;
   Tensor out = ops::matmul(dropped, v);
   if (q_mask.defined()) out = ops::where(ops::expand_dims(as_bool(q_mask), -1), out, ops::zeros_like(out));

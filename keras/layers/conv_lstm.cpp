@@ -136,7 +136,7 @@ void ConvLSTMLayer::build(const std::vector<ShapeSpec>& shapes) {
       throw std::invalid_argument(name() + ": ConvLSTM layers need known spatial and channel sizes, but received "
                                   "input shape " + shape_str(s));
   if (cell->built()) return;  // build() was called directly before this call
-  cell->set_dtype_policy(dtype_policy());
+  cell->set_dtype_policy(sublayer_dtype_policy());
   ShapeSpec step{s[0]};
   step.insert(step.end(), s.begin() + 2, s.end());
   cell->build(step);

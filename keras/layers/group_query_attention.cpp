@@ -68,7 +68,7 @@ void GroupQueryAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
     if (sigmoid) opt.activation = "sigmoid";
     const ShapeSpec out = heads > 0 ? ShapeSpec{-1, heads, head_dim_} : ShapeSpec{-1, q.back()};
     Ref<EinsumDenseLayer> d = EinsumDense(equation, out, opt);
-    d->set_dtype_policy(dtype_policy());  // Keras makes the sublayers with the layer's policy
+    d->set_dtype_policy(sublayer_dtype_policy());  // Keras makes the sublayers with the layer's policy
     return track(d);
   };
   // Keras's build order (the weights' order): query, key, gate, value, attention_output.
@@ -83,8 +83,8 @@ void GroupQueryAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
   value_dense = dense("bkm,mvh->bkvh", num_key_value_heads_, "vh", "value");
   value_dense->build(v);
   softmax_ = Softmax(std::vector<int64_t>{-1});
-  softmax_->set_dtype_policy(dtype_policy());
-  dropout_->set_dtype_policy(dtype_policy());
+  softmax_->set_dtype_policy(sublayer_dtype_policy());
+  dropout_->set_dtype_policy(sublayer_dtype_policy());
   output_dense = dense("bquh,uhm->bqm", 0, "m", "attention_output");
   output_dense->build({-1, -1, num_query_heads_, head_dim_});
 }

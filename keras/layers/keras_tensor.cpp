@@ -57,6 +57,11 @@ std::string unique_name(const std::string& base) {
   return n == 0 ? base : base + "_" + std::to_string(n);
 }
 
+int64_t next_uid(const std::string& prefix) {
+  std::lock_guard<std::mutex> lock(g_names_mu);
+  return ++name_counts()[prefix];
+}
+
 void reset_uids() {
   std::lock_guard<std::mutex> lock(g_names_mu);
   name_counts().clear();

@@ -16,10 +16,18 @@
 #include "keras/constraints.h"
 #include "keras/initializers.h"
 #include "keras/layers/seed_generator.h"
+#include "keras/name_scope.h"
 #include "keras/regularizers.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
+
+namespace {
+// A DTypePolicyMap's default (what a layer uses until its path is known); other policies as given.
+mixed_precision::DTypePolicy map_default(const mixed_precision::DTypePolicy& p) {
+  return p.policy_map() ? p.policy_map()->default_policy() : p;
+}
+}  // namespace
 
 // ---- Layer --------------------------------------------------------------------------------
 Layer::Layer(std::string class_name, const LayerOptions& o)
@@ -28,18 +36,17 @@ Layer::Layer(std::string class_name, const LayerOptions& o)
       trainable_(o.trainable),
       dynamic_(o.dynamic),
       autocast_(o.autocast),
-      policy_(o.dtype ? *o.dtype : mixed_precision::global_policy()),
+      policy_(map_default(o.dtype ? *o.dtype : mixed_precision::global_policy())),
+      policy_given_(o.dtype ? *o.dtype : policy_),
       input_shape_(o.input_shape),
-      activity_regularizer_(o.activity_regularizer) {}
+      activity_regularizer_(o.activity_regularizer) {
+  if (name_.empty() || name_.find('/') != std::string::npos)  // it names a scope of every path
+    throw std::invalid_argument(class_name_ + ": expected a layer name without the character '/', but received name='" +
+                                name_ + "'");
+}
 
 Layer::~Layer() = default;
 
-void Layer::set_dtype_policy(const mixed_precision::DTypePolicy& policy) {
-  if (!weights_.empty())
-    throw std::logic_error(name_ + ": cannot change the dtype policy to '" + policy.name() +
-                           "' after the layer has created its weights (policy '" + policy_.name() + "')");
-  policy_ = policy;
-}
 
 namespace {
 // Keras's DTypePolicy.convert_input: floating inputs cast to the compute dtype (integer,
@@ -124,7 +131,7 @@ void Layer::maybe_build(const std::vector<ShapeSpec>& shapes) {
   core::InitScope init;  // weights are created and initialized once, outside any trace
   building_ = true;
   try {
-    build(shapes);
+    in_build_scope([&] { build(shapes); });  // Keras's build wrapper
   } catch (...) {
     building_ = false;
     throw;
@@ -208,6 +215,7 @@ Tensors Layer::operator()(const std::vector<Tensor>& xs_in, const CallArgs& args
   if (!args.masks.empty() && args.masks.size() != xs.size())
     throw std::invalid_argument(name_ + ": expected one mask per input (" + std::to_string(xs.size()) +
                                 "), but received " + std::to_string(args.masks.size()) + " masks");
+  NameScope name_scope(name_, this, true, open_scope_parent());
   if (built_) check_inputs(shapes);
   maybe_build(shapes);
   check_inputs(shapes);
@@ -326,6 +334,7 @@ KerasTensors Layer::operator()(const std::vector<KerasTensor>& xs, const CallArg
       throw std::invalid_argument(name_ + ": symbolic input " + std::to_string(i) + " is undefined");
     shapes.push_back(xs[i].shape());
   }
+  NameScope name_scope(name_, this, true, open_scope_parent());
   if (built_) check_inputs(shapes);
   maybe_build(shapes);
   check_inputs(shapes);
@@ -381,21 +390,5 @@ std::vector<ShapeSpec> Layer::compute_output_shape(const std::vector<ShapeSpec>&
   }
   return specs;
 }
-
-Config Layer::base_config() const {
-  Config c = Config::object();
-  c["name"] = name_;
-  c["trainable"] = trainable_;
-  c["dtype"] = policy_.serialize();  // Keras 3: the DTypePolicy's serialized form
-  c["dynamic"] = dynamic_;
-  if (!input_shape_.empty()) {
-    std::vector<Value> dims;
-    for (int64_t d : input_shape_) dims.push_back(d < 0 ? Value() : Value(static_cast<long long>(d)));
-    c["input_shape"] = Value(dims);
-  }
-  return c;
-}
-
-Config Layer::get_config() const { return base_config(); }
 
 }  // namespace keras::layers

@@ -391,6 +391,10 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // ---- attributes ----
   /// The layer's unique name (LayerOptions::name or a generated one).
   const std::string& name() const { return name_; }
+  /// Keras 3's layer.path: the name scopes open when the layer was built, then its name
+  /// ("sequential/dense"; keras/name_scope.h); empty until it is built. Its weights'
+  /// paths (Variable::path) are "<path>/<weight>".
+  const std::string& path() const { return path_; }
   /// The Keras class name ("Dense"), used in configs.
   const std::string& class_name() const { return class_name_; }
   /// Whether the layer's weights are trained (see set_trainable).
@@ -410,9 +414,19 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// The dtype of the layer's variables (Keras's `layer.dtype`; variable_dtype()).
   DType dtype() const { return policy_.variable_dtype(); }
   /// The layer's dtype policy (LayerOptions::dtype, or the global policy at construction).
+  /// Given a DTypePolicyMap, the map's policy for the layer's path() once it is built (the
+  /// map's default before).
   const mixed_precision::DTypePolicy& dtype_policy() const { return policy_; }
-  /// Replaces the policy (Keras's dtype_policy setter); std::logic_error once the layer
-  /// has weights.
+  /// The DTypePolicyMap the layer was given (LayerOptions::dtype or set_dtype_policy),
+  /// which its config saves and its sublayers share; null without one.
+  const mixed_precision::DTypePolicyMap* dtype_policy_map() const { return policy_given_.policy_map(); }
+  /// What sublayers made by this layer take as their policy: the DTypePolicyMap it was
+  /// given, else dtype_policy().
+  const mixed_precision::DTypePolicy& sublayer_dtype_policy() const {
+    return policy_given_.policy_map() ? policy_given_ : policy_;
+  }
+  /// Replaces the policy (Keras's dtype_policy setter; a DTypePolicyMap too);
+  /// std::logic_error once the layer has weights.
   void set_dtype_policy(const mixed_precision::DTypePolicy& policy);
   /// The dtype of the computations and of floating outputs (the policy's compute dtype).
   DType compute_dtype() const { return policy_.compute_dtype(); }
@@ -435,6 +449,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
   bool supports_ragged_ = false;   ///< set by layers whose call() takes ragged handles
   /// Marks the layer built (for subclasses that build without the first call).
   void set_built() { built_ = true; }
+  /// Runs `build` inside the layer's name scope and records path() (Keras's build wrapper),
+  /// for subclasses that build outside a call (Sequential, at construction).
+  void in_build_scope(const std::function<void()>& build);
   /// Replaces the activity regularizer (LayerOptions::activity_regularizer).
   void set_activity_regularizer(std::shared_ptr<const regularizers::Regularizer> r) {
     activity_regularizer_ = std::move(r);
@@ -454,11 +471,15 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// on the layer keeps it as set here (enable_lora() freezes the kernel).
   void set_weight_trainable(const Variable& weight, bool trainable);
   /// Sets the policy of a built layer (quantize(): "int8_from_<policy>").
-  void set_quantized_policy(const mixed_precision::DTypePolicy& policy) { policy_ = policy; }
+  void set_quantized_policy(const mixed_precision::DTypePolicy& policy);
 
  private:
   void check_inputs(const std::vector<ShapeSpec>& shapes) const;
   void maybe_build(const std::vector<ShapeSpec>& shapes);
+  // Keras's _open_name_scope: the layer's scope, under the path it was first used in.
+  std::optional<std::string> parent_path_;
+  std::string path_;
+  std::string open_scope_parent();
   // After call(): the activity regularizer's losses and the outputs' masks.
   void finish_call(const std::vector<Tensor>& xs, const CallContext& ctx, const std::vector<Tensor>& out);
   void clear_call_losses();
@@ -467,6 +488,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::string class_name_, name_;
   bool trainable_, dynamic_, autocast_;
   mixed_precision::DTypePolicy policy_;
+  mixed_precision::DTypePolicy policy_given_;  // a DTypePolicyMap, else the same as policy_
   ShapeSpec input_shape_;
   bool built_ = false;
   std::vector<Variable> weights_;
@@ -496,6 +518,8 @@ std::string unique_name(const std::string& base);
 /// Keras's to_snake_case of a class name ("Conv2D" -> "conv2d", "PReLU" -> "p_re_lu").
 std::string snake_case(const std::string& class_name);
 void reset_uids();  ///< for tests: names start again at "dense"
+/// Keras's get_uid(prefix): the next count of `prefix` (from 1), shared with unique_name.
+int64_t next_uid(const std::string& prefix);
 
 }  // namespace layers
 }  // namespace keras

@@ -12,6 +12,7 @@
 #include "keras/constraints.h"
 #include "keras/initializers.h"
 #include "keras/layers/layer.h"
+#include "keras/name_scope.h"
 #include "keras/layers/seed_generator.h"
 #include "keras/regularizers.h"
 
@@ -70,6 +71,13 @@ Variable Layer::add_weight(const std::string& name, const Shape& shape, const We
   // directly, which builds the layer (layer->build(shape) then set_weights() must hold).
   if (!building_ && !weak_from_this().expired()) built_by_direct_build_ = true;
   Variable v(value, name_ + "/" + name, o.trainable && trainable_);
+  {
+    // Keras's add_weight: the variable's path under the layer's scope (under the path the
+    // layer was first used in, once it has been).
+    NameScope scope(name_, this, true, parent_path_);
+    if (path_.empty()) path_ = current_path();  // a build() the user called directly
+    v.set_path(current_path() + "/" + name);
+  }
   weights_.push_back(v);
   weight_trainable_.push_back(o.trainable);
   if (!o.autocast) core::autocast::set_enabled(v, false);

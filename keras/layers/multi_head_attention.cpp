@@ -96,7 +96,7 @@ void MultiHeadAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
     opt.name = nm;
     if (std::string(nm) == "gate") opt.activation = "sigmoid";
     if (o_.use_bias) opt.bias_axes = p.bias_axes;
-    return track(with_policy(EinsumDense(p.equation, partial_shape(p.output_rank - 1, last), opt), dtype_policy()));
+    return track(with_policy(EinsumDense(p.equation, partial_shape(p.output_rank - 1, last), opt), sublayer_dtype_policy()));
   };
   query_dense = dense(q, 1, {num_heads_, key_dim_}, "query");
   query_dense->build(q);
@@ -138,9 +138,9 @@ void MultiHeadAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
   const int64_t scores_rank = int64_t(product.size()), n_attn = int64_t(attention_axes_.size());
   std::vector<int64_t> norm_axes;
   for (int64_t i = scores_rank - n_attn; i < scores_rank; ++i) norm_axes.push_back(i);
-  softmax_ = with_policy(Softmax(norm_axes), dtype_policy());
+  softmax_ = with_policy(Softmax(norm_axes), sublayer_dtype_policy());
   // The policy now, not at construction (a loaded layer gets its config's policy after).
-  dropout_->set_dtype_policy(dtype_policy());
+  dropout_->set_dtype_policy(sublayer_dtype_policy());
 
   const ShapeSpec out_last = o_.output_shape.empty() ? ShapeSpec{q.back()} : o_.output_shape;
   {
@@ -149,7 +149,7 @@ void MultiHeadAttentionLayer::build(const std::vector<ShapeSpec>& shapes) {
     opt.name = "attention_output";
     if (o_.use_bias) opt.bias_axes = p.bias_axes;
     output_dense =
-        track(with_policy(EinsumDense(p.equation, partial_shape(p.output_rank - 1, out_last), opt), dtype_policy()));
+        track(with_policy(EinsumDense(p.equation, partial_shape(p.output_rank - 1, out_last), opt), sublayer_dtype_policy()));
   }
   ShapeSpec out_in = query_dense->compute_output_shape({q}).at(0);
   out_in.back() = value_dim_;

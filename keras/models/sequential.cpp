@@ -44,7 +44,10 @@ void SequentialModel::add(const LayerPtr& layer) {
 
 void SequentialModel::trace_from(size_t first) {
   if (first != traced_) return;
-  for (size_t i = first; i < layers_.size(); ++i) last_ = (*layers_[i])(last_);
+  // Keras's Sequential builds its layers inside its build wrapper: under its name scope.
+  in_build_scope([&] {
+    for (size_t i = first; i < layers_.size(); ++i) last_ = (*layers_[i])(last_);
+  });
   traced_ = layers_.size();
   set_built();
 }

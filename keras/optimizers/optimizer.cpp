@@ -98,6 +98,11 @@ Tensor Optimizer::step_count(DType dtype) const {
   const Tensor it = iterations_tensor();
   return ops::cast(ops::add(it, ops::scalar_like(it, 1.0)), dtype);
 }
+void Optimizer::set_loss_scale_factor(std::optional<double> factor) {
+  if (factor && !(std::isfinite(*factor) && *factor > 0))
+    throw std::invalid_argument(name_ + ": expected loss_scale_factor > 0, but received " + std::to_string(*factor));
+  options_.loss_scale_factor = factor;
+}
 Tensor Optimizer::scale_loss(const Tensor& loss) const {
   if (!options_.loss_scale_factor) return loss;
   return ops::multiply(loss, ops::scalar_like(loss, *options_.loss_scale_factor));

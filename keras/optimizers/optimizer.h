@@ -105,6 +105,8 @@ class Optimizer {
   /// LossScaleOptimizer multiplies by its dynamic scale), else the loss (Keras's
   /// scale_loss; train steps call it).
   virtual Tensor scale_loss(const Tensor& loss) const;
+  /// Replaces loss_scale_factor (a MultiOptimizer sets its own on the optimizers it holds).
+  void set_loss_scale_factor(std::optional<double> factor);
   /// With use_ema, copies each variable's moving average into it (Keras's
   /// finalize_variable_values; fit() calls it after its last epoch); otherwise nothing.
   /// Variables the optimizer has not built are skipped.
@@ -200,9 +202,52 @@ class Optimizer {
 /// A shared optimizer, as compile() holds them.
 using OptimizerPtr = std::shared_ptr<Optimizer>;
 
-/// Several optimizers on one model (Wide & Deep): each group of variables gets its own
-/// optimizer; compile() takes it like any optimizer, so it works inside fit(). A variable
-/// in no group raises. Its learning_rate() and iterations() are the first group's.
+/// Keras 3's OptimizerMap: variable paths (Variable::path, "encoder/dense/kernel") ->
+/// optimizers, for a MultiOptimizer. A key is an exact path or a regular expression
+/// (ECMAScript) that must match a whole path ("encoder/.*"); unmatched variables take the
+/// default optimizer.
+///   OptimizerMap map(SGD(), {{"encoder/.*", Adam()}});
+class OptimizerMap {
+ public:
+  /// std::invalid_argument for a null default or a bad entry (see set()).
+  explicit OptimizerMap(OptimizerPtr default_optimizer,
+                        const std::vector<std::pair<std::string, OptimizerPtr>>& optimizer_map = {});
+  /// The optimizer of unmatched paths.
+  const OptimizerPtr& default_optimizer() const { return default_; }
+  /// The optimizer of `path`: an exact key's, else the one key matching it as a regular
+  /// expression, else the default; std::invalid_argument when several keys match.
+  const OptimizerPtr& operator[](const std::string& path) const;
+  /// The optimizer of a variable (by its path).
+  const OptimizerPtr& operator()(const Variable& variable) const { return (*this)[variable.path()]; }
+  /// Adds `key`; std::invalid_argument when it is already there, when `key` is not a valid
+  /// regular expression, or when `optimizer` is null, a LossScaleOptimizer or a
+  /// MultiOptimizer (as Keras).
+  void set(const std::string& key, OptimizerPtr optimizer);
+  /// Removes `key`; returns whether it was there.
+  bool erase(const std::string& key);
+  /// Whether `key` is one of the keys (no pattern matching).
+  bool contains(const std::string& key) const;
+  /// The number of keys.
+  size_t size() const { return entries_.size(); }
+  /// The keys and their optimizers, in the order they were set.
+  const std::vector<std::pair<std::string, OptimizerPtr>>& entries() const { return entries_; }
+  /// Keras's config: {"default_optimizer": <optimizer>, "optimizer_map": {key: <optimizer>}},
+  /// each optimizer in Keras's serialized form (module, class_name, config).
+  Config get_config() const;
+  /// The map of get_config()'s form (optimizers in Keras's or serialize()'s form).
+  static OptimizerMap from_config(const Config& config);
+
+ private:
+  OptimizerPtr default_;
+  std::vector<std::pair<std::string, OptimizerPtr>> entries_;
+};
+
+/// Several optimizers on one model (Keras 3's MultiOptimizer; Wide & Deep): each variable
+/// is updated by the optimizer an OptimizerMap or a selector gives it (chosen when the
+/// variable is first seen), or by the group that lists it. compile() takes it like any
+/// optimizer, so it works inside fit(); a model compiled with one made from an
+/// OptimizerMap saves and loads (its config is Keras's). iterations() counts its own steps.
+///   auto opt = MultiOptimizer(OptimizerMap(SGD(), {{"deep/.*", Adam()}}));
 ///   auto opt = MultiOptimizer({{SGD({.learning_rate = 0.01}), wide->trainable_weights()},
 ///                              {Adam(), deep->trainable_weights()}});
 class MultiOptimizer : public Optimizer {
@@ -214,26 +259,55 @@ class MultiOptimizer : public Optimizer {
     /// The variables it updates.
     std::vector<Variable> variables;
   };
-  /// The groups, each variable in exactly one (see above).
+  /// What a selector is: the optimizer of a variable.
+  using Selector = std::function<OptimizerPtr(const Variable&)>;
+  /// The groups, each variable in exactly one (a variable in none raises when it is
+  /// applied). Its saved state is the groups' optimizers' states, in order.
   explicit MultiOptimizer(std::vector<Group> groups, std::string name = "");
+  /// Keras's MultiOptimizer(optimizer_map, loss_scale_factor, name): the map's optimizers
+  /// (then its default) in optimizers(), each given `loss_scale_factor` when set. Its saved
+  /// state is its iteration count, then each optimizer's state, as Keras's variables.
+  explicit MultiOptimizer(OptimizerMap map, std::optional<double> loss_scale_factor = std::nullopt,
+                          std::string name = "");
+  /// Keras's MultiOptimizer(callable): `selector` gives each variable's optimizer (not
+  /// serializable: saving the model's compile config raises).
+  explicit MultiOptimizer(Selector selector, std::optional<double> loss_scale_factor = std::nullopt,
+                          std::string name = "");
   void apply_gradients(const std::vector<Tensor>& grads, const std::vector<Variable>& vars) override;
-  /// Gives the replicas to every group's optimizer (each all-reduces its own gradients).
+  /// Gives the replicas to every optimizer (each all-reduces its own gradients).
   void set_replicas(distribute::CrossReplicaPtr replicas) override;
-  /// Each group's finalize_variable_values on its own variables.
+  /// Each optimizer's finalize_variable_values on its own variables.
   void finalize_variable_values(const std::vector<Variable>& vars) override;
-  /// Swaps in every group that uses EMA; false when none does.
+  /// Swaps in every optimizer that uses EMA; false when none does.
   bool swap_ema_weights() override;
   void reset_ema_to_variables() override;
-  /// Whether any group uses EMA.
+  /// Whether any optimizer uses EMA.
   bool uses_ema() const override;
-  /// The groups.
+  /// Keras's config: {"optimizer_map": <OptimizerMap>, "loss_scale_factor", "name"};
+  /// std::invalid_argument for groups or a selector, which have no config.
+  Config get_config() const override;
+  /// The optimizers, in Keras's order (an OptimizerMap's entries, its default, then any
+  /// other a selector returned).
+  const std::vector<OptimizerPtr>& optimizers() const { return optimizers_; }
+  /// The groups (empty unless made from groups).
   const std::vector<Group>& groups() const { return groups_; }
+  /// The OptimizerMap it was made from, or null.
+  const OptimizerMap* optimizer_map() const { return map_ ? &*map_ : nullptr; }
+  /// Assigns `vars` to their optimizers and builds their slots; returns the saved state
+  /// (see the constructors) with `vars` assigned.
+  std::vector<Variable> state_variables(const std::vector<Variable>& vars);
 
  protected:
   void update_step(const Tensor& grad, Variable& var, const Tensor& lr) override;
 
  private:
+  size_t optimizer_index(const Variable& var);  // the optimizer of `var` (assigned once)
+  void add_optimizer(const OptimizerPtr& opt);
   std::vector<Group> groups_;
+  std::optional<OptimizerMap> map_;
+  Selector selector_;
+  std::vector<OptimizerPtr> optimizers_;
+  std::vector<std::pair<Variable, size_t>> assigned_;
 };
 /// A MultiOptimizer of these groups.
 std::shared_ptr<MultiOptimizer> make_multi_optimizer(std::vector<MultiOptimizer::Group> groups);

@@ -77,6 +77,13 @@ void ensure_builtins() {
                                                   c.get("initial_scale", 32768.0).as_double(),
                                                   c.get("dynamic_growth_steps", 2000).as_int(), c.get("name", "").as_string());
     };
+    f["MultiOptimizer"] = [](const Config& c) -> OptimizerPtr {  // Keras 3.15's config
+      const Value& map = c.at("optimizer_map");
+      const Value& lsf = c.get("loss_scale_factor", Value());
+      return std::make_shared<MultiOptimizer>(OptimizerMap::from_config(map.get("config", map)),
+                                              lsf.is_null() ? std::nullopt : std::optional<double>(lsf.as_double()),
+                                              c.get("name", "").as_string());
+    };
     f["SGD"] = [](const Config& c) -> OptimizerPtr {
       SGDOptions o = read_common(c, SGDOptions{.learning_rate = 0.01});
       o.momentum = num_or(c, "momentum", o.momentum);

@@ -80,6 +80,15 @@ struct Reader {
     const size_t size = H5Tget_size(type);
     if (cls == H5T_FLOAT && size == 4) return DType::float32;
     if (cls == H5T_FLOAT && size == 8) return DType::float64;
+    // float16 (NumPy's '<f2') and bfloat16 (ml_dtypes', which h5py stores as 2-byte opaque
+    // elements), read as their bits.
+    if (cls == H5T_FLOAT && size == 2) {
+      size_t spos, epos, esize, mpos, msize;
+      if (H5Tget_order(type) == H5T_ORDER_LE && H5Tget_fields(type, &spos, &epos, &esize, &mpos, &msize) >= 0 &&
+          spos == 15 && epos == 10 && esize == 5 && mpos == 0 && msize == 10)
+        return DType::float16;
+    }
+    if (cls == H5T_OPAQUE && size == 2) return DType::bfloat16;
     if (cls == H5T_INTEGER) {
       const bool sign = H5Tget_sign(type) == H5T_SGN_2;
       if (sign && size == 1) return DType::int8;
@@ -91,7 +100,8 @@ struct Reader {
       if (!sign && size == 4) return DType::uint32;
     }
     fail(path, "unsupported element type (class " + std::to_string(int(cls)) + ", " + std::to_string(size) +
-                   " bytes); expected float32, float64, int8, int16, int32, int64, uint8, uint16 or uint32");
+                   " bytes); expected float16, bfloat16, float32, float64, int8, int16, int32, int64, uint8, uint16 or "
+                   "uint32");
   }
 
   void dataset(hid_t d, const std::string& path) {
@@ -121,7 +131,7 @@ struct Reader {
     if (bytes > 0 && (stored < bytes || stored > file_bytes))
       fail(path, "its shape " + s.str() + " needs " + std::to_string(bytes) + " bytes, but " + std::to_string(stored) +
                      " are stored in a file of " + std::to_string(file_bytes) + " bytes");
-    const hid_t mem = memory_type(dt);
+    const hid_t mem = core::is_half(dt) ? type.get() : memory_type(dt);  // half: the stored bits
     std::vector<unsigned char> buf(static_cast<size_t>(bytes) + 1);
     if (bytes > 0 && H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0) fail(path, "cannot read its data");
     out.datasets.emplace(path, core::from_buffer(buf.data(), s, dt));
@@ -258,8 +268,24 @@ H5Contents read_h5(std::string_view bytes, const std::string& source, const H5Li
 }
 
 namespace {
+// The element types Keras's files hold half floats in (h5py's): IEEE binary16,
+// little-endian, and 2-byte opaque elements for bfloat16.
+hid_t half_type(DType dt) {
+  static const hid_t f16 = [] {
+    const hid_t t = H5Tcopy(H5T_IEEE_F32LE);
+    H5Tset_fields(t, 15, 10, 5, 0, 10);
+    H5Tset_size(t, 2);
+    H5Tset_ebias(t, 15);
+    return t;
+  }();
+  static const hid_t bf16 = H5Tcreate(H5T_OPAQUE, 2);
+  return dt == DType::float16 ? f16 : bf16;
+}
+
 hid_t file_type(DType dt) {
   switch (dt) {
+    case DType::float16:
+    case DType::bfloat16: return half_type(dt);
     case DType::float32: return H5T_IEEE_F32LE;
     case DType::float64: return H5T_IEEE_F64LE;
     case DType::int32: return H5T_STD_I32LE;
@@ -314,7 +340,7 @@ std::string write_h5(const std::vector<std::pair<std::string, std::string>>& gro
              H5Dclose);
     if (!d.ok()) write_fail("cannot create the dataset '" + path + "'");
     if (t.shape().num_elements() > 0 &&
-        H5Dwrite(d.get(), memory_type(t.dtype()), H5S_ALL, H5S_ALL, H5P_DEFAULT, t.raw_data()) < 0)
+        H5Dwrite(d.get(), core::is_half(t.dtype()) ? file_type(t.dtype()) : memory_type(t.dtype()), H5S_ALL, H5S_ALL, H5P_DEFAULT, t.raw_data()) < 0)
       write_fail("cannot write the dataset '" + path + "'");
   }
   if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) write_fail("cannot flush the in-memory file");

@@ -66,7 +66,7 @@ void restore_compile(Model& model, const Value& cc) {
     o.optimizer = OptimizerArg(opt.as_string());
   } else {
     optimizers::OptimizerPtr made = optimizers::deserialize(opt);
-    const std::string bad = unhonoured_option(opt.at("config"), optimizers::serialize(*made).at("config"));
+    const std::string bad = unhonoured_option(opt.at("config"), keras_value_to_cpp(optimizers::serialize(*made)).at("config"));
     if (!bad.empty()) throw std::invalid_argument("the optimizer option " + bad + " is not supported");
     o.optimizer = OptimizerArg(made);
   }

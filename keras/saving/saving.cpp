@@ -53,26 +53,14 @@ std::vector<NamedTensor> named_weights(const Model& model) {
   return out;
 }
 
-// The optimizer's state variables (iterations and slots; a MultiOptimizer's groups in
-// order), building the slots for the model's trainable weights first when `build`.
+// The optimizer's state variables (iterations and slots; a MultiOptimizer's are its
+// state_variables), building the slots for the model's trainable weights first when `build`.
 std::vector<Variable> optimizer_state(const Model& model, bool build) {
   const optimizers::OptimizerPtr& opt = model.optimizer();
   std::vector<Variable> out;
   if (!opt) return out;
   const std::vector<Variable> trainable = model.trainable_weights();
-  if (auto* multi = dynamic_cast<const optimizers::MultiOptimizer*>(opt.get())) {
-    for (const auto& g : multi->groups()) {
-      if (build) {
-        std::vector<Variable> mine;
-        for (const Variable& v : trainable)
-          if (std::any_of(g.variables.begin(), g.variables.end(), [&](const Variable& x) { return x.same_as(v); }))
-            mine.push_back(v);
-        g.optimizer->build_variables(mine);
-      }
-      for (const Variable& v : g.optimizer->variables()) out.push_back(v);
-    }
-    return out;
-  }
+  if (auto* multi = dynamic_cast<optimizers::MultiOptimizer*>(opt.get())) return multi->state_variables(trainable);
   if (build) opt->build_variables(trainable);
   out = opt->variables();
   // A LossScaleOptimizer's state includes its inner optimizer's (Keras 3's variables: its

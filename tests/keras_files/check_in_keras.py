@@ -77,7 +77,8 @@ def main(folder):
                 model = keras.models.model_from_json(f.read())
             model.load_weights(base + ".weights.h5")
             d = diff(predict(model, arrays(base, "in")), arrays(base, "out"))
-            print(f"{name}: model_from_json ok (compiled: {model.compiled}), max |keras - keras-cpp| = {d:.3g}" +
+            compiled = type(model.optimizer).__name__ if model.compiled else "no"
+            print(f"{name}: model_from_json ok (compiled: {compiled}), max |keras - keras-cpp| = {d:.3g}" +
                   ("" if d <= TOL else "  <-- over 1e-5"))
             worst = max(worst, d)
             failed += d > TOL
