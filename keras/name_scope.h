@@ -16,10 +16,10 @@ namespace keras {
 /// object that opened it: with `deduplicate`, a scope opened by the same caller with the
 /// same name as the innermost one adds nothing. `override_parent` replaces the path of the
 /// scopes around it (a layer reopens its scope under the path it was first used in).
-/// Names may not be empty or contain '/' (std::invalid_argument). Scopes must end in
-/// reverse order of creation.
+/// Scopes must end in reverse order of creation.
 class NameScope {
  public:
+  /// Opens the scope; a name empty or with '/' raises std::invalid_argument.
   explicit NameScope(std::string name, const void* caller = nullptr, bool deduplicate = true,
                      std::optional<std::string> override_parent = std::nullopt);
   ~NameScope();

@@ -231,7 +231,7 @@ class OptimizerMap {
   size_t size() const { return entries_.size(); }
   /// The keys and their optimizers, in the order they were set.
   const std::vector<std::pair<std::string, OptimizerPtr>>& entries() const { return entries_; }
-  /// Keras's config: {"default_optimizer": <optimizer>, "optimizer_map": {key: <optimizer>}},
+  /// Keras's config: {"default_optimizer": (an optimizer), "optimizer_map": {key: (an optimizer)}},
   /// each optimizer in Keras's serialized form (module, class_name, config).
   Config get_config() const;
   /// The map of get_config()'s form (optimizers in Keras's or serialize()'s form).
@@ -283,7 +283,7 @@ class MultiOptimizer : public Optimizer {
   void reset_ema_to_variables() override;
   /// Whether any optimizer uses EMA.
   bool uses_ema() const override;
-  /// Keras's config: {"optimizer_map": <OptimizerMap>, "loss_scale_factor", "name"};
+  /// Keras's config: {"optimizer_map": (an OptimizerMap entry), "loss_scale_factor", "name"};
   /// std::invalid_argument for groups or a selector, which have no config.
   Config get_config() const override;
   /// The optimizers, in Keras's order (an OptimizerMap's entries, its default, then any
