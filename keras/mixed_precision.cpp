@@ -2,10 +2,10 @@
 
 #include <memory>
 #include <mutex>
-#include <regex>
 #include <optional>
 #include <stdexcept>
 
+#include "keras/path_match.h"
 #include "keras/settings.h"
 
 namespace keras::mixed_precision {
@@ -224,18 +224,9 @@ DTypePolicyMap::DTypePolicyMap(std::optional<DTypePolicy> default_policy,
 DTypePolicy DTypePolicyMap::default_policy() const { return default_ ? *default_ : global_policy(); }
 
 DTypePolicy DTypePolicyMap::operator[](const std::string& path) const {
-  for (const auto& [key, policy] : entries_)
-    if (key == path) return policy;
-  std::vector<const std::pair<std::string, DTypePolicy>*> hits;
-  for (const auto& e : entries_)
-    if (std::regex_match(path, std::regex(e.first))) hits.push_back(&e);
-  if (hits.size() > 1) {
-    std::string keys;
-    for (const auto* h : hits) keys += (keys.empty() ? "'" : ", '") + h->first + "'";
-    throw std::invalid_argument("DTypePolicyMap: path '" + path + "' matches multiple dtype policy specification keys: " +
-                                keys + "; each path must match at most one key");
-  }
-  return hits.empty() ? default_policy() : hits[0]->second;
+  const auto i = detail::match_path(entries_, path, "DTypePolicyMap",
+                                    "path '" + path + "' matches multiple dtype policy specification keys:");
+  return i ? entries_[*i].second : default_policy();
 }
 
 void DTypePolicyMap::set(const std::string& key, const DTypePolicy& policy) {
@@ -244,11 +235,7 @@ void DTypePolicyMap::set(const std::string& key, const DTypePolicy& policy) {
                                 "'); keys may not repeat");
   if (policy.policy_map())
     throw std::invalid_argument("DTypePolicyMap: the policy of '" + key + "' cannot be a DTypePolicyMap");
-  try {
-    std::regex check(key);
-  } catch (const std::regex_error& e) {
-    throw std::invalid_argument("DTypePolicyMap: key '" + key + "' is not a valid regular expression: " + e.what());
-  }
+  detail::check_path_key("DTypePolicyMap", key);
   entries_.emplace_back(key, policy);
 }
 

@@ -108,7 +108,8 @@ void TensorBoard::on_epoch_end(int epoch, const Logs& logs) {
   }
   if (model() && model()->optimizer()) {
     const auto& opt = model()->optimizer();
-    train_logs["learning_rate"] = opt->learning_rate();
+    if (!dynamic_cast<const optimizers::MultiOptimizer*>(opt.get()))  // (it has no learning rate of its own)
+      train_logs["learning_rate"] = opt->learning_rate();
     if (options_.write_steps_per_second)
       train_logs["steps_per_second"] =
           double(opt->iterations() - epoch_start_iterations_) / std::max(now() - epoch_start_, 1e-9);

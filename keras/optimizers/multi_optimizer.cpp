@@ -1,12 +1,12 @@
 // multi_optimizer.cpp - OptimizerMap (variable paths -> optimizers) and MultiOptimizer:
 // one optimizer per group of variables (Wide & Deep), used by compile() like any optimizer.
 #include <algorithm>
-#include <regex>
 #include <stdexcept>
 #include <string>
 
 #include "core/ops.h"
 #include "keras/optimizers.h"
+#include "keras/path_match.h"
 
 namespace keras::optimizers {
 
@@ -19,18 +19,9 @@ OptimizerMap::OptimizerMap(OptimizerPtr default_optimizer,
 }
 
 const OptimizerPtr& OptimizerMap::operator[](const std::string& path) const {
-  for (const auto& [key, opt] : entries_)
-    if (key == path) return opt;
-  std::vector<const std::pair<std::string, OptimizerPtr>*> hits;
-  for (const auto& e : entries_)
-    if (std::regex_match(path, std::regex(e.first))) hits.push_back(&e);
-  if (hits.size() > 1) {
-    std::string keys;
-    for (const auto* h : hits) keys += (keys.empty() ? "'" : ", '") + h->first + "'";
-    throw std::invalid_argument("OptimizerMap: multiple optimizers assigned to variable '" + path + "' (keys " + keys +
-                                "); each path must match at most one key");
-  }
-  return hits.empty() ? default_ : hits[0]->second;
+  const auto i = detail::match_path(entries_, path, "OptimizerMap",
+                                    "multiple optimizers assigned to variable '" + path + "', by keys");
+  return i ? entries_[*i].second : default_;
 }
 
 void OptimizerMap::set(const std::string& key, OptimizerPtr optimizer) {
@@ -42,11 +33,7 @@ void OptimizerMap::set(const std::string& key, OptimizerPtr optimizer) {
     throw std::invalid_argument("OptimizerMap: the optimizer of '" + key + "' cannot be a LossScaleOptimizer");
   if (dynamic_cast<const MultiOptimizer*>(optimizer.get()))
     throw std::invalid_argument("OptimizerMap: the optimizer of '" + key + "' cannot be a MultiOptimizer");
-  try {
-    std::regex check(key);
-  } catch (const std::regex_error& e) {
-    throw std::invalid_argument("OptimizerMap: key '" + key + "' is not a valid regular expression: " + e.what());
-  }
+  detail::check_path_key("OptimizerMap", key);
   entries_.emplace_back(key, std::move(optimizer));
 }
 

@@ -73,7 +73,17 @@ int64_t Optimizer::iterations() const {
   const int64_t raw = iterations_.value().item<int64_t>();
   return options_.gradient_accumulation_steps ? raw / *options_.gradient_accumulation_steps : raw;
 }
+namespace {
+// Keras's MultiOptimizer has no learning rate of its own: reading or setting one raises.
+void refuse_multi(const Optimizer& o, const char* what) {
+  if (dynamic_cast<const MultiOptimizer*>(&o))
+    throw std::logic_error(o.name() + ": the learning rate cannot be " + what +
+                           " on a MultiOptimizer; use those of the optimizers it holds (optimizers())");
+}
+}  // namespace
+
 double Optimizer::learning_rate() const {
+  refuse_multi(*this, "read");
   // Keras evaluates a schedule at the count of apply calls, also when gradients accumulate.
   return options_.learning_rate.schedule ? (*options_.learning_rate.schedule)(iterations_.value().item<int64_t>())
                                          : learning_rate_.value().item<double>();
@@ -82,6 +92,7 @@ Tensor Optimizer::current_learning_rate() const {
   return options_.learning_rate.schedule ? (*options_.learning_rate.schedule)(iterations_.value()) : learning_rate_.value();
 }
 void Optimizer::set_learning_rate(double lr) {
+  if (learning_rate_.defined()) refuse_multi(*this, "set");
   if (!(lr >= 0)) throw std::invalid_argument(name_ + ": expected learning_rate >= 0, but received " + std::to_string(lr));
   options_.learning_rate = LearningRate(lr);
   const Tensor value = core::constant(lr, DType::float64);

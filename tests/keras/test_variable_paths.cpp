@@ -183,6 +183,10 @@ TEST_CASE("MultiOptimizer with an OptimizerMap trains as Keras 3.15's, and saves
   CHECK(multi->optimizers()[0]->name() == "adam");  // the map's entries, then its default
   CHECK(multi->optimizers()[0]->iterations() == 3);
   CHECK(multi->optimizers()[1]->name() == "sgd");
+  // As Keras: no learning rate of its own (each optimizer it holds has one).
+  CHECK_THROWS_MSG(multi->learning_rate(), std::logic_error, "the learning rate cannot be read on a MultiOptimizer");
+  CHECK_THROWS_MSG(multi->set_learning_rate(0.5), std::logic_error, "cannot be set on a MultiOptimizer");
+  CHECK(multi->optimizers()[1]->learning_rate() == doctest::Approx(0.1));
 
   // Saved and loaded (.kcpp): the map comes back, and the state with it.
   TempDir dir;
