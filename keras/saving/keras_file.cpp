@@ -191,7 +191,10 @@ std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::strin
   load_vocabulary_assets(keras_layer_paths(*model), bytes, source);
   check_honoured(keras_cfg, *model, source);
   assign_keras_weights(*model, weights, source + ": " + kWeights);
-  if (compile) compile_from_keras_config(*model, keras_cfg, source);
+  if (compile) {
+    compile_from_keras_config(*model, keras_cfg, source);
+    restore_keras_optimizer_state(*model, weights, source + ": " + kWeights);
+  }
   return model;
 }
 

@@ -12,6 +12,8 @@
 
 namespace keras::saving::detail {
 
+struct H5Contents;
+
 // Gives the StringLookup, IntegerLookup and TextVectorization layers among `layers` (each
 // at its path in Keras's layout) that have no vocabulary the one in the .keras archive
 // `bytes` ("assets/<path>/vocabulary.txt"), where it has one.
@@ -32,8 +34,8 @@ bool is_hdf5(std::string_view bytes);  // starts with HDF5's signature
 // A `.keras` file: the architecture from config.json (each layer's options checked), the
 // weights from model.weights.h5, and with `compile` the compile configuration (optimizer,
 // loss, metrics, loss_weights) when keras-cpp can honour all of it; otherwise a warning
-// names what it cannot, and the model comes back uncompiled, as Keras does. The
-// optimizer's state is not read.
+// names what it cannot, and the model comes back uncompiled, as Keras does. Compiled, its
+// optimizer takes the file's optimizer state (restore_keras_optimizer_state).
 std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::string& source, bool compile = true);
 // The model a Keras 3 model entry (config.json, model.to_json()) describes, with new
 // weights; a malformed entry or a class keras-cpp lacks throws naming it (the options are
@@ -49,6 +51,10 @@ void compile_from_keras_config(Model& model, const Config& keras_cfg, const std:
 // The Keras 3 compile_config of a compiled model (optimizer, loss, metrics, loss_weights,
 // run_eagerly, ...), as model.to_json() holds it.
 Value keras_compile_config(const Model& model);
+// Puts the optimizer state of a Keras 3 weight file ("optimizer/vars/<i>", Keras's
+// optimizer.variables) into the compiled model's optimizer, building its slots; a layout
+// that does not match (another optimizer, a LossScaleOptimizer) is skipped with a warning.
+void restore_keras_optimizer_state(Model& model, const H5Contents& weights, const std::string& source);
 // Writes what Keras 3's model.save writes (the architecture and the weights), atomically.
 void save_keras_model(const Model& model, const std::string& path);
 

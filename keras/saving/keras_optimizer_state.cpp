@@ -1,0 +1,135 @@
+// keras_optimizer_state.cpp - the optimizer state of Keras 3's `.keras` files
+// ("optimizer/vars/<i>" in model.weights.h5, in the order of Keras's optimizer.variables):
+// read into a compiled model's optimizer, so training resumes where Keras left it.
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ops.h"
+#include "keras/models/model.h"
+#include "keras/optimizers.h"
+#include "keras/saving/h5_file.h"
+#include "keras/saving/keras_file.h"
+
+namespace keras::saving::detail {
+namespace {
+namespace ops = core::ops;
+
+// One of Keras's optimizer variables, as keras-cpp holds it: its shape and dtype, and how
+// a value is put in place.
+struct KerasSlot {
+  core::Shape shape;
+  core::DType dtype;
+  std::function<void(const Tensor&)> set;
+};
+
+bool has_schedule(const optimizers::Optimizer& opt) { return opt.get_config().at("learning_rate").is_object(); }
+
+// Keras's build order of the slots beyond the base ones (the moving averages, then the
+// gradient accumulators, each for every variable): groups of kinds, each group made for
+// every variable in turn, kinds interleaved. keras-cpp makes some interleaved where Keras
+// does not; unlisted classes make theirs in Keras's order already.
+const std::map<std::string, std::vector<std::vector<std::string>>>& keras_phases() {
+  static const std::map<std::string, std::vector<std::vector<std::string>>> phases = {
+      {"Adam", {{"momentum", "velocity"}, {"velocity_hat"}}},
+      {"AdamW", {{"momentum", "velocity"}, {"velocity_hat"}}},
+      {"RMSprop", {{"velocity"}, {"momentum"}, {"average_gradient"}}},
+      {"Nadam", {{"momentum", "velocity"}}},  // then u_product
+      {"Adafactor", {{"r", "c", "velocity"}}},  // r and c: scalar placeholders for rank < 2
+  };
+  return phases;
+}
+
+// Keras's optimizer.variables for `opt` updating `vars`: iteration, learning_rate (unless
+// a schedule), then the slots in Keras's order.
+void plain_slots(optimizers::Optimizer& opt, const std::vector<Variable>& vars, std::vector<KerasSlot>& out) {
+  Variable it = opt.iterations_variable();
+  out.push_back({it.shape(), it.dtype(), [it](const Tensor& t) mutable { it.assign(t); }});
+  if (!has_schedule(opt))
+    out.push_back({core::Shape{}, core::DType::float32, [&opt](const Tensor& t) {
+                     opt.set_learning_rate(ops::cast(t, core::DType::float64).item<double>());
+                   }});
+  const std::vector<Variable> all = opt.variables();
+  std::vector<Variable> slots(all.begin() + 1, all.end());
+  std::vector<bool> taken(slots.size(), false);
+  auto add = [&](size_t i) {
+    taken[i] = true;
+    Variable v = slots[i];
+    out.push_back({v.shape(), v.dtype(), [v](const Tensor& t) mutable { v.assign(t); }});
+  };
+  auto find = [&](const Variable& var, const std::string& kind) -> std::optional<size_t> {
+    const std::string name = opt.name() + "/" + var.name() + "_" + kind;
+    for (size_t i = 0; i < slots.size(); ++i)
+      if (!taken[i] && slots[i].name() == name) return i;
+    return std::nullopt;
+  };
+  std::vector<std::vector<std::string>> phases = {{"average"}, {"gradient_accumulator"}};
+  auto it_class = keras_phases().find(opt.class_name());
+  if (it_class != keras_phases().end()) phases.insert(phases.end(), it_class->second.begin(), it_class->second.end());
+  const bool placeholders = opt.class_name() == "Adafactor";
+  for (const auto& phase : phases)
+    for (const Variable& var : vars)
+      for (const std::string& kind : phase) {
+        if (auto i = find(var, kind)) add(*i);
+        else if (placeholders && (kind == "r" || kind == "c"))  // Keras's unfactored r / c
+          out.push_back({core::Shape{}, var.dtype(), [](const Tensor&) {}});
+      }
+  for (size_t i = 0; i < slots.size(); ++i)
+    if (!taken[i]) add(i);  // the rest in keras-cpp's order (Nadam's u_product)
+}
+
+// The slots of the model's optimizer, built for its trainable weights; false for an
+// optimizer whose Keras layout keras-cpp does not mirror (LossScaleOptimizer).
+bool keras_slots(Model& model, std::vector<KerasSlot>& out) {
+  optimizers::Optimizer& opt = *model.optimizer();
+  const std::vector<Variable> trainable = model.trainable_weights();
+  if (dynamic_cast<optimizers::LossScaleOptimizer*>(&opt)) return false;
+  if (auto* multi = dynamic_cast<optimizers::MultiOptimizer*>(&opt)) {
+    if (!multi->optimizer_map()) return false;
+    multi->state_variables(trainable);  // assigns and builds
+    Variable it = multi->iterations_variable();
+    out.push_back({it.shape(), it.dtype(), [it](const Tensor& t) mutable { it.assign(t); }});
+    out.push_back({core::Shape{}, core::DType::float32, [](const Tensor&) {}});  // its unused learning rate
+    for (const auto& inner : multi->optimizers()) {
+      std::vector<Variable> mine;
+      for (const Variable& v : trainable)
+        if ((*multi->optimizer_map())(v) == inner) mine.push_back(v);
+      plain_slots(*inner, mine, out);
+    }
+    return true;
+  }
+  opt.build_variables(trainable);
+  plain_slots(opt, trainable, out);
+  return true;
+}
+}  // namespace
+
+void restore_keras_optimizer_state(Model& model, const H5Contents& weights, const std::string& source) {
+  if (!model.compiled() || !model.optimizer()) return;
+  std::vector<const Tensor*> saved;
+  for (size_t i = 0;; ++i) {
+    auto it = weights.datasets.find("optimizer/vars/" + std::to_string(i));
+    if (it == weights.datasets.end()) break;
+    saved.push_back(&it->second);
+  }
+  if (saved.empty()) return;  // saved without its optimizer state (keras-cpp's files, or uncompiled)
+  const std::string name = model.optimizer()->name();
+  std::vector<KerasSlot> slots;
+  auto skip = [&](const std::string& why) {
+    std::fprintf(stderr, "UserWarning: %s: skipping the optimizer state of '%s' (%s); training resumes with fresh "
+                 "optimizer variables\n", source.c_str(), name.c_str(), why.c_str());
+  };
+  if (!keras_slots(model, slots)) return skip("keras-cpp does not read this optimizer's Keras state");
+  if (slots.size() != saved.size())
+    return skip("it has " + std::to_string(slots.size()) + " variables, the file " + std::to_string(saved.size()));
+  for (size_t i = 0; i < slots.size(); ++i)
+    if (saved[i]->shape() != slots[i].shape)
+      return skip("variable " + std::to_string(i) + " has shape " + slots[i].shape.str() + ", the file's " +
+                  saved[i]->shape().str());
+  for (size_t i = 0; i < slots.size(); ++i) slots[i].set(ops::cast(*saved[i], slots[i].dtype));
+}
+
+}  // namespace keras::saving::detail
