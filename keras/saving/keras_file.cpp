@@ -230,7 +230,20 @@ Value keras_compile_config(const Model& model) {
 void save_keras_model(const Model& model, const std::string& path) {
   std::unique_lock<std::recursive_mutex> lock = model.lock_state();  // a snapshot between steps
   Value cfg = cpp_to_keras(model);
-  std::string weights = keras_weights_file(model);
+  // Compiled: Keras's compile_config and the optimizer's state, so Keras (and keras-cpp)
+  // load it compiled and training resumes where it stopped; without a state that fits
+  // (LoRA factors merged, a LossScaleOptimizer), neither (it loads uncompiled).
+  std::vector<std::pair<std::string, std::string>> groups;
+  std::vector<std::pair<std::string, Tensor>> datasets;
+  if (model.compiled() && model.optimizer()) {
+    try {
+      Value cc = keras_compile_config(model);
+      if (keras_optimizer_datasets(model, groups, datasets)) cfg["compile_config"] = cc;
+    } catch (const std::invalid_argument& e) {  // no Keras form (a MultiOptimizer of a selector)
+      std::fprintf(stderr, "UserWarning: %s: saved without its compile configuration (%s)\n", path.c_str(), e.what());
+    }
+  }
+  std::string weights = keras_weights_file(model, std::move(groups), datasets);
   lock.unlock();
   write_bytes(path, keras_archive(cfg, std::move(weights)));
 }

@@ -54,7 +54,14 @@ Value keras_compile_config(const Model& model);
 // Puts the optimizer state of a Keras 3 weight file ("optimizer/vars/<i>", Keras's
 // optimizer.variables) into the compiled model's optimizer, building its slots; a layout
 // that does not match (another optimizer, a LossScaleOptimizer) is skipped with a warning.
-void restore_keras_optimizer_state(Model& model, const H5Contents& weights, const std::string& source);
+void restore_keras_optimizer_state(const Model& model, const H5Contents& weights, const std::string& source);
+// The groups and datasets of the compiled model's optimizer state as Keras writes them
+// ("optimizer/vars/<i>"; a MultiOptimizer's optimizers also at
+// "optimizer/optimizers/<name>/vars"), built for its trainable weights; nothing for an
+// optimizer whose layout keras-cpp does not mirror, or when a layer stores other weights
+// than it trains (LoRA): then false.
+bool keras_optimizer_datasets(const Model& model, std::vector<std::pair<std::string, std::string>>& groups,
+                              std::vector<std::pair<std::string, Tensor>>& datasets);
 // Writes what Keras 3's model.save writes (the architecture and the weights), atomically.
 void save_keras_model(const Model& model, const std::string& path);
 

@@ -13,6 +13,7 @@
 #include "keras/optimizers.h"
 #include "keras/saving/h5_file.h"
 #include "keras/saving/keras_file.h"
+#include "keras/saving/keras_weights.h"
 
 namespace keras::saving::detail {
 namespace {
@@ -24,7 +25,16 @@ struct KerasSlot {
   core::Shape shape;
   core::DType dtype;
   std::function<void(const Tensor&)> set;
+  std::function<Tensor()> get;
 };
+
+KerasSlot of(Variable v) {
+  return {v.shape(), v.dtype(), [v](const Tensor& t) mutable { v.assign(t); }, [v] { return v.value(); }};
+}
+// A scalar Keras holds that keras-cpp does not (written as `value`, ignored when read).
+KerasSlot placeholder(core::DType dtype, double value = 0.0) {
+  return {core::Shape{}, dtype, [](const Tensor&) {}, [dtype, value] { return ops::fill({}, value, dtype); }};
+}
 
 bool has_schedule(const optimizers::Optimizer& opt) { return opt.get_config().at("learning_rate").is_object(); }
 
@@ -46,19 +56,17 @@ const std::map<std::string, std::vector<std::vector<std::string>>>& keras_phases
 // Keras's optimizer.variables for `opt` updating `vars`: iteration, learning_rate (unless
 // a schedule), then the slots in Keras's order.
 void plain_slots(optimizers::Optimizer& opt, const std::vector<Variable>& vars, std::vector<KerasSlot>& out) {
-  Variable it = opt.iterations_variable();
-  out.push_back({it.shape(), it.dtype(), [it](const Tensor& t) mutable { it.assign(t); }});
+  out.push_back(of(opt.iterations_variable()));
   if (!has_schedule(opt))
-    out.push_back({core::Shape{}, core::DType::float32, [&opt](const Tensor& t) {
-                     opt.set_learning_rate(ops::cast(t, core::DType::float64).item<double>());
-                   }});
+    out.push_back({core::Shape{}, core::DType::float32,
+                   [&opt](const Tensor& t) { opt.set_learning_rate(ops::cast(t, core::DType::float64).item<double>()); },
+                   [&opt] { return ops::fill({}, opt.learning_rate(), core::DType::float32); }});
   const std::vector<Variable> all = opt.variables();
   std::vector<Variable> slots(all.begin() + 1, all.end());
   std::vector<bool> taken(slots.size(), false);
   auto add = [&](size_t i) {
     taken[i] = true;
-    Variable v = slots[i];
-    out.push_back({v.shape(), v.dtype(), [v](const Tensor& t) mutable { v.assign(t); }});
+    out.push_back(of(slots[i]));
   };
   auto find = [&](const Variable& var, const std::string& kind) -> std::optional<size_t> {
     const std::string name = opt.name() + "/" + var.name() + "_" + kind;
@@ -75,29 +83,33 @@ void plain_slots(optimizers::Optimizer& opt, const std::vector<Variable>& vars, 
       for (const std::string& kind : phase) {
         if (auto i = find(var, kind)) add(*i);
         else if (placeholders && (kind == "r" || kind == "c"))  // Keras's unfactored r / c
-          out.push_back({core::Shape{}, var.dtype(), [](const Tensor&) {}});
+          out.push_back(placeholder(var.dtype()));
       }
   for (size_t i = 0; i < slots.size(); ++i)
     if (!taken[i]) add(i);  // the rest in keras-cpp's order (Nadam's u_product)
 }
 
-// The slots of the model's optimizer, built for its trainable weights; false for an
-// optimizer whose Keras layout keras-cpp does not mirror (LossScaleOptimizer).
-bool keras_slots(Model& model, std::vector<KerasSlot>& out) {
+// The slots of the model's optimizer, built for its trainable weights, and for a
+// MultiOptimizer each optimizer it holds with its own (Keras also saves them apart); false
+// for an optimizer whose Keras layout keras-cpp does not mirror (LossScaleOptimizer).
+bool keras_slots(const Model& model, std::vector<KerasSlot>& out,
+                 std::vector<std::pair<std::string, std::vector<KerasSlot>>>* inner_out = nullptr) {
   optimizers::Optimizer& opt = *model.optimizer();
   const std::vector<Variable> trainable = model.trainable_weights();
   if (dynamic_cast<optimizers::LossScaleOptimizer*>(&opt)) return false;
   if (auto* multi = dynamic_cast<optimizers::MultiOptimizer*>(&opt)) {
     if (!multi->optimizer_map()) return false;
     multi->state_variables(trainable);  // assigns and builds
-    Variable it = multi->iterations_variable();
-    out.push_back({it.shape(), it.dtype(), [it](const Tensor& t) mutable { it.assign(t); }});
-    out.push_back({core::Shape{}, core::DType::float32, [](const Tensor&) {}});  // its unused learning rate
+    out.push_back(of(multi->iterations_variable()));
+    out.push_back(placeholder(core::DType::float32));  // its unused learning rate
     for (const auto& inner : multi->optimizers()) {
       std::vector<Variable> mine;
       for (const Variable& v : trainable)
         if ((*multi->optimizer_map())(v) == inner) mine.push_back(v);
-      plain_slots(*inner, mine, out);
+      std::vector<KerasSlot> own;
+      plain_slots(*inner, mine, own);
+      out.insert(out.end(), own.begin(), own.end());
+      if (inner_out) inner_out->emplace_back(inner->name(), std::move(own));
     }
     return true;
   }
@@ -107,7 +119,7 @@ bool keras_slots(Model& model, std::vector<KerasSlot>& out) {
 }
 }  // namespace
 
-void restore_keras_optimizer_state(Model& model, const H5Contents& weights, const std::string& source) {
+void restore_keras_optimizer_state(const Model& model, const H5Contents& weights, const std::string& source) {
   if (!model.compiled() || !model.optimizer()) return;
   std::vector<const Tensor*> saved;
   for (size_t i = 0;; ++i) {
@@ -130,6 +142,31 @@ void restore_keras_optimizer_state(Model& model, const H5Contents& weights, cons
       return skip("variable " + std::to_string(i) + " has shape " + slots[i].shape.str() + ", the file's " +
                   saved[i]->shape().str());
   for (size_t i = 0; i < slots.size(); ++i) slots[i].set(ops::cast(*saved[i], slots[i].dtype));
+}
+
+}  // namespace keras::saving::detail
+
+namespace keras::saving::detail {
+
+bool keras_optimizer_datasets(const Model& model, std::vector<std::pair<std::string, std::string>>& groups,
+                              std::vector<std::pair<std::string, Tensor>>& datasets) {
+  if (!model.compiled() || !model.optimizer()) return false;
+  // A layer that stores other weights than it trains (LoRA factors merged into the kernel)
+  // loads with other trainable weights: the state would not fit them.
+  size_t stored = 0;
+  for (const auto& [path, layer] : keras_layer_paths(model)) stored += layer->stored_weights().size();
+  if (stored != model.weights().size()) return false;
+  std::vector<KerasSlot> slots;
+  std::vector<std::pair<std::string, std::vector<KerasSlot>>> inner;
+  if (!keras_slots(model, slots, &inner)) return false;
+  auto write = [&](const std::string& prefix, const std::string& name, const std::vector<KerasSlot>& list) {
+    groups.emplace_back(prefix + "vars", name);
+    for (size_t i = 0; i < list.size(); ++i) datasets.emplace_back(prefix + "vars/" + std::to_string(i), list[i].get());
+  };
+  groups.emplace_back("optimizer", "");
+  write("optimizer/", model.optimizer()->name(), slots);
+  for (const auto& [name, list] : inner) write("optimizer/optimizers/" + name + "/", name, list);
+  return true;
 }
 
 }  // namespace keras::saving::detail

@@ -204,8 +204,8 @@ void assign_slots(const std::vector<Slot>& slots, const H5Contents& file, const 
   for (const Slot& s : slots) loaded(*s.layer);
 }
 
-std::string weights_file(const std::vector<Slot>& slots, std::vector<std::pair<std::string, std::string>> groups) {
-  std::vector<std::pair<std::string, Tensor>> datasets;
+std::string weights_file(const std::vector<Slot>& slots, std::vector<std::pair<std::string, std::string>> groups,
+                         std::vector<std::pair<std::string, Tensor>> datasets = {}) {
   for (const Slot& s : slots) {
     groups.emplace_back(s.path + "/vars", s.layer->name());
     // Keras's save_own_variables, layer by layer (a LoRA layer's merged kernel).
@@ -271,11 +271,13 @@ void assign_keras_weights(const std::vector<std::pair<std::string, LayerPtr>>& l
   assign_slots(slots_of(layers), file, source, owner);
 }
 
-std::string keras_weights_file(const Model& model) {
+std::string keras_weights_file(const Model& model, std::vector<std::pair<std::string, std::string>> extra_groups,
+                               const std::vector<std::pair<std::string, Tensor>>& extra_datasets) {
   std::vector<Slot> slots;
   std::vector<std::pair<std::string, std::string>> groups;
   plan(model, "", slots, &groups);
-  return weights_file(slots, std::move(groups));
+  groups.insert(groups.end(), extra_groups.begin(), extra_groups.end());
+  return weights_file(slots, std::move(groups), extra_datasets);
 }
 
 std::string keras_weights_file(const std::vector<std::pair<std::string, LayerPtr>>& layers,

@@ -29,8 +29,10 @@ std::vector<std::pair<std::string, LayerPtr>> keras_layer_paths(const Model& mod
 // map_graph order, deepest first; a Sequential's own order); a subclassed model raises.
 std::vector<LayerPtr> keras_ordered_layers(const Model& model);
 
-// The bytes of the HDF5 weight file Keras 3 writes for the model.
-std::string keras_weights_file(const Model& model);
+// The bytes of the HDF5 weight file Keras 3 writes for the model (with `extra_groups` and
+// `extra_datasets` after the layers', as the optimizer state).
+std::string keras_weights_file(const Model& model, std::vector<std::pair<std::string, std::string>> extra_groups = {},
+                               const std::vector<std::pair<std::string, Tensor>>& extra_datasets = {});
 
 // The same for any object Keras saves (a FeatureSpace): its layers at their paths, with
 // `groups` (each (path, name)) written before theirs.

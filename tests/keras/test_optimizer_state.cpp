@@ -4,7 +4,11 @@
 // two more steps give Keras's weights.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "files.h"
@@ -55,4 +59,55 @@ TEST_CASE("Keras 3.15 .keras files: an optimizer state that does not fit is skip
   CHECK(model->optimizer()->iterations() == 0);  // fresh
   auto as_saved = keras::models::load_model(src);
   CHECK(as_saved->optimizer()->iterations() == 3);
+}
+
+TEST_CASE("keras-cpp writes compiled .keras files with their optimizer state, which Keras and keras-cpp resume") {
+  // KERAS_CPP_KERAS_FILES_OUT=<folder> keeps them (with inputs and outputs as .npy files)
+  // for tests/keras_files/check_in_keras.py, which loads them compiled (failing when Keras
+  // skips their optimizer state), trains them two more steps and compares the weights.
+  TempDir tmp;
+  const char* keep = std::getenv("KERAS_CPP_KERAS_FILES_OUT");
+  const std::string dir = keep ? keep : tmp.path.string();
+  std::filesystem::create_directories(dir);
+  const keras::Value& f = json_fixture("optimizer_state/state.json");
+  const auto x = keras::core::constant(numbers(f.at("x")), {8, 3});
+  const auto y = keras::core::constant(numbers(f.at("y")), {8, 2});
+  namespace opt = keras::optimizers;
+  const std::vector<std::pair<std::string, std::function<opt::OptimizerPtr()>>> cases = {
+      {"adam_amsgrad", [] { return opt::Adam({.learning_rate = 0.01, .amsgrad = true}); }},
+      {"rmsprop_centered", [] { return opt::RMSprop({.learning_rate = 0.01, .momentum = 0.5, .centered = true}); }},
+      {"nadam", [] { return opt::Nadam({.learning_rate = 0.01}); }},
+      {"adafactor", [] { return opt::Adafactor({.learning_rate = 0.01}); }},
+      {"sgd_ema", [] { return opt::SGD({.learning_rate = 0.05, .momentum = 0.9, .use_ema = true}); }},
+      {"multi", [] {
+         return std::make_shared<opt::MultiOptimizer>(opt::OptimizerMap(
+             opt::SGD({.learning_rate = 0.05, .momentum = 0.9}), {{"enc/.*", opt::Adam({.learning_rate = 0.01})}}));
+       }},
+  };
+  for (const auto& [name, make] : cases) {
+    CAPTURE(name);
+    auto in = keras::Input({3}, {.name = "x"});
+    auto h = keras::layers::Dense(4, {.activation = "tanh", .name = "enc"})(in);
+    auto model = keras::Functional({in}, {keras::layers::Dense(2, {.name = "head"})(h)});
+    model->compile({.optimizer = make(), .loss = "mse"});
+    for (int i = 0; i < 3; ++i) model->train_on_batch({x}, {y});
+    const std::string path = dir + "/cpp_state_" + name + ".keras";
+    model->save(path);
+    keras::core::save_npy(dir + "/cpp_state_" + name + ".in0.npy", x);
+    keras::core::save_npy(dir + "/cpp_state_" + name + ".out0.npy", (*model)(x, false));
+    auto back = keras::models::load_model(path);
+    REQUIRE(back->compiled());
+    CHECK(back->optimizer()->iterations() == 3);
+    for (int i = 0; i < 2; ++i) {
+      model->train_on_batch({x}, {y});
+      back->train_on_batch({x}, {y});
+    }
+    const auto a = model->get_weights(), b = back->get_weights();
+    for (size_t i = 0; i < a.size(); ++i) check_values(b[i], values(a[i]), 1e-6);
+    // For check_in_keras.py: the data, and the weights after the two further steps.
+    keras::core::save_npy(dir + "/cpp_state_" + name + ".resume_x.npy", x);
+    keras::core::save_npy(dir + "/cpp_state_" + name + ".resume_y.npy", y);
+    for (size_t i = 0; i < a.size(); ++i)
+      keras::core::save_npy(dir + "/cpp_state_" + name + ".resumed" + std::to_string(i) + ".npy", a[i]);
+  }
 }
