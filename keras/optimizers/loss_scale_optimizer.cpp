@@ -1,4 +1,5 @@
 #include "keras/optimizers/loss_scale_optimizer.h"
+#include "keras/optimizers/optimizer_util.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -81,7 +82,7 @@ int64_t LossScaleOptimizer::step_counter() const { return counter_.value().item<
 Config LossScaleOptimizer::get_config() const {
   Config c = Config::object();
   c["name"] = name();
-  c["inner_optimizer"] = serialize(*inner_);
+  c["inner_optimizer"] = detail::keras_entry(*inner_);  // Keras's form (its loader needs the module)
   c["initial_scale"] = initial_scale_;
   c["dynamic_growth_steps"] = static_cast<long long>(growth_steps_);
   return c;

@@ -6,6 +6,7 @@
 
 #include "core/ops.h"
 #include "keras/optimizers.h"
+#include "keras/optimizers/optimizer_util.h"
 #include "keras/path_match.h"
 
 namespace keras::optimizers {
@@ -19,7 +20,7 @@ OptimizerMap::OptimizerMap(OptimizerPtr default_optimizer,
 }
 
 const OptimizerPtr& OptimizerMap::operator[](const std::string& path) const {
-  const auto i = detail::match_path(entries_, path, "OptimizerMap",
+  const auto i = keras::detail::match_path(entries_, path, "OptimizerMap",
                                     "multiple optimizers assigned to variable '" + path + "', by keys");
   return i ? entries_[*i].second : default_;
 }
@@ -33,7 +34,7 @@ void OptimizerMap::set(const std::string& key, OptimizerPtr optimizer) {
     throw std::invalid_argument("OptimizerMap: the optimizer of '" + key + "' cannot be a LossScaleOptimizer");
   if (dynamic_cast<const MultiOptimizer*>(optimizer.get()))
     throw std::invalid_argument("OptimizerMap: the optimizer of '" + key + "' cannot be a MultiOptimizer");
-  detail::check_path_key("OptimizerMap", key);
+  keras::detail::check_path_key("OptimizerMap", key);
   entries_.emplace_back(key, std::move(optimizer));
 }
 
@@ -49,15 +50,6 @@ bool OptimizerMap::contains(const std::string& key) const {
 }
 
 namespace {
-// An optimizer as Keras serializes one inside another's config.
-Config keras_entry(const Optimizer& o) {
-  Config c = Config::object();
-  c["module"] = "keras.optimizers";
-  c["class_name"] = o.class_name();
-  c["config"] = o.get_config();
-  c["registered_name"] = nullptr;
-  return c;
-}
 // An optimizer from Keras's form or serialize()'s.
 OptimizerPtr from_entry(const Value& v, const std::string& what) {
   if (!v.is_object() || !v.contains("class_name"))
@@ -72,9 +64,9 @@ OptimizerPtr from_entry(const Value& v, const std::string& what) {
 
 Config OptimizerMap::get_config() const {
   Config map = Config::object();
-  for (const auto& [key, opt] : entries_) map[key] = keras_entry(*opt);
+  for (const auto& [key, opt] : entries_) map[key] = detail::keras_entry(*opt);
   Config c = Config::object();
-  c["default_optimizer"] = keras_entry(*default_);
+  c["default_optimizer"] = detail::keras_entry(*default_);
   c["optimizer_map"] = map;
   return c;
 }

@@ -6,7 +6,15 @@
 #include "core/autodiff.h"
 #include "keras/config.h"
 
+namespace keras::optimizers {
+class Optimizer;
+}
+
 namespace keras::optimizers::detail {
+// An optimizer as Keras serializes one inside another's config (MultiOptimizer's map,
+// LossScaleOptimizer's inner_optimizer): {"module", "class_name", "config", "registered_name"}.
+Config keras_entry(const Optimizer& o);
+
 // A number in a config, or nothing when absent or null.
 inline std::optional<double> opt_from(const Config& c, const char* key) {
   const Value* v = c.find(key);

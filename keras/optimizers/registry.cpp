@@ -226,6 +226,15 @@ OptimizerPtr deserialize(const Config& c) {
   return f(c.get("config", Config::object()));
 }
 
+Config detail::keras_entry(const Optimizer& o) {
+  Config c = Config::object();
+  c["module"] = "keras.optimizers";
+  c["class_name"] = o.class_name();
+  c["config"] = o.get_config();
+  c["registered_name"] = nullptr;
+  return c;
+}
+
 Config serialize(const Optimizer& o) {
   Config c = Config::object();
   c["class_name"] = o.class_name();

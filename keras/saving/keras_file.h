@@ -57,7 +57,8 @@ Value keras_compile_config(const Model& model);
 void restore_keras_optimizer_state(const Model& model, const H5Contents& weights, const std::string& source);
 // The groups and datasets of the compiled model's optimizer state as Keras writes them
 // ("optimizer/vars/<i>"; a MultiOptimizer's optimizers also at
-// "optimizer/optimizers/<name>/vars"), built for its trainable weights; nothing for an
+// "optimizer/optimizers/<name>/vars", a LossScaleOptimizer's inner one at
+// "optimizer/inner_optimizer/vars"), built for its trainable weights; nothing for an
 // optimizer whose layout keras-cpp does not mirror, or when a layer stores other weights
 // than it trains (LoRA): then false.
 bool keras_optimizer_datasets(const Model& model, std::vector<std::pair<std::string, std::string>>& groups,

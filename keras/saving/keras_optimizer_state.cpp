@@ -90,13 +90,29 @@ void plain_slots(optimizers::Optimizer& opt, const std::vector<Variable>& vars, 
 }
 
 // The slots of the model's optimizer, built for its trainable weights, and for a
-// MultiOptimizer each optimizer it holds with its own (Keras also saves them apart); false
-// for an optimizer whose Keras layout keras-cpp does not mirror (LossScaleOptimizer).
+// MultiOptimizer each optimizer it holds (a LossScaleOptimizer its inner one) with its own
+// (Keras also saves them apart); false
+// for an optimizer whose Keras layout keras-cpp does not mirror (a MultiOptimizer without
+// an OptimizerMap).
 bool keras_slots(const Model& model, std::vector<KerasSlot>& out,
                  std::vector<std::pair<std::string, std::vector<KerasSlot>>>* inner_out = nullptr) {
   optimizers::Optimizer& opt = *model.optimizer();
   const std::vector<Variable> trainable = model.trainable_weights();
-  if (dynamic_cast<optimizers::LossScaleOptimizer*>(&opt)) return false;
+  if (auto* lso = dynamic_cast<optimizers::LossScaleOptimizer*>(&opt)) {
+    // Keras's: its iteration, its (unused) learning rate, step_counter, dynamic_scale,
+    // then the inner optimizer's variables.
+    lso->build_variables(trainable);
+    lso->inner_optimizer()->build_variables(trainable);
+    const std::vector<Variable> own = lso->variables();
+    out.push_back(of(own[0]));
+    out.push_back(placeholder(core::DType::float32));
+    for (size_t i = 1; i < own.size(); ++i) out.push_back(of(own[i]));
+    std::vector<KerasSlot> inner;
+    plain_slots(*lso->inner_optimizer(), trainable, inner);
+    out.insert(out.end(), inner.begin(), inner.end());
+    if (inner_out) inner_out->emplace_back("inner_optimizer", std::move(inner));  // Keras's attribute name
+    return true;
+  }
   if (auto* multi = dynamic_cast<optimizers::MultiOptimizer*>(&opt)) {
     if (!multi->optimizer_map()) return false;
     multi->state_variables(trainable);  // assigns and builds
@@ -148,6 +164,12 @@ void restore_keras_optimizer_state(const Model& model, const H5Contents& weights
 
 namespace keras::saving::detail {
 
+namespace {
+std::string lso_inner_name(const Model& model) {
+  return static_cast<const optimizers::LossScaleOptimizer&>(*model.optimizer()).inner_optimizer()->name();
+}
+}  // namespace
+
 bool keras_optimizer_datasets(const Model& model, std::vector<std::pair<std::string, std::string>>& groups,
                               std::vector<std::pair<std::string, Tensor>>& datasets) {
   if (!model.compiled() || !model.optimizer()) return false;
@@ -165,7 +187,11 @@ bool keras_optimizer_datasets(const Model& model, std::vector<std::pair<std::str
   };
   groups.emplace_back("optimizer", "");
   write("optimizer/", model.optimizer()->name(), slots);
-  for (const auto& [name, list] : inner) write("optimizer/optimizers/" + name + "/", name, list);
+  const bool lso = dynamic_cast<const optimizers::LossScaleOptimizer*>(model.optimizer().get()) != nullptr;
+  for (const auto& [name, list] : inner) {
+    if (lso) write("optimizer/inner_optimizer/", lso_inner_name(model), list);
+    else write("optimizer/optimizers/" + name + "/", name, list);
+  }
   return true;
 }
 

@@ -37,7 +37,7 @@ TEST_CASE("Keras 3.15 .keras files: training resumes from their optimizer state"
     REQUIRE(w.size() == c.at("after").as_list().size());
     for (size_t i = 0; i < w.size(); ++i) check_values(w[i], numbers(c.at("after").as_list()[i]), 2e-5);
   }
-  CHECK(cases == 16);
+  CHECK(cases == 17);
 }
 
 TEST_CASE("Keras 3.15 .keras files: an optimizer state that does not fit is skipped with a warning") {
@@ -79,6 +79,7 @@ TEST_CASE("keras-cpp writes compiled .keras files with their optimizer state, wh
       {"nadam", [] { return opt::Nadam({.learning_rate = 0.01}); }},
       {"adafactor", [] { return opt::Adafactor({.learning_rate = 0.01}); }},
       {"sgd_ema", [] { return opt::SGD({.learning_rate = 0.05, .momentum = 0.9, .use_ema = true}); }},
+      {"loss_scale", [] { return std::make_shared<opt::LossScaleOptimizer>(opt::Adam({.learning_rate = 0.01}), 1024.0, 2); }},
       {"multi", [] {
          return std::make_shared<opt::MultiOptimizer>(opt::OptimizerMap(
              opt::SGD({.learning_rate = 0.05, .momentum = 0.9}), {{"enc/.*", opt::Adam({.learning_rate = 0.01})}}));

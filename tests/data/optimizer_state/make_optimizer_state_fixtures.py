@@ -40,6 +40,8 @@ def cases():
         "adam_schedule": lambda: optimizers.Adam(decay),
         "adam_ema": lambda: optimizers.Adam(0.01, use_ema=True),
         "sgd_accumulation": lambda: optimizers.SGD(0.05, momentum=0.5, gradient_accumulation_steps=2),
+        "loss_scale": lambda: optimizers.LossScaleOptimizer(optimizers.Adam(0.01), initial_scale=1024.0,
+                                                            dynamic_growth_steps=2),
         "multi": lambda: optimizers.MultiOptimizer(
             optimizers.OptimizerMap(optimizers.SGD(0.05, momentum=0.9), {"enc/.*": optimizers.Adam(0.01)})),
     }
