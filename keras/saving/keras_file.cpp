@@ -260,17 +260,27 @@ void load_keras_weights(Model& model, std::string_view bytes, const std::string&
   if (is_zip(bytes)) {
     auto members = read_zip(bytes, {kWeights}, source);
     if (!members.count(kWeights)) throw FormatError(source + ": the .keras archive has no " + kWeights);
-    assign_keras_weights(model, read_h5(members[kWeights], source + ": " + kWeights), source);
+    const H5Contents file = read_h5(members[kWeights], source + ": " + kWeights);
+    assign_keras_weights(model, file, source);
+    restore_keras_optimizer_state(model, file, source);  // as Keras's load_weights, when compiled
   } else {
     const H5Contents file = read_h5(bytes, source);
-    if (is_legacy_h5(file)) assign_legacy_weights(model, file, source);  // Keras 2's layout
-    else assign_keras_weights(model, file, source);
+    if (is_legacy_h5(file)) {
+      assign_legacy_weights(model, file, source);  // Keras 2's layout
+    } else {
+      assign_keras_weights(model, file, source);
+      restore_keras_optimizer_state(model, file, source);
+    }
   }
 }
 
 void save_keras_weights(const Model& model, const std::string& path) {
   std::unique_lock<std::recursive_mutex> lock = model.lock_state();
-  std::string bytes = keras_weights_file(model);
+  // Keras's save_weights also writes a compiled model's optimizer state.
+  std::vector<std::pair<std::string, std::string>> groups;
+  std::vector<std::pair<std::string, Tensor>> datasets;
+  keras_optimizer_datasets(model, groups, datasets);
+  std::string bytes = keras_weights_file(model, std::move(groups), datasets);
   lock.unlock();
   write_bytes(path, bytes);
 }

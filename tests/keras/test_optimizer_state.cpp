@@ -99,12 +99,23 @@ TEST_CASE("keras-cpp writes compiled .keras files with their optimizer state, wh
     auto back = keras::models::load_model(path);
     REQUIRE(back->compiled());
     CHECK(back->optimizer()->iterations() == 3);
+    // save_weights holds the state too (as Keras's): a model compiled alike resumes from it.
+    model->save_weights(dir + "/cpp_state_" + name + ".weights.h5");
+    auto twin = keras::models::load_model(path, {.compile = false});
+    twin->compile({.optimizer = make(), .loss = "mse"});
+    twin->load_weights(dir + "/cpp_state_" + name + ".weights.h5");
+    CHECK(twin->optimizer()->iterations() == 3);
+    twin->train_on_batch({x}, {y});
     for (int i = 0; i < 2; ++i) {
       model->train_on_batch({x}, {y});
       back->train_on_batch({x}, {y});
     }
-    const auto a = model->get_weights(), b = back->get_weights();
-    for (size_t i = 0; i < a.size(); ++i) check_values(b[i], values(a[i]), 1e-6);
+    twin->train_on_batch({x}, {y});
+    const auto a = model->get_weights(), b = back->get_weights(), c = twin->get_weights();
+    for (size_t i = 0; i < a.size(); ++i) {
+      check_values(b[i], values(a[i]), 1e-6);
+      check_values(c[i], values(a[i]), 1e-6);
+    }
     // For check_in_keras.py: the data, and the weights after the two further steps.
     keras::core::save_npy(dir + "/cpp_state_" + name + ".resume_x.npy", x);
     keras::core::save_npy(dir + "/cpp_state_" + name + ".resume_y.npy", y);
