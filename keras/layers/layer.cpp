@@ -17,6 +17,7 @@
 #include "keras/initializers.h"
 #include "keras/layers/seed_generator.h"
 #include "keras/name_scope.h"
+#include "keras/name_scope_internal.h"
 #include "keras/regularizers.h"
 
 namespace keras::layers {
@@ -215,7 +216,8 @@ Tensors Layer::operator()(const std::vector<Tensor>& xs_in, const CallArgs& args
   if (!args.masks.empty() && args.masks.size() != xs.size())
     throw std::invalid_argument(name_ + ": expected one mask per input (" + std::to_string(xs.size()) +
                                 "), but received " + std::to_string(args.masks.size()) + " masks");
-  NameScope name_scope(name_, this, true, open_scope_parent());
+  if (!parent_path_) parent_path_ = current_path();  // Keras's _open_name_scope: the first one wins
+  keras::detail::LayerScope name_scope(name_, this, &*parent_path_);
   if (built_) check_inputs(shapes);
   maybe_build(shapes);
   check_inputs(shapes);
@@ -334,7 +336,8 @@ KerasTensors Layer::operator()(const std::vector<KerasTensor>& xs, const CallArg
       throw std::invalid_argument(name_ + ": symbolic input " + std::to_string(i) + " is undefined");
     shapes.push_back(xs[i].shape());
   }
-  NameScope name_scope(name_, this, true, open_scope_parent());
+  if (!parent_path_) parent_path_ = current_path();  // Keras's _open_name_scope: the first one wins
+  keras::detail::LayerScope name_scope(name_, this, &*parent_path_);
   if (built_) check_inputs(shapes);
   maybe_build(shapes);
   check_inputs(shapes);

@@ -5,6 +5,7 @@
 
 #include "keras/layers/layer.h"
 #include "keras/name_scope.h"
+#include "keras/name_scope_internal.h"
 
 namespace keras::layers {
 
@@ -48,7 +49,8 @@ std::string Layer::open_scope_parent() {
 }
 
 void Layer::in_build_scope(const std::function<void()>& build) {
-  NameScope scope(name_, this, true, open_scope_parent());
+  open_scope_parent();
+  keras::detail::LayerScope scope(name_, this, &*parent_path_);
   if (!built_) {
     path_ = current_path();
     if (const auto* map = policy_given_.policy_map()) policy_ = (*map)[path_];

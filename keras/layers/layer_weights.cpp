@@ -13,6 +13,7 @@
 #include "keras/initializers.h"
 #include "keras/layers/layer.h"
 #include "keras/name_scope.h"
+#include "keras/name_scope_internal.h"
 #include "keras/layers/seed_generator.h"
 #include "keras/regularizers.h"
 
@@ -74,7 +75,7 @@ Variable Layer::add_weight(const std::string& name, const Shape& shape, const We
   {
     // Keras's add_weight: the variable's path under the layer's scope (under the path the
     // layer was first used in, once it has been).
-    NameScope scope(name_, this, true, parent_path_);
+    keras::detail::LayerScope scope(name_, this, parent_path_ ? &*parent_path_ : nullptr);
     if (path_.empty()) path_ = current_path();  // a build() the user called directly
     v.set_path(current_path() + "/" + name);
   }
