@@ -4,6 +4,7 @@
 #include "core/composite.h"
 
 #include <array>
+#include <map>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -12,6 +13,8 @@
 #include "core/autodiff.h"
 #include "core/fusion.h"
 #include "core/graph.h"
+#include "core/export_trace.h"
+#include "core/graph_codec.h"
 #include "core/graph_file.h"
 #include "core/tensor_impl.h"
 
@@ -26,7 +29,7 @@ using tracing::Subgraph;
 [[noreturn]] void fail(const std::string& msg) { throw std::invalid_argument(msg); }
 
 // ---- tracing for export ---------------------------------------------------------------------
-Graph trace_once(const ExportBody& body, const std::vector<TensorSpec>& sig, int64_t batch) {
+Graph trace_once(const ExportBody& body, const std::vector<TensorSpec>& sig, int64_t batch, const std::string& who) {
   tracing::Tracer t;
   t.allow_variables = false;
   std::vector<Tensor> inputs;
@@ -44,50 +47,76 @@ Graph trace_once(const ExportBody& body, const std::vector<TensorSpec>& sig, int
     tracing::Scope scope(t, /*isolated=*/true);
     out = body(inputs);
   }
-  if (out.empty()) fail("export: the function returned no tensors");
+  if (out.empty()) fail(who + ": the function returned no tensors");
   for (const Tensor& o : out) {
-    if (!o.defined()) fail("export: the function returned an undefined tensor");
+    if (!o.defined()) fail(who + ": the function returned an undefined tensor");
     t.g.outputs.push_back(t.value_of(o));
   }
   return std::move(t.g);
 }
 
-// Variables become constants (their current values); state changes and host calls raise.
-void freeze(Graph& g) {
+// The top-level variable reads become graph inputs after the signature's, one per
+// variable, in the order of first reads.
+std::vector<Variable> lift_reads(Graph& g) {
+  std::vector<Variable> vars;
+  std::map<const Resource*, int> index;
+  const int num_args = g.num_inputs;
+  for (Node& n : g.nodes) {
+    if (n.kind != NodeKind::Op || n.op != OpId::ReadVariable) continue;
+    const auto& r = n.attrs.resources.at(0);
+    auto [it, fresh] = index.try_emplace(r.get(), num_args + int(vars.size()));
+    if (fresh) vars.push_back(Variable::from_resource(r));
+    Node input;
+    input.kind = NodeKind::Input;
+    input.outputs = n.outputs;
+    input.input_index = it->second;
+    n = std::move(input);
+  }
+  g.num_inputs = num_args + int(vars.size());
+  return vars;
+}
+
+// Variables left become constants (their current values) where `reads` allows it; state
+// changes and host calls raise.
+void freeze(Graph& g, export_trace::Reads reads, const std::string& who) {
   graph::unfuse_elementwise(g);  // subgraphs were fused when traced
   graph::unfuse_matmul_epilogue(g);
   graph::unfuse_conv_epilogue(g);
   for (const graph::ValueInfo& v : g.values)
     if (v.dtype == DType::string)
-      fail("export: the function uses string tensors, which graph files do not hold (string ops run as C++ "
+      fail(who + ": the function uses string tensors, which graph files do not hold (string ops run as C++ "
            "host nodes); export the numeric part");
   for (Node& n : g.nodes) {
     if (n.kind != NodeKind::Op) continue;
     if (n.op == OpId::ReadVariable) {
-      Tensor value = Variable::from_resource(n.attrs.resources.at(0)).current();
-      n = Node{NodeKind::Constant, OpId::kCount, Attrs{}, {}, n.outputs, -1, value, false};
+      Variable v = Variable::from_resource(n.attrs.resources.at(0));
+      if (reads == export_trace::Reads::inputs)
+        fail(who + ": the function reads variable '" + v.path() +
+             "' inside a cond or while_loop body; an archive shares variables between endpoints, so read it "
+             "outside the body and pass the value in");
+      n = Node{NodeKind::Constant, OpId::kCount, Attrs{}, {}, n.outputs, -1, v.current(), false};
       continue;
     }
     if (n.op == OpId::Composite)
-      fail("export: the function uses " + composite::node_name(n.attrs) +
+      fail(who + ": the function uses " + composite::node_name(n.attrs) +
            " (a sparse or ragged op on graph values, run on the host), which graph files do not hold; export the dense part");
     if (n.op == OpId::HostFunction)
-      fail("export: the function calls " + composite::host_name(n.attrs) +
+      fail(who + ": the function calls " + composite::host_name(n.attrs) +
            " (or a dynamic layer), which runs arbitrary C++ and cannot be saved in a graph file");
     if (n.op == OpId::Cond || n.op == OpId::While || n.op == OpId::WhileGrad) {
       for (auto& r : n.attrs.resources) {
         auto* s = dynamic_cast<Subgraph*>(r.get());
-        if (!s) fail("export: a control-flow node without its subgraph");
+        if (!s) fail(who + ": a control-flow node without its subgraph");
         auto copy = std::make_shared<Subgraph>(*s);  // the function's own graph stays as it is
-        freeze(copy->g);
+        freeze(copy->g, reads, who);
         r = copy;
       }
       continue;
     }
     if (op_def(n.op).flags & kWritesState)
-      fail(std::string("export: the function changes state (") + op_name(n.op) +
+      fail(who + ": the function changes state (" + op_name(n.op) +
            "); export an inference function (for a model: its call with training = false)");
-    if (!n.attrs.resources.empty()) fail(std::string("export: op ") + op_name(n.op) + " holds state that cannot be saved");
+    if (!n.attrs.resources.empty()) fail(who + ": op " + op_name(n.op) + " holds state that cannot be saved");
   }
 }
 
@@ -97,39 +126,46 @@ void optimize_for_export(Graph& g) {
   graph::prune(g);
 }
 
-std::string spec_str(const TensorSpec& s) {
-  std::string out = std::string(dtype_name(s.dtype)) + " (";
-  for (size_t i = 0; i < s.shape.size(); ++i)
-    out += (i ? ", " : "") + (s.shape[i] < 0 ? std::string("None") : std::to_string(s.shape[i]));
-  return out + (s.shape.size() == 1 ? ",)" : ")");
+export_trace::Traced trace_at(const ExportBody& body, const std::vector<TensorSpec>& sig, export_trace::Reads reads,
+                              const std::string& who, int64_t size) {
+  export_trace::Traced t;
+  t.g = trace_once(body, sig, size, who);
+  if (reads == export_trace::Reads::inputs) t.variables = lift_reads(t.g);
+  freeze(t.g, reads, who);
+  optimize_for_export(t.g);
+  return t;
 }
 
 }  // namespace
 
-std::string export_graph(const ExportBody& body, const std::vector<TensorSpec>& signature) {
-  if (tracing::t_tracer) fail("export: cannot export while a function is being traced");
+namespace export_trace {
+Traced trace(const ExportBody& body, const std::vector<TensorSpec>& signature, Reads reads, const std::string& who) {
+  if (tracing::t_tracer) fail(who + ": cannot export while a function is being traced");
   bool any_unknown = false;
   for (const auto& s : signature)
     for (int64_t d : s.shape) {
-      if (d < -1) fail("export: expected dimensions >= 0 or -1 (any size), but received " + std::to_string(d));
+      if (d < -1) fail(who + ": expected dimensions >= 0 or -1 (any size), but received " + std::to_string(d));
       any_unknown = any_unknown || d < 0;
     }
-  Graph g = trace_once(body, signature, 2);
-  freeze(g);
-  optimize_for_export(g);
+  Traced t = trace_at(body, signature, reads, who, 2);
   if (any_unknown) {  // the same graph at another size of the -1 dimensions
-    Graph other = trace_once(body, signature, 3);
-    freeze(other);
-    optimize_for_export(other);
-    const int64_t at = graph::first_difference(g, other);
+    Traced other = trace_at(body, signature, reads, who, 3);
+    int64_t at = graph::first_difference(t.g, other.g);
+    if (at < 0 && other.variables.size() != t.variables.size()) at = 0;
+    for (size_t i = 0; at < 0 && i < t.variables.size(); ++i)
+      if (!t.variables[i].same_as(other.variables[i])) at = 0;
     if (at >= 0) {
-      const Node& n = g.nodes[size_t(std::min<int64_t>(at, int64_t(g.nodes.size()) - 1))];
-      fail(std::string("export: the graph depends on the size of the -1 dimensions (first at node ") +
-           std::to_string(at) + ": " + (n.kind == NodeKind::Op ? op_name(n.op) : "a constant") +
-           "); export with fixed dimensions");
+      const Node& n = t.g.nodes[size_t(std::min<int64_t>(at, int64_t(t.g.nodes.size()) - 1))];
+      fail(who + ": the graph depends on the size of the -1 dimensions (first at node " + std::to_string(at) + ": " +
+           (n.kind == NodeKind::Op ? op_name(n.op) : "a constant") + "); export with fixed dimensions");
     }
   }
-  return graph_file::write(g, signature);
+  return t;
+}
+}  // namespace export_trace
+
+std::string export_graph(const ExportBody& body, const std::vector<TensorSpec>& signature) {
+  return graph_file::write(export_trace::trace(body, signature, export_trace::Reads::constants, "export").g, signature);
 }
 
 // ---- LoadedFunction ---------------------------------------------------------------------------
@@ -150,18 +186,7 @@ const std::vector<TensorSpec>& LoadedFunction::signature() const {
 std::string LoadedFunction::graph_str() const { return impl_ ? impl_->g.str() : std::string(); }
 
 std::vector<Tensor> LoadedFunction::operator()(const std::vector<Tensor>& inputs) const {
-  const auto& sig = signature();
-  if (inputs.size() != sig.size())
-    fail("loaded function: expected " + std::to_string(sig.size()) + " inputs, but received " +
-         std::to_string(inputs.size()));
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const Tensor& x = inputs[i];
-    bool ok = x.defined() && x.dtype() == sig[i].dtype && x.rank() == int64_t(sig[i].shape.size());
-    for (size_t d = 0; ok && d < sig[i].shape.size(); ++d) ok = sig[i].shape[d] < 0 || sig[i].shape[d] == x.shape()[int64_t(d)];
-    if (!ok)
-      fail("loaded function: expected input " + std::to_string(i) + " to be " + spec_str(sig[i]) + ", but received " +
-           (x.defined() ? std::string(dtype_name(x.dtype())) + " " + x.shape().str() : std::string("an undefined tensor")));
-  }
+  graph_codec::check_inputs(signature(), inputs, "loaded function");
   return graph::run(impl_->g, inputs);
 }
 LoadedFunction load_function_bytes(std::string_view bytes, const std::string& what) {

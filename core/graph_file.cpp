@@ -1,5 +1,6 @@
-// graph_file.cpp - the graph file format of core/export.h: writing, and reading with
-// every count, id, shape and size checked, then a trace of the graph to check its ops.
+// graph_file.cpp - the graph file format of core/export.h, and the codec it shares with
+// archives (core/graph_codec.h): writing, and reading with every count, id, shape and size
+// checked, then a trace of the graph to check its ops.
 #include "core/graph_file.h"
 
 #include <array>
@@ -7,49 +8,14 @@
 #include <stdexcept>
 
 #include "core/compression.h"
+#include "core/graph_codec.h"
 #include "core/tensor_impl.h"
 
-namespace keras::core::graph_file {
-namespace {
+namespace keras::core::graph_codec {
 
-using graph::Graph;
 using graph::Node;
 using graph::NodeKind;
 using tracing::Subgraph;
-
-constexpr char kMagic[8] = {'K', 'C', 'P', 'P', 'G', 'R', 'A', 'F'};
-constexpr uint32_t kVersion = 1;
-constexpr int kMaxDepth = 16;  // nesting of cond / while_loop subgraphs
-constexpr size_t kHeader = sizeof kMagic + 4 + 8 + 4;
-
-[[noreturn]] void fail(const std::string& msg) { throw std::invalid_argument(msg); }
-
-// ---- writing ---------------------------------------------------------------------------------
-struct Writer {
-  std::string out;
-  template <class T> void raw(T v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
-  void u8(uint8_t v) { raw(v); }
-  void u32(uint32_t v) { raw(v); }
-  void i64(int64_t v) { raw(v); }
-  void f64(double v) { raw(v); }
-  void str(const std::string& s) {
-    u32(uint32_t(s.size()));
-    out += s;
-  }
-  void ints(const std::vector<int64_t>& v) {
-    u32(uint32_t(v.size()));
-    for (int64_t x : v) i64(x);
-  }
-  void tensor(const Tensor& t) {
-    Tensor c = t.cpu();
-    u8(uint8_t(c.dtype()));
-    ints(c.shape().dims());
-    i64(int64_t(c.nbytes()));
-    out.append(static_cast<const char*>(c.raw_data()), c.nbytes());
-  }
-  void attrs(const Attrs& a, int depth);
-  void graph(const Graph& g, int depth);
-};
 
 void Writer::attrs(const Attrs& a, int depth) {
   ints(a.axes);
@@ -103,88 +69,6 @@ void Writer::graph(const Graph& g, int depth) {
   u32(uint32_t(g.outputs.size()));
   for (int v : g.outputs) u32(uint32_t(v));
 }
-
-// ---- reading (every count and size checked against the bytes left) -------------------------------
-struct Reader {
-  const char* p;
-  size_t left;
-  std::string what;
-  [[noreturn]] void bad(const std::string& msg) const { fail(what + ": corrupt graph file: " + msg); }
-  template <class T> T raw() {
-    if (left < sizeof(T)) bad("truncated");
-    T v;
-    std::memcpy(&v, p, sizeof v);
-    p += sizeof v;
-    left -= sizeof v;
-    return v;
-  }
-  uint8_t u8() { return raw<uint8_t>(); }
-  uint32_t u32() { return raw<uint32_t>(); }
-  int64_t i64() { return raw<int64_t>(); }
-  double f64() { return raw<double>(); }
-  uint32_t count(size_t min_bytes_each, const char* of) {
-    const uint32_t n = u32();
-    if (min_bytes_each && n > left / min_bytes_each) bad(std::string("a count of ") + of + " exceeds the file");
-    return n;
-  }
-  std::string str() {
-    const uint32_t n = count(1, "characters");
-    std::string s(p, n);
-    p += n;
-    left -= n;
-    return s;
-  }
-  std::vector<int64_t> ints() {
-    const uint32_t n = count(8, "integers");
-    std::vector<int64_t> v(n);
-    for (auto& x : v) x = i64();
-    return v;
-  }
-  DType dtype() {
-    const uint8_t d = u8();
-    if (d >= kNumDTypes) bad("unknown dtype " + std::to_string(d));
-    if (DType(d) == DType::string) bad("a string tensor (graphs hold no string tensors)");
-    return DType(d);
-  }
-  // Dimensions (-1 allowed where a signature accepts any size); their product must fit.
-  std::vector<int64_t> dims(bool allow_unknown) {
-    std::vector<int64_t> d = ints();
-    std::vector<int64_t> known = d;
-    for (int64_t& x : known) {
-      if (x < (allow_unknown ? -1 : 0)) bad("negative dimension " + std::to_string(x));
-      x = x < 0 ? 1 : x;
-    }
-    try {
-      (void)Shape(known).num_elements();
-    } catch (const std::exception&) {
-      bad("a shape's element count overflows");
-    }
-    return d;
-  }
-  Shape shape() { return Shape(dims(false)); }
-  Tensor tensor() {
-    const DType d = dtype();
-    const Shape s = shape();
-    const int64_t nbytes = i64();
-    if (uint64_t(s.num_elements()) > left / dtype_size(d)) bad("a constant exceeds the file");
-    if (nbytes < 0 || uint64_t(nbytes) != uint64_t(s.num_elements()) * dtype_size(d))
-      bad("a constant's byte size does not match its shape");
-    if (uint64_t(nbytes) > left) bad("a constant exceeds the file");
-    Tensor t = empty(s, d);  // aligned storage (the bytes in the file may not be)
-    if (nbytes) std::memcpy(t.raw_mutable_data(), p, size_t(nbytes));
-    p += nbytes;
-    left -= size_t(nbytes);
-    return t;
-  }
-  OpId op() {
-    const std::string name = str();
-    for (int i = 0; i < kNumOps; ++i)
-      if (name == op_name(OpId(i))) return OpId(i);
-    bad("unknown op '" + name + "'");
-  }
-  Attrs attrs(int depth);
-  Graph graph(int depth);
-};
 
 Attrs Reader::attrs(int depth) {
   Attrs a;
@@ -348,48 +232,94 @@ void write_signature(Writer& w, const std::vector<TensorSpec>& sig) {
   }
 }
 
+std::vector<TensorSpec> read_signature(Reader& r) {
+  std::vector<TensorSpec> sig;
+  const uint32_t n = r.count(5, "signature entries");
+  for (uint32_t i = 0; i < n; ++i) {
+    TensorSpec s;
+    s.dtype = r.dtype();
+    s.shape = r.dims(true);
+    sig.push_back(std::move(s));
+  }
+  return sig;
+}
+
+namespace {
+std::string spec_str(const TensorSpec& s) {
+  std::string out = std::string(dtype_name(s.dtype)) + " (";
+  for (size_t i = 0; i < s.shape.size(); ++i)
+    out += (i ? ", " : "") + (s.shape[i] < 0 ? std::string("None") : std::to_string(s.shape[i]));
+  return out + (s.shape.size() == 1 ? ",)" : ")");
+}
+}  // namespace
+
+void check_inputs(const std::vector<TensorSpec>& sig, const std::vector<Tensor>& inputs, const std::string& what) {
+  if (inputs.size() != sig.size())
+    fail(what + ": expected " + std::to_string(sig.size()) + " inputs, but received " + std::to_string(inputs.size()));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& x = inputs[i];
+    bool ok = x.defined() && x.dtype() == sig[i].dtype && x.rank() == int64_t(sig[i].shape.size());
+    for (size_t d = 0; ok && d < sig[i].shape.size(); ++d) ok = sig[i].shape[d] < 0 || sig[i].shape[d] == x.shape()[int64_t(d)];
+    if (!ok)
+      fail(what + ": expected input " + std::to_string(i) + " to be " + spec_str(sig[i]) + ", but received " +
+           (x.defined() ? std::string(dtype_name(x.dtype())) + " " + x.shape().str() : std::string("an undefined tensor")));
+  }
+}
+
+std::string with_header(const char (&magic)[8], uint32_t version, const std::string& payload) {
+  Writer file;
+  file.out.append(magic, 8);
+  file.u32(version);
+  file.raw(uint64_t(payload.size()));
+  file.u32(compression::crc32(0, payload.data(), payload.size()));
+  return file.out + payload;
+}
+
+Reader open_payload(std::string_view bytes, const char (&magic)[8], uint32_t version, const std::string& kind,
+                    const std::string& what) {
+  if (bytes.size() < kHeader || std::memcmp(bytes.data(), magic, 8) != 0)
+    fail(what + ": not a keras-cpp " + kind + " (bad magic number)");
+  Reader h{bytes.data() + 8, kHeader - 8, what};
+  const uint32_t v = h.u32();
+  if (v != version)
+    fail(what + ": " + kind + " format version " + std::to_string(v) + " is not supported (this build reads " +
+         std::to_string(version) + ")");
+  const uint64_t size = h.raw<uint64_t>();
+  const uint32_t crc = h.u32();
+  if (size != bytes.size() - kHeader) fail(what + ": corrupt " + kind + ": the payload size does not match the file");
+  const char* payload = bytes.data() + kHeader;
+  if (compression::crc32(0, payload, size_t(size)) != crc) fail(what + ": corrupt " + kind + ": checksum mismatch");
+  return Reader{payload, size_t(size), what};
+}
+
+}  // namespace keras::core::graph_codec
+
+namespace keras::core::graph_file {
+namespace {
+using namespace graph_codec;
+constexpr char kMagic[8] = {'K', 'C', 'P', 'P', 'G', 'R', 'A', 'F'};
+constexpr uint32_t kVersion = 1;
 }  // namespace
 
 std::string write(const Graph& g, const std::vector<TensorSpec>& signature) {
   Writer payload;
   write_signature(payload, signature);
   payload.graph(g, 0);
-  Writer file;
-  file.out.append(kMagic, sizeof kMagic);
-  file.u32(kVersion);
-  file.raw(uint64_t(payload.out.size()));
-  file.u32(compression::crc32(0, payload.out.data(), payload.out.size()));
-  return file.out + payload.out;
+  return with_header(kMagic, kVersion, payload.out);
 }
 
 File read(std::string_view bytes, const std::string& what) {
-  if (bytes.size() < kHeader || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
-    fail(what + ": not a keras-cpp graph file (bad magic number)");
-  Reader h{bytes.data() + sizeof kMagic, kHeader - sizeof kMagic, what};
-  const uint32_t version = h.u32();
-  if (version != kVersion)
-    fail(what + ": graph file format version " + std::to_string(version) + " is not supported (this build reads " +
-         std::to_string(kVersion) + ")");
-  const uint64_t size = h.raw<uint64_t>();
-  const uint32_t crc = h.u32();
-  if (size != bytes.size() - kHeader) fail(what + ": corrupt graph file: the payload size does not match the file");
-  const char* payload = bytes.data() + kHeader;
-  if (compression::crc32(0, payload, size_t(size)) != crc) fail(what + ": corrupt graph file: checksum mismatch");
-  Reader r{payload, size_t(size), what};
+  Reader r = open_payload(bytes, kMagic, kVersion, "graph file", what);
   File f;
-  const uint32_t nsig = r.count(5, "signature entries");
-  for (uint32_t i = 0; i < nsig; ++i) {
-    TensorSpec s;
-    s.dtype = r.dtype();
-    s.shape = r.dims(true);
-    f.signature.push_back(std::move(s));
-  }
+  f.signature = read_signature(r);
   f.g = r.graph(0);
-  if (f.g.num_inputs != int(nsig)) r.bad("the graph's inputs do not match the signature");
+  if (f.g.num_inputs != int(f.signature.size())) r.bad("the graph's inputs do not match the signature");
   if (r.left != 0) r.bad("trailing bytes");
   uint64_t value_bytes = 0;
   validate(f.g, r, value_bytes);
   return f;
 }
+
+bool is_graph_file(std::string_view bytes) { return bytes.size() >= 8 && std::memcmp(bytes.data(), kMagic, 8) == 0; }
 
 }  // namespace keras::core::graph_file

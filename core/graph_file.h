@@ -19,5 +19,7 @@ struct File {
 
 std::string write(const graph::Graph& g, const std::vector<TensorSpec>& signature);
 File read(std::string_view bytes, const std::string& what);
+/// Whether the bytes start with the graph file magic ("KCPPGRAF").
+bool is_graph_file(std::string_view bytes);
 
 }  // namespace keras::core::graph_file

@@ -60,6 +60,7 @@
 #include "keras/optimizers/loss_scale_optimizer.h"
 #include "keras/regularizers.h"
 #include "keras/saving/export.h"
+#include "keras/saving/export_archive.h"
 #include "keras/saving/file_editor.h"  // keras.saving.KerasFileEditor
 #include "keras/saving/feature_space_file.h"
 #include "keras/saving/saving.h"

@@ -137,6 +137,7 @@ void register_builtin_layers(std::map<std::string, std::function<LayerPtr(const 
   f["Attention"] = AttentionLayer::from_config;
   f["EinsumDense"] = EinsumDenseLayer::from_config;
   f["Identity"] = IdentityLayer::from_config;
+  f["ArchiveLayer"] = ArchiveEndpointLayer::from_config;
   f["MultiHeadAttention"] = MultiHeadAttentionLayer::from_config;
   f["GroupQueryAttention"] = GroupQueryAttentionLayer::from_config;
   // recurrent layers:

@@ -78,6 +78,7 @@
 #include "keras/layers/attention.h"
 #include "keras/layers/einsum_dense.h"
 #include "keras/layers/identity.h"
+#include "keras/layers/archive_layer.h"
 #include "keras/layers/group_query_attention.h"
 #include "keras/layers/multi_head_attention.h"
 // recurrent layers:

@@ -381,7 +381,10 @@ class Model : public layers::Layer {
     /// The inputs' specs (shape with -1 for any size, dtype); empty: from the model's
     /// inputs.
     std::vector<core::TensorSpec> input_signature{};
-    std::string format = "kgraph";  ///< "kgraph" (keras-cpp's graph file) or "onnx"
+    /// "kgraph" (keras-cpp's graph file, the default), "archive" (an ExportArchive with
+    /// endpoint "serve" and the model's weights as variables, keras/export_archive.h) or
+    /// "onnx".
+    std::string format = "kgraph";
   };
   /// Writes the graph file; without known input shapes and without input_signature it
   /// throws std::invalid_argument.

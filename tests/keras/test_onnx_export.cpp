@@ -228,7 +228,7 @@ TEST_CASE("onnx export: export_graph(format = \"onnx\") writes the bytes; an unk
   CHECK(read_bytes(dir.file("m.onnx")) == keras::saving::export_onnx(*m));
   CHECK(dir.entries() == std::vector<std::string>{"m.onnx"});
   const std::string msg = error_of([&] { m->export_graph(dir.file("m.tf"), {.format = "tf_saved_model"}); });
-  CHECK(msg.find("unknown format 'tf_saved_model'; expected 'kgraph' (keras-cpp's graph file, the default) or 'onnx'") !=
+  CHECK(msg.find("unknown format 'tf_saved_model'; expected 'kgraph' (keras-cpp's graph file, the default), 'archive' or 'onnx'") !=
         std::string::npos);
   CHECK(dir.entries() == std::vector<std::string>{"m.onnx"});
 }
