@@ -9,21 +9,12 @@
 #include <string>
 #include <string_view>
 
-#include "core/compression.h"
+#include "fixed_header.h"
 #include "core/export.h"
 #include "core/ops.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // The header's payload size and CRC-32 are set to match the mutated payload, so the
-  // fuzzer explores the reader past the checksum.
-  std::string bytes(reinterpret_cast<const char*>(data), size);
-  constexpr size_t kHeader = 8 + 4 + 8 + 4;
-  if (bytes.size() >= kHeader) {
-    const uint64_t n = bytes.size() - kHeader;
-    const uint32_t crc = keras::core::compression::crc32(0, bytes.data() + kHeader, n);
-    std::memcpy(&bytes[12], &n, 8);
-    std::memcpy(&bytes[20], &crc, 4);
-  }
+  const std::string bytes = with_fixed_header(data, size);
   try {
     keras::core::LoadedFunction f = keras::core::load_function_bytes(bytes, "fuzz");
     if (f.graph_str().find("while_loop(") != std::string::npos) return 0;  // may loop for ever, by design

@@ -42,17 +42,7 @@ Tensor ramp(int64_t batch, int64_t width) {
   return make(v, Shape{batch, width});
 }
 
-std::string run_program(const std::string& file, int batch) {
-  const std::string cmd = std::string(KERAS_RUN_EXPORTED) + " '" + file + "' " + std::to_string(batch) + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  CHECK(pclose(p) == 0);
-  return out;
-}
+std::string run_program(const std::string& file, int batch) { return keras_tests::run_exported(file, std::to_string(batch)); }
 }  // namespace
 
 TEST_CASE("export: a model with a user-defined layer runs from its graph file, at any batch size") {

@@ -2,7 +2,6 @@
 // endpoints sharing their variables, loaded variables that every endpoint reads,
 // gradients through a loaded endpoint, an exported model fine-tuned inside a new model as
 // the original trains, and damaged archives rejected cleanly.
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -327,14 +326,7 @@ TEST_CASE("ExportArchive: a program linked only with the engine runs an archive'
   Net n = net();
   const std::string path = dir.file("net.karchive");
   write_archive(n, path);
-  const std::string cmd = std::string(KERAS_RUN_EXPORTED) + " '" + path + "' 3 features 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  size_t got;
-  while ((got = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, got);
-  CHECK(pclose(p) == 0);
+  const std::string out = keras_tests::run_exported(path, "3 features");
   std::vector<double> v(18);
   for (size_t i = 0; i < v.size(); ++i) v[i] = 0.01 * double(i % 100);
   const double expected =
