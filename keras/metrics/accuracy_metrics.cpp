@@ -44,13 +44,13 @@ Tensor in_top_k(const Tensor& targets, const Tensor& predictions, int64_t k, con
 Tensor accuracy(const Tensor& y_true_in, const Tensor& y_pred) {
   Tensor y_true = to_dtype(y_true_in, y_pred.dtype());
   auto [t, p] = detail::squeeze_or_expand_to_same_rank(y_true, y_pred);
-  return ops::mean(matches_f32(t, p), {-1});
+  return matches_f32(t, p);  // Keras 3's: elementwise (Mean reduces each sample's)
 }
 
 Tensor binary_accuracy(const Tensor& y_true_in, const Tensor& y_pred_in, double threshold) {
   auto [t, p] = detail::squeeze_or_expand_to_same_rank(y_true_in, y_pred_in);
   Tensor pred = ops::cast(ops::greater(p, ops::scalar_like(p, threshold)), t.dtype());
-  return ops::mean(matches_f32(t, pred), {-1});
+  return matches_f32(t, pred);  // Keras 3's: elementwise (Mean reduces each sample's)
 }
 
 Tensor categorical_accuracy(const Tensor& y_true_in, const Tensor& y_pred) {

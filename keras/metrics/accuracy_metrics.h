@@ -18,9 +18,10 @@
 namespace keras::metrics {
 
 // ---- per-sample functions (keras.metrics.binary_accuracy etc.) ------------------------
-/// mean(y_true == y_pred, axis=-1) (y_true cast to y_pred's dtype).
+/// y_true == y_pred as floats, elementwise (y_true cast to y_pred's dtype; Keras 3's, which
+/// no longer averages the last axis: the metric class averages each sample's values).
 Tensor accuracy(const Tensor& y_true, const Tensor& y_pred);
-/// mean(y_true == (y_pred > threshold), axis=-1).
+/// y_true == (y_pred > threshold) as floats, elementwise (Keras 3's).
 Tensor binary_accuracy(const Tensor& y_true, const Tensor& y_pred, double threshold = 0.5);
 /// argmax(y_true, -1) == argmax(y_pred, -1).
 Tensor categorical_accuracy(const Tensor& y_true, const Tensor& y_pred);

@@ -111,6 +111,20 @@ TEST_CASE("metrics: Accuracy and BinaryAccuracy") {
   m::MetricPtr back = round_trip(strict);
   CHECK(back->get_config().at("threshold").as_double() == doctest::Approx(0.99));
   CHECK_THROWS_MSG(m::BinaryAccuracy({.threshold = 1.5}), std::invalid_argument, "threshold=1.5");
+  // Rank-1 labels count each element as a sample, as Keras 3.15's (whose accuracy
+  // functions are elementwise): batches of different sizes weigh by their samples.
+  m::BinaryAccuracy by_sample;
+  by_sample.update_state(f({1, 0, 1}), f({0.9, 0.8, 0.2}));
+  by_sample.update_state(f({1}), f({0.7}));
+  check_values(by_sample.result(), std::vector<double>{0.5});  // Keras 3.15: 0.5
+  m::BinaryAccuracy weighted;
+  weighted.update_state(f({1, 0, 1}), f({0.9, 0.8, 0.2}), f({1, 2, 3}));
+  check_values(weighted.result(), std::vector<double>{1.0 / 6.0});  // Keras 3.15: 0.16666667
+  m::Accuracy matrix;  // (2, 2) then (1, 2): each row's mean is a sample
+  matrix.update_state(f2({{1, 2}, {3, 4}}), f2({{1, 2}, {0, 4}}));
+  matrix.update_state(f2({{5, 5}}), f2({{5, 0}}));
+  check_values(matrix.result(), std::vector<double>{2.0 / 3.0});  // Keras 3.15: 0.6666667
+  check_values(m::accuracy(f2({{1, 2}}), f2({{1, 0}})), std::vector<double>{1, 0});  // elementwise
 }
 
 TEST_CASE("metrics: CategoricalAccuracy and SparseCategoricalAccuracy") {
