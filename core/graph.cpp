@@ -1,6 +1,7 @@
 // graph.cpp - the tracer (the dispatch hook that records op calls into a Graph), the
 // graph passes and the executor.
 #include "core/graph.h"
+#include "core/stateless_internal.h"
 
 #include "core/fusion.h"
 
@@ -68,6 +69,12 @@ int Tracer::value_of(const Tensor& t) {
 // Every active trace records the call: an inner function being traced is inlined into
 // the traces around it.
 void record(const OpCall& c) {
+  // An update in place would change the variable when the graph runs, not the scope's value.
+  if (stateless::active() && (op_def(c.op).flags & kWritesState) && !c.attrs.resources.empty() &&
+      c.op != OpId::Cond && c.op != OpId::While && c.op != OpId::WhileGrad && c.op != OpId::HostFunction)
+    throw std::invalid_argument(std::string(op_name(c.op)) +
+                                " updates a variable in place, which cannot be traced inside a StatelessScope; "
+                                "run it eagerly (outside keras::function) or outside the scope");
   for (Tracer* t = t_tracer; t; t = t->outer) {
     graph::Node n;
     n.op = c.op;

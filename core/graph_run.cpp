@@ -8,6 +8,7 @@
 #include "core/cpu/parallel.h"
 #include "core/graph.h"
 #include "core/ops.h"
+#include "core/stateless_internal.h"
 
 namespace keras::core::graph {
 namespace {
@@ -198,7 +199,9 @@ std::vector<Tensor> run(const Graph& g, const std::vector<Tensor>& inputs) {
   // (else the large node runs alone on one thread while the others wait; run in turn, it
   // uses every thread). Threads take the next node, largest first, as they finish.
   const int threads = get_num_threads();
-  const bool overlap = !g.stages.empty() && threads > 1 && autodiff::t_recording == 0 && !tracing::t_tracer;
+  // (nor when a StatelessScope, which is per thread too, must see the variables' ops)
+  const bool overlap = !g.stages.empty() && threads > 1 && autodiff::t_recording == 0 && !tracing::t_tracer &&
+                       !stateless::active();
   auto parallel = [&](const Graph::StageCost& sc) {
     const int used = std::min(threads, sc.heavy);
     return sc.heavy >= 2 && 2 * sc.heavy >= threads && sc.max * used <= 1.25 * sc.total;

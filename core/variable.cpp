@@ -11,6 +11,7 @@
 #include "core/dispatch.h"
 #include "core/graph.h"
 #include "core/ops.h"
+#include "core/stateless_internal.h"
 #include "core/tensor_impl.h"
 #include "core/variable_options.h"
 
@@ -45,17 +46,17 @@ Variable::State& resource_state(const OpCall& c) {
 // value. An in-place update copies first while a read's handle holds the buffer.
 void infer_read(OpCall& c) {
   Variable::State& s = resource_state(c);
-  c.set_output(0, s.value.shape(), s.value.dtype());
-  c.outputs[0] = view_as(s.value, s.value.shape());
+  const Tensor* scoped = stateless::active() ? stateless::find(&s) : nullptr;  // a graph run in a StatelessScope
+  const Tensor& value = scoped ? *scoped : s.value;
+  c.set_output(0, value.shape(), value.dtype());
+  c.outputs[0] = view_as(value, value.shape());
   // A graph's read watches the variable on recording tapes, as an eager read does.
   autodiff::on_variable_read(Variable::from_resource(c.attrs.resources[0]), c.outputs[0]);
 }
 
 // AssignVariable: resources = {variable}, inputs = {value}; no output. The kernel (the
 // same on every device) replaces the variable's value handle.
-void infer_assign(OpCall& c) {
-  Variable::State& s = resource_state(c);
-  const Tensor& v = c.in(0);
+void check_assignable(const Variable::State& s, const Tensor& v) {
   if (v.dtype() != s.value.dtype() || v.shape() != s.value.shape())
     throw std::invalid_argument("Variable '" + s.name + "'.assign: expected a value of shape " +
                                 s.value.shape().str() + " and dtype " + dtype_name(s.value.dtype()) +
@@ -64,12 +65,18 @@ void infer_assign(OpCall& c) {
   if (v.device() != s.value.device())
     throw std::invalid_argument("Variable '" + s.name + "'.assign: the variable lives on " +
                                 s.value.device().str() + " but the value is on " + v.device().str());
+}
+
+void infer_assign(OpCall& c) {
+  check_assignable(resource_state(c), c.in(0));
   c.num_outputs = 0;
 }
 
 void assign_kernel(OpCall& c) {
   Variable::State& s = resource_state(c);
-  s.value = view_as(c.in(0), c.in(0).shape());  // a fresh handle: no tape tracks the new value
+  Tensor fresh = view_as(c.in(0), c.in(0).shape());  // a fresh handle: no tape tracks the new value
+  if (stateless::active()) stateless::assign(c.attrs.resources[0], fresh);  // a graph run in a StatelessScope
+  else s.value = std::move(fresh);
 }
 }  // namespace
 
@@ -114,6 +121,8 @@ void move_variable(Variable& v, Device device) {
 
 const Tensor& Variable::current() const {
   const Variable::State& s = state_of(state_, "value");
+  if (stateless::active())
+    if (const Tensor* scoped = stateless::find(state_.get())) return *scoped;
   const Tensor* traced = tracing::t_tracer ? tracing::variable_value(state_.get()) : nullptr;
   return traced ? *traced : s.value;
 }
@@ -123,6 +132,8 @@ namespace {
 // variable when it runs; reads after an assignment in the same trace use what was assigned).
 const Tensor& traced_read(const std::shared_ptr<Variable::State>& state, const char* what) {
   Variable::State& s = state_of(state, what);
+  if (stateless::active())
+    if (const Tensor* scoped = stateless::find(state.get())) return *scoped;  // the scope's value, even in a trace
   if (!tracing::t_tracer) return s.value;
   if (const Tensor* v = tracing::variable_value(state.get())) return *v;
   Attrs a;
@@ -134,7 +145,8 @@ const Tensor& traced_read(const std::shared_ptr<Variable::State>& state, const c
 
 const Tensor& Variable::value() const {
   const Tensor& v = traced_read(state_, "value");
-  autodiff::on_variable_read(*this, v);
+  // A StatelessScope's value is the caller's tensor: tapes watch it if the caller says so.
+  if (!stateless::active() || !stateless::find(state_.get())) autodiff::on_variable_read(*this, v);
   if (const Tensor* cast = autocast::cast_read(*this, v)) return *cast;
   return v;
 }
@@ -164,18 +176,20 @@ Variable Variable::from_resource(const std::shared_ptr<Resource>& r) {
 
 Tensor& Variable::value_for_update() {
   State& s = state_of(state_, "value_for_update");
-  const auto& impl = s.value.impl();
+  // In a StatelessScope the update goes to the scope's value (a copy of the variable's).
+  Tensor& value = stateless::active() ? stateless::for_update(state_, s.value) : s.value;
+  const auto& impl = value.impl();
   if (impl.use_count() > 1 || impl->storage().use_count() > 1 || impl->offset() != 0) {
-    Tensor copy = empty(s.value.shape(), s.value.dtype(), s.value.device());
-    if (s.value.device().is_cpu()) {
-      if (s.value.nbytes()) std::memcpy(copy.raw_mutable_data(), s.value.raw_data(), s.value.nbytes());
+    Tensor copy = empty(value.shape(), value.dtype(), value.device());
+    if (value.device().is_cpu()) {
+      if (value.nbytes()) std::memcpy(copy.raw_mutable_data(), value.raw_data(), value.nbytes());
     } else {
       autodiff::SuspendRecording no_record;
-      copy = ops::add(s.value, ops::zeros_like(s.value));  // a fresh buffer on the device
+      copy = ops::add(value, ops::zeros_like(value));  // a fresh buffer on the device
     }
-    s.value = copy;
+    value = copy;
   }
-  return s.value;
+  return value;
 }
 
 const std::string& Variable::name() const { return state_of(state_, "name").name; }
@@ -197,7 +211,13 @@ void Variable::assign(const Tensor& v) {
   // A value from another device is copied to the variable's (eagerly; a traced graph's
   // values are on the devices it was traced with).
   const bool elsewhere = !tracing::t_tracer && v.device() != s.value.device();
-  dispatch(OpId::AssignVariable, {elsewhere ? v.to(s.value.device()) : v}, a);
+  const Tensor value = elsewhere ? v.to(s.value.device()) : v;
+  if (stateless::active()) {  // the scope takes the value; the variable keeps its own
+    check_assignable(s, value);
+    stateless::assign(state_, value);
+    return;
+  }
+  dispatch(OpId::AssignVariable, {value}, a);
 }
 
 // A delta from another device (a host constant such as a step counter's 1 added to a

@@ -11,6 +11,7 @@
 #include "core/image_io.h"  // tf.io: read_file, write_file, image codecs
 #include "core/npy.h"
 #include "core/sets.h"
+#include "core/stateless_scope.h"  // keras.StatelessScope
 #include "core/sparse.h"
 #include "core/queue.h"
 #include "core/random_ops.h"  // keras.random beyond uniform / normal / truncated_normal
@@ -72,6 +73,8 @@ using core::FunctionOptions;
 using core::function;
 using core::InitScope;
 using core::GradientTape;
+using core::StatelessScope;
+using core::in_stateless_scope;
 using core::stop_gradient;
 using core::UnconnectedGradients;
 using core::Variable;

@@ -256,6 +256,15 @@ class WeightBudget {
   WeightBudget* outer_;
 };
 
+/// What Layer::stateless_call returns.
+struct StatelessCallResult {
+  std::vector<Tensor> outputs;  ///< the call's outputs
+  /// The non-trainable weights' values after the call, 1:1 with non_trainable_weights()
+  /// (BatchNormalization's moving statistics when training).
+  std::vector<Tensor> non_trainable_variables;
+  std::vector<Tensor> losses;  ///< the layer's losses of the call (with return_losses only)
+};
+
 /// The base class of layers and models (Keras `keras.layers.Layer`): weights, sublayers,
 /// losses, masks and the call protocol. Subclasses override build, call,
 /// compute_output_shape and get_config.
@@ -330,6 +339,17 @@ class Layer : public std::enable_shared_from_this<Layer> {
   virtual const SeedGenerator* seed_generator() const { return nullptr; }
   SeedGenerator* seed_generator() { return const_cast<SeedGenerator*>(std::as_const(*this).seed_generator()); }
   ///@}
+
+  /// Keras's stateless_call: the call with the weights read as the given values (1:1
+  /// with trainable_weights() and non_trainable_weights()) inside a StatelessScope, so no
+  /// weight changes; returns the outputs, the non-trainable weights' new values and, with
+  /// return_losses, losses(). Gradients flow to the given tensors (a GradientTape that
+  /// watches them). Raises std::invalid_argument when the layer is not built or a list's
+  /// length differs from the weights'.
+  StatelessCallResult stateless_call(const std::vector<Tensor>& trainable_variables,
+                                     const std::vector<Tensor>& non_trainable_variables,
+                                     const std::vector<Tensor>& inputs, const CallArgs& args = {},
+                                     bool return_losses = false);
 
   // ---- weights and sublayers ----
   /// Creates a weight (Keras `add_weight`) tracked by this layer, initialized by

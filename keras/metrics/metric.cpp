@@ -6,6 +6,7 @@
 #include "core/function.h"
 #include "core/ops.h"
 #include "keras/metrics/metrics_utils.h"
+#include "keras/stateless_util.h"
 
 namespace keras::metrics {
 
@@ -26,6 +27,26 @@ Metric::~Metric() = default;
 
 void Metric::reset_state() {
   for (auto& v : variables_) v.assign(ops::zeros_like(v.value()));  // on the variable's device
+}
+
+std::vector<Tensor> Metric::stateless_update_state(const std::vector<Tensor>& metric_variables, const Tensor& y_true,
+                                                   const Tensor& y_pred, const Tensor& sample_weight) {
+  core::StatelessScope scope(
+      keras::detail::stateless_mapping(variables_, metric_variables, "metric_variables", class_name() + "().variables"));
+  update_state(y_true, y_pred, sample_weight);
+  return keras::detail::scope_values(scope, variables_);
+}
+
+Tensor Metric::stateless_result(const std::vector<Tensor>& metric_variables) const {
+  core::StatelessScope scope(
+      keras::detail::stateless_mapping(variables_, metric_variables, "metric_variables", class_name() + "().variables"));
+  return result();
+}
+
+std::vector<Tensor> Metric::stateless_reset_state() {
+  core::StatelessScope scope;
+  reset_state();
+  return keras::detail::scope_values(scope, variables_);
 }
 
 keras::Config Metric::get_config() const {

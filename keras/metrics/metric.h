@@ -64,6 +64,17 @@ class Metric {
   virtual Tensor result() const = 0;
   /// Puts every state variable back to zeros.
   virtual void reset_state();
+  /// Keras's stateless_update_state: update_state with the state variables read as
+  /// `metric_variables` (1:1 with variables()) inside a StatelessScope; returns their new
+  /// values (the metric's own variables are unchanged). A list of another length raises
+  /// std::invalid_argument.
+  std::vector<Tensor> stateless_update_state(const std::vector<Tensor>& metric_variables, const Tensor& y_true,
+                                             const Tensor& y_pred, const Tensor& sample_weight = Tensor());
+  /// Keras's stateless_result: result() of the state `metric_variables`.
+  Tensor stateless_result(const std::vector<Tensor>& metric_variables) const;
+  /// Keras's stateless_reset_state: the state variables' values after reset_state(),
+  /// without resetting them.
+  std::vector<Tensor> stateless_reset_state();
   /// {"name", "dtype"} plus the hyperparameters (Keras's get_config()).
   virtual keras::Config get_config() const;
   /// The registered class name ("Precision"), what serialize() writes.

@@ -141,6 +141,23 @@ class Optimizer {
   /// Creates the slots of the variables not seen yet, as the first apply_gradients does
   /// (Keras's optimizer.build), so a saved state can be loaded before training.
   void build_variables(const std::vector<Variable>& vars);
+  /// The variables the optimizer has built slots for, in order (Keras's
+  /// optimizer._trainable_variables).
+  const std::vector<Variable>& built_variables() const { return built_; }
+  /// What stateless_apply returns.
+  struct StatelessApplyResult {
+    std::vector<Tensor> trainable_variables;  ///< 1:1 with built_variables()
+    std::vector<Tensor> optimizer_variables;  ///< 1:1 with variables()
+  };
+  /// Keras's stateless_apply: one apply_gradients step on built_variables() with those
+  /// variables read as `trainable_variables` and variables() as `optimizer_variables`,
+  /// inside a StatelessScope: returns their new values and changes none of the
+  /// variables. Raises std::invalid_argument when the optimizer is not built, a list's
+  /// length differs, inside a traced function (the updates are in place), or with use_ema
+  /// or gradient accumulation (their state is not in variables()).
+  StatelessApplyResult stateless_apply(const std::vector<Tensor>& optimizer_variables,
+                                       const std::vector<Tensor>& grads,
+                                       const std::vector<Tensor>& trainable_variables);
   /// Restores the iteration count (loading a checkpoint); negative values raise.
   void set_iterations(int64_t iterations);
   /// The arguments (Keras's get_config()): "name", "learning_rate" (a number or a
