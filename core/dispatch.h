@@ -98,6 +98,7 @@ enum OpFlags : unsigned {
   kReadsState = 1,   // reads a resource: may be pruned, never merged or folded
   kWritesState = 2,  // changes a resource: never pruned, merged, folded or reordered
   kRandom = 4,       // draws random numbers: never merged or folded
+  kBarrier = 8,      // an optimization barrier: may be pruned, never merged or folded
 };
 
 struct OpDef {

@@ -36,6 +36,7 @@ void ensure_initialized() {
     define_scan_ops();
     define_segment_ops();
     define_search_ops();
+    define_remat_ops();
     define_arities();
     register_cpu_kernels();
     cuda::register_kernels();  // none without CUDA (core/no_cuda.cpp)

@@ -65,5 +65,6 @@ void define_segment_ops();
 void register_cpu_scan_kernels();
 void register_cpu_segment_kernels();
 void define_search_ops();
+void define_remat_ops();  // core/remat.cpp
 void register_cpu_search_kernels();
 }  // namespace keras::core

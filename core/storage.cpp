@@ -1,4 +1,5 @@
 #include "core/storage.h"
+#include "core/host_memory.h"
 
 #include <cstdlib>
 #include <mutex>
@@ -30,11 +31,11 @@ class HostCache {
         void* p = it->second.back();
         it->second.pop_back();
         cached_ -= cap;
-        in_use_ += cap;
+        add_in_use(cap);
         return p;
       }
       ++system_allocations_;
-      in_use_ += cap;
+      add_in_use(cap);
     }
     void* p = std::aligned_alloc(64, cap);
     if (!p) {
@@ -52,7 +53,11 @@ class HostCache {
   }
   HostAllocatorStats stats() {
     std::lock_guard<std::mutex> lock(mu_);
-    return {in_use_, cached_, system_allocations_};
+    return {in_use_, cached_, system_allocations_, peak_};
+  }
+  void reset_peak() {
+    std::lock_guard<std::mutex> lock(mu_);
+    peak_ = in_use_;
   }
   void release() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -65,7 +70,11 @@ class HostCache {
  private:
   std::mutex mu_;
   std::unordered_map<std::size_t, std::vector<void*>> free_;
-  std::size_t in_use_ = 0, cached_ = 0, system_allocations_ = 0;
+  std::size_t in_use_ = 0, cached_ = 0, system_allocations_ = 0, peak_ = 0;
+  void add_in_use(std::size_t cap) {  // (mu_ held)
+    in_use_ += cap;
+    if (in_use_ > peak_) peak_ = in_use_;
+  }
 };
 
 // Never destroyed: storages may be freed during static destruction.
@@ -95,5 +104,16 @@ Storage::~Storage() {
 
 HostAllocatorStats host_allocator_stats() { return host_cache().stats(); }
 void host_empty_cache() { host_cache().release(); }
+void host_reset_peak() { host_cache().reset_peak(); }
 
 }  // namespace keras::core
+
+namespace keras::host {
+MemoryStats memory_stats() {
+  const core::HostAllocatorStats s = core::host_allocator_stats();
+  return {s.bytes_in_use, s.bytes_cached, s.peak_bytes_in_use, s.system_allocations};
+}
+void reset_peak_memory_stats() { core::host_reset_peak(); }
+void empty_cache() { core::host_empty_cache(); }
+
+}  // namespace keras::host

@@ -34,8 +34,10 @@ struct HostAllocatorStats {
   std::size_t bytes_in_use = 0;  // handed out to live storages
   std::size_t bytes_cached = 0;  // freed and kept for reuse
   std::size_t system_allocations = 0;  // calls that reached the system allocator
+  std::size_t peak_bytes_in_use = 0;  // the most in use since the start or host_reset_peak()
 };
 HostAllocatorStats host_allocator_stats();
 void host_empty_cache();  // returns every cached block to the system
+void host_reset_peak();   // starts the peak over from what is in use now
 
 }  // namespace keras::core

@@ -11,6 +11,7 @@
 #include "core/dispatch.h"
 #include "core/graph.h"
 #include "core/ops.h"
+#include "core/remat_internal.h"
 #include "core/stateless_internal.h"
 #include "core/tensor_impl.h"
 #include "core/variable_options.h"
@@ -145,6 +146,7 @@ const Tensor& traced_read(const std::shared_ptr<Variable::State>& state, const c
 
 const Tensor& Variable::value() const {
   const Tensor& v = traced_read(state_, "value");
+  remat::note(*this, v);  // a rematerialized call's second run reads the same
   // A StatelessScope's value is the caller's tensor: tapes watch it if the caller says so.
   if (!stateless::active() || !stateless::find(state_.get())) autodiff::on_variable_read(*this, v);
   if (const Tensor* cast = autocast::cast_read(*this, v)) return *cast;
@@ -212,6 +214,7 @@ void Variable::assign(const Tensor& v) {
   // values are on the devices it was traced with).
   const bool elsewhere = !tracing::t_tracer && v.device() != s.value.device();
   const Tensor value = elsewhere ? v.to(s.value.device()) : v;
+  if (remat::t_log) remat::note_access(*this, traced_read(state_, "assign"));  // the value before
   if (stateless::active()) {  // the scope takes the value; the variable keeps its own
     check_assignable(s, value);
     stateless::assign(state_, value);

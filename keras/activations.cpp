@@ -1,6 +1,7 @@
 // activations.cpp - Keras 3's activation functions as compositions of core ops, and the
 // name registry behind get() / serialize() / deserialize().
 #include "keras/activations.h"
+#include "keras/remat.h"
 
 #include <algorithm>
 #include <cmath>
@@ -164,6 +165,10 @@ Activation::Activation(std::string n, Function f) : name(std::move(n)), fn(std::
 
 Tensor Activation::operator()(const Tensor& x) const {
   if (!fn) return linear(x);
+  if (keras::detail::remat_activations()) {  // in the call of a layer made in RematScope("activations")
+    const Function f = fn;
+    return core::remat_call([f](const std::vector<Tensor>& in) { return std::vector<Tensor>{f(in[0])}; }, {x})[0];
+  }
   return fn(x);
 }
 

@@ -8,6 +8,7 @@
 #include "core/core.h"
 #include "core/device_scope.h"
 #include "core/gpu_memory.h"
+#include "core/host_memory.h"  // the host allocator's figures (peak bytes)
 #include "core/image_io.h"  // tf.io: read_file, write_file, image codecs
 #include "core/npy.h"
 #include "core/sets.h"
@@ -60,6 +61,7 @@
 #include "keras/optimizers.h"
 #include "keras/optimizers/loss_scale_optimizer.h"
 #include "keras/regularizers.h"
+#include "keras/remat.h"  // keras.remat, keras.RematScope
 #include "keras/saving/export.h"
 #include "keras/saving/export_archive.h"
 #include "keras/saving/file_editor.h"  // keras.saving.KerasFileEditor

@@ -56,6 +56,7 @@ void define_arities() {
   set(OpId::LstmSequenceGrad, 11, 12);
   set(OpId::GruSequence, 5, 6);
   set(OpId::GruSequenceGrad, 9, 10);
+  set(OpId::OptimizationBarrier, 2, 2);  // core/remat.cpp: (x, dep)
 }
 
 }  // namespace keras::core

@@ -27,8 +27,10 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include "core/debugging.h"
+#include "core/remat_internal.h"
 #include "core/dispatch.h"
 #include "core/kernel_math.h"
 #include "core/init.h"
@@ -336,6 +338,11 @@ Tensor eye(int64_t rows, std::optional<int64_t> cols, DType dtype) {
 
 namespace {
 Tensor random(OpId op, const Shape& shape, const RandomOptions& o, double alpha, double beta) {
+  if (o.seed < 0 && remat::t_keyed) {  // inside a rematerialized call: the same draws when run again
+    RandomOptions keyed = o;
+    std::tie(keyed.seed, keyed.counter) = remat::next_keyed_draw();
+    return random(op, shape, keyed, alpha, beta);
+  }
   Attrs a = creation_attrs(shape, o.dtype);
   // Unseeded: drawn from the global generator when the op runs (a traced graph draws anew
   // at each run; tracing itself draws nothing, so the sequence is the eager one).

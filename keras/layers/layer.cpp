@@ -19,6 +19,7 @@
 #include "keras/name_scope.h"
 #include "keras/name_scope_internal.h"
 #include "keras/regularizers.h"
+#include "keras/remat.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -44,6 +45,8 @@ Layer::Layer(std::string class_name, const LayerOptions& o)
   if (name_.empty() || name_.find('/') != std::string::npos)  // it names a scope of every path
     throw std::invalid_argument(class_name_ + ": expected a layer name without the character '/', but received name='" +
                                 name_ + "'");
+  if (std::optional<RematMode> m = get_current_remat_mode(); m && m->mode)  // Keras's Operation.__init__
+    remat_mode_ = std::make_shared<const RematMode>(*m);
 }
 
 Layer::~Layer() = default;
@@ -252,7 +255,18 @@ Tensors Layer::operator()(const std::vector<Tensor>& xs_in, const CallArgs& args
           return call(values, ctx);
         },
         in, specs);
+  } else if (remat_mode_ && core::tape_is_recording() &&
+             keras::detail::remat_whole_call(*remat_mode_, name_, [&] { return compute_output_shape(shapes); })) {
+    // Rematerialized (RematScope): run again for the gradient, in this call's context.
+    out = core::remat_call(
+        [this, ctx](const std::vector<Tensor>& values) {
+          TrainingScope inner(ctx.training);
+          LayerAutocast cast_variables(autocast_, policy_);
+          return call(values, ctx);
+        },
+        in);
   } else {
+    keras::detail::RematActivations activations(remat_mode_ && remat_mode_->mode == "activations");
     out = call(in, ctx);
   }
   finish_call(in, ctx, out);

@@ -31,6 +31,7 @@ using core::Shape;
 using core::Tensor;
 using core::Variable;
 
+struct RematMode;
 namespace initializers { class Initializer; }
 namespace regularizers { class Regularizer; }
 namespace constraints { class Constraint; }
@@ -459,6 +460,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
   const ShapeSpec& declared_input_shape() const { return input_shape_; }
   /// Input and output shapes of the first symbolic call (for summary()).
   const std::vector<ShapeSpec>& output_shapes() const { return output_shapes_; }
+  /// The RematScope's mode when the layer was made (keras/remat.h), which decides what its
+  /// calls rematerialize; null outside any scope.
+  const RematMode* remat_mode() const { return remat_mode_.get(); }
 
  protected:
   /// Inside compute_output_shape of a symbolic call: that call's KerasTensor inputs (their
@@ -523,6 +527,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   bool building_ = false;             // inside maybe_build()
   bool built_by_direct_build_ = false;  // weights were added by a build() the user called
   bool warned_mask_ = false;
+  std::shared_ptr<const RematMode> remat_mode_;  // the RematScope's mode at construction
 
  public:
   /// Constraints to apply after an optimizer step: (variable, constraint) pairs of this

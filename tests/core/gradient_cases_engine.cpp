@@ -10,6 +10,7 @@
 #include "core/function.h"
 #include "core/sparse.h"
 #include "gradient_cases.h"
+#include "core/remat.h"
 #include "helpers.h"
 
 namespace gradcheck {
@@ -195,6 +196,10 @@ std::vector<Case> shape_cases() {
   one("broadcast_to", [](auto& x) { return ops::broadcast_to(x, Shape{2, 3, 4}); }, {Shape{4}, Shape{3, 1}, Shape{}});
   one("tile", [](auto& x) { return ops::tile(x, {2, 3}); }, {Shape{2, 1}, Shape{1, 3}, Shape{2, 2}});
   one("pad", [](auto& x) { return ops::pad(x, {{1, 2}, {0, 1}}); }, {Shape{2, 2}, Shape{1, 3}, Shape{3, 1}});
+  // (core/remat.h) the identity for x, no gradient for the dependency
+  cs.push_back({"optimization_barrier",
+                [](const std::vector<Tensor>& x) { return ops::multiply(ops::optimization_barrier(x[0], x[1]), x[0]); },
+                {Input{Shape{2, 3}}, Input{Shape{2}, -2, 2, false, keras::core::constant({1.0, 2.0})}}});
   cs.push_back({"concatenate", [](const std::vector<Tensor>& x) { return ops::concat({x[0], x[1]}, 1); },
                 {Input{Shape{2, 1}}, Input{Shape{2, 3}}}});
   cs.push_back({"concatenate", [](const std::vector<Tensor>& x) { return ops::stack({x[0], x[1], x[0]}, 0); },
