@@ -2,10 +2,12 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 
 #include "keras/custom_object_scope.h"
 #include "keras/layers/all.h"
+#include "keras/layers/registry_internal.h"
 #include "keras/models/model.h"
 
 namespace keras::layers {
@@ -14,6 +16,10 @@ std::mutex g_mu;
 std::map<std::string, LayerFactory>& factories() {
   static auto* m = new std::map<std::string, LayerFactory>();
   return *m;
+}
+std::set<std::string>& builtin_names() {
+  static auto* s = new std::set<std::string>();
+  return *s;
 }
 // The one place the built-in layers are registered (no static constructors).
 void ensure_builtins() {
@@ -24,9 +30,15 @@ void ensure_builtins() {
     f["Functional"] = keras::FunctionalModel::from_config;
     f["Sequential"] = keras::SequentialModel::from_config;
     register_builtin_layers(f);
+    for (const auto& [name, factory] : f) builtin_names().insert(name);
   });
 }
 }  // namespace
+
+bool detail::is_builtin(const std::string& class_name) {
+  ensure_builtins();
+  return builtin_names().count(class_name) != 0;
+}
 
 void register_layer(const std::string& class_name, LayerFactory factory) {
   ensure_builtins();

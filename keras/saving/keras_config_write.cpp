@@ -7,6 +7,7 @@
 #include "keras/layers/operation.h"
 #include "keras/layers/operation_table.h"
 #include "keras/layers/registry.h"
+#include "keras/layers/registry_internal.h"
 #include "keras/saving/keras_config.h"
 
 namespace keras::saving::detail {
@@ -102,6 +103,13 @@ Value layer_entry(const layers::Layer& l) {
       {"CustomScaleLayer", "keras.src.applications.inception_resnet_v2"}};
   if (auto it = application_modules.find(l.class_name()); it != application_modules.end())
     return keras_entry(it->second, l.class_name(), keras_layer_config(l.get_config()), l.class_name());
+  if (!layers::detail::is_builtin(l.class_name())) {
+    // A user's class, as Keras writes a class registered with register_keras_serializable()
+    // (its default package): Keras finds it by "Custom>Name" among its registered objects.
+    Value e = keras_entry("", l.class_name(), keras_layer_config(l.get_config()), "Custom>" + l.class_name());
+    e["module"] = Value();
+    return e;
+  }
   return keras_entry("keras.layers", l.class_name(), keras_layer_config(l.get_config()));
 }
 

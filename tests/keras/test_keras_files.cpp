@@ -251,6 +251,64 @@ TEST_CASE("keras-cpp writes .keras and .weights.h5 files that load back with the
   CHECK(ops::all(ops::equal(mha->query_dense->lora_kernel_b.value(), ops::zeros({2, 3}))).item<bool>());
 }
 
+namespace {
+// A user's layer: y = x * scale * factor + shift (tests/keras_files/check_in_keras.py
+// defines the same class in Python, registered with Keras's default package).
+class ScaleShift : public keras::layers::Layer {
+ public:
+  explicit ScaleShift(double factor, const keras::LayerOptions& o = {}) : Layer("ScaleShift", o), factor_(factor) {}
+  void build(const keras::ShapeSpec& s) override {
+    scale = add_weight("scale", keras::Shape{s.back()}, {.initializer = keras::initializers::get("ones")});
+    shift = add_weight("shift", keras::Shape{s.back()}, {.initializer = keras::initializers::get("zeros")});
+  }
+  Tensor call(const Tensor& x, bool) override {
+    return ops::add(ops::multiply(ops::multiply(x, scale.value()), ops::scalar_like(x, factor_)), shift.value());
+  }
+  keras::Config get_config() const override {
+    keras::Config c = base_config();
+    c["factor"] = factor_;
+    return c;
+  }
+  static std::shared_ptr<ScaleShift> from_config(const keras::Config& c) {
+    return keras::layers::make<ScaleShift>(c.at("factor").as_double(), keras::layers::layer_options_from(c));
+  }
+  keras::Variable scale, shift;
+
+ private:
+  double factor_;
+};
+}  // namespace
+
+TEST_CASE("keras-cpp writes a user's layer as Keras writes a registered class: registered_name Custom>Name") {
+  keras::saving::register_serializable<ScaleShift>("ScaleShift");
+  th::TempDir tmp;
+  const char* keep = std::getenv("KERAS_CPP_KERAS_FILES_OUT");
+  const std::string dir = keep ? keep : tmp.path.string();
+  std::filesystem::create_directories(dir);
+  ops::set_random_seed(21);
+  auto model = keras::Sequential({keras::layers::Dense(6, {.activation = "tanh", .input_shape = {4}}),
+                                  keras::layers::make<ScaleShift>(1.5, keras::LayerOptions{.name = "scale_shift"}),
+                                  keras::layers::Dense(2)});
+  auto& custom = dynamic_cast<ScaleShift&>(*model->get_layer("scale_shift"));
+  const Tensor x = th::make(th::uniform(12), keras::Shape{3, 4});
+  (*model)(x);
+  custom.scale.assign(th::make({0.5, 1, 2, -1, 3, 0.25}, keras::Shape{6}));
+  custom.shift.assign(th::make({0.1, 0.2, 0.3, 0.4, 0.5, 0.6}, keras::Shape{6}));
+  const Tensor want = (*model)(x, false);
+  model->save(dir + "/cpp_custom.keras");
+  keras::core::save_npy(dir + "/cpp_custom.in0.npy", x);
+  keras::core::save_npy(dir + "/cpp_custom.out0.npy", want);
+
+  auto members = keras::saving::detail::read_zip(th::read_bytes(dir + "/cpp_custom.keras"), {"config.json"}, "cpp_custom");
+  const keras::Value config = keras::Value::from_json(members["config.json"]);
+  const keras::Value& entry = config.at("config").at("layers").as_list().at(2);  // (after InputLayer, Dense)
+  CHECK(entry.at("class_name").as_string() == "ScaleShift");
+  CHECK(entry.at("registered_name").as_string() == "Custom>ScaleShift");
+  CHECK(entry.at("module").is_null());
+  CHECK(config.at("config").at("layers").as_list().at(1).at("registered_name").is_null());  // a built-in: as Keras
+  check_outputs({(*keras::models::load_model(dir + "/cpp_custom.keras"))(x, false)}, {want}, 0.0);
+}
+
 TEST_CASE("Keras files: unsupported classes and options raise, naming the layer, the class and the option") {
   th::TempDir dir;
   const std::string src = fixture("seq_mlp.keras");

@@ -23,6 +23,25 @@ import keras  # noqa: E402
 TOL = 1e-5
 
 
+@keras.saving.register_keras_serializable()  # Keras's default package: "Custom>ScaleShift"
+class ScaleShift(keras.layers.Layer):
+    """The user layer of tests/keras/test_keras_files.cpp: y = x * scale * factor + shift."""
+
+    def __init__(self, factor=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def build(self, input_shape):
+        self.scale = self.add_weight(name="scale", shape=(input_shape[-1],), initializer="ones")
+        self.shift = self.add_weight(name="shift", shape=(input_shape[-1],), initializer="zeros")
+
+    def call(self, x):
+        return x * self.scale * self.factor + self.shift
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
 def arrays(base, kind):
     out = []
     while os.path.exists(f"{base}.{kind}{len(out)}.npy"):
