@@ -2,6 +2,7 @@
 // gradients (first and second order, eager and traced) while the tape keeps less (the host
 // allocator's peak), the second run sees the first run's variables and random draws, and
 // RematScope's modes pick the calls Keras 3's pick.
+#include <optional>
 #include <string>
 
 #include "core/remat.h"
@@ -318,4 +319,25 @@ TEST_CASE("RematScope(\"full\"): fit trains to the plain model's weights, eager 
   m->compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy"});
   auto h = m->fit(x, y, {.batch_size = 16, .epochs = 3, .verbose = 0});
   CHECK(h.history.at("loss").back() < h.history.at("loss").front());
+}
+
+TEST_CASE("remat: a mixed-precision layer recomputes with its float32 weights cast as in the first run") {
+  const Tensor x = make(uniform(24, -1, 1, 5), {4, 6});
+  std::vector<std::vector<Tensor>> grads;
+  for (bool remat : {false, true}) {
+    ops::set_random_seed(2);
+    std::optional<keras::RematScope> scope;
+    if (remat) scope.emplace("full");
+    auto dense = layers::Dense(5, {.activation = "gelu", .dtype = keras::mixed_precision::DTypePolicy("mixed_bfloat16")});
+    scope.reset();
+    keras::GradientTape tape;
+    Tensor y = (*dense)(x);
+    CHECK(y.dtype() == DType::bfloat16);
+    grads.push_back(tape.gradient(ops::sum(ops::cast(y, DType::float32)), dense->trainable_weights()));
+  }
+  REQUIRE(grads[1].size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    CHECK(grads[1][i].dtype() == DType::float32);
+    check_values(grads[1][i], values(grads[0][i]));
+  }
 }
