@@ -65,8 +65,8 @@ class LoadedFunction {
 /// Loads an exported graph from its bytes; `what` names the source in errors
 /// (std::invalid_argument for a bad or truncated file).
 LoadedFunction load_function_bytes(std::string_view bytes, const std::string& what = "load_function");
-/// Reads and loads an exported graph file (std::runtime_error when unreadable,
-/// std::invalid_argument when malformed).
+/// Reads and loads an exported graph file (std::invalid_argument naming the path when it
+/// cannot be opened, or naming what is wrong when it is malformed).
 LoadedFunction load_function(const std::string& path);
 
 }  // namespace keras::core
