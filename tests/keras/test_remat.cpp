@@ -21,10 +21,8 @@ Tensor chain(const Tensor& x, int n) {
 }
 
 // The gradient of sum(chain^40(x)), the chain in `segments` rematerialized segments (0:
-// plain), and the host allocator's peak above what was in use before, in bytes.
-std::pair<Tensor, size_t> chain_gradient(const Tensor& x, int segments) {
-  keras::host::reset_peak_memory_stats();
-  const size_t before = keras::host::memory_stats().bytes_in_use;
+// plain).
+Tensor segmented_gradient(const Tensor& x, int segments) {
   keras::GradientTape tape;
   tape.watch(x);
   Tensor y = x;
@@ -35,7 +33,14 @@ std::pair<Tensor, size_t> chain_gradient(const Tensor& x, int segments) {
       y = core::remat_call([&](const std::vector<Tensor>& in) { return std::vector<Tensor>{chain(in[0], 40 / segments)}; },
                            {y})[0];
   }
-  Tensor g = tape.gradient(ops::sum(y), x);
+  return tape.gradient(ops::sum(y), x);
+}
+
+// segmented_gradient, and the host allocator's peak above what was in use before, in bytes.
+std::pair<Tensor, size_t> chain_gradient(const Tensor& x, int segments) {
+  keras::host::reset_peak_memory_stats();
+  const size_t before = keras::host::memory_stats().bytes_in_use;
+  Tensor g = segmented_gradient(x, segments);
   return {g, keras::host::memory_stats().peak_bytes_in_use - before};
 }
 
@@ -145,19 +150,7 @@ TEST_CASE("remat: a chain in segments keeps less at its peak, eager and traced, 
   // Traced: the recomputation waits for the output gradient (optimization_barrier), so the
   // graph frees the forward values; without the barrier the graph would merge both runs.
   for (int segments : {0, 4}) {
-    auto step = keras::function([segments](const Tensor& v) {
-      keras::GradientTape tape;
-      tape.watch(v);
-      Tensor y = v;
-      if (segments == 0) {
-        y = chain(y, 40);
-      } else {
-        for (int s = 0; s < segments; ++s)
-          y = core::remat_call([&](const std::vector<Tensor>& in) { return std::vector<Tensor>{chain(in[0], 10)}; },
-                               {y})[0];
-      }
-      return tape.gradient(ops::sum(y), v);
-    });
+    auto step = keras::function([segments](const Tensor& v) { return segmented_gradient(v, segments); });
     step(x);  // traced, then run
     keras::host::reset_peak_memory_stats();
     const size_t before = keras::host::memory_stats().bytes_in_use;
