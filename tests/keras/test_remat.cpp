@@ -334,3 +334,27 @@ TEST_CASE("remat: a mixed-precision layer recomputes with its float32 weights ca
     check_values(grads[1][i], values(grads[0][i]));
   }
 }
+
+TEST_CASE("remat: inside stateless_call, the gradients with respect to the given weights are the plain ones") {
+  auto [x, y] = classes(16);
+  std::vector<std::vector<Tensor>> grads;
+  for (bool remat : {false, true}) {
+    std::optional<keras::RematScope> scope;
+    if (remat) scope.emplace("full");
+    auto m = stateful_model(7);
+    scope.reset();
+    (*m)(x);  // built
+    std::vector<Tensor> tv, ntv;
+    for (const auto& v : m->trainable_weights()) tv.push_back(ops::multiply(v.value(), ops::scalar_like(v.value(), 0.5)));
+    for (const auto& v : m->non_trainable_weights()) ntv.push_back(v.value());
+    keras::GradientTape tape;
+    for (const Tensor& t : tv) tape.watch(t);
+    auto r = m->stateless_call(tv, ntv, {x}, {.training = false});
+    grads.push_back(tape.gradient(ops::sum(ops::square(r.outputs[0])), tv));
+  }
+  REQUIRE(grads[0].size() == grads[1].size());
+  for (size_t i = 0; i < grads[0].size(); ++i) {
+    REQUIRE(grads[1][i].defined());
+    check_values(grads[1][i], values(grads[0][i]), 1e-6);
+  }
+}
