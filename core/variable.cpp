@@ -50,9 +50,16 @@ void infer_read(OpCall& c) {
   const Tensor* scoped = stateless::active() ? stateless::find(&s) : nullptr;  // a graph run in a StatelessScope
   const Tensor& value = scoped ? *scoped : s.value;
   c.set_output(0, value.shape(), value.dtype());
-  c.outputs[0] = view_as(value, value.shape());
-  // A graph's read watches the variable on recording tapes, as an eager read does.
-  autodiff::on_variable_read(Variable::from_resource(c.attrs.resources[0]), c.outputs[0]);
+  // A graph that runs (not a trace) reads the value's own handle, as an eager read does, so
+  // a tape that watches the variable (or a StatelessScope's tensor) differentiates through
+  // the graph's ops when they run one by one under it.
+  c.outputs[0] = tracing::t_tracer ? view_as(value, value.shape()) : value;
+  // A graph run inside a rematerialized call reads as the call's other reads do (a trace's
+  // read is noted by Variable::value(), with the trace's value).
+  if (!tracing::t_tracer) remat::note(Variable::from_resource(c.attrs.resources[0]), value);
+  // A graph's read watches the variable on recording tapes, as an eager read does (a
+  // scope's value: only where the caller watches it).
+  if (!scoped) autodiff::on_variable_read(Variable::from_resource(c.attrs.resources[0]), c.outputs[0]);
 }
 
 // AssignVariable: resources = {variable}, inputs = {value}; no output. The kernel (the
@@ -76,6 +83,10 @@ void infer_assign(OpCall& c) {
 void assign_kernel(OpCall& c) {
   Variable::State& s = resource_state(c);
   Tensor fresh = view_as(c.in(0), c.in(0).shape());  // a fresh handle: no tape tracks the new value
+  if (remat::t_log) {  // the value before, for a rematerialized call's second run
+    const Tensor* scoped = stateless::active() ? stateless::find(&s) : nullptr;
+    remat::note_access(Variable::from_resource(c.attrs.resources[0]), scoped ? *scoped : s.value);
+  }
   if (stateless::active()) stateless::assign(c.attrs.resources[0], fresh);  // a graph run in a StatelessScope
   else s.value = std::move(fresh);
 }

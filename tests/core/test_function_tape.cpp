@@ -102,6 +102,20 @@ TEST_CASE("function under a tape: a graph that changes state runs op by op and s
   }
   CHECK(counter.value().item<double>() == 2.0);  // the state changed once per call
   CHECK(f.backward_tracing_count() == 0);
+
+  // Run op by op, its variable reads are the variables' own values: a gradient with respect
+  // to a variable (not only to an input) flows, as through an eager read.
+  Variable w(core::constant({0.5, -2.0}, DType::float64), "w");
+  auto g = core::function([&](const Tensor& v) {
+    counter.assign_add(core::constant(1.0));
+    return ops::multiply(ops::sin(v), w.value());
+  });
+  for (int call = 0; call < 2; ++call) {
+    GradientTape tape;
+    Tensor dw = tape.gradient(ops::sum(g(x)), w);
+    REQUIRE(dw.defined());
+    check_values(dw, std::vector<double>{std::sin(3.0), std::sin(4.0)});
+  }
 }
 
 TEST_CASE("function under a tape: a call the tape does not track is not recorded") {

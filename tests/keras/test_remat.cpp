@@ -358,3 +358,27 @@ TEST_CASE("remat: inside stateless_call, the gradients with respect to the given
     check_values(grads[1][i], values(grads[0][i]), 1e-6);
   }
 }
+
+TEST_CASE("remat: a traced function called inside reads and assigns as the call's own code would") {
+  keras::Variable w(make(uniform(12, -1, 1, 8), {3, 4}), "w");
+  keras::Variable calls(core::constant(0.0f), "calls", /*trainable=*/false);
+  auto inner = keras::function([&](const Tensor& x) {
+    calls.assign_add(core::constant(1.0f));
+    return ops::tanh(ops::matmul(x, ops::multiply(w.value(), ops::add(calls.value(), ops::scalar_like(w.value(), 0.0)))));
+  });
+  const Tensor x = make(uniform(6, -1, 1, 2), {2, 3});
+  inner(x);  // traced (calls = 1)
+  Tensor plain;
+  {
+    calls.assign(core::constant(1.0f));
+    keras::GradientTape tape;
+    plain = tape.gradient(ops::sum(inner(x)), w);  // calls = 2 in the graph
+  }
+  calls.assign(core::constant(1.0f));
+  auto f = keras::remat([&](const Tensor& v) { return inner(v); });
+  keras::GradientTape tape;
+  Tensor g = tape.gradient(ops::sum(f(x)), w);
+  REQUIRE(g.defined());
+  check_values(g, values(plain), 1e-6);
+  check_values(calls.value(), std::vector<float>{2});  // assigned once: the second run's assignment dropped
+}
