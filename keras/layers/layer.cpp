@@ -257,9 +257,10 @@ Tensors Layer::operator()(const std::vector<Tensor>& xs_in, const CallArgs& args
         in, specs);
   } else if (remat_mode_ && core::tape_is_recording() &&
              keras::detail::remat_whole_call(*remat_mode_, name_, [&] { return compute_output_shape(shapes); })) {
-    // Rematerialized (RematScope): run again for the gradient, in this call's context.
+    // Rematerialized (RematScope): run again for the gradient, in this call's context (the
+    // tape's node keeps the layer alive until then).
     out = core::remat_call(
-        [this, ctx](const std::vector<Tensor>& values) {
+        [this, keep = weak_from_this().lock(), ctx](const std::vector<Tensor>& values) {
           TrainingScope inner(ctx.training);
           LayerAutocast cast_variables(autocast_, policy_);
           return call(values, ctx);

@@ -260,6 +260,14 @@ TEST_CASE("RematScope: which calls each mode rematerializes") {
     CHECK(calls_with_gradient(other) == 1);
   }
   {
+    // A layer that lives only for the call: the tape's node keeps it for the recomputation.
+    keras::RematScope scope("full");
+    keras::GradientTape tape;
+    tape.watch(x);
+    const Tensor y = (*layers::make<Counting>())(x);
+    check_values(tape.gradient(ops::sum(y), x), std::vector<float>(32, 1.0f));
+  }
+  {
     keras::RematScope scope("larger_than", 31);  // x: 32 elements
     auto big = layers::make<Counting>();
     CHECK(calls_with_gradient(big) == 2);
