@@ -100,32 +100,6 @@ std::vector<Tensor> Layer::call(const std::vector<Tensor>& xs, bool training) {
   return {call(xs[0], training)};
 }
 
-void Layer::check_inputs(const std::vector<ShapeSpec>& shapes) const {
-  const InputSpec& s = input_spec;
-  for (size_t i = 0; i < shapes.size(); ++i) {
-    const ShapeSpec& sh = shapes[i];
-    const int64_t r = static_cast<int64_t>(sh.size());
-    std::string where = shapes.size() > 1 ? " of input " + std::to_string(i) : "";
-    if (s.ndim >= 0 && r != s.ndim)
-      throw std::invalid_argument(name_ + ": expected ndim=" + std::to_string(s.ndim) + where +
-                                  ", but received input with shape " + shape_str(sh) +
-                                  " (ndim=" + std::to_string(r) + ")");
-    if (s.min_ndim >= 0 && r < s.min_ndim)
-      throw std::invalid_argument(name_ + ": expected min_ndim=" + std::to_string(s.min_ndim) +
-                                  where + ", but received input with shape " + shape_str(sh) +
-                                  " (ndim=" + std::to_string(r) + ")");
-    for (auto [axis, size] : s.axes) {
-      int64_t a = axis < 0 ? axis + r : axis;
-      if (a < 0 || a >= r) continue;
-      int64_t got = sh[static_cast<size_t>(a)];
-      if (got >= 0 && got != size)
-        throw std::invalid_argument(name_ + ": expected axis " + std::to_string(axis) + where +
-                                    " of input shape to have value " + std::to_string(size) +
-                                    ", but received input with shape " + shape_str(sh));
-    }
-  }
-}
-
 void Layer::maybe_build(const std::vector<ShapeSpec>& shapes) {
   if (built_) return;
   if (built_by_direct_build_) {  // the user called build() (Keras's build wrapper marks it built)
@@ -255,20 +229,24 @@ Tensors Layer::operator()(const std::vector<Tensor>& xs_in, const CallArgs& args
           return call(values, ctx);
         },
         in, specs);
-  } else if (remat_mode_ && core::tape_is_recording() &&
-             keras::detail::remat_whole_call(*remat_mode_, name_, [&] { return compute_output_shape(shapes); })) {
-    // Rematerialized (RematScope): run again for the gradient, in this call's context (the
-    // tape's node keeps the layer alive until then).
-    out = core::remat_call(
-        [this, keep = weak_from_this().lock(), ctx](const std::vector<Tensor>& values) {
-          TrainingScope inner(ctx.training);
-          LayerAutocast cast_variables(autocast_, policy_);
-          return call(values, ctx);
-        },
-        in);
   } else {
+    // A layer made in a RematScope: its activation recomputed ("activations", through this
+    // thread's flag, off in every other layer's call), or its whole call.
     keras::detail::RematActivations activations(remat_mode_ && remat_mode_->mode == "activations");
-    out = call(in, ctx);
+    if (remat_mode_ && core::tape_is_recording() &&
+        keras::detail::remat_whole_call(*remat_mode_, name_, [&] { return compute_output_shape(shapes); })) {
+      // Run again for the gradient, in this call's context (the tape's node keeps the layer
+      // alive until then).
+      out = core::remat_call(
+          [this, keep = weak_from_this().lock(), ctx](const std::vector<Tensor>& values) {
+            TrainingScope inner(ctx.training);
+            LayerAutocast cast_variables(autocast_, policy_);
+            return call(values, ctx);
+          },
+          in);
+    } else {
+      out = call(in, ctx);
+    }
   }
   finish_call(in, ctx, out);
   return out;
