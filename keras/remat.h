@@ -31,7 +31,7 @@ struct RematMode {
   std::optional<std::string> mode = "full";  ///< nullopt: no rematerialization
   int64_t output_size_threshold = 1024;      ///< "larger_than": outputs of more elements
   std::vector<std::string> layer_names{};    ///< "list_of_layers": these layers' calls
-  bool operator==(const RematMode&) const = default;
+  bool operator==(const RematMode&) const = default;  ///< field by field
 };
 
 /// Keras's RematScope: layers made while it is the innermost scope on this thread
