@@ -31,6 +31,7 @@
 #include "keras/utils/image_utils.h"
 #include "keras/utils/numerical.h"
 #include "keras/utils/progbar.h"
+#include "keras/utils/py_dataset.h"
 #include "keras/utils/feature_space.h"
 #include "keras/utils/bounding_boxes.h"
 #include "keras/utils/plot.h"

@@ -2,12 +2,16 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 #include "core/fuzz.h"
+#include "keras/io_utils_internal.h"
 
 namespace keras::config {
 namespace {
@@ -90,3 +94,60 @@ void set_max_steps_per_epoch(int64_t v) {
 }
 
 }  // namespace keras::config
+
+// ---- interactive logging ----------------------------------------------------------------------
+namespace keras::config {
+namespace {
+std::atomic<bool> interactive_logging{true};
+std::mutex log_handler_mutex;
+LogHandler& log_handler() {
+  static LogHandler h;
+  return h;
+}
+}  // namespace
+
+bool is_interactive_logging_enabled() { return interactive_logging.load(); }
+void enable_interactive_logging() { interactive_logging.store(true); }
+void disable_interactive_logging() { interactive_logging.store(false); }
+void set_log_handler(LogHandler handler) {
+  std::lock_guard<std::mutex> lock(log_handler_mutex);
+  log_handler() = std::move(handler);
+}
+}  // namespace keras::config
+
+namespace keras::detail {
+void print_msg(const std::string& message, bool line_break, std::FILE* out) {
+  if (config::is_interactive_logging_enabled()) {
+    std::fputs(message.c_str(), out);
+    if (line_break) std::fputc('\n', out);
+    std::fflush(out);
+    return;
+  }
+  const size_t b = message.find_first_not_of('\n');
+  if (b == std::string::npos) return;
+  const std::string line = message.substr(b, message.find_last_not_of('\n') - b + 1);
+  config::LogHandler h;
+  {
+    std::lock_guard<std::mutex> lock(config::log_handler_mutex);
+    h = config::log_handler();
+  }
+  if (h) {
+    h(line);
+  } else {
+    std::fprintf(stderr, "%s\n", line.c_str());
+    std::fflush(stderr);
+  }
+}
+
+void print_msgf(const char* format, ...) {
+  va_list args, copy;
+  va_start(args, format);
+  va_copy(copy, args);
+  const int n = std::vsnprintf(nullptr, 0, format, copy);
+  va_end(copy);
+  std::string text(n > 0 ? size_t(n) : 0, '\0');
+  if (n > 0) std::vsnprintf(text.data(), text.size() + 1, format, args);
+  va_end(args);
+  print_msg(text);
+}
+}  // namespace keras::detail

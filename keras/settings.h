@@ -1,12 +1,13 @@
 // settings.h - Keras 3's global settings of keras.config that keras-cpp has:
 // image_data_format (the default `data_format` of every layer that takes one), epsilon
 // (the fuzz factor of the losses, metrics, constraints and normalizations), floatx
-// (the dtype of the default dtype policy), and the debugging caps max_epochs and
-// max_steps_per_epoch.
+// (the dtype of the default dtype policy), the debugging caps max_epochs and
+// max_steps_per_epoch, and interactive logging (where progress bars and messages go).
 //   keras::config::set_image_data_format("channels_first");
 //   auto conv = keras::layers::Conv2D(8, 3);  // (batch, channels, height, width) inputs
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace keras::config {
@@ -54,5 +55,25 @@ void set_max_epochs(int64_t max_epochs);
 int64_t max_steps_per_epoch();
 /// keras.config.set_max_steps_per_epoch: 0 lifts the limit; negative raises.
 void set_max_steps_per_epoch(int64_t max_steps);
+
+/// keras.config.is_interactive_logging_enabled(): true (the default) while progress bars,
+/// Model::summary() and the callbacks' messages are written to standard output (a
+/// progress bar redrawn in place on a terminal); false after disable_interactive_logging,
+/// when each message goes to the log handler instead, as one line (Keras sends them to
+/// absl.logging). Process-wide.
+bool is_interactive_logging_enabled();
+/// keras.config.enable_interactive_logging: messages go to standard output again.
+void enable_interactive_logging();
+/// keras.config.disable_interactive_logging: messages go to the log handler (a server, a
+/// job whose output is collected line by line); a progress bar then logs one line per
+/// pass when it ends, never a redraw.
+void disable_interactive_logging();
+/// Receives each message while interactive logging is disabled: a line without its
+/// leading or trailing newlines ("Epoch 1/3", "10/10 - 0s 2ms/step - loss: 0.2316").
+using LogHandler = std::function<void(const std::string& message)>;
+/// Sets the log handler (called on the thread that logs, one message at a time); an
+/// empty one restores the default, which writes each message and a newline to standard
+/// error.
+void set_log_handler(LogHandler handler);
 
 }  // namespace keras::config

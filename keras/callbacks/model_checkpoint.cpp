@@ -10,6 +10,7 @@
 
 #include "keras/models/model.h"
 #include "keras/saving/saving.h"
+#include "keras/io_utils_internal.h"
 
 namespace keras::callbacks {
 
@@ -254,15 +255,16 @@ void ModelCheckpoint::save(int epoch, std::optional<int64_t> batch, const Logs& 
     const bool improved = maximize_ ? current > best_ : current < best_;
     if (!improved) {
       if (o_.verbose > 0)
-        std::printf("\nEpoch %d: %s did not improve from %s\n", epoch + 1, o_.monitor.c_str(), fmt5(best_).c_str());
+        keras::detail::print_msgf("\nEpoch %d: %s did not improve from %s", epoch + 1, o_.monitor.c_str(),
+                                  fmt5(best_).c_str());
       return;
     }
     if (o_.verbose > 0)
-      std::printf("\nEpoch %d: %s improved from %s to %s, saving model to %s\n", epoch + 1, o_.monitor.c_str(),
-                  fmt5(best_).c_str(), fmt5(current).c_str(), path.c_str());
+      keras::detail::print_msgf("\nEpoch %d: %s improved from %s to %s, saving model to %s", epoch + 1,
+                                o_.monitor.c_str(), fmt5(best_).c_str(), fmt5(current).c_str(), path.c_str());
     best_ = current;
   } else if (o_.verbose > 0) {
-    std::printf("\nEpoch %d: saving model to %s\n", epoch + 1, path.c_str());
+    keras::detail::print_msgf("\nEpoch %d: saving model to %s", epoch + 1, path.c_str());
   }
   write(path);
 }

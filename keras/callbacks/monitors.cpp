@@ -9,6 +9,7 @@
 #include "keras/callbacks.h"
 #include "keras/models/model.h"
 #include "keras/optimizers.h"
+#include "keras/io_utils_internal.h"
 
 namespace keras::callbacks {
 
@@ -86,9 +87,10 @@ void EarlyStopping::on_epoch_end(int epoch, const Logs& logs) {
 
 // Keras restores the best weights at the end of training, whether it stopped early or not.
 void EarlyStopping::on_train_end(const Logs&) {
-  if (stopped_epoch_ > 0 && o_.verbose > 0) std::printf("Epoch %d: early stopping\n", stopped_epoch_ + 1);
+  if (stopped_epoch_ > 0 && o_.verbose > 0) keras::detail::print_msgf("Epoch %d: early stopping", stopped_epoch_ + 1);
   if (o_.restore_best_weights && !best_weights_.empty()) {
-    if (o_.verbose > 0) std::printf("Restoring model weights from the end of the best epoch: %d.\n", best_epoch_ + 1);
+    if (o_.verbose > 0)
+      keras::detail::print_msgf("Restoring model weights from the end of the best epoch: %d.", best_epoch_ + 1);
     model()->set_weights(best_weights_);
   }
   std::fflush(stdout);
@@ -126,7 +128,8 @@ void ReduceLROnPlateau::on_epoch_end(int epoch, const Logs& logs) {
     if (lr > o_.min_lr) {
       const double nlr = std::max(lr * o_.factor, o_.min_lr);
       opt->set_learning_rate(nlr);
-      if (o_.verbose) std::printf("\nEpoch %d: ReduceLROnPlateau reducing learning rate to %g.\n", epoch + 1, nlr);
+      if (o_.verbose)
+        keras::detail::print_msgf("\nEpoch %d: ReduceLROnPlateau reducing learning rate to %g.", epoch + 1, nlr);
       cooldown_counter_ = o_.cooldown;
       wait_ = 0;
     }
@@ -146,7 +149,8 @@ void LearningRateScheduler::on_epoch_begin(int epoch, const Logs&) {
     throw std::invalid_argument("LearningRateScheduler: expected the schedule to return a finite learning rate >= 0, "
                                 "but it returned " + std::to_string(lr) + " for epoch " + std::to_string(epoch));
   opt->set_learning_rate(lr);
-  if (verbose_) std::printf("\nEpoch %d: LearningRateScheduler setting learning rate to %g.\n", epoch + 1, lr);
+  if (verbose_)
+    keras::detail::print_msgf("\nEpoch %d: LearningRateScheduler setting learning rate to %g.", epoch + 1, lr);
 }
 
 void LearningRateScheduler::on_epoch_end(int, const Logs&) {
@@ -156,7 +160,7 @@ void LearningRateScheduler::on_epoch_end(int, const Logs&) {
 void TerminateOnNaN::on_train_batch_end(int64_t batch, const Logs& logs) {
   auto it = logs.find("loss");
   if (it != logs.end() && !std::isfinite(it->second)) {
-    std::printf("Batch %lld: Invalid loss, terminating training\n", static_cast<long long>(batch));
+    keras::detail::print_msgf("Batch %lld: Invalid loss, terminating training", static_cast<long long>(batch));
     model()->stop_training = true;
   }
 }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "keras/utils/progbar.h"
+#include "keras/io_utils_internal.h"
 
 namespace keras::callbacks {
 
@@ -19,8 +20,7 @@ void ProgbarLogger::on_epoch_begin(int epoch, const Logs&) {
   auto it = params().find("epochs");
   const int epochs = it != params().end() ? int(it->second) : epoch + 1;
   if (epochs > 1) {  // Keras prints no "Epoch 1/1"
-    std::fprintf(out_, "Epoch %d/%d\n", epoch + 1, epochs);
-    std::fflush(out_);
+    keras::detail::print_msg("Epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs), true, out_);
   }
   auto st = params().find("steps");
   // Without a step count (a Dataset of unknown cardinality) the first epoch learns it.

@@ -33,6 +33,10 @@
 
 #include "core/tensor.h"
 
+namespace keras::utils {
+class PyDataset;  // py_dataset.h
+}  // namespace keras::utils
+
 namespace keras::data {
 using core::Device;
 using core::DType;
@@ -231,6 +235,18 @@ class Dataset {
   static Dataset from_tensors(const Element& tensors);
   /// Elements produced by C++ code; cardinality unknown.
   static Dataset from_generator(GeneratorFactory make_generator);
+  /// The batches of a keras::utils::PyDataset (keras/utils/py_dataset.h): get_item(0),
+  /// get_item(1), ... (num_batches() of them, or forever), fetched ahead on its workers.
+  /// Model::fit, evaluate and predict given this dataset (or the PyDataset itself) call
+  /// its epoch hooks, and fit shuffles its batch order. A null pointer throws
+  /// std::invalid_argument.
+  static Dataset from_py_dataset(std::shared_ptr<utils::PyDataset> py_dataset);
+  /// from_py_dataset, implicitly: `model->fit(std::make_shared<MyBatches>(...))`, as
+  /// Keras's fit takes a PyDataset.
+  template <class T>
+    requires std::is_base_of_v<utils::PyDataset, T>
+  Dataset(std::shared_ptr<T> py_dataset)  // NOLINT: implicit, as Keras's fit(x=py_dataset)
+      : Dataset(from_py_dataset(std::shared_ptr<utils::PyDataset>(std::move(py_dataset)))) {}
   /// int64 scalars start, start + step, ... up to (excluding) stop (tf.data.Dataset.range).
   static Dataset range(int64_t stop);
   /// From start to stop (excluded) by step, which may be negative; step 0 throws

@@ -60,6 +60,9 @@ class Node {
   // The batch size when the elements are batches made by batch() (seen through a host
   // prefetch()), else 0: split_dataset splits their rows and batches its splits again.
   virtual int64_t batch_size() const { return 0; }
+  // The PyDataset when this node is from_py_dataset's own (what fit, evaluate and predict
+  // call the epoch hooks of), else null.
+  virtual std::shared_ptr<utils::PyDataset> py_dataset() const { return nullptr; }
   // The file list of the source under this node, when it reads one (shard.h's
   // auto_shard); set right after the node is made, before it is shared.
   mutable std::shared_ptr<const FileSource> files;
@@ -95,7 +98,8 @@ NodePtr make_rebatch_node(NodePtr input, int64_t batch_size, bool drop_remainder
 NodePtr make_flat_map_node(NodePtr input, FlatMapFn f);
 std::shared_ptr<const WindowSource> make_window_source(NodePtr input, int64_t size, const WindowOptions& o);
 // threaded_nodes.cpp
-NodePtr make_parallel_map_node(NodePtr input, MapFn f, int64_t threads);
+// window: the most elements in flight or waiting (0: twice the threads).
+NodePtr make_parallel_map_node(NodePtr input, MapFn f, int64_t threads, int64_t window = 0);
 // What prefetch_to_device adds around prefetch's queue: `produce` runs on the producer
 // thread (starts the element's copies to the device, replacing its tensors with the
 // device's, and returns what keeps the copies alive), `take` on the consumer's when the

@@ -20,15 +20,18 @@ namespace {
 
 class ParallelMapNode : public Node {
  public:
-  ParallelMapNode(NodePtr input, MapFn f, int threads) : input_(std::move(input)), f_(std::move(f)), threads_(threads) {}
+  ParallelMapNode(NodePtr input, MapFn f, int threads, size_t window)
+      : input_(std::move(input)), f_(std::move(f)), threads_(threads), window_size_(window) {}
   int64_t cardinality() const override { return input_->cardinality(); }
-  IteratorPtr make_iterator() const override { return std::make_unique<It>(input_->make_iterator(), f_, threads_); }
+  IteratorPtr make_iterator() const override {
+    return std::make_unique<It>(input_->make_iterator(), f_, threads_, window_size_);
+  }
 
  private:
   class It : public IteratorImpl {
    public:
-    It(IteratorPtr input, const MapFn& f, int threads)
-        : input_(std::move(input)), f_(f), window_size_(size_t(2 * threads)), pool_(threads) {}
+    It(IteratorPtr input, const MapFn& f, int threads, size_t window)
+        : input_(std::move(input)), f_(f), window_size_(window), pool_(threads) {}
     ~It() override {
       window_.clear();  // unfinished futures do not block
       // pool_ is destroyed next (members in reverse order): queued tasks are dropped,
@@ -74,6 +77,7 @@ class ParallelMapNode : public Node {
   NodePtr input_;
   MapFn f_;
   int threads_;
+  size_t window_size_;
 };
 
 class PrefetchNode : public Node {
@@ -180,9 +184,11 @@ class PrefetchNode : public Node {
 
 }  // namespace
 
-NodePtr make_parallel_map_node(NodePtr input, MapFn f, int64_t threads) {
+NodePtr make_parallel_map_node(NodePtr input, MapFn f, int64_t threads, int64_t window) {
   if (threads == AUTOTUNE) threads = std::max(1u, std::thread::hardware_concurrency());
-  return std::make_shared<ParallelMapNode>(std::move(input), std::move(f), int(std::min<int64_t>(threads, 256)));
+  threads = std::min<int64_t>(threads, 256);
+  const size_t w = window > 0 ? size_t(std::min<int64_t>(window, 1 << 16)) : size_t(2 * threads);
+  return std::make_shared<ParallelMapNode>(std::move(input), std::move(f), int(threads), w);
 }
 
 NodePtr make_prefetch_node(NodePtr input, int64_t buffer_size, std::shared_ptr<const PrefetchStage> stage) {

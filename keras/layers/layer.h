@@ -260,8 +260,9 @@ class WeightBudget {
 /// What Layer::stateless_call returns.
 struct StatelessCallResult {
   std::vector<Tensor> outputs;  ///< the call's outputs
-  /// The non-trainable weights' values after the call, 1:1 with non_trainable_weights()
-  /// (BatchNormalization's moving statistics when training).
+  /// The non-trainable variables' values after the call, 1:1 with
+  /// non_trainable_variables() (BatchNormalization's moving statistics when training, a
+  /// seeded Dropout's advanced generator state).
   std::vector<Tensor> non_trainable_variables;
   std::vector<Tensor> losses;  ///< the layer's losses of the call (with return_losses only)
 };
@@ -341,9 +342,11 @@ class Layer : public std::enable_shared_from_this<Layer> {
   SeedGenerator* seed_generator() { return const_cast<SeedGenerator*>(std::as_const(*this).seed_generator()); }
   ///@}
 
-  /// Keras's stateless_call: the call with the weights read as the given values (1:1
-  /// with trainable_weights() and non_trainable_weights()) inside a StatelessScope, so no
-  /// weight changes; returns the outputs, the non-trainable weights' new values and, with
+  /// Keras's stateless_call: the call with the variables read as the given values (1:1
+  /// with trainable_variables() and non_trainable_variables(), the latter holding the
+  /// random generators' states) inside a StatelessScope, so no variable changes; returns
+  /// the outputs, the non-trainable variables' new values (moving statistics, advanced
+  /// generator states: pass them to the next call for new random numbers) and, with
   /// return_losses, losses(). Gradients flow to the given tensors (a GradientTape that
   /// watches them). Raises std::invalid_argument when the layer is not built or a list's
   /// length differs from the weights'.
@@ -376,6 +379,17 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<Variable> trainable_weights() const;
   /// The non-trainable ones of weights() (Keras `non_trainable_weights`).
   std::vector<Variable> non_trainable_weights() const;
+  /// Keras's `variables`: weights() plus the state of each random generator (a seeded
+  /// Dropout's draw counter), in Keras's order: a layer's own weights, its generator's
+  /// state, then its sublayers' variables (deduplicated).
+  std::vector<Variable> variables() const;
+  /// The trainable ones of variables() (Keras `trainable_variables`; the same list as
+  /// trainable_weights()).
+  std::vector<Variable> trainable_variables() const;
+  /// The non-trainable ones of variables() (Keras `non_trainable_variables`): the
+  /// non-trainable weights and the generators' states, what stateless_call takes and
+  /// returns.
+  std::vector<Variable> non_trainable_variables() const;
   /// The number of scalars in weights() (Keras `count_params`).
   int64_t count_params() const;
   /// The values of weights(), in order (Keras `get_weights`).
@@ -507,7 +521,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // After call(): the activity regularizer's losses and the outputs' masks.
   void finish_call(const std::vector<Tensor>& xs, const CallContext& ctx, const std::vector<Tensor>& out);
   void clear_call_losses();
-  void collect_weights(std::vector<Variable>& out, std::vector<const Layer*>& seen) const;
+  void collect_weights(std::vector<Variable>& out, std::vector<const Layer*>& seen, bool with_seed_states = false) const;
 
   std::string class_name_, name_;
   bool trainable_, dynamic_, autocast_;

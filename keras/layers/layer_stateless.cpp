@@ -13,7 +13,7 @@ StatelessCallResult Layer::stateless_call(const std::vector<Tensor>& trainable_v
     throw std::invalid_argument("To call stateless_call, " + class_name() +
                                 " must be built (i.e. its variables must have been already created). You can build "
                                 "it by calling it on some data.");
-  const std::vector<Variable> trainable = trainable_weights(), non_trainable = non_trainable_weights();
+  const std::vector<Variable> trainable = this->trainable_variables(), non_trainable = this->non_trainable_variables();
   core::StatelessScope::Mapping mapping =
       detail::stateless_mapping(trainable, trainable_variables, "trainable_variables", class_name() + "().trainable_variables");
   core::StatelessScope::Mapping rest = detail::stateless_mapping(non_trainable, non_trainable_variables,

@@ -176,15 +176,18 @@ void Layer::untrack_layer(const std::shared_ptr<Layer>& layer) {
   sublayers_.erase(std::remove(sublayers_.begin(), sublayers_.end(), layer), sublayers_.end());
 }
 
-void Layer::collect_weights(std::vector<Variable>& out, std::vector<const Layer*>& seen) const {
+void Layer::collect_weights(std::vector<Variable>& out, std::vector<const Layer*>& seen, bool with_seed_states) const {
   if (std::find(seen.begin(), seen.end(), this) != seen.end()) return;
   seen.push_back(this);
-  for (const Variable& v : weights_) {
-    bool dup = false;
-    for (const Variable& w : out) dup = dup || w.same_as(v);
-    if (!dup) out.push_back(v);
-  }
-  for (const auto& l : sublayers_) l->collect_weights(out, seen);
+  auto add = [&out](const Variable& v) {
+    for (const Variable& w : out)
+      if (w.same_as(v)) return;
+    out.push_back(v);
+  };
+  for (const Variable& v : weights_) add(v);
+  if (with_seed_states)
+    if (const SeedGenerator* g = seed_generator()) add(g->state_variable());
+  for (const auto& l : sublayers_) l->collect_weights(out, seen, with_seed_states);
 }
 
 std::vector<Variable> Layer::weights() const {
@@ -204,6 +207,27 @@ std::vector<Variable> Layer::trainable_weights() const {
 std::vector<Variable> Layer::non_trainable_weights() const {
   std::vector<Variable> out;
   for (const Variable& v : weights())
+    if (!v.trainable()) out.push_back(v);
+  return out;
+}
+
+std::vector<Variable> Layer::variables() const {
+  std::vector<Variable> out;
+  std::vector<const Layer*> seen;
+  collect_weights(out, seen, true);
+  return out;
+}
+
+std::vector<Variable> Layer::trainable_variables() const {
+  std::vector<Variable> out;
+  for (const Variable& v : variables())
+    if (v.trainable()) out.push_back(v);
+  return out;
+}
+
+std::vector<Variable> Layer::non_trainable_variables() const {
+  std::vector<Variable> out;
+  for (const Variable& v : variables())
     if (!v.trainable()) out.push_back(v);
   return out;
 }

@@ -67,6 +67,9 @@ class SeedGenerator {
   uint64_t state() const { return static_cast<uint64_t>(counter_.value().item<int64_t>()); }
   /// Restores a number of draws (state() of an earlier run).
   void set_state(uint64_t state) { counter_.assign(core::constant(static_cast<int64_t>(state))); }
+  /// The counter variable itself (Keras's `SeedGenerator.state`: an int64 scalar named
+  /// "seed_generator_state", not trainable), listed in Layer::variables().
+  const core::Variable& state_variable() const { return counter_; }
 
  private:
   static constexpr int64_t kReplayDraws = 64;

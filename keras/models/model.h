@@ -155,6 +155,10 @@ struct ValidationData {
   ValidationData(std::vector<Tensor> arrays) : arrays(std::move(arrays)) {}  // NOLINT
   /// A Dataset of (x, y) or (x, y, sample_weight) batches.
   ValidationData(data::Dataset dataset) : dataset(std::move(dataset)) {}     // NOLINT
+  /// A utils::PyDataset's batches (keras/utils/py_dataset.h).
+  template <class T>
+    requires std::is_base_of_v<utils::PyDataset, T>
+  ValidationData(std::shared_ptr<T> py_dataset) : dataset(data::Dataset(std::move(py_dataset))) {}  // NOLINT
   /// Whether no validation data was given.
   bool empty() const { return arrays.empty() && !dataset; }
   /// x_val, y_val and optionally sample_weight.
@@ -289,6 +293,8 @@ class Model : public layers::Layer {
   ///@{
   /// On a Dataset of batches (Keras: batch_size and shuffle are ignored): elements
   /// (x, y) or (x, y, sample_weight) for fit and evaluate, (x) or (x, ...) for predict.
+  /// A utils::PyDataset converts to one: its epoch hooks run around each pass, and fit's
+  /// `shuffle` shuffles its batch order at each epoch.
   /// Several inputs / outputs: (x1, x2, y1, y2[, sample_weight]), or named elements keyed
   /// by the input and output layers' names (and "sample_weight").
   callbacks::History fit(const data::Dataset& dataset, const FitOptions& options = {});

@@ -2,7 +2,6 @@
 // parameter counts (with the calls feeding each layer for functional models).
 #include <algorithm>
 #include <cstdio>
-#include <iostream>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -10,6 +9,7 @@
 
 #include "keras/layers/operation.h"
 #include "keras/models/model.h"
+#include "keras/io_utils_internal.h"
 
 namespace keras {
 using layers::Node;
@@ -211,6 +211,10 @@ std::string Model::summary_string(int line_length) const {
   return out;
 }
 
-void Model::summary(int line_length) const { std::cout << summary_string(line_length) << std::flush; }
+void Model::summary(int line_length) const {
+  std::string text = summary_string(line_length);
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  keras::detail::print_msg(text);
+}
 
 }  // namespace keras

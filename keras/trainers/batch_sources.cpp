@@ -12,6 +12,7 @@
 #include "core/ragged.h"
 #include "core/sparse.h"
 #include "keras/settings.h"
+#include "keras/utils/py_dataset_internal.h"
 
 namespace keras::detail {
 
@@ -95,7 +96,6 @@ Tensor class_weights_for(const Tensor& y, const std::map<int64_t, double>& cw) {
   return core::constant(w);
 }
 
-// The shuffling seed of one epoch, mixed from fit()'s seed and the epoch number.
 uint64_t epoch_seed(uint64_t seed, int epoch) {
   uint64_t z = seed + (uint64_t(epoch) + 1) * 0x9E3779B97F4A7C15ull;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -354,7 +354,10 @@ std::unique_ptr<BatchSource> array_source(std::vector<Tensor> x, std::vector<Ten
 
 std::unique_ptr<BatchSource> dataset_source(data::Dataset ds, const Model& model, const char* fn, bool with_targets,
                                             int64_t max_steps, const char* steps_option,
-                                            std::map<int64_t, double> class_weight, bool may_be_empty) {
+                                            std::map<int64_t, double> class_weight, bool may_be_empty, bool shuffle) {
+  if (std::shared_ptr<utils::PyDataset> py = utils::detail::py_dataset_of(ds))
+    return py_dataset_source(std::move(py), model, fn, with_targets, capped_steps(max_steps, fn), steps_option,
+                             std::move(class_weight), shuffle);
   return std::make_unique<DatasetSource>(std::move(ds), model_io(model), fn, with_targets, capped_steps(max_steps, fn),
                                          steps_option,
                                          std::move(class_weight), may_be_empty);

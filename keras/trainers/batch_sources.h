@@ -43,6 +43,8 @@ class BatchSource {
   }
   // A Dataset continued across epochs (steps_per_epoch) that ran out of data.
   virtual bool ran_out() const { return false; }
+  // Ends a pass (a PyDataset's on_epoch_end).
+  virtual void end_pass() {}
 };
 
 // Checks that every array has the same number of samples (Keras's cardinality error);
@@ -56,16 +58,25 @@ Tensor class_weights_for(const Tensor& y, const std::map<int64_t, double>& cw);
 // max_steps lowered to config::max_steps_per_epoch() when that is set and max_steps is
 // unset (<= 0) or larger, with a warning naming `fn` (if any; Keras's EpochIterator).
 int64_t capped_steps(int64_t max_steps, const char* fn);
+// The shuffling seed of one epoch, mixed from fit()'s seed and the epoch number.
+uint64_t epoch_seed(uint64_t seed, int epoch);
 // Arrays with n samples, in batches of batch_size (shuffled per epoch when asked); at
 // most max_steps batches a pass when max_steps > 0.
 std::unique_ptr<BatchSource> array_source(std::vector<Tensor> x, std::vector<Tensor> y, Tensor sample_weight,
                                           int64_t n, int64_t batch_size, bool shuffle, int64_t max_steps);
 // A Dataset's elements as the model's batches (see Model::fit on a Dataset); steps_option
 // names the option that sets max_steps, for the error messages. A dataset that gives no
-// batch raises unless may_be_empty (one replica's file shard).
+// batch raises unless may_be_empty (one replica's file shard). A PyDataset's dataset gets
+// py_dataset_source (`shuffle`: its batch order is shuffled at each new pass).
 std::unique_ptr<BatchSource> dataset_source(data::Dataset ds, const Model& model, const char* fn, bool with_targets,
                                             int64_t max_steps, const char* steps_option,
-                                            std::map<int64_t, double> class_weight = {}, bool may_be_empty = false);
+                                            std::map<int64_t, double> class_weight = {}, bool may_be_empty = false,
+                                            bool shuffle = false);
+// A PyDataset's batches (py_dataset_source.cpp): its epoch hooks called at each pass, its
+// batch order shuffled (with `shuffle`) whenever a pass starts over its batches.
+std::unique_ptr<BatchSource> py_dataset_source(std::shared_ptr<utils::PyDataset> py, const Model& model, const char* fn,
+                                               bool with_targets, int64_t max_steps, const char* steps_option,
+                                               std::map<int64_t, double> class_weight, bool shuffle);
 // {x_val, y_val} or {x_val, y_val, sample_weight}.
 std::unique_ptr<BatchSource> validation_arrays(const std::string& model, const std::vector<Tensor>& v,
                                                int64_t batch_size);

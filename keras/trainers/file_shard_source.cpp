@@ -17,6 +17,7 @@ class FileShardSource : public BatchSource {
   FileShardSource(std::unique_ptr<BatchSource> local, distribute::CrossReplica& replicas, std::string fn)
       : local_(std::move(local)), replicas_(replicas), fn_(std::move(fn)) {}
   int64_t steps() const override { return -1; }
+  void end_pass() override { local_->end_pass(); }
   void begin_pass(int epoch, uint64_t seed) override {
     local_->begin_pass(epoch, seed);
     parts_.clear();
@@ -84,11 +85,11 @@ std::unique_ptr<BatchSource> file_shard_source(std::unique_ptr<BatchSource> loca
 
 std::unique_ptr<BatchSource> replica_dataset_source(const data::Dataset& ds, const Model& model, const char* fn,
                                                     int64_t max_steps, const char* steps_option,
-                                                    std::map<int64_t, double> class_weight) {
+                                                    std::map<int64_t, double> class_weight, bool shuffle) {
   distribute::CrossReplica* replicas = model.replicas().get();
   max_steps = capped_steps(max_steps, fn);
   if (!shards_by_file(ds, replicas, max_steps))
-    return dataset_source(ds, model, fn, true, max_steps, steps_option, std::move(class_weight));
+    return dataset_source(ds, model, fn, true, max_steps, steps_option, std::move(class_weight), false, shuffle);
   const data::Dataset mine =
       data::auto_shard(ds, replicas->num_replicas(), replicas->replica_id(), data::AutoShardPolicy::FILE);
   std::unique_ptr<BatchSource> local =

@@ -35,9 +35,9 @@ std::unique_ptr<BatchSource> file_shard_source(std::unique_ptr<BatchSource> loca
 
 // fit's and evaluate's source for a Dataset with targets (dataset_source's arguments):
 // over this replica's files through file_shard_source when shards_by_file, else the
-// whole dataset's global batches.
+// whole dataset's global batches (`shuffle`: a PyDataset's batch order, see dataset_source).
 std::unique_ptr<BatchSource> replica_dataset_source(const data::Dataset& ds, const Model& model, const char* fn,
                                                     int64_t max_steps, const char* steps_option,
-                                                    std::map<int64_t, double> class_weight = {});
+                                                    std::map<int64_t, double> class_weight = {}, bool shuffle = false);
 
 }  // namespace keras::detail

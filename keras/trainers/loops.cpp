@@ -93,7 +93,7 @@ callbacks::History Model::fit(const data::Dataset& dataset, const FitOptions& o)
     throw std::invalid_argument(name() + ": the sample_weight option is not supported with a Dataset "
                                 "(give (x, y, sample_weight) elements instead)");
   auto train =
-      detail::replica_dataset_source(dataset, *this, "fit", o.steps_per_epoch, "steps_per_epoch", o.class_weight);
+      detail::replica_dataset_source(dataset, *this, "fit", o.steps_per_epoch, "steps_per_epoch", o.class_weight, o.shuffle);
   std::unique_ptr<detail::BatchSource> val;
   if (o.validation_data.dataset)
     val = detail::replica_dataset_source(*o.validation_data.dataset, *this, "fit (validation_data)", o.validation_steps,
@@ -152,6 +152,7 @@ callbacks::History Model::fit_loop(detail::BatchSource& train, detail::BatchSour
         callbacks.on_train_batch_end(step, metrics_result());
       }
     }
+    train.end_pass();
     if (train.ran_out())  // Keras's warning; the next epoch starts a new pass over the dataset
       std::fprintf(stderr, "%s: your input ran out of data after %lld of the %lld steps of epoch %d; make sure that "
                    "your dataset can generate at least steps_per_epoch * epochs batches (use repeat()).\n",
@@ -216,6 +217,7 @@ Logs Model::evaluate_loop(detail::BatchSource& source, CallbackList& callbacks) 
       if (!callbacks.empty()) callbacks.on_test_batch_end(step, logs);
     }
   }
+  source.end_pass();
   Logs logs = metrics_result();
   callbacks.on_test_end(logs);
   return logs;
@@ -258,6 +260,7 @@ std::vector<Tensor> Model::predict_loop(detail::BatchSource& source, int verbose
     for (size_t i = 0; i < out.size(); ++i) parts[i].push_back(out[i]);
     if (!callbacks.empty()) callbacks.on_predict_batch_end(step, {});
   }
+  source.end_pass();
   callbacks.on_predict_end({});
   std::vector<Tensor> result;
   for (auto& p : parts) result.push_back(p.size() == 1 ? p[0] : ops::concat(p, 0));

@@ -8,7 +8,6 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
-#include <iostream>
 #include <set>
 #include <stdexcept>
 
@@ -16,6 +15,7 @@
 #include "core/core.h"
 #include "core/image_io.h"
 #include "keras/utils/permutation_internal.h"
+#include "keras/io_utils_internal.h"
 #include "core/string_ops.h"
 
 namespace keras::utils {
@@ -182,9 +182,10 @@ Indexed index_directory(const std::string& directory, const std::vector<std::str
   }
   if (c.verbose) {
     if (c.labels.empty())
-      std::cout << "Found " << out.paths.size() << " files." << std::endl;
+      keras::detail::print_msg("Found " + std::to_string(out.paths.size()) + " files.");
     else
-      std::cout << "Found " << out.paths.size() << " files belonging to " << out.class_names.size() << " classes." << std::endl;
+      keras::detail::print_msg("Found " + std::to_string(out.paths.size()) + " files belonging to " +
+                        std::to_string(out.class_names.size()) + " classes.");
   }
   if (c.shuffle && !out.paths.empty()) {
     const std::vector<int64_t> perm = detail::permutation(int64_t(out.paths.size()), c.seed);
@@ -207,7 +208,7 @@ Indexed subset_of(const Indexed& all, double validation_split, const std::string
   const size_t begin = subset == "training" ? 0 : n - val;
   const size_t end = subset == "training" ? n - val : n;
   if (verbose)
-    std::cout << "Using " << end - begin << " files for " << subset << "." << std::endl;
+    keras::detail::print_msg("Using " + std::to_string(end - begin) + " files for " + subset + ".");
   Indexed out{{all.paths.begin() + long(begin), all.paths.begin() + long(end)}, {}, all.class_names};
   if (!all.labels.empty()) out.labels.assign(all.labels.begin() + long(begin), all.labels.begin() + long(end));
   return out;

@@ -7,6 +7,9 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "keras/io_utils_internal.h"
+#include "keras/settings.h"
+
 namespace keras::utils {
 
 namespace {
@@ -36,7 +39,10 @@ std::string format_per_step(double s, const std::string& unit) {
 }  // namespace
 
 Progbar::Progbar(std::optional<int64_t> target, ProgbarOptions options)
-    : target_(target), o_(std::move(options)), tty_(o_.out && isatty(fileno(o_.out))), start_(now_s()) {
+    : target_(target),
+      o_(std::move(options)),
+      tty_(o_.out && config::is_interactive_logging_enabled() && isatty(fileno(o_.out))),
+      start_(now_s()) {
   if (o_.stateful_metrics && o_.stateless_metrics)
     throw std::invalid_argument("Progbar: only one of `stateful_metrics` or `stateless_metrics` can be provided");
   if (target_ && *target_ < 0)
@@ -101,8 +107,7 @@ void Progbar::update(int64_t current, const Values& values, std::optional<bool> 
         const double avg = value(k);
         text += " - " + k + ": " + printf_string(avg > 1e-3 ? "%.4f" : "%.4e", avg);
       }
-      std::fprintf(o_.out, "%s\n", text.c_str());
-      std::fflush(o_.out);
+      keras::detail::print_msg(text, true, o_.out);
     }
     last_update_ = now;
     return;
@@ -132,10 +137,10 @@ void Progbar::update(int64_t current, const Values& values, std::optional<bool> 
     std::fprintf(o_.out, "\r%s%s", text.c_str(), pad.c_str());
     last_width_ = text.size();
     if (last) std::fprintf(o_.out, "\n");
+    std::fflush(o_.out);
   } else {
-    std::fprintf(o_.out, "%s\n", text.c_str());
+    keras::detail::print_msg(text, true, o_.out);
   }
-  std::fflush(o_.out);
 }
 
 void Progbar::add(int64_t n, const Values& values) { update(seen_ + n, values); }

@@ -106,3 +106,51 @@ TEST_CASE("Progbar: errors name what was expected and received") {
   p.set_target(std::nullopt);
   CHECK(!p.target());
 }
+
+#include "keras/keras.h"
+
+TEST_CASE("Interactive logging: disabled, the bars, the epoch lines, summary and callbacks go to the log handler") {
+  namespace config = keras::config;
+  CHECK(config::is_interactive_logging_enabled());
+  std::vector<std::string> got;
+  config::set_log_handler([&got](const std::string& m) { got.push_back(m); });
+  config::disable_interactive_logging();
+  CHECK_FALSE(config::is_interactive_logging_enabled());
+  th::ops::set_random_seed(3);
+  auto model = keras::Sequential({keras::layers::Dense(1, {.input_shape = {2}})});
+  model->compile({.optimizer = "sgd", .loss = "mse"});
+  const th::Tensor x = th::ops::ones({8, 2}), y = th::ops::zeros({8, 1});
+  Capture out;  // a bar given a FILE writes nothing there either
+  keras::utils::Progbar bar(2, {.out = out.f});
+  bar.update(1);
+  bar.update(2);
+  CHECK(out.text().empty());
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].rfind("2/2 ━━━━━━━━━━━━━━━━━━━━ ", 0) == 0);
+  got.clear();
+  model->fit(x, y, {.batch_size = 4, .epochs = 2,
+                    .callbacks = {std::make_shared<keras::callbacks::EarlyStopping>(
+                        keras::callbacks::EarlyStoppingOptions{.monitor = "loss", .patience = 0,
+                                                               .restore_best_weights = true, .verbose = 1})}});
+  REQUIRE(got.size() >= 4);
+  CHECK(got[0] == "Epoch 1/2");
+  CHECK(got[1].rfind("2/2 ━━━━━━━━━━━━━━━━━━━━ ", 0) == 0);  // one line per epoch, no redraws
+  CHECK(contains(got[1], " - loss: "));
+  CHECK(got[2] == "Epoch 2/2");
+  CHECK(got.back().rfind("Restoring model weights from the end of the best epoch: ", 0) == 0);  // EarlyStopping's
+  for (const std::string& m : got) CHECK(m.find('\r') == std::string::npos);
+  got.clear();
+  model->summary();
+  REQUIRE(got.size() == 1);  // the table, as one message
+  CHECK(got[0].rfind("Model: \"sequential", 0) == 0);
+  CHECK(got[0].back() != '\n');
+
+  config::enable_interactive_logging();
+  config::set_log_handler({});
+  got.clear();
+  Capture again;
+  keras::utils::Progbar shown(1, {.out = again.f});
+  shown.update(1);
+  CHECK(got.empty());
+  CHECK(again.text().rfind("1/1 ", 0) == 0);
+}

@@ -354,7 +354,7 @@ TEST_CASE("remat: inside stateless_call, the gradients with respect to the given
     (*m)(x);  // built
     std::vector<Tensor> tv, ntv;
     for (const auto& v : m->trainable_weights()) tv.push_back(ops::multiply(v.value(), ops::scalar_like(v.value(), 0.5)));
-    for (const auto& v : m->non_trainable_weights()) ntv.push_back(v.value());
+    for (const auto& v : m->non_trainable_variables()) ntv.push_back(v.value());
     keras::GradientTape tape;
     for (const Tensor& t : tv) tape.watch(t);
     auto r = m->stateless_call(tv, ntv, {x}, {.training = false});

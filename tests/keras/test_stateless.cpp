@@ -173,6 +173,49 @@ TEST_CASE("stateless_call + stateless_apply: a functional training loop trains a
                    "use_ema's averages and gradient accumulation keep state");
 }
 
+TEST_CASE("Layer::variables: the weights and the generators' states in Keras's order; stateless_call threads them") {
+  // Keras 3: [dense/kernel, dense/bias, seed_generator_state, gamma, beta, moving_mean,
+  // moving_variance, seed_generator_state]; the unseeded Dropout has a generator too.
+  auto model = keras::Sequential({layers::Dense(3, {.input_shape = {4}}), layers::Dropout(0.5, {.seed = 1}),
+                                  layers::BatchNormalization(), layers::Dropout(0.3)});
+  auto names = [](const std::vector<keras::Variable>& vs) {
+    std::vector<std::string> out;
+    for (const auto& v : vs) out.push_back(v.name().substr(v.name().rfind('/') + 1));  // Keras's name: no layer
+    return out;
+  };
+  CHECK(names(model->variables()) == std::vector<std::string>{"kernel", "bias", "seed_generator_state", "gamma", "beta",
+                                                              "moving_mean", "moving_variance", "seed_generator_state"});
+  CHECK(model->weights().size() == 6);  // weights leave the generators out
+  CHECK(names(model->non_trainable_variables()) ==
+        std::vector<std::string>{"seed_generator_state", "moving_mean", "moving_variance", "seed_generator_state"});
+  CHECK(names(model->trainable_variables()) == names(model->trainable_weights()));
+  model->layers()[0]->set_trainable(false);
+  CHECK(names(model->trainable_variables()) == std::vector<std::string>{"gamma", "beta"});
+  CHECK(model->non_trainable_variables().size() == 6);
+
+  // A seeded Dropout: the same state gives the same mask, the returned state the next one,
+  // and the layer's own generator does not move.
+  auto d = layers::Dropout(0.5, {.seed = 3});
+  const Tensor x = ops::ones({4, 8});
+  (*d)(x);  // builds
+  REQUIRE(d->non_trainable_variables().size() == 1);
+  const std::vector<Tensor> state = values_of(d->non_trainable_variables());
+  auto r1 = d->stateless_call({}, state, {x}, {.training = true});
+  auto r2 = d->stateless_call({}, state, {x}, {.training = true});
+  auto r3 = d->stateless_call({}, r1.non_trainable_variables, {x}, {.training = true});
+  CHECK(same_bits({r1.outputs[0]}, {r2.outputs[0]}));
+  CHECK_FALSE(same_bits({r1.outputs[0]}, {r3.outputs[0]}));
+  check_values(r1.non_trainable_variables[0], std::vector<double>{1});
+  check_values(r3.non_trainable_variables[0], std::vector<double>{2});
+  CHECK(d->seed_generator_state() == 0);
+  // The stateful calls draw the same masks, in the same order.
+  check_values((*d)(x, true), values(r1.outputs[0]));
+  check_values((*d)(x, true), values(r3.outputs[0]));
+  CHECK_THROWS_MSG(d->stateless_call({}, {}, {x}), std::invalid_argument,
+                   "Argument `non_trainable_variables` must be a list of tensors corresponding 1:1 to "
+                   "Dropout().non_trainable_variables. Received list with length 0, but expected 1 variables.");
+}
+
 TEST_CASE("Metric: stateless_update_state, stateless_result and stateless_reset_state") {
   metrics::Accuracy acc;
   metrics::Accuracy twin;
