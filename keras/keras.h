@@ -67,6 +67,7 @@
 #include "keras/saving/export_archive.h"
 #include "keras/saving/file_editor.h"  // keras.saving.KerasFileEditor
 #include "keras/saving/feature_space_file.h"
+#include "keras/saving/object_registration.h"
 #include "keras/saving/saving.h"
 
 namespace keras {

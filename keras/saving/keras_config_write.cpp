@@ -9,6 +9,7 @@
 #include "keras/layers/registry.h"
 #include "keras/layers/registry_internal.h"
 #include "keras/saving/keras_config.h"
+#include "keras/saving/object_registration.h"
 
 namespace keras::saving::detail {
 
@@ -104,9 +105,12 @@ Value layer_entry(const layers::Layer& l) {
   if (auto it = application_modules.find(l.class_name()); it != application_modules.end())
     return keras_entry(it->second, l.class_name(), keras_layer_config(l.get_config()), l.class_name());
   if (!layers::detail::is_builtin(l.class_name())) {
-    // A user's class, as Keras writes a class registered with register_keras_serializable()
-    // (its default package): Keras finds it by "Custom>Name" among its registered objects.
-    Value e = keras_entry("", l.class_name(), keras_layer_config(l.get_config()), "Custom>" + l.class_name());
+    // A user's class, as Keras writes a class registered with register_keras_serializable():
+    // Keras finds it by its registered name ("package>Name"; "Custom>Name" when the class
+    // was not registered through register_serializable) among its registered objects.
+    std::string registered = registered_name_of(typeid(l));
+    if (registered.empty()) registered = "Custom>" + l.class_name();
+    Value e = keras_entry("", l.class_name(), keras_layer_config(l.get_config()), registered);
     e["module"] = Value();
     return e;
   }

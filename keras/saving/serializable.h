@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 
 #include "keras/config.h"
@@ -69,11 +70,6 @@ std::pair<Family, keras::detail::ErasedFactory> erase_factory(F factory) {
 /// Registers an erased factory under `name` in the registry of its family.
 void register_erased(const std::string& name, Family family, const keras::detail::ErasedFactory& factory);
 
-template <class F>
-void register_factory(const std::string& name, F factory) {
-  auto [family, erased] = erase_factory(std::move(factory));
-  register_erased(name, family, erased);
-}
 }  // namespace detail
 
 /// A user class for load_model's custom_objects: its factory (usually T::from_config,
@@ -86,6 +82,8 @@ class CustomObject {
     requires std::is_invocable_v<const F&, const Config&>
   CustomObject(F factory)  // NOLINT: implicit, so {{"MyHuber", MyHuber::from_config}} reads well
       : entry_(detail::erase_factory(std::move(factory))) {}
+  /// A family and a type-erased factory returning a pointer to that family's base class.
+  CustomObject(Family family, keras::detail::ErasedFactory factory) : entry_(family, std::move(factory)) {}
   /// The family the class is looked up in.
   Family family() const { return entry_.first; }
   /// The factory, type-erased.
@@ -106,12 +104,21 @@ class CustomObjectScope : public keras::CustomObjectScope {
   explicit CustomObjectScope(const CustomObjects& objects);
 };
 
+namespace detail {
+/// Records T's registered name ("package>Name", Keras's register_keras_serializable key)
+/// for get_registered_name, get_registered_object and get_custom_objects.
+void record_registration(const std::string& registered_name, const std::type_info& type, Family family,
+                         const keras::detail::ErasedFactory& factory);
+}  // namespace detail
+
 /// Registers T (built from T::from_config) in the registry of its family under `name`;
 /// without a name, T::serializable_name, or else the class_name() of a default-constructed
 /// T (losses, metrics, schedules). Registering a name again replaces the class; built-in
-/// names cannot be replaced (std::invalid_argument).
+/// names cannot be replaced (std::invalid_argument). `package` (Keras's, default
+/// "Custom") makes the registered name "package>name" (object_registration.h's
+/// get_registered_name), which `.keras` files record; configs find the class by either.
 template <class T>
-void register_serializable(std::string name = "") {
+void register_serializable(std::string name = "", const std::string& package = "Custom") {
   if (name.empty()) {
     if constexpr (requires { std::string(T::serializable_name); }) {
       name = std::string(T::serializable_name);
@@ -124,7 +131,9 @@ void register_serializable(std::string name = "") {
           "T::serializable_name, but received neither");
     }
   }
-  detail::register_factory(name, [](const Config& c) { return T::from_config(c); });
+  auto [family, factory] = detail::erase_factory([](const Config& c) { return T::from_config(c); });
+  detail::register_erased(name, family, factory);
+  detail::record_registration(package + ">" + name, typeid(T), family, factory);
 }
 
 }  // namespace keras::saving

@@ -8,7 +8,9 @@ For each NAME.keras in the folder: keras.saving.load_model, predict on NAME.in<i
 compare with NAME.out<j>.npy (keras-cpp's outputs); when NAME.weights.h5 is there, the
 weights are loaded into the model again (after zeroing them) and compared the same way.
 For each NAME.json (keras-cpp's model.to_json()): keras.models.model_from_json, the
-weights of NAME.weights.h5, and the same comparison.
+weights of NAME.weights.h5, and the same comparison. serialized.jsonl (keras-cpp's
+serialize_keras_object entries, tests/keras/test_object_registration.cpp): each through
+keras.saving.deserialize_keras_object, its options compared with what Keras writes back.
 Prints one line per file and exits non-zero when a difference passes 1e-5.
 """
 import glob
@@ -57,6 +59,22 @@ def predict(model, inputs):
 def diff(got, want):
     assert len(got) == len(want), (len(got), len(want))
     return max(float(np.max(np.abs(g.astype("float64") - w.astype("float64")))) for g, w in zip(got, want))
+
+
+def same_option(mine, theirs):
+    """An option keras-cpp serialized and the one Keras serializes back: numbers within
+    float32 rounding, nested entries by class and options, a model's layers by class."""
+    if isinstance(mine, dict) and "class_name" in mine:
+        if not isinstance(theirs, dict):  # an object Keras's config keeps as such (a schedule)
+            theirs = {"class_name": type(theirs).__name__, "config": theirs.get_config()}
+        return mine["class_name"] == theirs.get("class_name") and all(
+            same_option(v, theirs.get("config", {})[k])
+            for k, v in mine.get("config", {}).items() if k in theirs.get("config", {}))
+    if isinstance(mine, (list, tuple)) and isinstance(theirs, (list, tuple)):
+        return len(mine) == len(theirs) and all(same_option(a, b) for a, b in zip(mine, theirs))
+    if isinstance(mine, (int, float)) and isinstance(theirs, (int, float)) and not isinstance(mine, bool):
+        return abs(mine - theirs) <= 1e-6 * max(1.0, abs(mine))
+    return mine == theirs
 
 
 def main(folder):
@@ -118,6 +136,28 @@ def main(folder):
             print(f"{name}: FAILED: {type(e).__name__}: {e}")
             failed += 1
     files += jsons
+    # serialized.jsonl: keras-cpp's serialize_keras_object entries, one per line, given to
+    # keras.saving.deserialize_keras_object; the options of what Keras serializes back must
+    # equal keras-cpp's where both have them (numbers within float32 rounding).
+    entries = os.path.join(folder, "serialized.jsonl")
+    if os.path.exists(entries):
+        import copy
+        import json
+        with open(entries) as f:
+            lines = [json.loads(line) for line in f if line.strip()]
+        for entry in lines:
+            name = f"serialized {entry['class_name']}"
+            try:
+                # (deserialize_keras_object replaces nested entries of its argument by objects)
+                back = keras.saving.serialize_keras_object(keras.saving.deserialize_keras_object(copy.deepcopy(entry)))
+                bad = [k for k, v in entry["config"].items()
+                       if k in back["config"] and not same_option(v, back["config"][k])]
+                print(f"{name}: deserialize_keras_object ok" + (f", options differ: {bad}" if bad else ""))
+                failed += bool(bad)
+            except Exception as e:
+                print(f"{name}: FAILED: {type(e).__name__}: {e}")
+                failed += 1
+        files += lines
     print(f"keras {keras.__version__}: {len(files)} files, {failed} failed, worst difference {worst:.3g}")
     sys.exit(1 if failed else 0)
 
