@@ -63,6 +63,7 @@
 #include "keras/optimizers/loss_scale_optimizer.h"
 #include "keras/regularizers.h"
 #include "keras/remat.h"  // keras.remat, keras.RematScope
+#include "keras/symbolic_scope.h"  // keras.SymbolicScope
 #include "keras/saving/export.h"
 #include "keras/saving/export_archive.h"
 #include "keras/saving/file_editor.h"  // keras.saving.KerasFileEditor

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -13,6 +14,7 @@
 #include "core/function.h"
 #include "core/ragged.h"
 #include "core/sparse.h"
+#include "core/stateless_scope.h"
 #include "keras/constraints.h"
 #include "keras/initializers.h"
 #include "keras/layers/seed_generator.h"
@@ -20,6 +22,7 @@
 #include "keras/name_scope_internal.h"
 #include "keras/regularizers.h"
 #include "keras/remat.h"
+#include "keras/symbolic_scope.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -362,6 +365,11 @@ std::vector<ShapeSpec> Layer::compute_output_shape(const std::vector<ShapeSpec>&
   // and read the shapes. A dynamic layer, whose C++ reads values, runs eagerly on zeros.
   core::InitScope outside_traces;  // a shape question, not part of any traced graph
   TrainingScope inference(false);
+  // As Keras's compute_output_spec: in_symbolic_scope() for the call, and a dynamic layer's
+  // assignments (run eagerly here) kept in a scope that is dropped.
+  SymbolicScope symbolic;
+  std::optional<core::StatelessScope> no_updates;
+  if (dynamic_) no_updates.emplace();
   std::vector<Tensor> probes;
   for (size_t i = 0; i < shapes.size(); ++i) {
     ShapeSpec d = shapes[i];

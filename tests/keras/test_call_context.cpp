@@ -182,3 +182,48 @@ TEST_CASE("summary(line_length): the table is that wide, long names wrapped or c
   CHECK(s.find("(Dense)") != std::string::npos);               // wrapped to the next line
   CHECK_THROWS_AS(m->summary_string(10), std::invalid_argument);
 }
+
+namespace {
+// Records in_symbolic_scope() at each call and counts the calls in a variable.
+class SymbolicProbe : public layers::Layer {
+ public:
+  explicit SymbolicProbe(bool dynamic) : Layer("SymbolicProbe", {.dynamic = dynamic}) {}
+  void build(const keras::ShapeSpec&) override {
+    calls = add_weight("calls", Shape{}, {.initializer = keras::initializers::get("zeros"), .trainable = false});
+  }
+  Tensor call(const Tensor& x, bool) override {
+    seen.push_back(keras::in_symbolic_scope());
+    calls.assign_add(keras::core::constant(1.0f));
+    return keras::ops::multiply(x, keras::ops::scalar_like(x, 2.0));
+  }
+  keras::Variable calls;
+  std::vector<bool> seen;
+};
+}  // namespace
+
+TEST_CASE("SymbolicScope: open while a symbolic call infers shapes, whose assignments are dropped (Keras 3)") {
+  CHECK_FALSE(keras::in_symbolic_scope());
+  {
+    keras::SymbolicScope outer;
+    CHECK(keras::in_symbolic_scope());
+    {
+      keras::SymbolicScope inner;
+      CHECK(keras::in_symbolic_scope());
+    }
+    CHECK(keras::in_symbolic_scope());
+  }
+  CHECK_FALSE(keras::in_symbolic_scope());
+  // Keras 3.15 (a layer calling in_symbolic_scope() and assign_add in call, in a Functional
+  // model): calls 0 and [True] after building, 1 and [True, False] after predict.
+  for (bool dynamic : {false, true}) {
+    INFO("dynamic " << dynamic);
+    auto probe = std::make_shared<SymbolicProbe>(dynamic);
+    auto in = keras::Input({3});
+    auto model = keras::Functional({in}, {(*probe)(in)});
+    CHECK(probe->calls.value().item<float>() == 0.0f);
+    CHECK(probe->seen == std::vector<bool>{true});
+    model->predict(keras::ops::ones({2, 3}));
+    CHECK(probe->calls.value().item<float>() == 1.0f);
+    CHECK(probe->seen == std::vector<bool>{true, false});
+  }
+}
