@@ -64,6 +64,7 @@
 #include "keras/regularizers.h"
 #include "keras/remat.h"  // keras.remat, keras.RematScope
 #include "keras/symbolic_scope.h"  // keras.SymbolicScope
+#include "keras/visualization.h"  // keras.visualization
 #include "keras/saving/export.h"
 #include "keras/saving/export_archive.h"
 #include "keras/saving/file_editor.h"  // keras.saving.KerasFileEditor
