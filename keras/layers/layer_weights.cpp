@@ -190,26 +190,24 @@ void Layer::collect_weights(std::vector<Variable>& out, std::vector<const Layer*
   for (const auto& l : sublayers_) l->collect_weights(out, seen, with_seed_states);
 }
 
+namespace {
+// The variables of `vs` that are (or are not) trainable, in order.
+std::vector<Variable> with_trainable(const std::vector<Variable>& vs, bool trainable) {
+  std::vector<Variable> out;
+  for (const Variable& v : vs)
+    if (v.trainable() == trainable) out.push_back(v);
+  return out;
+}
+}  // namespace
+
 std::vector<Variable> Layer::weights() const {
   std::vector<Variable> out;
   std::vector<const Layer*> seen;
   collect_weights(out, seen);
   return out;
 }
-
-std::vector<Variable> Layer::trainable_weights() const {
-  std::vector<Variable> out;
-  for (const Variable& v : weights())
-    if (v.trainable()) out.push_back(v);
-  return out;
-}
-
-std::vector<Variable> Layer::non_trainable_weights() const {
-  std::vector<Variable> out;
-  for (const Variable& v : weights())
-    if (!v.trainable()) out.push_back(v);
-  return out;
-}
+std::vector<Variable> Layer::trainable_weights() const { return with_trainable(weights(), true); }
+std::vector<Variable> Layer::non_trainable_weights() const { return with_trainable(weights(), false); }
 
 std::vector<Variable> Layer::variables() const {
   std::vector<Variable> out;
@@ -217,20 +215,8 @@ std::vector<Variable> Layer::variables() const {
   collect_weights(out, seen, true);
   return out;
 }
-
-std::vector<Variable> Layer::trainable_variables() const {
-  std::vector<Variable> out;
-  for (const Variable& v : variables())
-    if (v.trainable()) out.push_back(v);
-  return out;
-}
-
-std::vector<Variable> Layer::non_trainable_variables() const {
-  std::vector<Variable> out;
-  for (const Variable& v : variables())
-    if (!v.trainable()) out.push_back(v);
-  return out;
-}
+std::vector<Variable> Layer::trainable_variables() const { return with_trainable(variables(), true); }
+std::vector<Variable> Layer::non_trainable_variables() const { return with_trainable(variables(), false); }
 
 int64_t Layer::count_params() const {
   int64_t n = 0;
