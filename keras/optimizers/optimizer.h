@@ -133,7 +133,9 @@ class Optimizer {
   const std::string& name() const { return name_; }
   /// The name serialize() writes and deserialize() looks up ("Adam").
   const std::string& class_name() const { return class_name_; }
-  /// The state to save: iterations, then every slot variable.
+  /// The state to save (Keras's order without its learning-rate variable): iterations,
+  /// then use_ema's moving averages, the gradient accumulators and the optimizer's own
+  /// slots, in the order they were built.
   std::vector<Variable> variables() const;
   /// Moves the iteration counter, the learning rate and every slot to `device`
   /// (Model::to does it with the model's weights).
@@ -152,9 +154,9 @@ class Optimizer {
   /// Keras's stateless_apply: one apply_gradients step on built_variables() with those
   /// variables read as `trainable_variables` and variables() as `optimizer_variables`,
   /// inside a StatelessScope: returns their new values and changes none of the
-  /// variables. Raises std::invalid_argument when the optimizer is not built, a list's
-  /// length differs, inside a traced function (the updates are in place), or with use_ema
-  /// or gradient accumulation (their state is not in variables()).
+  /// variables (use_ema's averages and the gradient accumulators are in variables(), so
+  /// they thread through too). Raises std::invalid_argument when the optimizer is not
+  /// built, a list's length differs, or inside a traced function (the updates are in place).
   StatelessApplyResult stateless_apply(const std::vector<Tensor>& optimizer_variables,
                                        const std::vector<Tensor>& grads,
                                        const std::vector<Tensor>& trainable_variables);

@@ -1,5 +1,6 @@
 // optimizer_stateless.cpp - Optimizer::stateless_apply (Keras's): one apply_gradients step
-// inside a StatelessScope that maps the built variables and the optimizer's own.
+// inside a StatelessScope that maps the built variables and the optimizer's own (the
+// moving averages and gradient accumulators are among them, so use_ema and accumulation thread).
 #include "core/graph.h"
 #include "keras/optimizers/optimizer.h"
 #include "keras/stateless_util.h"
@@ -17,10 +18,6 @@ Optimizer::StatelessApplyResult Optimizer::stateless_apply(const std::vector<Ten
     throw std::invalid_argument(class_name() +
                                 ".stateless_apply: the updates are made in place, which cannot be traced inside a "
                                 "StatelessScope; call it outside keras::function");
-  if (options_.use_ema || options_.gradient_accumulation_steps)
-    throw std::invalid_argument(class_name() +
-                                ".stateless_apply: use_ema's averages and gradient accumulation keep state that "
-                                "variables() does not hold; use apply_gradients");
   const std::vector<Variable> own = variables();
   core::StatelessScope::Mapping mapping = keras::detail::stateless_mapping(
       built_, trainable_variables, "trainable_variables", class_name() + "()._trainable_variables");

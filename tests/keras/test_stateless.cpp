@@ -167,10 +167,34 @@ TEST_CASE("stateless_call + stateless_apply: a functional training loop trains a
                    "Argument `optimizer_variables` must be a list of tensors corresponding 1:1 to Adam().variables");
   auto fresh = optimizers::SGD({.learning_rate = 0.1});
   CHECK_THROWS_MSG(fresh->stateless_apply({}, {}, {}), std::invalid_argument, "To call `stateless_apply`, SGD must be built");
-  auto ema = optimizers::SGD({.learning_rate = 0.1, .use_ema = true});
-  ema->build_variables(model->trainable_weights());
-  CHECK_THROWS_MSG(ema->stateless_apply(values_of(ema->variables()), tv, tv), std::invalid_argument,
-                   "use_ema's averages and gradient accumulation keep state");
+}
+
+TEST_CASE("stateless_apply threads use_ema's averages and the gradient accumulators") {
+  // Keras's stateless_apply maps optimizer.variables, which hold both: the stateless steps
+  // equal apply_gradients' on a twin, the averages and accumulators included.
+  for (bool ema : {true, false}) {
+    CAPTURE(ema);
+    optimizers::SGDOptions o{.learning_rate = 0.1, .momentum = 0.5};
+    if (ema) o.use_ema = true, o.ema_momentum = 0.9, o.ema_overwrite_frequency = 2;
+    else o.gradient_accumulation_steps = 2;
+    auto opt = optimizers::SGD(o), twin_opt = optimizers::SGD(o);
+    keras::Variable w(make({1.0, -2.0, 0.5}, Shape{3}), "w"), twin(make({1.0, -2.0, 0.5}, Shape{3}), "w");
+    opt->build_variables({w});
+    std::vector<Tensor> tv = {w.value()}, ov = values_of(opt->variables());
+    CHECK(ov.size() == 3);  // iteration, average or accumulator, momentum
+    for (int step = 0; step < 5; ++step) {
+      const Tensor g = make({0.3 * step - 0.5, 0.2, -0.1 * step}, Shape{3});
+      auto r = opt->stateless_apply(ov, {g}, tv);
+      tv = r.trainable_variables;
+      ov = r.optimizer_variables;
+      twin_opt->apply_gradients({g}, {twin});
+    }
+    check_values(tv[0], values(twin.value()), 1e-6);
+    const auto want = values_of(twin_opt->variables());
+    for (size_t i = 0; i < ov.size(); ++i) check_values(ov[i], values(want[i]), 1e-6);
+    check_values(w.value(), std::vector<double>{1.0, -2.0, 0.5});  // nothing changed in place
+    CHECK(opt->iterations() == 0);
+  }
 }
 
 TEST_CASE("Layer::variables: the weights and the generators' states in Keras's order; stateless_call threads them") {
