@@ -7,11 +7,13 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "core/control_flow.h"
 #include "core/graph.h"
 #include "core/ops.h"
 #include "keras/distribute/comm_thread.h"
+#include "keras/distribute/current_replicas.h"
 
 namespace keras::distribute {
 namespace {
@@ -120,6 +122,7 @@ void unpack(const Tensor& flat, const std::vector<Tensor>& values, const Bucket&
 }  // namespace
 
 CrossReplicaPtr current() { return t_current; }
+CrossReplicaPtr detail::exchange_current(CrossReplicaPtr replicas) { return std::exchange(t_current, std::move(replicas)); }
 
 ReplicaScope::ReplicaScope(CrossReplicaPtr replicas) : previous_(std::move(t_current)) {
   t_current = std::move(replicas);

@@ -16,6 +16,8 @@
 //                                   sharded by FILE (AUTO): both ranks run the longer
 //                                   shard's steps, every line once an epoch, History equal,
 //                                   weights as one process on the same global steps
+//   dist_check distribution         (dist_distribution.cpp) keras::distribution: layouts,
+//                                   devices, DataParallel fit == one process's, splits
 //   dist_check nccl                 the equivalence check over NCCL (skipped, 77, with
 //                                   fewer than 2 GPUs or without a CUDA build)
 #include <csignal>
@@ -231,6 +233,7 @@ int main(int argc, char** argv) {
       return resume(argv[2], argv[3], argc > 5 ? std::atoi(argv[4]) : -1, argc > 5 ? std::atoi(argv[5]) : 0);
     if (mode == "shard" && argc >= 3) return shard(argv[2]);
     if (mode == "fileshard" && argc >= 3) return fileshard(argv[2]);
+    if (mode == "distribution") return distribution_api();
     if (mode == "nccl") {
       const int gpus = dist::cuda_device_count();
       if (!dist::nccl_available() || gpus < 2) {
@@ -246,6 +249,6 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr,
                "usage: dist_check equivalence [BUCKET_BYTES [OVERLAP 0|1]] | resume DIR OUT [KILL_EPOCH KILL_BATCH] | "
-               "shard DIR | fileshard DIR | nccl\n");
+               "shard DIR | fileshard DIR | distribution | nccl\n");
   return 2;
 }

@@ -56,5 +56,7 @@ inline void expect_replicas_equal(const dist::MultiWorkerMirroredStrategy& s, ke
 
 // dist_check fileshard DIR (dist_fileshard.cpp).
 int fileshard(const std::string& dir);
+// dist_check distribution (dist_distribution.cpp).
+int distribution_api();
 
 }  // namespace dist_check

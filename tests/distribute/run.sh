@@ -11,6 +11,8 @@
 #      disjoint batches (DATA), together everything
 #   2e. dist_check fileshard: fit and evaluate on 3 uneven files, sharded by FILE; both
 #      ranks run the longer shard's steps, every line once an epoch, History equal
+#   2f. dist_check distribution: keras::distribution (layouts, devices, DataParallel fit
+#      == one process's, distribute_tensor / distribute_dataset), alone and on 2 ranks
 #   3. fault: rank 1 SIGKILLs itself mid-training; rank 0 must be gone within 30 s and
 #      the error must name rank 1; relaunching resumes from BackupAndRestore and ends on
 #      the weights of an uninterrupted 2-rank run, bit for bit
@@ -85,6 +87,16 @@ if timeout 120 "${MPIRUN[@]}" "$BIN" fileshard "$tmp/fileshard" >"$tmp/fileshard
 else
   cat "$tmp/fileshard.log" >&2; bad "fit on uneven file shards (hang, or steps, lines, History or weights differ)"
 fi
+
+# 2f. keras::distribution (Keras 3's API): alone, then over 2 ranks.
+for launch in single mpirun; do
+  if [ "$launch" = single ]; then cmd=("$BIN" distribution); else cmd=("${MPIRUN[@]}" "$BIN" distribution); fi
+  if timeout 120 "${cmd[@]}" >"$tmp/distribution.log" 2>&1 && grep -q '^PASS distribution' "$tmp/distribution.log"; then
+    ok "$(sed -n 's/^PASS //p' "$tmp/distribution.log")"
+  else
+    cat "$tmp/distribution.log" >&2; bad "keras::distribution ($launch)"
+  fi
+done
 
 # 3. Fault: a rank killed mid-training, then a relaunch that resumes.
 timeout 300 "${MPIRUN[@]}" "$BIN" resume "$tmp/backup_ref" "$tmp/ref.bin" >"$tmp/ref.log" 2>&1 ||
