@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints keras-cpp's public headers, one path per line (relative to the source root):
 the headers that keras/keras.h, the opt-in core/xtensor_interop.h and core/kernel_support.h,
-and keras/distribute/strategy.h (keras-cpp-distribute's
+and keras/distribute/strategy.h and distribution.h (keras-cpp-distribute's
 API) include, directly or through each other (their `#include "..."` lines). Those, and only those, are installed.
 
 Usage: public_headers.py SOURCE_ROOT
@@ -11,7 +11,7 @@ import re
 import sys
 
 ENTRY_POINTS = ["keras/keras.h", "core/xtensor_interop.h", "core/kernel_support.h",
-                "keras/distribute/strategy.h"]
+                "keras/distribute/strategy.h", "keras/distribute/distribution.h"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
