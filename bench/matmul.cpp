@@ -2,7 +2,8 @@
 // one its rule picks), against a direct cblas_sgemm call, on square shapes and on the
 // MLP's training shapes (forward x.W, backward dy.W^T and x^T.dy); and fused_matmul
 // (bias + relu) against matmul, add and relu as three ops; and int8 products on oneDNN's
-// int8 kernels against the float-BLAS fallback and float32.
+// int8 kernels against the float-BLAS fallback and float32; and bfloat16 products on its
+// BF16 kernels against the float32 fallback and float32.
 // Prints one JSON line: OpenBLAS's core name, per shape GFLOP/s of each and the ratios.
 // Usage: bench_matmul [--threads N]
 #include <cblas.h>
@@ -98,6 +99,36 @@ int main(int argc, char** argv) {
                   gops(t_fallback), gops(t_float));
     int8_rows += buf;
   }
+  // bfloat16 x bfloat16 -> bfloat16 (mixed_bfloat16's products): oneDNN's BF16 kernels
+  // against the float32 fallback (two widenings, float32 GEMM, one rounding) and float32.
+  std::string bf16_rows;
+  for (const S& s : std::vector<S>{{32, 784, 300, 0, 0}, {32, 300, 784, 0, 1}, {784, 32, 300, 1, 0},
+                                   {256, 784, 300, 0, 0}, {1024, 1024, 1024, 0, 0}}) {
+    ops::RandomOptions o;
+    o.minval = -1;
+    const Tensor af = ops::random_uniform(s.ta ? keras::core::Shape{s.k, s.m} : keras::core::Shape{s.m, s.k}, o);
+    const Tensor bf = ops::random_uniform(s.tb ? keras::core::Shape{s.n, s.k} : keras::core::Shape{s.k, s.n}, o);
+    const Tensor a = ops::cast(af, keras::core::DType::bfloat16), b = ops::cast(bf, keras::core::DType::bfloat16);
+    const double flop = 2.0 * double(s.m) * double(s.k) * double(s.n);
+    const int iters = std::max(1, int(2e8 / flop));
+    std::vector<double> t_fallback, t_onednn, t_float;
+    for (int r = 0; r < 5; ++r) {
+      keras::core::cpu::onednn::force_bf16_gemm(0);
+      t_fallback.push_back(bench::time_per_call([&] { ops::matmul(a, b, s.ta, s.tb); }, iters, 3));
+      keras::core::cpu::onednn::force_bf16_gemm(1);
+      t_onednn.push_back(bench::time_per_call([&] { ops::matmul(a, b, s.ta, s.tb); }, iters, 3));
+      keras::core::cpu::onednn::force_bf16_gemm(-1);
+      t_float.push_back(bench::time_per_call([&] { ops::matmul(af, bf, s.ta, s.tb); }, iters, 3));
+    }
+    auto gf = [&](const std::vector<double>& t) { return flop / bench::median(t) / 1e9; };
+    char buf[320];
+    std::snprintf(buf, sizeof buf,
+                  "%s{\"m\":%lld,\"k\":%lld,\"n\":%lld,\"ta\":%d,\"tb\":%d,\"onednn_bf16_gflops\":%.1f,"
+                  "\"fallback_bf16_gflops\":%.1f,\"float32_gflops\":%.1f}",
+                  bf16_rows.empty() ? "" : ",", (long long)s.m, (long long)s.k, (long long)s.n, int(s.ta), int(s.tb),
+                  gf(t_onednn), gf(t_fallback), gf(t_float));
+    bf16_rows += buf;
+  }
   // The Dense layer's forward pass at batch 32: one fused op against three.
   ops::RandomOptions o;
   o.minval = -1;
@@ -110,10 +141,11 @@ int main(int argc, char** argv) {
   }
   const char* core_name = openblas_get_corename();
   std::printf("{\"bench\":\"matmul\",\"threads\":%d,\"isa\":\"%s\",\"openblas_core\":\"%s\",\"results\":[%s],"
-              "\"int8\":{\"exact_onednn\":%s,\"results\":[%s]},"
+              "\"int8\":{\"exact_onednn\":%s,\"results\":[%s]},\"bf16\":{\"native_onednn\":%s,\"results\":[%s]},"
               "\"dense_32x784x300_relu_us\":{\"fused\":%.1f,\"three_ops\":%.1f}}\n",
               keras::core::get_num_threads(), bench::isa(), core_name ? core_name : "?", rows.c_str(),
               keras::core::cpu::onednn::exact_int8() ? "true" : "false", int8_rows.c_str(),
+              keras::core::cpu::onednn::native_bf16() ? "true" : "false", bf16_rows.c_str(),
               bench::median(t_fused) * 1e6, bench::median(t_three) * 1e6);
   return 0;
 }

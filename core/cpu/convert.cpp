@@ -76,7 +76,13 @@ void convert_range(const S* src, D* dst, int64_t n) {
 // to 0 and 1).
 template <class S, class D>
 void convert_typed(const S* src, D* dst, int64_t n) {
-  if constexpr (std::is_floating_point_v<S> && std::is_same_v<D, int8_t>)  // (quantized layers' inputs)
+  if constexpr (std::is_same_v<S, float> && std::is_same_v<D, bfloat16_t>)  // (mixed_bfloat16's casts)
+    parallel_for(n, kElementwiseGrain,
+                 [=](int64_t b, int64_t e) { isa_kernels().to_bf16(src + b, &dst[b].bits, e - b); });
+  else if constexpr (std::is_same_v<S, bfloat16_t> && std::is_same_v<D, float>)
+    parallel_for(n, kElementwiseGrain,
+                 [=](int64_t b, int64_t e) { isa_kernels().from_bf16(&src[b].bits, dst + b, e - b); });
+  else if constexpr (std::is_floating_point_v<S> && std::is_same_v<D, int8_t>)  // (quantized layers' inputs)
     parallel_for(n, kElementwiseGrain, [=](int64_t b, int64_t e) { isa_kernels().of<S>().to_int8(src + b, dst + b, e - b); });
   else if constexpr (std::is_same_v<S, D> && !std::is_same_v<S, bool>)
     parallel_for(n, kElementwiseGrain,

@@ -1,5 +1,5 @@
 // gemm.cpp - the CPU kernels' row-major GEMM (core/cpu/gemm.h): the oneDNN-or-OpenBLAS
-// choice for float32, OpenBLAS for the rest, the exact int8 product (oneDNN's int8 kernels,
+// choice for float32, OpenBLAS for the rest, bfloat16 on oneDNN's BF16 kernels, the exact int8 product (oneDNN's int8 kernels,
 // or BLAS in a float type that holds every partial sum), and the empty-size cases BLAS
 // leaves open.
 //
@@ -139,6 +139,32 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const int8_t* a, in
   parallel_for(blocks, 1, [&](int64_t first, int64_t last) {
     for (int64_t i = first; i < last; ++i) run(i * step, std::min(m, (i + 1) * step));
   });
+}
+
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const bfloat16_t* a, int64_t lda, const bfloat16_t* b,
+          int64_t ldb, bfloat16_t* c, int64_t ldc) {
+  if (empty_product(m, n, k, c, ldc)) return;
+  if (onednn::prefer_for_bf16_gemm()) {
+    // Blocks whose bounds follow from the shape (by_blocks), one oneDNN call each.
+    by_blocks(ta, tb, m, n, k, a, lda, b, ldb, c, ldc,
+              [&](int64_t bm, int64_t bn, const bfloat16_t* ba, const bfloat16_t* bb, bfloat16_t* bc) {
+                onednn::gemm_bf16({.m = bm, .n = bn, .k = k, .ta = ta, .tb = tb, .a = &ba->bits, .lda = lda,
+                                   .b = &bb->bits, .ldb = ldb, .c = &bc->bits, .ldc = ldc});
+              });
+    return;
+  }
+  // Without the instructions: float32 operands (exact), float32 GEMM, one rounding.
+  auto widen = [](bool t, int64_t rows, int64_t cols, const bfloat16_t* x, int64_t ld) {
+    std::vector<float> out(static_cast<size_t>(rows * cols));
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j) out[size_t(i * cols + j)] = bfloat16_to_float(t ? x[j * ld + i] : x[i * ld + j]);
+    return out;
+  };
+  const std::vector<float> fa = widen(ta, m, k, a, lda), fb = widen(tb, k, n, b, ldb);
+  std::vector<float> fc(static_cast<size_t>(m * n));
+  gemm(false, false, m, n, k, fa.data(), k, fb.data(), n, fc.data(), n);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = float_to_bfloat16(fc[size_t(i * n + j)]);
 }
 
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,

@@ -6,10 +6,12 @@
 // complex types through OpenBLAS (complex transposes do not conjugate, as tf.matmul's
 // transpose_a/b); int8 operands give int32 sums (oneDNN's int8 kernels where they are
 // exact, else BLAS in a float type that holds every partial sum). m or n of 0 writes
-// nothing; k of 0 writes zeros.
+// nothing; k of 0 writes zeros. bfloat16 sums in float32 and rounds once.
 #pragma once
 #include <complex>
 #include <cstdint>
+
+#include "core/half.h"
 
 namespace keras::core::cpu {
 
@@ -25,6 +27,10 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const std::complex<
           const std::complex<double>* b, int64_t ldb, std::complex<double>* c, int64_t ldc);
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const int8_t* a, int64_t lda, const int8_t* b,
           int64_t ldb, int32_t* c, int64_t ldc);  ///< int8 operands, their exact int32 sums (wrapping)
+/// bfloat16 operands: the products summed in float32, rounded once to bfloat16 (oneDNN's
+/// AVX-512 BF16 kernels where the CPU has them, else float32 GEMM between conversions).
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const bfloat16_t* a, int64_t lda, const bfloat16_t* b,
+          int64_t ldb, bfloat16_t* c, int64_t ldc);
 ///@}
 
 }  // namespace keras::core::cpu

@@ -64,6 +64,10 @@ struct IsaKernels {
   Isa isa = Isa::baseline;
   VecKernels<float> f32;
   VecKernels<double> f64;
+  // float32 <-> bfloat16 bit patterns, as core/half.h's float_to_bfloat16 (to nearest
+  // even, NaN made quiet) and bfloat16_to_float, bit for bit (simd/unary.cpp).
+  void (*to_bf16)(const float* x, uint16_t* y, int64_t n) = nullptr;
+  void (*from_bf16)(const uint16_t* x, float* y, int64_t n) = nullptr;
   template <class T> const VecKernels<T>& of() const {
     if constexpr (sizeof(T) == 4) return f32;
     else return f64;

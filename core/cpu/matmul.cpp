@@ -1,4 +1,4 @@
-// matmul.cpp - CPU kernel of MatMul: float32/float64, complex and int8 (int32 results)
+// matmul.cpp - CPU kernel of MatMul: float32/float64, bfloat16, complex and int8 (int32 results)
 // through core/cpu/gemm.h (OpenBLAS, or oneDNN for float32 where that is measured faster
 // and for int8; one call per batch matrix, or one call for all of them when b is shared
 // and a's batches are contiguous rows), the other integers through a plain i-k-j loop
@@ -14,6 +14,7 @@
 #include "core/cpu/broadcast.h"
 #include "core/cpu/gemm.h"
 #include "core/cpu/onednn.h"
+#include "core/kernel_dtypes.h"
 #include "core/kernel_math.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
@@ -133,6 +134,7 @@ void matmul_kernel(OpCall& c) {
   switch (dt) {
     case DType::float32: return blas_matmul<float>(c, ta, tb, m, n, k);
     case DType::float64: return blas_matmul<double>(c, ta, tb, m, n, k);
+    case DType::bfloat16: return blas_matmul<bfloat16_t>(c, ta, tb, m, n, k);  // (float32 sums, one rounding)
     case DType::int32: return int_matmul<int32_t>(c, ta, tb, m, n, k);
     case DType::int64: return int_matmul<int64_t>(c, ta, tb, m, n, k);
     case DType::int8: return blas_matmul<int8_t, int32_t>(c, ta, tb, m, n, k);  // (exact int32 sums)
@@ -197,6 +199,10 @@ void fused_matmul_kernel(OpCall& c) {
 namespace keras::core {
 void register_cpu_matmul_kernels() {
   register_kernel(OpId::MatMul, Device::Kind::CPU, cpu::matmul_kernel);
+  // bfloat16 natively (gemm.h: oneDNN's BF16 kernels); float16 through float32 (half_ops.h).
+  declare_kernel_dtypes(OpId::MatMul, Device::Kind::CPU,
+                        {DType::float32, DType::float64, DType::bfloat16, DType::int8, DType::int16, DType::int32,
+                         DType::int64, DType::uint8, DType::uint16, DType::uint32, DType::complex64, DType::complex128});
   register_complex_kernel(OpId::MatMul, Device::Kind::CPU, cpu::matmul_kernel, infer_complex_matmul);
   register_kernel(OpId::FusedMatMul, Device::Kind::CPU, cpu::fused_matmul_kernel);
 }

@@ -120,6 +120,32 @@ void force_int8_gemm(int which);
 // Runs the product on the calling thread.
 void gemm_s8(const GemmS8& g);
 
+// ---- bfloat16 GEMM (core/cpu/onednn_gemm.cpp) --------------------------------------------
+// C (m x n, row stride ldc) = op(A) op(B) over bfloat16 values (their bit patterns): the
+// products summed in float32 and rounded once to bfloat16 (to nearest even), by oneDNN's
+// matmul primitive on the AVX-512 BF16 (or AMX) instructions, which flush subnormal
+// inputs and sums to zero. One call on the calling thread (the caller slices).
+struct GemmBF16 {
+  int64_t m = 0, n = 0, k = 0;
+  bool ta = false, tb = false;
+  const uint16_t* a = nullptr;
+  int64_t lda = 0;
+  const uint16_t* b = nullptr;
+  int64_t ldb = 0;
+  uint16_t* c = nullptr;
+  int64_t ldc = 0;
+};
+
+// Whether oneDNN runs bfloat16 products natively here (avx512_core_bf16 or better).
+bool native_bf16();
+// Whether bfloat16 products go to gemm_bf16: native_bf16(), unless force_bf16_gemm(0)
+// sends them to the float32 fallback.
+bool prefer_for_bf16_gemm();
+// Tests and benchmarks: -1 the rule, 0 the float32 fallback, 1 oneDNN where native_bf16().
+void force_bf16_gemm(int which);
+// Runs the product on the calling thread.
+void gemm_bf16(const GemmBF16& g);
+
 // ---- window ops: convolution and pooling (core/cpu/onednn_conv.cpp, onednn_pool.cpp) ---
 // The batch cut into `parts` slices of `step` samples (the last may be shorter), one per
 // thread of the engine's pool at most.

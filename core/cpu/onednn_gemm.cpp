@@ -1,7 +1,7 @@
 // onednn_gemm.cpp - float32 GEMM on oneDNN (dnnl_sgemm), with the bias and the relu
 // applied to each slice right after its product, sliced over the engine's pool
 // (core/cpu/onednn.h); the rule that picks oneDNN or OpenBLAS; and the exact int8 x int8
-// -> int32 product on oneDNN's matmul primitive. (oneDNN's matmul
+// -> int32 and bfloat16 products on oneDNN's matmul primitive. (oneDNN's matmul
 // primitive with a bias and a relu post-op costs more per call on the MLP's small
 // products, and its relu turns NaN into 0 where the engine's keeps NaN, as TensorFlow's.)
 #include <cblas.h>
@@ -122,6 +122,40 @@ void gemm_s8(const GemmS8& g) {
   const std::string key = "s8mm " + std::to_string(g.m) + " " + std::to_string(g.n) + " " + std::to_string(g.k) + " " +
                           std::to_string(g.tb) + " " + std::to_string(g.lda) + " " + std::to_string(g.ldb) + " " +
                           std::to_string(g.ldc);
+  const auto p = cached(key, [&] {
+    return make_primitive<dnnl::matmul>(dnnl::matmul::primitive_desc(dnnl::matmul::desc(a, b, c), attr(), engine()));
+  });
+  execute(*p, {{DNNL_ARG_SRC, wrap(a, g.a)}, {DNNL_ARG_WEIGHTS, wrap(b, g.b)}, {DNNL_ARG_DST, wrap(c, g.c)}});
+}
+
+bool native_bf16() {
+  static const bool yes = [] {
+    const int isa = static_cast<int>(dnnl::get_effective_cpu_isa());
+    return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+  }();
+  return yes;
+}
+
+std::atomic<int> g_forced_bf16{-1};
+
+void force_bf16_gemm(int which) { g_forced_bf16.store(which); }
+
+bool prefer_for_bf16_gemm() {
+  // Measured with bench_matmul (README, "CPU kernel libraries"): on AVX-512 BF16, the MLP's
+  // bfloat16 products run about 2x the rate of oneDNN's float32 sgemm, before the
+  // conversions the float32 fallback adds.
+  return g_forced_bf16.load() != 0 && native_bf16();
+}
+
+void gemm_bf16(const GemmBF16& g) {
+  using dt = dnnl::memory::data_type;
+  using dims = dnnl::memory::dims;
+  const dnnl::memory::desc a({g.m, g.k}, dt::bf16, g.ta ? dims{1, g.lda} : dims{g.lda, 1});
+  const dnnl::memory::desc b({g.k, g.n}, dt::bf16, g.tb ? dims{1, g.ldb} : dims{g.ldb, 1});
+  const dnnl::memory::desc c({g.m, g.n}, dt::bf16, dims{g.ldc, 1});
+  const std::string key = "bf16mm " + std::to_string(g.m) + " " + std::to_string(g.n) + " " + std::to_string(g.k) +
+                          " " + std::to_string(g.ta) + std::to_string(g.tb) + " " + std::to_string(g.lda) + " " +
+                          std::to_string(g.ldb) + " " + std::to_string(g.ldc);
   const auto p = cached(key, [&] {
     return make_primitive<dnnl::matmul>(dnnl::matmul::primitive_desc(dnnl::matmul::desc(a, b, c), attr(), engine()));
   });

@@ -24,8 +24,10 @@
 namespace keras::core {
 namespace {
 
-constexpr std::initializer_list<DType> kMatMulTypes = {DType::float32, DType::float64, DType::int8,
-                                                       DType::int16,   DType::int32,   DType::int64,
+// (A device without a half kernel computes half products in float32 before this runs:
+// half_ops.h; the CPU has bfloat16's, a CUDA build both.)
+constexpr std::initializer_list<DType> kMatMulTypes = {DType::float32, DType::float64, DType::float16, DType::bfloat16,
+                                                       DType::int8,    DType::int16,   DType::int32,   DType::int64,
                                                        DType::uint8,   DType::uint16,  DType::uint32};
 
 std::string axis_name(bool last) { return last ? "-1" : "-2"; }

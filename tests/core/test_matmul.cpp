@@ -201,8 +201,8 @@ TEST_CASE("matmul rejects bad dtypes and shapes") {
   CHECK_THROWS_MSG(ops::matmul(make({1, 0}, Shape{1, 2}, DType::bool_),
                                make({1, 0}, Shape{2, 1}, DType::bool_)),
                    std::invalid_argument,
-                   "matmul: expected a to have dtype float32, float64, int8, int16, int32, int64, uint8, "
-                   "uint16 or uint32, but received dtype bool (shape (1, 2))");
+                   "matmul: expected a to have dtype float32, float64, float16, bfloat16, int8, int16, int32, "
+                   "int64, uint8, uint16 or uint32, but received dtype bool (shape (1, 2))");
   // Integers multiply in their own dtype, wrapping as TensorFlow's MatMul (200 * 2 = 144 in uint8).
   check_values(ops::matmul(core::constant({{uint8_t(200), uint8_t(1)}}), core::constant({{uint8_t(2)}, {uint8_t(3)}})),
                std::vector<double>{147});

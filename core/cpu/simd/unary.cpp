@@ -3,6 +3,8 @@
 // infinity behaviour, are those the engine has always used: sigmoid splits on the sign
 // so that exp never overflows, softplus is log1p(exp(-|x|)) + max(x, 0), relu-like
 // selects let NaN through.
+#include <bit>
+
 #include "core/cpu/simd/vec.h"
 
 namespace keras::core::cpu::KERAS_CPP_ISA {
@@ -95,9 +97,26 @@ void to_int8(const T* x, int8_t* y, int64_t n) {
   for (; i < n; ++i) y[i] = to_int8_one(x[i]);
 }
 
+// The bfloat16 conversions, branch-free so that the compiler vectorizes them for the ISA
+// (core/half.h's formulas: add 0x7fff plus the kept lowest bit, keep the upper half; a
+// NaN keeps its upper half with the quiet bit set).
+void to_bf16(const float* x, uint16_t* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t u = std::bit_cast<uint32_t>(x[i]);
+    const uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16, quiet = (u >> 16) | 0x40u;
+    y[i] = static_cast<uint16_t>((u & 0x7fffffffu) > 0x7f800000u ? quiet : rounded);
+  }
+}
+
+void from_bf16(const uint16_t* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = std::bit_cast<float>(static_cast<uint32_t>(x[i]) << 16);
+}
+
 }  // namespace
 
 void fill_unary(IsaKernels& k) {
+  k.to_bf16 = &to_bf16;
+  k.from_bf16 = &from_bf16;
   fill(k.f32, std::make_integer_sequence<int, int(VecOp::Count)>{});
   fill(k.f64, std::make_integer_sequence<int, int(VecOp::Count)>{});
   k.f32.to_int8 = &to_int8<float>;
