@@ -1,6 +1,8 @@
 // conv.cpp - CPU kernels of conv, conv_backprop_input and conv_backprop_filter. float32
-// runs on oneDNN (core/cpu/onednn_conv.cpp); float64 (which oneDNN lacks: the gradient
-// checks) on the direct loops below, which are also the tests' reference.
+// runs on oneDNN (core/cpu/onednn_conv.cpp), and bfloat16 too where the CPU has AVX-512
+// BF16 (elsewhere, or with onednn::force_bf16_gemm(0), float32 between conversions);
+// float64 (which oneDNN lacks: the gradient checks) on the direct loops below, which are
+// also the tests' reference.
 //
 // Loops see channels_last tensors as (n, d, h, w, c) (window.h pads the spatial axes to
 // 3). Forward and backward data run one task per batch row range (each writes its own
@@ -9,11 +11,13 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/cpu/convert.h"
 #include "core/cpu/onednn.h"
 #include "core/cpu/parallel.h"
 #include "core/cpu/window.h"
 #include "core/dispatch.h"
 #include "core/init.h"
+#include "core/kernel_dtypes.h"
 
 namespace keras::core::cpu {
 namespace {
@@ -122,10 +126,30 @@ bool zero_if_empty(OpCall& c, const Window& w) {
   return true;
 }
 
+// A bfloat16 call: `native` on oneDNN's BF16 kernels, else `widened` on float32 copies of
+// the inputs, its result rounded once into the output.
+template <class Native, class Widened>
+void bf16_call(OpCall& c, Native native, Widened widened) {
+  const auto bits = [&](int i) { return static_cast<const uint16_t*>(c.in(size_t(i)).raw_data()); };
+  uint16_t* y = static_cast<uint16_t*>(c.outputs[0].raw_mutable_data());
+  if (onednn::prefer_for_bf16_gemm()) return native(bits(0), bits(1), y);
+  std::vector<float> in[2], out(static_cast<size_t>(c.outputs[0].size()));
+  for (int i = 0; i < 2; ++i) {
+    in[i].resize(static_cast<size_t>(c.in(size_t(i)).size()));
+    convert(bits(i), DType::bfloat16, in[i].data(), DType::float32, c.in(size_t(i)).size());
+  }
+  widened(in[0].data(), in[1].data(), out.data());
+  convert(out.data(), DType::float32, y, DType::bfloat16, c.outputs[0].size());
+}
+
 void conv_kernel(OpCall& c) {  // (x, kernel) -> y
   const Window w = conv_window(c.in(0).shape(), c.in(1).shape(), c.out_shape[0], c.attrs);
   FlushDenormals ftz;
   if (zero_if_empty(c, w)) return;
+  if (c.in(0).dtype() == DType::bfloat16)
+    return bf16_call(
+        c, [&](auto x, auto k, auto y) { onednn::conv_forward_bf16(w, x, k, y); },
+        [&](auto x, auto k, auto y) { onednn::conv_forward(w, x, k, y); });
   if (c.in(0).dtype() == DType::float32) return onednn::conv_forward(w, in<float>(c, 0), in<float>(c, 1), out<float>(c));
   forward_ref(w, in<double>(c, 0), in<double>(c, 1), out<double>(c));
 }
@@ -164,6 +188,10 @@ void conv_bpi_kernel(OpCall& c) {  // (dy, kernel) -> dx
   const Window w = conv_window(c.out_shape[0], c.in(1).shape(), c.in(0).shape(), c.attrs);
   FlushDenormals ftz;
   if (zero_if_empty(c, w)) return;
+  if (c.in(0).dtype() == DType::bfloat16)
+    return bf16_call(
+        c, [&](auto dy, auto k, auto dx) { onednn::conv_backward_data_bf16(w, dy, k, dx); },
+        [&](auto dy, auto k, auto dx) { onednn::conv_backward_data(w, dy, k, dx); });
   if (c.in(0).dtype() == DType::float32)
     return onednn::conv_backward_data(w, in<float>(c, 0), in<float>(c, 1), out<float>(c));
   backward_data_ref(w, in<double>(c, 0), in<double>(c, 1), out<double>(c));
@@ -173,6 +201,10 @@ void conv_bpf_kernel(OpCall& c) {  // (x, dy) -> dkernel
   const Window w = conv_window(c.in(0).shape(), c.out_shape[0], c.in(1).shape(), c.attrs);
   FlushDenormals ftz;
   if (zero_if_empty(c, w)) return;
+  if (c.in(0).dtype() == DType::bfloat16)
+    return bf16_call(
+        c, [&](auto x, auto dy, auto dk) { onednn::conv_backward_weights_bf16(w, x, dy, dk); },
+        [&](auto x, auto dy, auto dk) { onednn::conv_backward_weights(w, x, dy, dk); });
   if (c.in(0).dtype() == DType::float32)
     return onednn::conv_backward_weights(w, in<float>(c, 0), in<float>(c, 1), out<float>(c));
   backward_filter_ref(w, in<double>(c, 0), in<double>(c, 1), out<double>(c));
@@ -187,5 +219,8 @@ void register_cpu_conv_kernels() {
   register_kernel(OpId::FusedConv, Device::Kind::CPU, cpu::fused_conv_kernel);
   register_kernel(OpId::ConvBackpropInput, Device::Kind::CPU, cpu::conv_bpi_kernel);
   register_kernel(OpId::ConvBackpropFilter, Device::Kind::CPU, cpu::conv_bpf_kernel);
+  // bfloat16 of their own (float16 computes in float32 through half_ops.h).
+  for (OpId op : {OpId::Conv, OpId::ConvBackpropInput, OpId::ConvBackpropFilter})
+    declare_kernel_dtypes(op, Device::Kind::CPU, {DType::float32, DType::float64, DType::bfloat16});
 }
 }  // namespace keras::core

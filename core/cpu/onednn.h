@@ -155,8 +155,9 @@ struct Slices {
 };
 Slices batch_slices(int64_t n);
 // A window op's channels_last activations for n samples: the input (output false) or the
-// output, as oneDNN memory descriptors.
-dnnl::memory::desc activations(const Window& w, int64_t n, bool output);
+// output, as oneDNN memory descriptors of `dt`.
+dnnl::memory::desc activations(const Window& w, int64_t n, bool output,
+                               dnnl::memory::data_type dt = dnnl::memory::data_type::f32);
 // A primitive cache key: `what`, the window's geometry and n.
 std::string window_key(const char* what, const Window& w, int64_t n);
 // cached() for a structure holding primitives and what their descriptors chose (a
@@ -178,7 +179,7 @@ std::shared_ptr<const T> cached_as(const std::string& key, const std::function<T
 }
 
 // ---- convolution (core/cpu/onednn_conv.cpp) ---------------------------------------------
-// float32, channels_last activations, Keras kernels (*size, in / groups, filters); sliced
+// float32 (bfloat16 below), channels_last activations, Keras kernels (*size, in / groups, filters); sliced
 // over the batch. Backward weights sums the slices' partial gradients in slice order.
 // conv_forward adds bias (oc values) when given, in the primitive, then applies the
 // epilogue to each batch slice right after it (FusedConv).
@@ -186,6 +187,12 @@ void conv_forward(const Window& w, const float* x, const float* k, float* y, con
                   Epilogue act = Epilogue::none);
 void conv_backward_data(const Window& w, const float* dy, const float* k, float* dx);
 void conv_backward_weights(const Window& w, const float* x, const float* dy, float* dk);
+// The same on bfloat16 values (their bits; where native_bf16()): float32 sums, each result
+// rounded once; backward weights sums the slices' float32 partial gradients and rounds the
+// total once. No bias or epilogue (FusedConv is float32 and float64 only).
+void conv_forward_bf16(const Window& w, const uint16_t* x, const uint16_t* k, uint16_t* y);
+void conv_backward_data_bf16(const Window& w, const uint16_t* dy, const uint16_t* k, uint16_t* dx);
+void conv_backward_weights_bf16(const Window& w, const uint16_t* x, const uint16_t* dy, uint16_t* dk);
 
 // ---- pooling (core/cpu/onednn_pool.cpp) -------------------------------------------------
 // float32 max and average (the padded cells left out) pooling, sliced over the batch.

@@ -1,5 +1,5 @@
-// test_matmul_bf16.cpp - bfloat16 products on the CPU: matmul of two bfloat16 tensors sums
-// in float32 and rounds once (oneDNN's AVX-512 BF16 kernels where the CPU has them, else
+// test_bf16_kernels.cpp - bfloat16 products on the CPU: matmul and conv of bfloat16 tensors sum
+// in float32 and round once (oneDNN's AVX-512 BF16 kernels where the CPU has them, else
 // float32 GEMM between conversions), with transposes, batches, gradients and traced; and
 // the vectorized float32 <-> bfloat16 casts, bit for bit as core/half.h on every ISA.
 #include <bit>
@@ -34,7 +34,7 @@ int64_t ulps(uint16_t a, uint16_t b) { return std::abs(int64_t(a) - int64_t(b));
 
 }  // namespace
 
-TEST_SUITE_BEGIN("matmul_bf16");
+TEST_SUITE_BEGIN("bf16_kernels");
 
 TEST_CASE("matmul of bfloat16 tensors: float32 sums rounded once, oneDNN's BF16 kernels and the fallback agree") {
   ForceBf16 restore;
@@ -152,4 +152,63 @@ TEST_CASE("cast between float32 and bfloat16: the vector kernels give core/half.
     CHECK(exact);
   }
   core::cpu::set_isa(saved);
+}
+
+TEST_CASE("conv of bfloat16 tensors: forward and both gradients on oneDNN's BF16 kernels and the fallback") {
+  ForceBf16 restore;
+  CHECK(core::supports("conv", core::Device::cpu(), DType::bfloat16));
+  struct Case {
+    Shape x, k;
+    int64_t stride, dilation;
+  };
+  // 1-D, 2-D (strided, dilated, grouped: 4 inputs in 2 groups), 3-D; the batch splits over
+  // the threads.
+  const std::vector<Case> cases = {{Shape{5, 11, 3}, Shape{3, 3, 4}, 1, 1},
+                                   {Shape{8, 9, 9, 4}, Shape{3, 3, 4, 6}, 1, 1},
+                                   {Shape{8, 9, 9, 4}, Shape{3, 3, 4, 6}, 2, 1},
+                                   {Shape{4, 9, 9, 4}, Shape{3, 3, 4, 6}, 1, 2},
+                                   {Shape{6, 7, 7, 4}, Shape{3, 3, 2, 6}, 1, 1},
+                                   {Shape{2, 5, 5, 5, 2}, Shape{2, 2, 2, 2, 3}, 1, 1}};
+  uint32_t seed = 20;
+  for (const Case& cs : cases) {
+    CAPTURE(cs.x.str());
+    CAPTURE(cs.k.str());
+    CAPTURE(cs.stride);
+    CAPTURE(cs.dilation);
+    const Tensor x = ops::cast(make(uniform(cs.x.num_elements(), -1, 1, seed++), cs.x), DType::bfloat16);
+    const Tensor k = ops::cast(make(uniform(cs.k.num_elements(), -1, 1, seed++), cs.k), DType::bfloat16);
+    const Tensor x64 = ops::cast(x, DType::float64), k64 = ops::cast(k, DType::float64);
+    const Tensor y64 = ops::conv(x64, k64, cs.stride, "valid", "channels_last", cs.dilation);
+    const Tensor dy = ops::cast(make(uniform(y64.size(), -1, 1, seed++), y64.shape()), DType::bfloat16);
+    const int64_t spatial = cs.x.rank() - 2;
+    const ops::WindowGeometry g{std::vector<int64_t>(size_t(spatial), cs.stride), std::vector<int64_t>(size_t(spatial), 0),
+                                 std::vector<int64_t>(size_t(spatial), 0), std::vector<int64_t>(size_t(spatial), cs.dilation)};
+    const Tensor dx64 = ops::conv_backprop_input(ops::cast(dy, DType::float64), k64, cs.x, g);
+    const Tensor dk64 = ops::conv_backprop_filter(x64, ops::cast(dy, DType::float64), cs.k, g);
+    // Within 1% of the largest exact value (float32 sums rounded once to bfloat16's 8 bits).
+    auto close = [](const Tensor& got, const Tensor& exact) {
+      CHECK(got.dtype() == DType::bfloat16);
+      CHECK(got.shape() == exact.shape());
+      const double scale = ops::max(ops::abs(exact)).item<double>();
+      const double diff = ops::max(ops::abs(ops::subtract(ops::cast(got, DType::float64), exact))).item<double>();
+      CHECK(diff <= 0.01 * scale);
+    };
+    for (int lib : {0, 1}) {
+      CAPTURE(lib);
+      core::cpu::onednn::force_bf16_gemm(lib);
+      close(ops::conv(x, k, cs.stride, "valid", "channels_last", cs.dilation), y64);
+      close(ops::conv_backprop_input(dy, k, cs.x, g), dx64);
+      close(ops::conv_backprop_filter(x, dy, cs.k, g), dk64);
+    }
+  }
+  // Small integers: every sum is exact, so both paths give the exact values.
+  const Tensor xi = ops::cast(ops::reshape(ops::mod(ops::arange(0.0, 2.0 * 6 * 6 * 3), core::constant(5.0f)), {2, 6, 6, 3}),
+                              DType::bfloat16);
+  const Tensor ki = ops::cast(ops::reshape(ops::mod(ops::arange(0.0, 3.0 * 3 * 3 * 4), core::constant(3.0f)), {3, 3, 3, 4}),
+                              DType::bfloat16);
+  const std::vector<float> want = ops::conv(ops::cast(xi, DType::float32), ops::cast(ki, DType::float32)).to_vector<float>();
+  for (int lib : {0, 1}) {
+    core::cpu::onednn::force_bf16_gemm(lib);
+    CHECK(ops::cast(ops::conv(xi, ki), DType::float32).to_vector<float>() == want);
+  }
 }
