@@ -19,6 +19,28 @@
 namespace ops = keras::core::ops;
 using keras::core::Tensor;
 
+// The rates (G op/s) of a low-precision product on oneDNN (`force(1)`) and on its fallback
+// (`force(0)`), and of the float32 product (`force(-1)`, the engine's rule), timed
+// alternately five times each.
+struct Rates {
+  double onednn, fallback, float32;
+};
+template <class Low, class F32>
+Rates time_paths(void (*force)(int), double flop, Low low, F32 f32) {
+  const int iters = std::max(1, int(2e8 / flop));
+  std::vector<double> t_onednn, t_fallback, t_float;
+  for (int r = 0; r < 5; ++r) {
+    force(0);
+    t_fallback.push_back(bench::time_per_call(low, iters, 3));
+    force(1);
+    t_onednn.push_back(bench::time_per_call(low, iters, 3));
+    force(-1);
+    t_float.push_back(bench::time_per_call(f32, iters, 3));
+  }
+  auto rate = [&](const std::vector<double>& t) { return flop / bench::median(t) / 1e9; };
+  return {rate(t_onednn), rate(t_fallback), rate(t_float)};
+}
+
 int main(int argc, char** argv) {
   if (int t = bench::threads_flag(argc, argv)) keras::core::set_num_threads(t);
   struct S {
@@ -79,24 +101,15 @@ int main(int argc, char** argv) {
     o.maxval = 128;
     const Tensor af = ops::random_uniform({s.m, s.k}, o), bf = ops::random_uniform({s.k, s.n}, o);
     const Tensor a = ops::cast(af, keras::core::DType::int8), b = ops::cast(bf, keras::core::DType::int8);
-    const double ops_count = 2.0 * double(s.m) * double(s.k) * double(s.n);
-    const int iters = std::max(1, int(2e8 / ops_count));
-    std::vector<double> t_fallback, t_onednn, t_float;
-    for (int r = 0; r < 5; ++r) {
-      keras::core::cpu::onednn::force_int8_gemm(0);
-      t_fallback.push_back(bench::time_per_call([&] { ops::matmul(a, b); }, iters, 3));
-      keras::core::cpu::onednn::force_int8_gemm(1);
-      t_onednn.push_back(bench::time_per_call([&] { ops::matmul(a, b); }, iters, 3));
-      keras::core::cpu::onednn::force_int8_gemm(-1);
-      t_float.push_back(bench::time_per_call([&] { ops::matmul(af, bf); }, iters, 3));
-    }
-    auto gops = [&](const std::vector<double>& t) { return ops_count / bench::median(t) / 1e9; };
+    const Rates r = time_paths(&keras::core::cpu::onednn::force_int8_gemm,
+                               2.0 * double(s.m) * double(s.k) * double(s.n), [&] { ops::matmul(a, b); },
+                               [&] { ops::matmul(af, bf); });
     char buf[300];
     std::snprintf(buf, sizeof buf,
                   "%s{\"m\":%lld,\"k\":%lld,\"n\":%lld,\"onednn_int8_gops\":%.1f,\"fallback_int8_gops\":%.1f,"
                   "\"float32_gflops\":%.1f}",
-                  int8_rows.empty() ? "" : ",", (long long)s.m, (long long)s.k, (long long)s.n, gops(t_onednn),
-                  gops(t_fallback), gops(t_float));
+                  int8_rows.empty() ? "" : ",", (long long)s.m, (long long)s.k, (long long)s.n, r.onednn,
+                  r.fallback, r.float32);
     int8_rows += buf;
   }
   // bfloat16 x bfloat16 -> bfloat16 (mixed_bfloat16's products): oneDNN's BF16 kernels
@@ -109,24 +122,15 @@ int main(int argc, char** argv) {
     const Tensor af = ops::random_uniform(s.ta ? keras::core::Shape{s.k, s.m} : keras::core::Shape{s.m, s.k}, o);
     const Tensor bf = ops::random_uniform(s.tb ? keras::core::Shape{s.n, s.k} : keras::core::Shape{s.k, s.n}, o);
     const Tensor a = ops::cast(af, keras::core::DType::bfloat16), b = ops::cast(bf, keras::core::DType::bfloat16);
-    const double flop = 2.0 * double(s.m) * double(s.k) * double(s.n);
-    const int iters = std::max(1, int(2e8 / flop));
-    std::vector<double> t_fallback, t_onednn, t_float;
-    for (int r = 0; r < 5; ++r) {
-      keras::core::cpu::onednn::force_bf16_gemm(0);
-      t_fallback.push_back(bench::time_per_call([&] { ops::matmul(a, b, s.ta, s.tb); }, iters, 3));
-      keras::core::cpu::onednn::force_bf16_gemm(1);
-      t_onednn.push_back(bench::time_per_call([&] { ops::matmul(a, b, s.ta, s.tb); }, iters, 3));
-      keras::core::cpu::onednn::force_bf16_gemm(-1);
-      t_float.push_back(bench::time_per_call([&] { ops::matmul(af, bf, s.ta, s.tb); }, iters, 3));
-    }
-    auto gf = [&](const std::vector<double>& t) { return flop / bench::median(t) / 1e9; };
+    const Rates r = time_paths(&keras::core::cpu::onednn::force_bf16_gemm,
+                               2.0 * double(s.m) * double(s.k) * double(s.n),
+                               [&] { ops::matmul(a, b, s.ta, s.tb); }, [&] { ops::matmul(af, bf, s.ta, s.tb); });
     char buf[320];
     std::snprintf(buf, sizeof buf,
                   "%s{\"m\":%lld,\"k\":%lld,\"n\":%lld,\"ta\":%d,\"tb\":%d,\"onednn_bf16_gflops\":%.1f,"
                   "\"fallback_bf16_gflops\":%.1f,\"float32_gflops\":%.1f}",
                   bf16_rows.empty() ? "" : ",", (long long)s.m, (long long)s.k, (long long)s.n, int(s.ta), int(s.tb),
-                  gf(t_onednn), gf(t_fallback), gf(t_float));
+                  r.onednn, r.fallback, r.float32);
     bf16_rows += buf;
   }
   // The Dense layer's forward pass at batch 32: one fused op against three.

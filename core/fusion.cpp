@@ -87,6 +87,7 @@ int fuse_elementwise(Graph& g) {
     Shape shape;
     DType dtype{};
     Device device;
+    bool closed = false;  // ends with a cast to bfloat16: nothing joins after it
   };
   std::vector<Group> groups;
   std::map<int, size_t> group_of_value;  // value produced inside a group -> group index
@@ -96,17 +97,23 @@ int fuse_elementwise(Graph& g) {
     const ValueInfo& out = g.values[size_t(n.outputs[0])];
     if (cpu_fusible_only(n.op) && out.device.kind != Device::Kind::CPU) continue;
     // Comparisons enter a group only through the cast of their result to the group's
-    // dtype; a cast enters only after a comparison.
+    // dtype; a cast enters only after a comparison, or (CPU float32 groups) as a bfloat16
+    // input's widening, which starts a group, or as the narrowing of its result to
+    // bfloat16, which ends one.
     const bool compare = is_compare(n.op), cast = n.op == OpId::Cast;
-    if (!compare && !float_type(out.dtype)) continue;
+    const DType in_dt = n.inputs.empty() ? out.dtype : g.values[size_t(n.inputs[0])].dtype;
+    const bool cpu = out.device.kind == Device::Kind::CPU;
+    const bool widen = cast && cpu && in_dt == DType::bfloat16 && out.dtype == DType::float32;
+    const bool narrow = cast && cpu && in_dt == DType::float32 && out.dtype == DType::bfloat16;
+    if (!compare && !narrow && !float_type(out.dtype)) continue;
     if (compare && !float_type(g.values[size_t(n.inputs[0])].dtype)) continue;
     // The fused op's kernel must exist for the values' device and dtype (supports()).
-    const DType group_dt = compare ? g.values[size_t(n.inputs[0])].dtype : out.dtype;
+    const DType group_dt = compare || narrow ? in_dt : out.dtype;
     if (!kernel_supports(OpId::FusedElementwise, out.device.kind, group_dt)) continue;
     bool complex_in = false;  // complex ops (abs of complex64 is float32) run unfused
     for (int v : n.inputs) complex_in = complex_in || is_complex(g.values[size_t(v)].dtype);
     if (complex_in) continue;
-    if (cast) {
+    if (cast && !widen && !narrow) {
       auto it = group_of_value.find(n.inputs[0]);
       const int src = producer[size_t(n.inputs[0])];
       if (src < 0 || !is_compare(g.nodes[size_t(src)].op) || it == group_of_value.end() ||
@@ -119,20 +126,22 @@ int fuse_elementwise(Graph& g) {
     // Join the group of an input made only for this node, when shapes and dtypes agree.
     size_t target = groups.size();
     for (int v : n.inputs) {
+      if (widen) break;  // (starts a group of its own)
       auto it = group_of_value.find(v);
       if (it == group_of_value.end() || uses[size_t(v)] != 1) continue;
       const Group& gr = groups[it->second];
-      const DType dt = compare ? g.values[size_t(n.inputs[0])].dtype : out.dtype;
-      if (gr.shape == out.shape && gr.dtype == dt && gr.device == out.device && gr.nodes.size() < kMaxInstrs) {
+      if (gr.shape == out.shape && gr.dtype == group_dt && gr.device == out.device && !gr.closed &&
+          gr.nodes.size() < kMaxInstrs) {
         target = it->second;
         break;
       }
     }
-    if (cast && target == groups.size()) continue;  // a lone cast is no fusion
+    if (cast && !widen && target == groups.size()) continue;  // a lone cast is no fusion
     if (target == groups.size()) {
       groups.push_back(Group{{}, out.shape, group_dt, out.device});
     }
     groups[target].nodes.push_back(i);
+    groups[target].closed = narrow;
     group_of_value[n.outputs[0]] = target;
   }
 
@@ -160,6 +169,13 @@ int fuse_elementwise(Graph& g) {
         }
     if (inputs.size() > kMaxInputs) continue;
     prog->num_inputs = int(inputs.size());
+    prog->result_dtype = g.values[size_t(g.nodes[gr.nodes.back()].outputs[0])].dtype;
+    for (int v : inputs)
+      if (g.values[size_t(v)].dtype != gr.dtype) {
+        prog->input_dtypes.clear();
+        for (int u : inputs) prog->input_dtypes.push_back(g.values[size_t(u)].dtype);
+        break;
+      }
     for (size_t idx : gr.nodes) {
       const Node& n = g.nodes[idx];
       ElementwiseProgram::Instr instr{n.op, {}, n.attrs};

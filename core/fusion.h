@@ -20,7 +20,15 @@ struct ElementwiseProgram : Resource {
   int num_inputs = 0;
   std::vector<Instr> code;
   Shape shape;   // as traced (the kernel follows its inputs' shapes)
-  DType dtype{};  // of the result and of every intermediate (float32 or float64)
+  DType dtype{};  // of every intermediate (float32 or float64), and of the result and the
+                  // inputs but for these:
+  // On the CPU, float32 programs also load and store bfloat16 (mixed_bfloat16's casts
+  // around each op): an input of dtype bfloat16 is widened as it is read (the program's
+  // first use of it is its cast to float32), and a program whose last instruction casts to
+  // bfloat16 rounds as it writes. Empty: every input has `dtype`.
+  std::vector<DType> input_dtypes;
+  DType result_dtype{};  // the last instruction's (dtype, or bfloat16)
+  DType input_dtype(size_t i) const { return input_dtypes.empty() ? dtype : input_dtypes[i]; }
 };
 
 // Whether fusion handles this op (elementwise, with a scalar formula in the kernel).

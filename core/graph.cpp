@@ -266,7 +266,8 @@ int64_t first_difference(const Graph& a, const Graph& b) {
       if (sx && sy) {
         same = sx->captures.size() == sy->captures.size() && first_difference(sx->g, sy->g) < 0;
       } else if (px && py) {  // fused programs: the same code (their traced shapes may differ)
-        same = px->num_inputs == py->num_inputs && px->dtype == py->dtype && px->code.size() == py->code.size();
+        same = px->num_inputs == py->num_inputs && px->dtype == py->dtype && px->code.size() == py->code.size() &&
+               px->input_dtypes == py->input_dtypes && px->result_dtype == py->result_dtype;
         for (size_t k = 0; same && k < px->code.size(); ++k)
           same = px->code[k].op == py->code[k].op && px->code[k].args == py->code[k].args &&
                  same_attrs(px->code[k].attrs, py->code[k].attrs, true);

@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "core/cpu/isa.h"
 #include "core/cpu/parallel.h"
 #include "core/fusion.h"
 #include "core/init.h"
+#include "core/kernel_dtypes.h"
 
 namespace keras::core::cpu {
 namespace {
@@ -67,8 +69,22 @@ void run_program(OpCall& c, const ElementwiseProgram& p) {
   std::vector<int64_t> inner(nin, 1);  // a column's element repeats `inner` times
   std::vector<Kind> kind(nin);
   std::vector<std::vector<T>> tiles(nin);  // scalar: one block of it; tiled: the row repeated
+  // bfloat16 inputs (float32 programs): a full one is widened block by block into its
+  // register; a smaller one once, whole, here.
+  std::vector<const uint16_t*> half_in(nin, nullptr);
+  std::vector<std::vector<T>> widened(nin);
   for (size_t i = 0; i < nin; ++i) {
-    in[i] = c.in(i).template data<T>();
+    if constexpr (std::is_same_v<T, float>) {
+      if (p.input_dtype(i) == DType::bfloat16) {
+        half_in[i] = static_cast<const uint16_t*>(c.in(i).raw_data());
+        if (c.in(i).size() != n) {
+          widened[i].resize(size_t(c.in(i).size()));
+          isa_kernels().from_bf16(half_in[i], widened[i].data(), c.in(i).size());
+          half_in[i] = nullptr;
+        }
+      }
+    }
+    in[i] = half_in[i] ? nullptr : widened[i].empty() ? c.in(i).template data<T>() : widened[i].data();
     const int64_t per = period[i] = c.in(i).size();
     const FusedInput f = fused_input(c.in(i).shape(), c.outputs[0].shape());
     if (f.kind == FusedInput::column) {
@@ -87,7 +103,10 @@ void run_program(OpCall& c, const ElementwiseProgram& p) {
       kind[i] = Kind::row;
     }
   }
-  T* out = c.outputs[0].template mutable_data<T>();
+  // A bfloat16 result: the last instruction (the cast) rounds a block as it writes.
+  const bool half_out = std::is_same_v<T, float> && p.result_dtype == DType::bfloat16;
+  T* out = half_out ? nullptr : c.outputs[0].template mutable_data<T>();
+  uint16_t* out_half = half_out ? static_cast<uint16_t*>(c.outputs[0].raw_mutable_data()) : nullptr;
   // exp, log, sqrt, reciprocal, tanh and the arithmetic: the vector kernels unary.cpp and
   // binary.cpp run, so fused and unfused results are the same bit for bit.
   std::vector<typename VecKernels<T>::Unary> vec(ncode);
@@ -106,7 +125,16 @@ void run_program(OpCall& c, const ElementwiseProgram& p) {
       const int64_t m = std::min(kBlock, end - b);
       for (size_t i = 0; i < nin; ++i) {
         switch (kind[i]) {
-          case Kind::full: reg[i] = in[i] + b; break;
+          case Kind::full:
+            if constexpr (std::is_same_v<T, float>)
+              if (half_in[i]) {
+                T* r = buf.data() + i * size_t(kBlock);
+                isa_kernels().from_bf16(half_in[i] + b, r, m);
+                reg[i] = r;
+                break;
+              }
+            reg[i] = in[i] + b;
+            break;
           case Kind::scalar: reg[i] = tiles[i].data(); break;
           case Kind::tiled: reg[i] = tiles[i].data() + b % period[i]; break;
           case Kind::row: {  // copy the row in segments from the block's offset in it
@@ -143,7 +171,12 @@ void run_program(OpCall& c, const ElementwiseProgram& p) {
       for (size_t k = 0; k < ncode; ++k) {
         const auto& instr = p.code[k];
         const T* a = reg[size_t(instr.args[0])];
-        if (instr.op == OpId::Cast) {  // after a comparison: already 0 / 1
+        if (instr.op == OpId::Cast) {  // after a comparison (already 0 / 1) or a widening (done at the load)
+          if constexpr (std::is_same_v<T, float>)
+            if (half_out && k + 1 == ncode) {  // the narrowing to bfloat16
+              isa_kernels().to_bf16(a, out_half + b, m);
+              continue;
+            }
           if (k + 1 == ncode) std::memcpy(out + b, a, size_t(m) * sizeof(T));
           reg[nin + k] = a;
           continue;
@@ -169,5 +202,9 @@ void fused_kernel(OpCall& c) {
 }  // namespace keras::core::cpu
 
 namespace keras::core {
-void register_cpu_fused_kernels() { register_kernel(OpId::FusedElementwise, Device::Kind::CPU, cpu::fused_kernel); }
+void register_cpu_fused_kernels() {
+  register_kernel(OpId::FusedElementwise, Device::Kind::CPU, cpu::fused_kernel);
+  // Programs compute in float32 or float64; float32 ones may load and store bfloat16.
+  declare_kernel_dtypes(OpId::FusedElementwise, Device::Kind::CPU, {DType::float32, DType::float64, DType::bfloat16});
+}
 }  // namespace keras::core

@@ -31,7 +31,7 @@ template <class T>
 bool empty_product(int64_t m, int64_t n, int64_t k, T* c, int64_t ldc) {
   if (m == 0 || n == 0) return true;
   if (k != 0) return false;
-  for (int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, T(0));
+  for (int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, T{});
   return true;
 }
 

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 
@@ -94,12 +95,25 @@ bool prefer_for_gemm(const Gemm& g) {
   return !openblas_runs_avx512() || g.m * g.n * g.k >= kSmall;
 }
 
+namespace {
+// Whether oneDNN's effective ISA includes `set` (the ISA values are bit sets, as in avx512()).
+bool isa_has(int set) { return (static_cast<int>(dnnl::get_effective_cpu_isa()) & set) == set; }
+
+// C = A B on oneDNN's matmul primitive (row-major descriptors with the callers' strides),
+// cached by a key of `tag` and the sizes and strides.
+void run_matmul(const char* tag, const dnnl::memory::desc& a, const void* pa, const dnnl::memory::desc& b,
+                const void* pb, const dnnl::memory::desc& c, void* pc, std::initializer_list<int64_t> shape) {
+  std::string key = tag;
+  for (int64_t v : shape) key += ' ' + std::to_string(v);
+  const auto p = cached(key, [&] {
+    return make_primitive<dnnl::matmul>(dnnl::matmul::primitive_desc(dnnl::matmul::desc(a, b, c), attr(), engine()));
+  });
+  execute(*p, {{DNNL_ARG_SRC, wrap(a, pa)}, {DNNL_ARG_WEIGHTS, wrap(b, pb)}, {DNNL_ARG_DST, wrap(c, pc)}});
+}
+}  // namespace
+
 bool exact_int8() {
-  static const bool yes = [] {
-    const int isa = static_cast<int>(dnnl::get_effective_cpu_isa());
-    auto has = [isa](int set) { return (isa & set) == set; };  // (bit sets, as in avx512())
-    return has(dnnl_cpu_isa_avx512_core_vnni) || has(dnnl_cpu_isa_avx2_vnni);
-  }();
+  static const bool yes = isa_has(dnnl_cpu_isa_avx512_core_vnni) || isa_has(dnnl_cpu_isa_avx2_vnni);
   return yes;
 }
 
@@ -119,20 +133,11 @@ void gemm_s8(const GemmS8& g) {
   const dnnl::memory::desc a({g.m, g.k}, dt::s8, dims{g.lda, 1});
   const dnnl::memory::desc b({g.k, g.n}, dt::s8, g.tb ? dims{1, g.ldb} : dims{g.ldb, 1});
   const dnnl::memory::desc c({g.m, g.n}, dt::s32, dims{g.ldc, 1});
-  const std::string key = "s8mm " + std::to_string(g.m) + " " + std::to_string(g.n) + " " + std::to_string(g.k) + " " +
-                          std::to_string(g.tb) + " " + std::to_string(g.lda) + " " + std::to_string(g.ldb) + " " +
-                          std::to_string(g.ldc);
-  const auto p = cached(key, [&] {
-    return make_primitive<dnnl::matmul>(dnnl::matmul::primitive_desc(dnnl::matmul::desc(a, b, c), attr(), engine()));
-  });
-  execute(*p, {{DNNL_ARG_SRC, wrap(a, g.a)}, {DNNL_ARG_WEIGHTS, wrap(b, g.b)}, {DNNL_ARG_DST, wrap(c, g.c)}});
+  run_matmul("s8mm", a, g.a, b, g.b, c, g.c, {g.m, g.n, g.k, g.tb, g.lda, g.ldb, g.ldc});
 }
 
 bool native_bf16() {
-  static const bool yes = [] {
-    const int isa = static_cast<int>(dnnl::get_effective_cpu_isa());
-    return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
-  }();
+  static const bool yes = isa_has(dnnl_cpu_isa_avx512_core_bf16);
   return yes;
 }
 
@@ -153,13 +158,7 @@ void gemm_bf16(const GemmBF16& g) {
   const dnnl::memory::desc a({g.m, g.k}, dt::bf16, g.ta ? dims{1, g.lda} : dims{g.lda, 1});
   const dnnl::memory::desc b({g.k, g.n}, dt::bf16, g.tb ? dims{1, g.ldb} : dims{g.ldb, 1});
   const dnnl::memory::desc c({g.m, g.n}, dt::bf16, dims{g.ldc, 1});
-  const std::string key = "bf16mm " + std::to_string(g.m) + " " + std::to_string(g.n) + " " + std::to_string(g.k) +
-                          " " + std::to_string(g.ta) + std::to_string(g.tb) + " " + std::to_string(g.lda) + " " +
-                          std::to_string(g.ldb) + " " + std::to_string(g.ldc);
-  const auto p = cached(key, [&] {
-    return make_primitive<dnnl::matmul>(dnnl::matmul::primitive_desc(dnnl::matmul::desc(a, b, c), attr(), engine()));
-  });
-  execute(*p, {{DNNL_ARG_SRC, wrap(a, g.a)}, {DNNL_ARG_WEIGHTS, wrap(b, g.b)}, {DNNL_ARG_DST, wrap(c, g.c)}});
+  run_matmul("bf16mm", a, g.a, b, g.b, c, g.c, {g.m, g.n, g.k, g.ta, g.tb, g.lda, g.ldb, g.ldc});
 }
 
 void gemm(const Gemm& g) {

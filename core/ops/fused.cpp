@@ -28,11 +28,11 @@ void infer_fused(OpCall& c) {
   for (size_t i = 1; i < c.inputs.size(); ++i) out = broadcast_shapes(out, c.in(i).shape(), "fused_elementwise");
   for (size_t i = 0; i < c.inputs.size(); ++i) {
     const Shape& s = c.in(i).shape();
-    if (fused_input(s, out).kind == FusedInput::none || c.in(i).dtype() != p.dtype)
+    if (fused_input(s, out).kind == FusedInput::none || c.in(i).dtype() != p.input_dtype(i))
       throw_invalid("fused_elementwise: input " + std::to_string(i) + " (" + dtype_name(c.in(i).dtype()) + " " +
-                    s.str() + ") does not fit the fused loop over " + dtype_name(p.dtype) + " " + out.str());
+                    s.str() + ") does not fit the fused loop over " + dtype_name(p.input_dtype(i)) + " " + out.str());
   }
-  c.set_output(0, out, p.dtype);
+  c.set_output(0, out, p.result_dtype);
 }
 
 // The program run as its original ops (differentiable).

@@ -212,3 +212,38 @@ TEST_CASE("conv of bfloat16 tensors: forward and both gradients on oneDNN's BF16
     CHECK(ops::cast(ops::conv(xi, ki), DType::float32).to_vector<float>() == want);
   }
 }
+
+TEST_CASE("fusion: bfloat16 ops' casts load and store inside one fused node, with the unfused bits") {
+  // Each half op computes in float32 between casts (half_ops.h); traced, a chain's casts
+  // become the fused node's widening loads and narrowing store.
+  auto body = [](const Tensor& x, const Tensor& bias, const Tensor& col) {
+    const Tensor y = ops::relu(ops::add(x, bias));                    // a row input
+    return ops::multiply(ops::tanh(ops::subtract(y, col)), ops::scalar_like(y, 0.5));  // a column input
+  };
+  auto fused = core::function(body);
+  auto plain = core::function(body, {.optimize = false});
+  std::vector<double> v = uniform(64 * 300, -3, 3, 41);
+  v[5] = std::nan("");
+  v[77] = std::numeric_limits<double>::infinity();
+  const Tensor x = ops::cast(make(v, Shape{64, 300}), DType::bfloat16);
+  const Tensor bias = ops::cast(make(uniform(300, -1, 1, 42), Shape{300}), DType::bfloat16);
+  const Tensor col = ops::cast(make(uniform(64, -1, 1, 43), Shape{64, 1}), DType::bfloat16);
+  const Tensor want = plain(x, bias, col), got = fused(x, bias, col);
+  CHECK(got.dtype() == DType::bfloat16);
+  CHECK(bits_of(got) == bits_of(want));
+  CHECK(bits_of(got) == bits_of(body(x, bias, col)));  // eager too
+  const std::string g = fused.graph_str();
+  CHECK(g.find("fused_elementwise(") != std::string::npos);
+  CHECK(g.find("relu(") == std::string::npos);
+  CHECK(fused.num_nodes() < plain.num_nodes());
+  // Scalar inputs and another batch size; gradients flow through the fused node.
+  const Tensor x2 = ops::cast(make(uniform(7 * 300, -3, 3, 44), Shape{7, 300}), DType::bfloat16);
+  const Tensor col2 = ops::cast(make(uniform(7, -1, 1, 45), Shape{7, 1}), DType::bfloat16);
+  CHECK(bits_of(fused(x2, bias, col2)) == bits_of(plain(x2, bias, col2)));
+  auto grad_of = [&](auto& f) {
+    core::GradientTape tape;
+    tape.watch(bias);
+    return bits_of(tape.gradient(ops::sum(ops::cast(f(x, bias, col), DType::float32)), bias));
+  };
+  CHECK(grad_of(fused) == grad_of(plain));
+}
