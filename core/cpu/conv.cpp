@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "core/cpu/convert.h"
+#include "core/cpu/bf16_call.h"
 #include "core/cpu/onednn.h"
 #include "core/cpu/parallel.h"
 #include "core/cpu/window.h"
@@ -126,28 +126,12 @@ bool zero_if_empty(OpCall& c, const Window& w) {
   return true;
 }
 
-// A bfloat16 call: `native` on oneDNN's BF16 kernels, else `widened` on float32 copies of
-// the inputs, its result rounded once into the output.
-template <class Native, class Widened>
-void bf16_call(OpCall& c, Native native, Widened widened) {
-  const auto bits = [&](int i) { return static_cast<const uint16_t*>(c.in(size_t(i)).raw_data()); };
-  uint16_t* y = static_cast<uint16_t*>(c.outputs[0].raw_mutable_data());
-  if (onednn::prefer_for_bf16_gemm()) return native(bits(0), bits(1), y);
-  std::vector<float> in[2], out(static_cast<size_t>(c.outputs[0].size()));
-  for (int i = 0; i < 2; ++i) {
-    in[i].resize(static_cast<size_t>(c.in(size_t(i)).size()));
-    convert(bits(i), DType::bfloat16, in[i].data(), DType::float32, c.in(size_t(i)).size());
-  }
-  widened(in[0].data(), in[1].data(), out.data());
-  convert(out.data(), DType::float32, y, DType::bfloat16, c.outputs[0].size());
-}
-
 void conv_kernel(OpCall& c) {  // (x, kernel) -> y
   const Window w = conv_window(c.in(0).shape(), c.in(1).shape(), c.out_shape[0], c.attrs);
   FlushDenormals ftz;
   if (zero_if_empty(c, w)) return;
   if (c.in(0).dtype() == DType::bfloat16)
-    return bf16_call(
+    return bf16_call<2>(
         c, [&](auto x, auto k, auto y) { onednn::conv_forward_bf16(w, x, k, y); },
         [&](auto x, auto k, auto y) { onednn::conv_forward(w, x, k, y); });
   if (c.in(0).dtype() == DType::float32) return onednn::conv_forward(w, in<float>(c, 0), in<float>(c, 1), out<float>(c));
@@ -189,7 +173,7 @@ void conv_bpi_kernel(OpCall& c) {  // (dy, kernel) -> dx
   FlushDenormals ftz;
   if (zero_if_empty(c, w)) return;
   if (c.in(0).dtype() == DType::bfloat16)
-    return bf16_call(
+    return bf16_call<2>(
         c, [&](auto dy, auto k, auto dx) { onednn::conv_backward_data_bf16(w, dy, k, dx); },
         [&](auto dy, auto k, auto dx) { onednn::conv_backward_data(w, dy, k, dx); });
   if (c.in(0).dtype() == DType::float32)
@@ -202,7 +186,7 @@ void conv_bpf_kernel(OpCall& c) {  // (x, dy) -> dkernel
   FlushDenormals ftz;
   if (zero_if_empty(c, w)) return;
   if (c.in(0).dtype() == DType::bfloat16)
-    return bf16_call(
+    return bf16_call<2>(
         c, [&](auto x, auto dy, auto dk) { onednn::conv_backward_weights_bf16(w, x, dy, dk); },
         [&](auto x, auto dy, auto dk) { onednn::conv_backward_weights(w, x, dy, dk); });
   if (c.in(0).dtype() == DType::float32)

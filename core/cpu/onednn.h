@@ -195,11 +195,15 @@ void conv_backward_data_bf16(const Window& w, const uint16_t* dy, const uint16_t
 void conv_backward_weights_bf16(const Window& w, const uint16_t* x, const uint16_t* dy, uint16_t* dk);
 
 // ---- pooling (core/cpu/onednn_pool.cpp) -------------------------------------------------
-// float32 max and average (the padded cells left out) pooling, sliced over the batch.
+// float32 (and bfloat16) max and average (the padded cells left out) pooling, sliced over the batch.
 // max_pool_backward runs the forward pass again for oneDNN's workspace (where the maxima
 // are) instead of keeping it between the two calls.
 void pool_forward(bool max, const Window& w, const float* x, float* y);
 void max_pool_backward(const Window& w, const float* x, const float* dy, float* dx);
 void avg_pool_backward(const Window& w, const float* dy, float* dx);
+// The same on bfloat16 values (their bits; where native_bf16()).
+void pool_forward_bf16(bool max, const Window& w, const uint16_t* x, uint16_t* y);
+void max_pool_backward_bf16(const Window& w, const uint16_t* x, const uint16_t* dy, uint16_t* dx);
+void avg_pool_backward_bf16(const Window& w, const uint16_t* dy, uint16_t* dx);
 
 }  // namespace keras::core::cpu::onednn

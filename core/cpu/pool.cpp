@@ -1,5 +1,6 @@
 // pool.cpp - CPU kernels of max_pool, average_pool and their gradients, channels_last:
-// float32 on oneDNN (core/cpu/onednn_pool.cpp), float64 (the gradient checks; the tests'
+// float32 and bfloat16 on oneDNN (core/cpu/onednn_pool.cpp; bfloat16 through float32 where
+// the CPU lacks AVX-512 BF16: bf16_call.h), float64 (the gradient checks; the tests'
 // reference) on the loops below: one task per batch range, each output cell's window
 // walked with every channel at once (contiguous rows). max_pool_grad gives each window's
 // gradient to its first maximum in row-major order, as TensorFlow.
@@ -7,11 +8,13 @@
 #include <limits>
 #include <vector>
 
+#include "core/cpu/bf16_call.h"
 #include "core/cpu/onednn.h"
 #include "core/cpu/parallel.h"
 #include "core/cpu/window.h"
 #include "core/dispatch.h"
 #include "core/init.h"
+#include "core/kernel_dtypes.h"
 
 namespace keras::core::cpu {
 namespace {
@@ -142,9 +145,37 @@ void pool_onednn(OpCall& c) {
   }
 }
 
+// bfloat16: oneDNN's bfloat16 pooling, or float32 between conversions (bf16_call.h).
+void pool_bf16(OpCall& c) {
+  switch (c.op) {
+    case OpId::MaxPool:
+    case OpId::AvgPool: {
+      const bool max = c.op == OpId::MaxPool;
+      const Window w = pool_window(c.in(0).shape(), c.out_shape[0], c.attrs);
+      return bf16_call<1>(
+          c, [&](auto x, auto y) { onednn::pool_forward_bf16(max, w, x, y); },
+          [&](auto x, auto y) { onednn::pool_forward(max, w, x, y); });
+    }
+    case OpId::MaxPoolGrad: {
+      const Window w = pool_window(c.in(0).shape(), c.in(1).shape(), c.attrs);
+      return bf16_call<2>(
+          c, [&](auto x, auto dy, auto dx) { onednn::max_pool_backward_bf16(w, x, dy, dx); },
+          [&](auto x, auto dy, auto dx) { onednn::max_pool_backward(w, x, dy, dx); });
+    }
+    case OpId::AvgPoolGrad: {
+      const Window w = pool_window(c.out_shape[0], c.in(0).shape(), c.attrs);
+      return bf16_call<1>(
+          c, [&](auto dy, auto dx) { onednn::avg_pool_backward_bf16(w, dy, dx); },
+          [&](auto dy, auto dx) { onednn::avg_pool_backward(w, dy, dx); });
+    }
+    default: return;
+  }
+}
+
 void pool_kernel(OpCall& c) {
   FlushDenormals ftz;
   if (c.outputs[0].size() == 0) return;
+  if (c.in(0).dtype() == DType::bfloat16) return pool_bf16(c);
   if (c.in(0).dtype() == DType::float32) return pool_onednn(c);
   pool_typed<double>(c);
 }
@@ -154,7 +185,10 @@ void pool_kernel(OpCall& c) {
 
 namespace keras::core {
 void register_cpu_pool_kernels() {
-  for (OpId op : {OpId::MaxPool, OpId::AvgPool, OpId::MaxPoolGrad, OpId::AvgPoolGrad})
+  for (OpId op : {OpId::MaxPool, OpId::AvgPool, OpId::MaxPoolGrad, OpId::AvgPoolGrad}) {
     register_kernel(op, Device::Kind::CPU, cpu::pool_kernel);
+    // bfloat16 of their own (float16 computes in float32 through half_ops.h).
+    declare_kernel_dtypes(op, Device::Kind::CPU, {DType::float32, DType::float64, DType::bfloat16});
+  }
 }
 }  // namespace keras::core

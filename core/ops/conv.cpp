@@ -200,8 +200,10 @@ void expect_shape(const OpCall& c, const Tensor& t, const char* arg, const Shape
 
 // The window ops' dtypes: float32 and float64, and bfloat16 for a device that declares its
 // own kernel (others compute half dtypes in float32 before this runs: half_ops.h).
+constexpr std::initializer_list<DType> kWindowTypes = {DType::float32, DType::float64, DType::bfloat16};
+
 void expect_floats(const OpCall& c, const Tensor& a, const char* an, const Tensor& b) {
-  expect_dtype(c, a, an, {DType::float32, DType::float64, DType::bfloat16});
+  expect_dtype(c, a, an, kWindowTypes);
   expect_same_dtype(c, a, b);
 }
 
@@ -234,7 +236,7 @@ Shape pool_shape(const OpCall& c, const Shape& x) {
 }
 
 void infer_pool(OpCall& c) {
-  expect_dtype(c, c.in(0), "inputs", kFloatTypes);
+  expect_dtype(c, c.in(0), "inputs", kWindowTypes);
   c.set_output(0, pool_shape(c, c.in(0).shape()), c.in(0).dtype());
 }
 
@@ -245,7 +247,7 @@ void infer_max_pool_grad(OpCall& c) {  // (x, dy) -> dx
 }
 
 void infer_avg_pool_grad(OpCall& c) {  // (dy) -> dx of shape attrs.shape
-  expect_dtype(c, c.in(0), "dy", kFloatTypes);
+  expect_dtype(c, c.in(0), "dy", kWindowTypes);
   const Shape x(c.attrs.shape);
   expect_shape(c, c.in(0), "dy", pool_shape(c, x));
   c.set_output(0, x, c.in(0).dtype());

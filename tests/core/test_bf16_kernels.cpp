@@ -247,3 +247,35 @@ TEST_CASE("fusion: bfloat16 ops' casts load and store inside one fused node, wit
   };
   CHECK(grad_of(fused) == grad_of(plain));
 }
+
+TEST_CASE("pooling of bfloat16 tensors: max and average, forward and gradients, on both paths") {
+  ForceBf16 restore;
+  CHECK(core::supports("max_pool", core::Device::cpu(), DType::bfloat16));
+  // Max pooling picks a value and routes dy: exact; average pooling sums a window in float32
+  // and rounds once: within one bfloat16 step (1%) of float64's.
+  std::vector<double> v = uniform(6 * 10 * 10 * 3, -2, 2, 51);
+  v[3] = 7.0;  // a clear maximum
+  const Tensor x = ops::cast(make(v, Shape{6, 10, 10, 3}), DType::bfloat16);
+  const Tensor x64 = ops::cast(x, DType::float64);
+  const ops::WindowGeometry g{{2, 2}, {0, 0}, {0, 0}, {1, 1}};
+  const Tensor mp64 = ops::max_pool(x64, 2), ap64 = ops::average_pool(x64, 3, 1, "same");
+  const Tensor dy = ops::cast(make(uniform(mp64.size(), -1, 1, 52), mp64.shape()), DType::bfloat16);
+  const Tensor dya = ops::cast(make(uniform(ap64.size(), -1, 1, 53), ap64.shape()), DType::bfloat16);
+  const ops::WindowGeometry ga{{1, 1}, {1, 1}, {1, 1}, {1, 1}};
+  const Tensor mg64 = ops::max_pool_grad(x64, ops::cast(dy, DType::float64), {2, 2}, g);
+  const Tensor ag64 = ops::average_pool_grad(ops::cast(dya, DType::float64), x.shape(), {3, 3}, ga);
+  auto close = [](const Tensor& got, const Tensor& exact, double tol) {
+    CHECK(got.dtype() == DType::bfloat16);
+    CHECK(got.shape() == exact.shape());
+    const double scale = ops::max(ops::abs(exact)).item<double>();
+    CHECK(ops::max(ops::abs(ops::subtract(ops::cast(got, DType::float64), exact))).item<double>() <= tol * scale);
+  };
+  for (int lib : {0, 1}) {
+    CAPTURE(lib);
+    core::cpu::onednn::force_bf16_gemm(lib);
+    close(ops::max_pool(x, 2), mp64, 0.0);
+    close(ops::max_pool_grad(x, dy, {2, 2}, g), mg64, 0.0);
+    close(ops::average_pool(x, 3, 1, "same"), ap64, 0.01);
+    close(ops::average_pool_grad(dya, x.shape(), {3, 3}, ga), ag64, 0.01);
+  }
+}
