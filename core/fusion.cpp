@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/kernel_dtypes.h"
 
@@ -70,6 +71,16 @@ bool fits(const Shape& in, const Shape& out, Device::Kind device) {
 
 bool float_type(DType d) { return d == DType::float32 || d == DType::float64; }
 
+// The values the nodes read that none of them makes (a fused node's inputs).
+size_t external_inputs(const Graph& g, const std::vector<size_t>& nodes) {
+  std::set<int> made, read;
+  for (size_t idx : nodes) made.insert(g.nodes[idx].outputs[0]);
+  for (size_t idx : nodes)
+    for (int v : g.nodes[idx].inputs)
+      if (!made.count(v)) read.insert(v);
+  return read.size();
+}
+
 }  // namespace
 
 int fuse_elementwise(Graph& g) {
@@ -123,18 +134,35 @@ int fuse_elementwise(Graph& g) {
     bool ok = true;
     for (int v : n.inputs) ok = ok && fits(g.values[size_t(v)].shape, out.shape, out.device.kind);
     if (!ok) continue;
-    // Join the group of an input made only for this node, when shapes and dtypes agree.
+    // Join the group of an input made only for this node, when shapes and dtypes agree; the
+    // groups of its other such inputs join too (a binary op of two chains, as a gradient's
+    // dy * sign(y) or a bias add of two widened bfloat16 values), while the merged group
+    // stays within the instruction and input limits. Each group stays a tree whose every
+    // value but the last has its one use inside it.
     size_t target = groups.size();
     for (int v : n.inputs) {
       if (widen) break;  // (starts a group of its own)
       auto it = group_of_value.find(v);
-      if (it == group_of_value.end() || uses[size_t(v)] != 1) continue;
+      if (it == group_of_value.end() || uses[size_t(v)] != 1 || it->second == target) continue;
       const Group& gr = groups[it->second];
-      if (gr.shape == out.shape && gr.dtype == group_dt && gr.device == out.device && !gr.closed &&
-          gr.nodes.size() < kMaxInstrs) {
-        target = it->second;
-        break;
+      if (!(gr.shape == out.shape && gr.dtype == group_dt && gr.device == out.device && !gr.closed)) continue;
+      if (target == groups.size()) {
+        if (gr.nodes.size() < kMaxInstrs) target = it->second;
+        continue;
       }
+      // (Not under a comparison: a group whose last node is a comparison left without its
+      // cast loses that node at the end, which would leave the merged chains two results.)
+      if (compare) continue;
+      std::vector<size_t> merged = groups[target].nodes;
+      merged.insert(merged.end(), gr.nodes.begin(), gr.nodes.end());
+      merged.push_back(i);
+      if (merged.size() > kMaxInstrs || external_inputs(g, merged) > kMaxInputs) continue;
+      merged.pop_back();
+      std::sort(merged.begin(), merged.end());  // node order is a topological order
+      const size_t from = it->second;  // (it->second changes below)
+      for (size_t idx : groups[from].nodes) group_of_value[g.nodes[idx].outputs[0]] = target;
+      groups[from].nodes.clear();
+      groups[target].nodes = std::move(merged);
     }
     if (cast && !widen && target == groups.size()) continue;  // a lone cast is no fusion
     if (target == groups.size()) {

@@ -92,3 +92,23 @@ TEST_CASE("fusion: floor and ceil, and a column of a rank-3 result, keep the unf
   };
   check_values(grads(fused)[0], values(grads(plain)[0]), 1e-6);
 }
+
+TEST_CASE("fusion: two chains meeting in a binary op merge into one node; under a comparison they do not") {
+  auto two = [](const Tensor& x, const Tensor& y) { return ops::multiply(ops::exp(x), ops::tanh(ops::negative(y))); };
+  auto fused = core::function(two);
+  auto plain = core::function(two, {.optimize = false});
+  const Tensor x = make(uniform(8 * 40, -2, 2, 61), Shape{8, 40}), y = make(uniform(8 * 40, -2, 2, 62), Shape{8, 40});
+  CHECK(values(fused(x, y)) == values(plain(x, y)));
+  const std::string g = fused.graph_str();
+  CHECK(g.find("exp(") == std::string::npos);  // both chains inside the one fused node
+  CHECK(g.find("tanh(") == std::string::npos);
+  CHECK(fused.num_nodes() == 1);  // the fused node (4 ops as traced)
+  CHECK(fused.num_nodes(false) == 4);
+  // A comparison of two chains whose cast cannot join (to int32) keeps both chains' values.
+  auto cmp = [](const Tensor& x, const Tensor& y) {
+    return ops::cast(ops::less(ops::exp(x), ops::tanh(y)), DType::int32);
+  };
+  auto fused_cmp = core::function(cmp);
+  auto plain_cmp = core::function(cmp, {.optimize = false});
+  CHECK(values(fused_cmp(x, y)) == values(plain_cmp(x, y)));
+}
