@@ -140,15 +140,9 @@ data::Dataset Distribution::distribute_dataset(const data::Dataset& dataset) con
             "; batch the dataset first, e.g. dataset.batch(batch_size)");
       rows = t.shape()[0];
     }
-    const distribute::RowRange r = distribute::replica_rows(std::max<int64_t>(rows, 0), id, n);
-    std::vector<Tensor> out;
-    for (const Tensor& t : batch) {
-      std::vector<int64_t> begin(size_t(t.rank()), 0), size = t.shape().dims();
-      begin[0] = r.begin;
-      size[0] = r.end - r.begin;
-      out.push_back(ops::slice(t, begin, size));
-    }
-    return data::Element(std::move(out), batch.names());
+    return data::Element(
+        distribute::detail::slice_rows(batch.components(), distribute::replica_rows(std::max<int64_t>(rows, 0), id, n)),
+        batch.names());
   });
 }
 

@@ -3,6 +3,7 @@
 // implementations keep them in their .cpp files.
 #pragma once
 #include <memory>
+#include <vector>
 
 #include "keras/distribute/cross_replica.h"
 #include "keras/distribute/strategy.h"
@@ -28,5 +29,8 @@ std::shared_ptr<CrossReplica> nccl_replicas(std::shared_ptr<CrossReplica> mpi);
 bool nccl_built();
 /// See distribute::cuda_device_count.
 int cuda_devices();
+/// The rows [r.begin, r.end) of each tensor's first axis (a global batch's part for one
+/// replica; the callers check the batch first).
+std::vector<Tensor> slice_rows(const std::vector<Tensor>& batch, RowRange r);
 
 }  // namespace keras::distribute::detail

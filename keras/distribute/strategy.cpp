@@ -33,15 +33,18 @@ std::vector<Tensor> MultiWorkerMirroredStrategy::distribute_batch(const std::vec
                                   std::to_string(t.shape()[0]) + " rows; expected the same batch size");
     rows = t.shape()[0];
   }
-  const RowRange r = replica_rows(std::max<int64_t>(rows, 0), rank(), num_replicas_in_sync());
-  std::vector<Tensor> local;
-  for (const Tensor& t : global_batch) {
+  return detail::slice_rows(global_batch, replica_rows(std::max<int64_t>(rows, 0), rank(), num_replicas_in_sync()));
+}
+
+std::vector<Tensor> detail::slice_rows(const std::vector<Tensor>& batch, RowRange r) {
+  std::vector<Tensor> out;
+  for (const Tensor& t : batch) {
     std::vector<int64_t> begin(size_t(t.rank()), 0), size = t.shape().dims();
     begin[0] = r.begin;
     size[0] = r.end - r.begin;
-    local.push_back(core::ops::slice(t, begin, size));
+    out.push_back(core::ops::slice(t, begin, size));
   }
-  return local;
+  return out;
 }
 
 Tensor MultiWorkerMirroredStrategy::reduce(ReduceOp op, const Tensor& value) const {
