@@ -13,42 +13,13 @@
 #include <limits>
 #include <vector>
 
+#include "core/cpu/channel_sums.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 #include "core/init.h"
 
 namespace keras::core::cpu {
 namespace {
-
-struct Geometry {
-  int64_t rows = 0, ch = 0;
-  explicit Geometry(const Shape& x) : ch(x[x.rank() - 1]) { rows = ch > 0 ? x.num_elements() / ch : 0; }
-  int64_t block_rows() const { return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, ch)); }
-};
-
-template <class T>
-const T* in(const OpCall& c, size_t i) { return static_cast<const T*>(c.in(i).raw_data()); }
-template <class T>
-T* out(OpCall& c, size_t i) { return static_cast<T*>(c.outputs[i].raw_mutable_data()); }
-
-// Per-channel sums over all rows of two row functions: body(row, s, q) adds row's terms
-// into s[0..C) and q[0..C). Returns {sum s, sum q} as 2C doubles.
-template <class F>
-std::vector<double> channel_sums(const Geometry& g, F&& body) {
-  const int64_t br = g.block_rows(), blocks = (g.rows + br - 1) / br, C = g.ch;
-  std::vector<double> part(size_t(blocks * 2 * C), 0.0);
-  parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
-    for (int64_t b = b0; b < b1; ++b) {
-      double* s = part.data() + b * 2 * C;
-      double* q = s + C;
-      for (int64_t r = b * br, e = std::min(g.rows, (b + 1) * br); r < e; ++r) body(r, s, q);
-    }
-  });
-  std::vector<double> total(size_t(2 * C), 0.0);
-  for (int64_t b = 0; b < blocks; ++b)
-    for (int64_t j = 0; j < 2 * C; ++j) total[size_t(j)] += part[size_t(b * 2 * C + j)];
-  return total;
-}
 
 // y[r, c] = x[r, c] * a[c] + b[c].
 template <class T>

@@ -93,6 +93,14 @@ std::vector<Tensor> matmul_grad(const GradContext& c) {
     return want ? ops::matmul(x, y, tx, ty) : Tensor();  // skip unwanted gradients
   };
   const bool wa = c.needs(0), wb = c.needs(1);
+  // A matrix b shared by a's batches (a Dense kernel on sequences): b's gradient is one
+  // product of a's and dC's batches stacked as rows, (B*M, K)^T (B*M, N), instead of B
+  // products summed back.
+  if (wb && !ta && b.rank() == 2 && a.rank() > 2 && g.shape().dims().size() == a.shape().dims().size()) {
+    const int64_t k = a.shape()[a.rank() - 1], n = g.shape()[g.rank() - 1];
+    const Tensor a2 = ops::reshape(a, {-1, k}), g2 = ops::reshape(g, {-1, n});
+    return {mm(wa, g, b, false, !tb), tb ? ops::matmul(g2, a2, true, false) : ops::matmul(a2, g2, true, false)};
+  }
   if (!ta && !tb) return {mm(wa, g, b, false, true), mm(wb, a, g, true, false)};
   if (ta && !tb) return {mm(wa, b, g, false, true), mm(wb, a, g, false, false)};
   if (!ta && tb) return {mm(wa, g, b, false, false), mm(wb, g, a, true, false)};

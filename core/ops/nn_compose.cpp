@@ -7,6 +7,7 @@
 #include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/fuzz.h"
+#include "core/layer_norm.h"
 #include "core/ops.h"
 #include "core/ops_nn.h"
 
@@ -168,9 +169,16 @@ Tensor layer_normalization(const Tensor& x, const Tensor& gamma, const Tensor& b
     if (q.rank() != x.rank() && !(ax.size() == 1 && ax[0] == x.rank() - 1)) q = reshape(q, bshape);
     return q;
   };
+  Tensor g = param(gamma), b = param(beta);
+  const Shape c{x.rank() > 0 ? x.shape()[x.rank() - 1] : 1};
+  auto fits = [&](const Tensor& p) { return !p.defined() || p.shape() == c; };
+  if (ax.size() == 1 && ax[0] == x.rank() - 1 && fits(g) && fits(b) && fused_layer_norm_supported(xc)) {  // one op each way
+    if (!g.defined()) g = with_device(xc.device(), [&] { return ones(c, xc.dtype()); });
+    if (!b.defined()) b = with_device(xc.device(), [&] { return zeros(c, xc.dtype()); });
+    return cast(fused_layer_norm(xc, g, b, epsilon.value_or(fuzz_factor())).y, original);
+  }
   Moments mv = moments(xc, ax, true);
   Tensor inv = rsqrt(add(mv.variance, scalar_like(xc, epsilon.value_or(fuzz_factor()))));
-  Tensor g = param(gamma), b = param(beta);
   if (g.defined()) inv = multiply(inv, g);
   Tensor res = multiply(neg(mv.mean), inv);
   if (b.defined()) res = add(res, b);

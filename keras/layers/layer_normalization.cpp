@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/device_scope.h"
+#include "core/layer_norm.h"
 #include "core/ops.h"
 #include "keras/layers/norm_axes_internal.h"
 
@@ -112,6 +114,13 @@ Tensor LayerNormalizationLayer::call(const Tensor& input, bool) {
     if (t.dtype() != dt) t = ops::cast(t, dt);
     return last_only ? t : ops::reshape(t, bshape_);
   };
+  if (last_only && !o_.rms_scaling && core::ops::fused_layer_norm_supported(x)) {  // one op each way
+    const Shape c{x.shape()[r - 1]};
+    auto filled = [&](double v) { return core::with_device(x.device(), [&] { return ops::full(c, v, dt); }); };
+    return out(core::ops::fused_layer_norm(x, o_.scale ? shaped(gamma) : filled(1.0),
+                                           o_.center ? shaped(beta) : filled(0.0), o_.epsilon)
+                   .y);
+  }
   Tensor variance = ops::variance(x, axes_, true);
   Tensor inv = ops::rsqrt(ops::add(variance, ops::scalar_like(variance, o_.epsilon)));
   if (o_.rms_scaling)  // Keras 3: x * rsqrt(variance + epsilon) * gamma, no centering

@@ -66,7 +66,7 @@ std::vector<Case> ops_nn_cases() {
   one("mean", [=](auto& x) { auto m = ops::moments(x[0], {0, 2}); return flat({m.mean, m.variance}); }, {Input{Shape{3, 2, 2}}});
   one("rsqrt", [](auto& x) { return ops::batch_normalization(x[0], x[1], x[2], 1, x[3], x[4]); },
       {Input{Shape{2, 3}}, Input{Shape{3}}, Input{Shape{3}, 0.5, 2}, Input{Shape{3}}, Input{Shape{3}}});
-  one("rsqrt", [](auto& x) { return ops::layer_normalization(x[0], x[1], x[2]); },
+  one("fused_layer_norm", [](auto& x) { return ops::layer_normalization(x[0], x[1], x[2]); },
       {Input{Shape{2, 4}}, Input{Shape{4}}, Input{Shape{4}}});
   one("rsqrt", [](auto& x) { return ops::layer_normalization(x[0], {}, {}, {0, 2}, 1e-3); }, {Input{Shape{2, 2, 3}}});
   one("rsqrt", [](auto& x) { return ops::rms_normalization(x[0], x[1]); }, {Input{Shape{2, 3}}, Input{Shape{3}}});
