@@ -29,7 +29,15 @@ bool is_compare(OpId op) {
 }  // namespace
 
 bool cpu_fusible_only(OpId op) {
-  return op == OpId::Round || op == OpId::Floor || op == OpId::Ceil || op == OpId::Maximum || op == OpId::Minimum;
+  switch (op) {
+    case OpId::Round: case OpId::Floor: case OpId::Ceil: case OpId::Maximum: case OpId::Minimum:
+    // the activations with a vector kernel on the CPU (core/cpu/isa.h's VecOp)
+    case OpId::Rsqrt: case OpId::Sigmoid: case OpId::Gelu: case OpId::Silu: case OpId::Softplus:
+    case OpId::Softsign: case OpId::Expm1: case OpId::Log1p: case OpId::Elu: case OpId::Selu:
+    case OpId::LeakyRelu:
+      return true;
+    default: return false;
+  }
 }
 
 bool fusible_op(OpId op) {

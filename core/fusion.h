@@ -34,7 +34,9 @@ struct ElementwiseProgram : Resource {
 // Whether fusion handles this op (elementwise, with a scalar formula in the kernel).
 bool fusible_op(OpId op);
 // Whether only the CPU kernel of FusedElementwise runs this op (round, floor, ceil,
-// maximum, minimum): the pass fuses it for CPU values only.
+// maximum, minimum, and the activations with a CPU vector kernel: rsqrt, sigmoid, gelu,
+// silu, softplus, softsign, expm1, log1p, elu, selu, leaky_relu): the pass fuses it for
+// CPU values only.
 bool cpu_fusible_only(OpId op);
 
 // How a fused loop over `out` reads an input of shape `in` (after a prefix of ones, which

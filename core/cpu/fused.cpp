@@ -112,7 +112,7 @@ void run_program(OpCall& c, const ElementwiseProgram& p) {
   std::vector<typename VecKernels<T>::Unary> vec(ncode);
   std::vector<typename VecKernels<T>::Binary> vec2(ncode);
   for (size_t k = 0; k < ncode; ++k) {
-    if (p.code[k].args.size() == 1) vec[k] = vec_unary<T>(p.code[k].op, false);
+    if (p.code[k].args.size() == 1) vec[k] = vec_unary<T>(p.code[k].op, p.code[k].attrs.flag);  // (gelu's approximate)
     else vec2[k] = vec_binary<T>(p.code[k].op);
   }
   parallel_for(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
@@ -182,7 +182,7 @@ void run_program(OpCall& c, const ElementwiseProgram& p) {
           continue;
         }
         T* y = k + 1 == ncode ? out + b : buf.data() + (nin + k) * size_t(kBlock);
-        if (vec[k]) vec[k](a, y, m, T(0));
+        if (vec[k]) vec[k](a, y, m, T(instr.attrs.alpha));  // (leaky_relu's and elu's alpha)
         else if (vec2[k]) vec2[k](a, 1, reg[size_t(instr.args[1])], 1, y, m);
         else if (instr.args.size() == 1) unary(instr.op, a, y, m);
         else binary(instr.op, a, reg[size_t(instr.args[1])], y, m);

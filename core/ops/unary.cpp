@@ -86,10 +86,12 @@ std::vector<Tensor> unary_grad(const GradContext& c) {
                             ops::multiply(half_of(x), ops::multiply(ops::subtract(k(1), ops::square(t)), du)));
         return {ops::multiply(dy, d)};
       }
-      // Exact form: Phi(x) + x phi(x); Phi(x) = y / x (y = x Phi(x)), and 1/2 at x = 0.
+      // Exact form: Phi(x) + x phi(x); Phi(x) = y / x (y = x Phi(x)), and 1/2 at x = 0:
+      // with z = 1 where x = 0 (else 0), Phi = y / (x + z) + z / 2, which is y / x exactly
+      // elsewhere and takes no `where`, so the chain fuses into one pass.
       Tensor pdf = ops::multiply(ops::exp(ops::multiply(ops::square(x), k(-0.5))), k(0.3989422804014327));
-      Tensor safe = ops::where(ops::equal(x, k(0)), k(1), x);
-      Tensor phi_cdf = ops::where(ops::equal(x, k(0)), k(0.5), ops::divide(y, safe));
+      Tensor z = ops::cast(ops::equal(x, k(0)), x.dtype());
+      Tensor phi_cdf = ops::add(ops::divide(y, ops::add(x, z)), half_of(z));
       return {ops::multiply(dy, ops::add(phi_cdf, ops::multiply(x, pdf)))};
     }
     case OpId::Silu: {  // s + x s (1 - s)
