@@ -22,9 +22,8 @@ struct FusedLayerNorm {
   ///@}
 };
 
-/// y = (x - mean) * inv_std * scale + offset over the last axis, computed as Keras's
-/// LayerNormalization does (x * a + (offset - mean * a) with a = inv_std * scale).
-/// epsilon >= 0 and finite. Rows of no elements give NaN statistics. Differentiable in x,
+/// y = (x - mean) * inv_std * scale + offset over the last axis (the statistics in
+/// double; a constant row gives the offset exactly). epsilon >= 0 and finite. Rows of no elements give NaN statistics. Differentiable in x,
 /// scale and offset (gradients flowing into mean and inv_std are honoured), to any order.
 FusedLayerNorm fused_layer_norm(const Tensor& x, const Tensor& scale, const Tensor& offset, double epsilon);
 

@@ -41,6 +41,15 @@ struct VecKernels {
   double (*exp_shift_sum)(const T* x, T shift, T* y, int64_t n) = nullptr;
   // y[i] = exp(x[i] - m[i]).
   void (*exp_diff)(const T* x, const T* m, T* y, int64_t n) = nullptr;
+  // One row of n > 0 elements of softmax: exp(x - max) / sum, the sum as exp_shift_sum's.
+  void (*softmax_row)(const T* x, T* y, int64_t n) = nullptr;
+  // One row of layer normalization (core/cpu/layer_norm.cpp; simd/nn.cpp), n > 0: writes y,
+  // the row's mean and inv_std.
+  void (*layer_norm_row)(const T* x, const T* scale, const T* offset, T* y, int64_t n, double eps, T* mean,
+                         T* inv) = nullptr;
+  // Its backward pass for one row: writes dx, adds dy * xhat to s[0..n) and dy to q[0..n).
+  void (*layer_norm_grad_row)(const T* dy, const T* x, const T* scale, T mean, T inv, double dmean, double dinv,
+                              T* dx, double* s, double* q, int64_t n) = nullptr;
   // The fused optimizer updates of core/training.h (formulas in training.cpp).
   void (*sgd)(T* w, const T* g, T* m, int64_t n, T lr, T mom, bool nesterov) = nullptr;
   void (*adam)(T* w, const T* g, T* m, T* v, T* vh, int64_t n, T alpha, T b1, T b2, T eps) = nullptr;

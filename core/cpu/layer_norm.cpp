@@ -2,37 +2,23 @@
 // in core/ops/layer_norm.cpp). x is (rows, C), C the last axis, each row normalized by its
 // own statistics. One pass over memory each way:
 // - forward: per row, its sum and its sum of squared deviations (in double), then
-//   y = x * a + (offset - mean * a) with a = inv_std * scale, Keras's arithmetic;
+//   y = (x - mean) * a + offset with a = inv_std * scale;
 // - backward: per row, the sums of h = dy * scale and h * xhat (in double), then dx; the
 //   scale and offset gradients are per-channel sums over the rows (channel_sums.h: fixed
 //   blocks of rows, so the results do not depend on the thread count).
-// Row sums accumulate in kLanes double lanes, element i into lane i % kLanes, the lanes
-// added in order: the order depends on C only, and the loops vectorize.
+// The rows run through the ISA table's layer_norm_row and layer_norm_grad_row (simd/nn.cpp):
+// row sums accumulate in 8 double lanes in an order that depends on C only.
 #include <cmath>
 #include <limits>
 
 #include "core/cpu/channel_sums.h"
+#include "core/cpu/isa.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 #include "core/init.h"
 
 namespace keras::core::cpu {
 namespace {
-
-constexpr int64_t kLanes = 8;
-
-// The sum over j < n of term(j), in the lane order above.
-template <class F>
-double row_sum(int64_t n, F&& term) {
-  double lane[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int64_t j = 0; j < kLanes; ++j) lane[j] += term(i + j);
-  double s = 0.0;
-  for (int64_t j = 0; j < kLanes; ++j) s += lane[j];
-  for (; i < n; ++i) s += term(i);
-  return s;
-}
 
 template <class T>
 void forward(OpCall& c) {
@@ -46,22 +32,9 @@ void forward(OpCall& c) {
     return;
   }
   const double eps = c.attrs.alpha;
+  const auto row = isa_kernels().of<T>().layer_norm_row;
   parallel_for(g.rows, g.block_rows(), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const T* __restrict xr = x + r * C;
-      T* __restrict yr = y + r * C;
-      const double m = row_sum(C, [&](int64_t j) { return double(xr[j]); }) / double(C);
-      const double v = row_sum(C, [&](int64_t j) {
-                         const double d = double(xr[j]) - m;
-                         return d * d;
-                       }) / double(C);
-      const T mt = T(m), it = T(1.0 / std::sqrt(v + eps));
-      mean[r] = mt, inv[r] = it;
-      for (int64_t j = 0; j < C; ++j) {
-        const T a = it * scale[j];
-        yr[j] = xr[j] * a + (offset[j] - mt * a);
-      }
-    }
+    for (int64_t r = r0; r < r1; ++r) row(x + r * C, scale, offset, y + r * C, C, eps, mean + r, inv + r);
   });
 }
 
@@ -72,26 +45,10 @@ void backward(OpCall& c) {
   const T *dy = in<T>(c, 0), *x = in<T>(c, 1), *scale = in<T>(c, 2), *mean = in<T>(c, 3), *inv = in<T>(c, 4);
   const T *dmean = c.inputs.size() == 7 ? in<T>(c, 5) : nullptr, *dinv = dmean ? in<T>(c, 6) : nullptr;
   T *dx = out<T>(c, 0), *dscale = out<T>(c, 1), *doffset = out<T>(c, 2);
-  const double n = double(C);
+  const auto row = isa_kernels().of<T>().layer_norm_grad_row;
   const auto sums = channel_sums(g, [&](int64_t r, double* __restrict s, double* __restrict q) {
-    const T* __restrict dr = dy + r * C;
-    const T* __restrict xr = x + r * C;
-    const T* __restrict gp = scale;
-    T* __restrict o = dx + r * C;
-    const double m = double(mean[r]), iv = double(inv[r]);
-    const double sh = row_sum(C, [&](int64_t j) { return double(dr[j]) * double(gp[j]); });
-    const double shx = row_sum(C, [&](int64_t j) { return double(dr[j]) * double(gp[j]) * ((double(xr[j]) - m) * iv); });
-    // dx = iv * h - xhat * (iv * b) - k * (x - m) + c0, b = shx / n, k = dinv * iv^3 / n,
-    // c0 = dmean / n - iv * sh / n.
-    const double k = dinv ? double(dinv[r]) * iv * iv * iv / n : 0.0;
-    const T mt = mean[r], it = inv[r], ib = T(iv * shx / n), kt = T(k);
-    const T c0 = T((dmean ? double(dmean[r]) / n : 0.0) - iv * sh / n);
-    for (int64_t j = 0; j < C; ++j) {
-      const T xc = xr[j] - mt, xhat = xc * it;
-      o[j] = it * (dr[j] * gp[j]) - xhat * ib - kt * xc + c0;
-      s[j] += double(dr[j]) * double(xhat);
-      q[j] += double(dr[j]);
-    }
+    row(dy + r * C, x + r * C, scale, mean[r], inv[r], dmean ? double(dmean[r]) : 0.0, dinv ? double(dinv[r]) : 0.0,
+        dx + r * C, s, q, C);
   });
   for (int64_t j = 0; j < C; ++j) dscale[j] = T(sums[size_t(j)]), doffset[j] = T(sums[size_t(C + j)]);
 }

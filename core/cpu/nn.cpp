@@ -62,14 +62,12 @@ void softmax_last(const T* x, T* y, int64_t rows, int64_t n) {
     for (int64_t r = b; r < e; ++r) {
       const T* p = x + r * n;
       T* q = y + r * n;
-      const T m = row_max(p, n);
       if constexpr (kLog) {
+        const T m = row_max(p, n);
         const T ls = static_cast<T>(std::log(vk.exp_shift_sum(p, m, nullptr, n)));
         for (int64_t i = 0; i < n; ++i) q[i] = (p[i] - m) - ls;
       } else {
-        const double s = vk.exp_shift_sum(p, m, q, n);
-        const T inv = static_cast<T>(1.0 / s);
-        for (int64_t i = 0; i < n; ++i) q[i] *= inv;
+        vk.softmax_row(p, q, n);
       }
     }
   });

@@ -1,5 +1,9 @@
-// simd/nn.cpp - the exponentials of softmax, log_softmax and the cross-entropies, compiled
-// once per ISA (see vec.h). Sums of exponentials accumulate in double.
+// simd/nn.cpp - the exponentials of softmax, log_softmax and the cross-entropies, softmax
+// rows and layer-normalization rows, compiled once per ISA (see vec.h). Sums accumulate
+// in double.
+#include <cmath>
+#include <limits>
+
 #include "core/cpu/simd/vec.h"
 
 namespace keras::core::cpu::KERAS_CPP_ISA {
@@ -42,10 +46,81 @@ void exp_diff(const T* x, const T* m, T* y, int64_t n) {
   }, x, m, y);
 }
 
+// The max of a row, NaN never taken (the first of equal values kept), -inf for none.
+template <class T>
+T row_max(const T* p, int64_t n) {
+  T m = -std::numeric_limits<T>::infinity();
+  for (int64_t i = 0; i < n; ++i) m = p[i] > m ? p[i] : m;
+  return m;
+}
+
+template <class T>
+void softmax_row(const T* x, T* y, int64_t n) {
+  const double s = exp_shift_sum(x, row_max(x, n), y, n);
+  const T inv = static_cast<T>(1.0 / s);
+  for (int64_t i = 0; i < n; ++i) y[i] *= inv;
+}
+
+// The sum over j < n of term(j), element j into lane j % kLanes, the lanes added in
+// order, then the last n % kLanes terms: the order depends on n only.
+template <class F>
+double lane_sum(int64_t n, F&& term) {
+  constexpr int64_t kLanes = 8;
+  double lane[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int64_t j = 0; j < kLanes; ++j) lane[j] += term(i + j);
+  double s = lane[0];
+  for (int64_t j = 1; j < kLanes; ++j) s += lane[j];
+  for (; i < n; ++i) s += term(i);
+  return s;
+}
+
+// Layer normalization of one row (formulas in core/ops/layer_norm.cpp): the mean, then the
+// mean squared deviation from it, in double; y = (x - mean) * a + offset with a = inv *
+// scale, in T (a constant row gives the offset exactly, with or without FMA contraction).
+template <class T>
+void layer_norm_row(const T* __restrict x, const T* __restrict scale, const T* __restrict offset, T* __restrict y,
+                    int64_t n, double eps, T* mean, T* inv) {
+  const double m = lane_sum(n, [&](int64_t j) { return double(x[j]); }) / double(n);
+  const double v = lane_sum(n, [&](int64_t j) {
+                     const double d = double(x[j]) - m;
+                     return d * d;
+                   }) / double(n);
+  const T mt = T(m), it = T(1.0 / std::sqrt(v + eps));
+  *mean = mt, *inv = it;
+  for (int64_t j = 0; j < n; ++j) {
+    y[j] = (x[j] - mt) * (it * scale[j]) + offset[j];
+  }
+}
+
+// dx = inv * h - xhat * (inv * b) - k * (x - mean) + c0 with h = dy * scale, xhat =
+// (x - mean) * inv, b = sum(h * xhat) / n, k = dinv * inv^3 / n, c0 = dmean / n - inv *
+// sum(h) / n (the sums in double).
+template <class T>
+void layer_norm_grad_row(const T* __restrict dy, const T* __restrict x, const T* __restrict scale, T mean, T inv,
+                         double dmean, double dinv, T* __restrict dx, double* __restrict s, double* __restrict q,
+                         int64_t n) {
+  const double m = double(mean), iv = double(inv), nn = double(n);
+  const double sh = lane_sum(n, [&](int64_t j) { return double(dy[j]) * double(scale[j]); });
+  const double shx =
+      lane_sum(n, [&](int64_t j) { return double(dy[j]) * double(scale[j]) * ((double(x[j]) - m) * iv); });
+  const T ib = T(iv * shx / nn), kt = T(dinv * iv * iv * iv / nn), c0 = T(dmean / nn - iv * sh / nn);
+  for (int64_t j = 0; j < n; ++j) {
+    const T xc = x[j] - mean, xhat = xc * inv;
+    dx[j] = inv * (dy[j] * scale[j]) - xhat * ib - kt * xc + c0;
+    s[j] += double(dy[j]) * double(xhat);
+    q[j] += double(dy[j]);
+  }
+}
+
 template <class T>
 void fill(VecKernels<T>& k) {
   k.exp_shift_sum = &exp_shift_sum<T>;
   k.exp_diff = &exp_diff<T>;
+  k.softmax_row = &softmax_row<T>;
+  k.layer_norm_row = &layer_norm_row<T>;
+  k.layer_norm_grad_row = &layer_norm_grad_row<T>;
 }
 
 }  // namespace
