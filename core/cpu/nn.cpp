@@ -47,28 +47,19 @@ int64_t slab_width(int64_t outer, int64_t inner) {
   return std::min(w, inner);
 }
 
-template <class T>
-T row_max(const T* p, int64_t n) {
-  T m = -std::numeric_limits<T>::infinity();
-  for (int64_t i = 0; i < n; ++i) m = p[i] > m ? p[i] : m;
-  return m;
-}
 
 // ---- softmax / log_softmax ------------------------------------------------------------
 template <class T, bool kLog>
 void softmax_last(const T* x, T* y, int64_t rows, int64_t n) {
   const VecKernels<T>& vk = isa_kernels().of<T>();
   parallel_for(rows, std::max<int64_t>(1, kElementwiseGrain / n), [&](int64_t b, int64_t e) {
+    if constexpr (!kLog) return vk.softmax_rows(x + b * n, y + b * n, e - b, n);
     for (int64_t r = b; r < e; ++r) {
       const T* p = x + r * n;
       T* q = y + r * n;
-      if constexpr (kLog) {
-        const T m = row_max(p, n);
-        const T ls = static_cast<T>(std::log(vk.exp_shift_sum(p, m, nullptr, n)));
-        for (int64_t i = 0; i < n; ++i) q[i] = (p[i] - m) - ls;
-      } else {
-        vk.softmax_row(p, q, n);
-      }
+      const T m = vk.row_max(p, n);
+      const T ls = static_cast<T>(std::log(vk.exp_shift_sum(p, m, nullptr, n)));
+      for (int64_t i = 0; i < n; ++i) q[i] = (p[i] - m) - ls;
     }
   });
 }
@@ -163,7 +154,7 @@ void sparse_xent(OpCall& c) {
   parallel_for(rows, std::max<int64_t>(1, kElementwiseGrain / classes), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
       const T* p = x + r * classes;
-      const T m = row_max(p, classes);
+      const T m = vk.row_max(p, classes);
       const double s = vk.exp_shift_sum(p, m, nullptr, classes);
       const double picked = static_cast<double>(p[static_cast<int64_t>(lab[r])] - m);
       out[r] = static_cast<T>(std::log(s) - picked);
@@ -189,7 +180,7 @@ void dense_xent(OpCall& c) {
     for (int64_t r = b; r < e; ++r) {
       const T* p = x + r * classes;
       const T* l = lab + r * classes;
-      const T m = row_max(p, classes);
+      const T m = vk.row_max(p, classes);
       const double s = vk.exp_shift_sum(p, m, nullptr, classes);
       const double ls = std::log(s);
       double loss = 0.0;

@@ -46,19 +46,71 @@ void exp_diff(const T* x, const T* m, T* y, int64_t n) {
   }, x, m, y);
 }
 
-// The max of a row, NaN never taken (the first of equal values kept), -inf for none.
+// The max of a row, NaN never taken, -inf for none (a max is exact: the lanes' order does
+// not change it, but for the sign of a zero, which exp(x - max) does not see).
 template <class T>
 T row_max(const T* p, int64_t n) {
+  constexpr int64_t W = kWidth<T>;
+  B<T> acc(-std::numeric_limits<T>::infinity());
+  int64_t i = 0;
+  for (; i + W <= n; i += W) {
+    const B<T> v = B<T>::load_unaligned(p + i);
+    acc = xsimd::select(v > acc, v, acc);
+  }
+  alignas(64) T lanes[W];
+  acc.store_aligned(lanes);
   T m = -std::numeric_limits<T>::infinity();
-  for (int64_t i = 0; i < n; ++i) m = p[i] > m ? p[i] : m;
+  for (int64_t j = 0; j < W; ++j) m = lanes[j] > m ? lanes[j] : m;
+  for (; i < n; ++i) m = p[i] > m ? p[i] : m;
   return m;
 }
 
 template <class T>
-void softmax_row(const T* x, T* y, int64_t n) {
-  const double s = exp_shift_sum(x, row_max(x, n), y, n);
-  const T inv = static_cast<T>(1.0 / s);
+void scale_row(T* y, int64_t n, double sum) {
+  const T inv = static_cast<T>(1.0 / sum);
   for (int64_t i = 0; i < n; ++i) y[i] *= inv;
+}
+
+// Softmax of `rows` contiguous rows of n elements. Short rows go in blocks of about
+// kChunk elements: each row's max spread over its elements, the exponentials of the whole
+// block in one vector loop (no per-row tails), then each row's sum in exp_shift_sum's
+// order: the same bits as row by row.
+template <class T>
+void softmax_rows(const T* x, T* y, int64_t rows, int64_t n) {
+  constexpr int64_t kChunk = 1024;
+  if (n <= 0) return;
+  if (n * 4 > kChunk) {
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* xr = x + r * n;
+      T* yr = y + r * n;
+      scale_row(yr, n, exp_shift_sum(xr, row_max(xr, n), yr, n));
+    }
+    return;
+  }
+  alignas(64) T shift[kChunk];
+  const int64_t per = kChunk / n;
+  for (int64_t r0 = 0; r0 < rows; r0 += per) {
+    const int64_t nr = rows - r0 < per ? rows - r0 : per;
+    const T* xb = x + r0 * n;
+    T* yb = y + r0 * n;
+    for (int64_t r = 0; r < nr; ++r) {
+      const T m = row_max(xb + r * n, n);
+      for (int64_t j = 0; j < n; ++j) shift[r * n + j] = m;
+    }
+    exp_diff(xb, shift, yb, nr * n);
+    for (int64_t r = 0; r < nr; ++r) {
+      T* yr = yb + r * n;
+      constexpr int kLanes = 8;
+      double lane[kLanes] = {}, rest = 0.0;
+      int64_t i = 0;
+      for (; i + kLanes <= n; i += kLanes)
+        for (int j = 0; j < kLanes; ++j) lane[j] += static_cast<double>(yr[i + j]);
+      for (; i < n; ++i) rest += static_cast<double>(yr[i]);
+      double sum = lane[0];
+      for (int j = 1; j < kLanes; ++j) sum += lane[j];
+      scale_row(yr, n, sum + rest);
+    }
+  }
 }
 
 // The sum over j < n of term(j), element j into lane j % kLanes, the lanes added in
@@ -118,7 +170,8 @@ template <class T>
 void fill(VecKernels<T>& k) {
   k.exp_shift_sum = &exp_shift_sum<T>;
   k.exp_diff = &exp_diff<T>;
-  k.softmax_row = &softmax_row<T>;
+  k.row_max = &row_max<T>;
+  k.softmax_rows = &softmax_rows<T>;
   k.layer_norm_row = &layer_norm_row<T>;
   k.layer_norm_grad_row = &layer_norm_grad_row<T>;
 }
