@@ -10,20 +10,14 @@
 // false (the per-step composed cell), also in the JSON line.
 // Usage: bench_lstm_fashion [--epochs 3] [--batch 64] [--threads 1] [--seed 42] [--warmup-steps 20]
 //                           [--device cpu|gpu] [--policy P] [--use-cudnn auto|false]
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
 
-#include "bench_device.h"
-#include "bench_util.h"
-#include "keras/keras.h"
+#include "fashion_rows.h"
 
 namespace layers = keras::layers;
-namespace ops = keras::ops;
-using keras::Tensor;
 
 int main(int argc, char** argv) {
   std::vector<char*> args{argv[0]};  // the arguments parse_train_flags reads
@@ -46,66 +40,9 @@ int main(int argc, char** argv) {
   flags.warmup = 20;
   if (!bench::parse_train_flags(int(args.size()), args.data(), false, flags)) return 2;
   const bench::Placement place(flags);
-  const int64_t batch = flags.batch, samples = 12800;
-  keras::set_num_threads(flags.threads);
-  Tensor x, xt, y, yt;
-  {
-    auto [train, test] = keras::datasets::fashion_mnist::load_data();
-    auto prep = [](const Tensor& images) { return ops::cast(images, keras::DType::float32) * (1.0 / 255.0); };
-    x = ops::slice(prep(train.x), {0, 0, 0}, {samples, 28, 28});
-    y = ops::slice(ops::cast(train.y, keras::DType::int32), {0}, {samples});
-    xt = prep(test.x);
-    yt = ops::cast(test.y, keras::DType::int32);
-  }
-  auto make_model = [&] {
+  return bench::run_fashion_rows("lstm128", flags, place, [&] {
     layers::RecurrentOptions o{.input_shape = {28, 28}};
     if (use_cudnn == "false") o.use_cudnn = false;
-    auto m = keras::Sequential({layers::LSTM(128, o), layers::Dense(10)});
-    m->compile({.optimizer = keras::optimizers::Adam({.learning_rate = 1e-3}),
-                .loss = keras::losses::SparseCategoricalCrossentropy({.from_logits = true})});
-    return m;
-  };
-  ops::set_random_seed(uint64_t(flags.seed));
-  auto model = make_model();
-  {  // warm-up on a throwaway model: tracing, thread pools, allocator caches
-    auto w = make_model();
-    const int64_t n = std::min<int64_t>(int64_t(flags.warmup) * batch, samples);
-    if (n > 0)
-      w->fit(ops::slice(x, {0, 0, 0}, {n, 28, 28}), ops::slice(y, {0}, {n}),
-             {.batch_size = batch, .epochs = 1, .verbose = 0, .shuffle = false});
-  }
-  std::vector<double> epoch_sps, step_ms;
-  bench::Clock::time_point t_step;
-  auto timer = std::make_shared<keras::callbacks::LambdaCallback>(keras::callbacks::LambdaCallbackOptions{
-      .on_train_batch_begin = [&](int64_t, const keras::Logs&) { t_step = bench::Clock::now(); },
-      .on_train_batch_end = [&](int64_t, const keras::Logs&) { step_ms.push_back(1e3 * bench::seconds_since(t_step)); }});
-  for (int e = 0; e < flags.epochs; ++e) {
-    auto t0 = bench::Clock::now();
-    auto h = model->fit(x, y, {.batch_size = batch, .epochs = e + 1, .verbose = 0, .callbacks = {timer},
-                               .initial_epoch = e, .seed = flags.seed + e});
-    const double dt = bench::seconds_since(t0);
-    epoch_sps.push_back(double(samples) / dt);
-    std::fprintf(stderr, "epoch %d: %.3f s, %.0f samples/s, mean loss %.4f\n", e + 1, dt, double(samples) / dt,
-                 h.history["loss"].back());
-  }
-  Tensor logits = model->predict(xt, {.batch_size = 256});
-  const double acc =
-      ops::mean(ops::cast(ops::equal(ops::argmax(logits, -1, keras::DType::int32).to(keras::Device::cpu()), yt), keras::DType::float64)).item<double>();
-  std::vector<double> pt;
-  for (int r = 0; r < 3; ++r) {
-    auto t0 = bench::Clock::now();
-    model->predict(xt, {.batch_size = 256});
-    pt.push_back(bench::seconds_since(t0));
-  }
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  std::string eps;
-  for (size_t i = 0; i < epoch_sps.size(); ++i) eps += (i ? "," : "") + std::to_string(int64_t(epoch_sps[i] + 0.5));
-  std::printf("{\"impl\":\"keras-cpp\",\"model\":\"lstm128\",\"batch\":%lld,\"threads\":%d,\"epochs\":%d,"
-              "\"train_samples_per_s\":%.0f,\"train_samples_per_s_epochs\":[%s],\"step_ms\":%.4f,"
-              "\"predict_samples_per_s\":%.0f,\"test_accuracy\":%.4f,\"peak_rss_mb\":%.1f,\"use_cudnn\":\"%s\"%s}\n",
-              (long long)batch, keras::get_num_threads(), flags.epochs, bench::median(epoch_sps), eps.c_str(),
-              bench::median(step_ms), double(xt.shape()[0]) / bench::median(pt), acc, ru.ru_maxrss / 1024.0, use_cudnn.c_str(),
-              place.json().c_str());
-  return 0;
+    return keras::Sequential({layers::LSTM(128, o), layers::Dense(10)});
+  }, ",\"use_cudnn\":\"" + use_cudnn + "\"");
 }
