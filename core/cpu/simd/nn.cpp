@@ -1,6 +1,7 @@
 // simd/nn.cpp - the exponentials of softmax, log_softmax and the cross-entropies, softmax
 // rows and layer-normalization rows, compiled once per ISA (see vec.h). Sums accumulate
 // in double.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -113,32 +114,39 @@ void softmax_rows(const T* x, T* y, int64_t rows, int64_t n) {
   }
 }
 
-// The sum over j < n of term(j), element j into lane j % kLanes, the lanes added in
-// order, then the last n % kLanes terms: the order depends on n only.
-template <class F>
-double lane_sum(int64_t n, F&& term) {
-  constexpr int64_t kLanes = 8;
-  double lane[kLanes] = {};
+// The sums over j < n of two terms, each with element j in lane j % kLanes, the lanes
+// added in order, then the last n % kLanes terms: the order depends on n only. 16 lanes
+// of each (independent additions in flight) and both sums in one pass over the row.
+template <class F, class G>
+void lane_sums(int64_t n, F&& f, G&& g, double& sf, double& sg) {
+  constexpr int64_t kLanes = 16;
+  double a[kLanes] = {}, b[kLanes] = {};
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes)
-    for (int64_t j = 0; j < kLanes; ++j) lane[j] += term(i + j);
-  double s = lane[0];
-  for (int64_t j = 1; j < kLanes; ++j) s += lane[j];
-  for (; i < n; ++i) s += term(i);
-  return s;
+    for (int64_t j = 0; j < kLanes; ++j) a[j] += f(i + j), b[j] += g(i + j);
+  sf = a[0], sg = b[0];
+  for (int64_t j = 1; j < kLanes; ++j) sf += a[j], sg += b[j];
+  for (; i < n; ++i) sf += f(i), sg += g(i);
 }
 
-// Layer normalization of one row (formulas in core/ops/layer_norm.cpp): the mean, then the
-// mean squared deviation from it, in double; y = (x - mean) * a + offset with a = inv *
+// Layer normalization of one row (formulas in core/ops/layer_norm.cpp): the mean and the
+// variance in double; y = (x - mean) * a + offset with a = inv *
 // scale, in T (a constant row gives the offset exactly, with or without FMA contraction).
 template <class T>
 void layer_norm_row(const T* __restrict x, const T* __restrict scale, const T* __restrict offset, T* __restrict y,
                     int64_t n, double eps, T* mean, T* inv) {
-  const double m = lane_sum(n, [&](int64_t j) { return double(x[j]); }) / double(n);
-  const double v = lane_sum(n, [&](int64_t j) {
-                     const double d = double(x[j]) - m;
-                     return d * d;
-                   }) / double(n);
+  // The sum and the sum of squares of x - x[0] (a shift that keeps the variance accurate
+  // far from zero), in one pass.
+  const double k = double(x[0]);
+  double sd, sq;
+  lane_sums(
+      n, [&](int64_t j) { return double(x[j]) - k; },
+      [&](int64_t j) {
+        const double d = double(x[j]) - k;
+        return d * d;
+      },
+      sd, sq);
+  const double md = sd / double(n), m = k + md, v = std::max(0.0, sq / double(n) - md * md);
   const T mt = T(m), it = T(1.0 / std::sqrt(v + eps));
   *mean = mt, *inv = it;
   for (int64_t j = 0; j < n; ++j) {
@@ -154,9 +162,10 @@ void layer_norm_grad_row(const T* __restrict dy, const T* __restrict x, const T*
                          double dmean, double dinv, T* __restrict dx, double* __restrict s, double* __restrict q,
                          int64_t n) {
   const double m = double(mean), iv = double(inv), nn = double(n);
-  const double sh = lane_sum(n, [&](int64_t j) { return double(dy[j]) * double(scale[j]); });
-  const double shx =
-      lane_sum(n, [&](int64_t j) { return double(dy[j]) * double(scale[j]) * ((double(x[j]) - m) * iv); });
+  double sh, shx;
+  lane_sums(
+      n, [&](int64_t j) { return double(dy[j]) * double(scale[j]); },
+      [&](int64_t j) { return double(dy[j]) * double(scale[j]) * ((double(x[j]) - m) * iv); }, sh, shx);
   const T ib = T(iv * shx / nn), kt = T(dinv * iv * iv * iv / nn), c0 = T(dmean / nn - iv * sh / nn);
   for (int64_t j = 0; j < n; ++j) {
     const T xc = x[j] - mean, xhat = xc * inv;
