@@ -14,6 +14,7 @@ void ensure_initialized() {
     define_binary_ops();
     define_reduce_ops();
     define_matmul_ops();
+    define_einsum_matmul_ops();
     define_shape_ops();
     define_sort_ops();
     define_nn_ops();

@@ -10,6 +10,7 @@ void define_unary_ops();
 void define_binary_ops();
 void define_reduce_ops();
 void define_matmul_ops();
+void define_einsum_matmul_ops();  // core/ops/einsum_matmul.cpp
 void define_shape_ops();
 void define_sort_ops();
 void define_nn_ops();

@@ -18,6 +18,7 @@
 #include "core/kernel_math.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
+#include "core/einsum_matmul.h"
 #include "core/init.h"
 #include "core/ops/complex_util.h"
 
@@ -56,6 +57,18 @@ Batches plan_batches(const Shape& sa, const Shape& sb, const Shape& so, int64_t 
   return p;
 }
 
+// fn(i) for each batch matrix i < count, over the engine's threads in chunks of at least
+// 2^16 multiply-adds (a product of small matrices is mostly the call's overhead, which
+// the batches then share out); each product is one gemm call wherever it runs, so the
+// results do not depend on the thread count.
+template <class F>
+void for_batches(int64_t count, int64_t madds, F&& fn) {
+  const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(1, madds));
+  parallel_for(count, grain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) fn(i);
+  });
+}
+
 // T: the operands' element type; O: the result's (int32 for int8 operands).
 template <class T, class O = T>
 void blas_matmul(OpCall& c, bool ta, bool tb, int64_t m, int64_t n, int64_t k) {
@@ -69,9 +82,10 @@ void blas_matmul(OpCall& c, bool ta, bool tb, int64_t m, int64_t n, int64_t k) {
   if (b.size() == k * n && (batches == 1 || (!ta && a.size() == batches * m * k)))
     return gemm(ta, tb, batches * m, n, k, pa, lda, pb, ldb, pc, n);
   Batches p = plan_batches(a.shape(), b.shape(), c.outputs[0].shape(), m * k, k * n);
-  for (int64_t i = 0; i < p.count; ++i)
-    gemm(ta, tb, m, n, k, pa + p.a_off[static_cast<size_t>(i)], lda,
-         pb + p.b_off[static_cast<size_t>(i)], ldb, pc + i * m * n, n);
+  for_batches(p.count, m * n * k, [&](int64_t i) {
+    gemm(ta, tb, m, n, k, pa + p.a_off[static_cast<size_t>(i)], lda, pb + p.b_off[static_cast<size_t>(i)], ldb,
+         pc + i * m * n, n);
+  });
 }
 
 // Integer products wrap around (two's complement) instead of overflowing.
@@ -193,11 +207,64 @@ void fused_matmul_kernel(OpCall& c) {
   return fused_matmul<double>(c, m, n, k);
 }
 
+// einsum_matmul (core/einsum_matmul.h): one GEMM per batch index, each matrix read
+// through its operand's strides (the unit-stride axis picks the transpose flag, the other
+// axis's stride is the leading dimension).
+template <class T>
+void einsum_matmul(OpCall& c, const EinsumMatMulLayout& l) {
+  const Shape &sa = c.in(0).shape(), &sb = c.in(1).shape(), &so = c.outputs[0].shape();
+  auto strides = [](const Shape& s) {
+    std::vector<int64_t> st(size_t(s.rank()), 1);
+    for (int64_t i = s.rank() - 2; i >= 0; --i) st[size_t(i)] = st[size_t(i + 1)] * s[i + 1];
+    return st;
+  };
+  const std::vector<int64_t> ta_st = strides(sa), tb_st = strides(sb), to_st = strides(so);
+  const int64_t m = sa[l.m_a], n = sb[l.n_b], k = sa[l.k_a];
+  T* y = static_cast<T*>(c.outputs[0].raw_mutable_data());
+  if (c.outputs[0].size() == 0) return;
+  if (k == 0) {  // an empty sum: zeros
+    std::memset(y, 0, c.outputs[0].nbytes());
+    return;
+  }
+  if (m > INT_MAX || n > INT_MAX || k > INT_MAX)
+    throw_invalid(std::string(c.name()) + ": matrices of shapes " + sa.str() + " and " + sb.str() +
+                  " exceed the 32-bit sizes BLAS accepts");
+  const bool ta = l.k_a != sa.rank() - 1, tb = l.n_b != sb.rank() - 1;  // (decode checked the unit strides)
+  const int64_t lda = ta ? ta_st[size_t(l.k_a)] : ta_st[size_t(l.m_a)];
+  const int64_t ldb = tb ? tb_st[size_t(l.n_b)] : tb_st[size_t(l.k_b)];
+  const int64_t ldc = to_st[size_t(l.m_out)];
+  const T* a = static_cast<const T*>(c.in(0).raw_data());
+  const T* b = static_cast<const T*>(c.in(1).raw_data());
+  const size_t nb = l.batch_a.size();
+  int64_t count = 1;
+  for (size_t i = 0; i < nb; ++i) count *= sa[l.batch_a[i]];
+  for_batches(count, m * n * k, [&](int64_t flat) {
+    int64_t oa = 0, ob = 0, oc = 0;
+    for (size_t i = nb; i-- > 0;) {  // the batch index, the last axis fastest
+      const int64_t d = sa[l.batch_a[i]], idx = flat % d;
+      flat /= d;
+      oa += idx * ta_st[size_t(l.batch_a[i])];
+      ob += idx * tb_st[size_t(l.batch_b[i])];
+      oc += idx * to_st[size_t(l.batch_out[i])];
+    }
+    gemm(ta, tb, m, n, k, a + oa, lda, b + ob, ldb, y + oc, ldc);
+  });
+}
+
+void einsum_matmul_kernel(OpCall& c) {
+  Shape out;
+  const auto l = EinsumMatMulLayout::decode(c.attrs.axes, c.in(0).shape(), c.in(1).shape(), c.name(), &out);
+  if (c.in(0).dtype() == DType::float32) return einsum_matmul<float>(c, l);
+  einsum_matmul<double>(c, l);
+}
+
 }  // namespace
 }  // namespace keras::core::cpu
 
 namespace keras::core {
 void register_cpu_matmul_kernels() {
+  register_kernel(OpId::EinsumMatMul, Device::Kind::CPU, cpu::einsum_matmul_kernel);
+  declare_kernel_dtypes(OpId::EinsumMatMul, Device::Kind::CPU, {DType::float32, DType::float64});
   register_kernel(OpId::MatMul, Device::Kind::CPU, cpu::matmul_kernel);
   // bfloat16 natively (gemm.h: oneDNN's BF16 kernels); float16 through float32 (half_ops.h).
   declare_kernel_dtypes(OpId::MatMul, Device::Kind::CPU,

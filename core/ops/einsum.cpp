@@ -23,6 +23,8 @@
 #include <vector>
 
 #include "core/dispatch.h"
+#include "core/einsum_matmul.h"
+#include "core/kernel_dtypes.h"
 #include "core/ops.h"
 
 namespace keras::core::ops {
@@ -123,6 +125,46 @@ Labels concat3(const Labels& x, const Labels& y, const Labels& z) {
   return r;
 }
 
+// The position of label l in ls.
+int64_t pos(const Labels& ls, int l) { return std::find(ls.begin(), ls.end(), l) - ls.begin(); }
+
+// a x b as one einsum_matmul node writing the result in keep's order, where that fits:
+// one free label on each side, one contracted label, the labels of a and b exactly these
+// and the batch ones, keep exactly the batch and free labels, a unit-stride axis in every
+// matrix (the operand's last axis among its matrix's two, the output's last a free label),
+// a floating dtype with a kernel on the operands' device. Otherwise undefined (the
+// transposes and batched matmul below).
+Tensor strided_contraction(const Operand& a, const Operand& b, const Labels& batch, const Labels& fa,
+                           const Labels& fb, const Labels& con, const Labels& keep) {
+  Labels uniq;
+  for (int l : keep)
+    if (!has(uniq, l)) uniq.push_back(l);
+  const size_t nb = batch.size();
+  if (fa.size() != 1 || fb.size() != 1 || con.size() != 1 || a.labels.size() != nb + 2 ||
+      b.labels.size() != nb + 2 || uniq.size() != nb + 2 || !has(uniq, fa[0]) || !has(uniq, fb[0]))
+    return Tensor();
+  const DType dt = a.t.dtype();
+  if ((dt != DType::float32 && dt != DType::float64) || b.t.dtype() != dt || a.t.device() != b.t.device() ||
+      !kernel_supports(OpId::EinsumMatMul, a.t.device().kind, dt))
+    return Tensor();
+  // The output's last label is n: swap the operands when it is a's free label.
+  const bool swap = uniq.back() == fa[0];
+  const Operand &x = swap ? b : a, &y = swap ? a : b;
+  const int m = swap ? fb[0] : fa[0], n = swap ? fa[0] : fb[0], k = con[0];
+  if (uniq.back() != n) return Tensor();
+  EinsumMatMulLayout l;
+  for (int lb : batch) {
+    l.batch_a.push_back(pos(x.labels, lb));
+    l.batch_b.push_back(pos(y.labels, lb));
+    l.batch_out.push_back(pos(uniq, lb));
+  }
+  l.m_a = pos(x.labels, m), l.m_out = pos(uniq, m), l.n_b = pos(y.labels, n), l.n_out = pos(uniq, n);
+  l.k_a = pos(x.labels, k), l.k_b = pos(y.labels, k);
+  const int64_t la = int64_t(nb) + 1;
+  if ((l.m_a != la && l.k_a != la) || (l.n_b != la && l.k_b != la)) return Tensor();
+  return einsum_matmul(x.t, y.t, l);
+}
+
 // a x b, keeping the labels in `keep` (the others they share are contracted): one batched
 // matmul (batch, M, K) x (batch, K, N). The batch labels follow keep's order, the operands
 // are swapped when that puts the result in keep's order, and an operand whose axes are
@@ -154,6 +196,12 @@ Operand contract(Operand a, Operand b, const Labels& keep, const std::map<int, i
   if (!fa.empty() && !fb.empty() && first_pos(fb) < first_pos(fa)) {
     std::swap(a, b);
     std::swap(fa, fb);
+  }
+  if (Tensor y = strided_contraction(a, b, batch, fa, fb, con, keep); y.defined()) {
+    Labels out;
+    for (int l : keep)
+      if (!has(out, l)) out.push_back(l);
+    return {y, out};
   }
   const int64_t nb = product(size, batch), m = product(size, fa), k = product(size, con), n = product(size, fb);
   const bool ta = !in_order(a, concat3(batch, fa, con)) && in_order(a, concat3(batch, con, fa));

@@ -439,8 +439,8 @@ std::vector<Case> linalg_cases() {
   return cs;
 }
 
-// einsum, a composition: checked through the rules it runs (matmul, transpose, reshape,
-// sum, broadcast_to).
+// einsum, a composition: checked through the rules it runs (einsum_matmul, matmul,
+// transpose, reshape, sum, broadcast_to).
 std::vector<Case> einsum_cases() {
   std::vector<Case> cs;
   auto e = [&](std::string label, std::string eq, std::vector<Shape> shapes) {
@@ -448,7 +448,13 @@ std::vector<Case> einsum_cases() {
     for (auto& s : shapes) in.push_back(Input{s});
     cs.push_back({label, [eq](const std::vector<Tensor>& x) { return ops::einsum(eq, x); }, in});
   };
-  e("matmul", "aecd,abcd->acbe", {Shape{2, 3, 2, 2}, Shape{2, 2, 2, 2}});
+  // Attention's contractions, and a product with its output's matrix transposed in
+  // memory: einsum_matmul over the operands' own layouts.
+  e("einsum_matmul", "aecd,abcd->acbe", {Shape{2, 3, 2, 2}, Shape{2, 2, 2, 2}});
+  e("einsum_matmul", "acbe,aecd->abcd", {Shape{2, 2, 3, 4}, Shape{2, 4, 2, 3}});
+  e("einsum_matmul", "mbk,bkn->bmn", {Shape{3, 2, 4}, Shape{2, 4, 3}});
+  e("einsum_matmul", "bmk,nbk->mbn", {Shape{2, 3, 4}, Shape{2, 2, 4}});
+  e("matmul", "aecd,abcd->ebca", {Shape{2, 3, 2, 2}, Shape{2, 2, 2, 2}});  // a batch axis last: transposes
   e("matmul", "...ij,...jk", {Shape{2, 1, 2, 3}, Shape{2, 3, 2}});
   e("matmul", "ab,bc,cd->da", {Shape{2, 3}, Shape{3, 2}, Shape{2, 2}});
   e("broadcast_to", "ab,ab->b", {Shape{1, 3}, Shape{2, 3}});

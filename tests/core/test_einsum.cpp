@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "core/einsum_matmul.h"
 #include "core/function.h"
 #include "core/npy.h"
 #include "helpers.h"
@@ -96,4 +97,31 @@ TEST_CASE("einsum: bad equations and operands raise, naming what was expected") 
         std::string::npos);
   CHECK(error_of([&] { ops::einsum("ij,jk->ik", a, Tensor()); }).find("undefined") != std::string::npos);
 }
+}
+
+TEST_CASE("einsum: attention's contractions are one einsum_matmul node over the operands' own layouts") {
+  // q, k, v as (batch, time, heads, dim): the scores and the combination read them with
+  // strides instead of transposing; the results are the transposed products'.
+  Tensor q = make(uniform(2 * 5 * 3 * 4, -1, 1, 7), Shape{2, 5, 3, 4});
+  Tensor k = make(uniform(2 * 6 * 3 * 4, -1, 1, 8), Shape{2, 6, 3, 4});
+  Tensor w = make(uniform(2 * 3 * 5 * 6, -1, 1, 9), Shape{2, 3, 5, 6});
+  auto scores = core::function([](const Tensor& a, const Tensor& b) { return ops::einsum("aecd,abcd->acbe", a, b); });
+  auto combine = core::function([](const Tensor& a, const Tensor& b) { return ops::einsum("acbe,aecd->abcd", a, b); });
+  Tensor s = scores(k, q), o = combine(w, k);
+  for (const std::string g : {scores.graph_str(), combine.graph_str()}) {
+    CHECK(g.find("einsum_matmul") != std::string::npos);
+    CHECK(g.find("transpose") == std::string::npos);
+  }
+  const Tensor qt = ops::transpose(q, {0, 2, 1, 3}), kt = ops::transpose(k, {0, 2, 1, 3});
+  check_values(s, values(ops::matmul(qt, kt, false, true)), 1e-6);
+  check_values(o, values(ops::transpose(ops::matmul(w, kt), {0, 2, 1, 3})), 1e-6);
+  // A layout that does not describe the operands raises, naming the op.
+  core::EinsumMatMulLayout bad;
+  bad.batch_a = {0};
+  bad.batch_b = {0};
+  bad.batch_out = {0};
+  bad.m_a = 1, bad.m_out = 1, bad.n_b = 1, bad.n_out = 2, bad.k_a = 2, bad.k_b = 2;  // b's k axis is not b's
+  CHECK_THROWS_WITH_AS(core::ops::einsum_matmul(q, k, bad), doctest::Contains("einsum_matmul"), std::invalid_argument);
+  bad.batch_a = {0, 1, 2, 3, 4};
+  CHECK_THROWS_WITH_AS(core::ops::einsum_matmul(q, k, bad), doctest::Contains("einsum_matmul"), std::invalid_argument);
 }

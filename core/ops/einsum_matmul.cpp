@@ -1,0 +1,121 @@
+// einsum_matmul.cpp - the einsum_matmul primitive (core/einsum_matmul.h): its layout's
+// encoding and checks, the shape rule and the gradient rule (two more einsums, so every
+// order of derivative follows). Kernel: core/cpu/matmul.cpp.
+#include "core/einsum_matmul.h"
+
+#include <string>
+
+#include "core/init.h"
+#include "core/ops.h"
+
+namespace keras::core {
+
+std::vector<int64_t> EinsumMatMulLayout::encode() const {
+  std::vector<int64_t> v{int64_t(batch_a.size())};
+  for (size_t i = 0; i < batch_a.size(); ++i) v.insert(v.end(), {batch_a[i], batch_b[i], batch_out[i]});
+  v.insert(v.end(), {m_a, m_out, n_b, n_out, k_a, k_b});
+  return v;
+}
+
+EinsumMatMulLayout EinsumMatMulLayout::decode(const std::vector<int64_t>& axes, const Shape& a, const Shape& b,
+                                              const char* op, Shape* out) {
+  auto bad = [&](const std::string& what) {
+    throw_invalid(std::string(op) + ": " + what + " (operands of shapes " + a.str() + " and " + b.str() + ")");
+  };
+  if (axes.empty() || axes[0] < 0 || int64_t(axes.size()) != 1 + 3 * axes[0] + 6)
+    bad("expected a layout of 1 + 3 * batch + 6 axes, but received " + std::to_string(axes.size()));
+  EinsumMatMulLayout l;
+  const int64_t nb = axes[0];
+  for (int64_t i = 0; i < nb; ++i) {
+    l.batch_a.push_back(axes[size_t(1 + 3 * i)]);
+    l.batch_b.push_back(axes[size_t(2 + 3 * i)]);
+    l.batch_out.push_back(axes[size_t(3 + 3 * i)]);
+  }
+  const int64_t* r = axes.data() + 1 + 3 * nb;
+  l.m_a = r[0], l.m_out = r[1], l.n_b = r[2], l.n_out = r[3], l.k_a = r[4], l.k_b = r[5];
+  const int64_t ro = nb + 2;
+  // Each operand's axes, and the output's, a permutation of its rank.
+  auto permutation = [&](std::vector<int64_t> ax, int64_t rank, const char* which) {
+    if (int64_t(ax.size()) != rank)
+      bad(std::string("the layout places ") + std::to_string(ax.size()) + " axes of " + which + ", which has " +
+          std::to_string(rank));
+    std::vector<char> seen(size_t(rank), 0);
+    for (int64_t x : ax) {
+      if (x < 0 || x >= rank || seen[size_t(x)]) bad(std::string("the layout does not place each axis of ") + which + " once");
+      seen[size_t(x)] = 1;
+    }
+  };
+  std::vector<int64_t> pa = l.batch_a, pb = l.batch_b, po = l.batch_out;
+  pa.insert(pa.end(), {l.m_a, l.k_a});
+  pb.insert(pb.end(), {l.n_b, l.k_b});
+  po.insert(po.end(), {l.m_out, l.n_out});
+  permutation(pa, a.rank(), "a");
+  permutation(pb, b.rank(), "b");
+  permutation(po, ro, "the output");
+  std::vector<int64_t> dims(static_cast<size_t>(ro), 0);
+  for (int64_t i = 0; i < nb; ++i) {
+    if (a[l.batch_a[size_t(i)]] != b[l.batch_b[size_t(i)]]) bad("expected equal batch sizes");
+    dims[size_t(l.batch_out[size_t(i)])] = a[l.batch_a[size_t(i)]];
+  }
+  if (a[l.k_a] != b[l.k_b]) bad("expected equal contracted sizes");
+  dims[size_t(l.m_out)] = a[l.m_a];
+  dims[size_t(l.n_out)] = b[l.n_b];
+  // Every matrix has a unit-stride axis (the operand's last), which BLAS needs.
+  if ((l.m_a != a.rank() - 1 && l.k_a != a.rank() - 1) || (l.n_b != b.rank() - 1 && l.k_b != b.rank() - 1) ||
+      l.n_out != ro - 1)
+    bad("expected the matrices' axes to include each operand's last axis and n to be the output's last");
+  *out = Shape(std::move(dims));
+  return l;
+}
+
+namespace {
+
+void infer(OpCall& c) {
+  const Tensor &a = c.in(0), &b = c.in(1);
+  expect_dtype(c, a, "a", {DType::float32, DType::float64});
+  expect_same_dtype(c, a, b);
+  Shape out;
+  EinsumMatMulLayout::decode(c.attrs.axes, a.shape(), b.shape(), c.name(), &out);
+  c.set_output(0, std::move(out), a.dtype());
+}
+
+// The subscripts of a, b and the output with batch letters 'a'.., m 'm', n 'n', k 'k'.
+struct Subscripts {
+  std::string a, b, out;
+};
+Subscripts subscripts(const EinsumMatMulLayout& l, int64_t ra, int64_t rb) {
+  Subscripts s{std::string(size_t(ra), '?'), std::string(size_t(rb), '?'), std::string(l.batch_a.size() + 2, '?')};
+  for (size_t i = 0; i < l.batch_a.size(); ++i) {
+    const char ch = char('a' + i);
+    s.a[size_t(l.batch_a[i])] = s.b[size_t(l.batch_b[i])] = s.out[size_t(l.batch_out[i])] = ch;
+  }
+  s.a[size_t(l.m_a)] = s.out[size_t(l.m_out)] = 'm';
+  s.b[size_t(l.n_b)] = s.out[size_t(l.n_out)] = 'n';
+  s.a[size_t(l.k_a)] = s.b[size_t(l.k_b)] = 'k';
+  return s;
+}
+
+std::vector<Tensor> grad(const GradContext& c) {
+  const Tensor &a = c.in(0), &b = c.in(1), &g = c.grad();
+  Shape out;
+  const auto l = EinsumMatMulLayout::decode(c.attrs.axes, a.shape(), b.shape(), "einsum_matmul", &out);
+  const Subscripts s = subscripts(l, a.rank(), b.rank());
+  return {c.needs(0) ? ops::einsum(s.out + "," + s.b + "->" + s.a, g, b) : Tensor(),
+          c.needs(1) ? ops::einsum(s.out + "," + s.a + "->" + s.b, g, a) : Tensor()};
+}
+
+}  // namespace
+
+void define_einsum_matmul_ops() {
+  define_op(OpId::EinsumMatMul, infer);
+  define_grad(OpId::EinsumMatMul, grad);
+}
+
+namespace ops {
+Tensor einsum_matmul(const Tensor& a, const Tensor& b, const EinsumMatMulLayout& layout) {
+  Attrs attrs;
+  attrs.axes = layout.encode();
+  return dispatch(OpId::EinsumMatMul, {a, b}, attrs);
+}
+}  // namespace ops
+}  // namespace keras::core
