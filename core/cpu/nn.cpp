@@ -47,7 +47,6 @@ int64_t slab_width(int64_t outer, int64_t inner) {
   return std::min(w, inner);
 }
 
-
 // ---- softmax / log_softmax ------------------------------------------------------------
 template <class T, bool kLog>
 void softmax_last(const T* x, T* y, int64_t rows, int64_t n) {

@@ -172,10 +172,12 @@ Tensor layer_normalization(const Tensor& x, const Tensor& gamma, const Tensor& b
   Tensor g = param(gamma), b = param(beta);
   const Shape c{x.rank() > 0 ? x.shape()[x.rank() - 1] : 1};
   auto fits = [&](const Tensor& p) { return !p.defined() || p.shape() == c; };
-  if (ax.size() == 1 && ax[0] == x.rank() - 1 && fits(g) && fits(b) && fused_layer_norm_supported(xc)) {  // one op each way
+  const double eps = epsilon.value_or(fuzz_factor());
+  if (ax.size() == 1 && ax[0] == x.rank() - 1 && fits(g) && fits(b) && eps >= 0 && std::isfinite(eps) &&
+      fused_layer_norm_supported(xc)) {  // one op each way
     if (!g.defined()) g = with_device(xc.device(), [&] { return ones(c, xc.dtype()); });
     if (!b.defined()) b = with_device(xc.device(), [&] { return zeros(c, xc.dtype()); });
-    return cast(fused_layer_norm(xc, g, b, epsilon.value_or(fuzz_factor())).y, original);
+    return cast(fused_layer_norm(xc, g, b, eps).y, original);
   }
   Moments mv = moments(xc, ax, true);
   Tensor inv = rsqrt(add(mv.variance, scalar_like(xc, epsilon.value_or(fuzz_factor()))));

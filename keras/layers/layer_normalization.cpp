@@ -2,6 +2,7 @@
 #include "keras/layers/options_base.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "core/device_scope.h"
@@ -114,7 +115,8 @@ Tensor LayerNormalizationLayer::call(const Tensor& input, bool) {
     if (t.dtype() != dt) t = ops::cast(t, dt);
     return last_only ? t : ops::reshape(t, bshape_);
   };
-  if (last_only && !o_.rms_scaling && core::ops::fused_layer_norm_supported(x)) {  // one op each way
+  const bool eps_ok = o_.epsilon >= 0 && std::isfinite(o_.epsilon);  // (else the composition's NaN, as Keras)
+  if (last_only && !o_.rms_scaling && eps_ok && core::ops::fused_layer_norm_supported(x)) {  // one op each way
     const Shape c{x.shape()[r - 1]};
     auto filled = [&](double v) { return core::with_device(x.device(), [&] { return ops::full(c, v, dt); }); };
     return out(core::ops::fused_layer_norm(x, o_.scale ? shaped(gamma) : filled(1.0),

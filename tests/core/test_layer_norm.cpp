@@ -167,6 +167,9 @@ TEST_CASE("keras::ops::layer_normalization over the last axis is one fused node 
   CHECK(fn.graph_str().find("fused_layer_norm") != std::string::npos);
   CHECK(fn.graph_str().find("rsqrt") == std::string::npos);
   check_values(y, values(composite(x, g, ops::zeros({6}), 1e-5).y), 1e-5);
+  // A negative epsilon keeps the composition (its NaN where variance + epsilon < 0), as Keras.
+  Tensor neg = ops::layer_normalization(x, g, Tensor(), {-1}, -1e-3);
+  check_values(neg, values(composite(x, g, ops::zeros({6}), -1e-3).y), 1e-5);
   // Another axis keeps the composition.
   check_values(ops::layer_normalization(x, Tensor(), Tensor(), {0}, 1e-5),
                values(ops::transpose(composite(ops::transpose(x), ops::ones({8}), ops::zeros({8}), 1e-5).y)), 1e-5);
