@@ -18,7 +18,8 @@ struct EinsumMatMulLayout {
   std::vector<int64_t> batch_a, batch_b, batch_out;
   int64_t m_a = 0, m_out = 0, n_b = 0, n_out = 0, k_a = 0, k_b = 0;
 
-  // To and from Attrs::axes.
+  // To and from Attrs::axes (encode raises std::invalid_argument when the three batch
+  // lists differ in length).
   std::vector<int64_t> encode() const;
   // Decodes and checks the layout against the operands' ranks and sizes (each a
   // permutation of its axes, equal sizes, a unit-stride axis in every matrix); raises

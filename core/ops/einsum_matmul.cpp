@@ -11,6 +11,10 @@
 namespace keras::core {
 
 std::vector<int64_t> EinsumMatMulLayout::encode() const {
+  if (batch_b.size() != batch_a.size() || batch_out.size() != batch_a.size())
+    throw_invalid("einsum_matmul: expected as many batch axes of b and of the output as of a, but received " +
+                  std::to_string(batch_a.size()) + ", " + std::to_string(batch_b.size()) + " and " +
+                  std::to_string(batch_out.size()));
   std::vector<int64_t> v{int64_t(batch_a.size())};
   for (size_t i = 0; i < batch_a.size(); ++i) v.insert(v.end(), {batch_a[i], batch_b[i], batch_out[i]});
   v.insert(v.end(), {m_a, m_out, n_b, n_out, k_a, k_b});
