@@ -46,11 +46,13 @@ void register_complex_kernel(OpId op, Device::Kind device, KernelFn fn, InferFn 
 namespace {
 void run_kernel(OpCall& c, const OpDef& def, bool cplx);
 
-// Whether an op call involves a complex dtype: an input's, or attrs.dtype (cast, creation).
+// Whether an op call involves a complex dtype: an input's, or attrs.dtype where it names the
+// output's dtype (cast, and the creation ops, which have no inputs). Another op's attrs.dtype
+// (a graph file may carry anything there) does not make float inputs complex.
 bool complex_call(const OpCall& c) {
   for (const Tensor& t : c.inputs)
     if (is_complex(t.dtype())) return true;
-  return is_complex(c.attrs.dtype);
+  return (c.inputs.empty() || c.op == OpId::Cast) && is_complex(c.attrs.dtype);
 }
 
 // Whether an op call involves a string tensor: an input's dtype, or attrs.dtype (cast).

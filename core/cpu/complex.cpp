@@ -122,13 +122,20 @@ void reduce_typed(OpCall& c) {
 template <template <class> class K>
 void by_complex_dtype(OpCall& c, DType d) {
   if (d == DType::complex64) K<std::complex<float>>::run(c);
-  else K<std::complex<double>>::run(c);
+  else if (d == DType::complex128) K<std::complex<double>>::run(c);
+  else throw_invalid(std::string(c.name()) + ": the complex kernel expected a complex64 or complex128 input, but received " +
+                     dtype_name(d));
 }
 template <class T> struct BinaryK { static void run(OpCall& c) { binary_typed<T>(c); } };
 template <class T> struct UnaryK { static void run(OpCall& c) { unary_typed<T>(c); } };
 template <class T> struct ReduceK { static void run(OpCall& c) { reduce_typed<T>(c); } };
 
-void binary_kernel(OpCall& c) { by_complex_dtype<BinaryK>(c, c.in(0).dtype()); }
+void binary_kernel(OpCall& c) {
+  if (c.in(1).dtype() != c.in(0).dtype())
+    throw_invalid(std::string(c.name()) + ": expected two complex tensors of one dtype, but received " +
+                  dtype_name(c.in(0).dtype()) + " and " + dtype_name(c.in(1).dtype()));
+  by_complex_dtype<BinaryK>(c, c.in(0).dtype());
+}
 void unary_kernel(OpCall& c) { by_complex_dtype<UnaryK>(c, c.in(0).dtype()); }
 void reduce_kernel(OpCall& c) { by_complex_dtype<ReduceK>(c, c.in(0).dtype()); }
 

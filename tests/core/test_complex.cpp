@@ -8,6 +8,7 @@
 #include <string>
 
 #include "complex_fixture.h"
+#include "core/dispatch.h"
 #include "core/npy.h"
 #include "ops_names.h"
 
@@ -242,4 +243,19 @@ TEST_CASE("complex matmul and reductions match keras.ops") {
   // (complex128: keras.ops returns complex64 there, its result_type's rule; the engine
   // keeps complex128 as tf.matmul and tf.reduce_prod do: the test above checks those.)
   CHECK(ops::matmul(ops::cast(a, DType::complex128), ops::cast(b, DType::complex128)).dtype() == DType::complex128);
+}
+
+// A graph file may carry any attrs.dtype on any node: a complex one on an add of float
+// tensors leaves the float kernel in charge, and the complex kernels refuse inputs that
+// are not complex (a hostile file once ran the complex128 add over float32 buffers).
+TEST_CASE("complex kernels run only on complex inputs") {
+  core::Attrs odd;
+  odd.dtype = DType::complex128;
+  const Tensor a = ops::ones({2, 2}), b = ops::ones({2});
+  const Tensor s = core::dispatch(core::OpId::Add, {a, b}, odd);
+  CHECK(s.dtype() == DType::float32);
+  CHECK(values(s) == std::vector<double>(4, 2.0));
+  const Tensor z = ops::complex(ops::ones({2}), ops::zeros({2}));
+  CHECK_THROWS_MSG(core::dispatch(core::OpId::Equal, {z, ops::ones({2})}, core::Attrs{}), std::invalid_argument, "float32");
+  CHECK_THROWS_AS(core::dispatch(core::OpId::Add, {z, ops::ones({2})}, core::Attrs{}), std::invalid_argument);
 }
