@@ -55,11 +55,12 @@ bool complex_call(const OpCall& c) {
   return (c.inputs.empty() || c.op == OpId::Cast) && is_complex(c.attrs.dtype);
 }
 
-// Whether an op call involves a string tensor: an input's dtype, or attrs.dtype (cast).
+// Whether an op call involves a string tensor: an input's dtype, or attrs.dtype where it
+// names the output's (cast, creation), as for complex_call.
 bool string_call(const OpCall& c) {
   for (const Tensor& t : c.inputs)
     if (t.dtype() == DType::string) return true;
-  return c.attrs.dtype == DType::string;
+  return (c.inputs.empty() || c.op == OpId::Cast) && c.attrs.dtype == DType::string;
 }
 
 // The ops that make a tensor from nothing: placed by core/device_scope.h.

@@ -248,7 +248,7 @@ TEST_CASE("complex matmul and reductions match keras.ops") {
 // A graph file may carry any attrs.dtype on any node: a complex one on an add of float
 // tensors leaves the float kernel in charge, and the complex kernels refuse inputs that
 // are not complex (a hostile file once ran the complex128 add over float32 buffers).
-TEST_CASE("complex kernels run only on complex inputs") {
+TEST_CASE("complex (and string) kernels run only on complex (string) inputs") {
   core::Attrs odd;
   odd.dtype = DType::complex128;
   const Tensor a = ops::ones({2, 2}), b = ops::ones({2});
@@ -258,4 +258,9 @@ TEST_CASE("complex kernels run only on complex inputs") {
   const Tensor z = ops::complex(ops::ones({2}), ops::zeros({2}));
   CHECK_THROWS_MSG(core::dispatch(core::OpId::Equal, {z, ops::ones({2})}, core::Attrs{}), std::invalid_argument, "float32");
   CHECK_THROWS_AS(core::dispatch(core::OpId::Add, {z, ops::ones({2})}, core::Attrs{}), std::invalid_argument);
+  core::Attrs text;  // the same for a string attrs.dtype
+  text.dtype = DType::string;
+  const Tensor e = core::dispatch(core::OpId::Equal, {a, b}, text);
+  CHECK(e.dtype() == DType::bool_);
+  CHECK(ops::all(e).item<bool>());
 }
