@@ -30,6 +30,7 @@ void ensure_initialized() {
     define_fused_conv_ops();
     define_batch_norm_ops();
     define_layer_norm_ops();
+    define_attention_ops();
     define_rnn_ops();
     define_linalg_ops();
     define_complex_ops();
@@ -63,6 +64,7 @@ void register_cpu_kernels() {
   register_cpu_pool_kernels();
   register_cpu_batch_norm_kernels();
   register_cpu_layer_norm_kernels();
+  register_cpu_attention_kernels();
   register_cpu_rnn_kernels();
   register_cpu_linalg_solve_kernels();
   register_cpu_linalg_decomp_kernels();

@@ -26,6 +26,7 @@ void define_fused_matmul_ops();
 void define_fused_conv_ops();
 void define_batch_norm_ops();  // core/ops/batch_norm.cpp
 void define_layer_norm_ops();  // core/ops/layer_norm.cpp
+void define_attention_ops();   // core/ops/attention.cpp
 void define_rnn_ops();  // core/ops/rnn.cpp
 void define_arities();
 
@@ -48,6 +49,7 @@ void register_cpu_conv_kernels();
 void register_cpu_pool_kernels();
 void register_cpu_batch_norm_kernels();  // core/cpu/batch_norm.cpp
 void register_cpu_layer_norm_kernels();  // core/cpu/layer_norm.cpp
+void register_cpu_attention_kernels();   // core/cpu/attention.cpp
 void register_cpu_rnn_kernels();  // core/cpu/rnn.cpp
 void register_cpu_kernels();
 // linear algebra (core/ops/linalg.cpp, core/cpu/linalg_*.cpp)

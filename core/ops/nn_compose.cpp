@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/attention.h"
 #include "core/device_scope.h"
 #include "core/dispatch.h"
 #include "core/fuzz.h"
@@ -299,23 +300,39 @@ Tensor dot_product_attention(const Tensor& query, const Tensor& key, const Tenso
   // Keras computes the default scale in float32.
   const double scale =
       o.scale ? *o.scale : double(1.0f / std::sqrt(static_cast<float>(query.shape()[3])));
+  const double mask_value = -0.7 * 3.38953e38;
+  const int64_t b = query.shape()[0], t = query.shape()[1], s = key.shape()[1];
+  // The positions kept: the mask's and the causal one's, (..., T, S) broadcastable.
+  Tensor keep;
+  if (o.mask.defined()) {
+    if (o.mask.dtype() != DType::bool_)
+      throw_invalid(op + ": expected a bool `mask`, but received " + std::string(dtype_name(o.mask.dtype())));
+    keep = o.mask;
+  }
+  if (o.is_causal) {
+    DeviceScope on_input(query.device());  // the causal mask on the inputs' device
+    Tensor causal = greater_equal(reshape(range(int64_t{0}, t), {t, 1}), reshape(range(int64_t{0}, s), {1, s}));
+    keep = keep.defined() ? logical_and(keep, causal) : causal;
+  }
+  if (!o.bias.defined() && fused_attention_supported(query)) {
+    // One pass per (batch, head) (core/attention.h), the mask as (B or 1, N or 1, T, S).
+    Tensor m;
+    if (keep.defined()) {
+      if (keep.rank() > 4)
+        throw_invalid(op + ": expected a mask broadcastable to " + Shape{b, n, t, s}.str() + ", but received shape " +
+                      keep.shape().str());
+      m = reshape(keep, [&] {
+        std::vector<int64_t> d(size_t(4 - keep.rank()), 1);
+        for (int64_t x : keep.shape().dims()) d.push_back(x);
+        return d;
+      }());
+      m = broadcast_to(m, {m.shape()[0] == 1 ? 1 : b, m.shape()[1] == 1 ? 1 : n, t, s});
+    }
+    return fused_attention(query, k, v, m, scale, mask_value).out;
+  }
   Tensor logits = multiply(einsum("BTNH,BSNH->BNTS", query, k), scalar_like(query, scale));
   if (o.bias.defined()) logits = add(logits, cast(o.bias, logits.dtype()));
-  if (o.mask.defined() || o.is_causal) {
-    Tensor keep;
-    if (o.mask.defined()) {
-      if (o.mask.dtype() != DType::bool_)
-        throw_invalid(op + ": expected a bool `mask`, but received " + std::string(dtype_name(o.mask.dtype())));
-      keep = broadcast_to(o.mask, logits.shape());
-    }
-    if (o.is_causal) {
-      const int64_t t = logits.shape()[2], s = logits.shape()[3];
-      DeviceScope on_input(logits.device());  // the causal mask on the inputs' device
-      Tensor causal = greater_equal(reshape(range(int64_t{0}, t), {t, 1}), reshape(range(int64_t{0}, s), {1, s}));
-      keep = keep.defined() ? logical_and(keep, causal) : broadcast_to(causal, logits.shape());
-    }
-    logits = where(keep, logits, scalar_like(logits, -0.7 * 3.38953e38));
-  }
+  if (keep.defined()) logits = where(broadcast_to(keep, logits.shape()), logits, scalar_like(logits, mask_value));
   return einsum("BNTS,BSNH->BTNH", softmax(logits, -1), v);
 }
 

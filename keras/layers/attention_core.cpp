@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "core/attention.h"
 #include "core/ops.h"
 #include "keras/layers/attention.h"
 
@@ -50,6 +51,17 @@ Tensor attention_mask(const std::string& layer, const std::vector<Tensor>& xs, c
 }
 
 Attended attend(const Tensor& query, const Tensor& k, const Tensor& v, Tensor mask, const AttendSpec& s) {
+  // The fused path on one op where it has kernels (core/attention.h): (B, T, N, H)
+  // projections attended over T; the weights are never made (nothing returns them here).
+  if (s.fused_path && s.attention_axes == 1 && query.rank() == 4 && !core::is_half(query.dtype()) &&
+      ops::fused_attention_supported(query)) {
+    const int64_t b = query.shape()[0], t = query.shape()[1], src = k.shape()[1];
+    if (mask.defined()) {
+      while (mask.rank() < 4) mask = ops::expand_dims(mask, -3);
+      mask = ops::broadcast_to(mask, {mask.shape()[0] == 1 ? 1 : b, mask.shape()[1], t, src});
+    }
+    return {ops::fused_attention(query, k, v, mask, s.scale, -1e9).out, Tensor()};
+  }
   // Half precision on the fused path, as Keras 3's dot_product_attention: the half
   // product's logits are scaled, masked and normalized in float32, then cast back.
   const bool float32_softmax = s.fused_path && core::is_half(query.dtype());

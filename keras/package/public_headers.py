@@ -10,7 +10,7 @@ import os
 import re
 import sys
 
-ENTRY_POINTS = ["keras/keras.h", "core/xtensor_interop.h", "core/kernel_support.h", "core/layer_norm.h",
+ENTRY_POINTS = ["keras/keras.h", "core/xtensor_interop.h", "core/kernel_support.h", "core/layer_norm.h", "core/attention.h",
                 "keras/distribute/strategy.h", "keras/distribute/distribution.h"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

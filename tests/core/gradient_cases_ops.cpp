@@ -3,6 +3,7 @@
 // composition or a new primitive, checked through the rules it runs (gradient_cases.h).
 #include <functional>
 
+#include "core/attention.h"
 #include "core/conv_variants.h"
 #include "core/functional_ops.h"
 #include "core/image_ops_more.h"
@@ -74,10 +75,29 @@ std::vector<Case> ops_nn_cases() {
   one("power", [](auto& x) { return ops::normalize(x[0], -1, 3); }, {Input{Shape{2, 3}, -2, 2, true}});
   one("log", [](auto& x) { return ops::psnr(x[0], x[1], 1.0); }, {Input{Shape{2, 3}}, Input{Shape{2, 3}}});
   Tensor mask = keras::core::constant({{true, false, true}, {true, true, false}});
-  one("softmax", [=](auto& x) { return ops::dot_product_attention(x[0], x[1], x[2], {.mask = mask, .is_causal = true}); },
+  one("fused_attention", [=](auto& x) { return ops::dot_product_attention(x[0], x[1], x[2], {.mask = mask, .is_causal = true}); },
       {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 2, 2}}, Input{Shape{1, 3, 2, 2}}});
   one("gather", [=](auto& x) { return ops::dot_product_attention(x[0], x[1], x[2], {.bias = x[3], .scale = 0.5}); },
       {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 1, 2}}, Input{Shape{1, 3, 1, 2}}, Input{Shape{2, 2, 3}}});
+  // The fused attention ops themselves: out plus lse (broadcast over the head size), and
+  // the backward pass from dout and dlse (out made by the forward of the same q, k, v).
+  const Tensor qk_mask = ops::reshape(mask, {1, 1, 2, 3});
+  for (Tensor m : {Tensor(), qk_mask}) {
+    one("fused_attention",
+        [=](auto& x) {
+          auto r = ops::fused_attention(x[0], x[1], x[2], m, 0.7, -1e9);
+          return ops::add(r.out, ops::expand_dims(ops::transpose(r.lse, {0, 2, 1}), -1));
+        },
+        {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 2, 2}}, Input{Shape{1, 3, 2, 2}}});
+    one("fused_attention_grad",
+        [=](auto& x) {
+          const Tensor out = ops::fused_attention(x[1], x[2], x[3], m, 0.7, -1e9).out;
+          auto g = ops::fused_attention_grad(x[0], x[1], x[2], x[3], out, x[4], m, 0.7, -1e9);
+          return ops::concat({ops::reshape(g.dq, {-1}), ops::reshape(g.dk, {-1}), ops::reshape(g.dv, {-1})}, 0);
+        },
+        {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 2, 2}}, Input{Shape{1, 3, 2, 2}},
+         Input{Shape{1, 2, 2}}});
+  }
   one("transpose", [](auto& x) { return ops::depth_to_space(x[0], 2, "channels_first"); }, {Input{Shape{1, 4, 1, 2}}});
   one("reshape", [](auto& x) { return ops::space_to_depth(x[0], 2); }, {Input{Shape{1, 2, 4, 1}}});
   one("gather", [](auto& x) { return ops::extract_sequences(x[0], 3, 2); }, {Input{Shape{2, 6}}});

@@ -1,0 +1,157 @@
+// attention.cpp - CPU kernels of fused_attention and fused_attention_grad (formulas in
+// core/ops/attention.cpp). Each (batch, head) pair is independent: its q, k and v rows are
+// matrices inside the (B, seq, N, H) tensors (row stride N * H), multiplied in place by
+// the engine's GEMM (no transposes, no gathered copies), with the T x S logits in a
+// scratch block of the worker's own. The pairs are spread over the engine's threads; each
+// pair's results come from the same calls at any thread count.
+// - forward: l = scale * q k^T (mask_value where masked), each row's max and sum of
+//   exp(l - max) (the ISA table's row_max and exp_shift_sum, summed in double),
+//   p = exp(l - max) / sum, lse = max + log(sum), out = p v;
+// - backward: p again (the same bits), dv = p^T dout, dp = dout v^T,
+//   ds = scale * p * (dp - rowsum(dout * out) + dlse) (0 where masked), dq = ds k,
+//   dk = ds^T q.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "core/cpu/gemm.h"
+#include "core/cpu/isa.h"
+#include "core/cpu/parallel.h"
+#include "core/dispatch.h"
+#include "core/init.h"
+#include "core/kernel_dtypes.h"
+
+namespace keras::core::cpu {
+namespace {
+
+template <class T>
+const T* in(const OpCall& c, size_t i) { return static_cast<const T*>(c.in(i).raw_data()); }
+template <class T>
+T* out(OpCall& c, size_t i) { return static_cast<T*>(c.outputs[i].raw_mutable_data()); }
+
+// The sizes of a call and where pair (b, n)'s matrices start.
+struct Geom {
+  int64_t B, T, S, N, H, Hv;
+  int64_t mB = 0, mN = 0;  // the mask's first two extents (0: no mask)
+  Geom(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor* mask)
+      : B(q.shape()[0]), T(q.shape()[1]), S(k.shape()[1]), N(q.shape()[2]), H(q.shape()[3]), Hv(v.shape()[3]) {
+    if (mask) mB = mask->shape()[0], mN = mask->shape()[1];
+  }
+  int64_t q_at(int64_t b, int64_t n) const { return (b * T * N + n) * H; }   // q, dq (row stride N * H)
+  int64_t k_at(int64_t b, int64_t n) const { return (b * S * N + n) * H; }   // k, dk
+  int64_t v_at(int64_t b, int64_t n) const { return (b * S * N + n) * Hv; }  // v, dv (row stride N * Hv)
+  int64_t o_at(int64_t b, int64_t n) const { return (b * T * N + n) * Hv; }  // out, dout
+  int64_t mask_at(int64_t b, int64_t n) const { return ((mB == 1 ? 0 : b) * mN + (mN == 1 ? 0 : n)) * T * S; }
+  // Pairs per task: at least 2^16 multiply-adds each.
+  int64_t grain() const { return std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(1, T * S * (H + Hv))); }
+};
+
+// l (T x S) = scale * q k^T of pair (b, n), mask_value where the mask is false.
+template <class T>
+void logits(const Geom& g, const T* q, const T* k, const bool* mask, int64_t b, int64_t n, double scale,
+            double mask_value, T* l) {
+  gemm(false, true, g.T, g.S, g.H, q + g.q_at(b, n), g.N * g.H, k + g.k_at(b, n), g.N * g.H, l, g.S);
+  const T s = T(scale), mv = T(mask_value);
+  const bool* m = mask ? mask + g.mask_at(b, n) : nullptr;
+  for (int64_t i = 0; i < g.T * g.S; ++i) l[i] = (m && !m[i]) ? mv : l[i] * s;
+}
+
+// The rows of l (T x S, S > 0) replaced by their softmax; lse[t] = max + log(sum) when lse
+// is given. The backward pass makes p again this way, the same bits as the forward's (from
+// lse, p = exp(l - lse) would lose log(sum) next to a large mask value in float32).
+template <class T>
+void softmax_rows(const VecKernels<T>& isa, T* l, int64_t rows, int64_t S, T* lse) {
+  for (int64_t t = 0; t < rows; ++t) {
+    T* r = l + t * S;
+    const T mx = isa.row_max(r, S);
+    const double sum = isa.exp_shift_sum(r, mx, r, S);
+    const T inv = T(1.0 / sum);
+    for (int64_t j = 0; j < S; ++j) r[j] *= inv;
+    if (lse) lse[t] = T(double(mx) + std::log(sum));
+  }
+}
+
+template <class T>
+void forward(OpCall& c) {
+  const bool has_mask = c.inputs.size() > 3;
+  const Geom g(c.in(0), c.in(1), c.in(2), has_mask ? &c.in(3) : nullptr);
+  const T *q = in<T>(c, 0), *k = in<T>(c, 1), *v = in<T>(c, 2);
+  const bool* mask = has_mask ? in<bool>(c, 3) : nullptr;
+  T *o = out<T>(c, 0), *lse = out<T>(c, 1);
+  const auto& isa = isa_kernels().of<T>();
+  parallel_for(g.B * g.N, g.grain(), [&](int64_t p0, int64_t p1) {
+    std::vector<T> l(size_t(g.T * g.S));
+    for (int64_t p = p0; p < p1; ++p) {
+      const int64_t b = p / g.N, n = p % g.N;
+      T* row_lse = lse + p * g.T;
+      if (g.S == 0) {
+        std::fill(row_lse, row_lse + g.T, -std::numeric_limits<T>::infinity());
+      } else {
+        logits(g, q, k, mask, b, n, c.attrs.alpha, c.attrs.beta, l.data());
+        softmax_rows(isa, l.data(), g.T, g.S, row_lse);
+      }
+      gemm(false, false, g.T, g.Hv, g.S, l.data(), g.S, v + g.v_at(b, n), g.N * g.Hv, o + g.o_at(b, n), g.N * g.Hv);
+    }
+  });
+}
+
+template <class T>
+void backward(OpCall& c) {  // (dout, q, k, v, out, dlse [, mask]) -> dq, dk, dv
+  const bool has_mask = c.inputs.size() > 6;
+  const Geom g(c.in(1), c.in(2), c.in(3), has_mask ? &c.in(6) : nullptr);
+  const T *dout = in<T>(c, 0), *q = in<T>(c, 1), *k = in<T>(c, 2), *v = in<T>(c, 3), *o = in<T>(c, 4);
+  const T* dlse = in<T>(c, 5);
+  const bool* mask = has_mask ? in<bool>(c, 6) : nullptr;
+  T *dq = out<T>(c, 0), *dk = out<T>(c, 1), *dv = out<T>(c, 2);
+  const auto& isa = isa_kernels().of<T>();
+  const double scale = c.attrs.alpha;
+  parallel_for(g.B * g.N, g.grain(), [&](int64_t p0, int64_t p1) {
+    std::vector<T> pm(size_t(g.T * g.S)), dp(size_t(g.T * g.S));
+    for (int64_t p = p0; p < p1; ++p) {
+      const int64_t b = p / g.N, n = p % g.N;
+      const int64_t ldq = g.N * g.H, ldv = g.N * g.Hv;
+      if (g.S > 0) {
+        logits(g, q, k, mask, b, n, scale, c.attrs.beta, pm.data());
+        softmax_rows(isa, pm.data(), g.T, g.S, static_cast<T*>(nullptr));
+      }
+      // dv = p^T dout, dp = dout v^T.
+      gemm(true, false, g.S, g.Hv, g.T, pm.data(), g.S, dout + g.o_at(b, n), ldv, dv + g.v_at(b, n), ldv);
+      gemm(false, true, g.T, g.S, g.Hv, dout + g.o_at(b, n), ldv, v + g.v_at(b, n), ldv, dp.data(), g.S);
+      const bool* m = mask ? mask + g.mask_at(b, n) : nullptr;
+      for (int64_t t = 0; t < g.T; ++t) {
+        const T *dor = dout + g.o_at(b, n) + t * ldv, *orow = o + g.o_at(b, n) + t * ldv;
+        double d = 0;
+        for (int64_t h = 0; h < g.Hv; ++h) d += double(dor[h]) * double(orow[h]);
+        const T shift = T(d - double(dlse[p * g.T + t]));
+        T *pr = pm.data() + t * g.S, *dr = dp.data() + t * g.S;
+        const bool* mr = m ? m + t * g.S : nullptr;
+        for (int64_t j = 0; j < g.S; ++j)
+          dr[j] = (mr && !mr[j]) ? T(0) : T(scale) * (pr[j] * (dr[j] - shift));
+      }
+      // dq = ds k, dk = ds^T q.
+      gemm(false, false, g.T, g.H, g.S, dp.data(), g.S, k + g.k_at(b, n), ldq, dq + g.q_at(b, n), ldq);
+      gemm(true, false, g.S, g.H, g.T, dp.data(), g.S, q + g.q_at(b, n), ldq, dk + g.k_at(b, n), ldq);
+    }
+  });
+}
+
+void attention_kernel(OpCall& c) {
+  FlushDenormals ftz;
+  const bool grad = c.op == OpId::FusedAttentionGrad;
+  const bool f32 = c.in(grad ? 1 : 0).dtype() == DType::float32;
+  if (!grad) return f32 ? forward<float>(c) : forward<double>(c);
+  f32 ? backward<float>(c) : backward<double>(c);
+}
+
+}  // namespace
+}  // namespace keras::core::cpu
+
+namespace keras::core {
+void register_cpu_attention_kernels() {
+  for (OpId op : {OpId::FusedAttention, OpId::FusedAttentionGrad}) {
+    register_kernel(op, Device::Kind::CPU, cpu::attention_kernel);
+    declare_kernel_dtypes(op, Device::Kind::CPU, {DType::float32, DType::float64});
+  }
+}
+}  // namespace keras::core
