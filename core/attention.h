@@ -2,9 +2,9 @@
 // tensors (the computation of keras.ops.dot_product_attention and of MultiHeadAttention
 // without dropout), forward and backward each one op with a CPU kernel
 // (core/cpu/attention.cpp): per (batch, head), the logits, their softmax and the weighted
-// values are made in one pass over a scratch block of T x S logits, never stored as a
-// (B, N, T, S) tensor. Bad input raises std::invalid_argument naming the op, the argument,
-// what was expected and what was received.
+// values in one pass, with no scale, mask or softmax op between the products. Bad input
+// raises std::invalid_argument naming the op, the argument, what was expected and what
+// was received.
 #pragma once
 #include "core/tensor.h"
 
@@ -17,9 +17,9 @@ bool fused_attention_supported(const Tensor& q);
 /// The outputs of fused_attention.
 struct FusedAttention {
   ///@{
-  /// out (B, T, N, Hv), and lse (B, N, T): each query row's log-sum-exp of its logits, what
-  /// the backward pass reuses.
-  Tensor out, lse;
+  /// out (B, T, N, Hv); lse (B, N, T), each query row's log-sum-exp of its logits; probs
+  /// (B, N, T, S), the attention weights (what the backward pass reuses).
+  Tensor out, lse, probs;
   ///@}
 };
 
@@ -28,7 +28,8 @@ struct FusedAttention {
 /// (bool, (B or 1, N or 1, T, S); undefined: none) is false. q (B, T, N, H), k (B, S, N,
 /// H) and v (B, S, N, Hv) of one float dtype. A row masked everywhere gets uniform weights
 /// (its logits all mask_value), as the composition; S = 0 gives zero rows and lse -inf.
-/// Differentiable in q, k and v (gradients flowing into lse are honoured), to any order.
+/// Differentiable in q, k and v (gradients flowing into lse are honoured; probs is for the
+/// backward pass, gradients into it are not), to any order.
 FusedAttention fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask, double scale,
                                double mask_value);
 
@@ -41,12 +42,12 @@ struct FusedAttentionGrad {
 };
 
 /// The backward pass from the output gradient dout and the gradient dlse that flowed into
-/// lse (undefined: none), with the forward's inputs and out: with p = softmax of the logits
-/// (made again), dv = p^T dout, dp = dout v^T, ds = p * (dp - rowsum(dout * out) + dlse)
-/// (0 where masked), dq = scale * ds k, dk = scale * ds^T q. Differentiable in dout, q, k,
-/// v and dlse (out is taken as the forward's: its own gradient is zero).
+/// lse (undefined: none), with the forward's inputs, out and probs p: dv = p^T dout,
+/// dp = dout v^T, ds = p * (dp - rowsum(dout * out) + dlse) (0 where masked),
+/// dq = scale * ds k, dk = scale * ds^T q. Differentiable in dout, q, k, v and dlse (out and
+/// probs are taken as the forward's: their own gradients are zero).
 FusedAttentionGrad fused_attention_grad(const Tensor& dout, const Tensor& q, const Tensor& k, const Tensor& v,
-                                        const Tensor& out, const Tensor& dlse, const Tensor& mask, double scale,
-                                        double mask_value);
+                                        const Tensor& out, const Tensor& probs, const Tensor& dlse, const Tensor& mask,
+                                        double scale, double mask_value);
 
 }  // namespace keras::core::ops

@@ -1,13 +1,13 @@
 // attention.cpp - CPU kernels of fused_attention and fused_attention_grad (formulas in
 // core/ops/attention.cpp). Each (batch, head) pair is independent: its q, k and v rows are
 // matrices inside the (B, seq, N, H) tensors (row stride N * H), multiplied in place by
-// the engine's GEMM (no transposes, no gathered copies), with the T x S logits in a
-// scratch block of the worker's own. The pairs are spread over the engine's threads; each
+// the engine's GEMM (no transposes, no gathered copies); the T x S logits become the
+// pair's block of the probs output in place. The pairs are spread over the engine's threads; each
 // pair's results come from the same calls at any thread count.
-// - forward: l = scale * q k^T (mask_value where masked), each row's max and sum of
-//   exp(l - max) (the ISA table's row_max and exp_shift_sum, summed in double),
-//   p = exp(l - max) / sum, lse = max + log(sum), out = p v;
-// - backward: p again (the same bits), dv = p^T dout, dp = dout v^T,
+// - forward: l = scale * q k^T (mask_value where masked), p = softmax of its rows (an
+//   output) and lse = max + log(sum) (the ISA table's softmax_rows, sums in double: the
+//   bits of the softmax op), out = p v;
+// - backward: from the forward's p, dv = p^T dout, dp = dout v^T,
 //   ds = scale * p * (dp - rowsum(dout * out) + dlse) (0 where masked), dq = ds k,
 //   dk = ds^T q.
 #include <algorithm>
@@ -53,23 +53,11 @@ void logits(const Geom& g, const T* q, const T* k, const bool* mask, int64_t b, 
             double mask_value, T* l) {
   gemm(false, true, g.T, g.S, g.H, q + g.q_at(b, n), g.N * g.H, k + g.k_at(b, n), g.N * g.H, l, g.S);
   const T s = T(scale), mv = T(mask_value);
-  const bool* m = mask ? mask + g.mask_at(b, n) : nullptr;
-  for (int64_t i = 0; i < g.T * g.S; ++i) l[i] = (m && !m[i]) ? mv : l[i] * s;
-}
-
-// The rows of l (T x S, S > 0) replaced by their softmax; lse[t] = max + log(sum) when lse
-// is given. The backward pass makes p again this way, the same bits as the forward's (from
-// lse, p = exp(l - lse) would lose log(sum) next to a large mask value in float32).
-template <class T>
-void softmax_rows(const VecKernels<T>& isa, T* l, int64_t rows, int64_t S, T* lse) {
-  for (int64_t t = 0; t < rows; ++t) {
-    T* r = l + t * S;
-    const T mx = isa.row_max(r, S);
-    const double sum = isa.exp_shift_sum(r, mx, r, S);
-    const T inv = T(1.0 / sum);
-    for (int64_t j = 0; j < S; ++j) r[j] *= inv;
-    if (lse) lse[t] = T(double(mx) + std::log(sum));
-  }
+  const int64_t len = g.T * g.S;
+  for (int64_t i = 0; i < len; ++i) l[i] *= s;
+  if (!mask) return;
+  const bool* m = mask + g.mask_at(b, n);
+  for (int64_t i = 0; i < len; ++i) l[i] = m[i] ? l[i] : mv;
 }
 
 template <class T>
@@ -78,45 +66,40 @@ void forward(OpCall& c) {
   const Geom g(c.in(0), c.in(1), c.in(2), has_mask ? &c.in(3) : nullptr);
   const T *q = in<T>(c, 0), *k = in<T>(c, 1), *v = in<T>(c, 2);
   const bool* mask = has_mask ? in<bool>(c, 3) : nullptr;
-  T *o = out<T>(c, 0), *lse = out<T>(c, 1);
+  T *o = out<T>(c, 0), *lse = out<T>(c, 1), *probs = out<T>(c, 2);
   const auto& isa = isa_kernels().of<T>();
   parallel_for(g.B * g.N, g.grain(), [&](int64_t p0, int64_t p1) {
-    std::vector<T> l(size_t(g.T * g.S));
     for (int64_t p = p0; p < p1; ++p) {
       const int64_t b = p / g.N, n = p % g.N;
-      T* row_lse = lse + p * g.T;
+      T *row_lse = lse + p * g.T, *pm = probs + p * g.T * g.S;
       if (g.S == 0) {
         std::fill(row_lse, row_lse + g.T, -std::numeric_limits<T>::infinity());
       } else {
-        logits(g, q, k, mask, b, n, c.attrs.alpha, c.attrs.beta, l.data());
-        softmax_rows(isa, l.data(), g.T, g.S, row_lse);
+        logits(g, q, k, mask, b, n, c.attrs.alpha, c.attrs.beta, pm);
+        isa.softmax_rows(pm, pm, g.T, g.S, row_lse);
       }
-      gemm(false, false, g.T, g.Hv, g.S, l.data(), g.S, v + g.v_at(b, n), g.N * g.Hv, o + g.o_at(b, n), g.N * g.Hv);
+      gemm(false, false, g.T, g.Hv, g.S, pm, g.S, v + g.v_at(b, n), g.N * g.Hv, o + g.o_at(b, n), g.N * g.Hv);
     }
   });
 }
 
 template <class T>
-void backward(OpCall& c) {  // (dout, q, k, v, out, dlse [, mask]) -> dq, dk, dv
-  const bool has_mask = c.inputs.size() > 6;
-  const Geom g(c.in(1), c.in(2), c.in(3), has_mask ? &c.in(6) : nullptr);
+void backward(OpCall& c) {  // (dout, q, k, v, out, probs, dlse [, mask]) -> dq, dk, dv
+  const bool has_mask = c.inputs.size() > 7;
+  const Geom g(c.in(1), c.in(2), c.in(3), has_mask ? &c.in(7) : nullptr);
   const T *dout = in<T>(c, 0), *q = in<T>(c, 1), *k = in<T>(c, 2), *v = in<T>(c, 3), *o = in<T>(c, 4);
-  const T* dlse = in<T>(c, 5);
-  const bool* mask = has_mask ? in<bool>(c, 6) : nullptr;
+  const T *probs = in<T>(c, 5), *dlse = in<T>(c, 6);
+  const bool* mask = has_mask ? in<bool>(c, 7) : nullptr;
   T *dq = out<T>(c, 0), *dk = out<T>(c, 1), *dv = out<T>(c, 2);
-  const auto& isa = isa_kernels().of<T>();
   const double scale = c.attrs.alpha;
   parallel_for(g.B * g.N, g.grain(), [&](int64_t p0, int64_t p1) {
-    std::vector<T> pm(size_t(g.T * g.S)), dp(size_t(g.T * g.S));
+    std::vector<T> dp(size_t(g.T * g.S));
     for (int64_t p = p0; p < p1; ++p) {
       const int64_t b = p / g.N, n = p % g.N;
       const int64_t ldq = g.N * g.H, ldv = g.N * g.Hv;
-      if (g.S > 0) {
-        logits(g, q, k, mask, b, n, scale, c.attrs.beta, pm.data());
-        softmax_rows(isa, pm.data(), g.T, g.S, static_cast<T*>(nullptr));
-      }
+      const T* pm = probs + p * g.T * g.S;
       // dv = p^T dout, dp = dout v^T.
-      gemm(true, false, g.S, g.Hv, g.T, pm.data(), g.S, dout + g.o_at(b, n), ldv, dv + g.v_at(b, n), ldv);
+      gemm(true, false, g.S, g.Hv, g.T, pm, g.S, dout + g.o_at(b, n), ldv, dv + g.v_at(b, n), ldv);
       gemm(false, true, g.T, g.S, g.Hv, dout + g.o_at(b, n), ldv, v + g.v_at(b, n), ldv, dp.data(), g.S);
       const bool* m = mask ? mask + g.mask_at(b, n) : nullptr;
       for (int64_t t = 0; t < g.T; ++t) {
@@ -124,7 +107,8 @@ void backward(OpCall& c) {  // (dout, q, k, v, out, dlse [, mask]) -> dq, dk, dv
         double d = 0;
         for (int64_t h = 0; h < g.Hv; ++h) d += double(dor[h]) * double(orow[h]);
         const T shift = T(d - double(dlse[p * g.T + t]));
-        T *pr = pm.data() + t * g.S, *dr = dp.data() + t * g.S;
+        const T* pr = pm + t * g.S;
+        T* dr = dp.data() + t * g.S;
         const bool* mr = m ? m + t * g.S : nullptr;
         for (int64_t j = 0; j < g.S; ++j)
           dr[j] = (mr && !mr[j]) ? T(0) : T(scale) * (pr[j] * (dr[j] - shift));

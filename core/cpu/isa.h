@@ -44,8 +44,8 @@ struct VecKernels {
   // The max of a row, NaN never taken, -inf for none (softmax's shift).
   T (*row_max)(const T* x, int64_t n) = nullptr;
   // Softmax of `rows` contiguous rows of n elements: exp(x - max) / sum, each row's sum as
-  // exp_shift_sum's (y may be x).
-  void (*softmax_rows)(const T* x, T* y, int64_t rows, int64_t n) = nullptr;
+  // exp_shift_sum's (y may be x); lse[r] = max + log(sum) unless lse is null.
+  void (*softmax_rows)(const T* x, T* y, int64_t rows, int64_t n, T* lse) = nullptr;
   // One row of layer normalization (core/cpu/layer_norm.cpp; simd/nn.cpp), n > 0: writes y,
   // the row's mean and inv_std.
   void (*layer_norm_row)(const T* x, const T* scale, const T* offset, T* y, int64_t n, double eps, T* mean,

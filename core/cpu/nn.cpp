@@ -52,7 +52,7 @@ template <class T, bool kLog>
 void softmax_last(const T* x, T* y, int64_t rows, int64_t n) {
   const VecKernels<T>& vk = isa_kernels().of<T>();
   parallel_for(rows, std::max<int64_t>(1, kElementwiseGrain / n), [&](int64_t b, int64_t e) {
-    if constexpr (!kLog) return vk.softmax_rows(x + b * n, y + b * n, e - b, n);
+    if constexpr (!kLog) return vk.softmax_rows(x + b * n, y + b * n, e - b, n, nullptr);
     for (int64_t r = b; r < e; ++r) {
       const T* p = x + r * n;
       T* q = y + r * n;

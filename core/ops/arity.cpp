@@ -50,7 +50,7 @@ void define_arities() {
   set(OpId::FusedLayerNormGrad, 5, 7);  // (dy, x, scale, mean, inv_std [, dmean, dinv_std])
   set(OpId::EinsumMatMul, 2, 2);
   set(OpId::FusedAttention, 3, 4);      // (q, k, v [, mask])
-  set(OpId::FusedAttentionGrad, 6, 7);  // (dout, q, k, v, out, dlse [, mask])
+  set(OpId::FusedAttentionGrad, 7, 8);  // (dout, q, k, v, out, probs, dlse [, mask])
   set(OpId::Solve, 2, 2);
   set(OpId::SolveTriangular, 2, 2);
   for (OpId op : {OpId::Complex, OpId::Fft}) set(op, 2, 2);  // (real, imag)

@@ -5,8 +5,9 @@
 // q (B, T, N, H), k (B, S, N, H), v (B, S, N, Hv), mask (B|1, N|1, T, S) bool. Attrs read:
 // alpha = scale, beta = mask_value. With l = scale * q k^T (mask_value where masked) and
 // p = softmax_s(l):
-//   fused_attention (q, k, v [, mask]) -> out = p v (B, T, N, Hv), lse = logsumexp_s(l) (B, N, T);
-//   fused_attention_grad (dout, q, k, v, out, dlse [, mask]) -> dq, dk, dv, the
+//   fused_attention (q, k, v [, mask]) -> out = p v (B, T, N, Hv), lse = logsumexp_s(l)
+//   (B, N, T), p (B, N, T, S);
+//   fused_attention_grad (dout, q, k, v, out, p, dlse [, mask]) -> dq, dk, dv, the
 //   vector-Jacobian product of (out, lse) with (dout, dlse).
 // The backward op's own gradient (second order) differentiates the same backward pass
 // written with core ops (einsum, softmax), under a tape of its own.
@@ -49,11 +50,15 @@ void check_qkv(const OpCall& c, size_t at, size_t mask_at) {
 
 Shape out_shape(const Tensor& q, const Tensor& v) { return Shape{q.shape()[0], q.shape()[1], q.shape()[2], v.shape()[3]}; }
 Shape lse_shape(const Tensor& q) { return Shape{q.shape()[0], q.shape()[2], q.shape()[1]}; }
+Shape probs_shape(const Tensor& q, const Tensor& k) {
+  return Shape{q.shape()[0], q.shape()[2], q.shape()[1], k.shape()[1]};
+}
 
 void infer_forward(OpCall& c) {
   check_qkv(c, 0, 3);
   c.set_output(0, out_shape(c.in(0), c.in(2)), c.in(0).dtype());
   c.set_output(1, lse_shape(c.in(0)), c.in(0).dtype());
+  c.set_output(2, probs_shape(c.in(0), c.in(1)), c.in(0).dtype());
 }
 
 void expect_shape(const OpCall& c, const Tensor& t, const char* arg, const Shape& want, DType dt) {
@@ -62,13 +67,14 @@ void expect_shape(const OpCall& c, const Tensor& t, const char* arg, const Shape
                   ", but received " + dtype_name(t.dtype()) + " " + dims(t));
 }
 
-void infer_backward(OpCall& c) {  // (dout, q, k, v, out, dlse [, mask])
-  check_qkv(c, 1, 6);
+void infer_backward(OpCall& c) {  // (dout, q, k, v, out, probs, dlse [, mask])
+  check_qkv(c, 1, 7);
   const Tensor &q = c.in(1), &k = c.in(2), &v = c.in(3);
   const DType dt = q.dtype();
   expect_shape(c, c.in(0), "dout", out_shape(q, v), dt);
   expect_shape(c, c.in(4), "out", out_shape(q, v), dt);
-  expect_shape(c, c.in(5), "dlse", lse_shape(q), dt);
+  expect_shape(c, c.in(5), "probs", probs_shape(q, k), dt);
+  expect_shape(c, c.in(6), "dlse", lse_shape(q), dt);
   c.set_output(0, q.shape(), dt);
   c.set_output(1, k.shape(), dt);
   c.set_output(2, v.shape(), dt);
@@ -78,8 +84,8 @@ void infer_backward(OpCall& c) {  // (dout, q, k, v, out, dlse [, mask])
 
 std::vector<Tensor> forward_grad(const GradContext& c) {
   const Tensor mask = c.inputs.size() > 3 ? c.in(3) : Tensor();
-  auto r = ops::fused_attention_grad(c.grad(0), c.in(0), c.in(1), c.in(2), c.out(0), c.grad(1), mask, c.attrs.alpha,
-                                     c.attrs.beta);
+  auto r = ops::fused_attention_grad(c.grad(0), c.in(0), c.in(1), c.in(2), c.out(0), c.out(2), c.grad(1), mask,
+                                     c.attrs.alpha, c.attrs.beta);
   std::vector<Tensor> out{r.dq, r.dk, r.dv};
   if (c.inputs.size() > 3) out.emplace_back();  // the mask has none
   return out;
@@ -105,10 +111,10 @@ std::array<Tensor, 3> composed_backward(const Tensor& dout, const Tensor& q, con
 // The vector-Jacobian product of fused_attention_grad: the composed backward pass
 // differentiated under a tape of its own (as a cond branch's gradient is).
 std::vector<Tensor> backward_grad(const GradContext& c) {
-  const Tensor mask = c.inputs.size() > 6 ? c.in(6) : Tensor();
+  const Tensor mask = c.inputs.size() > 7 ? c.in(7) : Tensor();
   // Fresh handles of dout, q, k, v, dlse, so that this tape sees them as its sources.
   std::vector<Tensor> src;
-  for (size_t i : {0, 1, 2, 3, 5}) src.push_back(ops::copy(c.in(i)));
+  for (size_t i : {0, 1, 2, 3, 6}) src.push_back(ops::copy(c.in(i)));
   GradientTape tape(GradientTape::Options{.persistent = false, .watch_accessed_variables = false});
   for (const Tensor& x : src) tape.watch(x);
   const auto g = composed_backward(src[0], src[1], src[2], src[3], src[4], mask, c.attrs.alpha, c.attrs.beta);
@@ -119,8 +125,9 @@ std::vector<Tensor> backward_grad(const GradContext& c) {
   }
   const std::vector<Tensor> d = tape.gradient(target, src, Tensor(), UnconnectedGradients::zero);
   std::vector<Tensor> out(c.inputs.size());
-  out[0] = d[0], out[1] = d[1], out[2] = d[2], out[3] = d[3], out[5] = d[4];
-  out[4] = ops::zeros_like(c.in(4));  // out: the forward's, see the header
+  out[0] = d[0], out[1] = d[1], out[2] = d[2], out[3] = d[3], out[6] = d[4];
+  out[4] = ops::zeros_like(c.in(4));  // out and probs: the forward's, see the header
+  out[5] = ops::zeros_like(c.in(5));
   return out;
 }
 
@@ -148,12 +155,12 @@ FusedAttention fused_attention(const Tensor& q, const Tensor& k, const Tensor& v
   std::vector<Tensor> in{q, k, v};
   if (mask.defined()) in.push_back(mask);
   auto o = dispatch_multi(OpId::FusedAttention, in, a);
-  return {o[0], o[1]};
+  return {o[0], o[1], o[2]};
 }
 
 FusedAttentionGrad fused_attention_grad(const Tensor& dout, const Tensor& q, const Tensor& k, const Tensor& v,
-                                        const Tensor& out, const Tensor& dlse, const Tensor& mask, double scale,
-                                        double mask_value) {
+                                        const Tensor& out, const Tensor& probs, const Tensor& dlse, const Tensor& mask,
+                                        double scale, double mask_value) {
   Attrs a;
   a.alpha = scale;
   a.beta = mask_value;
@@ -162,7 +169,7 @@ FusedAttentionGrad fused_attention_grad(const Tensor& dout, const Tensor& q, con
     DeviceScope on_input(q.device());
     no_dlse = zeros({q.shape()[0], q.shape()[2], q.shape()[1]}, q.dtype());
   }
-  std::vector<Tensor> in{dout, q, k, v, out, dlse.defined() ? dlse : no_dlse};
+  std::vector<Tensor> in{dout, q, k, v, out, probs, dlse.defined() ? dlse : no_dlse};
   if (mask.defined()) in.push_back(mask);
   auto o = dispatch_multi(OpId::FusedAttentionGrad, in, a);
   return {o[0], o[1], o[2]};

@@ -91,8 +91,8 @@ std::vector<Case> ops_nn_cases() {
         {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 2, 2}}, Input{Shape{1, 3, 2, 2}}});
     one("fused_attention_grad",
         [=](auto& x) {
-          const Tensor out = ops::fused_attention(x[1], x[2], x[3], m, 0.7, -1e9).out;
-          auto g = ops::fused_attention_grad(x[0], x[1], x[2], x[3], out, x[4], m, 0.7, -1e9);
+          const auto f = ops::fused_attention(x[1], x[2], x[3], m, 0.7, -1e9);
+          auto g = ops::fused_attention_grad(x[0], x[1], x[2], x[3], f.out, f.probs, x[4], m, 0.7, -1e9);
           return ops::concat({ops::reshape(g.dq, {-1}), ops::reshape(g.dk, {-1}), ops::reshape(g.dv, {-1})}, 0);
         },
         {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 2, 2}}, Input{Shape{1, 3, 2, 2}},

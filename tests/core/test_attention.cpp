@@ -29,7 +29,8 @@ ops::FusedAttention composite(const Tensor& q, const Tensor& k, const Tensor& v,
                               double mask_value) {
   Tensor l = ops::multiply(ops::einsum("BTNH,BSNH->BNTS", q, k), ops::scalar_like(q, scale));
   if (mask.defined()) l = ops::where(mask, l, ops::scalar_like(l, mask_value));
-  return {ops::einsum("BNTS,BSNH->BTNH", ops::softmax(l, -1), v), ops::logsumexp(l, {-1})};
+  const Tensor p = ops::softmax(l, -1);
+  return {ops::einsum("BNTS,BSNH->BTNH", p, v), ops::logsumexp(l, {-1}), p};
 }
 
 // A random bool mask of `shape` (about a quarter false).
@@ -70,16 +71,17 @@ TEST_CASE("fused_attention equals the composition: out and lse, the same bits at
       for (int threads : {1, 2}) {
         core::set_num_threads(threads);
         auto r = ops::fused_attention(q, k, v, m, 0.4, -1e9);
-        runs[threads - 1] = {r.out, r.lse};
+        runs[threads - 1] = {r.out, r.lse, r.probs};
       }
       core::set_num_threads(saved);
-      for (size_t i = 0; i < 2; ++i) CHECK(values(runs[0][i]) == values(runs[1][i]));
+      for (size_t i = 0; i < 3; ++i) CHECK(values(runs[0][i]) == values(runs[1][i]));
       auto want = composite(q, k, v, m, 0.4, -1e9);
       const double tol = dt == DType::float32 ? 1e-5 : 1e-12;
       CHECK(runs[0][0].shape() == want.out.shape());
       CHECK(runs[0][1].shape() == want.lse.shape());
       check_values(runs[0][0], values(want.out), tol);
       check_values(runs[0][1], values(want.lse), dt == DType::float32 ? 1e-4 : 1e-9);
+      check_values(runs[0][2], values(want.probs), tol);
     }
 }
 
@@ -157,7 +159,8 @@ TEST_CASE("fused_attention: rows masked everywhere get uniform weights, empty se
   for (double x : values(e.lse)) CHECK(x == -std::numeric_limits<double>::infinity());
   auto nq = ops::fused_attention(ops::zeros({1, 0, 1, 3}), k, v, Tensor(), 1.0, -1e9);
   CHECK(nq.out.shape() == Shape{1, 0, 1, 2});
-  auto bw = ops::fused_attention_grad(nq.out, ops::zeros({1, 0, 1, 3}), k, v, nq.out, Tensor(), Tensor(), 1.0, -1e9);
+  auto bw = ops::fused_attention_grad(nq.out, ops::zeros({1, 0, 1, 3}), k, v, nq.out, nq.probs, Tensor(), Tensor(), 1.0,
+                                      -1e9);
   check_values(bw.dk, std::vector<double>(12, 0.0));
   check_values(bw.dv, std::vector<double>(8, 0.0));
   // A NaN query row gives NaN in its own row only.
@@ -186,10 +189,10 @@ TEST_CASE("fused attention ops: bad arguments raise naming the op, the argument 
   CHECK_THROWS_WITH_AS(ops::fused_attention(q, k, k, ops::cast(ops::ones({2, 1, 5, 3}), DType::bool_), 1, -1e9),
                        doctest::Contains("but received bool (2, 1, 5, 3)"), std::invalid_argument);
   auto r = ops::fused_attention(q, k, k, Tensor(), 1, -1e9);
-  CHECK_THROWS_WITH_AS(ops::fused_attention_grad(r.out, q, k, k, r.out, ops::zeros({2, 3, 2}), Tensor(), 1, -1e9),
+  CHECK_THROWS_WITH_AS(ops::fused_attention_grad(r.out, q, k, k, r.out, r.probs, ops::zeros({2, 3, 2}), Tensor(), 1, -1e9),
                        doctest::Contains("expected dlse float32 (2, 2, 3), but received float32 (2, 3, 2)"),
                        std::invalid_argument);
-  CHECK_THROWS_WITH_AS(ops::fused_attention_grad(ops::zeros({2, 3, 2, 5}), q, k, k, r.out, Tensor(), Tensor(), 1, -1e9),
+  CHECK_THROWS_WITH_AS(ops::fused_attention_grad(ops::zeros({2, 3, 2, 5}), q, k, k, r.out, r.probs, Tensor(), Tensor(), 1, -1e9),
                        doctest::Contains("expected dout float32 (2, 3, 2, 4)"), std::invalid_argument);
 }
 

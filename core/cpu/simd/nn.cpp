@@ -75,16 +75,20 @@ void scale_row(T* y, int64_t n, double sum) {
 // Softmax of `rows` contiguous rows of n elements. Short rows go in blocks of about
 // kChunk elements: each row's max spread over its elements, the exponentials of the whole
 // block in one vector loop (no per-row tails), then each row's sum in exp_shift_sum's
-// order: the same bits as row by row.
+// order: the same bits as row by row. lse (null: not wanted) gets each row's max +
+// log(sum).
 template <class T>
-void softmax_rows(const T* x, T* y, int64_t rows, int64_t n) {
+void softmax_rows(const T* x, T* y, int64_t rows, int64_t n, T* lse) {
   constexpr int64_t kChunk = 1024;
   if (n <= 0) return;
   if (n * 4 > kChunk) {
     for (int64_t r = 0; r < rows; ++r) {
       const T* xr = x + r * n;
       T* yr = y + r * n;
-      scale_row(yr, n, exp_shift_sum(xr, row_max(xr, n), yr, n));
+      const T m = row_max(xr, n);
+      const double sum = exp_shift_sum(xr, m, yr, n);
+      scale_row(yr, n, sum);
+      if (lse) lse[r] = static_cast<T>(static_cast<double>(m) + std::log(sum));
     }
     return;
   }
@@ -110,6 +114,7 @@ void softmax_rows(const T* x, T* y, int64_t rows, int64_t n) {
       double sum = lane[0];
       for (int j = 1; j < kLanes; ++j) sum += lane[j];
       scale_row(yr, n, sum + rest);
+      if (lse) lse[r0 + r] = static_cast<T>(static_cast<double>(shift[r * n]) + std::log(sum + rest));
     }
   }
 }
