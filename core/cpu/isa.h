@@ -53,6 +53,11 @@ struct VecKernels {
   // Its backward pass for one row: writes dx, adds dy * xhat to s[0..n) and dy to q[0..n).
   void (*layer_norm_grad_row)(const T* dy, const T* x, const T* scale, T mean, T inv, double dmean, double dinv,
                               T* dx, double* s, double* q, int64_t n) = nullptr;
+  // C (m x n, row stride ldc) = A B with A(i, p) = a[i * sa + p * sp] and B(p, j) =
+  // b[p * sbp + j * sbj], each element one FMA chain over p in order (simd/nn.cpp): for
+  // products too small for a BLAS call's overhead (core/cpu/attention.cpp).
+  void (*small_gemm)(int64_t m, int64_t n, int64_t k, const T* a, int64_t sa, int64_t sp, const T* b, int64_t sbp,
+                     int64_t sbj, T* c, int64_t ldc) = nullptr;
   // The fused optimizer updates of core/training.h (formulas in training.cpp).
   void (*sgd)(T* w, const T* g, T* m, int64_t n, T lr, T mom, bool nesterov) = nullptr;
   void (*adam)(T* w, const T* g, T* m, T* v, T* vh, int64_t n, T alpha, T b1, T b2, T eps) = nullptr;

@@ -47,6 +47,8 @@ const Case kCases[] = {
     {Shape{1, 4, 2, 8}, Shape{1, 4, 2, 8}, Shape{1, 4, 2, 8}, Shape{1, 2, 4, 4}},
     {Shape{3, 6, 2, 5}, Shape{3, 6, 2, 5}, Shape{3, 6, 2, 3}, Shape{3, 2, 6, 6}},
     {Shape{4, 28, 4, 16}, Shape{4, 28, 4, 16}, Shape{4, 28, 4, 16}, Shape{1, 1, 28, 28}},
+    // Products above the kernel's small-product bound (80 x 80 x 48): BLAS's GEMM.
+    {Shape{1, 80, 1, 48}, Shape{1, 80, 1, 48}, Shape{1, 80, 1, 48}, Shape{1, 1, 80, 80}},
 };
 
 // A scalar of both outputs, weighted so that each output's gradient matters.

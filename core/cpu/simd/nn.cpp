@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "core/cpu/simd/vec.h"
 
@@ -119,6 +120,68 @@ void softmax_rows(const T* x, T* y, int64_t rows, int64_t n, T* lse) {
   }
 }
 
+// C (m x n, row stride ldc) = A B for small products (attention's per-head matrices):
+// A(i, p) = a[i * sa + p * sp] and B(p, j) = b[p * sbp + j * sbj] (so either may be a
+// row-major block or its transpose). Each element is one FMA chain over p in order,
+// whatever the blocking, so the bits depend on the operands only. Rows go R at a time
+// (each B vector loaded once for them, the R accumulators in registers); columns that are
+// not whole vectors of unit stride run the same vector code on a zero-padded packed copy
+// of B into a padded row block of C.
+template <class T, int R>
+void small_gemm_rows(int64_t k, const T* a, int64_t sa, int64_t sp, const T* bp, int64_t bs, T* cp, int64_t cs) {
+  B<T> acc[R];
+  for (int q = 0; q < R; ++q) acc[q] = B<T>(T(0));
+  for (int64_t p = 0; p < k; ++p) {
+    const B<T> bv = B<T>::load_unaligned(bp + p * bs);
+    const T* ap = a + p * sp;
+    for (int q = 0; q < R; ++q) acc[q] = xsimd::fma(B<T>(ap[q * sa]), bv, acc[q]);
+  }
+  for (int q = 0; q < R; ++q) acc[q].store_unaligned(cp + q * cs);
+}
+
+template <class T>
+void small_gemm_block(int64_t m, int64_t k, const T* a, int64_t sa, int64_t sp, const T* bp, int64_t bs, T* cp,
+                      int64_t cs) {
+  int64_t i = 0;
+  for (; i + 4 <= m; i += 4) small_gemm_rows<T, 4>(k, a + i * sa, sa, sp, bp, bs, cp + i * cs, cs);
+  for (; i < m; ++i) small_gemm_rows<T, 1>(k, a + i * sa, sa, sp, bp, bs, cp + i * cs, cs);
+}
+
+template <class T>
+void small_gemm(int64_t m, int64_t n, int64_t k, const T* a, int64_t sa, int64_t sp, const T* b, int64_t sbp,
+                int64_t sbj, T* c, int64_t ldc) {
+  constexpr int64_t W = kWidth<T>, kMaxRows = 64;
+  if (m <= 0 || n <= 0) return;
+  const int64_t full = sbj == 1 ? n / W * W : 0;
+  for (int64_t j = 0; j < full; j += W) small_gemm_block(m, k, a, sa, sp, b + j, sbp, c + j, ldc);
+  if (full == n) return;
+  // The other columns (all of them when B's rows are strided): packed into rows of np
+  // (a multiple of W) with zeros after the last, their products through a padded block
+  // of C, kMaxRows rows at a time.
+  const int64_t cols = n - full, np = (cols + W - 1) / W * W;
+  thread_local std::vector<T> packed;
+  packed.assign(size_t(std::max<int64_t>(k, 1) * np), T(0));
+  for (int64_t p = 0; p < k; ++p) {
+    const T* src = b + p * sbp + full * sbj;
+    T* dst = packed.data() + p * np;
+    for (int64_t j = 0; j < cols; ++j) dst[j] = src[j * sbj];
+  }
+  alignas(64) T ct[kMaxRows * W];
+  for (int64_t j0 = 0; j0 < np; j0 += W) {
+    const int64_t w = cols - j0 < W ? cols - j0 : W;
+    for (int64_t i0 = 0; i0 < m; i0 += kMaxRows) {
+      const int64_t mr = m - i0 < kMaxRows ? m - i0 : kMaxRows;
+      if (w == W) {
+        small_gemm_block(mr, k, a + i0 * sa, sa, sp, packed.data() + j0, np, c + i0 * ldc + full + j0, ldc);
+        continue;
+      }
+      small_gemm_block(mr, k, a + i0 * sa, sa, sp, packed.data() + j0, np, ct, W);
+      for (int64_t i = 0; i < mr; ++i)
+        for (int64_t j = 0; j < w; ++j) c[(i0 + i) * ldc + full + j0 + j] = ct[i * W + j];
+    }
+  }
+}
+
 // The sums over j < n of two terms, each with element j in lane j % kLanes, the lanes
 // added in order, then the last n % kLanes terms: the order depends on n only. 16 lanes
 // of each (independent additions in flight) and both sums in one pass over the row.
@@ -187,6 +250,7 @@ void fill(VecKernels<T>& k) {
   k.row_max = &row_max<T>;
   k.softmax_rows = &softmax_rows<T>;
   k.layer_norm_row = &layer_norm_row<T>;
+  k.small_gemm = &small_gemm<T>;
   k.layer_norm_grad_row = &layer_norm_grad_row<T>;
 }
 
