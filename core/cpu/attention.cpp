@@ -1,9 +1,10 @@
 // attention.cpp - CPU kernels of fused_attention and fused_attention_grad (formulas in
 // core/ops/attention.cpp). Each (batch, head) pair is independent: its q, k and v rows are
-// matrices inside the (B, seq, N, H) tensors (row stride N * H), multiplied in place by
-// the engine's GEMM (no transposes, no gathered copies); the T x S logits become the
-// pair's block of the probs output in place. The pairs are spread over the engine's threads; each
-// pair's results come from the same calls at any thread count.
+// matrices inside the (B, seq, N, H) tensors (row stride N * H), multiplied where they lie
+// (no transposed or gathered copies of the tensors) by the ISA table's small_gemm, or the
+// engine's GEMM for large products; the T x S logits become the pair's block of the probs
+// output in place. The pairs are spread over the engine's threads; each pair's results
+// come from the same calls at any thread count.
 // - forward: l = scale * q k^T (mask_value where masked), p = softmax of its rows (an
 //   output) and lse = max + log(sum) (the ISA table's softmax_rows, sums in double: the
 //   bits of the softmax op), out = p v;
