@@ -24,9 +24,10 @@ struct FusedAttention {
 };
 
 /// out[b, t, n] = sum_s softmax_s(l[b, n, t, :]) v[b, s, n], with the logits
-/// l[b, n, t, s] = scale * q[b, t, n] . k[b, s, n], replaced by mask_value where `mask`
-/// (bool, (B or 1, N or 1, T, S); undefined: none) is false. q (B, T, N, H), k (B, S, N,
-/// H) and v (B, S, N, Hv) of one float dtype. A row masked everywhere gets uniform weights
+/// l[b, n, t, s] = scale * q[b, t, n] . k[b, s, n / G], replaced by mask_value where `mask`
+/// (bool, (B or 1, N or 1, T, S); undefined: none) is false. q (B, T, N, H), k (B, S, K,
+/// H) and v (B, S, K, Hv) of one float dtype, K dividing N: each key/value head serves
+/// G = N / K query heads in turn (grouped-query attention; K = N: one each). A row masked everywhere gets uniform weights
 /// (its logits all mask_value), as the composition; S = 0 gives zero rows and lse -inf.
 /// Differentiable in q, k and v (gradients flowing into lse are honoured; probs is for the
 /// backward pass, gradients into it are not), to any order.

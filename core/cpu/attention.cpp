@@ -31,18 +31,20 @@ const T* in(const OpCall& c, size_t i) { return static_cast<const T*>(c.in(i).ra
 template <class T>
 T* out(OpCall& c, size_t i) { return static_cast<T*>(c.outputs[i].raw_mutable_data()); }
 
-// The sizes of a call and where pair (b, n)'s matrices start.
+// The sizes of a call and where pair (b, n)'s matrices start. Query head n reads key and
+// value head n / G (K heads of keys and values, G = N / K query heads each).
 struct Geom {
-  int64_t B, T, S, N, H, Hv;
+  int64_t B, T, S, N, K, H, Hv, G;
   int64_t mB = 0, mN = 0;  // the mask's first two extents (0: no mask)
   Geom(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor* mask)
-      : B(q.shape()[0]), T(q.shape()[1]), S(k.shape()[1]), N(q.shape()[2]), H(q.shape()[3]), Hv(v.shape()[3]) {
+      : B(q.shape()[0]), T(q.shape()[1]), S(k.shape()[1]), N(q.shape()[2]), K(k.shape()[2]), H(q.shape()[3]),
+        Hv(v.shape()[3]), G(N / K) {
     if (mask) mB = mask->shape()[0], mN = mask->shape()[1];
   }
-  int64_t q_at(int64_t b, int64_t n) const { return (b * T * N + n) * H; }   // q, dq (row stride N * H)
-  int64_t k_at(int64_t b, int64_t n) const { return (b * S * N + n) * H; }   // k, dk
-  int64_t v_at(int64_t b, int64_t n) const { return (b * S * N + n) * Hv; }  // v, dv (row stride N * Hv)
-  int64_t o_at(int64_t b, int64_t n) const { return (b * T * N + n) * Hv; }  // out, dout
+  int64_t q_at(int64_t b, int64_t n) const { return (b * T * N + n) * H; }        // q, dq (row stride N * H)
+  int64_t k_at(int64_t b, int64_t n) const { return (b * S * K + n / G) * H; }    // k, dk (row stride K * H)
+  int64_t v_at(int64_t b, int64_t n) const { return (b * S * K + n / G) * Hv; }   // v, dv (row stride K * Hv)
+  int64_t o_at(int64_t b, int64_t n) const { return (b * T * N + n) * Hv; }       // out, dout
   int64_t mask_at(int64_t b, int64_t n) const { return ((mB == 1 ? 0 : b) * mN + (mN == 1 ? 0 : n)) * T * S; }
   // Pairs per task: at least 2^16 multiply-adds each.
   int64_t grain() const { return std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(1, T * S * (H + Hv))); }
@@ -62,11 +64,22 @@ void product(const VecKernels<T>& isa, bool ta, bool tb, int64_t m, int64_t n, i
   isa.small_gemm(m, n, k, a, ta ? 1 : lda, ta ? lda : 1, b, tb ? 1 : ldb, tb ? ldb : 1, c, ldc);
 }
 
+// C = op(A) B when `first`, else C += op(A) B (the product made in `part`, then added).
+template <class T>
+void accumulate(const VecKernels<T>& isa, bool first, bool ta, int64_t m, int64_t n, int64_t k, const T* a,
+                int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc, std::vector<T>& part) {
+  if (first) return product(isa, ta, false, m, n, k, a, lda, b, ldb, c, ldc);
+  part.resize(size_t(m * n));
+  product(isa, ta, false, m, n, k, a, lda, b, ldb, part.data(), n);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) c[i * ldc + j] += part[size_t(i * n + j)];
+}
+
 // l (T x S) = scale * q k^T of pair (b, n), mask_value where the mask is false.
 template <class T>
 void logits(const VecKernels<T>& isa, const Geom& g, const T* q, const T* k, const bool* mask, int64_t b, int64_t n,
             double scale, double mask_value, T* l) {
-  product(isa, false, true, g.T, g.S, g.H, q + g.q_at(b, n), g.N * g.H, k + g.k_at(b, n), g.N * g.H, l, g.S);
+  product(isa, false, true, g.T, g.S, g.H, q + g.q_at(b, n), g.N * g.H, k + g.k_at(b, n), g.K * g.H, l, g.S);
   const T s = T(scale), mv = T(mask_value);
   const int64_t len = g.T * g.S;
   for (int64_t i = 0; i < len; ++i) l[i] *= s;
@@ -93,7 +106,7 @@ void forward(OpCall& c) {
         logits(isa, g, q, k, mask, b, n, c.attrs.alpha, c.attrs.beta, pm);
         isa.softmax_rows(pm, pm, g.T, g.S, row_lse);
       }
-      product(isa, false, false, g.T, g.Hv, g.S, pm, g.S, v + g.v_at(b, n), g.N * g.Hv, o + g.o_at(b, n), g.N * g.Hv);
+      product(isa, false, false, g.T, g.Hv, g.S, pm, g.S, v + g.v_at(b, n), g.K * g.Hv, o + g.o_at(b, n), g.N * g.Hv);
     }
   });
 }
@@ -108,30 +121,41 @@ void backward(OpCall& c) {  // (dout, q, k, v, out, probs, dlse [, mask]) -> dq,
   T *dq = out<T>(c, 0), *dk = out<T>(c, 1), *dv = out<T>(c, 2);
   const double scale = c.attrs.alpha;
   const auto& isa = isa_kernels().of<T>();
-  parallel_for(g.B * g.N, g.grain(), [&](int64_t p0, int64_t p1) {
-    std::vector<T> dp(size_t(g.T * g.S));
-    for (int64_t p = p0; p < p1; ++p) {
-      const int64_t b = p / g.N, n = p % g.N;
-      const int64_t ldq = g.N * g.H, ldv = g.N * g.Hv;
-      const T* pm = probs + p * g.T * g.S;
-      // dv = p^T dout, dp = dout v^T.
-      product(isa, true, false, g.S, g.Hv, g.T, pm, g.S, dout + g.o_at(b, n), ldv, dv + g.v_at(b, n), ldv);
-      product(isa, false, true, g.T, g.S, g.Hv, dout + g.o_at(b, n), ldv, v + g.v_at(b, n), ldv, dp.data(), g.S);
-      const bool* m = mask ? mask + g.mask_at(b, n) : nullptr;
-      for (int64_t t = 0; t < g.T; ++t) {
-        const T *dor = dout + g.o_at(b, n) + t * ldv, *orow = o + g.o_at(b, n) + t * ldv;
-        double d = 0;
-        for (int64_t h = 0; h < g.Hv; ++h) d += double(dor[h]) * double(orow[h]);
-        const T shift = T(d - double(dlse[p * g.T + t]));
-        const T* pr = pm + t * g.S;
-        T* dr = dp.data() + t * g.S;
-        const bool* mr = m ? m + t * g.S : nullptr;
-        for (int64_t j = 0; j < g.S; ++j)
-          dr[j] = (mr && !mr[j]) ? T(0) : T(scale) * (pr[j] * (dr[j] - shift));
+  if (g.G == 0) {  // no query heads: nothing reached the keys and values
+    std::fill(dk, dk + c.outputs[1].size(), T(0));
+    std::fill(dv, dv + c.outputs[2].size(), T(0));
+    return;
+  }
+  // One task per (batch, key/value head): its G query heads in order, each adding its
+  // share to the head's dk and dv (the first writes them), so the sums' order is fixed.
+  parallel_for(g.B * g.K, std::max<int64_t>(1, g.grain() / g.G), [&](int64_t p0, int64_t p1) {
+    std::vector<T> dp(size_t(g.T * g.S)), part;
+    for (int64_t pk = p0; pk < p1; ++pk) {
+      const int64_t b = pk / g.K;
+      const int64_t ldq = g.N * g.H, ldo = g.N * g.Hv, ldk = g.K * g.H, ldv = g.K * g.Hv;
+      for (int64_t n = pk % g.K * g.G, e = n + g.G; n < e; ++n) {
+        const int64_t p = b * g.N + n;
+        const T* pm = probs + p * g.T * g.S;
+        const bool first = n % g.G == 0;
+        // dv (+)= p^T dout, dp = dout v^T.
+        accumulate(isa, first, true, g.S, g.Hv, g.T, pm, g.S, dout + g.o_at(b, n), ldo, dv + g.v_at(b, n), ldv, part);
+        product(isa, false, true, g.T, g.S, g.Hv, dout + g.o_at(b, n), ldo, v + g.v_at(b, n), ldv, dp.data(), g.S);
+        const bool* m = mask ? mask + g.mask_at(b, n) : nullptr;
+        for (int64_t t = 0; t < g.T; ++t) {
+          const T *dor = dout + g.o_at(b, n) + t * ldo, *orow = o + g.o_at(b, n) + t * ldo;
+          double d = 0;
+          for (int64_t h = 0; h < g.Hv; ++h) d += double(dor[h]) * double(orow[h]);
+          const T shift = T(d - double(dlse[p * g.T + t]));
+          const T* pr = pm + t * g.S;
+          T* dr = dp.data() + t * g.S;
+          const bool* mr = m ? m + t * g.S : nullptr;
+          for (int64_t j = 0; j < g.S; ++j)
+            dr[j] = (mr && !mr[j]) ? T(0) : T(scale) * (pr[j] * (dr[j] - shift));
+        }
+        // dq = ds k, dk (+)= ds^T q.
+        product(isa, false, false, g.T, g.H, g.S, dp.data(), g.S, k + g.k_at(b, n), ldk, dq + g.q_at(b, n), ldq);
+        accumulate(isa, first, true, g.S, g.H, g.T, dp.data(), g.S, q + g.q_at(b, n), ldq, dk + g.k_at(b, n), ldk, part);
       }
-      // dq = ds k, dk = ds^T q.
-      product(isa, false, false, g.T, g.H, g.S, dp.data(), g.S, k + g.k_at(b, n), ldq, dq + g.q_at(b, n), ldq);
-      product(isa, true, false, g.S, g.H, g.T, dp.data(), g.S, q + g.q_at(b, n), ldq, dk + g.k_at(b, n), ldq);
     }
   });
 }

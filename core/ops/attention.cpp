@@ -33,11 +33,11 @@ void check_qkv(const OpCall& c, size_t at, size_t mask_at) {
   expect_dtype(c, q, "q", kFloatTypes);
   expect_same_dtype(c, q, k);
   expect_same_dtype(c, q, v);
-  if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4 || k.shape()[0] != q.shape()[0] ||
-      k.shape()[2] != q.shape()[2] || k.shape()[3] != q.shape()[3] || v.shape()[0] != k.shape()[0] ||
+  if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4 || k.shape()[0] != q.shape()[0] || k.shape()[2] < 1 ||
+      q.shape()[2] % k.shape()[2] != 0 || k.shape()[3] != q.shape()[3] || v.shape()[0] != k.shape()[0] ||
       v.shape()[1] != k.shape()[1] || v.shape()[2] != k.shape()[2])
-    throw_invalid(std::string(c.name()) + ": expected q (B, T, N, H), k (B, S, N, H) and v (B, S, N, Hv), but received q " +
-                  dims(q) + ", k " + dims(k) + ", v " + dims(v));
+    throw_invalid(std::string(c.name()) + ": expected q (B, T, N, H), k (B, S, K, H) and v (B, S, K, Hv) with K >= 1 " +
+                  "dividing N, but received q " + dims(q) + ", k " + dims(k) + ", v " + dims(v));
   if (c.inputs.size() <= mask_at) return;
   const Tensor& m = c.in(mask_at);
   const int64_t B = q.shape()[0], T = q.shape()[1], N = q.shape()[2], S = k.shape()[1];
@@ -92,8 +92,12 @@ std::vector<Tensor> forward_grad(const GradContext& c) {
 }
 
 // The backward pass of core/attention.h written with core ops: (dq, dk, dv).
-std::array<Tensor, 3> composed_backward(const Tensor& dout, const Tensor& q, const Tensor& k, const Tensor& v,
+std::array<Tensor, 3> composed_backward(const Tensor& dout, const Tensor& q, const Tensor& key, const Tensor& value,
                                         const Tensor& dlse, const Tensor& mask, double scale, double mask_value) {
+  // Grouped key/value heads: each serves n / K query heads in turn (the gradients of the
+  // repeats sum back per head).
+  const int64_t g = q.shape()[2] / key.shape()[2];
+  const Tensor k = g > 1 ? ops::repeat(key, g, 2) : key, v = g > 1 ? ops::repeat(value, g, 2) : value;
   Tensor l = ops::multiply(ops::einsum("BTNH,BSNH->BNTS", q, k), ops::scalar_like(q, scale));
   if (mask.defined()) l = ops::where(mask, l, ops::scalar_like(l, mask_value));
   const Tensor p = ops::softmax(l, -1);
@@ -105,7 +109,15 @@ std::array<Tensor, 3> composed_backward(const Tensor& dout, const Tensor& q, con
   Tensor ds = ops::multiply(p, ops::subtract(dp, ops::expand_dims(d, -1)));
   if (mask.defined()) ds = ops::where(mask, ds, ops::zeros_like(ds));
   ds = ops::multiply(ds, ops::scalar_like(ds, scale));
-  return {ops::einsum("BNTS,BSNH->BTNH", ds, k), ops::einsum("BNTS,BTNH->BSNH", ds, q), dv};
+  Tensor dk = ops::einsum("BNTS,BTNH->BSNH", ds, q), dvk = dv;
+  if (g > 1) {  // (B, S, K * g, H) -> the sum over each key/value head's g query heads
+    auto fold = [&](const Tensor& t) {
+      const Shape& s = t.shape();
+      return ops::sum(ops::reshape(t, {s[0], s[1], s[2] / g, g, s[3]}), {3});
+    };
+    dk = fold(dk), dvk = fold(dv);
+  }
+  return {ops::einsum("BNTS,BSNH->BTNH", ds, k), dk, dvk};
 }
 
 // The vector-Jacobian product of fused_attention_grad: the composed backward pass

@@ -289,14 +289,6 @@ Tensor dot_product_attention(const Tensor& query, const Tensor& key, const Tenso
     throw_invalid(op + ": expected key and value (batch, S, K, head_dim) with query's batch and head_dim and K "
                        "dividing query's heads, but received query.shape=" + query.shape().str() + ", key.shape=" +
                   key.shape().str() + ", value.shape=" + value.shape().str());
-  Tensor k = key, v = value;
-  if (n != kh) {  // grouped-query attention: each key/value head serves n / kh query heads
-    std::vector<int64_t> heads;
-    for (int64_t h = 0; h < n; ++h) heads.push_back(h / (n / kh));
-    Tensor idx = from_buffer(heads.data(), DType::int64, Shape{n}, DType::int64);
-    k = gather(k, idx, 2);
-    v = gather(v, idx, 2);
-  }
   // Keras computes the default scale in float32.
   const double scale =
       o.scale ? *o.scale : double(1.0f / std::sqrt(static_cast<float>(query.shape()[3])));
@@ -328,7 +320,15 @@ Tensor dot_product_attention(const Tensor& query, const Tensor& key, const Tenso
       }());
       m = broadcast_to(m, {m.shape()[0] == 1 ? 1 : b, m.shape()[1] == 1 ? 1 : n, t, s});
     }
-    return fused_attention(query, k, v, m, scale, mask_value).out;
+    return fused_attention(query, key, value, m, scale, mask_value).out;  // grouped heads as they are
+  }
+  Tensor k = key, v = value;
+  if (n != kh) {  // grouped-query attention: each key/value head serves n / kh query heads
+    std::vector<int64_t> heads;
+    for (int64_t h = 0; h < n; ++h) heads.push_back(h / (n / kh));
+    Tensor idx = from_buffer(heads.data(), DType::int64, Shape{n}, DType::int64);
+    k = gather(k, idx, 2);
+    v = gather(v, idx, 2);
   }
   Tensor logits = multiply(einsum("BTNH,BSNH->BNTS", query, k), scalar_like(query, scale));
   if (o.bias.defined()) logits = add(logits, cast(o.bias, logits.dtype()));

@@ -50,18 +50,20 @@ Tensor attention_mask(const std::string& layer, const std::vector<Tensor>& xs, c
   return mask;
 }
 
-Attended attend(const Tensor& query, const Tensor& k, const Tensor& v, Tensor mask, const AttendSpec& s) {
+Attended attend(const Tensor& query, const Tensor& key, const Tensor& value, Tensor mask, const AttendSpec& s) {
   // The fused path on one op where it has kernels (core/attention.h): (B, T, N, H)
   // projections attended over T; the weights are never made (nothing returns them here).
   if (s.fused_path && s.attention_axes == 1 && query.rank() == 4 && !core::is_half(query.dtype()) &&
       ops::fused_attention_supported(query)) {
-    const int64_t b = query.shape()[0], t = query.shape()[1], src = k.shape()[1];
+    const int64_t b = query.shape()[0], t = query.shape()[1], src = key.shape()[1];
     if (mask.defined()) {
       while (mask.rank() < 4) mask = ops::expand_dims(mask, -3);
       mask = ops::broadcast_to(mask, {mask.shape()[0] == 1 ? 1 : b, mask.shape()[1], t, src});
     }
-    return {ops::fused_attention(query, k, v, mask, s.scale, -1e9).out, Tensor()};
+    return {ops::fused_attention(query, key, value, mask, s.scale, -1e9).out, Tensor()};
   }
+  const Tensor k = s.kv_repeats > 1 ? ops::repeat(key, s.kv_repeats, 2) : key;
+  const Tensor v = s.kv_repeats > 1 ? ops::repeat(value, s.kv_repeats, 2) : value;
   // Half precision on the fused path, as Keras 3's dot_product_attention: the half
   // product's logits are scaled, masked and normalized in float32, then cast back.
   const bool float32_softmax = s.fused_path && core::is_half(query.dtype());

@@ -33,6 +33,9 @@ struct AttendSpec {
   std::string combine_equation;
   int64_t attention_axes = 1;  ///< how many trailing axes of the scores are attended over
   double scale = 1.0;          ///< the query's factor (1 / sqrt(head size))
+  /// Query heads per key/value head (grouped-query attention): k and v are repeated this
+  /// many times along their head axis, except on the fused op, which takes them as they are.
+  int64_t kv_repeats = 1;
   /// Keras's dot_product_attention path (no dropout, no scores returned, rank-4
   /// projections): rows masked everywhere get uniform weights, and half inputs are
   /// normalized in float32. Otherwise the masked Softmax layer (such rows get zeros).

@@ -99,13 +99,12 @@ std::vector<Tensor> GroupQueryAttentionLayer::call(const std::vector<Tensor>& xs
   Tensor q = project(query_dense, query);
   // Each key-value head serves num_query_heads / num_key_value_heads query heads.
   const int64_t repeats = num_query_heads_ / num_key_value_heads_;
-  Tensor k = project(key_dense, key), v = project(value_dense, value);
-  if (repeats > 1) k = ops::repeat(k, repeats, 2), v = ops::repeat(v, repeats, 2);
+  const Tensor k = project(key_dense, key), v = project(value_dense, value);
   const bool return_scores = detail::bool_kwarg(name(), ctx.kwargs, "return_attention_scores");
   const detail::Attended a = detail::attend(
       q, k, v, mask,
       {.scores_equation = "bquh,bkuh->buqk", .key_first = false, .combine_equation = "buqk,bkuh->bquh",
-       .attention_axes = 1, .scale = 1.0 / std::sqrt(double(head_dim_)),
+       .attention_axes = 1, .scale = 1.0 / std::sqrt(double(head_dim_)), .kv_repeats = repeats,
        .fused_path = o_.dropout == 0 && !return_scores, .softmax = softmax_.get(),
        .dropout = o_.dropout > 0 ? dropout_.get() : nullptr, .training = ctx.training});
   Tensor out = a.output;

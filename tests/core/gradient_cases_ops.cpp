@@ -98,6 +98,16 @@ std::vector<Case> ops_nn_cases() {
         {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 2, 2}}, Input{Shape{1, 3, 2, 2}},
          Input{Shape{1, 2, 2}}});
   }
+  // Grouped key/value heads (one for both query heads), forward and backward.
+  one("fused_attention", [](auto& x) { return ops::fused_attention(x[0], x[1], x[2], Tensor(), 0.7, -1e9).out; },
+      {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 1, 2}}, Input{Shape{1, 3, 1, 2}}});
+  one("fused_attention_grad",
+      [](auto& x) {
+        const auto f = ops::fused_attention(x[1], x[2], x[3], Tensor(), 0.7, -1e9);
+        auto g = ops::fused_attention_grad(x[0], x[1], x[2], x[3], f.out, f.probs, Tensor(), Tensor(), 0.7, -1e9);
+        return ops::concat({ops::reshape(g.dq, {-1}), ops::reshape(g.dk, {-1}), ops::reshape(g.dv, {-1})}, 0);
+      },
+      {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 1, 2}}, Input{Shape{1, 3, 1, 2}}});
   one("transpose", [](auto& x) { return ops::depth_to_space(x[0], 2, "channels_first"); }, {Input{Shape{1, 4, 1, 2}}});
   one("reshape", [](auto& x) { return ops::space_to_depth(x[0], 2); }, {Input{Shape{1, 2, 4, 1}}});
   one("gather", [](auto& x) { return ops::extract_sequences(x[0], 3, 2); }, {Input{Shape{2, 6}}});

@@ -25,8 +25,10 @@ Tensor rand(const Shape& s, DType dt, uint64_t seed, double lo = -2, double hi =
 }
 
 // The composition: out and lse.
-ops::FusedAttention composite(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask, double scale,
-                              double mask_value) {
+ops::FusedAttention composite(const Tensor& q, const Tensor& key, const Tensor& value, const Tensor& mask,
+                              double scale, double mask_value) {
+  const int64_t g = q.shape()[2] / key.shape()[2];  // grouped key/value heads, repeated
+  const Tensor k = g > 1 ? ops::repeat(key, g, 2) : key, v = g > 1 ? ops::repeat(value, g, 2) : value;
   Tensor l = ops::multiply(ops::einsum("BTNH,BSNH->BNTS", q, k), ops::scalar_like(q, scale));
   if (mask.defined()) l = ops::where(mask, l, ops::scalar_like(l, mask_value));
   const Tensor p = ops::softmax(l, -1);
@@ -47,6 +49,9 @@ const Case kCases[] = {
     {Shape{1, 4, 2, 8}, Shape{1, 4, 2, 8}, Shape{1, 4, 2, 8}, Shape{1, 2, 4, 4}},
     {Shape{3, 6, 2, 5}, Shape{3, 6, 2, 5}, Shape{3, 6, 2, 3}, Shape{3, 2, 6, 6}},
     {Shape{4, 28, 4, 16}, Shape{4, 28, 4, 16}, Shape{4, 28, 4, 16}, Shape{1, 1, 28, 28}},
+    // Grouped key/value heads: 2 of 4, 1 of 6 (multi-query).
+    {Shape{2, 5, 4, 4}, Shape{2, 7, 2, 4}, Shape{2, 7, 2, 3}, Shape{2, 4, 5, 7}},
+    {Shape{1, 6, 6, 8}, Shape{1, 6, 1, 8}, Shape{1, 6, 1, 8}, Shape{}},
     // Products above the kernel's small-product bound (80 x 80 x 48): BLAS's GEMM.
     {Shape{1, 80, 1, 48}, Shape{1, 80, 1, 48}, Shape{1, 80, 1, 48}, Shape{1, 1, 80, 80}},
 };
@@ -112,7 +117,7 @@ TEST_CASE("fused_attention: gradients equal the composition's, lse's included") 
 
 TEST_CASE("fused_attention: second-order gradients equal the composition's (float64)") {
   const DType dt = DType::float64;
-  for (const Case& c : {kCases[0], kCases[1]}) {
+  for (const Case& c : {kCases[0], kCases[1], kCases[5]}) {
     CAPTURE(c.mask.str());
     Tensor q = rand(c.q, dt, 41), k = rand(c.k, dt, 42), v = rand(c.v, dt, 43), u = rand(c.q, dt, 44);
     Tensor m = c.mask.rank() ? rand_mask(c.mask, 45) : Tensor();
@@ -177,10 +182,12 @@ TEST_CASE("fused_attention: rows masked everywhere get uniform weights, empty se
 
 TEST_CASE("fused attention ops: bad arguments raise naming the op, the argument and what was received") {
   Tensor q = ops::zeros({2, 3, 2, 4}), k = ops::zeros({2, 5, 2, 4});
-  CHECK_THROWS_WITH_AS(ops::fused_attention(q, ops::zeros({2, 5, 3, 4}), k, Tensor(), 1, -1e9),
-                       doctest::Contains("fused_attention: expected q (B, T, N, H), k (B, S, N, H) and v (B, S, N, Hv), "
-                                         "but received q (2, 3, 2, 4), k (2, 5, 3, 4)"),
+  CHECK_THROWS_WITH_AS(ops::fused_attention(q, ops::zeros({2, 5, 3, 4}), ops::zeros({2, 5, 3, 4}), Tensor(), 1, -1e9),
+                       doctest::Contains("fused_attention: expected q (B, T, N, H), k (B, S, K, H) and v (B, S, K, Hv) "
+                                         "with K >= 1 dividing N, but received q (2, 3, 2, 4), k (2, 5, 3, 4)"),
                        std::invalid_argument);
+  CHECK_THROWS_WITH_AS(ops::fused_attention(q, ops::zeros({2, 5, 0, 4}), ops::zeros({2, 5, 0, 4}), Tensor(), 1, -1e9),
+                       doctest::Contains("K >= 1"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(ops::fused_attention(q, k, ops::zeros({2, 5, 2, 4}, DType::float64), Tensor(), 1, -1e9),
                        doctest::Contains("fused_attention"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(ops::fused_attention(ops::zeros({2, 3, 8}), k, k, Tensor(), 1, -1e9),
@@ -231,4 +238,24 @@ TEST_CASE("dot_product_attention and MultiHeadAttention run one fused node in a 
   auto traced = core::function([&](const Tensor& in) { return (*fused)({in, s, s, am})[0]; });
   check_values(traced(x), values(a), 1e-6);
   CHECK(traced.graph_str().find("fused_attention(") != std::string::npos);
+
+  // GroupQueryAttention (2 key/value heads for 4 query heads): the fused op takes the
+  // grouped heads as they are (no repeat node), equal to the repeating path.
+  auto make_gqa = [](double dropout) {
+    return keras::layers::GroupQueryAttention(4, 4, 2, {.dropout = dropout, .seed = 5});
+  };
+  auto gf = make_gqa(0.0), gc = make_gqa(0.1);
+  Tensor ga = (*gf)({x, s, s, am})[0];
+  (*gc)({x, s, s, am});
+  gc->set_weights(gf->get_weights());
+  Tensor gb = (*gc)({x, s, s, am})[0];
+  check_values(ops::where(kept, ga, ops::zeros_like(ga)), values(ops::where(kept, gb, ops::zeros_like(gb))), 1e-5);
+  auto gt = core::function([&](const Tensor& in) { return (*gf)({in, s, s, am})[0]; });
+  check_values(gt(x), values(ga), 1e-6);
+  CHECK(gt.graph_str().find("fused_attention(") != std::string::npos);
+  CHECK(gt.graph_str().find("repeat") == std::string::npos);
+  // dot_product_attention with grouped heads: the same.
+  Tensor k1 = rand(Shape{2, 5, 1, 4}, DType::float32, 78), v1 = rand(Shape{2, 5, 1, 4}, DType::float32, 79);
+  check_values(ops::dot_product_attention(q, k1, v1, {.mask = mask}),
+               values(ops::dot_product_attention(q, k1, v1, {.bias = ops::zeros({1, 1, 6, 5}), .mask = mask})), 1e-5);
 }
