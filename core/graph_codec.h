@@ -117,6 +117,10 @@ struct Reader {
     if (uint64_t(nbytes) > left) bad("a constant exceeds the file");
     Tensor t = empty(s, d);  // aligned storage (the bytes in the file may not be)
     if (nbytes) std::memcpy(t.raw_mutable_data(), p, size_t(nbytes));
+    if (d == DType::bool_) {  // any nonzero byte is true; kernels read canonical 0 / 1 bools
+      auto* b = static_cast<unsigned char*>(t.raw_mutable_data());
+      for (int64_t i = 0; i < nbytes; ++i) b[i] = b[i] != 0;
+    }
     p += nbytes;
     left -= size_t(nbytes);
     return t;
