@@ -2,9 +2,9 @@
 // output shapes and gradient rules of fused_attention and fused_attention_grad. Kernel:
 // core/cpu/attention.cpp.
 //
-// q (B, T, N, H), k (B, S, N, H), v (B, S, N, Hv), mask (B|1, N|1, T, S) bool. Attrs read:
-// alpha = scale, beta = mask_value. With l = scale * q k^T (mask_value where masked) and
-// p = softmax_s(l):
+// q (B, T, N, H), k (B, S, K, H), v (B, S, K, Hv) with K dividing N (query head n reads
+// key/value head n / (N / K)), mask (B|1, N|1, T, S) bool. Attrs read: alpha = scale,
+// beta = mask_value. With l = scale * q k^T (mask_value where masked) and p = softmax_s(l):
 //   fused_attention (q, k, v [, mask]) -> out = p v (B, T, N, Hv), lse = logsumexp_s(l)
 //   (B, N, T), p (B, N, T, S);
 //   fused_attention_grad (dout, q, k, v, out, p, dlse [, mask]) -> dq, dk, dv, the
@@ -26,8 +26,8 @@ namespace {
 
 std::string dims(const Tensor& t) { return t.shape().str(); }
 
-// The shapes every call checks: q, k, v of one float dtype and matching (B, N, H); the
-// optional mask at `mask_at`.
+// The shapes every call checks: q, k, v of one float dtype, matching B and H, K dividing N;
+// the optional mask at `mask_at`.
 void check_qkv(const OpCall& c, size_t at, size_t mask_at) {
   const Tensor &q = c.in(at), &k = c.in(at + 1), &v = c.in(at + 2);
   expect_dtype(c, q, "q", kFloatTypes);
