@@ -233,6 +233,24 @@ void arg_reduce(bool is_max, Dt dt, const void* x, void* idx, Dt idx_dt, int64_t
 /// int32/int64 with a plain kernel (wrapping).
 void matmul(Dt dt, const void* a, const void* b, void* c, int64_t batch, const int64_t* a_off,
             const int64_t* b_off, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int device);
+/// Row-major products C_i = alpha op(A_i) op(B_i) + beta C_i for i < batch: A_i (m, k), or
+/// (k, m) when ta, at element offset a_off[i] with row stride lda; B_i (k, n), or (n, k)
+/// when tb, at b_off[i], row stride ldb; C_i (m, n) at c_off[i], row stride ldc. Each
+/// stride at least its matrix's row length, every size and stride within int; no two
+/// C_i overlap. Matrices inside larger tensors are so multiplied where they lie (the heads
+/// of a (batch, seq, heads, dim) tensor). The offsets are host memory.
+struct GemmBatch {
+  int64_t m = 0, n = 0, k = 0;
+  bool ta = false, tb = false;
+  int64_t lda = 0, ldb = 0, ldc = 0;
+  int64_t batch = 0;
+  const int64_t *a_off = nullptr, *b_off = nullptr, *c_off = nullptr;
+  double alpha = 1.0, beta = 0.0;
+};
+/// gemm_batch for float32 and float64 on cuBLAS (TF32 as matmul): consecutive products
+/// whose offsets advance by constant steps form one strided-batched call. An empty
+/// contraction (k = 0) leaves C for beta = 1 and zeroes it for beta = 0.
+void gemm_batch(Dt dt, const void* a, const void* b, void* c, const GemmBatch& g, int device);
 /// The half element types. Cast, fill and matmul take them (gpu/half.cu); every other op
 /// computes float16/bfloat16 tensors in float32 between two casts (core/half_ops.h).
 enum class HalfDt : int { f16, bf16 };

@@ -304,6 +304,7 @@ void register_kernels() {
   register_window_kernels();
   register_batch_norm_kernels();
   register_rnn_kernels();
+  register_attention_kernels();
   register_math_kernels();
   register_fused_kernels();
   register_linalg_kernels();

@@ -56,6 +56,8 @@ void register_creation_kernels();
 void register_window_kernels();
 /// The fused batch-normalization ops (gpu/register_batch_norm.cpp).
 void register_batch_norm_kernels();
+/// fused_attention, fused_attention_grad and einsum_matmul (gpu/register_attention.cpp).
+void register_attention_kernels();
 /// The fused recurrent ops on cuDNN and their reserve size rule (gpu/register_rnn.cpp).
 void register_rnn_kernels();
 /// The elementwise math, bitwise, scan, range/linspace/eye, searchsorted and segment
