@@ -65,6 +65,12 @@ struct OpCall {
 
   const char* name() const { return op_name(op); }
   const Tensor& in(size_t i) const { return inputs[i]; }
+  /// A kernel's typed views of input i's and output i's elements (no dtype check: the
+  /// op's infer checked them).
+  template <class T>
+  const T* in_data(size_t i) const { return static_cast<const T*>(inputs[i].raw_data()); }
+  template <class T>
+  T* out_data(size_t i) { return static_cast<T*>(outputs[i].raw_mutable_data()); }
   void set_output(int i, Shape s, DType d) {
     out_shape[static_cast<size_t>(i)] = std::move(s);
     out_dtype[static_cast<size_t>(i)] = d;

@@ -26,11 +26,6 @@
 namespace keras::core::cpu {
 namespace {
 
-template <class T>
-const T* in(const OpCall& c, size_t i) { return static_cast<const T*>(c.in(i).raw_data()); }
-template <class T>
-T* out(OpCall& c, size_t i) { return static_cast<T*>(c.outputs[i].raw_mutable_data()); }
-
 // The sizes of a call and where pair (b, n)'s matrices start. Query head n reads key and
 // value head n / G (K heads of keys and values, G = N / K query heads each).
 struct Geom {
@@ -92,9 +87,9 @@ template <class T>
 void forward(OpCall& c) {
   const bool has_mask = c.inputs.size() > 3;
   const Geom g(c.in(0), c.in(1), c.in(2), has_mask ? &c.in(3) : nullptr);
-  const T *q = in<T>(c, 0), *k = in<T>(c, 1), *v = in<T>(c, 2);
-  const bool* mask = has_mask ? in<bool>(c, 3) : nullptr;
-  T *o = out<T>(c, 0), *lse = out<T>(c, 1), *probs = out<T>(c, 2);
+  const T *q = c.in_data<T>(0), *k = c.in_data<T>(1), *v = c.in_data<T>(2);
+  const bool* mask = has_mask ? c.in_data<bool>(3) : nullptr;
+  T *o = c.out_data<T>(0), *lse = c.out_data<T>(1), *probs = c.out_data<T>(2);
   const auto& isa = isa_kernels().of<T>();
   parallel_for(g.B * g.N, g.grain(), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
@@ -115,10 +110,11 @@ template <class T>
 void backward(OpCall& c) {  // (dout, q, k, v, out, probs, dlse [, mask]) -> dq, dk, dv
   const bool has_mask = c.inputs.size() > 7;
   const Geom g(c.in(1), c.in(2), c.in(3), has_mask ? &c.in(7) : nullptr);
-  const T *dout = in<T>(c, 0), *q = in<T>(c, 1), *k = in<T>(c, 2), *v = in<T>(c, 3), *o = in<T>(c, 4);
-  const T *probs = in<T>(c, 5), *dlse = in<T>(c, 6);
-  const bool* mask = has_mask ? in<bool>(c, 7) : nullptr;
-  T *dq = out<T>(c, 0), *dk = out<T>(c, 1), *dv = out<T>(c, 2);
+  const T *dout = c.in_data<T>(0), *q = c.in_data<T>(1), *k = c.in_data<T>(2), *v = c.in_data<T>(3),
+          *o = c.in_data<T>(4);
+  const T *probs = c.in_data<T>(5), *dlse = c.in_data<T>(6);
+  const bool* mask = has_mask ? c.in_data<bool>(7) : nullptr;
+  T *dq = c.out_data<T>(0), *dk = c.out_data<T>(1), *dv = c.out_data<T>(2);
   const double scale = c.attrs.alpha;
   const auto& isa = isa_kernels().of<T>();
   if (g.G == 0) {  // no query heads: nothing reached the keys and values

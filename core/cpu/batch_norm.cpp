@@ -38,8 +38,8 @@ template <class T>
 void train_forward(OpCall& c) {
   const Geometry g(c.in(0).shape());
   const int64_t C = g.ch;
-  const T *x = in<T>(c, 0), *scale = in<T>(c, 1), *offset = in<T>(c, 2);
-  T *y = out<T>(c, 0), *mean = out<T>(c, 1), *var = out<T>(c, 2), *inv = out<T>(c, 3);
+  const T *x = c.in_data<T>(0), *scale = c.in_data<T>(1), *offset = c.in_data<T>(2);
+  T *y = c.out_data<T>(0), *mean = c.out_data<T>(1), *var = c.out_data<T>(2), *inv = c.out_data<T>(3);
   const double eps = c.attrs.alpha;
   if (g.rows == 0) {  // no statistics
     const T nan = std::numeric_limits<T>::quiet_NaN();
@@ -73,21 +73,22 @@ template <class T>
 void inference_forward(OpCall& c) {
   const Geometry g(c.in(0).shape());
   const int64_t C = g.ch;
-  const T *scale = in<T>(c, 1), *offset = in<T>(c, 2), *mean = in<T>(c, 3), *var = in<T>(c, 4);
+  const T *scale = c.in_data<T>(1), *offset = c.in_data<T>(2), *mean = c.in_data<T>(3), *var = c.in_data<T>(4);
   std::vector<T> a(static_cast<size_t>(C)), b(static_cast<size_t>(C));
   for (int64_t j = 0; j < C; ++j) {
     const double s = double(scale[j]) / std::sqrt(double(var[j]) + c.attrs.alpha);
     a[size_t(j)] = T(s);
     b[size_t(j)] = T(double(offset[j]) - double(mean[j]) * s);
   }
-  affine<T>(g, in<T>(c, 0), a.data(), b.data(), out<T>(c, 0));
+  affine<T>(g, c.in_data<T>(0), a.data(), b.data(), c.out_data<T>(0));
 }
 
 template <class T>
 void backward(OpCall& c) {
   const Geometry g(c.in(1).shape());
   const int64_t C = g.ch;
-  const T *dy = in<T>(c, 0), *x = in<T>(c, 1), *scale = in<T>(c, 2), *mean = in<T>(c, 3), *inv = in<T>(c, 4);
+  const T *dy = c.in_data<T>(0), *x = c.in_data<T>(1), *scale = c.in_data<T>(2), *mean = c.in_data<T>(3),
+          *inv = c.in_data<T>(4);
   const bool training = c.attrs.flag, extra = c.inputs.size() == 7;
   const T* __restrict mp = mean;
   const auto sums = channel_sums(g, [&](int64_t r, double* __restrict s, double* __restrict q) {
@@ -99,7 +100,7 @@ void backward(OpCall& c) {
       q[j] += d * (double(xr[j]) - double(mp[j]));
     }
   });
-  T *dscale = out<T>(c, 1), *doffset = out<T>(c, 2);
+  T *dscale = c.out_data<T>(1), *doffset = c.out_data<T>(2);
   std::vector<T> a(static_cast<size_t>(C)), b(static_cast<size_t>(C)), d(static_cast<size_t>(C));
   const double n = std::max<double>(1.0, double(g.rows));
   for (int64_t j = 0; j < C; ++j) {
@@ -112,13 +113,13 @@ void backward(OpCall& c) {
       bj = -gi * iv * iv * s / n;
       dj = -gi * sdy / n;
       if (extra) {
-        dj += double(in<T>(c, 5)[j]) / n;
-        bj += 2.0 * double(in<T>(c, 6)[j]) / n;
+        dj += double(c.in_data<T>(5)[j]) / n;
+        bj += 2.0 * double(c.in_data<T>(6)[j]) / n;
       }
     }
     b[size_t(j)] = T(bj), d[size_t(j)] = T(dj);
   }
-  T* dx = out<T>(c, 0);
+  T* dx = c.out_data<T>(0);
   const T *__restrict ap = a.data(), *__restrict bp = b.data(), *__restrict dp = d.data();
   parallel_for(g.rows, g.block_rows(), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {

@@ -19,11 +19,6 @@ struct Geometry {
   int64_t block_rows() const { return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, ch)); }
 };
 
-template <class T>
-const T* in(const OpCall& c, size_t i) { return static_cast<const T*>(c.in(i).raw_data()); }
-template <class T>
-T* out(OpCall& c, size_t i) { return static_cast<T*>(c.outputs[i].raw_mutable_data()); }
-
 // Per-channel sums over all rows of two row functions: body(row, s, q) adds row's terms
 // into s[0..C) and q[0..C) (and may write that row's outputs: each row is visited once).
 // Returns {sum s, sum q} as 2C doubles.

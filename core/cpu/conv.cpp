@@ -113,11 +113,6 @@ Window conv_window(const Shape& x, const Shape& k, const Shape& y, const Attrs& 
   return make_window(x, y, kernel_size(k), a.axes, a, x[x.rank() - 1] / k[k.rank() - 2]);
 }
 
-template <class T>
-const T* in(const OpCall& c, int i) { return static_cast<const T*>(c.in(size_t(i)).raw_data()); }
-template <class T>
-T* out(OpCall& c) { return static_cast<T*>(c.outputs[0].raw_mutable_data()); }
-
 // Without any product to sum (an empty batch or no channels), the output is zeros.
 bool zero_if_empty(OpCall& c, const Window& w) {
   if (w.n > 0 && w.c > 0 && w.oc > 0) return false;
@@ -134,8 +129,9 @@ void conv_kernel(OpCall& c) {  // (x, kernel) -> y
     return bf16_call<2>(
         c, [&](auto x, auto k, auto y) { onednn::conv_forward_bf16(w, x, k, y); },
         [&](auto x, auto k, auto y) { onednn::conv_forward(w, x, k, y); });
-  if (c.in(0).dtype() == DType::float32) return onednn::conv_forward(w, in<float>(c, 0), in<float>(c, 1), out<float>(c));
-  forward_ref(w, in<double>(c, 0), in<double>(c, 1), out<double>(c));
+  if (c.in(0).dtype() == DType::float32)
+    return onednn::conv_forward(w, c.in_data<float>(0), c.in_data<float>(1), c.out_data<float>(0));
+  forward_ref(w, c.in_data<double>(0), c.in_data<double>(1), c.out_data<double>(0));
 }
 
 // FusedConv: y = conv(x, kernel) [+ bias] [then relu]. float32 in one oneDNN primitive;
@@ -146,9 +142,10 @@ void fused_conv_kernel(OpCall& c) {  // (x, kernel [, bias]) -> y
   const bool bias = c.inputs.size() == 3, relu = c.attrs.k == 1;
   const bool empty = zero_if_empty(c, w);
   if (!empty && c.in(0).dtype() == DType::float32)
-    return onednn::conv_forward(w, in<float>(c, 0), in<float>(c, 1), out<float>(c), bias ? in<float>(c, 2) : nullptr,
+    return onednn::conv_forward(w, c.in_data<float>(0), c.in_data<float>(1), c.out_data<float>(0),
+                                bias ? c.in_data<float>(2) : nullptr,
                                 relu ? onednn::Epilogue::relu : onednn::Epilogue::none);
-  if (!empty) forward_ref(w, in<double>(c, 0), in<double>(c, 1), out<double>(c));
+  if (!empty) forward_ref(w, c.in_data<double>(0), c.in_data<double>(1), c.out_data<double>(0));
   // The epilogue by hand: float64, or an empty product (zeros, then bias and relu).
   auto epilogue = [&](auto* y, const auto* b) {
     const int64_t rows = c.outputs[0].size() / std::max<int64_t>(w.oc, 1);
@@ -164,8 +161,8 @@ void fused_conv_kernel(OpCall& c) {  // (x, kernel [, bias]) -> y
   };
   if (!bias && !relu) return;
   if (c.in(0).dtype() == DType::float32)
-    return epilogue(out<float>(c), bias ? in<float>(c, 2) : static_cast<const float*>(nullptr));
-  epilogue(out<double>(c), bias ? in<double>(c, 2) : static_cast<const double*>(nullptr));
+    return epilogue(c.out_data<float>(0), bias ? c.in_data<float>(2) : static_cast<const float*>(nullptr));
+  epilogue(c.out_data<double>(0), bias ? c.in_data<double>(2) : static_cast<const double*>(nullptr));
 }
 
 void conv_bpi_kernel(OpCall& c) {  // (dy, kernel) -> dx
@@ -177,8 +174,8 @@ void conv_bpi_kernel(OpCall& c) {  // (dy, kernel) -> dx
         c, [&](auto dy, auto k, auto dx) { onednn::conv_backward_data_bf16(w, dy, k, dx); },
         [&](auto dy, auto k, auto dx) { onednn::conv_backward_data(w, dy, k, dx); });
   if (c.in(0).dtype() == DType::float32)
-    return onednn::conv_backward_data(w, in<float>(c, 0), in<float>(c, 1), out<float>(c));
-  backward_data_ref(w, in<double>(c, 0), in<double>(c, 1), out<double>(c));
+    return onednn::conv_backward_data(w, c.in_data<float>(0), c.in_data<float>(1), c.out_data<float>(0));
+  backward_data_ref(w, c.in_data<double>(0), c.in_data<double>(1), c.out_data<double>(0));
 }
 
 void conv_bpf_kernel(OpCall& c) {  // (x, dy) -> dkernel
@@ -190,8 +187,8 @@ void conv_bpf_kernel(OpCall& c) {  // (x, dy) -> dkernel
         c, [&](auto x, auto dy, auto dk) { onednn::conv_backward_weights_bf16(w, x, dy, dk); },
         [&](auto x, auto dy, auto dk) { onednn::conv_backward_weights(w, x, dy, dk); });
   if (c.in(0).dtype() == DType::float32)
-    return onednn::conv_backward_weights(w, in<float>(c, 0), in<float>(c, 1), out<float>(c));
-  backward_filter_ref(w, in<double>(c, 0), in<double>(c, 1), out<double>(c));
+    return onednn::conv_backward_weights(w, c.in_data<float>(0), c.in_data<float>(1), c.out_data<float>(0));
+  backward_filter_ref(w, c.in_data<double>(0), c.in_data<double>(1), c.out_data<double>(0));
 }
 
 }  // namespace

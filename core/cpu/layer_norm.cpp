@@ -24,8 +24,8 @@ template <class T>
 void forward(OpCall& c) {
   const Geometry g(c.in(0).shape());
   const int64_t C = g.ch;
-  const T *x = in<T>(c, 0), *scale = in<T>(c, 1), *offset = in<T>(c, 2);
-  T *y = out<T>(c, 0), *mean = out<T>(c, 1), *inv = out<T>(c, 2);
+  const T *x = c.in_data<T>(0), *scale = c.in_data<T>(1), *offset = c.in_data<T>(2);
+  T *y = c.out_data<T>(0), *mean = c.out_data<T>(1), *inv = c.out_data<T>(2);
   if (C == 0) {  // rows of nothing: NaN statistics, an empty y
     const T nan = std::numeric_limits<T>::quiet_NaN();
     std::fill(mean, mean + c.outputs[1].size(), nan), std::fill(inv, inv + c.outputs[2].size(), nan);
@@ -42,9 +42,10 @@ template <class T>
 void backward(OpCall& c) {
   const Geometry g(c.in(1).shape());
   const int64_t C = g.ch;
-  const T *dy = in<T>(c, 0), *x = in<T>(c, 1), *scale = in<T>(c, 2), *mean = in<T>(c, 3), *inv = in<T>(c, 4);
-  const T *dmean = c.inputs.size() == 7 ? in<T>(c, 5) : nullptr, *dinv = dmean ? in<T>(c, 6) : nullptr;
-  T *dx = out<T>(c, 0), *dscale = out<T>(c, 1), *doffset = out<T>(c, 2);
+  const T *dy = c.in_data<T>(0), *x = c.in_data<T>(1), *scale = c.in_data<T>(2), *mean = c.in_data<T>(3),
+          *inv = c.in_data<T>(4);
+  const T *dmean = c.inputs.size() == 7 ? c.in_data<T>(5) : nullptr, *dinv = dmean ? c.in_data<T>(6) : nullptr;
+  T *dx = c.out_data<T>(0), *dscale = c.out_data<T>(1), *doffset = c.out_data<T>(2);
   const auto row = isa_kernels().of<T>().layer_norm_grad_row;
   const auto sums = channel_sums(g, [&](int64_t r, double* __restrict s, double* __restrict q) {
     row(dy + r * C, x + r * C, scale, mean[r], inv[r], dmean ? double(dmean[r]) : 0.0, dinv ? double(dinv[r]) : 0.0,

@@ -112,19 +112,17 @@ void avg_pool_grad(const Window& w, const T* dy, T* dx) {
 Window pool_window(const Shape& x, const Shape& y, const Attrs& a) { return make_window(x, y, a.axes, {}, a, 1); }
 
 template <class T>
-const T* in(const OpCall& c, int i) { return static_cast<const T*>(c.in(size_t(i)).raw_data()); }
-template <class T>
-T* out(OpCall& c) { return static_cast<T*>(c.outputs[0].raw_mutable_data()); }
-
-template <class T>
 void pool_typed(OpCall& c) {
   switch (c.op) {
-    case OpId::MaxPool: return max_pool(pool_window(c.in(0).shape(), c.out_shape[0], c.attrs), in<T>(c, 0), out<T>(c));
-    case OpId::AvgPool: return avg_pool(pool_window(c.in(0).shape(), c.out_shape[0], c.attrs), in<T>(c, 0), out<T>(c));
+    case OpId::MaxPool:
+      return max_pool(pool_window(c.in(0).shape(), c.out_shape[0], c.attrs), c.in_data<T>(0), c.out_data<T>(0));
+    case OpId::AvgPool:
+      return avg_pool(pool_window(c.in(0).shape(), c.out_shape[0], c.attrs), c.in_data<T>(0), c.out_data<T>(0));
     case OpId::MaxPoolGrad:
-      return max_pool_grad(pool_window(c.in(0).shape(), c.in(1).shape(), c.attrs), in<T>(c, 0), in<T>(c, 1), out<T>(c));
+      return max_pool_grad(pool_window(c.in(0).shape(), c.in(1).shape(), c.attrs), c.in_data<T>(0), c.in_data<T>(1),
+                           c.out_data<T>(0));
     case OpId::AvgPoolGrad:
-      return avg_pool_grad(pool_window(c.out_shape[0], c.in(0).shape(), c.attrs), in<T>(c, 0), out<T>(c));
+      return avg_pool_grad(pool_window(c.out_shape[0], c.in(0).shape(), c.attrs), c.in_data<T>(0), c.out_data<T>(0));
     default: return;
   }
 }
@@ -134,13 +132,13 @@ void pool_onednn(OpCall& c) {
     case OpId::MaxPool:
     case OpId::AvgPool:
       return onednn::pool_forward(c.op == OpId::MaxPool, pool_window(c.in(0).shape(), c.out_shape[0], c.attrs),
-                                  in<float>(c, 0), out<float>(c));
+                                  c.in_data<float>(0), c.out_data<float>(0));
     case OpId::MaxPoolGrad:
-      return onednn::max_pool_backward(pool_window(c.in(0).shape(), c.in(1).shape(), c.attrs), in<float>(c, 0),
-                                       in<float>(c, 1), out<float>(c));
+      return onednn::max_pool_backward(pool_window(c.in(0).shape(), c.in(1).shape(), c.attrs), c.in_data<float>(0),
+                                       c.in_data<float>(1), c.out_data<float>(0));
     case OpId::AvgPoolGrad:
-      return onednn::avg_pool_backward(pool_window(c.out_shape[0], c.in(0).shape(), c.attrs), in<float>(c, 0),
-                                       out<float>(c));
+      return onednn::avg_pool_backward(pool_window(c.out_shape[0], c.in(0).shape(), c.attrs), c.in_data<float>(0),
+                                       c.out_data<float>(0));
     default: return;
   }
 }

@@ -82,25 +82,27 @@ void run_forward(const Dims& d, const Forward<T>& a) {
 
 template <class T>
 void gru_forward(OpCall& c) {
-  run_forward<T>(dims_of(c), {in<T>(c, 0), in<T>(c, 1), in<T>(c, 2), in<T>(c, 3), in<T>(c, 4), out<T>(c, 0),
-                              out<T>(c, 1), c.attrs.flag ? out<T>(c, 2) : nullptr, mask_of(c, 5)});
+  run_forward<T>(dims_of(c),
+                 {c.in_data<T>(0), c.in_data<T>(1), c.in_data<T>(2), c.in_data<T>(3), c.in_data<T>(4), c.out_data<T>(0),
+                  c.out_data<T>(1), c.attrs.flag ? c.out_data<T>(2) : nullptr, mask_of(c, 5)});
 }
 
 template <class T>
 void gru_backward(OpCall& c) {
   const Dims d = dims_of(c);
   const int64_t B = d.batch, Tn = d.time, U = d.units, G = 3 * U, I = d.input, rows = d.rows();
-  const T *x = in<T>(c, 0), *h0 = in<T>(c, 1), *kernel = in<T>(c, 2), *rec = in<T>(c, 3), *y = in<T>(c, 5),
-          *reserve = in<T>(c, 6), *dy = in<T>(c, 7);
+  const T *x = c.in_data<T>(0), *h0 = c.in_data<T>(1), *kernel = c.in_data<T>(2), *rec = c.in_data<T>(3),
+          *y = c.in_data<T>(5), *reserve = c.in_data<T>(6), *dy = c.in_data<T>(7);
   const bool* mask = mask_of(c, 9);
   // No reserve (a forward run with training = false): the training forward, here.
   const bool own = check_reserve(c, c.in(6), gru_reserve_bytes(d, sizeof(T)));
   Scratch<T> own_reserve(own ? rows * 4 * U : 0), own_y(own ? rows * U : 0), own_h(own ? B * U : 0);
   if (own) {
-    run_forward<T>(d, {x, h0, kernel, rec, in<T>(c, 4), own_y.data(), own_h.data(), own_reserve.data(), mask});
+    run_forward<T>(d, {x, h0, kernel, rec, c.in_data<T>(4), own_y.data(), own_h.data(), own_reserve.data(), mask});
     y = own_y.data(), reserve = own_reserve.data();
   }
-  T *dx = out<T>(c, 0), *dh0 = out<T>(c, 1), *dkernel = out<T>(c, 2), *drec = out<T>(c, 3), *dbias = out<T>(c, 4);
+  T *dx = c.out_data<T>(0), *dh0 = c.out_data<T>(1), *dkernel = c.out_data<T>(2), *drec = c.out_data<T>(3),
+    *dbias = c.out_data<T>(4);
   // dzx: the gradients of the input projection's pre-activations; dzh: the recurrent ones.
   Scratch<T> dzx(rows * G), dzh(rows * G);  // time-major
   std::vector<T> direct(size_t(B * U));
@@ -109,7 +111,7 @@ void gru_backward(OpCall& c) {
   Scratch<T> hp(rows * U);
   previous_states(d, y, h0, mask, hp.data());
   std::vector<T> carry(mask ? B * U : 0, T(0));
-  std::copy(in<T>(c, 8), in<T>(c, 8) + B * U, dh0);  // dh_next, then dh0
+  std::copy(c.in_data<T>(8), c.in_data<T>(8) + B * U, dh0);  // dh_next, then dh0
   for (int64_t t = Tn - 1; t >= 0; --t) {
     for_batch(B, 8 * U, [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b) {

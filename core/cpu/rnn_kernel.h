@@ -143,9 +143,4 @@ int64_t gru_reserve_bytes(const Dims& d, int64_t elem);
 // reserve is empty or of the training forward's size.
 bool check_reserve(const OpCall& c, const Tensor& reserve, int64_t want);
 
-template <class T>
-const T* in(const OpCall& c, size_t i) { return static_cast<const T*>(c.in(i).raw_data()); }
-template <class T>
-T* out(OpCall& c, size_t i) { return static_cast<T*>(c.outputs[i].raw_mutable_data()); }
-
 }  // namespace keras::core::cpu::rnn

@@ -83,31 +83,31 @@ void run_forward(const Dims& d, const Forward<T>& a) {
 
 template <class T>
 void lstm_forward(OpCall& c) {
-  run_forward<T>(dims_of(c), {in<T>(c, 0), in<T>(c, 1), in<T>(c, 2), in<T>(c, 3), in<T>(c, 4), in<T>(c, 5),
-                              out<T>(c, 0), out<T>(c, 1), out<T>(c, 2), c.attrs.flag ? out<T>(c, 3) : nullptr,
-                              mask_of(c, 6)});
+  run_forward<T>(dims_of(c), {c.in_data<T>(0), c.in_data<T>(1), c.in_data<T>(2), c.in_data<T>(3), c.in_data<T>(4),
+                              c.in_data<T>(5), c.out_data<T>(0), c.out_data<T>(1), c.out_data<T>(2),
+                              c.attrs.flag ? c.out_data<T>(3) : nullptr, mask_of(c, 6)});
 }
 
 template <class T>
 void lstm_backward(OpCall& c) {
   const Dims d = dims_of(c);
   const int64_t B = d.batch, Tn = d.time, U = d.units, G = 4 * U, I = d.input, rows = d.rows();
-  const T *x = in<T>(c, 0), *h0 = in<T>(c, 1), *c0 = in<T>(c, 2), *kernel = in<T>(c, 3), *rec = in<T>(c, 4),
-          *y = in<T>(c, 6), *reserve = in<T>(c, 7), *dy = in<T>(c, 8);
+  const T *x = c.in_data<T>(0), *h0 = c.in_data<T>(1), *c0 = c.in_data<T>(2), *kernel = c.in_data<T>(3),
+          *rec = c.in_data<T>(4), *y = c.in_data<T>(6), *reserve = c.in_data<T>(7), *dy = c.in_data<T>(8);
   const bool* mask = mask_of(c, 11);
   // No reserve (a forward run with training = false): the training forward, here.
   const bool own = check_reserve(c, c.in(7), lstm_reserve_bytes(d, sizeof(T)));
   Scratch<T> own_reserve(own ? rows * 5 * U : 0), own_y(own ? rows * U : 0), own_hc(own ? 2 * B * U : 0);
   if (own) {
-    run_forward<T>(d, {x, h0, c0, kernel, rec, in<T>(c, 5), own_y.data(), own_hc.data(), own_hc.data() + B * U,
+    run_forward<T>(d, {x, h0, c0, kernel, rec, c.in_data<T>(5), own_y.data(), own_hc.data(), own_hc.data() + B * U,
                        own_reserve.data(), mask});
     y = own_y.data(), reserve = own_reserve.data();
   }
-  T *dx = out<T>(c, 0), *dh0 = out<T>(c, 1), *dc0 = out<T>(c, 2), *dkernel = out<T>(c, 3), *drec = out<T>(c, 4),
-    *dbias = out<T>(c, 5);
+  T *dx = c.out_data<T>(0), *dh0 = c.out_data<T>(1), *dc0 = c.out_data<T>(2), *dkernel = c.out_data<T>(3),
+    *drec = c.out_data<T>(4), *dbias = c.out_data<T>(5);
   Scratch<T> dz(rows * G);  // time-major
-  std::copy(in<T>(c, 9), in<T>(c, 9) + B * U, dh0);  // dh_next, then dh0
-  std::copy(in<T>(c, 10), in<T>(c, 10) + B * U, dc0);  // dc_next, then dc0
+  std::copy(c.in_data<T>(9), c.in_data<T>(9) + B * U, dh0);    // dh_next, then dh0
+  std::copy(c.in_data<T>(10), c.in_data<T>(10) + B * U, dc0);  // dc_next, then dc0
   // With a mask: the gradient of the outputs that repeat a row's last computed one, and
   // the state gradients masked steps pass through unchanged.
   std::vector<T> carry(mask ? B * U : 0, T(0)), through(mask ? B * U : 0);
