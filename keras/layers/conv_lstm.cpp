@@ -135,11 +135,47 @@ void ConvLSTMLayer::build(const std::vector<ShapeSpec>& shapes) {
     if (s[i] < 0)
       throw std::invalid_argument(name() + ": ConvLSTM layers need known spatial and channel sizes, but received "
                                   "input shape " + shape_str(s));
+  if (o_.stateful) {
+    if (s[0] < 0)
+      throw std::invalid_argument(name() + ": a stateful ConvLSTM layer needs to know its batch size: give the Input "
+                                  "a batch_size, or call the layer on a tensor first (received input shape " +
+                                  shape_str(shapes.at(0)) + ")");
+    if (state_vars_.empty())
+      for (int i = 0; i < 2; ++i)
+        state_vars_.emplace_back(ops::zeros(Shape(state_shape(s)), dtype()), name() + "/rnn_state", false);
+    else
+      reset_states();  // Keras: building again zeroes the states
+  }
   if (cell->built()) return;  // build() was called directly before this call
   cell->set_dtype_policy(sublayer_dtype_policy());
   ShapeSpec step{s[0]};
   step.insert(step.end(), s.begin() + 2, s.end());
   cell->build(step);
+}
+
+std::vector<Tensor> ConvLSTMLayer::states() const {
+  std::vector<Tensor> out;
+  for (const Variable& v : state_vars_)
+    out.push_back(channels_first() ? detail::to_channels_first(v.value(), true) : v.value());
+  return out;
+}
+
+void ConvLSTMLayer::reset_states() {
+  for (Variable& v : state_vars_) v.assign(ops::zeros_like(v.value()));
+}
+
+void ConvLSTMLayer::reset_states(const std::vector<Tensor>& values) {
+  const std::vector<Tensor> now = states();
+  if (values.size() != now.size())
+    throw std::invalid_argument(name() + ": expected " + std::to_string(now.size()) + " state values, but received " +
+                                std::to_string(values.size()));
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i].shape() != now[i].shape())
+      throw std::invalid_argument(name() + ": expected state " + std::to_string(i) + " of shape " +
+                                  now[i].shape().str() + ", but received shape " + values[i].shape().str());
+    const Tensor v = channels_first() ? detail::to_channels_last(values[i], true) : values[i];
+    state_vars_[i].assign(ops::cast(v, state_vars_[i].dtype()));
+  }
 }
 
 std::vector<Tensor> ConvLSTMLayer::call(const std::vector<Tensor>& xs, const CallContext& ctx) {
@@ -180,6 +216,13 @@ std::vector<Tensor> ConvLSTMLayer::call_last(const std::vector<Tensor>& xs, cons
                                     shape_str(want_state) + ", but received shape " + xs[i].shape().str());
     h = ops::cast(xs[1], x.dtype());
     c = ops::cast(xs[2], x.dtype());
+  } else if (o_.stateful && !state_vars_.empty()) {
+    if (state_vars_[0].shape()[0] != x.shape()[0])
+      throw std::invalid_argument(name() + ": this stateful layer was built for batch size " +
+                                  std::to_string(state_vars_[0].shape()[0]) + ", but received input with shape " +
+                                  x.shape().str());
+    h = ops::cast(state_vars_[0].value(), x.dtype());
+    c = ops::cast(state_vars_[1].value(), x.dtype());
   } else {
     h = ops::zeros(Shape(want_state), x.dtype());
     c = h;
@@ -222,13 +265,21 @@ std::vector<Tensor> ConvLSTMLayer::call_last(const std::vector<Tensor>& xs, cons
       h = ops::where(m, r[1], h);
       c = ops::where(m, r[2], c);
       last = ops::where(m, r[0], last);
+      // zero_output_for_mask: a masked timestep outputs zeros (and so does the last
+      // output when the last timestep is masked), as Keras's RNN.
+      const Tensor out = o_.zero_output_for_mask ? ops::where(m, r[0], ops::zeros_like(r[0])) : last;
+      if (o_.return_sequences) outputs.push_back(out);
+      else if (o_.zero_output_for_mask) last = out;
     } else {
       h = r[1];
       c = r[2];
       last = r[0];
+      if (o_.return_sequences) outputs.push_back(last);
     }
-    if (o_.return_sequences) outputs.push_back(last);
   }
+  if (o_.stateful && !state_vars_.empty())
+    for (auto [v, t] : {std::pair{&state_vars_[0], h}, std::pair{&state_vars_[1], c}})
+      v->assign(t.dtype() == v->dtype() ? t : ops::cast(t, v->dtype()));
   Tensor out = o_.return_sequences ? ops::stack(outputs, 1) : last;
   if (o_.return_state) return {out, h, c};
   return {out};
@@ -266,9 +317,9 @@ Config ConvLSTMLayer::get_config() const {
   c["return_sequences"] = o_.return_sequences;
   c["return_state"] = o_.return_state;
   c["go_backwards"] = o_.go_backwards;
-  c["stateful"] = false;
-  c["unroll"] = false;
-  c["zero_output_for_mask"] = false;
+  c["stateful"] = o_.stateful;
+  c["unroll"] = o_.unroll;
+  c["zero_output_for_mask"] = o_.zero_output_for_mask;
   c["filters"] = static_cast<long long>(filters_);
   detail::write_geometry(c, {kernel_size_, strides_, dilation_, o_.padding, o_.data_format});
   detail::write_recurrent_keys(c, o_, true, true, false);
@@ -280,11 +331,6 @@ LayerPtr ConvLSTMLayer::from_config_rank(int rank, const Config& c) {
   ConvLSTMOptions o;
   detail::read_base_options(c, o);
   detail::read_geometry(c, o);
-  const std::string layer = o.name.empty() ? rank_name(rank) : o.name;
-  if (c.get("stateful", false).as_bool())
-    throw std::invalid_argument(layer + ": stateful ConvLSTM layers are not supported");
-  if (c.get("zero_output_for_mask", false).as_bool())
-    throw std::invalid_argument(layer + ": zero_output_for_mask is not supported by ConvLSTM layers");
   detail::read_recurrent_keys(c, o);
   return make<ConvLSTMLayer>(rank, c.at("filters").as_int(), detail::spatial_from(c.at("kernel_size")), o);
 }

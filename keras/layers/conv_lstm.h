@@ -55,6 +55,15 @@ struct ConvLSTMOptions {
   bool return_sequences = false;  ///< the output at every timestep, else the last one
   bool return_state = false;      ///< also the last states h and c
   bool go_backwards = false;      ///< read the sequence backwards (the outputs stay in that order)
+  /// Each call starts from the previous call's final states (needs a known batch size;
+  /// reset_states() zeroes them), Keras's `stateful`.
+  bool stateful = false;
+  /// Masked timesteps output zeros instead of repeating the previous output (Keras's RNN
+  /// option, which ConvLSTM takes through its keyword arguments).
+  bool zero_output_for_mask = false;
+  /// Keras's RNN option, kept for the config: the timestep loop always unrolls into a
+  /// traced graph here.
+  bool unroll = false;
   /// Layer name (default: generated, conv_lstm2d, ...).
   std::string name{};
   /// Whether the weights are trained (default true).
@@ -96,7 +105,8 @@ class ConvLSTMCellLayer : public Layer {
 
 /// A convolutional LSTM (keras.layers.ConvLSTM1D/2D/3D), made by ConvLSTM1D/2D/3D().
 /// Inputs {x} or {x, h0, c0}; a (batch, time) keras mask keeps the states at masked
-/// timesteps and repeats the previous output, as Keras's RNN.
+/// timesteps and repeats the previous output (zeros with zero_output_for_mask), as Keras's
+/// RNN.
 class ConvLSTMLayer : public Layer {
  public:
   /// Throws std::invalid_argument for filters < 1, bad window arguments (Keras's checks),
@@ -114,6 +124,17 @@ class ConvLSTMLayer : public Layer {
     return from_config_rank(Rank, c);
   }
   const SeedGenerator* seed_generator() const override { return &seeds_; }
+
+  /// Stateful layers: the states h and c the next call starts from, in the layer's
+  /// data format (empty before the build).
+  std::vector<Tensor> states() const;
+  ///@{
+  /// Stateful layers: zeros, or the given values {h, c} (the shapes of states()).
+  void reset_states();
+  void reset_states(const std::vector<Tensor>& values);
+  ///@}
+  void reset_state() { reset_states(); }  ///< Keras 3's name
+  bool stateful() const { return o_.stateful; }  ///< Keras `stateful`
 
   int rank() const { return rank_; }            ///< spatial axes (1, 2 or 3)
   int64_t filters() const { return filters_; }  ///< Keras `filters`
@@ -134,6 +155,7 @@ class ConvLSTMLayer : public Layer {
   std::vector<int64_t> kernel_size_, strides_, dilation_;
   ConvLSTMOptions o_;
   SeedGenerator seeds_;
+  std::vector<Variable> state_vars_;  // stateful: h and c, channels_last
 };
 
 ///@{

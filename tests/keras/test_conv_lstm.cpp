@@ -31,6 +31,17 @@ std::vector<std::pair<std::string, std::function<keras::LayerPtr()>>> keras_case
       {"conv_lstm3d", [] { return layers::ConvLSTM3D(2, 2, {.padding = "same", .return_sequences = true}); }},
       {"conv_lstm2d_mask_initial_state",
        [] { return layers::ConvLSTM2D(2, 3, {.padding = "same", .return_sequences = true, .return_state = true}); }},
+      {"conv_lstm2d_channels_first",
+       [] {
+         return layers::ConvLSTM2D(2, 3, {.data_format = "channels_first", .return_sequences = true,
+                                          .return_state = true});
+       }},
+      {"conv_lstm2d_zero_output_for_mask",
+       [] {
+         return layers::ConvLSTM2D(2, 3, {.padding = "same", .return_sequences = true, .zero_output_for_mask = true});
+       }},
+      {"conv_lstm1d_zero_output_for_mask_last",
+       [] { return layers::ConvLSTM1D(3, 2, {.return_state = true, .zero_output_for_mask = true}); }},
   };
 }
 
@@ -147,6 +158,64 @@ TEST_CASE("ConvLSTM: dropout in training only, one mask per sequence; a model tr
   model->save(dir.file("m.keras"));
   keras::ModelPtr loaded = keras::models::load_model(dir.file("m.keras"));
   check_values(loaded->predict({xs}, {.verbose = 0})[0], values(model->predict({xs}, {.verbose = 0})[0]), 1e-6);
+}
+
+TEST_CASE("ConvLSTM: stateful layers carry their states from call to call as Keras's; reset_states") {
+  auto a = load("stateful");
+  auto make_layer = [] { return layers::ConvLSTM2D(2, 3, {.padding = "same", .stateful = true}); };
+  auto cl = make_layer();
+  (*cl)(a.at("x"));  // builds
+  cl->set_weights(numbered(a, "w"));
+  cl->reset_states();
+  check_values((*cl)(a.at("x")), values(a.at("y")), 2e-5);
+  check_values((*cl)(a.at("x2")), values(a.at("y2")), 2e-5);  // from the first call's final states
+  REQUIRE(cl->states().size() == 2);
+  CHECK(cl->states()[0].shape() == Shape{2, 4, 3, 2});
+  cl->reset_states();
+  CHECK(values(cl->states()[1]) == std::vector<double>(48, 0.0));
+  check_values((*cl)(a.at("x")), values(a.at("y")), 2e-5);
+  // Traced: the state variables are read and assigned inside the graph, so each call of
+  // the function continues from the last one.
+  cl->reset_states();
+  auto f = core::function([&](const std::vector<Tensor>& in) { return std::vector<Tensor>{(*cl)(in[0])}; });
+  check_values(f(std::vector<Tensor>{a.at("x")})[0], values(a.at("y")), 2e-5);
+  check_values(f(std::vector<Tensor>{a.at("x2")})[0], values(a.at("y2")), 2e-5);
+  CHECK(f.tracing_count() == 1);
+  // Setting the states: the second call's output from the first call's states.
+  cl->reset_states();
+  (*cl)(a.at("x"));
+  const std::vector<Tensor> after_first = cl->states();
+  cl->reset_states(after_first);
+  check_values((*cl)(a.at("x2")), values(a.at("y2")), 2e-5);
+  // Keras's config keys; the config rebuilds a stateful layer.
+  keras::Value keras_configs =
+      keras::Value::from_json(read_bytes(std::string(KERAS_TEST_DATA_DIR) + "/conv_lstm/configs.json"));
+  const keras::Config cfg = cl->get_config();
+  for (const auto& [k, v] : keras_configs.at("stateful").at("config").items()) CHECK(cfg.at(k) == v);
+  auto again = std::dynamic_pointer_cast<layers::ConvLSTMLayer>(
+      std::shared_ptr<keras::layers::Layer>(keras::layers::from_config("ConvLSTM2D", cfg)));
+  REQUIRE(again);
+  CHECK(again->stateful());
+  // A channels_first stateful layer reports its states in its own layout.
+  auto cf = layers::ConvLSTM2D(2, 3, {.padding = "same", .data_format = "channels_first", .stateful = true});
+  (*cf)(ops::moveaxis(a.at("x"), -1, 2));
+  CHECK(cf->states()[0].shape() == Shape{2, 2, 4, 3});
+  // Errors: no batch size, another batch size, wrong state values.
+  auto msg = [](const std::function<void()>& fn) {
+    try {
+      fn();
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(msg([&] { make_layer()->build(std::vector<layers::ShapeSpec>{{-1, 3, 4, 3, 1}}); }).find("needs to know its batch size") !=
+        std::string::npos);
+  CHECK(msg([&] { (*cl)(ops::zeros({3, 3, 4, 3, 1})); }).find("built for batch size 2") != std::string::npos);
+  CHECK(msg([&] { cl->reset_states({ops::zeros({2, 4, 3, 2})}); }).find("expected 2 state values") !=
+        std::string::npos);
+  CHECK(msg([&] { cl->reset_states({ops::zeros({2, 4, 3, 2}), ops::zeros({2, 4, 3, 3})}); })
+            .find("expected state 1 of shape (2, 4, 3, 2)") != std::string::npos);
 }
 
 TEST_CASE("ConvLSTM: bad arguments and inputs raise naming the layer, the argument and what was received") {

@@ -40,7 +40,20 @@ CASES = {
     "conv_lstm2d_mask_initial_state": (
         lambda: layers.ConvLSTM2D(2, 3, padding="same", return_sequences=True, return_state=True),
         (2, 4, 4, 3, 2), True, True),
+    "conv_lstm2d_channels_first": (
+        lambda: layers.ConvLSTM2D(2, 3, data_format="channels_first", return_sequences=True, return_state=True),
+        (2, 3, 2, 5, 4), False, False),
+    "conv_lstm2d_zero_output_for_mask": (
+        lambda: layers.ConvLSTM2D(2, 3, padding="same", return_sequences=True, zero_output_for_mask=True),
+        (2, 4, 4, 3, 2), True, False),
+    "conv_lstm1d_zero_output_for_mask_last": (
+        lambda: layers.ConvLSTM1D(3, 2, zero_output_for_mask=True, return_state=True), (2, 4, 5, 2), True, False),
 }
+
+# A stateful layer called on two batches in turn (the second starts from the first's final
+# states), then reset: stateful.npz holds x, x2, the weights and y (first call), y2
+# (second call).
+STATEFUL = (lambda: layers.ConvLSTM2D(2, 3, padding="same", stateful=True), (2, 3, 4, 3, 1))
 
 
 def main():
@@ -56,6 +69,8 @@ def main():
             m = np.ones(shape[:2], dtype=bool)
             m[0, 1] = False
             m[1, 2:] = False
+            if name == "conv_lstm1d_zero_output_for_mask_last":
+                m[0, -1] = False  # the last timestep masked in both rows
             arrays["m"] = m
             kwargs["mask"] = tf.constant(m)
         if with_state:  # (the case returns its states, so their shape is known)
@@ -83,6 +98,20 @@ def main():
                          "weight_names": [w.path for w in layer.weights],
                          "weight_shapes": [list(w.shape) for w in layer.weights]}
         print(name, x.shape, "->", [arrays[f"y{i}"].shape for i in range(len(outs))])
+    make, shape = STATEFUL
+    layer = make()
+    x, x2 = (rng.uniform(-1, 1, shape).astype(np.float32) for _ in range(2))
+    layer(x)  # builds
+    weights = [rng.uniform(-0.5, 0.5, w.shape).astype(np.float32) for w in layer.get_weights()]
+    layer.set_weights(weights)
+    layer.reset_state()
+    y, y2 = np.asarray(layer(x)), np.asarray(layer(x2))
+    layer.reset_state()
+    assert np.allclose(np.asarray(layer(x)), y)
+    np.savez(os.path.join(OUT, "stateful.npz"), x=x, x2=x2, y=y, y2=y2, **{f"w{i}": w for i, w in enumerate(weights)})
+    configs["stateful"] = {"config": {k: v for k, v in layer.get_config().items()
+                                      if k in ("stateful", "unroll", "zero_output_for_mask")}}
+    print("stateful", x.shape, "->", y.shape, y2.shape)
     with open(os.path.join(OUT, "configs.json"), "w") as f:
         json.dump(configs, f, indent=1, sort_keys=True)
         f.write("\n")
