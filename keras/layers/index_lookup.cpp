@@ -142,8 +142,13 @@ void IndexLookup<K>::set_vocabulary(const std::vector<K>& vocabulary, const std:
       std::equal(special.begin(), special.end(), vocabulary.begin()))
     skip = special.size();
   std::vector<K> tokens(vocabulary.begin() + static_cast<std::ptrdiff_t>(skip), vocabulary.end());
-  std::vector<double> idf = idf_weights;
-  if (!idf.empty() && skip > 0 && idf.size() == vocabulary.size()) idf.erase(idf.begin(), idf.begin() + static_cast<std::ptrdiff_t>(skip));
+  // Keras: with the special tokens listed, the idf weights are the whole vocabulary's
+  // (their front values kept as given); without them, the front is padded with the mean.
+  std::vector<double> idf = idf_weights, front;
+  if (!idf.empty() && skip > 0 && idf.size() == vocabulary.size()) {
+    front.assign(idf.begin(), idf.begin() + static_cast<std::ptrdiff_t>(skip));
+    idf.erase(idf.begin(), idf.begin() + static_cast<std::ptrdiff_t>(skip));
+  }
   std::set<K> seen, repeated;
   for (const K& t : tokens)
     if (!seen.insert(t).second) repeated.insert(t);
@@ -172,11 +177,12 @@ void IndexLookup<K>::set_vocabulary(const std::vector<K>& vocabulary, const std:
   index_.clear();
   for (size_t i = 0; i < tokens_.size(); ++i) index_[tokens_[i]] = token_start() + static_cast<int64_t>(i);
   idf_.clear();
-  if (!idf.empty()) {
+  if (!idf.empty() || !front.empty()) {
     double mean = 0;
     for (double w : idf) mean += w;
     mean = idf.empty() ? 0.0 : mean / static_cast<double>(idf.size());
-    idf_.assign(static_cast<size_t>(token_start()), mean);
+    if (front.empty()) front.assign(static_cast<size_t>(token_start()), mean);
+    idf_ = std::move(front);
     idf_.insert(idf_.end(), idf.begin(), idf.end());
   }
 }
@@ -392,6 +398,28 @@ IndexLookupOptions<K> IndexLookup<K>::options_from_config(const Config& c) {
   if (!idf.is_null())
     for (const Value& v : idf.as_list()) o.idf_weights.push_back(v.as_double());
   return o;
+}
+
+template <class K>
+std::vector<std::pair<std::string, Tensor>> IndexLookup<K>::stored_named_tensors() const {
+  if (o_.output_mode != "tf_idf" || idf_.empty()) return {};
+  std::vector<float> w(idf_.begin(), idf_.end());
+  if (o_.pad_to_max_tokens && o_.max_tokens > static_cast<int64_t>(w.size())) w.resize(size_t(o_.max_tokens), 0.0f);
+  return {{"vars/idf_weights", core::constant(w, Shape{static_cast<int64_t>(w.size())})}};
+}
+
+template <class K>
+void IndexLookup<K>::load_stored_named_tensors(const std::vector<std::pair<std::string, Tensor>>& entries) {
+  for (const auto& [path, t] : entries) {
+    if (!stores_named_tensor(path)) continue;
+    const int64_t n = vocabulary_size();
+    if (t.rank() != 1 || t.shape()[0] < n || !core::is_floating(t.dtype()))
+      throw std::invalid_argument(name() + ": expected idf_weights of at least the vocabulary size " +
+                                  std::to_string(n) + " (a 1-d float tensor), but received " +
+                                  core::dtype_name(t.dtype()) + " " + t.shape().str());
+    const std::vector<double> w = ops::cast(t, DType::float64).template to_vector<double>();
+    idf_.assign(w.begin(), w.begin() + n);
+  }
 }
 
 template class IndexLookup<std::string>;

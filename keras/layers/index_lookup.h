@@ -107,6 +107,14 @@ class IndexLookup : public Layer {
   void count_documents(const std::vector<std::vector<K>>& documents, AdaptState& state) const;
   /// adapt()'s last step: sorts the counted tokens into the vocabulary (and idf weights).
   void finish_adapt(const AdaptState& state);
+  /// tf_idf with a vocabulary: {"vars/idf_weights", the idf weights by index (float32, zeros
+  /// up to max_tokens with pad_to_max_tokens)}, as Keras's save_own_variables.
+  std::vector<std::pair<std::string, Tensor>> stored_named_tensors() const override;
+  bool stores_named_tensor(const std::string& path) const override {
+    return o_.output_mode == "tf_idf" && path == "vars/idf_weights";
+  }
+  /// Takes "vars/idf_weights": one weight per index, its vocabulary_size() first ones kept.
+  void load_stored_named_tensors(const std::vector<std::pair<std::string, Tensor>>& entries) override;
   /// The options the layer was made with (vocabulary as given).
   const IndexLookupOptions<K>& options() const { return o_; }
 

@@ -417,6 +417,15 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// Called after loading assigned stored_weights() from a file (a layer with LoRA enabled
   /// zeroes its factors, whose update the stored kernel holds); the default does nothing.
   virtual void stored_weights_loaded() {}
+  /// Keras's save_own_variables entries stored by name rather than as numbered weights (a
+  /// tf_idf lookup's idf weights): each with its path under the layer's group
+  /// ("vars/idf_weights"). The default: none.
+  virtual std::vector<std::pair<std::string, Tensor>> stored_named_tensors() const { return {}; }
+  /// Whether a weights file's entry at `path` (under the layer's group) is one of those.
+  virtual bool stores_named_tensor(const std::string& /*path*/) const { return false; }
+  /// load_own_variables for those entries (paths that stores_named_tensor() accepts); may
+  /// raise std::invalid_argument for a value the layer cannot take. The default: nothing.
+  virtual void load_stored_named_tensors(const std::vector<std::pair<std::string, Tensor>>&) {}
 
   // ---- losses ----
   void add_loss(const Tensor& loss);  ///< from call(): activity regularization and co.

@@ -223,6 +223,28 @@ void TextVectorizationLayer::set_vocabulary(const std::vector<std::string>& v, c
 }
 int64_t TextVectorizationLayer::vocabulary_size() const { return lookup_->vocabulary_size(); }
 
+std::vector<std::pair<std::string, Tensor>> TextVectorizationLayer::stored_named_tensors() const {
+  std::vector<std::pair<std::string, Tensor>> out = lookup_->stored_named_tensors();
+  if (!out.empty()) out.emplace_back("_lookup_layer/" + out[0].first, out[0].second);
+  return out;
+}
+
+namespace {
+// A path under the layer's group as its lookup sublayer's ("_lookup_layer/vars/x" -> "vars/x").
+std::string lookup_path(const std::string& path) {
+  const std::string prefix = "_lookup_layer/";
+  return path.rfind(prefix, 0) == 0 ? path.substr(prefix.size()) : path;
+}
+}  // namespace
+
+bool TextVectorizationLayer::stores_named_tensor(const std::string& path) const {
+  return lookup_->stores_named_tensor(lookup_path(path));
+}
+
+void TextVectorizationLayer::load_stored_named_tensors(const std::vector<std::pair<std::string, Tensor>>& entries) {
+  for (const auto& [path, t] : entries) lookup_->load_stored_named_tensors({{lookup_path(path), t}});
+}
+
 Config TextVectorizationLayer::get_config() const {
   Config c = base_config();
   const Config lc = lookup_->get_config();

@@ -85,6 +85,12 @@ class TextVectorizationLayer : public Layer {
   void set_vocabulary(const std::vector<std::string>& vocabulary, const std::vector<double>& idf_weights = {});
   /// The number of ids (special tokens included).
   int64_t vocabulary_size() const;
+  /// tf_idf: the lookup's idf weights as Keras stores them, under "vars/idf_weights" and
+  /// "_lookup_layer/vars/idf_weights".
+  std::vector<std::pair<std::string, Tensor>> stored_named_tensors() const override;
+  bool stores_named_tensor(const std::string& path) const override;
+  /// Takes either of those paths.
+  void load_stored_named_tensors(const std::vector<std::pair<std::string, Tensor>>& entries) override;
   /// The token rows of each input string: standardized, split and with ngrams.
   std::vector<std::vector<std::string>> tokenize(const Tensor& x) const;
 

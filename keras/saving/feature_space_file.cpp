@@ -163,7 +163,7 @@ utils::FeatureSpace load_feature_space_from_memory(std::string_view bytes, const
     const std::string mode = detail::string_field(fc, "output_mode", "float");
     features.emplace(name, utils::FeatureArg(utils::Feature{dtype, p, mode}));
   }
-  detail::load_vocabulary_assets(slots, bytes, path);
+  detail::load_vocabulary_assets(slots, bytes, h5, path);
   detail::assign_keras_weights(slots, h5, path + ": " + kWeights, "the FeatureSpace");
 
   utils::FeatureSpaceOptions o;

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "core/ops.h"
 #include "keras/layers/integer_lookup.h"
 #include "keras/layers/normalization.h"
 #include "keras/layers/registry.h"
@@ -100,7 +101,7 @@ void write_bytes(const std::string& path, const std::string& bytes) {
 // the config, in "assets/<layer path>/vocabulary.txt" (one token a line, special tokens
 // first); a layer whose config had none gets it from there.
 void load_vocabulary_assets(const std::vector<std::pair<std::string, LayerPtr>>& layers, std::string_view bytes,
-                            const std::string& source) {
+                            const H5Contents& weights, const std::string& source) {
   for (const auto& [path, layer] : layers) {
     auto* sl = dynamic_cast<layers::StringLookupLayer*>(layer.get());
     auto* il = dynamic_cast<layers::IntegerLookupLayer*>(layer.get());
@@ -119,13 +120,27 @@ void load_vocabulary_assets(const std::vector<std::pair<std::string, LayerPtr>>&
       tokens.push_back(text.substr(start, end - start));
       start = end + 1;
     }
+    // tf_idf: the idf weights of every index, special tokens first, as the vocabulary file.
+    std::vector<double> idf;
+    if (layer->stores_named_tensor("vars/idf_weights")) {
+      auto w = weights.datasets.find(path + "/vars/idf_weights");
+      if (w == weights.datasets.end())
+        throw FormatError(source + ": the tf_idf layer '" + layer->name() + "' has no idf weights ('" + path +
+                          "/vars/idf_weights' in " + kKerasWeights + ")");
+      if (w->second.rank() != 1 || w->second.shape()[0] < int64_t(tokens.size()) || !core::is_floating(w->second.dtype()))
+        throw FormatError(source + ": '" + path + "/vars/idf_weights': expected a float vector of at least " +
+                          std::to_string(tokens.size()) + " weights (one per vocabulary entry), but received " +
+                          core::dtype_name(w->second.dtype()) + " " + w->second.shape().str());
+      idf = core::ops::cast(w->second, DType::float64).to_vector<double>();
+      idf.resize(tokens.size());
+    }
     try {
-      if (sl) sl->set_vocabulary(tokens);
-      if (tv) tv->set_vocabulary(tokens);
+      if (sl) sl->set_vocabulary(tokens, idf);
+      if (tv) tv->set_vocabulary(tokens, idf);
       if (il) {
         std::vector<int64_t> ids;
         for (const std::string& t : tokens) ids.push_back(std::stoll(t));
-        il->set_vocabulary(ids);
+        il->set_vocabulary(ids, idf);
       }
     } catch (const std::exception& e) {
       throw FormatError(source + ": " + member + ": cannot set the vocabulary of layer '" + layer->name() +
@@ -188,7 +203,7 @@ std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::strin
                                 "while loading " + source + " (as many as its weight file holds, at least 64 MiB)");
     model = model_from_keras_config(keras_cfg, source);
   }
-  load_vocabulary_assets(keras_layer_paths(*model), bytes, source);
+  load_vocabulary_assets(keras_layer_paths(*model), bytes, weights, source);
   check_honoured(keras_cfg, *model, source);
   assign_keras_weights(*model, weights, source + ": " + kWeights);
   if (compile) {

@@ -16,9 +16,10 @@ struct H5Contents;
 
 // Gives the StringLookup, IntegerLookup and TextVectorization layers among `layers` (each
 // at its path in Keras's layout) that have no vocabulary the one in the .keras archive
-// `bytes` ("assets/<path>/vocabulary.txt"), where it has one.
+// `bytes` ("assets/<path>/vocabulary.txt"), where it has one; a tf_idf layer takes its idf
+// weights from `weights` ("<path>/vars/idf_weights", Keras's save_own_variables).
 void load_vocabulary_assets(const std::vector<std::pair<std::string, LayerPtr>>& layers, std::string_view bytes,
-                            const std::string& source);
+                            const H5Contents& weights, const std::string& source);
 
 // The members of a .keras archive.
 inline constexpr const char* kKerasConfig = "config.json";

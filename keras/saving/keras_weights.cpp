@@ -154,6 +154,7 @@ std::vector<Slot> slots_of(const std::vector<std::pair<std::string, LayerPtr>>& 
 void assign_slots(const std::vector<Slot>& slots, const H5Contents& file, const std::string& source,
                   const std::string& owner) {
   std::vector<std::pair<Variable, Tensor>> assignments;
+  std::vector<std::pair<const Slot*, std::vector<std::pair<std::string, Tensor>>>> named;  // by path in the group
   std::set<std::string> used;
   for (const Slot& s : slots) {
     std::vector<std::pair<std::string, Tensor>> found;
@@ -167,11 +168,17 @@ void assign_slots(const std::vector<Slot>& slots, const H5Contents& file, const 
       found.erase(found.begin());
     }
     for (const std::string& c : children_of(*s.layer)) read_vars(file, s.path + "/" + c, found);
+    named.push_back({&s, {}});
     for (const auto& dataset : file.datasets) {
       const std::string& p = dataset.first;
       if (!under(p, s.path) || p == duplicate ||
           std::any_of(found.begin(), found.end(), [&](const auto& f) { return f.first == p; }))
         continue;
+      if (s.layer->stores_named_tensor(p.substr(s.path.size() + 1))) {  // Keras's named entries (idf_weights)
+        named.back().second.emplace_back(p.substr(s.path.size() + 1), dataset.second);
+        used.insert(p);
+        continue;
+      }
       throw FormatError(source + ": the weight file has '" + p + "', which the " + s.layer->class_name() +
                         " layer '" + s.layer->name() + "' (group '" + s.path + "') does not hold");
     }
@@ -200,6 +207,14 @@ void assign_slots(const std::vector<Slot>& slots, const H5Contents& file, const 
     if (!used.count(p) && p.compare(0, 10, "optimizer/") != 0)
       throw FormatError(source + ": the weight file has '" + p + "', which belongs to no layer of " + owner +
                         " (a different architecture?)");
+  for (const auto& [slot, entries] : named) {
+    if (entries.empty()) continue;
+    try {
+      slot->layer->load_stored_named_tensors(entries);
+    } catch (const std::invalid_argument& e) {
+      throw FormatError(source + ": group '" + slot->path + "': " + e.what());
+    }
+  }
   for (auto& [v, t] : assignments) v.assign(t.to(v.value().device()));
   for (const Slot& s : slots) loaded(*s.layer);
 }
@@ -208,6 +223,7 @@ std::string weights_file(const std::vector<Slot>& slots, std::vector<std::pair<s
                          std::vector<std::pair<std::string, Tensor>> datasets = {}) {
   for (const Slot& s : slots) {
     groups.emplace_back(s.path + "/vars", s.layer->name());
+    for (auto& [rel, t] : s.layer->stored_named_tensors()) datasets.emplace_back(s.path + "/" + rel, t);
     // Keras's save_own_variables, layer by layer (a LoRA layer's merged kernel).
     const std::vector<layers::Layer::StoredWeight> ws = s.layer->stored_weights();
     const std::vector<std::string> children = children_of(*s.layer);

@@ -7,12 +7,15 @@
 
 #include "core/sparse.h"
 #include "core/string_ops.h"
+#include "files.h"
 #include "helpers.h"
 #include "layer_harness.h"
 #include "keras/config.h"
 #include "keras/data/dataset.h"
 #include "keras/layers/all.h"
 #include "keras/layers/registry.h"
+#include "keras/saving/h5_file.h"
+#include "keras/saving/zip_archive.h"
 #include "test_data_dir.h"
 
 using namespace th;
@@ -222,6 +225,68 @@ TEST_CASE("a Keras 3 .keras file: adapted vocabularies come from its asset files
   for (size_t i = 0; i < out.size(); ++i) {
     CAPTURE(i);
     check_tensor(out[i], want[i]);
+  }
+}
+
+TEST_CASE("a Keras 3 .keras file with tf_idf layers: idf weights from model.weights.h5, both ways") {
+  // tfidf_model.keras (make_tfidf_fixture.py): an adapted TextVectorization and StringLookup
+  // (pad_to_max_tokens) in tf_idf mode; Keras keeps their vocabularies in asset files and
+  // their idf weights, the OOV entry's included, as "<layer>/vars/idf_weights".
+  const std::string dir = std::string(KERAS_TEST_DATA_DIR) + "/text_layers/";
+  const Value f = Value::from_json(th::read_bytes(dir + "tfidf.json"));
+  keras::ModelPtr model = keras::models::load_model(dir + "tfidf_model.keras");
+  const std::vector<Tensor> in{tensor_of(f.at("input"))};
+  const std::vector<Tensor> out = model->predict(in);
+  const auto& want = f.at("outputs").as_list();
+  REQUIRE(out.size() == want.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    CAPTURE(i);
+    check_tensor(out[i], want[i]);
+  }
+  auto tv = std::dynamic_pointer_cast<layers::TextVectorizationLayer>(model->get_layer("vectorize"));
+  REQUIRE(tv);
+  std::vector<Value> vocab;
+  for (const std::string& t : tv->get_vocabulary()) vocab.emplace_back(t);
+  CHECK(Value(vocab).to_json() == f.at("vocabularies").as_list()[0].to_json());
+  // keras-cpp writes the idf weights where Keras reads them, and reads its own file back.
+  th::TempDir tmp;
+  const std::string path = tmp.file("tfidf.keras");
+  model->save(path);
+  const std::vector<Tensor> again = keras::models::load_model(path)->predict(in);
+  for (size_t i = 0; i < out.size(); ++i) CHECK(values(again[i]) == values(out[i]));
+  const std::string saved = keras::saving::detail::read_zip(th::read_bytes(path), {"model.weights.h5"}, path)
+                                .at("model.weights.h5");
+  const auto h5 = keras::saving::detail::read_h5(saved, path);
+  for (const char* entry : {"layers/text_vectorization/vars/idf_weights",
+                            "layers/text_vectorization/_lookup_layer/vars/idf_weights",
+                            "layers/string_lookup/vars/idf_weights"})
+    CHECK_MESSAGE(h5.datasets.count(entry) == 1, entry);
+  CHECK(h5.datasets.at("layers/string_lookup/vars/idf_weights").shape() == keras::Shape{6});  // to max_tokens
+  // A file whose idf weights are missing, or too short, is refused naming the entry.
+  const std::vector<std::string> names = {"metadata.json", "config.json", "model.weights.h5",
+                                          "assets/layers/text_vectorization/vocabulary.txt",
+                                          "assets/layers/text_vectorization/_lookup_layer/vocabulary.txt",
+                                          "assets/layers/string_lookup/vocabulary.txt"};
+  auto members = keras::saving::detail::read_zip(th::read_bytes(dir + "tfidf_model.keras"), names, "fixture");
+  REQUIRE(members.size() == names.size());
+  auto original = keras::saving::detail::read_h5(members["model.weights.h5"], "fixture");
+  for (const bool drop : {true, false}) {
+    std::vector<std::pair<std::string, Tensor>> datasets;
+    for (const auto& [p, t] : original.datasets) {
+      if (p != "layers/text_vectorization/vars/idf_weights") datasets.emplace_back(p, t);
+      else if (!drop) datasets.emplace_back(p, ops::slice(t, {0}, {3}));
+    }
+    std::vector<std::pair<std::string, std::string>> groups;
+    for (const std::string& g : original.groups) groups.emplace_back(g, "");
+    members["model.weights.h5"] = keras::saving::detail::write_h5(groups, datasets);
+    const std::string bad = tmp.file(drop ? "missing.keras" : "short.keras");
+    std::vector<std::pair<std::string, std::string>> zip;
+    for (const std::string& n : names) zip.emplace_back(n, members[n]);
+    th::write_bytes(bad, keras::saving::detail::write_zip(zip));
+    CHECK_THROWS_WITH_AS(keras::models::load_model(bad),
+                         doctest::Contains(drop ? "has no idf weights ('layers/text_vectorization/vars/idf_weights'"
+                                                : "expected a float vector of at least 8 weights"),
+                         std::exception);
   }
 }
 
