@@ -1,8 +1,8 @@
 // attention.cpp - CPU kernels of fused_attention and fused_attention_grad (formulas in
 // core/ops/attention.cpp). Each (batch, head) pair is independent: its q, k and v rows are
 // matrices inside the (B, seq, N, H) tensors (row stride N * H), multiplied where they lie
-// (no transposed or gathered copies of the tensors) by the ISA table's small_gemm, or the
-// engine's GEMM for large products; the T x S logits become the pair's block of the probs
+// (no transposed or gathered copies of the tensors) by cpu::batch_gemm (the ISA table's
+// small_gemm, or the engine's GEMM for large products); the T x S logits become the pair's block of the probs
 // output in place. The pairs are spread over the engine's threads; each pair's results
 // come from the same calls at any thread count.
 // - forward: l = scale * q k^T (mask_value where masked), p = softmax of its rows (an
@@ -45,36 +45,22 @@ struct Geom {
   int64_t grain() const { return std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(1, T * S * (H + Hv))); }
 };
 
-// Products below this many multiply-adds run on the ISA table's small_gemm: a BLAS call
-// costs about 0.5 µs before it multiplies (measured on a 28 x 28 x 16 product, 12.5k
-// multiply-adds), more than such a product takes.
-constexpr int64_t kSmallProduct = int64_t(1) << 18;
-
-// C (m x n, row stride ldc) = op(A) op(B) as cpu::gemm (core/cpu/gemm.h) for one pair's
-// matrices, small products on the ISA table's small_gemm.
-template <class T>
-void product(const VecKernels<T>& isa, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda,
-             const T* b, int64_t ldb, T* c, int64_t ldc) {
-  if (m * n * k > kSmallProduct) return gemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
-  isa.small_gemm(m, n, k, a, ta ? 1 : lda, ta ? lda : 1, b, tb ? 1 : ldb, tb ? ldb : 1, c, ldc);
-}
-
 // C = op(A) B when `first`, else C += op(A) B (the product made in `part`, then added).
 template <class T>
-void accumulate(const VecKernels<T>& isa, bool first, bool ta, int64_t m, int64_t n, int64_t k, const T* a,
+void accumulate(bool first, bool ta, int64_t m, int64_t n, int64_t k, const T* a,
                 int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc, std::vector<T>& part) {
-  if (first) return product(isa, ta, false, m, n, k, a, lda, b, ldb, c, ldc);
+  if (first) return batch_gemm(ta, false, m, n, k, a, lda, b, ldb, c, ldc);
   part.resize(size_t(m * n));
-  product(isa, ta, false, m, n, k, a, lda, b, ldb, part.data(), n);
+  batch_gemm(ta, false, m, n, k, a, lda, b, ldb, part.data(), n);
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) c[i * ldc + j] += part[size_t(i * n + j)];
 }
 
 // l (T x S) = scale * q k^T of pair (b, n), mask_value where the mask is false.
 template <class T>
-void logits(const VecKernels<T>& isa, const Geom& g, const T* q, const T* k, const bool* mask, int64_t b, int64_t n,
+void logits(const Geom& g, const T* q, const T* k, const bool* mask, int64_t b, int64_t n,
             double scale, double mask_value, T* l) {
-  product(isa, false, true, g.T, g.S, g.H, q + g.q_at(b, n), g.N * g.H, k + g.k_at(b, n), g.K * g.H, l, g.S);
+  batch_gemm(false, true, g.T, g.S, g.H, q + g.q_at(b, n), g.N * g.H, k + g.k_at(b, n), g.K * g.H, l, g.S);
   const T s = T(scale), mv = T(mask_value);
   const int64_t len = g.T * g.S;
   for (int64_t i = 0; i < len; ++i) l[i] *= s;
@@ -98,10 +84,10 @@ void forward(OpCall& c) {
       if (g.S == 0) {
         std::fill(row_lse, row_lse + g.T, -std::numeric_limits<T>::infinity());
       } else {
-        logits(isa, g, q, k, mask, b, n, c.attrs.alpha, c.attrs.beta, pm);
+        logits(g, q, k, mask, b, n, c.attrs.alpha, c.attrs.beta, pm);
         isa.softmax_rows(pm, pm, g.T, g.S, row_lse);
       }
-      product(isa, false, false, g.T, g.Hv, g.S, pm, g.S, v + g.v_at(b, n), g.K * g.Hv, o + g.o_at(b, n), g.N * g.Hv);
+      batch_gemm(false, false, g.T, g.Hv, g.S, pm, g.S, v + g.v_at(b, n), g.K * g.Hv, o + g.o_at(b, n), g.N * g.Hv);
     }
   });
 }
@@ -116,7 +102,6 @@ void backward(OpCall& c) {  // (dout, q, k, v, out, probs, dlse [, mask]) -> dq,
   const bool* mask = has_mask ? c.in_data<bool>(7) : nullptr;
   T *dq = c.out_data<T>(0), *dk = c.out_data<T>(1), *dv = c.out_data<T>(2);
   const double scale = c.attrs.alpha;
-  const auto& isa = isa_kernels().of<T>();
   if (g.G == 0) {  // no query heads: nothing reached the keys and values
     std::fill(dk, dk + c.outputs[1].size(), T(0));
     std::fill(dv, dv + c.outputs[2].size(), T(0));
@@ -134,8 +119,8 @@ void backward(OpCall& c) {  // (dout, q, k, v, out, probs, dlse [, mask]) -> dq,
         const T* pm = probs + p * g.T * g.S;
         const bool first = n % g.G == 0;
         // dv (+)= p^T dout, dp = dout v^T.
-        accumulate(isa, first, true, g.S, g.Hv, g.T, pm, g.S, dout + g.o_at(b, n), ldo, dv + g.v_at(b, n), ldv, part);
-        product(isa, false, true, g.T, g.S, g.Hv, dout + g.o_at(b, n), ldo, v + g.v_at(b, n), ldv, dp.data(), g.S);
+        accumulate(first, true, g.S, g.Hv, g.T, pm, g.S, dout + g.o_at(b, n), ldo, dv + g.v_at(b, n), ldv, part);
+        batch_gemm(false, true, g.T, g.S, g.Hv, dout + g.o_at(b, n), ldo, v + g.v_at(b, n), ldv, dp.data(), g.S);
         const bool* m = mask ? mask + g.mask_at(b, n) : nullptr;
         for (int64_t t = 0; t < g.T; ++t) {
           const T *dor = dout + g.o_at(b, n) + t * ldo, *orow = o + g.o_at(b, n) + t * ldo;
@@ -149,8 +134,8 @@ void backward(OpCall& c) {  // (dout, q, k, v, out, probs, dlse [, mask]) -> dq,
             dr[j] = (mr && !mr[j]) ? T(0) : T(scale) * (pr[j] * (dr[j] - shift));
         }
         // dq = ds k, dk (+)= ds^T q.
-        product(isa, false, false, g.T, g.H, g.S, dp.data(), g.S, k + g.k_at(b, n), ldk, dq + g.q_at(b, n), ldq);
-        accumulate(isa, first, true, g.S, g.H, g.T, dp.data(), g.S, q + g.q_at(b, n), ldq, dk + g.k_at(b, n), ldk, part);
+        batch_gemm(false, false, g.T, g.H, g.S, dp.data(), g.S, k + g.k_at(b, n), ldk, dq + g.q_at(b, n), ldq);
+        accumulate(first, true, g.S, g.H, g.T, dp.data(), g.S, q + g.q_at(b, n), ldq, dk + g.k_at(b, n), ldk, part);
       }
     }
   });

@@ -17,6 +17,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/cpu/isa.h"
 #include "core/cpu/onednn.h"
 #include "core/cpu/parallel.h"
 #include "core/ops.h"
@@ -187,6 +188,24 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, in
               cblas_dgemm(CblasRowMajor, trans(ta), trans(tb), int(bm), int(bn), int(k), 1.0, ba, int(lda), bb,
                           int(ldb), 0.0, bc, int(ldc));
             });
+}
+
+namespace {
+template <class T>
+void batch_product(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b,
+                   int64_t ldb, T* c, int64_t ldc) {
+  if (m * n * k > kSmallGemm) return gemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
+  isa_kernels().of<T>().small_gemm(m, n, k, a, ta ? 1 : lda, ta ? lda : 1, b, tb ? 1 : ldb, tb ? ldb : 1, c, ldc);
+}
+}  // namespace
+
+void batch_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+                int64_t ldb, float* c, int64_t ldc) {
+  batch_product(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
+}
+void batch_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b,
+                int64_t ldb, double* c, int64_t ldc) {
+  batch_product(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
 }
 
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const std::complex<float>* a, int64_t lda,

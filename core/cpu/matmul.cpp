@@ -83,8 +83,11 @@ void blas_matmul(OpCall& c, bool ta, bool tb, int64_t m, int64_t n, int64_t k) {
     return gemm(ta, tb, batches * m, n, k, pa, lda, pb, ldb, pc, n);
   Batches p = plan_batches(a.shape(), b.shape(), c.outputs[0].shape(), m * k, k * n);
   for_batches(p.count, m * n * k, [&](int64_t i) {
-    gemm(ta, tb, m, n, k, pa + p.a_off[static_cast<size_t>(i)], lda, pb + p.b_off[static_cast<size_t>(i)], ldb,
-         pc + i * m * n, n);
+    const T *ai = pa + p.a_off[static_cast<size_t>(i)], *bi = pb + p.b_off[static_cast<size_t>(i)];
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>)
+      batch_gemm(ta, tb, m, n, k, ai, lda, bi, ldb, pc + i * m * n, n);  // small products skip BLAS
+    else
+      gemm(ta, tb, m, n, k, ai, lda, bi, ldb, pc + i * m * n, n);
   });
 }
 
@@ -207,7 +210,7 @@ void fused_matmul_kernel(OpCall& c) {
   return fused_matmul<double>(c, m, n, k);
 }
 
-// einsum_matmul (core/einsum_matmul.h): one GEMM per batch index, each matrix read
+// einsum_matmul (core/einsum_matmul.h): one batch_gemm per batch index, each matrix read
 // through its operand's strides (the unit-stride axis picks the transpose flag, the other
 // axis's stride is the leading dimension).
 template <class T>
@@ -247,7 +250,7 @@ void einsum_matmul(OpCall& c, const EinsumMatMulLayout& l) {
       ob += idx * tb_st[size_t(l.batch_b[i])];
       oc += idx * to_st[size_t(l.batch_out[i])];
     }
-    gemm(ta, tb, m, n, k, a + oa, lda, b + ob, ldb, y + oc, ldc);
+    batch_gemm(ta, tb, m, n, k, a + oa, lda, b + ob, ldb, y + oc, ldc);
   });
 }
 

@@ -108,6 +108,9 @@ const std::vector<Case> kCases = {
     {{}, {3}, 4, 5, 2},        {{2, 1}, {1, 3}, 2, 3, 4}, {{4}, {1}, 3, 2, 3},
     {{}, {}, 3, 0, 4},         {{2}, {2}, 0, 3, 4},     {{}, {}, 3, 4, 0},
     {{0}, {}, 2, 3, 4},        {{2}, {}, 2, 0, 2},      {{3}, {}, 64, 70, 40},
+    // Batches of their own operands: each product on the ISA table's small_gemm up to
+    // cpu::kSmallGemm multiply-adds, above it on BLAS (70 x 60 x 70), K = 0 writes zeros.
+    {{2}, {2}, 28, 16, 28},    {{2}, {2}, 70, 60, 70},  {{2}, {2}, 3, 0, 4},
 };
 }  // namespace
 
