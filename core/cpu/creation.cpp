@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/cpu/convert.h"
+#include "core/cpu/isa.h"
 #include "core/cpu/parallel.h"
 #include "core/dispatch.h"
 #include "core/init.h"
@@ -66,6 +67,24 @@ T into_half_open(double v, double lo, double hi) {
 
 constexpr int64_t kRandomGrain = 1 << 12;
 
+// f(i, w) for each element i of [b, e), w its Philox block's first `words` words
+// (attempt 0), generated kBlocks at a time by the ISA table's vector generator.
+template <class F>
+void with_blocks(uint64_t seed, int64_t b, int64_t e, int words, F&& f) {
+  constexpr int64_t kBlocks = 1024;
+  uint32_t buf[4 * kBlocks];
+  const auto gen = isa_kernels().philox_words;
+  for (int64_t s = b; s < e; s += kBlocks) {
+    const int64_t n = std::min(kBlocks, e - s);
+    gen(seed, uint64_t(s), n, 0, words, buf);
+    for (int64_t j = 0; j < n; ++j) {
+      const uint32_t w[4] = {buf[j], words > 1 ? buf[n + j] : 0u, words > 2 ? buf[2 * n + j] : 0u,
+                             words > 3 ? buf[3 * n + j] : 0u};
+      f(s + j, w);
+    }
+  }
+}
+
 // attrs.k, or the seed derived from (attrs.k, counter) when the op has a counter input.
 uint64_t op_seed(const OpCall& c) {
   if (c.inputs.empty()) return static_cast<uint64_t>(c.attrs.k);
@@ -81,17 +100,16 @@ void random_uniform_kernel(OpCall& c) {
     T* out = static_cast<T*>(y.raw_mutable_data());
     if constexpr (std::is_same_v<T, float>) {
       parallel_for(y.size(), kRandomGrain, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) {
-          const double u = static_cast<double>(philox(seed, uint64_t(i), 0).w[0] >> 8) * 0x1.0p-24;
+        with_blocks(seed, b, e, 1, [&](int64_t i, const uint32_t* w) {
+          const double u = static_cast<double>(w[0] >> 8) * 0x1.0p-24;
           out[i] = into_half_open<float>(lo + u * (hi - lo), lo, hi);
-        }
+        });
       });
     } else if constexpr (std::is_same_v<T, double>) {
       parallel_for(y.size(), kRandomGrain, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) {
-          const Block r = philox(seed, uint64_t(i), 0);
-          out[i] = into_half_open<double>(lo + unit53(r.w[0], r.w[1]) * (hi - lo), lo, hi);
-        }
+        with_blocks(seed, b, e, 2, [&](int64_t i, const uint32_t* w) {
+          out[i] = into_half_open<double>(lo + unit53(w[0], w[1]) * (hi - lo), lo, hi);
+        });
       });
     } else if constexpr (std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>) {
       const int64_t ilo = static_cast<int64_t>(lo);
@@ -123,14 +141,14 @@ void random_normal_kernel(OpCall& c) {
     if constexpr (std::is_floating_point_v<T>) {
       T* out = static_cast<T*>(y.raw_mutable_data());
       parallel_for(y.size(), kRandomGrain, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) {
-          double z = normal_from(philox(seed, uint64_t(i), 0));
+        with_blocks(seed, b, e, 4, [&](int64_t i, const uint32_t* w) {
+          double z = normal_from(Block{{w[0], w[1], w[2], w[3]}});
           // P(|z| > 2) = 0.0455, so 64 attempts never all fail in practice; the last
           // resort keeps the loop bounded and the result in range.
           for (uint32_t attempt = 1; truncated && std::fabs(z) > 2.0; ++attempt)
             z = attempt < 64 ? normal_from(philox(seed, uint64_t(i), attempt)) : 0.0;
           out[i] = static_cast<T>(mean + stddev * z);
-        }
+        });
       });
     } else {
       throw_invalid(std::string(c.name()) + ": no CPU kernel for dtype " + dtype_name(y.dtype()));

@@ -40,18 +40,18 @@ const IsaKernels& table(Isa isa) {
   switch (isa) {
     case Isa::avx512: {
       static const IsaKernels t = make<avx512::fill_unary, avx512::fill_binary, avx512::fill_nn,
-                                       avx512::fill_training, avx512::fill_reduce>(isa);
+                                       avx512::fill_training, avx512::fill_reduce, avx512::fill_random>(isa);
       return t;
     }
     case Isa::avx2: {
       static const IsaKernels t = make<avx2::fill_unary, avx2::fill_binary, avx2::fill_nn,
-                                       avx2::fill_training, avx2::fill_reduce>(isa);
+                                       avx2::fill_training, avx2::fill_reduce, avx2::fill_random>(isa);
       return t;
     }
     case Isa::baseline: break;
   }
   static const IsaKernels t = make<baseline::fill_unary, baseline::fill_binary, baseline::fill_nn,
-                                   baseline::fill_training, baseline::fill_reduce>(Isa::baseline);
+                                   baseline::fill_training, baseline::fill_reduce, baseline::fill_random>(Isa::baseline);
   return t;
 }
 

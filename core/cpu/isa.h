@@ -85,6 +85,10 @@ struct IsaKernels {
   // even, NaN made quiet) and bfloat16_to_float, bit for bit (simd/unary.cpp).
   void (*to_bf16)(const float* x, uint16_t* y, int64_t n) = nullptr;
   void (*from_bf16)(const uint16_t* x, float* y, int64_t n) = nullptr;
+  // The first `words` words of the Philox4x32-10 blocks kmath::philox(seed, first + i,
+  // attempt), i < n, bit for bit, planar: word w of block i at out[w * n + i]
+  // (simd/random.cpp).
+  void (*philox_words)(uint64_t seed, uint64_t first, int64_t n, uint32_t attempt, int words, uint32_t* out) = nullptr;
   template <class T> const VecKernels<T>& of() const {
     if constexpr (sizeof(T) == 4) return f32;
     else return f64;
@@ -115,6 +119,7 @@ typename VecKernels<T>::Binary vec_binary(OpId op);
   void fill_training(IsaKernels& k);           \
   void fill_optimizer_rules(IsaKernels& k);    \
   void fill_reduce(IsaKernels& k);             \
+  void fill_random(IsaKernels& k);             \
   }
 KERAS_CPP_ISA_FILLERS(baseline)
 KERAS_CPP_ISA_FILLERS(avx2)
