@@ -418,7 +418,7 @@ TEST_CASE("Keras files: the fuzz seeds of tests/fuzz/corpus/keras_file are valid
       ++models;
     }
   }
-  CHECK(models == 6);  // seq_mlp, functional_multi, quantized, lora, operations, attention
+  CHECK(models == 7);  // seq_mlp, functional_multi, quantized, lora, operations, attention, tfidf
   CHECK(feature_spaces == 1);
   CHECK(keras::Value::from_json(th::read_bytes((corpus / "json").string())).at("a").as_list().size() == 4);
 }
