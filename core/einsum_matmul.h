@@ -26,6 +26,19 @@ struct EinsumMatMulLayout {
   // std::invalid_argument naming `op` otherwise. Returns the output's shape.
   static EinsumMatMulLayout decode(const std::vector<int64_t>& axes, const Shape& a, const Shape& b, const char* op,
                                    Shape* out);
+
+  // The products a kernel makes for operands of shapes a and b (checked by decode) into
+  // `out`: one row-major C (m x n, row stride ldc) = op(A) op(B) per batch index (the last
+  // batch axis fastest), each matrix read through its operand's strides (the unit-stride
+  // axis picks the transpose flag, the other axis's stride is the leading dimension), at
+  // the element offsets a_off[i], b_off[i], c_off[i].
+  struct GemmPlan {
+    int64_t m = 0, n = 0, k = 0;
+    bool ta = false, tb = false;
+    int64_t lda = 0, ldb = 0, ldc = 0;
+    std::vector<int64_t> a_off, b_off, c_off;
+  };
+  GemmPlan gemm_plan(const Shape& a, const Shape& b, const Shape& out) const;
 };
 
 }  // namespace keras::core

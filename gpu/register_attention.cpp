@@ -47,46 +47,20 @@ void attention_kernel(OpCall& c) {
                      mask, out(c, 0), out(c, 1), out(c, 2), device_of(c));
 }
 
-std::vector<int64_t> row_major_strides(const Shape& s) {
-  std::vector<int64_t> st(size_t(s.rank()), 1);
-  for (int64_t i = s.rank() - 2; i >= 0; --i) st[size_t(i)] = st[size_t(i + 1)] * s[i + 1];
-  return st;
-}
-
-// einsum_matmul: one product per batch index, each matrix read through its operand's
-// strides (the unit-stride axis picks the transpose flag, the other axis's stride is the
-// leading dimension), as the CPU kernel; runs of evenly spaced batches are one cuBLAS call.
+// einsum_matmul: the layout's plan (one product per batch index, each matrix read through
+// its operand's strides), as the CPU kernel; runs of evenly spaced batches are one cuBLAS
+// call.
 void einsum_matmul_kernel(OpCall& c) {
   const Tensor &a = c.in(0), &b = c.in(1);
   require(c, a.dtype());
   Shape so;
   const auto l = EinsumMatMulLayout::decode(c.attrs.axes, a.shape(), b.shape(), c.name(), &so);
-  const Shape &sa = a.shape(), &sb = b.shape();
   if (c.outputs[0].size() == 0) return;
-  const std::vector<int64_t> st_a = row_major_strides(sa), st_b = row_major_strides(sb), st_o = row_major_strides(so);
+  const EinsumMatMulLayout::GemmPlan p = l.gemm_plan(a.shape(), b.shape(), so);
+  require_int(c, {p.m, p.n, p.k, p.lda, p.ldb, p.ldc}, "shapes " + a.shape().str() + " and " + b.shape().str());
   GemmBatch g;
-  g.m = sa[l.m_a], g.n = sb[l.n_b], g.k = sa[l.k_a];
-  g.ta = l.k_a != sa.rank() - 1, g.tb = l.n_b != sb.rank() - 1;  // (decode checked the unit strides)
-  g.lda = g.ta ? st_a[size_t(l.k_a)] : st_a[size_t(l.m_a)];
-  g.ldb = g.tb ? st_b[size_t(l.n_b)] : st_b[size_t(l.k_b)];
-  g.ldc = st_o[size_t(l.m_out)];
-  require_int(c, {g.m, g.n, g.k, g.lda, g.ldb, g.ldc}, "shapes " + sa.str() + " and " + sb.str());
-  const size_t nb = l.batch_a.size();
-  g.batch = 1;
-  for (size_t i = 0; i < nb; ++i) g.batch *= sa[l.batch_a[i]];
-  std::vector<int64_t> oa(size_t(g.batch)), ob(size_t(g.batch)), oc(size_t(g.batch));
-  for (int64_t flat = 0; flat < g.batch; ++flat) {
-    int64_t rest = flat, x = 0, y = 0, z = 0;
-    for (size_t i = nb; i-- > 0;) {  // the batch index, the last axis fastest
-      const int64_t dim = sa[l.batch_a[i]], idx = rest % dim;
-      rest /= dim;
-      x += idx * st_a[size_t(l.batch_a[i])];
-      y += idx * st_b[size_t(l.batch_b[i])];
-      z += idx * st_o[size_t(l.batch_out[i])];
-    }
-    oa[size_t(flat)] = x, ob[size_t(flat)] = y, oc[size_t(flat)] = z;
-  }
-  g.a_off = oa.data(), g.b_off = ob.data(), g.c_off = oc.data();
+  g.m = p.m, g.n = p.n, g.k = p.k, g.ta = p.ta, g.tb = p.tb, g.lda = p.lda, g.ldb = p.ldb, g.ldc = p.ldc;
+  g.batch = int64_t(p.a_off.size()), g.a_off = p.a_off.data(), g.b_off = p.b_off.data(), g.c_off = p.c_off.data();
   gemm_batch(dt_of(a.dtype()), a.raw_data(), b.raw_data(), out(c, 0), g, device_of(c));
 }
 

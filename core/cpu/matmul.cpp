@@ -210,47 +210,25 @@ void fused_matmul_kernel(OpCall& c) {
   return fused_matmul<double>(c, m, n, k);
 }
 
-// einsum_matmul (core/einsum_matmul.h): one batch_gemm per batch index, each matrix read
-// through its operand's strides (the unit-stride axis picks the transpose flag, the other
-// axis's stride is the leading dimension).
+// einsum_matmul (core/einsum_matmul.h): one batch_gemm per batch index of the layout's
+// plan, each matrix read through its operand's strides.
 template <class T>
 void einsum_matmul(OpCall& c, const EinsumMatMulLayout& l) {
-  const Shape &sa = c.in(0).shape(), &sb = c.in(1).shape(), &so = c.outputs[0].shape();
-  auto strides = [](const Shape& s) {
-    std::vector<int64_t> st(size_t(s.rank()), 1);
-    for (int64_t i = s.rank() - 2; i >= 0; --i) st[size_t(i)] = st[size_t(i + 1)] * s[i + 1];
-    return st;
-  };
-  const std::vector<int64_t> ta_st = strides(sa), tb_st = strides(sb), to_st = strides(so);
-  const int64_t m = sa[l.m_a], n = sb[l.n_b], k = sa[l.k_a];
-  T* y = static_cast<T*>(c.outputs[0].raw_mutable_data());
+  const Shape &sa = c.in(0).shape(), &sb = c.in(1).shape();
+  T* y = c.out_data<T>(0);
   if (c.outputs[0].size() == 0) return;
-  if (k == 0) {  // an empty sum: zeros
+  const EinsumMatMulLayout::GemmPlan p = l.gemm_plan(sa, sb, c.outputs[0].shape());
+  if (p.k == 0) {  // an empty sum: zeros
     std::memset(y, 0, c.outputs[0].nbytes());
     return;
   }
-  if (m > INT_MAX || n > INT_MAX || k > INT_MAX)
+  if (p.m > INT_MAX || p.n > INT_MAX || p.k > INT_MAX)
     throw_invalid(std::string(c.name()) + ": matrices of shapes " + sa.str() + " and " + sb.str() +
                   " exceed the 32-bit sizes BLAS accepts");
-  const bool ta = l.k_a != sa.rank() - 1, tb = l.n_b != sb.rank() - 1;  // (decode checked the unit strides)
-  const int64_t lda = ta ? ta_st[size_t(l.k_a)] : ta_st[size_t(l.m_a)];
-  const int64_t ldb = tb ? tb_st[size_t(l.n_b)] : tb_st[size_t(l.k_b)];
-  const int64_t ldc = to_st[size_t(l.m_out)];
-  const T* a = static_cast<const T*>(c.in(0).raw_data());
-  const T* b = static_cast<const T*>(c.in(1).raw_data());
-  const size_t nb = l.batch_a.size();
-  int64_t count = 1;
-  for (size_t i = 0; i < nb; ++i) count *= sa[l.batch_a[i]];
-  for_batches(count, m * n * k, [&](int64_t flat) {
-    int64_t oa = 0, ob = 0, oc = 0;
-    for (size_t i = nb; i-- > 0;) {  // the batch index, the last axis fastest
-      const int64_t d = sa[l.batch_a[i]], idx = flat % d;
-      flat /= d;
-      oa += idx * ta_st[size_t(l.batch_a[i])];
-      ob += idx * tb_st[size_t(l.batch_b[i])];
-      oc += idx * to_st[size_t(l.batch_out[i])];
-    }
-    batch_gemm(ta, tb, m, n, k, a + oa, lda, b + ob, ldb, y + oc, ldc);
+  const T *a = c.in_data<T>(0), *b = c.in_data<T>(1);
+  for_batches(int64_t(p.a_off.size()), p.m * p.n * p.k, [&](int64_t i) {
+    batch_gemm(p.ta, p.tb, p.m, p.n, p.k, a + p.a_off[size_t(i)], p.lda, b + p.b_off[size_t(i)], p.ldb,
+               y + p.c_off[size_t(i)], p.ldc);
   });
 }
 

@@ -72,6 +72,35 @@ EinsumMatMulLayout EinsumMatMulLayout::decode(const std::vector<int64_t>& axes, 
   return l;
 }
 
+EinsumMatMulLayout::GemmPlan EinsumMatMulLayout::gemm_plan(const Shape& a, const Shape& b, const Shape& out) const {
+  auto strides = [](const Shape& s) {
+    std::vector<int64_t> st(size_t(s.rank()), 1);
+    for (int64_t i = s.rank() - 2; i >= 0; --i) st[size_t(i)] = st[size_t(i + 1)] * s[i + 1];
+    return st;
+  };
+  const std::vector<int64_t> sa = strides(a), sb = strides(b), so = strides(out);
+  GemmPlan p;
+  p.m = a[m_a], p.n = b[n_b], p.k = a[k_a];
+  p.ta = k_a != a.rank() - 1, p.tb = n_b != b.rank() - 1;  // (decode checked the unit strides)
+  p.lda = p.ta ? sa[size_t(k_a)] : sa[size_t(m_a)];
+  p.ldb = p.tb ? sb[size_t(n_b)] : sb[size_t(k_b)];
+  p.ldc = so[size_t(m_out)];
+  int64_t count = 1;
+  for (int64_t ax : batch_a) count *= a[ax];
+  for (int64_t flat = 0; flat < count; ++flat) {
+    int64_t rest = flat, oa = 0, ob = 0, oc = 0;
+    for (size_t i = batch_a.size(); i-- > 0;) {  // the last batch axis fastest
+      const int64_t d = a[batch_a[i]], idx = rest % d;
+      rest /= d;
+      oa += idx * sa[size_t(batch_a[i])];
+      ob += idx * sb[size_t(batch_b[i])];
+      oc += idx * so[size_t(batch_out[i])];
+    }
+    p.a_off.push_back(oa), p.b_off.push_back(ob), p.c_off.push_back(oc);
+  }
+  return p;
+}
+
 namespace {
 
 void infer(OpCall& c) {

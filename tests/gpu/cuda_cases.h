@@ -2,6 +2,7 @@
 // and its inputs), inputs with awkward values, and the comparison of a case run on CPU
 // inputs against the same case run on their copies on GPU:0.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -56,6 +57,10 @@ inline Tensor finite(const Shape& s, DType dt, uint64_t seed) {
   return core::is_floating(dt) ? ops::where(ops::isfinite(t), t, ops::zeros_like(t)) : t;
 }
 
+// Finite values of t's shape and dtype on t's device (weights for a scalar loss whose
+// gradients each output should influence).
+inline Tensor weights_like(const Tensor& t, uint64_t seed) { return finite(t.shape(), t.dtype(), seed).to(t.device()); }
+
 // a (the CPU's) against b, both on the CPU: NaN where NaN, infinities equal, others within
 // the dtype's tolerance (exact for integers and bools).
 inline void compare_values(const Tensor& cpu, const Tensor& gpu_values) {
@@ -86,6 +91,24 @@ inline void compare(const Tensor& cpu, const Tensor& gpu) {
     return;
   }
   compare_values(cpu, g);
+}
+
+// For kernels that sum in another order than the CPU (cuBLAS, cuDNN, per-block partial
+// sums): float32 within 1e-4 relative to max(1, |cpu|), float64 within 1e-10; NaN where
+// NaN, infinities equal.
+inline void compare_loose(const Tensor& cpu, const Tensor& gpu) {
+  CHECK(gpu.device() == Device::cuda(0));
+  CHECK(gpu.dtype() == cpu.dtype());
+  CHECK(gpu.shape() == cpu.shape());
+  if (gpu.shape() != cpu.shape()) return;
+  const auto a = values(cpu), b = values(gpu.cpu());
+  const double tol = cpu.dtype() == DType::float32 ? 1e-4 : 1e-10;
+  for (size_t i = 0; i < a.size(); ++i) {
+    CAPTURE(i);
+    if (std::isnan(a[i])) CHECK(std::isnan(b[i]));
+    else if (std::isinf(a[i])) CHECK(a[i] == b[i]);
+    else CHECK(std::fabs(a[i] - b[i]) <= tol * std::max(1.0, std::fabs(a[i])));
+  }
 }
 
 // Runs `fn` on `inputs` on the CPU and on their copies on GPU:0: the same error, or the

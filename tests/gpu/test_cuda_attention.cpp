@@ -18,25 +18,6 @@ using namespace cuda_cases;
 
 namespace {
 
-// Sums over up to 80 keys in cuBLAS's order and the CPU's: float32 compares at 1e-4
-// relative to max(1, |cpu|) (float64 at 1e-10).
-void compare_loose(const Tensor& cpu, const Tensor& gpu) {
-  CHECK(gpu.device() == Device::cuda(0));
-  CHECK(gpu.dtype() == cpu.dtype());
-  CHECK(gpu.shape() == cpu.shape());
-  if (gpu.shape() != cpu.shape()) return;
-  const auto a = values(cpu), b = values(gpu.cpu());
-  const double tol = cpu.dtype() == DType::float32 ? 1e-4 : 1e-10;
-  for (size_t i = 0; i < a.size(); ++i) {
-    CAPTURE(i);
-    if (std::isnan(a[i])) CHECK(std::isnan(b[i]));
-    else if (std::isinf(a[i])) CHECK(a[i] == b[i]);
-    else CHECK(std::fabs(a[i] - b[i]) <= tol * std::max(1.0, std::fabs(a[i])));
-  }
-}
-
-Tensor weights_like(const Tensor& t, uint64_t seed) { return finite(t.shape(), t.dtype(), seed).to(t.device()); }
-
 struct Shapes {
   Shape q, k, v, mask;  // mask: an empty shape for none
 };

@@ -20,23 +20,6 @@ using namespace cuda_cases;
 
 namespace {
 
-// Sums over up to thousands of rows: the orders of the CPU and of cuDNN differ, so float32
-// compares at 1e-4 relative to max(1, |cpu|) (float64 at 1e-10).
-void compare_loose(const Tensor& cpu, const Tensor& gpu) {
-  CHECK(gpu.device() == Device::cuda(0));
-  CHECK(gpu.shape() == cpu.shape());
-  if (gpu.shape() != cpu.shape()) return;
-  const auto a = values(cpu), b = values(gpu.cpu());
-  const double tol = cpu.dtype() == DType::float32 ? 1e-4 : 1e-10;
-  for (size_t i = 0; i < a.size(); ++i) {
-    CAPTURE(i);
-    if (std::isnan(a[i])) CHECK(std::isnan(b[i]));
-    else CHECK(std::fabs(a[i] - b[i]) <= tol * std::max(1.0, std::fabs(a[i])));
-  }
-}
-
-Tensor weights_like(const Tensor& t, uint64_t seed) { return finite(t.shape(), t.dtype(), seed).to(t.device()); }
-
 std::vector<Case> batch_norm_cases() {
   std::vector<Case> cs;
   const std::vector<Shape> shapes = {Shape{64, 4, 4, 33}, Shape{7, 3}, Shape{5}, Shape{1, 8}, Shape{0, 4},
