@@ -110,6 +110,7 @@ class IndexLookup : public Layer {
   /// tf_idf with a vocabulary: {"vars/idf_weights", the idf weights by index (float32, zeros
   /// up to max_tokens with pad_to_max_tokens)}, as Keras's save_own_variables.
   std::vector<std::pair<std::string, Tensor>> stored_named_tensors() const override;
+  /// "vars/idf_weights" in tf_idf mode.
   bool stores_named_tensor(const std::string& path) const override {
     return o_.output_mode == "tf_idf" && path == "vars/idf_weights";
   }

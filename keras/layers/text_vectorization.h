@@ -88,6 +88,7 @@ class TextVectorizationLayer : public Layer {
   /// tf_idf: the lookup's idf weights as Keras stores them, under "vars/idf_weights" and
   /// "_lookup_layer/vars/idf_weights".
   std::vector<std::pair<std::string, Tensor>> stored_named_tensors() const override;
+  /// Either of those paths, in tf_idf mode.
   bool stores_named_tensor(const std::string& path) const override;
   /// Takes either of those paths.
   void load_stored_named_tensors(const std::vector<std::pair<std::string, Tensor>>& entries) override;
