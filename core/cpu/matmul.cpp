@@ -226,6 +226,10 @@ void einsum_matmul(OpCall& c, const EinsumMatMulLayout& l) {
     throw_invalid(std::string(c.name()) + ": matrices of shapes " + sa.str() + " and " + sb.str() +
                   " exceed the 32-bit sizes BLAS accepts");
   const T *a = c.in_data<T>(0), *b = c.in_data<T>(1);
+  // One product (no batch axes): matmul's GEMM, so the einsum gives matmul's bits; a batch
+  // of them: batch_gemm, whose small products skip BLAS's per-call cost.
+  if (p.a_off.size() == 1) return gemm(p.ta, p.tb, p.m, p.n, p.k, a + p.a_off[0], p.lda, b + p.b_off[0], p.ldb,
+                                       y + p.c_off[0], p.ldc);
   for_batches(int64_t(p.a_off.size()), p.m * p.n * p.k, [&](int64_t i) {
     batch_gemm(p.ta, p.tb, p.m, p.n, p.k, a + p.a_off[size_t(i)], p.lda, b + p.b_off[size_t(i)], p.ldb,
                y + p.c_off[size_t(i)], p.ldc);
