@@ -70,6 +70,16 @@ std::pair<std::vector<Tensor>, keras::layers::CallArgs> inputs_of(const std::map
 }
 
 Tensor rand(const Shape& s, uint32_t seed) { return make(uniform(s.num_elements(), -1, 1, seed), s); }
+
+// The message of the std::invalid_argument f raises ("no error" when it raises none).
+std::string msg(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::invalid_argument& e) {
+    return std::string(e.what());
+  }
+  return std::string("no error");
+}
 }  // namespace
 
 TEST_CASE("ConvLSTM: the layer harness" * doctest::test_suite("layer_harness")) {
@@ -201,14 +211,6 @@ TEST_CASE("ConvLSTM: stateful layers carry their states from call to call as Ker
   (*cf)(ops::moveaxis(a.at("x"), -1, 2));
   CHECK(cf->states()[0].shape() == Shape{2, 2, 4, 3});
   // Errors: no batch size, another batch size, wrong state values.
-  auto msg = [](const std::function<void()>& fn) {
-    try {
-      fn();
-    } catch (const std::invalid_argument& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
   CHECK(msg([&] { make_layer()->build(std::vector<layers::ShapeSpec>{{-1, 3, 4, 3, 1}}); }).find("needs to know its batch size") !=
         std::string::npos);
   CHECK(msg([&] { (*cl)(ops::zeros({3, 3, 4, 3, 1})); }).find("built for batch size 2") != std::string::npos);
@@ -219,14 +221,6 @@ TEST_CASE("ConvLSTM: stateful layers carry their states from call to call as Ker
 }
 
 TEST_CASE("ConvLSTM: bad arguments and inputs raise naming the layer, the argument and what was received") {
-  auto msg = [](const std::function<void()>& f) {
-    try {
-      f();
-    } catch (const std::invalid_argument& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
   CHECK(msg([] { layers::ConvLSTM2D(0, 3); }).find("filters=0") != std::string::npos);
   CHECK(msg([] { layers::ConvLSTM2D(2, {3, 3, 3}); }).find("kernel_size") != std::string::npos);
   CHECK(msg([] { layers::ConvLSTM2D(2, 3, {.strides = 2, .dilation_rate = 2}); }).find("dilation_rate") !=
