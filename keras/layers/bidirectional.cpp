@@ -10,13 +10,14 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 namespace {
-Ref<RNNLayer> as_rnn(const LayerPtr& l, const char* what) {
-  auto r = std::dynamic_pointer_cast<RNNLayer>(std::shared_ptr<Layer>(l));
+Ref<RecurrentLayer> as_rnn(const LayerPtr& l, const char* what) {
+  auto r = std::dynamic_pointer_cast<RecurrentLayer>(std::shared_ptr<Layer>(l));
   if (!r)
-    throw std::invalid_argument(std::string("Bidirectional: expected ") + what +
-                                " to be a recurrent layer (RNN, SimpleRNN, LSTM, GRU), but received " +
-                                (l ? "a " + l->class_name() : std::string("none")));
-  return Ref<RNNLayer>(r);
+    throw std::invalid_argument(
+        std::string("Bidirectional: expected ") + what +
+        " to be a recurrent layer (RNN, SimpleRNN, LSTM, GRU, ConvLSTM1D/2D/3D), but received " +
+        (l ? "a " + l->class_name() : std::string("none")));
+  return Ref<RecurrentLayer>(r);
 }
 
 std::string without_prefix(const std::string& s, const std::string& p) {
@@ -24,7 +25,7 @@ std::string without_prefix(const std::string& s, const std::string& p) {
 }
 
 // A fresh copy of `l` from its config, named `name`, reading backwards or not.
-Ref<RNNLayer> recreate(const RNNLayer& l, const std::string& name, bool go_backwards) {
+Ref<RecurrentLayer> recreate(const RecurrentLayer& l, const std::string& name, bool go_backwards) {
   Config c = l.get_config();
   c["name"] = name;
   c["go_backwards"] = go_backwards;
@@ -35,14 +36,14 @@ Ref<RNNLayer> recreate(const RNNLayer& l, const std::string& name, bool go_backw
 BidirectionalLayer::BidirectionalLayer(const LayerPtr& layer, const BidirectionalOptions& o)
     : Layer("Bidirectional", detail::layer_options_of(o)),
       merge_mode_(o.merge_mode) {
-  Ref<RNNLayer> l = as_rnn(layer, "the layer");
+  Ref<RecurrentLayer> l = as_rnn(layer, "the layer");
   if (merge_mode_ && *merge_mode_ != "concat" && *merge_mode_ != "sum" && *merge_mode_ != "mul" &&
       *merge_mode_ != "ave")
     throw std::invalid_argument(name() + ": invalid merge mode. Received: " + *merge_mode_ +
                                 ". Merge mode should be one of {\"sum\", \"mul\", \"ave\", \"concat\", None}");
   forward_ = recreate(*l, "forward_" + without_prefix(l->name(), "forward_"), l->go_backwards());
   backward_ = o.backward_layer ? as_rnn(o.backward_layer, "backward_layer")
-                               : recreate(*l, "backward_" + without_prefix(l->name(), "backward_"), !l->go_backwards());
+                               : recreate(*l, "backward_" + without_prefix(l->name(), "backward_"), true);
   if (forward_->go_backwards() == backward_->go_backwards())
     throw std::invalid_argument(name() + ": forward layer and backward layer should have different `go_backwards` "
                                 "value. Received: forward_layer.go_backwards " +
@@ -68,8 +69,8 @@ BidirectionalLayer::BidirectionalLayer(const LayerPtr& layer, const Bidirectiona
 void BidirectionalLayer::build(const std::vector<ShapeSpec>& shapes) { build(shapes.at(0)); }
 
 void BidirectionalLayer::build(const ShapeSpec& s) {
-  if (!forward_->built()) forward_->build(s);
-  if (!backward_->built()) backward_->build(s);
+  forward_->build_if_needed({s});
+  backward_->build_if_needed({s});
 }
 
 std::vector<Tensor> BidirectionalLayer::call(const std::vector<Tensor>& xs, const CallContext& ctx) {
@@ -111,7 +112,7 @@ std::vector<Tensor> BidirectionalLayer::call(const std::vector<Tensor>& xs, cons
 std::vector<Tensor> BidirectionalLayer::compute_mask(const std::vector<Tensor>&, const std::vector<Tensor>& masks) {
   Tensor m = forward_->return_sequences() && !masks.empty() ? masks[0] : Tensor();
   std::vector<Tensor> out(merge_mode_ ? 1 : 2, m);
-  if (forward_->return_state()) out.resize(out.size() + 2 * forward_->cell()->state_size().size());
+  if (forward_->return_state()) out.resize(out.size() + 2 * forward_->num_states());
   return out;
 }
 
@@ -128,6 +129,27 @@ std::vector<ShapeSpec> BidirectionalLayer::compute_output_shape(const std::vecto
   out.insert(out.end(), f.begin() + 1, f.end());
   out.insert(out.end(), b.begin() + 1, b.end());
   return out;
+}
+
+std::vector<Tensor> BidirectionalLayer::states() const {
+  std::vector<Tensor> out = forward_->states(), b = backward_->states();
+  out.insert(out.end(), b.begin(), b.end());
+  return out;
+}
+
+void BidirectionalLayer::reset_states() {
+  forward_->reset_states();
+  backward_->reset_states();
+}
+
+void BidirectionalLayer::reset_states(const std::vector<Tensor>& values) {
+  const size_t nf = forward_->states().size(), nb = backward_->states().size();
+  if (values.size() != nf + nb)
+    throw std::invalid_argument(name() + ": expected " + std::to_string(nf + nb) +
+                                " state values (the forward layer's, then the backward layer's), but received " +
+                                std::to_string(values.size()));
+  forward_->reset_states(std::vector<Tensor>(values.begin(), values.begin() + long(nf)));
+  backward_->reset_states(std::vector<Tensor>(values.begin() + long(nf), values.end()));
 }
 
 Config BidirectionalLayer::get_config() const {

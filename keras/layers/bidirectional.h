@@ -10,7 +10,7 @@
 #pragma once
 #include <optional>
 
-#include "keras/layers/rnn.h"
+#include "keras/layers/recurrent_layer.h"
 
 namespace keras::layers {
 
@@ -20,7 +20,7 @@ struct BidirectionalOptions {
   /// How the two outputs are merged: "concat" (default), "sum", "mul", "ave", or
   /// std::nullopt for both outputs; others throw std::invalid_argument.
   std::optional<std::string> merge_mode = "concat";
-  LayerPtr backward_layer{};  ///< an RNN layer with go_backwards = true; default: a copy of the layer
+  LayerPtr backward_layer{};  ///< a recurrent layer with go_backwards = true; default: a copy of the layer
   /// Layer name (default: generated, bidirectional, bidirectional_1, ...).
   std::string name{};
   /// Whether the weights are trained (default true).
@@ -35,8 +35,9 @@ struct BidirectionalOptions {
 /// (keras.layers.Bidirectional), made by Bidirectional().
 class BidirectionalLayer : public Layer {
  public:
-  /// layer: an RNNLayer (SimpleRNN, LSTM, GRU, RNN); throws std::invalid_argument for other
-  /// layers, a bad merge_mode or a backward_layer that does not match.
+  /// layer: a RecurrentLayer (SimpleRNN, LSTM, GRU, RNN, ConvLSTM1D/2D/3D); throws
+  /// std::invalid_argument for other layers, a bad merge_mode or a backward_layer that
+  /// does not match.
   explicit BidirectionalLayer(const LayerPtr& layer, const BidirectionalOptions& options = {});
   void build(const std::vector<ShapeSpec>& input_shapes) override;
   void build(const ShapeSpec& input_shape) override;
@@ -49,14 +50,23 @@ class BidirectionalLayer : public Layer {
   static LayerPtr from_config(const Config& c);
 
   /// The layer run forwards.
-  const Ref<RNNLayer>& forward_layer() const { return forward_; }
+  const Ref<RecurrentLayer>& forward_layer() const { return forward_; }
   /// The layer run backwards (go_backwards set).
-  const Ref<RNNLayer>& backward_layer() const { return backward_; }
+  const Ref<RecurrentLayer>& backward_layer() const { return backward_; }
   /// The merge mode (std::nullopt: the outputs are returned apart).
   const std::optional<std::string>& merge_mode() const { return merge_mode_; }
+  /// Stateful layers: the forward layer's states, then the backward layer's.
+  std::vector<Tensor> states() const;
+  ///@{
+  /// Stateful layers: both layers' states to zeros, or to `values` (the forward layer's
+  /// states, then the backward layer's, as states()).
+  void reset_states();
+  void reset_states(const std::vector<Tensor>& values);
+  ///@}
+  void reset_state() { reset_states(); }  ///< Keras 3's name
 
  private:
-  Ref<RNNLayer> forward_, backward_;
+  Ref<RecurrentLayer> forward_, backward_;
   std::optional<std::string> merge_mode_;
 };
 

@@ -86,7 +86,7 @@ Config ConvLSTMCellLayer::get_config() const { return base_config(); }
 
 // ---- the layer ----------------------------------------------------------------------------
 ConvLSTMLayer::ConvLSTMLayer(int rank, int64_t filters, const SpatialArg& kernel_size, const ConvLSTMOptions& o)
-    : Layer(rank_name(rank), detail::layer_options_of(o)),
+    : RecurrentLayer(rank_name(rank), detail::layer_options_of(o)),
       rank_(rank),
       filters_(filters),
       o_(o),

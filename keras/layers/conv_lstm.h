@@ -12,7 +12,7 @@
 #pragma once
 #include "keras/layers/args.h"
 #include "keras/layers/conv.h"
-#include "keras/layers/layer.h"
+#include "keras/layers/recurrent_layer.h"
 #include "keras/layers/seed_generator.h"
 
 namespace keras::layers {
@@ -107,12 +107,13 @@ class ConvLSTMCellLayer : public Layer {
 /// Inputs {x} or {x, h0, c0}; a (batch, time) keras mask keeps the states at masked
 /// timesteps and repeats the previous output (zeros with zero_output_for_mask), as Keras's
 /// RNN.
-class ConvLSTMLayer : public Layer {
+class ConvLSTMLayer : public RecurrentLayer {
  public:
   /// Throws std::invalid_argument for filters < 1, bad window arguments (Keras's checks),
   /// dropout rates outside [0, 1].
   ConvLSTMLayer(int rank, int64_t filters, const SpatialArg& kernel_size, const ConvLSTMOptions& options = {});
-  void build(const std::vector<ShapeSpec>& input_shapes) override;
+  void build(const std::vector<ShapeSpec>& input_shapes) override;  ///< the sequence's, then initial states'
+  void build(const ShapeSpec& input_shape) override { build(std::vector<ShapeSpec>{input_shape}); }
   std::vector<Tensor> call(const std::vector<Tensor>& xs, const CallContext& ctx) override;
   std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
   std::vector<ShapeSpec> compute_output_shape(const std::vector<ShapeSpec>& shapes) override;
@@ -125,16 +126,20 @@ class ConvLSTMLayer : public Layer {
   }
   const SeedGenerator* seed_generator() const override { return &seeds_; }
 
+  bool return_sequences() const override { return o_.return_sequences; }
+  bool return_state() const override { return o_.return_state; }
+  bool go_backwards() const override { return o_.go_backwards; }
+  bool stateful() const override { return o_.stateful; }
+  size_t num_states() const override { return 2; }  ///< h and c
   /// Stateful layers: the states h and c the next call starts from, in the layer's
   /// data format (empty before the build).
-  std::vector<Tensor> states() const;
+  std::vector<Tensor> states() const override;
   ///@{
   /// Stateful layers: zeros, or the given values {h, c} (the shapes of states()).
-  void reset_states();
-  void reset_states(const std::vector<Tensor>& values);
+  void reset_states() override;
+  void reset_states(const std::vector<Tensor>& values) override;
   ///@}
-  void reset_state() { reset_states(); }  ///< Keras 3's name
-  bool stateful() const { return o_.stateful; }  ///< Keras `stateful`
+  void set_zero_output_for_mask(bool z) override { o_.zero_output_for_mask = z; }
 
   int rank() const { return rank_; }            ///< spatial axes (1, 2 or 3)
   int64_t filters() const { return filters_; }  ///< Keras `filters`

@@ -455,6 +455,10 @@ class Layer : public std::enable_shared_from_this<Layer> {
   bool supports_ragged() const { return supports_ragged_; }
   /// Whether build() has run (by the first call or called directly).
   bool built() const { return built_ || built_by_direct_build_; }
+  /// Builds the layer for `input_shapes` unless it is built, as its first call would:
+  /// inside its name scope (Keras's build wrapper), so the weights of the layers it holds
+  /// get Keras's paths. Wrappers build their inner layers with it.
+  void build_if_needed(const std::vector<ShapeSpec>& input_shapes) { maybe_build(input_shapes); }
   /// The dtype of the layer's variables (Keras's `layer.dtype`; variable_dtype()).
   DType dtype() const { return policy_.variable_dtype(); }
   /// The layer's dtype policy (LayerOptions::dtype, or the global policy at construction).

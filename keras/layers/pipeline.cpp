@@ -19,7 +19,7 @@ PipelineLayer::PipelineLayer(std::vector<LayerPtr> layers, const PipelineOptions
 void PipelineLayer::build(const ShapeSpec& input_shape) {
   ShapeSpec s = input_shape;
   for (const LayerPtr& l : layers_) {
-    if (!l->built()) l->build(std::vector<ShapeSpec>{s});
+    l->build_if_needed({s});
     s = l->compute_output_shape({s}).at(0);
   }
 }

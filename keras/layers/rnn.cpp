@@ -12,9 +12,7 @@ namespace keras::layers {
 namespace ops = core::ops;
 
 RNNLayer::RNNLayer(std::string class_name, RNNCellPtr cell, const RecurrentOptions& o)
-    : Layer(std::move(class_name), detail::layer_options_of(o)),
-      cell_(std::move(cell)),
-      o_(o) {
+    : RecurrentLayer(std::move(class_name), detail::layer_options_of(o)), cell_(std::move(cell)), o_(o) {
   if (!cell_) throw std::invalid_argument(name() + ": expected a cell, but received none");
   track_layer(cell_);
   supports_masking_ = true;
@@ -26,7 +24,7 @@ void RNNLayer::build(const ShapeSpec& s) {
   if (s.size() != 3)
     throw std::invalid_argument(name() + ": expected ndim=3 (batch, time, features), but received input with shape " +
                                 shape_str(s));
-  if (!cell_->built()) cell_->build(ShapeSpec{s[0], s[2]});
+  cell_->build_if_needed({ShapeSpec{s[0], s[2]}});
   if (o_.stateful) {
     if (s[0] < 0)
       throw std::invalid_argument(name() + ": a stateful RNN needs to know its batch size: give the Input a "

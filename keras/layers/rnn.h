@@ -12,6 +12,7 @@
 // booleans): at a masked timestep the states keep their previous values and the output
 // repeats the previous output (zeros with zero_output_for_mask), as in Keras.
 #pragma once
+#include "keras/layers/recurrent_layer.h"
 #include "keras/layers/rnn_cell.h"
 
 namespace keras::layers {
@@ -19,7 +20,7 @@ namespace keras::layers {
 /// A recurrent layer (keras.layers.RNN): runs a cell over the time axis of (batch, time,
 /// features) inputs; SimpleRNN, LSTM and GRU are RNNLayers. Wrong shapes throw
 /// std::invalid_argument.
-class RNNLayer : public Layer {
+class RNNLayer : public RecurrentLayer {
  public:
   /// class_name: "RNN" (config holds the cell), or "SimpleRNN"/"LSTM"/"GRU" (config holds
   /// the cell's arguments).
@@ -37,24 +38,20 @@ class RNNLayer : public Layer {
   const RNNCellPtr& cell() const { return cell_; }
   /// The options the layer was made with.
   const RecurrentOptions& options() const { return o_; }
-  /// Whether the output holds every timestep (Keras `return_sequences`).
-  bool return_sequences() const { return o_.return_sequences; }
-  /// Whether the final states follow the output (Keras `return_state`).
-  bool return_state() const { return o_.return_state; }
-  /// Whether the sequence is read backwards (Keras `go_backwards`).
-  bool go_backwards() const { return o_.go_backwards; }
-  /// Whether each batch starts from the previous batch's final states (Keras `stateful`).
-  bool stateful() const { return o_.stateful; }
+  bool return_sequences() const override { return o_.return_sequences; }
+  bool return_state() const override { return o_.return_state; }
+  bool go_backwards() const override { return o_.go_backwards; }
+  bool stateful() const override { return o_.stateful; }
+  /// The cell's state count.
+  size_t num_states() const override { return cell_->state_size().size(); }
   /// Stateful layers: the states the next call starts from (undefined before the build).
-  std::vector<Tensor> states() const;
+  std::vector<Tensor> states() const override;
   ///@{
   /// Stateful layers: zeros, or the given values (one per state, (batch, state_size)).
-  void reset_states();
-  void reset_states(const std::vector<Tensor>& values);
+  void reset_states() override;
+  void reset_states(const std::vector<Tensor>& values) override;
   ///@}
-  void reset_state() { reset_states(); }  ///< Keras 3's name
-  /// For Bidirectional: masked steps output zeros (Keras sets it on the wrapped layers).
-  void set_zero_output_for_mask(bool z) { o_.zero_output_for_mask = z; }
+  void set_zero_output_for_mask(bool z) override { o_.zero_output_for_mask = z; }
 
  private:
   // The built-in cell to run x through its fused op (LSTM and GRU under use_cudnn "auto"

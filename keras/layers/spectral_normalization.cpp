@@ -24,7 +24,7 @@ SpectralNormalizationLayer::SpectralNormalizationLayer(LayerPtr layer, const Spe
 }
 
 void SpectralNormalizationLayer::build(const ShapeSpec& s) {
-  if (!layer_->built()) layer_->build(std::vector<ShapeSpec>{s});
+  layer_->build_if_needed({s});
   auto named = [&](const std::string& suffix) {
     for (const Variable& v : layer_->weights()) {
       const std::string& n = v.name();

@@ -55,7 +55,7 @@ void StackedRNNCellsLayer::reset_sequence() {
 void StackedRNNCellsLayer::build(const ShapeSpec& s) {
   ShapeSpec in = s;
   for (const RNNCellPtr& c : cells_) {
-    if (!c->built()) c->build(std::vector<ShapeSpec>{in});
+    c->build_if_needed({in});
     in = ShapeSpec{in.empty() ? -1 : in[0], c->output_size()};
   }
 }

@@ -33,7 +33,7 @@ void TimeDistributedLayer::build(const ShapeSpec& s) {
   if (s.size() < 3)
     throw std::invalid_argument(name() + ": expected an input of rank >= 3 (batch, time, ...), but received input "
                                 "with shape " + shape_str(s));
-  if (!layer_->built()) layer_->build(std::vector<ShapeSpec>{merged(s)});
+  layer_->build_if_needed({merged(s)});
 }
 
 Tensor TimeDistributedLayer::call(const Tensor& x, bool training) {

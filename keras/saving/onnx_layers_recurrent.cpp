@@ -162,12 +162,13 @@ V simple_rnn(GraphBuilder& b, const LayerCall& c) {
 // initial states split between them), then merge_mode's op over their first outputs.
 V bidirectional(GraphBuilder& b, const LayerCall& c) {
   const auto& bi = dynamic_cast<const layers::BidirectionalLayer&>(c.layer);
-  auto convert = [&](const layers::RNNLayer& l, std::vector<OnnxValue> in) {
+  auto convert = [&](const layers::RecurrentLayer& l, std::vector<OnnxValue> in) {
     const LayerConverter* fn = find_converter(l);
     if (!fn) c.fail("its " + l.class_name() + " layer has no ONNX mapping");
     std::vector<ShapeSpec> shapes;
     for (const OnnxValue& v : in) shapes.push_back(v.shape);
-    return (*fn)(b, LayerCall{l, l.get_config(), in, const_cast<layers::RNNLayer&>(l).compute_output_shape(shapes)});
+    return (*fn)(b,
+                 LayerCall{l, l.get_config(), in, const_cast<layers::RecurrentLayer&>(l).compute_output_shape(shapes)});
   };
   std::vector<OnnxValue> fin{c.x()}, bin{c.x()};
   const size_t states = (c.inputs.size() - 1) / 2;

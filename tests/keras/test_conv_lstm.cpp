@@ -2,6 +2,7 @@
 // gradients on fixed inputs and weights (tests/data/conv_lstm/*.npz, written by
 // tests/data/npz/make_conv_lstm_fixtures.py), eager and traced, Keras's config keys and
 // weight names, dropout in training, a model that trains, saves and loads, and errors.
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <stdexcept>
@@ -19,9 +20,12 @@ namespace {
 std::vector<std::pair<std::string, std::function<keras::LayerPtr()>>> keras_cases() {
   return {
       {"conv_lstm1d", [] { return layers::ConvLSTM1D(3, 2); }},
-      {"conv_lstm2d_same_sequences", [] { return layers::ConvLSTM2D(2, 3, {.padding = "same", .return_sequences = true}); }},
+      {"conv_lstm2d_same_sequences",
+       [] { return layers::ConvLSTM2D(2, 3, {.padding = "same", .return_sequences = true}); }},
       {"conv_lstm2d_strides_state_backwards",
-       [] { return layers::ConvLSTM2D(2, {3, 2}, {.strides = {2, 1}, .return_state = true, .go_backwards = true}); }},
+       [] {
+         return layers::ConvLSTM2D(2, {3, 2}, {.strides = {2, 1}, .return_state = true, .go_backwards = true});
+       }},
       {"conv_lstm2d_dilation_options",
        [] {
          return layers::ConvLSTM2D(3, 2, {.dilation_rate = 2, .activation = "relu",
@@ -42,6 +46,24 @@ std::vector<std::pair<std::string, std::function<keras::LayerPtr()>>> keras_case
        }},
       {"conv_lstm1d_zero_output_for_mask_last",
        [] { return layers::ConvLSTM1D(3, 2, {.return_state = true, .zero_output_for_mask = true}); }},
+      // Bidirectional wraps ConvLSTM layers as Keras's (its ConvLSTM is an RNN).
+      {"bidirectional_conv_lstm2d_concat",
+       [] { return layers::Bidirectional(layers::ConvLSTM2D(2, 3, {.padding = "same", .return_sequences = true})); }},
+      {"bidirectional_conv_lstm1d_sum_state",
+       [] { return layers::Bidirectional(layers::ConvLSTM1D(2, 2, {.return_state = true}), {.merge_mode = "sum"}); }},
+      {"bidirectional_conv_lstm2d_mask_ave",
+       [] {
+         return layers::Bidirectional(layers::ConvLSTM2D(2, 3, {.padding = "same", .return_sequences = true}),
+                                      {.merge_mode = "ave"});
+       }},
+      {"bidirectional_conv_lstm2d_channels_first_none",
+       [] {
+         return layers::Bidirectional(
+             layers::ConvLSTM2D(2, 3, {.data_format = "channels_first", .return_sequences = true}),
+             {.merge_mode = std::nullopt});
+       }},
+      {"bidirectional_conv_lstm3d_mul",
+       [] { return layers::Bidirectional(layers::ConvLSTM3D(1, 2), {.merge_mode = "mul"}); }},
   };
 }
 
@@ -67,6 +89,25 @@ std::pair<std::vector<Tensor>, keras::layers::CallArgs> inputs_of(const std::map
     args.masks[0] = a.at("m");
   }
   return {xs, args};
+}
+
+// A weight path without the generated names' counters ("forward_conv_lstm1d_2/..." ->
+// "forward_conv_lstm1d/...").
+std::string without_counters(const std::string& path) {
+  std::string out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    std::string part = path.substr(start, end - start);
+    const size_t us = part.rfind('_');
+    if (us != std::string::npos && us + 1 < part.size() &&
+        part.find_first_not_of("0123456789", us + 1) == std::string::npos)
+      part.resize(us);
+    out += (out.empty() ? "" : "/") + part;
+    start = end + 1;
+  }
+  return out;
 }
 
 Tensor rand(const Shape& s, uint32_t seed) { return make(uniform(s.num_elements(), -1, 1, seed), s); }
@@ -139,8 +180,9 @@ TEST_CASE("ConvLSTM: Keras 3's class names, config keys, weight names and shapes
     REQUIRE(layer->weights().size() == shapes.size());
     for (size_t i = 0; i < shapes.size(); ++i) {
       CHECK(layer->weights()[i].shape().dims() == shapes[i].as_ints());
-      const std::string keras_name = names[i].as_string();  // conv_lstm2d/conv_lstm_cell/kernel
-      CHECK(keras_name.substr(keras_name.find('/') + 1) == layer->weights()[i].name());
+      // conv_lstm2d/conv_lstm_cell/kernel; bidirectional_1/forward_conv_lstm1d_2/conv_lstm_cell/kernel
+      const std::string keras_name = names[i].as_string();
+      CHECK(without_counters(keras_name) == without_counters(layer->weights()[i].path()));
     }
     keras::LayerPtr again = keras::layers::from_config(layer->class_name(), keras::Value::from_json(cfg.to_json()));
     CHECK(again->get_config().to_json() == cfg.to_json());
@@ -234,4 +276,50 @@ TEST_CASE("ConvLSTM: bad arguments and inputs raise naming the layer, the argume
           auto l = layers::ConvLSTM2D(2, 3, {.padding = "same"});
           (*l)(std::vector<Tensor>{ops::zeros({1, 2, 4, 4, 1}), ops::zeros({1, 4, 4, 3}), ops::zeros({1, 4, 4, 3})});
         }).find("initial state 0 of shape (1, 4, 4, 2)") != std::string::npos);
+}
+
+TEST_CASE("Bidirectional ConvLSTM: stateful layers carry both directions' states as Keras's; errors as Keras's") {
+  auto a = load("bidirectional_stateful");
+  auto bi = layers::Bidirectional(layers::ConvLSTM1D(2, 2, {.return_sequences = true, .stateful = true}));
+  (*bi)(a.at("x"));  // builds
+  bi->set_weights(numbered(a, "w"));
+  bi->reset_states();
+  check_values((*bi)(a.at("x")), values(a.at("y")), 2e-5);
+  check_values((*bi)(a.at("x2")), values(a.at("y2")), 2e-5);  // from the first call's final states
+  // forward h, c, then backward h, c
+  REQUIRE(bi->states().size() == 4);
+  CHECK(bi->states()[2].shape() == Shape{2, 4, 2});
+  const std::vector<Tensor> after_first = [&] {
+    bi->reset_states();
+    (*bi)(a.at("x"));
+    return bi->states();
+  }();
+  bi->reset_states();
+  CHECK(values(bi->states()[3]) == std::vector<double>(16, 0.0));
+  bi->reset_states(after_first);
+  check_values((*bi)(a.at("x2")), values(a.at("y2")), 2e-5);
+  CHECK(msg([&] { bi->reset_states({after_first[0]}); }).find("expected 4 state values") != std::string::npos);
+  // In a model that trains, saves and loads.
+  auto in = keras::Input({3, 5, 5, 1});
+  auto y = layers::Bidirectional(layers::ConvLSTM2D(2, 3, {.padding = "same"}))(in);
+  y = layers::Dense(1)(layers::Flatten()(y));
+  auto model = keras::Functional({in}, {y});
+  model->compile({.optimizer = "adam", .loss = "mse"});
+  Tensor xs = rand(Shape{6, 3, 5, 5, 1}, 11), ys = rand(Shape{6, 1}, 12);
+  const double before = model->evaluate({xs}, {ys}, {.verbose = 0}).at("loss");
+  model->fit({xs}, {ys}, {.batch_size = 3, .epochs = 4, .verbose = 0});
+  CHECK(model->evaluate({xs}, {ys}, {.verbose = 0}).at("loss") < before);
+  TempDir dir;
+  model->save(dir.file("bi.keras"));
+  keras::ModelPtr loaded = keras::models::load_model(dir.file("bi.keras"));
+  check_values(loaded->predict({xs}, {.verbose = 0})[0], values(model->predict({xs}, {.verbose = 0})[0]), 1e-6);
+  // (Set the variable to a path to keep the file and load it in Keras by hand.)
+  if (const char* keep = std::getenv("KERAS_CPP_KEEP_BIDIRECTIONAL_CONV_LSTM")) model->save(keep);
+  // As Keras: the backward copy always reads backwards, so a layer that already does raises;
+  // only recurrent layers are taken.
+  CHECK(msg([] {
+          layers::Bidirectional(layers::ConvLSTM2D(2, 3, {.go_backwards = true}));
+        }).find("should have different `go_backwards` value") != std::string::npos);
+  CHECK(msg([] { layers::Bidirectional(layers::Conv2D(2, 3)); }).find("ConvLSTM1D/2D/3D), but received a Conv2D") !=
+        std::string::npos);
 }

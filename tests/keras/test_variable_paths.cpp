@@ -118,6 +118,23 @@ TEST_CASE("layer and variable paths are Keras 3's: Sequential, Functional, neste
   CHECK(layers::Dense(2)->path().empty());  // not built yet
 }
 
+TEST_CASE("layer and variable paths are Keras 3's: wrappers build their inner layers in those layers' scopes") {
+  auto x = keras::Input({3, 4}, {.name = "x"});
+  auto h = layers::Bidirectional(layers::LSTM(2, {.return_sequences = true, .name = "l"}), {.name = "bi"})(x);
+  h = layers::TimeDistributed(layers::Dense(2, {.name = "td_dense"}), {.name = "td"})(h);
+  h = layers::Reshape({1, 3, 2}, {.name = "r"})(h);
+  h = layers::TimeDistributed(layers::LSTM(2, {.name = "td_lstm"}), {.name = "td2"})(h);
+  // (Keras names the stack it makes stacked_rnn_cells, counted as other generated names.)
+  h = layers::RNN(layers::StackedRNNCells({layers::LSTMCell(2, {.name = "c1"}), layers::LSTMCell(2, {.name = "c2"})},
+                                          {.name = "stacked_rnn_cells"}),
+                  {.name = "stack"})(h);
+  auto wrap = keras::Functional({x}, {h}, {.name = "wrap"});
+  const std::vector<std::string> got = weight_paths(*wrap),
+                                 want = strings(fixture().at("paths").at("wrappers").at("weights"));
+  REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == want[i]);
+}
+
 TEST_CASE("NameScope and layer names reject '/'") {
   CHECK_THROWS_MSG(keras::NameScope("a/b"), std::invalid_argument, "without '/', but received name='a/b'");
   CHECK_THROWS_MSG(layers::Dense(2, {.name = "a/b"}), std::invalid_argument,

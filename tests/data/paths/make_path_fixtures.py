@@ -59,6 +59,15 @@ def paths():
     sub = Sub()
     sub(np.ones((1, 3, 4), "float32"))
     out["subclassed"] = describe(sub)
+
+    # Wrappers build their inner layers inside those layers' scopes.
+    x = keras.Input((3, 4), name="x")
+    h = layers.Bidirectional(layers.LSTM(2, return_sequences=True, name="l"), name="bi")(x)
+    h = layers.TimeDistributed(layers.Dense(2, name="td_dense"), name="td")(h)
+    h = layers.TimeDistributed(layers.LSTM(2, name="td_lstm"), name="td2")(layers.Reshape((1, 3, 2), name="r")(h))
+    h = layers.RNN([layers.LSTMCell(2, name="c1"), layers.LSTMCell(2, name="c2")], name="stack")(h)
+    wrap = keras.Model(x, h, name="wrap")
+    out["wrappers"] = {"weights": [v.path for v in wrap.weights]}
     return out
 
 
