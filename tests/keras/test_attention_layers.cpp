@@ -66,6 +66,12 @@ std::vector<KerasCase> keras_cases() {
        [] { return layers::MultiHeadAttention(2, 3, {.value_dim = 2, .use_gate = true, .sliding_window = 2}); },
        kCausalScores},
       {"mha_gate_window_fused", [] { return layers::MultiHeadAttention(2, 2, {.use_gate = true, .sliding_window = 1}); }},
+      // Dropout in inference: Keras's masked-Softmax path (rows masked everywhere give
+      // zeros).
+      {"mha_dropout_inference_masks", [] { return layers::MultiHeadAttention(2, 3, {.dropout = 0.3}); }},
+      {"mha_dropout_inference_causal_attention_mask",
+       [] { return layers::MultiHeadAttention(2, 2, {.dropout = 0.2}); }, kCausal},
+      {"gqa_dropout_inference_masks", [] { return layers::GroupQueryAttention(2, 4, 2, {.dropout = 0.3}); }},
   };
 }
 

@@ -119,6 +119,20 @@ LAYER_CASES = {
         [(2, 4, 3), (2, 4, 3)], [True, True], {}, None),
 }
 
+# Layers with dropout called in inference (Keras's masked-Softmax path, where rows masked
+# everywhere get zeros): query and value masks leave such rows.
+DROPOUT_CASES = {
+    "mha_dropout_inference_masks": (
+        lambda: layers.MultiHeadAttention(num_heads=2, key_dim=3, dropout=0.3), [(2, 4, 6), (2, 4, 6)],
+        [True, True], {}, None),
+    "mha_dropout_inference_causal_attention_mask": (
+        lambda: layers.MultiHeadAttention(num_heads=2, key_dim=2, dropout=0.2), [(2, 4, 3), (2, 4, 3), (2, 4, 3)],
+        [None, None, None], {"use_causal_mask": True}, (2, 4, 4)),
+    "gqa_dropout_inference_masks": (
+        lambda: layers.GroupQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=2, dropout=0.3),
+        [(2, 4, 6), (2, 4, 6)], [True, True], {}, None),
+}
+
 
 def mask_for(shape, i):
     """A fixed pattern: row r keeps its first (len - r - i) % len + 1 positions."""
@@ -127,6 +141,63 @@ def mask_for(shape, i):
     for r in range(b):
         m[r, : (t - r - i) % t + 1] = True
     return m
+
+
+def write_layer_case(name, case, rng, configs):
+    """Writes <name>.npz for a LAYER_CASES entry and adds its entry to configs."""
+    make, shapes, masks, kwargs, att_shape = case
+    layer = make()
+    xs = [rng_uniform(rng, s) for s in shapes]
+    arrays = {f"x{i}": x for i, x in enumerate(xs)}
+    for i, m in enumerate(masks):
+        if m:
+            arrays[f"m{i}"] = mask_for(shapes[i], i)
+
+    def tensors():  # fresh tensors with their masks (MultiHeadAttention clears them)
+        txs = [tf.constant(x) for x in xs]
+        for i in range(len(xs)):
+            if f"m{i}" in arrays:
+                backend.set_keras_mask(txs[i], tf.constant(arrays[f"m{i}"]))
+        return txs
+
+    txs = tensors()
+    call_kwargs = dict(kwargs)
+    if att_shape is not None:
+        am = rng.uniform(0, 1, att_shape) > 0.3
+        am[:, :, 0] = True
+        arrays["attention_mask"] = am
+        call_kwargs["attention_mask"] = tf.constant(am)
+    is_mha = isinstance(layer, (layers.MultiHeadAttention, layers.GroupQueryAttention))
+    if is_mha:
+        args = dict(query=txs[0], value=txs[1])
+        if len(txs) > 2:
+            args["key"] = txs[2]
+        layer(**args, **call_kwargs)  # builds
+    elif len(txs) == 1:
+        layer(txs[0])
+    else:
+        layer(txs, **call_kwargs)
+    weights = [rng.uniform(-0.5, 0.5, w.shape).astype(np.float32) for w in layer.get_weights()]
+    layer.set_weights(weights)
+    txs = tensors()
+    if is_mha:
+        args = dict(query=txs[0], value=txs[1])
+        if len(txs) > 2:
+            args["key"] = txs[2]
+        out = layer(**args, **call_kwargs)
+    elif len(txs) == 1:
+        out = layer(txs[0])
+    else:
+        out = layer(txs, **call_kwargs)
+    outs = out if isinstance(out, (tuple, list)) else [out]
+    for i, o in enumerate(outs):
+        arrays[f"y{i}"] = np.array(keras.ops.convert_to_numpy(o), dtype=np.float32, order="C")
+    arrays.update({f"w{i}": w for i, w in enumerate(weights)})
+    np.savez(os.path.join(OUT, name + ".npz"), **arrays)
+    configs[name] = {"class_name": keras.saving.serialize_keras_object(layer)["class_name"], "config_keys": sorted(layer.get_config()),
+                     "weight_names": [w.path for w in layer.weights],
+                     "weight_shapes": [list(w.shape) for w in layer.weights]}
+    print(name, layer.__class__.__name__, [x.shape for x in xs], "->", [arrays[f"y{i}"].shape for i in range(len(outs))])
 
 
 def main():
@@ -139,59 +210,8 @@ def main():
         print("einsum", name, eq, y.shape)
 
     configs = {}
-    for name, (make, shapes, masks, kwargs, att_shape) in LAYER_CASES.items():
-        layer = make()
-        xs = [rng_uniform(rng, s) for s in shapes]
-        arrays = {f"x{i}": x for i, x in enumerate(xs)}
-        for i, m in enumerate(masks):
-            if m:
-                arrays[f"m{i}"] = mask_for(shapes[i], i)
-
-        def tensors():  # fresh tensors with their masks (MultiHeadAttention clears them)
-            txs = [tf.constant(x) for x in xs]
-            for i in range(len(xs)):
-                if f"m{i}" in arrays:
-                    backend.set_keras_mask(txs[i], tf.constant(arrays[f"m{i}"]))
-            return txs
-
-        txs = tensors()
-        call_kwargs = dict(kwargs)
-        if att_shape is not None:
-            am = rng.uniform(0, 1, att_shape) > 0.3
-            am[:, :, 0] = True
-            arrays["attention_mask"] = am
-            call_kwargs["attention_mask"] = tf.constant(am)
-        is_mha = isinstance(layer, (layers.MultiHeadAttention, layers.GroupQueryAttention))
-        if is_mha:
-            args = dict(query=txs[0], value=txs[1])
-            if len(txs) > 2:
-                args["key"] = txs[2]
-            layer(**args, **call_kwargs)  # builds
-        elif len(txs) == 1:
-            layer(txs[0])
-        else:
-            layer(txs, **call_kwargs)
-        weights = [rng.uniform(-0.5, 0.5, w.shape).astype(np.float32) for w in layer.get_weights()]
-        layer.set_weights(weights)
-        txs = tensors()
-        if is_mha:
-            args = dict(query=txs[0], value=txs[1])
-            if len(txs) > 2:
-                args["key"] = txs[2]
-            out = layer(**args, **call_kwargs)
-        elif len(txs) == 1:
-            out = layer(txs[0])
-        else:
-            out = layer(txs, **call_kwargs)
-        outs = out if isinstance(out, (tuple, list)) else [out]
-        for i, o in enumerate(outs):
-            arrays[f"y{i}"] = np.array(keras.ops.convert_to_numpy(o), dtype=np.float32, order="C")
-        arrays.update({f"w{i}": w for i, w in enumerate(weights)})
-        np.savez(os.path.join(OUT, name + ".npz"), **arrays)
-        configs[name] = {"class_name": keras.saving.serialize_keras_object(layer)["class_name"], "config_keys": sorted(layer.get_config()),
-                         "weight_names": [w.path for w in layer.weights],
-                         "weight_shapes": [list(w.shape) for w in layer.weights]}
-        print(name, layer.__class__.__name__, [x.shape for x in xs], "->", [arrays[f"y{i}"].shape for i in range(len(outs))])
+    for name, case in LAYER_CASES.items():
+        write_layer_case(name, case, rng, configs)
 
     # Embedding(mask_zero=True) -> MultiHeadAttention(x, x): the query's and value's masks
     # from the ids, combined as Keras does (query mask & value mask).
@@ -209,6 +229,10 @@ def main():
     arrays.update({f"w{i}": w for i, w in enumerate(weights)})
     np.savez(os.path.join(OUT, "mha_embedding_mask.npz"), **arrays)
     print("mha_embedding_mask", out.shape)
+
+    rng = np.random.default_rng(2027)  # (its own stream: the files above stay as they were)
+    for name, case in DROPOUT_CASES.items():
+        write_layer_case(name, case, rng, configs)
 
     with open(os.path.join(OUT, "configs.json"), "w") as f:
         json.dump(configs, f, indent=1, sort_keys=True)
