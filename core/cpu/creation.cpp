@@ -99,6 +99,19 @@ void random_uniform_kernel(OpCall& c) {
     using T = decltype(tag);
     T* out = static_cast<T*>(y.raw_mutable_data());
     if constexpr (std::is_same_v<T, float>) {
+      if (lo == 0.0 && hi == 1.0) {  // u itself: 24 bits, exact in float (what the general form gives)
+        parallel_for(y.size(), kRandomGrain, [&](int64_t b, int64_t e) {
+          constexpr int64_t kBlocks = 1024;
+          uint32_t buf[kBlocks];
+          const auto gen = isa_kernels().philox_words;
+          for (int64_t s = b; s < e; s += kBlocks) {
+            const int64_t n = std::min(kBlocks, e - s);
+            gen(seed, uint64_t(s), n, 0, 1, buf);
+            for (int64_t j = 0; j < n; ++j) out[s + j] = static_cast<float>(buf[j] >> 8) * 0x1.0p-24f;
+          }
+        });
+        return;
+      }
       parallel_for(y.size(), kRandomGrain, [&](int64_t b, int64_t e) {
         with_blocks(seed, b, e, 1, [&](int64_t i, const uint32_t* w) {
           const double u = static_cast<double>(w[0] >> 8) * 0x1.0p-24;

@@ -64,10 +64,11 @@ Tensor detail::drop(const Tensor& x, double rate, const Shape& mask_shape, SeedG
   const bool like_x = mask_shape == x.shape();
   Tensor u = ops::random_uniform(mask_shape, {.dtype = x.dtype(), .seed = d.seed, .counter = d.counter,
                                               .shape_like = like_x ? x : Tensor()});
-  // keep with probability 1 - rate, scaled so the expected sum is unchanged
-  Tensor keep = ops::cast(ops::greater_equal(u, ops::scalar_like(u, rate)), x.dtype());
-  Tensor scale = ops::multiply(keep, ops::scalar_like(keep, 1.0 / (1.0 - rate)));
-  return ops::multiply(x, scale);
+  // Keep with probability 1 - rate, scaled so the expected sum is unchanged; dropped units
+  // are zeros whatever their value (NaN and inf too), as Keras's (TensorFlow selects, it
+  // does not multiply by 0).
+  const Tensor keep = ops::greater_equal(u, ops::scalar_like(u, rate));
+  return ops::where(keep, ops::multiply(x, ops::scalar_like(x, 1.0 / (1.0 - rate))), ops::scalar_like(x, 0.0));
 }
 
 std::vector<ShapeSpec> DropoutLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {

@@ -1,6 +1,7 @@
 // Core layers: Activation, Dropout, Flatten, Reshape, Permute, RepeatVector, Lambda,
 // GaussianNoise, ActivityRegularization, ReLU, LeakyReLU, PReLU, ELU, Softmax, Embedding.
 #include <cmath>
+#include <limits>
 
 #include "layer_harness.h"
 
@@ -104,6 +105,22 @@ TEST_CASE("Dropout: a seed gives a reproducible sequence of masks; noise_shape b
                    std::invalid_argument, "expected 4 or 1 at index 1, but received 3");
   CHECK_THROWS_MSG((*layers::Dropout(0.5, {.noise_shape = {-1}}))(ops::ones({2, 4}), true),
                    std::invalid_argument, "expected noise_shape with one entry per input axis");
+}
+
+TEST_CASE("Dropout: dropped units are zeros whatever their value (NaN, inf), as Keras's") {
+  // Keras 3 (TensorFlow): Dropout(0.5, seed=1) on NaNs gives [nan 0 nan 0 ...]: a select.
+  auto d = layers::Dropout(0.5, {.seed = 3});
+  for (double v : {std::nan(""), std::numeric_limits<double>::infinity()}) {
+    const std::vector<double> y = values((*d)(ops::fill({4, 16}, v), true));
+    int64_t zeros = 0, kept = 0;
+    for (double e : y) {
+      if (e == 0.0) ++zeros;
+      else if (std::isnan(v) ? std::isnan(e) : e == v) ++kept;
+    }
+    CHECK(zeros + kept == 64);
+    CHECK(zeros > 0);
+    CHECK(kept > 0);
+  }
 }
 
 TEST_CASE("Dropout: gradient flows through the kept units only") {
