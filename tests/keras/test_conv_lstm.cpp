@@ -112,6 +112,19 @@ std::string without_counters(const std::string& path) {
 
 Tensor rand(const Shape& s, uint32_t seed) { return make(uniform(s.num_elements(), -1, 1, seed), s); }
 
+// The model, compiled with Adam and mse, lowers its loss on (xs, ys) in `epochs` epochs of
+// `batch`, saves to a .keras file, and the loaded copy predicts the same.
+void trains_saves_loads(const keras::ModelPtr& model, const Tensor& xs, const Tensor& ys, int64_t batch, int epochs) {
+  model->compile({.optimizer = "adam", .loss = "mse"});
+  const double before = model->evaluate({xs}, {ys}, {.verbose = 0}).at("loss");
+  model->fit({xs}, {ys}, {.batch_size = batch, .epochs = epochs, .verbose = 0});
+  CHECK(model->evaluate({xs}, {ys}, {.verbose = 0}).at("loss") < before);
+  TempDir dir;
+  model->save(dir.file("m.keras"));
+  keras::ModelPtr loaded = keras::models::load_model(dir.file("m.keras"));
+  check_values(loaded->predict({xs}, {.verbose = 0})[0], values(model->predict({xs}, {.verbose = 0})[0]), 1e-6);
+}
+
 // The message of the std::invalid_argument f raises ("no error" when it raises none).
 std::string msg(const std::function<void()>& f) {
   try {
@@ -200,16 +213,7 @@ TEST_CASE("ConvLSTM: dropout in training only, one mask per sequence; a model tr
   auto y = layers::ConvLSTM2D(4, 3, {.padding = "same", .return_sequences = true})(in);
   y = layers::ConvLSTM2D(2, 3, {.recurrent_dropout = 0.2, .seed = 3})(y);
   y = layers::Dense(1)(layers::Flatten()(y));
-  auto model = keras::Functional({in}, {y});
-  model->compile({.optimizer = "adam", .loss = "mse"});
-  Tensor xs = rand(Shape{8, 3, 6, 6, 1}, 7), ys = rand(Shape{8, 1}, 8);
-  const double before = model->evaluate({xs}, {ys}, {.verbose = 0}).at("loss");
-  model->fit({xs}, {ys}, {.batch_size = 4, .epochs = 5, .verbose = 0});
-  CHECK(model->evaluate({xs}, {ys}, {.verbose = 0}).at("loss") < before);
-  TempDir dir;
-  model->save(dir.file("m.keras"));
-  keras::ModelPtr loaded = keras::models::load_model(dir.file("m.keras"));
-  check_values(loaded->predict({xs}, {.verbose = 0})[0], values(model->predict({xs}, {.verbose = 0})[0]), 1e-6);
+  trains_saves_loads(keras::Functional({in}, {y}), rand(Shape{8, 3, 6, 6, 1}, 7), rand(Shape{8, 1}, 8), 4, 5);
 }
 
 TEST_CASE("ConvLSTM: stateful layers carry their states from call to call as Keras's; reset_states") {
@@ -304,15 +308,7 @@ TEST_CASE("Bidirectional ConvLSTM: stateful layers carry both directions' states
   auto y = layers::Bidirectional(layers::ConvLSTM2D(2, 3, {.padding = "same"}))(in);
   y = layers::Dense(1)(layers::Flatten()(y));
   auto model = keras::Functional({in}, {y});
-  model->compile({.optimizer = "adam", .loss = "mse"});
-  Tensor xs = rand(Shape{6, 3, 5, 5, 1}, 11), ys = rand(Shape{6, 1}, 12);
-  const double before = model->evaluate({xs}, {ys}, {.verbose = 0}).at("loss");
-  model->fit({xs}, {ys}, {.batch_size = 3, .epochs = 4, .verbose = 0});
-  CHECK(model->evaluate({xs}, {ys}, {.verbose = 0}).at("loss") < before);
-  TempDir dir;
-  model->save(dir.file("bi.keras"));
-  keras::ModelPtr loaded = keras::models::load_model(dir.file("bi.keras"));
-  check_values(loaded->predict({xs}, {.verbose = 0})[0], values(model->predict({xs}, {.verbose = 0})[0]), 1e-6);
+  trains_saves_loads(model, rand(Shape{6, 3, 5, 5, 1}, 11), rand(Shape{6, 1}, 12), 3, 4);
   // (Set the variable to a path to keep the file and load it in Keras by hand.)
   if (const char* keep = std::getenv("KERAS_CPP_KEEP_BIDIRECTIONAL_CONV_LSTM")) model->save(keep);
   // As Keras: the backward copy always reads backwards, so a layer that already does raises;
