@@ -1,4 +1,5 @@
-// layer.h - the Layer base class, symbolic tensors (the functional API) and Ref<T>.
+// layer.h - the Layer base class and Ref<T> (symbolic tensors and call arguments:
+// keras_tensor.h).
 //
 // Layer::operator() is a template method (Keras's Layer.__call__): it (1) checks the
 // inputs against the layer's input spec, (2) builds the layer once from the real input
@@ -23,6 +24,9 @@
 #include "core/autodiff.h"
 #include "core/tensor.h"
 #include "keras/config.h"
+#include "keras/layers/keras_tensor.h"
+#include "keras/layers/layer_options.h"
+#include "keras/layers/weight_budget.h"
 #include "keras/mixed_precision.h"
 
 namespace keras {
@@ -38,118 +42,7 @@ namespace constraints { class Constraint; }
 
 namespace layers {
 
-/// A shape whose dimensions may be unknown (-1, printed None), like Keras shape tuples.
-using ShapeSpec = std::vector<int64_t>;
-std::string shape_str(const ShapeSpec& s);  ///< "(None, 784)"
-/// The ShapeSpec of a concrete shape (every dimension known).
-ShapeSpec spec_of(const Shape& s);
-
-class Layer;
 class SeedGenerator;
-struct Node;
-
-/// A symbolic tensor of the functional API: a shape (batch usually None), a dtype and
-/// the layer call that produced it.
-class KerasTensor {
- public:
-  KerasTensor() = default;
-  /// A symbolic tensor of the given shape and dtype, output `index` of the call `node`;
-  /// engine-internal (Input() and layer calls make them).
-  KerasTensor(ShapeSpec shape, DType dtype, std::shared_ptr<Node> node, int index,
-              std::string name = "");
-  /// False for a default-constructed (empty) KerasTensor.
-  bool defined() const { return impl_ != nullptr; }
-  /// The shape, with -1 for unknown dimensions (the batch axis usually).
-  const ShapeSpec& shape() const;
-  /// The element type.
-  DType dtype() const;
-  /// Its name (an Input's name; empty otherwise).
-  const std::string& name() const;
-  const std::shared_ptr<Node>& node() const;  ///< the producing call (InputLayer for inputs)
-  int index() const;                          ///< which output of that call
-  /// Whether both refer to the same symbolic tensor (not a value comparison).
-  bool same_as(const KerasTensor& o) const { return impl_ == o.impl_; }
-  /// An identity for maps and sets of symbolic tensors (the shared state's address).
-  const void* id() const { return impl_.get(); }
-
-  struct Impl;  ///< engine-internal
-
- private:
-  std::shared_ptr<Impl> impl_;
-};
-
-/// What a layer (a merge layer, a model) called on a list of tensors returns: its outputs,
-/// which read as a Tensor too when there is exactly one (Keras returns the tensor itself:
-/// `Tensor y = keras::layers::Add()({a, b});`, `Tensor y = model({a, b});`); with several,
-/// index them.
-class Tensors : public std::vector<Tensor> {
- public:
-  using std::vector<Tensor>::vector;
-  /// Wraps a list of tensors (implicit, so call() results convert).
-  Tensors(std::vector<Tensor> v) : std::vector<Tensor>(std::move(v)) {}  // NOLINT
-  const Tensor& single() const;  ///< throws std::invalid_argument unless there is exactly one
-  /// Reads the single output as a Tensor; throws std::invalid_argument unless there is
-  /// exactly one.
-  operator const Tensor&() const { return single(); }  // NOLINT
-  /// The shape of the single output (throws unless there is exactly one).
-  const Shape& shape() const { return single().shape(); }
-  /// The dtype of the single output (throws unless there is exactly one).
-  DType dtype() const { return single().dtype(); }
-};
-
-/// The outputs of a symbolic call: a list that also acts as its single element when
-/// the layer has one output (so `Dense(1)(Concatenate()({a, b}))` reads like Keras).
-class KerasTensors : public std::vector<KerasTensor> {
- public:
-  using std::vector<KerasTensor>::vector;
-  /// Wraps a list of symbolic tensors.
-  KerasTensors(std::vector<KerasTensor> v) : std::vector<KerasTensor>(std::move(v)) {}
-  const KerasTensor& single() const;  ///< throws unless there is exactly one
-  /// Reads the single output as a KerasTensor; throws unless there is exactly one.
-  operator const KerasTensor&() const { return single(); }
-  /// The shape of the single output (throws unless there is exactly one).
-  const ShapeSpec& shape() const { return single().shape(); }
-  /// The dtype of the single output (throws unless there is exactly one).
-  DType dtype() const { return single().dtype(); }
-};
-
-/// How a layer is called: Keras's call arguments besides the inputs.
-///   layer(x)                                  training inherited from the enclosing call
-///   layer(x, true)                            training given
-///   layer(x, {.mask = m, .kwargs = {...}})    a mask and extra keyword arguments
-struct CallArgs {
-  /// Unset: the enclosing layer call's value (a layer called from a model's call() sees
-  /// the model's flag), else false.
-  std::optional<bool> training{};
-  /// One mask per input (undefined: none). Empty: each input's own keras_mask().
-  std::vector<Tensor> masks{};
-  /// Extra keyword arguments of the layer's call (scalars, strings, lists).
-  Config kwargs = Config::object();
-};
-
-/// What a layer's call receives besides its inputs (see Layer::call).
-struct CallContext {
-  /// Whether the call is in training mode (resolved from CallArgs::training).
-  bool training = false;
-  std::vector<Tensor> masks{};  ///< one per input; undefined where the input has none
-  /// The call's extra keyword arguments (CallArgs::kwargs).
-  Config kwargs = Config::object();
-  /// The mask of input i (undefined when none).
-  Tensor mask(size_t i = 0) const { return i < masks.size() ? masks[i] : Tensor(); }
-};
-
-/// One call of a layer on symbolic inputs (with the arguments it was given, replayed
-/// when the functional model runs).
-struct Node {
-  /// The layer that was called.
-  std::shared_ptr<Layer> layer;
-  /// Its symbolic inputs.
-  std::vector<KerasTensor> inputs;
-  /// How many outputs the call produced.
-  int num_outputs = 1;
-  /// The call arguments, given again when the graph is replayed.
-  CallArgs args{};
-};
 
 /// A shared layer (or model) that can be called like the object itself.
 template <class T>
@@ -196,65 +89,6 @@ struct InputSpec {
   int64_t ndim = -1, min_ndim = -1;
   ///@}
   std::map<int64_t, int64_t> axes;  ///< axis (negative from the end) -> required size
-};
-
-/// Options every layer takes (Keras's base keyword arguments).
-struct LayerOptions {
-  std::string name{};    ///< default: snake_case class name, made unique (dense, dense_1)
-  /// Whether the weights are trainable (Keras `trainable`, default true).
-  bool trainable = true;
-  bool dynamic = false;  ///< always run eagerly (never traced into a graph)
-  /// The layer's dtype policy (Keras 3 `dtype`): a policy name ("mixed_float16",
-  /// "float32"), a DType or a mixed_precision::DTypePolicy. Unset: the global policy
-  /// (mixed_precision::global_policy()) when the layer is constructed.
-  std::optional<mixed_precision::DTypePolicy> dtype{};
-  /// Whether floating inputs are cast to the compute dtype and variables read in it
-  /// inside call() (Keras `autocast`, default true).
-  bool autocast = true;
-  ShapeSpec input_shape{};  ///< optional, without the batch axis (starts a Sequential)
-  /// Applied to every output of each call (Layer::operator()), divided by the batch size,
-  /// as a loss of the layer (Keras's activity_regularizer).
-  std::shared_ptr<const regularizers::Regularizer> activity_regularizer{};
-};
-
-/// Options of Layer::add_weight.
-struct WeightOptions {
-  std::shared_ptr<const initializers::Initializer> initializer{};  ///< default glorot_uniform
-  /// Penalty on the weight, added to losses() (Keras `regularizer`; none by default).
-  std::shared_ptr<const regularizers::Regularizer> regularizer{};
-  /// Applied to the weight after each optimizer step (Keras `constraint`; none by default).
-  std::shared_ptr<const constraints::Constraint> constraint{};
-  /// Whether the weight is trained (false for statistics such as moving means).
-  bool trainable = true;
-  /// The weight's dtype (unset: the layer's variable_dtype()).
-  std::optional<DType> dtype{};
-  /// Whether the weight is read in the compute dtype inside a mixed layer's call (Keras
-  /// `autocast`; float weights only; default true).
-  bool autocast = true;
-  /// Whether optimizers assign the weight's gradient to it instead of updating it (Keras
-  /// `overwrite_with_gradient`; float8 training's scales; default false).
-  bool overwrite_with_gradient = false;
-};
-
-/// A cap, for the current thread, on the bytes that add_weight() may allocate while it is
-/// alive (nested caps restore the outer one). Loading a model sets it to the bytes of the
-/// weights its file holds, so an architecture read from a file cannot make loading
-/// allocate much more weight memory than the file carries data for.
-class WeightBudget {
- public:
-  /// context ends the error message ("while loading m.keras (...)").
-  WeightBudget(int64_t bytes, std::string context);
-  ~WeightBudget();
-  WeightBudget(const WeightBudget&) = delete;
-  WeightBudget& operator=(const WeightBudget&) = delete;
-  /// Called by add_weight(): throws std::runtime_error naming the weight, its shape and
-  /// the budget when the weight does not fit in what is left.
-  static void charge(const std::string& weight, const Shape& shape, DType dtype);
-
- private:
-  int64_t left_;
-  std::string context_;
-  WeightBudget* outer_;
 };
 
 /// What Layer::stateless_call returns.
