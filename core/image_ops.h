@@ -9,9 +9,13 @@
 namespace keras::core::ops::image {
 /// Options of resize (keras.ops.image.resize's keyword arguments).
 struct ResizeOptions {
-  std::string interpolation = "bilinear";  ///< "bilinear" or "nearest"
-  /// Bilinear only: TensorFlow's antialiased resize (a triangle kernel widened by 1 / scale
-  /// when shrinking, as scale_and_translate); nearest ignores it.
+  /// "bilinear", "nearest", "bicubic" (Keys' cubic, a = -0.5, as TensorFlow's ResizeBicubic:
+  /// its weights from a table over 1/1024 steps), "lanczos3", "lanczos5" or "area"
+  /// (TensorFlow's ResizeArea: each output the overlap-weighted mean of its input box).
+  std::string interpolation = "bilinear";
+  /// TensorFlow's antialiased resize (the kernel widened by 1 / scale when shrinking, as
+  /// scale_and_translate; bicubic then uses the exact Keys kernel); nearest and area
+  /// ignore it.
   bool antialias = false;
   /// Crops the largest centered window of the target's aspect ratio before resizing.
   bool crop_to_aspect_ratio = false;
@@ -25,7 +29,7 @@ struct ResizeOptions {
 };
 /// images (batch, height, width, channels) or (height, width, channels) -> size {h, w}, as
 /// tf.image.resize (half-pixel centers; nearest takes floor((o + 0.5) * in / out)).
-/// Integer images keep their dtype: bilinear resizes them in float32, then rounds (half
+/// Integer images keep their dtype: all but nearest resize them in float32, then round (half
 /// to even) and saturates, as Keras.
 Tensor resize(const Tensor& images, const std::vector<int64_t>& size, const ResizeOptions& o = {});
 

@@ -8,6 +8,7 @@
 #include "core/device_scope.h"
 #include "core/image_ops.h"
 #include "core/image_ops_more.h"
+#include "core/ops/image_util.h"
 
 namespace keras::core::ops::image {
 
@@ -84,10 +85,12 @@ Tensor resize(const Tensor& images, const std::vector<int64_t>& size, const Resi
     throw std::invalid_argument("resize: expected `size` to be a tuple of 2 positive integers (height, width). "
                                 "Received: size=(" + s + ")");
   }
-  if (o.interpolation != "bilinear" && o.interpolation != "nearest")
+  const std::string& method = o.interpolation;
+  if (method != "bilinear" && method != "nearest" && method != "bicubic" && method != "lanczos3" &&
+      method != "lanczos5" && method != "area")
     throw std::invalid_argument("resize: invalid value for argument `interpolation`: expected one of \"bilinear\", "
-                                "\"nearest\" (the ones keras-cpp implements). Received: interpolation=\"" +
-                                o.interpolation + "\"");
+                                "\"nearest\", \"lanczos3\", \"lanczos5\", \"bicubic\", \"area\". Received: "
+                                "interpolation=\"" + method + "\"");
   if (o.crop_to_aspect_ratio && o.pad_to_aspect_ratio)
     throw std::invalid_argument("resize: only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be true");
   if (o.fill_mode != "constant")
@@ -117,7 +120,9 @@ Tensor resize(const Tensor& images, const std::vector<int64_t>& size, const Resi
     if (top > 0 || left > 0) x = pad(x, {{0, 0}, {top, top}, {left, left}, {0, 0}}, o.fill_value);
   }
   Tensor y;
-  if (o.antialias && !nearest) {
+  if (!nearest && method != "bilinear") {
+    y = resize_resampled(x, size, method, o.antialias);
+  } else if (o.antialias && !nearest) {
     // TensorFlow's: ScaleAndTranslate with a triangle kernel widened by 1 / scale when
     // shrinking (scales in float32); nearest ignores antialias.
     const Shape& s = x.shape();

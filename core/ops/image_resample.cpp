@@ -52,7 +52,82 @@ std::vector<double> weight_matrix(int64_t in, int64_t out, double scale, double 
   return w;
 }
 
+// x with axis d (of size m) replaced by the n values x . w, w (m, n) row-major.
+Tensor apply_axis_weights(const Tensor& x, int64_t d, int64_t n, const std::vector<double>& w) {
+  const int64_t m = x.shape()[d];
+  Tensor out = tensordot(x, from_buffer(w.data(), DType::float64, Shape{m, n}, x.dtype()), {d}, {0});
+  Axes perm;  // the new axis is last: move it back to d
+  for (int64_t a = 0; a < out.rank() - 1; ++a) {
+    if (a == d) perm.push_back(out.rank() - 1);
+    perm.push_back(a);
+  }
+  if (d == out.rank() - 1) perm.push_back(out.rank() - 1);
+  return transpose(out, perm);
+}
+
+// TensorFlow's ResizeBicubic with half-pixel centers: Keys' cubic (a = -0.5) read from a
+// table of 1025 entries over [0, 1] (the sample's fraction rounded to 1/1024), taps outside
+// the input dropped and the others renormalized. Positions in float, as there.
+std::vector<double> bicubic_matrix(int64_t in, int64_t out) {
+  constexpr int kTable = 1024;
+  auto keys = [](double x) { return kernel_value("cubic", x); };
+  std::vector<double> w(static_cast<size_t>(in * out), 0.0);
+  const float scale = float(in) / float(out);
+  for (int64_t o = 0; o < out; ++o) {
+    const float c = (float(o) + 0.5f) * scale - 0.5f, f = std::floor(c);
+    const long q = std::lrint(double(c - f) * kTable);
+    const double t = double(q) / kTable, taps[4] = {keys(1 + t), keys(t), keys(1 - t), keys(2 - t)};
+    double total = 0;
+    for (int k = 0; k < 4; ++k) {
+      const int64_t i = int64_t(f) - 1 + k;
+      if (i >= 0 && i < in) total += taps[k];
+    }
+    const bool renormalize = std::fabs(total) >= 1000.0 * double(std::numeric_limits<float>::min());
+    for (int k = 0; k < 4; ++k) {
+      const int64_t i = int64_t(f) - 1 + k;
+      if (i >= 0 && i < in) w[size_t(i * out + o)] = renormalize ? taps[k] / total : taps[k];
+    }
+  }
+  return w;
+}
+
+// TensorFlow's ResizeArea along one axis: output o sums the input over [o, o + 1) * in / out,
+// each input pixel weighted by its overlap (an index past the end clamped to the last), in
+// float as there; resize_resampled divides by the box's area after both axes.
+std::vector<double> area_matrix(int64_t in, int64_t out) {
+  std::vector<double> w(static_cast<size_t>(in * out), 0.0);
+  const float scale = float(in) / float(out);
+  for (int64_t o = 0; o < out; ++o) {
+    const float lo = float(o) * scale, hi = float(o + 1) * scale;
+    for (int64_t i = int64_t(std::floor(lo)); i < int64_t(std::ceil(hi)); ++i) {
+      const float overlap = float(i) < lo ? (float(i + 1) > hi ? scale : float(i + 1) - lo)
+                                          : (float(i + 1) > hi ? hi - float(i) : 1.0f);
+      w[size_t(std::min(i, in - 1) * out + o)] += double(overlap);
+    }
+  }
+  return w;
+}
+
 }  // namespace
+
+Tensor resize_resampled(const Tensor& x, const std::vector<int64_t>& size, const std::string& method, bool antialias) {
+  Tensor y = x;
+  for (int64_t d : {2, 1}) {  // width first, then height
+    const int64_t in = y.shape()[d], out = size[size_t(d - 1)];
+    std::vector<double> w;
+    if (method == "area") w = area_matrix(in, out);
+    else if (method == "bicubic" && !antialias) w = bicubic_matrix(in, out);
+    else
+      w = weight_matrix(in, out, double(float(out) / float(in)), 0.0, method == "bicubic" ? "cubic" : method,
+                        antialias);
+    y = apply_axis_weights(y, d, out, w);
+  }
+  if (method == "area") {  // 1 / the box's area, as ResizeArea computes it
+    const float box = (float(x.shape()[1]) / float(size[0])) * (float(x.shape()[2]) / float(size[1]));
+    y = multiply(y, scalar_like(y, double(float(1.0 / double(box)))));
+  }
+  return y;
+}
 
 Tensor scale_and_translate(const Tensor& images, const std::vector<int64_t>& output_shape,
                            const std::vector<double>& scale, const std::vector<double>& translation,
@@ -82,16 +157,7 @@ Tensor scale_and_translate(const Tensor& images, const std::vector<int64_t>& out
       throw_invalid(op + ": expected finite non-zero scales and output sizes >= 0, but received scale " +
                     std::to_string(scale[k]) + " for output size " + std::to_string(output_shape[size_t(d)]));
     const int64_t m = out.shape()[d], n = output_shape[size_t(d)];
-    std::vector<double> w = weight_matrix(m, n, scale[k], translation[k], kernel, antialias);
-    Tensor wt = from_buffer(w.data(), DType::float64, Shape{m, n}, out.dtype());
-    out = tensordot(out, wt, {d}, {0});  // the new axis is last: move it back to d
-    Axes perm;
-    for (int64_t a = 0; a < out.rank() - 1; ++a) {
-      if (a == d) perm.push_back(out.rank() - 1);
-      perm.push_back(a);
-    }
-    if (d == out.rank() - 1) perm.push_back(out.rank() - 1);
-    out = transpose(out, perm);
+    out = apply_axis_weights(out, d, n, weight_matrix(m, n, scale[k], translation[k], kernel, antialias));
   }
   if (integer) {
     out = maximum(minimum(round(out), cast(max(images), DType::float32)), cast(min(images), DType::float32));

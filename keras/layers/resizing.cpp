@@ -60,9 +60,11 @@ Config FixedSizeImageLayer::get_config() const {
 
 ResizingLayer::ResizingLayer(int64_t height, int64_t width, const ResizingOptions& o)
     : FixedSizeImageLayer("Resizing", height, width, detail::image_base(o)), resize_(o) {
-  if (o.interpolation != "bilinear" && o.interpolation != "nearest")
-    throw std::invalid_argument(name() + ": the `interpolation` argument must be \"bilinear\" or \"nearest\" (the "
-                                "ones keras-cpp implements). Received: interpolation=\"" + o.interpolation + "\"");
+  const std::string& m = o.interpolation;
+  if (m != "bilinear" && m != "nearest" && m != "bicubic" && m != "lanczos3" && m != "lanczos5" && m != "area")
+    throw std::invalid_argument(name() + ": the `interpolation` argument must be one of \"bilinear\", \"nearest\", "
+                                "\"bicubic\", \"lanczos3\", \"lanczos5\", \"area\". Received: interpolation=\"" +
+                                m + "\"");
   if (o.pad_to_aspect_ratio && o.crop_to_aspect_ratio)
     throw std::invalid_argument(name() + ": only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be true");
   if (o.fill_mode != "constant")

@@ -19,7 +19,8 @@ namespace keras::layers {
 /// Options of Resizing (the keyword arguments of keras.layers.Resizing besides height and
 /// width).
 struct ResizingOptions {
-  std::string interpolation = "bilinear";  ///< "bilinear" or "nearest"
+  /// "bilinear", "nearest", "bicubic", "lanczos3", "lanczos5" or "area" (ops::image::resize).
+  std::string interpolation = "bilinear";
   /// Crop the largest centered window of the target's aspect ratio before resizing, so the
   /// image is not distorted (Keras `crop_to_aspect_ratio`, default false).
   bool crop_to_aspect_ratio = false;

@@ -1,6 +1,8 @@
 #include "keras/layers/up_sampling.h"
 #include "keras/layers/options_base.h"
 
+#include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 #include "core/image_ops.h"
@@ -36,19 +38,24 @@ UpSamplingLayer::UpSamplingLayer(int rank, const SpatialArg& size, const UpSampl
       o_(o) {
   size_ = detail::spatial_values(name(), "size", size, rank, 1);
   if (rank > 1) o_.data_format = detail::data_format_of(name(), o.data_format);
-  if (o.interpolation != "nearest" && !(rank == 2 && o.interpolation == "bilinear"))
+  std::transform(o_.interpolation.begin(), o_.interpolation.end(), o_.interpolation.begin(),
+                 [](unsigned char ch) { return char(std::tolower(ch)); });  // as Keras
+  const std::string& m = o_.interpolation;
+  const bool resampled = m == "bilinear" || m == "bicubic" || m == "lanczos3" || m == "lanczos5" || m == "area";
+  if (m != "nearest" && !(rank == 2 && resampled))
     throw std::invalid_argument(name() + ": the `interpolation` argument must be " +
-                                (rank == 2 ? "\"nearest\" or \"bilinear\"" : "\"nearest\"") +
-                                " (the ones keras-cpp implements). Received: interpolation=\"" + o.interpolation +
-                                "\"");
+                                (rank == 2 ? "one of \"nearest\", \"bilinear\", \"bicubic\", \"lanczos3\", "
+                                             "\"lanczos5\", \"area\""
+                                           : "\"nearest\"") +
+                                ". Received: interpolation=\"" + o.interpolation + "\"");
   input_spec.ndim = rank + 2;
 }
 
 Tensor UpSamplingLayer::call(const Tensor& x, bool) {
   const int64_t first_axis = channels_first() ? 2 : 1;
-  if (o_.interpolation == "bilinear")
+  if (o_.interpolation != "nearest")
     return ops::image::resize(x, {x.shape()[first_axis] * size_[0], x.shape()[first_axis + 1] * size_[1]},
-                              {.interpolation = "bilinear", .data_format = o_.data_format});
+                              {.interpolation = o_.interpolation, .data_format = o_.data_format});
   Tensor y = x;
   for (int i = 0; i < rank_; ++i) y = repeat(y, i + first_axis, size_[size_t(i)]);
   return y;

@@ -12,7 +12,9 @@ namespace keras::layers {
 /// Options of the upsampling layers (keyword arguments of keras.layers.UpSampling*D besides
 /// size).
 struct UpSamplingOptions {
-  std::string interpolation = "nearest";  ///< UpSampling2D: "nearest" or "bilinear"
+  /// UpSampling2D: "nearest" (repeats), or "bilinear", "bicubic", "lanczos3", "lanczos5",
+  /// "area" (ops::image::resize); case-insensitive, as Keras.
+  std::string interpolation = "nearest";
   /// 2D/3D: "channels_last" or "channels_first" (default: config::image_data_format())
   std::string data_format{};
   /// Layer name (default: generated, up_sampling2d, ...).

@@ -374,12 +374,17 @@ std::vector<Case> conv_cases() {
 std::vector<Case> image_cases() {
   std::vector<Case> cs;
   auto resize = [&](Shape x, std::vector<int64_t> size, std::string interp) {
-    cs.push_back({"gather", [=](const std::vector<Tensor>& in) {
+    // bilinear and nearest read pixels with gather; the others are weight matrices (matmul)
+    const char* op = interp == "bilinear" || interp == "nearest" ? "gather" : "matmul";
+    cs.push_back({op, [=](const std::vector<Tensor>& in) {
                     return ops::image::resize(in[0], size, {.interpolation = interp});
                   }, {Input{x}}});
   };
   resize(Shape{1, 4, 6, 2}, {7, 3}, "bilinear");
   resize(Shape{2, 3, 3, 1}, {5, 2}, "nearest");
+  resize(Shape{1, 4, 5, 2}, {7, 3}, "bicubic");
+  resize(Shape{1, 6, 4, 1}, {4, 6}, "area");
+  resize(Shape{1, 5, 4, 1}, {3, 7}, "lanczos3");
   Tensor t = core::constant(std::vector<double>{0.9, -0.4, 1.2, 0.5, 0.8, -0.7, 0.02, -0.01}, Shape{8});
   for (std::string fill : {"reflect", "constant"})
     cs.push_back({"gather", [=](const std::vector<Tensor>& in) {

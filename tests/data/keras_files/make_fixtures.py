@@ -347,9 +347,23 @@ def lora():
     return model, [("ids", 2, 4, 8)]
 
 
+def resample():
+    """UpSampling2D and Resizing with resize's other interpolations (bicubic, lanczos3,
+    lanczos5, area; channels_first; antialias), found by tests/keras_files/random_models.py."""
+    x = keras.Input((5, 6, 2))
+    y = layers.UpSampling2D((2, 1), interpolation="bicubic")(x)
+    y = layers.Resizing(7, 9, interpolation="lanczos3")(y)
+    y = layers.Conv2D(3, 2, data_format="channels_first")(layers.Permute((3, 1, 2))(y))
+    y = layers.UpSampling2D(2, interpolation="area", data_format="channels_first")(y)
+    y = layers.Permute((2, 3, 1))(y)
+    y = layers.Resizing(4, 5, interpolation="lanczos5", antialias=True)(y)
+    y = layers.Resizing(3, 3, interpolation="area")(y)
+    return keras.Model(x, y, name="resample"), [(2, 5, 6, 2)]
+
+
 MODELS = [seq_mlp, functional_multi, conv, rnn, attention, activations, nested, spatial, sequence1d, volumes,
           misc, masked, images, options, noise_norm, color, gqa, conv_lstm, stacked_rnn, reversible, preprocess,
-          quantized, lora]
+          quantized, lora, resample]
 
 
 def main():

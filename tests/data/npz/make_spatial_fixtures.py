@@ -4,7 +4,9 @@ tests/keras/test_spatial_layers.cpp, tests/keras/test_augmentation_layers.cpp an
 tests/core/test_image_ops.cpp (which build the same layers and calls in keras-cpp). Run
 by hand in a venv with keras, tensorflow-cpu and numpy:
 
-    /work/venv/bin/python tests/data/npz/make_spatial_fixtures.py
+    /work/venv/bin/python tests/data/npz/make_spatial_fixtures.py [resample]
+
+(`resample` writes image_ops_resample.npz alone: resize's bicubic, lanczos and area.)
 
 Each layer file holds x (the input) and y (Keras's output, with training as in CASES),
 float32; image_ops.npz the inputs and outputs of the op calls; configs.json the class name
@@ -12,6 +14,7 @@ and config keys of each layer.
 """
 import json
 import os
+import sys
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -105,8 +108,33 @@ def image_ops(rng):
     return out
 
 
+def resample_ops(rng):
+    """keras.ops.image.resize's "bicubic", "lanczos3", "lanczos5" and "area", shrinking and
+    growing, with and without antialias, float32 and uint8 images."""
+    out = {}
+    x = rng.uniform(-1, 1, (2, 5, 7, 3)).astype(np.float32)
+    out["x"] = x
+    ints = rng.integers(0, 256, (1, 6, 5, 2)).astype(np.uint8)
+    out["ints"] = ints
+    for i, size in enumerate(RESAMPLE_SIZES):
+        for interp in RESAMPLE_METHODS:
+            for antialias in (False, True):
+                y = keras.ops.image.resize(x, size, interpolation=interp, antialias=antialias)
+                out[f"{interp}_{i}_{int(antialias)}"] = keras.ops.convert_to_numpy(y).astype(np.float32)
+            y = keras.ops.image.resize(ints, size, interpolation=interp)
+            out[f"{interp}_{i}_uint8"] = keras.ops.convert_to_numpy(y)
+    return out
+
+
+RESAMPLE_SIZES = [(3, 4), (8, 11), (5, 3), (1, 1), (10, 14)]
+RESAMPLE_METHODS = ("bicubic", "lanczos3", "lanczos5", "area")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    if sys.argv[1:] == ["resample"]:  # only image_ops_resample.npz (the other files keep their bytes)
+        np.savez(os.path.join(OUT, "image_ops_resample.npz"), **resample_ops(np.random.default_rng(2027)))
+        return
     rng = np.random.default_rng(2025)
     configs = {}
 

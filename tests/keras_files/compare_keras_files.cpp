@@ -1,0 +1,102 @@
+// compare_keras_files DIR [CASE...]: the keras-cpp side of tests/keras_files/random_models.py.
+//
+// For each DIR/<case>.keras (or only the cases named): load it with keras::models::load_model,
+// run it on DIR/<case>.in<i>.npy eagerly (model(x, training = false)) and with predict()
+// (traced), and print one line per case:
+//
+//   <case> ok|FAIL eager=<largest |difference|> predict=<...> scale=<largest |Keras output|>
+//   <case> ERROR <the exception's message, on one line>
+//
+// against DIR/<case>.out<j>.npy (Keras's outputs). A difference passes when it is at most
+// 1e-4 * (1 + scale). Exits 1 when a case fails or raises.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/npy.h"
+#include "keras/keras.h"
+
+namespace {
+namespace fs = std::filesystem;
+namespace ops = keras::core::ops;
+using keras::Tensor;
+
+std::vector<Tensor> arrays(const fs::path& dir, const std::string& name, const char* kind) {
+  std::vector<Tensor> out;
+  for (int i = 0;; ++i) {
+    fs::path p = dir / (name + "." + kind + std::to_string(i) + ".npy");
+    if (!fs::exists(p)) break;
+    out.push_back(keras::core::load_npy(p.string()));
+  }
+  return out;
+}
+
+double largest(const Tensor& t) {
+  if (t.size() == 0) return 0.0;
+  return ops::max(ops::abs(ops::cast(t, keras::DType::float64))).item<double>();
+}
+
+// The largest |got - want| over all outputs; infinity when shapes differ, NaN where exactly
+// one side is NaN.
+double difference(const std::vector<Tensor>& got, const std::vector<Tensor>& want) {
+  if (got.size() != want.size()) return INFINITY;
+  double worst = 0.0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (got[i].shape() != want[i].shape()) return INFINITY;
+    if (got[i].size() == 0) continue;
+    Tensor a = ops::cast(got[i], keras::DType::float64), b = ops::cast(want[i], keras::DType::float64);
+    Tensor both_nan = ops::logical_and(ops::isnan(a), ops::isnan(b));
+    Tensor d = ops::where(both_nan, ops::zeros_like(a), ops::abs(a - b));
+    if (ops::any(ops::isnan(d)).item<bool>()) return NAN;
+    worst = std::max(worst, ops::max(d).item<double>());
+  }
+  return worst;
+}
+
+std::string one_line(std::string s) {
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  return s;
+}
+
+bool check(const fs::path& dir, const std::string& name) {
+  try {
+    keras::ModelPtr model = keras::models::load_model((dir / (name + ".keras")).string());
+    std::vector<Tensor> in = arrays(dir, name, "in"), want = arrays(dir, name, "out");
+    keras::layers::Tensors eager_out = (*model)(in, false);
+    std::vector<Tensor> eager(eager_out.begin(), eager_out.end());
+    std::vector<Tensor> traced = model->predict(in);
+    double scale = 0.0;
+    for (const Tensor& w : want) scale = std::max(scale, largest(w));
+    double de = difference(eager, want), dp = difference(traced, want), tol = 1e-4 * (1.0 + scale);
+    bool ok = de <= tol && dp <= tol;
+    std::printf("%s %s eager=%.3g predict=%.3g scale=%.3g\n", name.c_str(), ok ? "ok" : "FAIL", de, dp, scale);
+    return ok;
+  } catch (const std::exception& e) {
+    std::printf("%s ERROR %s\n", name.c_str(), one_line(e.what()).c_str());
+    return false;
+  }
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s DIR [CASE...]\n", argv[0]);
+    return 2;
+  }
+  fs::path dir = argv[1];
+  std::vector<std::string> cases(argv + 2, argv + argc);
+  if (cases.empty()) {
+    for (const auto& entry : fs::directory_iterator(dir))
+      if (entry.path().extension() == ".keras") cases.push_back(entry.path().stem().string());
+    std::sort(cases.begin(), cases.end());
+  }
+  int failed = 0;
+  for (const std::string& name : cases) failed += check(dir, name) ? 0 : 1;
+  std::fflush(stdout);
+  std::fprintf(stderr, "%zu cases, %d failed\n", cases.size(), failed);
+  return failed ? 1 : 0;
+}

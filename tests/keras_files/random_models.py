@@ -1,0 +1,404 @@
+"""Random models built in Keras 3 and checked in keras-cpp (run by hand, with the venv's Keras):
+
+    /work/venv/bin/python tests/keras_files/random_models.py --count 200 --seed 1 \
+        --out /tmp/random_models --check build/tests/compare_keras_files
+
+Each case is a functional model of 1 to 4 layers drawn from the pool below, with their
+options drawn away from the defaults (paddings, strides, dilations, data formats,
+activations, recurrent directions, merge modes, interpolations...), random weights
+(BatchNormalization's variances kept positive), saved with model.save as <case>.keras with
+its inputs (<case>.in<i>.npy, uniform in [-1, 1)) and Keras's predictions
+(<case>.out<j>.npy). --check runs the keras-cpp program on the folder, which loads every
+file, predicts eagerly and traced, and prints one line per case; the failing cases are
+printed again here with their layers' configs. A case whose draw Keras itself refuses is
+drawn again. Cases that found a difference go into tests/data/keras_files through
+make_fixtures.py, so the suite keeps checking them.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "jax")
+import numpy as np  # noqa: E402
+import keras  # noqa: E402
+from keras import layers as L  # noqa: E402
+
+ACTIVATIONS = ["linear", "relu", "tanh", "sigmoid", "gelu", "elu", "selu", "softplus", "softsign", "swish",
+               "hard_sigmoid", "leaky_relu", "relu6", "silu", "mish", "log_softmax", "softmax", "exponential",
+               "hard_silu", "celu", "glu", "tanh_shrink", "hard_tanh", "soft_shrink", "sparse_plus", "squareplus",
+               "log_sigmoid", "sparsemax", "threshold"]
+
+
+class Draw:
+    """The random choices of one case."""
+
+    def __init__(self, rng):
+        self.rng = rng
+
+    def int(self, lo, hi):
+        return int(self.rng.integers(lo, hi + 1))
+
+    def pick(self, options):
+        return options[int(self.rng.integers(len(options)))]
+
+    def flip(self, p=0.5):
+        return bool(self.rng.random() < p)
+
+    def act(self):
+        # glu halves the last axis and threshold needs arguments: keep them for Activation.
+        return self.pick([a for a in ACTIVATIONS if a not in ("glu", "threshold")] + ["linear"] * 4)
+
+    def fmt(self):
+        return self.pick(["channels_last", "channels_last", "channels_first"])
+
+
+# Each entry: (name, the ranks of the input it takes (batch left out), a function of (draw,
+# shape) returning a layer, or a function of a tensor for layers called in a special way).
+def dense(d, s):
+    return L.Dense(d.int(1, 6), activation=d.act(), use_bias=d.flip(0.7))
+
+
+def einsum_dense(d, s):
+    if len(s) == 1:
+        return L.EinsumDense("ab,bc->ac", output_shape=d.int(1, 5), bias_axes=d.pick(["c", None]),
+                             activation=d.act())
+    return L.EinsumDense("abc,cd->abd", output_shape=(None, d.int(1, 5)), bias_axes=d.pick(["d", None]))
+
+
+def batch_norm(d, s):
+    axis = -1 if len(s) == 1 or d.flip(0.6) else 1
+    return L.BatchNormalization(axis=axis, momentum=d.pick([0.9, 0.99]), epsilon=d.pick([1e-3, 1e-5, 0.1]),
+                                center=d.flip(0.7), scale=d.flip(0.7))
+
+
+def layer_norm(d, s):
+    axis = -1 if len(s) == 1 or d.flip() else list(range(1, len(s) + 1))[-d.int(1, len(s)):]
+    return L.LayerNormalization(axis=axis, epsilon=d.pick([1e-3, 1e-6, 0.1]), center=d.flip(0.7),
+                                scale=d.flip(0.7), rms_scaling=d.flip(0.2))
+
+
+def group_norm(d, s):
+    c = s[-1]
+    groups = d.pick([g for g in range(1, c + 1) if c % g == 0])
+    return L.GroupNormalization(groups=groups, epsilon=d.pick([1e-3, 1e-5]), center=d.flip(0.7), scale=d.flip(0.7))
+
+
+def activation(d, s):
+    name = d.pick(ACTIVATIONS)
+    if name == "glu" and s[-1] % 2:
+        name = "relu"
+    if name == "threshold":
+        return L.ReLU(threshold=0.2)
+    return L.Activation(name)
+
+
+def relu(d, s):
+    return L.ReLU(max_value=d.pick([None, 0.5, 2.0]), negative_slope=d.pick([0.0, 0.1]),
+                  threshold=d.pick([0.0, 0.1, -0.2]))
+
+
+def unary(d, s):
+    return d.pick([L.LeakyReLU(negative_slope=d.pick([0.01, 0.3])), L.ELU(alpha=d.pick([1.0, 0.5])),
+                   L.PReLU(shared_axes=None if len(s) < 2 or d.flip() else [1]), L.Softmax(axis=d.pick([-1, 1])),
+                   L.UnitNormalization(axis=-1), L.Rescaling(scale=d.pick([0.5, 2.0]), offset=d.pick([0.0, -0.3])),
+                   L.Identity(), L.Dropout(0.4), L.GaussianNoise(0.3), L.GaussianDropout(0.2), L.AlphaDropout(0.2),
+                   L.ActivityRegularization(l1=0.01)])
+
+
+def repeat_vector(d, s):
+    return L.RepeatVector(d.int(1, 4))
+
+
+def reshape(d, s):
+    n = int(np.prod(s))
+    divisors = [k for k in range(1, n + 1) if n % k == 0]
+    a = d.pick(divisors)
+    if d.flip():
+        return L.Reshape((a, n // a))
+    b = d.pick([k for k in divisors if (n // a) % k == 0])
+    return L.Reshape((a, b, n // a // b))
+
+
+def flatten(d, s):
+    return L.Flatten(data_format=d.fmt())
+
+
+def conv(d, s):
+    rank = len(s) - 1
+    cls = {1: L.Conv1D, 2: L.Conv2D, 3: L.Conv3D}[rank]
+    padding = d.pick(["valid", "same"] + (["causal"] if rank == 1 else []))
+    strides, dilation = d.int(1, 2), 1
+    if strides == 1 and d.flip(0.3):
+        dilation = 2
+    fmt = d.fmt() if padding != "causal" else "channels_last"
+    c_in = s[0] if fmt == "channels_first" else s[-1]
+    groups = d.pick([g for g in range(1, c_in + 1) if c_in % g == 0]) if d.flip(0.3) else 1
+    filters = groups * d.int(1, 3)
+    return cls(filters, d.int(1, 3), strides=strides, padding=padding, dilation_rate=dilation, groups=groups,
+               data_format=fmt, activation=d.act(), use_bias=d.flip(0.7))
+
+
+def separable(d, s):
+    rank = len(s) - 1
+    cls = {1: L.SeparableConv1D, 2: L.SeparableConv2D}[rank]
+    strides = d.int(1, 2)
+    return cls(d.int(1, 4), d.int(1, 3), strides=strides, padding=d.pick(["valid", "same"]),
+               depth_multiplier=d.int(1, 2), dilation_rate=1 if strides > 1 else d.int(1, 2),
+               data_format=d.fmt(), activation=d.act(), use_bias=d.flip(0.7))
+
+
+def depthwise(d, s):
+    rank = len(s) - 1
+    cls = {1: L.DepthwiseConv1D, 2: L.DepthwiseConv2D}[rank]
+    strides = d.int(1, 2)
+    return cls(d.int(1, 3), strides=strides, padding=d.pick(["valid", "same"]), depth_multiplier=d.int(1, 2),
+               dilation_rate=1 if strides > 1 else d.int(1, 2), data_format=d.fmt(), activation=d.act(),
+               use_bias=d.flip(0.7))
+
+
+def conv_transpose(d, s):
+    rank = len(s) - 1
+    cls = {1: L.Conv1DTranspose, 2: L.Conv2DTranspose, 3: L.Conv3DTranspose}[rank]
+    strides = d.int(1, 3)
+    output_padding = None
+    if strides > 1 and d.flip(0.3):
+        output_padding = d.int(0, strides - 1)
+    return cls(d.int(1, 4), d.int(1, 3), strides=strides, padding=d.pick(["valid", "same"]),
+               output_padding=output_padding, data_format=d.fmt(), activation=d.act(), use_bias=d.flip(0.7))
+
+
+def pooling(d, s):
+    rank = len(s) - 1
+    cls = d.pick([{1: L.MaxPooling1D, 2: L.MaxPooling2D, 3: L.MaxPooling3D},
+                  {1: L.AveragePooling1D, 2: L.AveragePooling2D, 3: L.AveragePooling3D}])[rank]
+    return cls(pool_size=d.int(1, 3), strides=d.pick([None, 1, 2]), padding=d.pick(["valid", "same"]),
+               data_format=d.fmt())
+
+
+def global_pooling(d, s):
+    rank = len(s) - 1
+    cls = d.pick([{1: L.GlobalMaxPooling1D, 2: L.GlobalMaxPooling2D, 3: L.GlobalMaxPooling3D},
+                  {1: L.GlobalAveragePooling1D, 2: L.GlobalAveragePooling2D, 3: L.GlobalAveragePooling3D}])[rank]
+    return cls(data_format=d.fmt(), keepdims=d.flip(0.3))
+
+
+def padding_crop(d, s):
+    rank = len(s) - 1
+    if d.flip():
+        cls = {1: L.ZeroPadding1D, 2: L.ZeroPadding2D, 3: L.ZeroPadding3D}[rank]
+        pad = tuple((d.int(0, 2), d.int(0, 2)) for _ in range(rank))
+        return cls(pad[0] if rank == 1 else pad, **({} if rank == 1 else {"data_format": d.fmt()}))
+    cls = {1: L.Cropping1D, 2: L.Cropping2D, 3: L.Cropping3D}[rank]
+    crop = tuple((d.int(0, 1), d.int(0, 1)) for _ in range(rank))
+    return cls(crop[0] if rank == 1 else crop, **({} if rank == 1 else {"data_format": d.fmt()}))
+
+
+# Keras's JAX backend resizes "bicubic" with the exact Keys kernel, its TensorFlow backend
+# (and keras-cpp) with ResizeBicubic's table of 1/1024 steps (up to 1e-3 apart): bicubic is
+# drawn only under TensorFlow, and "area" (TensorFlow's alone) likewise.
+RESAMPLING = ["bilinear", "lanczos3", "lanczos5"] + (["bicubic", "area"] if keras.backend.backend() == "tensorflow"
+                                                      else [])
+
+
+def upsampling(d, s):
+    rank = len(s) - 1
+    if rank == 1:
+        return L.UpSampling1D(d.int(1, 3))
+    if rank == 2:
+        return L.UpSampling2D((d.int(1, 3), d.int(1, 2)), data_format=d.fmt(),
+                              interpolation=d.pick(["nearest"] + RESAMPLING))
+    return L.UpSampling3D(d.int(1, 2), data_format=d.fmt())
+
+
+def recurrent(d, s):
+    cls = d.pick([L.LSTM, L.GRU, L.SimpleRNN])
+    kwargs = dict(units=d.int(1, 5), return_sequences=d.flip(), go_backwards=d.flip(0.3),
+                  activation=d.pick(["tanh", "relu", "sigmoid"]), use_bias=d.flip(0.8), unroll=d.flip(0.2))
+    if cls is not L.SimpleRNN:
+        kwargs["recurrent_activation"] = d.pick(["sigmoid", "hard_sigmoid", "tanh"])
+    if cls is L.LSTM:
+        kwargs["unit_forget_bias"] = d.flip()
+    if cls is L.GRU:
+        kwargs["reset_after"] = d.flip()
+    layer = cls(**kwargs)
+    if d.flip(0.3):
+        kwargs["go_backwards"] = False
+        return L.Bidirectional(cls(**kwargs), merge_mode=d.pick(["concat", "sum", "mul", "ave"]))
+    return layer
+
+
+def conv_lstm(d, s):
+    rank = len(s) - 2
+    cls = {1: L.ConvLSTM1D, 2: L.ConvLSTM2D}[rank]
+    return cls(d.int(1, 3), d.int(1, 3), padding=d.pick(["valid", "same"]), strides=d.pick([1, 1, 2]),
+               return_sequences=d.flip(), go_backwards=d.flip(0.3), data_format="channels_last")
+
+
+def time_distributed(d, s):
+    return L.TimeDistributed(L.Dense(d.int(1, 4), activation=d.act()))
+
+
+def permute(d, s):
+    dims = list(range(1, len(s) + 1))
+    d.rng.shuffle(dims)
+    return L.Permute(tuple(int(x) for x in dims))
+
+
+def attention_call(d, s):
+    kind = d.pick(["mha", "mha", "attention", "additive"])
+    if kind == "mha":
+        layer = L.MultiHeadAttention(num_heads=d.int(1, 3), key_dim=d.int(1, 4),
+                                     value_dim=d.pick([None, d.int(1, 4)]), use_bias=d.flip(0.7),
+                                     output_shape=d.pick([None, d.int(1, 4)]))
+        causal = d.flip(0.4)
+        return lambda x: layer(x, x, use_causal_mask=causal)
+    if kind == "attention":
+        layer = L.Attention(use_scale=d.flip(), score_mode=d.pick(["dot", "concat"]))
+    else:
+        layer = L.AdditiveAttention(use_scale=d.flip())
+    causal = d.flip(0.4)
+    return lambda x: layer([x, x], use_causal_mask=causal)
+
+
+def merge_call(d, s):
+    branch = L.Dense(s[-1], activation=d.act())
+    kind = d.pick(["add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"])
+    if kind == "concatenate":
+        merge = L.Concatenate(axis=d.pick([-1, 1]))
+    elif kind == "dot":
+        merge = L.Dot(axes=-1, normalize=d.flip())
+    else:
+        merge = getattr(L, kind.capitalize())()
+    return lambda x: merge([x, branch(x)])
+
+
+def image_layer(d, s):
+    h, w = s[0], s[1]
+    kind = d.pick(["resizing", "center_crop", "spatial_dropout"])
+    if kind == "resizing":
+        return L.Resizing(d.int(1, 7), d.int(1, 7),
+                          interpolation=d.pick(["nearest"] + RESAMPLING),
+                          crop_to_aspect_ratio=d.flip(0.3))
+    if kind == "center_crop":
+        return L.CenterCrop(d.int(1, h), d.int(1, w))
+    return L.SpatialDropout2D(0.3)
+
+
+# (make, input ranks, weight)
+POOL = [
+    (dense, (1, 2, 3), 3), (einsum_dense, (1, 2), 1), (batch_norm, (1, 2, 3), 2), (layer_norm, (1, 2, 3), 2),
+    (group_norm, (2, 3), 1), (activation, (1, 2, 3), 2), (relu, (1, 2), 1), (unary, (1, 2, 3), 2),
+    (repeat_vector, (1,), 1), (reshape, (1, 2, 3), 1), (flatten, (2, 3, 4), 1), (conv, (2, 3, 4), 4),
+    (separable, (2, 3), 2), (depthwise, (2, 3), 2), (conv_transpose, (2, 3, 4), 2), (pooling, (2, 3, 4), 2),
+    (global_pooling, (2, 3, 4), 1), (padding_crop, (2, 3, 4), 1), (upsampling, (2, 3, 4), 1),
+    (recurrent, (2,), 3), (conv_lstm, (3, 4), 1), (time_distributed, (2, 3), 1), (permute, (2, 3), 1),
+    (attention_call, (2,), 2), (merge_call, (1, 2, 3), 2), (image_layer, (3,), 1),
+]
+
+
+def input_shape(d):
+    rank = d.pick([1, 2, 2, 3, 3, 4])
+    if rank == 1:
+        return (d.int(1, 8),)
+    if rank == 2:
+        return (d.int(1, 7), d.int(1, 5))
+    if rank == 3:
+        return (d.int(2, 7), d.int(2, 7), d.int(1, 4))
+    return (d.int(2, 4), d.int(2, 5), d.int(2, 5), d.int(1, 3))
+
+
+def draw_model(d, name):
+    shape = input_shape(d)
+    inp = keras.Input(shape)
+    x = inp
+    for _ in range(d.int(1, 4)):
+        s = tuple(x.shape[1:])
+        options = [(make, w) for make, ranks, w in POOL if len(s) in ranks]
+        weights = np.array([w for _, w in options], dtype=float)
+        make = options[int(d.rng.choice(len(options), p=weights / weights.sum()))][0]
+        layer = make(d, s)
+        y = layer(x)
+        if any(dim is not None and dim <= 0 for dim in y.shape[1:]):
+            raise ValueError("an empty axis")
+        if int(np.prod([dim for dim in y.shape[1:]])) > 4096:
+            raise ValueError("too big")
+        x = y
+    return keras.Model(inp, x, name=name), shape
+
+
+def randomize(model, rng):
+    for w in model.weights:
+        v = rng.uniform(-0.5, 0.5, size=w.shape)
+        if "variance" in w.path:
+            v = rng.uniform(0.5, 1.5, size=w.shape)
+        w.assign(v.astype(w.dtype))
+
+
+def make_case(seed, index, out):
+    name = f"case{seed}_{index:04d}"
+    rng = np.random.default_rng([seed, index])
+    d = Draw(rng)
+    for _ in range(50):
+        try:
+            model, shape = draw_model(d, name)
+            randomize(model, rng)
+            x = rng.uniform(-1, 1, size=(3,) + shape).astype("float32")
+            y = model.predict(x, verbose=0)
+            break
+        except Exception:  # a draw Keras refuses: draw again
+            continue
+    else:
+        return None
+    model.save(os.path.join(out, name + ".keras"))
+    np.save(os.path.join(out, name + ".in0.npy"), x)
+    outs = y if isinstance(y, (list, tuple)) else [y]
+    for j, o in enumerate(outs):
+        np.save(os.path.join(out, f"{name}.out{j}.npy"), np.asarray(o))
+    return name, model
+
+
+def describe(model):
+    rows = []
+    for layer in model.layers[1:]:
+        cfg = layer.get_config()
+        for key in ("name", "trainable", "dtype", "kernel_initializer", "bias_initializer", "kernel_regularizer",
+                    "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"):
+            cfg.pop(key, None)
+        rows.append(f"    {type(layer).__name__} {json.dumps(cfg, default=str)}")
+    return "\n".join(rows)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--out", default="/tmp/random_models")
+    parser.add_argument("--check", help="the compare_keras_files program")
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    models = {}
+    for i in range(args.count):
+        made = make_case(args.seed, i, args.out)
+        if made:
+            models[made[0]] = made[1]
+    print(f"{len(models)} cases in {args.out} (keras {keras.__version__})")
+    if not args.check:
+        return 0
+    run = subprocess.run([args.check, args.out], capture_output=True, text=True)
+    bad = 0
+    for line in run.stdout.splitlines():
+        name, verdict = line.split()[:2]
+        if verdict != "ok":
+            bad += 1
+            print(line)
+            if name in models:
+                print(describe(models[name]))
+    print(run.stderr.strip())
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
