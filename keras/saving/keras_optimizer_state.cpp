@@ -151,6 +151,20 @@ void restore_keras_optimizer_state(const Model& model, const H5Contents& weights
                  "optimizer variables\n", source.c_str(), name.c_str(), why.c_str());
   };
   if (!keras_slots(model, slots)) return skip("keras-cpp does not read this optimizer's Keras state");
+  // Keras saves an optimizer that has not trained yet (compiled, then saved) with its
+  // iteration and learning rate alone: those load, the slots stay fresh, as in Keras.
+  const optimizers::Optimizer& opt = *model.optimizer();
+  const bool plain = !dynamic_cast<const optimizers::LossScaleOptimizer*>(&opt) &&
+                     !dynamic_cast<const optimizers::MultiOptimizer*>(&opt);
+  const size_t base = plain && has_schedule(opt) ? 1 : 2;
+  if (plain && saved.size() == base && slots.size() > base) {
+    for (size_t i = 0; i < base; ++i)
+      if (saved[i]->shape() != slots[i].shape)
+        return skip("variable " + std::to_string(i) + " has shape " + slots[i].shape.str() + ", the file's " +
+                    saved[i]->shape().str());
+    for (size_t i = 0; i < base; ++i) slots[i].set(ops::cast(*saved[i], slots[i].dtype));
+    return;
+  }
   if (slots.size() != saved.size())
     return skip("it has " + std::to_string(slots.size()) + " variables, the file " + std::to_string(saved.size()));
   for (size_t i = 0; i < slots.size(); ++i)

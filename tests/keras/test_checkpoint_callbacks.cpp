@@ -1,9 +1,6 @@
 // test_checkpoint_callbacks.cpp - ModelCheckpoint (file names, when it saves, what it
 // prints) and BackupAndRestore (resuming an interrupted fit in the same process; the
 // killed-process tests are in test_crash_safety.cpp).
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -13,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "capture.h"
 #include "files.h"
 #include "helpers.h"
 #include "keras/callbacks/backup_and_restore.h"
@@ -26,39 +24,6 @@ namespace layers = keras::layers;
 namespace cb = keras::callbacks;
 
 namespace {
-
-// Captures what is written to stdout or stderr (fd 1 or 2) while alive.
-class Capture {
- public:
-  explicit Capture(int fd) : fd_(fd) {
-    std::fflush(stdout);
-    std::fflush(stderr);
-    path_ = (fs::temp_directory_path() / ("keras_cpp_capture_" + std::to_string(::getpid()))).string();
-    int f = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    REQUIRE(f >= 0);
-    saved_ = ::dup(fd_);
-    ::dup2(f, fd_);
-    ::close(f);
-  }
-  std::string text() {
-    if (saved_ >= 0) {
-      std::fflush(stdout);
-      std::fflush(stderr);
-      ::dup2(saved_, fd_);
-      ::close(saved_);
-      saved_ = -1;
-      std::ifstream in(path_);
-      text_.assign(std::istreambuf_iterator<char>(in), {});
-      fs::remove(path_);
-    }
-    return text_;
-  }
-  ~Capture() { text(); }
-
- private:
-  int fd_, saved_ = -1;
-  std::string path_, text_;
-};
 
 // A model with every kind of training randomness: an unseeded Dropout (core's global
 // generator), a seeded GaussianNoise (its own seed generator), Adam's slots.

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "capture.h"
 #include "files.h"
 #include "helpers.h"
 #include "json_fixtures.h"
@@ -37,7 +38,22 @@ TEST_CASE("Keras 3.15 .keras files: training resumes from their optimizer state"
     REQUIRE(w.size() == c.at("after").as_list().size());
     for (size_t i = 0; i < w.size(); ++i) check_values(w[i], numbers(c.at("after").as_list()[i]), 2e-5);
   }
-  CHECK(cases == 17);
+  CHECK(cases == 18);
+}
+
+TEST_CASE("Keras 3.15 .keras files: an optimizer saved before training loads its iteration and learning rate") {
+  // Keras writes an optimizer that has not built its slots with its iteration and learning
+  // rate alone: they load (no warning), the slots start fresh, as in Keras.
+  const std::string src = std::string(KERAS_TEST_DATA_DIR) + "/optimizer_state/adam_untrained.keras";
+  keras::ModelPtr model;
+  {
+    Capture err(2);
+    model = keras::models::load_model(src);
+    CHECK(err.text().find("skipping the optimizer state") == std::string::npos);
+  }
+  REQUIRE(model->compiled());
+  CHECK(model->optimizer()->iterations() == 0);
+  CHECK(model->optimizer()->learning_rate() == doctest::Approx(0.02));
 }
 
 TEST_CASE("Keras 3.15 .keras files: an optimizer state that does not fit is skipped with a warning") {

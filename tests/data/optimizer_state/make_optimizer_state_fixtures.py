@@ -5,13 +5,14 @@ variables, "optimizer/vars"), then trained two more steps; read by
 tests/keras/test_optimizer_state.cpp, which loads each file, trains the same two steps and
 compares the weights:
 
-    /work/venv/bin/python tests/data/optimizer_state/make_optimizer_state_fixtures.py
+    /work/venv/bin/python tests/data/optimizer_state/make_optimizer_state_fixtures.py [NAME...]
 
 state.json: per name, the data, the optimizer's variables (path and shape, in order) and
 the weights after the two further steps.
 """
 import json
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -42,17 +43,29 @@ def cases():
         "sgd_accumulation": lambda: optimizers.SGD(0.05, momentum=0.5, gradient_accumulation_steps=2),
         "loss_scale": lambda: optimizers.LossScaleOptimizer(optimizers.Adam(0.01), initial_scale=1024.0,
                                                             dynamic_growth_steps=2),
+        # compiled and saved before any step: Keras writes its iteration and learning rate alone
+        "adam_untrained": lambda: optimizers.Adam(0.02),
         "multi": lambda: optimizers.MultiOptimizer(
             optimizers.OptimizerMap(optimizers.SGD(0.05, momentum=0.9), {"enc/.*": optimizers.Adam(0.01)})),
     }
 
 
+PRE_STEPS = {"adam_untrained": 0}  # steps before saving (3 when unlisted)
+
+
 def main():
+    # Names on the command line: only those files, their entries replaced in state.json.
+    wanted = sys.argv[1:]
     rng = np.random.default_rng(11)
     x = rng.uniform(-1, 1, (8, 3)).astype("float32")
     y = rng.uniform(-1, 1, (8, 2)).astype("float32")
     out = {"x": x.ravel().tolist(), "y": y.ravel().tolist()}
+    if wanted:
+        with open(os.path.join(HERE, "state.json")) as f:
+            out = json.load(f)
     for name, make in cases().items():
+        if wanted and name not in wanted:
+            continue
         keras.utils.set_random_seed(5)
         inp = keras.Input((3,), name="x")
         h = layers.Dense(4, activation="tanh", name="enc")(inp)
@@ -60,7 +73,7 @@ def main():
         weights = [np.random.default_rng(2).uniform(-0.5, 0.5, w.shape).astype("float32") for w in model.weights]
         model.set_weights(weights)
         model.compile(optimizer=make(), loss="mse")
-        for _ in range(3):
+        for _ in range(PRE_STEPS.get(name, 3)):
             model.train_on_batch(x, y)
         model.save(os.path.join(HERE, name + ".keras"))
         variables = [[v.path, list(v.shape)] for v in model.optimizer.variables]
