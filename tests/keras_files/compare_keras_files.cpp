@@ -8,7 +8,12 @@
 //   <case> ERROR <the exception's message, on one line>
 //
 // against DIR/<case>.out<j>.npy (Keras's outputs). A difference passes when it is at most
-// 1e-4 * (1 + scale). Exits 1 when a case fails or raises.
+// 1e-4 * (1 + scale). When DIR/<case>.target0.npy is there (a compiled model), the model also
+// trains two train_on_batch steps toward it, as Keras did: the line adds the larger relative
+// difference of the two losses from DIR/<case>.losses.npy (passing at 1e-4) and of the
+// predictions after them from DIR/<case>.trained0.npy (passing at 1e-3, or the value of
+// DIR/<case>.trained_tol.npy, times (1 + their largest value)). Exits 1 when a case fails or
+// raises.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -73,7 +78,30 @@ bool check(const fs::path& dir, const std::string& name) {
     for (const Tensor& w : want) scale = std::max(scale, largest(w));
     double de = difference(eager, want), dp = difference(traced, want), tol = 1e-4 * (1.0 + scale);
     bool ok = de <= tol && dp <= tol;
-    std::printf("%s %s eager=%.3g predict=%.3g scale=%.3g\n", name.c_str(), ok ? "ok" : "FAIL", de, dp, scale);
+    std::string trained;
+    std::vector<Tensor> target = arrays(dir, name, "target");
+    if (!target.empty()) {  // Keras's two train_on_batch steps: their losses, then predictions
+      Tensor losses = keras::core::load_npy((dir / (name + ".losses.npy")).string());
+      double worst_loss = 0.0;
+      for (int64_t step = 0; step < 2; ++step) {
+        const double got = model->train_on_batch(in, target).at("loss");
+        const double keras_loss = ops::slice(losses, {step}, {1}).item<double>();
+        worst_loss = std::max(worst_loss, std::fabs(got - keras_loss) / (1.0 + std::fabs(keras_loss)));
+      }
+      std::vector<Tensor> after = model->predict(in), keras_after = arrays(dir, name, "trained");
+      double after_scale = 0.0;
+      for (const Tensor& w : keras_after) after_scale = std::max(after_scale, largest(w));
+      const double dt = difference(after, keras_after);
+      double trained_tol = 1e-3;
+      if (fs::exists(dir / (name + ".trained_tol.npy")))
+        trained_tol = keras::core::load_npy((dir / (name + ".trained_tol.npy")).string()).item<double>();
+      ok = ok && worst_loss <= 1e-4 && dt <= trained_tol * (1.0 + after_scale);
+      char buf[96];
+      std::snprintf(buf, sizeof buf, " loss=%.3g trained=%.3g", worst_loss, dt);
+      trained = buf;
+    }
+    std::printf("%s %s eager=%.3g predict=%.3g scale=%.3g%s\n", name.c_str(), ok ? "ok" : "FAIL", de, dp, scale,
+                trained.c_str());
     return ok;
   } catch (const std::exception& e) {
     std::printf("%s ERROR %s\n", name.c_str(), one_line(e.what()).c_str());

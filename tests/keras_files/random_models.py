@@ -8,9 +8,13 @@ options drawn away from the defaults (paddings, strides, dilations, data formats
 activations, recurrent directions, merge modes, interpolations...), random weights
 (BatchNormalization's variances kept positive), saved with model.save as <case>.keras with
 its inputs (<case>.in<i>.npy, uniform in [-1, 1)) and Keras's predictions
-(<case>.out<j>.npy). --check runs the keras-cpp program on the folder, which loads every
-file, predicts eagerly and traced, and prints one line per case; the failing cases are
-printed again here with their layers' configs. A case whose draw Keras itself refuses is
+(<case>.out<j>.npy). A model without layers that draw random numbers in training is also
+compiled (a random optimizer and regression loss) and trained two train_on_batch steps
+toward <case>.target0.npy after it was saved: <case>.losses.npy holds Keras's two losses,
+<case>.trained0.npy its predictions after them. --check runs the keras-cpp program on the
+folder, which loads every file, predicts eagerly and traced (and trains the compiled ones
+the same two steps), and prints one line per case; the failing cases are printed again
+here with their layers' configs. A case whose draw Keras itself refuses is
 drawn again. Cases that found a difference go into tests/data/keras_files through
 make_fixtures.py, so the suite keeps checking them.
 """
@@ -337,7 +341,27 @@ def randomize(model, rng):
         w.assign(v.astype(w.dtype))
 
 
-def make_case(seed, index, out):
+# Layers that draw random numbers in training: a model holding one is not trained.
+RANDOM_IN_TRAINING = (L.Dropout, L.GaussianNoise, L.GaussianDropout, L.AlphaDropout, L.SpatialDropout1D,
+                      L.SpatialDropout2D, L.SpatialDropout3D)
+
+
+def optimizer(d):
+    return d.pick([lambda: keras.optimizers.SGD(0.05, momentum=d.pick([0.0, 0.9]), nesterov=d.flip()),
+                   lambda: keras.optimizers.Adam(0.01, amsgrad=d.flip(0.3)),
+                   lambda: keras.optimizers.AdamW(0.01, weight_decay=0.05),
+                   lambda: keras.optimizers.RMSprop(0.01, momentum=d.pick([0.0, 0.5]), centered=d.flip()),
+                   lambda: keras.optimizers.Adagrad(0.05), lambda: keras.optimizers.Nadam(0.01),
+                   lambda: keras.optimizers.Adamax(0.01), lambda: keras.optimizers.Lion(0.001),
+                   lambda: keras.optimizers.Adadelta(1.0), lambda: keras.optimizers.Ftrl(0.05),
+                   lambda: keras.optimizers.Adafactor(0.01)])()
+
+
+def trains(model):
+    return not any(isinstance(layer, RANDOM_IN_TRAINING) for layer in model._flatten_layers())
+
+
+def make_case(seed, index, out, train):
     name = f"case{seed}_{index:04d}"
     rng = np.random.default_rng([seed, index])
     d = Draw(rng)
@@ -352,11 +376,27 @@ def make_case(seed, index, out):
             continue
     else:
         return None
+    outs = y if isinstance(y, (list, tuple)) else [y]
+    if train and trains(model):
+        model.compile(optimizer=optimizer(d), loss=d.pick(["mse", "mae", "huber", "log_cosh"]))
     model.save(os.path.join(out, name + ".keras"))
     np.save(os.path.join(out, name + ".in0.npy"), x)
-    outs = y if isinstance(y, (list, tuple)) else [y]
     for j, o in enumerate(outs):
         np.save(os.path.join(out, f"{name}.out{j}.npy"), np.asarray(o))
+    if model.compiled:
+        # two steps toward a random target: the losses, then the predictions after them
+        target = rng.uniform(-1, 1, size=np.asarray(outs[0]).shape).astype("float32")
+        losses = [float(model.train_on_batch(x, target)) for _ in range(2)]
+        np.save(os.path.join(out, name + ".target0.npy"), target)
+        np.save(os.path.join(out, name + ".losses.npy"), np.array(losses, np.float64))
+        np.save(os.path.join(out, name + ".trained0.npy"), np.asarray(model.predict(x, verbose=0)))
+        # An adaptive optimizer divides each gradient by its own size, so a component that is
+        # 0 but for float rounding (a bias before BatchNormalization in training, a kernel
+        # feeding UnitNormalization) moves by a good part of the learning rate in Keras and in
+        # keras-cpp, in different directions (Lion by the whole of it): their predictions
+        # after training are compared at the scale of the steps, SGD's at 1e-3.
+        sgd = isinstance(model.optimizer, keras.optimizers.SGD)
+        np.save(os.path.join(out, name + ".trained_tol.npy"), np.float64(1e-3 if sgd else 0.05))
     return name, model
 
 
@@ -368,6 +408,8 @@ def describe(model):
                     "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"):
             cfg.pop(key, None)
         rows.append(f"    {type(layer).__name__} {json.dumps(cfg, default=str)}")
+    if model.compiled:
+        rows.append(f"    compiled: {type(model.optimizer).__name__} {model.loss}")
     return "\n".join(rows)
 
 
@@ -377,11 +419,12 @@ def main():
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--out", default="/tmp/random_models")
     parser.add_argument("--check", help="the compare_keras_files program")
+    parser.add_argument("--no-train", action="store_true", help="no compiled models (predictions only)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     models = {}
     for i in range(args.count):
-        made = make_case(args.seed, i, args.out)
+        made = make_case(args.seed, i, args.out, not args.no_train)
         if made:
             models[made[0]] = made[1]
     print(f"{len(models)} cases in {args.out} (keras {keras.__version__})")
