@@ -51,6 +51,45 @@ std::vector<Tensor> MergeLayer::call(const std::vector<Tensor>& xs, bool) {
   return {y};
 }
 
+std::vector<Tensor> MergeLayer::call(const std::vector<Tensor>& xs, const CallContext& ctx) {
+  bool any_mask = false, same_rank = true;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    any_mask = any_mask || ctx.mask(i).defined();
+    same_rank = same_rank && xs[i].rank() == xs[0].rank();
+  }
+  // Keras reshapes inputs of different ranks, which leaves their masks behind.
+  if (!any_mask || !same_rank || kind_ == Kind::add || kind_ == Kind::subtract || kind_ == Kind::average)
+    return call(xs, ctx.training);
+  auto spread = [&](size_t i) {  // the (batch, steps) mask over input i's last axis
+    const Tensor m = ctx.mask(i);
+    return m.defined() ? ops::broadcast_to(ops::expand_dims(ops::cast(m, DType::bool_), -1), xs[i].shape()) : m;
+  };
+  if (kind_ == Kind::multiply) {
+    bool all_masked = true;
+    for (size_t i = 0; i < xs.size(); ++i) all_masked = all_masked && ctx.mask(i).defined();
+    Tensor y, kept;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      Tensor x = xs[i];
+      if (Tensor m = spread(i); m.defined()) {
+        x = ops::where(m, x, ops::scalar_like(x, 1.0));
+        if (all_masked) kept = kept.defined() ? ops::logical_or(kept, m) : m;
+      }
+      y = y.defined() ? ops::multiply(y, x) : x;
+    }
+    if (all_masked) y = ops::where(kept, y, ops::scalar_like(y, 0.0));
+    return {y};
+  }
+  Tensor y = xs[0], kept = spread(0);
+  for (size_t i = 1; i < xs.size(); ++i) {
+    Tensor x = xs[i], m = spread(i);
+    if (m.defined()) x = ops::where(m, x, y);
+    if (kept.defined()) y = ops::where(kept, y, x);
+    kept = m.defined() && kept.defined() ? ops::logical_or(kept, m) : Tensor();
+    y = kind_ == Kind::maximum ? ops::maximum(y, x) : ops::minimum(y, x);
+  }
+  return {y};
+}
+
 Config MergeLayer::get_config() const { return base_config(); }
 
 template <MergeLayer::Kind K>
@@ -58,11 +97,14 @@ LayerPtr MergeLayer::from_config(const Config& c) {
   return make<MergeLayer>(K, layer_options_from(c));
 }
 
-std::vector<Tensor> MergeLayer::compute_mask(const std::vector<Tensor>&, const std::vector<Tensor>& masks) {
-  Tensor all;
-  for (const Tensor& m : masks)
-    if (m.defined()) all = all.defined() ? ops::logical_and(all, ops::cast(m, DType::bool_)) : ops::cast(m, DType::bool_);
-  return {all};
+std::vector<Tensor> MergeLayer::compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) {
+  Tensor any;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (i >= masks.size() || !masks[i].defined()) return {Tensor()};
+    const Tensor m = ops::cast(masks[i], DType::bool_);
+    any = any.defined() ? ops::logical_or(any, m) : m;
+  }
+  return {any};
 }
 
 ConcatenateLayer::ConcatenateLayer(int64_t axis, const LayerOptions& o) : Layer("Concatenate", o), axis_(axis) {

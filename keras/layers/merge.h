@@ -14,8 +14,12 @@ class MergeLayer : public Layer {
   /// std::invalid_argument when built.
   MergeLayer(Kind kind, const LayerOptions& options = {});
   std::vector<Tensor> call(const std::vector<Tensor>& xs, bool training) override;
+  /// Masked inputs of equal ranks, as Keras 3: Multiply reads a masked position as 1 (and
+  /// gives 0 where every input is masked, when all have masks); Maximum and Minimum read
+  /// it as the other operand's value; Add, Subtract and Average ignore masks.
+  std::vector<Tensor> call(const std::vector<Tensor>& xs, const CallContext& ctx) override;
   void build(const std::vector<ShapeSpec>& shapes) override;
-  /// All of the inputs' masks (the inputs without one are not masked).
+  /// Keras's: the inputs' masks ORed when every input has one, else none.
   std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
   Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's loader for each of the

@@ -106,11 +106,29 @@ TEST_CASE("masks: Softmax, merge layers, explicit masks and layers that drop the
   const Tensor x = keras::core::constant({{1.0f, 2.0f, 3.0f}});
   const Tensor mask = bools({1, 0, 1}, Shape{1, 3});
   check_values((*s)(x, {.masks = {mask}}), std::vector<float>{0.11920291f, 0.0f, 0.88079703f});  // Keras 3.15
-  // Merge layers: the masks of the inputs that have one, all true together.
+  // Merge layers (Keras 3.15): the inputs' masks ORed when all have one, else none.
   const Tensor a = keras::ops::ones(Shape{1, 2, 3}), b = keras::ops::ones(Shape{1, 2, 3});
   const Tensor ma = bools({1, 0}, Shape{1, 2});
   const Tensor mb = bools({1, 1}, Shape{1, 2});
-  CHECK((*layers::Add())({a, b}, {.masks = {ma, mb}})[0].keras_mask().to_vector<bool>() == std::vector<bool>{true, false});
+  CHECK((*layers::Add())({a, b}, {.masks = {ma, mb}})[0].keras_mask().to_vector<bool>() == std::vector<bool>{true, true});
+  CHECK_FALSE((*layers::Add())({a, b}, {.masks = {ma, Tensor()}})[0].keras_mask().defined());
+  // Their values: Multiply reads a masked position as 1, Maximum and Minimum as the other
+  // input's value, Add ignores masks (Keras 3.15 through Masking(0.0) on both inputs, in
+  // either order).
+  const Tensor x1 = keras::core::constant(std::vector<float>{1, 2, 3, 0, 0, 0}, Shape{1, 2, 3});
+  const Tensor x2 = keras::core::constant(std::vector<float>{3, -1, 2, 4, 5, -6}, Shape{1, 2, 3});
+  const Tensor m1 = bools({1, 0}, Shape{1, 2}), m2 = bools({1, 1}, Shape{1, 2});
+  auto merged = [&](layers::LayerPtr layer, bool swap) {
+    return (*layer)(swap ? std::vector<Tensor>{x2, x1} : std::vector<Tensor>{x1, x2},
+                    {.masks = swap ? std::vector<Tensor>{m2, m1} : std::vector<Tensor>{m1, m2}})[0];
+  };
+  for (bool swap : {false, true}) {
+    CAPTURE(swap);
+    check_values(merged(layers::Add(), swap), std::vector<float>{4, 1, 5, 4, 5, -6});
+    check_values(merged(layers::Multiply(), swap), std::vector<float>{3, -2, 6, 4, 5, -6});
+    check_values(merged(layers::Maximum(), swap), std::vector<float>{3, 2, 3, 4, 5, -6});
+    check_values(merged(layers::Minimum(), swap), std::vector<float>{1, -1, 2, 4, 5, -6});
+  }
   // Concatenate on the last axis: ones for the unmasked input, then any() over that axis.
   CHECK((*layers::Concatenate())({a, b}, {.masks = {ma, Tensor()}})[0].keras_mask().to_vector<bool>() ==
         std::vector<bool>{true, true});
