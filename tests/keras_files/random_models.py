@@ -6,10 +6,12 @@
 Each case is a functional model of 1 to 4 layers drawn from the pool below, with their
 options drawn away from the defaults (paddings, strides, dilations, data formats,
 activations, recurrent directions, merge modes, interpolations...), random weights
-(BatchNormalization's variances kept positive), saved with model.save as <case>.keras with
+(BatchNormalization's variances kept positive); some start from token ids through an
+Embedding (mask_zero) or from a Masking layer, whose masks reach the layers after. Saved with model.save as <case>.keras with
 its inputs (<case>.in<i>.npy, uniform in [-1, 1)) and Keras's predictions
 (<case>.out<j>.npy). A model without layers that draw random numbers in training is also
-compiled (a random optimizer and regression loss) and trained two train_on_batch steps
+compiled (a random optimizer; a regression loss, or a cross-entropy on logits, hinge or
+cosine loss with a target that suits it) and trained two train_on_batch steps
 toward <case>.target0.npy after it was saved: <case>.losses.npy holds Keras's two losses,
 <case>.trained0.npy its predictions after them. --check runs the keras-cpp program on the
 folder, which loads every file, predicts eagerly and traced (and trains the compiled ones
@@ -210,7 +212,9 @@ RESAMPLING = ["bilinear", "lanczos3", "lanczos5"] + (["bicubic", "area"] if kera
 def upsampling(d, s):
     rank = len(s) - 1
     if rank == 1:
-        return L.UpSampling1D(d.int(1, 3))
+        # (not 1: Keras's repeat by 1 hands back its input tensor, whose mask then survives a
+        # layer that drops masks; keras-cpp drops it, as Keras's own warning says)
+        return L.UpSampling1D(d.int(2, 3))
     if rank == 2:
         return L.UpSampling2D((d.int(1, 3), d.int(1, 2)), data_format=d.fmt(),
                               interpolation=d.pick(["nearest"] + RESAMPLING))
@@ -291,8 +295,32 @@ def image_layer(d, s):
     return L.SpatialDropout2D(0.3)
 
 
+def rms_norm(d, s):
+    return L.RMSNormalization(axis=-1, epsilon=d.pick([1e-6, 1e-3]))
+
+
+def adaptive_pooling(d, s):
+    rank = len(s) - 1
+    cls = d.pick([{1: L.AdaptiveAveragePooling1D, 2: L.AdaptiveAveragePooling2D, 3: L.AdaptiveAveragePooling3D},
+                  {1: L.AdaptiveMaxPooling1D, 2: L.AdaptiveMaxPooling2D, 3: L.AdaptiveMaxPooling3D}])[rank]
+    return cls(tuple(d.int(1, 4) for _ in range(rank)) if rank > 1 else d.int(1, 4), data_format=d.fmt())
+
+
+def spectral_norm(d, s):
+    inner = L.Dense(d.int(1, 4)) if len(s) == 1 or d.flip() else {2: L.Conv1D, 3: L.Conv2D, 4: L.Conv3D}[len(s)](
+        d.int(1, 3), d.int(1, 2), padding="same")
+    return L.SpectralNormalization(inner, power_iterations=d.int(1, 2))
+
+
+def time_distributed_conv(d, s):
+    return L.TimeDistributed(L.Conv1D(d.int(1, 3), d.int(1, 2), padding=d.pick(["valid", "same"]),
+                                      activation=d.act()))
+
+
 # (make, input ranks, weight)
 POOL = [
+    (rms_norm, (1, 2, 3), 1), (adaptive_pooling, (2, 3, 4), 1), (spectral_norm, (1, 2, 3, 4), 1),
+    (time_distributed_conv, (3,), 1),
     (dense, (1, 2, 3), 3), (einsum_dense, (1, 2), 1), (batch_norm, (1, 2, 3), 2), (layer_norm, (1, 2, 3), 2),
     (group_norm, (2, 3), 1), (activation, (1, 2, 3), 2), (relu, (1, 2), 1), (unary, (1, 2, 3), 2),
     (repeat_vector, (1,), 1), (reshape, (1, 2, 3), 1), (flatten, (2, 3, 4), 1), (conv, (2, 3, 4), 4),
@@ -318,6 +346,12 @@ def draw_model(d, name):
     shape = input_shape(d)
     inp = keras.Input(shape)
     x = inp
+    if len(shape) == 1 and d.flip(0.4):  # token ids into an Embedding, its mask to what follows
+        shape = (d.int(2, 7),)
+        inp = keras.Input(shape, dtype="int32")
+        x = L.Embedding(VOCAB, d.int(1, 5), mask_zero=d.flip(0.7))(inp)
+    elif len(shape) == 2 and d.flip(0.3):  # all-zero steps masked
+        x = L.Masking(0.0)(inp)
     for _ in range(d.int(1, 4)):
         s = tuple(x.shape[1:])
         options = [(make, w) for make, ranks, w in POOL if len(s) in ranks]
@@ -331,6 +365,45 @@ def draw_model(d, name):
             raise ValueError("too big")
         x = y
     return keras.Model(inp, x, name=name), shape
+
+
+VOCAB = 9
+
+
+def inputs(model, shape, rng):
+    """A batch of 3 for the model's input: ids with trailing zeros (padding) for an int
+    input, else uniform in [-1, 1) with all-zero steps where a Masking layer reads them."""
+    if model.inputs[0].dtype == "int32":
+        ids = rng.integers(1, VOCAB, size=(3,) + shape).astype("int32")
+        ids[0, -1:] = 0
+        ids[1, -2:] = 0
+        return ids
+    x = rng.uniform(-1, 1, size=(3,) + shape).astype("float32")
+    if any(isinstance(layer, L.Masking) for layer in model.layers) and shape[0] > 1:
+        x[0, -1] = 0
+        x[2, 0] = 0
+    return x
+
+
+def compile_args(d, y):
+    """A loss that suits outputs y (logits for the cross-entropies), and its target."""
+    rng = d.rng
+    kind = d.pick(["mse", "mae", "huber", "log_cosh", "categorical", "sparse", "binary", "hinge", "cosine"])
+    if kind in ("categorical", "sparse") and (y.ndim < 2 or y.shape[-1] < 2):
+        kind = "mse"
+    if kind == "categorical":
+        t = rng.dirichlet(np.ones(y.shape[-1]), size=y.shape[:-1]).astype("float32")
+        return keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=d.pick([0.0, 0.1])), t
+    if kind == "sparse":
+        return (keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                rng.integers(0, y.shape[-1], size=y.shape[:-1]).astype("int32"))
+    if kind == "binary":
+        return keras.losses.BinaryCrossentropy(from_logits=True), rng.uniform(0, 1, y.shape).astype("float32")
+    if kind == "hinge":
+        return d.pick(["hinge", "squared_hinge"]), rng.choice([-1.0, 1.0], size=y.shape).astype("float32")
+    if kind == "cosine":
+        return keras.losses.CosineSimilarity(axis=-1), rng.uniform(-1, 1, y.shape).astype("float32")
+    return kind, rng.uniform(-1, 1, y.shape).astype("float32")
 
 
 def randomize(model, rng):
@@ -357,8 +430,15 @@ def optimizer(d):
                    lambda: keras.optimizers.Adafactor(0.01)])()
 
 
+# Under JAX, SpectralNormalization's training call assigns the normalized kernel in a
+# stateless scope that drops it (the gradient then goes through the division); TensorFlow
+# keeps the assignment, as keras-cpp does.
+BACKEND_DIVERGES_IN_TRAINING = (L.SpectralNormalization,) if keras.backend.backend() == "jax" else ()
+
+
 def trains(model):
-    return not any(isinstance(layer, RANDOM_IN_TRAINING) for layer in model._flatten_layers())
+    return not any(isinstance(layer, RANDOM_IN_TRAINING + BACKEND_DIVERGES_IN_TRAINING)
+                   for layer in model._flatten_layers())
 
 
 def make_case(seed, index, out, train):
@@ -369,7 +449,7 @@ def make_case(seed, index, out, train):
         try:
             model, shape = draw_model(d, name)
             randomize(model, rng)
-            x = rng.uniform(-1, 1, size=(3,) + shape).astype("float32")
+            x = inputs(model, shape, rng)
             y = model.predict(x, verbose=0)
             break
         except Exception:  # a draw Keras refuses: draw again
@@ -377,26 +457,34 @@ def make_case(seed, index, out, train):
     else:
         return None
     outs = y if isinstance(y, (list, tuple)) else [y]
-    if train and trains(model):
-        model.compile(optimizer=optimizer(d), loss=d.pick(["mse", "mae", "huber", "log_cosh"]))
-    model.save(os.path.join(out, name + ".keras"))
+    path = os.path.join(out, name + ".keras")
     np.save(os.path.join(out, name + ".in0.npy"), x)
     for j, o in enumerate(outs):
         np.save(os.path.join(out, f"{name}.out{j}.npy"), np.asarray(o))
-    if model.compiled:
-        # two steps toward a random target: the losses, then the predictions after them
-        target = rng.uniform(-1, 1, size=np.asarray(outs[0]).shape).astype("float32")
-        losses = [float(model.train_on_batch(x, target)) for _ in range(2)]
-        np.save(os.path.join(out, name + ".target0.npy"), target)
-        np.save(os.path.join(out, name + ".losses.npy"), np.array(losses, np.float64))
-        np.save(os.path.join(out, name + ".trained0.npy"), np.asarray(model.predict(x, verbose=0)))
-        # An adaptive optimizer divides each gradient by its own size, so a component that is
-        # 0 but for float rounding (a bias before BatchNormalization in training, a kernel
-        # feeding UnitNormalization) moves by a good part of the learning rate in Keras and in
-        # keras-cpp, in different directions (Lion by the whole of it): their predictions
-        # after training are compared at the scale of the steps, SGD's at 1e-3.
-        sgd = isinstance(model.optimizer, keras.optimizers.SGD)
-        np.save(os.path.join(out, name + ".trained_tol.npy"), np.float64(1e-3 if sgd else 0.05))
+    model.save(path)  # uncompiled
+    if not (train and trains(model)):
+        return name, model
+    loss, target = compile_args(d, np.asarray(outs[0]))
+    model.compile(optimizer=optimizer(d), loss=loss)
+    # two steps toward a random target on a copy of the compiled file: the losses, then the
+    # predictions after them (kept unless Keras's own steps went NaN: sparsemax, ...)
+    model.save(path + ".compiled.keras")
+    trained = keras.saving.load_model(path + ".compiled.keras")
+    losses = [float(trained.train_on_batch(x, target)) for _ in range(2)]
+    if not np.all(np.isfinite(losses)):
+        os.remove(path + ".compiled.keras")
+        return name, model
+    os.replace(path + ".compiled.keras", path)
+    np.save(os.path.join(out, name + ".target0.npy"), target)
+    np.save(os.path.join(out, name + ".losses.npy"), np.array(losses, np.float64))
+    np.save(os.path.join(out, name + ".trained0.npy"), np.asarray(trained.predict(x, verbose=0)))
+    # An adaptive optimizer divides each gradient by its own size, so a component that is
+    # 0 but for float rounding (a bias before BatchNormalization in training, a kernel
+    # feeding UnitNormalization) moves by a good part of the learning rate in Keras and in
+    # keras-cpp, in different directions (Lion by the whole of it): their predictions
+    # after training are compared at the scale of the steps, SGD's at 1e-3.
+    sgd = isinstance(model.optimizer, keras.optimizers.SGD)
+    np.save(os.path.join(out, name + ".trained_tol.npy"), np.float64(1e-3 if sgd else 0.05))
     return name, model
 
 
