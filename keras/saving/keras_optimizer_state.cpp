@@ -152,7 +152,8 @@ void restore_keras_optimizer_state(const Model& model, const H5Contents& weights
   };
   if (!keras_slots(model, slots)) return skip("keras-cpp does not read this optimizer's Keras state");
   // Keras saves an optimizer that has not trained yet (compiled, then saved) with its
-  // iteration and learning rate alone: those load, the slots stay fresh, as in Keras.
+  // iteration and learning rate alone: those load, the slots stay fresh (Keras skips the
+  // two with a warning, to the same state).
   const optimizers::Optimizer& opt = *model.optimizer();
   const bool plain = !dynamic_cast<const optimizers::LossScaleOptimizer*>(&opt) &&
                      !dynamic_cast<const optimizers::MultiOptimizer*>(&opt);

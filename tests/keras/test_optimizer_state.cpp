@@ -43,7 +43,9 @@ TEST_CASE("Keras 3.15 .keras files: training resumes from their optimizer state"
 
 TEST_CASE("Keras 3.15 .keras files: an optimizer saved before training loads its iteration and learning rate") {
   // Keras writes an optimizer that has not built its slots with its iteration and learning
-  // rate alone: they load (no warning), the slots start fresh, as in Keras.
+  // rate alone: they load, without a warning, and the slots start fresh. (Keras 3.15 warns
+  // that it skips those two variables and ends in the same state: iteration 0, the
+  // config's learning rate.)
   const std::string src = std::string(KERAS_TEST_DATA_DIR) + "/optimizer_state/adam_untrained.keras";
   keras::ModelPtr model;
   {

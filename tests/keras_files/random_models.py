@@ -467,10 +467,13 @@ def make_case(seed, index, out, train):
     loss, target = compile_args(d, np.asarray(outs[0]))
     model.compile(optimizer=optimizer(d), loss=loss)
     # two steps toward a random target on a copy of the compiled file: the losses, then the
-    # predictions after them (kept unless Keras's own steps went NaN: sparsemax, ...)
+    # predictions after them (kept unless Keras's own steps failed or went NaN: sparsemax, ...)
     model.save(path + ".compiled.keras")
-    trained = keras.saving.load_model(path + ".compiled.keras")
-    losses = [float(trained.train_on_batch(x, target)) for _ in range(2)]
+    try:
+        trained = keras.saving.load_model(path + ".compiled.keras")
+        losses = [float(trained.train_on_batch(x, target)) for _ in range(2)]
+    except Exception:  # Keras's own training step failed (JAX's masked BatchNormalization, ...)
+        losses = [np.nan]
     if not np.all(np.isfinite(losses)):
         os.remove(path + ".compiled.keras")
         return name, model
