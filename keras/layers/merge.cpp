@@ -173,6 +173,7 @@ std::vector<Tensor> ConcatenateLayer::compute_mask(const std::vector<Tensor>& in
 
 DotLayer::DotLayer(std::vector<int64_t> axes, bool normalize, const LayerOptions& o)
     : Layer("Dot", o), axes_(std::move(axes)), normalize_(normalize) {
+  supports_masking_ = true;  // takes masked inputs; compute_mask gives none
   if (axes_.size() == 1) axes_.push_back(axes_[0]);
   if (axes_.size() != 2)
     throw std::invalid_argument(name() + ": expected one axis or one per input, but received " +
@@ -270,5 +271,9 @@ template LayerPtr MergeLayer::from_config<MergeLayer::Kind::multiply>(const Conf
 template LayerPtr MergeLayer::from_config<MergeLayer::Kind::average>(const Config&);
 template LayerPtr MergeLayer::from_config<MergeLayer::Kind::maximum>(const Config&);
 template LayerPtr MergeLayer::from_config<MergeLayer::Kind::minimum>(const Config&);
+
+std::vector<Tensor> DotLayer::compute_mask(const std::vector<Tensor>&, const std::vector<Tensor>&) {
+  return {Tensor()};
+}
 
 }  // namespace keras::layers

@@ -62,6 +62,8 @@ class DotLayer : public Layer {
   DotLayer(std::vector<int64_t> axes, bool normalize = false, const LayerOptions& options = {});
   std::vector<Tensor> call(const std::vector<Tensor>& xs, bool training) override;
   void build(const std::vector<ShapeSpec>& shapes) override;
+  /// None: Keras's Dot takes masked inputs (no warning) and gives an unmasked output.
+  std::vector<Tensor> compute_mask(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) override;
   Config get_config() const override;
   /// Rebuilds the layer from a get_config() config (the registry's loader for "Dot").
   static LayerPtr from_config(const Config& c);

@@ -39,6 +39,7 @@ std::vector<double> values_from_config(const Value& v) {
 NormalizationLayer::NormalizationLayer(const NormalizationOptions& o)
     : Layer("Normalization", detail::layer_options_of(o)),
       o_(o) {
+  supports_masking_ = true;  // passes its input's mask on, as Keras's
   if (o.mean.empty() != o.variance.empty())
     throw std::invalid_argument(name() + ": expected both mean and variance to be set (or neither), but received " +
                                 std::to_string(o.mean.size()) + " mean values and " +

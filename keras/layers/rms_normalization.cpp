@@ -14,7 +14,7 @@ namespace ops = core::ops;
 RMSNormalizationLayer::RMSNormalizationLayer(const RMSNormalizationOptions& o)
     : Layer("RMSNormalization", detail::layer_options_of(o)),
       o_(o) {
-  supports_masking_ = true;
+  // Keras 3's RMSNormalization does not support masking: a mask stops here (with the warning).
   if (o.axis.is_none() || o.axis.axes().empty())
     throw std::invalid_argument(name() + ": expected an int or a non-empty list of ints for axis, but received " +
                                 o.axis.str());

@@ -27,6 +27,7 @@ SpatialDropoutLayer::SpatialDropoutLayer(int rank, double rate, const SpatialDro
       rate_(rate),
       o_(o),
       seeds_(o.seed) {
+  supports_masking_ = true;  // passes its input's mask on, as Keras's
   if (!(rate >= 0.0 && rate < 1.0))
     throw std::invalid_argument(name() + ": invalid value received for argument rate: expected a float "
                                 "value in [0, 1), but received rate=" + detail::num(rate));

@@ -27,7 +27,7 @@ const std::vector<std::string> kModels = {"seq_mlp", "functional_multi", "conv",
                                           "attention", "activations",     "nested",    "spatial",
                                           "sequence1d", "volumes",        "misc",      "masked",
                                           "images",     "options",      "noise_norm", "color",       "gqa",        "conv_lstm",
-                                          "stacked_rnn", "reversible", "preprocess", "quantized", "lora", "resample"};
+                                          "stacked_rnn", "reversible", "preprocess", "quantized", "lora", "resample", "masked_merge"};
 
 std::string fixture(const std::string& name) { return th::fixture_path("keras_files", name); }
 

@@ -171,7 +171,9 @@ def conv_transpose(d, s):
     strides = d.int(1, 3)
     output_padding = None
     if strides > 1 and d.flip(0.3):
-        output_padding = d.int(0, strides - 1)
+        # (not 0: "same" with an even kernel and output_padding 0 gives JAX a shorter output
+        # than its input; TensorFlow refuses it, as keras-cpp does)
+        output_padding = d.int(1, strides - 1)
     return cls(d.int(1, 4), d.int(1, 3), strides=strides, padding=d.pick(["valid", "same"]),
                output_padding=output_padding, data_format=d.fmt(), activation=d.act(), use_bias=d.flip(0.7))
 
@@ -233,7 +235,11 @@ def recurrent(d, s):
         kwargs["reset_after"] = d.flip()
     layer = cls(**kwargs)
     if d.flip(0.3):
-        kwargs["go_backwards"] = False
+        # (not unrolled: an unrolled masked sequence's outputs differ between Keras's backends,
+        # JAX carrying the last output over masked steps, TensorFlow zeroing the backward
+        # layer's at the unreversed mask's steps; keras-cpp zeroes masked steps, as Keras does
+        # when not unrolled)
+        kwargs.update(go_backwards=False, unroll=False)
         return L.Bidirectional(cls(**kwargs), merge_mode=d.pick(["concat", "sum", "mul", "ave"]))
     return layer
 

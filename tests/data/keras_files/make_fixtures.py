@@ -361,9 +361,25 @@ def resample():
     return keras.Model(x, y, name="resample"), [(2, 5, 6, 2)]
 
 
+def masked_merge():
+    """Masks through the merge layers (Multiply reads masked steps as 1, Maximum/Minimum as
+    the other input), SpatialDropout1D and Normalization (they pass masks on) and
+    RMSNormalization (it drops them), found by tests/keras_files/random_models.py."""
+    ids = keras.Input((6,), dtype="int32")
+    e = layers.Embedding(9, 4, mask_zero=True)(ids)
+    a = layers.Dense(4)(e)
+    b = layers.Dense(4, activation="tanh")(e)
+    m = layers.Minimum()([layers.Multiply()([a, b]), b])
+    s = layers.SpatialDropout1D(0.3)(layers.Add()([layers.Maximum()([a, b]), m]))
+    n = layers.Normalization(mean=0.1, variance=2.0)(s)
+    r = layers.GlobalAveragePooling1D()(layers.LSTM(3, return_sequences=True)(n))
+    g = layers.GRU(3)(layers.RMSNormalization()(e))
+    return keras.Model(ids, layers.Concatenate()([r, g]), name="masked_merge"), [("ids", 3, 6, 9)]
+
+
 MODELS = [seq_mlp, functional_multi, conv, rnn, attention, activations, nested, spatial, sequence1d, volumes,
           misc, masked, images, options, noise_norm, color, gqa, conv_lstm, stacked_rnn, reversible, preprocess,
-          quantized, lora, resample]
+          quantized, lora, resample, masked_merge]
 
 
 def main():
