@@ -200,7 +200,8 @@ def padding_crop(d, s):
         pad = tuple((d.int(0, 2), d.int(0, 2)) for _ in range(rank))
         return cls(pad[0] if rank == 1 else pad, **({} if rank == 1 else {"data_format": d.fmt()}))
     cls = {1: L.Cropping1D, 2: L.Cropping2D, 3: L.Cropping3D}[rank]
-    crop = tuple((d.int(0, 1), d.int(0, 1)) for _ in range(rank))
+    # (not all 0: see upsampling's note on layers that hand back their input)
+    crop = tuple((d.int(0, 1), d.int(1, 1)) for _ in range(rank))
     return cls(crop[0] if rank == 1 else crop, **({} if rank == 1 else {"data_format": d.fmt()}))
 
 
