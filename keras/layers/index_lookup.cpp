@@ -1,15 +1,14 @@
 #include "keras/layers/index_lookup.h"
 
 #include <algorithm>
-#include <cmath>
 #include <set>
 #include <stdexcept>
 
 #include "core/ops.h"
 #include "core/string_ops.h"
-#include "keras/data/dataset.h"
 #include "keras/layers/args.h"
 #include "keras/layers/categorical_encode.h"
+#include "keras/layers/index_lookup_internal.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -19,24 +18,6 @@ namespace {
 // writing them back (to tensors and configs).
 std::string token_str(const std::string& s) { return "'" + s + "'"; }
 std::string token_str(int64_t v) { return std::to_string(v); }
-
-std::vector<std::string> read_tokens(const Tensor& x, const std::string& who, std::string*) {
-  if (x.dtype() != DType::string)
-    throw std::invalid_argument(who + ": expected input of dtype string, but received dtype " +
-                                core::dtype_name(x.dtype()) + " (shape " + x.shape().str() + ")");
-  return x.to_vector<std::string>();
-}
-std::vector<int64_t> read_tokens(const Tensor& x, const std::string& who, int64_t*) {
-  if (x.dtype() == DType::int64) return x.to_vector<int64_t>();
-  if (!core::is_integer(x.dtype()) && !core::is_floating(x.dtype()))
-    throw std::invalid_argument(who + ": expected input of an integer dtype, but received dtype " +
-                                core::dtype_name(x.dtype()) + " (shape " + x.shape().str() + ")");
-  try {
-    return ops::cast_exact(x, DType::int64).to_vector<int64_t>();
-  } catch (const core::ConversionError& e) {
-    throw std::invalid_argument(who + ": expected integer tokens, but received " + e.what());
-  }
-}
 
 int64_t oov_bucket(const std::string& s, int64_t n) {
   return static_cast<int64_t>(core::strings::fingerprint64(s) % static_cast<uint64_t>(n));
@@ -62,6 +43,26 @@ DType lookup_output_dtype(const std::string& mode, bool invert, bool string_toke
   return mode == "tf_idf" ? DType::float32 : DType::int64;
 }
 }  // namespace
+
+namespace detail {
+std::vector<std::string> read_tokens(const Tensor& x, const std::string& who, std::string*) {
+  if (x.dtype() != DType::string)
+    throw std::invalid_argument(who + ": expected input of dtype string, but received dtype " +
+                                core::dtype_name(x.dtype()) + " (shape " + x.shape().str() + ")");
+  return x.to_vector<std::string>();
+}
+std::vector<int64_t> read_tokens(const Tensor& x, const std::string& who, int64_t*) {
+  if (x.dtype() == DType::int64) return x.to_vector<int64_t>();
+  if (!core::is_integer(x.dtype()) && !core::is_floating(x.dtype()))
+    throw std::invalid_argument(who + ": expected input of an integer dtype, but received dtype " +
+                                core::dtype_name(x.dtype()) + " (shape " + x.shape().str() + ")");
+  try {
+    return ops::cast_exact(x, DType::int64).to_vector<int64_t>();
+  } catch (const core::ConversionError& e) {
+    throw std::invalid_argument(who + ": expected integer tokens, but received " + e.what());
+  }
+}
+}  // namespace detail
 
 template <class K>
 IndexLookup<K>::IndexLookup(const std::string& cls, const IndexLookupOptions<K>& o)
@@ -243,7 +244,7 @@ Tensor IndexLookup<K>::call(const Tensor& x, bool) {
                                                                            : oov_token();
     return make_tokens(out, x.shape());
   }
-  const std::vector<K> tokens = read_tokens(x, name(), static_cast<K*>(nullptr));
+  const std::vector<K> tokens = detail::read_tokens(x, name(), static_cast<K*>(nullptr));
   if (o_.output_mode == "int") return core::constant(lookup(tokens), x.shape());
   return encode(lookup(tokens, true), x.shape());
 }
@@ -268,88 +269,6 @@ std::vector<ShapeSpec> IndexLookup<K>::compute_output_shape(const std::vector<Sh
   if (o_.output_mode == "int") return {s};
   const int64_t depth = o_.pad_to_max_tokens && o_.max_tokens != -1 ? o_.max_tokens : vocabulary_size();
   return {detail::encoded_shape(s, o_.output_mode, depth)};
-}
-
-template <class K>
-void IndexLookup<K>::count_documents(const std::vector<std::vector<K>>& docs, AdaptState& st) const {
-  auto special = [&](const K& t) { return (o_.mask_token && t == *o_.mask_token) || t == oov_token(); };
-  const bool tf_idf = o_.output_mode == "tf_idf";
-  for (const std::vector<K>& doc : docs) {
-    std::set<K> seen;
-    for (const K& t : doc) {
-      if (special(t)) continue;
-      ++st.counts[t];
-      if (tf_idf && seen.insert(t).second) ++st.doc_counts[t];
-    }
-  }
-  st.documents += static_cast<int64_t>(docs.size());
-}
-
-template <class K>
-void IndexLookup<K>::count_tensor(const Tensor& data, AdaptState& st) const {
-  const std::vector<K> tokens = read_tokens(data, name(), static_cast<K*>(nullptr));
-  // Documents: each element of a scalar or 1-d input, each row of the last axis otherwise.
-  const auto& d = data.shape().dims();
-  const size_t len = d.size() >= 2 ? static_cast<size_t>(d.back()) : 1;
-  std::vector<std::vector<K>> docs;
-  if (len > 0)
-    for (size_t i = 0; i < tokens.size(); i += len) docs.emplace_back(tokens.begin() + static_cast<std::ptrdiff_t>(i),
-                                                                      tokens.begin() + static_cast<std::ptrdiff_t>(i + len));
-  count_documents(docs, st);
-}
-
-template <class K>
-void IndexLookup<K>::finish_adapt(const AdaptState& st) {
-  const auto& doc_counts = st.doc_counts;
-  const int64_t docs = st.documents;
-  std::vector<std::pair<K, int64_t>> sorted(st.counts.begin(), st.counts.end());
-  // Most frequent first, ties by the larger token (Keras: np.lexsort((tokens, counts))[::-1]).
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-    return a.second != b.second ? a.second > b.second : a.first > b.first;
-  });
-  if (o_.max_tokens != -1) {
-    const int64_t keep = std::max<int64_t>(0, o_.max_tokens - token_start());
-    if (static_cast<int64_t>(sorted.size()) > keep) sorted.resize(static_cast<size_t>(keep));
-  }
-  std::vector<K> vocab;
-  std::vector<double> idf;
-  for (const auto& [t, n] : sorted) {
-    vocab.push_back(t);
-    if (o_.output_mode == "tf_idf") {
-      auto it = doc_counts.find(t);
-      const double dc = it == doc_counts.end() ? 0.0 : static_cast<double>(it->second);
-      // Keras's inverse document frequency, in float32 as Keras stores it.
-      idf.push_back(static_cast<float>(std::log(1.0 + static_cast<double>(docs) / (1.0 + dc))));
-    }
-  }
-  tokens_.clear();
-  index_.clear();
-  idf_.clear();
-  if (o_.output_mode == "tf_idf" && vocab.empty()) {
-    idf_.assign(static_cast<size_t>(token_start()), 0.0);
-    return;
-  }
-  set_vocabulary(vocab, idf);
-}
-
-template <class K>
-void IndexLookup<K>::adapt(const Tensor& data) {
-  if (!data.defined()) throw std::invalid_argument(name() + ": adapt() received an undefined tensor");
-  AdaptState st;
-  count_tensor(data, st);
-  finish_adapt(st);
-}
-
-template <class K>
-void IndexLookup<K>::adapt(const data::Dataset& ds) {
-  AdaptState st;
-  for (const data::Element& e : ds) {
-    if (e.size() != 1)
-      throw std::invalid_argument(name() + ": adapt() expects a dataset of single tensors, but received elements " +
-                                  e.spec());
-    count_tensor(e[0], st);
-  }
-  finish_adapt(st);
 }
 
 template <class K>
