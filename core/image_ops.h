@@ -32,6 +32,9 @@ struct ResizeOptions {
 /// Integer images keep their dtype: all but nearest resize them in float32, then round (half
 /// to even) and saturates, as Keras.
 Tensor resize(const Tensor& images, const std::vector<int64_t>& size, const ResizeOptions& o = {});
+/// Whether resize takes `interpolation` ("bilinear", "nearest", "bicubic", "lanczos3",
+/// "lanczos5", "area").
+bool is_resize_interpolation(const std::string& interpolation);
 
 /// Options of affine_transform (keras.ops.image.affine_transform's keyword arguments).
 struct AffineTransformOptions {

@@ -72,6 +72,10 @@ Tensor resize_axis(const Tensor& x, int64_t axis, int64_t out, bool nearest) {
 
 }  // namespace
 
+bool is_resize_interpolation(const std::string& m) {
+  return m == "bilinear" || m == "nearest" || m == "bicubic" || m == "lanczos3" || m == "lanczos5" || m == "area";
+}
+
 Tensor resize(const Tensor& images, const std::vector<int64_t>& size, const ResizeOptions& o) {
   if (is_channels_first(o.data_format, "resize")) {
     ResizeOptions last = o;
@@ -86,8 +90,7 @@ Tensor resize(const Tensor& images, const std::vector<int64_t>& size, const Resi
                                 "Received: size=(" + s + ")");
   }
   const std::string& method = o.interpolation;
-  if (method != "bilinear" && method != "nearest" && method != "bicubic" && method != "lanczos3" &&
-      method != "lanczos5" && method != "area")
+  if (!is_resize_interpolation(method))
     throw std::invalid_argument("resize: invalid value for argument `interpolation`: expected one of \"bilinear\", "
                                 "\"nearest\", \"lanczos3\", \"lanczos5\", \"bicubic\", \"area\". Received: "
                                 "interpolation=\"" + method + "\"");

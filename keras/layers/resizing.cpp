@@ -61,7 +61,7 @@ Config FixedSizeImageLayer::get_config() const {
 ResizingLayer::ResizingLayer(int64_t height, int64_t width, const ResizingOptions& o)
     : FixedSizeImageLayer("Resizing", height, width, detail::image_base(o)), resize_(o) {
   const std::string& m = o.interpolation;
-  if (m != "bilinear" && m != "nearest" && m != "bicubic" && m != "lanczos3" && m != "lanczos5" && m != "area")
+  if (!ops::image::is_resize_interpolation(m))
     throw std::invalid_argument(name() + ": the `interpolation` argument must be one of \"bilinear\", \"nearest\", "
                                 "\"bicubic\", \"lanczos3\", \"lanczos5\", \"area\". Received: interpolation=\"" +
                                 m + "\"");

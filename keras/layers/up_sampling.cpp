@@ -41,8 +41,7 @@ UpSamplingLayer::UpSamplingLayer(int rank, const SpatialArg& size, const UpSampl
   std::transform(o_.interpolation.begin(), o_.interpolation.end(), o_.interpolation.begin(),
                  [](unsigned char ch) { return char(std::tolower(ch)); });  // as Keras
   const std::string& m = o_.interpolation;
-  const bool resampled = m == "bilinear" || m == "bicubic" || m == "lanczos3" || m == "lanczos5" || m == "area";
-  if (m != "nearest" && !(rank == 2 && resampled))
+  if (m != "nearest" && !(rank == 2 && ops::image::is_resize_interpolation(m)))
     throw std::invalid_argument(name() + ": the `interpolation` argument must be " +
                                 (rank == 2 ? "one of \"nearest\", \"bilinear\", \"bicubic\", \"lanczos3\", "
                                              "\"lanczos5\", \"area\""
