@@ -51,4 +51,30 @@ FusedAttentionGrad fused_attention_grad(const Tensor& dout, const Tensor& q, con
                                         const Tensor& out, const Tensor& probs, const Tensor& dlse, const Tensor& mask,
                                         double scale, double mask_value);
 
+/// Whether flash_attention has kernels (forward and backward) for q's device and dtype
+/// (float32 or float64 on the CPU).
+bool flash_attention_supported(const Tensor& q);
+/// The outputs of flash_attention.
+struct FlashAttention {
+  ///@{
+  /// out (B, T, N, Hv) and lse (B, N, T) as fused_attention's; stats (B, N, T, 2) float64,
+  /// each query row's logit max m and sum of exp(l - m), from which the backward pass
+  /// makes the weights again.
+  Tensor out, lse, stats;
+  ///@}
+};
+/// fused_attention's result (the same arguments, and `causal`: query t keeps keys s <= t,
+/// and-ed with `mask`) computed by tiles of queries and keys with an online softmax, so
+/// that no (B, N, T, S) tensor exists, in the forward or the backward pass (which makes
+/// each tile's weights again from `stats`): memory O(T + S) per (batch, head) instead of
+/// O(T S), for one more q k^T product in the backward pass. Differentiable in q, k and v
+/// (lse's gradient honoured), to any order.
+FlashAttention flash_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask, double scale,
+                               double mask_value, bool causal = false);
+/// The backward pass of flash_attention from dout and dlse (undefined: none), with the
+/// forward's inputs, out and stats: fused_attention_grad's formulas, the weights made
+/// again per tile.
+FusedAttentionGrad flash_attention_grad(const Tensor& dout, const Tensor& q, const Tensor& k, const Tensor& v,
+                                        const Tensor& out, const Tensor& stats, const Tensor& dlse, const Tensor& mask,
+                                        double scale, double mask_value, bool causal = false);
 }  // namespace keras::core::ops

@@ -65,6 +65,7 @@ void register_cpu_kernels() {
   register_cpu_batch_norm_kernels();
   register_cpu_layer_norm_kernels();
   register_cpu_attention_kernels();
+  register_cpu_flash_attention_kernels();
   register_cpu_rnn_kernels();
   register_cpu_linalg_solve_kernels();
   register_cpu_linalg_decomp_kernels();

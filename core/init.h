@@ -50,6 +50,7 @@ void register_cpu_pool_kernels();
 void register_cpu_batch_norm_kernels();  // core/cpu/batch_norm.cpp
 void register_cpu_layer_norm_kernels();  // core/cpu/layer_norm.cpp
 void register_cpu_attention_kernels();   // core/cpu/attention.cpp
+void register_cpu_flash_attention_kernels();  // core/cpu/flash_attention.cpp
 void register_cpu_rnn_kernels();  // core/cpu/rnn.cpp
 void register_cpu_kernels();
 // linear algebra (core/ops/linalg.cpp, core/cpu/linalg_*.cpp)

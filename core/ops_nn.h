@@ -76,7 +76,10 @@ struct DotProductAttentionOptions {
   Tensor mask{};                   ///< bool, broadcast to (B, N, T, S): false = masked out
   std::optional<double> scale{};   ///< default 1 / sqrt(H)
   bool is_causal = false;          ///< query t sees keys s <= t
-  std::optional<bool> flash_attention{};  ///< true raises (as Keras's TensorFlow backend)
+  /// true: core/attention.h's flash_attention (tiles with an online softmax, no (B, N, T,
+  /// S) tensor; no bias; float32 or float64 on the CPU, another device or dtype raises);
+  /// unset or false: one fused_attention node, or the composition
+  std::optional<bool> flash_attention{};
 };
 /// query (B, T, N, H), key and value (B, S, K, H) with N a multiple of K (grouped-query
 /// attention repeats the key/value heads): softmax(q k^T * scale + bias, masked) v,

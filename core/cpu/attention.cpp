@@ -16,6 +16,7 @@
 #include <limits>
 #include <vector>
 
+#include "core/cpu/attention_geom.h"
 #include "core/cpu/gemm.h"
 #include "core/cpu/isa.h"
 #include "core/cpu/parallel.h"
@@ -26,35 +27,7 @@
 namespace keras::core::cpu {
 namespace {
 
-// The sizes of a call and where pair (b, n)'s matrices start. Query head n reads key and
-// value head n / G (K heads of keys and values, G = N / K query heads each).
-struct Geom {
-  int64_t B, T, S, N, K, H, Hv, G;
-  int64_t mB = 0, mN = 0;  // the mask's first two extents (0: no mask)
-  Geom(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor* mask)
-      : B(q.shape()[0]), T(q.shape()[1]), S(k.shape()[1]), N(q.shape()[2]), K(k.shape()[2]), H(q.shape()[3]),
-        Hv(v.shape()[3]), G(N / K) {
-    if (mask) mB = mask->shape()[0], mN = mask->shape()[1];
-  }
-  int64_t q_at(int64_t b, int64_t n) const { return (b * T * N + n) * H; }        // q, dq (row stride N * H)
-  int64_t k_at(int64_t b, int64_t n) const { return (b * S * K + n / G) * H; }    // k, dk (row stride K * H)
-  int64_t v_at(int64_t b, int64_t n) const { return (b * S * K + n / G) * Hv; }   // v, dv (row stride K * Hv)
-  int64_t o_at(int64_t b, int64_t n) const { return (b * T * N + n) * Hv; }       // out, dout
-  int64_t mask_at(int64_t b, int64_t n) const { return ((mB == 1 ? 0 : b) * mN + (mN == 1 ? 0 : n)) * T * S; }
-  // Pairs per task: at least 2^16 multiply-adds each.
-  int64_t grain() const { return std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(1, T * S * (H + Hv))); }
-};
-
-// C = op(A) B when `first`, else C += op(A) B (the product made in `part`, then added).
-template <class T>
-void accumulate(bool first, bool ta, int64_t m, int64_t n, int64_t k, const T* a,
-                int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc, std::vector<T>& part) {
-  if (first) return batch_gemm(ta, false, m, n, k, a, lda, b, ldb, c, ldc);
-  part.resize(size_t(m * n));
-  batch_gemm(ta, false, m, n, k, a, lda, b, ldb, part.data(), n);
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < n; ++j) c[i * ldc + j] += part[size_t(i * n + j)];
-}
+using Geom = AttentionGeom;
 
 // l (T x S) = scale * q k^T of pair (b, n), mask_value where the mask is false.
 template <class T>
@@ -119,7 +92,7 @@ void backward(OpCall& c) {  // (dout, q, k, v, out, probs, dlse [, mask]) -> dq,
         const T* pm = probs + p * g.T * g.S;
         const bool first = n % g.G == 0;
         // dv (+)= p^T dout, dp = dout v^T.
-        accumulate(first, true, g.S, g.Hv, g.T, pm, g.S, dout + g.o_at(b, n), ldo, dv + g.v_at(b, n), ldv, part);
+        gemm_accumulate(first, true, g.S, g.Hv, g.T, pm, g.S, dout + g.o_at(b, n), ldo, dv + g.v_at(b, n), ldv, part);
         batch_gemm(false, true, g.T, g.S, g.Hv, dout + g.o_at(b, n), ldo, v + g.v_at(b, n), ldv, dp.data(), g.S);
         const bool* m = mask ? mask + g.mask_at(b, n) : nullptr;
         for (int64_t t = 0; t < g.T; ++t) {
@@ -135,7 +108,8 @@ void backward(OpCall& c) {  // (dout, q, k, v, out, probs, dlse [, mask]) -> dq,
         }
         // dq = ds k, dk (+)= ds^T q.
         batch_gemm(false, false, g.T, g.H, g.S, dp.data(), g.S, k + g.k_at(b, n), ldk, dq + g.q_at(b, n), ldq);
-        accumulate(first, true, g.S, g.H, g.T, dp.data(), g.S, q + g.q_at(b, n), ldq, dk + g.k_at(b, n), ldk, part);
+        gemm_accumulate(first, true, g.S, g.H, g.T, dp.data(), g.S, q + g.q_at(b, n), ldq, dk + g.k_at(b, n), ldk,
+                        part);
       }
     }
   });

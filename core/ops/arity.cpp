@@ -51,6 +51,8 @@ void define_arities() {
   set(OpId::EinsumMatMul, 2, 2);
   set(OpId::FusedAttention, 3, 4);      // (q, k, v [, mask])
   set(OpId::FusedAttentionGrad, 7, 8);  // (dout, q, k, v, out, probs, dlse [, mask])
+  set(OpId::FlashAttention, 3, 4);      // (q, k, v [, mask])
+  set(OpId::FlashAttentionGrad, 7, 8);  // (dout, q, k, v, out, stats, dlse [, mask])
   set(OpId::Solve, 2, 2);
   set(OpId::SolveTriangular, 2, 2);
   for (OpId op : {OpId::Complex, OpId::Fft}) set(op, 2, 2);  // (real, imag)

@@ -1,6 +1,8 @@
 // attention.cpp - fused scaled dot-product attention (core/attention.h): argument checks,
-// output shapes and gradient rules of fused_attention and fused_attention_grad. Kernel:
-// core/cpu/attention.cpp.
+// output shapes and gradient rules of fused_attention and fused_attention_grad, and of
+// flash_attention and flash_attention_grad (the same with stats (B, N, T, 2) float64 in
+// place of probs, and attrs.flag = causal). Kernels: core/cpu/attention.cpp,
+// core/cpu/flash_attention.cpp.
 //
 // q (B, T, N, H), k (B, S, K, H), v (B, S, K, Hv) with K dividing N (query head n reads
 // key/value head n / (N / K)), mask (B|1, N|1, T, S) bool. Attrs read: alpha = scale,
@@ -54,11 +56,17 @@ Shape probs_shape(const Tensor& q, const Tensor& k) {
   return Shape{q.shape()[0], q.shape()[2], q.shape()[1], k.shape()[1]};
 }
 
+// flash_attention's stats: (B, N, T, 2) float64.
+Shape stats_shape(const Tensor& q) { return Shape{q.shape()[0], q.shape()[2], q.shape()[1], 2}; }
+
 void infer_forward(OpCall& c) {
   check_qkv(c, 0, 3);
   c.set_output(0, out_shape(c.in(0), c.in(2)), c.in(0).dtype());
   c.set_output(1, lse_shape(c.in(0)), c.in(0).dtype());
-  c.set_output(2, probs_shape(c.in(0), c.in(1)), c.in(0).dtype());
+  if (c.op == OpId::FlashAttention)
+    c.set_output(2, stats_shape(c.in(0)), DType::float64);
+  else
+    c.set_output(2, probs_shape(c.in(0), c.in(1)), c.in(0).dtype());
 }
 
 void expect_shape(const OpCall& c, const Tensor& t, const char* arg, const Shape& want, DType dt) {
@@ -67,13 +75,16 @@ void expect_shape(const OpCall& c, const Tensor& t, const char* arg, const Shape
                   ", but received " + dtype_name(t.dtype()) + " " + dims(t));
 }
 
-void infer_backward(OpCall& c) {  // (dout, q, k, v, out, probs, dlse [, mask])
+void infer_backward(OpCall& c) {  // (dout, q, k, v, out, probs or stats, dlse [, mask])
   check_qkv(c, 1, 7);
   const Tensor &q = c.in(1), &k = c.in(2), &v = c.in(3);
   const DType dt = q.dtype();
   expect_shape(c, c.in(0), "dout", out_shape(q, v), dt);
   expect_shape(c, c.in(4), "out", out_shape(q, v), dt);
-  expect_shape(c, c.in(5), "probs", probs_shape(q, k), dt);
+  if (c.op == OpId::FlashAttentionGrad)
+    expect_shape(c, c.in(5), "stats", stats_shape(q), DType::float64);
+  else
+    expect_shape(c, c.in(5), "probs", probs_shape(q, k), dt);
   expect_shape(c, c.in(6), "dlse", lse_shape(q), dt);
   c.set_output(0, q.shape(), dt);
   c.set_output(1, k.shape(), dt);
@@ -84,8 +95,11 @@ void infer_backward(OpCall& c) {  // (dout, q, k, v, out, probs, dlse [, mask])
 
 std::vector<Tensor> forward_grad(const GradContext& c) {
   const Tensor mask = c.inputs.size() > 3 ? c.in(3) : Tensor();
-  auto r = ops::fused_attention_grad(c.grad(0), c.in(0), c.in(1), c.in(2), c.out(0), c.out(2), c.grad(1), mask,
-                                     c.attrs.alpha, c.attrs.beta);
+  auto r = c.op == OpId::FlashAttention
+               ? ops::flash_attention_grad(c.grad(0), c.in(0), c.in(1), c.in(2), c.out(0), c.out(2), c.grad(1), mask,
+                                           c.attrs.alpha, c.attrs.beta, c.attrs.flag)
+               : ops::fused_attention_grad(c.grad(0), c.in(0), c.in(1), c.in(2), c.out(0), c.out(2), c.grad(1), mask,
+                                           c.attrs.alpha, c.attrs.beta);
   std::vector<Tensor> out{r.dq, r.dk, r.dv};
   if (c.inputs.size() > 3) out.emplace_back();  // the mask has none
   return out;
@@ -123,7 +137,16 @@ std::array<Tensor, 3> composed_backward(const Tensor& dout, const Tensor& q, con
 // The vector-Jacobian product of fused_attention_grad: the composed backward pass
 // differentiated under a tape of its own (as a cond branch's gradient is).
 std::vector<Tensor> backward_grad(const GradContext& c) {
-  const Tensor mask = c.inputs.size() > 7 ? c.in(7) : Tensor();
+  Tensor mask = c.inputs.size() > 7 ? c.in(7) : Tensor();
+  if (c.attrs.flag) {  // flash_attention's causal mask, as a tensor for the composition
+    const Tensor& q = c.in(1);
+    const int64_t t = q.shape()[1], s = c.in(2).shape()[1];
+    DeviceScope on_input(q.device());
+    Tensor causal = ops::reshape(ops::greater_equal(ops::reshape(ops::range(int64_t{0}, t), {t, 1}),
+                                                    ops::reshape(ops::range(int64_t{0}, s), {1, s})),
+                                 {1, 1, t, s});
+    mask = mask.defined() ? ops::logical_and(mask, causal) : causal;
+  }
   // Fresh handles of dout, q, k, v, dlse, so that this tape sees them as its sources.
   std::vector<Tensor> src;
   for (size_t i : {0, 1, 2, 3, 6}) src.push_back(ops::copy(c.in(i)));
@@ -138,7 +161,7 @@ std::vector<Tensor> backward_grad(const GradContext& c) {
   const std::vector<Tensor> d = tape.gradient(target, src, Tensor(), UnconnectedGradients::zero);
   std::vector<Tensor> out(c.inputs.size());
   out[0] = d[0], out[1] = d[1], out[2] = d[2], out[3] = d[3], out[6] = d[4];
-  out[4] = ops::zeros_like(c.in(4));  // out and probs: the forward's, see the header
+  out[4] = ops::zeros_like(c.in(4));  // out and probs (or stats): the forward's, see the header
   out[5] = ops::zeros_like(c.in(5));
   return out;
 }
@@ -150,6 +173,10 @@ void define_attention_ops() {
   define_op(OpId::FusedAttentionGrad, infer_backward);
   define_grad(OpId::FusedAttention, forward_grad);
   define_grad(OpId::FusedAttentionGrad, backward_grad);
+  define_op(OpId::FlashAttention, infer_forward);
+  define_op(OpId::FlashAttentionGrad, infer_backward);
+  define_grad(OpId::FlashAttention, forward_grad);
+  define_grad(OpId::FlashAttentionGrad, backward_grad);
 }
 
 namespace ops {
@@ -159,32 +186,66 @@ bool fused_attention_supported(const Tensor& q) {
          kernel_supports(OpId::FusedAttentionGrad, q.device().kind, q.dtype());
 }
 
-FusedAttention fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask, double scale,
-                               double mask_value) {
+namespace {
+Attrs attention_attrs(double scale, double mask_value, bool causal) {
   Attrs a;
   a.alpha = scale;
   a.beta = mask_value;
+  a.flag = causal;
+  return a;
+}
+
+auto forward_call(OpId op, const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask, const Attrs& a) {
   std::vector<Tensor> in{q, k, v};
   if (mask.defined()) in.push_back(mask);
-  auto o = dispatch_multi(OpId::FusedAttention, in, a);
+  return dispatch_multi(op, in, a);
+}
+
+FusedAttentionGrad backward_call(OpId op, const Tensor& dout, const Tensor& q, const Tensor& k, const Tensor& v,
+                                 const Tensor& out, const Tensor& saved, const Tensor& dlse, const Tensor& mask,
+                                 const Attrs& a) {
+  Tensor no_dlse;
+  if (!dlse.defined() && q.defined() && q.rank() == 4) {
+    DeviceScope on_input(q.device());
+    no_dlse = zeros({q.shape()[0], q.shape()[2], q.shape()[1]}, q.dtype());
+  }
+  std::vector<Tensor> in{dout, q, k, v, out, saved, dlse.defined() ? dlse : no_dlse};
+  if (mask.defined()) in.push_back(mask);
+  auto o = dispatch_multi(op, in, a);
+  return {o[0], o[1], o[2]};
+}
+}  // namespace
+
+FusedAttention fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask, double scale,
+                               double mask_value) {
+  auto o = forward_call(OpId::FusedAttention, q, k, v, mask, attention_attrs(scale, mask_value, false));
   return {o[0], o[1], o[2]};
 }
 
 FusedAttentionGrad fused_attention_grad(const Tensor& dout, const Tensor& q, const Tensor& k, const Tensor& v,
                                         const Tensor& out, const Tensor& probs, const Tensor& dlse, const Tensor& mask,
                                         double scale, double mask_value) {
-  Attrs a;
-  a.alpha = scale;
-  a.beta = mask_value;
-  Tensor no_dlse;
-  if (!dlse.defined() && q.defined() && q.rank() == 4) {
-    DeviceScope on_input(q.device());
-    no_dlse = zeros({q.shape()[0], q.shape()[2], q.shape()[1]}, q.dtype());
-  }
-  std::vector<Tensor> in{dout, q, k, v, out, probs, dlse.defined() ? dlse : no_dlse};
-  if (mask.defined()) in.push_back(mask);
-  auto o = dispatch_multi(OpId::FusedAttentionGrad, in, a);
+  return backward_call(OpId::FusedAttentionGrad, dout, q, k, v, out, probs, dlse, mask,
+                       attention_attrs(scale, mask_value, false));
+}
+
+bool flash_attention_supported(const Tensor& q) {
+  return q.defined() && (q.dtype() == DType::float32 || q.dtype() == DType::float64) &&
+         kernel_supports(OpId::FlashAttention, q.device().kind, q.dtype()) &&
+         kernel_supports(OpId::FlashAttentionGrad, q.device().kind, q.dtype());
+}
+
+FlashAttention flash_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask, double scale,
+                               double mask_value, bool causal) {
+  auto o = forward_call(OpId::FlashAttention, q, k, v, mask, attention_attrs(scale, mask_value, causal));
   return {o[0], o[1], o[2]};
+}
+
+FusedAttentionGrad flash_attention_grad(const Tensor& dout, const Tensor& q, const Tensor& k, const Tensor& v,
+                                        const Tensor& out, const Tensor& stats, const Tensor& dlse, const Tensor& mask,
+                                        double scale, double mask_value, bool causal) {
+  return backward_call(OpId::FlashAttentionGrad, dout, q, k, v, out, stats, dlse, mask,
+                       attention_attrs(scale, mask_value, causal));
 }
 }  // namespace ops
 }  // namespace keras::core

@@ -272,8 +272,6 @@ Tensor psnr(const Tensor& x1, const Tensor& x2, double max_val) {
 Tensor dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
                              const DotProductAttentionOptions& o) {
   const std::string op = "dot_product_attention";
-  if (o.flash_attention.value_or(false))
-    throw_invalid(op + ": flash_attention=true is not supported (as Keras's TensorFlow backend)");
   check_float(query, op.c_str(), "query");
   check_float(key, op.c_str(), "key");
   check_float(value, op.c_str(), "value");
@@ -301,26 +299,32 @@ Tensor dot_product_attention(const Tensor& query, const Tensor& key, const Tenso
       throw_invalid(op + ": expected a bool `mask`, but received " + std::string(dtype_name(o.mask.dtype())));
     keep = o.mask;
   }
+  // The mask as the fused kernels take it: (B or 1, N or 1, T, S).
+  auto kernel_mask = [&](const Tensor& m) {
+    if (!m.defined()) return m;
+    if (m.rank() > 4)
+      throw_invalid(op + ": expected a mask broadcastable to " + Shape{b, n, t, s}.str() + ", but received shape " +
+                    m.shape().str());
+    std::vector<int64_t> d(size_t(4 - m.rank()), 1);
+    for (int64_t x : m.shape().dims()) d.push_back(x);
+    Tensor r = reshape(m, d);
+    return broadcast_to(r, {r.shape()[0] == 1 ? 1 : b, r.shape()[1] == 1 ? 1 : n, t, s});
+  };
+  if (o.flash_attention.value_or(false)) {  // by tiles, the causal mask made in the kernel
+    if (o.bias.defined()) throw_invalid(op + ": flash_attention=true does not take a `bias`");
+    if (!flash_attention_supported(query))
+      throw_invalid(op + ": flash_attention=true has kernels for float32 and float64 on the CPU, but received " +
+                    std::string(dtype_name(query.dtype())) + " on " + query.device().str());
+    return flash_attention(query, key, value, kernel_mask(keep), scale, mask_value, o.is_causal).out;
+  }
   if (o.is_causal) {
     DeviceScope on_input(query.device());  // the causal mask on the inputs' device
     Tensor causal = greater_equal(reshape(range(int64_t{0}, t), {t, 1}), reshape(range(int64_t{0}, s), {1, s}));
     keep = keep.defined() ? logical_and(keep, causal) : causal;
   }
   if (!o.bias.defined() && fused_attention_supported(query)) {
-    // One pass per (batch, head) (core/attention.h), the mask as (B or 1, N or 1, T, S).
-    Tensor m;
-    if (keep.defined()) {
-      if (keep.rank() > 4)
-        throw_invalid(op + ": expected a mask broadcastable to " + Shape{b, n, t, s}.str() + ", but received shape " +
-                      keep.shape().str());
-      m = reshape(keep, [&] {
-        std::vector<int64_t> d(size_t(4 - keep.rank()), 1);
-        for (int64_t x : keep.shape().dims()) d.push_back(x);
-        return d;
-      }());
-      m = broadcast_to(m, {m.shape()[0] == 1 ? 1 : b, m.shape()[1] == 1 ? 1 : n, t, s});
-    }
-    return fused_attention(query, key, value, m, scale, mask_value).out;  // grouped heads as they are
+    // One pass per (batch, head) (core/attention.h).
+    return fused_attention(query, key, value, kernel_mask(keep), scale, mask_value).out;  // grouped heads as they are
   }
   Tensor k = key, v = value;
   if (n != kh) {  // grouped-query attention: each key/value head serves n / kh query heads

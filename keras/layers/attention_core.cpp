@@ -50,16 +50,34 @@ Tensor attention_mask(const std::string& layer, const std::vector<Tensor>& xs, c
   return mask;
 }
 
+void check_flash_attention(const std::string& layer, std::optional<bool> flash, double dropout, bool return_scores) {
+  if (!flash.value_or(false)) return;
+  if (dropout > 0)
+    throw std::invalid_argument(layer +
+                                ": Dropout is not supported when flash attention is enabled. Please set "
+                                "dropout to 0.0 to use flash attention (received dropout=" +
+                                std::to_string(dropout) + ")");
+  if (return_scores)
+    throw std::invalid_argument(layer +
+                                ": Returning attention scores is not supported when flash attention is "
+                                "enabled. Please disable flash attention to access attention scores.");
+}
+
 Attended attend(const Tensor& query, const Tensor& key, const Tensor& value, Tensor mask, const AttendSpec& s) {
   // The fused path on one op where it has kernels (core/attention.h): (B, T, N, H)
   // projections attended over T; the weights are never made (nothing returns them here).
-  if (s.fused_path && s.attention_axes == 1 && query.rank() == 4 && !core::is_half(query.dtype()) &&
-      ops::fused_attention_supported(query)) {
+  const bool one_op = s.fused_path && s.attention_axes == 1 && query.rank() == 4;
+  if (one_op && s.flash && !ops::flash_attention_supported(query))
+    throw std::invalid_argument(
+        "flash_attention: kernels for float32 and float64 on the CPU, but the projections are " +
+        std::string(core::dtype_name(query.dtype())) + " on " + query.device().str());
+  if (one_op && (s.flash || (!core::is_half(query.dtype()) && ops::fused_attention_supported(query)))) {
     const int64_t b = query.shape()[0], t = query.shape()[1], src = key.shape()[1];
     if (mask.defined()) {
       while (mask.rank() < 4) mask = ops::expand_dims(mask, -3);
       mask = ops::broadcast_to(mask, {mask.shape()[0] == 1 ? 1 : b, mask.shape()[1], t, src});
     }
+    if (s.flash) return {ops::flash_attention(query, key, value, mask, s.scale, -1e9).out, Tensor()};
     return {ops::fused_attention(query, key, value, mask, s.scale, -1e9).out, Tensor()};
   }
   const Tensor k = s.kv_repeats > 1 ? ops::repeat(key, s.kv_repeats, 2) : key;

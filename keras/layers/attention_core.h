@@ -14,6 +14,10 @@ namespace keras::layers::detail {
 void check_attention_inputs(const std::string& layer, size_t n);
 /// Raises naming `layer` for a sliding window that is given and not positive.
 void check_sliding_window(const std::string& layer, std::optional<int64_t> window);
+/// Keras's checks of `flash_attention = true`: raises naming `layer` when `dropout` > 0
+/// (at construction) or when the call returns the attention scores.
+void check_flash_attention(const std::string& layer, std::optional<bool> flash, double dropout,
+                           bool return_scores = false);
 
 /// Keras's _compute_attention_mask for the inputs {query, value}, {query, value, key} or
 /// {query, value, key, attention_mask}: the keras masks of query (rows), value and key
@@ -40,6 +44,9 @@ struct AttendSpec {
   /// projections): rows masked everywhere get uniform weights, and half inputs are
   /// normalized in float32. Otherwise the masked Softmax layer (such rows get zeros).
   bool fused_path = false;
+  /// On the fused path, core/attention.h's flash_attention (tiles, no weights tensor)
+  /// instead of fused_attention: float32 or float64 on the CPU, other inputs raise.
+  bool flash = false;
   SoftmaxLayer* softmax = nullptr;  ///< the layer's masked softmax over the attended axes
   DropoutLayer* dropout = nullptr;  ///< on the weights in training; null for none
   bool training = false;

@@ -40,6 +40,7 @@ GroupQueryAttentionLayer::GroupQueryAttentionLayer(int64_t head_dim, int64_t num
                                 "num_query_heads=" + std::to_string(num_query_heads) +
                                 ", num_key_value_heads=" + std::to_string(num_key_value_heads));
   detail::check_sliding_window(name(), o.sliding_window);
+  detail::check_flash_attention(name(), o.flash_attention, o.dropout);
   dropout_ = Dropout(o.dropout, {.seed = o.seed});
 }
 
@@ -101,12 +102,19 @@ std::vector<Tensor> GroupQueryAttentionLayer::call(const std::vector<Tensor>& xs
   const int64_t repeats = num_query_heads_ / num_key_value_heads_;
   const Tensor k = project(key_dense, key), v = project(value_dense, value);
   const bool return_scores = detail::bool_kwarg(name(), ctx.kwargs, "return_attention_scores");
-  const detail::Attended a = detail::attend(
-      q, k, v, mask,
-      {.scores_equation = "bquh,bkuh->buqk", .key_first = false, .combine_equation = "buqk,bkuh->bquh",
-       .attention_axes = 1, .scale = 1.0 / std::sqrt(double(head_dim_)), .kv_repeats = repeats,
-       .fused_path = o_.dropout == 0 && !return_scores, .softmax = softmax_.get(),
-       .dropout = o_.dropout > 0 ? dropout_.get() : nullptr, .training = ctx.training});
+  detail::check_flash_attention(name(), o_.flash_attention, o_.dropout, return_scores);
+  const detail::Attended a = detail::attend(q, k, v, mask,
+                                            {.scores_equation = "bquh,bkuh->buqk",
+                                             .key_first = false,
+                                             .combine_equation = "buqk,bkuh->bquh",
+                                             .attention_axes = 1,
+                                             .scale = 1.0 / std::sqrt(double(head_dim_)),
+                                             .kv_repeats = repeats,
+                                             .fused_path = o_.dropout == 0 && !return_scores,
+                                             .flash = o_.flash_attention.value_or(false),
+                                             .softmax = softmax_.get(),
+                                             .dropout = o_.dropout > 0 ? dropout_.get() : nullptr,
+                                             .training = ctx.training});
   Tensor out = a.output;
   if (o_.use_gate) out = ops::multiply(out, project(gate_dense, query));
   out = project(output_dense, out);
@@ -142,6 +150,8 @@ LayerPtr GroupQueryAttentionLayer::from_config(const Config& c) {
   detail::read_kernel_bias_config(c, o);
   const Value seed = c.get("seed", Value());
   o.seed = seed.is_null() ? -1 : seed.as_int();
+  const Value flash = c.get("flash_attention", Value());  // Keras does not write it, but takes it
+  if (!flash.is_null()) o.flash_attention = flash.as_bool();
   o.name = base.name;
   o.trainable = base.trainable;
   return make<GroupQueryAttentionLayer>(c.at("head_dim").as_int(), c.at("num_query_heads").as_int(),

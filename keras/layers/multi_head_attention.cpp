@@ -68,6 +68,7 @@ MultiHeadAttentionLayer::MultiHeadAttentionLayer(int64_t num_heads, int64_t key_
     if (d <= 0)
       throw std::invalid_argument(name() + ": invalid `output_shape`: " + shape_str(o.output_shape) +
                                   " (expected positive sizes)");
+  detail::check_flash_attention(name(), o.flash_attention, o.dropout);
   dropout_ = Dropout(o.dropout, {.seed = o.seed});
 }
 
@@ -169,12 +170,18 @@ std::vector<Tensor> MultiHeadAttentionLayer::call(const std::vector<Tensor>& xs,
   // (ops.dot_product_attention), rows masked everywhere get uniform weights; otherwise
   // (its masked Softmax layer) zeros.
   const bool return_scores = detail::bool_kwarg(name(), ctx.kwargs, "return_attention_scores");
-  const detail::Attended a = detail::attend(
-      q, k, v, mask,
-      {.scores_equation = dot_product_equation_, .key_first = true, .combine_equation = combine_equation_,
-       .attention_axes = int64_t(attention_axes_.size()), .scale = 1.0 / std::sqrt(double(key_dim_)),
-       .fused_path = o_.dropout == 0 && !return_scores && q.rank() == 4, .softmax = softmax_.get(),
-       .dropout = o_.dropout > 0 ? dropout_.get() : nullptr, .training = ctx.training});
+  detail::check_flash_attention(name(), o_.flash_attention, o_.dropout, return_scores);
+  const detail::Attended a = detail::attend(q, k, v, mask,
+                                            {.scores_equation = dot_product_equation_,
+                                             .key_first = true,
+                                             .combine_equation = combine_equation_,
+                                             .attention_axes = int64_t(attention_axes_.size()),
+                                             .scale = 1.0 / std::sqrt(double(key_dim_)),
+                                             .fused_path = o_.dropout == 0 && !return_scores && q.rank() == 4,
+                                             .flash = o_.flash_attention.value_or(false),
+                                             .softmax = softmax_.get(),
+                                             .dropout = o_.dropout > 0 ? dropout_.get() : nullptr,
+                                             .training = ctx.training});
   const Tensor& weights = a.weights;
   Tensor out = a.output;
   if (o_.use_gate) out = ops::multiply(out, project(gate_dense, query));
@@ -218,6 +225,8 @@ LayerPtr MultiHeadAttentionLayer::from_config(const Config& c) {
   detail::read_kernel_bias_config(c, o);
   const Value seed = c.get("seed", Value());
   o.seed = seed.is_null() ? -1 : seed.as_int();
+  const Value flash = c.get("flash_attention", Value());  // Keras does not write it, but takes it
+  if (!flash.is_null()) o.flash_attention = flash.as_bool();
   o.name = base.name;
   o.trainable = base.trainable;
   return make<MultiHeadAttentionLayer>(c.at("num_heads").as_int(), c.at("key_dim").as_int(), o);

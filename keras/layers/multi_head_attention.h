@@ -62,6 +62,11 @@ struct MultiHeadAttentionOptions {
   ConstraintArg kernel_constraint{}, bias_constraint{};
   ///@}
   int64_t seed = -1;  ///< dropout's seed; -1 = unseeded
+  /// true: attend by tiles with core/attention.h's flash_attention (no (batch, heads, T, S)
+  /// weights in the forward or backward pass; float32 or float64 on the CPU, other
+  /// projections raise; dropout and returned scores raise, as Keras); unset or false: the
+  /// fused op (Keras `flash_attention`, default None, not in the config, as Keras).
+  std::optional<bool> flash_attention{};
   /// Layer name (default: generated, multi_head_attention, multi_head_attention_1, ...).
   std::string name{};
   /// Whether the projections are trained (default true).

@@ -108,6 +108,26 @@ std::vector<Case> ops_nn_cases() {
         return ops::concat({ops::reshape(g.dq, {-1}), ops::reshape(g.dk, {-1}), ops::reshape(g.dv, {-1})}, 0);
       },
       {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 1, 2}}, Input{Shape{1, 3, 1, 2}}});
+  // flash_attention: the same, with and without its causal mask, and grouped heads.
+  for (bool causal : {false, true})
+    for (Tensor m : {Tensor(), qk_mask}) {
+      one("flash_attention",
+          [=](auto& x) {
+            auto r = ops::flash_attention(x[0], x[1], x[2], m, 0.7, -1e9, causal);
+            return ops::add(r.out, ops::expand_dims(ops::transpose(r.lse, {0, 2, 1}), -1));
+          },
+          {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 2, 2}}, Input{Shape{1, 3, 2, 2}}});
+      one("flash_attention_grad",
+          [=](auto& x) {
+            const auto f = ops::flash_attention(x[1], x[2], x[3], m, 0.7, -1e9, causal);
+            auto g = ops::flash_attention_grad(x[0], x[1], x[2], x[3], f.out, f.stats, x[4], m, 0.7, -1e9, causal);
+            return ops::concat({ops::reshape(g.dq, {-1}), ops::reshape(g.dk, {-1}), ops::reshape(g.dv, {-1})}, 0);
+          },
+          {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 2, 2}}, Input{Shape{1, 3, 2, 2}},
+           Input{Shape{1, 2, 2}}});
+    }
+  one("flash_attention", [](auto& x) { return ops::flash_attention(x[0], x[1], x[2], Tensor(), 0.7, -1e9, true).out; },
+      {Input{Shape{1, 2, 2, 2}}, Input{Shape{1, 3, 1, 2}}, Input{Shape{1, 3, 1, 2}}});
   one("transpose", [](auto& x) { return ops::depth_to_space(x[0], 2, "channels_first"); }, {Input{Shape{1, 4, 1, 2}}});
   one("reshape", [](auto& x) { return ops::space_to_depth(x[0], 2); }, {Input{Shape{1, 2, 4, 1}}});
   one("gather", [](auto& x) { return ops::extract_sequences(x[0], 3, 2); }, {Input{Shape{2, 6}}});

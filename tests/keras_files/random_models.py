@@ -57,6 +57,33 @@ class Draw:
         # glu halves the last axis and threshold needs arguments: keep them for Activation.
         return self.pick([a for a in ACTIVATIONS if a not in ("glu", "threshold")] + ["linear"] * 4)
 
+    def reg(self, rank2=False):
+        """A weight regularizer, None most of the time (the loss of a compiled case adds it)."""
+        kinds = ["l1", "l2", "l1l2"] + (["orthogonal"] if rank2 else [])
+        kind = self.pick([None, None] + kinds)
+        if kind == "l1":
+            return keras.regularizers.L1(self.pick([0.01, 0.1]))
+        if kind == "l2":
+            return keras.regularizers.L2(self.pick([0.01, 0.1]))
+        if kind == "l1l2":
+            return keras.regularizers.L1L2(l1=0.02, l2=0.03)
+        if kind == "orthogonal":
+            return keras.regularizers.OrthogonalRegularizer(factor=0.05, mode=self.pick(["rows", "columns"]))
+        return None
+
+    def constraint(self):
+        """A weight constraint, None most of the time (applied after each training step)."""
+        kind = self.pick([None, None, None, "max_norm", "min_max", "non_neg", "unit"])
+        if kind == "max_norm":
+            return keras.constraints.MaxNorm(self.pick([0.3, 1.0]), axis=0)
+        if kind == "min_max":
+            return keras.constraints.MinMaxNorm(0.2, 0.6, rate=self.pick([1.0, 0.5]), axis=0)
+        if kind == "non_neg":
+            return keras.constraints.NonNeg()
+        if kind == "unit":
+            return keras.constraints.UnitNorm(axis=0)
+        return None
+
     def fmt(self):
         # (TensorFlow's CPU convolutions give wrong values channels_first for some shapes:
         # under KERAS_BACKEND=tensorflow the generator stays channels_last)
@@ -68,7 +95,18 @@ class Draw:
 # Each entry: (name, the ranks of the input it takes (batch left out), a function of (draw,
 # shape) returning a layer, or a function of a tensor for layers called in a special way).
 def dense(d, s):
-    return L.Dense(d.int(1, 6), activation=d.act(), use_bias=d.flip(0.7))
+    return L.Dense(d.int(1, 6), activation=d.act(), use_bias=d.flip(0.7), kernel_regularizer=d.reg(True),
+                   bias_regularizer=d.reg(), kernel_constraint=d.constraint(), bias_constraint=d.constraint(),
+                   activity_regularizer=d.reg() if d.flip(0.2) else None)
+
+
+def lora_dense(d, s):
+    # (a LoRA-enabled layer trains only its two low-rank factors; the kernel stays frozen)
+    if len(s) == 1 or d.flip():
+        return L.Dense(d.int(2, 6), activation=d.act(), use_bias=d.flip(0.7), lora_rank=d.int(1, 2),
+                       lora_alpha=d.pick([None, 4.0]))
+    return L.EinsumDense("abc,cd->abd", output_shape=(None, d.int(2, 5)), bias_axes=d.pick(["d", None]),
+                         lora_rank=d.int(1, 2))
 
 
 def einsum_dense(d, s):
@@ -148,7 +186,8 @@ def conv(d, s):
     groups = d.pick([g for g in range(1, c_in + 1) if c_in % g == 0]) if d.flip(0.3) else 1
     filters = groups * d.int(1, 3)
     return cls(filters, d.int(1, 3), strides=strides, padding=padding, dilation_rate=dilation, groups=groups,
-               data_format=fmt, activation=d.act(), use_bias=d.flip(0.7))
+               data_format=fmt, activation=d.act(), use_bias=d.flip(0.7), kernel_regularizer=d.reg(),
+               kernel_constraint=d.constraint())
 
 
 def separable(d, s):
@@ -249,6 +288,20 @@ def recurrent(d, s):
     return layer
 
 
+def stacked_cells(d, s):
+    def cell():
+        kind = d.pick(["lstm", "gru", "simple"])
+        units = d.int(1, 4)
+        if kind == "lstm":
+            return L.LSTMCell(units, recurrent_activation=d.pick(["sigmoid", "hard_sigmoid"]))
+        if kind == "gru":
+            return L.GRUCell(units, reset_after=d.flip())
+        return L.SimpleRNNCell(units, activation=d.pick(["tanh", "relu"]))
+    cells = [cell() for _ in range(d.int(1, 3))]
+    return L.RNN(L.StackedRNNCells(cells) if d.flip() else cells, return_sequences=d.flip(),
+                 go_backwards=d.flip(0.3))
+
+
 def conv_lstm(d, s):
     rank = len(s) - 2
     cls = {1: L.ConvLSTM1D, 2: L.ConvLSTM2D}[rank]
@@ -280,6 +333,28 @@ def attention_call(d, s):
         layer = L.AdditiveAttention(use_scale=d.flip())
     causal = d.flip(0.4)
     return lambda x: layer([x, x], use_causal_mask=causal)
+
+
+def group_query_attention(d, s):
+    kv = d.int(1, 2)
+    layer = L.GroupQueryAttention(head_dim=d.int(1, 4), num_query_heads=kv * d.int(1, 2), num_key_value_heads=kv,
+                                  use_bias=d.flip(0.7))
+    causal = d.flip(0.4)
+    return lambda x: layer(x, x, use_causal_mask=causal)
+
+
+def reversible_embedding(d, s):
+    # the transposed embeddings as an output projection (logits over the vocabulary)
+    layer = L.ReversibleEmbedding(VOCAB, s[-1], tie_weights=True)
+    layer.build((None,))
+    return lambda x: layer(x, reverse=True)
+
+
+def image_inference(d, s):
+    # layers that change an image only in training, or always the same way
+    return d.pick([L.AutoContrast(value_range=(-1, 1)), L.Solarization(threshold_factor=0.5, value_range=(-1, 1)),
+                   L.RandomFlip(), L.RandomRotation(0.2), L.RandomZoom(0.2), L.RandomContrast(0.3),
+                   L.RandomTranslation(0.1, 0.1), L.RandomBrightness(0.2, value_range=(-1, 1))])
 
 
 def merge_call(d, s):
@@ -339,6 +414,8 @@ POOL = [
     (global_pooling, (2, 3, 4), 1), (padding_crop, (2, 3, 4), 1), (upsampling, (2, 3, 4), 1),
     (recurrent, (2,), 3), (conv_lstm, (3, 4), 1), (time_distributed, (2, 3), 1), (permute, (2, 3), 1),
     (attention_call, (2,), 2), (merge_call, (1, 2, 3), 2), (image_layer, (3,), 1),
+    (lora_dense, (1, 2), 1), (stacked_cells, (2,), 1), (group_query_attention, (2,), 1),
+    (reversible_embedding, (1, 2), 1), (image_inference, (3,), 1),
 ]
 
 
@@ -357,10 +434,44 @@ def draw_model(d, name):
     shape = input_shape(d)
     inp = keras.Input(shape)
     x = inp
-    if len(shape) == 1 and d.flip(0.4):  # token ids into an Embedding, its mask to what follows
+    if len(shape) == 1 and d.flip(0.1):  # a signal into a spectrogram
+        shape = (d.int(40, 120),) if d.flip() else (d.int(40, 120), 1)
+        inp = keras.Input(shape)
+        x = inp
+        if len(shape) == 1:
+            x = L.MelSpectrogram(fft_length=d.pick([16, 32]), sequence_stride=d.pick([4, 8]),
+                                 sequence_length=d.pick([None, 12, 16]), window=d.pick(["hann", "hamming", None]),
+                                 sampling_rate=d.pick([8000, 16000]), num_mel_bins=d.int(2, 8),
+                                 min_freq=d.pick([0.0, 20.0]), max_freq=d.pick([None, 3000.0]),
+                                 power_to_db=d.flip(0.7), mag_exp=d.pick([1.0, 2.0]), top_db=d.pick([80.0, 20.0]),
+                                 min_power=1e-6, ref_power=1.0)(x)
+        else:
+            x = L.STFTSpectrogram(mode=d.pick(["log", "magnitude", "psd", "real", "imag", "angle", "stft"]),
+                                  frame_length=d.pick([8, 16]), frame_step=d.pick([4, 8]),
+                                  fft_length=d.pick([None, 16, 32]), window=d.pick(["hann", "hamming", None]),
+                                  periodic=d.flip(), scaling=d.pick(["density", "spectrum", None]),
+                                  padding=d.pick(["valid", "same"]), expand_dims=d.flip(0.3))(x)
+    elif len(shape) == 1 and d.flip(0.4):  # token ids into an Embedding, its mask to what follows
         shape = (d.int(2, 7),)
         inp = keras.Input(shape, dtype="int32")
-        x = L.Embedding(VOCAB, d.int(1, 5), mask_zero=d.flip(0.7))(inp)
+        kind = d.pick(["embedding", "embedding", "lookup", "hashing", "encoding"])
+        x = inp
+        if kind == "lookup":
+            x = L.IntegerLookup(vocabulary=[int(v) for v in d.rng.permutation(VOCAB)[:5]], mask_token=0,
+                                num_oov_indices=d.int(1, 2), output_mode="int")(x)
+        elif kind == "hashing":
+            x = L.Hashing(VOCAB, mask_value=d.pick([None, 0]))(x)
+        if kind == "encoding":
+            x = L.CategoryEncoding(VOCAB, output_mode=d.pick(["multi_hot", "count", "one_hot"]))(x)
+        else:
+            x = L.Embedding(VOCAB + 2, d.int(1, 5), mask_zero=d.flip(0.7))(x)
+    elif len(shape) == 1 and d.flip(0.2):  # preprocessing of features
+        if d.flip():
+            x = L.Normalization(mean=d.rng.uniform(-1, 1, shape).tolist(),
+                                variance=d.rng.uniform(0.2, 2, shape).tolist())(inp)
+        else:
+            x = L.Discretization(bin_boundaries=sorted(d.rng.uniform(-1, 1, 3).tolist()))(inp)
+            x = L.Embedding(4, d.int(1, 4))(x)
     elif len(shape) == 2 and d.flip(0.3):  # all-zero steps masked
         x = L.Masking(0.0)(inp)
     for _ in range(d.int(1, 4)):
@@ -400,8 +511,8 @@ def compile_args(d, y):
     """A loss that suits outputs y (logits for the cross-entropies), and its target."""
     rng = d.rng
     kind = d.pick(["mse", "mae", "huber", "log_cosh", "categorical", "sparse", "binary", "hinge", "cosine"])
-    if kind in ("categorical", "sparse") and (y.ndim < 2 or y.shape[-1] < 2):
-        kind = "mse"
+    if kind in ("categorical", "sparse", "cosine") and (y.ndim < 2 or y.shape[-1] < 2):
+        kind = "mse"  # (a cosine over one component is its sign: ill-conditioned near 0)
     if kind == "categorical":
         t = rng.dirichlet(np.ones(y.shape[-1]), size=y.shape[:-1]).astype("float32")
         return keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=d.pick([0.0, 0.1])), t
@@ -427,7 +538,8 @@ def randomize(model, rng):
 
 # Layers that draw random numbers in training: a model holding one is not trained.
 RANDOM_IN_TRAINING = (L.Dropout, L.GaussianNoise, L.GaussianDropout, L.AlphaDropout, L.SpatialDropout1D,
-                      L.SpatialDropout2D, L.SpatialDropout3D)
+                      L.SpatialDropout2D, L.SpatialDropout3D, L.Solarization, L.RandomFlip, L.RandomRotation,
+                      L.RandomZoom, L.RandomContrast, L.RandomTranslation, L.RandomBrightness)
 
 
 def optimizer(d):
@@ -478,20 +590,22 @@ def make_case(seed, index, out, train):
     loss, target = compile_args(d, np.asarray(outs[0]))
     model.compile(optimizer=optimizer(d), loss=loss)
     # two steps toward a random target on a copy of the compiled file: the losses, then the
-    # predictions after them (kept unless Keras's own steps failed or went NaN: sparsemax, ...)
+    # predictions after them (kept unless Keras's own steps failed or went NaN: sparsemax,
+    # JAX's NaN gradient of normalize at an output that became exactly 0, ...)
     model.save(path + ".compiled.keras")
     try:
         trained = keras.saving.load_model(path + ".compiled.keras")
         losses = [float(trained.train_on_batch(x, target)) for _ in range(2)]
     except Exception:  # Keras's own training step failed (JAX's masked BatchNormalization, ...)
         losses = [np.nan]
-    if not np.all(np.isfinite(losses)):
+    after = np.asarray(trained.predict(x, verbose=0)) if np.all(np.isfinite(losses)) else None
+    if after is None or not np.all(np.isfinite(after)):
         os.remove(path + ".compiled.keras")
         return name, model
     os.replace(path + ".compiled.keras", path)
     np.save(os.path.join(out, name + ".target0.npy"), target)
     np.save(os.path.join(out, name + ".losses.npy"), np.array(losses, np.float64))
-    np.save(os.path.join(out, name + ".trained0.npy"), np.asarray(trained.predict(x, verbose=0)))
+    np.save(os.path.join(out, name + ".trained0.npy"), after)
     # An adaptive optimizer divides each gradient by its own size, so a component that is
     # 0 but for float rounding (a bias before BatchNormalization in training, a kernel
     # feeding UnitNormalization) moves by a good part of the learning rate in Keras and in
