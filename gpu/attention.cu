@@ -12,32 +12,18 @@
 //   masked), dq = ds k, dk = ds^T q, dv = p^T dout.
 #include <cmath>
 #include <cstdint>
+#include <cuda/std/limits>
 #include <type_traits>
 #include <vector>
 
-#include <cuda/std/limits>
-
 #include "gpu/attention.h"
 #include "gpu/context.cuh"
+#include "gpu/warp.cuh"
 
 namespace keras::core::cuda {
 namespace {
 
 constexpr int kWarps = 8;  // query rows per block of the row kernels
-
-__device__ double warp_sum(double v) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  return v;
-}
-
-template <class T>
-__device__ T warp_max(T v) {  // NaN never wins, as the CPU's row max
-  for (int o = 16; o > 0; o >>= 1) {
-    const T w = __shfl_xor_sync(0xffffffffu, v, o);
-    v = w > v ? w : v;
-  }
-  return v;
-}
 
 // Where row r = (b * N + n) * T + t's mask row starts.
 __device__ int64_t mask_row(const AttentionDims& d, int64_t r) {

@@ -1,4 +1,4 @@
-// attention.h - (engine-internal) the CUDA launchers of the fused attention ops
+// attention.h - (engine-internal) the CUDA launchers of the fused and flash attention ops
 // (core/attention.h), in plain C++ for gpu/register_attention.cpp. q (B, T, N, H),
 // k (B, S, K, H), v (B, S, K, Hv), out and dout (B, T, N, Hv), lse and dlse (B, N, T), probs
 // (B, N, T, S), mask (mB, mN, T, S) bool with mB in {1, B}, mN in {1, N} (or none); every
@@ -24,5 +24,16 @@ void attention_forward(Dt dt, const AttentionDims& d, double scale, double mask_
 void attention_backward(Dt dt, const AttentionDims& d, double scale, const void* dout, const void* q, const void* k,
                         const void* v, const void* out, const void* probs, const void* dlse, const bool* mask,
                         void* dq, void* dk, void* dv, int device);
+
+/// flash_attention (gpu/flash_attention.cu): out, lse and stats (B, N, T, 2) float64 (each
+/// query row's logit max and sum of exp(l - max)); `causal` keeps keys s <= t.
+void flash_attention_forward(Dt dt, const AttentionDims& d, double scale, double mask_value, bool causal, const void* q,
+                             const void* k, const void* v, const bool* mask, void* out, void* lse, double* stats,
+                             int device);
+/// flash_attention_grad: dq, dk and dv, the weights made again from the forward's stats.
+void flash_attention_backward(Dt dt, const AttentionDims& d, double scale, double mask_value, bool causal,
+                              const void* dout, const void* q, const void* k, const void* v, const void* out,
+                              const double* stats, const void* dlse, const bool* mask, void* dq, void* dk, void* dv,
+                              int device);
 
 }  // namespace keras::core::cuda

@@ -9,17 +9,13 @@
 
 #include "gpu/context.cuh"
 #include "gpu/layer_norm.h"
+#include "gpu/warp.cuh"
 
 namespace keras::core::cuda {
 namespace {
 
 constexpr int kWarps = 8;            // rows per block of the row kernels
 constexpr int kTx = 32, kTy = 8;     // the column sums: 32 channels x 8 rows a block
-
-__device__ double warp_sum(double v) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  return v;
-}
 
 template <class T>
 __global__ void forward_kernel(const T* x, const T* scale, const T* offset, int64_t rows, int64_t ch, double eps,

@@ -152,8 +152,14 @@ TEST_CASE("ops nn: dot_product_attention equals Keras's (bias, mask, scale, caus
                    "dot_product_attention: only supports 4D inputs");
   CHECK_THROWS_MSG(ops::dot_product_attention(q, ops::ones({2, 6, 3, 5}), ops::ones({2, 6, 3, 5})),
                    std::invalid_argument, "K dividing query's heads");
-  CHECK_THROWS_MSG(ops::dot_product_attention(q, k, v, {.flash_attention = true}), std::invalid_argument,
-                   "flash_attention");
+  // flash_attention = true: the same numbers by tiles (Keras's own CPU backends raise).
+  same(ops::dot_product_attention(q, k, v, {.flash_attention = true}), "dpa", 1e-5);
+  same(ops::dot_product_attention(q, k, v, {.is_causal = true, .flash_attention = true}), "dpa_causal", 1e-5);
+  same(ops::dot_product_attention(q, in("k2"), in("v2"),
+                                  {.mask = in("mask"), .is_causal = true, .flash_attention = true}),
+       "dpa_gqa", 1e-5);
+  CHECK_THROWS_MSG(ops::dot_product_attention(q, k, v, {.bias = in("bias"), .flash_attention = true}),
+                   std::invalid_argument, "flash_attention=true does not take a `bias`");
   CHECK_THROWS_MSG(ops::dot_product_attention(q, k, v, {.mask = ops::ones({1})}), std::invalid_argument,
                    "expected a bool `mask`");
 }

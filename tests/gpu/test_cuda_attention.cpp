@@ -1,7 +1,8 @@
 // The CUDA kernels of the attention products (gpu/attention.cu, gpu/register_attention.cpp)
 // against the CPU's: fused_attention's out, lse and probs, and a tape's gradients through
 // fused_attention_grad, for masks of every broadcast form, grouped and multi-query heads,
-// empty sequences and no query heads; the second-order gradient; dot_product_attention;
+// empty sequences and no query heads; flash_attention's out, lse, stats and gradients
+// (flash_attention_grad), causal or not; the second-order gradient; dot_product_attention;
 // and einsum_matmul (attention's two einsums, with and without a transpose). Without a GPU
 // the cases are skipped; the table itself runs on the CPU everywhere.
 #include <algorithm>
@@ -82,6 +83,34 @@ std::vector<Case> attention_cases() {
                 },
                 {finite(Shape{2, 6, 2, 4}, DType::float32, 36), finite(Shape{2, 6, 2, 4}, DType::float32, 37),
                  finite(Shape{2, 6, 2, 4}, DType::float32, 38), awkward(Shape{2, 2, 6, 6}, DType::bool_, 39)}});
+  // flash_attention: out, lse, stats and the tape's gradients (flash_attention_grad), causal
+  // or not, with a mask or not, across grouped heads and empty sequences.
+  const std::vector<Shapes> flash_shapes = {
+      shapes[0], shapes[1],  shapes[4],
+      shapes[5], shapes[6],  shapes[8],
+      shapes[9], shapes[10], {Shape{1, 70, 2, 8}, Shape{1, 90, 1, 8}, Shape{1, 90, 1, 4}, Shape{}}};
+  for (DType fdt : {DType::float32, DType::float64})
+    for (const Shapes& s : flash_shapes)
+      for (bool causal : {false, true}) {
+        std::vector<Tensor> in{finite(s.q, fdt, 15), finite(s.k, fdt, 16), finite(s.v, fdt, 17)};
+        if (s.mask.rank()) in.push_back(awkward(s.mask, DType::bool_, 18));
+        const std::string name = "flash_attention q " + s.q.str() + " k " + s.k.str() + " mask " +
+                                 (s.mask.rank() ? s.mask.str() : "none") + (causal ? " causal " : " ") +
+                                 core::dtype_name(fdt);
+        cs.push_back({name,
+                      [causal](const std::vector<Tensor>& in) {
+                        core::GradientTape tape;
+                        for (size_t i = 0; i < 3; ++i) tape.watch(in[i]);
+                        const Tensor mask = in.size() > 3 ? in[3] : Tensor();
+                        auto r = ops::flash_attention(in[0], in[1], in[2], mask, 0.45, -1e9, causal);
+                        const Tensor loss = ops::add(ops::sum(ops::multiply(r.out, weights_like(r.out, 23))),
+                                                     ops::sum(ops::multiply(r.lse, weights_like(r.lse, 24))));
+                        std::vector<Tensor> out{r.out, r.lse, r.stats};
+                        for (const Tensor& g : tape.gradient(loss, {in[0], in[1], in[2]})) out.push_back(g);
+                        return out;
+                      },
+                      in});
+      }
   cs.push_back({"fused_attention bad mask (same error)", [](const std::vector<Tensor>& in) {
                   auto r = ops::fused_attention(in[0], in[1], in[2], in[3], 0.5, -1e9);
                   return std::vector<Tensor>{r.out};
@@ -127,19 +156,23 @@ TEST_CASE("cuda attention: the table itself runs on the CPU") {
   MESSAGE(all.size() << " CPU/CUDA attention cases");
 }
 
-TEST_CASE("cuda attention: fused_attention, its gradients and einsum_matmul equal the CPU" * doctest::skip(no_gpu())) {
+TEST_CASE("cuda attention: fused_attention, flash_attention, their gradients and einsum_matmul equal the CPU" *
+          doctest::skip(no_gpu())) {
   for (const Case& c : attention_cases()) run_on_both(c.name, c.fn, c.inputs, compare_loose);
   for (const Case& c : einsum_cases()) run_on_both(c.name, c.fn, c.inputs, compare_loose);
-  for (const char* op : {"fused_attention", "fused_attention_grad", "einsum_matmul"}) {
+  for (const char* op :
+       {"fused_attention", "fused_attention_grad", "flash_attention", "flash_attention_grad", "einsum_matmul"}) {
     CAPTURE(op);
     CHECK(core::supports(op, Device::cuda(0), DType::float32));
     CHECK(core::supports(op, Device::cuda(0), DType::float64));
   }
   CHECK(ops::fused_attention_supported(finite(Shape{1, 2, 1, 4}, DType::float32, 60).to(Device::cuda(0))));
+  CHECK(ops::flash_attention_supported(finite(Shape{1, 2, 1, 4}, DType::float32, 60).to(Device::cuda(0))));
 }
 
 TEST_CASE("cuda attention: CUDA builds declare the kernels for float32 and float64 only") {
-  for (const char* op : {"fused_attention", "fused_attention_grad", "einsum_matmul"}) {
+  for (const char* op :
+       {"fused_attention", "fused_attention_grad", "flash_attention", "flash_attention_grad", "einsum_matmul"}) {
     CAPTURE(op);
     CHECK(core::supports(op, Device::cuda(0), DType::float64) == core::cuda::built_with_cuda());
     CHECK_FALSE(core::supports(op, Device::cuda(0), DType::int32));
