@@ -52,7 +52,7 @@ FusedAttentionGrad fused_attention_grad(const Tensor& dout, const Tensor& q, con
                                         double scale, double mask_value);
 
 /// Whether flash_attention has kernels (forward and backward) for q's device and dtype
-/// (float32 or float64 on the CPU).
+/// (float32 or float64, on the CPU and on CUDA devices).
 bool flash_attention_supported(const Tensor& q);
 /// The outputs of flash_attention.
 struct FlashAttention {

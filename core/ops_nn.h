@@ -77,7 +77,7 @@ struct DotProductAttentionOptions {
   std::optional<double> scale{};   ///< default 1 / sqrt(H)
   bool is_causal = false;          ///< query t sees keys s <= t
   /// true: core/attention.h's flash_attention (tiles with an online softmax, no (B, N, T,
-  /// S) tensor; no bias; float32 or float64 on the CPU, another device or dtype raises);
+  /// S) tensor; no bias; float32 or float64, another dtype raises);
   /// unset or false: one fused_attention node, or the composition
   std::optional<bool> flash_attention{};
 };

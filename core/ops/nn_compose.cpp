@@ -313,7 +313,7 @@ Tensor dot_product_attention(const Tensor& query, const Tensor& key, const Tenso
   if (o.flash_attention.value_or(false)) {  // by tiles, the causal mask made in the kernel
     if (o.bias.defined()) throw_invalid(op + ": flash_attention=true does not take a `bias`");
     if (!flash_attention_supported(query))
-      throw_invalid(op + ": flash_attention=true has kernels for float32 and float64 on the CPU, but received " +
+      throw_invalid(op + ": flash_attention=true has kernels for float32 and float64, but received " +
                     std::string(dtype_name(query.dtype())) + " on " + query.device().str());
     return flash_attention(query, key, value, kernel_mask(keep), scale, mask_value, o.is_causal).out;
   }

@@ -69,7 +69,7 @@ Attended attend(const Tensor& query, const Tensor& key, const Tensor& value, Ten
   const bool one_op = s.fused_path && s.attention_axes == 1 && query.rank() == 4;
   if (one_op && s.flash && !ops::flash_attention_supported(query))
     throw std::invalid_argument(
-        "flash_attention: kernels for float32 and float64 on the CPU, but the projections are " +
+        "flash_attention: kernels for float32 and float64, but the projections are " +
         std::string(core::dtype_name(query.dtype())) + " on " + query.device().str());
   if (one_op && (s.flash || (!core::is_half(query.dtype()) && ops::fused_attention_supported(query)))) {
     const int64_t b = query.shape()[0], t = query.shape()[1], src = key.shape()[1];

@@ -45,7 +45,7 @@ struct AttendSpec {
   /// normalized in float32. Otherwise the masked Softmax layer (such rows get zeros).
   bool fused_path = false;
   /// On the fused path, core/attention.h's flash_attention (tiles, no weights tensor)
-  /// instead of fused_attention: float32 or float64 on the CPU, other inputs raise.
+  /// instead of fused_attention: float32 or float64, other dtypes raise.
   bool flash = false;
   SoftmaxLayer* softmax = nullptr;  ///< the layer's masked softmax over the attended axes
   DropoutLayer* dropout = nullptr;  ///< on the weights in training; null for none

@@ -55,7 +55,7 @@ struct GroupQueryAttentionOptions {
   ///@}
   int64_t seed = -1;  ///< dropout's seed; -1 = unseeded
   /// true: attend by tiles with core/attention.h's flash_attention (no (batch, heads, T, S)
-  /// weights in the forward or backward pass; float32 or float64 on the CPU, other
+  /// weights in the forward or backward pass; float32 or float64, other
   /// projections raise; dropout and returned scores raise, as Keras); unset or false: the
   /// fused op (Keras `flash_attention`, default None, not in the config, as Keras).
   std::optional<bool> flash_attention{};
