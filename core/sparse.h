@@ -136,6 +136,17 @@ SparseTensor add(const SparseTensor& a, const SparseTensor& b, double threshold 
 /// tf.sparse.add of a sparse and a dense tensor of the same shape (no broadcasting): dense.
 Tensor add(const SparseTensor& a, const Tensor& b);
 Tensor add(const Tensor& a, const SparseTensor& b);
+/// tf.sparse.maximum / tf.sparse.minimum of two sparse tensors of one shape and dtype: the
+/// union of the entries (canonical order), a missing entry read as 0.
+SparseTensor maximum(const SparseTensor& a, const SparseTensor& b);
+SparseTensor minimum(const SparseTensor& a, const SparseTensor& b);
+/// The elementwise product of two sparse tensors of one shape and dtype: the intersection
+/// of their entries (canonical order), as Keras's TensorFlow backend multiplies them.
+SparseTensor multiply(const SparseTensor& a, const SparseTensor& b);
+/// A sparse tensor times a dense one of the same shape (no broadcasting): the sparse
+/// entries, each times the dense value at its index (tf.SparseTensor * Tensor).
+SparseTensor multiply(const SparseTensor& a, const Tensor& b);
+SparseTensor multiply(const Tensor& a, const SparseTensor& b);
 /// tf.sparse.sparse_dense_matmul: a (M, K) sparse times b (K, N) dense, after the optional
 /// transposes (adjoint_*: no complex dtypes, so a transpose). Repeated entries add up.
 Tensor sparse_dense_matmul(const SparseTensor& a, const Tensor& b, bool adjoint_a = false,

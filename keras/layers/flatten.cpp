@@ -1,11 +1,11 @@
 #include "keras/layers/flatten.h"
-#include "keras/layers/options_base.h"
 
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "core/sparse.h"
 #include "keras/layers/args.h"
-
+#include "keras/layers/options_base.h"
 #include "keras/settings.h"
 
 namespace keras::layers {
@@ -21,18 +21,21 @@ FlattenLayer::FlattenLayer(const FlattenOptions& o)
 }
 
 Tensor FlattenLayer::call(const Tensor& x, bool) {
+  const bool sparse = core::sparse::is_sparse(x);  // a SparseTensor handle stays sparse
   Tensor h = x;
   const int64_t r = x.rank();
   if (data_format_ == "channels_first" && r > 2) {
     std::vector<int64_t> perm{0};
     for (int64_t i = 2; i < r; ++i) perm.push_back(i);
     perm.push_back(1);
-    h = ops::transpose(h, perm);
+    h = sparse ? core::sparse::transpose(core::sparse::sparse_of(h), perm).as_tensor() : ops::transpose(h, perm);
   }
   int64_t n = 1;
   for (int64_t i = 1; i < r; ++i) n *= x.shape()[i];
   // -1 for the batch axis, so a traced or exported graph serves any batch size.
-  return ops::reshape(h, {n > 0 ? -1 : x.shape()[0], n});
+  const std::vector<int64_t> shape{n > 0 ? -1 : x.shape()[0], n};
+  if (sparse) return core::sparse::reshape(core::sparse::sparse_of(h), shape).as_tensor();
+  return ops::reshape(h, shape);
 }
 
 std::vector<ShapeSpec> FlattenLayer::compute_output_shape(const std::vector<ShapeSpec>& shapes) {

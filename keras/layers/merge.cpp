@@ -4,6 +4,7 @@
 
 #include "core/ops.h"
 #include "keras/layers/args.h"
+#include "keras/layers/sparse_merge.h"
 
 namespace keras::layers {
 namespace ops = core::ops;
@@ -52,6 +53,7 @@ std::vector<Tensor> MergeLayer::call(const std::vector<Tensor>& xs, bool) {
 }
 
 std::vector<Tensor> MergeLayer::call(const std::vector<Tensor>& xs, const CallContext& ctx) {
+  if (detail::any_sparse(xs)) return {detail::merge_sparse(kind_, xs)};  // (sparse inputs have no masks)
   bool any_mask = false, same_rank = true;
   for (size_t i = 0; i < xs.size(); ++i) {
     any_mask = any_mask || ctx.mask(i).defined();
@@ -130,6 +132,7 @@ void ConcatenateLayer::build(const std::vector<ShapeSpec>& shapes) {
 }
 
 std::vector<Tensor> ConcatenateLayer::call(const std::vector<Tensor>& xs, bool) {
+  if (detail::any_sparse(xs)) return {detail::concat_sparse(xs, axis_)};
   return {ops::concat(xs, axis_)};
 }
 

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "core/sparse.h"
 #include "keras/layers/args.h"
 #include "keras/layers/core_layers_util.h"
 
@@ -26,6 +27,7 @@ PermuteLayer::PermuteLayer(std::vector<int64_t> dims, const LayerOptions& o)
 Tensor PermuteLayer::call(const Tensor& x, bool) {
   std::vector<int64_t> perm{0};
   perm.insert(perm.end(), dims_.begin(), dims_.end());
+  if (core::sparse::is_sparse(x)) return core::sparse::transpose(core::sparse::sparse_of(x), perm).as_tensor();
   return ops::transpose(x, perm);
 }
 

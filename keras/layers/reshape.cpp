@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "core/sparse.h"
 #include "keras/layers/args.h"
 
 namespace keras::layers {
@@ -61,6 +62,7 @@ Tensor ReshapeLayer::call(const Tensor& x, bool) {
   int64_t per_sample = 1;
   for (int64_t d : out) per_sample *= d;
   out.insert(out.begin(), per_sample > 0 ? -1 : full[0]);  // -1: any batch size in a graph
+  if (core::sparse::is_sparse(x)) return core::sparse::reshape(core::sparse::sparse_of(x), out).as_tensor();
   return ops::reshape(x, out);
 }
 
