@@ -7,7 +7,10 @@ Each case is a functional model of 1 to 4 layers drawn from the pool below, with
 options drawn away from the defaults (paddings, strides, dilations, data formats,
 activations, recurrent directions, merge modes, interpolations...), random weights
 (BatchNormalization's variances kept positive); some start from token ids through an
-Embedding (mask_zero) or from a Masking layer, whose masks reach the layers after. Saved with model.save as <case>.keras with
+Embedding (mask_zero) or from a Masking layer, whose masks reach the layers after; a
+quarter of the float-input ones get a second input (through a Dense, concatenated with the
+flattened first branch) or a second output head (compiled with a loss per output and
+loss_weights). Saved with model.save as <case>.keras with
 its inputs (<case>.in<i>.npy, uniform in [-1, 1)) and Keras's predictions
 (<case>.out<j>.npy). A model without layers that draw random numbers in training is also
 compiled (a random optimizer; a regression loss, or a cross-entropy on logits, hinge or
@@ -486,7 +489,18 @@ def draw_model(d, name):
         if int(np.prod([dim for dim in y.shape[1:]])) > 4096:
             raise ValueError("too big")
         x = y
-    return keras.Model(inp, x, name=name), shape
+    model_inputs, outputs = [inp], [x]
+    if inp.dtype != "int32" and d.flip(0.25):  # a second input joined in, or a second head
+        flat = L.Flatten()(x) if len(x.shape) > 2 else x
+        if d.flip():
+            second = keras.Input((d.int(1, 6),))
+            model_inputs.append(second)
+            flat = L.Concatenate()([flat, L.Dense(d.int(1, 4), activation=d.act())(second)])
+            outputs = [L.Dense(d.int(1, 4))(flat)]
+        if len(model_inputs) == 1 or d.flip():
+            outputs.append(L.Dense(d.int(1, 4), activation=d.act())(flat))
+    return keras.Model(model_inputs if len(model_inputs) > 1 else inp, outputs if len(outputs) > 1 else x,
+                       name=name), shape
 
 
 VOCAB = 9
@@ -494,7 +508,15 @@ VOCAB = 9
 
 def inputs(model, shape, rng):
     """A batch of 3 for the model's input: ids with trailing zeros (padding) for an int
-    input, else uniform in [-1, 1) with all-zero steps where a Masking layer reads them."""
+    input, else uniform in [-1, 1) with all-zero steps where a Masking layer reads them; a
+    second input uniform in [-1, 1)."""
+    if len(model.inputs) > 1:
+        return [first_input(model, shape, rng)] + [rng.uniform(-1, 1, size=(3,) + tuple(i.shape[1:])).astype("float32")
+                                                   for i in model.inputs[1:]]
+    return first_input(model, shape, rng)
+
+
+def first_input(model, shape, rng):
     if model.inputs[0].dtype == "int32":
         ids = rng.integers(1, VOCAB, size=(3,) + shape).astype("int32")
         ids[0, -1:] = 0
@@ -581,31 +603,40 @@ def make_case(seed, index, out, train):
         return None
     outs = y if isinstance(y, (list, tuple)) else [y]
     path = os.path.join(out, name + ".keras")
-    np.save(os.path.join(out, name + ".in0.npy"), x)
+    for i, xi in enumerate(x if isinstance(x, list) else [x]):
+        np.save(os.path.join(out, f"{name}.in{i}.npy"), xi)
     for j, o in enumerate(outs):
         np.save(os.path.join(out, f"{name}.out{j}.npy"), np.asarray(o))
     model.save(path)  # uncompiled
     if not (train and trains(model)):
         return name, model
-    loss, target = compile_args(d, np.asarray(outs[0]))
-    model.compile(optimizer=optimizer(d), loss=loss)
+    if len(outs) == 1:
+        loss, target = compile_args(d, np.asarray(outs[0]))
+        model.compile(optimizer=optimizer(d), loss=loss)
+    else:  # a loss per output, weighted
+        pairs = [compile_args(d, np.asarray(o)) for o in outs]
+        loss, target = [p[0] for p in pairs], [p[1] for p in pairs]
+        model.compile(optimizer=optimizer(d), loss=loss, loss_weights=[d.pick([0.5, 1.0, 2.0]) for _ in outs])
     # two steps toward a random target on a copy of the compiled file: the losses, then the
     # predictions after them (kept unless Keras's own steps failed or went NaN: sparsemax,
     # JAX's NaN gradient of normalize at an output that became exactly 0, ...)
     model.save(path + ".compiled.keras")
     try:
         trained = keras.saving.load_model(path + ".compiled.keras")
-        losses = [float(trained.train_on_batch(x, target)) for _ in range(2)]
+        losses = [float(trained.train_on_batch(x, target, return_dict=True)["loss"]) for _ in range(2)]
     except Exception:  # Keras's own training step failed (JAX's masked BatchNormalization, ...)
         losses = [np.nan]
-    after = np.asarray(trained.predict(x, verbose=0)) if np.all(np.isfinite(losses)) else None
-    if after is None or not np.all(np.isfinite(after)):
+    after = trained.predict(x, verbose=0) if np.all(np.isfinite(losses)) else None
+    after = None if after is None else [np.asarray(a) for a in (after if isinstance(after, list) else [after])]
+    if after is None or not all(np.all(np.isfinite(a)) for a in after):
         os.remove(path + ".compiled.keras")
         return name, model
     os.replace(path + ".compiled.keras", path)
-    np.save(os.path.join(out, name + ".target0.npy"), target)
+    for j, t in enumerate(target if isinstance(target, list) else [target]):
+        np.save(os.path.join(out, f"{name}.target{j}.npy"), t)
     np.save(os.path.join(out, name + ".losses.npy"), np.array(losses, np.float64))
-    np.save(os.path.join(out, name + ".trained0.npy"), after)
+    for j, a in enumerate(after):
+        np.save(os.path.join(out, f"{name}.trained{j}.npy"), a)
     # An adaptive optimizer divides each gradient by its own size, so a component that is
     # 0 but for float rounding (a bias before BatchNormalization in training, a kernel
     # feeding UnitNormalization) moves by a good part of the learning rate in Keras and in
