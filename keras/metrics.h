@@ -10,6 +10,7 @@
 #include "keras/metrics/correlation_metrics.h"
 #include "keras/metrics/f_score_metrics.h"
 #include "keras/metrics/iou_metrics.h"
+#include "keras/metrics/loss_function_metrics.h"
 #include "keras/metrics/metric.h"
 #include "keras/metrics/probabilistic_metrics.h"
 #include "keras/metrics/reduction_metrics.h"

@@ -106,12 +106,7 @@ Tensor sparse_top_k_categorical_accuracy(const Tensor& y_true, const Tensor& y_p
 
 // ---- metrics ---------------------------------------------------------------------------
 namespace {
-keras::Config name_dtype(const Metric& m) {
-  keras::Config c = keras::Config::object();
-  c["name"] = m.name();
-  c["dtype"] = core::dtype_name(m.dtype());
-  return c;
-}
+keras::Config name_dtype(const Metric& m) { return detail::name_dtype_config(m); }
 }  // namespace
 
 Accuracy::Accuracy(const AccuracyOptions& o)

@@ -5,6 +5,7 @@
 #include "keras/metrics/accuracy_metrics.h"
 #include "keras/metrics/confusion_metrics.h"
 #include "keras/metrics/f_score_metrics.h"
+#include "keras/metrics/loss_function_metrics.h"
 #include "keras/metrics/metrics_utils.h"
 #include "keras/metrics/probabilistic_metrics.h"
 #include "keras/metrics/regression_metrics.h"
@@ -79,6 +80,15 @@ const Table& builtin_metric_classes() {
         name_dtype_factory<MeanAbsolutePercentageError, MeanAbsolutePercentageErrorOptions>(
             "MeanAbsolutePercentageError", "mean_absolute_percentage_error");
     t["LogCoshError"] = name_dtype_factory<LogCoshError, LogCoshErrorOptions>("LogCoshError", "logcosh");
+    t["KLDivergence"] = name_dtype_factory<KLDivergence, KLDivergenceOptions>("KLDivergence", "kl_divergence");
+    t["Poisson"] = name_dtype_factory<Poisson, PoissonOptions>("Poisson", "poisson");
+    t["Hinge"] = name_dtype_factory<Hinge, HingeOptions>("Hinge", "hinge");
+    t["SquaredHinge"] = name_dtype_factory<SquaredHinge, SquaredHingeOptions>("SquaredHinge", "squared_hinge");
+    t["CategoricalHinge"] =
+        name_dtype_factory<CategoricalHinge, CategoricalHingeOptions>("CategoricalHinge", "categorical_hinge");
+    t["MeanSquaredLogarithmicError"] =
+        name_dtype_factory<MeanSquaredLogarithmicError, MeanSquaredLogarithmicErrorOptions>(
+            "MeanSquaredLogarithmicError", "mean_squared_logarithmic_error");
     t["RootMeanSquaredError"] = name_dtype_factory<RootMeanSquaredError, RootMeanSquaredErrorOptions>(
         "RootMeanSquaredError", "root_mean_squared_error");
     t["CosineSimilarity"] = [](const keras::Config& c) {

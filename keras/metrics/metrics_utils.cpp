@@ -80,4 +80,11 @@ void check_same_shape(const Tensor& y_true, const Tensor& y_pred, const std::str
          y_true.shape().str() + " and y_pred shape " + y_pred.shape().str());
 }
 
+keras::Config name_dtype_config(const Metric& m) {
+  keras::Config c = keras::Config::object();
+  c["name"] = m.name();
+  c["dtype"] = core::dtype_name(m.dtype());
+  return c;
+}
+
 }  // namespace keras::metrics::detail

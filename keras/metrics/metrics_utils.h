@@ -9,6 +9,8 @@
 
 #include "core/ops.h"
 #include "core/tensor.h"
+#include "keras/config.h"
+#include "keras/metrics/metric.h"
 
 namespace keras::metrics::detail {
 
@@ -43,5 +45,9 @@ void check_class_ids(const Tensor& labels, int64_t num_classes, const std::strin
 
 // Throws naming `who` unless a and b have the same shape.
 void check_same_shape(const Tensor& y_true, const Tensor& y_pred, const std::string& who);
+
+/// A metric's config of only its name and dtype (Keras's get_config of the metrics that take
+/// no other argument).
+keras::Config name_dtype_config(const Metric& m);
 
 }  // namespace keras::metrics::detail

@@ -21,12 +21,7 @@ std::pair<Tensor, Tensor> prepare(const Tensor& y_true, const Tensor& y_pred_in)
   return detail::squeeze_or_expand_to_same_rank(to_dtype(y_true, y_pred.dtype()), y_pred);
 }
 
-keras::Config name_dtype(const Metric& m) {
-  keras::Config c = keras::Config::object();
-  c["name"] = m.name();
-  c["dtype"] = core::dtype_name(m.dtype());
-  return c;
-}
+keras::Config name_dtype(const Metric& m) { return detail::name_dtype_config(m); }
 
 }  // namespace
 

@@ -126,12 +126,21 @@ struct CompileOptions {
   /// One loss for every output, or one per output; may be empty when a custom train_step or
   /// the layers' add_loss provide the loss.
   LossList loss{};
-  /// Applied to every output. Names given as strings are the names in the logs ("mae"
-  /// logs "mae" and "val_mae"). sample_weight and class_weight do not apply to them.
+  /// Keras's `metrics` as a list: with one output every metric applies to it; with several,
+  /// a list of one metric per output gives each output its own (Keras's rule; another
+  /// length raises when the step runs). Names given as strings are the names in the logs
+  /// ("mae" logs "mae" and "val_mae"; with several outputs "<output>_mae").
+  /// sample_weight and class_weight do not apply to them.
   std::vector<metrics::MetricArg> metrics{};
   /// Like metrics, but weighted by sample_weight and class_weight (Keras 3); one named
   /// like a plain metric logs as "weighted_<name>".
   std::vector<metrics::MetricArg> weighted_metrics{};
+  /// Keras's metrics given as one list per output (`metrics=[["mae"], [], ["acc"]]`, or a
+  /// dict by output name): when not empty, it holds one list per output and replaces
+  /// `metrics`.
+  std::vector<std::vector<metrics::MetricArg>> metrics_per_output{};
+  /// The same for weighted_metrics.
+  std::vector<std::vector<metrics::MetricArg>> weighted_metrics_per_output{};
   std::vector<double> loss_weights{};         ///< one per output (default 1)
   /// false (the default): fit/evaluate/predict trace their steps into graphs
   /// (keras::function) unless a layer is dynamic; true: every step runs op by op.
@@ -320,6 +329,9 @@ class Model : public layers::Layer {
   /// Override to customize the loss (Keras's compute_loss); train_step and evaluate call it.
   virtual Tensor compute_loss(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred,
                               const Tensor& sample_weight);
+  /// The names of a functional model's output layers, in order (Keras's output_names: the
+  /// prefixes of the per-output logs); empty for other models.
+  std::vector<std::string> output_names() const;
   /// The loss and metrics of the current epoch (running values), as the progress bar shows.
   Logs metrics_result() const;
   /// Resets the loss, the compiled metrics and the tracked metrics (fit does at each epoch,
@@ -480,7 +492,6 @@ class Model : public layers::Layer {
   std::vector<Tensor> predict_loop(detail::BatchSource& source, int verbose,
                                    const std::vector<callbacks::CallbackArg>& callbacks);
   void resolve_metrics(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred);
-  std::vector<std::string> output_names() const;
 
   bool compiled_ = false;
   CompileOptions compile_options_{};

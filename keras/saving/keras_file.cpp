@@ -7,6 +7,7 @@
 #include <new>
 #include <ostream>
 #include <stdexcept>
+#include <tuple>
 
 #include "core/ops.h"
 #include "keras/layers/integer_lookup.h"
@@ -58,6 +59,45 @@ std::vector<Value> flat_list(const Value& v, const char* what) {
   return items;
 }
 
+bool is_metric_item(const Value& x) {
+  return x.type() == Value::Type::string || (x.is_object() && x.contains("class_name"));
+}
+
+metrics::MetricArg metric_of(const Value& x) {
+  return x.type() == Value::Type::string ? metrics::MetricArg(x.as_string()) : metrics::MetricArg(x);
+}
+
+// Keras's metrics value: none, one metric, a flat list, a list of one entry per output (each
+// none, a metric or a list of them), or a dict by output name (`outputs`, in order).
+void read_metrics(const Value& v, const std::vector<std::string>& outputs, std::vector<metrics::MetricArg>& flat,
+                  std::vector<std::vector<metrics::MetricArg>>& per) {
+  if (v.is_null()) return;
+  if (is_metric_item(v)) return flat.push_back(metric_of(v));
+  auto entry = [](const Value& e) {  // one output's metrics
+    std::vector<metrics::MetricArg> out;
+    if (e.is_null()) return out;
+    for (const Value& x : e.type() == Value::Type::list ? e.as_list() : std::vector<Value>{e}) {
+      if (!is_metric_item(x))
+        throw std::invalid_argument("metrics nested deeper than one list per output: " + e.to_json());
+      out.push_back(metric_of(x));
+    }
+    return out;
+  };
+  if (v.is_object()) {  // by output name
+    for (const auto& [key, value] : v.items())
+      if (std::find(outputs.begin(), outputs.end(), key) == outputs.end())
+        throw std::invalid_argument("metrics given for an output named '" + key + "', which the model does not have");
+    for (const std::string& name : outputs) per.push_back(entry(v.get(name, Value())));
+    return;
+  }
+  const std::vector<Value>& items = v.as_list();
+  if (std::all_of(items.begin(), items.end(), is_metric_item)) {
+    for (const Value& x : items) flat.push_back(metric_of(x));
+    return;
+  }
+  for (const Value& e : items) per.push_back(entry(e));
+}
+
 }  // namespace
 
 void restore_compile(Model& model, const Value& cc) {
@@ -74,11 +114,9 @@ void restore_compile(Model& model, const Value& cc) {
   o.loss.clear();
   for (const Value& l : flat_list(keras_value_to_cpp(cc.get("loss", Value())), "losses"))
     o.loss.push_back(losses::LossArg(l));
-  for (auto [key, list] : {std::pair{"metrics", &o.metrics}, std::pair{"weighted_metrics", &o.weighted_metrics}})
-    for (const Value& m : flat_list(keras_value_to_cpp(cc.get(key, Value())), key)) {
-      if (m.type() == Value::Type::string) list->emplace_back(m.as_string());
-      else list->emplace_back(m);
-    }
+  read_metrics(keras_value_to_cpp(cc.get("metrics", Value())), model.output_names(), o.metrics, o.metrics_per_output);
+  read_metrics(keras_value_to_cpp(cc.get("weighted_metrics", Value())), model.output_names(), o.weighted_metrics,
+               o.weighted_metrics_per_output);
   const Value lw = cc.get("loss_weights", Value());
   if (!lw.is_null()) {
     if (lw.type() != Value::Type::list) throw std::invalid_argument("loss_weights given by output name");
@@ -228,12 +266,25 @@ Value keras_compile_config(const Model& model) {
   std::vector<Value> lw;
   for (double w : o.loss_weights) lw.emplace_back(w);
   c["loss_weights"] = lw.empty() ? Value() : Value(lw);
-  for (auto [key, list] : {std::pair{"metrics", &o.metrics}, std::pair{"weighted_metrics", &o.weighted_metrics}}) {
+  auto metric_list = [&](const std::vector<metrics::MetricArg>& list) {
     std::vector<Value> metrics;
-    for (const auto& m : *list) {
-      if (!m.identifier().empty()) metrics.emplace_back(m.identifier());
-      else if (m.ptr()) metrics.push_back(entry("keras.metrics", metrics::serialize(*m.ptr())));
+    for (const auto& m : list) {
+      if (!m.identifier().empty())
+        metrics.emplace_back(m.identifier());
+      else if (m.ptr())
+        metrics.push_back(entry("keras.metrics", metrics::serialize(*m.ptr())));
     }
+    return metrics;
+  };
+  for (auto [key, list, per] : {std::tuple{"metrics", &o.metrics, &o.metrics_per_output},
+                                std::tuple{"weighted_metrics", &o.weighted_metrics, &o.weighted_metrics_per_output}}) {
+    if (!per->empty()) {  // one list per output, as Keras writes metrics=[[...], [...]]
+      std::vector<Value> lists;
+      for (const auto& l : *per) lists.emplace_back(metric_list(l));
+      c[key] = Value(lists);
+      continue;
+    }
+    const std::vector<Value> metrics = metric_list(*list);
     c[key] = metrics.empty() ? Value() : Value(metrics);
   }
   c["run_eagerly"] = o.run_eagerly;

@@ -85,6 +85,28 @@ std::vector<metrics::MetricPtr> make_metrics(const std::vector<metrics::MetricAr
   }
   return out;
 }
+
+// Keras's structure of compile()'s metrics over n outputs: one list per output when given
+// so; else a flat list: all for a single output, one entry per output for several.
+std::vector<std::vector<metrics::MetricArg>> metrics_by_output(const std::vector<metrics::MetricArg>& flat,
+                                                               const std::vector<std::vector<metrics::MetricArg>>& per,
+                                                               size_t n, const char* arg, const std::string& model) {
+  if (!per.empty()) {
+    if (per.size() != n)
+      throw std::invalid_argument(model + ": `" + arg + "` given per output holds " + std::to_string(per.size()) +
+                                  " lists for the model's " + std::to_string(n) + " outputs");
+    return per;
+  }
+  if (flat.empty()) return std::vector<std::vector<metrics::MetricArg>>(n);
+  if (n == 1) return {flat};
+  if (flat.size() != n)
+    throw std::invalid_argument(model + ": `" + arg + "` should be a list matching the model's " + std::to_string(n) +
+                                " outputs (one metric per output, or per-output lists in " + arg +
+                                "_per_output), but received " + std::to_string(flat.size()) + " metrics");
+  std::vector<std::vector<metrics::MetricArg>> out;
+  for (const metrics::MetricArg& m : flat) out.push_back({m});
+  return out;
+}
 }  // namespace
 
 void Model::resolve_metrics(const std::vector<Tensor>& y, const std::vector<Tensor>& y_pred) {
@@ -103,14 +125,17 @@ void Model::resolve_metrics(const std::vector<Tensor>& y, const std::vector<Tens
   if (const core::Device d = device(); !d.is_cpu()) on_model_device.emplace(d);
   const size_t n = y_pred.size();
   const std::vector<std::string> outs = output_names();
+  const auto plain =
+      metrics_by_output(compile_options_.metrics, compile_options_.metrics_per_output, n, "metrics", name());
+  const auto weighted = metrics_by_output(compile_options_.weighted_metrics,
+                                          compile_options_.weighted_metrics_per_output, n, "weighted_metrics", name());
   metrics_.assign(n, {});
   weighted_metrics_.assign(n, {});
   output_loss_trackers_.clear();
   for (size_t i = 0; i < n; ++i) {
     const std::string loss_name = losses_.empty() ? "" : (losses_.size() == 1 ? losses_[0] : losses_[i])->name();
-    metrics_[i] = make_metrics(compile_options_.metrics, loss_name, y[i].shape(), y_pred[i].shape(), n > 1);
-    weighted_metrics_[i] = make_metrics(compile_options_.weighted_metrics, loss_name, y[i].shape(), y_pred[i].shape(),
-                                        n > 1);
+    metrics_[i] = make_metrics(plain[i], loss_name, y[i].shape(), y_pred[i].shape(), n > 1);
+    weighted_metrics_[i] = make_metrics(weighted[i], loss_name, y[i].shape(), y_pred[i].shape(), n > 1);
     // A weighted metric named like a plain one is logged as "weighted_<name>" (Keras).
     for (auto& w : weighted_metrics_[i])
       for (const auto& m : metrics_[i])

@@ -79,6 +79,49 @@ TEST_CASE("compile: a model with several outputs logs <output>_loss, unweighted 
   CHECK(logs.at("ob_loss") == doctest::Approx(4.5));
 }
 
+TEST_CASE("compile: metrics over several outputs follow Keras's structure; per-output lists save and load") {
+  auto make = [] {
+    auto in = keras::Input({2});
+    auto a = layers::Dense(1, {.kernel_initializer = "ones", .name = "oa"})(in);
+    auto b = layers::Dense(1, {.kernel_initializer = "ones", .name = "ob"})(in);
+    return keras::Functional({in}, {a, b});
+  };
+  const std::vector<Tensor> y{data_y(), data_y() * 2.0};
+  // A flat list of one metric per output: output i gets metrics[i] (Keras), so the metrics
+  // equal the losses above.
+  auto m = make();
+  m->compile({.optimizer = "sgd", .loss = {"mse", "mae"}, .metrics = {"mse", "mae"}});
+  keras::Logs logs = m->evaluate({data_x()}, y, {.batch_size = 4, .verbose = 0});
+  CHECK(logs.at("oa_mse") == doctest::Approx(43.5));
+  CHECK(logs.at("ob_mae") == doctest::Approx(4.5));
+  CHECK(logs.count("oa_mae") == 0);
+  CHECK(logs.count("ob_mse") == 0);
+  // Per-output lists (Keras's metrics=[["mse", "mae"], []]).
+  auto p = make();
+  p->compile({.optimizer = "sgd", .loss = {"mse", "mae"}, .metrics_per_output = {{"mse", "mae"}, {}}});
+  logs = p->evaluate({data_x()}, y, {.batch_size = 4, .verbose = 0});
+  CHECK(logs.at("oa_mse") == doctest::Approx(43.5));
+  CHECK(logs.count("oa_mae") == 1);
+  CHECK(logs.count("ob_mae") == 0);
+  th::TempDir dir;
+  for (const char* file : {"per_output.keras", "per_output.kcpp"}) {
+    CAPTURE(file);
+    const std::string path = dir.file(file);
+    p->save(path);
+    auto loaded = keras::models::load_model(path);
+    keras::Logs again = loaded->evaluate({data_x()}, y, {.batch_size = 4, .verbose = 0});
+    CHECK(again.size() == logs.size());
+    for (const auto& [key, value] : logs) CHECK(again.at(key) == doctest::Approx(value));
+  }
+  // Another number of metrics than outputs raises, naming both.
+  auto bad = make();
+  bad->compile({.optimizer = "sgd", .loss = "mse", .metrics = {"mae", "mse", "mape"}});
+  CHECK_THROWS_WITH_AS(bad->evaluate({data_x()}, y, {.verbose = 0}),
+                       doctest::Contains("`metrics` should be a list matching the model's 2 outputs (one metric per "
+                                         "output, or per-output lists in metrics_per_output), but received 3 metrics"),
+                       std::invalid_argument);
+}
+
 namespace {
 // A model whose train_step needs no compiled loss.
 class SelfSupervised : public keras::Model {

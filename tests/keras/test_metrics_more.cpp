@@ -134,3 +134,31 @@ TEST_CASE("SensitivityAtSpecificity, SpecificityAtSensitivity, PrecisionAtRecall
   s.update_state(ops::zeros({0}), ops::zeros({0}));
   CHECK(s.result().item<float>() == 0.0f);
 }
+
+TEST_CASE("loss-function metrics: KLDivergence, Poisson, the hinges, MSLE: Keras 3's values, names and aliases") {
+  const Tensor t = keras::core::constant({{0.2, 0.8}, {0.6, 0.4}, {1.0, 0.0}});
+  const Tensor p = keras::core::constant({{0.3, 0.7}, {0.5, 0.5}, {0.9, 0.1}});
+  const Tensor sw = keras::core::constant({1.0, 2.0, 0.5});
+  // keras.metrics.get(name) updated on (t, p), then each class with sample weights (Keras 3.15).
+  const std::vector<std::tuple<const char*, const char*, double, double>> cases = {
+      {"kl_divergence", "KLDivergence", 0.050408948212862015, 0.033909376710653305},
+      {"poisson", "Poisson", 0.7207736372947693, 0.7807297706604004},
+      {"hinge", "Hinge", 0.6633333563804626, 0.704285740852356},
+      {"squared_hinge", "SquaredHinge", 0.5361999869346619, 0.548885703086853},
+      {"categorical_hinge", "CategoricalHinge", 0.5400000214576721, 0.662857174873352},
+      {"mean_squared_logarithmic_error", "MeanSquaredLogarithmicError", 0.005052360240370035, 0.004768842365592718},
+      {"msle", "MeanSquaredLogarithmicError", 0.005052360240370035, 0.004768842365592718}};
+  for (const auto& [name, cls, plain, weighted] : cases) {
+    CAPTURE(name);
+    auto m = keras::metrics::get(name);
+    m->update_state(t, p);
+    CHECK(m->result().item<double>() == doctest::Approx(plain).epsilon(1e-6));
+    auto c = keras::metrics::get(cls);
+    CHECK(c->class_name() == cls);
+    if (std::string(name) != "msle") CHECK(c->name() == name);
+    c->update_state(t, p, sw);
+    CHECK(c->result().item<double>() == doctest::Approx(weighted).epsilon(1e-6));
+    auto again = keras::metrics::deserialize(keras::metrics::serialize(*c));
+    CHECK(again->class_name() == cls);
+  }
+}

@@ -160,8 +160,10 @@ TEST_CASE("multi-output functional model: one loss per output, loss weights, per
   auto a = layers::Dense(1, {.name = "reg"})(h);
   auto b = layers::Dense(2, {.activation = "softmax", .name = "cls"})(h);
   auto model = keras::Functional({in}, {a, b});
-  model->compile({.optimizer = "adam", .loss = {"mse", "sparse_categorical_crossentropy"},
-                  .metrics = {"accuracy"}, .loss_weights = {1.0, 0.5}});
+  model->compile({.optimizer = "adam",
+                  .loss = {"mse", "sparse_categorical_crossentropy"},
+                  .metrics_per_output = {{}, {"accuracy"}},
+                  .loss_weights = {1.0, 0.5}});
   auto [x, y] = blobs(64);
   Tensor yr = ops::cast(ops::reshape(y, {64, 1}), DType::float32);
   auto hist = model->fit({x}, {yr, y}, {.batch_size = 16, .epochs = 2, .verbose = 0});

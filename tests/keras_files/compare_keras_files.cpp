@@ -13,12 +13,17 @@
 // differences of the two losses from DIR/<case>.losses.npy (the first passing at 1e-4, the
 // second at half the tolerance below, at least 1e-4) and of the predictions after them
 // from DIR/<case>.trained0.npy (passing at 1e-3, or the value of DIR/<case>.trained_tol.npy,
-// times (1 + their largest value)). Exits 1 when a case fails or raises.
+// times (1 + their largest value)). With DIR/<case>.logs.json (Keras's returned logs of both
+// steps: the loss, each output's loss, the metrics), every key must be in keras-cpp's logs,
+// and only those, with its value within the loss's tolerance of the step (the line names
+// each one that is not). Exits 1 when a case fails or raises.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -85,11 +90,32 @@ bool check(const fs::path& dir, const std::string& name) {
       double trained_tol = 1e-3;
       if (fs::exists(dir / (name + ".trained_tol.npy")))
         trained_tol = keras::core::load_npy((dir / (name + ".trained_tol.npy")).string()).item<double>();
+      // Keras's logs of both steps (loss, per-output losses, metrics), when written.
+      keras::Value keras_logs;
+      if (std::ifstream f(dir / (name + ".logs.json")); f) {
+        std::stringstream text;
+        text << f.rdbuf();
+        keras_logs = keras::Value::from_json(text.str());
+      }
       double loss_diff[2];
+      std::string log_problem;
       for (int64_t step = 0; step < 2; ++step) {
-        const double got = model->train_on_batch(in, target).at("loss");
+        const keras::Logs logs = model->train_on_batch(in, target);
         const double keras_loss = ops::slice(losses, {step}, {1}).item<double>();
-        loss_diff[step] = std::fabs(got - keras_loss) / (1.0 + std::fabs(keras_loss));
+        loss_diff[step] = std::fabs(logs.at("loss") - keras_loss) / (1.0 + std::fabs(keras_loss));
+        if (keras_logs.is_null()) continue;
+        const double log_tol = step == 0 ? 1e-4 : std::max(1e-4, trained_tol / 2);
+        const keras::Value& want = keras_logs.as_list().at(size_t(step));
+        for (const auto& [key, value] : want.items()) {
+          auto it = logs.find(key);
+          if (it == logs.end()) {
+            log_problem += " missing-log:" + key;
+          } else if (std::fabs(it->second - value.as_double()) > log_tol * (1.0 + std::fabs(value.as_double()))) {
+            log_problem += " log:" + key + "=" + std::to_string(it->second) + "/" + std::to_string(value.as_double());
+          }
+        }
+        for (const auto& [key, value] : logs)
+          if (!want.contains(key)) log_problem += " extra-log:" + key;
       }
       std::vector<Tensor> after = model->predict(in), keras_after = arrays(dir, name, "trained");
       double after_scale = 0.0;
@@ -97,10 +123,10 @@ bool check(const fs::path& dir, const std::string& name) {
       const double dt = difference(after, keras_after);
       // the first loss is the forward pass's; the second follows a step, at the step's scale
       ok = ok && loss_diff[0] <= 1e-4 && loss_diff[1] <= std::max(1e-4, trained_tol / 2) &&
-           dt <= trained_tol * (1.0 + after_scale);
+           dt <= trained_tol * (1.0 + after_scale) && log_problem.empty();
       char buf[96];
       std::snprintf(buf, sizeof buf, " loss=%.3g,%.3g trained=%.3g", loss_diff[0], loss_diff[1], dt);
-      trained = buf;
+      trained = buf + log_problem;
     }
     std::printf("%s %s eager=%.3g predict=%.3g scale=%.3g%s\n", name.c_str(), ok ? "ok" : "FAIL", de, dp, scale,
                 trained.c_str());

@@ -529,12 +529,32 @@ def first_input(model, shape, rng):
     return x
 
 
+# Metrics that suit each kind of loss's target (the others: regression metrics).
+METRICS = {"categorical": ["categorical_accuracy", "kl_divergence"], "sparse": ["sparse_categorical_accuracy"],
+           "binary": ["binary_accuracy"], "hinge": ["mae"]}
+
+
 def compile_args(d, y):
-    """A loss that suits outputs y (logits for the cross-entropies), and its target."""
+    """A loss that suits outputs y (logits for the cross-entropies), its target, and the
+    metrics to compile with it (half the time none)."""
+    loss, target, kind = loss_and_target(d, y)
+    options = METRICS.get(kind, ["mae", "mse", "rmse", "log_cosh"])
+    metrics = [] if d.flip() else [d.pick(options)]
+    metrics = [keras.metrics.RootMeanSquaredError() if m == "rmse" else m for m in metrics]
+    return loss, target, metrics
+
+
+def loss_and_target(d, y):
     rng = d.rng
     kind = d.pick(["mse", "mae", "huber", "log_cosh", "categorical", "sparse", "binary", "hinge", "cosine"])
     if kind in ("categorical", "sparse", "cosine") and (y.ndim < 2 or y.shape[-1] < 2):
         kind = "mse"  # (a cosine over one component is its sign: ill-conditioned near 0)
+    loss, target = loss_of(d, y, kind)
+    return loss, target, kind
+
+
+def loss_of(d, y, kind):
+    rng = d.rng
     if kind == "categorical":
         t = rng.dirichlet(np.ones(y.shape[-1]), size=y.shape[:-1]).astype("float32")
         return keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=d.pick([0.0, 0.1])), t
@@ -611,21 +631,23 @@ def make_case(seed, index, out, train):
     if not (train and trains(model)):
         return name, model
     if len(outs) == 1:
-        loss, target = compile_args(d, np.asarray(outs[0]))
-        model.compile(optimizer=optimizer(d), loss=loss)
-    else:  # a loss per output, weighted
-        pairs = [compile_args(d, np.asarray(o)) for o in outs]
-        loss, target = [p[0] for p in pairs], [p[1] for p in pairs]
-        model.compile(optimizer=optimizer(d), loss=loss, loss_weights=[d.pick([0.5, 1.0, 2.0]) for _ in outs])
+        loss, target, metrics = compile_args(d, np.asarray(outs[0]))
+        model.compile(optimizer=optimizer(d), loss=loss, metrics=metrics or None)
+    else:  # a loss (and metrics) per output, weighted
+        args = [compile_args(d, np.asarray(o)) for o in outs]
+        loss, target = [a[0] for a in args], [a[1] for a in args]
+        model.compile(optimizer=optimizer(d), loss=loss, loss_weights=[d.pick([0.5, 1.0, 2.0]) for _ in outs],
+                      metrics=[a[2] for a in args])
     # two steps toward a random target on a copy of the compiled file: the losses, then the
     # predictions after them (kept unless Keras's own steps failed or went NaN: sparsemax,
     # JAX's NaN gradient of normalize at an output that became exactly 0, ...)
     model.save(path + ".compiled.keras")
     try:
         trained = keras.saving.load_model(path + ".compiled.keras")
-        losses = [float(trained.train_on_batch(x, target, return_dict=True)["loss"]) for _ in range(2)]
+        logs = [{k: float(v) for k, v in trained.train_on_batch(x, target, return_dict=True).items()} for _ in range(2)]
+        losses = [step["loss"] for step in logs]
     except Exception:  # Keras's own training step failed (JAX's masked BatchNormalization, ...)
-        losses = [np.nan]
+        losses, logs = [np.nan], []
     after = trained.predict(x, verbose=0) if np.all(np.isfinite(losses)) else None
     after = None if after is None else [np.asarray(a) for a in (after if isinstance(after, list) else [after])]
     if after is None or not all(np.all(np.isfinite(a)) for a in after):
@@ -635,6 +657,8 @@ def make_case(seed, index, out, train):
     for j, t in enumerate(target if isinstance(target, list) else [target]):
         np.save(os.path.join(out, f"{name}.target{j}.npy"), t)
     np.save(os.path.join(out, name + ".losses.npy"), np.array(losses, np.float64))
+    with open(os.path.join(out, name + ".logs.json"), "w") as f:  # every logged value of both steps
+        json.dump(logs, f)
     for j, a in enumerate(after):
         np.save(os.path.join(out, f"{name}.trained{j}.npy"), a)
     # An adaptive optimizer divides each gradient by its own size, so a component that is
@@ -656,7 +680,7 @@ def describe(model):
             cfg.pop(key, None)
         rows.append(f"    {type(layer).__name__} {json.dumps(cfg, default=str)}")
     if model.compiled:
-        rows.append(f"    compiled: {type(model.optimizer).__name__} {model.loss}")
+        rows.append(f"    compiled: {type(model.optimizer).__name__} {model.loss} metrics {model._compile_metrics}")
     return "\n".join(rows)
 
 
