@@ -25,37 +25,6 @@ void check_pair(const char* op, const SparseTensor& a, const Shape& b_shape, DTy
          index_str(a.shape()) + " (no broadcasting), but received " + index_str(b_shape.dims()));
 }
 
-// The entries of a and b grouped by index in canonical order: the union's indices, and for
-// each entry of a and of b its group.
-struct Merged {
-  std::vector<int64_t> indices, seg_a, seg_b;
-  int64_t groups = 0;
-};
-
-Merged merge(const SparseTensor& a, const SparseTensor& b) {
-  const int64_t rank = a.rank(), na = a.nnz(), n = na + b.nnz();
-  std::vector<int64_t> idx = a.host_indices();
-  const std::vector<int64_t> ib = b.host_indices();
-  idx.insert(idx.end(), ib.begin(), ib.end());
-  std::vector<int64_t> order(static_cast<size_t>(n));
-  std::iota(order.begin(), order.end(), 0);
-  auto at = [&](int64_t e) { return idx.data() + e * rank; };
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int64_t x, int64_t y) { return sparse_util::lex_cmp(at(x), at(y), rank) < 0; });
-  Merged m;
-  m.seg_a.resize(static_cast<size_t>(na));
-  m.seg_b.resize(static_cast<size_t>(n - na));
-  for (int64_t k = 0; k < n; ++k) {
-    const int64_t e = order[size_t(k)];
-    if (k == 0 || sparse_util::lex_cmp(at(order[size_t(k - 1)]), at(e), rank) != 0) {
-      ++m.groups;
-      m.indices.insert(m.indices.end(), at(e), at(e) + rank);
-    }
-    (e < na ? m.seg_a[size_t(e)] : m.seg_b[size_t(e - na)]) = m.groups - 1;
-  }
-  return m;
-}
-
 // maximum or minimum over the union of the entries.
 SparseTensor union_extreme(const char* op, const SparseTensor& a, const SparseTensor& b, bool take_max) {
   sparse_util::check_defined(a, op, "a");
@@ -67,7 +36,7 @@ SparseTensor union_extreme(const char* op, const SparseTensor& a, const SparseTe
                                         return take_max ? maximum(x, y) : minimum(x, y);
                                       });
   check_pair(op, a, Shape(b.shape()), b.dtype(), "second");
-  const Merged m = merge(a, b);
+  const sparse_util::Merged m = sparse_util::merge(a, b);
   const Device dev = a.values().device();
   auto spread = [&](const SparseTensor& s, const std::vector<int64_t>& seg) {  // 0 where s has no entry
     return ops::unsorted_segment_sum(s.values(), sparse_util::i64_tensor(seg, Shape{int64_t(seg.size())}, dev),
@@ -96,7 +65,7 @@ SparseTensor multiply(const SparseTensor& a, const SparseTensor& b) {
         op, "", {composite::graph_value(a), composite::graph_value(b)},
         [](const std::vector<Tensor>& v) { return multiply(sparse_util::sp_of(v[0]), sparse_util::sp_of(v[1])); });
   check_pair(op, a, Shape(b.shape()), b.dtype(), "second");
-  const Merged m = merge(a, b);
+  const sparse_util::Merged m = sparse_util::merge(a, b);
   // The groups holding an entry of each operand (the first of each, for repeated indices).
   std::vector<int64_t> first_a(size_t(m.groups), -1), first_b(size_t(m.groups), -1);
   for (size_t e = 0; e < m.seg_a.size(); ++e)
@@ -141,3 +110,31 @@ SparseTensor multiply(const SparseTensor& a, const Tensor& b) {
 SparseTensor multiply(const Tensor& a, const SparseTensor& b) { return multiply(b, a); }
 
 }  // namespace keras::core::sparse
+
+namespace keras::core::sparse_util {
+
+Merged merge(const SparseTensor& a, const SparseTensor& b) {
+  const int64_t rank = a.rank(), na = a.nnz(), n = na + b.nnz();
+  std::vector<int64_t> idx = a.host_indices();
+  const std::vector<int64_t> ib = b.host_indices();
+  idx.insert(idx.end(), ib.begin(), ib.end());
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  auto at = [&](int64_t e) { return idx.data() + e * rank; };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t x, int64_t y) { return sparse_util::lex_cmp(at(x), at(y), rank) < 0; });
+  Merged m;
+  m.seg_a.resize(static_cast<size_t>(na));
+  m.seg_b.resize(static_cast<size_t>(n - na));
+  for (int64_t k = 0; k < n; ++k) {
+    const int64_t e = order[size_t(k)];
+    if (k == 0 || sparse_util::lex_cmp(at(order[size_t(k - 1)]), at(e), rank) != 0) {
+      ++m.groups;
+      m.indices.insert(m.indices.end(), at(e), at(e) + rank);
+    }
+    (e < na ? m.seg_a[size_t(e)] : m.seg_b[size_t(e - na)]) = m.groups - 1;
+  }
+  return m;
+}
+
+}  // namespace keras::core::sparse_util

@@ -63,30 +63,18 @@ SparseTensor add(const SparseTensor& a, const SparseTensor& b, double threshold)
   if (a.shape() != b.shape())
     fail("sparse.add: operands' shapes do not match: " + index_str(a.shape()) + " and " +
          index_str(b.shape()));
-  const int64_t rank = a.rank(), na = a.nnz(), n = na + b.nnz();
-  std::vector<int64_t> idx = a.host_indices();
-  const std::vector<int64_t> ib = b.host_indices();
-  idx.insert(idx.end(), ib.begin(), ib.end());
-  std::vector<int64_t> order(static_cast<size_t>(n));
-  std::iota(order.begin(), order.end(), 0);
-  auto at = [&](int64_t e) { return idx.data() + e * rank; };
-  std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) {
-    return sparse_util::lex_cmp(at(x), at(y), rank) < 0;
-  });
-  // Group equal indices: seg[e] = the group of entry e. A group holding entries of both
-  // operands (has == 3) is a pair, to which the threshold applies.
-  std::vector<int64_t> seg(static_cast<size_t>(n)), out_idx;
-  int64_t groups = 0;
-  for (int64_t k = 0; k < n; ++k) {
-    const int64_t e = order[k];
-    if (k == 0 || sparse_util::lex_cmp(at(order[k - 1]), at(e), rank) != 0) {
-      ++groups;
-      out_idx.insert(out_idx.end(), at(e), at(e) + rank);
-    }
-    seg[e] = groups - 1;
-  }
+  const int64_t rank = a.rank();
+  // Group equal indices: seg[e] = the group of entry e (a's, then b's). A group holding
+  // entries of both operands (has == 3) is a pair, to which the threshold applies.
+  const sparse_util::Merged m = sparse_util::merge(a, b);
+  const std::vector<int64_t>& out_idx = m.indices;
+  const int64_t groups = m.groups;
+  std::vector<int64_t> seg = m.seg_a;
+  seg.insert(seg.end(), m.seg_b.begin(), m.seg_b.end());
+  const int64_t n = int64_t(seg.size());
   std::vector<int> has(static_cast<size_t>(groups), 0);
-  for (int64_t e = 0; e < n; ++e) has[seg[e]] |= e < na ? 1 : 2;
+  for (int64_t g : m.seg_a) has[size_t(g)] |= 1;
+  for (int64_t g : m.seg_b) has[size_t(g)] |= 2;
   Tensor sums = ops::unsorted_segment_sum(
       ops::concat({a.values(), b.values()}, 0),
       sparse_util::i64_tensor(seg, Shape{n}, a.values().device()), groups);

@@ -98,6 +98,15 @@ inline std::string num(double v) {
   return buf;
 }
 
+// The entries of two sparse tensors of one rank grouped by index in canonical order: the
+// union's indices (groups * rank), and for each entry of a and of b its group
+// (core/ops/sparse_elementwise.cpp).
+struct Merged {
+  std::vector<int64_t> indices, seg_a, seg_b;
+  int64_t groups = 0;
+};
+Merged merge(const SparseTensor& a, const SparseTensor& b);
+
 // Inside a trace, a sparse op on graph values as one Composite node (core/composite.h):
 // f maps the inputs' values (sparse ones as carriers) to the op's dense or sparse result.
 template <class F>
