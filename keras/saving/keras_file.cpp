@@ -122,7 +122,8 @@ void restore_compile(Model& model, const Value& cc) {
     if (lw.type() != Value::Type::list) throw std::invalid_argument("loss_weights given by output name");
     for (const Value& w : lw.as_list()) o.loss_weights.push_back(w.as_double());
   }
-  o.run_eagerly = cc.get("run_eagerly", false).type() == Value::Type::boolean && cc.at("run_eagerly").as_bool();
+  const Value eager = cc.get("run_eagerly", false);
+  o.run_eagerly = eager.type() == Value::Type::boolean && eager.as_bool();
   const Value spe = cc.get("steps_per_execution", 1);
   if (spe != Value(1)) throw std::invalid_argument("steps_per_execution=" + spe.to_json() + " is not supported");
   model.compile(o);

@@ -18,9 +18,10 @@ using format::FormatError;
 
 std::string join(const std::string& group, const std::string& name) { return group.empty() ? name : group + "/" + name; }
 
-// An attribute, also when Keras split a long one into `name0`, `name1`, ... (its
-// save_attributes_to_hdf5_group does past HDF5's 64 KiB header limit).
-std::optional<std::vector<std::string>> attribute(const H5Contents& file, const std::string& group, const std::string& name) {
+}  // namespace
+
+std::optional<std::vector<std::string>> legacy_attribute(const H5Contents& file, const std::string& group,
+                                                         const std::string& name) {
   const auto g = file.string_attributes.find(group);
   if (g == file.string_attributes.end()) return std::nullopt;
   if (auto a = g->second.find(name); a != g->second.end()) return a->second;
@@ -36,9 +37,12 @@ std::optional<std::vector<std::string>> attribute(const H5Contents& file, const 
   return out;
 }
 
+namespace {
+
 std::string root_of(const H5Contents& file) {
-  if (attribute(file, "", "layer_names")) return "";
-  if (file.groups.count("model_weights") && attribute(file, "model_weights", "layer_names")) return "model_weights";
+  if (legacy_attribute(file, "", "layer_names")) return "";
+  if (file.groups.count("model_weights") && legacy_attribute(file, "model_weights", "layer_names"))
+    return "model_weights";
   return "-";
 }
 
@@ -46,23 +50,24 @@ std::string root_of(const H5Contents& file) {
 
 bool is_legacy_h5(const H5Contents& file) { return root_of(file) != "-"; }
 
-void assign_legacy_weights(Model& model, const H5Contents& file, const std::string& source) {
+void assign_legacy_weights(Model& model, const H5Contents& file, const std::string& source,
+                           std::vector<std::pair<Variable, std::string>>* assigned) {
   const std::string root = root_of(file);
   if (root == "-") throw FormatError(source + ": not Keras 2's weight layout (no 'layer_names' attribute)");
-  const std::vector<std::string> names = *attribute(file, root, "layer_names");
+  const std::vector<std::string> names = *legacy_attribute(file, root, "layer_names");
   // The saved layers that have weights, with the paths of their weights.
-  std::vector<std::pair<std::string, std::vector<std::string>>> saved;
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> saved;  // (path, name)
   for (const std::string& name : names) {
     const std::string group = join(root, name);
     if (!file.groups.count(group)) throw FormatError(source + ": the layer '" + name + "' in 'layer_names' has no group '" + group + "'");
-    const auto weight_names = attribute(file, group, "weight_names");
+    const auto weight_names = legacy_attribute(file, group, "weight_names");
     if (!weight_names) throw FormatError(source + ": the group '" + group + "' has no 'weight_names' attribute");
     if (weight_names->empty()) continue;
-    std::vector<std::string> paths;
+    std::vector<std::pair<std::string, std::string>> paths;
     for (const std::string& w : *weight_names) {
       const std::string path = join(group, w);
       if (!file.datasets.count(path)) throw FormatError(source + ": the weight '" + w + "' of the layer '" + name + "' has no dataset '" + path + "'");
-      paths.push_back(path);
+      paths.emplace_back(path, w);
     }
     saved.emplace_back(name, std::move(paths));
   }
@@ -86,16 +91,17 @@ void assign_legacy_weights(Model& model, const H5Contents& file, const std::stri
       throw std::invalid_argument(source + ": " + who + " expects " + std::to_string(targets.size()) + " weights, but the file has " +
                                   std::to_string(paths.size()));
     for (size_t i = 0; i < targets.size(); ++i) {
-      Tensor t = file.datasets.at(paths[i]);
+      Tensor t = file.datasets.at(paths[i].first);
       const Tensor& want = targets[i].value();
       const bool convertible = t.dtype() == want.dtype() || (core::is_floating(t.dtype()) && core::is_floating(want.dtype()));
       if (t.shape() != want.shape() || !convertible)
         throw std::invalid_argument(source + ": " + who + ", weight " + std::to_string(i) + " ('" + targets[i].name() +
                                     "'): expected shape " + want.shape().str() + " " + core::dtype_name(want.dtype()) +
-                                    ", but the file's '" + paths[i] + "' has shape " + t.shape().str() + " " +
+                                    ", but the file's '" + paths[i].first + "' has shape " + t.shape().str() + " " +
                                     core::dtype_name(t.dtype()));
       if (t.dtype() != want.dtype()) t = core::ops::cast(t, want.dtype());
       assignments.emplace_back(targets[i], std::move(t));
+      if (assigned) assigned->emplace_back(targets[i], paths[i].second);
     }
   }
   for (auto& [v, t] : assignments) v.assign(t.to(v.value().device()));

@@ -1,7 +1,6 @@
 // saving.cpp - save_model / load_model, save_weights / load_weights, checkpoints, and the
 // Model methods that forward to them (keras/saving/saving.h).
 #include "keras/saving/saving.h"
-#include "keras/saving/compile_config.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -13,9 +12,11 @@
 #include "core/npy.h"
 #include "core/ops.h"
 #include "keras/optimizers/loss_scale_optimizer.h"
+#include "keras/saving/compile_config.h"
 #include "keras/saving/file_config.h"
 #include "keras/saving/format.h"
 #include "keras/saving/keras_file.h"
+#include "keras/saving/legacy_h5_model.h"
 
 namespace keras::saving {
 
@@ -248,10 +249,14 @@ void save_model(const Model& model, const std::string& path) {
 ModelPtr load_model_from_memory(std::string_view bytes, const LoadOptions& options, const std::string& source) {
   const CustomObjectScope scope(options.custom_objects);  // known for this load only, as in Keras
   if (detail::is_zip(bytes)) return detail::load_keras_model(bytes, source, options.compile);
-  if (detail::is_hdf5(bytes))
-    throw std::invalid_argument(source + ": this is an HDF5 file: a Keras 3 weight file (read it with load_weights "
-                                "into the same model) or a legacy Keras 2 .h5 model, which keras-cpp does not read "
-                                "(save it from Keras as .keras)");
+  if (detail::is_hdf5(bytes)) {
+    const detail::H5Contents file = detail::read_h5(bytes, source);
+    if (detail::is_legacy_h5_model(file)) return detail::load_legacy_h5_model(file, source, options.compile);
+    throw std::invalid_argument(source +
+                                ": this HDF5 file holds no model_config (a whole model saved with "
+                                "model.save(\"x.h5\")): a weight file? Read it with load_weights into the same "
+                                "model");
+  }
   const fmt::Container c = fmt::read_container(bytes, source);
   if (c.kind != FileKind::model)
     throw std::invalid_argument(source + ": expected a model file (save_model), but this is a " +

@@ -50,8 +50,9 @@ void write_file_atomically(const std::string& path, const std::function<void(std
 /// iteration count). A subclassed model whose class is not registered is saved with its
 /// weights only; load_model then raises, and load_weights reads the file.
 /// A path ending in ".keras" writes Keras 3's format instead: the architecture and the
-/// weights of a Sequential or Functional model (no compile configuration or optimizer
-/// state), a zip that keras.saving.load_model reads.
+/// weights of a Sequential or Functional model (compiled: its compile configuration and
+/// optimizer state too, when Keras's layout fits them), a zip that keras.saving.load_model
+/// reads.
 void save_model(const Model& model, const std::string& path);
 
 /// load_model's options (Keras's load_model keyword arguments).
@@ -63,9 +64,10 @@ struct LoadOptions {
 /// registered classes or custom_objects, the weights and, with options.compile, the compile
 /// configuration and optimizer state. A file of another kind or a corrupt one throws naming
 /// the problem.
-/// It reads keras-cpp's files and Keras 3's `.keras` files (told apart by their first bytes;
-/// for the latter the compile configuration is restored when keras-cpp can honour it, with
-/// a warning otherwise, and the optimizer state is not read).
+/// It reads keras-cpp's files, Keras 3's `.keras` files and whole models in the legacy HDF5
+/// format (`model.save("m.h5")` of Keras 2 and Keras 3), told apart by their first bytes;
+/// for the last two the compile configuration and the optimizer state are restored when
+/// keras-cpp can honour them, with a warning otherwise (see README, "Keras 3 files").
 ModelPtr load_model(const std::string& path, const LoadOptions& options = {});
 /// The same from the bytes of a file in memory; `source` names it in messages.
 ModelPtr load_model_from_memory(std::string_view bytes, const LoadOptions& options = {},

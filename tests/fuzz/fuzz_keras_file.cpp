@@ -12,11 +12,15 @@
 //   shapes and dtypes; the file is made with the HDF5 library and read back into a small
 //   model (the walker's checks and the layout code, not HDF5's own parser, which is not
 //   ours to fuzz); read as another recipe, they are Keras 2's layout (layer_names,
-//   weight_names) given straight to its loader.
+//   weight_names) given straight to its loader; and split at their first NUL byte, they
+//   are the model_config and training_config attributes of a legacy .h5 model (the
+//   Keras 2 config translation, the architecture, the compile configuration), its
+//   weights those of a small Keras 2 Sequential model (the seed legacy_config).
 #include <cstdint>
 #include <exception>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "keras/keras.h"
@@ -24,6 +28,7 @@
 #include "keras/saving/h5_file.h"
 #include "keras/saving/keras_weights.h"
 #include "keras/saving/legacy_h5.h"
+#include "keras/saving/legacy_h5_model.h"
 #include "keras/saving/saving.h"
 
 namespace {
@@ -114,6 +119,23 @@ void legacy_from_recipe(std::string_view bytes) {
   keras::ModelPtr m = small_model();
   if (d::is_legacy_h5(c)) d::assign_legacy_weights(*m, c, "fuzz");
 }
+// A legacy .h5 model (legacy_h5_model.cpp): model_config, then after a NUL byte the
+// training_config; the weights are a Dense(3) -> Dense(1) model's, in Keras 2's layout.
+void legacy_model_from_bytes(std::string_view bytes) {
+  const size_t nul = bytes.find('\0');
+  d::H5Contents c;
+  c.groups = {"", "model_weights", "model_weights/dense", "model_weights/dense_1"};
+  c.string_attributes[""]["model_config"] = {std::string(bytes.substr(0, nul))};
+  if (nul != std::string_view::npos) c.string_attributes[""]["training_config"] = {std::string(bytes.substr(nul + 1))};
+  c.string_attributes["model_weights"]["layer_names"] = {"dense", "dense_1"};
+  for (const auto& [layer, in, out] : {std::tuple{"dense", 2, 3}, std::tuple{"dense_1", 3, 1}}) {
+    const std::string group = std::string("model_weights/") + layer;
+    c.string_attributes[group]["weight_names"] = {std::string(layer) + "/kernel:0", std::string(layer) + "/bias:0"};
+    c.datasets[group + "/" + layer + "/kernel:0"] = keras::ops::ones(keras::Shape{in, out}, keras::DType::float32);
+    c.datasets[group + "/" + layer + "/bias:0"] = keras::ops::zeros(keras::Shape{out}, keras::DType::float32);
+  }
+  if (d::is_legacy_h5_model(c)) d::load_legacy_h5_model(c, "fuzz.h5", true);
+}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -139,6 +161,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   try {
     legacy_from_recipe(bytes);
+  } catch (const std::exception&) {
+  }
+  try {
+    legacy_model_from_bytes(bytes);
   } catch (const std::exception&) {
   }
   return 0;

@@ -1,0 +1,260 @@
+// legacy_h5_config.cpp - the model_config and training_config of legacy HDF5 model files
+// (Keras 2's forms) as Keras 3's config.json and compile_config (legacy_h5_model.h).
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "keras/saving/keras_config.h"
+#include "keras/saving/legacy_h5_model.h"
+
+namespace keras::saving::detail {
+namespace {
+
+bool is_model_class(const std::string& c) { return c == "Sequential" || c == "Functional" || c == "Model"; }
+
+// The object without `keys`.
+Value without(const Value& v, std::initializer_list<const char*> keys) {
+  Value out = Value::object();
+  for (const auto& [k, x] : v.items())
+    if (std::none_of(keys.begin(), keys.end(), [&](const char* d) { return k == d; })) out[k] = x;
+  return out;
+}
+
+Value upgrade_entry(const Value& entry);
+
+// A layer's own options as Keras 3's legacy loader reads them (saving_utils.model_from_config).
+Value upgrade_layer_config(const std::string& cls, const Value& config) {
+  if (!config.is_object()) return config;
+  Value c = Value::object();
+  for (const auto& [k, v] : config.items()) {
+    if (k == "batch_input_shape") {
+      if (cls == "InputLayer") c["batch_shape"] = v;
+      continue;  // another layer's: its model's input (see keras2_model_config)
+    }
+    if (k == "input_length" && cls == "Embedding") continue;
+    if (k == "implementation") continue;       // Keras 2's RNN kernels' order of operations: the same results
+    if (k == "alpha" && cls == "LeakyReLU") {  // Keras 3's name for it
+      c["negative_slope"] = v;
+      continue;
+    }
+    if (k == "axis" && v.type() == Value::Type::list && v.as_list().size() == 1) {
+      c[k] = v.as_list()[0];
+      continue;
+    }
+    if (k == "dtype" && v.is_object() && string_field(v, "class_name") == "Policy") {
+      c[k] = field(field(v, "config"), "name");
+      continue;
+    }
+    // Wrapped layers and cells (Bidirectional, TimeDistributed, RNN, StackedRNNCells).
+    if ((k == "layer" || k == "backward_layer" || k == "cell") && v.is_object() && v.contains("class_name")) {
+      c[k] = upgrade_entry(v);
+      continue;
+    }
+    if (k == "cells" && v.type() == Value::Type::list) {
+      std::vector<Value> cells;
+      for (const Value& x : v.as_list()) cells.push_back(x.is_object() ? upgrade_entry(x) : x);
+      c[k] = Value(cells);
+      continue;
+    }
+    c[k] = v;
+  }
+  return c;
+}
+
+Value upgrade_model_config(const std::string& cls, const Value& config) {
+  Value c = upgrade_layer_config(cls, without(config, {"layers"}));
+  std::vector<Value> layers;
+  const Value& ls = field(config, "layers");
+  for (const Value& l : ls.type() == Value::Type::list ? ls.as_list() : std::vector<Value>{})
+    layers.push_back(upgrade_entry(l));
+  // Keras 2 wrote a Sequential model built from its first layer's input_shape without an
+  // InputLayer (before 2.4): the first layer's batch_input_shape is the model's input.
+  if (cls == "Sequential" && !ls.as_list().empty() && string_field(ls.as_list()[0], "class_name") != "InputLayer") {
+    const Value& first = field(ls.as_list()[0], "config");
+    const Value& shape = field(first, "batch_input_shape");
+    if (!shape.is_null()) {
+      Value input_config = Value::object();
+      input_config["batch_shape"] = shape;
+      const Value& dtype = field(first, "dtype");
+      if (dtype.type() == Value::Type::string) input_config["dtype"] = dtype;
+      Value input = Value::object();
+      input["class_name"] = "InputLayer";
+      input["config"] = input_config;
+      layers.insert(layers.begin(), input);
+    }
+  }
+  c["layers"] = Value(layers);
+  return c;
+}
+
+Value upgrade_entry(const Value& entry) {
+  if (!entry.is_object()) return entry;
+  Value out = Value::object();
+  std::string cls = string_field(entry, "class_name");
+  if (cls == "Model") cls = "Functional";
+  for (const auto& [k, v] : entry.items()) {
+    if (k == "class_name")
+      out[k] = cls;
+    else if (k == "config")
+      out[k] = is_model_class(cls) ? upgrade_model_config(cls, v) : upgrade_layer_config(cls, v);
+    else
+      out[k] = v;
+  }
+  return out;
+}
+
+// Keras 2's metric functions (a MeanMetricWrapper's "fn") and the metric classes computing them.
+const std::map<std::string, std::string>& metric_classes() {
+  static const std::map<std::string, std::string> m = {
+      {"accuracy", "Accuracy"},
+      {"binary_accuracy", "BinaryAccuracy"},
+      {"categorical_accuracy", "CategoricalAccuracy"},
+      {"sparse_categorical_accuracy", "SparseCategoricalAccuracy"},
+      {"top_k_categorical_accuracy", "TopKCategoricalAccuracy"},
+      {"sparse_top_k_categorical_accuracy", "SparseTopKCategoricalAccuracy"},
+      {"mean_squared_error", "MeanSquaredError"},
+      {"mean_absolute_error", "MeanAbsoluteError"},
+      {"mean_absolute_percentage_error", "MeanAbsolutePercentageError"},
+      {"mean_squared_logarithmic_error", "MeanSquaredLogarithmicError"},
+      {"binary_crossentropy", "BinaryCrossentropy"},
+      {"categorical_crossentropy", "CategoricalCrossentropy"},
+      {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"},
+      {"kl_divergence", "KLDivergence"},
+      {"kullback_leibler_divergence", "KLDivergence"},
+      {"poisson", "Poisson"},
+      {"hinge", "Hinge"},
+      {"squared_hinge", "SquaredHinge"},
+      {"categorical_hinge", "CategoricalHinge"},
+      {"cosine_similarity", "CosineSimilarity"},
+      {"logcosh", "LogCoshError"},
+      {"log_cosh", "LogCoshError"},
+  };
+  return m;
+}
+
+// One metric entry; `prefix` ("<output>_") is taken off its name, which Keras 2 gave
+// per-output metrics and keras-cpp's logs add again.
+Value upgrade_metric(const Value& m, const std::string& prefix) {
+  if (!m.is_object()) return m;
+  Value c = field(m, "config").is_object() ? field(m, "config") : Value::object();
+  std::string cls = string_field(m, "class_name");
+  if (cls == "MeanMetricWrapper") {
+    const std::string fn = string_field(c, "fn");
+    auto it = metric_classes().find(fn);
+    if (it == metric_classes().end())
+      throw std::invalid_argument("the metric '" + string_field(c, "name") + "' wraps the function " +
+                                  field(c, "fn").to_json() + ", which has no keras-cpp metric");
+    cls = it->second;
+    c = without(c, {"fn"});
+  }
+  const std::string name = string_field(c, "name");
+  if (!prefix.empty() && name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0)
+    c["name"] = name.substr(prefix.size());
+  Value out = Value::object();
+  out["class_name"] = cls;
+  out["config"] = c;
+  return out;
+}
+
+// A metrics value of a training_config: Keras 2 wrote one list per output ([[...]] for one
+// output), or a dict by output name.
+Value upgrade_metrics(const Value& v, const std::vector<std::string>& outputs) {
+  if (v.is_null()) return v;
+  auto one_output = [](const Value& list, const std::string& prefix) {
+    std::vector<Value> out;
+    for (const Value& m : list.type() == Value::Type::list ? list.as_list() : std::vector<Value>{list})
+      if (!m.is_null()) out.push_back(upgrade_metric(m, prefix));
+    return Value(out);
+  };
+  if (v.is_object() && !v.contains("class_name")) {
+    Value out = Value::object();
+    for (const auto& [k, x] : v.items()) out[k] = one_output(x, outputs.size() > 1 ? k + "_" : "");
+    return out;
+  }
+  if (v.type() != Value::Type::list) return one_output(v, "");
+  const auto& items = v.as_list();
+  const bool nested =
+      std::any_of(items.begin(), items.end(), [](const Value& x) { return x.type() == Value::Type::list; });
+  if (!nested) return one_output(v, "");
+  if (items.size() == 1) return one_output(items[0], "");
+  std::vector<Value> lists;
+  for (size_t i = 0; i < items.size(); ++i)
+    lists.push_back(one_output(items[i], i < outputs.size() && outputs.size() > 1 ? outputs[i] + "_" : ""));
+  return Value(lists);
+}
+
+Value upgrade_loss(const Value& l) {
+  if (!l.is_object()) return l;
+  Value c = without(field(l, "config"), {"fn"});
+  if (string_field(c, "reduction") == "auto") c["reduction"] = "sum_over_batch_size";
+  Value out = Value::object();
+  out["class_name"] = string_field(l, "class_name");
+  out["config"] = c;
+  return out;
+}
+
+// A value given by output name (Keras 2's loss={"a": ...}, loss_weights={"a": ...}) as a
+// list in the model's output order; any other value unchanged.
+Value by_output(const Value& v, const std::vector<std::string>& outputs, const char* what) {
+  if (!v.is_object() || v.contains("class_name")) return v;
+  for (const auto& [k, x] : v.items())
+    if (std::find(outputs.begin(), outputs.end(), k) == outputs.end())
+      throw std::invalid_argument(std::string(what) + " given for an output named '" + k +
+                                  "', which the model does not have");
+  std::vector<Value> out;
+  for (const std::string& o : outputs) out.push_back(v.get(o, Value()));
+  return Value(out);
+}
+
+Value upgrade_optimizer(const Value& o) {
+  std::string cls = string_field(o, "class_name");
+  if (cls.rfind("Custom>", 0) == 0) cls = cls.substr(7);  // tf_keras's registered name of its optimizers
+  Value c = field(o, "config");
+  if (!c.is_object()) throw std::invalid_argument("the optimizer_config has no config: " + o.to_json());
+  if (c.contains("lr") && !c.contains("learning_rate")) {  // Keras 2 before 2.3
+    Value renamed = Value::object();
+    for (const auto& [k, x] : c.items()) renamed[k == "lr" ? "learning_rate" : k] = x;
+    c = renamed;
+  }
+  const Value& decay = field(c, "decay");
+  if (!decay.is_null() && decay.as_double() != 0.0)
+    throw std::invalid_argument("the legacy optimizer option decay=" + decay.to_json() +
+                                " (Keras 2's learning-rate decay by iteration; use a LearningRateSchedule)");
+  const bool ema = field(c, "use_ema").type() == Value::Type::boolean && field(c, "use_ema").as_bool();
+  c = ema ? without(c, {"jit_compile", "is_legacy_optimizer", "decay"})
+          : without(c, {"jit_compile", "is_legacy_optimizer", "decay", "ema_momentum", "ema_overwrite_frequency"});
+  Value out = Value::object();
+  out["class_name"] = cls;
+  out["config"] = c;
+  return out;
+}
+
+}  // namespace
+
+Value keras2_model_config(const Value& model_config) { return upgrade_entry(model_config); }
+
+Value keras2_compile_config(const Value& tc, const Model& model) {
+  if (!tc.is_object()) throw std::invalid_argument("the training_config is not a JSON object");
+  const std::vector<std::string> outputs = model.output_names();
+  const Value& opt = field(tc, "optimizer_config");
+  if (!opt.is_object()) throw std::invalid_argument("the training_config has no optimizer_config");
+  Value cc = Value::object();
+  cc["optimizer"] = upgrade_optimizer(opt);
+  Value loss = by_output(field(tc, "loss"), outputs, "a loss");
+  if (loss.type() == Value::Type::list) {
+    std::vector<Value> each;
+    for (const Value& l : loss.as_list()) each.push_back(upgrade_loss(l));
+    loss = Value(each);
+  } else {
+    loss = upgrade_loss(loss);
+  }
+  cc["loss"] = loss;
+  cc["loss_weights"] = by_output(field(tc, "loss_weights"), outputs, "a loss weight");
+  cc["metrics"] = upgrade_metrics(field(tc, "metrics"), outputs);
+  cc["weighted_metrics"] = upgrade_metrics(field(tc, "weighted_metrics"), outputs);
+  return cc;
+}
+
+}  // namespace keras::saving::detail

@@ -1,0 +1,47 @@
+// legacy_h5_model.h - (private to keras/saving) whole models in the legacy HDF5 format:
+// `model.save("x.h5")` of Keras 2 (tf.keras, tf_keras) and of Keras 3 (its legacy writer).
+// The root holds the attributes `model_config` (the architecture as JSON), `training_config`
+// (compile's loss, metrics, loss_weights and optimizer_config), `keras_version` and
+// `backend`; the weights are Keras 2's layout in the `model_weights` group (legacy_h5.h),
+// and the optimizer state in `optimizer_weights` (attribute `weight_names`).
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "keras/config.h"
+#include "keras/models/model.h"
+#include "keras/saving/h5_file.h"
+
+namespace keras::saving::detail {
+
+// Whether the HDF5 file is a whole model (a `model_config` attribute at its root).
+bool is_legacy_h5_model(const H5Contents& file);
+
+// A Keras 2 model config in the form Keras 3's config.json has, as Keras 3's
+// legacy_h5_format reads it: "Model" is "Functional"; an InputLayer's batch_input_shape is
+// its batch_shape (another layer's is dropped; a Sequential model without an InputLayer
+// gets one from its first layer's, as Keras 2 built it); a one-item axis list is its item;
+// a mixed-precision "Policy" is its name; Embedding's input_length (a check only) is
+// dropped, and the recurrent layers' implementation (1 or 2: the same results); LeakyReLU's
+// alpha is negative_slope. Nested models and wrapped layers are converted too.
+Value keras2_model_config(const Value& model_config);
+
+// A Keras 2 training_config as the compile_config restore_compile takes: the optimizer
+// without Keras 2's keys that change nothing (jit_compile, is_legacy_optimizer, a zero
+// decay; "Custom>Adam" is Adam, lr is learning_rate); losses and loss weights given by
+// output name in the model's output order; a loss's reduction "auto" is
+// "sum_over_batch_size"; Keras 2's metric entries (one list per output, MeanMetricWrapper
+// entries naming a function) as the metric classes, named as Keras 2 logged them. What
+// has no Keras 3 form (a non-zero legacy decay, an unknown metric function) raises
+// std::invalid_argument naming it.
+Value keras2_compile_config(const Value& training_config, const Model& model);
+
+// load_model of a legacy HDF5 model file: the architecture (each option checked, as for
+// .keras files), the weights, and with `compile` the training configuration and the
+// optimizer state (Keras 2's `optimizer_weights`, by the names of its variables) when
+// keras-cpp can honour them; otherwise a warning names what it cannot and the model comes
+// back uncompiled, or compiled with fresh optimizer variables.
+std::shared_ptr<Model> load_legacy_h5_model(const H5Contents& file, const std::string& source, bool compile);
+
+}  // namespace keras::saving::detail

@@ -1,0 +1,206 @@
+"""Fixtures for tests/keras/test_legacy_models.cpp: whole models in the legacy HDF5 format
+(`model.save("x.h5")`), as Keras 2 (tf_keras 2.21) and Keras 3.15 write them, with the
+predictions each gives and, for the compiled ones, what one more training step gives.
+
+    /work/venv/bin/pip install tf_keras   # Keras 2, next to Keras 3
+    /work/venv/bin/python tests/data/legacy_models/make_fixtures.py
+
+For every case <name>.h5 and, in expected.npz: <name>/x0, <name>/x1 (inputs), <name>/y0,
+<name>/y1 (labels), <name>/pred<i> (the saved model's predictions on x), <name>/keras3_pred<i>
+(Keras 3's load_model of the file, the same within float32 rounding) and, compiled,
+<name>/step_loss (Keras 2's train_on_batch on (x, y) after loading, its optimizer state
+restored) and <name>/after<i> (its predictions after that step). cases.txt lists the cases:
+"<name> <inputs> <outputs> <compiled 0/1> <keras3: loads|raises>" (Keras 3 raises for
+Keras 2's LSTM and GRU, which write time_major, and mistakes a first layer's
+batch_input_shape for its input_shape).
+"""
+import json
+import os
+
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+os.environ["KERAS_BACKEND"] = "tensorflow"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import h5py
+import numpy as np
+import tf_keras as k2
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+rng = np.random.default_rng(11)
+
+
+def uniform(*shape):
+    return rng.uniform(-1, 1, size=shape).astype(np.float32)
+
+
+def mlp():
+    m = k2.Sequential([
+        k2.layers.InputLayer(input_shape=(6,)),
+        k2.layers.Dense(8, activation="relu", kernel_regularizer=k2.regularizers.l2(0.01)),
+        k2.layers.BatchNormalization(),
+        k2.layers.Dense(3, activation="softmax", kernel_constraint=k2.constraints.MaxNorm(2.0)),
+    ], name="mlp")
+    m.compile(optimizer=k2.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = [uniform(10, 6)]
+    y = [rng.integers(0, 3, size=(10,)).astype(np.int32)]
+    return m, x, y
+
+
+def first_layer_shape():
+    """A Sequential model whose first layer took input_shape (no InputLayer written before
+    tf_keras 2.4; the hand-edited file below drops it), uncompiled (its Dropout would make
+    a training step random)."""
+    m = k2.Sequential([
+        k2.layers.Dense(5, activation="tanh", input_shape=(4,), name="hidden"),
+        k2.layers.LeakyReLU(alpha=0.2),
+        k2.layers.Dropout(0.25),
+        k2.layers.Dense(2, name="out"),
+    ], name="first_layer_shape")
+    return m, [uniform(7, 4)], None
+
+
+def two_heads():
+    a = k2.Input((5,), name="a")
+    b = k2.Input((3,), name="b")
+    h = k2.layers.Dense(6, activation="relu", name="da")(a)
+    g = k2.layers.Dense(4, activation="sigmoid", name="db")(b)
+    c = k2.layers.Concatenate(name="cat")([h, g])
+    c = k2.layers.LayerNormalization(name="ln")(c)
+    reg = k2.layers.Dense(1, name="reg")(c)
+    cls = k2.layers.Dense(3, activation="softmax", name="cls")(c)
+    m = k2.Model([a, b], [reg, cls], name="two_heads")
+    m.compile(optimizer=k2.optimizers.RMSprop(0.005, momentum=0.5),
+              loss={"reg": "mse", "cls": "categorical_crossentropy"},
+              loss_weights={"reg": 0.5, "cls": 2.0},
+              metrics={"reg": ["mae"], "cls": ["accuracy"]})
+    x = [uniform(8, 5), uniform(8, 3)]
+    y = [uniform(8, 1), np.eye(3, dtype=np.float32)[rng.integers(0, 3, size=8)]]
+    return m, x, y
+
+
+def cnn():
+    m = k2.Sequential([
+        k2.Input((8, 8, 2)),
+        k2.layers.Conv2D(4, 3, padding="same", strides=2, kernel_initializer="he_normal"),
+        k2.layers.BatchNormalization(axis=-1),
+        k2.layers.Activation("relu"),
+        k2.layers.MaxPooling2D(2),
+        k2.layers.Conv2D(3, 1, use_bias=False),
+        k2.layers.Flatten(),
+        k2.layers.Dense(4),
+    ], name="cnn")
+    m.compile(optimizer=k2.optimizers.SGD(0.05, momentum=0.9, nesterov=True),
+              loss=k2.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1),
+              metrics=[k2.metrics.CategoricalAccuracy(name="acc")])
+    x = [uniform(6, 8, 8, 2)]
+    y = [np.eye(4, dtype=np.float32)[rng.integers(0, 4, size=6)]]
+    return m, x, y
+
+
+def rnn():
+    inp = k2.Input((7,), dtype="int32", name="tokens")
+    e = k2.layers.Embedding(20, 5, mask_zero=True, name="emb")(inp)
+    s = k2.layers.LSTM(6, return_sequences=True, name="lstm")(e)
+    s = k2.layers.GRU(4, name="gru")(s)
+    out = k2.layers.Dense(1, activation="sigmoid", name="out")(s)
+    m = k2.Model(inp, out, name="rnn")
+    m.compile(optimizer=k2.optimizers.Adam(0.01, amsgrad=True), loss="binary_crossentropy",
+              metrics=["accuracy", k2.metrics.AUC(name="auc")])
+    tokens = rng.integers(1, 20, size=(6, 7)).astype(np.int32)
+    tokens[0, 4:] = 0
+    tokens[3, 2:] = 0
+    return m, [tokens], [rng.integers(0, 2, size=(6, 1)).astype(np.float32)]
+
+
+def legacy_optimizer():
+    """Keras 2's legacy optimizers (tf_keras.optimizers.legacy) name their state differently."""
+    m = k2.Sequential([k2.Input((4,)), k2.layers.Dense(3, activation="relu"), k2.layers.Dense(1)], name="legacy_opt")
+    m.compile(optimizer=k2.optimizers.legacy.Adam(0.02), loss="mse", metrics=["mae"])
+    return m, [uniform(9, 4)], [uniform(9, 1)]
+
+
+CASES = [mlp, first_layer_shape, two_heads, cnn, rnn, legacy_optimizer]
+
+
+def keras3_predictions(path, x):
+    """Keras 3's load_model of the file and its predictions (None when it raises)."""
+    import keras
+    try:
+        m = keras.models.load_model(path, compile=False)
+        y = m.predict(x if len(x) > 1 else x[0], verbose=0)
+    except Exception as e:  # noqa: BLE001 - recorded in cases.txt
+        print("  keras 3 raises:", type(e).__name__, str(e)[:200].replace("\n", " "))
+        return None
+    return y if isinstance(y, list) else [y]
+
+
+def as_list(y):
+    return y if isinstance(y, list) else [y]
+
+
+def strip_modules(value):
+    """The config as Keras 2 before 2.13 wrote it: objects as {"class_name", "config"}."""
+    if isinstance(value, list):
+        return [strip_modules(v) for v in value]
+    if isinstance(value, dict):
+        return {k: strip_modules(v) for k, v in value.items() if k not in ("module", "registered_name")}
+    return value
+
+
+def main():
+    arrays = {}
+    lines = []
+    for make in CASES:
+        k2.backend.clear_session()
+        k2.utils.set_random_seed(3)
+        model, x, y = make()
+        name = model.name
+        if y is not None:
+            model.fit(x if len(x) > 1 else x[0], y if len(y) > 1 else y[0], batch_size=4, epochs=2, verbose=0)
+        path = os.path.join(HERE, name + ".h5")
+        model.save(path, save_format="h5")
+        for i, v in enumerate(x):
+            arrays[f"{name}/x{i}"] = v
+        for i, v in enumerate(y or []):
+            arrays[f"{name}/y{i}"] = v
+        pred = as_list(model.predict(x if len(x) > 1 else x[0], verbose=0))
+        for i, p in enumerate(pred):
+            arrays[f"{name}/pred{i}"] = p.astype(np.float32)
+        k3 = keras3_predictions(path, x)
+        for i, p in enumerate(k3 or []):
+            arrays[f"{name}/keras3_pred{i}"] = np.asarray(p, dtype=np.float32)
+            assert np.allclose(p, pred[i], atol=1e-5), (name, i)
+        if y is not None:
+            # Keras 2 itself resumes from the file: one more step.
+            k2.backend.clear_session()
+            loaded = k2.models.load_model(path)
+            logs = loaded.train_on_batch(x if len(x) > 1 else x[0], y if len(y) > 1 else y[0], return_dict=True)
+            arrays[f"{name}/step_loss"] = np.float32(logs["loss"])
+            for i, p in enumerate(as_list(loaded.predict(x if len(x) > 1 else x[0], verbose=0))):
+                arrays[f"{name}/after{i}"] = p.astype(np.float32)
+        lines.append(f"{name} {len(x)} {len(pred)} {int(y is not None)} {'loads' if k3 is not None else 'raises'}")
+        print(lines[-1])
+    # As Keras 2 before 2.13 wrote the first_layer_shape model: no module names, no
+    # InputLayer (the first layer's batch_input_shape), a functional model as "Model".
+    src = os.path.join(HERE, "first_layer_shape.h5")
+    dst = os.path.join(HERE, "old_style.h5")
+    with h5py.File(src, "r") as f, h5py.File(dst, "w") as g:
+        for key, value in f.attrs.items():
+            g.attrs[key] = value
+        cfg = strip_modules(json.loads(f.attrs["model_config"]))
+        cfg["config"]["layers"] = [l for l in cfg["config"]["layers"] if l["class_name"] != "InputLayer"]
+        cfg["config"]["name"] = "old_style"
+        g.attrs["model_config"] = json.dumps(cfg).encode("utf8")
+        g.attrs["keras_version"] = b"2.4.0"
+        f.copy("model_weights", g)
+    for key in [k for k in arrays if k.startswith("first_layer_shape/")]:
+        arrays["old_style/" + key.split("/", 1)[1]] = arrays[key]
+    lines.append("old_style 1 1 0 " + ("loads" if keras3_predictions(dst, [arrays["old_style/x0"]]) else "raises"))
+    np.savez_compressed(os.path.join(HERE, "expected.npz"), **arrays)
+    with open(os.path.join(HERE, "cases.txt"), "w") as f:
+        f.write("# <name> <inputs> <outputs> <compiled> <Keras 3 load_model> (make_fixtures.py)\n")
+        f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+// test_legacy_models.cpp - load_model of whole models in the legacy HDF5 format, as Keras 2
+// (tf_keras 2.21) wrote them (tests/data/legacy_models/make_fixtures.py): the predictions
+// Keras 2 made before saving (and Keras 3's load_model of the same files, where it loads
+// them), the compile configuration, and one more training step from the restored
+// optimizer state against Keras 2's own resumed step. Malformed files and configs raise
+// naming what is wrong; a training configuration keras-cpp cannot honour leaves the model
+// uncompiled with a warning.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "capture.h"
+#include "error_of.h"
+#include "files.h"
+#include "keras/keras.h"
+#include "keras/saving/format.h"
+#include "npz_fixtures.h"
+#include "test_data_dir.h"
+
+using namespace th;
+namespace ops = keras::core::ops;
+using keras::Tensor;
+
+namespace {
+
+const char* const kExpected = "legacy_models/expected.npz";
+
+std::string path_of(const std::string& name) {
+  return std::string(KERAS_TEST_DATA_DIR) + "/legacy_models/" + name + ".h5";
+}
+
+struct Case {
+  std::string name;
+  int inputs = 1, outputs = 1;
+  bool compiled = false, keras3_loads = false;
+};
+
+std::vector<Case> cases() {
+  std::ifstream in(std::string(KERAS_TEST_DATA_DIR) + "/legacy_models/cases.txt");
+  std::vector<Case> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream s(line);
+    Case c;
+    int compiled = 0;
+    std::string k3;
+    s >> c.name >> c.inputs >> c.outputs >> compiled >> k3;
+    c.compiled = compiled != 0;
+    c.keras3_loads = k3 == "loads";
+    out.push_back(c);
+  }
+  REQUIRE(out.size() >= 7);
+  return out;
+}
+
+std::vector<Tensor> arrays(const std::string& name, const std::string& what, int n) {
+  std::vector<Tensor> out;
+  for (int i = 0; i < n; ++i) out.push_back(npz_array(kExpected, name + "/" + what + std::to_string(i)));
+  return out;
+}
+
+float max_diff(const Tensor& a, const Tensor& b) {
+  REQUIRE(a.shape() == b.shape());
+  return ops::max(ops::abs(ops::cast(a, keras::DType::float32) - ops::cast(b, keras::DType::float32))).item<float>();
+}
+
+std::vector<Tensor> predict(keras::Model& m, const std::vector<Tensor>& x) { return m.predict(x, {.verbose = 0}); }
+
+// The file's bytes with `from` replaced by `to` (the same length, so the HDF5 structure
+// stays valid): a hand-made variant of a fixture.
+std::string edited(const std::string& name, const std::string& from, const std::string& to) {
+  REQUIRE(from.size() == to.size());
+  std::string bytes = read_bytes(path_of(name));
+  const size_t at = bytes.find(from);
+  REQUIRE_MESSAGE(at != std::string::npos, from);
+  bytes.replace(at, from.size(), to);
+  return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("load_model reads Keras 2's .h5 models: their predictions, also where Keras 3 cannot load them") {
+  for (const Case& c : cases()) {
+    CAPTURE(c.name);
+    Capture err(2);
+    keras::ModelPtr m = keras::models::load_model(path_of(c.name), {.compile = false});
+    CHECK(m->name() == c.name);
+    CHECK_FALSE(m->compiled());
+    const std::vector<Tensor> x = arrays(c.name, "x", c.inputs);
+    const std::vector<Tensor> got = predict(*m, x);
+    REQUIRE(got.size() == size_t(c.outputs));
+    for (int i = 0; i < c.outputs; ++i) {
+      CHECK(max_diff(got[size_t(i)], npz_array(kExpected, c.name + "/pred" + std::to_string(i))) <= 2e-6f);
+      if (c.keras3_loads)
+        CHECK(max_diff(got[size_t(i)], npz_array(kExpected, c.name + "/keras3_pred" + std::to_string(i))) <= 2e-6f);
+    }
+    CHECK(err.text().find("Warning") == std::string::npos);
+  }
+}
+
+TEST_CASE("load_model compiles a Keras 2 .h5 model and resumes its training from the saved optimizer state") {
+  for (const Case& c : cases()) {
+    if (!c.compiled) continue;
+    CAPTURE(c.name);
+    Capture err(2);
+    keras::ModelPtr m = keras::models::load_model(path_of(c.name));
+    REQUIRE(m->compiled());
+    // 2 epochs in batches of 4: the iterations Keras 2 counted.
+    const int64_t n = npz_array(kExpected, c.name + "/x0").shape()[0];
+    CHECK(m->optimizer()->iterations() == 2 * ((n + 3) / 4));
+    const std::vector<Tensor> x = arrays(c.name, "x", c.inputs), y = arrays(c.name, "y", c.outputs);
+    const auto logs = m->train_on_batch(x, y);
+    const float want = npz_array(kExpected, c.name + "/step_loss").item<float>();
+    CHECK(std::abs(float(logs.at("loss")) - want) <= 2e-5f * std::max(1.0f, std::abs(want)));
+    // Keras 2's fused batch normalization (4-D inputs) moves the moving variance toward the
+    // batch variance with Bessel's correction, n / (n - 1); Keras 3 and keras-cpp use the
+    // batch variance itself: about 1e-4 apart in the cnn's predictions after one step.
+    const float tolerance = c.name == "cnn" ? 2e-4f : 2e-5f;
+    const std::vector<Tensor> after = predict(*m, x);
+    for (int i = 0; i < c.outputs; ++i)
+      CHECK(max_diff(after[size_t(i)], npz_array(kExpected, c.name + "/after" + std::to_string(i))) <= tolerance);
+    CHECK(err.text().find("Warning") == std::string::npos);
+  }
+}
+
+TEST_CASE("a Keras 2 .h5 model's training configuration: loss, loss weights and metrics as Keras 2 logged them") {
+  keras::ModelPtr m = keras::models::load_model(path_of("two_heads"));
+  REQUIRE(m->compiled());
+  CHECK(m->optimizer()->class_name() == "RMSprop");
+  CHECK(m->compile_options().loss_weights == std::vector<double>{0.5, 2.0});
+  const std::vector<Tensor> x = arrays("two_heads", "x", 2), y = arrays("two_heads", "y", 2);
+  const auto logs = m->evaluate(x, y, {.verbose = 0});
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : logs) keys.push_back(k);
+  CHECK(std::find(keys.begin(), keys.end(), "reg_mae") != keys.end());
+  CHECK(std::find(keys.begin(), keys.end(), "cls_accuracy") != keys.end());
+  keras::ModelPtr cnn = keras::models::load_model(path_of("cnn"));
+  CHECK(cnn->optimizer()->get_config().at("nesterov").as_bool());
+  const keras::Config loss = keras::losses::serialize(*cnn->compile_options().loss.at(0).ptr());
+  CHECK(loss.at("config").at("from_logits").as_bool());
+  CHECK(loss.at("config").at("label_smoothing").as_double() == doctest::Approx(0.1));
+}
+
+TEST_CASE("legacy .h5 models: what cannot be read raises or warns, naming it") {
+  TempDir dir;
+  // A weight file is not a model.
+  throws_with<std::invalid_argument>(
+      [] { keras::models::load_model(std::string(KERAS_TEST_DATA_DIR) + "/applications/legacy_keras2.h5"); },
+      "legacy_keras2.h5: this HDF5 file holds no model_config");
+  // A class keras-cpp lacks, an unknown activation.
+  write_bytes(dir.file("class.h5"), edited("mlp", "\"class_name\": \"Dense\"", "\"class_name\": \"Dxnse\""));
+  throws_with<std::invalid_argument>([&] { keras::models::load_model(dir.file("class.h5")); },
+                                     "the layer 'dense' is a Keras Dxnse, a class keras-cpp does not have");
+  // Bytes that are not JSON.
+  write_bytes(dir.file("json.h5"), edited("mlp", "{\"class_name\": \"Sequential\"", "[\"class_name\": \"Sequential\""));
+  CHECK_THROWS_AS(keras::models::load_model(dir.file("json.h5")), keras::saving::format::FormatError);
+  // A truncated file.
+  const std::string bytes = read_bytes(path_of("mlp"));
+  write_bytes(dir.file("cut.h5"), bytes.substr(0, bytes.size() / 2));
+  CHECK_THROWS_AS(keras::models::load_model(dir.file("cut.h5")), std::exception);
+  // A metric function keras-cpp does not have: the model loads with its weights, uncompiled.
+  write_bytes(dir.file("metric.h5"),
+              edited("mlp", "\"fn\": \"sparse_categorical_accuracy\"", "\"fn\": \"sparse_categorical_accuracx\""));
+  {
+    Capture err(2);
+    keras::ModelPtr m = keras::models::load_model(dir.file("metric.h5"));
+    CHECK_FALSE(m->compiled());
+    CHECK(err.text().find("metric.h5: the model was not compiled (its training_config cannot be restored: the "
+                          "metric 'accuracy' wraps the function \"sparse_categorical_accuracx\"") != std::string::npos);
+    CHECK(max_diff(predict(*m, arrays("mlp", "x", 1))[0], npz_array(kExpected, "mlp/pred0")) <= 2e-6f);
+  }
+  // A legacy learning-rate decay has no Keras 3 form.
+  write_bytes(dir.file("decay.h5"), edited("legacy_opt", "\"decay\": 0.0,", "\"decay\": 0.5,"));
+  {
+    Capture err(2);
+    keras::ModelPtr m = keras::models::load_model(dir.file("decay.h5"));
+    CHECK_FALSE(m->compiled());
+    CHECK(err.text().find("the legacy optimizer option decay=0.5") != std::string::npos);
+  }
+}
