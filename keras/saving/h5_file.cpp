@@ -4,6 +4,7 @@
 
 #include <hdf5.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <exception>
@@ -309,10 +310,25 @@ void string_attribute(hid_t obj, const char* key, const std::string& value) {
   const char* p = value.c_str();
   if (!attr.ok() || H5Awrite(attr.get(), type.get(), &p) < 0) write_fail("cannot write the attribute " + std::string(key));
 }
+
+// A list of variable-length UTF-8 strings.
+void string_list_attribute(hid_t obj, const char* key, const std::vector<std::string>& values) {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), H5T_VARIABLE);
+  H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  const hsize_t n = values.size();
+  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  Handle attr(H5Acreate2(obj, key, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  std::vector<const char*> p;
+  for (const std::string& v : values) p.push_back(v.c_str());
+  if (!attr.ok() || (n > 0 && H5Awrite(attr.get(), type.get(), p.data()) < 0))
+    write_fail("cannot write the attribute " + std::string(key));
+}
 }  // namespace
 
 std::string write_h5(const std::vector<std::pair<std::string, std::string>>& groups,
-                     const std::vector<std::pair<std::string, Tensor>>& datasets) {
+                     const std::vector<std::pair<std::string, Tensor>>& datasets,
+                     const std::vector<H5StringAttribute>& attributes) {
   std::lock_guard<std::mutex> lock(h5_mutex());
   quiet();
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
@@ -342,6 +358,15 @@ std::string write_h5(const std::vector<std::pair<std::string, std::string>>& gro
     if (t.shape().num_elements() > 0 &&
         H5Dwrite(d.get(), core::is_half(t.dtype()) ? file_type(t.dtype()) : memory_type(t.dtype()), H5S_ALL, H5S_ALL, H5P_DEFAULT, t.raw_data()) < 0)
       write_fail("cannot write the dataset '" + path + "'");
+  }
+  for (const H5StringAttribute& a : attributes) {
+    Handle g(H5Oopen(file.get(), a.group.empty() ? "/" : a.group.c_str(), H5P_DEFAULT), H5Oclose);
+    if (!g.ok()) write_fail("cannot open the group '" + a.group + "' for its attribute " + a.name);
+    if (a.scalar && a.values.size() != 1) write_fail("the scalar attribute " + a.name + " needs one value");
+    if (a.scalar)
+      string_attribute(g.get(), a.name.c_str(), a.values[0]);
+    else
+      string_list_attribute(g.get(), a.name.c_str(), a.values);
   }
   if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) write_fail("cannot flush the in-memory file");
   const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);

@@ -43,10 +43,22 @@ struct H5Contents {
 };
 H5Contents read_h5(std::string_view bytes, const std::string& source, const H5Limits& limits = {});
 
+// A string attribute to write: one variable-length UTF-8 string (`scalar`, as h5py writes
+// a str) or a list of them (as Keras 2's layer_names and weight_names).
+struct H5StringAttribute {
+  std::string group;  // "" for the root
+  std::string name;
+  std::vector<std::string> values;
+  bool scalar = false;  // then values holds exactly one string
+};
+
 // The bytes of an HDF5 file holding the groups (each with a string attribute "name" when
 // the second member is not empty, as Keras writes) and the datasets (float32 / float64 /
-// int8 / int16 / int32 / int64 / uint8 / uint16 / uint32), created in order; a dataset's parent groups are created too.
+// int8 / int16 / int32 / int64 / uint8 / uint16 / uint32), created in order; a dataset's parent groups are created too;
+// then the attributes, on groups created before (one past 64 KiB, a large model's config,
+// is written whole, as h5py writes it; read back by h5py and by read_h5).
 std::string write_h5(const std::vector<std::pair<std::string, std::string>>& groups,
-                     const std::vector<std::pair<std::string, Tensor>>& datasets);
+                     const std::vector<std::pair<std::string, Tensor>>& datasets,
+                     const std::vector<H5StringAttribute>& attributes = {});
 
 }  // namespace keras::saving::detail

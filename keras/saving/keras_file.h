@@ -56,6 +56,14 @@ Value keras_compile_config(const Model& model);
 // optimizer.variables) into the compiled model's optimizer, building its slots; a layout
 // that does not match (another optimizer, a LossScaleOptimizer) is skipped with a warning.
 void restore_keras_optimizer_state(const Model& model, const H5Contents& weights, const std::string& source);
+// The same from the values themselves, in the order of Keras's optimizer.variables (a legacy
+// .h5 file's `optimizer_weights` as Keras 3 writes them).
+void restore_keras_optimizer_values(const Model& model, const std::vector<const Tensor*>& values,
+                                    const std::string& source);
+// The compiled model's optimizer state in the order of Keras's optimizer.variables, named
+// "<optimizer>/<i>" (what Keras 3's legacy .h5 writer saves); empty when the model is not
+// compiled or its optimizer's layout is not mirrored.
+std::vector<std::pair<std::string, Tensor>> keras_optimizer_values(const Model& model);
 // The groups and datasets of the compiled model's optimizer state as Keras writes them
 // ("optimizer/vars/<i>"; a MultiOptimizer's optimizers also at
 // "optimizer/optimizers/<name>/vars", a LossScaleOptimizer's inner one at

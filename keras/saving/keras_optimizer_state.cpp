@@ -143,6 +143,12 @@ void restore_keras_optimizer_state(const Model& model, const H5Contents& weights
     if (it == weights.datasets.end()) break;
     saved.push_back(&it->second);
   }
+  restore_keras_optimizer_values(model, saved, source);
+}
+
+void restore_keras_optimizer_values(const Model& model, const std::vector<const Tensor*>& saved,
+                                    const std::string& source) {
+  if (!model.compiled() || !model.optimizer()) return;
   if (saved.empty()) return;  // saved without its optimizer state (keras-cpp's files, or uncompiled)
   const std::string name = model.optimizer()->name();
   std::vector<KerasSlot> slots;
@@ -184,6 +190,16 @@ std::string lso_inner_name(const Model& model) {
   return static_cast<const optimizers::LossScaleOptimizer&>(*model.optimizer()).inner_optimizer()->name();
 }
 }  // namespace
+
+std::vector<std::pair<std::string, Tensor>> keras_optimizer_values(const Model& model) {
+  std::vector<std::pair<std::string, Tensor>> out;
+  if (!model.compiled() || !model.optimizer()) return out;
+  std::vector<KerasSlot> slots;
+  if (!keras_slots(model, slots)) return out;
+  const std::string prefix = model.optimizer()->name() + "/";
+  for (size_t i = 0; i < slots.size(); ++i) out.emplace_back(prefix + std::to_string(i), slots[i].get());
+  return out;
+}
 
 bool keras_optimizer_datasets(const Model& model, std::vector<std::pair<std::string, std::string>>& groups,
                               std::vector<std::pair<std::string, Tensor>>& datasets) {

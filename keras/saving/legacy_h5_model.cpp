@@ -181,7 +181,20 @@ std::shared_ptr<Model> load_legacy_h5_model(const H5Contents& file, const std::s
                  source.c_str(), e.what());
     return model;
   }
-  restore_keras2_optimizer_state(*model, file, assigned, source);
+  if (root_string(file, "keras_version").rfind("3.", 0) == 0) {  // Keras 3's optimizer.variables, in order
+    std::vector<const Tensor*> values;
+    for (const std::string& name :
+         legacy_attribute(file, "optimizer_weights", "weight_names").value_or(std::vector<std::string>{})) {
+      auto it = file.datasets.find("optimizer_weights/" + name);
+      if (it == file.datasets.end())
+        throw FormatError(source + ": the optimizer weight '" + name + "' has no dataset 'optimizer_weights/" + name +
+                          "'");
+      values.push_back(&it->second);
+    }
+    restore_keras_optimizer_values(*model, values, source);
+  } else {
+    restore_keras2_optimizer_state(*model, file, assigned, source);
+  }
   return model;
 }
 

@@ -3,7 +3,8 @@
 // The root holds the attributes `model_config` (the architecture as JSON), `training_config`
 // (compile's loss, metrics, loss_weights and optimizer_config), `keras_version` and
 // `backend`; the weights are Keras 2's layout in the `model_weights` group (legacy_h5.h),
-// and the optimizer state in `optimizer_weights` (attribute `weight_names`).
+// and the optimizer state in `optimizer_weights` (attribute `weight_names`): Keras 2 names
+// each variable, Keras 3 (keras_version 3.x) lists its optimizer.variables in order.
 #pragma once
 #include <memory>
 #include <string>
@@ -14,6 +15,10 @@
 #include "keras/saving/h5_file.h"
 
 namespace keras::saving::detail {
+
+// The keras_version keras-cpp's legacy files record: Keras 3's layout (the optimizer state
+// in the order of Keras 3's optimizer.variables), as for .keras files.
+inline constexpr const char* kLegacyH5KerasVersion = "3.0.0";
 
 // Whether the HDF5 file is a whole model (a `model_config` attribute at its root).
 bool is_legacy_h5_model(const H5Contents& file);
@@ -43,5 +48,14 @@ Value keras2_compile_config(const Value& training_config, const Model& model);
 // keras-cpp can honour them; otherwise a warning names what it cannot and the model comes
 // back uncompiled, or compiled with fresh optimizer variables.
 std::shared_ptr<Model> load_legacy_h5_model(const H5Contents& file, const std::string& source, bool compile);
+
+// save_model(model, "m.h5"), as Keras 3's legacy writer: the root attributes keras_version
+// and model_config (the Keras 3 config of a Sequential or Functional model; a subclassed one
+// raises), `model_weights` (layer_names in Keras's order of model.layers, each layer's
+// trainable then non-trainable weights under its name, named by their paths), and when
+// compiled training_config (Keras 3's compile_config with the optimizer as
+// optimizer_config) and `optimizer_weights` (Keras 3's optimizer.variables in order).
+// Written atomically.
+void save_legacy_h5_model(const Model& model, const std::string& path);
 
 }  // namespace keras::saving::detail

@@ -3,6 +3,7 @@
 #include "keras/saving/saving.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <new>
@@ -225,6 +226,15 @@ void save_model(const Model& model, const std::string& path) {
   check_quantized_inside(model, nullptr);
   if (ends_with(path, ".keras")) {  // Keras 3's format
     detail::save_keras_model(model, path);
+    return;
+  }
+  if (ends_with(path, ".h5") && !ends_with(path, ".weights.h5")) {  // the legacy HDF5 format, as Keras 3 writes it
+    std::fprintf(stderr,
+                 "UserWarning: You are saving your model as an HDF5 file via `model.save()` or "
+                 "`keras.saving.save_model(model)`. This file format is considered legacy. We recommend using instead "
+                 "the native Keras format, e.g. `model.save('my_model.keras')` or "
+                 "`keras.saving.save_model(model, 'my_model.keras')`.\n");
+    detail::save_legacy_h5_model(model, path);
     return;
   }
   std::unique_lock<std::recursive_mutex> lock = model.lock_state();  // a snapshot between steps

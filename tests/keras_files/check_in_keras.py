@@ -1,10 +1,11 @@
-"""Loads the .keras and .weights.h5 files keras-cpp wrote in Keras 3 and compares Keras's
-predictions with keras-cpp's (run by hand; Keras 3 and TensorFlow from PyPI):
+"""Loads the .keras, .h5 (whole models, the legacy format) and .weights.h5 files keras-cpp
+wrote in Keras 3 and compares Keras's predictions with keras-cpp's (run by hand; Keras 3
+and TensorFlow from PyPI):
 
     KERAS_CPP_KERAS_FILES_OUT=/tmp/kcpp_files build/tests/keras_tests -tc='*keras-cpp writes .keras*'
     /work/venv/bin/python tests/keras_files/check_in_keras.py /tmp/kcpp_files
 
-For each NAME.keras in the folder: keras.saving.load_model, predict on NAME.in<i>.npy,
+For each NAME.keras or NAME.h5 in the folder: keras.saving.load_model, predict on NAME.in<i>.npy,
 compare with NAME.out<j>.npy (keras-cpp's outputs); when NAME.weights.h5 is there, the
 weights are loaded into the model again (after zeroing them) and compared the same way.
 For each NAME.json (keras-cpp's model.to_json()): keras.models.model_from_json, the
@@ -80,10 +81,12 @@ def same_option(mine, theirs):
 def main(folder):
     worst, failed = 0.0, 0
     files = sorted(glob.glob(os.path.join(folder, "*.keras")))
+    # Whole models in the legacy HDF5 format (keras-cpp's save_model("m.h5")).
+    files += sorted(p for p in glob.glob(os.path.join(folder, "*.h5")) if not p.endswith(".weights.h5"))
     if not files:
-        sys.exit(f"no .keras files in {folder}")
+        sys.exit(f"no .keras or .h5 model files in {folder}")
     for path in files:
-        base = path[: -len(".keras")]
+        base = os.path.splitext(path)[0]
         name = os.path.basename(base)
         inputs, want = arrays(base, "in"), arrays(base, "out")
         try:
