@@ -1,6 +1,7 @@
 """Fixtures for tests/keras/test_legacy_models.cpp: whole models in the legacy HDF5 format
 (`model.save("x.h5")`), as Keras 2 (tf_keras 2.21) and Keras 3.15 write them, with the
-predictions each gives and, for the compiled ones, what one more training step gives.
+predictions each gives and, for the compiled ones, what one more training step gives
+(keras3_functional.h5: Keras 3's writer, its step taken in memory after saving).
 
     /work/venv/bin/pip install tf_keras   # Keras 2, next to Keras 3
     /work/venv/bin/python tests/data/legacy_models/make_fixtures.py
@@ -122,6 +123,33 @@ def legacy_optimizer():
 CASES = [mlp, first_layer_shape, two_heads, cnn, rnn, legacy_optimizer]
 
 
+def keras3_written(arrays, lines):
+    """A functional model Keras 3 trained and saved as .h5 (its legacy writer); the step it
+    takes next in memory is what keras-cpp's resumed step must give (Keras 3.15 cannot
+    resume from the file itself)."""
+    import keras
+    keras.utils.set_random_seed(5)
+    inp = keras.Input((6,), name="features")
+    h = keras.layers.Dense(5, activation="relu", name="hidden")(inp)
+    h = keras.layers.BatchNormalization(name="bn")(h)
+    out = keras.layers.Dense(3, activation="softmax", name="probs")(h)
+    m = keras.Model(inp, out, name="keras3_functional")
+    m.compile(optimizer=keras.optimizers.Adam(0.01, amsgrad=True), loss="sparse_categorical_crossentropy",
+              metrics=["accuracy"])
+    x = uniform(10, 6)
+    y = rng.integers(0, 3, size=(10,)).astype(np.int32)
+    m.fit(x, y, batch_size=4, epochs=2, verbose=0)
+    name = m.name
+    m.save(os.path.join(HERE, name + ".h5"))
+    arrays[f"{name}/x0"], arrays[f"{name}/y0"] = x, y
+    arrays[f"{name}/pred0"] = m.predict(x, verbose=0).astype(np.float32)
+    arrays[f"{name}/keras3_pred0"] = arrays[f"{name}/pred0"]
+    logs = m.train_on_batch(x, y, return_dict=True)
+    arrays[f"{name}/step_loss"] = np.float32(logs["loss"])
+    arrays[f"{name}/after0"] = m.predict(x, verbose=0).astype(np.float32)
+    lines.append(f"{name} 1 1 1 loads")
+
+
 def keras3_predictions(path, x):
     """Keras 3's load_model of the file and its predictions (None when it raises)."""
     import keras
@@ -196,6 +224,7 @@ def main():
     for key in [k for k in arrays if k.startswith("first_layer_shape/")]:
         arrays["old_style/" + key.split("/", 1)[1]] = arrays[key]
     lines.append("old_style 1 1 0 " + ("loads" if keras3_predictions(dst, [arrays["old_style/x0"]]) else "raises"))
+    keras3_written(arrays, lines)
     np.savez_compressed(os.path.join(HERE, "expected.npz"), **arrays)
     with open(os.path.join(HERE, "cases.txt"), "w") as f:
         f.write("# <name> <inputs> <outputs> <compiled> <Keras 3 load_model> (make_fixtures.py)\n")
