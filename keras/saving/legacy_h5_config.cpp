@@ -219,6 +219,9 @@ Value upgrade_optimizer(const Value& o) {
     c = renamed;
   }
   const Value& decay = field(c, "decay");
+  if (!decay.is_null() && cls == "Nadam" && !c.contains("is_legacy_optimizer"))
+    throw std::invalid_argument("the legacy Nadam (its option decay=" + decay.to_json() +
+                                " is the decay of its momentum schedule, which Keras 3's Nadam does not have)");
   if (!decay.is_null() && decay.as_double() != 0.0)
     throw std::invalid_argument("the legacy optimizer option decay=" + decay.to_json() +
                                 " (Keras 2's learning-rate decay by iteration; use a LearningRateSchedule)");

@@ -2,6 +2,7 @@
 // architecture, the weights, the compile configuration and Keras 2's optimizer state.
 #include "keras/saving/legacy_h5_model.h"
 
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -133,14 +134,29 @@ void restore_keras2_optimizer_state(const Model& model, const H5Contents& file,
     taken[*slot] = true;
     plan.emplace_back(*slot, &data->second);
   }
-  for (size_t i = 1; i < all.size(); ++i)
-    if (!taken[i]) return skip("it has no value for '" + all[i].name() + "'");
+  // tf_keras's Nadam keeps its u_product out of its variables; it is the product of the
+  // momentum schedule over the steps taken, made again from the step count.
+  std::optional<size_t> u_product;
+  for (size_t i = 1; i < all.size(); ++i) {
+    if (taken[i]) continue;
+    if (opt.class_name() == "Nadam" && all[i].name() == opt.name() + "/u_product")
+      u_product = i;
+    else
+      return skip("it has no value for '" + all[i].name() + "'");
+  }
   for (const auto& [i, t] : plan)
     if (t->shape() != all[i].shape() && !(i == 0 && t->size() == 1))
       return skip("'" + all[i].name() + "' has shape " + all[i].shape().str() + ", the file's " + t->shape().str());
   for (const auto& [i, t] : plan) {
     Variable v = all[i];
     v.assign(core::ops::cast(core::ops::reshape(*t, v.shape().dims()), v.dtype()).to(v.value().device()));
+  }
+  if (u_product) {  // Keras's u_t = beta_1 (1 - 0.5 * 0.96^t), t = 1 .. iterations
+    const double beta_1 = opt.get_config().at("beta_1").as_double();
+    double product = 1.0;
+    for (int64_t t = 1; t <= opt.iterations(); ++t) product *= beta_1 * (1.0 - 0.5 * std::pow(0.96, double(t)));
+    Variable v = all[*u_product];
+    v.assign(core::ops::fill({}, product, v.dtype()).to(v.value().device()));
   }
 }
 
