@@ -1,6 +1,5 @@
 // registry.cpp - get(), serialize()/deserialize(), registration, MetricArg.
 #include "keras/metrics/registry.h"
-#include "keras/custom_object_scope.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,6 +7,8 @@
 #include <mutex>
 #include <set>
 
+#include "keras/custom_object_scope.h"
+#include "keras/losses.h"
 #include "keras/metrics/accuracy_metrics.h"
 #include "keras/metrics/builtin_configs.h"
 #include "keras/metrics/confusion_metrics.h"
@@ -117,8 +118,7 @@ const std::map<std::string, MetricFunction>& builtin_functions() {
       {"categorical_accuracy", [](const Tensor& a, const Tensor& b) { return categorical_accuracy(a, b); }},
       {"sparse_categorical_accuracy",
        [](const Tensor& a, const Tensor& b) { return sparse_categorical_accuracy(a, b); }},
-      {"top_k_categorical_accuracy",
-       [](const Tensor& a, const Tensor& b) { return top_k_categorical_accuracy(a, b); }},
+      {"top_k_categorical_accuracy", [](const Tensor& a, const Tensor& b) { return top_k_categorical_accuracy(a, b); }},
       {"sparse_top_k_categorical_accuracy",
        [](const Tensor& a, const Tensor& b) { return sparse_top_k_categorical_accuracy(a, b); }},
       {"mean_squared_error", [](const Tensor& a, const Tensor& b) { return mean_squared_error(a, b); }},
@@ -130,10 +130,18 @@ const std::map<std::string, MetricFunction>& builtin_functions() {
       {"pearson_correlation", [](const Tensor& a, const Tensor& b) { return pearson_correlation(a, b); }},
       {"concordance_correlation", [](const Tensor& a, const Tensor& b) { return concordance_correlation(a, b); }},
       {"binary_crossentropy", [](const Tensor& a, const Tensor& b) { return binary_crossentropy(a, b); }},
-      {"categorical_crossentropy",
-       [](const Tensor& a, const Tensor& b) { return categorical_crossentropy(a, b); }},
+      {"categorical_crossentropy", [](const Tensor& a, const Tensor& b) { return categorical_crossentropy(a, b); }},
       {"sparse_categorical_crossentropy",
        [](const Tensor& a, const Tensor& b) { return sparse_categorical_crossentropy(a, b); }},
+      // Loss functions Keras's metrics module exports too (Keras 2's metrics=["msle"] saved a
+      // MeanMetricWrapper of one).
+      {"kl_divergence", [](const Tensor& a, const Tensor& b) { return losses::kl_divergence(a, b); }},
+      {"poisson", [](const Tensor& a, const Tensor& b) { return losses::poisson(a, b); }},
+      {"hinge", [](const Tensor& a, const Tensor& b) { return losses::hinge(a, b); }},
+      {"squared_hinge", [](const Tensor& a, const Tensor& b) { return losses::squared_hinge(a, b); }},
+      {"categorical_hinge", [](const Tensor& a, const Tensor& b) { return losses::categorical_hinge(a, b); }},
+      {"mean_squared_logarithmic_error",
+       [](const Tensor& a, const Tensor& b) { return losses::mean_squared_logarithmic_error(a, b); }},
   };
   return t;
 }

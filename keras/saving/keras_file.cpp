@@ -210,6 +210,17 @@ std::shared_ptr<Model> model_from_keras_config(const Config& keras_cfg, const st
   return model;
 }
 
+std::shared_ptr<Model> model_from_keras_config(const Config& keras_cfg, const H5Contents& weights,
+                                               const std::string& source) {
+  // The architecture may create no more weight bytes than the weight file holds (at
+  // least 64 MiB), as for keras-cpp's own files.
+  int64_t weight_bytes = 0;
+  for (const auto& [p, t] : weights.datasets) weight_bytes += int64_t(t.nbytes());
+  layers::WeightBudget budget(std::max(weight_bytes, int64_t{64} << 20),
+                              "while loading " + source + " (as many as its weight file holds, at least 64 MiB)");
+  return model_from_keras_config(keras_cfg, source);
+}
+
 void compile_from_keras_config(Model& model, const Config& keras_cfg, const std::string& source) {
   const Value* cc = keras_cfg.find("compile_config");
   if (!cc || !cc->is_object() || !cc->contains("optimizer")) return;
@@ -232,16 +243,7 @@ std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::strin
   const Config keras_cfg = parse_json(members[kConfig], source, kConfig);
   const H5Contents weights = read_h5(members[kWeights], source + ": " + kWeights);
   members.clear();
-  // The architecture may create no more weight bytes than the weight file holds (at
-  // least 64 MiB), as for keras-cpp's own files.
-  int64_t weight_bytes = 0;
-  for (const auto& [p, t] : weights.datasets) weight_bytes += int64_t(t.nbytes());
-  std::shared_ptr<Model> model;
-  {
-    layers::WeightBudget budget(std::max(weight_bytes, int64_t{64} << 20),
-                                "while loading " + source + " (as many as its weight file holds, at least 64 MiB)");
-    model = model_from_keras_config(keras_cfg, source);
-  }
+  std::shared_ptr<Model> model = model_from_keras_config(keras_cfg, weights, source);
   load_vocabulary_assets(keras_layer_paths(*model), bytes, weights, source);
   check_honoured(keras_cfg, *model, source);
   assign_keras_weights(*model, weights, source + ": " + kWeights);

@@ -42,6 +42,10 @@ std::shared_ptr<Model> load_keras_model(std::string_view bytes, const std::strin
 // weights; a malformed entry or a class keras-cpp lacks throws naming it (the options are
 // checked with check_honoured separately).
 std::shared_ptr<Model> model_from_keras_config(const Config& keras_cfg, const std::string& source);
+// The same, creating no more weight bytes than the datasets of `weights` hold (at least
+// 64 MiB): a corrupt or hostile config cannot allocate without bound.
+std::shared_ptr<Model> model_from_keras_config(const Config& keras_cfg, const H5Contents& weights,
+                                               const std::string& source);
 // Keras's compile_config as CompileOptions, then model.compile(). Anything keras-cpp cannot
 // honour (an optimizer option, per-output metrics, ...) raises std::invalid_argument before
 // anything is compiled.

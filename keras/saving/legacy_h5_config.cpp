@@ -105,50 +105,12 @@ Value upgrade_entry(const Value& entry) {
   return out;
 }
 
-// Keras 2's metric functions (a MeanMetricWrapper's "fn") and the metric classes computing them.
-const std::map<std::string, std::string>& metric_classes() {
-  static const std::map<std::string, std::string> m = {
-      {"accuracy", "Accuracy"},
-      {"binary_accuracy", "BinaryAccuracy"},
-      {"categorical_accuracy", "CategoricalAccuracy"},
-      {"sparse_categorical_accuracy", "SparseCategoricalAccuracy"},
-      {"top_k_categorical_accuracy", "TopKCategoricalAccuracy"},
-      {"sparse_top_k_categorical_accuracy", "SparseTopKCategoricalAccuracy"},
-      {"mean_squared_error", "MeanSquaredError"},
-      {"mean_absolute_error", "MeanAbsoluteError"},
-      {"mean_absolute_percentage_error", "MeanAbsolutePercentageError"},
-      {"mean_squared_logarithmic_error", "MeanSquaredLogarithmicError"},
-      {"binary_crossentropy", "BinaryCrossentropy"},
-      {"categorical_crossentropy", "CategoricalCrossentropy"},
-      {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"},
-      {"kl_divergence", "KLDivergence"},
-      {"kullback_leibler_divergence", "KLDivergence"},
-      {"poisson", "Poisson"},
-      {"hinge", "Hinge"},
-      {"squared_hinge", "SquaredHinge"},
-      {"categorical_hinge", "CategoricalHinge"},
-      {"cosine_similarity", "CosineSimilarity"},
-      {"logcosh", "LogCoshError"},
-      {"log_cosh", "LogCoshError"},
-  };
-  return m;
-}
-
 // One metric entry; `prefix` ("<output>_") is taken off its name, which Keras 2 gave
 // per-output metrics and keras-cpp's logs add again.
 Value upgrade_metric(const Value& m, const std::string& prefix) {
   if (!m.is_object()) return m;
   Value c = field(m, "config").is_object() ? field(m, "config") : Value::object();
-  std::string cls = string_field(m, "class_name");
-  if (cls == "MeanMetricWrapper") {
-    const std::string fn = string_field(c, "fn");
-    auto it = metric_classes().find(fn);
-    if (it == metric_classes().end())
-      throw std::invalid_argument("the metric '" + string_field(c, "name") + "' wraps the function " +
-                                  field(c, "fn").to_json() + ", which has no keras-cpp metric");
-    cls = it->second;
-    c = without(c, {"fn"});
-  }
+  const std::string cls = string_field(m, "class_name");  // (MeanMetricWrapper's "fn" is a built-in metric function)
   const std::string name = string_field(c, "name");
   if (!prefix.empty() && name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0)
     c["name"] = name.substr(prefix.size());

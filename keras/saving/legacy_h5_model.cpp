@@ -175,14 +175,7 @@ std::shared_ptr<Model> load_legacy_h5_model(const H5Contents& file, const std::s
   if (!config_text || config_text->size() != 1)
     throw FormatError(source + ": the attribute 'model_config' must be one JSON string");
   const Value keras_cfg = keras2_model_config(parse_json((*config_text)[0], source, "model_config"));
-  int64_t weight_bytes = 0;
-  for (const auto& [p, t] : file.datasets) weight_bytes += int64_t(t.nbytes());
-  std::shared_ptr<Model> model;
-  {
-    layers::WeightBudget budget(std::max(weight_bytes, int64_t{64} << 20),
-                                "while loading " + source + " (as many as its datasets hold, at least 64 MiB)");
-    model = model_from_keras_config(keras_cfg, source);
-  }
+  std::shared_ptr<Model> model = model_from_keras_config(keras_cfg, file, source);
   check_honoured(keras_cfg, *model, source);
   std::vector<std::pair<Variable, std::string>> assigned;
   assign_legacy_weights(*model, file, source, &assigned);

@@ -36,9 +36,8 @@ Value keras2_model_config(const Value& model_config);
 // without Keras 2's keys that change nothing (jit_compile, is_legacy_optimizer, a zero
 // decay; "Custom>Adam" is Adam, lr is learning_rate); losses and loss weights given by
 // output name in the model's output order; a loss's reduction "auto" is
-// "sum_over_batch_size"; Keras 2's metric entries (one list per output, MeanMetricWrapper
-// entries naming a function) as the metric classes, named as Keras 2 logged them. What
-// has no Keras 3 form (a non-zero legacy decay, an unknown metric function) raises
+// "sum_over_batch_size"; Keras 2's metric entries (one list per output) named as Keras 2
+// logged them. What has no Keras 3 form (a non-zero legacy decay, the legacy Nadam) raises
 // std::invalid_argument naming it.
 Value keras2_compile_config(const Value& training_config, const Model& model);
 

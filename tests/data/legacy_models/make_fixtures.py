@@ -9,8 +9,8 @@ predictions each gives and, for the compiled ones, what one more training step g
 For every case <name>.h5 and, in expected.npz: <name>/x0, <name>/x1 (inputs), <name>/y0,
 <name>/y1 (labels), <name>/pred<i> (the saved model's predictions on x), <name>/keras3_pred<i>
 (Keras 3's load_model of the file, the same within float32 rounding) and, compiled,
-<name>/step_loss (the saved model's next train_on_batch on (x, y)) and <name>/after<i>
-(its predictions after that step). cases.txt lists the cases:
+<name>/eval/<key> (Keras's evaluate logs on (x, y)), <name>/step_loss (the saved model's
+next train_on_batch on (x, y)) and <name>/after<i> (its predictions after that step). cases.txt lists the cases:
 "<name> <inputs> <outputs> <compiled 0/1> <keras3: loads|raises>" (Keras 3 raises for
 Keras 2's LSTM and GRU, which write time_major, and mistakes a first layer's
 batch_input_shape for its input_shape).
@@ -116,7 +116,7 @@ def rnn():
 def legacy_optimizer():
     """Keras 2's legacy optimizers (tf_keras.optimizers.legacy) name their state differently."""
     m = k2.Sequential([k2.Input((4,)), k2.layers.Dense(3, activation="relu"), k2.layers.Dense(1)], name="legacy_opt")
-    m.compile(optimizer=k2.optimizers.legacy.Adam(0.02), loss="mse", metrics=["mae"])
+    m.compile(optimizer=k2.optimizers.legacy.Adam(0.02), loss="mse", metrics=["mae", "msle", "poisson", "squared_hinge"])
     return m, [uniform(9, 4)], [uniform(9, 1)]
 
 
@@ -172,6 +172,8 @@ def keras3_written(arrays, lines):
     arrays[f"{name}/x0"], arrays[f"{name}/y0"] = x, y
     arrays[f"{name}/pred0"] = m.predict(x, verbose=0).astype(np.float32)
     arrays[f"{name}/keras3_pred0"] = arrays[f"{name}/pred0"]
+    for key, value in m.evaluate(x, y, verbose=0, return_dict=True).items():
+        arrays[f"{name}/eval/{key}"] = np.float32(value)
     logs = m.train_on_batch(x, y, return_dict=True)
     arrays[f"{name}/step_loss"] = np.float32(logs["loss"])
     arrays[f"{name}/after0"] = m.predict(x, verbose=0).astype(np.float32)
@@ -227,6 +229,10 @@ def main():
             arrays[f"{name}/keras3_pred{i}"] = np.asarray(p, dtype=np.float32)
             assert np.allclose(p, pred[i], atol=1e-5), (name, i)
         if y is not None:
+            # Keras 2's evaluate logs: the names and values of its loss and metrics.
+            logs = model.evaluate(x if len(x) > 1 else x[0], y if len(y) > 1 else y[0], verbose=0, return_dict=True)
+            for key, value in logs.items():
+                arrays[f"{name}/eval/{key}"] = np.float32(value)
             # The step the saved model takes next (uninterrupted training; Keras 2 resuming
             # from the file gives the same but for tf_keras's Nadam, whose u_product the
             # file lacks and whose reload multiplies it again for every variable).
