@@ -235,19 +235,35 @@ Config model_to_cpp(const Value& entry, const std::string& source) {
 
 // Keyword arguments of a Keras 3 node that hold tensors: keras-cpp takes them as extra
 // inputs, in the order its layers read them.
+// The [name, node, index] references of a legacy node's keyword arguments (Keras 2 wrote
+// a tensor argument as its reference).
+void legacy_kwarg_refs(const Value& v, std::vector<Value>& out) {
+  if (v.type() != Value::Type::list) return;
+  const auto& l = v.as_list();
+  if (l.size() == 3 && l[0].type() == Value::Type::string && l[1].type() == Value::Type::integer &&
+      l[2].type() == Value::Type::integer) {
+    out.push_back(v);
+    return;
+  }
+  for (const Value& x : l) legacy_kwarg_refs(x, out);
+}
+
 void kwarg_tensors(const std::string& cls, const Value& kwargs, std::vector<Value>& refs, Config& rest,
-                   const std::string& layer, const std::string& source) {
+                   const std::string& layer, const std::string& source,
+                   void (*find)(const Value&, std::vector<Value>&) = tensor_refs) {
   if (!kwargs.is_object()) return;
   Value key, mask;
   for (const auto& [k, v] : kwargs.items()) {
     std::vector<Value> found;
-    tensor_refs(v, found);
+    find(v, found);
     if (found.empty()) {
       if (!v.is_null() && k != "training" && k != "mask") rest[k] = v;
       continue;
     }
     if (k == "mask") continue;  // keras-cpp's masks travel with the tensors
     if (k == "initial_state") refs.insert(refs.end(), found.begin(), found.end());
+    else if (k == "value" && found.size() == 1 && refs.size() == 1)
+      refs.push_back(found[0]);  // Keras 2's attention calls
     else if (k == "key" && found.size() == 1) key = found[0];
     else if (k == "attention_mask" && (cls == "MultiHeadAttention" || cls == "GroupQueryAttention") && found.size() == 1)
       mask = found[0];
@@ -286,10 +302,13 @@ Config layer_to_cpp(const Value& entry, const std::string& source, bool function
     std::vector<Value> refs;
     Config rest = Config::object();
     if (node.type() == Value::Type::list) {  // the legacy form: a list of [name, node, index(, kwargs)]
+      Value kwargs;
       for (const Value& r : node.as_list()) {
         const auto& l = r.as_list();
         refs.push_back(Value(std::vector<Value>(l.begin(), l.begin() + std::min<size_t>(3, l.size()))));
+        if (l.size() >= 4) kwargs = l[3];  // (Keras 2 repeats the call's keyword arguments on every input)
       }
+      kwarg_tensors(cls, kwargs, refs, rest, name, source, legacy_kwarg_refs);
     } else {
       tensor_refs(field(node, "args"), refs);
       kwarg_tensors(cls, field(node, "kwargs"), refs, rest, name, source);

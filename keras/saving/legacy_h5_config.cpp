@@ -22,10 +22,10 @@ Value without(const Value& v, std::initializer_list<const char*> keys) {
   return out;
 }
 
-Value upgrade_entry(const Value& entry);
+Value upgrade_entry(const Value& entry, std::vector<std::string>& notes);
 
 // A layer's own options as Keras 3's legacy loader reads them (saving_utils.model_from_config).
-Value upgrade_layer_config(const std::string& cls, const Value& config) {
+Value upgrade_layer_config(const std::string& cls, const Value& config, std::vector<std::string>& notes) {
   if (!config.is_object()) return config;
   Value c = Value::object();
   for (const auto& [k, v] : config.items()) {
@@ -34,7 +34,28 @@ Value upgrade_layer_config(const std::string& cls, const Value& config) {
       continue;  // another layer's: its model's input (see keras2_model_config)
     }
     if (k == "input_length" && cls == "Embedding") continue;
-    if (k == "implementation") continue;       // Keras 2's RNN kernels' order of operations: the same results
+    if (k == "implementation") continue;  // Keras 2's RNN kernels' order of operations: the same results
+    if (k == "time_major" && v.type() == Value::Type::boolean && !v.as_bool()) continue;  // Keras 2's default
+    // Keras 2's separable, depthwise and transposed convolutions inherited Conv's groups (1)
+    // and the separable ones its unused kernel options.
+    const bool derived_conv =
+        cls.find("Transpose") != std::string::npos || cls.rfind("Depthwise", 0) == 0 || cls.rfind("Separable", 0) == 0;
+    if (derived_conv && k == "groups" && v == Value(1)) continue;
+    if (cls.rfind("Separable", 0) == 0 &&
+        (k == "kernel_initializer" || k == "kernel_regularizer" || k == "kernel_constraint"))
+      continue;
+    // Keras 2's MultiHeadAttention records the shapes it was built for; the call builds it.
+    if ((k == "query_shape" || k == "key_shape" || k == "value_shape") && cls == "MultiHeadAttention") continue;
+    if ((k == "activation" || k == "recurrent_activation") && v.type() == Value::Type::string) {
+      if (v.as_string() == "swish") {  // Keras 3's name for it
+        c[k] = "silu";
+        continue;
+      }
+      if (v.as_string() == "hard_sigmoid")
+        notes.push_back("the " + cls + " layer '" + string_field(config, "name") + "' has " + k +
+                        "=\"hard_sigmoid\", which Keras 2 computed as clip(0.2 x + 0.5, 0, 1) and Keras 3, as "
+                        "keras-cpp, computes as relu6(x + 3) / 6: its outputs differ from Keras 2's");
+    }
     if (k == "alpha" && cls == "LeakyReLU") {  // Keras 3's name for it
       c["negative_slope"] = v;
       continue;
@@ -49,12 +70,18 @@ Value upgrade_layer_config(const std::string& cls, const Value& config) {
     }
     // Wrapped layers and cells (Bidirectional, TimeDistributed, RNN, StackedRNNCells).
     if ((k == "layer" || k == "backward_layer" || k == "cell") && v.is_object() && v.contains("class_name")) {
-      c[k] = upgrade_entry(v);
+      c[k] = upgrade_entry(v, notes);
+      // Keras 3's Bidirectional names its copies forward_<name> and backward_<name>, Keras 2
+      // wrote the layer it was given.
+      const std::string prefix = k == "layer" ? "forward_" : "backward_";
+      Value& layer_config = c[k]["config"];
+      const std::string inner = cls == "Bidirectional" && k != "cell" ? string_field(layer_config, "name") : "";
+      if (!inner.empty() && inner.rfind(prefix, 0) != 0) layer_config["name"] = prefix + inner;
       continue;
     }
     if (k == "cells" && v.type() == Value::Type::list) {
       std::vector<Value> cells;
-      for (const Value& x : v.as_list()) cells.push_back(x.is_object() ? upgrade_entry(x) : x);
+      for (const Value& x : v.as_list()) cells.push_back(x.is_object() ? upgrade_entry(x, notes) : x);
       c[k] = Value(cells);
       continue;
     }
@@ -63,12 +90,12 @@ Value upgrade_layer_config(const std::string& cls, const Value& config) {
   return c;
 }
 
-Value upgrade_model_config(const std::string& cls, const Value& config) {
-  Value c = upgrade_layer_config(cls, without(config, {"layers"}));
+Value upgrade_model_config(const std::string& cls, const Value& config, std::vector<std::string>& notes) {
+  Value c = upgrade_layer_config(cls, without(config, {"layers"}), notes);
   std::vector<Value> layers;
   const Value& ls = field(config, "layers");
   for (const Value& l : ls.type() == Value::Type::list ? ls.as_list() : std::vector<Value>{})
-    layers.push_back(upgrade_entry(l));
+    layers.push_back(upgrade_entry(l, notes));
   // Keras 2 wrote a Sequential model built from its first layer's input_shape without an
   // InputLayer (before 2.4): the first layer's batch_input_shape is the model's input.
   if (cls == "Sequential" && !ls.as_list().empty() && string_field(ls.as_list()[0], "class_name") != "InputLayer") {
@@ -89,7 +116,7 @@ Value upgrade_model_config(const std::string& cls, const Value& config) {
   return c;
 }
 
-Value upgrade_entry(const Value& entry) {
+Value upgrade_entry(const Value& entry, std::vector<std::string>& notes) {
   if (!entry.is_object()) return entry;
   Value out = Value::object();
   std::string cls = string_field(entry, "class_name");
@@ -98,7 +125,7 @@ Value upgrade_entry(const Value& entry) {
     if (k == "class_name")
       out[k] = cls;
     else if (k == "config")
-      out[k] = is_model_class(cls) ? upgrade_model_config(cls, v) : upgrade_layer_config(cls, v);
+      out[k] = is_model_class(cls) ? upgrade_model_config(cls, v, notes) : upgrade_layer_config(cls, v, notes);
     else
       out[k] = v;
   }
@@ -198,7 +225,10 @@ Value upgrade_optimizer(const Value& o) {
 
 }  // namespace
 
-Value keras2_model_config(const Value& model_config) { return upgrade_entry(model_config); }
+Value keras2_model_config(const Value& model_config, std::vector<std::string>* notes) {
+  std::vector<std::string> mine;
+  return upgrade_entry(model_config, notes ? *notes : mine);
+}
 
 Value keras2_compile_config(const Value& tc, const Model& model) {
   if (!tc.is_object()) throw std::invalid_argument("the training_config is not a JSON object");

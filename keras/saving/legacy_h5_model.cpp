@@ -174,7 +174,9 @@ std::shared_ptr<Model> load_legacy_h5_model(const H5Contents& file, const std::s
   const auto config_text = legacy_attribute(file, "", "model_config");
   if (!config_text || config_text->size() != 1)
     throw FormatError(source + ": the attribute 'model_config' must be one JSON string");
-  const Value keras_cfg = keras2_model_config(parse_json((*config_text)[0], source, "model_config"));
+  std::vector<std::string> notes;
+  const Value keras_cfg = keras2_model_config(parse_json((*config_text)[0], source, "model_config"), &notes);
+  for (const std::string& n : notes) std::fprintf(stderr, "UserWarning: %s: %s\n", source.c_str(), n.c_str());
   std::shared_ptr<Model> model = model_from_keras_config(keras_cfg, file, source);
   check_honoured(keras_cfg, *model, source);
   std::vector<std::pair<Variable, std::string>> assigned;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "keras/config.h"
 #include "keras/models/model.h"
@@ -28,9 +29,14 @@ bool is_legacy_h5_model(const H5Contents& file);
 // its batch_shape (another layer's is dropped; a Sequential model without an InputLayer
 // gets one from its first layer's, as Keras 2 built it); a one-item axis list is its item;
 // a mixed-precision "Policy" is its name; Embedding's input_length (a check only) is
-// dropped, and the recurrent layers' implementation (1 or 2: the same results); LeakyReLU's
-// alpha is negative_slope. Nested models and wrapped layers are converted too.
-Value keras2_model_config(const Value& model_config);
+// dropped, and the recurrent layers' implementation (1 or 2: the same results) and
+// time_major=false, MultiHeadAttention's build shapes, the groups=1 and unused kernel
+// options that separable, depthwise and transposed convolutions inherited; LeakyReLU's
+// alpha is negative_slope; the activation "swish" is "silu"; Bidirectional's layer is named
+// forward_<name> as Keras 3 names it. Nested models and wrapped layers are converted too.
+// What reads but computes otherwise than Keras 2 did (hard_sigmoid: Keras 2's slope was
+// 0.2, Keras 3's is 1/6) is described in `notes`.
+Value keras2_model_config(const Value& model_config, std::vector<std::string>* notes = nullptr);
 
 // A Keras 2 training_config as the compile_config restore_compile takes: the optimizer
 // without Keras 2's keys that change nothing (jit_compile, is_legacy_optimizer, a zero

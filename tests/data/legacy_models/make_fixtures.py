@@ -113,6 +113,73 @@ def rnn():
     return m, [tokens], [rng.integers(0, 2, size=(6, 1)).astype(np.float32)]
 
 
+def zoo_sequence():
+    """Keras 2's sequence layers in one functional model (uncompiled)."""
+    inp = k2.Input((6, 4), name="seq")
+    x = k2.layers.Masking(mask_value=0.0)(inp)
+    x = k2.layers.Bidirectional(k2.layers.LSTM(3, return_sequences=True), merge_mode="concat")(x)
+    x = k2.layers.TimeDistributed(k2.layers.Dense(5, activation="elu"))(x)
+    c = k2.layers.Conv1D(4, 3, padding="causal", dilation_rate=2, activation="relu")(inp)
+    c = k2.layers.SeparableConv1D(3, 2, padding="same", depth_multiplier=2)(c)
+    c = k2.layers.UpSampling1D(1)(c)
+    c = k2.layers.ZeroPadding1D(0)(c)
+    a = k2.layers.MultiHeadAttention(num_heads=2, key_dim=3, name="mha")(x, x)
+    a = k2.layers.LayerNormalization(epsilon=1e-5)(k2.layers.Add()([a, x]))
+    s = k2.layers.SimpleRNN(3, go_backwards=True)(c)
+    g = k2.layers.GlobalMaxPooling1D()(a)
+    p = k2.layers.GlobalAveragePooling1D()(k2.layers.Attention(use_scale=True)([a, x]))
+    h = k2.layers.Concatenate()([g, p, s])
+    h = k2.layers.PReLU()(k2.layers.Dense(6)(h))
+    h = k2.layers.Reshape((2, 3))(h)
+    h = k2.layers.Permute((2, 1))(h)
+    h = k2.layers.Flatten()(h)
+    h = k2.layers.RepeatVector(2)(h)
+    h = k2.layers.GRU(3, reset_after=False)(h)
+    out = k2.layers.Multiply()([k2.layers.Dense(3, activation="softmax")(h), k2.layers.ReLU(max_value=2.0)(h)])
+    m = k2.Model(inp, out, name="zoo_sequence")
+    return m, [uniform(5, 6, 4)], None
+
+
+def zoo_image():
+    """Keras 2's image layers in one Sequential model (uncompiled)."""
+    m = k2.Sequential([
+        k2.Input((9, 8, 3)),
+        k2.layers.Rescaling(1.0 / 2, offset=0.5),
+        k2.layers.Conv2D(4, (3, 2), strides=(1, 2), padding="same", use_bias=False),
+        k2.layers.BatchNormalization(momentum=0.9, epsilon=1e-4, center=False),
+        k2.layers.LeakyReLU(),
+        k2.layers.DepthwiseConv2D(3, depth_multiplier=2, padding="valid"),
+        k2.layers.SeparableConv2D(5, 2, activation="selu"),
+        k2.layers.Conv2DTranspose(3, 3, strides=2, padding="same", output_padding=1),
+        k2.layers.ZeroPadding2D(((1, 0), (0, 1))),
+        k2.layers.Cropping2D(((0, 1), (1, 0))),
+        k2.layers.AveragePooling2D(2, strides=1),
+        k2.layers.UpSampling2D((2, 1), interpolation="bilinear"),
+        k2.layers.SpatialDropout2D(0.3),
+        k2.layers.MaxPooling2D(2, padding="same"),
+        k2.layers.Softmax(axis=-1),
+        k2.layers.GlobalAveragePooling2D(keepdims=True),
+        k2.layers.Flatten(),
+        k2.layers.GaussianNoise(0.1),
+        k2.layers.Dense(4, kernel_initializer=k2.initializers.VarianceScaling(2.0, "fan_out", "truncated_normal")),
+        k2.layers.ELU(alpha=0.5),
+        k2.layers.ActivityRegularization(l1=0.01),
+        k2.layers.Activation("swish"),
+    ], name="zoo_image")
+    return m, [uniform(3, 9, 8, 3)], None
+
+
+def mixed_precision():
+    """A model built under the mixed_float16 policy: its layers' dtype is a Policy entry."""
+    k2.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        m = k2.Sequential([k2.Input((5,)), k2.layers.Dense(4, activation="relu"),
+                           k2.layers.Dense(2, dtype="float32")], name="mixed_precision")
+    finally:
+        k2.mixed_precision.set_global_policy("float32")
+    return m, [uniform(6, 5)], None
+
+
 def legacy_optimizer():
     """Keras 2's legacy optimizers (tf_keras.optimizers.legacy) name their state differently."""
     m = k2.Sequential([k2.Input((4,)), k2.layers.Dense(3, activation="relu"), k2.layers.Dense(1)], name="legacy_opt")
@@ -148,7 +215,8 @@ OPTIMIZERS = [
     optimizer_case("legacy_nadam", lambda: k2.optimizers.legacy.Nadam(0.02)),  # another algorithm than Keras 3's
 ]
 
-CASES = [mlp, first_layer_shape, two_heads, cnn, rnn, legacy_optimizer] + OPTIMIZERS
+CASES = [mlp, first_layer_shape, two_heads, cnn, rnn, legacy_optimizer, zoo_sequence, zoo_image,
+         mixed_precision] + OPTIMIZERS
 
 
 def keras3_written(arrays, lines):
