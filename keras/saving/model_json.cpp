@@ -1,13 +1,17 @@
 // model_json.cpp - Keras's model.to_json() and keras.models.model_from_json: a model's
-// architecture (and compile configuration) as Keras 3's serialized JSON, and back; and
+// architecture (and compile configuration) as Keras 3's serialized JSON, and back (Keras
+// 2's JSON too); and
 // get_compile_config / compile_from_config in Keras's form.
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "keras/saving/file_config.h"
 #include "keras/saving/keras_config.h"
 #include "keras/saving/keras_file.h"
+#include "keras/saving/legacy_h5_model.h"
 #include "keras/saving/saving.h"
 
 namespace keras {
@@ -36,7 +40,12 @@ namespace saving {
 ModelPtr model_from_json(std::string_view json, const LoadOptions& options) {
   const std::string source = "model_from_json";
   const CustomObjectScope scope(options.custom_objects);  // known for this call only, as in Keras
-  const Config keras_cfg = detail::parse_json(json, source, "the JSON");
+  Config keras_cfg = detail::parse_json(json, source, "the JSON");
+  if (keras_cfg.is_object() && !keras_cfg.contains("module")) {  // Keras 2's to_json() (no module at the top)
+    std::vector<std::string> notes;
+    keras_cfg = detail::keras2_model_config(keras_cfg, &notes);
+    for (const std::string& n : notes) std::fprintf(stderr, "UserWarning: %s: %s\n", source.c_str(), n.c_str());
+  }
   ModelPtr model = detail::model_from_keras_config(keras_cfg, source);
   detail::check_honoured(keras_cfg, *model, source);
   if (options.compile) detail::compile_from_keras_config(*model, keras_cfg, source);

@@ -74,7 +74,8 @@ ModelPtr load_model_from_memory(std::string_view bytes, const LoadOptions& optio
                                 const std::string& source = "<memory>");
 
 /// Keras's model_from_json(json, custom_objects): a model (new weights) from the JSON of
-/// Model::to_json() or Keras's model.to_json(), compiled when it holds a compile
+/// Model::to_json() or Keras's model.to_json() (Keras 3's, or Keras 2's, read as a legacy
+/// .h5 file's model_config), compiled when it holds a compile
 /// configuration keras-cpp can honour (options.compile; otherwise a warning names what it
 /// cannot). Malformed JSON, a class keras-cpp lacks or an option it cannot honour throws
 /// naming it.

@@ -325,3 +325,18 @@ TEST_CASE("keras-cpp writes legacy .h5 models (model.save(\"m.h5\")) that keras-
   }
   CHECK(warnings == 1);
 }
+
+TEST_CASE("model_from_json reads Keras 2's model.to_json(); load_weights takes the .h5 file's weights") {
+  for (const std::string name : {"two_heads", "zoo_sequence", "zoo_image"}) {
+    CAPTURE(name);
+    const std::string json = read_bytes(std::string(KERAS_TEST_DATA_DIR) + "/legacy_models/" + name + ".json");
+    keras::ModelPtr m = keras::models::model_from_json(json);
+    CHECK(m->name() == name);
+    m->load_weights(path_of(name));
+    const int inputs = name == "two_heads" ? 2 : 1, outputs = name == "two_heads" ? 2 : 1;
+    const std::vector<Tensor> got = predict(*m, arrays(name, "x", inputs));
+    REQUIRE(got.size() == size_t(outputs));
+    for (int i = 0; i < outputs; ++i)
+      CHECK(max_diff(got[size_t(i)], npz_array(kExpected, name + "/pred" + std::to_string(i))) <= 2e-6f);
+  }
+}

@@ -6,7 +6,8 @@ predictions each gives and, for the compiled ones, what one more training step g
     /work/venv/bin/pip install tf_keras   # Keras 2, next to Keras 3
     /work/venv/bin/python tests/data/legacy_models/make_fixtures.py
 
-For every case <name>.h5 and, in expected.npz: <name>/x0, <name>/x1 (inputs), <name>/y0,
+For every case <name>.h5 (and for three, <name>.json: Keras 2's model.to_json()) and, in
+expected.npz: <name>/x0, <name>/x1 (inputs), <name>/y0,
 <name>/y1 (labels), <name>/pred<i> (the saved model's predictions on x), <name>/keras3_pred<i>
 (Keras 3's load_model of the file, the same within float32 rounding) and, compiled,
 <name>/eval/<key> (Keras's evaluate logs on (x, y)), <name>/step_loss (the saved model's
@@ -215,6 +216,8 @@ OPTIMIZERS = [
     optimizer_case("legacy_nadam", lambda: k2.optimizers.legacy.Nadam(0.02)),  # another algorithm than Keras 3's
 ]
 
+JSON_CASES = {"two_heads", "zoo_sequence", "zoo_image"}
+
 CASES = [mlp, first_layer_shape, two_heads, cnn, rnn, legacy_optimizer, zoo_sequence, zoo_image,
          mixed_precision] + OPTIMIZERS
 
@@ -285,6 +288,9 @@ def main():
             model.fit(x if len(x) > 1 else x[0], y if len(y) > 1 else y[0], batch_size=4, epochs=2, verbose=0)
         path = os.path.join(HERE, name + ".h5")
         model.save(path, save_format="h5")
+        if name in JSON_CASES:  # Keras 2's model.to_json(), with the weights of the .h5 file
+            with open(os.path.join(HERE, name + ".json"), "w") as f:
+                f.write(model.to_json())
         for i, v in enumerate(x):
             arrays[f"{name}/x{i}"] = v
         for i, v in enumerate(y or []):
