@@ -2,6 +2,7 @@
 // (Keras 2's forms) as Keras 3's config.json and compile_config (legacy_h5_model.h).
 #include <algorithm>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -90,6 +91,47 @@ Value upgrade_layer_config(const std::string& cls, const Value& config, std::vec
   return c;
 }
 
+// A legacy reference [name, node, index(, kwargs)] (or a keyword argument holding some) to
+// a layer in `shifted` takes its node index one lower.
+void shift_refs(Value& v, const std::set<std::string>& shifted) {
+  if (v.type() == Value::Type::object) {
+    std::vector<std::string> keys;
+    for (const auto& [k, x] : v.items()) keys.push_back(k);
+    for (const std::string& k : keys) shift_refs(v[k], shifted);
+    return;
+  }
+  if (v.type() != Value::Type::list) return;
+  std::vector<Value>& r = v.as_list();
+  if (r.size() >= 3 && r[0].type() == Value::Type::string && r[1].type() == Value::Type::integer) {
+    if (shifted.count(r[0].as_string()) && r[1].as_int() > 0) r[1] = Value(r[1].as_int() - 1);
+    for (size_t i = 3; i < r.size(); ++i) shift_refs(r[i], shifted);
+    return;
+  }
+  for (Value& x : r) shift_refs(x, shifted);
+}
+
+// Keras 2 numbers the calls of a nested model whose first layer is an InputLayer from 1
+// (node 0, the model's own graph, is not saved: tf_keras's _should_skip_first_node); Keras
+// 3 and keras-cpp number them from 0.
+void renumber_nested_calls(const Value& original_layers, std::vector<Value>& layers, Value& config) {
+  std::set<std::string> shifted;
+  for (const Value& l : original_layers.as_list()) {
+    const std::string cls = string_field(l, "class_name");
+    if (cls != "Functional" && cls != "Model" && cls != "Sequential") continue;
+    const Value& inner = field(field(l, "config"), "layers");
+    if (inner.type() == Value::Type::list && !inner.as_list().empty() &&
+        string_field(inner.as_list()[0], "class_name") == "InputLayer")
+      shifted.insert(string_field(l, "name", string_field(field(l, "config"), "name")));
+  }
+  if (shifted.empty()) return;
+  for (Value& l : layers)
+    if (l.contains("inbound_nodes") && field(l, "inbound_nodes").type() == Value::Type::list)
+      for (Value& node : l["inbound_nodes"].as_list())
+        if (node.type() == Value::Type::list)
+          shift_refs(node, shifted);  // (Keras 3's {args, kwargs} nodes count from 0)
+  if (config.contains("output_layers")) shift_refs(config["output_layers"], shifted);
+}
+
 Value upgrade_model_config(const std::string& cls, const Value& config, std::vector<std::string>& notes) {
   Value c = upgrade_layer_config(cls, without(config, {"layers"}), notes);
   std::vector<Value> layers;
@@ -112,6 +154,7 @@ Value upgrade_model_config(const std::string& cls, const Value& config, std::vec
       layers.insert(layers.begin(), input);
     }
   }
+  if (cls == "Functional" && ls.type() == Value::Type::list) renumber_nested_calls(ls, layers, c);
   c["layers"] = Value(layers);
   return c;
 }

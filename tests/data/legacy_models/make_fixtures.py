@@ -181,6 +181,23 @@ def mixed_precision():
     return m, [uniform(6, 5)], None
 
 
+def nested():
+    """Transfer learning as Keras 2 users wrote it: a frozen nested functional base, a
+    nested Sequential head, compiled."""
+    bi = k2.Input((6,), name="base_in")
+    b = k2.layers.Dense(5, activation="relu", name="base_dense")(bi)
+    b = k2.layers.BatchNormalization(name="base_bn")(b)
+    base = k2.Model(bi, b, name="base")
+    base.trainable = False
+    head = k2.Sequential([k2.Input((5,)), k2.layers.Dense(4, activation="tanh"), k2.layers.Dense(3, activation="softmax")],
+                         name="head")
+    inp = k2.Input((6,), name="features")
+    out = head(k2.layers.Dropout(0.0)(base(inp, training=False)))
+    m = k2.Model(inp, out, name="nested")
+    m.compile(optimizer=k2.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return m, [uniform(10, 6)], [rng.integers(0, 3, size=(10,)).astype(np.int32)]
+
+
 def legacy_optimizer():
     """Keras 2's legacy optimizers (tf_keras.optimizers.legacy) name their state differently."""
     m = k2.Sequential([k2.Input((4,)), k2.layers.Dense(3, activation="relu"), k2.layers.Dense(1)], name="legacy_opt")
@@ -219,7 +236,7 @@ OPTIMIZERS = [
 JSON_CASES = {"two_heads", "zoo_sequence", "zoo_image"}
 
 CASES = [mlp, first_layer_shape, two_heads, cnn, rnn, legacy_optimizer, zoo_sequence, zoo_image,
-         mixed_precision] + OPTIMIZERS
+         mixed_precision, nested] + OPTIMIZERS
 
 
 def keras3_written(arrays, lines):
