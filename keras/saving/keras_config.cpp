@@ -3,7 +3,6 @@
 #include "keras/saving/keras_config.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -328,36 +327,6 @@ Value keras_value_to_cpp(const Value& v) { return normalize(v); }
 
 Config keras_layer_to_cpp(const Value& keras_entry, const std::string& source) {
   return layer_to_cpp(keras_entry, source, /*functional=*/false);
-}
-
-
-std::string snake_case(const std::string& class_name) {
-  std::string s;
-  for (char c : class_name)
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') s += c;
-  auto up = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
-  auto low = [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; };
-  // (.)([A-Z][a-z]+) -> \1_\2, non-overlapping, left to right.
-  std::string a;
-  for (size_t i = 0; i < s.size();) {
-    if (i > 0 && up(s[i]) && i + 1 < s.size() && low(s[i + 1]) && !a.empty()) {
-      size_t j = i + 1;
-      while (j < s.size() && low(s[j])) ++j;
-      a += '_';
-      a.append(s, i, j - i);
-      i = j;
-      continue;
-    }
-    a += s[i++];
-  }
-  // ([a-z])([A-Z]) -> \1_\2, then lower case.
-  std::string b;
-  for (size_t i = 0; i < a.size(); ++i) {
-    b += a[i];
-    if (low(a[i]) && i + 1 < a.size() && up(a[i + 1])) b += '_';
-  }
-  for (char& c : b) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return b;
 }
 
 Config keras_to_cpp(const Value& keras_entry, const std::string& source) {

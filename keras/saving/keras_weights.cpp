@@ -2,6 +2,7 @@
 #include "keras/saving/keras_weights.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -14,6 +15,35 @@
 #include "keras/saving/keras_config.h"
 
 namespace keras::saving::detail {
+
+std::string snake_case(const std::string& class_name) {
+  std::string s;
+  for (char c : class_name)
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') s += c;
+  auto up = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
+  auto low = [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; };
+  // (.)([A-Z][a-z]+) -> \1_\2, non-overlapping, left to right.
+  std::string a;
+  for (size_t i = 0; i < s.size();) {
+    if (i > 0 && up(s[i]) && i + 1 < s.size() && low(s[i + 1]) && !a.empty()) {
+      size_t j = i + 1;
+      while (j < s.size() && low(s[j])) ++j;
+      a += '_';
+      a.append(s, i, j - i);
+      i = j;
+      continue;
+    }
+    a += s[i++];
+  }
+  // ([a-z])([A-Z]) -> \1_\2, then lower case.
+  std::string b;
+  for (size_t i = 0; i < a.size(); ++i) {
+    b += a[i];
+    if (low(a[i]) && i + 1 < a.size() && up(a[i + 1])) b += '_';
+  }
+  for (char& c : b) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return b;
+}
 
 using format::FormatError;
 

@@ -1,6 +1,7 @@
 // legacy_h5_write.cpp - save_model(model, "m.h5"): the legacy HDF5 model file as Keras 3's
 // legacy_h5_format.save_model_to_hdf5 writes it (legacy_h5_model.h).
 #include <cstdio>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -16,6 +17,14 @@
 namespace keras::saving::detail {
 
 void save_legacy_h5_model(const Model& model, const std::string& path) {
+  static std::once_flag warned;  // Python shows a warning once per place
+  std::call_once(warned, [] {
+    std::fprintf(stderr,
+                 "UserWarning: You are saving your model as an HDF5 file via `model.save()` or "
+                 "`keras.saving.save_model(model)`. This file format is considered legacy. We recommend using instead "
+                 "the native Keras format, e.g. `model.save('my_model.keras')` or "
+                 "`keras.saving.save_model(model, 'my_model.keras')`.\n");
+  });
   std::unique_lock<std::recursive_mutex> lock = model.lock_state();  // a snapshot between steps
   const Value entry = cpp_to_keras(model);                           // a subclassed model raises
   Value model_config = Value::object();

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <mutex>
 #include <new>
 #include <set>
 #include <stdexcept>
@@ -230,15 +229,6 @@ void save_model(const Model& model, const std::string& path) {
     return;
   }
   if (ends_with(path, ".h5") && !ends_with(path, ".weights.h5")) {  // the legacy HDF5 format, as Keras 3 writes it
-    static std::once_flag warned;                                   // Python shows a warning once per place
-    std::call_once(warned, [] {
-      std::fprintf(
-          stderr,
-          "UserWarning: You are saving your model as an HDF5 file via `model.save()` or "
-          "`keras.saving.save_model(model)`. This file format is considered legacy. We recommend using instead "
-          "the native Keras format, e.g. `model.save('my_model.keras')` or "
-          "`keras.saving.save_model(model, 'my_model.keras')`.\n");
-    });
     detail::save_legacy_h5_model(model, path);
     return;
   }
