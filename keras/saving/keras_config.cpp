@@ -14,6 +14,7 @@
 #include "keras/layers/operation.h"
 #include "keras/layers/operation_table.h"
 #include "keras/layers/registry.h"
+#include "keras/saving/legacy_h5_model.h"
 
 namespace keras::saving::detail {
 
@@ -291,6 +292,7 @@ Config layer_to_cpp(const Value& entry, const std::string& source, bool function
     out = Config::object();
     out["class_name"] = cls;
     out["config"] = normalize(field(entry, "config"));
+    if (cls == "Lambda") out["config"] = lambda_layer_config(out["config"]);  // its C++ stand-in, by layer name
   }
   if (!functional) return out;
   out["name"] = name;

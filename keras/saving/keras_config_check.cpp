@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "keras/saving/keras_config.h"
+#include "keras/saving/legacy_h5_model.h"
 
 namespace keras::saving::detail {
 
@@ -134,7 +135,8 @@ void check_honoured(const Value& keras_entry, const Model& model, const std::str
       if (auto* m = dynamic_cast<const Model*>(layer.get())) check_honoured(e, *m, source);
       continue;
     }
-    const Value kc = keras_value_to_cpp(field(e, "config"));
+    Value kc = keras_value_to_cpp(field(e, "config"));
+    if (cls == "Lambda") kc = lambda_layer_config(kc);  // Python code: its C++ stand-in's name
     if (kc.is_object()) check_layer(kc, *layer, cls, source);
   }
 }

@@ -25,9 +25,30 @@ Value without(const Value& v, std::initializer_list<const char*> keys) {
 
 Value upgrade_entry(const Value& entry, std::vector<std::string>& notes);
 
+}  // namespace
+
+Value lambda_layer_config(const Value& config) {
+  if (!config.is_object() || field(config, "function").type() == Value::Type::string) return config;
+  const std::string name = string_field(config, "name");
+  const Value& arguments = field(config, "arguments");
+  if (arguments.is_object() && !arguments.items().empty())
+    throw std::invalid_argument("the Lambda layer '" + name + "' passes arguments " + arguments.to_json() +
+                                " to its Python function, which a C++ function registered for it cannot take");
+  Value c = without(config, {"function", "function_type", "module", "output_shape", "output_shape_type",
+                             "output_shape_module", "arguments"});
+  c["function"] = name;  // the layer's name: register_lambda(name, fn) gives its C++ function
+  const Value& shape = field(config, "output_shape");
+  if (shape.type() == Value::Type::list && string_field(config, "output_shape_type") != "lambda")
+    c["output_shape"] = shape;
+  return c;
+}
+
+namespace {
+
 // A layer's own options as Keras 3's legacy loader reads them (saving_utils.model_from_config).
 Value upgrade_layer_config(const std::string& cls, const Value& config, std::vector<std::string>& notes) {
   if (!config.is_object()) return config;
+  if (cls == "Lambda") return lambda_layer_config(config);
   Value c = Value::object();
   for (const auto& [k, v] : config.items()) {
     if (k == "batch_input_shape") {

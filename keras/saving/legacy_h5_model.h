@@ -38,6 +38,14 @@ bool is_legacy_h5_model(const H5Contents& file);
 // 0.2, Keras 3's is 1/6) is described in `notes`.
 Value keras2_model_config(const Value& model_config, std::vector<std::string>* notes = nullptr);
 
+// A Lambda layer's config from Keras (2 or 3): a function given as Python code (Keras 2's
+// marshaled bytecode, Keras 3's "__lambda__" entry) becomes the layer's name, under which
+// keras::layers::register_lambda gives its C++ stand-in (an unregistered one raises at the
+// rebuild, saying to register it); Keras 2's bookkeeping of the Python function is dropped,
+// and arguments for the Python function raise std::invalid_argument. A config whose
+// function is already a name is returned as it is.
+Value lambda_layer_config(const Value& config);
+
 // A Keras 2 training_config as the compile_config restore_compile takes: the optimizer
 // without Keras 2's keys that change nothing (jit_compile, is_legacy_optimizer, a zero
 // decay; "Custom>Adam" is Adam, lr is learning_rate); losses and loss weights given by

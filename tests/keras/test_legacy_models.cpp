@@ -89,6 +89,8 @@ std::string edited(const std::string& name, const std::string& from, const std::
 }  // namespace
 
 TEST_CASE("load_model reads Keras 2's .h5 models: their predictions, also where Keras 3 cannot load them") {
+  // lambda_layer.h5's Lambda (Python's lambda x: x * 2 + 1), in C++ under the layer's name.
+  keras::layers::register_lambda("scale_shift", [](const Tensor& x) { return x * 2.0 + 1.0; });
   for (const Case& c : cases()) {
     CAPTURE(c.name);
     Capture err(2);
@@ -216,6 +218,10 @@ TEST_CASE("legacy .h5 models: what cannot be read raises or warns, naming it") {
     CHECK(err.text().find("hard.h5: the LSTM layer 'lstm' has recurrent_activation=\"hard_sigmoid\", which Keras 2 "
                           "computed as clip(0.2 x + 0.5, 0, 1)") != std::string::npos);
   }
+  // A Lambda layer whose function no C++ function stands for.
+  write_bytes(dir.file("lambda.h5"), edited("lambda_layer", "\"name\": \"scale_shift\"", "\"name\": \"scale_shifx\""));
+  throws_with<std::invalid_argument>([&] { keras::models::load_model(dir.file("lambda.h5")); },
+                                     "call keras::layers::register_lambda(\"scale_shifx\", fn) before loading");
   // A legacy learning-rate decay has no Keras 3 form.
   write_bytes(dir.file("decay.h5"), edited("legacy_opt", "\"decay\": 0.0,", "\"decay\": 0.5,"));
   {
@@ -324,6 +330,15 @@ TEST_CASE("keras-cpp writes legacy .h5 models (model.save(\"m.h5\")) that keras-
     for (size_t i = 0; i < a.size(); ++i) CHECK(max_diff(a[i], b[i]) <= 1e-6f);
   }
   CHECK(warnings == 1);
+}
+
+TEST_CASE("a Lambda layer of a Keras 3 .keras file runs the C++ function registered under its name") {
+  keras::layers::register_lambda("scale_shift", [](const Tensor& x) { return x * 2.0 + 1.0; });
+  keras::ModelPtr m =
+      keras::models::load_model(std::string(KERAS_TEST_DATA_DIR) + "/legacy_models/keras3_lambda.keras");
+  CHECK(max_diff(predict(*m, arrays("keras3_lambda", "x", 1))[0], npz_array(kExpected, "keras3_lambda/pred0")) <=
+        2e-6f);
+  CHECK(m->layers().at(0)->get_config().at("function").as_string() == "scale_shift");
 }
 
 TEST_CASE("model_from_json reads Keras 2's model.to_json(); load_weights takes the .h5 file's weights") {

@@ -1,7 +1,8 @@
 """Fixtures for tests/keras/test_legacy_models.cpp: whole models in the legacy HDF5 format
 (`model.save("x.h5")`), as Keras 2 (tf_keras 2.21) and Keras 3.15 write them, with the
 predictions each gives and, for the compiled ones, what one more training step gives
-(the step the saved model takes next, in memory).
+(the step the saved model takes next, in memory); and keras3_lambda.keras, a Keras 3 file
+whose Lambda layer holds Python code.
 
     /work/venv/bin/pip install tf_keras   # Keras 2, next to Keras 3
     /work/venv/bin/python tests/data/legacy_models/make_fixtures.py
@@ -198,6 +199,14 @@ def nested():
     return m, [uniform(10, 6)], [rng.integers(0, 3, size=(10,)).astype(np.int32)]
 
 
+def lambda_layer():
+    """A Lambda layer: its Python function is what the C++ test registers under the layer's
+    name (x * 2 + 1)."""
+    m = k2.Sequential([k2.Input((3,)), k2.layers.Lambda(lambda x: x * 2 + 1, name="scale_shift"), k2.layers.Dense(2)],
+                      name="lambda_layer")
+    return m, [uniform(4, 3)], None
+
+
 def legacy_optimizer():
     """Keras 2's legacy optimizers (tf_keras.optimizers.legacy) name their state differently."""
     m = k2.Sequential([k2.Input((4,)), k2.layers.Dense(3, activation="relu"), k2.layers.Dense(1)], name="legacy_opt")
@@ -236,7 +245,7 @@ OPTIMIZERS = [
 JSON_CASES = {"two_heads", "zoo_sequence", "zoo_image"}
 
 CASES = [mlp, first_layer_shape, two_heads, cnn, rnn, legacy_optimizer, zoo_sequence, zoo_image,
-         mixed_precision, nested] + OPTIMIZERS
+         mixed_precision, nested, lambda_layer] + OPTIMIZERS
 
 
 def keras3_written(arrays, lines):
@@ -266,6 +275,19 @@ def keras3_written(arrays, lines):
     arrays[f"{name}/step_loss"] = np.float32(logs["loss"])
     arrays[f"{name}/after0"] = m.predict(x, verbose=0).astype(np.float32)
     lines.append(f"{name} 1 1 1 loads")
+
+
+def keras3_lambda(arrays):
+    """A .keras file (Keras 3) whose Lambda holds Python code: the C++ test registers its
+    stand-in under the layer's name, as for lambda_layer.h5."""
+    import keras
+    keras.utils.set_random_seed(6)
+    m = keras.Sequential([keras.Input((3,)), keras.layers.Lambda(lambda x: x * 2 + 1, name="scale_shift"),
+                          keras.layers.Dense(2)], name="keras3_lambda")
+    x = uniform(4, 3)
+    m.save(os.path.join(HERE, "keras3_lambda.keras"))
+    arrays["keras3_lambda/x0"] = x
+    arrays["keras3_lambda/pred0"] = m.predict(x, verbose=0).astype(np.float32)
 
 
 def keras3_predictions(path, x):
@@ -350,6 +372,7 @@ def main():
         arrays["old_style/" + key.split("/", 1)[1]] = arrays[key]
     lines.append("old_style 1 1 0 " + ("loads" if keras3_predictions(dst, [arrays["old_style/x0"]]) else "raises"))
     keras3_written(arrays, lines)
+    keras3_lambda(arrays)
     np.savez_compressed(os.path.join(HERE, "expected.npz"), **arrays)
     with open(os.path.join(HERE, "cases.txt"), "w") as f:
         f.write("# <name> <inputs> <outputs> <compiled> <Keras 3 load_model> (make_fixtures.py)\n")
