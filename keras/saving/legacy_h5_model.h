@@ -46,6 +46,13 @@ Value keras2_model_config(const Value& model_config, std::vector<std::string>* n
 // function is already a name is returned as it is.
 Value lambda_layer_config(const Value& config);
 
+// A Keras 2 TFOpLambda entry (a TensorFlow function called in a functional model:
+// tf.nn.relu, x * 2.0, tf.reduce_mean, tf.concat, tf.reshape, ...) as the Keras 3 entry of
+// the keras.ops call computing the same (module keras.src.ops, its node's args holding
+// __keras_tensor__ references); a function keras-cpp does not map, or an argument it
+// does not read, raises std::invalid_argument naming the layer (legacy_h5_tfop.cpp).
+Value tf_op_lambda_entry(const Value& entry);
+
 // A Keras 2 training_config as the compile_config restore_compile takes: the optimizer
 // without Keras 2's keys that change nothing (jit_compile, is_legacy_optimizer, a zero
 // decay; "Custom>Adam" is Adam, lr is learning_rate); losses and loss weights given by

@@ -222,6 +222,11 @@ TEST_CASE("legacy .h5 models: what cannot be read raises or warns, naming it") {
   write_bytes(dir.file("lambda.h5"), edited("lambda_layer", "\"name\": \"scale_shift\"", "\"name\": \"scale_shifx\""));
   throws_with<std::invalid_argument>([&] { keras::models::load_model(dir.file("lambda.h5")); },
                                      "call keras::layers::register_lambda(\"scale_shifx\", fn) before loading");
+  // A TensorFlow function keras-cpp does not map.
+  write_bytes(dir.file("tfop.h5"), edited("tf_ops", "\"function\": \"nn.relu\"", "\"function\": \"nn.relx\""));
+  throws_with<std::invalid_argument>([&] { keras::models::load_model(dir.file("tfop.h5")); },
+                                     "the layer 'tf.nn.relu' calls TensorFlow's tf.nn.relx, which keras-cpp does not "
+                                     "read");
   // A legacy learning-rate decay has no Keras 3 form.
   write_bytes(dir.file("decay.h5"), edited("legacy_opt", "\"decay\": 0.0,", "\"decay\": 0.5,"));
   {

@@ -207,6 +207,23 @@ def lambda_layer():
     return m, [uniform(4, 3)], None
 
 
+def tf_ops():
+    """TensorFlow functions called on Keras 2's symbolic tensors (TFOpLambda layers), compiled."""
+    import tensorflow as tf
+    inp = k2.Input((4,), name="x")
+    d = k2.layers.Dense(6, name="d")(inp)
+    a = tf.nn.relu(d) * 2.0 + d
+    b = tf.reduce_mean(a, axis=-1, keepdims=True)
+    c = tf.concat([a, b], axis=-1)
+    e = tf.transpose(tf.reshape(c, (-1, 7, 1)), perm=[0, 2, 1])
+    g = tf.squeeze(e, axis=1) - tf.math.sigmoid(c)
+    h = tf.math.maximum(g, 0.1) / 3.0
+    out = k2.layers.Dense(2, name="out")(tf.nn.softmax(tf.math.square(h) + tf.math.exp(-h), axis=-1))
+    m = k2.Model(inp, out, name="tf_ops")
+    m.compile(optimizer=k2.optimizers.Adam(0.01), loss="mse")
+    return m, [uniform(5, 4)], [uniform(5, 2)]
+
+
 def legacy_optimizer():
     """Keras 2's legacy optimizers (tf_keras.optimizers.legacy) name their state differently."""
     m = k2.Sequential([k2.Input((4,)), k2.layers.Dense(3, activation="relu"), k2.layers.Dense(1)], name="legacy_opt")
@@ -245,7 +262,7 @@ OPTIMIZERS = [
 JSON_CASES = {"two_heads", "zoo_sequence", "zoo_image"}
 
 CASES = [mlp, first_layer_shape, two_heads, cnn, rnn, legacy_optimizer, zoo_sequence, zoo_image,
-         mixed_precision, nested, lambda_layer] + OPTIMIZERS
+         mixed_precision, nested, lambda_layer, tf_ops] + OPTIMIZERS
 
 
 def keras3_written(arrays, lines):
