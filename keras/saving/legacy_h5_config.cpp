@@ -177,7 +177,8 @@ Value upgrade_model_config(const std::string& cls, const Value& config, std::vec
   }
   if (cls == "Functional" && ls.type() == Value::Type::list) renumber_nested_calls(ls, layers, c);
   for (Value& l : layers)  // Keras 2's TensorFlow calls as keras.ops calls
-    if (string_field(l, "class_name") == "TFOpLambda") l = tf_op_lambda_entry(l);
+    if (string_field(l, "class_name") == "TFOpLambda" || string_field(l, "class_name") == "SlicingOpLambda")
+      l = tf_op_lambda_entry(l);
   c["layers"] = Value(layers);
   return c;
 }

@@ -105,12 +105,64 @@ Value keras_tensor(const Value& v) {
   return Value(out);
 }
 
+// Keras 2's slice_spec item as keras.ops.GetItem's key item: a slice {"start", "stop",
+// "step"} as Keras 3's "__slice__" entry; an integer, null (a new axis) or Ellipsis as it is.
+Value slice_item(const Value& v, const std::string& name) {
+  if (v.type() == Value::Type::integer || v.is_null()) return v;
+  if (v.is_object() && string_field(v, "class_name") == "__ellipsis__") return v;
+  if (v.is_object() && v.contains("start") && v.contains("stop")) {
+    Value c = Value::object();
+    for (const char* k : {"start", "stop", "step"}) {
+      const Value& x = field(v, k);
+      if (!x.is_null() && x.type() != Value::Type::integer)
+        throw std::invalid_argument("the layer '" + name + "' slices with " + k + "=" + x.to_json() +
+                                    ", which keras-cpp does not read (integers or None)");
+      c[k] = x;
+    }
+    Value out = Value::object();
+    out["class_name"] = "__slice__";
+    out["config"] = c;
+    return out;
+  }
+  throw std::invalid_argument("the layer '" + name + "' slices with " + v.to_json() +
+                              ", which keras-cpp does not read");
+}
+
 }  // namespace
 
 Value tf_op_lambda_entry(const Value& entry) {
   const Value& config = field(entry, "config");
   const std::string name = string_field(entry, "name", string_field(config, "name"));
   const std::string fn = string_field(config, "function");
+  if (string_field(entry, "class_name") == "SlicingOpLambda" && fn == "__operators__.getitem") {
+    // x[...]: one reference carrying slice_spec.
+    const Value& inbound = field(entry, "inbound_nodes");
+    const Value node =
+        inbound.type() == Value::Type::list && inbound.as_list().size() == 1 ? inbound.as_list()[0] : Value();
+    if (!is_ref(node) || node.as_list().size() < 4 || field(node.as_list()[3], "slice_spec").is_null())
+      throw std::invalid_argument("the layer '" + name + "' (a slice) must have one inbound node with its slice_spec");
+    const Value& spec = field(node.as_list()[3], "slice_spec");
+    Value key;
+    if (spec.type() == Value::Type::list) {
+      std::vector<Value> items;
+      for (const Value& v : spec.as_list()) items.push_back(slice_item(v, name));
+      key = Value(items);
+    } else {
+      key = slice_item(spec, name);
+    }
+    Value call = Value::object();
+    call["args"] = Value::list({keras_tensor(node), key});
+    call["kwargs"] = Value::object();
+    Value op_config = Value::object();
+    op_config["name"] = name;
+    Value out = Value::object();
+    out["module"] = "keras.src.ops";
+    out["class_name"] = "GetItem";
+    out["config"] = op_config;
+    out["name"] = name;
+    out["inbound_nodes"] = Value::list({call});
+    return out;
+  }
   const auto it = tf_ops().find(fn);
   if (it == tf_ops().end())
     throw std::invalid_argument("the layer '" + name + "' calls TensorFlow's tf." + fn +
