@@ -15,7 +15,8 @@
 //   weight_names) given straight to its loader; and split at their first NUL byte, they
 //   are the model_config and training_config attributes of a legacy .h5 model (the
 //   Keras 2 config translation, the architecture, the compile configuration), its
-//   weights those of a small Keras 2 Sequential model (the seed legacy_config).
+//   weights those of a small Keras 2 Sequential model (seeds: legacy_config, a Sequential
+//   model; legacy_tfops, tf_keras's TFOpLambda and SlicingOpLambda layers).
 #include <cstdint>
 #include <exception>
 #include <string>
