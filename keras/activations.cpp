@@ -209,6 +209,12 @@ const std::map<std::string, Activation>& builtins() {
     add("sparse_plus", sparse_plus);
     add("sparse_sigmoid", sparse_sigmoid);
     add("glu", glu);
+    // Keras 2's hard_sigmoid, clip(0.2 x + 0.5, 0, 1): what a legacy .h5 file's
+    // "hard_sigmoid" computed (Keras 3's has slope 1/6); not a Keras 3 name.
+    add("keras2_hard_sigmoid", Activation("keras2_hard_sigmoid", [](const Tensor& x) {
+          check_defined(x, "keras2_hard_sigmoid");
+          return ops::clip(x * 0.2 + 0.5, 0.0, 1.0);
+        }));
     // keras.activations.sparsemax(x, axis = -1), by name (as Keras's configs name it).
     add("sparsemax", Activation("sparsemax", [](const Tensor& x) {
           check_defined(x, "sparsemax");

@@ -23,7 +23,12 @@ Value without(const Value& v, std::initializer_list<const char*> keys) {
   return out;
 }
 
-Value upgrade_entry(const Value& entry, std::vector<std::string>& notes);
+// What an upgrade knows of the file.
+struct Upgrade {
+  bool keras2 = true;  // written by Keras 2 (its hard_sigmoid differs from Keras 3's)
+};
+
+Value upgrade_entry(const Value& entry, Upgrade& u);
 
 }  // namespace
 
@@ -46,7 +51,7 @@ Value lambda_layer_config(const Value& config) {
 namespace {
 
 // A layer's own options as Keras 3's legacy loader reads them (saving_utils.model_from_config).
-Value upgrade_layer_config(const std::string& cls, const Value& config, std::vector<std::string>& notes) {
+Value upgrade_layer_config(const std::string& cls, const Value& config, Upgrade& u) {
   if (!config.is_object()) return config;
   if (cls == "Lambda") return lambda_layer_config(config);
   Value c = Value::object();
@@ -73,10 +78,10 @@ Value upgrade_layer_config(const std::string& cls, const Value& config, std::vec
         c[k] = "silu";
         continue;
       }
-      if (v.as_string() == "hard_sigmoid")
-        notes.push_back("the " + cls + " layer '" + string_field(config, "name") + "' has " + k +
-                        "=\"hard_sigmoid\", which Keras 2 computed as clip(0.2 x + 0.5, 0, 1) and Keras 3, as "
-                        "keras-cpp, computes as relu6(x + 3) / 6: its outputs differ from Keras 2's");
+      if (v.as_string() == "hard_sigmoid" && u.keras2) {  // Keras 2's slope 0.2, not Keras 3's 1/6
+        c[k] = "keras2_hard_sigmoid";
+        continue;
+      }
     }
     if (k == "alpha" && cls == "LeakyReLU") {  // Keras 3's name for it
       c["negative_slope"] = v;
@@ -92,7 +97,7 @@ Value upgrade_layer_config(const std::string& cls, const Value& config, std::vec
     }
     // Wrapped layers and cells (Bidirectional, TimeDistributed, RNN, StackedRNNCells).
     if ((k == "layer" || k == "backward_layer" || k == "cell") && v.is_object() && v.contains("class_name")) {
-      c[k] = upgrade_entry(v, notes);
+      c[k] = upgrade_entry(v, u);
       // Keras 3's Bidirectional names its copies forward_<name> and backward_<name>, Keras 2
       // wrote the layer it was given.
       const std::string prefix = k == "layer" ? "forward_" : "backward_";
@@ -103,7 +108,7 @@ Value upgrade_layer_config(const std::string& cls, const Value& config, std::vec
     }
     if (k == "cells" && v.type() == Value::Type::list) {
       std::vector<Value> cells;
-      for (const Value& x : v.as_list()) cells.push_back(x.is_object() ? upgrade_entry(x, notes) : x);
+      for (const Value& x : v.as_list()) cells.push_back(x.is_object() ? upgrade_entry(x, u) : x);
       c[k] = Value(cells);
       continue;
     }
@@ -153,12 +158,12 @@ void renumber_nested_calls(const Value& original_layers, std::vector<Value>& lay
   if (config.contains("output_layers")) shift_refs(config["output_layers"], shifted);
 }
 
-Value upgrade_model_config(const std::string& cls, const Value& config, std::vector<std::string>& notes) {
-  Value c = upgrade_layer_config(cls, without(config, {"layers"}), notes);
+Value upgrade_model_config(const std::string& cls, const Value& config, Upgrade& u) {
+  Value c = upgrade_layer_config(cls, without(config, {"layers"}), u);
   std::vector<Value> layers;
   const Value& ls = field(config, "layers");
   for (const Value& l : ls.type() == Value::Type::list ? ls.as_list() : std::vector<Value>{})
-    layers.push_back(upgrade_entry(l, notes));
+    layers.push_back(upgrade_entry(l, u));
   // Keras 2 wrote a Sequential model built from its first layer's input_shape without an
   // InputLayer (before 2.4): the first layer's batch_input_shape is the model's input.
   if (cls == "Sequential" && !ls.as_list().empty() && string_field(ls.as_list()[0], "class_name") != "InputLayer") {
@@ -183,7 +188,7 @@ Value upgrade_model_config(const std::string& cls, const Value& config, std::vec
   return c;
 }
 
-Value upgrade_entry(const Value& entry, std::vector<std::string>& notes) {
+Value upgrade_entry(const Value& entry, Upgrade& u) {
   if (!entry.is_object()) return entry;
   Value out = Value::object();
   std::string cls = string_field(entry, "class_name");
@@ -192,7 +197,7 @@ Value upgrade_entry(const Value& entry, std::vector<std::string>& notes) {
     if (k == "class_name")
       out[k] = cls;
     else if (k == "config")
-      out[k] = is_model_class(cls) ? upgrade_model_config(cls, v, notes) : upgrade_layer_config(cls, v, notes);
+      out[k] = is_model_class(cls) ? upgrade_model_config(cls, v, u) : upgrade_layer_config(cls, v, u);
     else
       out[k] = v;
   }
@@ -292,9 +297,9 @@ Value upgrade_optimizer(const Value& o) {
 
 }  // namespace
 
-Value keras2_model_config(const Value& model_config, std::vector<std::string>* notes) {
-  std::vector<std::string> mine;
-  return upgrade_entry(model_config, notes ? *notes : mine);
+Value keras2_model_config(const Value& model_config, bool written_by_keras2) {
+  Upgrade u{written_by_keras2};
+  return upgrade_entry(model_config, u);
 }
 
 Value keras2_compile_config(const Value& tc, const Model& model) {

@@ -174,9 +174,8 @@ std::shared_ptr<Model> load_legacy_h5_model(const H5Contents& file, const std::s
   const auto config_text = legacy_attribute(file, "", "model_config");
   if (!config_text || config_text->size() != 1)
     throw FormatError(source + ": the attribute 'model_config' must be one JSON string");
-  std::vector<std::string> notes;
-  const Value keras_cfg = keras2_model_config(parse_json((*config_text)[0], source, "model_config"), &notes);
-  for (const std::string& n : notes) std::fprintf(stderr, "UserWarning: %s: %s\n", source.c_str(), n.c_str());
+  const bool keras2 = root_string(file, "keras_version").rfind("3.", 0) != 0;
+  const Value keras_cfg = keras2_model_config(parse_json((*config_text)[0], source, "model_config"), keras2);
   std::shared_ptr<Model> model = model_from_keras_config(keras_cfg, file, source);
   check_honoured(keras_cfg, *model, source);
   std::vector<std::pair<Variable, std::string>> assigned;

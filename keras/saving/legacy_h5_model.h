@@ -33,10 +33,10 @@ bool is_legacy_h5_model(const H5Contents& file);
 // time_major=false, MultiHeadAttention's build shapes, the groups=1 and unused kernel
 // options that separable, depthwise and transposed convolutions inherited; LeakyReLU's
 // alpha is negative_slope; the activation "swish" is "silu"; Bidirectional's layer is named
-// forward_<name> as Keras 3 names it. Nested models and wrapped layers are converted too.
-// What reads but computes otherwise than Keras 2 did (hard_sigmoid: Keras 2's slope was
-// 0.2, Keras 3's is 1/6) is described in `notes`.
-Value keras2_model_config(const Value& model_config, std::vector<std::string>* notes = nullptr);
+// forward_<name> as Keras 3 names it; written by Keras 2, a "hard_sigmoid" activation is
+// "keras2_hard_sigmoid" (Keras 2's slope 0.2, not Keras 3's 1/6). Nested models and
+// wrapped layers are converted too.
+Value keras2_model_config(const Value& model_config, bool written_by_keras2 = true);
 
 // A Lambda layer's config from Keras (2 or 3): a function given as Python code (Keras 2's
 // marshaled bytecode, Keras 3's "__lambda__" entry) becomes the layer's name, under which

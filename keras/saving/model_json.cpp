@@ -2,11 +2,9 @@
 // architecture (and compile configuration) as Keras 3's serialized JSON, and back (Keras
 // 2's JSON too); and
 // get_compile_config / compile_from_config in Keras's form.
-#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "keras/saving/file_config.h"
 #include "keras/saving/keras_config.h"
@@ -42,9 +40,9 @@ ModelPtr model_from_json(std::string_view json, const LoadOptions& options) {
   const CustomObjectScope scope(options.custom_objects);  // known for this call only, as in Keras
   Config keras_cfg = detail::parse_json(json, source, "the JSON");
   if (keras_cfg.is_object() && !keras_cfg.contains("module")) {  // Keras 2's to_json() (no module at the top)
-    std::vector<std::string> notes;
-    keras_cfg = detail::keras2_model_config(keras_cfg, &notes);
-    for (const std::string& n : notes) std::fprintf(stderr, "UserWarning: %s: %s\n", source.c_str(), n.c_str());
+    const Value* version = keras_cfg.find("keras_version");
+    const bool keras2 = !version || version->type() != Value::Type::string || version->as_string().rfind("3.", 0) != 0;
+    keras_cfg = detail::keras2_model_config(keras_cfg, keras2);
   }
   ModelPtr model = detail::model_from_keras_config(keras_cfg, source);
   detail::check_honoured(keras_cfg, *model, source);

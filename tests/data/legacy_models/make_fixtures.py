@@ -171,6 +171,31 @@ def zoo_image():
     return m, [uniform(3, 9, 8, 3)], None
 
 
+def zoo_more():
+    """More of Keras 2's layers: preprocessing with state, 3-D and recurrent convolutions,
+    the remaining merges and noise layers (uncompiled)."""
+    a = k2.Input((5, 6, 6, 2), name="video")
+    norm = k2.layers.Normalization(axis=-1)
+    norm.adapt(uniform(8, 5, 6, 6, 2) * 3.0 + 1.0)
+    v = norm(a)
+    v = k2.layers.ConvLSTM2D(3, 3, padding="same", return_sequences=True)(v)
+    v = k2.layers.Conv3D(4, (2, 3, 3), activation="relu")(v)
+    v = k2.layers.MaxPooling3D((1, 2, 2))(v)
+    v = k2.layers.GlobalAveragePooling3D()(v)
+    b = k2.Input((7, 3), name="series")
+    w = k2.layers.Cropping1D((1, 2))(b)
+    w = k2.layers.Conv1D(4, 2, strides=2)(w)
+    w = k2.layers.GaussianDropout(0.2)(k2.layers.AlphaDropout(0.2)(w))
+    w = k2.layers.Flatten()(w)
+    w = k2.layers.Dense(4)(w)
+    c = k2.layers.UnitNormalization()(k2.layers.Subtract()([v, w]))
+    d = k2.layers.Dot(axes=1, normalize=True)([v, w])
+    e = k2.layers.Average()([k2.layers.Maximum()([v, w]), k2.layers.Minimum()([v, w])])
+    out = k2.layers.Concatenate()([c, d, e])
+    m = k2.Model([a, b], out, name="zoo_more")
+    return m, [uniform(3, 5, 6, 6, 2), uniform(3, 7, 3)], None
+
+
 def mixed_precision():
     """A model built under the mixed_float16 policy: its layers' dtype is a Policy entry."""
     k2.mixed_precision.set_global_policy("mixed_float16")
@@ -262,7 +287,7 @@ OPTIMIZERS = [
 
 JSON_CASES = {"two_heads", "zoo_sequence", "zoo_image"}
 
-CASES = [mlp, first_layer_shape, two_heads, cnn, rnn, legacy_optimizer, zoo_sequence, zoo_image,
+CASES = [mlp, first_layer_shape, two_heads, cnn, rnn, legacy_optimizer, zoo_sequence, zoo_image, zoo_more,
          mixed_precision, nested, lambda_layer, tf_ops] + OPTIMIZERS
 
 
