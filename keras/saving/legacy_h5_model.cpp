@@ -174,7 +174,12 @@ std::shared_ptr<Model> load_legacy_h5_model(const H5Contents& file, const std::s
   const auto config_text = legacy_attribute(file, "", "model_config");
   if (!config_text || config_text->size() != 1)
     throw FormatError(source + ": the attribute 'model_config' must be one JSON string");
-  const bool keras2 = root_string(file, "keras_version").rfind("3.", 0) != 0;
+  const std::string version = root_string(file, "keras_version");
+  if (version.rfind("1.", 0) == 0 || version.rfind("0.", 0) == 0)
+    throw std::invalid_argument(source + ": written by Keras " + version +
+                                ", whose configs keras-cpp does not read (it reads the .h5 models of Keras 2 and 3; "
+                                "Keras 3 reads no Keras 1 model either)");
+  const bool keras2 = version.rfind("3.", 0) != 0;
   const Value keras_cfg = keras2_model_config(parse_json((*config_text)[0], source, "model_config"), keras2);
   std::shared_ptr<Model> model = model_from_keras_config(keras_cfg, file, source);
   check_honoured(keras_cfg, *model, source);

@@ -229,6 +229,10 @@ TEST_CASE("legacy .h5 models: what cannot be read raises or warns, naming it") {
   throws_with<std::invalid_argument>([&] { keras::models::load_model(dir.file("tfop.h5")); },
                                      "the layer 'tf.nn.relu' calls TensorFlow's tf.nn.relx, which keras-cpp does not "
                                      "read");
+  // Keras 1's configs are another language.
+  write_bytes(dir.file("keras1.h5"), edited("first_layer_shape", "2.21.0", "1.21.0"));
+  throws_with<std::invalid_argument>([&] { keras::models::load_model(dir.file("keras1.h5")); },
+                                     "keras1.h5: written by Keras 1.21.0, whose configs keras-cpp does not read");
   // A legacy learning-rate decay has no Keras 3 form.
   write_bytes(dir.file("decay.h5"), edited("legacy_opt", "\"decay\": 0.0,", "\"decay\": 0.5,"));
   {
