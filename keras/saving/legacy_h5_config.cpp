@@ -1,7 +1,7 @@
 // legacy_h5_config.cpp - the model_config and training_config of legacy HDF5 model files
-// (Keras 2's forms) as Keras 3's config.json and compile_config (legacy_h5_model.h).
+// (Keras 2's forms) as Keras 3's config.json and compile_config, and Lambda layers' Python
+// functions as registered C++ ones (legacy_h5_model.h).
 #include <algorithm>
-#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
