@@ -233,8 +233,6 @@ Config model_to_cpp(const Value& entry, const std::string& source) {
   return out;
 }
 
-// Keyword arguments of a Keras 3 node that hold tensors: keras-cpp takes them as extra
-// inputs, in the order its layers read them.
 // The [name, node, index] references of a legacy node's keyword arguments (Keras 2 wrote
 // a tensor argument as its reference).
 void legacy_kwarg_refs(const Value& v, std::vector<Value>& out) {
@@ -248,6 +246,9 @@ void legacy_kwarg_refs(const Value& v, std::vector<Value>& out) {
   for (const Value& x : l) legacy_kwarg_refs(x, out);
 }
 
+// Keyword arguments of a node that hold tensors (found by `find`: Keras 3's
+// __keras_tensor__ entries, or a legacy node's references): keras-cpp takes them as extra
+// inputs, in the order its layers read them.
 void kwarg_tensors(const std::string& cls, const Value& kwargs, std::vector<Value>& refs, Config& rest,
                    const std::string& layer, const std::string& source,
                    void (*find)(const Value&, std::vector<Value>&) = tensor_refs) {
