@@ -128,6 +128,22 @@ Value slice_item(const Value& v, const std::string& name) {
                               ", which keras-cpp does not read");
 }
 
+// Keras 3's entry of a keras.ops call: class `op`, options `op_config` (with the name),
+// positional `args`.
+Value op_entry(const char* op, const std::string& name, Value op_config, std::vector<Value> args) {
+  op_config["name"] = name;
+  Value call = Value::object();
+  call["args"] = Value(std::move(args));
+  call["kwargs"] = Value::object();
+  Value out = Value::object();
+  out["module"] = "keras.src.ops";
+  out["class_name"] = op;
+  out["config"] = std::move(op_config);
+  out["name"] = name;
+  out["inbound_nodes"] = Value::list({call});
+  return out;
+}
+
 }  // namespace
 
 Value tf_op_lambda_entry(const Value& entry) {
@@ -150,18 +166,7 @@ Value tf_op_lambda_entry(const Value& entry) {
     } else {
       key = slice_item(spec, name);
     }
-    Value call = Value::object();
-    call["args"] = Value::list({keras_tensor(node), key});
-    call["kwargs"] = Value::object();
-    Value op_config = Value::object();
-    op_config["name"] = name;
-    Value out = Value::object();
-    out["module"] = "keras.src.ops";
-    out["class_name"] = "GetItem";
-    out["config"] = op_config;
-    out["name"] = name;
-    out["inbound_nodes"] = Value::list({call});
-    return out;
+    return op_entry("GetItem", name, Value::object(), {keras_tensor(node), key});
   }
   const auto it = tf_ops().find(fn);
   if (it == tf_ops().end())
@@ -191,7 +196,6 @@ Value tf_op_lambda_entry(const Value& entry) {
     args.push_back(keras_tensor(field(kwargs, a)));
   }
   Value op_config = Value::object();
-  op_config["name"] = name;
   for (const auto& [tf_key, key] : spec.options)
     if (kwargs.is_object() && kwargs.contains(tf_key)) op_config[key] = field(kwargs, tf_key);
   // What else the call passed must change nothing.
@@ -204,16 +208,7 @@ Value tf_op_lambda_entry(const Value& entry) {
       throw std::invalid_argument("the layer '" + name + "' (tf." + fn + ") passes " + k + "=" + v.to_json() +
                                   ", which keras-cpp does not read");
   }
-  Value call = Value::object();
-  call["args"] = Value(args);
-  call["kwargs"] = Value::object();
-  Value out = Value::object();
-  out["module"] = "keras.src.ops";
-  out["class_name"] = spec.op;
-  out["config"] = op_config;
-  out["name"] = name;
-  out["inbound_nodes"] = Value::list({call});
-  return out;
+  return op_entry(spec.op, name, op_config, args);
 }
 
 }  // namespace keras::saving::detail
