@@ -18,8 +18,10 @@ bool is_model_class(const std::string& c) { return c == "Sequential" || c == "Fu
 // The object without `keys`.
 Value without(const Value& v, std::initializer_list<const char*> keys) {
   Value out = Value::object();
-  for (const auto& [k, x] : v.items())
-    if (std::none_of(keys.begin(), keys.end(), [&](const char* d) { return k == d; })) out[k] = x;
+  for (const auto& item : v.items()) {
+    const std::string& k = item.first;
+    if (std::none_of(keys.begin(), keys.end(), [&](const char* d) { return k == d; })) out[k] = item.second;
+  }
   return out;
 }
 

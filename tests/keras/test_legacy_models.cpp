@@ -310,9 +310,10 @@ TEST_CASE("keras-cpp writes legacy .h5 models (model.save(\"m.h5\")) that keras-
        }},
   };
   int warnings = 0;  // Keras's legacy-format warning, once per process (no other test saves .h5 models)
-  for (const auto& [name, make] : made) {
+  for (const auto& entry : made) {
+    const std::string& name = entry.first;
     CAPTURE(name);
-    Made m = make();
+    Made m = entry.second();
     if (!m.y.empty())
       for (int i = 0; i < 3; ++i) m.model->train_on_batch(m.x, m.y);
     const std::string base = dir + "/cpp_h5_" + name;
