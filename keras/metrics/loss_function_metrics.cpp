@@ -6,16 +6,11 @@
 namespace keras::metrics {
 
 // Each the streaming mean of the loss function of the same name (its per-sample values).
-#define KERAS_LOSS_FUNCTION_METRIC_IMPL(Class, fn)                                                                    \
-  Class::Class(const Class##Options& o)                                                                               \
-      : MeanMetricWrapper([](const Tensor& t, const Tensor& p) { return losses::fn(t, p); }, o.name, o.dtype, #fn) {} \
-  keras::Config Class::get_config() const { return detail::name_dtype_config(*this); }
-KERAS_LOSS_FUNCTION_METRIC_IMPL(KLDivergence, kl_divergence)
-KERAS_LOSS_FUNCTION_METRIC_IMPL(Poisson, poisson)
-KERAS_LOSS_FUNCTION_METRIC_IMPL(Hinge, hinge)
-KERAS_LOSS_FUNCTION_METRIC_IMPL(SquaredHinge, squared_hinge)
-KERAS_LOSS_FUNCTION_METRIC_IMPL(CategoricalHinge, categorical_hinge)
-KERAS_LOSS_FUNCTION_METRIC_IMPL(MeanSquaredLogarithmicError, mean_squared_logarithmic_error)
-#undef KERAS_LOSS_FUNCTION_METRIC_IMPL
+KERAS_MEAN_METRIC_WRAPPER_DEFINE(KLDivergence, losses, kl_divergence)
+KERAS_MEAN_METRIC_WRAPPER_DEFINE(Poisson, losses, poisson)
+KERAS_MEAN_METRIC_WRAPPER_DEFINE(Hinge, losses, hinge)
+KERAS_MEAN_METRIC_WRAPPER_DEFINE(SquaredHinge, losses, squared_hinge)
+KERAS_MEAN_METRIC_WRAPPER_DEFINE(CategoricalHinge, losses, categorical_hinge)
+KERAS_MEAN_METRIC_WRAPPER_DEFINE(MeanSquaredLogarithmicError, losses, mean_squared_logarithmic_error)
 
 }  // namespace keras::metrics

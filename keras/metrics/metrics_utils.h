@@ -50,4 +50,12 @@ void check_same_shape(const Tensor& y_true, const Tensor& y_pred, const std::str
 /// no other argument).
 keras::Config name_dtype_config(const Metric& m);
 
+/// Defines the constructor and get_config of a class declared by
+/// KERAS_MEAN_METRIC_WRAPPER_CLASS: the streaming mean of `ns::fn` per sample, whose config
+/// names it "fn" (so deserialize finds the function again).
+#define KERAS_MEAN_METRIC_WRAPPER_DEFINE(Class, ns, fn)                                                           \
+  Class::Class(const Class##Options& o)                                                                           \
+      : MeanMetricWrapper([](const Tensor& t, const Tensor& p) { return ns::fn(t, p); }, o.name, o.dtype, #fn) {} \
+  keras::Config Class::get_config() const { return ::keras::metrics::detail::name_dtype_config(*this); }
+
 }  // namespace keras::metrics::detail

@@ -107,4 +107,23 @@ class MeanMetricWrapper : public Mean {
   std::string fn_name_;
 };
 
+/// Declares `Class##Options` (Keras's `name`, default `default_name`, and `dtype`) and
+/// `Class`, a MeanMetricWrapper of one per-sample function (the simple Keras metrics:
+/// MeanSquaredError, Hinge, ...). Their constructors and configs come from
+/// KERAS_MEAN_METRIC_WRAPPER_DEFINE (metrics_utils.h).
+#define KERAS_MEAN_METRIC_WRAPPER_CLASS(Class, default_name)                     \
+  /** Options of Class: Keras's `name` and `dtype` (of the state and result). */ \
+  struct Class##Options {                                                        \
+    std::string name = default_name; /**< the name in the logs */                \
+    DType dtype = DType::float32;    /**< the state's dtype */                   \
+  };                                                                             \
+  /** keras.metrics.Class: the streaming mean of default_name per sample. */     \
+  class Class : public MeanMetricWrapper {                                       \
+   public:                                                                       \
+    /** The metric with the given options. */                                    \
+    explicit Class(const Class##Options& o = {});                                \
+    std::string class_name() const override { return #Class; }                   \
+    keras::Config get_config() const override;                                   \
+  };
+
 }  // namespace keras::metrics

@@ -61,14 +61,10 @@ Tensor cosine_similarity(const Tensor& y_true, const Tensor& y_pred, int64_t axi
 }
 
 // ---- wrappers --------------------------------------------------------------------------
-#define KERAS_METRICS_SIMPLE_WRAPPER_IMPL(Class, fn)                                 \
-  Class::Class(const Class##Options& o) : MeanMetricWrapper(fn, o.name, o.dtype, #fn) {} \
-  keras::Config Class::get_config() const { return name_dtype(*this); }
-KERAS_METRICS_SIMPLE_WRAPPER_IMPL(MeanSquaredError, mean_squared_error)
-KERAS_METRICS_SIMPLE_WRAPPER_IMPL(MeanAbsoluteError, mean_absolute_error)
-KERAS_METRICS_SIMPLE_WRAPPER_IMPL(MeanAbsolutePercentageError, mean_absolute_percentage_error)
-KERAS_METRICS_SIMPLE_WRAPPER_IMPL(LogCoshError, log_cosh)
-#undef KERAS_METRICS_SIMPLE_WRAPPER_IMPL
+KERAS_MEAN_METRIC_WRAPPER_DEFINE(MeanSquaredError, metrics, mean_squared_error)
+KERAS_MEAN_METRIC_WRAPPER_DEFINE(MeanAbsoluteError, metrics, mean_absolute_error)
+KERAS_MEAN_METRIC_WRAPPER_DEFINE(MeanAbsolutePercentageError, metrics, mean_absolute_percentage_error)
+KERAS_MEAN_METRIC_WRAPPER_DEFINE(LogCoshError, metrics, log_cosh)
 
 RootMeanSquaredError::RootMeanSquaredError(const RootMeanSquaredErrorOptions& o)
     : Mean(o.name, o.dtype) {}

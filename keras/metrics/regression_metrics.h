@@ -25,22 +25,10 @@ Tensor log_cosh(const Tensor& y_true, const Tensor& y_pred);
 Tensor cosine_similarity(const Tensor& y_true, const Tensor& y_pred, int64_t axis = -1);
 
 // ---- metrics ----------------------------------------------------------------------------
-#define KERAS_METRICS_SIMPLE_WRAPPER(Class, default_name)                      \
-  struct Class##Options {                                                      \
-    std::string name = default_name;                                           \
-    DType dtype = DType::float32;                                              \
-  };                                                                           \
-  class Class : public MeanMetricWrapper {                                     \
-   public:                                                                     \
-    explicit Class(const Class##Options& o = {});                              \
-    std::string class_name() const override { return #Class; }                 \
-    keras::Config get_config() const override;                                 \
-  };
-KERAS_METRICS_SIMPLE_WRAPPER(MeanSquaredError, "mean_squared_error")
-KERAS_METRICS_SIMPLE_WRAPPER(MeanAbsoluteError, "mean_absolute_error")
-KERAS_METRICS_SIMPLE_WRAPPER(MeanAbsolutePercentageError, "mean_absolute_percentage_error")
-KERAS_METRICS_SIMPLE_WRAPPER(LogCoshError, "logcosh")
-#undef KERAS_METRICS_SIMPLE_WRAPPER
+KERAS_MEAN_METRIC_WRAPPER_CLASS(MeanSquaredError, "mean_squared_error")
+KERAS_MEAN_METRIC_WRAPPER_CLASS(MeanAbsoluteError, "mean_absolute_error")
+KERAS_MEAN_METRIC_WRAPPER_CLASS(MeanAbsolutePercentageError, "mean_absolute_percentage_error")
+KERAS_MEAN_METRIC_WRAPPER_CLASS(LogCoshError, "logcosh")
 
 /// sqrt of the streaming (weighted) mean of (y_pred - y_true)^2.
 struct RootMeanSquaredErrorOptions {
