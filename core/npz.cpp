@@ -8,6 +8,7 @@
 // depends on an unchecked number; each member is parsed as a .npy file (core/npy.cpp).
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -18,6 +19,7 @@
 #include "core/compression.h"
 #include "core/npy.h"
 #include "core/npy_io.h"
+#include "core/npz_members.h"
 
 namespace keras::core {
 namespace {
@@ -56,7 +58,12 @@ struct ZipEntry {
   uint64_t csize = 0, usize = 0, offset = 0;
 };
 
-std::vector<std::pair<std::string, Tensor>> read_npz(const Source& src, const std::string& ctx) {
+// Reads member `key` (its name without ".npy") from a stream of `usize` bytes.
+using MemberReader = std::function<void(std::string key, Stream& s, uint64_t usize, const std::string& mctx)>;
+
+// Walks the archive's members in order, checking each one's zip structure, size and CRC-32
+// around `read`.
+void walk_npz(const Source& src, const std::string& ctx, const MemberReader& read) {
   const uint64_t size = src.size();
   // The end of central directory record: the last signature in the final 64 KiB + 22
   // bytes whose comment length reaches the end of the file.
@@ -169,7 +176,6 @@ std::vector<std::pair<std::string, Tensor>> read_npz(const Source& src, const st
     list.push_back(std::move(z));
   }
 
-  std::vector<std::pair<std::string, Tensor>> out;
   std::set<std::string> seen;
   for (const ZipEntry& z : list) {
     const std::string mctx = ctx + ": member '" + z.name + "'";
@@ -196,13 +202,12 @@ std::vector<std::pair<std::string, Tensor>> read_npz(const Source& src, const st
                         " bytes of data at offset " + std::to_string(data_begin) +
                         " run past the data area (which ends at " + std::to_string(cd_offset) + ")");
     const uint64_t data_end = data_begin + z.csize;
-    Tensor t;
     if (z.method == 0) {
       if (z.csize != z.usize)
         fail_at(mctx, "corrupt zip: a stored member's compressed size " + std::to_string(z.csize) +
                           " differs from its size " + std::to_string(z.usize));
       StoredStream s(src, data_begin, data_end);
-      t = parse_npy(s, z.usize, mctx, "member");
+      read(key, s, z.usize, mctx);
       if (s.crc() != z.crc) fail_at(mctx, "CRC-32 mismatch: the data is corrupt");
     } else {
       if (z.usize / kMaxDeflateRatio > z.csize + 64)
@@ -210,15 +215,21 @@ std::vector<std::pair<std::string, Tensor>> read_npz(const Source& src, const st
                           " bytes of deflate data cannot expand to the declared " +
                           std::to_string(z.usize) + " bytes");
       InflateStream s(src, data_begin, data_end, mctx);
-      t = parse_npy(s, z.usize, mctx, "member");
+      read(key, s, z.usize, mctx);
       char extra;
       if (s.read(&extra, 1) != 0)
         fail_at(mctx, "the member decompresses to more than its declared " +
                           std::to_string(z.usize) + " bytes");
       if (s.crc() != z.crc) fail_at(mctx, "CRC-32 mismatch: the data is corrupt");
     }
-    out.emplace_back(std::move(key), std::move(t));
   }
+}
+
+std::vector<std::pair<std::string, Tensor>> read_npz(const Source& src, const std::string& ctx) {
+  std::vector<std::pair<std::string, Tensor>> out;
+  walk_npz(src, ctx, [&](std::string key, Stream& s, uint64_t usize, const std::string& mctx) {
+    out.emplace_back(std::move(key), parse_npy(s, usize, mctx, "member"));
+  });
   return out;
 }
 
@@ -360,5 +371,16 @@ std::vector<std::pair<std::string, Tensor>> load_npz_bytes(const void* data, std
   const std::string ctx = "load_npz: " + quoted(name);
   MemorySource src(data, size);
   return read_npz(src, ctx);
+}
+std::vector<std::pair<std::string, std::string>> load_npz_members(const std::string& path) {
+  const std::string ctx = "load_npz: " + quoted(path);
+  FileSource src(path, ctx);
+  std::vector<std::pair<std::string, std::string>> out;
+  walk_npz(src, ctx, [&](std::string key, Stream& s, uint64_t usize, const std::string& mctx) {
+    std::string bytes(static_cast<std::size_t>(usize), '\0');
+    if (s.read(bytes.data(), bytes.size()) != bytes.size()) fail_at(mctx, "member is truncated: its data ends early");
+    out.emplace_back(std::move(key), std::move(bytes));
+  });
+  return out;
 }
 }  // namespace keras::core

@@ -1,76 +1,81 @@
 // keras.h - one include for users: `#include <keras/keras.h>`.
 // The engine lives in namespace keras::core; keras re-exports what users need.
 #pragma once
-#include "core/audio_io.h"  // tf.audio: decode_wav, encode_wav
-#include "core/conv_variants.h"
+#include "core/audio_io.h"    // tf.audio: decode_wav, encode_wav
 #include "core/batch_norm.h"  // fused batch normalization (FusedBatchNormV3)
-#include "core/rnn.h"  // fused recurrent sequences (CudnnRNN)
+#include "core/conv_variants.h"
 #include "core/core.h"
 #include "core/device_scope.h"
 #include "core/gpu_memory.h"
 #include "core/host_memory.h"  // the host allocator's figures (peak bytes)
-#include "core/image_io.h"  // tf.io: read_file, write_file, image codecs
+#include "core/image_io.h"     // tf.io: read_file, write_file, image codecs
 #include "core/npy.h"
-#include "core/sets.h"
-#include "core/stateless_scope.h"  // keras.StatelessScope
-#include "core/sparse.h"
 #include "core/queue.h"
-#include "core/random_ops.h"  // keras.random beyond uniform / normal / truncated_normal
 #include "core/ragged.h"
+#include "core/random_ops.h"  // keras.random beyond uniform / normal / truncated_normal
+#include "core/rnn.h"         // fused recurrent sequences (CudnnRNN)
+#include "core/sets.h"
+#include "core/sparse.h"
+#include "core/stateless_scope.h"  // keras.StatelessScope
 #include "core/tensor_array.h"
 #include "keras/activations.h"
-#include "keras/backend.h"  // keras.backend: clear_session, get_uid, standardize_dtype
+#include "keras/applications/applications.h"  // keras.applications: ResNet50, MobileNetV2, ...
+#include "keras/backend.h"                    // keras.backend: clear_session, get_uid, standardize_dtype
 #include "keras/callbacks.h"
 #include "keras/callbacks/backup_and_restore.h"
 #include "keras/callbacks/model_checkpoint.h"
 #include "keras/callbacks/remote_monitor.h"
 #include "keras/callbacks/swap_ema_weights.h"
 #include "keras/callbacks/tensorboard.h"
-#include "keras/utils/dataset_utils.h"
-#include "keras/utils/directory_datasets.h"
-#include "keras/utils/image_utils.h"
-#include "keras/utils/numerical.h"
-#include "keras/utils/progbar.h"
-#include "keras/utils/py_dataset.h"
-#include "keras/utils/feature_space.h"
-#include "keras/utils/bounding_boxes.h"
-#include "keras/utils/plot.h"
-#include "keras/applications/applications.h"  // keras.applications: ResNet50, MobileNetV2, ...
 #include "keras/config.h"
-#include "keras/settings.h"  // keras.config: image_data_format
 #include "keras/constraints.h"
 #include "keras/data/csv.h"
 #include "keras/data/dataset.h"
 #include "keras/data/ragged_batch.h"
 #include "keras/data/text_line_dataset.h"
+#include "keras/datasets/cache.h"  // keras.datasets: Keras's cache folder
+#include "keras/datasets/cifar.h"
 #include "keras/datasets/fashion_mnist.h"
+#include "keras/datasets/housing.h"  // boston_housing, california_housing
+#include "keras/datasets/imdb.h"
 #include "keras/datasets/mnist.h"
+#include "keras/datasets/reuters.h"
 #include "keras/initializers.h"
 #include "keras/initializers/stft.h"
 #include "keras/layers/all.h"
 #include "keras/layers/registry.h"
 #include "keras/losses.h"
 #include "keras/metrics.h"
+#include "keras/mixed_precision.h"
 #include "keras/models/cloning.h"  // keras.models.clone_model
 #include "keras/models/model.h"
-#include "keras/mixed_precision.h"
 #include "keras/name_scope.h"  // keras.name_scope, layer and variable paths
-#include "keras/symbolic_ops.h"  // keras.ops and operators on KerasTensors (functional nodes)
-#include "keras/quantizers.h"  // keras.quantizers: abs_max_quantize
-#include "keras/quantizers_gptq.h"  // keras.quantizers.GPTQConfig, model.quantize("gptq")
-#include "keras/quantizers_awq.h"  // keras.quantizers.AWQConfig, model.quantize("awq")
 #include "keras/optimizers.h"
 #include "keras/optimizers/loss_scale_optimizer.h"
+#include "keras/quantizers.h"       // keras.quantizers: abs_max_quantize
+#include "keras/quantizers_awq.h"   // keras.quantizers.AWQConfig, model.quantize("awq")
+#include "keras/quantizers_gptq.h"  // keras.quantizers.GPTQConfig, model.quantize("gptq")
 #include "keras/regularizers.h"
 #include "keras/remat.h"  // keras.remat, keras.RematScope
-#include "keras/symbolic_scope.h"  // keras.SymbolicScope
-#include "keras/visualization.h"  // keras.visualization
 #include "keras/saving/export.h"
 #include "keras/saving/export_archive.h"
-#include "keras/saving/file_editor.h"  // keras.saving.KerasFileEditor
 #include "keras/saving/feature_space_file.h"
+#include "keras/saving/file_editor.h"  // keras.saving.KerasFileEditor
 #include "keras/saving/object_registration.h"
 #include "keras/saving/saving.h"
+#include "keras/settings.h"        // keras.config: image_data_format
+#include "keras/symbolic_ops.h"    // keras.ops and operators on KerasTensors (functional nodes)
+#include "keras/symbolic_scope.h"  // keras.SymbolicScope
+#include "keras/utils/bounding_boxes.h"
+#include "keras/utils/dataset_utils.h"
+#include "keras/utils/directory_datasets.h"
+#include "keras/utils/feature_space.h"
+#include "keras/utils/image_utils.h"
+#include "keras/utils/numerical.h"
+#include "keras/utils/plot.h"
+#include "keras/utils/progbar.h"
+#include "keras/utils/py_dataset.h"
+#include "keras/visualization.h"  // keras.visualization
 
 namespace keras {
 using core::custom_gradient;

@@ -8,17 +8,13 @@
 #include "core/ops_numpy.h"
 #include "keras/applications/applications.h"
 #include "keras/config.h"
+#include "keras/datasets/cache.h"
 #include "keras/saving/format.h"
 #include "keras/settings.h"
 
 namespace keras::applications::imagenet_utils {
 
-std::string cache_dir() {
-  if (const char* home = std::getenv("KERAS_HOME"); home && *home) return std::string(home) + "/models";
-  const char* user = std::getenv("HOME");
-  std::string base = user && *user ? std::string(user) + "/.keras" : std::string("/tmp/.keras");
-  return base + "/models";
-}
+std::string cache_dir() { return datasets::keras_home() + "/models"; }
 
 Tensor preprocess_input(const Tensor& x, const std::string& mode, const std::string& data_format) {
   if (mode != "caffe" && mode != "tf" && mode != "torch")

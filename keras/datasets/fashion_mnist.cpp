@@ -2,6 +2,9 @@
 
 #include <cstdlib>
 
+#include "keras/datasets/cache.h"
+#include "keras/datasets/dataset_files.h"
+
 namespace keras::datasets::fashion_mnist {
 
 const char* const class_names[10] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -11,7 +14,8 @@ std::pair<Split, Split> load_data(const std::string& directory) {
   std::string dir = directory;
   if (dir.empty()) {
     const char* env = std::getenv("FASHION_MNIST_DIR");
-    dir = env && *env ? env : "/usr/share/datasets/fashion-mnist";
+    const std::string debian = "/usr/share/datasets/fashion-mnist", keras = cache_dir() + "/fashion-mnist";
+    dir = env && *env ? env : (!detail::exists(debian) && detail::exists(keras)) ? keras : debian;
   }
   return detail::load_idx_dataset(
       dir, "fashion_mnist",

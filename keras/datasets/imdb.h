@@ -1,0 +1,42 @@
+// imdb.h - keras.datasets.imdb: 25,000 training and 25,000 test movie reviews labelled by
+// sentiment, as lists of word ids, from Keras's imdb.npz (read from Keras's cache or a
+// path: keras-cpp downloads nothing).
+//
+//   auto [train, test] = keras::datasets::imdb::load_data({.num_words = 10000});
+//   keras::Tensor x = keras::utils::pad_sequences(train.x, {.maxlen = 200});
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "keras/datasets/sequences.h"
+
+namespace keras::datasets::imdb {
+
+/// load_data's options: Keras's keyword arguments and defaults.
+struct LoadDataOptions {
+  /// The file: relative to Keras's dataset cache (then the working folder), or absolute.
+  std::string path = "imdb.npz";
+  /// Keep the ids below this (others become oov_char); unset (or 0): below the largest id.
+  std::optional<int64_t> num_words = std::nullopt;
+  int64_t skip_top = 0;  ///< ids below this become oov_char too (the most frequent words)
+  /// Drop the samples of this many words or more (after start_char); unset (or 0): none.
+  std::optional<int64_t> maxlen = std::nullopt;
+  int64_t seed = 113;                     ///< NumPy RandomState seed of the shuffle
+  std::optional<int64_t> start_char = 1;  ///< put first in every sample; unset: none
+  std::optional<int64_t> oov_char = 2;    ///< replaces dropped ids; unset: they are removed
+  int64_t index_from = 3;                 ///< added to every id of the file
+};
+
+/// ((train.x, train.y), (test.x, test.y)) as Keras's load_data: each split shuffled by
+/// RandomState(seed) (one generator, train first), the ids shifted and filtered as Keras
+/// does. A missing file raises std::runtime_error naming it and its address; maxlen that
+/// keeps no sample raises std::invalid_argument (Keras's message).
+std::pair<SequenceSplit, SequenceSplit> load_data(const LoadDataOptions& options = {});
+
+/// The word index (word -> id, before index_from), Keras's imdb_word_index.json.
+std::map<std::string, int64_t> get_word_index(const std::string& path = "imdb_word_index.json");
+
+}  // namespace keras::datasets::imdb
