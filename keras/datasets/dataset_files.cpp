@@ -25,6 +25,12 @@ std::string cache_dir() { return keras_home() + "/datasets"; }
 
 namespace detail {
 
+std::string keras_origin(const std::string& file) {
+  const std::size_t slash = file.rfind('/');
+  return "https://storage.googleapis.com/tensorflow/tf-keras-datasets/" +
+         (slash == std::string::npos ? file : file.substr(slash + 1));
+}
+
 bool exists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;

@@ -21,6 +21,10 @@ namespace keras::datasets::detail {
 /// it from (`who`: "imdb.load_data").
 std::string locate(const std::string& path, const std::string& origin, const std::string& who);
 
+/// Keras's download address of a tf-keras-datasets file (the last part of `file`'s path):
+/// https://storage.googleapis.com/tensorflow/tf-keras-datasets/<name>.
+std::string keras_origin(const std::string& file);
+
 /// True when `path` names an existing file or folder.
 bool exists(const std::string& path);
 

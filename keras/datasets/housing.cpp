@@ -8,14 +8,12 @@
 namespace keras::datasets {
 namespace {
 
-const std::string kOrigin = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/";
-
 std::pair<Split, Split> load_housing(const std::string& path, const std::string& file, const std::string& version,
                                      double test_split, int64_t seed, const std::string& who) {
   if (!(test_split >= 0 && test_split < 1))  // checked first, as Keras
     throw std::invalid_argument(who + ": Invalid `test_split` argument: " + std::to_string(test_split) +
                                 ". It must be between 0 and 1 (exclusive of 1).");
-  const std::string found = detail::locate(path, kOrigin + file, who);
+  const std::string found = detail::locate(path, detail::keras_origin(file), who);
   const auto arrays = core::load_npz(found);
   core::Tensor x = detail::npz_array(arrays, "x", found), y = detail::npz_array(arrays, "y", found);
   if (version == "small") {

@@ -7,7 +7,6 @@
 #pragma once
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <string>
 #include <utility>
 
@@ -15,20 +14,8 @@
 
 namespace keras::datasets::imdb {
 
-/// load_data's options: Keras's keyword arguments and defaults.
-struct LoadDataOptions {
-  /// The file: relative to Keras's dataset cache (then the working folder), or absolute.
-  std::string path = "imdb.npz";
-  /// Keep the ids below this (others become oov_char); unset (or 0): below the largest id.
-  std::optional<int64_t> num_words = std::nullopt;
-  int64_t skip_top = 0;  ///< ids below this become oov_char too (the most frequent words)
-  /// Drop the samples of this many words or more (after start_char); unset (or 0): none.
-  std::optional<int64_t> maxlen = std::nullopt;
-  int64_t seed = 113;                     ///< NumPy RandomState seed of the shuffle
-  std::optional<int64_t> start_char = 1;  ///< put first in every sample; unset: none
-  std::optional<int64_t> oov_char = 2;    ///< replaces dropped ids; unset: they are removed
-  int64_t index_from = 3;                 ///< added to every id of the file
-};
+/// load_data's options (`path` empty: "imdb.npz").
+using LoadDataOptions = SequenceLoadOptions;
 
 /// ((train.x, train.y), (test.x, test.y)) as Keras's load_data: each split shuffled by
 /// RandomState(seed) (one generator, train first), the ids shifted and filtered as Keras

@@ -13,6 +13,8 @@
 
 namespace keras::datasets::detail {
 
+namespace {
+
 std::vector<Sequences> read_sequence_npz(const std::string& path,
                                          const std::vector<std::pair<std::string, std::string>>& names,
                                          const std::string& who) {
@@ -41,6 +43,8 @@ std::vector<Sequences> read_sequence_npz(const std::string& path,
   return out;
 }
 
+}  // namespace
+
 Sequences reorder(const Sequences& s, const std::vector<int64_t>& order) {
   Sequences r;
   r.x.reserve(order.size());
@@ -49,7 +53,8 @@ Sequences reorder(const Sequences& s, const std::vector<int64_t>& order) {
   return r;
 }
 
-void shift_and_filter(Sequences& s, const SequenceRules& r) {
+namespace {
+void shift_and_filter(Sequences& s, const SequenceLoadOptions& r) {
   for (auto& x : s.x) {
     for (int64_t& w : x) w += r.index_from;
     if (r.start_char) x.insert(x.begin(), *r.start_char);
@@ -60,8 +65,23 @@ void shift_and_filter(Sequences& s, const SequenceRules& r) {
     if (static_cast<int64_t>(s.x[i].size()) < *r.maxlen) keep.push_back(static_cast<int64_t>(i));
   s = reorder(s, keep);
 }
+}  // namespace
 
-std::vector<SequenceSplit> limit_words(std::vector<Sequences> parts, const SequenceRules& r, const std::string& who) {
+std::vector<Sequences> load_shuffled(const SequenceLoadOptions& o, const std::string& file,
+                                     const std::vector<std::pair<std::string, std::string>>& names,
+                                     const std::string& who) {
+  LegacyRandomState rng(o.seed, who);
+  const std::string path = locate(o.path.empty() ? file : o.path, keras_origin(file), who);
+  std::vector<Sequences> parts = read_sequence_npz(path, names, who);
+  for (auto& p : parts) {  // one generator, the parts in turn
+    p = reorder(p, rng.shuffled_range(static_cast<int64_t>(p.x.size())));
+    shift_and_filter(p, o);
+  }
+  return parts;
+}
+
+std::vector<SequenceSplit> limit_words(std::vector<Sequences> parts, const SequenceLoadOptions& r,
+                                       const std::string& who) {
   int64_t num_words = r.num_words.value_or(0);
   if (num_words == 0) {  // Keras: max(max(x) for x in xs), so the largest id itself is out
     bool any = false;
@@ -101,9 +121,8 @@ std::vector<SequenceSplit> limit_words(std::vector<Sequences> parts, const Seque
   return out;
 }
 
-std::map<std::string, int64_t> read_word_index(const std::string& path, const std::string& origin,
-                                               const std::string& who) {
-  const std::string file = locate(path, origin, who);
+std::map<std::string, int64_t> read_word_index(const std::string& path, const std::string& who) {
+  const std::string file = locate(path, keras_origin(path), who);
   const Value v = Value::from_json(read_file(file, who));
   if (!v.is_object()) throw std::runtime_error(who + ": '" + file + "' is not a JSON object of word -> id");
   std::map<std::string, int64_t> out;

@@ -19,29 +19,24 @@ struct Sequences {
   core::Tensor y;  ///< (n,) labels
 };
 
-/// The options imdb and reuters share.
-struct SequenceRules {
-  std::optional<int64_t> num_words, maxlen, start_char, oov_char;
-  int64_t skip_top = 0, index_from = 3;
-};
-
-/// The arrays `x_name` (an object array of id lists) and `y_name` of the .npz file at path.
-std::vector<Sequences> read_sequence_npz(const std::string& path,
-                                         const std::vector<std::pair<std::string, std::string>>& names,
-                                         const std::string& who);
+/// The dataset's .npz file (`o.path`, else `file`, found as detail::locate does): for each
+/// (x, y) pair of `names`, the object array x of id lists and the labels y, shuffled in
+/// turn by one RandomState(o.seed), then start_char and index_from applied and (with
+/// maxlen) only the samples shorter than maxlen kept, as Keras.
+std::vector<Sequences> load_shuffled(const SequenceLoadOptions& o, const std::string& file,
+                                     const std::vector<std::pair<std::string, std::string>>& names,
+                                     const std::string& who);
 
 /// Rows of s in `order`.
 Sequences reorder(const Sequences& s, const std::vector<int64_t>& order);
 
-/// start_char and index_from, then (with maxlen) only the samples shorter than maxlen.
-void shift_and_filter(Sequences& s, const SequenceRules& r);
-
 /// num_words (unset: the largest id, itself excluded, as Keras), skip_top and oov_char over
 /// all samples of every part; the parts become SequenceSplits (ids must fit int32).
-std::vector<SequenceSplit> limit_words(std::vector<Sequences> parts, const SequenceRules& r, const std::string& who);
+std::vector<SequenceSplit> limit_words(std::vector<Sequences> parts, const SequenceLoadOptions& o,
+                                       const std::string& who);
 
-/// A word index file (JSON: word -> id).
-std::map<std::string, int64_t> read_word_index(const std::string& path, const std::string& origin,
-                                               const std::string& who);
+/// A word index file (JSON: word -> id), found as detail::locate does (its address: the
+/// tf-keras-datasets file of the same name).
+std::map<std::string, int64_t> read_word_index(const std::string& path, const std::string& who);
 
 }  // namespace keras::datasets::detail

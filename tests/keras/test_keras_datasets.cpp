@@ -114,29 +114,18 @@ TEST_CASE("keras_datasets: imdb and reuters load_data equal Keras 3's, option by
     const Value& o = c.at("options");
     const std::string path = fixture(c.at("file").as_string());
     std::pair<datasets::SequenceSplit, datasets::SequenceSplit> got;
+    datasets::SequenceLoadOptions opts{.path = path};
+    opts.num_words = opt(o, "num_words", std::nullopt);
+    opts.skip_top = opt(o, "skip_top", 0).value();
+    opts.maxlen = opt(o, "maxlen", std::nullopt);
+    if (const Value* t = o.find("test_split")) opts.test_split = t->as_double();
+    opts.seed = opt(o, "seed", 113).value();
+    opts.start_char = opt(o, "start_char", 1);
+    opts.oov_char = opt(o, "oov_char", 2);
+    opts.index_from = opt(o, "index_from", 3).value();
     auto run = [&] {
-      if (c.at("dataset").as_string() == "imdb") {
-        datasets::imdb::LoadDataOptions opts{.path = path};
-        opts.num_words = opt(o, "num_words", std::nullopt);
-        opts.skip_top = opt(o, "skip_top", 0).value();
-        opts.maxlen = opt(o, "maxlen", std::nullopt);
-        opts.seed = opt(o, "seed", 113).value();
-        opts.start_char = opt(o, "start_char", 1);
-        opts.oov_char = opt(o, "oov_char", 2);
-        opts.index_from = opt(o, "index_from", 3).value();
-        got = datasets::imdb::load_data(opts);
-      } else {
-        datasets::reuters::LoadDataOptions opts{.path = path};
-        opts.num_words = opt(o, "num_words", std::nullopt);
-        opts.skip_top = opt(o, "skip_top", 0).value();
-        opts.maxlen = opt(o, "maxlen", std::nullopt);
-        opts.seed = opt(o, "seed", 113).value();
-        opts.start_char = opt(o, "start_char", 1);
-        opts.oov_char = opt(o, "oov_char", 2);
-        opts.index_from = opt(o, "index_from", 3).value();
-        if (const Value* t = o.find("test_split")) opts.test_split = t->as_double();
-        got = datasets::reuters::load_data(opts);
-      }
+      got =
+          c.at("dataset").as_string() == "imdb" ? datasets::imdb::load_data(opts) : datasets::reuters::load_data(opts);
     };
     if (const Value* err = c.find("error")) {
       CHECK_THROWS_WITH_AS(run(), doctest::Contains(err->as_string().c_str()), std::invalid_argument);
@@ -161,6 +150,8 @@ TEST_CASE("keras_datasets: the sequences go straight into pad_sequences, and the
   CHECK(index.at("zebra") == 87000);
   CHECK(datasets::reuters::get_label_names().size() == 46);
   CHECK(datasets::reuters::get_label_names()[3] == "earn");
+  CHECK_THROWS_WITH_AS(datasets::imdb::load_data({.path = fixture("imdb.npz"), .test_split = 0.5}),
+                       doctest::Contains("Unrecognized keyword arguments: test_split"), std::invalid_argument);
 }
 
 TEST_CASE("keras_datasets: boston_housing, california_housing and mnist.npz equal Keras 3's") {
