@@ -9,9 +9,9 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "core/compression.h"
 #include "core/tensor_impl.h"
 #include "keras/datasets/cache.h"
+#include "keras/utils/tar_reader.h"
 
 namespace keras::datasets {
 
@@ -122,43 +122,16 @@ core::Tensor npz_array(const std::vector<std::pair<std::string, core::Tensor>>& 
 
 std::map<std::string, std::string> read_tar_members(const std::string& path, const std::vector<std::string>& names,
                                                     const std::string& who) {
-  std::string tar = read_file(path, who);
-  if (core::compression::is_gzip(tar))
-    tar = core::compression::gunzip(tar, uint64_t(4) << 30, who + ": '" + path + "'");
-  auto fail = [&](const std::string& what) -> std::runtime_error {
-    return std::runtime_error(who + ": '" + path + "' is not a valid tar archive: " + what);
-  };
+  const std::string ctx = who + ": '" + path + "'";
+  const std::string tar = utils::detail::tar_bytes(read_file(path, who), ctx);
   std::map<std::string, std::string> out;
-  std::size_t pos = 0;
-  while (true) {
-    if (tar.size() - pos < 512) {
-      if (pos == tar.size()) break;  // no end blocks: tolerated, as Python's tarfile
-      throw fail("a header is truncated at byte " + std::to_string(pos));
-    }
-    const char* h = tar.data() + pos;
-    if (std::all_of(h, h + 512, [](char c) { return c == 0; })) break;  // the end
-    auto field = [&](std::size_t off, std::size_t len) { return std::string(h + off, strnlen(h + off, len)); };
-    uint64_t size = 0;
-    for (char c : field(124, 12)) {
-      if (c == ' ') continue;
-      if (c < '0' || c > '7') throw fail("the header at byte " + std::to_string(pos) + " has a bad size field");
-      if (size > (uint64_t(1) << 60)) throw fail("a member's size overflows");
-      size = size * 8 + static_cast<uint64_t>(c - '0');
-    }
-    std::string name = field(0, 100);
-    if (std::string(h + 257, 5) == "ustar" && h[345]) name = field(345, 155) + "/" + name;
-    const char type = h[156];
-    pos += 512;
-    if (size > tar.size() - pos) throw fail("the member '" + name + "' runs past the end of the archive");
-    if (type == '0' || type == 0) {
-      for (const std::string& want : names)
-        if (name.size() >= want.size() && name.compare(name.size() - want.size(), want.size(), want) == 0 &&
-            (name.size() == want.size() || name[name.size() - want.size() - 1] == '/'))
-          out[want] = tar.substr(pos, static_cast<std::size_t>(size));
-    }
-    pos += static_cast<std::size_t>((size + 511) / 512 * 512);
-    if (pos > tar.size()) pos = tar.size();
-  }
+  utils::detail::walk_tar(tar, ctx, [&](const utils::detail::TarEntry& e) {
+    if (e.type != '0') return;
+    for (const std::string& want : names)
+      if (e.name.size() >= want.size() && e.name.compare(e.name.size() - want.size(), want.size(), want) == 0 &&
+          (e.name.size() == want.size() || e.name[e.name.size() - want.size() - 1] == '/'))
+        out[want] = std::string(e.data);
+  });
   return out;
 }
 
