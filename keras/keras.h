@@ -70,6 +70,7 @@
 #include "keras/utils/dataset_utils.h"
 #include "keras/utils/directory_datasets.h"
 #include "keras/utils/feature_space.h"
+#include "keras/utils/file_utils.h"  // get_file, hash_file, extract_archive
 #include "keras/utils/image_utils.h"
 #include "keras/utils/numerical.h"
 #include "keras/utils/plot.h"

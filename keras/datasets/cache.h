@@ -9,8 +9,9 @@ namespace keras::datasets {
 /// Keras's folder: $KERAS_HOME, else $HOME/.keras (/tmp/.keras without a HOME), as Keras.
 std::string keras_home();
 
-/// Keras's dataset cache, keras_home() + "/datasets": where keras.datasets' load_data()
-/// leaves imdb.npz, reuters.npz, mnist.npz, cifar-10-batches-py-target/, ...
+/// Keras's dataset cache, keras_home() + "/datasets" (/tmp/.keras/datasets when
+/// keras_home() is not a writable folder, as Keras's get_file): where keras.datasets'
+/// load_data() leaves imdb.npz, reuters.npz, mnist.npz, cifar-10-batches-py-target/, ...
 std::string cache_dir();
 
 }  // namespace keras::datasets

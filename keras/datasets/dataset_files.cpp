@@ -1,6 +1,7 @@
 #include "keras/datasets/dataset_files.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -21,7 +22,10 @@ std::string keras_home() {
   return user && *user ? std::string(user) + "/.keras" : std::string("/tmp/.keras");
 }
 
-std::string cache_dir() { return keras_home() + "/datasets"; }
+std::string cache_dir() {
+  const std::string home = keras_home();
+  return (::access(home.c_str(), W_OK) == 0 ? home : std::string("/tmp/.keras")) + "/datasets";
+}
 
 namespace detail {
 

@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """Prints keras-cpp's public headers, one path per line (relative to the source root):
-the headers that keras/keras.h, the opt-in core/xtensor_interop.h, core/kernel_support.h and
-keras/utils/file_utils.h,
+the headers that keras/keras.h, the opt-in core/xtensor_interop.h and core/kernel_support.h,
 and keras/distribute/strategy.h and distribution.h (keras-cpp-distribute's
 API) include, directly or through each other (their `#include "..."` lines). Those, and only those, are installed.
 
@@ -12,7 +11,6 @@ import re
 import sys
 
 ENTRY_POINTS = ["keras/keras.h", "core/xtensor_interop.h", "core/kernel_support.h", "core/layer_norm.h", "core/attention.h",
-                "keras/utils/file_utils.h",
                 "keras/distribute/strategy.h", "keras/distribute/distribution.h"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
