@@ -6,10 +6,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
+#include "core/compression.h"
 #include "core/tensor_impl.h"
 #include "keras/datasets/cache.h"
 #include "keras/utils/tar_reader.h"
@@ -56,12 +55,7 @@ std::string locate(const std::string& path, const std::string& origin, const std
 }
 
 std::string read_file(const std::string& path, const std::string& who) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(who + ": cannot open '" + path + "': " + std::strerror(errno));
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) throw std::runtime_error(who + ": error reading '" + path + "'");
-  return std::move(s).str();
+  return core::compression::read_file(path, uint64_t(16) << 30, who + ": '" + path + "'");
 }
 
 LegacyRandomState::LegacyRandomState(int64_t seed, const std::string& who) {

@@ -28,7 +28,7 @@ std::string keras_origin(const std::string& file);
 /// True when `path` names an existing file or folder.
 bool exists(const std::string& path);
 
-/// The whole file (std::runtime_error naming it when unreadable).
+/// The whole file (core::compression::read_file, up to 16 GiB), errors naming `who` and it.
 std::string read_file(const std::string& path, const std::string& who);
 
 /// numpy.random.RandomState(seed): MT19937 seeded as NumPy's legacy seeding (seed in

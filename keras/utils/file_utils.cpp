@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/compression.h"
 #include "core/digest.h"
 #include "keras/datasets/cache.h"
 #include "keras/saving/zip_archive.h"
@@ -20,14 +21,6 @@ namespace keras::utils {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read_all(const std::string& path, const std::string& who) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(who + ": cannot open '" + path + "': " + std::strerror(errno));
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw std::runtime_error(who + ": error reading '" + path + "'");
-  return s;
-}
 
 // Where `name` lands under `base` with symbolic links resolved (Keras's resolve_sub_path),
 // or nothing when that is outside it.
@@ -144,7 +137,7 @@ bool extract_archive(const std::string& file_path, const std::string& path, cons
   std::vector<std::string> formats = {archive_format};
   if (archive_format == "auto") formats = {"tar", "zip"};
   const std::string who = "extract_archive: '" + file_path + "'";
-  std::string bytes = read_all(file_path, "extract_archive");
+  std::string bytes = core::compression::read_file(file_path, uint64_t(16) << 30, who);
   for (const std::string& f : formats) {
     if (f != "tar" && f != "zip")
       throw std::invalid_argument("extract_archive: unknown archive_format '" + f + "' (expected auto, tar or zip)");
