@@ -5,10 +5,11 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <stdexcept>
 
 #include "core/compression.h"
+#include "core/ops.h"
+#include "core/ops_numpy.h"
 #include "core/tensor_impl.h"
 #include "keras/datasets/cache.h"
 #include "keras/utils/tar_reader.h"
@@ -86,16 +87,8 @@ std::vector<int64_t> LegacyRandomState::shuffled_range(int64_t n) {
 }
 
 core::Tensor take_rows(const core::Tensor& x, const std::vector<int64_t>& index, int64_t begin, int64_t end) {
-  std::vector<int64_t> dims = x.shape().dims();
-  const int64_t n = dims.empty() ? 0 : dims[0];
-  dims[0] = end - begin;
-  core::Tensor out = core::empty(core::Shape(dims), x.dtype());
-  const std::size_t row = n ? x.nbytes() / static_cast<std::size_t>(n) : 0;
-  const auto* src = static_cast<const char*>(x.raw_data());
-  auto* dst = static_cast<char*>(out.raw_mutable_data());
-  for (int64_t i = begin; i < end; ++i)
-    std::memcpy(dst + (i - begin) * row, src + static_cast<std::size_t>(index[i]) * row, row);
-  return out;
+  const std::vector<int64_t> rows(index.begin() + begin, index.begin() + end);
+  return core::ops::take(x, core::constant(rows, core::Shape({static_cast<int64_t>(rows.size())})), 0);
 }
 
 std::pair<Split, Split> shuffled_split(const core::Tensor& x, const core::Tensor& y, double test_split, int64_t seed,
