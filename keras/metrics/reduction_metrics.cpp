@@ -96,7 +96,19 @@ void MeanMetricWrapper::update_state(const Tensor& y_true, const Tensor& y_pred,
   if (!y_true.defined() || !y_pred.defined())
     detail::fail(name() + ": update_state expected y_true and y_pred, but received an undefined tensor");
   Tensor values = fn_(detach(y_true), detach(y_pred));
-  Mean::update_state(detach(values), sample_weight);
+  // As Keras's: y_pred's Keras mask (a masked sequence output) weights the values, times
+  // any sample weight (apply_mask with reduction "sum"), so masked steps are left out.
+  Tensor weight = sample_weight;
+  if (Tensor mask = y_pred.keras_mask(); mask.defined()) {
+    Tensor m = ops::cast(detach(mask), dtype());
+    if (weight.defined()) {
+      auto [mm, ww] = detail::squeeze_or_expand_to_same_rank(m, ops::cast(detach(weight), dtype()));
+      weight = ww * mm;
+    } else {
+      weight = m;
+    }
+  }
+  Mean::update_state(detach(values), weight);
 }
 
 keras::Config MeanMetricWrapper::get_config() const {

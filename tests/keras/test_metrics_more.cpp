@@ -162,3 +162,22 @@ TEST_CASE("loss-function metrics: KLDivergence, Poisson, the hinges, MSLE: Keras
     CHECK(again->class_name() == cls);
   }
 }
+
+TEST_CASE("metrics: a mean metric of a function leaves out y_pred's masked steps, as Keras's apply_mask") {
+  // Keras 3.15: MeanAbsoluteError().update_state(t, p (with _keras_mask), sample_weight)
+  // gives 0.3124999701976776 without weights and 0.3545454442501068 with them (unmasked:
+  // 0.3166666626930237 and 0.34705883264541626).
+  const Tensor t = make({1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 0.5, 0.5}, Shape({2, 3, 2}));
+  const Tensor p = make({0.8, 0.1, 0.3, 0.6, 0.2, 0.9, 0.4, 0.4, 0.7, 0.2, 0.1, 0.3}, Shape({2, 3, 2}));
+  const Tensor mask = ops::cast(make({1, 0, 1, 1, 1, 0}, Shape({2, 3})), DType::bool_);
+  const Tensor sw = make({1, 2, 3, 0.5, 1, 1}, Shape({2, 3}));
+  Tensor masked = ops::multiply(p, core::constant(1.0f));  // a new tensor to carry the mask
+  masked.set_keras_mask(mask);
+  m::MeanAbsoluteError a, b, plain;
+  a.update_state(t, masked);
+  b.update_state(t, masked, sw);
+  plain.update_state(t, p);
+  CHECK(a.result().item<float>() == doctest::Approx(0.3124999701976776).epsilon(1e-6));
+  CHECK(b.result().item<float>() == doctest::Approx(0.3545454442501068).epsilon(1e-6));
+  CHECK(plain.result().item<float>() == doctest::Approx(0.3166666626930237).epsilon(1e-6));
+}
