@@ -13,6 +13,7 @@
 #include "core/queue.h"
 #include "core/ragged.h"
 #include "core/random_ops.h"  // keras.random beyond uniform / normal / truncated_normal
+#include "core/raw_codec.h"   // tf.io.decode_raw
 #include "core/rnn.h"         // fused recurrent sequences (CudnnRNN)
 #include "core/sets.h"
 #include "core/sparse.h"
@@ -31,8 +32,10 @@
 #include "keras/constraints.h"
 #include "keras/data/csv.h"
 #include "keras/data/dataset.h"
+#include "keras/data/example.h"  // tf.train.Example, parse_example
 #include "keras/data/ragged_batch.h"
 #include "keras/data/text_line_dataset.h"
+#include "keras/data/tfrecord.h"  // TFRecordDataset, TFRecordWriter, FixedLengthRecordDataset
 #include "keras/datasets/cache.h"  // keras.datasets: Keras's cache folder
 #include "keras/datasets/cifar.h"
 #include "keras/datasets/fashion_mnist.h"

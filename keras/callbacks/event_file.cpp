@@ -15,61 +15,14 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "core/crc32c.h"
+#include "core/protobuf_wire.h"
+
 namespace keras::callbacks::detail {
 
 namespace {
 
-const uint32_t* crc32c_table() {
-  static const auto table = [] {
-    static uint32_t t[256];
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0x82F63B78u ^ (c >> 1) : c >> 1;  // Castagnoli
-      t[i] = c;
-    }
-    return t;
-  }();
-  return table;
-}
-
-// Protocol-buffer wire format: varints, tags, fixed-width and length-delimited fields.
-struct Proto {
-  std::string b;
-  void varint(uint64_t v) {
-    while (v >= 0x80) {
-      b += char((v & 0x7F) | 0x80);
-      v >>= 7;
-    }
-    b += char(v);
-  }
-  void tag(int field, int wire) { varint(uint64_t(field) << 3 | uint64_t(wire)); }
-  void int64(int field, int64_t v) {
-    tag(field, 0);
-    varint(uint64_t(v));
-  }
-  void f64(int field, double v) {
-    tag(field, 1);
-    char c[8];
-    std::memcpy(c, &v, 8);  // little-endian hosts only (x86-64, aarch64)
-    b.append(c, 8);
-  }
-  void f32(int field, float v) {
-    tag(field, 5);
-    char c[4];
-    std::memcpy(c, &v, 4);
-    b.append(c, 4);
-  }
-  void bytes(int field, const std::string& s) {
-    tag(field, 2);
-    varint(s.size());
-    b += s;
-  }
-  void packed_f64(int field, const std::vector<double>& v) {
-    std::string p(v.size() * 8, '\0');
-    if (!v.empty()) std::memcpy(p.data(), v.data(), p.size());
-    bytes(field, p);
-  }
-};
+using Proto = core::protobuf::Writer;
 
 double wall_time() {
   using namespace std::chrono;
@@ -78,10 +31,10 @@ double wall_time() {
 
 std::string event(int64_t step, int field, const std::string& payload) {
   Proto e;
-  e.f64(1, wall_time());  // Event.wall_time
-  e.int64(2, step);       // Event.step
-  e.bytes(field, payload);
-  return e.b;
+  e.double_field(1, wall_time());  // Event.wall_time
+  e.int_field(2, step);            // Event.step
+  e.bytes_field(field, payload);
+  return e.bytes();
 }
 
 // tensorflow.DataType of a dtype (types.proto).
@@ -103,19 +56,6 @@ int tf_dtype(core::DType d) {
 
 }  // namespace
 
-uint32_t crc32c(const void* data, size_t n) {
-  const uint32_t* t = crc32c_table();
-  uint32_t c = 0xFFFFFFFFu;
-  auto* p = static_cast<const unsigned char*>(data);
-  for (size_t i = 0; i < n; ++i) c = t[(c ^ p[i]) & 0xFF] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
-}
-
-uint32_t masked_crc32c(const void* data, size_t n) {
-  uint32_t c = crc32c(data, n);
-  return ((c >> 15) | (c << 17)) + 0xA282EAD8u;
-}
-
 EventFile::EventFile(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -129,9 +69,9 @@ EventFile::EventFile(const std::string& dir) {
   f_ = std::fopen(path_.c_str(), "wb");
   if (!f_) throw std::runtime_error("TensorBoard: cannot create the event file '" + path_ + "'");
   Proto e;
-  e.f64(1, wall_time());
-  e.bytes(3, "brain.Event:2");  // Event.file_version
-  write_event(e.b);
+  e.double_field(1, wall_time());
+  e.bytes_field(3, "brain.Event:2");  // Event.file_version
+  write_event(e.bytes());
   flush();
 }
 
@@ -143,7 +83,7 @@ void EventFile::write_event(const std::string& body) {
   char len[8];
   const uint64_t n = body.size();
   std::memcpy(len, &n, 8);
-  const uint32_t len_crc = masked_crc32c(len, 8), data_crc = masked_crc32c(body.data(), body.size());
+  const uint32_t len_crc = core::masked_crc32c(len, 8), data_crc = core::masked_crc32c(body.data(), body.size());
   bool ok = std::fwrite(len, 1, 8, f_) == 8 && std::fwrite(&len_crc, 1, 4, f_) == 4 &&
             std::fwrite(body.data(), 1, body.size(), f_) == body.size() && std::fwrite(&data_crc, 1, 4, f_) == 4;
   if (!ok) throw std::runtime_error("TensorBoard: cannot write to '" + path_ + "'");
@@ -155,11 +95,11 @@ void EventFile::flush() {
 
 void EventFile::scalar(const std::string& tag, double value, int64_t step) {
   Proto v;
-  v.bytes(1, tag);                // Summary.Value.tag
-  v.f32(2, float(value));         // Summary.Value.simple_value
+  v.bytes_field(1, tag);           // Summary.Value.tag
+  v.float_field(2, float(value));  // Summary.Value.simple_value
   Proto summary;
-  summary.bytes(1, v.b);          // Summary.value
-  write_event(event(step, 5, summary.b));  // Event.summary
+  summary.bytes_field(1, v.bytes());             // Summary.value
+  write_event(event(step, 5, summary.bytes()));  // Event.summary
 }
 
 void EventFile::histogram(const std::string& tag, std::span<const double> values, int64_t step, int buckets) {
@@ -188,35 +128,35 @@ void EventFile::histogram(const std::string& tag, std::span<const double> values
     count[size_t(i)] += 1;
   }
   Proto h;
-  h.f64(1, lo);
-  h.f64(2, hi);
-  h.f64(3, double(finite.size()));
-  h.f64(4, sum);
-  h.f64(5, sum_sq);
-  h.packed_f64(6, limit);
-  h.packed_f64(7, count);
+  h.double_field(1, lo);
+  h.double_field(2, hi);
+  h.double_field(3, double(finite.size()));
+  h.double_field(4, sum);
+  h.double_field(5, sum_sq);
+  h.packed_doubles(6, limit);
+  h.packed_doubles(7, count);
   Proto v;
-  v.bytes(1, tag);
-  v.bytes(5, h.b);  // Summary.Value.histo
+  v.bytes_field(1, tag);
+  v.bytes_field(5, h.bytes());  // Summary.Value.histo
   Proto summary;
-  summary.bytes(1, v.b);
-  write_event(event(step, 5, summary.b));
+  summary.bytes_field(1, v.bytes());
+  write_event(event(step, 5, summary.bytes()));
 }
 
 void EventFile::graph(const std::vector<core::GraphNodeInfo>& nodes) {
   Proto g;
   for (const core::GraphNodeInfo& n : nodes) {
     Proto node;
-    node.bytes(1, n.name);  // NodeDef.name
-    node.bytes(2, n.op);    // NodeDef.op
-    for (const std::string& in : n.inputs) node.bytes(3, in);  // NodeDef.input
+    node.bytes_field(1, n.name);                                     // NodeDef.name
+    node.bytes_field(2, n.op);                                       // NodeDef.op
+    for (const std::string& in : n.inputs) node.bytes_field(3, in);  // NodeDef.input
     if (!n.output_dtypes.empty()) {  // attr "T": the first output's type
       Proto type;
-      type.int64(6, tf_dtype(n.output_dtypes[0]));  // AttrValue.type
+      type.int_field(6, tf_dtype(n.output_dtypes[0]));  // AttrValue.type
       Proto entry;
-      entry.bytes(1, "T");
-      entry.bytes(2, type.b);
-      node.bytes(5, entry.b);  // NodeDef.attr (map entry: key 1, value 2)
+      entry.bytes_field(1, "T");
+      entry.bytes_field(2, type.bytes());
+      node.bytes_field(5, entry.bytes());  // NodeDef.attr (map entry: key 1, value 2)
     }
     if (!n.output_shapes.empty()) {  // attr "_output_shapes", which TensorBoard shows on edges
       Proto list;
@@ -224,24 +164,24 @@ void EventFile::graph(const std::vector<core::GraphNodeInfo>& nodes) {
         Proto s;
         for (int64_t d : shape) {
           Proto dim;
-          dim.int64(1, d);         // TensorShapeProto.Dim.size
-          s.bytes(2, dim.b);       // TensorShapeProto.dim
+          dim.int_field(1, d);            // TensorShapeProto.Dim.size
+          s.bytes_field(2, dim.bytes());  // TensorShapeProto.dim
         }
-        list.bytes(7, s.b);        // AttrValue.ListValue.shape
+        list.bytes_field(7, s.bytes());  // AttrValue.ListValue.shape
       }
       Proto value;
-      value.bytes(1, list.b);      // AttrValue.list
+      value.bytes_field(1, list.bytes());  // AttrValue.list
       Proto entry;
-      entry.bytes(1, "_output_shapes");
-      entry.bytes(2, value.b);
-      node.bytes(5, entry.b);
+      entry.bytes_field(1, "_output_shapes");
+      entry.bytes_field(2, value.bytes());
+      node.bytes_field(5, entry.bytes());
     }
-    g.bytes(1, node.b);  // GraphDef.node
+    g.bytes_field(1, node.bytes());  // GraphDef.node
   }
   Proto versions;
-  versions.int64(1, 1);  // VersionDef.producer
-  g.bytes(4, versions.b);  // GraphDef.versions
-  write_event(event(0, 4, g.b));  // Event.graph_def
+  versions.int_field(1, 1);             // VersionDef.producer
+  g.bytes_field(4, versions.bytes());   // GraphDef.versions
+  write_event(event(0, 4, g.bytes()));  // Event.graph_def
 }
 
 }  // namespace keras::callbacks::detail

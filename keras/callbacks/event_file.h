@@ -14,10 +14,6 @@
 
 namespace keras::callbacks::detail {
 
-uint32_t crc32c(const void* data, size_t n);
-// TFRecord's mask: rotate right by 15 bits and add a constant.
-uint32_t masked_crc32c(const void* data, size_t n);
-
 class EventFile {
  public:
   // Creates `dir` (and its parents) and a new file in it named as TensorFlow names them:

@@ -5,62 +5,6 @@
 
 namespace keras::saving::onnx {
 
-namespace {
-enum Wire : uint32_t { kVarint = 0, kLengthDelimited = 2, kFixed32 = 5 };
-
-void fixed32(std::string& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
-}
-
-uint32_t float_bits(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
-  return u;
-}
-}  // namespace
-
-void ProtoWriter::varint(uint64_t v) {
-  while (v >= 0x80) {
-    out_.push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out_.push_back(static_cast<char>(v));
-}
-
-void ProtoWriter::key(uint32_t field, uint32_t wire_type) { varint((uint64_t{field} << 3) | wire_type); }
-
-// Negative int64 values are written as their two's complement, 10 bytes (protobuf's rule
-// for int32 and int64 fields).
-void ProtoWriter::int_field(uint32_t field, int64_t v) {
-  key(field, kVarint);
-  varint(static_cast<uint64_t>(v));
-}
-
-void ProtoWriter::float_field(uint32_t field, float v) {
-  key(field, kFixed32);
-  fixed32(out_, float_bits(v));
-}
-
-void ProtoWriter::bytes_field(uint32_t field, std::string_view bytes) {
-  key(field, kLengthDelimited);
-  varint(bytes.size());
-  out_.append(bytes.data(), bytes.size());
-}
-
-void ProtoWriter::packed_ints(uint32_t field, const std::vector<int64_t>& values) {
-  if (values.empty()) return;
-  ProtoWriter body;
-  for (int64_t v : values) body.varint(static_cast<uint64_t>(v));
-  bytes_field(field, body.bytes());
-}
-
-void ProtoWriter::packed_floats(uint32_t field, const std::vector<float>& values) {
-  if (values.empty()) return;
-  std::string body;
-  for (float v : values) fixed32(body, float_bits(v));
-  bytes_field(field, body);
-}
-
 int32_t onnx_elem_type(core::DType dtype) {
   switch (dtype) {
     case core::DType::float32: return 1;

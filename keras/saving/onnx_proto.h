@@ -13,24 +13,12 @@
 #include <vector>
 
 #include "core/dtype.h"
+#include "core/protobuf_wire.h"
 
 namespace keras::saving::onnx {
 
 // Appends protobuf fields to a byte string.
-class ProtoWriter {
- public:
-  void varint(uint64_t v);
-  void key(uint32_t field, uint32_t wire_type);
-  void int_field(uint32_t field, int64_t v);          // int64 / int32 / enum (wire type 0)
-  void float_field(uint32_t field, float v);          // wire type 5
-  void bytes_field(uint32_t field, std::string_view bytes);  // string, bytes, a message
-  void packed_ints(uint32_t field, const std::vector<int64_t>& values);
-  void packed_floats(uint32_t field, const std::vector<float>& values);
-  const std::string& bytes() const { return out_; }
-
- private:
-  std::string out_;
-};
+using ProtoWriter = core::protobuf::Writer;
 
 // TensorProto.DataType of a keras-cpp dtype (FLOAT 1, UINT8 2, INT8 3, UINT16 4, INT16 5,
 // INT32 6, INT64 7, BOOL 9, DOUBLE 11, UINT32 12, COMPLEX64 14, COMPLEX128 15).

@@ -10,6 +10,7 @@
 
 #include "../files.h"
 #include "../helpers.h"
+#include "core/crc32c.h"
 #include "keras/callbacks/event_file.h"
 #include "keras/keras.h"
 
@@ -84,11 +85,11 @@ std::vector<std::string> records(const std::string& path) {
     std::memcpy(&n, data.data() + p, 8);
     uint32_t len_crc, data_crc;
     std::memcpy(&len_crc, data.data() + p + 8, 4);
-    CHECK(len_crc == keras::callbacks::detail::masked_crc32c(data.data() + p, 8));
+    CHECK(len_crc == keras::core::masked_crc32c(data.data() + p, 8));
     REQUIRE(p + 12 + n + 4 <= data.size());
     out.push_back(data.substr(p + 12, n));
     std::memcpy(&data_crc, data.data() + p + 12 + n, 4);
-    CHECK(data_crc == keras::callbacks::detail::masked_crc32c(data.data() + p + 12, n));
+    CHECK(data_crc == keras::core::masked_crc32c(data.data() + p + 12, n));
     p += 12 + n + 4;
   }
   return out;
@@ -125,8 +126,8 @@ Events read_events(const std::string& path) {
 }  // namespace
 
 TEST_CASE("CRC-32C: the check value of the Castagnoli polynomial") {
-  CHECK(keras::callbacks::detail::crc32c("123456789", 9) == 0xE3069283u);
-  CHECK(keras::callbacks::detail::crc32c("", 0) == 0u);
+  CHECK(keras::core::crc32c(0, "123456789", 9) == 0xE3069283u);
+  CHECK(keras::core::crc32c(0, "", 0) == 0u);
 }
 
 TEST_CASE("TensorBoard: epoch and batch scalars, learning rate, validation, histograms and the graph") {
