@@ -1,6 +1,6 @@
 // dataset.h - keras::data::Dataset, tf.data's input pipeline: sources
 // (from_tensor_slices, from_tensors, from_generator, range), transformations (batch,
-// padded_batch, unbatch, rebatch, shuffle, map, flat_map, filter, repeat, take, skip,
+// padded_batch, unbatch, rebatch, shuffle, map, flat_map, interleave, filter, repeat, take, skip,
 // zip, concatenate, enumerate, window, cache, prefetch), cardinality and range-for
 // iteration.
 //
@@ -184,6 +184,22 @@ class Dataset;
 /// flat_map's function: an element to a dataset, whose elements are output in turn.
 using FlatMapFn = std::function<Dataset(const Element&)>;
 
+/// Dataset::interleave's options (tf.data.Dataset.interleave's keyword arguments; the
+/// inputs are read on the calling thread, in tf.data's deterministic order).
+struct InterleaveOptions {
+  /// How many of f's datasets are read at once (AUTOTUNE: one per core, as tf.data).
+  int64_t cycle_length = AUTOTUNE;
+  /// How many consecutive elements each of them gives before the next one's turn.
+  int64_t block_length = 1;
+};
+
+/// Dataset::list_files's options.
+struct ListFilesOptions {
+  /// Shuffle the names (tf.data's default; again at each iteration); false: sorted.
+  bool shuffle = true;
+  int64_t seed = -1;  ///< the shuffle's seed, as ShuffleOptions::seed
+};
+
 /// Dataset::window's options (tf.data.Dataset.window's keyword arguments).
 struct WindowOptions {
   std::optional<int64_t> shift{};  ///< input elements between window starts (default: size)
@@ -255,6 +271,13 @@ class Dataset {
   /// Elements of every dataset side by side: the components of each, concatenated (names
   /// are kept when every dataset has names and none repeats). Stops with the shortest.
   static Dataset zip(const std::vector<Dataset>& datasets);
+  /// tf.data.Dataset.list_files: the names of the files matching `pattern` (a shell
+  /// pattern: *, ?, [...], as glob(3) reads it), as scalar string tensors, shuffled or
+  /// sorted. The pattern is matched when the dataset is made; no match raises
+  /// std::invalid_argument ("No files matched pattern: ...", as tf.data).
+  static Dataset list_files(const std::string& pattern, const ListFilesOptions& options = {});
+  /// The files matching any of `patterns` (sorted together, then shuffled or not).
+  static Dataset list_files(const std::vector<std::string>& patterns, const ListFilesOptions& options = {});
 
   // ---- transformations (each returns a new dataset) ----
   /// Stacks batch_size consecutive elements along a new first axis; every component
@@ -298,6 +321,22 @@ class Dataset {
   /// flat_map() with a function on Elements, without the unpacking; an empty f throws
   /// std::invalid_argument.
   Dataset flat_map_fn(FlatMapFn f) const;
+  /// tf.data's interleave: f(element) or f(component, ...) returns a Dataset; the output
+  /// takes `block_length` elements in turn from each of `cycle_length` of those datasets
+  /// at once, opening the next input element's dataset where one ends (tf.data's order:
+  /// cycle_length 1 is flat_map). The common use reads several files together:
+  /// `list_files("train-*.tfrecord").interleave([](const Tensor& f) { return
+  /// TFRecordDataset(f.item<std::string>()); }, {.cycle_length = 4})`. Cardinality unknown.
+  template <class F>
+  Dataset interleave(F f, const InterleaveOptions& options = {}) const {
+    return interleave_fn(FlatMapFn([f = std::move(f)](const Element& e) mutable -> Dataset {
+                           return detail::call_with("interleave", f, e);
+                         }),
+                         options);
+  }
+  /// interleave() with a function on Elements; an empty f, a cycle_length below 1 (but
+  /// AUTOTUNE) or a block_length below 1 throw std::invalid_argument.
+  Dataset interleave_fn(FlatMapFn f, const InterleaveOptions& options = {}) const;
   /// Keeps the elements for which f(element) or f(component, ...) is true (a bool, or a
   /// scalar bool tensor).
   template <class F>
