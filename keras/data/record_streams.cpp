@@ -2,7 +2,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -49,18 +51,33 @@ class FileSource : public ByteSource {
   std::string who_;
 };
 
-// zlib's inflate over a file; a stream that ends is followed by another one when more
-// input remains (concatenated gzip members).
+// zlib's inflate over a file, into a buffer that read() serves from (records are small:
+// inflating straight into them would call zlib for every few bytes); a stream that ends is
+// followed by another one when more input remains (concatenated gzip members).
 class InflateSource : public ByteSource {
  public:
   InflateSource(const std::string& path, const std::string& type, std::string who)
-      : file_(path, who), who_(std::move(who)), bits_(window_bits(type)), in_(kChunk) {
-    if (inflateInit2(&z_, bits_) != Z_OK) throw std::runtime_error(who_ + ": zlib could not start");
+      : file_(path, who), who_(std::move(who)), in_(kChunk), out_(4 * kChunk) {
+    if (inflateInit2(&z_, window_bits(type)) != Z_OK) throw std::runtime_error(who_ + ": zlib could not start");
   }
   ~InflateSource() override { inflateEnd(&z_); }
   std::size_t read(char* out, std::size_t n) override {
     std::size_t got = 0;
     while (got < n) {
+      if (pos_ == len_ && !refill()) break;
+      const std::size_t k = std::min(n - got, len_ - pos_);
+      std::memcpy(out + got, out_.data() + pos_, k);
+      pos_ += k;
+      got += k;
+    }
+    return got;
+  }
+
+ private:
+  // Inflates the next bytes into out_; false at the end of the input.
+  bool refill() {
+    pos_ = len_ = 0;
+    while (len_ == 0) {
       if (z_.avail_in == 0 && !eof_) {
         const std::size_t k = file_.read(in_.data(), in_.size());
         if (k == 0) eof_ = true;
@@ -69,18 +86,17 @@ class InflateSource : public ByteSource {
       }
       if (z_.avail_in == 0 && eof_) {
         if (in_stream_) throw std::runtime_error(who_ + ": the compressed data is truncated");
-        return got;
+        return false;
       }
       if (ended_) {  // another member follows
         if (inflateReset(&z_) != Z_OK) throw std::runtime_error(who_ + ": zlib could not restart");
         ended_ = false;
       }
       in_stream_ = true;
-      z_.next_out = reinterpret_cast<Bytef*>(out + got);
-      z_.avail_out = static_cast<uInt>(std::min<std::size_t>(n - got, 1u << 30));
-      const std::size_t before = z_.avail_out;
+      z_.next_out = reinterpret_cast<Bytef*>(out_.data());
+      z_.avail_out = static_cast<uInt>(out_.size());
       const int rc = inflate(&z_, Z_NO_FLUSH);
-      got += before - z_.avail_out;
+      len_ = out_.size() - z_.avail_out;
       if (rc == Z_STREAM_END) {
         ended_ = true;
         in_stream_ = false;
@@ -88,14 +104,12 @@ class InflateSource : public ByteSource {
         throw std::runtime_error(who_ + ": the compressed data is corrupt (" + (z_.msg ? z_.msg : "zlib error") + ")");
       }
     }
-    return got;
+    return true;
   }
-
- private:
   FileSource file_;
   std::string who_;
-  int bits_;
-  std::vector<char> in_;
+  std::vector<char> in_, out_;
+  std::size_t pos_ = 0, len_ = 0;
   z_stream z_{};
   bool eof_ = false, ended_ = false, in_stream_ = false;
 };
