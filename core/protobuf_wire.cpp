@@ -94,21 +94,17 @@ void Reader::next(uint32_t& field, uint32_t& wire_type) {
     fail("field " + std::to_string(field) + " has wire type " + std::to_string(wire_type) + " (expected 0, 1, 2 or 5)");
 }
 
-uint32_t Reader::fixed32() {
-  if (p_.size() < 4) fail("truncated fixed32");
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= uint32_t{static_cast<unsigned char>(p_[size_t(i)])} << (8 * i);
-  p_.remove_prefix(4);
+uint64_t Reader::little_endian(int n, const char* what) {
+  if (p_.size() < size_t(n)) fail(std::string("truncated ") + what);
+  uint64_t v = 0;
+  for (int i = 0; i < n; ++i) v |= uint64_t{static_cast<unsigned char>(p_[size_t(i)])} << (8 * i);
+  p_.remove_prefix(size_t(n));
   return v;
 }
 
-uint64_t Reader::fixed64() {
-  if (p_.size() < 8) fail("truncated fixed64");
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= uint64_t{static_cast<unsigned char>(p_[size_t(i)])} << (8 * i);
-  p_.remove_prefix(8);
-  return v;
-}
+uint32_t Reader::fixed32() { return static_cast<uint32_t>(little_endian(4, "fixed32")); }
+
+uint64_t Reader::fixed64() { return little_endian(8, "fixed64"); }
 
 std::string_view Reader::bytes() {
   const uint64_t n = varint();

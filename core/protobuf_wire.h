@@ -77,6 +77,7 @@ class Reader {
 
  private:
   [[noreturn]] void fail(const std::string& what) const;
+  uint64_t little_endian(int n, const char* what);  // n little-endian bytes
   std::string_view p_;
   std::string who_;
 };

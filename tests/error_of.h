@@ -9,12 +9,13 @@
 
 namespace th {
 
-// The message of the std::invalid_argument f() throws, or "(no exception)".
-template <class F>
+// The message of the E (std::invalid_argument unless given) f() throws, or "(no
+// exception)".
+template <class E = std::invalid_argument, class F>
 std::string error_of(F&& f) {
   try {
     f();
-  } catch (const std::invalid_argument& e) {
+  } catch (const E& e) {
     return e.what();
   }
   return "(no exception)";

@@ -52,7 +52,9 @@ class TFRecordWriter {
   explicit TFRecordWriter(const std::string& path, const TFRecordOptions& options = {});
   /// A writer with compression_type "", "GZIP" or "ZLIB" (TensorFlow's string form).
   TFRecordWriter(const std::string& path, const char* compression_type);
-  /// Closes the file when close() was not called (an error is then lost: call close()).
+  /// Closes the file when close() was not called (an error is then lost: call close()),
+  /// except while an exception unwinds the scope that made the writer: then the records
+  /// written are dropped and `path` keeps what it held.
   ~TFRecordWriter();
   TFRecordWriter(const TFRecordWriter&) = delete;             ///< not copyable
   TFRecordWriter& operator=(const TFRecordWriter&) = delete;  ///< not copyable
@@ -69,6 +71,7 @@ class TFRecordWriter {
  private:
   std::unique_ptr<data::detail::ByteSink> sink_;
   std::string who_;
+  int uncaught_ = 0;  // std::uncaught_exceptions() when made
 };
 
 /// Reads the records of one TFRecord file in order (tf.compat.v1.io.tf_record_iterator).

@@ -1,4 +1,5 @@
 // tfrecord_io.cpp - TFRecord files record by record: TFRecordWriter and TFRecordReader.
+#include <exception>
 #include <stdexcept>
 
 #include "core/crc32c.h"
@@ -33,7 +34,7 @@ TFRecordWriter::TFRecordWriter(const std::string& path, const char* compression_
     : TFRecordWriter(path, TFRecordOptions{.compression_type = compression_type}) {}
 
 TFRecordWriter::~TFRecordWriter() {
-  if (!sink_) return;
+  if (!sink_ || std::uncaught_exceptions() > uncaught_) return;  // unwinding: the temporary file is removed
   try {
     sink_->close();
   } catch (...) {  // a destructor cannot throw; close() reports the error

@@ -47,16 +47,6 @@ std::vector<std::string> expected_records(const Value& list) {
   for (const Value& r : list.as_list()) out.push_back(unhex(r.as_string()));
   return out;
 }
-// The message of the std::runtime_error f() throws, or "(no exception)".
-template <class F>
-std::string runtime_error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 keras::DType dtype_of(const std::string& name) {
@@ -157,25 +147,25 @@ TEST_CASE("tfrecord: damaged files raise TensorFlow's corrupted / truncated reco
     if (c.contains("records")) {
       CHECK(records_of(data::TFRecordDataset(path)) == expected_records(c.at("records")));
     } else {
-      const std::string msg = runtime_error_of([&] { records_of(data::TFRecordDataset(path)); });
+      const std::string msg = error_of<std::runtime_error>([&] { records_of(data::TFRecordDataset(path)); });
       CHECK_MESSAGE(contains(msg, "TFRecordDataset(" + path + "): " + c.at("error").as_string()), msg);
     }
     // the same damage inside a GZIP stream gives the same error (offsets are in the stream)
     if (c.contains("error")) {
       write_bytes(path, gzip(bytes));
       const std::string msg =
-          runtime_error_of([&] { records_of(data::TFRecordDataset(path, {.compression_type = "GZIP"})); });
+          error_of<std::runtime_error>([&] { records_of(data::TFRecordDataset(path, {.compression_type = "GZIP"})); });
       CHECK_MESSAGE(contains(msg, c.at("error").as_string()), msg);
     }
   }
   // a corrupt compressed stream, a missing file, and a record longer than allowed
   write_bytes(dir.file("bad.gz"), gzip(raw).substr(0, 40));
-  CHECK(contains(
-      runtime_error_of([&] { records_of(data::TFRecordDataset(dir.file("bad.gz"), {.compression_type = "GZIP"})); }),
-      "truncated"));
-  CHECK(
-      contains(runtime_error_of([&] { records_of(data::TFRecordDataset(dir.file("none.tfrecord"))); }), "cannot open"));
-  CHECK(contains(runtime_error_of([&] {
+  CHECK(contains(error_of<std::runtime_error>(
+                     [&] { records_of(data::TFRecordDataset(dir.file("bad.gz"), {.compression_type = "GZIP"})); }),
+                 "truncated"));
+  CHECK(contains(error_of<std::runtime_error>([&] { records_of(data::TFRecordDataset(dir.file("none.tfrecord"))); }),
+                 "cannot open"));
+  CHECK(contains(error_of<std::runtime_error>([&] {
                    records_of(data::TFRecordDataset(fixture("records.tfrecord"), {.max_record_bytes = 100}));
                  }),
                  "the record at 37 has 300 bytes, more than max_record_bytes (100)"));
@@ -185,7 +175,7 @@ TEST_CASE("tfrecord: damaged files raise TensorFlow's corrupted / truncated reco
   const uint32_t crc = keras::core::masked_crc32c(huge.data(), 8);
   for (int i = 0; i < 4; ++i) huge[size_t(8 + i)] = char((crc >> (8 * i)) & 0xFF);
   write_bytes(dir.file("huge.tfrecord"), huge + "abc");
-  CHECK(contains(runtime_error_of([&] {
+  CHECK(contains(error_of<std::runtime_error>([&] {
                    records_of(
                        data::TFRecordDataset(dir.file("huge.tfrecord"), {.max_record_bytes = uint64_t{1} << 41}));
                  }),
@@ -234,6 +224,16 @@ TEST_CASE("tfrecord: TFRecordWriter writes TensorFlow's bytes, atomically, compr
   }
   CHECK(records_of(data::TFRecordDataset(dir.file("keep.tfrecord"), {.compression_type = "GZIP"})) ==
         std::vector<std::string>{"new"});
+  // a writer unwound by an exception keeps the old file
+  try {
+    io::TFRecordWriter w(dir.file("keep.tfrecord"));
+    w.write("partial");
+    throw std::runtime_error("the program fails while writing");
+  } catch (const std::runtime_error&) {
+  }
+  CHECK(records_of(data::TFRecordDataset(dir.file("keep.tfrecord"), {.compression_type = "GZIP"})) ==
+        std::vector<std::string>{"new"});
+  CHECK(dir.entries().size() == 3);  // plain, c and keep.tfrecord: no temporary file left
   io::TFRecordWriter closed(dir.file("x.tfrecord"));
   closed.close();
   CHECK_THROWS_AS(closed.write("a"), std::logic_error);
@@ -262,7 +262,7 @@ TEST_CASE("tfrecord: FixedLengthRecordDataset equals TensorFlow's, plain and GZI
       continue;
     }
     const std::string msg =
-        runtime_error_of([&] { records_of(data::FixedLengthRecordDataset(path, record_bytes, o)); });
+        error_of<std::runtime_error>([&] { records_of(data::FixedLengthRecordDataset(path, record_bytes, o)); });
     std::string want = c.at("error").as_string();
     const std::string tf_path = "tests/data/tfrecord/" + c.at("file").as_string();
     if (auto at = want.find(tf_path); at != std::string::npos) want.replace(at, tf_path.size(), path);
