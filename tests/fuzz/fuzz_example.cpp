@@ -1,7 +1,7 @@
 // fuzz_example.cpp - libFuzzer target: tf.train.Example parsing and TFRecord framing on
 // arbitrary bytes. The input is parsed as one Example (Example::parse, then serialized
 // again), as a batch for parse_example under a spec of every feature kind, and as a
-// TFRecord file whose records are parsed in turn. The errors the readers report
+// TFRecord file (GZIP or ZLIB when it starts like one) whose records are parsed in turn. The errors the readers report
 // (std::invalid_argument, std::runtime_error) are expected; any other exception or crash is a
 // finding.
 #include <unistd.h>
@@ -68,7 +68,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::fwrite(bytes.data(), 1, bytes.size(), f);
     std::fclose(f);
     try {
-      io::TFRecordReader reader(temp_path(), {}, uint64_t{1} << 20);
+      // bytes that start like a gzip or zlib stream are read as one (the streamed inflate)
+      const auto b0 = size > 1 ? data[0] : 0, b1 = size > 1 ? data[1] : 0;
+      const char* type = b0 == 0x1f && b1 == 0x8b ? "GZIP" : b0 == 0x78 && (b0 * 256 + b1) % 31 == 0 ? "ZLIB" : "";
+      io::TFRecordReader reader(temp_path(), {.compression_type = type}, uint64_t{1} << 20);
       while (auto record = reader.next()) sum += parse_all(*record);
     } catch (const std::runtime_error&) {
     }
