@@ -67,6 +67,7 @@
 #include "keras/saving/object_registration.h"
 #include "keras/saving/saving.h"
 #include "keras/settings.h"        // keras.config: image_data_format
+#include "keras/summary.h"         // tf.summary: scalars, histograms, images ... to TensorBoard event files
 #include "keras/symbolic_ops.h"    // keras.ops and operators on KerasTensors (functional nodes)
 #include "keras/symbolic_scope.h"  // keras.SymbolicScope
 #include "keras/utils/bounding_boxes.h"

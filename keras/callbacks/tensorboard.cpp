@@ -1,5 +1,5 @@
 // tensorboard.cpp - the TensorBoard callback (Keras 3's keras/src/callbacks/tensorboard.py
-// semantics; the files are written by event_file.cpp).
+// semantics), written through keras::summary.
 #include "keras/callbacks/tensorboard.h"
 
 #include <chrono>
@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "core/ops.h"
-#include "keras/callbacks/event_file.h"
 #include "keras/models/model.h"
 #include "keras/optimizers.h"
 
@@ -41,17 +40,27 @@ TensorBoard::TensorBoard(const TensorBoardOptions& options) : options_(options) 
 TensorBoard::~TensorBoard() = default;
 TensorBoard::TensorBoard(TensorBoard&&) noexcept = default;
 
-detail::EventFile& TensorBoard::train() {
-  if (!train_) train_ = std::make_unique<detail::EventFile>((std::filesystem::path(options_.log_dir) / "train").string());
-  return *train_;
+namespace {
+// Writes `logs` as scalars "<prefix><name><suffix>" at `step` to `writer`.
+void write_scalars(const summary::SummaryWriter& writer, const Logs& logs, int64_t step, const std::string& prefix,
+                   const std::string& suffix = "") {
+  auto scope = writer.as_default();
+  for (const auto& [name, value] : logs) summary::scalar(prefix + name + suffix, value, step);
 }
-detail::EventFile& TensorBoard::validation() {
-  if (!validation_)
-    validation_ = std::make_unique<detail::EventFile>((std::filesystem::path(options_.log_dir) / "validation").string());
-  return *validation_;
+}  // namespace
+
+const summary::SummaryWriter& TensorBoard::train() {
+  if (train_.path().empty())
+    train_ = summary::create_file_writer((std::filesystem::path(options_.log_dir) / "train").string());
+  return train_;
 }
-std::string TensorBoard::train_event_file() const { return train_ ? train_->path() : ""; }
-std::string TensorBoard::validation_event_file() const { return validation_ ? validation_->path() : ""; }
+const summary::SummaryWriter& TensorBoard::validation() {
+  if (validation_.path().empty())
+    validation_ = summary::create_file_writer((std::filesystem::path(options_.log_dir) / "validation").string());
+  return validation_;
+}
+std::string TensorBoard::train_event_file() const { return train_.path(); }
+std::string TensorBoard::validation_event_file() const { return validation_.path(); }
 
 void TensorBoard::on_train_begin(const Logs&) {
   if (!is_chief()) return;  // distributed: the chief writes the logs
@@ -62,8 +71,8 @@ void TensorBoard::on_train_begin(const Logs&) {
 
 void TensorBoard::on_train_end(const Logs&) {
   in_fit_ = false;
-  if (train_) train_->flush();
-  if (validation_) validation_->flush();
+  train_.flush();
+  validation_.flush();
 }
 
 void TensorBoard::on_epoch_begin(int, const Logs&) {
@@ -83,20 +92,23 @@ void TensorBoard::on_train_batch_end(int64_t, const Logs& logs) {
   if (graph_pending_) {
     graph_pending_ = false;
     const Model::StepFunction* fn = model() ? model()->train_function() : nullptr;
-    if (fn && !fn->graph_nodes().empty()) train().graph(fn->graph_nodes());
+    if (fn && !fn->graph_nodes().empty()) {
+      auto scope = train().as_default();
+      summary::graph(*fn);
+    }
   }
   const int64_t every = options_.update_freq.every;
   if (every == 0 || global_batch_ % every != 0) return;
-  if (options_.write_steps_per_second)
-    train().scalar("batch_steps_per_second", 1.0 / std::max(now() - batch_start_, 1e-9), global_batch_);
-  for (const auto& [name, value] : logs) train().scalar("batch_" + name, value, global_batch_);
+  Logs batch_logs = logs;
+  if (options_.write_steps_per_second) batch_logs["steps_per_second"] = 1.0 / std::max(now() - batch_start_, 1e-9);
+  write_scalars(train(), batch_logs, global_batch_, "batch_");
 }
 
 void TensorBoard::on_test_end(const Logs& logs) {
   if (!is_chief()) return;  // distributed: the chief writes the logs
   if (!in_fit_ || !model() || !model()->optimizer()) return;
   const int64_t step = model()->optimizer()->iterations();
-  for (const auto& [name, value] : logs) validation().scalar("evaluation_" + name + "_vs_iterations", value, step);
+  write_scalars(validation(), logs, step, "evaluation_", "_vs_iterations");
 }
 
 void TensorBoard::on_epoch_end(int epoch, const Logs& logs) {
@@ -114,20 +126,17 @@ void TensorBoard::on_epoch_end(int epoch, const Logs& logs) {
       train_logs["steps_per_second"] =
           double(opt->iterations() - epoch_start_iterations_) / std::max(now() - epoch_start_, 1e-9);
   }
-  for (const auto& [name, value] : train_logs) train().scalar("epoch_" + name, value, epoch);
-  for (const auto& [name, value] : val_logs) validation().scalar("epoch_" + name, value, epoch);
+  write_scalars(train(), train_logs, epoch, "epoch_");
+  if (!val_logs.empty()) write_scalars(validation(), val_logs, epoch, "epoch_");
   if (options_.histogram_freq > 0 && epoch % options_.histogram_freq == 0 && model()) {
+    auto scope = train().as_default();
     for (const Variable& w : model()->weights()) {
-      const Tensor v = core::ops::cast(w.value(), DType::float64);
-      std::vector<double> values = v.to_vector<double>();
       std::string name = w.name();
       for (char& c : name)
         if (c == ':') c = '_';
-      train().histogram(name + "/histogram", values, epoch);
+      summary::histogram(name + "/histogram", w.value(), epoch);
     }
   }
-  train().flush();
-  if (validation_) validation_->flush();
 }
 
 }  // namespace keras::callbacks

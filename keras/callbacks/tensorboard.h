@@ -12,18 +12,17 @@
 // validation/ at the optimizer's iteration count; histogram_freq N writes a histogram of
 // every weight ("<layer>/<weight>/histogram") every N epochs; write_graph writes the
 // traced train step's graph after the first batch (nothing when the model runs eagerly).
+// Everything is written through keras::summary (scalar, histogram, graph) with each file's
+// writer as the default, as Keras writes through tf.summary: the same tensor summaries.
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "keras/callbacks.h"
+#include "keras/summary.h"
 
 namespace keras::callbacks {
-
-namespace detail {
-class EventFile;
-}
 
 /// Keras's update_freq: "epoch" (no batch-level scalars), "batch" (every batch) or N.
 struct UpdateFreq {
@@ -70,10 +69,10 @@ class TensorBoard : public Callback {
   std::string validation_event_file() const;
 
  private:
-  detail::EventFile& train();
-  detail::EventFile& validation();
+  const summary::SummaryWriter& train();
+  const summary::SummaryWriter& validation();
   TensorBoardOptions options_;
-  std::unique_ptr<detail::EventFile> train_, validation_;
+  summary::SummaryWriter train_, validation_;  // no-op writers until the first write
   int64_t global_batch_ = 0, epoch_start_iterations_ = 0;
   double epoch_start_ = 0, batch_start_ = 0;
   bool graph_pending_ = false, in_fit_ = false;

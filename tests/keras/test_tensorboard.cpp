@@ -1,9 +1,9 @@
-// The TensorBoard callback: event files read back record by record (CRC-32C checked) and
-// decoded field by field here; tests/keras/tensorboard/read_events.py reads the same
-// files with the tensorboard package's own EventAccumulator (README: "TensorBoard").
+// The TensorBoard callback: event files read back with keras::summary::read_events (CRC-32C
+// checked; the graph's nodes decoded field by field here); tests/keras/tensorboard/
+// read_events.py reads the same files with the tensorboard package's own reader (README:
+// "TensorBoard").
 #include <doctest/doctest.h>
 
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -11,7 +11,6 @@
 #include "../files.h"
 #include "../helpers.h"
 #include "core/crc32c.h"
-#include "keras/callbacks/event_file.h"
 #include "keras/keras.h"
 
 namespace {
@@ -63,61 +62,33 @@ const Field* field(const std::vector<Field>& fs, int number) {
     if (f.number == number) return &f;
   return nullptr;
 }
-double f64(const Field& f) {
-  double d;
-  std::memcpy(&d, f.bytes.data(), 8);
-  return d;
-}
-float f32(const Field& f) {
-  float d;
-  std::memcpy(&d, f.bytes.data(), 4);
-  return d;
-}
-
-// Every record of a TFRecord file, its two CRCs checked.
-std::vector<std::string> records(const std::string& path) {
-  const std::string data = th::read_bytes(path);
-  std::vector<std::string> out;
-  size_t p = 0;
-  while (p < data.size()) {
-    REQUIRE(p + 12 <= data.size());
-    uint64_t n;
-    std::memcpy(&n, data.data() + p, 8);
-    uint32_t len_crc, data_crc;
-    std::memcpy(&len_crc, data.data() + p + 8, 4);
-    CHECK(len_crc == keras::core::masked_crc32c(data.data() + p, 8));
-    REQUIRE(p + 12 + n + 4 <= data.size());
-    out.push_back(data.substr(p + 12, n));
-    std::memcpy(&data_crc, data.data() + p + 12 + n, 4);
-    CHECK(data_crc == keras::core::masked_crc32c(data.data() + p + 12, n));
-    p += 12 + n + 4;
-  }
-  return out;
-}
-
 struct Events {
   std::string file_version;
   std::map<std::string, std::map<int64_t, float>> scalars;     // tag -> step -> value
   std::map<std::string, std::map<int64_t, double>> histo_num;  // tag -> step -> count
   std::vector<std::vector<Field>> graph_nodes;
 };
+// The events of a file, read by keras::summary (CRCs checked): the scalars and histograms
+// as the tensor summaries Keras 3 writes through tf.summary.
 Events read_events(const std::string& path) {
   Events ev;
-  for (const std::string& r : records(path)) {
-    auto e = fields(r);
-    REQUIRE(field(e, 1) != nullptr);  // wall_time
-    if (auto* v = field(e, 3)) ev.file_version = v->bytes;
-    int64_t step = field(e, 2) ? int64_t(field(e, 2)->varint) : 0;
-    if (auto* s = field(e, 5)) {
-      for (const Field& value : fields(s->bytes)) {
-        auto vf = fields(value.bytes);
-        std::string tag = field(vf, 1)->bytes;
-        if (auto* sv = field(vf, 2)) ev.scalars[tag][step] = f32(*sv);
-        if (auto* h = field(vf, 5)) ev.histo_num[tag][step] = f64(*field(fields(h->bytes), 3));
+  for (const keras::summary::Event& e : keras::summary::read_events(path)) {
+    CHECK(e.wall_time > 1.7e9);
+    if (!e.file_version.empty()) ev.file_version = e.file_version;
+    for (const keras::summary::SummaryValue& v : e.summary) {
+      REQUIRE(v.tensor.has_value());
+      if (v.metadata.plugin_name == "scalars") {
+        ev.scalars[v.tag][e.step] = v.tensor->item<float>();
+      } else {
+        REQUIRE(v.metadata.plugin_name == "histograms");
+        const std::vector<double> rows = v.tensor->to_vector<double>();  // [left, right, count] rows
+        double n = 0;
+        for (size_t i = 2; i < rows.size(); i += 3) n += rows[i];
+        ev.histo_num[v.tag][e.step] = n;
       }
     }
-    if (auto* g = field(e, 4))
-      for (const Field& n : fields(g->bytes))
+    if (!e.graph_def.empty())
+      for (const Field& n : fields(e.graph_def))
         if (n.number == 1) ev.graph_nodes.push_back(fields(n.bytes));
   }
   return ev;

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Reads a keras-cpp TensorBoard log folder with the tensorboard package's own reader
 (EventAccumulator, as TensorBoard's server does) and checks what it finds: every
-scalar tag Keras 3 writes for the run, the weight histograms and the graph.
+scalar tag Keras 3 writes for the run, the weight histograms and the graph, as the
+tensor summaries tf.summary writes (plugins "scalars" and "histograms").
 
     build/examples/fashion_mnist_mlp --epochs 2 --tensorboard /tmp/tb
     /work/venv/bin/python tests/keras/tensorboard/read_events.py /tmp/tb
@@ -11,41 +12,49 @@ Prints each run's tags with their steps and values, and exits 1 on a missing pie
 import sys
 
 from tensorboard.backend.event_processing import event_accumulator
+from tensorboard.util import tensor_util
 
 
 def load(path):
-    acc = event_accumulator.EventAccumulator(path, size_guidance={event_accumulator.SCALARS: 0,
-                                                                  event_accumulator.HISTOGRAMS: 0})
+    acc = event_accumulator.EventAccumulator(path, size_guidance={event_accumulator.TENSORS: 0})
     acc.Reload()
     return acc
+
+
+def tags_of(acc, plugin):
+    try:
+        return sorted(acc.PluginTagToContent(plugin))
+    except KeyError:  # no summary of that plugin
+        return []
 
 
 def main(log_dir):
     ok = True
     train, val = load(log_dir + "/train"), load(log_dir + "/validation")
     for name, acc in (("train", train), ("validation", val)):
-        tags = acc.Tags()
-        print(f"{name}: scalars {sorted(tags['scalars'])}")
-        for tag in sorted(tags["scalars"]):
-            events = acc.Scalars(tag)
-            shown = ", ".join(f"{e.step}: {e.value:.4f}" for e in events[:6])
+        scalars = tags_of(acc, "scalars")
+        print(f"{name}: scalars {scalars}")
+        for tag in scalars:
+            events = acc.Tensors(tag)
+            shown = ", ".join(f"{e.step}: {float(tensor_util.make_ndarray(e.tensor_proto)):.4f}" for e in events[:6])
             print(f"  {tag}: {len(events)} points ({shown}{', ...' if len(events) > 6 else ''})")
-        print(f"{name}: histograms {len(tags['histograms'])}, graph {tags['graph']}")
+        print(f"{name}: histograms {len(tags_of(acc, 'histograms'))}, graph {acc.Tags()['graph']}")
     want_train = {"epoch_loss", "epoch_accuracy", "epoch_learning_rate", "batch_loss", "batch_accuracy"}
     want_val = {"epoch_loss", "epoch_accuracy", "evaluation_loss_vs_iterations"}
     for want, acc, name in ((want_train, train, "train"), (want_val, val, "validation")):
-        missing = want - set(acc.Tags()["scalars"])
+        missing = want - set(tags_of(acc, "scalars"))
         if missing:
             print(f"MISSING in {name}: {sorted(missing)}")
             ok = False
-    hists = train.Tags()["histograms"]
+    hists = tags_of(train, "histograms")
     if not hists:
         print("MISSING: weight histograms")
         ok = False
     else:
-        h = train.Histograms(hists[0])[0]
-        print(f"histogram {hists[0]} at step {h.step}: {h.histogram_value.num:.0f} values in "
-              f"[{h.histogram_value.min:.4f}, {h.histogram_value.max:.4f}], {len(h.histogram_value.bucket)} buckets")
+        event = train.Tensors(hists[0])[0]
+        rows = tensor_util.make_ndarray(event.tensor_proto)
+        print(f"histogram {hists[0]} at step {event.step}: {rows[:, 2].sum():.0f} values in "
+              f"[{rows[0, 0]:.4f}, {rows[-1, 1]:.4f}], {len(rows)} buckets")
     if not train.Tags()["graph"]:
         print("MISSING: the graph")
         ok = False
