@@ -50,7 +50,7 @@ struct FileWriterOptions {
   int64_t max_queue = 10;
   /// The longest time between flushes (milliseconds), checked at each write.
   int64_t flush_millis = 120000;
-  /// The end of the event file's name (events.out.tfevents.<time>.<host>.<pid>.<n><suffix>).
+  /// The end of the event file's name (events.out.tfevents.TIME.HOST.PID.N followed by it).
   std::string filename_suffix = ".v2";
 };
 

@@ -216,10 +216,18 @@ core::Tensor decode_tensor_proto(std::string_view bytes, const std::string& who)
                              ", which keras-cpp does not have");
   const DType dtype = found->dtype;
   const int64_t n = shape.num_elements();
+  // TensorFlow's compact form gives fewer values than elements and the last one fills the
+  // rest; a forged shape must not make that fill allocate without bound.
+  auto check_fill = [&](size_t count, size_t elem_bytes) {
+    if (count < static_cast<size_t>(n) && static_cast<uint64_t>(n) * elem_bytes > (uint64_t{1} << 28))
+      throw std::runtime_error(who + ": a TensorProto of " + std::to_string(n) + " elements gives only " +
+                               std::to_string(count) + " values (more than 256 MiB to fill)");
+  };
   if (dtype == DType::string) {
     if (static_cast<int64_t>(strings.size()) > n)
       throw std::runtime_error(who + ": a string TensorProto of " + std::to_string(n) + " elements gives " +
                                std::to_string(strings.size()) + " values");
+    check_fill(strings.size(), sizeof(std::string));
     if (static_cast<int64_t>(strings.size()) < n)
       strings.resize(static_cast<size_t>(n), strings.empty() ? std::string() : strings.back());
     return core::constant(strings, shape);
@@ -246,14 +254,13 @@ core::Tensor decode_tensor_proto(std::string_view bytes, const std::string& who)
                      : vf.kind == Kind::kFixed32 ? packed.fixed32()
                                                  : packed.fixed64());
     }
+    if (data.size() % elem != 0) throw std::runtime_error(who + ": a complex TensorProto gives an odd number of parts");
     const size_t count = data.size() / elem;
     if (count > static_cast<size_t>(n))
       throw std::runtime_error(who + ": a " + std::string(core::dtype_name(dtype)) + " TensorProto of " +
                                std::to_string(n) + " elements gives " + std::to_string(count) + " values");
+    check_fill(count, elem);
     if (count < static_cast<size_t>(n)) {  // the last value (or zero) fills the rest
-      if (static_cast<uint64_t>(n) * elem > (uint64_t{1} << 30))
-        throw std::runtime_error(who + ": a TensorProto of " + std::to_string(n) + " elements gives only " +
-                                 std::to_string(count) + " values (more than 1 GiB to fill)");
       std::vector<char> last =
           count ? std::vector<char>(data.end() - static_cast<ptrdiff_t>(elem), data.end()) : std::vector<char>(elem, 0);
       while (data.size() < static_cast<size_t>(n) * elem) data.insert(data.end(), last.begin(), last.end());

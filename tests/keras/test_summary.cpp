@@ -402,6 +402,26 @@ TEST_CASE("summary: a traced function's graph; compact TensorProtos read back") 
   REQUIRE(events[2].summary.size() == 2);
   CHECK(events[2].summary[0].tensor->to_vector<float>() == std::vector<float>{1.5f, 1.5f, 1.5f});
   CHECK(events[2].summary[1].tensor->item<int64_t>() == -7);
+  // A shape that would fill more than 256 MiB from one value, or more values than the
+  // shape holds, is refused.
+  auto one_tensor = [&](int64_t dim0, const std::vector<float>& values) {
+    keras::core::protobuf::Writer d, sh, t, v, sm;
+    d.int_field(1, dim0);
+    sh.bytes_field(2, d.bytes());
+    t.int_field(1, 1);
+    t.bytes_field(2, sh.bytes());
+    t.packed_floats(5, values);
+    v.bytes_field(1, "big");
+    v.bytes_field(8, t.bytes());
+    sm.bytes_field(1, v.bytes());
+    auto w2 = summary::create_file_writer(dir.file("big"));
+    auto s2 = w2.as_default(0);
+    summary::write_raw_pb(keras::core::constant(sm.bytes()));
+    w2.close();
+    return error_of<std::runtime_error>([&] { summary::read_events(w2.path()); });
+  };
+  CHECK(one_tensor(int64_t{1} << 27, {1.0f}).ends_with("elements gives only 1 values (more than 256 MiB to fill)"));
+  CHECK(one_tensor(1, {1.0f, 2.0f}).ends_with("a float32 TensorProto of 1 elements gives 2 values"));
 }
 
 TEST_CASE("summary: a damaged event file raises naming the offset") {
