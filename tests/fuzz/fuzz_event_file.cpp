@@ -4,42 +4,24 @@
 // read back with summary::read_events; then the raw input is read as a whole event file.
 // The errors the reader reports (std::runtime_error) are expected; any other exception or
 // crash is a finding.
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
 
 #include "core/crc32c.h"
 #include "keras/summary.h"
+#include "temp_file.h"
 
 namespace {
 
-const std::string& temp_path() {
-  static const std::string path = [] {
-    char t[] = "/tmp/fuzz_event_file_XXXXXX";
-    const int fd = ::mkstemp(t);
-    if (fd >= 0) ::close(fd);
-    static std::string p = t;
-    std::atexit([] { std::remove(p.c_str()); });
-    return p;
-  }();
-  return path;
-}
-
 // Reads `file_bytes` as an event file; returns a sum over what was read.
 std::size_t read_file(const std::string& file_bytes) {
-  std::FILE* f = std::fopen(temp_path().c_str(), "wb");
-  if (!f) return 0;
-  std::fwrite(file_bytes.data(), 1, file_bytes.size(), f);
-  std::fclose(f);
+  if (!write_fuzz_temp(file_bytes)) return 0;
   std::size_t sum = 0;
   try {
-    for (const keras::summary::Event& e : keras::summary::read_events(temp_path())) {
+    for (const keras::summary::Event& e : keras::summary::read_events(fuzz_temp_path())) {
       sum += std::size_t(e.step) + e.graph_def.size() + e.file_version.size();
       for (const keras::summary::SummaryValue& v : e.summary) {
         sum += v.tag.size() + v.metadata.serialize().size();

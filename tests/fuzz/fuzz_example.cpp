@@ -4,8 +4,6 @@
 // TFRecord file (GZIP or ZLIB when it starts like one) whose records are parsed in turn. The errors the readers report
 // (std::invalid_argument, std::runtime_error) are expected; any other exception or crash is a
 // finding.
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -15,22 +13,11 @@
 
 #include "keras/data/example.h"
 #include "keras/data/tfrecord.h"
+#include "temp_file.h"
 
 namespace {
 namespace io = keras::core::io;
 using keras::core::DType;
-
-const std::string& temp_path() {
-  static const std::string path = [] {
-    char t[] = "/tmp/fuzz_example_XXXXXX";
-    const int fd = ::mkstemp(t);
-    if (fd >= 0) ::close(fd);
-    static std::string p = t;
-    std::atexit([] { std::remove(p.c_str()); });
-    return p;
-  }();
-  return path;
-}
 
 const io::Features& spec() {
   static const io::Features s{
@@ -64,14 +51,12 @@ std::size_t parse_all(const std::string& bytes) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);
   std::size_t sum = parse_all(bytes);
-  if (std::FILE* f = std::fopen(temp_path().c_str(), "wb")) {
-    std::fwrite(bytes.data(), 1, bytes.size(), f);
-    std::fclose(f);
+  if (write_fuzz_temp(bytes)) {
     try {
       // bytes that start like a gzip or zlib stream are read as one (the streamed inflate)
       const auto b0 = size > 1 ? data[0] : 0, b1 = size > 1 ? data[1] : 0;
       const char* type = b0 == 0x1f && b1 == 0x8b ? "GZIP" : b0 == 0x78 && (b0 * 256 + b1) % 31 == 0 ? "ZLIB" : "";
-      io::TFRecordReader reader(temp_path(), {.compression_type = type}, uint64_t{1} << 20);
+      io::TFRecordReader reader(fuzz_temp_path(), {.compression_type = type}, uint64_t{1} << 20);
       while (auto record = reader.next()) sum += parse_all(*record);
     } catch (const std::runtime_error&) {
     }
