@@ -5,16 +5,20 @@
 //     mean loss and accuracy of the epoch so far; the metrics are reset at each epoch;
 //   - the validation loss and accuracy at the end of each epoch;
 // then the same model trained again with one optimizer for the lower layers and another,
-// with its own learning rate, for the upper layer.
-//   custom_training_loop [--short] [--epochs 10] [--batch 32] [--threads N]
+// with its own learning rate, for the upper layer. With --logdir, each run writes
+// TensorBoard summaries as tf.summary would (keras::summary): <logdir>/<run>/train gets
+// the loss every 50 steps and the epoch means and weight histograms each epoch,
+// <logdir>/<run>/validation the validation loss and accuracy (tensorboard --logdir DIR).
+//   custom_training_loop [--short] [--epochs 10] [--batch 32] [--logdir DIR] [--threads N]
 // The last line is machine-readable ("result: ..."), for tests/examples/test_examples.cpp.
+#include <keras/keras.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
-
-#include <keras/keras.h>
 
 #include "example_util.h"
 
@@ -64,8 +68,17 @@ std::pair<double, double> evaluate(keras::SequentialModel& model, const keras::l
 }
 
 LoopResult train(keras::SequentialModel& model, const std::vector<Group>& groups, const Data& data, int epochs,
-                 int64_t batch_size, int64_t seed) {
+                 int64_t batch_size, int64_t seed, const std::string& logdir) {
   LoopResult r;
+  namespace summary = keras::summary;
+  // No --logdir: no-op writers, and every summary call below writes nothing.
+  summary::SummaryWriter train_writer = logdir.empty() ? summary::create_noop_writer()
+                                                       : summary::create_file_writer(logdir + "/train"),
+                         val_writer = logdir.empty() ? summary::create_noop_writer()
+                                                     : summary::create_file_writer(logdir + "/validation");
+  auto default_writer = train_writer.as_default();
+  int64_t global_step = 0;
+  auto every_50_steps = summary::record_if([&] { return global_step % 50 == 0; });
   keras::losses::SparseCategoricalCrossentropy loss_fn;
   keras::metrics::Mean mean_loss("loss");
   keras::metrics::SparseCategoricalAccuracy accuracy({.name = "accuracy"});
@@ -108,6 +121,8 @@ LoopResult train(keras::SequentialModel& model, const std::vector<Group>& groups
         offset += g.variables.size();
       }
       mean_loss.update_state(loss);
+      summary::scalar("batch_loss", loss, global_step);  // recorded every 50 steps
+      ++global_step;
       bar.on_train_batch_end(step++, {{"loss", mean_loss.result().item<float>()},
                                       {"accuracy", accuracy.result().item<float>()}});
     }
@@ -115,6 +130,15 @@ LoopResult train(keras::SequentialModel& model, const std::vector<Group>& groups
     const double epoch_loss = mean_loss.result().item<float>(), epoch_accuracy = accuracy.result().item<float>();
     bar.on_epoch_end(epoch, {{"loss", epoch_loss}, {"accuracy", epoch_accuracy},
                              {"val_loss", val_loss}, {"val_accuracy", val_accuracy}});
+    {
+      auto always = summary::record_if(true);
+      summary::scalar("epoch_loss", epoch_loss, epoch);
+      summary::scalar("epoch_accuracy", epoch_accuracy, epoch);
+      for (const Variable& v : variables) summary::histogram(v.name(), v.value(), epoch);
+      auto validation = val_writer.as_default(epoch);
+      summary::scalar("epoch_loss", val_loss);
+      summary::scalar("epoch_accuracy", val_accuracy);
+    }
     r.epoch_loss.push_back(epoch_loss);
     r.epoch_accuracy.push_back(epoch_accuracy);
     r.val_loss.push_back(val_loss);
@@ -137,6 +161,7 @@ int main_body(const example::Flags& flags) {
   const bool short_run = flags.short_run();
   const int epochs = int(flags.get_int("epochs", short_run ? 2 : 10));
   const int64_t batch_size = flags.get_int("batch", 32);
+  const std::string logdir = flags.get_string("logdir", "");
   if (epochs < 1 || batch_size < 1) throw std::invalid_argument("expected --epochs >= 1 and --batch >= 1");
   ops::set_random_seed(42);
   const int64_t n_train = short_run ? 2000 : 55000, n_valid = short_run ? 500 : 5000;
@@ -151,8 +176,9 @@ int main_body(const example::Flags& flags) {
 
   std::printf("== one optimizer (Adam, learning rate 1e-3 decaying to 1e-4) ==\n");
   auto model = build_model();
-  LoopResult one = train(*model, {{keras::optimizers::Adam({.learning_rate = decay(1e-3)}), model->trainable_weights()}},
-                         data, epochs, batch_size, 42);
+  LoopResult one =
+      train(*model, {{keras::optimizers::Adam({.learning_rate = decay(1e-3)}), model->trainable_weights()}}, data,
+            epochs, batch_size, 42, logdir.empty() ? "" : logdir + "/adam");
 
   std::printf("== lower layers: SGD (momentum 0.9, learning rate 0.02 decaying to 0.002); upper layer: Adam (1e-3 to 1e-4) ==\n");
   ops::set_random_seed(42);
@@ -160,7 +186,8 @@ int main_body(const example::Flags& flags) {
   std::vector<keras::LayerPtr> all = model2->layers();  // Flatten, Dense 300, Dense 100, Dense 10
   Group lower{keras::optimizers::SGD({.learning_rate = decay(0.02), .momentum = 0.9}), weights_of({all[1], all[2]})};
   Group upper{keras::optimizers::Adam({.learning_rate = decay(1e-3)}), weights_of({all[3]})};
-  LoopResult two = train(*model2, {lower, upper}, data, epochs, batch_size, 43);
+  LoopResult two =
+      train(*model2, {lower, upper}, data, epochs, batch_size, 43, logdir.empty() ? "" : logdir + "/sgd_adam");
 
   example::Result result;
   result.add("epochs", double(epochs))
@@ -186,6 +213,7 @@ int main_body(const example::Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return example::run(argc, argv, {"epochs", "batch"},
-                      "custom_training_loop [--short] [--epochs 10] [--batch 32] [--threads N]", main_body);
+  return example::run(argc, argv, {"epochs", "batch", "logdir"},
+                      "custom_training_loop [--short] [--epochs 10] [--batch 32] [--logdir DIR] [--threads N]",
+                      main_body);
 }

@@ -13,8 +13,12 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "examples_dir.h"  // KERAS_EXAMPLES_DIR, written by tests/meson.build
+#include "files.h"
+#include "keras/summary.h"
 #include "skips.h"
 #include "test_data_dir.h"  // KERAS_TEST_DATA_DIR
 
@@ -208,8 +212,27 @@ TEST_CASE("examples: fashion_mnist_lstm trains an LSTM over the images' rows" *
 
 TEST_CASE("examples: custom_training_loop trains with a GradientTape, then with two optimizers" *
           doctest::skip(th::skip_without("fashion_mnist", have_fashion_mnist()))) {
-  ExampleRun run = run_example("custom_training_loop");
+  th::TempDir logs;
+  ExampleRun run = run_example("custom_training_loop", "--short --logdir '" + logs.file("tb") + "'");
   require_ran(run);
+  // --logdir: each run's summaries, read back with keras::summary.
+  for (const std::string run_name : {"adam", "sgd_adam"}) {
+    CAPTURE(run_name);
+    std::map<std::string, std::vector<int64_t>> train, validation;  // tag -> steps
+    for (auto [folder, tags] : {std::pair{"train", &train}, std::pair{"validation", &validation}}) {
+      const std::filesystem::path dir = std::filesystem::path(logs.file("tb")) / run_name / folder;
+      REQUIRE(std::filesystem::is_directory(dir));
+      for (const auto& file : std::filesystem::directory_iterator(dir))
+        for (const keras::summary::Event& e : keras::summary::read_events(file.path().string()))
+          for (const keras::summary::SummaryValue& v : e.summary) (*tags)[v.tag].push_back(e.step);
+    }
+    // 2 epochs of 63 steps: the loss at steps 0, 50, 100; the epoch means at epochs 0 and 1.
+    CHECK(train["batch_loss"] == std::vector<int64_t>{0, 50, 100});
+    CHECK(train["epoch_loss"] == std::vector<int64_t>{0, 1});
+    CHECK(train["epoch_accuracy"] == std::vector<int64_t>{0, 1});
+    CHECK(validation["epoch_accuracy"] == std::vector<int64_t>{0, 1});
+    CHECK(train.size() == 3 + 6);  // and a histogram of each of the 6 weights
+  }
   CHECK(run.output.find("Epoch 2/2") != std::string::npos);  // the progress bar
   CHECK(run.num("epochs") == 2.0);
   CHECK(run.num("val_epochs") == 2.0);  // validation at the end of each epoch
