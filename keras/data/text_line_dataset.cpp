@@ -1,85 +1,85 @@
+// text_line_dataset.cpp - TextLineDataset: the lines of files read through the record
+// files' byte streams (record_streams.h), so plain, GZIP and ZLIB files are all streamed a
+// chunk at a time, never held whole.
 #include "keras/data/text_line_dataset.h"
 
-#include <fstream>
+#include <cstring>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 
-#include "core/compression.h"
 #include "keras/data/dataset_impl.h"
+#include "keras/data/record_streams.h"
 
 namespace keras::data {
-namespace compression = core::compression;
 
 namespace {
-// A ZLIB stream (RFC 1950): a 2-byte header, raw deflate, an Adler-32 trailer.
-std::string unzlib(const std::string& data, uint64_t max_output, const std::string& who) {
-  if (data.size() < 2 || (static_cast<unsigned char>(data[0]) & 0x0F) != 8 ||
-      ((static_cast<unsigned>(static_cast<unsigned char>(data[0])) << 8) | static_cast<unsigned char>(data[1])) % 31 != 0)
-    throw std::runtime_error(who + ": not a ZLIB stream (bad header)");
-  if (static_cast<unsigned char>(data[1]) & 0x20)
-    throw std::runtime_error(who + ": ZLIB streams with a preset dictionary are not supported");
-  compression::RawInflater inf(who);
-  inf.feed(data.data() + 2, data.size() - 2);
-  std::string out;
-  char buf[65536];
-  while (!inf.finished()) {
-    const std::size_t n = inf.inflate(buf, sizeof buf);
-    if (n == 0 && inf.needs_input()) throw std::runtime_error(who + ": the ZLIB stream is truncated");
-    out.append(buf, n);
-    if (out.size() > max_output)
-      throw std::runtime_error(who + ": the decompressed text exceeds " + std::to_string(max_output) + " bytes");
-  }
-  return out;
-}
 
-void strip_line_end(std::string& line) {
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-}
-
-// Reads the lines of the files in turn: plain files streamed, compressed ones whole.
+// Reads the lines of the files in turn.
 struct LineReader {
   std::vector<std::string> files;
   TextLineDatasetOptions o;
   size_t next_file = 0;
-  std::unique_ptr<std::istream> in;
+  std::unique_ptr<detail::ByteSource> src;  // the current file, null between files
+  std::string who;
+  std::vector<char> buf = std::vector<char>(std::size_t{1} << 16);
+  std::size_t pos = 0, end = 0;
+  uint64_t file_bytes = 0;  // (decompressed) bytes read from the current file
 
   bool open_next() {
     if (next_file >= files.size()) return false;
     const std::string& path = files[next_file++];
-    const std::string who = "TextLineDataset(" + path + ")";
-    if (o.compression_type.empty()) {
-      auto f = std::make_unique<std::ifstream>(path, std::ios::binary);
-      if (!f->good()) throw std::runtime_error(who + ": cannot open the file (no such file, or not readable)");
-      in = std::move(f);
-      return true;
-    }
-    const std::string raw = compression::read_file(path, o.max_file_bytes, who);
-    std::string text = o.compression_type == "GZIP" ? compression::gunzip(raw, o.max_file_bytes, who)
-                                                    : unzlib(raw, o.max_file_bytes, who);
-    in = std::make_unique<std::istringstream>(std::move(text));
+    who = "TextLineDataset(" + path + ")";
+    src = detail::open_source(path, o.compression_type, who);
+    pos = end = 0;
+    file_bytes = 0;
     return true;
+  }
+
+  // Refills the buffer; false at the end of the file.
+  bool fill() {
+    end = src->read(buf.data(), buf.size());
+    pos = 0;
+    file_bytes += end;
+    if (file_bytes > o.max_file_bytes)
+      throw std::runtime_error(who + ": the decompressed text exceeds " + std::to_string(o.max_file_bytes) + " bytes");
+    return end > 0;
+  }
+
+  static Element line_element(std::string& line) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return Element(core::constant(line));
   }
 
   std::optional<Element> operator()() {
     std::string line;
+    bool started = false;  // bytes of a line without its end were read
     while (true) {
-      if (!in && !open_next()) return std::nullopt;
-      if (std::getline(*in, line)) {
-        strip_line_end(line);
-        return Element(core::constant(line));
+      if (!src && !open_next()) return std::nullopt;
+      if (pos == end && !fill()) {  // the end of the file: a last line without "\n" is kept
+        src.reset();
+        if (started) return line_element(line);
+        continue;
       }
-      in.reset();
+      const char* from = buf.data() + pos;
+      const void* nl = std::memchr(from, '\n', end - pos);
+      if (nl) {
+        const char* at = static_cast<const char*>(nl);
+        line.append(from, static_cast<std::size_t>(at - from));
+        pos = static_cast<std::size_t>(at - buf.data()) + 1;
+        return line_element(line);
+      }
+      line.append(from, end - pos);
+      pos = end;
+      started = true;
     }
   }
 };
+
 }  // namespace
 
 Dataset TextLineDataset(const std::vector<std::string>& filenames, const TextLineDatasetOptions& o) {
   if (filenames.empty()) throw std::invalid_argument("TextLineDataset: expected at least one file name, but received none");
-  if (o.compression_type != "" && o.compression_type != "GZIP" && o.compression_type != "ZLIB")
-    throw std::invalid_argument("TextLineDataset: expected compression_type \"\", \"GZIP\" or \"ZLIB\", but received \"" +
-                                o.compression_type + "\"");
+  detail::check_compression_type(o.compression_type, "TextLineDataset");
   Dataset lines = Dataset::from_generator([filenames, o]() -> Generator {
     auto reader = std::make_shared<LineReader>();
     reader->files = filenames;

@@ -1,8 +1,9 @@
 // text_line_dataset.h - TextLineDataset (tf.data.TextLineDataset): the lines of one or
 // more text files, in order, as scalar string tensors. The line end ("\n", or "\r\n") is
 // removed; a last line without one is kept; an empty file gives no elements.
-// compression_type "" reads the file as it is (streamed, line by line); "GZIP" and
-// "ZLIB" decompress it first. Skipping a header is .skip(1), as in tf.data.
+// compression_type "" reads the file as it is, "GZIP" and "ZLIB" decompress it on the fly:
+// every file is streamed a chunk at a time, never held whole. Skipping a header is
+// .skip(1), as in tf.data.
 //   auto lines = keras::data::TextLineDataset({"a.txt", "b.txt.gz"}, {.compression_type = "GZIP"});
 //   for (const auto& e : lines.batch(32)) { ... e[0] is a (32,) string tensor ... }
 #pragma once
@@ -17,8 +18,9 @@ namespace keras::data {
 struct TextLineDatasetOptions {
   /// "" (default: plain text), "GZIP" or "ZLIB".
   std::string compression_type = "";
-  /// The largest (decompressed) file accepted (bytes), so a corrupt or hostile file cannot
-  /// exhaust memory: std::runtime_error past it.
+  /// The most (decompressed) bytes read from one file: std::runtime_error past it, so a
+  /// hostile file (a decompression bomb, a line that never ends) cannot run or grow without
+  /// bound.
   uint64_t max_file_bytes = uint64_t{1} << 32;
 };
 

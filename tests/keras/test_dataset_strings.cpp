@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "core/compression.h"
+#include "error_of.h"
 #include "files.h"
 #include "helpers.h"
 #include "keras/data/dataset.h"
@@ -105,4 +106,36 @@ TEST_CASE("TextLineDataset: lines of several files, CRLF, a last line without a 
   CHECK_THROWS_AS(data::TextLineDataset(dir.file("a.txt"), {.compression_type = "BZ2"}), std::invalid_argument);
   CHECK_THROWS_AS(data::TextLineDataset(std::vector<std::string>{}), std::invalid_argument);
   CHECK_THROWS_AS(lines_of(data::TextLineDataset(dir.file("a.txt"), {.compression_type = "GZIP"})), std::runtime_error);
+}
+
+TEST_CASE("TextLineDataset: streamed files: long lines across chunks, gzip members, the byte cap") {
+  th::TempDir dir;
+  // Lines longer than the 64 KiB read chunk, and line ends on the chunk boundaries.
+  const std::string long_line(200000, 'q'), edge(65535, 'e');
+  const std::string text = long_line + "\r\n" + edge + "\n" + "short\n" + long_line;
+  {
+    std::ofstream(dir.file("long.txt"), std::ios::binary) << text;
+    std::ofstream(dir.file("long.gz"), std::ios::binary) << gzip_of(text);
+    // Two gzip members read as one stream (as gzip -c a b > ab.gz).
+    std::ofstream(dir.file("members.gz"), std::ios::binary) << gzip_of("first\nsec") + gzip_of("ond\nthird\n");
+    std::ofstream(dir.file("d.z"), std::ios::binary) << zlib_of(text);
+  }
+  const std::vector<std::string> want{long_line, edge, "short", long_line};
+  CHECK(lines_of(data::TextLineDataset(dir.file("long.txt"))) == want);
+  CHECK(lines_of(data::TextLineDataset(dir.file("long.gz"), {.compression_type = "GZIP"})) == want);
+  CHECK(lines_of(data::TextLineDataset(dir.file("d.z"), {.compression_type = "ZLIB"})) == want);
+  CHECK(lines_of(data::TextLineDataset(dir.file("members.gz"), {.compression_type = "GZIP"})) ==
+        std::vector<std::string>{"first", "second", "third"});
+  // Two passes read the same lines (each iteration opens the files again).
+  auto ds = data::TextLineDataset({dir.file("members.gz"), dir.file("members.gz")}, {.compression_type = "GZIP"});
+  CHECK(lines_of(ds).size() == 6);
+  CHECK(lines_of(ds).size() == 6);
+  // max_file_bytes caps the bytes read from one file.
+  CHECK(th::error_of<std::runtime_error>([&] {
+          lines_of(data::TextLineDataset(dir.file("long.gz"), {.compression_type = "GZIP", .max_file_bytes = 100000}));
+        }).ends_with("the decompressed text exceeds 100000 bytes"));
+  // A truncated gzip file raises when the reading reaches the cut.
+  const std::string gz = gzip_of(text);
+  std::ofstream(dir.file("cut.gz"), std::ios::binary) << gz.substr(0, gz.size() / 2);
+  CHECK_THROWS_AS(lines_of(data::TextLineDataset(dir.file("cut.gz"), {.compression_type = "GZIP"})), std::runtime_error);
 }
