@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -433,4 +434,27 @@ TEST_CASE("summary: a damaged event file raises naming the offset") {
           summary::read_events(dir.file("bad.tfevents"));
         }).find("corrupted record at 12") != std::string::npos);
   CHECK_THROWS_AS(summary::read_events(dir.file("missing")), std::runtime_error);
+}
+
+TEST_CASE("summary: threads writing to one writer each get every event in" * doctest::test_suite("threads")) {
+  TempDir dir;
+  auto w = summary::create_file_writer(dir.file("t"), {.max_queue = 3});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([w, t] {
+      auto scope = w.as_default();  // each thread's own default
+      for (int64_t step = 0; step < 50; ++step) summary::scalar("thread_" + std::to_string(t), double(step), step);
+    });
+  for (auto& t : threads) t.join();
+  CHECK_FALSE(summary::has_default_writer());
+  w.close();
+  std::map<std::string, std::vector<int64_t>> steps;
+  for (const summary::Event& e : summary::read_events(w.path()))
+    for (const summary::SummaryValue& v : e.summary) steps[v.tag].push_back(e.step);
+  REQUIRE(steps.size() == 4);
+  for (const auto& entry : steps) {
+    CAPTURE(entry.first);
+    REQUIRE(entry.second.size() == 50);
+    for (int64_t i = 0; i < 50; ++i) CHECK(entry.second[size_t(i)] == i);  // in order within a thread
+  }
 }
