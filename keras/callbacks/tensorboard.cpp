@@ -10,6 +10,7 @@
 #include "core/ops.h"
 #include "keras/models/model.h"
 #include "keras/optimizers.h"
+#include "keras/settings.h"
 
 namespace keras::callbacks {
 
@@ -128,15 +129,37 @@ void TensorBoard::on_epoch_end(int epoch, const Logs& logs) {
   }
   write_scalars(train(), train_logs, epoch, "epoch_");
   if (!val_logs.empty()) write_scalars(validation(), val_logs, epoch, "epoch_");
-  if (options_.histogram_freq > 0 && epoch % options_.histogram_freq == 0 && model()) {
-    auto scope = train().as_default();
-    for (const Variable& w : model()->weights()) {
-      std::string name = w.name();
+  if (options_.histogram_freq > 0 && epoch % options_.histogram_freq == 0 && model()) log_weights(epoch);
+}
+
+void TensorBoard::log_weights(int epoch) {
+  auto scope = train().as_default();
+  for (const LayerPtr& layer : model()->layers())
+    for (const Variable& w : layer->weights()) {
+      std::string name = w.path();
       for (char& c : name)
         if (c == ':') c = '_';
       summary::histogram(name + "/histogram", w.value(), epoch);
+      if (options_.write_images) log_weight_as_image(w.value(), name + "/image", epoch);
     }
+  train_.flush();
+}
+
+// Keras 3's _log_weight_as_image: the squeezed weight as [k, height, width, 1] images; a
+// weight of another rank is left out.
+void TensorBoard::log_weight_as_image(const Tensor& weight, const std::string& tag, int epoch) {
+  namespace ops = core::ops;
+  Tensor w = ops::squeeze(weight);
+  if (w.rank() == 1) {  // a bias
+    w = ops::reshape(w, {1, w.shape()[0], 1, 1});
+  } else if (w.rank() == 2) {  // a Dense kernel, its shorter axis as the height
+    if (w.shape()[0] > w.shape()[1]) w = ops::transpose(w);
+    w = ops::reshape(w, {1, w.shape()[0], w.shape()[1], 1});
+  } else if (w.rank() == 3) {  // a convolution kernel: one image per output channel
+    if (config::image_data_format() == "channels_last") w = ops::transpose(w, {2, 0, 1});
+    w = ops::reshape(w, {w.shape()[0], w.shape()[1], w.shape()[2], 1});
   }
+  if (w.rank() == 4 && (w.shape()[3] == 1 || w.shape()[3] == 3 || w.shape()[3] == 4)) summary::image(tag, w, epoch);
 }
 
 }  // namespace keras::callbacks

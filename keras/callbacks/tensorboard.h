@@ -10,7 +10,8 @@
 // with update_freq N, every N-th train batch writes "batch_<name>" at the global batch
 // number (from 1); evaluate() inside fit writes "evaluation_<name>_vs_iterations" to
 // validation/ at the optimizer's iteration count; histogram_freq N writes a histogram of
-// every weight ("<layer>/<weight>/histogram") every N epochs; write_graph writes the
+// every weight ("<weight path>/histogram", and with write_images "<path>/image") every N
+// epochs; write_graph writes the
 // traced train step's graph after the first batch (nothing when the model runs eagerly).
 // Everything is written through keras::summary (scalar, histogram, graph) with each file's
 // writer as the default, as Keras writes through tf.summary: the same tensor summaries.
@@ -39,6 +40,10 @@ struct TensorBoardOptions {
   std::string log_dir = "logs";
   int histogram_freq = 0;  ///< Write weight histograms every N epochs; 0 never.
   bool write_graph = true;  ///< Write the traced train step's graph after the first batch.
+  /// With histogram_freq, also write each weight as an image ("<path>/image"): a vector as
+  /// a 1-pixel-wide column, a matrix with its shorter axis as the height, a 3-D kernel as
+  /// one image per output channel, each value clipped to [0, 1] as tf.summary.image does.
+  bool write_images = false;
   bool write_steps_per_second = false;  ///< Also log steps per second (per batch and per epoch).
   UpdateFreq update_freq = "epoch";  ///< When to write batch-level scalars (default "epoch": none).
 };
@@ -69,6 +74,8 @@ class TensorBoard : public Callback {
   std::string validation_event_file() const;
 
  private:
+  void log_weights(int epoch);
+  void log_weight_as_image(const core::Tensor& weight, const std::string& tag, int epoch);
   const summary::SummaryWriter& train();
   const summary::SummaryWriter& validation();
   TensorBoardOptions options_;

@@ -66,6 +66,7 @@ struct Events {
   std::string file_version;
   std::map<std::string, std::map<int64_t, float>> scalars;     // tag -> step -> value
   std::map<std::string, std::map<int64_t, double>> histo_num;  // tag -> step -> count
+  std::map<std::string, std::vector<std::string>> images;      // tag -> width, height, PNGs (the last step's)
   std::vector<std::vector<Field>> graph_nodes;
 };
 // The events of a file, read by keras::summary (CRCs checked): the scalars and histograms
@@ -79,6 +80,8 @@ Events read_events(const std::string& path) {
       REQUIRE(v.tensor.has_value());
       if (v.metadata.plugin_name == "scalars") {
         ev.scalars[v.tag][e.step] = v.tensor->item<float>();
+      } else if (v.metadata.plugin_name == "images") {
+        ev.images[v.tag] = v.tensor->to_vector<std::string>();
       } else {
         REQUIRE(v.metadata.plugin_name == "histograms");
         const std::vector<double> rows = v.tensor->to_vector<double>();  // [left, right, count] rows
@@ -143,9 +146,10 @@ TEST_CASE("TensorBoard: epoch and batch scalars, learning rate, validation, hist
   for (const keras::Variable& w : model->weights()) {
     CAPTURE(w.name());
     const double n = double(w.value().size());
-    CHECK(train.histo_num[w.name() + "/histogram"] == std::map<int64_t, double>{{0, n}, {2, n}});
+    CHECK(train.histo_num[w.path() + "/histogram"] == std::map<int64_t, double>{{0, n}, {2, n}});
   }
-  CHECK(train.histo_num.count(model->layers()[0]->name() + "/kernel/histogram") == 1);
+  // Keras 3 names them by the weight's path.
+  CHECK(train.histo_num.count(model->name() + "/" + model->layers()[0]->name() + "/kernel/histogram") == 1);
   // The traced train step's graph: named nodes with ops, inputs naming earlier nodes.
   REQUIRE(!train.graph_nodes.empty());
   std::set<std::string> names, op_names;
@@ -182,4 +186,33 @@ TEST_CASE("TensorBoard: write_steps_per_second logs epoch_steps_per_second and b
   CHECK(train.scalars["batch_steps_per_second"].size() == 8);  // 4 batches an epoch, every batch
   CHECK(train.graph_nodes.empty());
   CHECK(tb->validation_event_file().empty());  // no validation data: no validation file
+}
+
+TEST_CASE("TensorBoard: write_images writes each weight as Keras 3 shapes it") {
+  th::TempDir dir;
+  auto model = keras::Sequential(
+      {keras::layers::Conv2D(2, 3, {.input_shape = {5, 5, 1}}), keras::layers::Flatten(), keras::layers::Dense(3)});
+  model->compile({.optimizer = "sgd", .loss = "mse"});
+  auto tb = std::make_shared<keras::callbacks::TensorBoard>(keras::callbacks::TensorBoardOptions{
+      .log_dir = dir.file("logs"), .histogram_freq = 1, .write_graph = false, .write_images = true});
+  model->fit(ops::random_uniform({4, 5, 5, 1}, {.seed = 1}), ops::zeros({4, 3}),
+             {.batch_size = 4, .epochs = 1, .verbose = 0, .callbacks = {tb}});
+  Events train = read_events(tb->train_event_file());
+  const std::string conv = model->name() + "/" + model->layers()[0]->name(),
+                    dense = model->name() + "/" + model->layers()[2]->name();
+  REQUIRE(train.images.size() == 4);
+  // The conv kernel (3, 3, 1, 2) squeezed to (3, 3, 2): one 3x3 image per output channel.
+  REQUIRE(train.images.count(conv + "/kernel/image") == 1);
+  const auto& k = train.images[conv + "/kernel/image"];
+  CHECK(k.size() == 2 + 2);
+  CHECK(k[0] == "3");
+  CHECK(k[1] == "3");
+  // The Dense kernel (18, 3): transposed to its shorter axis as the height, 18 wide, 3 high.
+  CHECK(train.images[dense + "/kernel/image"][0] == "18");
+  CHECK(train.images[dense + "/kernel/image"][1] == "3");
+  // A bias (3,): one row of 3 pixels.
+  CHECK(train.images[dense + "/bias/image"][0] == "1");
+  CHECK(train.images[dense + "/bias/image"][1] == "3");
+  const Tensor pixels = keras::io::decode_png(keras::core::constant(train.images[dense + "/bias/image"][2]));
+  CHECK(pixels.shape() == keras::core::Shape{3, 1, 1});
 }
