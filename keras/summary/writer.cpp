@@ -5,6 +5,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "core/dispatch.h"
 #include "core/function.h"
 #include "core/protobuf_wire.h"
 #include "keras/name_scope.h"
@@ -220,6 +221,9 @@ bool write(const std::string& tag, const std::function<Tensor()>& make, std::opt
   const auto w = recording_writer();
   if (!w) return false;
   const int64_t s = step_or_default(step);
+  // A summary is written when it is called: inside a keras::function trace its tensor has
+  // no value yet (keras::ops::host_function writes one at each run instead).
+  core::tracing::check_not_tracing(("keras::summary (\"" + tag + "\")").c_str());
   w->write(detail::event_bytes(s, 5, summary_bytes(tag, make(), metadata)));
   return true;
 }

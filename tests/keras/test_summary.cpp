@@ -376,6 +376,26 @@ TEST_CASE("summary: a traced function's graph; compact TensorProtos read back") 
         "summary::graph: the function has no graph yet (call it once to trace it)");
   f(keras::core::constant({1.0f, -2.0f}));
   CHECK(summary::graph(f));  // step 0, no step needed
+  // Summaries are written when called: inside a trace they raise (no value yet), and
+  // through host_function they are written at each run.
+  auto inside = keras::function([](const Tensor& x) {
+    summary::scalar("inside", keras::ops::sum(x), 1);
+    return x;
+  });
+  CHECK(error_of([&] {
+          inside(keras::core::constant({1.0f}));
+        }).starts_with("keras::summary (\"inside\") needs a concrete value, but it was called while tracing"));
+  auto via_host = keras::function([](const Tensor& x) {
+    keras::ops::host_function(
+        [](const std::vector<Tensor>& v) {
+          const bool written = summary::scalar("host", keras::ops::sum(v[0]), 2);
+          return std::vector<Tensor>{keras::core::constant(written)};
+        },
+        {x}, {{{}, DType::bool_}});
+    return x * 2.0f;
+  });
+  via_host(keras::core::constant({1.0f, 2.0f}));
+  via_host(keras::core::constant({3.0f, 4.0f}));
   // A Summary whose tensor gives one float_val for 3 elements (TensorFlow fills the rest
   // with it) and one int64 value unpacked.
   keras::core::protobuf::Writer dim, shape, tensor, tensor2, value, value2, s;
@@ -396,7 +416,11 @@ TEST_CASE("summary: a traced function's graph; compact TensorProtos read back") 
   CHECK(summary::write_raw_pb(keras::core::constant(s.bytes()), 3));
   w.close();
   auto events = summary::read_events(w.path());
-  REQUIRE(events.size() == 3);
+  REQUIRE(events.size() == 5);
+  CHECK(events[2].summary[0].tag == "host");  // the two runs of via_host
+  CHECK(events[2].summary[0].tensor->item<float>() == 3.0f);
+  CHECK(events[3].summary[0].tensor->item<float>() == 7.0f);
+  events.erase(events.begin() + 2, events.begin() + 4);
   CHECK(events[1].step == 0);
   CHECK(!events[1].graph_def.empty());
   CHECK(events[1].graph_def.find("Placeholder") != std::string::npos);  // the input node
